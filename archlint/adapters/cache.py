@@ -1,0 +1,92 @@
+"""Content-hash cache of per-file facts.
+
+Facts depend only on a file's bytes and on archlint's own frontend code, so the key is a hash of
+the content; a renamed or copied file hits the cache too.  One *pack* file per analysed root
+holds every entry: a warm run is then one read and one unpickle instead of a thousand small
+files.  Writes go to a temporary file renamed into place, so concurrent runs never see a torn
+pack (the last writer wins, which is harmless: entries are keyed by content).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+import archlint
+from archlint.domain.facts import FileFacts
+
+_FORMAT = 1
+
+
+def default_cache_dir() -> str:
+    configured = os.environ.get("ARCHLINT_CACHE_DIR")
+    if configured:
+        return configured
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "archlint")
+
+
+def content_hash(data: bytes, language: str) -> str:
+    return hashlib.blake2b(data, digest_size=16, person=language.encode()[:16]).hexdigest()
+
+
+def _code_fingerprint() -> str:
+    """Changes when archlint's version or any frontend/fact-model source changes."""
+    package = Path(archlint.__file__).resolve().parent
+    parts = [archlint.__version__, str(_FORMAT)]
+    for relative in ("domain/facts.py", "adapters/frontends"):
+        target = package / relative
+        files = sorted(target.glob("*.py")) if target.is_dir() else [target]
+        for path in files:
+            stat = path.stat()
+            parts.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return hashlib.blake2b("|".join(parts).encode(), digest_size=8).hexdigest()
+
+
+class FactsCache:
+    def __init__(self, directory: str, root: str) -> None:
+        key = hashlib.blake2b(os.path.realpath(root).encode(), digest_size=10).hexdigest()
+        self.path = os.path.join(directory, "packs", f"{key}.pickle")
+        self.fingerprint = _code_fingerprint()
+        self.entries: dict[str, FileFacts] = {}
+        self.used: dict[str, FileFacts] = {}
+        self.dirty = False
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            with open(self.path, "rb") as handle:
+                payload = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
+            return
+        if isinstance(payload, dict) and payload.get("fingerprint") == self.fingerprint:
+            self.entries = payload.get("entries", {})
+
+    def get(self, digest: str, path: str) -> FileFacts | None:
+        facts = self.entries.get(digest)
+        if facts is None:
+            return None
+        self.used[digest] = facts
+        return facts if facts.path == path else replace(facts, path=path)
+
+    def put(self, facts: FileFacts) -> None:
+        self.used[facts.content_hash] = facts
+        self.dirty = True
+
+    def save(self) -> None:
+        """Keep exactly the entries of this run, so the pack never grows without bound."""
+        if not self.dirty and len(self.used) == len(self.entries):
+            return
+        directory = os.path.dirname(self.path)
+        try:
+            os.makedirs(directory, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")
+            with os.fdopen(handle, "wb") as stream:
+                pickle.dump({"fingerprint": self.fingerprint, "entries": self.used}, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, self.path)
+        except OSError:
+            return  # a read-only cache location must never fail the analysis

@@ -1,0 +1,226 @@
+"""Find the files to analyse: sources by extension, plus the manifests that describe the stack.
+
+Walks with ``os.scandir`` (one syscall per directory, no per-file stat for the common case),
+prunes excluded directories before descending, honours ``.gitignore`` files at every level,
+and never follows a symlink out of the root or into a loop.  Problems with individual files
+(broken symlinks, loops) are returned as data, not raised.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from dataclasses import dataclass, field
+
+from archlint.domain.facts import ParseProblem, Span
+from archlint.domain.layers import glob_match
+
+LANGUAGES = {
+    ".py": "python",
+    ".pyi": "python",
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".jsx": "javascript",
+    ".ts": "typescript",
+    ".tsx": "typescript",
+    ".mts": "typescript",
+    ".cts": "typescript",
+}
+
+DEFAULT_EXCLUDED_DIRS = frozenset(
+    {
+        "node_modules", ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".env", "env",
+        ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".archlint_cache", "dist",
+        "build", ".next", ".nuxt", ".svelte-kit", ".turbo", ".parcel-cache", "coverage",
+        ".eggs", "site-packages", "bower_components", ".yarn", ".pnpm-store", ".idea", ".vscode",
+    }
+)
+
+_MANIFEST_NAMES = frozenset(
+    {
+        "pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "package.json", "tsconfig.json",
+        "jsconfig.json", "docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml",
+        "run.sh", "alembic.ini", "manage.py",
+    }
+)
+
+
+def is_manifest_name(name: str) -> bool:
+    if name in _MANIFEST_NAMES:
+        return True
+    if name.startswith("requirements") and name.endswith((".txt", ".in")):
+        return True
+    if name == ".env" or name.startswith(".env.") or name.endswith(".env"):
+        return True
+    if name.startswith(("docker-compose.", "tsconfig.")) and name.endswith((".yml", ".yaml", ".json")):
+        return True
+    return name.endswith(".sql")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: str  # POSIX, relative to root
+    absolute: str
+    language: str
+
+
+@dataclass(slots=True)
+class Discovery:
+    root: str
+    sources: list[SourceFile] = field(default_factory=list)
+    manifests: list[tuple[str, str]] = field(default_factory=list)  # (relative, absolute)
+    problems: list[tuple[str, ParseProblem]] = field(default_factory=list)
+    skipped: int = 0  # files seen but not analysed (symlinks out of root, …)
+
+
+class _GitIgnore:
+    """The .gitignore files in force for a directory, each matched relative to its own dir."""
+
+    def __init__(self) -> None:
+        self.specs: list[tuple[str, object]] = []
+
+    def load(self, directory_rel: str, absolute: str) -> None:
+        try:
+            with open(os.path.join(absolute, ".gitignore"), encoding="utf-8", errors="replace") as handle:
+                lines = handle.read().splitlines()
+        except OSError:
+            return
+        import pathspec
+
+        spec = pathspec.PathSpec.from_lines("gitwildmatch", lines)
+        self.specs.append((directory_rel, spec))
+
+    def ignored(self, path: str, is_dir: bool) -> bool:
+        candidate = path + "/" if is_dir else path
+        for base, spec in self.specs:
+            if base and not path.startswith(base + "/"):
+                continue
+            relative = candidate[len(base) + 1 :] if base else candidate
+            if spec.match_file(relative):  # type: ignore[attr-defined]
+                return True
+        return False
+
+
+def discover(root: str, paths: list[str], exclude: list[str], use_gitignore: bool = True) -> Discovery:
+    """Walk ``paths`` (absolute, inside ``root``) and classify what is found."""
+    result = Discovery(root=root)
+    real_root = os.path.realpath(root)
+    seen_dirs: set[tuple[int, int]] = set()
+    ignores = _GitIgnore()
+    if use_gitignore:
+        ignores.load("", root)
+    seen_files: set[str] = set()
+    for path in paths:
+        relative = _relative(root, path)
+        if os.path.isdir(path):
+            _walk(result, path, relative, real_root, exclude, ignores if use_gitignore else None, seen_dirs, seen_files)
+        else:
+            _add_file(result, path, relative, real_root, seen_files, explicit=True)
+    result.sources.sort(key=lambda s: s.path)
+    result.manifests.sort()
+    result.problems.sort(key=lambda item: item[0])
+    return result
+
+
+def _relative(root: str, path: str) -> str:
+    relative = os.path.relpath(path, root).replace(os.sep, "/")
+    return "" if relative == "." else relative
+
+
+def _walk(result, top, top_rel, real_root, exclude, ignores, seen_dirs, seen_files) -> None:
+    stack = [(top, top_rel)]
+    while stack:
+        directory, directory_rel = stack.pop()
+        try:
+            info = os.stat(directory)
+        except OSError:
+            continue
+        key = (info.st_dev, info.st_ino)
+        if key in seen_dirs:
+            continue  # a symlink back into a directory already walked: a loop or a duplicate
+        seen_dirs.add(key)
+        if ignores is not None and directory_rel:
+            ignores.load(directory_rel, directory)
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            relative = f"{directory_rel}/{entry.name}" if directory_rel else entry.name
+            try:
+                is_dir = entry.is_dir()  # follows symlinks; False for broken ones
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if _excluded_dir(entry, relative, exclude, ignores):
+                    continue
+                if entry.is_symlink() and not _inside(os.path.realpath(entry.path), real_root):
+                    result.skipped += 1
+                    continue
+                stack.append((entry.path, relative))
+                continue
+            if any(glob_match(relative, pattern) for pattern in exclude):
+                continue
+            if ignores is not None and ignores.ignored(relative, False):
+                continue
+            _add_file(result, entry.path, relative, real_root, seen_files, explicit=False)
+
+
+def _excluded_dir(entry, relative: str, exclude: list[str], ignores) -> bool:
+    name = entry.name
+    if name in DEFAULT_EXCLUDED_DIRS or name.endswith(".egg-info"):
+        return True
+    if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
+        return True  # a virtualenv under any name
+    if any(glob_match(relative, pattern) for pattern in exclude):
+        return True
+    return ignores is not None and ignores.ignored(relative, True)
+
+
+def _inside(real: str, real_root: str) -> bool:
+    return real == real_root or real.startswith(real_root + os.sep)
+
+
+def _add_file(result: Discovery, path: str, relative: str, real_root: str, seen: set[str], explicit: bool) -> None:
+    name = relative.rsplit("/", 1)[-1]
+    extension = _extension(name)
+    language = LANGUAGES.get(extension)
+    manifest = language is None and is_manifest_name(name)
+    if language is None and not manifest:
+        return
+    if relative in seen:
+        return
+    seen.add(relative)
+    if os.path.islink(path):
+        problem = _symlink_problem(path, real_root)
+        if problem == "outside":
+            result.skipped += 1
+            return
+        if problem:
+            if language is not None:
+                result.problems.append((relative, ParseProblem("AL002", problem, Span(1, 1, 1, 1))))
+                result.skipped += 1
+            return
+    if manifest:
+        result.manifests.append((relative, path))
+    else:
+        result.sources.append(SourceFile(relative, path, language))
+
+
+def _extension(name: str) -> str:
+    dot = name.rfind(".")
+    return name[dot:].lower() if dot > 0 else ""
+
+
+def _symlink_problem(path: str, real_root: str) -> str:
+    """'' when the symlink is fine, 'outside' when it leaves the root, else a message."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symlink loop; the file cannot be read"
+        return "broken symlink; the file it points to does not exist"
+    if not _inside(os.path.realpath(path), real_root):
+        return "outside"
+    return ""

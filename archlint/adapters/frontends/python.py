@@ -1,0 +1,410 @@
+"""Python frontend: tree-sitter-python → :class:`FileFacts`.
+
+Why tree-sitter and not the ``ast`` module: ``ast`` only parses the grammar of the interpreter
+running archlint, while agents write PEP 695 generics, PEP 701 f-strings, PEP 758
+``except A, B:`` and 3.15 ``lazy import``.  tree-sitter parses all of them on any interpreter,
+is error-tolerant (a syntax error still yields the other facts) and releases the GIL while
+parsing.  One query per file collects every node of interest in C; Python code only touches
+the captured nodes, never the whole tree.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from functools import lru_cache
+
+from archlint.adapters.frontends.source import Columns, decode, has_signal
+from archlint.domain.facts import (
+    DYNAMIC,
+    LAZY,
+    OPAQUE,
+    RUNTIME,
+    TYPE_ONLY,
+    Argument,
+    Binding,
+    CallSite,
+    ClassDef,
+    FileFacts,
+    FunctionDef,
+    Hole,
+    Import,
+    ParseProblem,
+    Span,
+    StringLit,
+)
+
+_QUERY = """
+(import_statement) @import
+(import_from_statement) @import
+(call function: (_) @callee arguments: (_) @args) @call
+(class_definition) @class
+(function_definition) @function
+"""
+# Strings and comments are many and rarely interesting: they get their own query, run only
+# when a cheap byte-level scan of the file says they can matter.
+_STRING_QUERY = "(string) @string (concatenated_string) @string"
+_COMMENT_QUERY = "(comment) @comment"
+_FILE_SIGNAL = re.compile(
+    rb"(?i)[\"'(]\s*(select|insert|update|delete|create|alter|drop|with|pragma|replace|truncate|merge|upsert|"
+    rb"begin|commit|rollback|explain|vacuum|grant|set\s+search_path)\s|://|sqlite:"
+)
+_ARGS_TEXT_LIMIT = 2_000
+
+_ARG_TEXT_LIMIT = 200
+_STRING_PREFIX = re.compile(r"^([rRbBuUfFtT]*)('''|\"\"\"|'|\")")
+_CALL_ARGS = re.compile(r"\((?:[^()]|\([^()]*\))*\)")
+_DYNAMIC_IMPORTERS = {"importlib:import_module", "builtins:__import__", "__import__"}
+
+
+@lru_cache(maxsize=2)
+def _extra_query(which: str):
+    import tree_sitter as ts
+
+    language = _grammar()[0]
+    return ts.Query(language, _STRING_QUERY if which == "string" else _COMMENT_QUERY)
+
+
+@lru_cache(maxsize=1)
+def _grammar():
+    import tree_sitter as ts
+    import tree_sitter_python as tsp
+
+    language = ts.Language(tsp.language())
+    return language, ts.Query(language, _QUERY), ts.Parser(language), ts.QueryCursor
+
+
+def extract(path: str, source: bytes, language: str = "python") -> FileFacts:
+    """Extract the facts of one Python file.  Never raises on bad input."""
+    facts = FileFacts(path=path, language="python", content_hash="")
+    decoded = decode(source, "python")
+    facts.problems.extend(decoded.problems)
+    if decoded.skip or not decoded.data.strip():
+        facts.lines = decoded.data.count(b"\n") + (1 if decoded.data else 0)
+        return facts
+    data = decoded.data
+    facts.lines = data.count(b"\n") + 1
+    _language, query, parser, cursor_type = _grammar()
+    tree = parser.parse(data)
+    root = tree.root_node
+    captures = cursor_type(query).captures(root)
+    if _FILE_SIGNAL.search(data):
+        captures.update(cursor_type(_extra_query("string")).captures(root))
+    if b"archlint" in data:
+        captures.update(cursor_type(_extra_query("comment")).captures(root))
+    _Extractor(facts, data, captures).run()
+    if tree.root_node.has_error:
+        facts.problems.extend(_syntax_problems(tree.root_node, Columns(data), cursor_type))
+    return facts
+
+
+class _Extractor:
+    """Turns one file's query captures into facts.  One instance per file."""
+
+    def __init__(self, facts: FileFacts, data: bytes, captures: dict) -> None:
+        self.facts = facts
+        self.data = data
+        self.cols = Columns(data)
+        self.captures = captures
+        self.scopes = _Scopes(captures.get("class", []), captures.get("function", []))
+        self.bindings: dict[str, str] = {}
+
+    def run(self) -> None:
+        for node in self.captures.get("import", ()):
+            self._import(node)
+        self.facts.bindings.sort(key=lambda b: b.line)
+        for node in self.captures.get("class", ()):
+            self._class(node)
+        for node in self.captures.get("function", ()):
+            self._function(node)
+        callees = self.captures.get("callee", ())
+        arg_lists = self.captures.get("args", ())
+        for call, callee, args in zip(self.captures.get("call", ()), callees, arg_lists):
+            self._call(call, callee, args)
+        for node in self.captures.get("string", ()):
+            self._string(node)
+        for node in self.captures.get("comment", ()):
+            text = node.text.decode("utf-8", "replace")
+            if "archlint" in text:
+                self.facts.suppressions.append((node.start_point[0] + 1, text))
+
+    # imports ----------------------------------------------------------------------------
+    def _import(self, node) -> None:
+        kind = _import_context(node)
+        span = self.cols.span(node)
+        line = span.line
+        if node.type == "import_statement":
+            for name_node in node.children_by_field_name("name"):
+                if name_node.type == "aliased_import":
+                    module = _text(name_node.child_by_field_name("name"))
+                    alias = _text(name_node.child_by_field_name("alias"))
+                    self._bind(alias, f"{module}:", line)
+                else:
+                    module = _text(name_node)
+                    top = module.split(".", 1)[0]
+                    self._bind(top, f"{top}:", line)
+                self.facts.imports.append(Import(module, (), kind, span))
+            return
+        module_node = node.child_by_field_name("module_name")
+        level, module = _relative(module_node)
+        names: list[str] = []
+        for name_node in node.children_by_field_name("name"):
+            if name_node.type == "aliased_import":
+                name = _text(name_node.child_by_field_name("name"))
+                local = _text(name_node.child_by_field_name("alias"))
+            else:
+                name = local = _text(name_node)
+            names.append(name)
+            self._bind(local, f"{'.' * level}{module}:{name}", line)
+        if not names and any(child.type == "wildcard_import" for child in node.children):
+            names.append("*")
+        self.facts.imports.append(Import(module, tuple(names), kind, span, level))
+
+    def _bind(self, name: str, target: str, line: int) -> None:
+        self.bindings[name] = target
+        self.facts.bindings.append(Binding(name, target, line))
+
+    def _resolve(self, dotted: str) -> str | None:
+        head, _, rest = dotted.partition(".")
+        target = self.bindings.get(head)
+        if target is None:
+            return "builtins:__import__" if dotted == "__import__" else None
+        if not rest:
+            return target
+        return f"{target}{rest}" if target.endswith(":") else f"{target}.{rest}"
+
+    # definitions ------------------------------------------------------------------------
+    def _class(self, node) -> None:
+        bases: list[str] = []
+        superclasses = node.child_by_field_name("superclasses")
+        if superclasses is not None:
+            for child in superclasses.named_children:
+                if child.type != "keyword_argument" and child.type != "comment":
+                    bases.append(_text(child))
+        attributes: list[str] = []
+        body = node.child_by_field_name("body")
+        if body is not None:
+            for statement in body.named_children:
+                if statement.type == "expression_statement" and statement.named_child_count:
+                    target = statement.named_children[0]
+                    if target.type == "assignment":
+                        left = target.child_by_field_name("left")
+                        if left is not None and left.type == "identifier":
+                            attributes.append(_text(left))
+        self.facts.classes.append(
+            ClassDef(
+                name=_text(node.child_by_field_name("name")),
+                bases=tuple(bases),
+                resolved_bases=tuple(self._resolve(_strip_call(b)) for b in bases),
+                decorators=_decorators(node),
+                span=self.cols.span(node),
+                attributes=tuple(attributes),
+            )
+        )
+
+    def _function(self, node) -> None:
+        parameters = node.child_by_field_name("parameters")
+        self.facts.functions.append(
+            FunctionDef(
+                name=_text(node.child_by_field_name("name")),
+                qualname=self.scopes.qualname_of(node),
+                decorators=_decorators(node),
+                params_text=_inner(self.data, parameters),
+                is_async=node.children[0].type == "async",
+                span=self.cols.span(node),
+            )
+        )
+
+    # calls ------------------------------------------------------------------------------
+    def _call(self, call, callee, args) -> None:
+        callee_text = _strip_call(_text(callee)) if callee.type in ("identifier", "attribute") else _shape(callee)
+        resolved = self._resolve(callee_text)
+        span = self.cols.span(call)
+        site = CallSite(callee_text, resolved, _inner(self.data, args), span, self.scopes.at(call.start_byte))
+        self.facts.calls.append(site)
+        if resolved in _DYNAMIC_IMPORTERS or callee_text == "importlib.import_module":
+            self._dynamic_import(site.arguments(), span)
+
+    def _dynamic_import(self, arguments: tuple[Argument, ...], span: Span) -> None:
+        if not arguments:
+            return
+        first = arguments[0]
+        if first.keyword not in ("", "name"):
+            return
+        if first.literal is None:
+            self.facts.imports.append(Import(first.text, (), OPAQUE, span))
+            return
+        stripped = first.literal.lstrip(".")
+        level = len(first.literal) - len(stripped)
+        self.facts.imports.append(Import(stripped, (), DYNAMIC, span, level))
+
+    # strings ----------------------------------------------------------------------------
+    def _string(self, node) -> None:
+        parent = node.parent
+        if parent is not None and (parent.type == "concatenated_string" or parent.type == "expression_statement"):
+            return  # pieces of a concatenation are handled as one; bare strings are docstrings
+        raw = node.text.decode("utf-8", "replace")
+        if not has_signal(_strip_quotes(raw)):
+            return
+        pieces = node.named_children if node.type == "concatenated_string" else (node,)
+        text_parts: list[str] = []
+        holes: list[Hole] = []
+        kind = "plain"
+        for piece in pieces:
+            for child in piece.children:
+                if child.type == "interpolation":
+                    kind = "fstring"
+                    expression = child.child_by_field_name("expression")
+                    offset = sum(map(len, text_parts))
+                    holes.append(Hole(_text(expression) if expression is not None else "", offset))
+                    text_parts.append("{}")
+                elif child.type in ("string_content", "escape_sequence"):
+                    text_parts.append(_text(child))
+        self.facts.strings.append(
+            StringLit("".join(text_parts), kind, tuple(holes), self.cols.span(node), self.scopes.at(node.start_byte))
+        )
+
+
+class _Scopes:
+    """Maps a byte offset to the qualified name of the innermost enclosing def/class.
+
+    Definitions are nested intervals; sorting by start and keeping a parent index lets a
+    lookup be a bisect plus a short walk up, instead of walking tree parents per call.
+    """
+
+    def __init__(self, classes, functions) -> None:
+        nodes = sorted(list(classes) + list(functions), key=lambda n: n.start_byte)
+        self.starts = [n.start_byte for n in nodes]
+        self.ends = [n.end_byte for n in nodes]
+        self.names: list[str] = []
+        self.parents: list[int] = []
+        self.index_of: dict[tuple[int, int], int] = {}
+        stack: list[int] = []
+        for index, node in enumerate(nodes):
+            while stack and self.ends[stack[-1]] <= node.start_byte:
+                stack.pop()
+            parent = stack[-1] if stack else -1
+            name = _text(node.child_by_field_name("name"))
+            self.names.append(f"{self.names[parent]}.{name}" if parent >= 0 else name)
+            self.parents.append(parent)
+            self.index_of[(node.start_byte, node.end_byte)] = index
+            stack.append(index)
+
+    def at(self, offset: int) -> str:
+        index = bisect.bisect_right(self.starts, offset) - 1
+        while index >= 0 and self.ends[index] <= offset:
+            index = self.parents[index]
+        return self.names[index] if index >= 0 else ""
+
+    def qualname_of(self, node) -> str:
+        return self.names[self.index_of[(node.start_byte, node.end_byte)]]
+
+
+# helpers ------------------------------------------------------------------------------------
+def _text(node) -> str:
+    return node.text.decode("utf-8", "replace") if node is not None else ""
+
+
+def _strip_call(text: str) -> str:
+    """``session.query(User).filter`` -> ``session.query().filter``; also drops newlines."""
+    if "(" in text:
+        previous = None
+        while previous != text:
+            previous, text = text, _CALL_ARGS.sub("()", text)
+    return "".join(text.split())
+
+
+def _shape(node) -> str:
+    """Callee text for non-name callees (subscripts, lambdas): keep it short and comparable."""
+    return _strip_call(_text(node))[:_ARG_TEXT_LIMIT]
+
+
+def _inner(data: bytes, node) -> str:
+    """Source between the brackets of an argument/parameter list (generator args: all of it)."""
+    if node is None:
+        return ""
+    start, end = node.start_byte, node.end_byte
+    if node.type in ("argument_list", "parameters"):
+        start, end = start + 1, end - 1
+    return data[start : min(end, start + _ARGS_TEXT_LIMIT)].decode("utf-8", "replace")
+
+
+def _strip_quotes(raw: str) -> str:
+    match = _STRING_PREFIX.match(raw)
+    return raw[match.end() :] if match else raw
+
+
+def _decorators(node) -> tuple[str, ...]:
+    parent = node.parent
+    if parent is None or parent.type != "decorated_definition":
+        return ()
+    return tuple(
+        " ".join(_text(child).lstrip("@").split()) for child in parent.children if child.type == "decorator"
+    )
+
+
+def _relative(module_node) -> tuple[int, str]:
+    """``..a.b`` -> (2, "a.b"); ``x.y`` -> (0, "x.y")."""
+    if module_node is None:
+        return 0, ""
+    if module_node.type == "relative_import":
+        prefix = module_node.named_children[0] if module_node.named_child_count else None
+        level = len(_text(prefix)) if prefix is not None and prefix.type == "import_prefix" else 0
+        dotted = next((c for c in module_node.named_children if c.type == "dotted_name"), None)
+        return level, _text(dotted)
+    return 0, _text(module_node)
+
+
+def _import_context(node) -> str:
+    """Runtime, lazy (function body / PEP 810) or type-only (``if TYPE_CHECKING:`` body)."""
+    previous = node.prev_sibling
+    if previous is not None and previous.type == "ERROR" and previous.text == b"lazy":
+        return LAZY
+    child, parent = node, node.parent
+    while parent is not None:
+        kind = parent.type
+        if kind in ("function_definition", "lambda"):
+            return LAZY
+        if kind == "if_statement" and child.type == "block":
+            condition = _text(parent.child_by_field_name("condition"))
+            if condition == "TYPE_CHECKING" or condition.endswith(".TYPE_CHECKING"):
+                return TYPE_ONLY
+        child, parent = parent, parent.parent
+    return RUNTIME
+
+
+def _syntax_problems(root, cols: Columns, cursor_type) -> list[ParseProblem]:
+    """Report the first real syntax error; PEP 810 ``lazy import`` is not one."""
+    error_query = _error_query()
+    found = []
+    for name, nodes in cursor_type(error_query).captures(root).items():
+        for node in nodes:
+            if name == "error" and _is_lazy_keyword(node):
+                continue
+            found.append(node)
+    if not found:
+        return []
+    first = min(found, key=lambda n: n.start_byte)
+    if first.is_missing:
+        message = f"syntax error: missing `{first.type}`"
+    else:
+        snippet = " ".join(_text(first).split())[:40]
+        message = f"syntax error: unexpected `{snippet}`" if snippet else "syntax error"
+    return [ParseProblem("AL001", message + "; the module cannot be imported", cols.span(first))]
+
+
+@lru_cache(maxsize=1)
+def _error_query():
+    import tree_sitter as ts
+
+    language, _query, _parser, _cursor = _grammar()
+    return ts.Query(language, "(ERROR) @error (MISSING) @missing")
+
+
+def _is_lazy_keyword(node) -> bool:
+    following = node.next_sibling
+    return (
+        node.text == b"lazy"
+        and following is not None
+        and following.type in ("import_statement", "import_from_statement")
+    )

@@ -1,0 +1,123 @@
+"""Shared, language-independent handling of raw source bytes for the frontends.
+
+Untrusted agent output arrives here: binary files named ``.py``, latin-1 files, 40 MB bundles,
+minified one-liners.  Each must become a ``parse`` problem, never an exception, so the
+decisions live in one place and every frontend makes the same ones.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from archlint.domain.facts import ParseProblem, Span
+
+MAX_BYTES = 5 * 1024 * 1024
+MINIFIED_LINE = 5_000
+
+# A data-layer signal in a string: SQL at the start, or a database URL anywhere.
+SQL_START = re.compile(
+    r"^\s*\(?\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|DROP|WITH|PRAGMA|REPLACE|TRUNCATE|"
+    r"MERGE|UPSERT|BEGIN|COMMIT|ROLLBACK|EXPLAIN|VACUUM|GRANT|SET\s+search_path)\b\s",
+    re.IGNORECASE,
+)
+DB_URL = re.compile(
+    r"\b(postgres(ql)?(\+\w+)?|sqlite(\+\w+)?|mysql(\+\w+)?|mariadb(\+\w+)?|mssql(\+\w+)?|"
+    r"oracle(\+\w+)?|mongodb(\+srv)?|cockroachdb(\+\w+)?):(//|:memory:|/)",
+    re.IGNORECASE,
+)
+
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+_FIRST_LINE = Span(1, 1, 1, 1)
+
+
+def has_signal(text: str) -> bool:
+    """True when a literal looks like SQL or contains a DB URL — the only strings we keep."""
+    return bool(SQL_START.match(text) or DB_URL.search(text))
+
+
+@dataclass(slots=True)
+class Decoded:
+    """Source as UTF-8 bytes for tree-sitter, plus any problem found while decoding."""
+
+    data: bytes
+    problems: list[ParseProblem]
+    skip: bool = False  # True: do not parse at all (binary, too large, minified)
+
+
+def _python_encoding(data: bytes) -> str:
+    """PEP 263: a coding cookie in the first two lines decides the encoding."""
+    for line in data.split(b"\n", 2)[:2]:
+        match = _CODING.match(line)
+        if match:
+            return match.group(1).decode("ascii", "replace")
+    return "utf-8"
+
+
+def decode(data: bytes, language: str) -> Decoded:
+    """Normalise raw bytes to UTF-8, or explain why the file cannot be analysed."""
+    if len(data) > MAX_BYTES:
+        size = len(data) // (1024 * 1024)
+        return Decoded(b"", [ParseProblem("AL004", f"file is {size} MB (limit 5 MB); skipped", _FIRST_LINE)], True)
+    if b"\x00" in data[:8192]:
+        return Decoded(b"", [ParseProblem("AL002", "binary file (contains NUL bytes); skipped", _FIRST_LINE)], True)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if language != "python" and _looks_minified(data):
+        msg = "minified or generated file (very long lines); skipped"
+        return Decoded(b"", [ParseProblem("AL004", msg, _FIRST_LINE)], True)
+    encoding = _python_encoding(data) if language == "python" else "utf-8"
+    if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
+        try:
+            data.decode("utf-8")
+            return Decoded(data, [])
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            msg = (
+                f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x}) and declares no encoding; "
+                "the interpreter will refuse to load it"
+            )
+            text = data.decode("utf-8", "replace")
+            return Decoded(text.encode("utf-8"), [ParseProblem("AL003", msg, Span(line, 1, line, 1))])
+    try:
+        return Decoded(data.decode(encoding).encode("utf-8"), [])
+    except (LookupError, UnicodeDecodeError):
+        msg = f"file declares encoding {encoding!r} but cannot be decoded with it"
+        return Decoded(data.decode("utf-8", "replace").encode("utf-8"), [ParseProblem("AL003", msg, _FIRST_LINE)])
+
+
+def _looks_minified(data: bytes) -> bool:
+    if len(data) < 2_000:
+        return False
+    longest = max(len(line) for line in data.split(b"\n"))
+    if longest > MINIFIED_LINE:
+        return True
+    return len(data) > 20_000 and len(data) / (data.count(b"\n") + 1) > 500
+
+
+class Columns:
+    """Convert tree-sitter (row, byte column) points to 1-based (line, character column).
+
+    Pure-ASCII files (the vast majority) take the fast path: byte column == character column.
+    """
+
+    __slots__ = ("_data", "_ascii", "_line_starts")
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._ascii = data.isascii()
+        self._line_starts: list[int] | None = None
+
+    def column(self, row: int, byte_col: int) -> int:
+        if self._ascii or byte_col == 0:
+            return byte_col + 1
+        if self._line_starts is None:
+            starts = [0]
+            starts.extend(m.end() for m in re.finditer(b"\n", self._data))
+            self._line_starts = starts
+        start = self._line_starts[row] if row < len(self._line_starts) else 0
+        return len(self._data[start : start + byte_col].decode("utf-8", "replace")) + 1
+
+    def span(self, node) -> Span:
+        (sr, sc), (er, ec) = node.start_point, node.end_point
+        return Span(sr + 1, self.column(sr, sc), er + 1, self.column(er, ec))

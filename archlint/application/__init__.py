@@ -1,0 +1,1 @@
+"""Use cases: the check pipeline and the steps that connect adapters, facts and checks."""

@@ -1,0 +1,56 @@
+"""Connect per-file facts into one module graph across Python and JS/TS.
+
+Resolution needs the whole project (source roots, tsconfig paths, package.json imports), so it
+happens here, after the per-file (cacheable) facts exist.
+"""
+
+from __future__ import annotations
+
+from archlint.adapters.resolution.python import PythonResolver
+from archlint.domain.facts import OPAQUE, FileFacts
+from archlint.domain.graph import Edge, ModuleGraph
+from archlint.domain.manifest import Manifest
+
+
+def build_graph(files: dict[str, FileFacts], manifest: Manifest, other_files: list[str], source_roots) -> ModuleGraph:
+    graph = ModuleGraph()
+    python_paths = sorted(p for p, f in files.items() if f.language == "python")
+    js_paths = sorted(p for p, f in files.items() if f.language != "python")
+    python = PythonResolver(python_paths, other_files, list(source_roots)) if python_paths else None
+    js = _js_resolver(js_paths, manifest, other_files) if js_paths else None
+    for path in python_paths:
+        graph.modules[path] = python.module_name(path)  # type: ignore[union-attr]
+    for path in js_paths:
+        graph.modules[path] = path.rsplit(".", 1)[0]
+    for path in sorted(files):
+        facts = files[path]
+        for imp in facts.imports:
+            if imp.kind == OPAQUE:
+                continue
+            if facts.language == "python":
+                targets = [(t.path, t.external) for t in python.resolve(path, imp)]  # type: ignore[union-attr]
+                specifier = "." * imp.level + imp.module
+            else:
+                targets = _js_targets(js, path, imp.module)
+                specifier = imp.module
+            if not targets:
+                graph.unresolved.append(Edge(path, specifier, False, imp.kind, imp.span, specifier))
+            for target, external in targets:
+                graph.add(Edge(path, target, external, imp.kind, imp.span, specifier))
+    return graph
+
+
+def _js_resolver(js_paths: list[str], manifest: Manifest, other_files: list[str]):
+    from archlint.adapters.resolution.javascript import JsResolver
+
+    known = set(js_paths) | {p for p in other_files if p.endswith(".json")}
+    return JsResolver(known, manifest.tsconfigs, manifest.packages)
+
+
+def _js_targets(js, importer: str, specifier: str) -> list[tuple[str, bool]]:
+    kind, value = js.resolve(importer, specifier)
+    if kind == "internal":
+        return [(value, False)]
+    if kind == "external":
+        return [(value, True)]
+    return []

@@ -1,0 +1,187 @@
+"""The check pipeline, in the order data flows:
+
+discover files → parse (one frontend per language, cached, parallel) → language-neutral facts
+→ module graph + layer assignment → checks (one module per rule family) → config filters
+(select / ignore / severity) → sorted report.
+
+Everything a reporter prints comes out of :func:`run_check` as a :class:`Report`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field, replace
+
+from archlint import __version__
+from archlint.adapters import config_loader, knowledge
+from archlint.adapters.cache import FactsCache, default_cache_dir
+from archlint.adapters.discovery import discover
+from archlint.application.architecture import resolve_architecture
+from archlint.application.graph_builder import build_graph
+from archlint.application.manifest_reader import read_manifests
+from archlint.application.parsing import parse_sources
+from archlint.checks import ALL_CHECKS
+from archlint.domain.config import Config, ConfigError
+from archlint.domain.context import CheckContext
+from archlint.domain.facts import FileFacts
+from archlint.domain.findings import CATEGORIES, SEVERITY_RANK, Finding
+
+
+@dataclass(slots=True)
+class Options:
+    """Command-line overrides; ``None`` means "as the config says"."""
+
+    config_path: str | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    fail_on: str | None = None
+    use_cache: bool = True
+    cache_dir: str | None = None
+    jobs: int = 0  # 0 = all cores
+
+
+@dataclass(slots=True)
+class Report:
+    root: str
+    findings: list[Finding]
+    stats: dict
+    fail_on: str = "warning"
+    context: CheckContext | None = field(default=None, repr=False)
+    cache_hits: int = 0
+
+    @property
+    def failed(self) -> bool:
+        threshold = SEVERITY_RANK[self.fail_on]
+        return any(SEVERITY_RANK[f.severity] >= threshold for f in self.findings)
+
+    def to_dict(self) -> dict:
+        return {
+            "schema": 1,
+            "archlint": __version__,
+            "root": self.root,
+            "findings": [finding.to_dict() for finding in self.findings],
+            "stats": self.stats,
+        }
+
+
+def analysis_root(paths: list[str]) -> str:
+    """The directory findings are relative to: the path itself, or the common parent."""
+    absolute = [os.path.abspath(p) for p in paths]
+    for path in absolute:
+        if not os.path.exists(path) and not os.path.islink(path):
+            raise ConfigError(f"path does not exist: {path}")
+    if len(absolute) == 1:
+        only = absolute[0]
+        return only if os.path.isdir(only) else os.path.dirname(only)
+    common = os.path.commonpath(absolute)
+    return common if os.path.isdir(common) else os.path.dirname(common)
+
+
+def run_check(paths: list[str], options: Options | None = None) -> Report:
+    options = options or Options()
+    started = time.perf_counter()
+    start = analysis_root(paths)
+    config = config_loader.load_config(options.config_path or config_loader.find_config(start))
+    root = _project_root(start, paths, config.path)
+    registry = knowledge.load_registry()
+    config = _merge_options(config, options)
+    _validate_rule_refs(config, registry)
+
+    found = discover(root, [os.path.abspath(p) for p in paths], list(config.exclude), config.gitignore)
+    cache = FactsCache(options.cache_dir or default_cache_dir(), root) if options.use_cache else None
+    files, hits = parse_sources(found.sources, cache, options.jobs or (os.cpu_count() or 1))
+    if cache is not None:
+        cache.save()
+    for path, problem in found.problems:
+        files.setdefault(path, FileFacts(path=path, language="unknown", content_hash="")).problems.append(problem)
+
+    other_files = [relative for relative, _absolute in found.manifests]
+    manifest = read_manifests(found.manifests)
+    graph = build_graph(files, manifest, other_files, config.source_roots)
+    source_paths = sorted(p for p, f in files.items() if f.language != "unknown")
+    architecture = resolve_architecture(config, source_paths, knowledge.load_knowledge(), knowledge.load_preset)
+    context = CheckContext(
+        root=root,
+        files=files,
+        graph=graph,
+        manifest=manifest,
+        registry=registry,
+        knowledge=knowledge.load_knowledge(),
+        config=config,
+        architecture=architecture,
+        config_path=_relative_config(root, config.path),
+    )
+    if architecture is not None:
+        context.composition_roots = frozenset(p for p in source_paths if architecture.is_composition_root(p))
+
+    findings: list[Finding] = []
+    for check in ALL_CHECKS:
+        findings.extend(check(context))
+    findings = sorted(_apply_config(findings, config), key=Finding.sort_key)
+    total = len(found.sources) + found.skipped
+    parsed = sum(1 for source in found.sources if files[source.path].parsed)
+    stats = {
+        "files": total,
+        "parsed": parsed,
+        "skipped": total - parsed,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    report = Report(root=root, findings=findings, stats=stats, fail_on=config.fail_on, context=context)
+    report.cache_hits = hits
+    return report
+
+
+def _project_root(start: str, paths: list[str], config_path: str) -> str:
+    """Findings and config globs are relative to the config's directory when the analysed
+    paths lie inside it (``archlint check src`` next to pyproject.toml), else to ``start``."""
+    if not config_path:
+        return start
+    base = os.path.dirname(os.path.abspath(config_path))
+    inside = all(os.path.abspath(p) == base or os.path.abspath(p).startswith(base + os.sep) for p in paths)
+    return base if inside else start
+
+
+def _merge_options(config: Config, options: Options) -> Config:
+    return replace(
+        config,
+        select=options.select or config.select,
+        ignore=tuple(config.ignore) + tuple(options.ignore),
+        exclude=tuple(config.exclude) + tuple(options.exclude),
+        fail_on=options.fail_on or config.fail_on,
+    )
+
+
+def _validate_rule_refs(config: Config, registry) -> None:
+    """Unknown rule ids in select/ignore/severity would silently change nothing: refuse them."""
+    where = config.path or "command line"
+    for ref in tuple(config.select) + tuple(config.ignore):
+        if ref not in registry and ref not in CATEGORIES and ref != "ALL":
+            raise ConfigError(f"{where}: unknown rule or category {ref!r} in select/ignore")
+    for ref in config.severity:
+        if ref not in registry:
+            raise ConfigError(f"{where}: unknown rule {ref!r} in severity")
+
+
+def _matches(finding: Finding, refs) -> bool:
+    return any(ref in ("ALL", finding.rule, finding.name, finding.category) for ref in refs)
+
+
+def _apply_config(findings: list[Finding], config: Config) -> list[Finding]:
+    result = []
+    for finding in findings:
+        if config.select and not _matches(finding, config.select):
+            continue
+        if _matches(finding, config.ignore):
+            continue
+        severity = config.severity.get(finding.rule) or config.severity.get(finding.name)
+        result.append(replace(finding, severity=severity) if severity else finding)
+    return result
+
+
+def _relative_config(root: str, path: str) -> str:
+    if not path:
+        return ""
+    relative = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+    return "" if relative.startswith("..") else relative

@@ -1,0 +1,8 @@
+"""Checks: one module per rule family, each a pure function ``check(ctx) -> Iterable[Finding]``.
+
+Adding a family means adding a module here and its rules to ``rules/catalogue/``.
+"""
+
+from archlint.checks import cycles, layering, parse
+
+ALL_CHECKS = (parse.check, layering.check, cycles.check)

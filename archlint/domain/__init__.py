@@ -1,0 +1,1 @@
+"""Pure data: facts, findings, rules, layers and the module graph. Imports nothing else of archlint."""

@@ -1,0 +1,41 @@
+"""What every check receives: the facts of the whole project, already connected.
+
+Checks are pure functions of this context; they never read files, parse, or resolve imports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from archlint.domain.config import Config
+from archlint.domain.facts import FileFacts
+from archlint.domain.graph import ModuleGraph
+from archlint.domain.knowledge import Knowledge
+from archlint.domain.layers import Architecture, Layer
+from archlint.domain.manifest import Manifest
+from archlint.domain.rules import Registry
+
+
+@dataclass(slots=True)
+class CheckContext:
+    root: str
+    files: dict[str, FileFacts]
+    graph: ModuleGraph
+    manifest: Manifest
+    registry: Registry
+    knowledge: Knowledge
+    config: Config
+    architecture: Architecture | None = None
+    layer_of: dict[str, Layer | None] = field(default_factory=dict)
+    composition_roots: frozenset[str] = frozenset()
+    config_path: str = ""  # config file relative to root ("" if none or outside)
+
+    def layer(self, path: str) -> Layer | None:
+        """Layer of a file or namespace-package node (``dir/``); None for unlayered/roots."""
+        if path in self.layer_of:
+            return self.layer_of[path]
+        if self.architecture is None:
+            return None
+        layer = self.architecture.assign(path)
+        self.layer_of[path] = layer
+        return layer

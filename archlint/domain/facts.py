@@ -1,0 +1,199 @@
+"""Language-neutral facts extracted from one source file.
+
+Every frontend (Python, JS/TS) produces a :class:`FileFacts`; every check reads only these
+records, never a syntax tree.  That is what lets later rule families (DB access, ORM, SQL,
+stack verification) add checks without a second parser, and what makes the per-file cache
+possible: facts depend only on the file's bytes, so they are keyed by a content hash.
+
+Facts are *raw*: an import stores the specifier exactly as written.  Resolving it to a file
+needs the whole project (source roots, tsconfig paths), which is the graph stage's job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Import kinds -------------------------------------------------------------------------------
+RUNTIME = "runtime"  # executed when the module is imported
+TYPE_ONLY = "type-only"  # `if TYPE_CHECKING:` / `import type` — erased at runtime
+LAZY = "lazy"  # inside a function body (or PEP 810 `lazy import`): runs on first call
+DYNAMIC = "dynamic"  # importlib.import_module("lit") / import("lit") / require in a function
+OPAQUE = "opaque"  # import_module(expr) / require(expr): target unknown statically
+
+IMPORT_KINDS = (RUNTIME, TYPE_ONLY, LAZY, DYNAMIC, OPAQUE)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """1-based line and column range, end inclusive of the last character's column + 1."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    """One import edge as written in the source.
+
+    ``module`` is the specifier: a dotted Python module (``.services``, ``..``, ``sqlalchemy.orm``)
+    or a JS specifier (``../services/a.js``, ``@prisma/client``).  ``names`` are the imported
+    names for ``from X import a, b`` / ``import {a, b} from 'X'`` (``*`` for star / namespace).
+    For opaque imports ``module`` is the source text of the argument expression.
+    """
+
+    module: str
+    names: tuple[str, ...]
+    kind: str
+    span: Span
+    level: int = 0  # Python relative-import level (number of leading dots)
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """A local name bound by an import: ``t`` -> ``sqlalchemy.text``, ``Op`` -> ``sequelize.Op``.
+
+    ``target`` is ``module`` plus the imported attribute, joined by ``:`` so that JS paths
+    with dots survive: ``sqlalchemy:text``, ``./db:default``, ``sequelize:Op``.  A whole-module
+    binding (``import sqlalchemy as sa``, ``const x = require('x')``) has an empty attribute.
+    """
+
+    name: str
+    target: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Argument:
+    """A call argument: its keyword (or ``""`` for positional), source text and literal value.
+
+    ``literal`` is the decoded value of a plain string literal (no interpolation); ``None``
+    otherwise.  ``text`` is truncated to keep facts small; checks that need more ask the
+    frontend's deep pass.
+    """
+
+    keyword: str
+    text: str
+    literal: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallSite:
+    """A call expression.
+
+    ``callee`` is the callee as written with call arguments elided (``session.query``,
+    ``session.query().filter``, ``knex``); ``resolved`` replaces the first name through the
+    file's import bindings (``sa.select`` -> ``sqlalchemy:select``; ``t`` -> ``sqlalchemy:text``),
+    or is ``None`` when the first name is not imported.  ``scope`` is the enclosing function's
+    qualified name (``ArticleRepo.get``), ``""`` at module level.
+
+    ``args_text`` is the raw source between the parentheses (capped at 2,000 characters).
+    Splitting it into :class:`Argument` records costs a Python-level walk, and only the few
+    calls a check matches need it, so :meth:`arguments` does it on demand.
+    """
+
+    callee: str
+    resolved: str | None
+    args_text: str
+    span: Span
+    scope: str
+
+    def arguments(self) -> tuple[Argument, ...]:
+        from archlint.domain.arguments import split_arguments
+
+        return split_arguments(self.args_text)
+
+
+@dataclass(frozen=True, slots=True)
+class Hole:
+    """An interpolation inside a string: f-string ``{x}``, template ``${x}``, ``%s``/``.format``
+    operands are recorded by the SQL issue's deep pass.  ``offset`` is the index in ``text``."""
+
+    expr: str
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class StringLit:
+    """A string literal that carries a data-layer signal (looks like SQL or a DB URL).
+
+    ``text`` is the literal's value with every hole replaced by ``{}``; ``kind`` is
+    ``plain`` / ``fstring`` / ``template`` / ``tagged`` (JS tagged template; ``tag`` names it).
+    """
+
+    text: str
+    kind: str
+    holes: tuple[Hole, ...]
+    span: Span
+    scope: str
+    tag: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ClassDef:
+    """A class with its bases (as written and resolved through bindings) and decorators."""
+
+    name: str
+    bases: tuple[str, ...]
+    resolved_bases: tuple[str | None, ...]
+    decorators: tuple[str, ...]
+    span: Span
+    attributes: tuple[str, ...] = ()  # names assigned in the class body (columns, __tablename__)
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    name: str
+    annotation: str = ""
+    default: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionDef:
+    """A function or method; ``qualname`` includes enclosing classes/functions."""
+
+    name: str
+    qualname: str
+    decorators: tuple[str, ...]
+    params_text: str  # raw parameter list source; see :meth:`parameters`
+    is_async: bool
+    span: Span
+
+    def parameters(self) -> tuple[Parameter, ...]:
+        from archlint.domain.arguments import split_parameters
+
+        return split_parameters(self.params_text)
+
+
+@dataclass(frozen=True, slots=True)
+class ParseProblem:
+    """Why a file could not be (fully) analysed; becomes an AL0xx ``parse`` finding."""
+
+    rule: str  # AL001 syntax error, AL002 unreadable, AL003 encoding, AL004 too large/minified
+    message: str
+    span: Span
+
+
+@dataclass(slots=True)
+class FileFacts:
+    """Everything archlint knows about one file after the cheap pass."""
+
+    path: str  # POSIX path relative to the analysis root
+    language: str  # "python" | "javascript" | "typescript"
+    content_hash: str
+    lines: int = 0
+    imports: list[Import] = field(default_factory=list)
+    bindings: list[Binding] = field(default_factory=list)
+    calls: list[CallSite] = field(default_factory=list)
+    strings: list[StringLit] = field(default_factory=list)
+    classes: list[ClassDef] = field(default_factory=list)
+    functions: list[FunctionDef] = field(default_factory=list)
+    exports: list[str] = field(default_factory=list)
+    problems: list[ParseProblem] = field(default_factory=list)
+    suppressions: list[tuple[int, str]] = field(default_factory=list)  # (line, comment text)
+
+    @property
+    def parsed(self) -> bool:
+        """False when the file could not be read or decoded at all (counted as skipped)."""
+        return not any(p.rule in ("AL002", "AL004") for p in self.problems)

@@ -1,0 +1,54 @@
+"""Findings: what every check emits and every reporter prints (see output-contract.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SEVERITIES = ("info", "warning", "error")
+SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+
+CATEGORIES = (
+    "layering",
+    "db-access",
+    "orm",
+    "sql",
+    "injection",
+    "performance",
+    "stack",
+    "framework",
+    "parse",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    name: str
+    category: str
+    severity: str
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    message: str
+    guidance: str
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line, self.column, self.rule, self.message)
+
+    def to_dict(self) -> dict:
+        """The exact JSON shape of output-contract.md (field order included)."""
+        return {
+            "rule": self.rule,
+            "name": self.name,
+            "category": self.category,
+            "severity": self.severity,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "message": self.message,
+            "guidance": self.guidance,
+        }

@@ -1,0 +1,50 @@
+"""What archlint knows about the ecosystem: web frameworks, DB drivers, ORMs.
+
+Loaded from ``rules/knowledge/*.toml``; adding a driver or a framework is a data change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    """One framework, driver or ORM entry."""
+
+    kind: str  # "framework" | "driver" | "orm"
+    name: str
+    language: str  # "python" | "node"
+    modules: tuple[str, ...]
+    packages: tuple[str, ...]
+    extra: dict = field(default_factory=dict, hash=False, compare=False)  # database, placeholder, …
+
+
+@dataclass(slots=True)
+class Knowledge:
+    entries: list[Package] = field(default_factory=list)
+
+    def of_kind(self, kind: str) -> list[Package]:
+        return [entry for entry in self.entries if entry.kind == kind]
+
+    def groups(self) -> dict[str, tuple[str, ...]]:
+        """Named module groups usable in configs as ``@name`` (``@db-drivers``, …)."""
+        server = [m for e in self.of_kind("framework") for m in e.extra.get("server_modules", e.modules)]
+        return {
+            "@db-drivers": tuple(m for e in self.of_kind("driver") for m in e.modules),
+            "@orms": tuple(m for e in self.of_kind("orm") for m in e.modules),
+            "@web-frameworks": tuple(m for e in self.of_kind("framework") for m in e.modules),
+            "@web-frameworks-server": tuple(server),
+        }
+
+
+def module_matches(imported: str, pattern: str) -> bool:
+    """Submodule-granular match of an imported name against a module pattern.
+
+    ``sqlalchemy.orm.Session`` matches ``sqlalchemy.orm``; ``sqlalchemy_utils`` does not match
+    ``sqlalchemy``; ``@prisma/client/runtime`` matches ``@prisma/client``; ``node:sqlite``
+    matches ``node:sqlite``.
+    """
+    if imported == pattern:
+        return True
+    return imported.startswith(pattern) and imported[len(pattern)] in "./"

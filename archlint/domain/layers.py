@@ -1,0 +1,140 @@
+"""Layers: which layer a file belongs to, and which layer may import which.
+
+A layer is a role (routes, services, repositories, models, or any custom name).  Files are
+assigned either by path globs (custom config) or by the role aliases of a preset applied
+inside *containers* — directories such as ``app/`` or ``src/`` whose children are the layer
+directories.  Presets repeat per container, as import-linter's containers do, so a monorepo
+with ``users/`` and ``orders/`` each holding ``routes/ services/ …`` gets one architecture each.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    name: str
+    rank: int  # 0 = top; a layer may be imported by layers of lower rank only
+    may_import: tuple[str, ...] | None  # None: every layer below (import-linter semantics)
+    forbidden_external: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    suffixes: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()  # globs, for configured layers
+    transitive: bool = False
+
+    def allows(self, other: Layer) -> bool:
+        if other.name == self.name:
+            return True
+        if self.may_import is None:
+            return other.rank > self.rank
+        return other.name in self.may_import
+
+
+@dataclass(slots=True)
+class Architecture:
+    """The layers in force for one analysis, and how files are assigned to them."""
+
+    name: str  # preset name or "custom"
+    layers: list[Layer]
+    containers: list[str] = field(default_factory=list)  # "" = root; used by presets
+    composition_root_names: frozenset[str] = frozenset()
+    composition_root_globs: tuple[str, ...] = ()
+    exhaustive: bool = False
+    exhaustive_ignore: tuple[str, ...] = ()
+    source: str = ""  # where the architecture came from: config path or "auto"
+
+    def layer(self, name: str) -> Layer:
+        return next(layer for layer in self.layers if layer.name == name)
+
+    def assign(self, path: str) -> Layer | None:
+        """The layer of ``path`` (POSIX, relative to root), or None."""
+        if self.containers:
+            return self._assign_in_containers(path)
+        for layer in self.layers:
+            if layer.paths and any(glob_match(path, pattern) for pattern in layer.paths):
+                return layer
+        return None
+
+    def _assign_in_containers(self, path: str) -> Layer | None:
+        for container in sorted(self.containers, key=len, reverse=True):
+            prefix = f"{container}/" if container else ""
+            if not path.startswith(prefix):
+                continue
+            rest = path[len(prefix) :].split("/")
+            directories, filename = rest[:-1], rest[-1]
+            for directory in directories:
+                layer = self._by_alias(directory)
+                if layer is not None:
+                    return layer
+            return self._by_suffix(filename)
+        return None
+
+    def _by_alias(self, directory: str) -> Layer | None:
+        lowered = directory.lower()
+        for layer in self.layers:
+            if lowered in layer.aliases:
+                return layer
+        return None
+
+    def _by_suffix(self, filename: str) -> Layer | None:
+        stem = file_stem(filename).lower()
+        for layer in self.layers:
+            for suffix in layer.suffixes:
+                if stem == suffix or stem.endswith(("." + suffix, "_" + suffix, "-" + suffix)):
+                    return layer
+        return None
+
+    def is_composition_root(self, path: str) -> bool:
+        stem = file_stem(path.rsplit("/", 1)[-1])
+        if stem in self.composition_root_names or stem.lower() in self.composition_root_names:
+            return True
+        return any(glob_match(path, pattern) for pattern in self.composition_root_globs)
+
+
+def role_of_directory(layers: list[Layer], directory: str) -> Layer | None:
+    lowered = directory.lower()
+    return next((layer for layer in layers if lowered in layer.aliases), None)
+
+
+def file_stem(filename: str) -> str:
+    """``articles.controller.ts`` -> ``articles.controller``; ``user.d.ts`` -> ``user``."""
+    for ext in (".d.ts", ".d.mts", ".d.cts"):
+        if filename.endswith(ext):
+            return filename[: -len(ext)]
+    return filename.rsplit(".", 1)[0] if "." in filename else filename
+
+
+@lru_cache(maxsize=1024)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """Glob with ``**`` (any number of directories), ``*`` (within one component) and ``?``."""
+    pattern = pattern.strip("/")
+    parts: list[str] = []
+    index = 0
+    while index < len(pattern):
+        if pattern.startswith("**/", index):
+            parts.append("(?:.*/)?")
+            index += 3
+        elif pattern.startswith("**", index):
+            parts.append(".*")
+            index += 2
+        elif pattern[index] == "*":
+            parts.append("[^/]*")
+            index += 1
+        elif pattern[index] == "?":
+            parts.append("[^/]")
+            index += 1
+        else:
+            parts.append(re.escape(pattern[index]))
+            index += 1
+    return re.compile("".join(parts) + "(?:/.*)?$")
+
+
+def glob_match(path: str, pattern: str) -> bool:
+    """Match a POSIX relative path; a pattern naming a directory matches everything below it."""
+    return bool(_glob_regex(pattern).match(path))
+
+
+__all__ = ["Architecture", "Layer", "glob_match", "role_of_directory"]

@@ -1,0 +1,69 @@
+"""The rule registry: the catalogue of every rule archlint can report.
+
+The entries themselves are data (``rules/catalogue/*.toml``); this module only gives them a
+type and a way to turn a rule id plus a location into a :class:`Finding`, so no check
+hard-codes a rule's name, category, severity or guidance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from archlint.domain.facts import Span
+from archlint.domain.findings import CATEGORIES, SEVERITIES, Finding
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSpec:
+    id: str
+    name: str
+    category: str
+    severity: str
+    summary: str
+    what: str
+    why: str
+    example: str
+    use_instead: str
+    guidance: str
+    heuristic: bool = False
+
+    def __post_init__(self) -> None:
+        if self.category not in CATEGORIES:
+            raise ValueError(f"rule {self.id}: unknown category {self.category!r}")
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"rule {self.id}: unknown severity {self.severity!r}")
+
+
+class Registry:
+    """All rules by id (and by name), in id order."""
+
+    def __init__(self, specs: list[RuleSpec]) -> None:
+        self._by_id = {spec.id: spec for spec in sorted(specs, key=lambda s: s.id)}
+        self._by_name = {spec.name: spec for spec in specs}
+
+    def __iter__(self):
+        return iter(self._by_id.values())
+
+    def __contains__(self, rule: str) -> bool:
+        return rule in self._by_id or rule in self._by_name
+
+    def get(self, rule: str) -> RuleSpec:
+        return self._by_id.get(rule) or self._by_name[rule]
+
+    def finding(self, rule: str, path: str, span: Span, message: str, guidance: str | None = None) -> Finding:
+        """A finding for ``rule`` at ``span``; ``guidance`` overrides the catalogue's generic fix
+        when the check knows something more specific (which layer to move the code to)."""
+        spec = self._by_id[rule]
+        return Finding(
+            rule=spec.id,
+            name=spec.name,
+            category=spec.category,
+            severity=spec.severity,
+            path=path,
+            line=span.line,
+            column=span.column,
+            end_line=span.end_line,
+            end_column=span.end_column,
+            message=message,
+            guidance=guidance or spec.guidance,
+        )

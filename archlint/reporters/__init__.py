@@ -1,0 +1,1 @@
+"""Reporters turn a report's plain data into text for people or machines."""
