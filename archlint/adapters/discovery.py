@@ -88,7 +88,7 @@ class _GitIgnore:
             return
         import pathspec
 
-        spec = pathspec.PathSpec.from_lines("gitwildmatch", lines)
+        spec = pathspec.GitIgnoreSpec.from_lines(lines)
         self.specs.append((directory_rel, spec))
 
     def ignored(self, path: str, is_dir: bool) -> bool:

@@ -37,7 +37,7 @@ from archlint.domain.facts import (
 _QUERY = """
 (import_statement) @import
 (import_from_statement) @import
-(call function: (_) @callee arguments: (_) @args) @call
+(call) @call
 (class_definition) @class
 (function_definition) @function
 """
@@ -117,12 +117,13 @@ class _Extractor:
             self._class(node)
         for node in self.captures.get("function", ()):
             self._function(node)
-        callees = self.captures.get("callee", ())
-        arg_lists = self.captures.get("args", ())
-        for call, callee, args in zip(self.captures.get("call", ()), callees, arg_lists):
-            self._call(call, callee, args)
+        for call in self.captures.get("call", ()):
+            self._call(call, call.child_by_field_name("function"), call.child_by_field_name("arguments"))
         for node in self.captures.get("string", ()):
             self._string(node)
+        # Captures come grouped by pattern, not in document order: restore source order.
+        for records in (self.facts.imports, self.facts.calls, self.facts.strings, self.facts.classes, self.facts.functions):
+            records.sort(key=lambda record: (record.span.line, record.span.column))
         for node in self.captures.get("comment", ()):
             text = node.text.decode("utf-8", "replace")
             if "archlint" in text:

@@ -16,10 +16,26 @@ MAX_BYTES = 5 * 1024 * 1024
 MINIFIED_LINE = 5_000
 
 # A data-layer signal in a string: SQL at the start, or a database URL anywhere.
+# The shape of a SQL statement, not just a leading keyword: "Update your profile" or
+# "select an article" are messages, "UPDATE users SET" and "SELECT 1" are SQL.
 SQL_START = re.compile(
-    r"^\s*\(?\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|DROP|WITH|PRAGMA|REPLACE|TRUNCATE|"
-    r"MERGE|UPSERT|BEGIN|COMMIT|ROLLBACK|EXPLAIN|VACUUM|GRANT|SET\s+search_path)\b\s",
-    re.IGNORECASE,
+    r"""^\s*\(?\s*(?:
+        SELECT\s+(?:[\s\S]*?\bFROM\s|\d|\*|DISTINCT\b|COUNT\s*\(|\w+\s*\(|[\w.]+\s*(?:,|\bAS\b))
+      | INSERT\s+(?:OR\s+\w+\s+)?INTO\s
+      | UPDATE\s+[\w."`\[\]]+\s+SET\s
+      | DELETE\s+FROM\s
+      | (?:CREATE|DROP)\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?(?:UNIQUE\s+)?
+            (?:TABLE|INDEX|VIEW|SCHEMA|DATABASE|EXTENSION|TYPE|SEQUENCE|TRIGGER|FUNCTION)\b
+      | ALTER\s+(?:TABLE|INDEX|SEQUENCE|TYPE|DATABASE|SCHEMA)\s
+      | WITH\s+(?:RECURSIVE\s+)?\w+\s*(?:\([^)]*\)\s*)?AS\s*\(
+      | PRAGMA\s+\w+
+      | (?:REPLACE|MERGE)\s+INTO\s
+      | TRUNCATE\s+(?:TABLE\s+)?[\w."`]+\s*;?\s*$
+      | EXPLAIN\s+(?:ANALYZE\s+|QUERY\s+PLAN\s+)?SELECT\s
+      | (?:BEGIN|COMMIT|ROLLBACK)(?:\s+TRANSACTION)?\s*;?\s*$
+      | SET\s+search_path\b
+    )""",
+    re.IGNORECASE | re.VERBOSE,
 )
 DB_URL = re.compile(
     r"\b(postgres(ql)?(\+\w+)?|sqlite(\+\w+)?|mysql(\+\w+)?|mariadb(\+\w+)?|mssql(\+\w+)?|"

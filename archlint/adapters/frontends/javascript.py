@@ -1,0 +1,759 @@
+"""JavaScript / TypeScript frontend: one file's bytes -> :class:`FileFacts`.
+
+The file is parsed with tree-sitter and every fact family is collected with queries, so the
+tree is walked in C; Python only looks at the handful of nodes a query returns (imports, calls,
+functions, classes).  Strings and suppression comments are found by a regex over the raw bytes
+first and mapped back to nodes, because scanning every string node in Python would cost more
+than the parse itself on literal-heavy files.
+
+Enclosing scopes are computed by one sweep over byte offsets (functions and classes nest
+properly in a syntax tree), instead of climbing ``node.parent`` for every call.
+
+Conventions worth knowing when writing checks:
+
+* ``CallSite.callee`` normalises member chains: ``?.`` becomes ``.``, whitespace disappears,
+  call arguments are elided (``knex('t').where`` -> ``knex().where``), wrappers such as
+  ``(0, db_1.query)`` (TypeScript's CommonJS output), ``x!`` and ``x as T`` are unwrapped, and a
+  function-valued callee (an IIFE) is ``<function>``.  A tagged template (``sql`...```) is a call
+  whose single argument is the template.
+* ``scope`` is the qualified name of the innermost enclosing function *or class body*, so a
+  class-field initialiser reports ``User``, not the module level; class decorators and
+  ``extends`` expressions belong to the scope around the class.
+* ``ClassDef.attributes`` includes TypeScript constructor parameter properties
+  (``constructor(private repo: Repo)``), which are fields too.
+* A default import names ``default`` in ``Import.names``; ``require`` destructuring and
+  ``require('m').y`` name the picked attributes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from operator import attrgetter
+
+import tree_sitter as ts
+import tree_sitter_javascript as ts_javascript
+import tree_sitter_typescript as ts_typescript
+
+from archlint.adapters.frontends.source import Columns, decode, has_signal
+from archlint.domain.facts import (
+    DYNAMIC,
+    LAZY,
+    OPAQUE,
+    RUNTIME,
+    TYPE_ONLY,
+    Binding,
+    CallSite,
+    ClassDef,
+    FileFacts,
+    FunctionDef,
+    Hole,
+    Import,
+    ParseProblem,
+    StringLit,
+)
+
+ARGS_TEXT_LIMIT = 2_000  # CallSite.args_text cap, as in the Python frontend
+SHAPE_LIMIT = 200  # callee text for unusual callee shapes
+ANONYMOUS = "<anonymous>"
+
+_SUFFIX_GRAMMAR = {
+    ".ts": "typescript",
+    ".mts": "typescript",
+    ".cts": "typescript",
+    ".tsx": "tsx",
+    ".js": "javascript",
+    ".mjs": "javascript",
+    ".cjs": "javascript",
+    ".jsx": "javascript",
+}
+
+_QUERY = """
+(import_statement) @import
+(export_statement) @export
+(call_expression) @call
+(new_expression) @call
+[(class_declaration) (class) %s] @class
+[(function_declaration) (generator_function_declaration) (function_expression)
+ (generator_function) (arrow_function) (method_definition)] @function
+(assignment_expression
+  left: (member_expression object: (identifier) @_module property: (property_identifier) @_exports)
+  (#eq? @_module "module") (#eq? @_exports "exports")) @cjs_default
+(assignment_expression
+  left: (member_expression object: (identifier) @_exports_obj property: (property_identifier) @cjs_name)
+  (#eq? @_exports_obj "exports"))
+(assignment_expression
+  left: (member_expression
+    object: (member_expression object: (identifier) @_module2 property: (property_identifier) @_exports2)
+    property: (property_identifier) @cjs_name)
+  (#eq? @_module2 "module") (#eq? @_exports2 "exports"))
+"""
+
+# Byte-level candidates for signal strings; each is confirmed with the shared ``has_signal`` on
+# the literal's cooked value, so both frontends agree on what counts.  The SQL candidate is an
+# opening quote followed by any keyword that can start SQL (a superset of the keywords that
+# ``source.SQL_START`` accepts; that pattern is the authority and may grow stricter).  Every
+# DB_URL match contains ":/" or "::memory:"; plain literals scan ~10x faster than DB_URL itself.
+_SQL_CANDIDATE = re.compile(
+    rb"""['"`]\s*\(?\s*(?:select|insert|update|delete|create|drop|alter|with|pragma|replace|merge"""
+    rb"""|truncate|explain|begin|commit|rollback|set|upsert|vacuum|grant)\b""",
+    re.IGNORECASE,
+)
+_URL_CANDIDATE = re.compile(rb":/|::memory:|file:")
+# SQLite file URLs (Prisma's ``file:./dev.db``) are a JS-side signal the shared pattern lacks.
+_FILE_DB_URL = re.compile(r"file:[^\s'\"`]*\.(?:db|sqlite3?)\b", re.IGNORECASE)
+_SUPPRESSION = re.compile(rb"archlint-ignore|archlint: ignore")
+_ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|\r\n|[\s\S])")
+_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
+_WHITESPACE = re.compile(r"\s+")
+_START_BYTE = attrgetter("start_byte")
+
+_FUNCTION_DECLARATIONS = frozenset(
+    {"function_declaration", "generator_function_declaration", "method_definition"}
+)
+_CLASS_DECLARATIONS = frozenset({"class_declaration", "abstract_class_declaration"})
+_NAME_NODES = frozenset({"identifier", "this", "super", "import"})
+_FUNCTION_VALUES = frozenset({"function_expression", "generator_function", "arrow_function", "class"})
+_WRAPPERS = frozenset(
+    {"parenthesized_expression", "non_null_expression", "as_expression", "satisfies_expression"}
+)
+_STRING_PARTS = frozenset({"string_fragment", "escape_sequence", '"', "'", "`"})
+_FIELDS = frozenset({"field_definition", "public_field_definition"})
+_DECLARATION_LISTS = frozenset({"lexical_declaration", "variable_declaration"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Grammar:
+    parser: ts.Parser
+    query: ts.Query
+
+
+@cache
+def _grammar(name: str) -> _Grammar:
+    """Languages, parsers and compiled queries are built once per process: compiling the query
+    costs far more than parsing a typical file."""
+    if name == "javascript":
+        language = ts.Language(ts_javascript.language())
+        extra_classes = ""
+    else:
+        raw = ts_typescript.language_tsx() if name == "tsx" else ts_typescript.language_typescript()
+        language = ts.Language(raw)
+        extra_classes = "(abstract_class_declaration)"
+    return _Grammar(ts.Parser(language), ts.Query(language, _QUERY % extra_classes))
+
+
+def _grammar_name(path: str, language: str) -> str:
+    dot = path.rfind(".")
+    suffix = path[dot:].lower() if dot > path.rfind("/") else ""
+    return _SUFFIX_GRAMMAR.get(suffix, "typescript" if language == "typescript" else "javascript")
+
+
+def extract(path: str, source: bytes, language: str) -> FileFacts:
+    """Extract the cheap-pass facts of one JS/TS file; never raises on bad input."""
+    facts = FileFacts(path=path, language=language, content_hash="")
+    facts.lines = source.count(b"\n") + (not source.endswith(b"\n")) if source else 0
+    decoded = decode(source, language)
+    facts.problems.extend(decoded.problems)
+    data = decoded.data
+    if decoded.skip or not data.strip():
+        return facts
+    _Extractor(data, _grammar(_grammar_name(path, language)), facts).run()
+    return facts
+
+
+def _unescape(raw: str) -> str:
+    """Cooked value of a JS string body (the part between the quotes)."""
+    if "\\" not in raw:
+        return raw
+    return _ESCAPE.sub(_unescape_one, raw)
+
+
+def _unescape_one(match: re.Match[str]) -> str:
+    body = match.group(1)
+    if body[0] == "u" and len(body) > 1:
+        return chr(int(body[2:-1] if body[1] == "{" else body[1:], 16))
+    if body[0] == "x" and len(body) == 3:
+        return chr(int(body[1:], 16))
+    if body in ("\n", "\r\n", "\r", "\u2028", "\u2029"):
+        return ""  # line continuation
+    return _SIMPLE_ESCAPES.get(body, body)
+
+
+@dataclass(slots=True)
+class _Scope:
+    """A function or class: the byte range that counts as "inside" and its local name."""
+
+    start: int
+    end: int
+    name: str
+    is_function: bool
+    qualname: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """Where a call / string sits: enclosing qualified name and whether a function body encloses it."""
+
+    scope: str
+    in_function: bool
+
+
+def _nest(scopes: list[_Scope], points: list[int]) -> list[_Place]:
+    """Fill ``qualname`` of every scope and return the place of every byte offset in ``points``.
+
+    Scopes and points are swept in offset order with a stack of open scopes; a point that
+    starts exactly where a scope starts is outside it (``function(){}()`` calls from outside).
+    """
+    events = [(s.start, 1, -s.end, i) for i, s in enumerate(scopes)]
+    events += [(p, 0, 0, i) for i, p in enumerate(points)]
+    events.sort()
+    places: list[_Place] = [_Place("", False)] * len(points)
+    stack: list[tuple[_Scope, bool]] = []  # (scope, inside a function)
+    for offset, is_scope, _, index in events:
+        while stack and stack[-1][0].end <= offset:
+            stack.pop()
+        outer = stack[-1][0].qualname if stack else ""
+        in_function = stack[-1][1] if stack else False
+        if is_scope:
+            scope = scopes[index]
+            scope.qualname = f"{outer}.{scope.name}" if outer else scope.name
+            stack.append((scope, in_function or scope.is_function))
+        else:
+            places[index] = _Place(outer, in_function)
+    return places
+
+
+class _Extractor:
+    """One file's extraction; holds the source and the per-file binding table."""
+
+    def __init__(self, source: bytes, grammar: _Grammar, facts: FileFacts) -> None:
+        self.src = source
+        self.facts = facts
+        self.tree = grammar.parser.parse(source)
+        self.root = self.tree.root_node
+        # Capture lists are not guaranteed to be in source order; facts must be deterministic.
+        self.captures = {
+            name: sorted(nodes, key=_START_BYTE)
+            for name, nodes in ts.QueryCursor(grammar.query).captures(self.root).items()
+        }
+        self.pos = Columns(source)
+        self.bindings: dict[str, str] = {}
+
+    # -- helpers ------------------------------------------------------------------------------
+    def text(self, node: ts.Node) -> str:
+        return self.src[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    def literal(self, node: ts.Node) -> str | None:
+        """Value of a string literal or substitution-free template; ``None`` for anything else."""
+        if node.type == "string":
+            return _unescape(self.text(node)[1:-1])
+        if node.type == "template_string" and not any(
+            c.type == "template_substitution" for c in node.named_children
+        ):
+            return _unescape(self.text(node)[1:-1])
+        return None
+
+    def bind(self, name_node: ts.Node, target: str) -> None:
+        name = self.text(name_node)
+        self.bindings[name] = target
+        self.facts.bindings.append(Binding(name, target, name_node.start_point.row + 1))
+
+    # -- driver -------------------------------------------------------------------------------
+    def run(self) -> None:
+        facts = self.facts
+        for node in self.captures.get("import", ()):
+            self.esm_import(node)
+        for node in self.captures.get("export", ()):
+            self.export_statement(node)
+        string_nodes = self.string_nodes()
+        calls = self.captures.get("call", ())
+        scopes, scope_nodes = self.scopes()
+        places = _nest(scopes, [c.start_byte for c in calls] + [s.start_byte for s in string_nodes])
+        for call, place in zip(calls, places):
+            self.require(call, place)
+        for call, place in zip(calls, places):
+            facts.calls.append(self.call_site(call, place.scope))
+        for node, place in zip(string_nodes, places[len(calls) :]):
+            literal = self.string_lit(node, place.scope)
+            if has_signal(literal.text) or _FILE_DB_URL.search(literal.text):
+                facts.strings.append(literal)
+        for scope, node in zip(scopes, scope_nodes):
+            self.definition(scope, node)
+        self.commonjs_exports()
+        facts.imports.sort(key=lambda i: (i.span.line, i.span.column))
+        facts.bindings.sort(key=attrgetter("line"))
+        facts.suppressions.extend(self.suppressions())
+        if self.root.has_error:
+            facts.problems.append(self.syntax_problem())
+
+    # -- imports ------------------------------------------------------------------------------
+    def esm_import(self, node: ts.Node) -> None:
+        clauses = node.named_children
+        require_clause = next((c for c in clauses if c.type == "import_require_clause"), None)
+        source = (require_clause or node).child_by_field_name("source")
+        if source is None:
+            return
+        module = self.literal(source) or ""
+        names: list[str] = []
+        type_flags: list[bool] = []
+        type_only = any(c.type == "type" for c in node.children)
+        for child in clauses:
+            if child.type == "import_clause":
+                self.import_clause(child, module, names, type_flags)
+        if require_clause is not None:  # TS `import x = require('m')`
+            self.bind(require_clause.named_children[0], f"{module}:")
+        if type_flags and all(type_flags):
+            type_only = True
+        kind = TYPE_ONLY if type_only else RUNTIME
+        self.facts.imports.append(Import(module, tuple(names), kind, self.pos.span(node)))
+
+    def import_clause(self, clause: ts.Node, module: str, names: list[str], type_flags: list[bool]) -> None:
+        """Record names and bindings; ``type_flags`` gets one entry per name (``True`` = type-only)."""
+        for part in clause.named_children:
+            if part.type == "identifier":
+                names.append("default")
+                type_flags.append(False)
+                self.bind(part, f"{module}:default")
+            elif part.type == "namespace_import":
+                names.append("*")
+                type_flags.append(False)
+                self.bind(part.named_children[-1], f"{module}:")
+            elif part.type == "named_imports":
+                for spec in part.named_children:
+                    if spec.type != "import_specifier":
+                        continue
+                    imported = self.name_text(spec.child_by_field_name("name"))
+                    local = spec.child_by_field_name("alias") or spec.child_by_field_name("name")
+                    names.append(imported)
+                    type_flags.append(any(c.type == "type" for c in spec.children))
+                    self.bind(local, f"{module}:{imported}")
+
+    def name_text(self, node: ts.Node) -> str:
+        """An identifier, or a string used as a name (``import {"a-b" as c}``)."""
+        value = self.literal(node)
+        return self.text(node) if value is None else value
+
+    def export_statement(self, node: ts.Node) -> None:
+        self.facts.exports.extend(self.export_names(node))
+        source = node.child_by_field_name("source")
+        if source is None:
+            return
+        names: list[str] = []
+        type_flags: list[bool] = []
+        for child in node.named_children:
+            if child.type == "export_clause":
+                for spec in child.named_children:
+                    if spec.type == "export_specifier":
+                        names.append(self.name_text(spec.child_by_field_name("name")))
+                        type_flags.append(any(c.type == "type" for c in spec.children))
+        if not any(c.type == "export_clause" for c in node.named_children):
+            names.append("*")  # export * from / export * as ns from
+        type_only = any(c.type == "type" for c in node.children) or (bool(type_flags) and all(type_flags))
+        module = self.literal(source) or ""
+        self.facts.imports.append(
+            Import(module, tuple(names), TYPE_ONLY if type_only else RUNTIME, self.pos.span(node))
+        )
+
+    def require(self, call: ts.Node, place: _Place) -> None:
+        """``require(...)`` and ``import(...)`` calls become imports (and bindings when assigned)."""
+        if call.type != "call_expression":
+            return
+        function = call.child_by_field_name("function")
+        is_import = function.type == "import"
+        if not is_import and (function.type != "identifier" or self.text(function) != "require"):
+            return
+        arguments = call.child_by_field_name("arguments")
+        if arguments is None or arguments.type != "arguments":
+            return
+        args = [a for a in arguments.named_children if a.type != "comment"]
+        if not args:
+            return
+        module = self.literal(args[0])
+        span = self.pos.span(call)
+        if module is None:
+            self.facts.imports.append(Import(self.text(args[0]), (), OPAQUE, span))
+            return
+        kind = DYNAMIC if is_import else LAZY if place.in_function else RUNTIME
+        names = self.require_bindings(call, module)
+        self.facts.imports.append(Import(module, names, kind, span))
+
+    def require_bindings(self, call: ts.Node, module: str) -> tuple[str, ...]:
+        """Bind the names a ``require`` / ``await import`` result is assigned to; return picked attrs."""
+        holder = call.parent
+        attribute = ""
+        if holder is not None and holder.type == "await_expression":
+            holder = holder.parent
+        if holder is not None and holder.type == "member_expression":
+            attribute = self.text(holder.child_by_field_name("property"))
+            holder = holder.parent
+        if holder is None:
+            return (attribute,) if attribute else ()
+        if holder.type == "variable_declarator":
+            target = holder.child_by_field_name("name")
+        elif holder.type == "assignment_expression":
+            target = holder.child_by_field_name("left")
+        else:
+            return (attribute,) if attribute else ()
+        if target.type == "identifier":
+            self.bind(target, f"{module}:{attribute}")
+            return (attribute,) if attribute else ()
+        if target.type == "object_pattern" and not attribute:
+            return tuple(self.destructure(target, module))
+        return (attribute,) if attribute else ()
+
+    def destructure(self, pattern: ts.Node, module: str) -> list[str]:
+        """``const {a, b: c, d = 1} = require('m')``: bind a, c, d and return ["a", "b", "d"]."""
+        picked = []
+        for part in pattern.named_children:
+            if part.type == "object_assignment_pattern":
+                part = part.child_by_field_name("left")
+            if part.type == "shorthand_property_identifier_pattern":
+                key, local = self.text(part), part
+            elif part.type == "pair_pattern":
+                key, local = (
+                    self.name_text(part.child_by_field_name("key")),
+                    part.child_by_field_name("value"),
+                )
+                if local.type == "assignment_pattern":
+                    local = local.child_by_field_name("left")
+                if local.type != "identifier":
+                    continue
+            else:
+                continue
+            picked.append(key)
+            self.bind(local, f"{module}:{key}")
+        return picked
+
+    # -- calls --------------------------------------------------------------------------------
+    def call_site(self, call: ts.Node, scope: str) -> CallSite:
+        is_new = call.type == "new_expression"
+        head, rest = self.callee(call.child_by_field_name("constructor" if is_new else "function"))
+        args_text = self.inner(call.child_by_field_name("arguments"))
+        return CallSite(head + rest, self.resolve(head, rest), args_text, self.pos.span(call), scope)
+
+    def inner(self, node: ts.Node | None) -> str:
+        """Source between the brackets of an argument / parameter list (capped), for the shared
+        on-demand splitter; a tagged template's template is kept whole, as its one argument."""
+        if node is None:
+            return ""
+        start, end = node.start_byte, node.end_byte
+        if self.src[start : start + 1] == b"(":
+            start += 1
+            if self.src[end - 1 : end] == b")" and end > start:
+                end -= 1
+        end = min(end, start + 4 * ARGS_TEXT_LIMIT)  # AMD `define(…)` wraps a whole file
+        return self.src[start:end].decode("utf-8", "replace")[:ARGS_TEXT_LIMIT]
+
+    def callee(self, node: ts.Node) -> tuple[str, str]:
+        """Split a callee into its head (an identifier when possible) and the normalised rest.
+
+        Iterative so that long builder chains (``q.where().andWhere()…``) cannot hit the
+        recursion limit.
+        """
+        parts: list[str] = []
+        while True:
+            kind = node.type
+            if kind == "member_expression":
+                parts.append("." + self.text(node.child_by_field_name("property")))
+                node = node.child_by_field_name("object")
+            elif kind == "call_expression":
+                parts.append("()")
+                node = node.child_by_field_name("function")
+            elif kind == "subscript_expression":
+                parts.append("[" + self.text(node.child_by_field_name("index")) + "]")
+                node = node.child_by_field_name("object")
+            elif kind in _WRAPPERS and node.named_child_count:
+                node = node.named_children[0]
+            elif kind == "sequence_expression" and node.named_child_count:
+                node = node.named_children[-1]
+            else:
+                break
+        if kind in _NAME_NODES:
+            head = self.text(node)
+        elif kind in _FUNCTION_VALUES:
+            head = "<function>"
+        else:
+            head = _WHITESPACE.sub(" ", self.text(node))[:SHAPE_LIMIT]
+        return head, "".join(reversed(parts))
+
+    def resolve(self, head: str, rest: str) -> str | None:
+        """Replace the head through the import bindings: ``S`` + ``.literal`` -> ``sequelize:Sequelize.literal``."""
+        target = self.bindings.get(head)
+        if target is None:
+            return None
+        if target.endswith(":") and rest.startswith("."):
+            rest = rest[1:]
+        return target + rest
+
+    # -- strings ------------------------------------------------------------------------------
+    def string_nodes(self) -> list[ts.Node]:
+        """String / template nodes whose text looks like SQL or holds a DB URL, in source order."""
+        found: dict[int, ts.Node] = {}
+        for match in _SQL_CANDIDATE.finditer(self.src):
+            node = self.string_at(match.start())
+            if node is not None and node.start_byte == match.start():
+                found.setdefault(node.start_byte, node)
+        for match in _URL_CANDIDATE.finditer(self.src):
+            node = self.string_at(match.start())
+            if node is not None:
+                found.setdefault(node.start_byte, node)
+        return [found[k] for k in sorted(found)]
+
+    def string_at(self, offset: int) -> ts.Node | None:
+        """The string or template whose own text (not a nested expression or comment) holds ``offset``."""
+        node = self.root.descendant_for_byte_range(offset, offset + 1)
+        if node is not None and node.type in _STRING_PARTS:
+            node = node.parent
+        return node if node is not None and node.type in ("string", "template_string") else None
+
+    def string_lit(self, node: ts.Node, scope: str) -> StringLit:
+        span = self.pos.span(node)
+        if node.type == "string":
+            return StringLit(_unescape(self.text(node)[1:-1]), "plain", (), span, scope)
+        text, holes = self.template(node)
+        parent = node.parent
+        if (
+            parent is not None
+            and parent.type == "call_expression"
+            and parent.child_by_field_name("arguments") == node
+        ):
+            head, rest = self.callee(parent.child_by_field_name("function"))
+            return StringLit(text, "tagged", holes, span, scope, head + rest)
+        return StringLit(text, "template", holes, span, scope)
+
+    def template(self, node: ts.Node) -> tuple[str, tuple[Hole, ...]]:
+        """Cooked template text with each ``${…}`` replaced by ``{}``, plus the holes."""
+        pieces: list[str] = []
+        holes: list[Hole] = []
+        length = 0
+        for child in node.children:
+            kind = child.type
+            if kind == "template_substitution":
+                inner = [c for c in child.named_children if c.type != "comment"]
+                expr = self.text(inner[0]) if inner else ""
+                holes.append(Hole(expr, length))
+                piece = "{}"
+            elif kind == "string_fragment":
+                piece = self.text(child)
+            elif kind == "escape_sequence":
+                piece = _unescape(self.text(child))
+            else:
+                continue
+            pieces.append(piece)
+            length += len(piece)
+        return "".join(pieces), tuple(holes)
+
+    # -- definitions --------------------------------------------------------------------------
+    def scopes(self) -> tuple[list[_Scope], list[ts.Node]]:
+        """Every class and function with its scope range.
+
+        A class's range is its body and a function's starts at its parameters, so decorators,
+        ``extends`` expressions and computed method keys, which run where the class is defined,
+        belong to the outer scope.
+        """
+        scopes: list[_Scope] = []
+        nodes: list[ts.Node] = []
+        for node in self.captures.get("class", ()):
+            body = node.child_by_field_name("body")
+            start = body.start_byte if body is not None else node.end_byte
+            scopes.append(_Scope(start, node.end_byte, self.bound_name(node, _CLASS_DECLARATIONS), False))
+            nodes.append(node)
+        for node in self.captures.get("function", ()):
+            params = node.child_by_field_name("parameters") or node.child_by_field_name("parameter")
+            start = params.start_byte if params is not None else node.start_byte
+            scopes.append(_Scope(start, node.end_byte, self.bound_name(node, _FUNCTION_DECLARATIONS), True))
+            nodes.append(node)
+        return scopes, nodes
+
+    def bound_name(self, node: ts.Node, declarations: frozenset[str]) -> str:
+        """The name a function/class is known by: its own for declarations, else what it is
+        assigned to (variable, member, object key, class field, ``export default``)."""
+        own = node.child_by_field_name("name")
+        if node.type in declarations and own is not None:
+            return self.name_text(own)
+        parent = node.parent
+        kind = parent.type if parent is not None else ""
+        if kind == "variable_declarator":
+            target = parent.child_by_field_name("name")
+            if target.type == "identifier":
+                return self.text(target)
+        elif kind == "assignment_expression":
+            target = parent.child_by_field_name("left")
+            if target.type == "identifier":
+                return self.text(target)
+            if target.type == "member_expression":
+                if self.text(target) == "module.exports":
+                    return "default"
+                return self.text(target.child_by_field_name("property"))
+        elif kind == "pair":
+            return self.name_text(parent.child_by_field_name("key"))
+        elif kind in _FIELDS:
+            return self.text(parent.child_by_field_name("property") or parent.child_by_field_name("name"))
+        elif kind == "export_statement":
+            return "default"
+        return self.name_text(own) if own is not None else ANONYMOUS
+
+    def definition(self, scope: _Scope, node: ts.Node) -> None:
+        if not scope.is_function:
+            self.facts.classes.append(self.class_def(scope, node))
+        elif scope.name != ANONYMOUS:
+            self.facts.functions.append(self.function_def(scope, node))
+
+    def class_def(self, scope: _Scope, node: ts.Node) -> ClassDef:
+        bases: list[str] = []
+        resolved: list[str | None] = []
+        for child in node.named_children:
+            if child.type == "class_heritage":
+                base = self.base_node(child)
+                if base is not None:
+                    head, rest = self.callee(base)
+                    bases.append(head + rest)
+                    resolved.append(self.resolve(head, rest))
+        decorators = self.decorators(node)
+        if node.parent is not None and node.parent.type == "export_statement":
+            decorators = self.decorators(node.parent) + decorators
+        return ClassDef(
+            scope.name, tuple(bases), tuple(resolved), decorators, self.pos.span(node), self.attributes(node)
+        )
+
+    def base_node(self, heritage: ts.Node) -> ts.Node | None:
+        """JS puts the ``extends`` expression in ``class_heritage``; TS wraps it in ``extends_clause``."""
+        for child in heritage.named_children:
+            if child.type == "extends_clause":
+                return child.child_by_field_name("value")
+            if child.type not in ("implements_clause", "comment"):
+                return child
+        return None
+
+    def decorators(self, node: ts.Node) -> tuple[str, ...]:
+        return tuple(self.decorator_text(c) for c in node.children if c.type == "decorator")
+
+    def decorator_text(self, decorator: ts.Node) -> str:
+        """``@Column({ type: 'text' })`` -> ``Column({ type: 'text' })``, whitespace collapsed like the
+        Python frontend."""
+        return " ".join(self.text(decorator).lstrip("@").split())
+
+    def attributes(self, node: ts.Node) -> tuple[str, ...]:
+        body = node.child_by_field_name("body")
+        if body is None:
+            return ()
+        names: list[str] = []
+        for member in body.named_children:
+            if member.type in _FIELDS:
+                name = member.child_by_field_name("property") or member.child_by_field_name("name")
+                names.append(self.name_text(name))
+            elif (
+                member.type == "method_definition"
+                and self.text(member.child_by_field_name("name")) == "constructor"
+            ):
+                names.extend(self.parameter_properties(member))
+        return tuple(names)
+
+    def parameter_properties(self, constructor: ts.Node) -> list[str]:
+        """TS ``constructor(private readonly repo: Repo)`` declares the field ``repo``."""
+        params = constructor.child_by_field_name("parameters")
+        names = []
+        for param in params.named_children if params is not None else ():
+            if param.type in ("required_parameter", "optional_parameter") and any(
+                c.type in ("accessibility_modifier", "readonly", "override_modifier") for c in param.children
+            ):
+                names.append(self.text(param.child_by_field_name("pattern")))
+        return names
+
+    def function_def(self, scope: _Scope, node: ts.Node) -> FunctionDef:
+        decorators = self.method_decorators(node) if node.type == "method_definition" else ()
+        params = node.child_by_field_name("parameters") or node.child_by_field_name("parameter")
+        is_async = any(c.type == "async" for c in node.children)
+        return FunctionDef(
+            scope.name, scope.qualname, decorators, self.inner(params), is_async, self.pos.span(node)
+        )
+
+    def method_decorators(self, method: ts.Node) -> tuple[str, ...]:
+        """TypeScript places method decorators as siblings just before the method."""
+        found: list[str] = []
+        sibling = method.prev_named_sibling
+        while sibling is not None and sibling.type in ("decorator", "comment"):
+            if sibling.type == "decorator":
+                found.append(self.decorator_text(sibling))
+            sibling = sibling.prev_named_sibling
+        return tuple(reversed(found)) + self.decorators(method)
+
+    # -- exports ------------------------------------------------------------------------------
+    def export_names(self, node: ts.Node) -> list[str]:
+        declaration = node.child_by_field_name("declaration")
+        if declaration is not None:
+            return self.declared_names(declaration)
+        names: list[str] = []
+        for child in node.children:
+            if child.type in ("default", "="):
+                return ["default"]
+            if child.type == "export_clause":
+                for spec in child.named_children:
+                    if spec.type == "export_specifier":
+                        exported = spec.child_by_field_name("alias") or spec.child_by_field_name("name")
+                        names.append(self.name_text(exported))
+            elif child.type == "namespace_export":
+                names.append(self.name_text(child.named_children[-1]))
+        return names
+
+    def declared_names(self, declaration: ts.Node) -> list[str]:
+        if declaration.type == "ambient_declaration" and declaration.named_child_count:
+            return self.declared_names(declaration.named_children[0])
+        if declaration.type in _DECLARATION_LISTS:
+            names: list[str] = []
+            for declarator in declaration.named_children:
+                if declarator.type == "variable_declarator":
+                    names.extend(self.pattern_names(declarator.child_by_field_name("name")))
+            return names
+        name = declaration.child_by_field_name("name")
+        return [self.name_text(name)] if name is not None else []
+
+    def pattern_names(self, node: ts.Node) -> list[str]:
+        """Identifiers bound by a (possibly destructuring) declaration pattern."""
+        kind = node.type
+        if kind in ("identifier", "shorthand_property_identifier_pattern"):
+            return [self.text(node)]
+        if kind in ("pair_pattern", "assignment_pattern", "object_assignment_pattern"):
+            inner = node.child_by_field_name("value") or node.child_by_field_name("left")
+            return self.pattern_names(inner) if inner is not None else []
+        if kind in ("object_pattern", "array_pattern", "rest_pattern"):
+            return [n for child in node.named_children for n in self.pattern_names(child)]
+        return []
+
+    def commonjs_exports(self) -> None:
+        exports = self.facts.exports
+        exports.extend("default" for _ in self.captures.get("cjs_default", ()))
+        exports.extend(self.text(n) for n in self.captures.get("cjs_name", ()))
+
+    # -- comments and errors ------------------------------------------------------------------
+    def suppressions(self) -> list[tuple[int, str]]:
+        found: dict[int, tuple[int, str]] = {}
+        for match in _SUPPRESSION.finditer(self.src):
+            node = self.root.descendant_for_byte_range(match.start(), match.end())
+            if node is not None and node.type in ("comment", "html_comment"):
+                found.setdefault(node.start_byte, (node.start_point.row + 1, self.text(node)))
+        return [found[k] for k in sorted(found)]
+
+    def syntax_problem(self) -> ParseProblem:
+        """AL001 at the first ERROR or MISSING node in source order, found by descending only
+        into children that contain an error."""
+        node = self.root
+        while True:
+            for child in node.children:
+                if child.is_missing or child.type == "ERROR":
+                    return ParseProblem("AL001", self.error_message(child), self.pos.span(child))
+                if child.has_error:
+                    node = child
+                    break
+            else:
+                return ParseProblem("AL001", "syntax error", self.pos.span(node))
+
+    def error_message(self, node: ts.Node) -> str:
+        if node.is_missing:
+            return f"syntax error: missing `{node.type}`"
+        leaf = node
+        while leaf.child_count:
+            leaf = leaf.child(0)
+        token = _WHITESPACE.sub(" ", self.text(leaf)).strip()[:30]
+        return f"syntax error: unexpected `{token}`" if token else "syntax error"

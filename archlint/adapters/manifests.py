@@ -1,0 +1,565 @@
+"""Python dependency manifests, ``.env`` files and docker-compose files, read as data.
+
+Stack verification compares what a project *declares* (``psycopg2-binary`` in
+requirements.txt, a ``postgres:16`` compose service, ``DATABASE_URL`` in ``.env``) with what
+its code *uses*.  Nothing here executes project code: TOML, INI and YAML are parsed with safe
+parsers, and ``setup.py`` is only walked as a syntax tree.  Every reader is total — malformed
+input yields whatever could be read, never an exception — because one broken file in a
+scanned repository must not stop the scan.
+
+``package.json`` and tsconfig files belong to :mod:`archlint.adapters.js_config`.
+"""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import re
+from collections.abc import Callable, Iterable
+from operator import attrgetter
+from pathlib import PurePosixPath
+
+import yaml
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python < 3.11
+    import tomli as tomllib
+
+from archlint.domain.manifest import ComposeService, Dependency, EnvVar, Manifest
+
+# Exact file names; pattern-based names (requirements*.txt, .env.*, docker-compose.*.yml,
+# pip-compile *.in) are recognised by :func:`is_manifest`, which is the authoritative test.
+MANIFEST_NAMES: frozenset[str] = frozenset(
+    {
+        "requirements.txt",
+        "requirements.in",
+        "pyproject.toml",
+        "setup.cfg",
+        "setup.py",
+        "Pipfile",
+        ".env",
+        "docker-compose.yml",
+        "docker-compose.yaml",
+        "compose.yml",
+        "compose.yaml",
+    }
+)
+
+MAX_CHARS = 2 * 1024 * 1024  # larger "manifests" are generated or not manifests at all
+
+Reader = Callable[[str, str], Manifest]
+
+# --- requirement strings ----------------------------------------------------------------------
+
+_NAME = r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?"
+_PEP508 = re.compile(rf"^(?P<name>{_NAME})\s*(?P<extras>\[[^\]]*\])?(?P<rest>.*)$", re.S)
+_VERSION = re.compile(r"^\s*(?:\(?\s*(?:===|==|!=|<=|>=|~=|<|>)[^;]*)?$", re.S)
+_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|(?:git|hg|svn|bzr)\+|file:)", re.I)
+_EGG = re.compile(rf"[#&]egg=(?P<name>{_NAME})")
+_ARCHIVE = re.compile(r"\.(?:whl|zip|tar\.gz|tgz|tar\.bz2)$", re.I)
+_COMMENT = re.compile(r"(?:^|\s)#.*$", re.S)
+_PIP_OPTION_TAIL = re.compile(r"\s--\S.*$", re.S)  # per-requirement --hash=..., --config-settings
+_EDITABLE = re.compile(r"^(?:-e|--editable)(?:\s*=\s*|\s*)(?P<target>.+)$", re.S)
+_DEV_GROUP = re.compile(r"dev|test|lint|docs?(?![a-z])|typing|mypy|\b(?:qa|ci)\b", re.I)
+
+
+def _normalise(name: str) -> str:
+    """PEP 503 normalisation, so ``Flask_SQLAlchemy`` and ``flask-sqlalchemy`` compare equal."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _requirement(text: str) -> tuple[str, str] | None:
+    """A PEP 508 string or pip URL line -> ``(normalised name, spec)``; None for anything else.
+
+    ``spec`` keeps the extras and the version or ``@ url`` part (``[asyncio]>=2.0``) because
+    :class:`Dependency` has no extras field and extras matter (``sqlalchemy[asyncio]``);
+    environment markers are dropped.  Rejecting lines that do not look like a requirement is
+    what lets prose in a stray ``requirements/README.txt`` produce nothing.
+    """
+    text = _PIP_OPTION_TAIL.sub("", _COMMENT.sub("", text)).strip()
+    if _URL.match(text):
+        return _from_url(text)
+    match = _PEP508.match(text)
+    if not match or _ARCHIVE.search(match["name"]):
+        return None
+    rest = match["rest"].strip()
+    if rest.startswith("@"):
+        spec = "@ " + re.split(r"\s;", rest[1:], maxsplit=1)[0].strip()
+    else:
+        version = rest.split(";", 1)[0]
+        if not _VERSION.match(version):
+            return None
+        spec = re.sub(r"\s+", "", version)
+    extras = re.sub(r"\s+", "", match["extras"] or "")
+    return _normalise(match["name"]), extras + spec
+
+
+def _from_url(url: str) -> tuple[str, str] | None:
+    """A bare URL names its package only through ``#egg=``; without one it is anonymous."""
+    egg = _EGG.search(url)
+    return (_normalise(egg["name"]), "@ " + url) if egg else None
+
+
+def _requirement_line(line: str) -> tuple[str, str] | None:
+    """One logical requirements.txt line: skip pip options, resolve ``-e`` URLs via ``#egg=``."""
+    line = _COMMENT.sub("", line).strip()
+    editable = _EDITABLE.match(line)
+    if editable:
+        return _from_url(editable["target"].strip())
+    return None if line.startswith("-") else _requirement(line)
+
+
+def _looks_dev(group: str) -> bool:
+    """Extras/groups named like dev, test, lint, docs or typing are not runtime dependencies."""
+    return bool(_DEV_GROUP.search(group))
+
+
+# --- locating things in text ------------------------------------------------------------------
+
+
+def _line_at(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def _find_line(text: str, pattern: str, start: int) -> int:
+    """Line of the first match at/after ``start``, else anywhere, else the line of ``start``.
+
+    Parsed TOML/INI loses positions, so positions are recovered by searching the raw text;
+    starting at the owning section keeps a dependency listed twice attributed correctly.
+    """
+    regex = re.compile(pattern, re.M)
+    match = regex.search(text, start) or regex.search(text)
+    return _line_at(text, match.start() if match else start)
+
+
+def _requirement_pattern(req: str) -> str:
+    """The requirement as a whole token: ``fastapi`` must not match inside ``fastapi-users``."""
+    return rf"(?<![\w.\-\[]){re.escape(req.strip())}(?=[\"'\s#;]|$)"
+
+
+def _key_pattern(key: str) -> str:
+    """A TOML/INI ``key =`` line, key optionally quoted."""
+    return rf"^[ \t]*[\"']?{re.escape(key)}[\"']?[ \t]*="
+
+
+def _section_offset(text: str, *parts: str) -> int:
+    """Offset of a ``[a.b.c]`` header (parts optionally quoted), 0 if absent."""
+    dotted = r"\s*\.\s*".join(rf"[\"']?{re.escape(part)}[\"']?" for part in parts)
+    match = re.search(rf"^[ \t]*\[\s*{dotted}\s*\]", text, re.M)
+    return match.start() if match else 0
+
+
+def _key_offset(text: str, key: str, start: int) -> int:
+    """Offset of ``key =`` at/after ``start`` (the section), falling back to ``start``."""
+    match = re.compile(_key_pattern(key), re.M).search(text, start)
+    return match.start() if match else start
+
+
+# --- requirements*.txt / *.in -----------------------------------------------------------------
+
+
+def _logical_lines(text: str) -> Iterable[tuple[int, str]]:
+    """Join backslash continuations as pip does, numbering each logical line by its first."""
+    pending: list[str] = []
+    first = 1
+    for number, raw in enumerate(text.split("\n"), 1):
+        line = raw.rstrip("\r")
+        if not pending:
+            first = number
+        if line.endswith("\\") and not line.lstrip().startswith("#"):
+            pending.append(line[:-1])
+            continue
+        yield first, "".join(pending) + line
+        pending = []
+    if pending:
+        yield first, "".join(pending)
+
+
+def _read_requirements(path: str, text: str) -> Manifest:
+    name = PurePosixPath(path).name.lower()
+    dev = "dev" in name or "test" in name
+    deps = [
+        Dependency(parsed[0], parsed[1], "pypi", path, line, dev)
+        for line, content in _logical_lines(text)
+        if (parsed := _requirement_line(content))
+    ]
+    return Manifest(dependencies=deps, files=[path])
+
+
+# --- pyproject.toml / Pipfile / setup.cfg / setup.py ------------------------------------------
+
+
+def _load_toml(text: str) -> dict:
+    try:
+        return tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return {}
+
+
+def _table(value: object) -> dict:
+    """TOML values are untrusted: anything that is not a table reads as an empty one."""
+    return value if isinstance(value, dict) else {}
+
+
+def _strings(value: object) -> list[str]:
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
+def _string_deps(path: str, text: str, reqs: list[str], dev: bool, start: int) -> list[Dependency]:
+    """PEP 508 strings (pyproject lists, setup.cfg lines) located by searching from ``start``."""
+    deps = []
+    for req in reqs:
+        parsed = _requirement(req)
+        if parsed:
+            line = _find_line(text, _requirement_pattern(req), start)
+            deps.append(Dependency(parsed[0], parsed[1], "pypi", path, line, dev))
+    return deps
+
+
+def _keyed_spec(value: object) -> str:
+    """Poetry/Pipfile ``name = <value>``: a version string, a table, or a list of tables."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return " || ".join(_keyed_spec(item) for item in value)
+    table = _table(value)
+    extras = _strings(table.get("extras"))
+    prefix = f"[{','.join(extras)}]" if extras else ""
+    for key in ("version", "git", "url", "path", "file"):
+        where = table.get(key)
+        if isinstance(where, str):
+            return prefix + (where if key == "version" else f"@ {where}")
+    return prefix
+
+
+def _keyed_deps(
+    path: str, text: str, table: object, dev: bool, section: tuple[str, ...]
+) -> list[Dependency]:
+    """``name = spec`` tables (Poetry, Pipfile); Poetry's ``python`` entry is not a package."""
+    start = _section_offset(text, *section)
+    deps = []
+    for key, value in _table(table).items():
+        if key.lower() != "python" and re.fullmatch(_NAME, key):
+            line = _find_line(text, _key_pattern(key), start)
+            deps.append(Dependency(_normalise(key), _keyed_spec(value), "pypi", path, line, dev))
+    return deps
+
+
+def _pep621_deps(path: str, text: str, data: dict) -> list[Dependency]:
+    project = _table(data.get("project"))
+    start = _section_offset(text, "project")
+    main = _strings(project.get("dependencies"))
+    deps = _string_deps(path, text, main, False, _key_offset(text, "dependencies", start))
+    extras_start = _section_offset(text, "project", "optional-dependencies") or start
+    for group, reqs in _table(project.get("optional-dependencies")).items():
+        group_start = _key_offset(text, group, extras_start)
+        deps += _string_deps(path, text, _strings(reqs), _looks_dev(group), group_start)
+    return deps
+
+
+def _pep735_deps(path: str, text: str, data: dict) -> list[Dependency]:
+    """``[dependency-groups]`` are development-only by definition; include-group tables skipped."""
+    start = _section_offset(text, "dependency-groups")
+    deps = []
+    for group, reqs in _table(data.get("dependency-groups")).items():
+        deps += _string_deps(path, text, _strings(reqs), True, _key_offset(text, group, start))
+    return deps
+
+
+_POETRY = ("tool", "poetry")
+
+
+def _poetry_deps(path: str, text: str, data: dict) -> list[Dependency]:
+    """Main dependencies are runtime; every group and legacy dev-dependencies are dev-only."""
+    poetry = _table(_table(data.get("tool")).get("poetry"))
+    deps = _keyed_deps(path, text, poetry.get("dependencies"), False, (*_POETRY, "dependencies"))
+    legacy_dev = poetry.get("dev-dependencies")
+    deps += _keyed_deps(path, text, legacy_dev, True, (*_POETRY, "dev-dependencies"))
+    for group, body in _table(poetry.get("group")).items():
+        section = (*_POETRY, "group", group, "dependencies")
+        deps += _keyed_deps(path, text, _table(body).get("dependencies"), True, section)
+    return deps
+
+
+def _read_pyproject(path: str, text: str) -> Manifest:
+    data = _load_toml(text)
+    deps = _pep621_deps(path, text, data)
+    deps += _pep735_deps(path, text, data)
+    deps += _poetry_deps(path, text, data)
+    return Manifest(dependencies=deps, files=[path])
+
+
+def _read_pipfile(path: str, text: str) -> Manifest:
+    data = _load_toml(text)
+    deps = _keyed_deps(path, text, data.get("packages"), False, ("packages",))
+    deps += _keyed_deps(path, text, data.get("dev-packages"), True, ("dev-packages",))
+    return Manifest(dependencies=deps, files=[path])
+
+
+def _read_setup_cfg(path: str, text: str) -> Manifest:
+    """``[options] install_requires`` and ``[options.extras_require]``; no interpolation."""
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return Manifest(files=[path])
+    reqs = parser.get("options", "install_requires", fallback="").splitlines()
+    deps = _string_deps(path, text, reqs, False, _section_offset(text, "options"))
+    if parser.has_section("options.extras_require"):
+        start = _section_offset(text, "options.extras_require")
+        for extra, value in parser.items("options.extras_require"):
+            extra_start = _key_offset(text, extra, start)
+            deps += _string_deps(path, text, value.splitlines(), _looks_dev(extra), extra_start)
+    return Manifest(dependencies=deps, files=[path])
+
+
+def _install_requires_lists(tree: ast.Module) -> Iterable[ast.List | ast.Tuple]:
+    """``install_requires=[...]`` in any call, or a module-level name bound to such a list."""
+    module_lists = {
+        target.id: stmt.value
+        for stmt in tree.body
+        if isinstance(stmt, ast.Assign)
+        for target in stmt.targets
+        if isinstance(target, ast.Name)
+    }
+    for node in ast.walk(tree):
+        for keyword in node.keywords if isinstance(node, ast.Call) else ():
+            if keyword.arg == "install_requires":
+                value = keyword.value
+                value = module_lists.get(value.id, value) if isinstance(value, ast.Name) else value
+                if isinstance(value, (ast.List, ast.Tuple)):
+                    yield value
+
+
+def _read_setup_py(path: str, text: str) -> Manifest:
+    """Static only: string literals of ``install_requires``, each at its own line."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return Manifest(files=[path])
+    deps = [
+        Dependency(parsed[0], parsed[1], "pypi", path, element.lineno)
+        for requires in _install_requires_lists(tree)
+        for element in requires.elts
+        if isinstance(element, ast.Constant)
+        and isinstance(element.value, str)
+        and (parsed := _requirement(element.value))
+    ]
+    return Manifest(dependencies=deps, files=[path])
+
+
+# --- .env -------------------------------------------------------------------------------------
+
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?(?P<key>[A-Za-z_][A-Za-z0-9_.]*)\s*=(?P<value>.*)$")
+_ENV_COMMENT = re.compile(r"\s#.*$")
+_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+
+
+def _closing_quote(body: str, quote: str) -> int:
+    """Index of the unescaped closing quote (backslash escapes only inside double quotes)."""
+    pattern = r'(?<!\\)(?:\\\\)*"' if quote == '"' else "'"
+    match = re.search(pattern, body)
+    return match.end() - 1 if match else -1
+
+
+def _unescape(body: str, quote: str) -> str:
+    if quote != '"':
+        return body
+    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m[1], m[0]), body)
+
+
+def _env_value(raw: str, lines: list[str], index: int) -> tuple[str, int]:
+    """The value starting on this line and the index of the next unread line.
+
+    Quoted values may span lines (PEM keys); an unterminated quote is read as the rest of this
+    line only, so one typo does not swallow every later variable.
+    """
+    stripped = raw.strip()
+    quote = stripped[:1]
+    if quote not in ("'", '"'):
+        return _ENV_COMMENT.sub("", raw).strip(), index
+    body = stripped[1:]
+    for end_index in range(index, len(lines) + 1):
+        close = _closing_quote(body, quote)
+        if close >= 0:
+            return _unescape(body[:close], quote), end_index
+        if end_index < len(lines):
+            body += "\n" + lines[end_index].rstrip("\r")
+    return stripped[1:], index
+
+
+def _read_env(path: str, text: str) -> Manifest:
+    lines = text.split("\n")
+    env: list[EnvVar] = []
+    index = 0
+    while index < len(lines):
+        match = _ENV_LINE.match(lines[index].rstrip("\r"))
+        index += 1
+        if match:
+            value, next_index = _env_value(match["value"], lines, index)
+            env.append(EnvVar(match["key"], value, path, index))
+            index = next_index
+    return Manifest(env=env, files=[path])
+
+
+# --- docker-compose ---------------------------------------------------------------------------
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_NULL_TAG = "tag:yaml.org,2002:null"
+
+
+def _compose_root(text: str) -> yaml.Node | None:
+    """The document as a node tree: nodes carry line numbers, and composing builds no objects."""
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, RecursionError):
+        return None
+
+
+_Entry = tuple[yaml.ScalarNode, yaml.Node]
+
+
+def _mapping_items(node: object, seen: set[int] | None = None) -> list[_Entry]:
+    """Scalar-keyed entries of a mapping with ``<<: *anchor`` merges applied (own keys win).
+
+    ``seen`` is shared across the whole expansion: a mapping merged twice adds nothing the
+    first time did not, and skipping it defeats alias cycles and exponential merge bombs.
+    """
+    seen = set() if seen is None else seen
+    if not isinstance(node, yaml.MappingNode) or id(node) in seen:
+        return []
+    seen.add(id(node))
+    merged: dict[str, _Entry] = {}
+    own: dict[str, _Entry] = {}
+    for key, value in node.value:
+        if not isinstance(key, yaml.ScalarNode):
+            continue
+        if key.tag == _MERGE_TAG:
+            sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
+            for source in sources:
+                for item in _mapping_items(source, seen):
+                    merged.setdefault(item[0].value, item)
+        else:
+            own[key.value] = (key, value)
+    return list({**merged, **own}.values())
+
+
+def _child(node: object, key: str) -> yaml.Node | None:
+    return next((value for name, value in _mapping_items(node) if name.value == key), None)
+
+
+def _scalar(node: object) -> str:
+    """A scalar's text as written (``5432`` stays a string); null and non-scalars read as ""."""
+    return node.value if isinstance(node, yaml.ScalarNode) and node.tag != _NULL_TAG else ""
+
+
+def _compose_env(path: str, node: object) -> list[EnvVar]:
+    """``environment:`` as a mapping (``KEY: value``) or a list (``- KEY=value``).
+
+    Compose only accepts scalar values; a nested mapping or list is not a variable.
+    """
+    if not isinstance(node, yaml.SequenceNode):
+        return [
+            EnvVar(key.value, _scalar(value), path, key.start_mark.line + 1)
+            for key, value in _mapping_items(node)
+            if isinstance(value, yaml.ScalarNode)
+        ]
+    env = []
+    for item in node.value:
+        name, _, value = _scalar(item).partition("=")
+        if name.strip():
+            env.append(EnvVar(name.strip(), value, path, item.start_mark.line + 1))
+    return env
+
+
+def _read_compose(path: str, text: str) -> Manifest:
+    manifest = Manifest(files=[path])
+    for key, service in _mapping_items(_child(_compose_root(text), "services")):
+        image = _scalar(_child(service, "image"))
+        manifest.services.append(ComposeService(key.value, image, path, key.start_mark.line + 1))
+        manifest.env += _compose_env(path, _child(service, "environment"))
+    return manifest
+
+
+# --- dispatch ---------------------------------------------------------------------------------
+
+_EXACT_READERS: dict[str, Reader] = {
+    "pyproject.toml": _read_pyproject,
+    "setup.cfg": _read_setup_cfg,
+    "setup.py": _read_setup_py,
+    "pipfile": _read_pipfile,
+}
+_COMPOSE_NAME = re.compile(r"^(?:docker-)?compose(?:\.[\w.-]+)?\.ya?ml$")
+_NOT_PIP_INPUTS = frozenset({"manifest", "makefile", "configure", "doxyfile"})
+
+
+def _is_env(name: str) -> bool:
+    return name == ".env" or name.startswith(".env.") or name.endswith(".env")
+
+
+def _is_requirements(path: PurePosixPath, name: str) -> bool:
+    """``*requirements*.txt``, any ``.txt`` in a ``requirements/`` directory, pip-compile ``*.in``.
+
+    ``*.in`` is also the autotools/setuptools template suffix, so ``config.h.in`` (stem with a
+    dot) and ``MANIFEST.in``-style names are excluded.
+    """
+    if name.endswith(".txt"):
+        return "requirements" in name or path.parent.name.lower() == "requirements"
+    if not name.endswith(".in"):
+        return False
+    stem = name.removesuffix(".in")
+    return bool(stem) and "." not in stem and stem not in _NOT_PIP_INPUTS
+
+
+def _reader_for(path_rel: str) -> Reader | None:
+    path = PurePosixPath(path_rel)
+    name = path.name.lower()
+    if name in _EXACT_READERS:
+        return _EXACT_READERS[name]
+    if _COMPOSE_NAME.match(name):
+        return _read_compose
+    if _is_env(name):
+        return _read_env
+    return _read_requirements if _is_requirements(path, name) else None
+
+
+def is_manifest(path_rel: str) -> bool:
+    """Whether :func:`read_manifest_file` understands this file (never package.json/tsconfig)."""
+    return _reader_for(path_rel) is not None
+
+
+def read_manifest_file(path_rel: str, text: str) -> Manifest:
+    """One file's contribution; never raises.
+
+    Unknown and oversized (> ``MAX_CHARS``) files are not read: the Manifest is empty and lists
+    no file.  Binary content (NUL bytes) lists the path but contributes nothing.
+    """
+    reader = _reader_for(path_rel)
+    if reader is None or len(text) > MAX_CHARS:
+        return Manifest()
+    if "\x00" in text:
+        return Manifest(files=[path_rel])
+    return reader(path_rel, text)
+
+
+_BY_LOCATION = attrgetter("path", "line", "name")
+
+
+def merge(manifests: Iterable[Manifest]) -> Manifest:
+    """Concatenate per-file manifests in an order independent of discovery order."""
+    result = Manifest()
+    for manifest in manifests:
+        result.dependencies += manifest.dependencies
+        result.env += manifest.env
+        result.services += manifest.services
+        result.tsconfigs += manifest.tsconfigs
+        result.packages += manifest.packages
+        result.files += manifest.files
+    result.dependencies.sort(key=_BY_LOCATION)
+    result.env.sort(key=_BY_LOCATION)
+    result.services.sort(key=_BY_LOCATION)
+    result.tsconfigs.sort(key=attrgetter("directory"))
+    result.packages.sort(key=attrgetter("directory", "name"))
+    result.files = sorted(set(result.files))
+    return result

@@ -1,0 +1,196 @@
+"""Layer rules end to end on small Conduit-shaped repositories (Python and JS in one graph)."""
+
+from __future__ import annotations
+
+from helpers import findings, make_repo, report
+
+CLEAN_PY = {
+    "requirements.txt": "fastapi\nsqlalchemy\n",
+    "app/main.py": """
+        from fastapi import FastAPI
+        from app.routes import articles
+        from app.database import engine
+        app = FastAPI()
+        app.include_router(articles.router)
+    """,
+    "app/database.py": """
+        from sqlalchemy import create_engine
+        engine = create_engine("sqlite:///./conduit.db")
+    """,
+    "app/routes/articles.py": """
+        from fastapi import APIRouter
+        from app.services.article_service import list_articles
+        from app.models.article import Article
+        router = APIRouter()
+    """,
+    "app/services/article_service.py": """
+        from app.repositories.article_repository import ArticleRepository
+        from app.models.article import Article
+        from app.utils.data import paginate
+        def list_articles(): return paginate(ArticleRepository().all())
+    """,
+    "app/repositories/article_repository.py": """
+        from typing import TYPE_CHECKING
+        from sqlalchemy import select
+        from app.models.article import Article
+        if TYPE_CHECKING:
+            from app.services.article_service import list_articles
+        class ArticleRepository:
+            def all(self): return []
+    """,
+    "app/models/article.py": """
+        from sqlalchemy.orm import DeclarativeBase
+        class Article(DeclarativeBase): pass
+    """,
+    "app/utils/data.py": "def paginate(items): return items\n",
+}
+
+
+def test_clean_python_repo_has_no_findings(tmp_path):
+    assert findings(make_repo(tmp_path, CLEAN_PY)) == []
+
+
+def test_every_layer_violation_kind_is_reported_at_the_import(tmp_path):
+    files = dict(CLEAN_PY)
+    files["app/repositories/article_repository.py"] = """
+        from app.services.article_service import list_articles
+        class ArticleRepository: pass
+    """
+    files["app/routes/articles.py"] = """
+        import sqlite3
+        from app.repositories.article_repository import ArticleRepository
+    """
+    files["app/models/article.py"] = """
+        from fastapi import HTTPException
+    """
+    assert findings(make_repo(tmp_path, files)) == [
+        ("AL103", "app/models/article.py", 1),
+        ("AL101", "app/repositories/article_repository.py", 1),
+        ("AL104", "app/repositories/article_repository.py", 1),
+        ("AL105", "app/repositories/article_repository.py", 1),
+        ("AL103", "app/routes/articles.py", 1),
+        ("AL102", "app/routes/articles.py", 2),
+    ]
+
+
+def test_messages_name_layers_and_guidance_names_the_allowed_layers(tmp_path):
+    files = dict(CLEAN_PY)
+    files["app/routes/articles.py"] = "from app.repositories.article_repository import ArticleRepository\n"
+    result = report(make_repo(tmp_path, files))
+    (finding,) = result.findings
+    assert finding.rule == "AL102"
+    assert "routes layer imports `app/repositories/article_repository.py` from the repositories layer" in finding.message
+    assert "services, models" in finding.guidance
+    assert (finding.column, finding.end_column) == (1, 66)
+
+
+def test_study_blind_spots_relative_package_and_dynamic_literal_imports(tmp_path):
+    files = dict(CLEAN_PY)
+    files["app/repositories/article_repository.py"] = """
+        import importlib
+        from .. import services
+        svc = importlib.import_module("app.services.article_service")
+        other = importlib.import_module(f"app.handlers.{name}")
+    """
+    rules = [(rule, line) for rule, path, line in findings(make_repo(tmp_path, files)) if path.endswith("article_repository.py")]
+    assert ("AL101", 2) in rules  # from .. import services (namespace package, no __init__.py)
+    assert ("AL101", 3) in rules  # import_module with a literal
+    assert ("AL106", 4) in rules  # computed name: opaque
+
+
+def test_composition_root_and_words_in_unrelated_names_stay_silent(tmp_path):
+    files = dict(CLEAN_PY)
+    files["app/models/article.py"] = """
+        from django.views.generic import View  # not our routes layer
+        from app.utils.data import paginate      # 'data' is not our repositories layer here
+    """
+    files["app/dependencies.py"] = """
+        import sqlite3
+        from app.repositories.article_repository import ArticleRepository
+        from app.routes.articles import router
+    """
+    result = findings(make_repo(tmp_path, files))
+    assert ("AL103", "app/models/article.py", 1) in result  # django.views is a web framework in models
+    assert not [f for f in result if f[1] in ("app/dependencies.py",) or f[0] in ("AL101", "AL102")]
+
+
+def test_no_layers_detected_means_no_layer_findings(tmp_path):
+    files = {"pkg/views/a.py": "from pkg.db import b\n", "pkg/db/b.py": "from pkg.views import a\n"}
+    result = findings(make_repo(tmp_path, files))
+    assert [r for r, _p, _l in result] == ["AL104"]  # a cycle, but no preset forced on two roles
+
+
+def test_transitive_mode_follows_unlayered_helpers(tmp_path):
+    files = dict(CLEAN_PY)
+    files["app/routes/articles.py"] = "from app.utils.db_helpers import run\n"
+    files["app/utils/db_helpers.py"] = "import sqlite3\nfrom app.repositories.article_repository import ArticleRepository\n"
+    repo = make_repo(tmp_path, files)
+    assert findings(repo) == []  # direct-only by default: the helper is unlayered
+    (repo / "archlint.toml").write_text(
+        """
+transitive = true
+[[layers]]
+name = "routes"
+paths = ["app/routes/**"]
+may_import = ["services", "models"]
+forbidden_external = ["@db-drivers"]
+[[layers]]
+name = "services"
+paths = ["app/services/**"]
+may_import = ["repositories", "models"]
+[[layers]]
+name = "repositories"
+paths = ["app/repositories/**"]
+may_import = ["models"]
+[[layers]]
+name = "models"
+paths = ["app/models/**"]
+may_import = []
+"""
+    )
+    result = report(repo)
+    rules = sorted((f.rule, f.path, f.line) for f in result.findings)
+    assert rules == [("AL102", "app/routes/articles.py", 1), ("AL103", "app/routes/articles.py", 1)]
+    assert all("via `app/utils/db_helpers.py`" in f.message for f in result.findings)
+
+
+def test_custom_layers_exhaustive_and_globs_matching_nothing(tmp_path):
+    repo = make_repo(
+        tmp_path,
+        {
+            "svc/api/handlers.py": "from svc.core import logic\n",
+            "svc/core/logic.py": "x = 1\n",
+            "svc/misc.py": "y = 2\n",
+            "archlint.toml": """
+                exhaustive = true
+                [[layers]]
+                name = "api"
+                paths = ["svc/api/**"]
+                [[layers]]
+                name = "core"
+                paths = ["svc/core/**"]
+                [[layers]]
+                name = "infra"
+                paths = ["svc/infrastructure/**"]
+            """,
+        },
+    )
+    assert findings(repo) == [("AL108", "archlint.toml", 9), ("AL107", "svc/misc.py", 1)]
+
+
+def test_python_and_typescript_share_one_graph_and_one_preset(tmp_path):
+    repo = make_repo(
+        tmp_path,
+        {
+            "package.json": '{"name": "conduit", "dependencies": {"express": "^4", "pg": "^8"}}',
+            "src/index.ts": "import express from 'express';\nimport { router } from './routes/articles.js';\n",
+            "src/routes/articles.ts": "import { Pool } from 'pg';\nimport { list } from './../services/articles.js';\nexport const router = 1;\n",
+            "src/services/articles.ts": "import {\n  ArticleRepository,\n} from '../repositories/articles';\nexport const list = 1;\n",
+            "src/repositories/articles.ts": "import { list } from '../services/articles';\nexport class ArticleRepository {}\n",
+            "src/models/article.ts": "export interface Article { slug: string }\n",
+        },
+    )
+    result = findings(repo)
+    assert ("AL103", "src/routes/articles.ts", 1) in result
+    assert ("AL101", "src/repositories/articles.ts", 1) in result
+    assert ("AL104", "src/repositories/articles.ts", 1) in result
