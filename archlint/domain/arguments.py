@@ -33,7 +33,8 @@ def split_top_level(text: str, separator: str = ",") -> list[str]:
         if char in "'\"`":
             index = _skip_string(text, index)
             continue
-        if char == "#" and separator == ",":
+        if char == "#" and separator == "," and (index == 0 or text[index - 1] in " \t\n,("):
+            # a Python comment inside an argument list (`this.#db` in JS is not one)
             newline = text.find("\n", index)
             index = length if newline < 0 else newline
             continue

@@ -83,7 +83,7 @@ def extract(path: str, source: bytes, language: str = "python") -> FileFacts:
         facts.lines = decoded.data.count(b"\n") + (1 if decoded.data else 0)
         return facts
     data = decoded.data
-    facts.lines = data.count(b"\n") + 1
+    facts.lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     _language, query, parser, cursor_type = _grammar()
     tree = parser.parse(data)
     root = tree.root_node
