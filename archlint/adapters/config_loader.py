@@ -65,11 +65,17 @@ def _config_in(directory: str) -> str | None:
 
 
 def _has_tool_section(path: str) -> bool:
+    """True when pyproject.toml configures archlint.  A broken pyproject that mentions
+    ``tool.archlint`` counts (loading it then reports the TOML error); one that does not is
+    somebody else's problem and must not stop the analysis."""
     try:
         with open(path, "rb") as handle:
-            data = _toml.load(handle)
-    except (OSError, _toml.TOMLDecodeError, UnicodeDecodeError):
+            raw = handle.read()
+        data = _toml.loads(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError):
         return False
+    except _toml.TOMLDecodeError:
+        return b"tool.archlint" in raw
     return "archlint" in data.get("tool", {})
 
 
