@@ -13,7 +13,6 @@ import hashlib
 import os
 import pickle
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 
 import archlint
@@ -71,7 +70,7 @@ class FactsCache:
         if facts is None:
             return None
         self.used[digest] = facts
-        return facts if facts.path == path else replace(facts, path=path)
+        return facts if facts.path == path else facts.with_path(path)
 
     def put(self, facts: FileFacts) -> None:
         self.used[facts.content_hash] = facts

@@ -134,18 +134,18 @@ def _walk(result, top, top_rel, real_root, exclude, ignores, seen_dirs, seen_fil
         directory, directory_rel = stack.pop()
         try:
             info = os.stat(directory)
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError:
             continue
         key = (info.st_dev, info.st_ino)
         if key in seen_dirs:
             continue  # a symlink back into a directory already walked: a loop or a duplicate
         seen_dirs.add(key)
-        if ignores is not None and directory_rel:
+        names = {entry.name for entry in entries}
+        if "pyvenv.cfg" in names and directory_rel:
+            continue  # a virtualenv, whatever its name
+        if ignores is not None and directory_rel and ".gitignore" in names:
             ignores.load(directory_rel, directory)
-        try:
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
-        except OSError:
-            continue
         for entry in entries:
             relative = f"{directory_rel}/{entry.name}" if directory_rel else entry.name
             try:
@@ -153,29 +153,26 @@ def _walk(result, top, top_rel, real_root, exclude, ignores, seen_dirs, seen_fil
             except OSError:
                 is_dir = False
             if is_dir:
-                if _excluded_dir(entry, relative, exclude, ignores):
+                if _excluded_dir(entry.name, relative, exclude, ignores):
                     continue
                 if entry.is_symlink() and not _inside(os.path.realpath(entry.path), real_root):
                     result.skipped += 1
                     continue
                 stack.append((entry.path, relative))
                 continue
-            if any(glob_match(relative, pattern) for pattern in exclude):
+            if exclude and any(glob_match(relative, pattern) for pattern in exclude):
                 continue
-            if ignores is not None and ignores.ignored(relative, False):
+            if ignores is not None and ignores.specs and ignores.ignored(relative, False):
                 continue
             _add_file(result, entry.path, relative, real_root, seen_files, explicit=False)
 
 
-def _excluded_dir(entry, relative: str, exclude: list[str], ignores) -> bool:
-    name = entry.name
+def _excluded_dir(name: str, relative: str, exclude: list[str], ignores) -> bool:
     if name in DEFAULT_EXCLUDED_DIRS or name.endswith(".egg-info"):
         return True
-    if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
-        return True  # a virtualenv under any name
-    if any(glob_match(relative, pattern) for pattern in exclude):
+    if exclude and any(glob_match(relative, pattern) for pattern in exclude):
         return True
-    return ignores is not None and ignores.ignored(relative, True)
+    return ignores is not None and bool(ignores.specs) and ignores.ignored(relative, True)
 
 
 def _inside(real: str, real_root: str) -> bool:

@@ -16,7 +16,8 @@ needs the whole project (source roots, tsconfig paths), which is the graph stage
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+import pickle
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 # Import kinds -------------------------------------------------------------------------------
@@ -171,30 +172,95 @@ class ParseProblem(NamedTuple):
 
 
 @dataclass(slots=True)
-class FileFacts:
-    """Everything archlint knows about one file after the cheap pass."""
+class FileBody:
+    """The bulky part of a file's facts: needed only by data-layer rules, on some files."""
 
-    path: str  # POSIX path relative to the analysis root
-    language: str  # "python" | "javascript" | "typescript"
-    content_hash: str
-    lines: int = 0
-    imports: list[Import] = field(default_factory=list)
     bindings: list[Binding] = field(default_factory=list)
     calls: list[CallSite] = field(default_factory=list)
     strings: list[StringLit] = field(default_factory=list)
     classes: list[ClassDef] = field(default_factory=list)
     functions: list[FunctionDef] = field(default_factory=list)
     exports: list[str] = field(default_factory=list)
-    problems: list[ParseProblem] = field(default_factory=list)
-    suppressions: list[tuple[int, str]] = field(default_factory=list)  # (line, comment text)
+
+
+class FileFacts:
+    """Everything archlint knows about one file after the cheap pass.
+
+    The *head* (imports, problems, suppressions) is what every run needs to build the graph.
+    The *body* (:class:`FileBody`) holds tens of thousands of records on a large project and
+    only the data-layer rules read it, so when facts travel through the cache or the process
+    pool the body stays a pickled blob until first accessed.  A warm run that only checks
+    layers never unpickles a single call site.
+    """
+
+    __slots__ = ("path", "language", "content_hash", "lines", "imports", "problems", "suppressions", "_body", "_blob")
+
+    def __init__(
+        self,
+        path: str,
+        language: str,
+        content_hash: str,
+        lines: int = 0,
+        imports: list[Import] | None = None,
+        problems: list[ParseProblem] | None = None,
+        suppressions: list[tuple[int, str]] | None = None,
+        body: FileBody | None = None,
+        blob: bytes | None = None,
+    ) -> None:
+        self.path = path  # POSIX path relative to the analysis root
+        self.language = language  # "python" | "javascript" | "typescript" | "unknown"
+        self.content_hash = content_hash
+        self.lines = lines
+        self.imports = imports if imports is not None else []
+        self.problems = problems if problems is not None else []
+        self.suppressions = suppressions if suppressions is not None else []  # (line, comment text)
+        self._body = body if body is not None or blob is not None else FileBody()
+        self._blob = blob
+
+    @property
+    def body(self) -> FileBody:
+        if self._body is None:
+            self._body = pickle.loads(self._blob)  # type: ignore[arg-type]
+            self._blob = None
+        return self._body
+
+    bindings = property(lambda self: self.body.bindings)
+    calls = property(lambda self: self.body.calls)
+    strings = property(lambda self: self.body.strings)
+    classes = property(lambda self: self.body.classes)
+    functions = property(lambda self: self.body.functions)
+    exports = property(lambda self: self.body.exports)
+
+    def with_path(self, path: str) -> FileFacts:
+        """The same facts for an identical file at another path (a cache hit)."""
+        return FileFacts(path, self.language, self.content_hash, self.lines, self.imports, self.problems,
+                         self.suppressions, self._body, self._blob)
 
     def __reduce__(self):
-        return (FileFacts, tuple(getattr(self, f.name) for f in fields(self)))
+        blob = self._blob if self._blob is not None else pickle.dumps(self._body, pickle.HIGHEST_PROTOCOL)
+        head = (self.path, self.language, self.content_hash, self.lines, self.imports, self.problems, self.suppressions)
+        return (_rebuild_facts, (head, blob))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FileFacts):
+            return NotImplemented
+        head = (self.path, self.language, self.content_hash, self.lines, self.imports, self.problems, self.suppressions)
+        other_head = (other.path, other.language, other.content_hash, other.lines, other.imports, other.problems, other.suppressions)
+        return head == other_head and self.body == other.body
+
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
+    def __repr__(self) -> str:
+        return f"FileFacts({self.path!r}, {self.language!r}, imports={len(self.imports)}, problems={self.problems!r})"
 
     @property
     def parsed(self) -> bool:
         """False when the file could not be read or decoded at all (counted as skipped)."""
         return not any(p.rule in ("AL002", "AL004") for p in self.problems)
+
+
+def _rebuild_facts(head: tuple, blob: bytes) -> FileFacts:
+    return FileFacts(*head, blob=blob)
 
 
 def _tuple_reduce(self):
