@@ -1,0 +1,111 @@
+"""The facts cache (content-hash keyed, invalidated by content, safe to share) and bad input
+end to end: every kind of broken file is a finding or a counted skip, never a crash."""
+
+from __future__ import annotations
+
+import os
+import pickle
+
+from helpers import make_repo
+
+from archlint.adapters.cache import FactsCache
+from archlint.application.pipeline import Options, run_check
+
+REPO = {
+    "requirements.txt": "flask\n",
+    "app/routes/users.py": "from app.services.users import get\n",
+    "app/services/users.py": "from app.repositories.users import load\ndef get(): return load()\n",
+    "app/repositories/users.py": "def load(): return 1\n",
+    "app/models/user.py": "class User: pass\n",
+}
+
+
+def run(root, cache_dir, **extra):
+    return run_check([str(root)], Options(cache_dir=str(cache_dir), **extra))
+
+
+def test_warm_run_uses_the_cache_and_gives_identical_findings(tmp_path):
+    repo = make_repo(tmp_path / "repo", {**REPO, "app/repositories/users.py": "from app.services.users import get\n"})
+    cold = run(repo, tmp_path / "cache")
+    warm = run(repo, tmp_path / "cache")
+    assert cold.cache_hits == 0 and warm.cache_hits == 4
+    assert [f.to_dict() for f in warm.findings] == [f.to_dict() for f in cold.findings]
+    assert {f.rule for f in warm.findings} == {"AL101", "AL104", "AL105"}
+
+
+def test_changed_content_is_reparsed_and_renamed_file_hits(tmp_path):
+    repo = make_repo(tmp_path / "repo", REPO)
+    run(repo, tmp_path / "cache")
+    (repo / "app/routes/users.py").write_text("from app.repositories.users import load\n")
+    os.rename(repo / "app/models/user.py", repo / "app/models/account.py")
+    result = run(repo, tmp_path / "cache")
+    assert result.cache_hits == 3  # renamed file hits by content; the edited file does not
+    assert [(f.rule, f.path) for f in result.findings] == [("AL102", "app/routes/users.py")]
+
+
+def test_no_cache_neither_reads_nor_writes(tmp_path):
+    repo = make_repo(tmp_path / "repo", REPO)
+    result = run(repo, tmp_path / "cache", use_cache=False)
+    assert result.cache_hits == 0
+    assert not (tmp_path / "cache").exists()
+
+
+def test_corrupt_or_foreign_cache_is_ignored(tmp_path):
+    repo = make_repo(tmp_path / "repo", REPO)
+    cache = FactsCache(str(tmp_path / "cache"), str(repo))
+    os.makedirs(os.path.dirname(cache.path))
+    with open(cache.path, "wb") as handle:
+        handle.write(b"not a pickle at all")
+    assert run(repo, tmp_path / "cache").findings == []
+    with open(cache.path, "wb") as handle:
+        pickle.dump({"fingerprint": "from another version", "entries": {"x": 1}}, handle)
+    assert run(repo, tmp_path / "cache").cache_hits == 0
+    assert run(repo, tmp_path / "cache").cache_hits == 4  # and it was rewritten properly
+
+
+def test_unwritable_cache_location_does_not_fail_the_run(tmp_path):
+    repo = make_repo(tmp_path / "repo", REPO)
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where the cache directory should be")
+    assert run(repo, blocker).findings == []
+
+
+def test_parallel_and_serial_parsing_agree(tmp_path):
+    files = dict(REPO)
+    for index in range(60):  # above the parallel threshold
+        files[f"app/services/s{index}.py"] = f"from app.services.s{(index + 1) % 60} import x\nx = {index}\n"
+    repo = make_repo(tmp_path / "repo", files)
+    serial = run_check([str(repo)], Options(use_cache=False, jobs=1))
+    parallel = run_check([str(repo)], Options(use_cache=False, jobs=2))
+    assert [f.to_dict() for f in parallel.findings] == [f.to_dict() for f in serial.findings]
+    assert [f.rule for f in serial.findings] == ["AL104"]
+    assert "60 modules are tangled" not in serial.findings[0].message  # the cycle path is all 60 long
+    assert serial.findings[0].message.count("->") == 60
+
+
+def test_every_kind_of_bad_file_is_reported_and_analysis_goes_on(tmp_path):
+    repo = make_repo(tmp_path / "repo", REPO)
+    (repo / "app/services/syntax.py").write_text("def broken(:\n    pass\n")
+    (repo / "app/services/binary.py").write_bytes(b"\x7fELF\x00\x00\x01\x02" * 64)
+    (repo / "app/services/latin.py").write_bytes("nom = 'Zoë'\n".encode("latin-1"))
+    (repo / "app/services/empty.py").write_bytes(b"")
+    (repo / "app/services/huge.py").write_bytes(b"x = 1\n" * 1_000_000)
+    (repo / "app/bundle.min.js").write_text("var a=1;" * 2000)
+    os.symlink(repo / "nowhere.py", repo / "app/services/dangling.py")
+    os.symlink(repo / "app/services/loop.py", repo / "app/services/loop.py")
+    (repo / "app/routes/users.py").write_text("from app.repositories.users import load\n")  # a real violation
+    result = run_check([str(repo)], Options(use_cache=False))
+    got = [(f.rule, f.path, f.line) for f in result.findings]
+    assert got == [
+        ("AL004", "app/bundle.min.js", 1),
+        ("AL102", "app/routes/users.py", 1),
+        ("AL002", "app/services/binary.py", 1),
+        ("AL002", "app/services/dangling.py", 1),
+        ("AL004", "app/services/huge.py", 1),
+        ("AL003", "app/services/latin.py", 1),
+        ("AL002", "app/services/loop.py", 1),
+        ("AL001", "app/services/syntax.py", 1),
+    ]
+    assert result.stats["files"] == 12
+    assert result.stats["skipped"] == 5  # binary, dangling, loop, huge, minified
+    assert result.stats["parsed"] == 7
