@@ -353,6 +353,7 @@ def _read_setup_py(path: str, text: str) -> Manifest:
 
 _ENV_LINE = re.compile(r"^\s*(?:export\s+)?(?P<key>[A-Za-z_][A-Za-z0-9_.]*)\s*=(?P<value>.*)$")
 _ENV_COMMENT = re.compile(r"\s#.*$")
+_MAX_QUOTED_LINES = 200
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
 
 
@@ -372,20 +373,22 @@ def _unescape(body: str, quote: str) -> str:
 def _env_value(raw: str, lines: list[str], index: int) -> tuple[str, int]:
     """The value starting on this line and the index of the next unread line.
 
-    Quoted values may span lines (PEM keys); an unterminated quote is read as the rest of this
-    line only, so one typo does not swallow every later variable.
+    Quoted values may span up to ``_MAX_QUOTED_LINES`` lines (PEM keys); an unterminated quote
+    is read as the rest of this line only, so one typo does not swallow every later variable.
+    Each line is searched once, keeping hostile files linear.
     """
     stripped = raw.strip()
     quote = stripped[:1]
     if quote not in ("'", '"'):
         return _ENV_COMMENT.sub("", raw).strip(), index
-    body = stripped[1:]
-    for end_index in range(index, len(lines) + 1):
-        close = _closing_quote(body, quote)
+    parts = [stripped[1:]]
+    for next_index in range(index, min(len(lines), index + _MAX_QUOTED_LINES) + 1):
+        close = _closing_quote(parts[-1], quote)
         if close >= 0:
-            return _unescape(body[:close], quote), end_index
-        if end_index < len(lines):
-            body += "\n" + lines[end_index].rstrip("\r")
+            parts[-1] = parts[-1][:close]
+            return _unescape("\n".join(parts), quote), next_index
+        if next_index < len(lines):
+            parts.append(lines[next_index].rstrip("\r"))
     return stripped[1:], index
 
 

@@ -100,11 +100,42 @@ class CallSite(NamedTuple):
     args_text: str
     span: Span
     scope: str
+    flags: str = ""  # space-separated: await, stmt (result dropped), return, chained, loop
+
+    def has(self, flag: str) -> bool:
+        return flag in self.flags.split()
 
     def arguments(self) -> tuple[Argument, ...]:
         from archlint.domain.arguments import split_arguments
 
         return split_arguments(self.args_text)
+
+
+class Assign(NamedTuple):
+    """``target = value`` (also ``with value as target`` and JS declarations) when the value is a
+    call, ``await``/``new`` of a call, a name or an attribute — what receiver typing needs to
+    know that ``session`` came from ``SessionLocal()`` or ``self.repo`` from a parameter.
+
+    ``callee``/``resolved`` describe the value when it is a call (through ``await``/``new``),
+    else they are ``""``/``None`` and ``value`` holds the name or attribute text.
+    """
+
+    target: str
+    value: str
+    callee: str
+    resolved: str | None
+    span: Span
+    scope: str
+
+
+class Loop(NamedTuple):
+    """A loop (``for``, ``while``, comprehension, JS ``for…of`` or an array-method callback such
+    as ``items.map(async x => …)``): ``span`` covers the body that runs once per item."""
+
+    target: str
+    iterable: str
+    span: Span
+    scope: str
 
 
 class Hole(NamedTuple):
@@ -177,6 +208,8 @@ class FileBody:
 
     bindings: list[Binding] = field(default_factory=list)
     calls: list[CallSite] = field(default_factory=list)
+    assigns: list[Assign] = field(default_factory=list)
+    loops: list[Loop] = field(default_factory=list)
     strings: list[StringLit] = field(default_factory=list)
     classes: list[ClassDef] = field(default_factory=list)
     functions: list[FunctionDef] = field(default_factory=list)
@@ -226,6 +259,8 @@ class FileFacts:
 
     bindings = property(lambda self: self.body.bindings)
     calls = property(lambda self: self.body.calls)
+    assigns = property(lambda self: self.body.assigns)
+    loops = property(lambda self: self.body.loops)
     strings = property(lambda self: self.body.strings)
     classes = property(lambda self: self.body.classes)
     functions = property(lambda self: self.body.functions)
@@ -269,5 +304,5 @@ def _tuple_reduce(self):
     return (tuple.__new__, (type(self), tuple(self)))
 
 
-for _record in (Span, Import, Binding, Argument, CallSite, Hole, StringLit, ClassDef, Parameter, FunctionDef, ParseProblem):
+for _record in (Span, Import, Binding, Argument, CallSite, Assign, Loop, Hole, StringLit, ClassDef, Parameter, FunctionDef, ParseProblem):
     _record.__reduce__ = _tuple_reduce  # type: ignore[method-assign]

@@ -43,6 +43,7 @@ from archlint.domain.facts import (
     OPAQUE,
     RUNTIME,
     TYPE_ONLY,
+    Assign,
     Binding,
     CallSite,
     ClassDef,
@@ -50,6 +51,7 @@ from archlint.domain.facts import (
     FunctionDef,
     Hole,
     Import,
+    Loop,
     ParseProblem,
     StringLit,
 )
@@ -74,6 +76,12 @@ _QUERY = """
 (export_statement) @export
 (call_expression) @call
 (new_expression) @call
+(variable_declarator name: (_) value: (_)) @assign
+(assignment_expression) @assign
+(for_in_statement) @loop
+(for_statement) @loop
+(while_statement) @loop
+(do_statement) @loop
 [(class_declaration) (class) %s] @class
 [(function_declaration) (generator_function_declaration) (function_expression)
  (generator_function) (arrow_function) (method_definition)] @function
@@ -121,6 +129,7 @@ _WRAPPERS = frozenset(
 _STRING_PARTS = frozenset({"string_fragment", "escape_sequence", '"', "'", "`"})
 _FIELDS = frozenset({"field_definition", "public_field_definition"})
 _DECLARATION_LISTS = frozenset({"lexical_declaration", "variable_declaration"})
+_ARRAY_LOOPS = frozenset({"map", "forEach", "flatMap", "filter", "reduce", "some", "every", "find", "findIndex"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +248,7 @@ class _Extractor:
         }
         self.pos = Columns(source)
         self.bindings: dict[str, str] = {}
+        self.loop_ranges: list[tuple[int, int]] = []
 
     # -- helpers ------------------------------------------------------------------------------
     def text(self, node: ts.Node) -> str:
@@ -268,13 +278,25 @@ class _Extractor:
             self.export_statement(node)
         string_nodes = self.string_nodes()
         calls = self.captures.get("call", ())
+        assigns = self.captures.get("assign", ())
+        loops = self.captures.get("loop", ())
         scopes, scope_nodes = self.scopes()
-        places = _nest(scopes, [c.start_byte for c in calls] + [s.start_byte for s in string_nodes])
-        for call, place in zip(calls, places):
+        points = [c.start_byte for c in calls] + [n.start_byte for n in assigns] + [n.start_byte for n in loops]
+        places = _nest(scopes, points + [s.start_byte for s in string_nodes])
+        call_places = places[: len(calls)]
+        assign_places = places[len(calls) : len(calls) + len(assigns)]
+        loop_places = places[len(calls) + len(assigns) : len(points)]
+        for call, place in zip(calls, call_places):
             self.require(call, place)
-        for call, place in zip(calls, places):
+        for node, place in zip(loops, loop_places):
+            self.loop_statement(node, place.scope)
+        for call, place in zip(calls, call_places):
+            self.array_callback_loop(call, place.scope)
+        for call, place in zip(calls, call_places):
             facts.calls.append(self.call_site(call, place.scope))
-        for node, place in zip(string_nodes, places[len(calls) :]):
+        for node, place in zip(assigns, assign_places):
+            self.assignment(node, place.scope)
+        for node, place in zip(string_nodes, places[len(points) :]):
             literal = self.string_lit(node, place.scope)
             if has_signal(literal.text) or _FILE_DB_URL.search(literal.text):
                 facts.strings.append(literal)
@@ -430,7 +452,81 @@ class _Extractor:
         is_new = call.type == "new_expression"
         head, rest = self.callee(call.child_by_field_name("constructor" if is_new else "function"))
         args_text = self.inner(call.child_by_field_name("arguments"))
-        return CallSite(head + rest, self.resolve(head, rest), args_text, self.pos.span(call), scope)
+        span = self.pos.span(call)
+        return CallSite(head + rest, self.resolve(head, rest), args_text, span, scope, self.flags(call))
+
+    def flags(self, call: ts.Node) -> str:
+        """How the call's value is used — what "promise never awaited" or "query in a loop" need."""
+        flags = []
+        parent = call.parent
+        while parent is not None and parent.type in _WRAPPERS:
+            parent = parent.parent
+        kind = parent.type if parent is not None else ""
+        if kind == "await_expression":
+            flags.append("await")
+            parent = parent.parent
+            kind = parent.type if parent is not None else ""
+        if kind == "expression_statement":
+            flags.append("stmt")
+        elif kind == "return_statement" or (kind == "arrow_function" and parent.child_by_field_name("body") == call):
+            flags.append("return")
+        elif kind == "member_expression":
+            flags.append("chained")
+        if self.loop_ranges and any(start <= call.start_byte < end for start, end in self.loop_ranges):
+            flags.append("loop")
+        return " ".join(flags)
+
+    # -- assignments and loops ----------------------------------------------------------------
+    def assignment(self, node: ts.Node, scope: str) -> None:
+        left = node.child_by_field_name("name" if node.type == "variable_declarator" else "left")
+        right = node.child_by_field_name("value" if node.type == "variable_declarator" else "right")
+        if left is None or right is None:
+            return
+        value = right
+        while value.type in _WRAPPERS or value.type == "await_expression":
+            if not value.named_child_count:
+                return
+            value = value.named_children[0]
+        callee, resolved = "", None
+        if value.type in ("call_expression", "new_expression"):
+            function = value.child_by_field_name("constructor" if value.type == "new_expression" else "function")
+            head, rest = self.callee(function)
+            callee, resolved = head + rest, self.resolve(head, rest)
+        elif value.type not in ("identifier", "member_expression"):
+            return
+        self.facts.assigns.append(
+            Assign(self.text(left)[:SHAPE_LIMIT], self.text(right)[:SHAPE_LIMIT], callee, resolved, self.pos.span(node), scope)
+        )
+
+    def loop_statement(self, node: ts.Node, scope: str) -> None:
+        body = node.child_by_field_name("body")
+        if body is None:
+            return
+        if node.type == "for_in_statement":
+            target, iterable = node.child_by_field_name("left"), node.child_by_field_name("right")
+        else:
+            target, iterable = None, node.child_by_field_name("condition")
+        self.add_loop(self.text(target) if target else "", self.text(iterable) if iterable else "", body, scope)
+
+    def array_callback_loop(self, call: ts.Node, scope: str) -> None:
+        """``rows.map(async (row) => …)``: the callback runs once per element — a loop."""
+        function = call.child_by_field_name("function")
+        if function is None or function.type != "member_expression":
+            return
+        method = function.child_by_field_name("property")
+        if method is None or self.text(method) not in _ARRAY_LOOPS:
+            return
+        arguments = call.child_by_field_name("arguments")
+        callback = arguments.named_children[0] if arguments is not None and arguments.named_child_count else None
+        if callback is None or callback.type not in ("arrow_function", "function_expression"):
+            return
+        parameters = callback.child_by_field_name("parameters") or callback.child_by_field_name("parameter")
+        target = self.text(parameters).strip("()") if parameters is not None else ""
+        self.add_loop(target, self.text(function.child_by_field_name("object")), callback, scope)
+
+    def add_loop(self, target: str, iterable: str, body: ts.Node, scope: str) -> None:
+        self.loop_ranges.append((body.start_byte, body.end_byte))
+        self.facts.loops.append(Loop(target[:SHAPE_LIMIT], iterable[:SHAPE_LIMIT], self.pos.span(body), scope))
 
     def inner(self, node: ts.Node | None) -> str:
         """Source between the brackets of an argument / parameter list (capped), for the shared

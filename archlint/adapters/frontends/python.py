@@ -22,6 +22,7 @@ from archlint.domain.facts import (
     RUNTIME,
     TYPE_ONLY,
     Argument,
+    Assign,
     Binding,
     CallSite,
     ClassDef,
@@ -29,6 +30,7 @@ from archlint.domain.facts import (
     FunctionDef,
     Hole,
     Import,
+    Loop,
     ParseProblem,
     Span,
     StringLit,
@@ -40,6 +42,11 @@ _QUERY = """
 (call) @call
 (class_definition) @class
 (function_definition) @function
+(assignment) @assign
+(with_item value: (as_pattern)) @with
+(for_statement) @loop
+(while_statement) @loop
+(for_in_clause) @loop
 """
 # Strings and comments are many and rarely interesting: they get their own query, run only
 # when a cheap byte-level scan of the file says they can matter.
@@ -117,12 +124,23 @@ class _Extractor:
             self._class(node)
         for node in self.captures.get("function", ()):
             self._function(node)
+        self.loop_spans = _Intervals()
+        for node in self.captures.get("loop", ()):
+            self._loop(node)
         for call in self.captures.get("call", ()):
             self._call(call, call.child_by_field_name("function"), call.child_by_field_name("arguments"))
+        for node in self.captures.get("assign", ()):
+            self._assign(node, node.child_by_field_name("left"), node.child_by_field_name("right"))
+        for node in self.captures.get("with", ()):
+            pattern = node.child_by_field_name("value")
+            alias = pattern.child_by_field_name("alias")
+            if pattern.named_child_count and alias is not None:
+                self._assign(node, alias, pattern.named_children[0])
         for node in self.captures.get("string", ()):
             self._string(node)
         # Captures come grouped by pattern, not in document order: restore source order.
-        for records in (self.facts.imports, self.facts.calls, self.facts.strings, self.facts.classes, self.facts.functions):
+        body = self.facts.body
+        for records in (self.facts.imports, body.calls, body.strings, body.classes, body.functions, body.assigns, body.loops):
             records.sort(key=lambda record: (record.span.line, record.span.column))
         for node in self.captures.get("comment", ()):
             text = node.text.decode("utf-8", "replace")
@@ -221,10 +239,64 @@ class _Extractor:
         callee_text = _strip_call(_text(callee)) if callee.type in ("identifier", "attribute") else _shape(callee)
         resolved = self._resolve(callee_text)
         span = self.cols.span(call)
-        site = CallSite(callee_text, resolved, _inner(self.data, args), span, self.scopes.at(call.start_byte))
+        site = CallSite(
+            callee_text, resolved, _inner(self.data, args), span, self.scopes.at(call.start_byte), self._flags(call)
+        )
         self.facts.calls.append(site)
         if resolved in _DYNAMIC_IMPORTERS or callee_text == "importlib.import_module":
             self._dynamic_import(site.arguments(), span)
+
+    def _flags(self, call) -> str:
+        """How the call's result is used — what "forgot to await" or "query in a loop" need."""
+        flags = []
+        parent = call.parent
+        kind = parent.type if parent is not None else ""
+        if kind == "await":
+            flags.append("await")
+            parent = parent.parent
+            kind = parent.type if parent is not None else ""
+        if kind == "expression_statement":
+            flags.append("stmt")
+        elif kind == "return_statement":
+            flags.append("return")
+        elif kind == "attribute":
+            flags.append("chained")
+        if self.loop_spans.contains(call.start_byte):
+            flags.append("loop")
+        return " ".join(flags)
+
+    def _loop(self, node) -> None:
+        if node.type == "for_in_clause":
+            target, iterable, body = node.child_by_field_name("left"), node.child_by_field_name("right"), node.parent
+        elif node.type == "for_statement":
+            target, iterable = node.child_by_field_name("left"), node.child_by_field_name("right")
+            body = node.child_by_field_name("body")
+        else:
+            target, iterable, body = None, node.child_by_field_name("condition"), node.child_by_field_name("body")
+        if body is None:
+            return
+        self.loop_spans.add(body.start_byte, body.end_byte)
+        self.facts.loops.append(
+            Loop(_text(target), _text(iterable)[:_ARG_TEXT_LIMIT], self.cols.span(body), self.scopes.at(node.start_byte))
+        )
+
+    def _assign(self, node, left, right) -> None:
+        if left is None or right is None:
+            return
+        value = right.named_children[0] if right.type == "await" and right.named_child_count else right
+        callee, resolved = "", None
+        if value.type == "call":
+            function = value.child_by_field_name("function")
+            callee = _strip_call(_text(function)) if function is not None else ""
+            resolved = self._resolve(callee)
+        elif value.type not in ("identifier", "attribute"):
+            return
+        self.facts.assigns.append(
+            Assign(
+                _text(left)[:_ARG_TEXT_LIMIT], _text(right)[:_ARG_TEXT_LIMIT], callee, resolved,
+                self.cols.span(node), self.scopes.at(node.start_byte),
+            )
+        )
 
     def _dynamic_import(self, arguments: tuple[Argument, ...], span: Span) -> None:
         if not arguments:
@@ -264,6 +336,33 @@ class _Extractor:
         self.facts.strings.append(
             StringLit("".join(text_parts), kind, tuple(holes), self.cols.span(node), self.scopes.at(node.start_byte))
         )
+
+
+class _Intervals:
+    """Byte ranges (loop bodies), merged lazily, answering "is this offset inside one?"."""
+
+    def __init__(self) -> None:
+        self.ranges: list[tuple[int, int]] = []
+        self.starts: list[int] | None = None
+
+    def add(self, start: int, end: int) -> None:
+        self.ranges.append((start, end))
+        self.starts = None
+
+    def contains(self, offset: int) -> bool:
+        if not self.ranges:
+            return False
+        if self.starts is None:
+            merged: list[list[int]] = []
+            for start, end in sorted(self.ranges):
+                if merged and start <= merged[-1][1]:
+                    merged[-1][1] = max(merged[-1][1], end)
+                else:
+                    merged.append([start, end])
+            self.ranges = [(a, b) for a, b in merged]
+            self.starts = [a for a, _ in self.ranges]
+        index = bisect.bisect_right(self.starts, offset) - 1
+        return index >= 0 and offset < self.ranges[index][1]
 
 
 class _Scopes:
