@@ -24,7 +24,7 @@ _TOP_KEYS = {
     "source_roots", "exclude", "select", "ignore", "severity", "fail_on", "transitive", "cycles",
     "gitignore",
 }
-_LAYER_KEYS = {"name", "paths", "may_import", "forbidden_external", "transitive"}
+_LAYER_KEYS = {"name", "paths", "may_import", "forbidden_external", "transitive", "data_access"}
 _CYCLE_KEYS = {"include_lazy", "include_type_only"}
 
 
@@ -149,6 +149,7 @@ def _layers(raw, path: str, text: str) -> list[LayerConfig]:
                 may_import=None if may_import is None else _strings(item, "may_import", path),
                 forbidden_external=_strings(item, "forbidden_external", path),
                 transitive=_bool(item, "transitive", False, path),
+                data_access=_bool(item, "data_access", False, path),
                 line=_line_of(text, name),
             )
         )

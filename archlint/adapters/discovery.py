@@ -46,8 +46,10 @@ _MANIFEST_NAMES = frozenset(
 )
 
 
-def is_manifest_name(name: str) -> bool:
-    if name in _MANIFEST_NAMES:
+def is_manifest_name(name: str, relative: str = "") -> bool:
+    from archlint.adapters.manifests import is_manifest
+
+    if name in _MANIFEST_NAMES or (relative and is_manifest(relative)):
         return True
     if name.startswith("requirements") and name.endswith((".txt", ".in")):
         return True
@@ -55,7 +57,7 @@ def is_manifest_name(name: str) -> bool:
         return True
     if name.startswith(("docker-compose.", "tsconfig.")) and name.endswith((".yml", ".yaml", ".json")):
         return True
-    return name.endswith(".sql")
+    return name.endswith((".sql", ".sh", ".prisma")) or name == ".sequelizerc"
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +185,7 @@ def _add_file(result: Discovery, path: str, relative: str, real_root: str, seen:
     name = relative.rsplit("/", 1)[-1]
     extension = _extension(name)
     language = LANGUAGES.get(extension)
-    manifest = language is None and is_manifest_name(name)
+    manifest = language is None and is_manifest_name(name, relative)
     if language is None and not manifest:
         return
     if relative in seen:

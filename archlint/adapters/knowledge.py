@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from archlint.domain.config import ConfigError
-from archlint.domain.knowledge import Knowledge, Package
+from archlint.domain.knowledge import AccessSpec, Knowledge, Package
 from archlint.domain.rules import Registry, RuleSpec
 
 try:
@@ -46,8 +46,12 @@ def load_registry() -> Registry:
 @lru_cache(maxsize=1)
 def load_knowledge() -> Knowledge:
     knowledge = Knowledge()
+    access_entries: list[dict] = []
     for path in sorted((rules_dir() / "knowledge").glob("*.toml")):
         for kind, entries in _load(path).items():
+            if kind == "access":
+                access_entries.extend(entries)
+                continue
             for entry in entries:
                 entry = dict(entry)
                 knowledge.entries.append(
@@ -60,7 +64,31 @@ def load_knowledge() -> Knowledge:
                         extra=entry,
                     )
                 )
+    for entry in access_entries:
+        stack = knowledge.entry(entry["stack"])
+        if stack is None:
+            raise ConfigError(f"access.toml: stack {entry['stack']!r} is not an [[orm]] or [[driver]] entry")
+        knowledge.access.append(_access(entry, python=stack.language == "python"))
     return knowledge
+
+
+def _canonical_key(name: str) -> str:
+    """Python keys are written ``module:attr`` in the TOML for readability; matching uses the
+    dotted form the data-layer analysis builds (``sqlalchemy.orm.sessionmaker``)."""
+    module, _, attr = name.partition(":")
+    return f"{module}.{attr}".strip(".") if attr else module
+
+
+def _access(entry: dict, python: bool) -> AccessSpec:
+    key = _canonical_key if python else (lambda name: name)
+    return AccessSpec(
+        stack=entry["stack"],
+        objects={key(k): v for k, v in entry.get("objects", {}).items()},
+        annotations={key(k): v for k, v in entry.get("annotations", {}).items()},
+        derived=dict(entry.get("derived", {})),
+        methods={kind: frozenset(names) for kind, names in entry.get("methods", {}).items()},
+        categories=dict(entry.get("categories", {})),
+    )
 
 
 def preset_names() -> list[str]:

@@ -68,6 +68,7 @@ def _preset_layers(preset: dict, groups) -> list[Layer]:
                 forbidden_external=_expand(entry.get("forbidden_external", ()), groups, f"preset {preset['name']}"),
                 aliases=tuple(alias.lower() for alias in entry.get("aliases", ())),
                 suffixes=tuple(entry.get("suffixes", ())),
+                data_access=entry.get("data_access", False),
             )
         )
     return layers
@@ -82,6 +83,7 @@ def _custom(config: Config, groups) -> Architecture:
             forbidden_external=_expand(entry.forbidden_external, groups, config.path),
             paths=entry.paths,
             transitive=entry.transitive or config.transitive,
+            data_access=entry.data_access,
         )
         for index, entry in enumerate(config.layers)
     ]

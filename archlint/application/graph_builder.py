@@ -7,8 +7,10 @@ happens here, after the per-file (cacheable) facts exist.
 from __future__ import annotations
 
 from archlint.adapters.resolution.python import PythonResolver
-from archlint.domain.facts import OPAQUE, FileFacts
-from archlint.domain.graph import Edge, ModuleGraph
+from functools import lru_cache
+
+from archlint.domain.facts import OPAQUE, RUNTIME, FileFacts, Import, Span
+from archlint.domain.graph import BindingTarget, Edge, ModuleGraph
 from archlint.domain.manifest import Manifest
 
 
@@ -37,7 +39,39 @@ def build_graph(files: dict[str, FileFacts], manifest: Manifest, other_files: li
                 graph.unresolved.append(Edge(path, specifier, False, imp.kind, imp.span, specifier))
             for target, external in targets:
                 graph.add(Edge(path, target, external, imp.kind, imp.span, specifier))
+    graph.binding_resolver = _binding_resolver(files, python, js)
     return graph
+
+
+_NO_SPAN = Span(1, 1, 1, 1)
+
+
+def _binding_resolver(files: dict[str, FileFacts], python, js):
+    """``(importer, "app.db:SessionLocal")`` -> where that name really lives."""
+
+    @lru_cache(maxsize=None)
+    def resolve(path: str, target: str) -> BindingTarget:
+        module, _, attr = target.partition(":")
+        facts = files.get(path)
+        if facts is not None and facts.language == "python" and python is not None:
+            stripped = module.lstrip(".")
+            level = len(module) - len(stripped)
+            names = (attr.split(".")[0],) if attr else ()
+            found = python.resolve(path, Import(stripped, names, RUNTIME, _NO_SPAN, level))
+            if found and not found[0].external:
+                file = found[0].path
+                if attr and file.endswith(("/" + attr.split(".")[0] + ".py", "/" + attr.split(".")[0] + "/__init__.py")):
+                    return BindingTarget(file, attr.partition(".")[2], None)  # a submodule
+                return BindingTarget(file, attr, None)
+            dotted = ".".join(part for part in (stripped, attr) if part)
+            return BindingTarget(None, attr, dotted)
+        if js is not None:
+            kind, value = js.resolve(path, module)
+            if kind == "internal":
+                return BindingTarget(value, attr, None)
+        return BindingTarget(None, attr, target)
+
+    return resolve
 
 
 def _js_resolver(js_paths: list[str], manifest: Manifest, other_files: list[str]):

@@ -11,11 +11,13 @@ def read_manifests(found: list[tuple[str, str]]) -> Manifest:
     from archlint.adapters import js_config, manifests
 
     parts: list[Manifest] = []
+    commands: list[tuple[str, int, str]] = []
     for relative, absolute in found:
         text = _read(absolute)
         if text is None:
             continue
         name = relative.rsplit("/", 1)[-1]
+        commands.extend(_commands(relative, name, text))
         if name == "package.json":
             package, dependencies = js_config.read_package_json(relative, text)
             parts.append(Manifest(dependencies=list(dependencies), packages=[package], files=[relative]))
@@ -23,7 +25,36 @@ def read_manifests(found: list[tuple[str, str]]) -> Manifest:
             parts.append(Manifest(tsconfigs=[js_config.read_tsconfig(relative, text)], files=[relative]))
         elif manifests.is_manifest(relative):
             parts.append(manifests.read_manifest_file(relative, text))
-    return manifests.merge(parts)
+    merged = manifests.merge(parts)
+    merged.files = sorted(set(merged.files) | {relative for relative, _ in found})
+    merged.commands = commands
+    return merged
+
+
+def _commands(relative: str, name: str, text: str) -> list[tuple[str, int, str]]:
+    """Start-up commands: run.sh lines and package.json scripts (what "schema created on
+    startup" and "how the app is started" are judged by)."""
+    if name.endswith(".sh"):
+        return [
+            (relative, number, line.strip())
+            for number, line in enumerate(text.splitlines(), 1)
+            if line.strip() and not line.strip().startswith("#")
+        ]
+    if name == "package.json":
+        import json
+
+        try:
+            scripts = json.loads(text).get("scripts", {})
+        except (ValueError, AttributeError):
+            return []
+        lines = text.splitlines()
+        found = []
+        for key, command in scripts.items() if isinstance(scripts, dict) else ():
+            if isinstance(command, str):
+                line = next((i for i, l in enumerate(lines, 1) if f'"{key}"' in l), 1)
+                found.append((relative, line, command))
+        return found
+    return []
 
 
 def _read(path: str) -> str | None:

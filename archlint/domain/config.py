@@ -19,6 +19,7 @@ class LayerConfig:
     may_import: tuple[str, ...] | None = None
     forbidden_external: tuple[str, ...] = ()
     transitive: bool = False
+    data_access: bool = False
     line: int = 0  # where it is declared, for findings about the config itself
 
 

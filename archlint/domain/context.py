@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from archlint.domain.config import Config
+from archlint.domain.datalayer import DataLayer, analyse
 from archlint.domain.facts import FileFacts
 from archlint.domain.graph import ModuleGraph
 from archlint.domain.knowledge import Knowledge
@@ -29,6 +30,15 @@ class CheckContext:
     layer_of: dict[str, Layer | None] = field(default_factory=dict)
     composition_roots: frozenset[str] = frozenset()
     config_path: str = ""  # config file relative to root ("" if none or outside)
+    _datalayer: DataLayer | None = None
+
+    @property
+    def datalayer(self) -> DataLayer:
+        """DB handles, access sites and ORM models — computed once, on first use, only for
+        files with data-layer signals (their fact bodies are unpickled only then)."""
+        if self._datalayer is None:
+            self._datalayer = analyse(self.files, self.graph, self.knowledge)
+        return self._datalayer
 
     def layer(self, path: str) -> Layer | None:
         """Layer of a file or namespace-package node (``dir/``); None for unlayered/roots."""

@@ -22,16 +22,38 @@ class Edge:
     specifier: str  # as written, for messages
 
 
+@dataclass(frozen=True, slots=True)
+class BindingTarget:
+    """Where an imported local name comes from: an internal file (and the attribute imported
+    from it, ``""`` for the module itself) or an external dotted/specifier name."""
+
+    file: str | None
+    attr: str
+    external: str | None
+
+
 @dataclass(slots=True)
 class ModuleGraph:
     modules: dict[str, str] = field(default_factory=dict)  # path -> module name (dotted / path)
     edges: list[Edge] = field(default_factory=list)
     unresolved: list[Edge] = field(default_factory=list)
     _out: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list))
+    _in: dict[str, list[Edge]] = field(default_factory=lambda: defaultdict(list))
+    # (importer path, binding target as the frontend wrote it) -> BindingTarget; filled lazily
+    # because only data-layer files need it.
+    binding_resolver: object = None
+
+    def resolve_binding(self, path: str, target: str) -> BindingTarget:
+        return self.binding_resolver(path, target)  # type: ignore[misc,operator]
+
+    def in_edges(self, path: str) -> list[Edge]:
+        return self._in.get(path, [])
 
     def add(self, edge: Edge) -> None:
         self.edges.append(edge)
         self._out[edge.source].append(edge)
+        if not edge.external:
+            self._in[edge.target].append(edge)
 
     def out_edges(self, path: str) -> list[Edge]:
         return self._out.get(path, [])

@@ -20,9 +20,29 @@ class Package:
     extra: dict = field(default_factory=dict, hash=False, compare=False)  # database, placeholder, …
 
 
+@dataclass(frozen=True, slots=True)
+class AccessSpec:
+    """How one stack's data access looks at a call site (``rules/knowledge/access.toml``).
+
+    Python names are canonical dotted paths (``sqlalchemy.orm.sessionmaker``); JS names keep the
+    ``specifier:attr`` form (``pg:Pool``) because specifiers contain dots and slashes.
+    """
+
+    stack: str
+    objects: dict  # constructor -> object kind
+    annotations: dict  # annotation -> object kind
+    derived: dict  # "kind.method" -> object kind
+    methods: dict  # kind -> frozenset of DB-touching methods
+    categories: dict  # method -> query | write | transaction | connect | schema
+
+
 @dataclass(slots=True)
 class Knowledge:
     entries: list[Package] = field(default_factory=list)
+    access: list[AccessSpec] = field(default_factory=list)
+
+    def entry(self, name: str) -> Package | None:
+        return next((e for e in self.entries if e.name == name), None)
 
     def of_kind(self, kind: str) -> list[Package]:
         return [entry for entry in self.entries if entry.kind == kind]

@@ -24,6 +24,7 @@ class Layer:
     suffixes: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()  # globs, for configured layers
     transitive: bool = False
+    data_access: bool = False  # the layer that may talk to the database (repositories)
 
     def allows(self, other: Layer) -> bool:
         if other.name == self.name:

@@ -65,3 +65,4 @@ class Manifest:
     tsconfigs: list[TsConfig] = field(default_factory=list)
     packages: list[PackageJson] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # manifest files that were read
+    commands: list[tuple[str, int, str]] = field(default_factory=list)  # (path, line, shell/npm command)

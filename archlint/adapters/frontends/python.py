@@ -289,8 +289,10 @@ class _Extractor:
             function = value.child_by_field_name("function")
             callee = _strip_call(_text(function)) if function is not None else ""
             resolved = self._resolve(callee)
-        elif value.type not in ("identifier", "attribute"):
-            return
+        elif value.type not in ("identifier", "attribute") and not (
+            value.type == "string" and left.type == "identifier" and left.text.startswith(b"__")
+        ):
+            return  # only calls, names, attributes — and dunder strings such as __tablename__
         self.facts.assigns.append(
             Assign(
                 _text(left)[:_ARG_TEXT_LIMIT], _text(right)[:_ARG_TEXT_LIMIT], callee, resolved,

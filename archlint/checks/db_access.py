@@ -1,0 +1,199 @@
+"""db-access rules: AL301 DB access outside the data-access layer, AL302 DB client created per
+call, AL303 two data-access stacks, AL304 schema never created.
+
+All four read the data layer computed from the facts (typed receivers, access sites, models);
+none of them looks at imports, which is exactly why they catch what import rules miss.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+from archlint.domain.context import CheckContext
+from archlint.domain.datalayer import Construct, DbAccess
+from archlint.domain.findings import Finding
+from archlint.domain.layers import glob_match
+
+_HEAVY_KINDS = frozenset({"engine", "session_factory", "pool", "sequelize", "prisma", "knex", "datasource", "drizzle"})
+_FACTORY = re.compile(
+    r"(^|\.)(__init__|create_app|make_app|app_factory|main|lifespan|startup|on_startup|bootstrap|"
+    r"(init|setup|configure|build|make|create|get|connect|register)[\w]*(engine|db|database|pool|client|"
+    r"sequelize|prisma|knex|datasource|session_?factory|sessionmaker|app|application|connection)\w*|"
+    r"init\w*|setup\w*|configure\w*)$",
+    re.IGNORECASE,
+)
+_NON_PRODUCTION = ("**/tests/**", "**/test/**", "**/__tests__/**", "**/*.test.*", "**/*.spec.*", "**/test_*.py",
+                   "**/*_test.py", "**/conftest.py", "**/migrations/**", "**/alembic/**", "**/scripts/**",
+                   "**/seeders/**", "**/seeds/**", "**/seed.*")
+_RAW_DRIVERS = frozenset({"sqlite3", "aiosqlite", "psycopg2", "psycopg", "asyncpg", "pymysql", "mysqlclient", "aiomysql",
+                          "pg", "pg-promise", "postgres", "sqlite3-node", "better-sqlite3", "mysql2", "mysql"})
+_DDL = re.compile(r"^\s*['\"`]{1,3}\s*(CREATE|ALTER|DROP|PRAGMA)\b", re.IGNORECASE)
+_MIGRATION_COMMAND = re.compile(
+    r"\b(alembic\s+upgrade|manage\.py\s+migrate|migrate\b|db:migrate|prisma\s+(migrate|db\s+push)|knex\s+migrate|"
+    r"typeorm\s+migration:run|drizzle-kit\s+(push|migrate)|sequelize-cli|umzug|create_all|\.sync\()",
+    re.IGNORECASE,
+)
+_STACK_NAMES = {"sqlalchemy": "SQLAlchemy", "django": "the Django ORM", "sequelize": "Sequelize", "prisma": "Prisma",
+                "typeorm": "TypeORM", "knex": "Knex", "drizzle": "Drizzle"}
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    data = ctx.datalayer
+    if not data.analysed:
+        return
+    yield from _outside_data_layer(ctx, data.accesses)
+    yield from _per_call_clients(ctx, data.constructs)
+    yield from _mixed_stacks(ctx, data.accesses)
+    yield from _schema_never_created(ctx)
+
+
+def non_production(path: str) -> bool:
+    return any(glob_match(path, pattern) for pattern in _NON_PRODUCTION)
+
+
+# AL301 ------------------------------------------------------------------------------------------
+def _outside_data_layer(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator[Finding]:
+    architecture = ctx.architecture
+    if architecture is None:
+        return
+    data_layers = [layer for layer in architecture.layers if layer.data_access]
+    if not data_layers:
+        return
+    names = " / ".join(layer.name for layer in data_layers)
+    reported: set[tuple[str, int, int]] = set()
+    for access in accesses:
+        position = (access.path, access.span.line, access.span.column)
+        if position in reported:
+            continue  # conn.execute(...).fetchone(): one statement, one finding
+        if access.category not in ("query", "write") or non_production(access.path):
+            continue
+        layer = ctx.layer(access.path)
+        if layer is not None and layer.data_access:
+            continue
+        if layer is None:
+            if access.path not in ctx.composition_roots or _is_ddl(ctx, access):
+                continue  # unlayered helpers are judged by the transitive layer rules
+            where = "a composition root"
+        else:
+            where = f"the {layer.name} layer"
+        what = f"{access.stack} {access.kind}"
+        message = (
+            f"DB access in {where}: `{access.callee}(…)` {_verb(access)} through the {what} directly, "
+            f"bypassing the {names} layer; queries spread into handlers cannot be reused, tested or kept in one transaction"
+        )
+        guidance = (
+            f"Move this {access.category} into a function of the {names} layer and call that function "
+            f"{'through the services layer' if layer is not None and layer.name == 'routes' else 'from here'}."
+        )
+        reported.add(position)
+        yield ctx.registry.finding("AL301", access.path, access.span, message, guidance)
+
+
+def _verb(access: DbAccess) -> str:
+    return {"write": "writes to the database", "query": "queries the database"}.get(access.category, "talks to the database")
+
+
+def _is_ddl(ctx: CheckContext, access: DbAccess) -> bool:
+    """``conn.execute("CREATE TABLE …")`` in an entry point is schema set-up, not a query."""
+    for call in ctx.files[access.path].calls:
+        if call.span == access.span:
+            return bool(_DDL.match(call.args_text))
+    return False
+
+
+# AL302 ------------------------------------------------------------------------------------------
+def _per_call_clients(ctx: CheckContext, constructs: list[Construct]) -> Iterator[Finding]:
+    for construct in constructs:
+        if construct.kind not in _HEAVY_KINDS or not construct.scope or non_production(construct.path):
+            continue
+        function = _function(ctx, construct)
+        if function is None or _FACTORY.search(function.qualname) or _cached(function.decorators):
+            continue
+        message = (
+            f"`{construct.callee}(…)` creates a new {construct.stack} {construct.kind.replace('_', ' ')} every time "
+            f"`{function.qualname}` runs; each one opens its own connection pool, so under load the server "
+            f"exhausts database connections and every call pays the connection set-up"
+        )
+        guidance = (
+            f"Create the {construct.kind.replace('_', ' ')} once at module level or in the app factory/lifespan "
+            f"and reuse it (pass it in, or import the shared instance)."
+        )
+        yield ctx.registry.finding("AL302", construct.path, construct.span, message, guidance)
+
+
+def _function(ctx: CheckContext, construct: Construct):
+    functions = [f for f in ctx.files[construct.path].functions if f.qualname == construct.scope]
+    return functions[0] if functions else None
+
+
+def _cached(decorators) -> bool:
+    return any(d.split("(")[0].split(".")[-1] in ("lru_cache", "cache", "cached_property", "once") for d in decorators)
+
+
+# AL303 ------------------------------------------------------------------------------------------
+def _mixed_stacks(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator[Finding]:
+    production = [a for a in accesses if a.category in ("query", "write") and not non_production(a.path)]
+    counts = Counter(a.stack for a in production)
+    orms = [stack for stack in counts if stack not in _RAW_DRIVERS]
+    if not orms or len(counts) < 2:
+        return
+    primary = max(orms, key=lambda stack: (counts[stack], stack))
+    for stack in sorted(counts):
+        if stack == primary:
+            continue
+        first = next(a for a in production if a.stack == stack)
+        kind = "raw driver" if stack in _RAW_DRIVERS else "second ORM"
+        message = (
+            f"{kind} `{stack}` does data access ({counts[stack]} call sites) alongside "
+            f"{_STACK_NAMES.get(primary, primary)} ({counts[primary]} call sites); two stacks on one database mean "
+            f"two connection pools, transactions that do not see each other's writes, and schema drift"
+        )
+        guidance = (
+            f"Rewrite these `{stack}` calls with {_STACK_NAMES.get(primary, primary)} (raw SQL can go through its own "
+            f"session/connection, e.g. `session.execute(text(...))` or `sequelize.query(...)`), and drop the extra stack."
+        )
+        yield ctx.registry.finding("AL303", first.path, first.span, message, guidance)
+
+
+# AL304 ------------------------------------------------------------------------------------------
+def _schema_never_created(ctx: CheckContext) -> Iterator[Finding]:
+    data = ctx.datalayer
+    models = sorted(
+        (m for m in data.models.values() if not non_production(m.path)), key=lambda m: (m.path, m.span.line)
+    )
+    if not models:
+        return
+    if any(a.category == "schema" for a in data.accesses):
+        return
+    if any("/migrations/" in f"/{p}" or "/alembic/" in f"/{p}" or "/versions/" in f"/{p}" for p in ctx.files):
+        return
+    if any(p.endswith(".sql") or p.rsplit("/", 1)[-1] in ("alembic.ini", ".sequelizerc", "schema.prisma") for p in ctx.manifest.files):
+        return
+    if any(_MIGRATION_COMMAND.search(command) for _path, _line, command in ctx.manifest.commands):
+        return
+    if any(
+        "create_all" in call.callee or "create_all" in call.args_text or call.callee.endswith(".sync")
+        for f in _bodies(ctx)
+        for call in f.calls
+    ):
+        return
+    first = models[0]
+    stack = _STACK_NAMES.get(first.stack, first.stack)
+    message = (
+        f"{len(models)} {stack} model(s) are defined but nothing creates their tables: no create_all/sync call, "
+        f"no migrations and no migration command in the start scripts; on a fresh database the first query fails "
+        f"with 'no such table' / 'relation does not exist'"
+    )
+    guidance = (
+        "Create the schema on startup: `Base.metadata.create_all(engine)` (SQLAlchemy), `await sequelize.sync()` "
+        "(Sequelize), or run the migrations (`alembic upgrade head`, `python manage.py migrate`, "
+        "`npx sequelize-cli db:migrate`) in run.sh before the server starts."
+    )
+    yield ctx.registry.finding("AL304", first.path, first.span, message, guidance)
+
+
+def _bodies(ctx: CheckContext):
+    for path in sorted(ctx.datalayer.analysed):
+        yield ctx.files[path]

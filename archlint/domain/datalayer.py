@@ -1,0 +1,563 @@
+"""Data-layer facts derived from per-file facts: DB handles, DB access sites, ORM models.
+
+Import rules cannot see a route that receives ``db: Session = Depends(get_db)`` and calls
+``db.execute(...)`` — nothing suspicious is imported.  So archlint *types receivers*: it follows
+each name back to where it came from —
+
+* a constructor from the knowledge tables (``create_engine``, ``sessionmaker``, ``new Pool``,
+  ``new PrismaClient``, ``sqlite3.connect``), at module level or in a function, in this file or
+  in an imported module (``from app.db import SessionLocal``);
+* a derived object (``SessionLocal()`` → session, ``engine.connect()`` → connection,
+  ``conn.cursor()`` → cursor, ``db.session`` on Flask-SQLAlchemy);
+* a parameter annotation (``db: Session``, ``repo: Repository<User>``, TS parameter properties)
+  or a FastAPI ``Depends(provider)`` whose provider yields a session;
+* ``self.x`` / ``this.x`` assigned from any of the above in any method of the class;
+* an ORM model recognised structurally (Django ``X.objects``, Flask-SQLAlchemy ``X.query``,
+  Sequelize ``X.findAll`` on a model defined with ``define``/``init``/``extends Model``).
+
+A *DB access site* is then a call of a DB-touching method on a typed receiver.  All of this is
+a pure function of the facts, the module graph and ``rules/knowledge/access.toml``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from archlint.domain.facts import Assign, CallSite, ClassDef, FileFacts, Span
+from archlint.domain.graph import ModuleGraph
+from archlint.domain.knowledge import AccessSpec, Knowledge, module_matches
+
+
+class Typed(NamedTuple):
+    stack: str
+    kind: str
+
+
+class DbAccess(NamedTuple):
+    """A call that talks to the database."""
+
+    path: str
+    stack: str
+    kind: str  # the receiver's object kind: session, connection, cursor, model, pool, …
+    method: str
+    category: str  # query | write | transaction | connect | schema
+    callee: str
+    span: Span
+    scope: str
+    flags: str
+
+
+class Construct(NamedTuple):
+    """Creation of a DB handle (engine, pool, client, session factory, session, connection)."""
+
+    path: str
+    stack: str
+    kind: str
+    callee: str
+    span: Span
+    scope: str
+    target: str  # the name it is assigned to ("" when not assigned)
+
+
+class ModelField(NamedTuple):
+    name: str
+    kind: str  # column | relationship | association
+    target: str  # related model for relationships/associations
+    options: dict
+    span: Span
+
+
+@dataclass(slots=True)
+class Model:
+    name: str
+    stack: str  # sqlalchemy | django | sequelize
+    path: str
+    span: Span
+    table: str = ""
+    fields: dict[str, ModelField] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class DataLayer:
+    accesses: list[DbAccess] = field(default_factory=list)
+    constructs: list[Construct] = field(default_factory=list)
+    models: dict[str, Model] = field(default_factory=dict)  # by class / model name
+    module_objects: dict[str, dict[str, Typed]] = field(default_factory=dict)
+    analysed: frozenset[str] = frozenset()  # files that had data-layer signals
+
+    def accesses_in(self, path: str) -> list[DbAccess]:
+        return [a for a in self.accesses if a.path == path]
+
+
+# Helpers ------------------------------------------------------------------------------------
+_SEGMENT = re.compile(r"([A-Za-z_$#][\w$]*)(\(\))?")
+_ANNOTATION_TOKEN = re.compile(r"[A-Za-z_][\w.]*")
+_DEPENDS = re.compile(r"Depends\(\s*([\w.]+)")
+# A FastAPI dependency that hands out a session is named for it (get_db, get_session, db_session…);
+# one that builds a service from a session (get_article_service) must not count as a session.
+_PROVIDER_NAME = re.compile(r"(^|_)(db|session|sess|conn|connection|database|uow|transaction)(_|$)", re.IGNORECASE)
+_TS_MODIFIERS = ("private ", "public ", "protected ", "readonly ", "override ")
+
+
+def segments(callee: str) -> list[tuple[str, bool]]:
+    """``engine.connect().execute`` -> [("engine", False), ("connect", True), ("execute", False)]."""
+    return [(m.group(1), bool(m.group(2))) for m in _SEGMENT.finditer(callee)]
+
+
+def canonical(resolved: str | None, language: str) -> str | None:
+    """Python ``sqlalchemy:orm.sessionmaker`` -> ``sqlalchemy.orm.sessionmaker``; JS unchanged."""
+    if resolved is None:
+        return None
+    if language == "python":
+        return resolved.replace(":", ".").strip(".")
+    return resolved
+
+
+def data_layer_modules(knowledge: Knowledge) -> tuple[str, ...]:
+    return tuple(m for e in knowledge.entries if e.kind in ("orm", "driver") for m in e.modules)
+
+
+# The analysis ---------------------------------------------------------------------------------
+class _Analyser:
+    def __init__(self, files: dict[str, FileFacts], graph: ModuleGraph, knowledge: Knowledge) -> None:
+        self.files = files
+        self.graph = graph
+        self.specs = {spec.stack: spec for spec in knowledge.access}
+        self.constructors: dict[str, Typed] = {}
+        self.annotations: dict[str, Typed] = {}
+        for spec in knowledge.access:
+            for name, kind in spec.objects.items():
+                self.constructors.setdefault(name, Typed(spec.stack, kind))
+            for name, kind in spec.annotations.items():
+                self.annotations.setdefault(name, Typed(spec.stack, kind))
+        self.modules = data_layer_modules(knowledge)
+        self.result = DataLayer()
+        self._module_env: dict[str, dict[str, Typed]] = {}
+        self._in_progress: set[str] = set()
+        self.providers: dict[str, Typed] = {}  # function name -> what it provides (get_db)
+
+    # which files to look at -------------------------------------------------------------------
+    def signal_files(self) -> list[str]:
+        direct = {
+            path
+            for path, facts in self.files.items()
+            if any(module_matches(edge.target, m) for edge in self.graph.out_edges(path) if edge.external for m in self.modules)
+        }
+        importers = {edge.source for path in direct for edge in self.graph.in_edges(path)}
+        return sorted(p for p in direct | importers if p in self.files and self.files[p].parsed)
+
+    # typing --------------------------------------------------------------------------------------
+    def module_env(self, path: str) -> dict[str, Typed]:
+        """DB objects bound at module level in ``path`` (and its exports)."""
+        if path in self._module_env:
+            return self._module_env[path]
+        if path in self._in_progress or path not in self.files:
+            return {}
+        self._in_progress.add(path)
+        env: dict[str, Typed] = {}
+        facts = self.files[path]
+        for assign in facts.assigns:
+            if assign.scope:
+                continue
+            typed = self.type_of(path, assign, [env])
+            if typed is None:
+                continue
+            for name in _assigned_names(assign.target):
+                env[name] = typed
+        self._in_progress.discard(path)
+        self._module_env[path] = env
+        return env
+
+    def type_of(self, path: str, assign: Assign, envs: list[dict[str, Typed]]) -> Typed | None:
+        language = self.files[path].language
+        if assign.callee:
+            direct = self.constructors.get(canonical(assign.resolved, language) or "")
+            if direct is not None:
+                return direct
+            return self.walk(path, assign.callee, envs, called=True)
+        return self.walk(path, assign.value, envs, called=False)
+
+    def lookup(self, path: str, name: str, envs: list[dict[str, Typed]]) -> Typed | str | None:
+        """A name's type: from the scope chain, the module, or through an import.  Returns a
+        file path (str) when the name is an imported *module* (``db.User`` lookups)."""
+        for env in envs:
+            if name in env:
+                return env[name]
+        own = self.module_env(path)
+        if name in own:
+            return own[name]
+        binding = self._binding(path, name)
+        if binding is None:
+            return None
+        target = self.graph.resolve_binding(path, binding)
+        if target.file is not None:
+            if not target.attr:
+                return target.file
+            exported = self.module_env(target.file)
+            head = target.attr.split(".")[0]
+            return exported.get(head) or exported.get("default" if head == "default" else head)
+        if target.external is not None:
+            return self.constructors.get(canonical(target.external, self.files[path].language) or "")
+        return None
+
+    def _binding(self, path: str, name: str) -> str | None:
+        for binding in self.files[path].bindings:
+            if binding.name == name:
+                return binding.target
+        return None
+
+    def walk(self, path: str, chain: str, envs: list[dict[str, Typed]], called: bool) -> Typed | None:
+        """Type of ``chain`` (a callee or attribute text); ``called``: the chain itself is called."""
+        parts = segments(chain)
+        if not parts:
+            return None
+        if called and not parts[-1][1]:
+            parts[-1] = (parts[-1][0], True)
+        head, head_called = parts[0]
+        start = 1
+        current: Typed | str | None
+        if head in ("self", "this") and len(parts) > 1:
+            current = self.lookup(path, f"{head}.{parts[1][0]}", envs)
+            head_called = parts[1][1]
+            start = 2
+        else:
+            current = self.lookup(path, head, envs)
+        if isinstance(current, str):  # an imported module: db.SessionLocal
+            if start >= len(parts):
+                return None
+            name, head_called = parts[start]
+            current = self.module_env(current).get(name)
+            start += 1
+        if current is None:
+            return self._external_chain(path, parts)
+        if head_called:
+            current = self._derive(current, "__call__")
+        for name, is_called in parts[start:]:
+            if current is None:
+                return None
+            current = self._derive(current, name)
+        return current
+
+    def _external_chain(self, path: str, parts: list[tuple[str, bool]]) -> Typed | None:
+        """``sa.orm.sessionmaker(...)`` where ``sa`` is ``import sqlalchemy as sa``."""
+        binding = self._binding(path, parts[0][0])
+        if binding is None:
+            return None
+        language = self.files[path].language
+        base = canonical(binding, language) or ""
+        names = [name for name, _ in parts[1:]]
+        for cut in range(len(names), -1, -1):
+            dotted = ".".join([base] + names[:cut]) if language == "python" else _js_join(binding, names[:cut])
+            typed = self.constructors.get(dotted)
+            if typed is not None:
+                return typed
+        return None
+
+    def _derive(self, typed: Typed, method: str) -> Typed | None:
+        spec = self.specs.get(typed.stack)
+        if spec is None:
+            return None
+        derived = spec.derived.get(f"{typed.kind}.{method}")
+        if derived is not None:
+            return Typed(typed.stack, derived)
+        if typed.stack == "prisma" and typed.kind == "prisma" and not method.startswith("$"):
+            return Typed("prisma", "prisma_model")
+        return None
+
+    # scopes ----------------------------------------------------------------------------------------
+    def scope_envs(self, path: str) -> dict[str, dict[str, Typed]]:
+        """Typed names per function scope (qualname), plus ``self.x`` per class under ``Class``."""
+        facts = self.files[path]
+        envs: dict[str, dict[str, Typed]] = {}
+        for function in facts.functions:
+            env = envs.setdefault(function.qualname, {})
+            for parameter in function.parameters():
+                typed = self._parameter_type(path, parameter.annotation, parameter.default)
+                if typed is None:
+                    continue
+                name = parameter.name
+                for modifier in _TS_MODIFIERS:
+                    if name.startswith(modifier):
+                        name = name[len(modifier) :]
+                        envs.setdefault(_class_of(function.qualname), {})[f"this.{name.strip()}"] = typed
+                env[name.strip()] = typed
+        for _round in range(2):  # self.x assigned in __init__ and used in a later method, either order
+            for assign in facts.assigns:
+                if not assign.scope:
+                    continue
+                chain = self._chain(assign.scope, envs)
+                typed = self.type_of(path, assign, chain)
+                if typed is None:
+                    continue
+                if assign.target.startswith(("self.", "this.")):
+                    envs.setdefault(_class_of(assign.scope), {})[assign.target] = typed
+                else:
+                    for name in _assigned_names(assign.target):
+                        envs.setdefault(assign.scope, {})[name] = typed
+        for qualname, env in envs.items():
+            provided = next((t for t in env.values() if t.kind in ("session", "connection")), None)
+            if provided is not None and "." not in qualname and _PROVIDER_NAME.search(qualname):
+                self.providers.setdefault(qualname, provided)
+        return envs
+
+    def _parameter_type(self, path: str, annotation: str, default: str) -> Typed | None:
+        language = self.files[path].language
+        for token in _ANNOTATION_TOKEN.findall(annotation):
+            head = token.split(".")[0]
+            binding = self._binding(path, head)
+            if binding is not None:
+                target = self.graph.resolve_binding(path, binding)
+                if target.external is not None:
+                    rest = token[len(head) :]
+                    name = (canonical(target.external, language) or "") + rest
+                    typed = self.annotations.get(name) or self.annotations.get(token)
+                    if typed is not None and self._stack_imported(path, typed.stack):
+                        return typed
+                    continue
+            typed = self.annotations.get(token)
+            if typed is not None and self._stack_imported(path, typed.stack):
+                return typed
+        match = _DEPENDS.search(default)
+        if match:
+            return self.providers.get(match.group(1).split(".")[-1])
+        return None
+
+    def _stack_imported(self, path: str, stack: str) -> bool:
+        """An annotation ``Session`` only means SQLAlchemy's if the file can see SQLAlchemy."""
+        return True if stack in ("prisma", "typeorm") else any(
+            edge.external for edge in self.graph.out_edges(path)
+        )
+
+    @staticmethod
+    def _chain(scope: str, envs: dict[str, dict[str, Typed]]) -> list[dict[str, Typed]]:
+        """Innermost scope first, then enclosing functions, then the class (for self.x)."""
+        chain = []
+        parts = scope.split(".")
+        for cut in range(len(parts), 0, -1):
+            env = envs.get(".".join(parts[:cut]))
+            if env is not None:
+                chain.append(env)
+        return chain
+
+    # access sites ------------------------------------------------------------------------------------
+    def accesses(self, path: str, envs: dict[str, dict[str, Typed]], models: dict[str, Model]) -> None:
+        facts = self.files[path]
+        language = facts.language
+        for call in facts.calls:
+            chain = self._chain(call.scope, envs) if call.scope else []
+            parts = segments(call.callee)
+            if not parts:
+                continue
+            typed_ctor = self.constructors.get(canonical(call.resolved, language) or "")
+            if typed_ctor is None and len(parts) > 1 and not call.resolved:
+                typed_ctor = self._external_chain(path, parts) if self._binding(path, parts[0][0]) else None
+            if typed_ctor is not None:
+                self._construct(path, call, typed_ctor)
+                continue
+            site = self._site(path, call, parts, chain, models)
+            if site is not None:
+                self.result.accesses.append(site)
+
+    def _construct(self, path: str, call: CallSite, typed: Typed) -> None:
+        target = next(
+            (a.target for a in self.files[path].assigns if a.span.line == call.span.line and a.callee == call.callee), ""
+        )
+        self.result.constructs.append(Construct(path, typed.stack, typed.kind, call.callee, call.span, call.scope, target))
+
+    def _site(self, path, call: CallSite, parts, chain, models: dict[str, Model]) -> DbAccess | None:
+        method = parts[-1][0]
+        if len(parts) == 1:
+            receiver = self.lookup(path, method, chain)
+            if isinstance(receiver, Typed) and "__call__" in self._methods(receiver):
+                return self._access(path, call, receiver, "__call__")
+            return None
+        receiver_text = call.callee[: call.callee.rfind(".")]
+        receiver = self.walk(path, receiver_text, chain, called=False)
+        if receiver is not None and method in self._methods(receiver):
+            return self._access(path, call, receiver, method)
+        model = models.get(parts[-2][0]) if not parts[-2][1] else None
+        if model is not None and model.stack == "sequelize":
+            if method in self.specs["sequelize"].methods.get("model", ()):
+                return self._access(path, call, Typed("sequelize", "model"), method)
+        if len(parts) >= 3 and not parts[-2][1] and not parts[-3][1]:
+            owner, manager = parts[-3][0], parts[-2][0]
+            model = models.get(owner)
+            if model is not None and manager == "objects" and model.stack == "django":
+                return self._access(path, call, Typed("django", "manager"), method)
+            if model is not None and manager == "query" and model.stack == "sqlalchemy":
+                return self._access(path, call, Typed("sqlalchemy", "legacy_query"), method)
+        return None
+
+    def _methods(self, typed: Typed) -> frozenset[str]:
+        spec = self.specs.get(typed.stack)
+        return spec.methods.get(typed.kind, frozenset()) if spec is not None else frozenset()
+
+    def _access(self, path: str, call: CallSite, typed: Typed, method: str) -> DbAccess:
+        spec = self.specs.get(typed.stack)
+        category = spec.categories.get(method, "query") if spec is not None else "query"
+        if "create_all" in call.args_text or "drop_all" in call.args_text:
+            category = "schema"  # conn.run_sync(Base.metadata.create_all)
+        return DbAccess(path, typed.stack, typed.kind, method, category, call.callee, call.span, call.scope, call.flags)
+
+
+# Models -----------------------------------------------------------------------------------------------
+_SQLA_BASES = ("sqlalchemy.orm.DeclarativeBase", "sqlalchemy.orm.DeclarativeBaseNoMeta", "sqlmodel.SQLModel")
+_SQLA_BASE_FACTORIES = ("sqlalchemy.orm.declarative_base", "sqlalchemy.ext.declarative.declarative_base")
+_DJANGO_BASES = ("django.db.models.Model", "django.db.models.base.Model")
+_SEQUELIZE_BASES = ("sequelize:Model", "sequelize-typescript:Model", "sequelize:default.Model", "sequelize:.Model")
+_LITERAL = re.compile(r"""^\s*['"`]([^'"`]+)['"`]""")
+_KEYWORD_LITERAL = re.compile(r"""\b(back_populates|backref|as|foreignKey|through)\s*[=:]\s*['"`]([^'"`]+)['"`]""")
+
+
+def find_models(files: dict[str, FileFacts], paths: Iterable[str], analyser: _Analyser) -> dict[str, Model]:
+    """ORM models across the project: SQLAlchemy declarative, Django, Sequelize."""
+    models: dict[str, Model] = {}
+    bases: dict[str, str] = {}  # local declarative base class names -> stack
+    for path in paths:
+        facts = files[path]
+        for assign in facts.assigns:
+            if not assign.scope and canonical(assign.resolved, facts.language) in _SQLA_BASE_FACTORIES:
+                bases[assign.target] = "sqlalchemy"
+            typed = analyser.module_env(path).get(assign.target)
+            if typed is not None and typed.kind == "flask_db":
+                bases[f"{assign.target}.Model"] = "sqlalchemy"
+    for _round in range(3):  # class Base(DeclarativeBase); class TimestampMixin(Base); class User(TimestampMixin)
+        for path in paths:
+            facts = files[path]
+            for cls in facts.classes:
+                stack = _model_stack(cls, facts.language, bases)
+                if stack is None:
+                    continue
+                if _is_abstract_base(cls, facts.language):
+                    bases[cls.name] = stack
+                    continue
+                if cls.name not in models:
+                    models[cls.name] = Model(cls.name, stack, path, cls.span)
+    for path in paths:
+        facts = files[path]
+        _sequelize_defines(facts, models)
+        for model in models.values():
+            if model.path == path:
+                _fields(facts, model)
+        _sequelize_associations(facts, models)
+    return models
+
+
+def _model_stack(cls: ClassDef, language: str, bases: dict[str, str]) -> str | None:
+    for text, resolved in zip(cls.bases, cls.resolved_bases):
+        name = canonical(resolved, language) or ""
+        if name in _SQLA_BASES or text in bases or name.split(".")[-1] in bases and not resolved:
+            return bases.get(text, "sqlalchemy")
+        if name in _DJANGO_BASES or (text == "models.Model" and "django" in name):
+            return "django"
+        if resolved in _SEQUELIZE_BASES or (resolved or "").endswith(":Model") and "sequelize" in (resolved or ""):
+            return "sequelize"
+        imported_base = (resolved or "").rpartition(":")[2].split(".")[-1]
+        if imported_base in bases:
+            return bases[imported_base]
+    return None
+
+
+def _is_abstract_base(cls: ClassDef, language: str) -> bool:
+    """``class Base(DeclarativeBase): pass`` defines a base, not a table."""
+    if language != "python":
+        return False
+    resolved = [canonical(r, language) or "" for r in cls.resolved_bases]
+    declares_table = "__tablename__" in cls.attributes or "__table__" in cls.attributes
+    return not declares_table and (any(r in _SQLA_BASES for r in resolved) or cls.name in ("Base", "Model", "BaseModel"))
+
+
+def _fields(facts: FileFacts, model: Model) -> None:
+    for assign in facts.assigns:
+        if assign.scope != model.name:
+            continue
+        name = assign.target.split(":")[0].strip()
+        callee = assign.callee.split(".")[-1]
+        if callee in ("relationship", "ForeignKey", "ManyToManyField", "OneToOneField"):
+            literal = _LITERAL.match(assign.value[assign.value.find("(") + 1 :])
+            options = dict(_KEYWORD_LITERAL.findall(assign.value))
+            model.fields[name] = ModelField(name, "relationship", literal.group(1) if literal else "", options, assign.span)
+        elif callee in ("Column", "mapped_column", "column_property") or callee.endswith("Field"):
+            model.fields[name] = ModelField(name, "column", "", {}, assign.span)
+        elif name == "__tablename__":
+            literal = _LITERAL.match(assign.value)
+            model.table = literal.group(1) if literal else ""
+    for cls in facts.classes:
+        if cls.name == model.name:
+            for attribute in cls.attributes:
+                if not attribute.startswith("__"):
+                    model.fields.setdefault(attribute, ModelField(attribute, "column", "", {}, cls.span))
+
+
+def _sequelize_defines(facts: FileFacts, models: dict[str, Model]) -> None:
+    """``const User = sequelize.define('User', {...})`` and ``User.init({...}, {sequelize})``."""
+    for call in facts.calls:
+        method = call.callee.rsplit(".", 1)[-1]
+        if method == "define" and call.args_text:
+            literal = _LITERAL.match(call.args_text)
+            assigned = next((a.target for a in facts.assigns if a.span.line == call.span.line), "")
+            for name in {literal.group(1) if literal else "", assigned} - {""}:
+                models.setdefault(name, Model(name, "sequelize", facts.path, call.span))
+        elif method == "init" and "sequelize" in call.args_text and "." in call.callee:
+            name = call.callee.rsplit(".", 1)[0].split(".")[-1]
+            models.setdefault(name, Model(name, "sequelize", facts.path, call.span))
+
+
+def _sequelize_associations(facts: FileFacts, models: dict[str, Model]) -> None:
+    for call in facts.calls:
+        parts = call.callee.split(".")
+        if len(parts) < 2 or parts[-1] not in ("hasMany", "hasOne", "belongsTo", "belongsToMany"):
+            continue
+        owner = models.get(parts[-2])
+        target_match = re.match(r"\s*(?:[\w.]+\.)?(\w+)", call.args_text)
+        if owner is None or owner.stack != "sequelize" or target_match is None:
+            continue
+        options = dict(_KEYWORD_LITERAL.findall(call.args_text))
+        options["type"] = parts[-1]
+        alias = options.get("as", "")
+        key = f"{parts[-1]}:{target_match.group(1)}:{alias}"
+        owner.fields[key] = ModelField(alias or target_match.group(1), "association", target_match.group(1), options, call.span)
+
+
+# Entry point --------------------------------------------------------------------------------------------
+def analyse(files: dict[str, FileFacts], graph: ModuleGraph, knowledge: Knowledge) -> DataLayer:
+    analyser = _Analyser(files, graph, knowledge)
+    paths = analyser.signal_files()
+    analyser.result.analysed = frozenset(paths)
+    models = find_models(files, paths, analyser)
+    envs = {path: analyser.scope_envs(path) for path in paths}
+    envs = {path: analyser.scope_envs(path) for path in paths}  # second pass: providers are known now
+    for path in paths:
+        analyser.accesses(path, envs[path], models)
+    analyser.result.models = models
+    analyser.result.module_objects = {p: analyser.module_env(p) for p in paths}
+    analyser.result.accesses.sort(key=lambda a: (a.path, a.span.line, a.span.column))
+    analyser.result.constructs.sort(key=lambda c: (c.path, c.span.line, c.span.column))
+    return analyser.result
+
+
+def _assigned_names(target: str) -> list[str]:
+    """``x`` -> [x]; ``{ a, b: c }`` / ``a, b`` -> [a, c] / [a, b]; ``x: Session`` -> [x]."""
+    target = target.strip()
+    if target.startswith("{") and target.endswith("}"):
+        names = []
+        for piece in target[1:-1].split(","):
+            piece = piece.split("=")[0].strip()
+            if piece:
+                names.append(piece.split(":")[-1].strip())
+        return names
+    return [piece.strip().split(":")[0].strip() for piece in target.strip("()[]").split(",") if piece.strip()]
+
+
+def _class_of(qualname: str) -> str:
+    return qualname.rsplit(".", 1)[0] if "." in qualname else qualname
+
+
+def _js_join(binding: str, names: list[str]) -> str:
+    if not names:
+        return binding
+    separator = "" if binding.endswith(":") else "."
+    return binding + separator + ".".join(names)
