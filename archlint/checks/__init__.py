@@ -3,6 +3,6 @@
 Adding a family means adding a module here and its rules to ``rules/catalogue/``.
 """
 
-from archlint.checks import cycles, db_access, layering, parse
+from archlint.checks import cycles, db_access, layering, parse, sqlalchemy
 
-ALL_CHECKS = (parse.check, layering.check, cycles.check, db_access.check)
+ALL_CHECKS = (parse.check, layering.check, cycles.check, db_access.check, sqlalchemy.check)

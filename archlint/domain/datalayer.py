@@ -409,6 +409,7 @@ _SQLA_BASE_FACTORIES = ("sqlalchemy.orm.declarative_base", "sqlalchemy.ext.decla
 _DJANGO_BASES = ("django.db.models.Model", "django.db.models.base.Model")
 _SEQUELIZE_BASES = ("sequelize:Model", "sequelize-typescript:Model", "sequelize:default.Model", "sequelize:.Model")
 _LITERAL = re.compile(r"""^\s*['"`]([^'"`]+)['"`]""")
+_MAPPED_TARGET = re.compile(r"""Mapped\[\s*(?:(?:list|List|set|Set|Optional)\[\s*)?['"]?([A-Za-z_]\w*)""")
 _KEYWORD_LITERAL = re.compile(r"""\b(back_populates|backref|as|foreignKey|through)\s*[=:]\s*['"`]([^'"`]+)['"`]""")
 
 
@@ -478,8 +479,10 @@ def _fields(facts: FileFacts, model: Model) -> None:
         callee = assign.callee.split(".")[-1]
         if callee in ("relationship", "ForeignKey", "ManyToManyField", "OneToOneField"):
             literal = _LITERAL.match(assign.value[assign.value.find("(") + 1 :])
+            mapped = _MAPPED_TARGET.search(assign.target)
+            target = literal.group(1) if literal else (mapped.group(1) if mapped else "")
             options = dict(_KEYWORD_LITERAL.findall(assign.value))
-            model.fields[name] = ModelField(name, "relationship", literal.group(1) if literal else "", options, assign.span)
+            model.fields[name] = ModelField(name, "relationship", target, options, assign.span)
         elif callee in ("Column", "mapped_column", "column_property") or callee.endswith("Field"):
             model.fields[name] = ModelField(name, "column", "", {}, assign.span)
         elif name == "__tablename__":

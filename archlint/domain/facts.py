@@ -113,7 +113,8 @@ class CallSite(NamedTuple):
 
 class Assign(NamedTuple):
     """``target = value`` (also ``with value as target`` and JS declarations) when the value is a
-    call, ``await``/``new`` of a call, a name or an attribute — what receiver typing needs to
+    call, ``await``/``new`` of a call, a name or an attribute.  An annotated Python assignment keeps
+    its annotation in ``target`` (``author: Mapped["User"]``).  It is what receiver typing needs to
     know that ``session`` came from ``SessionLocal()`` or ``self.repo`` from a parameter.
 
     ``callee``/``resolved`` describe the value when it is a call (through ``await``/``new``),

@@ -293,9 +293,11 @@ class _Extractor:
             value.type == "string" and left.type == "identifier" and left.text.startswith(b"__")
         ):
             return  # only calls, names, attributes — and dunder strings such as __tablename__
+        annotation = node.child_by_field_name("type") if node.type == "assignment" else None
+        target = f"{_text(left)}: {_text(annotation)}" if annotation is not None else _text(left)
         self.facts.assigns.append(
             Assign(
-                _text(left)[:_ARG_TEXT_LIMIT], _text(right)[:_ARG_TEXT_LIMIT], callee, resolved,
+                target[:_ARG_TEXT_LIMIT], _text(right)[:_ARG_TEXT_LIMIT], callee, resolved,
                 self.cols.span(node), self.scopes.at(node.start_byte),
             )
         )

@@ -1,0 +1,304 @@
+"""SQLAlchemy rules: AL201 Python boolean operators in conditions, AL202 identity/membership
+tests on columns, AL203 APIs removed in 2.0, AL204 filter_by with an unknown attribute, AL205
+back_populates naming a missing attribute, AL206 session writes never committed, AL207 one
+module-level session shared by async handlers.
+
+Conditions are judged with Python's own ``ast`` on the (small) argument text of the matched
+calls only — the runtime semantics in the messages were verified against SQLAlchemy 2.1.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from archlint.domain.context import CheckContext
+from archlint.domain.datalayer import DbAccess, Model, canonical, segments
+from archlint.domain.facts import CallSite, FileFacts
+from archlint.domain.findings import Finding
+
+_CONDITION_METHODS = frozenset({"where", "filter", "having", "join", "outerjoin", "and_", "or_", "on"})
+_SQLA_MODULES = ("sqlalchemy", "flask_sqlalchemy", "sqlmodel")
+_SELECT = frozenset({"sqlalchemy.select", "sqlalchemy.sql.select", "sqlalchemy.future.select", "sqlalchemy.sql.expression.select"})
+_WRITES = frozenset({"add", "add_all", "delete", "merge", "bulk_save_objects"})
+_PERSISTS = frozenset({"commit", "begin", "begin_nested"})
+_OPERATOR_WORDS = {ast.Is: "is", ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in"}
+_DECLARATIVE_BASE_NAMES = re.compile(r"(^|\.)(Base|DeclarativeBase|Model|SQLModel|db\.Model)$")
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    data = ctx.datalayer
+    files = [ctx.files[p] for p in sorted(data.analysed) if ctx.files[p].language == "python" and _uses_sqlalchemy(ctx, p)]
+    if not files:
+        return
+    legacy = _pinned_below_2(ctx)
+    for facts in files:
+        for call in facts.calls:
+            yield from _conditions(ctx, facts, call)
+            if not legacy:
+                yield from _removed_select_list(ctx, facts, call)
+            yield from _filter_by(ctx, facts, call, data.models)
+    if not legacy:
+        yield from _removed_execute(ctx, data.accesses)
+    yield from _back_populates(ctx, data.models)
+    yield from _uncommitted_writes(ctx, data.accesses)
+    yield from _shared_async_session(ctx)
+
+
+def _uses_sqlalchemy(ctx: CheckContext, path: str) -> bool:
+    return any(
+        edge.external and edge.target.split(".")[0] in _SQLA_MODULES for edge in ctx.graph.out_edges(path)
+    ) or any(a.stack == "sqlalchemy" for a in ctx.datalayer.accesses_in(path))
+
+
+def _pinned_below_2(ctx: CheckContext) -> bool:
+    """A project pinned to SQLAlchemy 1.x legitimately uses the 1.x API."""
+    for dependency in ctx.manifest.dependencies:
+        if dependency.name in ("sqlalchemy", "flask-sqlalchemy") and re.search(r"(==|<=?|~=)\s*1\.", dependency.spec):
+            return dependency.name == "sqlalchemy"
+    return False
+
+
+# AL201 / AL202 ------------------------------------------------------------------------------------
+def _conditions(ctx: CheckContext, facts: FileFacts, call: CallSite) -> Iterator[Finding]:
+    parts = segments(call.callee)
+    if not parts or parts[-1][0] not in _CONDITION_METHODS:
+        return
+    if len(parts) == 1 and canonical(call.resolved, "python") not in ("sqlalchemy.and_", "sqlalchemy.or_"):
+        return  # a bare filter(...) is Python's builtin
+    try:
+        tree = ast.parse(f"f({call.args_text})", mode="eval")
+    except SyntaxError:
+        return
+    arguments = tree.body.args if isinstance(tree.body, ast.Call) else []
+    for argument in arguments:
+        problem = _condition_problem(argument)
+        if problem is None:
+            continue
+        rule, message, guidance = problem
+        yield ctx.registry.finding(rule, facts.path, call.span, message, guidance)
+
+
+def _condition_problem(node: ast.expr):
+    if isinstance(node, ast.BoolOp) and any(_is_column_condition(value) for value in node.values):
+        word = "and" if isinstance(node.op, ast.And) else "or"
+        kept = "the first false operand" if word == "and" else "the last operand"
+        helper = "and_" if word == "and" else "or_"
+        message = (
+            f"Python `{word}` inside a SQL condition: Python evaluates it before SQLAlchemy sees it, so the query "
+            f"keeps only {kept} and silently drops the other condition (or raises TypeError: Boolean value of this "
+            f"clause is not defined)"
+        )
+        guidance = f"Use sqlalchemy.{helper}(a, b) (or `a {'&' if word == 'and' else '|'} b`), or pass the conditions as separate arguments to where()."
+        return "AL201", message, guidance
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not) and _is_column_condition(node.operand):
+        message = "Python `not` on a SQL condition evaluates the clause's truth in Python: the query becomes WHERE true/false instead of the negated condition"
+        return "AL201", message, "Use sqlalchemy.not_(condition) or the ~ operator, or != for a comparison."
+    if isinstance(node, ast.Compare):
+        for operator, left, right in zip(node.ops, [node.left] + node.comparators, node.comparators):
+            if type(operator) in _OPERATOR_WORDS and (_is_column(left) or isinstance(operator, (ast.In, ast.NotIn)) and _is_column(right)):
+                word = _OPERATOR_WORDS[type(operator)]
+                outcome = "WHERE false" if word in ("is", "in") else "WHERE true"
+                fix = {
+                    "is": "column.is_(None)",
+                    "is not": "column.is_not(None)",
+                    "in": "column.in_(values)",
+                    "not in": "column.not_in(values)",
+                }[word]
+                message = (
+                    f"Python `{word}` on a column compares Python objects, not SQL values: the condition becomes "
+                    f"{outcome} and the query silently returns {'no' if outcome == 'WHERE false' else 'every'} row"
+                )
+                return "AL202", message, f"Use {fix} (note: `column == None` is also correct SQL)."
+    return None
+
+
+def _is_column(node: ast.expr) -> bool:
+    """``Model.attr``, ``table.c.attr``, ``Model.rel.attr`` — an attribute on a capitalised name."""
+    while isinstance(node, ast.Attribute):
+        if isinstance(node.value, ast.Name):
+            return node.value.id[:1].isupper() or node.attr in ("c", "columns")
+        node = node.value
+    return False
+
+
+def _is_column_condition(node: ast.expr) -> bool:
+    if isinstance(node, ast.Compare):
+        return any(_is_column(part) for part in [node.left] + node.comparators)
+    if isinstance(node, ast.UnaryOp):
+        return _is_column_condition(node.operand)
+    if isinstance(node, ast.BoolOp):
+        return any(_is_column_condition(value) for value in node.values)
+    return _is_column(node)
+
+
+# AL203 ------------------------------------------------------------------------------------------------
+def _removed_select_list(ctx: CheckContext, facts: FileFacts, call: CallSite) -> Iterator[Finding]:
+    if canonical(call.resolved, "python") in _SELECT and call.args_text.lstrip().startswith("["):
+        message = "`select([...])` with a list was removed in SQLAlchemy 2.0: it raises ArgumentError when the statement is built"
+        yield ctx.registry.finding("AL203", facts.path, call.span, message, "Pass the columns/entities positionally: select(User.id, User.name).")
+
+
+def _removed_execute(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator[Finding]:
+    for access in accesses:
+        if access.stack != "sqlalchemy" or access.method != "execute":
+            continue
+        if access.kind == "engine":
+            message = "`Engine.execute()` was removed in SQLAlchemy 2.0: this line raises AttributeError"
+            guidance = "Use `with engine.connect() as conn: conn.execute(text(...))` (or a Session)."
+            yield ctx.registry.finding("AL203", access.path, access.span, message, guidance)
+            continue
+        call = _call_at(ctx.files[access.path], access)
+        first = call.arguments()[0] if call is not None and call.arguments() else None
+        if first is not None and first.keyword == "" and first.literal is not None:
+            message = (
+                f"`{access.callee}()` with a plain SQL string raises ArgumentError in SQLAlchemy 2.0 "
+                f"(\"Textual SQL expression should be explicitly declared as text()\")"
+            )
+            guidance = 'Wrap the SQL in text() and bind values: session.execute(text("SELECT … WHERE id = :id"), {"id": id}).'
+            yield ctx.registry.finding("AL203", access.path, access.span, message, guidance)
+
+
+def _call_at(facts: FileFacts, access: DbAccess) -> CallSite | None:
+    return next((c for c in facts.calls if c.span == access.span and c.callee == access.callee), None)
+
+
+# AL204 ------------------------------------------------------------------------------------------------
+def _filter_by(ctx: CheckContext, facts: FileFacts, call: CallSite, models: dict[str, Model]) -> Iterator[Finding]:
+    parts = segments(call.callee)
+    if not parts or parts[-1][0] != "filter_by" or len(parts) < 2:
+        return
+    model = _model_of_chain(facts, call, parts, models)
+    if model is None or not _fields_fully_known(ctx, model):
+        return
+    for argument in call.arguments():
+        if not argument.keyword or argument.keyword.startswith("*") or argument.keyword in model.fields:
+            continue
+        known = ", ".join(sorted(n for n in model.fields if not n.startswith("_"))[:12])
+        message = (
+            f"`filter_by({argument.keyword}=…)`: model `{model.name}` has no attribute `{argument.keyword}`; "
+            f"SQLAlchemy raises InvalidRequestError when the query is built"
+        )
+        guidance = f"Use one of {model.name}'s mapped attributes ({known}) or filter with where({model.name}.<column> == value)."
+        yield ctx.registry.finding("AL204", facts.path, call.span, message, guidance)
+
+
+def _model_of_chain(facts: FileFacts, call: CallSite, parts, models: dict[str, Model]) -> Model | None:
+    if len(parts) >= 3 and parts[-2][0] == "query" and not parts[-2][1]:
+        return _sqla(models.get(parts[-3][0]))
+    for other in facts.calls:  # select(Model) / session.query(Model) starting where this chain starts
+        if other.span.line != call.span.line or other.span.column != call.span.column or other is call:
+            continue
+        last = segments(other.callee)[-1][0] if other.callee else ""
+        if last in ("select", "query"):
+            match = re.match(r"\s*([A-Za-z_]\w*)\s*(?:[,)]|$)", other.args_text)
+            if match:
+                return _sqla(models.get(match.group(1)))
+    return None
+
+
+def _sqla(model: Model | None) -> Model | None:
+    return model if model is not None and model.stack == "sqlalchemy" else None
+
+
+def _fields_fully_known(ctx: CheckContext, model: Model) -> bool:
+    """Mixins and custom bases may add columns archlint cannot see: then stay silent."""
+    cls = next((c for c in ctx.files[model.path].classes if c.name == model.name), None)
+    return cls is not None and all(_DECLARATIVE_BASE_NAMES.search(base) for base in cls.bases)
+
+
+# AL205 -------------------------------------------------------------------------------------------------
+def _back_populates(ctx: CheckContext, models: dict[str, Model]) -> Iterator[Finding]:
+    for model in sorted(models.values(), key=lambda m: (m.path, m.span.line)):
+        if model.stack != "sqlalchemy":
+            continue
+        for relation in model.fields.values():
+            other_name = relation.options.get("back_populates")
+            target = models.get(relation.target)
+            if relation.kind != "relationship" or not other_name or target is None or target.stack != "sqlalchemy":
+                continue
+            if other_name in target.fields or not _fields_fully_known(ctx, target):
+                continue
+            message = (
+                f"`{model.name}.{relation.name}` declares back_populates=\"{other_name}\" but `{target.name}` has no "
+                f"attribute `{other_name}`; mapper configuration fails on first use with InvalidRequestError"
+            )
+            guidance = (
+                f"Add `{other_name} = relationship(\"{model.name}\", back_populates=\"{relation.name}\")` to "
+                f"{target.name}, or fix the name to the attribute {target.name} really has."
+            )
+            yield ctx.registry.finding("AL205", model.path, relation.span, message, guidance)
+
+
+# AL206 -------------------------------------------------------------------------------------------------
+def _uncommitted_writes(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator[Finding]:
+    by_scope: dict[tuple[str, str, str], list[DbAccess]] = {}
+    for access in accesses:
+        if access.stack == "sqlalchemy" and access.kind == "session" and access.scope:
+            receiver = access.callee.rsplit(".", 1)[0]
+            by_scope.setdefault((access.path, access.scope, receiver), []).append(access)
+    for (path, scope, receiver), group in sorted(by_scope.items()):
+        writes = [a for a in group if a.method in _WRITES]
+        if not writes or any(a.method in _PERSISTS for a in group) or not _owned(ctx.files[path], scope, receiver):
+            continue
+        first = writes[0]
+        message = (
+            f"`{first.callee}(…)` in `{scope}` is never committed: the session is created in this function and closed "
+            f"without commit(), so the write is silently rolled back"
+        )
+        guidance = f"Call {receiver}.commit() after the writes, or open the session with `with {receiver}.begin():` so it commits on exit."
+        yield ctx.registry.finding("AL206", path, first.span, message, guidance)
+
+
+def _owned(facts: FileFacts, scope: str, receiver: str) -> bool:
+    """The function created the session itself (``s = SessionLocal()`` / ``with Session(e) as s``)."""
+    return any(a.scope == scope and a.target == receiver and a.callee for a in facts.assigns)
+
+
+# AL207 -------------------------------------------------------------------------------------------------
+def _shared_async_session(ctx: CheckContext) -> Iterator[Finding]:
+    data = ctx.datalayer
+    for path, objects in sorted(data.module_objects.items()):
+        for name, typed in sorted(objects.items()):
+            if typed.stack not in ("sqlalchemy", "asyncpg", "aiosqlite", "psycopg") or typed.kind not in ("session", "connection"):
+                continue
+            if not _constructed_at_module_level(ctx.files[path], name):
+                continue
+            user = _async_user(ctx, path, name)
+            if user is None:
+                continue
+            message = (
+                f"module-level {typed.stack} {typed.kind} `{name}` is used by async function `{user.scope}`: concurrent "
+                f"requests share one {typed.kind}, so queries interleave (\"another operation is in progress\", "
+                f"IllegalStateChangeError) and one request's rollback discards another's writes"
+            )
+            guidance = (
+                "Create the session per request (async_sessionmaker + a dependency that yields `async with "
+                "SessionLocal() as session`), or acquire a connection from a pool inside the handler."
+            )
+            yield ctx.registry.finding("AL207", path, _assign_span(ctx.files[path], name), message, guidance)
+
+
+def _constructed_at_module_level(facts: FileFacts, name: str) -> bool:
+    return any(a.scope == "" and a.target == name and a.callee and "scoped_session" not in a.callee for a in facts.assigns)
+
+
+def _async_user(ctx: CheckContext, path: str, name: str) -> DbAccess | None:
+    for access in ctx.datalayer.accesses:
+        if not access.scope or access.callee.split(".")[0] != name:
+            continue
+        if access.path != path and not _imports_name(ctx.files[access.path], name):
+            continue
+        function = next((f for f in ctx.files[access.path].functions if f.qualname == access.scope), None)
+        if function is not None and function.is_async:
+            return access
+    return None
+
+
+def _imports_name(facts: FileFacts, name: str) -> bool:
+    return any(binding.name == name for binding in facts.bindings)
+
+
+def _assign_span(facts: FileFacts, name: str):
+    return next(a.span for a in facts.assigns if a.scope == "" and a.target == name)
