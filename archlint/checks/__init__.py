@@ -3,6 +3,15 @@
 Adding a family means adding a module here and its rules to ``rules/catalogue/``.
 """
 
-from archlint.checks import cycles, db_access, layering, parse, sqlalchemy
+from archlint.checks import cycles, db_access, injection, layering, parse, performance, sequelize, sqlalchemy
 
-ALL_CHECKS = (parse.check, layering.check, cycles.check, db_access.check, sqlalchemy.check)
+ALL_CHECKS = (
+    parse.check,
+    layering.check,
+    cycles.check,
+    db_access.check,
+    sqlalchemy.check,
+    sequelize.check,
+    injection.check,
+    performance.check,
+)
