@@ -34,6 +34,7 @@ DEFAULT_EXCLUDED_DIRS = frozenset(
         ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".archlint_cache", "dist",
         "build", ".next", ".nuxt", ".svelte-kit", ".turbo", ".parcel-cache", "coverage",
         ".eggs", "site-packages", "bower_components", ".yarn", ".pnpm-store", ".idea", ".vscode",
+        "vendor",  # third-party code copied into the tree is not the project's architecture
     }
 )
 
@@ -46,11 +47,17 @@ _MANIFEST_NAMES = frozenset(
 )
 
 
-def is_manifest_name(name: str, relative: str = "") -> bool:
-    from archlint.adapters.manifests import is_manifest
+_MANIFEST_HINT = (".txt", ".in", ".toml", ".cfg", ".env", ".yml", ".yaml", "Pipfile")
 
-    if name in _MANIFEST_NAMES or (relative and is_manifest(relative)):
+
+def is_manifest_name(name: str, relative: str = "") -> bool:
+    if name in _MANIFEST_NAMES:
         return True
+    if relative and (name.endswith(_MANIFEST_HINT) or name.startswith(".env")):
+        from archlint.adapters.manifests import is_manifest
+
+        if is_manifest(relative):
+            return True
     if name.startswith("requirements") and name.endswith((".txt", ".in")):
         return True
     if name == ".env" or name.startswith(".env.") or name.endswith(".env"):
@@ -185,6 +192,12 @@ def _add_file(result: Discovery, path: str, relative: str, real_root: str, seen:
     name = relative.rsplit("/", 1)[-1]
     extension = _extension(name)
     language = LANGUAGES.get(extension)
+    if language is not None and language != "python" and (".min." in name or name.endswith((".bundle.js", ".chunk.js"))):
+        # Build output by name: reported without reading it (others are caught by content).
+        message = "minified or generated file (by name); skipped"
+        result.problems.append((relative, ParseProblem("AL004", message, Span(1, 1, 1, 1))))
+        result.skipped += 1
+        return
     manifest = language is None and is_manifest_name(name, relative)
     if language is None and not manifest:
         return

@@ -21,6 +21,7 @@ from archlint.application.architecture import resolve_architecture
 from archlint.application.graph_builder import build_graph
 from archlint.application.manifest_reader import read_manifests
 from archlint.application.parsing import parse_sources
+from archlint.application.suppressions import apply_suppressions
 from archlint.checks import ALL_CHECKS
 from archlint.domain.config import Config, ConfigError
 from archlint.domain.context import CheckContext
@@ -120,6 +121,7 @@ def run_check(paths: list[str], options: Options | None = None) -> Report:
     for check in ALL_CHECKS:
         findings.extend(check(context))
     findings = sorted(_apply_config(findings, config), key=Finding.sort_key)
+    findings = apply_suppressions(findings, context, lambda found: _apply_config(found, config))
     total = len(found.sources) + found.skipped
     parsed = sum(1 for source in found.sources if files[source.path].parsed)
     stats = {

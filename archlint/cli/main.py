@@ -3,7 +3,9 @@ the failing severity, 2 usage/config/path/internal error with one line on stderr
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -41,9 +43,13 @@ def cli() -> None:
     """Architecture and data-layer linter for Python and Node.js web backends."""
 
 
+CHECK_FORMATS = ["text", "json", "sarif", "github", "junit"]
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(CHECK_FORMATS), default="text", show_default=True,
+              help="text for people; json (the contract); sarif (code scanning); github (Actions annotations); junit (CI test reports).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE instead of stdout.")
 @click.option("--config", "config_path", type=click.Path(), help="Config file (default: archlint.toml or [tool.archlint] in pyproject.toml of the analysed directory).")
 @click.option("--select", multiple=True, help="Only these rule ids, names or categories (comma-separated, repeatable).")
@@ -53,8 +59,15 @@ def cli() -> None:
 @click.option("--no-cache", is_flag=True, help="Parse every file; neither read nor write the facts cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Facts cache location (default: $ARCHLINT_CACHE_DIR or ~/.cache/archlint).")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Parallel parser processes (0 = all cores).")
-def check(paths, fmt, output, config_path, select, ignore, exclude, fail_on, no_cache, cache_dir, jobs) -> None:
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), help="Report only findings not listed in this baseline file; list its fixed entries.")
+@click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False), help="Record today's findings in FILE (with --baseline: keep only entries still found, so it only shrinks).")
+@click.option("--changed-only", is_flag=True, help="Report only findings in files changed against git (the whole project is still analysed).")
+@click.option("--base", metavar="REV", help="Git revision --changed-only compares with (default: HEAD); implies --changed-only.")
+def check(paths, fmt, output, config_path, select, ignore, exclude, fail_on, no_cache, cache_dir, jobs,
+          baseline_path, write_baseline, changed_only, base) -> None:
     """Check PATHS for layer, data-layer and parse findings."""
+    from archlint.application.baseline import apply_baseline, fingerprints
+    from archlint.application.changed import limit_to_changed
     from archlint.application.pipeline import Options, run_check
 
     options = Options(
@@ -69,21 +82,125 @@ def check(paths, fmt, output, config_path, select, ignore, exclude, fail_on, no_
     )
     try:
         report = run_check(list(paths), options)
+        prints = fingerprints(report.findings, report.root) if (baseline_path or write_baseline or fmt == "sarif") else []
+        outcome = None
+        if baseline_path or write_baseline:
+            outcome = apply_baseline(report.findings, prints, baseline_path, write_baseline)
+            report.findings, prints = outcome.findings, outcome.fingerprints
+        if changed_only or base is not None:
+            report.findings, prints = limit_to_changed(report.findings, prints, report.root, base or "HEAD")
     except ConfigError as exc:
         _fail(str(exc))
     except Exception as exc:  # noqa: BLE001 - contract: internal errors are exit 2, one line
         _fail(f"internal error: {type(exc).__name__}: {exc}")
+    if outcome is not None and fmt != "json":
+        _explain_baseline(outcome, baseline_path, write_baseline)
+    _write(_render_check(report, fmt, output, prints, outcome), output)
+    sys.exit(EXIT_FINDINGS if report.failed else EXIT_OK)
+
+
+def _explain_baseline(outcome, baseline_path: str | None, write_baseline: str | None) -> None:
+    """Baseline bookkeeping goes to stderr, so stdout stays a clean report in every format."""
+    if write_baseline and not baseline_path:
+        click.echo(f"archlint: wrote {outcome.suppressed} findings to baseline {write_baseline}", err=True)
+        return
+    click.echo(f"archlint: {outcome.suppressed} known findings hidden by baseline {baseline_path}", err=True)
+    if outcome.fixed:
+        how = "it was rewritten without them" if write_baseline else f"drop them with --baseline {baseline_path} --write-baseline {baseline_path}"
+        click.echo(f"archlint: {len(outcome.fixed)} baseline entries are fixed; {how}:", err=True)
+        for row in outcome.fixed:
+            click.echo(f"  fixed: {row.get('rule', '?')} {row.get('path', '?')}: {row.get('message', '')}", err=True)
+
+
+def _render_check(report, fmt: str, output: str | None, prints: list[str], outcome) -> str:
     if fmt == "json":
         from archlint.reporters.json_reporter import render as render_json
 
-        text = render_json(report.to_dict())
-    else:
-        from archlint.reporters.text_reporter import render as render_text, wants_colour
+        data = report.to_dict()
+        if outcome is not None:
+            data["baseline"] = {"fixed": outcome.fixed, "suppressed": outcome.suppressed}
+        return render_json(data)
+    if fmt == "sarif":
+        from archlint.reporters.sarif_reporter import render as render_sarif
 
-        colour = output is None and wants_colour(sys.stdout)
-        text = render_text(report.root, report.findings, report.stats, colour)
-    _write(text, output)
-    sys.exit(EXIT_FINDINGS if report.failed else EXIT_OK)
+        base_dir, prefix = _display_base(report.root)
+        return render_sarif(report.findings, report.context.registry, __version__, Path(base_dir).as_uri().rstrip("/") + "/",
+                            prints, prefix, baseline_applied=outcome is not None)
+    if fmt == "github":
+        from archlint.reporters.github_reporter import render as render_github
+
+        return render_github(report.findings, _display_base(report.root)[1])
+    if fmt == "junit":
+        from archlint.reporters.junit_reporter import render as render_junit
+
+        return render_junit(report.findings, report.stats)
+    from archlint.reporters.text_reporter import render as render_text, wants_colour
+
+    colour = output is None and wants_colour(sys.stdout)
+    return render_text(report.root, report.findings, report.stats, colour)
+
+
+def _display_base(root: str) -> tuple[str, str]:
+    """(directory, path prefix) for CI formats: CI resolves paths against the checkout, which is
+    the working directory, so a root below it (``archlint check backend``) gets a prefix."""
+    relative = os.path.relpath(root, os.getcwd())
+    if relative == ".":
+        return root, ""
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep) or os.path.isabs(relative):
+        return root, ""
+    return os.getcwd(), relative.replace(os.sep, "/") + "/"
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["dot", "mermaid", "json"]), default="dot", show_default=True)
+@click.option("--modules", is_flag=True, help="One node per module (grouped by layer) instead of one per layer.")
+@click.option("--no-external", is_flag=True, help="Leave out external packages.")
+@click.option("--stdlib", is_flag=True, help="Also draw standard-library modules (left out unless a rule flags them or they are a known driver).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the graph to FILE instead of stdout.")
+@click.option("--config", "config_path", type=click.Path(), help="Config file (as for check).")
+@click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable).")
+@click.option("--no-cache", is_flag=True, help="Parse every file; neither read nor write the facts cache.")
+def graph(paths, fmt, modules, no_external, stdlib, output, config_path, exclude, no_cache) -> None:
+    """Draw the dependency graph of PATHS by layer (or by module), violations in red."""
+    from archlint.application.graph_export import export_graph
+    from archlint.application.pipeline import Options, run_check
+    from archlint.reporters.graph_reporter import render as render_graph
+
+    try:
+        report = run_check(list(paths), Options(config_path=config_path, exclude=_split(exclude), use_cache=not no_cache))
+        data = export_graph(report.context, report.findings, modules=modules, external=not no_external, stdlib=stdlib)
+    except ConfigError as exc:
+        _fail(str(exc))
+    except Exception as exc:  # noqa: BLE001
+        _fail(f"internal error: {type(exc).__name__}: {exc}")
+    _write(render_graph(data, fmt), output)
+
+
+@cli.command()
+@click.argument("path", default=".", type=click.Path())
+def init(path) -> None:
+    """Write a commented archlint config for the repository at PATH (default: .), and a
+    baseline of today's findings if there are any."""
+    from archlint.application.init_config import init_project
+
+    try:
+        result = init_project(path)
+    except ConfigError as exc:
+        _fail(str(exc))
+    except Exception as exc:  # noqa: BLE001
+        _fail(f"internal error: {type(exc).__name__}: {exc}")
+    where = ", ".join(c or "." for c in result.containers) or "none detected (see the comments)"
+    click.echo(f"archlint: wrote the archlint config to {result.config_path}")
+    click.echo(f"  layer containers: {where}")
+    for line in result.detected:
+        click.echo(f"  {line}")
+    if result.baseline_path:
+        name = os.path.basename(result.baseline_path)
+        click.echo(f"archlint: {result.findings} findings today, recorded in {result.baseline_path}")
+        click.echo(f"  check new code with: archlint check . --baseline {name}")
+    else:
+        click.echo("archlint: no findings today; check with: archlint check .")
 
 
 @cli.command()

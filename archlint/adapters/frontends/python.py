@@ -61,6 +61,15 @@ _ARGS_TEXT_LIMIT = 2_000
 _ARG_TEXT_LIMIT = 200
 _STRING_PREFIX = re.compile(r"^([rRbBuUfFtT]*)('''|\"\"\"|'|\")")
 _CALL_ARGS = re.compile(r"\((?:[^()]|\([^()]*\))*\)")
+# Calls of builtins carry no architecture or data-layer meaning; skipping them (when the name is
+# not rebound by an import) removes a third of the call facts on a typical code base.
+_IGNORED_BUILTINS = frozenset(
+    "isinstance issubclass str int float bool bytes list dict set tuple frozenset print range enumerate zip "
+    "sorted reversed type repr getattr setattr hasattr delattr super min max sum abs round any all iter next "
+    "map callable id hash format vars object property staticmethod classmethod hex oct chr ord divmod "
+    "NotImplementedError ValueError TypeError KeyError AttributeError RuntimeError IndexError Exception "
+    "ImportError OSError AssertionError StopIteration".split()
+)
 _DYNAMIC_IMPORTERS = {"importlib:import_module", "builtins:__import__", "__import__"}
 
 
@@ -127,8 +136,14 @@ class _Extractor:
         self.loop_spans = _Intervals()
         for node in self.captures.get("loop", ()):
             self._loop(node)
+        bindings = self.bindings
         for call in self.captures.get("call", ()):
-            self._call(call, call.child_by_field_name("function"), call.child_by_field_name("arguments"))
+            function = call.child_by_field_name("function")
+            if function.type == "identifier":
+                name = function.text.decode("utf-8", "replace")
+                if name in _IGNORED_BUILTINS and name not in bindings:
+                    continue
+            self._call(call, function, call.child_by_field_name("arguments"))
         for node in self.captures.get("assign", ()):
             self._assign(node, node.child_by_field_name("left"), node.child_by_field_name("right"))
         for node in self.captures.get("with", ()):
