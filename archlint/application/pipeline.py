@@ -41,6 +41,7 @@ class Options:
     use_cache: bool = True
     cache_dir: str | None = None
     jobs: int = 0  # 0 = all cores
+    preset: str | None = None  # force a preset and ignore configured layers (verify: "clean")
 
 
 @dataclass(slots=True)
@@ -146,6 +147,8 @@ def _project_root(start: str, paths: list[str], config_path: str) -> str:
 
 
 def _merge_options(config: Config, options: Options) -> Config:
+    if options.preset is not None:
+        config = replace(config, preset=options.preset, layers=[], containers=None)
     return replace(
         config,
         select=options.select or config.select,

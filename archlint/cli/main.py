@@ -204,6 +204,49 @@ def init(path) -> None:
 
 
 @cli.command()
+@click.argument("path", required=False, type=click.Path())
+@click.option("--task", help="Benchmark task name, e.g. uv-fastapi-openapi-clean_architecture-postgres-sqlalchemy.")
+@click.option("--framework", type=click.Choice(["flask", "fastapi", "django", "aiohttp", "express", "fastify", "hono", "koa"]))
+@click.option("--architecture", type=click.Choice(["clean"]))
+@click.option("--database", type=click.Choice(["postgresql", "postgres", "sqlite"]))
+@click.option("--orm", type=click.Choice(["sqlalchemy", "sequelize"]))
+@click.option("--patch", "patch", type=click.Path(dir_okay=False), help="Analyse the files a unified diff adds instead of PATH.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE instead of stdout.")
+@click.option("--no-cache", is_flag=True, help="Parse every file; neither read nor write the facts cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="Facts cache location.")
+def verify(path, task, framework, architecture, database, orm, patch, fmt, output, no_cache, cache_dir) -> None:
+    """Verify that PATH (or --patch FILE) satisfies a required stack: framework, clean architecture,
+    database and ORM, each with a verdict and file:line evidence.  Exit 0 when every requested
+    constraint holds, 1 otherwise."""
+    from archlint.adapters.patch import PatchError
+    from archlint.application.pipeline import Options
+    from archlint.application.verify import Constraints, parse_task, run_verify
+
+    try:
+        constraints = parse_task(task) if task else Constraints()
+        constraints.framework = framework or constraints.framework
+        constraints.architecture = architecture or constraints.architecture
+        constraints.database = {"postgres": "postgresql"}.get(database, database) or constraints.database
+        constraints.orm = orm or constraints.orm
+        result = run_verify(path, constraints, patch, Options(use_cache=not no_cache, cache_dir=cache_dir))
+    except (ConfigError, PatchError) as exc:
+        _fail(str(exc))
+    except Exception as exc:  # noqa: BLE001 - contract: internal errors are exit 2, one line
+        _fail(f"internal error: {type(exc).__name__}: {exc}")
+    if fmt == "json":
+        from archlint.reporters.json_reporter import render as render_json
+
+        text = render_json(result.to_dict())
+    else:
+        from archlint.reporters.verify_reporter import render as render_verify
+
+        text = render_verify(result.to_dict())
+    _write(text, output)
+    sys.exit(EXIT_OK if result.compliant else EXIT_FINDINGS)
+
+
+@cli.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 def rules(fmt) -> None:
     """List every rule: id, name, category, severity and what it reports."""

@@ -167,6 +167,8 @@ class _Analyser:
                 continue
             for name in _assigned_names(assign.target):
                 env[name] = typed
+        if "module.exports" in env:  # CommonJS `module.exports = db` is what require() returns
+            env.setdefault("default", env["module.exports"])
         self._in_progress.discard(path)
         self._module_env[path] = env
         return env
@@ -195,7 +197,8 @@ class _Analyser:
         target = self.graph.resolve_binding(path, binding)
         if target.file is not None:
             if not target.attr:
-                return target.file
+                required = self.module_env(target.file).get("default") if self.files[path].language != "python" else None
+                return required or target.file
             exported = self.module_env(target.file)
             head = target.attr.split(".")[0]
             return exported.get(head) or exported.get("default" if head == "default" else head)

@@ -54,7 +54,7 @@ _STRING_QUERY = "(string) @string (concatenated_string) @string"
 _COMMENT_QUERY = "(comment) @comment"
 _FILE_SIGNAL = re.compile(
     rb"(?i)[\"'(]\s*(select|insert|update|delete|create|alter|drop|with|pragma|replace|truncate|merge|upsert|"
-    rb"begin|commit|rollback|explain|vacuum|grant|set\s+search_path)\s|://|sqlite:"
+    rb"begin|commit|rollback|explain|vacuum|grant|set\s+search_path)\s|://|sqlite:|django\.db\.backends\."
 )
 _ARGS_TEXT_LIMIT = 2_000
 

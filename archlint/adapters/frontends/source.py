@@ -47,9 +47,14 @@ _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 _FIRST_LINE = Span(1, 1, 1, 1)
 
 
+# Django's DATABASES["default"]["ENGINE"] names the database without a URL.
+DJANGO_ENGINE = re.compile(r"^django\.db\.backends\.\w+")
+
+
 def has_signal(text: str) -> bool:
-    """True when a literal looks like SQL or contains a DB URL — the only strings we keep."""
-    return bool(SQL_START.match(text) or DB_URL.search(text))
+    """True when a literal looks like SQL, contains a DB URL or names a Django DB backend —
+    the only strings we keep."""
+    return bool(SQL_START.match(text) or DB_URL.search(text) or DJANGO_ENGINE.match(text))
 
 
 @dataclass(slots=True)

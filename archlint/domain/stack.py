@@ -1,0 +1,316 @@
+"""What stack a project *really* uses — the verdicts behind ``archlint verify``.
+
+The Constraint Decay verifiers grep added diff lines: a README mentioning ``postgresql://``, a
+comment saying "SQLAlchemy", or ``psycopg2-binary`` in requirements.txt all count as evidence.
+Here every verdict is derived from the facts of code that runs: app objects that register routes,
+engines and connections that are created, queries that go through an ORM, and the layer graph.
+Each verdict carries file:line evidence, pass or fail.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from archlint.domain.context import CheckContext
+from archlint.domain.datalayer import canonical
+from archlint.domain.findings import Finding
+from archlint.domain.knowledge import module_matches
+from archlint.domain.layers import glob_match
+
+ENGINES = {
+    "postgres": "postgresql", "postgresql": "postgresql", "cockroachdb": "postgresql", "sqlite": "sqlite",
+    "sqlite3": "sqlite", "mysql": "mysql", "mariadb": "mysql", "mysql2": "mysql", "mssql": "mssql",
+    "oracle": "oracle", "mongodb": "mongodb", "pg": "postgresql", "better-sqlite3": "sqlite",
+}
+_URL = re.compile(r"\b(postgres(?:ql)?|sqlite3?|mysql|mariadb|mssql|oracle|mongodb|cockroachdb)(?:\+\w+)?:(?://|:memory:|/)", re.I)
+_DJANGO_ENGINE = re.compile(r"django\.db\.backends\.(\w+)")
+_DIALECT = re.compile(r"""\b(?:dialect|client|provider)\s*:\s*['"`]([\w-]+)['"`]""")
+_CREATE_TABLE = re.compile(r"^\s*CREATE\s+(?:TEMP\w*\s+)?TABLE\b", re.I)
+_NON_PRODUCTION = ("**/tests/**", "**/test/**", "**/__tests__/**", "**/*.test.*", "**/*.spec.*", "**/test_*.py",
+                   "**/*_test.py", "**/conftest.py", "**/seed*", "**/scripts/**")
+_ORM_STACKS = frozenset({"sqlalchemy", "django", "sequelize", "prisma", "typeorm", "knex", "drizzle", "peewee", "tortoise"})
+_NICE = {"sqlalchemy": "SQLAlchemy", "sequelize": "Sequelize", "postgresql": "PostgreSQL", "sqlite": "SQLite",
+         "mysql": "MySQL", "django": "Django ORM", "knex": "Knex", "prisma": "Prisma", "typeorm": "TypeORM"}
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    path: str
+    line: int
+    detail: str
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "line": self.line, "detail": self.detail}
+
+
+@dataclass(slots=True)
+class Verdict:
+    constraint: str
+    expected: str
+    compliant: bool
+    reason: str
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "constraint": self.constraint,
+            "expected": self.expected,
+            "compliant": self.compliant,
+            "reason": self.reason,
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
+
+def production(path: str) -> bool:
+    return not any(glob_match(path, pattern) for pattern in _NON_PRODUCTION)
+
+
+def nice(name: str) -> str:
+    return _NICE.get(name, name)
+
+
+# framework ----------------------------------------------------------------------------------------
+def served_frameworks(ctx: CheckContext) -> dict[str, tuple[list[Evidence], list[Evidence]]]:
+    """framework -> (app/router objects created, routes registered), from production code."""
+    found: dict[str, tuple[list[Evidence], list[Evidence]]] = {}
+    for framework in ctx.knowledge.of_kind("framework"):
+        constructors = set(framework.extra.get("app_constructors", ()))
+        methods = set(framework.extra.get("route_methods", ()))
+        python = framework.language == "python"
+        wanted = {canonical(c, "python") for c in constructors} if python else constructors
+        apps: list[Evidence] = []
+        routes: list[Evidence] = []
+        for path in sorted(ctx.files):
+            facts = ctx.files[path]
+            if not production(path) or (facts.language == "python") != python or not _imports_any(ctx, path, framework.modules):
+                continue
+            names: set[str] = set()
+            for assign in facts.assigns:
+                if canonical(assign.resolved, facts.language) in wanted:
+                    names.add(assign.target.split(":")[0].strip())
+                    apps.append(Evidence(path, assign.span.line, f"{assign.target.split(':')[0].strip()} = {assign.callee}(…)"))
+            for call in facts.calls:
+                resolved = canonical(call.resolved, facts.language)
+                if resolved in wanted and not any(e.path == path and e.line == call.span.line for e in apps):
+                    apps.append(Evidence(path, call.span.line, f"{call.callee}(…)"))
+                    if framework.name == "django" and call.callee.split(".")[-1] in ("path", "re_path", "url"):
+                        routes.append(Evidence(path, call.span.line, f"{call.callee}({call.args_text[:40]}…)"))
+                head, _, rest = call.callee.partition(".")
+                if head in names and rest in methods:
+                    routes.append(Evidence(path, call.span.line, f"{call.callee}({call.args_text[:40]}…)"))
+            for function in facts.functions:
+                for decorator in function.decorators:
+                    head, _, rest = decorator.split("(")[0].partition(".")
+                    if head in names and rest in methods:
+                        routes.append(Evidence(path, function.span.line, f"@{decorator[:60]}"))
+        if apps or routes:
+            found[framework.name] = (apps, routes)
+    return found
+
+
+def _imports_any(ctx: CheckContext, path: str, modules) -> bool:
+    return any(edge.external and any(module_matches(edge.target, m) for m in modules) for edge in ctx.graph.out_edges(path))
+
+
+def framework_verdict(ctx: CheckContext, expected: str) -> Verdict:
+    served = served_frameworks(ctx)
+    apps, routes = served.get(expected, ([], []))
+    others = sorted(name for name, (a, r) in served.items() if name != expected and a and r)
+    if not apps or not routes:
+        missing = "no app object is created" if not apps else "no route is registered"
+        evidence = (apps + routes)[:3] or [e for name in others for e in served[name][1][:1]]
+        elsewhere = f"; routes are served by {', '.join(others)}" if others else ""
+        return Verdict("framework", expected, False, f"{expected}: {missing}{elsewhere}", evidence)
+    if others:
+        evidence = apps[:1] + routes[:1] + [served[name][1][0] for name in others]
+        reason = f"{expected} serves routes, but so does {', '.join(others)} (a second web framework)"
+        return Verdict("framework", expected, False, reason, evidence)
+    reason = f"{expected} app created at {apps[0].path}:{apps[0].line}; {len(routes)} route registration(s)"
+    return Verdict("framework", expected, True, reason, apps[:1] + routes[:2])
+
+
+# database -----------------------------------------------------------------------------------------
+def database_evidence(ctx: CheckContext) -> dict[str, list[Evidence]]:
+    """engine -> evidence from code and the start-up configuration (never README or comments)."""
+    found: dict[str, list[Evidence]] = {}
+
+    def add(engine: str | None, path: str, line: int, detail: str) -> None:
+        if engine:
+            found.setdefault(engine, []).append(Evidence(path, line, detail))
+
+    for path in sorted(ctx.files):
+        if not production(path):
+            continue
+        facts = ctx.files[path]
+        for string in facts.strings:
+            for match in _URL.finditer(string.text):
+                add(ENGINES.get(match.group(1).lower()), path, string.span.line, f"URL {string.text[:60]}")
+            django = _DJANGO_ENGINE.search(string.text)
+            if django:
+                add(ENGINES.get(django.group(1).split("_")[0]), path, string.span.line, f"Django ENGINE {string.text}")
+    data = ctx.datalayer
+    drivers = {e.name: e.extra.get("database") for e in ctx.knowledge.of_kind("driver")}
+    for item in list(data.constructs) + list(data.accesses):
+        if production(item.path) and item.stack in drivers:
+            add(drivers[item.stack], item.path, item.span.line, f"{item.stack} {item.callee}(…)")
+    for construct in data.constructs:
+        if not production(construct.path):
+            continue
+        call = next((c for c in ctx.files[construct.path].calls if c.span == construct.span), None)
+        match = _DIALECT.search(call.args_text) if call is not None else None
+        if match:
+            add(ENGINES.get(match.group(1).lower()), construct.path, construct.span.line, f"{construct.callee}({match.group(0)})")
+    for path, line, command in ctx.manifest.commands:
+        for match in _URL.finditer(command):
+            add(ENGINES.get(match.group(1).lower()), path, line, f"start-up command sets {match.group(0)}…")
+    for variable in ctx.manifest.env:
+        if variable.path.rsplit("/", 1)[-1].startswith(("docker-compose", "compose")) or _uses_dotenv(ctx):
+            for match in _URL.finditer(variable.value):
+                add(ENGINES.get(match.group(1).lower()), variable.path, variable.line, f"{variable.name}={match.group(0)}…")
+    return found
+
+
+def _uses_dotenv(ctx: CheckContext) -> bool:
+    return any(d.name in ("python-dotenv", "dotenv") for d in ctx.manifest.dependencies)
+
+
+def schema_creation(ctx: CheckContext) -> Evidence | None:
+    """Where the schema is created at start-up, if anywhere."""
+    data = ctx.datalayer
+    for access in data.accesses:
+        if access.category == "schema":
+            return Evidence(access.path, access.span.line, f"{access.callee}(…)")
+    for path in sorted(data.analysed):
+        for call in ctx.files[path].calls:
+            if "create_all" in call.callee or "create_all" in call.args_text or call.callee.endswith(".sync"):
+                return Evidence(path, call.span.line, f"{call.callee}(…)")
+    for path, line, command in ctx.manifest.commands:
+        if re.search(r"create_all|migrate|db:migrate|alembic\s+upgrade|prisma\s+(migrate|db\s+push)|\.sync\(", command):
+            return Evidence(path, line, command[:80])
+    for path in sorted(ctx.files):
+        if "/migrations/" in f"/{path}" or "/alembic/versions/" in f"/{path}":
+            return Evidence(path, 1, "migration")
+        for string in ctx.files[path].strings if production(path) else ():
+            if _CREATE_TABLE.match(string.text):
+                return Evidence(path, string.span.line, string.text.strip()[:60])
+    return None
+
+
+def database_verdict(ctx: CheckContext, expected: str) -> Verdict:
+    found = database_evidence(ctx)
+    mine = found.get(expected, [])
+    others = {engine: items for engine, items in found.items() if engine != expected}
+    connected = bool(ctx.datalayer.constructs or ctx.datalayer.accesses)
+    if others:
+        engine, items = sorted(others.items())[0]
+        reason = (
+            f"{nice(engine)} is used or is the fallback ({items[0].path}:{items[0].line}: {items[0].detail}); "
+            f"the app must store its data in {nice(expected)}"
+        )
+        return Verdict("database", expected, False, reason, items[:2] + mine[:1])
+    if not mine:
+        declared = [d for d in ctx.manifest.dependencies if d.name in _driver_packages(ctx, expected)]
+        detail = " (only declared as a dependency)" if declared else ""
+        evidence = [Evidence(d.path, d.line, f"declared {d.name}") for d in declared[:1]]
+        return Verdict("database", expected, False, f"no code connects to {nice(expected)}{detail}", evidence)
+    if not connected:
+        reason = f"{nice(expected)} is named but no engine, pool or connection is ever created (data kept in memory?)"
+        return Verdict("database", expected, False, reason, mine[:2])
+    schema = schema_creation(ctx)
+    if schema is None:
+        reason = f"connects to {nice(expected)}, but nothing creates the schema at start-up (no create_all/sync/migrations/CREATE TABLE)"
+        return Verdict("database", expected, False, reason, mine[:2])
+    reason = f"connects to {nice(expected)} ({mine[0].path}:{mine[0].line}); schema created at {schema.path}:{schema.line}"
+    return Verdict("database", expected, True, reason, mine[:2] + [schema])
+
+
+def _driver_packages(ctx: CheckContext, engine: str) -> set[str]:
+    return {p for e in ctx.knowledge.of_kind("driver") if e.extra.get("database") == engine for p in e.packages}
+
+
+# orm ------------------------------------------------------------------------------------------------
+def orm_verdict(ctx: CheckContext, expected: str) -> Verdict:
+    data = ctx.datalayer
+    models = sorted((m for m in data.models.values() if m.stack == expected and production(m.path)), key=lambda m: (m.path, m.span.line))
+    work = [a for a in data.accesses if a.category in ("query", "write") and production(a.path)]
+    mine = [a for a in work if a.stack == expected]
+    other = [a for a in work if a.stack != expected]
+    if not models:
+        evidence = [Evidence(a.path, a.span.line, f"{a.stack} {a.callee}(…)") for a in other[:2]] or _plain_models(ctx)
+        doing = f"; data access is done with {', '.join(sorted({a.stack for a in other}))}" if other else ""
+        return Verdict("orm", expected, False, f"no {nice(expected)} model is defined{doing}", evidence)
+    first_model = Evidence(models[0].path, models[0].span.line, f"{nice(expected)} model {models[0].name}")
+    if not mine:
+        return Verdict("orm", expected, False, f"{nice(expected)} models exist but no query goes through {nice(expected)}", [first_model])
+    if other:
+        stacks = ", ".join(sorted({a.stack for a in other}))
+        reason = f"{len(other)} data-access call(s) bypass {nice(expected)} through {stacks} (e.g. {other[0].path}:{other[0].span.line})"
+        evidence = [first_model] + [Evidence(a.path, a.span.line, f"{a.stack} {a.callee}(…)") for a in other[:2]]
+        return Verdict("orm", expected, False, reason, evidence)
+    reason = f"{len(models)} {nice(expected)} model(s); {len(mine)} query/write call(s), all through {nice(expected)}"
+    return Verdict("orm", expected, True, reason, [first_model, Evidence(mine[0].path, mine[0].span.line, f"{mine[0].callee}(…)")])
+
+
+def _plain_models(ctx: CheckContext) -> list[Evidence]:
+    """Where the models are, when they are not ORM models (dataclasses, typedefs)."""
+    for path in sorted(ctx.files):
+        layer = ctx.layer(path)
+        if layer is not None and layer.name == "models" and production(path):
+            classes = ctx.files[path].classes
+            line = classes[0].span.line if classes else 1
+            return [Evidence(path, line, "models defined without the ORM")]
+    return []
+
+
+# architecture ------------------------------------------------------------------------------------------
+def architecture_verdict(ctx: CheckContext, expected: str, findings: list[Finding]) -> Verdict:
+    architecture = ctx.architecture
+    layers = architecture.layers if architecture is not None else []
+    directories: dict[str, Evidence] = {}
+    for path in sorted(ctx.files):
+        if not production(path) or ctx.files[path].language == "unknown":
+            continue
+        for directory in path.split("/")[:-1]:
+            layer = next((l for l in layers if directory.lower() in l.aliases), None)
+            if layer is not None and layer.name not in directories:
+                directories[layer.name] = Evidence(path, 1, f"{layer.name} layer directory `{directory}/`")
+    roles = [l.name for l in layers if l.name in directories]
+    if len(roles) < 3:
+        missing = ", ".join(l.name for l in layers if l.name not in directories) or "routes, services, repositories, models"
+        reason = f"only {len(roles)}/4 layers are directories ({', '.join(roles) or 'none'}); missing: {missing}"
+        return Verdict("architecture", expected, False, reason, list(directories.values()))
+    violations = [f for f in findings if _architecture_violation(ctx, f)]
+    violations += _unlayered_db_access(ctx, {(f.path, f.line) for f in violations})
+    if violations:
+        first = violations[0]
+        reason = f"{len(violations)} violation(s); first: {first.path}:{first.line}: {first.message.split(';')[0]}"
+        evidence = [Evidence(f.path, f.line, f"{f.rule} {f.message.split(';')[0][:110]}") for f in violations[:8]]
+        return Verdict("architecture", expected, False, reason, evidence)
+    reason = f"{len(roles)}/4 layers as directories ({', '.join(roles)}); dependencies point downwards; DB access only in repositories"
+    return Verdict("architecture", expected, True, reason, [directories[r] for r in roles])
+
+
+def _architecture_violation(ctx: CheckContext, finding: Finding) -> bool:
+    if finding.rule in ("AL101", "AL301"):
+        return True
+    if finding.rule == "AL102":  # routes reaching repositories (services skipping nothing is fine)
+        return "repositories layer" in finding.message or "outbound layer" in finding.message
+    return False
+
+
+def _unlayered_db_access(ctx: CheckContext, already: set[tuple[str, int]]) -> list[Finding]:
+    """Queries in files outside every layer (a root ``app.py``, ``utils/db.py``) break the
+    architecture too; AL301 leaves them to the transitive rules, verify does not."""
+    result = []
+    for access in ctx.datalayer.accesses:
+        if access.category not in ("query", "write") or not production(access.path):
+            continue
+        if ctx.layer(access.path) is not None or (access.path, access.span.line) in already:
+            continue
+        if access.path in ctx.composition_roots:
+            continue  # composition roots are AL301's job (it exempts DDL there)
+        message = f"DB access outside the repository layer: `{access.callee}(…)` in `{access.path}`, which belongs to no layer"
+        result.append(ctx.registry.finding("AL301", access.path, access.span, message))
+        already.add((access.path, access.span.line))
+    return result

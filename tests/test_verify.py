@@ -1,0 +1,101 @@
+"""`archlint verify`: task names, verdicts on the study's blind spots, patches, the JSON contract."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from archlint.application.verify import Constraints, parse_task, run_verify
+from archlint.application.pipeline import Options
+from archlint.domain.config import ConfigError
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+CASES = sorted(p.name for p in (FIXTURES / "verify").iterdir() if (p / "verify.json").is_file())
+
+
+@pytest.mark.parametrize(
+    "task, expected",
+    [
+        ("uv-fastapi-openapi-clean_architecture-postgres-sqlalchemy", Constraints("fastapi", "clean", "postgresql", "sqlalchemy")),
+        ("node-koa-openapi-sqlite", Constraints("koa", None, "sqlite", None)),
+        ("node-hono-openapi-unconstrained", Constraints("hono", None, None, None)),
+        ("uv-django-openapi-clean_architecture", Constraints("django", "clean", None, None)),
+        ("node-express-openapi-postgres-sequelize", Constraints("express", None, "postgresql", "sequelize")),
+    ],
+)
+def test_task_names(task, expected):
+    assert parse_task(task) == expected
+
+
+@pytest.mark.parametrize("task", ["uv-rails-openapi-sqlite", "flask", "uv-flask-openapi-mongodb"])
+def test_bad_task_names_are_config_errors(task):
+    with pytest.raises(ConfigError):
+        parse_task(task)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_verdicts_on_the_study_blind_spots(name):
+    spec = json.loads((FIXTURES / "verify" / name / "verify.json").read_text())
+    result = run_verify(str(FIXTURES / "verify" / name), parse_task(spec["task"]), options=Options(use_cache=False))
+    got = {verdict.constraint: verdict.compliant for verdict in result.verdicts}
+    assert got == spec["expected"], [v.reason for v in result.verdicts]
+    for verdict in result.verdicts:
+        assert verdict.evidence, f"{verdict.constraint} has no evidence"
+        assert all(item.path and item.line >= 0 for item in verdict.evidence)
+
+
+def test_eight_framework_fixtures_pass_framework_and_architecture_only_when_clean():
+    for framework in ("flask", "fastapi", "django", "aiohttp", "express", "fastify", "hono", "koa"):
+        for variant, architecture_ok in (("clean", True), ("violations", False)):
+            result = run_verify(str(FIXTURES / f"{framework}-{variant}"), Constraints(framework, "clean"), options=Options(use_cache=False))
+            verdicts = {v.constraint: v.compliant for v in result.verdicts}
+            assert verdicts == {"framework": True, "architecture": architecture_ok}, (framework, variant)
+
+
+def _as_patch(root: Path) -> str:
+    """The benchmark's patch format: `git add -A && git diff` of a greenfield repo."""
+    chunks = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.name != "verify.json"):
+        relative = path.relative_to(root).as_posix()
+        lines = path.read_text().splitlines()
+        chunks.append(f"diff --git a/{relative} b/{relative}\nnew file mode 100644\nindex 0000000..1111111\n--- /dev/null\n+++ b/{relative}\n@@ -0,0 +1,{len(lines)} @@\n")
+        chunks.append("".join(f"+{line}\n" for line in lines))
+    return "".join(chunks)
+
+
+@pytest.mark.parametrize("name", ["root-app-raw-db", "multiline-esm-import", "sqlite-fallback-url"])
+def test_patch_input_gives_the_same_verdicts_as_the_tree(tmp_path, name):
+    spec = json.loads((FIXTURES / "verify" / name / "verify.json").read_text())
+    patch = tmp_path / "run.patch"
+    patch.write_text(_as_patch(FIXTURES / "verify" / name))
+    result = run_verify(None, parse_task(spec["task"]), patch=str(patch), options=Options(use_cache=False))
+    assert {v.constraint: v.compliant for v in result.verdicts} == spec["expected"]
+    assert result.root == str(patch)
+
+
+def test_patch_paths_cannot_escape(tmp_path):
+    from archlint.adapters.patch import added_files
+
+    evil = "diff --git a/../x.py b/../x.py\nnew file mode 100644\n--- /dev/null\n+++ b/../x.py\n@@ -0,0 +1 @@\n+import os\n"
+    assert added_files(evil) == {}
+
+
+def test_cli_json_contract_and_exit_codes(tmp_path):
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "archlint", "verify", *args], capture_output=True, text=True)
+
+    good = run(str(FIXTURES / "verify" / "baseline-compliant"), "--task", "uv-flask-openapi-clean_architecture-sqlite-sqlalchemy", "--format", "json", "--no-cache")
+    assert good.returncode == 0, good.stderr
+    data = json.loads(good.stdout)
+    assert list(data) == ["schema", "archlint", "root", "compliant", "constraints", "findings"]
+    assert [c["constraint"] for c in data["constraints"]] == ["framework", "architecture", "database", "orm"]
+    assert all(set(c) == {"constraint", "expected", "compliant", "reason", "evidence"} for c in data["constraints"])
+    bad = run(str(FIXTURES / "verify" / "sqlite-fallback-url"), "--database", "postgres", "--no-cache")
+    assert bad.returncode == 1
+    assert "database    postgresql  FAIL" in bad.stdout
+    usage = run(str(FIXTURES / "verify" / "sqlite-fallback-url"), "--no-cache")
+    assert usage.returncode == 2 and "nothing to verify" in usage.stderr
