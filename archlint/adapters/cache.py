@@ -77,8 +77,12 @@ class FactsCache:
         self.dirty = True
 
     def save(self) -> None:
-        """Keep exactly the entries of this run, so the pack never grows without bound."""
-        if not self.dirty and len(self.used) == len(self.entries):
+        """Keep exactly the entries of this run, so the pack never grows without bound.
+
+        Call it after the checks ran: bodies extracted on demand during the run are then part of
+        the entries, so the next run finds them without re-parsing."""
+        fresh = any(facts.fresh_body for facts in self.used.values())
+        if not self.dirty and not fresh and len(self.used) == len(self.entries):
             return
         directory = os.path.dirname(self.path)
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
 
 from archlint.adapters.cache import FactsCache, content_hash
 from archlint.adapters.discovery import SourceFile
@@ -18,30 +19,62 @@ PARALLEL_THRESHOLD_FILES = 48
 PARALLEL_THRESHOLD_BYTES = 400_000
 
 
-def extract(path: str, data: bytes, language: str) -> FileFacts:
+def extract(path: str, data: bytes, language: str, full: bool = True) -> FileFacts:
     """Dispatch to the language's frontend (imported lazily: a warm run needs neither)."""
     if language == "python":
         from archlint.adapters.frontends.python import extract as python_extract
 
-        return python_extract(path, data)
+        return python_extract(path, data, full=full, eager=_eager_tokens())
     from archlint.adapters.frontends.javascript import extract as js_extract
 
-    return js_extract(path, data, language)
+    return js_extract(path, data, language, full=full)
+
+
+@lru_cache(maxsize=1)
+def _eager_tokens() -> tuple[bytes, ...]:
+    """Names whose mere presence in a file's bytes predicts that the data-layer rules will read
+    its body (drivers and ORMs), so the cheap pass extracts it right away."""
+    from archlint.adapters.knowledge import load_knowledge
+
+    knowledge = load_knowledge()
+    python = {e.name for e in knowledge.entries if e.language == "python"}
+    modules = {m for e in knowledge.entries if e.name in python and e.kind in ("orm", "driver") for m in e.modules}
+    return tuple(sorted(m.encode() for m in modules))
+
+
+class _BodyLoader:
+    """Extracts a file's body on first use: re-reads and re-parses it (the cheap pass kept only
+    the head).  Picklable-free by design: loaders never travel through the cache."""
+
+    __slots__ = ("absolute", "path", "language")
+
+    def __init__(self, absolute: str, path: str, language: str) -> None:
+        self.absolute, self.path, self.language = absolute, path, language
+
+    def __call__(self):
+        from archlint.domain.facts import FileBody
+
+        try:
+            with open(self.absolute, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            return FileBody()
+        return _safe_extract(self.path, data, self.language, full=True).body
 
 
 def _extract_batch(batch: list[tuple[str, bytes, str, str]]) -> list[FileFacts]:
     results = []
     for path, data, language, digest in batch:
-        facts = _safe_extract(path, data, language)
+        facts = _safe_extract(path, data, language, full=False)
         facts.content_hash = digest
         results.append(facts)
     return results
 
 
-def _safe_extract(path: str, data: bytes, language: str) -> FileFacts:
+def _safe_extract(path: str, data: bytes, language: str, full: bool) -> FileFacts:
     """A frontend bug on one weird file must become a finding, not abort the whole run."""
     try:
-        return extract(path, data, language)
+        return extract(path, data, language, full)
     except RecursionError:
         message = "file is nested too deeply to analyse"
     except Exception as exc:  # noqa: BLE001 - untrusted input; report and go on
@@ -77,6 +110,10 @@ def parse_sources(sources: list[SourceFile], cache: FactsCache | None, jobs: int
         results[facts.path] = facts
         if cache is not None:
             cache.put(facts)
+    for source in sources:
+        facts = results[source.path]
+        if not facts.has_body and facts.parsed:
+            facts.attach_loader(_BodyLoader(source.absolute, source.path, source.language))
     return results, hits
 
 

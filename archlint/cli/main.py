@@ -247,6 +247,55 @@ def verify(path, task, framework, architecture, database, orm, patch, fmt, outpu
 
 
 @cli.command()
+@click.argument("roots", nargs=-1, type=click.Path())
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Runs verified in parallel (0 = all cores).")
+@click.option("--out", "-o", "out", type=click.Path(file_okay=False), default="archlint-audit", show_default=True,
+              help="Directory for results.jsonl (resumable), summary.csv and report.html.")
+@click.option("--manifest", type=click.Path(dir_okay=False), help="CSV with columns path,task or path,framework,architecture,database,orm.")
+@click.option("--scheduler", metavar="ADDRESS", help="Run on this Dask scheduler (needs archlint[dask]) instead of local processes.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=120.0, show_default=True,
+              help="Seconds one run may take before it is recorded as an error.")
+@click.option("--no-progress", is_flag=True, help="No progress bar (there is none anyway when stderr is not a terminal).")
+def audit(roots, jobs, out, manifest, scheduler, timeout, no_progress) -> None:
+    """Verify every benchmark run under ROOTS (run_N directories, repositories or patches; the
+    constraints come from the task name in each path or from --manifest) and write OUT/results.jsonl,
+    OUT/summary.csv and OUT/report.html.  Runs already in results.jsonl are skipped.  Exit 0 once
+    the reports are written, whatever the verdicts."""
+    import time
+    from functools import partial
+
+    from archlint.adapters.knowledge import load_registry
+    from archlint.application.audit import REPORT, RESULTS, SUMMARY, AuditRequest, run_audit, write_outputs
+    from archlint.reporters import audit_csv, audit_html
+    from archlint.reporters.audit_progress import progress_line
+
+    show = not no_progress and sys.stderr.isatty()
+    started, errors = time.monotonic(), [0]
+
+    def progress(done: int, total: int, row: dict | None) -> None:
+        errors[0] += bool(row and row.get("error"))
+        if show and total:
+            click.echo("\r" + progress_line(done, total, errors[0], time.monotonic() - started), err=True, nl=done == total)
+
+    try:
+        outcome = run_audit(AuditRequest(list(roots), out, manifest, jobs, timeout, scheduler), progress)
+        names = {rule.id: rule.name for rule in load_registry()}
+        written = write_outputs(outcome, {SUMMARY: audit_csv.render, REPORT: partial(audit_html.render, rule_names=names)})
+    except ConfigError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"cannot write the audit to {out}: {exc.strerror or exc}")
+    except KeyboardInterrupt:
+        click.echo(f"\narchlint: interrupted; finished runs are in {os.path.join(out, RESULTS)} — rerun to resume", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(f"archlint: {outcome.found} runs found, {outcome.verified} verified now, {outcome.skipped} already done; "
+               f"{os.path.join(out, RESULTS)} holds {len(outcome.rows)}: {outcome.count('compliant')} compliant, "
+               f"{outcome.count('non-compliant')} non-compliant, {outcome.count('error')} errors")
+    click.echo("  " + "\n  ".join(written))
+    sys.exit(EXIT_OK)
+
+
+@cli.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 def rules(fmt) -> None:
     """List every rule: id, name, category, severity and what it reports."""

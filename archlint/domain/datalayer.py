@@ -138,24 +138,33 @@ class _Analyser:
         self._module_env: dict[str, dict[str, Typed]] = {}
         self._in_progress: set[str] = set()
         self.providers: dict[str, Typed] = {}  # function name -> what it provides (get_db)
+        self.analysed: frozenset[str] = frozenset()
 
     # which files to look at -------------------------------------------------------------------
     def signal_files(self) -> list[str]:
+        matches: dict[str, bool] = {}
+
+        def data_module(target: str) -> bool:
+            if target not in matches:
+                matches[target] = any(module_matches(target, m) for m in self.modules)
+            return matches[target]
+
         direct = {
             path
-            for path, facts in self.files.items()
-            if any(module_matches(edge.target, m) for edge in self.graph.out_edges(path) if edge.external for m in self.modules)
+            for path in self.files
+            if any(edge.external and data_module(edge.target) for edge in self.graph.out_edges(path))
         }
         importers = {edge.source for path in direct for edge in self.graph.in_edges(path)}
-        return sorted(p for p in direct | importers if p in self.files and self.files[p].parsed)
+        strings = {path for path, facts in self.files.items() if facts.signals}  # SQL / DB URLs
+        return sorted(p for p in direct | importers | strings if p in self.files and self.files[p].parsed)
 
     # typing --------------------------------------------------------------------------------------
     def module_env(self, path: str) -> dict[str, Typed]:
         """DB objects bound at module level in ``path`` (and its exports)."""
         if path in self._module_env:
             return self._module_env[path]
-        if path in self._in_progress or path not in self.files:
-            return {}
+        if path in self._in_progress or path not in self.files or path not in self.analysed:
+            return {}  # a file with no data-layer signal defines no DB handle: don't load its body
         self._in_progress.add(path)
         env: dict[str, Typed] = {}
         facts = self.files[path]
@@ -532,10 +541,12 @@ def _sequelize_associations(facts: FileFacts, models: dict[str, Model]) -> None:
 def analyse(files: dict[str, FileFacts], graph: ModuleGraph, knowledge: Knowledge) -> DataLayer:
     analyser = _Analyser(files, graph, knowledge)
     paths = analyser.signal_files()
-    analyser.result.analysed = frozenset(paths)
+    analyser.result.analysed = analyser.analysed = frozenset(paths)
     models = find_models(files, paths, analyser)
     envs = {path: analyser.scope_envs(path) for path in paths}
-    envs = {path: analyser.scope_envs(path) for path in paths}  # second pass: providers are known now
+    for path in paths:  # `db = Depends(get_db)` can only be typed once every provider is known
+        if any("Depends(" in function.params_text for function in files[path].functions):
+            envs[path] = analyser.scope_envs(path)
     for path in paths:
         analyser.accesses(path, envs[path], models)
     analyser.result.models = models

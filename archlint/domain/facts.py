@@ -218,16 +218,20 @@ class FileBody:
 
 
 class FileFacts:
-    """Everything archlint knows about one file after the cheap pass.
+    """Everything archlint knows about one file.
 
-    The *head* (imports, problems, suppressions) is what every run needs to build the graph.
-    The *body* (:class:`FileBody`) holds tens of thousands of records on a large project and
-    only the data-layer rules read it, so when facts travel through the cache or the process
-    pool the body stays a pickled blob until first accessed.  A warm run that only checks
-    layers never unpickles a single call site.
+    The *head* (imports, problems, suppressions, signals) comes from the cheap pass every file
+    gets: it is all the graph and the layer rules need.  The *body* (:class:`FileBody`: calls,
+    assignments, strings, classes, functions) is extracted only for files the data-layer rules
+    look at — on Django 52 files of 885 — through a loader the parsing stage attaches; when facts
+    travel through the cache or the process pool an extracted body stays a pickled blob until it
+    is first accessed.  A warm run that only checks layers never unpickles a single call site.
     """
 
-    __slots__ = ("path", "language", "content_hash", "lines", "imports", "problems", "suppressions", "_body", "_blob")
+    __slots__ = (
+        "path", "language", "content_hash", "lines", "imports", "problems", "suppressions", "signals",
+        "_body", "_blob", "_loader", "fresh_body",
+    )
 
     def __init__(
         self,
@@ -238,6 +242,7 @@ class FileFacts:
         imports: list[Import] | None = None,
         problems: list[ParseProblem] | None = None,
         suppressions: list[tuple[int, str]] | None = None,
+        signals: str = "",
         body: FileBody | None = None,
         blob: bytes | None = None,
     ) -> None:
@@ -248,15 +253,32 @@ class FileFacts:
         self.imports = imports if imports is not None else []
         self.problems = problems if problems is not None else []
         self.suppressions = suppressions if suppressions is not None else []  # (line, comment text)
-        self._body = body if body is not None or blob is not None else FileBody()
+        self.signals = signals  # "sql" when the bytes hold SQL-looking or DB-URL strings
+        self._body = body
         self._blob = blob
+        self._loader = None
+        self.fresh_body = False  # the body was extracted during this run (the cache should keep it)
+
+    @property
+    def has_body(self) -> bool:
+        return self._body is not None or self._blob is not None
 
     @property
     def body(self) -> FileBody:
         if self._body is None:
-            self._body = pickle.loads(self._blob)  # type: ignore[arg-type]
-            self._blob = None
+            if self._blob is not None:
+                self._body = pickle.loads(self._blob)
+                self._blob = None
+            elif self._loader is not None:
+                self._body = self._loader()
+                self.fresh_body = True
+            else:
+                self._body = FileBody()
         return self._body
+
+    def attach_loader(self, loader) -> None:
+        """``loader()`` extracts the body on first use (it re-reads and re-parses the file)."""
+        self._loader = loader
 
     bindings = property(lambda self: self.body.bindings)
     calls = property(lambda self: self.body.calls)
@@ -267,22 +289,26 @@ class FileFacts:
     functions = property(lambda self: self.body.functions)
     exports = property(lambda self: self.body.exports)
 
+    def _head(self) -> tuple:
+        return (self.path, self.language, self.content_hash, self.lines, self.imports, self.problems,
+                self.suppressions, self.signals)
+
     def with_path(self, path: str) -> FileFacts:
         """The same facts for an identical file at another path (a cache hit)."""
-        return FileFacts(path, self.language, self.content_hash, self.lines, self.imports, self.problems,
-                         self.suppressions, self._body, self._blob)
+        copy = FileFacts(*self._head(), body=self._body, blob=self._blob)
+        copy.path = path
+        return copy
 
     def __reduce__(self):
-        blob = self._blob if self._blob is not None else pickle.dumps(self._body, pickle.HIGHEST_PROTOCOL)
-        head = (self.path, self.language, self.content_hash, self.lines, self.imports, self.problems, self.suppressions)
-        return (_rebuild_facts, (head, blob))
+        blob = self._blob
+        if blob is None and self._body is not None:
+            blob = pickle.dumps(self._body, pickle.HIGHEST_PROTOCOL)
+        return (_rebuild_facts, (self._head(), blob))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, FileFacts):
             return NotImplemented
-        head = (self.path, self.language, self.content_hash, self.lines, self.imports, self.problems, self.suppressions)
-        other_head = (other.path, other.language, other.content_hash, other.lines, other.imports, other.problems, other.suppressions)
-        return head == other_head and self.body == other.body
+        return self._head() == other._head() and self.body == other.body
 
     __hash__ = None  # type: ignore[assignment]  # mutable
 
@@ -295,7 +321,7 @@ class FileFacts:
         return not any(p.rule in ("AL002", "AL004") for p in self.problems)
 
 
-def _rebuild_facts(head: tuple, blob: bytes) -> FileFacts:
+def _rebuild_facts(head: tuple, blob: bytes | None) -> FileFacts:
     return FileFacts(*head, blob=blob)
 
 

@@ -140,9 +140,9 @@ def database_evidence(ctx: CheckContext) -> dict[str, list[Evidence]]:
             found.setdefault(engine, []).append(Evidence(path, line, detail))
 
     for path in sorted(ctx.files):
-        if not production(path):
-            continue
         facts = ctx.files[path]
+        if not production(path) or not facts.signals:
+            continue
         for string in facts.strings:
             for match in _URL.finditer(string.text):
                 add(ENGINES.get(match.group(1).lower()), path, string.span.line, f"URL {string.text[:60]}")
@@ -191,7 +191,7 @@ def schema_creation(ctx: CheckContext) -> Evidence | None:
     for path in sorted(ctx.files):
         if "/migrations/" in f"/{path}" or "/alembic/versions/" in f"/{path}":
             return Evidence(path, 1, "migration")
-        for string in ctx.files[path].strings if production(path) else ():
+        for string in ctx.files[path].strings if production(path) and ctx.files[path].signals else ():
             if _CREATE_TABLE.match(string.text):
                 return Evidence(path, string.span.line, string.text.strip()[:60])
     return None

@@ -158,8 +158,12 @@ def _grammar_name(path: str, language: str) -> str:
     return _SUFFIX_GRAMMAR.get(suffix, "typescript" if language == "typescript" else "javascript")
 
 
-def extract(path: str, source: bytes, language: str) -> FileFacts:
-    """Extract the cheap-pass facts of one JS/TS file; never raises on bad input."""
+def extract(path: str, source: bytes, language: str, full: bool = True) -> FileFacts:
+    """Extract the facts of one JS/TS file; never raises on bad input.
+
+    Always the full pass (``full`` is accepted for symmetry with the Python frontend): CommonJS
+    imports are ``require`` calls, so the head needs the call facts anyway.
+    """
     facts = FileFacts(path=path, language=language, content_hash="")
     facts.lines = source.count(b"\n") + (not source.endswith(b"\n")) if source else 0
     decoded = decode(source, language)
@@ -168,6 +172,7 @@ def extract(path: str, source: bytes, language: str) -> FileFacts:
     if decoded.skip or not data.strip():
         return facts
     _Extractor(data, _grammar(_grammar_name(path, language)), facts).run()
+    facts.signals = "sql" if facts.strings else ""
     return facts
 
 

@@ -54,7 +54,8 @@ _STRING_QUERY = "(string) @string (concatenated_string) @string"
 _COMMENT_QUERY = "(comment) @comment"
 _FILE_SIGNAL = re.compile(
     rb"(?i)[\"'(]\s*(select|insert|update|delete|create|alter|drop|with|pragma|replace|truncate|merge|upsert|"
-    rb"begin|commit|rollback|explain|vacuum|grant|set\s+search_path)\s|://|sqlite:|django\.db\.backends\."
+    rb"begin|commit|rollback|explain|vacuum|grant|set\s+search_path)\s|"
+    rb"\b(postgres(ql)?|sqlite3?|mysql|mariadb|mssql|oracle|mongodb|cockroachdb)(\+\w+)?:|django\.db\.backends\."
 )
 _ARGS_TEXT_LIMIT = 2_000
 
@@ -73,12 +74,12 @@ _IGNORED_BUILTINS = frozenset(
 _DYNAMIC_IMPORTERS = {"importlib:import_module", "builtins:__import__", "__import__"}
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=3)
 def _extra_query(which: str):
     import tree_sitter as ts
 
     language = _grammar()[0]
-    return ts.Query(language, _STRING_QUERY if which == "string" else _COMMENT_QUERY)
+    return ts.Query(language, {"string": _STRING_QUERY, "comment": _COMMENT_QUERY, "head": _HEAD_QUERY}[which])
 
 
 @lru_cache(maxsize=1)
@@ -90,8 +91,20 @@ def _grammar():
     return language, ts.Query(language, _QUERY), ts.Parser(language), ts.QueryCursor
 
 
-def extract(path: str, source: bytes, language: str = "python") -> FileFacts:
-    """Extract the facts of one Python file.  Never raises on bad input."""
+_HEAD_QUERY = "(import_statement) @import (import_from_statement) @import"
+# Dynamic imports are calls: a file that may contain one gets the full pass even for its head.
+_DYNAMIC_IMPORT_TOKENS = (b"import_module", b"__import__")
+
+
+def extract(path: str, source: bytes, language: str = "python", full: bool = True, eager: tuple[bytes, ...] = ()) -> FileFacts:
+    """Extract the facts of one Python file.  Never raises on bad input.
+
+    ``full=False`` is the cheap pass: the head only (imports, problems, suppressions, signals),
+    skipping the per-call Python work that dominates extraction time; the body is extracted
+    later, and only for the files the data-layer rules look at.  Files whose bytes mention one of
+    the ``eager`` module names (DB drivers, ORMs) get the full pass at once, which saves
+    parsing them a second time.
+    """
     facts = FileFacts(path=path, language="python", content_hash="")
     decoded = decode(source, "python")
     facts.problems.extend(decoded.problems)
@@ -103,12 +116,15 @@ def extract(path: str, source: bytes, language: str = "python") -> FileFacts:
     _language, query, parser, cursor_type = _grammar()
     tree = parser.parse(data)
     root = tree.root_node
-    captures = cursor_type(query).captures(root)
-    if _FILE_SIGNAL.search(data):
+    signal = _FILE_SIGNAL.search(data) is not None
+    facts.signals = "sql" if signal else ""
+    full = full or signal or any(token in data for token in _DYNAMIC_IMPORT_TOKENS + eager)
+    captures = cursor_type(query if full else _extra_query("head")).captures(root)
+    if signal and full:
         captures.update(cursor_type(_extra_query("string")).captures(root))
     if b"archlint" in data:
         captures.update(cursor_type(_extra_query("comment")).captures(root))
-    _Extractor(facts, data, captures).run()
+    _Extractor(facts, data, captures, full).run()
     if tree.root_node.has_error:
         facts.problems.extend(_syntax_problems(tree.root_node, Columns(data), cursor_type))
     return facts
@@ -117,17 +133,27 @@ def extract(path: str, source: bytes, language: str = "python") -> FileFacts:
 class _Extractor:
     """Turns one file's query captures into facts.  One instance per file."""
 
-    def __init__(self, facts: FileFacts, data: bytes, captures: dict) -> None:
+    def __init__(self, facts: FileFacts, data: bytes, captures: dict, full: bool = True) -> None:
+        self.full = full
         self.facts = facts
         self.data = data
         self.cols = Columns(data)
         self.captures = captures
         self.scopes = _Scopes(captures.get("class", []), captures.get("function", []))
         self.bindings: dict[str, str] = {}
+        self.binding_records: list[Binding] = []
 
     def run(self) -> None:
         for node in self.captures.get("import", ()):
             self._import(node)
+        for node in self.captures.get("comment", ()):
+            text = node.text.decode("utf-8", "replace")
+            if "archlint" in text:
+                self.facts.suppressions.append((node.start_point[0] + 1, text))
+        if not self.full:
+            self.facts.imports.sort(key=lambda record: (record.span.line, record.span.column))
+            return
+        self.facts.bindings.extend(self.binding_records)
         self.facts.bindings.sort(key=lambda b: b.line)
         for node in self.captures.get("class", ()):
             self._class(node)
@@ -157,10 +183,6 @@ class _Extractor:
         body = self.facts.body
         for records in (self.facts.imports, body.calls, body.strings, body.classes, body.functions, body.assigns, body.loops):
             records.sort(key=lambda record: (record.span.line, record.span.column))
-        for node in self.captures.get("comment", ()):
-            text = node.text.decode("utf-8", "replace")
-            if "archlint" in text:
-                self.facts.suppressions.append((node.start_point[0] + 1, text))
 
     # imports ----------------------------------------------------------------------------
     def _import(self, node) -> None:
@@ -196,7 +218,7 @@ class _Extractor:
 
     def _bind(self, name: str, target: str, line: int) -> None:
         self.bindings[name] = target
-        self.facts.bindings.append(Binding(name, target, line))
+        self.binding_records.append(Binding(name, target, line))
 
     def _resolve(self, dotted: str) -> str | None:
         head, _, rest = dotted.partition(".")

@@ -1,0 +1,305 @@
+"""Rules on one parsed statement: queries that run but do the wrong thing.
+
+AL405 UPDATE/DELETE without WHERE · AL406 join without a condition (cartesian product) ·
+AL407 ``= NULL`` · AL408 a selected column neither grouped nor aggregated · AL409 LIMIT/OFFSET
+without ORDER BY · AL410 COUNT over a one-to-many join · AL414 ``SELECT *``.
+
+Each rule reads sqlglot's tree; positions come from identifier metadata (mapped back through
+the normalisation) or from the keyword in the masked statement text.  Rules that a suffix could
+invalidate (``q += " WHERE …"``) only run on exact texts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from sqlglot import exp
+
+from archlint.checks.sql.analysis import Prepared, PreparedStatement
+
+_NULL_COMPARISON = re.compile(r"(=|<>|!=)\s*NULL\b|\bNULL\s*(=|<>|!=)", re.IGNORECASE)
+_STAR = re.compile(r"\bSELECT\s+(?:DISTINCT\s+)?(\*|[\w\"`]+\.\*)", re.IGNORECASE)
+_EXPLICIT_ON = re.compile(r"^\s*(?:AS\s+)?(?:[\w\"`]+\s+)?(ON|USING)\b", re.IGNORECASE)
+
+
+class Issue(NamedTuple):
+    rule: str
+    offset: int  # in the statement
+    length: int
+    message: str
+    guidance: str
+
+
+def check_statement(prepared: Prepared, item: PreparedStatement, exact: bool, production: bool) -> Iterator[Issue]:
+    tree = item.tree
+    if tree is None:
+        return
+    if exact:
+        if production:
+            yield from _unbounded_write(item, tree)
+        yield from _cartesian_joins(item, tree)
+        yield from _group_by(prepared, item, tree)
+        yield from _count_fan_out(item, tree)
+    yield from _null_comparison(item, tree)
+    yield from _limit_without_order(item, tree)
+    yield from _select_star(item, tree)
+
+
+def identifier_offset(item: PreparedStatement, node: exp.Expression) -> tuple[int, int] | None:
+    """(offset in the statement, length) of the first identifier of ``node``."""
+    identifier = node if isinstance(node, exp.Identifier) else node.find(exp.Identifier)
+    if identifier is None or "start" not in identifier.meta:
+        return None
+    start = item.original(identifier.meta["start"])
+    return start, len(identifier.name)
+
+
+def _keyword(item: PreparedStatement, pattern: str) -> tuple[int, int]:
+    match = re.search(pattern, item.statement.masked, re.IGNORECASE)
+    if match is None:
+        stripped = len(item.statement.text) - len(item.statement.text.lstrip())
+        return stripped, 1
+    return match.start(), len(match.group(0))
+
+
+def _selects(tree: exp.Expression) -> Iterator[exp.Select]:
+    yield from tree.find_all(exp.Select)
+
+
+def _own(select: exp.Select, node: exp.Expression) -> bool:
+    """``node`` belongs to ``select`` itself, not to a subquery inside it."""
+    return node.find_ancestor(exp.Select) is select
+
+
+# AL405 --------------------------------------------------------------------------------------------------
+def _unbounded_write(item: PreparedStatement, tree: exp.Expression) -> Iterator[Issue]:
+    if not isinstance(tree, (exp.Update, exp.Delete)) or tree.args.get("where") is not None:
+        return
+    verb = "UPDATE" if isinstance(tree, exp.Update) else "DELETE"
+    table = tree.this.name if isinstance(tree.this, exp.Table) else "the table"
+    effect = "overwrites the updated columns of every row" if verb == "UPDATE" else "deletes every row"
+    offset, length = _keyword(item, r"\b" + verb + r"\b")
+    message = f"`{verb}` on `{table}` has no WHERE clause: it {effect} of `{table}`, not the one row the code means"
+    guidance = "Add the WHERE clause that selects the intended rows (`WHERE id = ?`); if every row is really meant, write `WHERE true` (or TRUNCATE in a migration) to say so."
+    yield Issue("AL405", offset, length, message, guidance)
+
+
+# AL406 --------------------------------------------------------------------------------------------------
+def _cartesian_joins(item: PreparedStatement, tree: exp.Expression) -> Iterator[Issue]:
+    for select in _selects(tree):
+        from_ = select.args.get("from_") or select.args.get("from")
+        if from_ is None:
+            continue
+        seen = {_alias(t) for t in from_.find_all(exp.Table)}
+        for join in select.args.get("joins") or []:
+            table = join.this
+            if not isinstance(table, exp.Table) or not isinstance(table.this, exp.Identifier):
+                continue  # a table function (json_each, unnest) or a subquery
+            alias = _alias(table)
+            position = identifier_offset(item, table)
+            if position is not None and _unconditioned(item, join, position, select, seen, alias):
+                message = (
+                    f"`{table.name}` is joined without a join condition: every row of it is paired with every row of "
+                    f"the other table(s) — a cartesian product that multiplies the result and grows with the data"
+                )
+                guidance = f"Join on the key: `JOIN {table.name} {alias} ON {alias}.<fk> = <other>.id` (write CROSS JOIN when the product is intended)."
+                yield Issue("AL406", position[0], position[1], message, guidance)
+            seen.add(alias)
+
+
+def _alias(table: exp.Table) -> str:
+    return (table.alias or table.name).lower()
+
+
+def _unconditioned(item, join: exp.Join, position, select: exp.Select, seen: set[str], alias: str) -> bool:
+    masked = item.statement.masked
+    before = masked[: position[0]].rstrip().rstrip('"`').rstrip()
+    if join.args.get("using") or (join.args.get("on") is not None and not _implicit_true(join)):
+        return False
+    if re.search(r"\b(CROSS|NATURAL)\s+JOIN$", before, re.IGNORECASE) or re.search(r"\bLATERAL$", before, re.IGNORECASE):
+        return False
+    if _EXPLICIT_ON.match(masked[position[0] + position[1] :]):
+        return False  # an explicit `ON TRUE`
+    if before.endswith(","):
+        return not _linked(select, alias, seen)
+    return True
+
+
+def _implicit_true(join: exp.Join) -> bool:
+    on = join.args.get("on")
+    return isinstance(on, exp.Boolean) and on.this is True
+
+
+def _linked(select: exp.Select, alias: str, seen: set[str]) -> bool:
+    """A comma join is a join when some equality in WHERE ties the new table to an earlier one."""
+    where = select.args.get("where")
+    if where is None:
+        return False
+    for equality in where.find_all(exp.EQ):
+        sides = [{c.table.lower() for c in side.find_all(exp.Column)} for side in (equality.this, equality.expression)]
+        if any("" in side for side in sides):
+            return True  # an unqualified column: cannot tell, assume it links
+        if any(alias in a and (b & seen) for a, b in (sides, sides[::-1])):
+            return True
+    return False
+
+
+# AL407 --------------------------------------------------------------------------------------------------
+def _null_comparison(item: PreparedStatement, tree: exp.Expression) -> Iterator[Issue]:
+    for comparison in tree.find_all(exp.EQ, exp.NEQ):
+        if not (isinstance(comparison.this, exp.Null) or isinstance(comparison.expression, exp.Null)):
+            continue
+        if comparison.find_ancestor(exp.Where, exp.Having, exp.Join, exp.If, exp.Case) is None:
+            continue  # `SET col = NULL` is an assignment
+        match = _NULL_COMPARISON.search(item.statement.masked)
+        offset, length = (match.start(), len(match.group(0))) if match else _keyword(item, r"\bNULL\b")
+        operator = "=" if isinstance(comparison, exp.EQ) else "<>"
+        fix = "IS NULL" if operator == "=" else "IS NOT NULL"
+        message = (
+            f"`{operator} NULL` is never true: any comparison with NULL yields NULL (unknown), so the condition "
+            f"silently matches no row"
+        )
+        yield Issue("AL407", offset, length, message, f"Write `{fix}`.")
+        return
+
+
+# AL408 --------------------------------------------------------------------------------------------------
+def _group_by(prepared: Prepared, item: PreparedStatement, tree: exp.Expression) -> Iterator[Issue]:
+    for select in _selects(tree):
+        group = select.args.get("group")
+        if group is None or not group.expressions:
+            continue
+        if any(isinstance(g, exp.Literal) for g in group.expressions):
+            continue  # GROUP BY 1, 2
+        aliases = {p.alias.lower() for p in select.expressions if p.alias}
+        grouped = {(c.table.lower(), c.name.lower()) for g in group.expressions for c in g.find_all(exp.Column)}
+        grouped_sql = {g.sql().lower() for g in group.expressions}
+        keyed = {table for table, name in grouped if name == "id"}
+        for projection in select.expressions:
+            column = _ungrouped(projection, grouped, grouped_sql, keyed, aliases)
+            if column is None:
+                continue
+            position = identifier_offset(item, column) or (0, 1)
+            dialect = prepared.dialect
+            outcome = dialect.says("group_by", column.name) if dialect is not None else (
+                "PostgreSQL and MySQL reject it; SQLite returns a value from an arbitrary row of each group"
+            )
+            message = f"`{column.sql()}` is selected but neither grouped nor aggregated: {outcome}"
+            guidance = f"Add `{column.sql()}` to GROUP BY, or aggregate it (MAX({column.sql()}), COUNT(…))."
+            yield Issue("AL408", position[0], position[1], message, guidance)
+            return
+
+
+def _ungrouped(projection, grouped, grouped_sql, keyed, aliases) -> exp.Column | None:
+    value = projection.unalias() if isinstance(projection, exp.Alias) else projection
+    if isinstance(value, exp.Star) or value.find(exp.AggFunc, exp.Window, exp.Subquery) is not None:
+        return None
+    if value.sql().lower() in grouped_sql or (projection.alias and projection.alias.lower() in grouped_sql):
+        return None
+    for column in value.find_all(exp.Column):
+        if isinstance(column.this, exp.Star):
+            return None
+        key = (column.table.lower(), column.name.lower())
+        if key in grouped or ("", key[1]) in grouped or any(name == key[1] for _, name in grouped if not key[0]):
+            continue
+        if key[0] in keyed or (not key[0] and "" in keyed) or key[1] in aliases:
+            continue  # functionally dependent on a grouped primary key
+        return column
+    return None
+
+
+# AL409 --------------------------------------------------------------------------------------------------
+def _limit_without_order(item: PreparedStatement, tree: exp.Expression) -> Iterator[Issue]:
+    for select in _selects(tree):
+        limit = select.args.get("limit")
+        offset = select.args.get("offset")
+        if (limit is None and offset is None) or select.args.get("order") is not None:
+            continue
+        if isinstance(select.parent, (exp.Union, exp.Subquery)) and select.parent.args.get("order") is not None:
+            continue
+        if select.find_ancestor(exp.Exists) is not None:
+            continue
+        if offset is None and _is_one(limit):
+            continue  # LIMIT 1: a lookup or an existence check, any row will do
+        if select.args.get("group") is None and all(p.find(exp.AggFunc) for p in select.expressions):
+            continue  # one aggregate row
+        position = _keyword(item, r"\bLIMIT\b" if limit is not None else r"\bOFFSET\b")
+        message = (
+            "LIMIT/OFFSET without ORDER BY: the database returns rows in no particular order, so pages overlap or "
+            "skip rows and the same request returns different rows between runs"
+        )
+        guidance = "Add an ORDER BY on a unique key before LIMIT (e.g. `ORDER BY created_at DESC, id DESC`)."
+        yield Issue("AL409", position[0], position[1], message, guidance)
+        return
+
+
+def _is_one(limit) -> bool:
+    value = limit.expression if isinstance(limit, exp.Limit) else limit
+    return isinstance(value, exp.Literal) and value.this == "1"
+
+
+# AL410 --------------------------------------------------------------------------------------------------
+def _count_fan_out(item: PreparedStatement, tree: exp.Expression) -> Iterator[Issue]:
+    for select in _selects(tree):
+        joins = [j for j in select.args.get("joins") or [] if isinstance(j.this, exp.Table)]
+        from_ = select.args.get("from_") or select.args.get("from")
+        if not joins or from_ is None or not isinstance(from_.this, exp.Table):
+            continue
+        base = _alias(from_.this)
+        to_many = {_alias(j.this): j.this.name for j in joins if _to_many(j)}
+        if not to_many:
+            continue
+        for count in select.find_all(exp.Count):
+            if not _own(select, count) or isinstance(count.this, exp.Distinct):
+                continue
+            counted = _counted_alias(count, base)
+            others = {a: t for a, t in to_many.items() if a != counted}
+            if counted not in (base, *to_many) or not others:
+                continue
+            joined = ", ".join(f"`{t}`" for t in others.values())
+            what = "rows of the base table" if counted == base else f"rows of `{to_many[counted]}`"
+            position = identifier_offset(item, count) or _keyword(item, r"\bCOUNT\b")
+            message = (
+                f"COUNT over a one-to-many join with {joined}: each of the {what} is counted once per matching "
+                f"joined row, so the number is inflated (fan-out)"
+            )
+            guidance = "Count distinct keys (`COUNT(DISTINCT a.id)`), or count in a correlated subquery instead of joining."
+            yield Issue("AL410", position[0], position[1], message, guidance)
+            return
+
+
+def _to_many(join: exp.Join) -> bool:
+    """``JOIN comments c ON c.article_id = a.id`` fans out; ``JOIN users u ON u.id = a.author_id`` does not."""
+    on = join.args.get("on")
+    if on is None or _implicit_true(join):
+        return False
+    alias = _alias(join.this)
+    for equality in on.find_all(exp.EQ):
+        for side in (equality.this, equality.expression):
+            if isinstance(side, exp.Column) and side.table.lower() == alias:
+                return side.name.lower() != "id"
+    return False
+
+
+def _counted_alias(count: exp.Count, base: str) -> str:
+    if isinstance(count.this, exp.Star) or count.this is None:
+        return base
+    column = count.this if isinstance(count.this, exp.Column) else count.this.find(exp.Column)
+    return column.table.lower() if column is not None and column.table else base
+
+
+# AL414 --------------------------------------------------------------------------------------------------
+def _select_star(item: PreparedStatement, tree: exp.Expression) -> Iterator[Issue]:
+    if not isinstance(tree, exp.Select):
+        return
+    if not any(isinstance(p, exp.Star) or (isinstance(p, exp.Column) and isinstance(p.this, exp.Star)) for p in tree.expressions):
+        return
+    match = _STAR.search(item.statement.masked)
+    offset, length = (match.start(1), len(match.group(1))) if match else _keyword(item, r"\bSELECT\b")
+    message = (
+        "`SELECT *` reads every column: a column added later silently changes the row shape (tuple unpacking breaks, "
+        "responses start leaking fields such as password hashes) and every column is read and sent each time"
+    )
+    yield Issue("AL414", offset, length, message, "List the columns the code uses.")

@@ -1,0 +1,133 @@
+"""Which database a project uses, from the facts alone — with the evidence for it.
+
+Embedded SQL is only right or wrong *for a database*: ``ILIKE`` is fine on PostgreSQL and a
+syntax error on SQLite.  The signals, strongest first (reference §5):
+
+1. DB URLs — string literals in code (``create_engine("postgresql+psycopg://…")``, the
+   ``os.getenv("DATABASE_URL", "sqlite:///./app.db")`` fallback) and ``.env`` / compose values;
+2. explicit options — Sequelize ``dialect: 'postgres'``, knex ``client: 'pg'``, TypeORM ``type``;
+3. drivers imported by the code (psycopg, sqlite3, mysql2 …);
+4. docker-compose images (a ``postgres`` service may be unused, so it only breaks ties).
+
+The strongest kind present decides; a tie there is broken by the next kind, so a project that
+imports both sqlite3 and psycopg follows its URLs.  Test files do not vote: an in-memory SQLite
+URL in ``conftest.py`` says nothing about production.  Pure function; the stack-verification
+command reuses it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import NamedTuple
+
+from archlint.domain.facts import FileFacts
+from archlint.domain.graph import ModuleGraph
+from archlint.domain.knowledge import module_matches
+from archlint.domain.manifest import Manifest
+from archlint.domain.sql.knowledge import SqlKnowledge
+
+_URL = re.compile(r"(?<![\w+.-])([A-Za-z][\w]*)(?:\+[\w]+)?:(?://|/|:memory:)")
+_FILE_DB = re.compile(r"\bfile:[^\s'\"`]*\.(?:db|sqlite3?)\b", re.IGNORECASE)
+_OPTION = re.compile(r"""\b(?:dialect|client|type|provider)\s*:\s*['"]([\w-]+)['"]""")
+_TEST_PATH = re.compile(r"(^|/)(tests?|__tests__|spec|fixtures?)/|(^|/)(test_[^/]*|[^/]*_test\.py|conftest\.py|[^/]*\.(test|spec)\.[jt]sx?)$")
+_RANK = ("url", "option", "driver", "image")
+
+
+class Evidence(NamedTuple):
+    database: str
+    kind: str  # url | option | driver | image
+    path: str
+    line: int
+    detail: str  # the URL scheme, option value, driver or image
+
+
+class DatabaseChoice(NamedTuple):
+    database: str | None  # None: no signal, or signals that contradict each other evenly
+    evidence: tuple[Evidence, ...]
+
+    def databases(self) -> frozenset[str]:
+        return frozenset(e.database for e in self.evidence)
+
+
+def detect_database(
+    files: dict[str, FileFacts], graph: ModuleGraph, manifest: Manifest, sql: SqlKnowledge
+) -> DatabaseChoice:
+    evidence: list[Evidence] = []
+    for path in sorted(files):
+        facts = files[path]
+        if not facts.parsed or _TEST_PATH.search(path):
+            continue
+        externals = [edge for edge in graph.out_edges(path) if edge.external]
+        if not externals:
+            continue
+        evidence.extend(_driver_evidence(path, facts, externals, sql))
+        evidence.extend(_url_evidence(path, facts, sql))
+        evidence.extend(_option_evidence(path, facts, sql))
+    for env in manifest.env:
+        for database, scheme in _urls(env.value, sql):
+            evidence.append(Evidence(database, "url", env.path, env.line, f"{env.name}={scheme}://…"))
+    for service in manifest.services:
+        image = service.image.split(":", 1)[0].lower()
+        dialect = next((d for d in sql.dialects.values() if image in d.images), None)
+        if dialect is not None:
+            evidence.append(Evidence(dialect.name, "image", service.path, service.line, service.image))
+    return DatabaseChoice(_decide(evidence), tuple(evidence))
+
+
+def _decide(evidence: list[Evidence]) -> str | None:
+    candidates: set[str] | None = None
+    for kind in _RANK:
+        votes = Counter(e.database for e in evidence if e.kind == kind and (candidates is None or e.database in candidates))
+        if not votes:
+            continue
+        best = max(votes.values())
+        leaders = {database for database, count in votes.items() if count == best}
+        if len(leaders) == 1:
+            return leaders.pop()
+        candidates = leaders
+    return None
+
+
+def _driver_evidence(path: str, facts: FileFacts, externals, sql: SqlKnowledge) -> list[Evidence]:
+    language = "python" if facts.language == "python" else "node"
+    found = []
+    for driver, modules in sql.driver_modules.items():
+        database = sql.driver_databases.get(driver, "")
+        if not database or sql.driver_languages.get(driver, language) != language:
+            continue
+        edge = next((e for e in externals if any(module_matches(e.target, m) for m in modules)), None)
+        if edge is not None:
+            found.append(Evidence(database, "driver", path, edge.span.line, driver))
+    return found
+
+
+def _url_evidence(path: str, facts: FileFacts, sql: SqlKnowledge) -> list[Evidence]:
+    found = []
+    for literal in facts.strings:
+        for database, scheme in _urls(literal.text, sql):
+            found.append(Evidence(database, "url", path, literal.span.line, f"{scheme}://…"))
+    return found
+
+
+def _urls(text: str, sql: SqlKnowledge) -> list[tuple[str, str]]:
+    found = []
+    for match in _URL.finditer(text):
+        dialect = sql.dialect_for_scheme(match.group(1))
+        if dialect is not None:
+            found.append((dialect.name, match.group(1).lower()))
+    if not found and _FILE_DB.search(text) and "sqlite" in sql.dialects:
+        found.append(("sqlite", "file"))
+    return found
+
+
+def _option_evidence(path: str, facts: FileFacts, sql: SqlKnowledge) -> list[Evidence]:
+    found = []
+    for call in facts.calls:
+        if ":" not in call.args_text:
+            continue
+        for match in _OPTION.finditer(call.args_text):
+            dialect = sql.dialect_for_option(match.group(1))
+            if dialect is not None:
+                found.append(Evidence(dialect.name, "option", path, call.span.line, match.group(1)))
+    return found

@@ -1,0 +1,187 @@
+"""Typed views of ``rules/knowledge/sql_dialects.toml``: databases, constructs, paramstyles, sinks.
+
+The loader turns every TOML entry into a generic :class:`~archlint.domain.knowledge.Package`;
+this module gives the SQL entries names and types once, so the extraction and the checks never
+index raw dictionaries, and adding a database, a construct or a sink stays a data change.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from archlint.domain.knowledge import Knowledge, Package
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    name: str  # postgresql | sqlite | mysql (drivers.toml `database`)
+    label: str
+    sqlglot: str
+    url_schemes: tuple[str, ...]
+    options: tuple[str, ...]
+    images: tuple[str, ...]
+    engine_placeholders: frozenset[str]
+    ignored_placeholders: frozenset[str]
+    native_python: str
+    native_node: str
+    messages: dict = field(default_factory=dict)  # syntax_error, unknown_table, unknown_column, group_by
+
+    def says(self, what: str, name: str = "") -> str:
+        return self.messages.get(what, "").replace("{name}", name)
+
+
+@dataclass(frozen=True, slots=True)
+class Construct:
+    name: str
+    label: str
+    pattern: re.Pattern
+    supported: frozenset[str]
+    error: dict
+    fix: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParamStyle:
+    name: str
+    accepts: frozenset[str]
+    passthrough: bool
+    example: str
+
+
+@dataclass(frozen=True, slots=True)
+class Sink:
+    """One API that takes SQL text (see the ``[[sql_sink]]`` comment in the TOML)."""
+
+    name: str
+    language: str
+    stacks: frozenset[str] = frozenset()
+    methods: frozenset[str] = frozenset()
+    functions: frozenset[str] = frozenset()
+    callee_methods: frozenset[str] = frozenset()
+    requires_modules: tuple[str, ...] = ()
+    untyped: bool = False
+    script_methods: frozenset[str] = frozenset()
+    many_methods: frozenset[str] = frozenset()
+    sql_keywords: tuple[str, ...] = ()
+    statement: str = "auto"
+    placeholders: str = ""
+    params: str = ""
+    single_statement: str = ""
+    single_with_params: str = ""
+    count_error: str = ""
+
+    def takes_script(self, method: str) -> bool:
+        return method in self.script_methods
+
+
+@dataclass(frozen=True, slots=True)
+class SqlKnowledge:
+    dialects: dict[str, Dialect] = field(default_factory=dict)
+    constructs: tuple[Construct, ...] = ()
+    paramstyles: dict[str, ParamStyle] = field(default_factory=dict)
+    sinks: tuple[Sink, ...] = ()
+    safe_holes: tuple[re.Pattern, ...] = ()
+    driver_styles: dict[str, str] = field(default_factory=dict)  # driver stack -> paramstyle
+    driver_databases: dict[str, str] = field(default_factory=dict)  # driver stack -> database
+    driver_modules: dict[str, tuple[str, ...]] = field(default_factory=dict)  # driver stack -> modules
+    driver_languages: dict[str, str] = field(default_factory=dict)  # driver stack -> python | node
+
+    def dialect_for_scheme(self, scheme: str) -> Dialect | None:
+        scheme = scheme.lower().split("+", 1)[0]
+        return next((d for d in self.dialects.values() if scheme in d.url_schemes), None)
+
+    def dialect_for_option(self, value: str) -> Dialect | None:
+        value = value.lower()
+        return next((d for d in self.dialects.values() if value in d.options), None)
+
+    def accepted_placeholders(self, style: str, database: str) -> frozenset[str] | None:
+        """Placeholder kinds a paramstyle binds on ``database``; ``None`` when unknown."""
+        paramstyle = self.paramstyles.get(style)
+        if paramstyle is None:
+            return None
+        accepted = set(paramstyle.accepts)
+        dialect = self.dialects.get(database)
+        if paramstyle.passthrough and dialect is not None:
+            accepted |= dialect.engine_placeholders
+        return frozenset(accepted)
+
+
+def _strings(entry: Package, key: str) -> tuple[str, ...]:
+    return tuple(entry.extra.get(key, ()))
+
+
+def _sink(entry: Package) -> Sink:
+    extra = entry.extra
+    return Sink(
+        name=entry.name,
+        language=entry.language,
+        stacks=frozenset(_strings(entry, "stacks")),
+        methods=frozenset(_strings(entry, "methods")),
+        functions=frozenset(_strings(entry, "functions")),
+        callee_methods=frozenset(_strings(entry, "callee_methods")),
+        requires_modules=_strings(entry, "requires_modules"),
+        untyped=bool(extra.get("untyped", False)),
+        script_methods=frozenset(_strings(entry, "script_methods")),
+        many_methods=frozenset(_strings(entry, "many_methods")),
+        sql_keywords=_strings(entry, "sql_keywords"),
+        statement=extra.get("statement", "auto"),
+        placeholders=extra.get("placeholders", ""),
+        params=extra.get("params", ""),
+        single_statement=extra.get("single_statement", ""),
+        single_with_params=extra.get("single_with_params", ""),
+        count_error=extra.get("count_error", ""),
+    )
+
+
+def sql_knowledge(knowledge: Knowledge) -> SqlKnowledge:
+    """Build the typed tables (cheap: a few dozen entries; callers may keep the result)."""
+    dialects = {
+        entry.name: Dialect(
+            name=entry.name,
+            label=entry.extra.get("label", entry.name),
+            sqlglot=entry.extra["sqlglot"],
+            url_schemes=_strings(entry, "url_schemes"),
+            options=_strings(entry, "options"),
+            images=_strings(entry, "images"),
+            engine_placeholders=frozenset(_strings(entry, "engine_placeholders")),
+            ignored_placeholders=frozenset(_strings(entry, "ignored_placeholders")),
+            native_python=entry.extra.get("native_python", ""),
+            native_node=entry.extra.get("native_node", ""),
+            messages={k: entry.extra[k] for k in ("syntax_error", "unknown_table", "unknown_column", "group_by") if k in entry.extra},
+        )
+        for entry in knowledge.of_kind("dialect")
+    }
+    constructs = tuple(
+        Construct(
+            name=entry.name,
+            label=entry.extra.get("label", entry.name),
+            pattern=re.compile(entry.extra["pattern"], re.IGNORECASE | re.MULTILINE),
+            supported=frozenset(_strings(entry, "supported")),
+            error=dict(entry.extra.get("error", {})),
+            fix=entry.extra.get("fix", ""),
+        )
+        for entry in knowledge.of_kind("sql_construct")
+    )
+    paramstyles = {
+        entry.name: ParamStyle(
+            entry.name,
+            frozenset(_strings(entry, "accepts")),
+            bool(entry.extra.get("passthrough", False)),
+            entry.extra.get("example", ""),
+        )
+        for entry in knowledge.of_kind("paramstyle")
+    }
+    safe = tuple(re.compile(p) for entry in knowledge.of_kind("sql_safe_hole") for p in _strings(entry, "patterns"))
+    drivers = knowledge.of_kind("driver")
+    return SqlKnowledge(
+        dialects=dialects,
+        constructs=constructs,
+        paramstyles=paramstyles,
+        sinks=tuple(_sink(entry) for entry in knowledge.of_kind("sql_sink")),
+        safe_holes=safe,
+        driver_styles={d.name: d.extra.get("placeholder", "") for d in drivers},
+        driver_databases={d.name: d.extra.get("database", "") for d in drivers},
+        driver_modules={d.name: d.modules for d in drivers},
+        driver_languages={d.name: d.language for d in drivers},
+    )

@@ -1,0 +1,369 @@
+"""SQL sites: every call that hands SQL text to a database API, with the text it hands over.
+
+A SQL string only matters when it reaches a sink — a DB access site that takes SQL (typed by the
+data layer: ``cursor.execute``, ``pool.query``, ``sequelize.query``), a SQL-building function
+(``text()``, ``RawSQL``, ``Sequelize.literal``, ``op.execute``), a raw-clause method of a query
+builder (``whereRaw``), or an untyped ``.execute("SELECT …")``.  SQL in log messages,
+docstrings, comments and error strings never reaches one, so it is never analysed.
+
+The text is the literal argument, an f-string / template / ``%`` / ``.format`` / ``+`` built in
+the argument (see :mod:`compose`), or a *name* whose value is a SQL literal assigned earlier in
+the same function or at module level (in this module or one it imports from).  Assignments of
+strings are not facts yet, so a name is matched to the free-standing SQL literal whose column
+fits ``name = "…"`` on a statement line of that scope; a local name's value is marked inexact
+(``q += " AND …"`` is invisible), and checks that need the whole statement skip it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from archlint.domain.arguments import split_top_level
+from archlint.domain.datalayer import DataLayer, DbAccess, canonical, segments
+from archlint.domain.facts import Argument, CallSite, FileFacts, Span, StringLit
+from archlint.domain.graph import ModuleGraph
+from archlint.domain.knowledge import module_matches
+from archlint.domain.sql import holes as hole_origin
+from archlint.domain.sql.compose import Composed, compose, is_name
+from archlint.domain.sql.compose import Hole as ComposedHole
+from archlint.domain.sql.holes import SqlHole
+from archlint.domain.sql.knowledge import Sink, SqlKnowledge
+from archlint.domain.sql.lexer import is_statement
+from archlint.domain.sql.location import guess_opener, text_span
+
+_SQL_KEYWORDS = ("sql", "query", "statement", "text", "operation", "stmt")
+_PARAM_KEYWORDS = ("params", "parameters", "args", "vars", "values", "bindings", "bind_params", "replacements")
+_CALLBACK = re.compile(r"^(?:async\s+)?(?:function\b|\(?[\w\s,{}]*\)?\s*=>)|^(cb|callback|done|next|fn)$")
+_JS_DECLARATIONS = (0, 4, 6, 13)  # "", "let "/"var ", "const ", "export const "
+
+
+class SqlText(NamedTuple):
+    text: str  # the SQL, with ``{}`` where each hole is
+    holes: tuple[SqlHole, ...]
+    how: str  # literal | fstring | template | percent | format | concat
+    exact: bool  # False: a local name's last visible literal — it may have been extended
+    path: str  # the file holding the literal (a constant may be imported)
+    anchor: StringLit | None  # the literal in that file, for line/column
+    opener: int  # width of the literal's prefix and opening quote
+    language: str
+
+    def span(self, offset: int | None = None, length: int = 0) -> Span | None:
+        """Where ``text[offset:offset+length]`` is; the whole literal when ``offset`` is None."""
+        if self.anchor is None:
+            return None
+        if offset is None or offset > len(self.anchor.text):
+            return self.anchor.span  # the whole literal, or a piece after it (``"…" + x + "…"``)
+        return text_span(self.anchor, self.opener, offset, length, self.language)
+
+    @property
+    def runtime_holes(self) -> tuple[SqlHole, ...]:
+        return tuple(h for h in self.holes if h.origin == hole_origin.RUNTIME)
+
+
+class SqlSite(NamedTuple):
+    path: str
+    call: CallSite
+    sink: Sink
+    method: str
+    stack: str  # the typed receiver's stack ("" when untyped)
+    database: str  # the driver's own database, else the project's ("" when unknown)
+    style: str  # paramstyle name; "" = not checked
+    kind: str  # statement | fragment | script
+    sql: SqlText | None  # None: the SQL is a runtime expression (``expression``)
+    expression: str  # the SQL argument as written
+    params: tuple[Argument, ...]  # the values passed with it ("" text = none given)
+    many: bool  # executemany: params is a sequence of rows
+
+    @property
+    def language(self) -> str:
+        return "python" if self.sink.language == "python" else "javascript"
+
+
+def sql_sites(
+    files: dict[str, FileFacts],
+    paths: list[str],
+    datalayer: DataLayer,
+    graph: ModuleGraph,
+    sql: SqlKnowledge,
+    project_database: str | None,
+) -> list[SqlSite]:
+    accesses = {(a.path, a.span, a.callee): a for a in datalayer.accesses}
+    sites: list[SqlSite] = []
+    for path in paths:
+        facts = files[path]
+        extractor = _FileExtractor(path, facts, files, graph, sql, project_database or "")
+        for call in facts.calls:
+            sites.extend(extractor.sites(call, accesses.get((path, call.span, call.callee))))
+    return sites
+
+
+class _FileExtractor:
+    def __init__(self, path, facts: FileFacts, files, graph: ModuleGraph, sql: SqlKnowledge, database: str) -> None:
+        self.path = path
+        self.facts = facts
+        self.files = files
+        self.graph = graph
+        self.sql = sql
+        self.database = database
+        self.language = "python" if facts.language == "python" else "node"
+        self.externals = [e.target for e in graph.out_edges(path) if e.external]
+        self._owners: dict[StringLit, CallSite | None] | None = None
+        self.sinks = [s for s in sql.sinks if s.language == self.language]
+
+    # matching ----------------------------------------------------------------------------------------
+    def sites(self, call: CallSite, access: DbAccess | None) -> list[SqlSite]:
+        parts = segments(call.callee)
+        if not parts:
+            return []
+        method = parts[-1][0]
+        sink, stack = self._sink(call, method, access)
+        if sink is None:
+            return []
+        arguments = call.arguments()
+        if sink.sql_keywords:
+            return [self._site(call, sink, method, stack, item, ()) for item in self._keyword_sql(arguments, sink)]
+        index = next((i for i, a in enumerate(arguments) if a.keyword in ("",) + _SQL_KEYWORDS), None)
+        if index is None:
+            return []
+        first = arguments[index]
+        if first.keyword == "" and first.text.startswith(("*", "...")):
+            return []
+        if sink.untyped and not self._looks_like_sql(call, first):
+            return []
+        if sink.untyped:
+            sink, stack = self._untyped_driver(sink)
+        params = tuple(a for a in arguments[index + 1 :] if a.keyword == "" or a.keyword in _PARAM_KEYWORDS)
+        return [self._site(call, sink, method, stack, first.text, params)]
+
+    def _sink(self, call: CallSite, method: str, access: DbAccess | None) -> tuple[Sink | None, str]:
+        resolved = canonical(call.resolved, self.facts.language) or ""
+        for sink in self.sinks:
+            if access is not None and access.stack in sink.stacks and (method in sink.methods or sink.takes_script(method)):
+                return sink, access.stack
+            if resolved and resolved in sink.functions:
+                return sink, ""
+            if method in sink.callee_methods and self._imports(sink.requires_modules) and len(segments(call.callee)) > 1:
+                return sink, ""
+        if access is None:
+            for sink in self.sinks:
+                if sink.untyped and (method in sink.methods or sink.takes_script(method)) and len(segments(call.callee)) > 1:
+                    return sink, ""
+        return None, ""
+
+    def _imports(self, modules: tuple[str, ...]) -> bool:
+        return any(module_matches(target, m) for target in self.externals for m in modules)
+
+    def _untyped_driver(self, untyped: Sink) -> tuple[Sink, str]:
+        """An untyped ``cursor.execute`` in a file importing exactly one driver is that driver's."""
+        drivers = [
+            name
+            for name, modules in self.sql.driver_modules.items()
+            if self.sql.driver_languages.get(name) == self.language and self._imports(modules)
+        ]
+        if len(drivers) == 1:
+            sink = next((s for s in self.sinks if drivers[0] in s.stacks), None)
+            if sink is not None:
+                return sink, drivers[0]
+        return untyped, ""
+
+    def _looks_like_sql(self, call: CallSite, argument: Argument) -> bool:
+        """An untyped receiver counts only with SQL in hand: a SQL literal or an UPPER_CASE constant."""
+        if argument.literal is not None:
+            return is_statement(argument.literal)
+        if is_name(argument.text):
+            return argument.text.split(".")[-1].isupper()
+        owned = self._owned_strings(call)
+        return bool(owned) and is_statement(owned[0].text)
+
+    @staticmethod
+    def _keyword_sql(arguments: tuple[Argument, ...], sink: Sink) -> list[str]:
+        items = []
+        for argument in arguments:
+            if argument.keyword not in sink.sql_keywords:
+                continue
+            text = argument.text.strip()
+            if text[:1] in "[({" and text[-1:] in "])}":
+                for item in split_top_level(text[1:-1]):
+                    items.append(item.split(":", 1)[-1] if text[0] == "{" else item)
+            else:
+                items.append(text)
+        return items
+
+    # building the site -------------------------------------------------------------------------------
+    def _site(self, call: CallSite, sink: Sink, method: str, stack: str, expression: str, params) -> SqlSite:
+        text = self._text(call, expression)
+        database = self.sql.driver_databases.get(stack, "") or self.database
+        if text is None:
+            kind = "fragment" if sink.statement == "fragment" else "statement"
+        elif sink.takes_script(method):
+            kind = "script"
+        elif sink.statement == "fragment" or not is_statement(text.text):
+            kind = "fragment"
+        else:
+            kind = "statement"
+        style = self._style(sink, stack, database, params)
+        if sink.params == "options":
+            params = self._option_params(params)
+        return SqlSite(self.path, call, sink, method, stack, database, style, kind, text, expression.strip(), params,
+                       method in sink.many_methods)
+
+    def _style(self, sink: Sink, stack: str, database: str, params) -> str:
+        if sink.placeholders == "driver":
+            return self.sql.driver_styles.get(stack, "")
+        if sink.placeholders == "native":
+            dialect = self.sql.dialects.get(database)
+            return "" if dialect is None else (dialect.native_python if self.language == "python" else dialect.native_node)
+        if sink.placeholders == "options":
+            options = " ".join(p.text for p in params)
+            return "sequelize-bind" if re.search(r"\bbind\s*:", options) else "sequelize-replacements"
+        return sink.placeholders
+
+    @staticmethod
+    def _option_params(params) -> tuple[Argument, ...]:
+        """Sequelize passes values in the options object: ``{ replacements: {…} }`` / ``{ bind: […] }``."""
+        for argument in params:
+            text = argument.text.strip()
+            if not (text.startswith("{") and text.endswith("}")):
+                continue
+            for entry in split_top_level(text[1:-1]):
+                key, _, value = entry.partition(":")
+                if key.strip() in ("replacements", "bind"):
+                    return (Argument("", value.strip() or key.strip()),)
+        return ()
+
+    def _text(self, call: CallSite, expression: str) -> SqlText | None:
+        composed = compose(expression, "python" if self.language == "python" else "javascript")
+        owned = self._owned_strings(call)
+        anchor = self._anchor(owned, composed)
+        if composed is None and anchor is not None and expression.lstrip()[:1] in "'\"`rRfFuUbB":
+            composed = _composed(anchor, self.language)  # a literal longer than the stored argument text
+        if composed is not None:
+            return self._sql_text(composed, self.path, self.facts, call.scope, anchor, True)
+        if is_name(expression):
+            return self._resolve_name(call, expression.strip())
+        return None
+
+    def _sql_text(self, composed: Composed, path: str, facts: FileFacts, scope: str, anchor, exact: bool) -> SqlText:
+        holes = tuple(
+            SqlHole(h.offset, h.expr, h.how, hole_origin.origin(h.expr, facts, scope, self.sql.safe_holes),
+                    hole_origin.role(composed.text, h.offset))
+            for h in composed.holes
+        )
+        opener = composed.opener or (guess_opener(anchor, self.language) if anchor is not None else 0)
+        return SqlText(composed.text, holes, composed.how, exact, path, anchor, opener, self.facts.language)
+
+    @staticmethod
+    def _anchor(owned: list[StringLit], composed: Composed | None) -> StringLit | None:
+        """The literal that starts the argument, if the frontend kept it (SQL-looking ones only)."""
+        if not owned:
+            return None
+        first = owned[0]
+        prefix = re.split(r"[{%]", first.text, maxsplit=1)[0][:40]
+        return first if composed is None or composed.text.startswith(prefix) else None
+
+    # literals owned by a call -------------------------------------------------------------------------
+    def _owned_strings(self, call: CallSite) -> list[StringLit]:
+        if self._owners is None:
+            self._owners = {s: _owner(s, self.facts.calls) for s in self.facts.strings}
+        return [s for s, owner in self._owners.items() if owner is call]
+
+    def _free_strings(self, facts: FileFacts) -> list[StringLit]:
+        if facts is self.facts:
+            if self._owners is None:
+                self._owners = {s: _owner(s, facts.calls) for s in facts.strings}
+            return [s for s, owner in self._owners.items() if owner is None]
+        return [s for s in facts.strings if _owner(s, facts.calls) is None]
+
+    # names -----------------------------------------------------------------------------------------
+    def _resolve_name(self, call: CallSite, name: str) -> SqlText | None:
+        head = name.split(".")[-1] if name.startswith(("self.", "cls.", "this.")) else name
+        if "." in head:
+            return None
+        if name == head and call.scope and not _is_parameter(self.facts, call.scope, head):
+            found = self._local(call, head)
+            if found is not None:
+                return found
+        literal = self._module_constant(self.facts, head, class_scope=name != head)
+        if literal is not None:
+            return self._from_literal(literal, self.path, self.facts, call.scope, exact=head.isupper())
+        imported = self._imported_constant(head)
+        if imported is not None:
+            path, facts, literal = imported
+            return self._from_literal(literal, path, facts, "", exact=head.isupper())
+        return None
+
+    def _local(self, call: CallSite, name: str) -> SqlText | None:
+        before = [
+            s for s in self._free_strings(self.facts)
+            if s.scope == call.scope and (s.span.line, s.span.column) < (call.span.line, call.span.column)
+        ]
+        if not before:
+            return None
+        indents = _statement_columns(self.facts, call.scope)
+        fitting = [s for s in before if _fits(s, name, indents, self.language)]
+        literal = fitting[-1] if fitting else (before[0] if len(before) == 1 else None)
+        if literal is None:
+            return None
+        return self._from_literal(literal, self.path, self.facts, call.scope, exact=False)
+
+    def _module_constant(self, facts: FileFacts, name: str, class_scope: bool) -> StringLit | None:
+        scopes = {c.name for c in facts.classes} if class_scope else {""}
+        for literal in self._free_strings(facts):
+            if literal.scope in scopes and _fits(literal, name, {1, 5, 9}, self.language):
+                return literal
+        return None
+
+    def _imported_constant(self, name: str):
+        binding = next((b.target for b in self.facts.bindings if b.name == name), None)
+        if binding is None:
+            return None
+        target = self.graph.resolve_binding(self.path, binding)
+        if target.file is None or target.file not in self.files or target.attr.split(".")[-1] != name:
+            return None
+        facts = self.files[target.file]
+        literal = self._module_constant(facts, name, class_scope=False)
+        return None if literal is None else (target.file, facts, literal)
+
+    def _from_literal(self, literal: StringLit, path: str, facts: FileFacts, scope: str, exact: bool) -> SqlText:
+        return self._sql_text(_composed(literal, self.language), path, facts, scope, literal, exact)
+
+
+def _composed(literal: StringLit, language: str) -> Composed:
+    how = "fstring" if literal.kind == "fstring" else "template"
+    holes = tuple(ComposedHole(h.offset, h.expr, how) for h in literal.holes)
+    return Composed(literal.text, holes, literal.kind if literal.holes else "literal", guess_opener(literal, language))
+
+
+def _owner(literal: StringLit, calls: list[CallSite]) -> CallSite | None:
+    """The innermost call whose argument list holds the literal (``"…".format`` calls aside)."""
+    best: CallSite | None = None
+    start = (literal.span.line, literal.span.column)
+    for call in calls:
+        if call.callee[:1] in "'\"`" or not call.args_text:
+            continue
+        span = call.span
+        if (span.line, span.column) < start and (literal.span.end_line, literal.span.end_column) <= (span.end_line, span.end_column):
+            if best is None or (span.line, span.column) > (best.span.line, best.span.column):
+                best = call
+    return best
+
+
+def _is_parameter(facts: FileFacts, scope: str, name: str) -> bool:
+    function = next((f for f in facts.functions if f.qualname == scope), None)
+    return function is not None and any(p.name == name for p in function.parameters())
+
+
+def _statement_columns(facts: FileFacts, scope: str) -> set[int]:
+    columns = {a.span.column for a in facts.assigns if a.scope == scope}
+    columns |= {c.span.column for c in facts.calls if c.scope == scope and c.has("stmt")}
+    columns |= {loop.span.column for loop in facts.loops if loop.scope == scope}
+    return columns
+
+
+def _fits(literal: StringLit, name: str, indents: set[int], language: str) -> bool:
+    """Does the literal start where ``name = "…"`` would put it on a statement line?"""
+    start = literal.span.column - len(name) - 3
+    if language == "python":  # the block may be one level deeper or shallower than its neighbours
+        return start >= 1 and any(start + delta in indents for delta in (0, 4, -4))
+    return any(start - width in indents for width in _JS_DECLARATIONS)
