@@ -24,7 +24,7 @@ _FACTORY = re.compile(
     r"init\w*|setup\w*|configure\w*)$",
     re.IGNORECASE,
 )
-_NON_PRODUCTION = ("**/tests/**", "**/test/**", "**/__tests__/**", "**/*.test.*", "**/*.spec.*", "**/test_*.py",
+_NON_PRODUCTION = ("**/tests/**", "**/test/**", "**/testing/**", "**/__tests__/**", "**/*.test.*", "**/*.spec.*", "**/test_*.py",
                    "**/*_test.py", "**/conftest.py", "**/migrations/**", "**/alembic/**", "**/scripts/**",
                    "**/seeders/**", "**/seeds/**", "**/seed.*")
 _RAW_DRIVERS = frozenset({"sqlite3", "aiosqlite", "psycopg2", "psycopg", "asyncpg", "pymysql", "mysqlclient", "aiomysql",
@@ -111,6 +111,8 @@ def _per_call_clients(ctx: CheckContext, constructs: list[Construct]) -> Iterato
         function = _function(ctx, construct)
         if function is None or _FACTORY.search(function.qualname) or _cached(function.decorators):
             continue
+        if construct.target.startswith(("self.", "this.", "cls.")):
+            continue  # stored on the instance/class: created once and reused (a lazy singleton)
         message = (
             f"`{construct.callee}(…)` creates a new {construct.stack} {construct.kind.replace('_', ' ')} every time "
             f"`{function.qualname}` runs; each one opens its own connection pool, so under load the server "
@@ -129,7 +131,10 @@ def _function(ctx: CheckContext, construct: Construct):
 
 
 def _cached(decorators) -> bool:
-    return any(d.split("(")[0].split(".")[-1] in ("lru_cache", "cache", "cached_property", "once") for d in decorators)
+    return any(
+        d.split("(")[0].split(".")[-1] in ("lru_cache", "cache", "cached_property", "once", "property")
+        for d in decorators
+    )
 
 
 # AL303 ------------------------------------------------------------------------------------------
