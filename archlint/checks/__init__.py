@@ -3,7 +3,18 @@
 Adding a family means adding a module here and its rules to ``rules/catalogue/``.
 """
 
-from archlint.checks import cycles, db_access, injection, layering, parse, performance, sequelize, sqlalchemy
+from archlint.checks import (
+    cycles,
+    db_access,
+    injection,
+    layering,
+    parse,
+    performance,
+    sequelize,
+    sql,
+    sqlalchemy,
+    sqlalchemy_loading,
+)
 
 ALL_CHECKS = (
     parse.check,
@@ -11,7 +22,9 @@ ALL_CHECKS = (
     cycles.check,
     db_access.check,
     sqlalchemy.check,
+    sqlalchemy_loading.check,
     sequelize.check,
     injection.check,
+    sql.check,
     performance.check,
 )

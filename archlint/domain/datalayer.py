@@ -422,7 +422,8 @@ _DJANGO_BASES = ("django.db.models.Model", "django.db.models.base.Model")
 _SEQUELIZE_BASES = ("sequelize:Model", "sequelize-typescript:Model", "sequelize:default.Model", "sequelize:.Model")
 _LITERAL = re.compile(r"""^\s*['"`]([^'"`]+)['"`]""")
 _MAPPED_TARGET = re.compile(r"""Mapped\[\s*(?:(?:list|List|set|Set|Optional)\[\s*)?['"]?([A-Za-z_]\w*)""")
-_KEYWORD_LITERAL = re.compile(r"""\b(back_populates|backref|as|foreignKey|through)\s*[=:]\s*['"`]([^'"`]+)['"`]""")
+_KEYWORD_LITERAL = re.compile(r"""\b(back_populates|backref|as|foreignKey|through|lazy)\s*[=:]\s*['"`]([^'"`]+)['"`]""")
+_COLLECTION = re.compile(r"Mapped\[\s*(?:list|List|set|Set|WriteOnlyMapped|DynamicMapped)\b|\buselist\s*=\s*True")
 
 
 def find_models(files: dict[str, FileFacts], paths: Iterable[str], analyser: _Analyser) -> dict[str, Model]:
@@ -494,6 +495,10 @@ def _fields(facts: FileFacts, model: Model) -> None:
             mapped = _MAPPED_TARGET.search(assign.target)
             target = literal.group(1) if literal else (mapped.group(1) if mapped else "")
             options = dict(_KEYWORD_LITERAL.findall(assign.value))
+            if _COLLECTION.search(assign.target + " " + assign.value):
+                options["collection"] = "true"
+            elif "Mapped[" not in assign.target and "uselist=False" not in assign.value and name.endswith("s"):
+                options["collection"] = "guess"  # legacy relationship() without a Mapped annotation
             model.fields[name] = ModelField(name, "relationship", target, options, assign.span)
         elif callee in ("Column", "mapped_column", "column_property") or callee.endswith("Field"):
             model.fields[name] = ModelField(name, "column", "", {}, assign.span)

@@ -139,6 +139,19 @@ class Loop(NamedTuple):
     scope: str
 
 
+class AttrRead(NamedTuple):
+    """``article.author.username``: an attribute chain read off a local name (Python bodies only).
+
+    What relationship-loading rules need: reading ``author`` on an ORM object loaded without
+    eager loading issues one query per object (N+1), or raises MissingGreenlet on an AsyncSession.
+    """
+
+    base: str
+    chain: str  # "author.username"
+    span: Span
+    scope: str
+
+
 class Hole(NamedTuple):
     """An interpolation inside a string: f-string ``{x}``, template ``${x}``, ``%s``/``.format``
     operands are recorded by the SQL issue's deep pass.  ``offset`` is the index in ``text``."""
@@ -211,6 +224,7 @@ class FileBody:
     calls: list[CallSite] = field(default_factory=list)
     assigns: list[Assign] = field(default_factory=list)
     loops: list[Loop] = field(default_factory=list)
+    reads: list[AttrRead] = field(default_factory=list)
     strings: list[StringLit] = field(default_factory=list)
     classes: list[ClassDef] = field(default_factory=list)
     functions: list[FunctionDef] = field(default_factory=list)
@@ -284,6 +298,7 @@ class FileFacts:
     calls = property(lambda self: self.body.calls)
     assigns = property(lambda self: self.body.assigns)
     loops = property(lambda self: self.body.loops)
+    reads = property(lambda self: self.body.reads)
     strings = property(lambda self: self.body.strings)
     classes = property(lambda self: self.body.classes)
     functions = property(lambda self: self.body.functions)
@@ -331,5 +346,5 @@ def _tuple_reduce(self):
     return (tuple.__new__, (type(self), tuple(self)))
 
 
-for _record in (Span, Import, Binding, Argument, CallSite, Assign, Loop, Hole, StringLit, ClassDef, Parameter, FunctionDef, ParseProblem):
+for _record in (Span, Import, Binding, Argument, CallSite, Assign, Loop, AttrRead, Hole, StringLit, ClassDef, Parameter, FunctionDef, ParseProblem):
     _record.__reduce__ = _tuple_reduce  # type: ignore[method-assign]

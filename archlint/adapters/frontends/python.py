@@ -23,6 +23,7 @@ from archlint.domain.facts import (
     TYPE_ONLY,
     Argument,
     Assign,
+    AttrRead,
     Binding,
     CallSite,
     ClassDef,
@@ -47,6 +48,8 @@ _QUERY = """
 (for_statement) @loop
 (while_statement) @loop
 (for_in_clause) @loop
+(attribute object: (attribute)) @read
+(attribute object: (identifier)) @read
 """
 # Strings and comments are many and rarely interesting: they get their own query, run only
 # when a cheap byte-level scan of the file says they can matter.
@@ -172,6 +175,8 @@ class _Extractor:
             self._call(call, function, call.child_by_field_name("arguments"))
         for node in self.captures.get("assign", ()):
             self._assign(node, node.child_by_field_name("left"), node.child_by_field_name("right"))
+        for node in self.captures.get("read", ()):
+            self._read(node)
         for node in self.captures.get("with", ()):
             pattern = node.child_by_field_name("value")
             alias = pattern.child_by_field_name("alias")
@@ -181,7 +186,8 @@ class _Extractor:
             self._string(node)
         # Captures come grouped by pattern, not in document order: restore source order.
         body = self.facts.body
-        for records in (self.facts.imports, body.calls, body.strings, body.classes, body.functions, body.assigns, body.loops):
+        for records in (self.facts.imports, body.calls, body.strings, body.classes, body.functions, body.assigns,
+                        body.loops, body.reads):
             records.sort(key=lambda record: (record.span.line, record.span.column))
 
     # imports ----------------------------------------------------------------------------
@@ -316,6 +322,17 @@ class _Extractor:
         self.facts.loops.append(
             Loop(_text(target), _text(iterable)[:_ARG_TEXT_LIMIT], self.cols.span(body), self.scopes.at(node.start_byte))
         )
+
+    def _read(self, node) -> None:
+        """Outermost attribute chains on a lower-case local name (not ``self``/``Model.col``)."""
+        parent = node.parent
+        if parent is not None and parent.type == "attribute" and parent.child_by_field_name("object") == node:
+            return
+        text = _text(node)
+        base, _, chain = text.partition(".")
+        if not base.isidentifier() or base in ("self", "cls") or not base[:1].islower() or "\n" in text:
+            return
+        self.facts.reads.append(AttrRead(base, _strip_call(chain), self.cols.span(node), self.scopes.at(node.start_byte)))
 
     def _assign(self, node, left, right) -> None:
         if left is None or right is None:

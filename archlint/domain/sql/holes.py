@@ -25,12 +25,12 @@ _CONSTANT_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _LOOKUP = re.compile(r"^(?P<head>[\w.$]+?)\s*(?:\[|\.get\s*\(|\.has\s*\()")
 _DUNDER_TABLE = re.compile(r"(__tablename__|__table__\.name|_meta\.db_table|\.tableName|getTableName\(\))")
 _ROLES = (
-    (re.compile(r"\b(FROM|JOIN|INTO|UPDATE|TABLE|EXISTS)\s*$", re.I), "table name"),
-    (re.compile(r"\b(LIMIT|OFFSET)\s*$", re.I), "LIMIT/OFFSET value"),
-    (re.compile(r"\bIN\s*\(\s*$", re.I), "IN list"),
-    (re.compile(r"\b(ORDER|GROUP)\s+BY\b[^;()]*$", re.I), "ORDER BY/GROUP BY term"),
-    (re.compile(r"(=|<>|!=|<|>|\bLIKE|\bIS|\bBETWEEN|\bAND|\bVALUES\s*\(|,)\s*$", re.I), "value"),
-    (re.compile(r"\bSELECT\s+(DISTINCT\s+)?$", re.I), "column list"),
+    (re.compile(r"\b(FROM|JOIN|INTO|UPDATE|TABLE|EXISTS)\s*$", re.I), "a table name"),
+    (re.compile(r"\b(LIMIT|OFFSET)\s*$", re.I), "a LIMIT/OFFSET value"),
+    (re.compile(r"\bIN\s*\(\s*$", re.I), "an IN list"),
+    (re.compile(r"\b(ORDER|GROUP)\s+BY\b[^;()]*$", re.I), "an ORDER BY/GROUP BY term"),
+    (re.compile(r"(=|<>|!=|<|>|\bLIKE|\bIS|\bBETWEEN|\bAND|\bVALUES\s*\(|,)\s*$", re.I), "a value"),
+    (re.compile(r"\bSELECT\s+(DISTINCT\s+)?$", re.I), "a column list"),
 )
 CONSTANT = "constant"
 SAFE = "safe"
@@ -42,7 +42,7 @@ class SqlHole(NamedTuple):
     expr: str
     how: str  # fstring | template | percent | format | concat
     origin: str  # constant | safe | runtime
-    role: str  # quoted value | value | table name | ORDER BY/GROUP BY term | …
+    role: str  # with its article: a quoted value, a value, a table name, an ORDER BY/GROUP BY term, …
 
 
 def origin(expr: str, facts: FileFacts, scope: str, safe: tuple[re.Pattern, ...], depth: int = 0) -> str:
@@ -75,12 +75,12 @@ def role(text: str, offset: int) -> str:
     """The hole's syntactic position, judged from the SQL before it."""
     before = text[:offset]
     if _inside_quotes(before):
-        return "quoted value"
+        return "a quoted value"
     tail = before[-80:]
     for pattern, name in _ROLES:
         if pattern.search(tail):
             return name
-    return "SQL fragment"
+    return "a SQL fragment"
 
 
 def _inside_quotes(before: str) -> bool:

@@ -82,6 +82,7 @@ class SqlKnowledge:
     paramstyles: dict[str, ParamStyle] = field(default_factory=dict)
     sinks: tuple[Sink, ...] = ()
     safe_holes: tuple[re.Pattern, ...] = ()
+    syntax_slips: tuple[tuple[re.Pattern, str], ...] = ()  # (pattern, description)
     driver_styles: dict[str, str] = field(default_factory=dict)  # driver stack -> paramstyle
     driver_databases: dict[str, str] = field(default_factory=dict)  # driver stack -> database
     driver_modules: dict[str, tuple[str, ...]] = field(default_factory=dict)  # driver stack -> modules
@@ -173,6 +174,10 @@ def sql_knowledge(knowledge: Knowledge) -> SqlKnowledge:
         for entry in knowledge.of_kind("paramstyle")
     }
     safe = tuple(re.compile(p) for entry in knowledge.of_kind("sql_safe_hole") for p in _strings(entry, "patterns"))
+    slips = tuple(
+        (re.compile(entry.extra["pattern"], re.IGNORECASE), entry.extra.get("description", entry.name))
+        for entry in knowledge.of_kind("sql_syntax_slip")
+    )
     drivers = knowledge.of_kind("driver")
     return SqlKnowledge(
         dialects=dialects,
@@ -180,6 +185,7 @@ def sql_knowledge(knowledge: Knowledge) -> SqlKnowledge:
         paramstyles=paramstyles,
         sinks=tuple(_sink(entry) for entry in knowledge.of_kind("sql_sink")),
         safe_holes=safe,
+        syntax_slips=slips,
         driver_styles={d.name: d.extra.get("placeholder", "") for d in drivers},
         driver_databases={d.name: d.extra.get("database", "") for d in drivers},
         driver_modules={d.name: d.modules for d in drivers},

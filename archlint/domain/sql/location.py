@@ -15,10 +15,13 @@ from archlint.domain.facts import Span, StringLit
 def text_span(anchor: StringLit, opener: int, offset: int, length: int, language: str) -> Span:
     """Span of ``text[offset:offset + length]`` of the literal ``anchor`` in its file."""
     text = anchor.text
+    multiline = anchor.span.end_line > anchor.span.line
+    if multiline and "\n" not in text:
+        return anchor.span  # "a" "b" pieces on several lines: no offset maps to one line reliably
     offset = max(0, min(offset, len(text)))
     before = text[:offset]
     lines = before.count("\n")
-    if anchor.span.end_line == anchor.span.line or anchor.span.line + lines > anchor.span.end_line:
+    if not multiline or anchor.span.line + lines > anchor.span.end_line:
         lines = 0  # an escaped \n decoded into the text, not a line break in the source
         line_start = 0
         column = anchor.span.column + opener

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from archlint.domain.arguments import split_top_level
+from archlint.domain.arguments import literal_value, split_top_level
 from archlint.domain.datalayer import DataLayer, DbAccess, canonical, segments
 from archlint.domain.facts import Argument, CallSite, FileFacts, Span, StringLit
 from archlint.domain.graph import ModuleGraph
@@ -120,7 +120,7 @@ class _FileExtractor:
         sink, stack = self._sink(call, method, access)
         if sink is None:
             return []
-        arguments = call.arguments()
+        arguments = _arguments(call.args_text)
         if sink.sql_keywords:
             return [self._site(call, sink, method, stack, item, ()) for item in self._keyword_sql(arguments, sink)]
         index = next((i for i, a in enumerate(arguments) if a.keyword in ("",) + _SQL_KEYWORDS), None)
@@ -129,9 +129,10 @@ class _FileExtractor:
         first = arguments[index]
         if first.keyword == "" and first.text.startswith(("*", "...")):
             return []
-        if sink.untyped and not self._looks_like_sql(call, first):
-            return []
         if sink.untyped:
+            text = self._text(call, first.text)
+            if text is None or not is_statement(text.text):
+                return []  # an untyped receiver counts only with SQL in hand
             sink, stack = self._untyped_driver(sink)
         params = tuple(a for a in arguments[index + 1 :] if a.keyword == "" or a.keyword in _PARAM_KEYWORDS)
         return [self._site(call, sink, method, stack, first.text, params)]
@@ -166,15 +167,6 @@ class _FileExtractor:
             if sink is not None:
                 return sink, drivers[0]
         return untyped, ""
-
-    def _looks_like_sql(self, call: CallSite, argument: Argument) -> bool:
-        """An untyped receiver counts only with SQL in hand: a SQL literal or an UPPER_CASE constant."""
-        if argument.literal is not None:
-            return is_statement(argument.literal)
-        if is_name(argument.text):
-            return argument.text.split(".")[-1].isupper()
-        owned = self._owned_strings(call)
-        return bool(owned) and is_statement(owned[0].text)
 
     @staticmethod
     def _keyword_sql(arguments: tuple[Argument, ...], sink: Sink) -> list[str]:
@@ -280,10 +272,8 @@ class _FileExtractor:
         head = name.split(".")[-1] if name.startswith(("self.", "cls.", "this.")) else name
         if "." in head:
             return None
-        if name == head and call.scope and not _is_parameter(self.facts, call.scope, head):
-            found = self._local(call, head)
-            if found is not None:
-                return found
+        if name == head and call.scope and not head.isupper() and not _is_parameter(self.facts, call.scope, head):
+            return self._local(call, head)
         literal = self._module_constant(self.facts, head, class_scope=name != head)
         if literal is not None:
             return self._from_literal(literal, self.path, self.facts, call.scope, exact=head.isupper())
@@ -302,10 +292,9 @@ class _FileExtractor:
             return None
         indents = _statement_columns(self.facts, call.scope)
         fitting = [s for s in before if _fits(s, name, indents, self.language)]
-        literal = fitting[-1] if fitting else (before[0] if len(before) == 1 else None)
-        if literal is None:
+        if not fitting:
             return None
-        return self._from_literal(literal, self.path, self.facts, call.scope, exact=False)
+        return self._from_literal(fitting[-1], self.path, self.facts, call.scope, exact=False)
 
     def _module_constant(self, facts: FileFacts, name: str, class_scope: bool) -> StringLit | None:
         scopes = {c.name for c in facts.classes} if class_scope else {""}
@@ -335,6 +324,20 @@ def _composed(literal: StringLit, language: str) -> Composed:
     return Composed(literal.text, holes, literal.kind if literal.holes else "literal", guess_opener(literal, language))
 
 
+_KEYWORD = re.compile(r"^([A-Za-z_]\w*)\s*=(?![=>])")
+
+
+def _arguments(args_text: str) -> tuple[Argument, ...]:
+    """Like ``CallSite.arguments()`` but with the full text of each argument: a long SQL literal
+    must not be cut at the 200 characters the shared splitter keeps."""
+    arguments = []
+    for piece in split_top_level(args_text):
+        match = _KEYWORD.match(piece)
+        keyword, value = (match.group(1), piece[match.end() :].strip()) if match else ("", piece)
+        arguments.append(Argument(keyword, value, literal_value(value)))
+    return tuple(arguments)
+
+
 def _owner(literal: StringLit, calls: list[CallSite]) -> CallSite | None:
     """The innermost call whose argument list holds the literal (``"…".format`` calls aside)."""
     best: CallSite | None = None
@@ -344,7 +347,9 @@ def _owner(literal: StringLit, calls: list[CallSite]) -> CallSite | None:
             continue
         span = call.span
         if (span.line, span.column) < start and (literal.span.end_line, literal.span.end_column) <= (span.end_line, span.end_column):
-            if best is None or (span.line, span.column) > (best.span.line, best.span.column):
+            if best is None or (span.line, span.column, -span.end_line, -span.end_column) > (
+                best.span.line, best.span.column, -best.span.end_line, -best.span.end_column
+            ):
                 best = call
     return best
 
@@ -355,7 +360,10 @@ def _is_parameter(facts: FileFacts, scope: str, name: str) -> bool:
 
 
 def _statement_columns(facts: FileFacts, scope: str) -> set[int]:
-    columns = {a.span.column for a in facts.assigns if a.scope == scope}
+    """Columns where statements of ``scope`` start: its other assignments and statement calls,
+    and one indentation step (4 or 2 spaces) inside its ``def``/``function`` line."""
+    columns = {f.span.column + step for f in facts.functions if f.qualname == scope for step in (2, 4)}
+    columns |= {a.span.column for a in facts.assigns if a.scope == scope}
     columns |= {c.span.column for c in facts.calls if c.scope == scope and c.has("stmt")}
     columns |= {loop.span.column for loop in facts.loops if loop.scope == scope}
     return columns
