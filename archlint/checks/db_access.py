@@ -12,9 +12,8 @@ from collections import Counter
 from collections.abc import Iterator
 
 from archlint.domain.context import CheckContext
-from archlint.domain.datalayer import Construct, DbAccess
+from archlint.domain.datalayer import Construct, DbAccess, call_of, non_production
 from archlint.domain.findings import Finding
-from archlint.domain.layers import glob_match
 
 _HEAVY_KINDS = frozenset({"engine", "session_factory", "pool", "sequelize", "prisma", "knex", "datasource", "drizzle"})
 _FACTORY = re.compile(
@@ -24,9 +23,6 @@ _FACTORY = re.compile(
     r"init\w*|setup\w*|configure\w*)$",
     re.IGNORECASE,
 )
-_NON_PRODUCTION = ("**/tests/**", "**/test/**", "**/testing/**", "**/__tests__/**", "**/*.test.*", "**/*.spec.*", "**/test_*.py",
-                   "**/*_test.py", "**/conftest.py", "**/migrations/**", "**/alembic/**", "**/scripts/**",
-                   "**/seeders/**", "**/seeds/**", "**/seed.*")
 _RAW_DRIVERS = frozenset({"sqlite3", "aiosqlite", "psycopg2", "psycopg", "asyncpg", "pymysql", "mysqlclient", "aiomysql",
                           "pg", "pg-promise", "postgres", "sqlite3-node", "better-sqlite3", "mysql2", "mysql"})
 _DDL = re.compile(r"^\s*['\"`]{1,3}\s*(CREATE|ALTER|DROP|PRAGMA)\b", re.IGNORECASE)
@@ -47,10 +43,6 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     yield from _per_call_clients(ctx, data.constructs)
     yield from _mixed_stacks(ctx, data.accesses)
     yield from _schema_never_created(ctx)
-
-
-def non_production(path: str) -> bool:
-    return any(glob_match(path, pattern) for pattern in _NON_PRODUCTION)
 
 
 # AL301 ------------------------------------------------------------------------------------------
@@ -97,10 +89,8 @@ def _verb(access: DbAccess) -> str:
 
 def _is_ddl(ctx: CheckContext, access: DbAccess) -> bool:
     """``conn.execute("CREATE TABLE …")`` in an entry point is schema set-up, not a query."""
-    for call in ctx.files[access.path].calls:
-        if call.span == access.span:
-            return bool(_DDL.match(call.args_text))
-    return False
+    call = call_of(ctx.files[access.path], access)
+    return call is not None and bool(_DDL.match(call.args_text))
 
 
 # AL302 ------------------------------------------------------------------------------------------

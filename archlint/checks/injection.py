@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 
 from archlint.domain.context import CheckContext
+from archlint.domain.datalayer import call_of
 from archlint.domain.findings import Finding
 
 _JS_WHOLE_REQUEST = re.compile(
@@ -24,7 +25,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     data = ctx.datalayer
     for access in data.accesses:
         facts = ctx.files[access.path]
-        call = next((c for c in facts.calls if c.span == access.span and c.callee == access.callee), None)
+        call = call_of(facts, access)
         if call is None:
             continue
         pattern = _PY_WHOLE_REQUEST if facts.language == "python" else _JS_WHOLE_REQUEST

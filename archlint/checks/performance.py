@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from archlint.checks.db_access import non_production
 from archlint.domain.context import CheckContext
-from archlint.domain.datalayer import DbAccess
+from archlint.domain.datalayer import DbAccess, call_of, non_production
 from archlint.domain.facts import FileFacts, Loop
 from archlint.domain.findings import Finding
 
@@ -38,7 +37,7 @@ def _n_plus_one(ctx: CheckContext, access: DbAccess, by_scope: dict) -> Iterator
     if loop is None or not loop.target:
         return
     variables = [v.strip() for v in re.split(r"[,()\s]+", loop.target) if v.strip()]
-    call = next((c for c in facts.calls if c.span == access.span and c.callee == access.callee), None)
+    call = call_of(facts, access)
     if call is None or not any(re.search(rf"\b{re.escape(v)}\b", call.args_text + call.callee) for v in variables):
         return
     if not _from_query(facts, loop, by_scope.get((access.path, loop.scope), [])):

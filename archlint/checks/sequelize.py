@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import NamedTuple
 
-from archlint.checks.db_access import non_production
 from archlint.domain.context import CheckContext
-from archlint.domain.datalayer import DbAccess, Model
+from archlint.domain.datalayer import DbAccess, Model, call_of, non_production
 from archlint.domain.facts import CallSite, FileFacts, Span
 from archlint.domain.findings import Finding
 from archlint.domain.jsobject import JsArray, JsObject, arguments
@@ -51,7 +51,12 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
 
 
 def _call(facts: FileFacts, span: Span, callee: str) -> CallSite | None:
-    return next((c for c in facts.calls if c.span == span and c.callee == callee), None)
+    return call_of(facts, _Site(span, callee))
+
+
+class _Site(NamedTuple):
+    span: Span
+    callee: str
 
 
 def _options(call: CallSite, index: int) -> JsObject | None:
@@ -205,7 +210,7 @@ def _transaction_not_passed(ctx: CheckContext, accesses: list[DbAccess]) -> Iter
             if inner is transaction or inner.path != transaction.path or not _inside(inner.span, call.span):
                 continue
             inner_call = _call(ctx.files[inner.path], inner.span, inner.callee)
-            if inner_call is None or (parameter and re.search(rf"\btransaction\b", inner_call.args_text)):
+            if inner_call is None or (parameter and re.search(r"\btransaction\b", inner_call.args_text)):
                 continue
             message = (
                 f"`{inner.callee}(…)` inside `sequelize.transaction(…)` is not given the transaction: in Sequelize v6 "

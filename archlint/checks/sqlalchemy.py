@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 
 from archlint.domain.context import CheckContext
-from archlint.domain.datalayer import DbAccess, Model, canonical, segments
+from archlint.domain.datalayer import DbAccess, Model, call_of, canonical, segments
 from archlint.domain.facts import CallSite, FileFacts
 from archlint.domain.findings import Finding
 
@@ -149,7 +149,7 @@ def _removed_execute(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator[Fi
             guidance = "Use `with engine.connect() as conn: conn.execute(text(...))` (or a Session)."
             yield ctx.registry.finding("AL203", access.path, access.span, message, guidance)
             continue
-        call = _call_at(ctx.files[access.path], access)
+        call = call_of(ctx.files[access.path], access)
         first = call.arguments()[0] if call is not None and call.arguments() else None
         if first is not None and first.keyword == "" and first.literal is not None:
             message = (
@@ -158,10 +158,6 @@ def _removed_execute(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator[Fi
             )
             guidance = 'Wrap the SQL in text() and bind values: session.execute(text("SELECT … WHERE id = :id"), {"id": id}).'
             yield ctx.registry.finding("AL203", access.path, access.span, message, guidance)
-
-
-def _call_at(facts: FileFacts, access: DbAccess) -> CallSite | None:
-    return next((c for c in facts.calls if c.span == access.span and c.callee == access.callee), None)
 
 
 # AL204 ------------------------------------------------------------------------------------------------

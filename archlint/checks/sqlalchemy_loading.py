@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 
 from archlint.domain.context import CheckContext
-from archlint.domain.datalayer import DbAccess, Model
+from archlint.domain.datalayer import DbAccess, Model, call_of
 from archlint.domain.facts import Assign, FileFacts
 from archlint.domain.findings import Finding
 
@@ -56,7 +56,7 @@ def _joined_without_unique(ctx, facts: FileFacts, scope: str, accesses, assigns,
     if any(".unique" in call.callee for call in facts.calls if call.scope == scope):
         return
     for access in accesses:
-        call = next((c for c in facts.calls if c.span == access.span and c.callee == access.callee), None)
+        call = call_of(facts, access)
         if call is None:
             continue
         text = _statement_text(call.args_text, assigns, access.span.line)

@@ -28,7 +28,8 @@ from typing import NamedTuple
 
 from archlint.domain.facts import Assign, CallSite, ClassDef, FileFacts, Span
 from archlint.domain.graph import ModuleGraph
-from archlint.domain.knowledge import AccessSpec, Knowledge, module_matches
+from archlint.domain.knowledge import Knowledge, module_matches
+from archlint.domain.layers import glob_match
 
 
 class Typed(NamedTuple):
@@ -93,6 +94,23 @@ class DataLayer:
 
 
 # Helpers ------------------------------------------------------------------------------------
+_NON_PRODUCTION = (
+    "**/tests/**", "**/test/**", "**/testing/**", "**/__tests__/**", "**/*.test.*", "**/*.spec.*", "**/test_*.py",
+    "**/*_test.py", "**/conftest.py", "**/migrations/**", "**/alembic/**", "**/scripts/**", "**/seeders/**",
+    "**/seeds/**", "**/seed.*",
+)
+
+
+def non_production(path: str) -> bool:
+    """Tests, migrations, seeds and scripts: code that never serves a request."""
+    return any(glob_match(path, pattern) for pattern in _NON_PRODUCTION)
+
+
+def call_of(facts: FileFacts, site) -> CallSite | None:
+    """The call behind an access site / construct (same span and callee)."""
+    return next((c for c in facts.calls if c.span == site.span and c.callee == site.callee), None)
+
+
 _SEGMENT = re.compile(r"([A-Za-z_$#][\w$]*)(\(\))?")
 _ANNOTATION_TOKEN = re.compile(r"[A-Za-z_][\w.]*")
 _DEPENDS = re.compile(r"Depends\(\s*([\w.]+)")

@@ -13,10 +13,9 @@ import re
 from dataclasses import dataclass, field
 
 from archlint.domain.context import CheckContext
-from archlint.domain.datalayer import canonical
+from archlint.domain.datalayer import call_of, canonical, non_production
 from archlint.domain.findings import Finding
 from archlint.domain.knowledge import module_matches
-from archlint.domain.layers import glob_match
 
 ENGINES = {
     "postgres": "postgresql", "postgresql": "postgresql", "cockroachdb": "postgresql", "sqlite": "sqlite",
@@ -27,8 +26,6 @@ _URL = re.compile(r"\b(postgres(?:ql)?|sqlite3?|mysql|mariadb|mssql|oracle|mongo
 _DJANGO_ENGINE = re.compile(r"django\.db\.backends\.(\w+)")
 _DIALECT = re.compile(r"""\b(?:dialect|client|provider)\s*:\s*['"`]([\w-]+)['"`]""")
 _CREATE_TABLE = re.compile(r"^\s*CREATE\s+(?:TEMP\w*\s+)?TABLE\b", re.I)
-_NON_PRODUCTION = ("**/tests/**", "**/test/**", "**/__tests__/**", "**/*.test.*", "**/*.spec.*", "**/test_*.py",
-                   "**/*_test.py", "**/conftest.py", "**/seed*", "**/scripts/**")
 _ORM_STACKS = frozenset({"sqlalchemy", "django", "sequelize", "prisma", "typeorm", "knex", "drizzle", "peewee", "tortoise"})
 _NICE = {"sqlalchemy": "SQLAlchemy", "sequelize": "Sequelize", "postgresql": "PostgreSQL", "sqlite": "SQLite",
          "mysql": "MySQL", "django": "Django ORM", "knex": "Knex", "prisma": "Prisma", "typeorm": "TypeORM"}
@@ -63,7 +60,7 @@ class Verdict:
 
 
 def production(path: str) -> bool:
-    return not any(glob_match(path, pattern) for pattern in _NON_PRODUCTION)
+    return not non_production(path)
 
 
 def nice(name: str) -> str:
@@ -157,7 +154,7 @@ def database_evidence(ctx: CheckContext) -> dict[str, list[Evidence]]:
     for construct in data.constructs:
         if not production(construct.path):
             continue
-        call = next((c for c in ctx.files[construct.path].calls if c.span == construct.span), None)
+        call = call_of(ctx.files[construct.path], construct)
         match = _DIALECT.search(call.args_text) if call is not None else None
         if match:
             add(ENGINES.get(match.group(1).lower()), construct.path, construct.span.line, f"{construct.callee}({match.group(0)})")
