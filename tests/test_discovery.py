@@ -86,3 +86,10 @@ def test_explicit_file_paths(tmp_path):
     write(tmp_path, "app/b.py")
     result = discover(str(tmp_path), [str(tmp_path / "app" / "b.py")], [])
     assert paths_of(result) == ["app/b.py"]
+
+
+def test_explicitly_named_path_is_analysed_even_if_excluded(tmp_path):
+    write(tmp_path, "legacy/old.py")
+    write(tmp_path, "legacy/generated/skip.py")
+    result = discover(str(tmp_path), [str(tmp_path / "legacy")], ["legacy/**", "**/generated/**"])
+    assert paths_of(result) == ["legacy/old.py"]
