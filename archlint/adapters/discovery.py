@@ -124,7 +124,10 @@ def discover(root: str, paths: list[str], exclude: list[str], use_gitignore: boo
         relative = _relative(root, path)
         # A path named on the command line is analysed even if an exclude pattern covers it
         # (as ruff does); the patterns still prune what is found below it.
-        active = [pattern for pattern in exclude if not (relative and glob_match(relative, pattern))]
+        active = [
+            pattern for pattern in exclude
+            if not (relative and (glob_match(relative, pattern) or glob_match(relative + "/", pattern)))
+        ]
         if os.path.isdir(path):
             _walk(result, path, relative, real_root, active, ignores if use_gitignore else None, seen_dirs, seen_files)
         else:
