@@ -39,6 +39,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             if not legacy:
                 yield from _removed_select_list(ctx, facts, call)
             yield from _filter_by(ctx, facts, call, data.models)
+            yield from _unknown_attributes(ctx, facts, call, data.models)
     if not legacy:
         yield from _removed_execute(ctx, data.accesses)
     yield from _back_populates(ctx, data.models)
@@ -131,6 +132,45 @@ def _is_column_condition(node: ast.expr) -> bool:
     if isinstance(node, ast.BoolOp):
         return any(_is_column_condition(value) for value in node.values)
     return _is_column(node)
+
+
+# AL210 -------------------------------------------------------------------------------------------------
+_QUERY_BUILDERS = _CONDITION_METHODS | {"select", "order_by", "group_by", "options", "values", "with_only_columns"}
+_MAPPED_CLASS_API = frozenset({"metadata", "query", "registry", "c", "columns", "id"})
+
+
+def _unknown_attributes(ctx: CheckContext, facts: FileFacts, call: CallSite, models: dict[str, Model]) -> Iterator[Finding]:
+    """``Article.titel`` inside where()/order_by()/select(): AttributeError when the query is built."""
+    parts = segments(call.callee)
+    if not parts or parts[-1][0] not in _QUERY_BUILDERS:
+        return
+    try:
+        tree = ast.parse(f"f({call.args_text})", mode="eval")
+    except SyntaxError:
+        return
+    seen: set[tuple[str, str]] = set()
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)):
+            continue
+        model = _sqla(models.get(node.value.id))
+        name = node.attr
+        if model is None or name in model.fields or name in _MAPPED_CLASS_API or name.startswith("_"):
+            continue
+        if (model.name, name) in seen or not _fields_fully_known(ctx, model) or _defined_in_class(ctx, model, name):
+            continue
+        seen.add((model.name, name))
+        known = ", ".join(sorted(n for n in model.fields if not n.startswith("_"))[:12])
+        message = (
+            f"`{model.name}.{name}`: model {model.name} has no attribute `{name}`; building this query raises "
+            f"AttributeError (type object '{model.name}' has no attribute '{name}')"
+        )
+        guidance = f"Use one of {model.name}'s mapped attributes ({known}), or add the column to the model."
+        yield ctx.registry.finding("AL210", facts.path, call.span, message, guidance)
+
+
+def _defined_in_class(ctx: CheckContext, model: Model, name: str) -> bool:
+    """Methods, properties and hybrid attributes of the class are attributes too."""
+    return any(f.qualname == f"{model.name}.{name}" for f in ctx.files[model.path].functions)
 
 
 # AL203 ------------------------------------------------------------------------------------------------
