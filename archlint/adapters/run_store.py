@@ -17,7 +17,6 @@ import csv
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -192,12 +191,11 @@ def _ends_with_newline(path: str) -> bool:
 
 
 def write_text(path: str, text: str) -> None:
-    """Replace ``path`` atomically (write a sibling temp file, then rename)."""
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=".archlint-", dir=directory)
+    """Replace ``path`` atomically: write a sibling file (created with the usual umask), then rename."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    temporary = f"{path}.{os.getpid()}.tmp"
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+        with open(temporary, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
         os.replace(temporary, path)
     except BaseException:

@@ -35,17 +35,22 @@ def default_jobs() -> int:
 
 
 # local processes ----------------------------------------------------------------------------------
+class _NoProcesses(Exception):
+    """Worker processes cannot be started here (no fork, no semaphores, no memory)."""
+
+
 def run_local(specs: Iterable[RunSpec], jobs: int, timeout: float, worker: Worker = audit_run,
               grace: float = GRACE_SECONDS) -> Iterator[dict]:
     queue: deque[tuple[RunSpec, int]] = deque((spec, 0) for spec in specs)  # (spec, crashes so far)
-    knowledge.load_registry(), knowledge.load_knowledge()  # parsed once here, inherited by forked workers
+    knowledge.load_registry()  # parsed once here, inherited by forked workers
+    knowledge.load_knowledge()
     while queue:
         try:
             pool = ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=_fork_context())
-        except (OSError, RuntimeError, NotImplementedError):  # no semaphores in this sandbox: stay serial
-            yield from (guarded(worker, spec, timeout) for spec, _ in queue)
-            return
-        yield from _drain(pool, queue, max(1, jobs), timeout, worker, grace)
+            yield from _drain(pool, queue, max(1, jobs), timeout, worker, grace)
+        except (_NoProcesses, OSError, NotImplementedError):  # stay serial, in this process
+            while queue:
+                yield guarded(worker, queue.popleft()[0], timeout)
 
 
 def _fork_context():
@@ -99,8 +104,14 @@ def _submit(pool, queue: deque, inflight: dict, jobs: int, timeout: float, worke
         spec, crashes = queue[0]
         if inflight and (crashes or any(c for _s, c, _t in inflight.values())):
             return
+        try:
+            future = pool.submit(guarded, worker, spec, timeout)
+        except (OSError, NotImplementedError, BrokenProcessPool) as exc:  # workers start on the first submit
+            if not inflight:
+                raise _NoProcesses(str(exc)) from exc
+            return  # the runs in flight report the breakage, or free a slot to retry
         queue.popleft()
-        inflight[pool.submit(guarded, worker, spec, timeout)] = (spec, crashes, time.monotonic())
+        inflight[future] = (spec, crashes, time.monotonic())
 
 
 def _kill(pool: ProcessPoolExecutor) -> None:

@@ -86,14 +86,14 @@ def describe(run: run_store.FoundRun, entry: dict | None) -> RunSpec:
     coordinates = _coordinates(parts, index) if index is not None else {}
     try:
         if entry is not None:
-            constraints, task = _from_manifest(entry, coordinates.get("runtime", ""))
+            constraints, task = _from_manifest(entry)
         elif path_task:
             constraints, task = parse_task(path_task), path_task
         else:
             return RunSpec(run.path, run.kind, problem="no benchmark task name in the path and no manifest entry")
     except ConfigError as exc:
         return RunSpec(run.path, run.kind, task=(entry or {}).get("task", path_task), **coordinates, problem=str(exc))
-    coordinates["runtime"] = "uv" if constraints.framework in PYTHON_FRAMEWORKS else "node"
+    coordinates["runtime"] = runtime_of(constraints.framework)
     return RunSpec(
         run.path, run.kind, task=task or task_name(constraints),
         framework=constraints.framework or "", architecture=constraints.architecture or "",
@@ -130,7 +130,7 @@ def _coordinates(parts: list[str], index: int) -> dict:
     return found
 
 
-def _from_manifest(entry: dict, runtime: str) -> tuple[Constraints, str]:
+def _from_manifest(entry: dict) -> tuple[Constraints, str]:
     """A ``task`` column, or ``framework,architecture,database,orm`` columns (validated by
     spelling them as a task name, so both forms accept exactly the same values)."""
     where = f"manifest line {entry.get('line', '?')}"
@@ -146,26 +146,30 @@ def _from_manifest(entry: dict, runtime: str) -> tuple[Constraints, str]:
     architecture = entry.get("architecture", "").lower()
     if architecture not in _NO:
         tokens.append("clean_architecture" if architecture in _YES else architecture)
-    tokens.extend(value for value in (entry.get("database", "").lower(),) if value not in _NO)
+    database = entry.get("database", "").lower()
+    if database not in _NO:
+        tokens.append(database)
     orm = entry.get("orm", "").lower()
     if orm not in _NO:
         tokens.append("orm" if orm in _YES else orm)
-    prefix = "uv" if framework in PYTHON_FRAMEWORKS else runtime or "node"
-    try:
-        return parse_task("-".join([prefix, framework, "openapi", *tokens])), ""
+    try:  # the runtime prefix decides what a bare "orm" means
+        return parse_task("-".join([runtime_of(framework), framework, "openapi", *tokens])), ""
     except ConfigError as exc:
         raise ConfigError(f"{where}: {exc}") from exc
 
 
 def task_name(constraints: Constraints) -> str:
     """The study's spelling of a constraint set: ``uv-flask-openapi-clean_architecture-postgres-sqlalchemy``."""
-    runtime = "uv" if constraints.framework in PYTHON_FRAMEWORKS else "node"
     tokens = [token for token in (
         "clean_architecture" if constraints.architecture else "",
         {"postgresql": "postgres"}.get(constraints.database or "", constraints.database or ""),
         constraints.orm or "",
     ) if token]
-    return "-".join([runtime, constraints.framework or "", "openapi", *(tokens or ["unconstrained"])])
+    return "-".join([runtime_of(constraints.framework), constraints.framework or "", "openapi", *(tokens or ["unconstrained"])])
+
+
+def runtime_of(framework: str | None) -> str:
+    return "uv" if framework in PYTHON_FRAMEWORKS else "node"
 
 
 def _kind_problem(run: run_store.FoundRun) -> str:

@@ -33,7 +33,7 @@ figure{margin:8px 0 0;overflow-x:auto}figcaption{color:#656d76;font-size:12px;ma
 svg.chart{max-width:100%;height:auto}svg.chart rect.bar:hover{opacity:.75}
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eaeef2;vertical-align:top}
 th{background:#f6f8fa;position:sticky;top:0}td.num{text-align:right;font-variant-numeric:tabular-nums}
-code{font-size:12px}input[type=search]{padding:4px 8px;width:320px;margin:4px 0 8px}details{margin:6px 0}
+code{font-size:12px}td code{word-break:break-all}td{overflow-wrap:anywhere}input[type=search]{padding:4px 8px;width:320px;margin:4px 0 8px}details{margin:6px 0}
 """
 
 SCRIPT = """
@@ -63,10 +63,10 @@ def render(rows: list[dict], out_dir: str, rule_names: dict[str, str] | None = N
     body = [
         "<h1>archlint audit</h1>",
         f'<p class="muted">{len(rows)} runs from <code>{escape(links.base)}</code> · archlint {escape(__version__)}</p>',
-        '<p class="stats">'
-        f'<span><b>{len(verified)}</b> verified</span><span class="good"><b>{compliant}</b> compliant</span>'
-        f'<span class="bad"><b>{len(verified) - compliant}</b> non-compliant</span>'
-        f'<span><b>{len(rows) - len(verified)}</b> errors</span></p>',
+        ('<p class="stats">'
+         f'<span><b>{len(verified)}</b> verified</span><span class="good"><b>{compliant}</b> compliant</span>'
+         f'<span class="bad"><b>{len(verified) - compliant}</b> non-compliant</span>'
+         f'<span><b>{len(rows) - len(verified)}</b> errors</span></p>'),
         *_rate_section("Compliance by framework", "by-framework", stats.rates(rows, lambda r: r.get("framework", ""))),
         *_rate_section("Compliance by level (L0–L3 = number of structural constraints)", "by-level",
                        _in_level_order(stats.rates(rows, stats.level_name))),
@@ -132,7 +132,7 @@ def _agents_section(rows: list[dict]) -> list[str]:
             f"<table><thead><tr><th>agent / model</th><th>all constraints hold</th></tr></thead><tbody>{lines}</tbody></table>"]
 
 
-def _failures_section(rows: list[dict], links: "_Links") -> list[str]:
+def _failures_section(rows: list[dict], links: _Links) -> list[str]:
     failing = stats.failures(rows)
     lines = []
     for row, verdict in failing:
@@ -144,16 +144,16 @@ def _failures_section(rows: list[dict], links: "_Links") -> list[str]:
                      f'<br><span class="muted">{escape(evidence.get("detail", ""))}</span>')
         lines.append(
             f"<tr><td>{links.run_link(row)}</td><td>{escape(row.get('task', ''))}</td>"
-            f"<td>{escape(_who(row))}</td><td>{escape(verdict['constraint'])} = {escape(verdict['expected'])}</td>"
+            f"<td>{escape(verdict['constraint'])} = {escape(verdict['expected'])}</td>"
             f"<td>{escape(verdict['reason'])}</td><td>{where}</td></tr>")
     return [f"<h2>Non-compliant runs ({len({id(row) for row, _ in failing})} runs, {len(failing)} violated constraints)</h2>",
-            '<input type="search" id="filter" placeholder="filter: framework, constraint, path…" aria-label="filter">'
-            f' <span class="muted"><span id="shown">{len(failing)}</span> shown</span>',
-            '<table id="failures"><thead><tr><th>run</th><th>task</th><th>agent / model</th><th>constraint</th>'
-            f'<th>reason</th><th>evidence</th></tr></thead><tbody>{"".join(lines)}</tbody></table>']
+            ('<input type="search" id="filter" placeholder="filter: framework, constraint, path…" aria-label="filter">'
+             f' <span class="muted"><span id="shown">{len(failing)}</span> shown</span>'),
+            ('<table id="failures"><thead><tr><th style="width:24%">run</th><th style="width:16%">task</th><th>constraint</th>'
+             f'<th style="width:30%">reason</th><th style="width:20%">evidence</th></tr></thead><tbody>{"".join(lines)}</tbody></table>')]
 
 
-def _errors_section(rows: list[dict], links: "_Links") -> list[str]:
+def _errors_section(rows: list[dict], links: _Links) -> list[str]:
     failed = stats.errors(rows)
     if not failed:
         return ["<h2>Errors</h2><p class=\"muted\">none — every run was verified.</p>"]
@@ -161,10 +161,6 @@ def _errors_section(rows: list[dict], links: "_Links") -> list[str]:
                      f"<td>{escape(row['error'])}</td></tr>" for row in failed)
     return [f"<h2>Errors ({len(failed)} runs not verified)</h2>",
             f'<table id="errors"><thead><tr><th>run</th><th>task</th><th>error</th></tr></thead><tbody>{lines}</tbody></table>']
-
-
-def _who(row: dict) -> str:
-    return " / ".join(part for part in (row.get("agent"), row.get("model")) if part) or "–"
 
 
 class _Links:

@@ -22,8 +22,12 @@ def _legend(names: list[str], colors: dict[str, str], x: float, y: float) -> lis
     for name in names:
         parts.append(f'<rect class="legend" x="{x:.1f}" y="{y - 9:.1f}" width="10" height="10" fill="{colors[name]}"/>'
                      f'<text x="{x + 14:.1f}" y="{y:.1f}">{escape(name)}</text>')
-        x += 22 + 6.5 * len(name)
+        x += _legend_entry(name)
     return parts
+
+
+def _legend_entry(name: str) -> float:
+    return 22 + 6.5 * len(name)  # swatch, gap and an estimate of the label at 11 px
 
 
 def _empty(label: str) -> str:
@@ -59,7 +63,7 @@ def grouped_rates(groups: dict[str, dict[str, tuple[int, int]]], series: list[st
         middle = x0 + cluster / 2
         body.append(f'<text x="{middle:.1f}" y="{TOP + PLOT_HEIGHT + 15}" text-anchor="middle">{escape(group)}</text>'
                     f'<text x="{middle:.1f}" y="{TOP + PLOT_HEIGHT + 29}" text-anchor="middle" fill="{MUTED}">n={runs}</text>')
-    return _svg(max(width, 360), TOP + PLOT_HEIGHT + BOTTOM, label, body)
+    return _svg(max(width, LEFT + sum(map(_legend_entry, series))), TOP + PLOT_HEIGHT + BOTTOM, label, body)
 
 
 def stacked_counts(groups: dict[str, dict[str, int]], series: list[str], colors: dict[str, str], label: str) -> str:
