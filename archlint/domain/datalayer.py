@@ -22,14 +22,14 @@ a pure function of the facts, the module graph and ``rules/knowledge/access.toml
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from archlint.domain.facts import Assign, CallSite, ClassDef, FileFacts, Span
+from archlint.domain.facts import Assign, CallSite, FileFacts, Span
 from archlint.domain.graph import ModuleGraph
 from archlint.domain.knowledge import Knowledge, module_matches
 from archlint.domain.layers import glob_match
+from archlint.domain.orm_models import Model, canonical, find_models
 
 
 class Typed(NamedTuple):
@@ -61,24 +61,6 @@ class Construct(NamedTuple):
     span: Span
     scope: str
     target: str  # the name it is assigned to ("" when not assigned)
-
-
-class ModelField(NamedTuple):
-    name: str
-    kind: str  # column | relationship | association
-    target: str  # related model for relationships/associations
-    options: dict
-    span: Span
-
-
-@dataclass(slots=True)
-class Model:
-    name: str
-    stack: str  # sqlalchemy | django | sequelize
-    path: str
-    span: Span
-    table: str = ""
-    fields: dict[str, ModelField] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -123,15 +105,6 @@ _TS_MODIFIERS = ("private ", "public ", "protected ", "readonly ", "override ")
 def segments(callee: str) -> list[tuple[str, bool]]:
     """``engine.connect().execute`` -> [("engine", False), ("connect", True), ("execute", False)]."""
     return [(m.group(1), bool(m.group(2))) for m in _SEGMENT.finditer(callee)]
-
-
-def canonical(resolved: str | None, language: str) -> str | None:
-    """Python ``sqlalchemy:orm.sessionmaker`` -> ``sqlalchemy.orm.sessionmaker``; JS unchanged."""
-    if resolved is None:
-        return None
-    if language == "python":
-        return resolved.replace(":", ".").strip(".")
-    return resolved
 
 
 def data_layer_modules(knowledge: Knowledge) -> tuple[str, ...]:
@@ -433,139 +406,12 @@ class _Analyser:
         return DbAccess(path, typed.stack, typed.kind, method, category, call.callee, call.span, call.scope, call.flags)
 
 
-# Models -----------------------------------------------------------------------------------------------
-_SQLA_BASES = ("sqlalchemy.orm.DeclarativeBase", "sqlalchemy.orm.DeclarativeBaseNoMeta", "sqlmodel.SQLModel")
-_SQLA_BASE_FACTORIES = ("sqlalchemy.orm.declarative_base", "sqlalchemy.ext.declarative.declarative_base")
-_DJANGO_BASES = ("django.db.models.Model", "django.db.models.base.Model")
-_SEQUELIZE_BASES = ("sequelize:Model", "sequelize-typescript:Model", "sequelize:default.Model", "sequelize:.Model")
-_LITERAL = re.compile(r"""^\s*['"`]([^'"`]+)['"`]""")
-_MAPPED_TARGET = re.compile(r"""Mapped\[\s*(?:(?:list|List|set|Set|Optional)\[\s*)?['"]?([A-Za-z_]\w*)""")
-_KEYWORD_LITERAL = re.compile(r"""\b(back_populates|backref|as|foreignKey|through|lazy)\s*[=:]\s*['"`]([^'"`]+)['"`]""")
-_COLLECTION = re.compile(r"Mapped\[\s*(?:list|List|set|Set|WriteOnlyMapped|DynamicMapped)\b|\buselist\s*=\s*True")
-
-
-def find_models(files: dict[str, FileFacts], paths: Iterable[str], analyser: _Analyser) -> dict[str, Model]:
-    """ORM models across the project: SQLAlchemy declarative, Django, Sequelize."""
-    models: dict[str, Model] = {}
-    bases: dict[str, str] = {}  # local declarative base class names -> stack
-    for path in paths:
-        facts = files[path]
-        for assign in facts.assigns:
-            if not assign.scope and canonical(assign.resolved, facts.language) in _SQLA_BASE_FACTORIES:
-                bases[assign.target] = "sqlalchemy"
-            typed = analyser.module_env(path).get(assign.target)
-            if typed is not None and typed.kind == "flask_db":
-                bases[f"{assign.target}.Model"] = "sqlalchemy"
-    for _round in range(3):  # class Base(DeclarativeBase); class TimestampMixin(Base); class User(TimestampMixin)
-        for path in paths:
-            facts = files[path]
-            for cls in facts.classes:
-                stack = _model_stack(cls, facts.language, bases)
-                if stack is None:
-                    continue
-                if _is_abstract_base(cls, facts.language):
-                    bases[cls.name] = stack
-                    continue
-                if cls.name not in models:
-                    models[cls.name] = Model(cls.name, stack, path, cls.span)
-    for path in paths:
-        facts = files[path]
-        _sequelize_defines(facts, models)
-        for model in models.values():
-            if model.path == path:
-                _fields(facts, model)
-        _sequelize_associations(facts, models)
-    return models
-
-
-def _model_stack(cls: ClassDef, language: str, bases: dict[str, str]) -> str | None:
-    for text, resolved in zip(cls.bases, cls.resolved_bases):
-        name = canonical(resolved, language) or ""
-        if name in _SQLA_BASES or text in bases or name.split(".")[-1] in bases and not resolved:
-            return bases.get(text, "sqlalchemy")
-        if name in _DJANGO_BASES or (text == "models.Model" and "django" in name):
-            return "django"
-        if resolved in _SEQUELIZE_BASES or (resolved or "").endswith(":Model") and "sequelize" in (resolved or ""):
-            return "sequelize"
-        imported_base = (resolved or "").rpartition(":")[2].split(".")[-1]
-        if imported_base in bases:
-            return bases[imported_base]
-    return None
-
-
-def _is_abstract_base(cls: ClassDef, language: str) -> bool:
-    """``class Base(DeclarativeBase): pass`` defines a base, not a table."""
-    if language != "python":
-        return False
-    resolved = [canonical(r, language) or "" for r in cls.resolved_bases]
-    declares_table = "__tablename__" in cls.attributes or "__table__" in cls.attributes
-    return not declares_table and (any(r in _SQLA_BASES for r in resolved) or cls.name in ("Base", "Model", "BaseModel"))
-
-
-def _fields(facts: FileFacts, model: Model) -> None:
-    for assign in facts.assigns:
-        if assign.scope != model.name:
-            continue
-        name = assign.target.split(":")[0].strip()
-        callee = assign.callee.split(".")[-1]
-        if callee in ("relationship", "ForeignKey", "ManyToManyField", "OneToOneField"):
-            literal = _LITERAL.match(assign.value[assign.value.find("(") + 1 :])
-            mapped = _MAPPED_TARGET.search(assign.target)
-            target = literal.group(1) if literal else (mapped.group(1) if mapped else "")
-            options = dict(_KEYWORD_LITERAL.findall(assign.value))
-            if _COLLECTION.search(assign.target + " " + assign.value):
-                options["collection"] = "true"
-            elif "Mapped[" not in assign.target and "uselist=False" not in assign.value and name.endswith("s"):
-                options["collection"] = "guess"  # legacy relationship() without a Mapped annotation
-            model.fields[name] = ModelField(name, "relationship", target, options, assign.span)
-        elif callee in ("Column", "mapped_column", "column_property") or callee.endswith("Field"):
-            model.fields[name] = ModelField(name, "column", "", {}, assign.span)
-        elif name == "__tablename__":
-            literal = _LITERAL.match(assign.value)
-            model.table = literal.group(1) if literal else ""
-    for cls in facts.classes:
-        if cls.name == model.name:
-            for attribute in cls.attributes:
-                if not attribute.startswith("__"):
-                    model.fields.setdefault(attribute, ModelField(attribute, "column", "", {}, cls.span))
-
-
-def _sequelize_defines(facts: FileFacts, models: dict[str, Model]) -> None:
-    """``const User = sequelize.define('User', {...})`` and ``User.init({...}, {sequelize})``."""
-    for call in facts.calls:
-        method = call.callee.rsplit(".", 1)[-1]
-        if method == "define" and call.args_text:
-            literal = _LITERAL.match(call.args_text)
-            assigned = next((a.target for a in facts.assigns if a.span.line == call.span.line), "")
-            for name in {literal.group(1) if literal else "", assigned} - {""}:
-                models.setdefault(name, Model(name, "sequelize", facts.path, call.span))
-        elif method == "init" and "sequelize" in call.args_text and "." in call.callee:
-            name = call.callee.rsplit(".", 1)[0].split(".")[-1]
-            models.setdefault(name, Model(name, "sequelize", facts.path, call.span))
-
-
-def _sequelize_associations(facts: FileFacts, models: dict[str, Model]) -> None:
-    for call in facts.calls:
-        parts = call.callee.split(".")
-        if len(parts) < 2 or parts[-1] not in ("hasMany", "hasOne", "belongsTo", "belongsToMany"):
-            continue
-        owner = models.get(parts[-2])
-        target_match = re.match(r"\s*(?:[\w.]+\.)?(\w+)", call.args_text)
-        if owner is None or owner.stack != "sequelize" or target_match is None:
-            continue
-        options = dict(_KEYWORD_LITERAL.findall(call.args_text))
-        options["type"] = parts[-1]
-        alias = options.get("as", "")
-        key = f"{parts[-1]}:{target_match.group(1)}:{alias}"
-        owner.fields[key] = ModelField(alias or target_match.group(1), "association", target_match.group(1), options, call.span)
-
-
 # Entry point --------------------------------------------------------------------------------------------
 def analyse(files: dict[str, FileFacts], graph: ModuleGraph, knowledge: Knowledge) -> DataLayer:
     analyser = _Analyser(files, graph, knowledge)
     paths = analyser.signal_files()
     analyser.result.analysed = analyser.analysed = frozenset(paths)
-    models = find_models(files, paths, analyser)
+    models = find_models(files, paths, analyser.module_env)
     envs = {path: analyser.scope_envs(path) for path in paths}
     for path in paths:  # `db = Depends(get_db)` can only be typed once every provider is known
         if any("Depends(" in function.params_text for function in files[path].functions):
