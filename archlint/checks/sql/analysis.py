@@ -19,7 +19,7 @@ from archlint.domain.sql.lexer import (
     Normalised,
     Placeholder,
     Statement,
-    decode_python_escapes,
+    decode_escapes,
     mask,
     normalise,
     placeholders,
@@ -71,9 +71,7 @@ class Prepared:
 def prepare(site: SqlSite, sql: SqlKnowledge) -> Prepared | None:
     if site.sql is None:
         return None
-    text = site.sql.text
-    if site.language == "python":
-        text = decode_python_escapes(text)
+    text = decode_escapes(site.sql.text)
     masked = mask(text)
     dialect = sql.dialects.get(site.database)
     ignored = dialect.ignored_placeholders if dialect is not None else frozenset()

@@ -17,6 +17,8 @@ from archlint.domain.findings import Finding
 from archlint.domain.sql.knowledge import SqlKnowledge
 from archlint.domain.sql.lexer import line_col_to_offset
 
+_SYNTAX_FIX = "Fix the statement (run it once in the database's shell to see the exact error), or build it with the ORM's query API."
+
 
 def constructs(ctx: CheckContext, prepared: Prepared, sql: SqlKnowledge) -> Iterator[Finding]:
     """AL402, one finding per construct (at its first use)."""
@@ -55,6 +57,12 @@ def syntax(ctx: CheckContext, prepared: Prepared, sql: SqlKnowledge) -> Iterator
         return
     covered = construct_offsets(prepared, sql)
     for index, item in enumerate(prepared.statements):
+        slip = next(((m, d) for p, d in sql.syntax_slips if (m := p.search(item.statement.masked))), None)
+        if slip is not None:
+            match, description = slip
+            message = f"SQL has {description} (`{match.group(0).strip()}`): every database rejects it with a syntax error"
+            yield finding(ctx, prepared, "AL401", item.statement.offset + match.start(), 1, message, _SYNTAX_FIX)
+            continue
         parsed = parse_statement(prepared, item)
         if parsed.error is None or index in covered or item.holes:
             continue  # parsed, not understood (a Command), or built from runtime pieces
@@ -72,8 +80,7 @@ def syntax(ctx: CheckContext, prepared: Prepared, sql: SqlKnowledge) -> Iterator
             message = f"SQL does not parse as {dialect.label}{where}: {error.description}{also}; every run fails with {dialect.says('syntax_error')}"
         else:
             message = f"SQL does not parse in any supported dialect{where}: {error.description}; every run fails with a syntax error"
-        guidance = "Fix the statement (run it once in the database's shell to see the exact error), or build it with the ORM's query API."
-        yield finding(ctx, prepared, "AL401", offset, max(len(error.token), 1), message, guidance)
+        yield finding(ctx, prepared, "AL401", offset, max(len(error.token), 1), message, _SYNTAX_FIX)
 
 
 def placeholder_style(ctx: CheckContext, prepared: Prepared, sql: SqlKnowledge) -> Iterator[Finding]:
@@ -89,13 +96,13 @@ def placeholder_style(ctx: CheckContext, prepared: Prepared, sql: SqlKnowledge) 
         return
     token = prepared.text[wrong.offset : wrong.offset + wrong.length]
     style = sql.paramstyles[site.style]
-    owner = site.stack or site.sink.name
+    owner = site.sink.label
     dialect = prepared.dialect
-    outcome = dialect.says("syntax_error") if dialect is not None else "a syntax error"
-    message = (
-        f"`{token}` is not a placeholder {owner} binds (it expects {style.example}): the driver leaves it in the SQL, "
-        f"so the call fails with {outcome} or a parameter-count error"
-    )
+    if dialect is not None and wrong.kind in dialect.engine_placeholders:
+        outcome = f"{dialect.label} reads it as a parameter nobody binds — NULL, so the condition matches no row — or the driver raises a parameter-count error"
+    else:
+        outcome = f"the statement fails with {dialect.says('syntax_error') if dialect is not None else 'a syntax error'}"
+    message = f"`{token}` is not a placeholder {owner} binds (it expects {style.example}): it reaches the database as written, and {outcome}"
     guidance = f"Write every placeholder as {style.example} for {owner} and pass the values separately."
     yield finding(ctx, prepared, "AL403", wrong.offset, wrong.length, message, guidance)
 

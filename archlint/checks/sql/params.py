@@ -29,17 +29,17 @@ def check_counts(ctx: CheckContext, prepared: Prepared) -> Iterator[Finding]:
     if any(hole.origin != CONSTANT for hole in site.sql.holes) or not site.style:
         return
     found = [p for p in prepared.placeholders if p.kind in POSITIONAL | NAMED or p.kind == "knex_identifier"]
-    first = found[0] if found else None
-    at = (first.offset, first.length) if first is not None else (None, 0)
     problem = _problem(site, found)
     if problem is None:
         return
-    message, guidance = problem
+    message, guidance, name = problem
+    first = next((p for p in found if p.name == name), None) if name else (found[0] if found else None)
+    at = (first.offset, first.length) if first is not None else (None, 0)
     yield finding(ctx, prepared, "AL404", at[0], at[1], message, guidance)
 
 
-def _problem(site, found) -> tuple[str, str] | None:
-    error = site.sink.count_error or "the driver raises"
+def _problem(site, found) -> tuple[str, str, str] | None:
+    """(message, guidance, the placeholder name to point at or "")."""
     values = _values(site)
     if values is _UNKNOWN:
         return None
@@ -47,17 +47,20 @@ def _problem(site, found) -> tuple[str, str] | None:
     named = {p.name for p in found if p.kind in NAMED}
     if positional and named:
         return None
+    expected = _expected(positional)
+    given = values if isinstance(values, int) else (len(values) if isinstance(values, dict) else 1)
+    error = _error(site, expected or len(named), given)
     if isinstance(values, str):  # `(uid)`: one value in parentheses
         message = (
             f"`{values}` is not a tuple — the parentheses only group — so the driver receives a bare value: a string is "
-            f"bound character by character ({error}) and a number is rejected as an unsupported parameter type"
+            f"taken as a sequence of characters (a 5-letter value counts as 5 parameters: {_error(site, expected, 5)}) "
+            f"and a number is rejected as an unsupported parameter type"
         )
-        return message, f"Add the trailing comma: `{values[:-1].rstrip()},)` (or pass a list)."
+        return message, f"Add the trailing comma: `{values[:-1].rstrip()},)` (or pass a list).", ""
     if named:
         return _missing_names(named, values, error)
     if isinstance(values, dict):
         return None  # a mapping for positional placeholders is the driver's business, not countable
-    expected = _expected(positional)
     if values == expected:
         return None
     if values == 0:
@@ -69,13 +72,18 @@ def _problem(site, found) -> tuple[str, str] | None:
     else:
         message = f"{expected} placeholder(s) but {values} value(s) passed: {error}"
         guidance = "Pass exactly one value per placeholder, in order."
-    return message, guidance
+    return message, guidance, ""
 
 
 _UNKNOWN = object()
 
 
-def _missing_names(named: set[str], values, error: str) -> tuple[str, str] | None:
+def _error(site, placeholders: int, values: int) -> str:
+    text = site.sink.count_error or "the driver raises a parameter-count error"
+    return text.replace("{placeholders}", str(placeholders)).replace("{values}", str(values))
+
+
+def _missing_names(named: set[str], values, error: str) -> tuple[str, str, str] | None:
     if isinstance(values, int) and values:
         return None  # positional values for named placeholders: bound in order by some drivers
     given = set(values) if isinstance(values, dict) else set()
@@ -85,7 +93,7 @@ def _missing_names(named: set[str], values, error: str) -> tuple[str, str] | Non
     what = ", ".join(f"`{name}`" for name in missing)
     passed = "values given: " + ", ".join(sorted(given)) if given else "no values are passed"
     message = f"named placeholder(s) {what} get no value ({passed}): {error}"
-    return message, "Pass a mapping with one entry per named placeholder."
+    return message, "Pass a mapping with one entry per named placeholder.", missing[0]
 
 
 def _values(site):

@@ -18,6 +18,7 @@ from typing import NamedTuple
 from sqlglot import exp
 
 from archlint.checks.sql.analysis import Prepared, PreparedStatement
+from archlint.domain.sql.holes import CONSTANT, SqlHole
 
 _NULL_COMPARISON = re.compile(r"(=|<>|!=)\s*NULL\b|\bNULL\s*(=|<>|!=)", re.IGNORECASE)
 _STAR = re.compile(r"\bSELECT\s+(?:DISTINCT\s+)?(\*|[\w\"`]+\.\*)", re.IGNORECASE)
@@ -32,13 +33,15 @@ class Issue(NamedTuple):
     guidance: str
 
 
-def check_statement(prepared: Prepared, item: PreparedStatement, exact: bool, production: bool) -> Iterator[Issue]:
+def check_statement(prepared: Prepared, item: PreparedStatement, exact: bool, bounded_writes: bool) -> Iterator[Issue]:
+    """``bounded_writes``: UPDATE/DELETE here are meant to touch selected rows (application code,
+    not a migration, a script or a ``clear()``-style method)."""
     tree = item.tree
     if tree is None:
         return
     if exact:
-        if production:
-            yield from _unbounded_write(item, tree)
+        if bounded_writes:
+            yield from _unbounded_write(prepared, item, tree)
         yield from _cartesian_joins(item, tree)
         yield from _group_by(prepared, item, tree)
         yield from _count_fan_out(item, tree)
@@ -54,6 +57,13 @@ def identifier_offset(item: PreparedStatement, node: exp.Expression) -> tuple[in
         return None
     start = item.original(identifier.meta["start"])
     return start, len(identifier.name)
+
+
+def hole_named(prepared: Prepared, name: str) -> SqlHole | None:
+    """The interpolation hole behind a sentinel identifier (``__h3``), if ``name`` is one."""
+    match = re.fullmatch(r"__h(\d+)", name)
+    holes = prepared.site.sql.holes if prepared.site.sql is not None else ()
+    return holes[int(match.group(1))] if match and int(match.group(1)) < len(holes) else None
 
 
 def _keyword(item: PreparedStatement, pattern: str) -> tuple[int, int]:
@@ -74,11 +84,16 @@ def _own(select: exp.Select, node: exp.Expression) -> bool:
 
 
 # AL405 --------------------------------------------------------------------------------------------------
-def _unbounded_write(item: PreparedStatement, tree: exp.Expression) -> Iterator[Issue]:
+def _unbounded_write(prepared: Prepared, item: PreparedStatement, tree: exp.Expression) -> Iterator[Issue]:
     if not isinstance(tree, (exp.Update, exp.Delete)) or tree.args.get("where") is not None:
         return
     verb = "UPDATE" if isinstance(tree, exp.Update) else "DELETE"
     table = tree.this.name if isinstance(tree.this, exp.Table) else "the table"
+    hole = hole_named(prepared, table)
+    if hole is not None:
+        if hole.origin != CONSTANT:
+            return  # a helper over any table (schema utilities, cache back-ends), not one app query
+        table = hole.expr
     effect = "overwrites the updated columns of every row" if verb == "UPDATE" else "deletes every row"
     offset, length = _keyword(item, r"\b" + verb + r"\b")
     message = f"`{verb}` on `{table}` has no WHERE clause: it {effect} of `{table}`, not the one row the code means"
@@ -155,10 +170,10 @@ def _null_comparison(item: PreparedStatement, tree: exp.Expression) -> Iterator[
             continue  # `SET col = NULL` is an assignment
         match = _NULL_COMPARISON.search(item.statement.masked)
         offset, length = (match.start(), len(match.group(0))) if match else _keyword(item, r"\bNULL\b")
-        operator = "=" if isinstance(comparison, exp.EQ) else "<>"
-        fix = "IS NULL" if operator == "=" else "IS NOT NULL"
+        written = " ".join(match.group(0).split()) if match else ("= NULL" if isinstance(comparison, exp.EQ) else "<> NULL")
+        fix = "IS NULL" if isinstance(comparison, exp.EQ) else "IS NOT NULL"
         message = (
-            f"`{operator} NULL` is never true: any comparison with NULL yields NULL (unknown), so the condition "
+            f"`{written}` is never true: any comparison with NULL yields NULL (unknown), so the condition "
             f"silently matches no row"
         )
         yield Issue("AL407", offset, length, message, f"Write `{fix}`.")
@@ -194,7 +209,8 @@ def _group_by(prepared: Prepared, item: PreparedStatement, tree: exp.Expression)
 
 def _ungrouped(projection, grouped, grouped_sql, keyed, aliases) -> exp.Column | None:
     value = projection.unalias() if isinstance(projection, exp.Alias) else projection
-    if isinstance(value, exp.Star) or value.find(exp.AggFunc, exp.Window, exp.Subquery) is not None:
+    # Unknown functions and WITHIN GROUP may be aggregates sqlglot does not model (LISTAGG …).
+    if isinstance(value, exp.Star) or value.find(exp.AggFunc, exp.Window, exp.Subquery, exp.WithinGroup, exp.Anonymous):
         return None
     if value.sql().lower() in grouped_sql or (projection.alias and projection.alias.lower() in grouped_sql):
         return None
@@ -256,14 +272,16 @@ def _count_fan_out(item: PreparedStatement, tree: exp.Expression) -> Iterator[Is
                 continue
             counted = _counted_alias(count, base)
             others = {a: t for a, t in to_many.items() if a != counted}
-            if counted not in (base, *to_many) or not others:
+            star = isinstance(count.this, exp.Star) or count.this is None
+            # COUNT(*) over one child table is the child count; it only fans out with a second one.
+            if not others or (star and len(to_many) < 2) or counted not in (base, *to_many):
                 continue
-            joined = ", ".join(f"`{t}`" for t in others.values())
-            what = "rows of the base table" if counted == base else f"rows of `{to_many[counted]}`"
+            joined = " and ".join(f"`{t}`" for t in others.values())
+            what = "joined row" if star else ("row" if counted == base else f"`{to_many[counted]}` row")
             position = identifier_offset(item, count) or _keyword(item, r"\bCOUNT\b")
             message = (
-                f"COUNT over a one-to-many join with {joined}: each of the {what} is counted once per matching "
-                f"joined row, so the number is inflated (fan-out)"
+                f"`{count.sql()}` over a one-to-many join with {joined}: every counted {what} is repeated once per "
+                f"matching {joined} row, so the count is inflated (fan-out)"
             )
             guidance = "Count distinct keys (`COUNT(DISTINCT a.id)`), or count in a correlated subquery instead of joining."
             yield Issue("AL410", position[0], position[1], message, guidance)

@@ -5,12 +5,18 @@ The frontends keep SQL-looking literals as :class:`~archlint.domain.facts.String
 ``"SELECT … WHERE id = " + uid`` keeps only its first piece and ``"… %s" % x`` looks exactly
 like a parameterised query.  The operator is only visible in the call's argument text, so this
 module reads that text (Python and JS alike) into one :class:`Composed` value: the SQL with a
-``{}`` marker at every hole, and each hole's expression and kind of interpolation.
+``{}`` marker at every hole, each hole's expression and kind of interpolation, and *segments*
+that map every character back to the argument's source text — so a finding about the third
+line of ``"SELECT …" "FROM …" "WHERE …"`` lands on that line.
+
+Escapes are kept as written (``\\n`` stays two characters) so that mapping stays one-to-one;
+the lexer blanks them out before parsing.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import NamedTuple
 
 from archlint.domain.arguments import split_top_level
@@ -21,7 +27,6 @@ _FORMAT_CALL = re.compile(r"^(?P<template>.+?)\s*\.\s*format\s*\((?P<args>.*)\)\
 _PERCENT_FIELD = re.compile(r"%(?:\((?P<name>\w+)\))?[-#0 +]*\d*(?:\.\d+)?(?P<conv>[sdifrxXeEgGcab%])")
 _FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{(?P<field>[^{}]*)\}")
 _IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")
-_JS_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "b": "\b", "f": "\f", "v": "\v"}
 
 
 class Hole(NamedTuple):
@@ -35,6 +40,49 @@ class Composed(NamedTuple):
     holes: tuple[Hole, ...]
     how: str  # literal | fstring | template | percent | format | concat
     opener: int  # width of the first literal's prefix + opening quote
+    raw: str = ""  # the argument's source text ("" when the text came from elsewhere)
+    segments: tuple[tuple[int, int], ...] = ()  # (text offset, raw offset) where a 1:1 run starts
+    first: int = -1  # raw offset of the first literal (where its StringLit span starts)
+
+    def raw_offset(self, offset: int) -> int | None:
+        if not self.segments:
+            return None
+        index = bisect_right([s[0] for s in self.segments], offset) - 1
+        text_start, raw_start = self.segments[max(index, 0)]
+        return raw_start + max(offset - text_start, 0)
+
+
+class _Builder:
+    """Accumulates text, holes and segments."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+        self.holes: list[Hole] = []
+        self.segments: list[tuple[int, int]] = []
+        self.first = -1
+
+    def literal(self, text: str, raw: int) -> None:
+        if text:
+            self.segments.append((self.length, raw))
+            self.parts.append(text)
+            self.length += len(text)
+
+    def hole(self, expr: str, how: str, raw: int) -> None:
+        self.segments.append((self.length, raw))
+        self.holes.append(Hole(self.length, expr.strip(), how))
+        self.parts.append("{}")
+        self.length += 2
+
+    def copy(self, source: Composed, start: int, end: int) -> None:
+        """Append ``source.text[start:end]`` (no holes inside), split at its segment boundaries."""
+        cuts = sorted({start, end} | {s for s, _ in source.segments if start < s < end})
+        for left, right in zip(cuts, cuts[1:]):
+            raw = source.raw_offset(left)
+            self.literal(source.text[left:right], raw if raw is not None else 0)
+
+    def build(self, how: str, opener: int, raw: str) -> Composed:
+        return Composed("".join(self.parts), tuple(self.holes), how, opener, raw, tuple(self.segments), self.first)
 
 
 def compose(arg: str, language: str) -> Composed | None:
@@ -42,60 +90,80 @@ def compose(arg: str, language: str) -> Composed | None:
     arg = arg.strip()
     if not arg:
         return None
-    if language == "python":
-        return _python(arg)
-    return _javascript(arg)
+    composed = _python(arg) if language == "python" else _javascript(arg)
+    return None if composed is None else composed._replace(raw=arg)
 
 
 def is_name(arg: str) -> bool:
     return bool(_IDENTIFIER.match(arg.strip()))
 
 
+def _pieces(arg: str, separator: str) -> list[tuple[str, int]]:
+    """Top-level pieces of ``arg`` with their offsets."""
+    found = []
+    position = 0
+    for piece in split_top_level(arg, separator):
+        position = arg.find(piece, position)
+        found.append((piece, position))
+        position += len(piece)
+    return found
+
+
+def _unwrap(text: str, base: int) -> tuple[str, int]:
+    stripped = text.strip()
+    base += len(text) - len(text.lstrip())
+    while stripped.startswith("(") and stripped.endswith(")") and not split_top_level(stripped[1:-1], ",")[1:]:
+        inner = stripped[1:-1]
+        base += 1 + len(inner) - len(inner.lstrip())
+        stripped = inner.strip()
+    return stripped, base
+
+
 # Python --------------------------------------------------------------------------------------------
 def _python(arg: str) -> Composed | None:
-    percent = split_top_level(arg, "%")
-    if len(percent) == 2 and _PY_PIECE.match(percent[0]):
-        template = _py_literal(percent[0])
+    percent = _pieces(arg, "%")
+    if len(percent) == 2 and _PY_PIECE.match(percent[0][0]):
+        template = _py_literal(*percent[0])
         if template is not None and not template.holes:
-            return _percent(template, percent[1])
+            return _percent(template, percent[1][0])
     match = _FORMAT_CALL.match(arg)
     if match and _PY_PIECE.match(match.group("template")):
-        template = _py_literal(match.group("template"))
+        template = _py_literal(match.group("template"), 0)
         if template is not None and not template.holes:
             return _format(template, match.group("args"))
-    parts = split_top_level(arg, "+")
+    parts = _pieces(arg, "+")
     if len(parts) > 1:
-        return _concat([_py_literal(p) if _PY_PIECE.match(p) else None for p in parts], parts)
-    return _py_literal(arg)
+        return _concat([(_py_literal(p, o) if _PY_PIECE.match(p) else None, p, o) for p, o in parts])
+    return _py_literal(arg, 0)
 
 
-def _py_literal(text: str) -> Composed | None:
-    """One literal or an implicit concatenation (``"a" f"{b}"``) of literals."""
-    text = text.strip()
-    if text.startswith("(") and text.endswith(")"):
-        text = text[1:-1].strip()
+def _py_literal(text: str, base: int) -> Composed | None:
+    """One literal or an implicit concatenation (``"a" f"{b}"``) of literals at ``base``."""
+    text, base = _unwrap(text, base)
     pieces = _py_pieces(text)
     if not pieces:
         return None
-    parts: list[str] = []
-    holes: list[Hole] = []
+    builder = _Builder()
     fstring = False
     opener = 0
-    for index, piece in enumerate(pieces):
+    for index, (piece, start) in enumerate(pieces):
         match = _PY_STRING.match(piece)
         if match is None or "b" in match.group(1).lower():
             return None
+        prefix = len(match.group(1)) + len(match.group(2))
         if index == 0:
-            opener = len(match.group(1)) + len(match.group(2))
+            opener = prefix
+            builder.first = base + start
+        content = base + start + prefix
         if "f" in match.group(1).lower():
             fstring = True
-            _scan_braces(match.group(3), parts, holes, "fstring", "{")
+            _scan_braces(match.group(3), content, builder, "fstring", "{")
         else:
-            parts.append(match.group(3))
-    return Composed("".join(parts), tuple(holes), "fstring" if fstring else "literal", opener)
+            builder.literal(match.group(3), content)
+    return builder.build("fstring" if fstring else "literal", opener, "")
 
 
-def _py_pieces(text: str) -> list[str] | None:
+def _py_pieces(text: str) -> list[tuple[str, int]] | None:
     pieces = []
     index = 0
     while index < len(text):
@@ -111,7 +179,7 @@ def _py_pieces(text: str) -> list[str] | None:
         if end < 0:
             return None
         end += len(quote)
-        pieces.append(text[index:end])
+        pieces.append((text[index:end], index))
         index = end
     return pieces
 
@@ -134,15 +202,16 @@ def _percent(template: Composed, operand: str) -> Composed:
     operand = operand.strip()
     values = _operand_values(operand)
     named = _dict_values(operand)
-    parts: list[str] = []
-    holes: list[Hole] = []
+    builder = _Builder()
+    builder.first = template.first
     cursor = 0
     position = 0
     for match in _PERCENT_FIELD.finditer(template.text):
-        parts.append(template.text[cursor : match.start()])
+        builder.copy(template, cursor, match.start())
         cursor = match.end()
+        raw = template.raw_offset(match.start()) or 0
         if match.group("conv") == "%":
-            parts.append("%")
+            builder.literal("%", raw)
             continue
         name = match.group("name")
         if name is not None:
@@ -152,26 +221,26 @@ def _percent(template: Composed, operand: str) -> Composed:
             position += 1
         if match.group("conv") in "dif":
             expr = f"int({expr})"  # %d cannot carry SQL text: it raises on non-numbers
-        holes.append(Hole(sum(map(len, parts)), expr, "percent"))
-        parts.append("{}")
-    parts.append(template.text[cursor:])
-    return Composed("".join(parts), tuple(holes), "percent", template.opener)
+        builder.hole(expr, "percent", raw)
+    builder.copy(template, cursor, len(template.text))
+    return builder.build("percent", template.opener, "")
 
 
 def _format(template: Composed, args_text: str) -> Composed:
     arguments = split_top_level(args_text)
     positional = [a for a in arguments if not re.match(r"^\w+\s*=(?!=)", a)]
     keywords = {a.split("=", 1)[0].strip(): a.split("=", 1)[1].strip() for a in arguments if a not in positional}
-    parts: list[str] = []
-    holes: list[Hole] = []
+    builder = _Builder()
+    builder.first = template.first
     cursor = 0
     automatic = 0
     for match in _FORMAT_FIELD.finditer(template.text):
-        parts.append(template.text[cursor : match.start()])
+        builder.copy(template, cursor, match.start())
         cursor = match.end()
+        raw = template.raw_offset(match.start()) or 0
         field = match.group("field")
         if field is None:
-            parts.append(match.group(0)[0])
+            builder.literal(match.group(0)[0], raw)
             continue
         key = re.split(r"[!:.\[]", field, maxsplit=1)[0]
         if key == "":
@@ -181,10 +250,9 @@ def _format(template: Composed, args_text: str) -> Composed:
             expr = positional[int(key)] if int(key) < len(positional) else args_text
         else:
             expr = keywords.get(key, key)
-        holes.append(Hole(sum(map(len, parts)), expr, "format"))
-        parts.append("{}")
-    parts.append(template.text[cursor:])
-    return Composed("".join(parts), tuple(holes), "format", template.opener)
+        builder.hole(expr, "format", raw)
+    builder.copy(template, cursor, len(template.text))
+    return builder.build("format", template.opener, "")
 
 
 def _operand_values(operand: str) -> list[str]:
@@ -207,59 +275,49 @@ def _dict_values(operand: str) -> dict[str, str]:
 
 # JavaScript -----------------------------------------------------------------------------------------
 def _javascript(arg: str) -> Composed | None:
-    parts = split_top_level(arg, "+")
+    parts = _pieces(arg, "+")
     if len(parts) > 1:
-        return _concat([_js_literal(p) for p in parts], parts)
-    return _js_literal(arg)
+        return _concat([(_js_literal(p, o), p, o) for p, o in parts])
+    return _js_literal(arg, 0)
 
 
-def _js_literal(text: str) -> Composed | None:
-    text = text.strip()
-    if text.startswith("(") and text.endswith(")"):
-        text = text[1:-1].strip()
+def _js_literal(text: str, base: int) -> Composed | None:
+    text, base = _unwrap(text, base)
     if len(text) < 2 or text[0] not in "'\"`" or text[-1] != text[0]:
         return None
-    body = text[1:-1]
+    builder = _Builder()
+    builder.first = base
     if text[0] != "`":
-        return Composed(_js_unescape(body), (), "literal", 1)
-    parts: list[str] = []
-    holes: list[Hole] = []
-    _scan_braces(body, parts, holes, "template", "${")
-    return Composed("".join(parts), tuple(holes), "template" if holes else "literal", 1)
-
-
-def _js_unescape(text: str) -> str:
-    return re.sub(r"\\(.)", lambda m: _JS_ESCAPES.get(m.group(1), m.group(1)), text, flags=re.DOTALL)
+        builder.literal(text[1:-1], base + 1)
+        return builder.build("literal", 1, "")
+    _scan_braces(text[1:-1], base + 1, builder, "template", "${")
+    return builder.build("template" if builder.holes else "literal", 1, "")
 
 
 # shared -------------------------------------------------------------------------------------------------
-def _scan_braces(body: str, parts: list[str], holes: list[Hole], how: str, opener: str) -> None:
-    """Append the literal text of an f-string / template body to ``parts`` with ``{}`` markers."""
+def _scan_braces(body: str, raw: int, builder: _Builder, how: str, opener: str) -> None:
+    """Append an f-string / template body: literal runs and a hole for every ``{…}`` / ``${…}``."""
     index = 0
-    literal: list[str] = []
+    run = 0
     while index < len(body):
         if opener == "{" and body.startswith(("{{", "}}"), index):
-            literal.append(body[index])
+            builder.literal(body[run:index] + body[index], raw + run)
             index += 2
+            run = index
             continue
-        if opener == "${" and body[index] == "\\" and index + 1 < len(body):
-            literal.append(_JS_ESCAPES.get(body[index + 1], body[index + 1]))
+        if opener == "${" and body[index] == "\\":
             index += 2
             continue
         if body.startswith(opener, index):
+            builder.literal(body[run:index], raw + run)
             end = _matching_brace(body, index + len(opener))
             expr = body[index + len(opener) : end]
-            if how == "fstring":
-                expr = _strip_format_spec(expr)
-            parts.append("".join(literal))
-            literal = []
-            holes.append(Hole(sum(map(len, parts)), expr.strip(), how))
-            parts.append("{}")
+            builder.hole(_strip_format_spec(expr) if how == "fstring" else expr, how, raw + index)
             index = end + 1
+            run = index
             continue
-        literal.append(body[index])
         index += 1
-    parts.append("".join(literal))
+    builder.literal(body[run:], raw + run)
 
 
 def _matching_brace(body: str, start: int) -> int:
@@ -298,18 +356,20 @@ def _strip_format_spec(expr: str) -> str:
     return expr
 
 
-def _concat(literals: list[Composed | None], parts: list[str]) -> Composed | None:
-    if all(piece is None for piece in literals):
+def _concat(parts: list[tuple[Composed | None, str, int]]) -> Composed | None:
+    if all(piece is None for piece, _, _ in parts):
         return None
-    text: list[str] = []
-    holes: list[Hole] = []
-    opener = next((piece.opener for piece in literals if piece is not None), 1) if literals[0] is not None else 0
-    for piece, source in zip(literals, parts):
-        base = sum(map(len, text))
+    builder = _Builder()
+    first_piece = parts[0][0]
+    builder.first = first_piece.first if first_piece is not None else -1
+    for piece, source, offset in parts:
         if piece is None:
-            holes.append(Hole(base, source.strip(), "concat"))
-            text.append("{}")
+            builder.hole(source, "concat", offset)
             continue
-        holes.extend(Hole(base + hole.offset, hole.expr, hole.how) for hole in piece.holes)
-        text.append(piece.text)
-    return Composed("".join(text), tuple(holes), "concat", opener)
+        cursor = 0
+        for hole in piece.holes:
+            builder.copy(piece, cursor, hole.offset)
+            builder.hole(hole.expr, hole.how, piece.raw_offset(hole.offset) or offset)
+            cursor = hole.offset + 2
+        builder.copy(piece, cursor, len(piece.text))
+    return builder.build("concat", first_piece.opener if first_piece is not None else 0, "")

@@ -59,11 +59,13 @@ def detect_database(
         if not facts.parsed or _TEST_PATH.search(path):
             continue
         externals = [edge for edge in graph.out_edges(path) if edge.external]
-        if not externals:
-            continue
         evidence.extend(_driver_evidence(path, facts, externals, sql))
-        evidence.extend(_url_evidence(path, facts, sql))
-        evidence.extend(_option_evidence(path, facts, sql))
+        # Only files whose cheap pass saw SQL/URL strings, or that import an ORM, have their
+        # bodies read: detection must not load the body of every file of a large project.
+        if facts.signals:
+            evidence.extend(_url_evidence(path, facts, sql))
+        if any(module_matches(e.target, m) for e in externals for m in sql.orm_modules):
+            evidence.extend(_option_evidence(path, facts, sql))
     for env in manifest.env:
         for database, scheme in _urls(env.value, sql):
             evidence.append(Evidence(database, "url", env.path, env.line, f"{env.name}={scheme}://…"))

@@ -21,6 +21,10 @@ from typing import NamedTuple
 from archlint.domain.facts import FileFacts
 
 _LITERAL = re.compile(r"""^(?:[rRuUbB]?(?:'[^']*'|"[^"]*")|`[^`$]*`|-?\d+(?:\.\d+)?|None|null|True|False|true|false)$""")
+_LITERAL_CHOICE = re.compile(  # ("…" if flag else "…") / flag ? '…' : '…'
+    r"""^\(?\s*(?:'[^']*'|"[^"]*")\s+if\s+[^'"]+\s+else\s+(?:'[^']*'|"[^"]*")\s*\)?$"""
+    r"""|^\(?[\w.!\s]+\?\s*(?:'[^']*'|"[^"]*"|`[^`$]*`)\s*:\s*(?:'[^']*'|"[^"]*"|`[^`$]*`)\s*\)?$"""
+)
 _CONSTANT_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _LOOKUP = re.compile(r"^(?P<head>[\w.$]+?)\s*(?:\[|\.get\s*\(|\.has\s*\()")
 _DUNDER_TABLE = re.compile(r"(__tablename__|__table__\.name|_meta\.db_table|\.tableName|getTableName\(\))")
@@ -32,6 +36,8 @@ _ROLES = (
     (re.compile(r"(=|<>|!=|<|>|\bLIKE|\bIS|\bBETWEEN|\bAND|\bVALUES\s*\(|,)\s*$", re.I), "a value"),
     (re.compile(r"\bSELECT\s+(DISTINCT\s+)?$", re.I), "a column list"),
 )
+# Where request data comes from, in the frameworks archlint knows (Flask/Django/FastAPI, Express/Koa/Hono).
+REQUEST_SOURCE = re.compile(r"^(request|req|ctx\.request|ctx\.query|ctx\.params|c\.req|self\.request|event\.body)\b")
 CONSTANT = "constant"
 SAFE = "safe"
 RUNTIME = "runtime"
@@ -61,7 +67,7 @@ def origin(expr: str, facts: FileFacts, scope: str, safe: tuple[re.Pattern, ...]
 
 
 def _is_constant(expr: str) -> bool:
-    if _LITERAL.match(expr) or _DUNDER_TABLE.search(expr):
+    if _LITERAL.match(expr) or _DUNDER_TABLE.search(expr) or _LITERAL_CHOICE.match(expr):
         return True
     lookup = _LOOKUP.match(expr)
     chain = lookup.group("head") if lookup else expr

@@ -21,6 +21,7 @@ class Dialect:
     url_schemes: tuple[str, ...]
     options: tuple[str, ...]
     images: tuple[str, ...]
+    path_names: tuple[str, ...]
     engine_placeholders: frozenset[str]
     ignored_placeholders: frozenset[str]
     native_python: str
@@ -55,6 +56,7 @@ class Sink:
 
     name: str
     language: str
+    label: str = ""
     stacks: frozenset[str] = frozenset()
     methods: frozenset[str] = frozenset()
     functions: frozenset[str] = frozenset()
@@ -83,10 +85,12 @@ class SqlKnowledge:
     sinks: tuple[Sink, ...] = ()
     safe_holes: tuple[re.Pattern, ...] = ()
     syntax_slips: tuple[tuple[re.Pattern, str], ...] = ()  # (pattern, description)
+    other_path_names: frozenset[str] = frozenset()  # directories of databases without a dialect table
     driver_styles: dict[str, str] = field(default_factory=dict)  # driver stack -> paramstyle
     driver_databases: dict[str, str] = field(default_factory=dict)  # driver stack -> database
     driver_modules: dict[str, tuple[str, ...]] = field(default_factory=dict)  # driver stack -> modules
     driver_languages: dict[str, str] = field(default_factory=dict)  # driver stack -> python | node
+    orm_modules: tuple[str, ...] = ()  # modules of ORMs / query builders (Sequelize, knex, TypeORM …)
 
     def dialect_for_scheme(self, scheme: str) -> Dialect | None:
         scheme = scheme.lower().split("+", 1)[0]
@@ -95,6 +99,18 @@ class SqlKnowledge:
     def dialect_for_option(self, value: str) -> Dialect | None:
         value = value.lower()
         return next((d for d in self.dialects.values() if value in d.options), None)
+
+    def database_of_path(self, path: str) -> str | None:
+        """``backends/sqlite3/introspection.py`` -> "sqlite"; "" for a database without a table;
+        ``None`` when the path names no database."""
+        for part in reversed(path.split("/")[:-1]):
+            part = part.lower()
+            dialect = next((d for d in self.dialects.values() if part in d.path_names), None)
+            if dialect is not None:
+                return dialect.name
+            if part in self.other_path_names:
+                return ""
+        return None
 
     def accepted_placeholders(self, style: str, database: str) -> frozenset[str] | None:
         """Placeholder kinds a paramstyle binds on ``database``; ``None`` when unknown."""
@@ -117,6 +133,7 @@ def _sink(entry: Package) -> Sink:
     return Sink(
         name=entry.name,
         language=entry.language,
+        label=extra.get("label", entry.name),
         stacks=frozenset(_strings(entry, "stacks")),
         methods=frozenset(_strings(entry, "methods")),
         functions=frozenset(_strings(entry, "functions")),
@@ -145,6 +162,7 @@ def sql_knowledge(knowledge: Knowledge) -> SqlKnowledge:
             url_schemes=_strings(entry, "url_schemes"),
             options=_strings(entry, "options"),
             images=_strings(entry, "images"),
+            path_names=_strings(entry, "path_names"),
             engine_placeholders=frozenset(_strings(entry, "engine_placeholders")),
             ignored_placeholders=frozenset(_strings(entry, "ignored_placeholders")),
             native_python=entry.extra.get("native_python", ""),
@@ -186,8 +204,10 @@ def sql_knowledge(knowledge: Knowledge) -> SqlKnowledge:
         sinks=tuple(_sink(entry) for entry in knowledge.of_kind("sql_sink")),
         safe_holes=safe,
         syntax_slips=slips,
+        other_path_names=frozenset(p for e in knowledge.of_kind("other_database") for p in _strings(e, "path_names")),
         driver_styles={d.name: d.extra.get("placeholder", "") for d in drivers},
         driver_databases={d.name: d.extra.get("database", "") for d in drivers},
         driver_modules={d.name: d.modules for d in drivers},
         driver_languages={d.name: d.language for d in drivers},
+        orm_modules=tuple(m for e in knowledge.of_kind("orm") for m in e.modules),
     )

@@ -3,7 +3,7 @@
 sqlglot cannot take embedded SQL as written (reference §4.3, verified): ``%s`` and ``%(x)s`` fail
 under SQLite and MySQL, ``$1`` silently becomes a *column* there, and an f-string hole ``{x}``
 silently parses as ``STRUCT(x)``.  So every SQL text is first rewritten into a form that every
-dialect parses the same way — each placeholder becomes ``?`` and each interpolation hole a
+dialect parses the same way — each placeholder becomes ``:name`` and each interpolation hole a
 sentinel — while an :class:`OffsetMap` remembers where each character came from, so a parser
 error or an AST node can be reported at its line and column in the host file.
 
@@ -38,7 +38,7 @@ NAMED = frozenset({"named", "pyformat", "at", "dollar_name"})
 _BLOCK_STATEMENT = re.compile(
     r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP\w*\s+)?(?:TRIGGER|FUNCTION|PROCEDURE)\b|\bBEGIN\s+ATOMIC\b", re.IGNORECASE
 )
-_PY_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 STATEMENT_START = re.compile(
     r"^\s*\(?\s*(SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|DROP|ALTER|PRAGMA|REPLACE|MERGE|TRUNCATE|EXPLAIN|VALUES|UPSERT)\b",
     re.IGNORECASE,
@@ -60,11 +60,11 @@ class Statement(NamedTuple):
     masked: str
 
 
-def decode_python_escapes(text: str) -> str:
-    """``\\n`` in a Python literal's source is two characters; SQL must see whitespace there.
+def decode_escapes(text: str) -> str:
+    """``\\n`` in a literal's source is two characters; SQL must see whitespace there.
     Every escape keeps its length (``\\n`` -> two spaces, ``\\'`` -> space + quote) so offsets
     into the text still match the source."""
-    return _PY_ESCAPE.sub(lambda m: " " + m.group(1) if m.group(1) in "'\"`" else "  ", text)
+    return _ESCAPE.sub(lambda m: " " + m.group(1) if m.group(1) in "'\"`" else "  ", text)
 
 
 def mask(sql: str) -> str:
@@ -177,28 +177,26 @@ class OffsetMap:
 class Normalised(NamedTuple):
     sql: str
     offsets: OffsetMap
-    sentinels: dict[str, int]  # sentinel name -> hole index
 
 
 def normalise(statement: Statement, holes: list[int], found: list[Placeholder], identifier_holes: bool) -> Normalised:
-    """Rewrite placeholders to ``?`` and holes (offsets of ``{}`` in the statement) to sentinels:
+    """Rewrite placeholders to bind parameters (``:__pN``, ``:name``) and holes (offsets of ``{}``
+    in the statement) to sentinels:
     ``:__hN`` (a bind parameter, the value position) or ``__hN`` (an identifier), so the parser
     neither fails on driver syntax nor invents ``STRUCT(x)`` from a brace."""
     replacements: list[tuple[int, int, str]] = []
-    sentinels: dict[str, int] = {}
-    for placeholder in found:
+    for number, placeholder in enumerate(found):
         if placeholder.kind == "knex_identifier":
             replacement = "__ident"
         elif placeholder.kind in ("named", "pyformat", "at", "dollar_name"):
             replacement = f":{placeholder.name}"
         else:
-            replacement = "?"
+            replacement = f":__p{number}"  # not `?`: sqlglot reads `?::int` as one operator token
         replacements.append((placeholder.offset, placeholder.offset + placeholder.length, replacement))
     for number, offset in enumerate(holes):
         if statement.masked[offset : offset + 2] != "{}":
             continue  # inside a quoted SQL literal: the literal is masked anyway
         name = f"__h{number}"
-        sentinels[name] = number
         replacements.append((offset, offset + 2, name if identifier_holes else f":{name}"))
     replacements.sort()
     pieces: list[str] = []
@@ -215,7 +213,7 @@ def normalise(statement: Statement, holes: list[int], found: list[Placeholder], 
         length += len(replacement)
         cursor = end
     pieces.append(statement.text[cursor:])
-    return Normalised("".join(pieces), OffsetMap(entries), sentinels)
+    return Normalised("".join(pieces), OffsetMap(entries))
 
 
 def line_col_to_offset(text: str, line: int, column: int) -> int:

@@ -45,3 +45,16 @@ def guess_opener(anchor: StringLit, language: str) -> int:
         return 1
     prefix = 1 if anchor.kind == "fstring" else 0
     return prefix + (3 if anchor.span.end_line > anchor.span.line else 1)
+
+
+def raw_span(anchor: StringLit, raw: str, first: int, position: int, length: int) -> Span:
+    """Span of ``raw[position:position+length]``, where ``raw`` is an argument's source text whose
+    literal starting at ``first`` is ``anchor``: lines after the first start at column 1."""
+    position = max(first, min(position, len(raw)))
+    newlines = raw.count("\n", first, position)
+    if newlines == 0:
+        column = anchor.span.column + (position - first)
+    else:
+        column = position - raw.rfind("\n", 0, position)
+    line = anchor.span.line + newlines
+    return Span(line, column, line, column + max(length, 1))

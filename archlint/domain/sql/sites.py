@@ -10,8 +10,9 @@ The text is the literal argument, an f-string / template / ``%`` / ``.format`` /
 the argument (see :mod:`compose`), or a *name* whose value is a SQL literal assigned earlier in
 the same function or at module level (in this module or one it imports from).  Assignments of
 strings are not facts yet, so a name is matched to the free-standing SQL literal whose column
-fits ``name = "…"`` on a statement line of that scope; a local name's value is marked inexact
-(``q += " AND …"`` is invisible), and checks that need the whole statement skip it.
+fits ``name = "…"`` on a statement line of that scope — only when exactly one does; a local
+name's value is marked inexact (``q += " AND …"`` is invisible), and checks that need the whole
+statement skip it.
 """
 
 from __future__ import annotations
@@ -30,11 +31,11 @@ from archlint.domain.sql.compose import Hole as ComposedHole
 from archlint.domain.sql.holes import SqlHole
 from archlint.domain.sql.knowledge import Sink, SqlKnowledge
 from archlint.domain.sql.lexer import is_statement
-from archlint.domain.sql.location import guess_opener, text_span
+from archlint.domain.sql.location import guess_opener, raw_span, text_span
 
 _SQL_KEYWORDS = ("sql", "query", "statement", "text", "operation", "stmt")
 _PARAM_KEYWORDS = ("params", "parameters", "args", "vars", "values", "bindings", "bind_params", "replacements")
-_CALLBACK = re.compile(r"^(?:async\s+)?(?:function\b|\(?[\w\s,{}]*\)?\s*=>)|^(cb|callback|done|next|fn)$")
+_BUILT_BY_CALL = re.compile(r"^[\w$.]+\s*\(")
 _JS_DECLARATIONS = (0, 4, 6, 13)  # "", "let "/"var ", "const ", "export const "
 
 
@@ -47,13 +48,21 @@ class SqlText(NamedTuple):
     anchor: StringLit | None  # the literal in that file, for line/column
     opener: int  # width of the literal's prefix and opening quote
     language: str
+    composed: Composed | None = None  # how the argument's source text maps onto ``text``
 
     def span(self, offset: int | None = None, length: int = 0) -> Span | None:
         """Where ``text[offset:offset+length]`` is; the whole literal when ``offset`` is None."""
         if self.anchor is None:
             return None
-        if offset is None or offset > len(self.anchor.text):
-            return self.anchor.span  # the whole literal, or a piece after it (``"…" + x + "…"``)
+        if offset is None:
+            return self.anchor.span
+        composed = self.composed
+        if composed is not None and composed.raw and composed.first >= 0:
+            position = composed.raw_offset(offset)
+            if position is not None:
+                return raw_span(self.anchor, composed.raw, composed.first, position, length)
+        if offset > len(self.anchor.text):
+            return self.anchor.span
         return text_span(self.anchor, self.opener, offset, length, self.language)
 
     @property
@@ -110,13 +119,16 @@ class _FileExtractor:
         self.externals = [e.target for e in graph.out_edges(path) if e.external]
         self._owners: dict[StringLit, CallSite | None] | None = None
         self.sinks = [s for s in sql.sinks if s.language == self.language]
+        self.method_names = {m for s in self.sinks for m in s.methods | s.script_methods | s.callee_methods}
+        self.functions = {f for s in self.sinks for f in s.functions}
+        by_path = sql.database_of_path(path)
+        self._path_database = database if by_path is None else by_path
 
     # matching ----------------------------------------------------------------------------------------
     def sites(self, call: CallSite, access: DbAccess | None) -> list[SqlSite]:
-        parts = segments(call.callee)
-        if not parts:
-            return []
-        method = parts[-1][0]
+        method = call.callee.rsplit(".", 1)[-1].removesuffix("()")
+        if method not in self.method_names and (canonical(call.resolved, self.facts.language) or "") not in self.functions:
+            return []  # the cheap test first: most calls are not SQL sinks
         sink, stack = self._sink(call, method, access)
         if sink is None:
             return []
@@ -135,7 +147,10 @@ class _FileExtractor:
                 return []  # an untyped receiver counts only with SQL in hand
             sink, stack = self._untyped_driver(sink)
         params = tuple(a for a in arguments[index + 1 :] if a.keyword == "" or a.keyword in _PARAM_KEYWORDS)
-        return [self._site(call, sink, method, stack, first.text, params)]
+        site = self._site(call, sink, method, stack, first.text, params)
+        if site.sql is None and _BUILT_BY_CALL.match(site.expression) and not hole_origin.REQUEST_SOURCE.match(site.expression):
+            return []  # execute(select(...)) / execute(text(...)): the inner call is its own site, if any
+        return [site]
 
     def _sink(self, call: CallSite, method: str, access: DbAccess | None) -> tuple[Sink | None, str]:
         resolved = canonical(call.resolved, self.facts.language) or ""
@@ -185,7 +200,7 @@ class _FileExtractor:
     # building the site -------------------------------------------------------------------------------
     def _site(self, call: CallSite, sink: Sink, method: str, stack: str, expression: str, params) -> SqlSite:
         text = self._text(call, expression)
-        database = self.sql.driver_databases.get(stack, "") or self.database
+        database = self.sql.driver_databases.get(stack, "") or self._path_database
         if text is None:
             kind = "fragment" if sink.statement == "fragment" else "statement"
         elif sink.takes_script(method):
@@ -243,7 +258,7 @@ class _FileExtractor:
             for h in composed.holes
         )
         opener = composed.opener or (guess_opener(anchor, self.language) if anchor is not None else 0)
-        return SqlText(composed.text, holes, composed.how, exact, path, anchor, opener, self.facts.language)
+        return SqlText(composed.text, holes, composed.how, exact, path, anchor, opener, self.facts.language, composed)
 
     @staticmethod
     def _anchor(owned: list[StringLit], composed: Composed | None) -> StringLit | None:
@@ -272,8 +287,12 @@ class _FileExtractor:
         head = name.split(".")[-1] if name.startswith(("self.", "cls.", "this.")) else name
         if "." in head:
             return None
-        if name == head and call.scope and not head.isupper() and not _is_parameter(self.facts, call.scope, head):
-            return self._local(call, head)
+        if name == head and call.scope and not head.isupper():
+            if _is_parameter(self.facts, call.scope, head):
+                return None
+            local = self._local(call, head)
+            if local is not None:
+                return local
         literal = self._module_constant(self.facts, head, class_scope=name != head)
         if literal is not None:
             return self._from_literal(literal, self.path, self.facts, call.scope, exact=head.isupper())
@@ -291,17 +310,14 @@ class _FileExtractor:
         if not before:
             return None
         indents = _statement_columns(self.facts, call.scope)
-        fitting = [s for s in before if _fits(s, name, indents, self.language)]
-        if not fitting:
+        literal = _only([s for s in before if _fits(s, name, indents, self.language)])
+        if literal is None:
             return None
-        return self._from_literal(fitting[-1], self.path, self.facts, call.scope, exact=False)
+        return self._from_literal(literal, self.path, self.facts, call.scope, exact=False)
 
     def _module_constant(self, facts: FileFacts, name: str, class_scope: bool) -> StringLit | None:
         scopes = {c.name for c in facts.classes} if class_scope else {""}
-        for literal in self._free_strings(facts):
-            if literal.scope in scopes and _fits(literal, name, {1, 5, 9}, self.language):
-                return literal
-        return None
+        return _only([s for s in self._free_strings(facts) if s.scope in scopes and _fits(s, name, {1, 5, 9}, self.language)])
 
     def _imported_constant(self, name: str):
         binding = next((b.target for b in self.facts.bindings if b.name == name), None)
@@ -341,17 +357,26 @@ def _arguments(args_text: str) -> tuple[Argument, ...]:
 def _owner(literal: StringLit, calls: list[CallSite]) -> CallSite | None:
     """The innermost call whose argument list holds the literal (``"…".format`` calls aside)."""
     best: CallSite | None = None
+    best_key: tuple[int, int, int, int] | None = None
     start = (literal.span.line, literal.span.column)
+    end = (literal.span.end_line, literal.span.end_column)
     for call in calls:
         if call.callee[:1] in "'\"`" or not call.args_text:
             continue
         span = call.span
-        if (span.line, span.column) < start and (literal.span.end_line, literal.span.end_column) <= (span.end_line, span.end_column):
-            if best is None or (span.line, span.column, -span.end_line, -span.end_column) > (
-                best.span.line, best.span.column, -best.span.end_line, -best.span.end_column
-            ):
-                best = call
+        if not ((span.line, span.column) < start and end <= (span.end_line, span.end_column)):
+            continue
+        key = (span.line, span.column, -span.end_line, -span.end_column)  # latest start, then shortest
+        if best_key is None or key > best_key:
+            best, best_key = call, key
     return best
+
+
+def _only(candidates: list[StringLit]) -> StringLit | None:
+    """The one literal that fits ``name = "…"``.  Two that fit equally (names of the same length,
+    or a reassignment) cannot be told apart from the facts: better no text than the wrong one."""
+    texts = {c.text for c in candidates}
+    return candidates[-1] if len(texts) == 1 else None
 
 
 def _is_parameter(facts: FileFacts, scope: str, name: str) -> bool:

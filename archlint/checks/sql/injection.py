@@ -1,0 +1,107 @@
+"""SQL injection at SQL sinks: AL502 runtime values spliced into SQL text, AL503 SQL text that
+*is* a runtime value (``order_by(text(sort))``, ``Sequelize.literal(req.query.order)``).
+
+Holes were classified when the site was extracted (:mod:`archlint.domain.sql.holes`): constants
+and allow-listed expressions (placeholder lists, numbers, escapers) stay silent, so the classic
+``f"SELECT … FROM {TABLE} WHERE id = ?"`` and ``f"… IN ({placeholders})"`` are not reported.
+Tagged templates (``sql`…```, ``Prisma.sql`…```) never reach here: their holes are bound.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from archlint.checks.sql.analysis import Prepared, finding
+from archlint.domain.context import CheckContext
+from archlint.domain.facts import FileFacts
+from archlint.domain.findings import Finding
+from archlint.domain.sql.holes import REQUEST_SOURCE
+from archlint.domain.sql.knowledge import SqlKnowledge
+from archlint.domain.sql.sites import SqlSite
+
+_CLAUSE_CALLS = frozenset({"order_by", "where", "filter", "having", "group_by", "join", "select_from", "orderBy"})
+_HOW = {
+    "fstring": "an f-string",
+    "template": "a template literal",
+    "percent": "`%` formatting",
+    "format": "`.format()`",
+    "concat": "`+` concatenation",
+}
+_IDENTIFIER_ROLES = frozenset({"a table name", "an ORDER BY/GROUP BY term", "a column list"})
+
+
+def interpolated(ctx: CheckContext, prepared: Prepared, sql: SqlKnowledge) -> Iterator[Finding]:
+    """AL502 at the first runtime hole; the message names every one."""
+    site = prepared.site
+    holes = site.sql.runtime_holes if site.sql is not None else ()
+    if not holes:
+        return
+    first = holes[0]
+    names = ", ".join(f"`{h.expr}`" for h in holes[:4]) + (" …" if len(holes) > 4 else "")
+    how = _HOW.get(first.how, "interpolation")
+    if first.role in _IDENTIFIER_ROLES:
+        risk = (
+            "placeholders cannot stand for identifiers, and a crafted value rewrites the query (SQL injection)"
+        )
+        guidance = (
+            "Map the input through a constant allow-list and interpolate only the looked-up constant, e.g. "
+            "`SORTS = {\"new\": \"created_at DESC\"}` then `SORTS.get(key, \"created_at DESC\")`."
+        )
+    else:
+        risk = "a value containing a quote or SQL rewrites the query (SQL injection) and ordinary input such as O'Brien breaks it"
+        guidance = _bind_guidance(site, sql)
+    message = f"{names} {'is' if len(holes) == 1 else 'are'} spliced into the SQL text by {how} (as {first.role}): {risk}"
+    yield finding(ctx, prepared, "AL502", first.offset, 2, message, guidance)
+
+
+def _bind_guidance(site: SqlSite, sql: SqlKnowledge) -> str:
+    style = sql.paramstyles.get(site.style)
+    marker = style.example if style is not None else "the driver's placeholder"
+    values = "(value,)" if site.language == "python" else "[value]"
+    return f"Use a placeholder ({marker}) in the SQL and pass the value separately: `{site.call.callee}(sql, {values})`."
+
+
+def runtime_text(ctx: CheckContext, site: SqlSite) -> Iterator[Finding]:
+    """AL503: the SQL argument is request data, or a parameter that ends up in a clause."""
+    if site.sql is not None or not site.expression:
+        return
+    expression = site.expression
+    facts = ctx.files[site.path]
+    if REQUEST_SOURCE.match(expression):
+        why = "request data"
+    elif site.kind == "fragment" or _inside_clause(facts, site):
+        parameter = _parameter_of(facts, site.call.scope, expression)
+        if parameter is None:
+            return
+        why = f"the caller's argument `{parameter}` (a parameter of `{site.call.scope}`)"
+    else:
+        return
+    message = (
+        f"`{site.call.callee}({expression})` makes {why} the SQL text itself: whoever controls the value writes raw "
+        f"SQL into the query (SQL injection), and binding cannot help because the value is the SQL"
+    )
+    guidance = (
+        "Never turn input into SQL text: look it up in a constant allow-list (`ORDERS = {\"new\": Article.created_at.desc()}`; "
+        "`ORDERS.get(key, default)`) or build the clause with the ORM's column API."
+    )
+    yield ctx.registry.finding("AL503", site.path, site.call.span, message, guidance)
+
+
+def _inside_clause(facts: FileFacts, site: SqlSite) -> bool:
+    span = site.call.span
+    for call in facts.calls:
+        outer = call.span
+        if call is site.call or (outer.line, outer.column) > (span.line, span.column):
+            continue
+        if (outer.end_line, outer.end_column) >= (span.end_line, span.end_column) and call.callee.rsplit(".", 1)[-1] in _CLAUSE_CALLS:
+            return True
+    return False
+
+
+def _parameter_of(facts: FileFacts, scope: str, expression: str) -> str | None:
+    head = re.split(r"[.\[(]", expression, maxsplit=1)[0]
+    function = next((f for f in facts.functions if f.qualname == scope), None)
+    if function is None or head in ("self", "cls", "this") or head.isupper():
+        return None
+    return head if any(p.name == head for p in function.parameters()) else None

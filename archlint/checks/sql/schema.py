@@ -1,0 +1,249 @@
+"""The project's schema, as far as the facts show it, and AL411/AL412 against it.
+
+Tables and columns come from the ORM models the data layer found (SQLAlchemy ``__tablename__``
+and mapped columns, Sequelize ``define``/``init`` with ``tableName``), SQLAlchemy Core
+``Table("name", metadata, Column("x", …))``, migration calls (``op.create_table``,
+``queryInterface.createTable``) and DDL in string literals (``CREATE TABLE``/``VIEW``,
+``ALTER TABLE … ADD COLUMN``).  sqlglot's ``qualify`` reports unknown columns but not unknown
+tables (reference §4.1), and costs ~0.6 ms a statement, so the walk is done here directly.
+
+A name is only "unknown" against a *closed* schema: any ``.sql`` / ``.prisma`` file (unreadable
+by checks), a Django model (``db_table`` is not in the facts) or reflection
+(``autoload_with``, ``metadata.reflect``) opens it, and the rules stay silent.  When the schema
+is only ORM models (no DDL, no migrations), tables the app leaves to someone else are common, so
+an unknown table is reported only as a near miss of a known one (``user`` for ``users``).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+
+from archlint.checks.sql.analysis import Prepared, PreparedStatement
+from archlint.checks.sql.parser import parse
+from archlint.checks.sql.statement_rules import Issue, identifier_offset
+from archlint.domain.context import CheckContext
+from archlint.domain.datalayer import Model
+from archlint.domain.facts import FileFacts
+from archlint.domain.sql.lexer import decode_escapes, mask, split_statements
+
+_DDL = re.compile(r"\b(CREATE\s+(?:TEMP\w*\s+)?(?:TABLE|VIEW)|ALTER\s+TABLE)\b", re.IGNORECASE)
+_DDL_NAME = re.compile(r"CREATE\s+(?:TEMP\w*\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?[\"`\[]?(\w+)", re.IGNORECASE)
+_ADD_COLUMN = re.compile(r"ALTER\s+TABLE\s+[\"`]?(\w+)[\"`]?\s+ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?[\"`]?(\w+)", re.IGNORECASE)
+_CREATE_CALL = re.compile(r"(?:^|\.)(create_table|createTable)$")
+_LITERAL_ARG = re.compile(r"""^\s*['"`](\w+)['"`]""")
+_CORE_COLUMN = re.compile(r"""\bColumn\(\s*['"](\w+)['"]""")
+_TABLE_NAME_OPTION = re.compile(r"""\btableName\s*:\s*['"`](\w+)['"`]""")
+_COLUMN_NAME_ARG = re.compile(r"""^(?:Column|mapped_column)\(\s*['"](\w+)['"]""")
+_REFLECTION = re.compile(r"autoload_with|\.reflect\(|automap_base|DeferredReflection")
+_DECLARATIVE_BASES = re.compile(r"(^|\.)(Base|DeclarativeBase|Model|SQLModel|db\.Model)$")
+_SYSTEM_TABLE = re.compile(r"^(sqlite_\w+|pg_\w+|information_schema|dual|__\w+)$", re.IGNORECASE)
+_IMPLICIT_COLUMNS = frozenset({"rowid", "oid", "_rowid_", "ctid", "excluded", "true", "false"})
+_CLAUSE_TYPES = (exp.Select, exp.Insert, exp.Update, exp.Delete, exp.Union)
+
+
+@dataclass(slots=True)
+class Schema:
+    tables: dict[str, set[str] | None] = field(default_factory=dict)  # None: columns unknown
+    sources: set[str] = field(default_factory=set)
+    closed: bool = True
+    authoritative: bool = False  # the project writes its schema itself (DDL strings, migrations)
+
+    def add(self, table: str, columns: Iterable[str] | None, source: str) -> None:
+        table = table.lower()
+        self.sources.add(source)
+        if columns is None:
+            self.tables.setdefault(table, None)
+            return
+        known = self.tables.get(table)
+        if table in self.tables and known is None:
+            return  # another source saw the table without its columns: stay unsure
+        self.tables[table] = (known or set()) | {c.lower() for c in columns}
+
+    @property
+    def usable(self) -> bool:
+        return self.closed and bool(self.tables)
+
+
+def build_schema(ctx: CheckContext, paths: list[str], dialect: str) -> Schema:
+    schema = Schema()
+    if any(p.endswith((".sql", ".prisma")) for p in ctx.manifest.files):
+        schema.closed = False
+    models = ctx.datalayer.models
+    if any(m.stack not in ("sqlalchemy", "sequelize") for m in models.values()):
+        schema.closed = False
+    for model in models.values():
+        _model_table(ctx, model, schema)
+    for path in paths:
+        facts = ctx.files[path]
+        _calls(facts, schema)
+        for literal in facts.strings:
+            if _DDL.search(literal.text):
+                _ddl(decode_escapes(literal.text), dialect, schema, "DDL")
+    return schema
+
+
+def _model_table(ctx: CheckContext, model: Model, schema: Schema) -> None:
+    facts = ctx.files[model.path]
+    if model.stack == "sqlalchemy":
+        table = model.table or _snake(model.name)
+        columns = _sqlalchemy_columns(facts, model) if _fully_known(facts, model) else None
+        schema.add(table, columns, "SQLAlchemy models")
+    elif model.stack == "sequelize":
+        option = _sequelize_table(facts, model)
+        names = [option] if option else [model.name, _plural(model.name)]
+        names += [f.options["through"] for f in model.fields.values() if f.kind == "association" and f.options.get("through")]
+        for name in names:
+            schema.add(name, None, "Sequelize models")
+
+
+def _sqlalchemy_columns(facts: FileFacts, model: Model) -> list[str]:
+    columns = [name for name, f in model.fields.items() if f.kind == "column" and not name.startswith("_")]
+    for assign in facts.assigns:
+        if assign.scope == model.name:
+            renamed = _COLUMN_NAME_ARG.match(assign.value)
+            if renamed:
+                columns.append(renamed.group(1))
+    return columns
+
+
+def _fully_known(facts: FileFacts, model: Model) -> bool:
+    """Mixins and custom bases may add columns archlint cannot see."""
+    cls = next((c for c in facts.classes if c.name == model.name), None)
+    return cls is not None and all(_DECLARATIVE_BASES.search(base) for base in cls.bases if "=" not in base)
+
+
+def _sequelize_table(facts: FileFacts, model: Model) -> str:
+    for call in facts.calls:
+        if call.span == model.span or call.callee in (f"{model.name}.init", f"{model.name}.initialize"):
+            match = _TABLE_NAME_OPTION.search(call.args_text)
+            if match:
+                return match.group(1)
+            if "freezeTableName" in call.args_text:
+                return model.name
+    return ""
+
+
+def _calls(facts: FileFacts, schema: Schema) -> None:
+    for call in facts.calls:
+        if _REFLECTION.search(call.callee) or _REFLECTION.search(call.args_text):
+            schema.closed = False
+        last = call.callee.rsplit(".", 1)[-1]
+        literal = _LITERAL_ARG.match(call.args_text)
+        if literal is None:
+            continue
+        if _CREATE_CALL.search(call.callee):
+            schema.add(literal.group(1), None, "migrations")
+            schema.authoritative = True
+        elif last == "Table" and (call.resolved or "").replace(":", ".").startswith("sqlalchemy"):
+            schema.add(literal.group(1), _CORE_COLUMN.findall(call.args_text), "SQLAlchemy tables")
+
+
+def _ddl(text: str, dialect: str, schema: Schema, source: str) -> None:
+    masked = mask(text)
+    for statement in split_statements(text, masked):
+        added = _ADD_COLUMN.search(statement.masked)
+        if added:
+            table = added.group(1).lower()
+            if schema.tables.get(table) is not None:
+                schema.tables[table].add(added.group(2).lower())  # type: ignore[union-attr]
+            continue
+        name = _DDL_NAME.search(statement.masked)
+        if name is None:
+            continue
+        schema.authoritative = True
+        tree = parse(statement.text.replace("?", "NULL"), dialect).tree
+        if isinstance(tree, exp.Create) and isinstance(tree.this, exp.Schema):
+            columns = [c.name for c in tree.this.expressions if isinstance(c, exp.ColumnDef)]
+            schema.add(tree.this.this.name, columns, source)
+        else:
+            schema.add(name.group(1), None, source)
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _plural(name: str) -> str:
+    if re.search(r"[^aeiou]y$", name):
+        return name[:-1] + "ies"
+    if name.endswith(("s", "x", "z", "ch", "sh")):
+        return name + "es"
+    return name + "s"
+
+
+# AL411 / AL412 -------------------------------------------------------------------------------------------
+def check_names(prepared: Prepared, item: PreparedStatement, schema: Schema) -> Iterator[Issue]:
+    tree = item.tree
+    if tree is None or not schema.usable or not isinstance(tree, _CLAUSE_TYPES):
+        return
+    ctes = {cte.alias.lower() for cte in tree.find_all(exp.CTE)}
+    aliases: dict[str, str] = {}
+    unknown = False
+    for table in tree.find_all(exp.Table):
+        if not isinstance(table.this, exp.Identifier) or (table.db and table.db.lower() not in ("public", "main")):
+            continue
+        name = table.name.lower()
+        aliases[(table.alias or table.name).lower()] = name
+        if name in ctes or name in schema.tables or _SYSTEM_TABLE.match(name):
+            continue
+        if not schema.authoritative and not difflib.get_close_matches(name, list(schema.tables), n=1, cutoff=0.8):
+            continue
+        unknown = True
+        yield _unknown_table(prepared, item, table, schema)
+    if not unknown:
+        yield from _unknown_columns(prepared, item, tree, aliases, schema)
+
+
+def _unknown_table(prepared: Prepared, item: PreparedStatement, table: exp.Table, schema: Schema) -> Issue:
+    position = identifier_offset(item, table) or (0, 1)
+    dialect = prepared.dialect
+    outcome = dialect.says("unknown_table", table.name) if dialect is not None else "a 'no such table' error"
+    sources = ", ".join(sorted(schema.sources))
+    message = f"table `{table.name}` is not in the schema this project defines ({sources}): the query fails with {outcome}"
+    return Issue("AL411", position[0], position[1], message, _suggest(table.name, schema.tables, "table"))
+
+
+def _unknown_columns(prepared, item, tree, aliases: dict[str, str], schema: Schema) -> Iterator[Issue]:
+    nested = any(True for _ in tree.find_all(exp.Subquery, exp.CTE, exp.Union))
+    projected = {p.alias.lower() for s in tree.find_all(exp.Select) for p in s.expressions if p.alias}
+    tables = set(aliases.values())
+    for column, table in _columns(tree, aliases, nested, tables):
+        columns = schema.tables.get(table)
+        name = column.name.lower()
+        if columns is None or name in columns or name in projected or name in _IMPLICIT_COLUMNS or name.startswith("__"):
+            continue
+        position = identifier_offset(item, column) or (0, 1)
+        dialect = prepared.dialect
+        outcome = dialect.says("unknown_column", column.name) if dialect is not None else "a 'no such column' error"
+        message = f"column `{column.name}` does not exist in `{table}`: the query fails with {outcome}"
+        yield Issue("AL412", position[0], position[1], message, _suggest(column.name, {c: None for c in columns}, f"column of `{table}`"))
+        return
+
+
+def _columns(tree, aliases: dict[str, str], nested: bool, tables: set[str]):
+    if isinstance(tree, exp.Insert) and isinstance(tree.this, exp.Schema):
+        target = tree.this.this.name.lower()
+        for identifier in tree.this.expressions:
+            if isinstance(identifier, exp.Identifier):
+                yield identifier, target
+    for column in tree.find_all(exp.Column):
+        if isinstance(column.this, exp.Star):
+            continue
+        qualifier = column.table.lower()
+        if qualifier:
+            if qualifier in aliases:
+                yield column, aliases[qualifier]
+        elif not nested and len(tables) == 1:
+            yield column, next(iter(tables))
+
+
+def _suggest(name: str, known: dict, what: str) -> str:
+    close = difflib.get_close_matches(name.lower(), list(known), n=1)
+    listing = ", ".join(sorted(known)[:12])
+    hint = f"Did you mean `{close[0]}`? " if close else ""
+    return f"{hint}Use an existing {what} ({listing}), or add the missing one to the models / migrations first."

@@ -1,0 +1,382 @@
+"""Embedded SQL rules per API: each case is a tiny repo with the bug and its look-alike fix."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import findings, make_repo, report
+
+SQL_RULES = {f"AL4{n:02d}" for n in range(1, 15)} | {"AL502", "AL503"}
+
+
+def sql_findings(root) -> list[tuple[str, str, int]]:
+    return [f for f in findings(root) if f[0] in SQL_RULES]
+
+
+CASES = {
+    "psycopg2-qmark-and-missing-key": (
+        {
+            "db.py": """
+                import psycopg2
+                conn = psycopg2.connect("dbname=app")
+                cur = conn.cursor()
+                cur.execute("SELECT id FROM users WHERE email = ?", (email,))
+                cur.execute("SELECT id FROM users WHERE email = %s", (email,))
+                cur.execute("SELECT id FROM users WHERE email = %(email)s AND name = %(name)s", {"email": email})
+                cur.execute("SELECT id FROM users WHERE email = %(email)s", {"email": email})
+            """,
+        },
+        [("AL403", "db.py", 4), ("AL404", "db.py", 6)],
+    ),
+    "asyncpg-varargs": (
+        {
+            "repo.py": """
+                import asyncpg
+
+                async def get(pool: asyncpg.Pool, a, b):
+                    await pool.fetch("SELECT id FROM t WHERE a = $1 AND b = $2 ORDER BY id", a)
+                    await pool.fetch("SELECT id FROM t WHERE a = $1 AND b = $2 ORDER BY id", a, b)
+                    await pool.fetchrow("SELECT id FROM t WHERE a = $1 AND b = $1", a)
+                    await pool.execute("SELECT id FROM t WHERE a = %s", a)
+            """,
+        },
+        [("AL404", "repo.py", 4), ("AL403", "repo.py", 7)],
+    ),
+    "django-raw-rawsql-extra": (
+        {
+            "requirements.txt": "Django==5.1\n",
+            "blog/models.py": """
+                from django.db import models
+                from django.db.models.expressions import RawSQL
+
+                class Post(models.Model):
+                    title = models.CharField(max_length=200)
+
+                def search(term, order):
+                    bad = Post.objects.raw(f"SELECT id, title FROM blog_post WHERE title = '{term}'")
+                    good = Post.objects.raw("SELECT id, title FROM blog_post WHERE title = %s", [term])
+                    wrong_style = Post.objects.annotate(n=RawSQL("SELECT COUNT(*) FROM blog_post WHERE id > ?", (1,)))
+                    extra = Post.objects.extra(where=[f"title = '{term}'"])
+                    fine = Post.objects.extra(where=["title = %s"], params=[term])
+                    return bad, good, wrong_style, extra, fine
+            """,
+        },
+        [("AL502", "blog/models.py", 8), ("AL403", "blog/models.py", 10), ("AL502", "blog/models.py", 11)],
+    ),
+    "sqlalchemy-text-from-request": (
+        {
+            "app/routes.py": """
+                from flask import request
+                from sqlalchemy import select, text
+                from app.models import Article
+
+                def listing(session):
+                    stmt = select(Article).order_by(text(request.args["sort"]))
+                    ok = select(Article).order_by(text("created_at DESC"))
+                    return session.scalars(stmt).all(), ok
+            """,
+            "app/models.py": """
+                from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+                class Base(DeclarativeBase):
+                    pass
+
+                class Article(Base):
+                    __tablename__ = "articles"
+                    id: Mapped[int] = mapped_column(primary_key=True)
+            """,
+        },
+        [("AL503", "app/routes.py", 6)],
+    ),
+    "migrations-may-purge": (
+        {
+            "requirements.txt": "alembic==1.14\nSQLAlchemy==2.0\n",
+            "migrations/versions/0002_reset.py": """
+                from alembic import op
+
+                def upgrade():
+                    op.execute("UPDATE users SET token = NULL")
+                    op.execute("DELETE FROM sessions")
+                    op.execute("SELECT id name, FROM users")
+            """,
+        },
+        [("AL401", "migrations/versions/0002_reset.py", 6)],
+    ),
+    "sql-that-never-reaches-a-sink": (
+        {
+            "app/repo.py": '''
+                import logging
+                import sqlite3
+
+                log = logging.getLogger(__name__)
+                URL = f"postgresql://{USER}:{PASSWORD}@{HOST}/app"
+
+                def find(conn: sqlite3.Connection, email):
+                    """SELECT * FROM users WHERE email = '{email}' — what this replaces."""
+                    # cur.execute(f"SELECT * FROM users WHERE email = '{email}'")
+                    log.info(f"SELECT * FROM users WHERE email = '{email}'")
+                    message = f"UPDATE users SET x = 1 failed for {email}"
+                    if not email:
+                        raise ValueError(f"DELETE FROM users WHERE email = '{email}' refused")
+                    return conn.execute("SELECT id FROM users WHERE email = ?", (email,)).fetchone(), message
+            ''',
+        },
+        [],
+    ),
+    "untyped-cursor-in-a-driver-file": (
+        {
+            "app/repo.py": """
+                import sqlite3
+
+                def find(cursor, email):
+                    cursor.execute(f"SELECT id FROM users WHERE email = '{email}'")
+                    cursor.execute("SELECT id FROM users WHERE email = %s", (email,))
+                    cursor.execute("SELECT id FROM users WHERE email = ?", (email,))
+            """,
+        },
+        [("AL502", "app/repo.py", 4), ("AL403", "app/repo.py", 5)],
+    ),
+    "knex": (
+        {
+            "package.json": '{"dependencies": {"knex": "^3", "pg": "^8"}}',
+            "src/db.js": """
+                const knex = require('knex')({ client: 'pg', connection: process.env.DATABASE_URL });
+
+                async function find(email, column, id) {
+                  await knex('users').whereRaw(`email = '${email}'`);
+                  await knex('users').whereRaw('email = ?', [email]);
+                  await knex.raw('SELECT ?? FROM users WHERE id = ?', [column, id]);
+                  await knex.raw('SELECT id FROM users WHERE id = $1', [id]);
+                  await knex.raw('SELECT id FROM users WHERE id = ? AND email = ?', [id]);
+                }
+                module.exports = { knex, find };
+            """,
+        },
+        [("AL502", "src/db.js", 4), ("AL403", "src/db.js", 7), ("AL404", "src/db.js", 8)],
+    ),
+    "mysql2": (
+        {
+            "package.json": '{"dependencies": {"mysql2": "^3"}}',
+            "src/db.js": """
+                const mysql = require('mysql2/promise');
+                const pool = mysql.createPool(process.env.DATABASE_URL);
+
+                async function run(id) {
+                  await pool.query('SELECT id FROM users WHERE id = $1', [id]);
+                  await pool.query('SELECT id FROM users WHERE id = ?', [id]);
+                  await pool.query('UPDATE users SET a = 1 WHERE id = ?; UPDATE users SET b = 2 WHERE id = ?', [id, id]);
+                  await pool.query("SELECT CONCAT(first, ' ', last) AS name FROM users WHERE id = ?", [id]);
+                  await pool.query("SELECT first || ' ' || last AS name FROM users WHERE id = ?", [id]);
+                }
+                module.exports = { run };
+            """,
+        },
+        [("AL403", "src/db.js", 5), ("AL413", "src/db.js", 7), ("AL402", "src/db.js", 9)],
+    ),
+    "better-sqlite3-and-node-sqlite3": (
+        {
+            "package.json": '{"dependencies": {"better-sqlite3": "^11", "sqlite3": "^5"}}',
+            "src/a.js": """
+                const Database = require('better-sqlite3');
+                const db = new Database('app.db');
+                db.exec('CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY); CREATE INDEX IF NOT EXISTS ix ON t (id)');
+                const stmt = db.prepare('DELETE FROM t WHERE id = ?; DELETE FROM t WHERE id > ?');
+                module.exports = { stmt };
+            """,
+            "src/b.js": """
+                const sqlite3 = require('sqlite3');
+                const db = new sqlite3.Database('app.db');
+                db.run('INSERT INTO t (id) VALUES (1); INSERT INTO t (id) VALUES (2)');
+                db.get('SELECT id FROM t WHERE id = ?', [1], (err, row) => row);
+                module.exports = { db };
+            """,
+        },
+        [("AL413", "src/a.js", 4), ("AL413", "src/b.js", 3)],
+    ),
+    "tagged-templates-are-parameterised": (
+        {
+            "package.json": '{"dependencies": {"postgres": "^3", "@prisma/client": "^5"}}',
+            "src/db.js": """
+                const postgres = require('postgres');
+                const { PrismaClient, Prisma } = require('@prisma/client');
+                const sql = postgres(process.env.DATABASE_URL);
+                const prisma = new PrismaClient();
+
+                async function find(email, id) {
+                  await sql`SELECT id FROM users WHERE email = ${email}`;
+                  await prisma.$queryRaw`SELECT id FROM users WHERE id = ${id}`;
+                  await prisma.$queryRaw(Prisma.sql`SELECT id FROM users WHERE id = ${id}`);
+                  await prisma.$queryRawUnsafe(`SELECT id FROM users WHERE email = '${email}'`);
+                  await prisma.$queryRawUnsafe('SELECT id FROM users WHERE id = $1', id);
+                }
+                module.exports = { find };
+            """,
+        },
+        [("AL502", "src/db.js", 10)],
+    ),
+    "purges-and-table-helpers": (
+        {
+            "app/store.py": """
+                import sqlite3
+
+
+                class Sessions:
+                    def __init__(self, conn: sqlite3.Connection):
+                        self.conn = conn
+
+                    def clear(self):
+                        self.conn.execute("DELETE FROM sessions")
+
+                    def clear_for(self, user_id):
+                        self.conn.execute("DELETE FROM sessions")
+
+
+                def truncate(conn: sqlite3.Connection, table):
+                    conn.execute(f"DELETE FROM {quote_ident(table)}")
+                    conn.execute("UPDATE sessions SET seen = 1" + (" WHERE id = 1" if table else ""))
+            """,
+        },
+        [("AL405", "app/store.py", 12)],
+    ),
+    "dialect-specific-directories": (
+        {
+            "requirements.txt": "psycopg==3.2\n",
+            "app/db.py": "import psycopg\nconn = psycopg.connect('dbname=app')\n",
+            "app/backends/sqlite3/introspection.py": """
+                def columns(cursor, table):
+                    cursor.execute("PRAGMA table_info(users)")
+            """,
+            "app/backends/oracle/introspection.py": """
+                def columns(cursor):
+                    cursor.execute("SELECT `column_name` FROM user_tab_cols WHERE ROWNUM <= 10")
+            """,
+            "app/maintenance.py": """
+                import psycopg
+
+                def vacuum(conn: psycopg.Connection):
+                    conn.execute("PRAGMA optimize")
+            """,
+        },
+        [("AL402", "app/maintenance.py", 4)],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_sql_rule_cases(tmp_path, name):
+    files, expected = CASES[name]
+    make_repo(tmp_path, files)
+    assert sql_findings(tmp_path) == expected
+
+
+def test_finding_points_at_the_line_inside_a_multiline_string(tmp_path):
+    make_repo(
+        tmp_path,
+        {
+            "repo.py": '''
+                import sqlite3
+
+                def stale(conn: sqlite3.Connection):
+                    return conn.execute(
+                        """
+                        SELECT id
+                        FROM users
+                        WHERE deleted_at = NULL
+                        """
+                    ).fetchall()
+            ''',
+        },
+    )
+    (finding,) = [f for f in report(tmp_path).findings if f.rule == "AL407"]
+    assert (finding.line, finding.column) == (8, 26)
+
+
+def test_a_constant_used_by_two_sinks_is_reported_once(tmp_path):
+    make_repo(
+        tmp_path,
+        {
+            "queries.py": 'STALE = "SELECT id FROM users WHERE deleted_at = NULL"\n',
+            "repo.py": """
+                import sqlite3
+                from queries import STALE
+
+                def a(conn: sqlite3.Connection):
+                    return conn.execute(STALE).fetchall()
+
+                def b(conn: sqlite3.Connection):
+                    return conn.execute(STALE).fetchone()
+            """,
+        },
+    )
+    assert sql_findings(tmp_path) == [("AL407", "queries.py", 1)]
+
+
+def test_unknown_tables_against_orm_models_are_only_near_misses(tmp_path):
+    make_repo(
+        tmp_path,
+        {
+            "app/models.py": """
+                from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+                class Base(DeclarativeBase):
+                    pass
+
+                class User(Base):
+                    __tablename__ = "users"
+                    id: Mapped[int] = mapped_column(primary_key=True)
+                    email: Mapped[str] = mapped_column()
+            """,
+            "app/repo.py": """
+                from sqlalchemy import text
+                from sqlalchemy.orm import Session
+
+                def run(session: Session):
+                    session.execute(text("SELECT id FROM user WHERE email = :e"), {"e": 1})
+                    session.execute(text("SELECT name FROM tags ORDER BY name"))
+                    session.execute(text("SELECT emial FROM users WHERE id = :id"), {"id": 1})
+            """,
+        },
+    )
+    assert sql_findings(tmp_path) == [("AL411", "app/repo.py", 5), ("AL412", "app/repo.py", 7)]
+
+
+def test_sql_files_open_the_schema(tmp_path):
+    make_repo(
+        tmp_path,
+        {
+            "schema.sql": "CREATE TABLE extra (id INTEGER);\n",
+            "repo.py": """
+                import sqlite3
+                SCHEMA = "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT)"
+
+                def run(conn: sqlite3.Connection):
+                    conn.execute(SCHEMA)
+                    return conn.execute("SELECT id FROM extra WHERE id = ?", (1,)).fetchall()
+            """,
+        },
+    )
+    assert sql_findings(tmp_path) == []
+
+
+def test_names_resolve_only_when_exactly_one_literal_fits(tmp_path):
+    make_repo(
+        tmp_path,
+        {
+            "repo.py": """
+                import sqlite3
+                GET_A = "SELECT id FROM a WHERE x = NULL"
+                GET_B = "SELECT id FROM b WHERE y = 1"
+                stale_rows = "SELECT id FROM c WHERE z = NULL"
+
+
+                def run(conn: sqlite3.Connection, stmt):
+                    conn.execute(GET_A)
+                    conn.execute(stale_rows)
+                    sql = "DELETE FROM d"
+                    conn.execute(sql)
+                    conn.execute(stmt)
+            """,
+        },
+    )
+    # GET_A and GET_B fit `NAME = "…"` equally: unresolved, silent.  `stale_rows` is module-level.
+    # `sql` may have been extended before the call (inexact): AL405 needs the whole statement.
+    assert sql_findings(tmp_path) == [("AL407", "repo.py", 4)]

@@ -1,0 +1,184 @@
+"""Embedded SQL as text: lexing, placeholder normalisation, argument composition, hole origins."""
+
+from __future__ import annotations
+
+import pytest
+
+from archlint.checks.sql.parser import COMPILED, parse
+from archlint.domain.facts import FileFacts
+from archlint.domain.sql.compose import compose
+from archlint.domain.sql.holes import CONSTANT, RUNTIME, SAFE, origin, role
+from archlint.domain.sql.lexer import (
+    OffsetMap,
+    decode_escapes,
+    mask,
+    normalise,
+    placeholders,
+    split_statements,
+)
+
+
+def test_mask_blanks_literals_and_comments_but_keeps_length():
+    sql = "SELECT '?;' AS q, $$ ; ? $$ -- ? ;\nFROM t /* ILIKE */ WHERE a = ?"
+    masked = mask(sql)
+    assert len(masked) == len(sql)
+    assert masked.count("?") == 1 and ";" not in masked and "ILIKE" not in masked
+    assert "\n" in masked
+
+
+@pytest.mark.parametrize(
+    "sql, kinds",
+    [
+        ("a = ? AND b = ?", ["qmark", "qmark"]),
+        ("a = %s AND b = %(name)s AND c LIKE '%%x'", ["format", "pyformat"]),
+        ("a = $1 AND b = $2 AND c = $name", ["dollar", "dollar", "dollar_name"]),
+        ("a = :name AND b::text = 'x' AND c = @v", ["named", "at"]),
+        ("?? = ? AND :col: = 1", ["knex_identifier", "qmark", "knex_identifier"]),
+        ("data ?| array['a'] AND a = ?1", ["qmark_numbered"]),
+    ],
+)
+def test_placeholders_by_kind(sql, kinds):
+    assert [p.kind for p in placeholders(mask(sql))] == kinds
+
+
+def test_mysql_user_variables_are_not_placeholders():
+    assert placeholders(mask("SET @rank = 0; SELECT @rank"), frozenset({"at"})) == []
+
+
+def test_statements_split_outside_literals_and_keep_trigger_bodies_whole():
+    sql = "INSERT INTO t VALUES (';'); UPDATE t SET a = 1;\n"
+    statements = split_statements(sql, mask(sql))
+    assert [s.text.strip() for s in statements] == ["INSERT INTO t VALUES (';')", "UPDATE t SET a = 1"]
+    trigger = "CREATE TRIGGER x AFTER INSERT ON t BEGIN UPDATE t SET a = 1; END;"
+    assert len(split_statements(trigger, mask(trigger))) == 1
+
+
+def test_normalised_sql_parses_in_every_dialect_and_maps_back():
+    sql = "SELECT a FROM t WHERE id = %s AND x = ANY($1::int[]) AND n = %(name)s AND y = {}"
+    statement = split_statements(sql, mask(sql))[0]
+    normalised = normalise(statement, [sql.index("{}")], placeholders(mask(sql)), identifier_holes=False)
+    for dialect in ("postgres", "sqlite", "mysql"):
+        assert parse(normalised.sql, dialect).ok, dialect
+    where = normalised.sql.index(":__h")
+    assert normalised.offsets.original(where) == sql.index("{}")
+    assert normalised.offsets.original(normalised.sql.index(" AND y")) == sql.index(" AND y")
+
+
+def test_holes_become_bind_sentinels_or_identifier_sentinels():
+    sql = "SELECT id FROM t x{}"  # a hole glued to an identifier only parses as an identifier
+    statement = split_statements(sql, mask(sql))[0]
+    holes = [sql.index("{}")]
+    assert not parse(normalise(statement, holes, [], False).sql, "postgres").ok
+    assert parse(normalise(statement, holes, [], True).sql, "postgres").ok
+    table = "SELECT id FROM {} ORDER BY created_at"
+    assert parse(normalise(split_statements(table, table)[0], [15], [], False).sql, "postgres").ok
+
+
+def test_offset_map_inside_and_after_replacements():
+    offsets = OffsetMap([(4, 9, 4, 6)])  # "abcd:__p0…" <- "abcd?x…"
+    assert offsets.original(2) == 2 and offsets.original(6) == 4 and offsets.original(10) == 7
+
+
+def test_escapes_keep_their_length():
+    assert decode_escapes("a\\nb\\'c") == "a  b 'c"
+
+
+def test_parse_errors_are_located_and_commands_are_not_errors():
+    failure = parse("UPDATE t SET a = 1 b = 2", "sqlite").error
+    assert failure is not None and failure.token == "b" and failure.line == 1
+    assert parse("VACUUM", "sqlite") == (None, None)
+    assert isinstance(COMPILED, bool)
+
+
+@pytest.mark.parametrize(
+    "arg, language, text, how, exprs",
+    [
+        ('f"SELECT * FROM {T} WHERE e = \'{e}\'"', "python", "SELECT * FROM {} WHERE e = '{}'", "fstring", ["T", "e"]),
+        ("\"SELECT a FROM t WHERE e = '%s' AND n = %d\" % (e, n)", "python", "SELECT a FROM t WHERE e = '{}' AND n = {}", "percent", ["e", "int(n)"]),
+        ('"SELECT a FROM t WHERE e = {}".format(e)', "python", "SELECT a FROM t WHERE e = {}", "format", ["e"]),
+        ('"SELECT a FROM t WHERE id = " + uid', "python", "SELECT a FROM t WHERE id = {}", "concat", ["uid"]),
+        ('(\n  "SELECT a "\n  f"FROM {t!r:>3}"\n)', "python", "SELECT a FROM {}", "fstring", ["t"]),
+        ('f"{{literal}} {x=}"', "python", "{literal} {}", "fstring", ["x"]),
+        ("`SELECT a FROM t WHERE e = '${req.body.e}'`", "javascript", "SELECT a FROM t WHERE e = '{}'", "template", ["req.body.e"]),
+        ("'SELECT a FROM t WHERE id = ' + req.query.id", "javascript", "SELECT a FROM t WHERE id = {}", "concat", ["req.query.id"]),
+        ("`${ {a: 1}.a } x`", "javascript", "{} x", "template", ["{a: 1}.a"]),
+    ],
+)
+def test_compose(arg, language, text, how, exprs):
+    composed = compose(arg, language)
+    assert composed is not None
+    assert (composed.text, composed.how, [h.expr for h in composed.holes]) == (text, how, exprs)
+    for hole in composed.holes:
+        assert composed.text[hole.offset : hole.offset + 2] == "{}"
+
+
+def test_compose_maps_every_piece_back_to_the_argument_source():
+    arg = '"SELECT a FROM t "\n    "WHERE b = \'{}\'".format(value)'
+    composed = compose(arg, "python")
+    hole = composed.holes[0]
+    assert arg[composed.raw_offset(hole.offset)] == "{"
+    assert arg[composed.raw_offset(composed.text.index("WHERE"))] == "W"
+
+
+def test_names_and_calls_are_not_composed():
+    assert compose("query", "python") is None
+    assert compose("build_query(x)", "python") is None
+    assert compose("sql`SELECT 1`", "javascript") is None
+
+
+def _facts(assigns=()):
+    facts = FileFacts("m.py", "python", "")
+    facts.body.assigns.extend(assigns)
+    return facts
+
+
+@pytest.mark.parametrize(
+    "expr, expected",
+    [
+        ("TABLE", CONSTANT),
+        ("self.TABLE", CONSTANT),
+        ("settings.USERS_TABLE", CONSTANT),
+        ("SORTS[key]", CONSTANT),
+        ("ALLOWED.get(key, 'id')", CONSTANT),
+        ("Article.__tablename__", CONSTANT),
+        ("42", CONSTANT),
+        ("placeholders", SAFE),
+        ('", ".join("?" * len(ids))', SAFE),
+        ("int(limit)", SAFE),
+        ("ids.length", SAFE),
+        ("quote_ident(name)", SAFE),
+        ("email", RUNTIME),
+        ("request.args['sort']", RUNTIME),
+        ("sort_by", RUNTIME),
+    ],
+)
+def test_hole_origin(expr, expected):
+    from archlint.adapters.knowledge import load_knowledge
+    from archlint.domain.sql import sql_knowledge
+
+    safe = sql_knowledge(load_knowledge()).safe_holes
+    assert origin(expr, _facts(), "f", safe) == expected
+
+
+def test_hole_origin_follows_one_local_assignment():
+    from archlint.domain.facts import Assign, Span
+
+    span = Span(1, 1, 1, 1)
+    facts = _facts([Assign("order", "ORDERS.get(key, 'new')", "ORDERS.get", None, span, "f")])
+    assert origin("order", facts, "f", ()) == CONSTANT
+    assert origin("order", facts, "g", ()) == RUNTIME
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("SELECT a FROM t WHERE e = '{}'", "a quoted value"),
+        ("SELECT a FROM {}", "a table name"),
+        ("SELECT a FROM t ORDER BY {}", "an ORDER BY/GROUP BY term"),
+        ("SELECT a FROM t LIMIT {}", "a LIMIT/OFFSET value"),
+        ("SELECT a FROM t WHERE id IN ({})", "an IN list"),
+        ("SELECT a FROM t WHERE id = {}", "a value"),
+    ],
+)
+def test_hole_role(text, expected):
+    assert role(text, text.index("{}")) == expected
