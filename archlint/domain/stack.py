@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass, field
 
 from archlint.domain.context import CheckContext
-from archlint.domain.datalayer import call_of, canonical, non_production
+from archlint.domain.datalayer import canonical, non_production
 from archlint.domain.findings import Finding
 from archlint.domain.knowledge import module_matches
+from archlint.domain.sql import detect_database, sql_knowledge
 
 ENGINES = {
     "postgres": "postgresql", "postgresql": "postgresql", "cockroachdb": "postgresql", "sqlite": "sqlite",
@@ -24,7 +25,6 @@ ENGINES = {
 }
 _URL = re.compile(r"\b(postgres(?:ql)?|sqlite3?|mysql|mariadb|mssql|oracle|mongodb|cockroachdb)(?:\+\w+)?:(?://|:memory:|/)", re.I)
 _DJANGO_ENGINE = re.compile(r"django\.db\.backends\.(\w+)")
-_DIALECT = re.compile(r"""\b(?:dialect|client|provider)\s*:\s*['"`]([\w-]+)['"`]""")
 _CREATE_TABLE = re.compile(r"^\s*CREATE\s+(?:TEMP\w*\s+)?TABLE\b", re.I)
 _ORM_STACKS = frozenset({"sqlalchemy", "django", "sequelize", "prisma", "typeorm", "knex", "drizzle", "peewee", "tortoise"})
 _NICE = {"sqlalchemy": "SQLAlchemy", "sequelize": "Sequelize", "postgresql": "PostgreSQL", "sqlite": "SQLite",
@@ -129,20 +129,33 @@ def framework_verdict(ctx: CheckContext, expected: str) -> Verdict:
 
 # database -----------------------------------------------------------------------------------------
 def database_evidence(ctx: CheckContext) -> dict[str, list[Evidence]]:
-    """engine -> evidence from code and the start-up configuration (never README or comments)."""
+    """engine -> evidence from code and the start-up configuration (never README or comments).
+
+    URL and option evidence comes from the SQL family's ``detect_database`` (one table of
+    schemes and dialect options for both); verify then keeps only what the app *runs with*: an
+    ``.env`` counts only when the app loads it (dotenv), driver *imports* and compose images do
+    not count (a driver is evidence when it is called), and run.sh exports and Django's ``ENGINE``
+    are added.
+    """
     found: dict[str, list[Evidence]] = {}
 
     def add(engine: str | None, path: str, line: int, detail: str) -> None:
         if engine:
             found.setdefault(engine, []).append(Evidence(path, line, detail))
 
+    dotenv = _uses_dotenv(ctx)
+    choice = detect_database(ctx.files, ctx.graph, ctx.manifest, sql_knowledge(ctx.knowledge))
+    for item in choice.evidence:
+        if item.kind not in ("url", "option") or not production(item.path):
+            continue
+        if item.path in _env_files(ctx) and not (dotenv or _is_compose(item.path)):
+            continue
+        add(item.database, item.path, item.line, f"{item.kind} {item.detail}")
     for path in sorted(ctx.files):
         facts = ctx.files[path]
         if not production(path) or not facts.signals:
             continue
         for string in facts.strings:
-            for match in _URL.finditer(string.text):
-                add(ENGINES.get(match.group(1).lower()), path, string.span.line, f"URL {string.text[:60]}")
             django = _DJANGO_ENGINE.search(string.text)
             if django:
                 add(ENGINES.get(django.group(1).split("_")[0]), path, string.span.line, f"Django ENGINE {string.text}")
@@ -151,21 +164,18 @@ def database_evidence(ctx: CheckContext) -> dict[str, list[Evidence]]:
     for item in list(data.constructs) + list(data.accesses):
         if production(item.path) and item.stack in drivers:
             add(drivers[item.stack], item.path, item.span.line, f"{item.stack} {item.callee}(…)")
-    for construct in data.constructs:
-        if not production(construct.path):
-            continue
-        call = call_of(ctx.files[construct.path], construct)
-        match = _DIALECT.search(call.args_text) if call is not None else None
-        if match:
-            add(ENGINES.get(match.group(1).lower()), construct.path, construct.span.line, f"{construct.callee}({match.group(0)})")
     for path, line, command in ctx.manifest.commands:
         for match in _URL.finditer(command):
             add(ENGINES.get(match.group(1).lower()), path, line, f"start-up command sets {match.group(0)}…")
-    for variable in ctx.manifest.env:
-        if variable.path.rsplit("/", 1)[-1].startswith(("docker-compose", "compose")) or _uses_dotenv(ctx):
-            for match in _URL.finditer(variable.value):
-                add(ENGINES.get(match.group(1).lower()), variable.path, variable.line, f"{variable.name}={match.group(0)}…")
     return found
+
+
+def _env_files(ctx: CheckContext) -> set[str]:
+    return {variable.path for variable in ctx.manifest.env}
+
+
+def _is_compose(path: str) -> bool:
+    return path.rsplit("/", 1)[-1].startswith(("docker-compose", "compose"))
 
 
 def _uses_dotenv(ctx: CheckContext) -> bool:
