@@ -115,7 +115,9 @@ class Assign(NamedTuple):
     """``target = value`` (also ``with value as target`` and JS declarations) when the value is a
     call, ``await``/``new`` of a call, a name or an attribute.  An annotated Python assignment keeps
     its annotation in ``target`` (``author: Mapped["User"]``).  It is what receiver typing needs to
-    know that ``session`` came from ``SessionLocal()`` or ``self.repo`` from a parameter.
+    know that ``session`` came from ``SessionLocal()`` or ``self.repo`` from a parameter.  SQL text
+    built step by step (``q = "SELECT …"``, ``q += " WHERE …"``, ``q = q + …``) is recorded too, so
+    the SQL rules can follow a query to the call that runs it.
 
     ``callee``/``resolved`` describe the value when it is a call (through ``await``/``new``),
     else they are ``""``/``None`` and ``value`` holds the name or attribute text.
@@ -127,6 +129,7 @@ class Assign(NamedTuple):
     resolved: str | None
     span: Span
     scope: str
+    op: str = "="  # "+=" for augmented assignments (``q += " AND tag = ?"``)
 
 
 class Loop(NamedTuple):

@@ -78,6 +78,7 @@ _QUERY = """
 (new_expression) @call
 (variable_declarator name: (_) value: (_)) @assign
 (assignment_expression) @assign
+(augmented_assignment_expression) @assign
 (for_in_statement) @loop
 (for_statement) @loop
 (while_statement) @loop
@@ -129,6 +130,12 @@ _WRAPPERS = frozenset(
 _STRING_PARTS = frozenset({"string_fragment", "escape_sequence", '"', "'", "`"})
 _FIELDS = frozenset({"field_definition", "public_field_definition"})
 _DECLARATION_LISTS = frozenset({"lexical_declaration", "variable_declaration"})
+# Pieces of SQL appended to a query under construction: `' AND x = $1'`, `` ` ORDER BY …` ``.
+_SQL_FRAGMENT = re.compile(
+    r"""['"`]\s*(?:SELECT|INSERT|UPDATE|DELETE|WITH|WHERE|AND|OR|ORDER\s+BY|GROUP\s+BY|HAVING|LIMIT|OFFSET|JOIN|"""
+    r"""LEFT\s+JOIN|INNER\s+JOIN|SET|VALUES|FROM|RETURNING|ON\s+CONFLICT)\b""",
+    re.IGNORECASE,
+)
 _ARRAY_LOOPS = frozenset({"map", "forEach", "flatMap", "filter", "reduce", "some", "every", "find", "findIndex"})
 
 
@@ -486,6 +493,17 @@ class _Extractor:
         left = node.child_by_field_name("name" if node.type == "variable_declarator" else "left")
         right = node.child_by_field_name("value" if node.type == "variable_declarator" else "right")
         if left is None or right is None:
+            return
+        op = "="
+        if node.type == "augmented_assignment_expression":
+            operator = node.child_by_field_name("operator")
+            op = self.text(operator) if operator is not None else "+="
+            if op != "+=" or not _SQL_FRAGMENT.search(self.text(right)):
+                return
+            self.facts.assigns.append(Assign(self.text(left)[:SHAPE_LIMIT], self.text(right)[:ARGS_TEXT_LIMIT], "", None, self.pos.span(node), scope, op))
+            return
+        if right.type in ("string", "template_string", "binary_expression") and _SQL_FRAGMENT.search(self.text(right)):
+            self.facts.assigns.append(Assign(self.text(left)[:SHAPE_LIMIT], self.text(right)[:ARGS_TEXT_LIMIT], "", None, self.pos.span(node), scope))
             return
         value = right
         while value.type in _WRAPPERS or value.type == "await_expression":

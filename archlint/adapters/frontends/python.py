@@ -44,6 +44,7 @@ _QUERY = """
 (class_definition) @class
 (function_definition) @function
 (assignment) @assign
+(augmented_assignment) @assign
 (with_item value: (as_pattern)) @with
 (for_statement) @loop
 (while_statement) @loop
@@ -61,6 +62,12 @@ _FILE_SIGNAL = re.compile(
     rb"\b(postgres(ql)?|sqlite3?|mysql|mariadb|mssql|oracle|mongodb|cockroachdb)(\+\w+)?:|django\.db\.backends\."
 )
 _ARGS_TEXT_LIMIT = 2_000
+# Pieces of SQL appended to a query under construction: `" AND x = ?"`, `" ORDER BY …"`.
+_SQL_FRAGMENT = re.compile(
+    r"""['"]\s*(?:SELECT|INSERT|UPDATE|DELETE|WITH|WHERE|AND|OR|ORDER\s+BY|GROUP\s+BY|HAVING|LIMIT|OFFSET|JOIN|"""
+    r"""LEFT\s+JOIN|INNER\s+JOIN|SET|VALUES|FROM|RETURNING|ON\s+CONFLICT)\b""",
+    re.IGNORECASE,
+)
 
 _ARG_TEXT_LIMIT = 200
 _STRING_PREFIX = re.compile(r"^([rRbBuUfFtT]*)('''|\"\"\"|'|\")")
@@ -337,6 +344,12 @@ class _Extractor:
     def _assign(self, node, left, right) -> None:
         if left is None or right is None:
             return
+        op = "="
+        if node.type == "augmented_assignment":
+            operator = node.child_by_field_name("operator")
+            op = _text(operator) if operator is not None else "+="
+            if op != "+=" or not self._sql_text(right):
+                return
         value = right.named_children[0] if right.type == "await" and right.named_child_count else right
         callee, resolved = "", None
         if value.type == "call":
@@ -345,16 +358,26 @@ class _Extractor:
             resolved = self._resolve(callee)
         elif value.type not in ("identifier", "attribute") and not (
             value.type == "string" and left.type == "identifier" and left.text.startswith(b"__")
-        ):
-            return  # only calls, names, attributes — and dunder strings such as __tablename__
+        ) and not self._sql_text(value):
+            return  # calls, names, attributes, dunder strings (__tablename__) and SQL-building text
         annotation = node.child_by_field_name("type") if node.type == "assignment" else None
         target = f"{_text(left)}: {_text(annotation)}" if annotation is not None else _text(left)
         self.facts.assigns.append(
             Assign(
                 target[:_ARG_TEXT_LIMIT], _text(right)[:_ARG_TEXT_LIMIT], callee, resolved,
-                self.cols.span(node), self.scopes.at(node.start_byte),
+                self.cols.span(node), self.scopes.at(node.start_byte), op,
             )
         )
+
+    def _sql_text(self, node) -> bool:
+        """A string (or string arithmetic) that looks like SQL or a SQL fragment: what a query
+        built in steps is made of."""
+        if node.type not in ("string", "concatenated_string", "binary_operator", "parenthesized_expression"):
+            return False
+        if not self.facts.signals:
+            return False
+        text = _text(node)
+        return bool(_SQL_FRAGMENT.search(text))
 
     def _dynamic_import(self, arguments: tuple[Argument, ...], span: Span) -> None:
         if not arguments:
