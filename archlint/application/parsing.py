@@ -15,8 +15,8 @@ from archlint.adapters.cache import FactsCache, content_hash
 from archlint.adapters.discovery import SourceFile
 from archlint.domain.facts import FileFacts, ParseProblem, Span
 
-PARALLEL_THRESHOLD_FILES = 48
-PARALLEL_THRESHOLD_BYTES = 400_000
+PARALLEL_THRESHOLD_FILES = 200
+PARALLEL_THRESHOLD_BYTES = 2_000_000
 
 
 def extract(path: str, data: bytes, language: str, full: bool = True) -> FileFacts:

@@ -130,6 +130,7 @@ class _Analyser:
         self._in_progress: set[str] = set()
         self.providers: dict[str, Typed] = {}  # function name -> what it provides (get_db)
         self.analysed: frozenset[str] = frozenset()
+        self._bindings: dict[str, dict[str, str]] = {}  # path -> local name -> binding target
 
     # which files to look at -------------------------------------------------------------------
     def signal_files(self) -> list[str]:
@@ -207,10 +208,10 @@ class _Analyser:
         return None
 
     def _binding(self, path: str, name: str) -> str | None:
-        for binding in self.files[path].bindings:
-            if binding.name == name:
-                return binding.target
-        return None
+        table = self._bindings.get(path)
+        if table is None:
+            table = self._bindings[path] = {b.name: b.target for b in self.files[path].bindings}
+        return table.get(name)
 
     def walk(self, path: str, chain: str, envs: list[dict[str, Typed]], called: bool) -> Typed | None:
         """Type of ``chain`` (a callee or attribute text); ``called``: the chain itself is called."""
