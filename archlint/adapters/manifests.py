@@ -13,7 +13,6 @@ scanned repository must not stop the scan.
 from __future__ import annotations
 
 import ast
-import configparser
 import re
 from bisect import bisect_left
 from collections import defaultdict
@@ -22,14 +21,13 @@ from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import PurePosixPath
 
-import yaml
 
 try:
     import tomllib
 except ModuleNotFoundError:  # Python < 3.11
     import tomli as tomllib
 
-from archlint.domain.manifest import ComposeService, Dependency, EnvVar, Manifest
+from archlint.domain.manifest import Dependency, EnvVar, Manifest
 
 # Exact file names; pattern-based names (requirements*.txt, .env.*, docker-compose.*.yml,
 # pip-compile *.in) are recognised by :func:`is_manifest`, which is the authoritative test.
@@ -322,6 +320,8 @@ def _read_pipfile(path: str, text: str) -> Manifest:
 
 def _read_setup_cfg(path: str, text: str) -> Manifest:
     """``[options] install_requires`` and ``[options.extras_require]``; no interpolation."""
+    import configparser  # only for setup.cfg: keep the common path's imports light
+
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     try:
         parser.read_string(text)
@@ -430,85 +430,6 @@ def _read_env(path: str, text: str) -> Manifest:
     return Manifest(env=env, files=[path])
 
 
-# --- docker-compose ---------------------------------------------------------------------------
-
-_MERGE_TAG = "tag:yaml.org,2002:merge"
-_NULL_TAG = "tag:yaml.org,2002:null"
-
-
-def _compose_root(text: str) -> yaml.Node | None:
-    """The document as a node tree: nodes carry line numbers, and composing builds no objects."""
-    try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
-    except (yaml.YAMLError, RecursionError):
-        return None
-
-
-_Entry = tuple[yaml.ScalarNode, yaml.Node]
-
-
-def _mapping_items(node: object, seen: set[int] | None = None) -> list[_Entry]:
-    """Scalar-keyed entries of a mapping with ``<<: *anchor`` merges applied (own keys win).
-
-    ``seen`` is shared across the whole expansion: a mapping merged twice adds nothing the
-    first time did not, and skipping it defeats alias cycles and exponential merge bombs.
-    """
-    seen = set() if seen is None else seen
-    if not isinstance(node, yaml.MappingNode) or id(node) in seen:
-        return []
-    seen.add(id(node))
-    merged: dict[str, _Entry] = {}
-    own: dict[str, _Entry] = {}
-    for key, value in node.value:
-        if not isinstance(key, yaml.ScalarNode):
-            continue
-        if key.tag == _MERGE_TAG:
-            sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
-            for source in sources:
-                for item in _mapping_items(source, seen):
-                    merged.setdefault(item[0].value, item)
-        else:
-            own[key.value] = (key, value)
-    return list({**merged, **own}.values())
-
-
-def _child(node: object, key: str) -> yaml.Node | None:
-    return next((value for name, value in _mapping_items(node) if name.value == key), None)
-
-
-def _scalar(node: object) -> str:
-    """A scalar's text as written (``5432`` stays a string); null and non-scalars read as ""."""
-    return node.value if isinstance(node, yaml.ScalarNode) and node.tag != _NULL_TAG else ""
-
-
-def _compose_env(path: str, node: object) -> list[EnvVar]:
-    """``environment:`` as a mapping (``KEY: value``) or a list (``- KEY=value``).
-
-    Compose only accepts scalar values; a nested mapping or list is not a variable.
-    """
-    if not isinstance(node, yaml.SequenceNode):
-        return [
-            EnvVar(key.value, _scalar(value), path, key.start_mark.line + 1)
-            for key, value in _mapping_items(node)
-            if isinstance(value, yaml.ScalarNode)
-        ]
-    env = []
-    for item in node.value:
-        name, _, value = _scalar(item).partition("=")
-        if name.strip():
-            env.append(EnvVar(name.strip(), value, path, item.start_mark.line + 1))
-    return env
-
-
-def _read_compose(path: str, text: str) -> Manifest:
-    manifest = Manifest(files=[path])
-    for key, service in _mapping_items(_child(_compose_root(text), "services")):
-        image = _scalar(_child(service, "image"))
-        manifest.services.append(ComposeService(key.value, image, path, key.start_mark.line + 1))
-        manifest.env += _compose_env(path, _child(service, "environment"))
-    return manifest
-
-
 # --- dispatch ---------------------------------------------------------------------------------
 
 _EXACT_READERS: dict[str, Reader] = {
@@ -517,6 +438,7 @@ _EXACT_READERS: dict[str, Reader] = {
     "setup.py": _read_setup_py,
     "pipfile": _read_pipfile,
 }
+
 _COMPOSE_NAME = re.compile(r"^(?:docker-)?compose(?:\.[\w.-]+)?\.ya?ml$")
 _NOT_PIP_INPUTS = frozenset({"manifest", "makefile", "configure", "doxyfile"})
 
@@ -545,7 +467,9 @@ def _reader_for(path_rel: str) -> Reader | None:
     if name in _EXACT_READERS:
         return _EXACT_READERS[name]
     if _COMPOSE_NAME.match(name):
-        return _read_compose
+        from archlint.adapters.compose import read_compose  # PyYAML loads only for compose files
+
+        return read_compose
     if _is_env(name):
         return _read_env
     return _read_requirements if _is_requirements(path, name) else None
