@@ -357,26 +357,148 @@ def test_sql_files_open_the_schema(tmp_path):
     assert sql_findings(tmp_path) == []
 
 
-def test_names_resolve_only_when_exactly_one_literal_fits(tmp_path):
+def test_names_resolve_through_their_assignments(tmp_path):
     make_repo(
         tmp_path,
         {
             "repo.py": """
-                import sqlite3
+                import psycopg
                 GET_A = "SELECT id FROM a WHERE x = NULL"
                 GET_B = "SELECT id FROM b WHERE y = 1"
                 stale_rows = "SELECT id FROM c WHERE z = NULL"
+                TUNE_A = "PRAGMA optimize"
+                TUNE_B = "PRAGMA quick_check"
+                MAINTENANCE = "PRAGMA optimize"
 
 
-                def run(conn: sqlite3.Connection, stmt):
+                def run(conn: psycopg.Connection, stmt):
                     conn.execute(GET_A)
                     conn.execute(stale_rows)
                     sql = "DELETE FROM d"
                     conn.execute(sql)
                     conn.execute(stmt)
+                    conn.execute(TUNE_A)
+                    conn.execute(MAINTENANCE)
             """,
         },
     )
-    # GET_A and GET_B fit `NAME = "…"` equally: unresolved, silent.  `stale_rows` is module-level.
-    # `sql` may have been extended before the call (inexact): AL405 needs the whole statement.
-    assert sql_findings(tmp_path) == [("AL407", "repo.py", 4)]
+    # Every name is read from its own assignment (PRAGMA statements included): `sql` is the whole
+    # statement, and TUNE_A and MAINTENANCE are both PostgreSQL-incompatible PRAGMAs.
+    assert sql_findings(tmp_path) == [
+        ("AL407", "repo.py", 2), ("AL407", "repo.py", 4), ("AL402", "repo.py", 5), ("AL402", "repo.py", 7),
+        ("AL405", "repo.py", 13),
+    ]
+
+
+def _located(root) -> list[tuple[str, int, int]]:
+    return [(f.rule, f.line, f.column) for f in report(root).findings if f.rule in SQL_RULES]
+
+
+def test_sql_built_in_steps_python(tmp_path):
+    make_repo(
+        tmp_path,
+        {
+            "repo.py": """
+                import sqlite3
+
+
+                def search(conn: sqlite3.Connection, author, term):
+                    sql = "SELECT id FROM users WHERE 1 = 1"
+                    params = []
+                    if author:
+                        sql += f" AND username = '{author}'"
+                    if term:
+                        sql += " AND bio ILIKE ?"
+                        params.append(term)
+                    return conn.execute(sql, params).fetchall()
+
+
+                def bound(conn: sqlite3.Connection, author):
+                    sql = "SELECT id FROM users WHERE 1 = 1"
+                    if author:
+                        sql += " AND username = ?"
+                    sql = sql + " ORDER BY id"
+                    return conn.execute(sql, (author,)).fetchall()
+
+
+                def maybe_everyone(conn: sqlite3.Connection, bio, uid):
+                    sql = "UPDATE users SET bio = ?"
+                    if uid:
+                        sql += " WHERE id = ?"
+                    conn.execute(sql, (bio, uid))
+
+
+                def everyone(conn: sqlite3.Connection, bio):
+                    sql = "UPDATE users SET bio = ?"
+                    sql += " RETURNING id"
+                    conn.execute(sql, (bio,))
+
+
+                def one(conn: sqlite3.Connection, bio, uid):
+                    sql = "UPDATE users SET bio = ?"
+                    sql += " WHERE id = ?"
+                    conn.execute(sql, (bio,))
+
+
+                def opaque(conn: sqlite3.Connection, build, extra):
+                    sql = "DELETE FROM users"
+                    sql = build(sql)
+                    conn.execute(sql)
+                    extra += " WHERE id = NULL"
+                    conn.execute(extra)
+
+
+                def unfinished(conn: sqlite3.Connection, where):
+                    sql = "DELETE FROM users WHERE "
+                    sql += where
+                    conn.execute(sql, (1, 2))
+            """,
+        },
+    )
+    assert _located(tmp_path) == [
+        ("AL502", 8, 35),  # `{author}` in the appended f-string
+        ("AL402", 10, 26),  # ILIKE in the fragment appended under `if term:`
+        ("AL405", 31, 12),  # every step unconditional: the whole statement has no WHERE
+        ("AL404", 37, 35),  # 2 placeholders (one appended), 1 value
+    ]
+
+
+def test_sql_built_in_steps_javascript(tmp_path):
+    make_repo(
+        tmp_path,
+        {
+            "package.json": '{"dependencies": {"pg": "^8"}}',
+            "repo.js": """
+                const { Pool } = require('pg');
+                const pool = new Pool({ connectionString: 'postgres://app@localhost/app' });
+
+                async function search(req) {
+                  let sql = 'SELECT id FROM users WHERE true';
+                  if (req.query.name) {
+                    sql += ` AND username = '${req.query.name}'`;
+                  }
+                  sql += ' ORDER BY id';
+                  sql += ` LIMIT ${Number(req.query.offset)}, 20`;
+                  return pool.query(sql);
+                }
+
+                async function touch(id) {
+                  let sql = 'UPDATE users SET seen = now()';
+                  sql = sql + ' WHERE id = $1';
+                  await pool.query(sql, [id]);
+                }
+
+                async function touchAll(id) {
+                  let sql = 'DELETE FROM sessions';
+                  await pool.query(sql);
+                }
+            """,
+        },
+    )
+    assert _located(tmp_path) == [
+        ("AL502", 7, 30),  # `${req.query.name}` in the appended template
+        ("AL402", 10, 12),  # MySQL's LIMIT offset, count in the last fragment
+        ("AL405", 21, 14),
+    ]
+
+

@@ -182,3 +182,45 @@ def test_hole_origin_follows_one_local_assignment():
 )
 def test_hole_role(text, expected):
     assert role(text, text.index("{}")) == expected
+
+
+def _step(target: str, op: str, value: str, line: int, column: int):
+    """An Assign fact as the Python frontend records ``target op value`` on one line."""
+    from archlint.domain.facts import Assign, Span
+
+    end = column + len(target) + len(op) + 2 + len(value)
+    return Assign(target, value, "", None, Span(line, column, line, end), "f", op)
+
+
+def test_steps_restart_append_and_splice_keep_every_piece_located():
+    from archlint.domain.sql.steps import build
+
+    steps = [
+        _step("q", "=", '"SELECT 1"', 1, 5),  # replaced by the next restart
+        _step("q", "=", '"SELECT id FROM t WHERE a = ?"', 2, 5),
+        _step("q", "+=", 'f" AND b = {b}"', 3, 5),
+        _step("q", "=", '"WITH x AS (SELECT 1) " + q + " ORDER BY id"', 4, 5),
+    ]
+    built = build(steps, "q", [], "python", None)
+    assert built.text == "WITH x AS (SELECT 1) SELECT id FROM t WHERE a = ? AND b = {} ORDER BY id"
+    assert [h.expr for h in built.holes] == ["b"] and built.exact
+    located = {word: built.text.index(word) for word in ("WITH", "SELECT id", "AND", "ORDER")}
+
+    def span_of(offset):
+        return next(p for p in reversed(built.pieces) if p.start <= offset).span(offset, 1, "python")
+
+    assert (span_of(located["WITH"]).line, span_of(located["WITH"]).column) == (4, 10)
+    assert (span_of(located["SELECT id"]).line, span_of(located["SELECT id"]).column) == (2, 10)
+    assert (span_of(located["AND"]).line, span_of(located["AND"]).column) == (3, 13)
+    assert span_of(located["ORDER"]).line == 4
+
+
+def test_steps_deeper_steps_are_conditional_and_unknown_values_stop_the_text():
+    from archlint.domain.sql.steps import build
+
+    base = _step("q", "=", '"UPDATE t SET a = ?"', 1, 5)
+    assert build([base, _step("q", "+=", '" WHERE id = ?"', 3, 9)], "q", [], "python", None).exact is False
+    assert build([base, _step("q", "+=", '" WHERE id = ?"', 2, 5)], "q", [], "python", None).exact is True
+    assert build([_step("q", "=", '"DELETE FROM t WHERE "', 1, 5)], "q", [], "python", None).exact is False  # unfinished
+    assert build([base, _step("q", "=", "wrap(q)", 2, 5)], "q", [], "python", None) is None
+    assert build([_step("q", "+=", '" AND a = ?"', 2, 5)], "q", [], "python", None) is None  # appended to a parameter

@@ -132,7 +132,7 @@ _FIELDS = frozenset({"field_definition", "public_field_definition"})
 _DECLARATION_LISTS = frozenset({"lexical_declaration", "variable_declaration"})
 # Pieces of SQL appended to a query under construction: `' AND x = $1'`, `` ` ORDER BY …` ``.
 _SQL_FRAGMENT = re.compile(
-    r"""['"`]\s*(?:SELECT|INSERT|UPDATE|DELETE|WITH|WHERE|AND|OR|ORDER\s+BY|GROUP\s+BY|HAVING|LIMIT|OFFSET|JOIN|"""
+    r"""['"`]\s*(?:SELECT|INSERT|UPDATE|DELETE|WITH|WHERE|AND|OR|ORDER\s+BY|GROUP\s+BY|HAVING|LIMIT|OFFSET|JOIN|CREATE|ALTER|DROP|PRAGMA|"""
     r"""LEFT\s+JOIN|INNER\s+JOIN|SET|VALUES|FROM|RETURNING|ON\s+CONFLICT)\b""",
     re.IGNORECASE,
 )
@@ -261,6 +261,8 @@ class _Extractor:
         self.pos = Columns(source)
         self.bindings: dict[str, str] = {}
         self.loop_ranges: list[tuple[int, int]] = []
+        # `q += where` can extend a query only in a file that builds SQL at all
+        self.src_has_sql = _SQL_CANDIDATE.search(source) is not None
 
     # -- helpers ------------------------------------------------------------------------------
     def text(self, node: ts.Node) -> str:
@@ -498,7 +500,8 @@ class _Extractor:
         if node.type == "augmented_assignment_expression":
             operator = node.child_by_field_name("operator")
             op = self.text(operator) if operator is not None else "+="
-            if op != "+=" or not _SQL_FRAGMENT.search(self.text(right)):
+            string_ish = right.type in ("string", "template_string", "identifier", "member_expression", "call_expression")
+            if op != "+=" or not (_SQL_FRAGMENT.search(self.text(right)) or (string_ish and self.src_has_sql)):
                 return
             self.facts.assigns.append(Assign(self.text(left)[:SHAPE_LIMIT], self.text(right)[:ARGS_TEXT_LIMIT], "", None, self.pos.span(node), scope, op))
             return

@@ -64,7 +64,7 @@ _FILE_SIGNAL = re.compile(
 _ARGS_TEXT_LIMIT = 2_000
 # Pieces of SQL appended to a query under construction: `" AND x = ?"`, `" ORDER BY …"`.
 _SQL_FRAGMENT = re.compile(
-    r"""['"]\s*(?:SELECT|INSERT|UPDATE|DELETE|WITH|WHERE|AND|OR|ORDER\s+BY|GROUP\s+BY|HAVING|LIMIT|OFFSET|JOIN|"""
+    r"""['"]\s*(?:SELECT|INSERT|UPDATE|DELETE|WITH|WHERE|AND|OR|ORDER\s+BY|GROUP\s+BY|HAVING|LIMIT|OFFSET|JOIN|CREATE|ALTER|DROP|PRAGMA|"""
     r"""LEFT\s+JOIN|INNER\s+JOIN|SET|VALUES|FROM|RETURNING|ON\s+CONFLICT)\b""",
     re.IGNORECASE,
 )
@@ -348,7 +348,7 @@ class _Extractor:
         if node.type == "augmented_assignment":
             operator = node.child_by_field_name("operator")
             op = _text(operator) if operator is not None else "+="
-            if op != "+=" or not self._sql_text(right):
+            if op != "+=" or not (self._sql_text(right) or self._text_piece(right)):
                 return
         value = right.named_children[0] if right.type == "await" and right.named_child_count else right
         callee, resolved = "", None
@@ -356,7 +356,7 @@ class _Extractor:
             function = value.child_by_field_name("function")
             callee = _strip_call(_text(function)) if function is not None else ""
             resolved = self._resolve(callee)
-        elif value.type not in ("identifier", "attribute") and not (
+        elif op == "=" and value.type not in ("identifier", "attribute") and not (
             value.type == "string" and left.type == "identifier" and left.text.startswith(b"__")
         ) and not self._sql_text(value):
             return  # calls, names, attributes, dunder strings (__tablename__) and SQL-building text
@@ -368,6 +368,15 @@ class _Extractor:
                 self.cols.span(node), self.scopes.at(node.start_byte), op,
             )
         )
+
+    def _text_piece(self, node) -> bool:
+        """``q += where_clause`` / ``q += f", {col} = ?"``: in a file that builds SQL, any string-ish
+        append may extend a query, so it is recorded (integers and lists are not)."""
+        if not self.facts.signals:
+            return False
+        if node.type in ("identifier", "attribute", "string", "concatenated_string", "call"):
+            return True
+        return node.type == "binary_operator" and (b"'" in node.text or b'"' in node.text)
 
     def _sql_text(self, node) -> bool:
         """A string (or string arithmetic) that looks like SQL or a SQL fragment: what a query

@@ -63,7 +63,7 @@ class Prepared:
     def at(self, offset: int | None = None, length: int = 0) -> tuple[str, Span]:
         """The finding's file and span: inside the literal when it is known, else the call."""
         sql = self.site.sql
-        if sql is not None and sql.anchor is not None:
+        if sql is not None and sql.located:
             return sql.path, sql.span(offset, length)  # type: ignore[return-value]
         return self.site.path, self.site.call.span
 

@@ -49,12 +49,18 @@ def guess_opener(anchor: StringLit, language: str) -> int:
 
 def raw_span(anchor: StringLit, raw: str, first: int, position: int, length: int) -> Span:
     """Span of ``raw[position:position+length]``, where ``raw`` is an argument's source text whose
-    literal starting at ``first`` is ``anchor``: lines after the first start at column 1."""
-    position = max(first, min(position, len(raw)))
-    newlines = raw.count("\n", first, position)
+    literal starting at ``first`` is ``anchor``."""
+    return point_span(anchor.span.line, anchor.span.column, raw, first, position, length)
+
+
+def point_span(line: int, column: int, raw: str, start: int, position: int, length: int) -> Span:
+    """Span of ``raw[position:position+length]`` in a source text whose character ``raw[start]``
+    is at ``line``/``column`` of its file: lines after that one start at column 1."""
+    position = max(start, min(position, len(raw)))
+    newlines = raw.count("\n", start, position)
     if newlines == 0:
-        column = anchor.span.column + (position - first)
+        column += position - start
     else:
         column = position - raw.rfind("\n", 0, position)
-    line = anchor.span.line + newlines
+    line += newlines
     return Span(line, column, line, column + max(length, 1))

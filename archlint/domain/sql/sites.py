@@ -7,12 +7,15 @@ builder (``whereRaw``), or an untyped ``.execute("SELECT …")``.  SQL in log me
 docstrings, comments and error strings never reaches one, so it is never analysed.
 
 The text is the literal argument, an f-string / template / ``%`` / ``.format`` / ``+`` built in
-the argument (see :mod:`compose`), or a *name* whose value is a SQL literal assigned earlier in
-the same function or at module level (in this module or one it imports from).  Assignments of
-strings are not facts yet, so a name is matched to the free-standing SQL literal whose column
-fits ``name = "…"`` on a statement line of that scope — only when exactly one does; a local
-name's value is marked inexact (``q += " AND …"`` is invisible), and checks that need the whole
-statement skip it.
+the argument (see :mod:`compose`), or a *name*.  A name's text is rebuilt from the ``Assign`` facts
+of that name that precede the sink in the same function — ``q = "…"``, ``q += " AND …"``,
+``q = q + "…"`` (see :mod:`steps`, which also decides when a step is conditional and the text
+inexact) — or from the module-level assignments of a constant (in this module or one it imports
+from; ``self.SQL`` / ``cls.SQL`` from the class body).  The frontends record only assignments whose
+value looks like SQL text starting with a common keyword; a name whose statement they do not
+recognise (``SCHEMA = "CREATE TABLE …"``, ``PRAGMA …``) has no such fact, and falls back to the
+free-standing SQL literal whose column fits ``name = "…"`` on a statement line of that scope —
+only when exactly one does, and inexact for a local name.
 """
 
 from __future__ import annotations
@@ -27,11 +30,11 @@ from archlint.domain.graph import ModuleGraph
 from archlint.domain.knowledge import module_matches
 from archlint.domain.sql import holes as hole_origin
 from archlint.domain.sql.compose import Composed, compose, is_name
-from archlint.domain.sql.compose import Hole as ComposedHole
 from archlint.domain.sql.holes import SqlHole
 from archlint.domain.sql.knowledge import Sink, SqlKnowledge
 from archlint.domain.sql.lexer import is_statement
 from archlint.domain.sql.location import guess_opener, raw_span, text_span
+from archlint.domain.sql.steps import Built, Piece, assignments, build, literal_composed
 
 _SQL_KEYWORDS = ("sql", "query", "statement", "text", "operation", "stmt")
 _PARAM_KEYWORDS = ("params", "parameters", "args", "vars", "values", "bindings", "bind_params", "replacements")
@@ -43,15 +46,24 @@ class SqlText(NamedTuple):
     text: str  # the SQL, with ``{}`` where each hole is
     holes: tuple[SqlHole, ...]
     how: str  # literal | fstring | template | percent | format | concat
-    exact: bool  # False: a local name's last visible literal — it may have been extended
+    exact: bool  # False: it may not be the whole statement (a conditional step, an unrecorded one)
     path: str  # the file holding the literal (a constant may be imported)
     anchor: StringLit | None  # the literal in that file, for line/column
     opener: int  # width of the literal's prefix and opening quote
     language: str
     composed: Composed | None = None  # how the argument's source text maps onto ``text``
+    pieces: tuple[Piece, ...] = ()  # a name built in steps: where each step's text is
+
+    @property
+    def located(self) -> bool:
+        return self.anchor is not None or bool(self.pieces)
 
     def span(self, offset: int | None = None, length: int = 0) -> Span | None:
         """Where ``text[offset:offset+length]`` is; the whole literal when ``offset`` is None."""
+        if self.pieces:
+            offset = offset or 0
+            piece = next((p for p in reversed(self.pieces) if p.start <= offset), self.pieces[0])
+            return piece.span(offset, length, self.language)
         if self.anchor is None:
             return None
         if offset is None:
@@ -118,6 +130,7 @@ class _FileExtractor:
         self.language = "python" if facts.language == "python" else "node"
         self.externals = [e.target for e in graph.out_edges(path) if e.external]
         self._owners: dict[StringLit, CallSite | None] | None = None
+        self._free: dict[int, list[StringLit]] = {}  # by id() of the facts (this file or an imported one)
         self.sinks = [s for s in sql.sinks if s.language == self.language]
         self.method_names = {m for s in self.sinks for m in s.methods | s.script_methods | s.callee_methods}
         self.functions = {f for s in self.sinks for f in s.functions}
@@ -244,7 +257,7 @@ class _FileExtractor:
         owned = self._owned_strings(call)
         anchor = self._anchor(owned, composed)
         if composed is None and anchor is not None and expression.lstrip()[:1] in "'\"`rRfFuUbB":
-            composed = _composed(anchor, self.language)  # a literal longer than the stored argument text
+            composed = literal_composed(anchor, self.language)  # a literal longer than the stored argument text
         if composed is not None:
             return self._sql_text(composed, self.path, self.facts, call.scope, anchor, True)
         if is_name(expression):
@@ -276,11 +289,20 @@ class _FileExtractor:
         return [s for s, owner in self._owners.items() if owner is call]
 
     def _free_strings(self, facts: FileFacts) -> list[StringLit]:
+        """Literals no call holds and no recorded assignment owns: where an unrecorded ``name = "…"`` is."""
+        cached = self._free.get(id(facts))
+        if cached is not None:
+            return cached
         if facts is self.facts:
             if self._owners is None:
                 self._owners = {s: _owner(s, facts.calls) for s in facts.strings}
-            return [s for s, owner in self._owners.items() if owner is None]
-        return [s for s in facts.strings if _owner(s, facts.calls) is None]
+            free = [s for s, owner in self._owners.items() if owner is None]
+        else:
+            free = [s for s in facts.strings if _owner(s, facts.calls) is None]
+        assigned = [a.span for a in facts.assigns if not a.callee]
+        free = [s for s in free if not any(_inside(s.span, span) for span in assigned)]
+        self._free[id(facts)] = free
+        return free
 
     # names -----------------------------------------------------------------------------------------
     def _resolve_name(self, call: CallSite, name: str) -> SqlText | None:
@@ -288,21 +310,23 @@ class _FileExtractor:
         if "." in head:
             return None
         if name == head and call.scope and not head.isupper():
+            steps = assignments(self.facts.assigns, {call.scope}, head)
+            if steps:
+                return self._built(build(steps, head, self._scope_strings(self.facts, call.scope), self.language, call.span),
+                                   self.path, self.facts, call.scope, exact=True)
             if _is_parameter(self.facts, call.scope, head):
                 return None
             local = self._local(call, head)
             if local is not None:
                 return local
-        literal = self._module_constant(self.facts, head, class_scope=name != head)
-        if literal is not None:
-            return self._from_literal(literal, self.path, self.facts, call.scope, exact=head.isupper())
-        imported = self._imported_constant(head)
-        if imported is not None:
-            path, facts, literal = imported
-            return self._from_literal(literal, path, facts, "", exact=head.isupper())
-        return None
+        sink = call.span if call.scope == "" and name == head else None
+        constant = self._module_constant(self.path, self.facts, head, call.scope, sink, class_scope=name != head)
+        if constant is not None:
+            return constant
+        return self._imported_constant(head)
 
     def _local(self, call: CallSite, name: str) -> SqlText | None:
+        """A local name with no recorded assignment: the one literal that fits ``name = "…"``."""
         before = [
             s for s in self._free_strings(self.facts)
             if s.scope == call.scope and (s.span.line, s.span.column) < (call.span.line, call.span.column)
@@ -315,29 +339,43 @@ class _FileExtractor:
             return None
         return self._from_literal(literal, self.path, self.facts, call.scope, exact=False)
 
-    def _module_constant(self, facts: FileFacts, name: str, class_scope: bool) -> StringLit | None:
+    def _module_constant(self, path: str, facts: FileFacts, name: str, scope: str, sink: Span | None,
+                         class_scope: bool) -> SqlText | None:
+        """``NAME = "…"`` at module level (or in a class body for ``self.NAME``), from its assignments."""
         scopes = {c.name for c in facts.classes} if class_scope else {""}
-        return _only([s for s in self._free_strings(facts) if s.scope in scopes and _fits(s, name, {1, 5, 9}, self.language)])
+        steps = assignments(facts.assigns, scopes, name)
+        if steps:
+            built = build(steps, name, self._scope_strings(facts, *scopes), self.language, sink)
+            # A constant is whole when UPPER_CASE; any name is when a module-level sink follows its steps.
+            return self._built(built, path, facts, scope if facts is self.facts else "", exact=name.isupper() or sink is not None)
+        literal = _only([s for s in self._free_strings(facts) if s.scope in scopes and _fits(s, name, {1, 5, 9}, self.language)])
+        if literal is None:
+            return None
+        return self._from_literal(literal, path, facts, scope if facts is self.facts else "", exact=name.isupper())
 
-    def _imported_constant(self, name: str):
+    def _imported_constant(self, name: str) -> SqlText | None:
         binding = next((b.target for b in self.facts.bindings if b.name == name), None)
         if binding is None:
             return None
         target = self.graph.resolve_binding(self.path, binding)
         if target.file is None or target.file not in self.files or target.attr.split(".")[-1] != name:
             return None
-        facts = self.files[target.file]
-        literal = self._module_constant(facts, name, class_scope=False)
-        return None if literal is None else (target.file, facts, literal)
+        return self._module_constant(target.file, self.files[target.file], name, "", None, class_scope=False)
 
     def _from_literal(self, literal: StringLit, path: str, facts: FileFacts, scope: str, exact: bool) -> SqlText:
-        return self._sql_text(_composed(literal, self.language), path, facts, scope, literal, exact)
+        return self._sql_text(literal_composed(literal, self.language), path, facts, scope, literal, exact)
 
+    def _built(self, built: Built | None, path: str, facts: FileFacts, scope: str, exact: bool) -> SqlText | None:
+        """A name's text rebuilt from its assignments; ``exact`` also needs every step unconditional."""
+        if built is None:
+            return None
+        composed = Composed(built.text, built.holes, built.how, 0)
+        text = self._sql_text(composed, path, facts, scope, None, exact and built.exact)
+        return text._replace(composed=None, pieces=built.pieces)
 
-def _composed(literal: StringLit, language: str) -> Composed:
-    how = "fstring" if literal.kind == "fstring" else "template"
-    holes = tuple(ComposedHole(h.offset, h.expr, how) for h in literal.holes)
-    return Composed(literal.text, holes, literal.kind if literal.holes else "literal", guess_opener(literal, language))
+    @staticmethod
+    def _scope_strings(facts: FileFacts, *scopes: str) -> list[StringLit]:
+        return [s for s in facts.strings if s.scope in scopes]
 
 
 _KEYWORD = re.compile(r"^([A-Za-z_]\w*)\s*=(?![=>])")
@@ -370,6 +408,10 @@ def _owner(literal: StringLit, calls: list[CallSite]) -> CallSite | None:
         if best_key is None or key > best_key:
             best, best_key = call, key
     return best
+
+
+def _inside(inner: Span, outer: Span) -> bool:
+    return (outer.line, outer.column) <= (inner.line, inner.column) and (inner.end_line, inner.end_column) <= (outer.end_line, outer.end_column)
 
 
 def _only(candidates: list[StringLit]) -> StringLit | None:
