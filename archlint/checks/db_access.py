@@ -15,9 +15,10 @@ from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import Construct, DbAccess, call_of, non_production
 from archlint.domain.findings import Finding
 
-_HEAVY_KINDS = frozenset({"engine", "session_factory", "pool", "sequelize", "prisma", "knex", "datasource", "drizzle"})
+# Objects that own a connection pool (a sessionmaker does not: its engine does).
+_HEAVY_KINDS = frozenset({"engine", "pool", "sequelize", "prisma", "knex", "datasource", "drizzle"})
 _FACTORY = re.compile(
-    r"(^|\.)(__init__|create_app|make_app|app_factory|main|lifespan|startup|on_startup|bootstrap|"
+    r"(^|\.)_*(__init__|create_app|make_app|app_factory|main|lifespan|startup|on_startup|bootstrap|"
     r"(init|setup|configure|build|make|create|get|connect|register)[\w]*(engine|db|database|pool|client|"
     r"sequelize|prisma|knex|datasource|session_?factory|sessionmaker|app|application|connection)\w*|"
     r"init\w*|setup\w*|configure\w*)$",
