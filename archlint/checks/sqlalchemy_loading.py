@@ -1,6 +1,7 @@
 """SQLAlchemy relationship-loading rules: AL208 joined eager load of a collection read without
-``.unique()``, AL209 lazy relationship read on an AsyncSession result (MissingGreenlet), AL603 lazy
-relationship read per row of a query result (N+1).
+``.unique()``, AL209 lazy relationship read on an AsyncSession result (MissingGreenlet), AL218 lazy
+relationship read after the ``with`` block that owned the session closed it (DetachedInstanceError),
+AL603 lazy relationship read per row of a query result (N+1).
 
 All three follow one query from its statement (``select(Model).options(...)``, possibly through a
 ``stmt`` variable) to where its rows are used, within one function.
@@ -97,6 +98,7 @@ def _lazy_reads(ctx, facts: FileFacts, scope: str, is_async: bool, accesses, ass
         names = {assign.target.split(":")[0].strip()}
         rows = names | {loop.target for loop in facts.loops if loop.scope == scope and loop.iterable.strip() in names}
         loops = {loop.target: loop for loop in facts.loops if loop.scope == scope and loop.iterable.strip() in names}
+        closed_at = _session_block_end(facts, scope, assign, access_callees)
         for read in facts.reads:
             if read.scope != scope or read.base not in rows or read.span.line <= assign.span.line:
                 continue
@@ -104,7 +106,32 @@ def _lazy_reads(ctx, facts: FileFacts, scope: str, is_async: bool, accesses, ass
             if relation not in lazy or (read.base, relation) in reported:
                 continue
             reported.add((read.base, relation))
-            yield _lazy_finding(ctx, facts, read, model, relation, is_async, loops.get(read.base))
+            if closed_at is not None and read.span.line > closed_at and not is_async:
+                yield _detached_finding(ctx, facts, read, model, relation, closed_at)
+            elif is_async or read.base in loops:  # one lazy load of one object is fine in sync code
+                yield _lazy_finding(ctx, facts, read, model, relation, is_async, loops.get(read.base))
+
+
+def _session_block_end(facts: FileFacts, scope: str, assign: Assign, access_callees: set[str]) -> int | None:
+    """Last line of the ``with … as session:`` body the rows were loaded in, if any."""
+    for block in facts.blocks:
+        if block.scope != scope or not (block.span.line <= assign.span.line <= block.span.end_line):
+            continue
+        if any(callee.split(".")[0] == block.target and callee in assign.value for callee in access_callees):
+            return block.span.end_line
+    return None
+
+
+def _detached_finding(ctx, facts, read, model: Model, relation: str, closed_at: int) -> Finding:
+    message = (
+        f"`{read.base}.{relation}` lazy-loads {model.name}.{relation} after the session was closed (its `with` block ends "
+        f"at line {closed_at}): SQLAlchemy raises DetachedInstanceError (\"Parent instance is not bound to a Session\")"
+    )
+    guidance = (
+        f"Eager-load it while the session is open (`.options(selectinload({model.name}.{relation}))`), read it inside the "
+        f"`with` block, or return plain data (a schema/dict) instead of ORM objects."
+    )
+    return ctx.registry.finding("AL218", facts.path, read.span, message, guidance)
 
 
 def _lazy_finding(ctx, facts, read, model: Model, relation: str, is_async: bool, loop) -> Finding:
@@ -115,9 +142,9 @@ def _lazy_finding(ctx, facts, read, model: Model, relation: str, is_async: bool,
         )
         guidance = f"Eager-load it in the query: `.options(selectinload({model.name}.{relation}))`, or `await {read.base}.awaitable_attrs.{relation}`."
         return ctx.registry.finding("AL209", facts.path, read.span, message, guidance)
-    per_row = f"once per row of `{loop.iterable}`" if loop is not None else "for every object read"
     message = (
-        f"`{read.base}.{relation}` lazy-loads {model.name}.{relation} {per_row}: each access is a separate query (N+1)"
+        f"`{read.base}.{relation}` lazy-loads {model.name}.{relation} once per row of `{loop.iterable}`: each access is a "
+        f"separate query (N+1)"
     )
     guidance = f"Add `.options(selectinload({model.name}.{relation}))` (or joinedload for many-to-one) to the query."
     return ctx.registry.finding("AL603", facts.path, read.span, message, guidance)

@@ -155,6 +155,16 @@ class AttrRead(NamedTuple):
     scope: str
 
 
+class Block(NamedTuple):
+    """A ``with X as target:`` body (Python): where a session or connection opened by a context
+    manager is still open.  Reading lazy attributes of its objects after ``span`` ends fails."""
+
+    target: str
+    value: str
+    span: Span  # the body
+    scope: str
+
+
 class Hole(NamedTuple):
     """An interpolation inside a string: f-string ``{x}``, template ``${x}``, ``%s``/``.format``
     operands are recorded by the SQL issue's deep pass.  ``offset`` is the index in ``text``."""
@@ -228,6 +238,7 @@ class FileBody:
     assigns: list[Assign] = field(default_factory=list)
     loops: list[Loop] = field(default_factory=list)
     reads: list[AttrRead] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
     strings: list[StringLit] = field(default_factory=list)
     classes: list[ClassDef] = field(default_factory=list)
     functions: list[FunctionDef] = field(default_factory=list)
@@ -302,6 +313,7 @@ class FileFacts:
     assigns = property(lambda self: self.body.assigns)
     loops = property(lambda self: self.body.loops)
     reads = property(lambda self: self.body.reads)
+    blocks = property(lambda self: self.body.blocks)
     strings = property(lambda self: self.body.strings)
     classes = property(lambda self: self.body.classes)
     functions = property(lambda self: self.body.functions)
@@ -349,5 +361,5 @@ def _tuple_reduce(self):
     return (tuple.__new__, (type(self), tuple(self)))
 
 
-for _record in (Span, Import, Binding, Argument, CallSite, Assign, Loop, AttrRead, Hole, StringLit, ClassDef, Parameter, FunctionDef, ParseProblem):
+for _record in (Span, Import, Binding, Argument, CallSite, Assign, Loop, AttrRead, Block, Hole, StringLit, ClassDef, Parameter, FunctionDef, ParseProblem):
     _record.__reduce__ = _tuple_reduce  # type: ignore[method-assign]

@@ -25,6 +25,7 @@ from archlint.domain.facts import (
     Assign,
     AttrRead,
     Binding,
+    Block,
     CallSite,
     ClassDef,
     FileFacts,
@@ -189,6 +190,7 @@ class _Extractor:
             alias = pattern.child_by_field_name("alias")
             if pattern.named_child_count and alias is not None:
                 self._assign(node, alias, pattern.named_children[0])
+                self._block(node, alias, pattern.named_children[0])
         for node in self.captures.get("string", ()):
             self._string(node)
         # Captures come grouped by pattern, not in document order: restore source order.
@@ -329,6 +331,12 @@ class _Extractor:
         self.facts.loops.append(
             Loop(_text(target), _text(iterable)[:_ARG_TEXT_LIMIT], self.cols.span(body), self.scopes.at(node.start_byte))
         )
+
+    def _block(self, item, alias, value) -> None:
+        statement = item.parent.parent if item.parent is not None else None  # with_item < with_clause < with_statement
+        body = statement.child_by_field_name("body") if statement is not None and statement.type == "with_statement" else None
+        if body is not None:
+            self.facts.blocks.append(Block(_text(alias), _text(value)[:_ARG_TEXT_LIMIT], self.cols.span(body), self.scopes.at(item.start_byte)))
 
     def _read(self, node) -> None:
         """Outermost attribute chains on a lower-case local name (not ``self``/``Model.col``)."""
