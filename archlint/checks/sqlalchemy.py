@@ -174,10 +174,22 @@ def _defined_in_class(ctx: CheckContext, model: Model, name: str) -> bool:
 
 
 # AL203 ------------------------------------------------------------------------------------------------
+_RESULT_METHODS = frozenset({"all", "first", "one", "one_or_none", "scalar", "scalars", "fetchall", "fetchone"})
+
+
 def _removed_select_list(ctx: CheckContext, facts: FileFacts, call: CallSite) -> Iterator[Finding]:
-    if canonical(call.resolved, "python") in _SELECT and call.args_text.lstrip().startswith("["):
+    resolved = canonical(call.resolved, "python") or ""
+    if resolved in _SELECT and call.args_text.lstrip().startswith("["):
         message = "`select([...])` with a list was removed in SQLAlchemy 2.0: it raises ArgumentError when the statement is built"
         yield ctx.registry.finding("AL203", facts.path, call.span, message, "Pass the columns/entities positionally: select(User.id, User.name).")
+    elif any(resolved.startswith(f"{name}()") for name in _SELECT) and segments(call.callee)[-1][0] in _RESULT_METHODS:
+        method = segments(call.callee)[-1][0]
+        message = (
+            f"`select(…)….{method}()`: a 2.0 Select is a statement, not a query — it has no `.{method}()` and this line "
+            f"raises AttributeError (legacy Query style)"
+        )
+        guidance = f"Execute it: `session.scalars(stmt).{method}()` (or `session.execute(stmt)` for rows)."
+        yield ctx.registry.finding("AL203", facts.path, call.span, message, guidance)
 
 
 def _removed_execute(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator[Finding]:

@@ -237,9 +237,14 @@ class _Extractor:
 
     def _resolve(self, dotted: str) -> str | None:
         head, _, rest = dotted.partition(".")
+        called = head.endswith("()")  # select().where: the head is itself a call
+        if called:
+            head = head[:-2]
         target = self.bindings.get(head)
         if target is None:
             return "builtins:__import__" if dotted == "__import__" else None
+        if called:
+            target += "()"
         if not rest:
             return target
         return f"{target}{rest}" if target.endswith(":") else f"{target}.{rest}"
