@@ -109,3 +109,18 @@ def test_every_kind_of_bad_file_is_reported_and_analysis_goes_on(tmp_path):
     assert result.stats["files"] == 12
     assert result.stats["skipped"] == 5  # binary, dangling, loop, huge, minified
     assert result.stats["parsed"] == 7
+
+
+def test_result_cache_reuses_findings_only_for_an_identical_tree(tmp_path):
+    repo = make_repo(tmp_path / "repo", {**REPO, "app/repositories/users.py": "from app.services.users import get\n"})
+    cache_dir = tmp_path / "cache"
+    first = run(repo, cache_dir, reuse_results=True)
+    second = run(repo, cache_dir, reuse_results=True)
+    assert first.context is not None and second.context is None  # served from the result cache
+    assert [f.to_dict() for f in second.findings] == [f.to_dict() for f in first.findings]
+    (repo / "app/repositories/users.py").write_text("def load(): return 1\n")  # the violation is fixed
+    third = run(repo, cache_dir, reuse_results=True)
+    assert third.context is not None and third.findings == []
+    (repo / "archlint.toml").write_text("fail_on = 'error'\n")  # a config change also recomputes
+    assert run(repo, cache_dir, reuse_results=True).context is not None
+    assert run(repo, cache_dir, reuse_results=False).context is not None  # verify/graph never reuse results

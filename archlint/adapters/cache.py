@@ -33,6 +33,19 @@ def content_hash(data: bytes, language: str) -> str:
     return hashlib.blake2b(data, digest_size=16, person=language.encode()[:16]).hexdigest()
 
 
+def code_and_data_fingerprint() -> str:
+    """Changes when any archlint module or any file in rules/ changes (a result-cache key part)."""
+    package = Path(archlint.__file__).resolve().parent
+    parts = [archlint.__version__]
+    for root in (package, package / "_rules", package.parent / "rules"):
+        if root.is_dir():
+            for path in sorted(root.rglob("*")):
+                if path.suffix in (".py", ".toml"):
+                    stat = path.stat()
+                    parts.append(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}")
+    return hashlib.blake2b("|".join(parts).encode(), digest_size=16).hexdigest()
+
+
 def _code_fingerprint() -> str:
     """Changes when archlint's version or any frontend/fact-model source changes."""
     package = Path(archlint.__file__).resolve().parent
@@ -54,6 +67,7 @@ class FactsCache:
         self.entries: dict[str, FileFacts] = {}
         self.used: dict[str, FileFacts] = {}
         self.dirty = False
+        self.result: tuple[str, object] | None = None  # (key, findings) of the last full run
         self._load()
 
     def _load(self) -> None:
@@ -64,6 +78,8 @@ class FactsCache:
             return
         if isinstance(payload, dict) and payload.get("fingerprint") == self.fingerprint:
             self.entries = payload.get("entries", {})
+            result = payload.get("result")
+            self.result = result if isinstance(result, tuple) and len(result) == 2 else None
 
     def get(self, digest: str, path: str) -> FileFacts | None:
         facts = self.entries.get(digest)
@@ -75,6 +91,16 @@ class FactsCache:
     def put(self, facts: FileFacts) -> None:
         self.used[facts.content_hash] = facts
         self.dirty = True
+
+    def get_result(self, key: str):
+        """The findings of the last run, if its whole input (every file, config, archlint itself)
+        hashes to ``key`` — the checks are whole-program, so only an identical tree may reuse them."""
+        return self.result[1] if self.result is not None and self.result[0] == key else None
+
+    def put_result(self, key: str, findings) -> None:
+        if self.result is None or self.result[0] != key:
+            self.result = (key, findings)
+            self.dirty = True
 
     def save(self) -> None:
         """Keep exactly the entries of this run, so the pack never grows without bound.
@@ -89,7 +115,8 @@ class FactsCache:
             os.makedirs(directory, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")
             with os.fdopen(handle, "wb") as stream:
-                pickle.dump({"fingerprint": self.fingerprint, "entries": self.used}, stream, protocol=pickle.HIGHEST_PROTOCOL)
+                payload = {"fingerprint": self.fingerprint, "entries": self.used, "result": self.result}
+                pickle.dump(payload, stream, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, self.path)
         except OSError:
             return  # a read-only cache location must never fail the analysis

@@ -9,13 +9,14 @@ Everything a reporter prints comes out of :func:`run_check` as a :class:`Report`
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from dataclasses import dataclass, field, replace
 
 from archlint import __version__
 from archlint.adapters import config_loader, knowledge
-from archlint.adapters.cache import FactsCache, default_cache_dir
+from archlint.adapters.cache import FactsCache, code_and_data_fingerprint, default_cache_dir
 from archlint.adapters.discovery import discover
 from archlint.application.architecture import resolve_architecture
 from archlint.application.graph_builder import build_graph
@@ -42,6 +43,7 @@ class Options:
     cache_dir: str | None = None
     jobs: int = 0  # 0 = all cores
     preset: str | None = None  # force a preset and ignore configured layers (verify: "clean")
+    reuse_results: bool = False  # `check` only: return the last run's findings for an identical tree
 
 
 @dataclass(slots=True)
@@ -101,6 +103,9 @@ def run_check(paths: list[str], options: Options | None = None) -> Report:
     found = discover(root, [os.path.abspath(p) for p in paths], list(config.exclude), config.gitignore)
     cache = FactsCache(options.cache_dir or default_cache_dir(), root) if options.use_cache else None
     files, hits = parse_sources(found.sources, cache, options.jobs or default_jobs())
+    result_key = _result_key(root, config, files, found) if cache is not None and options.reuse_results else None
+    if result_key is not None and (cached := cache.get_result(result_key)) is not None:
+        return _report(root, list(cached), found, files, config, started, None, hits)
     for path, problem in found.problems:
         files.setdefault(path, FileFacts(path=path, language="unknown", content_hash="")).problems.append(problem)
 
@@ -127,9 +132,15 @@ def run_check(paths: list[str], options: Options | None = None) -> Report:
     for check in ALL_CHECKS:
         findings.extend(check(context))
     findings = sorted(_apply_config(findings, config), key=Finding.sort_key)
-    if cache is not None:
-        cache.save()  # after the checks: bodies they extracted on demand are kept too
     findings = apply_suppressions(findings, context, lambda found: _apply_config(found, config))
+    if cache is not None:
+        if result_key is not None:
+            cache.put_result(result_key, tuple(findings))
+        cache.save()  # after the checks: bodies they extracted on demand are kept too
+    return _report(root, findings, found, files, config, started, context, hits)
+
+
+def _report(root, findings, found, files, config: Config, started: float, context, hits: int) -> Report:
     total = len(found.sources) + found.skipped
     parsed = sum(1 for source in found.sources if files[source.path].parsed)
     stats = {
@@ -138,9 +149,24 @@ def run_check(paths: list[str], options: Options | None = None) -> Report:
         "skipped": total - parsed,
         "seconds": round(time.perf_counter() - started, 3),
     }
-    report = Report(root=root, findings=findings, stats=stats, fail_on=config.fail_on, context=context)
-    report.cache_hits = hits
-    return report
+    return Report(root=root, findings=findings, stats=stats, fail_on=config.fail_on, context=context, cache_hits=hits)
+
+
+def _result_key(root: str, config: Config, files: dict, found) -> str:
+    """Everything the findings depend on: archlint's code and data, the config, every analysed
+    file's content, what discovery reported, and the manifests' bytes."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (code_and_data_fingerprint(), root, repr(config), repr(found.problems)):
+        digest.update(part.encode() + b"\0")
+    for path in sorted(files):
+        digest.update(f"{path}:{files[path].content_hash}\0".encode())
+    for relative, absolute in found.manifests:
+        try:
+            with open(absolute, "rb") as handle:
+                digest.update(relative.encode() + b"\0" + handle.read() + b"\0")
+        except OSError:
+            digest.update(relative.encode() + b"\0unreadable\0")
+    return digest.hexdigest()
 
 
 def _project_root(start: str, paths: list[str], config_path: str) -> str:

@@ -79,6 +79,7 @@ def check(paths, fmt, output, config_path, select, ignore, exclude, fail_on, no_
         use_cache=not no_cache,
         cache_dir=cache_dir,
         jobs=jobs,
+        reuse_results=True,
     )
     try:
         report = run_check(list(paths), options)
@@ -124,7 +125,9 @@ def _render_check(report, fmt: str, output: str | None, prints: list[str], outco
         from archlint.reporters.sarif_reporter import render as render_sarif
 
         base_dir, prefix = _display_base(report.root)
-        return render_sarif(report.findings, report.context.registry, __version__, Path(base_dir).as_uri().rstrip("/") + "/",
+        from archlint.adapters.knowledge import load_registry
+
+        return render_sarif(report.findings, load_registry(), __version__, Path(base_dir).as_uri().rstrip("/") + "/",
                             prints, prefix, baseline_applied=outcome is not None)
     if fmt == "github":
         from archlint.reporters.github_reporter import render as render_github
