@@ -32,6 +32,14 @@ _MIGRATION_COMMAND = re.compile(
     r"typeorm\s+migration:run|drizzle-kit\s+(push|migrate)|sequelize-cli|umzug|create_all|\.sync\()",
     re.IGNORECASE,
 )
+_RAW_THROUGH_ORM = {
+    "sqlalchemy": "the session: `session.execute(text(\"…\"), params)`",
+    "sequelize": "`sequelize.query(sql, { replacements, type: QueryTypes.SELECT })`",
+    "django": "`Model.objects.raw(sql, params)` or `connection.cursor()`",
+    "prisma": "`prisma.$queryRaw` tagged templates",
+    "knex": "`knex.raw(sql, bindings)`",
+    "typeorm": "`dataSource.query(sql, params)`",
+}
 _STACK_NAMES = {"sqlalchemy": "SQLAlchemy", "django": "the Django ORM", "sequelize": "Sequelize", "prisma": "Prisma",
                 "typeorm": "TypeORM", "knex": "Knex", "drizzle": "Drizzle"}
 
@@ -146,9 +154,10 @@ def _mixed_stacks(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator[Findi
             f"{_STACK_NAMES.get(primary, primary)} ({counts[primary]} call sites); two stacks on one database mean "
             f"two connection pools, transactions that do not see each other's writes, and schema drift"
         )
+        raw = _RAW_THROUGH_ORM.get(primary, "its own connection")
         guidance = (
-            f"Rewrite these `{stack}` calls with {_STACK_NAMES.get(primary, primary)} (raw SQL can go through its own "
-            f"session/connection, e.g. `session.execute(text(...))` or `sequelize.query(...)`), and drop the extra stack."
+            f"Rewrite these `{stack}` calls with {_STACK_NAMES.get(primary, primary)} (raw SQL can go through {raw}), "
+            f"and drop the extra stack."
         )
         yield ctx.registry.finding("AL303", first.path, first.span, message, guidance)
 
