@@ -149,14 +149,16 @@ def _mixed_stacks(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator[Findi
             continue
         first = next(a for a in production if a.stack == stack)
         kind = "raw driver" if stack in _RAW_DRIVERS else "second ORM"
+        entry = ctx.knowledge.entry(stack)
+        shown = entry.modules[0] if entry is not None and entry.modules else stack  # sqlite3-node -> sqlite3
         message = (
-            f"{kind} `{stack}` does data access ({counts[stack]} call sites) alongside "
+            f"{kind} `{shown}` does data access ({counts[stack]} call sites) alongside "
             f"{_STACK_NAMES.get(primary, primary)} ({counts[primary]} call sites); two stacks on one database mean "
             f"two connection pools, transactions that do not see each other's writes, and schema drift"
         )
         raw = _RAW_THROUGH_ORM.get(primary, "its own connection")
         guidance = (
-            f"Rewrite these `{stack}` calls with {_STACK_NAMES.get(primary, primary)} (raw SQL can go through {raw}), "
+            f"Rewrite these `{shown}` calls with {_STACK_NAMES.get(primary, primary)} (raw SQL can go through {raw}), "
             f"and drop the extra stack."
         )
         yield ctx.registry.finding("AL303", first.path, first.span, message, guidance)
