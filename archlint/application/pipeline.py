@@ -2,9 +2,11 @@
 
 discover files → parse (one frontend per language, cached, parallel) → language-neutral facts
 → module graph + layer assignment → checks (one module per rule family) → config filters
-(select / ignore / severity) → sorted report.
+(select / ignore / severity) → inline suppressions → sorted report.
 
-Everything a reporter prints comes out of :func:`run_check` as a :class:`Report`.
+Everything a reporter prints comes out of :func:`run_check` as a :class:`Report`.  For `check`, an
+unchanged tree reuses the previous run's findings (see :func:`_result_key`); baselines and
+changed-only filtering happen after, in the command.
 """
 
 from __future__ import annotations
