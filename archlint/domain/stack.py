@@ -102,6 +102,9 @@ def served_frameworks(ctx: CheckContext) -> dict[str, tuple[list[Evidence], list
                     if head in names and rest in methods:
                         routes.append(Evidence(path, function.span.line, f"@{decorator[:60]}"))
         if apps or routes:
+            # the application object first (FastAPI() before APIRouter(), Flask() before Blueprint())
+            primary = (framework.extra.get("app_constructors") or [""])[0].split(":")[-1].split(".")[-1]
+            apps.sort(key=lambda e: (primary not in e.detail, e.path, e.line))
             found[framework.name] = (apps, routes)
     return found
 
