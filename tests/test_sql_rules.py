@@ -502,3 +502,26 @@ def test_sql_built_in_steps_javascript(tmp_path):
     ]
 
 
+
+
+def test_comma_join_of_schema_qualified_tables_is_judged_by_its_where(tmp_path):
+    # Django's MySQL introspection shape: `information_schema.x AS kc, information_schema.y AS c WHERE c.k = kc.k`
+    make_repo(
+        tmp_path,
+        {
+            "repo.py": """
+                import sqlite3
+
+
+                def linked(conn: sqlite3.Connection):
+                    return conn.execute(
+                        "SELECT kc.name FROM main.key_usage AS kc, main.constraints AS c WHERE c.name = kc.name"
+                    ).fetchall()
+
+
+                def unlinked(conn: sqlite3.Connection):
+                    return conn.execute("SELECT a.id FROM main.articles AS a, main.users AS u").fetchall()
+            """,
+        },
+    )
+    assert [f for f in sql_findings(tmp_path) if f[0] == "AL406"] == [("AL406", "repo.py", 11)]

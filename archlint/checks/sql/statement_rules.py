@@ -131,6 +131,7 @@ def _alias(table: exp.Table) -> str:
 def _unconditioned(item, join: exp.Join, position, select: exp.Select, seen: set[str], alias: str) -> bool:
     masked = item.statement.masked
     before = masked[: position[0]].rstrip().rstrip('"`').rstrip()
+    before = re.sub(r"[\w`\"\[\]]+\s*\.\s*$", "", before).rstrip()  # `schema.` of a qualified table name
     if join.args.get("using") or (join.args.get("on") is not None and not _implicit_true(join)):
         return False
     if re.search(r"\b(CROSS|NATURAL)\s+JOIN$", before, re.IGNORECASE) or re.search(r"\bLATERAL$", before, re.IGNORECASE):
