@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 from pathlib import Path
 
 import archlint
@@ -110,6 +109,8 @@ class FactsCache:
         fresh = any(facts.fresh_body for facts in self.used.values())
         if not self.dirty and not fresh and len(self.used) == len(self.entries):
             return
+        import tempfile  # only when writing: keeps a warm, unchanged run's imports light
+
         directory = os.path.dirname(self.path)
         try:
             os.makedirs(directory, exist_ok=True)

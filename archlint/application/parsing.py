@@ -8,7 +8,6 @@ parsing, but fact extraction is Python and would serialise on threads.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 
 from archlint.adapters.cache import FactsCache, content_hash
@@ -127,6 +126,7 @@ def _extract_all(pending, jobs: int) -> list[FileFacts]:
     batches = [ordered[index::workers * 4] for index in range(workers * 4)]
     try:
         import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
         context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
