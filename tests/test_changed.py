@@ -103,4 +103,5 @@ def test_changed_only_combines_with_a_baseline(tmp_path):
     assert run_cli("check", str(repo), "--write-baseline", str(baseline), cwd=tmp_path).returncode == 0
     (repo / "app/routes/users.py").write_text("import sqlite3\nfrom app.repositories.users import UserRepository\nimport psycopg2\n")
     code, found = reported(repo, "--changed-only", "--baseline", str(baseline))
-    assert (code, found) == (1, [("AL103", "app/routes/users.py", 3)])
+    # only the new import is reported: a driver in a route (AL103), and not declared in requirements (AL702)
+    assert (code, found) == (1, [("AL103", "app/routes/users.py", 3), ("AL702", "app/routes/users.py", 3)])

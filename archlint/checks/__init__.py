@@ -6,6 +6,7 @@ Adding a family means adding a module here and its rules to ``rules/catalogue/``
 from archlint.checks import (
     cycles,
     db_access,
+    framework,
     injection,
     layering,
     parse,
@@ -14,6 +15,7 @@ from archlint.checks import (
     sql,
     sqlalchemy,
     sqlalchemy_loading,
+    stack,
 )
 
 ALL_CHECKS = (
@@ -27,4 +29,6 @@ ALL_CHECKS = (
     injection.check,
     sql.check,
     performance.check,
+    stack.check,
+    framework.check,
 )

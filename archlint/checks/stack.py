@@ -1,0 +1,94 @@
+"""stack rules: AL701 ``postgres://`` given to SQLAlchemy, AL702 a DB driver or ORM the code needs
+but the manifest does not declare.
+
+Server start-up failures were 28 % of the study's failed runs; these two are the cheapest to see
+statically: SQLAlchemy rejects the ``postgres`` scheme (NoSuchModuleError), and an import — or a
+Sequelize ``dialect`` — whose package is missing from requirements.txt / pyproject / package.json
+fails with ModuleNotFoundError / "Please install pg package manually" on a clean install.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from archlint.domain.context import CheckContext
+from archlint.domain.datalayer import call_of, non_production
+from archlint.domain.findings import Finding
+from archlint.domain.knowledge import module_matches
+
+_POSTGRES_SCHEME = re.compile(r"^postgres://")
+_SEQUELIZE_DIALECT = re.compile(r"""\bdialect\s*:\s*['"`](\w+)['"`]""")
+_DIALECT_PACKAGES = {"postgres": ("pg",), "sqlite": ("sqlite3",), "mysql": ("mysql2",), "mariadb": ("mariadb",), "mssql": ("tedious",)}
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    yield from _postgres_scheme(ctx)
+    yield from _undeclared(ctx)
+
+
+# AL701 ----------------------------------------------------------------------------------------------
+def _postgres_scheme(ctx: CheckContext) -> Iterator[Finding]:
+    data = ctx.datalayer
+    engine_files = {c.path for c in data.constructs if c.stack == "sqlalchemy" and c.kind == "engine"}
+    if not engine_files:
+        return
+    for path in sorted(p for p, f in ctx.files.items() if f.language == "python" and f.signals and not non_production(p)):
+        for string in ctx.files[path].strings:
+            if _POSTGRES_SCHEME.match(string.text):
+                message = (
+                    "`postgres://` is not a SQLAlchemy dialect name: create_engine raises NoSuchModuleError "
+                    "(Can't load plugin: sqlalchemy.dialects:postgres) and the server does not start"
+                )
+                guidance = "Use `postgresql://` (or `postgresql+psycopg://`); for a Heroku-style DATABASE_URL, replace the scheme before create_engine."
+                yield ctx.registry.finding("AL701", path, string.span, message, guidance)
+
+
+# AL702 ----------------------------------------------------------------------------------------------
+def _undeclared(ctx: CheckContext) -> Iterator[Finding]:
+    declared = {"pypi": set(), "npm": set()}
+    for dependency in ctx.manifest.dependencies:
+        declared[dependency.ecosystem].add(dependency.name.lower())
+    entries = [e for e in ctx.knowledge.entries if e.kind in ("driver", "orm") and e.packages]
+    for path in sorted(ctx.files):
+        facts = ctx.files[path]
+        ecosystem = "pypi" if facts.language == "python" else "npm"
+        if non_production(path) or not declared[ecosystem] or not facts.parsed:
+            continue
+        reported: set[str] = set()
+        for edge in ctx.graph.out_edges(path):
+            if not edge.external or edge.kind == "type-only":
+                continue
+            entry = next((e for e in entries if any(module_matches(edge.target, m) for m in e.modules)), None)
+            if entry is None or (entry.language == "python") != (ecosystem == "pypi") or entry.name in reported:
+                continue
+            if not {p.lower() for p in entry.packages} & declared[ecosystem]:
+                reported.add(entry.name)
+                yield _missing(ctx, path, edge.span, edge.specifier, entry.packages, ecosystem)
+        if ecosystem == "npm":
+            yield from _sequelize_dialect(ctx, path, declared["npm"])
+
+
+def _sequelize_dialect(ctx: CheckContext, path: str, declared: set[str]) -> Iterator[Finding]:
+    for construct in ctx.datalayer.constructs:
+        if construct.path != path or construct.stack != "sequelize":
+            continue
+        call = call_of(ctx.files[path], construct)
+        match = _SEQUELIZE_DIALECT.search(call.args_text) if call is not None else None
+        packages = _DIALECT_PACKAGES.get(match.group(1).lower(), ()) if match else ()
+        if packages and not set(packages) & declared:
+            yield _missing(ctx, path, construct.span, f"dialect '{match.group(1)}'", packages, "npm")
+
+
+def _missing(ctx: CheckContext, path: str, span, what: str, packages, ecosystem: str) -> Finding:
+    manifest = "requirements.txt / pyproject.toml" if ecosystem == "pypi" else "package.json"
+    failure = (
+        "ModuleNotFoundError at import" if ecosystem == "pypi"
+        else "\"Cannot find module\" / Sequelize's \"Please install … package manually\" at start-up"
+    )
+    message = (
+        f"`{what}` needs the `{packages[0]}` package, which {manifest} does not declare: on a clean install the "
+        f"server fails with {failure}"
+    )
+    guidance = f"Add `{packages[0]}` to {manifest} (pin the version you develop with)."
+    return ctx.registry.finding("AL702", path, span, message, guidance)
