@@ -474,3 +474,11 @@ def test_grammar_follows_the_file_extension() -> None:
     assert ts(component, "src/App.tsx").problems == []
     assert [p.rule for p in ts(component, "src/App.ts").problems] == ["AL001"]
     assert ts("const n = <number>value;\n", "src/a.mts").problems == []
+
+
+def test_using_as_a_variable_name_is_not_a_syntax_error() -> None:
+    # knex's query compiler: tree-sitter reads `using` as a declaration keyword there
+    facts = extract("lib/compiler.js", b"let using = '';\nusing += (using ? ',' : 'using ') + joins;\n", "javascript")
+    assert facts.problems == []
+    broken = extract("lib/compiler.js", b"let using = '';\nusing += 'x';\nfunction f(( {\n", "javascript")
+    assert [(p.rule, p.span.line) for p in broken.problems] == [("AL001", 3)]

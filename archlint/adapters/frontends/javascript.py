@@ -136,6 +136,7 @@ _SQL_FRAGMENT = re.compile(
     r"""LEFT\s+JOIN|INNER\s+JOIN|SET|VALUES|FROM|RETURNING|ON\s+CONFLICT)\b""",
     re.IGNORECASE,
 )
+_USING_AS_NAME = re.compile(rb"\busing(?=\s*(?:[-+*/%&|^]?=(?!=)|\.|\[|\)|,|;|\?))")
 _ARRAY_LOOPS = frozenset({"map", "forEach", "flatMap", "filter", "reduce", "some", "every", "find", "findIndex"})
 
 
@@ -251,6 +252,7 @@ class _Extractor:
     def __init__(self, source: bytes, grammar: _Grammar, facts: FileFacts) -> None:
         self.src = source
         self.facts = facts
+        self.parser = grammar.parser
         self.tree = grammar.parser.parse(source)
         self.root = self.tree.root_node
         # Capture lists are not guaranteed to be in source order; facts must be deterministic.
@@ -321,7 +323,9 @@ class _Extractor:
         facts.bindings.sort(key=attrgetter("line"))
         facts.suppressions.extend(self.suppressions())
         if self.root.has_error:
-            facts.problems.append(self.syntax_problem())
+            root = self.without_using_as_a_name()
+            if root.has_error:
+                facts.problems.append(self.syntax_problem(root))
 
     # -- imports ------------------------------------------------------------------------------
     def esm_import(self, node: ts.Node) -> None:
@@ -857,10 +861,19 @@ class _Extractor:
                 found.setdefault(node.start_byte, (node.start_point.row + 1, self.text(node)))
         return [found[k] for k in sorted(found)]
 
-    def syntax_problem(self) -> ParseProblem:
+    def without_using_as_a_name(self) -> ts.Node:
+        """tree-sitter-javascript reads `using` as the explicit-resource-management keyword even
+        where it is a plain variable (`using += …` in knex's query compiler).  Those uses are
+        renamed to an identifier of the same length and the file re-parsed, so only real syntax
+        errors are reported, at their real (unchanged) positions."""
+        if _USING_AS_NAME.search(self.src) is None:
+            return self.root
+        return self.parser.parse(_USING_AS_NAME.sub(b"_sing", self.src)).root_node
+
+    def syntax_problem(self, root: ts.Node) -> ParseProblem:
         """AL001 at the first ERROR or MISSING node in source order, found by descending only
         into children that contain an error."""
-        node = self.root
+        node = root
         while True:
             for child in node.children:
                 if child.is_missing or child.type == "ERROR":
