@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import lru_cache
 from collections.abc import Iterator
 
 from archlint.domain.context import CheckContext
@@ -68,17 +69,26 @@ def _conditions(ctx: CheckContext, facts: FileFacts, call: CallSite) -> Iterator
         return
     if len(parts) == 1 and canonical(call.resolved, "python") not in ("sqlalchemy.and_", "sqlalchemy.or_"):
         return  # a bare filter(...) is Python's builtin
-    try:
-        tree = ast.parse(f"f({call.args_text})", mode="eval")
-    except SyntaxError:
+    tree = _parsed_arguments(call.args_text)
+    if tree is None:
         return
-    arguments = tree.body.args if isinstance(tree.body, ast.Call) else []
-    for argument in arguments:
+    for argument in tree.args:
         problem = _condition_problem(argument)
         if problem is None:
             continue
         rule, message, guidance = problem
         yield ctx.registry.finding(rule, facts.path, call.span, message, guidance)
+
+
+@lru_cache(maxsize=1024)
+def _parsed_arguments(args_text: str) -> ast.Call | None:
+    """The call's arguments as a Python expression tree — parsed once for every rule that reads
+    them (conditions, model attributes); ``None`` when they do not parse."""
+    try:
+        tree = ast.parse(f"f({args_text})", mode="eval")
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    return tree.body if isinstance(tree.body, ast.Call) else None
 
 
 def _condition_problem(node: ast.expr):
@@ -144,9 +154,8 @@ def _unknown_attributes(ctx: CheckContext, facts: FileFacts, call: CallSite, mod
     parts = segments(call.callee)
     if not parts or parts[-1][0] not in _QUERY_BUILDERS:
         return
-    try:
-        tree = ast.parse(f"f({call.args_text})", mode="eval")
-    except SyntaxError:
+    tree = _parsed_arguments(call.args_text)
+    if tree is None:
         return
     seen: set[tuple[str, str]] = set()
     for node in ast.walk(tree):
