@@ -36,7 +36,7 @@ import tree_sitter as ts
 import tree_sitter_javascript as ts_javascript
 import tree_sitter_typescript as ts_typescript
 
-from archlint.adapters.frontends.source import Columns, decode, has_signal
+from archlint.adapters.frontends.source import SQL_FRAGMENT, Columns, decode, has_signal
 from archlint.domain.facts import (
     DYNAMIC,
     LAZY,
@@ -130,12 +130,6 @@ _WRAPPERS = frozenset(
 _STRING_PARTS = frozenset({"string_fragment", "escape_sequence", '"', "'", "`"})
 _FIELDS = frozenset({"field_definition", "public_field_definition"})
 _DECLARATION_LISTS = frozenset({"lexical_declaration", "variable_declaration"})
-# Pieces of SQL appended to a query under construction: `' AND x = $1'`, `` ` ORDER BY …` ``.
-_SQL_FRAGMENT = re.compile(
-    r"""['"`]\s*(?:SELECT|INSERT|UPDATE|DELETE|WITH|WHERE|AND|OR|ORDER\s+BY|GROUP\s+BY|HAVING|LIMIT|OFFSET|JOIN|CREATE|ALTER|DROP|PRAGMA|"""
-    r"""LEFT\s+JOIN|INNER\s+JOIN|SET|VALUES|FROM|RETURNING|ON\s+CONFLICT)\b""",
-    re.IGNORECASE,
-)
 _USING_AS_NAME = re.compile(rb"\busing(?=\s*(?:[-+*/%&|^]?=(?!=)|\.|\[|\)|,|;|\?))")
 _ARRAY_LOOPS = frozenset({"map", "forEach", "flatMap", "filter", "reduce", "some", "every", "find", "findIndex"})
 
@@ -505,11 +499,11 @@ class _Extractor:
             operator = node.child_by_field_name("operator")
             op = self.text(operator) if operator is not None else "+="
             string_ish = right.type in ("string", "template_string", "identifier", "member_expression", "call_expression")
-            if op != "+=" or not (_SQL_FRAGMENT.search(self.text(right)) or (string_ish and self.src_has_sql)):
+            if op != "+=" or not (SQL_FRAGMENT.search(self.text(right)) or (string_ish and self.src_has_sql)):
                 return
             self.facts.assigns.append(Assign(self.text(left)[:SHAPE_LIMIT], self.text(right)[:ARGS_TEXT_LIMIT], "", None, self.pos.span(node), scope, op))
             return
-        if right.type in ("string", "template_string", "binary_expression") and _SQL_FRAGMENT.search(self.text(right)):
+        if right.type in ("string", "template_string", "binary_expression") and SQL_FRAGMENT.search(self.text(right)):
             self.facts.assigns.append(Assign(self.text(left)[:SHAPE_LIMIT], self.text(right)[:ARGS_TEXT_LIMIT], "", None, self.pos.span(node), scope))
             return
         value = right

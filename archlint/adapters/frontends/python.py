@@ -14,7 +14,7 @@ import bisect
 import re
 from functools import lru_cache
 
-from archlint.adapters.frontends.source import Columns, decode, has_signal
+from archlint.adapters.frontends.source import SQL_FRAGMENT, Columns, decode, has_signal
 from archlint.domain.facts import (
     DYNAMIC,
     LAZY,
@@ -63,12 +63,6 @@ _FILE_SIGNAL = re.compile(
     rb"\b(postgres(ql)?|sqlite3?|mysql|mariadb|mssql|oracle|mongodb|cockroachdb)(\+\w+)?:|django\.db\.backends\."
 )
 _ARGS_TEXT_LIMIT = 2_000
-# Pieces of SQL appended to a query under construction: `" AND x = ?"`, `" ORDER BY …"`.
-_SQL_FRAGMENT = re.compile(
-    r"""['"]\s*(?:SELECT|INSERT|UPDATE|DELETE|WITH|WHERE|AND|OR|ORDER\s+BY|GROUP\s+BY|HAVING|LIMIT|OFFSET|JOIN|CREATE|ALTER|DROP|PRAGMA|"""
-    r"""LEFT\s+JOIN|INNER\s+JOIN|SET|VALUES|FROM|RETURNING|ON\s+CONFLICT)\b""",
-    re.IGNORECASE,
-)
 
 _ARG_TEXT_LIMIT = 200
 _STRING_PREFIX = re.compile(r"^([rRbBuUfFtT]*)('''|\"\"\"|'|\")")
@@ -399,7 +393,7 @@ class _Extractor:
         if not self.facts.signals:
             return False
         text = _text(node)
-        return bool(_SQL_FRAGMENT.search(text))
+        return bool(SQL_FRAGMENT.search(text))
 
     def _dynamic_import(self, arguments: tuple[Argument, ...], span: Span) -> None:
         if not arguments:

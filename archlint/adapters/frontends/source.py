@@ -47,6 +47,14 @@ _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 _FIRST_LINE = Span(1, 1, 1, 1)
 
 
+# A piece of SQL appended to a query under construction — `" AND x = ?"`, `` ` ORDER BY …` `` — as
+# both frontends record SQL built in steps (q = "…"; q += "…").
+SQL_FRAGMENT = re.compile(
+    r"""['"`]\s*(?:SELECT|INSERT|UPDATE|DELETE|WITH|WHERE|AND|OR|ORDER\s+BY|GROUP\s+BY|HAVING|LIMIT|OFFSET|JOIN|"""
+    r"""CREATE|ALTER|DROP|PRAGMA|LEFT\s+JOIN|INNER\s+JOIN|SET|VALUES|FROM|RETURNING|ON\s+CONFLICT)\b""",
+    re.IGNORECASE,
+)
+
 # Django's DATABASES["default"]["ENGINE"] names the database without a URL.
 DJANGO_ENGINE = re.compile(r"^django\.db\.backends\.\w+")
 
