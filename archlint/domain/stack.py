@@ -16,17 +16,10 @@ from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import canonical, non_production
 from archlint.domain.findings import Finding
 from archlint.domain.knowledge import module_matches
-from archlint.domain.sql import detect_database, sql_knowledge
+from archlint.domain.sql import detect_database, sql_knowledge, urls_in
 
-ENGINES = {
-    "postgres": "postgresql", "postgresql": "postgresql", "cockroachdb": "postgresql", "sqlite": "sqlite",
-    "sqlite3": "sqlite", "mysql": "mysql", "mariadb": "mysql", "mysql2": "mysql", "mssql": "mssql",
-    "oracle": "oracle", "mongodb": "mongodb", "pg": "postgresql", "better-sqlite3": "sqlite",
-}
-_URL = re.compile(r"\b(postgres(?:ql)?|sqlite3?|mysql|mariadb|mssql|oracle|mongodb|cockroachdb)(?:\+\w+)?:(?://|:memory:|/)", re.I)
 _DJANGO_ENGINE = re.compile(r"django\.db\.backends\.(\w+)")
 _CREATE_TABLE = re.compile(r"^\s*CREATE\s+(?:TEMP\w*\s+)?TABLE\b", re.I)
-_ORM_STACKS = frozenset({"sqlalchemy", "django", "sequelize", "prisma", "typeorm", "knex", "drizzle", "peewee", "tortoise"})
 _NICE = {"sqlalchemy": "SQLAlchemy", "sequelize": "Sequelize", "postgresql": "PostgreSQL", "sqlite": "SQLite",
          "mysql": "MySQL", "django": "Django ORM", "knex": "Knex", "prisma": "Prisma", "typeorm": "TypeORM"}
 
@@ -147,7 +140,8 @@ def database_evidence(ctx: CheckContext) -> dict[str, list[Evidence]]:
             found.setdefault(engine, []).append(Evidence(path, line, detail))
 
     dotenv = _uses_dotenv(ctx)
-    choice = detect_database(ctx.files, ctx.graph, ctx.manifest, sql_knowledge(ctx.knowledge))
+    sql = sql_knowledge(ctx.knowledge)
+    choice = detect_database(ctx.files, ctx.graph, ctx.manifest, sql)
     for item in choice.evidence:
         if item.kind not in ("url", "option") or not production(item.path):
             continue
@@ -161,15 +155,16 @@ def database_evidence(ctx: CheckContext) -> dict[str, list[Evidence]]:
         for string in facts.strings:
             django = _DJANGO_ENGINE.search(string.text)
             if django:
-                add(ENGINES.get(django.group(1).split("_")[0]), path, string.span.line, f"Django ENGINE {string.text}")
+                dialect = sql.dialect_for_scheme(django.group(1).split("_")[0])  # postgresql_psycopg2 -> postgresql
+                add(dialect.name if dialect else None, path, string.span.line, f"Django ENGINE {string.text}")
     data = ctx.datalayer
     drivers = {e.name: e.extra.get("database") for e in ctx.knowledge.of_kind("driver")}
     for item in list(data.constructs) + list(data.accesses):
         if production(item.path) and item.stack in drivers:
             add(drivers[item.stack], item.path, item.span.line, f"{item.stack} {item.callee}(…)")
     for path, line, command in ctx.manifest.commands:
-        for match in _URL.finditer(command):
-            add(ENGINES.get(match.group(1).lower()), path, line, f"start-up command sets {match.group(0)}…")
+        for database, scheme in urls_in(command, sql):
+            add(database, path, line, f"start-up command sets a {scheme}:// URL")
     return found
 
 

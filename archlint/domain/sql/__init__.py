@@ -13,11 +13,12 @@ Parsing with sqlglot is the checks' job (``archlint.checks.sql``): the domain la
 third-party parsers.
 """
 
-from archlint.domain.sql.database import DatabaseChoice, Evidence, detect_database
+from archlint.domain.sql.database import DatabaseChoice, Evidence, detect_database, urls_in
 from archlint.domain.sql.knowledge import SqlKnowledge, sql_knowledge
 from archlint.domain.sql.sites import SqlSite, SqlText, sql_sites
 
 __all__ = [
+    "urls_in",
     "DatabaseChoice",
     "Evidence",
     "SqlKnowledge",

@@ -67,7 +67,7 @@ def detect_database(
         if any(module_matches(e.target, m) for e in externals for m in sql.orm_modules):
             evidence.extend(_option_evidence(path, facts, sql))
     for env in manifest.env:
-        for database, scheme in _urls(env.value, sql):
+        for database, scheme in urls_in(env.value, sql):
             evidence.append(Evidence(database, "url", env.path, env.line, f"{env.name}={scheme}://…"))
     for service in manifest.services:
         image = service.image.split(":", 1)[0].lower()
@@ -107,12 +107,12 @@ def _driver_evidence(path: str, facts: FileFacts, externals, sql: SqlKnowledge) 
 def _url_evidence(path: str, facts: FileFacts, sql: SqlKnowledge) -> list[Evidence]:
     found = []
     for literal in facts.strings:
-        for database, scheme in _urls(literal.text, sql):
+        for database, scheme in urls_in(literal.text, sql):
             found.append(Evidence(database, "url", path, literal.span.line, f"{scheme}://…"))
     return found
 
 
-def _urls(text: str, sql: SqlKnowledge) -> list[tuple[str, str]]:
+def urls_in(text: str, sql: SqlKnowledge) -> list[tuple[str, str]]:
     found = []
     for match in _URL.finditer(text):
         dialect = sql.dialect_for_scheme(match.group(1))
