@@ -19,6 +19,7 @@ from archlint.adapters import config_loader, knowledge
 from archlint.application import baseline
 from archlint.application.architecture import detect_containers, resolve_architecture
 from archlint.application.pipeline import Options, Report, run_check
+from archlint.domain.sql import detect_database, sql_knowledge
 from archlint.domain.config import Config, ConfigError
 from archlint.domain.knowledge import module_matches
 
@@ -29,10 +30,6 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 
 BASELINE_NAME = "archlint-baseline.json"
 _KIND_LABELS = {"framework": "framework", "orm": "ORM", "driver": "database driver"}
-_URL_DATABASES = {"postgres": "postgresql", "postgresql": "postgresql", "sqlite": "sqlite", "mysql": "mysql",
-                  "mariadb": "mysql", "mongodb": "mongodb", "mssql": "mssql", "oracle": "oracle"}
-_IMAGE_DATABASES = {"postgres": "postgresql", "postgis/postgis": "postgresql", "mysql": "mysql", "mariadb": "mysql",
-                    "mongo": "mongodb", "mcr.microsoft.com/mssql/server": "mssql"}
 
 
 @dataclass(slots=True)
@@ -203,14 +200,14 @@ def _describe_stack(report: Report) -> list[str]:
         lines.append(f"{_KIND_LABELS.get(entry.kind, entry.kind)}: {entry.name} ({'; '.join(evidence)})")
         if entry.kind == "driver" and entry.extra.get("database"):
             databases.setdefault(entry.extra["database"], []).append(f"driver {entry.name}")
-    for env in ctx.manifest.env:
-        scheme = env.value.split("://", 1)[0].split("+", 1)[0].lower() if "://" in env.value else ""
-        if scheme in _URL_DATABASES:
-            databases.setdefault(_URL_DATABASES[scheme], []).append(f"{env.name} in {env.path}")
-    for service in ctx.manifest.services:
-        image = service.image.split(":", 1)[0].lower()
-        if image in _IMAGE_DATABASES:
-            databases.setdefault(_IMAGE_DATABASES[image], []).append(f"image {service.image} in {service.path}")
+    # URLs (code, .env, compose) and compose images: the same tables the SQL rules use
+    choice = detect_database(ctx.files, ctx.graph, ctx.manifest, sql_knowledge(ctx.knowledge))
+    for item in choice.evidence:
+        if item.kind == "image":
+            databases.setdefault(item.database, []).append(f"image {item.detail} in {item.path}")
+        elif item.kind == "url":
+            where = item.detail.split("=", 1)[0] if "=" in item.detail else "URL"
+            databases.setdefault(item.database, []).append(f"{where} in {item.path}")
     for database, hints in sorted(databases.items()):
         lines.append(f"database: {database} ({'; '.join(dict.fromkeys(hints))})")
     return lines
