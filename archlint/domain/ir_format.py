@@ -30,6 +30,11 @@ def _args(args) -> str:
     return ", ".join(parts)
 
 
+def _operand(node) -> str:
+    """``(await x).y``: an await read through needs its parentheses back."""
+    return f"({_expr(node)})" if type(node) is ir.Await else _expr(node)
+
+
 def _expr(node) -> str:  # noqa: C901 - one branch per record, flat on purpose
     kind = type(node)
     if node is None:
@@ -37,9 +42,9 @@ def _expr(node) -> str:  # noqa: C901 - one branch per record, flat on purpose
     if kind is ir.Name:
         return node.id
     if kind is ir.Attr:
-        return f"{_expr(node.obj)}{'?.' if node.optional else '.'}{node.name}"
+        return f"{_operand(node.obj)}{'?.' if node.optional else '.'}{node.name}"
     if kind is ir.Index:
-        return f"{_expr(node.obj)}[{_expr(node.index)}]"
+        return f"{_operand(node.obj)}[{_expr(node.index)}]"
     if kind is ir.Call:
         prefix = "new " if node.new else ""
         return f"{prefix}{_expr(node.func)}{'?.' if node.optional else ''}({_args(node.args)})"
