@@ -1,0 +1,430 @@
+"""The program model: modules' IR, names resolved to definitions, classes across modules, instance
+fields, the ORM schema, and the cache of function summaries — the one object checks query.
+
+Resolution follows Python and JS semantics closely enough for data-layer questions and never
+guesses: a name is a local (the interpreter's environment), a variable of an enclosing function
+(its last environment), a module global, an import resolved by the module graph to a file or to an
+external package, or a builtin; anything else is ``UNKNOWN``.
+"""
+
+from __future__ import annotations
+
+from archlint.domain import ir
+from archlint.domain.graph import ModuleGraph
+from archlint.semantics import values as v
+from archlint.semantics.library import Library
+from archlint.semantics.schema import _DJANGO_BASES, _FLASK_MODEL, _SEQUELIZE_BASES, _SQLALCHEMY_BASES, Schema, discover
+
+MAX_CALL_DEPTH = 5  # handler -> service -> repository -> helper -> driver call
+_PY_BUILTINS = frozenset(
+    "len list dict set tuple frozenset str int float bool bytes sorted reversed enumerate zip map filter iter next "
+    "sum min max any all abs round isinstance getattr setattr hasattr print repr range type super object id "
+    "Exception ValueError KeyError TypeError RuntimeError NotImplementedError PermissionError".split()
+)
+_JS_GLOBALS = frozenset(
+    "Promise Object Array JSON Math Number String Boolean Date Error TypeError RangeError parseInt parseFloat "
+    "console process Buffer Map Set Symbol BigInt encodeURIComponent decodeURIComponent setTimeout setImmediate "
+    "structuredClone isNaN globalThis require".split()
+)
+
+
+class Program:
+    def __init__(self, modules: dict[str, ir.ModuleIR], graph: ModuleGraph, library: Library) -> None:
+        self.modules = modules
+        self.graph = graph
+        self.library = library
+        self.define_aliases: dict[tuple[str, str], str] = {}  # (path, local name) -> Sequelize define model key
+        self._schema: Schema | None = None
+        self._class_stack: dict[tuple[str, int], str] = {}
+        self._static_busy: set = set()
+        self._module_envs: dict[str, dict] = {}
+        self._module_busy: set[str] = set()
+        self.closures: dict[tuple[str, int], dict] = {}  # (path, fid) -> the defining frame's environment
+        self.fields: dict[tuple[str, int], dict[str, object]] = {}  # class -> field -> value (joined)
+        self.summaries: dict = {}
+        self.stack: list[tuple[str, int]] = []  # functions being analysed (recursion / depth)
+        self.globals_written: dict[str, dict[str, object]] = {}  # `global db; db = …` in functions
+        self.field_changes = 0
+        self.loop_callbacks: set[tuple[str, int]] = set()
+        for path, module in modules.items():
+            for function in module.functions:
+                for node in ir.iter_nodes(function.body):
+                    if type(node) is ir.Loop and node.fid >= 0:
+                        self.loop_callbacks.add((path, node.fid))
+
+    # definitions ----------------------------------------------------------------------------------
+    def function(self, path: str, fid: int) -> ir.Function | None:
+        module = self.modules.get(path)
+        return module.functions[fid] if module is not None and 0 <= fid < len(module.functions) else None
+
+    def cls(self, path: str, cid: int) -> ir.Class | None:
+        module = self.modules.get(path)
+        return module.classes[cid] if module is not None and 0 <= cid < len(module.classes) else None
+
+    def language(self, path: str) -> str:
+        module = self.modules.get(path)
+        return module.language if module is not None else ""
+
+    # static resolution (no interpretation): what module-level names denote -------------------------
+    def static_value(self, path: str, node) -> object:
+        """The value of a name/attribute chain at module level, from definitions and imports only
+        — what class bases, decorators and schema declarations need before anything runs."""
+        kind = type(node)
+        if kind is ir.Name:
+            return self.module_member_static(path, node.id)
+        if kind is ir.Attr:
+            base = self.static_value(path, node.obj)
+            return self.static_attribute(base, node.name)
+        if kind is ir.Call:
+            base = self.static_value(path, node.func)
+            if type(base) is v.External:
+                return v.External(base.name + "()")
+            if type(base) is v.ClassValue:
+                return v.Instance(base.path, base.cid)
+            return v.UNKNOWN
+        if kind is ir.ClassRef:
+            return v.ClassValue(path, node.cid)
+        if kind is ir.FuncRef:
+            return v.Function(path, node.fid)
+        if kind is ir.Const:
+            return v.Const(node.value)
+        return v.UNKNOWN
+
+    def static_attribute(self, base, name: str):
+        kind = type(base)
+        if kind is v.External:
+            separator = "." if self._python_name(base.name) or base.name.endswith(")") else ("" if base.name.endswith(":") else ".")
+            return v.External(f"{base.name}{separator}{name}")
+        if kind is v.Module:
+            return self.module_member_static(base.path, name)
+        if kind is v.ClassValue:
+            cls = self.cls(base.path, base.cid)
+            if cls is not None:
+                for fid in cls.methods:
+                    function = self.function(base.path, fid)
+                    if function is not None and function.name == name:
+                        return v.Function(base.path, fid)
+        return v.UNKNOWN
+
+    @staticmethod
+    def _python_name(name: str) -> bool:
+        return ":" not in name
+
+    def module_member_static(self, path: str, name: str):
+        key = (path, name)
+        if key in self._static_busy:
+            return v.UNKNOWN
+        module = self.modules.get(path)
+        if module is None:
+            return v.UNKNOWN
+        self._static_busy.add(key)
+        try:
+            for statement in reversed(module.module.body):
+                if type(statement) is ir.Assign and statement.value is not None:
+                    for target in statement.targets:
+                        if type(target) is ir.Name and target.id == name:
+                            return self.static_value(path, statement.value)
+            if module.language != "python":
+                for export in module.exports:
+                    if export.name == name:
+                        if export.local and export.local != name:
+                            return self.module_member_static(path, export.local)
+                        if export.value is not None:
+                            return self.static_value(path, export.value)
+            binding = module.binding(name)
+            if binding is not None:
+                return self.resolve_binding(path, binding)
+            if module.language == "python" and name in _PY_BUILTINS:
+                return v.External(f"builtins.{name}")
+            if module.language != "python" and name in _JS_GLOBALS:
+                return v.External(f"global:{name}")
+            return v.UNKNOWN
+        finally:
+            self._static_busy.discard(key)
+
+    def static_name(self, path: str, node) -> str:
+        """The canonical external name of a callee (``sqlalchemy.orm.relationship``), or ``""``."""
+        value = self.static_value(path, node)
+        return value.name if type(value) is v.External else ""
+
+    def resolve_binding(self, path: str, target: str):
+        """An import binding (``app.db:SessionLocal``) → the value it names (statically)."""
+        found = self.graph.resolve_binding(path, target)
+        if found.file is not None:
+            if found.file not in self.modules:
+                return v.Module(found.file) if not found.attr else v.UNKNOWN
+            if not found.attr:
+                return v.Module(found.file)
+            head, _, rest = found.attr.partition(".")
+            value = self.module_member_static(found.file, head if head != "default" or self.language(path) == "python" else "default")
+            for part in rest.split(".") if rest else ():
+                value = self.static_attribute(value, part)
+            return value
+        return v.External(found.external or target)
+
+    # classes and models -------------------------------------------------------------------------------
+    def bases(self, path: str, cid: int) -> list:
+        cls = self.cls(path, cid)
+        return [self.static_value(path, base) for base in cls.bases] if cls is not None else []
+
+    def class_stack(self, path: str, cid: int) -> str:
+        """The ORM whose model this class is (``sqlalchemy``, ``django``, ``sequelize``, ``typeorm``), or ``""``."""
+        key = (path, cid)
+        if key in self._class_stack:
+            return self._class_stack[key]
+        self._class_stack[key] = ""  # a cycle in the bases is not a model
+        stack = ""
+        cls = self.cls(path, cid)
+        if cls is not None:
+            for decorator in cls.decorators:
+                name = self.static_name(path, decorator.func if type(decorator) is ir.Call else decorator)
+                if name in ("typeorm:Entity", "typeorm:ViewEntity") or name.endswith(":Entity") and "typeorm" in name:
+                    stack = "typeorm"
+            for base in self.bases(path, cid) if not stack else ():
+                stack = self._stack_of_base(base)
+                if stack:
+                    break
+        self._class_stack[key] = stack
+        return stack
+
+    def _stack_of_base(self, base) -> str:
+        if type(base) is v.External:
+            name = base.name
+            if name in _SQLALCHEMY_BASES or name == _FLASK_MODEL or name.endswith("SQLAlchemy().Model"):
+                return "sqlalchemy"
+            if name in _DJANGO_BASES:
+                return "django"
+            if name in _SEQUELIZE_BASES or name.endswith(":Model") and "sequelize" in name:
+                return "sequelize"
+            return ""
+        if type(base) is v.ClassValue:
+            return self.class_stack(base.path, base.cid)
+        return ""
+
+    def is_abstract_model(self, path: str, cid: int) -> bool:
+        """``class Base(DeclarativeBase)`` / ``Meta.abstract = True``: a base, not a table."""
+        cls = self.cls(path, cid)
+        if cls is None:
+            return True
+        names = {f.name for f in cls.fields}
+        for nested in cls.nested:
+            inner = self.cls(path, nested)
+            if inner is not None and inner.name == "Meta":
+                for member in inner.fields:
+                    if member.name == "abstract" and type(member.value) is ir.Const and member.value.value is True:
+                        return True
+        if "__abstract__" in names:
+            return True
+        for base in self.bases(path, cid):
+            if type(base) is v.External and (base.name in _SQLALCHEMY_BASES or base.name == "sqlalchemy.orm.DeclarativeBase"):
+                return "__tablename__" not in names and "__table__" not in names and base.name != "sqlmodel.SQLModel"
+        if any(type(b) is v.External and b.name == "sqlmodel.SQLModel" for b in self.bases(path, cid)):
+            return not any(kw.name == "table" for kw in cls.keywords)
+        return False
+
+    @property
+    def schema(self) -> Schema:
+        if self._schema is None:
+            self._schema = Schema()  # visible (empty) while discovery runs
+            self._schema = discover(self)
+        return self._schema
+
+    def model_of_class(self, path: str, cid: int) -> str:
+        return self.schema.by_class.get((path, cid), "")
+
+    def method(self, path: str, cid: int, name: str, seen: frozenset = frozenset()):
+        """A method by name through the class and its project bases (left to right, depth first)."""
+        cls = self.cls(path, cid)
+        if cls is None or (path, cid) in seen:
+            return None
+        for fid in cls.methods:
+            function = self.function(path, fid)
+            if function is not None and function.name == name:
+                return v.Function(path, fid)
+        for base in self.bases(path, cid):
+            if type(base) is v.ClassValue:
+                found = self.method(base.path, base.cid, name, seen | {(path, cid)})
+                if found is not None:
+                    return found
+        return None
+
+    def class_field(self, path: str, cid: int, name: str, seen: frozenset = frozenset()) -> ir.Field | None:
+        cls = self.cls(path, cid)
+        if cls is None or (path, cid) in seen:
+            return None
+        for member in cls.fields:
+            if member.name == name:
+                return member
+        for base in self.bases(path, cid):
+            if type(base) is v.ClassValue:
+                found = self.class_field(base.path, base.cid, name, seen | {(path, cid)})
+                if found is not None:
+                    return found
+        return None
+
+    def subclass_chain(self, path: str, cid: int) -> list[tuple[str, int]]:
+        """The class and its project bases (for field lookups written in a base's ``__init__``)."""
+        chain, todo, seen = [], [(path, cid)], set()
+        while todo:
+            key = todo.pop(0)
+            if key in seen:
+                continue
+            seen.add(key)
+            chain.append(key)
+            for base in self.bases(*key):
+                if type(base) is v.ClassValue:
+                    todo.append((base.path, base.cid))
+        return chain
+
+    # instance fields (written by any method, joined; see interpreter) -------------------------------
+    def field_value(self, path: str, cid: int, name: str):
+        for key in self.subclass_chain(path, cid):
+            table = self.fields.get(key)
+            if table is not None and name in table:
+                return table[name]
+        return None
+
+    def write_field(self, path: str, cid: int, name: str, value) -> None:
+        table = self.fields.setdefault((path, cid), {})
+        old = table.get(name)
+        new = value if old is None else v.join(old, value)
+        if new != old:
+            table[name] = new
+            self.field_changes += 1
+
+    # module environments --------------------------------------------------------------------------
+    def module_env(self, path: str) -> dict:
+        """A module's globals after its top level ran (interpreted once; a cycle sees what is
+        defined so far)."""
+        env = self._module_envs.get(path)
+        if env is not None:
+            return env
+        if path not in self.modules:
+            return {}
+        if path in self._module_busy:
+            return {}
+        from archlint.semantics.interpreter import run_module
+
+        self._module_busy.add(path)
+        try:
+            env = run_module(self, path)
+        finally:
+            self._module_busy.discard(path)
+        self._module_envs[path] = env
+        return env
+
+    def module_member(self, path: str, name: str):
+        """``from app.db import SessionLocal`` / ``import { db } from './db'`` / ``require('./db').db``."""
+        module = self.modules.get(path)
+        if module is None:
+            return v.UNKNOWN
+        env = self.module_env(path)
+        if module.language != "python":
+            exports = env.get("<exports>")
+            if name == "default" and exports is not None:
+                return exports
+            if exports is not None and type(v.strip(exports)) is v.Record:
+                found = v.strip(exports).get(name)
+                if found is not None:
+                    return found
+            for export in module.exports:
+                if export.name == name:
+                    if export.local:
+                        return env.get(export.local, self.module_member_static(path, export.local))
+                    if export.source:
+                        return self.resolve_binding(path, f"{export.source}:{export.source_name or name}")
+        written = self.globals_written.get(path, {}).get(name)
+        if name in env:
+            value = env[name]
+            return v.join(value, written) if written is not None else value
+        if written is not None:
+            return written
+        return self.module_member_static(path, name)
+
+    def module_exports(self, path: str):
+        """What ``require('./x')`` / a whole-module import evaluates to."""
+        module = self.modules.get(path)
+        if module is None:
+            return v.Module(path)
+        if module.language != "python":
+            exports = self.module_env(path).get("<exports>")
+            if exports is not None:
+                return exports
+        return v.Module(path)
+
+    # summaries and analyses of record ---------------------------------------------------------------
+    def summary_of(self, function: v.Function, args: tuple = (), kwargs: tuple = (), depth: int = 1):
+        """What calling ``function`` with these argument values returns and does (cached).
+        Past :data:`MAX_CALL_DEPTH`, or inside a recursive cycle, the answer is ``UNKNOWN``."""
+        from archlint.semantics.interpreter import UNKNOWN_SUMMARY, Frame
+
+        key = (function, args, kwargs)
+        found = self.summaries.get(key)
+        if found is not None:
+            return found
+        definition = self.function(function.path, function.fid)
+        marker = (function.path, function.fid)
+        if definition is None or depth > MAX_CALL_DEPTH or marker in self.stack:
+            return UNKNOWN_SUMMARY
+        self.stack.append(marker)
+        try:
+            summary = Frame(self, function.path, definition, depth).run(args, kwargs, function.bound)
+        finally:
+            self.stack.pop()
+        self.summaries[key] = summary
+        return summary
+
+    def default_receiver(self, path: str, function: ir.Function):
+        """``self``/``this`` of a method analysed on its own: an instance of its class
+        (the class itself for static methods and classmethods)."""
+        if function.cls < 0:
+            return None
+        if function.is_static or any(
+            type(d) is ir.Name and d.id == "classmethod" for d in function.decorators
+        ):
+            return v.ClassValue(path, function.cls)
+        return v.Instance(path, function.cls)
+
+    def analyses(self) -> list:
+        """Every function's analysis of record, in its default calling context.  Runs until
+        the instance-field table stops changing (a field written by a constructor analysed after
+        the method that reads it), at most three rounds."""
+        from archlint.semantics.interpreter import Analysis, Frame
+
+        cached = getattr(self, "_analyses", None)
+        if cached is not None:
+            return cached
+        results: list = []
+        for _round in range(3):
+            before = self.field_changes
+            results = []
+            self.summaries.clear()
+            for path in sorted(self.modules):
+                module = self.modules[path]
+                env_analysis = Analysis(path, module.module)
+                frame = Frame(self, path, module.module, 0, env_analysis)
+                self.closures[(path, 0)] = frame.env
+                from archlint.semantics.interpreter import _Budget
+
+                try:
+                    frame.block(module.module.body)
+                except _Budget:
+                    pass
+                self._module_envs.setdefault(path, frame.env)
+                results.append(env_analysis)
+                for function in module.functions[1:]:
+                    if (path, function.fid) in self.loop_callbacks:
+                        continue
+                    analysis = Analysis(path, function)
+                    self.stack.append((path, function.fid))
+                    try:
+                        analysis.summary = Frame(self, path, function, 1, analysis).run(
+                            bound=self.default_receiver(path, function)
+                        )
+                    finally:
+                        self.stack.pop()
+                    results.append(analysis)
+            if self.field_changes == before:
+                break
+        self._analyses = results
+        return results
