@@ -61,6 +61,7 @@ class Effect(NamedTuple):
     trace: tuple  # ((path, span, label), ...): the calls from the analysed function down to the statement
     loops: tuple  # ids of the loops around it, outermost first, across the trace
     detail: str = ""  # e.g. the relation a lazy load reads
+    tags: frozenset = frozenset()  # every tag of the values involved: async, sess:<with>, request …
 
 
 class Summary(NamedTuple):
@@ -114,13 +115,34 @@ class Deref(NamedTuple):
     model: str
 
 
+class Event(NamedTuple):
+    """A rule-specific observation made while interpreting (``joined-collection-without-unique``)."""
+
+    kind: str
+    path: str
+    span: Span
+    detail: str
+
+
+class CallRecord(NamedTuple):
+    """A call in the analysed function with the values the interpreter saw: what rules about
+    arguments and results read (``len(…all())``, ``findOne`` results, option objects)."""
+
+    node: ir.Call
+    receiver: object  # the receiver's value for method calls, else the callee's value
+    args: tuple  # argument values, in order
+    result: object
+    loops: tuple
+    in_tx: bool
+
+
 UNKNOWN_SUMMARY = Summary(v.UNKNOWN, ())
 
 
 class Analysis:
     """The facts of one function's analysis of record (its default calling context)."""
 
-    __slots__ = ("path", "fid", "function", "summary", "sites", "constructs", "loops", "derefs")
+    __slots__ = ("path", "fid", "function", "summary", "sites", "constructs", "loops", "derefs", "calls", "effects", "events")
 
     def __init__(self, path: str, function: ir.Function) -> None:
         self.path = path
@@ -131,6 +153,9 @@ class Analysis:
         self.constructs: list[Construct] = []
         self.loops: list[LoopInfo] = []
         self.derefs: list[Deref] = []
+        self.calls: list[CallRecord] = []
+        self.events: list[Event] = []
+        self.effects: tuple = ()  # the module top level's own effects (functions have them in summary)
 
 
 class _Budget(Exception):
@@ -291,7 +316,7 @@ class Frame:
                 short = name.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
                 handle = self.program.library.annotated(short) if self._imports_stack_for(short) else None
             if handle is not None:
-                return handle
+                return v.tag(handle, _ASYNC) if _is_async_api(name) else handle
             if self._is_request_type(name):
                 return v.tag(v.Request(self._framework_of(name)), frozenset({v.REQUEST_TAG}))
         return None
@@ -502,6 +527,8 @@ class Frame:
         bare = v.strip(iterable)
         kind = type(bare)
         elem_tag = frozenset({f"elem:{loop_id}"})
+        if kind is v.Result and not bare.unique and self.analysis is not None and self._joined_collections(bare):
+            self.analysis.events.append(Event("joined-without-unique", self.path, node.iter.span, ",".join(self._joined_collections(bare))))
         if kind is v.Rows or kind is v.Result:
             return v.tag(v.Row(bare.stack, bare.model, bare.loaded), tags | elem_tag), "rows", bare.model
         if kind is v.Query and (bare.lazy or bare.stack in ("sqlalchemy",)):
@@ -517,18 +544,26 @@ class Frame:
 
     def with_statement(self, node: ir.With) -> bool:
         opened = 0
+        sessions: list[str] = []
         for item in node.items:
             value = self.eval(item.context)
             if self.opens_transaction(item.context, value):
                 opened += 1
             entered = _entered(value)
+            bare = v.strip(entered)
+            if type(bare) is v.Db and bare.kind == "session" and type(item.context) in (ir.Call, ir.Await):
+                session = f"sess:{self.path}:{node.span.line}:{node.span.column}"
+                sessions.append(session)
+                entered = v.tag(entered, frozenset({session}))
             if item.target is not None:
                 self.bind(item.target, entered)
         self.tx += opened
+        self.program.open_sessions.update(sessions)
         try:
             return self.block(node.body)
         finally:
             self.tx -= opened
+            self.program.open_sessions.difference_update(sessions)
 
     def opens_transaction(self, context, value) -> bool:
         call = context.value if type(context) is ir.Await else context
@@ -915,17 +950,17 @@ class Frame:
         relation = self.program.schema.relation(row.model, name) if row.model else None
         if relation is None:
             return v.tag(v.UNKNOWN, tags)
-        loaded = name in row.loaded
+        loaded = any(path == name or path.startswith(name + ".") for path in row.loaded)
+        nested = frozenset(path[len(name) + 1:] for path in row.loaded if path.startswith(name + "."))
         stack = row.stack
         target_stack = self.program.schema.models[relation.target].stack if relation.target in self.program.schema.models else stack
         if stack == "django" and relation.collection:  # a related manager: queries when read through
-            return v.tag(v.Db("django", "manager", relation.target), tags) if not loaded else v.tag(
-                v.Db("django", "prefetched", relation.target), tags)
+            return v.tag(v.Db("django", "prefetched" if loaded else "manager", relation.target), tags)
         if not loaded and relation.strategy not in ("none",) and relation.strategy not in _EAGER and relation.strategy not in _NO_QUERY:
             self.effect("lazy", stack, row.model, name, node, tags, detail=name)
         if relation.collection:
-            return v.tag(v.Rows(target_stack, relation.target), tags)
-        return v.tag(v.Row(target_stack, relation.target, nullable=True), tags)
+            return v.tag(v.Rows(target_stack, relation.target, nested), tags)
+        return v.tag(v.Row(target_stack, relation.target, nested), tags)
 
     def subscript(self, obj, index):
         tags = v.tags_of(obj) | (v.tags_of(index) - v.elem_loops(index))
@@ -993,13 +1028,18 @@ class Frame:
             args = self.arguments(node.args)
             key = _field_key(func.obj, func.name)
             if key and key in self.env:
-                return self.invoke(node, self.env[key], args)
-            return self.method_call(node, receiver, func.name, args)
-        if type(func) is ir.Name and func.id in ("require", "import") and not self.python and node.args:
+                result = self.invoke(node, self.env[key], args)
+            else:
+                result = self.method_call(node, receiver, func.name, args)
+        elif type(func) is ir.Name and func.id in ("require", "import") and not self.python and node.args:
             return self.require(node)
-        callee = self.eval(func)
-        args = self.arguments(node.args)
-        return self.invoke(node, callee, args)
+        else:
+            receiver = self.eval(func)
+            args = self.arguments(node.args)
+            result = self.invoke(node, receiver, args)
+        if self.analysis is not None:
+            self.analysis.calls.append(CallRecord(node, receiver, tuple(a[2] for a in args), result, tuple(self.loops), self.tx > 0))
+        return result
 
     def arguments(self, args: tuple) -> list[tuple[str, str, object, object]]:
         return [(arg.kind, arg.name, self.eval(arg.value), arg.value) for arg in args]
@@ -1024,6 +1064,16 @@ class Frame:
         tags = v.tags_of(receiver)
         bare = v.strip(receiver)
         kind = type(bare)
+        if kind is v.Loader:  # joinedload(A.author).selectinload(User.profile)
+            attribute = v.strip(args[0][2]) if args else None
+            if type(attribute) is v.ModelAttr:
+                return v.Loader(bare.strategy, bare.path + (attribute.name,))
+            return bare
+        if kind is v.Db and bare.kind == "prefetched":
+            if method in ("all", "count", "exists", "first", "last", "__iter__"):
+                return v.tag(v.Query("django", bare.model, lazy=True, cached=True), tags)
+            bare = bare._replace(kind="manager")
+            kind = v.Db
         if kind in (v.Db, v.Query, v.Result, v.Rows, v.Row, v.ModelClass):
             found = self.db_method(node, bare, tags, method, args)
             if found is not None:
@@ -1108,6 +1158,10 @@ class Frame:
             outcome = library.outcome(stack, handle_kind, method)
         if kind is v.Row and outcome is None:
             return self.row_method(node, bare, tags, method, args)
+        if kind is v.Result and method in _REQUIRES_UNIQUE and not bare.unique and self.analysis is not None:
+            collections = self._joined_collections(bare)
+            if collections:
+                self.analysis.events.append(Event("joined-without-unique", self.path, node.span, ",".join(collections)))
         category = library.category(bare, method) if kind is v.Db else None
         if outcome is None and category is None:
             if kind is v.ModelClass:
@@ -1129,6 +1183,14 @@ class Frame:
         if method in _TX_METHODS and kind is v.Db:
             self.effect("transaction", stack, model, method, node, tags)
         return v.tag(value, tags | (arg_tags - frozenset(t for t in arg_tags if t.startswith("elem:")) if outcome is not None and outcome.value in ("rows", "row", "row?", "result") else arg_tags)) if not v.is_unknown(value) or all_tags else value
+
+    def _joined_collections(self, result) -> list[str]:
+        found = []
+        for name in sorted(result.joined):
+            relation = self.program.schema.relation(result.model, name)
+            if relation is not None and relation.collection:
+                found.append(name)
+        return found
 
     def language_is(self, stack: str) -> bool:
         language = self.program.library.language.get(stack)
@@ -1241,16 +1303,18 @@ class Frame:
                 if type(bare) is v.Loader and bare.path:
                     if bare.strategy in ("lazy", "raise", "noload", "default"):
                         continue
-                    loaded.add(bare.path[0])
+                    loaded.add(".".join(bare.path))
                     if bare.strategy == "joined":
                         joined.add(bare.path[0])
                 elif type(bare) is v.Const and isinstance(bare.value, str):
-                    loaded.add(bare.value.split("__")[0].split(".")[0])
+                    loaded.add(bare.value.replace("__", "."))
                 elif type(bare) is v.Tuple:
                     for item in bare.items:
                         item = v.strip(item)
                         if type(item) is v.Const and isinstance(item.value, str):
-                            loaded.add(item.value.split("__")[0].split(".")[0])
+                            loaded.add(item.value.replace("__", "."))
+                elif type(bare) is v.Record:  # Django Prefetch("comments", queryset=…) as a record: skip
+                    continue
             return frozenset(loaded), frozenset(joined)
         key = outcome.loads
         for kind, _name, value, node in args:
@@ -1363,7 +1427,7 @@ class Frame:
         if handle is not None:
             if self.analysis is not None:
                 self.analysis.constructs.append(Construct(self.path, node.span, handle.stack, handle.kind, _callee_text(node), "", tuple(self.loops)))
-            return handle
+            return v.tag(handle, _ASYNC) if _is_async_api(name) else handle
         found = library.function(name)
         if found is not None:
             stack, outcome = found
@@ -1406,8 +1470,9 @@ class Frame:
     def effect(self, op: str, stack: str, model: str, method: str, node, tags: frozenset, deps=None, detail: str = "") -> None:
         span = node.span if node is not None else self.function.span
         dependencies = deps if deps is not None else frozenset(t for t in tags if t.startswith("elem:"))
+        closed = frozenset(t for t in tags if t.startswith("sess:") and t not in self.program.open_sessions)
         self.effects.append(Effect(op, stack, model, method, self.path, span, dependencies, self.tx > 0, (),
-                                   tuple(self.loops), detail))
+                                   tuple(self.loops), detail, frozenset(tags) | {"closed:" + t[5:] for t in closed}))
 
     def site(self, node: ir.Call, handle, method: str, category: str, model: str = "") -> None:
         if self.analysis is None:
@@ -1419,6 +1484,15 @@ class Frame:
 
 # helpers ---------------------------------------------------------------------------------------------
 _EAGER = frozenset({"selectin", "joined", "subquery", "immediate"})
+_ASYNC = frozenset({"async"})
+_REQUIRES_UNIQUE = frozenset({"all", "one", "one_or_none", "scalar_one", "scalar_one_or_none", "fetchall", "partitions"})
+
+
+def _is_async_api(name: str) -> bool:
+    """``AsyncSession`` / ``async_sessionmaker`` / ``create_async_engine``: lazy loads cannot happen."""
+    short = name.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
+    return "sqlalchemy" in name and ("asyncio" in name or short.startswith(("Async", "async_", "create_async"))) or short in (
+        "AsyncSession", "AsyncEngine", "AsyncConnection", "async_sessionmaker", "create_async_engine")
 _NO_QUERY = frozenset({"raise", "raise_on_sql", "noload", "write_only", "dynamic"})
 
 
@@ -1494,13 +1568,15 @@ def _join_envs(left: dict, right: dict) -> dict:
     return merged
 
 
-def run_module(program: Program, path: str) -> dict:
+def run_module(program: Program, path: str, analysis: Analysis | None = None) -> dict:
     """A module's top level, interpreted once: its globals."""
     module = program.modules[path]
-    frame = Frame(program, path, module.module, 0)
+    frame = Frame(program, path, module.module, 0, analysis)
     program.closures[(path, 0)] = frame.env
     try:
         frame.block(module.module.body)
     except _Budget:
         pass
+    if analysis is not None:
+        analysis.effects = tuple(dict.fromkeys(frame.effects))
     return frame.env

@@ -46,6 +46,7 @@ class Program:
         self.globals_written: dict[str, dict[str, object]] = {}  # `global db; db = …` in functions
         self.field_changes = 0
         self.loop_callbacks: set[tuple[str, int]] = set()
+        self.open_sessions: set[str] = set()  # sess:<with-block> tags of sessions whose `with` is running
         for path, module in modules.items():
             for function in module.functions:
                 for node in ir.iter_nodes(function.body):
@@ -389,7 +390,7 @@ class Program:
         """Every function's analysis of record, in its default calling context.  Runs until
         the instance-field table stops changing (a field written by a constructor analysed after
         the method that reads it), at most three rounds."""
-        from archlint.semantics.interpreter import Analysis, Frame
+        from archlint.semantics.interpreter import Analysis, Frame, run_module
 
         cached = getattr(self, "_analyses", None)
         if cached is not None:
@@ -402,15 +403,8 @@ class Program:
             for path in sorted(self.modules):
                 module = self.modules[path]
                 env_analysis = Analysis(path, module.module)
-                frame = Frame(self, path, module.module, 0, env_analysis)
-                self.closures[(path, 0)] = frame.env
-                from archlint.semantics.interpreter import _Budget
-
-                try:
-                    frame.block(module.module.body)
-                except _Budget:
-                    pass
-                self._module_envs.setdefault(path, frame.env)
+                env = run_module(self, path, env_analysis)
+                self._module_envs.setdefault(path, env)
                 results.append(env_analysis)
                 for function in module.functions[1:]:
                     if (path, function.fid) in self.loop_callbacks:

@@ -63,6 +63,7 @@ class Model:
     table: str = ""
     columns: set = field(default_factory=set)
     relations: dict = field(default_factory=dict)  # name -> Relation
+    foreign_keys: dict = field(default_factory=dict)  # column -> referenced table
     cid: int = -1  # the class in ``path`` that defines it (-1: a Sequelize ``define``)
     pending: list = field(default_factory=list)  # (name, target text, collection, strategy, span, via, options)
 
@@ -137,12 +138,14 @@ def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> 
         short = callee.rsplit(".", 1)[-1]
         if model.stack == "sqlalchemy" and callee in _SQLALCHEMY_RELATIONSHIP:
             target = _target_text(call.arg(0, "argument")) or _annotation_target(member.annotation)
-            collection = _annotation_collection(member.annotation)
+            collection: bool | None = _annotation_collection(member.annotation)
             uselist = call.arg(keyword="uselist")
             if type(uselist) is ir.Const:
                 collection = bool(uselist.value)
             elif member.annotation is None and call.arg(keyword="secondary") is not None:
                 collection = True
+            elif not collection and not _is_mapped(member.annotation):
+                collection = None  # legacy relationship(): the foreign keys decide (see _resolve_targets)
             lazy = call.arg(keyword="lazy")
             strategy = lazy.value if type(lazy) is ir.Const and isinstance(lazy.value, str) else "select"
             if strategy is True:
@@ -158,6 +161,9 @@ def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> 
             model.columns.add(member.name)
         elif model.stack == "sqlalchemy" and (callee in _SQLALCHEMY_COLUMNS or _is_mapped(member.annotation)):
             model.columns.add(member.name)
+            table = _foreign_key_table(program, path, call) if call is not None else ""
+            if table:
+                model.foreign_keys[member.name] = table
         elif call is None and member.annotation is not None and model.stack == "sqlalchemy":
             model.columns.add(member.name)
 
@@ -234,6 +240,17 @@ def _annotation_collection(annotation) -> bool:
         text = node.value.replace(" ", "")
         return text.startswith(("list[", "List[", "set[", "Set["))
     return False
+
+
+def _foreign_key_table(program, path: str, call: ir.Call) -> str:
+    """``mapped_column(ForeignKey("users.id"))`` → ``users``."""
+    for arg in call.args:
+        inner = arg.value
+        if type(inner) is ir.Call and program.static_name(path, inner.func).endswith("ForeignKey"):
+            target = inner.arg(0)
+            if type(target) is ir.Const and isinstance(target.value, str) and "." in target.value:
+                return target.value.rsplit(".", 1)[0]
+    return ""
 
 
 def _is_mapped(annotation) -> bool:
@@ -325,11 +342,24 @@ def _sequelize_model_named(program, path: str, node, schema: Schema, function: i
     return ""
 
 
+def _direction_is_many(model: Model, target: Model | None, name: str) -> bool:
+    """A legacy ``relationship("Comment")``: one-to-many when the target holds the foreign key to
+    this model's table, many-to-one when this model holds it (what SQLAlchemy itself decides)."""
+    if target is not None:
+        if target.table and target.table in model.foreign_keys.values():
+            return False
+        if model.table and model.table in target.foreign_keys.values():
+            return True
+    return name.endswith("s")
+
+
 # Targets -----------------------------------------------------------------------------------------------
 def _resolve_targets(schema: Schema) -> None:
     for model in list(schema.models.values()):
         for name, target, collection, strategy, span, via, related_name in model.pending:
             key = model.key if target == "self" else schema.by_name(target, model.stack, model.path) if target else ""
+            if collection is None:
+                collection = _direction_is_many(model, schema.models.get(key), name)
             model.relations[name] = Relation(name, key, collection, strategy, span, "forward", via)
             if model.stack == "django" and key:
                 reverse = related_name or f"{model.name.lower()}_set"
