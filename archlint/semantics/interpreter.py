@@ -421,11 +421,19 @@ class Frame:
 
     def if_statement(self, node: ir.If) -> bool:
         self.eval(node.test)
+        known = self.decide(node.test)
+        if known is True:
+            self.env.update(self.narrowing(node.test, True))
+            return self.block(node.body)
+        if known is False:
+            self.env.update(self.narrowing(node.test, False))
+            return self.block(node.orelse)
         before = self.env
-        self.env = {**before, **self.narrowing(node.test, True)}
+        narrow_then, narrow_else = self.narrowing(node.test, True), self.narrowing(node.test, False)
+        self.env = {**before, **narrow_then}
         ends_then = self.block(node.body)
         then_env = self.env
-        self.env = {**before, **self.narrowing(node.test, False)}
+        self.env = {**before, **narrow_else}
         ends_else = self.block(node.orelse)
         else_env = self.env
         if ends_then and ends_else:
@@ -438,6 +446,32 @@ class Frame:
         else:
             self.env = _join_envs(then_env, else_env)
         return False
+
+    def decide(self, test):
+        """The test's outcome when the values decide it (``if ids is not None`` with a set
+        passed in), else ``None``: the branch that cannot run is not interpreted."""
+        kind = type(test)
+        if kind is ir.Unary and test.op == "not":
+            inner = self.decide(test.operand)
+            return None if inner is None else not inner
+        if kind is ir.BoolOp and test.op in ("and", "or"):
+            answers = [self.decide(value) for value in test.values]
+            if test.op == "and":
+                return False if False in answers else True if all(a is True for a in answers) else None
+            return True if True in answers else False if all(a is False for a in answers) else None
+        if kind is ir.Compare and test.op in ("is", "is-not", "==", "!="):
+            subject, other = test.left, test.right
+            if type(subject) is ir.Const:
+                subject, other = other, subject
+            if type(other) is ir.Const and other.value is None:
+                null = v.nullness(self.eval_cached(subject))
+                if null is None:
+                    return None
+                return null if test.op in ("is", "==") else not null
+            return None
+        if kind in (ir.Name, ir.Attr):
+            return v.truth(self.eval_cached(test))
+        return None
 
     def narrowing(self, test, truthy: bool) -> dict:
         """Names whose value a branch knows more about (``if not user: return`` → user non-null)."""
@@ -506,10 +540,11 @@ class Frame:
             return iterable
         if node.kind in ("find",) and source == "rows":
             return v.Row(*_row_of(iterable), nullable=True) if _row_of(iterable) else v.UNKNOWN
-        value = v.UNKNOWN
+        value = None
         for result in results:
-            value = v.join(value, result) if value is not v.UNKNOWN else result
-        return v.tag(v.UNKNOWN, v.tags_of(value) - v.elem_loops(value)) if results else v.UNKNOWN
+            value = v.join(value, result)
+        tags = v.tags_of(value) - v.elem_loops(value) if value is not None else frozenset()
+        return v.tag(v.Object("list"), tags)
 
     def element_of(self, node: ir.Loop, iterable, loop_id: str):
         """What the loop target is bound to, and what the loop iterates (rows / query / other)."""
@@ -725,6 +760,8 @@ class Frame:
         if kind is ir.Index:
             obj = self.eval(node.obj)
             index = self.eval(node.index)
+            if type(node.index) is ir.Opaque and node.index.kind == "slice":  # qs[a:b] is still a query
+                return obj
             if not node.optional:
                 self.dereference(node.obj, obj, node.span)
             return self.subscript(obj, index)
@@ -762,10 +799,14 @@ class Frame:
             return v.tag(v.UNKNOWN, v.tags_of(operand)) if node.op != "typeof" else v.Const(v.ANY_CONSTANT)
         if kind is ir.Cond:
             self.eval(node.test)
+            known = self.decide(node.test)
+            if known is not None:
+                return self.eval(node.then if known else node.orelse)
             before = self.env
-            self.env = {**before, **self.narrowing(node.test, True)}
+            narrow_then, narrow_else = self.narrowing(node.test, True), self.narrowing(node.test, False)
+            self.env = {**before, **narrow_then}
             then = self.eval(node.then)
-            self.env = {**before, **self.narrowing(node.test, False)}
+            self.env = {**before, **narrow_else}
             orelse = self.eval(node.orelse)
             self.env = before
             return v.join(then, orelse)
@@ -1446,7 +1487,8 @@ class Frame:
             stack = target.stack if type(target) in (v.ModelClass, v.Query) else "django"
             self.effect("read", stack, model, short, node, arg_tags)
             return v.Row(stack, model, getattr(target, "loaded", frozenset()))
-        if name in ("builtins.list", "builtins.len", "builtins.bool", "builtins.sorted", "builtins.tuple") and args:
+        if name in ("builtins.list", "builtins.len", "builtins.bool", "builtins.sorted", "builtins.tuple", "builtins.set",
+                    "builtins.frozenset", "builtins.dict") and args:
             value = v.strip(args[0][2])
             if type(value) is v.Query and value.lazy and not value.cached:
                 self.effect("read", value.stack, value.model, short, node, v.tags_of(args[0][2]))
@@ -1454,6 +1496,8 @@ class Frame:
                     return v.tag(v.Rows(value.stack, value.model, value.loaded), v.tags_of(args[0][2]))
             if short in ("sorted", "list", "tuple") and type(value) is v.Rows:
                 return args[0][2]
+            if short in ("list", "sorted", "tuple") and type(value) is v.Query and value.lazy:
+                return v.tag(v.Rows(value.stack, value.model, value.loaded), v.tags_of(args[0][2]))
             if short == "len":
                 return v.tag(v.Const(v.ANY_CONSTANT), v.tags_of(args[0][2]) - {v.REQUEST_TAG} if False else v.tags_of(args[0][2]))
         if name == "global:Promise.all" and args:
@@ -1461,6 +1505,8 @@ class Frame:
         if name in ("builtins.str", "builtins.int", "builtins.float", "global:String", "global:Number", "global:parseInt"):
             if args and v.is_constant(args[0][2]):
                 return v.Const(v.ANY_CONSTANT)
+        if name in _CONTAINERS:
+            return v.tag(v.Object(short), arg_tags - frozenset(t for t in arg_tags if t.startswith("elem:")) if short in ("set", "dict", "Set", "Map") else arg_tags)
         for _kind, _name, value, _node in args:
             if type(v.strip(value)) is v.Function and name.startswith("global:Promise"):
                 self.call_function(node, v.strip(value), [])
@@ -1483,6 +1529,11 @@ class Frame:
 
 
 # helpers ---------------------------------------------------------------------------------------------
+_CONTAINERS = frozenset({
+    "builtins.set", "builtins.list", "builtins.dict", "builtins.tuple", "builtins.frozenset", "builtins.str",
+    "builtins.sorted", "builtins.int", "builtins.float", "builtins.bool", "global:Set", "global:Map", "global:Array.from",
+    "global:String", "global:Number", "global:Object.keys", "global:Object.values", "global:Object.entries",
+})
 _EAGER = frozenset({"selectin", "joined", "subquery", "immediate"})
 _ASYNC = frozenset({"async"})
 _REQUIRES_UNIQUE = frozenset({"all", "one", "one_or_none", "scalar_one", "scalar_one_or_none", "fetchall", "partitions"})

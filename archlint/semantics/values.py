@@ -156,6 +156,14 @@ class Request(NamedTuple):
     part: str = ""
 
 
+class Object(NamedTuple):
+    """Some value that is certainly not ``None``/``null`` — a ``set()``, a list built by a
+    comprehension, a string from ``str()`` — whose content is not tracked.  What lets
+    ``if ids is not None:`` choose its branch when a caller passes a set."""
+
+    kind: str
+
+
 class Record(NamedTuple):
     """An object / dict with known keys (``module.exports = { list, create }``, ``{ Article, User }``)."""
 
@@ -183,7 +191,7 @@ class Tagged(NamedTuple):
 
 Value = _Union[
     Unknown, Const, Db, Query, Result, Rows, Row, ModelClass, ModelAttr, Loader, Function, ClassValue, Instance, Module, External, Request,
-    Record, Tuple, Union, Tagged,
+    Object, Record, Tuple, Union, Tagged,
 ]
 
 MAX_UNION = 4
@@ -207,7 +215,7 @@ def tag(value, tags: frozenset):
     if type(value) is Tagged:
         merged = value.tags | tags
         return value if merged == value.tags else Tagged(value.value, merged)
-    if type(value) in (Function, ClassValue, Module, External, ModelClass, ModelAttr, Loader):
+    if type(value) in (Function, ClassValue, Module, External, ModelClass, ModelAttr, Loader, Const):
         return value
     return Tagged(value, frozenset(tags))
 
@@ -261,6 +269,50 @@ def is_constant(value) -> bool:
 def is_nullable(value) -> bool:
     """A DB result that may be ``None`` here: an unchecked ``.first()``/``findOne`` result."""
     return any(type(strip(option)) is Row and strip(option).nullable for option in options(value))
+
+
+_NON_NULL = (Db, Query, Result, Rows, ModelClass, ModelAttr, Loader, Function, ClassValue, Instance, Module, External,
+             Object, Record, Tuple)
+
+
+def truth(value):
+    """``True``/``False`` when every alternative is known truthy / falsy, else ``None``."""
+    answers = set()
+    for option in options(value):
+        bare = strip(option)
+        kind = type(bare)
+        if kind is Const and bare.value is not ANY_CONSTANT:
+            answers.add(bool(bare.value))
+        elif kind is Row:
+            if bare.nullable:
+                return None
+            answers.add(True)
+        elif kind in _NON_NULL and kind is not Tuple and kind is not Record and kind is not Object:
+            answers.add(True)
+        else:
+            return None
+    return answers.pop() if len(answers) == 1 else None
+
+
+def nullness(value):
+    """``True`` when the value is certainly ``None``, ``False`` when certainly not, else ``None``."""
+    answers = set()
+    for option in options(value):
+        bare = strip(option)
+        kind = type(bare)
+        if kind is Const and bare.value is not ANY_CONSTANT:
+            answers.add(bare.value is None)
+        elif kind is Const:
+            return None
+        elif kind is Row:
+            if bare.nullable:
+                return None
+            answers.add(False)
+        elif kind in _NON_NULL:
+            answers.add(False)
+        else:
+            return None
+    return answers.pop() if len(answers) == 1 else None
 
 
 def elem_loops(value) -> frozenset:
