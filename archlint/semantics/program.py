@@ -340,7 +340,26 @@ class Program:
             return v.join(value, written) if written is not None else value
         if written is not None:
             return written
+        binding = module.binding(name)
+        if binding is not None:
+            return self.import_value(path, binding)
         return self.module_member_static(path, name)
+
+    def import_value(self, path: str, target: str):
+        """What an import binding denotes at run time: the imported module's *interpreted* global
+        (``SessionLocal = sessionmaker(...)`` is a session factory, not just a call)."""
+        found = self.graph.resolve_binding(path, target)
+        if found.file is None:
+            return v.External(found.external or target)
+        if found.file not in self.modules:
+            return v.Module(found.file) if not found.attr else v.UNKNOWN
+        if not found.attr:
+            return self.module_exports(found.file) if self.language(path) != "python" else v.Module(found.file)
+        head, _, rest = found.attr.partition(".")
+        value = self.module_member(found.file, head)
+        for part in rest.split(".") if rest else ():
+            value = self.static_attribute(value, part) if type(value) in (v.Module, v.External, v.ClassValue) else v.UNKNOWN
+        return value
 
     def module_exports(self, path: str):
         """What ``require('./x')`` / a whole-module import evaluates to."""
