@@ -46,6 +46,12 @@ class Program:
         self.globals_written: dict[str, dict[str, object]] = {}  # `global db; db = …` in functions
         self.field_changes = 0
         self.loop_callbacks: set[tuple[str, int]] = set()
+        self._static_members: dict[tuple[str, str], object] = {}
+        self._methods: dict[tuple[str, int], dict[str, int]] = {}
+        self._bases: dict[tuple[str, int], list] = {}
+        self._bindings: dict[str, dict[str, str]] = {
+            path: dict(module.bindings) for path, module in modules.items()
+        }
         self.open_sessions: set[str] = set()  # sess:<with-block> tags of sessions whose `with` is running
         for path, module in modules.items():
             for function in module.functions:
@@ -113,6 +119,9 @@ class Program:
 
     def module_member_static(self, path: str, name: str):
         key = (path, name)
+        found = self._static_members.get(key)
+        if found is not None:
+            return found
         if key in self._static_busy:
             return v.UNKNOWN
         module = self.modules.get(path)
@@ -120,28 +129,37 @@ class Program:
             return v.UNKNOWN
         self._static_busy.add(key)
         try:
-            for statement in reversed(module.module.body):
-                if type(statement) is ir.Assign and statement.value is not None:
-                    for target in statement.targets:
-                        if type(target) is ir.Name and target.id == name:
-                            return self.static_value(path, statement.value)
-            if module.language != "python":
-                for export in module.exports:
-                    if export.name == name:
-                        if export.local and export.local != name:
-                            return self.module_member_static(path, export.local)
-                        if export.value is not None:
-                            return self.static_value(path, export.value)
-            binding = module.binding(name)
-            if binding is not None:
-                return self.resolve_binding(path, binding)
-            if module.language == "python" and name in _PY_BUILTINS:
-                return v.External(f"builtins.{name}")
-            if module.language != "python" and name in _JS_GLOBALS:
-                return v.External(f"global:{name}")
-            return v.UNKNOWN
+            value = self._module_member_static(module, path, name)
         finally:
             self._static_busy.discard(key)
+        self._static_members[key] = value
+        return value
+
+    def binding(self, path: str, name: str) -> str | None:
+        table = self._bindings.get(path)
+        return table.get(name) if table is not None else None
+
+    def _module_member_static(self, module: ir.ModuleIR, path: str, name: str):
+        for statement in reversed(module.module.body):
+            if type(statement) is ir.Assign and statement.value is not None:
+                for target in statement.targets:
+                    if type(target) is ir.Name and target.id == name:
+                        return self.static_value(path, statement.value)
+        if module.language != "python":
+            for export in module.exports:
+                if export.name == name:
+                    if export.local and export.local != name:
+                        return self.module_member_static(path, export.local)
+                    if export.value is not None:
+                        return self.static_value(path, export.value)
+        binding = self.binding(path, name)
+        if binding is not None:
+            return self.resolve_binding(path, binding)
+        if module.language == "python" and name in _PY_BUILTINS:
+            return v.External(f"builtins.{name}")
+        if module.language != "python" and name in _JS_GLOBALS:
+            return v.External(f"global:{name}")
+        return v.UNKNOWN
 
     def static_name(self, path: str, node) -> str:
         """The canonical external name of a callee (``sqlalchemy.orm.relationship``), or ``""``."""
@@ -165,8 +183,12 @@ class Program:
 
     # classes and models -------------------------------------------------------------------------------
     def bases(self, path: str, cid: int) -> list:
-        cls = self.cls(path, cid)
-        return [self.static_value(path, base) for base in cls.bases] if cls is not None else []
+        key = (path, cid)
+        found = self._bases.get(key)
+        if found is None:
+            cls = self.cls(path, cid)
+            found = self._bases[key] = [self.static_value(path, base) for base in cls.bases] if cls is not None else []
+        return found
 
     def class_stack(self, path: str, cid: int) -> str:
         """The ORM whose model this class is (``sqlalchemy``, ``django``, ``sequelize``, ``typeorm``), or ``""``."""
@@ -238,10 +260,15 @@ class Program:
         cls = self.cls(path, cid)
         if cls is None or (path, cid) in seen:
             return None
-        for fid in cls.methods:
-            function = self.function(path, fid)
-            if function is not None and function.name == name:
-                return v.Function(path, fid)
+        table = self._methods.get((path, cid))
+        if table is None:
+            table = self._methods[(path, cid)] = {}
+            for fid in cls.methods:
+                function = self.function(path, fid)
+                if function is not None:
+                    table.setdefault(function.name, fid)
+        if name in table:
+            return v.Function(path, table[name])
         for base in self.bases(path, cid):
             if type(base) is v.ClassValue:
                 found = self.method(base.path, base.cid, name, seen | {(path, cid)})
@@ -340,7 +367,7 @@ class Program:
             return v.join(value, written) if written is not None else value
         if written is not None:
             return written
-        binding = module.binding(name)
+        binding = self.binding(path, name)
         if binding is not None:
             return self.import_value(path, binding)
         return self.module_member_static(path, name)
@@ -406,38 +433,38 @@ class Program:
         return v.Instance(path, function.cls)
 
     def analyses(self) -> list:
-        """Every function's analysis of record, in its default calling context.  Runs until
-        the instance-field table stops changing (a field written by a constructor analysed after
-        the method that reads it), at most three rounds."""
+        """Every function's analysis of record, in its default calling context, after a pre-pass
+        over module top levels and constructors (the fields and globals they set)."""
         from archlint.semantics.interpreter import Analysis, Frame, run_module
 
         cached = getattr(self, "_analyses", None)
         if cached is not None:
             return cached
+        # Pre-pass: module top levels and constructors write instance fields and module globals
+        # (`self.repo = repo`, `db = SessionLocal()`) that methods analysed later read.
+        for path in sorted(self.modules):
+            self.module_env(path)
+            for function in self.modules[path].functions:
+                if function.cls >= 0 and function.name in ("__init__", "constructor"):
+                    self.summary_of(v.Function(path, function.fid, v.Instance(path, function.cls)))
+        self.summaries.clear()
         results: list = []
-        for _round in range(3):
-            before = self.field_changes
-            results = []
-            self.summaries.clear()
-            for path in sorted(self.modules):
-                module = self.modules[path]
-                env_analysis = Analysis(path, module.module)
-                env = run_module(self, path, env_analysis)
-                self._module_envs.setdefault(path, env)
-                results.append(env_analysis)
-                for function in module.functions[1:]:
-                    if (path, function.fid) in self.loop_callbacks:
-                        continue
-                    analysis = Analysis(path, function)
-                    self.stack.append((path, function.fid))
-                    try:
-                        analysis.summary = Frame(self, path, function, 1, analysis).run(
-                            bound=self.default_receiver(path, function)
-                        )
-                    finally:
-                        self.stack.pop()
-                    results.append(analysis)
-            if self.field_changes == before:
-                break
+        for path in sorted(self.modules):
+            module = self.modules[path]
+            env_analysis = Analysis(path, module.module)
+            run_module(self, path, env_analysis)
+            results.append(env_analysis)
+            for function in module.functions[1:]:
+                if (path, function.fid) in self.loop_callbacks:
+                    continue
+                analysis = Analysis(path, function)
+                self.stack.append((path, function.fid))
+                try:
+                    analysis.summary = Frame(self, path, function, 1, analysis).run(
+                        bound=self.default_receiver(path, function)
+                    )
+                finally:
+                    self.stack.pop()
+                results.append(analysis)
         self._analyses = results
         return results
