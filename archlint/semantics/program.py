@@ -403,7 +403,8 @@ class Program:
     def summary_of(self, function: v.Function, args: tuple = (), kwargs: tuple = (), depth: int = 1):
         """What calling ``function`` with these argument values returns and does (cached).
         Past :data:`MAX_CALL_DEPTH`, or inside a recursive cycle, the answer is ``UNKNOWN``."""
-        from archlint.semantics.interpreter import UNKNOWN_SUMMARY, Frame
+        from archlint.semantics.interpreter import Frame
+        from archlint.semantics.records import UNKNOWN_SUMMARY
 
         key = (function, args, kwargs)
         found = self.summaries.get(key)
@@ -435,7 +436,8 @@ class Program:
     def analyses(self) -> list:
         """Every function's analysis of record, in its default calling context, after a pre-pass
         over module top levels and constructors (the fields and globals they set)."""
-        from archlint.semantics.interpreter import Analysis, Frame, run_module
+        from archlint.semantics.interpreter import Frame, run_module
+        from archlint.semantics.records import Analysis
 
         cached = getattr(self, "_analyses", None)
         if cached is not None:
