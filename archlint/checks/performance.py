@@ -62,7 +62,9 @@ def _per_row_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
             loop = loops[loop_id]
             path, span, chain, inside = _report_place(effect, loop)
             group = groups.setdefault((path, span, loop_id), {})
-            group.setdefault((effect.path, effect.span, effect.op, effect.detail), (effect, chain, inside))
+            # A relation loads once per row however often it is read (the ORM caches it on the object).
+            key = ("lazy", effect.model, effect.detail) if effect.op == "lazy" else (effect.path, effect.span, effect.op)
+            group.setdefault(key, (effect, chain, inside))
     for (path, span, loop_id), effects in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1])):
         yield _finding(ctx, path, span, loops[loop_id], list(effects.values()))
 

@@ -392,11 +392,11 @@ class Calls:
             return self.db_method(node, bare, v.tags_of(callee), "__call__", args) or v.UNKNOWN
         return v.tag(v.UNKNOWN, arg_tags)
 
-    def call_function(self, node: ir.Call, function: v.Function, args):
+    def call_function(self, node: ir.Call, function: v.Function, args, label: str = ""):
         positional = tuple(a[2] for a in args if a[0] == "pos")
         keywords = tuple(sorted((a[1], a[2]) for a in args if a[0] == "kw"))
         summary = self.program.summary_of(function, positional, keywords, self.depth + 1)
-        label = callee_text(node) if node is not None else "call"
+        label = label or (callee_text(node) if node is not None else "call")
         if summary.always_raises and node is not None:
             self._raising_calls.add(node.span)
         for effect in summary.effects:

@@ -621,7 +621,10 @@ class Frame(Calls):
             key = field_key(node.obj, node.name)
             if key and key in self.env:
                 return self.env[key]
-            return self.member(value, node.name, node)
+            result = self.member(value, node.name, node)
+            if type(node.obj) is ir.Name and type(v.strip(value)) is v.Row and node.obj.id in self.env:
+                self._remember_loaded(node.obj.id, value, node.name)
+            return result
         if kind is ir.Const:
             return v.Const(node.value)
         if kind is ir.Await:
@@ -853,6 +856,13 @@ class Frame(Calls):
             return frame.eval(node)
         except _Budget:
             return v.UNKNOWN
+
+    def _remember_loaded(self, name: str, value, relation: str) -> None:
+        """A relation read once stays loaded on that object (Django caches it on the instance,
+        SQLAlchemy in the identity map): reading it again issues no second query."""
+        bare = v.strip(value)
+        if relation not in bare.loaded and self.program.schema.relation(bare.model, relation) is not None:
+            self.env[name] = v.tag(bare._replace(loaded=bare.loaded | {relation}), v.tags_of(value))
 
     def row_member(self, row: v.Row, tags: frozenset, name: str, node):
         """An attribute of a model instance: a column (a plain value), or a relation — read from

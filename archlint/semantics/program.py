@@ -468,5 +468,8 @@ class Program:
                 finally:
                     self.stack.pop()
                 results.append(analysis)
+        from archlint.semantics.frameworks import framework_analyses
+
+        results.extend(framework_analyses(self))
         self._analyses = results
         return results
