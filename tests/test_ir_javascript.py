@@ -1121,3 +1121,16 @@ def test_truncated_files_never_raise() -> None:
             module = lower_source(text[:end], path)
             assert all(f is not None for f in module.functions)
             assert all(c is not None for c in module.classes)
+
+
+def test_spans_of_chain_links_inside_parentheses() -> None:
+    module = lower_source("x = (await repo.find()).map(toDto);\n")
+    outer = module.module.body[0].value
+    assert render(outer) == "await repo.find().map(toDto)"
+    assert outer.span == Span(1, 5, 1, 35) and outer.func.span == Span(1, 5, 1, 28)
+    inner = outer.func.obj.value
+    assert inner.span == Span(1, 12, 1, 23) and inner.func.span == Span(1, 12, 1, 21)
+    call = lower_source("y = (db.models).User.findAll();\n").module.body[0].value
+    assert render(call) == "db.models.User.findAll()"
+    assert call.span == Span(1, 5, 1, 31) and call.func.obj.span == Span(1, 5, 1, 21)
+    assert call.func.obj.obj.span == Span(1, 6, 1, 15)  # inside the parentheses
