@@ -793,7 +793,7 @@ def test_array_methods_with_inline_callbacks_are_loops_and_named_callbacks_are_c
           const total = users.reduce((sum, { orders }) => sum + orders.length, 0);
           const chain = ids.reduce(async (prev, id) => { await prev; await Post.destroy({ where: { id } }); }, Promise.resolve());
           const dtos = users.map(toDto);
-          const first = users.find(function (u) { return u.admin; });
+          const first = users.find(function isAdmin(u) { return u.admin; });
           return users.filter(Boolean);
         }
         """
@@ -817,6 +817,7 @@ def test_array_methods_with_inline_callbacks_are_loops_and_named_callbacks_are_c
     assert module.functions[total.fid].params[0].name == "sum"
     chain = body[3].value
     assert chain.is_async and chain.result is None
+    assert module.functions[body[5].value.fid].qualname == "feed.isAdmin"
     assert [render(c) for c in ir.calls_in(chain.body)] == ["Post.destroy({where: {id: id}})"]
 
 
@@ -1134,3 +1135,25 @@ def test_spans_of_chain_links_inside_parentheses() -> None:
     assert render(call) == "db.models.User.findAll()"
     assert call.span == Span(1, 5, 1, 31) and call.func.obj.span == Span(1, 5, 1, 21)
     assert call.func.obj.obj.span == Span(1, 6, 1, 15)  # inside the parentheses
+
+
+def test_computed_member_keys_are_evaluated_where_the_class_is_defined() -> None:
+    module = lower_source(
+        """\
+        class Model {
+          static [Symbol.for('nodejs.util.inspect.custom')]() { return this.name; }
+          [KEY] = 1;
+        }
+        const o = { [prefix + 'id']: 1, [make()]() {} };
+        """
+    )
+    assert dump(module) == expected(
+        """
+        module ()
+          Symbol.for('nodejs.util.inspect.custom')
+          Model = <class #0>
+          o = {[(prefix + 'id')]: 1, [make()]: <function #2>}
+        """
+    )
+    assert [module.functions[f].name for f in klass(module, "Model").methods] == ["[Symbol.for('nodejs.util.inspect.custom')]"]
+    assert fields(klass(module, "Model")) == ["[KEY] = 1"]

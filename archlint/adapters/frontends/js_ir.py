@@ -23,8 +23,9 @@ What each construct becomes (decisions an analysis may rely on):
   :class:`Function`.  Its name is its own, else the name it is bound to (variable, assigned
   member's property, object key, class field, ``default`` for ``export default``), else
   ``<arrow@LINE>`` / ``<function@LINE>`` / ``<class@LINE>``; the qualname joins the enclosing
-  function's or class's qualname with a dot (``ArticleService.list``, ``router.<arrow@12>``
-  is *not* produced: an anonymous callback is ``<arrow@12>`` under its enclosing function).
+  function's or class's qualname with a dot (``ArticleService.list``; the anonymous handler of
+  ``router.get('/', async (req, res) => …)`` on line 12 of a module is ``<arrow@12>``, a callback
+  inside it ``<arrow@12>.<arrow@14>``).
 * ``locals``: every name declared in the function (``var``/``let``/``const``/``using`` including
   destructuring, function and class declarations, ``catch`` parameters, ``for … of/in``
   declarations, enums, namespaces; at module level also import bindings).  Block scoping is not
@@ -1146,7 +1147,7 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
                 is_static = True
             elif member.field_name_for_child(index) == "name":
                 name_node = child
-        name = self.key_name(name_node) if name_node is not None else "<method>"
+        name = self.member_name(name_node) if name_node is not None else "<method>"
         ref = self.function_ref(member, name, cid, tuple(decorators), is_static)
         methods.append(ref.fid)
         if name == "constructor":
@@ -1176,7 +1177,7 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
                 modifiers.append("override")
             elif kind in _FIELD_MODIFIERS:
                 modifiers.append(kind)
-        name = self.key_name(name_node) if name_node is not None else ""
+        name = self.member_name(name_node) if name_node is not None else ""
         annotation = self.typ(type_node) if type_node is not None else None
         value = self.named(value_node, name, cid) if value_node is not None else None
         return Field(name, self.span(member), annotation, value, tuple(decorators), tuple(modifiers), is_static)
@@ -1438,7 +1439,7 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
             elif kind == "method_definition":
                 name_node = child.child_by_field_name("name")
                 key = self.key(name_node) if name_node is not None else ""
-                name = key if type(key) is str else self.key_name(name_node)
+                name = self.key_name(name_node, key)
                 entries.append(Entry(key, self.function_ref(child, name)))
             elif kind != "comment":
                 entries.append(Entry(None, self.expr(child)))
@@ -1460,9 +1461,19 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
             return str(value) if type(value) is int else self.text(node)
         return self.text(node)
 
-    def key_name(self, node) -> str:
-        key = self.key(node)
+    def key_name(self, node, key=None) -> str:
+        """A member's name: its key, or ``[expression text]`` for a computed key."""
+        if key is None:
+            key = self.key(node)
         return key if type(key) is str else f"[{' '.join(self.text(node)[1:-1].split())}]"
+
+    def member_name(self, node) -> str:
+        """The name of a class member; a computed key (``[Symbol.for('…')]()``) is evaluated
+        where the class is defined, so one that calls something is kept there as a statement."""
+        key = self.key(node)
+        if type(key) is not str and _has_effect(key):
+            self.out.append(ExprStmt(key, self.span(node)))
+        return self.key_name(node, key)
 
     def jsx(self, node):
         """JSX is opaque; the embedded ``{expressions}`` (handlers, ``items.map(…)``) are kept."""
@@ -1574,7 +1585,8 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
                 self.out.append(ExprStmt(value, self.span(extra)))
         fid = len(self.functions)
         self.functions.append(None)
-        name = self.anonymous(callback)
+        own = callback.child_by_field_name("name")
+        name = self.text(own) if own is not None else self.anonymous(callback)
         function = self.function(fid, callback, name, self.qualify(name), self.frame.fid, -1, (), False)
         self.functions[fid] = function
         params = function.params
