@@ -628,6 +628,10 @@ def test_switch_becomes_if_chain_with_strict_equality() -> None:
           switch (load(order)) {
             case 1: go(); break;
           }
+          switch (kind) {
+            case 'skip': break;
+            case 'run': run(); break;
+          }
         }
         """
     )
@@ -644,6 +648,10 @@ def test_switch_becomes_if_chain_with_strict_equality() -> None:
           <switch@13> = load(order)
           if (<switch@13> === 1):
             go()
+          if (kind === 'skip'):
+          else:
+            if (kind === 'run'):
+              run()
         """
     )
     assert "<switch@13>" in function(module, "status").locals

@@ -303,9 +303,10 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
         if handler is None:
             if node.type in _EXPR_HANDLERS:  # an expression where a statement was expected
                 self.out.append(ExprStmt(self.expr(node), self.span(node)))
-            elif node.is_named and node.type != "comment":
-                self.error_statement(node)
-            return
+                return
+            if not node.is_named:
+                return
+            handler = _Lowerer.error_statement  # a node type this lowering does not know
         if self.depth >= self.max_depth:
             self.truncated = True
             self.out.append(ExprStmt(Opaque("depth", (), self.span(node)), self.span(node)))
@@ -577,9 +578,9 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
                 case_value = case.child_by_field_name("value")
                 if case_value is not None:
                     tests.append(Compare("==", discriminant, self.expr(case_value), self.span(case_value), True))
-                statements = self.statements(case.children_by_field_name("body"))
-                if statements:
-                    cases.append((tests, statements, self.span(case)))
+                body_nodes = [n for n in case.children_by_field_name("body") if n.type != "comment"]
+                if body_nodes:  # `case 'a': break;` has a body (empty once its break is gone)
+                    cases.append((tests, self.statements(body_nodes), self.span(case)))
                     tests = []
             elif case.type == "switch_default":
                 default = self.statements(case.children_by_field_name("body"))
@@ -1606,10 +1607,10 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
     def pattern(self, node, declare: bool):
         kind = node.type
         if kind == "identifier" or kind == "shorthand_property_identifier_pattern":
-            name = self.text(node)
+            name = self.name(node)
             if declare:
-                self.frame.locals.add(name)
-            return Name(name, self.span(node))
+                self.frame.locals.add(name.id)
+            return name
         if self.depth >= self.max_depth:
             self.truncated = True
             return Opaque("depth", (), self.span(node))
