@@ -1112,7 +1112,7 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
         self.prefix = saved_prefix
         self.classes[cid] = Class(
             cid, name, qualname, tuple(bases), span, tuple(own_decorators), (), tuple(fields), tuple(methods),
-            self.frame.fid or -1,  # Class.parent: -1 at module level (Function.parent is 0 there)
+            self.frame.fid,  # 0 at module level, like Function.parent and the Python lowering
         )
         self.depth -= 1
         return ClassRef(cid, span)
