@@ -129,7 +129,6 @@ _SPARE_FRAMES = 50
 
 _FUNCTIONS = frozenset({"function_expression", "generator_function", "arrow_function"})
 _METHODS = frozenset({"method_definition", "class_static_block"})
-_DECLARED_FUNCTIONS = frozenset({"function_declaration", "generator_function_declaration"})
 _CLASSES = frozenset({"class_declaration", "abstract_class_declaration"})
 _WRAPPERS = frozenset(
     {"parenthesized_expression", "as_expression", "satisfies_expression", "non_null_expression",
