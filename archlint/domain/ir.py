@@ -412,7 +412,7 @@ class Function(NamedTuple):
         if name in self.globals:
             return "outer"
         for param in self.params:
-            if param.name == name:
+            if param.name == name or (param.target is not None and name in target_names(param.target)):
                 return "param"
         return "local" if name in self.locals else "outer"
 
@@ -505,6 +505,25 @@ def iter_nodes(root: object):
         for value in reversed(current):  # a NamedTuple iterates its fields
             if isinstance(value, tuple) and type(value) is not Span:
                 stack.append(value)
+
+
+def target_names(target: Expr) -> list[str]:
+    """The names an assignment target or destructuring pattern binds (``{ a, b: [c, ...d] }`` ->
+    ``a c d``); a JS destructured parameter keeps its pattern in :attr:`Param.target`."""
+    names: list[str] = []
+    stack = [target]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is Name:
+            names.append(node.id)
+        elif kind is Seq:
+            stack.extend(reversed(node.elts))
+        elif kind is Obj:
+            stack.extend(reversed([entry.value for entry in node.entries]))
+        elif kind is Starred:
+            stack.append(node.value)
+    return names
 
 
 def calls_in(block: object) -> list[Call]:
