@@ -124,8 +124,8 @@ class Template(NamedTuple):
 
 
 class BinOp(NamedTuple):
-    """Arithmetic / string / bitwise operator: ``+ - * / % | & ^ << >> ** //`` and ``in``/``instanceof``
-    in JS; in types, ``A | B``."""
+    """Arithmetic / string / bitwise operator: ``+ - * / % | & ^ << >> ** //``; in types, ``A | B``.
+    (JS ``in``/``instanceof`` are :class:`Compare`.)"""
 
     op: str
     left: Expr
@@ -443,7 +443,7 @@ class Class(NamedTuple):
     keywords: tuple[Arg, ...] = ()  # metaclass=…, Python class keywords
     fields: tuple[Field, ...] = ()
     methods: tuple[int, ...] = ()
-    parent: int = -1  # enclosing function fid (-1: module level)
+    parent: int = 0  # enclosing function fid (0: module level)
     nested: tuple[int, ...] = ()  # classes defined in the body (Django ``class Meta``)
 
 
