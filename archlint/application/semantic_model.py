@@ -1,9 +1,10 @@
 """Which files the semantic model reads, and building it.
 
-Deep analysis (the IR and the interpreter) is for the files on a path to the database: the files
-that import a DB driver or an ORM or hold SQL/DB-URL strings, and the files that call into them —
-importers up to :data:`CALLER_LEVELS` levels (route → service → repository), the call depth the
-summaries follow.  Everything else keeps the cheap facts only.
+Deep analysis (the IR and the interpreter) starts from the files on a path to the database: the
+files that import a DB driver or an ORM or hold SQL/DB-URL strings, and the files that call into
+them — importers up to :data:`CALLER_LEVELS` levels (route → service → repository), the call depth
+the summaries follow.  Any other file the analysis reaches (a service a composition root wires by
+constructor injection) is lowered when first reached; everything else keeps the cheap facts only.
 """
 
 from __future__ import annotations
@@ -41,9 +42,15 @@ def build_program(context: CheckContext):
     from archlint.semantics.library import Library
     from archlint.semantics.program import Program
 
+    files = context.files
+
+    def load(path: str):
+        facts = files.get(path)
+        return facts.ir if facts is not None and facts.parsed and facts.language != "unknown" else None
+
     modules = {}
     for path in deep_files(context):
-        module = context.files[path].ir
+        module = files[path].ir
         if module is not None:
             modules[path] = module
-    return Program(modules, context.graph, Library(context.knowledge))
+    return Program(modules, context.graph, Library(context.knowledge), loader=load)

@@ -137,6 +137,10 @@ class Calls:
         arg_tags = all_tags([a[2] for a in args])
         deps = v.elem_loops(bare if not tags else v.Tagged(bare, tags)) | frozenset(t for t in arg_tags if t.startswith("elem:"))
         combined = tags | arg_tags
+        if kind is v.Db and stack == "sequelize" and bare.kind == "sequelize" and method == "define" and args:
+            name = v.strip(args[0][2])
+            if type(name) is v.Const and isinstance(name.value, str):  # the model the schema registered
+                return v.ModelClass("sequelize", f"{self.path}:{name.value}")
         if kind is v.Db:
             callback = library.callback(stack, bare.kind, method)
             function = next((a[2] for a in args if type(v.strip(a[2])) is v.Function), None)

@@ -28,9 +28,49 @@ _JS_GLOBALS = frozenset(
 )
 
 
+class ModuleTable(dict):
+    """The modules the model has read: the deep files up front, then any file an import or a call
+    reaches (lowered on first use through ``loader``), so a service wired by constructor injection
+    in a composition root is read although it imports no database module itself."""
+
+    def __init__(self, initial: dict, loader=None, on_load=None) -> None:
+        super().__init__(initial)
+        self.loader = loader
+        self.on_load = on_load
+        self.missing: set[str] = set()
+        self.later: list[str] = []  # loaded on demand, in load order
+
+    def _load(self, path: str):
+        if self.loader is None or path in self.missing:
+            return None
+        module = self.loader(path)
+        if module is None:
+            self.missing.add(path)
+            return None
+        dict.__setitem__(self, path, module)
+        self.later.append(path)
+        if self.on_load is not None:
+            self.on_load(path, module)
+        return module
+
+    def __missing__(self, path: str):
+        module = self._load(path)
+        if module is None:
+            raise KeyError(path)
+        return module
+
+    def get(self, path, default=None):
+        found = dict.get(self, path)
+        if found is None:
+            found = self._load(path)
+        return found if found is not None else default
+
+    def __contains__(self, path) -> bool:
+        return dict.__contains__(self, path) or self._load(path) is not None
+
+
 class Program:
-    def __init__(self, modules: dict[str, ir.ModuleIR], graph: ModuleGraph, library: Library) -> None:
-        self.modules = modules
+    def __init__(self, modules: dict[str, ir.ModuleIR], graph: ModuleGraph, library: Library, loader=None) -> None:
         self.graph = graph
         self.library = library
         self.define_aliases: dict[tuple[str, str], str] = {}  # (path, local name) -> Sequelize define model key
@@ -49,15 +89,18 @@ class Program:
         self._static_members: dict[tuple[str, str], object] = {}
         self._methods: dict[tuple[str, int], dict[str, int]] = {}
         self._bases: dict[tuple[str, int], list] = {}
-        self._bindings: dict[str, dict[str, str]] = {
-            path: dict(module.bindings) for path, module in modules.items()
-        }
+        self._bindings: dict[str, dict[str, str]] = {}
         self.open_sessions: set[str] = set()  # sess:<with-block> tags of sessions whose `with` is running
+        self.modules = ModuleTable(modules, loader, self._index)
         for path, module in modules.items():
-            for function in module.functions:
-                for node in ir.iter_nodes(function.body):
-                    if type(node) is ir.Loop and node.fid >= 0:
-                        self.loop_callbacks.add((path, node.fid))
+            self._index(path, module)
+
+    def _index(self, path: str, module: ir.ModuleIR) -> None:
+        self._bindings[path] = dict(module.bindings)
+        for function in module.functions:
+            for node in ir.iter_nodes(function.body):
+                if type(node) is ir.Loop and node.fid >= 0:
+                    self.loop_callbacks.add((path, node.fid))
 
     # definitions ----------------------------------------------------------------------------------
     def function(self, path: str, fid: int) -> ir.Function | None:
@@ -313,8 +356,15 @@ class Program:
         return None
 
     def write_field(self, path: str, cid: int, name: str, value) -> None:
+        """Fields join what every constructor call and method writes; a write of ``UNKNOWN`` (a
+        constructor analysed on its own, with no caller's arguments) adds no information and does
+        not erase what a composition root passed in."""
         table = self.fields.setdefault((path, cid), {})
         old = table.get(name)
+        if old is not None and v.is_unknown(value) and not v.tags_of(value):
+            return
+        if old is not None and v.is_unknown(old) and not v.tags_of(old):
+            old = None
         new = value if old is None else v.join(old, value)
         if new != old:
             table[name] = new
@@ -433,6 +483,26 @@ class Program:
             return v.ClassValue(path, function.cls)
         return v.Instance(path, function.cls)
 
+    def _analyse_module(self, path: str) -> list:
+        from archlint.semantics.interpreter import Frame, run_module
+        from archlint.semantics.records import Analysis
+
+        module = self.modules[path]
+        env_analysis = Analysis(path, module.module)
+        run_module(self, path, env_analysis)
+        results = [env_analysis]
+        for function in module.functions[1:]:
+            if (path, function.fid) in self.loop_callbacks:
+                continue
+            analysis = Analysis(path, function)
+            self.stack.append((path, function.fid))
+            try:
+                analysis.summary = Frame(self, path, function, 1, analysis).run(bound=self.default_receiver(path, function))
+            finally:
+                self.stack.pop()
+            results.append(analysis)
+        return results
+
     def analyses(self) -> list:
         """Every function's analysis of record, in its default calling context, after a pre-pass
         over module top levels and constructors (the fields and globals they set)."""
@@ -444,30 +514,23 @@ class Program:
             return cached
         # Pre-pass: module top levels and constructors write instance fields and module globals
         # (`self.repo = repo`, `db = SessionLocal()`) that methods analysed later read.
-        for path in sorted(self.modules):
+        initial = sorted(self.modules)
+        for path in initial:
             self.module_env(path)
             for function in self.modules[path].functions:
                 if function.cls >= 0 and function.name in ("__init__", "constructor"):
                     self.summary_of(v.Function(path, function.fid, v.Instance(path, function.cls)))
         self.summaries.clear()
         results: list = []
-        for path in sorted(self.modules):
-            module = self.modules[path]
-            env_analysis = Analysis(path, module.module)
-            run_module(self, path, env_analysis)
-            results.append(env_analysis)
-            for function in module.functions[1:]:
-                if (path, function.fid) in self.loop_callbacks:
-                    continue
-                analysis = Analysis(path, function)
-                self.stack.append((path, function.fid))
-                try:
-                    analysis.summary = Frame(self, path, function, 1, analysis).run(
-                        bound=self.default_receiver(path, function)
-                    )
-                finally:
-                    self.stack.pop()
-                results.append(analysis)
+        queue = list(dict.fromkeys(initial + self.modules.later))
+        done: set[str] = set()
+        while queue:
+            path = queue.pop(0)
+            if path in done:
+                continue
+            done.add(path)
+            results.extend(self._analyse_module(path))
+            queue.extend(p for p in self.modules.later if p not in done)
         from archlint.semantics.frameworks import framework_analyses
 
         results.extend(framework_analyses(self))
