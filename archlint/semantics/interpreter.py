@@ -683,7 +683,8 @@ class Frame(Calls):
             self.env = before
             return v.join(then, orelse)
         if kind is ir.Seq:
-            return v.Tuple(tuple(self.eval(element) for element in node.elts))
+            items = tuple(self.eval(element) for element in node.elts)
+            return v.tag(v.Tuple(items), all_tags(items))
         if kind is ir.Obj:
             return self.object_literal(node)
         if kind is ir.Starred:
@@ -714,15 +715,15 @@ class Frame(Calls):
                 items[entry.key] = value
             else:
                 self.eval(entry.key)
-        return v.Record(tuple(items.items()))
+        return v.tag(v.Record(tuple(items.items())), all_tags(items.values()))
 
     def name(self, node: ir.Name):
         name = node.id
         if name in self.env:
             return self.env[name]
         scope = self.function.scope_of(name)
-        if scope in ("param", "local"):
-            return v.UNKNOWN
+        if scope == "param" or (scope == "local" and self.program.binding(self.path, name) is None):
+            return v.UNKNOWN  # bound here but not yet (or not knowably) assigned on this path
         if name in ("self", "this") and self.self_value is not None and name not in self.env:
             return self.self_value
         # enclosing functions (closures): the environment each function was defined in
