@@ -44,7 +44,7 @@ class Options:
     use_cache: bool = True
     cache_dir: str | None = None
     jobs: int = 0  # 0 = all cores
-    preset: str | None = None  # force a preset and ignore configured layers (verify: "clean")
+    preset: str | None = None  # force a preset and ignore configured layers (verify: "clean" or "none")
     reuse_results: bool = False  # `check` only: return the last run's findings for an identical tree
 
 

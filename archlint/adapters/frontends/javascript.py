@@ -257,6 +257,7 @@ class _Extractor:
         self.pos = Columns(source)
         self.bindings: dict[str, str] = {}
         self.loop_ranges: list[tuple[int, int]] = []
+        self.current_class = ""
         # `q += where` can extend a query only in a file that builds SQL at all
         self.src_has_sql = _SQL_CANDIDATE.search(source) is not None
 
@@ -315,6 +316,7 @@ class _Extractor:
         self.commonjs_exports()
         facts.imports.sort(key=lambda i: (i.span.line, i.span.column))
         facts.bindings.sort(key=attrgetter("line"))
+        facts.value_assigns.sort(key=lambda a: (a.span.line, a.span.column))
         facts.suppressions.extend(self.suppressions())
         if self.root.has_error:
             root = self.without_using_as_a_name()
@@ -500,6 +502,7 @@ class _Extractor:
             op = self.text(operator) if operator is not None else "+="
             string_ish = right.type in ("string", "template_string", "identifier", "member_expression", "call_expression")
             if op != "+=" or not (SQL_FRAGMENT.search(self.text(right)) or (string_ish and self.src_has_sql)):
+                self.value_assign(node, left, right, scope, op)
                 return
             self.facts.assigns.append(Assign(self.text(left)[:SHAPE_LIMIT], self.text(right)[:ARGS_TEXT_LIMIT], "", None, self.pos.span(node), scope, op))
             return
@@ -517,9 +520,19 @@ class _Extractor:
             head, rest = self.callee(function)
             callee, resolved = head + rest, self.resolve(head, rest)
         elif value.type not in ("identifier", "member_expression"):
+            self.value_assign(node, left, right, scope, op)
             return
         self.facts.assigns.append(
             Assign(self.text(left)[:SHAPE_LIMIT], self.text(right)[:SHAPE_LIMIT], callee, resolved, self.pos.span(node), scope)
+        )
+
+    def value_assign(self, node: ts.Node, left: ts.Node, right: ts.Node, scope: str, op: str = "=") -> None:
+        """Any other assignment (a literal, an array, arithmetic, a template): what constant folding
+        needs to tell ``const name = './x'`` from a value computed at runtime."""
+        if left.type not in ("identifier", "member_expression"):
+            return
+        self.facts.value_assigns.append(
+            Assign(self.text(left)[:SHAPE_LIMIT], self.text(right)[:ARGS_TEXT_LIMIT], "", None, self.pos.span(node), scope, op)
         )
 
     def loop_statement(self, node: ts.Node, scope: str) -> None:
@@ -733,6 +746,7 @@ class _Extractor:
         decorators = self.decorators(node)
         if node.parent is not None and node.parent.type == "export_statement":
             decorators = self.decorators(node.parent) + decorators
+        self.current_class = scope.qualname  # field values are assignments in the class scope
         return ClassDef(
             scope.name, tuple(bases), tuple(resolved), decorators, self.pos.span(node), self.attributes(node)
         )
@@ -763,6 +777,12 @@ class _Extractor:
             if member.type in _FIELDS:
                 name = member.child_by_field_name("property") or member.child_by_field_name("name")
                 names.append(self.name_text(name))
+                value = member.child_by_field_name("value")
+                if value is not None and name is not None and self.current_class:
+                    self.facts.value_assigns.append(Assign(
+                        self.name_text(name)[:SHAPE_LIMIT], self.text(value)[:ARGS_TEXT_LIMIT], "", None,
+                        self.pos.span(member), self.current_class,
+                    ))
             elif (
                 member.type == "method_definition"
                 and self.text(member.child_by_field_name("name")) == "constructor"

@@ -190,7 +190,7 @@ class _Extractor:
         # Captures come grouped by pattern, not in document order: restore source order.
         body = self.facts.body
         for records in (self.facts.imports, body.calls, body.strings, body.classes, body.functions, body.assigns,
-                        body.loops, body.reads):
+                        body.value_assigns, body.loops, body.reads):
             records.sort(key=lambda record: (record.span.line, record.span.column))
 
     # imports ----------------------------------------------------------------------------
@@ -356,6 +356,7 @@ class _Extractor:
             operator = node.child_by_field_name("operator")
             op = _text(operator) if operator is not None else "+="
             if op != "+=" or not (self._sql_text(right) or self._text_piece(right)):
+                self._value_assign(node, left, right, op)
                 return
         value = right.named_children[0] if right.type == "await" and right.named_child_count else right
         callee, resolved = "", None
@@ -366,6 +367,7 @@ class _Extractor:
         elif op == "=" and value.type not in ("identifier", "attribute") and not (
             value.type == "string" and left.type == "identifier" and left.text.startswith(b"__")
         ) and not self._sql_text(value):
+            self._value_assign(node, left, right, op)
             return  # calls, names, attributes, dunder strings (__tablename__) and SQL-building text
         annotation = node.child_by_field_name("type") if node.type == "assignment" else None
         target = f"{_text(left)}: {_text(annotation)}" if annotation is not None else _text(left)
@@ -374,6 +376,16 @@ class _Extractor:
                 target[:_ARG_TEXT_LIMIT], _text(right)[:_ARG_TEXT_LIMIT], callee, resolved,
                 self.cols.span(node), self.scopes.at(node.start_byte), op,
             )
+        )
+
+    def _value_assign(self, node, left, right, op: str) -> None:
+        """Any other assignment (a literal, arithmetic, a lookup, a comprehension): what constant
+        folding needs to tell ``table = "articles"`` from ``table = request.args["t"]``."""
+        if left.type not in ("identifier", "attribute", "pattern_list", "tuple_pattern"):
+            return
+        self.facts.value_assigns.append(
+            Assign(_text(left)[:_ARG_TEXT_LIMIT], _text(right)[:_ARGS_TEXT_LIMIT], "", None,
+                   self.cols.span(node), self.scopes.at(node.start_byte), op)
         )
 
     def _text_piece(self, node) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from archlint.domain.constants import ValueFunctions, value_functions
 from archlint.domain.knowledge import Knowledge, Package
 
 
@@ -84,6 +85,7 @@ class SqlKnowledge:
     paramstyles: dict[str, ParamStyle] = field(default_factory=dict)
     sinks: tuple[Sink, ...] = ()
     safe_holes: tuple[re.Pattern, ...] = ()
+    values: ValueFunctions = ValueFunctions()  # what library functions do to a hole's value
     syntax_slips: tuple[tuple[re.Pattern, str], ...] = ()  # (pattern, description)
     other_path_names: frozenset[str] = frozenset()  # directories of databases without a dialect table
     driver_styles: dict[str, str] = field(default_factory=dict)  # driver stack -> paramstyle
@@ -203,6 +205,7 @@ def sql_knowledge(knowledge: Knowledge) -> SqlKnowledge:
         paramstyles=paramstyles,
         sinks=tuple(_sink(entry) for entry in knowledge.of_kind("sql_sink")),
         safe_holes=safe,
+        values=value_functions(knowledge),
         syntax_slips=slips,
         other_path_names=frozenset(p for e in knowledge.of_kind("other_database") for p in _strings(e, "path_names")),
         driver_styles={d.name: d.extra.get("placeholder", "") for d in drivers},

@@ -24,6 +24,7 @@ import re
 from typing import NamedTuple
 
 from archlint.domain.arguments import literal_value, split_top_level
+from archlint.domain.constants import ConstantFolder
 from archlint.domain.datalayer import DataLayer, DbAccess, canonical, segments
 from archlint.domain.facts import Argument, CallSite, FileFacts, Span, StringLit
 from archlint.domain.graph import ModuleGraph
@@ -130,6 +131,8 @@ class _FileExtractor:
         self.language = "python" if facts.language == "python" else "node"
         self.externals = [e.target for e in graph.out_edges(path) if e.external]
         self._owners: dict[StringLit, CallSite | None] | None = None
+        self._folders: dict[int, ConstantFolder] = {}  # by id() of the facts (this file or an imported one)
+        self._sink_at: Span = Span(0, 0, 0, 0)
         self._free: dict[int, list[StringLit]] = {}  # by id() of the facts (this file or an imported one)
         self.sinks = [s for s in sql.sinks if s.language == self.language]
         self.method_names = {m for s in self.sinks for m in s.methods | s.script_methods | s.callee_methods}
@@ -253,6 +256,7 @@ class _FileExtractor:
         return ()
 
     def _text(self, call: CallSite, expression: str) -> SqlText | None:
+        self._sink_at = call.span  # where the SQL runs: which loops enclose it, for folding its holes
         composed = compose(expression, "python" if self.language == "python" else "javascript")
         owned = self._owned_strings(call)
         anchor = self._anchor(owned, composed)
@@ -265,13 +269,32 @@ class _FileExtractor:
         return None
 
     def _sql_text(self, composed: Composed, path: str, facts: FileFacts, scope: str, anchor, exact: bool) -> SqlText:
+        folder = self._folder(path, facts)
+        where = (self._sink_at.line, self._sink_at.column) if facts is self.facts else None
         holes = tuple(
-            SqlHole(h.offset, h.expr, h.how, hole_origin.origin(h.expr, facts, scope, self.sql.safe_holes),
+            SqlHole(h.offset, h.expr, h.how, hole_origin.origin(h.expr, folder, scope, where, self.sql.safe_holes),
                     hole_origin.role(composed.text, h.offset))
             for h in composed.holes
         )
         opener = composed.opener or (guess_opener(anchor, self.language) if anchor is not None else 0)
         return SqlText(composed.text, holes, composed.how, exact, path, anchor, opener, self.facts.language, composed)
+
+    def _folder(self, path: str, facts: FileFacts) -> ConstantFolder:
+        folder = self._folders.get(id(facts))
+        if folder is None:
+            folder = ConstantFolder(facts, self.sql.values, lambda name: self._imported_facts(path, facts, name))
+            self._folders[id(facts)] = folder
+        return folder
+
+    def _imported_facts(self, path: str, facts: FileFacts, name: str) -> tuple[FileFacts, str] | None:
+        """Where an imported name is defined: ``from .config import TABLE`` -> (facts of config, "TABLE")."""
+        binding = next((b.target for b in facts.bindings if b.name == name), None)
+        if binding is None:
+            return None
+        target = self.graph.resolve_binding(path, binding)
+        if target.file is None or target.file not in self.files or not target.attr:
+            return None
+        return self.files[target.file], target.attr.split(".")[-1]
 
     @staticmethod
     def _anchor(owned: list[StringLit], composed: Composed | None) -> StringLit | None:
