@@ -149,13 +149,15 @@ class ConstantFolder:
         self._foreign: dict[int, ConstantFolder] = {}
 
     # public -----------------------------------------------------------------------------------------
-    def fold(self, expression: str, scope: str = "", at: tuple[int, int] | None = None) -> Folded:
+    def fold(self, expression: str, scope: str = "", at: tuple[int, int] | None = None, known: dict[str, str] | None = None) -> Folded:
         """The value of ``expression`` written in function ``scope`` (qualified name, "" for module
-        level) at ``at`` = (line, column), which places it inside or outside loops."""
-        key = (expression, scope, at)
+        level) at ``at`` = (line, column), which places it inside or outside loops.  ``known`` gives
+        names whose value the caller knows (``__name__`` relative to the file, for imports)."""
+        key = (expression, scope, at, tuple(sorted(known.items())) if known else ())
         cached = self._cache.get(key)
         if cached is None:
-            cached = self._node(parse(expression, self.language), _Where(scope, at, {}), 0, frozenset())
+            bound = {name: Folded(CONSTANT, (value,)) for name, value in (known or {}).items()}
+            cached = self._node(parse(expression, self.language), _Where(scope, at, bound), 0, frozenset())
             self._cache[key] = cached
         return cached
 

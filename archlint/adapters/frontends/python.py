@@ -14,6 +14,7 @@ import bisect
 import re
 from functools import lru_cache
 
+from archlint.adapters.frontends.computed_imports import resolve_computed_imports
 from archlint.adapters.frontends.source import SQL_FRAGMENT, Columns, decode, has_signal
 from archlint.domain.facts import (
     DYNAMIC,
@@ -192,6 +193,7 @@ class _Extractor:
         for records in (self.facts.imports, body.calls, body.strings, body.classes, body.functions, body.assigns,
                         body.value_assigns, body.loops, body.reads):
             records.sort(key=lambda record: (record.span.line, record.span.column))
+        resolve_computed_imports(self.facts)
 
     # imports ----------------------------------------------------------------------------
     def _import(self, node) -> None:
