@@ -53,6 +53,7 @@ class Import(NamedTuple):
     kind: str
     span: Span
     level: int = 0  # Python relative-import level (number of leading dots)
+    optional: bool = False  # inside try/except ImportError (try/catch in JS): the code runs without it
 
 
 class Binding(NamedTuple):

@@ -179,6 +179,16 @@ def extract(path: str, source: bytes, language: str, full: bool = True) -> FileF
     return facts
 
 
+def _inside_try(node: ts.Node) -> bool:
+    """``try { require('pg-native') } catch {}``: an optional dependency the code runs without."""
+    child, parent = node, node.parent
+    while parent is not None and parent.type not in _FUNCTION_DECLARATIONS and parent.type != "program":
+        if parent.type == "try_statement" and child == parent.child_by_field_name("body") and parent.child_by_field_name("handler"):
+            return True
+        child, parent = parent, parent.parent
+    return False
+
+
 def _unescape(raw: str) -> str:
     """Cooked value of a JS string body (the part between the quotes)."""
     if "\\" not in raw:
@@ -414,7 +424,7 @@ class _Extractor:
             return
         kind = DYNAMIC if is_import else LAZY if place.in_function else RUNTIME
         names = self.require_bindings(call, module)
-        self.facts.imports.append(Import(module, names, kind, span))
+        self.facts.imports.append(Import(module, names, kind, span, 0, _inside_try(call)))
 
     def require_bindings(self, call: ts.Node, module: str) -> tuple[str, ...]:
         """Bind the names a ``require`` / ``await import`` result is assigned to; return picked attrs."""

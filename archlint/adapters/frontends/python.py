@@ -198,6 +198,7 @@ class _Extractor:
     # imports ----------------------------------------------------------------------------
     def _import(self, node) -> None:
         kind = _import_context(node)
+        optional = _guarded_by_import_error(node)
         span = self.cols.span(node)
         line = span.line
         if node.type == "import_statement":
@@ -210,7 +211,7 @@ class _Extractor:
                     module = _text(name_node)
                     top = module.split(".", 1)[0]
                     self._bind(top, f"{top}:", line)
-                self.facts.imports.append(Import(module, (), kind, span))
+                self.facts.imports.append(Import(module, (), kind, span, 0, optional))
             return
         module_node = node.child_by_field_name("module_name")
         level, module = _relative(module_node)
@@ -225,7 +226,7 @@ class _Extractor:
             self._bind(local, f"{'.' * level}{module}:{name}", line)
         if not names and any(child.type == "wildcard_import" for child in node.children):
             names.append("*")
-        self.facts.imports.append(Import(module, tuple(names), kind, span, level))
+        self.facts.imports.append(Import(module, tuple(names), kind, span, level, optional))
 
     def _bind(self, name: str, target: str, line: int) -> None:
         self.bindings[name] = target
@@ -582,6 +583,27 @@ def _import_context(node) -> str:
                 return TYPE_ONLY
         child, parent = parent, parent.parent
     return RUNTIME
+
+
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+
+
+def _guarded_by_import_error(node) -> bool:
+    """``try: import psycopg2`` ``except ImportError:``: an optional dependency (a fallback driver)."""
+    child, parent = node, node.parent
+    while parent is not None and parent.type not in ("function_definition", "class_definition", "module"):
+        if parent.type == "try_statement" and child.type == "block":
+            for clause in parent.children:
+                if clause.type != "except_clause":
+                    continue
+                caught = [c for c in clause.named_children if c.type != "block" and c.type != "comment"]
+                if not caught:
+                    return True  # bare except
+                names = set(re.findall(r"[A-Za-z_][\w.]*", _text(caught[0])))
+                if {name.rsplit(".", 1)[-1] for name in names} & _IMPORT_ERRORS:
+                    return True
+        child, parent = parent, parent.parent
+    return False
 
 
 def _syntax_problems(root, cols: Columns, cursor_type) -> list[ParseProblem]:
