@@ -224,12 +224,24 @@ def test_a_plain_app_is_not_judged_by_a_layering_it_never_chose(tmp_path):
 
 def test_a_distinct_data_access_layer_makes_the_layout_layered(tmp_path):
     files = dict(PLAIN_EXPRESS, **{"repositories/user.repository.js": "module.exports = {};\n"})
+    assert ("AL301", "routes/users.js", 2) not in findings(make_repo(tmp_path, files))  # no services layer
+    files["services/user.service.js"] = "module.exports = {};\n"
     assert ("AL301", "routes/users.js", 2) in findings(make_repo(tmp_path, files))
 
 
 def test_a_repository_file_in_a_weak_directory_counts_as_distinctive(tmp_path):
-    files = dict(PLAIN_EXPRESS, **{"db/UserRepository.js": "module.exports = {};\n"})
+    files = dict(PLAIN_EXPRESS, **{"db/UserRepository.js": "module.exports = {};\n", "services/users.js": "module.exports = {};\n"})
     assert ("AL301", "routes/users.js", 2) in findings(make_repo(tmp_path, files))
+
+
+def test_an_active_record_feature_folder_with_a_repo_helper_is_not_layered(tmp_path):
+    files = {  # flaskbb's user/: models.py queries through Model.query, repo.py holds a helper
+        "forum/user/models.py": "from forum.extensions import db\nclass User(db.Model):\n    def groups(self):\n        return Group.query.all()\n",
+        "forum/user/repo.py": "class UserRepository:\n    pass\n",
+        "forum/user/views.py": "from forum.user.models import User\n",
+        "forum/extensions.py": "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n",
+    }
+    assert report(make_repo(tmp_path, files)).context.architecture is None
 
 
 def test_nest_style_feature_folders_without_repositories_are_not_layered(tmp_path):

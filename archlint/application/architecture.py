@@ -2,8 +2,8 @@
 
 With no config, the ``clean`` preset is applied automatically — but only inside *containers*
 layered with confidence (:func:`detect_containers`): directories whose children are at least
-``min_roles`` distinct layer roles, the preset's ``confident_roles`` among them named by a word
-only deliberately layered code uses.  A plain app with ``routes/ models/ db/`` is not judged by
+``min_roles`` distinct layer roles, the preset's ``confident_roles`` among them (the data-access
+one named by a word only deliberately layered code uses).  A plain app with ``routes/ models/ db/`` is not judged by
 layer rules (AL101–AL103, AL301) it never chose.  This module is the one place that decides
 which directory plays which role; presets hold the words.
 """
@@ -106,14 +106,15 @@ def _custom(config: Config, groups) -> Architecture:
 
 def detect_containers(layers: list[Layer], source_paths: list[str], minimum: int, confident_roles: tuple[str, ...] = ()) -> list[str]:
     """Directories whose child directories (or directly contained files, by suffix) cover at
-    least ``minimum`` distinct layer roles, each role of ``confident_roles`` shown by a
-    distinctive alias or file name (see :func:`role_evidence`).  Nested candidates inside a
+    least ``minimum`` distinct layer roles, every role of ``confident_roles`` among them — shown by a
+    distinctive alias or file name when its layer has such words (see :func:`role_evidence`).  Nested candidates inside a
     container's layer directories are dropped: ``app/`` wins over ``app/domain/`` when both qualify."""
     evidence = role_evidence(layers, source_paths)
+    distinctive = {layer.name for layer in layers if layer.distinctive or layer.distinctive_suffixes}
     candidates = sorted(
         directory
         for directory, roles in evidence.items()
-        if len(roles) >= minimum and all(roles.get(role) for role in confident_roles)
+        if len(roles) >= minimum and all(role in roles and (roles[role] or role not in distinctive) for role in confident_roles)
     )
     kept: list[str] = []
     for candidate in candidates:

@@ -30,6 +30,7 @@ from archlint.domain.config import Config, ConfigError
 from archlint.domain.context import CheckContext
 from archlint.domain.facts import FileFacts
 from archlint.domain.findings import CATEGORIES, SEVERITY_RANK, Finding
+from archlint.domain.projects import projects_from
 
 
 @dataclass(slots=True)
@@ -126,6 +127,7 @@ def run_check(paths: list[str], options: Options | None = None) -> Report:
         config=config,
         architecture=architecture,
         config_path=_relative_config(root, config.path),
+        projects=projects_from(source_paths + other_files),
     )
     if architecture is not None:
         context.composition_roots = frozenset(p for p in source_paths if architecture.is_composition_root(p))

@@ -69,11 +69,13 @@ class Schema:
         return self.closed and bool(self.tables)
 
 
-def build_schema(ctx: CheckContext, paths: list[str], dialect: str) -> Schema:
+def build_schema(ctx: CheckContext, paths: list[str], dialect: str, project: str = "") -> Schema:
+    """The tables of one project (its models, DDL and migrations; never a sibling project's)."""
     schema = Schema()
-    if any(p.endswith((".sql", ".prisma")) for p in ctx.manifest.files):
+    projects = ctx.projects
+    if any(p.endswith((".sql", ".prisma")) and projects.sees(project, p) for p in ctx.manifest.files):
         schema.closed = False
-    models = ctx.datalayer.models
+    models = {name: m for name, m in ctx.datalayer.models.items() if projects.of(m.path) == project}
     if any(m.stack not in ("sqlalchemy", "sequelize") for m in models.values()):
         schema.closed = False
     for model in models.values():
