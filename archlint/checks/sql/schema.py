@@ -179,6 +179,9 @@ def _plural(name: str) -> str:
 
 
 # AL411 / AL412 -------------------------------------------------------------------------------------------
+_SENTINEL = re.compile(r"__h\d+|__ident|__p\d+")  # what lexer.normalise puts where holes and placeholders were
+
+
 def check_names(prepared: Prepared, item: PreparedStatement, schema: Schema) -> Iterator[Issue]:
     tree = item.tree
     if tree is None or not schema.usable or not isinstance(tree, _CLAUSE_TYPES):
@@ -193,6 +196,8 @@ def check_names(prepared: Prepared, item: PreparedStatement, schema: Schema) -> 
         aliases[(table.alias or table.name).lower()] = name
         if name in ctes or name in schema.tables or _SYSTEM_TABLE.match(name):
             continue
+        if _SENTINEL.search(name):
+            continue  # a name built from an interpolation hole (``{prefix}users``): not a table we can know
         if not schema.authoritative and not difflib.get_close_matches(name, list(schema.tables), n=1, cutoff=0.8):
             continue
         unknown = True

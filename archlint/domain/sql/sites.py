@@ -32,7 +32,7 @@ from archlint.domain.knowledge import module_matches
 from archlint.domain.sql import holes as hole_origin
 from archlint.domain.sql.compose import Composed, compose, is_name
 from archlint.domain.sql.holes import SqlHole
-from archlint.domain.sql.knowledge import Sink, SqlKnowledge
+from archlint.domain.sql.knowledge import OTHER_DATABASE, Sink, SqlKnowledge
 from archlint.domain.sql.lexer import is_statement
 from archlint.domain.sql.location import guess_opener, raw_span, text_span
 from archlint.domain.sql.steps import Built, Piece, assignments, build, literal_composed
@@ -137,8 +137,12 @@ class _FileExtractor:
         self.sinks = [s for s in sql.sinks if s.language == self.language]
         self.method_names = {m for s in self.sinks for m in s.methods | s.script_methods | s.callee_methods}
         self.functions = {f for s in self.sinks for f in s.functions}
+        # Which database this file's SQL is for, most specific first: a path naming one
+        # (dialects/oracle/, sqlite_ext.py), else the one database its own (non-optional) driver
+        # imports talk to, else the project's.  A typed receiver or the enclosing class name
+        # (SqliteDatabase.pragma) overrides both per site.
         by_path = sql.database_of_path(path)
-        self._path_database = database if by_path is None else by_path
+        self._path_database = by_path if by_path is not None else self._driver_database() or database
 
     # matching ----------------------------------------------------------------------------------------
     def sites(self, call: CallSite, access: DbAccess | None) -> list[SqlSite]:
@@ -183,6 +187,18 @@ class _FileExtractor:
                     return sink, ""
         return None, ""
 
+    def _driver_database(self) -> str:
+        optional = {record.span for record in self.facts.imports if record.optional}
+        targets = [e.target for e in self.graph.out_edges(self.path) if e.external and e.span not in optional]
+        databases = {
+            self.sql.driver_databases.get(name, "")
+            for name, modules in self.sql.driver_modules.items()
+            if self.sql.driver_languages.get(name) == self.language and any(module_matches(t, m) for t in targets for m in modules)
+        } - {""}
+        if any(module_matches(t, m) for t in targets for m in self.sql.other_modules):
+            databases.add(OTHER_DATABASE)
+        return databases.pop() if len(databases) == 1 else ""
+
     def _imports(self, modules: tuple[str, ...]) -> bool:
         return any(module_matches(target, m) for target in self.externals for m in modules)
 
@@ -216,7 +232,7 @@ class _FileExtractor:
     # building the site -------------------------------------------------------------------------------
     def _site(self, call: CallSite, sink: Sink, method: str, stack: str, expression: str, params) -> SqlSite:
         text = self._text(call, expression)
-        database = self.sql.driver_databases.get(stack, "") or self._path_database
+        database = self.sql.driver_databases.get(stack, "") or self.sql.database_of_scope(call.scope) or self._path_database
         if text is None:
             kind = "fragment" if sink.statement == "fragment" else "statement"
         elif sink.takes_script(method):
