@@ -5,6 +5,10 @@ and measure each rule's false-alarm rate from hand-judged findings.
     python bench/precision.py run [--scratch DIR] [--out FILE]   # per-rule counts, judged rates
     python bench/precision.py unjudged [--scratch DIR] [--rule AL502] [--limit 20]
 
+Agent-style repos are the bundled fixtures (``*-clean`` and the correct ORM/stack apps are
+*compliant*; ``precision-*-correct`` and ``sql-*-correct`` are *look-alikes* of real defects) and
+the repos under ``bench/precision/repos`` (``compliant-*`` / ``lookalike-*``).
+
 ``install`` uses the ordinary clients (``pip download --no-deps``, ``npm pack``) into a scratch
 directory (default ``/tmp/archlint-precision``), never into the repository; nothing is installed
 into an environment and no analysed code is run.  ``run`` analyses every package and every repo
@@ -97,8 +101,18 @@ def _extract(archive: Path, destination: Path) -> None:
 
 
 # run ------------------------------------------------------------------------------------------------
+FIXTURES = REPO / "fixtures"
+# Agent-style Conduit repos that must stay silent: the eight Clean Architecture apps and the
+# correct ORM/stack apps (compliant), and the apps full of look-alikes of real defects.
+COMPLIANT_FIXTURES = ("*-clean", "sqlalchemy-correct", "sequelize-correct", "stack-python-correct", "stack-node-correct")
+LOOKALIKE_FIXTURES = ("precision-*-correct", "sql-*-correct")
+
+
 def targets(scratch: Path) -> list[tuple[str, Path, str]]:
     found = [(target_name(p), source_dir(scratch, p), p.get("kind", "library")) for p in corpus()]
+    for kind, patterns in (("compliant", COMPLIANT_FIXTURES), ("lookalike", LOOKALIKE_FIXTURES)):
+        for pattern in patterns:
+            found.extend((f"fixture:{p.name}", p, kind) for p in sorted(FIXTURES.glob(pattern)) if p.is_dir())
     for repo in sorted((HERE / "repos").iterdir()):
         if repo.is_dir():
             kind = "compliant" if repo.name.startswith("compliant-") else "lookalike" if repo.name.startswith("lookalike-") else "repo"

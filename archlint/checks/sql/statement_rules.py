@@ -310,6 +310,11 @@ def _counted_alias(count: exp.Count, base: str) -> str:
 
 
 # AL414 --------------------------------------------------------------------------------------------------
+# System catalogs (what introspection code reads): their row shape is the database's, not the app's.
+_CATALOG_TABLE = re.compile(r"^(sqlite_\w+|pg_\w+|information_schema|dual|(all|user|dba)_\w+|v\$\w+|sys\w*)$", re.IGNORECASE)
+_CATALOG_SCHEMA = re.compile(r"^(information_schema|pg_catalog|sys|mysql|performance_schema|sysibm|syscat)$", re.IGNORECASE)
+
+
 def _reads_a_stored_table(select: exp.Select) -> bool:
     """Does the SELECT read a table (not a function, a subquery or a CTE of the same query)?"""
     ctes = {cte.alias_or_name.lower() for cte in select.find_all(exp.CTE)}
@@ -321,6 +326,7 @@ def _reads_a_stored_table(select: exp.Select) -> bool:
     sources = ([from_.this] if from_ is not None else []) + [join.this for join in select.args.get("joins") or ()]
     return any(
         isinstance(source, exp.Table) and isinstance(source.this, exp.Identifier) and source.name.lower() not in ctes
+        and not _CATALOG_TABLE.match(source.name.strip()) and not _CATALOG_SCHEMA.match((source.db or "").strip())
         for source in sources
     )
 

@@ -114,9 +114,10 @@ class SqlKnowledge:
         parts = path.split("/")
         stem_words = re.split(r"[_.-]", parts[-1].rsplit(".", 1)[0].lower())
         for part in [*stem_words, *reversed(parts[:-1])]:
-            found = self._database_named(part.lower())
-            if found is not None:
-                return found
+            for name in (part.lower(), *re.split(r"[_.-]", part.lower())):  # aurora-mysql/, sqlite-abstract/
+                found = self._database_named(name)
+                if found is not None:
+                    return found
         return None
 
     def database_of_scope(self, scope: str) -> str | None:
