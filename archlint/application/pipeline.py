@@ -31,6 +31,7 @@ from archlint.domain.config import Config, ConfigError
 from archlint.domain.context import CheckContext
 from archlint.domain.facts import FileFacts
 from archlint.domain.findings import CATEGORIES, SEVERITY_RANK, Finding
+from archlint.domain.projects import projects_from
 
 
 @dataclass(slots=True)
@@ -45,7 +46,7 @@ class Options:
     use_cache: bool = True
     cache_dir: str | None = None
     jobs: int = 0  # 0 = all cores
-    preset: str | None = None  # force a preset and ignore configured layers (verify: "clean")
+    preset: str | None = None  # force a preset and ignore configured layers (verify: "clean" or "none")
     reuse_results: bool = False  # `check` only: return the last run's findings for an identical tree
 
 
@@ -127,6 +128,7 @@ def run_check(paths: list[str], options: Options | None = None) -> Report:
         config=config,
         architecture=architecture,
         config_path=_relative_config(root, config.path),
+        projects=projects_from(source_paths + other_files),
     )
     context.program_factory = lambda: build_program(context)
     if architecture is not None:

@@ -2,8 +2,9 @@
 
 Constraints come from flags or from a Constraint Decay task name such as
 ``uv-fastapi-openapi-clean_architecture-postgres-sqlalchemy``.  The tree is analysed by the normal
-check pipeline with the ``clean`` preset forced (a repo's own config must not redefine the
-benchmark's architecture), then each requested constraint gets a verdict with evidence.
+check pipeline with the ``clean`` preset forced when the task requires Clean Architecture (a
+repo's own config must not redefine the benchmark's architecture) and no layers at all when it
+does not, then each requested constraint gets a verdict with evidence.
 """
 
 from __future__ import annotations
@@ -82,7 +83,10 @@ def run_verify(path: str | None, constraints: Constraints, patch: str | None = N
     if not constraints.requested():
         raise ConfigError("nothing to verify: give --task or at least one of --framework/--architecture/--database/--orm")
     options = options or Options()
-    options.preset = "clean"
+    # The task, not the repository, says which architecture is required: the benchmark's clean
+    # layers when it asks for Clean Architecture, none otherwise — a plain app whose routes call
+    # the models breaks no constraint of its task, so no layer rule (AL101–AL103, AL301) runs.
+    options.preset = "clean" if constraints.architecture else "none"
     if patch is not None:
         text = read_patch(patch)
         with tempfile.TemporaryDirectory(prefix="archlint-patch-") as directory:

@@ -26,6 +26,8 @@ class RuleSpec:
     use_instead: str
     guidance: str
     heuristic: bool = False
+    # heuristic rules: the false-alarm rate measured on the precision corpus (bench/precision.py)
+    precision: str = ""
 
     def __post_init__(self) -> None:
         if self.category not in CATEGORIES:
