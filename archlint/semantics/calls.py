@@ -19,6 +19,7 @@ from archlint.semantics.support import (
 
 class Calls:
     def call(self, node: ir.Call):
+        saved_ran, self.ran = self.ran, []
         func = node.func
         if type(func) is ir.Attr:
             receiver = self.eval(func.obj)
@@ -33,13 +34,17 @@ class Calls:
             else:
                 result = self.method_call(node, receiver, func.name, args)
         elif type(func) is ir.Name and func.id in ("require", "import") and not self.python and node.args:
+            self.ran = saved_ran
             return self.require(node)
         else:
             receiver = self.eval(func)
             args = self.arguments(node.args)
             result = self.invoke(node, receiver, args)
         if self.analysis is not None:
-            self.analysis.calls.append(CallRecord(node, receiver, tuple(a[2] for a in args), result, tuple(self.loops), self.tx > 0))
+            callees = tuple(self.ran)
+            self.analysis.calls.append(CallRecord(node, receiver, tuple(a[2] for a in args), result, tuple(self.loops),
+                                                  self.tx > 0, callees))
+        self.ran = saved_ran
         return result
 
     def arguments(self, args: tuple) -> list[tuple[str, str, object, object]]:
@@ -95,6 +100,20 @@ class Calls:
             function = self.program.method(bare.path, bare.cid, method)
             if function is not None:
                 return self.invoke(node, function._replace(bound=bare), args)
+            return v.UNKNOWN
+        if kind is v.App:  # route registration: handlers run per request and are analysed on their own
+            if method in self.program.library.route_methods.get(bare.framework, ()) or method in ("route", "basePath"):
+                self.program.route_calls.setdefault((self.path, node.span), (self.path, node, bare, tuple(a[2] for a in args)))
+                plugin = next((v.strip(a[2]) for a in args if type(v.strip(a[2])) is v.Function), None)
+                if method == "register" and bare.framework == "fastify" and plugin is not None:
+                    child = v.App("fastify", f"{self.path}:{node.span.line}:{node.span.column}")
+                    self.call_function(node, plugin, [("pos", "", child, None), ("pos", "", v.UNKNOWN, None)])
+                if method == "basePath" and args and type(v.strip(args[0][2])) is v.Const:
+                    child = v.App(bare.framework, f"{self.path}:{node.span.end_line}:{node.span.end_column}")
+                    self.program.app_prefixes[child.site] = str(v.strip(args[0][2]).value)
+                    self.program.app_mounts.setdefault(child.site, (bare.site, ""))
+                    return child
+                return bare
             return v.UNKNOWN
         if kind is v.Module or kind is v.Record:
             return self.invoke(node, self.member(receiver, method, node.func), args)
@@ -400,6 +419,7 @@ class Calls:
         positional = tuple(a[2] for a in args if a[0] == "pos")
         keywords = tuple(sorted((a[1], a[2]) for a in args if a[0] == "kw"))
         summary = self.program.summary_of(function, positional, keywords, self.depth + 1)
+        self.ran.append(function)
         label = label or (callee_text(node) if node is not None else "call")
         if summary.always_raises and node is not None:
             self._raising_calls.add(node.span)
@@ -437,6 +457,19 @@ class Calls:
         if found is not None:
             stack, outcome = found
             return self.outcome_value(outcome, v.UNKNOWN, args, node, stack, "")
+        if name in ("django.urls.path", "django.urls.re_path", "django.conf.urls.url"):
+            self.program.route_calls.setdefault((self.path, node.span), (self.path, node, external, tuple(a[2] for a in args)))
+            return v.UNKNOWN
+        framework = library.app(name)
+        if framework:
+            site = f"{self.path}:{node.span.line}:{node.span.column}"
+            for kind, keyword, value, _node in args:
+                prefix = v.strip(value)
+                if type(prefix) is v.Record:  # new Router({ prefix: '/api' })
+                    prefix, keyword, kind = v.strip(prefix.get("prefix") or v.UNKNOWN), "prefix", "kw"
+                if kind == "kw" and keyword in ("url_prefix", "prefix") and type(prefix) is v.Const and isinstance(prefix.value, str):
+                    self.program.app_prefixes[site] = prefix.value
+            return v.App(framework, site)
         short = name.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
         if name in ("fastapi.Depends", "fastapi.params.Depends", "fastapi.Security") and args:
             provider = args[0][2]

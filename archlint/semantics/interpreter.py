@@ -56,6 +56,7 @@ class Frame(Calls):
         self.steps = 0
         self.self_value = None
         self.always_raises = False
+        self.ran: list = []  # project functions the call being evaluated ran (CallRecord.callees)
 
     # running ---------------------------------------------------------------------------------------
     def run(self, args: tuple = (), kwargs: tuple = (), bound=None) -> Summary:
@@ -739,6 +740,9 @@ class Frame(Calls):
                 return v.UNKNOWN
             function = outer
         if self.function.kind == "module":
+            binding = self.program.binding(self.path, name)
+            if binding is not None:
+                return self.program.import_value(self.path, binding)
             return self.program.module_member_static(self.path, name)
         return self.program.module_member(self.path, name)
 
@@ -818,6 +822,8 @@ class Frame(Calls):
                 return v.tag(found, tags)
             return v.tag(v.UNKNOWN, tags)
         if kind is v.Function and name in ("call", "apply", "bind"):
+            return bare
+        if kind is v.App and name in ("router", "routes", "app"):  # aiohttp app.router.add_get
             return bare
         return v.tag(v.UNKNOWN, tags)
 

@@ -65,6 +65,17 @@ class Library:
                 self.constructors.setdefault(name, Db(spec.stack, kind))
             for name, kind in spec.annotations.items():
                 self.annotations.setdefault(name, Db(spec.stack, kind))
+        self.apps: dict[str, str] = {}  # app/router constructor (canonical name) -> framework
+        self.route_methods: dict[str, frozenset] = {}
+        for entry in knowledge.entries:
+            if entry.kind != "framework":
+                continue
+            self.route_methods[entry.name] = frozenset(entry.extra.get("route_methods", ()))
+            for name in entry.extra.get("app_constructors", ()):
+                if entry.language == "python":
+                    module, _, attr = name.partition(":")
+                    name = f"{module}.{attr}".strip(".")
+                self.apps.setdefault(name, entry.name)
         self.functions: dict[str, tuple[str, Outcome]] = {}
         self.returns: dict[tuple[str, str], Outcome] = {}
         self.attributes: dict[tuple[str, str], Outcome] = {}
@@ -79,6 +90,10 @@ class Library:
             for key, descriptor in table.get("callbacks", {}).items():
                 kind, _, rest = descriptor.partition(" ")
                 self.callbacks[(stack, key)] = Callback(kind, "transaction" in rest.split())
+
+    def app(self, name: str) -> str:
+        """The framework whose app or router this external callable builds, or ``""``."""
+        return self.apps.get(name) or self.apps.get(name[:-2] if name.endswith("()") else "", "")
 
     # handles ----------------------------------------------------------------------------------
     def constructor(self, name: str) -> Db | None:

@@ -91,6 +91,9 @@ class Program:
         self._bases: dict[tuple[str, int], list] = {}
         self._bindings: dict[str, dict[str, str]] = {}
         self.open_sessions: set[str] = set()  # sess:<with-block> tags of sessions whose `with` is running
+        self.route_calls: dict = {}  # (path, span) -> (path, call, app, argument values): every registration seen
+        self.app_prefixes: dict[str, str] = {}  # app/router site -> its own prefix (url_prefix=, APIRouter(prefix=))
+        self.app_mounts: dict[str, tuple[str, str]] = {}  # child site -> (parent site, mount prefix)
         self.modules = ModuleTable(modules, loader, self._index)
         for path, module in modules.items():
             self._index(path, module)
@@ -482,6 +485,15 @@ class Program:
         ):
             return v.ClassValue(path, function.cls)
         return v.Instance(path, function.cls)
+
+    def routes(self) -> list:
+        """Every route registered in the program (see :mod:`.routes`), computed once."""
+        found = getattr(self, "_routes", None)
+        if found is None:
+            from archlint.semantics.routes import collect
+
+            found = self._routes = collect(self)
+        return found
 
     def _analyse_module(self, path: str) -> list:
         from archlint.semantics.interpreter import Frame, run_module

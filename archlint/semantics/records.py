@@ -97,6 +97,7 @@ class CallRecord(NamedTuple):
     result: object
     loops: tuple
     in_tx: bool
+    callees: tuple = ()  # the project functions the call ran (a union receiver may run several)
 
 
 UNKNOWN_SUMMARY = Summary(v.UNKNOWN, ())

@@ -164,6 +164,14 @@ class Object(NamedTuple):
     kind: str
 
 
+class App(NamedTuple):
+    """A web framework's application or router object (``Flask(__name__)``, ``express.Router()``,
+    ``new Hono()``): routes registered on it are what the routes table reads."""
+
+    framework: str
+    site: str = ""  # where it was made (path:line:col): routers mounted under a prefix are told apart
+
+
 class Record(NamedTuple):
     """An object / dict with known keys (``module.exports = { list, create }``, ``{ Article, User }``)."""
 
@@ -191,7 +199,7 @@ class Tagged(NamedTuple):
 
 Value = _Union[
     Unknown, Const, Db, Query, Result, Rows, Row, ModelClass, ModelAttr, Loader, Function, ClassValue, Instance, Module, External, Request,
-    Object, Record, Tuple, Union, Tagged,
+    Object, App, Record, Tuple, Union, Tagged,
 ]
 
 MAX_UNION = 4
@@ -215,7 +223,7 @@ def tag(value, tags: frozenset):
     if type(value) is Tagged:
         merged = value.tags | tags
         return value if merged == value.tags else Tagged(value.value, merged)
-    if type(value) in (Function, ClassValue, Module, External, ModelClass, ModelAttr, Loader, Const):
+    if type(value) in (Function, ClassValue, Module, External, ModelClass, ModelAttr, Loader, Const, App):
         return value
     return Tagged(value, frozenset(tags))
 
@@ -272,7 +280,7 @@ def is_nullable(value) -> bool:
 
 
 _NON_NULL = (Db, Query, Result, Rows, ModelClass, ModelAttr, Loader, Function, ClassValue, Instance, Module, External,
-             Object, Record, Tuple)
+             Object, App, Record, Tuple)
 
 
 def truth(value):
