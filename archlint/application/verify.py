@@ -4,6 +4,11 @@ Constraints come from flags or from a Constraint Decay task name such as
 ``uv-fastapi-openapi-clean_architecture-postgres-sqlalchemy``.  The tree is analysed by the normal
 check pipeline with the ``clean`` preset forced (a repo's own config must not redefine the
 benchmark's architecture), then each requested constraint gets a verdict with evidence.
+
+Three inputs: a repository (PATH); a greenfield patch (``--patch FILE``: the files it adds); and
+a repository with a patch (``PATH --patch FILE``, a feature task or a pull request): the verdicts
+are those of the tree the patch produces, each with what the patch added to or removed from its
+evidence, and the findings the patch introduces are listed apart.
 """
 
 from __future__ import annotations
@@ -11,13 +16,18 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 
 from archlint import __version__
 from archlint.adapters.patch import PatchError, materialise, read_patch
+from archlint.application.patched import patched
 from archlint.application.pipeline import Options, Report, run_check
 from archlint.domain.config import ConfigError
+from archlint.domain.findings import Finding
 from archlint.domain.stack import Verdict, architecture_verdict, database_verdict, framework_verdict, orm_verdict
+from archlint.domain.stack_delta import VerdictChange, compare, inventory
 
 FRAMEWORKS = ("flask", "fastapi", "django", "aiohttp", "express", "fastify", "hono", "koa")
 DATABASES = {"postgres": "postgresql", "postgresql": "postgresql", "pg": "postgresql", "sqlite": "sqlite"}
@@ -61,45 +71,79 @@ class VerifyReport:
     verdicts: list[Verdict]
     report: Report
     source: str = ""  # "patch" when the tree was rebuilt from a diff
-    extra: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)  # PATH --patch: what the patch did (the JSON's "patch" object)
+    changes: list[VerdictChange] | None = None  # PATH --patch: per verdict, in the same order
+    introduced: list[Finding] | None = None  # PATH --patch: the findings the patch introduces
 
     @property
     def compliant(self) -> bool:
         return all(v.compliant for v in self.verdicts)
 
     def to_dict(self) -> dict:
-        return {
+        constraints = [v.to_dict() for v in self.verdicts]
+        for data, change in zip(constraints, self.changes or ()):
+            data["patch"] = change.to_dict()
+        result = {
             "schema": 1,
             "archlint": __version__,
             "root": self.root,
             "compliant": self.compliant,
-            "constraints": [v.to_dict() for v in self.verdicts],
+            "constraints": constraints,
             "findings": [f.to_dict() for f in self.report.findings],
         }
+        if self.extra:
+            result["patch"] = {**self.extra, "introduced_findings": [f.to_dict() for f in self.introduced or ()]}
+        return result
 
 
 def run_verify(path: str | None, constraints: Constraints, patch: str | None = None, options: Options | None = None) -> VerifyReport:
     if not constraints.requested():
         raise ConfigError("nothing to verify: give --task or at least one of --framework/--architecture/--database/--orm")
-    options = options or Options()
-    options.preset = "clean"
+    options = replace(options or Options(), preset="clean")
+    if patch is not None and path is not None:
+        return _verify_patched(path, constraints, patch, options)
     if patch is not None:
-        text = read_patch(patch)
-        with tempfile.TemporaryDirectory(prefix="archlint-patch-") as directory:
-            if materialise(text, directory) == 0:
-                raise PatchError(f"the patch adds no files: {patch}")
-            result = _verify_tree(directory, constraints, options)
-            result.root = os.path.abspath(patch)
-            result.report.context = None  # the tree is gone
-            result.source = "patch"
+        with greenfield_tree(patch) as directory:
+            report = run_check([directory], options)
+            result = VerifyReport(os.path.abspath(patch), _verdicts(report, constraints), report, source="patch")
+            report.context = None  # the tree is gone
+            report.root = result.root
             return result
     if path is None:
         raise ConfigError("give a repository path or --patch FILE")
-    return _verify_tree(path, constraints, options)
-
-
-def _verify_tree(path: str, constraints: Constraints, options: Options) -> VerifyReport:
     report = run_check([path], options)
+    return VerifyReport(report.root, _verdicts(report, constraints), report)
+
+
+@contextmanager
+def greenfield_tree(patch: str) -> Iterator[str]:
+    """A temporary directory holding the files a greenfield patch adds."""
+    text = read_patch(patch)
+    with tempfile.TemporaryDirectory(prefix="archlint-patch-") as directory:
+        if materialise(text, directory) == 0:
+            raise PatchError(f"the patch adds no files: {patch}")
+        yield directory
+
+
+def _verify_patched(path: str, constraints: Constraints, patch: str, options: Options) -> VerifyReport:
+    """The verdicts of PATH as the patch leaves it, each with what the patch changed in its
+    evidence; the check findings are those of the whole resulting tree (as for ``verify``)."""
+    with patched(path, patch, options) as compared:
+        before = _verdicts(compared.before, constraints)
+        after = _verdicts(compared.after, constraints)
+        changes = [
+            compare(old, new, inventory(compared.before.context, old), inventory(compared.after.context, new),
+                    compared.changes.after_path)
+            for old, new in zip(before, after)
+        ]
+    report = replace(compared.after, root=compared.root, context=None)  # the copy is gone
+    extra = {"path": os.path.abspath(patch), "base": os.path.abspath(path), "files": compared.changes.to_dict(),
+             **compared.introduced.to_dict()}
+    return VerifyReport(compared.root, after, report, source="patch", extra=extra, changes=changes,
+                        introduced=compared.introduced.findings)
+
+
+def _verdicts(report: Report, constraints: Constraints) -> list[Verdict]:
     context = report.context
     verdicts: list[Verdict] = []
     for name, expected in constraints.requested():
@@ -111,4 +155,4 @@ def _verify_tree(path: str, constraints: Constraints, options: Options) -> Verif
             verdicts.append(database_verdict(context, expected))
         else:
             verdicts.append(orm_verdict(context, expected))
-    return VerifyReport(root=report.root, verdicts=verdicts, report=report)
+    return verdicts

@@ -1,0 +1,134 @@
+"""What a patch did to the evidence behind each ``verify`` verdict.
+
+A verdict's own evidence is a short excerpt (the first app object, the first violations); to say
+what a patch *added or removed* we need every item of the kind the verdict weighs: each route
+registration, each import that crosses a layer boundary, each database URL, each ORM model and
+query.  Items of the trees before and after the patch are matched by (path after renames,
+detail) — never by line, which the patch shifts — and the difference is the patch's
+contribution, e.g. "still compliant; the patch adds app/routes/comments.py:3 routes → services
+(app/services/comment_service.py)".
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from archlint.domain.context import CheckContext
+from archlint.domain.stack import Evidence, Verdict, database_evidence, production, schema_creation, served_frameworks
+
+SHOWN = 3  # items named in a summary sentence
+
+
+@dataclass(slots=True)
+class VerdictChange:
+    constraint: str
+    was_compliant: bool | None  # None: there was no tree before
+    compliant: bool
+    added: list[Evidence] = field(default_factory=list)
+    removed: list[Evidence] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        status = {(True, True): "still compliant", (False, True): "now compliant", (True, False): "no longer compliant",
+                  (False, False): "still not compliant"}.get((self.was_compliant, self.compliant), "compliant" if self.compliant else "not compliant")
+        parts = [f"{self.constraint}: {status}"]
+        if self.added:
+            parts.append(f"the patch adds {_listing(self.added)}")
+        if self.removed:
+            parts.append(f"{'and ' if self.added else 'the patch '}removes {_listing(self.removed)}")
+        if not self.added and not self.removed:
+            parts.append("the patch changes none of its evidence")
+        return "; ".join(parts)
+
+    def to_dict(self) -> dict:
+        return {
+            "was_compliant": self.was_compliant,
+            "summary": self.summary,
+            "added": [item.to_dict() for item in self.added],
+            "removed": [item.to_dict() for item in self.removed],
+        }
+
+
+def _listing(items: list[Evidence]) -> str:
+    named = ", ".join(f"{item.path}:{item.line} {item.detail}" for item in items[:SHOWN])
+    return named + (f" and {len(items) - SHOWN} more" if len(items) > SHOWN else "")
+
+
+def inventory(ctx: CheckContext, verdict: Verdict) -> list[Evidence]:
+    """Every item of the kind ``verdict`` weighs, in the tree ``ctx`` describes."""
+    gather = _GATHERERS.get(verdict.constraint)
+    items = list(verdict.evidence) + (gather(ctx, verdict.expected) if gather is not None else [])
+    unique: dict[tuple[str, int, str], Evidence] = {}
+    for item in items:
+        unique.setdefault((item.path, item.line, item.detail), item)
+    return sorted(unique.values(), key=lambda item: (item.path, item.line, item.detail))
+
+
+def compare(before: Verdict | None, after: Verdict, before_items: list[Evidence], after_items: list[Evidence],
+            after_path: Callable[[str], str | None]) -> VerdictChange:
+    """``after_path`` maps a path of the tree before to the tree after (None: deleted)."""
+    def key(item: Evidence, path: str | None) -> tuple:
+        return (path, item.detail)
+
+    old = Counter(key(item, after_path(item.path)) for item in before_items)
+    new = Counter(key(item, item.path) for item in after_items)
+    gained, lost = new - old, old - new
+    added = [item for item in after_items if _take(gained, key(item, item.path))]
+    removed = [item for item in before_items if _take(lost, key(item, after_path(item.path)))]
+    return VerdictChange(after.constraint, before.compliant if before is not None else None, after.compliant, added, removed)
+
+
+def _take(counts: Counter, key: tuple) -> bool:
+    if counts.get(key, 0) > 0:
+        counts[key] -= 1
+        return True
+    return False
+
+
+# inventories ---------------------------------------------------------------------------------------
+def _framework(ctx: CheckContext, expected: str) -> list[Evidence]:
+    items = []
+    for name, (apps, routes) in served_frameworks(ctx).items():
+        label = "" if name == expected else f"{name}: "
+        items += [Evidence(e.path, e.line, f"{label}app {e.detail}") for e in apps]
+        items += [Evidence(e.path, e.line, f"{label}route {e.detail}") for e in routes]
+    return items
+
+
+def _architecture(ctx: CheckContext, expected: str) -> list[Evidence]:
+    """Imports that cross a layer boundary, e.g. ``routes → services (app/services/x.py)``."""
+    items = []
+    for path in sorted(ctx.files):
+        layer = ctx.layer(path)
+        if layer is None or not production(path):
+            continue
+        for edge in ctx.graph.out_edges(path):
+            if edge.external:
+                continue
+            target = ctx.layer(edge.target)
+            if target is not None and target.name != layer.name:
+                items.append(Evidence(path, edge.span.line, f"{layer.name} → {target.name} ({edge.target})"))
+    return items
+
+
+def _database(ctx: CheckContext, expected: str) -> list[Evidence]:
+    items = [Evidence(e.path, e.line, f"{engine}: {e.detail}") for engine, found in database_evidence(ctx).items() for e in found]
+    schema = schema_creation(ctx)
+    if schema is not None:
+        items.append(Evidence(schema.path, schema.line, f"schema: {schema.detail}"))
+    return items
+
+
+def _orm(ctx: CheckContext, expected: str) -> list[Evidence]:
+    data = ctx.datalayer
+    items = [Evidence(m.path, m.span.line, f"{m.stack} model {m.name}") for m in data.models.values() if production(m.path)]
+    items += [Evidence(a.path, a.span.line, f"{a.stack} {a.category} {a.callee}(…)") for a in data.accesses
+              if a.category in ("query", "write") and production(a.path)]
+    return items
+
+
+_GATHERERS: dict[str, Callable[[CheckContext, str], list[Evidence]]] = {
+    "framework": _framework, "architecture": _architecture, "database": _database, "orm": _orm,
+}
