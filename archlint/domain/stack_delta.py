@@ -52,8 +52,27 @@ class VerdictChange:
 
 
 def _listing(items: list[Evidence]) -> str:
-    named = ", ".join(f"{item.path}:{item.line} {item.detail}" for item in items[:SHOWN])
-    return named + (f" and {len(items) - SHOWN} more" if len(items) > SHOWN else "")
+    """The items grouped by file, the first files named: ``a.py → services, models`` for imports
+    that cross layers, else ``a.py:12 <first item> (+2 more)``."""
+    by_path: dict[str, list[Evidence]] = {}
+    for item in items:
+        by_path.setdefault(item.path, []).append(item)
+    named = []
+    for path, group in by_path.items():
+        layers = [_crossing(item.detail) for item in group]
+        if all(layers):
+            named.append(f"{path} → {', '.join(dict.fromkeys(layers))}")
+        else:
+            more = f" (+{len(group) - 1} more)" if len(group) > 1 else ""
+            named.append(f"{path}:{group[0].line} {group[0].detail}{more}")
+    return ", ".join(named[:SHOWN]) + (f" and {len(named) - SHOWN} more files" if len(named) > SHOWN else "")
+
+
+def _crossing(detail: str) -> str | None:
+    """The layer an import crossing layers leads to (details written by :func:`_architecture`)."""
+    if " → " not in detail or not detail.endswith(")"):
+        return None
+    return detail.split(" → ", 1)[1].split(" (", 1)[0]
 
 
 def inventory(ctx: CheckContext, verdict: Verdict) -> list[Evidence]:
