@@ -4,6 +4,7 @@
   PATH with the patch applied (PATH itself is never written).
 * ``check --changed-only``: *after* is the git work tree as it is; *before* is a temporary copy
   with ``git diff BASE`` applied in reverse.
+* an audited feature run checked out next to its base: both trees as they are, compared file by file.
 
 Either way the result is a :class:`Compared` — two reports, the :class:`ChangeSet` and the
 findings the change introduced (:mod:`archlint.application.changed`) — available inside a
@@ -26,7 +27,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from archlint.adapters import git
-from archlint.adapters.patch import Layout, PatchError, load_patch, patch_changes, plan_patch, replicate, write_plan
+from archlint.adapters.patch import (Layout, PatchError, load_patch, patch_changes, plan_patch, replicate, tree_changes,
+                                     write_plan)
 from archlint.application.changed import Introduced, introduced
 from archlint.application.pipeline import Options, Report, run_check
 from archlint.application.suppressions import SourceText
@@ -101,6 +103,17 @@ def changed(paths: list[str], options: Options, base: str = "HEAD") -> Iterator[
         write_plan(plan, copy_root)
         before = run_check(copies, replace(runs, config_path=config, cache_root=root))
         yield Compared(before, after, changes, root, introduced(before, after, changes, SourceText(before.root), source))
+
+
+@contextmanager
+def trees(base: str, other: str, options: Options) -> Iterator[Compared]:
+    """``other`` judged as a change of ``base`` (two checkouts; neither is copied or written)."""
+    runs = replace(options, reuse_results=False)
+    before = run_check([base], runs)
+    after = run_check([other], runs)
+    changes = tree_changes(before.root, after.root)
+    yield Compared(before, after, changes, after.root,
+                   introduced(before, after, changes, SourceText(before.root), SourceText(after.root)))
 
 
 @contextmanager

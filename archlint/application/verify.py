@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 
 from archlint import __version__
 from archlint.adapters.patch import PatchError, materialise, read_patch
-from archlint.application.patched import patched
+from archlint.application.patched import Compared, patched, trees
 from archlint.application.pipeline import Options, Report, run_check
 from archlint.domain.config import ConfigError
 from archlint.domain.findings import Finding
@@ -129,16 +129,31 @@ def _verify_patched(path: str, constraints: Constraints, patch: str, options: Op
     """The verdicts of PATH as the patch leaves it, each with what the patch changed in its
     evidence; the check findings are those of the whole resulting tree (as for ``verify``)."""
     with patched(path, patch, options) as compared:
-        before = _verdicts(compared.before, constraints)
-        after = _verdicts(compared.after, constraints)
-        changes = [
-            compare(old, new, inventory(compared.before.context, old), inventory(compared.after.context, new),
-                    compared.changes.after_path)
-            for old, new in zip(before, after)
-        ]
-    report = replace(compared.after, root=compared.root, context=None)  # the copy is gone
-    extra = {"path": os.path.abspath(patch), "base": os.path.abspath(path), "files": compared.changes.to_dict(),
-             **compared.introduced.to_dict()}
+        result = _verify_compared(compared, constraints)
+    result.extra = {"path": os.path.abspath(patch), "base": os.path.abspath(path), **result.extra}
+    return result
+
+
+def run_verify_change(base: str, tree: str, constraints: Constraints, options: Options | None = None) -> VerifyReport:
+    """``tree`` (a checked-out feature run) verified as a change of ``base``, like ``verify BASE --patch``."""
+    if not constraints.requested():
+        raise ConfigError("nothing to verify: give at least one constraint")
+    with trees(base, tree, replace(options or Options(), preset="clean")) as compared:
+        result = _verify_compared(compared, constraints)
+    result.extra = {"path": os.path.abspath(tree), "base": os.path.abspath(base), **result.extra}
+    return result
+
+
+def _verify_compared(compared: Compared, constraints: Constraints) -> VerifyReport:
+    before = _verdicts(compared.before, constraints)
+    after = _verdicts(compared.after, constraints)
+    changes = [
+        compare(old, new, inventory(compared.before.context, old), inventory(compared.after.context, new),
+                compared.changes.after_path)
+        for old, new in zip(before, after)
+    ]
+    report = replace(compared.after, root=compared.root, context=None)  # the tree may be a copy that goes away
+    extra = {"files": compared.changes.to_dict(), **compared.introduced.to_dict()}
     return VerifyReport(compared.root, after, report, source="patch", extra=extra, changes=changes,
                         introduced=compared.introduced.findings)
 
