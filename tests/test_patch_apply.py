@@ -35,8 +35,10 @@ def _tree(root: Path) -> dict[str, tuple[bytes, bool]]:
 
 
 def _apply_ours(base: Path, patch: Path, target: Path) -> None:
+    """The plan written onto a full copy (``replicate`` copies only what the analysis reads; it is
+    tested on its own below)."""
     plan = plan_patch(str(base), load_patch(str(patch)), str(patch))
-    replicate(str(base), str(target))
+    shutil.copytree(base, target, symlinks=True)
     write_plan(plan, str(target))
 
 
@@ -113,7 +115,7 @@ def test_binary_markers_rebuild_everything_else_and_say_what_was_not_rebuilt(cha
     plan = plan_patch(str(base), load_patch(str(patch)), str(patch))
     notes = {change.after: change.note for change in plan.changes.files if change.note}
     assert set(notes) == {"logo.png", "new.bin"} and all("binary" in note for note in notes.values())
-    replicate(str(base), str(tmp_path / "ours"))
+    shutil.copytree(base, tmp_path / "ours")
     write_plan(plan, str(tmp_path / "ours"))
     ours, want = _tree(tmp_path / "ours"), _tree(finished)
     assert ours["logo.png"] == (PNG, False) and "new.bin" not in ours  # the old bytes stay; nothing to create
@@ -188,7 +190,7 @@ def test_a_patch_series_touching_a_file_twice_and_the_reverse_patch(changed_repo
     assert '    return "PONG"' in {text[n - 1] for n in plan.changes.added_lines("app/views/articles.py")}
 
     backwards = plan_patch(str(finished), parse(first).reversed(), "reverse")
-    replicate(str(finished), str(tmp_path / "back"))
+    shutil.copytree(finished, tmp_path / "back")
     write_plan(backwards, str(tmp_path / "back"))
     assert _tree(tmp_path / "back") == _tree(base)
 
@@ -264,10 +266,28 @@ def test_nothing_is_read_or_written_through_a_symbolic_link(tmp_path):
     link = "diff --git a/app/l.py b/app/l.py\nnew file mode 120000\n--- /dev/null\n+++ b/app/l.py\n@@ -0,0 +1 @@\n+/etc/passwd\n\\ No newline at end of file\n"
     plan = plan_patch(str(tree), parse(link.encode()), "p")
     assert plan.writes == {} and [c.note for c in plan.changes.files] == ["symbolic link not rebuilt"]
-    # the copy keeps links inside the tree and drops those leading out of it
+    assert (outside / "secret.py").read_text() == "SECRET = 1\n"
+
+
+def test_the_copy_holds_what_the_analysis_reads(tmp_path):
+    tree = tmp_path / "tree"
+    (tree / "app" / "locale" / "de").mkdir(parents=True)
+    (tree / "app" / "locale" / "de" / "django.mo").write_bytes(b"\0" * 10)
     (tree / "app" / "inner.py").write_text("x = 1\n")
     (tree / "app" / "alias.py").symlink_to("inner.py")
+    (tree / "app" / "pkg").symlink_to("locale", target_is_directory=True)
+    (tree / "app" / "out").symlink_to(tmp_path, target_is_directory=True)
+    (tree / "node_modules" / "x").mkdir(parents=True)
+    (tree / "node_modules" / "x" / "index.js").write_text("module.exports = 1\n")
+    for name in ("requirements.txt", "run.sh", ".gitignore", "archlint.toml", "README.md", ".env", "schema.sql"):
+        (tree / name).write_text("x\n")
     replicate(str(tree), str(tmp_path / "copy"))
+    copied = sorted(p.relative_to(tmp_path / "copy").as_posix() for p in (tmp_path / "copy").rglob("*"))
+    assert copied == [".env", ".gitignore", "app", "app/alias.py", "app/inner.py", "app/pkg", "archlint.toml",
+                      "requirements.txt", "run.sh", "schema.sql"]
     assert os.path.islink(tmp_path / "copy/app/alias.py") and (tmp_path / "copy/app/alias.py").read_text() == "x = 1\n"
-    assert not os.path.lexists(tmp_path / "copy/app/link")
-    assert (outside / "secret.py").read_text() == "SECRET = 1\n"
+    assert os.readlink(tmp_path / "copy/app/pkg") == "locale"  # inside the tree: kept, relative to the copy
+    assert os.stat(tmp_path / "copy/app/inner.py").st_ino == os.stat(tree / "app/inner.py").st_ino  # a hard link
+    plan = plan_patch(str(tree), parse(b"--- a/app/inner.py\n+++ b/app/inner.py\n@@ -1 +1 @@\n-x = 1\n+x = 2\n"), "p")
+    write_plan(plan, str(tmp_path / "copy"))
+    assert (tree / "app/inner.py").read_text() == "x = 1\n" and (tmp_path / "copy/app/inner.py").read_text() == "x = 2\n"

@@ -23,7 +23,8 @@ import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from archlint.adapters.discovery import DEFAULT_EXCLUDED_DIRS
+from archlint.adapters.config_loader import CONFIG_NAMES
+from archlint.adapters.discovery import DEFAULT_EXCLUDED_DIRS, LANGUAGES, is_manifest_name
 from archlint.domain.change import ChangeSet, FileChange
 from archlint.domain.diff import SUBMODULE_MODE, SYMLINK_MODE, DiffError, FilePatch, Patch, parse
 from archlint.domain.diff_apply import BinaryUnavailable, HunkFailed, apply_file, apply_hunks, split_lines
@@ -323,44 +324,65 @@ def _first_hunk(section: FilePatch) -> str:
 
 # the temporary copy --------------------------------------------------------------------------------
 def replicate(source: str, target: str) -> None:
-    """Copy the tree at ``source`` to ``target`` (which must not exist) with hard links where the
-    file system allows (the copy is never written in place: :func:`write_plan` replaces files),
-    leaving out what discovery never reads: dependency, build and VCS directories and
-    virtualenvs.  Symbolic links that stay inside ``source`` are recreated relative to the copy;
-    those leading out of it are left out, as discovery would skip them."""
+    """Copy what the analysis of ``source`` reads — sources, manifests, ``.gitignore`` files and
+    the config — to ``target`` (which must not exist), with hard links where the file system allows
+    (the copy is never written in place: :func:`write_plan` replaces files).  Dependency, build and
+    VCS directories and virtualenvs are left out, as discovery skips them; so are directories with
+    nothing to analyse (a wheel's thousands of locale directories cost seconds to create and remove).
+    Symbolic links that stay inside ``source`` are recreated relative to the copy; those leading out
+    of it are left out, as discovery would skip them."""
     real_source = os.path.realpath(source)
-    copier = _Copier()
-    os.makedirs(target)
-    stack = [(source, target)]
+    copier = _Copier(target)
+    stack = [(source, "")]
     while stack:
-        directory, destination = stack.pop()
+        directory, prefix = stack.pop()
         try:
             entries = list(os.scandir(directory))
         except OSError:
             continue
         for entry in entries:
-            to = os.path.join(destination, entry.name)
+            relative = prefix + entry.name
             try:
                 if entry.is_symlink():
-                    _copy_link(entry.path, to, real_source, target)
-                elif entry.is_dir(follow_symlinks=False):
+                    if entry.is_dir() or _analysed(entry.name, relative):
+                        _copy_link(entry.path, copier.place(relative), real_source, target)
+                elif entry.is_dir():
                     if entry.name in DEFAULT_EXCLUDED_DIRS or entry.name.endswith(".egg-info"):
                         continue
                     if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
                         continue
-                    os.mkdir(to)
-                    stack.append((entry.path, to))
-                elif entry.is_file(follow_symlinks=False):
-                    copier.copy(entry.path, to)
+                    stack.append((entry.path, relative + "/"))
+                elif entry.is_file() and _analysed(entry.name, relative):
+                    copier.copy(entry.path, relative)
             except OSError:
                 continue  # an unreadable file is left out, as discovery would report it unreadable
+    os.makedirs(target, exist_ok=True)
+
+
+def _analysed(name: str, relative: str) -> bool:
+    """A file discovery or the config search may read."""
+    dot = name.rfind(".")
+    extension = name[dot:].lower() if dot > 0 else ""
+    return extension in LANGUAGES or name in (".gitignore", *CONFIG_NAMES) or is_manifest_name(name, relative)
 
 
 class _Copier:
-    def __init__(self) -> None:
+    def __init__(self, target: str) -> None:
+        self.target = target
         self.links = True
+        self.made: set[str] = set()
 
-    def copy(self, source: str, target: str) -> None:
+    def place(self, relative: str) -> str:
+        """The path of ``relative`` in the copy, its directory created."""
+        path = os.path.join(self.target, *relative.split("/"))
+        directory = os.path.dirname(path)
+        if directory not in self.made:
+            os.makedirs(directory, exist_ok=True)
+            self.made.add(directory)
+        return path
+
+    def copy(self, source: str, relative: str) -> None:
+        target = self.place(relative)
         if self.links:
             try:
                 os.link(source, target)
