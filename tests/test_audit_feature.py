@@ -57,6 +57,10 @@ def audited(tmp_path_factory):
     finished_run = results / "express" / "mini_swe_sdk" / "gpt-5.4" / "hard-focused-task-001" / "2026-05-03T10-00-00" / "run_3"
     shutil.copytree(bad_finished, finished_run)  # a checked-out run: compared file by file with its base
     runs["checkout"] = finished_run
+    nested = finished_run.parent / "run_4"
+    shutil.copytree(bad_finished, nested / "repo")  # checked out one level down, next to the run's logs
+    (nested / "newman-run-report.csv").write_text("assertion,passed\n")
+    runs["nested"] = nested
     runs["greenfield"] = put_run(task_dir(results, "uv-flask-openapi-clean_architecture") / "run_1", FIXTURES / "flask-clean")
     manifest = tmp / "runs.csv"
     manifest.write_text("path,framework,architecture,base\n"  # a task folder: every run under it
@@ -98,6 +102,8 @@ def test_feature_runs_get_the_verdicts_of_the_resulting_repository(audited):
     checkout = rows["checkout"]  # the same change, as a checked-out run
     assert checkout["error"] is None and checkout["findings"]["by_rule"] == {"AL102": 1}
     assert [v["compliant"] for v in checkout["verdicts"]] == [v["compliant"] for v in bad["verdicts"]]
+    nested = rows["nested"]
+    assert (nested["error"], nested["findings"]["by_rule"], nested["change"]) == (None, {"AL102": 1}, checkout["change"])
     assert "`base` column" in rows["no-base"]["error"] and rows["no-base"]["framework"] == "hono"
     assert rows["greenfield"]["mode"] == "greenfield" and rows["greenfield"]["level"] == 1
 
@@ -109,7 +115,7 @@ def test_report_separates_greenfield_and_feature_runs(audited):
     assert greenfield < page.index('id="chart-by-level"') < feature < page.index('id="chart-feature-by-framework"')
     assert 'id="verdict-changes"' in page and 'id="chart-feature-rules"' in page
     feature_failures = page.split('<table id="feature-failures">', 1)[1].split("</table>", 1)[0]
-    assert feature_failures.count("<tr><td>") == 2  # run_2 (the patch) and run_3 (the checkout)
+    assert feature_failures.count("<tr><td>") == 3  # run_2 (the patch), run_3 and run_4 (checkouts)
     assert "architecture: no longer compliant; the patch adds" in feature_failures
     greenfield_failures = page.split('<table id="failures">', 1)[1].split("</table>", 1)[0]
     assert "hard-focused-task" not in greenfield_failures

@@ -227,3 +227,25 @@ def test_usage_errors_and_the_greenfield_meaning(tmp_path):
     assert got["root"] == str(greenfield) and "change" not in got
     assert [(f["rule"], f["path"], f["line"]) for f in got["findings"]] == [
         (f["rule"], f["path"], f["line"]) for f in json.loads(expected.stdout)["findings"] if f["path"] not in ("expected.json", "EXPECTED.md")]
+
+
+def test_a_config_above_path_governs_the_patched_copy_too(tmp_path):
+    """`check app --patch` where archlint.toml sits in the repository root above PATH: the copy is
+    analysed with that config and findings keep the paths `check app` gives (relative to the root)."""
+    def finish(root: Path) -> None:
+        views = root / "app/views/articles.py"
+        views.write_text(views.read_text() + "\nimport sqlite3\nfrom app.repositories import user_repository\n")
+
+    source = tmp_path / "source"
+    shutil.copytree(FIXTURES / "flask-violations", source)
+    (source / "archlint.toml").write_text('ignore = ["AL103"]\n')
+    base, patch, finished = feature_pair(tmp_path, source, "comment", edit=finish)
+    want = run_cli("check", str(finished / "app"), "--format", "json", "--no-cache", cwd=tmp_path)
+    every = run_cli("check", str(base / "app"), "--patch", str(patch), "--all", "--format", "json", cwd=tmp_path)
+    assert json.loads(every.stdout)["findings"] == json.loads(want.stdout)["findings"]
+    assert json.loads(every.stdout)["root"] == str(base)  # the config's directory, as for `check base/app`
+    new = json.loads(run_cli("check", str(base / "app"), "--patch", str(patch), "--format", "json", cwd=tmp_path).stdout)
+    found = {(f["rule"], f["path"]) for f in new["findings"]}
+    assert ("AL102", "app/views/articles.py") in found and not any(rule == "AL103" for rule, _ in found)  # the config's ignore
+    touched = set(new["change"]["files"]["added"]) | set(new["change"]["files"]["modified"])
+    assert "app/views/articles.py" in touched and {path for _rule, path in found} <= touched

@@ -451,9 +451,29 @@ def patch_changes(patch: Patch, where: Where, root: str, untracked: list[str] = 
 
 
 # two checked-out trees -----------------------------------------------------------------------------
+def align(base: str, other: str) -> str:
+    """The directory of ``other`` that corresponds to ``base``: ``other`` itself, or its one
+    sub-directory that holds base's top-level entries (a run checked out as ``run_1/repo/``)."""
+    names = {name for name, _path in _top(base)}
+    here = {name for name, _path in _top(other)}
+    if names & here:
+        return other
+    inside = [path for name, path in _top(other) if os.path.isdir(path) and names & {n for n, _p in _top(path)}]
+    return inside[0] if len(inside) == 1 else other
+
+
+def _top(directory: str) -> list[tuple[str, str]]:
+    try:
+        return [(entry.name, entry.path) for entry in os.scandir(directory)
+                if not entry.name.startswith(".") and entry.name not in DEFAULT_EXCLUDED_DIRS]
+    except OSError:
+        return []
+
+
 def tree_changes(base: str, other: str) -> ChangeSet:
     """``other`` compared with ``base`` as if it were ``base`` plus a patch: files added,
-    deleted and modified (renames show as a deletion and an addition), with the added lines."""
+    deleted and modified (renames show as a deletion and an addition), with the added lines.
+    Only files the analysis reads are compared (see :func:`replicate`)."""
     before, after = dict(_files(base)), dict(_files(other))
     changes: list[FileChange] = []
     for relative in sorted(before.keys() | after.keys()):
@@ -492,7 +512,7 @@ def _files(root: str) -> Iterator[tuple[str, str]]:
             if entry.is_dir(follow_symlinks=False):
                 if entry.name not in DEFAULT_EXCLUDED_DIRS and not entry.name.endswith(".egg-info"):
                     stack.append((entry.path, relative + "/"))
-            elif entry.is_file(follow_symlinks=False):
+            elif entry.is_file(follow_symlinks=False) and _analysed(entry.name, relative):
                 yield relative, entry.path
 
 

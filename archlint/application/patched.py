@@ -27,8 +27,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from archlint.adapters import git
-from archlint.adapters.patch import (Layout, PatchError, load_patch, patch_changes, plan_patch, replicate, tree_changes,
-                                     write_plan)
+from archlint.adapters.patch import (Layout, PatchError, align, load_patch, materialise, patch_changes, plan_patch, read_patch,
+                                     replicate, tree_changes, write_plan)
 from archlint.application.changed import Introduced, introduced
 from archlint.application.pipeline import Options, Report, run_check
 from archlint.application.suppressions import SourceText
@@ -107,13 +107,24 @@ def changed(paths: list[str], options: Options, base: str = "HEAD") -> Iterator[
 
 @contextmanager
 def trees(base: str, other: str, options: Options) -> Iterator[Compared]:
-    """``other`` judged as a change of ``base`` (two checkouts; neither is copied or written)."""
+    """``other`` judged as a change of ``base`` (two checkouts; neither is copied or written).
+    A run checked out one level down (``run_1/repo/``) is compared from there."""
     runs = replace(options, reuse_results=False)
     before = run_check([base], runs)
-    after = run_check([other], runs)
+    after = run_check([align(base, other)], runs)
     changes = tree_changes(before.root, after.root)
     yield Compared(before, after, changes, after.root,
                    introduced(before, after, changes, SourceText(before.root), SourceText(after.root)))
+
+
+@contextmanager
+def greenfield_tree(patch: str) -> Iterator[str]:
+    """A temporary directory holding the files a greenfield patch adds (``--patch`` without PATH)."""
+    text = read_patch(patch)
+    with tempfile.TemporaryDirectory(prefix="archlint-patch-") as directory:
+        if materialise(text, directory) == 0:
+            raise PatchError(f"the patch adds no files: {patch}")
+        yield directory
 
 
 @contextmanager

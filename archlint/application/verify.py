@@ -15,14 +15,10 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from archlint import __version__
-from archlint.adapters.patch import PatchError, materialise, read_patch
-from archlint.application.patched import Compared, patched, trees
+from archlint.application.patched import Compared, greenfield_tree, patched, trees
 from archlint.application.pipeline import Options, Report, run_check
 from archlint.domain.config import ConfigError
 from archlint.domain.findings import Finding
@@ -113,16 +109,6 @@ def run_verify(path: str | None, constraints: Constraints, patch: str | None = N
         raise ConfigError("give a repository path or --patch FILE")
     report = run_check([path], options)
     return VerifyReport(report.root, _verdicts(report, constraints), report)
-
-
-@contextmanager
-def greenfield_tree(patch: str) -> Iterator[str]:
-    """A temporary directory holding the files a greenfield patch adds."""
-    text = read_patch(patch)
-    with tempfile.TemporaryDirectory(prefix="archlint-patch-") as directory:
-        if materialise(text, directory) == 0:
-            raise PatchError(f"the patch adds no files: {patch}")
-        yield directory
 
 
 def _verify_patched(path: str, constraints: Constraints, patch: str, options: Options) -> VerifyReport:

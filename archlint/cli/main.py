@@ -126,15 +126,13 @@ def _check_usage(paths, patch: str | None, changed: bool, report_all: bool) -> N
 def _check_run(paths: list[str], options, patch: str | None, changed: bool, base: str | None):
     """(report, directory its files are in, Compared or None) for the four kinds of run: a tree,
     a tree with a patch, a greenfield patch, the changes of a git work tree."""
-    from archlint.application.patched import changed as compare_changed, patched
+    from archlint.application.patched import changed as compare_changed, greenfield_tree, patched
     from archlint.application.pipeline import run_check
 
     if patch is not None and paths:
         with patched(paths[0], patch, options) as compared:
             yield replace(compared.after, root=compared.root), compared.after.root, compared
     elif patch is not None:
-        from archlint.application.verify import greenfield_tree
-
         with greenfield_tree(patch) as directory:
             report = run_check([directory], replace(options, reuse_results=False))
             yield replace(report, root=os.path.abspath(patch)), directory, None
