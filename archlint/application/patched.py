@@ -13,7 +13,7 @@ findings the change introduced (:mod:`archlint.application.changed`) — availab
 The copy mirrors the layout the findings are relative to: PATH below the directory of the config
 that governs it, with that config file.  Findings of both trees therefore have the same paths,
 and the copy's facts come from PATH's own facts cache (files the change leaves alone are not
-parsed again).  The temporary directory holds an empty ``.git`` so the config search stops there
+parsed again), which the copy's run reads but never writes.  The temporary directory holds an empty ``.git`` so the config search stops there
 instead of wandering into whatever lies above the system's temporary directory.
 """
 

@@ -46,7 +46,7 @@ class Options:
     jobs: int = 0  # 0 = all cores
     preset: str | None = None  # force a preset and ignore configured layers (verify: "clean")
     reuse_results: bool = False  # `check` only: return the last run's findings for an identical tree
-    cache_root: str | None = None  # analysing a temporary copy of a tree: use that tree's facts cache
+    cache_root: str | None = None  # analysing a temporary copy of this tree: read its facts cache, never write it
 
 
 @dataclass(slots=True)
@@ -139,7 +139,8 @@ def run_check(paths: list[str], options: Options | None = None) -> Report:
     if cache is not None:
         if result_key is not None:
             cache.put_result(result_key, tuple(findings))
-        cache.save()  # after the checks: bodies they extracted on demand are kept too
+        if options.cache_root is None:  # a temporary copy must not evict the real tree's entries
+            cache.save()  # after the checks: bodies they extracted on demand are kept too
     return _report(root, findings, found, files, config, started, context, hits)
 
 
