@@ -213,6 +213,20 @@ def test_a_repository_diff_applies_to_a_subdirectory_path(tmp_path):
     assert set(plan.writes) == {"app/auth.py"} and plan.changes.outside == ["frontend/app.js"]
 
 
+def test_a_diff_of_two_directories_made_above_them(changed_repo, tmp_path):
+    """`git diff --no-index base finished` run in their parent: every name carries its directory."""
+    _repo, base, finished = changed_repo
+    result = subprocess.run(["git", "diff", "--no-index", "-M", "--binary", "base", "finished"], cwd=base.parent, capture_output=True)
+    assert result.returncode == 1, result.stderr
+    patch = tmp_path / "dirs.patch"
+    patch.write_bytes(result.stdout)
+    assert b"diff --git a/base/app/auth.py b/base/app/auth.py" in result.stdout  # the deletion
+    assert b"diff --git a/base/noeol.py b/finished/noeol.py" in result.stdout  # a modification, named apart
+    assert choose_layout(str(base), parse(result.stdout)).strip == 1
+    _apply_ours(base, patch, tmp_path / "ours")
+    assert _tree(tmp_path / "ours") == _tree(finished)
+
+
 def test_a_hunk_that_does_not_match_names_the_file_and_hunk_on_one_line(changed_repo, tmp_path):
     repo, base, _finished = changed_repo
     patch = _diff(repo, tmp_path / "change.patch", "-M", "--binary")
@@ -291,3 +305,14 @@ def test_the_copy_holds_what_the_analysis_reads(tmp_path):
     plan = plan_patch(str(tree), parse(b"--- a/app/inner.py\n+++ b/app/inner.py\n@@ -1 +1 @@\n-x = 1\n+x = 2\n"), "p")
     write_plan(plan, str(tmp_path / "copy"))
     assert (tree / "app/inner.py").read_text() == "x = 1\n" and (tmp_path / "copy/app/inner.py").read_text() == "x = 2\n"
+
+
+def test_new_files_in_new_directories_stay_where_the_patch_puts_them(tmp_path):
+    tree = tmp_path / "tree"
+    (tree / "app").mkdir(parents=True)
+    (tree / "app" / "main.py").write_text("x = 1\n")
+    create = ("diff --git a/app/comments/routes/api.py b/app/comments/routes/api.py\nnew file mode 100644\n"
+              "--- /dev/null\n+++ b/app/comments/routes/api.py\n@@ -0,0 +1 @@\n+y = 2\n")
+    assert set(plan_patch(str(tree), parse(create.encode()), "p").writes) == {"app/comments/routes/api.py"}
+    plain = "--- /dev/null\n+++ b/app/comments/api.py\n@@ -0,0 +1 @@\n+y = 2\n"  # diff -u's creation, b/ prefixed
+    assert set(plan_patch(str(tree), parse(plain.encode()), "p").writes) == {"app/comments/api.py"}

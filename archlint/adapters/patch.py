@@ -98,23 +98,30 @@ def safe_path(path: str) -> bool:
     return all(part not in ("", ".", "..") for part in parts)
 
 
+def _plausible(path: str, git: bool) -> bool:
+    """A name as a patch may write it: no ``..``, ``.`` or empty component, nothing absolute in a
+    git section (a plain ``diff -u /old /new`` names absolute paths, which stripping removes)."""
+    body = path[1:] if path.startswith("/") and not git else path
+    return safe_path(body)
+
+
 # which directory the patch's paths are relative to -----------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Layout:
-    """Plain sections lose ``strip`` leading components (``patch -pN``); every path must then
-    start with ``prefix`` — PATH's own location inside the tree the patch was made for (a PR's
-    diff is relative to the repository root, PATH may be ``backend/``) — which is removed.  A
-    path outside ``prefix`` is outside PATH."""
+    """Paths lose ``strip`` leading components (``patch -pN``; git sections' names come without
+    their ``a/`` / ``b/`` prefix already, so there it is a diff made a directory above the tree,
+    as ``git diff --no-index old new``); every path must then start with ``prefix`` — PATH's own
+    location inside the tree the patch was made for (a PR's diff is relative to the repository
+    root, PATH may be ``backend/``) — which is removed.  A path outside ``prefix`` is outside PATH."""
 
     strip: int = 0
     prefix: str = ""
 
-    def __call__(self, path: str, git: bool) -> str | None:
+    def __call__(self, path: str, git: bool = True) -> str | None:
         parts = path.split("/")
-        if not git:
-            if len(parts) <= self.strip:
-                return None
-            parts = parts[self.strip:]
+        if len(parts) <= self.strip:
+            return None
+        parts = parts[self.strip:]
         if self.prefix:
             head = self.prefix.split("/")
             if parts[:len(head)] != head:
@@ -124,38 +131,45 @@ class Layout:
 
 
 def choose_layout(base: str, patch: Patch) -> Layout:
-    """The layout under which the most of the patch's paths fit ``base``: files it changes or
-    deletes exist, directories it creates files in exist.  Ties go to the plainest reading."""
+    """The layout under which the most files the patch changes or deletes exist in ``base``; then
+    the usual number of components to strip (1 for ``diff -ruN old new``, none for git), then the
+    most files created in directories that exist, then PATH as the patch's root."""
     components = [part for part in os.path.abspath(base).split(os.sep) if part]
-    plain = [section for section in patch.files if not section.git]
-    preferred = 1 if any(_prefixed(section) for section in plain) else 0
+    preferred = 1 if any(_prefixed(section) for section in patch.files if not section.git) else 0
     best: tuple[tuple, Layout] | None = None
-    for strip in (range(4) if plain else (0,)):
+    for strip in range(4):
         for depth in range(min(3, len(components)) + 1):
             layout = Layout(strip, "/".join(components[len(components) - depth:]) if depth else "")
-            key = (-_fit(base, patch, layout), depth, abs(strip - preferred))
+            existing, directories = _fit(base, patch, layout)
+            key = (-existing, abs(strip - preferred), -directories, depth)
             if best is None or key < best[0]:
                 best = (key, layout)
     return best[1] if best else Layout()
 
 
 def _prefixed(section: FilePatch) -> bool:
-    """``--- a/x`` / ``+++ b/x``, ``--- old/x`` / ``+++ new/x``: the first components differ."""
+    """``--- a/x`` / ``+++ b/x``, ``--- old/x`` / ``+++ new/x``: the first components differ
+    (or, for a created or deleted file, git's ``b/`` / ``a/``)."""
     old, new = (section.old_path or "").split("/"), (section.new_path or "").split("/")
+    if section.old_path is None or section.new_path is None:
+        return (len(new) > 1 and new[0] == "b") or (len(old) > 1 and old[0] == "a")
     return len(old) > 1 and len(new) > 1 and old[0] != new[0] and old[1:] == new[1:]
 
 
-def _fit(base: str, patch: Patch, layout: Layout) -> int:
-    score = 0
+def _fit(base: str, patch: Patch, layout: Layout) -> tuple[int, int]:
+    """(files the patch changes or deletes that exist, files it creates whose directory exists).
+    Only the first is evidence enough to strip components: a patch that creates files in new
+    directories would otherwise be stripped until its files land in directories that exist."""
+    existing = directories = 0
     for section in patch.files:
-        old = layout(section.old_path, section.git) if section.old_path else None
+        old = layout(section.old_path) if section.old_path else None
         if old and safe_path(old) and _lexists(base, old, directory=False):
-            score += 2
+            existing += 1
         if section.new_path and section.new_path != section.old_path:
-            new = layout(section.new_path, section.git)
+            new = layout(section.new_path)
             if new and safe_path(new) and _lexists(base, new.rsplit("/", 1)[0] if "/" in new else "", directory=True):
-                score += 1
-    return score
+                directories += 1
+    return existing, directories
 
 
 def _lexists(base: str, relative: str, directory: bool) -> bool:
@@ -244,7 +258,7 @@ class _Builder:
     def _place(self, path: str | None, git: bool) -> str | None:
         if path is None:
             return None
-        relative = self.where(path, git)
+        relative = self.where(path, git) if _plausible(path, git) else path
         if relative is not None and not safe_path(relative):
             raise PatchError(f"{self.name}: refusing the unsafe path {path!r} (absolute, '..' or an empty component)")
         return relative

@@ -91,7 +91,7 @@ class FilePatch:
     old_path: str | None  # None: the patch creates the file
     new_path: str | None  # None: the patch deletes it
     hunks: tuple[Hunk, ...] = ()
-    git: bool = False  # from a `diff --git` section: paths are already without a/ b/ prefixes
+    git: bool = False  # a `diff --git` section naming one file: paths are already without a/ b/ prefixes
     old_mode: str = ""
     new_mode: str = ""
     copy: bool = False
@@ -230,7 +230,11 @@ class _Parser:
             return None
         old_mode = fields.get("old_mode") or fields.get("deleted") or ""
         new_mode = fields.get("new_mode") or fields.get("created") or ""
-        return FilePatch(old_path, new_path, hunks, git=True, old_mode=old_mode.strip(), new_mode=new_mode.strip(),
+        # two names without rename headers: `git diff --no-index old/ new/`, whose names still
+        # carry the two directories; they are read like a plain diff's
+        paired = not any(key in fields for key in ("rename_from", "copy_from"))
+        named_apart = old_path is not None and new_path is not None and old_path != new_path and paired
+        return FilePatch(old_path, new_path, hunks, git=not named_apart, old_mode=old_mode.strip(), new_mode=new_mode.strip(),
                          copy="copy_from" in fields, binary=binary, forward=forward, reverse=reverse, line=start)
 
     # hunks ---------------------------------------------------------------------------------------
