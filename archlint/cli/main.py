@@ -327,16 +327,19 @@ def verify(path, task, framework, architecture, database, orm, patch, fmt, outpu
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Runs verified in parallel (0 = all cores).")
 @click.option("--out", "-o", "out", type=click.Path(file_okay=False), default="archlint-audit", show_default=True,
               help="Directory for results.jsonl (resumable), summary.csv and report.html.")
-@click.option("--manifest", type=click.Path(dir_okay=False), help="CSV with columns path,task or path,framework,architecture,database,orm.")
+@click.option("--manifest", type=click.Path(dir_okay=False),
+              help="CSV with columns path,task or path,framework,architecture,database,orm; an optional base column names "
+                   "the checkout a feature run changes (the run is then judged like verify BASE --patch RUN).")
 @click.option("--scheduler", metavar="ADDRESS", help="Run on this Dask scheduler (needs archlint[dask]) instead of local processes.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=120.0, show_default=True,
               help="Seconds one run may take before it is recorded as an error.")
 @click.option("--no-progress", is_flag=True, help="No progress bar (there is none anyway when stderr is not a terminal).")
 def audit(roots, jobs, out, manifest, scheduler, timeout, no_progress) -> None:
     """Verify every benchmark run under ROOTS (run_N directories, repositories or patches; the
-    constraints come from the task name in each path or from --manifest) and write OUT/results.jsonl,
-    OUT/summary.csv and OUT/report.html.  Runs already in results.jsonl are skipped.  Exit 0 once
-    the reports are written, whatever the verdicts."""
+    constraints come from the task name in each path — greenfield tasks and feature tasks such as
+    express-hard-focused-task-001 — or from --manifest) and write OUT/results.jsonl, OUT/summary.csv
+    and OUT/report.html.  Runs already in results.jsonl are skipped.  Exit 0 once the reports are
+    written, whatever the verdicts."""
     import time
     from functools import partial
 
