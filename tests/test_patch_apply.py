@@ -316,3 +316,21 @@ def test_new_files_in_new_directories_stay_where_the_patch_puts_them(tmp_path):
     assert set(plan_patch(str(tree), parse(create.encode()), "p").writes) == {"app/comments/routes/api.py"}
     plain = "--- /dev/null\n+++ b/app/comments/api.py\n@@ -0,0 +1 @@\n+y = 2\n"  # diff -u's creation, b/ prefixed
     assert set(plan_patch(str(tree), parse(plain.encode()), "p").writes) == {"app/comments/api.py"}
+
+
+def test_renames_across_the_analysed_directory(tmp_path):
+    mono = tmp_path / "mono"
+    (mono / "backend").mkdir(parents=True)
+    (mono / "backend" / "moving_out.py").write_text("x = 1\n")
+    (mono / "backend" / "stays.py").write_text("y = 1\n")
+    (mono / "shared").mkdir()
+    (mono / "shared" / "util.py").write_text("z = 1\n")
+    patch = ("diff --git a/backend/moving_out.py b/shared/moving_out.py\nsimilarity index 100%\n"
+             "rename from backend/moving_out.py\nrename to shared/moving_out.py\n"
+             "diff --git a/shared/util.py b/backend/util.py\nsimilarity index 100%\nrename from shared/util.py\nrename to backend/util.py\n"
+             "diff --git a/backend/stays.py b/backend/stays.py\n--- a/backend/stays.py\n+++ b/backend/stays.py\n@@ -1 +1 @@\n-y = 1\n+y = 2\n")
+    plan = plan_patch(str(mono / "backend"), parse(patch.encode()), "p")
+    assert plan.deletes == {"moving_out.py"} and set(plan.writes) == {"stays.py"}
+    notes = {change.after: change.note for change in plan.changes.files if change.note}
+    assert notes == {"util.py": "moved in from outside the analysed directory; not rebuilt"}
+    assert plan.changes.after_path("moving_out.py") is None

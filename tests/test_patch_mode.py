@@ -142,6 +142,13 @@ def test_an_imperfect_patch_reports_only_what_it_introduces(tmp_path):
     assert json.loads(every.stdout)["findings"] == json.loads(finished_json.stdout)["findings"]
     verify = run_cli("verify", str(base), "--patch", str(patch), "--framework", "flask", "--architecture", "clean", cwd=tmp_path)
     assert verify.returncode == 1 and "patch: architecture: no longer compliant" in verify.stdout
+    data = json.loads(run_cli("verify", str(base), "--patch", str(patch), "--framework", "flask", "--architecture", "clean",
+                              "--format", "json", cwd=tmp_path).stdout)
+    assert list(data) == ["schema", "archlint", "root", "compliant", "constraints", "findings", "patch"]  # additive
+    assert all(list(c) == ["constraint", "expected", "compliant", "reason", "evidence", "patch"] for c in data["constraints"])
+    assert set(data["constraints"][1]["patch"]) == {"was_compliant", "summary", "added", "removed"}
+    assert data["patch"]["path"] == str(patch) and data["patch"]["base"] == str(base) and data["patch"]["introduced"] == 1
+    assert [(f["rule"], f["path"]) for f in data["patch"]["introduced_findings"]] == [("AL102", "app/views/articles.py")]
 
 
 def test_changed_only_agrees_with_the_same_patch(tmp_path):

@@ -266,10 +266,13 @@ class _Builder:
     def apply(self, section: FilePatch) -> None:
         old, new = self._place(section.old_path, section.git), self._place(section.new_path, section.git)
         if (section.old_path and old is None) or (section.new_path and new is None):
-            if old is None and new is None:
-                self.outside.append(section.path)
-                return
-            raise self.fail(section.path, "the patch moves it across the boundary of the analysed directory")
+            self.outside.append(section.path)
+            if old is not None and not section.copy:  # moved out of PATH: gone from it
+                self.current(old)
+                self.image[old] = _Entry(None, None, changed=True)
+            elif new is not None:  # moved in: its old content lies outside PATH, which is never read
+                self.image[new] = _Entry(None, None, changed=True, note="moved in from outside the analysed directory; not rebuilt")
+            return
         if SUBMODULE_MODE in (section.old_mode, section.new_mode):
             self.outside.append(section.path)
             return
