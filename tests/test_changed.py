@@ -109,3 +109,14 @@ def test_changed_only_combines_with_a_baseline(tmp_path):
     code, found = reported(repo, "--changed-only", "--baseline", str(baseline))
     # only the new import is reported: a driver in a route (AL103), and not declared in requirements (AL702)
     assert (code, found) == (1, [("AL103", "app/routes/users.py", 3), ("AL702", "app/routes/users.py", 3)])
+
+
+def test_overlapping_paths_and_the_work_tree_is_never_written(tmp_path):
+    repo = committed_repo(tmp_path)
+    (repo / "app/routes/admin.py").write_text("from app.repositories.users import UserRepository\n")
+    (repo / "app/services/users.py").write_text("from app.repositories.users import UserRepository\ny = 2\n")
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in repo.rglob("*.py")}
+    result = run_cli("check", str(repo / "app"), str(repo / "app/routes"), "--changed-only", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert [(f["rule"], f["path"]) for f in json.loads(result.stdout)["findings"]] == [("AL102", "app/routes/admin.py")]
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in repo.rglob("*.py")} == before

@@ -16,6 +16,7 @@ file and hunk that failed — the CLI prints it and exits 2.
 from __future__ import annotations
 
 import difflib
+import errno
 import os
 import re
 import shutil
@@ -400,11 +401,15 @@ class _Copier:
 
     def copy(self, source: str, relative: str) -> None:
         target = self.place(relative)
+        if os.path.lexists(target):
+            return  # copied already (overlapping paths); never write into what may be a hard link
         if self.links:
             try:
                 os.link(source, target)
                 return
-            except OSError:
+            except OSError as exc:
+                if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EACCES):
+                    raise
                 self.links = False  # another file system, or links not allowed: copy from now on
         shutil.copy2(source, target)
 

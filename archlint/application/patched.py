@@ -45,10 +45,6 @@ class Compared:
     root: str  # the directory to name in reports: PATH's root, never the temporary copy
     introduced: Introduced
 
-    def source(self) -> SourceText:
-        """Lines of the tree after the change (while the ``with`` block lasts)."""
-        return SourceText(self.after.root)
-
 
 @contextmanager
 def patched(path: str, patch_file: str, options: Options) -> Iterator[Compared]:
@@ -95,11 +91,12 @@ def changed(paths: list[str], options: Options, base: str = "HEAD") -> Iterator[
     plan.deletes.update(untracked)
     with _scratch() as scratch:
         copy_root = _copy_root(scratch, root)
-        copies = []
-        for path in (os.path.abspath(p) for p in paths):
-            copies.append(_below(copy_root, root, path))
-            _copy(path, copies[-1])
-        config = _config_for_copy(after, options, [os.path.abspath(p) for p in paths], copy_root)
+        absolute = [os.path.abspath(p) for p in paths]
+        copies = [_below(copy_root, root, path) for path in absolute]
+        for path, copy in zip(absolute, copies):
+            if not any(other != path and path.startswith(other.rstrip(os.sep) + os.sep) for other in absolute):
+                _copy(path, copy)  # a path inside another one is copied with it
+        config = _config_for_copy(after, options, absolute, copy_root)
         write_plan(plan, copy_root)
         before = run_check(copies, replace(runs, config_path=config, cache_root=root))
         yield Compared(before, after, changes, root, introduced(before, after, changes, SourceText(before.root), source))
@@ -155,7 +152,8 @@ def _copy(path: str, target: str) -> None:
         replicate(path, target)
         return
     os.makedirs(os.path.dirname(target), exist_ok=True)
-    shutil.copy2(path, target)
+    if not os.path.lexists(target):
+        shutil.copy2(path, target)
 
 
 def _config_for_copy(report: Report, options: Options, paths: list[str], copy_root: str) -> str | None:
