@@ -116,7 +116,7 @@ def test_overlapping_paths_and_the_work_tree_is_never_written(tmp_path):
     (repo / "app/routes/admin.py").write_text("from app.repositories.users import UserRepository\n")
     (repo / "app/services/users.py").write_text("from app.repositories.users import UserRepository\ny = 2\n")
     before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in repo.rglob("*.py")}
-    result = run_cli("check", str(repo / "app"), str(repo / "app/routes"), "--changed-only", "--format", "json", cwd=tmp_path)
+    result = run_cli("check", str(repo), str(repo / "app/routes"), "--changed-only", "--format", "json", cwd=tmp_path)
     assert result.returncode == 1, result.stderr
     assert [(f["rule"], f["path"]) for f in json.loads(result.stdout)["findings"]] == [("AL102", "app/routes/admin.py")]
     assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in repo.rglob("*.py")} == before
