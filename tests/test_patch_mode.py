@@ -67,7 +67,7 @@ def test_a_perfect_feature_patch_gives_the_finished_repository_verdicts(tmp_path
     result = facts["verify"]
     assert facts["introduced"] == [] and any("comment" in path for path in facts["touched"])
     # every verdict says what the patch did to its evidence; the restored routes are named
-    changes = {change.constraint: change for change in result.changes}
+    changes = {change.constraint: change for change in result.change.verdicts}
     assert set(changes) == {"framework", "architecture", "database", "orm"}
     assert all(change.was_compliant is not None for change in changes.values())
     framework_added = [item.path for item in changes["framework"].added]
@@ -120,7 +120,7 @@ def test_an_imperfect_patch_reports_only_what_it_introduces(tmp_path):
     base, patch, finished = feature_pair(tmp_path, FIXTURES / "flask-clean", "comment", edit=skip_layer)
     facts = assert_patch_mode_agrees(base, patch, finished, Constraints("flask", "clean"), tmp_path)
     assert [(rule, path) for rule, path, *_ in facts["introduced"]] == [("AL102", "app/views/articles.py")]
-    architecture = next(c for c in facts["verify"].changes if c.constraint == "architecture")
+    architecture = next(c for c in facts["verify"].change.verdicts if c.constraint == "architecture")
     assert (architecture.was_compliant, architecture.compliant) == (True, False)
     assert architecture.summary.startswith("architecture: no longer compliant; the patch adds ")
     assert any(item.path == "app/views/articles.py" and "AL102" in item.detail for item in architecture.added)
@@ -212,7 +212,7 @@ def test_plain_diff_and_a_subdirectory_path(tmp_path):
     (mono_finished / "README.md").write_text("new\n")
     pr = git_diff(mono_base, mono_finished, tmp_path / "pr.diff")
     facts = assert_patch_mode_agrees(mono_base / "backend", pr, mono_finished / "backend", Constraints("hono"), tmp_path)
-    assert facts["verify"].extra["files"]["outside"] == ["README.md"]
+    assert facts["verify"].change.files.outside == ["README.md"]
 
 
 def test_usage_errors_and_the_greenfield_meaning(tmp_path):

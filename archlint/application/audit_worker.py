@@ -99,14 +99,13 @@ def result_row(spec: RunSpec, result: VerifyReport, seconds: float) -> dict:
             "reason": verdict.reason,
             "evidence": verdict.evidence[0].to_dict() if verdict.evidence else None,
         }
-        if result.changes is not None:
-            row["was_compliant"] = result.changes[index].was_compliant
-            row["patch"] = result.changes[index].summary
+        if result.change is not None:
+            row["was_compliant"] = result.change.verdicts[index].was_compliant
+            row["patch"] = result.change.verdicts[index].summary
         verdicts.append(row)
     extra = {}
-    if result.changes is not None:
-        extra["change"] = {key: result.extra[key] for key in ("introduced", "preexisting", "elsewhere", "fixed")}
-        extra["change"]["files"] = sum(len(result.extra["files"].get(kind, ())) for kind in ("added", "modified", "renamed", "deleted"))
+    if result.change is not None:
+        extra["change"] = {**result.change.summary.to_dict(), "files": len(result.change.files.files)}
     return {
         **_head(spec),
         "compliant": result.compliant,

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from archlint import __version__
+from archlint.application.changed import Introduced
 from archlint.application.patched import Compared, greenfield_tree, patched, trees
 from archlint.application.pipeline import Options, Report, run_check
+from archlint.domain.change import ChangeSet
 from archlint.domain.config import ConfigError
 from archlint.domain.findings import Finding
 from archlint.domain.stack import Verdict, architecture_verdict, database_verdict, framework_verdict, orm_verdict
@@ -67,18 +69,20 @@ class VerifyReport:
     verdicts: list[Verdict]
     report: Report
     source: str = ""  # "patch" when the tree was rebuilt from a diff
-    extra: dict = field(default_factory=dict)  # PATH --patch: what the patch did (the JSON's "patch" object)
-    changes: list[VerdictChange] | None = None  # PATH --patch: per verdict, in the same order
-    introduced: list[Finding] | None = None  # PATH --patch: the findings the patch introduces
+    change: PatchOutcome | None = None  # PATH --patch (or a run against its base): what the change did
 
     @property
     def compliant(self) -> bool:
         return all(v.compliant for v in self.verdicts)
 
+    @property
+    def introduced(self) -> list[Finding] | None:
+        return self.change.summary.findings if self.change is not None else None
+
     def to_dict(self) -> dict:
         constraints = [v.to_dict() for v in self.verdicts]
-        for data, change in zip(constraints, self.changes or ()):
-            data["patch"] = change.to_dict()
+        for data, verdict_change in zip(constraints, self.change.verdicts if self.change is not None else ()):
+            data["patch"] = verdict_change.to_dict()
         result = {
             "schema": 1,
             "archlint": __version__,
@@ -87,9 +91,25 @@ class VerifyReport:
             "constraints": constraints,
             "findings": [f.to_dict() for f in self.report.findings],
         }
-        if self.extra:
-            result["patch"] = {**self.extra, "introduced_findings": [f.to_dict() for f in self.introduced or ()]}
+        if self.change is not None:
+            result["patch"] = self.change.to_dict()
         return result
+
+
+@dataclass(slots=True)
+class PatchOutcome:
+    """What a change did, for ``verify PATH --patch``: the files, the findings it introduced
+    and, per verdict (in the verdicts' order), the evidence it added and removed."""
+
+    path: str  # the patch (or the changed checkout)
+    base: str  # the tree it changes
+    files: ChangeSet
+    summary: Introduced
+    verdicts: list[VerdictChange]
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "base": self.base, "files": self.files.to_dict(), **self.summary.to_dict(),
+                "introduced_findings": [finding.to_dict() for finding in self.summary.findings]}
 
 
 def run_verify(path: str | None, constraints: Constraints, patch: str | None = None, options: Options | None = None) -> VerifyReport:
@@ -115,9 +135,7 @@ def _verify_patched(path: str, constraints: Constraints, patch: str, options: Op
     """The verdicts of PATH as the patch leaves it, each with what the patch changed in its
     evidence; the check findings are those of the whole resulting tree (as for ``verify``)."""
     with patched(path, patch, options) as compared:
-        result = _verify_compared(compared, constraints)
-    result.extra = {"path": os.path.abspath(patch), "base": os.path.abspath(path), **result.extra}
-    return result
+        return _verify_compared(compared, constraints, os.path.abspath(patch), os.path.abspath(path))
 
 
 def run_verify_change(base: str, tree: str, constraints: Constraints, options: Options | None = None) -> VerifyReport:
@@ -125,12 +143,10 @@ def run_verify_change(base: str, tree: str, constraints: Constraints, options: O
     if not constraints.requested():
         raise ConfigError("nothing to verify: give at least one constraint")
     with trees(base, tree, replace(options or Options(), preset="clean")) as compared:
-        result = _verify_compared(compared, constraints)
-    result.extra = {"path": os.path.abspath(tree), "base": os.path.abspath(base), **result.extra}
-    return result
+        return _verify_compared(compared, constraints, os.path.abspath(tree), os.path.abspath(base))
 
 
-def _verify_compared(compared: Compared, constraints: Constraints) -> VerifyReport:
+def _verify_compared(compared: Compared, constraints: Constraints, path: str, base: str) -> VerifyReport:
     before = _verdicts(compared.before, constraints)
     after = _verdicts(compared.after, constraints)
     changes = [
@@ -139,9 +155,8 @@ def _verify_compared(compared: Compared, constraints: Constraints) -> VerifyRepo
         for old, new in zip(before, after)
     ]
     report = replace(compared.after, root=compared.root, context=None)  # the tree may be a copy that goes away
-    extra = {"files": compared.changes.to_dict(), **compared.introduced.to_dict()}
-    return VerifyReport(compared.root, after, report, source="patch", extra=extra, changes=changes,
-                        introduced=compared.introduced.findings)
+    outcome = PatchOutcome(path, base, compared.changes, compared.introduced, changes)
+    return VerifyReport(compared.root, after, report, source="patch", change=outcome)
 
 
 def _verdicts(report: Report, constraints: Constraints) -> list[Verdict]:
