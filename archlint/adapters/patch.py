@@ -351,7 +351,22 @@ def replicate(source: str, target: str) -> None:
     of it are left out, as discovery would skip them."""
     real_source = os.path.realpath(source)
     copier = _Copier(target)
-    stack = [(source, "")]
+    for relative, entry in _walk(source):
+        try:
+            if entry.is_symlink():
+                _copy_link(entry.path, copier.place(relative), real_source, target)
+            else:
+                copier.copy(entry.path, relative)
+        except OSError:
+            continue  # an unreadable file is left out, as discovery would report it unreadable
+    os.makedirs(target, exist_ok=True)
+
+
+def _walk(root: str) -> Iterator[tuple[str, os.DirEntry]]:
+    """(path relative to ``root``, entry) of every file the analysis may read, and of every
+    symbolic link to such a file or to a directory; not below dependency, build or VCS directories
+    or virtualenvs (discovery never enters them either)."""
+    stack = [(root, "")]
     while stack:
         directory, prefix = stack.pop()
         try:
@@ -363,18 +378,15 @@ def replicate(source: str, target: str) -> None:
             try:
                 if entry.is_symlink():
                     if entry.is_dir() or _analysed(entry.name, relative):
-                        _copy_link(entry.path, copier.place(relative), real_source, target)
+                        yield relative, entry
                 elif entry.is_dir():
-                    if entry.name in DEFAULT_EXCLUDED_DIRS or entry.name.endswith(".egg-info"):
-                        continue
-                    if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
-                        continue
-                    stack.append((entry.path, relative + "/"))
+                    excluded = entry.name in DEFAULT_EXCLUDED_DIRS or entry.name.endswith(".egg-info")
+                    if not excluded and not os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
+                        stack.append((entry.path, relative + "/"))
                 elif entry.is_file() and _analysed(entry.name, relative):
-                    copier.copy(entry.path, relative)
+                    yield relative, entry
             except OSError:
-                continue  # an unreadable file is left out, as discovery would report it unreadable
-    os.makedirs(target, exist_ok=True)
+                continue
 
 
 def _analysed(name: str, relative: str) -> bool:
@@ -520,22 +532,7 @@ def added_lines(old: bytes, new: bytes) -> frozenset[int]:
 
 
 def _files(root: str) -> Iterator[tuple[str, str]]:
-    stack = [(root, "")]
-    while stack:
-        directory, prefix = stack.pop()
-        try:
-            entries = list(os.scandir(directory))
-        except OSError:
-            continue
-        for entry in entries:
-            relative = f"{prefix}{entry.name}"
-            if entry.is_symlink():
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                if entry.name not in DEFAULT_EXCLUDED_DIRS and not entry.name.endswith(".egg-info"):
-                    stack.append((entry.path, relative + "/"))
-            elif entry.is_file(follow_symlinks=False) and _analysed(entry.name, relative):
-                yield relative, entry.path
+    return ((relative, entry.path) for relative, entry in _walk(root) if not entry.is_symlink())
 
 
 def _read_bytes(path: str) -> bytes:
