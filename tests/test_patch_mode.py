@@ -223,6 +223,13 @@ def test_usage_errors_and_the_greenfield_meaning(tmp_path):
     assert alone.returncode == 2 and "--all only goes with --patch" in alone.stderr
     nothing = run_cli("check", cwd=tmp_path)
     assert nothing.returncode == 2 and "give the paths to check" in nothing.stderr
+    html = tmp_path / "pr.diff"
+    html.write_text("<!DOCTYPE html><html><body>Not Found</body></html>\n")  # a failed download
+    wrong = run_cli("check", str(base), "--patch", str(html), cwd=tmp_path)
+    assert wrong.returncode == 2 and "is not a unified diff" in wrong.stderr and len(wrong.stderr.splitlines()) == 1
+    html.write_text("")  # an empty PR: nothing changed, nothing introduced
+    empty = run_cli("check", str(base), "--patch", str(html), cwd=tmp_path)
+    assert empty.returncode == 0 and "touches 0 files" in empty.stderr
     # without PATH, --patch still means the files a greenfield patch adds
     from test_verify import _as_patch
 

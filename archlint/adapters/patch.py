@@ -49,10 +49,16 @@ def read_patch(path: str) -> bytes:
 
 
 def load_patch(path: str, strict: bool = True) -> Patch:
+    """The parsed patch.  An empty file is an empty change; a file with text but no file sections
+    (an HTML error page saved as ``pr.diff``) is an error, not "nothing changed"."""
+    data = read_patch(path)
     try:
-        return parse(read_patch(path), strict=strict)
+        patch = parse(data, strict=strict)
     except DiffError as exc:
         raise PatchError(f"{path}: {exc}") from exc
+    if not patch.files and data.strip():
+        raise PatchError(f"{path} is not a unified diff: no `diff --git` or `---`/`+++` file sections in it")
+    return patch
 
 
 # greenfield: the files a patch adds ----------------------------------------------------------------
