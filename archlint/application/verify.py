@@ -150,8 +150,8 @@ def _verify_compared(compared: Compared, constraints: Constraints, path: str, ba
     before = _verdicts(compared.before, constraints)
     after = _verdicts(compared.after, constraints)
     changes = [
-        compare(old, new, inventory(compared.before.context, old), inventory(compared.after.context, new),
-                compared.changes.after_path)
+        compare(old, new, inventory(compared.before.context, old, compared.before.findings),
+                inventory(compared.after.context, new, compared.after.findings), compared.changes.after_path)
         for old, new in zip(before, after)
     ]
     report = replace(compared.after, root=compared.root, context=None)  # the tree may be a copy that goes away

@@ -16,7 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from archlint.domain.context import CheckContext
-from archlint.domain.stack import Evidence, Verdict, database_evidence, production, schema_creation, served_frameworks
+from archlint.domain.findings import Finding
+from archlint.domain.stack import (Evidence, Verdict, architecture_violations, database_evidence, layer_directories, production,
+                                   schema_creation, served_frameworks)
 
 SHOWN = 3  # items named in a summary sentence
 
@@ -55,7 +57,7 @@ def _listing(items: list[Evidence]) -> str:
     """The items grouped by file, the first files named: ``a.py → services, models`` for imports
     that cross layers, else ``a.py:12 <first item> (+2 more)``."""
     by_path: dict[str, list[Evidence]] = {}
-    for item in items:
+    for item in sorted(items, key=lambda item: not _violation(item)):  # what breaks the constraint first
         by_path.setdefault(item.path, []).append(item)
     named = []
     for path, group in by_path.items():
@@ -68,6 +70,12 @@ def _listing(items: list[Evidence]) -> str:
     return ", ".join(named[:SHOWN]) + (f" and {len(named) - SHOWN} more files" if len(named) > SHOWN else "")
 
 
+def _violation(item: Evidence) -> bool:
+    """An item naming a finding (``AL102 skip-layer import: …``, see :func:`_architecture`)."""
+    rule = item.detail.split(" ", 1)[0]
+    return len(rule) == 5 and rule.startswith("AL") and rule[2:].isdigit()
+
+
 def _crossing(detail: str) -> str | None:
     """The layer an import crossing layers leads to (details written by :func:`_architecture`)."""
     if " → " not in detail or not detail.endswith(")"):
@@ -75,10 +83,13 @@ def _crossing(detail: str) -> str | None:
     return detail.split(" → ", 1)[1].split(" (", 1)[0]
 
 
-def inventory(ctx: CheckContext, verdict: Verdict) -> list[Evidence]:
-    """Every item of the kind ``verdict`` weighs, in the tree ``ctx`` describes."""
+def inventory(ctx: CheckContext, verdict: Verdict, findings: list[Finding]) -> list[Evidence]:
+    """Every item of the kind ``verdict`` weighs, in the tree ``ctx`` describes (``findings`` are
+    that tree's check findings).  Independent of the verdict's outcome: a verdict's own evidence
+    is directories when it passes and violations when it fails, which would read as the patch
+    removing directories."""
     gather = _GATHERERS.get(verdict.constraint)
-    items = list(verdict.evidence) + (gather(ctx, verdict.expected) if gather is not None else [])
+    items = gather(ctx, findings) if gather is not None else list(verdict.evidence)
     unique: dict[tuple[str, int, str], Evidence] = {}
     for item in items:
         unique.setdefault((item.path, item.line, item.detail), item)
@@ -107,18 +118,18 @@ def _take(counts: Counter, key: tuple) -> bool:
 
 
 # inventories ---------------------------------------------------------------------------------------
-def _framework(ctx: CheckContext, expected: str) -> list[Evidence]:
+def _framework(ctx: CheckContext, findings: list[Finding]) -> list[Evidence]:
     items = []
     for name, (apps, routes) in served_frameworks(ctx).items():
-        label = "" if name == expected else f"{name}: "
-        items += [Evidence(e.path, e.line, f"{label}app {e.detail}") for e in apps]
-        items += [Evidence(e.path, e.line, f"{label}route {e.detail}") for e in routes]
+        items += [Evidence(e.path, e.line, f"{name} app {e.detail}") for e in apps]
+        items += [Evidence(e.path, e.line, f"{name} route {e.detail}") for e in routes]
     return items
 
 
-def _architecture(ctx: CheckContext, expected: str) -> list[Evidence]:
-    """Imports that cross a layer boundary, e.g. ``routes → services (app/services/x.py)``."""
-    items = []
+def _architecture(ctx: CheckContext, findings: list[Finding]) -> list[Evidence]:
+    """Layer directories, imports that cross a layer boundary (``routes → services
+    (app/services/x.py)``) and violations."""
+    items = [Evidence(directory, 0, f"{layer} layer directory") for layer, (directory, _first) in layer_directories(ctx).items()]
     for path in sorted(ctx.files):
         layer = ctx.layer(path)
         if layer is None or not production(path):
@@ -129,10 +140,11 @@ def _architecture(ctx: CheckContext, expected: str) -> list[Evidence]:
             target = ctx.layer(edge.target)
             if target is not None and target.name != layer.name:
                 items.append(Evidence(path, edge.span.line, f"{layer.name} → {target.name} ({edge.target})"))
+    items += [Evidence(f.path, f.line, f"{f.rule} {f.message.split(';')[0][:110]}") for f in architecture_violations(ctx, findings)]
     return items
 
 
-def _database(ctx: CheckContext, expected: str) -> list[Evidence]:
+def _database(ctx: CheckContext, findings: list[Finding]) -> list[Evidence]:
     items = [Evidence(e.path, e.line, f"{engine}: {e.detail}") for engine, found in database_evidence(ctx).items() for e in found]
     schema = schema_creation(ctx)
     if schema is not None:
@@ -140,7 +152,7 @@ def _database(ctx: CheckContext, expected: str) -> list[Evidence]:
     return items
 
 
-def _orm(ctx: CheckContext, expected: str) -> list[Evidence]:
+def _orm(ctx: CheckContext, findings: list[Finding]) -> list[Evidence]:
     data = ctx.datalayer
     items = [Evidence(m.path, m.span.line, f"{m.stack} model {m.name}") for m in data.models.values() if production(m.path)]
     items += [Evidence(a.path, a.span.line, f"{a.stack} {a.category} {a.callee}(…)") for a in data.accesses
@@ -148,6 +160,6 @@ def _orm(ctx: CheckContext, expected: str) -> list[Evidence]:
     return items
 
 
-_GATHERERS: dict[str, Callable[[CheckContext, str], list[Evidence]]] = {
+_GATHERERS: dict[str, Callable[[CheckContext, list[Finding]], list[Evidence]]] = {
     "framework": _framework, "architecture": _architecture, "database": _database, "orm": _orm,
 }
