@@ -74,6 +74,7 @@ def test_a_perfect_feature_patch_gives_the_finished_repository_verdicts(tmp_path
     assert framework_added and all(path in facts["touched"] for path in framework_added)
     assert any("comment" in item.detail.lower() for item in changes["framework"].added)
     assert any("→" in item.detail for item in changes["architecture"].added)
+    assert all(change.removed == [] for change in changes.values()), "restoring a feature removes no evidence"
     assert changes["framework"].summary.startswith("framework: ") and "the patch adds" in changes["framework"].summary
 
 
@@ -124,6 +125,7 @@ def test_an_imperfect_patch_reports_only_what_it_introduces(tmp_path):
     assert (architecture.was_compliant, architecture.compliant) == (True, False)
     assert architecture.summary.startswith("architecture: no longer compliant; the patch adds ")
     assert any(item.path == "app/views/articles.py" and "AL102" in item.detail for item in architecture.added)
+    assert architecture.removed == []  # the layer directories are all still there
 
     # the CLI: exit 1, only the introduced finding, the change summarised on stderr
     result = run_cli("check", str(base), "--patch", str(patch), "--format", "json", cwd=tmp_path)
