@@ -28,6 +28,9 @@ _JS_GLOBALS = frozenset(
 )
 
 
+_REQUEST_GLOBALS = {"flask.request": "flask", "quart.request": "quart", "flask.globals.request": "flask"}
+
+
 class ModuleTable(dict):
     """The modules the model has read: the deep files up front, then any file an import or a call
     reaches (lowered on first use through ``loader``), so a service wired by constructor injection
@@ -430,7 +433,11 @@ class Program:
         (``SessionLocal = sessionmaker(...)`` is a session factory, not just a call)."""
         found = self.graph.resolve_binding(path, target)
         if found.file is None:
-            return v.External(found.external or target)
+            name = found.external or target
+            framework = _REQUEST_GLOBALS.get(name)
+            if framework:  # flask.request: the current request, a context-local
+                return v.tag(v.Request(framework), frozenset({v.REQUEST_TAG}))
+            return v.External(name)
         if found.file not in self.modules:
             return v.Module(found.file) if not found.attr else v.UNKNOWN
         if not found.attr:
@@ -486,6 +493,39 @@ class Program:
             return v.ClassValue(path, function.cls)
         return v.Instance(path, function.cls)
 
+    def handler_arguments(self, path: str, function: ir.Function) -> tuple:
+        """A route handler analysed on its own gets the request where its framework passes it:
+        Express ``(req, res)``, Koa ``ctx``, Hono ``c``, Fastify ``request``, Django/aiohttp/DRF
+        ``request`` (after ``self`` for class views).  FastAPI and Flask handlers take no request
+        argument (FastAPI injects by annotation, Flask has the ``request`` global)."""
+        framework = self._handler_frameworks().get((path, function.fid))
+        if framework is None or framework in ("fastapi", "flask", "quart", "litestar", "nestjs"):
+            return ()
+        return (v.tag(v.Request(framework), frozenset({v.REQUEST_TAG})),)
+
+    def _handler_frameworks(self) -> dict:
+        found = getattr(self, "_handlers", None)
+        if found is None:
+            from archlint.semantics.routes import collect_static
+
+            found = self._handlers = {}
+            for path, node, _app, _values in self.route_calls.values():  # handle(async (req, res) => …)
+                for arg in node.args:
+                    wrapped = arg.value
+                    if type(wrapped) is ir.Call:
+                        for inner in wrapped.args:
+                            if type(inner.value) is ir.FuncRef:
+                                found.setdefault((path, inner.value.fid), _app.framework if type(_app) is v.App else "")
+            for route in collect_static(self):
+                handler = route.handler
+                if type(handler) is v.Function:
+                    found.setdefault((handler.path, handler.fid), route.framework)
+                elif type(handler) is v.ClassValue:
+                    cls = self.cls(handler.path, handler.cid)
+                    for fid in cls.methods if cls is not None else ():
+                        found.setdefault((handler.path, fid), route.framework)
+        return found
+
     def routes(self) -> list:
         """Every route registered in the program (see :mod:`.routes`), computed once."""
         found = getattr(self, "_routes", None)
@@ -509,7 +549,9 @@ class Program:
             analysis = Analysis(path, function)
             self.stack.append((path, function.fid))
             try:
-                analysis.summary = Frame(self, path, function, 1, analysis).run(bound=self.default_receiver(path, function))
+                analysis.summary = Frame(self, path, function, 1, analysis).run(
+                    self.handler_arguments(path, function), bound=self.default_receiver(path, function)
+                )
             finally:
                 self.stack.pop()
             results.append(analysis)

@@ -42,6 +42,16 @@ class Route(NamedTuple):
 
 def collect(program) -> list[Route]:
     program.analyses()  # registrations are recorded while the program is interpreted
+    return _collect(program)
+
+
+def collect_static(program) -> list[Route]:
+    """The routes known before the functions are analysed: decorators, controllers, and the
+    registrations module top levels (and what they call) made — enough to know the handlers."""
+    return _collect(program)
+
+
+def _collect(program) -> list[Route]:
     routes: list[Route] = []
     calls = [program.route_calls[key] for key in sorted(program.route_calls, key=lambda k: (k[0], k[1]))]
     for path, node, receiver, values in calls:
