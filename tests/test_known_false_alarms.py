@@ -59,7 +59,6 @@ def test_an_engine_created_in_async_main_is_created_once(tmp_path):
     assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL302"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="datalayer: a model module that reaches sequelize only through ../db is never analysed, so its importers' queries are unseen")
 def test_queries_on_a_model_defined_through_a_shared_db_module_count_for_the_orm_verdict(tmp_path):
     from archlint.application.pipeline import Options
     from archlint.application.verify import parse_task, run_verify

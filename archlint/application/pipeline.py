@@ -24,7 +24,7 @@ from archlint.application.architecture import resolve_architecture
 from archlint.application.graph_builder import build_graph
 from archlint.application.manifest_reader import read_manifests
 from archlint.application.parsing import parse_sources
-from archlint.application.semantic_model import build_program
+from archlint.application.semantic_model import build_datalayer, build_program
 from archlint.application.suppressions import apply_suppressions
 from archlint.checks import ALL_CHECKS
 from archlint.domain.config import Config, ConfigError
@@ -132,6 +132,7 @@ def run_check(paths: list[str], options: Options | None = None) -> Report:
         projects=projects_from(source_paths + other_files),
     )
     context.program_factory = lambda: build_program(context)
+    context.datalayer_factory = lambda: build_datalayer(context)
     if architecture is not None:
         context.composition_roots = frozenset(p for p in source_paths if architecture.is_composition_root(p))
 

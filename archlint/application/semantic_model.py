@@ -54,3 +54,39 @@ def build_program(context: CheckContext):
         if module is not None:
             modules[path] = module
     return Program(modules, context.graph, Library(context.knowledge), loader=load)
+
+
+def build_datalayer(context: CheckContext):
+    """The data layer the older checks read, with its access sites and DB handles taken from the
+    semantic model: a session from a factory, ``Depends``, a context manager or a constructor
+    parameter wired in a composition root is typed, which the fact-based typing could not do.
+    ORM models and module-level handles still come from the facts."""
+    from archlint.domain.datalayer import Construct, DbAccess
+
+    legacy = context.legacy_datalayer()
+    program = context.program
+    if program is None:
+        return legacy
+    accesses: dict = {}
+    constructs: dict = {}
+    for analysis in program.analyses():
+        facts = context.files.get(analysis.path)
+        calls = {call.span: call for call in facts.calls} if facts is not None else {}
+        for site in analysis.sites:
+            call = calls.get(site.span)
+            callee, scope, flags = (call.callee, call.scope, call.flags) if call is not None else (site.callee, analysis.function.qualname, "")
+            if site.loops and "loop" not in flags.split():
+                flags = (flags + " loop").strip()
+            accesses.setdefault((site.path, site.span, site.method), DbAccess(
+                site.path, site.stack, site.kind, site.method, site.category, callee, site.span, scope, flags,
+            ))
+        for construct in analysis.constructs:
+            call = calls.get(construct.span)
+            callee, scope = (call.callee, call.scope) if call is not None else (construct.callee, analysis.function.qualname)
+            constructs.setdefault((construct.path, construct.span), Construct(
+                construct.path, construct.stack, construct.kind, callee, construct.span, scope, construct.target,
+            ))
+    legacy.accesses = sorted(accesses.values(), key=lambda a: (a.path, a.span.line, a.span.column))
+    legacy.constructs = sorted(constructs.values(), key=lambda c: (c.path, c.span.line, c.span.column))
+    legacy.analysed = frozenset(legacy.analysed) | frozenset(p for p in program.modules if p in context.files)
+    return legacy

@@ -35,14 +35,24 @@ class CheckContext:
     _datalayer: DataLayer | None = None
     program_factory: object = None  # () -> the semantic model (archlint.semantics.program.Program)
     _program: object = None
+    datalayer_factory: object = None  # () -> DataLayer with access sites typed by the semantic model
 
     @property
     def datalayer(self) -> DataLayer:
         """DB handles, access sites and ORM models — computed once, on first use, only for
-        files with data-layer signals (their fact bodies are unpickled only then)."""
+        files with data-layer signals (their fact bodies are unpickled only then).  The pipeline
+        installs a factory that takes the access sites and DB handles from the semantic model."""
         if self._datalayer is None:
-            self._datalayer = analyse(self.files, self.graph, self.knowledge)
+            if self.datalayer_factory is not None:
+                self._datalayer = self.datalayer_factory()
+            else:
+                self._datalayer = analyse(self.files, self.graph, self.knowledge)
         return self._datalayer
+
+    def legacy_datalayer(self) -> DataLayer:
+        """The fact-based data layer (ORM models by name, module-level handles) the semantic
+        model's data layer extends."""
+        return analyse(self.files, self.graph, self.knowledge)
 
     @property
     def program(self):

@@ -170,6 +170,7 @@ class Calls:
                 finally:
                     self.tx -= callback.transaction
                 self.effect("transaction", stack, model, method, node, tags)
+                self.site(node, bare, method, library.category(bare, method) or "transaction", model)
                 return result
             derived = library.derived(bare, method)
             if derived is not None and library.outcome(stack, bare.kind, method) is None:
@@ -198,8 +199,10 @@ class Calls:
             op = "write" if outcome.write else "read"
             op = self._sql_operation(args, op)
             self.effect(op, stack, model_of(value) or model, method, node, tags | arg_tags, deps=deps)
-            self.site(node, bare, method, "write" if op == "write" else (category or "query"), model_of(value) or model)
+            self.site(node, bare, method, op if op in ("write", "schema") else (category or "query"), model_of(value) or model)
         elif category is not None:
+            if method == "run_sync" and args and type(args[0][3]) is ir.Attr and args[0][3].name in ("create_all", "drop_all"):
+                category = "schema"  # conn.run_sync(Base.metadata.create_all)
             op = {"query": "read", "write": "write"}.get(category, category)
             if category in ("query", "write"):
                 self.effect(op, stack, model, method, node, tags | arg_tags, deps=deps)

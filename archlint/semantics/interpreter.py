@@ -954,7 +954,7 @@ class Frame(Calls):
     def site(self, node: ir.Call, handle, method: str, category: str, model: str = "") -> None:
         if self.analysis is None:
             return
-        kind = handle.kind if type(handle) is v.Db else type(handle).__name__.lower()
+        kind = handle.kind if type(handle) is v.Db else "model" if type(handle) is v.ModelClass else type(handle).__name__.lower()
         self.analysis.sites.append(Site(self.path, node.span, handle.stack, kind, method, category, model,
                                         tuple(self.loops), self.tx > 0, callee_text(node)))
 

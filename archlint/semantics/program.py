@@ -142,6 +142,8 @@ class Program:
             return v.ClassValue(path, node.cid)
         if kind is ir.FuncRef:
             return v.Function(path, node.fid)
+        if kind is ir.Index:  # a generic base: `extends Model<Attrs>` / `Base[T]` is the base itself
+            return self.static_value(path, node.obj)
         if kind is ir.Const:
             return v.Const(node.value)
         return v.UNKNOWN
