@@ -11,6 +11,7 @@ changed-only filtering happen after, in the command.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import time
@@ -96,6 +97,21 @@ def analysis_root(paths: list[str]) -> str:
 
 
 def run_check(paths: list[str], options: Options | None = None) -> Report:
+    """One analysis.  The cyclic garbage collector is paused for its duration: facts, IR and
+    abstract values are millions of small tuples with no reference cycles, and collector passes
+    over that growing heap cost more than the analysis itself (measured: unpickling pretix's IR
+    takes 4.5 s with collection on, 0.15 s with it paused); what little garbage the run makes is
+    collected when it ends."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run_check(paths, options)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run_check(paths: list[str], options: Options | None = None) -> Report:
     options = options or Options()
     started = time.perf_counter()
     start = analysis_root(paths)

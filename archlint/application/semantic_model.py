@@ -69,9 +69,12 @@ def build_datalayer(context: CheckContext):
         return legacy
     accesses: dict = {}
     constructs: dict = {}
+    by_file: dict[str, dict] = {}
     for analysis in program.analyses():
-        facts = context.files.get(analysis.path)
-        calls = {call.span: call for call in facts.calls} if facts is not None else {}
+        calls = by_file.get(analysis.path)
+        if calls is None:
+            facts = context.files.get(analysis.path)
+            calls = by_file[analysis.path] = {call.span: call for call in facts.calls} if facts is not None else {}
         for site in analysis.sites:
             call = calls.get(site.span)
             callee, scope, flags = (call.callee, call.scope, call.flags) if call is not None else (site.callee, analysis.function.qualname, "")

@@ -103,6 +103,8 @@ class Program:
 
     def _index(self, path: str, module: ir.ModuleIR) -> None:
         self._bindings[path] = dict(module.bindings)
+        if module.language == "python":
+            return  # Python lowers no callback loops (comprehensions have no function of their own)
         for function in module.functions:
             for node in ir.iter_nodes(function.body):
                 if type(node) is ir.Loop and node.fid >= 0:
