@@ -14,6 +14,7 @@ import re
 from functools import lru_cache
 from collections.abc import Iterator
 
+from archlint.domain.arguments import span_in_arguments
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import DbAccess, Model, call_of, canonical, segments
 from archlint.domain.facts import CallSite, FileFacts
@@ -77,7 +78,7 @@ def _conditions(ctx: CheckContext, facts: FileFacts, call: CallSite) -> Iterator
         if problem is None:
             continue
         rule, message, guidance = problem
-        yield ctx.registry.finding(rule, facts.path, call.span, message, guidance)
+        yield ctx.registry.finding(rule, facts.path, span_in_arguments(call, argument), message, guidance)
 
 
 @lru_cache(maxsize=1024)
