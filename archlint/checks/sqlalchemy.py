@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from archlint.domain.arguments import span_in_arguments
 from archlint.domain.context import CheckContext
-from archlint.domain.datalayer import DbAccess, Model, call_of, canonical, segments
+from archlint.domain.datalayer import DbAccess, Model, call_of, canonical, is_column_path, segments
 from archlint.domain.facts import CallSite, FileFacts
 from archlint.domain.findings import Finding
 
@@ -127,12 +127,12 @@ def _condition_problem(node: ast.expr):
 
 
 def _is_column(node: ast.expr) -> bool:
-    """``Model.attr``, ``table.c.attr``, ``Model.rel.attr`` — an attribute on a capitalised name."""
+    """``Model.attr``, ``table.c.attr``, ``Model.rel.attr`` (see datalayer.is_column_path)."""
+    parts = []
     while isinstance(node, ast.Attribute):
-        if isinstance(node.value, ast.Name):
-            return node.value.id[:1].isupper() or node.attr in ("c", "columns")
+        parts.append(node.attr)
         node = node.value
-    return False
+    return isinstance(node, ast.Name) and is_column_path([node.id, *reversed(parts)])
 
 
 def _is_column_condition(node: ast.expr) -> bool:

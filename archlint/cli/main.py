@@ -63,12 +63,25 @@ CHECK_FORMATS = ["text", "json", "sarif", "github", "junit"]
 @click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False), help="Record today's findings in FILE (with --baseline: keep only entries still found, so it only shrinks).")
 @click.option("--changed-only", is_flag=True, help="Report only findings in files changed against git (the whole project is still analysed).")
 @click.option("--base", metavar="REV", help="Git revision --changed-only compares with (default: HEAD); implies --changed-only.")
+@click.option("--fix", "fix", is_flag=True, help="Apply the safe automatic fixes (see `archlint rules`), re-check, and report what remains.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: also apply the fixes marked unsafe.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print the fixes (and --add-ignore comments) as a unified diff; write nothing.")
+@click.option("--add-ignore", "add_ignore", metavar="REASON",
+              help="Suppress every remaining finding with an inline `archlint: ignore[...] REASON` comment.")
 def check(paths, fmt, output, config_path, select, ignore, exclude, fail_on, no_cache, cache_dir, jobs,
-          baseline_path, write_baseline, changed_only, base) -> None:
-    """Check PATHS for layer, data-layer and parse findings."""
+          baseline_path, write_baseline, changed_only, base, fix, unsafe_fixes, show_diff, add_ignore) -> None:
+    """Check PATHS for layer, data-layer and parse findings (and fix them with --fix)."""
     from archlint.application.baseline import apply_baseline, fingerprints
     from archlint.application.changed import limit_to_changed
     from archlint.application.pipeline import Options, run_check
+
+    fixing = fix or show_diff or add_ignore is not None
+    if unsafe_fixes and not (fix or show_diff):
+        _fail("--unsafe-fixes needs --fix or --diff")
+    if fixing and write_baseline:
+        _fail("--write-baseline cannot be combined with --fix, --diff or --add-ignore")
+    if show_diff and fmt != "text":
+        _fail("--diff prints a unified diff; leave out --format")
 
     options = Options(
         config_path=config_path,
@@ -81,8 +94,25 @@ def check(paths, fmt, output, config_path, select, ignore, exclude, fail_on, no_
         jobs=jobs,
         reuse_results=True,
     )
+    fixed = None
     try:
-        report = run_check(list(paths), options)
+        if fixing:
+            from archlint.application.fixing import FixRequest, run_fixes
+
+            def reported(report) -> list:
+                """What this command reports of a check: the findings fixes may touch."""
+                found = report.findings
+                if baseline_path:
+                    found = apply_baseline(found, fingerprints(found, report.root), baseline_path, None).findings
+                if changed_only or base is not None:
+                    found = limit_to_changed(found, [], report.root, base or "HEAD")[0]
+                return found
+
+            request = FixRequest(fix=fix or show_diff, diff=show_diff, unsafe=unsafe_fixes, ignore_reason=add_ignore)
+            fixed = run_fixes(list(paths), options, request, reported)
+            report = fixed.report
+        else:
+            report = run_check(list(paths), options)
         prints = fingerprints(report.findings, report.root) if (baseline_path or write_baseline or fmt == "sarif") else []
         outcome = None
         if baseline_path or write_baseline:
@@ -96,8 +126,30 @@ def check(paths, fmt, output, config_path, select, ignore, exclude, fail_on, no_
         _fail(f"internal error: {type(exc).__name__}: {exc}")
     if outcome is not None and fmt != "json":
         _explain_baseline(outcome, baseline_path, write_baseline)
-    _write(_render_check(report, fmt, output, prints, outcome), output)
+    if fixed is not None:
+        _explain_fixes(fixed, show_diff)
+    _write(fixed.diff() if show_diff else _render_check(report, fmt, output, prints, outcome), output)
     sys.exit(EXIT_FINDINGS if report.failed else EXIT_OK)
+
+
+def _explain_fixes(fixed, dry_run: bool) -> None:
+    """What --fix / --diff / --add-ignore did, on stderr (stdout is the report or the diff)."""
+    files = len(fixed.changed_files)
+    verb = "would change" if dry_run else "changed"
+    if fixed.rounds or fixed.declined:
+        rounds = "" if dry_run or fixed.rounds < 2 else f" in {fixed.rounds} rounds"
+        click.echo(f"archlint: {'would fix' if dry_run else 'fixed'} {len(fixed.fixed)} findings{rounds}", err=True)
+    if fixed.declined:
+        click.echo(f"archlint: {len(fixed.declined)} findings with a fix were not fixed:", err=True)
+        for finding, why in sorted(fixed.declined.items(), key=lambda item: item[0].sort_key()):
+            click.echo(f"  {finding.path}:{finding.line}:{finding.column} {finding.rule}: {why}", err=True)
+    if fixed.unsafe_available:
+        click.echo(f"archlint: {fixed.unsafe_available} more findings have an unsafe fix (--unsafe-fixes)", err=True)
+    if fixed.suppressed or fixed.unplaced:
+        click.echo(f"archlint: {len(fixed.suppressed)} findings suppressed with inline comments", err=True)
+        for finding, why in fixed.unplaced:
+            click.echo(f"  not suppressed: {finding.path}:{finding.line}:{finding.column} {finding.rule}: {why}", err=True)
+    click.echo(f"archlint: {verb} {files} files", err=True)
 
 
 def _explain_baseline(outcome, baseline_path: str | None, write_baseline: str | None) -> None:

@@ -154,6 +154,12 @@ def _grammar(name: str) -> _Grammar:
     return _Grammar(ts.Parser(language), ts.Query(language, _QUERY % extra_classes))
 
 
+def syntax_tree(path: str, data: bytes, language: str) -> ts.Tree:
+    """The tree-sitter tree of UTF-8 ``data`` with the grammar the frontend uses for ``path``
+    (for the fixers, which edit source text on node spans)."""
+    return _grammar(_grammar_name(path, language)).parser.parse(data)
+
+
 def _grammar_name(path: str, language: str) -> str:
     dot = path.rfind(".")
     suffix = path[dot:].lower() if dot > path.rfind("/") else ""

@@ -96,6 +96,11 @@ def _grammar():
     return language, ts.Query(language, _QUERY), ts.Parser(language), ts.QueryCursor
 
 
+def syntax_tree(data: bytes):
+    """The tree-sitter tree of UTF-8 ``data`` (for the fixers, which place comments by it)."""
+    return _grammar()[2].parse(data)
+
+
 _HEAD_QUERY = "(import_statement) @import (import_from_statement) @import"
 # Dynamic imports are calls: a file that may contain one gets the full pass even for its head.
 _DYNAMIC_IMPORT_TOKENS = (b"import_module", b"__import__")

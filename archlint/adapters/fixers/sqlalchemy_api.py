@@ -1,0 +1,81 @@
+"""AL203: SQLAlchemy APIs removed in 2.0, where the 2.0 spelling is a mechanical rewrite.
+
+* ``select([a, b])`` -> ``select(a, b)`` (``select([*cols])`` too; a comprehension is splatted) —
+  only when the list is the sole argument: 1.x's second positional argument was the WHERE clause.
+* ``session.execute("SQL")`` -> ``session.execute(text("SQL"))``, importing ``text`` (or using
+  ``sa.text``).  Declined when the SQL has DBAPI placeholders (``%s``, ``%(name)s``, ``?``): text()
+  binds ``:name`` parameters, so the placeholders and values need a person; and declined when it has
+  ``:name`` binds but no values are passed (text() would demand them).
+
+``Engine.execute()`` (needs a ``with engine.connect()`` block) and ``select(…).all()`` (needs a
+session to execute it) have no mechanical rewrite.
+"""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from archlint.adapters.fixers import fixer
+from archlint.adapters.fixers.base import Decline
+from archlint.adapters.fixers.python_cst import Change, Names, PythonModule
+from archlint.domain.findings import Finding
+
+# SQLAlchemy's own TextClause bind pattern (sqlalchemy/sql/elements.py `_bind_params_regex`).
+_BIND = re.compile(r"(?<![:\w\x5c]):(\w+)(?!:)")
+_DBAPI_PLACEHOLDER = re.compile(r"%s|%\(\w+\)s|\?")
+
+
+@fixer("AL203", "python")
+def removed_api(module: PythonModule, finding: Finding, ctx) -> Change:
+    call = module.node_at(finding, cst.Call)
+    name = _last_name(call.func)
+    if name == "select" and call.args and isinstance(call.args[0].value, (cst.List, cst.ListComp)):
+        return _positional_select(call)
+    if name == "execute" and call.args and isinstance(call.args[0].value, (cst.SimpleString, cst.ConcatenatedString)):
+        return _wrap_in_text(module, call)
+    if name == "execute":
+        raise Decline("Engine.execute() needs a `with engine.connect() as conn:` block; no mechanical rewrite")
+    raise Decline(f"`.{name}()` on a Select needs a session to execute it; no mechanical rewrite")
+
+
+def _last_name(func: cst.BaseExpression) -> str:
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return func.value if isinstance(func, cst.Name) else ""
+
+
+def _positional_select(call: cst.Call) -> Change:
+    if len(call.args) != 1 or call.args[0].keyword or call.args[0].star:
+        raise Decline("select([...]) with more arguments: 1.x's second argument was the WHERE clause; move it to .where() by hand")
+    argument = call.args[0]
+    listed = argument.value
+    if isinstance(listed, cst.ListComp):
+        return Change(argument, argument.with_changes(star="*"))
+    elements = list(listed.elements)
+    if not elements:
+        return Change(call, call.with_changes(args=[]))
+    arguments = []
+    for element in elements:
+        star = "*" if isinstance(element, cst.StarredElement) else ""
+        arguments.append(cst.Arg(value=element.value, star=star, comma=element.comma))
+    arguments[-1] = arguments[-1].with_changes(whitespace_after_arg=listed.rbracket.whitespace_before)
+    opening = listed.lbracket.whitespace_after
+    return Change(call, call.with_changes(args=arguments, whitespace_before_args=opening))
+
+
+def _wrap_in_text(module: PythonModule, call: cst.Call) -> Change:
+    string = call.args[0].value
+    if call.args[0].keyword or call.args[0].star:
+        raise Decline("the SQL is not the first positional argument")
+    sql = string.evaluated_value
+    if not isinstance(sql, str):
+        raise Decline("the SQL is not a plain text string")
+    if _DBAPI_PLACEHOLDER.search(sql):
+        raise Decline("the SQL uses DBAPI placeholders (%s, ?); text() binds :name parameters, so rewrite placeholders and values by hand")
+    if _BIND.search(sql) and len(call.args) == 1:
+        raise Decline("`:name` in the SQL would become text() bind parameters with no values passed")
+    names = Names(module)
+    wrapped = names.call("text", [cst.Arg(value=string.with_changes(lpar=[], rpar=[]))])
+    return Change(string, wrapped.with_changes(lpar=string.lpar, rpar=string.rpar), tuple(names.imports))
