@@ -154,8 +154,11 @@ def _fix_round(report: Report, findings: list[Finding], unsafe: bool, current: d
 def _suppress(report: Report, findings: list[Finding], reason: str, current: dict[str, bytes], outcome: FixOutcome) -> list[str]:
     by_path: dict[str, list[Finding]] = {}
     for finding in findings:
-        if finding.rule in _NEVER_SUPPRESSED or _language(report, finding.path) not in ("python", "javascript", "typescript"):
-            outcome.unplaced.append((finding, "not a finding in a source line that an inline comment can suppress"))
+        if finding.rule in _NEVER_SUPPRESSED:
+            outcome.unplaced.append((finding, "parse and suppression findings are fixed, not suppressed"))
+            continue
+        if _language(report, finding.path) not in ("python", "javascript", "typescript"):
+            outcome.unplaced.append((finding, "not in a Python or JS/TS file, where an inline comment could go"))
             continue
         by_path.setdefault(finding.path, []).append(finding)
     changed = []

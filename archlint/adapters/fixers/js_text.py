@@ -73,6 +73,9 @@ def fix_javascript(path: str, language: str, data: bytes, findings: list[Finding
         except Decline as exc:
             result.declined.append((finding, str(exc)))
             continue
+        except Exception as exc:  # noqa: BLE001 - a fixer bug on odd code declines, never aborts the run
+            result.declined.append((finding, f"internal error in the fixer ({type(exc).__name__}: {exc})"))
+            continue
         if edits:
             planned.append((finding, edits))
     accepted: list[tuple[Finding, tuple[Edit, ...]]] = []

@@ -186,6 +186,8 @@ def fix_python(path: str, data: bytes, findings: list[Finding], fixers: dict[str
             planned.append((finding, fixers[finding.rule](module, finding, ctx)))
         except Decline as exc:
             result.declined.append((finding, str(exc)))
+        except Exception as exc:  # noqa: BLE001 - a fixer bug on odd code declines, never aborts the run
+            result.declined.append((finding, f"internal error in the fixer ({type(exc).__name__}: {exc})"))
     accepted: list[tuple[Finding, Change]] = []
     taken: list[tuple[tuple[int, int], tuple[int, int]]] = []
     for finding, change in sorted(planned, key=lambda item: module.range_of(item[1].target)):
@@ -273,18 +275,26 @@ def _add_import(module: cst.Module, body: list, home: str, names: list[str]) -> 
 
 
 def _extend(node: cst.ImportFrom, names: list[str]) -> cst.ImportFrom:
+    """``from m import a, b`` + names, in the statement's own layout (one per line when it is
+    written one per line, a trailing comma kept) and order (sorted names stay sorted)."""
     aliases = list(node.names)
-    last = aliases[-1]
-    trailing = last.comma if isinstance(last.comma, cst.Comma) else None
-    if trailing is None:
-        aliases[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-    for position, name in enumerate(names):
-        final = position == len(names) - 1
-        if final:
-            comma = trailing if trailing is not None else cst.MaybeSentinel.DEFAULT
+    trailing = aliases[-1].comma if isinstance(aliases[-1].comma, cst.Comma) else None
+    if len(aliases) >= 2 and isinstance(aliases[-2].comma, cst.Comma):
+        separator = aliases[-2].comma
+    elif trailing is not None and node.lpar is not None:
+        separator = cst.Comma(whitespace_after=node.lpar.whitespace_after)
+    else:
+        separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    keys = [_dotted(alias.name).lower() for alias in aliases]
+    ordered = keys == sorted(keys)
+    for name in sorted(names, key=str.lower):
+        keys = [_dotted(alias.name).lower() for alias in aliases]
+        position = next((i for i, key in enumerate(keys) if key > name.lower()), len(aliases)) if ordered else len(aliases)
+        if position < len(aliases):
+            aliases.insert(position, cst.ImportAlias(name=cst.Name(name), comma=separator))
         else:
-            comma = trailing if trailing is not None else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-        aliases.append(cst.ImportAlias(name=cst.Name(name), comma=comma))
+            aliases[-1] = aliases[-1].with_changes(comma=separator)
+            aliases.append(cst.ImportAlias(name=cst.Name(name), comma=trailing or cst.MaybeSentinel.DEFAULT))
     return node.with_changes(names=aliases)
 
 
