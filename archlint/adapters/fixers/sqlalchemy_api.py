@@ -60,9 +60,37 @@ def _positional_select(call: cst.Call) -> Change:
     for element in elements:
         star = "*" if isinstance(element, cst.StarredElement) else ""
         arguments.append(cst.Arg(value=element.value, star=star, comma=element.comma))
-    arguments[-1] = arguments[-1].with_changes(whitespace_after_arg=listed.rbracket.whitespace_before)
-    opening = listed.lbracket.whitespace_after
+    # The brackets' line breaks become the parentheses' where the call had none of its own:
+    # `select([\n  a,\n])` -> `select(\n  a,\n)`, `select(\n  [a],\n)` -> `select(\n  a,\n)`.
+    # A comment in the whitespace around the brackets is never dropped.
+    inner_open, outer_open = listed.lbracket.whitespace_after, call.whitespace_before_args
+    if _comment(inner_open) and _comment(outer_open):
+        raise Decline("comments on both sides of the `[`; remove the brackets by hand")
+    opening = inner_open if _comment(inner_open) or _empty(outer_open) else outer_open
+    inner_close, outer_close = listed.rbracket.whitespace_before, argument.whitespace_after_arg
+    last = arguments[-1]
+    if isinstance(argument.comma, cst.Comma) and not _comment(last.comma) and not _comment(inner_close):
+        arguments[-1] = last.with_changes(comma=argument.comma, whitespace_after_arg=outer_close)
+    elif _empty(outer_close) or _comment(inner_close):
+        arguments[-1] = last.with_changes(whitespace_after_arg=inner_close)
+        if isinstance(argument.comma, cst.Comma) and not isinstance(last.comma, cst.Comma):
+            arguments[-1] = arguments[-1].with_changes(comma=argument.comma)
+    else:
+        arguments[-1] = last.with_changes(whitespace_after_arg=outer_close)
     return Change(call, call.with_changes(args=arguments, whitespace_before_args=opening))
+
+
+def _empty(whitespace) -> bool:
+    return isinstance(whitespace, cst.SimpleWhitespace) and not whitespace.value
+
+
+def _comment(node) -> bool:
+    """Whether a whitespace (or a comma's whitespace) node carries a comment."""
+    if isinstance(node, cst.Comma):
+        return _comment(node.whitespace_before) or _comment(node.whitespace_after)
+    return isinstance(node, cst.ParenthesizedWhitespace) and (
+        node.first_line.comment is not None or any(line.comment is not None for line in node.empty_lines)
+    )
 
 
 def _wrap_in_text(module: PythonModule, call: cst.Call) -> Change:
