@@ -734,24 +734,37 @@ def test_add_ignore_places_comments_by_the_syntax_tree_and_they_suppress(tmp_pat
     assert again.returncode == 1
 
 
-def test_fix_then_add_ignore_suppresses_only_what_the_fixes_left(tmp_path):
+def test_fix_then_add_ignore_suppresses_only_what_the_fixes_left_and_diff_shows_the_same(tmp_path):
     source = '''
-    from sqlalchemy import select
+    from sqlalchemy.orm import Session
 
     from app.models import Article
 
 
-    def live(session):
-        return session.scalars(select(Article).where(Article.deleted_at is None).order_by(Article.created)).all()
+    def live(session: Session, slug):
+        rows = session.query(Article).filter(Article.slug == slug or Article.title == slug).all()
+        return session.query(Article).order_by(Article.created).all(), rows
+    '''
+    fixed = '''
+    from sqlalchemy import or_
+    from sqlalchemy.orm import Session
+
+    from app.models import Article
+
+
+    def live(session: Session, slug):
+        rows = session.query(Article).filter(or_(Article.slug == slug, Article.title == slug)).all()
+        return session.query(Article).order_by(Article.created).all(), rows  # archlint: ignore[AL210] column added in the next migration
     '''
     repo = make_repo(tmp_path / "repo", {**PYTHON_PROJECT, "app/queries.py": source})
+    preview = run_cli(repo, "--diff", "--add-ignore", "column added in the next migration")
+    assert (repo / "app/queries.py").read_text() == dedent(source)
     result = run_cli(repo, "--fix", "--add-ignore", "column added in the next migration")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert (repo / "app/queries.py").read_text().splitlines()[-1] == (
-        "    return session.scalars(select(Article).where(Article.deleted_at.is_(None)).order_by(Article.created)).all()"
-        "  # archlint: ignore[AL210] column added in the next migration"
-    )
+    assert (repo / "app/queries.py").read_text() == dedent(fixed), "the comment follows the line the new import moved"
     assert "fixed 1 findings" in result.stderr and "1 findings suppressed" in result.stderr
+    new_lines = [line[1:] for line in preview.stdout.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    assert new_lines == [line for line in dedent(fixed).splitlines() if line not in dedent(source).splitlines()]
 
 
 # The command line ----------------------------------------------------------------------------------

@@ -102,7 +102,7 @@ def run_fixes(paths: list[str], options: Options, request: FixRequest, select: S
         outcome.unsafe_available = sum(1 for f in findings if _fix_kind(report, f) == "unsafe" and not request.unsafe)
     if reason is not None:
         remaining = [f for f in findings if f not in set(outcome.fixed)] if request.diff else findings
-        changed = _suppress(report, remaining, reason, current, outcome)
+        changed = _suppress(report, remaining, reason, current, outcome, request.diff)
         if changed and not request.diff:
             fixers.write_file(report.root, changed, current)
     if not request.diff and outcome.changed_files:
@@ -151,7 +151,10 @@ def _fix_round(report: Report, findings: list[Finding], unsafe: bool, current: d
     return changed
 
 
-def _suppress(report: Report, findings: list[Finding], reason: str, current: dict[str, bytes], outcome: FixOutcome) -> list[str]:
+def _suppress(report: Report, findings: list[Finding], reason: str, current: dict[str, bytes], outcome: FixOutcome,
+              unchecked: bool) -> list[str]:
+    """Suppress ``findings``; ``unchecked``: files fixed in memory were not re-checked (--diff),
+    so the findings' lines are those of the original files."""
     by_path: dict[str, list[Finding]] = {}
     for finding in findings:
         if finding.rule in _NEVER_SUPPRESSED:
@@ -168,7 +171,7 @@ def _suppress(report: Report, findings: list[Finding], reason: str, current: dic
         if data is None:
             outcome.unplaced.extend((f, "the file cannot be read") for f in group)
             continue
-        if path in outcome.contents:  # --diff: fixed in memory; follow the lines the fixes moved
+        if unchecked and path in outcome.contents:  # fixed in memory: follow the lines the fixes moved
             group, moved = _follow_lines(outcome.contents[path][0], data, group)
             outcome.unplaced.extend(moved)
 

@@ -83,7 +83,7 @@ def _tree(path: str, language: str, data: bytes):
 
 def _placement(family: str, tree, lines: list[str], encoded: list[bytes], starts: list[int], number: int,
                rules: list[str], render: Render) -> tuple[int, str, str]:
-    if not 0 < number <= len(lines):
+    if not 0 < number <= len(lines) - (lines[-1] == ""):
         raise Decline("the finding's line is not in the file")
     text = lines[number - 1].rstrip("\r")
     content_end = starts[number - 1] + len(text.rstrip().encode("utf-8"))

@@ -243,9 +243,9 @@ class _Apply(cst.CSTTransformer):
 
 def _add_import(module: cst.Module, body: list, home: str, names: list[str]) -> list:
     """Add ``from home import names``: into an existing top-level ``from home import …`` when
-    there is one, else as a new line after the module's last import of ``home`` (or its
-    leading imports, or its docstring)."""
-    last_home = last_import = None
+    there is one, else as a new line before the first ``from home.sub import …`` (where isort puts
+    it), after the module's last import of ``home``, its leading imports or its docstring."""
+    last_home = last_import = first_submodule = None
     leading = True  # still in the module's leading block of imports
     for index, statement in enumerate(body):
         smalls = statement.body if isinstance(statement, cst.SimpleStatementLine) else ()
@@ -258,12 +258,20 @@ def _add_import(module: cst.Module, body: list, home: str, names: list[str]) -> 
                     return body
                 if source.split(".")[0] == home:
                     last_home = index
+                    if source != home and first_submodule is None:
+                        first_submodule = index  # `from home import x` sorts before `from home.sub import y`
             elif isinstance(small, cst.Import) and any(_dotted(a.name).split(".")[0] == home for a in small.names):
                 last_home = index
         if imports and leading:
             last_import = index
         elif last_import is not None:
             leading = False
+    if first_submodule is not None:
+        statement = cst.parse_statement(f"from {home} import {', '.join(names)}\n", config=module.config_for_parsing)
+        moved = body[first_submodule]
+        body[first_submodule] = moved.with_changes(leading_lines=[])  # blank lines / comments stay above the block
+        body.insert(first_submodule, statement.with_changes(leading_lines=moved.leading_lines))
+        return body
     anchor = last_home if last_home is not None else last_import
     if anchor is None:
         anchor = 0 if body and _is_docstring(body[0]) else -1
