@@ -5,11 +5,12 @@ One round: check → the reported findings whose rule has a fix of an allowed ki
 one pass (adapters/fixers) → files written.  A fix can reveal another (splitting ``a is None
 and b`` into two arguments exposes the ``is None``), so ``--fix`` repeats rounds until nothing
 changes; ``--diff`` shows one round and writes nothing.  ``--add-ignore REASON`` then suppresses
-what remains with inline comments, and the final check is what is reported (and decides the
-exit code, as for ``check``).
+what remains with inline comments.  The command then checks the result as ``check`` would: that
+report and its exit code are the answer.
 
-The findings to fix are the reported ones: a baseline or ``--changed-only`` limits fixes the way
-it limits the report (``select`` is the command's own filter).
+The findings to fix are the ones the command reports: ``check`` (the caller's) applies the
+baseline and ``--changed-only`` (what the change introduces), so they limit fixes as they limit
+the report.
 """
 
 from __future__ import annotations
@@ -22,15 +23,15 @@ from dataclasses import dataclass, field, replace
 from archlint.adapters import fixers
 from archlint.adapters.cache import content_hash
 from archlint.adapters.fixers.comments import annotate
-from archlint.application.pipeline import Options, Report, run_check
+from archlint.application.pipeline import Report
 from archlint.application.suppressions import clean_reason, suppression_comment, with_rules_added
 from archlint.domain.config import ConfigError
-from archlint.domain.findings import Finding
+from archlint.domain.findings import SEVERITY_RANK, Finding
 
 MAX_ROUNDS = 10
 _NEVER_SUPPRESSED = ("AL001", "AL002", "AL003", "AL004", "AL901", "AL902", "AL903")  # parse and suppression findings
 
-Select = Callable[[Report], list[Finding]]
+CheckRound = Callable[[], tuple[Report, list[Finding]]]
 
 
 @dataclass(slots=True)
@@ -43,7 +44,8 @@ class FixRequest:
 
 @dataclass(slots=True)
 class FixOutcome:
-    report: Report  # the check of the result (of the untouched tree with --diff)
+    report: Report  # the last check (of the tree before the last round's writes)
+    failed: bool = False  # the findings first reported reach --fail-on (the exit code of --diff)
     contents: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)  # path -> (before, after)
     fixed: list[Finding] = field(default_factory=list)
     declined: dict[Finding, str] = field(default_factory=dict)  # fixable, still reported, not fixed: why
@@ -69,15 +71,15 @@ class FixOutcome:
         return sorted(path for path, (before, after) in self.contents.items() if before != after)
 
 
-def run_fixes(paths: list[str], options: Options, request: FixRequest, select: Select) -> FixOutcome:
+def run_fixes(request: FixRequest, check: CheckRound) -> FixOutcome:
+    """Fix rounds, then suppressions; ``check()`` runs one check and returns the report with the
+    findings this command reports (the command re-checks the result for its own report)."""
     reason = clean_reason(request.ignore_reason) if request.ignore_reason is not None else None
     if request.ignore_reason is not None and not reason:
         raise ConfigError("--add-ignore needs a reason: why is each remaining finding acceptable?")
-    options = replace(options, reuse_results=False)  # fixers read the project's models and manifest
-    report = run_check(paths, options)
-    outcome = FixOutcome(report)
+    report, findings = check()
+    outcome = FixOutcome(report, failed=_fails(report, findings))
     current: dict[str, bytes] = {}
-    findings = select(report)
     if request.fix:
         stuck: set[tuple[str, str, str]] = set()
         for _round in range(1 if request.diff else MAX_ROUNDS):
@@ -90,8 +92,7 @@ def run_fixes(paths: list[str], options: Options, request: FixRequest, select: S
                 break
             fixers.write_file(report.root, changed, current)
             before = Counter(_key(f) for f in findings)
-            report = run_check(paths, options)
-            findings = select(report)
+            report, findings = check()
             after = Counter(_key(f) for f in findings)
             for finding in outcome.fixed[fixed_before:]:  # a fix that left its finding behind is not retried
                 if after[_key(finding)] >= before[_key(finding)]:
@@ -101,14 +102,17 @@ def run_fixes(paths: list[str], options: Options, request: FixRequest, select: S
         outcome.declined = {f: why for f, why in outcome.declined.items() if request.diff or f in remaining or _key(f) in stuck}
         outcome.unsafe_available = sum(1 for f in findings if _fix_kind(report, f) == "unsafe" and not request.unsafe)
     if reason is not None:
-        remaining = [f for f in findings if f not in set(outcome.fixed)] if request.diff else findings
-        changed = _suppress(report, remaining, reason, current, outcome, request.diff)
+        remaining_findings = [f for f in findings if f not in set(outcome.fixed)] if request.diff else findings
+        changed = _suppress(report, remaining_findings, reason, current, outcome, request.diff)
         if changed and not request.diff:
             fixers.write_file(report.root, changed, current)
-    if not request.diff and outcome.changed_files:
-        report = run_check(paths, options)
     outcome.report = report
     return outcome
+
+
+def _fails(report: Report, findings: list[Finding]) -> bool:
+    threshold = SEVERITY_RANK[report.fail_on]
+    return any(SEVERITY_RANK[f.severity] >= threshold for f in findings)
 
 
 def _key(finding: Finding) -> tuple[str, str, str]:

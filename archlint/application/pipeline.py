@@ -30,6 +30,7 @@ from archlint.domain.config import Config, ConfigError
 from archlint.domain.context import CheckContext
 from archlint.domain.facts import FileFacts
 from archlint.domain.findings import CATEGORIES, SEVERITY_RANK, Finding
+from archlint.domain.projects import projects_from
 
 
 @dataclass(slots=True)
@@ -44,8 +45,9 @@ class Options:
     use_cache: bool = True
     cache_dir: str | None = None
     jobs: int = 0  # 0 = all cores
-    preset: str | None = None  # force a preset and ignore configured layers (verify: "clean")
+    preset: str | None = None  # force a preset and ignore configured layers (verify: "clean" or "none")
     reuse_results: bool = False  # `check` only: return the last run's findings for an identical tree
+    cache_root: str | None = None  # analysing a temporary copy of this tree: read its facts cache, never write it
 
 
 @dataclass(slots=True)
@@ -103,7 +105,7 @@ def run_check(paths: list[str], options: Options | None = None) -> Report:
     _validate_rule_refs(config, registry)
 
     found = discover(root, [os.path.abspath(p) for p in paths], list(config.exclude), config.gitignore)
-    cache = FactsCache(options.cache_dir or default_cache_dir(), root) if options.use_cache else None
+    cache = FactsCache(options.cache_dir or default_cache_dir(), options.cache_root or root) if options.use_cache else None
     files, hits = parse_sources(found.sources, cache, options.jobs or default_jobs())
     result_key = _result_key(root, config, files, found) if cache is not None and options.reuse_results else None
     if result_key is not None and (cached := cache.get_result(result_key)) is not None:
@@ -126,6 +128,7 @@ def run_check(paths: list[str], options: Options | None = None) -> Report:
         config=config,
         architecture=architecture,
         config_path=_relative_config(root, config.path),
+        projects=projects_from(source_paths + other_files),
     )
     if architecture is not None:
         context.composition_roots = frozenset(p for p in source_paths if architecture.is_composition_root(p))
@@ -138,7 +141,8 @@ def run_check(paths: list[str], options: Options | None = None) -> Report:
     if cache is not None:
         if result_key is not None:
             cache.put_result(result_key, tuple(findings))
-        cache.save()  # after the checks: bodies they extracted on demand are kept too
+        if options.cache_root is None:  # a temporary copy must not evict the real tree's entries
+            cache.save()  # after the checks: bodies they extracted on demand are kept too
     return _report(root, findings, found, files, config, started, context, hits)
 
 

@@ -14,6 +14,7 @@ from archlint.domain.graph import ModuleGraph
 from archlint.domain.knowledge import Knowledge
 from archlint.domain.layers import Architecture, Layer
 from archlint.domain.manifest import Manifest
+from archlint.domain.projects import Projects
 from archlint.domain.rules import Registry
 
 
@@ -30,6 +31,7 @@ class CheckContext:
     layer_of: dict[str, Layer | None] = field(default_factory=dict)
     composition_roots: frozenset[str] = frozenset()
     config_path: str = ""  # config file relative to root ("" if none or outside)
+    projects: Projects = field(default_factory=Projects)  # the tree split by its manifests
     _datalayer: DataLayer | None = None
 
     @property

@@ -53,6 +53,7 @@ class Import(NamedTuple):
     kind: str
     span: Span
     level: int = 0  # Python relative-import level (number of leading dots)
+    optional: bool = False  # inside try/except ImportError (try/catch in JS): the code runs without it
 
 
 class Binding(NamedTuple):
@@ -240,6 +241,9 @@ class FileBody:
     bindings: list[Binding] = field(default_factory=list)
     calls: list[CallSite] = field(default_factory=list)
     assigns: list[Assign] = field(default_factory=list)
+    # every other assignment (literals, arithmetic, lookups, comprehensions, `n += 1`): what
+    # constant folding (domain/constants.py) reads; kept apart so receiver typing never sees them
+    value_assigns: list[Assign] = field(default_factory=list)
     loops: list[Loop] = field(default_factory=list)
     reads: list[AttrRead] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
@@ -315,6 +319,7 @@ class FileFacts:
     bindings = property(lambda self: self.body.bindings)
     calls = property(lambda self: self.body.calls)
     assigns = property(lambda self: self.body.assigns)
+    value_assigns = property(lambda self: self.body.value_assigns)
     loops = property(lambda self: self.body.loops)
     reads = property(lambda self: self.body.reads)
     blocks = property(lambda self: self.body.blocks)

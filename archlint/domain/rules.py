@@ -29,6 +29,8 @@ class RuleSpec:
     use_instead: str
     guidance: str
     heuristic: bool = False
+    # heuristic rules: the false-alarm rate measured on the precision corpus (bench/precision.py)
+    precision: str = ""
     # Automatic fix (`archlint check --fix`): "" none, "safe" (changes nothing but the bug),
     # "unsafe" (may change behaviour the code relies on: applied only with --unsafe-fixes).
     fix: str = ""

@@ -59,6 +59,7 @@ def render_explain(spec: RuleSpec) -> str:
             "## How to fix",
             spec.guidance,
             "",
+            *(["## Measured precision (heuristic rule)", spec.precision, ""] if spec.precision else []),
             "## Automatic fix",
             f"{spec.fix} (`archlint check --fix{' --unsafe-fixes' if spec.fix == 'unsafe' else ''}`): {spec.fix_what}"
             if spec.fix
@@ -85,6 +86,7 @@ def _as_dict(spec: RuleSpec) -> dict:
         "use_instead": spec.use_instead,
         "guidance": spec.guidance,
         "heuristic": spec.heuristic,
+        "precision": spec.precision,
         "fix": spec.fix,
         "fix_what": spec.fix_what,
     }

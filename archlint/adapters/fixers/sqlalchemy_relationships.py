@@ -13,6 +13,7 @@ from archlint.adapters.fixers import fixer
 from archlint.adapters.fixers.base import Decline
 from archlint.adapters.fixers.python_cst import Change, PythonModule
 from archlint.domain.findings import Finding
+from archlint.domain.orm_models import ModelIndex
 
 
 @fixer("AL205", "python")
@@ -25,14 +26,15 @@ def back_populates(module: PythonModule, finding: Finding, ctx) -> Change:
     if argument is None or not isinstance(argument.value, cst.SimpleString):
         raise Decline("back_populates is not a plain string argument of this relationship()")
     model, relation = _relation_at(ctx, finding)
-    target = ctx.datalayer.models.get(relation.target)
+    index = ModelIndex(ctx.datalayer.all_models, ctx.files, ctx.graph.resolve_binding, ctx.projects.of)
+    target = index.resolve(model.path, relation.target)  # the class the check judged, by the same rule
     if target is None:
         raise Decline(f"the target model {relation.target!r} is not known")
     candidates = sorted(
         name
         for name, field in target.fields.items()
         if field.kind == "relationship"
-        and field.target == model.name
+        and index.resolve(target.path, field.target) is model
         and field.options.get("back_populates", relation.name) == relation.name
     )
     if len(candidates) != 1:
@@ -45,7 +47,7 @@ def back_populates(module: PythonModule, finding: Finding, ctx) -> Change:
 
 
 def _relation_at(ctx, finding: Finding):
-    for model in ctx.datalayer.models.values():
+    for model in ctx.datalayer.all_models:
         if model.path != finding.path:
             continue
         for field in model.fields.values():
