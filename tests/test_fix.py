@@ -338,6 +338,7 @@ CASES = [
         PYTHON_PROJECT,
         {
             "app/queries.py": '''
+            import sqlalchemy as sa
             from sqlalchemy import select
             from sqlalchemy.ext.asyncio import AsyncSession
             from sqlalchemy.orm import Session, joinedload
@@ -359,10 +360,19 @@ CASES = [
             async def first_with_comments(session: AsyncSession):
                 stmt = select(Article).options(joinedload(Article.comments))
                 return await session.scalar(stmt)
+
+
+            def all_with_comments(session: Session):
+                stmt = sa.select(Article).options(sa.orm.joinedload(Article.comments))
+                rows = session.execute(
+                    stmt,  # joined eager load of a collection
+                )
+                return rows.scalars().all()
             ''',
         },
         {
             "app/queries.py": '''
+            import sqlalchemy as sa
             from sqlalchemy import select
             from sqlalchemy.ext.asyncio import AsyncSession
             from sqlalchemy.orm import Session, joinedload
@@ -384,6 +394,14 @@ CASES = [
             async def first_with_comments(session: AsyncSession):
                 stmt = select(Article).options(joinedload(Article.comments))
                 return (await session.scalars(stmt)).unique().first()
+
+
+            def all_with_comments(session: Session):
+                stmt = sa.select(Article).options(sa.orm.joinedload(Article.comments))
+                rows = session.execute(
+                    stmt,  # joined eager load of a collection
+                ).unique()
+                return rows.scalars().all()
             ''',
         },
         ("AL208",),
@@ -430,8 +448,8 @@ CASES = [
     Case(
         "AL205-back-populates-one-candidate-unsafe",
         {"requirements.txt": "sqlalchemy>=2\n", "app/db.py": DB},
-        {"app/models.py": MODELS.replace('relationship(back_populates="author")', 'relationship(back_populates="owner")')},
-        {"app/models.py": MODELS},
+        {"app/models.py": MODELS.replace('relationship(back_populates="author")', "relationship(back_populates='owner')  # reverse")},
+        {"app/models.py": MODELS.replace('relationship(back_populates="author")', "relationship(back_populates='author')  # reverse")},
         ("AL205",),
         unsafe=True,
     ),

@@ -1,4 +1,4 @@
-"""``check --fix`` / ``--diff`` / ``--add-ignore``: findings in, fixed files out, then a re-check.
+"""``check --fix`` / ``--diff`` / ``--add-ignore``: findings in, fixed (or annotated) files out.
 
 One round: check → the reported findings whose rule has a fix of an allowed kind (``safe``;
 ``unsafe`` too with ``--unsafe-fixes``) and a registered fixer → every fix of a file applied in
