@@ -334,7 +334,7 @@ CASES = [
         remain=(("AL203", "app/queries.py", 24),),
     ),
     Case(
-        "AL208-unique-sync-and-async",
+        "AL208-unique-where-the-rows-are-read",
         PYTHON_PROJECT,
         {
             "app/queries.py": '''
@@ -348,18 +348,18 @@ CASES = [
 
             def with_comments(session: Session, slug: str):
                 stmt = select(Article).options(joinedload(Article.comments)).where(Article.slug == slug)
-                return session.scalars(stmt).first()
+                return session.scalars(stmt).one_or_none()
 
 
             async def with_comments_async(session: AsyncSession, slug: str):
                 stmt = select(Article).options(joinedload(Article.comments)).where(Article.slug == slug)
                 result = await session.execute(stmt)
-                return result.scalars().first()
+                return result.scalars().all()
 
 
-            async def first_with_comments(session: AsyncSession):
+            async def all_async(session: AsyncSession):
                 stmt = select(Article).options(joinedload(Article.comments))
-                return await session.scalar(stmt)
+                return (await session.scalars(stmt)).all()
 
 
             def all_with_comments(session: Session):
@@ -367,7 +367,12 @@ CASES = [
                 rows = session.execute(
                     stmt,  # joined eager load of a collection
                 )
-                return rows.scalars().all()
+                return [row.slug for row in rows.scalars()]
+
+
+            def first_is_fine(session: Session):
+                stmt = select(Article).options(joinedload(Article.comments))
+                return session.scalars(stmt).first()
             ''',
         },
         {
@@ -382,26 +387,31 @@ CASES = [
 
             def with_comments(session: Session, slug: str):
                 stmt = select(Article).options(joinedload(Article.comments)).where(Article.slug == slug)
-                return session.scalars(stmt).unique().first()
+                return session.scalars(stmt).unique().one_or_none()
 
 
             async def with_comments_async(session: AsyncSession, slug: str):
                 stmt = select(Article).options(joinedload(Article.comments)).where(Article.slug == slug)
-                result = (await session.execute(stmt)).unique()
-                return result.scalars().first()
+                result = await session.execute(stmt)
+                return result.scalars().unique().all()
 
 
-            async def first_with_comments(session: AsyncSession):
+            async def all_async(session: AsyncSession):
                 stmt = select(Article).options(joinedload(Article.comments))
-                return (await session.scalars(stmt)).unique().first()
+                return (await session.scalars(stmt)).unique().all()
 
 
             def all_with_comments(session: Session):
                 stmt = sa.select(Article).options(sa.orm.joinedload(Article.comments))
                 rows = session.execute(
                     stmt,  # joined eager load of a collection
-                ).unique()
-                return rows.scalars().all()
+                )
+                return [row.slug for row in rows.scalars().unique()]
+
+
+            def first_is_fine(session: Session):
+                stmt = select(Article).options(joinedload(Article.comments))
+                return session.scalars(stmt).first()
             ''',
         },
         ("AL208",),

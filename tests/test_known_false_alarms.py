@@ -9,7 +9,6 @@ import pytest
 from helpers import findings, make_repo
 
 
-@pytest.mark.xfail(strict=True, reason="AL601: the query is the loop's source (one query), fixed on the IR")
 def test_a_query_that_is_the_loop_source_is_not_n_plus_one(tmp_path):
     files = {  # wagtail/admin/views/pages/create.py
         "requirements.txt": "django\n",

@@ -61,6 +61,30 @@ class _BodyLoader:
         return _safe_extract(self.path, data, self.language, full=True).body
 
 
+class _IrLoader:
+    """Lowers a file to the IR on first use (re-reads and re-parses it, like the body loader)."""
+
+    __slots__ = ("absolute", "path", "language")
+
+    def __init__(self, absolute: str, path: str, language: str) -> None:
+        self.absolute, self.path, self.language = absolute, path, language
+
+    def __call__(self):
+        from archlint.adapters.frontends.lowering import lower_file
+
+        try:
+            with open(self.absolute, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            return None
+        try:
+            return lower_file(self.path, data, self.language)
+        except RecursionError:
+            return None
+        except Exception:  # noqa: BLE001 - untrusted input: no IR, the facts still stand
+            return None
+
+
 def _extract_batch(batch: list[tuple[str, bytes, str, str]]) -> list[FileFacts]:
     results = []
     for path, data, language, digest in batch:
@@ -113,6 +137,8 @@ def parse_sources(sources: list[SourceFile], cache: FactsCache | None, jobs: int
         facts = results[source.path]
         if not facts.has_body and facts.parsed:
             facts.attach_loader(_BodyLoader(source.absolute, source.path, source.language))
+        if facts.parsed and not facts.has_ir:
+            facts.attach_ir_loader(_IrLoader(source.absolute, source.path, source.language))
     return results, hits
 
 

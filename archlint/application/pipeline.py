@@ -24,6 +24,7 @@ from archlint.application.architecture import resolve_architecture
 from archlint.application.graph_builder import build_graph
 from archlint.application.manifest_reader import read_manifests
 from archlint.application.parsing import parse_sources
+from archlint.application.semantic_model import build_program
 from archlint.application.suppressions import apply_suppressions
 from archlint.checks import ALL_CHECKS
 from archlint.domain.config import Config, ConfigError
@@ -130,6 +131,7 @@ def run_check(paths: list[str], options: Options | None = None) -> Report:
         config_path=_relative_config(root, config.path),
         projects=projects_from(source_paths + other_files),
     )
+    context.program_factory = lambda: build_program(context)
     if architecture is not None:
         context.composition_roots = frozenset(p for p in source_paths if architecture.is_composition_root(p))
 

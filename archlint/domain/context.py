@@ -33,6 +33,8 @@ class CheckContext:
     config_path: str = ""  # config file relative to root ("" if none or outside)
     projects: Projects = field(default_factory=Projects)  # the tree split by its manifests
     _datalayer: DataLayer | None = None
+    program_factory: object = None  # () -> the semantic model (archlint.semantics.program.Program)
+    _program: object = None
 
     @property
     def datalayer(self) -> DataLayer:
@@ -41,6 +43,14 @@ class CheckContext:
         if self._datalayer is None:
             self._datalayer = analyse(self.files, self.graph, self.knowledge)
         return self._datalayer
+
+    @property
+    def program(self):
+        """The semantic model (IR, symbols, values, summaries) of the files that need deep
+        analysis — built once, on first use, by the factory the pipeline installs."""
+        if self._program is None and self.program_factory is not None:
+            self._program = self.program_factory()
+        return self._program
 
     def layer(self, path: str) -> Layer | None:
         """Layer of a file or namespace-package node (``dir/``); None for unlayered/roots."""

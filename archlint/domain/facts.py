@@ -266,7 +266,7 @@ class FileFacts:
 
     __slots__ = (
         "path", "language", "content_hash", "lines", "imports", "problems", "suppressions", "signals",
-        "_body", "_blob", "_loader", "fresh_body",
+        "_body", "_blob", "_loader", "fresh_body", "_ir", "_ir_blob", "_ir_loader", "fresh_ir",
     )
 
     def __init__(
@@ -281,6 +281,7 @@ class FileFacts:
         signals: str = "",
         body: FileBody | None = None,
         blob: bytes | None = None,
+        ir_blob: bytes | None = None,
     ) -> None:
         self.path = path  # POSIX path relative to the analysis root
         self.language = language  # "python" | "javascript" | "typescript" | "unknown"
@@ -294,6 +295,10 @@ class FileFacts:
         self._blob = blob
         self._loader = None
         self.fresh_body = False  # the body was extracted during this run (the cache should keep it)
+        self._ir = None  # the typed IR (domain/ir.py), for files the semantic model reads
+        self._ir_blob = ir_blob
+        self._ir_loader = None
+        self.fresh_ir = False
 
     @property
     def has_body(self) -> bool:
@@ -316,6 +321,27 @@ class FileFacts:
         """``loader()`` extracts the body on first use (it re-reads and re-parses the file)."""
         self._loader = loader
 
+    @property
+    def ir(self):
+        """The file's :class:`~archlint.domain.ir.ModuleIR` (``None`` when it cannot be built),
+        lowered on first use and kept by the cache like the body."""
+        if self._ir is None:
+            if self._ir_blob is not None:
+                self._ir = pickle.loads(self._ir_blob)
+                self._ir_blob = None
+            elif self._ir_loader is not None:
+                loader, self._ir_loader = self._ir_loader, None
+                self._ir = loader() or False
+                self.fresh_ir = True
+        return self._ir or None
+
+    @property
+    def has_ir(self) -> bool:
+        return self._ir is not None or self._ir_blob is not None
+
+    def attach_ir_loader(self, loader) -> None:
+        self._ir_loader = loader
+
     bindings = property(lambda self: self.body.bindings)
     calls = property(lambda self: self.body.calls)
     assigns = property(lambda self: self.body.assigns)
@@ -334,15 +360,22 @@ class FileFacts:
 
     def with_path(self, path: str) -> FileFacts:
         """The same facts for an identical file at another path (a cache hit)."""
-        copy = FileFacts(*self._head(), body=self._body, blob=self._blob)
+        copy = FileFacts(*self._head(), body=self._body, blob=self._blob, ir_blob=self._ir_pickle())
         copy.path = path
         return copy
+
+    def _ir_pickle(self) -> bytes | None:
+        if self._ir_blob is not None:
+            return self._ir_blob
+        if self._ir is not None:
+            return pickle.dumps(self._ir, pickle.HIGHEST_PROTOCOL)  # False (no IR) pickles too
+        return None
 
     def __reduce__(self):
         blob = self._blob
         if blob is None and self._body is not None:
             blob = pickle.dumps(self._body, pickle.HIGHEST_PROTOCOL)
-        return (_rebuild_facts, (self._head(), blob))
+        return (_rebuild_facts, (self._head(), blob, self._ir_pickle()))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, FileFacts):
@@ -360,8 +393,8 @@ class FileFacts:
         return not any(p.rule in ("AL002", "AL004") for p in self.problems)
 
 
-def _rebuild_facts(head: tuple, blob: bytes | None) -> FileFacts:
-    return FileFacts(*head, blob=blob)
+def _rebuild_facts(head: tuple, blob: bytes | None, ir_blob: bytes | None = None) -> FileFacts:
+    return FileFacts(*head, blob=blob, ir_blob=ir_blob)
 
 
 def _tuple_reduce(self):

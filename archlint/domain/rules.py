@@ -61,7 +61,7 @@ class Registry:
     def get(self, rule: str) -> RuleSpec:
         return self._by_id.get(rule) or self._by_name[rule]
 
-    def finding(self, rule: str, path: str, span: Span, message: str, guidance: str | None = None) -> Finding:
+    def finding(self, rule: str, path: str, span: Span, message: str, guidance: str | None = None, trace: tuple = ()) -> Finding:
         """A finding for ``rule`` at ``span``; ``guidance`` overrides the catalogue's generic fix
         when the check knows something more specific (which layer to move the code to)."""
         spec = self._by_id[rule]
@@ -77,4 +77,5 @@ class Registry:
             end_column=span.end_column,
             message=message,
             guidance=guidance or spec.guidance,
+            trace=tuple(trace),
         )

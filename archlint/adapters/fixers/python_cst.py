@@ -50,7 +50,8 @@ class PythonModule:
         self.names = ModuleNames(module)
 
     def node_at(self, finding: Finding, *types: type) -> cst.CSTNode:
-        """The node of one of ``types`` whose range is exactly the finding's span."""
+        """The node of one of ``types`` whose range is exactly the finding's span (the outermost
+        one when several share it)."""
         if self._by_range is None:
             self._by_range = {}
             for node, where in self.positions.items():

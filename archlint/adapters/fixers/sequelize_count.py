@@ -19,8 +19,9 @@ _NEUTRAL_OPTIONS = frozenset({"where", "transaction", "paranoid", "logging", "be
 
 @fixer("AL602", "javascript")
 def count_in_database(source: JsSource, finding: Finding, ctx) -> list[Edit]:
-    holder = source.node_at(finding, "variable_declarator", "assignment_expression")
-    value = unwrap(holder.child_by_field_name("value" if holder.type == "variable_declarator" else "right"))
+    value = source.node_at(finding, "member_expression", "variable_declarator", "assignment_expression")
+    if value.type != "member_expression":  # a finding on the whole assignment: its value
+        value = unwrap(value.child_by_field_name("value" if value.type == "variable_declarator" else "right"))
     if value is None or value.type != "member_expression" or source.text(value.child_by_field_name("property")) != "length":
         raise Decline("the value is not `(…).length`")
     awaited = unwrap(value.child_by_field_name("object"))

@@ -1,10 +1,11 @@
-"""AL208: a joined eager load of a collection read without ``.unique()``: insert it.
+"""AL208: the rows of a joined eager load of a collection read without ``.unique()``: insert it.
 
-The finding names the call that reads the rows (``session.scalars(stmt)``); the fix appends
-``.unique()`` to it — ``(await session.scalars(stmt)).unique()`` when it is awaited — so whatever
-follows (``.first()``, ``.all()``, a later ``result.scalars()``) reads de-duplicated rows.  Without
-it SQLAlchemy raises, so no working behaviour changes.  ``scalar(stmt)``, which returns the first
-row's first column, becomes ``scalars(stmt).unique().first()``, the same value.
+The finding names where the rows are read: a reading call (``session.scalars(stmt).all()``,
+``result.one()``, ``…scalar_one_or_none()``) or the result a loop iterates
+(``for row in rows.scalars():``).  The fix puts ``.unique()`` right there —
+``session.scalars(stmt).unique().all()``, ``for row in rows.scalars().unique():``,
+``(await session.scalars(stmt)).unique().all()`` — so the rows are de-duplicated where they are
+read.  Without it SQLAlchemy raises, so no working behaviour changes.
 """
 
 from __future__ import annotations
@@ -14,34 +15,24 @@ import libcst as cst
 from archlint.adapters.fixers import fixer
 from archlint.adapters.fixers.base import Decline
 from archlint.adapters.fixers.python_cst import Change, PythonModule, keep_parens
-from archlint.domain.findings import Finding
 
-_RESULT_METHODS = frozenset({"scalars", "execute", "stream", "stream_scalars"})
+# The Result methods that raise for joined collections without unique() (semantics/support.py).
+_READERS = frozenset({"all", "one", "one_or_none", "scalar_one", "scalar_one_or_none", "fetchall", "partitions"})
+_POSTFIX = (cst.Name, cst.Attribute, cst.Call, cst.Subscript)  # `.unique()` binds to them without parentheses
 
 
 @fixer("AL208", "python")
-def add_unique(module: PythonModule, finding: Finding, ctx) -> Change:
-    call = module.node_at(finding, cst.Call)
-    if not isinstance(call.func, cst.Attribute):
-        raise Decline("not a method call on a session or connection")
-    method = call.func.attr.value
-    if method not in _RESULT_METHODS and method != "scalar":
-        raise Decline(f"`.{method}()` does not return a Result to call .unique() on")
-    reader = call
-    if method == "scalar":
-        reader = call.with_changes(func=call.func.with_changes(attr=cst.Name("scalars")), lpar=[], rpar=[])
-    parent = module.parent(call)
-    target: cst.BaseExpression = call
-    outer = target = call
-    if isinstance(parent, cst.Await) and parent.expression is call:
-        target = parent
-        if parent.lpar:  # `(await s.scalars(q))` already has the parentheses `.unique()` needs
-            reader, outer = parent.with_changes(expression=reader), None
-        else:
-            reader, outer = parent.with_changes(expression=reader, lpar=[cst.LeftParen()], rpar=[cst.RightParen()]), parent
-    else:
-        reader = reader.with_changes(lpar=[], rpar=[])
-    result = cst.Call(func=cst.Attribute(value=reader, attr=cst.Name("unique")))
-    if method == "scalar":
-        result = cst.Call(func=cst.Attribute(value=result, attr=cst.Name("first")))
-    return Change(target, keep_parens(result, outer) if outer is not None else result)
+def add_unique(module: PythonModule, finding, ctx) -> Change:
+    node = module.node_at(finding, cst.BaseExpression)
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _READERS:
+        reader = node.func  # `<result>.all` -> `<result>.unique().all`
+        unique = cst.Call(func=cst.Attribute(value=reader.value, attr=cst.Name("unique")))
+        return Change(node, node.with_changes(func=reader.with_changes(value=unique)))
+    if isinstance(node, _POSTFIX):  # an iterated result
+        return Change(node, keep_parens(cst.Call(func=cst.Attribute(value=node.with_changes(lpar=[], rpar=[]), attr=cst.Name("unique"))), node))
+    if isinstance(node, cst.Await):
+        if node.lpar:  # `(await x)` already has the parentheses `.unique()` needs
+            return Change(node, cst.Call(func=cst.Attribute(value=node, attr=cst.Name("unique"))))
+        wrapped = node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        return Change(node, cst.Call(func=cst.Attribute(value=wrapped, attr=cst.Name("unique"))))
+    raise Decline("the rows are read through an expression `.unique()` cannot be appended to; call it by hand")
