@@ -280,6 +280,7 @@ CASES = [
             from sqlalchemy import select
             from sqlalchemy.orm import Session
 
+            from app.db import engine
             from app.models import Article
 
 
@@ -300,6 +301,10 @@ CASES = [
 
             def tag_like(session: Session, name: str):
                 return session.execute("SELECT name FROM tags WHERE name = %s", (name,)).fetchall()
+
+
+            def ping():
+                return engine.execute("SELECT 1").scalar()
             ''',
         },
         {
@@ -308,6 +313,7 @@ CASES = [
             from sqlalchemy import select, text
             from sqlalchemy.orm import Session
 
+            from app.db import engine
             from app.models import Article
 
 
@@ -328,10 +334,14 @@ CASES = [
 
             def tag_like(session: Session, name: str):
                 return session.execute("SELECT name FROM tags WHERE name = %s", (name,)).fetchall()
+
+
+            def ping():
+                return engine.execute("SELECT 1").scalar()
             ''',
         },
         ("AL203",),
-        remain=(("AL203", "app/queries.py", 24),),
+        remain=(("AL203", "app/queries.py", 25), ("AL203", "app/queries.py", 29)),
     ),
     Case(
         "AL208-unique-where-the-rows-are-read",
@@ -881,3 +891,29 @@ def test_fix_respects_the_baseline_and_changed_only(tmp_path):
     assert changed.returncode == 0, changed.stdout + changed.stderr
     assert (repo / "app/queries.py").read_text() == old + added.replace("title and Article", "title, Article"), "only the new bug"
     assert (repo / "app/other.py").read_text() == old.replace("by_slug", "other"), "not touched by the change"
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        ("select([a, b])", "select(a, b)"),
+        ("select(\n    [a, b],\n)", "select(\n    a, b,\n)"),
+        ("select([\n    a,  # first\n    b,\n])", "select(\n    a,  # first\n    b,\n)"),
+        ("select([  # cols\n    a,\n    b  # last\n])", "select(  # cols\n    a,\n    b  # last\n)"),
+        ("select(\n    [\n        a\n    ],\n)", "select(\n    a,\n)"),
+        ("select(\n    [a, b]  # trailing\n)", "select(\n    a, b  # trailing\n)"),
+        ("select([*columns, c])", "select(*columns, c)"),
+        ("select([c for c in columns])", "select(*[c for c in columns])"),
+    ],
+    ids=["flat", "own-lines", "comments-inside", "comments-at-brackets", "nested-lines", "trailing-comment", "star", "comprehension"],
+)
+def test_select_list_rewrite_keeps_layout_and_comments(before, after):
+    from archlint.adapters.fixers.python_cst import fix_python
+    from archlint.adapters.fixers.sqlalchemy_api import removed_api
+    from archlint.domain.findings import Finding
+
+    lines = before.split("\n")
+    finding = Finding("AL203", "sqlalchemy-removed-api", "orm", "error", "q.py", 1, 1, len(lines), len(lines[-1]) + 1, "m", "g")
+    result = fix_python("q.py", (before + "\n").encode(), [finding], {"AL203": removed_api}, None)
+    assert result.fixed == [finding], result.declined
+    assert result.after.decode() == after + "\n"

@@ -33,11 +33,23 @@ def removed_api(module: PythonModule, finding: Finding, ctx) -> Change:
     name = _last_name(call.func)
     if name == "select" and call.args and isinstance(call.args[0].value, (cst.List, cst.ListComp)):
         return _positional_select(call)
+    if name == "execute" and _on_engine(ctx, finding):
+        raise Decline("Engine.execute() needs a `with engine.connect() as conn:` block; no mechanical rewrite")
     if name == "execute" and call.args and isinstance(call.args[0].value, (cst.SimpleString, cst.ConcatenatedString)):
         return _wrap_in_text(module, call)
     if name == "execute":
-        raise Decline("Engine.execute() needs a `with engine.connect() as conn:` block; no mechanical rewrite")
+        raise Decline("this execute() has no mechanical 2.0 rewrite (see the guidance)")
     raise Decline(f"`.{name}()` on a Select needs a session to execute it; no mechanical rewrite")
+
+
+def _on_engine(ctx, finding: Finding) -> bool:
+    """Whether the check judged this execute() as ``Engine.execute`` (its receiver typed as an
+    engine) — that finding is about the receiver, and text() would not fix it."""
+    where = (finding.line, finding.column, finding.end_line, finding.end_column)
+    return any(
+        access.kind == "engine" and access.method == "execute" and tuple(access.span) == where
+        for access in ctx.datalayer.accesses_in(finding.path)
+    )
 
 
 def _last_name(func: cst.BaseExpression) -> str:
