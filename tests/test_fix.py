@@ -917,3 +917,29 @@ def test_select_list_rewrite_keeps_layout_and_comments(before, after):
     result = fix_python("q.py", (before + "\n").encode(), [finding], {"AL203": removed_api}, None)
     assert result.fixed == [finding], result.declined
     assert result.after.decode() == after + "\n"
+
+
+def test_a_fix_that_leaves_its_finding_is_undone_and_reported(tmp_path, monkeypatch):
+    """Should a fixer and its check ever disagree, the file is put back and the finding listed,
+    instead of a rewrite that fixes nothing (or a loop rewriting it again and again)."""
+    from archlint.adapters.fixers.base import FileFix
+
+    repo = make_repo(tmp_path / "repo", BROKEN_QUERY)
+    original = (repo / "app/queries.py").read_bytes()
+    calls = []
+
+    def useless_fix(path, language, data, group, ctx):
+        calls.append(path)
+        return FileFix(path, data, data + b"# rewritten, finding untouched\n", fixed=list(group))
+
+    monkeypatch.setattr(fixers, "fix_file", useless_fix)
+
+    def check():
+        report = run_check([str(repo)], Options(use_cache=False))
+        return report, report.findings
+
+    outcome = run_fixes(FixRequest(fix=True), check)
+    assert (repo / "app/queries.py").read_bytes() == original
+    assert calls == ["app/queries.py"], "not retried"
+    assert not outcome.fixed and not outcome.changed_files
+    assert [why for f, why in outcome.declined.items() if f.rule == "AL201"] == ["internal: the fix did not remove the finding; fix it by hand"]

@@ -84,6 +84,7 @@ def run_fixes(request: FixRequest, check: CheckRound) -> FixOutcome:
         stuck: set[tuple[str, str, str]] = set()
         for _round in range(1 if request.diff else MAX_ROUNDS):
             fixed_before = len(outcome.fixed)
+            previous = {path: (current.get(path), outcome.contents.get(path)) for path in {f.path for f in findings}}
             changed = _fix_round(report, [f for f in findings if _key(f) not in stuck], request.unsafe, current, outcome)
             if not changed:
                 break
@@ -94,10 +95,17 @@ def run_fixes(request: FixRequest, check: CheckRound) -> FixOutcome:
             before = Counter(_key(f) for f in findings)
             report, findings = check()
             after = Counter(_key(f) for f in findings)
-            for finding in outcome.fixed[fixed_before:]:  # a fix that left its finding behind is not retried
+            undo = set()
+            for finding in outcome.fixed[fixed_before:]:  # a fix that left its finding behind is undone, not retried
                 if after[_key(finding)] >= before[_key(finding)]:
                     stuck.add(_key(finding))
+                    undo.add(finding.path)
                     outcome.declined[finding] = "internal: the fix did not remove the finding; fix it by hand"
+            if undo:  # put those files back as they were before this round; their other fixes come again next round
+                outcome.fixed[fixed_before:] = [f for f in outcome.fixed[fixed_before:] if f.path not in undo]
+                for path in undo:
+                    _restore(report.root, path, previous[path], current, outcome)
+                report, findings = check()
         remaining = set(findings)
         outcome.declined = {f: why for f, why in outcome.declined.items() if request.diff or f in remaining or _key(f) in stuck}
         outcome.unsafe_available = sum(1 for f in findings if _fix_kind(report, f) == "unsafe" and not request.unsafe)
@@ -206,6 +214,18 @@ def _follow_lines(before: bytes, after: bytes, findings: list[Finding]) -> tuple
         else:
             kept.append(replace(finding, line=line, end_line=finding.end_line + line - finding.line))
     return kept, lost
+
+
+def _restore(root: str, path: str, previous: tuple, current: dict[str, bytes], outcome: FixOutcome) -> None:
+    content, contents = previous
+    original = outcome.contents[path][0]
+    data = content if content is not None else original
+    current[path] = data
+    if contents is None:
+        del outcome.contents[path]
+    else:
+        outcome.contents[path] = contents
+    fixers.write_file(root, [path], current)
 
 
 def _content(report: Report, path: str, current: dict[str, bytes]) -> bytes | None:
