@@ -207,7 +207,7 @@ def fix_python(path: str, data: bytes, findings: list[Finding], fixers: dict[str
             if name not in imports.setdefault(home, []):
                 imports[home].append(name)
     replacements = {id(change.target): change.replacement for _finding, change in accepted}
-    new_module = module.module.visit(_Apply(replacements, imports, module.module))
+    new_module = module.module.visit(_Apply(replacements, imports))
     text = new_module.code
     try:
         cst.parse_module(text)
@@ -225,11 +225,10 @@ def _render(module: PythonModule, change: Change) -> str:
 
 
 class _Apply(cst.CSTTransformer):
-    def __init__(self, replacements: dict[int, Replacement], imports: dict[str, list[str]], original: cst.Module) -> None:
+    def __init__(self, replacements: dict[int, Replacement], imports: dict[str, list[str]]) -> None:
         super().__init__()
         self.replacements = replacements
         self.imports = imports
-        self.original = original
 
     def on_leave(self, original_node, updated_node):
         replacement = self.replacements.get(id(original_node))
