@@ -200,9 +200,10 @@ def _cached(decorators) -> bool:
 # AL303 ------------------------------------------------------------------------------------------
 def _mixed_stacks(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator[Finding]:
     production = [a for a in accesses if a.category in ("query", "write") and not non_production(a.path)]
-    by_project: dict[str, list[DbAccess]] = {}
-    for access in production:  # two packages of one tree may use two stacks: that mixes nothing
-        by_project.setdefault(ctx.projects.of(access.path), []).append(access)
+    by_project: dict[tuple[str, bool], list[DbAccess]] = {}
+    for access in production:  # two packages of one tree, or a Python and a Node program, mix nothing
+        python = access.path.endswith((".py", ".pyi"))
+        by_project.setdefault((ctx.projects.of(access.path), python), []).append(access)
     for project in sorted(by_project):
         yield from _mixed_in_project(ctx, by_project[project])
 
