@@ -1,0 +1,85 @@
+"""The cheap import scanner yields exactly the tree-sitter frontend's imports and archlint
+comments.  On a vendored tricky corpus this always runs; on real trees (Django, SQLAlchemy, a
+saleor-sized app) see tests/test_scanner_equivalence.py and bench/scanner_equivalence.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archlint.adapters.frontends import python
+from archlint.adapters.frontends.scanner import compare_file, scan_python
+from archlint.domain.facts import LAZY, RUNTIME, TYPE_ONLY
+
+CORPUS = Path(__file__).parent / "data" / "scanner_tricky.py"
+
+
+def _scan(source: str):
+    result = scan_python(source.encode())
+    assert result is not None, "the scanner handed this source to the frontend"
+    return result
+
+
+def test_tricky_corpus_matches_the_frontend_exactly():
+    data = CORPUS.read_bytes()
+    scanned = scan_python(data)
+    assert scanned is not None
+    reference = python.extract("scanner_tricky.py", data, full=False)
+    assert not reference.problems
+    assert scanned[0] == reference.imports
+    assert scanned[1] == reference.suppressions
+    assert compare_file("scanner_tricky.py", data) == ""
+
+
+def test_tricky_corpus_kinds_and_strings():
+    imports, suppressions = scan_python(CORPUS.read_bytes())
+    kinds = {record.module: record.kind for record in imports}
+    assert "not_an_import" not in kinds and "inside_triple" not in kinds and "fake" not in kinds
+    assert "commented_out" not in kinds and "not_code" not in kinds and "inside_def_docstring" not in kinds
+    assert kinds["after_triple"] == RUNTIME and kinds["after_dict"] == RUNTIME
+    assert kinds["models"] == TYPE_ONLY and kinds["typed_only"] == TYPE_ONLY and kinds["one_line_typed"] == TYPE_ONLY
+    assert kinds["runtime_else"] == RUNTIME and kinds["after_try"] == RUNTIME and kinds["simplejson"] == RUNTIME
+    assert kinds["lazy_in_function"] == LAZY and kinds["inner_lazy"] == LAZY and kinds["in_one_liner"] == LAZY
+    assert kinds["typed_in_method"] == TYPE_ONLY and kinds["method_lazy"] == LAZY and kinds["async_lazy"] == LAZY
+    assert kinds["pep810_module"] == LAZY and kinds["pep810"] == LAZY and kinds["class_level"] == RUNTIME
+    assert "__future__" not in kinds  # a compiler directive, as in the frontend
+    multi = next(record for record in imports if record.module == "deep.pkg")
+    assert multi.names == ("alpha", "beta", "gamma") and multi.level == 3
+    assert (multi.span.line, multi.span.end_line) != (multi.span.line, multi.span.line)
+    expected_line = CORPUS.read_text().splitlines().index("from final import last  # archlint: ignore[AL101] a reviewed exception") + 1
+    assert suppressions == [(expected_line, "# archlint: ignore[AL101] a reviewed exception")]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import a\n",
+        "from a import (b,\n    c)\n",
+        "def f():\n    x = g(\n1)\n    import y\n",  # a continuation line below the def's indentation
+        "import a.b as c, d.e\n",
+        "from .a import b as c\n",
+        "s = 'é'\nimport unicode_after\n",
+        "if x:\n    pass\nelif TYPE_CHECKING:\n    import not_typed\n",
+        "def f(\n    a,\n):\n    import lazy_after_signature\n",
+        "class A:\n    def m(self) -> None: import inline_lazy\n",
+    ],
+)
+def test_scanner_agrees_or_defers(source):
+    """Either the scanner's answer is the frontend's, or it defers (returns None)."""
+    data = source.encode()
+    scanned = scan_python(data)
+    reference = python.extract("x.py", data, full=False)
+    if scanned is not None:
+        assert scanned[0] == reference.imports
+
+
+def test_dynamic_imports_are_left_to_the_frontend():
+    assert scan_python(b"import importlib\nm = importlib.import_module('x')\n") is None
+    assert scan_python(b"m = __import__('x')\n") is None
+
+
+def test_statement_forms():
+    imports, _ = _scan("import a.b as c, d\nfrom ..x import (y as z,)\nfrom . import *\n")
+    assert [(i.module, i.names, i.level) for i in imports] == [("a.b", (), 0), ("d", (), 0), ("x", ("y",), 2), ("", ("*",), 1)]
+    assert imports[0].span == imports[1].span  # one statement, two edges
