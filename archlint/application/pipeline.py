@@ -23,9 +23,9 @@ from archlint.adapters.discovery import discover
 from archlint.application.architecture import resolve_architecture
 from archlint.application.graph_builder import build_graph
 from archlint.application.manifest_reader import read_manifests
-from archlint.application.parsing import parse_sources
+from archlint.application.parsing import Workers, deepen, scan_sources
 from archlint.application.suppressions import apply_suppressions
-from archlint.checks import ALL_CHECKS
+from archlint.checks import FAMILIES
 from archlint.domain.config import Config, ConfigError
 from archlint.domain.context import CheckContext
 from archlint.domain.facts import FileFacts
@@ -104,35 +104,46 @@ def run_check(paths: list[str], options: Options | None = None) -> Report:
 
     found = discover(root, [os.path.abspath(p) for p in paths], list(config.exclude), config.gitignore)
     cache = FactsCache(options.cache_dir or default_cache_dir(), root) if options.use_cache else None
-    files, hits = parse_sources(found.sources, cache, options.jobs or default_jobs())
-    result_key = _result_key(root, config, files, found) if cache is not None and options.reuse_results else None
-    if result_key is not None and (cached := cache.get_result(result_key)) is not None:
-        return _report(root, list(cached), found, files, config, started, None, hits)
-    for path, problem in found.problems:
-        files.setdefault(path, FileFacts(path=path, language="unknown", content_hash="")).problems.append(problem)
+    active = active_rules(registry, config)
+    families = [family for family in FAMILIES if active.intersection(family.rules)]
+    with Workers(options.jobs or default_jobs()) as workers:
+        files, hits, sizes = scan_sources(found.sources, cache, workers)
+        result_key = _result_key(root, config, files, found) if cache is not None and options.reuse_results else None
+        if result_key is not None and (cached := cache.get_result(result_key)) is not None:
+            return _report(root, list(cached), found, files, config, started, None, hits)
+        for path, problem in found.problems:
+            files.setdefault(path, FileFacts(path=path, language="unknown", content_hash="")).problems.append(problem)
 
-    other_files = [relative for relative, _absolute in found.manifests]
-    manifest = read_manifests(found.manifests)
-    graph = build_graph(files, manifest, other_files, config.source_roots)
+        other_files = [relative for relative, _absolute in found.manifests]
+        manifest = read_manifests(found.manifests)
+        graph = build_graph(files, manifest, other_files, config.source_roots)
+        knowledge_tables = knowledge.load_knowledge()
+        sources = {source.path: source for source in found.sources}
+        deep = None
+        if any(family.bodies for family in families):
+            deep = plan_deep(files, graph, knowledge_tables, sources, workers, sizes)
+        if "AL001" in active:
+            deepen(files, sources, set(), set(files), workers, sizes)
     source_paths = sorted(p for p, f in files.items() if f.language != "unknown")
-    architecture = resolve_architecture(config, source_paths, knowledge.load_knowledge(), knowledge.load_preset)
+    architecture = resolve_architecture(config, source_paths, knowledge_tables, knowledge.load_preset)
     context = CheckContext(
         root=root,
         files=files,
         graph=graph,
         manifest=manifest,
         registry=registry,
-        knowledge=knowledge.load_knowledge(),
+        knowledge=knowledge_tables,
         config=config,
         architecture=architecture,
         config_path=_relative_config(root, config.path),
+        deep=deep,
     )
     if architecture is not None:
         context.composition_roots = frozenset(p for p in source_paths if architecture.is_composition_root(p))
 
     findings: list[Finding] = []
-    for check in ALL_CHECKS:
-        findings.extend(check(context))
+    for family in families:
+        findings.extend(family.check(context))
     findings = sorted(_apply_config(findings, config), key=Finding.sort_key)
     findings = apply_suppressions(findings, context, lambda found: _apply_config(found, config))
     if cache is not None:
@@ -140,6 +151,79 @@ def run_check(paths: list[str], options: Options | None = None) -> Report:
             cache.put_result(result_key, tuple(findings))
         cache.save()  # after the checks: bodies they extracted on demand are kept too
     return _report(root, findings, found, files, config, started, context, hits)
+
+
+def active_rules(registry, config: Config) -> set[str]:
+    """Rule ids that survive ``select``/``ignore``: only their families run, and only they decide
+    what the deep pass extracts (``--select layering`` builds no data-layer or SQL facts)."""
+    active = set()
+    for spec in registry:
+        refs = ("ALL", spec.id, spec.name, spec.category)
+        if config.select and not any(ref in refs for ref in config.select):
+            continue
+        if any(ref in refs for ref in config.ignore):
+            continue
+        active.add(spec.id)
+    return active
+
+
+_MANAGER = b"(?:objects|query)"
+
+
+def plan_deep(files, graph, knowledge_tables, sources, workers: Workers, sizes) -> frozenset[str]:
+    """The data-layer files, found from the cheap pass and grown along the names they export
+    (``datalayer.follow_names``), each round's bodies extracted in parallel before the next."""
+    from archlint.domain.datalayer import follow_names, seed_files
+
+    deep = seed_files(files, graph, knowledge_tables)
+    frontier = deep | _framework_files(files, graph, knowledge_tables)  # bodies, not data-layer files
+    while frontier:
+        deepen(files, sources, frontier, set(), workers, sizes)
+        frontier = follow_names(files, graph, knowledge_tables, deep, _mentions(sources))
+        deep |= frontier
+    return frozenset(deep)
+
+
+def _framework_files(files, graph, knowledge_tables) -> set[str]:
+    """Python files whose bodies the framework and SQL families read outside the data layer:
+    Flask/Quart routes (AL801) and users of a SQL sink module (alembic ``op.execute``)."""
+    from archlint.domain.knowledge import module_matches
+    from archlint.domain.sql import sql_knowledge
+
+    sql = sql_knowledge(knowledge_tables)
+    modules = {"flask", "quart"} | {m for sink in sql.sinks for m in sink.requires_modules}
+    modules |= {f.split(":")[0].split(".")[0] for sink in sql.sinks for f in sink.functions}
+    return {
+        path
+        for path, facts in files.items()
+        if facts.language == "python" and facts.parsed
+        and any(edge.external and any(module_matches(edge.target, m) for m in modules) for edge in graph.out_edges(path))
+    }
+
+
+def _mentions(sources):
+    """``mentions(path, words, managed)`` for the plan: a regex over the file's bytes (re-read:
+    the cheap pass keeps no text), so a model import only counts where ``Model.objects`` is used."""
+    import re
+
+    def mentions(path: str, words: set[str], managed: set[str]) -> bool:
+        source = sources.get(path)
+        if source is None:
+            return False
+        try:
+            with open(source.absolute, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            return False
+        parts = []
+        if words:
+            parts.append(rb"\b(?:" + b"|".join(re.escape(w.encode()) for w in sorted(words)) + rb")\b")
+        if managed:
+            names = b"|".join(re.escape(m.encode()) for m in sorted(managed))
+            parts.append(rb"\b(?:" + names + rb")\s*\.\s*" + _MANAGER + rb"\b")
+        return re.search(b"|".join(parts), data) is not None
+
+    return mentions
 
 
 def _report(root, findings, found, files, config: Config, started: float, context, hits: int) -> Report:

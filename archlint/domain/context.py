@@ -30,6 +30,7 @@ class CheckContext:
     layer_of: dict[str, Layer | None] = field(default_factory=dict)
     composition_roots: frozenset[str] = frozenset()
     config_path: str = ""  # config file relative to root ("" if none or outside)
+    deep: frozenset[str] | None = None  # the data-layer files the pipeline planned (None: find them)
     _datalayer: DataLayer | None = None
 
     @property
@@ -37,7 +38,7 @@ class CheckContext:
         """DB handles, access sites and ORM models — computed once, on first use, only for
         files with data-layer signals (their fact bodies are unpickled only then)."""
         if self._datalayer is None:
-            self._datalayer = analyse(self.files, self.graph, self.knowledge)
+            self._datalayer = analyse(self.files, self.graph, self.knowledge, self.deep)
         return self._datalayer
 
     def layer(self, path: str) -> Layer | None:

@@ -258,7 +258,7 @@ class FileFacts:
 
     __slots__ = (
         "path", "language", "content_hash", "lines", "imports", "problems", "suppressions", "signals",
-        "_body", "_blob", "_loader", "fresh_body",
+        "_body", "_blob", "_loader", "fresh_body", "syntax_checked",
     )
 
     def __init__(
@@ -273,6 +273,7 @@ class FileFacts:
         signals: str = "",
         body: FileBody | None = None,
         blob: bytes | None = None,
+        syntax_checked: bool = True,
     ) -> None:
         self.path = path  # POSIX path relative to the analysis root
         self.language = language  # "python" | "javascript" | "typescript" | "unknown"
@@ -286,6 +287,9 @@ class FileFacts:
         self._blob = blob
         self._loader = None
         self.fresh_body = False  # the body was extracted during this run (the cache should keep it)
+        # False while only the cheap scan has seen the file: syntax errors (AL001) need a parse,
+        # which the pipeline does only when AL001 is selected (or the body is extracted anyway).
+        self.syntax_checked = syntax_checked
 
     @property
     def has_body(self) -> bool:
@@ -294,19 +298,30 @@ class FileFacts:
     @property
     def body(self) -> FileBody:
         if self._body is None:
-            if self._blob is not None:
-                self._body = pickle.loads(self._blob)
-                self._blob = None
-            elif self._loader is not None:
-                self._body = self._loader()
-                self.fresh_body = True
-            else:
-                self._body = FileBody()
+            if self._blob is None and self._loader is not None:
+                self.adopt(self._loader())
+            if self._body is None:
+                if self._blob is not None:
+                    self._body = pickle.loads(self._blob)
+                    self._blob = None
+                else:
+                    self._body = FileBody()
         return self._body
 
     def attach_loader(self, loader) -> None:
-        """``loader()`` extracts the body on first use (it re-reads and re-parses the file)."""
+        """``loader()`` extracts the body on first use (it re-reads and re-parses the file) and
+        returns the full facts; their syntax problems replace the cheap pass's unknown."""
         self._loader = loader
+
+    def adopt(self, full: FileFacts) -> None:
+        """Take the body and syntax verdict of the deep pass over the same bytes (the head's
+        imports stay: the scanner's are the frontend's, and the graph is built from them)."""
+        self._body, self._blob = full._body, full._blob
+        self._loader = None
+        if not self.syntax_checked:
+            self.problems.extend(p for p in full.problems if p.rule == "AL001")
+            self.syntax_checked = True
+        self.fresh_body = True
 
     bindings = property(lambda self: self.body.bindings)
     calls = property(lambda self: self.body.calls)
@@ -323,9 +338,12 @@ class FileFacts:
         return (self.path, self.language, self.content_hash, self.lines, self.imports, self.problems,
                 self.suppressions, self.signals)
 
+    def _state(self) -> tuple:
+        return self._head() + (self.syntax_checked,)
+
     def with_path(self, path: str) -> FileFacts:
         """The same facts for an identical file at another path (a cache hit)."""
-        copy = FileFacts(*self._head(), body=self._body, blob=self._blob)
+        copy = FileFacts(*self._head(), body=self._body, blob=self._blob, syntax_checked=self.syntax_checked)
         copy.path = path
         return copy
 
@@ -333,7 +351,7 @@ class FileFacts:
         blob = self._blob
         if blob is None and self._body is not None:
             blob = pickle.dumps(self._body, pickle.HIGHEST_PROTOCOL)
-        return (_rebuild_facts, (self._head(), blob))
+        return (_rebuild_facts, (self._state(), blob))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, FileFacts):
@@ -351,8 +369,8 @@ class FileFacts:
         return not any(p.rule in ("AL002", "AL004") for p in self.problems)
 
 
-def _rebuild_facts(head: tuple, blob: bytes | None) -> FileFacts:
-    return FileFacts(*head, blob=blob)
+def _rebuild_facts(state: tuple, blob: bytes | None) -> FileFacts:
+    return FileFacts(*state[:-1], blob=blob, syntax_checked=state[-1])
 
 
 def _tuple_reduce(self):

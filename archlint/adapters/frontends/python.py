@@ -135,6 +135,17 @@ def extract(path: str, source: bytes, language: str = "python", full: bool = Tru
     return facts
 
 
+def syntax_problems(source: bytes) -> list[ParseProblem]:
+    """AL001 for one file whose head came from the cheap scanner: one parse, no fact extraction
+    (the files no selected rule reads the body of, when syntax errors are checked)."""
+    decoded = decode(source, "python")
+    if decoded.skip or not decoded.data.strip():
+        return []
+    _language, _query, parser, cursor_type = _grammar()
+    root = parser.parse(decoded.data).root_node
+    return _syntax_problems(root, Columns(decoded.data), cursor_type) if root.has_error else []
+
+
 class _Extractor:
     """Turns one file's query captures into facts.  One instance per file."""
 

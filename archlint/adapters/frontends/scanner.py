@@ -21,7 +21,9 @@ from __future__ import annotations
 import bisect
 import re
 
-from archlint.domain.facts import LAZY, RUNTIME, TYPE_ONLY, Import, Span
+from archlint.adapters.frontends.python import _FILE_SIGNAL  # the frontend's own test: one definition
+from archlint.adapters.frontends.source import decode
+from archlint.domain.facts import LAZY, RUNTIME, TYPE_ONLY, FileFacts, Import, Span
 
 # A statement that may be an import: at a line start, or after `;` / a one-line header's `:`.
 _IMPORT_WORD = re.compile(rb"import\b")  # a literal: C's fast search drives the scan
@@ -43,6 +45,46 @@ _SUPPRESSION = re.compile(rb"#[^\n]*archlint[^\n]*")
 _NAME = re.compile(rb"[^\W\d]\w*")
 _HEADER = re.compile(rb"[ \t]*(?:(async[ \t]+)?(def)\b|(if)[ \t(]|(class|for|while|with|try|except|else|elif|finally|match|case)\b)")
 _TYPE_CHECKING_IF = re.compile(rb"[ \t]*if[ \t]+((?:[^\W\d]\w*\.)*TYPE_CHECKING)[ \t]*:")
+
+
+def python_head(path: str, raw: bytes) -> FileFacts | None:
+    """The cheap pass over one Python file: the same head the frontend's ``full=False`` pass
+    gives (imports, suppressions, signals, lines, decoding problems) but no syntax verdict
+    (``syntax_checked`` is False); ``None`` when the scanner defers to the frontend."""
+    facts = FileFacts(path=path, language="python", content_hash="", syntax_checked=False)
+    decoded = decode(raw, "python")
+    facts.problems.extend(decoded.problems)
+    data = decoded.data
+    if decoded.skip or not data.strip():
+        facts.lines = data.count(b"\n") + (1 if data else 0)
+        facts.syntax_checked = True
+        return facts
+    scanned = scan_python(data)
+    if scanned is None:
+        return None
+    facts.imports, facts.suppressions = scanned
+    facts.lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    facts.signals = "sql" if file_signal(data) else ""
+    return facts
+
+
+# The frontend's ``_FILE_SIGNAL`` split for speed (0.28 s -> ~0.03 s on Django): bytes.lower() makes
+# the case-insensitive search case-sensitive (both fold ASCII only), which lets ``re`` skip to the
+# quote characters; the DB-URL alternative has no literal start, so plain substring tests gate it.
+_SQL_AFTER_QUOTE = re.compile(
+    rb"[\"'(]\s*(select|insert|update|delete|create|alter|drop|with|pragma|replace|truncate|merge|upsert|"
+    rb"begin|commit|rollback|explain|vacuum|grant|set\s+search_path)\s"
+)
+_DB_URL = re.compile(rb"\b(postgres(ql)?|sqlite3?|mysql|mariadb|mssql|oracle|mongodb|cockroachdb)(\+\w+)?:|django\.db\.backends\.")
+_DB_URL_TOKENS = (b"postgres", b"sqlite", b"mysql", b"mariadb", b"mssql", b"oracle", b"mongodb", b"cockroachdb", b"django.db.backends.")
+
+
+def file_signal(data: bytes) -> bool:
+    """Exactly ``_FILE_SIGNAL.search(data) is not None``, faster."""
+    lowered = data.lower()
+    if _SQL_AFTER_QUOTE.search(lowered):
+        return True
+    return any(token in lowered for token in _DB_URL_TOKENS) and _DB_URL.search(lowered) is not None
 
 
 class _Unsure(Exception):
@@ -409,27 +451,22 @@ def _dotted(module: bytes) -> bool:
 
 
 def compare_file(path: str, raw: bytes) -> str | None:
-    """Scanner vs tree-sitter frontend on one file: ``""`` when they agree, else the first
-    difference; ``None`` when the scanner handed the file to the frontend (or it is unreadable)."""
+    """Scanner vs tree-sitter frontend on one Python file: ``""`` when their heads agree, else
+    the first difference; ``None`` when the scanner handed the file to the frontend."""
     from archlint.adapters.frontends import python
-    from archlint.adapters.frontends.source import decode
 
-    language = "python"
-    decoded = decode(raw, language)
-    if decoded.skip:
-        return None
-    scanned = scan_python(decoded.data)
-    if scanned is None:
+    head = python_head(path, raw)
+    if head is None:
         return None
     reference = python.extract(path, raw, full=False)
-    if reference.problems and any(p.rule == "AL001" for p in reference.problems):
+    if any(p.rule == "AL001" for p in reference.problems):
         return ""  # the interpreter cannot import the file: its imports are moot
-    imports, suppressions = scanned
-    if imports != reference.imports:
-        ours, theirs = set(imports), set(reference.imports)
+    if head.imports != reference.imports:
+        ours, theirs = set(head.imports), set(reference.imports)
         missing = sorted(theirs - ours)[:2]
         extra = sorted(ours - theirs)[:2]
         return f"imports differ: frontend only {missing}, scanner only {extra}"
-    if suppressions != reference.suppressions:
-        return f"suppressions differ: {suppressions[:2]} vs {reference.suppressions[:2]}"
+    for name in ("suppressions", "signals", "lines", "problems"):
+        if getattr(head, name) != getattr(reference, name):
+            return f"{name} differ: {getattr(head, name)!r:.120} vs {getattr(reference, name)!r:.120}"
     return ""
