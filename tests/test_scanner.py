@@ -10,7 +10,7 @@ import pytest
 
 from archlint.adapters.frontends import python
 from archlint.adapters.frontends.scanner import compare_file, scan_python
-from archlint.domain.facts import LAZY, RUNTIME, TYPE_ONLY
+from archlint.domain.facts import DYNAMIC, LAZY, OPAQUE, RUNTIME, TYPE_ONLY
 
 CORPUS = Path(__file__).parent / "data" / "scanner_tricky.py"
 
@@ -74,9 +74,17 @@ def test_scanner_agrees_or_defers(source):
         assert scanned[0] == reference.imports
 
 
-def test_dynamic_imports_are_left_to_the_frontend():
-    assert scan_python(b"import importlib\nm = importlib.import_module('x')\n") is None
-    assert scan_python(b"m = __import__('x')\n") is None
+def test_dynamic_imports_resolve_like_the_frontend():
+    imports, _ = scan_python(CORPUS.read_bytes())
+    dynamic = [(i.module, i.kind, i.level) for i in imports if i.kind in (DYNAMIC, OPAQUE)]
+    assert dynamic == [
+        ("plugins.core", DYNAMIC, 0),
+        ("relative.plugin", DYNAMIC, 1),
+        ('f"plugins.{name}"', OPAQUE, 0),
+        ("legacy_plugin", DYNAMIC, 0),
+    ]
+    rebound, _ = _scan("from mylib import import_module\nimport_module('x')\n")
+    assert [i.module for i in rebound] == ["mylib"]  # not importlib's: no dynamic edge
 
 
 def test_statement_forms():

@@ -104,3 +104,13 @@ multi = (
     "import not_here"
 )
 from final import last  # archlint: ignore[AL101] a reviewed exception
+
+
+def plugins(name):
+    import importlib
+    from importlib import import_module as load
+    importlib.import_module("plugins.core")
+    load(".relative.plugin", package=__name__)
+    importlib.import_module(name=f"plugins.{name}")  # an f-string: opaque
+    __import__("legacy_plugin")
+    return "importlib.import_module('not.a.call')"

@@ -23,7 +23,7 @@ import re
 
 from archlint.adapters.frontends.python import _FILE_SIGNAL  # the frontend's own test: one definition
 from archlint.adapters.frontends.source import decode
-from archlint.domain.facts import LAZY, RUNTIME, TYPE_ONLY, FileFacts, Import, Span
+from archlint.domain.facts import DYNAMIC, LAZY, OPAQUE, RUNTIME, TYPE_ONLY, FileFacts, Import, Span
 
 # A statement that may be an import: at a line start, or after `;` / a one-line header's `:`.
 _IMPORT_WORD = re.compile(rb"import\b")  # a literal: C's fast search drives the scan
@@ -87,16 +87,61 @@ def file_signal(data: bytes) -> bool:
     return any(token in lowered for token in _DB_URL_TOKENS) and _DB_URL.search(lowered) is not None
 
 
+_ARGS_TEXT_LIMIT = 2_000  # the frontend's cap on a call's argument text
+_DYNAMIC_IMPORTERS = {"importlib:import_module", "builtins:__import__", "__import__"}
+_DYNAMIC_CALL = re.compile(rb"(?<![\w.])((?:[^\W\d]\w*[ \t]*\.[ \t]*)*(?:import_module|__import__))[ \t]*\(")
+_ARGUMENT_TOKEN = re.compile(rb"""'''|\"\"\"|[^()'"#]+|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|[()#'"]""")
+_ALIAS = re.compile(rb"[ \t]+as[ \t]+([^\W\d]\w*)")
+
+
+def _bindings(data: bytes, imports: list[Import]) -> dict[str, str]:
+    """Local name -> ``module:attr`` as the frontend binds them (the last import of a name wins)."""
+    bindings: dict[str, str] = {}
+    for record in imports:
+        statement = b" ".join(data.split(b"\n")[record.span.line - 1 : record.span.end_line])
+        if record.names:
+            if record.names == ("*",):
+                continue
+            for name in record.names:
+                alias = re.search(rb"\b" + re.escape(name.encode()) + _ALIAS.pattern, statement)
+                local = alias.group(1).decode() if alias else name
+                bindings[local] = f"{'.' * record.level}{record.module}:{name}"
+            continue
+        module = record.module.encode()
+        alias = re.search(rb"(?<![\w.])" + re.escape(module) + _ALIAS.pattern, statement)
+        if alias is not None:
+            bindings[alias.group(1).decode()] = f"{record.module}:"
+        else:
+            top = record.module.split(".", 1)[0]
+            bindings[top] = f"{top}:"
+    return bindings
+
+
+def _resolve(bindings: dict[str, str], dotted: str) -> str | None:
+    """The frontend's callee resolution through import bindings."""
+    head, _, rest = dotted.partition(".")
+    target = bindings.get(head)
+    if target is None:
+        return "builtins:__import__" if dotted == "__import__" else None
+    if not rest:
+        return target
+    return f"{target}{rest}" if target.endswith(":") else f"{target}.{rest}"
+
+
 class _Unsure(Exception):
     """The scan met a shape it does not model: the tree-sitter frontend answers instead."""
 
 
 def scan_python(data: bytes) -> tuple[list[Import], list[tuple[int, str]]] | None:
     """Imports and archlint comments of decoded UTF-8 Python source, or ``None`` when unsure."""
-    if b"import_module" in data or b"__import__" in data:
-        return None  # dynamic imports are calls: the frontend resolves their callee and argument
     try:
-        return _Scan(data).run()
+        scan = _Scan(data)
+        imports, suppressions = scan.run()
+        if b"import_module" in data or b"__import__" in data:  # an alias is imported under its name
+            dynamic = scan.dynamic_imports(imports)
+            if dynamic:
+                imports = sorted(imports + dynamic, key=lambda record: (record.span.line, record.span.column))
+        return imports, suppressions
     except _Unsure:
         return None
 
@@ -157,6 +202,62 @@ class _Scan:
                     if "archlint" in text:
                         suppressions.append((line, text))
         return imports, suppressions
+
+    # dynamic imports ------------------------------------------------------------------------
+    def dynamic_imports(self, imports: list[Import]) -> list[Import]:
+        """``importlib.import_module("x")`` / ``__import__("x")`` as the frontend records them: the
+        callee resolved through the file's import bindings, the first argument a literal
+        (dynamic) or an expression (opaque)."""
+        from archlint.domain.arguments import split_arguments
+
+        data = self.data
+        bindings = _bindings(data, imports)
+        found: list[Import] = []
+        calls = _DYNAMIC_CALL
+        aliases = sorted(name for name, target in bindings.items() if target in _DYNAMIC_IMPORTERS)
+        if aliases:  # `from importlib import import_module as load`
+            names = b"|".join(re.escape(name.encode()) for name in aliases)
+            calls = re.compile(_DYNAMIC_CALL.pattern.replace(b"(?:import_module|__import__)", b"(?:import_module|__import__|" + names + b")"))
+        for match in calls.finditer(data):
+            start = match.start()
+            if not self._in_code(start):
+                continue
+            if data[start - 1 : start] in (b")", b"]"):
+                raise _Unsure  # `f().import_module(...)`: a callee the frontend shapes itself
+            callee = b"".join(match.group(1).split()).decode()
+            resolved = _resolve(bindings, callee)
+            if not (resolved in _DYNAMIC_IMPORTERS or callee == "importlib.import_module"):
+                continue
+            open_paren = match.end() - 1
+            close = self._closing(open_paren)
+            inner = data[open_paren + 1 : min(close, open_paren + 1 + _ARGS_TEXT_LIMIT)].decode("utf-8", "replace")
+            arguments = split_arguments(inner)
+            if not arguments or arguments[0].keyword not in ("", "name"):
+                continue
+            first = arguments[0]
+            self.last_offset = self.last_line = 0  # points are counted forward; calls come after imports
+            span = self._span(start, close + 1)
+            if first.literal is None:
+                found.append(Import(first.text, (), OPAQUE, span))
+            else:
+                stripped = first.literal.lstrip(".")
+                found.append(Import(stripped, (), DYNAMIC, span, len(first.literal) - len(stripped)))
+        return found
+
+    def _closing(self, open_paren: int) -> int:
+        """Offset of the ``)`` closing the call opened at ``open_paren`` (strings skipped)."""
+        depth = 0
+        for token in _ARGUMENT_TOKEN.finditer(self.data, open_paren):
+            text = token.group()
+            if text == b"(":
+                depth += 1
+            elif text == b")":
+                depth -= 1
+                if depth == 0:
+                    return token.start()
+            elif text == b"#" or len(text) == 3 and text[0] == text[1] == text[2] and text[:1] in b"'\"":
+                raise _Unsure  # comments or triple-quoted strings inside the call
+        raise _Unsure
 
     # strings --------------------------------------------------------------------------------
     def _in_string(self, offset: int) -> bool:
