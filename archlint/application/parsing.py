@@ -41,11 +41,11 @@ def extract(path: str, data: bytes, language: str, full: bool = True) -> FileFac
     return js_extract(path, data, language, full=full)
 
 
-def _head(path: str, data: bytes, language: str) -> FileFacts:
+def _head(path: str, data: bytes, language: str, signals: bool = True) -> FileFacts:
     if language == "python":
         from archlint.adapters.frontends.scanner import python_head
 
-        facts = python_head(path, data)
+        facts = python_head(path, data, signals)
         if facts is not None:
             return facts
     return _safe(extract, path, data, language, False)
@@ -149,9 +149,10 @@ class _BodyLoader:
 
 
 def scan_sources(
-    sources: list[SourceFile], cache: FactsCache | None, workers: Workers
+    sources: list[SourceFile], cache: FactsCache | None, workers: Workers, signals: bool = True
 ) -> tuple[dict[str, FileFacts], int, dict[str, int]]:
-    """Heads for every source (cached or scanned), how many came from the cache, and sizes."""
+    """Heads for every source (cached or scanned), how many came from the cache, and sizes.
+    ``signals``: decide every Python file's SQL/DB-URL signal (body-reading rules need it)."""
     results: dict[str, FileFacts] = {}
     pending: list[tuple[str, str, str, str]] = []
     digests: dict[str, str] = {}
@@ -173,8 +174,13 @@ def scan_sources(
         if cached is not None:
             results[source.path] = cached
             hits += 1
+            if signals and cached.signals is None:
+                from archlint.adapters.frontends.scanner import python_signal
+
+                cached.signals = python_signal(data)
+                cache.put(cached)
         elif source.language == "python":
-            facts = _head(source.path, data, source.language)  # the scanner: cheaper than a trip to a worker
+            facts = _head(source.path, data, source.language, signals)  # the scanner: cheaper than a worker
             facts.content_hash = digest
             results[source.path] = facts
             if cache is not None:

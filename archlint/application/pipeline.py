@@ -107,7 +107,8 @@ def run_check(paths: list[str], options: Options | None = None) -> Report:
     active = active_rules(registry, config)
     families = [family for family in FAMILIES if active.intersection(family.rules)]
     with Workers(options.jobs or default_jobs()) as workers:
-        files, hits, sizes = scan_sources(found.sources, cache, workers)
+        bodies = any(family.bodies for family in families)
+        files, hits, sizes = scan_sources(found.sources, cache, workers, signals=bodies)
         result_key = _result_key(root, config, files, found) if cache is not None and options.reuse_results else None
         if result_key is not None and (cached := cache.get_result(result_key)) is not None:
             return _report(root, list(cached), found, files, config, started, None, hits)
@@ -120,7 +121,7 @@ def run_check(paths: list[str], options: Options | None = None) -> Report:
         knowledge_tables = knowledge.load_knowledge()
         sources = {source.path: source for source in found.sources}
         deep = None
-        if any(family.bodies for family in families):
+        if bodies:
             deep = plan_deep(files, graph, knowledge_tables, sources, workers, sizes)
         if "AL001" in active:
             deepen(files, sources, set(), set(files), workers, sizes)

@@ -270,7 +270,7 @@ class FileFacts:
         imports: list[Import] | None = None,
         problems: list[ParseProblem] | None = None,
         suppressions: list[tuple[int, str]] | None = None,
-        signals: str = "",
+        signals: str | None = "",
         body: FileBody | None = None,
         blob: bytes | None = None,
         syntax_checked: bool = True,
@@ -282,7 +282,9 @@ class FileFacts:
         self.imports = imports if imports is not None else []
         self.problems = problems if problems is not None else []
         self.suppressions = suppressions if suppressions is not None else []  # (line, comment text)
-        self.signals = signals  # "sql" when the bytes hold SQL-looking or DB-URL strings
+        # "sql" when the bytes hold SQL-looking or DB-URL strings; None = not decided (a cheap scan
+        # for a run whose rules read no bodies; the pipeline decides it before any rule that does)
+        self.signals = signals
         self._body = body
         self._blob = blob
         self._loader = None

@@ -47,10 +47,13 @@ _HEADER = re.compile(rb"[ \t]*(?:(async[ \t]+)?(def)\b|(if)[ \t(]|(class|for|whi
 _TYPE_CHECKING_IF = re.compile(rb"[ \t]*if[ \t]+((?:[^\W\d]\w*\.)*TYPE_CHECKING)[ \t]*:")
 
 
-def python_head(path: str, raw: bytes) -> FileFacts | None:
+def python_head(path: str, raw: bytes, signals: bool = True) -> FileFacts | None:
     """The cheap pass over one Python file: the same head the frontend's ``full=False`` pass
     gives (imports, suppressions, signals, lines, decoding problems) but no syntax verdict
-    (``syntax_checked`` is False); ``None`` when the scanner defers to the frontend."""
+    (``syntax_checked`` is False); ``None`` when the scanner defers to the frontend.
+
+    ``signals=False`` leaves ``facts.signals`` as ``None`` (unknown): only body-reading rules use
+    it, and a run without them saves the search (a third of the scan's cost)."""
     facts = FileFacts(path=path, language="python", content_hash="", syntax_checked=False)
     decoded = decode(raw, "python")
     facts.problems.extend(decoded.problems)
@@ -64,7 +67,7 @@ def python_head(path: str, raw: bytes) -> FileFacts | None:
         return None
     facts.imports, facts.suppressions = scanned
     facts.lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    facts.signals = "sql" if file_signal(data) else ""
+    facts.signals = ("sql" if file_signal(data) else "") if signals else None
     return facts
 
 
@@ -79,6 +82,12 @@ _DB_URL = re.compile(rb"\b(postgres(ql)?|sqlite3?|mysql|mariadb|mssql|oracle|mon
 _DB_URL_TOKENS = (b"postgres", b"sqlite", b"mysql", b"mariadb", b"mssql", b"oracle", b"mongodb", b"cockroachdb", b"django.db.backends.")
 
 
+def python_signal(raw: bytes) -> str:
+    """``signals`` of a Python file's raw bytes, for a head scanned without it."""
+    decoded = decode(raw, "python")
+    return "sql" if not decoded.skip and file_signal(decoded.data) else ""
+
+
 def file_signal(data: bytes) -> bool:
     """Exactly ``_FILE_SIGNAL.search(data) is not None``, faster."""
     lowered = data.lower()
@@ -91,30 +100,6 @@ _ARGS_TEXT_LIMIT = 2_000  # the frontend's cap on a call's argument text
 _DYNAMIC_IMPORTERS = {"importlib:import_module", "builtins:__import__", "__import__"}
 _DYNAMIC_CALL = re.compile(rb"(?<![\w.])((?:[^\W\d]\w*[ \t]*\.[ \t]*)*(?:import_module|__import__))[ \t]*\(")
 _ARGUMENT_TOKEN = re.compile(rb"""'''|\"\"\"|[^()'"#]+|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|[()#'"]""")
-_ALIAS = re.compile(rb"[ \t]+as[ \t]+([^\W\d]\w*)")
-
-
-def _bindings(data: bytes, imports: list[Import]) -> dict[str, str]:
-    """Local name -> ``module:attr`` as the frontend binds them (the last import of a name wins)."""
-    bindings: dict[str, str] = {}
-    for record in imports:
-        statement = b" ".join(data.split(b"\n")[record.span.line - 1 : record.span.end_line])
-        if record.names:
-            if record.names == ("*",):
-                continue
-            for name in record.names:
-                alias = re.search(rb"\b" + re.escape(name.encode()) + _ALIAS.pattern, statement)
-                local = alias.group(1).decode() if alias else name
-                bindings[local] = f"{'.' * record.level}{record.module}:{name}"
-            continue
-        module = record.module.encode()
-        alias = re.search(rb"(?<![\w.])" + re.escape(module) + _ALIAS.pattern, statement)
-        if alias is not None:
-            bindings[alias.group(1).decode()] = f"{record.module}:"
-        else:
-            top = record.module.split(".", 1)[0]
-            bindings[top] = f"{top}:"
-    return bindings
 
 
 def _resolve(bindings: dict[str, str], dotted: str) -> str | None:
@@ -138,7 +123,7 @@ def scan_python(data: bytes) -> tuple[list[Import], list[tuple[int, str]]] | Non
         scan = _Scan(data)
         imports, suppressions = scan.run()
         if b"import_module" in data or b"__import__" in data:  # an alias is imported under its name
-            dynamic = scan.dynamic_imports(imports)
+            dynamic = scan.dynamic_imports()
             if dynamic:
                 imports = sorted(imports + dynamic, key=lambda record: (record.span.line, record.span.column))
         return imports, suppressions
@@ -147,7 +132,7 @@ def scan_python(data: bytes) -> tuple[list[Import], list[tuple[int, str]]] | Non
 
 
 class _Scan:
-    __slots__ = ("data", "strings", "starts", "scanned_to", "ascii", "last_offset", "last_line")
+    __slots__ = ("data", "strings", "starts", "scanned_to", "ascii", "last_offset", "last_line", "bindings")
 
     def __init__(self, data: bytes) -> None:
         self.data = data
@@ -157,6 +142,7 @@ class _Scan:
         self.ascii = data.isascii()
         self.last_offset = 0
         self.last_line = 0
+        self.bindings: dict[str, str] = {}  # local name -> module:attr, as the frontend binds them
 
     def run(self):
         data = self.data
@@ -204,14 +190,14 @@ class _Scan:
         return imports, suppressions
 
     # dynamic imports ------------------------------------------------------------------------
-    def dynamic_imports(self, imports: list[Import]) -> list[Import]:
+    def dynamic_imports(self) -> list[Import]:
         """``importlib.import_module("x")`` / ``__import__("x")`` as the frontend records them: the
         callee resolved through the file's import bindings, the first argument a literal
         (dynamic) or an expression (opaque)."""
         from archlint.domain.arguments import split_arguments
 
         data = self.data
-        bindings = _bindings(data, imports)
+        bindings = self.bindings
         found: list[Import] = []
         calls = _DYNAMIC_CALL
         aliases = sorted(name for name, target in bindings.items() if target in _DYNAMIC_IMPORTERS)
@@ -329,7 +315,9 @@ class _Scan:
             kind = LAZY
         else:
             kind = self._context(at, inline)
-        return [Import(module, names, kind, span, level) for module, names, level in records], end
+        for _module, _names, _level, binds in records:
+            self.bindings.update(binds)
+        return [Import(module, names, kind, span, level) for module, names, level, _binds in records], end
 
     def _logical(self, at: int) -> tuple[bytes, int]:
         """The statement's text (comments and line continuations removed) and its end offset."""
@@ -409,7 +397,12 @@ class _Scan:
                 return None
             if not _dotted(module):
                 return None
-            records.append((module.decode(), (), 0))
+            name = module.decode()
+            if len(words) == 3:
+                records.append((name, (), 0, ((words[2].decode(), f"{name}:"),)))
+            else:
+                top = name.split(".", 1)[0]
+                records.append((name, (), 0, ((top, f"{top}:"),)))
         return records
 
     @staticmethod
@@ -434,8 +427,9 @@ class _Scan:
         elif b"(" in rest or b")" in rest:
             return None
         if rest.strip() == b"*":
-            return [(module.decode(), ("*",), level)]
+            return [(module.decode(), ("*",), level, ())]
         names = []
+        binds = []
         parts = rest.split(b",")
         if parts and not parts[-1].strip():
             parts = parts[:-1]
@@ -445,11 +439,13 @@ class _Scan:
                 if not _NAME.fullmatch(words[0]):
                     return None
                 names.append(words[0].decode())
+                binds.append(words[-1].decode())
             else:
                 return None
         if not names:
             return None
-        return [(module.decode(), tuple(names), level)]
+        prefix = f"{'.' * level}{module.decode()}:"
+        return [(module.decode(), tuple(names), level, tuple((local, prefix + name) for local, name in zip(binds, names)))]
 
     # positions ------------------------------------------------------------------------------
     def _span(self, start: int, end: int) -> Span:

@@ -1,0 +1,65 @@
+"""The pipeline runs only the rule families a selection needs, and builds bodies only for them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from archlint.adapters import knowledge
+from archlint.application.pipeline import Options, run_check
+from archlint.checks import FAMILIES
+
+CHECKS = Path(__file__).resolve().parent.parent / "archlint" / "checks"
+
+
+def test_families_list_exactly_the_rules_their_modules_report():
+    for family in FAMILIES:
+        module = CHECKS / f"{family.module}.py"
+        sources = [module] if module.is_file() else sorted((CHECKS / family.module).glob("*.py"))
+        reported = set()
+        for source in sources:
+            reported |= set(re.findall(r'"(AL\d{3})"', source.read_text()))
+        if family.module == "parse":
+            reported = {"AL001", "AL002", "AL003", "AL004"}  # it reports the frontends' problems
+        assert reported == set(family.rules), family.module
+
+
+def test_every_catalogue_rule_belongs_to_a_family_or_the_suppression_stage():
+    registry = knowledge.load_registry()
+    covered = {rule for family in FAMILIES for rule in family.rules} | {"AL901", "AL902", "AL903"}
+    assert {spec.id for spec in registry} == covered
+
+
+def _layered_app(tmp_path: Path) -> Path:
+    for role, body in {
+        "routes": "from app.services import users\nfrom app.models import db\n\ndef get():\n    return db.session.execute('SELECT 1')\n",
+        "services": "from app.repositories import users\n",
+        "repositories": "import sqlalchemy\nfrom app.models import db\nfrom app.routes import users as upward\nengine = sqlalchemy.create_engine('sqlite:///x.db')\n",
+        "models": "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n",
+    }.items():
+        (tmp_path / "app" / role).mkdir(parents=True)
+        (tmp_path / "app" / role / "__init__.py").write_text("")
+        (tmp_path / "app" / role / "users.py").write_text(body)
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "broken.py").write_text("def f(:\n    pass\n")
+    return tmp_path
+
+
+def test_select_layering_builds_no_bodies_and_parses_nothing(tmp_path):
+    report = run_check([str(_layered_app(tmp_path))], Options(use_cache=False, select=("layering",)))
+    python = [facts for facts in report.context.files.values() if facts.language == "python"]
+    assert python and not any(facts.has_body for facts in python)
+    assert not any(facts.syntax_checked for facts in python if facts.path != "app/broken.py" and facts.lines)
+    assert report.context.deep is None
+    assert {f.rule for f in report.findings} <= {"AL101", "AL102", "AL103", "AL104", "AL105", "AL106", "AL107", "AL108"}
+    assert any(f.rule == "AL101" and f.path == "app/repositories/users.py" for f in report.findings)
+
+
+def test_full_check_extracts_only_the_data_layer_files(tmp_path):
+    root = _layered_app(tmp_path)
+    (root / "app" / "util.py").write_text("import os\n\ndef helper():\n    return os.getcwd()\n")
+    report = run_check([str(root)], Options(use_cache=False))
+    files = report.context.files
+    assert report.context.deep >= {"app/repositories/users.py", "app/models/users.py", "app/routes/users.py"}
+    assert not files["app/util.py"].has_body and files["app/util.py"].syntax_checked
+    assert any(f.rule == "AL001" and f.path == "app/broken.py" for f in report.findings)
