@@ -120,9 +120,9 @@ def run_check(paths: list[str], options: Options | None = None) -> Report:
         graph = build_graph(files, manifest, other_files, config.source_roots)
         knowledge_tables = knowledge.load_knowledge()
         sources = {source.path: source for source in found.sources}
-        deep = None
+        deep = planned = None
         if bodies:
-            deep = plan_deep(files, graph, knowledge_tables, sources, workers, sizes)
+            deep, planned = plan_deep(files, graph, knowledge_tables, sources, workers, sizes)
         if "AL001" in active:
             deepen(files, sources, set(), set(files), workers, sizes)
     source_paths = sorted(p for p, f in files.items() if f.language != "unknown")
@@ -138,6 +138,7 @@ def run_check(paths: list[str], options: Options | None = None) -> Report:
         architecture=architecture,
         config_path=_relative_config(root, config.path),
         deep=deep,
+        bodies=planned,
     )
     if architecture is not None:
         context.composition_roots = frozenset(p for p in source_paths if architecture.is_composition_root(p))
@@ -171,35 +172,51 @@ def active_rules(registry, config: Config) -> set[str]:
 _MANAGER = b"(?:objects|query)"
 
 
-def plan_deep(files, graph, knowledge_tables, sources, workers: Workers, sizes) -> frozenset[str]:
+def plan_deep(files, graph, knowledge_tables, sources, workers: Workers, sizes) -> tuple[frozenset[str], frozenset[str]]:
     """The data-layer files, found from the cheap pass and grown along the names they export
-    (``datalayer.follow_names``), each round's bodies extracted in parallel before the next."""
+    (``datalayer.follow_names``), each round's bodies extracted in parallel before the next;
+    and every file whose body was extracted (plus Flask routes and SQL-sink users)."""
     from archlint.domain.datalayer import follow_names, seed_files
 
+    mentions = _mentions(sources)
     deep = seed_files(files, graph, knowledge_tables)
-    frontier = deep | _framework_files(files, graph, knowledge_tables)  # bodies, not data-layer files
+    others = _framework_files(files, graph, knowledge_tables, mentions)  # bodies, not data-layer files
+    frontier = deep | others
     while frontier:
         deepen(files, sources, frontier, set(), workers, sizes)
-        frontier = follow_names(files, graph, knowledge_tables, deep, _mentions(sources))
+        frontier = follow_names(files, graph, knowledge_tables, deep, mentions)
         deep |= frontier
-    return frozenset(deep)
+    bodies = deep | others | {path for path, facts in files.items() if facts.language != "python"}
+    return frozenset(deep), frozenset(bodies)
 
 
-def _framework_files(files, graph, knowledge_tables) -> set[str]:
+def _framework_files(files, graph, knowledge_tables, mentions) -> set[str]:
     """Python files whose bodies the framework and SQL families read outside the data layer:
-    Flask/Quart routes (AL801) and users of a SQL sink module (alembic ``op.execute``)."""
+    Flask/Quart routes (AL801), and files that import a SQL sink's module *and* name the sink
+    (``.extra(``, ``RawSQL``, ``op.execute``) — not every file importing django."""
     from archlint.domain.knowledge import module_matches
     from archlint.domain.sql import sql_knowledge
 
     sql = sql_knowledge(knowledge_tables)
-    modules = {"flask", "quart"} | {m for sink in sql.sinks for m in sink.requires_modules}
-    modules |= {f.split(":")[0].split(".")[0] for sink in sql.sinks for f in sink.functions}
-    return {
-        path
-        for path, facts in files.items()
-        if facts.language == "python" and facts.parsed
-        and any(edge.external and any(module_matches(edge.target, m) for m in modules) for edge in graph.out_edges(path))
-    }
+    sinks: dict[str, set[str]] = {}  # module -> names whose mention makes a file a sink user
+    for sink in sql.sinks:
+        for module in sink.requires_modules:
+            sinks.setdefault(module, set()).update(sink.callee_methods)
+        for function in sink.functions:
+            module, _, name = function.replace(":", ".").rpartition(".")
+            sinks.setdefault(module.split(".")[0], set()).add(name)
+    found = set()
+    for path, facts in files.items():
+        if facts.language != "python" or not facts.parsed:
+            continue
+        externals = [edge.target for edge in graph.out_edges(path) if edge.external]
+        if any(module_matches(target, m) for target in externals for m in ("flask", "quart")):
+            found.add(path)
+            continue
+        names = {name for target in externals for module, wanted in sinks.items() if module_matches(target, module) for name in wanted}
+        if names and mentions(path, names, set()):
+            found.add(path)
+    return found
 
 
 def _mentions(sources):

@@ -31,6 +31,7 @@ class CheckContext:
     composition_roots: frozenset[str] = frozenset()
     config_path: str = ""  # config file relative to root ("" if none or outside)
     deep: frozenset[str] | None = None  # the data-layer files the pipeline planned (None: find them)
+    bodies: frozenset[str] | None = None  # every file whose body the plan extracted (None: no plan)
     _datalayer: DataLayer | None = None
 
     @property
