@@ -63,3 +63,33 @@ def test_full_check_extracts_only_the_data_layer_files(tmp_path):
     assert report.context.deep >= {"app/repositories/users.py", "app/models/users.py", "app/routes/users.py"}
     assert not files["app/util.py"].has_body and files["app/util.py"].syntax_checked
     assert any(f.rule == "AL001" and f.path == "app/broken.py" for f in report.findings)
+
+
+def _keys(report):
+    return sorted((f.rule, f.path, f.line, f.column) for f in report.findings)
+
+
+def test_cache_written_by_a_layers_only_run_serves_a_full_run(tmp_path):
+    """A head cached without signals or a syntax verdict is completed, not trusted, later."""
+    root = _layered_app(tmp_path / "repo")
+    cache = str(tmp_path / "cache")
+    cold = run_check([str(root)], Options(use_cache=False))
+    run_check([str(root)], Options(cache_dir=cache, select=("layering",)))
+    warm = run_check([str(root)], Options(cache_dir=cache))
+    assert _keys(warm) == _keys(cold)
+    assert any(rule == "AL001" for rule, *_ in _keys(warm))
+    again = run_check([str(root)], Options(cache_dir=cache))  # bodies and verdicts now come from the pack
+    assert _keys(again) == _keys(cold) and again.cache_hits == len(again.context.files)
+
+
+def test_one_edited_file_is_redone_and_the_rest_comes_from_the_cache(tmp_path):
+    root = _layered_app(tmp_path / "repo")
+    cache = str(tmp_path / "cache")
+    run_check([str(root)], Options(cache_dir=cache))
+    edited = root / "app" / "services" / "users.py"
+    edited.write_text(edited.read_text() + "from app.routes import users as upward_too\n")
+    warm = run_check([str(root)], Options(cache_dir=cache))
+    cold = run_check([str(root)], Options(use_cache=False))
+    assert _keys(warm) == _keys(cold)
+    assert any(f.path == "app/services/users.py" and f.rule == "AL101" for f in warm.findings)
+    assert warm.cache_hits == len(warm.context.files) - 1

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 from archlint.domain.facts import Assign, CallSite, FileFacts, Span
@@ -110,7 +111,13 @@ _TS_MODIFIERS = ("private ", "public ", "protected ", "readonly ", "override ")
 
 def segments(callee: str) -> list[tuple[str, bool]]:
     """``engine.connect().execute`` -> [("engine", False), ("connect", True), ("execute", False)]."""
-    return [(m.group(1), bool(m.group(2))) for m in _SEGMENT.finditer(callee)]
+    return list(_segments(callee))
+
+
+@lru_cache(maxsize=65_536)
+def _segments(callee: str) -> tuple[tuple[str, bool], ...]:
+    """Callee texts repeat (``self.session.add`` hundreds of times): split each once."""
+    return tuple((m.group(1), bool(m.group(2))) for m in _SEGMENT.finditer(callee))
 
 
 def data_layer_modules(knowledge: Knowledge) -> tuple[str, ...]:
@@ -349,8 +356,12 @@ class _Analyser:
     def accesses(self, path: str, envs: dict[str, dict[str, Typed]], models: dict[str, Model]) -> None:
         facts = self.files[path]
         language = facts.language
+        chains: dict[str, list[dict[str, Typed]]] = {}
         for call in facts.calls:
-            chain = self._chain(call.scope, envs) if call.scope else []
+            scope = call.scope
+            if scope not in chains:
+                chains[scope] = self._chain(scope, envs) if scope else []
+            chain = chains[scope]
             parts = segments(call.callee)
             if not parts:
                 continue
