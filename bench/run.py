@@ -353,6 +353,7 @@ class Case:
     env: dict | None = None
     ok: Callable[[int, str, str], bool] = lambda code, out, err: code in (0, 1)
     before: Callable[[], None] | None = None  # untimed, before every run (the one-edit row edits here)
+    after: Callable[[], None] | None = None  # untimed, after every run (the edit is undone: other rows see the tree as fetched)
     reset: Callable[[], None] | None = None  # untimed, once before the priming run
     files: int = 0
     times: list[float] = field(default_factory=list)
@@ -425,6 +426,7 @@ def archlint_cases(target: Target, work: Path, cmd: list[str], modes=("cold", "l
             case.reset = lambda cache=cache: shutil.rmtree(cache, ignore_errors=True)
             if mode == "one edit" and target.edit_file is not None:
                 case.before = editor(target.edit_file)
+                case.after = case.before.restore  # type: ignore[attr-defined]
         cases.append(case)
     return cases
 
@@ -457,6 +459,8 @@ def time_group(cases: list[Case], repeat: int) -> None:
                 case.before()
             log(f"{label}: untimed first run")
             _wall, _peak, code, out, err = measure(case.argv, case.cwd, case.env)
+            if case.after:
+                case.after()
             if not case.ok(code, out, err):
                 case.error = f"exit {code}: {last_line(err) or last_line(out) or 'no output'}"
                 log(f"{label}: FAILED {case.error}")
@@ -474,6 +478,8 @@ def time_group(cases: list[Case], repeat: int) -> None:
                 if case.before:
                     case.before()
                 wall, peak, code, out, err = measure(case.argv, case.cwd, case.env)
+                if case.after:
+                    case.after()
             except BenchError as exc:
                 case.error = f"run {round_number + 1}: {exc}"
                 continue
@@ -483,9 +489,6 @@ def time_group(cases: list[Case], repeat: int) -> None:
             case.times.append(wall)
             case.peaks.append(peak)
     for case in live:
-        restore = getattr(case.before, "restore", None)
-        if restore:
-            restore()
         if case.times:
             log(f"{case.target} / {case.tool} / {case.mode}: median {case.median:.3f}s peak {case.peak} MiB")
 

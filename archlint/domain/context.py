@@ -6,15 +6,18 @@ Checks are pure functions of this context; they never read files, parse, or reso
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from archlint.domain.config import Config
-from archlint.domain.datalayer import DataLayer, analyse
 from archlint.domain.facts import FileFacts
 from archlint.domain.graph import ModuleGraph
 from archlint.domain.knowledge import Knowledge
 from archlint.domain.layers import Architecture, Layer
 from archlint.domain.manifest import Manifest
 from archlint.domain.rules import Registry
+
+if TYPE_CHECKING:  # the data layer's module is imported when a rule first needs it, not by every run
+    from archlint.domain.datalayer import DataLayer
 
 
 @dataclass(slots=True)
@@ -39,6 +42,8 @@ class CheckContext:
         """DB handles, access sites and ORM models — computed once, on first use, only for
         files with data-layer signals (their fact bodies are unpickled only then)."""
         if self._datalayer is None:
+            from archlint.domain.datalayer import analyse
+
             self._datalayer = analyse(self.files, self.graph, self.knowledge, self.deep)
         return self._datalayer
 
