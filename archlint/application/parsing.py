@@ -48,12 +48,30 @@ def _head(path: str, data: bytes, language: str, signals: bool = True) -> FileFa
         facts = python_head(path, data, signals)
         if facts is not None:
             return facts
+    elif not signals and not any(token in data for token in _JS_HEAD_TOKENS):
+        return _inert_script(path, data, language)
     return _safe(extract, path, data, language, False)
 
 
+# A JS/TS file without these bytes has no import of any kind and no archlint comment: when no rule
+# reads bodies its head is empty (Django's admin scripts, a Python project's static assets).
+_JS_HEAD_TOKENS = (b"import", b"export", b"require", b"archlint")
+
+
+def _inert_script(path: str, data: bytes, language: str) -> FileFacts:
+    from archlint.adapters.frontends.source import decode
+
+    facts = FileFacts(path=path, language=language, content_hash="", signals=None, syntax_checked=False)
+    facts.lines = data.count(b"\n") + (not data.endswith(b"\n")) if data else 0  # as the JS frontend counts
+    decoded = decode(data, language)
+    facts.problems.extend(decoded.problems)
+    facts.syntax_checked = decoded.skip or not decoded.data.strip()
+    return facts
+
+
 def _syntax(path: str, data: bytes, language: str) -> list[ParseProblem]:
-    if language != "python":
-        return []  # the JS/TS head pass parsed the file already
+    if language != "python":  # only inert scripts get here: the JS/TS head pass parses everything else
+        return [p for p in _safe(extract, path, data, language, True).problems if p.rule == "AL001"]
     from archlint.adapters.frontends.python import syntax_problems
 
     try:
@@ -171,6 +189,8 @@ def scan_sources(
         sizes[source.path] = len(data)
         digest = content_hash(data, source.language)
         cached = cache.get(digest, source.path) if cache is not None else None
+        if cached is not None and signals and cached.signals is None and cached.language != "python":
+            cached = None  # an inert script cached by a layers-only run: its strings need the frontend
         if cached is not None:
             results[source.path] = cached
             hits += 1
@@ -181,6 +201,12 @@ def scan_sources(
                 cache.put(cached)
         elif source.language == "python":
             facts = _head(source.path, data, source.language, signals)  # the scanner: cheaper than a worker
+            facts.content_hash = digest
+            results[source.path] = facts
+            if cache is not None:
+                cache.put(facts)
+        elif not signals and not any(token in data for token in _JS_HEAD_TOKENS):
+            facts = _inert_script(source.path, data, source.language)
             facts.content_hash = digest
             results[source.path] = facts
             if cache is not None:
