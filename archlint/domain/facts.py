@@ -304,8 +304,9 @@ class FileFacts:
                 self.adopt(self._loader())
             if self._body is None:
                 if self._blob is not None:
+                    # the blob stays: saving the cache again writes it as is instead of pickling
+                    # the body anew (a one-file edit re-saved Django's 185 bodies: 0.7 s)
                     self._body = pickle.loads(self._blob)
-                    self._blob = None
                 else:
                     self._body = FileBody()
         return self._body
