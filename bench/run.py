@@ -207,7 +207,7 @@ def fetch_wagtail(work: Path) -> Target:
 def fetch_apps(work: Path) -> Target:
     """saleor-sized: saleor 2.10.1 (its last PyPI release) + wagtail + netbox in one tree."""
     wheels = [pip_download("saleor==2.10.1", work, "--ignore-requires-python", "--python-version", "3.8"),
-              pip_download("wagtail", work), pip_download("netbox", work)]
+              pip_download("wagtail", work), pip_download("netbox", work, "--ignore-requires-python")]
     root = work / "targets" / "django-apps"
     marker = root / ".complete"
     if not marker.is_file():
@@ -578,13 +578,12 @@ def render_targets(cases: list[Case]) -> str:
         rows.append(verdict(f"{name}: layers only / import-linter", ratio(find(cases, name, "archlint", "layers only"), anchor), 1.0))
         rows.append(verdict(f"{name}: layers only / tach", ratio(find(cases, name, "archlint", "layers only"), find(cases, name, "tach", "cold")), 1.0))
         rows.append(verdict(f"{name}: full check / import-linter", ratio(find(cases, name, "archlint", "cold"), anchor), full_limit))
-    for name in ("Django", "wagtail", "django-apps (saleor-sized)", "effect (TS)", "Conduit app (agent-style)"):
+    for name in ("Django", "wagtail", "django-apps (saleor-sized)", "effect (TS)"):
         cold = find(cases, name, "archlint", "cold")
         if cold is None:
             continue
         rows.append(verdict(f"{name}: warm unchanged / cold", ratio(find(cases, name, "archlint", "warm"), cold), 0.15))
-        if name != "Conduit app (agent-style)":
-            rows.append(verdict(f"{name}: one edited file / cold", ratio(find(cases, name, "archlint", "one edit"), cold), 0.3))
+        rows.append(verdict(f"{name}: one edited file / cold", ratio(find(cases, name, "archlint", "one edit"), cold), 0.3))
     apps = find(cases, "django-apps (saleor-sized)", "archlint", "cold")
     if apps is not None:
         rows.append(verdict("django-apps (saleor-sized): peak RSS, full check", apps.peak, 150, " MiB"))
@@ -657,7 +656,7 @@ def render_report(cases: list[Case], repeat: int, archlint_info: str) -> str:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Benchmark archlint against import-linter, tach and dependency-cruiser.")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per row (default 5)")
-    parser.add_argument("--only", choices=["python", "node", "small", "scaling"], help="one group of targets")
+    parser.add_argument("--only", choices=["python", "apps", "node", "small", "scaling"], help="one group of targets")
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORK, help=f"downloads, tools, caches (default {DEFAULT_WORK})")
     parser.add_argument("--archlint-cmd", default=f"{shlex.quote(sys.executable)} -m archlint")
     parser.add_argument("--tree", action="append", default=[], metavar="NAME=PATH", help="also time archlint on a local tree")
@@ -681,13 +680,14 @@ def main(argv: list[str] | None = None) -> int:
     revision = run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO).stdout.strip()
     archlint_info = f"archlint (`{shlex.join(cmd)}`, git {revision or '?'})"
     cases: list[Case] = []
-    if args.only in (None, "python"):
+    if args.only in (None, "python", "apps"):
         try:
             tools = install_python_tools(work)
         except BenchError as exc:
             log(f"Python anchors unavailable: {exc}")
             tools = None
-        fetchers = [fetch_django, fetch_wagtail] + ([] if args.skip_apps else [fetch_apps])
+        fetchers = [] if args.only == "apps" else [fetch_django, fetch_wagtail]
+        fetchers += [] if args.skip_apps else [fetch_apps]
         for fetch in fetchers:
             try:
                 target = fetch(work)
