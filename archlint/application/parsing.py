@@ -257,11 +257,3 @@ def deepen(
             facts.problems.extend(result)
             facts.syntax_checked = True
             facts.fresh_body = True  # the cache should keep the verdict
-
-
-def parse_sources(sources: list[SourceFile], cache: FactsCache | None, jobs: int) -> tuple[dict[str, FileFacts], int]:
-    """Facts for every source with syntax checked everywhere (for callers outside `check`)."""
-    with Workers(jobs) as workers:
-        files, hits, sizes = scan_sources(sources, cache, workers)
-        deepen(files, {s.path: s for s in sources}, set(), set(files), workers, sizes)
-    return files, hits
