@@ -23,6 +23,7 @@ from archlint.adapters.discovery import discover
 from archlint.application.architecture import resolve_architecture
 from archlint.application.graph_builder import build_graph
 from archlint.application.manifest_reader import read_manifests
+from archlint.application.deep_plan import plan_deep
 from archlint.application.parsing import Workers, deepen, scan_sources
 from archlint.application.suppressions import apply_suppressions
 from archlint.checks import FAMILIES
@@ -167,81 +168,6 @@ def active_rules(registry, config: Config) -> set[str]:
             continue
         active.add(spec.id)
     return active
-
-
-_MANAGER = b"(?:objects|query)"
-
-
-def plan_deep(files, graph, knowledge_tables, sources, workers: Workers, sizes) -> tuple[frozenset[str], frozenset[str]]:
-    """The data-layer files, found from the cheap pass and grown along the names they export
-    (``datalayer.follow_names``), each round's bodies extracted in parallel before the next;
-    and every file whose body was extracted (plus Flask routes and SQL-sink users)."""
-    from archlint.domain.datalayer import follow_names, seed_files
-
-    mentions = _mentions(sources)
-    deep = seed_files(files, graph, knowledge_tables)
-    others = _framework_files(files, graph, knowledge_tables, mentions)  # bodies, not data-layer files
-    frontier = deep | others
-    while frontier:
-        deepen(files, sources, frontier, set(), workers, sizes)
-        frontier = follow_names(files, graph, knowledge_tables, deep, mentions)
-        deep |= frontier
-    bodies = deep | others | {path for path, facts in files.items() if facts.language != "python"}
-    return frozenset(deep), frozenset(bodies)
-
-
-def _framework_files(files, graph, knowledge_tables, mentions) -> set[str]:
-    """Python files whose bodies the framework and SQL families read outside the data layer:
-    Flask/Quart routes (AL801), and files that import a SQL sink's module *and* name the sink
-    (``.extra(``, ``RawSQL``, ``op.execute``) — not every file importing django."""
-    from archlint.domain.knowledge import module_matches
-    from archlint.domain.sql import sql_knowledge
-
-    sql = sql_knowledge(knowledge_tables)
-    sinks: dict[str, set[str]] = {}  # module -> names whose mention makes a file a sink user
-    for sink in sql.sinks:
-        for module in sink.requires_modules:
-            sinks.setdefault(module, set()).update(sink.callee_methods)
-        for function in sink.functions:
-            module, _, name = function.replace(":", ".").rpartition(".")
-            sinks.setdefault(module.split(".")[0], set()).add(name)
-    found = set()
-    for path, facts in files.items():
-        if facts.language != "python" or not facts.parsed:
-            continue
-        externals = [edge.target for edge in graph.out_edges(path) if edge.external]
-        if any(module_matches(target, m) for target in externals for m in ("flask", "quart")):
-            found.add(path)
-            continue
-        names = {name for target in externals for module, wanted in sinks.items() if module_matches(target, module) for name in wanted}
-        if names and mentions(path, names, set()):
-            found.add(path)
-    return found
-
-
-def _mentions(sources):
-    """``mentions(path, words, managed)`` for the plan: a regex over the file's bytes (re-read:
-    the cheap pass keeps no text), so a model import only counts where ``Model.objects`` is used."""
-    import re
-
-    def mentions(path: str, words: set[str], managed: set[str]) -> bool:
-        source = sources.get(path)
-        if source is None:
-            return False
-        try:
-            with open(source.absolute, "rb") as handle:
-                data = handle.read()
-        except OSError:
-            return False
-        parts = []
-        if words:
-            parts.append(rb"\b(?:" + b"|".join(re.escape(w.encode()) for w in sorted(words)) + rb")\b")
-        if managed:
-            names = b"|".join(re.escape(m.encode()) for m in sorted(managed))
-            parts.append(rb"\b(?:" + names + rb")\s*\.\s*" + _MANAGER + rb"\b")
-        return re.search(b"|".join(parts), data) is not None
-
-    return mentions
 
 
 def _report(root, findings, found, files, config: Config, started: float, context, hits: int) -> Report:
