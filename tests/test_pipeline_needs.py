@@ -110,3 +110,14 @@ def test_scripts_without_imports_are_not_parsed_for_layers_only(tmp_path):
     full = run_check([str(root)], Options(cache_dir=cache))  # the cached inert head is not trusted for strings
     assert full.context.files["app/static/widget.js"].signals is not None
     assert _keys(full) == _keys(run_check([str(root)], Options(use_cache=False)))
+
+
+def test_the_data_layer_of_a_layers_only_run_is_still_complete(tmp_path):
+    """`verify` reads the data layer whatever the config selects: undecided signals are decided."""
+    root = _layered_app(tmp_path)
+    (root / "app" / "raw.py").write_text("def rows(cursor):\n    return cursor.execute('SELECT id FROM users')\n")
+    layers = run_check([str(root)], Options(use_cache=False, select=("layering",)))
+    full = run_check([str(root)], Options(use_cache=False))
+    assert layers.context.files["app/raw.py"].signals is None
+    assert "app/raw.py" in layers.context.datalayer.analysed
+    assert layers.context.datalayer.analysed == full.context.datalayer.analysed

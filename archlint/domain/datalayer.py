@@ -434,11 +434,16 @@ def seed_files(files: dict[str, FileFacts], graph: ModuleGraph, knowledge: Knowl
             matches[target] = any(module_matches(target, m) for m in modules)
         return matches[target]
 
+    def signals(facts: FileFacts) -> str:
+        if facts.signals is None:  # a head scanned for a run that planned no bodies: decide it now
+            facts.body  # noqa: B018 - the loader's full pass sets the signal too
+        return facts.signals or ""
+
     return {
         path
         for path, facts in files.items()
         if facts.parsed
-        and (facts.signals or any(edge.external and data_module(edge.target) for edge in graph.out_edges(path)))
+        and (any(edge.external and data_module(edge.target) for edge in graph.out_edges(path)) or signals(facts))
     }
 
 

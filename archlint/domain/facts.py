@@ -324,6 +324,8 @@ class FileFacts:
         if not self.syntax_checked:
             self.problems.extend(p for p in full.problems if p.rule == "AL001")
             self.syntax_checked = True
+        if self.signals is None:
+            self.signals = full.signals
         self.fresh_body = True
 
     bindings = property(lambda self: self.body.bindings)
