@@ -44,13 +44,14 @@ def _framework_files(files, graph, knowledge_tables, mentions) -> set[str]:
     from archlint.domain.sql import sql_knowledge
 
     sql = sql_knowledge(knowledge_tables)
-    sinks: dict[str, set[str]] = {}  # module -> names whose mention makes a file a sink user
+    functions: dict[str, set[str]] = {}  # module -> sink functions named in a file (RawSQL, text)
+    methods: dict[str, set[str]] = {}  # module -> sink methods called in a file (`.extra(`)
     for sink in sql.sinks:
         for module in sink.requires_modules:
-            sinks.setdefault(module, set()).update(sink.callee_methods)
+            methods.setdefault(module, set()).update(sink.callee_methods)
         for function in sink.functions:
             module, _, name = function.replace(":", ".").rpartition(".")
-            sinks.setdefault(module.split(".")[0], set()).add(name)
+            functions.setdefault(module.split(".")[0], set()).add(name)
     found = set()
     for path, facts in files.items():
         if facts.language != "python" or not facts.parsed:
@@ -59,8 +60,9 @@ def _framework_files(files, graph, knowledge_tables, mentions) -> set[str]:
         if any(module_matches(target, m) for target in externals for m in ("flask", "quart")):
             found.add(path)
             continue
-        names = {name for target in externals for module, wanted in sinks.items() if module_matches(target, module) for name in wanted}
-        if names and mentions(path, names, set()):
+        names = {n for target in externals for module, wanted in functions.items() if module_matches(target, module) for n in wanted}
+        called = {n for target in externals for module, wanted in methods.items() if module_matches(target, module) for n in wanted}
+        if (names or called) and mentions(path, names, set(), called):
             found.add(path)
     return found
 
@@ -69,7 +71,7 @@ def _mentions(sources):
     """``mentions(path, words, managed)`` for the plan: a regex over the file's bytes (re-read:
     the cheap pass keeps no text), so a model import only counts where ``Model.objects`` is used."""
 
-    def mentions(path: str, words: set[str], managed: set[str]) -> bool:
+    def mentions(path: str, words: set[str], managed: set[str], methods: set[str] = frozenset()) -> bool:
         source = sources.get(path)
         if source is None:
             return False
@@ -84,6 +86,8 @@ def _mentions(sources):
         if managed:
             names = b"|".join(re.escape(m.encode()) for m in sorted(managed))
             parts.append(rb"\b(?:" + names + rb")\s*\.\s*" + _MANAGER + rb"\b")
+        if methods:  # a call of the method, not the word (`extra` is everywhere, `.extra(` is a sink)
+            parts.append(rb"\.\s*(?:" + b"|".join(re.escape(m.encode()) for m in sorted(methods)) + rb")\s*\(")
         return re.search(b"|".join(parts), data) is not None
 
     return mentions
