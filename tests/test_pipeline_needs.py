@@ -121,3 +121,22 @@ def test_the_data_layer_of_a_layers_only_run_is_still_complete(tmp_path):
     assert layers.context.files["app/raw.py"].signals is None
     assert "app/raw.py" in layers.context.datalayer.analysed
     assert layers.context.datalayer.analysed == full.context.datalayer.analysed
+
+
+def test_a_module_imported_by_name_still_brings_its_model_users(tmp_path):
+    """`from app import models` then `models.Article.objects.filter(...)`: the view is a data-layer file."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "models.py").write_text(
+        "from django.db import models\n\n\nclass Article(models.Model):\n    title = models.CharField(max_length=9)\n"
+    )
+    (tmp_path / "app" / "views.py").write_text(
+        "from app import models\n\n\ndef titles():\n    return [a.title for a in models.Article.objects.all()]\n"
+    )
+    (tmp_path / "app" / "migrations").mkdir()
+    (tmp_path / "app" / "migrations" / "0001_initial.py").write_text(
+        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    operations = []\n"
+    )
+    report = run_check([str(tmp_path)], Options(use_cache=False))
+    assert "app/views.py" in report.context.deep
+    assert "app/migrations/0001_initial.py" not in report.context.deep  # describes tables, holds no SQL

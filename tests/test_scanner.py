@@ -91,3 +91,21 @@ def test_statement_forms():
     imports, _ = _scan("import a.b as c, d\nfrom ..x import (y as z,)\nfrom . import *\n")
     assert [(i.module, i.names, i.level) for i in imports] == [("a.b", (), 0), ("d", (), 0), ("x", ("y",), 2), ("", ("*",), 1)]
     assert imports[0].span == imports[1].span  # one statement, two edges
+
+
+def test_file_signal_is_the_frontends_file_signal():
+    from archlint.adapters.frontends.python import _FILE_SIGNAL
+    from archlint.adapters.frontends.scanner import file_signal
+
+    samples = [
+        CORPUS.read_bytes(),
+        b'q = "SELECT id FROM users"\n',
+        b"q = f'  (select * from t'\n",
+        b'url = "postgresql+psycopg://u@h/db"\n',
+        b'ENGINE = "django.db.backends.sqlite3"\n',
+        b'msg = "Update your profile"\n',  # a loose match, as the frontend's
+        b'msg = "selected"\nx = "MySQL is a database"\n',
+        b"nothing = 'here'\n",
+    ]
+    for data in samples:
+        assert file_signal(data) == (_FILE_SIGNAL.search(data) is not None), data

@@ -495,6 +495,8 @@ def follow_names(files, graph: ModuleGraph, knowledge: Knowledge, deep: set[str]
             if not words and not managed:
                 continue
             names = next((imp.names for imp in facts.imports if imp.span == edge.span), ())
+            if names and graph.modules.get(target, "").rsplit(".", 1)[-1] in names:
+                names = ()  # `from app import models`: the module itself, used as `models.User.objects`
             if names and "*" not in names:
                 if set(names) & words or _uses(files, source, set(), set(names) & managed, mentions):
                     found.add(source)

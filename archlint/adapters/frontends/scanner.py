@@ -5,11 +5,13 @@ Why: the import graph is all the layer and cycle rules need, and a tree-sitter p
 0.7 ms per file (Django's 5.7 MB: 0.65 s on one core) while this scan costs a tenth of that.
 tree-sitter stays the reference: :func:`scan_python` yields exactly the ``Import`` records the
 tree-sitter frontend yields (spans, names, levels and kinds: runtime, lazy inside a function,
-type-only under ``if TYPE_CHECKING:``, PEP 810 ``lazy import``), and where it cannot be sure
-(``importlib.import_module``/``__import__`` calls, a block header it cannot classify) it returns
-``None`` and the caller asks the frontend instead.  ``tests/test_scanner.py`` holds both to the
-same answer on a tricky corpus; ``bench/scanner_equivalence.py`` does it on Django, SQLAlchemy and
-a saleor-sized tree.
+type-only under ``if TYPE_CHECKING:``, PEP 810 ``lazy import``; ``importlib.import_module`` /
+``__import__`` calls resolved through the file's import bindings, literal or opaque), and where it
+cannot be sure (a block header it cannot classify, a string inside an import statement, a
+backslash-continued ``from``) it returns ``None`` and the caller asks the frontend instead.
+``tests/test_scanner.py`` holds both to the same answer on a tricky corpus;
+``bench/scanner_equivalence.py`` (and the opt-in ``tests/test_scanner_equivalence.py``) on whole
+trees: Django, SQLAlchemy, a saleor-sized tree.
 
 String awareness: an ``import`` line inside a triple-quoted string (a doctest, a code sample in
 a docstring) is not an import.  Single-quoted strings and comments cannot hold a line start, so
@@ -21,7 +23,6 @@ from __future__ import annotations
 import bisect
 import re
 
-from archlint.adapters.frontends.python import _FILE_SIGNAL  # the frontend's own test: one definition
 from archlint.adapters.frontends.source import decode
 from archlint.domain.facts import DYNAMIC, LAZY, OPAQUE, RUNTIME, TYPE_ONLY, FileFacts, Import, Span
 
@@ -71,7 +72,7 @@ def python_head(path: str, raw: bytes, signals: bool = True) -> FileFacts | None
     return facts
 
 
-# The frontend's ``_FILE_SIGNAL`` split for speed (0.28 s -> ~0.03 s on Django): bytes.lower() makes
+# The Python frontend's ``_FILE_SIGNAL`` split for speed (0.28 s -> ~0.03 s on Django): bytes.lower() makes
 # the case-insensitive search case-sensitive (both fold ASCII only), which lets ``re`` skip to the
 # quote characters; the DB-URL alternative has no literal start, so plain substring tests gate it.
 _SQL_AFTER_QUOTE = re.compile(
@@ -89,7 +90,8 @@ def python_signal(raw: bytes) -> str:
 
 
 def file_signal(data: bytes) -> bool:
-    """Exactly ``_FILE_SIGNAL.search(data) is not None``, faster."""
+    """Exactly the Python frontend's ``_FILE_SIGNAL.search(data) is not None``, faster
+    (``tests/test_scanner.py`` compares them)."""
     lowered = data.lower()
     if _SQL_AFTER_QUOTE.search(lowered):
         return True
