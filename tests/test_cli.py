@@ -186,3 +186,10 @@ def test_archlint_passes_its_own_layers_contract():
     data = json.loads(result.stdout)
     assert data["findings"] == [], data["findings"]
     assert result.returncode == 0
+
+
+def test_every_heuristic_rule_states_its_measured_precision():
+    for spec in load_registry():
+        if spec.heuristic:
+            assert "bench/precision.py" in spec.precision, spec.id
+            assert "## Measured precision" in run_cli("explain", spec.id).stdout

@@ -10,7 +10,7 @@ import pytest
 
 from archlint.adapters.frontends import python
 from archlint.adapters.frontends.scanner import compare_file, scan_python
-from archlint.domain.facts import DYNAMIC, LAZY, OPAQUE, RUNTIME, TYPE_ONLY
+from archlint.domain.facts import DYNAMIC, LAZY, RUNTIME, TYPE_ONLY
 
 CORPUS = Path(__file__).parent / "data" / "scanner_tricky.py"
 
@@ -39,7 +39,7 @@ def test_tricky_corpus_kinds_and_strings():
     assert "commented_out" not in kinds and "not_code" not in kinds and "inside_def_docstring" not in kinds
     assert kinds["after_triple"] == RUNTIME and kinds["after_dict"] == RUNTIME
     assert kinds["models"] == TYPE_ONLY and kinds["typed_only"] == TYPE_ONLY and kinds["one_line_typed"] == TYPE_ONLY
-    assert kinds["runtime_else"] == RUNTIME and kinds["after_try"] == RUNTIME and kinds["simplejson"] == RUNTIME
+    assert kinds["runtime_else"] == RUNTIME and kinds["in_loop_block"] == RUNTIME and kinds["after_for"] == RUNTIME
     assert kinds["lazy_in_function"] == LAZY and kinds["inner_lazy"] == LAZY and kinds["in_one_liner"] == LAZY
     assert kinds["typed_in_method"] == TYPE_ONLY and kinds["method_lazy"] == LAZY and kinds["async_lazy"] == LAZY
     assert kinds["pep810_module"] == LAZY and kinds["pep810"] == LAZY and kinds["class_level"] == RUNTIME
@@ -75,16 +75,30 @@ def test_scanner_agrees_or_defers(source):
 
 
 def test_dynamic_imports_resolve_like_the_frontend():
-    imports, _ = scan_python(CORPUS.read_bytes())
-    dynamic = [(i.module, i.kind, i.level) for i in imports if i.kind in (DYNAMIC, OPAQUE)]
-    assert dynamic == [
+    source = (
+        b"import importlib\nfrom importlib import import_module as load\n\n\ndef plugins():\n"
+        b"    importlib.import_module('plugins.core')\n    load('.relative.plugin', package=__name__)\n"
+        b"    __import__('legacy_plugin')\n    return \"importlib.import_module('not.a.call')\"\n"
+    )
+    imports, _ = scan_python(source)
+    assert [(i.module, i.kind, i.level) for i in imports if i.kind == DYNAMIC] == [
         ("plugins.core", DYNAMIC, 0),
         ("relative.plugin", DYNAMIC, 1),
-        ('f"plugins.{name}"', OPAQUE, 0),
         ("legacy_plugin", DYNAMIC, 0),
     ]
+    assert imports == python.extract("x.py", source, full=False).imports
     rebound, _ = _scan("from mylib import import_module\nimport_module('x')\n")
     assert [i.module for i in rebound] == ["mylib"]  # not importlib's: no dynamic edge
+    # a computed target is folded from constants by the frontend (a real edge or opaque): it decides
+    assert scan_python(b"import importlib\nimportlib.import_module(f'app.{name}')\n") is None
+
+
+def test_imports_guarded_by_try_are_left_to_the_frontend():
+    """``optional`` (an except ImportError fallback) is the frontend's call."""
+    assert scan_python(b"try:\n    import ujson as json\nexcept ImportError:\n    import json\n") is None
+    assert scan_python(b"try: import simplejson\nexcept ImportError: pass\n") is None
+    inside, _ = _scan("def f():\n    import a\n\n\nclass C:\n    def m(self):\n        import b\n")
+    assert [i.kind for i in inside] == [LAZY, LAZY]
 
 
 def test_statement_forms():

@@ -52,6 +52,10 @@ def load_knowledge() -> Knowledge:
             if kind == "access":
                 access_entries.extend(entries)
                 continue
+            if kind == "semantics":  # read as data by archlint/semantics/library.py
+                for entry in entries:
+                    knowledge.semantics[entry["stack"]] = dict(entry)
+                continue
             for entry in entries:
                 entry = dict(entry)
                 knowledge.entries.append(

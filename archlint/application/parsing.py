@@ -148,6 +148,30 @@ class Workers:
             return _work(items)  # no fork/semaphores in this sandbox: stay serial
 
 
+class _IrLoader:
+    """Lowers a file to the IR on first use (re-reads and re-parses it, like the body loader)."""
+
+    __slots__ = ("absolute", "path", "language")
+
+    def __init__(self, absolute: str, path: str, language: str) -> None:
+        self.absolute, self.path, self.language = absolute, path, language
+
+    def __call__(self):
+        from archlint.adapters.frontends.lowering import lower_file
+
+        try:
+            with open(self.absolute, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            return None
+        try:
+            return lower_file(self.path, data, self.language)
+        except RecursionError:
+            return None
+        except Exception:  # noqa: BLE001 - untrusted input: no IR, the facts still stand
+            return None
+
+
 class _BodyLoader:
     """Extracts a file's body on first use when no plan asked for it (a safety net: every
     reader of bodies stays correct even if the plan missed a file)."""
@@ -226,6 +250,8 @@ def scan_sources(
         facts = results[source.path]
         if not facts.has_body and facts.parsed:
             facts.attach_loader(_BodyLoader(source.absolute, source.path, source.language))
+        if facts.parsed and not facts.has_ir:
+            facts.attach_ir_loader(_IrLoader(source.absolute, source.path, source.language))
     return results, hits, sizes
 
 

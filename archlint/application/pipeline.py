@@ -25,12 +25,14 @@ from archlint.application.graph_builder import build_graph
 from archlint.application.manifest_reader import read_manifests
 from archlint.application.deep_plan import plan_deep
 from archlint.application.parsing import Workers, deepen, scan_sources
+from archlint.application.semantic_model import build_program
 from archlint.application.suppressions import apply_suppressions
 from archlint.checks import FAMILIES
 from archlint.domain.config import Config, ConfigError
 from archlint.domain.context import CheckContext
 from archlint.domain.facts import FileFacts
 from archlint.domain.findings import CATEGORIES, SEVERITY_RANK, Finding
+from archlint.domain.projects import projects_from
 
 
 @dataclass(slots=True)
@@ -45,8 +47,9 @@ class Options:
     use_cache: bool = True
     cache_dir: str | None = None
     jobs: int = 0  # 0 = all cores
-    preset: str | None = None  # force a preset and ignore configured layers (verify: "clean")
+    preset: str | None = None  # force a preset and ignore configured layers (verify: "clean" or "none")
     reuse_results: bool = False  # `check` only: return the last run's findings for an identical tree
+    cache_root: str | None = None  # analysing a temporary copy of this tree: read its facts cache, never write it
 
 
 @dataclass(slots=True)
@@ -104,7 +107,7 @@ def run_check(paths: list[str], options: Options | None = None) -> Report:
     _validate_rule_refs(config, registry)
 
     found = discover(root, [os.path.abspath(p) for p in paths], list(config.exclude), config.gitignore)
-    cache = FactsCache(options.cache_dir or default_cache_dir(), root) if options.use_cache else None
+    cache = FactsCache(options.cache_dir or default_cache_dir(), options.cache_root or root) if options.use_cache else None
     active = active_rules(registry, config)
     families = [family for family in FAMILIES if active.intersection(family.rules)]
     with Workers(options.jobs or default_jobs()) as workers:
@@ -140,7 +143,9 @@ def run_check(paths: list[str], options: Options | None = None) -> Report:
         config_path=_relative_config(root, config.path),
         deep=deep,
         bodies=planned,
+        projects=projects_from(source_paths + other_files),
     )
+    context.program_factory = lambda: build_program(context)
     if architecture is not None:
         context.composition_roots = frozenset(p for p in source_paths if architecture.is_composition_root(p))
 
@@ -152,7 +157,8 @@ def run_check(paths: list[str], options: Options | None = None) -> Report:
     if cache is not None:
         if result_key is not None:
             cache.put_result(result_key, tuple(findings))
-        cache.save()  # after the checks: bodies they extracted on demand are kept too
+        if options.cache_root is None:  # a temporary copy must not evict the real tree's entries
+            cache.save()  # after the checks: bodies they extracted on demand are kept too
     return _report(root, findings, found, files, config, started, context, hits)
 
 

@@ -26,7 +26,7 @@ FAMILIES = (
     Family("cycles", ("AL104", "AL105"), bodies=False),
     Family("db_access", ("AL301", "AL302", "AL303", "AL304"), bodies=True),
     Family("sqlalchemy", ("AL201", "AL202", "AL203", "AL204", "AL205", "AL206", "AL207", "AL210"), bodies=True),
-    Family("sqlalchemy_loading", ("AL208", "AL209", "AL218", "AL603"), bodies=True),
+    Family("sqlalchemy_loading", ("AL208", "AL209", "AL218"), bodies=True),
     Family("sequelize", ("AL211", "AL212", "AL213", "AL214", "AL215", "AL216", "AL217"), bodies=True),
     Family("injection", ("AL501",), bodies=True),
     Family(
@@ -35,7 +35,7 @@ FAMILIES = (
          "AL412", "AL413", "AL414", "AL502", "AL503"),
         bodies=True,
     ),
-    Family("performance", ("AL601", "AL602"), bodies=True),
+    Family("performance", ("AL601", "AL602", "AL603"), bodies=True),
     Family("stack", ("AL701", "AL702"), bodies=True),
     Family("framework", ("AL801",), bodies=True),
 )

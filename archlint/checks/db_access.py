@@ -139,6 +139,14 @@ def _cached(decorators) -> bool:
 # AL303 ------------------------------------------------------------------------------------------
 def _mixed_stacks(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator[Finding]:
     production = [a for a in accesses if a.category in ("query", "write") and not non_production(a.path)]
+    by_project: dict[str, list[DbAccess]] = {}
+    for access in production:  # two packages of one tree may use two stacks: that mixes nothing
+        by_project.setdefault(ctx.projects.of(access.path), []).append(access)
+    for project in sorted(by_project):
+        yield from _mixed_in_project(ctx, by_project[project])
+
+
+def _mixed_in_project(ctx: CheckContext, production: list[DbAccess]) -> Iterator[Finding]:
     counts = Counter(a.stack for a in production)
     orms = [stack for stack in counts if stack not in _RAW_DRIVERS]
     if not orms or len(counts) < 2:
@@ -167,22 +175,32 @@ def _mixed_stacks(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator[Findi
 # AL304 ------------------------------------------------------------------------------------------
 def _schema_never_created(ctx: CheckContext) -> Iterator[Finding]:
     data = ctx.datalayer
-    models = sorted(
-        (m for m in data.models.values() if not non_production(m.path)), key=lambda m: (m.path, m.span.line)
-    )
-    if not models:
+    projects = ctx.projects
+    by_project: dict[str, list] = {}
+    for model in data.models.values():
+        if not non_production(model.path):
+            by_project.setdefault(projects.of(model.path), []).append(model)
+    for project in sorted(by_project):
+        yield from _project_schema_never_created(ctx, project, sorted(by_project[project], key=lambda m: (m.path, m.span.line)))
+
+
+def _project_schema_never_created(ctx: CheckContext, project: str, models: list) -> Iterator[Finding]:
+    data = ctx.datalayer
+    projects = ctx.projects
+    own = lambda path: projects.of(path) == project  # noqa: E731
+    if any(a.category == "schema" and own(a.path) for a in data.accesses):
         return
-    if any(a.category == "schema" for a in data.accesses):
+    if any(("/migrations/" in f"/{p}" or "/alembic/" in f"/{p}" or "/versions/" in f"/{p}") and own(p) for p in ctx.files):
         return
-    if any("/migrations/" in f"/{p}" or "/alembic/" in f"/{p}" or "/versions/" in f"/{p}" for p in ctx.files):
+    manifest = projects.manifest_of(ctx.manifest, project)
+    if any(p.endswith(".sql") or p.rsplit("/", 1)[-1] in ("alembic.ini", ".sequelizerc", "schema.prisma") for p in manifest.files):
         return
-    if any(p.endswith(".sql") or p.rsplit("/", 1)[-1] in ("alembic.ini", ".sequelizerc", "schema.prisma") for p in ctx.manifest.files):
-        return
-    if any(_MIGRATION_COMMAND.search(command) for _path, _line, command in ctx.manifest.commands):
+    if any(_MIGRATION_COMMAND.search(command) for _path, _line, command in manifest.commands):
         return
     if any(
         "create_all" in call.callee or "create_all" in call.args_text or call.callee.endswith(".sync")
         for f in _bodies(ctx)
+        if own(f.path)
         for call in f.calls
     ):
         return

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import DbAccess, Model, call_of, canonical, segments
+from archlint.domain.orm_models import ModelIndex
 from archlint.domain.facts import CallSite, FileFacts
 from archlint.domain.findings import Finding
 
@@ -34,16 +35,18 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     if not files:
         return
     legacy = _pinned_below_2(ctx)
+    # a model name means the class this file defines or imports, never the first file seen
+    models = ModelIndex(data.all_models, ctx.files, ctx.graph.resolve_binding, ctx.projects.of)
     for facts in files:
         for call in facts.calls:
             yield from _conditions(ctx, facts, call)
             if not legacy:
                 yield from _removed_select_list(ctx, facts, call)
-            yield from _filter_by(ctx, facts, call, data.models)
-            yield from _unknown_attributes(ctx, facts, call, data.models)
+            yield from _filter_by(ctx, facts, call, models)
+            yield from _unknown_attributes(ctx, facts, call, models)
     if not legacy:
         yield from _removed_execute(ctx, data.accesses)
-    yield from _back_populates(ctx, data.models)
+    yield from _back_populates(ctx, data.all_models, models)
     yield from _uncommitted_writes(ctx, data.accesses)
     yield from _shared_async_session(ctx)
 
@@ -149,7 +152,7 @@ _QUERY_BUILDERS = _CONDITION_METHODS | {"select", "order_by", "group_by", "optio
 _MAPPED_CLASS_API = frozenset({"metadata", "query", "registry", "c", "columns", "id"})
 
 
-def _unknown_attributes(ctx: CheckContext, facts: FileFacts, call: CallSite, models: dict[str, Model]) -> Iterator[Finding]:
+def _unknown_attributes(ctx: CheckContext, facts: FileFacts, call: CallSite, models: ModelIndex) -> Iterator[Finding]:
     """``Article.titel`` inside where()/order_by()/select(): AttributeError when the query is built."""
     parts = segments(call.callee)
     if not parts or parts[-1][0] not in _QUERY_BUILDERS:
@@ -161,7 +164,7 @@ def _unknown_attributes(ctx: CheckContext, facts: FileFacts, call: CallSite, mod
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)):
             continue
-        model = _sqla(models.get(node.value.id))
+        model = _sqla(models.resolve(facts.path, node.value.id))
         name = node.attr
         if model is None or name in model.fields or name in _MAPPED_CLASS_API or name.startswith("_"):
             continue
@@ -222,7 +225,7 @@ def _removed_execute(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator[Fi
 
 
 # AL204 ------------------------------------------------------------------------------------------------
-def _filter_by(ctx: CheckContext, facts: FileFacts, call: CallSite, models: dict[str, Model]) -> Iterator[Finding]:
+def _filter_by(ctx: CheckContext, facts: FileFacts, call: CallSite, models: ModelIndex) -> Iterator[Finding]:
     parts = segments(call.callee)
     if not parts or parts[-1][0] != "filter_by" or len(parts) < 2:
         return
@@ -241,9 +244,9 @@ def _filter_by(ctx: CheckContext, facts: FileFacts, call: CallSite, models: dict
         yield ctx.registry.finding("AL204", facts.path, call.span, message, guidance)
 
 
-def _model_of_chain(facts: FileFacts, call: CallSite, parts, models: dict[str, Model]) -> Model | None:
+def _model_of_chain(facts: FileFacts, call: CallSite, parts, models: ModelIndex) -> Model | None:
     if len(parts) >= 3 and parts[-2][0] == "query" and not parts[-2][1]:
-        return _sqla(models.get(parts[-3][0]))
+        return _sqla(models.resolve(facts.path, parts[-3][0]))
     for other in facts.calls:  # select(Model) / session.query(Model) starting where this chain starts
         if other.span.line != call.span.line or other.span.column != call.span.column or other is call:
             continue
@@ -251,7 +254,7 @@ def _model_of_chain(facts: FileFacts, call: CallSite, parts, models: dict[str, M
         if last in ("select", "query"):
             match = re.match(r"\s*([A-Za-z_]\w*)\s*(?:[,)]|$)", other.args_text)
             if match:
-                return _sqla(models.get(match.group(1)))
+                return _sqla(models.resolve(facts.path, match.group(1)))
     return None
 
 
@@ -266,13 +269,13 @@ def _fields_fully_known(ctx: CheckContext, model: Model) -> bool:
 
 
 # AL205 -------------------------------------------------------------------------------------------------
-def _back_populates(ctx: CheckContext, models: dict[str, Model]) -> Iterator[Finding]:
-    for model in sorted(models.values(), key=lambda m: (m.path, m.span.line)):
+def _back_populates(ctx: CheckContext, every: list[Model], models: ModelIndex) -> Iterator[Finding]:
+    for model in sorted(every, key=lambda m: (m.path, m.span.line)):
         if model.stack != "sqlalchemy":
             continue
         for relation in model.fields.values():
             other_name = relation.options.get("back_populates")
-            target = models.get(relation.target)
+            target = models.resolve(model.path, relation.target)
             if relation.kind != "relationship" or not other_name or target is None or target.stack != "sqlalchemy":
                 continue
             if other_name in target.fields or not _fields_fully_known(ctx, target):

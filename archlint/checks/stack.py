@@ -56,9 +56,10 @@ def _undeclared(ctx: CheckContext) -> Iterator[Finding]:
         if non_production(path) or not declared[ecosystem] or not facts.parsed:
             continue
         reported: set[str] = set()
+        optional = {record.span for record in facts.imports if record.optional}
         for edge in ctx.graph.out_edges(path):
-            if not edge.external or edge.kind == "type-only":
-                continue
+            if not edge.external or edge.kind == "type-only" or edge.span in optional:
+                continue  # a driver imported inside try/except ImportError is an optional fallback
             entry = next((e for e in entries if any(module_matches(edge.target, m) for m in e.modules)), None)
             if entry is None or (entry.language == "python") != (ecosystem == "pypi") or entry.name in reported:
                 continue

@@ -14,6 +14,7 @@ from archlint.domain.graph import ModuleGraph
 from archlint.domain.knowledge import Knowledge
 from archlint.domain.layers import Architecture, Layer
 from archlint.domain.manifest import Manifest
+from archlint.domain.projects import Projects
 from archlint.domain.rules import Registry
 
 if TYPE_CHECKING:  # the data layer's module is imported when a rule first needs it, not by every run
@@ -35,7 +36,10 @@ class CheckContext:
     config_path: str = ""  # config file relative to root ("" if none or outside)
     deep: frozenset[str] | None = None  # the data-layer files the pipeline planned (None: find them)
     bodies: frozenset[str] | None = None  # every file whose body the plan extracted (None: no plan)
+    projects: Projects = field(default_factory=Projects)  # the tree split by its manifests
     _datalayer: DataLayer | None = None
+    program_factory: object = None  # () -> the semantic model (archlint.semantics.program.Program)
+    _program: object = None
 
     @property
     def datalayer(self) -> DataLayer:
@@ -46,6 +50,14 @@ class CheckContext:
 
             self._datalayer = analyse(self.files, self.graph, self.knowledge, self.deep)
         return self._datalayer
+
+    @property
+    def program(self):
+        """The semantic model (IR, symbols, values, summaries) of the files that need deep
+        analysis — built once, on first use, by the factory the pipeline installs."""
+        if self._program is None and self.program_factory is not None:
+            self._program = self.program_factory()
+        return self._program
 
     def layer(self, path: str) -> Layer | None:
         """Layer of a file or namespace-package node (``dir/``); None for unlayered/roots."""

@@ -68,7 +68,8 @@ class Construct(NamedTuple):
 class DataLayer:
     accesses: list[DbAccess] = field(default_factory=list)
     constructs: list[Construct] = field(default_factory=list)
-    models: dict[str, Model] = field(default_factory=dict)  # by class / model name
+    models: dict[str, Model] = field(default_factory=dict)  # by class / model name (first definition)
+    all_models: list[Model] = field(default_factory=list)  # every class model, same-named ones too
     module_objects: dict[str, dict[str, Typed]] = field(default_factory=dict)
     analysed: frozenset[str] = frozenset()  # files that had data-layer signals
     _by_path: dict[str, list[DbAccess]] | None = None
@@ -541,7 +542,7 @@ def analyse(files: dict[str, FileFacts], graph: ModuleGraph, knowledge: Knowledg
     analyser = _Analyser(files, graph, knowledge)
     paths = sorted(paths) if paths is not None else analyser.signal_files()
     analyser.result.analysed = analyser.analysed = frozenset(paths)
-    models = find_models(files, paths, analyser.module_env)
+    models = find_models(files, paths, analyser.module_env, analyser.result.all_models)
     envs = {path: analyser.scope_envs(path) for path in paths}
     for path in paths:  # `db = Depends(get_db)` can only be typed once every provider is known
         if any("Depends(" in function.params_text for function in files[path].functions):

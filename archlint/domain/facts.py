@@ -53,6 +53,7 @@ class Import(NamedTuple):
     kind: str
     span: Span
     level: int = 0  # Python relative-import level (number of leading dots)
+    optional: bool = False  # inside try/except ImportError (try/catch in JS): the code runs without it
 
 
 class Binding(NamedTuple):
@@ -236,6 +237,9 @@ class FileBody:
     bindings: list[Binding] = field(default_factory=list)
     calls: list[CallSite] = field(default_factory=list)
     assigns: list[Assign] = field(default_factory=list)
+    # every other assignment (literals, arithmetic, lookups, comprehensions, `n += 1`): what
+    # constant folding (domain/constants.py) reads; kept apart so receiver typing never sees them
+    value_assigns: list[Assign] = field(default_factory=list)
     loops: list[Loop] = field(default_factory=list)
     reads: list[AttrRead] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
@@ -258,7 +262,7 @@ class FileFacts:
 
     __slots__ = (
         "path", "language", "content_hash", "lines", "imports", "problems", "suppressions", "signals",
-        "_body", "_blob", "_loader", "fresh_body", "syntax_checked",
+        "_body", "_blob", "_loader", "fresh_body", "syntax_checked", "_ir", "_ir_blob", "_ir_loader", "fresh_ir",
     )
 
     def __init__(
@@ -274,6 +278,7 @@ class FileFacts:
         body: FileBody | None = None,
         blob: bytes | None = None,
         syntax_checked: bool = True,
+        ir_blob: bytes | None = None,
     ) -> None:
         self.path = path  # POSIX path relative to the analysis root
         self.language = language  # "python" | "javascript" | "typescript" | "unknown"
@@ -292,6 +297,10 @@ class FileFacts:
         # False while only the cheap scan has seen the file: syntax errors (AL001) need a parse,
         # which the pipeline does only when AL001 is selected (or the body is extracted anyway).
         self.syntax_checked = syntax_checked
+        self._ir = None  # the typed IR (domain/ir.py), for files the semantic model reads
+        self._ir_blob = ir_blob
+        self._ir_loader = None
+        self.fresh_ir = False
 
     @property
     def has_body(self) -> bool:
@@ -328,9 +337,31 @@ class FileFacts:
             self.signals = full.signals
         self.fresh_body = True
 
+    @property
+    def ir(self):
+        """The file's :class:`~archlint.domain.ir.ModuleIR` (``None`` when it cannot be built),
+        lowered on first use and kept by the cache like the body."""
+        if self._ir is None:
+            if self._ir_blob is not None:
+                self._ir = pickle.loads(self._ir_blob)
+                self._ir_blob = None
+            elif self._ir_loader is not None:
+                loader, self._ir_loader = self._ir_loader, None
+                self._ir = loader() or False
+                self.fresh_ir = True
+        return self._ir or None
+
+    @property
+    def has_ir(self) -> bool:
+        return self._ir is not None or self._ir_blob is not None
+
+    def attach_ir_loader(self, loader) -> None:
+        self._ir_loader = loader
+
     bindings = property(lambda self: self.body.bindings)
     calls = property(lambda self: self.body.calls)
     assigns = property(lambda self: self.body.assigns)
+    value_assigns = property(lambda self: self.body.value_assigns)
     loops = property(lambda self: self.body.loops)
     reads = property(lambda self: self.body.reads)
     blocks = property(lambda self: self.body.blocks)
@@ -348,15 +379,24 @@ class FileFacts:
 
     def with_path(self, path: str) -> FileFacts:
         """The same facts for an identical file at another path (a cache hit)."""
-        copy = FileFacts(*self._head(), body=self._body, blob=self._blob, syntax_checked=self.syntax_checked)
+        copy = FileFacts(
+            *self._head(), body=self._body, blob=self._blob, syntax_checked=self.syntax_checked, ir_blob=self._ir_pickle()
+        )
         copy.path = path
         return copy
+
+    def _ir_pickle(self) -> bytes | None:
+        if self._ir_blob is not None:
+            return self._ir_blob
+        if self._ir is not None:
+            return pickle.dumps(self._ir, pickle.HIGHEST_PROTOCOL)  # False (no IR) pickles too
+        return None
 
     def __reduce__(self):
         blob = self._blob
         if blob is None and self._body is not None:
             blob = pickle.dumps(self._body, pickle.HIGHEST_PROTOCOL)
-        return (_rebuild_facts, (self._state(), blob))
+        return (_rebuild_facts, (self._state(), blob, self._ir_pickle()))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, FileFacts):
@@ -374,8 +414,8 @@ class FileFacts:
         return not any(p.rule in ("AL002", "AL004") for p in self.problems)
 
 
-def _rebuild_facts(state: tuple, blob: bytes | None) -> FileFacts:
-    return FileFacts(*state[:-1], blob=blob, syntax_checked=state[-1])
+def _rebuild_facts(state: tuple, blob: bytes | None, ir_blob: bytes | None = None) -> FileFacts:
+    return FileFacts(*state[:-1], blob=blob, syntax_checked=state[-1], ir_blob=ir_blob)
 
 
 def _tuple_reduce(self):

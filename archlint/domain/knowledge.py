@@ -40,6 +40,7 @@ class AccessSpec:
 class Knowledge:
     entries: list[Package] = field(default_factory=list)
     access: list[AccessSpec] = field(default_factory=list)
+    semantics: dict = field(default_factory=dict)  # stack -> tables of rules/knowledge/semantics.toml
 
     def entry(self, name: str) -> Package | None:
         return next((e for e in self.entries if e.name == name), None)

@@ -26,6 +26,8 @@ class RuleSpec:
     use_instead: str
     guidance: str
     heuristic: bool = False
+    # heuristic rules: the false-alarm rate measured on the precision corpus (bench/precision.py)
+    precision: str = ""
 
     def __post_init__(self) -> None:
         if self.category not in CATEGORIES:
@@ -50,7 +52,7 @@ class Registry:
     def get(self, rule: str) -> RuleSpec:
         return self._by_id.get(rule) or self._by_name[rule]
 
-    def finding(self, rule: str, path: str, span: Span, message: str, guidance: str | None = None) -> Finding:
+    def finding(self, rule: str, path: str, span: Span, message: str, guidance: str | None = None, trace: tuple = ()) -> Finding:
         """A finding for ``rule`` at ``span``; ``guidance`` overrides the catalogue's generic fix
         when the check knows something more specific (which layer to move the code to)."""
         spec = self._by_id[rule]
@@ -66,4 +68,5 @@ class Registry:
             end_column=span.end_column,
             message=message,
             guidance=guidance or spec.guidance,
+            trace=tuple(trace),
         )

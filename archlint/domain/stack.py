@@ -269,24 +269,39 @@ def _plain_models(ctx: CheckContext) -> list[Evidence]:
 
 
 # architecture ------------------------------------------------------------------------------------------
-def architecture_verdict(ctx: CheckContext, expected: str, findings: list[Finding]) -> Verdict:
+def layer_directories(ctx: CheckContext) -> dict[str, tuple[str, Evidence]]:
+    """layer -> (its first directory, evidence: the first production source file in it)."""
     architecture = ctx.architecture
     layers = architecture.layers if architecture is not None else []
-    directories: dict[str, Evidence] = {}
+    found: dict[str, tuple[str, Evidence]] = {}
     for path in sorted(ctx.files):
         if not production(path) or ctx.files[path].language == "unknown":
             continue
-        for directory in path.split("/")[:-1]:
+        parts = path.split("/")
+        for index, directory in enumerate(parts[:-1]):
             layer = next((l for l in layers if directory.lower() in l.aliases), None)
-            if layer is not None and layer.name not in directories:
-                directories[layer.name] = Evidence(path, 1, f"{layer.name} layer directory `{directory}/`")
+            if layer is not None and layer.name not in found:
+                found[layer.name] = ("/".join(parts[:index + 1]), Evidence(path, 1, f"{layer.name} layer directory `{directory}/`"))
+    return found
+
+
+def architecture_violations(ctx: CheckContext, findings: list[Finding]) -> list[Finding]:
+    """What breaks clean architecture: upward and route-to-repository imports, DB access outside
+    the repositories (also in files outside every layer)."""
+    violations = [f for f in findings if _architecture_violation(ctx, f)]
+    return violations + _unlayered_db_access(ctx, {(f.path, f.line) for f in violations})
+
+
+def architecture_verdict(ctx: CheckContext, expected: str, findings: list[Finding]) -> Verdict:
+    architecture = ctx.architecture
+    layers = architecture.layers if architecture is not None else []
+    directories = {name: evidence for name, (_directory, evidence) in layer_directories(ctx).items()}
     roles = [l.name for l in layers if l.name in directories]
     if len(roles) < 3:
         missing = ", ".join(l.name for l in layers if l.name not in directories) or "routes, services, repositories, models"
         reason = f"only {len(roles)}/4 layers are directories ({', '.join(roles) or 'none'}); missing: {missing}"
         return Verdict("architecture", expected, False, reason, list(directories.values()))
-    violations = [f for f in findings if _architecture_violation(ctx, f)]
-    violations += _unlayered_db_access(ctx, {(f.path, f.line) for f in violations})
+    violations = architecture_violations(ctx, findings)
     if violations:
         first = violations[0]
         reason = f"{len(violations)} violation(s); first: {first.path}:{first.line}: {first.message.split(';')[0]}"

@@ -54,6 +54,7 @@ def render_explain(spec: RuleSpec) -> str:
             "## How to fix",
             spec.guidance,
             "",
+            *(["## Measured precision (heuristic rule)", spec.precision, ""] if spec.precision else []),
         ]
     )
 
@@ -75,4 +76,5 @@ def _as_dict(spec: RuleSpec) -> dict:
         "use_instead": spec.use_instead,
         "guidance": spec.guidance,
         "heuristic": spec.heuristic,
+        "precision": spec.precision,
     }

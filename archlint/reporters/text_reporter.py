@@ -48,6 +48,8 @@ def _render_finding(finding: Finding, source: list[str] | None, style: _Style) -
             yield style(gutter, _DIM) + text[:160]
             width = max(1, (finding.end_column - finding.column) if finding.end_line == finding.line else len(text) - finding.column + 1)
             yield " " * len(gutter) + " " * (finding.column - 1) + style("^" * min(width, 120), _COLOURS[finding.severity])
+    for step in finding.trace:
+        yield f"         {style('via', _DIM)} {step.path}:{step.line}  {step.note}"
     yield f"         {style('fix:', _BOLD)} {finding.guidance}"
 
 

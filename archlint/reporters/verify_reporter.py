@@ -1,4 +1,5 @@
-"""Text output of ``archlint verify``: a short verdict table, then the evidence of each verdict."""
+"""Text output of ``archlint verify``: a short verdict table, then the evidence of each verdict
+(and, for ``PATH --patch``, what the patch changed in it)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,13 @@ def render(data: dict) -> str:
         lines.append(f"{verdict['constraint']} evidence:")
         for item in verdict["evidence"] or [{"path": "-", "line": 0, "detail": "none"}]:
             lines.append(f"  {item['path']}:{item['line']}  {item['detail']}")
+        if "patch" in verdict:
+            lines.append(f"  patch: {verdict['patch']['summary']}")
     errors = sum(1 for f in data["findings"] if f["severity"] == "error")
     lines.append("")
+    if "patch" in data:
+        patch = data["patch"]
+        lines.append(f"patch {patch['path']}: {patch['introduced']} findings introduced, {patch['fixed']} fixed "
+                     "(`archlint check PATH --patch FILE` lists them)")
     lines.append(f"{'COMPLIANT' if data['compliant'] else 'NOT COMPLIANT'}; {len(data['findings'])} check findings ({errors} errors) — run `archlint check` for details")
     return "\n".join(lines) + "\n"

@@ -46,14 +46,9 @@ if typing.TYPE_CHECKING:
 
 if TYPE_CHECKING: import one_line_typed
 
-try:
-    import ujson as fastjson
-except ImportError:  # import in a comment
-    fastjson = None
-else: import after_try
-
-try: import simplejson
-except ImportError: pass
+for _attempt in range(1):  # a block header that is neither def, class, try nor TYPE_CHECKING
+    import in_loop_block
+else: import after_for
 
 
 def outer(
@@ -111,6 +106,5 @@ def plugins(name):
     from importlib import import_module as load
     importlib.import_module("plugins.core")
     load(".relative.plugin", package=__name__)
-    importlib.import_module(name=f"plugins.{name}")  # an f-string: opaque
     __import__("legacy_plugin")
     return "importlib.import_module('not.a.call')"

@@ -36,6 +36,7 @@ import tree_sitter as ts
 import tree_sitter_javascript as ts_javascript
 import tree_sitter_typescript as ts_typescript
 
+from archlint.adapters.frontends.computed_imports import resolve_computed_imports
 from archlint.adapters.frontends.source import SQL_FRAGMENT, Columns, decode, has_signal
 from archlint.domain.facts import (
     DYNAMIC,
@@ -178,6 +179,16 @@ def extract(path: str, source: bytes, language: str, full: bool = True) -> FileF
     return facts
 
 
+def _inside_try(node: ts.Node) -> bool:
+    """``try { require('pg-native') } catch {}``: an optional dependency the code runs without."""
+    child, parent = node, node.parent
+    while parent is not None and parent.type not in _FUNCTION_DECLARATIONS and parent.type != "program":
+        if parent.type == "try_statement" and child == parent.child_by_field_name("body") and parent.child_by_field_name("handler"):
+            return True
+        child, parent = parent, parent.parent
+    return False
+
+
 def _unescape(raw: str) -> str:
     """Cooked value of a JS string body (the part between the quotes)."""
     if "\\" not in raw:
@@ -257,6 +268,7 @@ class _Extractor:
         self.pos = Columns(source)
         self.bindings: dict[str, str] = {}
         self.loop_ranges: list[tuple[int, int]] = []
+        self.current_class = ""
         # `q += where` can extend a query only in a file that builds SQL at all
         self.src_has_sql = _SQL_CANDIDATE.search(source) is not None
 
@@ -313,8 +325,10 @@ class _Extractor:
         for scope, node in zip(scopes, scope_nodes):
             self.definition(scope, node)
         self.commonjs_exports()
+        resolve_computed_imports(facts)
         facts.imports.sort(key=lambda i: (i.span.line, i.span.column))
         facts.bindings.sort(key=attrgetter("line"))
+        facts.value_assigns.sort(key=lambda a: (a.span.line, a.span.column))
         facts.suppressions.extend(self.suppressions())
         if self.root.has_error:
             root = self.without_using_as_a_name()
@@ -410,7 +424,7 @@ class _Extractor:
             return
         kind = DYNAMIC if is_import else LAZY if place.in_function else RUNTIME
         names = self.require_bindings(call, module)
-        self.facts.imports.append(Import(module, names, kind, span))
+        self.facts.imports.append(Import(module, names, kind, span, 0, _inside_try(call)))
 
     def require_bindings(self, call: ts.Node, module: str) -> tuple[str, ...]:
         """Bind the names a ``require`` / ``await import`` result is assigned to; return picked attrs."""
@@ -500,6 +514,7 @@ class _Extractor:
             op = self.text(operator) if operator is not None else "+="
             string_ish = right.type in ("string", "template_string", "identifier", "member_expression", "call_expression")
             if op != "+=" or not (SQL_FRAGMENT.search(self.text(right)) or (string_ish and self.src_has_sql)):
+                self.value_assign(node, left, right, scope, op)
                 return
             self.facts.assigns.append(Assign(self.text(left)[:SHAPE_LIMIT], self.text(right)[:ARGS_TEXT_LIMIT], "", None, self.pos.span(node), scope, op))
             return
@@ -517,9 +532,19 @@ class _Extractor:
             head, rest = self.callee(function)
             callee, resolved = head + rest, self.resolve(head, rest)
         elif value.type not in ("identifier", "member_expression"):
+            self.value_assign(node, left, right, scope, op)
             return
         self.facts.assigns.append(
             Assign(self.text(left)[:SHAPE_LIMIT], self.text(right)[:SHAPE_LIMIT], callee, resolved, self.pos.span(node), scope)
+        )
+
+    def value_assign(self, node: ts.Node, left: ts.Node, right: ts.Node, scope: str, op: str = "=") -> None:
+        """Any other assignment (a literal, an array, arithmetic, a template): what constant folding
+        needs to tell ``const name = './x'`` from a value computed at runtime."""
+        if left.type not in ("identifier", "member_expression"):
+            return
+        self.facts.value_assigns.append(
+            Assign(self.text(left)[:SHAPE_LIMIT], self.text(right)[:ARGS_TEXT_LIMIT], "", None, self.pos.span(node), scope, op)
         )
 
     def loop_statement(self, node: ts.Node, scope: str) -> None:
@@ -733,6 +758,7 @@ class _Extractor:
         decorators = self.decorators(node)
         if node.parent is not None and node.parent.type == "export_statement":
             decorators = self.decorators(node.parent) + decorators
+        self.current_class = scope.qualname  # field values are assignments in the class scope
         return ClassDef(
             scope.name, tuple(bases), tuple(resolved), decorators, self.pos.span(node), self.attributes(node)
         )
@@ -763,6 +789,12 @@ class _Extractor:
             if member.type in _FIELDS:
                 name = member.child_by_field_name("property") or member.child_by_field_name("name")
                 names.append(self.name_text(name))
+                value = member.child_by_field_name("value")
+                if value is not None and name is not None and self.current_class:
+                    self.facts.value_assigns.append(Assign(
+                        self.name_text(name)[:SHAPE_LIMIT], self.text(value)[:ARGS_TEXT_LIMIT], "", None,
+                        self.pos.span(member), self.current_class,
+                    ))
             elif (
                 member.type == "method_definition"
                 and self.text(member.child_by_field_name("name")) == "constructor"

@@ -14,6 +14,7 @@ import bisect
 import re
 from functools import lru_cache
 
+from archlint.adapters.frontends.computed_imports import resolve_computed_imports
 from archlint.adapters.frontends.source import SQL_FRAGMENT, Columns, decode, has_signal
 from archlint.domain.facts import (
     DYNAMIC,
@@ -201,12 +202,14 @@ class _Extractor:
         # Captures come grouped by pattern, not in document order: restore source order.
         body = self.facts.body
         for records in (self.facts.imports, body.calls, body.strings, body.classes, body.functions, body.assigns,
-                        body.loops, body.reads):
+                        body.value_assigns, body.loops, body.reads):
             records.sort(key=lambda record: (record.span.line, record.span.column))
+        resolve_computed_imports(self.facts)
 
     # imports ----------------------------------------------------------------------------
     def _import(self, node) -> None:
         kind = _import_context(node)
+        optional = _guarded_by_import_error(node)
         span = self.cols.span(node)
         line = span.line
         if node.type == "import_statement":
@@ -219,7 +222,7 @@ class _Extractor:
                     module = _text(name_node)
                     top = module.split(".", 1)[0]
                     self._bind(top, f"{top}:", line)
-                self.facts.imports.append(Import(module, (), kind, span))
+                self.facts.imports.append(Import(module, (), kind, span, 0, optional))
             return
         module_node = node.child_by_field_name("module_name")
         level, module = _relative(module_node)
@@ -234,7 +237,7 @@ class _Extractor:
             self._bind(local, f"{'.' * level}{module}:{name}", line)
         if not names and any(child.type == "wildcard_import" for child in node.children):
             names.append("*")
-        self.facts.imports.append(Import(module, tuple(names), kind, span, level))
+        self.facts.imports.append(Import(module, tuple(names), kind, span, level, optional))
 
     def _bind(self, name: str, target: str, line: int) -> None:
         self.bindings[name] = target
@@ -367,6 +370,7 @@ class _Extractor:
             operator = node.child_by_field_name("operator")
             op = _text(operator) if operator is not None else "+="
             if op != "+=" or not (self._sql_text(right) or self._text_piece(right)):
+                self._value_assign(node, left, right, op)
                 return
         value = right.named_children[0] if right.type == "await" and right.named_child_count else right
         callee, resolved = "", None
@@ -377,6 +381,7 @@ class _Extractor:
         elif op == "=" and value.type not in ("identifier", "attribute") and not (
             value.type == "string" and left.type == "identifier" and left.text.startswith(b"__")
         ) and not self._sql_text(value):
+            self._value_assign(node, left, right, op)
             return  # calls, names, attributes, dunder strings (__tablename__) and SQL-building text
         annotation = node.child_by_field_name("type") if node.type == "assignment" else None
         target = f"{_text(left)}: {_text(annotation)}" if annotation is not None else _text(left)
@@ -385,6 +390,16 @@ class _Extractor:
                 target[:_ARG_TEXT_LIMIT], _text(right)[:_ARG_TEXT_LIMIT], callee, resolved,
                 self.cols.span(node), self.scopes.at(node.start_byte), op,
             )
+        )
+
+    def _value_assign(self, node, left, right, op: str) -> None:
+        """Any other assignment (a literal, arithmetic, a lookup, a comprehension): what constant
+        folding needs to tell ``table = "articles"`` from ``table = request.args["t"]``."""
+        if left.type not in ("identifier", "attribute", "pattern_list", "tuple_pattern"):
+            return
+        self.facts.value_assigns.append(
+            Assign(_text(left)[:_ARG_TEXT_LIMIT], _text(right)[:_ARGS_TEXT_LIMIT], "", None,
+                   self.cols.span(node), self.scopes.at(node.start_byte), op)
         )
 
     def _text_piece(self, node) -> bool:
@@ -579,6 +594,27 @@ def _import_context(node) -> str:
                 return TYPE_ONLY
         child, parent = parent, parent.parent
     return RUNTIME
+
+
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+
+
+def _guarded_by_import_error(node) -> bool:
+    """``try: import psycopg2`` ``except ImportError:``: an optional dependency (a fallback driver)."""
+    child, parent = node, node.parent
+    while parent is not None and parent.type not in ("function_definition", "class_definition", "module"):
+        if parent.type == "try_statement" and child.type == "block":
+            for clause in parent.children:
+                if clause.type != "except_clause":
+                    continue
+                caught = [c for c in clause.named_children if c.type != "block" and c.type != "comment"]
+                if not caught:
+                    return True  # bare except
+                names = set(re.findall(r"[A-Za-z_][\w.]*", _text(caught[0])))
+                if {name.rsplit(".", 1)[-1] for name in names} & _IMPORT_ERRORS:
+                    return True
+        child, parent = parent, parent.parent
+    return False
 
 
 def _syntax_problems(root, cols: Columns, cursor_type) -> list[ParseProblem]:

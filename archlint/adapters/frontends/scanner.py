@@ -24,7 +24,7 @@ import bisect
 import re
 
 from archlint.adapters.frontends.source import decode
-from archlint.domain.facts import DYNAMIC, LAZY, OPAQUE, RUNTIME, TYPE_ONLY, FileFacts, Import, Span
+from archlint.domain.facts import DYNAMIC, LAZY, RUNTIME, TYPE_ONLY, FileFacts, Import, Span
 
 # A statement that may be an import: at a line start, or after `;` / a one-line header's `:`.
 _IMPORT_WORD = re.compile(rb"import\b")  # a literal: C's fast search drives the scan
@@ -226,7 +226,7 @@ class _Scan:
             self.last_offset = self.last_line = 0  # points are counted forward; calls come after imports
             span = self._span(start, close + 1)
             if first.literal is None:
-                found.append(Import(first.text, (), OPAQUE, span))
+                raise _Unsure  # the frontend folds constants into the target (computed imports)
             else:
                 stripped = first.literal.lstrip(".")
                 found.append(Import(stripped, (), DYNAMIC, span, len(first.literal) - len(stripped)))
@@ -471,16 +471,18 @@ class _Scan:
 
     # context: runtime / lazy / type-only ----------------------------------------------------
     def _context(self, at: int, inline: bool) -> str:
+        """The import's kind from its enclosing block headers, innermost first (the frontend's
+        ``_import_context``).  An import in a ``try:`` body (up to the enclosing def or class) may
+        be *optional* (``except ImportError``): the frontend judges those, so the scan defers."""
         data = self.data
         line_start = data.rfind(b"\n", 0, at) + 1
+        state = _Walk()
         if inline and _HEADER.match(data, line_start):
-            # `def f(): import x` / `if TYPE_CHECKING: x = 1; import y`: the header is this line
-            kind = self._classify(line_start)
-            if kind is not None:
-                return kind
+            # `def f(): import x` / `try: import x` / `if TYPE_CHECKING: x = 1; import y`
+            done = state.enter(self._classify(line_start))
+            if done is not None:
+                return done
         indent = _indent(data, line_start)
-        if indent == 0:
-            return RUNTIME
         position = line_start
         while indent > 0 and position > 0:
             position = data.rfind(b"\n", 0, position - 1) + 1
@@ -490,12 +492,12 @@ class _Scan:
             if width >= indent:
                 continue
             header = self._header_line(position)
-            kind = self._classify(header)
-            if kind is not None:
-                return kind
+            done = state.enter(self._classify(header))
+            if done is not None:
+                return done
             indent = _indent(data, header)
             position = header
-        return RUNTIME
+        return state.kind or RUNTIME
 
     def _blank(self, line_start: int) -> bool:
         data = self.data
@@ -526,15 +528,38 @@ class _Scan:
                 raise _Unsure
         raise _Unsure
 
-    def _classify(self, header: int) -> str | None:
-        """LAZY for a def, TYPE_ONLY for ``if TYPE_CHECKING:``, None for other blocks."""
+    def _classify(self, header: int) -> str:
+        """The header's role: "def", "class", "try", "typing" (``if TYPE_CHECKING:``) or "block"."""
         match = _HEADER.match(self.data, header)
         if match is None:
             raise _Unsure
         if match.group(2):
-            return LAZY
-        if match.group(3) and _TYPE_CHECKING_IF.match(self.data, header):
-            return TYPE_ONLY
+            return "def"
+        if match.group(3):
+            return "typing" if _TYPE_CHECKING_IF.match(self.data, header) else "block"
+        keyword = match.group(4)
+        return keyword.decode() if keyword in (b"class", b"try") else "block"
+
+
+class _Walk:
+    """Headers met walking outward from an import: the innermost def makes it lazy, the innermost
+    ``if TYPE_CHECKING:`` type-only; a ``try:`` before the enclosing def/class makes the scan defer."""
+
+    __slots__ = ("kind", "guarded")
+
+    def __init__(self) -> None:
+        self.kind: str | None = None
+        self.guarded = True  # a try: still counts (no def/class passed yet)
+
+    def enter(self, role: str) -> str | None:
+        if role == "try" and self.guarded:
+            raise _Unsure
+        if role == "def":
+            return self.kind or LAZY
+        if role == "class":
+            self.guarded = False
+        elif role == "typing" and self.kind is None:
+            self.kind = TYPE_ONLY
         return None
 
 
