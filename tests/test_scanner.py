@@ -40,6 +40,7 @@ def test_tricky_corpus_kinds_and_strings():
     assert kinds["after_triple"] == RUNTIME and kinds["after_dict"] == RUNTIME
     assert kinds["models"] == TYPE_ONLY and kinds["typed_only"] == TYPE_ONLY and kinds["one_line_typed"] == TYPE_ONLY
     assert kinds["runtime_else"] == RUNTIME and kinds["in_loop_block"] == RUNTIME and kinds["after_for"] == RUNTIME
+    assert kinds["after_try"] == RUNTIME and kinds["simplejson"] == RUNTIME
     assert kinds["lazy_in_function"] == LAZY and kinds["inner_lazy"] == LAZY and kinds["in_one_liner"] == LAZY
     assert kinds["typed_in_method"] == TYPE_ONLY and kinds["method_lazy"] == LAZY and kinds["async_lazy"] == LAZY
     assert kinds["pep810_module"] == LAZY and kinds["pep810"] == LAZY and kinds["class_level"] == RUNTIME
@@ -93,12 +94,16 @@ def test_dynamic_imports_resolve_like_the_frontend():
     assert scan_python(b"import importlib\nimportlib.import_module(f'app.{name}')\n") is None
 
 
-def test_imports_guarded_by_try_are_left_to_the_frontend():
-    """``optional`` (an except ImportError fallback) is the frontend's call."""
-    assert scan_python(b"try:\n    import ujson as json\nexcept ImportError:\n    import json\n") is None
-    assert scan_python(b"try: import simplejson\nexcept ImportError: pass\n") is None
-    inside, _ = _scan("def f():\n    import a\n\n\nclass C:\n    def m(self):\n        import b\n")
-    assert [i.kind for i in inside] == [LAZY, LAZY]
+def test_imports_guarded_by_try_are_optional_as_in_the_frontend():
+    """``optional``: in a try: body whose except catches ImportError (or a base, or everything)."""
+    imports, _ = scan_python(CORPUS.read_bytes())
+    optional = {record.module: record.optional for record in imports}
+    assert optional["ujson"] and optional["simplejson"]
+    assert not optional["after_try"] and not optional["in_loop_block"] and not optional["os"]
+    source = b"try:\n    import a\nexcept ValueError:\n    pass\n\n\ndef f():\n    try:\n        import b\n    except Exception:\n        pass\n"
+    scanned, _ = scan_python(source)
+    assert [(i.module, i.optional) for i in scanned] == [("a", False), ("b", True)]
+    assert scanned == python.extract("x.py", source, full=False).imports
 
 
 def test_statement_forms():

@@ -46,6 +46,15 @@ if typing.TYPE_CHECKING:
 
 if TYPE_CHECKING: import one_line_typed
 
+try:
+    import ujson as fastjson
+except (ValueError, ImportError) as error:  # import in a comment
+    fastjson = None
+else: import after_try
+
+try: import simplejson
+except ImportError: pass
+
 for _attempt in range(1):  # a block header that is neither def, class, try nor TYPE_CHECKING
     import in_loop_block
 else: import after_for

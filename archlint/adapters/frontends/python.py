@@ -14,7 +14,6 @@ import bisect
 import re
 from functools import lru_cache
 
-from archlint.adapters.frontends.computed_imports import resolve_computed_imports
 from archlint.adapters.frontends.source import SQL_FRAGMENT, Columns, decode, has_signal
 from archlint.domain.facts import (
     DYNAMIC,
@@ -204,7 +203,10 @@ class _Extractor:
         for records in (self.facts.imports, body.calls, body.strings, body.classes, body.functions, body.assigns,
                         body.value_assigns, body.loops, body.reads):
             records.sort(key=lambda record: (record.span.line, record.span.column))
-        resolve_computed_imports(self.facts)
+        if any(record.kind == OPAQUE for record in self.facts.imports):  # constant folding only where needed
+            from archlint.adapters.frontends.computed_imports import resolve_computed_imports
+
+            resolve_computed_imports(self.facts)
 
     # imports ----------------------------------------------------------------------------
     def _import(self, node) -> None:

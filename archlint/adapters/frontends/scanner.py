@@ -45,6 +45,11 @@ _FROM = re.compile(rb"from\b\s*([.\s]*)([^\W\d][\w.\s]*?)?\s*\bimport\b(.*)", re
 _SUPPRESSION = re.compile(rb"#[^\n]*archlint[^\n]*")
 _NAME = re.compile(rb"[^\W\d]\w*")
 _HEADER = re.compile(rb"[ \t]*(?:(async[ \t]+)?(def)\b|(if)[ \t(]|(class|for|while|with|try|except|else|elif|finally|match|case)\b)")
+# `except ImportError:` / `except (ValueError, ImportError) as e:` / `except:` — the caught text
+# (group 1) when the clause ends on its line; None for a multi-line or `except*` clause.
+_EXCEPT = re.compile(rb"except\b(?:(?!\*)([^\n:#(]*(?:\([^()\n]*\))?[^\n:#]*?)\s*:|)")
+_DOTTED = re.compile(rb"[A-Za-z_][\w.]*")
+_IMPORT_ERRORS = frozenset({b"ImportError", b"ModuleNotFoundError", b"Exception", b"BaseException"})
 _TYPE_CHECKING_IF = re.compile(rb"[ \t]*if[ \t]+((?:[^\W\d]\w*\.)*TYPE_CHECKING)[ \t]*:")
 
 
@@ -313,13 +318,12 @@ class _Scan:
         if records is None:
             raise _Unsure
         span = self._span(at, end)
+        kind, optional = self._context(at, inline)
         if lazy_keyword:
             kind = LAZY
-        else:
-            kind = self._context(at, inline)
         for _module, _names, _level, binds in records:
             self.bindings.update(binds)
-        return [Import(module, names, kind, span, level) for module, names, level, _binds in records], end
+        return [Import(module, names, kind, span, level, optional) for module, names, level, _binds in records], end
 
     def _logical(self, at: int) -> tuple[bytes, int]:
         """The statement's text (comments and line continuations removed) and its end offset."""
@@ -470,21 +474,19 @@ class _Scan:
         return self.last_line + 1, len(data[line_start:offset].decode("utf-8", "replace")) + 1
 
     # context: runtime / lazy / type-only ----------------------------------------------------
-    def _context(self, at: int, inline: bool) -> str:
-        """The import's kind from its enclosing block headers, innermost first (the frontend's
-        ``_import_context``).  An import in a ``try:`` body (up to the enclosing def or class) may
-        be *optional* (``except ImportError``): the frontend judges those, so the scan defers."""
+    def _context(self, at: int, inline: bool) -> tuple[str, bool]:
+        """The import's kind and whether it is optional, from its enclosing block headers,
+        innermost first (the frontend's ``_import_context`` and ``_guarded_by_import_error``)."""
         data = self.data
         line_start = data.rfind(b"\n", 0, at) + 1
         state = _Walk()
+        done = False
         if inline and _HEADER.match(data, line_start):
             # `def f(): import x` / `try: import x` / `if TYPE_CHECKING: x = 1; import y`
-            done = state.enter(self._classify(line_start))
-            if done is not None:
-                return done
+            done = state.enter(self._classify(line_start), line_start)
         indent = _indent(data, line_start)
         position = line_start
-        while indent > 0 and position > 0:
+        while not done and indent > 0 and position > 0:
             position = data.rfind(b"\n", 0, position - 1) + 1
             if self._in_string(position) or self._blank(position):
                 continue
@@ -492,12 +494,42 @@ class _Scan:
             if width >= indent:
                 continue
             header = self._header_line(position)
-            done = state.enter(self._classify(header))
-            if done is not None:
-                return done
+            done = state.enter(self._classify(header), header)
             indent = _indent(data, header)
             position = header
-        return state.kind or RUNTIME
+        optional = any(self._catches_import_error(header) for header in state.trys)
+        return state.kind or RUNTIME, optional
+
+    def _catches_import_error(self, header: int) -> bool:
+        """Does the ``try:`` at ``header`` have an ``except`` that catches ImportError (or a
+        base of it, or everything)?  Its clauses are the lines at the try's indentation after
+        its body."""
+        data = self.data
+        width = _indent(data, header)
+        position = data.find(b"\n", header)
+        while 0 <= position < len(data):
+            line = position + 1
+            position = data.find(b"\n", line)
+            if self._in_string(line) or self._blank(line):
+                continue
+            indent = _indent(data, line)
+            if indent > width:
+                continue  # the try body, or an except clause's body
+            if indent < width:
+                return False
+            clause = _EXCEPT.match(data, line + indent)
+            if clause is None:
+                return False  # else:, finally: or the next statement
+            caught = clause.group(1)
+            if caught is None:
+                raise _Unsure  # `except (` spread over lines, `except*`: not modelled
+            caught = caught.strip()
+            if not caught:
+                return True  # a bare except
+            names = {name.rsplit(b".", 1)[-1] for name in _DOTTED.findall(caught)}
+            if names & _IMPORT_ERRORS:
+                return True
+        return False
 
     def _blank(self, line_start: int) -> bool:
         data = self.data
@@ -543,24 +575,28 @@ class _Scan:
 
 class _Walk:
     """Headers met walking outward from an import: the innermost def makes it lazy, the innermost
-    ``if TYPE_CHECKING:`` type-only; a ``try:`` before the enclosing def/class makes the scan defer."""
+    ``if TYPE_CHECKING:`` type-only; the ``try:`` bodies before the enclosing def/class decide
+    whether it is optional (the frontend's ``_guarded_by_import_error``)."""
 
-    __slots__ = ("kind", "guarded")
+    __slots__ = ("kind", "guarded", "trys")
 
     def __init__(self) -> None:
         self.kind: str | None = None
         self.guarded = True  # a try: still counts (no def/class passed yet)
+        self.trys: list[int] = []  # headers of the try: bodies the import sits in, innermost first
 
-    def enter(self, role: str) -> str | None:
+    def enter(self, role: str, header: int) -> bool:
+        """Take one header; True when the walk can stop (the enclosing def decides both)."""
         if role == "try" and self.guarded:
-            raise _Unsure
-        if role == "def":
-            return self.kind or LAZY
-        if role == "class":
+            self.trys.append(header)
+        elif role == "def":
+            self.kind = self.kind or LAZY
+            return True
+        elif role == "class":
             self.guarded = False
         elif role == "typing" and self.kind is None:
             self.kind = TYPE_ONLY
-        return None
+        return False
 
 
 def _indent(data: bytes, line_start: int) -> int:
