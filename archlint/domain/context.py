@@ -6,9 +6,9 @@ Checks are pure functions of this context; they never read files, parse, or reso
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from archlint.domain.config import Config
-from archlint.domain.datalayer import DataLayer, analyse
 from archlint.domain.facts import FileFacts
 from archlint.domain.graph import ModuleGraph
 from archlint.domain.knowledge import Knowledge
@@ -16,6 +16,9 @@ from archlint.domain.layers import Architecture, Layer
 from archlint.domain.manifest import Manifest
 from archlint.domain.projects import Projects
 from archlint.domain.rules import Registry
+
+if TYPE_CHECKING:  # the data layer's module is imported when a rule first needs it, not by every run
+    from archlint.domain.datalayer import DataLayer
 
 
 @dataclass(slots=True)
@@ -31,6 +34,8 @@ class CheckContext:
     layer_of: dict[str, Layer | None] = field(default_factory=dict)
     composition_roots: frozenset[str] = frozenset()
     config_path: str = ""  # config file relative to root ("" if none or outside)
+    deep: frozenset[str] | None = None  # the data-layer files the pipeline planned (None: find them)
+    bodies: frozenset[str] | None = None  # every file whose body the plan extracted (None: no plan)
     projects: Projects = field(default_factory=Projects)  # the tree split by its manifests
     _datalayer: DataLayer | None = None
     program_factory: object = None  # () -> the semantic model (archlint.semantics.program.Program)
@@ -46,13 +51,15 @@ class CheckContext:
             if self.datalayer_factory is not None:
                 self._datalayer = self.datalayer_factory()
             else:
-                self._datalayer = analyse(self.files, self.graph, self.knowledge)
+                self._datalayer = self.legacy_datalayer()
         return self._datalayer
 
     def legacy_datalayer(self) -> DataLayer:
         """The fact-based data layer (ORM models by name, module-level handles) the semantic
         model's data layer extends."""
-        return analyse(self.files, self.graph, self.knowledge)
+        from archlint.domain.datalayer import analyse
+
+        return analyse(self.files, self.graph, self.knowledge, self.deep)
 
     @property
     def program(self):

@@ -36,7 +36,6 @@ import tree_sitter as ts
 import tree_sitter_javascript as ts_javascript
 import tree_sitter_typescript as ts_typescript
 
-from archlint.adapters.frontends.computed_imports import resolve_computed_imports
 from archlint.adapters.frontends.source import SQL_FRAGMENT, Columns, decode, has_signal
 from archlint.domain.facts import (
     DYNAMIC,
@@ -331,7 +330,10 @@ class _Extractor:
         for scope, node in zip(scopes, scope_nodes):
             self.definition(scope, node)
         self.commonjs_exports()
-        resolve_computed_imports(facts)
+        if any(record.kind == OPAQUE for record in facts.imports):  # constant folding only where needed
+            from archlint.adapters.frontends.computed_imports import resolve_computed_imports
+
+            resolve_computed_imports(facts)
         facts.imports.sort(key=lambda i: (i.span.line, i.span.column))
         facts.bindings.sort(key=attrgetter("line"))
         facts.value_assigns.sort(key=lambda a: (a.span.line, a.span.column))

@@ -14,7 +14,6 @@ import bisect
 import re
 from functools import lru_cache
 
-from archlint.adapters.frontends.computed_imports import resolve_computed_imports
 from archlint.adapters.frontends.source import SQL_FRAGMENT, Columns, decode, has_signal
 from archlint.domain.facts import (
     DYNAMIC,
@@ -141,6 +140,17 @@ def extract(path: str, source: bytes, language: str = "python", full: bool = Tru
     return facts
 
 
+def syntax_problems(source: bytes) -> list[ParseProblem]:
+    """AL001 for one file whose head came from the cheap scanner: one parse, no fact extraction
+    (the files no selected rule reads the body of, when syntax errors are checked)."""
+    decoded = decode(source, "python")
+    if decoded.skip or not decoded.data.strip():
+        return []
+    _language, _query, parser, cursor_type = _grammar()
+    root = parser.parse(decoded.data).root_node
+    return _syntax_problems(root, Columns(decoded.data), cursor_type) if root.has_error else []
+
+
 class _Extractor:
     """Turns one file's query captures into facts.  One instance per file."""
 
@@ -198,7 +208,10 @@ class _Extractor:
         for records in (self.facts.imports, body.calls, body.strings, body.classes, body.functions, body.assigns,
                         body.value_assigns, body.loops, body.reads):
             records.sort(key=lambda record: (record.span.line, record.span.column))
-        resolve_computed_imports(self.facts)
+        if any(record.kind == OPAQUE for record in self.facts.imports):  # constant folding only where needed
+            from archlint.adapters.frontends.computed_imports import resolve_computed_imports
+
+            resolve_computed_imports(self.facts)
 
     # imports ----------------------------------------------------------------------------
     def _import(self, node) -> None:
