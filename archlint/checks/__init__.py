@@ -16,6 +16,7 @@ from archlint.checks import (
     sqlalchemy,
     sqlalchemy_loading,
     stack,
+    web_quirks,
 )
 
 ALL_CHECKS = (
@@ -31,4 +32,5 @@ ALL_CHECKS = (
     performance.check,
     stack.check,
     framework.check,
+    web_quirks.check,
 )
