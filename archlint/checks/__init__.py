@@ -16,6 +16,7 @@ from archlint.checks import (
     sqlalchemy,
     sqlalchemy_loading,
     stack,
+    startup,
     web_quirks,
 )
 
@@ -33,4 +34,5 @@ ALL_CHECKS = (
     stack.check,
     framework.check,
     web_quirks.check,
+    startup.check,
 )
