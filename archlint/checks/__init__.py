@@ -4,6 +4,9 @@ Adding a family means adding a module here and its rules to ``rules/catalogue/``
 """
 
 from archlint.checks import (
+    auth_context,
+    async_handlers,
+    awaits,
     cycles,
     db_access,
     framework,
@@ -35,4 +38,7 @@ ALL_CHECKS = (
     framework.check,
     web_quirks.check,
     startup.check,
+    awaits.check,
+    async_handlers.check,
+    auth_context.check,
 )

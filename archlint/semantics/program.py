@@ -499,6 +499,11 @@ class Program:
         ``request`` (after ``self`` for class views).  FastAPI and Flask handlers take no request
         argument (FastAPI injects by annotation, Flask has the ``request`` global)."""
         framework = self._handler_frameworks().get((path, function.fid))
+        if framework is None and any(
+            self.static_name(path, d.func if type(d) is ir.Call else d) in ("aiohttp.web.middleware", "aiohttp.web_middlewares.middleware")
+            for d in function.decorators
+        ):
+            framework = "aiohttp"  # @web.middleware async def auth(request, handler)
         if framework is None or framework in ("fastapi", "flask", "quart", "litestar", "nestjs"):
             return ()
         return (v.tag(v.Request(framework), frozenset({v.REQUEST_TAG})),)
