@@ -32,7 +32,10 @@ _SPELLING = {
 
 
 def _context_key(framework: str, detail: str) -> str:
-    """The auth-context key an event reads or writes in this framework, or ``""``."""
+    """The auth-context key an event reads or writes in this framework, or ``""``
+    (``req['user']`` is ``req.user`` everywhere but in aiohttp, where items and attributes differ)."""
+    if framework != "aiohttp" and "[" in detail:
+        detail = detail.replace("[", "").replace("]", "")
     if framework == "express" and "." not in detail and not detail.startswith(("[", "var.")):
         key = detail
     elif framework in ("koa", "fastapi", "starlette") and detail.startswith("state.") and detail.count(".") == 1:
