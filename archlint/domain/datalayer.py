@@ -103,6 +103,12 @@ _PROVIDER_NAME = re.compile(r"(^|_)(db|session|sess|conn|connection|database|uow
 _TS_MODIFIERS = ("private ", "public ", "protected ", "readonly ", "override ")
 
 
+def is_column_path(parts: list[str]) -> bool:
+    """``Model.attr``, ``table.c.attr``, ``Model.rel.attr`` (as ``["Model", "attr"]``): what SQLAlchemy
+    conditions treat as a column — an attribute chain on a capitalised name or on ``x.c``."""
+    return len(parts) >= 2 and (parts[0][:1].isupper() or parts[1] in ("c", "columns"))
+
+
 def segments(callee: str) -> list[tuple[str, bool]]:
     """``engine.connect().execute`` -> [("engine", False), ("connect", True), ("execute", False)]."""
     return [(m.group(1), bool(m.group(2))) for m in _SEGMENT.finditer(callee)]

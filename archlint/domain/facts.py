@@ -102,6 +102,10 @@ class CallSite(NamedTuple):
     span: Span
     scope: str
     flags: str = ""  # space-separated: await, stmt (result dropped), return, chained, loop
+    # Where ``args_text`` starts (1-based line and character column; 0 = unknown): a check that
+    # parses the arguments can point its finding at one argument (see arguments.span_in_arguments).
+    args_line: int = 0
+    args_column: int = 0
 
     def has(self, flag: str) -> bool:
         return flag in self.flags.split()

@@ -97,6 +97,11 @@ def _grammar():
     return language, ts.Query(language, _QUERY), ts.Parser(language), ts.QueryCursor
 
 
+def syntax_tree(data: bytes):
+    """The tree-sitter tree of UTF-8 ``data`` (for the fixers, which place comments by it)."""
+    return _grammar()[2].parse(data)
+
+
 _HEAD_QUERY = "(import_statement) @import (import_from_statement) @import"
 # Dynamic imports are calls: a file that may contain one gets the full pass even for its head.
 _DYNAMIC_IMPORT_TOKENS = (b"import_module", b"__import__")
@@ -293,8 +298,12 @@ class _Extractor:
         callee_text = _strip_call(_text(callee)) if callee.type in ("identifier", "attribute") else _shape(callee)
         resolved = self._resolve(callee_text)
         span = self.cols.span(call)
+        row, byte_col = args.start_point if args is not None else (-1, 0)
+        if args is not None and args.type == "argument_list":
+            byte_col += 1  # past the "("
         site = CallSite(
-            callee_text, resolved, _inner(self.data, args), span, self.scopes.at(call.start_byte), self._flags(call)
+            callee_text, resolved, _inner(self.data, args), span, self.scopes.at(call.start_byte), self._flags(call),
+            row + 1, self.cols.column(row, byte_col) if args is not None else 0,
         )
         self.facts.calls.append(site)
         if resolved in _DYNAMIC_IMPORTERS or callee_text == "importlib.import_module":
