@@ -42,7 +42,8 @@ _MANIFEST_NAMES = frozenset(
     {
         "pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "package.json", "tsconfig.json",
         "jsconfig.json", "docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml",
-        "run.sh", "alembic.ini", "manage.py",
+        "run.sh", "alembic.ini", "manage.py", "start.sh", "entrypoint.sh", "docker-entrypoint.sh", "Dockerfile",
+        "Procfile",
     }
 )
 

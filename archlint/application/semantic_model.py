@@ -3,7 +3,8 @@
 Deep analysis (the IR and the interpreter) starts from the files on a path to the database: the
 files that import a DB driver or an ORM or hold SQL/DB-URL strings, and the files that call into
 them — importers up to :data:`CALLER_LEVELS` levels (route → service → repository), the call depth
-the summaries follow.  Any other file the analysis reaches (a service a composition root wires by
+the summaries follow — and the files that import a web framework (where apps, routers, routes and
+middleware are declared: what the framework rules read).  Any other file the analysis reaches (a service a composition root wires by
 constructor injection) is lowered when first reached; everything else keeps the cheap facts only.
 """
 
@@ -17,17 +18,17 @@ CALLER_LEVELS = 3
 
 def deep_files(context: CheckContext) -> list[str]:
     files, graph = context.files, context.graph
-    modules = tuple(m for e in context.knowledge.entries if e.kind in ("orm", "driver") for m in e.modules)
+    modules = tuple(m for e in context.knowledge.entries if e.kind in ("orm", "driver", "framework") for m in e.modules)
     matches: dict[str, bool] = {}
 
-    def data_module(target: str) -> bool:
+    def data_or_web_module(target: str) -> bool:
         if target not in matches:
             matches[target] = any(module_matches(target, m) for m in modules)
         return matches[target]
 
     level = {
         path for path, facts in files.items()
-        if facts.parsed and (facts.signals or any(e.external and data_module(e.target) for e in graph.out_edges(path)))
+        if facts.parsed and (facts.signals or any(e.external and data_or_web_module(e.target) for e in graph.out_edges(path)))
     }
     selected = set(level)
     for _ in range(CALLER_LEVELS):

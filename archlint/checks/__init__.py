@@ -38,6 +38,11 @@ FAMILIES = (
     Family("performance", ("AL601", "AL602", "AL603"), bodies=True),
     Family("stack", ("AL701", "AL702"), bodies=True),
     Family("framework", ("AL801",), bodies=True),
+    Family("web_quirks", ("AL802", "AL805", "AL806", "AL808"), bodies=True),
+    Family("startup", ("AL703", "AL704", "AL706"), bodies=True),
+    Family("awaits", ("AL809",), bodies=True),
+    Family("async_handlers", ("AL807",), bodies=True),
+    Family("auth_context", ("AL810",), bodies=True),
 )
 
 
@@ -67,6 +72,16 @@ def _load(name: str):
         from archlint.checks import stack as module
     elif name == "framework":
         from archlint.checks import framework as module
+    elif name == "web_quirks":
+        from archlint.checks import web_quirks as module
+    elif name == "startup":
+        from archlint.checks import startup as module
+    elif name == "awaits":
+        from archlint.checks import awaits as module
+    elif name == "async_handlers":
+        from archlint.checks import async_handlers as module
+    elif name == "auth_context":
+        from archlint.checks import auth_context as module
     else:
         raise KeyError(name)
     return module

@@ -120,6 +120,14 @@ class Calls:
         if kind is v.External:
             return self.invoke(node, self.program.static_attribute(bare, method), args)
         if kind is v.Request:
+            key = v.strip(args[0][2]) if args else None
+            if method in ("get", "set") and bare.part == "" and type(key) is v.Const and isinstance(key.value, str):
+                # Hono context variables: c.set('user', payload) in middleware, c.get('user') in handlers
+                self.request_event("request-write" if method == "set" else "request-read", bare, "var." + key.value, node.span)
+                if method == "get":
+                    return v.tag(v.UNKNOWN, tags | {v.REQUEST_TAG})
+            if method in ("json", "get_json", "text", "post", "formData", "parseBody") and bare.part in ("", "req"):
+                self.request_event("request-read", bare, "body", node.span)
             part = REQUEST_METHODS.get(method)
             if part is not None:
                 return v.tag(v.Request(bare.framework, part), tags | {v.REQUEST_TAG})

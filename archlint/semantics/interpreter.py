@@ -566,6 +566,8 @@ class Frame(Calls):
                 self.env["<exports>"] = v.Record(tuple(items.items()))
                 return
             receiver = v.strip(self.eval(obj))
+            if type(receiver) is v.Request:
+                self.request_event("request-write", receiver, target.name, target.span)
             if type(receiver) is v.Instance:
                 self.env[field_key(obj, target.name)] = value
                 self.program.write_field(receiver.path, receiver.cid, target.name, value)
@@ -602,8 +604,10 @@ class Frame(Calls):
             self.bind(target.value, value)
             return
         if kind is ir.Index:
-            self.eval(target.obj)
-            self.eval(target.index)
+            receiver = v.strip(self.eval(target.obj))
+            key = v.strip(self.eval(target.index))
+            if type(receiver) is v.Request and type(key) is v.Const and isinstance(key.value, str):
+                self.request_event("request-write", receiver, "[" + key.value + "]", target.span)
 
     # expressions ----------------------------------------------------------------------------------------
     def eval(self, node):  # noqa: C901 - one branch per expression kind
@@ -637,6 +641,9 @@ class Frame(Calls):
                 return obj
             if not node.optional:
                 self.dereference(node.obj, obj, node.span)
+            key = v.strip(index)
+            if type(v.strip(obj)) is v.Request and type(key) is v.Const and isinstance(key.value, str):
+                self.request_event("request-read", v.strip(obj), "[" + key.value + "]", node.span)
             return self.subscript(obj, index)
         if kind is ir.Template:
             values = [self.eval(hole) for hole in node.holes]
@@ -806,6 +813,8 @@ class Frame(Calls):
         if kind is v.External:
             return self.program.static_attribute(bare, name)
         if kind is v.Request:
+            if node is not None:
+                self.request_event("request-read", bare, name, node.span)
             if bare.part == "" or bare.part in ("state",):
                 part = REQUEST_PARTS.get(name)
                 if part is None and name in ("request", "req"):  # ctx.request (Koa), c.req (Hono)
@@ -826,6 +835,17 @@ class Frame(Calls):
         if kind is v.App and name in ("router", "routes", "app"):  # aiohttp app.router.add_get
             return bare
         return v.tag(v.UNKNOWN, tags)
+
+    def request_event(self, kind: str, request: v.Request, name: str, span: Span) -> None:
+        """``request-read`` / ``request-write`` of a request attribute or item, by where it lives
+        on the request: ``user`` (``req.user``), ``state.user`` (``ctx.state.user``,
+        ``request.state.user``), ``[user]`` (aiohttp ``request['user']``), ``var.user`` (Hono
+        ``c.get('user')`` / ``c.set('user', …)``), ``body``, ``query.limit`` … — what the
+        framework rules compare between middleware and handlers."""
+        if self.analysis is None:
+            return
+        detail = f"{request.part}.{name}" if request.part else name
+        self.analysis.events.append(Event(kind, self.path, span, detail))
 
     def instance_member(self, instance: v.Instance, name: str):
         found = self.program.method(instance.path, instance.cid, name)
