@@ -184,7 +184,7 @@ class Calls:
             if derived is not None and library.outcome(stack, bare.kind, method) is None:
                 category = library.category(bare, method)
                 self.site(node, bare, method, category or "connect")
-                return v.tag(derived, tags)
+                return v.tag(derived, tags | self.own_session(derived, node, method))
         if kind is v.ModelClass:
             outcome = library.outcome(stack, "model", method) or library.outcome(stack, "modelclass", method)
         else:
@@ -204,7 +204,8 @@ class Calls:
             return v.tag(v.UNKNOWN, combined) if kind is not v.Db else None
         value = self.outcome_value(outcome, bare, args, node, stack, model) if outcome is not None else v.UNKNOWN
         if outcome is not None and (outcome.run or outcome.write):
-            op = "write" if outcome.write else "read"
+            statement = v.strip(args[0][2]) if outcome.source == "arg0" and args else None
+            op = "write" if outcome.write or (type(statement) is v.Query and statement.write) else "read"
             op = self._sql_operation(args, op)
             self.effect(op, stack, model_of(value) or model, method, node, tags | arg_tags, deps=deps)
             self.site(node, bare, method, op if op in ("write", "schema") else (category or "query"), model_of(value) or model)
@@ -214,6 +215,8 @@ class Calls:
             op = {"query": "read", "write": "write"}.get(category, category)
             if category in ("query", "write"):
                 self.effect(op, stack, model, method, node, tags | arg_tags, deps=deps)
+            elif method == "commit":
+                self.effect("commit", stack, model, method, node, tags)
             self.site(node, bare, method, category, model)
         if method in TX_METHODS and kind is v.Db:
             self.effect("transaction", stack, model, method, node, tags)
@@ -293,7 +296,8 @@ class Calls:
             lazy = stack == "django"
             cached = type(receiver) is v.Db and receiver.kind == "prefetched"
             single = getattr(receiver, "single", False) or outcome.single
-            return v.Query(stack, model, loaded, lazy, unique, joined, single, cached or getattr(receiver, "cached", False))
+            write = outcome.write or getattr(receiver, "write", False)
+            return v.Query(stack, model, loaded, lazy, unique, joined, single, cached or getattr(receiver, "cached", False), write)
         if kind == "result":
             return v.Result(stack, model, loaded, unique, joined)
         if kind == "rows":
@@ -426,6 +430,19 @@ class Calls:
             return self.db_method(node, bare, v.tags_of(callee), "__call__", args) or v.UNKNOWN
         return v.tag(v.UNKNOWN, arg_tags)
 
+    def own_session(self, handle, node, method: str) -> frozenset:
+        """A SQLAlchemy session or Core connection made here (``SessionLocal()``, ``Session(engine)``,
+        ``engine.connect()``) gets an identity (``sid:<site>``), so the writes and the commits made
+        through it — here or in any function it is passed to — can be matched (AL206)."""
+        if type(handle) is not v.Db or handle.stack != "sqlalchemy" or handle.kind not in ("session", "connection"):
+            return frozenset()
+        if method in ("begin", "begin_nested"):
+            return frozenset()  # engine.begin(): commits on exit
+        sid = f"sid:{self.path}:{node.span.line}:{node.span.column}"
+        if self.analysis is not None:
+            self.analysis.owned.add(sid)
+        return frozenset({sid})
+
     def call_function(self, node: ir.Call, function: v.Function, args, label: str = ""):
         positional = tuple(a[2] for a in args if a[0] == "pos")
         keywords = tuple(sorted((a[1], a[2]) for a in args if a[0] == "kw"))
@@ -463,7 +480,8 @@ class Calls:
         if handle is not None:
             if self.analysis is not None:
                 self.analysis.constructs.append(Construct(self.path, node.span, handle.stack, handle.kind, callee_text(node), "", tuple(self.loops)))
-            return v.tag(handle, ASYNC) if is_async_api(name) else handle
+            owned = self.own_session(handle, node, "")
+            return v.tag(handle, (ASYNC | owned) if is_async_api(name) else owned)
         found = library.function(name)
         if found is not None:
             stack, outcome = found
@@ -485,7 +503,10 @@ class Calls:
         if name in ("fastapi.Depends", "fastapi.params.Depends", "fastapi.Security") and args:
             provider = args[0][2]
             if type(v.strip(provider)) is v.Function:
-                return self.call_function(node, v.strip(provider), [])
+                provided = self.call_function(node, v.strip(provider), [])
+                if self.analysis is not None:  # a per-request session: the handler owns what it writes
+                    self.analysis.owned.update(t for t in v.tags_of(provided) if t.startswith("sid:"))
+                return provided
             if type(v.strip(provider)) is v.ClassValue:
                 return self.instantiate(node, v.strip(provider), [])
             return v.UNKNOWN

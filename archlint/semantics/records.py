@@ -106,7 +106,8 @@ UNKNOWN_SUMMARY = Summary(v.UNKNOWN, ())
 class Analysis:
     """The facts of one function's analysis of record (its default calling context)."""
 
-    __slots__ = ("path", "fid", "function", "summary", "sites", "constructs", "loops", "derefs", "calls", "effects", "events")
+    __slots__ = ("path", "fid", "function", "summary", "sites", "constructs", "loops", "derefs", "calls", "effects", "events",
+                 "owned")
 
     def __init__(self, path: str, function: ir.Function) -> None:
         self.path = path
@@ -119,4 +120,5 @@ class Analysis:
         self.derefs: list[Deref] = []
         self.calls: list[CallRecord] = []
         self.events: list[Event] = []
+        self.owned: set[str] = set()  # sid:<site> of sessions this function opens or receives per request
         self.effects: tuple = ()  # the module top level's own effects (functions have them in summary)

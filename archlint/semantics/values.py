@@ -74,6 +74,7 @@ class Query(NamedTuple):
     joined: frozenset = frozenset()  # relations loaded with joinedload (need .unique() for collections)
     single: bool = False  # knex .first(): awaiting it yields one row (or undefined)
     cached: bool = False  # a Django related manager whose relation was prefetched: no query when read
+    write: bool = False  # insert() / update() / delete(): running it writes
 
 
 class Result(NamedTuple):
