@@ -16,6 +16,7 @@ from archlint.checks import (
     sqlalchemy,
     sqlalchemy_loading,
     stack,
+    transactions,
 )
 
 ALL_CHECKS = (
@@ -29,6 +30,7 @@ ALL_CHECKS = (
     injection.check,
     sql.check,
     performance.check,
+    transactions.check,
     stack.check,
     framework.check,
 )

@@ -17,6 +17,10 @@ from archlint.semantics.support import (
 )
 
 
+def _no_tx(tags: frozenset) -> frozenset:
+    return frozenset(t for t in tags if not t.startswith(v.TX_TAG)) if tags else tags
+
+
 class Calls:
     def call(self, node: ir.Call):
         saved_ran, self.ran = self.ran, []
@@ -27,7 +31,12 @@ class Calls:
                 receiver = non_null(receiver)
             else:
                 self.dereference(func.obj, receiver, func.span)
+            first = len(self.effects)
             args = self.arguments(node.args)
+            if func.name == "$transaction" and type(v.strip(receiver)) is v.Db and len(self.effects) > first:
+                # prisma.$transaction([a, b]): the queries built in the array run when the transaction does
+                self.effects[first:] = [e._replace(in_tx=True, tags=e.tags - {t for t in e.tags if t.startswith("outside-tx:")})
+                                        for e in self.effects[first:]]
             key = field_key(func.obj, func.name)
             if key and key in self.env:
                 result = self.invoke(node, self.env[key], args)
@@ -164,13 +173,12 @@ class Calls:
             callback = library.callback(stack, bare.kind, method)
             function = next((a[2] for a in args if type(v.strip(a[2])) is v.Function), None)
             if callback is not None and function is not None:
-                self.tx += callback.transaction
-                try:
-                    result = self.invoke(node, function, [("pos", "", v.Db(stack, callback.kind), None)])
-                finally:
-                    self.tx -= callback.transaction
+                return self.managed_callback(node, callback, stack, model, method, function, tags)
+            if method in TX_METHODS and callback is not None and callback.passed and not self.implicit_transactions(stack):
+                # const t = await sequelize.transaction(): an unmanaged transaction, passed by hand
                 self.effect("transaction", stack, model, method, node, tags)
-                return result
+                self.site(node, bare, method, "transaction")
+                return v.tag(v.Db(stack, callback.kind), frozenset({v.TX_TAG + self.site_key(node)}))
             derived = library.derived(bare, method)
             if derived is not None and library.outcome(stack, bare.kind, method) is None:
                 category = library.category(bare, method)
@@ -195,9 +203,10 @@ class Calls:
             return v.tag(v.UNKNOWN, combined) if kind is not v.Db else None
         value = self.outcome_value(outcome, bare, args, node, stack, model) if outcome is not None else v.UNKNOWN
         if outcome is not None and (outcome.run or outcome.write):
-            op = "write" if outcome.write else "read"
+            op = "write" if outcome.write or self._runs_write(outcome, args) else "read"
             op = self._sql_operation(args, op)
-            self.effect(op, stack, model_of(value) or model, method, node, tags | arg_tags, deps=deps)
+            written = model_of(value) or model or (model_of(args[0][2]) if args and op == "write" else "")
+            self.effect(op, stack, written, method, node, tags | arg_tags, deps=deps)
             self.site(node, bare, method, "write" if op == "write" else (category or "query"), model_of(value) or model)
         elif category is not None:
             op = {"query": "read", "write": "write"}.get(category, category)
@@ -206,7 +215,48 @@ class Calls:
             self.site(node, bare, method, category, model)
         if method in TX_METHODS and kind is v.Db:
             self.effect("transaction", stack, model, method, node, tags)
+        if method == "commit" and kind is v.Db:
+            self.effect("commit", stack, model, method, node, tags)
+        if method == "beginTransaction" and kind is v.Db:  # mysql2: the connection's statements join it until commit()
+            self.effect("begin", stack, model, method, node, tags)
+        if outcome is not None and outcome.value in ("rows", "row", "row?", "result", "scalar", "tuple", "record", "none"):
+            # data read or written is not a transaction handle: `article.save()` later is not in `t`
+            tags, arg_tags = _no_tx(tags), _no_tx(arg_tags)
         return v.tag(value, tags | (arg_tags - frozenset(t for t in arg_tags if t.startswith("elem:")) if outcome is not None and outcome.value in ("rows", "row", "row?", "result") else arg_tags)) if not v.is_unknown(value) or combined else value
+
+    def managed_callback(self, node: ir.Call, callback, stack: str, model: str, method: str, function, tags: frozenset):
+        """``sequelize.transaction(async (t) => …)``: the callback runs with the transaction's
+        handle.  Where the ORM passes it implicitly (SQLAlchemy ``run_sync``, Sequelize with CLS)
+        everything inside is in the transaction; where it must be passed by hand, only queries given
+        that handle (tagged ``tx:<site>``) are — the others run outside, on another connection."""
+        explicit = callback.transaction and callback.passed and not self.implicit_transactions(stack)
+        handle = v.Db(stack, callback.kind)
+        implicit = callback.transaction and not explicit
+        if explicit:
+            site = self.site_key(node)
+            handle = v.tag(handle, frozenset({v.TX_TAG + site}))
+            self.managed.append(site)
+        self.tx += implicit
+        try:
+            result = self.invoke(node, function, [("pos", "", handle, None)])
+        finally:
+            self.tx -= implicit
+            if explicit:
+                self.managed.pop()
+        self.effect("transaction", stack, model, method, node, tags)
+        return result
+
+    def implicit_transactions(self, stack: str) -> bool:
+        """Sequelize with ``Sequelize.useCLS(namespace)``: every query joins the running transaction."""
+        return stack == "sequelize" and self.program.sequelize_cls
+
+    @staticmethod
+    def _runs_write(outcome, args) -> bool:
+        """``session.execute(update(Article)…)``: running an INSERT/UPDATE/DELETE statement writes."""
+        if outcome.source != "arg0" or not args:
+            return False
+        statement = v.strip(args[0][2])
+        return type(statement) is v.Query and statement.write
 
     def _joined_collections(self, result) -> list[str]:
         found = []
@@ -228,11 +278,20 @@ class Calls:
         first = v.strip(args[0][2])
         text = first.value if type(first) is v.Const and isinstance(first.value, str) else ""
         node = args[0][3]
+        if not text and type(node) is ir.Call and node.args and type(node.args[0].value) in (ir.Const, ir.Template):
+            node = node.args[0].value  # text("INSERT …")
+            text = node.value if type(node) is ir.Const and isinstance(node.value, str) else ""
         if not text and type(node) is ir.Template and node.strings:
             text = node.strings[0]
         word = text.lstrip(" (\n\t").split(None, 1)[0].upper() if text.strip() else ""
         if word in ("INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE", "UPSERT", "TRUNCATE"):
             return "write"
+        if word in ("BEGIN", "START"):  # BEGIN / START TRANSACTION on one connection
+            return "begin"
+        if word in ("COMMIT", "END"):
+            return "commit"
+        if word == "ROLLBACK":
+            return "rollback"
         if word in ("CREATE", "ALTER", "DROP", "PRAGMA"):
             return "schema"
         return default
@@ -249,8 +308,8 @@ class Calls:
                         self.effect("lazy", row.stack, row.model, name, node, tags, detail=name)
                         target = relation.target
                         return v.tag(v.Rows(row.stack, target) if relation.collection else v.Row(row.stack, target, nullable=True), tags)
-                    self.effect("write", row.stack, row.model, method, node, tags)
-                    return v.tag(v.UNKNOWN, tags)
+                    self.effect("write", row.stack, row.model, method, node, tags | all_tags([a[2] for a in args]))
+                    return v.tag(v.UNKNOWN, _no_tx(tags))
         return v.tag(v.UNKNOWN, tags)
 
     def outcome_value(self, outcome: Outcome, receiver, args, node, stack: str, model: str):  # noqa: C901
@@ -282,7 +341,8 @@ class Calls:
             lazy = stack == "django"
             cached = type(receiver) is v.Db and receiver.kind == "prefetched"
             single = getattr(receiver, "single", False) or outcome.single
-            return v.Query(stack, model, loaded, lazy, unique, joined, single, cached or getattr(receiver, "cached", False))
+            write = getattr(receiver, "write", False) or (outcome.write and type(receiver) is not v.Db)
+            return v.Query(stack, model, loaded, lazy, unique, joined, single, cached or getattr(receiver, "cached", False), write)
         if kind == "result":
             return v.Result(stack, model, loaded, unique, joined)
         if kind == "rows":
@@ -428,8 +488,16 @@ class Calls:
                 trace=((self.path, node.span if node is not None else effect.span, label),) + effect.trace,
                 loops=tuple(self.loops) + effect.loops,
                 in_tx=effect.in_tx or self.tx > 0,
+                branch=self.branch + effect.branch,
+                tags=self._outside(effect),
             ))
         return summary.returns
+
+    def _outside(self, effect) -> frozenset:
+        """A callee's query that runs inside a managed-transaction callback without its handle."""
+        if self.managed and not effect.in_tx and self.tx == 0 and effect.op in ("read", "write"):
+            return effect.tags | {"outside-tx:" + self.managed[-1]}
+        return effect.tags
 
     def instantiate(self, node: ir.Call, cls: v.ClassValue, args):
         model = self.program.model_of_class(cls.path, cls.cid)

@@ -52,6 +52,8 @@ class Frame(Calls):
         self.effects: list[Effect] = []
         self.loops: list[str] = []
         self.tx = 0
+        self.branch: tuple = ()  # ((if-site, side), ...): the branches this statement runs on
+        self.managed: list[str] = []  # sites of the managed-transaction callbacks running (explicit handle passing)
         self.callback_results: list[list] = []
         self.steps = 0
         self.self_value = None
@@ -213,10 +215,14 @@ class Frame(Calls):
     # statements ---------------------------------------------------------------------------------------
     def block(self, statements) -> bool:
         """Run statements; True when the block never falls through (return/raise/break/continue)."""
-        for statement in statements:
-            if self.stmt(statement):
-                return True
-        return False
+        branch = self.branch
+        try:
+            for statement in statements:
+                if self.stmt(statement):
+                    return True
+            return False
+        finally:
+            self.branch = branch
 
     def tick(self) -> None:
         self.steps += 1
@@ -300,22 +306,31 @@ class Frame(Calls):
             return self.block(node.orelse)
         before = self.env
         narrow_then, narrow_else = self.narrowing(node.test, True), self.narrowing(node.test, False)
+        site, branch = self.site_key(node), self.branch
         self.env = {**before, **narrow_then}
+        self.branch = branch + ((site, "then"),)
         ends_then = self.block(node.body)
         then_env = self.env
         self.env = {**before, **narrow_else}
+        self.branch = branch + ((site, "else"),)
         ends_else = self.block(node.orelse)
         else_env = self.env
+        self.branch = branch
         if ends_then and ends_else:
             self.env = join_envs(then_env, else_env)
             return True
-        if ends_then:
+        if ends_then:  # the rest of the block runs only when the test was false
             self.env = else_env
+            self.branch = branch + ((site, "else"),)
         elif ends_else:
             self.env = then_env
+            self.branch = branch + ((site, "then"),)
         else:
             self.env = join_envs(then_env, else_env)
         return False
+
+    def site_key(self, node) -> str:
+        return f"{self.path}:{node.span.line}:{node.span.column}"
 
     def decide(self, test):
         """The test's outcome when the values decide it (``if ids is not None`` with a set
@@ -675,13 +690,15 @@ class Frame(Calls):
             known = self.decide(node.test)
             if known is not None:
                 return self.eval(node.then if known else node.orelse)
-            before = self.env
+            before, branch, site = self.env, self.branch, self.site_key(node)
             narrow_then, narrow_else = self.narrowing(node.test, True), self.narrowing(node.test, False)
             self.env = {**before, **narrow_then}
+            self.branch = branch + ((site, "then"),)
             then = self.eval(node.then)
             self.env = {**before, **narrow_else}
+            self.branch = branch + ((site, "else"),)
             orelse = self.eval(node.orelse)
-            self.env = before
+            self.env, self.branch = before, branch
             return v.join(then, orelse)
         if kind is ir.Seq:
             items = tuple(self.eval(element) for element in node.elts)
@@ -948,8 +965,12 @@ class Frame(Calls):
         span = node.span if node is not None else self.function.span
         dependencies = deps if deps is not None else frozenset(t for t in tags if t.startswith("elem:"))
         closed = frozenset(t for t in tags if t.startswith("sess:") and t not in self.program.open_sessions)
-        self.effects.append(Effect(op, stack, model, method, self.path, span, dependencies, self.tx > 0, (),
-                                   tuple(self.loops), detail, frozenset(tags) | {"closed:" + t[5:] for t in closed}))
+        in_tx = self.tx > 0 or any(t.startswith(v.TX_TAG) for t in tags)
+        extra = {"closed:" + t[5:] for t in closed}
+        if self.managed and not in_tx and op in ("read", "write"):
+            extra.add("outside-tx:" + self.managed[-1])
+        self.effects.append(Effect(op, stack, model, method, self.path, span, dependencies, in_tx, (),
+                                   tuple(self.loops), detail, frozenset(tags) | extra, self.branch))
 
     def site(self, node: ir.Call, handle, method: str, category: str, model: str = "") -> None:
         if self.analysis is None:

@@ -526,6 +526,18 @@ class Program:
                         found.setdefault((handler.path, fid), route.framework)
         return found
 
+    @property
+    def sequelize_cls(self) -> bool:
+        """The project calls ``Sequelize.useCLS(namespace)``: transactions reach queries implicitly."""
+        found = getattr(self, "_sequelize_cls", None)
+        if found is None:
+            found = self._sequelize_cls = any(
+                type(node) is ir.Call and node.method == "useCLS"
+                for path in list(self.modules) if self.modules[path].language != "python"
+                for function in self.modules[path].functions for node in ir.iter_nodes(function.body)
+            )
+        return found
+
     def routes(self) -> list:
         """Every route registered in the program (see :mod:`.routes`), computed once."""
         found = getattr(self, "_routes", None)

@@ -74,6 +74,7 @@ class Query(NamedTuple):
     joined: frozenset = frozenset()  # relations loaded with joinedload (need .unique() for collections)
     single: bool = False  # knex .first(): awaiting it yields one row (or undefined)
     cached: bool = False  # a Django related manager whose relation was prefetched: no query when read
+    write: bool = False  # an INSERT/UPDATE/DELETE statement (``update(Article).where(...)``): running it writes
 
 
 class Result(NamedTuple):
@@ -204,6 +205,11 @@ Value = _Union[
 
 MAX_UNION = 4
 REQUEST_TAG = "request"
+TX_TAG = "tx:"  # tx:<site>: a transaction handle (or a value built from one) of a transaction opened at <site>
+
+
+def tx_tags(value) -> frozenset:
+    return frozenset(t for t in tags_of(value) if t.startswith(TX_TAG))
 
 
 def strip(value):
