@@ -9,6 +9,7 @@ from archlint.checks import (
     framework,
     injection,
     layering,
+    nullable_results,
     parse,
     performance,
     sequelize,
@@ -31,6 +32,7 @@ ALL_CHECKS = (
     sql.check,
     performance.check,
     transactions.check,
+    nullable_results.check,
     stack.check,
     framework.check,
 )

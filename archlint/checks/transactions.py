@@ -169,11 +169,11 @@ def _finding(ctx, analysis, stack: str, writes: list) -> Finding:
     trace = [TraceStep(p, s.line, s.column, f"calls `{label}`") for p, s, label in steps[0][:common]]
     described = []
     for write, chain in zip(writes, steps):
-        via = chain[common][2]
-        through = f" through `{via}`" if via and len(chain) > common + 1 else ""
+        step_path, step_span, via = chain[common]
+        where_from = f" (reached from line {step_span.line}: `{via}`)" if via and len(chain) > common + 1 else ""
         what = f"`{write.method}`" + (f" on {_model_name(write.model)}" if write.model else "")
         described.append(what)
-        trace.append(TraceStep(write.path, write.span.line, write.span.column, f"writes: {what}{through}"))
+        trace.append(TraceStep(write.path, write.span.line, write.span.column, f"writes {what}{where_from}"))
     repeated = len(writes) == 2 and writes[0] is writes[1]
     if repeated:
         trace = trace[:-1]

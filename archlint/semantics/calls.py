@@ -17,6 +17,20 @@ from archlint.semantics.support import (
 )
 
 
+LOOKUP_STACKS = frozenset({"sqlalchemy", "django", "sequelize", "prisma", "typeorm", "knex", "drizzle"})
+
+
+def _rejects_on_empty(args) -> bool:
+    """Sequelize ``findOne({ …, rejectOnEmpty: true })`` throws instead of returning null."""
+    for _kind, _name, value, _node in args:
+        record = v.strip(value)
+        if type(record) is v.Record:
+            option = v.strip(record.get("rejectOnEmpty") or v.UNKNOWN)
+            if type(option) is v.Const and option.value not in (False, None) or type(option) not in (v.Const, v.Unknown):
+                return True
+    return False
+
+
 def _no_tx(tags: frozenset) -> frozenset:
     return frozenset(t for t in tags if not t.startswith(v.TX_TAG)) if tags else tags
 
@@ -224,6 +238,12 @@ class Calls:
             tags, arg_tags = _no_tx(tags), _no_tx(arg_tags)
         return v.tag(value, tags | (arg_tags - frozenset(t for t in arg_tags if t.startswith("elem:")) if outcome is not None and outcome.value in ("rows", "row", "row?", "result") else arg_tags)) if not v.is_unknown(value) or combined else value
 
+    def origin_of(self, node) -> str:
+        if node is None:
+            return ""
+        shown = f".{node.func.name}()" if type(node) is ir.Call and type(node.func) is ir.Attr else callee_text(node) + "()"
+        return f"{self.path}:{node.span.line}:{node.span.column}:{shown}"
+
     def managed_callback(self, node: ir.Call, callback, stack: str, model: str, method: str, function, tags: frozenset):
         """``sequelize.transaction(async (t) => …)``: the callback runs with the transaction's
         handle.  Where the ORM passes it implicitly (SQLAlchemy ``run_sync``, Sequelize with CLS)
@@ -347,8 +367,12 @@ class Calls:
             return v.Result(stack, model, loaded, unique, joined)
         if kind == "rows":
             return v.Rows(stack, model, loaded)
+        if kind == "row?" and not _rejects_on_empty(args):
+            # a lookup of a mapped model (not raw SQL: `SELECT COUNT(*)`/`RETURNING id` always yield a row)
+            origin = self.origin_of(node) if model and stack in LOOKUP_STACKS else ""
+            return v.Row(stack, model, loaded, nullable=True, origin=origin)
         if kind in ("row", "row?"):
-            return v.Row(stack, model, loaded, nullable=kind == "row?")
+            return v.Row(stack, model, loaded)
         if kind.startswith("handle:"):
             return v.Db(stack, kind[7:], model)
         if kind.startswith("loader:"):

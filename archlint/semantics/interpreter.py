@@ -30,6 +30,12 @@ from archlint.semantics.support import (
     is_async_api, join_envs, non_null, request_free, row_of,
 )
 
+def render_short(node) -> str:
+    from archlint.domain.ir_format import render
+
+    return render(node, 40)
+
+
 NODE_BUDGET = 40_000  # evaluation steps per frame; past it the function's summary is UNKNOWN
 
 
@@ -54,6 +60,7 @@ class Frame(Calls):
         self.tx = 0
         self.branch: tuple = ()  # ((if-site, side), ...): the branches this statement runs on
         self.managed: list[str] = []  # sites of the managed-transaction callbacks running (explicit handle passing)
+        self.guards: dict[str, object] = {}  # found = user is not None: a name that holds a null check
         self.callback_results: list[list] = []
         self.steps = 0
         self.self_value = None
@@ -372,9 +379,11 @@ class Frame(Calls):
             return {}
         if kind is ir.Name:
             current = self.env.get(test.id)
+            guard = self.guards.get(test.id)
+            found = self.narrowing(guard, truthy) if guard is not None else {}
             if current is not None and truthy:
-                return {test.id: non_null(current)}
-            return {}
+                found[test.id] = non_null(current)
+            return found
         if kind is ir.Attr or kind is ir.Call:
             return {}
         if kind is ir.Compare and test.op in ("is", "is-not", "==", "!="):
@@ -548,8 +557,20 @@ class Frame(Calls):
             value = self.binop(node.op.rstrip("="), current, value)
         for target in node.targets:
             self.bind(target, value)
+        if node.op == "=" and len(node.targets) == 1 and type(node.targets[0]) is ir.Name:
+            self._remember_guard(node.targets[0].id, node.value)
         if self.analysis is not None and type(value) is v.Db:
             self._name_construct(node, value)
+
+    def _remember_guard(self, name: str, test) -> None:
+        """``found = user is not None`` / ``missing = not user``: ``if not found`` then checks ``user``.
+        Rebinding the name, or a name the test reads, forgets it."""
+        for key in [k for k, guard in self.guards.items() if k == name or any(
+                type(n) is ir.Name and n.id == name for n in ir.iter_nodes((guard,)))]:
+            del self.guards[key]
+        kind = type(test)
+        if kind is ir.Compare and test.op in ("is", "is-not", "==", "!=") or kind is ir.Unary and test.op == "not":
+            self.guards[name] = test
 
     def _name_construct(self, node: ir.Assign, value) -> None:
         for index, construct in enumerate(self.analysis.constructs):
@@ -596,8 +617,9 @@ class Frame(Calls):
                     continue
                 if type(bare) is v.Tuple and index < len(bare.items):
                     item = bare.items[index]
-                elif type(bare) is v.Rows:
-                    item = v.Row(bare.stack, bare.model, bare.loaded, nullable=True)
+                elif type(bare) is v.Rows:  # const [user] = await knex('users').where(…): undefined when no row
+                    origin = f"{self.path}:{element.span.line}:{element.span.column}:[{render_short(element)}] = …" if not self.python and bare.model else ""
+                    item = v.Row(bare.stack, bare.model, bare.loaded, nullable=True, origin=origin)
                 else:
                     item = v.UNKNOWN
                 self.bind(element, v.tag(item, tags))
@@ -665,8 +687,15 @@ class Frame(Calls):
             return self.binop(node.op, self.eval(node.left), self.eval(node.right))
         if kind is ir.BoolOp:
             values = []
+            before = self.env
             for index, part in enumerate(node.values):
                 values.append(self.eval(part))
+                if node.op in ("and", "or") and index + 1 < len(node.values):
+                    # `user and user.name` / `not user or user.name`: the next operand runs only
+                    # when this one was truthy (and) / falsy (or)
+                    self.env = {**self.env, **self.narrowing(part, node.op == "and")}
+            if node.op in ("and", "or"):
+                self.env = before
             if node.op == "??" and values:
                 result = non_null(values[0])
                 for value in values[1:]:
@@ -948,15 +977,18 @@ class Frame(Calls):
         if self.analysis is not None and v.is_nullable(value):
             from archlint.domain.ir_format import render
 
-            model = next((v.strip(o).model for o in v.options(value) if type(v.strip(o)) is v.Row), "")
-            self.analysis.derefs.append(Deref(self.path, span, render(node, 60), model))
+            rows = [v.strip(o) for o in v.options(value) if type(v.strip(o)) is v.Row]
+            model = next((row.model for row in rows), "")
+            origin = next((row.origin for row in rows if row.nullable and row.origin), "")
+            self.analysis.derefs.append(Deref(self.path, span, render(node, 60), model, origin))
 
     def await_value(self, value, node):
         bare = v.strip(value)
         if type(bare) is v.Query and bare.stack == "knex":  # a knex builder runs when awaited
             self.effect("read", "knex", bare.model, "await", node, v.tags_of(value))
             if bare.single:
-                return v.tag(v.Row("knex", bare.model, nullable=True), v.tags_of(value))
+                origin = self.origin_of(node.value) if type(node) is ir.Await else ""
+                return v.tag(v.Row("knex", bare.model, nullable=True, origin=origin), v.tags_of(value))
             return v.tag(v.Rows("knex", bare.model), v.tags_of(value))
         return value
 

@@ -80,6 +80,7 @@ class Deref(NamedTuple):
     span: Span
     name: str
     model: str
+    origin: str = ""  # the call that returned the nullable row (Row.origin), "" when unknown
 
 
 class Event(NamedTuple):

@@ -98,6 +98,9 @@ class Row(NamedTuple):
     model: str
     loaded: frozenset = frozenset()
     nullable: bool = False
+    # where a nullable row came from: "path:line:column:callee" of the call that returns None/null
+    # when no row matches (``.first()``, ``findOne``); "" when unknown.  Dropped once checked.
+    origin: str = ""
 
 
 class ModelClass(NamedTuple):
