@@ -8,6 +8,7 @@ from archlint.checks import (
     db_access,
     framework,
     injection,
+    layer_roles,
     layering,
     nullable_results,
     parse,
@@ -23,6 +24,7 @@ from archlint.checks import (
 ALL_CHECKS = (
     parse.check,
     layering.check,
+    layer_roles.check,
     cycles.check,
     db_access.check,
     sqlalchemy.check,
