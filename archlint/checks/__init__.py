@@ -13,6 +13,7 @@ from archlint.checks import (
     nullable_results,
     parse,
     performance,
+    request_writes,
     sequelize,
     sql,
     sqlalchemy,
@@ -35,6 +36,7 @@ ALL_CHECKS = (
     performance.check,
     transactions.check,
     nullable_results.check,
+    request_writes.check,
     stack.check,
     framework.check,
 )

@@ -17,6 +17,26 @@ from archlint.semantics.support import (
 )
 
 
+# Methods that copy an object's keys onto an entity without writing yet (the write follows).
+MASS_ASSIGN_METHODS = {"typeorm": ("create", "merge", "preload"), "sequelize": ("build", "set"), "sqlalchemy": ("values",)}
+
+
+def whole_body(value, prisma: bool = False) -> bool:
+    """The request body (or a part of it, ``req.body.article``) as a whole object, or an object
+    literal spreading it; for Prisma the ``data``/``create``/``update`` key of the argument."""
+    for option in v.options(value):
+        bare = v.strip(option)
+        if type(bare) is v.Request and (bare.part == "body" or bare.part.startswith("body.")):
+            return True
+        if type(bare) is v.Record:
+            spread = bare.get("...")
+            if spread is not None and whole_body(spread):
+                return True
+            if prisma and any(whole_body(bare.get(key) or v.UNKNOWN) for key in ("data", "create", "update")):
+                return True
+    return False
+
+
 LOOKUP_STACKS = frozenset({"sqlalchemy", "django", "sequelize", "prisma", "typeorm", "knex", "drizzle"})
 
 
@@ -216,6 +236,8 @@ class Calls:
                 return None if stack == "prisma" else v.tag(v.UNKNOWN, combined)
             return v.tag(v.UNKNOWN, combined) if kind is not v.Db else None
         value = self.outcome_value(outcome, bare, args, node, stack, model) if outcome is not None else v.UNKNOWN
+        if outcome is not None and outcome.write or method in MASS_ASSIGN_METHODS.get(stack, ()):
+            self.mass_assignment(node, stack, model, method, args)
         if outcome is not None and (outcome.run or outcome.write):
             op = "write" if outcome.write or self._runs_write(outcome, args) else "read"
             op = self._sql_operation(args, op)
@@ -237,6 +259,15 @@ class Calls:
             # data read or written is not a transaction handle: `article.save()` later is not in `t`
             tags, arg_tags = _no_tx(tags), _no_tx(arg_tags)
         return v.tag(value, tags | (arg_tags - frozenset(t for t in arg_tags if t.startswith("elem:")) if outcome is not None and outcome.value in ("rows", "row", "row?", "result") else arg_tags)) if not v.is_unknown(value) or combined else value
+
+    def mass_assignment(self, node, stack: str, model: str, method: str, args) -> None:
+        """A write (or an entity built for one) given the request body whole: every key the client
+        sends becomes a column value (``Article.create(req.body)``, ``Article(**data)``,
+        ``{ ...req.body, authorId }``, Prisma ``data: req.body``)."""
+        for kind, _name, value, _node in args:
+            if kind in ("pos", "kwstar", "star") and whole_body(value, stack == "prisma"):
+                self.effect("mass-assign", stack, model, method, node, v.tags_of(value))
+                return
 
     def origin_of(self, node) -> str:
         if node is None:
@@ -492,6 +523,7 @@ class Calls:
         if kind is v.ClassValue:
             return self.instantiate(node, bare, args)
         if kind is v.ModelClass:
+            self.mass_assignment(node, bare.stack, bare.model, bare.model.rsplit(":", 1)[-1], args)
             return v.Row(bare.stack, bare.model)
         if kind is v.External:
             return self.call_external(node, bare, args)
@@ -526,7 +558,9 @@ class Calls:
     def instantiate(self, node: ir.Call, cls: v.ClassValue, args):
         model = self.program.model_of_class(cls.path, cls.cid)
         if model:
-            return v.Row(self.program.schema.models[model].stack, model)
+            stack = self.program.schema.models[model].stack
+            self.mass_assignment(node, stack, model, model.rsplit(":", 1)[-1], args)
+            return v.Row(stack, model)
         instance = v.Instance(cls.path, cls.cid)
         constructor = self.program.method(cls.path, cls.cid, "__init__") or self.program.method(cls.path, cls.cid, "constructor")
         if constructor is not None:
@@ -545,6 +579,9 @@ class Calls:
             if self.analysis is not None:
                 self.analysis.constructs.append(Construct(self.path, node.span, handle.stack, handle.kind, callee_text(node), "", tuple(self.loops)))
             return v.tag(handle, ASYNC) if is_async_api(name) else handle
+        if name == "global:Object.assign" and len(args) >= 2 and type(v.strip(args[0][2])) is v.Row:
+            row = v.strip(args[0][2])  # Object.assign(article, req.body.article)
+            self.mass_assignment(node, row.stack, row.model, "Object.assign", args[1:])
         found = library.function(name)
         if found is not None:
             stack, outcome = found

@@ -36,6 +36,8 @@ def render_short(node) -> str:
     return render(node, 40)
 
 
+SPREAD = "..."  # the key under which an object literal keeps a spread of request data
+
 NODE_BUDGET = 40_000  # evaluation steps per frame; past it the function's summary is UNKNOWN
 
 
@@ -757,6 +759,8 @@ class Frame(Calls):
                 spread = v.strip(value)
                 if type(spread) is v.Record:
                     items.update(spread.items)
+                elif type(spread) is v.Request:  # { ...req.body, authorId }: every key the client sent
+                    items[SPREAD] = value
                 continue
             if isinstance(entry.key, str):
                 items[entry.key] = value
