@@ -11,6 +11,7 @@ from archlint.checks import (
     layer_roles,
     layering,
     nullable_results,
+    orm_semantics,
     parse,
     performance,
     request_writes,
@@ -37,6 +38,7 @@ ALL_CHECKS = (
     transactions.check,
     nullable_results.check,
     request_writes.check,
+    orm_semantics.check,
     stack.check,
     framework.check,
 )

@@ -229,8 +229,8 @@ def _outside_managed_transaction(ctx, analyses) -> Iterator[Finding]:
         effects = analysis.summary.effects if analysis.fid else analysis.effects
         for effect in effects:
             outside = next((t for t in effect.tags if t.startswith("outside-tx:")), None)
-            if outside is None or effect.stack not in _MANAGED or non_production(effect.path):
-                continue
+            if outside is None or effect.stack not in _MANAGED or non_production(effect.path) or effect.method == "__call__":
+                continue  # (knex('t') only builds the query; the statement is reported where it runs)
             chain = list(effect.trace)
             site = outside[len("outside-tx:"):]
             # report at the call inside the callback that leads to the query (the query itself when written there)

@@ -67,6 +67,10 @@ class Calls:
                 self.dereference(func.obj, receiver, func.span)
             first = len(self.effects)
             args = self.arguments(node.args)
+            if func.name == "transacting" and type(func.obj) is ir.Call and any(v.tx_tags(a[2]) for a in args):
+                # knex(…).insert(…).transacting(trx): the statement built before joins the transaction
+                self.effects[:] = [e._replace(in_tx=True, tags=e.tags - {t for t in e.tags if t.startswith("outside-tx:")})
+                                   if e.span == func.obj.span and e.path == self.path else e for e in self.effects]
             if func.name == "$transaction" and type(v.strip(receiver)) is v.Db and len(self.effects) > first:
                 # prisma.$transaction([a, b]): the queries built in the array run when the transaction does
                 self.effects[first:] = [e._replace(in_tx=True, tags=e.tags - {t for t in e.tags if t.startswith("outside-tx:")})
@@ -223,6 +227,11 @@ class Calls:
         else:
             outcome = library.outcome(stack, handle_kind, method)
         if kind is v.Row and outcome is None:
+            model_def = self.program.schema.get(model) if model else None
+            if model_def is not None and model_def.cid >= 0:  # a method the model class defines
+                function = self.program.method(model_def.path, model_def.cid, method)
+                if function is not None:
+                    return self.invoke(node, function._replace(bound=v.tag(bare, tags)), args)
             return self.row_method(node, bare, tags, method, args)
         if kind is v.Result and method in REQUIRES_UNIQUE and not bare.unique and self.analysis is not None:
             collections = self._joined_collections(bare)
@@ -616,6 +625,8 @@ class Calls:
         if name in ("builtins.list", "builtins.len", "builtins.bool", "builtins.sorted", "builtins.tuple", "builtins.set",
                     "builtins.frozenset", "builtins.dict") and args:
             value = v.strip(args[0][2])
+            if type(value) is v.Db and value.stack == "django" and value.kind in ("manager", "prefetched") and short != "bool":
+                self.event("manager-iterated", node, value.model)
             if type(value) is v.Query and value.lazy and not value.cached:
                 self.effect("read", value.stack, value.model, short, node, v.tags_of(args[0][2]))
                 if short in ("list", "sorted", "tuple"):

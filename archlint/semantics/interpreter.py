@@ -460,6 +460,8 @@ class Frame(Calls):
         elem_tag = frozenset({f"elem:{loop_id}"})
         if kind is v.Result and not bare.unique and self.analysis is not None and self._joined_collections(bare):
             self.analysis.events.append(Event("joined-without-unique", self.path, node.iter.span, ",".join(self._joined_collections(bare))))
+        if kind is v.Db and bare.stack == "django" and bare.kind in ("manager", "prefetched"):
+            self.event("manager-iterated", node.iter, bare.model)
         if kind is v.Rows or kind is v.Result:
             return v.tag(v.Row(bare.stack, bare.model, bare.loaded), tags | elem_tag), "rows", bare.model
         if kind is v.Query and (bare.lazy or bare.stack in ("sqlalchemy",)):
@@ -830,6 +832,9 @@ class Frame(Calls):
             return v.UNKNOWN
         if kind is v.Row:
             return self.row_member(bare, tags, name, node)
+        if kind is v.ModelAttr:
+            self._chained_relation(bare, name, node)
+            return v.tag(v.UNKNOWN, tags)
         if kind is v.Rows and name in ("length",):
             return v.tag(v.UNKNOWN, tags)
         if kind is v.Instance:
@@ -876,6 +881,20 @@ class Frame(Calls):
         if kind is v.App and name in ("router", "routes", "app"):  # aiohttp app.router.add_get
             return bare
         return v.tag(v.UNKNOWN, tags)
+
+    def _chained_relation(self, attribute: v.ModelAttr, name: str, node) -> None:
+        """``Article.author.username`` on the class: a relationship attribute has no attributes of
+        its target (SQLAlchemy raises AttributeError when the expression is built)."""
+        if attribute.stack != "sqlalchemy" or node is None:
+            return
+        relation = self.program.schema.relation(attribute.model, attribute.name)
+        target = self.program.schema.get(relation.target) if relation is not None else None
+        if target is not None and (name in target.columns or name in target.relations):
+            self.event("relation-attribute-chained", node, f"{attribute.model}|{attribute.name}|{name}")
+
+    def event(self, kind: str, node, detail: str) -> None:
+        if self.analysis is not None and node is not None:
+            self.analysis.events.append(Event(kind, self.path, node.span, detail))
 
     def instance_member(self, instance: v.Instance, name: str):
         found = self.program.method(instance.path, instance.cid, name)

@@ -491,6 +491,9 @@ class Program:
             type(d) is ir.Name and d.id == "classmethod" for d in function.decorators
         ):
             return v.ClassValue(path, function.cls)
+        model = self.model_of_class(path, function.cls)
+        if model:  # a model's method: `self` is a row of it (its relations read as relations)
+            return v.Row(self.schema.models[model].stack, model)
         return v.Instance(path, function.cls)
 
     def handler_arguments(self, path: str, function: ir.Function) -> tuple:
