@@ -406,3 +406,87 @@ def test_presentation_imported_by_a_model_in_a_feature_folder_without_layer_dire
         "app/articles/service.py": "from app.articles.schemas import ArticleOut\n",
     })
     assert _rules(root, "AL109", "AL110") == [("AL109", "app/articles/model.py", 2)]
+
+
+def test_delete_by_url_without_an_owner_check_and_the_checked_look_alikes(tmp_path):
+    root = make_repo(tmp_path, {
+        "requirements.txt": "fastapi\nsqlalchemy\n",
+        "app/db.py": SQLA.replace("        user_id: Mapped[int]", "        user_id: Mapped[int]\n        bio: Mapped[str]"),
+        "app/main.py": '''
+            from fastapi import Depends, FastAPI, HTTPException
+            from sqlalchemy.orm import Session
+            from app.db import Profile, SessionLocal, User
+
+            app = FastAPI()
+
+            def get_db():
+                with SessionLocal() as db:
+                    yield db
+
+            def get_current_user(db: Session = Depends(get_db)) -> User:
+                return db.get(User, 1)
+
+            @app.delete("/profiles/{pid}")
+            def delete_profile(pid: int, user: User = Depends(get_current_user), db: Session = Depends(get_db)):
+                profile = db.get(Profile, pid)
+                if profile is None:
+                    raise HTTPException(404)
+                db.delete(profile)
+                db.commit()
+
+            @app.delete("/profiles/{pid}/checked")
+            def delete_checked(pid: int, user: User = Depends(get_current_user), db: Session = Depends(get_db)):
+                profile = db.get(Profile, pid)
+                if profile is None or profile.user_id != user.id:
+                    raise HTTPException(403)
+                db.delete(profile)
+                db.commit()
+
+            @app.put("/profiles/{pid}")
+            def update_public(pid: int, bio: str, db: Session = Depends(get_db)):
+                profile = db.get(Profile, pid)
+                if profile is None:
+                    raise HTTPException(404)
+                profile.bio = bio
+                db.add(profile)
+                db.commit()
+        ''',
+    })
+    assert _rules(root, "AL505") == [("AL505", "app/main.py", 19)]
+
+
+def test_sequelize_destroy_by_url_parameter_without_owner(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": NODE_PKG,
+        "src/models.js": '''
+            const { Sequelize, DataTypes } = require('sequelize');
+            const sequelize = new Sequelize('sqlite::memory:');
+            const User = sequelize.define('User', { username: DataTypes.STRING });
+            const Comment = sequelize.define('Comment', { body: DataTypes.STRING });
+            Comment.belongsTo(User, { as: 'author', foreignKey: 'authorId' });
+            module.exports = { Comment };
+        ''',
+        "src/routes.js": '''
+            const express = require('express');
+            const { Comment } = require('./models');
+            const router = express.Router();
+            router.delete('/comments/:id', async (req, res) => {
+              if (!req.user) return res.sendStatus(401);
+              await Comment.destroy({ where: { id: req.params.id } });
+              res.sendStatus(204);
+            });
+            router.delete('/mine/:id', async (req, res) => {
+              const comment = await Comment.findByPk(req.params.id);
+              if (!comment) return res.sendStatus(404);
+              if (comment.authorId !== req.user.id) return res.sendStatus(403);
+              await comment.destroy();
+              res.sendStatus(204);
+            });
+            router.delete('/anonymous/:id', async (req, res) => {
+              await Comment.destroy({ where: { id: req.params.id } });
+              res.sendStatus(204);
+            });
+            module.exports = router;
+        ''',
+    })
+    assert _rules(root, "AL505") == [("AL505", "src/routes.js", 6)]
