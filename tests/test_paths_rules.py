@@ -490,3 +490,30 @@ def test_sequelize_destroy_by_url_parameter_without_owner(tmp_path):
         ''',
     })
     assert _rules(root, "AL505") == [("AL505", "src/routes.js", 6)]
+
+
+def test_pooled_client_used_after_release(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": NODE_PKG,
+        "src/db.js": "const { Pool } = require('pg');\nmodule.exports = new Pool();\n",
+        "src/tags.js": '''
+            const pool = require('./db');
+            async function tags() {
+              const client = await pool.connect();
+              const { rows } = await client.query('SELECT name FROM tags');
+              client.release();
+              const again = await client.query('SELECT COUNT(*) FROM tags');
+              return { rows, again };
+            }
+            async function tagsOk() {
+              const client = await pool.connect();
+              try {
+                return (await client.query('SELECT name FROM tags')).rows;
+              } finally {
+                client.release();
+              }
+            }
+            module.exports = { tags, tagsOk };
+        ''',
+    })
+    assert _rules(root, "AL307") == [("AL307", "src/tags.js", 6)]

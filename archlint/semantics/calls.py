@@ -17,6 +17,9 @@ from archlint.semantics.support import (
 )
 
 
+CLOSE_METHODS = frozenset({"close", "release", "end"})
+CLOSED_HANDLE = "closed-handle:"  # closed-handle:<path:line:col:method>: the handle was closed/released there
+
 # Methods that copy an object's keys onto an entity without writing yet (the write follows).
 MASS_ASSIGN_METHODS = {"typeorm": ("create", "merge", "preload"), "sequelize": ("build", "set"), "sqlalchemy": ("values",)}
 
@@ -87,6 +90,8 @@ class Calls:
             receiver = self.eval(func)
             args = self.arguments(node.args)
             result = self.invoke(node, receiver, args)
+        if type(func) is ir.Attr:
+            self.closing(node, func, receiver, args)
         if self.analysis is not None:
             callees = tuple(self.ran)
             self.analysis.calls.append(CallRecord(node, receiver, tuple(a[2] for a in args), result, tuple(self.loops),
@@ -201,6 +206,10 @@ class Calls:
         handle_kind = bare.kind if kind is v.Db else value_kind
         model = bare.model
         arg_tags = all_tags([a[2] for a in args])
+        if kind is v.Db and method not in CLOSE_METHODS:
+            closed = next((t for t in tags if t.startswith(CLOSED_HANDLE)), None)
+            if closed is not None and (library.category(bare, method) is not None or library.outcome(stack, bare.kind, method)):
+                self.event("use-after-close", node, f"{stack}|{bare.kind}|{method}|{closed[len(CLOSED_HANDLE):]}")
         deps = v.elem_loops(bare if not tags else v.Tagged(bare, tags)) | frozenset(t for t in arg_tags if t.startswith("elem:"))
         combined = tags | arg_tags
         if kind is v.Db and stack == "sequelize" and bare.kind == "sequelize" and method == "define" and args:
@@ -268,6 +277,22 @@ class Calls:
             # data read or written is not a transaction handle: `article.save()` later is not in `t`
             tags, arg_tags = _no_tx(tags), _no_tx(arg_tags)
         return v.tag(value, tags | (arg_tags - frozenset(t for t in arg_tags if t.startswith("elem:")) if outcome is not None and outcome.value in ("rows", "row", "row?", "result") else arg_tags)) if not v.is_unknown(value) or combined else value
+
+    def closing(self, node: ir.Call, func: ir.Attr, receiver, args) -> None:
+        """``conn.close()`` / ``client.release()`` / ``pool.release(conn)``: the variable holding the
+        handle now holds a closed one (a later query through it raises)."""
+        bare = v.strip(receiver)
+        if type(bare) is not v.Db or func.name not in CLOSE_METHODS or bare.stack == "sqlalchemy":
+            return
+        site = f"{self.path}:{node.span.line}:{node.span.column}:{func.name}"
+        if func.name == "release" and args and type(node.args[0].value) is ir.Name:  # pool.release(conn)
+            target, value = node.args[0].value.id, args[0][2]
+        elif type(func.obj) is ir.Name:
+            target, value = func.obj.id, receiver
+        else:
+            return
+        if type(v.strip(value)) is v.Db and v.strip(value).kind in ("connection", "cursor") and target in self.env:
+            self.env[target] = v.tag(value, frozenset({CLOSED_HANDLE + site}))
 
     def mass_assignment(self, node, stack: str, model: str, method: str, args) -> None:
         """A write (or an entity built for one) given the request body whole: every key the client

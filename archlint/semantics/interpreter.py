@@ -478,8 +478,13 @@ class Frame(Calls):
     def with_statement(self, node: ir.With) -> bool:
         opened = 0
         sessions: list[str] = []
+        closes: list[tuple] = []
         for item in node.items:
             value = self.eval(item.context)
+            self._shared_connection_entered(item.context, value)
+            closing = self._closes_on_exit(item.context, value)
+            if closing and type(item.target) is ir.Name:
+                closes.append((item.target.id, f"{self.path}:{node.span.line}:{node.span.column}:{closing}"))
             if self.opens_transaction(item.context, value):
                 opened += 1
             inside = entered(value)
@@ -497,6 +502,37 @@ class Frame(Calls):
         finally:
             self.tx -= opened
             self.program.open_sessions.difference_update(sessions)
+            for name, site in closes:  # the block closed (or released) what it bound
+                if name in self.env:
+                    self.env[name] = v.tag(self.env[name], frozenset({"closed-handle:" + site}))
+
+    def _closes_on_exit(self, context, value) -> str:
+        """What leaving ``with X as y`` does to ``y`` when it ends the handle: psycopg 3, aiosqlite and
+        PyMySQL connections close, cursors close, ``pool.acquire()`` releases (sqlite3's and psycopg2's
+        connection context only ends the transaction)."""
+        bare = v.strip(entered(value))
+        if type(bare) is not v.Db:
+            return ""
+        if bare.kind == "cursor" and bare.stack in ("psycopg", "psycopg2", "aiosqlite", "pymysql"):
+            return "with-exit"
+        if bare.kind == "connection" and bare.stack in ("psycopg", "aiosqlite", "pymysql"):
+            return "with-exit"
+        call = context.value if type(context) is ir.Await else context
+        if bare.kind == "connection" and bare.stack == "asyncpg" and type(call) is ir.Call and call.method == "acquire":
+            return "released"
+        return ""
+
+    def _shared_connection_entered(self, context, value) -> None:
+        """``async with db:`` on a connection made once at module level: the second request enters
+        it again (aiosqlite: "threads can only be started once"; psycopg/PyMySQL: closed by the first)."""
+        bare = v.strip(value)
+        if type(context) is not ir.Name or self.function.kind == "module" or type(bare) is not v.Db:
+            return
+        if bare.kind != "connection" or bare.stack not in ("aiosqlite", "psycopg", "pymysql"):
+            return
+        if self.function.scope_of(context.id) in ("local", "param"):
+            return
+        self.event("shared-connection-entered", context, f"{bare.stack}|{context.id}")
 
     def opens_transaction(self, context, value) -> bool:
         call = context.value if type(context) is ir.Await else context
@@ -643,8 +679,10 @@ class Frame(Calls):
             self.bind(target.value, value)
             return
         if kind is ir.Index:
-            self.eval(target.obj)
+            row = v.strip(self.eval(target.obj))
             self.eval(target.index)
+            if type(row) is v.Row and row.stack in ("sqlite3", "aiosqlite", "asyncpg"):
+                self.event("row-item-assigned", target, row.stack)
 
     # expressions ----------------------------------------------------------------------------------------
     def eval(self, node):  # noqa: C901 - one branch per expression kind
