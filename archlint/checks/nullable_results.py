@@ -32,8 +32,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         if non_production(analysis.path):
             continue
         for deref in analysis.derefs:
-            if not deref.origin:
-                continue  # a nullable value of unknown origin (a subscript, `Array.find`): not judged
+            if not deref.origin or ":unloaded:" in deref.origin:
+                continue  # unknown origin (a subscript, `Array.find`): not judged; an association not loaded: AL229
             first_name = deref.name.split(".")[0].split("[")[0].split("(")[0]
             key = (analysis.path, analysis.fid, deref.origin, first_name)
             if key in seen:

@@ -10,7 +10,13 @@
   (TypeError: 'ManyRelatedManager' object is not iterable);
 * AL225 ``title = serializers.CharField(source="title")``: DRF asserts the source is redundant;
 * AL226 a write inside a serializer/schema validation hook (it runs on every validation, also of
-  requests that are rejected afterwards).
+  requests that are rejected afterwards);
+* AL227 ``user.addFollower(v)`` when the association is ``as: 'followings'``: a Sequelize mixin no
+  association generates (TypeError: user.addFollower is not a function);
+* AL228 ``where: { authorId: user }``: a model instance compared where a key is expected (Sequelize
+  matches no row, Prisma rejects the argument);
+* AL229 ``article.author.username`` on a Sequelize/TypeORM row whose query did not include
+  ``author``: the association is ``undefined`` (TypeError).
 
 Every message quotes the error the real library raises (verified: SQLAlchemy 2.0, Django 5.1, DRF 3.15).
 """
@@ -54,6 +60,11 @@ def _all(ctx, program, analyses) -> Iterator[Finding]:
                 yield _chained(ctx, event)
             elif event.kind == "manager-iterated":
                 yield _manager(ctx, event)
+            elif event.kind == "missing-mixin":
+                yield _missing_mixin(ctx, event)
+            elif event.kind == "instance-as-key":
+                yield _instance_as_key(ctx, event)
+        yield from _unloaded(ctx, analysis)
         for record in analysis.calls:
             yield from _unmapped(ctx, program, analysis.path, record)
             yield from _unknown_keyword(ctx, program, analysis.path, record)
@@ -267,3 +278,50 @@ def _write_in_validator(ctx, program, analysis) -> Iterator[Finding]:
         yield ctx.registry.finding("AL226", effect.path if not effect.trace else effect.trace[0][0],
                                    effect.span if not effect.trace else effect.trace[0][1], message, guidance, trace)
         return
+
+
+# AL227 -------------------------------------------------------------------------------------------------
+def _missing_mixin(ctx, event) -> Finding:
+    model, method, associations = event.detail.split("|")
+    names = ", ".join(f"`{a}`" for a in associations.split(",") if a)
+    message = (
+        f"`{method}()` is not a method of {_name(model)} rows: Sequelize generates association methods from each "
+        f"association's alias ({names}) in singular and plural, and none is named like this — it raises "
+        f"TypeError (\"{method} is not a function\"), a 500"
+    )
+    guidance = f"Call the mixin of the alias you declared (for `as: 'followings'`: addFollowing/removeFollowing/getFollowings), or declare the association."
+    return ctx.registry.finding("AL227", event.path, event.span, message, guidance)
+
+
+# AL228 -------------------------------------------------------------------------------------------------
+def _instance_as_key(ctx, event) -> Finding:
+    stack, key, model, method = event.detail.split("|")
+    outcome = {
+        "sequelize": "Sequelize compares the column with the object and matches no row (the request silently finds nothing)",
+        "prisma": "Prisma rejects it (\"Argument `%s`: Invalid value provided. Expected Int, provided Object\") — a 500" % key,
+    }.get(stack, "the database compares the column with '[object Object]' and matches no row")
+    message = f"`{key}` is given a {_name(model)} row, not its id, in `{method}`: {outcome}"
+    guidance = f"Pass the key: `{key}: {_name(model).lower()}.id`."
+    return ctx.registry.finding("AL228", event.path, event.span, message, guidance)
+
+
+# AL229 -------------------------------------------------------------------------------------------------
+def _unloaded(ctx, analysis) -> Iterator[Finding]:
+    seen: set = set()
+    for deref in analysis.derefs:
+        if ":unloaded:" not in deref.origin:
+            continue
+        path, line, column, rest = deref.origin.split(":", 3)
+        relation = rest.split(":", 1)[1]
+        key = (path, line, column)
+        if key in seen:
+            continue
+        seen.add(key)
+        stack_hint = "`include: [{ model: …, as: '%s' }]`" % relation if deref.path.endswith((".js", ".ts", ".mjs", ".cjs")) else ""
+        message = (
+            f"`{deref.name}` is the association `{relation}` of a row whose query did not load it: Sequelize and TypeORM "
+            f"leave it undefined, so reading through it raises TypeError (\"Cannot read properties of undefined\") — a 500"
+        )
+        guidance = (f"Load it with the row: {stack_hint or 'the query'} (Sequelize) / `relations: ['{relation}']` (TypeORM), "
+                    f"or fetch it (`await row.get{relation[:1].upper() + relation[1:]}()`).")
+        yield ctx.registry.finding("AL229", deref.path, deref.span, message, guidance)

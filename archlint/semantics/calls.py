@@ -17,6 +17,29 @@ from archlint.semantics.support import (
 )
 
 
+MIXIN_PREFIXES = ("get", "set", "add", "has", "remove", "count", "create")
+SEQUELIZE_INSTANCE_METHODS = frozenset({"getDataValue", "setDataValue", "setAttributes", "addHook", "hasHook", "hasHooks",
+                                        "removeHook", "getTableName", "get", "set", "createdAt"})
+
+
+def _mixin_matches(association: str, suffix: str) -> bool:
+    """Sequelize names mixins after the association's singular and plural (``followings``:
+    addFollowing, addFollowings); compared loosely so an inflection archlint does not know is a match."""
+    def stems(word: str) -> set:
+        found = {word}
+        if word.endswith("ies"):
+            found.add(word[:-3] + "y")
+        if word.endswith("es"):
+            found.add(word[:-2])
+        if word.endswith("s"):
+            found.add(word[:-1])
+        found.add(word + "s")
+        return found
+    return bool(stems(association) & stems(suffix))
+
+
+ANY_RELATION = "*"  # in Row.loaded: the query's include was not readable, any relation may be loaded
+KEY_STACKS = frozenset({"sequelize", "prisma", "typeorm", "knex"})
 CLOSE_METHODS = frozenset({"close", "release", "end"})
 CLOSED_HANDLE = "closed-handle:"  # closed-handle:<path:line:col:method>: the handle was closed/released there
 
@@ -206,6 +229,8 @@ class Calls:
         handle_kind = bare.kind if kind is v.Db else value_kind
         model = bare.model
         arg_tags = all_tags([a[2] for a in args])
+        if stack in KEY_STACKS and kind in (v.Db, v.ModelClass, v.Query):
+            self._instance_as_key(node, stack, method, args)
         if kind is v.Db and method not in CLOSE_METHODS:
             closed = next((t for t in tags if t.startswith(CLOSED_HANDLE)), None)
             if closed is not None and (library.category(bare, method) is not None or library.outcome(stack, bare.kind, method)):
@@ -277,6 +302,21 @@ class Calls:
             # data read or written is not a transaction handle: `article.save()` later is not in `t`
             tags, arg_tags = _no_tx(tags), _no_tx(arg_tags)
         return v.tag(value, tags | (arg_tags - frozenset(t for t in arg_tags if t.startswith("elem:")) if outcome is not None and outcome.value in ("rows", "row", "row?", "result") else arg_tags)) if not v.is_unknown(value) or combined else value
+
+    def _instance_as_key(self, node, stack: str, method: str, args) -> None:
+        """``where: { authorId: user }``: a model instance where a key is compared (Sequelize finds
+        no row, Prisma rejects the argument, knex/TypeORM compare with '[object Object]')."""
+        for _kind, _name, value, _node in args:
+            record = v.strip(value)
+            if type(record) is not v.Record:
+                continue
+            where = v.strip(record.get("where") or v.UNKNOWN)
+            for condition in (where, record) if type(where) is v.Record else (record,):
+                for key, item in condition.items:
+                    row = v.strip(item)
+                    if isinstance(key, str) and (key.endswith(("Id", "_id")) or key == "id") and type(row) is v.Row and row.model:
+                        self.event("instance-as-key", node, f"{stack}|{key}|{row.model}|{method}")
+                        return
 
     def closing(self, node: ir.Call, func: ir.Attr, receiver, args) -> None:
         """``conn.close()`` / ``client.release()`` / ``pool.release(conn)``: the variable holding the
@@ -382,20 +422,32 @@ class Calls:
         return default
 
     def row_method(self, node: ir.Call, row: v.Row, tags: frozenset, method: str, args):
-        """Sequelize association mixins (``article.getTags()``) query per call; ``setX``/``addX``
-        write; Django ``save()``/``delete()`` come from the tables."""
+        """Sequelize association mixins (``article.getTags()``) query per call; ``setX``/``addX``/
+        ``removeX``/``createX`` write; Django ``save()``/``delete()`` come from the tables.  A mixin
+        that no association of the model generates is recorded (``missing-mixin``)."""
         model = self.program.schema.get(row.model) if row.model else None
-        if model is not None and method[:3] in ("get", "set", "add", "has") and len(method) > 3:
-            suffix = method[3:]
-            for name, relation in model.relations.items():
-                if name.lower() in (suffix.lower(), suffix.lower() + "s") or name.lower().rstrip("s") == suffix.lower().rstrip("s"):
-                    if method.startswith("get") or method.startswith("has"):
-                        self.effect("lazy", row.stack, row.model, name, node, tags, detail=name)
-                        target = relation.target
-                        return v.tag(v.Rows(row.stack, target) if relation.collection else v.Row(row.stack, target, nullable=True), tags)
-                    self.effect("write", row.stack, row.model, method, node, tags | all_tags([a[2] for a in args]))
-                    return v.tag(v.UNKNOWN, _no_tx(tags))
+        prefix = next((p for p in MIXIN_PREFIXES if method.startswith(p) and len(method) > len(p) and method[len(p)].isupper()), "")
+        if model is None or not prefix or method in SEQUELIZE_INSTANCE_METHODS:
+            return v.tag(v.UNKNOWN, tags)
+        suffix = method[len(prefix):].lower()
+        for name, relation in model.relations.items():
+            if _mixin_matches(name.lower(), suffix):
+                if prefix in ("get", "has", "count"):
+                    self.effect("lazy", row.stack, row.model, name, node, tags, detail=name)
+                    target = relation.target
+                    if prefix != "get":
+                        return v.tag(v.Const(v.ANY_CONSTANT), tags)
+                    return v.tag(v.Rows(row.stack, target) if relation.collection else v.Row(row.stack, target, nullable=True), tags)
+                self.effect("write", row.stack, row.model, method, node, tags | all_tags([a[2] for a in args]))
+                return v.tag(v.UNKNOWN, _no_tx(tags))
+        if row.stack == "sequelize" and model.relations and not self._names_a_model(suffix):
+            self.event("missing-mixin", node, f"{row.model}|{method}|{','.join(sorted(model.relations))}")
         return v.tag(v.UNKNOWN, tags)
+
+    def _names_a_model(self, suffix: str) -> bool:
+        """``addTag``: the suffix names a model of the project — an association archlint may have
+        missed, not judged."""
+        return any(_mixin_matches(model.name.lower(), suffix) for model in self.program.schema.models.values())
 
     def outcome_value(self, outcome: Outcome, receiver, args, node, stack: str, model: str):  # noqa: C901
         """The value a library call yields, from its descriptor in ``semantics.toml``."""
@@ -490,14 +542,19 @@ class Calls:
                     continue
             return frozenset(loaded), frozenset(joined)
         key = outcome.loads
+        records = 0
         for kind, _name, value, node in args:
             record = v.strip(value)
             if type(record) is not v.Record:
                 continue
+            records += 1
             option = record.get(key)
             if option is None:
                 continue
-            loaded.update(self._relation_names(option, model))
+            names = self._relation_names(option, model)
+            loaded.update(names or {ANY_RELATION})  # an include archlint cannot read may load anything
+        if not records and any(v.is_unknown(a[2]) for a in args):
+            loaded.add(ANY_RELATION)  # options built elsewhere (or an id archlint cannot tell from them)
         return frozenset(loaded), frozenset(joined)
 
     def _relation_names(self, option, model: str) -> set[str]:

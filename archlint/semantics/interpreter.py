@@ -642,6 +642,12 @@ class Frame(Calls):
                 self.env["<exports>"] = v.Record(tuple(items.items()))
                 return
             receiver = v.strip(self.eval(obj))
+            if type(receiver) is v.Row and type(obj) is ir.Name and obj.id in self.env:  # article.author = user
+                current = self.env[obj.id]
+                row = v.strip(current)
+                if type(row) is v.Row:
+                    self.env[obj.id] = v.tag(row._replace(loaded=row.loaded | {target.name}), v.tags_of(current))
+                return
             if type(receiver) is v.Instance:
                 self.env[field_key(obj, target.name)] = value
                 self.program.write_field(receiver.path, receiver.cid, target.name, value)
@@ -984,7 +990,7 @@ class Frame(Calls):
         relation = self.program.schema.relation(row.model, name) if row.model else None
         if relation is None:
             return v.tag(v.UNKNOWN, tags)
-        loaded = any(path == name or path.startswith(name + ".") for path in row.loaded)
+        loaded = "*" in row.loaded or any(path == name or path.startswith(name + ".") for path in row.loaded)
         nested = frozenset(path[len(name) + 1:] for path in row.loaded if path.startswith(name + "."))
         stack = row.stack
         target_stack = self.program.schema.models[relation.target].stack if relation.target in self.program.schema.models else stack
@@ -994,6 +1000,10 @@ class Frame(Calls):
             self.effect("lazy", stack, row.model, name, node, tags, detail=name)
         if relation.collection:
             return v.tag(v.Rows(target_stack, relation.target, nested), tags)
+        if not loaded and relation.strategy == "none" and stack in ("sequelize", "typeorm") and node is not None:
+            # an association the query did not include: the attribute is undefined
+            origin = f"{self.path}:{node.span.line}:{node.span.column}:unloaded:{name}"
+            return v.tag(v.Row(target_stack, relation.target, nested, nullable=True, origin=origin), tags)
         return v.tag(v.Row(target_stack, relation.target, nested), tags)
 
     def subscript(self, obj, index):
