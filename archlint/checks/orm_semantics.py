@@ -16,7 +16,9 @@
 * AL228 ``where: { authorId: user }``: a model instance compared where a key is expected (Sequelize
   matches no row, Prisma rejects the argument);
 * AL229 ``article.author.username`` on a Sequelize/TypeORM row whose query did not include
-  ``author``: the association is ``undefined`` (TypeError).
+  ``author``: the association is ``undefined`` (TypeError);
+* AL230 ``self.repo.find_by_slug(slug)`` when the repository class (and its project bases) defines
+  no such method (AttributeError / "is not a function").
 
 Every message quotes the error the real library raises (verified: SQLAlchemy 2.0, Django 5.1, DRF 3.15).
 """
@@ -64,6 +66,8 @@ def _all(ctx, program, analyses) -> Iterator[Finding]:
                 yield _missing_mixin(ctx, event)
             elif event.kind == "instance-as-key":
                 yield _instance_as_key(ctx, event)
+            elif event.kind == "missing-method":
+                yield _missing_method(ctx, program, event)
         yield from _unloaded(ctx, analysis)
         for record in analysis.calls:
             yield from _unmapped(ctx, program, analysis.path, record)
@@ -325,3 +329,23 @@ def _unloaded(ctx, analysis) -> Iterator[Finding]:
         guidance = (f"Load it with the row: {stack_hint or 'the query'} (Sequelize) / `relations: ['{relation}']` (TypeORM), "
                     f"or fetch it (`await row.get{relation[:1].upper() + relation[1:]}()`).")
         yield ctx.registry.finding("AL229", deref.path, deref.span, message, guidance)
+
+
+# AL230 -------------------------------------------------------------------------------------------------
+def _missing_method(ctx, program, event) -> Finding:
+    path, cid, method = event.detail.split("|")
+    cls = program.cls(path, int(cid))
+    name = cls.name if cls is not None else "the class"
+    methods = sorted({program.function(p, f).name for p, c in program.subclass_chain(path, int(cid))
+                      for f in (program.cls(p, c).methods if program.cls(p, c) is not None else ())
+                      if program.function(p, f) is not None and not program.function(p, f).name.startswith("_")})
+    python = event.path.endswith(".py")
+    error = (f"AttributeError: '{name}' object has no attribute '{method}'" if python
+             else f"TypeError: this.….{method} is not a function")
+    message = (
+        f"`{method}()` is called on a {name} ({path}), which defines no such method (nor do its bases): the call raises "
+        f"{error} — a 500 on every request that reaches it"
+    )
+    known = ", ".join(f"`{m}`" for m in methods[:8]) + (", …" if len(methods) > 8 else "")
+    guidance = f"Call a method {name} has ({known or 'none'}), or add `{method}` to {name}."
+    return ctx.registry.finding("AL230", event.path, event.span, message, guidance)

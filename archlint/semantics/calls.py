@@ -39,6 +39,7 @@ def _mixin_matches(association: str, suffix: str) -> bool:
 
 
 ANY_RELATION = "*"  # in Row.loaded: the query's include was not readable, any relation may be loaded
+DECLARED = "declared"  # an instance known from a type annotation only: a subclass may add methods
 KEY_STACKS = frozenset({"sequelize", "prisma", "typeorm", "knex"})
 CLOSE_METHODS = frozenset({"close", "release", "end"})
 CLOSED_HANDLE = "closed-handle:"  # closed-handle:<path:line:col:method>: the handle was closed/released there
@@ -164,6 +165,9 @@ class Calls:
             if function is not None:
                 return self.invoke(node, function._replace(bound=bare), args)
             member = self.instance_member(bare, method)
+            if v.is_unknown(member) and DECLARED not in tags and self.program.closed_class(bare.path, bare.cid):
+                if self.program.class_field(bare.path, bare.cid, method) is None and self.program.field_value(bare.path, bare.cid, method) is None:
+                    self.event("missing-method", node, f"{bare.path}|{bare.cid}|{method}")
             return self.invoke(node, member, args)
         if kind is v.ClassValue:
             model = self.program.model_of_class(bare.path, bare.cid)

@@ -189,7 +189,7 @@ class Frame(Calls):
             if model:
                 stack = self.program.schema.models[model].stack
                 return v.Row(stack, model)
-            return v.Instance(value.path, value.cid)
+            return v.tag(v.Instance(value.path, value.cid), frozenset({"declared"}))
         if kind is v.External:
             name = value.name
             handle = self.program.library.annotated(name)
