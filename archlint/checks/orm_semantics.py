@@ -148,7 +148,12 @@ def _unknown_keyword(ctx, program, path: str, record) -> Iterator[Finding]:
     if not path.endswith(".py") or node.new:
         return
     callee = v.strip(record.receiver)
-    if type(callee) is v.ModelClass:
+    result = v.strip(record.result)
+    if type(node.func) is ir.Attr:  # models.Article(…) — not Article.create_from(…), a classmethod
+        if type(callee) is not v.Module or type(result) is not v.Row:
+            return
+        model = program.schema.get(result.model)
+    elif type(callee) is v.ModelClass:
         model = program.schema.get(callee.model)
     elif type(callee) is v.ClassValue:
         model = program.schema.get(program.model_of_class(callee.path, callee.cid))

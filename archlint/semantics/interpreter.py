@@ -120,7 +120,7 @@ class Frame(Calls):
             else:
                 self.env[param.name] = value
             if param.modifiers and self.function.name == "constructor":  # TS parameter property
-                receiver = self.self_value
+                receiver = v.strip(self.self_value)
                 if type(receiver) is v.Instance:
                     self.program.write_field(receiver.path, receiver.cid, param.name, value)
 
@@ -885,7 +885,7 @@ class Frame(Calls):
             key = field_key(node.obj, name) if type(node) is ir.Attr else ""
             if key and key in self.env:
                 return self.env[key]
-            return v.tag(self.instance_member(bare, name), tags)
+            return v.tag(self.instance_member(bare, name), tags - {"declared"})  # a field has its own provenance
         if kind is v.ClassValue:
             model = self.program.model_of_class(bare.path, bare.cid)
             if model:

@@ -534,7 +534,8 @@ class Program:
         model = self.model_of_class(path, function.cls)
         if model:  # a model's method: `self` is a row of it (its relations read as relations)
             return v.Row(self.schema.models[model].stack, model)
-        return v.Instance(path, function.cls)
+        # any subclass may be `self` (a mixin's methods call what the class it is mixed into defines)
+        return v.tag(v.Instance(path, function.cls), frozenset({"declared"}))
 
     def handler_arguments(self, path: str, function: ir.Function) -> tuple:
         """A route handler analysed on its own gets the request where its framework passes it:
