@@ -517,3 +517,36 @@ def test_pooled_client_used_after_release(tmp_path):
         ''',
     })
     assert _rules(root, "AL307") == [("AL307", "src/tags.js", 6)]
+
+
+def test_two_collections_joined_in_one_typeorm_query_and_the_query_strategy_look_alike(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"typeorm": "0.3"}}',
+        "src/entities.ts": '''
+            import { Entity, PrimaryGeneratedColumn, OneToMany, ManyToOne, ManyToMany } from 'typeorm';
+            @Entity()
+            export class Article {
+              @PrimaryGeneratedColumn() id: number;
+              @OneToMany(() => Comment, (c) => c.article) comments: Comment[];
+              @ManyToMany(() => Tag) tags: Tag[];
+            }
+            @Entity()
+            export class Comment { @PrimaryGeneratedColumn() id: number; @ManyToOne(() => Article) article: Article; }
+            @Entity()
+            export class Tag { @PrimaryGeneratedColumn() id: number; }
+        ''',
+        "src/repo.ts": '''
+            import { DataSource } from 'typeorm';
+            import { Article } from './entities';
+            const ds = new DataSource({ type: 'sqlite', database: 'x' });
+            export const full = () => ds.getRepository(Article).find({ relations: ['comments', 'tags'] });
+            export const split = () => ds.getRepository(Article).find({ relations: ['comments', 'tags'], relationLoadStrategy: 'query' });
+            export const one = () => ds.getRepository(Article).find({ relations: ['tags'] });
+        ''',
+    })
+    assert _rules(root, "AL231") == [("AL231", "src/repo.ts", 4)]
+
+
+def test_sqlalchemy_joinedload_of_two_collections_and_selectinload_look_alike(tmp_path):
+    root = make_repo(tmp_path, {"requirements.txt": "sqlalchemy\n", "app/m.py": 'from sqlalchemy import ForeignKey, select\nfrom sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, joinedload, selectinload, Session\n\nclass Base(DeclarativeBase):\n    pass\n\nclass Article(Base):\n    __tablename__ = "articles"\n    id: Mapped[int] = mapped_column(primary_key=True)\n    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))\n    author: Mapped["User"] = relationship()\n    comments: Mapped[list["Comment"]] = relationship()\n    tags: Mapped[list["Tag"]] = relationship()\n\nclass User(Base):\n    __tablename__ = "users"\n    id: Mapped[int] = mapped_column(primary_key=True)\n\nclass Comment(Base):\n    __tablename__ = "comments"\n    id: Mapped[int] = mapped_column(primary_key=True)\n    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))\n\nclass Tag(Base):\n    __tablename__ = "tags"\n    id: Mapped[int] = mapped_column(primary_key=True)\n    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))\n\ndef bad(s: Session):\n    return s.scalars(select(Article).options(joinedload(Article.comments), joinedload(Article.tags))).unique().all()\n\ndef ok(s: Session):\n    return s.scalars(select(Article).options(joinedload(Article.author), selectinload(Article.comments), selectinload(Article.tags))).all()\n'})
+    assert _rules(root, "AL231") == [("AL231", "app/m.py", 30)]

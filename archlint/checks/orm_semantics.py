@@ -18,7 +18,9 @@
 * AL229 ``article.author.username`` on a Sequelize/TypeORM row whose query did not include
   ``author``: the association is ``undefined`` (TypeError);
 * AL230 ``self.repo.find_by_slug(slug)`` when the repository class (and its project bases) defines
-  no such method (AttributeError / "is not a function").
+  no such method (AttributeError / "is not a function");
+* AL231 two collections eager-loaded by joins in one statement (``joinedload(A.comments),
+  joinedload(A.tags)``, TypeORM ``relations``): the rows multiply (comments × tags per article).
 
 Every message quotes the error the real library raises (verified: SQLAlchemy 2.0, Django 5.1, DRF 3.15).
 """
@@ -68,6 +70,8 @@ def _all(ctx, program, analyses) -> Iterator[Finding]:
                 yield _instance_as_key(ctx, event)
             elif event.kind == "missing-method":
                 yield _missing_method(ctx, program, event)
+            elif event.kind == "collections-joined":
+                yield _collections_joined(ctx, event)
         yield from _unloaded(ctx, analysis)
         for record in analysis.calls:
             yield from _unmapped(ctx, program, analysis.path, record)
@@ -354,3 +358,21 @@ def _missing_method(ctx, program, event) -> Finding:
     known = ", ".join(f"`{m}`" for m in methods[:8]) + (", …" if len(methods) > 8 else "")
     guidance = f"Call a method {name} has ({known or 'none'}), or add `{method}` to {name}."
     return ctx.registry.finding("AL230", event.path, event.span, message, guidance)
+
+
+# AL231 -------------------------------------------------------------------------------------------------
+_SEPARATE = {
+    "sqlalchemy": "load collections with `selectinload()` (one extra query each) and keep `joinedload()` for many-to-one",
+    "typeorm": "pass `relationLoadStrategy: 'query'` (a query per relation) or load one collection separately",
+}
+
+
+def _collections_joined(ctx, event) -> Finding:
+    stack, model, names = event.detail.split("|")
+    relations = ", ".join(f"`{n}`" for n in names.split(","))
+    message = (
+        f"The {_name(model)} query joins the collections {relations} into one SQL statement: the database returns one row per "
+        f"combination (an article with 20 comments and 5 tags comes back as 100 rows), so the result grows multiplicatively "
+        f"and LIMIT/OFFSET pages count joined rows instead of {_name(model)} rows"
+    )
+    return ctx.registry.finding("AL231", event.path, event.span, message, _SEPARATE.get(stack, "Load the collections in separate queries.") + ".")
