@@ -550,3 +550,23 @@ def test_two_collections_joined_in_one_typeorm_query_and_the_query_strategy_look
 def test_sqlalchemy_joinedload_of_two_collections_and_selectinload_look_alike(tmp_path):
     root = make_repo(tmp_path, {"requirements.txt": "sqlalchemy\n", "app/m.py": 'from sqlalchemy import ForeignKey, select\nfrom sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, joinedload, selectinload, Session\n\nclass Base(DeclarativeBase):\n    pass\n\nclass Article(Base):\n    __tablename__ = "articles"\n    id: Mapped[int] = mapped_column(primary_key=True)\n    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))\n    author: Mapped["User"] = relationship()\n    comments: Mapped[list["Comment"]] = relationship()\n    tags: Mapped[list["Tag"]] = relationship()\n\nclass User(Base):\n    __tablename__ = "users"\n    id: Mapped[int] = mapped_column(primary_key=True)\n\nclass Comment(Base):\n    __tablename__ = "comments"\n    id: Mapped[int] = mapped_column(primary_key=True)\n    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))\n\nclass Tag(Base):\n    __tablename__ = "tags"\n    id: Mapped[int] = mapped_column(primary_key=True)\n    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))\n\ndef bad(s: Session):\n    return s.scalars(select(Article).options(joinedload(Article.comments), joinedload(Article.tags))).unique().all()\n\ndef ok(s: Session):\n    return s.scalars(select(Article).options(joinedload(Article.author), selectinload(Article.comments), selectinload(Article.tags))).all()\n'})
     assert _rules(root, "AL231") == [("AL231", "app/m.py", 30)]
+
+
+def test_commonjs_exports_called_inside_the_module_carry_their_nullable_result(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": NODE_PKG,
+        "src/db.js": "const knex = require('knex');\nmodule.exports = knex({ client: 'pg' });\n",
+        "src/articles.js": '''
+            const db = require('./db');
+            exports.bySlug = (slug) => db('articles').where({ slug }).first();
+            exports.title = async (slug) => {
+              const article = await exports.bySlug(slug);
+              return article.title;
+            };
+            exports.titleChecked = async (slug) => {
+              const article = await exports.bySlug(slug);
+              return article ? article.title : null;
+            };
+        ''',
+    })
+    assert _rules(root, "AL220") == [("AL220", "src/articles.js", 5)]

@@ -818,6 +818,11 @@ class Frame(Calls):
         name = node.id
         if name in self.env:
             return self.env[name]
+        if name == "exports" and not self.python and self.function.kind != "module":
+            # exports.get(…) inside a CommonJS module: what its top level exported
+            found = self.program.module_env(self.path).get("<exports>")
+            if found is not None:
+                return found
         scope = self.function.scope_of(name)
         if scope == "param" or (scope == "local" and self.program.binding(self.path, name) is None):
             return v.UNKNOWN  # bound here but not yet (or not knowably) assigned on this path
