@@ -188,7 +188,9 @@ class Frame(Calls):
             model = self.program.model_of_class(value.path, value.cid)
             if model:
                 stack = self.program.schema.models[model].stack
-                return v.Row(stack, model)
+                # a row known from its type only: how it was loaded is unknown (Sequelize/TypeORM
+                # associations may have been included by the caller)
+                return v.Row(stack, model, frozenset({"*"}) if stack in ("sequelize", "typeorm") else frozenset())
             return v.tag(v.Instance(value.path, value.cid), frozenset({"declared"}))
         if kind is v.External:
             name = value.name
@@ -642,6 +644,8 @@ class Frame(Calls):
                 self.env["<exports>"] = v.Record(tuple(items.items()))
                 return
             receiver = v.strip(self.eval(obj))
+            if type(receiver) is v.Request:
+                self.request_event("request-write", receiver, target.name, target.span)
             if type(receiver) is v.Row and type(obj) is ir.Name and obj.id in self.env:  # article.author = user
                 current = self.env[obj.id]
                 row = v.strip(current)
@@ -685,10 +689,12 @@ class Frame(Calls):
             self.bind(target.value, value)
             return
         if kind is ir.Index:
-            row = v.strip(self.eval(target.obj))
-            self.eval(target.index)
-            if type(row) is v.Row and row.stack in ("sqlite3", "aiosqlite", "asyncpg"):
-                self.event("row-item-assigned", target, row.stack)
+            receiver = v.strip(self.eval(target.obj))
+            key = v.strip(self.eval(target.index))
+            if type(receiver) is v.Request and type(key) is v.Const and isinstance(key.value, str):
+                self.request_event("request-write", receiver, "[" + key.value + "]", target.span)
+            if type(receiver) is v.Row and receiver.stack in ("sqlite3", "aiosqlite", "asyncpg"):
+                self.event("row-item-assigned", target, receiver.stack)
 
     # expressions ----------------------------------------------------------------------------------------
     def eval(self, node):  # noqa: C901 - one branch per expression kind
@@ -722,6 +728,9 @@ class Frame(Calls):
                 return obj
             if not node.optional:
                 self.dereference(node.obj, obj, node.span)
+            key = v.strip(index)
+            if type(v.strip(obj)) is v.Request and type(key) is v.Const and isinstance(key.value, str):
+                self.request_event("request-read", v.strip(obj), "[" + key.value + "]", node.span)
             return self.subscript(obj, index)
         if kind is ir.Template:
             values = [self.eval(hole) for hole in node.holes]
@@ -910,6 +919,8 @@ class Frame(Calls):
         if kind is v.External:
             return self.program.static_attribute(bare, name)
         if kind is v.Request:
+            if node is not None:
+                self.request_event("request-read", bare, name, node.span)
             if bare.part == "" or bare.part in ("state",):
                 part = REQUEST_PARTS.get(name)
                 if part is None and name in ("request", "req"):  # ctx.request (Koa), c.req (Hono)
@@ -944,6 +955,17 @@ class Frame(Calls):
     def event(self, kind: str, node, detail: str) -> None:
         if self.analysis is not None and node is not None:
             self.analysis.events.append(Event(kind, self.path, node.span, detail))
+
+    def request_event(self, kind: str, request: v.Request, name: str, span: Span) -> None:
+        """``request-read`` / ``request-write`` of a request attribute or item, by where it lives
+        on the request: ``user`` (``req.user``), ``state.user`` (``ctx.state.user``,
+        ``request.state.user``), ``[user]`` (aiohttp ``request['user']``), ``var.user`` (Hono
+        ``c.get('user')`` / ``c.set('user', …)``), ``body``, ``query.limit`` … — what the
+        framework rules compare between middleware and handlers."""
+        if self.analysis is None:
+            return
+        detail = f"{request.part}.{name}" if request.part else name
+        self.analysis.events.append(Event(kind, self.path, span, detail))
 
     def instance_member(self, instance: v.Instance, name: str):
         found = self.program.method(instance.path, instance.cid, name)
@@ -1083,7 +1105,7 @@ class Frame(Calls):
     def site(self, node: ir.Call, handle, method: str, category: str, model: str = "") -> None:
         if self.analysis is None:
             return
-        kind = handle.kind if type(handle) is v.Db else type(handle).__name__.lower()
+        kind = handle.kind if type(handle) is v.Db else "model" if type(handle) is v.ModelClass else type(handle).__name__.lower()
         self.analysis.sites.append(Site(self.path, node.span, handle.stack, kind, method, category, model,
                                         tuple(self.loops), self.tx > 0, callee_text(node)))
 

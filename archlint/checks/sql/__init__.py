@@ -47,4 +47,6 @@ def candidate_paths(ctx: CheckContext, sql: SqlKnowledge) -> list[str]:
         if facts.parsed
         and any(edge.external and any(module_matches(edge.target, m) for m in modules) for edge in ctx.graph.out_edges(path))
     }
+    if ctx.bodies is not None:
+        extra &= ctx.bodies  # the pipeline's plan kept only files that name a sink (`.extra(`, `RawSQL`)
     return sorted(set(ctx.datalayer.analysed) | extra)
