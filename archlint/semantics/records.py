@@ -25,6 +25,10 @@ class Effect(NamedTuple):
     loops: tuple  # ids of the loops around it, outermost first, across the trace
     detail: str = ""  # e.g. the relation a lazy load reads
     tags: frozenset = frozenset()  # every tag of the values involved: async, sess:<with>, request …
+    # The branches the statement runs on, across the trace: ((if-site, "then"|"else"), ...).  Two
+    # effects are on one path unless they sit on opposite sides of one ``if`` (an early
+    # ``return``/``raise`` puts the rest of the block on the other side).
+    branch: tuple = ()
 
 
 class Summary(NamedTuple):
@@ -76,6 +80,7 @@ class Deref(NamedTuple):
     span: Span
     name: str
     model: str
+    origin: str = ""  # the call that returned the nullable row (Row.origin), "" when unknown
 
 
 class Event(NamedTuple):
