@@ -82,6 +82,9 @@ def _no_tx(tags: frozenset) -> frozenset:
     return frozenset(t for t in tags if not t.startswith(v.TX_TAG)) if tags else tags
 
 
+_MONGOOSE_MODEL = frozenset({"mongoose:model", "mongoose:default.model", "mongoose:.model"})
+
+
 class Calls:
     def call(self, node: ir.Call):
         saved_ran, self.ran = self.ran, []
@@ -747,6 +750,11 @@ class Calls:
         if name in ("django.urls.path", "django.urls.re_path", "django.conf.urls.url"):
             self.program.route_calls.setdefault((self.path, node.span), (self.path, node, external, tuple(a[2] for a in args)))
             return v.UNKNOWN
+        if name in _MONGOOSE_MODEL and args:  # mongoose.model('Article', ArticleSchema)
+            label = v.strip(args[0][2])
+            if type(label) is v.Const and isinstance(label.value, str):
+                key = self.program.schema.by_name(label.value, "mongoose", self.path) or f"{self.path}:{label.value}"
+                return v.ModelClass("mongoose", key)
         framework = library.app(name)
         if framework:
             site = f"{self.path}:{node.span.line}:{node.span.column}"

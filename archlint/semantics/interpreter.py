@@ -38,6 +38,7 @@ def render_short(node) -> str:
 
 SPREAD = "..."  # the key under which an object literal keeps a spread of request data
 
+_THENABLE = frozenset({"knex", "mongoose"})  # query builders that run when awaited
 NODE_BUDGET = 40_000  # evaluation steps per frame; past it the function's summary is UNKNOWN
 
 
@@ -1082,12 +1083,14 @@ class Frame(Calls):
 
     def await_value(self, value, node):
         bare = v.strip(value)
-        if type(bare) is v.Query and bare.stack == "knex":  # a knex builder runs when awaited
-            self.effect("read", "knex", bare.model, "await", node, v.tags_of(value))
+        if type(bare) is v.Query and bare.stack in _THENABLE:  # a knex builder / Mongoose query runs when awaited
+            self.effect("read", bare.stack, bare.model, "await", node, v.tags_of(value))
+            if type(node) is ir.Await and type(node.value) is ir.Call:
+                self.site(node.value, v.Db(bare.stack, "query", bare.model), "await", "query", bare.model)
             if bare.single:
                 origin = self.origin_of(node.value) if type(node) is ir.Await else ""
-                return v.tag(v.Row("knex", bare.model, nullable=True, origin=origin), v.tags_of(value))
-            return v.tag(v.Rows("knex", bare.model), v.tags_of(value))
+                return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=True, origin=origin), v.tags_of(value))
+            return v.tag(v.Rows(bare.stack, bare.model, bare.loaded), v.tags_of(value))
         return value
 
     # calls ---------------------------------------------------------------------------------------------
