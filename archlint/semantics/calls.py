@@ -288,7 +288,7 @@ class Calls:
             collections = self._joined_collections(bare)
             if collections:
                 self.analysis.events.append(Event("joined-without-unique", self.path, node.span, ",".join(collections)))
-        category = library.category(bare, method) if kind is v.Db else None
+        category = library.category(bare if kind is v.Db else v.Db(stack, "model"), method) if kind in (v.Db, v.ModelClass) else None
         if outcome is None and category is None:
             if kind is v.ModelClass:
                 return None  # a project classmethod: the caller looks it up
@@ -308,7 +308,7 @@ class Calls:
             if method == "run_sync" and args and type(args[0][3]) is ir.Attr and args[0][3].name in ("create_all", "drop_all"):
                 category = "schema"  # conn.run_sync(Base.metadata.create_all)
             op = {"query": "read", "write": "write"}.get(category, category)
-            if category in ("query", "write"):
+            if category in ("query", "write") and outcome is None:  # a builder the library says is lazy runs later
                 self.effect(op, stack, model, method, node, tags | arg_tags, deps=deps)
             elif method == "commit":
                 self.effect("commit", stack, model, method, node, tags)

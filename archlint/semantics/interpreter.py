@@ -1085,8 +1085,6 @@ class Frame(Calls):
         bare = v.strip(value)
         if type(bare) is v.Query and bare.stack in _THENABLE:  # a knex builder / Mongoose query runs when awaited
             self.effect("read", bare.stack, bare.model, "await", node, v.tags_of(value))
-            if type(node) is ir.Await and type(node.value) is ir.Call:
-                self.site(node.value, v.Db(bare.stack, "query", bare.model), "await", "query", bare.model)
             if bare.single:
                 origin = self.origin_of(node.value) if type(node) is ir.Await else ""
                 return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=True, origin=origin), v.tags_of(value))
