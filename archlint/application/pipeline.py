@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import sys
 import time
 from dataclasses import dataclass, field, replace
 
@@ -105,9 +106,12 @@ def run_check(paths: list[str], options: Options | None = None) -> Report:
     collected when it ends."""
     enabled = gc.isenabled()
     gc.disable()
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 4000))  # the interpreter follows calls five deep over nested IR
     try:
         return _run_check(paths, options)
     finally:
+        sys.setrecursionlimit(limit)
         if enabled:
             gc.enable()
 

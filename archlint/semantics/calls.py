@@ -143,8 +143,12 @@ class Calls:
         options = v.options(receiver)
         if len(options) > 1:
             result = None
-            for option in options:
-                result = v.join(result, self.method_call(node, option, method, args))
+            self.alternatives += 1  # one alternative lacking the method proves nothing
+            try:
+                for option in options:
+                    result = v.join(result, self.method_call(node, option, method, args))
+            finally:
+                self.alternatives -= 1
             return result
         tags = v.tags_of(receiver)
         bare = v.strip(receiver)
@@ -168,7 +172,8 @@ class Calls:
             if function is not None:
                 return self.invoke(node, function._replace(bound=bare), args)
             member = self.instance_member(bare, method)
-            if v.is_unknown(member) and DECLARED not in tags and self.program.closed_class(bare.path, bare.cid):
+            if (v.is_unknown(member) and DECLARED not in tags and not self.alternatives
+                    and self.program.closed_class(bare.path, bare.cid) and not self.program.has_subclasses(bare.path, bare.cid)):
                 if self.program.class_field(bare.path, bare.cid, method) is None and self.program.field_value(bare.path, bare.cid, method) is None:
                     self.event("missing-method", node, f"{bare.path}|{bare.cid}|{method}")
             return self.invoke(node, member, args)

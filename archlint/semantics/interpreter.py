@@ -69,6 +69,7 @@ class Frame(Calls):
         self.self_value = None
         self.always_raises = False
         self.ran: list = []  # project functions the call being evaluated ran (CallRecord.callees)
+        self.alternatives = 0  # > 0 while one alternative of a union receiver is being called
 
     # running ---------------------------------------------------------------------------------------
     def run(self, args: tuple = (), kwargs: tuple = (), bound=None) -> Summary:
@@ -79,7 +80,7 @@ class Frame(Calls):
         try:
             self._bind_parameters(args, dict(kwargs), bound)
             terminated = self.block(function.body)
-        except _Budget:
+        except (_Budget, RecursionError):  # past the budget, or nesting deeper than Python's stack
             return UNKNOWN_SUMMARY
         returns = self.returns
         if returns is None:
@@ -370,22 +371,24 @@ class Frame(Calls):
             return v.truth(self.eval_cached(test))
         return None
 
-    def narrowing(self, test, truthy: bool) -> dict:
-        """Names whose value a branch knows more about (``if not user: return`` → user non-null)."""
+    def narrowing(self, test, truthy: bool, seen: frozenset = frozenset()) -> dict:
+        """Names whose value a branch knows more about (``if not user: return`` → user non-null).
+        A flag set from a test (``found = user is not None``) narrows like the test itself; ``seen``
+        stops a flag defined through itself (``ok = ok and x``)."""
         kind = type(test)
         if kind is ir.Unary and test.op == "not":
-            return self.narrowing(test.operand, not truthy)
+            return self.narrowing(test.operand, not truthy, seen)
         if kind is ir.BoolOp:
             if (test.op == "and") == truthy:
                 found: dict = {}
                 for value in test.values:
-                    found.update(self.narrowing(value, truthy))
+                    found.update(self.narrowing(value, truthy, seen))
                 return found
             return {}
         if kind is ir.Name:
             current = self.env.get(test.id)
-            guard = self.guards.get(test.id)
-            found = self.narrowing(guard, truthy) if guard is not None else {}
+            guard = self.guards.get(test.id) if test.id not in seen else None
+            found = self.narrowing(guard, truthy, seen | {test.id}) if guard is not None else {}
             if current is not None and truthy:
                 found[test.id] = non_null(current)
             return found
@@ -1002,7 +1005,7 @@ class Frame(Calls):
         frame.env = dict(self.program.module_env(path))
         try:
             return frame.eval(node)
-        except _Budget:
+        except (_Budget, RecursionError):  # past the budget, or nesting deeper than Python's stack
             return v.UNKNOWN
 
     def _remember_loaded(self, name: str, value, relation: str) -> None:
@@ -1119,7 +1122,7 @@ def run_module(program: Program, path: str, analysis: Analysis | None = None) ->
     program.closures[(path, 0)] = frame.env
     try:
         frame.block(module.module.body)
-    except _Budget:
+    except (_Budget, RecursionError):
         pass
     if analysis is not None:
         analysis.effects = tuple(dict.fromkeys(frame.effects))

@@ -343,6 +343,20 @@ class Program:
                     return found
         return None
 
+    def has_subclasses(self, path: str, cid: int) -> bool:
+        """A project class some loaded class derives from: an instance typed as it may be a
+        subclass's at run time (a dialect's ``preparer`` overridden per database)."""
+        index = getattr(self, "_children", None)
+        if index is None or index[0] != len(self.modules):
+            children: set = set()
+            for module_path in list(self.modules):
+                for other in self.modules[module_path].classes:
+                    for base in self.bases(module_path, other.cid):
+                        if type(base) is v.ClassValue:
+                            children.add((base.path, base.cid))
+            index = self._children = (len(self.modules), children)
+        return (path, cid) in index[1]
+
     def closed_class(self, path: str, cid: int) -> bool:
         """Every attribute of the class is visible in the project: its bases are project classes (or
         none / ``object``), nothing adds attributes at run time (``__getattr__``, a metaclass, a class
