@@ -36,6 +36,7 @@ import tree_sitter as ts
 import tree_sitter_javascript as ts_javascript
 import tree_sitter_typescript as ts_typescript
 
+from archlint.adapters.frontends.js_syntax import syntax_problem
 from archlint.adapters.frontends.source import SQL_FRAGMENT, Columns, decode, has_signal
 from archlint.domain.facts import (
     DYNAMIC,
@@ -130,7 +131,6 @@ _WRAPPERS = frozenset(
 _STRING_PARTS = frozenset({"string_fragment", "escape_sequence", '"', "'", "`"})
 _FIELDS = frozenset({"field_definition", "public_field_definition"})
 _DECLARATION_LISTS = frozenset({"lexical_declaration", "variable_declaration"})
-_USING_AS_NAME = re.compile(rb"\busing(?=\s*(?:[-+*/%&|^]?=(?!=)|\.|\[|\)|,|;|\?))")
 _ARRAY_LOOPS = frozenset({"map", "forEach", "flatMap", "filter", "reduce", "some", "every", "find", "findIndex"})
 
 
@@ -152,6 +152,11 @@ def _grammar(name: str) -> _Grammar:
         language = ts.Language(raw)
         extra_classes = "(abstract_class_declaration)"
     return _Grammar(ts.Parser(language), ts.Query(language, _QUERY % extra_classes))
+
+
+def _is_declaration(path: str) -> bool:
+    """``.d.ts`` / ``.d.mts`` / ``.d.cts``: type declarations, where functions have no bodies."""
+    return path.lower().endswith((".d.ts", ".d.mts", ".d.cts"))
 
 
 def _grammar_name(path: str, language: str) -> str:
@@ -316,10 +321,9 @@ class _Extractor:
         facts.imports.sort(key=lambda i: (i.span.line, i.span.column))
         facts.bindings.sort(key=attrgetter("line"))
         facts.suppressions.extend(self.suppressions())
-        if self.root.has_error:
-            root = self.without_using_as_a_name()
-            if root.has_error:
-                facts.problems.append(self.syntax_problem(root))
+        problem = syntax_problem(self.parser, self.src, self.root, self.pos, _is_declaration(self.facts.path))
+        if problem is not None:
+            facts.problems.append(problem)
 
     # -- imports ------------------------------------------------------------------------------
     def esm_import(self, node: ts.Node) -> None:
@@ -854,35 +858,3 @@ class _Extractor:
             if node is not None and node.type in ("comment", "html_comment"):
                 found.setdefault(node.start_byte, (node.start_point.row + 1, self.text(node)))
         return [found[k] for k in sorted(found)]
-
-    def without_using_as_a_name(self) -> ts.Node:
-        """tree-sitter-javascript reads `using` as the explicit-resource-management keyword even
-        where it is a plain variable (`using += …` in knex's query compiler).  Those uses are
-        renamed to an identifier of the same length and the file re-parsed, so only real syntax
-        errors are reported, at their real (unchanged) positions."""
-        if _USING_AS_NAME.search(self.src) is None:
-            return self.root
-        return self.parser.parse(_USING_AS_NAME.sub(b"_sing", self.src)).root_node
-
-    def syntax_problem(self, root: ts.Node) -> ParseProblem:
-        """AL001 at the first ERROR or MISSING node in source order, found by descending only
-        into children that contain an error."""
-        node = root
-        while True:
-            for child in node.children:
-                if child.is_missing or child.type == "ERROR":
-                    return ParseProblem("AL001", self.error_message(child), self.pos.span(child))
-                if child.has_error:
-                    node = child
-                    break
-            else:
-                return ParseProblem("AL001", "syntax error", self.pos.span(node))
-
-    def error_message(self, node: ts.Node) -> str:
-        if node.is_missing:
-            return f"syntax error: missing `{node.type}`"
-        leaf = node
-        while leaf.child_count:
-            leaf = leaf.child(0)
-        token = _WHITESPACE.sub(" ", self.text(leaf)).strip()[:30]
-        return f"syntax error: unexpected `{token}`" if token else "syntax error"

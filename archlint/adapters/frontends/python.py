@@ -14,6 +14,13 @@ import bisect
 import re
 from functools import lru_cache
 
+from archlint.adapters.frontends.python_syntax import (
+    LAYOUT_PATTERNS,
+    OriginalSpans,
+    depth_problem,
+    layout_problems,
+    without_grammar_gaps,
+)
 from archlint.adapters.frontends.source import SQL_FRAGMENT, Columns, decode, has_signal
 from archlint.domain.facts import (
     DYNAMIC,
@@ -52,7 +59,7 @@ _QUERY = """
 (for_in_clause) @loop
 (attribute object: (attribute)) @read
 (attribute object: (identifier)) @read
-"""
+""" + LAYOUT_PATTERNS
 # Strings and comments are many and rarely interesting: they get their own query, run only
 # when a cheap byte-level scan of the file says they can matter.
 _STRING_QUERY = "(string) @string (concatenated_string) @string"
@@ -96,7 +103,7 @@ def _grammar():
     return language, ts.Query(language, _QUERY), ts.Parser(language), ts.QueryCursor
 
 
-_HEAD_QUERY = "(import_statement) @import (import_from_statement) @import"
+_HEAD_QUERY = "(import_statement) @import (import_from_statement) @import" + LAYOUT_PATTERNS
 # Dynamic imports are calls: a file that may contain one gets the full pass even for its head.
 _DYNAMIC_IMPORT_TOKENS = (b"import_module", b"__import__")
 
@@ -118,7 +125,11 @@ def extract(path: str, source: bytes, language: str = "python", full: bool = Tru
         return facts
     data = decoded.data
     facts.lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    _language, query, parser, cursor_type = _grammar()
+    too_deep = depth_problem(data)
+    if too_deep is not None:  # CPython refuses it, and the parser could crash on it: not parsed
+        facts.problems.append(too_deep)
+        return facts
+    language, query, parser, cursor_type = _grammar()
     tree = parser.parse(data)
     root = tree.root_node
     signal = _FILE_SIGNAL.search(data) is not None
@@ -130,8 +141,7 @@ def extract(path: str, source: bytes, language: str = "python", full: bool = Tru
     if b"archlint" in data:
         captures.update(cursor_type(_extra_query("comment")).captures(root))
     _Extractor(facts, data, captures, full).run()
-    if tree.root_node.has_error:
-        facts.problems.extend(_syntax_problems(tree.root_node, Columns(data), cursor_type))
+    facts.problems.extend(_syntax_problems(tree.root_node, data, parser, language, cursor_type, captures))
     return facts
 
 
@@ -570,8 +580,24 @@ def _import_context(node) -> str:
     return RUNTIME
 
 
-def _syntax_problems(root, cols: Columns, cursor_type) -> list[ParseProblem]:
-    """Report the first real syntax error; PEP 810 ``lazy import`` is not one."""
+def _syntax_problems(root, data: bytes, parser, language, cursor_type, captures) -> list[ParseProblem]:
+    """The first reason CPython would refuse the file, if any: an error node tree-sitter found
+    (minus the grammar's gaps: PEP 810 ``lazy``, PEP 696 defaults, under-indented lines inside
+    brackets), or an indentation or nesting error it accepted (see ``python_syntax``)."""
+    columns = Columns(data)
+    if root.has_error:
+        rewritten = without_grammar_gaps(data)
+        if rewritten is not data:
+            root, captures, columns = parser.parse(rewritten).root_node, None, OriginalSpans(data, columns)
+    found = _error_problems(root, columns, cursor_type) if root.has_error else []
+    found.extend(layout_problems(root, data, columns, language, cursor_type, captures))
+    if not found:
+        return []
+    return [min(found, key=lambda problem: (problem.span.line, problem.span.column))]
+
+
+def _error_problems(root, cols, cursor_type) -> list[ParseProblem]:
+    """The first ERROR / MISSING node; PEP 810 ``lazy import`` is not one."""
     error_query = _error_query()
     found = []
     for name, nodes in cursor_type(error_query).captures(root).items():
@@ -599,9 +625,11 @@ def _error_query():
 
 
 def _is_lazy_keyword(node) -> bool:
+    """``lazy import x`` (PEP 810): an ERROR ``lazy`` before the import — or, as a function's
+    first statement, before the body block that starts with it."""
+    if node.text != b"lazy":
+        return False
     following = node.next_sibling
-    return (
-        node.text == b"lazy"
-        and following is not None
-        and following.type in ("import_statement", "import_from_statement")
-    )
+    if following is not None and following.type == "block" and following.named_child_count:
+        following = following.named_children[0]
+    return following is not None and following.type in ("import_statement", "import_from_statement")
