@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
+from archlint.domain import indexes
 from archlint.domain.facts import Assign, CallSite, FileFacts, Span
 from archlint.domain.graph import ModuleGraph
 from archlint.domain.knowledge import Knowledge, module_matches
@@ -83,14 +85,17 @@ _NON_PRODUCTION = (
 )
 
 
+@lru_cache(maxsize=8192)
 def non_production(path: str) -> bool:
-    """Tests, migrations, seeds and scripts: code that never serves a request."""
+    """Tests, migrations, seeds and scripts: code that never serves a request.  (Asked for every
+    access site; one answer per path.)"""
     return any(glob_match(path, pattern) for pattern in _NON_PRODUCTION)
 
 
 def call_of(facts: FileFacts, site) -> CallSite | None:
-    """The call behind an access site / construct (same span and callee)."""
-    return next((c for c in facts.calls if c.span == site.span and c.callee == site.callee), None)
+    """The call behind an access site / construct (same span and callee); indexed, since checks
+    ask for every access."""
+    return indexes.first(facts.calls, indexes.by_site, (site.span, site.callee))
 
 
 _SEGMENT = re.compile(r"([A-Za-z_$#][\w$]*)(\(\))?")

@@ -22,8 +22,10 @@ from archlint.adapters.frontends.python_syntax import (
     without_grammar_gaps,
 )
 from archlint.adapters.frontends.source import SQL_FRAGMENT, Columns, decode, has_signal
+from archlint.adapters.frontends.tree_walk import Ancestry, Intervals, preorder as _preorder
 from archlint.domain.facts import (
     DYNAMIC,
+    UNREADABLE_CALLEE,
     LAZY,
     OPAQUE,
     RUNTIME,
@@ -70,6 +72,7 @@ _FILE_SIGNAL = re.compile(
     rb"\b(postgres(ql)?|sqlite3?|mysql|mariadb|mssql|oracle|mongodb|cockroachdb)(\+\w+)?:|django\.db\.backends\."
 )
 _ARGS_TEXT_LIMIT = 2_000
+_CALLEE_BYTES = 4_000  # longer callees are not typed (see UNREADABLE_CALLEE)
 
 _ARG_TEXT_LIMIT = 200
 _STRING_PREFIX = re.compile(r"^([rRbBuUfFtT]*)('''|\"\"\"|'|\")")
@@ -140,7 +143,7 @@ def extract(path: str, source: bytes, language: str = "python", full: bool = Tru
         captures.update(cursor_type(_extra_query("string")).captures(root))
     if b"archlint" in data:
         captures.update(cursor_type(_extra_query("comment")).captures(root))
-    _Extractor(facts, data, captures, full).run()
+    _Extractor(facts, data, captures, root, full).run()
     facts.problems.extend(_syntax_problems(tree.root_node, data, parser, language, cursor_type, captures))
     return facts
 
@@ -148,12 +151,16 @@ def extract(path: str, source: bytes, language: str = "python", full: bool = Tru
 class _Extractor:
     """Turns one file's query captures into facts.  One instance per file."""
 
-    def __init__(self, facts: FileFacts, data: bytes, captures: dict, full: bool = True) -> None:
+    def __init__(self, facts: FileFacts, data: bytes, captures: dict, root, full: bool = True) -> None:
         self.full = full
         self.facts = facts
         self.data = data
         self.cols = Columns(data)
         self.captures = captures
+        for name in ("call", "read", "string", "loop"):  # source order, outer first: what Ancestry is fast for
+            if name in captures:
+                captures[name] = sorted(captures[name], key=_preorder)
+        self.up = Ancestry(root)  # parents in source order, without a walk from the root each time
         self.scopes = _Scopes(captures.get("class", []), captures.get("function", []))
         self.bindings: dict[str, str] = {}
         self.binding_records: list[Binding] = []
@@ -174,7 +181,7 @@ class _Extractor:
             self._class(node)
         for node in self.captures.get("function", ()):
             self._function(node)
-        self.loop_spans = _Intervals()
+        self.loop_spans = Intervals()
         for node in self.captures.get("loop", ()):
             self._loop(node)
         bindings = self.bindings
@@ -297,7 +304,12 @@ class _Extractor:
 
     # calls ------------------------------------------------------------------------------
     def _call(self, call, callee, args) -> None:
-        callee_text = _strip_call(_text(callee)) if callee.type in ("identifier", "attribute") else _shape(callee)
+        if callee.end_byte - callee.start_byte > _CALLEE_BYTES:
+            callee_text = UNREADABLE_CALLEE  # a 5,000-link chain: reading it for every link is quadratic
+        elif callee.type in ("identifier", "attribute"):
+            callee_text = _strip_call(_text(callee))
+        else:
+            callee_text = _shape(callee)
         resolved = self._resolve(callee_text)
         span = self.cols.span(call)
         site = CallSite(
@@ -310,11 +322,11 @@ class _Extractor:
     def _flags(self, call) -> str:
         """How the call's result is used — what "forgot to await" or "query in a loop" need."""
         flags = []
-        parent = call.parent
+        parent = self.up.parent(call)
         kind = parent.type if parent is not None else ""
         if kind == "await":
             flags.append("await")
-            parent = parent.parent
+            parent = self.up.parent(parent)
             kind = parent.type if parent is not None else ""
         if kind == "expression_statement":
             flags.append("stmt")
@@ -328,7 +340,7 @@ class _Extractor:
 
     def _loop(self, node) -> None:
         if node.type == "for_in_clause":
-            target, iterable, body = node.child_by_field_name("left"), node.child_by_field_name("right"), node.parent
+            target, iterable, body = node.child_by_field_name("left"), node.child_by_field_name("right"), self.up.parent(node)
         elif node.type == "for_statement":
             target, iterable = node.child_by_field_name("left"), node.child_by_field_name("right")
             body = node.child_by_field_name("body")
@@ -349,7 +361,7 @@ class _Extractor:
 
     def _read(self, node) -> None:
         """Outermost attribute chains on a lower-case local name (not ``self``/``Model.col``)."""
-        parent = node.parent
+        parent = self.up.parent(node)
         if parent is not None and parent.type == "attribute" and parent.child_by_field_name("object") == node:
             return
         text = _text(node)
@@ -420,7 +432,7 @@ class _Extractor:
 
     # strings ----------------------------------------------------------------------------
     def _string(self, node) -> None:
-        parent = node.parent
+        parent = self.up.parent(node)
         if parent is not None and (parent.type == "concatenated_string" or parent.type == "expression_statement"):
             return  # pieces of a concatenation are handled as one; bare strings are docstrings
         raw = node.text.decode("utf-8", "replace")
@@ -443,33 +455,6 @@ class _Extractor:
         self.facts.strings.append(
             StringLit("".join(text_parts), kind, tuple(holes), self.cols.span(node), self.scopes.at(node.start_byte))
         )
-
-
-class _Intervals:
-    """Byte ranges (loop bodies), merged lazily, answering "is this offset inside one?"."""
-
-    def __init__(self) -> None:
-        self.ranges: list[tuple[int, int]] = []
-        self.starts: list[int] | None = None
-
-    def add(self, start: int, end: int) -> None:
-        self.ranges.append((start, end))
-        self.starts = None
-
-    def contains(self, offset: int) -> bool:
-        if not self.ranges:
-            return False
-        if self.starts is None:
-            merged: list[list[int]] = []
-            for start, end in sorted(self.ranges):
-                if merged and start <= merged[-1][1]:
-                    merged[-1][1] = max(merged[-1][1], end)
-                else:
-                    merged.append([start, end])
-            self.ranges = [(a, b) for a, b in merged]
-            self.starts = [a for a, _ in self.ranges]
-        index = bisect.bisect_right(self.starts, offset) - 1
-        return index >= 0 and offset < self.ranges[index][1]
 
 
 class _Scopes:
