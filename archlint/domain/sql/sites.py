@@ -261,8 +261,8 @@ class _FileExtractor:
         anchor = self._anchor(owned, composed)
         if composed is None and anchor is not None and expression.lstrip()[:1] in "'\"`rRfFuUbB":
             composed = literal_composed(anchor, self.language)  # a literal longer than the stored argument text
-        if composed is not None:
-            return self._sql_text(composed, self.path, self.facts, call.scope, anchor, True)
+        if composed is not None:  # exact unless the argument text was cut inside a literal
+            return self._sql_text(composed, self.path, self.facts, call.scope, anchor, not composed.cut)
         if is_name(expression):
             return self._resolve_name(call, expression.strip())
         return None
