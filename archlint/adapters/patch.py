@@ -62,7 +62,7 @@ def added_files(text: str) -> dict[str, str]:
 
 
 def _safe(path: str) -> bool:
-    if not path or path.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", path):
+    if not path or path.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", path) or re.search(r"[\x00-\x1f\x7f]", path):
         return False
     parts = path.replace("\\", "/").split("/")
     return ".." not in parts and "" not in parts
@@ -76,9 +76,12 @@ def materialise(text: str, directory: str) -> int:
         if len(data) > MAX_FILE_BYTES:
             continue
         target = os.path.join(directory, *relative.split("/"))
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        with open(target, "wb") as handle:
-            handle.write(data)
+        try:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "wb") as handle:
+                handle.write(data)
+        except OSError:
+            continue  # a name the file system refuses (too long, a file where a directory goes)
         written += 1
     return written
 

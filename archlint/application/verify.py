@@ -102,6 +102,10 @@ def _verify_tree(path: str, constraints: Constraints, options: Options) -> Verif
     report = run_check([path], options)
     context = report.context
     verdicts: list[Verdict] = []
+    if not report.stats["files"]:  # no constraint holds on code that was never read
+        reason = "nothing was analysed: no Python or JavaScript/TypeScript source file (see the warning on stderr)"
+        verdicts = [Verdict(name, expected, False, reason) for name, expected in constraints.requested()]
+        return VerifyReport(root=report.root, verdicts=verdicts, report=report)
     for name, expected in constraints.requested():
         if name == "framework":
             verdicts.append(framework_verdict(context, expected))

@@ -12,6 +12,7 @@ import click
 from archlint import __version__
 from archlint.domain.config import ConfigError
 from archlint.domain.findings import SEVERITIES
+from archlint.reporters.inert import terminal
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -24,6 +25,12 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 def _fail(message: str) -> None:
     click.echo(f"archlint: error: {message}", err=True)
     sys.exit(EXIT_ERROR)
+
+
+def _warn(notices: list[str]) -> None:
+    """Warnings about the run itself (nothing analysed) go to stderr: stdout is the report."""
+    for notice in notices:
+        click.echo(f"archlint: warning: {terminal(notice)}", err=True)
 
 
 def _write(text: str, output: str | None) -> None:
@@ -94,6 +101,7 @@ def check(paths, fmt, output, config_path, select, ignore, exclude, fail_on, no_
         _fail(str(exc))
     except Exception as exc:  # noqa: BLE001 - contract: internal errors are exit 2, one line
         _fail(f"internal error: {type(exc).__name__}: {exc}")
+    _warn(report.notices)
     if outcome is not None and fmt != "json":
         _explain_baseline(outcome, baseline_path, write_baseline)
     _write(_render_check(report, fmt, output, prints, outcome), output)
@@ -237,6 +245,7 @@ def verify(path, task, framework, architecture, database, orm, patch, fmt, outpu
         _fail(str(exc))
     except Exception as exc:  # noqa: BLE001 - contract: internal errors are exit 2, one line
         _fail(f"internal error: {type(exc).__name__}: {exc}")
+    _warn(result.report.notices)
     if fmt == "json":
         from archlint.reporters.json_reporter import render as render_json
 
