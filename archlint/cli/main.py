@@ -330,5 +330,14 @@ def explain(rule) -> None:
     click.echo(render_explain(registry.get(rule)), nl=False)
 
 
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of the `check` / `verify` JSON reports (it ships in the package as
+    archlint/schemas/report.schema.json)."""
+    from importlib.resources import files
+
+    click.echo(files("archlint").joinpath("schemas", "report.schema.json").read_text(encoding="utf-8"), nl=False)
+
+
 def main() -> None:
     cli(prog_name="archlint")
