@@ -264,7 +264,8 @@ class _Extractor:
         self.parser = grammar.parser
         self.tree = grammar.parser.parse(source)
         self.root = self.tree.root_node
-        # Capture lists are not guaranteed to be in source order; facts must be deterministic.
+        # Capture lists are not in a stable order (nodes starting at one byte come in either order
+        # from run to run); facts must be deterministic: document order, enclosing node first.
         self.captures = {
             name: sorted(nodes, key=preorder)
             for name, nodes in ts.QueryCursor(grammar.query).captures(self.root).items()
@@ -305,6 +306,9 @@ class _Extractor:
             self.export_statement(node)
         string_nodes = self.string_nodes()
         calls = self.captures.get("call", ())
+        # parents asked below, answered in one walk: wrappers, `await` and the statement around a call
+        self.up.prefetch(calls, levels=4)
+        self.up.prefetch(list(self.captures.get("class", ())) + list(self.captures.get("function", ())) + string_nodes)
         assigns = self.captures.get("assign", ())
         loops = self.captures.get("loop", ())
         scopes, scope_nodes = self.scopes()

@@ -22,7 +22,7 @@ from archlint.adapters.frontends.python_syntax import (
     without_grammar_gaps,
 )
 from archlint.adapters.frontends.source import SQL_FRAGMENT, Columns, decode, has_signal
-from archlint.adapters.frontends.tree_walk import Ancestry, Intervals, preorder as _preorder
+from archlint.adapters.frontends.tree_walk import Ancestry, Intervals, preorder
 from archlint.domain.facts import (
     DYNAMIC,
     UNREADABLE_CALLEE,
@@ -157,10 +157,9 @@ class _Extractor:
         self.data = data
         self.cols = Columns(data)
         self.captures = captures
-        for name in ("call", "read", "string", "loop"):  # source order, outer first: what Ancestry is fast for
-            if name in captures:
-                captures[name] = sorted(captures[name], key=_preorder)
-        self.up = Ancestry(root)  # parents in source order, without a walk from the root each time
+        for name, nodes in captures.items():  # tree-sitter's order of nodes starting at one byte varies run to run
+            captures[name] = sorted(nodes, key=preorder)
+        self.up = Ancestry(root)  # parents without a walk from the root each time (see run)
         self.scopes = _Scopes(captures.get("class", []), captures.get("function", []))
         self.bindings: dict[str, str] = {}
         self.binding_records: list[Binding] = []
@@ -181,6 +180,8 @@ class _Extractor:
             self._class(node)
         for node in self.captures.get("function", ()):
             self._function(node)
+        self.up.prefetch(self.captures.get("call", ()), levels=2)  # the call's context, through an `await`
+        self.up.prefetch([n for name in ("read", "string", "loop") for n in self.captures.get(name, ())])
         self.loop_spans = Intervals()
         for node in self.captures.get("loop", ()):
             self._loop(node)

@@ -14,25 +14,43 @@ import bisect
 
 
 def preorder(node) -> tuple[int, int]:
-    """Sort key for source order with an enclosing node before the nodes it holds (a chain
-    ``a.b().c().d()`` starts all its calls at one byte: outermost first)."""
+    """Sort key for a walk in document order: by start, an enclosing node before the nodes it
+    holds (a chain ``a.b().c().d()`` starts all its calls at one byte)."""
     return node.start_byte, -node.end_byte
 
 
 class Ancestry:
-    """``parent`` / ``at`` for nodes asked about (mostly) in ``preorder``."""
+    """``parent`` / ``at`` without walks from the root.
 
-    __slots__ = ("_cursor",)
+    ``prefetch`` answers ``parent`` for a batch of nodes — and their parents, up to ``levels`` —
+    in document order, remembering each answer by node id; later questions in any order are
+    then lookups.  Unremembered questions move the cursor, cheap when close to the last one."""
+
+    __slots__ = ("_cursor", "_parents")
 
     def __init__(self, root) -> None:
         self._cursor = root.walk()
+        self._parents: dict[int, object] = {}
+
+    def prefetch(self, nodes, levels: int = 1) -> None:
+        for node in sorted(nodes, key=preorder):
+            for _ in range(levels):
+                node = self.parent(node)
+                if node is None:
+                    break
 
     def parent(self, node):
-        """``node.parent``, without the walk from the root."""
+        """``node.parent``."""
+        known = self._parents.get(node.id, self)
+        if known is not self:
+            return known
         if not self._goto(node):
-            return node.parent  # a zero-width node the cursor cannot land on: ask the tree
-        cursor = self._cursor
-        return cursor.node if cursor.goto_parent() else None
+            found = node.parent  # a zero-width node the cursor cannot land on: ask the tree
+        else:
+            cursor = self._cursor
+            found = cursor.node if cursor.goto_parent() else None
+        self._parents[node.id] = found
+        return found
 
     def at(self, offset: int):
         """The smallest node spanning ``[offset, offset + 1)``, like
@@ -42,11 +60,9 @@ class Ancestry:
         while not (node.start_byte <= offset < node.end_byte) and cursor.goto_parent():
             node = cursor.node
         while cursor.goto_first_child_for_byte(offset) is not None:
-            child = cursor.node
-            if child.start_byte > offset:  # in the gap before this child: the parent is the answer
+            if cursor.node.start_byte > offset:  # in the gap before this child: the parent is the answer
                 cursor.goto_parent()
                 break
-            node = child
         return cursor.node
 
     def _goto(self, target) -> bool:
