@@ -1,5 +1,5 @@
-"""`--changed-only [--base REV]`: the whole graph is analysed, only changed files are reported.
-These tests run the real `git`."""
+"""`--changed-only [--base REV]`: the whole graph is analysed before and after the work tree's
+changes, and only the findings the changes introduce are reported.  These tests run the real `git`."""
 
 from __future__ import annotations
 
@@ -47,15 +47,19 @@ def reported(repo, *args: str, cwd=None):
     return result.returncode, [(f["rule"], f["path"], f["line"]) for f in json.loads(result.stdout)["findings"]]
 
 
-def test_only_findings_in_changed_and_untracked_files_are_reported(tmp_path):
+def test_only_findings_the_change_introduces_are_reported(tmp_path):
     repo = committed_repo(tmp_path)
     assert reported(repo, "--changed-only") == (0, [])
     # a change to services makes no finding of its own; the violating route is unchanged
     (repo / "app/services/users.py").write_text("from app.repositories.users import UserRepository\nx = 1\n")
     assert reported(repo, "--changed-only") == (0, [])
-    # touching the route reports its findings, which need the rest of the (unchanged) graph
-    (repo / "app/routes/users.py").write_text("import sqlite3\nfrom app.repositories.users import UserRepository\n# touched\n")
-    assert reported(repo, "--changed-only") == (1, [("AL103", "app/routes/users.py", 1), ("AL102", "app/routes/users.py", 2)])
+    # touching the route (its lines shift) does not re-report what it already had
+    (repo / "app/routes/users.py").write_text("# touched\nimport sqlite3\nfrom app.repositories.users import UserRepository\n")
+    assert reported(repo, "--changed-only") == (0, [])
+    # a new violation in it is reported, judged with the rest of the (unchanged) graph
+    with open(repo / "app/routes/users.py", "a") as handle:
+        handle.write("from app.repositories.users import UserRepository as Repository\n")
+    assert reported(repo, "--changed-only") == (1, [("AL102", "app/routes/users.py", 4)])
     (repo / "app/routes/admin.py").write_text("from app.repositories.users import UserRepository\n")  # untracked
     assert ("AL102", "app/routes/admin.py", 1) in reported(repo, "--changed-only")[1]
     git(repo, "add", "app/routes/admin.py")  # staged counts too
@@ -105,3 +109,14 @@ def test_changed_only_combines_with_a_baseline(tmp_path):
     code, found = reported(repo, "--changed-only", "--baseline", str(baseline))
     # only the new import is reported: a driver in a route (AL103), and not declared in requirements (AL702)
     assert (code, found) == (1, [("AL103", "app/routes/users.py", 3), ("AL702", "app/routes/users.py", 3)])
+
+
+def test_overlapping_paths_and_the_work_tree_is_never_written(tmp_path):
+    repo = committed_repo(tmp_path)
+    (repo / "app/routes/admin.py").write_text("from app.repositories.users import UserRepository\n")
+    (repo / "app/services/users.py").write_text("from app.repositories.users import UserRepository\ny = 2\n")
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in repo.rglob("*.py")}
+    result = run_cli("check", str(repo), str(repo / "app/routes"), "--changed-only", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert [(f["rule"], f["path"]) for f in json.loads(result.stdout)["findings"]] == [("AL102", "app/routes/admin.py")]
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in repo.rglob("*.py")} == before

@@ -485,3 +485,21 @@ def test_merge_orders_by_path_then_line_regardless_of_input_order() -> None:
 
 def test_merge_of_nothing_is_empty() -> None:
     assert merge([]) == Manifest()
+
+
+def test_a_tree_splits_into_projects_by_manifest():
+    from archlint.domain.manifest import Dependency, EnvVar, Manifest
+    from archlint.domain.projects import projects_from
+
+    projects = projects_from(["docker-compose.yml", "api/package.json", "api/src/db.ts", "worker/pyproject.toml",
+                              "worker/app/jobs.py", "scripts/seed.py", "README.md"])
+    assert projects.roots == ("", "api", "worker")
+    assert projects.of("api/src/db.ts") == "api" and projects.of("worker/app/jobs.py") == "worker"
+    assert projects.of("scripts/seed.py") == "" and projects.of("apiary/x.py") == ""
+    manifest = Manifest(
+        dependencies=[Dependency("pg", "^8", "npm", "api/package.json", 3), Dependency("psycopg", "3", "pypi", "worker/pyproject.toml", 5)],
+        env=[EnvVar("DATABASE_URL", "postgresql://db/x", ".env", 1), EnvVar("DATABASE_URL", "sqlite:///w.db", "worker/.env", 1)],
+    )
+    api = projects.manifest_of(manifest, "api")
+    assert [d.name for d in api.dependencies] == ["pg"]  # never the sibling's
+    assert [e.path for e in api.env] == [".env"]  # but the enclosing project's shared config

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from archlint.checks.sql.parser import COMPILED, parse
+from archlint.domain.constants import ConstantFolder, ValueFunctions
 from archlint.domain.facts import FileFacts
 from archlint.domain.sql.compose import compose
 from archlint.domain.sql.holes import CONSTANT, RUNTIME, SAFE, origin, role
@@ -156,17 +157,18 @@ def test_hole_origin(expr, expected):
     from archlint.adapters.knowledge import load_knowledge
     from archlint.domain.sql import sql_knowledge
 
-    safe = sql_knowledge(load_knowledge()).safe_holes
-    assert origin(expr, _facts(), "f", safe) == expected
+    sql = sql_knowledge(load_knowledge())
+    assert origin(expr, ConstantFolder(_facts(), sql.values), "f", None, sql.safe_holes) == expected
 
 
-def test_hole_origin_follows_one_local_assignment():
+def test_hole_origin_follows_local_assignments():
     from archlint.domain.facts import Assign, Span
 
     span = Span(1, 1, 1, 1)
     facts = _facts([Assign("order", "ORDERS.get(key, 'new')", "ORDERS.get", None, span, "f")])
-    assert origin("order", facts, "f", ()) == CONSTANT
-    assert origin("order", facts, "g", ()) == RUNTIME
+    folder = ConstantFolder(facts, ValueFunctions())
+    assert origin("order", folder, "f", None, ()) == CONSTANT
+    assert origin("order", folder, "g", None, ()) == RUNTIME
 
 
 @pytest.mark.parametrize(

@@ -99,3 +99,25 @@ def test_cli_json_contract_and_exit_codes(tmp_path):
     assert "database    postgresql  FAIL" in bad.stdout
     usage = run(str(FIXTURES / "verify" / "sqlite-fallback-url"), "--no-cache")
     assert usage.returncode == 2 and "nothing to verify" in usage.stderr
+
+
+def test_a_task_without_clean_architecture_gets_no_layer_findings(tmp_path):
+    # the same layered-looking app: judged by AL301 only when the task asks for Clean Architecture
+    files = {
+        "package.json": '{"name": "c", "dependencies": {"express": "^4", "sequelize": "^6", "sqlite3": "^5"}}',
+        "src/db.js": "const { Sequelize } = require('sequelize');\nmodule.exports = new Sequelize({ dialect: 'sqlite', storage: 'c.db' });\n",
+        "src/models/user.js": "const { DataTypes } = require('sequelize');\nconst db = require('../db');\nconst User = db.define('User', { name: DataTypes.STRING });\nmodule.exports = User;\n",
+        "src/repositories/user.repository.js": "const User = require('../models/user');\nexports.byId = (id) => User.findByPk(id);\n",
+        "src/services/user.service.js": "module.exports = {};\n",
+        "src/routes/users.js": "const User = require('../models/user');\nexports.get = async (req, res) => res.json(await User.findByPk(req.params.id));\n",
+        "src/index.js": "const express = require('express');\nconst app = express();\napp.get('/api/u/:id', require('./routes/users').get);\nrequire('./db').sync().then(() => app.listen(3000));\n",
+    }
+    for relative, text in files.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(text)
+    plain = run_verify(str(tmp_path), parse_task("node-express-openapi-sqlite-sequelize"), options=Options(use_cache=False))
+    assert plain.compliant and [v.constraint for v in plain.verdicts] == ["framework", "database", "orm"]
+    assert not [f for f in plain.report.findings if f.category in ("layering", "db-access") and f.rule != "AL304"]
+    layered = run_verify(str(tmp_path), parse_task("node-express-openapi-clean_architecture-sqlite-sequelize"), options=Options(use_cache=False))
+    assert not layered.compliant
+    assert [(f.rule, f.path, f.line) for f in layered.report.findings if f.rule == "AL301"] == [("AL301", "src/routes/users.js", 2)]

@@ -49,7 +49,7 @@ def _code_fingerprint() -> str:
     """Changes when archlint's version or any frontend/fact-model source changes."""
     package = Path(archlint.__file__).resolve().parent
     parts = [archlint.__version__, str(_FORMAT)]
-    for relative in ("domain/facts.py", "adapters/frontends"):
+    for relative in ("domain/facts.py", "domain/ir.py", "adapters/frontends"):
         target = package / relative
         files = sorted(target.glob("*.py")) if target.is_dir() else [target]
         for path in files:
@@ -106,7 +106,7 @@ class FactsCache:
 
         Call it after the checks ran: bodies extracted on demand during the run are then part of
         the entries, so the next run finds them without re-parsing."""
-        fresh = any(facts.fresh_body for facts in self.used.values())
+        fresh = any(facts.fresh_body or facts.fresh_ir for facts in self.used.values())
         if not self.dirty and not fresh and len(self.used) == len(self.entries):
             return
         import tempfile  # only when writing: keeps a warm, unchanged run's imports light

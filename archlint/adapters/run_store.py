@@ -113,8 +113,9 @@ def _is_source(name: str) -> bool:
 
 # manifest -----------------------------------------------------------------------------------------
 def read_manifest(path: str) -> list[dict[str, str]]:
-    """Rows of a ``--manifest`` CSV with lower-cased column names; ``path`` made absolute against
-    the manifest's own directory so the file can be moved together with the runs."""
+    """Rows of a ``--manifest`` CSV with lower-cased column names; ``path`` (and the optional
+    ``base``) made absolute against the manifest's own directory so the file can be moved together
+    with the runs."""
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
             rows = list(csv.DictReader(handle))
@@ -129,6 +130,8 @@ def read_manifest(path: str) -> list[dict[str, str]]:
         if not clean.get("path"):
             raise RunStoreError(f"{path}:{number}: the manifest needs a `path` column with a value on every row")
         clean["path"] = os.path.normpath(os.path.join(base, clean["path"]))
+        if clean.get("base"):  # the checkout a feature run's patch applies to
+            clean["base"] = os.path.normpath(os.path.join(base, clean["base"]))
         clean["line"] = str(number)
         result.append(clean)
     return result

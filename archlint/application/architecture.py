@@ -1,15 +1,18 @@
 """Decide which architecture applies: configured layers, a preset, or none.
 
 With no config, the ``clean`` preset is applied automatically — but only inside *containers*
-(directories whose children are at least ``min_roles`` distinct layer roles), so a project
-that merely has a ``views/`` and a ``db/`` directory is not judged by rules it never chose.
+layered with confidence (:func:`detect_containers`): directories whose children are at least
+``min_roles`` distinct layer roles, the preset's ``confident_roles`` among them (the data-access
+one named by a word only deliberately layered code uses).  A plain app with ``routes/ models/ db/`` is not judged by
+layer rules (AL101–AL103, AL301) it never chose.  This module is the one place that decides
+which directory plays which role; presets hold the words.
 """
 
 from __future__ import annotations
 
 from archlint.domain.config import Config, ConfigError
 from archlint.domain.knowledge import Knowledge
-from archlint.domain.layers import Architecture, Layer, file_stem
+from archlint.domain.layers import Architecture, Layer, file_stem, has_suffix
 
 DEFAULT_PRESET = "clean"
 
@@ -26,8 +29,10 @@ def resolve_architecture(config: Config, source_paths: list[str], knowledge: Kno
     if config.containers is not None:
         containers = [c.strip("/") for c in config.containers]
     else:
-        minimum = preset.get("min_roles", 3) if not explicit else 2
-        containers = detect_containers(layers, source_paths, minimum)
+        if explicit:
+            containers = detect_containers(layers, source_paths, 2)
+        else:
+            containers = detect_containers(layers, source_paths, preset.get("min_roles", 3), tuple(preset.get("confident_roles", ())))
         if explicit and not containers:
             containers = [""]
     if not containers:
@@ -68,6 +73,8 @@ def _preset_layers(preset: dict, groups) -> list[Layer]:
                 forbidden_external=_expand(entry.get("forbidden_external", ()), groups, f"preset {preset['name']}"),
                 aliases=tuple(alias.lower() for alias in entry.get("aliases", ())),
                 suffixes=tuple(entry.get("suffixes", ())),
+                distinctive=tuple(alias.lower() for alias in entry.get("distinctive", ())),
+                distinctive_suffixes=tuple(entry.get("distinctive_suffixes", ())),
                 data_access=entry.get("data_access", False),
             )
         )
@@ -97,29 +104,49 @@ def _custom(config: Config, groups) -> Architecture:
     )
 
 
-def detect_containers(layers: list[Layer], source_paths: list[str], minimum: int) -> list[str]:
+def detect_containers(layers: list[Layer], source_paths: list[str], minimum: int, confident_roles: tuple[str, ...] = ()) -> list[str]:
     """Directories whose child directories (or directly contained files, by suffix) cover at
-    least ``minimum`` distinct layer roles.  Nested candidates inside a container's layer
-    directories are dropped: ``app/`` wins over ``app/domain/`` when both qualify."""
-    roles: dict[str, set[str]] = {}
-    for path in source_paths:
-        parts = path.split("/")
-        for depth in range(len(parts) - 1):
-            parent = "/".join(parts[:depth])
-            child = parts[depth]
-            role = next((layer.name for layer in layers if child.lower() in layer.aliases), None)
-            if role:
-                roles.setdefault(parent, set()).add(role)
-        directory = "/".join(parts[:-1])
-        stem = file_stem(parts[-1]).lower()
-        for layer in layers:
-            if any(stem == s or stem.endswith(("." + s, "_" + s, "-" + s)) for s in layer.suffixes):
-                roles.setdefault(directory, set()).add(layer.name)
-                break
-    candidates = sorted(d for d, found in roles.items() if len(found) >= minimum)
+    least ``minimum`` distinct layer roles, every role of ``confident_roles`` among them — shown by a
+    distinctive alias or file name when its layer has such words (see :func:`role_evidence`).  Nested candidates inside a
+    container's layer directories are dropped: ``app/`` wins over ``app/domain/`` when both qualify."""
+    evidence = role_evidence(layers, source_paths)
+    distinctive = {layer.name for layer in layers if layer.distinctive or layer.distinctive_suffixes}
+    candidates = sorted(
+        directory
+        for directory, roles in evidence.items()
+        if len(roles) >= minimum and all(role in roles and (roles[role] or role not in distinctive) for role in confident_roles)
+    )
     kept: list[str] = []
     for candidate in candidates:
         if any(candidate.startswith(f"{outer}/") or (outer == "" and candidate) for outer in kept):
             continue
         kept.append(candidate)
     return kept
+
+
+def role_evidence(layers: list[Layer], source_paths: list[str]) -> dict[str, dict[str, bool]]:
+    """For every directory, the roles its children play and whether each is shown distinctively:
+    ``{"src": {"routes": False, "models": False, "repositories": True}}``.  A child directory
+    plays a role by alias (``routes/``); a file directly inside by suffix (``articles.controller.ts``).
+    Distinctive: an alias in the layer's ``distinctive`` list, or a file anywhere in that role's
+    directory named with one of its ``distinctive_suffixes`` (``db/UserRepository.js``)."""
+    roles: dict[str, dict[str, bool]] = {}
+
+    def note(directory: str, role: str, distinctive: bool) -> None:
+        found = roles.setdefault(directory, {})
+        found[role] = found.get(role, False) or distinctive
+
+    for path in source_paths:
+        parts = path.split("/")
+        stem = file_stem(parts[-1])
+        for depth in range(len(parts) - 1):
+            child = parts[depth].lower()
+            layer = next((layer for layer in layers if child in layer.aliases), None)
+            if layer is not None:
+                named = child in layer.distinctive or has_suffix(stem, layer.distinctive_suffixes, camel_case=True)
+                note("/".join(parts[:depth]), layer.name, named)
+        layer = next((layer for layer in layers if has_suffix(stem, layer.suffixes)), None)
+        if layer is not None:
+            note("/".join(parts[:-1]), layer.name, has_suffix(stem, layer.distinctive_suffixes))
+    return roles
+

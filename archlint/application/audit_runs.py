@@ -5,6 +5,12 @@ A run's constraints come from the benchmark task name in its path (the study's l
 both exist because it is what the user stated explicitly.  A run whose constraints cannot be
 determined is still listed, with a ``problem`` that becomes its error row: an audit that silently
 drops runs would overstate compliance.
+
+Feature runs (the study's feature-implementation tasks, ``hard-focused-task-NNN`` under a framework
+directory, or ``<framework>-hard-focused-task-NNN``) require their framework; the manifest's
+optional ``base`` column names the checkout the run's patch applies to, and such runs are judged
+as changes of it (``verify BASE --patch``).  A feature run's patch without a base cannot be judged:
+rebuilding only the files it adds would give the verdicts of a fragment.
 """
 
 from __future__ import annotations
@@ -14,12 +20,15 @@ import re
 from dataclasses import asdict, dataclass
 
 from archlint.adapters import run_store
-from archlint.application.verify import Constraints, parse_task
+from archlint.application.verify import FRAMEWORKS, Constraints, parse_task
 from archlint.domain.config import ConfigError
 
 PYTHON_FRAMEWORKS = frozenset({"flask", "fastapi", "django", "aiohttp"})
 STRUCTURAL = ("architecture", "database", "orm")
 _TASK_NAME = re.compile(r"^(?:uv|node)-[a-z0-9]+-openapi(?:-.+)?$")
+_FEATURE_TASK = re.compile(r"^(?:(?P<framework>[a-z]+)-)?(?:simple|intermediate|hard)-focused-task-\d+$")
+_FEATURE_DIRS = {"honojs": "hono", "hono": "hono", "express": "express", "fastapi": "fastapi", "flask": "flask",
+                 "aiohttp": "aiohttp"}  # the study's result directories of feature tasks (README, results layout)
 _RUNTIMES = ("uv", "node")
 _NO = frozenset({"", "-", "no", "none", "false", "0", "n/a", "unconstrained"})
 _YES = frozenset({"yes", "true", "1", "y"})
@@ -32,6 +41,8 @@ class RunSpec:
     path: str
     kind: str  # "dir" | "patch" | "empty" | "missing"
     task: str = ""
+    mode: str = "greenfield"  # "feature": a change of an existing repository (feature task or a base given)
+    base: str = ""  # the checkout the run changes (manifest `base` column)
     framework: str = ""
     architecture: str = ""
     database: str = ""
@@ -81,26 +92,60 @@ def _manifest_entry(path: str, entries: dict[str, dict]) -> dict | None:
 
 def describe(run: run_store.FoundRun, entry: dict | None) -> RunSpec:
     parts = _components(run)
-    index = next((i for i in range(len(parts) - 1, -1, -1) if _TASK_NAME.match(parts[i].lower())), None)
+    index = next((i for i in range(len(parts) - 1, -1, -1) if _is_task(parts[i].lower())), None)
     path_task = parts[index].lower() if index is not None else ""
     coordinates = _coordinates(parts, index) if index is not None else {}
+    base = (entry or {}).get("base", "")
+    stated = entry is not None and (entry.get("task") or entry.get("framework"))
     try:
-        if entry is not None:
+        if stated:
             constraints, task = _from_manifest(entry)
         elif path_task:
-            constraints, task = parse_task(path_task), path_task
+            constraints, task = task_constraints(path_task, coordinates.get("runtime", ""))
         else:
-            return RunSpec(run.path, run.kind, problem="no benchmark task name in the path and no manifest entry")
+            return RunSpec(run.path, run.kind, base=base, problem="no benchmark task name in the path and no manifest entry")
     except ConfigError as exc:
-        return RunSpec(run.path, run.kind, task=(entry or {}).get("task", path_task), **coordinates, problem=str(exc))
+        return RunSpec(run.path, run.kind, task=(entry or {}).get("task", path_task), base=base, **coordinates, problem=str(exc))
+    feature = bool(base) or is_feature_task(task)
     coordinates["runtime"] = runtime_of(constraints.framework)
     return RunSpec(
-        run.path, run.kind, task=task or task_name(constraints),
+        run.path, run.kind, task=task or task_name(constraints), mode="feature" if feature else "greenfield", base=base,
         framework=constraints.framework or "", architecture=constraints.architecture or "",
         database=constraints.database or "", orm=constraints.orm or "",
-        level=sum(1 for name in STRUCTURAL if getattr(constraints, name)), **coordinates,
-        problem=_kind_problem(run),
+        level=None if feature else sum(1 for name in STRUCTURAL if getattr(constraints, name)), **coordinates,
+        problem=_kind_problem(run) or _base_problem(run, feature, base),
     )
+
+
+def _is_task(name: str) -> bool:
+    return bool(_TASK_NAME.match(name) or _FEATURE_TASK.match(name))
+
+
+def is_feature_task(name: str) -> bool:
+    return bool(_FEATURE_TASK.match(name.strip().lower()))
+
+
+def task_constraints(name: str, directory: str = "") -> tuple[Constraints, str]:
+    """Constraints and canonical name of a greenfield task (``uv-flask-openapi-sqlite``) or a feature
+    task (``express-hard-focused-task-001``, or ``hard-focused-task-001`` under the study's
+    ``express/`` directory): a feature task requires its framework, nothing else."""
+    match = _FEATURE_TASK.match(name.strip().lower())
+    if match is None:
+        return parse_task(name), name.strip().lower()
+    framework = _FEATURE_DIRS.get(match.group("framework") or directory.lower(), match.group("framework") or "")
+    if framework not in FRAMEWORKS:
+        raise ConfigError(f"feature task {name!r}: cannot tell its framework (expected e.g. express-hard-focused-task-001)")
+    bare = name.strip().lower() if match.group("framework") is None else name.strip().lower().split("-", 1)[1]
+    return Constraints(framework=framework), f"{framework}-{bare}"
+
+
+def _base_problem(run: run_store.FoundRun, feature: bool, base: str) -> str:
+    if base and not os.path.isdir(base):
+        return f"the base checkout does not exist: {base}"
+    if feature and run.kind == "patch" and not base:
+        return ("a feature run's patch changes an existing repository: give that checkout in the manifest's "
+                "`base` column (rebuilding only the files the patch adds would judge a fragment)")
+    return ""
 
 
 def _components(run: run_store.FoundRun) -> list[str]:
@@ -115,10 +160,12 @@ def _components(run: run_store.FoundRun) -> list[str]:
 
 
 def _coordinates(parts: list[str], index: int) -> dict:
-    """runtime/agent/model before the task and date/run_N after it, when the path has that shape."""
+    """runtime/agent/model before the task and date/run_N after it, when the path has that shape
+    (for feature tasks the study's "runtime" directory is the framework's: ``express/``, ``honojs/``)."""
     found: dict = {}
-    runtime = parts[index].lower().split("-", 1)[0]
-    if index >= 3 and parts[index - 3].lower() == runtime and runtime in _RUNTIMES:
+    feature = _FEATURE_TASK.match(parts[index].lower())
+    runtime = parts[index - 3].lower() if feature and index >= 3 else parts[index].lower().split("-", 1)[0]
+    if index >= 3 and parts[index - 3].lower() == runtime and (runtime in _RUNTIMES or (feature and runtime in _FEATURE_DIRS)):
         found.update(agent=parts[index - 2], model=parts[index - 1])
     tail = parts[index + 1:]
     run = next((part for part in tail if run_store.RUN_DIR.match(part)), "")
@@ -131,12 +178,12 @@ def _coordinates(parts: list[str], index: int) -> dict:
 
 
 def _from_manifest(entry: dict) -> tuple[Constraints, str]:
-    """A ``task`` column, or ``framework,architecture,database,orm`` columns (validated by
-    spelling them as a task name, so both forms accept exactly the same values)."""
+    """A ``task`` column (greenfield or feature task), or ``framework,architecture,database,orm``
+    columns (validated by spelling them as a task name, so both forms accept exactly the same values)."""
     where = f"manifest line {entry.get('line', '?')}"
     if entry.get("task"):
         try:
-            return parse_task(entry["task"]), entry["task"].strip().lower()
+            return task_constraints(entry["task"])
         except ConfigError as exc:
             raise ConfigError(f"{where}: {exc}") from exc
     framework = entry.get("framework", "").lower()

@@ -20,7 +20,7 @@ from archlint import __version__
 from archlint.adapters.patch import PatchError
 from archlint.application.audit_runs import RunSpec
 from archlint.application.pipeline import Options
-from archlint.application.verify import VerifyReport, run_verify
+from archlint.application.verify import VerifyReport, run_verify, run_verify_change
 from archlint.domain.config import ConfigError
 
 ROW_SCHEMA = 1
@@ -37,7 +37,11 @@ def audit_run(spec: RunSpec) -> dict:
         return error_row(spec, spec.problem, 0.0)
     options = Options(use_cache=False, jobs=1)  # parallelism is across runs; no nested pools
     try:
-        if spec.kind == "patch":
+        if spec.base and spec.kind == "patch":
+            result = run_verify(spec.base, spec.constraints(), patch=spec.path, options=options)
+        elif spec.base:
+            result = run_verify_change(spec.base, spec.path, spec.constraints(), options=options)
+        elif spec.kind == "patch":
             result = run_verify(None, spec.constraints(), patch=spec.path, options=options)
         else:
             result = run_verify(spec.path, spec.constraints(), options=options)
@@ -83,20 +87,30 @@ def _alarm(seconds: float) -> Iterator[None]:
 
 
 def result_row(spec: RunSpec, result: VerifyReport, seconds: float) -> dict:
-    findings = result.report.findings
+    """A run with a base (a feature run) counts the findings its change introduces, and each
+    verdict says whether it held before the change and what the change did to its evidence."""
+    findings = result.introduced if result.introduced is not None else result.report.findings
+    verdicts = []
+    for index, verdict in enumerate(result.verdicts):
+        row = {
+            "constraint": verdict.constraint,
+            "expected": verdict.expected,
+            "compliant": verdict.compliant,
+            "reason": verdict.reason,
+            "evidence": verdict.evidence[0].to_dict() if verdict.evidence else None,
+        }
+        if result.change is not None:
+            row["was_compliant"] = result.change.verdicts[index].was_compliant
+            row["patch"] = result.change.verdicts[index].summary
+        verdicts.append(row)
+    extra = {}
+    if result.change is not None:
+        extra["change"] = {**result.change.summary.to_dict(), "files": len(result.change.files.files)}
     return {
         **_head(spec),
         "compliant": result.compliant,
-        "verdicts": [
-            {
-                "constraint": verdict.constraint,
-                "expected": verdict.expected,
-                "compliant": verdict.compliant,
-                "reason": verdict.reason,
-                "evidence": verdict.evidence[0].to_dict() if verdict.evidence else None,
-            }
-            for verdict in result.verdicts
-        ],
+        "verdicts": verdicts,
+        **extra,
         "findings": {
             "total": len(findings),
             "by_rule": dict(sorted(Counter(f.rule for f in findings).items())),

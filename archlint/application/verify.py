@@ -2,22 +2,32 @@
 
 Constraints come from flags or from a Constraint Decay task name such as
 ``uv-fastapi-openapi-clean_architecture-postgres-sqlalchemy``.  The tree is analysed by the normal
-check pipeline with the ``clean`` preset forced (a repo's own config must not redefine the
-benchmark's architecture), then each requested constraint gets a verdict with evidence.
+check pipeline with the ``clean`` preset forced when the task requires Clean Architecture (a
+repo's own config must not redefine the benchmark's architecture) and no layers at all when it
+does not, then each requested constraint gets a verdict with evidence.
+
+Three inputs: a repository (PATH); a greenfield patch (``--patch FILE``: the files it adds); and
+a repository with a patch (``PATH --patch FILE``, a feature task or a pull request): the verdicts
+are those of the tree the patch produces, each with what the patch added to or removed from its
+evidence, and the findings the patch introduces are listed apart.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 from archlint import __version__
-from archlint.adapters.patch import PatchError, materialise, read_patch
+from archlint.application.changed import Introduced
+from archlint.application.patched import Compared, greenfield_tree, patched, trees
+from archlint.application import semantic_evidence
 from archlint.application.pipeline import Options, Report, run_check
+from archlint.domain.change import ChangeSet
 from archlint.domain.config import ConfigError
-from archlint.domain.stack import Verdict, architecture_verdict, database_verdict, framework_verdict, orm_verdict
+from archlint.domain.findings import Finding
+from archlint.domain.stack import Verdict, architecture_verdict, database_verdict, framework_verdict, orm_verdict, scheme_engine
+from archlint.domain.stack_delta import VerdictChange, compare, inventory
 
 FRAMEWORKS = ("flask", "fastapi", "django", "aiohttp", "express", "fastify", "hono", "koa")
 DATABASES = {"postgres": "postgresql", "postgresql": "postgresql", "pg": "postgresql", "sqlite": "sqlite"}
@@ -61,45 +71,100 @@ class VerifyReport:
     verdicts: list[Verdict]
     report: Report
     source: str = ""  # "patch" when the tree was rebuilt from a diff
-    extra: dict = field(default_factory=dict)
+    change: PatchOutcome | None = None  # PATH --patch (or a run against its base): what the change did
 
     @property
     def compliant(self) -> bool:
         return all(v.compliant for v in self.verdicts)
 
+    @property
+    def introduced(self) -> list[Finding] | None:
+        return self.change.summary.findings if self.change is not None else None
+
     def to_dict(self) -> dict:
-        return {
+        constraints = [v.to_dict() for v in self.verdicts]
+        for data, verdict_change in zip(constraints, self.change.verdicts if self.change is not None else ()):
+            data["patch"] = verdict_change.to_dict()
+        result = {
             "schema": 1,
             "archlint": __version__,
             "root": self.root,
             "compliant": self.compliant,
-            "constraints": [v.to_dict() for v in self.verdicts],
+            "constraints": constraints,
             "findings": [f.to_dict() for f in self.report.findings],
         }
+        if self.change is not None:
+            result["patch"] = self.change.to_dict()
+        return result
+
+
+@dataclass(slots=True)
+class PatchOutcome:
+    """What a change did, for ``verify PATH --patch``: the files, the findings it introduced
+    and, per verdict (in the verdicts' order), the evidence it added and removed."""
+
+    path: str  # the patch (or the changed checkout)
+    base: str  # the tree it changes
+    files: ChangeSet
+    summary: Introduced
+    verdicts: list[VerdictChange]
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "base": self.base, "files": self.files.to_dict(), **self.summary.to_dict(),
+                "introduced_findings": [finding.to_dict() for finding in self.summary.findings]}
 
 
 def run_verify(path: str | None, constraints: Constraints, patch: str | None = None, options: Options | None = None) -> VerifyReport:
     if not constraints.requested():
         raise ConfigError("nothing to verify: give --task or at least one of --framework/--architecture/--database/--orm")
-    options = options or Options()
-    options.preset = "clean"
+    # The task, not the repository, says which architecture is required: the benchmark's clean
+    # layers when it asks for Clean Architecture, none otherwise — a plain app whose routes call
+    # the models breaks no constraint of its task, so no layer rule (AL101–AL103, AL301) runs.
+    options = replace(options or Options(), preset="clean" if constraints.architecture else "none")
+    if patch is not None and path is not None:
+        return _verify_patched(path, constraints, patch, options)
     if patch is not None:
-        text = read_patch(patch)
-        with tempfile.TemporaryDirectory(prefix="archlint-patch-") as directory:
-            if materialise(text, directory) == 0:
-                raise PatchError(f"the patch adds no files: {patch}")
-            result = _verify_tree(directory, constraints, options)
-            result.root = os.path.abspath(patch)
-            result.report.context = None  # the tree is gone
-            result.source = "patch"
+        with greenfield_tree(patch) as directory:
+            report = run_check([directory], options)
+            result = VerifyReport(os.path.abspath(patch), _verdicts(report, constraints), report, source="patch")
+            report.context = None  # the tree is gone
+            report.root = result.root
             return result
     if path is None:
         raise ConfigError("give a repository path or --patch FILE")
-    return _verify_tree(path, constraints, options)
-
-
-def _verify_tree(path: str, constraints: Constraints, options: Options) -> VerifyReport:
     report = run_check([path], options)
+    return VerifyReport(report.root, _verdicts(report, constraints), report)
+
+
+def _verify_patched(path: str, constraints: Constraints, patch: str, options: Options) -> VerifyReport:
+    """The verdicts of PATH as the patch leaves it, each with what the patch changed in its
+    evidence; the check findings are those of the whole resulting tree (as for ``verify``)."""
+    with patched(path, patch, options) as compared:
+        return _verify_compared(compared, constraints, os.path.abspath(patch), os.path.abspath(path))
+
+
+def run_verify_change(base: str, tree: str, constraints: Constraints, options: Options | None = None) -> VerifyReport:
+    """``tree`` (a checked-out feature run) verified as a change of ``base``, like ``verify BASE --patch``."""
+    if not constraints.requested():
+        raise ConfigError("nothing to verify: give at least one constraint")
+    with trees(base, tree, replace(options or Options(), preset="clean")) as compared:
+        return _verify_compared(compared, constraints, os.path.abspath(tree), os.path.abspath(base))
+
+
+def _verify_compared(compared: Compared, constraints: Constraints, path: str, base: str) -> VerifyReport:
+    before = _verdicts(compared.before, constraints)
+    after = _verdicts(compared.after, constraints)
+    changes = [
+        compare(old, new, inventory(compared.before.context, old, compared.before.findings),
+                inventory(compared.after.context, new, compared.after.findings), compared.changes.after_path)
+        for old, new in zip(before, after)
+    ]
+    report = replace(compared.after, root=compared.root, context=None)  # the tree may be a copy that goes away
+    outcome = PatchOutcome(path, base, compared.changes, compared.introduced, changes)
+    return VerifyReport(compared.root, after, report, source="patch", change=outcome)
+
+
+def _verdicts(report: Report, constraints: Constraints) -> list[Verdict]:
     context = report.context
     verdicts: list[Verdict] = []
     if not report.stats["files"]:  # no constraint holds on code that was never read
@@ -108,11 +173,12 @@ def _verify_tree(path: str, constraints: Constraints, options: Options) -> Verif
         return VerifyReport(root=report.root, verdicts=verdicts, report=report)
     for name, expected in constraints.requested():
         if name == "framework":
-            verdicts.append(framework_verdict(context, expected))
+            verdicts.append(framework_verdict(context, expected, semantic_evidence.served(context)))
         elif name == "architecture":
             verdicts.append(architecture_verdict(context, expected, report.findings))
         elif name == "database":
-            verdicts.append(database_verdict(context, expected))
+            urls = semantic_evidence.connection_urls(context, scheme_engine(context))
+            verdicts.append(database_verdict(context, expected, urls))
         else:
             verdicts.append(orm_verdict(context, expected))
-    return VerifyReport(root=report.root, verdicts=verdicts, report=report)
+    return verdicts

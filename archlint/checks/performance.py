@@ -1,93 +1,164 @@
-"""Performance rules: AL601 query per row of a query result (N+1), AL602 loading all rows to count.
+"""Performance rules on the semantic model: AL601 a query per row (N+1, at any call depth), AL602
+loading every row to count them, AL603 a relationship lazy-loaded per row.
 
-AL601 fires only when both halves of N+1 are visible: the loop iterates over the result of a DB
-access, and the query inside the loop uses the loop variable.  A loop over request data (saving each
-tag of a new article) is a legitimate pattern and stays silent.
+N+1 needs both halves, and the semantic model sees both across functions: a loop over rows of a
+query (``for a in repo.list()``, ``rows.map(async r => …)``, a comprehension, a DRF serializer
+given ``many=True``), and a query that *depends on the row* — its arguments derive from the loop
+element (``elem:<loop>`` tags flow through attributes, helpers and summaries), or it is a lazy load
+of the element's relation.  A loop over request data (saving each tag of a new article) iterates no
+query result and stays silent; a relation the first query loaded eagerly issues no query.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from archlint.domain import ir
 from archlint.domain.context import CheckContext
-from archlint.domain.datalayer import DbAccess, call_of, non_production
-from archlint.domain.facts import FileFacts, Loop
-from archlint.domain.findings import Finding
+from archlint.domain.datalayer import non_production
+from archlint.domain.findings import Finding, TraceStep
+from archlint.semantics import values as v
 
-_LEN_ALL = re.compile(r"^\s*(.*(?:scalars|execute|query|objects|filter|filter_by|select)\b.*)\.all\(\)\s*$", re.DOTALL)
-_LENGTH_OF_FIND_ALL = re.compile(r"\.findAll\s*\(.*\)\s*\)?\s*\.length\s*$", re.DOTALL)
+_EAGER_HINT = {
+    "sqlalchemy": "add `.options(selectinload(Model.relation))` (joinedload for many-to-one) to the query that loads the rows",
+    "django": "add `.select_related('relation')` (foreign keys) or `.prefetch_related('relation')` (collections) to the queryset",
+    "sequelize": "add `include: [{ model: Related, as: 'alias' }]` to the findAll that loads the rows",
+    "prisma": "add `include: { relation: true }` to the findMany that loads the rows",
+    "typeorm": "add `relations: ['relation']` (or leftJoinAndSelect) to the query that loads the rows",
+    "knex": "join the related table in the first query, or fetch all related rows with one `whereIn` keyed by the ids",
+}
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
-    data = ctx.datalayer
-    by_scope: dict[tuple[str, str], list[DbAccess]] = {}
-    for access in data.accesses:
-        by_scope.setdefault((access.path, access.scope), []).append(access)
-    for access in data.accesses:
-        if "loop" in access.flags.split() and access.category == "query" and not non_production(access.path):
-            yield from _n_plus_one(ctx, access, by_scope)
-    for path in sorted(data.analysed):
-        yield from _count_by_loading(ctx, ctx.files[path])
+    program = ctx.program
+    if program is None or not program.modules:
+        return
+    analyses = program.analyses()
+    loops = {loop.id: loop for analysis in analyses for loop in analysis.loops}
+    yield from _per_row_queries(ctx, analyses, loops)
+    yield from _count_by_loading(ctx, analyses)
 
 
-def _n_plus_one(ctx: CheckContext, access: DbAccess, by_scope: dict) -> Iterator[Finding]:
-    facts = ctx.files[access.path]
-    loop = _innermost_loop(facts, access)
-    if loop is None or not loop.target:
-        return
-    variables = [v.strip() for v in re.split(r"[,()\s]+", loop.target) if v.strip()]
-    call = call_of(facts, access)
-    if call is None or not any(re.search(rf"\b{re.escape(v)}\b", call.args_text + call.callee) for v in variables):
-        return
-    if not _from_query(facts, loop, by_scope.get((access.path, loop.scope), [])):
-        return
+def _effects(analysis):
+    return analysis.summary.effects if analysis.fid else analysis.effects
+
+
+# AL601 / AL603 -----------------------------------------------------------------------------------
+def _per_row_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
+    """One finding per place in a loop body that triggers per-row queries (a helper call that
+    runs three queries per row is one finding listing them, not three)."""
+    groups: dict = {}
+    for analysis in analyses:
+        if non_production(analysis.path):
+            continue
+        for effect in _effects(analysis):
+            if effect.op not in ("read", "lazy") or non_production(effect.path):
+                continue
+            if effect.op == "lazy" and ("async" in effect.tags or any(t.startswith("closed:") for t in effect.tags)):
+                continue  # it does not run at all: AL209 / AL218 report it
+            loop_id = next((lid for lid in reversed(effect.loops) if f"elem:{lid}" in effect.deps), None)
+            if loop_id is None or loop_id not in loops:
+                continue
+            loop = loops[loop_id]
+            path, span, chain, inside = _report_place(effect, loop)
+            group = groups.setdefault((path, span, loop_id), {})
+            # A relation loads once per row however often it is read (the ORM caches it on the object).
+            key = ("lazy", effect.model, effect.detail) if effect.op == "lazy" else (effect.path, effect.span, effect.op)
+            group.setdefault(key, (effect, chain, inside))
+    for (path, span, loop_id), effects in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1])):
+        yield _finding(ctx, path, span, loops[loop_id], list(effects.values()))
+
+
+def _report_place(effect, loop):
+    """Where the loop body triggers the query: the call inside the loop that leads to it, or the
+    query itself when it is written in the loop."""
+    steps = list(effect.trace)
+    inside = [index for index, (path, span, _label) in enumerate(steps) if path == loop.path and _within(span, loop.span)]
+    if inside:
+        first = inside[-1]
+        path, span, label = steps[first]
+        return path, span, [(path, span, label)] + steps[first + 1:], True
+    return effect.path, effect.span, [], False
+
+
+def _finding(ctx: CheckContext, path: str, span, loop, effects) -> Finding:
+    effect, chain, inside = effects[0]
+    lazy_only = all(e.op == "lazy" for e, _c, _i in effects)
+    trace = tuple(TraceStep(p, s.line, s.column, f"calls `{label}`") for p, s, label in chain[1:])
+    if inside:
+        trace += tuple(TraceStep(e.path, e.span.line, e.span.column, _what(e)) for e, _c, _i in effects)
+    iterated = f"`{loop.kind}` loop at line {loop.span.line}" if loop.path == path else f"loop at {loop.path}:{loop.span.line}"
+    count = len(effects)
+    what = ", ".join(_what(e) for e, _c, _i in effects[:3]) + (f" and {count - 3} more" if count > 3 else "")
+    through = f" through `{chain[0][2]}`" if inside else ""
+    hint = _EAGER_HINT.get(effect.stack, "load the related rows with the first query")
+    if lazy_only:
+        relations = ", ".join(f"`{e.detail}`" for e, _c, _i in effects)
+        message = (
+            f"N+1: {relations} {'is' if count == 1 else 'are'} lazy-loaded once per row of the {iterated}{through}: "
+            f"a page of 100 rows sends {100 * count + 1} queries and the endpoint slows down as the data grows"
+        )
+        guidance = f"Load {relations} with the rows instead: {hint}."
+        return ctx.registry.finding("AL603", path, span, message, guidance, trace)
     message = (
-        f"N+1 queries: `{access.callee}(…)` runs once per row of `{loop.iterable}`, a query result; "
-        f"a list endpoint with 100 rows sends 101 queries and its latency grows with the data"
+        f"N+1: {count} quer{'y' if count == 1 else 'ies'} per row of the {iterated}{through} ({what}), keyed by the row: "
+        f"a list of 100 rows sends {100 * count + 1} queries and the latency grows with the data"
     )
     guidance = (
-        "Load the related rows with the first query: selectinload/joinedload (SQLAlchemy), select_related/"
-        "prefetch_related (Django), `include` (Sequelize/Prisma), or one `WHERE id IN (…)` query keyed by id."
+        f"Fetch the related data for all rows at once — {hint}, or one `IN (…)` query keyed by the ids and a dict "
+        f"lookup per row; pass the result into the per-row code instead of querying there."
     )
-    yield ctx.registry.finding("AL601", access.path, access.span, message, guidance)
+    return ctx.registry.finding("AL601", path, span, message, guidance, trace)
 
 
-def _innermost_loop(facts: FileFacts, access: DbAccess) -> Loop | None:
-    position = (access.span.line, access.span.column)
-    containing = [
-        loop for loop in facts.loops
-        if (loop.span.line, loop.span.column) <= position <= (loop.span.end_line, loop.span.end_column)
-    ]
-    return max(containing, key=lambda loop: (loop.span.line, loop.span.column)) if containing else None
+def _what(effect) -> str:
+    if effect.op == "lazy":
+        return f"lazy load of `{effect.detail}`"
+    if effect.method == "await":  # a knex builder runs when awaited
+        return f"{effect.stack} query on `{_model_name(effect.model)}`"
+    return f"`{effect.method}` query" + (f" on {_model_name(effect.model)}" if effect.model else "")
 
 
-def _from_query(facts: FileFacts, loop: Loop, scope_accesses: list[DbAccess]) -> bool:
-    """The loop iterates a DB result: directly, or through a name assigned from one."""
-    callees = {a.callee for a in scope_accesses}
-    if any(callee and callee in loop.iterable for callee in callees):
-        return True
-    name = loop.iterable.strip()
-    for assign in facts.assigns:
-        if assign.scope == loop.scope and name in _names(assign.target):
-            if any(callee in assign.value for callee in callees if callee):
-                return True
-    return False
+def _model_name(key: str) -> str:
+    return key.rsplit(":", 1)[-1] if key else ""
 
 
-def _names(target: str) -> list[str]:
-    return [part.strip().split(":")[0] for part in target.strip("{}()[] ").split(",")]
+def _within(span, outer) -> bool:
+    return (outer.line, outer.column) <= (span.line, span.column) and (span.end_line, span.end_column) <= (outer.end_line, outer.end_column)
 
 
-def _count_by_loading(ctx: CheckContext, facts: FileFacts) -> Iterator[Finding]:
-    if facts.language == "python":
-        for call in facts.calls:
-            if call.callee == "len" and _LEN_ALL.match(call.args_text):
-                message = "`len(….all())` loads every row into memory only to count them; on a large table the endpoint slows down and can run out of memory"
-                guidance = "Count in the database: select(func.count()).select_from(Model) / query.count() / Model.objects.count()."
-                yield ctx.registry.finding("AL602", facts.path, call.span, message, guidance)
-        return
-    for assign in facts.assigns:
-        if _LENGTH_OF_FIND_ALL.search(assign.value):
-            message = "`findAll(…).length` loads every row to count them; the endpoint slows down as the table grows"
-            yield ctx.registry.finding("AL602", facts.path, assign.span, message, "Use `Model.count({ where })` (or findAndCountAll for a page plus the total).")
+# AL602 -------------------------------------------------------------------------------------------
+def _count_by_loading(ctx: CheckContext, analyses) -> Iterator[Finding]:
+    for analysis in analyses:
+        results = {record.node.span: record for record in analysis.calls}
+        for record in analysis.calls:
+            node = record.node
+            if type(node.func) is ir.Name and node.func.id == "len" and len(node.args) == 1:
+                argument = node.args[0].value
+                if _loads_rows(argument, results):
+                    message = (
+                        "`len(…)` of a query result loads every row into memory only to count them; on a large table "
+                        "the endpoint slows down and can run out of memory"
+                    )
+                    guidance = "Count in the database: select(func.count()).select_from(Model) / query.count() / Model.objects.count()."
+                    yield ctx.registry.finding("AL602", analysis.path, node.span, message, guidance)
+        if analysis.path.endswith((".py", ".pyi")):
+            continue  # `.length` of loaded rows is a JS idiom
+        for node in ir.iter_nodes(analysis.function.body):
+            if type(node) is ir.Attr and node.name == "length" and _loads_rows(node.obj, results):
+                message = "`findAll(…).length` loads every row to count them; the endpoint slows down as the table grows"
+                guidance = "Use `Model.count({ where })` (or findAndCountAll for a page plus the total)."
+                yield ctx.registry.finding("AL602", analysis.path, node.span, message, guidance)
+
+
+def _loads_rows(node, results) -> bool:
+    """The expression itself runs a query and materialises its rows (not a name bound earlier,
+    whose rows the function may also use)."""
+    inner = node.value if type(node) is ir.Await else node
+    if type(inner) is not ir.Call:
+        return False
+    record = results.get(inner.span)
+    if record is None:
+        return False
+    value = v.strip(record.result)
+    return type(value) is v.Rows or (type(value) is v.Query and value.lazy and not value.cached)

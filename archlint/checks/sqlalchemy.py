@@ -14,10 +14,13 @@ import re
 from functools import lru_cache
 from collections.abc import Iterator
 
+from archlint.domain.arguments import span_in_arguments
 from archlint.domain.context import CheckContext
-from archlint.domain.datalayer import DbAccess, Model, call_of, canonical, segments
+from archlint.domain.datalayer import DbAccess, Model, call_of, canonical, is_column_path, non_production, segments
+from archlint.domain.orm_models import ModelIndex
 from archlint.domain.facts import CallSite, FileFacts
-from archlint.domain.findings import Finding
+from archlint.domain.findings import Finding, TraceStep
+from archlint.semantics import values as v
 
 _CONDITION_METHODS = frozenset({"where", "filter", "having", "join", "outerjoin", "and_", "or_", "on"})
 _SQLA_MODULES = ("sqlalchemy", "flask_sqlalchemy", "sqlmodel")
@@ -34,16 +37,18 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     if not files:
         return
     legacy = _pinned_below_2(ctx)
+    # a model name means the class this file defines or imports, never the first file seen
+    models = ModelIndex(data.all_models, ctx.files, ctx.graph.resolve_binding, ctx.projects.of)
     for facts in files:
         for call in facts.calls:
             yield from _conditions(ctx, facts, call)
             if not legacy:
                 yield from _removed_select_list(ctx, facts, call)
-            yield from _filter_by(ctx, facts, call, data.models)
-            yield from _unknown_attributes(ctx, facts, call, data.models)
+            yield from _filter_by(ctx, facts, call, models)
+            yield from _unknown_attributes(ctx, facts, call, models)
     if not legacy:
         yield from _removed_execute(ctx, data.accesses)
-    yield from _back_populates(ctx, data.models)
+    yield from _back_populates(ctx, data.all_models, models)
     yield from _uncommitted_writes(ctx, data.accesses)
     yield from _shared_async_session(ctx)
 
@@ -77,7 +82,7 @@ def _conditions(ctx: CheckContext, facts: FileFacts, call: CallSite) -> Iterator
         if problem is None:
             continue
         rule, message, guidance = problem
-        yield ctx.registry.finding(rule, facts.path, call.span, message, guidance)
+        yield ctx.registry.finding(rule, facts.path, span_in_arguments(call, argument), message, guidance)
 
 
 @lru_cache(maxsize=1024)
@@ -126,12 +131,12 @@ def _condition_problem(node: ast.expr):
 
 
 def _is_column(node: ast.expr) -> bool:
-    """``Model.attr``, ``table.c.attr``, ``Model.rel.attr`` — an attribute on a capitalised name."""
+    """``Model.attr``, ``table.c.attr``, ``Model.rel.attr`` (see datalayer.is_column_path)."""
+    parts = []
     while isinstance(node, ast.Attribute):
-        if isinstance(node.value, ast.Name):
-            return node.value.id[:1].isupper() or node.attr in ("c", "columns")
+        parts.append(node.attr)
         node = node.value
-    return False
+    return isinstance(node, ast.Name) and is_column_path([node.id, *reversed(parts)])
 
 
 def _is_column_condition(node: ast.expr) -> bool:
@@ -149,7 +154,7 @@ _QUERY_BUILDERS = _CONDITION_METHODS | {"select", "order_by", "group_by", "optio
 _MAPPED_CLASS_API = frozenset({"metadata", "query", "registry", "c", "columns", "id"})
 
 
-def _unknown_attributes(ctx: CheckContext, facts: FileFacts, call: CallSite, models: dict[str, Model]) -> Iterator[Finding]:
+def _unknown_attributes(ctx: CheckContext, facts: FileFacts, call: CallSite, models: ModelIndex) -> Iterator[Finding]:
     """``Article.titel`` inside where()/order_by()/select(): AttributeError when the query is built."""
     parts = segments(call.callee)
     if not parts or parts[-1][0] not in _QUERY_BUILDERS:
@@ -161,7 +166,7 @@ def _unknown_attributes(ctx: CheckContext, facts: FileFacts, call: CallSite, mod
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)):
             continue
-        model = _sqla(models.get(node.value.id))
+        model = _sqla(models.resolve(facts.path, node.value.id))
         name = node.attr
         if model is None or name in model.fields or name in _MAPPED_CLASS_API or name.startswith("_"):
             continue
@@ -222,7 +227,7 @@ def _removed_execute(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator[Fi
 
 
 # AL204 ------------------------------------------------------------------------------------------------
-def _filter_by(ctx: CheckContext, facts: FileFacts, call: CallSite, models: dict[str, Model]) -> Iterator[Finding]:
+def _filter_by(ctx: CheckContext, facts: FileFacts, call: CallSite, models: ModelIndex) -> Iterator[Finding]:
     parts = segments(call.callee)
     if not parts or parts[-1][0] != "filter_by" or len(parts) < 2:
         return
@@ -241,9 +246,9 @@ def _filter_by(ctx: CheckContext, facts: FileFacts, call: CallSite, models: dict
         yield ctx.registry.finding("AL204", facts.path, call.span, message, guidance)
 
 
-def _model_of_chain(facts: FileFacts, call: CallSite, parts, models: dict[str, Model]) -> Model | None:
+def _model_of_chain(facts: FileFacts, call: CallSite, parts, models: ModelIndex) -> Model | None:
     if len(parts) >= 3 and parts[-2][0] == "query" and not parts[-2][1]:
-        return _sqla(models.get(parts[-3][0]))
+        return _sqla(models.resolve(facts.path, parts[-3][0]))
     for other in facts.calls:  # select(Model) / session.query(Model) starting where this chain starts
         if other.span.line != call.span.line or other.span.column != call.span.column or other is call:
             continue
@@ -251,7 +256,7 @@ def _model_of_chain(facts: FileFacts, call: CallSite, parts, models: dict[str, M
         if last in ("select", "query"):
             match = re.match(r"\s*([A-Za-z_]\w*)\s*(?:[,)]|$)", other.args_text)
             if match:
-                return _sqla(models.get(match.group(1)))
+                return _sqla(models.resolve(facts.path, match.group(1)))
     return None
 
 
@@ -266,13 +271,13 @@ def _fields_fully_known(ctx: CheckContext, model: Model) -> bool:
 
 
 # AL205 -------------------------------------------------------------------------------------------------
-def _back_populates(ctx: CheckContext, models: dict[str, Model]) -> Iterator[Finding]:
-    for model in sorted(models.values(), key=lambda m: (m.path, m.span.line)):
+def _back_populates(ctx: CheckContext, every: list[Model], models: ModelIndex) -> Iterator[Finding]:
+    for model in sorted(every, key=lambda m: (m.path, m.span.line)):
         if model.stack != "sqlalchemy":
             continue
         for relation in model.fields.values():
             other_name = relation.options.get("back_populates")
-            target = models.get(relation.target)
+            target = models.resolve(model.path, relation.target)
             if relation.kind != "relationship" or not other_name or target is None or target.stack != "sqlalchemy":
                 continue
             if other_name in target.fields or not _fields_fully_known(ctx, target):
@@ -290,27 +295,38 @@ def _back_populates(ctx: CheckContext, models: dict[str, Model]) -> Iterator[Fin
 
 # AL206 -------------------------------------------------------------------------------------------------
 def _uncommitted_writes(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator[Finding]:
-    by_scope: dict[tuple[str, str, str], list[DbAccess]] = {}
-    for access in accesses:
-        if access.stack == "sqlalchemy" and access.kind == "session" and access.scope:
-            receiver = access.callee.rsplit(".", 1)[0]
-            by_scope.setdefault((access.path, access.scope, receiver), []).append(access)
-    for (path, scope, receiver), group in sorted(by_scope.items()):
-        writes = [a for a in group if a.method in _WRITES]
-        if not writes or any(a.method in _PERSISTS for a in group) or not _owned(ctx.files[path], scope, receiver):
+    """A session (or Core connection) a function opens — ``SessionLocal()``, ``Session(engine)``,
+    ``engine.connect()`` — or receives per request from a ``Depends`` provider, written through
+    (here or in anything it is passed to) and never committed on any path of the operation, the
+    provider's teardown included: SQLAlchemy rolls the writes back when it closes.  A session the
+    function returns or yields belongs to its caller; ``begin()`` blocks commit on exit."""
+    program = ctx.program
+    if program is None:
+        return
+    for analysis in program.analyses():
+        if not analysis.fid or not analysis.owned or non_production(analysis.path):
             continue
-        first = writes[0]
-        message = (
-            f"`{first.callee}(…)` in `{scope}` is never committed: the session is created in this function and closed "
-            f"without commit(), so the write is silently rolled back"
-        )
-        guidance = f"Call {receiver}.commit() after the writes, or open the session with `with {receiver}.begin():` so it commits on exit."
-        yield ctx.registry.finding("AL206", path, first.span, message, guidance)
-
-
-def _owned(facts: FileFacts, scope: str, receiver: str) -> bool:
-    """The function created the session itself (``s = SessionLocal()`` / ``with Session(e) as s``)."""
-    return any(a.scope == scope and a.target == receiver and a.callee for a in facts.assigns)
+        escaped = v.tags_of(analysis.summary.returns) | frozenset(
+            t for option in v.options(analysis.summary.returns) for t in v.tags_of(option))
+        for sid in sorted(analysis.owned - escaped):
+            effects = [e for e in analysis.summary.effects if sid in e.tags]
+            writes = [e for e in effects if e.op == "write" and e.stack == "sqlalchemy"]
+            if not writes or any(e.op in ("commit", "transaction") or e.in_tx for e in effects):
+                continue
+            first = writes[0]
+            where = f"{sid[4:].rsplit(':', 2)[0]}:{sid[4:].rsplit(':', 2)[1]}"
+            trace = tuple(TraceStep(p, s.line, s.column, f"calls `{label}`") for p, s, label in first.trace)
+            message = (
+                f"`{first.method}` writes through a session opened at {where} that nothing commits on this path "
+                f"(`{analysis.function.qualname}` and everything it calls): SQLAlchemy rolls the write back when "
+                f"the session closes, so the endpoint answers success and the row never exists"
+            )
+            guidance = (
+                "Commit after the writes (`session.commit()` / `await session.commit()`), open the session with "
+                "`with Session.begin()` / `async with session.begin():` so it commits on exit, or commit in the "
+                "dependency that provides it, after `yield`."
+            )
+            yield ctx.registry.finding("AL206", first.path, first.span, message, guidance, trace)
 
 
 # AL207 -------------------------------------------------------------------------------------------------

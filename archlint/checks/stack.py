@@ -17,7 +17,9 @@ from archlint.domain.datalayer import call_of, non_production
 from archlint.domain.findings import Finding
 from archlint.domain.knowledge import module_matches
 
-_POSTGRES_SCHEME = re.compile(r"^postgres://")
+# A URL has something after the scheme: a bare "postgres://" is the pattern of the Heroku idiom
+# that rewrites the scheme (`url.replace("postgres://", "postgresql://", 1)`), not a URL.
+_POSTGRES_SCHEME = re.compile(r"^postgres://.")
 _SEQUELIZE_DIALECT = re.compile(r"""\bdialect\s*:\s*['"`](\w+)['"`]""")
 _DIALECT_PACKAGES = {"postgres": ("pg",), "sqlite": ("sqlite3",), "mysql": ("mysql2",), "mariadb": ("mariadb",), "mssql": ("tedious",)}
 
@@ -56,9 +58,10 @@ def _undeclared(ctx: CheckContext) -> Iterator[Finding]:
         if non_production(path) or not declared[ecosystem] or not facts.parsed:
             continue
         reported: set[str] = set()
+        optional = {record.span for record in facts.imports if record.optional}
         for edge in ctx.graph.out_edges(path):
-            if not edge.external or edge.kind == "type-only":
-                continue
+            if not edge.external or edge.kind == "type-only" or edge.span in optional:
+                continue  # a driver imported inside try/except ImportError is an optional fallback
             entry = next((e for e in entries if any(module_matches(edge.target, m) for m in e.modules)), None)
             if entry is None or (entry.language == "python") != (ecosystem == "pypi") or entry.name in reported:
                 continue

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -23,7 +25,7 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _fail(message: str) -> None:
-    click.echo(f"archlint: error: {message}", err=True)
+    click.echo(f"archlint: error: {terminal(message)}", err=True)  # one line, whatever a config file held
     sys.exit(EXIT_ERROR)
 
 
@@ -54,7 +56,7 @@ CHECK_FORMATS = ["text", "json", "sarif", "github", "junit"]
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(CHECK_FORMATS), default="text", show_default=True,
               help="text for people; json (the contract); sarif (code scanning); github (Actions annotations); junit (CI test reports).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE instead of stdout.")
@@ -68,14 +70,32 @@ CHECK_FORMATS = ["text", "json", "sarif", "github", "junit"]
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Parallel parser processes (0 = all cores).")
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), help="Report only findings not listed in this baseline file; list its fixed entries.")
 @click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False), help="Record today's findings in FILE (with --baseline: keep only entries still found, so it only shrinks).")
-@click.option("--changed-only", is_flag=True, help="Report only findings in files changed against git (the whole project is still analysed).")
+@click.option("--changed-only", is_flag=True, help="Report only findings the git work tree's changes introduce (the whole project is still analysed, before and after).")
 @click.option("--base", metavar="REV", help="Git revision --changed-only compares with (default: HEAD); implies --changed-only.")
+@click.option("--patch", "patch", type=click.Path(dir_okay=False),
+              help="A unified diff (git format or diff -u): analyse PATH as the patch leaves it, in a temporary copy, and "
+                   "report the findings the patch introduces.  Without PATH: the files a greenfield patch adds.")
+@click.option("--all", "report_all", is_flag=True, help="With --patch: report every finding of the patched tree.")
+@click.option("--fix", "fix", is_flag=True, help="Apply the safe automatic fixes (see `archlint rules`), re-check, and report what remains.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: also apply the fixes marked unsafe.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print the fixes (and --add-ignore comments) as a unified diff; write nothing.")
+@click.option("--add-ignore", "add_ignore", metavar="REASON",
+              help="Suppress every remaining finding with an inline `archlint: ignore[...] REASON` comment.")
 def check(paths, fmt, output, config_path, select, ignore, exclude, fail_on, no_cache, cache_dir, jobs,
-          baseline_path, write_baseline, changed_only, base) -> None:
-    """Check PATHS for layer, data-layer and parse findings."""
+          baseline_path, write_baseline, changed_only, base, patch, report_all, fix, unsafe_fixes, show_diff, add_ignore) -> None:
+    """Check PATHS for layer, data-layer and parse findings (and fix them with --fix)."""
+    from archlint.adapters.patch import PatchError
     from archlint.application.baseline import apply_baseline, fingerprints
-    from archlint.application.changed import limit_to_changed
-    from archlint.application.pipeline import Options, run_check
+    from archlint.application.fixing import FixRequest
+    from archlint.application.pipeline import Options
+
+    fixing = fix or show_diff or add_ignore is not None
+    if unsafe_fixes and not (fix or show_diff):
+        _fail("--unsafe-fixes needs --fix or --diff")
+    if fixing and (write_baseline or patch):
+        _fail("--fix, --diff and --add-ignore change the tree: they cannot be combined with --write-baseline or --patch")
+    if show_diff and fmt != "text":
+        _fail("--diff prints a unified diff; leave out --format")
 
     options = Options(
         config_path=config_path,
@@ -86,26 +106,144 @@ def check(paths, fmt, output, config_path, select, ignore, exclude, fail_on, no_
         use_cache=not no_cache,
         cache_dir=cache_dir,
         jobs=jobs,
-        reuse_results=True,
+        reuse_results=not fixing,  # fixers read the project's models and manifest: a full run
     )
+    changed = changed_only or base is not None
+    fixed = None
     try:
-        report = run_check(list(paths), options)
-        prints = fingerprints(report.findings, report.root) if (baseline_path or write_baseline or fmt == "sarif") else []
-        outcome = None
-        if baseline_path or write_baseline:
-            outcome = apply_baseline(report.findings, prints, baseline_path, write_baseline)
-            report.findings, prints = outcome.findings, outcome.fingerprints
-        if changed_only or base is not None:
-            report.findings, prints = limit_to_changed(report.findings, prints, report.root, base or "HEAD")
-    except ConfigError as exc:
+        _check_usage(paths, patch, changed, report_all)
+        if fixing:
+            fixed = _fix(list(paths), options, FixRequest(fix or show_diff, show_diff, unsafe_fixes, add_ignore),
+                         baseline_path, changed, base)
+    except (ConfigError, PatchError) as exc:
         _fail(str(exc))
     except Exception as exc:  # noqa: BLE001 - contract: internal errors are exit 2, one line
         _fail(f"internal error: {type(exc).__name__}: {exc}")
-    _warn(report.notices)
-    if outcome is not None and fmt != "json":
-        _explain_baseline(outcome, baseline_path, write_baseline)
-    _write(_render_check(report, fmt, output, prints, outcome), output)
+    if fixing:
+        _explain_fixes(fixed, show_diff)
+        if show_diff:
+            _write(fixed.diff(), output)
+            sys.exit(EXIT_FINDINGS if fixed.failed else EXIT_OK)
+    try:
+        with _check_run(list(paths), options, patch, changed, base) as (report, source_root, compared):
+            _warn(report.notices)
+            prints = fingerprints(report.findings, source_root) if (baseline_path or write_baseline or fmt == "sarif") else []
+            outcome = None
+            if baseline_path or write_baseline:
+                outcome = apply_baseline(report.findings, prints, baseline_path, write_baseline)
+                report.findings, prints = outcome.findings, outcome.fingerprints
+            if compared is not None and not report_all:
+                report.findings, prints = _only_introduced(report.findings, prints, compared)
+            if outcome is not None and fmt != "json":
+                _explain_baseline(outcome, baseline_path, write_baseline)
+            if compared is not None and fmt != "json":
+                _explain_change(compared, patch, report_all)
+            text = _render_check(report, fmt, output, prints, outcome, source_root, _change_json(compared, patch, base, report_all))
+    except (ConfigError, PatchError) as exc:
+        _fail(str(exc))
+    except Exception as exc:  # noqa: BLE001 - contract: internal errors are exit 2, one line
+        _fail(f"internal error: {type(exc).__name__}: {exc}")
+    _write(text, output)
     sys.exit(EXIT_FINDINGS if report.failed else EXIT_OK)
+
+
+def _fix(paths: list[str], options, request, baseline_path: str | None, changed: bool, base: str | None):
+    """--fix / --diff / --add-ignore: rounds of check -> fix; each round fixes what this command
+    would report (the baseline's new findings; with --changed-only, what the change introduces)."""
+    from archlint.application.baseline import apply_baseline, fingerprints
+    from archlint.application.fixing import run_fixes
+    from archlint.application.patched import changed as compare_changed
+    from archlint.application.pipeline import run_check
+
+    def check_round():
+        if changed:
+            with compare_changed(paths, options, base or "HEAD") as compared:
+                report, introduced = compared.after, {id(f) for f in compared.introduced.findings}
+        else:
+            report, introduced = run_check(paths, options), None
+        found = report.findings
+        if baseline_path:
+            found = apply_baseline(found, fingerprints(found, report.root), baseline_path, None).findings
+        return report, [f for f in found if introduced is None or id(f) in introduced]
+
+    return run_fixes(request, check_round)
+
+
+def _explain_fixes(fixed, dry_run: bool) -> None:
+    """What --fix / --diff / --add-ignore did, on stderr (stdout is the report or the diff)."""
+    files = len(fixed.changed_files)
+    verb = "would change" if dry_run else "changed"
+    if fixed.rounds or fixed.declined:
+        rounds = "" if dry_run or fixed.rounds < 2 else f" in {fixed.rounds} rounds"
+        click.echo(f"archlint: {'would fix' if dry_run else 'fixed'} {len(fixed.fixed)} findings{rounds}", err=True)
+    if fixed.declined:
+        click.echo(f"archlint: {len(fixed.declined)} findings with a fix were not fixed:", err=True)
+        for finding, why in sorted(fixed.declined.items(), key=lambda item: item[0].sort_key()):
+            click.echo(f"  {finding.path}:{finding.line}:{finding.column} {finding.rule}: {why}", err=True)
+    if fixed.unsafe_available:
+        click.echo(f"archlint: {fixed.unsafe_available} more findings have an unsafe fix (--unsafe-fixes)", err=True)
+    if fixed.suppressed or fixed.unplaced:
+        click.echo(f"archlint: {len(fixed.suppressed)} findings suppressed with inline comments", err=True)
+        for finding, why in fixed.unplaced:
+            click.echo(f"  not suppressed: {finding.path}:{finding.line}:{finding.column} {finding.rule}: {why}", err=True)
+    click.echo(f"archlint: {verb} {files} files", err=True)
+
+
+def _check_usage(paths, patch: str | None, changed: bool, report_all: bool) -> None:
+    if not paths and patch is None:
+        raise ConfigError("give the paths to check (e.g. `archlint check .`), or --patch FILE")
+    if patch is not None and changed:
+        raise ConfigError("--patch and --changed-only/--base are two ways to name a change; give one")
+    if patch is not None and len(paths) > 1:
+        raise ConfigError("--patch applies to one directory; give a single PATH")
+    if report_all and patch is None:
+        raise ConfigError("--all only goes with --patch (without --patch every finding is reported anyway)")
+
+
+@contextmanager
+def _check_run(paths: list[str], options, patch: str | None, changed: bool, base: str | None):
+    """(report, directory its files are in, Compared or None) for the four kinds of run: a tree,
+    a tree with a patch, a greenfield patch, the changes of a git work tree."""
+    from archlint.application.patched import changed as compare_changed, greenfield_tree, patched
+    from archlint.application.pipeline import run_check
+
+    if patch is not None and paths:
+        with patched(paths[0], patch, options) as compared:
+            yield replace(compared.after, root=compared.root), compared.after.root, compared
+    elif patch is not None:
+        with greenfield_tree(patch) as directory:
+            report = run_check([directory], replace(options, reuse_results=False))
+            yield replace(report, root=os.path.abspath(patch)), directory, None
+    elif changed:
+        with compare_changed(paths, options, base or "HEAD") as compared:
+            yield replace(compared.after, root=compared.root), compared.after.root, compared
+    else:
+        report = run_check(paths, options)
+        yield report, report.root, None
+
+
+def _only_introduced(findings: list, prints: list[str], compared) -> tuple[list, list[str]]:
+    keep = {id(finding) for finding in compared.introduced.findings}
+    indices = [index for index, finding in enumerate(findings) if id(finding) in keep]
+    return [findings[i] for i in indices], [prints[i] for i in indices] if prints else []
+
+
+def _explain_change(compared, patch: str | None, report_all: bool) -> None:
+    """One line on stderr: what the change touched and how its findings split."""
+    summary = compared.introduced
+    what = "the patch" if patch else "the change"
+    shown = "every finding of the patched tree is listed" if report_all else "only those are listed"
+    elsewhere = f", {summary.elsewhere} in files {what} does not touch" if summary.elsewhere else ""
+    click.echo(f"archlint: {what} touches {len(compared.changes.touched())} files: {len(summary.findings)} findings introduced"
+               f"{elsewhere}, {summary.preexisting} already there, {summary.fixed} fixed; {shown}", err=True)
+
+
+def _change_json(compared, patch: str | None, base: str | None, report_all: bool) -> dict | None:
+    if compared is None:
+        return None
+    origin = {"from": "patch", "patch": os.path.abspath(patch)} if patch else {"from": "git", "base": base or "HEAD"}
+    return {**origin, "reported": "all" if report_all else "introduced", **compared.introduced.to_dict(),
+            "files": compared.changes.to_dict()}
 
 
 def _explain_baseline(outcome, baseline_path: str | None, write_baseline: str | None) -> None:
@@ -121,13 +259,16 @@ def _explain_baseline(outcome, baseline_path: str | None, write_baseline: str | 
             click.echo(f"  fixed: {row.get('rule', '?')} {row.get('path', '?')}: {row.get('message', '')}", err=True)
 
 
-def _render_check(report, fmt: str, output: str | None, prints: list[str], outcome) -> str:
+def _render_check(report, fmt: str, output: str | None, prints: list[str], outcome, source_root: str,
+                  change: dict | None = None) -> str:
     if fmt == "json":
         from archlint.reporters.json_reporter import render as render_json
 
         data = report.to_dict()
         if outcome is not None:
             data["baseline"] = {"fixed": outcome.fixed, "suppressed": outcome.suppressed}
+        if change is not None:
+            data["change"] = change
         return render_json(data)
     if fmt == "sarif":
         from archlint.reporters.sarif_reporter import render as render_sarif
@@ -148,7 +289,7 @@ def _render_check(report, fmt: str, output: str | None, prints: list[str], outco
     from archlint.reporters.text_reporter import render as render_text, wants_colour
 
     colour = output is None and wants_colour(sys.stdout)
-    return render_text(report.root, report.findings, report.stats, colour)
+    return render_text(source_root, report.findings, report.stats, colour)
 
 
 def _display_base(root: str) -> tuple[str, str]:
@@ -221,15 +362,17 @@ def init(path) -> None:
 @click.option("--architecture", type=click.Choice(["clean"]))
 @click.option("--database", type=click.Choice(["postgresql", "postgres", "sqlite"]))
 @click.option("--orm", type=click.Choice(["sqlalchemy", "sequelize"]))
-@click.option("--patch", "patch", type=click.Path(dir_okay=False), help="Analyse the files a unified diff adds instead of PATH.")
+@click.option("--patch", "patch", type=click.Path(dir_okay=False),
+              help="A unified diff.  With PATH: verify PATH as the patch leaves it (a temporary copy; PATH is not "
+                   "touched), saying what the patch changed in each verdict's evidence.  Without PATH: the files a greenfield patch adds.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE instead of stdout.")
 @click.option("--no-cache", is_flag=True, help="Parse every file; neither read nor write the facts cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Facts cache location.")
 def verify(path, task, framework, architecture, database, orm, patch, fmt, output, no_cache, cache_dir) -> None:
-    """Verify that PATH (or --patch FILE) satisfies a required stack: framework, clean architecture,
-    database and ORM, each with a verdict and file:line evidence.  Exit 0 when every requested
-    constraint holds, 1 otherwise."""
+    """Verify that PATH (or PATH with --patch FILE applied, or a greenfield --patch FILE) satisfies a
+    required stack: framework, clean architecture, database and ORM, each with a verdict and
+    file:line evidence.  Exit 0 when every requested constraint holds, 1 otherwise."""
     from archlint.adapters.patch import PatchError
     from archlint.application.pipeline import Options
     from archlint.application.verify import Constraints, parse_task, run_verify
@@ -263,16 +406,19 @@ def verify(path, task, framework, architecture, database, orm, patch, fmt, outpu
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Runs verified in parallel (0 = all cores).")
 @click.option("--out", "-o", "out", type=click.Path(file_okay=False), default="archlint-audit", show_default=True,
               help="Directory for results.jsonl (resumable), summary.csv and report.html.")
-@click.option("--manifest", type=click.Path(dir_okay=False), help="CSV with columns path,task or path,framework,architecture,database,orm.")
+@click.option("--manifest", type=click.Path(dir_okay=False),
+              help="CSV with columns path,task or path,framework,architecture,database,orm; an optional base column names "
+                   "the checkout a feature run changes (the run is then judged like verify BASE --patch RUN).")
 @click.option("--scheduler", metavar="ADDRESS", help="Run on this Dask scheduler (needs archlint[dask]) instead of local processes.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=120.0, show_default=True,
               help="Seconds one run may take before it is recorded as an error.")
 @click.option("--no-progress", is_flag=True, help="No progress bar (there is none anyway when stderr is not a terminal).")
 def audit(roots, jobs, out, manifest, scheduler, timeout, no_progress) -> None:
     """Verify every benchmark run under ROOTS (run_N directories, repositories or patches; the
-    constraints come from the task name in each path or from --manifest) and write OUT/results.jsonl,
-    OUT/summary.csv and OUT/report.html.  Runs already in results.jsonl are skipped.  Exit 0 once
-    the reports are written, whatever the verdicts."""
+    constraints come from the task name in each path — greenfield tasks and feature tasks such as
+    express-hard-focused-task-001 — or from --manifest) and write OUT/results.jsonl, OUT/summary.csv
+    and OUT/report.html.  Runs already in results.jsonl are skipped.  Exit 0 once the reports are
+    written, whatever the verdicts."""
     import time
     from functools import partial
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 SEVERITIES = ("info", "warning", "error")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
@@ -20,6 +21,16 @@ CATEGORIES = (
 )
 
 
+class TraceStep(NamedTuple):
+    """One step of the path that leads to a finding across functions: the route handler's call,
+    the service's call, the repository's query."""
+
+    path: str
+    line: int
+    column: int
+    note: str
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     rule: str
@@ -33,6 +44,7 @@ class Finding:
     end_column: int
     message: str
     guidance: str
+    trace: tuple[TraceStep, ...] = ()
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.column, self.rule, self.message)
@@ -51,4 +63,5 @@ class Finding:
             "end_column": self.end_column,
             "message": self.message,
             "guidance": self.guidance,
+            **({"trace": [step._asdict() for step in self.trace]} if self.trace else {}),
         }

@@ -22,6 +22,9 @@ class Layer:
     forbidden_external: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     suffixes: tuple[str, ...] = ()
+    # aliases and suffixes only deliberately layered code uses (auto-detection's confidence)
+    distinctive: tuple[str, ...] = ()
+    distinctive_suffixes: tuple[str, ...] = ()
     paths: tuple[str, ...] = ()  # globs, for configured layers
     transitive: bool = False
     data_access: bool = False  # the layer that may talk to the database (repositories)
@@ -81,12 +84,8 @@ class Architecture:
         return None
 
     def _by_suffix(self, filename: str) -> Layer | None:
-        stem = file_stem(filename).lower()
-        for layer in self.layers:
-            for suffix in layer.suffixes:
-                if stem == suffix or stem.endswith(("." + suffix, "_" + suffix, "-" + suffix)):
-                    return layer
-        return None
+        stem = file_stem(filename)
+        return next((layer for layer in self.layers if has_suffix(stem, layer.suffixes)), None)
 
     def is_composition_root(self, path: str) -> bool:
         stem = file_stem(path.rsplit("/", 1)[-1])
@@ -98,6 +97,18 @@ class Architecture:
 def role_of_directory(layers: list[Layer], directory: str) -> Layer | None:
     lowered = directory.lower()
     return next((layer for layer in layers if lowered in layer.aliases), None)
+
+
+def has_suffix(stem: str, suffixes: tuple[str, ...], camel_case: bool = False) -> bool:
+    """``articles.controller`` / ``user_repository`` / ``user-repo`` end with a role suffix; with
+    ``camel_case`` also ``UserRepository`` (a capitalised suffix after a lower-case letter)."""
+    lowered = stem.lower()
+    for suffix in suffixes:
+        if lowered == suffix or lowered.endswith(("." + suffix, "_" + suffix, "-" + suffix)):
+            return True
+        if camel_case and len(stem) > len(suffix) and stem.endswith(suffix.capitalize()) and stem[-len(suffix) - 1].islower():
+            return True
+    return False
 
 
 def file_stem(filename: str) -> str:
@@ -138,4 +149,4 @@ def glob_match(path: str, pattern: str) -> bool:
     return bool(_glob_regex(pattern).match(path))
 
 
-__all__ = ["Architecture", "Layer", "glob_match", "role_of_directory"]
+__all__ = ["Architecture", "Layer", "file_stem", "glob_match", "has_suffix", "role_of_directory"]

@@ -44,7 +44,7 @@ class Model:
 
 # Models -----------------------------------------------------------------------------------------------
 _SQLA_BASES = ("sqlalchemy.orm.DeclarativeBase", "sqlalchemy.orm.DeclarativeBaseNoMeta", "sqlmodel.SQLModel")
-_SQLA_BASE_FACTORIES = ("sqlalchemy.orm.declarative_base", "sqlalchemy.ext.declarative.declarative_base")
+SQLA_BASE_FACTORIES = ("sqlalchemy.orm.declarative_base", "sqlalchemy.ext.declarative.declarative_base")
 _DJANGO_BASES = ("django.db.models.Model", "django.db.models.base.Model")
 _SEQUELIZE_BASES = ("sequelize:Model", "sequelize-typescript:Model", "sequelize:default.Model", "sequelize:.Model")
 _LITERAL = re.compile(r"""^\s*['"`]([^'"`]+)['"`]""")
@@ -53,14 +53,20 @@ _KEYWORD_LITERAL = re.compile(r"""\b(back_populates|backref|as|foreignKey|throug
 _COLLECTION = re.compile(r"Mapped\[\s*(?:list|List|set|Set|WriteOnlyMapped|DynamicMapped)\b|\buselist\s*=\s*True")
 
 
-def find_models(files: dict[str, FileFacts], paths: Iterable[str], module_env: Callable[[str], dict]) -> dict[str, Model]:
-    """ORM models across the project: SQLAlchemy declarative, Django, Sequelize."""
+def find_models(
+    files: dict[str, FileFacts], paths: Iterable[str], module_env: Callable[[str], dict], every: list[Model] | None = None
+) -> dict[str, Model]:
+    """ORM models across the project: SQLAlchemy declarative, Django, Sequelize.  The result maps
+    a name to its first definition; ``every`` (when given) receives every class model, so that two
+    classes of one name in two files can be told apart (:class:`ModelIndex`)."""
+    paths = list(paths)
     models: dict[str, Model] = {}
+    found: dict[tuple[str, str], Model] = {}
     bases: dict[str, str] = {}  # local declarative base class names -> stack
     for path in paths:
         facts = files[path]
         for assign in facts.assigns:
-            if not assign.scope and canonical(assign.resolved, facts.language) in _SQLA_BASE_FACTORIES:
+            if not assign.scope and canonical(assign.resolved, facts.language) in SQLA_BASE_FACTORIES:
                 bases[assign.target] = "sqlalchemy"
             typed = module_env(path).get(assign.target)
             if typed is not None and typed.kind == "flask_db":
@@ -72,19 +78,57 @@ def find_models(files: dict[str, FileFacts], paths: Iterable[str], module_env: C
                 stack = _model_stack(cls, facts.language, bases)
                 if stack is None:
                     continue
-                if _is_abstract_base(cls, facts.language):
+                if is_abstract_base(cls, facts.language):
                     bases[cls.name] = stack
                     continue
-                if cls.name not in models:
-                    models[cls.name] = Model(cls.name, stack, path, cls.span)
+                model = found.setdefault((path, cls.name), Model(cls.name, stack, path, cls.span))
+                models.setdefault(cls.name, model)
     for path in paths:
         facts = files[path]
         _sequelize_defines(facts, models)
-        for model in models.values():
+        for model in {id(m): m for m in (*found.values(), *models.values())}.values():
             if model.path == path:
                 _fields(facts, model)
         _sequelize_associations(facts, models)
+    if every is not None:
+        every.extend(found.values())
     return models
+
+
+class ModelIndex:
+    """Which model a name means *in one file*: the class defined there, else the one its import
+    binds, else the only model of that name in the project — never the first file seen, so the
+    answer does not change when files are renamed.  Two same-named models and no way to tell
+    them apart resolve to None (rules stay silent rather than judge the wrong class)."""
+
+    def __init__(self, models: list[Model], files: dict[str, FileFacts], resolve_binding: Callable, project_of: Callable[[str], str]) -> None:
+        self.by_name: dict[str, list[Model]] = {}
+        for model in models:
+            self.by_name.setdefault(model.name, []).append(model)
+        self.files = files
+        self.resolve_binding = resolve_binding
+        self.project_of = project_of
+
+    def resolve(self, path: str, name: str) -> Model | None:
+        candidates = self.by_name.get(name, [])
+        if not candidates:
+            return None
+        own = [m for m in candidates if m.path == path]
+        if own:
+            return own[0]
+        facts = self.files.get(path)
+        if facts is not None:
+            if any(cls.name == name for cls in facts.classes):
+                return None  # a class of that name here that is not a model shadows the others
+            binding = next((b.target for b in reversed(facts.bindings) if b.name == name), None)
+            if binding is not None:
+                target = self.resolve_binding(path, binding)
+                imported = target.attr.split(".")[-1] if target.attr else ""
+                chosen = [m for m in candidates if m.path == target.file and (imported in ("", name) or m.name == imported)]
+                return chosen[0] if len(chosen) == 1 else None
+        project = self.project_of(path)
+        same = [m for m in candidates if self.project_of(m.path) == project]
+        return same[0] if len(same) == 1 else None
 
 
 def _model_stack(cls: ClassDef, language: str, bases: dict[str, str]) -> str | None:
@@ -102,7 +146,7 @@ def _model_stack(cls: ClassDef, language: str, bases: dict[str, str]) -> str | N
     return None
 
 
-def _is_abstract_base(cls: ClassDef, language: str) -> bool:
+def is_abstract_base(cls: ClassDef, language: str) -> bool:
     """``class Base(DeclarativeBase): pass`` defines a base, not a table."""
     if language != "python":
         return False

@@ -2,6 +2,8 @@
 
 Per-constraint columns are ``true`` / ``false``, or empty when the task did not require that
 constraint (or the run could not be verified), so a column's mean is directly a compliance rate.
+``mode`` is ``greenfield`` or ``feature``; a feature run with a ``base`` counts the findings its
+change introduces.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from archlint.domain.findings import CATEGORIES
 
 CONSTRAINTS = ("framework", "architecture", "database", "orm")
 IDENTITY = ("path", "kind", "task", "runtime", "agent", "model", "date", "run", "framework", "level",
-            "architecture", "database", "orm")
+            "architecture", "database", "orm", "mode", "base")
 COLUMNS = (
     *IDENTITY, "compliant", *(f"{name}_ok" for name in CONSTRAINTS),
     "failed", "first_failure", "findings", *(f"findings_{category}" for category in CATEGORIES), "seconds", "error",

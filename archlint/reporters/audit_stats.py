@@ -71,5 +71,20 @@ def failures(rows: list[dict]) -> list[tuple[dict, dict]]:
     return [(row, verdict) for row in verified(rows) for verdict in row.get("verdicts", ()) if not verdict["compliant"]]
 
 
+CHANGE_STATES = ("still compliant", "now compliant", "no longer compliant", "still not compliant")
+
+
+def verdict_changes(rows: list[dict]) -> dict[str, dict[str, int]]:
+    """constraint -> change state -> runs, over verified feature runs judged against a base."""
+    table: dict[str, Counter] = defaultdict(Counter)
+    for row in verified(rows):
+        for verdict in row.get("verdicts", ()):
+            if verdict.get("was_compliant") is None:
+                continue
+            state = CHANGE_STATES[(0 if verdict["was_compliant"] else 1) if verdict["compliant"] else (2 if verdict["was_compliant"] else 3)]
+            table[verdict["constraint"]][state] += 1
+    return {constraint: dict(counts) for constraint, counts in sorted(table.items())}
+
+
 def percent(cell: Cell | None) -> float | None:
     return None if not cell or not cell[1] else cell[0] / cell[1]

@@ -54,6 +54,8 @@ def _render_finding(finding: Finding, source: list[str] | None, style: _Style) -
             yield style(gutter, _DIM) + text[:160]
             width = max(1, end - column)
             yield " " * len(gutter) + " " * (column - 1) + style("^" * min(width, 120), _COLOURS[finding.severity])
+    for step in finding.trace:
+        yield f"         {style('via', _DIM)} {terminal(step.path)}:{step.line}  {terminal(step.note)}"
     yield f"         {style('fix:', _BOLD)} {terminal(finding.guidance)}"
 
 

@@ -1,5 +1,6 @@
-"""Text output of ``archlint verify``: a short verdict table, then the evidence of each verdict.
-Evidence quotes the analysed files, so it is made inert like the check report's text."""
+"""Text output of ``archlint verify``: a short verdict table, then the evidence of each verdict
+(and, for ``PATH --patch``, what the patch changed in it).  Evidence quotes the analysed files, so
+it is made inert like the check report's text."""
 
 from __future__ import annotations
 
@@ -18,7 +19,13 @@ def render(data: dict) -> str:
         lines.append(f"{verdict['constraint']} evidence:")
         for item in verdict["evidence"] or [{"path": "-", "line": 0, "detail": "none"}]:
             lines.append(f"  {terminal(item['path'])}:{item['line']}  {terminal(item['detail'])}")
+        if "patch" in verdict:
+            lines.append(f"  patch: {terminal(verdict['patch']['summary'])}")
     errors = sum(1 for f in data["findings"] if f["severity"] == "error")
     lines.append("")
+    if "patch" in data:
+        patch = data["patch"]
+        lines.append(f"patch {terminal(patch['path'])}: {patch['introduced']} findings introduced, {patch['fixed']} fixed "
+                     "(`archlint check PATH --patch FILE` lists them)")
     lines.append(f"{'COMPLIANT' if data['compliant'] else 'NOT COMPLIANT'}; {len(data['findings'])} check findings ({errors} errors) — run `archlint check` for details")
     return "\n".join(lines) + "\n"

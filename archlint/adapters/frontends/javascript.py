@@ -167,13 +167,19 @@ def _is_declaration(path: str) -> bool:
     return path.lower().endswith((".d.ts", ".d.mts", ".d.cts"))
 
 
+def syntax_tree(path: str, data: bytes, language: str) -> ts.Tree:
+    """The tree-sitter tree of UTF-8 ``data`` with the grammar the frontend uses for ``path``
+    (for the fixers, which edit source text on node spans)."""
+    return _grammar(_grammar_name(path, language)).parser.parse(data)
+
+
 def _grammar_name(path: str, language: str) -> str:
     dot = path.rfind(".")
     suffix = path[dot:].lower() if dot > path.rfind("/") else ""
     return _SUFFIX_GRAMMAR.get(suffix, "typescript" if language == "typescript" else "javascript")
 
 
-def extract(path: str, source: bytes, language: str, full: bool = True) -> FileFacts:
+def extract(path: str, source: bytes, language: str, full: bool = True, ir: bool = False) -> FileFacts:
     """Extract the facts of one JS/TS file; never raises on bad input.
 
     Always the full pass (``full`` is accepted for symmetry with the Python frontend): CommonJS
@@ -186,9 +192,27 @@ def extract(path: str, source: bytes, language: str, full: bool = True) -> FileF
     data = decoded.data
     if decoded.skip or not data.strip():
         return facts
-    _Extractor(data, _grammar(_grammar_name(path, language)), facts).run()
+    extractor = _Extractor(data, _grammar(_grammar_name(path, language)), facts)
+    extractor.run()
     facts.signals = "sql" if facts.strings else ""
+    if ir:  # the semantic model's IR, from this same parse
+        from archlint.adapters.frontends.js_ir import lower
+
+        try:
+            facts.set_ir(lower(extractor.root, data, path, language))
+        except RecursionError:
+            facts.set_ir(None)
     return facts
+
+
+def _inside_try(node: ts.Node) -> bool:
+    """``try { require('pg-native') } catch {}``: an optional dependency the code runs without."""
+    child, parent = node, node.parent
+    while parent is not None and parent.type not in _FUNCTION_DECLARATIONS and parent.type != "program":
+        if parent.type == "try_statement" and child == parent.child_by_field_name("body") and parent.child_by_field_name("handler"):
+            return True
+        child, parent = parent, parent.parent
+    return False
 
 
 def _unescape(raw: str) -> str:
@@ -275,6 +299,7 @@ class _Extractor:
         self.loop_ranges = Intervals()
         self.up = Ancestry(self.root)  # parents in source order, without a walk from the root each time
         self.children: dict[int, tuple[list[ts.Node], dict[int, int]]] = {}  # parent id -> named children
+        self.current_class = ""
         # `q += where` can extend a query only in a file that builds SQL at all
         self.src_has_sql = _SQL_CANDIDATE.search(source) is not None
 
@@ -334,8 +359,13 @@ class _Extractor:
         for scope, node in zip(scopes, scope_nodes):
             self.definition(scope, node)
         self.commonjs_exports()
+        if any(record.kind == OPAQUE for record in facts.imports):  # constant folding only where needed
+            from archlint.adapters.frontends.computed_imports import resolve_computed_imports
+
+            resolve_computed_imports(facts)
         facts.imports.sort(key=lambda i: (i.span.line, i.span.column))
         facts.bindings.sort(key=attrgetter("line"))
+        facts.value_assigns.sort(key=lambda a: (a.span.line, a.span.column))
         facts.suppressions.extend(self.suppressions())
         problem = syntax_problem(self.parser, self.src, self.root, self.pos, _is_declaration(self.facts.path))
         if problem is not None:
@@ -430,7 +460,7 @@ class _Extractor:
             return
         kind = DYNAMIC if is_import else LAZY if place.in_function else RUNTIME
         names = self.require_bindings(call, module)
-        self.facts.imports.append(Import(module, names, kind, span))
+        self.facts.imports.append(Import(module, names, kind, span, 0, _inside_try(call)))
 
     def require_bindings(self, call: ts.Node, module: str) -> tuple[str, ...]:
         """Bind the names a ``require`` / ``await import`` result is assigned to; return picked attrs."""
@@ -483,9 +513,14 @@ class _Extractor:
     def call_site(self, call: ts.Node, scope: str) -> CallSite:
         is_new = call.type == "new_expression"
         head, rest = self.callee(call.child_by_field_name("constructor" if is_new else "function"))
-        args_text = self.inner(call.child_by_field_name("arguments"))
+        arguments = call.child_by_field_name("arguments")
+        args_text = self.inner(arguments)
         span = self.pos.span(call)
-        return CallSite(head + rest, self.resolve(head, rest), args_text, span, scope, self.flags(call))
+        line = column = 0
+        if arguments is not None:
+            row, byte_col = arguments.start_point
+            line, column = row + 1, self.pos.column(row, byte_col + (self.src[arguments.start_byte : arguments.start_byte + 1] == b"("))
+        return CallSite(head + rest, self.resolve(head, rest), args_text, span, scope, self.flags(call), line, column)
 
     def flags(self, call: ts.Node) -> str:
         """How the call's value is used — what "promise never awaited" or "query in a loop" need."""
@@ -520,6 +555,7 @@ class _Extractor:
             op = self.text(operator) if operator is not None else "+="
             string_ish = right.type in ("string", "template_string", "identifier", "member_expression", "call_expression")
             if op != "+=" or not (SQL_FRAGMENT.search(self.text(right)) or (string_ish and self.src_has_sql)):
+                self.value_assign(node, left, right, scope, op)
                 return
             self.facts.assigns.append(Assign(self.text(left)[:SHAPE_LIMIT], self.text(right)[:ARGS_TEXT_LIMIT], "", None, self.pos.span(node), scope, op))
             return
@@ -537,9 +573,19 @@ class _Extractor:
             head, rest = self.callee(function)
             callee, resolved = head + rest, self.resolve(head, rest)
         elif value.type not in ("identifier", "member_expression"):
+            self.value_assign(node, left, right, scope, op)
             return
         self.facts.assigns.append(
             Assign(self.text(left)[:SHAPE_LIMIT], self.text(right)[:SHAPE_LIMIT], callee, resolved, self.pos.span(node), scope)
+        )
+
+    def value_assign(self, node: ts.Node, left: ts.Node, right: ts.Node, scope: str, op: str = "=") -> None:
+        """Any other assignment (a literal, an array, arithmetic, a template): what constant folding
+        needs to tell ``const name = './x'`` from a value computed at runtime."""
+        if left.type not in ("identifier", "member_expression"):
+            return
+        self.facts.value_assigns.append(
+            Assign(self.text(left)[:SHAPE_LIMIT], self.text(right)[:ARGS_TEXT_LIMIT], "", None, self.pos.span(node), scope, op)
         )
 
     def loop_statement(self, node: ts.Node, scope: str) -> None:
@@ -756,6 +802,7 @@ class _Extractor:
         parent = self.up.parent(node)
         if parent is not None and parent.type == "export_statement":
             decorators = self.decorators(parent) + decorators
+        self.current_class = scope.qualname  # field values are assignments in the class scope
         return ClassDef(
             scope.name, tuple(bases), tuple(resolved), decorators, self.pos.span(node), self.attributes(node)
         )
@@ -786,6 +833,12 @@ class _Extractor:
             if member.type in _FIELDS:
                 name = member.child_by_field_name("property") or member.child_by_field_name("name")
                 names.append(self.name_text(name))
+                value = member.child_by_field_name("value")
+                if value is not None and name is not None and self.current_class:
+                    self.facts.value_assigns.append(Assign(
+                        self.name_text(name)[:SHAPE_LIMIT], self.text(value)[:ARGS_TEXT_LIMIT], "", None,
+                        self.pos.span(member), self.current_class,
+                    ))
             elif (
                 member.type == "method_definition"
                 and self.text(member.child_by_field_name("name")) == "constructor"

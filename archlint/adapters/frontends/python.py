@@ -106,12 +106,18 @@ def _grammar():
     return language, ts.Query(language, _QUERY), ts.Parser(language), ts.QueryCursor
 
 
+def syntax_tree(data: bytes):
+    """The tree-sitter tree of UTF-8 ``data`` (for the fixers, which place comments by it)."""
+    return _grammar()[2].parse(data)
+
+
 _HEAD_QUERY = "(import_statement) @import (import_from_statement) @import" + LAYOUT_PATTERNS
 # Dynamic imports are calls: a file that may contain one gets the full pass even for its head.
 _DYNAMIC_IMPORT_TOKENS = (b"import_module", b"__import__")
 
 
-def extract(path: str, source: bytes, language: str = "python", full: bool = True, eager: tuple[bytes, ...] = ()) -> FileFacts:
+def extract(path: str, source: bytes, language: str = "python", full: bool = True, eager: tuple[bytes, ...] = (),
+            ir: bool = False) -> FileFacts:
     """Extract the facts of one Python file.  Never raises on bad input.
 
     ``full=False`` is the cheap pass: the head only (imports, problems, suppressions, signals),
@@ -145,7 +151,32 @@ def extract(path: str, source: bytes, language: str = "python", full: bool = Tru
         captures.update(cursor_type(_extra_query("comment")).captures(root))
     _Extractor(facts, data, captures, root, full).run()
     facts.problems.extend(_syntax_problems(tree.root_node, data, parser, language, cursor_type, captures))
+    if ir:  # the semantic model's IR, from this same parse
+        facts.set_ir(_lower(root, data, path))
     return facts
+
+
+def _lower(root, data: bytes, path: str):
+    from archlint.adapters.frontends.python_ir import lower
+
+    try:
+        return lower(root, data, path)
+    except RecursionError:
+        return None
+
+
+def syntax_problems(source: bytes) -> list[ParseProblem]:
+    """AL001 for one file whose head came from the cheap scanner: one parse, no fact extraction
+    (the files no selected rule reads the body of, when syntax errors are checked)."""
+    decoded = decode(source, "python")
+    if decoded.skip or not decoded.data.strip():
+        return []
+    too_deep = depth_problem(decoded.data)
+    if too_deep is not None:  # CPython refuses it, and the parser could crash on it: not parsed
+        return [too_deep]
+    language, _query, parser, cursor_type = _grammar()
+    root = parser.parse(decoded.data).root_node
+    return _syntax_problems(root, decoded.data, parser, language, cursor_type, None)
 
 
 class _Extractor:
@@ -208,12 +239,17 @@ class _Extractor:
         # Captures come grouped by pattern, not in document order: restore source order.
         body = self.facts.body
         for records in (self.facts.imports, body.calls, body.strings, body.classes, body.functions, body.assigns,
-                        body.loops, body.reads):
+                        body.value_assigns, body.loops, body.reads):
             records.sort(key=lambda record: (record.span.line, record.span.column))
+        if any(record.kind == OPAQUE for record in self.facts.imports):  # constant folding only where needed
+            from archlint.adapters.frontends.computed_imports import resolve_computed_imports
+
+            resolve_computed_imports(self.facts)
 
     # imports ----------------------------------------------------------------------------
     def _import(self, node) -> None:
         kind = _import_context(node)
+        optional = _guarded_by_import_error(node)
         span = self.cols.span(node)
         line = span.line
         if node.type == "import_statement":
@@ -226,7 +262,7 @@ class _Extractor:
                     module = _text(name_node)
                     top = module.split(".", 1)[0]
                     self._bind(top, f"{top}:", line)
-                self.facts.imports.append(Import(module, (), kind, span))
+                self.facts.imports.append(Import(module, (), kind, span, 0, optional))
             return
         module_node = node.child_by_field_name("module_name")
         level, module = _relative(module_node)
@@ -241,7 +277,7 @@ class _Extractor:
             self._bind(local, f"{'.' * level}{module}:{name}", line)
         if not names and any(child.type == "wildcard_import" for child in node.children):
             names.append("*")
-        self.facts.imports.append(Import(module, tuple(names), kind, span, level))
+        self.facts.imports.append(Import(module, tuple(names), kind, span, level, optional))
 
     def _bind(self, name: str, target: str, line: int) -> None:
         self.bindings[name] = target
@@ -313,8 +349,12 @@ class _Extractor:
             callee_text = _shape(callee)
         resolved = self._resolve(callee_text)
         span = self.cols.span(call)
+        row, byte_col = args.start_point if args is not None else (-1, 0)
+        if args is not None and args.type == "argument_list":
+            byte_col += 1  # past the "("
         site = CallSite(
-            callee_text, resolved, _inner(self.data, args), span, self.scopes.at(call.start_byte), self._flags(call)
+            callee_text, resolved, _inner(self.data, args), span, self.scopes.at(call.start_byte), self._flags(call),
+            row + 1, self.cols.column(row, byte_col) if args is not None else 0,
         )
         self.facts.calls.append(site)
         if resolved in _DYNAMIC_IMPORTERS or callee_text == "importlib.import_module":
@@ -379,6 +419,7 @@ class _Extractor:
             operator = node.child_by_field_name("operator")
             op = _text(operator) if operator is not None else "+="
             if op != "+=" or not (self._sql_text(right) or self._text_piece(right)):
+                self._value_assign(node, left, right, op)
                 return
         value = right.named_children[0] if right.type == "await" and right.named_child_count else right
         callee, resolved = "", None
@@ -389,6 +430,7 @@ class _Extractor:
         elif op == "=" and value.type not in ("identifier", "attribute") and not (
             value.type == "string" and left.type == "identifier" and left.text.startswith(b"__")
         ) and not self._sql_text(value):
+            self._value_assign(node, left, right, op)
             return  # calls, names, attributes, dunder strings (__tablename__) and SQL-building text
         annotation = node.child_by_field_name("type") if node.type == "assignment" else None
         target = f"{_text(left)}: {_text(annotation)}" if annotation is not None else _text(left)
@@ -397,6 +439,16 @@ class _Extractor:
                 target[:_ARG_TEXT_LIMIT], _text(right)[:_ARG_TEXT_LIMIT], callee, resolved,
                 self.cols.span(node), self.scopes.at(node.start_byte), op,
             )
+        )
+
+    def _value_assign(self, node, left, right, op: str) -> None:
+        """Any other assignment (a literal, arithmetic, a lookup, a comprehension): what constant
+        folding needs to tell ``table = "articles"`` from ``table = request.args["t"]``."""
+        if left.type not in ("identifier", "attribute", "pattern_list", "tuple_pattern"):
+            return
+        self.facts.value_assigns.append(
+            Assign(_text(left)[:_ARG_TEXT_LIMIT], _text(right)[:_ARGS_TEXT_LIMIT], "", None,
+                   self.cols.span(node), self.scopes.at(node.start_byte), op)
         )
 
     def _text_piece(self, node) -> bool:
@@ -564,6 +616,27 @@ def _import_context(node) -> str:
                 return TYPE_ONLY
         child, parent = parent, parent.parent
     return RUNTIME
+
+
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+
+
+def _guarded_by_import_error(node) -> bool:
+    """``try: import psycopg2`` ``except ImportError:``: an optional dependency (a fallback driver)."""
+    child, parent = node, node.parent
+    while parent is not None and parent.type not in ("function_definition", "class_definition", "module"):
+        if parent.type == "try_statement" and child.type == "block":
+            for clause in parent.children:
+                if clause.type != "except_clause":
+                    continue
+                caught = [c for c in clause.named_children if c.type != "block" and c.type != "comment"]
+                if not caught:
+                    return True  # bare except
+                names = set(re.findall(r"[A-Za-z_][\w.]*", _text(caught[0])))
+                if {name.rsplit(".", 1)[-1] for name in names} & _IMPORT_ERRORS:
+                    return True
+        child, parent = parent, parent.parent
+    return False
 
 
 def _syntax_problems(root, data: bytes, parser, language, cursor_type, captures) -> list[ParseProblem]:

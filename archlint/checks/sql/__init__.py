@@ -23,14 +23,18 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     paths = candidate_paths(ctx, sql)
     if not paths:
         return
-    choice = detect_database(ctx.files, ctx.graph, ctx.manifest, sql)
-    sites = sql_sites(ctx.files, paths, ctx.datalayer, ctx.graph, sql, choice.database)
-    if not sites:
-        return
-    # sqlglot (~0.2 s to import) is loaded only for projects that have SQL to analyse.
-    from archlint.checks.sql import runner
+    # The database (so the dialect) and the schema are guessed per project: one package's URL or
+    # models say nothing about its sibling's SQL (domain/projects.py).
+    for project, project_paths in ctx.projects.split(paths).items():
+        files = {path: facts for path, facts in ctx.files.items() if ctx.projects.of(path) == project}
+        choice = detect_database(files, ctx.graph, ctx.projects.manifest_of(ctx.manifest, project), sql)
+        sites = sql_sites(ctx.files, project_paths, ctx.datalayer, ctx.graph, sql, choice.database)
+        if not sites:
+            continue
+        # sqlglot (~0.2 s to import) is loaded only for projects that have SQL to analyse.
+        from archlint.checks.sql import runner
 
-    yield from runner.run(ctx, sites, paths, sql, choice.database)
+        yield from runner.run(ctx, sites, project_paths, sql, choice.database, project)
 
 
 def candidate_paths(ctx: CheckContext, sql: SqlKnowledge) -> list[str]:
@@ -43,4 +47,6 @@ def candidate_paths(ctx: CheckContext, sql: SqlKnowledge) -> list[str]:
         if facts.parsed
         and any(edge.external and any(module_matches(edge.target, m) for m in modules) for edge in ctx.graph.out_edges(path))
     }
+    if ctx.bodies is not None:
+        extra &= ctx.bodies  # the pipeline's plan kept only files that name a sink (`.extra(`, `RawSQL`)
     return sorted(set(ctx.datalayer.analysed) | extra)

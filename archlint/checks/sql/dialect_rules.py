@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from archlint.checks.sql.analysis import Prepared, finding, parse_statement
 from archlint.domain.context import CheckContext
 from archlint.domain.findings import Finding
-from archlint.domain.sql.knowledge import SqlKnowledge
+from archlint.domain.sql.knowledge import OTHER_DATABASE, SqlKnowledge
 from archlint.domain.sql.lexer import line_col_to_offset
 
 _SYNTAX_FIX = "Fix the statement (run it once in the database's shell to see the exact error), or build it with the ORM's query API."
@@ -55,8 +55,8 @@ def construct_offsets(prepared: Prepared, sql: SqlKnowledge) -> set[int]:
 def syntax(ctx: CheckContext, prepared: Prepared, sql: SqlKnowledge) -> Iterator[Finding]:
     """AL401 for complete statements whose text is known exactly."""
     site = prepared.site
-    if site.kind == "fragment" or site.sql is None or not site.sql.exact:
-        return
+    if site.kind == "fragment" or site.sql is None or not site.sql.exact or site.database == OTHER_DATABASE:
+        return  # code for Oracle / SQL Server / …: archlint has no grammar of theirs to judge by
     covered = construct_offsets(prepared, sql)
     for index, item in enumerate(prepared.statements):
         slip = next(((m, d) for p, d in sql.syntax_slips if (m := p.search(item.statement.masked))), None)
@@ -69,7 +69,7 @@ def syntax(ctx: CheckContext, prepared: Prepared, sql: SqlKnowledge) -> Iterator
         if parsed.error is None or index in covered or item.holes:
             continue  # parsed, not understood (a Command), or built from runtime pieces
         others = [d for d in sql.dialects.values() if d is not prepared.dialect and parse_statement(prepared, item, d.sqlglot).ok]
-        if prepared.dialect is None and others:
+        if prepared.dialect is None and (others or any(parse_statement(prepared, item, g).ok for g in sql.other_grammars)):
             continue  # valid somewhere, and we do not know where it runs
         error = parsed.error
         offset = item.statement.offset

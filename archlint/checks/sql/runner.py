@@ -20,9 +20,10 @@ from archlint.domain.findings import Finding
 from archlint.domain.sql import SqlKnowledge, SqlSite
 
 
-def run(ctx: CheckContext, sites: list[SqlSite], paths: list[str], sql: SqlKnowledge, database: str | None) -> Iterator[Finding]:
+def run(ctx: CheckContext, sites: list[SqlSite], paths: list[str], sql: SqlKnowledge, database: str | None,
+        project: str = "") -> Iterator[Finding]:
     dialect = sql.dialects.get(database or "")
-    known = schema.build_schema(ctx, paths, dialect.sqlglot if dialect is not None else "")
+    known = schema.build_schema(ctx, paths, dialect.sqlglot if dialect is not None else "", project)
     reported: set[tuple[str, str, int, int]] = set()
     for site in sites:
         for item in _site_findings(ctx, site, sql, known):

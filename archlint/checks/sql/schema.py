@@ -69,11 +69,13 @@ class Schema:
         return self.closed and bool(self.tables)
 
 
-def build_schema(ctx: CheckContext, paths: list[str], dialect: str) -> Schema:
+def build_schema(ctx: CheckContext, paths: list[str], dialect: str, project: str = "") -> Schema:
+    """The tables of one project (its models, DDL and migrations; never a sibling project's)."""
     schema = Schema()
-    if any(p.endswith((".sql", ".prisma")) for p in ctx.manifest.files):
+    projects = ctx.projects
+    if any(p.endswith((".sql", ".prisma")) and projects.sees(project, p) for p in ctx.manifest.files):
         schema.closed = False
-    models = ctx.datalayer.models
+    models = {name: m for name, m in ctx.datalayer.models.items() if projects.of(m.path) == project}
     if any(m.stack not in ("sqlalchemy", "sequelize") for m in models.values()):
         schema.closed = False
     for model in models.values():
@@ -177,6 +179,9 @@ def _plural(name: str) -> str:
 
 
 # AL411 / AL412 -------------------------------------------------------------------------------------------
+_SENTINEL = re.compile(r"__h\d+|__ident|__p\d+")  # what lexer.normalise puts where holes and placeholders were
+
+
 def check_names(prepared: Prepared, item: PreparedStatement, schema: Schema) -> Iterator[Issue]:
     tree = item.tree
     if tree is None or not schema.usable or not isinstance(tree, _CLAUSE_TYPES):
@@ -191,6 +196,8 @@ def check_names(prepared: Prepared, item: PreparedStatement, schema: Schema) -> 
         aliases[(table.alias or table.name).lower()] = name
         if name in ctes or name in schema.tables or _SYSTEM_TABLE.match(name):
             continue
+        if _SENTINEL.search(name):
+            continue  # a name built from an interpolation hole (``{prefix}users``): not a table we can know
         if not schema.authoritative and not difflib.get_close_matches(name, list(schema.tables), n=1, cutoff=0.8):
             continue
         unknown = True

@@ -310,11 +310,34 @@ def _counted_alias(count: exp.Count, base: str) -> str:
 
 
 # AL414 --------------------------------------------------------------------------------------------------
+# System catalogs (what introspection code reads): their row shape is the database's, not the app's.
+_CATALOG_TABLE = re.compile(r"^(sqlite_\w+|pg_\w+|information_schema|dual|(all|user|dba)_\w+|v\$\w+|sys\w*)$", re.IGNORECASE)
+_CATALOG_SCHEMA = re.compile(r"^(information_schema|pg_catalog|sys|mysql|performance_schema|sysibm|syscat)$", re.IGNORECASE)
+
+
+def _reads_a_stored_table(select: exp.Select) -> bool:
+    """Does the SELECT read a table (not a function, a subquery or a CTE of the same query)?"""
+    ctes = {cte.alias_or_name.lower() for cte in select.find_all(exp.CTE)}
+    parent = select.parent
+    while parent is not None:  # CTEs of an enclosing WITH
+        ctes |= {cte.alias_or_name.lower() for cte in parent.find_all(exp.CTE)} if isinstance(parent, exp.Select) else set()
+        parent = parent.parent
+    from_ = select.args.get("from_") or select.args.get("from")
+    sources = ([from_.this] if from_ is not None else []) + [join.this for join in select.args.get("joins") or ()]
+    return any(
+        isinstance(source, exp.Table) and isinstance(source.this, exp.Identifier) and source.name.lower() not in ctes
+        and not _CATALOG_TABLE.match(source.name.strip()) and not _CATALOG_SCHEMA.match((source.db or "").strip())
+        for source in sources
+    )
+
+
 def _select_star(item: PreparedStatement, tree: exp.Expression) -> Iterator[Issue]:
     if not isinstance(tree, exp.Select):
         return
     if not any(isinstance(p, exp.Star) or (isinstance(p, exp.Column) and isinstance(p.this, exp.Star)) for p in tree.expressions):
         return
+    if not _reads_a_stored_table(tree):
+        return  # SELECT * FROM current_database() / generate_series() / (subquery) / a CTE: no table's row shape
     match = _STAR.search(item.statement.masked)
     offset, length = (match.start(1), len(match.group(1))) if match else _keyword(item, r"\bSELECT\b")
     message = (

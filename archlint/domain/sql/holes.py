@@ -2,12 +2,17 @@
 
 Interpolating is not always injection: ``f"SELECT * FROM {TABLE} WHERE id = ?"`` splices a
 constant, ``f"… IN ({placeholders})"`` splices ``?, ?, ?`` built from a length, and
-``int(limit)`` cannot carry a quote.  A hole is *runtime* — reportable — only when it is none of
+``int(limit)`` cannot carry a quote.  Constant folding (:mod:`archlint.domain.constants`) decides
+what a hole's expression can be; a hole is *runtime* — reportable — only when folding says
+``unknown`` and the expression does not match a ``[[sql_safe_hole]]`` name pattern either
+(``placeholders``, ``qmarks``: names agents give to placeholder lists built somewhere folding
+cannot see).  Its origin is
 
-* ``constant``: a literal, or a name in UPPER_CASE (``TABLE``, ``self.TABLE``, ``settings.USERS_TABLE``,
-  ``SORT_COLUMNS[key]``, ``ALLOWED.get(key, "id")`` — a lookup in a constant allow-list);
-* ``safe``: a match of the ``[[sql_safe_hole]]`` patterns (placeholder lists, numbers, escapers);
-* a local name assigned from one of those in the same function (one step, from ``Assign`` facts).
+* ``constant``: fixed in the code, with no placeholder in its known text (so counting the
+  statement's placeholders still works);
+* ``safe``: derived from constants and the shape of runtime data (a placeholder list, a number),
+  passed through a quoting function, a constant holding placeholders, or a safe name;
+* ``runtime``: anything else.
 
 The hole's *role* (quoted value, value, table name, ORDER BY term …) only shapes the message:
 a value can be bound as a parameter, an identifier needs an allow-list.
@@ -18,16 +23,11 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from archlint.domain.facts import FileFacts
+from archlint.domain.constants import CONSTANT as FOLDED_CONSTANT
+from archlint.domain.constants import UNKNOWN as FOLDED_UNKNOWN
+from archlint.domain.constants import ConstantFolder
 
-_LITERAL = re.compile(r"""^(?:[rRuUbB]?(?:'[^']*'|"[^"]*")|`[^`$]*`|-?\d+(?:\.\d+)?|None|null|True|False|true|false)$""")
-_LITERAL_CHOICE = re.compile(  # ("…" if flag else "…") / flag ? '…' : '…'
-    r"""^\(?\s*(?:'[^']*'|"[^"]*")\s+if\s+[^'"]+\s+else\s+(?:'[^']*'|"[^"]*")\s*\)?$"""
-    r"""|^\(?[\w.!\s]+\?\s*(?:'[^']*'|"[^"]*"|`[^`$]*`)\s*:\s*(?:'[^']*'|"[^"]*"|`[^`$]*`)\s*\)?$"""
-)
-_CONSTANT_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
-_LOOKUP = re.compile(r"^(?P<head>[\w.$]+?)\s*(?:\[|\.get\s*\(|\.has\s*\()")
-_DUNDER_TABLE = re.compile(r"(__tablename__|__table__\.name|_meta\.db_table|\.tableName|getTableName\(\))")
+_PLACEHOLDER = re.compile(r"\?|%s|%\(|\$\d|:\w")
 _ROLES = (
     (re.compile(r"\b(FROM|JOIN|INTO|UPDATE|TABLE|EXISTS)\s*$", re.I), "a table name"),
     (re.compile(r"\b(LIMIT|OFFSET)\s*$", re.I), "a LIMIT/OFFSET value"),
@@ -51,30 +51,17 @@ class SqlHole(NamedTuple):
     role: str  # with its article: a quoted value, a value, a table name, an ORDER BY/GROUP BY term, …
 
 
-def origin(expr: str, facts: FileFacts, scope: str, safe: tuple[re.Pattern, ...], depth: int = 0) -> str:
+def origin(expr: str, folder: ConstantFolder, scope: str, at: tuple[int, int] | None, safe: tuple[re.Pattern, ...]) -> str:
+    """The hole's origin (see the module docstring); ``at`` places it inside or outside loops."""
     expr = expr.strip()
-    if _is_constant(expr):
+    folded = folder.fold(expr, scope, at)
+    if folded.kind == FOLDED_CONSTANT:
+        if folded.values is not None and any(_PLACEHOLDER.search(value) for value in folded.values):
+            return SAFE
         return CONSTANT
-    if any(pattern.search(expr) for pattern in safe):
+    if folded.kind != FOLDED_UNKNOWN or any(pattern.search(expr) for pattern in safe):
         return SAFE
-    if depth == 0 and re.match(r"^[A-Za-z_$][\w$]*$", expr):
-        for assign in facts.assigns:
-            if assign.target.split(":")[0].strip() == expr and assign.scope in (scope, ""):
-                value = origin(assign.value, facts, scope, safe, depth + 1)
-                if value != RUNTIME:
-                    return value
     return RUNTIME
-
-
-def _is_constant(expr: str) -> bool:
-    if _LITERAL.match(expr) or _DUNDER_TABLE.search(expr) or _LITERAL_CHOICE.match(expr):
-        return True
-    lookup = _LOOKUP.match(expr)
-    chain = lookup.group("head") if lookup else expr
-    if not re.match(r"^[\w.$]+$", chain):
-        return False
-    parts = chain.split(".")
-    return any(_CONSTANT_NAME.match(part) for part in (parts[0], parts[-1]))
 
 
 def role(text: str, offset: int) -> str:

@@ -10,7 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from archlint.domain.constants import ValueFunctions, value_functions
 from archlint.domain.knowledge import Knowledge, Package
+
+
+OTHER_DATABASE = "other"  # a database archlint has no dialect table for: its SQL is judged by none
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +88,15 @@ class SqlKnowledge:
     paramstyles: dict[str, ParamStyle] = field(default_factory=dict)
     sinks: tuple[Sink, ...] = ()
     safe_holes: tuple[re.Pattern, ...] = ()
+    values: ValueFunctions = ValueFunctions()  # what library functions do to a hole's value
     syntax_slips: tuple[tuple[re.Pattern, str], ...] = ()  # (pattern, description)
     other_path_names: frozenset[str] = frozenset()  # directories of databases without a dialect table
     driver_styles: dict[str, str] = field(default_factory=dict)  # driver stack -> paramstyle
     driver_databases: dict[str, str] = field(default_factory=dict)  # driver stack -> database
     driver_modules: dict[str, tuple[str, ...]] = field(default_factory=dict)  # driver stack -> modules
     driver_languages: dict[str, str] = field(default_factory=dict)  # driver stack -> python | node
+    other_grammars: tuple[str, ...] = ()  # sqlglot dialects of databases without a table here
+    other_modules: tuple[str, ...] = ()  # drivers of those databases (oracledb, pyodbc, tedious …)
     orm_modules: tuple[str, ...] = ()  # modules of ORMs / query builders (Sequelize, knex, TypeORM …)
 
     def dialect_for_scheme(self, scheme: str) -> Dialect | None:
@@ -101,16 +108,34 @@ class SqlKnowledge:
         return next((d for d in self.dialects.values() if value in d.options), None)
 
     def database_of_path(self, path: str) -> str | None:
-        """``backends/sqlite3/introspection.py`` -> "sqlite"; "" for a database without a table;
+        """``backends/sqlite3/introspection.py`` / ``playhouse/sqlcipher_ext.py`` -> "sqlite";
+        :data:`OTHER_DATABASE` for a database without a dialect table (``dialects/oracle/``);
         ``None`` when the path names no database."""
-        for part in reversed(path.split("/")[:-1]):
-            part = part.lower()
-            dialect = next((d for d in self.dialects.values() if part in d.path_names), None)
-            if dialect is not None:
-                return dialect.name
-            if part in self.other_path_names:
-                return ""
+        parts = path.split("/")
+        stem_words = re.split(r"[_.-]", parts[-1].rsplit(".", 1)[0].lower())
+        for part in [*stem_words, *reversed(parts[:-1])]:
+            for name in (part.lower(), *re.split(r"[_.-]", part.lower())):  # aurora-mysql/, sqlite-abstract/
+                found = self._database_named(name)
+                if found is not None:
+                    return found
         return None
+
+    def database_of_scope(self, scope: str) -> str | None:
+        """``SqliteDatabase.pragma`` / ``PostgresqlDatabase.get_tables`` -> the database its class or
+        function is named for (names of five letters or more, so ``pg`` inside ``page`` is no match)."""
+        lowered = scope.lower()
+        for dialect in self.dialects.values():
+            if any(len(name) >= 5 and name in lowered for name in dialect.path_names):
+                return dialect.name
+        if any(len(name) >= 5 and name in lowered for name in self.other_path_names):
+            return OTHER_DATABASE
+        return None
+
+    def _database_named(self, part: str) -> str | None:
+        dialect = next((d for d in self.dialects.values() if part in d.path_names), None)
+        if dialect is not None:
+            return dialect.name
+        return OTHER_DATABASE if part in self.other_path_names else None
 
     def accepted_placeholders(self, style: str, database: str) -> frozenset[str] | None:
         """Placeholder kinds a paramstyle binds on ``database``; ``None`` when unknown."""
@@ -203,11 +228,14 @@ def sql_knowledge(knowledge: Knowledge) -> SqlKnowledge:
         paramstyles=paramstyles,
         sinks=tuple(_sink(entry) for entry in knowledge.of_kind("sql_sink")),
         safe_holes=safe,
+        values=value_functions(knowledge),
         syntax_slips=slips,
         other_path_names=frozenset(p for e in knowledge.of_kind("other_database") for p in _strings(e, "path_names")),
         driver_styles={d.name: d.extra.get("placeholder", "") for d in drivers},
         driver_databases={d.name: d.extra.get("database", "") for d in drivers},
         driver_modules={d.name: d.modules for d in drivers},
         driver_languages={d.name: d.language for d in drivers},
+        other_grammars=tuple(g for e in knowledge.of_kind("other_database") for g in e.extra.get("sqlglot", ())),
+        other_modules=tuple(m for e in knowledge.of_kind("other_database") for m in e.modules),
         orm_modules=tuple(m for e in knowledge.of_kind("orm") for m in e.modules),
     )

@@ -26,6 +26,7 @@ from typing import NamedTuple
 
 from archlint.domain import indexes
 from archlint.domain.arguments import literal_value, split_top_level
+from archlint.domain.constants import ConstantFolder
 from archlint.domain.datalayer import DataLayer, DbAccess, canonical, segments
 from archlint.domain.facts import Argument, CallSite, FileFacts, Span, StringLit
 from archlint.domain.graph import ModuleGraph
@@ -33,7 +34,7 @@ from archlint.domain.knowledge import module_matches
 from archlint.domain.sql import holes as hole_origin
 from archlint.domain.sql.compose import Composed, compose, is_name
 from archlint.domain.sql.holes import SqlHole
-from archlint.domain.sql.knowledge import Sink, SqlKnowledge
+from archlint.domain.sql.knowledge import OTHER_DATABASE, Sink, SqlKnowledge
 from archlint.domain.sql.lexer import is_statement
 from archlint.domain.sql.location import guess_opener, raw_span, text_span
 from archlint.domain.sql.steps import Built, Piece, assignments, build, literal_composed
@@ -133,12 +134,18 @@ class _FileExtractor:
         self.externals = [e.target for e in graph.out_edges(path) if e.external]
         self._owners: dict[StringLit, CallSite | None] | None = None
         self._owned: dict[int, list[StringLit]] | None = None  # by id() of the owning call
+        self._folders: dict[int, ConstantFolder] = {}  # by id() of the facts (this file or an imported one)
+        self._sink_at: Span = Span(0, 0, 0, 0)
         self._free: dict[int, list[StringLit]] = {}  # by id() of the facts (this file or an imported one)
         self.sinks = [s for s in sql.sinks if s.language == self.language]
         self.method_names = {m for s in self.sinks for m in s.methods | s.script_methods | s.callee_methods}
         self.functions = {f for s in self.sinks for f in s.functions}
+        # Which database this file's SQL is for, most specific first: a path naming one
+        # (dialects/oracle/, sqlite_ext.py), else the one database its own (non-optional) driver
+        # imports talk to, else the project's.  A typed receiver or the enclosing class name
+        # (SqliteDatabase.pragma) overrides both per site.
         by_path = sql.database_of_path(path)
-        self._path_database = database if by_path is None else by_path
+        self._path_database = by_path if by_path is not None else self._driver_database() or database
 
     # matching ----------------------------------------------------------------------------------------
     def sites(self, call: CallSite, access: DbAccess | None) -> list[SqlSite]:
@@ -183,6 +190,18 @@ class _FileExtractor:
                     return sink, ""
         return None, ""
 
+    def _driver_database(self) -> str:
+        optional = {record.span for record in self.facts.imports if record.optional}
+        targets = [e.target for e in self.graph.out_edges(self.path) if e.external and e.span not in optional]
+        databases = {
+            self.sql.driver_databases.get(name, "")
+            for name, modules in self.sql.driver_modules.items()
+            if self.sql.driver_languages.get(name) == self.language and any(module_matches(t, m) for t in targets for m in modules)
+        } - {""}
+        if any(module_matches(t, m) for t in targets for m in self.sql.other_modules):
+            databases.add(OTHER_DATABASE)
+        return databases.pop() if len(databases) == 1 else ""
+
     def _imports(self, modules: tuple[str, ...]) -> bool:
         return any(module_matches(target, m) for target in self.externals for m in modules)
 
@@ -216,7 +235,7 @@ class _FileExtractor:
     # building the site -------------------------------------------------------------------------------
     def _site(self, call: CallSite, sink: Sink, method: str, stack: str, expression: str, params) -> SqlSite:
         text = self._text(call, expression)
-        database = self.sql.driver_databases.get(stack, "") or self._path_database
+        database = self.sql.driver_databases.get(stack, "") or self.sql.database_of_scope(call.scope) or self._path_database
         if text is None:
             kind = "fragment" if sink.statement == "fragment" else "statement"
         elif sink.takes_script(method):
@@ -256,6 +275,7 @@ class _FileExtractor:
         return ()
 
     def _text(self, call: CallSite, expression: str) -> SqlText | None:
+        self._sink_at = call.span  # where the SQL runs: which loops enclose it, for folding its holes
         composed = compose(expression, "python" if self.language == "python" else "javascript")
         owned = self._owned_strings(call)
         anchor = self._anchor(owned, composed)
@@ -268,13 +288,32 @@ class _FileExtractor:
         return None
 
     def _sql_text(self, composed: Composed, path: str, facts: FileFacts, scope: str, anchor, exact: bool) -> SqlText:
+        folder = self._folder(path, facts)
+        where = (self._sink_at.line, self._sink_at.column) if facts is self.facts else None
         holes = tuple(
-            SqlHole(h.offset, h.expr, h.how, hole_origin.origin(h.expr, facts, scope, self.sql.safe_holes),
+            SqlHole(h.offset, h.expr, h.how, hole_origin.origin(h.expr, folder, scope, where, self.sql.safe_holes),
                     hole_origin.role(composed.text, h.offset))
             for h in composed.holes
         )
         opener = composed.opener or (guess_opener(anchor, self.language) if anchor is not None else 0)
         return SqlText(composed.text, holes, composed.how, exact, path, anchor, opener, self.facts.language, composed)
+
+    def _folder(self, path: str, facts: FileFacts) -> ConstantFolder:
+        folder = self._folders.get(id(facts))
+        if folder is None:
+            folder = ConstantFolder(facts, self.sql.values, lambda name: self._imported_facts(path, facts, name))
+            self._folders[id(facts)] = folder
+        return folder
+
+    def _imported_facts(self, path: str, facts: FileFacts, name: str) -> tuple[FileFacts, str] | None:
+        """Where an imported name is defined: ``from .config import TABLE`` -> (facts of config, "TABLE")."""
+        binding = next((b.target for b in facts.bindings if b.name == name), None)
+        if binding is None:
+            return None
+        target = self.graph.resolve_binding(path, binding)
+        if target.file is None or target.file not in self.files or not target.attr:
+            return None
+        return self.files[target.file], target.attr.split(".")[-1]
 
     @staticmethod
     def _anchor(owned: list[StringLit], composed: Composed | None) -> StringLit | None:

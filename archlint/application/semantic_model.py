@@ -1,0 +1,109 @@
+"""Which files the semantic model reads, and building it.
+
+Deep analysis (the IR and the interpreter) starts from the files on a path to the database: the
+files that import a DB driver or an ORM or hold SQL/DB-URL strings, and the files that call into
+them — importers up to :data:`CALLER_LEVELS` levels (route → service → repository), the call depth
+the summaries follow — and the files that import a web framework (where apps, routers, routes and
+middleware are declared: what the framework rules read).  Any other file the analysis reaches (a service a composition root wires by
+constructor injection) is lowered when first reached; everything else keeps the cheap facts only.
+"""
+
+from __future__ import annotations
+
+from archlint.domain.context import CheckContext
+from archlint.domain.knowledge import module_matches
+
+CALLER_LEVELS = 3
+
+
+def semantic_files(files, graph, knowledge, deep=None) -> list[str]:
+    """The files the semantic model starts from: the data-layer files (``deep``: the pipeline's
+    plan; without one, files importing a driver/ORM or holding SQL/DB-URL strings), the files that
+    import a web framework, and their importers up to :data:`CALLER_LEVELS` levels — production
+    code only (tests never decide a finding)."""
+    from archlint.domain.datalayer import non_production
+
+    modules = tuple(m for e in knowledge.entries if e.kind in ("orm", "driver", "framework") for m in e.modules)
+    web = tuple(m for e in knowledge.entries if e.kind == "framework" for m in e.modules)
+    matches: dict[tuple[str, bool], bool] = {}
+
+    def matching(target: str, web_only: bool) -> bool:
+        key = (target, web_only)
+        if key not in matches:
+            matches[key] = any(module_matches(target, m) for m in (web if web_only else modules))
+        return matches[key]
+
+    level: set[str] = set()
+    for path, facts in files.items():
+        if not facts.parsed or non_production(path):
+            continue
+        if deep is not None:
+            if path in deep or any(e.external and matching(e.target, True) for e in graph.out_edges(path)):
+                level.add(path)
+        elif facts.signals or any(e.external and matching(e.target, False) for e in graph.out_edges(path)):
+            level.add(path)
+    selected = set(level)
+    for _ in range(CALLER_LEVELS):
+        level = {edge.source for path in level for edge in graph.in_edges(path) if not non_production(edge.source)} - selected
+        if not level:
+            break
+        selected |= level
+    return sorted(p for p in selected if p in files and files[p].parsed and files[p].language != "unknown")
+
+
+def build_program(context: CheckContext):
+    from archlint.semantics.library import Library
+    from archlint.semantics.program import Program
+
+    files = context.files
+
+    def load(path: str):
+        facts = files.get(path)
+        return facts.ir if facts is not None and facts.parsed and facts.language != "unknown" else None
+
+    modules = {}
+    chosen = context.semantic if context.semantic is not None else semantic_files(files, context.graph, context.knowledge)
+    for path in chosen:
+        module = files[path].ir
+        if module is not None:
+            modules[path] = module
+    return Program(modules, context.graph, Library(context.knowledge), loader=load)
+
+
+def build_datalayer(context: CheckContext):
+    """The data layer the older checks read, with its access sites and DB handles taken from the
+    semantic model: a session from a factory, ``Depends``, a context manager or a constructor
+    parameter wired in a composition root is typed, which the fact-based typing could not do.
+    ORM models and module-level handles still come from the facts."""
+    from archlint.domain.datalayer import Construct, DbAccess
+
+    legacy = context.legacy_datalayer()
+    program = context.program
+    if program is None:
+        return legacy
+    accesses: dict = {}
+    constructs: dict = {}
+    by_file: dict[str, dict] = {}
+    for analysis in program.analyses():
+        calls = by_file.get(analysis.path)
+        if calls is None:
+            facts = context.files.get(analysis.path)
+            calls = by_file[analysis.path] = {call.span: call for call in facts.calls} if facts is not None else {}
+        for site in analysis.sites:
+            call = calls.get(site.span)
+            callee, scope, flags = (call.callee, call.scope, call.flags) if call is not None else (site.callee, analysis.function.qualname, "")
+            if site.loops and "loop" not in flags.split():
+                flags = (flags + " loop").strip()
+            accesses.setdefault((site.path, site.span, site.method), DbAccess(
+                site.path, site.stack, site.kind, site.method, site.category, callee, site.span, scope, flags,
+            ))
+        for construct in analysis.constructs:
+            call = calls.get(construct.span)
+            callee, scope = (call.callee, call.scope) if call is not None else (construct.callee, analysis.function.qualname)
+            constructs.setdefault((construct.path, construct.span), Construct(
+                construct.path, construct.stack, construct.kind, callee, construct.span, scope, construct.target,
+            ))
+    legacy.accesses = sorted(accesses.values(), key=lambda a: (a.path, a.span.line, a.span.column))
+    legacy.constructs = sorted(constructs.values(), key=lambda c: (c.path, c.span.line, c.span.column))
+    legacy.analysed = frozenset(legacy.analysed) | frozenset(p for p in program.modules if p in context.files)
+    return legacy

@@ -1,0 +1,581 @@
+"""Constant folding: what the value of an expression can be, at one place in one file.
+
+One question, asked by every rule that must tell a fixed string from a runtime value — is the
+hole in ``f"SELECT … FROM {self.table} WHERE id IN ({marks})"`` injection (AL502)? which modules
+does ``require('./routes/' + m)`` load (AL106)? — answered in one place::
+
+    ConstantFolder(facts, functions).fold(expression, scope, at) -> Folded(kind, values, items)
+
+``kind`` is one of
+
+* ``constant`` — fixed in the code: a literal, a module constant, a name or ``self.table`` whose
+  every assignment is constant, a loop variable over ``range(1, 5)`` or a literal list, an enum
+  member, a lookup in a constant allow-list (``SORTS[key]``), an UPPER_CASE name (by convention);
+* ``derived`` — computed from constants and the *shape* of runtime data, never its content: a
+  length, a number (``int(x)``, ``a - b`` in JS), a list of ``?`` placeholders
+  (``",".join("?" * len(ids))``, ``ids.map(() => '?').join()``, ``", ".join(["?"] * n)``);
+* ``quoted`` — passed through an identifier or literal quoting function (``quote_ident``,
+  ``sql.Identifier``, ``pg.escapeIdentifier``, ``knex.ref`` …: ``rules/knowledge/values.toml``);
+* ``unknown`` — anything else: a parameter, request data, a call archlint does not know.
+
+``values`` are the possible strings when they are known and few (what a dynamic import needs);
+``items`` describe the elements when the value is a sequence (what a loop variable takes).
+
+It reads the facts the frontends record (:class:`~archlint.domain.facts.Assign` for every
+assignment, :class:`~archlint.domain.facts.Loop`, classes, parameters) and expression *text*
+through :mod:`archlint.domain.expressions`.  Flow-insensitive by design: a name is as constant as
+the least constant of all its assignments in its scope.  The typed per-function IR will answer the
+same question from real def-use chains; this module's interface is what it has to keep.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import product
+from typing import NamedTuple
+
+from archlint.domain.expressions import names_in, parse
+from archlint.domain.facts import FileFacts
+
+CONSTANT = "constant"
+DERIVED = "derived"
+QUOTED = "quoted"
+UNKNOWN = "unknown"
+_RANK = {CONSTANT: 0, DERIVED: 1, QUOTED: 2, UNKNOWN: 3}
+_MAX_VALUES = 32
+_MAX_DEPTH = 12
+_CONSTANT_NAME = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
+_TABLE_ATTRIBUTES = frozenset({"__tablename__", "tableName", "table_name", "db_table"})
+_ENUM_BASES = re.compile(r"(^|\.)(Enum|IntEnum|StrEnum|Flag|IntFlag|TextChoices|IntegerChoices|Choices|enum)$")
+_INDEX_CALLBACKS = frozenset({"map", "flatMap", "forEach", "filter", "some", "every", "find", "findIndex"})
+
+
+class Folded(NamedTuple):
+    kind: str
+    values: tuple[str, ...] | None = None  # possible text values (kind constant), when known and few
+    items: Folded | None = None  # the elements, when the value is a sequence (or a dict's keys)
+    mapping: bool = False  # a dict / object: lookups into a constant one are constant
+
+    @property
+    def safe(self) -> bool:
+        """Cannot carry text chosen at runtime (what injection rules need)."""
+        return self.kind != UNKNOWN
+
+
+UNKNOWN_VALUE = Folded(UNKNOWN)
+_DERIVED = Folded(DERIVED)
+_QUOTED = Folded(QUOTED)
+_ANY_CONSTANT = Folded(CONSTANT)
+
+
+def worst(*folded: Folded) -> Folded:
+    """The least constant of several values; their text values are pooled when all are known."""
+    if not folded:
+        return _ANY_CONSTANT
+    kind = max((f.kind for f in folded), key=_RANK.__getitem__)
+    values: tuple[str, ...] | None = None
+    if all(f.values is not None for f in folded):
+        pooled = tuple(dict.fromkeys(v for f in folded for v in f.values or ()))
+        values = pooled if len(pooled) <= _MAX_VALUES else None
+    items = [f.items for f in folded if f.items is not None]
+    merged_items = worst(*items) if items and len(items) == len(folded) else None
+    return Folded(kind, values if kind == CONSTANT else None, merged_items, all(f.mapping for f in folded))
+
+
+def _concat(parts: list[Folded]) -> Folded:
+    kind = max((p.kind for p in parts), key=_RANK.__getitem__) if parts else CONSTANT
+    if kind != CONSTANT or any(p.values is None for p in parts):
+        return Folded(kind)
+    combined = [""]
+    for part in parts:
+        combined = ["".join(pair) for pair in product(combined, part.values or ())]
+        if len(combined) > _MAX_VALUES:
+            return Folded(kind)
+    return Folded(kind, tuple(dict.fromkeys(combined)))
+
+
+@dataclass(frozen=True, slots=True)
+class ValueFunctions:
+    """What library functions do to a value (``rules/knowledge/values.toml``), matched against
+    the callee as written (see :meth:`matches`)."""
+
+    derived: frozenset[str] = frozenset()  # result is a number / bool / placeholder whatever the input
+    quoted: frozenset[str] = frozenset()  # result is a quoted identifier or literal
+    same: frozenset[str] = frozenset()  # result is the first argument's value (str(), Object.freeze())
+    same_methods: frozenset[str] = frozenset()  # x.upper() / x.trim(): the receiver's value
+    path_joins: frozenset[str] = frozenset()  # path.join / os.path.join: the parts joined by "/"
+
+    @staticmethod
+    def matches(callee: str, names: frozenset[str]) -> bool:
+        """``name`` a bare call; ``a.b`` the end of a dotted callee; ``.m`` a method of any
+        receiver; ``Math.*`` any function of ``Math``."""
+        if not callee:
+            return False
+        parts = callee.split(".")
+        if len(parts) == 1:
+            return callee in names
+        if f".{parts[-1]}" in names or f"{parts[-2]}.*" in names:
+            return True
+        return any(".".join(parts[start:]) in names for start in range(len(parts) - 1))
+
+
+def value_functions(knowledge) -> ValueFunctions:
+    """The tables from the ``[[value_function]]`` entries of the knowledge."""
+    tables: dict[str, set[str]] = {"derived": set(), "quoted": set(), "same": set(), "same_methods": set(), "path_joins": set()}
+    for entry in knowledge.of_kind("value_function"):
+        tables[entry.extra["result"]].update(entry.extra.get("functions", ()))
+    return ValueFunctions(**{key: frozenset(value) for key, value in tables.items()})
+
+
+class ConstantFolder:
+    """Folds expressions of one file.  ``imported(name)`` resolves a name bound by an import to
+    ``(facts of the defining file, name there)`` — one hop across modules — or None."""
+
+    def __init__(
+        self,
+        facts: FileFacts,
+        functions: ValueFunctions,
+        imported: Callable[[str], tuple[FileFacts, str] | None] | None = None,
+    ) -> None:
+        self.facts = facts
+        self.functions = functions
+        self.imported = imported
+        self.language = "python" if facts.language == "python" else "javascript"
+        self._cache: dict[tuple, Folded] = {}
+        self._class_names: set[str] | None = None
+        self._by_target: dict[tuple[str, str], list] | None = None
+        self._foreign: dict[int, ConstantFolder] = {}
+
+    # public -----------------------------------------------------------------------------------------
+    def fold(self, expression: str, scope: str = "", at: tuple[int, int] | None = None, known: dict[str, str] | None = None) -> Folded:
+        """The value of ``expression`` written in function ``scope`` (qualified name, "" for module
+        level) at ``at`` = (line, column), which places it inside or outside loops.  ``known`` gives
+        names whose value the caller knows (``__name__`` relative to the file, for imports)."""
+        key = (expression, scope, at, tuple(sorted(known.items())) if known else ())
+        cached = self._cache.get(key)
+        if cached is None:
+            bound = {name: Folded(CONSTANT, (value,)) for name, value in (known or {}).items()}
+            cached = self._node(parse(expression, self.language), _Where(scope, at, bound), 0, frozenset())
+            self._cache[key] = cached
+        return cached
+
+    # nodes ------------------------------------------------------------------------------------------
+    def _node(self, node: tuple, where: _Where, depth: int, seen: frozenset) -> Folded:
+        if depth > _MAX_DEPTH:
+            return UNKNOWN_VALUE
+        kind = node[0]
+        if kind == "str":
+            return Folded(CONSTANT, (node[1],))
+        if kind == "num":
+            return Folded(CONSTANT, (node[1],))
+        if kind == "const":
+            return Folded(CONSTANT, (node[1],))
+        if kind == "fstr":
+            return _concat([Folded(CONSTANT, (p,)) if isinstance(p, str) else self._node(p, where, depth + 1, seen) for p in node[1]])
+        if kind == "format":
+            inner = self._node(node[1], where, depth + 1, seen)
+            if node[2][-1:] in tuple("dfeEgGxXobn%c") and inner.kind == UNKNOWN:
+                return _DERIVED  # {x:d} / {x:.2f}: formats a number or raises
+            return Folded(inner.kind) if inner.kind == CONSTANT else inner
+        if kind == "name":
+            return self._name(node[1], where, depth, seen)
+        if kind == "attr":
+            return self._attribute(node, where, depth, seen)
+        if kind == "index":
+            return self._index(node, where, depth, seen)
+        if kind == "call":
+            return self._call(node, where, depth, seen)
+        if kind == "bin":
+            return self._binary(node, where, depth, seen)
+        if kind == "unary":
+            operand = self._node(node[2], where, depth + 1, seen)
+            if node[1] in ("not", "!", "typeof", "void", "delete", "-", "+", "~"):
+                return Folded(CONSTANT) if operand.kind == CONSTANT else _DERIVED
+            return UNKNOWN_VALUE  # await x
+        if kind == "cond":
+            return worst(self._node(node[2], where, depth + 1, seen), self._node(node[3], where, depth + 1, seen))
+        if kind == "seq":
+            items = [self._node(item, where, depth + 1, seen) for item in node[1]]
+            return Folded(worst(*items).kind, None, worst(*items))
+        if kind == "dict":
+            values = [self._node(v, where, depth + 1, seen) for v in node[2]]
+            keys = [self._node(k, where, depth + 1, seen) for k in node[1]]
+            return Folded(worst(*values).kind, None, worst(*keys), True)
+        if kind == "comp":
+            return self._comprehension(node, where, depth, seen)
+        if kind == "spread":
+            return self._node(node[1], where, depth + 1, seen)
+        return UNKNOWN_VALUE
+
+    def _comprehension(self, node: tuple, where: _Where, depth: int, seen: frozenset) -> Folded:
+        _kind, element, names, iterable = node
+        source = self._node(iterable, where, depth + 1, seen)
+        element_where = where.bind({name: _elements(source) for name in names})
+        value = self._node(element, element_where, depth + 1, seen)
+        return Folded(_sequence_kind(source, value), None, value)
+
+    # names ------------------------------------------------------------------------------------------
+    def _name(self, name: str, where: _Where, depth: int, seen: frozenset) -> Folded:
+        if name in where.bound:
+            return where.bound[name]
+        if name in ("__dirname", "__filename", "__name__", "__package__", "__file__"):
+            return Folded(CONSTANT, (".",) if name in ("__dirname", "__package__") else None)
+        key = ("name", name, where.scope)
+        if key in seen:
+            return UNKNOWN_VALUE
+        seen = seen | {key}
+        looped = self._loop_variable(name, where, depth, seen)
+        if looped is not None:
+            return looped
+        if self._is_parameter(name, where.scope):
+            return UNKNOWN_VALUE
+        for scope in _enclosing(where.scope, self._classes()):
+            assigned = self._assigned(name, scope, depth, seen)
+            if assigned is not None:
+                return _conventional(name, assigned)
+            if scope and self._is_parameter(name, scope):
+                return UNKNOWN_VALUE
+        if name in self._classes():
+            return Folded(CONSTANT, None, None, True)  # a class: its attributes are looked up below
+        if self.imported is not None and depth < _MAX_DEPTH - 2:
+            found = self.imported(name)
+            if found is not None:
+                foreign_facts, foreign_name = found
+                folder = self._foreign_folder(foreign_facts)
+                value = folder._name(foreign_name, _Where("", None, {}), depth + 2, frozenset())
+                return _conventional(name, value)
+        return _conventional(name, UNKNOWN_VALUE)
+
+    def _foreign_folder(self, facts: FileFacts) -> ConstantFolder:
+        folder = self._foreign.get(id(facts))
+        if folder is None:
+            folder = ConstantFolder(facts, self.functions, None)
+            self._foreign[id(facts)] = folder
+        return folder
+
+    def _assigned(self, target: str, scope: str, depth: int, seen: frozenset) -> Folded | None:
+        """The worst value of every assignment to ``target`` in ``scope``; None when there is none."""
+        found = self._assignments().get((scope, target))
+        if not found:
+            return None
+        values = [
+            self._node(parse(assign.value, self.language), _Where(scope, (assign.span.line, assign.span.column), {}), depth + 1, seen)
+            for assign in found
+        ]
+        return worst(*values)
+
+    def _assignments(self) -> dict[tuple[str, str], list]:
+        if self._by_target is None:
+            table: dict[tuple[str, str], list] = {}
+            for assign in (*self.facts.assigns, *self.facts.value_assigns):
+                target = _target_name(assign.target)
+                if target:
+                    table.setdefault((assign.scope, target), []).append(assign)
+            self._by_target = table
+        return self._by_target
+
+    def _loop_variable(self, name: str, where: _Where, depth: int, seen: frozenset) -> Folded | None:
+        if where.at is None:
+            return None
+        line, column = where.at
+        best = None
+        for loop in self.facts.loops:
+            span = loop.span
+            if not ((span.line, span.column) <= (line, column) <= (span.end_line, span.end_column)):
+                continue
+            if loop.scope != where.scope and not where.scope.startswith(loop.scope + ".") and loop.scope:
+                continue
+            names = names_in(loop.target)
+            if name not in names:
+                continue
+            if best is None or (span.line, span.column) > (best.span.line, best.span.column):
+                best = loop  # the innermost loop binding the name
+        if best is None:
+            return None
+        names = names_in(best.target)
+        loop_where = _Where(best.scope, (best.span.line, best.span.column), {})
+        tree = parse(best.iterable, self.language)
+        if tree[0] == "call" and tree[1] == ("name", "enumerate") and len(names) == 2 and tree[2]:
+            return _DERIVED if name == names[0] else _elements(self._node(tree[2][0], loop_where, depth + 1, seen))
+        source = self._node(tree, loop_where, depth + 1, seen)
+        if len(names) == 1:
+            return _elements(source)
+        if self.language != "python" and len(names) == 2 and name == names[1]:
+            return _DERIVED  # rows.map((row, i) => …): the index
+        return _elements(source) if source.kind == CONSTANT else UNKNOWN_VALUE
+
+    def _is_parameter(self, name: str, scope: str) -> bool:
+        if not scope:
+            return False
+        function = next((f for f in self.facts.functions if f.qualname == scope), None)
+        return function is not None and any(p.name.lstrip("*.") == name for p in function.parameters())
+
+    def _classes(self) -> set[str]:
+        if self._class_names is None:
+            self._class_names = {c.name for c in self.facts.classes}
+        return self._class_names
+
+    # attributes ---------------------------------------------------------------------------------------
+    def _attribute(self, node: tuple, where: _Where, depth: int, seen: frozenset) -> Folded:
+        _kind, obj, attribute = node
+        if attribute in _TABLE_ATTRIBUTES or attribute == "_meta":
+            return Folded(CONSTANT)  # the model's own table name (__tablename__, _meta.db_table)
+        if obj[0] == "name" and obj[1] in ("self", "this", "cls"):
+            value = self._member(attribute, where.scope, depth, seen)
+            return value if value is not None else _conventional(attribute, UNKNOWN_VALUE)
+        if obj[0] == "name" and obj[1] in self._classes() and obj[1] not in where.bound:
+            value = self._class_attribute(obj[1], attribute, depth, seen)
+            if value is not None:
+                return value
+        if attribute == "length" and self.language != "python":
+            return _DERIVED
+        base = self._node(obj, where, depth + 1, seen)
+        if base.kind == CONSTANT and (base.mapping or attribute in ("value", "name")):
+            return Folded(CONSTANT)  # ENUM.MEMBER.value, CONFIG.key of a constant object
+        return _conventional(attribute, UNKNOWN_VALUE)
+
+    def _member(self, attribute: str, scope: str, depth: int, seen: frozenset) -> Folded | None:
+        """``self.x`` inside a method: every ``self.x = …`` in the class (and its subclasses in this
+        file) and the class-level ``x = …``."""
+        classes = self._classes()
+        owner = next((part for part in reversed(scope.split(".")) if part in classes), None)
+        if owner is None:
+            return None
+        family = {owner} | {c.name for c in self.facts.classes if any(b.split(".")[-1] == owner for b in c.bases)}
+        key = ("member", owner, attribute)
+        if key in seen:
+            return UNKNOWN_VALUE
+        seen = seen | {key}
+        values = []
+        for (assign_scope, target), found in self._assignments().items():
+            if target in (f"self.{attribute}", f"this.{attribute}", f"cls.{attribute}") and assign_scope.split(".")[0] in family:
+                values.append(self._assigned(target, assign_scope, depth, seen))
+            elif target == attribute and assign_scope in family:
+                values.append(self._assigned(target, assign_scope, depth, seen))
+        values = [v for v in values if v is not None]
+        return worst(*values) if values else None
+
+    def _class_attribute(self, class_name: str, attribute: str, depth: int, seen: frozenset) -> Folded | None:
+        assigned = self._assigned(attribute, class_name, depth, seen)
+        if assigned is not None:
+            return assigned
+        cls = next(c for c in self.facts.classes if c.name == class_name)
+        if any(_ENUM_BASES.search(base) for base in cls.bases):
+            return Folded(CONSTANT, None, None, True)  # an enum member
+        return None
+
+    # lookups and calls ------------------------------------------------------------------------------
+    def _index(self, node: tuple, where: _Where, depth: int, seen: frozenset) -> Folded:
+        base = self._node(node[1], where, depth + 1, seen)
+        if node[2] == ("slice",):
+            return Folded(base.kind, None, base.items)
+        if base.kind == CONSTANT:
+            return Folded(CONSTANT)  # a lookup in a constant allow-list
+        if base.kind == DERIVED or base.items is not None and base.items.kind != UNKNOWN:
+            return Folded(base.items.kind if base.items is not None else DERIVED)
+        return UNKNOWN_VALUE
+
+    def _call(self, node: tuple, where: _Where, depth: int, seen: frozenset) -> Folded:
+        _kind, function, args, keywords = node
+        callee = _dotted(function)
+        functions = self.functions
+        if callee and functions.matches(callee, functions.quoted):
+            return _QUOTED
+        if callee and functions.matches(callee, functions.derived):
+            return _DERIVED
+        fold = lambda n: self._node(n, where, depth + 1, seen)  # noqa: E731
+        if callee and functions.matches(callee, functions.path_joins):
+            parts = [fold(a) for a in args]
+            joined = _concat(_interleave(parts, Folded(CONSTANT, ("/",))))
+            return joined._replace(values=tuple(_normalise_path(v) for v in joined.values)) if joined.values else joined
+        if callee in ("range", "Array", "Array.from") or callee == "Object.keys":
+            return self._sequence_call(callee, args, where, depth, seen)
+        if callee and functions.matches(callee, functions.same):
+            return fold(args[0]) if args else Folded(CONSTANT, ("",))
+        if function[0] != "attr":
+            return UNKNOWN_VALUE
+        receiver, method = function[1], function[2]
+        if method in functions.same_methods:
+            return fold(receiver)
+        if method == "join":
+            return self._join(receiver, args, where, depth, seen)
+        if method == "format" and self.language == "python":
+            return worst(fold(receiver), *(fold(a) for a in args), *(fold(v) for _k, v in keywords))
+        if method in ("get", "has", "includes") and (base := fold(receiver)).kind == CONSTANT:
+            return worst(Folded(CONSTANT), *(fold(a) for a in args[1:]))  # ALLOWED.get(key, "id")
+        if method == "repeat":
+            base = fold(receiver)
+            return _DERIVED if base.kind == CONSTANT else base
+        if method in ("fill",):
+            value = fold(args[0]) if args else Folded(CONSTANT)
+            return Folded(DERIVED, None, value)
+        if method in ("keys", "values") and (base := fold(receiver)).kind == CONSTANT:
+            return Folded(CONSTANT, None, base.items if method == "keys" else Folded(CONSTANT))
+        if method in ("map", "flatMap") and args and args[0][0] == "fn":
+            return self._map(receiver, args[0], where, depth, seen)
+        if method == "count":
+            return _DERIVED
+        return UNKNOWN_VALUE
+
+    def _sequence_call(self, callee: str, args: tuple, where: _Where, depth: int, seen: frozenset) -> Folded:
+        if callee == "range":
+            return Folded(DERIVED, None, _DERIVED)
+        if callee == "Object.keys":
+            base = self._node(args[0], where, depth + 1, seen) if args else UNKNOWN_VALUE
+            return Folded(base.kind, None, base.items) if base.mapping else UNKNOWN_VALUE
+        if callee == "Array":  # Array(n) / new Array(n): n empty slots
+            return Folded(DERIVED, None, Folded(CONSTANT, ("",)))
+        if not args:
+            return UNKNOWN_VALUE
+        source = self._node(args[0], where, depth + 1, seen)  # Array.from(x, fn)
+        if source.mapping and source.items is not None:
+            source = Folded(DERIVED, None, Folded(CONSTANT, ("",)))  # Array.from({ length: n })
+        if len(args) > 1 and args[1][0] == "fn":
+            return self._apply(source, args[1], where, depth, seen)
+        return source
+
+    def _join(self, receiver: tuple, args: tuple, where: _Where, depth: int, seen: frozenset) -> Folded:
+        if self.language == "python":
+            separator = self._node(receiver, where, depth + 1, seen)
+            source = self._node(args[0], where, depth + 1, seen) if args else UNKNOWN_VALUE
+        else:
+            source = self._node(receiver, where, depth + 1, seen)
+            separator = self._node(args[0], where, depth + 1, seen) if args else Folded(CONSTANT, (",",))
+        elements = _elements(source)
+        if source.kind == CONSTANT and elements.kind == CONSTANT and separator.kind == CONSTANT:
+            return Folded(CONSTANT)
+        return Folded(max(elements.kind, separator.kind, DERIVED if source.kind != UNKNOWN else UNKNOWN, key=_RANK.__getitem__))
+
+    def _map(self, receiver: tuple, function: tuple, where: _Where, depth: int, seen: frozenset) -> Folded:
+        source = self._node(receiver, where, depth + 1, seen)
+        return self._apply(source, function, where, depth, seen)
+
+    def _apply(self, source: Folded, function: tuple, where: _Where, depth: int, seen: frozenset) -> Folded:
+        """``xs.map((x, i) => body)``: a sequence of ``body`` with x an element of xs, i its index."""
+        _kind, params, body = function
+        if body is None:
+            return UNKNOWN_VALUE
+        bound = {}
+        if params:
+            bound[params[0]] = _elements(source)
+        if len(params) > 1:
+            bound[params[1]] = _DERIVED
+        value = self._node(body, where.bind(bound), depth + 1, seen)
+        return Folded(_sequence_kind(source, value), None, value)
+
+    def _binary(self, node: tuple, where: _Where, depth: int, seen: frozenset) -> Folded:
+        _kind, operator, left_node, right_node = node
+        left = self._node(left_node, where, depth + 1, seen)
+        right = self._node(right_node, where, depth + 1, seen)
+        if operator == "+":
+            if left.items is not None and right.items is not None:
+                return Folded(worst(left, right).kind, None, worst(left.items, right.items))
+            return _concat([left, right])
+        if operator == "*":
+            if self.language != "python":
+                return _DERIVED
+            repeated = next((side for side in (left, right) if side.kind == CONSTANT and (side.values or side.items)), None)
+            if repeated is not None:  # "?" * len(ids) / ["?"] * n: copies of a constant
+                other = right if repeated is left else left
+                if other.kind == CONSTANT:
+                    return Folded(CONSTANT, None, repeated.items)
+                return Folded(DERIVED, None, repeated.items)
+            return worst(left, right) if UNKNOWN in (left.kind, right.kind) else _DERIVED
+        if operator == "%" and self.language == "python" and left.kind == CONSTANT and left.values:
+            return worst(left, right, *([right.items] if right.items is not None else []))
+        if operator in ("or", "||", "??", "and", "&&"):
+            return worst(left, right)
+        if operator in ("-", "/", "//", "**", "%", "<<", ">>", ">>>", "&", "|", "^", "@"):
+            if self.language != "python" or UNKNOWN not in (left.kind, right.kind) or _numeric(left_node) or _numeric(right_node):
+                return Folded(CONSTANT) if left.kind == right.kind == CONSTANT else _DERIVED
+            return UNKNOWN_VALUE
+        return _DERIVED  # comparisons, `in`, `is`: a boolean
+
+
+class _Where(NamedTuple):
+    scope: str
+    at: tuple[int, int] | None
+    bound: dict  # names bound by an enclosing lambda / comprehension / callback
+
+    def bind(self, names: dict) -> _Where:
+        return _Where(self.scope, self.at, {**self.bound, **names})
+
+
+def _elements(source: Folded) -> Folded:
+    """What a loop over ``source`` binds: its items, else nothing known."""
+    if source.items is not None:
+        return source.items
+    return UNKNOWN_VALUE if source.kind == UNKNOWN else Folded(source.kind if source.kind != CONSTANT else CONSTANT)
+
+
+def _sequence_kind(source: Folded, element: Folded) -> str:
+    """A comprehension / map over ``source`` producing ``element``s: constant when both are, derived
+    when the elements are fixed but how many depends on runtime data (placeholder lists)."""
+    if element.kind == UNKNOWN:
+        return UNKNOWN
+    if source.kind == CONSTANT and element.kind == CONSTANT:
+        return CONSTANT
+    return max(element.kind, DERIVED, key=_RANK.__getitem__)
+
+
+def _conventional(name: str, value: Folded) -> Folded:
+    """An UPPER_CASE name is a constant by convention when nothing shows it is not (an environment
+    variable read at start-up is configuration, not input)."""
+    if value.kind == UNKNOWN and _CONSTANT_NAME.match(name):
+        return Folded(CONSTANT, None, value.items, value.mapping)
+    return value
+
+
+def _numeric(node: tuple) -> bool:
+    return node[0] == "num" or (node[0] == "call" and node[1][0] == "name" and node[1][1] in ("len", "int", "float", "round"))
+
+
+def _interleave(parts: list[Folded], separator: Folded) -> list[Folded]:
+    result: list[Folded] = []
+    for part in parts:
+        if result:
+            result.append(separator)
+        result.append(part)
+    return result
+
+
+def _normalise_path(path: str) -> str:
+    """``./routes//users`` -> ``./routes/users``; ``.`` parts dropped after the first."""
+    leading = path.startswith("./")
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    joined = "/".join(parts)
+    return ("./" + joined) if leading or not path.startswith("/") else "/" + joined
+
+
+def _dotted(node: tuple) -> str:
+    if node[0] == "name":
+        return node[1]
+    if node[0] == "attr":
+        base = _dotted(node[1])
+        return f"{base}.{node[2]}" if base else ""
+    return ""
+
+
+def _target_name(target: str) -> str:
+    """``x`` / ``self.x`` / ``x: int`` / ``const x`` -> the assigned name; "" for patterns."""
+    name = target.split(":", 1)[0].strip()
+    name = re.sub(r"^(?:export\s+)?(?:const|let|var)\s+", "", name)
+    return name if re.fullmatch(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)?", name) else ""
+
+
+def _enclosing(scope: str, classes: set[str]) -> list[str]:
+    """``Repo.get.inner`` -> [``Repo.get.inner``, ``Repo.get``, ""]: the scopes whose names a
+    function sees (class bodies are not among them)."""
+    parts = scope.split(".") if scope else []
+    scopes = []
+    for end in range(len(parts), 0, -1):
+        if end < len(parts) and parts[end - 1] in classes:
+            continue
+        scopes.append(".".join(parts[:end]))
+    scopes.append("")
+    return scopes
+
+
+__all__ = ["CONSTANT", "DERIVED", "QUOTED", "UNKNOWN", "ConstantFolder", "Folded", "ValueFunctions", "value_functions", "worst"]

@@ -1,0 +1,385 @@
+"""What frameworks do with the objects a project hands them — code archlint never sees run.
+
+* A Django REST framework serializer given rows with ``many=True`` reads every declared field of
+  every row: ``SerializerMethodField`` calls ``get_<name>(obj)``, a nested serializer reads the
+  relation (``source=`` or the field name), a ``source="author.username"`` reads the chain, a
+  relational field with ``many=True`` (and a ``ModelSerializer`` field on a to-many relation) calls
+  ``.all()`` on the related manager, and ``Meta.depth`` nests the model's relations.  (Verified in
+  DRF 3.18: ``ManyRelatedField.get_attribute`` returns ``relationship.all()``; a
+  ``PrimaryKeyRelatedField`` on a foreign key reads only ``<fk>_id``.)
+* A DRF list view (``ListAPIView``, ``ModelViewSet``, ``ListModelMixin`` …) serializes
+  ``get_queryset()`` / ``queryset`` with ``serializer_class`` and ``many=True``.
+* django-ninja (``response=``) and FastAPI (``response_model=``) build their response schema from
+  each returned ORM object: every annotated field of the schema is read from the row (a nested
+  schema or a list reads the relation; ``resolve_<field>(obj)`` is called).
+
+Each is modelled as a loop over the rows whose body reads what the framework reads, so the N+1
+rules see it like any other loop; the framework step appears in the finding's trace.
+"""
+
+from __future__ import annotations
+
+from archlint.domain import ir
+from archlint.semantics import values as v
+from archlint.semantics.records import Analysis, LoopInfo
+
+_SERIALIZER_BASES = frozenset({
+    "rest_framework.serializers.Serializer", "rest_framework.serializers.ModelSerializer",
+    "rest_framework.serializers.HyperlinkedModelSerializer", "rest_framework.serializers.BaseSerializer",
+})
+_LIST_VIEWS = frozenset({
+    "rest_framework.generics.ListAPIView", "rest_framework.generics.ListCreateAPIView",
+    "rest_framework.viewsets.ModelViewSet", "rest_framework.viewsets.ReadOnlyModelViewSet",
+    "rest_framework.mixins.ListModelMixin",
+})
+_SCHEMA_BASES = frozenset({"ninja.Schema", "ninja.ModelSchema", "pydantic.BaseModel", "sqlmodel.SQLModel"})
+_MANY_RELATED = frozenset({"PrimaryKeyRelatedField", "SlugRelatedField", "StringRelatedField", "HyperlinkedRelatedField",
+                           "RelatedField"})
+_LIST_TYPES = frozenset({"list", "List", "Sequence", "set", "Set", "tuple", "Tuple", "Iterable"})
+MAX_NESTING = 3
+
+
+def _base_names(program, path: str, cid: int, seen=None) -> set[str]:
+    """Every external base class name of a project class, through its project bases."""
+    seen = seen if seen is not None else set()
+    if (path, cid) in seen:
+        return set()
+    seen.add((path, cid))
+    names: set[str] = set()
+    for base in program.bases(path, cid):
+        if type(base) is v.External:
+            names.add(base.name)
+        elif type(base) is v.ClassValue:
+            names |= _base_names(program, base.path, base.cid, seen)
+    return names
+
+
+def is_serializer(program, cls: v.ClassValue) -> bool:
+    return bool(_base_names(program, cls.path, cls.cid) & _SERIALIZER_BASES)
+
+
+def is_schema(program, cls: v.ClassValue) -> bool:
+    return bool(_base_names(program, cls.path, cls.cid) & _SCHEMA_BASES) and not program.model_of_class(cls.path, cls.cid)
+
+
+def instantiate_hook(frame, node, cls: v.ClassValue, args):
+    """``ArticleSerializer(articles, many=True)``: the serializer reads each row's fields."""
+    if not is_serializer(frame.program, cls):
+        return None
+    many = next((value for kind, name, value, _n in args if kind == "kw" and name == "many"), None)
+    if many is None or v.strip(many) != v.Const(True):
+        return None
+    rows = next((value for kind, name, value, _n in args if kind == "pos" or name == "instance"), None)
+    if rows is None:
+        return None
+    serialize_many(frame, node, cls, rows, f"{frame.program.cls(cls.path, cls.cid).name}(many=True)")
+    return v.Instance(cls.path, cls.cid)
+
+
+def serialize_many(frame, node, cls: v.ClassValue, rows, label: str) -> None:
+    """A loop over ``rows`` (at ``node``) whose body is what the framework reads per row."""
+    loop_id = f"{frame.path}:{node.span.line}:{node.span.column}"
+    fake = ir.Loop("serialize", None, node, (), node.span)
+    element, source, model = frame.element_of(fake, rows, loop_id)
+    if source != "rows":
+        return
+    if frame.analysis is not None:
+        frame.analysis.loops.append(LoopInfo(loop_id, frame.path, node.span, "serializer", source, model))
+    frame.loops.append(loop_id)
+    try:
+        _read_in(frame, node, label, cls, element, 0)
+    finally:
+        frame.loops.pop()
+
+
+def _read_in(frame, node, label: str, cls: v.ClassValue, obj, depth: int) -> None:
+    """Run the per-row reads in a frame of the serializer's own module (spans there are its
+    spans), then hand the effects to ``frame`` as if a call at ``node`` had made them."""
+    from archlint.semantics.interpreter import Frame
+
+    program = frame.program
+    module = program.modules.get(cls.path)
+    if module is None or depth > MAX_NESTING:
+        return
+    child = Frame(program, cls.path, module.module, frame.depth + 1)
+    child.env = dict(program.module_env(cls.path))
+    if is_serializer(program, cls):
+        _serializer_reads(child, cls, obj, depth)
+    else:
+        _schema_reads(child, cls, obj, depth)
+    for effect in child.effects:
+        frame.effects.append(effect._replace(
+            trace=((frame.path, node.span, label),) + effect.trace,
+            loops=tuple(frame.loops) + effect.loops,
+            in_tx=effect.in_tx or frame.tx > 0,
+        ))
+
+
+def _fields(program, cls: v.ClassValue) -> list[ir.Field]:
+    seen: dict[str, ir.Field] = {}
+    for path, cid in reversed(program.subclass_chain(cls.path, cls.cid)):
+        definition = program.cls(path, cid)
+        if definition is not None:
+            for member in definition.fields:
+                seen[member.name] = member
+    return list(seen.values())
+
+
+def _meta(program, cls: v.ClassValue) -> dict:
+    """``class Meta: model = …; fields = …; depth = …`` of a ModelSerializer."""
+    for path, cid in program.subclass_chain(cls.path, cls.cid):
+        definition = program.cls(path, cid)
+        for nested in definition.nested if definition is not None else ():
+            inner = program.cls(path, nested)
+            if inner is not None and inner.name == "Meta":
+                return {member.name: (path, member.value) for member in inner.fields if member.value is not None}
+    return {}
+
+
+def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
+    program = child.program
+    declared = set()
+    for member in _fields(program, cls):
+        declared.add(member.name)
+        call = member.value if type(member.value) is ir.Call else None
+        if call is None:
+            continue
+        callee = child.eval_cached(call.func)
+        short = _short(callee)
+        source = _source(call) or member.name
+        many = any(arg.kind == "kw" and arg.name == "many" and type(arg.value) is ir.Const and arg.value.value is True
+                   for arg in call.args)
+        if short == "SerializerMethodField":
+            method_name = _keyword_text(call, "method_name") or f"get_{member.name}"
+            method = program.method(cls.path, cls.cid, method_name)
+            if method is not None:
+                child.call_function(call, method._replace(bound=v.Instance(cls.path, cls.cid)), [("pos", "", obj, None)],
+                                    label=method_name)
+            continue
+        if source == "*":
+            continue
+        if type(v.strip(callee)) is v.ClassValue and is_serializer(program, v.strip(callee)):
+            value = _read_chain(child, obj, source, call)
+            _nested(child, call, v.strip(callee), value, many, depth)
+            continue
+        if short in _MANY_RELATED or short.endswith("Field") or short.endswith("RelatedField"):
+            value = _read_chain(child, obj, source, call, pk_only=short == "PrimaryKeyRelatedField" and not many)
+            if many:
+                _read_all(child, value, call)
+    meta = _meta(program, cls)
+    model = v.strip(obj)
+    if "fields" in meta and type(model) is v.Row and model.model:
+        names = _meta_field_names(child, meta["fields"][1], model.model)
+        depth_value = meta.get("depth")
+        nesting = depth_value[1].value if depth_value and type(depth_value[1]) is ir.Const and isinstance(depth_value[1].value, int) else 0
+        anchor = meta["fields"][1]
+        for name in names:
+            if name in declared:
+                continue
+            relation = program.schema.relation(model.model, name)
+            if relation is None:
+                continue
+            if relation.collection:
+                _read_all(child, child.member(obj, name, anchor), anchor)
+            elif nesting:
+                child.member(obj, name, anchor)
+
+
+def _meta_field_names(child, node, model: str) -> list[str]:
+    if type(node) is ir.Const and node.value == "__all__":
+        found = child.program.schema.get(model)
+        return sorted(found.relations) if found is not None else []
+    if type(node) is ir.Seq:
+        return [e.value for e in node.elts if type(e) is ir.Const and isinstance(e.value, str)]
+    return []
+
+
+def _nested(child, node, serializer: v.ClassValue, value, many: bool, depth: int) -> None:
+    if many:
+        value = _read_all(child, value, node)
+        element = _element(value)
+        if element is not None:
+            _read_in(child, node, f"{child.program.cls(serializer.path, serializer.cid).name}(many=True)", serializer, element, depth + 1)
+        return
+    _read_in(child, node, child.program.cls(serializer.path, serializer.cid).name, serializer, value, depth + 1)
+
+
+def _element(value):
+    bare = v.strip(value)
+    if type(bare) in (v.Rows, v.Result) or type(bare) is v.Query:
+        return v.tag(v.Row(bare.stack, bare.model, bare.loaded), v.tags_of(value))
+    return None
+
+
+def _read_all(child, value, node):
+    """What ``ManyRelatedField`` does: ``relationship.all()`` (a query unless prefetched)."""
+    bare = v.strip(value)
+    if type(bare) is v.Db:
+        result = child.db_method(node, bare, v.tags_of(value), "all", []) if bare.kind != "prefetched" else None
+        if bare.kind == "prefetched":
+            return v.tag(v.Query("django", bare.model, lazy=True, cached=True), v.tags_of(value))
+        query = v.strip(result) if result is not None else None
+        if type(query) is v.Query and query.lazy and not query.cached:
+            child.effect("read", query.stack, query.model, "all", node, v.tags_of(value))
+        return result if result is not None else value
+    return value
+
+
+def _read_chain(child, obj, source: str, node, pk_only: bool = False):
+    parts = source.split(".")
+    if pk_only:
+        parts = parts[:-1]  # PrimaryKeyRelatedField reads <fk>_id, not the related row
+    value = obj
+    for part in parts:
+        value = child.member(value, part, node)
+    return value
+
+
+def _source(call: ir.Call) -> str:
+    return _keyword_text(call, "source")
+
+
+def _keyword_text(call: ir.Call, keyword: str) -> str:
+    value = call.arg(keyword=keyword)
+    return value.value if type(value) is ir.Const and isinstance(value.value, str) else ""
+
+
+def _short(value) -> str:
+    bare = v.strip(value)
+    if type(bare) is v.External:
+        return bare.name.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
+    return ""
+
+
+# Pydantic / ninja schemas --------------------------------------------------------------------------------
+def _schema_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
+    program = child.program
+    model = v.strip(obj)
+    if type(model) is not v.Row:
+        return
+    for member in _fields(program, cls):
+        if member.annotation is None or member.name.startswith("_") or member.name in ("model_config", "Config"):
+            continue
+        resolver = program.method(cls.path, cls.cid, f"resolve_{member.name}")
+        if resolver is not None:
+            child.call_function(member.annotation, resolver._replace(bound=None), [("pos", "", obj, None)],
+                                label=f"resolve_{member.name}")
+            continue
+        relation = program.schema.relation(model.model, member.name) if model.model else None
+        if relation is None:
+            continue
+        value = child.member(obj, member.name, member.annotation)
+        inner, is_list = _schema_type(child, member.annotation)
+        if is_list:
+            value = _read_all(child, value, member.annotation)
+        if inner is not None:
+            element = _element(value) if is_list else value
+            if element is not None:
+                _read_in(child, member.annotation, program.cls(inner.path, inner.cid).name, inner, element, depth + 1)
+
+
+def _schema_type(child, annotation):
+    """``list[TagOut]`` → (TagOut, True); ``UserOut | None`` → (UserOut, False)."""
+    node = annotation
+    is_list = False
+    while True:
+        if type(node) is ir.BinOp and node.op == "|":
+            node = node.left
+            continue
+        if type(node) is ir.Index:
+            base = node.obj.id if type(node.obj) is ir.Name else node.obj.name if type(node.obj) is ir.Attr else ""
+            if base in _LIST_TYPES:
+                is_list = True
+            node = node.index.elts[0] if type(node.index) is ir.Seq and node.index.elts else node.index
+            continue
+        break
+    if type(node) is ir.Const and isinstance(node.value, str) and node.value.isidentifier():
+        node = ir.Name(node.value, annotation.span)
+    value = child.program.static_value(child.path, node) if type(node) in (ir.Name, ir.Attr) else None
+    if type(value) is v.ClassValue and is_schema(child.program, value):
+        return value, is_list
+    return None, is_list
+
+
+# Entry points the framework owns -------------------------------------------------------------------------
+def framework_analyses(program) -> list[Analysis]:
+    """Synthetic analyses for what frameworks run: DRF list views serializing their queryset, and
+    route handlers whose returned rows a response schema reads."""
+    from archlint.semantics.interpreter import Frame, _Budget
+
+    results: list[Analysis] = []
+    for path in sorted(program.modules):
+        module = program.modules[path]
+        for cls in module.classes:
+            value = v.ClassValue(path, cls.cid)
+            if not (_base_names(program, path, cls.cid) & _LIST_VIEWS):
+                continue
+            analysis = Analysis(path, module.module)
+            frame = Frame(program, path, module.module, 1, analysis)
+            frame.env = dict(program.module_env(path))
+            try:
+                _list_view(frame, value, cls)
+            except _Budget:
+                continue
+            analysis.effects = tuple(dict.fromkeys(frame.effects))
+            results.append(analysis)
+        for function in module.functions:
+            schema = _response_schema(program, path, function)
+            if schema is None:
+                continue
+            analysis = Analysis(path, program.modules[path].module)  # a synthetic entry: its effects are its own
+            frame = Frame(program, path, function, 1, analysis)
+            try:
+                summary = frame.run(bound=program.default_receiver(path, function))
+                frame.effects = []
+                label = f"response {program.cls(schema.path, schema.cid).name}"
+                serialize_many(frame, _decorator_node(function), schema, summary.returns, label)
+            except _Budget:
+                continue
+            analysis.effects = tuple(dict.fromkeys(frame.effects))
+            results.append(analysis)
+    return results
+
+
+def _list_view(frame, view: v.ClassValue, cls: ir.Class) -> None:
+    program = frame.program
+    instance = v.Instance(view.path, view.cid)
+    getter = program.method(view.path, view.cid, "get_queryset")
+    anchor = None
+    if getter is not None:
+        rows = frame.call_function(None, getter._replace(bound=instance), [])
+        anchor = program.function(getter.path, getter.fid)
+    else:
+        field = program.class_field(view.path, view.cid, "queryset")
+        if field is None or field.value is None:
+            return
+        rows = frame.eval(field.value)
+        anchor = field
+    serializer_field = program.class_field(view.path, view.cid, "serializer_class")
+    if serializer_field is None or serializer_field.value is None:
+        return
+    serializer = v.strip(frame.eval(serializer_field.value))
+    if type(serializer) is not v.ClassValue:
+        return
+    node = ir.Opaque("view", (), anchor.span if anchor is not None else cls.span)
+    serialize_many(frame, node, serializer, rows, f"{cls.name} lists with {program.cls(serializer.path, serializer.cid).name}")
+
+
+def _response_schema(program, path: str, function: ir.Function):
+    for decorator in function.decorators:
+        if type(decorator) is not ir.Call:
+            continue
+        for keyword in ("response", "response_model"):
+            node = decorator.arg(keyword=keyword)
+            if node is None:
+                continue
+            while type(node) is ir.Index:  # List[ArticleOut]
+                node = node.index
+            value = program.static_value(path, node) if type(node) in (ir.Name, ir.Attr) else None
+            if type(value) is v.ClassValue and is_schema(program, value):
+                return value
+    return None
+
+
+def _decorator_node(function: ir.Function):
+    return next((d for d in function.decorators if type(d) is ir.Call), ir.Opaque("route", (), function.span))

@@ -1,0 +1,1125 @@
+"""Abstract interpretation of one function in one calling context.
+
+A :class:`Frame` walks a function's IR once, statement by statement, with an environment from
+names to abstract values (:mod:`.values`).  Branches are interpreted on both sides with the test's
+narrowing applied (``if user is None: raise`` leaves ``user`` non-null after the ``if``) and
+joined; a loop body runs once with its target bound to an element of what is iterated; a call to
+project code is answered by the callee's :class:`Summary` for these argument values (computed on
+demand, cached, depth-bounded; a recursive cycle answers ``UNKNOWN``).
+
+What a frame produces:
+
+* a :class:`Summary` — the returned value and the *effects* (queries, writes, lazy loads, …) the
+  function and everything it calls cause, each with the trace of calls that reached it, the
+  loops it ran in and the per-row values it depended on (``elem:<loop>`` tags);
+* when ``record`` is set (the analysis of record of each function, in its default context), the
+  per-site facts checks read: DB access sites, DB handles created, loops and what they iterate,
+  dereferences of values that may be ``None``.
+"""
+
+from __future__ import annotations
+
+from archlint.domain import ir
+from archlint.domain.facts import Span
+from archlint.semantics import values as v
+from archlint.semantics.calls import Calls
+from archlint.semantics.program import Program
+from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis, Deref, Effect, Event, LoopInfo, Site, Summary
+from archlint.semantics.support import (
+    ASYNC, EAGER, NO_QUERY, NO_RETURN, REQUEST_PARTS, TX_METHODS, all_tags, callee_text, entered, field_key,
+    is_async_api, join_envs, non_null, request_free, row_of,
+)
+
+def render_short(node) -> str:
+    from archlint.domain.ir_format import render
+
+    return render(node, 40)
+
+
+SPREAD = "..."  # the key under which an object literal keeps a spread of request data
+
+NODE_BUDGET = 40_000  # evaluation steps per frame; past it the function's summary is UNKNOWN
+
+
+class _Budget(Exception):
+    pass
+
+
+class Frame(Calls):
+    def __init__(self, program: Program, path: str, function: ir.Function, depth: int,
+                 analysis: Analysis | None = None) -> None:
+        self.program = program
+        self.path = path
+        self.function = function
+        self.module = program.modules[path]
+        self.python = self.module.language == "python"
+        self.depth = depth
+        self.analysis = analysis
+        self.env: dict[str, object] = {}
+        self.returns = None
+        self.effects: list[Effect] = []
+        self.loops: list[str] = []
+        self.tx = 0
+        self.branch: tuple = ()  # ((if-site, side), ...): the branches this statement runs on
+        self.managed: list[str] = []  # sites of the managed-transaction callbacks running (explicit handle passing)
+        self.guards: dict[str, object] = {}  # found = user is not None: a name that holds a null check
+        self.callback_results: list[list] = []
+        self.steps = 0
+        self.self_value = None
+        self.always_raises = False
+        self.ran: list = []  # project functions the call being evaluated ran (CallRecord.callees)
+
+    # running ---------------------------------------------------------------------------------------
+    def run(self, args: tuple = (), kwargs: tuple = (), bound=None) -> Summary:
+        function = self.function
+        self.self_value = bound
+        if self._decorated_atomic():
+            self.tx += 1
+        try:
+            self._bind_parameters(args, dict(kwargs), bound)
+            terminated = self.block(function.body)
+        except _Budget:
+            return UNKNOWN_SUMMARY
+        returns = self.returns
+        if returns is None:
+            returns = v.Const(None) if not terminated or self.python else v.UNKNOWN
+        if function.is_generator and returns == v.Const(None):
+            returns = v.UNKNOWN
+        raises = terminated and self.returns is None and self.always_raises
+        return Summary(returns, tuple(dict.fromkeys(self.effects)), raises)
+
+    def _decorated_atomic(self) -> bool:
+        for decorator in self.function.decorators:
+            name = self.program.static_name(self.path, decorator.func if type(decorator) is ir.Call else decorator)
+            if name.endswith(("transaction.atomic", "transaction.commit_on_success")) or name == "sqlalchemy_utils.transactional":
+                return True
+        return False
+
+    def _bind_parameters(self, args: tuple, kwargs: dict, bound) -> None:
+        params = list(self.function.params)
+        if bound is not None and not self.python:
+            self.env["this"] = bound
+        elif bound is not None and params and self.function.kind == "method" and not self.function.is_static:
+            self.env[params[0].name] = bound
+            params = params[1:]
+        positional = list(args)
+        for param in params:
+            if param.kind in ("pos", "posonly", "pattern") and positional:
+                value = positional.pop(0)
+            elif param.name in kwargs:
+                value = kwargs.pop(param.name)
+            elif param.kind == "vararg":
+                value = v.Tuple(tuple(positional)) if positional else v.UNKNOWN
+                positional = []
+            elif param.kind == "kwarg":
+                value = v.Record(tuple(sorted(kwargs.items()))) if kwargs else v.UNKNOWN
+            else:
+                value = self.default_parameter(param)
+            if param.kind == "pattern" and param.target is not None:
+                self.bind(param.target, value)
+            else:
+                self.env[param.name] = value
+            if param.modifiers and self.function.name == "constructor":  # TS parameter property
+                receiver = v.strip(self.self_value)
+                if type(receiver) is v.Instance:
+                    self.program.write_field(receiver.path, receiver.cid, param.name, value)
+
+    def default_parameter(self, param: ir.Param):
+        """A parameter's value when the caller does not give it: its default (``Depends(get_db)``),
+        else what its annotation or decorators say (``db: Session``, ``@InjectRepository(User)``)."""
+        value = None
+        if param.default is not None:
+            value = self.eval(param.default)
+        for decorator in param.decorators:
+            injected = self.parameter_decorator(decorator)
+            if injected is not None:
+                return injected
+        if value is not None and not v.is_unknown(value) and v.strip(value) != v.Const(None):
+            return value
+        if param.annotation is not None:
+            typed = self.type_value(param.annotation)
+            if typed is not None:
+                return typed
+        return value if value is not None else v.UNKNOWN
+
+    def parameter_decorator(self, decorator):
+        call = decorator if type(decorator) is ir.Call else None
+        name = self.program.static_name(self.path, call.func if call is not None else decorator)
+        short = name.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
+        if short == "InjectRepository" and call is not None:
+            model = self.model_key(self.eval(call.arg(0)) if call.arg(0) is not None else v.UNKNOWN)
+            return v.Db("typeorm", "repository", model)
+        if short in ("Body", "Param", "Query", "Headers", "Req", "Request") and name.startswith("@nestjs"):
+            part = {"Body": "body", "Param": "params", "Query": "query", "Headers": "headers"}.get(short, "")
+            return v.tag(v.Request("nestjs", part), frozenset({v.REQUEST_TAG}))
+        return None
+
+    def type_value(self, annotation):
+        """The value a parameter annotated with this type holds, when the type says it."""
+        node = annotation
+        if type(node) is ir.Const and isinstance(node.value, str) and node.value.isidentifier():
+            node = ir.Name(node.value, annotation.span)  # "Session" forward reference
+        if type(node) is ir.BinOp and node.op == "|":  # Optional: X | None
+            left = self.type_value(node.left)
+            return left if left is not None else self.type_value(node.right)
+        if type(node) is ir.Index:
+            base = self.program.static_value(self.path, node.obj)
+            base_name = base.name if type(base) is v.External else node.obj.id if type(node.obj) is ir.Name else ""
+            short = base_name.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
+            if short == "Annotated" and type(node.index) is ir.Seq:
+                for extra in node.index.elts[1:]:
+                    if type(extra) is ir.Call:
+                        value = self.eval(extra)
+                        if not v.is_unknown(value):
+                            return value
+                return self.type_value(node.index.elts[0]) if node.index.elts else None
+            if short == "Optional":
+                return self.type_value(node.index)
+            if short in ("Repository", "EntityRepository", "MongoRepository"):
+                return v.Db("typeorm", "repository", self.model_key(self.eval(node.index)))
+            if short in ("Promise",):
+                return self.type_value(node.index)
+            node = node.obj
+        value = self.program.static_value(self.path, node) if type(node) in (ir.Name, ir.Attr) else None
+        if value is None:
+            return None
+        kind = type(value)
+        if kind is v.ClassValue:
+            model = self.program.model_of_class(value.path, value.cid)
+            if model:
+                stack = self.program.schema.models[model].stack
+                # a row known from its type only: how it was loaded is unknown (Sequelize/TypeORM
+                # associations may have been included by the caller)
+                return v.Row(stack, model, frozenset({"*"}) if stack in ("sequelize", "typeorm") else frozenset())
+            return v.tag(v.Instance(value.path, value.cid), frozenset({"declared"}))
+        if kind is v.External:
+            name = value.name
+            handle = self.program.library.annotated(name)
+            if handle is None and type(node) is ir.Name:
+                short = name.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
+                handle = self.program.library.annotated(short) if self._imports_stack_for(short) else None
+            if handle is not None:
+                return v.tag(handle, ASYNC) if is_async_api(name) else handle
+            if self._is_request_type(name):
+                return v.tag(v.Request(self._framework_of(name)), frozenset({v.REQUEST_TAG}))
+        return None
+
+    def _imports_stack_for(self, short: str) -> bool:
+        handle = self.program.library.annotated(short)
+        if handle is None:
+            return False
+        language = self.program.library.language.get(handle.stack)
+        return (language == "python") == self.python
+
+    @staticmethod
+    def _is_request_type(name: str) -> bool:
+        return name in (
+            "flask.Request", "fastapi.Request", "starlette.requests.Request", "aiohttp.web.Request",
+            "django.http.HttpRequest", "rest_framework.request.Request", "express:Request", "koa:Context",
+            "hono:Context", "fastify:FastifyRequest",
+        ) or name.endswith((":Request", ".Request")) and not name.startswith(("urllib", "requests"))
+
+    @staticmethod
+    def _framework_of(name: str) -> str:
+        return name.split(".", 1)[0].split(":", 1)[0]
+
+    # statements ---------------------------------------------------------------------------------------
+    def block(self, statements) -> bool:
+        """Run statements; True when the block never falls through (return/raise/break/continue)."""
+        branch = self.branch
+        try:
+            for statement in statements:
+                if self.stmt(statement):
+                    return True
+            return False
+        finally:
+            self.branch = branch
+
+    def tick(self) -> None:
+        self.steps += 1
+        if self.steps > NODE_BUDGET:
+            raise _Budget
+
+    def stmt(self, node) -> bool:  # noqa: C901 - one branch per statement kind
+        self.tick()
+        kind = type(node)
+        if kind is ir.Assign:
+            self.assign(node)
+            return False
+        if kind is ir.ExprStmt:
+            value = node.value
+            if type(value) is ir.Opaque and value.kind == "yield":
+                for part in value.parts:
+                    self.returns = v.join(self.returns, self.eval(part))
+                return False
+            self.eval(value)
+            return self.never_returns(value)
+        if kind is ir.Return:
+            value = self.eval(node.value) if node.value is not None else v.Const(None)
+            if self.callback_results:
+                self.callback_results[-1].append(value)
+            else:
+                self.returns = v.join(self.returns, value)
+            return True
+        if kind is ir.Raise:
+            if node.value is not None:
+                self.eval(node.value)
+            self.always_raises = True
+            return True
+        if kind is ir.If:
+            return self.if_statement(node)
+        if kind is ir.Loop:
+            self.loop(node)
+            return False
+        if kind is ir.With:
+            return self.with_statement(node)
+        if kind is ir.Try:
+            return self.try_statement(node)
+        if kind is ir.Assert:
+            self.eval(node.test)
+            self.env.update(self.narrowing(node.test, True))
+            return False
+        if kind is ir.Jump:
+            return True
+        if kind is ir.Delete:
+            for target in node.targets:
+                if type(target) is not ir.Name:
+                    self.eval(target)
+            return False
+        return False
+
+    def never_returns(self, value) -> bool:
+        """``abort(404)`` / ``sys.exit()`` / a project helper that always raises."""
+        call = value.value if type(value) is ir.Await else value
+        if type(call) is not ir.Call:
+            return False
+        callee = self.program.static_value(self.path, call.func) if type(call.func) in (ir.Name, ir.Attr) else None
+        if type(callee) is v.External and callee.name in NO_RETURN:
+            self.always_raises = True
+            return True
+        return call.span in self._raising_calls
+
+    @property
+    def _raising_calls(self) -> set:
+        found = getattr(self, "_raising", None)
+        if found is None:
+            found = self._raising = set()
+        return found
+
+    def if_statement(self, node: ir.If) -> bool:
+        self.eval(node.test)
+        known = self.decide(node.test)
+        if known is True:
+            self.env.update(self.narrowing(node.test, True))
+            return self.block(node.body)
+        if known is False:
+            self.env.update(self.narrowing(node.test, False))
+            return self.block(node.orelse)
+        before = self.env
+        narrow_then, narrow_else = self.narrowing(node.test, True), self.narrowing(node.test, False)
+        site, branch = self.site_key(node), self.branch
+        self.env = {**before, **narrow_then}
+        self.branch = branch + ((site, "then"),)
+        ends_then = self.block(node.body)
+        then_env = self.env
+        self.env = {**before, **narrow_else}
+        self.branch = branch + ((site, "else"),)
+        ends_else = self.block(node.orelse)
+        else_env = self.env
+        self.branch = branch
+        if ends_then and ends_else:
+            self.env = join_envs(then_env, else_env)
+            return True
+        if ends_then:  # the rest of the block runs only when the test was false
+            self.env = else_env
+            self.branch = branch + ((site, "else"),)
+        elif ends_else:
+            self.env = then_env
+            self.branch = branch + ((site, "then"),)
+        else:
+            self.env = join_envs(then_env, else_env)
+        return False
+
+    def site_key(self, node) -> str:
+        return f"{self.path}:{node.span.line}:{node.span.column}"
+
+    def decide(self, test):
+        """The test's outcome when the values decide it (``if ids is not None`` with a set
+        passed in), else ``None``: the branch that cannot run is not interpreted."""
+        kind = type(test)
+        if kind is ir.Unary and test.op == "not":
+            inner = self.decide(test.operand)
+            return None if inner is None else not inner
+        if kind is ir.BoolOp and test.op in ("and", "or"):
+            answers = [self.decide(value) for value in test.values]
+            if test.op == "and":
+                return False if False in answers else True if all(a is True for a in answers) else None
+            return True if True in answers else False if all(a is False for a in answers) else None
+        if kind is ir.Compare and test.op in ("is", "is-not", "==", "!="):
+            subject, other = test.left, test.right
+            if type(subject) is ir.Const:
+                subject, other = other, subject
+            if type(other) is ir.Const and other.value is None:
+                null = v.nullness(self.eval_cached(subject))
+                if null is None:
+                    return None
+                return null if test.op in ("is", "==") else not null
+            return None
+        if kind in (ir.Name, ir.Attr):
+            return v.truth(self.eval_cached(test))
+        return None
+
+    def narrowing(self, test, truthy: bool) -> dict:
+        """Names whose value a branch knows more about (``if not user: return`` → user non-null)."""
+        kind = type(test)
+        if kind is ir.Unary and test.op == "not":
+            return self.narrowing(test.operand, not truthy)
+        if kind is ir.BoolOp:
+            if (test.op == "and") == truthy:
+                found: dict = {}
+                for value in test.values:
+                    found.update(self.narrowing(value, truthy))
+                return found
+            return {}
+        if kind is ir.Name:
+            current = self.env.get(test.id)
+            guard = self.guards.get(test.id)
+            found = self.narrowing(guard, truthy) if guard is not None else {}
+            if current is not None and truthy:
+                found[test.id] = non_null(current)
+            return found
+        if kind is ir.Attr or kind is ir.Call:
+            return {}
+        if kind is ir.Compare and test.op in ("is", "is-not", "==", "!="):
+            name, other = test.left, test.right
+            if type(name) is ir.Const:
+                name, other = other, name
+            if type(name) is ir.Name and type(other) is ir.Const and other.value is None:
+                is_null = (test.op in ("is", "==")) == truthy
+                current = self.env.get(name.id)
+                if current is None:
+                    return {}
+                return {name.id: v.Const(None)} if is_null else {name.id: non_null(current)}
+        return {}
+
+    def loop(self, node: ir.Loop):
+        """A loop statement or expression; returns the loop expression's value."""
+        iterable = self.eval(node.iter) if node.kind != "while" else self.eval(node.iter)
+        loop_id = f"{self.path}:{node.span.line}:{node.span.column}"
+        element, source, model = self.element_of(node, iterable, loop_id)
+        if self.analysis is not None:
+            self.analysis.loops.append(LoopInfo(loop_id, self.path, node.span, node.kind, source, model))
+        before = dict(self.env)
+        if node.target is not None:
+            self.bind(node.target, element)
+        self.loops.append(loop_id)
+        callback = node.fid >= 0
+        if callback:
+            self.callback_results.append([])
+            if node.kind == "reduce":
+                function = self.program.function(self.path, node.fid)
+                if function is not None and function.params:
+                    self.env[function.params[0].name] = v.UNKNOWN
+        try:
+            for condition in node.conditions:
+                self.eval(condition)
+                self.env.update(self.narrowing(condition, True))
+            self.block(node.body)
+            result = self.eval(node.result) if node.result is not None and not callback else None
+            results = self.callback_results[-1] if callback else ([] if result is None else [result])
+        finally:
+            if callback:
+                self.callback_results.pop()
+            self.loops.pop()
+        if node.orelse:
+            self.block(node.orelse)
+        self.env = join_envs(before, self.env)
+        if node.kind in ("filter",) and source == "rows":
+            return iterable
+        if node.kind in ("find",) and source == "rows":
+            return v.Row(*row_of(iterable), nullable=True) if row_of(iterable) else v.UNKNOWN
+        value = None
+        for result in results:
+            value = v.join(value, result)
+        tags = v.tags_of(value) - v.elem_loops(value) if value is not None else frozenset()
+        return v.tag(v.Object("list"), tags)
+
+    def element_of(self, node: ir.Loop, iterable, loop_id: str):
+        """What the loop target is bound to, and what the loop iterates (rows / query / other)."""
+        call = node.iter
+        inner_call = call.value if type(call) is ir.Await else call
+        if type(inner_call) is ir.Call and type(inner_call.func) is ir.Name and inner_call.func.id in ("enumerate", "sorted", "reversed", "list", "tuple", "set", "zip") and inner_call.args:
+            wrapper = inner_call.func.id
+            inner = self.eval(inner_call.args[0].value) if wrapper != "zip" else iterable
+            if wrapper in ("enumerate", "sorted", "reversed", "list", "tuple", "set"):
+                element, source, model = self.element_of(node._replace(iter=inner_call.args[0].value), inner, loop_id)
+                if wrapper == "enumerate":
+                    return v.Tuple((v.Const(v.ANY_CONSTANT), element)), source, model
+                return element, source, model
+        tags = v.tags_of(iterable)
+        bare = v.strip(iterable)
+        kind = type(bare)
+        elem_tag = frozenset({f"elem:{loop_id}"})
+        if kind is v.Result and not bare.unique and self.analysis is not None and self._joined_collections(bare):
+            self.analysis.events.append(Event("joined-without-unique", self.path, node.iter.span, ",".join(self._joined_collections(bare))))
+        if kind is v.Db and bare.stack == "django" and bare.kind in ("manager", "prefetched"):
+            self.event("manager-iterated", node.iter, bare.model)
+        if kind is v.Rows or kind is v.Result:
+            return v.tag(v.Row(bare.stack, bare.model, bare.loaded), tags | elem_tag), "rows", bare.model
+        if kind is v.Query and (bare.lazy or bare.stack in ("sqlalchemy",)):
+            if bare.lazy and not bare.cached:
+                self.effect("read", bare.stack, bare.model, "__iter__", node.iter, tags)
+            return v.tag(v.Row(bare.stack, bare.model, bare.loaded), tags | elem_tag), "rows", bare.model
+        if kind is v.Tuple and bare.items:
+            element = bare.items[0]
+            for item in bare.items[1:]:
+                element = v.join(element, item)
+            return v.tag(element, tags), "other", ""
+        return v.tag(v.UNKNOWN, tags), "other", ""
+
+    def with_statement(self, node: ir.With) -> bool:
+        opened = 0
+        sessions: list[str] = []
+        closes: list[tuple] = []
+        for item in node.items:
+            value = self.eval(item.context)
+            self._shared_connection_entered(item.context, value)
+            closing = self._closes_on_exit(item.context, value)
+            if closing and type(item.target) is ir.Name:
+                closes.append((item.target.id, f"{self.path}:{node.span.line}:{node.span.column}:{closing}"))
+            if self.opens_transaction(item.context, value):
+                opened += 1
+            inside = entered(value)
+            bare = v.strip(inside)
+            if type(bare) is v.Db and bare.kind == "session" and type(item.context) in (ir.Call, ir.Await):
+                session = f"sess:{self.path}:{node.span.line}:{node.span.column}"
+                sessions.append(session)
+                inside = v.tag(inside, frozenset({session}))
+            if item.target is not None:
+                self.bind(item.target, inside)
+        self.tx += opened
+        self.program.open_sessions.update(sessions)
+        try:
+            return self.block(node.body)
+        finally:
+            self.tx -= opened
+            self.program.open_sessions.difference_update(sessions)
+            for name, site in closes:  # the block closed (or released) what it bound
+                if name in self.env:
+                    self.env[name] = v.tag(self.env[name], frozenset({"closed-handle:" + site}))
+
+    def _closes_on_exit(self, context, value) -> str:
+        """What leaving ``with X as y`` does to ``y`` when it ends the handle: psycopg 3, aiosqlite and
+        PyMySQL connections close, cursors close, ``pool.acquire()`` releases (sqlite3's and psycopg2's
+        connection context only ends the transaction)."""
+        bare = v.strip(entered(value))
+        if type(bare) is not v.Db:
+            return ""
+        if bare.kind == "cursor" and bare.stack in ("psycopg", "psycopg2", "aiosqlite", "pymysql"):
+            return "with-exit"
+        if bare.kind == "connection" and bare.stack in ("psycopg", "aiosqlite", "pymysql"):
+            return "with-exit"
+        call = context.value if type(context) is ir.Await else context
+        if bare.kind == "connection" and bare.stack == "asyncpg" and type(call) is ir.Call and call.method == "acquire":
+            return "released"
+        return ""
+
+    def _shared_connection_entered(self, context, value) -> None:
+        """``async with db:`` on a connection made once at module level: the second request enters
+        it again (aiosqlite: "threads can only be started once"; psycopg/PyMySQL: closed by the first)."""
+        bare = v.strip(value)
+        if type(context) is not ir.Name or self.function.kind == "module" or type(bare) is not v.Db:
+            return
+        if bare.kind != "connection" or bare.stack not in ("aiosqlite", "psycopg", "pymysql"):
+            return
+        if self.function.scope_of(context.id) in ("local", "param"):
+            return
+        self.event("shared-connection-entered", context, f"{bare.stack}|{context.id}")
+
+    def opens_transaction(self, context, value) -> bool:
+        call = context.value if type(context) is ir.Await else context
+        if type(call) is not ir.Call:
+            return False
+        if call.method in TX_METHODS and type(v.strip(self.eval_cached(call.receiver))) is v.Db:
+            return True
+        callee = self.program.static_value(self.path, call.func) if type(call.func) in (ir.Name, ir.Attr) else None
+        return type(callee) is v.External and callee.name.endswith(("transaction.atomic", "transaction.commit_on_success"))
+
+    def eval_cached(self, node):
+        """Re-evaluating a receiver for a question must not record its effects twice."""
+        saved = (self.effects, self.analysis)
+        self.effects, self.analysis = [], None
+        try:
+            return self.eval(node)
+        finally:
+            self.effects, self.analysis = saved
+
+    def try_statement(self, node: ir.Try) -> bool:
+        before = dict(self.env)
+        ends_body = self.block(node.body)
+        after_body = self.env
+        ends_all = ends_body
+        envs = [after_body] if not ends_body else []
+        for handler in node.handlers:
+            self.env = join_envs(before, after_body)
+            if handler.name:
+                self.env[handler.name] = v.UNKNOWN
+            ends = self.block(handler.body)
+            if not ends:
+                envs.append(self.env)
+            ends_all = ends_all and ends
+        if node.orelse and not ends_body:
+            self.env = after_body
+            ends_else = self.block(node.orelse)
+            if ends_else and after_body in envs:
+                envs.remove(after_body)
+            elif not ends_else:
+                envs = [self.env if e is after_body else e for e in envs]
+        merged = None
+        for env in envs:
+            merged = env if merged is None else join_envs(merged, env)
+        self.env = merged if merged is not None else after_body
+        if node.final:
+            self.block(node.final)
+        return ends_all and not envs
+
+    # assignment -----------------------------------------------------------------------------------------
+    def assign(self, node: ir.Assign) -> None:
+        if node.value is None:
+            if node.annotation is not None:
+                for target in node.targets:
+                    if type(target) is ir.Name and target.id not in self.env:
+                        typed = self.type_value(node.annotation)
+                        if typed is not None:
+                            self.env[target.id] = typed
+            return
+        value = self.eval(node.value)
+        if node.op != "=":
+            current = self.eval(node.targets[0]) if node.targets else v.UNKNOWN
+            value = self.binop(node.op.rstrip("="), current, value)
+        for target in node.targets:
+            self.bind(target, value)
+        if node.op == "=" and len(node.targets) == 1 and type(node.targets[0]) is ir.Name:
+            self._remember_guard(node.targets[0].id, node.value)
+        if self.analysis is not None and type(value) is v.Db:
+            self._name_construct(node, value)
+
+    def _remember_guard(self, name: str, test) -> None:
+        """``found = user is not None`` / ``missing = not user``: ``if not found`` then checks ``user``.
+        Rebinding the name, or a name the test reads, forgets it."""
+        for key in [k for k, guard in self.guards.items() if k == name or any(
+                type(n) is ir.Name and n.id == name for n in ir.iter_nodes((guard,)))]:
+            del self.guards[key]
+        kind = type(test)
+        if kind is ir.Compare and test.op in ("is", "is-not", "==", "!=") or kind is ir.Unary and test.op == "not":
+            self.guards[name] = test
+
+    def _name_construct(self, node: ir.Assign, value) -> None:
+        for index, construct in enumerate(self.analysis.constructs):
+            if construct.span == node.value.span or (type(node.value) is ir.Await and construct.span == node.value.value.span):
+                from archlint.domain.ir_format import render
+
+                self.analysis.constructs[index] = construct._replace(target=render(node.targets[0], 80))
+
+    def bind(self, target, value) -> None:  # noqa: C901
+        kind = type(target)
+        if kind is ir.Name:
+            self.env[target.id] = value
+            if target.id in self.function.globals:
+                table = self.program.globals_written.setdefault(self.path, {})
+                table[target.id] = v.join(table.get(target.id), value)
+            return
+        if kind is ir.Attr:
+            obj = target.obj
+            if type(obj) is ir.Name and obj.id == "module" and target.name == "exports" and not self.python:
+                self.env["<exports>"] = value
+                return
+            if not self.python and (
+                (type(obj) is ir.Name and obj.id == "exports")
+                or (type(obj) is ir.Attr and type(obj.obj) is ir.Name and obj.obj.id == "module" and obj.name == "exports")
+            ):
+                current = v.strip(self.env.get("<exports>", v.Record(())))
+                items = dict(current.items) if type(current) is v.Record else {}
+                items[target.name] = value
+                self.env["<exports>"] = v.Record(tuple(items.items()))
+                return
+            receiver = v.strip(self.eval(obj))
+            if type(receiver) is v.Request:
+                self.request_event("request-write", receiver, target.name, target.span)
+            if type(receiver) is v.Row and type(obj) is ir.Name and obj.id in self.env:  # article.author = user
+                current = self.env[obj.id]
+                row = v.strip(current)
+                if type(row) is v.Row:
+                    self.env[obj.id] = v.tag(row._replace(loaded=row.loaded | {target.name}), v.tags_of(current))
+                return
+            if type(receiver) is v.Instance:
+                self.env[field_key(obj, target.name)] = value
+                self.program.write_field(receiver.path, receiver.cid, target.name, value)
+            elif type(receiver) is v.ClassValue:
+                self.program.write_field(receiver.path, receiver.cid, target.name, value)
+            return
+        if kind is ir.Seq:
+            bare = v.strip(value)
+            tags = v.tags_of(value)
+            for index, element in enumerate(target.elts):
+                if type(element) is ir.Starred:
+                    self.bind(element.value, v.tag(v.UNKNOWN, tags))
+                    continue
+                if type(bare) is v.Tuple and index < len(bare.items):
+                    item = bare.items[index]
+                elif type(bare) is v.Rows:  # const [user] = await knex('users').where(…): undefined when no row
+                    origin = f"{self.path}:{element.span.line}:{element.span.column}:[{render_short(element)}] = …" if not self.python and bare.model else ""
+                    item = v.Row(bare.stack, bare.model, bare.loaded, nullable=True, origin=origin)
+                else:
+                    item = v.UNKNOWN
+                self.bind(element, v.tag(item, tags))
+            return
+        if kind is ir.Obj:
+            for entry in target.entries:
+                if entry.key is None:
+                    self.bind(entry.value, v.tag(v.UNKNOWN, v.tags_of(value)))
+                    continue
+                key = entry.key if isinstance(entry.key, str) else ""
+                member = self.member(value, key, target) if key else v.UNKNOWN
+                if entry.default is not None:
+                    member = v.join(member, self.eval(entry.default)) if not v.is_unknown(member) else self.eval(entry.default)
+                self.bind(entry.value, member)
+            return
+        if kind is ir.Starred:
+            self.bind(target.value, value)
+            return
+        if kind is ir.Index:
+            receiver = v.strip(self.eval(target.obj))
+            key = v.strip(self.eval(target.index))
+            if type(receiver) is v.Request and type(key) is v.Const and isinstance(key.value, str):
+                self.request_event("request-write", receiver, "[" + key.value + "]", target.span)
+            if type(receiver) is v.Row and receiver.stack in ("sqlite3", "aiosqlite", "asyncpg"):
+                self.event("row-item-assigned", target, receiver.stack)
+
+    # expressions ----------------------------------------------------------------------------------------
+    def eval(self, node):  # noqa: C901 - one branch per expression kind
+        self.tick()
+        kind = type(node)
+        if kind is ir.Name:
+            return self.name(node)
+        if kind is ir.Call:
+            return self.call(node)
+        if kind is ir.Attr:
+            value = self.eval(node.obj)
+            if node.optional:
+                value = non_null(value)
+            else:
+                self.dereference(node.obj, value, node.span)
+            key = field_key(node.obj, node.name)
+            if key and key in self.env:
+                return self.env[key]
+            result = self.member(value, node.name, node)
+            if type(node.obj) is ir.Name and type(v.strip(value)) is v.Row and node.obj.id in self.env:
+                self._remember_loaded(node.obj.id, value, node.name)
+            return result
+        if kind is ir.Const:
+            return v.Const(node.value)
+        if kind is ir.Await:
+            return self.await_value(self.eval(node.value), node)
+        if kind is ir.Index:
+            obj = self.eval(node.obj)
+            index = self.eval(node.index)
+            if type(node.index) is ir.Opaque and node.index.kind == "slice":  # qs[a:b] is still a query
+                return obj
+            if not node.optional:
+                self.dereference(node.obj, obj, node.span)
+            key = v.strip(index)
+            if type(v.strip(obj)) is v.Request and type(key) is v.Const and isinstance(key.value, str):
+                self.request_event("request-read", v.strip(obj), "[" + key.value + "]", node.span)
+            return self.subscript(obj, index)
+        if kind is ir.Template:
+            values = [self.eval(hole) for hole in node.holes]
+            if node.tag is not None:
+                self.eval(node.tag)
+            tags = all_tags(values)
+            if all(v.is_constant(value) for value in values):
+                return v.Const("".join(node.strings) if not values else v.ANY_CONSTANT)
+            return v.tag(v.UNKNOWN, tags)
+        if kind is ir.BinOp:
+            return self.binop(node.op, self.eval(node.left), self.eval(node.right))
+        if kind is ir.BoolOp:
+            values = []
+            before = self.env
+            for index, part in enumerate(node.values):
+                values.append(self.eval(part))
+                if node.op in ("and", "or") and index + 1 < len(node.values):
+                    # `user and user.name` / `not user or user.name`: the next operand runs only
+                    # when this one was truthy (and) / falsy (or)
+                    self.env = {**self.env, **self.narrowing(part, node.op == "and")}
+            if node.op in ("and", "or"):
+                self.env = before
+            if node.op == "??" and values:
+                result = non_null(values[0])
+                for value in values[1:]:
+                    result = v.join(result, value)
+                return result
+            result = values[0] if values else v.UNKNOWN
+            for value in values[1:]:
+                result = v.join(result, value)
+            return result
+        if kind is ir.Compare:
+            left, right = self.eval(node.left), self.eval(node.right)
+            return v.tag(v.Const(v.ANY_CONSTANT) if v.is_constant(left) and v.is_constant(right) else v.UNKNOWN,
+                         all_tags((left, right)))
+        if kind is ir.Unary:
+            operand = self.eval(node.operand)
+            if node.op == "-" and v.is_constant(operand):
+                return v.Const(v.ANY_CONSTANT)
+            return v.tag(v.UNKNOWN, v.tags_of(operand)) if node.op != "typeof" else v.Const(v.ANY_CONSTANT)
+        if kind is ir.Cond:
+            self.eval(node.test)
+            known = self.decide(node.test)
+            if known is not None:
+                return self.eval(node.then if known else node.orelse)
+            before, branch, site = self.env, self.branch, self.site_key(node)
+            narrow_then, narrow_else = self.narrowing(node.test, True), self.narrowing(node.test, False)
+            self.env = {**before, **narrow_then}
+            self.branch = branch + ((site, "then"),)
+            then = self.eval(node.then)
+            self.env = {**before, **narrow_else}
+            self.branch = branch + ((site, "else"),)
+            orelse = self.eval(node.orelse)
+            self.env, self.branch = before, branch
+            return v.join(then, orelse)
+        if kind is ir.Seq:
+            items = tuple(self.eval(element) for element in node.elts)
+            return v.tag(v.Tuple(items), all_tags(items))
+        if kind is ir.Obj:
+            return self.object_literal(node)
+        if kind is ir.Starred:
+            return self.eval(node.value)
+        if kind is ir.FuncRef:
+            self.program.closures[(self.path, node.fid)] = self.env
+            return v.Function(self.path, node.fid)
+        if kind is ir.ClassRef:
+            return v.ClassValue(self.path, node.cid)
+        if kind is ir.Loop:
+            return self.loop(node)
+        if kind is ir.Opaque:
+            for part in node.parts:
+                self.eval(part)
+            return v.UNKNOWN
+        return v.UNKNOWN
+
+    def object_literal(self, node: ir.Obj):
+        items: dict = {}
+        for entry in node.entries:
+            value = self.eval(entry.value)
+            if entry.key is None:
+                spread = v.strip(value)
+                if type(spread) is v.Record:
+                    items.update(spread.items)
+                elif type(spread) is v.Request:  # { ...req.body, authorId }: every key the client sent
+                    items[SPREAD] = value
+                continue
+            if isinstance(entry.key, str):
+                items[entry.key] = value
+            else:
+                self.eval(entry.key)
+        return v.tag(v.Record(tuple(items.items())), all_tags(items.values()))
+
+    def name(self, node: ir.Name):
+        name = node.id
+        if name in self.env:
+            return self.env[name]
+        if name == "exports" and not self.python and self.function.kind != "module":
+            # exports.get(…) inside a CommonJS module: what its top level exported
+            found = self.program.module_env(self.path).get("<exports>")
+            if found is not None:
+                return found
+        scope = self.function.scope_of(name)
+        if scope == "param" or (scope == "local" and self.program.binding(self.path, name) is None):
+            return v.UNKNOWN  # bound here but not yet (or not knowably) assigned on this path
+        if name in ("self", "this") and self.self_value is not None and name not in self.env:
+            return self.self_value
+        # enclosing functions (closures): the environment each function was defined in
+        function = self.function
+        while function.kind != "module" and function.parent > 0:
+            closure = self.program.closures.get((self.path, function.fid))
+            if closure is not None and name in closure:
+                return closure[name]
+            outer = self.program.function(self.path, function.parent)
+            if outer is None:
+                break
+            if outer.scope_of(name) != "outer":
+                return v.UNKNOWN
+            function = outer
+        if self.function.kind == "module":
+            binding = self.program.binding(self.path, name)
+            if binding is not None:
+                return self.program.import_value(self.path, binding)
+            return self.program.module_member_static(self.path, name)
+        return self.program.module_member(self.path, name)
+
+    def member(self, value, name: str, node):  # noqa: C901
+        """``value.name``: attributes of handles, models, rows, instances, modules, requests."""
+        options = v.options(value)
+        if len(options) > 1:
+            result = None
+            for option in options:
+                result = v.join(result, self.member(option, name, node))
+            return result
+        tags = v.tags_of(value)
+        bare = v.strip(value)
+        kind = type(bare)
+        library = self.program.library
+        if kind is v.Db:
+            derived = library.derived(bare, name)
+            if derived is not None:
+                return v.tag(derived, tags)
+            outcome = library.attribute(bare.stack, bare.kind, name)
+            if outcome is not None:
+                return v.tag(self.outcome_value(outcome, bare, (), node, bare.stack, bare.model), tags)
+            return v.tag(v.UNKNOWN, tags)
+        if kind is v.ModelClass:
+            outcome = library.attribute(bare.stack, "modelclass", name)
+            if outcome is not None:
+                return self.outcome_value(outcome, bare, (), node, bare.stack, bare.model)
+            model = self.program.schema.get(bare.model)
+            if model is not None and (name in model.relations or name in model.columns):
+                return v.ModelAttr(bare.stack, bare.model, name)
+            if model is not None and model.cid >= 0:
+                found = self.program.method(model.path, model.cid, name)
+                if found is not None:
+                    return found._replace(bound=v.ClassValue(model.path, model.cid))
+            return v.UNKNOWN
+        if kind is v.Row:
+            return self.row_member(bare, tags, name, node)
+        if kind is v.ModelAttr:
+            self._chained_relation(bare, name, node)
+            return v.tag(v.UNKNOWN, tags)
+        if kind is v.Rows and name in ("length",):
+            return v.tag(v.UNKNOWN, tags)
+        if kind is v.Instance:
+            key = field_key(node.obj, name) if type(node) is ir.Attr else ""
+            if key and key in self.env:
+                return self.env[key]
+            return v.tag(self.instance_member(bare, name), tags - {"declared"})  # a field has its own provenance
+        if kind is v.ClassValue:
+            model = self.program.model_of_class(bare.path, bare.cid)
+            if model:
+                return self.member(v.ModelClass(self.program.schema.models[model].stack, model), name, node)
+            found = self.program.method(bare.path, bare.cid, name)
+            if found is not None:
+                return found._replace(bound=bare)
+            written = self.program.field_value(bare.path, bare.cid, name)
+            if written is not None:
+                return written
+            member = self.program.class_field(bare.path, bare.cid, name)
+            if member is not None and member.value is not None:
+                return self.eval_in_module(bare.path, member.value)
+            return v.UNKNOWN
+        if kind is v.Module:
+            return self.program.module_member(bare.path, name)
+        if kind is v.External:
+            return self.program.static_attribute(bare, name)
+        if kind is v.Request:
+            if node is not None:
+                self.request_event("request-read", bare, name, node.span)
+            if bare.part == "" or bare.part in ("state",):
+                part = REQUEST_PARTS.get(name)
+                if part is None and name in ("request", "req"):  # ctx.request (Koa), c.req (Hono)
+                    return v.tag(v.Request(bare.framework, ""), tags | {v.REQUEST_TAG})
+                if part is not None:
+                    return v.tag(v.Request(bare.framework, part), tags | {v.REQUEST_TAG})
+                return v.tag(v.UNKNOWN, tags | {v.REQUEST_TAG})
+            if "." not in bare.part:
+                return v.tag(v.Request(bare.framework, f"{bare.part}.{name}"), tags | {v.REQUEST_TAG})
+            return v.tag(v.UNKNOWN, tags | {v.REQUEST_TAG})
+        if kind is v.Record:
+            found = bare.get(name)
+            if found is not None:
+                return v.tag(found, tags)
+            return v.tag(v.UNKNOWN, tags)
+        if kind is v.Function and name in ("call", "apply", "bind"):
+            return bare
+        if kind is v.App and name in ("router", "routes", "app"):  # aiohttp app.router.add_get
+            return bare
+        return v.tag(v.UNKNOWN, tags)
+
+    def _chained_relation(self, attribute: v.ModelAttr, name: str, node) -> None:
+        """``Article.author.username`` on the class: a relationship attribute has no attributes of
+        its target (SQLAlchemy raises AttributeError when the expression is built)."""
+        if attribute.stack != "sqlalchemy" or node is None:
+            return
+        relation = self.program.schema.relation(attribute.model, attribute.name)
+        target = self.program.schema.get(relation.target) if relation is not None else None
+        if target is not None and (name in target.columns or name in target.relations):
+            self.event("relation-attribute-chained", node, f"{attribute.model}|{attribute.name}|{name}")
+
+    def event(self, kind: str, node, detail: str) -> None:
+        if self.analysis is not None and node is not None:
+            self.analysis.events.append(Event(kind, self.path, node.span, detail))
+
+    def request_event(self, kind: str, request: v.Request, name: str, span: Span) -> None:
+        """``request-read`` / ``request-write`` of a request attribute or item, by where it lives
+        on the request: ``user`` (``req.user``), ``state.user`` (``ctx.state.user``,
+        ``request.state.user``), ``[user]`` (aiohttp ``request['user']``), ``var.user`` (Hono
+        ``c.get('user')`` / ``c.set('user', …)``), ``body``, ``query.limit`` … — what the
+        framework rules compare between middleware and handlers."""
+        if self.analysis is None:
+            return
+        detail = f"{request.part}.{name}" if request.part else name
+        self.analysis.events.append(Event(kind, self.path, span, detail))
+
+    def instance_member(self, instance: v.Instance, name: str):
+        found = self.program.method(instance.path, instance.cid, name)
+        if found is not None:
+            return found._replace(bound=instance)
+        written = self.program.field_value(instance.path, instance.cid, name)
+        member = self.program.class_field(instance.path, instance.cid, name)
+        declared = None
+        if member is not None:
+            if member.value is not None and type(member.value) is not ir.FuncRef:
+                declared = self.eval_in_module(instance.path, member.value)
+            if (declared is None or v.is_unknown(declared)) and member.decorators:
+                for decorator in member.decorators:
+                    frame = Frame(self.program, instance.path, self.program.modules[instance.path].module, self.depth)
+                    injected = frame.parameter_decorator(decorator)
+                    if injected is not None:
+                        declared = injected
+            if (declared is None or v.is_unknown(declared)) and member.annotation is not None:
+                frame = Frame(self.program, instance.path, self.program.modules[instance.path].module, self.depth)
+                declared = frame.type_value(member.annotation)
+            if member.value is not None and type(member.value) is ir.FuncRef:
+                return v.Function(instance.path, member.value.fid, instance)
+        if written is not None and declared is not None and not v.is_unknown(declared):
+            return v.join(written, declared) if v.is_unknown(written) is False else declared
+        if written is not None:
+            return written
+        return declared if declared is not None else v.UNKNOWN
+
+    def eval_in_module(self, path: str, node):
+        if path == self.path and self.function.kind == "module":
+            return self.eval(node)
+        frame = Frame(self.program, path, self.program.modules[path].module, self.depth)
+        frame.env = dict(self.program.module_env(path))
+        try:
+            return frame.eval(node)
+        except _Budget:
+            return v.UNKNOWN
+
+    def _remember_loaded(self, name: str, value, relation: str) -> None:
+        """A relation read once stays loaded on that object (Django caches it on the instance,
+        SQLAlchemy in the identity map): reading it again issues no second query."""
+        bare = v.strip(value)
+        if relation not in bare.loaded and self.program.schema.relation(bare.model, relation) is not None:
+            self.env[name] = v.tag(bare._replace(loaded=bare.loaded | {relation}), v.tags_of(value))
+
+    def row_member(self, row: v.Row, tags: frozenset, name: str, node):
+        """An attribute of a model instance: a column (a plain value), or a relation — read from
+        what the query loaded, or loaded now (a lazy load: one query per row in a loop)."""
+        relation = self.program.schema.relation(row.model, name) if row.model else None
+        if relation is None:
+            return v.tag(v.UNKNOWN, tags)
+        loaded = "*" in row.loaded or any(path == name or path.startswith(name + ".") for path in row.loaded)
+        nested = frozenset(path[len(name) + 1:] for path in row.loaded if path.startswith(name + "."))
+        stack = row.stack
+        target_stack = self.program.schema.models[relation.target].stack if relation.target in self.program.schema.models else stack
+        if stack == "django" and relation.collection:  # a related manager: queries when read through
+            return v.tag(v.Db("django", "prefetched" if loaded else "manager", relation.target), tags)
+        if not loaded and relation.strategy not in ("none",) and relation.strategy not in EAGER and relation.strategy not in NO_QUERY:
+            self.effect("lazy", stack, row.model, name, node, tags, detail=name)
+        if relation.collection:
+            return v.tag(v.Rows(target_stack, relation.target, nested), tags)
+        if not loaded and relation.strategy == "none" and stack in ("sequelize", "typeorm") and node is not None:
+            # an association the query did not include: the attribute is undefined
+            origin = f"{self.path}:{node.span.line}:{node.span.column}:unloaded:{name}"
+            return v.tag(v.Row(target_stack, relation.target, nested, nullable=True, origin=origin), tags)
+        return v.tag(v.Row(target_stack, relation.target, nested), tags)
+
+    def subscript(self, obj, index):
+        tags = v.tags_of(obj) | (v.tags_of(index) - v.elem_loops(index))
+        bare = v.strip(obj)
+        kind = type(bare)
+        if kind is v.Rows:
+            return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=True), tags)
+        if kind is v.Query and bare.lazy:  # Django qs[0] runs the query (IndexError when empty)
+            return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=True), tags)
+        if kind is v.Tuple:
+            position = v.strip(index)
+            if type(position) is v.Const and isinstance(position.value, int) and -len(bare.items) <= position.value < len(bare.items):
+                return v.tag(bare.items[position.value], tags)
+            return v.tag(v.UNKNOWN, tags)
+        if kind is v.Record:
+            key = v.strip(index)
+            if type(key) is v.Const and isinstance(key.value, str):
+                found = bare.get(key.value)
+                if found is not None:
+                    return v.tag(found, tags)
+        if kind is v.Request:
+            key = v.strip(index)
+            if type(key) is v.Const and isinstance(key.value, str):
+                return self.member(obj, key.value, None)
+            return v.tag(v.UNKNOWN, tags | {v.REQUEST_TAG})
+        return v.tag(v.UNKNOWN, tags)
+
+    def binop(self, op: str, left, right):
+        tags = all_tags((left, right))
+        a, b = v.strip(left), v.strip(right)
+        if type(a) is v.Const and type(b) is v.Const and request_free(left, right):
+            if op == "+" and isinstance(a.value, str) and isinstance(b.value, str):
+                return v.Const(a.value + b.value)
+            return v.Const(v.ANY_CONSTANT)
+        if op == "*" and (v.is_constant(left) or v.is_constant(right)) and request_free(left, right):
+            if type(a) is v.Const and isinstance(a.value, str) or type(b) is v.Const and isinstance(b.value, str):
+                return v.Const(v.ANY_CONSTANT)  # "?" * len(ids)
+        return v.tag(v.UNKNOWN, tags)
+
+    def dereference(self, node, value, span: Span) -> None:
+        if self.analysis is not None and v.is_nullable(value):
+            from archlint.domain.ir_format import render
+
+            rows = [v.strip(o) for o in v.options(value) if type(v.strip(o)) is v.Row]
+            model = next((row.model for row in rows), "")
+            origin = next((row.origin for row in rows if row.nullable and row.origin), "")
+            self.analysis.derefs.append(Deref(self.path, span, render(node, 60), model, origin))
+
+    def await_value(self, value, node):
+        bare = v.strip(value)
+        if type(bare) is v.Query and bare.stack == "knex":  # a knex builder runs when awaited
+            self.effect("read", "knex", bare.model, "await", node, v.tags_of(value))
+            if bare.single:
+                origin = self.origin_of(node.value) if type(node) is ir.Await else ""
+                return v.tag(v.Row("knex", bare.model, nullable=True, origin=origin), v.tags_of(value))
+            return v.tag(v.Rows("knex", bare.model), v.tags_of(value))
+        return value
+
+    # calls ---------------------------------------------------------------------------------------------
+    def effect(self, op: str, stack: str, model: str, method: str, node, tags: frozenset, deps=None, detail: str = "") -> None:
+        span = node.span if node is not None else self.function.span
+        dependencies = deps if deps is not None else frozenset(t for t in tags if t.startswith("elem:"))
+        closed = frozenset(t for t in tags if t.startswith("sess:") and t not in self.program.open_sessions)
+        in_tx = self.tx > 0 or any(t.startswith(v.TX_TAG) for t in tags)
+        extra = {"closed:" + t[5:] for t in closed}
+        if self.managed and not in_tx and op in ("read", "write"):
+            extra.add("outside-tx:" + self.managed[-1])
+        self.effects.append(Effect(op, stack, model, method, self.path, span, dependencies, in_tx, (),
+                                   tuple(self.loops), detail, frozenset(tags) | extra, self.branch))
+
+    def site(self, node: ir.Call, handle, method: str, category: str, model: str = "") -> None:
+        if self.analysis is None:
+            return
+        kind = handle.kind if type(handle) is v.Db else "model" if type(handle) is v.ModelClass else type(handle).__name__.lower()
+        self.analysis.sites.append(Site(self.path, node.span, handle.stack, kind, method, category, model,
+                                        tuple(self.loops), self.tx > 0, callee_text(node)))
+
+
+# helpers ---------------------------------------------------------------------------------------------
+def run_module(program: Program, path: str, analysis: Analysis | None = None) -> dict:
+    """A module's top level, interpreted once: its globals."""
+    module = program.modules[path]
+    frame = Frame(program, path, module.module, 0, analysis)
+    program.closures[(path, 0)] = frame.env
+    try:
+        frame.block(module.module.body)
+    except _Budget:
+        pass
+    if analysis is not None:
+        analysis.effects = tuple(dict.fromkeys(frame.effects))
+    return frame.env

@@ -1,0 +1,160 @@
+"""Library behaviour as data: what a call on a DB handle, a query or a row yields and does.
+
+Reads two tables of ``rules/knowledge/``: ``access.toml`` (which constructors make DB handles, which
+annotations name them, which methods touch the database and in which category) and
+``semantics.toml`` (what each call yields: a query, a result, rows, a nullable row…, whether it runs
+SQL or writes, where the model and the eager loads come from).  A new ORM version is a data change.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import NamedTuple
+
+from archlint.domain.knowledge import Knowledge
+from archlint.semantics.values import Db
+
+
+class Outcome(NamedTuple):
+    """One parsed result descriptor of ``semantics.toml`` (its header documents the words)."""
+
+    value: str  # query | result | rows | row | row? | scalar | none | same | tuple | record | loader:* | handle:*
+    run: bool = False
+    write: bool = False
+    model: str = "recv"  # recv | arg0
+    source: str = ""  # "" | arg0: model and loads come from the first argument's query
+    loads: str = ""  # "" | "args" | an option key (include, relations)
+    unique: bool = False
+    single: bool = False
+    prefetch: bool = False
+
+
+@lru_cache(maxsize=512)
+def parse_outcome(descriptor: str) -> Outcome:
+    words = descriptor.split()
+    fields: dict = {"value": words[0] if words else "none"}
+    for word in words[1:]:
+        key, _, argument = word.partition("=")
+        if key in ("run", "write", "unique", "single", "prefetch"):
+            fields[key] = True
+        elif key == "model":
+            fields["model"] = argument or "recv"
+        elif key == "from":
+            fields["source"] = argument
+        elif key == "loads":
+            fields["loads"] = argument or "args"
+    return Outcome(**fields)
+
+
+class Callback(NamedTuple):
+    """``sequelize.transaction(async t => …)``: the callback's first argument is a handle of
+    ``kind`` (of the receiver's stack), and the callback runs inside a transaction or not."""
+
+    kind: str
+    transaction: bool
+    passed: bool = False  # only queries given the callback's handle run in the transaction (Sequelize, knex, Prisma, TypeORM)
+
+
+class Library:
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.access = {spec.stack: spec for spec in knowledge.access}
+        self.language = {entry.name: entry.language for entry in knowledge.entries}
+        self.constructors: dict[str, Db] = {}
+        self.annotations: dict[str, Db] = {}
+        for spec in knowledge.access:
+            for name, kind in spec.objects.items():
+                self.constructors.setdefault(name, Db(spec.stack, kind))
+            for name, kind in spec.annotations.items():
+                self.annotations.setdefault(name, Db(spec.stack, kind))
+        self.apps: dict[str, str] = {}  # app/router constructor (canonical name) -> framework
+        self.route_methods: dict[str, frozenset] = {}
+        for entry in knowledge.entries:
+            if entry.kind != "framework":
+                continue
+            self.route_methods[entry.name] = frozenset(entry.extra.get("route_methods", ()))
+            for name in entry.extra.get("app_constructors", ()):
+                if entry.language == "python":
+                    module, _, attr = name.partition(":")
+                    name = f"{module}.{attr}".strip(".")
+                self.apps.setdefault(name, entry.name)
+        self.functions: dict[str, tuple[str, Outcome]] = {}
+        self.returns: dict[tuple[str, str], Outcome] = {}
+        self.attributes: dict[tuple[str, str], Outcome] = {}
+        self.callbacks: dict[tuple[str, str], Callback] = {}
+        self.awaitables: dict[str, object] = {}  # stack -> "run" | frozenset of "<kind>.<method>"
+        for stack, table in knowledge.semantics.items():
+            awaitable = table.get("awaitable")
+            if awaitable is not None:
+                self.awaitables[stack] = awaitable if isinstance(awaitable, str) else frozenset(awaitable)
+            for name, descriptor in table.get("functions", {}).items():
+                self.functions[name] = (stack, parse_outcome(descriptor))
+            for key, descriptor in table.get("returns", {}).items():
+                self.returns[(stack, key)] = parse_outcome(descriptor)
+            for key, descriptor in table.get("attributes", {}).items():
+                self.attributes[(stack, key)] = parse_outcome(descriptor)
+            for key, descriptor in table.get("callbacks", {}).items():
+                kind, _, rest = descriptor.partition(" ")
+                words = rest.split()
+                self.callbacks[(stack, key)] = Callback(kind, "transaction" in words, "passed" in words)
+
+    def app(self, name: str) -> str:
+        """The framework whose app or router this external callable builds, or ``""``."""
+        return self.apps.get(name) or self.apps.get(name[:-2] if name.endswith("()") else "", "")
+
+    # handles ----------------------------------------------------------------------------------
+    def constructor(self, name: str) -> Db | None:
+        """A DB handle made by calling an external callable (``sqlalchemy.create_engine``, ``pg:Pool``)."""
+        return self.constructors.get(name)
+
+    def annotated(self, name: str) -> Db | None:
+        return self.annotations.get(name)
+
+    def derived(self, handle: Db, member: str) -> Db | None:
+        """``engine.connect()`` → connection; ``db.session`` → session; ``prisma.article`` → model delegate."""
+        spec = self.access.get(handle.stack)
+        if spec is None:
+            return None
+        kind = spec.derived.get(f"{handle.kind}.{member}")
+        if kind is not None:
+            return Db(handle.stack, kind, handle.model)
+        if handle.stack == "prisma" and handle.kind == "prisma" and member and not member.startswith(("$", "_")):
+            return Db("prisma", "prisma_model", "prisma:" + member[:1].upper() + member[1:])
+        return None
+
+    def category(self, handle: Db, method: str) -> str | None:
+        """``query``/``write``/``transaction``/``connect``/``schema`` when ``method`` of this handle
+        talks to the database (a DB access site), else ``None``."""
+        spec = self.access.get(handle.stack)
+        if spec is None or method not in spec.methods.get(handle.kind, ()):
+            return None
+        return spec.categories.get(method, "query")
+
+    # calls ---------------------------------------------------------------------------------------
+    def outcome(self, stack: str, kind: str, method: str) -> Outcome | None:
+        return self.returns.get((stack, f"{kind}.{method}"))
+
+    def attribute(self, stack: str, kind: str, name: str) -> Outcome | None:
+        return self.attributes.get((stack, f"{kind}.{name}"))
+
+    def function(self, name: str) -> tuple[str, Outcome] | None:
+        return self.functions.get(name)
+
+    def awaitable(self, handle, method: str, async_handle: bool) -> bool:
+        """Whether calling ``method`` on this DB value returns a coroutine / Promise (``semantics.toml``
+        ``awaitable``): every running call of a Promise-based stack, or the listed methods of an
+        async handle."""
+        stack = getattr(handle, "stack", "")
+        rule = self.awaitables.get(stack)
+        if rule is None:
+            return False
+        kind = getattr(handle, "kind", None) or {"ModelClass": "model", "Query": "query", "Row": "row", "Rows": "rows",
+                                                  "Result": "result"}.get(type(handle).__name__, "")
+        if rule == "run":
+            outcome = self.outcome(stack, kind, method) or (self.outcome(stack, "modelclass", method) if kind == "model" else None)
+            if outcome is not None:
+                return outcome.run or outcome.write
+            return type(handle) is Db and self.category(handle, method) in ("query", "write", "transaction", "connect", "schema")
+        return async_handle and f"{kind}.{method}" in rule
+
+    def callback(self, stack: str, kind: str, method: str) -> Callback | None:
+        return self.callbacks.get((stack, f"{kind}.{method}"))

@@ -1,0 +1,660 @@
+"""The program model: modules' IR, names resolved to definitions, classes across modules, instance
+fields, the ORM schema, and the cache of function summaries — the one object checks query.
+
+Resolution follows Python and JS semantics closely enough for data-layer questions and never
+guesses: a name is a local (the interpreter's environment), a variable of an enclosing function
+(its last environment), a module global, an import resolved by the module graph to a file or to an
+external package, or a builtin; anything else is ``UNKNOWN``.
+"""
+
+from __future__ import annotations
+
+from archlint.domain import ir
+from archlint.domain.graph import ModuleGraph
+from archlint.semantics import values as v
+from archlint.semantics.library import Library
+from archlint.semantics.schema import _DJANGO_BASES, _FLASK_MODEL, _SEQUELIZE_BASES, _SQLALCHEMY_BASES, Schema, discover
+
+MAX_CALL_DEPTH = 5  # handler -> service -> repository -> helper -> driver call
+_PY_BUILTINS = frozenset(
+    "len list dict set tuple frozenset str int float bool bytes sorted reversed enumerate zip map filter iter next "
+    "sum min max any all abs round isinstance getattr setattr hasattr print repr range type super object id "
+    "Exception ValueError KeyError TypeError RuntimeError NotImplementedError PermissionError".split()
+)
+_JS_GLOBALS = frozenset(
+    "Promise Object Array JSON Math Number String Boolean Date Error TypeError RangeError parseInt parseFloat "
+    "console process Buffer Map Set Symbol BigInt encodeURIComponent decodeURIComponent setTimeout setImmediate "
+    "structuredClone isNaN globalThis require".split()
+)
+
+
+_REQUEST_GLOBALS = {"flask.request": "flask", "quart.request": "quart", "flask.globals.request": "flask"}
+
+
+class ModuleTable(dict):
+    """The modules the model has read: the deep files up front, then any file an import or a call
+    reaches (lowered on first use through ``loader``), so a service wired by constructor injection
+    in a composition root is read although it imports no database module itself."""
+
+    def __init__(self, initial: dict, loader=None, on_load=None) -> None:
+        super().__init__(initial)
+        self.loader = loader
+        self.on_load = on_load
+        self.missing: set[str] = set()
+        self.later: list[str] = []  # loaded on demand, in load order
+
+    def _load(self, path: str):
+        if self.loader is None or path in self.missing:
+            return None
+        module = self.loader(path)
+        if module is None:
+            self.missing.add(path)
+            return None
+        dict.__setitem__(self, path, module)
+        self.later.append(path)
+        if self.on_load is not None:
+            self.on_load(path, module)
+        return module
+
+    def __missing__(self, path: str):
+        module = self._load(path)
+        if module is None:
+            raise KeyError(path)
+        return module
+
+    def get(self, path, default=None):
+        found = dict.get(self, path)
+        if found is None:
+            found = self._load(path)
+        return found if found is not None else default
+
+    def __contains__(self, path) -> bool:
+        return dict.__contains__(self, path) or self._load(path) is not None
+
+
+class Program:
+    def __init__(self, modules: dict[str, ir.ModuleIR], graph: ModuleGraph, library: Library, loader=None) -> None:
+        self.graph = graph
+        self.library = library
+        self.define_aliases: dict[tuple[str, str], str] = {}  # (path, local name) -> Sequelize define model key
+        self._schema: Schema | None = None
+        self._class_stack: dict[tuple[str, int], str] = {}
+        self._static_busy: set = set()
+        self._module_envs: dict[str, dict] = {}
+        self._module_busy: set[str] = set()
+        self.closures: dict[tuple[str, int], dict] = {}  # (path, fid) -> the defining frame's environment
+        self.fields: dict[tuple[str, int], dict[str, object]] = {}  # class -> field -> value (joined)
+        self.summaries: dict = {}
+        self.stack: list[tuple[str, int]] = []  # functions being analysed (recursion / depth)
+        self.globals_written: dict[str, dict[str, object]] = {}  # `global db; db = …` in functions
+        self.field_changes = 0
+        self.loop_callbacks: set[tuple[str, int]] = set()
+        self._static_members: dict[tuple[str, str], object] = {}
+        self._methods: dict[tuple[str, int], dict[str, int]] = {}
+        self._bases: dict[tuple[str, int], list] = {}
+        self._bindings: dict[str, dict[str, str]] = {}
+        self.open_sessions: set[str] = set()  # sess:<with-block> tags of sessions whose `with` is running
+        self.route_calls: dict = {}  # (path, span) -> (path, call, app, argument values): every registration seen
+        self.app_prefixes: dict[str, str] = {}  # app/router site -> its own prefix (url_prefix=, APIRouter(prefix=))
+        self.app_mounts: dict[str, tuple[str, str]] = {}  # child site -> (parent site, mount prefix)
+        self.modules = ModuleTable(modules, loader, self._index)
+        for path, module in modules.items():
+            self._index(path, module)
+
+    def _index(self, path: str, module: ir.ModuleIR) -> None:
+        self._bindings[path] = dict(module.bindings)
+        if module.language == "python":
+            return  # Python lowers no callback loops (comprehensions have no function of their own)
+        for function in module.functions:
+            for node in ir.iter_nodes(function.body):
+                if type(node) is ir.Loop and node.fid >= 0:
+                    self.loop_callbacks.add((path, node.fid))
+
+    # definitions ----------------------------------------------------------------------------------
+    def function(self, path: str, fid: int) -> ir.Function | None:
+        module = self.modules.get(path)
+        return module.functions[fid] if module is not None and 0 <= fid < len(module.functions) else None
+
+    def cls(self, path: str, cid: int) -> ir.Class | None:
+        module = self.modules.get(path)
+        return module.classes[cid] if module is not None and 0 <= cid < len(module.classes) else None
+
+    def language(self, path: str) -> str:
+        module = self.modules.get(path)
+        return module.language if module is not None else ""
+
+    # static resolution (no interpretation): what module-level names denote -------------------------
+    def static_value(self, path: str, node) -> object:
+        """The value of a name/attribute chain at module level, from definitions and imports only
+        — what class bases, decorators and schema declarations need before anything runs."""
+        kind = type(node)
+        if kind is ir.Name:
+            return self.module_member_static(path, node.id)
+        if kind is ir.Attr:
+            base = self.static_value(path, node.obj)
+            return self.static_attribute(base, node.name)
+        if kind is ir.Call:
+            base = self.static_value(path, node.func)
+            if type(base) is v.External:
+                return v.External(base.name + "()")
+            if type(base) is v.ClassValue:
+                return v.Instance(base.path, base.cid)
+            return v.UNKNOWN
+        if kind is ir.ClassRef:
+            return v.ClassValue(path, node.cid)
+        if kind is ir.FuncRef:
+            return v.Function(path, node.fid)
+        if kind is ir.Index:  # a generic base: `extends Model<Attrs>` / `Base[T]` is the base itself
+            return self.static_value(path, node.obj)
+        if kind is ir.Const:
+            return v.Const(node.value)
+        return v.UNKNOWN
+
+    def static_attribute(self, base, name: str):
+        kind = type(base)
+        if kind is v.External:
+            separator = "." if self._python_name(base.name) or base.name.endswith(")") else ("" if base.name.endswith(":") else ".")
+            return v.External(f"{base.name}{separator}{name}")
+        if kind is v.Module:
+            return self.module_member_static(base.path, name)
+        if kind is v.ClassValue:
+            cls = self.cls(base.path, base.cid)
+            if cls is not None:
+                for fid in cls.methods:
+                    function = self.function(base.path, fid)
+                    if function is not None and function.name == name:
+                        return v.Function(base.path, fid)
+        return v.UNKNOWN
+
+    @staticmethod
+    def _python_name(name: str) -> bool:
+        return ":" not in name
+
+    def module_member_static(self, path: str, name: str):
+        key = (path, name)
+        found = self._static_members.get(key)
+        if found is not None:
+            return found
+        if key in self._static_busy:
+            return v.UNKNOWN
+        module = self.modules.get(path)
+        if module is None:
+            return v.UNKNOWN
+        self._static_busy.add(key)
+        try:
+            value = self._module_member_static(module, path, name)
+        finally:
+            self._static_busy.discard(key)
+        self._static_members[key] = value
+        return value
+
+    def binding(self, path: str, name: str) -> str | None:
+        table = self._bindings.get(path)
+        return table.get(name) if table is not None else None
+
+    def _module_member_static(self, module: ir.ModuleIR, path: str, name: str):
+        for statement in reversed(module.module.body):
+            if type(statement) is ir.Assign and statement.value is not None:
+                for target in statement.targets:
+                    if type(target) is ir.Name and target.id == name:
+                        return self.static_value(path, statement.value)
+        if module.language != "python":
+            for export in module.exports:
+                if export.name == name:
+                    if export.local and export.local != name:
+                        return self.module_member_static(path, export.local)
+                    if export.value is not None:
+                        return self.static_value(path, export.value)
+        binding = self.binding(path, name)
+        if binding is not None:
+            return self.resolve_binding(path, binding)
+        if module.language == "python" and name in _PY_BUILTINS:
+            return v.External(f"builtins.{name}")
+        if module.language != "python" and name in _JS_GLOBALS:
+            return v.External(f"global:{name}")
+        return v.UNKNOWN
+
+    def static_name(self, path: str, node) -> str:
+        """The canonical external name of a callee (``sqlalchemy.orm.relationship``), or ``""``."""
+        value = self.static_value(path, node)
+        return value.name if type(value) is v.External else ""
+
+    def resolve_binding(self, path: str, target: str):
+        """An import binding (``app.db:SessionLocal``) → the value it names (statically)."""
+        found = self.graph.resolve_binding(path, target)
+        if found.file is not None:
+            if found.file not in self.modules:
+                return v.Module(found.file) if not found.attr else v.UNKNOWN
+            if not found.attr:
+                return v.Module(found.file)
+            head, _, rest = found.attr.partition(".")
+            value = self.module_member_static(found.file, head if head != "default" or self.language(path) == "python" else "default")
+            for part in rest.split(".") if rest else ():
+                value = self.static_attribute(value, part)
+            return value
+        return v.External(found.external or target)
+
+    # classes and models -------------------------------------------------------------------------------
+    def bases(self, path: str, cid: int) -> list:
+        key = (path, cid)
+        found = self._bases.get(key)
+        if found is None:
+            cls = self.cls(path, cid)
+            found = self._bases[key] = [self.static_value(path, base) for base in cls.bases] if cls is not None else []
+        return found
+
+    def class_stack(self, path: str, cid: int) -> str:
+        """The ORM whose model this class is (``sqlalchemy``, ``django``, ``sequelize``, ``typeorm``), or ``""``."""
+        key = (path, cid)
+        if key in self._class_stack:
+            return self._class_stack[key]
+        self._class_stack[key] = ""  # a cycle in the bases is not a model
+        stack = ""
+        cls = self.cls(path, cid)
+        if cls is not None:
+            for decorator in cls.decorators:
+                name = self.static_name(path, decorator.func if type(decorator) is ir.Call else decorator)
+                if name in ("typeorm:Entity", "typeorm:ViewEntity") or name.endswith(":Entity") and "typeorm" in name:
+                    stack = "typeorm"
+            for base in self.bases(path, cid) if not stack else ():
+                stack = self._stack_of_base(base)
+                if stack:
+                    break
+        self._class_stack[key] = stack
+        return stack
+
+    def _stack_of_base(self, base) -> str:
+        if type(base) is v.External:
+            name = base.name
+            if name in _SQLALCHEMY_BASES or name == _FLASK_MODEL or name.endswith("SQLAlchemy().Model"):
+                return "sqlalchemy"
+            if name in _DJANGO_BASES:
+                return "django"
+            if name in _SEQUELIZE_BASES or name.endswith(":Model") and "sequelize" in name:
+                return "sequelize"
+            return ""
+        if type(base) is v.ClassValue:
+            return self.class_stack(base.path, base.cid)
+        return ""
+
+    def is_abstract_model(self, path: str, cid: int) -> bool:
+        """``class Base(DeclarativeBase)`` / ``Meta.abstract = True``: a base, not a table."""
+        cls = self.cls(path, cid)
+        if cls is None:
+            return True
+        names = {f.name for f in cls.fields}
+        for nested in cls.nested:
+            inner = self.cls(path, nested)
+            if inner is not None and inner.name == "Meta":
+                for member in inner.fields:
+                    if member.name == "abstract" and type(member.value) is ir.Const and member.value.value is True:
+                        return True
+        if "__abstract__" in names:
+            return True
+        for base in self.bases(path, cid):
+            if type(base) is v.External and (base.name in _SQLALCHEMY_BASES or base.name == "sqlalchemy.orm.DeclarativeBase"):
+                return "__tablename__" not in names and "__table__" not in names and base.name != "sqlmodel.SQLModel"
+        if any(type(b) is v.External and b.name == "sqlmodel.SQLModel" for b in self.bases(path, cid)):
+            return not any(kw.name == "table" for kw in cls.keywords)
+        return False
+
+    @property
+    def schema(self) -> Schema:
+        if self._schema is None:
+            self._schema = Schema()  # visible (empty) while discovery runs
+            self._schema = discover(self)
+        return self._schema
+
+    def model_of_class(self, path: str, cid: int) -> str:
+        return self.schema.by_class.get((path, cid), "")
+
+    def method(self, path: str, cid: int, name: str, seen: frozenset = frozenset()):
+        """A method by name through the class and its project bases (left to right, depth first)."""
+        cls = self.cls(path, cid)
+        if cls is None or (path, cid) in seen:
+            return None
+        table = self._methods.get((path, cid))
+        if table is None:
+            table = self._methods[(path, cid)] = {}
+            for fid in cls.methods:
+                function = self.function(path, fid)
+                if function is not None:
+                    table.setdefault(function.name, fid)
+        if name in table:
+            return v.Function(path, table[name])
+        for base in self.bases(path, cid):
+            if type(base) is v.ClassValue:
+                found = self.method(base.path, base.cid, name, seen | {(path, cid)})
+                if found is not None:
+                    return found
+        return None
+
+    def class_field(self, path: str, cid: int, name: str, seen: frozenset = frozenset()) -> ir.Field | None:
+        cls = self.cls(path, cid)
+        if cls is None or (path, cid) in seen:
+            return None
+        for member in cls.fields:
+            if member.name == name:
+                return member
+        for base in self.bases(path, cid):
+            if type(base) is v.ClassValue:
+                found = self.class_field(base.path, base.cid, name, seen | {(path, cid)})
+                if found is not None:
+                    return found
+        return None
+
+    def closed_class(self, path: str, cid: int) -> bool:
+        """Every attribute of the class is visible in the project: its bases are project classes (or
+        none / ``object``), nothing adds attributes at run time (``__getattr__``, a metaclass, a class
+        decorator other than ``@dataclass``, ``X.prototype.y = …`` in its module)."""
+        key = (path, cid)
+        found = self._closed.get(key) if hasattr(self, "_closed") else None
+        if found is not None:
+            return found
+        if not hasattr(self, "_closed"):
+            self._closed = {}
+        self._closed[key] = False  # a cycle is not closed
+        result = True
+        for chain_path, chain_cid in self.subclass_chain(path, cid):
+            cls = self.cls(chain_path, chain_cid)
+            module = self.modules.get(chain_path)
+            if cls is None or module is None or cls.keywords:
+                result = False
+                break
+            for decorator in cls.decorators:
+                name = self.static_name(chain_path, decorator.func if type(decorator) is ir.Call else decorator)
+                if name not in ("dataclasses.dataclass",):
+                    result = False
+            for fid in cls.methods:
+                function = self.function(chain_path, fid)
+                if function is not None and function.name in ("__getattr__", "__getattribute__"):
+                    result = False
+            for base in self.bases(chain_path, chain_cid):
+                if type(base) is v.ClassValue:
+                    continue
+                if type(base) is v.External and base.name in ("builtins.object", "global:Object"):
+                    continue
+                result = False
+            if module.language != "python" and any(
+                    type(node) is ir.Attr and node.name == "prototype" for f in module.functions for node in ir.iter_nodes(f.body)):
+                result = False
+            if not result:
+                break
+        self._closed[key] = result
+        return result
+
+    def subclass_chain(self, path: str, cid: int) -> list[tuple[str, int]]:
+        """The class and its project bases (for field lookups written in a base's ``__init__``)."""
+        chain, todo, seen = [], [(path, cid)], set()
+        while todo:
+            key = todo.pop(0)
+            if key in seen:
+                continue
+            seen.add(key)
+            chain.append(key)
+            for base in self.bases(*key):
+                if type(base) is v.ClassValue:
+                    todo.append((base.path, base.cid))
+        return chain
+
+    # instance fields (written by any method, joined; see interpreter) -------------------------------
+    def field_value(self, path: str, cid: int, name: str):
+        for key in self.subclass_chain(path, cid):
+            table = self.fields.get(key)
+            if table is not None and name in table:
+                return table[name]
+        return None
+
+    def write_field(self, path: str, cid: int, name: str, value) -> None:
+        """Fields join what every constructor call and method writes; a write of ``UNKNOWN`` (a
+        constructor analysed on its own, with no caller's arguments) adds no information and does
+        not erase what a composition root passed in."""
+        table = self.fields.setdefault((path, cid), {})
+        old = table.get(name)
+        if old is not None and v.is_unknown(value) and not v.tags_of(value):
+            return
+        if old is not None and v.is_unknown(old) and not v.tags_of(old):
+            old = None
+        new = value if old is None else v.join(old, value)
+        if new != old:
+            table[name] = new
+            self.field_changes += 1
+
+    # module environments --------------------------------------------------------------------------
+    def module_env(self, path: str) -> dict:
+        """A module's globals after its top level ran (interpreted once; a cycle sees what is
+        defined so far)."""
+        env = self._module_envs.get(path)
+        if env is not None:
+            return env
+        if path not in self.modules:
+            return {}
+        if path in self._module_busy:
+            return {}
+        from archlint.semantics.interpreter import run_module
+
+        self._module_busy.add(path)
+        try:
+            env = run_module(self, path)
+        finally:
+            self._module_busy.discard(path)
+        self._module_envs[path] = env
+        return env
+
+    def module_member(self, path: str, name: str):
+        """``from app.db import SessionLocal`` / ``import { db } from './db'`` / ``require('./db').db``."""
+        module = self.modules.get(path)
+        if module is None:
+            return v.UNKNOWN
+        env = self.module_env(path)
+        if module.language != "python":
+            exports = env.get("<exports>")
+            if name == "default" and exports is not None:
+                return exports
+            if exports is not None and type(v.strip(exports)) is v.Record:
+                found = v.strip(exports).get(name)
+                if found is not None:
+                    return found
+            for export in module.exports:
+                if export.name == name:
+                    if export.local:
+                        return env.get(export.local, self.module_member_static(path, export.local))
+                    if export.source:
+                        return self.resolve_binding(path, f"{export.source}:{export.source_name or name}")
+        written = self.globals_written.get(path, {}).get(name)
+        if name in env:
+            value = env[name]
+            return v.join(value, written) if written is not None else value
+        if written is not None:
+            return written
+        binding = self.binding(path, name)
+        if binding is not None:
+            return self.import_value(path, binding)
+        return self.module_member_static(path, name)
+
+    def import_value(self, path: str, target: str):
+        """What an import binding denotes at run time: the imported module's *interpreted* global
+        (``SessionLocal = sessionmaker(...)`` is a session factory, not just a call)."""
+        found = self.graph.resolve_binding(path, target)
+        if found.file is None:
+            name = found.external or target
+            framework = _REQUEST_GLOBALS.get(name)
+            if framework:  # flask.request: the current request, a context-local
+                return v.tag(v.Request(framework), frozenset({v.REQUEST_TAG}))
+            return v.External(name)
+        if found.file not in self.modules:
+            return v.Module(found.file) if not found.attr else v.UNKNOWN
+        if not found.attr:
+            return self.module_exports(found.file) if self.language(path) != "python" else v.Module(found.file)
+        head, _, rest = found.attr.partition(".")
+        value = self.module_member(found.file, head)
+        for part in rest.split(".") if rest else ():
+            value = self.static_attribute(value, part) if type(value) in (v.Module, v.External, v.ClassValue) else v.UNKNOWN
+        return value
+
+    def module_exports(self, path: str):
+        """What ``require('./x')`` / a whole-module import evaluates to."""
+        module = self.modules.get(path)
+        if module is None:
+            return v.Module(path)
+        if module.language != "python":
+            exports = self.module_env(path).get("<exports>")
+            if exports is not None:
+                return exports
+        return v.Module(path)
+
+    # summaries and analyses of record ---------------------------------------------------------------
+    def summary_of(self, function: v.Function, args: tuple = (), kwargs: tuple = (), depth: int = 1):
+        """What calling ``function`` with these argument values returns and does (cached).
+        Past :data:`MAX_CALL_DEPTH`, or inside a recursive cycle, the answer is ``UNKNOWN``."""
+        from archlint.semantics.interpreter import Frame
+        from archlint.semantics.records import UNKNOWN_SUMMARY
+
+        key = (function, args, kwargs)
+        found = self.summaries.get(key)
+        if found is not None:
+            return found
+        definition = self.function(function.path, function.fid)
+        marker = (function.path, function.fid)
+        if definition is None or depth > MAX_CALL_DEPTH or marker in self.stack:
+            return UNKNOWN_SUMMARY
+        self.stack.append(marker)
+        try:
+            summary = Frame(self, function.path, definition, depth).run(args, kwargs, function.bound)
+        finally:
+            self.stack.pop()
+        self.summaries[key] = summary
+        return summary
+
+    def default_receiver(self, path: str, function: ir.Function):
+        """``self``/``this`` of a method analysed on its own: an instance of its class
+        (the class itself for static methods and classmethods)."""
+        if function.cls < 0:
+            return None
+        if function.is_static or any(
+            type(d) is ir.Name and d.id == "classmethod" for d in function.decorators
+        ):
+            return v.ClassValue(path, function.cls)
+        model = self.model_of_class(path, function.cls)
+        if model:  # a model's method: `self` is a row of it (its relations read as relations)
+            return v.Row(self.schema.models[model].stack, model)
+        # any subclass may be `self` (a mixin's methods call what the class it is mixed into defines)
+        return v.tag(v.Instance(path, function.cls), frozenset({"declared"}))
+
+    def handler_arguments(self, path: str, function: ir.Function) -> tuple:
+        """A route handler (or middleware) analysed on its own gets the request where its framework passes it:
+        Express ``(req, res)``, Koa ``ctx``, Hono ``c``, Fastify ``request``, Django/aiohttp/DRF
+        ``request`` (after ``self`` for class views).  FastAPI and Flask handlers take no request
+        argument (FastAPI injects by annotation, Flask has the ``request`` global)."""
+        framework = self._handler_frameworks().get((path, function.fid))
+        if framework is None and any(
+            self.static_name(path, d.func if type(d) is ir.Call else d) in ("aiohttp.web.middleware", "aiohttp.web_middlewares.middleware")
+            for d in function.decorators
+        ):
+            framework = "aiohttp"  # @web.middleware async def auth(request, handler)
+        if framework is None or framework in ("fastapi", "flask", "quart", "litestar", "nestjs"):
+            return ()
+        return (v.tag(v.Request(framework), frozenset({v.REQUEST_TAG})),)
+
+    def _handler_frameworks(self) -> dict:
+        found = getattr(self, "_handlers", None)
+        if found is None:
+            from archlint.semantics.routes import collect_static
+
+            found = self._handlers = {}
+            for path, node, _app, _values in self.route_calls.values():  # handle(async (req, res) => …)
+                for arg in node.args:
+                    wrapped = arg.value
+                    if type(wrapped) is ir.Call:
+                        for inner in wrapped.args:
+                            if type(inner.value) is ir.FuncRef:
+                                found.setdefault((path, inner.value.fid), _app.framework if type(_app) is v.App else "")
+            for route in collect_static(self):
+                handler = route.handler
+                for middleware in route.middleware:  # app.use(auth) / app.get('/x', auth, handler)
+                    if type(middleware) is v.Function:
+                        found.setdefault((middleware.path, middleware.fid), route.framework)
+                if type(handler) is v.Function:
+                    found.setdefault((handler.path, handler.fid), route.framework)
+                elif type(handler) is v.ClassValue:
+                    cls = self.cls(handler.path, handler.cid)
+                    for fid in cls.methods if cls is not None else ():
+                        found.setdefault((handler.path, fid), route.framework)
+        return found
+
+    @property
+    def sequelize_cls(self) -> bool:
+        """The project calls ``Sequelize.useCLS(namespace)``: transactions reach queries implicitly."""
+        found = getattr(self, "_sequelize_cls", None)
+        if found is None:
+            found = self._sequelize_cls = any(
+                type(node) is ir.Call and node.method == "useCLS"
+                for path in list(self.modules) if self.modules[path].language != "python"
+                for function in self.modules[path].functions for node in ir.iter_nodes(function.body)
+            )
+        return found
+
+    def routes(self) -> list:
+        """Every route registered in the program (see :mod:`.routes`), computed once."""
+        found = getattr(self, "_routes", None)
+        if found is None:
+            from archlint.semantics.routes import collect
+
+            found = self._routes = collect(self)
+        return found
+
+    def _analyse_module(self, path: str) -> list:
+        from archlint.semantics.interpreter import Frame, run_module
+        from archlint.semantics.records import Analysis
+
+        module = self.modules[path]
+        env_analysis = Analysis(path, module.module)
+        run_module(self, path, env_analysis)
+        results = [env_analysis]
+        for function in module.functions[1:]:
+            if (path, function.fid) in self.loop_callbacks:
+                continue
+            analysis = Analysis(path, function)
+            self.stack.append((path, function.fid))
+            try:
+                analysis.summary = Frame(self, path, function, 1, analysis).run(
+                    self.handler_arguments(path, function), bound=self.default_receiver(path, function)
+                )
+            finally:
+                self.stack.pop()
+            results.append(analysis)
+        return results
+
+    def analyses(self) -> list:
+        """Every function's analysis of record, in its default calling context, after a pre-pass
+        over module top levels and constructors (the fields and globals they set)."""
+        from archlint.semantics.interpreter import Frame, run_module
+        from archlint.semantics.records import Analysis
+
+        cached = getattr(self, "_analyses", None)
+        if cached is not None:
+            return cached
+        # Pre-pass: module top levels and constructors write instance fields and module globals
+        # (`self.repo = repo`, `db = SessionLocal()`) that methods analysed later read.
+        initial = sorted(self.modules)
+        for path in initial:
+            self.module_env(path)
+            for function in self.modules[path].functions:
+                if function.cls >= 0 and function.name in ("__init__", "constructor"):
+                    self.summary_of(v.Function(path, function.fid, v.Instance(path, function.cls)))
+        self.summaries.clear()
+        results: list = []
+        queue = list(dict.fromkeys(initial + self.modules.later))
+        done: set[str] = set()
+        while queue:
+            path = queue.pop(0)
+            if path in done:
+                continue
+            done.add(path)
+            results.extend(self._analyse_module(path))
+            queue.extend(p for p in self.modules.later if p not in done)
+        from archlint.semantics.frameworks import framework_analyses
+
+        results.extend(framework_analyses(self))
+        self._analyses = results
+        return results

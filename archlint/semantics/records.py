@@ -1,0 +1,129 @@
+"""What an analysis produces: effects and summaries (what flows between functions) and the
+per-site records a function's analysis of record keeps for the checks."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from archlint.domain import ir
+from archlint.domain.facts import Span
+from archlint.semantics import values as v
+
+
+class Effect(NamedTuple):
+    """Something a function (or a function it calls) does to the database."""
+
+    op: str  # read | write | transaction | schema | connect | lazy
+    stack: str
+    model: str
+    method: str
+    path: str
+    span: Span
+    deps: frozenset  # elem:<loop> tags of the values the statement used
+    in_tx: bool
+    trace: tuple  # ((path, span, label), ...): the calls from the analysed function down to the statement
+    loops: tuple  # ids of the loops around it, outermost first, across the trace
+    detail: str = ""  # e.g. the relation a lazy load reads
+    tags: frozenset = frozenset()  # every tag of the values involved: async, sess:<with>, request …
+    # The branches the statement runs on, across the trace: ((if-site, "then"|"else"), ...).  Two
+    # effects are on one path unless they sit on opposite sides of one ``if`` (an early
+    # ``return``/``raise`` puts the rest of the block on the other side).
+    branch: tuple = ()
+
+
+class Summary(NamedTuple):
+    returns: object
+    effects: tuple
+    always_raises: bool = False
+
+
+class Site(NamedTuple):
+    """A DB access written in the analysed function (what AL301-style rules report)."""
+
+    path: str
+    span: Span
+    stack: str
+    kind: str
+    method: str
+    category: str  # query | write | transaction | connect | schema
+    model: str
+    loops: tuple
+    in_tx: bool
+    callee: str  # the callee as written, for messages
+
+
+class Construct(NamedTuple):
+    """A DB handle created by calling a library constructor."""
+
+    path: str
+    span: Span
+    stack: str
+    kind: str
+    callee: str
+    target: str  # where it is stored ("" when not assigned)
+    loops: tuple
+
+
+class LoopInfo(NamedTuple):
+    id: str
+    path: str
+    span: Span
+    kind: str
+    source: str  # rows | query | other: what is iterated
+    model: str
+
+
+class Deref(NamedTuple):
+    """An attribute or index read of a value that may be None/null on this path."""
+
+    path: str
+    span: Span
+    name: str
+    model: str
+    origin: str = ""  # the call that returned the nullable row (Row.origin), "" when unknown
+
+
+class Event(NamedTuple):
+    """A rule-specific observation made while interpreting (``joined-collection-without-unique``)."""
+
+    kind: str
+    path: str
+    span: Span
+    detail: str
+
+
+class CallRecord(NamedTuple):
+    """A call in the analysed function with the values the interpreter saw: what rules about
+    arguments and results read (``len(…all())``, ``findOne`` results, option objects)."""
+
+    node: ir.Call
+    receiver: object  # the receiver's value for method calls, else the callee's value
+    args: tuple  # argument values, in order
+    result: object
+    loops: tuple
+    in_tx: bool
+    callees: tuple = ()  # the project functions the call ran (a union receiver may run several)
+
+
+UNKNOWN_SUMMARY = Summary(v.UNKNOWN, ())
+
+
+class Analysis:
+    """The facts of one function's analysis of record (its default calling context)."""
+
+    __slots__ = ("path", "fid", "function", "summary", "sites", "constructs", "loops", "derefs", "calls", "effects", "events",
+                 "owned")
+
+    def __init__(self, path: str, function: ir.Function) -> None:
+        self.path = path
+        self.fid = function.fid
+        self.function = function
+        self.summary: Summary = UNKNOWN_SUMMARY
+        self.sites: list[Site] = []
+        self.constructs: list[Construct] = []
+        self.loops: list[LoopInfo] = []
+        self.derefs: list[Deref] = []
+        self.calls: list[CallRecord] = []
+        self.events: list[Event] = []
+        self.owned: set[str] = set()  # sid:<site> of sessions this function opens or receives per request
+        self.effects: tuple = ()  # the module top level's own effects (functions have them in summary)

@@ -1,0 +1,287 @@
+"""The routes table: which function serves which HTTP method and path, in every framework.
+
+Read from the semantic model, not from text: an app or router is a value (:class:`~.values.App`,
+made by a constructor listed in ``rules/knowledge/frameworks.toml``), so ``bp = Blueprint(...)``
+in one module and ``@bp.get("/x")`` in another, ``const router = express.Router()`` passed around,
+or ``require('fastify')({ logger: true })`` are all recognised.  Sources:
+
+* decorators on functions (Flask/Quart/FastAPI/aiohttp ``RouteTableDef``/Sanic/Litestar):
+  ``@app.get("/x")``, ``@bp.route("/x", methods=["POST"])``;
+* registration calls seen by the interpreter (Express/Koa/Fastify/Hono, aiohttp ``add_get``,
+  Flask ``add_url_rule``): ``app.get('/x', auth, handler)`` — the last function argument is the
+  handler, the others are middleware;
+* Django ``path()``/``re_path()`` with a view function or ``View.as_view()``, and DRF
+  ``router.register(prefix, ViewSet)``;
+* NestJS ``@Controller('articles')`` classes with ``@Get(':slug')`` methods.
+
+Handlers that cannot be resolved are kept with ``handler=None``: a route exists even when archlint
+cannot tell which code serves it.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from archlint.domain import ir
+from archlint.domain.facts import Span
+from archlint.semantics import values as v
+
+HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
+_NEST_METHODS = {"Get": "GET", "Post": "POST", "Put": "PUT", "Patch": "PATCH", "Delete": "DELETE", "All": "ALL"}
+
+
+class Route(NamedTuple):
+    framework: str
+    method: str  # GET, POST, … ; ALL for any method; USE for a mounted sub-router or middleware
+    path: str  # as written ("" when computed)
+    handler: object  # v.Function, v.ClassValue (class-based view / viewset), or None
+    middleware: tuple  # v.Function values that run before the handler
+    file: str
+    span: Span
+
+
+def collect(program) -> list[Route]:
+    program.analyses()  # registrations are recorded while the program is interpreted
+    return _collect(program)
+
+
+def collect_static(program) -> list[Route]:
+    """The routes known before the functions are analysed: decorators, controllers, and the
+    registrations module top levels (and what they call) made — enough to know the handlers."""
+    return _collect(program)
+
+
+def _collect(program) -> list[Route]:
+    routes: list[Route] = []
+    calls = [program.route_calls[key] for key in sorted(program.route_calls, key=lambda k: (k[0], k[1]))]
+    for path, node, receiver, values in calls:
+        _record_mount(program, path, node, receiver, values)
+    for path, node, receiver, values in calls:
+        routes.extend(_from_call(program, path, node, receiver, values))
+    for path in sorted(program.modules):
+        module = program.modules[path]
+        for function in module.functions:
+            routes.extend(_from_decorators(program, path, function))
+        for cls in module.classes:
+            routes.extend(_nest_controller(program, path, cls))
+    unique = {(r.file, r.span, r.method, r.path): r for r in routes}
+    return sorted(unique.values(), key=lambda r: (r.file, r.span.line, r.span.column, r.method))
+
+
+_MOUNTS = frozenset({"use", "include_router", "register_blueprint", "mount", "register", "route", "add_routes"})
+
+
+def _record_mount(program, path: str, node: ir.Call, receiver, values) -> None:
+    """``app.use('/api', router)``, ``app.include_router(r, prefix='/api')``, Flask
+    ``register_blueprint(bp, url_prefix=…)``, Hono ``app.route('/api', sub)``, Fastify
+    ``register(plugin, { prefix })``: the child's routes live under the parent's prefix."""
+    if type(receiver) is not v.App or type(node.func) is not ir.Attr or node.func.name not in _MOUNTS:
+        return
+    prefix = ""
+    first = node.arg(0)
+    if type(first) is ir.Const and isinstance(first.value, str):
+        prefix = first.value
+    for arg, value in zip(node.args, values):
+        bare = v.strip(value)
+        if arg.kind == "kw" and arg.name in ("prefix", "url_prefix") and type(bare) is v.Const and isinstance(bare.value, str):
+            prefix = bare.value
+        if type(bare) is v.Record:
+            option = v.strip(bare.get("prefix") or v.UNKNOWN)
+            if type(option) is v.Const and isinstance(option.value, str):
+                prefix = option.value
+    if node.func.name == "register" and receiver.framework == "fastify":  # the plugin's own instance
+        program.app_mounts.setdefault(f"{path}:{node.span.line}:{node.span.column}", (receiver.site, prefix))
+    for value in values:
+        child = v.strip(value)
+        if type(child) is v.App and child.site and child.site != receiver.site:
+            program.app_mounts.setdefault(child.site, (receiver.site, prefix))
+
+
+def full_path(program, app: v.App, path: str) -> str:
+    """The route path with every prefix above its router (bounded: a mount cycle stops)."""
+    parts = [path]
+    site, seen = app.site, set()
+    while site and site not in seen:
+        seen.add(site)
+        own = program.app_prefixes.get(site, "")
+        if own:
+            parts.append(own)
+        parent = program.app_mounts.get(site)
+        if parent is None:
+            break
+        site, prefix = parent
+        if prefix:
+            parts.append(prefix)
+    joined = "/".join(part.strip("/") for part in reversed(parts) if part.strip("/"))
+    return "/" + joined if joined else "/"
+
+
+def handler_functions(program) -> set[tuple[str, int]]:
+    """(path, fid) of every function that serves a request (class views: their methods)."""
+    found: set[tuple[str, int]] = set()
+    for route in program.routes():
+        handler = route.handler
+        if type(handler) is v.Function:
+            found.add((handler.path, handler.fid))
+        elif type(handler) is v.ClassValue:
+            cls = program.cls(handler.path, handler.cid)
+            for fid in cls.methods if cls is not None else ():
+                found.add((handler.path, fid))
+    return found
+
+
+def _method_of(name: str, call: ir.Call | None) -> str:
+    lowered = name.lower()
+    if lowered in HTTP_METHODS:
+        return lowered.upper()
+    if lowered in ("all", "any", "on", "api_route", "route", "add_route", "add_url_rule", "view") and call is not None:
+        methods = call.arg(keyword="methods")
+        if type(methods) is ir.Seq and methods.elts and all(type(e) is ir.Const for e in methods.elts):
+            return ",".join(str(e.value).upper() for e in methods.elts)
+        first = call.arg(0)
+        if lowered in ("add_route", "on") and type(first) is ir.Const and isinstance(first.value, str) and first.value.lower() in HTTP_METHODS:
+            return first.value.upper()
+        return "GET" if lowered in ("route", "add_url_rule") else "ALL"
+    if lowered.startswith("add_") and lowered[4:] in HTTP_METHODS:  # aiohttp router.add_get
+        return lowered[4:].upper()
+    if lowered == "del":
+        return "DELETE"
+    if lowered in ("use", "include_router", "register_blueprint", "mount", "register", "routes", "basepath"):
+        return "USE"
+    return ""
+
+
+def _path_argument(call: ir.Call, method_name: str) -> str:
+    args = [a.value for a in call.args if a.kind == "pos"]
+    if method_name.lower() in ("add_route", "on") and len(args) > 1:
+        args = args[1:]
+    for keyword in ("path", "url", "rule"):
+        value = call.arg(keyword=keyword)
+        if type(value) is ir.Const and isinstance(value.value, str):
+            return value.value
+    if args and type(args[0]) is ir.Const and isinstance(args[0].value, str):
+        return args[0].value
+    return ""
+
+
+def _from_call(program, path: str, node: ir.Call, receiver, values) -> list[Route]:
+    record = _Args(values)
+    receiver = v.strip(receiver)
+    if type(receiver) is v.App and type(node.func) is ir.Attr:
+        method = _method_of(node.func.name, node)
+        if not method or node.func.name.lower() in ("route", "basepath") and receiver.framework in ("hono", "express") or node.func.name.lower() not in {m.lower() for m in program.library.route_methods.get(receiver.framework, ())} | {"route", "add_route", "add_url_rule"}:
+            return []
+        functions = [v.strip(value) for value in record.args if type(v.strip(value)) in (v.Function, v.ClassValue)]
+        handler = functions[-1] if functions and method != "USE" else None
+        middleware = tuple(functions[:-1]) if method != "USE" else tuple(functions)
+        if method != "USE" and handler is None:
+            handler = _keyword_handler(record, node)
+        written = _path_argument(node, node.func.name)
+        shown = full_path(program, receiver, written) if method != "USE" else written
+        return [Route(receiver.framework, method, shown, handler, middleware, path, node.span)]
+    if type(receiver) is v.External and receiver.name in ("django.urls.path", "django.urls.re_path", "django.conf.urls.url"):
+        view = node.arg(1, "view")
+        handler = _django_view(program, path, view, record)
+        route_path = node.arg(0, "route")
+        text = route_path.value if type(route_path) is ir.Const and isinstance(route_path.value, str) else ""
+        return [Route("django", "ALL", text, handler, (), path, node.span)]
+    if type(node.func) is ir.Attr and node.func.name == "register" and record.args and _is_drf_router(receiver):
+        prefix = node.arg(0)
+        viewset = v.strip(record.args[1]) if len(record.args) > 1 else None
+        text = prefix.value if type(prefix) is ir.Const and isinstance(prefix.value, str) else ""
+        return [Route("django", "ALL", text, viewset if type(viewset) is v.ClassValue else None, (), path, node.span)]
+    return []
+
+
+class _Args(NamedTuple):
+    args: tuple
+
+
+def _keyword_handler(record, node: ir.Call):
+    """``fastify.route({ method, url, handler })`` / ``add_url_rule(view_func=…)``."""
+    for arg, value in zip(node.args, record.args):
+        bare = v.strip(value)
+        if arg.kind == "kw" and arg.name in ("view_func", "endpoint", "handler") and type(bare) is v.Function:
+            return bare
+        if type(bare) is v.Record:
+            found = v.strip(bare.get("handler") or v.UNKNOWN)
+            if type(found) is v.Function:
+                return found
+    return None
+
+
+def _is_drf_router(value) -> bool:
+    return type(value) is v.External and value.name.startswith("rest_framework.routers.") or (
+        type(value) is v.App and value.framework == "django"
+    )
+
+
+def _django_view(program, path: str, node, record):
+    if node is None:
+        return None
+    if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name == "as_view":
+        owner = program.static_value(path, node.func.obj) if type(node.func.obj) in (ir.Name, ir.Attr) else None
+        return owner if type(owner) is v.ClassValue else None
+    for value in record.args:
+        bare = v.strip(value)
+        if type(bare) is v.Function:
+            return bare
+    value = program.static_value(path, node) if type(node) in (ir.Name, ir.Attr) else None
+    return value if type(value) is v.Function else None
+
+
+def _from_decorators(program, path: str, function: ir.Function) -> list[Route]:
+    routes = []
+    for decorator in function.decorators:
+        if type(decorator) is not ir.Call or type(decorator.func) is not ir.Attr:
+            continue
+        owner = _module_value(program, path, decorator.func.obj)
+        if type(owner) is not v.App:
+            continue
+        name = decorator.func.name
+        if name not in program.library.route_methods.get(owner.framework, ()) and name not in ("route", "api_route"):
+            continue
+        method = _method_of(name, decorator)
+        if method and method != "USE":
+            bound = program.default_receiver(path, function)
+            routes.append(Route(owner.framework, method, full_path(program, owner, _path_argument(decorator, name)),
+                                v.Function(path, function.fid, bound), (), path, decorator.span))
+    return routes
+
+
+def _module_value(program, path: str, node):
+    if type(node) is ir.Name:
+        return v.strip(program.module_member(path, node.id))
+    if type(node) is ir.Attr:
+        base = _module_value(program, path, node.obj)
+        if type(base) is v.Module:
+            return v.strip(program.module_member(base.path, node.name))
+        if type(base) is v.App:
+            return base  # app.router.add_get / aiohttp routes
+    return None
+
+
+def _nest_controller(program, path: str, cls: ir.Class) -> list[Route]:
+    prefix = None
+    for decorator in cls.decorators:
+        call = decorator if type(decorator) is ir.Call else None
+        name = program.static_name(path, call.func if call is not None else decorator)
+        if name.endswith(":Controller") and name.startswith("@nestjs/"):
+            first = call.arg(0) if call is not None else None
+            prefix = first.value if type(first) is ir.Const and isinstance(first.value, str) else ""
+    if prefix is None:
+        return []
+    routes = []
+    for fid in cls.methods:
+        function = program.function(path, fid)
+        for decorator in function.decorators if function is not None else ():
+            call = decorator if type(decorator) is ir.Call else None
+            name = program.static_name(path, call.func if call is not None else decorator)
+            short = name.rsplit(":", 1)[-1]
+            if short in _NEST_METHODS and name.startswith("@nestjs/"):
+                first = call.arg(0) if call is not None else None
+                sub = first.value if type(first) is ir.Const and isinstance(first.value, str) else ""
+                full = "/".join(part.strip("/") for part in (prefix, sub) if part.strip("/"))
+                routes.append(Route("nestjs", _NEST_METHODS[short], "/" + full, v.Function(path, fid, v.Instance(path, cls.cid)),
+                                    (), path, decorator.span))
+    return routes

@@ -1,0 +1,371 @@
+"""ORM models read from the IR: which classes (or ``define`` calls) are models, their columns and
+their relations with the loading strategy that decides whether reading them runs a query.
+
+Each model has a *key* (``"app/models.py:Article"``) instead of a bare class name, so two classes
+``Article`` in two packages never collide and renaming files never changes the answer.  A relation
+target written as a string (SQLAlchemy ``relationship("User")``, Django ``"app.User"``) is resolved
+the way the ORM does it: by class name within the same ORM, preferring the same file, then a unique
+match; an ambiguous name stays unresolved (``""``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from archlint.domain import ir
+from archlint.domain.facts import Span
+from archlint.semantics import values as v
+
+# Strategies that load a relation with the parent row (no query when it is read later).
+EAGER_STRATEGIES = frozenset({"selectin", "joined", "subquery", "immediate"})
+# Strategies under which reading an unloaded relation issues no query (it raises, or is empty).
+NO_QUERY_STRATEGIES = frozenset({"raise", "raise_on_sql", "noload", "write_only", "dynamic"})
+
+_SQLALCHEMY_BASES = frozenset({
+    "sqlalchemy.orm.DeclarativeBase", "sqlalchemy.orm.DeclarativeBaseNoMeta", "sqlalchemy.orm.decl_api.DeclarativeBase",
+    "sqlmodel.SQLModel", "sqlalchemy.orm.declarative_base()", "sqlalchemy.ext.declarative.declarative_base()",
+    "sqlalchemy.orm.decl_api.declarative_base()", "sqlalchemy.orm.MappedAsDataclass",
+})
+_FLASK_MODEL = "flask_sqlalchemy.SQLAlchemy().Model"
+_DJANGO_BASES = frozenset({"django.db.models.Model", "django.db.models.base.Model"})
+_SEQUELIZE_BASES = frozenset({"sequelize:Model", "sequelize-typescript:Model", "sequelize:default.Model"})
+_SQLALCHEMY_RELATIONSHIP = frozenset({
+    "sqlalchemy.orm.relationship", "sqlalchemy.orm.relation", "sqlmodel.Relationship", "flask_sqlalchemy.SQLAlchemy().relationship",
+})
+_SQLALCHEMY_COLUMNS = frozenset({
+    "sqlalchemy.Column", "sqlalchemy.orm.mapped_column", "sqlalchemy.orm.column_property", "sqlmodel.Field",
+    "flask_sqlalchemy.SQLAlchemy().Column", "sqlalchemy.schema.Column",
+})
+_DJANGO_RELATIONS = {"ForeignKey": False, "OneToOneField": False, "ManyToManyField": True, "ParentalKey": False,
+                     "ParentalManyToManyField": True, "TreeForeignKey": False}
+_TYPEORM_RELATIONS = {"ManyToOne": False, "OneToOne": False, "OneToMany": True, "ManyToMany": True}
+_COLLECTION_TYPES = frozenset({"list", "List", "set", "Set", "WriteOnlyMapped", "DynamicMapped", "Array", "Sequence"})
+
+
+class Relation(NamedTuple):
+    name: str
+    target: str  # model key, "" when unresolved
+    collection: bool
+    strategy: str  # the ORM's default loading: "select" (lazy query), selectin/joined/…, "promise" (TypeORM lazy), "none"
+    span: Span
+    kind: str = "forward"  # forward | reverse | association
+    via: str = ""  # how the relation was declared (relationship / ForeignKey / hasMany / ManyToOne …)
+
+
+@dataclass(slots=True)
+class Model:
+    key: str
+    name: str
+    stack: str  # sqlalchemy | django | sequelize | typeorm | prisma
+    path: str
+    span: Span
+    table: str = ""
+    columns: set = field(default_factory=set)
+    relations: dict = field(default_factory=dict)  # name -> Relation
+    foreign_keys: dict = field(default_factory=dict)  # column -> referenced table
+    cid: int = -1  # the class in ``path`` that defines it (-1: a Sequelize ``define``)
+    pending: list = field(default_factory=list)  # (name, target text, collection, strategy, span, via, options)
+
+
+class Schema:
+    """Every ORM model of the analysed project, by key, with lookups by class and by name."""
+
+    def __init__(self) -> None:
+        self.models: dict[str, Model] = {}
+        self.by_class: dict[tuple[str, int], str] = {}
+
+    def add(self, model: Model, cid: int = -1) -> None:
+        model.cid = cid
+        self.models.setdefault(model.key, model)
+        if cid >= 0:
+            self.by_class[(model.path, cid)] = model.key
+
+    def get(self, key: str) -> Model | None:
+        return self.models.get(key)
+
+    def relation(self, key: str, name: str) -> Relation | None:
+        model = self.models.get(key)
+        return model.relations.get(name) if model is not None else None
+
+    def by_name(self, name: str, stack: str, near: str = "") -> str:
+        """A model key from a class name, the way the ORM's registry finds it."""
+        if "." in name:  # Django "app_label.Model"
+            name = name.rsplit(".", 1)[1]
+        candidates = [m for m in self.models.values() if m.name == name and m.stack == stack]
+        if not candidates:
+            return ""
+        same_file = [m for m in candidates if m.path == near]
+        if len(same_file) == 1:
+            return same_file[0].key
+        return candidates[0].key if len(candidates) == 1 else ""
+
+
+def discover(program) -> Schema:
+    """Build the schema from every module's IR.  ``program`` answers static name resolution."""
+    schema = Schema()
+    for path in sorted(program.modules):
+        module = program.modules[path]
+        for cls in module.classes:
+            stack = program.class_stack(path, cls.cid)
+            if stack and not program.is_abstract_model(path, cls.cid):
+                model = Model(f"{path}:{cls.name}", cls.name, stack, path, cls.span)
+                schema.add(model, cls.cid)
+                _class_fields(program, module, cls, model)
+        if module.language != "python":
+            _sequelize_defines(program, module, schema)
+    for path in sorted(program.modules):
+        if program.modules[path].language != "python":
+            _sequelize_associations(program, program.modules[path], schema)
+    _resolve_targets(schema)
+    return schema
+
+
+# Python and TypeORM classes --------------------------------------------------------------------------
+def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> None:
+    path = module.path
+    for member in cls.fields:
+        if member.name == "__tablename__" and type(member.value) is ir.Const and isinstance(member.value.value, str):
+            model.table = member.value.value
+            continue
+        if member.name.startswith("__"):
+            continue
+        if model.stack == "typeorm":
+            _typeorm_field(program, path, member, model)
+            continue
+        call = member.value if type(member.value) is ir.Call else None
+        callee = program.static_name(path, call.func) if call is not None else ""
+        short = callee.rsplit(".", 1)[-1]
+        if model.stack == "sqlalchemy" and callee in _SQLALCHEMY_RELATIONSHIP:
+            target = _target_text(call.arg(0, "argument")) or _annotation_target(member.annotation)
+            collection: bool | None = _annotation_collection(member.annotation)
+            uselist = call.arg(keyword="uselist")
+            if type(uselist) is ir.Const:
+                collection = bool(uselist.value)
+            elif member.annotation is None and call.arg(keyword="secondary") is not None:
+                collection = True
+            elif not collection and not _is_mapped(member.annotation):
+                collection = None  # legacy relationship(): the foreign keys decide (see _resolve_targets)
+            lazy = call.arg(keyword="lazy")
+            strategy = lazy.value if type(lazy) is ir.Const and isinstance(lazy.value, str) else "select"
+            if strategy is True:
+                strategy = "select"
+            model.pending.append((member.name, target, collection, strategy, member.span, "relationship", ""))
+        elif model.stack == "django" and short in _DJANGO_RELATIONS and callee.startswith(("django.", "modelcluster.", "mptt.")):
+            target = _target_text(call.arg(0, "to"))
+            related = call.arg(keyword="related_name")
+            related_name = related.value if type(related) is ir.Const and isinstance(related.value, str) else ""
+            model.pending.append((member.name, target, _DJANGO_RELATIONS[short], "select", member.span, short, related_name))
+            model.columns.add(f"{member.name}_id")
+        elif model.stack == "django" and callee.startswith("django.db.models") and short.endswith("Field"):
+            model.columns.add(member.name)
+        elif model.stack == "sqlalchemy" and (callee in _SQLALCHEMY_COLUMNS or _is_mapped(member.annotation)):
+            model.columns.add(member.name)
+            table = _foreign_key_table(program, path, call) if call is not None else ""
+            if table:
+                model.foreign_keys[member.name] = table
+        elif call is None and member.annotation is not None and model.stack == "sqlalchemy":
+            model.columns.add(member.name)
+
+
+def _typeorm_field(program, path: str, member: ir.Field, model: Model) -> None:
+    for decorator in member.decorators:
+        call = decorator if type(decorator) is ir.Call else None
+        name = program.static_name(path, call.func if call is not None else decorator)
+        short = name.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
+        if short in _TYPEORM_RELATIONS and call is not None:
+            target = ""
+            first = call.arg(0)
+            if type(first) is ir.FuncRef:
+                target = _arrow_result_name(program, path, first)
+            elif type(first) is ir.Const and isinstance(first.value, str):
+                target = first.value
+            lazy = type(member.annotation) is ir.Index and type(member.annotation.obj) is ir.Name and member.annotation.obj.id == "Promise"
+            eager = any(
+                type(arg.value) is ir.Obj and any(e.key == "eager" and type(e.value) is ir.Const and e.value.value is True for e in arg.value.entries)
+                for arg in call.args
+            )
+            strategy = "promise" if lazy else "joined" if eager else "none"
+            model.pending.append((member.name, target, _TYPEORM_RELATIONS[short], strategy, member.span, short, ""))
+            return
+        if short in ("Column", "PrimaryGeneratedColumn", "PrimaryColumn", "CreateDateColumn", "UpdateDateColumn"):
+            model.columns.add(member.name)
+            return
+
+
+def _arrow_result_name(program, path: str, ref: ir.FuncRef) -> str:
+    function = program.modules[path].functions[ref.fid]
+    if function.body and type(function.body[-1]) is ir.Return and type(function.body[-1].value) is ir.Name:
+        return function.body[-1].value.id
+    return ""
+
+
+def _target_text(node) -> str:
+    if type(node) is ir.Const and isinstance(node.value, str):
+        return node.value
+    if type(node) is ir.Name:
+        return node.id
+    if type(node) is ir.Attr:
+        return node.name
+    if type(node) is ir.FuncRef:
+        return ""
+    return ""
+
+
+def _annotation_target(annotation) -> str:
+    """``Mapped[list["Tag"]]`` → ``Tag``; ``Mapped[Optional["User"]]`` → ``User``."""
+    node = annotation
+    while type(node) is ir.Index:
+        node = node.index
+        if type(node) is ir.Seq and node.elts:
+            node = node.elts[0]
+    if type(node) is ir.BinOp:  # "User" | None
+        node = node.left
+    if type(node) is ir.Const and isinstance(node.value, str):
+        return node.value.strip().strip("'\"").split("[")[-1].rstrip("]").strip("'\"")
+    if type(node) is ir.Name:
+        return node.id
+    return ""
+
+
+def _annotation_collection(annotation) -> bool:
+    node = annotation
+    while type(node) is ir.Index:
+        base = node.obj
+        name = base.id if type(base) is ir.Name else base.name if type(base) is ir.Attr else ""
+        if name in _COLLECTION_TYPES:
+            return True
+        node = node.index
+    if type(node) is ir.Const and isinstance(node.value, str):
+        text = node.value.replace(" ", "")
+        return text.startswith(("list[", "List[", "set[", "Set["))
+    return False
+
+
+def _foreign_key_table(program, path: str, call: ir.Call) -> str:
+    """``mapped_column(ForeignKey("users.id"))`` → ``users``."""
+    for arg in call.args:
+        inner = arg.value
+        if type(inner) is ir.Call and program.static_name(path, inner.func).endswith("ForeignKey"):
+            target = inner.arg(0)
+            if type(target) is ir.Const and isinstance(target.value, str) and "." in target.value:
+                return target.value.rsplit(".", 1)[0]
+    return ""
+
+
+def _is_mapped(annotation) -> bool:
+    return type(annotation) is ir.Index and type(annotation.obj) is ir.Name and annotation.obj.id == "Mapped"
+
+
+# Sequelize -------------------------------------------------------------------------------------------
+def _sequelize_defines(program, module: ir.ModuleIR, schema: Schema) -> None:
+    """``const User = sequelize.define('User', {...})`` and ``User.init({...}, { sequelize })``."""
+    path = module.path
+    for function in module.functions:
+        for node in ir.iter_nodes(function.body):
+            if type(node) is ir.Assign and type(node.value) in (ir.Call, ir.Await):
+                call = node.value.value if type(node.value) is ir.Await else node.value
+                if type(call) is ir.Call and call.method == "define":
+                    name = call.arg(0)
+                    model_name = name.value if type(name) is ir.Const and isinstance(name.value, str) else ""
+                    if not model_name:
+                        continue
+                    model = Model(f"{path}:{model_name}", model_name, "sequelize", path, node.span)
+                    _sequelize_attributes(call.arg(1), model)
+                    schema.add(model)
+                    for target in node.targets:
+                        if type(target) is ir.Name:
+                            program.define_aliases[(path, target.id)] = model.key
+            elif type(node) is ir.Call and node.method == "init" and type(node.receiver) is ir.Name:
+                key = schema.by_class.get((path, _class_id(module, node.receiver.id)))
+                if key is not None:
+                    _sequelize_attributes(node.arg(0), schema.models[key])
+
+
+def _class_id(module: ir.ModuleIR, name: str) -> int:
+    for cls in module.classes:
+        if cls.name == name:
+            return cls.cid
+    return -1
+
+
+def _sequelize_attributes(node, model: Model) -> None:
+    if type(node) is ir.Obj:
+        for entry in node.entries:
+            if isinstance(entry.key, str):
+                model.columns.add(entry.key)
+
+
+_ASSOCIATIONS = {"hasMany": True, "belongsToMany": True, "hasOne": False, "belongsTo": False}
+
+
+def _sequelize_associations(program, module: ir.ModuleIR, schema: Schema) -> None:
+    """``Article.belongsTo(User, { as: 'author' })`` anywhere (module level or ``associate()``)."""
+    path = module.path
+    for function in module.functions:
+        for node in ir.iter_nodes(function.body):
+            if type(node) is not ir.Call or node.method not in _ASSOCIATIONS:
+                continue
+            owner = _sequelize_model_named(program, path, node.receiver, schema, function)
+            target = _sequelize_model_named(program, path, node.arg(0), schema, function)
+            if not owner:
+                continue
+            alias = ""
+            options = node.arg(1)
+            if type(options) is ir.Obj:
+                for entry in options.entries:
+                    if entry.key == "as" and type(entry.value) is ir.Const and isinstance(entry.value.value, str):
+                        alias = entry.value.value
+            target_name = schema.models[target].name if target else _target_text(node.arg(0))
+            collection = _ASSOCIATIONS[node.method]
+            name = alias or (target_name + "s" if collection and not target_name.endswith("s") else target_name)
+            schema.models[owner].relations[name] = Relation(name, target, collection, "none", node.span, "association", node.method)
+
+
+def _sequelize_model_named(program, path: str, node, schema: Schema, function: ir.Function) -> str:
+    if node is None:
+        return ""
+    if type(node) is ir.Name and node.id == "this" and function.cls >= 0:
+        return schema.by_class.get((path, function.cls), "")
+    if type(node) is ir.Name:
+        alias = program.define_aliases.get((path, node.id))
+        if alias:
+            return alias
+        value = program.static_value(path, node)
+        if type(value) is v.ClassValue:
+            key = schema.by_class.get((value.path, value.cid))
+            if key:
+                return key
+        return schema.by_name(node.id, "sequelize", path)
+    if type(node) is ir.Attr:  # models.User
+        return schema.by_name(node.name, "sequelize", path)
+    return ""
+
+
+def _direction_is_many(model: Model, target: Model | None, name: str) -> bool:
+    """A legacy ``relationship("Comment")``: one-to-many when the target holds the foreign key to
+    this model's table, many-to-one when this model holds it (what SQLAlchemy itself decides)."""
+    if target is not None:
+        if target.table and target.table in model.foreign_keys.values():
+            return False
+        if model.table and model.table in target.foreign_keys.values():
+            return True
+    return name.endswith("s")
+
+
+# Targets -----------------------------------------------------------------------------------------------
+def _resolve_targets(schema: Schema) -> None:
+    for model in list(schema.models.values()):
+        for name, target, collection, strategy, span, via, related_name in model.pending:
+            key = model.key if target == "self" else schema.by_name(target, model.stack, model.path) if target else ""
+            if collection is None:
+                collection = _direction_is_many(model, schema.models.get(key), name)
+            model.relations[name] = Relation(name, key, collection, strategy, span, "forward", via)
+            if model.stack == "django" and key:
+                reverse = related_name or f"{model.name.lower()}_set"
+                if reverse != "+" and not reverse.endswith("+"):
+                    target_model = schema.models[key]
+                    target_model.relations.setdefault(
+                        reverse, Relation(reverse, model.key, via != "OneToOneField", "select", span, "reverse", via)
+                    )
+        model.pending.clear()

@@ -1,0 +1,119 @@
+"""Small shared pieces of the interpreter: library name sets, and operations on values and
+environments that both statement/expression evaluation and call dispatch use."""
+
+from __future__ import annotations
+
+from archlint.domain import ir
+from archlint.semantics import values as v
+
+TX_METHODS = frozenset({"begin", "begin_nested", "transaction", "atomic"})
+ARRAY_LOOPS = frozenset({"map", "forEach", "flatMap", "filter", "reduce", "some", "every", "find", "findIndex"})
+NO_RETURN = frozenset({
+    "flask.abort", "werkzeug.exceptions.abort", "sys.exit", "builtins.exit", "global:process.exit",
+    "django.shortcuts.redirect_or_raise", "fastapi.HTTPException", "quart.abort", "aiohttp.web.HTTPNotFound",
+})
+GET_OR_404 = frozenset({"django.shortcuts.get_object_or_404", "flask_sqlalchemy.SQLAlchemy().get_or_404",
+                         "flask_sqlalchemy.SQLAlchemy().first_or_404", "rest_framework.generics.get_object_or_404"})
+REQUEST_PARTS = {
+    "body": "body", "json": "body", "form": "body", "data": "body", "POST": "body", "files": "body",
+    "params": "params", "match_info": "params", "path_params": "params", "kwargs": "params",
+    "query": "query", "args": "query", "GET": "query", "query_params": "query", "values": "query",
+    "headers": "headers", "cookies": "headers", "META": "headers",
+    "user": "user", "state": "state",
+}
+REQUEST_METHODS = {"get_json": "body", "json": "body", "text": "body", "post": "body", "formData": "body",
+                    "param": "params", "header": "headers", "valid": "body", "parseBody": "body"}
+CONTAINERS = frozenset({
+    "builtins.set", "builtins.list", "builtins.dict", "builtins.tuple", "builtins.frozenset", "builtins.str",
+    "builtins.sorted", "builtins.int", "builtins.float", "builtins.bool", "global:Set", "global:Map", "global:Array.from",
+    "global:String", "global:Number", "global:Object.keys", "global:Object.values", "global:Object.entries",
+})
+EAGER = frozenset({"selectin", "joined", "subquery", "immediate"})
+ASYNC = frozenset({"async"})
+REQUIRES_UNIQUE = frozenset({"all", "one", "one_or_none", "scalar_one", "scalar_one_or_none", "fetchall", "partitions"})
+
+
+def is_async_api(name: str) -> bool:
+    """``AsyncSession`` / ``async_sessionmaker`` / ``create_async_engine``: lazy loads cannot happen."""
+    short = name.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
+    return "sqlalchemy" in name and ("asyncio" in name or short.startswith(("Async", "async_", "create_async"))) or short in (
+        "AsyncSession", "AsyncEngine", "AsyncConnection", "async_sessionmaker", "create_async_engine")
+NO_QUERY = frozenset({"raise", "raise_on_sql", "noload", "write_only", "dynamic"})
+
+
+def request_free(*values) -> bool:  
+    return not any(v.REQUEST_TAG in v.tags_of(value) for value in values)
+
+
+def all_tags(values) -> frozenset:
+    tags: frozenset = frozenset()
+    for value in values:
+        if type(value) is v.Tagged:
+            tags = tags | value.tags
+    return tags
+
+
+def elem_only(args) -> frozenset:
+    return frozenset()
+
+
+def field_key(obj, name: str) -> str:
+    """Environment key of ``self.x`` / ``this.x`` inside a method (flow-sensitive field values)."""
+    if type(obj) is ir.Name and obj.id in ("self", "this", "cls"):
+        return f"{obj.id}.{name}"
+    return ""
+
+
+def non_null(value):
+    """The value on a path where it was checked not to be None/null."""
+    options = v.options(value)
+    if len(options) > 1:
+        kept = [o for o in options if v.strip(o) != v.Const(None)]
+        result = None
+        for option in kept:
+            result = v.join(result, non_null(option))
+        return result if result is not None else v.UNKNOWN
+    bare = v.strip(value)
+    if type(bare) is v.Row and bare.nullable:
+        return v.tag(bare._replace(nullable=False, origin=""), v.tags_of(value))
+    return value
+
+
+def row_of(value):
+    bare = v.strip(value)
+    if type(bare) in (v.Rows, v.Result):
+        return (bare.stack, bare.model, bare.loaded)
+    return None
+
+
+def model_of(value) -> str:
+    bare = v.strip(value)
+    return getattr(bare, "model", "") if type(bare) in (v.Query, v.Result, v.Rows, v.Row, v.Db) else ""
+
+
+def entered(value):
+    """What ``with X as y`` binds: the handle itself for sessions/connections (their
+    ``__enter__`` returns self); a transaction context yields its connection."""
+    bare = v.strip(value)
+    if type(bare) is v.Db and bare.kind == "transaction":
+        return v.tag(v.Db(bare.stack, "connection" if bare.stack != "sqlalchemy" else "session", bare.model), v.tags_of(value))
+    return value
+
+
+def join_envs(left: dict, right: dict) -> dict:
+    if left is right:
+        return left
+    merged = dict(left)
+    for key, value in right.items():
+        if key in merged:
+            if merged[key] != value:
+                merged[key] = v.join(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def callee_text(node) -> str:
+    from archlint.domain.ir_format import render
+
+    return render(node.func, 80) if type(node) is ir.Call else render(node, 80)

@@ -1,0 +1,337 @@
+"""Abstract values: what the semantic model knows an expression evaluates to.
+
+The lattice is deliberately small and every value is a hashable ``NamedTuple``, because values
+are also the keys of the summary cache (a function is analysed once per distinct tuple of
+argument values).  :data:`UNKNOWN` is the top: any operation the model does not know yields it,
+and no rule fires on it — unknown stays unknown, never guessed.
+
+* :class:`Db` — a database handle: an engine, a session factory, a session, a connection, a
+  cursor, a pool, a Sequelize instance, a knex instance, a Prisma client or model delegate, a
+  TypeORM DataSource / EntityManager / Repository, a Drizzle db, a Django manager.  ``stack`` names
+  the ``[[access]]`` entry of ``rules/knowledge/access.toml`` that describes it; ``model`` is set
+  for handles bound to one model (``prisma.article``, ``Repository<Article>``, ``Article.objects``).
+* :class:`Query` (built, not run yet: a ``select()``, a Django QuerySet, a knex builder),
+  :class:`Result` (run, rows not fetched), :class:`Rows` (a list of model instances),
+  :class:`Row` (one instance; ``nullable`` when the API returns ``None``/``null`` for no row) —
+  each remembers the relations loaded eagerly, which is what the N+1 and lazy-load rules read.
+* :class:`ModelClass` — an ORM model class (``Article``, ``User.objects``' owner).
+* :class:`Function`, :class:`ClassValue`, :class:`Instance`, :class:`Module` — project code.
+* :class:`External` — a symbol of an installed package, by canonical name.
+* :class:`Request` — request data (the whole request, its body, params, query, headers).
+* :class:`Const` — a known constant; ``Const(ANY_CONSTANT)`` is "constant-derived, value unknown"
+  (``len(ids)``, ``",".join("?" * n)``): enough for the injection rules.
+* :class:`Record` / :class:`Tuple` — object and tuple values, for destructuring.
+* :class:`Union` — a few alternatives (a branch assigned two different things).
+* :class:`Tagged` — a value carrying *tags*: ``elem:<loop>`` (derived from an element of a loop over
+  DB rows — a query using it runs once per row) and ``request`` (derived from request data).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Union as _Union
+
+
+class Unknown(NamedTuple):
+    pass
+
+
+UNKNOWN = Unknown()
+
+
+class _AnyConstant:
+    """Marker for "a constant whose exact value is not tracked"."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "ANY_CONSTANT"
+
+    def __reduce__(self):
+        return "ANY_CONSTANT"
+
+
+ANY_CONSTANT = _AnyConstant()
+
+
+class Const(NamedTuple):
+    value: object
+
+
+class Db(NamedTuple):
+    stack: str
+    kind: str
+    model: str = ""  # model key for handles bound to one model
+
+
+class Query(NamedTuple):
+    """A query built but not run.  ``lazy`` marks Django QuerySets (iterating runs them)."""
+
+    stack: str
+    model: str
+    loaded: frozenset = frozenset()
+    lazy: bool = False
+    unique: bool = False  # SQLAlchemy .unique() applied
+    joined: frozenset = frozenset()  # relations loaded with joinedload (need .unique() for collections)
+    single: bool = False  # knex .first(): awaiting it yields one row (or undefined)
+    cached: bool = False  # a Django related manager whose relation was prefetched: no query when read
+    write: bool = False  # an INSERT/UPDATE/DELETE statement (``update(Article).where(...)``): running it writes
+
+
+class Result(NamedTuple):
+    """SQLAlchemy ``Result``/``ScalarResult``: the statement ran, rows are not fetched yet."""
+
+    stack: str
+    model: str
+    loaded: frozenset = frozenset()
+    unique: bool = False
+    joined: frozenset = frozenset()
+
+
+class Rows(NamedTuple):
+    stack: str
+    model: str
+    loaded: frozenset = frozenset()
+
+
+class Row(NamedTuple):
+    stack: str
+    model: str
+    loaded: frozenset = frozenset()
+    nullable: bool = False
+    # where a nullable row came from: "path:line:column:callee" of the call that returns None/null
+    # when no row matches (``.first()``, ``findOne``); "" when unknown.  Dropped once checked.
+    origin: str = ""
+
+
+class ModelClass(NamedTuple):
+    stack: str
+    model: str
+
+
+class ModelAttr(NamedTuple):
+    """``Article.tags`` / ``Article.title`` on a model class: a column or relationship attribute,
+    what loader options and conditions are built from."""
+
+    stack: str
+    model: str
+    name: str
+
+
+class Loader(NamedTuple):
+    """An eager-loading option (``selectinload(Article.tags)``): ``path`` is the relation chain
+    from the queried model (``("author", "followers")`` for a chained loader)."""
+
+    strategy: str
+    path: tuple
+
+
+class Function(NamedTuple):
+    """A project function; ``bound`` is the receiver of a bound method (``self``/``this``)."""
+
+    path: str
+    fid: int
+    bound: object = None
+
+
+class ClassValue(NamedTuple):
+    path: str
+    cid: int
+
+
+class Instance(NamedTuple):
+    path: str
+    cid: int
+
+
+class Module(NamedTuple):
+    path: str
+
+
+class External(NamedTuple):
+    """``sqlalchemy.orm.sessionmaker`` (Python, dotted) / ``pg:Pool`` (JS, ``specifier:attr``)."""
+
+    name: str
+
+
+class Request(NamedTuple):
+    """``part``: ``""`` (the request object), ``body``, ``params``, ``query``, ``headers``, ``user``…"""
+
+    framework: str
+    part: str = ""
+
+
+class Object(NamedTuple):
+    """Some value that is certainly not ``None``/``null`` — a ``set()``, a list built by a
+    comprehension, a string from ``str()`` — whose content is not tracked.  What lets
+    ``if ids is not None:`` choose its branch when a caller passes a set."""
+
+    kind: str
+
+
+class App(NamedTuple):
+    """A web framework's application or router object (``Flask(__name__)``, ``express.Router()``,
+    ``new Hono()``): routes registered on it are what the routes table reads."""
+
+    framework: str
+    site: str = ""  # where it was made (path:line:col): routers mounted under a prefix are told apart
+
+
+class Record(NamedTuple):
+    """An object / dict with known keys (``module.exports = { list, create }``, ``{ Article, User }``)."""
+
+    items: tuple  # ((key, value), ...)
+
+    def get(self, key: str):
+        for name, value in self.items:
+            if name == key:
+                return value
+        return None
+
+
+class Tuple(NamedTuple):
+    items: tuple
+
+
+class Union(NamedTuple):
+    options: frozenset
+
+
+class Tagged(NamedTuple):
+    value: object
+    tags: frozenset
+
+
+Value = _Union[
+    Unknown, Const, Db, Query, Result, Rows, Row, ModelClass, ModelAttr, Loader, Function, ClassValue, Instance, Module, External, Request,
+    Object, App, Record, Tuple, Union, Tagged,
+]
+
+MAX_UNION = 4
+REQUEST_TAG = "request"
+TX_TAG = "tx:"  # tx:<site>: a transaction handle (or a value built from one) of a transaction opened at <site>
+
+
+def tx_tags(value) -> frozenset:
+    return frozenset(t for t in tags_of(value) if t.startswith(TX_TAG))
+
+
+def strip(value):
+    """The value without its tags."""
+    return value.value if type(value) is Tagged else value
+
+
+def tags_of(value) -> frozenset:
+    return value.tags if type(value) is Tagged else frozenset()
+
+
+def tag(value, tags: frozenset):
+    """``value`` with ``tags`` added (constants and functions never carry tags: they do not
+    depend on a row or on the request)."""
+    if not tags:
+        return value
+    if type(value) is Tagged:
+        merged = value.tags | tags
+        return value if merged == value.tags else Tagged(value.value, merged)
+    if type(value) in (Function, ClassValue, Module, External, ModelClass, ModelAttr, Loader, Const, App):
+        return value
+    return Tagged(value, frozenset(tags))
+
+
+def options(value) -> tuple:
+    """The alternatives of a value (one, unless it is a :class:`Union`)."""
+    bare = strip(value)
+    if type(bare) is Union:
+        extra = tags_of(value)
+        return tuple(tag(option, extra) for option in bare.options)
+    return (value,)
+
+
+def join(left, right):
+    """The value after a merge point (``if``/``else``, two returns, a loop that may not run)."""
+    if left == right:
+        return left
+    if left is None:
+        return right
+    if right is None:
+        return left
+    extra = tags_of(left) | tags_of(right)
+    a, b = strip(left), strip(right)
+    if type(a) is Unknown or type(b) is Unknown:
+        return tag(UNKNOWN, extra)
+    # A row or None is a nullable row.
+    for row, other in ((a, b), (b, a)):
+        if type(row) is Row and type(other) is Const and other.value is None:
+            return tag(row._replace(nullable=True), extra)
+        if type(row) is Row and type(other) is Row and row.model == other.model:
+            return tag(row._replace(nullable=row.nullable or other.nullable, loaded=row.loaded & other.loaded), extra)
+    if type(a) is Const and type(b) is Const:
+        return tag(Const(ANY_CONSTANT), extra)
+    merged: set = set()
+    for option in (a, b):
+        merged.update(option.options if type(option) is Union else (option,))
+    if len(merged) > MAX_UNION:
+        return tag(UNKNOWN, extra)
+    return tag(Union(frozenset(merged)), extra)
+
+
+def is_unknown(value) -> bool:
+    return type(strip(value)) is Unknown
+
+
+def is_constant(value) -> bool:
+    """Known at analysis time to be a constant (every alternative is)."""
+    return all(type(strip(option)) is Const and REQUEST_TAG not in tags_of(option) for option in options(value))
+
+
+def is_nullable(value) -> bool:
+    """A DB result that may be ``None`` here: an unchecked ``.first()``/``findOne`` result."""
+    return any(type(strip(option)) is Row and strip(option).nullable for option in options(value))
+
+
+_NON_NULL = (Db, Query, Result, Rows, ModelClass, ModelAttr, Loader, Function, ClassValue, Instance, Module, External,
+             Object, App, Record, Tuple)
+
+
+def truth(value):
+    """``True``/``False`` when every alternative is known truthy / falsy, else ``None``."""
+    answers = set()
+    for option in options(value):
+        bare = strip(option)
+        kind = type(bare)
+        if kind is Const and bare.value is not ANY_CONSTANT:
+            answers.add(bool(bare.value))
+        elif kind is Row:
+            if bare.nullable:
+                return None
+            answers.add(True)
+        elif kind in _NON_NULL and kind is not Tuple and kind is not Record and kind is not Object:
+            answers.add(True)
+        else:
+            return None
+    return answers.pop() if len(answers) == 1 else None
+
+
+def nullness(value):
+    """``True`` when the value is certainly ``None``, ``False`` when certainly not, else ``None``."""
+    answers = set()
+    for option in options(value):
+        bare = strip(option)
+        kind = type(bare)
+        if kind is Const and bare.value is not ANY_CONSTANT:
+            answers.add(bare.value is None)
+        elif kind is Const:
+            return None
+        elif kind is Row:
+            if bare.nullable:
+                return None
+            answers.add(False)
+        elif kind in _NON_NULL:
+            answers.add(False)
+        else:
+            return None
+    return answers.pop() if len(answers) == 1 else None
+
+
+def elem_loops(value) -> frozenset:
+    """The loops (ids) whose element this value depends on."""
+    return frozenset(t for t in tags_of(value) if t.startswith("elem:"))

@@ -1,0 +1,2 @@
+#!/bin/sh
+npm install && npm start

@@ -1,0 +1,218 @@
+"""Constant folding (archlint/domain/constants.py) on facts the real frontends extract, and the
+dynamic imports it resolves."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from archlint.adapters.frontends import javascript, python
+from archlint.adapters.knowledge import load_knowledge
+from archlint.domain.constants import CONSTANT, DERIVED, QUOTED, UNKNOWN, ConstantFolder, value_functions
+from archlint.domain.expressions import parse
+from archlint.domain.facts import DYNAMIC, OPAQUE
+
+PY_SOURCE = textwrap.dedent(
+    """
+    import enum
+    from psycopg2 import sql
+
+    TABLE = "articles"
+    COLUMNS = ["id", "title"]
+    table = "articles"
+    ORDERS = {"new": "created_at DESC", "old": "created_at"}
+
+
+    class Status(enum.Enum):
+        DRAFT = "draft"
+
+
+    class Repo:
+        view = "article_view"
+
+        def __init__(self, conn, name):
+            self.table = "articles"
+            self.conn = conn
+            self.name = name
+
+        def run(self, ids, sort, request):
+            placeholders = ",".join("?" * len(ids))
+            marks = ", ".join(["%s"] * len(ids))
+            gen = ", ".join("?" for _ in ids)
+            cols = ", ".join(COLUMNS)
+            order = ORDERS.get(sort, "created_at")
+            keys = ", ".join(f"{k} = ?" for k in request.json)
+            offset = (int(request.args["page"]) - 1) * 20
+            limit = min(int(request.args.get("limit", 20)), 100)
+            local = "tags"
+            for i in range(1, 5):
+                self.conn.execute(f"UPDATE t SET rank = {i}")
+            for name in ["tags", "comments"]:
+                self.conn.execute(f"DELETE FROM {name}")
+            for n, row in enumerate(ids):
+                self.conn.execute(f"SELECT {n}, {row}")
+            return self.conn.execute("")
+
+
+    for i in range(3):
+        conn.execute(f"SELECT {i}")
+
+
+    def quoted(cur, name):
+        cur.execute(sql.SQL("SELECT id FROM {}").format(sql.Identifier(name)))
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def py_folder():
+    facts = python.extract("app/repo.py", PY_SOURCE.encode())
+    return ConstantFolder(facts, value_functions(load_knowledge()))
+
+
+def _line(source: str, needle: str) -> int:
+    return next(i for i, line in enumerate(source.splitlines(), 1) if needle in line)
+
+
+@pytest.mark.parametrize(
+    "expression, scope, needle, kind",
+    [
+        ("TABLE", "Repo.run", None, CONSTANT),
+        ("table", "Repo.run", None, CONSTANT),  # a lower-case module constant, read in a function
+        ("table", "", None, CONSTANT),  # ... and at module level: the same answer
+        ("self.table", "Repo.run", None, CONSTANT),
+        ("self.view", "Repo.run", None, CONSTANT),  # class attribute
+        ("self.name", "Repo.run", None, UNKNOWN),  # set from a constructor parameter
+        ("Status.DRAFT.value", "Repo.run", None, CONSTANT),
+        ("placeholders", "Repo.run", None, DERIVED),
+        ("marks", "Repo.run", None, DERIVED),
+        ("gen", "Repo.run", None, DERIVED),
+        ("cols", "Repo.run", None, CONSTANT),
+        ("order", "Repo.run", None, CONSTANT),  # a lookup in a constant allow-list
+        ("keys", "Repo.run", None, UNKNOWN),  # column names from the request body
+        ("limit", "Repo.run", None, DERIVED),
+        ("offset", "Repo.run", None, DERIVED),
+        ("local", "Repo.run", None, CONSTANT),
+        ("i", "Repo.run", "UPDATE t SET rank", DERIVED),  # for i in range(1, 5)
+        ("name", "Repo.run", "DELETE FROM {name}", CONSTANT),  # for name in ["tags", "comments"]
+        ("n", "Repo.run", "SELECT {n}, {row}", DERIVED),  # enumerate's index
+        ("row", "Repo.run", "SELECT {n}, {row}", UNKNOWN),  # ... its element: a parameter's
+        ("i", "", "SELECT {i}", DERIVED),  # a module-level loop behaves like a function-level one
+        ("sort", "Repo.run", None, UNKNOWN),  # a parameter
+        ("request.args['sort']", "Repo.run", None, UNKNOWN),
+        ("sql.Identifier(name)", "quoted", None, QUOTED),
+        ("name", "quoted", None, UNKNOWN),
+    ],
+)
+def test_python_folding(py_folder, expression, scope, needle, kind):
+    at = (_line(PY_SOURCE, needle), 30) if needle else None
+    assert py_folder.fold(expression, scope, at).kind == kind
+
+
+def test_loop_variables_keep_their_values(py_folder):
+    at = (_line(PY_SOURCE, "DELETE FROM {name}"), 30)
+    assert py_folder.fold("name", "Repo.run", at).values == ("tags", "comments")
+    # outside the loop the name is the method's other binding (none here): not the loop's values
+    assert py_folder.fold("name", "Repo.run", (_line(PY_SOURCE, "return self.conn"), 10)).kind == UNKNOWN
+
+
+JS_SOURCE = textwrap.dedent(
+    """
+    const path = require('path');
+    const TABLES = Object.freeze({ users: 'users' });
+    const target = './routes/users.js';
+    class Repo {
+      table = 'articles';
+      constructor(pool) { this.pool = pool; this.view = 'article_view'; }
+      async byIds(ids, req) {
+        const marks = ids.map(() => '?').join(', ');
+        const numbered = ids.map((_, i) => `$${i + 1}`).join(', ');
+        const filled = new Array(ids.length).fill('?').join(',');
+        const fromLength = Array.from({ length: ids.length }, (_, i) => `$${i + 1}`).join(', ');
+        const cols = Object.keys(req.body).join(', ');
+        const page = (req.query.page - 1) * 20;
+        return this.pool.query(`SELECT 1`);
+      }
+    }
+    for (const m of ['users', 'articles']) require('./routes/' + m);
+    for (const m of ['users']) require(path.join(__dirname, 'routes', m));
+    for (const f of require('fs').readdirSync(__dirname)) require(path.join(__dirname, f));
+    import(target);
+    require(process.env.PLUGIN);
+    """
+)
+
+
+@pytest.mark.parametrize(
+    "expression, kind",
+    [
+        ("this.table", CONSTANT),
+        ("this.view", CONSTANT),
+        ("this.pool", UNKNOWN),
+        ("TABLES.users", CONSTANT),
+        ("marks", DERIVED),
+        ("numbered", DERIVED),
+        ("filled", DERIVED),
+        ("fromLength", DERIVED),
+        ("cols", UNKNOWN),  # column names from the request body
+        ("page", DERIVED),  # JS arithmetic other than + is a number
+        ("req.query.sort", UNKNOWN),
+        ("pg.escapeIdentifier(req.query.sort)", QUOTED),
+        ("knex.ref(req.query.sort)", QUOTED),
+    ],
+)
+def test_javascript_folding(expression, kind):
+    facts = javascript.extract("src/repo.js", JS_SOURCE.encode(), "javascript")
+    folder = ConstantFolder(facts, value_functions(load_knowledge()))
+    assert folder.fold(expression, "Repo.byIds").kind == kind
+
+
+def test_dynamic_imports_over_constants_become_edges_and_the_rest_stay_opaque():
+    facts = javascript.extract("src/app.js", JS_SOURCE.encode(), "javascript")
+    dynamic = sorted(i.module for i in facts.imports if i.kind == DYNAMIC)
+    opaque = sorted(i.module for i in facts.imports if i.kind == OPAQUE)
+    assert dynamic == ["./routes/articles", "./routes/users", "./routes/users", "./routes/users.js"]
+    assert opaque == ["path.join(__dirname, f)", "process.env.PLUGIN"]
+
+
+def test_python_dynamic_imports_resolve_relative_to_the_package():
+    source = textwrap.dedent(
+        """
+        import importlib
+        import os
+        HANDLERS = ("users", "articles")
+        def setup(app):
+            for name in HANDLERS:
+                importlib.import_module("." + name, __name__)
+            for name in ["tags"]:
+                importlib.import_module(f"{__name__}.{name}")
+                importlib.import_module("." + name, "app.api")
+            importlib.import_module(os.environ["PLUGIN"])
+        """
+    )
+    facts = python.extract("app/handlers/__init__.py", source.encode())
+    found = sorted((i.module, i.level, i.kind) for i in facts.imports if i.kind in (DYNAMIC, OPAQUE))
+    assert found == [
+        ("app.api.tags", 0, DYNAMIC),
+        ("articles", 1, DYNAMIC),
+        ('os.environ["PLUGIN"]', 0, OPAQUE),
+        ("tags", 1, DYNAMIC),
+        ("users", 1, DYNAMIC),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ('f"{a!r:>{w}} {{x}} {b}"', "python"),
+        ("`a ${b ? `x${c}` : 'y'} d`", "javascript"),
+        ("items.filter(x => x.ok).map(({ id }) => id)", "javascript"),
+        ("{**base, 'k': [1, 2][0]}", "python"),
+        ("lambda *a, **k: (yield)", "python"),
+    ],
+)
+def test_the_expression_parser_reads_odd_shapes_and_never_raises(text, language):
+    assert parse(text, language) != ("unknown",)
+    for end in range(len(text)):  # every truncation (facts cut long values) is unknown or a tree
+        assert isinstance(parse(text[:end], language), tuple)

@@ -1,0 +1,186 @@
+"""The semantic model on Node backends: Sequelize models wired by constructor injection, Prisma,
+knex and TypeORM repositories injected by NestJS — N+1 through `map(async …)` and `for … of`,
+with their eager-loaded look-alikes silent."""
+
+from __future__ import annotations
+
+from helpers import make_repo, report
+
+
+def n_plus_one(root):
+    return [(f.rule, f.path, f.line) for f in report(root).findings if f.rule in ("AL601", "AL603")]
+
+
+def test_sequelize_models_injected_through_a_destructured_constructor(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"express": "^4", "sequelize": "^6", "pg": "^8"}}',
+        "src/db.js": """
+            const { Sequelize } = require('sequelize');
+            const sequelize = new Sequelize(process.env.DATABASE_URL);
+            module.exports = { sequelize };
+        """,
+        "src/models/index.js": """
+            const { DataTypes } = require('sequelize');
+            const { sequelize } = require('../db');
+            const User = sequelize.define('User', { username: DataTypes.STRING });
+            const Article = sequelize.define('Article', { title: DataTypes.STRING, authorId: DataTypes.INTEGER });
+            Article.belongsTo(User, { as: 'author', foreignKey: 'authorId' });
+            module.exports = { User, Article };
+        """,
+        "src/repositories/user.repository.js": """
+            class UserRepository {
+              constructor({ User }) {
+                this.User = User;
+              }
+              async findById(id) {
+                return this.User.findByPk(id);
+              }
+            }
+            module.exports = { UserRepository };
+        """,
+        "src/repositories/article.repository.js": """
+            class ArticleRepository {
+              constructor({ Article, User }) {
+                this.Article = Article;
+                this.User = User;
+              }
+              async list() {
+                return this.Article.findAll({ order: [['id', 'DESC']] });
+              }
+              async listWithAuthors() {
+                return this.Article.findAll({ include: [{ model: this.User, as: 'author' }] });
+              }
+            }
+            module.exports = { ArticleRepository };
+        """,
+        "src/services/article.service.js": """
+            class ArticleService {
+              constructor(articleRepository, userRepository) {
+                this.articles = articleRepository;
+                this.users = userRepository;
+              }
+              async feed() {
+                const rows = await this.articles.list();
+                return Promise.all(rows.map(async (row) => {
+                  const author = await this.users.findById(row.authorId);
+                  return { title: row.title, author: author.username };
+                }));
+              }
+              async feedFast() {
+                const rows = await this.articles.listWithAuthors();
+                return rows.map((row) => ({ title: row.title, author: row.author.username }));
+              }
+            }
+            module.exports = { ArticleService };
+        """,
+        "src/app.js": """
+            const express = require('express');
+            const models = require('./models');
+            const { ArticleRepository } = require('./repositories/article.repository');
+            const { UserRepository } = require('./repositories/user.repository');
+            const { ArticleService } = require('./services/article.service');
+
+            const service = new ArticleService(new ArticleRepository(models), new UserRepository(models));
+            const app = express();
+            app.get('/api/articles', async (req, res) => res.json(await service.feed()));
+            module.exports = app;
+        """,
+    })
+    findings = [f for f in report(root).findings if f.rule == "AL601"]
+    assert [(f.path, f.line) for f in findings] == [("src/services/article.service.js", 9)]
+    assert [(s.path, s.line) for s in findings[0].trace] == [("src/repositories/user.repository.js", 6)]
+
+
+def test_prisma_knex_and_typeorm_per_row_queries_and_their_eager_look_alikes(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"@prisma/client": "^5", "knex": "^3", "typeorm": "^0.3", "@nestjs/typeorm": "^10"}}',
+        "src/prisma.ts": """
+            import { PrismaClient } from '@prisma/client';
+            export const prisma = new PrismaClient();
+        """,
+        "src/articles.prisma.ts": """
+            import { prisma } from './prisma';
+
+            export async function feed() {
+              const articles = await prisma.article.findMany();
+              const out = [];
+              for (const a of articles) {
+                const author = await prisma.user.findUnique({ where: { id: a.authorId } });
+                out.push({ title: a.title, author: author?.username });
+              }
+              return out;
+            }
+
+            export async function feedIncluded() {
+              const articles = await prisma.article.findMany({ include: { author: true } });
+              return articles.map((a) => ({ title: a.title, author: a.author.username }));
+            }
+
+            export async function tagsOf(ids: number[]) {
+              return Promise.all(ids.map((id) => prisma.tag.findMany({ where: { articleId: id } })));
+            }
+        """,
+        "src/db.ts": """
+            import knex from 'knex';
+            export const db = knex({ client: 'pg', connection: process.env.DATABASE_URL });
+        """,
+        "src/articles.knex.ts": """
+            import { db } from './db';
+
+            export async function feed() {
+              const rows = await db('articles').select('*');
+              return Promise.all(rows.map(async (r) => {
+                const author = await db('users').where({ id: r.author_id }).first();
+                return { ...r, author };
+              }));
+            }
+        """,
+        "src/article.entity.ts": """
+            import { Entity, PrimaryGeneratedColumn, Column, ManyToOne } from 'typeorm';
+            import { User } from './user.entity';
+            @Entity()
+            export class Article {
+              @PrimaryGeneratedColumn() id: number;
+              @ManyToOne(() => User, (u) => u.articles) author: User;
+              @Column() authorId: number;
+            }
+        """,
+        "src/user.entity.ts": """
+            import { Entity, PrimaryGeneratedColumn, Column, OneToMany } from 'typeorm';
+            import { Article } from './article.entity';
+            @Entity()
+            export class User {
+              @PrimaryGeneratedColumn() id: number;
+              @Column() username: string;
+              @OneToMany(() => Article, (a) => a.author) articles: Article[];
+            }
+        """,
+        "src/articles.service.ts": """
+            import { InjectRepository } from '@nestjs/typeorm';
+            import { Repository } from 'typeorm';
+            import { Article } from './article.entity';
+            import { User } from './user.entity';
+
+            export class ArticlesService {
+              constructor(
+                @InjectRepository(Article) private readonly articles: Repository<Article>,
+                @InjectRepository(User) private readonly users: Repository<User>,
+              ) {}
+
+              async feed() {
+                const list = await this.articles.find();
+                return Promise.all(list.map(async (a) => ({ ...a, author: await this.users.findOneBy({ id: a.authorId }) })));
+              }
+
+              async feedWithAuthors() {
+                const list = await this.articles.find({ relations: ['author'] });
+                return list.map((a) => a.author.username);
+              }
+            }
+        """,
+    })
+    assert n_plus_one(root) == [
+        ("AL601", "src/articles.knex.ts", 6),
+        ("AL601", "src/articles.prisma.ts", 7),
+        ("AL601", "src/articles.service.ts", 14),
+    ]

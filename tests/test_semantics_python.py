@@ -1,0 +1,398 @@
+"""The semantic model on Python backends: values through helpers, DI and context managers; N+1 and
+relationship-loading rules at any call depth; their correct look-alikes stay silent."""
+
+from __future__ import annotations
+
+from helpers import findings, make_repo, report
+
+MODELS = '''
+    from sqlalchemy import ForeignKey
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+    class Base(DeclarativeBase):
+        pass
+
+    class User(Base):
+        __tablename__ = "users"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        username: Mapped[str]
+        articles: Mapped[list["Article"]] = relationship(back_populates="author")
+
+    class Article(Base):
+        __tablename__ = "articles"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+        author: Mapped["User"] = relationship(back_populates="articles")
+        comments = relationship("Comment")
+
+    class Comment(Base):
+        __tablename__ = "comments"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        article_id = mapped_column(ForeignKey("articles.id"))
+'''
+
+DB = '''
+    from sqlalchemy import create_engine
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+    from sqlalchemy.orm import sessionmaker
+
+    engine = create_engine("sqlite:///app.db")
+    SessionLocal = sessionmaker(bind=engine)
+    async_engine = create_async_engine("sqlite+aiosqlite:///app.db")
+    AsyncSessionLocal = async_sessionmaker(async_engine)
+
+    def get_db():
+        db = SessionLocal()
+        try:
+            yield db
+        finally:
+            db.close()
+'''
+
+
+def _repo(tmp_path, files):
+    return make_repo(tmp_path, {"app/models.py": MODELS, "app/db.py": DB, **files})
+
+
+def test_n_plus_one_through_a_service_and_a_repository_two_modules_away(tmp_path):
+    root = _repo(tmp_path, {
+        "app/repo.py": '''
+            from sqlalchemy import select
+            from sqlalchemy.orm import Session
+            from app.models import Article, User
+
+            class ArticleRepository:
+                def __init__(self, session: Session):
+                    self.session = session
+
+                def all(self):
+                    return self.session.scalars(select(Article)).all()
+
+                def author_of(self, article):
+                    return self.session.get(User, article.author_id)
+        ''',
+        "app/service.py": '''
+            from app.repo import ArticleRepository
+
+            class ArticleService:
+                def __init__(self, repo: ArticleRepository):
+                    self.repo = repo
+
+                def feed(self):
+                    return [self.present(a) for a in self.repo.all()]
+
+                def present(self, article):
+                    return {"title": article.id, "author": self.repo.author_of(article).username}
+        ''',
+    })
+    found = report(root)
+    n_plus_one = [f for f in found.findings if f.rule == "AL601"]
+    assert [(f.path, f.line) for f in n_plus_one] == [("app/service.py", 8)]
+    assert [(step.path, step.line) for step in n_plus_one[0].trace] == [("app/service.py", 11), ("app/repo.py", 13)]
+    assert "through `self.present`" in n_plus_one[0].message
+
+
+def test_lazy_relation_per_row_and_its_eager_loaded_look_alike(tmp_path):
+    root = _repo(tmp_path, {
+        "app/views.py": '''
+            from fastapi import APIRouter, Depends
+            from sqlalchemy import select
+            from sqlalchemy.orm import Session, selectinload
+            from app.db import get_db
+            from app.models import Article
+
+            router = APIRouter()
+
+            @router.get("/articles")
+            def articles(db: Session = Depends(get_db)):
+                rows = db.scalars(select(Article)).all()
+                return [{"author": row.author.username} for row in rows]
+
+            @router.get("/articles/eager")
+            def articles_eager(db: Session = Depends(get_db)):
+                rows = db.scalars(select(Article).options(selectinload(Article.author))).all()
+                return [{"author": row.author.username} for row in rows]
+
+            @router.get("/articles/first")
+            def first_author(db: Session = Depends(get_db)):
+                article = db.scalars(select(Article)).first()
+                return article.author.username if article else None
+        ''',
+    })
+    assert [(rule, line) for rule, path, line in findings(root) if rule.startswith("AL6")] == [("AL603", 12)]
+
+
+def test_async_session_lazy_load_is_missing_greenlet_even_through_a_helper(tmp_path):
+    root = _repo(tmp_path, {
+        "app/handlers.py": '''
+            from sqlalchemy import select
+            from sqlalchemy.orm import selectinload
+            from app.db import AsyncSessionLocal
+            from app.models import Article
+
+            def author_name(article):
+                return article.author.username
+
+            async def show(article_id: int):
+                async with AsyncSessionLocal() as session:
+                    article = await session.get(Article, article_id)
+                    return author_name(article)
+
+            async def show_eager(article_id: int):
+                async with AsyncSessionLocal() as session:
+                    stmt = select(Article).options(selectinload(Article.author)).where(Article.id == article_id)
+                    article = (await session.scalars(stmt)).one()
+                    return author_name(article)
+        ''',
+    })
+    assert [(rule, path, line) for rule, path, line in findings(root) if rule.startswith("AL2")] == [
+        ("AL209", "app/handlers.py", 7)
+    ]
+
+
+def test_detached_instance_after_the_session_block_in_another_function(tmp_path):
+    root = _repo(tmp_path, {
+        "app/store.py": '''
+            from sqlalchemy import select
+            from sqlalchemy.orm import Session, selectinload
+            from app.db import engine
+            from app.models import Article
+
+            def load_articles():
+                with Session(engine) as session:
+                    return session.scalars(select(Article)).all()
+
+            def load_articles_eager():
+                with Session(engine) as session:
+                    return session.scalars(select(Article).options(selectinload(Article.author))).all()
+
+            def names():
+                return [a.author.username for a in load_articles()]
+
+            def names_eager():
+                return [a.author.username for a in load_articles_eager()]
+
+            def inside_block():
+                with Session(engine) as session:
+                    return [a.author.username for a in session.scalars(select(Article)).all()]
+        ''',
+    })
+    got = [(rule, line) for rule, path, line in findings(root) if rule in ("AL218", "AL603")]
+    assert got == [("AL218", 15), ("AL603", 22)]
+
+
+def test_joined_collection_needs_unique_for_all_but_not_for_first(tmp_path):
+    root = _repo(tmp_path, {
+        "app/queries.py": '''
+            from sqlalchemy import select
+            from sqlalchemy.orm import Session, joinedload
+            from app.models import Article
+
+            def with_comments(session: Session):
+                stmt = select(Article).options(joinedload(Article.comments))
+                return session.scalars(stmt).all()
+
+            def first_with_comments(session: Session):
+                stmt = select(Article).options(joinedload(Article.comments))
+                return session.scalars(stmt).first()
+
+            def unique_with_comments(session: Session):
+                stmt = select(Article).options(joinedload(Article.comments))
+                return session.scalars(stmt).unique().all()
+
+            def with_author(session: Session):
+                return session.scalars(select(Article).options(joinedload(Article.author))).all()
+        ''',
+    })
+    assert [(rule, line) for rule, path, line in findings(root) if rule == "AL208"] == [("AL208", 7)]
+
+
+def test_loops_over_request_data_and_precomputed_flags_are_not_n_plus_one(tmp_path):
+    root = _repo(tmp_path, {
+        "app/tags.py": '''
+            from sqlalchemy import select
+            from sqlalchemy.orm import Session
+            from app.models import Article, User
+
+            def save_tags(session: Session, payload: dict):
+                for name in payload["tags"]:
+                    session.add(User(username=name))
+                session.commit()
+
+            def present(session: Session, article, followed=None):
+                if followed is not None:
+                    following = article.author_id in followed
+                else:
+                    following = session.get(User, article.author_id) is not None
+                return {"id": article.id, "following": following}
+
+            def listing(session: Session):
+                rows = session.scalars(select(Article)).all()
+                followed = set(session.scalars(select(User.id)).all())
+                return [present(session, row, followed) for row in rows]
+        ''',
+    })
+    assert [rule for rule, _path, _line in findings(root) if rule.startswith("AL6")] == []
+
+
+def test_django_related_managers_prefetch_and_per_row_exists(tmp_path):
+    root = make_repo(tmp_path, {
+        "blog/models.py": '''
+            from django.db import models
+
+            class User(models.Model):
+                username = models.CharField(max_length=50)
+
+            class Article(models.Model):
+                author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="articles")
+                favorited_by = models.ManyToManyField(User, related_name="favorites")
+        ''',
+        "blog/views.py": '''
+            from blog.models import Article
+
+            def favorited(article, user):
+                return article.favorited_by.filter(pk=user.pk).exists()
+
+            def listing(request):
+                return [{"fav": favorited(a, request.user)} for a in Article.objects.all()]
+
+            def counts(request):
+                return [a.favorited_by.count() for a in Article.objects.prefetch_related("favorited_by")]
+
+            def authors(request):
+                return [a.author.username for a in Article.objects.all()]
+
+            def authors_joined(request):
+                return [a.author.username for a in Article.objects.select_related("author")]
+        ''',
+    })
+    got = [(rule, line) for rule, path, line in findings(root) if rule.startswith("AL6")]
+    assert got == [("AL601", 7), ("AL603", 13)]
+
+
+def test_the_program_model_answers_values_and_nullable_dereferences(tmp_path):
+    root = _repo(tmp_path, {
+        "app/lookup.py": '''
+            from sqlalchemy.orm import Session
+            from app.models import Article
+
+            def unchecked(session: Session, pk: int):
+                article = session.get(Article, pk)
+                return article.author_id
+
+            def checked(session: Session, pk: int):
+                article = session.get(Article, pk)
+                if not article:
+                    return None
+                return article.author_id
+        ''',
+    })
+    program = report(root).context.program
+    derefs = {a.function.name: [(d.span.line, d.name) for d in a.derefs] for a in program.analyses() if a.path == "app/lookup.py"}
+    assert derefs["unchecked"] == [(6, "article")]
+    assert derefs["checked"] == []
+    models = program.schema.models
+    assert models["app/models.py:Article"].relations["comments"].collection is True  # from Comment's foreign key
+    assert models["app/models.py:Article"].relations["author"].collection is False
+
+
+def test_a_client_created_per_request_is_reported_with_the_route_that_reaches_it(tmp_path):
+    root = _repo(tmp_path, {
+        "app/store.py": '''
+            from sqlalchemy import create_engine, text
+
+            def fetch_count(url):
+                engine = create_engine(url)
+                with engine.connect() as conn:
+                    return conn.execute(text("SELECT count(*) FROM articles")).scalar()
+
+            def make_engine(url):
+                return create_engine(url)
+        ''',
+        "app/routes.py": '''
+            from flask import Flask
+            from app.store import fetch_count, make_engine
+
+            app = Flask(__name__)
+            engine = make_engine("sqlite:///app.db")
+
+            @app.get("/api/count")
+            def count():
+                return {"count": fetch_count("sqlite:///app.db")}
+        ''',
+    })
+    found = [f for f in report(root).findings if f.rule == "AL302"]
+    assert [(f.path, f.line) for f in found] == [("app/store.py", 4)]
+    assert "per request: handler of GET /api/count" in found[0].message
+
+
+def test_writes_through_a_session_nothing_commits_are_rolled_back(tmp_path):
+    root = _repo(tmp_path, {
+        "app/deps.py": '''
+            from app.db import SessionLocal
+
+            def get_db():
+                db = SessionLocal()
+                try:
+                    yield db
+                finally:
+                    db.close()
+
+            def get_db_committing():
+                db = SessionLocal()
+                try:
+                    yield db
+                    db.commit()
+                finally:
+                    db.close()
+        ''',
+        "app/repo.py": '''
+            from app.models import User
+
+            class UserRepository:
+                def __init__(self, db):
+                    self.db = db
+
+                def add(self, name):
+                    self.db.add(User(username=name))
+
+                def save(self, name):
+                    self.db.add(User(username=name))
+                    self.db.commit()
+        ''',
+        "app/api.py": '''
+            from fastapi import APIRouter, Depends
+            from sqlalchemy import insert
+            from app.db import engine
+            from app.deps import get_db, get_db_committing
+            from app.models import User
+            from app.repo import UserRepository
+
+            router = APIRouter()
+
+            @router.post("/users")
+            def register(name: str, db=Depends(get_db)):
+                UserRepository(db).add(name)
+                return {"ok": True}
+
+            @router.post("/users/committed")
+            def register_committed(name: str, db=Depends(get_db)):
+                UserRepository(db).save(name)
+                return {"ok": True}
+
+            @router.post("/users/provider-commits")
+            def register_provider(name: str, db=Depends(get_db_committing)):
+                UserRepository(db).add(name)
+                return {"ok": True}
+
+            def import_users(names):
+                with engine.connect() as conn:
+                    conn.execute(insert(User), [{"username": n} for n in names])
+
+            def import_users_committed(names):
+                with engine.begin() as conn:
+                    conn.execute(insert(User), [{"username": n} for n in names])
+        ''',
+    })
+    found = [(f.path, f.line) for f in report(root).findings if f.rule == "AL206"]
+    assert found == [("app/api.py", 27), ("app/repo.py", 8)]
