@@ -169,8 +169,7 @@ def _verdicts(report: Report, constraints: Constraints) -> list[Verdict]:
     verdicts: list[Verdict] = []
     if not report.stats["files"]:  # no constraint holds on code that was never read
         reason = "nothing was analysed: no Python or JavaScript/TypeScript source file (see the warning on stderr)"
-        verdicts = [Verdict(name, expected, False, reason) for name, expected in constraints.requested()]
-        return VerifyReport(root=report.root, verdicts=verdicts, report=report)
+        return [Verdict(name, expected, False, reason) for name, expected in constraints.requested()]
     for name, expected in constraints.requested():
         if name == "framework":
             verdicts.append(framework_verdict(context, expected, semantic_evidence.served(context)))
