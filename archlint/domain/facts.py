@@ -27,6 +27,10 @@ LAZY = "lazy"  # inside a function body (or PEP 810 `lazy import`): runs on firs
 DYNAMIC = "dynamic"  # importlib.import_module("lit") / import("lit") / require in a function
 OPAQUE = "opaque"  # import_module(expr) / require(expr): target unknown statically
 
+# CallSite.callee of a callee too long to read (a generated 5,000-link chain): no name in it, so
+# nothing downstream mistakes it for a receiver or a method.
+UNREADABLE_CALLEE = "…"
+
 IMPORT_KINDS = (RUNTIME, TYPE_ONLY, LAZY, DYNAMIC, OPAQUE)
 
 
