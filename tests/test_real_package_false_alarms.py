@@ -67,3 +67,23 @@ def test_queries_on_a_model_defined_through_a_shared_db_module_count_for_the_orm
     }
     report = run_verify(str(make_repo(tmp_path, files)), parse_task("node-express-openapi-sqlite-sequelize"), options=Options(use_cache=False))
     assert report.compliant
+
+
+def test_a_module_function_returning_a_model_is_not_the_model_constructor(tmp_path):
+    files = {  # django-allauth: allauth/mfa/webauthn/views.py → flows.signup_authenticator(…, name=…)
+        "requirements.txt": "django\n",
+        "app/models.py": "from django.db import models\nclass Authenticator(models.Model):\n    data = models.JSONField()\n",
+        "app/flows.py": (
+            "from app.models import Authenticator\n"
+            "def signup_authenticator(request, user, name: str, credential: dict) -> Authenticator:\n"
+            "    return Authenticator.objects.create(user=user, data={'name': name, 'credential': credential})\n"
+        ),
+        "app/views.py": (
+            "from app import flows\n"
+            "def signup(request):\n"
+            "    flows.signup_authenticator(request, user=request.user, name=request.POST['name'], credential={})\n"
+        ),
+        "app/admin.py": "from app import models\ndef make():\n    return models.Authenticator(name='x')\n",
+    }
+    found = [(f[0], f[1]) for f in findings(make_repo(tmp_path, files)) if f[0] == "AL223"]
+    assert found == [("AL223", "app/admin.py")]  # the model class through its module still counts

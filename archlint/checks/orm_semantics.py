@@ -156,6 +156,11 @@ def _unknown_keyword(ctx, program, path: str, record) -> Iterator[Finding]:
     if type(node.func) is ir.Attr:  # models.Article(…) — not Article.create_from(…), a classmethod
         if type(callee) is not v.Module or type(result) is not v.Row:
             return
+        # the attribute must be the model class itself, not a module function that returns a row
+        # (``flows.signup_authenticator(…, name=…) -> Authenticator``)
+        member = v.strip(program.module_member(callee.path, node.func.name))
+        if type(member) not in (v.ModelClass, v.ClassValue):
+            return
         model = program.schema.get(result.model)
     elif type(callee) is v.ModelClass:
         model = program.schema.get(callee.model)
