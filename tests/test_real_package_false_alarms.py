@@ -87,3 +87,46 @@ def test_a_module_function_returning_a_model_is_not_the_model_constructor(tmp_pa
     }
     found = [(f[0], f[1]) for f in findings(make_repo(tmp_path, files)) if f[0] == "AL223"]
     assert found == [("AL223", "app/admin.py")]  # the model class through its module still counts
+
+
+def test_a_base_method_called_through_its_class_gets_self_as_first_argument(tmp_path):
+    files = {  # peewee: playhouse/reflection.py, CockroachDBMetadata.__init__ → Metadata.__init__(self, database)
+        "requirements.txt": "peewee\n",
+        "pkg/reflection.py": (
+            "class Metadata(object):\n"
+            "    def __init__(self, database):\n"
+            "        self.database = database\n"
+            "    def execute(self, sql, *params):\n"
+            "        return self.database.execute_sql(sql, params)\n"
+            "class CockroachDBMetadata(Metadata):\n"
+            "    def __init__(self, database):\n"
+            "        Metadata.__init__(self, database)\n"
+            "        cursor = self.execute('select oid, typname from pg_type')\n"
+            "        self.types = cursor.fetchall()\n"
+        ),
+    }
+    assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL230"] == []
+
+
+def test_a_classmethod_called_through_its_class_still_gets_the_class(tmp_path):
+    files = {  # the look-alike's positive twin: `cls` is bound, so the built repository is typed
+        "requirements.txt": "sqlalchemy\n",
+        "app/db.py": "from sqlalchemy.orm import Session\nsession = Session()\n",
+        "app/repo.py": (
+            "from sqlalchemy import select\n"
+            "from app.db import session\n"
+            "class Repo:\n"
+            "    def find(self, slug):\n"
+            "        return session.scalars(select(Repo).where(slug == 1)).first()\n"
+            "    @classmethod\n"
+            "    def build(cls):\n"
+            "        return cls()\n"
+            "class Service:\n"
+            "    def __init__(self) -> None:\n"
+            "        self.repo = Repo.build()\n"
+            "    def one(self, slug):\n"
+            "        return self.repo.find_by_slug(slug)\n"
+        ),
+    }
+    assert [(f[0], f[2]) for f in findings(make_repo(tmp_path, files)) if f[0] == "AL230"] == [("AL230", 13)]
+

@@ -186,7 +186,7 @@ class Calls:
                     return found
             function = self.program.method(bare.path, bare.cid, method)
             if function is not None:
-                return self.invoke(node, function._replace(bound=bare), args)
+                return self.invoke(node, function._replace(bound=bare if self._binds_class(function) else None), args)
             return v.UNKNOWN
         if kind is v.App:  # route registration: handlers run per request and are analysed on their own
             if method in self.program.library.route_methods.get(bare.framework, ()) or method in ("route", "basePath"):
@@ -224,6 +224,17 @@ class Calls:
         if kind is v.Function and method in ("call", "apply"):
             return self.invoke(node, bare, args[1:] if method == "call" else [])
         return v.tag(v.UNKNOWN, tags | all_tags([a[2] for a in args]) - elem_only(args))
+
+    def _binds_class(self, function: v.Function) -> bool:
+        """Whether ``Class.method(…)`` passes the class as the method's first parameter: in JS
+        (``this``) and for a Python classmethod — not for a plain Python method called through its
+        class (``Base.__init__(self, database)``), whose first argument *is* ``self``."""
+        if not self.python:
+            return True
+        definition = self.program.function(function.path, function.fid)
+        return definition is not None and any(
+            type(d) is ir.Name and d.id == "classmethod" for d in definition.decorators
+        )
 
     def callback_loop(self, node: ir.Call, receiver, function):
         """``rows.map(toDto)``: the function runs once per element."""
