@@ -130,3 +130,37 @@ def test_a_classmethod_called_through_its_class_still_gets_the_class(tmp_path):
     }
     assert [(f[0], f[2]) for f in findings(make_repo(tmp_path, files)) if f[0] == "AL230"] == [("AL230", 13)]
 
+
+_COMPAT = (  # fastapi/_compat.py: one of two definitions of ModelField, chosen at import time
+    "from dataclasses import dataclass\n"
+    "from pydantic.version import VERSION as PYDANTIC_VERSION\n"
+    "PYDANTIC_V2 = PYDANTIC_VERSION.startswith('2.')\n"
+    "if PYDANTIC_V2:\n"
+    "    @dataclass\n"
+    "    class ModelField:\n"
+    "        name: str\n"
+    "else:\n"
+    "    from pydantic.fields import ModelField as ModelField\n"
+)
+_UTILS = (  # fastapi/utils.py (a pydantic v1 code path)
+    "from fastapi._compat import ModelField\n"
+    "from fastapi.datastructures import DefaultPlaceholder\n"
+    "def create_model_field(name: str) -> ModelField:\n"
+    "    return ModelField(name=name)\n"
+    "def create_cloned_field(field: ModelField) -> ModelField:\n"
+    "    new_field = create_model_field(name=field.name)\n"
+    "    new_field.populate_validators()\n"
+    "    return new_field\n"
+)
+
+
+def test_a_class_defined_in_one_branch_and_imported_in_the_other_is_either(tmp_path):
+    files = {"requirements.txt": "pydantic\n", "fastapi/_compat.py": _COMPAT, "fastapi/utils.py": _UTILS}
+    assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL230"] == []
+
+
+def test_a_class_defined_unconditionally_is_still_the_class(tmp_path):
+    compat = _COMPAT.replace("if PYDANTIC_V2:\n    @dataclass\n    class ModelField:\n        name: str\nelse:\n    from pydantic.fields import ModelField as ModelField\n",
+                             "@dataclass\nclass ModelField:\n    name: str\n")
+    files = {"requirements.txt": "pydantic\n", "fastapi/_compat.py": compat, "fastapi/utils.py": _UTILS}
+    assert [(f[0], f[2]) for f in findings(make_repo(tmp_path, files)) if f[0] == "AL230"] == [("AL230", 7)]

@@ -478,6 +478,11 @@ class Program:
         written = self.globals_written.get(path, {}).get(name)
         if name in env:
             value = env[name]
+            binding = self.binding(path, name)
+            if binding is not None and _bound_under_condition(module.module.body, name):
+                # ``if PYDANTIC_V2: class ModelField: …`` / ``else: from pydantic.fields import ModelField``:
+                # imports are not interpreted, so the name is either definition
+                value = v.join(value, self.import_value(path, binding))
             return v.join(value, written) if written is not None else value
         if written is not None:
             return written
@@ -672,3 +677,17 @@ class Program:
         results.extend(framework_analyses(self))
         self._analyses = results
         return results
+
+
+def _bound_under_condition(body: tuple, name: str) -> bool:
+    """Whether a module's top level assigns ``name`` (a ``class``/``def`` is an assignment in the
+    IR) only inside an ``if``/``try`` — a definition that may not be the one that runs."""
+    nested = False
+    for statement in body:
+        kind = type(statement)
+        if kind is ir.Assign and any(type(t) is ir.Name and t.id == name for t in statement.targets):
+            return False
+        if kind in (ir.If, ir.Try) and not nested:
+            nested = any(type(t) is ir.Name and t.id == name
+                         for node in ir.iter_nodes(statement) if type(node) is ir.Assign for t in node.targets)
+    return nested
