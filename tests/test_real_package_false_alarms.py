@@ -164,3 +164,18 @@ def test_a_class_defined_unconditionally_is_still_the_class(tmp_path):
                              "@dataclass\nclass ModelField:\n    name: str\n")
     files = {"requirements.txt": "pydantic\n", "fastapi/_compat.py": compat, "fastapi/utils.py": _UTILS}
     assert [(f[0], f[2]) for f in findings(make_repo(tmp_path, files)) if f[0] == "AL230"] == [("AL230", 7)]
+
+
+def test_a_django_apps_tests_module_is_not_production_code(tmp_path):
+    view = (
+        "from app.models import Promotion\n"
+        "def first_title():\n"
+        "    return Promotion.objects.filter(live=True).first().title\n"
+    )
+    files = {  # wagtail/contrib/search_promotions/tests.py: Django's startapp test module
+        "requirements.txt": "django\n",
+        "app/models.py": "from django.db import models\nclass Promotion(models.Model):\n    title = models.CharField(max_length=9)\n    live = models.BooleanField()\n",
+        "app/tests.py": view,
+        "app/views.py": view,  # the same dereference in a view is still reported
+    }
+    assert [(f[0], f[1]) for f in findings(make_repo(tmp_path, files)) if f[0] == "AL220"] == [("AL220", "app/views.py")]

@@ -87,7 +87,7 @@ class DataLayer:
 # Helpers ------------------------------------------------------------------------------------
 _NON_PRODUCTION = (
     "**/tests/**", "**/test/**", "**/testing/**", "**/__tests__/**", "**/*.test.*", "**/*.spec.*", "**/test_*.py",
-    "**/*_test.py", "**/conftest.py", "**/migrations/**", "**/alembic/**", "**/scripts/**", "**/seeders/**",
+    "**/*_test.py", "**/tests.py", "**/conftest.py", "**/migrations/**", "**/alembic/**", "**/scripts/**", "**/seeders/**",
     "**/seeds/**", "**/seed.*", "**/management/commands/**",
 )
 
