@@ -396,3 +396,12 @@ def test_writes_through_a_session_nothing_commits_are_rolled_back(tmp_path):
     })
     found = [(f.path, f.line) for f in report(root).findings if f.rule == "AL206"]
     assert found == [("app/api.py", 27), ("app/repo.py", 8)]
+
+
+def test_a_value_joined_with_itself_under_other_tags_stays_that_value():
+    from archlint.semantics import values as v
+
+    session = v.Db("sqlalchemy", "session", "")
+    joined = v.join(v.tag(session, frozenset({"sid:app/database.py:15:10"})), session)
+    assert v.strip(joined) == session  # not a one-option Union, which no method call reads
+    assert v.tags_of(joined) == frozenset({"sid:app/database.py:15:10"})

@@ -271,6 +271,8 @@ def join(left, right):
         merged.update(option.options if type(option) is Union else (option,))
     if len(merged) > MAX_UNION:
         return tag(UNKNOWN, extra)
+    if len(merged) == 1:  # the same value with other tags (a session from Depends and one from an annotation)
+        return tag(merged.pop(), extra)
     return tag(Union(frozenset(merged)), extra)
 
 
