@@ -937,6 +937,8 @@ class Frame(Calls):
             return v.tag(v.UNKNOWN, tags | {v.REQUEST_TAG})
         if kind is v.Record:
             found = bare.get(name)
+            if found is None:  # sequelize-cli's models/index.js registry
+                found = self.program.registered_model(self.path, name)
             if found is not None:
                 return v.tag(found, tags)
             return v.tag(v.UNKNOWN, tags)
