@@ -79,7 +79,11 @@ def _binding_resolver(files: dict[str, FileFacts], python, js):
             if found and not found[0].external:
                 file = found[0].path
                 if attr and file.endswith(("/" + attr.split(".")[0] + ".py", "/" + attr.split(".")[0] + "/__init__.py")):
-                    return BindingTarget(file, attr.partition(".")[2], None)  # a submodule
+                    # a submodule — unless the name is the module's own namesake attribute
+                    # (`from app.db.queries.queries import queries`: the file queries.py, its global `queries`)
+                    itself = python.resolve(path, Import(stripped, (), RUNTIME, _NO_SPAN, level))
+                    if not (itself and itself[0].path == file):
+                        return BindingTarget(file, attr.partition(".")[2], None)
                 return BindingTarget(file, attr, None)
             dotted = ".".join(part for part in (stripped, attr) if part)
             return BindingTarget(None, attr, dotted)

@@ -46,6 +46,19 @@ class _Budget(Exception):
     pass
 
 
+def _is_property(definition) -> bool:
+    """``@property`` / ``@functools.cached_property``: reading the attribute calls the method."""
+    if definition is None:
+        return False
+    for decorator in definition.decorators:
+        if (type(decorator) is ir.Name and decorator.id in _PROPERTIES) or (type(decorator) is ir.Attr and decorator.name in _PROPERTIES):
+            return True
+    return False
+
+
+_PROPERTIES = frozenset({"property", "cached_property"})
+
+
 class Frame(Calls):
     def __init__(self, program: Program, path: str, function: ir.Function, depth: int,
                  analysis: Analysis | None = None) -> None:
@@ -976,6 +989,8 @@ class Frame(Calls):
     def instance_member(self, instance: v.Instance, name: str):
         found = self.program.method(instance.path, instance.cid, name)
         if found is not None:
+            if _is_property(self.program.function(found.path, found.fid)):  # `self.connection` runs the getter
+                return self.call_function(None, found._replace(bound=instance), ())
             return found._replace(bound=instance)
         written = self.program.field_value(instance.path, instance.cid, name)
         member = self.program.class_field(instance.path, instance.cid, name)
