@@ -171,6 +171,11 @@ class Calls:
             function = self.program.method(bare.path, bare.cid, method)
             if function is not None:
                 return self.invoke(node, function._replace(bound=bare), args)
+            from archlint.semantics.frameworks import dump_hook
+
+            dumped = dump_hook(self, node, receiver, method, args)
+            if dumped is not None:
+                return dumped
             member = self.instance_member(bare, method)
             if (v.is_unknown(member) and DECLARED not in tags and not self.alternatives
                     and self.program.closed_class(bare.path, bare.cid) and not self.program.has_subclasses(bare.path, bare.cid)):

@@ -1037,6 +1037,10 @@ class Frame(Calls):
         what the query loaded, or loaded now (a lazy load: one query per row in a loop)."""
         relation = self.program.schema.relation(row.model, name) if row.model else None
         if relation is None:
+            model = self.program.schema.get(row.model) if row.model else None
+            getter = self.program.method(model.path, model.cid, name) if model is not None and model.cid >= 0 else None
+            if getter is not None and _is_property(self.program.function(getter.path, getter.fid)):
+                return self.call_function(None, getter._replace(bound=v.tag(row, tags)), ())  # `article.favoritesCount`
             return v.tag(v.UNKNOWN, tags)
         loaded = "*" in row.loaded or any(path == name or path.startswith(name + ".") for path in row.loaded)
         nested = frozenset(path[len(name) + 1:] for path in row.loaded if path.startswith(name + "."))

@@ -195,6 +195,8 @@ class Program:
     def _module_member_static(self, module: ir.ModuleIR, path: str, name: str):
         for statement in reversed(module.module.body):
             if type(statement) is ir.Assign and statement.value is not None:
+                if type(statement.value) is ir.Name and statement.value.id == name:
+                    continue  # `relationship = relationship`: a re-export of the import it shadows
                 for target in statement.targets:
                     if type(target) is ir.Name and target.id == name:
                         return self.static_value(path, statement.value)
