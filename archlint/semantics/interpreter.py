@@ -1049,6 +1049,9 @@ class Frame(Calls):
         target_stack = self.program.schema.models[relation.target].stack if relation.target in self.program.schema.models else stack
         if stack == "django" and relation.collection:  # a related manager: queries when read through
             return v.tag(v.Db("django", "prefetched" if loaded else "manager", relation.target), tags)
+        if relation.collection and relation.strategy not in NO_QUERY and type(node) is ir.Attr:
+            # a collection materialised in memory (what counting it in code reads: AL232)
+            self.event("collection-read", node, f"{row.model}|{name}|{'loaded' if loaded else relation.strategy}")
         if not loaded and relation.strategy not in ("none",) and relation.strategy not in EAGER and relation.strategy not in NO_QUERY:
             self.effect("lazy", stack, row.model, name, node, tags, detail=name)
         if relation.collection:
