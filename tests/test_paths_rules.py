@@ -570,3 +570,192 @@ def test_commonjs_exports_called_inside_the_module_carry_their_nullable_result(t
         ''',
     })
     assert _rules(root, "AL220") == [("AL220", "src/articles.js", 5)]
+
+
+def test_setattr_loop_over_the_request_body_and_allow_listed_look_alikes(tmp_path):
+    root = make_repo(tmp_path, {
+        "requirements.txt": "flask\nsqlalchemy\n",
+        "app/db.py": SQLA,
+        "app/routes.py": '''
+            from flask import Blueprint, request
+            from app.db import SessionLocal, User
+
+            bp = Blueprint("users", __name__)
+            ALLOWED = ("name",)
+
+            @bp.put("/users/<int:uid>")
+            def update(uid):
+                data = request.get_json()["user"]
+                with SessionLocal.begin() as session:
+                    user = session.get(User, uid)
+                    for key, value in data.items():
+                        if hasattr(user, key):
+                            setattr(user, key, value)
+                return "", 200
+
+            @bp.put("/users/<int:uid>/allowed")
+            def update_allowed(uid):
+                data = request.get_json()["user"]
+                with SessionLocal.begin() as session:
+                    user = session.get(User, uid)
+                    for key, value in data.items():
+                        if key in ALLOWED:
+                            setattr(user, key, value)
+                return "", 200
+
+            @bp.put("/users/<int:uid>/fields")
+            def update_fields(uid):
+                data = request.get_json()["user"]
+                with SessionLocal.begin() as session:
+                    user = session.get(User, uid)
+                    for key in ("name",):
+                        if key in data:
+                            setattr(user, key, data[key])
+                return "", 200
+        ''',
+    })
+    found = [f for f in report(root).findings if f.rule == "AL504"]
+    assert [(f.path, f.line) for f in found] == [("app/routes.py", 14)]
+    assert "setattr(row, key, value)" in found[0].message
+
+
+def test_js_entity_keys_copied_from_the_body_and_the_includes_allow_list(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": '{"name": "x", "dependencies": {"express": "4", "sequelize": "6"}}',
+        "src/models.js": '''
+            const { Sequelize, DataTypes } = require('sequelize');
+            const sequelize = new Sequelize('sqlite::memory:');
+            const User = sequelize.define('User', { username: DataTypes.STRING, bio: DataTypes.STRING });
+            module.exports = { sequelize, User };
+        ''',
+        "src/app.js": '''
+            const express = require('express');
+            const { User } = require('./models');
+            const app = express();
+            const ALLOWED = ['username', 'bio'];
+
+            app.put('/user/:id', async (req, res) => {
+              const user = await User.findByPk(req.params.id);
+              if (!user) return res.sendStatus(404);
+              for (const [key, value] of Object.entries(req.body.user)) {
+                user[key] = value;
+              }
+              await user.save();
+              res.json(user);
+            });
+
+            app.put('/user/:id/allowed', async (req, res) => {
+              const user = await User.findByPk(req.params.id);
+              if (!user) return res.sendStatus(404);
+              for (const [key, value] of Object.entries(req.body.user)) {
+                if (ALLOWED.includes(key)) user[key] = value;
+              }
+              Object.keys(req.body.user).forEach((k) => { if (ALLOWED.includes(k)) { user[k] = req.body.user[k]; } });
+              await user.save();
+              res.json(user);
+            });
+            module.exports = app;
+        ''',
+    })
+    assert _rules(root, "AL504") == [("AL504", "src/app.js", 10)]
+
+
+COUNTED_MODELS = '''
+    from sqlalchemy import Column, ForeignKey, Table, create_engine
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
+
+    engine = create_engine("sqlite://")
+    SessionLocal = sessionmaker(bind=engine)
+
+    class Base(DeclarativeBase):
+        pass
+
+    favorites = Table("favorites", Base.metadata, Column("user_id", ForeignKey("users.id")),
+                      Column("article_id", ForeignKey("articles.id")))
+
+    class User(Base):
+        __tablename__ = "users"
+        id: Mapped[int] = mapped_column(primary_key=True)
+
+    class Tag(Base):
+        __tablename__ = "tags"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
+        name: Mapped[str]
+
+    class Article(Base):
+        __tablename__ = "articles"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        favorited_by: Mapped[list["User"]] = relationship(secondary=favorites)
+        tags: Mapped[list["Tag"]] = relationship()
+        tag_names: Mapped[str]
+
+        def to_dict(self, user):
+            return {
+                "favoritesCount": len(self.favorited_by),
+                "favorited": user in self.favorited_by,
+                "tagList": [t.name for t in self.tags],
+                "tagCount": len(self.tags),
+                "names": len(self.tag_names),
+            }
+'''
+
+
+def test_collection_loaded_only_to_count_it_and_the_listed_collection_look_alike(tmp_path):
+    root = make_repo(tmp_path, {
+        "requirements.txt": "flask\nsqlalchemy\n",
+        "app/models.py": COUNTED_MODELS,
+        "app/routes.py": '''
+            from flask import Blueprint, g
+            from app.models import SessionLocal, Article
+
+            bp = Blueprint("a", __name__)
+
+            @bp.get("/articles/<int:aid>")
+            def get(aid):
+                with SessionLocal() as session:
+                    article = session.get(Article, aid)
+                    if article is None:
+                        return "", 404
+                    return {"favorited": any(u.id == g.user_id for u in article.favorited_by),
+                            "local": len([1, 2]), "doc": article.to_dict(None)}
+        ''',
+    })
+    found = [f for f in report(root).findings if f.rule == "AL232"]
+    assert [(f.path, f.line) for f in found] == [("app/models.py", 32), ("app/routes.py", 12)]
+    assert "counted and searched" in found[0].message and "lazy-loaded" in found[0].message
+
+
+def test_sequelize_included_collection_counted_and_the_mapped_one_look_alike(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": '{"name": "x", "dependencies": {"express": "4", "sequelize": "6"}}',
+        "src/models.js": '''
+            const { Sequelize, DataTypes } = require('sequelize');
+            const sequelize = new Sequelize('sqlite::memory:');
+            const User = sequelize.define('User', { username: DataTypes.STRING });
+            const Article = sequelize.define('Article', { slug: DataTypes.STRING });
+            const Tag = sequelize.define('Tag', { name: DataTypes.STRING });
+            Article.belongsToMany(User, { through: 'Favorites', as: 'favoritedBy' });
+            Article.hasMany(Tag, { as: 'tags' });
+            module.exports = { sequelize, User, Article, Tag };
+        ''',
+        "src/app.js": '''
+            const express = require('express');
+            const { Article, User, Tag } = require('./models');
+            const app = express();
+
+            app.get('/articles/:slug', async (req, res) => {
+              const article = await Article.findOne({ where: { slug: req.params.slug },
+                include: [{ model: User, as: 'favoritedBy' }, { model: Tag, as: 'tags' }] });
+              if (!article) return res.sendStatus(404);
+              res.json({
+                favoritesCount: article.favoritedBy.length,
+                favorited: article.favoritedBy.some((u) => u.id === req.user.id),
+                tagList: article.tags.map((t) => t.name),
+                tagCount: article.tags.length,
+              });
+            });
+            module.exports = app;
+        ''',
+    })
+    assert _rules(root, "AL232") == [("AL232", "src/app.js", 10)]
