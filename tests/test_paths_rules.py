@@ -759,3 +759,130 @@ def test_sequelize_included_collection_counted_and_the_mapped_one_look_alike(tmp
         ''',
     })
     assert _rules(root, "AL232") == [("AL232", "src/app.js", 10)]
+
+
+def test_typeorm_query_runner_transaction_and_a_runner_that_never_starts_one(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": '{"name": "x", "dependencies": {"express": "4", "typeorm": "0.3"}}',
+        "src/data-source.ts": '''
+            import { DataSource, Entity, PrimaryGeneratedColumn, Column } from 'typeorm';
+
+            @Entity()
+            export class Article {
+              @PrimaryGeneratedColumn() id: number;
+              @Column() slug: string;
+            }
+
+            @Entity()
+            export class Tag {
+              @PrimaryGeneratedColumn() id: number;
+              @Column() name: string;
+            }
+
+            export const AppDataSource = new DataSource({ type: 'sqlite', database: 'db.sqlite', entities: [Article, Tag] });
+        ''',
+        "src/app.ts": '''
+            import express from 'express';
+            import { AppDataSource, Article, Tag } from './data-source';
+
+            const app = express();
+
+            app.post('/articles', async (req, res) => {
+              const queryRunner = AppDataSource.createQueryRunner();
+              await queryRunner.connect();
+              await queryRunner.startTransaction();
+              try {
+                const article = await queryRunner.manager.save(Article, { slug: req.body.slug });
+                await queryRunner.manager.save(Tag, { name: req.body.tag });
+                await queryRunner.commitTransaction();
+                res.json(article);
+              } catch (err) {
+                await queryRunner.rollbackTransaction();
+                throw err;
+              } finally {
+                await queryRunner.release();
+              }
+            });
+
+            app.post('/articles/no-tx', async (req, res) => {
+              const queryRunner = AppDataSource.createQueryRunner();
+              await queryRunner.connect();
+              try {
+                const article = await queryRunner.manager.save(Article, { slug: req.body.slug });
+                await queryRunner.manager.save(Tag, { name: req.body.tag });
+                res.json(article);
+              } finally {
+                await queryRunner.release();
+              }
+            });
+            export default app;
+        ''',
+    })
+    assert _rules(root, "AL305", "AL306") == [("AL305", "src/app.ts", 27)]
+
+
+def test_mongoose_writes_outside_a_session_transaction_and_the_three_transaction_forms(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": '{"name": "x", "dependencies": {"express": "4", "mongoose": "8"}}',
+        "src/models.js": '''
+            const mongoose = require('mongoose');
+            const ArticleSchema = new mongoose.Schema({ slug: String, favoritesCount: Number });
+            const UserSchema = new mongoose.Schema({ username: String, favorites: [{ type: mongoose.Schema.Types.ObjectId, ref: 'Article' }] });
+            const Article = mongoose.model('Article', ArticleSchema);
+            const User = mongoose.model('User', UserSchema);
+            module.exports = { Article, User };
+        ''',
+        "src/app.js": '''
+            const express = require('express');
+            const mongoose = require('mongoose');
+            const { Article, User } = require('./models');
+            const app = express();
+
+            app.post('/articles/:slug/favorite', async (req, res) => {
+              const article = await Article.findOne({ slug: req.params.slug });
+              if (!article) return res.sendStatus(404);
+              await User.updateOne({ _id: req.user.id }, { $addToSet: { favorites: article._id } });
+              await Article.updateOne({ _id: article._id }, { $inc: { favoritesCount: 1 } });
+              res.json({ ok: true });
+            });
+
+            app.post('/articles/:slug/favorite-tx', async (req, res) => {
+              const session = await mongoose.startSession();
+              try {
+                await session.withTransaction(async () => {
+                  await User.updateOne({ _id: req.user.id }, { $addToSet: { favorites: req.params.slug } }, { session });
+                  await Article.updateOne({ slug: req.params.slug }, { $inc: { favoritesCount: 1 } }, { session });
+                });
+              } finally {
+                await session.endSession();
+              }
+              res.json({ ok: true });
+            });
+
+            app.post('/articles/:slug/favorite-manual', async (req, res) => {
+              const session = await mongoose.startSession();
+              session.startTransaction();
+              try {
+                await User.updateOne({ _id: req.user.id }, { $addToSet: { favorites: req.params.slug } }, { session });
+                await Article.updateOne({ slug: req.params.slug }, { $inc: { favoritesCount: 1 } }, { session });
+                await session.commitTransaction();
+              } catch (e) {
+                await session.abortTransaction();
+                throw e;
+              } finally {
+                session.endSession();
+              }
+              res.json({ ok: true });
+            });
+
+            app.post('/articles/:slug/favorite-conn', async (req, res) => {
+              await mongoose.connection.transaction(async (session) => {
+                await User.updateOne({ _id: req.user.id }, { $addToSet: { favorites: req.params.slug } }, { session });
+                await Article.updateOne({ slug: req.params.slug }, { $inc: { favoritesCount: 1 } }, { session });
+              });
+              res.json({ ok: true });
+            });
+            module.exports = app;
+        ''',
+    })
+    assert _rules(root, "AL305", "AL306") == [("AL305", "src/app.js", 9)]

@@ -320,9 +320,11 @@ class Calls:
             self.site(node, bare, method, category, model)
         if method in TX_METHODS and kind is v.Db:
             self.effect("transaction", stack, model, method, node, tags)
-        if method == "commit" and kind is v.Db:
+        if method in ("commit", "commitTransaction") and kind is v.Db:
             self.effect("commit", stack, model, method, node, tags)
-        if method == "beginTransaction" and kind is v.Db:  # mysql2: the connection's statements join it until commit()
+        if method in ("beginTransaction", "startTransaction") and kind is v.Db:
+            # mysql2 beginTransaction, TypeORM QueryRunner / Mongoose session startTransaction: the statements
+            # on that connection join it until commit
             self.effect("begin", stack, model, method, node, tags)
         if outcome is not None and outcome.value in ("rows", "row", "row?", "result", "scalar", "tuple", "record", "none"):
             # data read or written is not a transaction handle: `article.save()` later is not in `t`
