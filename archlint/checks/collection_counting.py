@@ -5,8 +5,11 @@
 The semantic model records a ``collection-read`` event where an attribute of a model instance is a
 collection relationship that materialises its rows (SQLAlchemy ``relationship`` lists — lazily
 loaded or eager —, Sequelize/TypeORM associations; Django's related managers query on their own
-and are AL602's business).  This check finds the reads whose *only* use is a count or a search:
-the collection is loaded row by row to answer a question one ``COUNT``/``EXISTS`` query answers.
+and are AL602's business).  This check finds the reads whose *only* use is a count or a search and
+that *load* the collection to answer it (a lazy relationship: the read issues a SELECT of every related
+row) — a question one ``COUNT``/``EXISTS`` query answers.  A collection the query loaded on purpose
+(``selectinload``, ``lazy="selectin"``, a Sequelize ``include``) costs no further query to count and
+stays silent, as do associations that never load by themselves.
 A function that also reads the same relationship of the same object in any other way (serialises
 the tag list, iterates it) needs the rows anyway and stays silent.
 """
@@ -20,6 +23,7 @@ from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding
 from archlint.domain.ir_format import render
+from archlint.semantics.support import EAGER
 
 _SEARCH_METHODS = frozenset({"some", "every", "find", "findIndex", "includes", "indexOf"})  # JS: answer one yes/no
 _SEARCH_CALLS = frozenset({"any", "all"})  # Python: over a generator of the collection
@@ -65,14 +69,13 @@ def _counted(ctx: CheckContext, analysis, reads: dict) -> Iterator[Finding]:
             continue
         span, attr, how = found[0]
         model, _relation, state = reads[attr.span].split("|")
+        if state in ("loaded", "none", "") or state in EAGER:
+            continue  # the query chose to load it (selectinload, include): counting what is loaded costs no query
         stack = _stack(ctx, model)
         what = " and ".join(sorted({h for _s, _a, h in found}))
         subject = f"`{render(attr)}`"
-        loading = ("is loaded with the row" if state == "loaded" else
-                   "is lazy-loaded by a SELECT of the whole collection" if state not in ("none", "") else
-                   "must be loaded (included) with the row")
         message = (
-            f"{subject} {loading} only to be {what} in code: every related row is fetched and built as an object to "
+            f"{subject} is lazy-loaded by a SELECT of the whole collection only to be {what} in code: every related row is fetched and built as an object to "
             f"answer what one COUNT/EXISTS query answers — the endpoint slows down and uses memory as the collection "
             f"grows (every favorite of a popular article), and once per row in a list"
         )
