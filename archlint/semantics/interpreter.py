@@ -420,6 +420,8 @@ class Frame(Calls):
             if type(container) is not ir.Attr or container.name not in ("includes", "has"):
                 return {}
             container = container.obj
+        if type(container) not in (ir.Name, ir.Attr, ir.Seq):
+            return {}  # a call would run again here (and record its effects twice): not narrowed
         current = self.env[name.id]
         if v.REQUEST_TAG not in v.tags_of(current) or v.REQUEST_TAG in v.tags_of(self.eval(container)):
             return {}
