@@ -199,3 +199,72 @@ def test_marshmallow_dumps_read_every_field_of_every_row():
         ("conduit/articles/serializers.py", 9), ("conduit/articles/serializers.py", 10), ("conduit/articles/models.py", 24)]
     correct = run_check(["fixtures/marshmallow-correct"], Options(use_cache=False))
     assert correct.findings == []
+
+
+def test_drf_view_with_its_own_list_and_a_project_related_field(tmp_path):
+    """A viewset that overrides ``list()`` is analysed through that method only (the
+    ListModelMixin entry would report the same loop twice), and a project field class deriving
+    from ``RelatedField`` with ``many=True`` reads the relation per row like DRF's own fields."""
+    root = make_repo(tmp_path, {
+        "blog/models.py": DJANGO_MODELS,
+        "blog/relations.py": '''
+            from rest_framework import serializers
+            from blog.models import Tag
+
+            class TagField(serializers.RelatedField):
+                def get_queryset(self):
+                    return Tag.objects.all()
+
+                def to_representation(self, value):
+                    return value.name
+        ''',
+        "blog/serializers.py": '''
+            from rest_framework import serializers
+            from blog.models import Article
+            from blog.relations import TagField
+
+            class ArticleSerializer(serializers.ModelSerializer):
+                tagList = TagField(many=True, required=False, source="tags")
+
+                class Meta:
+                    model = Article
+                    fields = ["title", "tagList"]
+
+            class TitleSerializer(serializers.ModelSerializer):
+                mainTag = TagField(required=False, source="tags")
+
+                class Meta:
+                    model = Article
+                    fields = ["title", "mainTag"]
+        ''',
+        "blog/views.py": '''
+            from rest_framework import mixins, viewsets
+            from rest_framework.response import Response
+            from blog.models import Article
+            from blog.serializers import ArticleSerializer, TitleSerializer
+
+            class ArticleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+                queryset = Article.objects.all()
+                serializer_class = ArticleSerializer
+
+                def list(self, request):
+                    serializer = self.serializer_class(self.queryset.all(), many=True)
+                    return Response(serializer.data)
+
+            class FastViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+                queryset = Article.objects.prefetch_related("tags")
+                serializer_class = ArticleSerializer
+
+                def list(self, request):
+                    serializer = self.serializer_class(self.queryset.all(), many=True)
+                    return Response(serializer.data)
+
+            class TitleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+                queryset = Article.objects.all()
+                serializer_class = TitleSerializer
+        ''',
+    })
+    found = [(rule, path, line) for rule, path, line in n_plus_one(root)]
+    assert found == [("AL601", "blog/views.py", 11)]  # the list() call only; prefetched and to-one look-alikes silent
+    assert "`all` query on Tag" in next(f.message for f in report(root).findings if f.rule == "AL601")
+

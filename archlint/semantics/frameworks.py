@@ -77,6 +77,14 @@ def is_marshmallow(program, cls: v.ClassValue) -> bool:
     return bool(_base_names(program, cls.path, cls.cid) & _MARSHMALLOW_BASES)
 
 
+def serializer_context(program, instance: v.Instance):
+    """``self.context`` of a DRF serializer: the dict views pass it (generic views always put the
+    current ``request`` in it; an explicit ``context={'request': request}`` does the same)."""
+    if not is_serializer(program, v.ClassValue(instance.path, instance.cid)):
+        return None
+    return v.Record((("request", v.tag(v.Request("django"), frozenset({v.REQUEST_TAG}))),))
+
+
 def _many(args) -> bool:
     many = next((value for kind, name, value, _n in args if kind == "kw" and name == "many"), None)
     return many is not None and v.strip(many) == v.Const(True)
@@ -183,7 +191,7 @@ def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
         if call is None:
             continue
         callee = child.eval_cached(call.func)
-        short = _short(callee)
+        short = _short(callee) or _field_base(program, callee)
         source = _source(call) or member.name
         many = any(arg.kind == "kw" and arg.name == "many" and type(arg.value) is ir.Const and arg.value.value is True
                    for arg in call.args)
@@ -271,6 +279,17 @@ def _read_chain(child, obj, source: str, node, pk_only: bool = False):
     for part in parts:
         value = child.member(value, part, node)
     return value
+
+
+def _field_base(program, callee) -> str:
+    """The DRF field a project field class derives from (``class TagRelatedField(RelatedField)``:
+    ``RelatedField``), so a project relational field with ``many=True`` reads the relation too."""
+    bare = v.strip(callee)
+    if type(bare) is not v.ClassValue or is_serializer(program, bare):
+        return ""
+    names = sorted(name for name in _base_names(program, bare.path, bare.cid) if name.startswith("rest_framework."))
+    shorts = [_short(v.External(name)) for name in names]
+    return next((short for short in shorts if short in _MANY_RELATED), next(iter(shorts), ""))
 
 
 def _source(call: ir.Call) -> str:
@@ -443,6 +462,8 @@ def framework_analyses(program) -> list[Analysis]:
 
 def _list_view(frame, view: v.ClassValue, cls: ir.Class) -> None:
     program = frame.program
+    if program.method(view.path, view.cid, "list") is not None:
+        return  # the project's own list() is what runs (analysed as a method), not ListModelMixin.list
     instance = v.Instance(view.path, view.cid)
     getter = program.method(view.path, view.cid, "get_queryset")
     anchor = None
