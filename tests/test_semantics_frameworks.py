@@ -268,3 +268,81 @@ def test_drf_view_with_its_own_list_and_a_project_related_field(tmp_path):
     assert found == [("AL601", "blog/views.py", 11)]  # the list() call only; prefetched and to-one look-alikes silent
     assert "`all` query on Tag" in next(f.message for f in report(root).findings if f.rule == "AL601")
 
+
+
+def test_drf_request_user_is_the_custom_user_model_in_views_and_serializer_context(tmp_path):
+    """``request.user`` (a DRF/Django view's request, or ``self.context['request']`` in a
+    serializer) is a row of the project's ``AbstractBaseUser`` model, and ``user.profile`` is the
+    reverse of ``OneToOneField(User)``: a per-row ``profile.is_following(obj)`` is an N+1."""
+    root = make_repo(tmp_path, {
+        "accounts/models.py": '''
+            from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+            from django.db import models
+
+            class User(AbstractBaseUser, PermissionsMixin):
+                email = models.EmailField(unique=True)
+                USERNAME_FIELD = "email"
+
+            class Profile(models.Model):
+                user = models.OneToOneField("accounts.User", on_delete=models.CASCADE)
+                follows = models.ManyToManyField("self", related_name="followed_by", symmetrical=False)
+
+                def is_following(self, other):
+                    return self.follows.filter(pk=other.pk).exists()
+        ''',
+        "accounts/serializers.py": '''
+            from rest_framework import serializers
+            from accounts.models import Profile
+
+            class ProfileSerializer(serializers.ModelSerializer):
+                following = serializers.SerializerMethodField()
+
+                class Meta:
+                    model = Profile
+                    fields = ["following"]
+
+                def get_following(self, instance):
+                    request = self.context.get("request", None)
+                    if request is None:
+                        return False
+                    return request.user.profile.is_following(instance)
+
+            class PlainProfileSerializer(serializers.ModelSerializer):
+                me = serializers.SerializerMethodField()
+
+                class Meta:
+                    model = Profile
+                    fields = ["me"]
+
+                def get_me(self, instance):
+                    request = self.context["request"]
+                    return request.user.pk == instance.user_id
+        ''',
+        "accounts/views.py": '''
+            from rest_framework import generics
+            from rest_framework.response import Response
+            from rest_framework.views import APIView
+            from accounts.models import Profile
+            from accounts.serializers import PlainProfileSerializer, ProfileSerializer
+
+            class ProfileList(generics.ListAPIView):
+                queryset = Profile.objects.all()
+                serializer_class = ProfileSerializer
+
+            class PlainProfileList(generics.ListAPIView):
+                queryset = Profile.objects.all()
+                serializer_class = PlainProfileSerializer
+
+            class Followees(APIView):
+                def get(self, request):
+                    rows = Profile.objects.all()
+                    return Response([request.user.profile.is_following(row) for row in rows])
+        ''',
+        "accounts/urls.py": '''
+            from django.urls import path
+            from accounts.views import Followees
+
+            urlpatterns = [path("followees", Followees.as_view())]
+        ''',
+    })
+    assert n_plus_one(root) == [("AL601", "accounts/views.py", 8), ("AL601", "accounts/views.py", 18)]

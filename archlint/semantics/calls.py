@@ -207,6 +207,13 @@ class Calls:
                     return child
                 return bare
             return v.UNKNOWN
+        if kind is v.Record and method == "get" and bare.get("get") is None and self.program.language(self.path) == "python":
+            key = v.strip(args[0][2]) if args else None
+            if type(key) is v.Const and isinstance(key.value, str):  # dict.get(key, default) on a known dict
+                found = bare.get(key.value)
+                if found is not None:
+                    return v.tag(found, tags)
+            return v.tag(v.UNKNOWN, tags)  # a missing key: the literal may have had computed keys or spreads
         if kind is v.Module or kind is v.Record:
             return self.invoke(node, self.member(receiver, method, node.func), args)
         if kind is v.External:

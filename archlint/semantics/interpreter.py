@@ -938,6 +938,10 @@ class Frame(Calls):
         if kind is v.Request:
             if node is not None:
                 self.request_event("request-read", bare, name, node.span)
+            if bare.part == "" and name == "user" and bare.framework in ("django", "drf"):
+                user = self.program.django_user_model()  # set by the authentication middleware / DRF authenticators
+                if user:
+                    return v.Row("django", user)
             if bare.part == "" or bare.part in ("state",):
                 part = REQUEST_PARTS.get(name)
                 if part is None and name in ("request", "req"):  # ctx.request (Koa), c.req (Hono)
@@ -994,6 +998,12 @@ class Frame(Calls):
             return found._replace(bound=instance)
         written = self.program.field_value(instance.path, instance.cid, name)
         member = self.program.class_field(instance.path, instance.cid, name)
+        if name == "context" and written is None and member is None:
+            from archlint.semantics.frameworks import serializer_context
+
+            context = serializer_context(self.program, instance)
+            if context is not None:
+                return context
         declared = None
         if member is not None:
             if member.value is not None and type(member.value) is not ir.FuncRef:

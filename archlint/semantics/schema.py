@@ -28,7 +28,16 @@ _SQLALCHEMY_BASES = frozenset({
     "sqlalchemy.orm.decl_api.declarative_base()", "sqlalchemy.orm.MappedAsDataclass",
 })
 _FLASK_MODEL = "flask_sqlalchemy.SQLAlchemy().Model"
-_DJANGO_BASES = frozenset({"django.db.models.Model", "django.db.models.base.Model"})
+_DJANGO_BASES = frozenset({
+    "django.db.models.Model", "django.db.models.base.Model",
+    # the custom user model (``AUTH_USER_MODEL``) derives from Django's abstract auth models
+    "django.contrib.auth.models.AbstractUser", "django.contrib.auth.models.AbstractBaseUser",
+    "django.contrib.auth.base_user.AbstractBaseUser", "django.contrib.auth.models.PermissionsMixin",
+})
+DJANGO_USER_BASES = frozenset({
+    "django.contrib.auth.models.AbstractUser", "django.contrib.auth.models.AbstractBaseUser",
+    "django.contrib.auth.base_user.AbstractBaseUser",
+})
 _SEQUELIZE_BASES = frozenset({"sequelize:Model", "sequelize-typescript:Model", "sequelize:default.Model"})
 _SQLALCHEMY_RELATIONSHIP = frozenset({
     "sqlalchemy.orm.relationship", "sqlalchemy.orm.relation", "sqlmodel.Relationship", "flask_sqlalchemy.SQLAlchemy().relationship",
@@ -403,7 +412,8 @@ def _resolve_targets(schema: Schema) -> None:
                 collection = _direction_is_many(model, schema.models.get(key), name)
             model.relations[name] = Relation(name, key, collection, strategy, span, "forward", via)
             if model.stack == "django" and key:
-                reverse = related_name or f"{model.name.lower()}_set"
+                # a OneToOneField's reverse accessor is the model's name (``user.profile``), a ForeignKey's ``<model>_set``
+                reverse = related_name or (model.name.lower() if via == "OneToOneField" else f"{model.name.lower()}_set")
                 if reverse != "+" and not reverse.endswith("+"):
                     target_model = schema.models[key]
                     target_model.relations.setdefault(
