@@ -36,6 +36,7 @@ def render_short(node) -> str:
     return render(node, 40)
 
 
+AWAITABLE = "awaitable-attrs"  # a SQLAlchemy row read through ``row.awaitable_attrs``
 SPREAD = "..."  # the key under which an object literal keeps a spread of request data
 
 _THENABLE = frozenset({"knex", "mongoose"})  # query builders that run when awaited
@@ -906,6 +907,8 @@ class Frame(Calls):
                     return found._replace(bound=v.ClassValue(model.path, model.cid))
             return v.UNKNOWN
         if kind is v.Row:
+            if name == "awaitable_attrs" and bare.stack == "sqlalchemy" and AWAITABLE not in tags:
+                return v.tag(bare, tags | {AWAITABLE})  # the AsyncAttrs accessor: its relations load when awaited
             return self.row_member(bare, tags, name, node)
         if kind is v.ModelAttr:
             self._chained_relation(bare, name, node)
@@ -1046,6 +1049,10 @@ class Frame(Calls):
         """An attribute of a model instance: a column (a plain value), or a relation — read from
         what the query loaded, or loaded now (a lazy load: one query per row in a loop)."""
         relation = self.program.schema.relation(row.model, name) if row.model else None
+        effect_tags = tags
+        if AWAITABLE in tags:  # `await row.awaitable_attrs.rel`: a legal async load, still one query per row
+            tags = tags - {AWAITABLE}
+            effect_tags = tags - {"async"}
         if relation is None:
             model = self.program.schema.get(row.model) if row.model else None
             getter = self.program.method(model.path, model.cid, name) if model is not None and model.cid >= 0 else None
@@ -1059,7 +1066,7 @@ class Frame(Calls):
         if stack == "django" and relation.collection:  # a related manager: queries when read through
             return v.tag(v.Db("django", "prefetched" if loaded else "manager", relation.target), tags)
         if not loaded and relation.strategy not in ("none",) and relation.strategy not in EAGER and relation.strategy not in NO_QUERY:
-            self.effect("lazy", stack, row.model, name, node, tags, detail=name)
+            self.effect("lazy", stack, row.model, name, node, effect_tags, detail=name)
         if relation.collection:
             return v.tag(v.Rows(target_stack, relation.target, nested), tags)
         if not loaded and relation.strategy == "none" and stack in ("sequelize", "typeorm") and node is not None:
