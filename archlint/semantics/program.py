@@ -13,7 +13,7 @@ from archlint.domain import ir
 from archlint.domain.graph import ModuleGraph
 from archlint.semantics import values as v
 from archlint.semantics.library import Library
-from archlint.semantics.schema import _DJANGO_BASES, DJANGO_USER_BASES, _FLASK_MODEL, _SEQUELIZE_BASES, _SQLALCHEMY_BASES, Schema, discover
+from archlint.semantics.schema import _DJANGO_BASES, _FLASK_MODEL, _SEQUELIZE_BASES, _SQLALCHEMY_BASES, Schema, discover
 
 MAX_CALL_DEPTH = 5  # handler -> service -> repository -> helper -> driver call
 _PY_BUILTINS = frozenset(
@@ -308,19 +308,8 @@ class Program:
         return self._schema
 
     def django_user_model(self) -> str:
-        """The project's custom Django user model (``request.user``'s class): the one model deriving
-        from ``AbstractUser``/``AbstractBaseUser``; ``""`` when there is none or more than one."""
-        found = getattr(self, "_django_user", None)
-        if found is None:
-            keys = []
-            for key, model in sorted(self.schema.models.items()):
-                if model.stack != "django" or model.cid < 0 or self.is_abstract_model(model.path, model.cid):
-                    continue
-                chain = self.subclass_chain(model.path, model.cid)
-                if any(type(base) is v.External and base.name in DJANGO_USER_BASES for link in chain for base in self.bases(*link)):
-                    keys.append(key)
-            found = self._django_user = keys[0] if len(keys) == 1 else ""
-        return found
+        """The project's custom Django user model (``request.user``'s class), ``""`` when unknown."""
+        return self.schema.user_model
 
     def model_of_class(self, path: str, cid: int) -> str:
         return self.schema.by_class.get((path, cid), "")
