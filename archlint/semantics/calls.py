@@ -306,6 +306,14 @@ class Calls:
             if collections:
                 self.analysis.events.append(Event("joined-without-unique", self.path, node.span, ",".join(collections)))
         category = library.category(bare if kind is v.Db else v.Db(stack, "model"), method) if kind in (v.Db, v.ModelClass) else None
+        if outcome is None and category is None and stack == "django" and model and (
+                kind is v.Db and bare.kind == "manager" or kind is v.Query and bare.lazy):
+            from archlint.semantics.django_managers import custom_method
+
+            function = custom_method(self.program, model, method)  # Article.objects.with_favorites(user)
+            if function is not None:
+                queryset = bare if kind is v.Query else v.Query("django", model, lazy=True)
+                return self.invoke(node, function._replace(bound=v.tag(queryset, tags)), args)
         if outcome is None and category is None:
             if kind is v.ModelClass:
                 return None  # a project classmethod: the caller looks it up
