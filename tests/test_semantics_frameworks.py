@@ -346,3 +346,116 @@ def test_drf_request_user_is_the_custom_user_model_in_views_and_serializer_conte
         ''',
     })
     assert n_plus_one(root) == [("AL601", "accounts/views.py", 8), ("AL601", "accounts/views.py", 18)]
+
+
+def test_ninja_from_orm_per_row_custom_manager_and_auth_user_model(tmp_path):
+    """``Schema.from_orm(row)`` / ``model_validate(row)`` in a loop reads the schema's fields per
+    row (a nested schema on ``ForeignKey(settings.AUTH_USER_MODEL)``, a resolver's query), and a
+    queryset from a custom manager method (``objects = Manager.from_queryset(QS)()``,
+    ``QS.as_manager()``) is still a queryset of the model; prefetched look-alikes stay silent."""
+    root = make_repo(tmp_path, {
+        "accounts/models.py": '''
+            from django.contrib.auth.models import AbstractUser
+            from django.db import models
+
+            class User(AbstractUser):
+                followers = models.ManyToManyField("self", symmetrical=False)
+        ''',
+        "posts/models.py": '''
+            from django.conf import settings
+            from django.db import models
+
+            class PostQuerySet(models.QuerySet):
+                def with_counts(self):
+                    return self.annotate(num_likes=models.Count("likes"))
+
+            PostManager = models.Manager.from_queryset(PostQuerySet)
+
+            class NoteQuerySet(models.QuerySet):
+                def recent(self):
+                    return self.order_by("-id")
+
+            class Post(models.Model):
+                author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+                likes = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="liked")
+                objects = PostManager()
+
+            class Note(models.Model):
+                author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+                objects = NoteQuerySet.as_manager()
+        ''',
+        "posts/schemas.py": '''
+            from ninja import ModelSchema
+            from accounts.models import User
+            from posts.models import Note, Post
+
+            class AuthorOut(ModelSchema):
+                following: bool
+
+                class Meta:
+                    model = User
+                    fields = ["username"]
+
+                @staticmethod
+                def resolve_following(obj, context):
+                    return obj.followers.filter(pk=context["request"].user.id).exists()
+
+            class PostOut(ModelSchema):
+                author: AuthorOut
+                likesCount: int
+
+                class Meta:
+                    model = Post
+                    fields = ["id"]
+
+                @staticmethod
+                def resolve_likesCount(obj):
+                    return obj.num_likes
+
+            class AuthorSlim(ModelSchema):
+                class Meta:
+                    model = User
+                    fields = ["username"]
+
+            class PostSlimOut(ModelSchema):
+                author: AuthorSlim
+
+                class Meta:
+                    model = Post
+                    fields = ["id"]
+
+            class NoteOut(ModelSchema):
+                class Meta:
+                    model = Note
+                    fields = ["id"]
+        ''',
+        "posts/api.py": '''
+            from ninja import Router
+            from posts.models import Note, Post
+            from posts.schemas import NoteOut, PostOut, PostSlimOut
+
+            router = Router()
+
+            @router.get("/posts")
+            def list_posts(request):
+                rows = list(Post.objects.with_counts().order_by("-id")[:20])
+                return [PostOut.from_orm(p, context={"request": request}) for p in rows]
+
+            @router.get("/posts/fast")
+            def list_posts_fast(request):
+                rows = Post.objects.with_counts().select_related("author")
+                return [PostSlimOut.model_validate(p) for p in rows]
+
+            @router.get("/notes")
+            def list_notes(request):
+                return [NoteOut.from_orm(n) for n in Note.objects.recent()]
+
+            @router.get("/posts/{pk}")
+            def one_post(request, pk: int):
+                return PostOut.from_orm(Post.objects.with_counts().get(pk=pk))
+        ''',
+    })
+    found = n_plus_one(root)
+    assert found == [("AL601", "posts/api.py", 10)]
+    message = next(f.message for f in report(root).findings if f.rule == "AL601")
+    assert "2 queries per row" in message and "lazy load of `author`" in message

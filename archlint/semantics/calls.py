@@ -192,7 +192,10 @@ class Calls:
             function = self.program.method(bare.path, bare.cid, method)
             if function is not None:
                 return self.invoke(node, function._replace(bound=bare), args)
-            return v.UNKNOWN
+            from archlint.semantics.frameworks import validate_hook
+
+            built = validate_hook(self, node, bare, method, args)
+            return built if built is not None else v.UNKNOWN
         if kind is v.App:  # route registration: handlers run per request and are analysed on their own
             if method in self.program.library.route_methods.get(bare.framework, ()) or method in ("route", "basePath"):
                 self.program.route_calls.setdefault((self.path, node.span), (self.path, node, bare, tuple(a[2] for a in args)))

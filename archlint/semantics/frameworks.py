@@ -120,6 +120,19 @@ def dump_hook(frame, node, instance, method: str, args):
     return v.Object("dict")
 
 
+_FROM_OBJECT = frozenset({"from_orm", "model_validate", "parse_obj", "validate"})
+
+
+def validate_hook(frame, node, cls: v.ClassValue, method: str, args):
+    """``ArticleOut.from_orm(article)`` / ``model_validate(article)`` on a Pydantic or django-ninja
+    schema reads the row's fields the way a response schema does (relations, ``resolve_<field>``);
+    inside a loop over rows that is a read per row.  ``None`` when this is no such call."""
+    if method not in _FROM_OBJECT or not args or args[0][0] != "pos" or not is_schema(frame.program, cls):
+        return None
+    _read_in(frame, node, f"{frame.program.cls(cls.path, cls.cid).name}.{method}", cls, args[0][2], 0)
+    return v.Instance(cls.path, cls.cid)
+
+
 def serialize_many(frame, node, cls: v.ClassValue, rows, label: str) -> None:
     """A loop over ``rows`` (at ``node``) whose body is what the framework reads per row."""
     loop_id = f"{frame.path}:{node.span.line}:{node.span.column}"
