@@ -475,7 +475,8 @@ def framework_analyses(program) -> list[Analysis]:
 
 def _list_view(frame, view: v.ClassValue, cls: ir.Class) -> None:
     program = frame.program
-    if program.method(view.path, view.cid, "list") is not None:
+    own_list = program.method(view.path, view.cid, "list")
+    if own_list is not None and not _calls_super_list(program.function(own_list.path, own_list.fid)):
         return  # the project's own list() is what runs (analysed as a method), not ListModelMixin.list
     instance = v.Instance(view.path, view.cid)
     getter = program.method(view.path, view.cid, "get_queryset")
@@ -497,6 +498,17 @@ def _list_view(frame, view: v.ClassValue, cls: ir.Class) -> None:
         return
     node = ir.Opaque("view", (), anchor.span if anchor is not None else cls.span)
     serialize_many(frame, node, serializer, rows, f"{cls.name} lists with {program.cls(serializer.path, serializer.cid).name}")
+
+
+def _calls_super_list(function) -> bool:
+    """``return super().list(request)``: the framework's list still serializes the queryset."""
+    if function is None:
+        return False
+    return any(
+        type(call.func) is ir.Attr and call.func.name == "list" and type(call.func.obj) is ir.Call
+        and type(call.func.obj.func) is ir.Name and call.func.obj.func.id == "super"
+        for call in ir.calls_in(function.body)
+    )
 
 
 def _response_schema(program, path: str, function: ir.Function):
