@@ -630,6 +630,8 @@ class Frame(Calls):
         kind = type(test)
         if kind is ir.Compare and test.op in ("is", "is-not", "==", "!=") or kind is ir.Unary and test.op == "not":
             self.guards[name] = test
+        elif kind is ir.BoolOp and test.op == "and":  # valid = row and not row.expired(): truthy means row is set
+            self.guards[name] = test
 
     def _name_construct(self, node: ir.Assign, value) -> None:
         for index, construct in enumerate(self.analysis.constructs):
