@@ -46,6 +46,14 @@ class _Budget(Exception):
     pass
 
 
+def _catches_attribute_error(types) -> bool:
+    """``except AttributeError:`` / ``except (AttributeError, KeyError):`` — the code expects a
+    None somewhere in the ``try`` body and handles it (``qs.first().related.x``)."""
+    if type(types) is ir.Seq:
+        return any(_catches_attribute_error(item) for item in types.elts)
+    return type(types) is ir.Name and types.id == "AttributeError"
+
+
 def _is_property(definition) -> bool:
     """``@property`` / ``@functools.cached_property``: reading the attribute calls the method."""
     if definition is None:
@@ -83,6 +91,7 @@ class Frame(Calls):
         self.always_raises = False
         self.ran: list = []  # project functions the call being evaluated ran (CallRecord.callees)
         self.alternatives = 0  # > 0 while one alternative of a union receiver is being called
+        self.catching_none = 0  # > 0 inside `try:` whose handler catches AttributeError (a None dereference)
 
     # running ---------------------------------------------------------------------------------------
     def run(self, args: tuple = (), kwargs: tuple = (), bound=None) -> Summary:
@@ -573,7 +582,12 @@ class Frame(Calls):
 
     def try_statement(self, node: ir.Try) -> bool:
         before = dict(self.env)
-        ends_body = self.block(node.body)
+        catches = any(_catches_attribute_error(handler.types) for handler in node.handlers)
+        self.catching_none += catches
+        try:
+            ends_body = self.block(node.body)
+        finally:
+            self.catching_none -= catches
         after_body = self.env
         ends_all = ends_body
         envs = [after_body] if not ends_body else []
@@ -1115,7 +1129,7 @@ class Frame(Calls):
         return v.tag(v.UNKNOWN, tags)
 
     def dereference(self, node, value, span: Span) -> None:
-        if self.analysis is not None and v.is_nullable(value):
+        if self.analysis is not None and v.is_nullable(value) and not self.catching_none:
             from archlint.domain.ir_format import render
 
             rows = [v.strip(o) for o in v.options(value) if type(v.strip(o)) is v.Row]
