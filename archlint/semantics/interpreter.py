@@ -956,7 +956,7 @@ class Frame(Calls):
         if kind is v.Request:
             if node is not None:
                 self.request_event("request-read", bare, name, node.span)
-            if bare.part == "" and name == "user" and bare.framework in ("django", "drf"):
+            if bare.part == "" and name == "user" and bare.framework == "django":
                 user = self.program.django_user_model()  # set by the authentication middleware / DRF authenticators
                 if user:
                     return v.Row("django", user)

@@ -145,7 +145,7 @@ def _django_user_model(program, schema: Schema) -> str:
         if model.stack != "django" or model.cid < 0 or program.is_abstract_model(model.path, model.cid):
             continue
         chain = program.subclass_chain(model.path, model.cid)
-        if any(getattr(base, "name", None) in DJANGO_USER_BASES for link in chain for base in program.bases(*link)):
+        if any(type(base) is v.External and base.name in DJANGO_USER_BASES for link in chain for base in program.bases(*link)):
             keys.append(key)
     return keys[0] if len(keys) == 1 else ""
 
