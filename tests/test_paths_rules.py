@@ -572,6 +572,53 @@ def test_commonjs_exports_called_inside_the_module_carry_their_nullable_result(t
     assert _rules(root, "AL220") == [("AL220", "src/articles.js", 5)]
 
 
+def test_a_flag_holding_an_and_of_the_lookup_narrows_it(tmp_path):
+    """``valid = row and not row.expired()`` then ``if not valid: raise``: past the check the row
+    is set (django-allauth's confirmation-key lookup through a custom manager); a flag that only
+    holds the other operand does not narrow the row.  A dereference inside ``try: … except
+    AttributeError:`` is handled."""
+    root = make_repo(tmp_path, {
+        "requirements.txt": "django==5.1\n",
+        "blog/__init__.py": "",
+        "blog/migrations/__init__.py": "",
+        "blog/models.py": DJANGO_MODELS,
+        "blog/views.py": '''
+            from django.http import Http404, JsonResponse
+            from blog.models import Article
+
+            def confirm(request, slug):
+                article = Article.objects.filter(slug=slug).first()
+                valid = article and article.slug != "draft"
+                if not valid:
+                    raise Http404()
+                return JsonResponse({"id": article.pk})
+
+            def confirm_wrong(request, slug):
+                article = Article.objects.filter(slug=slug).first()
+                valid = slug and slug != "draft"
+                if not valid:
+                    raise Http404()
+                return JsonResponse({"id": article.pk})
+
+            def author_or_none(request, slug):
+                try:
+                    author = Article.objects.filter(slug=slug).first().author
+                except AttributeError:
+                    author = None
+                return JsonResponse({"author": str(author)})
+
+            def author_or_500(request, slug):
+                try:
+                    author = Article.objects.filter(slug=slug).first().author
+                except KeyError:
+                    author = None
+                return JsonResponse({"author": str(author)})
+        ''',
+    })
+    # a None handled by `except AttributeError` (wagtail's get_workflow) is checked; KeyError is not
+    assert _rules(root, "AL220") == [("AL220", "blog/views.py", 16), ("AL220", "blog/views.py", 27)]
+
+
 def test_setattr_loop_over_the_request_body_and_allow_listed_look_alikes(tmp_path):
     root = make_repo(tmp_path, {
         "requirements.txt": "flask\nsqlalchemy\n",

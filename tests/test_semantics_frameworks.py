@@ -199,3 +199,273 @@ def test_marshmallow_dumps_read_every_field_of_every_row():
         ("conduit/articles/serializers.py", 9), ("conduit/articles/serializers.py", 10), ("conduit/articles/models.py", 24)]
     correct = run_check(["fixtures/marshmallow-correct"], Options(use_cache=False))
     assert correct.findings == []
+
+
+def test_drf_view_with_its_own_list_and_a_project_related_field(tmp_path):
+    """A viewset that overrides ``list()`` is analysed through that method only (the
+    ListModelMixin entry would report the same loop twice), and a project field class deriving
+    from ``RelatedField`` with ``many=True`` reads the relation per row like DRF's own fields."""
+    root = make_repo(tmp_path, {
+        "blog/models.py": DJANGO_MODELS,
+        "blog/relations.py": '''
+            from rest_framework import serializers
+            from blog.models import Tag
+
+            class TagField(serializers.RelatedField):
+                def get_queryset(self):
+                    return Tag.objects.all()
+
+                def to_representation(self, value):
+                    return value.name
+        ''',
+        "blog/serializers.py": '''
+            from rest_framework import serializers
+            from blog.models import Article
+            from blog.relations import TagField
+
+            class ArticleSerializer(serializers.ModelSerializer):
+                tagList = TagField(many=True, required=False, source="tags")
+
+                class Meta:
+                    model = Article
+                    fields = ["title", "tagList"]
+
+            class TitleSerializer(serializers.ModelSerializer):
+                mainTag = TagField(required=False, source="tags")
+
+                class Meta:
+                    model = Article
+                    fields = ["title", "mainTag"]
+        ''',
+        "blog/views.py": '''
+            from rest_framework import mixins, viewsets
+            from rest_framework.response import Response
+            from blog.models import Article
+            from blog.serializers import ArticleSerializer, TitleSerializer
+
+            class ArticleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+                queryset = Article.objects.all()
+                serializer_class = ArticleSerializer
+
+                def list(self, request):
+                    serializer = self.serializer_class(self.queryset.all(), many=True)
+                    return Response(serializer.data)
+
+            class FastViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+                queryset = Article.objects.prefetch_related("tags")
+                serializer_class = ArticleSerializer
+
+                def list(self, request):
+                    serializer = self.serializer_class(self.queryset.all(), many=True)
+                    return Response(serializer.data)
+
+            class TitleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+                queryset = Article.objects.all()
+                serializer_class = TitleSerializer
+
+            class LoggedViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+                queryset = Article.objects.all()
+                serializer_class = ArticleSerializer
+
+                def list(self, request, *args, **kwargs):
+                    print("listing")
+                    return super().list(request, *args, **kwargs)
+        ''',
+    })
+    found = [(rule, path, line) for rule, path, line in n_plus_one(root)]
+    # the list() call only; prefetched and to-one look-alikes silent; a list() that delegates to
+    # super().list() still serializes the queryset (reported at the queryset)
+    assert found == [("AL601", "blog/views.py", 11), ("AL601", "blog/views.py", 27)]
+    assert "`all` query on Tag" in next(f.message for f in report(root).findings if f.rule == "AL601")
+
+
+
+def test_drf_request_user_is_the_custom_user_model_in_views_and_serializer_context(tmp_path):
+    """``request.user`` (a DRF/Django view's request, or ``self.context['request']`` in a
+    serializer) is a row of the project's ``AbstractBaseUser`` model, and ``user.profile`` is the
+    reverse of ``OneToOneField(User)``: a per-row ``profile.is_following(obj)`` is an N+1."""
+    root = make_repo(tmp_path, {
+        "accounts/models.py": '''
+            from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+            from django.db import models
+
+            class User(AbstractBaseUser, PermissionsMixin):
+                email = models.EmailField(unique=True)
+                USERNAME_FIELD = "email"
+
+            class Profile(models.Model):
+                user = models.OneToOneField("accounts.User", on_delete=models.CASCADE)
+                follows = models.ManyToManyField("self", related_name="followed_by", symmetrical=False)
+
+                def is_following(self, other):
+                    return self.follows.filter(pk=other.pk).exists()
+        ''',
+        "accounts/serializers.py": '''
+            from rest_framework import serializers
+            from accounts.models import Profile
+
+            class ProfileSerializer(serializers.ModelSerializer):
+                following = serializers.SerializerMethodField()
+
+                class Meta:
+                    model = Profile
+                    fields = ["following"]
+
+                def get_following(self, instance):
+                    request = self.context.get("request", None)
+                    if request is None:
+                        return False
+                    return request.user.profile.is_following(instance)
+
+            class PlainProfileSerializer(serializers.ModelSerializer):
+                me = serializers.SerializerMethodField()
+
+                class Meta:
+                    model = Profile
+                    fields = ["me"]
+
+                def get_me(self, instance):
+                    request = self.context["request"]
+                    return request.user.pk == instance.user_id
+        ''',
+        "accounts/views.py": '''
+            from rest_framework import generics
+            from rest_framework.response import Response
+            from rest_framework.views import APIView
+            from accounts.models import Profile
+            from accounts.serializers import PlainProfileSerializer, ProfileSerializer
+
+            class ProfileList(generics.ListAPIView):
+                queryset = Profile.objects.all()
+                serializer_class = ProfileSerializer
+
+            class PlainProfileList(generics.ListAPIView):
+                queryset = Profile.objects.all()
+                serializer_class = PlainProfileSerializer
+
+            class Followees(APIView):
+                def get(self, request):
+                    rows = Profile.objects.all()
+                    return Response([request.user.profile.is_following(row) for row in rows])
+        ''',
+        "accounts/urls.py": '''
+            from django.urls import path
+            from accounts.views import Followees
+
+            urlpatterns = [path("followees", Followees.as_view())]
+        ''',
+    })
+    assert n_plus_one(root) == [("AL601", "accounts/views.py", 8), ("AL601", "accounts/views.py", 18)]
+
+
+def test_ninja_from_orm_per_row_custom_manager_and_auth_user_model(tmp_path):
+    """``Schema.from_orm(row)`` / ``model_validate(row)`` in a loop reads the schema's fields per
+    row (a nested schema on ``ForeignKey(settings.AUTH_USER_MODEL)``, a resolver's query), and a
+    queryset from a custom manager method (``objects = Manager.from_queryset(QS)()``,
+    ``QS.as_manager()``) is still a queryset of the model; prefetched look-alikes stay silent."""
+    root = make_repo(tmp_path, {
+        "accounts/models.py": '''
+            from django.contrib.auth.models import AbstractUser
+            from django.db import models
+
+            class User(AbstractUser):
+                followers = models.ManyToManyField("self", symmetrical=False)
+        ''',
+        "posts/models.py": '''
+            from django.conf import settings
+            from django.db import models
+
+            class PostQuerySet(models.QuerySet):
+                def with_counts(self):
+                    return self.annotate(num_likes=models.Count("likes"))
+
+            PostManager = models.Manager.from_queryset(PostQuerySet)
+
+            class NoteQuerySet(models.QuerySet):
+                def recent(self):
+                    return self.order_by("-id")
+
+            class Post(models.Model):
+                author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+                likes = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="liked")
+                objects = PostManager()
+
+            class Note(models.Model):
+                author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+                objects = NoteQuerySet.as_manager()
+        ''',
+        "posts/schemas.py": '''
+            from ninja import ModelSchema
+            from accounts.models import User
+            from posts.models import Note, Post
+
+            class AuthorOut(ModelSchema):
+                following: bool
+
+                class Meta:
+                    model = User
+                    fields = ["username"]
+
+                @staticmethod
+                def resolve_following(obj, context):
+                    return obj.followers.filter(pk=context["request"].user.id).exists()
+
+            class PostOut(ModelSchema):
+                author: AuthorOut
+                likesCount: int
+
+                class Meta:
+                    model = Post
+                    fields = ["id"]
+
+                @staticmethod
+                def resolve_likesCount(obj):
+                    return obj.num_likes
+
+            class AuthorSlim(ModelSchema):
+                class Meta:
+                    model = User
+                    fields = ["username"]
+
+            class PostSlimOut(ModelSchema):
+                author: AuthorSlim
+
+                class Meta:
+                    model = Post
+                    fields = ["id"]
+
+            class NoteOut(ModelSchema):
+                class Meta:
+                    model = Note
+                    fields = ["id"]
+        ''',
+        "posts/api.py": '''
+            from ninja import Router
+            from posts.models import Note, Post
+            from posts.schemas import NoteOut, PostOut, PostSlimOut
+
+            router = Router()
+
+            @router.get("/posts")
+            def list_posts(request):
+                rows = list(Post.objects.with_counts().order_by("-id")[:20])
+                return [PostOut.from_orm(p, context={"request": request}) for p in rows]
+
+            @router.get("/posts/fast")
+            def list_posts_fast(request):
+                rows = Post.objects.with_counts().select_related("author")
+                return [PostSlimOut.model_validate(p) for p in rows]
+
+            @router.get("/notes")
+            def list_notes(request):
+                return [NoteOut.from_orm(n) for n in Note.objects.recent()]
+
+            @router.get("/posts/{pk}")
+            def one_post(request, pk: int):
+                return PostOut.from_orm(Post.objects.with_counts().get(pk=pk))
+        ''',
+    })
+    found = n_plus_one(root)
+    assert found == [("AL601", "posts/api.py", 10)]
+    message = next(f.message for f in report(root).findings if f.rule == "AL601")
+    assert "2 queries per row" in message and "lazy load of `author`" in message

@@ -448,3 +448,38 @@ def test_a_connection_behind_a_property_and_aiosql_queries_on_the_driver(tmp_pat
     assert "`get_tags_for_article` query" in found.findings[0].message
     program = found.context.program
     assert program.module_env("app/queries/queries.py")["queries"] == ("asyncpg", "aiosql_queries", "")
+
+
+def test_awaitable_attrs_is_a_legal_async_load_but_one_query_per_row(tmp_path):
+    """``await row.awaitable_attrs.rel`` (SQLAlchemy's AsyncAttrs) loads the relation without
+    MissingGreenlet, so AL209 stays silent — but in a loop over rows it is still a lazy load per
+    row (AL603) unless the query eager-loaded it."""
+    root = _repo(tmp_path, {
+        "app/handlers.py": '''
+            from sqlalchemy import select
+            from sqlalchemy.orm import selectinload
+            from app.db import AsyncSessionLocal
+            from app.models import Article
+
+            async def authors():
+                async with AsyncSessionLocal() as session:
+                    rows = (await session.scalars(select(Article))).all()
+                    return [(await row.awaitable_attrs.author).username for row in rows]
+
+            async def authors_eager():
+                async with AsyncSessionLocal() as session:
+                    rows = (await session.scalars(select(Article).options(selectinload(Article.author)))).all()
+                    return [(await row.awaitable_attrs.author).username for row in rows]
+
+            async def one_author(article_id: int):
+                async with AsyncSessionLocal() as session:
+                    article = await session.get(Article, article_id)
+                    if article is None:
+                        return None
+                    author = await article.awaitable_attrs.author
+                    return author.username
+        ''',
+    })
+    assert [(rule, path, line) for rule, path, line in findings(root) if rule[:3] in ("AL2", "AL6")] == [
+        ("AL603", "app/handlers.py", 9)
+    ]

@@ -192,7 +192,10 @@ class Calls:
             function = self.program.method(bare.path, bare.cid, method)
             if function is not None:
                 return self.invoke(node, function._replace(bound=bare if self._binds_class(function) else None), args)
-            return v.UNKNOWN
+            from archlint.semantics.frameworks import validate_hook
+
+            built = validate_hook(self, node, bare, method, args)
+            return built if built is not None else v.UNKNOWN
         if kind is v.App:  # route registration: handlers run per request and are analysed on their own
             if method in self.program.library.route_methods.get(bare.framework, ()) or method in ("route", "basePath"):
                 self.program.route_calls.setdefault((self.path, node.span), (self.path, node, bare, tuple(a[2] for a in args)))
@@ -207,6 +210,13 @@ class Calls:
                     return child
                 return bare
             return v.UNKNOWN
+        if kind is v.Record and method == "get" and bare.get("get") is None and self.program.language(self.path) == "python":
+            key = v.strip(args[0][2]) if args else None
+            if type(key) is v.Const and isinstance(key.value, str):  # dict.get(key, default) on a known dict
+                found = bare.get(key.value)
+                if found is not None:
+                    return v.tag(found, tags)
+            return v.tag(v.UNKNOWN, tags)  # a missing key: the literal may have had computed keys or spreads
         if kind is v.Module or kind is v.Record:
             return self.invoke(node, self.member(receiver, method, node.func), args)
         if kind is v.External:
@@ -310,6 +320,14 @@ class Calls:
             if collections:
                 self.analysis.events.append(Event("joined-without-unique", self.path, node.span, ",".join(collections)))
         category = library.category(bare if kind is v.Db else v.Db(stack, "model"), method) if kind in (v.Db, v.ModelClass) else None
+        if outcome is None and category is None and stack == "django" and model and (
+                kind is v.Db and bare.kind == "manager" or kind is v.Query and bare.lazy):
+            from archlint.semantics.django_managers import custom_method
+
+            function = custom_method(self.program, model, method)  # Article.objects.with_favorites(user)
+            if function is not None:
+                queryset = bare if kind is v.Query else v.Query("django", model, lazy=True)
+                return self.invoke(node, function._replace(bound=v.tag(queryset, tags)), args)
         if outcome is None and category is None:
             if kind is v.ModelClass:
                 return None  # a project classmethod: the caller looks it up

@@ -77,6 +77,14 @@ def is_marshmallow(program, cls: v.ClassValue) -> bool:
     return bool(_base_names(program, cls.path, cls.cid) & _MARSHMALLOW_BASES)
 
 
+def serializer_context(program, instance: v.Instance):
+    """``self.context`` of a DRF serializer: the dict views pass it (generic views always put the
+    current ``request`` in it; an explicit ``context={'request': request}`` does the same)."""
+    if not is_serializer(program, v.ClassValue(instance.path, instance.cid)):
+        return None
+    return v.Record((("request", v.tag(v.Request("django"), frozenset({v.REQUEST_TAG}))),))
+
+
 def _many(args) -> bool:
     many = next((value for kind, name, value, _n in args if kind == "kw" and name == "many"), None)
     return many is not None and v.strip(many) == v.Const(True)
@@ -110,6 +118,19 @@ def dump_hook(frame, node, instance, method: str, args):
     else:
         _read_in(frame, node, f"{frame.program.cls(bare.path, bare.cid).name}.dump", v.ClassValue(bare.path, bare.cid), args[0][2], 0)
     return v.Object("dict")
+
+
+_FROM_OBJECT = frozenset({"from_orm", "model_validate", "parse_obj", "validate"})
+
+
+def validate_hook(frame, node, cls: v.ClassValue, method: str, args):
+    """``ArticleOut.from_orm(article)`` / ``model_validate(article)`` on a Pydantic or django-ninja
+    schema reads the row's fields the way a response schema does (relations, ``resolve_<field>``);
+    inside a loop over rows that is a read per row.  ``None`` when this is no such call."""
+    if method not in _FROM_OBJECT or not args or args[0][0] != "pos" or not is_schema(frame.program, cls):
+        return None
+    _read_in(frame, node, f"{frame.program.cls(cls.path, cls.cid).name}.{method}", cls, args[0][2], 0)
+    return v.Instance(cls.path, cls.cid)
 
 
 def serialize_many(frame, node, cls: v.ClassValue, rows, label: str) -> None:
@@ -183,7 +204,7 @@ def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
         if call is None:
             continue
         callee = child.eval_cached(call.func)
-        short = _short(callee)
+        short = _short(callee) or _field_base(program, callee)
         source = _source(call) or member.name
         many = any(arg.kind == "kw" and arg.name == "many" and type(arg.value) is ir.Const and arg.value.value is True
                    for arg in call.args)
@@ -271,6 +292,17 @@ def _read_chain(child, obj, source: str, node, pk_only: bool = False):
     for part in parts:
         value = child.member(value, part, node)
     return value
+
+
+def _field_base(program, callee) -> str:
+    """The DRF field a project field class derives from (``class TagRelatedField(RelatedField)``:
+    ``RelatedField``), so a project relational field with ``many=True`` reads the relation too."""
+    bare = v.strip(callee)
+    if type(bare) is not v.ClassValue or is_serializer(program, bare):
+        return ""
+    names = sorted(name for name in _base_names(program, bare.path, bare.cid) if name.startswith("rest_framework."))
+    shorts = [_short(v.External(name)) for name in names]
+    return next((short for short in shorts if short in _MANY_RELATED), next(iter(shorts), ""))
 
 
 def _source(call: ir.Call) -> str:
@@ -443,6 +475,9 @@ def framework_analyses(program) -> list[Analysis]:
 
 def _list_view(frame, view: v.ClassValue, cls: ir.Class) -> None:
     program = frame.program
+    own_list = program.method(view.path, view.cid, "list")
+    if own_list is not None and not _calls_super_list(program.function(own_list.path, own_list.fid)):
+        return  # the project's own list() is what runs (analysed as a method), not ListModelMixin.list
     instance = v.Instance(view.path, view.cid)
     getter = program.method(view.path, view.cid, "get_queryset")
     anchor = None
@@ -463,6 +498,17 @@ def _list_view(frame, view: v.ClassValue, cls: ir.Class) -> None:
         return
     node = ir.Opaque("view", (), anchor.span if anchor is not None else cls.span)
     serialize_many(frame, node, serializer, rows, f"{cls.name} lists with {program.cls(serializer.path, serializer.cid).name}")
+
+
+def _calls_super_list(function) -> bool:
+    """``return super().list(request)``: the framework's list still serializes the queryset."""
+    if function is None:
+        return False
+    return any(
+        type(call.func) is ir.Attr and call.func.name == "list" and type(call.func.obj) is ir.Call
+        and type(call.func.obj.func) is ir.Name and call.func.obj.func.id == "super"
+        for call in ir.calls_in(function.body)
+    )
 
 
 def _response_schema(program, path: str, function: ir.Function):

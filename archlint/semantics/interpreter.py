@@ -36,6 +36,7 @@ def render_short(node) -> str:
     return render(node, 40)
 
 
+AWAITABLE = "awaitable-attrs"  # a SQLAlchemy row read through ``row.awaitable_attrs``
 SPREAD = "..."  # the key under which an object literal keeps a spread of request data
 
 NODE_BUDGET = 40_000  # evaluation steps per frame; past it the function's summary is UNKNOWN
@@ -43,6 +44,14 @@ NODE_BUDGET = 40_000  # evaluation steps per frame; past it the function's summa
 
 class _Budget(Exception):
     pass
+
+
+def _catches_attribute_error(types) -> bool:
+    """``except AttributeError:`` / ``except (AttributeError, KeyError):`` — the code expects a
+    None somewhere in the ``try`` body and handles it (``qs.first().related.x``)."""
+    if type(types) is ir.Seq:
+        return any(_catches_attribute_error(item) for item in types.elts)
+    return type(types) is ir.Name and types.id == "AttributeError"
 
 
 def _is_property(definition) -> bool:
@@ -82,6 +91,7 @@ class Frame(Calls):
         self.always_raises = False
         self.ran: list = []  # project functions the call being evaluated ran (CallRecord.callees)
         self.alternatives = 0  # > 0 while one alternative of a union receiver is being called
+        self.catching_none = 0  # > 0 inside `try:` whose handler catches AttributeError (a None dereference)
 
     # running ---------------------------------------------------------------------------------------
     def run(self, args: tuple = (), kwargs: tuple = (), bound=None) -> Summary:
@@ -594,7 +604,12 @@ class Frame(Calls):
 
     def try_statement(self, node: ir.Try) -> bool:
         before = dict(self.env)
-        ends_body = self.block(node.body)
+        catches = any(_catches_attribute_error(handler.types) for handler in node.handlers)
+        self.catching_none += catches
+        try:
+            ends_body = self.block(node.body)
+        finally:
+            self.catching_none -= catches
         after_body = self.env
         ends_all = ends_body
         envs = [after_body] if not ends_body else []
@@ -650,6 +665,8 @@ class Frame(Calls):
             del self.guards[key]
         kind = type(test)
         if kind is ir.Compare and test.op in ("is", "is-not", "==", "!=") or kind is ir.Unary and test.op == "not":
+            self.guards[name] = test
+        elif kind is ir.BoolOp and test.op == "and":  # valid = row and not row.expired(): truthy means row is set
             self.guards[name] = test
 
     def _name_construct(self, node: ir.Assign, value) -> None:
@@ -929,6 +946,8 @@ class Frame(Calls):
                     return found._replace(bound=v.ClassValue(model.path, model.cid))
             return v.UNKNOWN
         if kind is v.Row:
+            if name == "awaitable_attrs" and bare.stack == "sqlalchemy" and AWAITABLE not in tags:
+                return v.tag(bare, tags | {AWAITABLE})  # the AsyncAttrs accessor: its relations load when awaited
             return self.row_member(bare, tags, name, node)
         if kind is v.ModelAttr:
             self._chained_relation(bare, name, node)
@@ -961,6 +980,10 @@ class Frame(Calls):
         if kind is v.Request:
             if node is not None:
                 self.request_event("request-read", bare, name, node.span)
+            if bare.part == "" and name == "user" and bare.framework == "django":
+                user = self.program.django_user_model()  # set by the authentication middleware / DRF authenticators
+                if user:
+                    return v.Row("django", user)
             if bare.part == "" or bare.part in ("state",):
                 part = REQUEST_PARTS.get(name)
                 if part is None and name in ("request", "req"):  # ctx.request (Koa), c.req (Hono)
@@ -1017,6 +1040,12 @@ class Frame(Calls):
             return found._replace(bound=instance)
         written = self.program.field_value(instance.path, instance.cid, name)
         member = self.program.class_field(instance.path, instance.cid, name)
+        if name == "context" and written is None and member is None:
+            from archlint.semantics.frameworks import serializer_context
+
+            context = serializer_context(self.program, instance)
+            if context is not None:
+                return context
         declared = None
         if member is not None:
             if member.value is not None and type(member.value) is not ir.FuncRef:
@@ -1059,6 +1088,10 @@ class Frame(Calls):
         """An attribute of a model instance: a column (a plain value), or a relation — read from
         what the query loaded, or loaded now (a lazy load: one query per row in a loop)."""
         relation = self.program.schema.relation(row.model, name) if row.model else None
+        effect_tags = tags
+        if AWAITABLE in tags:  # `await row.awaitable_attrs.rel`: a legal async load, still one query per row
+            tags = tags - {AWAITABLE}
+            effect_tags = tags - {"async"}
         if relation is None:
             model = self.program.schema.get(row.model) if row.model else None
             getter = self.program.method(model.path, model.cid, name) if model is not None and model.cid >= 0 else None
@@ -1075,7 +1108,7 @@ class Frame(Calls):
             # a collection materialised in memory (what counting it in code reads: AL232)
             self.event("collection-read", node, f"{row.model}|{name}|{'loaded' if loaded else relation.strategy}")
         if not loaded and relation.strategy not in ("none",) and relation.strategy not in EAGER and relation.strategy not in NO_QUERY:
-            self.effect("lazy", stack, row.model, name, node, tags, detail=name)
+            self.effect("lazy", stack, row.model, name, node, effect_tags, detail=name)
         if relation.collection:
             return v.tag(v.Rows(target_stack, relation.target, nested), tags)
         if not loaded and relation.strategy == "none" and stack in ("sequelize", "typeorm") and node is not None:
@@ -1123,7 +1156,7 @@ class Frame(Calls):
         return v.tag(v.UNKNOWN, tags)
 
     def dereference(self, node, value, span: Span) -> None:
-        if self.analysis is not None and v.is_nullable(value):
+        if self.analysis is not None and v.is_nullable(value) and not self.catching_none:
             from archlint.domain.ir_format import render
 
             rows = [v.strip(o) for o in v.options(value) if type(v.strip(o)) is v.Row]

@@ -308,6 +308,10 @@ class Program:
             self._schema = discover(self)
         return self._schema
 
+    def django_user_model(self) -> str:
+        """The project's custom Django user model (``request.user``'s class), ``""`` when unknown."""
+        return self.schema.user_model
+
     def model_of_class(self, path: str, cid: int) -> str:
         return self.schema.by_class.get((path, cid), "")
 

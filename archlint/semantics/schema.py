@@ -28,7 +28,18 @@ _SQLALCHEMY_BASES = frozenset({
     "sqlalchemy.orm.decl_api.declarative_base()", "sqlalchemy.orm.MappedAsDataclass",
 })
 _FLASK_MODEL = "flask_sqlalchemy.SQLAlchemy().Model"
-_DJANGO_BASES = frozenset({"django.db.models.Model", "django.db.models.base.Model"})
+_DJANGO_BASES = frozenset({
+    "django.db.models.Model", "django.db.models.base.Model",
+    # the custom user model (``AUTH_USER_MODEL``) derives from Django's abstract auth models
+    "django.contrib.auth.models.AbstractUser", "django.contrib.auth.models.AbstractBaseUser",
+    "django.contrib.auth.base_user.AbstractBaseUser", "django.contrib.auth.models.PermissionsMixin",
+})
+USER_MODEL_TARGET = "AUTH_USER_MODEL"  # the target text of ForeignKey(settings.AUTH_USER_MODEL)
+_GET_USER_MODEL = frozenset({"django.contrib.auth.get_user_model"})
+DJANGO_USER_BASES = frozenset({
+    "django.contrib.auth.models.AbstractUser", "django.contrib.auth.models.AbstractBaseUser",
+    "django.contrib.auth.base_user.AbstractBaseUser",
+})
 _SEQUELIZE_BASES = frozenset({"sequelize:Model", "sequelize-typescript:Model", "sequelize:default.Model"})
 _SQLALCHEMY_RELATIONSHIP = frozenset({
     "sqlalchemy.orm.relationship", "sqlalchemy.orm.relation", "sqlmodel.Relationship", "flask_sqlalchemy.SQLAlchemy().relationship",
@@ -74,6 +85,7 @@ class Schema:
     def __init__(self) -> None:
         self.models: dict[str, Model] = {}
         self.by_class: dict[tuple[str, int], str] = {}
+        self.user_model = ""  # the custom Django user model's key (see _django_user_model)
 
     def add(self, model: Model, cid: int = -1) -> None:
         model.cid = cid
@@ -119,8 +131,23 @@ def discover(program) -> Schema:
             _mongoose_models(program, module, schema, calls)
     for path, calls in js_calls.items():
         _sequelize_associations(program, program.modules[path], schema, calls)
+    schema.user_model = _django_user_model(program, schema)
     _resolve_targets(schema)
     return schema
+
+
+def _django_user_model(program, schema: Schema) -> str:
+    """The project's custom Django user model (``settings.AUTH_USER_MODEL``, ``request.user``'s
+    class): the one concrete model deriving from ``AbstractUser``/``AbstractBaseUser``; ``""``
+    when there is none (Django's own ``auth.User``) or more than one."""
+    keys = []
+    for key, model in sorted(schema.models.items()):
+        if model.stack != "django" or model.cid < 0 or program.is_abstract_model(model.path, model.cid):
+            continue
+        chain = program.subclass_chain(model.path, model.cid)
+        if any(type(base) is v.External and base.name in DJANGO_USER_BASES for link in chain for base in program.bases(*link)):
+            keys.append(key)
+    return keys[0] if len(keys) == 1 else ""
 
 
 # Python and TypeORM classes --------------------------------------------------------------------------
@@ -154,7 +181,10 @@ def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> 
                 strategy = "select"
             model.pending.append((member.name, target, collection, strategy, member.span, "relationship", ""))
         elif model.stack == "django" and short in _DJANGO_RELATIONS and callee.startswith(("django.", "modelcluster.", "mptt.")):
-            target = _target_text(call.arg(0, "to"))
+            to = call.arg(0, "to")
+            target = _target_text(to)
+            if type(to) is ir.Call and program.static_name(path, to.func) in _GET_USER_MODEL:
+                target = USER_MODEL_TARGET
             related = call.arg(keyword="related_name")
             related_name = related.value if type(related) is ir.Const and isinstance(related.value, str) else ""
             model.pending.append((member.name, target, _DJANGO_RELATIONS[short], "select", member.span, short, related_name))
@@ -398,12 +428,16 @@ def _direction_is_many(model: Model, target: Model | None, name: str) -> bool:
 def _resolve_targets(schema: Schema) -> None:
     for model in list(schema.models.values()):
         for name, target, collection, strategy, span, via, related_name in model.pending:
-            key = model.key if target == "self" else schema.by_name(target, model.stack, model.path) if target else ""
+            if target == USER_MODEL_TARGET and model.stack == "django":  # ForeignKey(settings.AUTH_USER_MODEL)
+                key = schema.user_model
+            else:
+                key = model.key if target == "self" else schema.by_name(target, model.stack, model.path) if target else ""
             if collection is None:
                 collection = _direction_is_many(model, schema.models.get(key), name)
             model.relations[name] = Relation(name, key, collection, strategy, span, "forward", via)
             if model.stack == "django" and key:
-                reverse = related_name or f"{model.name.lower()}_set"
+                # a OneToOneField's reverse accessor is the model's name (``user.profile``), a ForeignKey's ``<model>_set``
+                reverse = related_name or (model.name.lower() if via == "OneToOneField" else f"{model.name.lower()}_set")
                 if reverse != "+" and not reverse.endswith("+"):
                     target_model = schema.models[key]
                     target_model.relations.setdefault(
