@@ -477,6 +477,23 @@ class Frame(Calls):
         bare = v.strip(iterable)
         kind = type(bare)
         elem_tag = frozenset({f"elem:{loop_id}"})
+        if kind is v.Union:
+            # rows from one query or another (`favorited ? user.getFavorites(o) : Article.findAll(o)`),
+            # or an empty list that one branch replaced: a loop over DB rows when every alternative
+            # that yields anything is one
+            element = None
+            seen = 0
+            for option in bare.options:
+                if type(v.strip(option)) is v.Tuple and not v.strip(option).items:
+                    continue
+                item, source, model = self.element_of(node, v.tag(option, tags), loop_id)
+                if source != "rows":
+                    return v.tag(v.UNKNOWN, tags), "other", ""
+                element = v.join(element, item)
+                seen += 1
+            if seen:
+                row = v.strip(element)
+                return element, "rows", row.model if type(row) is v.Row else ""
         if kind is v.Result and not bare.unique and self.analysis is not None and self._joined_collections(bare):
             self.analysis.events.append(Event("joined-without-unique", self.path, node.iter.span, ",".join(self._joined_collections(bare))))
         if kind is v.Db and bare.stack == "django" and bare.kind in ("manager", "prefetched"):
@@ -668,6 +685,14 @@ class Frame(Calls):
                 row = v.strip(current)
                 if type(row) is v.Row:
                     self.env[obj.id] = v.tag(row._replace(loaded=row.loaded | {target.name}), v.tags_of(current))
+                return
+            if type(receiver) is v.Record and type(obj) is ir.Name and obj.id in self.env:
+                # let page = { rows: [], count: 0 }; page.rows = await user.getFavorites(): the local
+                # object now holds the rows (a strong update: the name is this frame's own binding)
+                current = self.env[obj.id]
+                items = dict(v.strip(current).items)
+                items[target.name] = value
+                self.env[obj.id] = v.tag(v.Record(tuple(items.items())), v.tags_of(current))
                 return
             if type(receiver) is v.Instance:
                 self.env[field_key(obj, target.name)] = value
