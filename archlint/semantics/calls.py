@@ -293,6 +293,10 @@ class Calls:
                 function = self.program.method(model_def.path, model_def.cid, method)
                 if function is not None:
                     return self.invoke(node, function._replace(bound=v.tag(bare, tags)), args)
+            elif model_def is not None and model_def.stack == "sequelize":  # Article.prototype.toJson = …
+                function = self.program.prototype_method(model_def.key, method)
+                if function is not None:
+                    return self.invoke(node, function._replace(bound=v.tag(bare, tags)), args)
             return self.row_method(node, bare, tags, method, args)
         if kind is v.Result and method in REQUIRES_UNIQUE and not bare.unique and self.analysis is not None:
             collections = self._joined_collections(bare)

@@ -911,6 +911,9 @@ class Frame(Calls):
         kind = type(bare)
         library = self.program.library
         if kind is v.Db:
+            if library.is_registry(bare):  # sequelize.models.Article
+                key = self.program.schema.by_name(name, bare.stack, self.path)
+                return v.ModelClass(bare.stack, key) if key else v.tag(v.UNKNOWN, tags)
             derived = library.derived(bare, name)
             if derived is not None:
                 return v.tag(derived, tags)

@@ -322,6 +322,29 @@ class Program:
             return None
         return v.ModelClass(found[0].stack, found[0].key)
 
+    def prototype_method(self, model_key: str, name: str):
+        """``Article.prototype.toJson = async function (user) {…}`` next to ``const Article =
+        sequelize.define('Article', …)``: the instance method of a ``define`` model (a ``Function``),
+        or ``None``.  Indexed once from the modules that define models."""
+        index = getattr(self, "_prototype_methods", None)
+        if index is None:
+            index = self._prototype_methods = {}
+            for path in sorted({path for path, _name in self.define_aliases}):
+                module = self.modules.get(path)
+                if module is None:
+                    continue
+                for function in module.functions:
+                    for node in ir.iter_nodes(function.body):
+                        if type(node) is not ir.Assign or type(node.value) is not ir.FuncRef or len(node.targets) != 1:
+                            continue
+                        target = node.targets[0]
+                        holder = target.obj if type(target) is ir.Attr else None
+                        if type(holder) is ir.Attr and holder.name == "prototype" and type(holder.obj) is ir.Name:
+                            key = self.define_aliases.get((path, holder.obj.id))
+                            if key:
+                                index.setdefault((key, target.name), v.Function(path, node.value.fid))
+        return index.get((model_key, name))
+
     def method(self, path: str, cid: int, name: str, seen: frozenset = frozenset()):
         """A method by name through the class and its project bases (left to right, depth first)."""
         cls = self.cls(path, cid)
