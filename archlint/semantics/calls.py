@@ -82,6 +82,7 @@ def _no_tx(tags: frozenset) -> frozenset:
     return frozenset(t for t in tags if not t.startswith(v.TX_TAG)) if tags else tags
 
 
+PROMISE_METHODS = frozenset({"then", "catch", "finally"})
 _MONGOOSE_MODEL = frozenset({"mongoose:model", "mongoose:default.model", "mongoose:.model"})
 
 
@@ -93,6 +94,8 @@ class Calls:
             receiver = self.eval(func.obj)
             if func.optional or node.optional:
                 receiver = non_null(receiver)
+            elif not self.python and func.name in PROMISE_METHODS and type(func.obj) is ir.Call:
+                pass  # User.findOne(…).then(cb): a method of the call's Promise, not of the row it resolves to
             else:
                 self.dereference(func.obj, receiver, func.span)
             first = len(self.effects)
