@@ -361,6 +361,16 @@ class Frame(Calls):
             self.env = join_envs(then_env, else_env)
         return False
 
+    def _request_slot(self, obj, name: str) -> str:
+        """Environment key of ``req.<name>`` for a name the framework does not define on the request
+        (``req.loggedUser``, ``req.article``): a value a middleware or handler stores there."""
+        if type(obj) is not ir.Name or name in REQUEST_PARTS or self.python:
+            return ""
+        current = v.strip(self.env.get(obj.id, v.UNKNOWN))
+        if type(current) is not v.Request or current.part != "":
+            return ""
+        return f"{obj.id}:{name}"
+
     def site_key(self, node) -> str:
         return f"{self.path}:{node.span.line}:{node.span.column}"
 
@@ -411,7 +421,12 @@ class Frame(Calls):
             if current is not None and truthy:
                 found[test.id] = non_null(current)
             return found
-        if kind is ir.Attr or kind is ir.Call:
+        if kind is ir.Attr:
+            key = self._request_slot(test.obj, test.name)
+            if key and truthy and key in self.env:  # if (!req.loggedUser) return …
+                return {key: non_null(self.env[key])}
+            return {}
+        if kind is ir.Call:
             return {}
         if kind is ir.Compare and test.op in ("is", "is-not", "==", "!="):
             name, other = test.left, test.right
@@ -686,6 +701,10 @@ class Frame(Calls):
             receiver = v.strip(self.eval(obj))
             if type(receiver) is v.Request:
                 self.request_event("request-write", receiver, target.name, target.span)
+                key = self._request_slot(obj, target.name)
+                if key:  # req.loggedUser = await User.findOne(…): later reads in this frame see the row
+                    self.env[key] = value
+                    return
             if type(receiver) is v.Row and type(obj) is ir.Name and obj.id in self.env:  # article.author = user
                 current = self.env[obj.id]
                 row = v.strip(current)
@@ -758,7 +777,7 @@ class Frame(Calls):
                 value = non_null(value)
             else:
                 self.dereference(node.obj, value, node.span)
-            key = field_key(node.obj, node.name)
+            key = field_key(node.obj, node.name) or self._request_slot(node.obj, node.name)
             if key and key in self.env:
                 return self.env[key]
             result = self.member(value, node.name, node)
