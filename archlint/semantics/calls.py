@@ -196,6 +196,15 @@ class Calls:
             if function is not None:
                 return self.invoke(node, function._replace(bound=bare), args)
             return v.UNKNOWN
+        if kind is v.App and bare.framework == "express" and method in ("set", "get") and args and len(args) == (2 if method == "set" else 1) \
+                and type(v.strip(args[0][2])) is v.Const and isinstance(v.strip(args[0][2]).value, str) and not v.strip(args[0][2]).value.startswith("/"):
+            # application settings: app.set('sequelize', sequelize) at start-up, req.app.get('sequelize') in a handler
+            key = ("express", v.strip(args[0][2]).value)
+            if method == "set":
+                old = self.program.app_settings.get(key)
+                self.program.app_settings[key] = args[1][2] if old is None else v.join(old, args[1][2])
+                return bare
+            return self.program.app_settings.get(key, v.UNKNOWN)
         if kind is v.App:  # route registration: handlers run per request and are analysed on their own
             if method in self.program.library.route_methods.get(bare.framework, ()) or method in ("route", "basePath"):
                 self.program.route_calls.setdefault((self.path, node.span), (self.path, node, bare, tuple(a[2] for a in args)))

@@ -989,6 +989,8 @@ class Frame(Calls):
         if kind is v.External:
             return self.program.static_attribute(bare, name)
         if kind is v.Request:
+            if name == "app" and bare.framework == "express" and bare.part == "":
+                return v.App("express")  # req.app: the application (its settings: req.app.get('key'))
             if node is not None:
                 self.request_event("request-read", bare, name, node.span)
             if bare.part == "" or bare.part in ("state",):

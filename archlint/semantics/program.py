@@ -76,6 +76,7 @@ class Program:
     def __init__(self, modules: dict[str, ir.ModuleIR], graph: ModuleGraph, library: Library, loader=None) -> None:
         self.graph = graph
         self.library = library
+        self.app_settings: dict[tuple[str, str], object] = {}  # (framework, key) -> value of app.set(key, value)
         self.define_aliases: dict[tuple[str, str], str] = {}  # (path, local name) -> Sequelize define model key
         self._schema: Schema | None = None
         self._class_stack: dict[tuple[str, int], str] = {}
@@ -676,6 +677,21 @@ class Program:
             results.append(analysis)
         return results
 
+    def _app_setting_writers(self, paths) -> list:
+        """Functions that store an application setting (Express ``app.set('sequelize', sequelize)``):
+        run once before the analyses, so a handler's ``req.app.get('sequelize')`` reads the value."""
+        found = []
+        for path in paths:
+            module = self.modules[path]
+            if module.language == "python":
+                continue
+            for function in module.functions[1:]:
+                if any(type(node) is ir.Call and node.method == "set" and len(node.args) == 2
+                       and type(node.arg(0)) is ir.Const and isinstance(node.arg(0).value, str)
+                       for node in ir.iter_nodes(function.body)):
+                    found.append((path, function))
+        return found
+
     def analyses(self) -> list:
         """Every function's analysis of record, in its default calling context, after a pre-pass
         over module top levels and constructors (the fields and globals they set)."""
@@ -693,6 +709,8 @@ class Program:
             for function in self.modules[path].functions:
                 if function.cls >= 0 and function.name in ("__init__", "constructor"):
                     self.summary_of(v.Function(path, function.fid, v.Instance(path, function.cls)))
+        for path, function in self._app_setting_writers(initial):
+            self.summary_of(v.Function(path, function.fid))  # app.set('sequelize', sequelize) in start()
         self.summaries.clear()
         results: list = []
         queue = list(dict.fromkeys(initial + self.modules.later))
