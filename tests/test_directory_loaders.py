@@ -53,6 +53,13 @@ def loaded(source: str) -> list[tuple[str, str]]:
             """,
             [(OPAQUE, "path.join(__dirname, file)")],
         ),
+        (  # a parent directory's files: not this loader's
+            """
+            const fs = require('fs');
+            fs.readdirSync(process.env.DIR).forEach((file) => require(`../${file}`));
+            """,
+            [(OPAQUE, "`../${file}`")],
+        ),
         (  # a directory from the environment
             """
             const fs = require('fs'); const path = require('path');

@@ -39,7 +39,6 @@ def render_short(node) -> str:
 
 SPREAD = "..."  # the key under which an object literal keeps a spread of request data
 
-_THENABLE = frozenset({"knex", "mongoose"})  # query builders that run when awaited
 NODE_BUDGET = 40_000  # evaluation steps per frame; past it the function's summary is UNKNOWN
 
 
@@ -1162,7 +1161,7 @@ class Frame(Calls):
 
     def await_value(self, value, node):
         bare = v.strip(value)
-        if type(bare) is v.Query and bare.stack in _THENABLE:  # a knex builder / Mongoose query runs when awaited
+        if type(bare) is v.Query and bare.stack in self.program.library.thenables:  # knex, Mongoose, Drizzle: runs when awaited
             self.effect("read", bare.stack, bare.model, "await", node, v.tags_of(value))
             if bare.single:
                 origin = self.origin_of(node.value) if type(node) is ir.Await else ""

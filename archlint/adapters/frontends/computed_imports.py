@@ -94,23 +94,25 @@ def _directory_loaded(facts: FileFacts, call) -> str | None:
     if loaded is None:
         return None
     folder, name = loaded
+    if folder is None:  # a prefix that is not a directory of this file ('../x/', a computed one)
+        return None
     here = (call.span.line, call.span.column)
     for loop in facts.calls:
         head, _, rest = loop.callee.partition("readdirSync()")
-        if not rest or not (span_holds(loop.span, here)) or _first_parameter(loop.args_text) != name:
+        if not rest or not (_span_holds(loop.span, here)) or _first_parameter(loop.args_text) != name:
             continue
         listing = next((c for c in facts.calls if c.callee == head + "readdirSync" and c.span.line == loop.span.line), None)
         if listing is not None and _directory(listing.args_text) == folder:
             return f"./{folder}/*" if folder else OWN_DIRECTORY
     for loop in facts.loops:  # for (const file of fs.readdirSync(dir)) require(...)
-        if loop.target == name and span_holds(loop.span, here):
+        if loop.target == name and _span_holds(loop.span, here):
             head, _, rest = "".join(loop.iterable.split()).partition("readdirSync(")
             if head in ("fs.", "") and rest.endswith(")") and _directory(rest[:-1]) == folder:
                 return f"./{folder}/*" if folder else OWN_DIRECTORY
     return None
 
 
-def span_holds(span, at: tuple[int, int]) -> bool:
+def _span_holds(span, at: tuple[int, int]) -> bool:
     return (span.line, span.column) <= at <= (span.end_line, span.end_column)
 
 
