@@ -207,6 +207,9 @@ class Frame(Calls):
                 # a row known from its type only: how it was loaded is unknown (Sequelize/TypeORM
                 # associations may have been included by the caller)
                 return v.Row(stack, model, frozenset({"*"}) if stack in ("sequelize", "typeorm") else frozenset())
+            handle = self._handle_base(value)
+            if handle is not None:  # class PrismaService extends PrismaClient: the service is the client
+                return handle
             return v.tag(v.Instance(value.path, value.cid), frozenset({"declared"}))
         if kind is v.External:
             name = value.name
@@ -218,6 +221,21 @@ class Frame(Calls):
                 return v.tag(handle, ASYNC) if is_async_api(name) else handle
             if self._is_request_type(name):
                 return v.tag(v.Request(self._framework_of(name)), frozenset({v.REQUEST_TAG}))
+        return None
+
+    def _handle_base(self, cls: v.ClassValue):
+        """The DB handle a project class is by inheritance (``class PrismaService extends
+        PrismaClient``, the NestJS idiom): a library handle class among its bases, else ``None``."""
+        for path, cid in self.program.subclass_chain(cls.path, cls.cid):
+            for base in self.program.bases(path, cid):
+                if type(base) is not v.External:
+                    continue
+                handle = self.program.library.constructor(base.name) or self.program.library.annotated(base.name)
+                short = base.name.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
+                if handle is None and self._imports_stack_for(short):  # a generated client: '../generated/prisma/client'
+                    handle = self.program.library.annotated(short)
+                if handle is not None:
+                    return handle
         return None
 
     def _imports_stack_for(self, short: str) -> bool:
