@@ -23,7 +23,7 @@ from archlint.domain import ir
 from archlint.domain.facts import Span
 from archlint.semantics import values as v
 from archlint.semantics.calls import Calls
-from archlint.semantics.discriminants import assigned_paths, equality_side
+from archlint.semantics.discriminants import equality_side
 from archlint.semantics.program import Program
 from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis, Deref, Effect, Event, LoopInfo, Site, Summary
 from archlint.semantics.support import (
@@ -75,7 +75,6 @@ class Frame(Calls):
         self.loops: list[str] = []
         self.tx = 0
         self.branch: tuple = ()  # ((if-site, side), ...): the branches this statement runs on
-        self._assigned = None  # names / attribute chains the function assigns (discriminants.py)
         self.managed: list[str] = []  # sites of the managed-transaction callbacks running (explicit handle passing)
         self.guards: dict[str, object] = {}  # found = user is not None: a name that holds a null check
         self.callback_results: list[list] = []
@@ -352,9 +351,8 @@ class Frame(Calls):
         before = self.env
         narrow_then, narrow_else = self.narrowing(node.test, True), self.narrowing(node.test, False)
         site, branch = self.site_key(node), self.branch
-        if self._assigned is None:
-            self._assigned = assigned_paths(self.function)
-        picked = equality_side(node.test, self.eval_cached, self._assigned)  # if (req.method === 'POST')
+        # if (req.method === 'POST') … if (req.method === 'DELETE'): one virtual site, two sides
+        picked = equality_side(node.test, self.eval_cached, self.program.assigned_paths(self.path, self.function))
         then_sides = ((site, "then"),) + ((picked,) if picked is not None else ())
         self.env = {**before, **narrow_then}
         self.branch = branch + then_sides

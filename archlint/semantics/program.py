@@ -683,13 +683,24 @@ class Program:
         found = []
         for path in paths:
             module = self.modules[path]
-            if module.language == "python":
-                continue
+            if module.language == "python" or not any(target.split(":", 1)[0] == "express" for _name, target in module.bindings):
+                continue  # only a module that imports express makes the application it configures
             for function in module.functions[1:]:
                 if any(type(node) is ir.Call and node.method == "set" and len(node.args) == 2
                        and type(node.arg(0)) is ir.Const and isinstance(node.arg(0).value, str)
                        for node in ir.iter_nodes(function.body)):
                     found.append((path, function))
+        return found
+
+    def assigned_paths(self, path: str, function: ir.Function) -> frozenset:
+        """Names and attribute chains the function assigns (see ``discriminants.py``), once per function."""
+        cache = self.__dict__.setdefault("_assigned", {})
+        key = (path, function.fid)
+        found = cache.get(key)
+        if found is None:
+            from archlint.semantics.discriminants import assigned_paths
+
+            found = cache[key] = assigned_paths(function)
         return found
 
     def analyses(self) -> list:
