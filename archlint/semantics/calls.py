@@ -180,6 +180,10 @@ class Calls:
             if dumped is not None:
                 return dumped
             member = self.instance_member(bare, method)
+            if v.is_unknown(member) and self.program.class_field(bare.path, bare.cid, method) is None:
+                handle = self._handle_base(v.ClassValue(bare.path, bare.cid))
+                if handle is not None:  # this.$connect() / repository.save(): a method of the inherited handle
+                    return self.method_call(node, v.tag(handle, tags), method, args)
             if (v.is_unknown(member) and DECLARED not in tags and not self.alternatives
                     and self.program.closed_class(bare.path, bare.cid) and not self.program.has_subclasses(bare.path, bare.cid)):
                 if self.program.class_field(bare.path, bare.cid, method) is None and self.program.field_value(bare.path, bare.cid, method) is None:

@@ -206,9 +206,6 @@ class Frame(Calls):
                 # a row known from its type only: how it was loaded is unknown (Sequelize/TypeORM
                 # associations may have been included by the caller)
                 return v.Row(stack, model, frozenset({"*"}) if stack in ("sequelize", "typeorm") else frozenset())
-            handle = self._handle_base(value)
-            if handle is not None:  # class PrismaService extends PrismaClient: the service is the client
-                return handle
             return v.tag(v.Instance(value.path, value.cid), frozenset({"declared"}))
         if kind is v.External:
             name = value.name
@@ -223,8 +220,9 @@ class Frame(Calls):
         return None
 
     def _handle_base(self, cls: v.ClassValue):
-        """The DB handle a project class is by inheritance (``class PrismaService extends
-        PrismaClient``, the NestJS idiom): a library handle class among its bases, else ``None``."""
+        """The DB handle a project class inherits from (``class PrismaService extends PrismaClient``,
+        the NestJS idiom; a repository class over TypeORM's ``Repository``): a library handle class
+        among its bases, else ``None``.  Members the class does not define are the handle's."""
         for path, cid in self.program.subclass_chain(cls.path, cls.cid):
             for base in self.program.bases(path, cid):
                 if type(base) is not v.External:
@@ -1083,7 +1081,12 @@ class Frame(Calls):
             return v.join(written, declared) if v.is_unknown(written) is False else declared
         if written is not None:
             return written
-        return declared if declared is not None else v.UNKNOWN
+        if declared is not None:
+            return declared
+        handle = self._handle_base(v.ClassValue(instance.path, instance.cid))
+        if handle is not None:  # this.prisma.article on a PrismaService: what the inherited client has
+            return self.member(handle, name, None)
+        return v.UNKNOWN
 
     def eval_in_module(self, path: str, node):
         if path == self.path and self.function.kind == "module":
