@@ -82,6 +82,7 @@ def _no_tx(tags: frozenset) -> frozenset:
     return frozenset(t for t in tags if not t.startswith(v.TX_TAG)) if tags else tags
 
 
+PROMISE_METHODS = frozenset({"then", "catch", "finally"})
 _MONGOOSE_MODEL = frozenset({"mongoose:model", "mongoose:default.model", "mongoose:.model"})
 
 
@@ -93,6 +94,8 @@ class Calls:
             receiver = self.eval(func.obj)
             if func.optional or node.optional:
                 receiver = non_null(receiver)
+            elif not self.python and func.name in PROMISE_METHODS and type(func.obj) is ir.Call:
+                pass  # User.findOne(…).then(cb): a method of the call's Promise, not of the row it resolves to
             else:
                 self.dereference(func.obj, receiver, func.span)
             first = len(self.effects)
@@ -177,6 +180,10 @@ class Calls:
             if dumped is not None:
                 return dumped
             member = self.instance_member(bare, method)
+            if v.is_unknown(member) and self.program.class_field(bare.path, bare.cid, method) is None:
+                handle = self._handle_base(v.ClassValue(bare.path, bare.cid))
+                if handle is not None:  # this.$connect() / repository.save(): a method of the inherited handle
+                    return self.method_call(node, v.tag(handle, tags), method, args)
             if (v.is_unknown(member) and DECLARED not in tags and not self.alternatives
                     and self.program.closed_class(bare.path, bare.cid) and not self.program.has_subclasses(bare.path, bare.cid)):
                 if self.program.class_field(bare.path, bare.cid, method) is None and self.program.field_value(bare.path, bare.cid, method) is None:
@@ -196,6 +203,15 @@ class Calls:
 
             built = validate_hook(self, node, bare, method, args)
             return built if built is not None else v.UNKNOWN
+        if kind is v.App and bare.framework == "express" and method in ("set", "get") and args and len(args) == (2 if method == "set" else 1) \
+                and type(v.strip(args[0][2])) is v.Const and isinstance(v.strip(args[0][2]).value, str) and not v.strip(args[0][2]).value.startswith("/"):
+            # application settings: app.set('sequelize', sequelize) at start-up, req.app.get('sequelize') in a handler
+            key = ("express", v.strip(args[0][2]).value)
+            if method == "set":
+                old = self.program.app_settings.get(key)
+                self.program.app_settings[key] = args[1][2] if old is None else v.join(old, args[1][2])
+                return bare
+            return self.program.app_settings.get(key, v.UNKNOWN)
         if kind is v.App:  # route registration: handlers run per request and are analysed on their own
             if method in self.program.library.route_methods.get(bare.framework, ()) or method in ("route", "basePath"):
                 self.program.route_calls.setdefault((self.path, node.span), (self.path, node, bare, tuple(a[2] for a in args)))
@@ -312,6 +328,10 @@ class Calls:
             model_def = self.program.schema.get(model) if model else None
             if model_def is not None and model_def.cid >= 0:  # a method the model class defines
                 function = self.program.method(model_def.path, model_def.cid, method)
+                if function is not None:
+                    return self.invoke(node, function._replace(bound=v.tag(bare, tags)), args)
+            elif model_def is not None and model_def.stack == "sequelize":  # Article.prototype.toJson = …
+                function = self.program.prototype_method(model_def.key, method)
                 if function is not None:
                     return self.invoke(node, function._replace(bound=v.tag(bare, tags)), args)
             return self.row_method(node, bare, tags, method, args)

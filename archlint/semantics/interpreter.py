@@ -23,6 +23,7 @@ from archlint.domain import ir
 from archlint.domain.facts import Span
 from archlint.semantics import values as v
 from archlint.semantics.calls import Calls
+from archlint.semantics.discriminants import equality_side
 from archlint.semantics.program import Program
 from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis, Deref, Effect, Event, LoopInfo, Site, Summary
 from archlint.semantics.support import (
@@ -228,6 +229,22 @@ class Frame(Calls):
                 return v.tag(v.Request(self._framework_of(name)), frozenset({v.REQUEST_TAG}))
         return None
 
+    def _handle_base(self, cls: v.ClassValue):
+        """The DB handle a project class inherits from (``class PrismaService extends PrismaClient``,
+        the NestJS idiom; a repository class over TypeORM's ``Repository``): a library handle class
+        among its bases, else ``None``.  Members the class does not define are the handle's."""
+        for path, cid in self.program.subclass_chain(cls.path, cls.cid):
+            for base in self.program.bases(path, cid):
+                if type(base) is not v.External:
+                    continue
+                handle = self.program.library.constructor(base.name) or self.program.library.annotated(base.name)
+                short = base.name.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
+                if handle is None and self._imports_stack_for(short):  # a generated client: '../generated/prisma/client'
+                    handle = self.program.library.annotated(short)
+                if handle is not None:
+                    return handle
+        return None
+
     def _imports_stack_for(self, short: str) -> bool:
         handle = self.program.library.annotated(short)
         if handle is None:
@@ -342,8 +359,11 @@ class Frame(Calls):
         before = self.env
         narrow_then, narrow_else = self.narrowing(node.test, True), self.narrowing(node.test, False)
         site, branch = self.site_key(node), self.branch
+        # if (req.method === 'POST') … if (req.method === 'DELETE'): one virtual site, two sides
+        picked = equality_side(node.test, self.eval_cached, self.program.assigned_paths(self.path, self.function))
+        then_sides = ((site, "then"),) + ((picked,) if picked is not None else ())
         self.env = {**before, **narrow_then}
-        self.branch = branch + ((site, "then"),)
+        self.branch = branch + then_sides
         ends_then = self.block(node.body)
         then_env = self.env
         self.env = {**before, **narrow_else}
@@ -359,10 +379,20 @@ class Frame(Calls):
             self.branch = branch + ((site, "else"),)
         elif ends_else:
             self.env = then_env
-            self.branch = branch + ((site, "then"),)
+            self.branch = branch + then_sides
         else:
             self.env = join_envs(then_env, else_env)
         return False
+
+    def _request_slot(self, obj, name: str) -> str:
+        """Environment key of ``req.<name>`` for a name the framework does not define on the request
+        (``req.loggedUser``, ``req.article``): a value a middleware or handler stores there."""
+        if type(obj) is not ir.Name or name in REQUEST_PARTS or self.python:
+            return ""
+        current = v.strip(self.env.get(obj.id, v.UNKNOWN))
+        if type(current) is not v.Request or current.part != "":
+            return ""
+        return f"{obj.id}:{name}"
 
     def site_key(self, node) -> str:
         return f"{self.path}:{node.span.line}:{node.span.column}"
@@ -417,6 +447,9 @@ class Frame(Calls):
         if kind is ir.Call:
             return self._membership_narrowing(test.args[0].value if len(test.args) == 1 else None, test.func, truthy, "includes")
         if kind is ir.Attr:
+            key = self._request_slot(test.obj, test.name)
+            if key and truthy and key in self.env:  # if (!req.loggedUser) return …
+                return {key: non_null(self.env[key])}
             return {}
         if kind is ir.Compare and test.op in ("in", "not-in"):
             return self._membership_narrowing(test.left, test.right, truthy == (test.op == "in"), "in")
@@ -508,6 +541,23 @@ class Frame(Calls):
         bare = v.strip(iterable)
         kind = type(bare)
         elem_tag = frozenset({f"elem:{loop_id}"})
+        if kind is v.Union:
+            # rows from one query or another (`favorited ? user.getFavorites(o) : Article.findAll(o)`),
+            # or an empty list that one branch replaced: a loop over DB rows when every alternative
+            # that yields anything is one
+            element = None
+            seen = 0
+            for option in bare.options:
+                if type(v.strip(option)) is v.Tuple and not v.strip(option).items:
+                    continue
+                item, source, model = self.element_of(node, v.tag(option, tags), loop_id)
+                if source != "rows":
+                    return v.tag(v.UNKNOWN, tags), "other", ""
+                element = v.join(element, item)
+                seen += 1
+            if seen:
+                row = v.strip(element)
+                return element, "rows", row.model if type(row) is v.Row else ""
         if kind is v.Result and not bare.unique and self.analysis is not None and self._joined_collections(bare):
             self.analysis.events.append(Event("joined-without-unique", self.path, node.iter.span, ",".join(self._joined_collections(bare))))
         if kind is v.Db and bare.stack == "django" and bare.kind in ("manager", "prefetched"):
@@ -701,11 +751,23 @@ class Frame(Calls):
             receiver = v.strip(self.eval(obj))
             if type(receiver) is v.Request:
                 self.request_event("request-write", receiver, target.name, target.span)
+                key = self._request_slot(obj, target.name)
+                if key:  # req.loggedUser = await User.findOne(…): later reads in this frame see the row
+                    self.env[key] = value
+                    return
             if type(receiver) is v.Row and type(obj) is ir.Name and obj.id in self.env:  # article.author = user
                 current = self.env[obj.id]
                 row = v.strip(current)
                 if type(row) is v.Row:
                     self.env[obj.id] = v.tag(row._replace(loaded=row.loaded | {target.name}), v.tags_of(current))
+                return
+            if type(receiver) is v.Record and type(obj) is ir.Name and obj.id in self.env:
+                # let page = { rows: [], count: 0 }; page.rows = await user.getFavorites(): the local
+                # object now holds the rows (a strong update: the name is this frame's own binding)
+                current = self.env[obj.id]
+                items = dict(v.strip(current).items)
+                items[target.name] = value
+                self.env[obj.id] = v.tag(v.Record(tuple(items.items())), v.tags_of(current))
                 return
             if type(receiver) is v.Instance:
                 self.env[field_key(obj, target.name)] = value
@@ -767,7 +829,7 @@ class Frame(Calls):
                 value = non_null(value)
             else:
                 self.dereference(node.obj, value, node.span)
-            key = field_key(node.obj, node.name)
+            key = field_key(node.obj, node.name) or self._request_slot(node.obj, node.name)
             if key and key in self.env:
                 return self.env[key]
             result = self.member(value, node.name, node)
@@ -926,6 +988,9 @@ class Frame(Calls):
         kind = type(bare)
         library = self.program.library
         if kind is v.Db:
+            if library.is_registry(bare):  # sequelize.models.Article
+                key = self.program.schema.by_name(name, bare.stack, self.path)
+                return v.ModelClass(bare.stack, key) if key else v.tag(v.UNKNOWN, tags)
             derived = library.derived(bare, name)
             if derived is not None:
                 return v.tag(derived, tags)
@@ -978,6 +1043,8 @@ class Frame(Calls):
         if kind is v.External:
             return self.program.static_attribute(bare, name)
         if kind is v.Request:
+            if name == "app" and bare.framework == "express" and bare.part == "":
+                return v.App("express")  # req.app: the application (its settings: req.app.get('key'))
             if node is not None:
                 self.request_event("request-read", bare, name, node.span)
             if bare.part == "" and name == "user" and bare.framework == "django":
@@ -1065,7 +1132,12 @@ class Frame(Calls):
             return v.join(written, declared) if v.is_unknown(written) is False else declared
         if written is not None:
             return written
-        return declared if declared is not None else v.UNKNOWN
+        if declared is not None:
+            return declared
+        handle = self._handle_base(v.ClassValue(instance.path, instance.cid))
+        if handle is not None:  # this.prisma.article on a PrismaService: what the inherited client has
+            return self.member(handle, name, None)
+        return v.UNKNOWN
 
     def eval_in_module(self, path: str, node):
         if path == self.path and self.function.kind == "module":

@@ -88,12 +88,15 @@ class Library:
         self.thenables = frozenset(stack for stack, table in knowledge.semantics.items() if table.get("thenable"))
         self.adapters: dict[str, str] = {}
         self.adapted: dict[str, Outcome] = {}
+        self.registries: set[tuple[str, str]] = set()  # (stack, handle kind) whose attributes are models by name
         for stack, table in knowledge.semantics.items():
             for name, kind in table.get("adapters", {}).items():
                 self.adapters[name] = kind
                 found = table.get("returns", {}).get(f"{kind}.*")
                 if found is not None:
                     self.adapted[kind] = parse_outcome(found)
+            for kind in table.get("registries", ()):
+                self.registries.add((stack, kind))
             awaitable = table.get("awaitable")
             if awaitable is not None:
                 self.awaitables[stack] = awaitable if isinstance(awaitable, str) else frozenset(awaitable)
@@ -133,6 +136,10 @@ class Library:
         if handle.stack == "prisma" and handle.kind == "prisma" and member and not member.startswith(("$", "_")):
             return Db("prisma", "prisma_model", "prisma:" + member[:1].upper() + member[1:])
         return None
+
+    def is_registry(self, handle: Db) -> bool:
+        """``sequelize.models``: reading ``.Article`` on it gives the model registered as 'Article'."""
+        return (handle.stack, handle.kind) in self.registries
 
     def category(self, handle: Db, method: str) -> str | None:
         """``query``/``write``/``transaction``/``connect``/``schema`` when ``method`` of this handle

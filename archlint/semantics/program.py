@@ -76,6 +76,7 @@ class Program:
     def __init__(self, modules: dict[str, ir.ModuleIR], graph: ModuleGraph, library: Library, loader=None) -> None:
         self.graph = graph
         self.library = library
+        self.app_settings: dict[tuple[str, str], object] = {}  # (framework, key) -> value of app.set(key, value)
         self.define_aliases: dict[tuple[str, str], str] = {}  # (path, local name) -> Sequelize define model key
         self._schema: Schema | None = None
         self._class_stack: dict[tuple[str, int], str] = {}
@@ -326,6 +327,29 @@ class Program:
         if len(found) != 1:
             return None
         return v.ModelClass(found[0].stack, found[0].key)
+
+    def prototype_method(self, model_key: str, name: str):
+        """``Article.prototype.toJson = async function (user) {…}`` next to ``const Article =
+        sequelize.define('Article', …)``: the instance method of a ``define`` model (a ``Function``),
+        or ``None``.  Indexed once from the modules that define models."""
+        index = getattr(self, "_prototype_methods", None)
+        if index is None:
+            index = self._prototype_methods = {}
+            for path in sorted({path for path, _name in self.define_aliases}):
+                module = self.modules.get(path)
+                if module is None:
+                    continue
+                for function in module.functions:
+                    for node in ir.iter_nodes(function.body):
+                        if type(node) is not ir.Assign or type(node.value) is not ir.FuncRef or len(node.targets) != 1:
+                            continue
+                        target = node.targets[0]
+                        holder = target.obj if type(target) is ir.Attr else None
+                        if type(holder) is ir.Attr and holder.name == "prototype" and type(holder.obj) is ir.Name:
+                            key = self.define_aliases.get((path, holder.obj.id))
+                            if key:
+                                index.setdefault((key, target.name), v.Function(path, node.value.fid))
+        return index.get((model_key, name))
 
     def method(self, path: str, cid: int, name: str, seen: frozenset = frozenset()):
         """A method by name through the class and its project bases (left to right, depth first)."""
@@ -663,6 +687,32 @@ class Program:
             results.append(analysis)
         return results
 
+    def _app_setting_writers(self, paths) -> list:
+        """Functions that store an application setting (Express ``app.set('sequelize', sequelize)``):
+        run once before the analyses, so a handler's ``req.app.get('sequelize')`` reads the value."""
+        found = []
+        for path in paths:
+            module = self.modules[path]
+            if module.language == "python" or not any(target.split(":", 1)[0] == "express" for _name, target in module.bindings):
+                continue  # only a module that imports express makes the application it configures
+            for function in module.functions[1:]:
+                if any(type(node) is ir.Call and node.method == "set" and len(node.args) == 2
+                       and type(node.arg(0)) is ir.Const and isinstance(node.arg(0).value, str)
+                       for node in ir.iter_nodes(function.body)):
+                    found.append((path, function))
+        return found
+
+    def assigned_paths(self, path: str, function: ir.Function) -> frozenset:
+        """Names and attribute chains the function assigns (see ``discriminants.py``), once per function."""
+        cache = self.__dict__.setdefault("_assigned", {})
+        key = (path, function.fid)
+        found = cache.get(key)
+        if found is None:
+            from archlint.semantics.discriminants import assigned_paths
+
+            found = cache[key] = assigned_paths(function)
+        return found
+
     def analyses(self) -> list:
         """Every function's analysis of record, in its default calling context, after a pre-pass
         over module top levels and constructors (the fields and globals they set)."""
@@ -680,6 +730,8 @@ class Program:
             for function in self.modules[path].functions:
                 if function.cls >= 0 and function.name in ("__init__", "constructor"):
                     self.summary_of(v.Function(path, function.fid, v.Instance(path, function.cls)))
+        for path, function in self._app_setting_writers(initial):
+            self.summary_of(v.Function(path, function.fid))  # app.set('sequelize', sequelize) in start()
         self.summaries.clear()
         results: list = []
         queue = list(dict.fromkeys(initial + self.modules.later))
