@@ -197,7 +197,8 @@ class Calls:
         if outcome is not None and (outcome.run or outcome.write):
             op = "write" if outcome.write else "read"
             op = self._sql_operation(args, op)
-            self.effect(op, stack, model_of(value) or model, method, node, tags | arg_tags, deps=deps)
+            self.effect(op, stack, model_of(value) or model, method, node, tags | arg_tags, deps=deps,
+                        query=self.run_query(outcome, bare, node, args, stack, model))
             self.site(node, bare, method, "write" if op == "write" else (category or "query"), model_of(value) or model)
         elif category is not None:
             op = {"query": "read", "write": "write"}.get(category, category)
@@ -207,6 +208,29 @@ class Calls:
         if method in TX_METHODS and kind is v.Db:
             self.effect("transaction", stack, model, method, node, tags)
         return v.tag(value, tags | (arg_tags - frozenset(t for t in arg_tags if t.startswith("elem:")) if outcome is not None and outcome.value in ("rows", "row", "row?", "result") else arg_tags)) if not v.is_unknown(value) or combined else value
+
+    def query_chains(self, receiver, node, args) -> frozenset:
+        """The builder chains of the query a call makes: the receiver query's chains with this call
+        appended, or a new chain starting here (``select(A)``, ``db('articles')``, ``Model.objects.filter``)."""
+        step = v.Step(self.path, node, tuple((kind, name, value) for kind, name, value, _node in args))
+        if type(receiver) is v.Query:
+            return v.extend_chains(receiver.chains, step)
+        return frozenset({(step,)})
+
+    def run_query(self, outcome, receiver, node, args, stack: str, model: str):
+        """The query a running call executes, with its chains: ``session.execute(stmt)`` runs the
+        statement's; ``qs.count()`` / ``q.del()`` the receiver's plus this call; an option-object
+        call on a model or a handle (``Article.findAll({...})``, ``prisma.article.findMany``) is a
+        chain of its own."""
+        if outcome.source == "arg0":
+            source = v.strip(args[0][2]) if args else None
+            return source if type(source) is v.Query and source.chains else None
+        if type(receiver) not in (v.Query, v.Db, v.ModelClass):
+            return None
+        chains = self.query_chains(receiver, node, args)
+        if not chains:
+            return None
+        return v.Query(stack, model or getattr(receiver, "model", ""), chains=chains)
 
     def _joined_collections(self, result) -> list[str]:
         found = []
@@ -282,7 +306,8 @@ class Calls:
             lazy = stack == "django"
             cached = type(receiver) is v.Db and receiver.kind == "prefetched"
             single = getattr(receiver, "single", False) or outcome.single
-            return v.Query(stack, model, loaded, lazy, unique, joined, single, cached or getattr(receiver, "cached", False))
+            return v.Query(stack, model, loaded, lazy, unique, joined, single, cached or getattr(receiver, "cached", False),
+                           self.query_chains(receiver, node, args))
         if kind == "result":
             return v.Result(stack, model, loaded, unique, joined)
         if kind == "rows":
@@ -488,7 +513,7 @@ class Calls:
                     "builtins.frozenset", "builtins.dict") and args:
             value = v.strip(args[0][2])
             if type(value) is v.Query and value.lazy and not value.cached:
-                self.effect("read", value.stack, value.model, short, node, v.tags_of(args[0][2]))
+                self.effect("read", value.stack, value.model, short, node, v.tags_of(args[0][2]), query=value)
                 if short in ("list", "sorted", "tuple"):
                     return v.tag(v.Rows(value.stack, value.model, value.loaded), v.tags_of(args[0][2]))
             if short in ("sorted", "list", "tuple") and type(value) is v.Rows:

@@ -37,6 +37,17 @@ class _Budget(Exception):
     pass
 
 
+def record_key(value) -> str:
+    """The key a computed object key stands for: a constant string, or a library symbol
+    (``[Op.or]`` → ``"[sequelize:Op.or]"``); ``""`` when it is not known."""
+    bare = v.strip(value)
+    if type(bare) is v.Const and isinstance(bare.value, str):
+        return bare.value
+    if type(bare) is v.External:
+        return f"[{bare.name}]"
+    return ""
+
+
 class Frame(Calls):
     def __init__(self, program: Program, path: str, function: ir.Function, depth: int,
                  analysis: Analysis | None = None) -> None:
@@ -438,7 +449,7 @@ class Frame(Calls):
             return v.tag(v.Row(bare.stack, bare.model, bare.loaded), tags | elem_tag), "rows", bare.model
         if kind is v.Query and (bare.lazy or bare.stack in ("sqlalchemy",)):
             if bare.lazy and not bare.cached:
-                self.effect("read", bare.stack, bare.model, "__iter__", node.iter, tags)
+                self.effect("read", bare.stack, bare.model, "__iter__", node.iter, tags, query=bare)
             return v.tag(v.Row(bare.stack, bare.model, bare.loaded), tags | elem_tag), "rows", bare.model
         if kind is v.Tuple and bare.items:
             element = bare.items[0]
@@ -566,6 +577,9 @@ class Frame(Calls):
                 self.env["<exports>"] = v.Record(tuple(items.items()))
                 return
             receiver = v.strip(self.eval(obj))
+            if type(receiver) is v.Record and type(obj) is ir.Name and obj.id in self.env:
+                self._set_entry(obj.id, target.name, value)  # where.authorId = id
+                return
             if type(receiver) is v.Instance:
                 self.env[field_key(obj, target.name)] = value
                 self.program.write_field(receiver.path, receiver.cid, target.name, value)
@@ -602,8 +616,19 @@ class Frame(Calls):
             self.bind(target.value, value)
             return
         if kind is ir.Index:
-            self.eval(target.obj)
-            self.eval(target.index)
+            receiver = v.strip(self.eval(target.obj))
+            key = record_key(self.eval(target.index))
+            if type(receiver) is v.Record and type(target.obj) is ir.Name and target.obj.id in self.env and key:
+                self._set_entry(target.obj.id, key, value)  # where[Op.or] = [...]
+
+    def _set_entry(self, name: str, key: str, value) -> None:
+        """An object built up entry by entry (``const where = {}; if (tag) where.tag = tag``): the
+        name now holds the record with that entry (a branch joins the two records)."""
+        current = self.env[name]
+        record = v.strip(current)
+        items = dict(record.items)
+        items[key] = value
+        self.env[name] = v.tag(v.Record(tuple(items.items())), v.tags_of(current) | v.tags_of(value))
 
     # expressions ----------------------------------------------------------------------------------------
     def eval(self, node):  # noqa: C901 - one branch per expression kind
@@ -634,6 +659,9 @@ class Frame(Calls):
             obj = self.eval(node.obj)
             index = self.eval(node.index)
             if type(node.index) is ir.Opaque and node.index.kind == "slice":  # qs[a:b] is still a query
+                bare = v.strip(obj)
+                if type(bare) is v.Query and bare.chains:  # Django: LIMIT/OFFSET
+                    return v.tag(bare._replace(chains=v.extend_chains(bare.chains, v.Step(self.path, node))), v.tags_of(obj))
                 return obj
             if not node.optional:
                 self.dereference(node.obj, obj, node.span)
@@ -715,7 +743,9 @@ class Frame(Calls):
             if isinstance(entry.key, str):
                 items[entry.key] = value
             else:
-                self.eval(entry.key)
+                key = record_key(self.eval(entry.key))
+                if key:  # { [Op.or]: [...] } — what Sequelize where objects are built from
+                    items[key] = value
         return v.tag(v.Record(tuple(items.items())), all_tags(items.values()))
 
     def name(self, node: ir.Name):
@@ -937,19 +967,22 @@ class Frame(Calls):
     def await_value(self, value, node):
         bare = v.strip(value)
         if type(bare) is v.Query and bare.stack == "knex":  # a knex builder runs when awaited
-            self.effect("read", "knex", bare.model, "await", node, v.tags_of(value))
+            self.effect("read", "knex", bare.model, "await", node, v.tags_of(value), query=bare)
             if bare.single:
                 return v.tag(v.Row("knex", bare.model, nullable=True), v.tags_of(value))
             return v.tag(v.Rows("knex", bare.model), v.tags_of(value))
         return value
 
     # calls ---------------------------------------------------------------------------------------------
-    def effect(self, op: str, stack: str, model: str, method: str, node, tags: frozenset, deps=None, detail: str = "") -> None:
+    def effect(self, op: str, stack: str, model: str, method: str, node, tags: frozenset, deps=None, detail: str = "",
+               query=None) -> None:
         span = node.span if node is not None else self.function.span
         dependencies = deps if deps is not None else frozenset(t for t in tags if t.startswith("elem:"))
         closed = frozenset(t for t in tags if t.startswith("sess:") and t not in self.program.open_sessions)
+        if query is not None and (type(query) is not v.Query or not query.chains):
+            query = None
         self.effects.append(Effect(op, stack, model, method, self.path, span, dependencies, self.tx > 0, (),
-                                   tuple(self.loops), detail, frozenset(tags) | {"closed:" + t[5:] for t in closed}))
+                                   tuple(self.loops), detail, frozenset(tags) | {"closed:" + t[5:] for t in closed}, query))
 
     def site(self, node: ir.Call, handle, method: str, category: str, model: str = "") -> None:
         if self.analysis is None:

@@ -25,6 +25,7 @@ class Effect(NamedTuple):
     loops: tuple  # ids of the loops around it, outermost first, across the trace
     detail: str = ""  # e.g. the relation a lazy load reads
     tags: frozenset = frozenset()  # every tag of the values involved: async, sess:<with>, request …
+    query: object = None  # the Query (with its builder chains) this statement runs, for the lifters
 
 
 class Summary(NamedTuple):

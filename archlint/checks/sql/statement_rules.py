@@ -194,7 +194,7 @@ def _group_by(prepared: Prepared, item: PreparedStatement, tree: exp.Expression)
         grouped_sql = {g.sql().lower() for g in group.expressions}
         keyed = {table for table, name in grouped if name == "id"}
         for projection in select.expressions:
-            column = _ungrouped(projection, grouped, grouped_sql, keyed, aliases)
+            column = ungrouped(projection, grouped, grouped_sql, keyed, aliases)
             if column is None:
                 continue
             position = identifier_offset(item, column) or (0, 1)
@@ -208,7 +208,9 @@ def _group_by(prepared: Prepared, item: PreparedStatement, tree: exp.Expression)
             return
 
 
-def _ungrouped(projection, grouped, grouped_sql, keyed, aliases) -> exp.Column | None:
+def ungrouped(projection, grouped, grouped_sql, keyed, aliases) -> exp.Column | None:
+    """The first column of a projection that is neither grouped, aggregated nor functionally
+    dependent on a grouped key (``None`` when there is none)."""
     value = projection.unalias() if isinstance(projection, exp.Alias) else projection
     # Unknown functions and WITHIN GROUP may be aggregates sqlglot does not model (LISTAGG …).
     if isinstance(value, exp.Star) or value.find(exp.AggFunc, exp.Window, exp.Subquery, exp.WithinGroup, exp.Anonymous):
