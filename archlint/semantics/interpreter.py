@@ -37,6 +37,14 @@ class _Budget(Exception):
     pass
 
 
+THENABLE = frozenset({"knex", "drizzle"})  # query builders that run when awaited
+
+
+def _writes(query) -> bool:
+    """A Drizzle ``db.delete(t).where(…)`` awaited is a write (its chain starts with one)."""
+    return any(type(chain[0].node) is ir.Call and chain[0].node.method in ("insert", "update", "delete") for chain in query.chains)
+
+
 def record_key(value) -> str:
     """The key a computed object key stands for: a constant string, or a library symbol
     (``[Op.or]`` → ``"[sequelize:Op.or]"``); ``""`` when it is not known."""
@@ -966,11 +974,12 @@ class Frame(Calls):
 
     def await_value(self, value, node):
         bare = v.strip(value)
-        if type(bare) is v.Query and bare.stack == "knex":  # a knex builder runs when awaited
-            self.effect("read", "knex", bare.model, "await", node, v.tags_of(value), query=bare)
+        if type(bare) is v.Query and bare.stack in THENABLE:  # a knex/Drizzle builder runs when awaited
+            op = "write" if _writes(bare) else "read"
+            self.effect(op, bare.stack, bare.model, "await", node, v.tags_of(value), query=bare)
             if bare.single:
-                return v.tag(v.Row("knex", bare.model, nullable=True), v.tags_of(value))
-            return v.tag(v.Rows("knex", bare.model), v.tags_of(value))
+                return v.tag(v.Row(bare.stack, bare.model, nullable=True), v.tags_of(value))
+            return v.tag(v.Rows(bare.stack, bare.model), v.tags_of(value))
         return value
 
     # calls ---------------------------------------------------------------------------------------------

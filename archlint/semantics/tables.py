@@ -82,6 +82,7 @@ class Catalog:
     models: dict[str, Table] = field(default_factory=dict)  # model key -> table
     closed: bool = True  # no reflection, no definition archlint could not read
     authoritative: bool = False  # DDL or migrations define the tables (not only models)
+    variables: dict = field(default_factory=dict)  # (path, variable) -> table: Drizzle table objects
 
     def add(self, table: Table) -> Table:
         """Add a definition; a second definition of the same table merges its columns (a migration
@@ -413,10 +414,11 @@ def _callee(call: ir.Call) -> str:
 _DRIZZLE_TABLES = frozenset({"pgTable", "sqliteTable", "mysqlTable"})
 
 
-def add_drizzle(catalog: Catalog, module: ir.ModuleIR) -> dict[str, str]:
-    """``export const articles = pgTable('articles', { authorId: integer('author_id') })``:
-    returns {variable name: table name} for the lifter."""
-    names: dict[str, str] = {}
+def add_drizzle(catalog: Catalog, module: ir.ModuleIR) -> list[tuple[str, str, str, str]]:
+    """``export const articles = pgTable('articles', { authorId: integer('author_id') })``: the
+    table, and ``catalog.variables[(path, 'articles')]``.  Returns the foreign keys to resolve
+    once every table is known: (table, column, referenced variable, referenced attribute)."""
+    references = []
     for statement in module.module.body:
         target, call = _assigned_call(statement)
         if call is None or _callee(call) not in _DRIZZLE_TABLES:
@@ -434,16 +436,15 @@ def add_drizzle(catalog: Catalog, module: ir.ModuleIR) -> dict[str, str]:
                 column = _drizzle_column(entry.value) or entry.key
                 table.add_column(column)
                 table.attributes[entry.key] = column
-                reference = _drizzle_reference(entry.value)
+                reference = _drizzle_reference(module, entry.value)
                 if reference is not None:
-                    table.foreign_keys.append(ForeignKey(column, *reference))
+                    references.append((name, column, *reference))
         else:
             table.closed = False
         catalog.add(table)
-        names[target] = name
-    if names:
+        catalog.variables[(module.path, target)] = name
         catalog.authoritative = True
-    return names
+    return references
 
 
 def _assigned_call(statement):
@@ -461,11 +462,16 @@ def _drizzle_column(node) -> str:
     return ""
 
 
-def _drizzle_reference(node):
-    """``.references(() => users.id)`` → ("users" variable resolved later: we keep the attribute)."""
+def _drizzle_reference(module: ir.ModuleIR, node):
+    """``.references(() => users.id)`` → (``users``, ``id``)."""
     while type(node) is ir.Call and type(node.func) is ir.Attr:
         if node.func.name == "references" and node.args and type(node.args[0].value) is ir.FuncRef:
-            return None  # resolved by the Drizzle lifter, which knows the variables
+            function = module.functions[node.args[0].value.fid]
+            body = function.body[-1] if function.body else None
+            value = body.value if type(body) is ir.Return else None
+            if type(value) is ir.Attr and type(value.obj) is ir.Name:
+                return value.obj.id, value.name
+            return None
         node = node.func.obj
     return None
 

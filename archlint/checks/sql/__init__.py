@@ -24,6 +24,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     runs = _builder_queries(ctx)
     if not paths and not runs:
         return
+    typed = _typed_receivers(ctx) if paths else {}
     text_projects = ctx.projects.split(paths)
     lifted_projects: dict[str, list] = {}
     for run in runs:
@@ -34,7 +35,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         project_paths = text_projects.get(project, [])
         files = {path: facts for path, facts in ctx.files.items() if ctx.projects.of(path) == project}
         choice = detect_database(files, ctx.graph, ctx.projects.manifest_of(ctx.manifest, project), sql)
-        sites = sql_sites(ctx.files, project_paths, ctx.datalayer, ctx.graph, sql, choice.database) if project_paths else []
+        sites = sql_sites(ctx.files, project_paths, ctx.datalayer, ctx.graph, sql, choice.database, typed) if project_paths else []
         reported: set[tuple[str, str, int]] = set()
         if sites:
             # sqlglot (~0.2 s to import) is loaded only for projects that have SQL to analyse.
@@ -51,6 +52,25 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 if key not in reported:  # raw SQL inside a builder chain was judged as SQL text already
                     reported.add(key)
                     yield item
+
+
+def _typed_receivers(ctx: CheckContext) -> dict:
+    """(path, span) of calls whose receiver the semantic model knows is a DB handle -> its stack:
+    ``this.db.prepare(…)`` on a handle a constructor received, ``db.execute(…)`` on a
+    ``Depends(get_db)`` session.  Only read when the model was built anyway."""
+    program = ctx.program
+    if program is None or not program.modules:
+        return {}
+    from archlint.semantics import values as v
+
+    typed: dict = {}
+    for analysis in program.analyses():
+        for record in analysis.calls:
+            for option in v.options(record.receiver):
+                bare = v.strip(option)
+                if type(bare) is v.Db and record.node.method:
+                    typed.setdefault((analysis.path, record.node.span), bare.stack)
+    return typed
 
 
 def _builder_queries(ctx: CheckContext) -> list:
@@ -84,4 +104,7 @@ def candidate_paths(ctx: CheckContext, sql: SqlKnowledge) -> list[str]:
         if facts.parsed
         and any(edge.external and any(module_matches(edge.target, m) for m in modules) for edge in ctx.graph.out_edges(path))
     }
-    return sorted(set(ctx.datalayer.analysed) | extra)
+    # Files with SQL-looking strings: a handle received through a constructor or a parameter
+    # leaves no data-layer import in the file that runs the SQL.
+    signalled = {path for path, facts in ctx.files.items() if facts.parsed and facts.signals}
+    return sorted(set(ctx.datalayer.analysed) | extra | signalled)

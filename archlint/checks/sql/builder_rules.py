@@ -31,13 +31,6 @@ from archlint.semantics.builders import LIFTERS, base, lift_query
 from archlint.semantics.builders.sqlalchemy import PORTABLE
 
 _PURGE_NAME = re.compile(r"(^|_)(clear|reset|purge|flush|wipe|truncate|empty|cleanup|delete_all|remove_all|clear_all|destroy_all|seed)\w*$", re.I)
-_DIALECT_ERROR = {
-    "postgresql": 'column "{name}" must appear in the GROUP BY clause or be used in an aggregate function',
-    "mysql": "ER_MIX_OF_GROUP_FUNC_AND_FIELDS: In aggregated query without GROUP BY, expression contains nonaggregated column '{name}'",
-    "sqlite": "no error: SQLite collapses the result to one row and takes `{name}` from an arbitrary row",
-}
-
-
 class Context:
     """What the rules of one project need: the registry, the schema, the database."""
 
@@ -58,14 +51,16 @@ def run(context: Context, runs) -> Iterator[Finding]:
         for lifted in alternatives:
             for problem in lifted.problems:
                 yield context.ctx.registry.finding(problem.rule, problem.path, problem.span, problem.message, problem.guidance)
-        yield from _write_without_where(context, run, alternatives)
+        found = list(_write_without_where(context, run, alternatives))
         for lifted in alternatives:
-            if non_production(lifted.path):
-                continue
-            yield from _statement(context, lifted)
+            if not non_production(lifted.path):
+                found.extend(_statement(context, lifted))
+        yield from (item for item in found if item is not None)
 
 
-def _finding(context: Context, rule: str, lifted: base.Lifted, node, message: str, guidance: str) -> Finding:
+def _finding(context: Context, rule: str, lifted: base.Lifted, node, message: str, guidance: str) -> Finding | None:
+    if rule in lifted.covered:
+        return None
     path, span = lifted.at(node)
     return context.ctx.registry.finding(rule, path, span, message, guidance)
 
@@ -176,28 +171,19 @@ def _is_one(limit) -> bool:
 
 # AL408 / AL415 ---------------------------------------------------------------------------------------
 def _aggregates(context: Context, lifted: base.Lifted, tree) -> Iterator[Finding]:
-    from archlint.checks.sql.statement_rules import ungrouped
+    from archlint.checks.sql.statement_rules import aggregate_message, aggregate_without_group, ungrouped
 
     database = context.dialect.name if context.dialect is not None else ""
     for select in _selects(tree):
         group = select.args.get("group")
-        aggregates = [p for p in select.expressions if p.find(exp.AggFunc)]
         if group is None:
-            if not aggregates:
+            found = aggregate_without_group(select, database)
+            if found is None:
                 continue
-            plain = next((p for p in select.expressions if _plain(p)), None)
-            if plain is None:
-                continue
-            if database == "sqlite" and all(type(a.unalias() if isinstance(a, exp.Alias) else a) in (exp.Min, exp.Max) for a in aggregates):
-                continue  # SQLite's documented bare column beside min()/max(): the row of the extreme
-            name = plain.sql()
-            outcome = _DIALECT_ERROR.get(database, "PostgreSQL and MySQL reject it; SQLite collapses the result to one row").replace("{name}", name)
-            message = (
-                f"`{name}` is selected beside an aggregate with no GROUP BY: the query returns one row for the whole "
-                f"table instead of one per `{name}` row — {outcome}"
-            )
+            aggregate, plain = found
+            name = (plain.unalias() if isinstance(plain, exp.Alias) else plain).sql()
             guidance = f"Group the rows: {_idiom(lifted, 'group')}."
-            yield _finding(context, "AL415", lifted, aggregates[0], message, guidance)
+            yield _finding(context, "AL415", lifted, aggregate, aggregate_message(name, database), guidance)
             continue
         if not group.expressions or any(isinstance(g, exp.Literal) for g in group.expressions):
             continue
@@ -215,13 +201,6 @@ def _aggregates(context: Context, lifted: base.Lifted, tree) -> Iterator[Finding
             message = f"`{column.sql()}` is selected but neither grouped nor aggregated: {outcome}"
             yield _finding(context, "AL408", lifted, column, message, f"Group it or aggregate it: {_idiom(lifted, 'group')}.")
             break
-
-
-def _plain(projection: exp.Expression) -> bool:
-    value = projection.unalias() if isinstance(projection, exp.Alias) else projection
-    if value.find(exp.AggFunc, exp.Window, exp.Subquery, exp.Anonymous):
-        return False
-    return value.find(exp.Column) is not None or isinstance(value, exp.Star)
 
 
 def _keyed(context: Context, group) -> set[str]:
@@ -375,9 +354,9 @@ def _dialect(context: Context, lifted: base.Lifted, tree) -> Iterator[Finding]:
         if node is not None and _from_raw(node):
             continue  # raw SQL text: the embedded SQL rules report it there
         owners = " and ".join(context.sql.dialects[n].label for n in sorted(construct.supported) if n in context.sql.dialects)
-        outcome = construct.error.get(dialect.name) or dialect.says("syntax_error")
+        outcome = getattr(LIFTERS.get(lifted.builder), "OUTCOME", {}).get(construct.name) or construct.error.get(dialect.name) or dialect.says("syntax_error")
         message = f"this {lifted.builder} query emits {construct.label}, which is {owners} syntax, but this project uses {dialect.label}: {outcome}"
-        yield _finding(context, "AL402", lifted, node, message, construct.fix)
+        yield _finding(context, "AL402", lifted, node, message, _idiom(lifted, construct.name) or construct.fix)
 
 
 def _construct_node(tree: exp.Expression, pattern) -> exp.Expression | None:
@@ -408,5 +387,7 @@ def _names(context: Context, lifted: base.Lifted, tree) -> Iterator[Finding]:
     columns by the lifter and are correct by construction."""
     if lifted.builder not in ("knex", "typeorm"):
         return
+    if lifted.builder == "typeorm" and not (lifted.steps and lifted.steps[0].node.method == "createQueryBuilder"):
+        return  # find options name properties (AL417), not SQL
     for issue in names.check(tree, context.catalog, context.dialect, raw=lambda n: _from_raw(n)):
         yield _finding(context, issue.rule, lifted, issue.node, issue.message, issue.guidance)

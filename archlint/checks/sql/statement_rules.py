@@ -44,7 +44,10 @@ def check_statement(prepared: Prepared, item: PreparedStatement, exact: bool, bo
             yield from _unbounded_write(prepared, item, tree)
         yield from _cartesian_joins(item, tree)
         yield from _group_by(prepared, item, tree)
+        yield from _aggregate_without_group(prepared, item, tree)
         yield from _count_fan_out(item, tree)
+        yield from _unknown_qualifiers(prepared, item, tree)
+    yield from _untyped_parameters(prepared, item, tree)
     yield from _null_comparison(item, tree)
     yield from _limit_without_order(item, tree)
     yield from _select_star(item, tree)
@@ -347,3 +350,106 @@ def _select_star(item: PreparedStatement, tree: exp.Expression) -> Iterator[Issu
         "responses start leaking fields such as password hashes) and every column is read and sent each time"
     )
     yield Issue("AL414", offset, length, message, "List the columns the code uses.")
+
+
+# AL415 --------------------------------------------------------------------------------------------------
+def aggregate_without_group(select: exp.Select, database: str):
+    """(first aggregate, first plain column) of a SELECT that mixes them with no GROUP BY, else
+    ``None``.  SQLite's bare column beside a lone MIN()/MAX() is a documented feature, not a bug."""
+    if select.args.get("group") is not None:
+        return None
+    aggregates = [p for p in select.expressions if p.find(exp.AggFunc) and not p.find(exp.Window)]
+    if not aggregates:
+        return None
+    plain = next((p for p in select.expressions if _plain(p)), None)
+    if plain is None:
+        return None
+    if database == "sqlite" and all(type(a.unalias() if isinstance(a, exp.Alias) else a) in (exp.Min, exp.Max) for a in aggregates):
+        return None
+    return aggregates[0], plain
+
+
+def _plain(projection: exp.Expression) -> bool:
+    value = projection.unalias() if isinstance(projection, exp.Alias) else projection
+    if value.find(exp.AggFunc, exp.Window, exp.Subquery, exp.Anonymous):
+        return False
+    return value.find(exp.Column) is not None or isinstance(value, exp.Star)
+
+
+GROUP_OUTCOME = {
+    "postgresql": 'column "{name}" must appear in the GROUP BY clause or be used in an aggregate function',
+    "mysql": "ER_MIX_OF_GROUP_FUNC_AND_FIELDS (ONLY_FULL_GROUP_BY): In aggregated query without GROUP BY, expression contains nonaggregated column '{name}'",
+    "sqlite": "no error: SQLite collapses the result to one row and takes `{name}` from an arbitrary row",
+}
+
+
+def aggregate_message(name: str, database: str) -> str:
+    shown = name[:-1] + "…" if name.endswith("*") else name  # PostgreSQL names the first column of t.*
+    outcome = GROUP_OUTCOME.get(database, "PostgreSQL and MySQL reject it; SQLite collapses the result to one row").replace("{name}", shown)
+    return (
+        f"`{name}` is selected beside an aggregate with no GROUP BY: the query returns one row for the whole table "
+        f"instead of one per `{name}` row — {outcome}"
+    )
+
+
+def _aggregate_without_group(prepared: Prepared, item: PreparedStatement, tree: exp.Expression) -> Iterator[Issue]:
+    database = prepared.dialect.name if prepared.dialect is not None else ""
+    for select in _selects(tree):
+        found = aggregate_without_group(select, database)
+        if found is None:
+            continue
+        _aggregate, plain = found
+        value = plain.unalias() if isinstance(plain, exp.Alias) else plain
+        position = identifier_offset(item, value) or _keyword(item, r"\bSELECT\b")
+        guidance = "Add GROUP BY on the parent's key (`GROUP BY a.id`), or aggregate every selected column."
+        yield Issue("AL415", position[0], position[1], aggregate_message(value.sql(), database), guidance)
+        return
+
+
+# AL419 --------------------------------------------------------------------------------------------------
+def _unknown_qualifiers(prepared: Prepared, item: PreparedStatement, tree: exp.Expression) -> Iterator[Issue]:
+    from archlint.checks.sql.names import unknown_qualifiers
+
+    for issue in unknown_qualifiers(tree, prepared.dialect):
+        position = identifier_offset(item, issue.node) or (0, 1)
+        yield Issue(issue.rule, position[0], position[1], issue.message, issue.guidance)
+        return
+
+
+# AL420 --------------------------------------------------------------------------------------------------
+_SERVER_BOUND = frozenset({"dollar"})  # placeholders PostgreSQL itself types (pg, asyncpg): $1, $2
+
+
+def _untyped_parameters(prepared: Prepared, item: PreparedStatement, tree: exp.Expression) -> Iterator[Issue]:
+    """A ``$n`` PostgreSQL must type where it first meets it, met first where nothing types it."""
+    dialect = prepared.dialect
+    if dialect is None or dialect.name != "postgresql":
+        return
+    sentinels = {f"__p{index}": placeholder for index, placeholder in enumerate(item.placeholders)}
+    first: dict[str, exp.Expression] = {}
+    for node in tree.find_all(exp.Placeholder, bfs=False):
+        placeholder = sentinels.get(node.name)
+        if placeholder is None or placeholder.kind not in _SERVER_BOUND or placeholder.name in first:
+            continue
+        first[placeholder.name] = (node, placeholder)
+    for number, (node, placeholder) in sorted(first.items()):
+        if not _untyped(node):
+            continue
+        text = item.statement.text[placeholder.offset: placeholder.offset + placeholder.length]
+        message = (
+            f"`{text}` is first used in `{node.parent.sql(dialect='postgres')}`, where nothing gives it a type: PostgreSQL "
+            f"cannot prepare the statement and fails every call with 'could not determine data type of parameter {text}'"
+        )
+        guidance = f"Cast it where it is first used (`{text}::text IS NULL`), or compare it with a column before the IS NULL test."
+        yield Issue("AL420", placeholder.offset, placeholder.length, message, guidance)
+        return
+
+
+def _untyped(node: exp.Expression) -> bool:
+    parent = node.parent
+    if isinstance(parent, exp.Is) and parent.this is node and isinstance(parent.expression, exp.Null):
+        return True
+    if isinstance(parent, exp.Coalesce):
+        others = [parent.this, *parent.expressions]
+        return all(isinstance(o, (exp.Placeholder, exp.Null)) for o in others)
+    return False

@@ -13,12 +13,16 @@ from typing import NamedTuple
 
 from archlint.semantics import values as v
 from archlint.semantics.builders import base
-from archlint.semantics.builders import knex, sequelize, sqlalchemy
+from archlint.semantics.builders import django, drizzle, knex, prisma, sequelize, sqlalchemy, typeorm
 
 LIFTERS = {
     "sqlalchemy": sqlalchemy,
+    "django": django,
     "knex": knex,
     "sequelize": sequelize,
+    "typeorm": typeorm,
+    "prisma": prisma,
+    "drizzle": drizzle,
 }
 
 __all__ = ["LIFTERS", "Run", "base", "build_catalog", "collect_queries", "lift_query"]

@@ -64,6 +64,7 @@ class Lifted:
     problems: list[Problem] = field(default_factory=list)
     run: tuple | None = None  # (path, Span) of the call that runs it, when known
     steps: tuple = ()  # the chain it came from (for evidence)
+    covered: frozenset = frozenset()  # rules another family already reports on this call
 
     def at(self, node: exp.Expression | None) -> tuple[str, Span]:
         """Where ``node`` was written: the nearest enclosing node with a span, else the chain."""

@@ -554,7 +554,7 @@ def parse_fragment(text: str) -> exp.Expression | None:
     """A SQL expression fragment (a select item, a condition, an ORDER BY term), ``?`` bound."""
     import sqlglot
 
-    cleaned = text.replace("??", "__ident").replace("?", "NULL")
+    cleaned = text.replace("??", "__ident")  # `?` parses as a placeholder (a bound value)
     try:
         statement = sqlglot.parse_one(f"SELECT {cleaned}")
     except Exception:  # noqa: BLE001 - not an expression sqlglot reads: opaque
