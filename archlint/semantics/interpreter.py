@@ -45,6 +45,11 @@ def _writes(query) -> bool:
     return any(type(chain[0].node) is ir.Call and chain[0].node.method in ("insert", "update", "delete") for chain in query.chains)
 
 
+def _records(value) -> bool:
+    """Every alternative of the value is an object literal's record."""
+    return all(type(v.strip(option)) is v.Record for option in v.options(value))
+
+
 def record_key(value) -> str:
     """The key a computed object key stands for: a constant string, or a library symbol
     (``[Op.or]`` → ``"[sequelize:Op.or]"``); ``""`` when it is not known."""
@@ -585,7 +590,7 @@ class Frame(Calls):
                 self.env["<exports>"] = v.Record(tuple(items.items()))
                 return
             receiver = v.strip(self.eval(obj))
-            if type(receiver) is v.Record and type(obj) is ir.Name and obj.id in self.env:
+            if type(obj) is ir.Name and obj.id in self.env and _records(self.env[obj.id]):
                 self._set_entry(obj.id, target.name, value)  # where.authorId = id
                 return
             if type(receiver) is v.Instance:
@@ -624,19 +629,21 @@ class Frame(Calls):
             self.bind(target.value, value)
             return
         if kind is ir.Index:
-            receiver = v.strip(self.eval(target.obj))
+            self.eval(target.obj)
             key = record_key(self.eval(target.index))
-            if type(receiver) is v.Record and type(target.obj) is ir.Name and target.obj.id in self.env and key:
+            if key and type(target.obj) is ir.Name and target.obj.id in self.env and _records(self.env[target.obj.id]):
                 self._set_entry(target.obj.id, key, value)  # where[Op.or] = [...]
 
     def _set_entry(self, name: str, key: str, value) -> None:
         """An object built up entry by entry (``const where = {}; if (tag) where.tag = tag``): the
         name now holds the record with that entry (a branch joins the two records)."""
         current = self.env[name]
-        record = v.strip(current)
-        items = dict(record.items)
-        items[key] = value
-        self.env[name] = v.tag(v.Record(tuple(items.items())), v.tags_of(current) | v.tags_of(value))
+        result = None
+        for option in v.options(current):  # built differently on two branches: both get the entry
+            items = dict(v.strip(option).items)
+            items[key] = value
+            result = v.join(result, v.tag(v.Record(tuple(items.items())), v.tags_of(option) | v.tags_of(value)))
+        self.env[name] = result
 
     # expressions ----------------------------------------------------------------------------------------
     def eval(self, node):  # noqa: C901 - one branch per expression kind

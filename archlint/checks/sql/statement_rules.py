@@ -358,7 +358,8 @@ def aggregate_without_group(select: exp.Select, database: str):
     ``None``.  SQLite's bare column beside a lone MIN()/MAX() is a documented feature, not a bug."""
     if select.args.get("group") is not None:
         return None
-    aggregates = [p for p in select.expressions if p.find(exp.AggFunc) and not p.find(exp.Window)]
+    aggregates = [p for p in select.expressions if not p.find(exp.Window)
+                  and any(a.find_ancestor(exp.Select) is select for a in p.find_all(exp.AggFunc))]
     if not aggregates:
         return None
     plain = next((p for p in select.expressions if _plain(p)), None)

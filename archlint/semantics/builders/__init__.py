@@ -83,15 +83,16 @@ def collect_queries(program) -> list[Run]:
             query = effect.query
             if query is None or query.stack not in LIFTERS:
                 continue
-            key = (query.stack, query.model, query.chains)
+            # The same calls reached from two callers carry different argument values: one query.
+            key = (query.stack, query.model, _calls_of(query))
             run = found.get(key)
             handlers = (run.handlers if run is not None else frozenset()) | {owner}
-            found[key] = Run(query, effect.path, effect.span, handlers)
+            found[key] = Run(run.query if run is not None else query, effect.path, effect.span, handlers)
         if analysis.fid:
             for option in v.options(analysis.summary.returns):
                 query = v.strip(option)
                 if type(query) is v.Query and query.chains and query.stack in LIFTERS:
-                    returned.setdefault((query.stack, query.model, query.chains), Run(query, "", None, frozenset({owner})))
+                    returned.setdefault((query.stack, query.model, _calls_of(query)), Run(query, "", None, frozenset({owner})))
     chains = {chain for key in found for chain in key[2]} | {chain for key in returned for chain in key[2]}
     for key, run in returned.items():
         if key in found:
@@ -100,6 +101,11 @@ def collect_queries(program) -> list[Run]:
             continue
         found[key] = run
     return sorted(found.values(), key=_run_key)
+
+
+def _calls_of(query: v.Query) -> frozenset:
+    """The query's chains as the calls written (path and span of each step), values aside."""
+    return frozenset(tuple((step.path, step.node.span) for step in chain) for chain in query.chains)
 
 
 def _extends(longer: tuple, prefix: tuple) -> bool:

@@ -222,6 +222,7 @@ class _Lifter:
         self.values: list[str] = []
         self.tree: exp.Expression | None = None
         self.ordered = False
+        self.outer = False  # joins for annotations are LEFT OUTER, for filters INNER
 
     def run(self) -> b.Lifted | None:
         if self.table is None:
@@ -288,9 +289,15 @@ class _Lifter:
                 if text:
                     self.join_path(text.split("__"), step, outer=True)
         elif method == "count":
-            tree.set("expressions", [b.located(exp.Count(this=exp.Star()), step.where)])
-            tree.set("order", None)
             self.ordered = True
+            tree.set("order", None)
+            if tree.args.get("group") is not None or tree.args.get("distinct") is not None or tree.args.get("limit") is not None:
+                # annotate()/distinct()/a slice: Django counts the rows of the query as a subquery
+                outer = exp.Select(expressions=[b.located(exp.Count(this=exp.Star()), step.where)])
+                b.set_from(outer, exp.Subquery(this=tree, alias=exp.TableAlias(this=exp.to_identifier("subquery"))), step.where)
+                self.tree = b.located(outer, step.where)
+            else:
+                tree.set("expressions", [b.located(exp.Count(this=exp.Star()), step.where)])
         elif method == "exists":
             tree.set("expressions", [exp.Literal.number(1)])
             b.set_limit(tree, exp.Literal.number(1), step.where)
@@ -351,7 +358,7 @@ class _Lifter:
         lookup = "exact"
         if len(parts) > 1 and parts[-1] in _LOOKUPS:
             lookup = parts.pop()
-        column = self.resolve(parts, step)
+        column = self.resolve(parts, step, suffix=lookup if lookup != "exact" or name.endswith("__exact") else "")
         if column is None:
             self.exact = False
             return b.unknown_condition()
@@ -410,10 +417,12 @@ class _Lifter:
         self.exact = False
         return b.unknown_condition()
 
-    def resolve(self, parts: list[str], step: b.StepView | None, record: bool = True) -> exp.Expression | None:
-        """A lookup path to a column, joining each relation it crosses."""
+    def resolve(self, parts: list[str], step: b.StepView | None, record: bool = True, suffix: str = "") -> exp.Expression | None:
+        """A lookup path to a column, joining each relation it crosses (``suffix``: the lookup
+        operator that followed, for Django's own wording of an error)."""
         model, alias = self.model, self.table.name
         table = self.table
+        crossed = None  # the relation the previous part followed
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
             if part in self.annotations and index == 0:
@@ -424,7 +433,8 @@ class _Lifter:
                 found = ("field", part)
             if found is None:
                 if record and step is not None:
-                    self.unknown(part, model, step, names)
+                    rest = "__".join(parts[index:] + ([suffix] if suffix and suffix != "exact" else []))
+                    self.unknown(part, model, step, names, rest, crossed)
                 return None
             kind, detail = found
             if kind == "field":
@@ -432,6 +442,7 @@ class _Lifter:
                     return None  # a transform (date__year) or a JSON key: not followed
                 return b.column(table.column_of(detail) if detail != "pk" else table.primary_key, alias)
             relation = self.program.schema.relation(model, detail)
+            crossed = relation
             target = self.catalog.model(relation.target) if relation is not None and relation.target else None
             if target is None:
                 self.exact = False
@@ -439,7 +450,7 @@ class _Lifter:
             join = table.relations.get(detail)
             if last and join is not None and join.pairs and not join.collection:
                 return b.column(join.pairs[0][0], alias)  # author=user compares the foreign key
-            alias = self.join(tuple(parts[: index + 1]), table, alias, detail, target, step)
+            alias = self.join(tuple(parts[: index + 1]), table, alias, detail, target, step, outer=self.outer)
             model, table = relation.target, target
             if last:
                 return b.column(target.primary_key, alias)
@@ -457,7 +468,7 @@ class _Lifter:
         join = table.relations.get(relation)
         name = target.name if target.name not in self.joins.values() and target.name != self.table.name else f"{target.name}_{len(self.joins) + 1}"
         where = step.where if step is not None else None
-        side = "LEFT" if outer or (join is not None and join.collection) else ""
+        side = "LEFT" if outer else ""  # filters join INNER; annotations and select_related LEFT OUTER
         if join is None:
             node = b.add_join(self.tree, b.table(target.name, name), b.unknown_condition(), side, where)
             self.exact = False
@@ -487,16 +498,20 @@ class _Lifter:
             alias = self.join(tuple(parts[: index + 1]), table, alias, part, target, step, outer)
             model, table = relation.target, target
 
-    def unknown(self, part: str, model: str, step: b.StepView, names: dict) -> None:
+    def unknown(self, part: str, model: str, step: b.StepView, names: dict, rest: str = "", crossed=None) -> None:
         table = self.catalog.model(model)
         if table is None or not table.closed or not self._relations_known(model):
             self.exact = False
             return
         name = model.rsplit(":", 1)[-1]
         choices = ", ".join(sorted(k for k in names if k != "pk"))
+        if crossed is None:
+            error = f"Cannot resolve keyword '{part}' into field"
+        else:  # after a relation Django reads the rest as a lookup on the relation field
+            error = f"Unsupported lookup '{rest or part}' for {_field_class(crossed)} or join on the field not permitted"
         message = (
-            f"`{part}` is not a field or relation of `{name}`: Django raises FieldError: Cannot resolve keyword "
-            f"'{part}' into field when the queryset is evaluated"
+            f"`{part}` is not a field or relation of `{name}`: Django raises FieldError: {error} when the queryset "
+            f"is evaluated"
         )
         import difflib
 
@@ -520,7 +535,11 @@ class _Lifter:
             tree.set("expressions", [])
         added = False
         for name, node in items:
-            term = self.expression(node, step)
+            self.outer = True
+            try:
+                term = self.expression(node, step)
+            finally:
+                self.outer = False
             if term is None:
                 self.exact = False
                 continue
@@ -564,6 +583,13 @@ class _Lifter:
             self.exact = False
             return exp.Anonymous(this=short.upper())
         return None
+
+
+def _field_class(relation) -> str:
+    """The field class Django names in 'Unsupported lookup … for X' after crossing ``relation``."""
+    if relation.kind == "reverse":
+        return {"ManyToManyField": "ManyToManyRel", "OneToOneField": "OneToOneRel"}.get(relation.via, "ManyToOneRel")
+    return "OneToOneField" if relation.via == "OneToOneField" else "ForeignKey"
 
 
 def lift(program, catalog: Catalog, query: v.Query) -> list[b.Lifted]:

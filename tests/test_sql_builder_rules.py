@@ -1,0 +1,238 @@
+"""The SQL rules of issue 14 — on SQL text, on SQL recognised by its text or typed by the semantic
+model, and on queries lifted from builders — each case a tiny repo with the defect and its
+look-alike (the look-alike must stay silent)."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import make_repo, report
+
+RULES = {f"AL4{n:02d}" for n in range(1, 40)}
+
+
+def sql_findings(root) -> list[tuple[str, str, int]]:
+    return [(f.rule, f.path, f.line) for f in report(root).findings if f.rule in RULES]
+
+
+PG_PY = {"requirements.txt": "asyncpg\n"}
+KNEX_PG = {"package.json": '{"dependencies": {"knex": "^3", "pg": "^8"}}',
+           "src/db.js": "const knex = require('knex');\nmodule.exports = knex({ client: 'pg' });\n"}
+
+CASES = {
+    "text-aggregate-without-group-by": (
+        {
+            **PG_PY,
+            "repo.py": """
+                import asyncpg
+
+                async def lists(pool: asyncpg.Pool):
+                    bad = await pool.fetch("SELECT a.id, a.title, COUNT(f.user_id) AS n FROM articles a LEFT JOIN favorites f ON f.article_id = a.id")
+                    good = await pool.fetch("SELECT a.id, a.title, COUNT(f.user_id) AS n FROM articles a LEFT JOIN favorites f ON f.article_id = a.id GROUP BY a.id")
+                    total = await pool.fetchval("SELECT COUNT(*) FROM articles")
+                    nested = await pool.fetch("SELECT a.slug, (SELECT COUNT(*) FROM favorites f WHERE f.article_id = a.id) AS n FROM articles a")
+                    return bad, good, total, nested
+            """,
+        },
+        [("AL415", "repo.py", 4)],
+    ),
+    "sqlite-bare-column-beside-max-is-documented": (
+        {
+            "repo.py": """
+                import sqlite3
+
+                def latest(conn: sqlite3.Connection):
+                    return conn.execute("SELECT slug, MAX(created_at) FROM articles").fetchone()
+            """,
+        },
+        [],
+    ),
+    "text-unknown-qualifier": (
+        {
+            **PG_PY,
+            "repo.py": """
+                import asyncpg
+
+                async def by_slug(pool: asyncpg.Pool, slug):
+                    bad = await pool.fetchrow("SELECT a.title, u.username FROM articles a WHERE a.slug = $1", slug)
+                    good = await pool.fetchrow("SELECT a.title, u.username FROM articles a JOIN users u ON u.id = a.author_id WHERE a.slug = $1", slug)
+                    correlated = await pool.fetch("SELECT a.id FROM articles a WHERE EXISTS (SELECT 1 FROM favorites f WHERE f.article_id = a.id)")
+                    return bad, good, correlated
+            """,
+        },
+        [("AL419", "repo.py", 4)],
+    ),
+    "postgres-parameter-first-used-untyped": (
+        {
+            **PG_PY,
+            "repo.py": """
+                import asyncpg
+
+                async def filtered(pool: asyncpg.Pool, tag):
+                    bad = await pool.fetch("SELECT id FROM articles WHERE ($1 IS NULL OR tag = $1) ORDER BY id", tag)
+                    reordered = await pool.fetch("SELECT id FROM articles WHERE (tag = $1 OR $1 IS NULL) ORDER BY id", tag)
+                    cast = await pool.fetch("SELECT id FROM articles WHERE ($1::text IS NULL OR tag = $1) ORDER BY id", tag)
+                    return bad, reordered, cast
+            """,
+        },
+        [("AL420", "repo.py", 4)],
+    ),
+    "untyped-parameter-is-postgres-only": (
+        {
+            "repo.py": """
+                import sqlite3
+
+                def filtered(conn: sqlite3.Connection, tag):
+                    return conn.execute("SELECT id FROM articles WHERE (? IS NULL OR tag = ?) ORDER BY id", (tag, tag)).fetchall()
+            """,
+        },
+        [],
+    ),
+    "sql-on-a-handle-a-constructor-received": (
+        {
+            "package.json": '{"dependencies": {"express": "^4", "better-sqlite3": "^9"}}',
+            "src/db.js": "const Database = require('better-sqlite3');\nmodule.exports = new Database('app.db');\n",
+            "src/repo.js": """
+                class Repo {
+                  constructor(db) { this.db = db; }
+                  search(term) { return this.db.prepare('SELECT id FROM articles WHERE title ILIKE ?').all(term); }
+                  searchOk(term) { return this.db.prepare('SELECT id FROM articles WHERE title LIKE ?').all(term); }
+                }
+                module.exports = { Repo };
+            """,
+            "src/app.js": """
+                const db = require('./db');
+                const { Repo } = require('./repo');
+                module.exports = new Repo(db);
+            """,
+        },
+        [("AL402", "src/repo.js", 3)],
+    ),
+    "sql-recognised-by-its-text-and-what-stays-silent": (
+        {
+            "package.json": '{"dependencies": {"better-sqlite3": "^9"}}',
+            "src/db.js": "const Database = require('better-sqlite3');\nmodule.exports = () => new Database('app.db');\n",
+            "src/store.js": """
+                const { connect } = require('unknown-pool');
+                const conn = connect();
+                function clear(articleId) {
+                  conn.exec('DELETE FROM article_tags');
+                  conn.exec('DELETE FROM article_tags WHERE article_id = ?', articleId);
+                  console.log('DELETE FROM article_tags done');
+                  logger.error('SELECT id FROM articles failed');
+                  throw new Error('UPDATE articles SET title = ? failed');
+                }
+                function notSql(text) {
+                  return text.replace('SELECT FROM nowhere', '');
+                }
+                module.exports = { clear, notSql };
+            """,
+            "test/store.test.js": """
+                const test = require('node:test');
+                test('DELETE FROM article_tags removes the tags', () => {});
+                it.skip('SELECT * FROM articles returns rows');
+            """,
+        },
+        [("AL405", "src/store.js", 4)],
+    ),
+    "knex-value-in-an-identifier-position": (
+        {
+            **KNEX_PG,
+            "src/repo.js": """
+                const db = require('./db');
+                async function favorited(userId) {
+                  return db('articles').select('articles.id').leftJoin('favorites', function () {
+                    this.on('favorites.article_id', '=', 'articles.id').andOn('favorites.user_id', '=', userId);
+                  });
+                }
+                async function favoritedBound(userId) {
+                  return db('articles').select('articles.id').leftJoin('favorites', function () {
+                    this.on('favorites.article_id', '=', 'articles.id').andOnVal('favorites.user_id', '=', userId);
+                  });
+                }
+                const OWNER = 'articles.author_id';
+                async function owned() {
+                  return db('articles').select('articles.id').join('users', function () {
+                    this.on('users.id', '=', OWNER);
+                  });
+                }
+                module.exports = { favorited, favoritedBound, owned };
+            """,
+        },
+        [("AL418", "src/repo.js", 4)],
+    ),
+    "knex-write-without-where-in-one-branch-only": (
+        {
+            **KNEX_PG,
+            "src/repo.js": """
+                const db = require('./db');
+                async function clearTags(articleId) {
+                  let q = db('article_tags');
+                  if (articleId) q = q.where({ article_id: articleId });
+                  await q.del();
+                }
+                async function wipe() {
+                  await db('article_tags').del();
+                }
+                async function removeTags(articleId) {
+                  await db('article_tags').del();
+                }
+                module.exports = { clearTags, wipe, removeTags };
+            """,
+        },
+        [("AL405", "src/repo.js", 11)],
+    ),
+    "knex-limit-and-count-over-joins": (
+        {
+            **KNEX_PG,
+            "src/repo.js": """
+                const db = require('./db');
+                async function page(limit) {
+                  return db('articles').select('articles.id', 'comments.body')
+                    .leftJoin('comments', 'comments.article_id', 'articles.id').orderBy('articles.id').limit(limit);
+                }
+                async function authors(limit) {
+                  return db('articles').select('articles.id', 'users.username')
+                    .join('users', 'users.id', 'articles.author_id').orderBy('articles.id').limit(limit);
+                }
+                async function grouped(limit) {
+                  return db('articles').select('articles.id').count('comments.id as n')
+                    .leftJoin('comments', 'comments.article_id', 'articles.id').groupBy('articles.id').orderBy('articles.id').limit(limit);
+                }
+                module.exports = { page, authors, grouped };
+            """,
+        },
+        [("AL416", "src/repo.js", 4)],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_builder_and_text_rule_cases(tmp_path, name):
+    files, expected = CASES[name]
+    make_repo(tmp_path, files)
+    assert sql_findings(tmp_path) == expected
+
+
+def test_sql_recognised_by_its_text_says_so(tmp_path):
+    files, _expected = CASES["sql-recognised-by-its-text-and-what-stays-silent"]
+    make_repo(tmp_path, files)
+    (finding,) = [f for f in report(tmp_path).findings if f.rule == "AL405"]
+    assert "recognised as SQL by its text: `conn.exec` is not known to be a database handle" in finding.message
+
+
+def test_builder_findings_point_at_the_builder_call_and_speak_its_idiom(tmp_path):
+    make_repo(tmp_path, {
+        **KNEX_PG,
+        "src/repo.js": """
+            const db = require('./db');
+            async function page(limit, offset) {
+              return db('articles').select('id')
+                .offset(offset)
+                .limit(limit);
+            }
+            module.exports = { page };
+        """,
+    })
+    (finding,) = [f for f in report(tmp_path).findings if f.rule == "AL409"]
+    assert (finding.line, finding.column) == (4, 6)  # `.offset(` — not the SQL, not the chain's start
+    assert "`.orderBy('created_at', 'desc')`" in finding.guidance
