@@ -1,30 +1,36 @@
 #!/usr/bin/env python3
-"""archlint performance benchmark against real code and established anchors.
+"""archlint performance benchmark against real code and the established tools.
 
 Usage::
 
-    python bench/run.py [--repeat N] [--only python|node] [--workdir DIR]
-                        [--archlint-cmd "python -m archlint"]
+    python bench/run.py [--repeat N] [--only python|node|small|scaling] [--workdir DIR]
+                        [--archlint-cmd "python -m archlint"] [--tree NAME=PATH ...]
 
-One run:
+What one run does:
 
-1. fetches the real targets into the work dir (cached between runs):
-   Django 5.2 (the ``django/`` package from the PyPI wheel) and the CommonJS
-   build of ``typeorm@0.3`` from npm (its ``.js`` files);
-2. installs the anchors under ``WORKDIR/tools/``: ``import-linter`` in a venv
-   and ``dependency-cruiser@17`` with npm;
-3. renders *equivalent* layer configs for every tool from one layer list per
-   target (``DJANGO_LAYERS`` / ``TYPEORM_LAYERS`` below) into ``bench/configs/``;
-4. times each tool N times (subprocess wall clock, ``time.perf_counter``),
-   cold and with a warm cache, plus archlint on a ~50-file repo;
-5. prints a Markdown table and the ratios against the performance targets,
-   and writes both to ``bench/results.md``.
+1. fetches the targets from the registries into the work dir (default: a directory under the
+   system temp dir, never the repository; cached between runs): the Django 5.2 wheel; the
+   wagtail wheel (a large Django-ORM code base: models and querysets everywhere); a saleor-sized
+   tree of Django apps (saleor 2.10.1, wagtail and netbox from PyPI, ~3,500 files and 30 MB, as
+   saleor's repository is not on a registry); the TypeScript sources of ``effect`` from npm;
+2. installs the anchors there: import-linter and tach in a venv, dependency-cruiser 17 and
+   TypeScript 5 with npm;
+3. renders *equivalent* layer contracts for every tool from one layer list per target;
+4. times every row as a whole subprocess (wall clock, and peak RSS from ``wait4``), the rows of
+   one target *alternated* run by run (A B C A B C …) so that a drifting machine moves them alike;
+   one untimed run per row first (it checks the command works and primes the warm caches);
+5. prints a Markdown report — timings, every ratio of issue 11 with PASS/FAIL, the scaling rows
+   with their slope — and writes it to ``bench/results.md``.
 
-Linters exit non-zero when they find violations: that is expected and does
-not abort timing.  A tool that cannot be installed, crashes or runs past
-``TIMEOUT`` seconds gets a clear error line and an empty row, never a crash of
-this script.  While archlint's CLI does not exist yet its rows read
-"archlint: not available".
+archlint rows: ``cold`` (every rule family, ``--no-cache``), ``layers only`` (``--select
+layering``, cold), ``warm`` (unchanged tree, primed cache) and ``one edit`` (a comment appended
+to one module before each run, primed cache).  archlint runs with byte-code caching on
+(``PYTHONDONTWRITEBYTECODE`` removed, ``compileall`` first), as an installed package does.
+``--tree NAME=PATH`` adds archlint rows (cold, layers only, warm, one edit) for any local tree,
+e.g. a checkout of saleor or outline's ``server/``, with its own config if it has one.
+
+A tool that cannot be installed, fails or times out becomes one error line in its row, never a
+crash of this script.  This is a benchmark: nothing here is a unit test.
 """
 
 from __future__ import annotations
@@ -40,104 +46,100 @@ import statistics
 import subprocess
 import sys
 import tarfile
+import tempfile
 import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from conduit import LAYERS as CONDUIT_LAYERS  # noqa: E402
+from conduit import write_conduit, write_copies  # noqa: E402
+
 REPO = Path(__file__).resolve().parent.parent
-BENCH = REPO / "bench"
-CONFIGS = BENCH / "configs"
-RESULTS = BENCH / "results.md"
+RESULTS = REPO / "bench" / "results.md"
+DEFAULT_WORK = Path(tempfile.gettempdir()) / "archlint-bench"
 
-TIMEOUT = 120  # seconds, every timed or probing command
-INSTALL_TIMEOUT = 600  # seconds, pip/npm downloads and installs
+TIMEOUT = 600  # seconds, every timed or probing command
+INSTALL_TIMEOUT = 900  # seconds, downloads and installs
 
-DJANGO_SPEC = "django==5.2.*"
-TYPEORM_SPEC = "typeorm@0.3"
-IMPORT_LINTER_SPEC = "import-linter"
-DEPCRUISE_SPEC = "dependency-cruiser@17"  # 18 needs Node >= 22
+# Layers, high -> low: every tool's contract is rendered from these lists (a layer may import
+# any layer below it; importing a layer above it is a violation).
+DJANGO_LAYERS = ["django.contrib", "django.views", "django.forms", "django.template", "django.db", "django.utils"]
+WAGTAIL_LAYERS = ["wagtail.contrib", "wagtail.admin", "wagtail.snippets", "wagtail.documents", "wagtail.images",
+                  "wagtail.models", "wagtail.utils"]
+APPS_LAYERS = ["saleor.graphql", "saleor.checkout", "saleor.order", "saleor.product", "saleor.core"]
+EFFECT_LAYERS = ["cluster", "workflow", "rpc", "http-api", "http", "sql", "schema"]
 
-# Layers, high -> low.  Every config below is rendered from these lists, so the
-# tools always check the same rule: a layer may import any layer below it and
-# importing a layer above it is an (upward) violation.
-DJANGO_LAYERS = ["contrib", "views", "forms", "template", "db", "utils"]
-TYPEORM_LAYERS = ["data-source", "entity-manager", "query-builder", "driver", "metadata", "util"]
+SCALING_COPIES = (1, 4, 16)
 
-SMALL_REPO_FILES = 50  # size of the synthetic repo and the fixture we look for
-
-# Filled while the run goes on, read by the report.
-TARGETS: list[Target] = []
 TOOL_VERSIONS: dict[str, str] = {}
-
-
-# --------------------------------------------------------------------------- #
-# Small helpers
-# --------------------------------------------------------------------------- #
+TARGET_NOTES: list[str] = []
 
 
 class BenchError(Exception):
-    """A step failed in a way that should be reported as one clear line."""
+    """A step failed in a way that is reported as one clear line."""
 
 
-def log(msg: str) -> None:
-    """Progress output goes to stderr so stdout stays the Markdown report."""
-    print(f"[bench] {msg}", file=sys.stderr, flush=True)
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
 def last_line(text: str, width: int = 160) -> str:
-    """The last non-empty line of *text*, shortened: the usual error summary."""
-    lines = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
     return (lines[-1] if lines else "")[:width]
 
 
-def run(
-    argv: list[str], *, cwd: Path | None = None, env: dict | None = None, timeout: float = TIMEOUT
-) -> subprocess.CompletedProcess:
-    """Run *argv*, capturing output; missing programs and timeouts raise BenchError."""
+def run(argv: list[str], *, cwd: Path | None = None, env: dict | None = None, timeout: float = TIMEOUT):
     try:
-        return subprocess.run(
-            argv,
-            cwd=cwd,
-            env=env,
-            timeout=timeout,
-            text=True,
-            capture_output=True,
-            stdin=subprocess.DEVNULL,
-        )
+        return subprocess.run(argv, cwd=cwd, env=env, timeout=timeout, text=True, capture_output=True,
+                              stdin=subprocess.DEVNULL)
     except FileNotFoundError:
         raise BenchError(f"program not found: {argv[0]}") from None
     except subprocess.TimeoutExpired:
-        raise BenchError(
-            f"timed out after {timeout:.0f}s: {' '.join(map(str, argv[:3]))} ..."
-        ) from None
+        raise BenchError(f"timed out after {timeout:.0f}s: {' '.join(map(str, argv[:3]))} ...") from None
 
 
-def run_ok(argv: list[str], what: str, **kw) -> subprocess.CompletedProcess:
-    """Like run(), but a non-zero exit code is a BenchError naming *what* failed."""
+def run_ok(argv: list[str], what: str, **kw):
     proc = run(argv, **kw)
     if proc.returncode != 0:
-        raise BenchError(
-            f"{what} failed (exit {proc.returncode}): "
-            f"{last_line(proc.stderr) or last_line(proc.stdout)}"
-        )
+        raise BenchError(f"{what} failed (exit {proc.returncode}): {last_line(proc.stderr) or last_line(proc.stdout)}")
     return proc
 
 
+def measure(argv: list[str], cwd: Path | None, env: dict | None) -> tuple[float, int, int, str, str]:
+    """Run once: (wall seconds, peak RSS in MiB of the largest process, exit code, stdout, stderr)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        try:
+            process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        except FileNotFoundError:
+            raise BenchError(f"program not found: {argv[0]}") from None
+        deadline = started + TIMEOUT
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                process.kill()
+                os.wait4(process.pid, 0)
+                raise BenchError(f"timed out after {TIMEOUT}s: {' '.join(map(str, argv[:3]))} ...")
+            time.sleep(0.002)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return wall, usage.ru_maxrss // 1024, process.returncode, out.read().decode(errors="replace"), err.read().decode(errors="replace")
+
+
 def count_files(root: Path, suffixes: tuple[str, ...]) -> int:
-    """Number of files under *root* whose name ends with one of *suffixes*."""
-    return sum(1 for p in root.rglob("*") if p.is_file() and p.name.endswith(suffixes))
+    return sum(1 for p in root.rglob("*") if p.is_file() and p.name.endswith(suffixes) and "node_modules" not in p.parts)
 
 
-def env_with(**extra: str) -> dict:
-    """A copy of the environment with *extra* set (PYTHONPATH values are prepended)."""
-    env = dict(os.environ)
-    for key, value in extra.items():
-        if key == "PYTHONPATH" and env.get(key):
-            value = value + os.pathsep + env[key]
-        env[key] = value
-    return env
+def tree_bytes(root: Path, suffixes: tuple[str, ...]) -> int:
+    return sum(p.stat().st_size for p in root.rglob("*") if p.is_file() and p.name.endswith(suffixes))
 
 
 # --------------------------------------------------------------------------- #
@@ -147,389 +149,201 @@ def env_with(**extra: str) -> dict:
 
 @dataclass
 class Target:
-    """A code base to lint: ``root`` holds one top folder (``package``) with the code."""
-
     name: str
     root: Path
-    package: str
-    files: int
-    source: str  # what was fetched, for the report
-    archlint_config: Path | None = None  # set once configs are written
+    language: str  # python | typescript
+    layers: list[str]  # dotted packages (Python) or folders under the package (TS), high -> low
+    packages: list[str] = field(default_factory=list)  # Python top-level packages (import-linter roots)
+    source: str = ""
+    edit_file: Path | None = None  # the module the "one edit" row changes
+    archlint_config: Path | None = None
+
+
+def pip_download(spec: str, work: Path, *extra: str) -> Path:
+    """A wheel for ``spec`` in ``work/downloads`` (cached)."""
+    downloads = work / "downloads"
+    downloads.mkdir(parents=True, exist_ok=True)
+    name = spec.split("=")[0].split("<")[0].split(">")[0].replace("-", "_").lower()
+    found = sorted(p for p in downloads.glob("*.whl") if p.name.lower().startswith(name + "-"))
+    if not found:
+        log(f"downloading {spec}")
+        run_ok([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", *extra, spec,
+                "-d", str(downloads)], f"pip download {spec}", timeout=INSTALL_TIMEOUT)
+        found = sorted(p for p in downloads.glob("*.whl") if p.name.lower().startswith(name + "-"))
+    if not found:
+        raise BenchError(f"pip download {spec} produced no wheel")
+    return found[-1]
+
+
+def unpack_wheel(wheel: Path, destination: Path, skip_prefixes: tuple[str, ...] = ()) -> list[str]:
+    """Unpack the wheel's packages (not its .dist-info) and return the top-level package names."""
+    with zipfile.ZipFile(wheel) as archive:
+        names = [n for n in archive.namelist() if ".dist-info/" not in n and not n.startswith(skip_prefixes)]
+        archive.extractall(destination, names)
+    return sorted({n.split("/")[0] for n in names if "/" in n and (destination / n.split("/")[0] / "__init__.py").exists()})
 
 
 def fetch_django(work: Path) -> Target:
-    """Download the Django 5.2 wheel (cached) and unpack its ``django/`` package."""
-    dl = work / "downloads"
-    wheels = sorted(dl.glob("[Dd]jango-5.2*.whl")) if dl.is_dir() else []
-    if not wheels:
-        log(f"downloading {DJANGO_SPEC} wheel")
-        run_ok(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "--no-deps",
-                "--only-binary=:all:",
-                DJANGO_SPEC,
-                "-d",
-                str(dl),
-            ],
-            "pip download django",
-            timeout=INSTALL_TIMEOUT,
-        )
-        wheels = sorted(dl.glob("[Dd]jango-5.2*.whl"))
-    if not wheels:
-        raise BenchError("pip download django produced no wheel")
-    wheel = wheels[-1]
-    version = wheel.name.split("-")[1]
-    root = work / "targets" / f"django-{version}"
+    wheel = pip_download("django==5.2.*", work)
+    root = work / "targets" / wheel.stem
     if not (root / "django" / "__init__.py").is_file():
-        log(f"unpacking {wheel.name}")
+        unpack_wheel(wheel, root)
+    files = count_files(root, (".py",))
+    return Target("Django", root, "python", DJANGO_LAYERS, ["django"],
+                  f"{wheel.name.split('-')[0]} {wheel.name.split('-')[1]} wheel, {files} .py files",
+                  root / "django" / "db" / "models" / "query.py")
+
+
+def fetch_wagtail(work: Path) -> Target:
+    wheel = pip_download("wagtail", work)
+    root = work / "targets" / wheel.stem
+    if not (root / "wagtail" / "__init__.py").is_file():
+        unpack_wheel(wheel, root)
+    files = count_files(root, (".py",))
+    return Target("wagtail", root, "python", WAGTAIL_LAYERS, ["wagtail"],
+                  f"wagtail {wheel.name.split('-')[1]} wheel, {files} .py files", root / "wagtail" / "models" / "pages.py")
+
+
+def fetch_apps(work: Path) -> Target:
+    """saleor-sized: saleor 2.10.1 (its last PyPI release) + wagtail + netbox in one tree."""
+    wheels = [pip_download("saleor==2.10.1", work, "--ignore-requires-python", "--python-version", "3.8"),
+              pip_download("wagtail", work), pip_download("netbox", work, "--ignore-requires-python")]
+    root = work / "targets" / "django-apps"
+    marker = root / ".complete"
+    if not marker.is_file():
         shutil.rmtree(root, ignore_errors=True)
-        with zipfile.ZipFile(wheel) as zf:
-            zf.extractall(root, [n for n in zf.namelist() if n.startswith("django/")])
-    files = count_files(root / "django", (".py",))
-    return Target(
-        "Django", root, "django", files, f"django {version} (PyPI wheel), {files} .py files"
-    )
+        for wheel in wheels:
+            unpack_wheel(wheel, root)
+        marker.write_text("\n".join(w.name for w in wheels))
+    packages = sorted(p.name for p in root.iterdir() if (p / "__init__.py").is_file())
+    files = count_files(root, (".py",))
+    megabytes = tree_bytes(root, (".py",)) / 1e6
+    versions = ", ".join("-".join(w.name.split("-")[:2]) for w in wheels)
+    return Target("django-apps (saleor-sized)", root, "python", APPS_LAYERS, packages,
+                  f"{versions} wheels in one tree, {files} .py files, {megabytes:.1f} MB", root / "saleor" / "order" / "models.py")
 
 
-def fetch_typeorm(work: Path) -> Target:
-    """``npm pack`` typeorm 0.3 (cached) and keep its CommonJS build's ``.js`` files.
-
-    The tarball also ships an ESM copy under ``browser/``, ``.d.ts`` and
-    ``.map`` files; only the ``.js`` files outside ``browser/`` (plus
-    ``package.json``) are copied to ``root/typeorm/`` so every tool sees the
-    same input.
-    """
-    dl = work / "downloads"
-    dl.mkdir(parents=True, exist_ok=True)
-    tgzs = sorted(dl.glob("typeorm-0.3.*.tgz"))
-    if not tgzs:
-        log(f"npm pack {TYPEORM_SPEC}")
-        run_ok(
-            ["npm", "pack", TYPEORM_SPEC, "--silent"],
-            "npm pack typeorm",
-            cwd=dl,
-            timeout=INSTALL_TIMEOUT,
-        )
-        tgzs = sorted(dl.glob("typeorm-0.3.*.tgz"))
-    if not tgzs:
-        raise BenchError("npm pack typeorm produced no tarball")
-    tgz = tgzs[-1]
-    version = tgz.name[len("typeorm-") : -len(".tgz")]
-    root = work / "targets" / f"typeorm-{version}"
-    pkg = root / "typeorm"
-    if not (pkg / "index.js").is_file():
-        log(f"unpacking {tgz.name}")
+def fetch_effect(work: Path) -> Target:
+    downloads = work / "downloads"
+    downloads.mkdir(parents=True, exist_ok=True)
+    tarballs = sorted(downloads.glob("effect-*.tgz"))
+    if not tarballs:
+        log("npm pack effect")
+        run_ok(["npm", "pack", "effect@4", "--silent"], "npm pack effect", cwd=downloads, timeout=INSTALL_TIMEOUT)
+        tarballs = sorted(downloads.glob("effect-*.tgz"))
+    if not tarballs:
+        raise BenchError("npm pack effect produced no tarball")
+    version = tarballs[-1].name[len("effect-") : -len(".tgz")]
+    root = work / "targets" / f"effect-{version}"
+    package = root / "effect"
+    if not (package / "src").is_dir():
         shutil.rmtree(root, ignore_errors=True)
-        with tarfile.open(tgz) as tf:
-            for member in tf.getmembers():
-                rel = member.name.split("/", 1)[-1]  # strip the "package/" prefix
-                keep = rel == "package.json" or (
-                    rel.endswith(".js") and not rel.startswith("browser/")
-                )
-                if member.isfile() and keep:
-                    dest = pkg / rel
-                    dest.parent.mkdir(parents=True, exist_ok=True)
-                    dest.write_bytes(tf.extractfile(member).read())
-    files = count_files(pkg, (".js",))
-    return Target(
-        "typeorm",
-        root,
-        "typeorm",
-        files,
-        f"typeorm {version} (npm pack, CommonJS build), {files} .js files",
-    )
+        with tarfile.open(tarballs[-1]) as archive:
+            for member in archive.getmembers():
+                relative = member.name.split("/", 1)[-1]
+                if member.isfile() and (relative == "package.json" or (relative.startswith("src/") and relative.endswith(".ts"))):
+                    destination = package / relative
+                    destination.parent.mkdir(parents=True, exist_ok=True)
+                    destination.write_bytes(archive.extractfile(member).read())
+    files = count_files(package, (".ts",))
+    return Target("effect (TS)", root, "typescript", EFFECT_LAYERS, [], f"effect {version} npm sources, {files} .ts files",
+                  package / "src" / "Effect.ts")
 
 
-def synthetic_repo(work: Path, n_files: int = SMALL_REPO_FILES) -> Target:
-    """Generate a deterministic layered Python repo of *n_files* modules.
-
-    Package ``app`` with layers api > services > domain > infra; each module
-    imports two modules of lower layers, and one infra module imports api (a
-    single upward violation, so the linter has something to report).
-    """
-    layers = ["api", "services", "domain", "infra"]
-    root = work / "targets" / f"synthetic-{n_files}"
-    pkg = root / "app"
-    per_layer = (n_files - 1 - len(layers)) // len(layers)  # minus app/__init__ and layer inits
+def small_repo(work: Path) -> Target:
+    root = work / "targets" / "conduit-1"
     shutil.rmtree(root, ignore_errors=True)
-    (pkg).mkdir(parents=True)
-    (pkg / "__init__.py").write_text('"""Synthetic layered app for the archlint benchmark."""\n')
-    written = 1
-    for layer in layers:
-        (pkg / layer).mkdir()
-        (pkg / layer / "__init__.py").write_text("")
-        written += 1
-    for li, layer in enumerate(layers):
-        count = per_layer + (1 if li < (n_files - written - per_layer * len(layers)) else 0)
-        for i in range(count):
-            lines = [f'"""{layer} module {i}."""', "from __future__ import annotations", ""]
-            lower = layers[li + 1 :]
-            for k, low in enumerate(lower[:2]):
-                lines.append(f"from app.{low} import m{(i + k) % per_layer} as dep{k}")
-            if layer == "infra" and i == 0:
-                lines.append("from app.api import m0 as upward  # deliberate violation")
-            lines += ["", "", f"def f{i}(x: int) -> int:", f"    return x + {i}", ""]
-            (pkg / layer / f"m{i}.py").write_text("\n".join(lines))
-    files = count_files(pkg, (".py",))
-    config = root / "archlint.toml"
-    config.write_text(
-        render_archlint_toml(
-            [(f"app/{name}", name) for name in layers], "synthetic layered repo", "synthetic_repo()"
-        )
-    )
-    return Target(
-        f"synthetic {files}-file repo",
-        root,
-        "app",
-        files,
-        f"synthetic layered Python repo, {files} .py files",
-        config,
-    )
-
-
-def find_small_repo(work: Path) -> Target:
-    """Pick the fixture repo closest to ~50 source files that has an archlint config.
-
-    Looks at ``/work/main/fixtures/*`` (``REPO/fixtures``); falls back to a
-    generated synthetic repo when none qualifies.
-    """
-    best: tuple[int, Target] | None = None
-    fixtures = REPO / "fixtures"
-    for d in sorted(fixtures.iterdir()) if fixtures.is_dir() else []:
-        if not d.is_dir():
-            continue
-        config = d / "archlint.toml"
-        if not config.is_file():
-            py = d / "pyproject.toml"
-            config = (
-                py if py.is_file() and "[tool.archlint" in py.read_text(errors="replace") else None
-            )
-        if config is None:
-            continue
-        files = count_files(d, (".py", ".js", ".jsx", ".ts", ".tsx", ".mjs", ".cjs"))
-        if not 20 <= files <= 200:
-            continue
-        score = abs(files - SMALL_REPO_FILES)
-        if best is None or score < best[0]:
-            best = (
-                score,
-                Target(
-                    f"fixture {d.name}",
-                    d,
-                    d.name,
-                    files,
-                    f"fixtures/{d.name}, {files} source files",
-                    config,
-                ),
-            )
-    if best is not None:
-        return best[1]
-    return synthetic_repo(work)
+    files = write_conduit(root)
+    return Target("Conduit app (agent-style)", root, "python", [f"conduit.{layer}" for layer in CONDUIT_LAYERS],
+                  ["conduit"], f"generated FastAPI + SQLAlchemy Conduit app, {files} .py files",
+                  root / "conduit" / "services" / "article_service.py")
 
 
 # --------------------------------------------------------------------------- #
-# Tools
+# Tools and configs
 # --------------------------------------------------------------------------- #
 
 
-def install_import_linter(work: Path) -> tuple[Path, str]:
-    """Install import-linter into ``WORKDIR/tools/venv`` (cached); return its exe and version."""
+def install_python_tools(work: Path) -> Path:
     venv = work / "tools" / "venv"
-    exe = venv / "bin" / "lint-imports"
-    py = venv / "bin" / "python"
-    if not exe.is_file():
-        log("installing import-linter into a venv")
+    python = venv / "bin" / "python"
+    if not (venv / "bin" / "lint-imports").is_file() or not (venv / "bin" / "tach").is_file():
+        log("installing import-linter and tach into a venv")
         shutil.rmtree(venv, ignore_errors=True)
-        run_ok(
-            [sys.executable, "-m", "venv", str(venv)],
-            "creating the import-linter venv",
-            timeout=INSTALL_TIMEOUT,
-        )
-        run_ok(
-            [
-                str(py),
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                IMPORT_LINTER_SPEC,
-            ],
-            "pip install import-linter",
-            timeout=INSTALL_TIMEOUT,
-        )
-    if not exe.is_file():
-        raise BenchError("import-linter installed but lint-imports is missing")
-    version = run_ok(
-        [str(py), "-c", "import importlib.metadata as m; print(m.version('import-linter'))"],
-        "reading the import-linter version",
-    ).stdout.strip()
-    return exe, f"import-linter {version}"
+        run_ok([sys.executable, "-m", "venv", str(venv)], "creating the tools venv", timeout=INSTALL_TIMEOUT)
+        run_ok([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "import-linter", "tach"],
+               "pip install import-linter tach", timeout=INSTALL_TIMEOUT)
+    for package in ("import-linter", "grimp", "tach"):
+        version = run([str(python), "-c", f"import importlib.metadata as m; print(m.version('{package}'))"]).stdout.strip()
+        TOOL_VERSIONS[package] = f"{package} {version or '?'}"
+    return venv / "bin"
 
 
-def install_depcruise(work: Path) -> tuple[Path, str]:
-    """Install dependency-cruiser 17 with npm into ``WORKDIR/tools/npm`` (cached)."""
+def install_node_tools(work: Path) -> Path:
     prefix = work / "tools" / "npm"
-    exe = prefix / "node_modules" / ".bin" / "depcruise"
-    if not exe.is_file():
-        log(f"installing {DEPCRUISE_SPEC} with npm")
+    binaries = prefix / "node_modules" / ".bin"
+    if not (binaries / "depcruise").is_file() or not (binaries / "tsc").is_file():
+        log("installing dependency-cruiser 17 and typescript 5 with npm")
         prefix.mkdir(parents=True, exist_ok=True)
-        if not (prefix / "package.json").is_file():
-            (prefix / "package.json").write_text(
-                '{"name": "archlint-bench-tools", "private": true}\n'
-            )
-        run_ok(
-            ["npm", "install", "--no-audit", "--no-fund", "--silent", DEPCRUISE_SPEC],
-            "npm install dependency-cruiser",
-            cwd=prefix,
-            timeout=INSTALL_TIMEOUT,
-        )
-    if not exe.is_file():
-        raise BenchError("dependency-cruiser installed but depcruise is missing")
-    version = run_ok([str(exe), "--version"], "depcruise --version").stdout.strip()
-    return exe, f"dependency-cruiser {version}"
+        (prefix / "package.json").write_text('{"name": "archlint-bench-tools", "private": true}\n')
+        run_ok(["npm", "install", "--no-audit", "--no-fund", "--silent", "dependency-cruiser@17", "typescript@5"],
+               "npm install dependency-cruiser typescript", cwd=prefix, timeout=INSTALL_TIMEOUT)
+    TOOL_VERSIONS["depcruise"] = "dependency-cruiser " + run([str(binaries / "depcruise"), "--version"]).stdout.strip()
+    TOOL_VERSIONS["typescript"] = "typescript " + run([str(binaries / "tsc"), "--version"]).stdout.strip().split()[-1]
+    return binaries
 
 
-def archlint_probe(cmd: list[str]) -> tuple[bool, str]:
-    """Whether ``CMD check --help`` works here; (ok, description-or-reason)."""
-    try:
-        proc = run(cmd + ["check", "--help"], cwd=REPO, env=env_with(PYTHONPATH=str(REPO)))
-    except BenchError as exc:
-        return False, str(exc)
-    if proc.returncode != 0:
-        reason = last_line(proc.stderr) or last_line(proc.stdout) or f"exit {proc.returncode}"
-        return False, reason.replace(f"{sys.executable}: ", "")
-    rev = run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO).stdout.strip()
-    return True, f"archlint (`{shlex.join(cmd)}`, git {rev or 'no commit yet'})"
-
-
-# --------------------------------------------------------------------------- #
-# Configs: one layer list -> equivalent config for each tool
-# --------------------------------------------------------------------------- #
-
-
-def render_importlinter(package: str, layers: list[str], source: str) -> str:
-    """An import-linter INI config with one layers contract (high -> low)."""
-    body = "\n".join(f"    {package}.{name}" for name in layers)
-    return (
-        f"# Generated by bench/run.py from {source} -- edit there, not here.\n"
-        "[importlinter]\n"
-        f"root_package = {package}\n\n"
-        f"[importlinter:contract:layers]\n"
-        f"name = {package} layers (high -> low)\n"
-        "type = layers\n"
-        f"layers =\n{body}\n"
+def write_python_configs(target: Target) -> None:
+    """import-linter (.importlinter), tach (tach.toml) and archlint (archlint.toml) with one contract."""
+    roots = "\n".join(f"    {package}" for package in target.packages)
+    layers = "\n".join(f"    {layer}" for layer in target.layers)
+    (target.root / ".importlinter").write_text(
+        "[importlinter]\nroot_packages =\n" + roots + "\n\n[importlinter:contract:layers]\nname = layers (high -> low)\n"
+        "type = layers\nlayers =\n" + layers + "\n"
     )
+    modules = "".join(f'\n[[modules]]\npath = "{layer}"\nlayer = "{layer}"\n' for layer in target.layers)
+    (target.root / "tach.toml").write_text(
+        'source_roots = ["."]\nlayers = [' + ", ".join(f'"{layer}"' for layer in target.layers) + "]\n" + modules
+    )
+    archlint = []
+    for index, layer in enumerate(target.layers):
+        lower = ", ".join(f'"{name}"' for name in target.layers[index + 1 :])
+        archlint += ["[[layers]]", f'name = "{layer}"', f'paths = ["{layer.replace(".", "/")}/**"]', f"may_import = [{lower}]", ""]
+    target.archlint_config = target.root / "archlint.toml"
+    target.archlint_config.write_text("\n".join(archlint))
 
 
-def render_archlint_toml(layers: list[tuple[str, str]], what: str, source: str) -> str:
-    """An archlint.toml with top-level ``[[layers]]``; *layers* are (folder, name) high -> low.
-
-    Each layer may import every layer below it, which is the import-linter and
-    dependency-cruiser rule too.  Paths are relative to the checked root (the
-    config is copied there, so they are relative to the config file as well).
-    """
-    out = [
-        f"# archlint layers for the {what}.",
-        f"# Generated by bench/run.py from {source} -- edit there, not here.",
-        "",
-    ]
-    names = [name for _, name in layers]
-    for i, (folder, name) in enumerate(layers):
-        lower = ", ".join(f'"{n}"' for n in names[i + 1 :])
-        out += [
-            "[[layers]]",
-            f'name = "{name}"',
-            f'paths = ["{folder}/**"]',
-            f"may_import = [{lower}]",
-            "",
-        ]
-    return "\n".join(out)
-
-
-def render_depcruise(package: str, layers: list[str], source: str) -> str:
-    """A dependency-cruiser config: one ``forbidden`` rule per layer, lower -> any higher."""
+def write_ts_configs(target: Target) -> None:
     rules = []
-    for i, name in enumerate(layers[1:], start=1):
-        higher = "|".join(layers[:i])
-        rules.append(
-            "    {\n"
-            f"      name: 'no-upward-from-{name}',\n"
-            "      severity: 'error',\n"
-            f"      from: {{ path: '^{package}/{name}/' }},\n"
-            f"      to: {{ path: '^{package}/({higher})/' }},\n"
-            "    },"
-        )
-    return (
-        f"// Generated by bench/run.py from {source} -- edit there, not here.\n"
-        "/** @type {import('dependency-cruiser').IConfiguration} */\n"
-        "module.exports = {\n"
-        "  forbidden: [\n" + "\n".join(rules) + "\n  ],\n"
-        "  options: {\n"
-        "    doNotFollow: { path: 'node_modules' },\n"
-        "    moduleSystems: ['cjs', 'es6'],\n"
-        "  },\n"
-        "};\n"
+    for index, layer in enumerate(target.layers[1:], start=1):
+        higher = "|".join(target.layers[:index])
+        rules.append(f"    {{ name: 'no-upward-from-{layer}', severity: 'error', from: {{ path: '^effect/src/{layer}/' }}, "
+                     f"to: {{ path: '^effect/src/({higher})/' }} }},")
+    (target.root / "dependency-cruiser.cjs").write_text(
+        "module.exports = {\n  forbidden: [\n" + "\n".join(rules) + "\n  ],\n  options: {\n"
+        "    doNotFollow: { path: 'node_modules' },\n    moduleSystems: ['cjs', 'es6'],\n"
+        "    tsPreCompilationDeps: true,\n    tsConfig: { fileName: 'tsconfig.json' },\n  },\n};\n"
     )
-
-
-def write_configs() -> dict[str, Path]:
-    """Render every config into ``bench/configs/`` (deterministic, idempotent)."""
-    CONFIGS.mkdir(parents=True, exist_ok=True)
-    files = {
-        "importlinter": (
-            CONFIGS / "django.importlinter",
-            render_importlinter("django", DJANGO_LAYERS, "DJANGO_LAYERS"),
-        ),
-        "django_archlint": (
-            CONFIGS / "django.archlint.toml",
-            render_archlint_toml(
-                [(f"django/{n}", n) for n in DJANGO_LAYERS], "django package", "DJANGO_LAYERS"
-            ),
-        ),
-        "depcruise": (
-            CONFIGS / "typeorm.dependency-cruiser.cjs",
-            render_depcruise("typeorm", TYPEORM_LAYERS, "TYPEORM_LAYERS"),
-        ),
-        "typeorm_archlint": (
-            CONFIGS / "typeorm.archlint.toml",
-            render_archlint_toml(
-                [(f"typeorm/{n}", n) for n in TYPEORM_LAYERS],
-                "typeorm CommonJS build",
-                "TYPEORM_LAYERS",
-            ),
-        ),
-    }
-    for path, text in files.values():
-        if not path.is_file() or path.read_text() != text:
-            path.write_text(text)
-    return {key: path for key, (path, _) in files.items()}
-
-
-def place_archlint_config(target: Target, config: Path) -> None:
-    """Copy archlint's config into the target root, so its relative paths resolve either way."""
-    dest = target.root / "archlint.toml"
-    shutil.copyfile(config, dest)
-    target.archlint_config = dest
+    (target.root / "tsconfig.json").write_text(
+        '{ "compilerOptions": { "module": "NodeNext", "moduleResolution": "NodeNext", "target": "ES2022", "noEmit": true },'
+        ' "include": ["effect/src"] }\n'
+    )
+    archlint = []
+    for index, layer in enumerate(target.layers):
+        lower = ", ".join(f'"{name}"' for name in target.layers[index + 1 :])
+        archlint += ["[[layers]]", f'name = "{layer}"', f'paths = ["effect/src/{layer}/**"]', f"may_import = [{lower}]", ""]
+    target.archlint_config = target.root / "archlint.toml"
+    target.archlint_config.write_text("\n".join(archlint))
 
 
 # --------------------------------------------------------------------------- #
-# Timing
+# Rows
 # --------------------------------------------------------------------------- #
 
 
 @dataclass
 class Case:
-    """One row of the table: a command timed *repeat* times after one untimed run.
-
-    The untimed run checks the command works and, for warm modes, primes the
-    cache (``reset`` runs first to empty it).  ``ok`` decides whether an exit
-    was a real run (violations found count as success) or a failure.
-    """
+    """One row: a command timed ``repeat`` times (alternated with the other rows of its target)."""
 
     target: str
     tool: str
@@ -537,263 +351,186 @@ class Case:
     argv: list[str] = field(default_factory=list)
     cwd: Path | None = None
     env: dict | None = None
-    ok: Callable[[subprocess.CompletedProcess], bool] = lambda p: p.returncode in (0, 1)
-    reset: Callable[[], None] | None = None
-    anchor: bool = False  # the reference row for ratios within this target
-    unavailable: str | None = None  # set when the tool is missing: row is not run
+    ok: Callable[[int, str, str], bool] = lambda code, out, err: code in (0, 1)
+    before: Callable[[], None] | None = None  # untimed, before every run (the one-edit row edits here)
+    after: Callable[[], None] | None = None  # untimed, after every run (the edit is undone: other rows see the tree as fetched)
+    reset: Callable[[], None] | None = None  # untimed, once before the priming run
+    files: int = 0
     times: list[float] = field(default_factory=list)
+    peaks: list[int] = field(default_factory=list)
     error: str | None = None
     note: str = ""
-
-    @property
-    def min(self) -> float | None:
-        return min(self.times) if self.times else None
 
     @property
     def median(self) -> float | None:
         return statistics.median(self.times) if self.times else None
 
-
-def describe_failure(proc: subprocess.CompletedProcess) -> str:
-    """One line saying why a linter run does not count as a run."""
-    return (
-        f"exit {proc.returncode}: {last_line(proc.stderr) or last_line(proc.stdout) or 'no output'}"
-    )
+    @property
+    def peak(self) -> int | None:
+        return max(self.peaks) if self.peaks else None
 
 
-def time_case(case: Case, repeat: int) -> Case:
-    """Fill ``case.times`` (or ``case.error``); never raises."""
-    if case.unavailable:
-        case.error = case.unavailable
-        return case
-    label = f"{case.target} / {case.tool} / {case.mode}"
-    try:
-        if case.reset:
-            case.reset()
-        log(f"{label}: untimed first run")
-        first = run(case.argv, cwd=case.cwd, env=case.env)
-        if not case.ok(first):
-            case.error = describe_failure(first)
-            log(f"{label}: FAILED {case.error}")
-            return case
-        case.note = summarize_output(case.tool, first)
-        for i in range(repeat):
-            start = time.perf_counter()
-            proc = run(case.argv, cwd=case.cwd, env=case.env)
-            elapsed = time.perf_counter() - start
-            if not case.ok(proc):
-                case.error = f"run {i + 1}: {describe_failure(proc)}"
-                log(f"{label}: FAILED {case.error}")
-                return case
-            case.times.append(elapsed)
-        log(f"{label}: min {case.min:.3f}s median {case.median:.3f}s")
-    except BenchError as exc:
-        case.error = str(exc)
-        log(f"{label}: FAILED {case.error}")
-    return case
+def lint_imports_ok(code: int, out: str, err: str) -> bool:
+    return code in (0, 1) and "Contracts:" in out
 
 
-def summarize_output(tool: str, proc: subprocess.CompletedProcess) -> str:
-    """A short note on what the linter reported (to show the runs did real work)."""
-    text = proc.stdout + "\n" + proc.stderr
+def tach_ok(code: int, out: str, err: str) -> bool:
+    return code in (0, 1) and "Traceback" not in err
+
+
+def depcruise_ok(code: int, out: str, err: str) -> bool:
+    return "dependency violations" in out + err or (code == 0 and "ERROR" not in err)
+
+
+def archlint_ok(code: int, out: str, err: str) -> bool:
+    return code in (0, 1) and "Traceback (most recent call last)" not in err
+
+
+def summarize(tool: str, out: str, err: str, code: int) -> str:
     if tool == "lint-imports":
-        for line in text.splitlines():
-            if line.startswith("Contracts:"):
-                return line.strip()
+        return next((line.strip() for line in out.splitlines() if line.startswith("Contracts:")), f"exit {code}")
     if tool == "depcruise":
-        for line in text.splitlines():
-            if "violations" in line or "modules" in line:
-                return line.strip(" ✘✔x\t")[:100]
+        return next((line.strip(" ✘✔x\t")[:100] for line in (out + err).splitlines() if "violations" in line), f"exit {code}")
     if tool == "archlint":
-        return summarize_json(proc)
-    return f"exit {proc.returncode}"
+        try:
+            data = json.loads(out)
+            return f"exit {code}, {len(data['findings'])} findings, {data['stats']['files']} files"
+        except (ValueError, KeyError, TypeError):
+            return f"exit {code}"
+    return f"exit {code}, {sum(1 for line in (out + err).splitlines() if line.startswith('[FAIL]'))} errors"
 
 
-def summarize_json(proc: subprocess.CompletedProcess) -> str:
-    """Count findings in archlint's ``--format json`` output, whatever its exact shape."""
-    try:
-        data = json.loads(proc.stdout)
-    except ValueError:
-        return f"exit {proc.returncode}"
-    if isinstance(data, dict):
-        data = next(
-            (
-                v
-                for k, v in data.items()
-                if k in ("findings", "violations", "results") and isinstance(v, list)
-            ),
-            data,
-        )
-    if isinstance(data, list):
-        return f"exit {proc.returncode}, {len(data)} findings"
-    return f"exit {proc.returncode}"
+def archlint_env() -> dict:
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPATH"] = str(REPO) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return env
 
 
-# Success predicates: a run that found violations is still a successful run.
-def lint_imports_ok(p: subprocess.CompletedProcess) -> bool:
-    return p.returncode in (0, 1) and "Contracts:" in p.stdout
-
-
-def depcruise_ok(p: subprocess.CompletedProcess) -> bool:
-    # depcruise exits with the number of error-level violations (0 when clean).
-    return "dependency violations" in p.stdout + p.stderr or (
-        p.returncode == 0 and "Error" not in p.stderr
-    )
-
-
-def archlint_ok(p: subprocess.CompletedProcess) -> bool:
-    # 0 = clean, 1 = violations; anything else (usage error 2, crash) is a failure.
-    return p.returncode in (0, 1) and "Traceback (most recent call last)" not in p.stderr
-
-
-def rmtree_reset(path: Path) -> Callable[[], None]:
-    """A reset hook that deletes a cache directory."""
-    return lambda: shutil.rmtree(path, ignore_errors=True)
-
-
-@dataclass
-class Archlint:
-    """How to call archlint and whether it is there."""
-
-    cmd: list[str]
-    available: bool
-    info: str  # description when available, reason when not
-
-
-def archlint_cases(target: Target, work: Path, archlint: Archlint) -> list[Case]:
-    """archlint cold (``--no-cache``) and warm (dedicated ``--cache-dir``, primed) on *target*."""
-    unavailable = None if archlint.available else "archlint: not available"
-    base = archlint.cmd + [
-        "check",
-        str(target.root),
-        "--config",
-        str(target.archlint_config),
-        "--format",
-        "json",
-    ]
-    cache = work / "cache" / f"archlint-{target.package}"
-    env = env_with(PYTHONPATH=str(REPO))
-    return [
-        Case(
-            target.name,
-            "archlint",
-            "cold",
-            base + ["--no-cache"],
-            REPO,
-            env,
-            archlint_ok,
-            unavailable=unavailable,
-        ),
-        Case(
-            target.name,
-            "archlint",
-            "warm",
-            base + ["--cache-dir", str(cache)],
-            REPO,
-            env,
-            archlint_ok,
-            reset=rmtree_reset(cache),
-            unavailable=unavailable,
-        ),
-    ]
-
-
-def python_cases(work: Path, configs: dict[str, Path], archlint: Archlint) -> list[Case]:
-    """lint-imports cold/warm and archlint cold/warm on Django."""
-    try:
-        target = fetch_django(work)
-    except BenchError as exc:
-        log(f"Django target unavailable: {exc}")
-        return [Case("Django", "(target)", "-", unavailable=f"target: {exc}")]
-    place_archlint_config(target, configs["django_archlint"])
-    cases: list[Case] = []
-    try:
-        exe, version = install_import_linter(work)
-        TOOL_VERSIONS["lint-imports"] = version
-        missing = None
-    except BenchError as exc:
-        exe, missing = Path("lint-imports"), f"import-linter: cannot install ({exc})"
-        log(missing)
-    env = env_with(PYTHONPATH=str(target.root))
-    base = [str(exe), "--config", str(configs["importlinter"])]
-    cache = work / "cache" / "import-linter-django"
-    cases += [
-        Case(
-            target.name,
-            "lint-imports",
-            "cold",
-            base + ["--no-cache"],
-            target.root,
-            env,
-            lint_imports_ok,
-            anchor=True,
-            unavailable=missing,
-        ),
-        Case(
-            target.name,
-            "lint-imports",
-            "warm",
-            base + ["--cache-dir", str(cache)],
-            target.root,
-            env,
-            lint_imports_ok,
-            reset=rmtree_reset(cache),
-            unavailable=missing,
-        ),
-    ]
-    cases += archlint_cases(target, work, archlint)
-    TARGETS.append(target)
+def archlint_cases(target: Target, work: Path, cmd: list[str], modes=("cold", "layers only", "warm", "one edit")) -> list[Case]:
+    base = cmd + ["check", str(target.root), "--format", "json"]
+    if target.archlint_config is not None:
+        base += ["--config", str(target.archlint_config)]
+    slug = "".join(c if c.isalnum() else "-" for c in target.name.lower())
+    env = archlint_env()
+    cases = []
+    for mode in modes:
+        case = Case(target.name, "archlint", mode, cwd=REPO, env=env, ok=archlint_ok)
+        if mode == "cold":
+            case.argv = base + ["--no-cache"]
+        elif mode == "layers only":
+            case.argv = base + ["--no-cache", "--select", "layering"]
+        else:
+            cache = work / "cache" / f"archlint-{slug}-{mode.replace(' ', '-')}"
+            case.argv = base + ["--cache-dir", str(cache)]
+            case.reset = lambda cache=cache: shutil.rmtree(cache, ignore_errors=True)
+            if mode == "one edit" and target.edit_file is not None:
+                case.before = editor(target.edit_file)
+                case.after = case.before.restore  # type: ignore[attr-defined]
+        cases.append(case)
     return cases
 
 
-def node_cases(work: Path, configs: dict[str, Path], archlint: Archlint) -> list[Case]:
-    """depcruise and archlint cold/warm on typeorm."""
-    try:
-        target = fetch_typeorm(work)
-    except BenchError as exc:
-        log(f"typeorm target unavailable: {exc}")
-        return [Case("typeorm", "(target)", "-", unavailable=f"target: {exc}")]
-    place_archlint_config(target, configs["typeorm_archlint"])
-    try:
-        exe, version = install_depcruise(work)
-        TOOL_VERSIONS["depcruise"] = version
-        missing = None
-    except BenchError as exc:
-        exe, missing = Path("depcruise"), f"dependency-cruiser: cannot install ({exc})"
-        log(missing)
-    argv = [
-        str(exe),
-        "--config",
-        str(configs["depcruise"]),
-        "--output-type",
-        "err",
-        "--progress",
-        "none",
-        target.package,
-    ]
-    cases = [
-        Case(
-            target.name,
-            "depcruise",
-            "cold",
-            argv,
-            target.root,
-            None,
-            depcruise_ok,
-            anchor=True,
-            unavailable=missing,
-        )
-    ]
-    cases += archlint_cases(target, work, archlint)
-    TARGETS.append(target)
+def editor(path: Path) -> Callable[[], None]:
+    """Append a different comment line to ``path`` before each run (a real content change)."""
+    original = path.read_bytes()
+    counter = [0]
+
+    def edit() -> None:
+        counter[0] += 1
+        comment = b"\n# bench edit %d\n" % counter[0] if path.suffix == ".py" else b"\n// bench edit %d\n" % counter[0]
+        path.write_bytes(original + comment)
+
+    edit.restore = lambda: path.write_bytes(original)  # type: ignore[attr-defined]
+    return edit
+
+
+def time_group(cases: list[Case], repeat: int) -> None:
+    """One untimed run per row, then ``repeat`` rounds over the rows in turn."""
+    live = []
+    for case in cases:
+        if case.error:
+            continue
+        label = f"{case.target} / {case.tool} / {case.mode}"
+        try:
+            if case.reset:
+                case.reset()
+            if case.before:
+                case.before()
+            log(f"{label}: untimed first run")
+            _wall, _peak, code, out, err = measure(case.argv, case.cwd, case.env)
+            if case.after:
+                case.after()
+            if not case.ok(code, out, err):
+                case.error = f"exit {code}: {last_line(err) or last_line(out) or 'no output'}"
+                log(f"{label}: FAILED {case.error}")
+                continue
+            case.note = summarize(case.tool, out, err, code)
+            live.append(case)
+        except BenchError as exc:
+            case.error = str(exc)
+            log(f"{label}: FAILED {case.error}")
+    for round_number in range(repeat):
+        for case in live:
+            if case.error:
+                continue
+            try:
+                if case.before:
+                    case.before()
+                wall, peak, code, out, err = measure(case.argv, case.cwd, case.env)
+                if case.after:
+                    case.after()
+            except BenchError as exc:
+                case.error = f"run {round_number + 1}: {exc}"
+                continue
+            if not case.ok(code, out, err):
+                case.error = f"run {round_number + 1}: exit {code}: {last_line(err) or last_line(out)}"
+                continue
+            case.times.append(wall)
+            case.peaks.append(peak)
+    for case in live:
+        if case.times:
+            log(f"{case.target} / {case.tool} / {case.mode}: median {case.median:.3f}s peak {case.peak} MiB")
+
+
+def python_group(target: Target, work: Path, tools: Path | None, cmd: list[str], repeat: int) -> list[Case]:
+    write_python_configs(target)
+    env = dict(os.environ, PYTHONPATH=str(target.root))
+    cases = []
+    if tools is not None:
+        cases.append(Case(target.name, "lint-imports", "cold", [str(tools / "lint-imports"), "--no-cache"],
+                          target.root, env, lint_imports_ok))
+        cases.append(Case(target.name, "tach", "cold", [str(tools / "tach"), "check"], target.root, env, tach_ok))
+    cases += archlint_cases(target, work, cmd)
+    time_group(cases, repeat)
     return cases
 
 
-def small_repo_cases(work: Path, archlint: Archlint) -> list[Case]:
-    """archlint cold and warm on a ~50-file repo (fixture or synthetic)."""
-    target = find_small_repo(work)
-    TARGETS.append(target)
-    return archlint_cases(target, work, archlint)
+def ts_group(target: Target, work: Path, binaries: Path | None, cmd: list[str], repeat: int) -> list[Case]:
+    write_ts_configs(target)
+    cases = []
+    if binaries is not None:
+        cases.append(Case(target.name, "depcruise", "cold",
+                          [str(binaries / "depcruise"), "--config", "dependency-cruiser.cjs", "--output-type", "err",
+                           "--progress", "none", "effect/src"], target.root, None, depcruise_ok))
+    cases += archlint_cases(target, work, cmd)
+    time_group(cases, repeat)
+    return cases
+
+
+def scaling_group(work: Path, cmd: list[str], repeat: int) -> list[Case]:
+    cases = []
+    for copies in SCALING_COPIES:
+        root = work / "targets" / f"conduit-x{copies}"
+        shutil.rmtree(root, ignore_errors=True)
+        files = write_copies(root, copies)
+        target = Target(f"Conduit ×{copies}", root, "python", [], [], f"{copies} copies, {files} .py files")
+        for case in archlint_cases(target, work, cmd, modes=("cold", "layers only")):
+            case.target, case.files = "scaling", files
+            case.mode = f"{case.mode}, ×{copies} ({files} files)"
+            cases.append(case)
+    time_group(cases, repeat)
+    return cases
 
 
 # --------------------------------------------------------------------------- #
@@ -801,139 +538,114 @@ def small_repo_cases(work: Path, archlint: Archlint) -> list[Case]:
 # --------------------------------------------------------------------------- #
 
 
-def fmt(seconds: float | None) -> str:
-    return "—" if seconds is None else f"{seconds:.3f}"
+def fmt(value: float | None, digits: int = 3) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
 
 
-def anchor_of(case: Case, cases: list[Case]) -> Case | None:
-    """The anchor row of the same target, if any."""
-    return next((c for c in cases if c.anchor and c.target == case.target), None)
+def find(cases: list[Case], target: str, tool: str, mode: str) -> Case | None:
+    return next((c for c in cases if c.target == target and c.tool == tool and c.mode == mode), None)
 
 
-def ratio(num: float | None, den: float | None) -> float | None:
-    return None if num is None or not den else num / den
+def ratio(a: Case | None, b: Case | None) -> float | None:
+    if a is None or b is None or a.median is None or not b.median:
+        return None
+    return a.median / b.median
 
 
 def render_table(cases: list[Case]) -> str:
-    """The side-by-side Markdown table (ratio = median / anchor's median)."""
-    rows = [
-        "| target | tool | mode | min s | median s | ratio vs anchor | note |",
-        "|---|---|---|---:|---:|---:|---|",
-    ]
-    for c in cases:
-        a = anchor_of(c, cases)
-        r = ratio(c.median, a.median if a else None)
-        rtext = "anchor" if c.anchor and c.times else ("—" if r is None else f"{r:.2f}×")
-        note = c.error if c.error else c.note
-        rows.append(
-            f"| {c.target} | {c.tool} | {c.mode} | {fmt(c.min)} | {fmt(c.median)} "
-            f"| {rtext} | {note.replace('|', '/')} |"
-        )
+    rows = ["| target | tool | mode | median s | peak MiB | vs first anchor | note |", "|---|---|---|---:|---:|---:|---|"]
+    for case in cases:
+        anchor = next((c for c in cases if c.target == case.target and c.tool in ("lint-imports", "depcruise")), None)
+        relative = ratio(case, anchor) if case is not anchor else None
+        text = "anchor" if case is anchor and case.times else ("—" if relative is None else f"{relative:.2f}×")
+        note = (case.error or case.note).replace("|", "/")
+        rows.append(f"| {case.target} | {case.tool} | {case.mode} | {fmt(case.median)} | {case.peak or '—'} | {text} | {note} |")
     return "\n".join(rows)
 
 
-def find(cases: list[Case], target_prefix: str, tool: str, mode: str) -> Case | None:
-    return next(
-        (
-            c
-            for c in cases
-            if c.target.startswith(target_prefix) and c.tool == tool and c.mode == mode
-        ),
-        None,
-    )
+def verdict(label: str, value: float | None, limit: float, unit: str = "×") -> str:
+    if value is None:
+        return f"| {label} | ≤ {limit}{unit} | — | not measured |"
+    return f"| {label} | ≤ {limit}{unit} | {value:.2f}{unit} | {'PASS' if value <= limit else 'FAIL'} |"
 
 
 def render_targets(cases: list[Case]) -> str:
-    """The ratios against archlint's performance targets (medians)."""
-
-    def check(label: str, value: float | None, limit: float, unit: str = "×") -> str:
-        if value is None:
-            return f"| {label} | ≤ {limit}{unit} | — | not measured |"
-        verdict = "PASS" if value <= limit else "FAIL"
-        return f"| {label} | ≤ {limit}{unit} | {value:.2f}{unit} | {verdict} |"
-
-    def med(prefix: str, tool: str, mode: str) -> float | None:
-        c = find(cases, prefix, tool, mode)
-        return c.median if c else None
-
-    small = next(
-        (
-            c
-            for c in cases
-            if c.tool == "archlint"
-            and c.mode == "cold"
-            and not c.target.startswith(("Django", "typeorm"))
-        ),
-        None,
-    )
-    rows = [
-        "| target | goal | measured | verdict |",
-        "|---|---:|---:|---|",
-        check(
-            "Django: archlint cold / lint-imports cold",
-            ratio(med("Django", "archlint", "cold"), med("Django", "lint-imports", "cold")),
-            1.5,
-        ),
-        check(
-            "typeorm: archlint cold / depcruise",
-            ratio(med("typeorm", "archlint", "cold"), med("typeorm", "depcruise", "cold")),
-            0.5,
-        ),
-        check(
-            "Django: archlint warm / archlint cold",
-            ratio(med("Django", "archlint", "warm"), med("Django", "archlint", "cold")),
-            0.3,
-        ),
-        check(
-            "typeorm: archlint warm / archlint cold",
-            ratio(med("typeorm", "archlint", "warm"), med("typeorm", "archlint", "cold")),
-            0.3,
-        ),
-        check(
-            f"{small.target if small else '50-file repo'}: archlint cold",
-            small.median if small else None,
-            0.3,
-            " s",
-        ),
-    ]
+    rows = ["| target | goal | measured | verdict |", "|---|---:|---:|---|"]
+    for name, full_limit in (("Django", 1.5), ("wagtail", 2.0), ("django-apps (saleor-sized)", 2.0)):
+        anchor = find(cases, name, "lint-imports", "cold")
+        if anchor is None:
+            continue
+        rows.append(verdict(f"{name}: layers only / import-linter", ratio(find(cases, name, "archlint", "layers only"), anchor), 1.0))
+        rows.append(verdict(f"{name}: layers only / tach", ratio(find(cases, name, "archlint", "layers only"), find(cases, name, "tach", "cold")), 1.0))
+        rows.append(verdict(f"{name}: full check / import-linter", ratio(find(cases, name, "archlint", "cold"), anchor), full_limit))
+    for name in ("Django", "wagtail", "django-apps (saleor-sized)", "effect (TS)"):
+        cold = find(cases, name, "archlint", "cold")
+        if cold is None:
+            continue
+        rows.append(verdict(f"{name}: warm unchanged / cold", ratio(find(cases, name, "archlint", "warm"), cold), 0.15))
+        rows.append(verdict(f"{name}: one edited file / cold", ratio(find(cases, name, "archlint", "one edit"), cold), 0.3))
+    apps = find(cases, "django-apps (saleor-sized)", "archlint", "cold")
+    if apps is not None:
+        rows.append(verdict("django-apps (saleor-sized): peak RSS, full check", apps.peak, 150, " MiB"))
+    effect = find(cases, "effect (TS)", "archlint", "cold")
+    if effect is not None:
+        rows.append(verdict("effect (TS): full check / depcruise", ratio(effect, find(cases, "effect (TS)", "depcruise", "cold")), 0.5))
+    small_cold = find(cases, "Conduit app (agent-style)", "archlint", "cold")
+    if small_cold is not None:
+        rows.append(verdict("Conduit app, 51 files: cold", small_cold.median, 0.25, " s"))
+        rows.append(verdict("Conduit app, 51 files: warm", (find(cases, "Conduit app (agent-style)", "archlint", "warm") or Case("", "", "")).median, 0.12, " s"))
     return "\n".join(rows)
 
 
-def render_report(cases: list[Case], repeat: int, archlint: Archlint) -> str:
-    """The whole Markdown report: environment, targets, table, target ratios."""
+def render_scaling(cases: list[Case]) -> str:
+    lines = []
+    for mode in ("cold", "layers only"):
+        rows = sorted((c for c in cases if c.target == "scaling" and c.mode.startswith(mode + ",") and c.times), key=lambda c: c.files)
+        if len(rows) < 2:
+            continue
+        xs = [c.files for c in rows]
+        ys = [c.median for c in rows]
+        mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
+        slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / sum((x - mean_x) ** 2 for x in xs)
+        peaks = [c.peak for c in rows]
+        memory = (peaks[-1] - peaks[0]) / (xs[-1] - xs[0]) if xs[-1] != xs[0] else 0.0
+        per_file = [(y - ys[0]) / (x - xs[0]) for x, y in zip(xs[1:], ys[1:])]
+        linear = per_file[-1] <= 1.25 * per_file[0] if len(per_file) > 1 else True
+        lines.append(f"- {mode}: slope {slope * 1000:.2f} ms per file, {memory * 1000:.0f} KiB of peak RSS per file; "
+                     f"marginal cost {', '.join(f'{p * 1000:.2f}' for p in per_file)} ms/file "
+                     f"({'linear: PASS' if linear else 'super-linear: FAIL'})")
+    return "\n".join(lines) or "- not measured"
+
+
+def render_report(cases: list[Case], repeat: int, archlint_info: str) -> str:
     now = _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
-    node = "node " + (
-        run(["node", "--version"]).stdout.strip() if shutil.which("node") else "missing"
-    )
-    tools = [
-        TOOL_VERSIONS.get("lint-imports", "import-linter: not installed"),
-        TOOL_VERSIONS.get("depcruise", "dependency-cruiser: not installed"),
-        archlint.info if archlint.available else f"archlint: not available ({archlint.info})",
-    ]
-    lines = [
+    node = run(["node", "--version"]).stdout.strip() if shutil.which("node") else "missing"
+    tools = [TOOL_VERSIONS.get(k, f"{k}: not installed") for k in ("import-linter", "grimp", "tach", "depcruise", "typescript")]
+    return "\n".join([
         "# archlint benchmark results",
         "",
         f"Generated by `python bench/run.py --repeat {repeat}` on {now}.",
-        f"Machine: {platform.system()} {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, {node}.",
-        "Wall clock of the whole subprocess (`time.perf_counter`), after one untimed run "
-        "(which also primes the warm caches); ratios use medians.",
+        f"Machine: {platform.system()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, node {node}.",
+        "Whole-process wall clock (medians) and peak RSS of the largest process; the rows of one target alternate run by run.",
         "",
-        "Tools: " + "; ".join(tools) + ".",
+        "Tools: " + "; ".join(tools + [archlint_info]) + ".",
         "",
         "Targets:",
-        *[f"- {t.name}: {t.source}" for t in TARGETS],
+        *[f"- {note}" for note in TARGET_NOTES],
         "",
         "## Timings",
         "",
         render_table(cases),
         "",
-        "## Performance targets",
+        "## Issue 11 targets",
         "",
         render_targets(cases),
         "",
-    ]
-    return "\n".join(lines)
+        "## Scaling (copies of the Conduit app)",
+        "",
+        render_scaling(cases),
+        "",
+    ])
 
 
 # --------------------------------------------------------------------------- #
@@ -942,27 +654,15 @@ def render_report(cases: list[Case], repeat: int, archlint: Archlint) -> str:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description="Benchmark archlint against import-linter "
-        "and dependency-cruiser on Django and typeorm."
-    )
+    parser = argparse.ArgumentParser(description="Benchmark archlint against import-linter, tach and dependency-cruiser.")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per row (default 5)")
-    parser.add_argument(
-        "--only",
-        choices=["python", "node"],
-        help="only the Python targets (Django, 50-file repo) or only the Node one",
-    )
-    parser.add_argument(
-        "--workdir",
-        type=Path,
-        default=BENCH / ".work",
-        help="downloads, tools and caches (default bench/.work)",
-    )
-    parser.add_argument(
-        "--archlint-cmd",
-        default=f"{shlex.quote(sys.executable)} -m archlint",
-        help="how to invoke archlint (default: this Python's -m archlint, run from the repo root)",
-    )
+    parser.add_argument("--only", choices=["python", "apps", "node", "small", "scaling"], help="one group of targets")
+    parser.add_argument("--workdir", type=Path, default=DEFAULT_WORK, help=f"downloads, tools, caches (default {DEFAULT_WORK})")
+    parser.add_argument("--archlint-cmd", default=f"{shlex.quote(sys.executable)} -m archlint")
+    parser.add_argument("--tree", action="append", default=[], metavar="NAME=PATH", help="also time archlint on a local tree")
+    parser.add_argument("--skip-apps", action="store_true", help="leave out the saleor-sized tree (the slowest rows)")
+    parser.add_argument("--update-readme", action="store_true",
+                        help="also replace the performance table in README.md (between its perf-table markers)")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -972,28 +672,104 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     work = args.workdir.resolve()
+    if work == REPO or REPO in work.parents:
+        raise SystemExit("--workdir must be outside the repository")
     work.mkdir(parents=True, exist_ok=True)
-    configs = write_configs()
     cmd = shlex.split(args.archlint_cmd)
-    archlint = Archlint(cmd, *archlint_probe(cmd))
-    log(archlint.info if archlint.available else f"archlint: not available ({archlint.info})")
-
+    run([sys.executable, "-m", "compileall", "-q", str(REPO / "archlint")], env=archlint_env())
+    revision = run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO).stdout.strip()
+    archlint_info = f"archlint (`{shlex.join(cmd)}`, git {revision or '?'})"
     cases: list[Case] = []
-    if args.only in (None, "python"):
-        cases += python_cases(work, configs, archlint)
+    if args.only in (None, "python", "apps"):
+        try:
+            tools = install_python_tools(work)
+        except BenchError as exc:
+            log(f"Python anchors unavailable: {exc}")
+            tools = None
+        fetchers = [] if args.only == "apps" else [fetch_django, fetch_wagtail]
+        fetchers += [] if args.skip_apps else [fetch_apps]
+        for fetch in fetchers:
+            try:
+                target = fetch(work)
+            except BenchError as exc:
+                log(f"target unavailable: {exc}")
+                continue
+            TARGET_NOTES.append(f"{target.name}: {target.source}")
+            cases += python_group(target, work, tools, cmd, args.repeat)
     if args.only in (None, "node"):
-        cases += node_cases(work, configs, archlint)
-    if args.only in (None, "python"):
-        cases += small_repo_cases(work, archlint)
-
-    for case in cases:
-        time_case(case, args.repeat)
-
-    report = render_report(cases, args.repeat, archlint)
+        try:
+            binaries = install_node_tools(work)
+        except BenchError as exc:
+            log(f"Node anchors unavailable: {exc}")
+            binaries = None
+        try:
+            target = fetch_effect(work)
+            TARGET_NOTES.append(f"{target.name}: {target.source}")
+            cases += ts_group(target, work, binaries, cmd, args.repeat)
+        except BenchError as exc:
+            log(f"TS target unavailable: {exc}")
+    if args.only in (None, "small"):
+        target = small_repo(work)
+        write_python_configs(target)
+        TARGET_NOTES.append(f"{target.name}: {target.source}")
+        group = archlint_cases(target, work, cmd, modes=("cold", "warm"))
+        time_group(group, args.repeat)
+        cases += group
+    for spec in args.tree:
+        name, _, path = spec.partition("=")
+        target = Target(name, Path(path).resolve(), "any", [], [], f"local tree {path}")
+        TARGET_NOTES.append(f"{name}: {target.source}")
+        cases += python_group_like_tree(target, work, cmd, args.repeat)
+    if args.only in (None, "scaling"):
+        cases += scaling_group(work, cmd, args.repeat)
+        TARGET_NOTES.append(f"scaling: {', '.join(str(c) for c in SCALING_COPIES)} copies of the Conduit app")
+    report = render_report(cases, args.repeat, archlint_info)
     RESULTS.write_text(report)
     print(report)
+    if args.update_readme:
+        update_readme(cases, args.repeat)
     log(f"wrote {RESULTS.relative_to(REPO)}")
     return 0
+
+
+README = REPO / "README.md"
+START, END = "<!-- perf-table:start (bench/run.py --update-readme) -->", "<!-- perf-table:end -->"
+
+
+def update_readme(cases: list[Case], repeat: int) -> None:
+    """The README's table: every row's median and peak, then the targets with PASS/FAIL."""
+    text = README.read_text()
+    if START not in text or END not in text:
+        log("README.md has no perf-table markers; not updated")
+        return
+    now = _dt.datetime.now().astimezone().strftime("%Y-%m-%d")
+    block = "\n".join([
+        START,
+        f"Generated by `python bench/run.py --repeat {repeat} --update-readme` on {now} "
+        f"({os.cpu_count()} cores, Python {platform.python_version()}); full report: `bench/results.md`.",
+        "",
+        render_table(cases),
+        "",
+        render_targets(cases),
+        "",
+        "Scaling (copies of the 51-file app):",
+        "",
+        render_scaling(cases),
+        END,
+    ])
+    head, _, rest = text.partition(START)
+    _, _, tail = rest.partition(END)
+    README.write_text(head + block + tail)
+    log("updated the performance table in README.md")
+
+
+def python_group_like_tree(target: Target, work: Path, cmd: list[str], repeat: int) -> list[Case]:
+    """archlint rows only, for a local tree (its own config, if any, applies)."""
+    candidates = [p for p in target.root.rglob("*.py") if "test" not in p.name][:1] or list(target.root.rglob("*.ts"))[:1]
+    target.edit_file = candidates[0] if candidates else None
+    cases = archlint_cases(target, work, cmd)
+    time_group(cases, repeat)
+    return cases
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ cleared before every run so each run parses cold):
   sustain on real SQL.
 
 The default target is the ``django/`` package of the Django 5.2 wheel that ``bench/run.py``
-downloads to ``bench/.work/targets``.  The script runs itself twice: with this interpreter
+downloads into its work dir (``archlint-bench`` under the system temp dir by default).  The script runs itself twice: with this interpreter
 (pure-Python sqlglot unless sqlglotc is installed here) and with a venv under
 ``WORKDIR/tools/sqlglotc-venv`` that overlays ``sqlglotc`` of the same version (created on first
 use with pip; ``--no-compiled`` skips it).  Output: a Markdown table on stdout.
@@ -29,12 +29,13 @@ import argparse
 import json
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "bench"
-DEFAULT_WORK = BENCH / ".work"
+DEFAULT_WORK = Path(tempfile.gettempdir()) / "archlint-bench"  # as bench/run.py: never inside the repository
 
 
 def child(target: Path, repeat: int) -> dict:

@@ -193,3 +193,28 @@ def test_every_heuristic_rule_states_its_measured_precision():
         if spec.heuristic:
             assert "bench/precision.py" in spec.precision, spec.id
             assert "## Measured precision" in run_cli("explain", spec.id).stdout
+
+
+def test_every_declared_dependency_is_imported_by_archlint():
+    """A dependency no code imports is a defect: every user installs it for nothing."""
+    import ast
+    import re
+
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # pragma: no cover
+        import tomli as tomllib
+
+    declared = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    imported = set()
+    for path in (REPO_ROOT / "archlint").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                imported.add(node.module.split(".")[0])
+    aliases = {"pyyaml": "yaml"}
+    for requirement in declared:
+        name = re.match(r"[A-Za-z0-9_.-]+", requirement).group(0).lower()
+        module = aliases.get(name, name.replace("-", "_"))
+        assert module in imported, f"{requirement} is declared in pyproject.toml but archlint never imports {module}"

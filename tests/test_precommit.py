@@ -127,7 +127,71 @@ def test_commit_with_layer_violation_is_blocked_and_the_fix_is_allowed(tmp_path,
 def test_hook_manifest_is_valid_and_analyses_the_whole_project():
     from pre_commit.clientlib import load_manifest
 
-    (hook,) = load_manifest(str(REPO_ROOT / ".pre-commit-hooks.yaml"))
-    assert hook["id"] == "archlint" and hook["language"] == "python"
+    hooks = {hook["id"]: hook for hook in load_manifest(str(REPO_ROOT / ".pre-commit-hooks.yaml"))}
+    assert set(hooks) == {"archlint", "archlint-fix"}
+    hook = hooks["archlint"]
+    assert hook["language"] == "python"
     assert hook["entry"] == "archlint check" and hook["args"] == ["."]
     assert hook["pass_filenames"] is False
+    fixing = hooks["archlint-fix"]
+    assert fixing["entry"] == "archlint check --fix --changed-only" and fixing["args"] == ["."]
+    assert fixing["pass_filenames"] is False and fixing["language"] == "python"
+
+
+FIXABLE = {
+    "requirements.txt": "sqlalchemy>=2\n",
+    "app/models.py": (
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\n"
+        "class Base(DeclarativeBase):\n    pass\n\n\n"
+        "class Article(Base):\n    __tablename__ = \"articles\"\n\n"
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n    slug: Mapped[str]\n    draft: Mapped[bool]\n"
+    ),
+    "app/db.py": "from sqlalchemy import create_engine\n\nfrom app.models import Base\n\nBase.metadata.create_all(create_engine(\"sqlite://\"))\n",
+}
+QUERY = (
+    "from sqlalchemy import select\n\nfrom app.models import Article\n\n\n"
+    "def published(session, slug):\n"
+    "    return session.scalars(select(Article).where(Article.slug == slug and not Article.draft)).first()  # the page\n"
+)
+FIXED_QUERY = (
+    "from sqlalchemy import not_, select\n\nfrom app.models import Article\n\n\n"
+    "def published(session, slug):\n"
+    "    return session.scalars(select(Article).where(Article.slug == slug, not_(Article.draft))).first()  # the page\n"
+)
+
+
+def fix_hook_repository_config(hook_repo) -> str:
+    path, rev = hook_repo
+    return f"repos:\n  - repo: {path.as_uri()}\n    rev: {rev}\n    hooks:\n      - id: archlint-fix\n"
+
+
+def fix_local_system_config(_hook_repo) -> str:
+    return (
+        "repos:\n  - repo: local\n    hooks:\n      - id: archlint-fix\n        name: archlint (fix)\n"
+        f"        entry: {sys.executable} -m archlint check --fix --changed-only\n        language: system\n"
+        "        args: [.]\n        pass_filenames: false\n"
+    )
+
+
+@pytest.mark.parametrize("make_config", [fix_hook_repository_config, fix_local_system_config], ids=["hook-repository", "local-system"])
+def test_fix_hook_repairs_the_commit_and_the_repaired_commit_goes_through(tmp_path, hook_env, hook_repo, make_config):
+    repo = make_repo(tmp_path / "project", FIXABLE)
+    (repo / ".pre-commit-config.yaml").write_text(make_config(hook_repo))
+    git(repo, "init", "-q")
+    installed = subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=repo, capture_output=True, text=True, env=hook_env)
+    assert installed.returncode == 0, installed.stderr
+    first = commit(repo, hook_env, "models")
+    assert first.returncode == 0, first.stdout + first.stderr
+
+    (repo / "app/queries.py").write_text(QUERY)
+    blocked = commit(repo, hook_env, "a query with a Python `and`")
+    output = blocked.stdout + blocked.stderr
+    assert blocked.returncode == 1, output
+    assert re.search(r"^archlint \(fix\)\.+Failed$", output, re.MULTILINE) and "files were modified by this hook" in output
+    assert "fixed 1 findings" in output
+    assert (repo / "app/queries.py").read_text() == FIXED_QUERY, "the fix is in the working tree, for review"
+    assert git(repo, "rev-list", "--count", "HEAD").stdout.strip() == "1"
+
+    fixed = commit(repo, hook_env, "a query with a Python `and`, fixed")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert git(repo, "show", "HEAD:app/queries.py").stdout == FIXED_QUERY

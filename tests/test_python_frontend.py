@@ -165,6 +165,25 @@ def test_call_arguments_are_split_on_demand():
     assert args[2].text == '{"a": 1}'
 
 
+def test_argument_spans_map_ast_positions_back_to_the_file():
+    """Checks parse `f(<args_text>)` with ast; span_in_arguments maps a node back to file
+    characters: the first argument line (after `f(`), later lines, non-ASCII text before it."""
+    import ast
+
+    from archlint.domain.arguments import span_in_arguments
+
+    source = 'q = (select(A)\n     .where(A.t == "é" and A.x,\n            A.y  in ids))\n'
+    call = next(c for c in facts_of(source).calls if c.callee.endswith("where"))
+    assert (call.args_line, call.args_column) == (2, 13)
+    first, second = ast.parse(f"f({call.args_text})", mode="eval").body.args
+    lines = source.splitlines()
+    start = span_in_arguments(call, first)
+    assert lines[start.line - 1][start.column - 1 : start.end_column - 1] == 'A.t == "é" and A.x'
+    span = span_in_arguments(call, second)
+    assert (span.line, span.end_line) == (3, 3)
+    assert lines[2][span.column - 1 : span.end_column - 1] == "A.y  in ids"
+
+
 def test_scope_is_the_enclosing_qualified_function():
     source = """
     class ArticleRepository:

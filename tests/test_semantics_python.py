@@ -294,3 +294,33 @@ def test_the_program_model_answers_values_and_nullable_dereferences(tmp_path):
     models = program.schema.models
     assert models["app/models.py:Article"].relations["comments"].collection is True  # from Comment's foreign key
     assert models["app/models.py:Article"].relations["author"].collection is False
+
+
+def test_a_client_created_per_request_is_reported_with_the_route_that_reaches_it(tmp_path):
+    root = _repo(tmp_path, {
+        "app/store.py": '''
+            from sqlalchemy import create_engine, text
+
+            def fetch_count(url):
+                engine = create_engine(url)
+                with engine.connect() as conn:
+                    return conn.execute(text("SELECT count(*) FROM articles")).scalar()
+
+            def make_engine(url):
+                return create_engine(url)
+        ''',
+        "app/routes.py": '''
+            from flask import Flask
+            from app.store import fetch_count, make_engine
+
+            app = Flask(__name__)
+            engine = make_engine("sqlite:///app.db")
+
+            @app.get("/api/count")
+            def count():
+                return {"count": fetch_count("sqlite:///app.db")}
+        ''',
+    })
+    found = [f for f in report(root).findings if f.rule == "AL302"]
+    assert [(f.path, f.line) for f in found] == [("app/store.py", 4)]
+    assert "per request: handler of GET /api/count" in found[0].message

@@ -42,7 +42,8 @@ _MANIFEST_NAMES = frozenset(
     {
         "pyproject.toml", "setup.cfg", "setup.py", "Pipfile", "package.json", "tsconfig.json",
         "jsconfig.json", "docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml",
-        "run.sh", "alembic.ini", "manage.py",
+        "run.sh", "alembic.ini", "manage.py", "start.sh", "entrypoint.sh", "docker-entrypoint.sh", "Dockerfile",
+        "Procfile",
     }
 )
 
@@ -179,7 +180,7 @@ def _walk(result, top, top_rel, real_root, exclude, ignores, seen_dirs, seen_fil
                 continue
             if ignores is not None and ignores.specs and ignores.ignored(relative, False):
                 continue
-            _add_file(result, entry.path, relative, real_root, seen_files, explicit=False)
+            _add_file(result, entry.path, relative, real_root, seen_files, explicit=False, symlink=entry.is_symlink())
 
 
 def _excluded_dir(name: str, relative: str, exclude: list[str], ignores) -> bool:
@@ -194,7 +195,9 @@ def _inside(real: str, real_root: str) -> bool:
     return real == real_root or real.startswith(real_root + os.sep)
 
 
-def _add_file(result: Discovery, path: str, relative: str, real_root: str, seen: set[str], explicit: bool) -> None:
+def _add_file(
+    result: Discovery, path: str, relative: str, real_root: str, seen: set[str], explicit: bool, symlink: bool | None = None
+) -> None:
     name = relative.rsplit("/", 1)[-1]
     extension = _extension(name)
     language = LANGUAGES.get(extension)
@@ -210,7 +213,7 @@ def _add_file(result: Discovery, path: str, relative: str, real_root: str, seen:
     if relative in seen:
         return
     seen.add(relative)
-    if os.path.islink(path):
+    if os.path.islink(path) if symlink is None else symlink:  # the walk knows it without a syscall
         problem = _symlink_problem(path, real_root)
         if problem == "outside":
             result.skipped += 1

@@ -44,6 +44,14 @@ def _commands(relative: str, name: str, text: str) -> list[tuple[str, int, str]]
             for number, line in enumerate(text.splitlines(), 1)
             if line.strip() and not line.strip().startswith("#")
         ]
+    if name == "Dockerfile" or name.startswith("Dockerfile.") or name == "Procfile":
+        # ENV / RUN / CMD / ENTRYPOINT lines, and Procfile process lines: what the container or
+        # platform runs at start and the environment it sets
+        return [
+            (relative, number, line.strip())
+            for number, line in enumerate(text.splitlines(), 1)
+            if line.strip() and not line.strip().startswith("#")
+        ]
     if name == "package.json":
         import json
 

@@ -3,7 +3,8 @@
 Deep analysis (the IR and the interpreter) starts from the files on a path to the database: the
 files that import a DB driver or an ORM or hold SQL/DB-URL strings, and the files that call into
 them — importers up to :data:`CALLER_LEVELS` levels (route → service → repository), the call depth
-the summaries follow.  Any other file the analysis reaches (a service a composition root wires by
+the summaries follow — and the files that import a web framework (where apps, routers, routes and
+middleware are declared: what the framework rules read).  Any other file the analysis reaches (a service a composition root wires by
 constructor injection) is lowered when first reached; everything else keeps the cheap facts only.
 """
 
@@ -17,17 +18,17 @@ CALLER_LEVELS = 3
 
 def deep_files(context: CheckContext) -> list[str]:
     files, graph = context.files, context.graph
-    modules = tuple(m for e in context.knowledge.entries if e.kind in ("orm", "driver") for m in e.modules)
+    modules = tuple(m for e in context.knowledge.entries if e.kind in ("orm", "driver", "framework") for m in e.modules)
     matches: dict[str, bool] = {}
 
-    def data_module(target: str) -> bool:
+    def data_or_web_module(target: str) -> bool:
         if target not in matches:
             matches[target] = any(module_matches(target, m) for m in modules)
         return matches[target]
 
     level = {
         path for path, facts in files.items()
-        if facts.parsed and (facts.signals or any(e.external and data_module(e.target) for e in graph.out_edges(path)))
+        if facts.parsed and (facts.signals or any(e.external and data_or_web_module(e.target) for e in graph.out_edges(path)))
     }
     selected = set(level)
     for _ in range(CALLER_LEVELS):
@@ -54,3 +55,42 @@ def build_program(context: CheckContext):
         if module is not None:
             modules[path] = module
     return Program(modules, context.graph, Library(context.knowledge), loader=load)
+
+
+def build_datalayer(context: CheckContext):
+    """The data layer the older checks read, with its access sites and DB handles taken from the
+    semantic model: a session from a factory, ``Depends``, a context manager or a constructor
+    parameter wired in a composition root is typed, which the fact-based typing could not do.
+    ORM models and module-level handles still come from the facts."""
+    from archlint.domain.datalayer import Construct, DbAccess
+
+    legacy = context.legacy_datalayer()
+    program = context.program
+    if program is None:
+        return legacy
+    accesses: dict = {}
+    constructs: dict = {}
+    by_file: dict[str, dict] = {}
+    for analysis in program.analyses():
+        calls = by_file.get(analysis.path)
+        if calls is None:
+            facts = context.files.get(analysis.path)
+            calls = by_file[analysis.path] = {call.span: call for call in facts.calls} if facts is not None else {}
+        for site in analysis.sites:
+            call = calls.get(site.span)
+            callee, scope, flags = (call.callee, call.scope, call.flags) if call is not None else (site.callee, analysis.function.qualname, "")
+            if site.loops and "loop" not in flags.split():
+                flags = (flags + " loop").strip()
+            accesses.setdefault((site.path, site.span, site.method), DbAccess(
+                site.path, site.stack, site.kind, site.method, site.category, callee, site.span, scope, flags,
+            ))
+        for construct in analysis.constructs:
+            call = calls.get(construct.span)
+            callee, scope = (call.callee, call.scope) if call is not None else (construct.callee, analysis.function.qualname)
+            constructs.setdefault((construct.path, construct.span), Construct(
+                construct.path, construct.stack, construct.kind, callee, construct.span, scope, construct.target,
+            ))
+    legacy.accesses = sorted(accesses.values(), key=lambda a: (a.path, a.span.line, a.span.column))
+    legacy.constructs = sorted(constructs.values(), key=lambda c: (c.path, c.span.line, c.span.column))
+    legacy.analysed = frozenset(legacy.analysed) | frozenset(p for p in program.modules if p in context.files)
+    return legacy

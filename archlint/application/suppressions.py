@@ -60,6 +60,41 @@ def parse_suppression(path: str, line: int, comment: str) -> Suppression | None:
     return Suppression(path, line, comment.strip(), refs, listed.group("reason").strip(_REASON_NOISE))
 
 
+def suppression_comment(language: str, rules: list[str], reason: str) -> str:
+    """A new suppression of ``rules``: ``# archlint: ignore[AL201, AL202] reason`` in Python,
+    ``// archlint-ignore AL216 reason`` in JS/TS (``check --add-ignore``)."""
+    listed = ", ".join(rules)
+    if language == "python":
+        return f"# archlint: ignore[{listed}] {reason}"
+    return f"// archlint-ignore {listed} {reason}"
+
+
+def with_rules_added(comment: str, rules: list[str]) -> str | None:
+    """``comment`` with ``rules`` added to its rule list when it is an archlint suppression
+    naming rules, else ``None`` (the reason already written stays)."""
+    stripped = comment.strip()
+    match = _DIRECTIVE.match(stripped)
+    if match is None or stripped != comment:
+        return None
+    rest, offset = match.group("rest"), match.start("rest")
+    listed = _BRACKETED.match(rest)
+    if listed is None and match.group("style") == "-ignore":
+        listed = _LISTED.match(rest)
+    if listed is None or not listed.group("refs").strip():
+        return None
+    present = {ref.strip() for ref in listed.group("refs").split(",")}
+    missing = [rule for rule in rules if rule not in present]
+    end = offset + listed.end("refs")
+    if not missing:
+        return comment
+    return comment[:end].rstrip() + ", " + ", ".join(missing) + comment[end:]
+
+
+def clean_reason(reason: str) -> str:
+    """One line, no surrounding separators: what a suppression comment can carry."""
+    return " ".join(reason.split()).strip(_REASON_NOISE)
+
+
 def apply_suppressions(findings: list[Finding], ctx: CheckContext, configure: Configure) -> list[Finding]:
     """Drop suppressed findings and add the findings about the suppressions themselves.
 

@@ -21,11 +21,12 @@ from dataclasses import dataclass, replace
 from archlint import __version__
 from archlint.application.changed import Introduced
 from archlint.application.patched import Compared, greenfield_tree, patched, trees
+from archlint.application import semantic_evidence
 from archlint.application.pipeline import Options, Report, run_check
 from archlint.domain.change import ChangeSet
 from archlint.domain.config import ConfigError
 from archlint.domain.findings import Finding
-from archlint.domain.stack import Verdict, architecture_verdict, database_verdict, framework_verdict, orm_verdict
+from archlint.domain.stack import Verdict, architecture_verdict, database_verdict, framework_verdict, orm_verdict, scheme_engine
 from archlint.domain.stack_delta import VerdictChange, compare, inventory
 
 FRAMEWORKS = ("flask", "fastapi", "django", "aiohttp", "express", "fastify", "hono", "koa")
@@ -168,11 +169,12 @@ def _verdicts(report: Report, constraints: Constraints) -> list[Verdict]:
     verdicts: list[Verdict] = []
     for name, expected in constraints.requested():
         if name == "framework":
-            verdicts.append(framework_verdict(context, expected))
+            verdicts.append(framework_verdict(context, expected, semantic_evidence.served(context)))
         elif name == "architecture":
             verdicts.append(architecture_verdict(context, expected, report.findings))
         elif name == "database":
-            verdicts.append(database_verdict(context, expected))
+            urls = semantic_evidence.connection_urls(context, scheme_engine(context))
+            verdicts.append(database_verdict(context, expected, urls))
         else:
             verdicts.append(orm_verdict(context, expected))
     return verdicts

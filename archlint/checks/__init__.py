@@ -1,34 +1,87 @@
 """Checks: one module per rule family, each a pure function ``check(ctx) -> Iterable[Finding]``.
 
-Adding a family means adding a module here and its rules to ``rules/catalogue/``.
+Adding a family means adding a module here and its rules to ``rules/catalogue/``.  Each family
+says which rules it reports and whether it reads file *bodies* (calls, assignments, strings —
+the deep pass) or only heads (imports, problems): the pipeline runs a family only when one of
+its rules is selected, and extracts bodies only when such a family runs
+(``tests/test_pipeline_needs.py`` keeps the rule lists true to the modules).
 """
 
-from archlint.checks import (
-    cycles,
-    db_access,
-    framework,
-    injection,
-    layering,
-    parse,
-    performance,
-    sequelize,
-    sql,
-    sqlalchemy,
-    sqlalchemy_loading,
-    stack,
+from typing import NamedTuple
+
+
+class Family(NamedTuple):
+    module: str  # archlint.checks.<module>, imported only when one of its rules is selected
+    rules: tuple[str, ...]
+    bodies: bool  # reads FileBody facts (and the data layer derived from them)
+
+    @property
+    def check(self):  # Callable[[CheckContext], Iterable[Finding]]
+        return _load(self.module).check
+
+
+FAMILIES = (
+    Family("parse", ("AL001", "AL002", "AL003", "AL004"), bodies=False),
+    Family("layering", ("AL101", "AL102", "AL103", "AL106", "AL107", "AL108"), bodies=False),
+    Family("cycles", ("AL104", "AL105"), bodies=False),
+    Family("db_access", ("AL301", "AL302", "AL303", "AL304"), bodies=True),
+    Family("sqlalchemy", ("AL201", "AL202", "AL203", "AL204", "AL205", "AL206", "AL207", "AL210"), bodies=True),
+    Family("sqlalchemy_loading", ("AL208", "AL209", "AL218"), bodies=True),
+    Family("sequelize", ("AL211", "AL212", "AL213", "AL214", "AL215", "AL216", "AL217"), bodies=True),
+    Family("injection", ("AL501",), bodies=True),
+    Family(
+        "sql",
+        ("AL401", "AL402", "AL403", "AL404", "AL405", "AL406", "AL407", "AL408", "AL409", "AL410", "AL411",
+         "AL412", "AL413", "AL414", "AL415", "AL416", "AL417", "AL418", "AL419", "AL420", "AL421", "AL502", "AL503"),
+        bodies=True,
+    ),
+    Family("performance", ("AL601", "AL602", "AL603"), bodies=True),
+    Family("stack", ("AL701", "AL702"), bodies=True),
+    Family("framework", ("AL801",), bodies=True),
+    Family("web_quirks", ("AL802", "AL805", "AL806", "AL808"), bodies=True),
+    Family("startup", ("AL703", "AL704", "AL706"), bodies=True),
+    Family("awaits", ("AL809",), bodies=True),
+    Family("async_handlers", ("AL807",), bodies=True),
+    Family("auth_context", ("AL810",), bodies=True),
 )
 
-ALL_CHECKS = (
-    parse.check,
-    layering.check,
-    cycles.check,
-    db_access.check,
-    sqlalchemy.check,
-    sqlalchemy_loading.check,
-    sequelize.check,
-    injection.check,
-    sql.check,
-    performance.check,
-    stack.check,
-    framework.check,
-)
+
+def _load(name: str):
+    """The family's module, imported on first use (static imports, so archlint's own graph sees them)."""
+    if name == "parse":
+        from archlint.checks import parse as module
+    elif name == "layering":
+        from archlint.checks import layering as module
+    elif name == "cycles":
+        from archlint.checks import cycles as module
+    elif name == "db_access":
+        from archlint.checks import db_access as module
+    elif name == "sqlalchemy":
+        from archlint.checks import sqlalchemy as module
+    elif name == "sqlalchemy_loading":
+        from archlint.checks import sqlalchemy_loading as module
+    elif name == "sequelize":
+        from archlint.checks import sequelize as module
+    elif name == "injection":
+        from archlint.checks import injection as module
+    elif name == "sql":
+        from archlint.checks import sql as module
+    elif name == "performance":
+        from archlint.checks import performance as module
+    elif name == "stack":
+        from archlint.checks import stack as module
+    elif name == "framework":
+        from archlint.checks import framework as module
+    elif name == "web_quirks":
+        from archlint.checks import web_quirks as module
+    elif name == "startup":
+        from archlint.checks import startup as module
+    elif name == "awaits":
+        from archlint.checks import awaits as module
+    elif name == "async_handlers":
+        from archlint.checks import async_handlers as module
+    elif name == "auth_context":
+        from archlint.checks import auth_context as module
+    else:
+        raise KeyError(name)
+    return module

@@ -17,13 +17,6 @@ from archlint.domain.findings import Finding
 
 # Objects that own a connection pool (a sessionmaker does not: its engine does).
 _HEAVY_KINDS = frozenset({"engine", "pool", "sequelize", "prisma", "knex", "datasource", "drizzle"})
-_FACTORY = re.compile(
-    r"(^|\.)_*(__init__|create_app|make_app|app_factory|main|lifespan|startup|on_startup|bootstrap|"
-    r"(init|setup|configure|build|make|create|get|connect|register)[\w]*(engine|db|database|pool|client|"
-    r"sequelize|prisma|knex|datasource|session_?factory|sessionmaker|app|application|connection)\w*|"
-    r"init\w*|setup\w*|configure\w*)$",
-    re.IGNORECASE,
-)
 _RAW_DRIVERS = frozenset({"sqlite3", "aiosqlite", "psycopg2", "psycopg", "asyncpg", "pymysql", "mysqlclient", "aiomysql",
                           "pg", "pg-promise", "postgres", "sqlite3-node", "better-sqlite3", "mysql2", "mysql"})
 _DDL = re.compile(r"^\s*['\"`]{1,3}\s*(CREATE|ALTER|DROP|PRAGMA)\b", re.IGNORECASE)
@@ -104,34 +97,102 @@ def _is_ddl(ctx: CheckContext, access: DbAccess) -> bool:
 
 # AL302 ------------------------------------------------------------------------------------------
 def _per_call_clients(ctx: CheckContext, constructs: list[Construct]) -> Iterator[Finding]:
-    for construct in constructs:
-        if construct.kind not in _HEAVY_KINDS or not construct.scope or non_production(construct.path):
+    """A pool-owning client created in a function that runs per request: the function is a route
+    handler or is called (through up to five calls) from one, or it runs in a loop.  A factory (it
+    returns what it builds), a function called only at start-up (module level, ``asyncio.run``,
+    ``app.on_event("startup")``) or never called, a cached or stored client: created once."""
+    program = ctx.program
+    if program is None:
+        return
+    per_request = _per_request_functions(program)
+    for analysis in program.analyses():
+        if not analysis.fid or non_production(analysis.path):
             continue
-        function = _function(ctx, construct)
-        if function is None or _FACTORY.search(function.qualname) or _cached(function.decorators):
-            continue
-        if construct.target.startswith(("self.", "this.", "cls.")):
-            continue  # stored on the instance/class: created once and reused (a lazy singleton)
-        message = (
-            f"`{construct.callee}(…)` creates a new {construct.stack} {construct.kind.replace('_', ' ')} every time "
-            f"`{function.qualname}` runs; each one opens its own connection pool, so under load the server "
-            f"exhausts database connections and every call pays the connection set-up"
-        )
-        guidance = (
-            f"Create the {construct.kind.replace('_', ' ')} once at module level or in the app factory/lifespan "
-            f"and reuse it (pass it in, or import the shared instance)."
-        )
-        yield ctx.registry.finding("AL302", construct.path, construct.span, message, guidance)
+        function = analysis.function
+        for construct in analysis.constructs:
+            if construct.kind not in _HEAVY_KINDS or construct.target.startswith(("self.", "this.", "cls.")):
+                continue
+            if _cached(function.decorators) or _returns_what_it_builds(function, construct):
+                continue
+            trace = per_request.get((analysis.path, analysis.fid))
+            if trace is None and not construct.loops and not _instance_method(function):
+                continue
+            message = (
+                f"`{construct.callee}` creates a new {construct.stack} {construct.kind.replace('_', ' ')} every time "
+                f"`{function.qualname}` runs{_how(trace, construct)}; each one "
+                f"opens its own connection pool, so under load the server exhausts database connections and every call "
+                f"pays the connection set-up"
+            )
+            guidance = (
+                f"Create the {construct.kind.replace('_', ' ')} once at module level or in the app factory/lifespan "
+                f"and reuse it (pass it in, or import the shared instance)."
+            )
+            yield ctx.registry.finding("AL302", construct.path, construct.span, message, guidance)
 
 
-def _function(ctx: CheckContext, construct: Construct):
-    functions = [f for f in ctx.files[construct.path].functions if f.qualname == construct.scope]
-    return functions[0] if functions else None
+def _how(trace, construct) -> str:
+    if trace:
+        return f" (per request: {trace})"
+    return " (inside a loop)" if construct.loops else ""
+
+
+def _per_request_functions(program) -> dict:
+    """(path, fid) of route handlers and of what they call, five calls deep -> how it is reached."""
+    callers: dict = {}
+    for analysis in program.analyses():
+        for record in analysis.calls:
+            for callee in record.callees:
+                callers.setdefault((analysis.path, analysis.fid), set()).add((callee.path, callee.fid))
+    found: dict = {}
+    frontier = []
+    for route in program.routes():
+        handler = route.handler
+        if handler is not None and hasattr(handler, "fid"):
+            key = (handler.path, handler.fid)
+            if key not in found:
+                found[key] = f"handler of {route.method} {route.path or '?'}"
+                frontier.append(key)
+    for _depth in range(5):
+        following = []
+        for key in frontier:
+            for callee in callers.get(key, ()):
+                if callee not in found:
+                    found[callee] = found[key] + " → " + (program.function(*callee).qualname if program.function(*callee) else "?")
+                    following.append(callee)
+        frontier = following
+    return found
+
+
+def _instance_method(function) -> bool:
+    """A repository/service method runs whenever its object is used; a constructor or a
+    classmethod/staticmethod factory runs once to set things up."""
+    from archlint.domain.ir_format import render
+
+    if function.kind != "method" or function.name in ("__init__", "constructor", "__new__", "setup", "setUp"):
+        return False
+    return not any(render(d).split("(")[0].split(".")[-1] in ("classmethod", "staticmethod") for d in function.decorators)
+
+
+def _returns_what_it_builds(function, construct) -> bool:
+    """``def make_engine(): return create_engine(…)`` / ``pool = createPool(url); return new Database(pool)``."""
+    from archlint.domain import ir
+
+    name = construct.target
+    for node in ir.iter_nodes(function.body):
+        if type(node) is ir.Return and node.value is not None:
+            for inner in ir.iter_nodes(node.value):
+                if getattr(inner, "span", None) == construct.span:
+                    return True
+                if name and type(inner) is ir.Name and inner.id == name:
+                    return True
+    return False
 
 
 def _cached(decorators) -> bool:
+    from archlint.domain.ir_format import render
+
     return any(
-        d.split("(")[0].split(".")[-1] in ("lru_cache", "cache", "cached_property", "once", "property")
+        render(d).split("(")[0].split(".")[-1] in ("lru_cache", "cache", "cached_property", "once", "property")
         for d in decorators
     )
 
@@ -139,9 +200,10 @@ def _cached(decorators) -> bool:
 # AL303 ------------------------------------------------------------------------------------------
 def _mixed_stacks(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator[Finding]:
     production = [a for a in accesses if a.category in ("query", "write") and not non_production(a.path)]
-    by_project: dict[str, list[DbAccess]] = {}
-    for access in production:  # two packages of one tree may use two stacks: that mixes nothing
-        by_project.setdefault(ctx.projects.of(access.path), []).append(access)
+    by_project: dict[tuple[str, bool], list[DbAccess]] = {}
+    for access in production:  # two packages of one tree, or a Python and a Node program, mix nothing
+        python = access.path.endswith((".py", ".pyi"))
+        by_project.setdefault((ctx.projects.of(access.path), python), []).append(access)
     for project in sorted(by_project):
         yield from _mixed_in_project(ctx, by_project[project])
 

@@ -142,8 +142,8 @@ def _count_by_loading(ctx: CheckContext, analyses) -> Iterator[Finding]:
                     )
                     guidance = "Count in the database: select(func.count()).select_from(Model) / query.count() / Model.objects.count()."
                     yield ctx.registry.finding("AL602", analysis.path, node.span, message, guidance)
-        if analysis.function.kind == "module" and analysis.path.endswith(".py"):
-            continue
+        if analysis.path.endswith((".py", ".pyi")):
+            continue  # `.length` of loaded rows is a JS idiom
         for node in ir.iter_nodes(analysis.function.body):
             if type(node) is ir.Attr and node.name == "length" and _loads_rows(node.obj, results):
                 message = "`findAll(…).length` loads every row to count them; the endpoint slows down as the table grows"

@@ -69,6 +69,10 @@ def _not_awaited(ctx: CheckContext, access: DbAccess) -> Iterator[Finding]:
     flags = access.flags.split()
     if "stmt" not in flags or "await" in flags or access.method in ("define", "init"):
         return
+    if access.kind == "row":
+        return  # instance methods (article.save()) are AL211's instance half, below
+    if not access.scope and access.category in ("schema", "connect"):
+        return  # start-up at module level (`sequelize.sync()` before listen) runs no request
     message = (
         f"`{access.callee}(…)` returns a promise that is never awaited: the handler continues (and responds) before "
         f"the query runs, its errors become unhandled rejections, and the next read may not see the write"

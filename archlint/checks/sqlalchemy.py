@@ -14,8 +14,9 @@ import re
 from functools import lru_cache
 from collections.abc import Iterator
 
+from archlint.domain.arguments import span_in_arguments
 from archlint.domain.context import CheckContext
-from archlint.domain.datalayer import DbAccess, Model, call_of, canonical, segments
+from archlint.domain.datalayer import DbAccess, Model, call_of, canonical, is_column_path, segments
 from archlint.domain.orm_models import ModelIndex
 from archlint.domain.facts import CallSite, FileFacts
 from archlint.domain.findings import Finding
@@ -80,7 +81,7 @@ def _conditions(ctx: CheckContext, facts: FileFacts, call: CallSite) -> Iterator
         if problem is None:
             continue
         rule, message, guidance = problem
-        yield ctx.registry.finding(rule, facts.path, call.span, message, guidance)
+        yield ctx.registry.finding(rule, facts.path, span_in_arguments(call, argument), message, guidance)
 
 
 @lru_cache(maxsize=1024)
@@ -129,12 +130,12 @@ def _condition_problem(node: ast.expr):
 
 
 def _is_column(node: ast.expr) -> bool:
-    """``Model.attr``, ``table.c.attr``, ``Model.rel.attr`` — an attribute on a capitalised name."""
+    """``Model.attr``, ``table.c.attr``, ``Model.rel.attr`` (see datalayer.is_column_path)."""
+    parts = []
     while isinstance(node, ast.Attribute):
-        if isinstance(node.value, ast.Name):
-            return node.value.id[:1].isupper() or node.attr in ("c", "columns")
+        parts.append(node.attr)
         node = node.value
-    return False
+    return isinstance(node, ast.Name) and is_column_path([node.id, *reversed(parts)])
 
 
 def _is_column_condition(node: ast.expr) -> bool:

@@ -17,7 +17,9 @@ from archlint.domain.datalayer import call_of, non_production
 from archlint.domain.findings import Finding
 from archlint.domain.knowledge import module_matches
 
-_POSTGRES_SCHEME = re.compile(r"^postgres://")
+# A URL has something after the scheme: a bare "postgres://" is the pattern of the Heroku idiom
+# that rewrites the scheme (`url.replace("postgres://", "postgresql://", 1)`), not a URL.
+_POSTGRES_SCHEME = re.compile(r"^postgres://.")
 _SEQUELIZE_DIALECT = re.compile(r"""\bdialect\s*:\s*['"`](\w+)['"`]""")
 _DIALECT_PACKAGES = {"postgres": ("pg",), "sqlite": ("sqlite3",), "mysql": ("mysql2",), "mariadb": ("mariadb",), "mssql": ("tedious",)}
 

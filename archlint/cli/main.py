@@ -69,12 +69,26 @@ CHECK_FORMATS = ["text", "json", "sarif", "github", "junit"]
               help="A unified diff (git format or diff -u): analyse PATH as the patch leaves it, in a temporary copy, and "
                    "report the findings the patch introduces.  Without PATH: the files a greenfield patch adds.")
 @click.option("--all", "report_all", is_flag=True, help="With --patch: report every finding of the patched tree.")
+@click.option("--fix", "fix", is_flag=True, help="Apply the safe automatic fixes (see `archlint rules`), re-check, and report what remains.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: also apply the fixes marked unsafe.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print the fixes (and --add-ignore comments) as a unified diff; write nothing.")
+@click.option("--add-ignore", "add_ignore", metavar="REASON",
+              help="Suppress every remaining finding with an inline `archlint: ignore[...] REASON` comment.")
 def check(paths, fmt, output, config_path, select, ignore, exclude, fail_on, no_cache, cache_dir, jobs,
-          baseline_path, write_baseline, changed_only, base, patch, report_all) -> None:
-    """Check PATHS for layer, data-layer and parse findings."""
+          baseline_path, write_baseline, changed_only, base, patch, report_all, fix, unsafe_fixes, show_diff, add_ignore) -> None:
+    """Check PATHS for layer, data-layer and parse findings (and fix them with --fix)."""
     from archlint.adapters.patch import PatchError
     from archlint.application.baseline import apply_baseline, fingerprints
+    from archlint.application.fixing import FixRequest
     from archlint.application.pipeline import Options
+
+    fixing = fix or show_diff or add_ignore is not None
+    if unsafe_fixes and not (fix or show_diff):
+        _fail("--unsafe-fixes needs --fix or --diff")
+    if fixing and (write_baseline or patch):
+        _fail("--fix, --diff and --add-ignore change the tree: they cannot be combined with --write-baseline or --patch")
+    if show_diff and fmt != "text":
+        _fail("--diff prints a unified diff; leave out --format")
 
     options = Options(
         config_path=config_path,
@@ -85,11 +99,25 @@ def check(paths, fmt, output, config_path, select, ignore, exclude, fail_on, no_
         use_cache=not no_cache,
         cache_dir=cache_dir,
         jobs=jobs,
-        reuse_results=True,
+        reuse_results=not fixing,  # fixers read the project's models and manifest: a full run
     )
     changed = changed_only or base is not None
+    fixed = None
     try:
         _check_usage(paths, patch, changed, report_all)
+        if fixing:
+            fixed = _fix(list(paths), options, FixRequest(fix or show_diff, show_diff, unsafe_fixes, add_ignore),
+                         baseline_path, changed, base)
+    except (ConfigError, PatchError) as exc:
+        _fail(str(exc))
+    except Exception as exc:  # noqa: BLE001 - contract: internal errors are exit 2, one line
+        _fail(f"internal error: {type(exc).__name__}: {exc}")
+    if fixing:
+        _explain_fixes(fixed, show_diff)
+        if show_diff:
+            _write(fixed.diff(), output)
+            sys.exit(EXIT_FINDINGS if fixed.failed else EXIT_OK)
+    try:
         with _check_run(list(paths), options, patch, changed, base) as (report, source_root, compared):
             prints = fingerprints(report.findings, source_root) if (baseline_path or write_baseline or fmt == "sarif") else []
             outcome = None
@@ -109,6 +137,48 @@ def check(paths, fmt, output, config_path, select, ignore, exclude, fail_on, no_
         _fail(f"internal error: {type(exc).__name__}: {exc}")
     _write(text, output)
     sys.exit(EXIT_FINDINGS if report.failed else EXIT_OK)
+
+
+def _fix(paths: list[str], options, request, baseline_path: str | None, changed: bool, base: str | None):
+    """--fix / --diff / --add-ignore: rounds of check -> fix; each round fixes what this command
+    would report (the baseline's new findings; with --changed-only, what the change introduces)."""
+    from archlint.application.baseline import apply_baseline, fingerprints
+    from archlint.application.fixing import run_fixes
+    from archlint.application.patched import changed as compare_changed
+    from archlint.application.pipeline import run_check
+
+    def check_round():
+        if changed:
+            with compare_changed(paths, options, base or "HEAD") as compared:
+                report, introduced = compared.after, {id(f) for f in compared.introduced.findings}
+        else:
+            report, introduced = run_check(paths, options), None
+        found = report.findings
+        if baseline_path:
+            found = apply_baseline(found, fingerprints(found, report.root), baseline_path, None).findings
+        return report, [f for f in found if introduced is None or id(f) in introduced]
+
+    return run_fixes(request, check_round)
+
+
+def _explain_fixes(fixed, dry_run: bool) -> None:
+    """What --fix / --diff / --add-ignore did, on stderr (stdout is the report or the diff)."""
+    files = len(fixed.changed_files)
+    verb = "would change" if dry_run else "changed"
+    if fixed.rounds or fixed.declined:
+        rounds = "" if dry_run or fixed.rounds < 2 else f" in {fixed.rounds} rounds"
+        click.echo(f"archlint: {'would fix' if dry_run else 'fixed'} {len(fixed.fixed)} findings{rounds}", err=True)
+    if fixed.declined:
+        click.echo(f"archlint: {len(fixed.declined)} findings with a fix were not fixed:", err=True)
+        for finding, why in sorted(fixed.declined.items(), key=lambda item: item[0].sort_key()):
+            click.echo(f"  {finding.path}:{finding.line}:{finding.column} {finding.rule}: {why}", err=True)
+    if fixed.unsafe_available:
+        click.echo(f"archlint: {fixed.unsafe_available} more findings have an unsafe fix (--unsafe-fixes)", err=True)
+    if fixed.suppressed or fixed.unplaced:
+        click.echo(f"archlint: {len(fixed.suppressed)} findings suppressed with inline comments", err=True)
+        for finding, why in fixed.unplaced:
+            click.echo(f"  not suppressed: {finding.path}:{finding.line}:{finding.column} {finding.rule}: {why}", err=True)
+    click.echo(f"archlint: {verb} {files} files", err=True)
 
 
 def _check_usage(paths, patch: str | None, changed: bool, report_all: bool) -> None:

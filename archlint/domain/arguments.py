@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from archlint.domain.facts import Argument, Parameter
+from archlint.domain.facts import Argument, Parameter, Span
 
 _TEXT_LIMIT = 200
 _OPEN = {"(": ")", "[": "]", "{": "}"}
@@ -139,3 +139,30 @@ def split_parameters(params_text: str) -> tuple[Parameter, ...]:
         name, _, annotation = head.partition(":")
         parameters.append(Parameter(name.strip().lstrip("*.").strip(), annotation.strip(), default.strip()))
     return tuple(parameters)
+
+
+def span_in_arguments(call, node) -> Span:
+    """The file span of ``node``, an ``ast`` node of ``f(<call.args_text>)`` (the form checks parse
+    a Python call's arguments in), or the whole call's span when the frontend did not record
+    where the arguments start.
+
+    ``ast`` positions count UTF-8 bytes and the first line carries the two characters of ``f(``;
+    archlint's spans count characters, so each position is converted through its line's text.
+    """
+    if not call.args_line or getattr(node, "end_lineno", None) is None:
+        return call.span
+    lines = call.args_text.split("\n")
+
+    def position(lineno: int, byte_col: int) -> tuple[int, int] | None:
+        if not 0 < lineno <= len(lines):
+            return None
+        text = lines[lineno - 1].encode("utf-8")
+        if lineno == 1:
+            return call.args_line, call.args_column + len(text[: max(byte_col - 2, 0)].decode("utf-8", "replace"))
+        return call.args_line + lineno - 1, len(text[:byte_col].decode("utf-8", "replace")) + 1
+
+    start = position(node.lineno, node.col_offset)
+    end = position(node.end_lineno, node.end_col_offset)
+    if start is None or end is None:
+        return call.span
+    return Span(start[0], start[1], end[0], end[1])

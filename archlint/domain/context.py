@@ -6,9 +6,9 @@ Checks are pure functions of this context; they never read files, parse, or reso
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from archlint.domain.config import Config
-from archlint.domain.datalayer import DataLayer, analyse
 from archlint.domain.facts import FileFacts
 from archlint.domain.graph import ModuleGraph
 from archlint.domain.knowledge import Knowledge
@@ -16,6 +16,9 @@ from archlint.domain.layers import Architecture, Layer
 from archlint.domain.manifest import Manifest
 from archlint.domain.projects import Projects
 from archlint.domain.rules import Registry
+
+if TYPE_CHECKING:  # the data layer's module is imported when a rule first needs it, not by every run
+    from archlint.domain.datalayer import DataLayer
 
 
 @dataclass(slots=True)
@@ -31,18 +34,32 @@ class CheckContext:
     layer_of: dict[str, Layer | None] = field(default_factory=dict)
     composition_roots: frozenset[str] = frozenset()
     config_path: str = ""  # config file relative to root ("" if none or outside)
+    deep: frozenset[str] | None = None  # the data-layer files the pipeline planned (None: find them)
+    bodies: frozenset[str] | None = None  # every file whose body the plan extracted (None: no plan)
     projects: Projects = field(default_factory=Projects)  # the tree split by its manifests
     _datalayer: DataLayer | None = None
     program_factory: object = None  # () -> the semantic model (archlint.semantics.program.Program)
     _program: object = None
+    datalayer_factory: object = None  # () -> DataLayer with access sites typed by the semantic model
 
     @property
     def datalayer(self) -> DataLayer:
         """DB handles, access sites and ORM models — computed once, on first use, only for
-        files with data-layer signals (their fact bodies are unpickled only then)."""
+        files with data-layer signals (their fact bodies are unpickled only then).  The pipeline
+        installs a factory that takes the access sites and DB handles from the semantic model."""
         if self._datalayer is None:
-            self._datalayer = analyse(self.files, self.graph, self.knowledge)
+            if self.datalayer_factory is not None:
+                self._datalayer = self.datalayer_factory()
+            else:
+                self._datalayer = self.legacy_datalayer()
         return self._datalayer
+
+    def legacy_datalayer(self) -> DataLayer:
+        """The fact-based data layer (ORM models by name, module-level handles) the semantic
+        model's data layer extends."""
+        from archlint.domain.datalayer import analyse
+
+        return analyse(self.files, self.graph, self.knowledge, self.deep)
 
     @property
     def program(self):

@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 from archlint.domain.facts import Assign, CallSite, FileFacts, Span
 from archlint.domain.graph import ModuleGraph
 from archlint.domain.knowledge import Knowledge, module_matches
 from archlint.domain.layers import glob_match
-from archlint.domain.orm_models import Model, canonical, find_models
+from archlint.domain.orm_models import SQLA_BASE_FACTORIES, Model, canonical, find_models, is_abstract_base
 
 
 class Typed(NamedTuple):
@@ -71,9 +72,15 @@ class DataLayer:
     all_models: list[Model] = field(default_factory=list)  # every class model, same-named ones too
     module_objects: dict[str, dict[str, Typed]] = field(default_factory=dict)
     analysed: frozenset[str] = frozenset()  # files that had data-layer signals
+    _by_path: dict[str, list[DbAccess]] | None = None
 
     def accesses_in(self, path: str) -> list[DbAccess]:
-        return [a for a in self.accesses if a.path == path]
+        """Indexed once (a scan per call was quadratic: 0.5 s on a 1,700-file data layer)."""
+        if self._by_path is None:
+            self._by_path = {}
+            for access in self.accesses:
+                self._by_path.setdefault(access.path, []).append(access)
+        return self._by_path.get(path, [])
 
 
 # Helpers ------------------------------------------------------------------------------------
@@ -103,9 +110,21 @@ _PROVIDER_NAME = re.compile(r"(^|_)(db|session|sess|conn|connection|database|uow
 _TS_MODIFIERS = ("private ", "public ", "protected ", "readonly ", "override ")
 
 
+def is_column_path(parts: list[str]) -> bool:
+    """``Model.attr``, ``table.c.attr``, ``Model.rel.attr`` (as ``["Model", "attr"]``): what SQLAlchemy
+    conditions treat as a column — an attribute chain on a capitalised name or on ``x.c``."""
+    return len(parts) >= 2 and (parts[0][:1].isupper() or parts[1] in ("c", "columns"))
+
+
 def segments(callee: str) -> list[tuple[str, bool]]:
     """``engine.connect().execute`` -> [("engine", False), ("connect", True), ("execute", False)]."""
-    return [(m.group(1), bool(m.group(2))) for m in _SEGMENT.finditer(callee)]
+    return list(_segments(callee))
+
+
+@lru_cache(maxsize=65_536)
+def _segments(callee: str) -> tuple[tuple[str, bool], ...]:
+    """Callee texts repeat (``self.session.add`` hundreds of times): split each once."""
+    return tuple((m.group(1), bool(m.group(2))) for m in _SEGMENT.finditer(callee))
 
 
 def data_layer_modules(knowledge: Knowledge) -> tuple[str, ...]:
@@ -117,6 +136,7 @@ class _Analyser:
     def __init__(self, files: dict[str, FileFacts], graph: ModuleGraph, knowledge: Knowledge) -> None:
         self.files = files
         self.graph = graph
+        self.knowledge = knowledge
         self.specs = {spec.stack: spec for spec in knowledge.access}
         self.constructors: dict[str, Typed] = {}
         self.annotations: dict[str, Typed] = {}
@@ -135,21 +155,13 @@ class _Analyser:
 
     # which files to look at -------------------------------------------------------------------
     def signal_files(self) -> list[str]:
-        matches: dict[str, bool] = {}
-
-        def data_module(target: str) -> bool:
-            if target not in matches:
-                matches[target] = any(module_matches(target, m) for m in self.modules)
-            return matches[target]
-
-        direct = {
-            path
-            for path in self.files
-            if any(edge.external and data_module(edge.target) for edge in self.graph.out_edges(path))
-        }
-        importers = {edge.source for path in direct for edge in self.graph.in_edges(path)}
-        strings = {path for path, facts in self.files.items() if facts.signals}  # SQL / DB URLs
-        return sorted(p for p in direct | importers | strings if p in self.files and self.files[p].parsed)
+        """Without a plan from the pipeline: the seeds, then the names that flow out of them."""
+        deep = seed_files(self.files, self.graph, self.knowledge)
+        while True:
+            more = follow_names(self.files, self.graph, self.knowledge, deep)
+            if not more:
+                return sorted(deep)
+            deep |= more
 
     # typing --------------------------------------------------------------------------------------
     def module_env(self, path: str) -> dict[str, Typed]:
@@ -351,8 +363,12 @@ class _Analyser:
     def accesses(self, path: str, envs: dict[str, dict[str, Typed]], models: dict[str, Model]) -> None:
         facts = self.files[path]
         language = facts.language
+        chains: dict[str, list[dict[str, Typed]]] = {}
         for call in facts.calls:
-            chain = self._chain(call.scope, envs) if call.scope else []
+            scope = call.scope
+            if scope not in chains:
+                chains[scope] = self._chain(scope, envs) if scope else []
+            chain = chains[scope]
             parts = segments(call.callee)
             if not parts:
                 continue
@@ -408,10 +424,129 @@ class _Analyser:
         return DbAccess(path, typed.stack, typed.kind, method, category, call.callee, call.span, call.scope, call.flags)
 
 
-# Entry point --------------------------------------------------------------------------------------------
-def analyse(files: dict[str, FileFacts], graph: ModuleGraph, knowledge: Knowledge) -> DataLayer:
+# Which files the data layer reads the bodies of ------------------------------------------------------------
+# Decided from the cheap pass (imports, string signals) and from the bodies of files already known to
+# be data-layer files — never "imports something that imports a DB module": on saleor that pulled
+# 1,461 bodies into model discovery.
+_MANAGED = ("objects", "query")  # Django `Model.objects`, Flask-SQLAlchemy `Model.query`
+
+
+def seed_files(files: dict[str, FileFacts], graph: ModuleGraph, knowledge: Knowledge) -> set[str]:
+    """Files importing a driver or ORM module, and files whose strings look like SQL or a DB URL."""
+    modules = data_layer_modules(knowledge)
+    matches: dict[str, bool] = {}
+
+    def data_module(target: str) -> bool:
+        if target not in matches:
+            matches[target] = any(module_matches(target, m) for m in modules)
+        return matches[target]
+
+    def signals(facts: FileFacts) -> str:
+        if facts.signals is None:  # a head scanned for a run that planned no bodies: decide it now
+            facts.body  # noqa: B018 - the loader's full pass sets the signal too
+        return facts.signals or ""
+
+    return {
+        path
+        for path, facts in files.items()
+        if facts.parsed
+        and (
+            any(edge.external and data_module(edge.target) for edge in graph.out_edges(path))
+            and not migration(path)
+            or signals(facts)
+        )
+    }
+
+
+_MIGRATIONS = ("**/migrations/**", "**/alembic/**")
+
+
+def migration(path: str) -> bool:
+    """A schema migration: it imports the ORM to describe tables (``CreateModel``, ``op.add_column``),
+    not to query them, and no rule reads it unless it holds SQL (then its string signal makes it a
+    data-layer file).  In a Django project more than half of the files importing ``django.db`` are
+    migrations (965 of 1,615 on the saleor-sized tree)."""
+    return any(glob_match(path, pattern) for pattern in _MIGRATIONS)
+
+
+def follow_names(files, graph: ModuleGraph, knowledge: Knowledge, deep: set[str], mentions=None) -> set[str]:
+    """Files outside ``deep`` that import a data-layer *name* from a file inside it: a DB handle or
+    session provider (``SessionLocal``, ``get_db``, ``db``), a declarative base, or an ORM model the
+    file then uses through its manager (``User.objects``, ``User.query``).  JS/TS files have their
+    bodies from the cheap pass already, so their importers of ``deep`` files are all taken.
+
+    ``mentions(path, words, managed)`` says whether the file's text names one of ``words`` or uses
+    one of ``managed`` as ``Name.objects`` / ``Name.query``; ``None`` reads the file's facts instead."""
     analyser = _Analyser(files, graph, knowledge)
-    paths = analyser.signal_files()
+    analyser.analysed = frozenset(deep)
+    models = find_models(files, sorted(deep), analyser.module_env)
+    model_paths: dict[str, set[str]] = {}
+    for model in models.values():
+        model_paths.setdefault(model.path, set()).add(model.name)
+    found: set[str] = set()
+    for target in sorted(deep):
+        if files[target].language != "python":
+            words, managed = set(), set()
+        else:
+            words, managed = _exported(analyser, target), model_paths.get(target, set())
+        for edge in graph.in_edges(target):
+            source = edge.source
+            if source in deep or source in found or source not in files or not files[source].parsed:
+                continue
+            if migration(source):
+                continue  # a migration importing a model describes it; with SQL it is a seed already
+            facts = files[source]
+            if facts.language != "python":
+                found.add(source)
+                continue
+            if not words and not managed:
+                continue
+            names = next((imp.names for imp in facts.imports if imp.span == edge.span), ())
+            if names and graph.modules.get(target, "").rsplit(".", 1)[-1] in names:
+                names = ()  # `from app import models`: the module itself, used as `models.User.objects`
+            if names and "*" not in names:
+                if set(names) & words or _uses(files, source, set(), set(names) & managed, mentions):
+                    found.add(source)
+            elif _uses(files, source, words, managed, mentions):  # `import app.db` / `from app import models`
+                found.add(source)
+    return found
+
+
+def _exported(analyser: _Analyser, path: str) -> set[str]:
+    """Names a data-layer file hands out: typed DB objects, session providers, declarative bases."""
+    facts = analyser.files[path]
+    words = set(analyser.module_env(path))
+    for function in facts.functions:
+        if "." not in function.qualname and _PROVIDER_NAME.search(function.name):
+            words.add(function.name)  # get_db, get_session
+    for assign in facts.assigns:
+        if not assign.scope and canonical(assign.resolved, facts.language) in SQLA_BASE_FACTORIES:
+            words.update(_assigned_names(assign.target))  # Base = declarative_base()
+    for cls in facts.classes:
+        if is_abstract_base(cls, facts.language):
+            words.add(cls.name)  # class Base(DeclarativeBase): models elsewhere derive from it
+    return words
+
+
+def _uses(files, path: str, words: set[str], managed: set[str], mentions) -> bool:
+    if not words and not managed:
+        return False
+    if mentions is not None:
+        return mentions(path, words, managed)
+    facts = files[path]
+    for call in facts.calls:
+        parts = call.callee.split(".")
+        if parts[0] in words or (len(parts) > 2 and parts[0] in managed and parts[1] in _MANAGED):
+            return True
+    return any(a.value.split(".")[0] in words or a.callee.split(".")[0] in words for a in facts.assigns)
+
+
+# Entry point --------------------------------------------------------------------------------------------
+def analyse(files: dict[str, FileFacts], graph: ModuleGraph, knowledge: Knowledge, paths=None) -> DataLayer:
+    """``paths``: the data-layer files the pipeline planned (and extracted in parallel); without
+    it they are found here, bodies loading on demand."""
+    analyser = _Analyser(files, graph, knowledge)
+    paths = sorted(paths) if paths is not None else analyser.signal_files()
     analyser.result.analysed = analyser.analysed = frozenset(paths)
     models = find_models(files, paths, analyser.module_env, analyser.result.all_models)
     envs = {path: analyser.scope_envs(path) for path in paths}

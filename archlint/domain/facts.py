@@ -102,6 +102,10 @@ class CallSite(NamedTuple):
     span: Span
     scope: str
     flags: str = ""  # space-separated: await, stmt (result dropped), return, chained, loop
+    # Where ``args_text`` starts (1-based line and character column; 0 = unknown): a check that
+    # parses the arguments can point its finding at one argument (see arguments.span_in_arguments).
+    args_line: int = 0
+    args_column: int = 0
 
     def has(self, flag: str) -> bool:
         return flag in self.flags.split()
@@ -262,7 +266,7 @@ class FileFacts:
 
     __slots__ = (
         "path", "language", "content_hash", "lines", "imports", "problems", "suppressions", "signals",
-        "_body", "_blob", "_loader", "fresh_body", "_ir", "_ir_blob", "_ir_loader", "fresh_ir",
+        "_body", "_blob", "_loader", "fresh_body", "syntax_checked", "_ir", "_ir_blob", "_ir_loader", "fresh_ir",
     )
 
     def __init__(
@@ -274,9 +278,10 @@ class FileFacts:
         imports: list[Import] | None = None,
         problems: list[ParseProblem] | None = None,
         suppressions: list[tuple[int, str]] | None = None,
-        signals: str = "",
+        signals: str | None = "",
         body: FileBody | None = None,
         blob: bytes | None = None,
+        syntax_checked: bool = True,
         ir_blob: bytes | None = None,
     ) -> None:
         self.path = path  # POSIX path relative to the analysis root
@@ -286,11 +291,16 @@ class FileFacts:
         self.imports = imports if imports is not None else []
         self.problems = problems if problems is not None else []
         self.suppressions = suppressions if suppressions is not None else []  # (line, comment text)
-        self.signals = signals  # "sql" when the bytes hold SQL-looking or DB-URL strings
+        # "sql" when the bytes hold SQL-looking or DB-URL strings; None = not decided (a cheap scan
+        # for a run whose rules read no bodies; the pipeline decides it before any rule that does)
+        self.signals = signals
         self._body = body
         self._blob = blob
         self._loader = None
         self.fresh_body = False  # the body was extracted during this run (the cache should keep it)
+        # False while only the cheap scan has seen the file: syntax errors (AL001) need a parse,
+        # which the pipeline does only when AL001 is selected (or the body is extracted anyway).
+        self.syntax_checked = syntax_checked
         self._ir = None  # the typed IR (domain/ir.py), for files the semantic model reads
         self._ir_blob = ir_blob
         self._ir_loader = None
@@ -303,19 +313,33 @@ class FileFacts:
     @property
     def body(self) -> FileBody:
         if self._body is None:
-            if self._blob is not None:
-                self._body = pickle.loads(self._blob)
-                self._blob = None
-            elif self._loader is not None:
-                self._body = self._loader()
-                self.fresh_body = True
-            else:
-                self._body = FileBody()
+            if self._blob is None and self._loader is not None:
+                self.adopt(self._loader())
+            if self._body is None:
+                if self._blob is not None:
+                    # the blob stays: saving the cache again writes it as is instead of pickling
+                    # the body anew (a one-file edit re-saved Django's 185 bodies: 0.7 s)
+                    self._body = pickle.loads(self._blob)
+                else:
+                    self._body = FileBody()
         return self._body
 
     def attach_loader(self, loader) -> None:
-        """``loader()`` extracts the body on first use (it re-reads and re-parses the file)."""
+        """``loader()`` extracts the body on first use (it re-reads and re-parses the file) and
+        returns the full facts; their syntax problems replace the cheap pass's unknown."""
         self._loader = loader
+
+    def adopt(self, full: FileFacts) -> None:
+        """Take the body and syntax verdict of the deep pass over the same bytes (the head's
+        imports stay: the scanner's are the frontend's, and the graph is built from them)."""
+        self._body, self._blob = full._body, full._blob
+        self._loader = None
+        if not self.syntax_checked:
+            self.problems.extend(p for p in full.problems if p.rule == "AL001")
+            self.syntax_checked = True
+        if self.signals is None:
+            self.signals = full.signals
+        self.fresh_body = True
 
     @property
     def ir(self):
@@ -354,9 +378,14 @@ class FileFacts:
         return (self.path, self.language, self.content_hash, self.lines, self.imports, self.problems,
                 self.suppressions, self.signals)
 
+    def _state(self) -> tuple:
+        return self._head() + (self.syntax_checked,)
+
     def with_path(self, path: str) -> FileFacts:
         """The same facts for an identical file at another path (a cache hit)."""
-        copy = FileFacts(*self._head(), body=self._body, blob=self._blob, ir_blob=self._ir_pickle())
+        copy = FileFacts(
+            *self._head(), body=self._body, blob=self._blob, syntax_checked=self.syntax_checked, ir_blob=self._ir_pickle()
+        )
         copy.path = path
         return copy
 
@@ -371,7 +400,7 @@ class FileFacts:
         blob = self._blob
         if blob is None and self._body is not None:
             blob = pickle.dumps(self._body, pickle.HIGHEST_PROTOCOL)
-        return (_rebuild_facts, (self._head(), blob, self._ir_pickle()))
+        return (_rebuild_facts, (self._state(), blob, self._ir_pickle()))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, FileFacts):
@@ -389,8 +418,8 @@ class FileFacts:
         return not any(p.rule in ("AL002", "AL004") for p in self.problems)
 
 
-def _rebuild_facts(head: tuple, blob: bytes | None, ir_blob: bytes | None = None) -> FileFacts:
-    return FileFacts(*head, blob=blob, ir_blob=ir_blob)
+def _rebuild_facts(state: tuple, blob: bytes | None, ir_blob: bytes | None = None) -> FileFacts:
+    return FileFacts(*state[:-1], blob=blob, syntax_checked=state[-1], ir_blob=ir_blob)
 
 
 def _tuple_reduce(self):

@@ -44,7 +44,7 @@ class Model:
 
 # Models -----------------------------------------------------------------------------------------------
 _SQLA_BASES = ("sqlalchemy.orm.DeclarativeBase", "sqlalchemy.orm.DeclarativeBaseNoMeta", "sqlmodel.SQLModel")
-_SQLA_BASE_FACTORIES = ("sqlalchemy.orm.declarative_base", "sqlalchemy.ext.declarative.declarative_base")
+SQLA_BASE_FACTORIES = ("sqlalchemy.orm.declarative_base", "sqlalchemy.ext.declarative.declarative_base")
 _DJANGO_BASES = ("django.db.models.Model", "django.db.models.base.Model")
 _SEQUELIZE_BASES = ("sequelize:Model", "sequelize-typescript:Model", "sequelize:default.Model", "sequelize:.Model")
 _LITERAL = re.compile(r"""^\s*['"`]([^'"`]+)['"`]""")
@@ -66,7 +66,7 @@ def find_models(
     for path in paths:
         facts = files[path]
         for assign in facts.assigns:
-            if not assign.scope and canonical(assign.resolved, facts.language) in _SQLA_BASE_FACTORIES:
+            if not assign.scope and canonical(assign.resolved, facts.language) in SQLA_BASE_FACTORIES:
                 bases[assign.target] = "sqlalchemy"
             typed = module_env(path).get(assign.target)
             if typed is not None and typed.kind == "flask_db":
@@ -78,7 +78,7 @@ def find_models(
                 stack = _model_stack(cls, facts.language, bases)
                 if stack is None:
                     continue
-                if _is_abstract_base(cls, facts.language):
+                if is_abstract_base(cls, facts.language):
                     bases[cls.name] = stack
                     continue
                 model = found.setdefault((path, cls.name), Model(cls.name, stack, path, cls.span))
@@ -146,7 +146,7 @@ def _model_stack(cls: ClassDef, language: str, bases: dict[str, str]) -> str | N
     return None
 
 
-def _is_abstract_base(cls: ClassDef, language: str) -> bool:
+def is_abstract_base(cls: ClassDef, language: str) -> bool:
     """``class Base(DeclarativeBase): pass`` defines a base, not a table."""
     if language != "python":
         return False

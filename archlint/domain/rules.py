@@ -13,6 +13,9 @@ from archlint.domain.facts import Span
 from archlint.domain.findings import CATEGORIES, SEVERITIES, Finding
 
 
+FIX_KINDS = ("", "safe", "unsafe")
+
+
 @dataclass(frozen=True, slots=True)
 class RuleSpec:
     id: str
@@ -28,12 +31,18 @@ class RuleSpec:
     heuristic: bool = False
     # heuristic rules: the false-alarm rate measured on the precision corpus (bench/precision.py)
     precision: str = ""
+    # Automatic fix (`archlint check --fix`): "" none, "safe" (changes nothing but the bug),
+    # "unsafe" (may change behaviour the code relies on: applied only with --unsafe-fixes).
+    fix: str = ""
+    fix_what: str = ""  # what the fix rewrites, and where it declines
 
     def __post_init__(self) -> None:
         if self.category not in CATEGORIES:
             raise ValueError(f"rule {self.id}: unknown category {self.category!r}")
         if self.severity not in SEVERITIES:
             raise ValueError(f"rule {self.id}: unknown severity {self.severity!r}")
+        if self.fix not in FIX_KINDS or bool(self.fix) != bool(self.fix_what):
+            raise ValueError(f"rule {self.id}: fix must be one of {FIX_KINDS} and come with fix_what")
 
 
 class Registry:

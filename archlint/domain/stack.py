@@ -106,8 +106,15 @@ def _imports_any(ctx: CheckContext, path: str, modules) -> bool:
     return any(edge.external and any(module_matches(edge.target, m) for m in modules) for edge in ctx.graph.out_edges(path))
 
 
-def framework_verdict(ctx: CheckContext, expected: str) -> Verdict:
+def framework_verdict(ctx: CheckContext, expected: str, semantic: dict | None = None) -> Verdict:
+    """``semantic``: framework -> (apps, routes) read from the semantic model's routes table; it
+    adds what the facts cannot see (an app built by ``require('fastify')({…})``)."""
     served = served_frameworks(ctx)
+    for name, (apps, routes) in (semantic or {}).items():
+        known_apps, known_routes = served.setdefault(name, ([], []))
+        known_apps.extend(e for e in apps if e not in known_apps)
+        seen = {(e.path, e.line) for e in known_routes}
+        known_routes.extend(e for e in routes if (e.path, e.line) not in seen)
     apps, routes = served.get(expected, ([], []))
     others = sorted(name for name, (a, r) in served.items() if name != expected and a and r)
     if not apps or not routes:
@@ -124,7 +131,7 @@ def framework_verdict(ctx: CheckContext, expected: str) -> Verdict:
 
 
 # database -----------------------------------------------------------------------------------------
-def database_evidence(ctx: CheckContext) -> dict[str, list[Evidence]]:
+def database_evidence(ctx: CheckContext, semantic: list | None = None) -> dict[str, list[Evidence]]:
     """engine -> evidence from code and the start-up configuration (never README or comments).
 
     URL and option evidence comes from the SQL family's ``detect_database`` (one table of
@@ -165,7 +172,21 @@ def database_evidence(ctx: CheckContext) -> dict[str, list[Evidence]]:
     for path, line, command in ctx.manifest.commands:
         for database, scheme in urls_in(command, sql):
             add(database, path, line, f"start-up command sets a {scheme}:// URL")
+    for engine, item in semantic or ():  # URLs the semantic model saw reach a DB constructor
+        if not any((e.path, e.line) == (item.path, item.line) for e in found.get(engine, [])):
+            add(engine, item.path, item.line, item.detail)
     return found
+
+
+def scheme_engine(ctx: CheckContext):
+    """scheme -> engine name (``sqlite`` -> sqlite, ``postgres`` -> postgresql), from the SQL tables."""
+    sql = sql_knowledge(ctx.knowledge)
+
+    def engine(scheme: str) -> str:
+        dialect = sql.dialect_for_scheme(scheme)
+        return dialect.name if dialect is not None else ""
+
+    return engine
 
 
 def _env_files(ctx: CheckContext) -> set[str]:
@@ -202,8 +223,8 @@ def schema_creation(ctx: CheckContext) -> Evidence | None:
     return None
 
 
-def database_verdict(ctx: CheckContext, expected: str) -> Verdict:
-    found = database_evidence(ctx)
+def database_verdict(ctx: CheckContext, expected: str, semantic: list | None = None) -> Verdict:
+    found = database_evidence(ctx, semantic)
     mine = found.get(expected, [])
     others = {engine: items for engine, items in found.items() if engine != expected}
     connected = bool(ctx.datalayer.constructs or ctx.datalayer.accesses)

@@ -17,19 +17,24 @@ def render_list(registry: Registry, fmt: str) -> str:
     if fmt == "markdown":
         return render_markdown(registry)
     width = max(len(spec.name) for spec in specs)
-    lines = [f"{spec.id}  {spec.name:<{width}}  {spec.category:<11} {spec.severity:<8} {spec.summary}" for spec in specs]
+    lines = [
+        f"{spec.id}  {spec.name:<{width}}  {spec.category:<11} {spec.severity:<8} {spec.fix or '-':<6} {spec.summary}"
+        for spec in specs
+    ]
     return "\n".join(lines) + "\n"
 
 
 def render_markdown(registry: Registry) -> str:
     lines = [
         README_BEGIN,
-        "| id | name | category | severity | what it reports |",
-        "|---|---|---|---|---|",
+        "| id | name | category | severity | fix | what it reports |",
+        "|---|---|---|---|---|---|",
     ]
     for spec in registry:
         heuristic = " *(heuristic)*" if spec.heuristic else ""
-        lines.append(f"| {spec.id} | `{spec.name}` | {spec.category} | {spec.severity} | {spec.summary}{heuristic} |")
+        lines.append(
+            f"| {spec.id} | `{spec.name}` | {spec.category} | {spec.severity} | {spec.fix} | {spec.summary}{heuristic} |"
+        )
     lines.append(README_END)
     return "\n".join(lines) + "\n"
 
@@ -55,6 +60,11 @@ def render_explain(spec: RuleSpec) -> str:
             spec.guidance,
             "",
             *(["## Measured precision (heuristic rule)", spec.precision, ""] if spec.precision else []),
+            "## Automatic fix",
+            f"{spec.fix} (`archlint check --fix{' --unsafe-fixes' if spec.fix == 'unsafe' else ''}`): {spec.fix_what}"
+            if spec.fix
+            else "none: the change needs a decision only a person (or agent) can make.",
+            "",
         ]
     )
 
@@ -77,4 +87,6 @@ def _as_dict(spec: RuleSpec) -> dict:
         "guidance": spec.guidance,
         "heuristic": spec.heuristic,
         "precision": spec.precision,
+        "fix": spec.fix,
+        "fix_what": spec.fix_what,
     }

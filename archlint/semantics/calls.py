@@ -120,6 +120,14 @@ class Calls:
         if kind is v.External:
             return self.invoke(node, self.program.static_attribute(bare, method), args)
         if kind is v.Request:
+            key = v.strip(args[0][2]) if args else None
+            if method in ("get", "set") and bare.part == "" and type(key) is v.Const and isinstance(key.value, str):
+                # Hono context variables: c.set('user', payload) in middleware, c.get('user') in handlers
+                self.request_event("request-write" if method == "set" else "request-read", bare, "var." + key.value, node.span)
+                if method == "get":
+                    return v.tag(v.UNKNOWN, tags | {v.REQUEST_TAG})
+            if method in ("json", "get_json", "text", "post", "formData", "parseBody") and bare.part in ("", "req"):
+                self.request_event("request-read", bare, "body", node.span)
             part = REQUEST_METHODS.get(method)
             if part is not None:
                 return v.tag(v.Request(bare.framework, part), tags | {v.REQUEST_TAG})
@@ -170,6 +178,7 @@ class Calls:
                 finally:
                     self.tx -= callback.transaction
                 self.effect("transaction", stack, model, method, node, tags)
+                self.site(node, bare, method, library.category(bare, method) or "transaction", model)
                 return result
             derived = library.derived(bare, method)
             if derived is not None and library.outcome(stack, bare.kind, method) is None:
@@ -199,8 +208,10 @@ class Calls:
             op = self._sql_operation(args, op)
             self.effect(op, stack, model_of(value) or model, method, node, tags | arg_tags, deps=deps,
                         query=self.run_query(outcome, bare, node, args, stack, model))
-            self.site(node, bare, method, "write" if op == "write" else (category or "query"), model_of(value) or model)
+            self.site(node, bare, method, op if op in ("write", "schema") else (category or "query"), model_of(value) or model)
         elif category is not None:
+            if method == "run_sync" and args and type(args[0][3]) is ir.Attr and args[0][3].name in ("create_all", "drop_all"):
+                category = "schema"  # conn.run_sync(Base.metadata.create_all)
             op = {"query": "read", "write": "write"}.get(category, category)
             if category in ("query", "write"):
                 self.effect(op, stack, model, method, node, tags | arg_tags, deps=deps)

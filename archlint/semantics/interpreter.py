@@ -593,6 +593,8 @@ class Frame(Calls):
             if type(obj) is ir.Name and obj.id in self.env and _records(self.env[obj.id]):
                 self._set_entry(obj.id, target.name, value)  # where.authorId = id
                 return
+            if type(receiver) is v.Request:
+                self.request_event("request-write", receiver, target.name, target.span)
             if type(receiver) is v.Instance:
                 self.env[field_key(obj, target.name)] = value
                 self.program.write_field(receiver.path, receiver.cid, target.name, value)
@@ -629,10 +631,14 @@ class Frame(Calls):
             self.bind(target.value, value)
             return
         if kind is ir.Index:
-            self.eval(target.obj)
-            key = record_key(self.eval(target.index))
+            receiver = v.strip(self.eval(target.obj))
+            index = self.eval(target.index)
+            key = record_key(index)
             if key and type(target.obj) is ir.Name and target.obj.id in self.env and _records(self.env[target.obj.id]):
                 self._set_entry(target.obj.id, key, value)  # where[Op.or] = [...]
+            bare_key = v.strip(index)
+            if type(receiver) is v.Request and type(bare_key) is v.Const and isinstance(bare_key.value, str):
+                self.request_event("request-write", receiver, "[" + bare_key.value + "]", target.span)
 
     def _set_entry(self, name: str, key: str, value) -> None:
         """An object built up entry by entry (``const where = {}; if (tag) where.tag = tag``): the
@@ -680,6 +686,9 @@ class Frame(Calls):
                 return obj
             if not node.optional:
                 self.dereference(node.obj, obj, node.span)
+            key = v.strip(index)
+            if type(v.strip(obj)) is v.Request and type(key) is v.Const and isinstance(key.value, str):
+                self.request_event("request-read", v.strip(obj), "[" + key.value + "]", node.span)
             return self.subscript(obj, index)
         if kind is ir.Template:
             values = [self.eval(hole) for hole in node.holes]
@@ -851,6 +860,8 @@ class Frame(Calls):
         if kind is v.External:
             return self.program.static_attribute(bare, name)
         if kind is v.Request:
+            if node is not None:
+                self.request_event("request-read", bare, name, node.span)
             if bare.part == "" or bare.part in ("state",):
                 part = REQUEST_PARTS.get(name)
                 if part is None and name in ("request", "req"):  # ctx.request (Koa), c.req (Hono)
@@ -871,6 +882,17 @@ class Frame(Calls):
         if kind is v.App and name in ("router", "routes", "app"):  # aiohttp app.router.add_get
             return bare
         return v.tag(v.UNKNOWN, tags)
+
+    def request_event(self, kind: str, request: v.Request, name: str, span: Span) -> None:
+        """``request-read`` / ``request-write`` of a request attribute or item, by where it lives
+        on the request: ``user`` (``req.user``), ``state.user`` (``ctx.state.user``,
+        ``request.state.user``), ``[user]`` (aiohttp ``request['user']``), ``var.user`` (Hono
+        ``c.get('user')`` / ``c.set('user', …)``), ``body``, ``query.limit`` … — what the
+        framework rules compare between middleware and handlers."""
+        if self.analysis is None:
+            return
+        detail = f"{request.part}.{name}" if request.part else name
+        self.analysis.events.append(Event(kind, self.path, span, detail))
 
     def instance_member(self, instance: v.Instance, name: str):
         found = self.program.method(instance.path, instance.cid, name)
@@ -1003,7 +1025,7 @@ class Frame(Calls):
     def site(self, node: ir.Call, handle, method: str, category: str, model: str = "") -> None:
         if self.analysis is None:
             return
-        kind = handle.kind if type(handle) is v.Db else type(handle).__name__.lower()
+        kind = handle.kind if type(handle) is v.Db else "model" if type(handle) is v.ModelClass else type(handle).__name__.lower()
         self.analysis.sites.append(Site(self.path, node.span, handle.stack, kind, method, category, model,
                                         tuple(self.loops), self.tx > 0, callee_text(node)))
 

@@ -80,7 +80,11 @@ class Library:
         self.returns: dict[tuple[str, str], Outcome] = {}
         self.attributes: dict[tuple[str, str], Outcome] = {}
         self.callbacks: dict[tuple[str, str], Callback] = {}
+        self.awaitables: dict[str, object] = {}  # stack -> "run" | frozenset of "<kind>.<method>"
         for stack, table in knowledge.semantics.items():
+            awaitable = table.get("awaitable")
+            if awaitable is not None:
+                self.awaitables[stack] = awaitable if isinstance(awaitable, str) else frozenset(awaitable)
             for name, descriptor in table.get("functions", {}).items():
                 self.functions[name] = (stack, parse_outcome(descriptor))
             for key, descriptor in table.get("returns", {}).items():
@@ -132,6 +136,23 @@ class Library:
 
     def function(self, name: str) -> tuple[str, Outcome] | None:
         return self.functions.get(name)
+
+    def awaitable(self, handle, method: str, async_handle: bool) -> bool:
+        """Whether calling ``method`` on this DB value returns a coroutine / Promise (``semantics.toml``
+        ``awaitable``): every running call of a Promise-based stack, or the listed methods of an
+        async handle."""
+        stack = getattr(handle, "stack", "")
+        rule = self.awaitables.get(stack)
+        if rule is None:
+            return False
+        kind = getattr(handle, "kind", None) or {"ModelClass": "model", "Query": "query", "Row": "row", "Rows": "rows",
+                                                  "Result": "result"}.get(type(handle).__name__, "")
+        if rule == "run":
+            outcome = self.outcome(stack, kind, method) or (self.outcome(stack, "modelclass", method) if kind == "model" else None)
+            if outcome is not None:
+                return outcome.run or outcome.write
+            return type(handle) is Db and self.category(handle, method) in ("query", "write", "transaction", "connect", "schema")
+        return async_handle and f"{kind}.{method}" in rule
 
     def callback(self, stack: str, kind: str, method: str) -> Callback | None:
         return self.callbacks.get((stack, f"{kind}.{method}"))

@@ -103,6 +103,8 @@ class Program:
 
     def _index(self, path: str, module: ir.ModuleIR) -> None:
         self._bindings[path] = dict(module.bindings)
+        if module.language == "python":
+            return  # Python lowers no callback loops (comprehensions have no function of their own)
         for function in module.functions:
             for node in ir.iter_nodes(function.body):
                 if type(node) is ir.Loop and node.fid >= 0:
@@ -142,6 +144,8 @@ class Program:
             return v.ClassValue(path, node.cid)
         if kind is ir.FuncRef:
             return v.Function(path, node.fid)
+        if kind is ir.Index:  # a generic base: `extends Model<Attrs>` / `Base[T]` is the base itself
+            return self.static_value(path, node.obj)
         if kind is ir.Const:
             return v.Const(node.value)
         return v.UNKNOWN
@@ -494,11 +498,16 @@ class Program:
         return v.Instance(path, function.cls)
 
     def handler_arguments(self, path: str, function: ir.Function) -> tuple:
-        """A route handler analysed on its own gets the request where its framework passes it:
+        """A route handler (or middleware) analysed on its own gets the request where its framework passes it:
         Express ``(req, res)``, Koa ``ctx``, Hono ``c``, Fastify ``request``, Django/aiohttp/DRF
         ``request`` (after ``self`` for class views).  FastAPI and Flask handlers take no request
         argument (FastAPI injects by annotation, Flask has the ``request`` global)."""
         framework = self._handler_frameworks().get((path, function.fid))
+        if framework is None and any(
+            self.static_name(path, d.func if type(d) is ir.Call else d) in ("aiohttp.web.middleware", "aiohttp.web_middlewares.middleware")
+            for d in function.decorators
+        ):
+            framework = "aiohttp"  # @web.middleware async def auth(request, handler)
         if framework is None or framework in ("fastapi", "flask", "quart", "litestar", "nestjs"):
             return ()
         return (v.tag(v.Request(framework), frozenset({v.REQUEST_TAG})),)
@@ -518,6 +527,9 @@ class Program:
                                 found.setdefault((path, inner.value.fid), _app.framework if type(_app) is v.App else "")
             for route in collect_static(self):
                 handler = route.handler
+                for middleware in route.middleware:  # app.use(auth) / app.get('/x', auth, handler)
+                    if type(middleware) is v.Function:
+                        found.setdefault((middleware.path, middleware.fid), route.framework)
                 if type(handler) is v.Function:
                     found.setdefault((handler.path, handler.fid), route.framework)
                 elif type(handler) is v.ClassValue:

@@ -36,7 +36,6 @@ import tree_sitter as ts
 import tree_sitter_javascript as ts_javascript
 import tree_sitter_typescript as ts_typescript
 
-from archlint.adapters.frontends.computed_imports import resolve_computed_imports
 from archlint.adapters.frontends.source import SQL_FRAGMENT, Columns, decode, has_signal
 from archlint.domain.facts import (
     DYNAMIC,
@@ -153,6 +152,12 @@ def _grammar(name: str) -> _Grammar:
         language = ts.Language(raw)
         extra_classes = "(abstract_class_declaration)"
     return _Grammar(ts.Parser(language), ts.Query(language, _QUERY % extra_classes))
+
+
+def syntax_tree(path: str, data: bytes, language: str) -> ts.Tree:
+    """The tree-sitter tree of UTF-8 ``data`` with the grammar the frontend uses for ``path``
+    (for the fixers, which edit source text on node spans)."""
+    return _grammar(_grammar_name(path, language)).parser.parse(data)
 
 
 def _grammar_name(path: str, language: str) -> str:
@@ -325,7 +330,10 @@ class _Extractor:
         for scope, node in zip(scopes, scope_nodes):
             self.definition(scope, node)
         self.commonjs_exports()
-        resolve_computed_imports(facts)
+        if any(record.kind == OPAQUE for record in facts.imports):  # constant folding only where needed
+            from archlint.adapters.frontends.computed_imports import resolve_computed_imports
+
+            resolve_computed_imports(facts)
         facts.imports.sort(key=lambda i: (i.span.line, i.span.column))
         facts.bindings.sort(key=attrgetter("line"))
         facts.value_assigns.sort(key=lambda a: (a.span.line, a.span.column))
@@ -477,9 +485,14 @@ class _Extractor:
     def call_site(self, call: ts.Node, scope: str) -> CallSite:
         is_new = call.type == "new_expression"
         head, rest = self.callee(call.child_by_field_name("constructor" if is_new else "function"))
-        args_text = self.inner(call.child_by_field_name("arguments"))
+        arguments = call.child_by_field_name("arguments")
+        args_text = self.inner(arguments)
         span = self.pos.span(call)
-        return CallSite(head + rest, self.resolve(head, rest), args_text, span, scope, self.flags(call))
+        line = column = 0
+        if arguments is not None:
+            row, byte_col = arguments.start_point
+            line, column = row + 1, self.pos.column(row, byte_col + (self.src[arguments.start_byte : arguments.start_byte + 1] == b"("))
+        return CallSite(head + rest, self.resolve(head, rest), args_text, span, scope, self.flags(call), line, column)
 
     def flags(self, call: ts.Node) -> str:
         """How the call's value is used — what "promise never awaited" or "query in a loop" need."""

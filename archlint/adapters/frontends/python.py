@@ -14,7 +14,6 @@ import bisect
 import re
 from functools import lru_cache
 
-from archlint.adapters.frontends.computed_imports import resolve_computed_imports
 from archlint.adapters.frontends.source import SQL_FRAGMENT, Columns, decode, has_signal
 from archlint.domain.facts import (
     DYNAMIC,
@@ -97,6 +96,11 @@ def _grammar():
     return language, ts.Query(language, _QUERY), ts.Parser(language), ts.QueryCursor
 
 
+def syntax_tree(data: bytes):
+    """The tree-sitter tree of UTF-8 ``data`` (for the fixers, which place comments by it)."""
+    return _grammar()[2].parse(data)
+
+
 _HEAD_QUERY = "(import_statement) @import (import_from_statement) @import"
 # Dynamic imports are calls: a file that may contain one gets the full pass even for its head.
 _DYNAMIC_IMPORT_TOKENS = (b"import_module", b"__import__")
@@ -134,6 +138,17 @@ def extract(path: str, source: bytes, language: str = "python", full: bool = Tru
     if tree.root_node.has_error:
         facts.problems.extend(_syntax_problems(tree.root_node, Columns(data), cursor_type))
     return facts
+
+
+def syntax_problems(source: bytes) -> list[ParseProblem]:
+    """AL001 for one file whose head came from the cheap scanner: one parse, no fact extraction
+    (the files no selected rule reads the body of, when syntax errors are checked)."""
+    decoded = decode(source, "python")
+    if decoded.skip or not decoded.data.strip():
+        return []
+    _language, _query, parser, cursor_type = _grammar()
+    root = parser.parse(decoded.data).root_node
+    return _syntax_problems(root, Columns(decoded.data), cursor_type) if root.has_error else []
 
 
 class _Extractor:
@@ -193,7 +208,10 @@ class _Extractor:
         for records in (self.facts.imports, body.calls, body.strings, body.classes, body.functions, body.assigns,
                         body.value_assigns, body.loops, body.reads):
             records.sort(key=lambda record: (record.span.line, record.span.column))
-        resolve_computed_imports(self.facts)
+        if any(record.kind == OPAQUE for record in self.facts.imports):  # constant folding only where needed
+            from archlint.adapters.frontends.computed_imports import resolve_computed_imports
+
+            resolve_computed_imports(self.facts)
 
     # imports ----------------------------------------------------------------------------
     def _import(self, node) -> None:
@@ -293,8 +311,12 @@ class _Extractor:
         callee_text = _strip_call(_text(callee)) if callee.type in ("identifier", "attribute") else _shape(callee)
         resolved = self._resolve(callee_text)
         span = self.cols.span(call)
+        row, byte_col = args.start_point if args is not None else (-1, 0)
+        if args is not None and args.type == "argument_list":
+            byte_col += 1  # past the "("
         site = CallSite(
-            callee_text, resolved, _inner(self.data, args), span, self.scopes.at(call.start_byte), self._flags(call)
+            callee_text, resolved, _inner(self.data, args), span, self.scopes.at(call.start_byte), self._flags(call),
+            row + 1, self.cols.column(row, byte_col) if args is not None else 0,
         )
         self.facts.calls.append(site)
         if resolved in _DYNAMIC_IMPORTERS or callee_text == "importlib.import_module":

@@ -107,4 +107,7 @@ def candidate_paths(ctx: CheckContext, sql: SqlKnowledge) -> list[str]:
     # Files with SQL-looking strings: a handle received through a constructor or a parameter
     # leaves no data-layer import in the file that runs the SQL.
     signalled = {path for path, facts in ctx.files.items() if facts.parsed and facts.signals}
+    if ctx.bodies is not None:
+        extra &= ctx.bodies  # the pipeline's plan kept only files that name a sink (`.extra(`, `RawSQL`)
+        signalled &= ctx.bodies
     return sorted(set(ctx.datalayer.analysed) | extra | signalled)

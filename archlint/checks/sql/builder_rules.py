@@ -30,6 +30,9 @@ from archlint.domain.findings import Finding
 from archlint.semantics.builders import LIFTERS, base, lift_query
 from archlint.semantics.builders.sqlalchemy import PORTABLE
 
+# Reported by the lifters themselves (semantics/builders), as problems of a lifted query.
+BUILDER_PROBLEMS = ("AL417", "AL418", "AL421")
+
 _PURGE_NAME = re.compile(r"(^|_)(clear|reset|purge|flush|wipe|truncate|empty|cleanup|delete_all|remove_all|clear_all|destroy_all|seed)\w*$", re.I)
 class Context:
     """What the rules of one project need: the registry, the schema, the database."""

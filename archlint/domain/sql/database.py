@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 from archlint.domain.facts import FileFacts
 from archlint.domain.graph import ModuleGraph
+from archlint.domain.datalayer import migration
 from archlint.domain.knowledge import module_matches
 from archlint.domain.manifest import Manifest
 from archlint.domain.sql.knowledge import SqlKnowledge
@@ -65,8 +66,8 @@ def detect_database(
         # bodies read: detection must not load the body of every file of a large project.
         if facts.signals:
             evidence.extend(_url_evidence(path, facts, sql))
-        if any(module_matches(e.target, m) for e in externals for m in sql.orm_modules):
-            evidence.extend(_option_evidence(path, facts, sql))
+        if not migration(path) and any(module_matches(e.target, m) for e in externals for m in sql.orm_modules):
+            evidence.extend(_option_evidence(path, facts, sql))  # migrations configure no connection
     for path, text in manifest.schema_files:  # schema.prisma: datasource db { provider = "sqlite" }
         match = _PRISMA_PROVIDER.search(text) if path.endswith(".prisma") else None
         dialect = sql.dialect_for_option(match.group(1)) if match is not None else None

@@ -1,10 +1,7 @@
-"""False alarms found on real packages that are left to the typed IR (issue 10): each is a
-reproducer marked ``xfail(strict=True)``, so the test turns red — and is then un-marked — the day
-the rule stops firing."""
+"""False alarms found on real packages (issue 10) that the fact-based rules could not avoid and the
+semantic model does: regression tests, so none of them comes back."""
 
 from __future__ import annotations
-
-import pytest
 
 from helpers import findings, make_repo
 
@@ -26,7 +23,6 @@ def test_a_query_that_is_the_loop_source_is_not_n_plus_one(tmp_path):
     assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL601"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="AL302: a factory that returns the client it builds runs once, fixed on the IR")
 def test_a_client_factory_is_not_a_client_per_call(tmp_path):
     files = {  # drizzle-orm/mysql2/driver.js
         "package.json": '{"name": "x", "dependencies": {"mysql2": "^3"}}',
@@ -42,7 +38,6 @@ def test_a_client_factory_is_not_a_client_per_call(tmp_path):
     assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL302"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="AL302: an engine created once in async_main() run by asyncio.run, fixed on the IR")
 def test_an_engine_created_in_async_main_is_created_once(tmp_path):
     files = {
         "requirements.txt": "sqlalchemy\naiosqlite\n",
@@ -59,7 +54,6 @@ def test_an_engine_created_in_async_main_is_created_once(tmp_path):
     assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL302"] == []
 
 
-@pytest.mark.xfail(strict=True, reason="datalayer: a model module that reaches sequelize only through ../db is never analysed, so its importers' queries are unseen")
 def test_queries_on_a_model_defined_through_a_shared_db_module_count_for_the_orm_verdict(tmp_path):
     from archlint.application.pipeline import Options
     from archlint.application.verify import parse_task, run_verify

@@ -1,0 +1,94 @@
+"""framework rule AL810: auth context a handler reads that nothing sets.
+
+Handlers read the authenticated user from the request — Express ``req.user``, Koa
+``ctx.state.user``, Hono ``c.get('user')``, aiohttp ``request['user']``, Starlette/FastAPI
+``request.state.user`` — and middleware is supposed to put it there.  When no middleware, hook or
+handler in the program writes that key (or writes it under another name: ``req.userId`` set,
+``req.user`` read), the read is ``undefined`` / ``KeyError`` on every authenticated call.  Read
+from the interpreter's ``request-read`` / ``request-write`` events, never from text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from archlint.domain.context import CheckContext
+from archlint.domain.datalayer import non_production
+from archlint.domain.findings import Finding
+from archlint.semantics import web
+
+_AUTH_WORDS = ("user", "auth", "token", "claims", "payload", "account", "identity", "principal", "jwt")
+# Packages whose middleware puts the identity on the request under its own name.
+_AUTH_PACKAGES = ("passport", "express-jwt", "koa-jwt", "koa-passport", "express-session", "aiohttp_security", "aiohttp_jwt",
+                  "aiohttp-jwt", "starlette.middleware.authentication", "fastapi_users", "@fastify/jwt", "hono/jwt", "koa-session")
+_SPELLING = {
+    "express": lambda key: f"req.{key}",
+    "koa": lambda key: f"ctx.state.{key}",
+    "hono": lambda key: f"c.get('{key}')",
+    "aiohttp": lambda key: f"request['{key}']",
+    "fastapi": lambda key: f"request.state.{key}",
+    "starlette": lambda key: f"request.state.{key}",
+}
+
+
+def _context_key(framework: str, detail: str) -> str:
+    """The auth-context key an event reads or writes in this framework, or ``""``
+    (``req['user']`` is ``req.user`` everywhere but in aiohttp, where items and attributes differ)."""
+    if framework != "aiohttp" and "[" in detail:
+        detail = detail.replace("[", "").replace("]", "")
+    if framework == "express" and "." not in detail and not detail.startswith(("[", "var.")):
+        key = detail
+    elif framework in ("koa", "fastapi", "starlette") and detail.startswith("state.") and detail.count(".") == 1:
+        key = detail[6:]
+    elif framework == "hono" and detail.startswith("var."):
+        key = detail[4:]
+    elif framework == "aiohttp" and detail.startswith("[") and detail.endswith("]"):
+        key = detail[1:-1]
+    else:
+        return ""
+    return key if any(word in key.lower() for word in _AUTH_WORDS) else ""
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    program = ctx.program
+    if program is None or not program.modules:
+        return
+    routes = [r for r in program.routes() if not non_production(r.file) and r.method != "USE" and r.framework in _SPELLING]
+    if not routes or _imports_auth_package(ctx):
+        return
+    written: dict[str, set] = {}
+    for analysis in program.analyses():
+        for event in analysis.events:
+            if event.kind == "request-write":
+                for framework in _SPELLING:
+                    key = _context_key(framework, event.detail)
+                    if key:
+                        written.setdefault(framework, set()).add(key)
+    reported: set = set()
+    for route in routes:
+        spell = _SPELLING[route.framework]
+        for event in web.events(program, web.route_functions(program, route), "request-read"):
+            key = _context_key(route.framework, event.detail)
+            if not key or key in written.get(route.framework, set()) or (event.path, event.span) in reported:
+                continue
+            reported.add((event.path, event.span))
+            others = sorted(written.get(route.framework, set()))
+            setter = (f"the auth middleware sets {', '.join(f'`{spell(o)}`' for o in others)} instead" if others
+                      else "no middleware, hook or dependency in the project sets it")
+            failure = "KeyError" if route.framework == "aiohttp" else (
+                "AttributeError: 'State' object has no attribute" if route.framework in ("fastapi", "starlette") else
+                "undefined, so `.id` throws \"Cannot read properties of undefined\"")
+            message = (
+                f"`{route.method} {route.path}` reads `{spell(key)}`, but {setter}: the read is {failure} on every "
+                f"authenticated call (a 500, or a 401 for a valid token)"
+            )
+            guidance = f"Read the key the auth middleware sets{f' (`{spell(others[0])}`)' if others else ''}, or set `{spell(key)}` in the middleware that verifies the token."
+            yield ctx.registry.finding("AL810", event.path, event.span, message, guidance)
+
+
+def _imports_auth_package(ctx: CheckContext) -> bool:
+    for path in ctx.files:
+        for edge in ctx.graph.out_edges(path):
+            if edge.external and any(edge.target == p or edge.target.startswith((p + ":", p + ".", p + "/")) for p in _AUTH_PACKAGES):
+                return True
+    return False

@@ -1,0 +1,147 @@
+"""framework rule AL809: the result of an async call used without ``await``.
+
+A call returns a coroutine / Promise when its callee is a project ``async def`` / ``async``
+function (the call graph: :attr:`CallRecord.callees`) or a known async API (``semantics.toml``
+``awaitable``: AsyncSession, asyncpg, aiosqlite, Sequelize, Prisma, TypeORM, pg).  Using that
+result — an attribute read, a subscript, a comparison, a truth test — directly or through the
+variable it was stored in, is the bug: ``'coroutine' object is not subscriptable``, a Promise
+that is always truthy, ``undefined.id``.  The study's judge saw handlers calling
+``get_current_user()`` without ``await``: a 500 on every endpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from archlint.domain import ir
+from archlint.domain.context import CheckContext
+from archlint.domain.datalayer import non_production
+from archlint.domain.findings import Finding
+from archlint.semantics import values as v
+from archlint.semantics.support import ASYNC
+
+_PROMISE_METHODS = frozenset({"then", "catch", "finally", "send", "throw", "close", "__await__", "result", "cancel", "done"})
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    program = ctx.program
+    if program is None or not program.modules:
+        return
+    from archlint.checks.async_handlers import sync_python_handlers
+
+    sync_handlers = sync_python_handlers(program)  # AL807 reports async calls there
+    for analysis in program.analyses():
+        if non_production(analysis.path) or analysis.function is None or (analysis.path, analysis.fid) in sync_handlers:
+            continue
+        records = {record.node.span: record for record in analysis.calls}
+        awaitable = {span: what for span, record in records.items() if (what := _awaitable(program, record))}
+        if awaitable:
+            yield from _uses(ctx, analysis, awaitable)
+
+
+def _awaitable(program, record) -> str:
+    """What makes this call's result awaitable (for the message), or ``""``."""
+    for callee in record.callees:
+        function = program.function(callee.path, callee.fid)
+        if function is not None and function.is_async and not function.is_generator:
+            return f"`{function.name}` is async"
+    node = record.node
+    method = node.method
+    receiver = record.receiver
+    bare = v.strip(receiver)
+    if method and type(bare) in (v.Db, v.ModelClass, v.Query, v.Row, v.Rows, v.Result):
+        async_handle = bool(v.tags_of(receiver) & ASYNC)
+        if program.library.awaitable(bare, method, async_handle):
+            return f"`{method}()` of {bare.stack} returns an awaitable"
+    return ""
+
+
+def _walk(node, parent=None, field=""):
+    """(node, parent, field) for every IR record under ``node``, nested functions excluded."""
+    stack = [(node, parent, field)]
+    while stack:
+        current, up, name = stack.pop()
+        if type(current) is tuple:
+            stack.extend((item, up, name) for item in reversed(current))
+            continue
+        if not isinstance(current, tuple) or not hasattr(current, "_fields") or type(current).__name__ == "Span":
+            continue
+        yield current, up, name
+        for key, value in zip(reversed(current._fields), reversed(current)):
+            if isinstance(value, tuple) and type(value).__name__ != "Span":
+                stack.append((value, current, key))
+
+
+def _misuse(parent, field: str, child) -> str:
+    kind = type(parent)
+    if kind is ir.Attr and field == "obj":
+        return "" if parent.name in _PROMISE_METHODS else f"reads `.{parent.name}` from it"
+    if kind is ir.Index and field == "obj":
+        return "subscripts it"
+    if kind is ir.Compare:
+        return "compares it" if parent.op not in ("in", "not-in") or field == "left" else ""
+    if kind in (ir.If, ir.Cond) and field == "test" or kind is ir.Assert:
+        return "tests it for truth (a coroutine/Promise is always truthy)"
+    if kind is ir.Unary and parent.op == "not":
+        return "tests it for truth (a coroutine/Promise is always truthy)"
+    return ""
+
+
+def _uses(ctx, analysis, awaitable: dict) -> Iterator[Finding]:
+    function = analysis.function
+    python = ctx.program.language(analysis.path) == "python"
+    nodes = list(_walk(function.body))
+    stored: dict[str, tuple] = {}  # name -> (call, what)
+    assignments: dict[str, int] = {}
+    awaited_names: set[str] = set()
+    for node, parent, field in nodes:
+        if type(node) is ir.Assign:
+            for target in node.targets:
+                if type(target) is ir.Name:
+                    assignments[target.id] = assignments.get(target.id, 0) + 1
+        if type(node) is ir.Await and type(node.value) is ir.Name:
+            awaited_names.add(node.value.id)
+    reported: set = set()
+    for node, parent, field in nodes:
+        if type(node) is not ir.Call or node.span not in awaitable:
+            continue
+        if type(parent) is ir.Await:
+            continue
+        what = awaitable[node.span]
+        misuse = _misuse(parent, field, node)
+        if misuse:
+            reported.add(node.span)
+            yield _finding(ctx, analysis.path, parent, node, what, misuse, python)
+        elif type(parent) is ir.Assign and field == "value" and len(parent.targets) == 1 and type(parent.targets[0]) is ir.Name:
+            stored[parent.targets[0].id] = (node, what)
+    for name, (call, what) in stored.items():
+        if assignments.get(name, 0) != 1 or name in awaited_names:
+            continue
+        for node, parent, field in nodes:
+            if type(node) is ir.Name and node.id == name and parent is not None:
+                misuse = _misuse(parent, field, node)
+                if misuse and call.span not in reported:
+                    reported.add(call.span)
+                    yield _finding(ctx, analysis.path, parent, call, what, misuse, python, stored_as=name)
+                    break
+
+
+def _finding(ctx, path: str, use, call: ir.Call, what: str, misuse: str, python: bool, stored_as: str = "") -> Finding:
+    from archlint.domain.ir_format import render
+
+    shown = render(call, 60)
+    holder = f" (stored in `{stored_as}`)" if stored_as else ""
+    if misuse.startswith("tests"):
+        failure = "the check never fails, so the code goes on as if the value were there"
+    elif misuse.startswith("compares"):
+        failure = "the comparison is always false"
+    elif python:
+        failure = "TypeError: 'coroutine' object is not subscriptable / AttributeError: 'coroutine' object has no attribute (RuntimeWarning: coroutine was never awaited)"
+    else:
+        failure = "a Promise has no such property, so the value is undefined"
+    message = (
+        f"`{shown}` is not awaited ({what}), yet the code {misuse}{holder}: {failure} — "
+        f"the request fails or takes the wrong branch every time"
+    )
+    guidance = f"Write `await {shown}` (and make the enclosing function async if it is not)."
+    return ctx.registry.finding("AL809", path, use.span, message, guidance)

@@ -1,0 +1,255 @@
+"""stack rules about what happens when the server starts: AL703 a database URL or dialect that
+falls back to SQLite in a PostgreSQL project, AL704 a start-up that drops the schema, AL706 bcrypt
+hashing that raises on long (or, with passlib and bcrypt 5, on all) passwords.
+
+Read from the semantic model (calls with their resolved callees and constant arguments, class
+fields of settings classes) and from what the project runs at start (:mod:`archlint.domain.startup`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from archlint.domain import ir
+from archlint.domain.context import CheckContext
+from archlint.domain.datalayer import non_production
+from archlint.domain.findings import Finding
+from archlint.domain.startup import sets_variable
+from archlint.semantics import values as v
+from archlint.semantics import web
+
+_ENV_GETTERS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault", "decouple.config", "environ.Env.str"})
+_POSTGRES_PACKAGES = frozenset({"psycopg2", "psycopg2-binary", "psycopg", "psycopg-binary", "asyncpg", "pg", "pg-promise", "postgres",
+                                "psycopg-pool", "pg8000"})
+_SETTINGS_BASES = frozenset({"pydantic_settings.BaseSettings", "pydantic.BaseSettings", "pydantic_settings.main.BaseSettings"})
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    program = ctx.program
+    if program is None or not program.modules:
+        return
+    yield from _dialect_fallback(ctx, program)
+    yield from _destructive_startup(ctx, program)
+    yield from _bcrypt_limit(ctx, program)
+
+
+def _production_modules(program):
+    for path in sorted(program.modules):
+        if not non_production(path):
+            yield path, program.modules[path]
+
+
+# AL703 -------------------------------------------------------------------------------------------------
+def postgres_evidence(ctx: CheckContext) -> str:
+    """Why the project's database is PostgreSQL (a declared driver, a compose service), or ``""``."""
+    for dependency in ctx.manifest.dependencies:
+        if dependency.name.lower() in _POSTGRES_PACKAGES:
+            return f"`{dependency.name}` is declared in {dependency.path}"
+    for service in ctx.manifest.services:
+        if service.image.split(":")[0].rsplit("/", 1)[-1] in ("postgres", "postgis", "postgresql"):
+            return f"{service.path} runs a `{service.image}` service"
+    return ""
+
+
+def _dialect_fallback(ctx: CheckContext, program) -> Iterator[Finding]:
+    evidence = postgres_evidence(ctx)
+    if not evidence:
+        return
+    seen: set[str] = set()
+    for path, module in _production_modules(program):
+        for variable, default, node in _fallbacks(program, path, module):
+            if variable in seen or not _is_sqlite(variable, default):
+                continue
+            seen.add(variable)
+            if sets_variable(ctx.manifest, variable) is not None:
+                continue
+            message = (
+                f"`{variable}` falls back to `{default}` when it is unset, and nothing that starts the app sets it "
+                f"(run.sh, Dockerfile, compose, .env, package.json scripts, Procfile) although the project targets "
+                f"PostgreSQL ({evidence}): the server starts on a SQLite file, every write lands there, and the "
+                f"PostgreSQL database stays empty"
+            )
+            guidance = (
+                f"Read `{variable}` without a SQLite default (`os.environ[\"{variable}\"]` / fail fast when it is missing) "
+                f"and set it where the app starts (run.sh `export {variable}=postgresql://…`, compose `environment`)."
+            )
+            yield ctx.registry.finding("AL703", path, node.span, message, guidance)
+
+
+_DATABASE_VARIABLE = ("URL", "URI", "DSN", "DIALECT", "DATABASE", "DB_TYPE", "DB_ENGINE", "DB_CLIENT", "CONNECTION")
+
+
+def _is_sqlite(variable: str, default: str) -> bool:
+    """A SQLite URL or dialect name as the default of a variable that names the database (not
+    ``DB_STORAGE``, the file a SQLite branch uses)."""
+    return default.strip().lower().startswith("sqlite") and any(word in variable.upper() for word in _DATABASE_VARIABLE)
+
+
+def _fallbacks(program, path: str, module: ir.ModuleIR):
+    """(variable, constant default, node): ``os.getenv("X", "d")``, ``process.env.X || 'd'``,
+    ``process.env.X ?? 'd'``, a settings-class field ``database_url: str = "d"``."""
+    for function in module.functions:
+        for node in ir.iter_nodes(function.body):
+            kind = type(node)
+            if kind is ir.Call:
+                name = web.callee_name(program, path, node)
+                if name.replace(":", ".") not in _ENV_GETTERS:
+                    continue
+                variable, default = node.arg(0), node.arg(1, "default")
+                if type(variable) is ir.Const and type(default) is ir.Const and isinstance(default.value, str):
+                    yield str(variable.value), default.value, node
+            elif kind is ir.BoolOp and node.op in ("or", "??") and len(node.values) >= 2:
+                variable = _process_env(node.values[0])
+                default = node.values[-1]
+                if variable and type(default) is ir.Const and isinstance(default.value, str):
+                    yield variable, default.value, node
+    for cls in module.classes:
+        bases = {b.name for b in program.bases(path, cls.cid) if type(b) is v.External}
+        if not bases & _SETTINGS_BASES:
+            continue
+        for member in cls.fields:
+            if type(member.value) is ir.Const and isinstance(member.value.value, str):
+                yield member.name.upper(), member.value.value, member
+
+
+def _process_env(node) -> str:
+    if type(node) is ir.Attr and type(node.obj) is ir.Attr and node.obj.name == "env" and type(node.obj.obj) is ir.Name \
+            and node.obj.obj.id == "process":
+        return node.name
+    if type(node) is ir.Index and type(node.obj) is ir.Attr and node.obj.name == "env" and type(node.index) is ir.Const:
+        return str(node.index.value)
+    return ""
+
+
+# AL704 -------------------------------------------------------------------------------------------------
+_RESET_WORDS = ("reset", "drop", "seed", "test", "teardown", "clear", "wipe", "recreate", "fixture", "truncate")
+
+
+def _destructive_startup(ctx: CheckContext, program) -> Iterator[Finding]:
+    for path, module in _production_modules(program):
+        for function in module.functions:
+            if any(word in function.name.lower() for word in _RESET_WORDS):
+                continue  # an explicit reset helper, not start-up
+            calls = ir.calls_in(function.body)
+            drops = [c for c in calls if c.method == "drop_all"]
+            creates = [c for c in calls if c.method == "create_all"]
+            for drop in drops:
+                if creates and any((c.span.line, c.span.column) > (drop.span.line, drop.span.column) for c in creates) \
+                        and not _under_flag(function, drop):
+                    message = (
+                        "`drop_all()` runs before `create_all()` when the app starts: every restart drops every table "
+                        "and recreates it empty — users, articles and comments are lost on each deploy or crash-restart"
+                    )
+                    guidance = "Call only `create_all()` at start-up (it creates missing tables); keep `drop_all()` in tests or an explicit reset command."
+                    yield ctx.registry.finding("AL704", path, drop.span, message, guidance)
+            for call in calls:
+                option = _drop_schema_option(call)
+                if option is not None and not _under_flag(function, call):
+                    message = (
+                        "the TypeORM data source sets `dropSchema: true`: every connection at start-up drops the whole "
+                        "schema (with `synchronize: true` it is then recreated empty) — all data is lost on every restart"
+                    )
+                    guidance = "Remove `dropSchema` (keep it to test data sources); create the schema with migrations or `synchronize` alone in development."
+                    yield ctx.registry.finding("AL704", path, option.span, message, guidance)
+
+
+def _drop_schema_option(call: ir.Call):
+    for arg in call.args:
+        if type(arg.value) is ir.Obj:
+            for entry in arg.value.entries:
+                if entry.key == "dropSchema" and type(entry.value) is ir.Const and entry.value.value is True:
+                    return entry.value
+    return None
+
+
+def _under_flag(function: ir.Function, call) -> bool:
+    """Inside an ``if`` (``if settings.RESET_DB:`` / ``if (process.env.NODE_ENV === 'test')``): a
+    deliberate, guarded reset."""
+    for node in ir.iter_nodes(function.body):
+        branches = (node.body, node.orelse) if type(node) is ir.If else (node.then, node.orelse) if type(node) is ir.Cond else ()
+        if any(inner is call for branch in branches for inner in ir.iter_nodes(branch)):
+            return True
+    return False
+
+
+# AL706 -------------------------------------------------------------------------------------------------
+def _bcrypt_limit(ctx: CheckContext, program) -> Iterator[Finding]:
+    bcrypt = _declared(ctx, "bcrypt")
+    passlib = _declared(ctx, "passlib")
+    major = _major(bcrypt)
+    if bcrypt is None and passlib is None:
+        return
+    raises = major is None or major >= 5  # an unpinned bcrypt installs 5.x
+    if not raises:
+        return
+    for path in _importers(ctx, ("passlib", "bcrypt")):
+        module = program.modules.get(path)
+        if module is None or module.language != "python":
+            continue
+        for function in module.functions:
+            for node in ir.iter_nodes(function.body):
+                if type(node) is not ir.Call:
+                    continue
+                name = web.callee_name(program, path, node)
+                if name == "passlib.context.CryptContext" and _bcrypt_scheme(node) and passlib is not None:
+                    message = (
+                        f"passlib's bcrypt handler with bcrypt {bcrypt.spec if bcrypt is not None and bcrypt.spec else '(unpinned: 5.x)'}: "
+                        f"passlib 1.7.4 hashes a >72-byte probe when it loads the backend, and bcrypt 5 raises "
+                        f"\"ValueError: password cannot be longer than 72 bytes\" — every registration and login fails with a 500"
+                    )
+                    guidance = "Pin `bcrypt<5` next to passlib (or hash with the `bcrypt` package directly and reject passwords over 72 bytes)."
+                    yield ctx.registry.finding("AL706", path, node.span, message, guidance)
+                elif name == "bcrypt.hashpw" and not _length_checked(function, node):
+                    message = (
+                        "bcrypt.hashpw on a password whose length is never checked: bcrypt 5 raises \"ValueError: password "
+                        "cannot be longer than 72 bytes\" on a longer password, so registration returns 500"
+                    )
+                    guidance = "Reject passwords over 72 bytes with a 422 before hashing (`len(password.encode()) > 72`), or validate the length in the request schema."
+                    yield ctx.registry.finding("AL706", path, node.span, message, guidance)
+
+
+def _importers(ctx: CheckContext, packages: tuple) -> list[str]:
+    """Production files importing one of ``packages`` (read into the model on demand: a
+    ``security.py`` that hashes passwords imports no database module)."""
+    found = []
+    for path in sorted(ctx.files):
+        if non_production(path):
+            continue
+        for edge in ctx.graph.out_edges(path):
+            if edge.external and edge.target.split(".")[0].split(":")[0] in packages:
+                found.append(path)
+                break
+    return found
+
+
+def _declared(ctx: CheckContext, name: str):
+    return next((d for d in ctx.manifest.dependencies if d.name.lower() in (name, f"{name}[bcrypt]")), None)
+
+
+def _major(dependency) -> int | None:
+    if dependency is None:
+        return None
+    spec = dependency.spec
+    upper = re.search(r"<\s*=?\s*(\d+)", spec)
+    if upper and "<" in spec:
+        bound = int(upper.group(1))
+        return bound - 1 if "<=" not in spec else bound
+    match = re.search(r"(\d+)", spec)
+    return int(match.group(1)) if match and re.search(r"==|~=|\^|^\d", spec.strip()) else None
+
+
+def _bcrypt_scheme(node: ir.Call) -> bool:
+    schemes = node.arg(keyword="schemes") or node.arg(0)
+    return type(schemes) is ir.Seq and any(type(e) is ir.Const and e.value == "bcrypt" for e in schemes.elts)
+
+
+def _length_checked(function: ir.Function, call: ir.Call) -> bool:
+    """A ``len(…)`` comparison or a ``[:72]`` slice in the function that hashes."""
+    for node in ir.iter_nodes(function.body):
+        if type(node) is ir.Compare and any(type(n) is ir.Call and type(n.func) is ir.Name and n.func.id == "len"
+                                            for n in ir.iter_nodes((node.left, node.right))):
+            return True
+        if type(node) is ir.Index and type(node.index) is ir.Opaque and node.index.kind == "slice":
+            return True
+    return False

@@ -1,0 +1,111 @@
+"""Framework and start-up rules on small repos: the premise each rule needs, and the look-alike
+that must stay silent (the bundled framework-*/stack-startup-* fixtures hold the full apps)."""
+
+from __future__ import annotations
+
+from helpers import findings, make_repo
+
+from archlint.domain.manifest import Manifest
+from archlint.domain.startup import entry_points, sets_variable
+from archlint.semantics.web import segments, template
+
+FASTIFY_APP = """
+    import Fastify from 'fastify';
+    const app = Fastify();
+    app.post('/api/profiles/:username/follow', async (request) => ({ profile: { username: request.params.username } }));
+    app.delete('/api/profiles/:username/follow', async (request) => ({ profile: { username: request.params.username } }));
+    app.put('/api/user', { schema: { body: { type: 'object' } } }, async (request) => ({ user: request.body.user }));
+    app.post('/api/users', async (request) => ({ user: request.body.user }));
+    await app.listen({ port: 3000 });
+"""
+
+
+def _rules(root, rule):
+    return [(path, line) for found, path, line in findings(root) if found == rule]
+
+
+def test_fastify_empty_body_depends_on_the_declared_major_version(tmp_path):
+    five = make_repo(tmp_path / "five", {"package.json": '{"dependencies": {"fastify": "^5.2.0"}}', "src/server.js": FASTIFY_APP})
+    four = make_repo(tmp_path / "four", {"package.json": '{"dependencies": {"fastify": "~4.28.1"}}', "src/server.js": FASTIFY_APP})
+    # bodyless POST and DELETE on 5; only POST on 4 (4 never parses DELETE bodies); the route with a
+    # body schema and the one reading request.body expect a body
+    assert _rules(five, "AL802") == [("src/server.js", 3), ("src/server.js", 4)]
+    assert _rules(four, "AL802") == [("src/server.js", 3)]
+
+
+def test_fastify_parser_that_tests_the_body_or_handles_the_error_code_is_tolerant(tmp_path):
+    tolerant = FASTIFY_APP.replace("const app = Fastify();", """const app = Fastify();
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => done(null, body ? JSON.parse(body) : {}));""")
+    handled = FASTIFY_APP.replace("const app = Fastify();", """const app = Fastify();
+    app.setErrorHandler((err, req, reply) => err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? reply.send({}) : reply.send(err));""")
+    naive = FASTIFY_APP.replace("const app = Fastify();", """const app = Fastify();
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => done(null, JSON.parse(body)));""")
+    for name, source, expected in (("tolerant", tolerant, 0), ("handled", handled, 0), ("naive", naive, 2)):
+        root = make_repo(tmp_path / name, {"package.json": '{"dependencies": {"fastify": "^5.2.0"}}', "src/server.js": source})
+        assert len(_rules(root, "AL802")) == expected, name
+
+
+def test_sqlite_fallback_is_silent_when_the_dockerfile_or_compose_sets_the_variable(tmp_path):
+    files = {
+        "requirements.txt": "sqlalchemy==2.0.36\npsycopg2-binary==2.9.10\n",
+        "app/db.py": 'import os\nfrom sqlalchemy import create_engine\nengine = create_engine(os.environ.get("DATABASE_URL", "sqlite:///app.db"))\n',
+    }
+    bare = make_repo(tmp_path / "bare", files)
+    docker = make_repo(tmp_path / "docker", {**files, "Dockerfile": "FROM python:3.12\nENV DATABASE_URL=postgresql://u:p@db/conduit\nCMD uvicorn app.main:app\n"})
+    sqlite_only = make_repo(tmp_path / "sqlite", {**files, "requirements.txt": "sqlalchemy==2.0.36\n"})
+    assert _rules(bare, "AL703") == [("app/db.py", 3)]
+    assert _rules(docker, "AL703") == []
+    assert _rules(sqlite_only, "AL703") == []  # no sign of PostgreSQL: SQLite is the choice, not a fallback
+
+
+def test_start_commands_tell_scripts_from_imported_apps():
+    manifest = Manifest(commands=[
+        ("run.sh", 3, "exec uvicorn app.main:app --host 0.0.0.0 --port 8080"),
+        ("run.sh", 4, "FLASK_APP=conduit flask run --port 8080"),
+        ("Dockerfile", 5, 'CMD ["gunicorn", "-w", "2", "wsgi:app"]'),
+        ("Procfile", 1, "web: python server.py"),
+        ("package.json", 6, "node src/index.js"),
+        ("Dockerfile", 2, "ENV DATABASE_URL postgresql://db/conduit"),
+    ])
+    found = [(e.server, e.module, e.as_script) for e in entry_points(manifest)]
+    assert found == [("uvicorn", "app.main", False), ("flask", "conduit", False), ("gunicorn", "wsgi", False),
+                     ("python", "server.py", True), ("node", "src/index.js", True)]
+    assert sets_variable(manifest, "DATABASE_URL") == ("Dockerfile", 2)
+    assert sets_variable(manifest, "DB_DIALECT") is None
+
+
+def test_path_templates_are_normalised_across_frameworks():
+    spellings = ["/api/articles/{slug}/comments/{id}", "/api/articles/:slug/comments/:id", "api/articles/<slug>/comments/<int:id>",
+                 "/api/articles/<str:slug>/comments/{id:\\d+}"]
+    assert {template(s) for s in spellings} == {"/api/articles/{}/comments/{}"}
+    assert [s.pattern for s in segments("/c/<int:id>/{n:\\d+}/:x(\\d+)") if s.param] == ["int", "\\d+", "\\d+"]
+
+
+def test_shadowing_only_where_the_router_matches_in_registration_order(tmp_path):
+    express = make_repo(tmp_path / "express", {
+        "package.json": '{"dependencies": {"express": "^4.21.2"}}',
+        "app.js": """
+            const express = require('express');
+            const app = express();
+            app.get('/api/profiles/:username', (req, res) => res.json({}));
+            app.get('/api/profiles/me', (req, res) => res.json({}));
+            app.post('/api/profiles/me', (req, res) => res.json({}));
+            app.listen(3000);
+        """,
+    })
+    django = make_repo(tmp_path / "django", {
+        "conduit/urls.py": """
+            from django.urls import path
+            from conduit import views
+            urlpatterns = [
+                path("api/articles/<slug:slug>", views.article),
+                path("api/articles/feed", views.feed),
+                path("api/comments/<int:pk>", views.comment),
+                path("api/comments/recent", views.recent),
+            ]
+        """,
+        "conduit/views.py": "def article(request, slug): ...\ndef feed(request): ...\ndef comment(request, pk): ...\ndef recent(request): ...\n",
+    })
+    # the POST has no parameterised sibling before it; <int:pk> never matches "recent"
+    assert _rules(express, "AL808") == [("app.js", 4)]
+    assert _rules(django, "AL808") == [("conduit/urls.py", 5)]

@@ -1,0 +1,142 @@
+"""The pipeline runs only the rule families a selection needs, and builds bodies only for them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from archlint.adapters import knowledge
+from archlint.application.pipeline import Options, run_check
+from archlint.checks import FAMILIES
+
+CHECKS = Path(__file__).resolve().parent.parent / "archlint" / "checks"
+
+
+def test_families_list_exactly_the_rules_their_modules_report():
+    for family in FAMILIES:
+        module = CHECKS / f"{family.module}.py"
+        sources = [module] if module.is_file() else sorted((CHECKS / family.module).glob("*.py"))
+        reported = set()
+        for source in sources:
+            reported |= set(re.findall(r'"(AL\d{3})"', source.read_text()))
+        if family.module == "parse":
+            reported = {"AL001", "AL002", "AL003", "AL004"}  # it reports the frontends' problems
+        assert reported == set(family.rules), family.module
+
+
+def test_every_catalogue_rule_belongs_to_a_family_or_the_suppression_stage():
+    registry = knowledge.load_registry()
+    covered = {rule for family in FAMILIES for rule in family.rules} | {"AL901", "AL902", "AL903"}
+    assert {spec.id for spec in registry} == covered
+
+
+def _layered_app(tmp_path: Path) -> Path:
+    for role, body in {
+        "routes": "from app.services import users\nfrom app.models import db\n\ndef get():\n    return db.session.execute('SELECT 1')\n",
+        "services": "from app.repositories import users\n",
+        "repositories": "import sqlalchemy\nfrom app.models import db\nfrom app.routes import users as upward\nengine = sqlalchemy.create_engine('sqlite:///x.db')\n",
+        "models": "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n",
+    }.items():
+        (tmp_path / "app" / role).mkdir(parents=True)
+        (tmp_path / "app" / role / "__init__.py").write_text("")
+        (tmp_path / "app" / role / "users.py").write_text(body)
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "broken.py").write_text("def f(:\n    pass\n")
+    return tmp_path
+
+
+def test_select_layering_builds_no_bodies_and_parses_nothing(tmp_path):
+    report = run_check([str(_layered_app(tmp_path))], Options(use_cache=False, select=("layering",)))
+    python = [facts for facts in report.context.files.values() if facts.language == "python"]
+    assert python and not any(facts.has_body for facts in python)
+    assert not any(facts.syntax_checked for facts in python if facts.path != "app/broken.py" and facts.lines)
+    assert report.context.deep is None
+    assert {f.rule for f in report.findings} <= {"AL101", "AL102", "AL103", "AL104", "AL105", "AL106", "AL107", "AL108"}
+    assert any(f.rule == "AL101" and f.path == "app/repositories/users.py" for f in report.findings)
+
+
+def test_full_check_extracts_only_the_data_layer_files(tmp_path):
+    root = _layered_app(tmp_path)
+    (root / "app" / "util.py").write_text("import os\n\ndef helper():\n    return os.getcwd()\n")
+    report = run_check([str(root)], Options(use_cache=False))
+    files = report.context.files
+    assert report.context.deep >= {"app/repositories/users.py", "app/models/users.py", "app/routes/users.py"}
+    assert not files["app/util.py"].has_body and files["app/util.py"].syntax_checked
+    assert any(f.rule == "AL001" and f.path == "app/broken.py" for f in report.findings)
+
+
+def _keys(report):
+    return sorted((f.rule, f.path, f.line, f.column) for f in report.findings)
+
+
+def test_cache_written_by_a_layers_only_run_serves_a_full_run(tmp_path):
+    """A head cached without signals or a syntax verdict is completed, not trusted, later."""
+    root = _layered_app(tmp_path / "repo")
+    cache = str(tmp_path / "cache")
+    cold = run_check([str(root)], Options(use_cache=False))
+    run_check([str(root)], Options(cache_dir=cache, select=("layering",)))
+    warm = run_check([str(root)], Options(cache_dir=cache))
+    assert _keys(warm) == _keys(cold)
+    assert any(rule == "AL001" for rule, *_ in _keys(warm))
+    again = run_check([str(root)], Options(cache_dir=cache))  # bodies and verdicts now come from the pack
+    assert _keys(again) == _keys(cold) and again.cache_hits == len(again.context.files)
+
+
+def test_one_edited_file_is_redone_and_the_rest_comes_from_the_cache(tmp_path):
+    root = _layered_app(tmp_path / "repo")
+    cache = str(tmp_path / "cache")
+    run_check([str(root)], Options(cache_dir=cache))
+    edited = root / "app" / "services" / "users.py"
+    edited.write_text(edited.read_text() + "from app.routes import users as upward_too\n")
+    warm = run_check([str(root)], Options(cache_dir=cache))
+    cold = run_check([str(root)], Options(use_cache=False))
+    assert _keys(warm) == _keys(cold)
+    assert any(f.path == "app/services/users.py" and f.rule == "AL101" for f in warm.findings)
+    assert warm.cache_hits == len(warm.context.files) - 1
+
+
+def test_scripts_without_imports_are_not_parsed_for_layers_only(tmp_path):
+    root = _layered_app(tmp_path / "repo")
+    static = root / "app" / "static"
+    static.mkdir()
+    (static / "widget.js").write_text("(function () {\n  var x = document.getElementById('a');\n  x.innerHTML = 'SELECT 1';\n})();\n")
+    (static / "broken.js").write_text("function (\n")
+    cache = str(tmp_path / "cache")
+    layers = run_check([str(root)], Options(cache_dir=cache, select=("layering",)))
+    widget = layers.context.files["app/static/widget.js"]
+    assert not widget.has_body and widget.imports == [] and widget.signals is None
+    with_syntax = run_check([str(root)], Options(use_cache=False, select=("layering", "AL001")))
+    assert any(f.rule == "AL001" and f.path == "app/static/broken.js" for f in with_syntax.findings)
+    full = run_check([str(root)], Options(cache_dir=cache))  # the cached inert head is not trusted for strings
+    assert full.context.files["app/static/widget.js"].signals is not None
+    assert _keys(full) == _keys(run_check([str(root)], Options(use_cache=False)))
+
+
+def test_the_data_layer_of_a_layers_only_run_is_still_complete(tmp_path):
+    """`verify` reads the data layer whatever the config selects: undecided signals are decided."""
+    root = _layered_app(tmp_path)
+    (root / "app" / "raw.py").write_text("def rows(cursor):\n    return cursor.execute('SELECT id FROM users')\n")
+    layers = run_check([str(root)], Options(use_cache=False, select=("layering",)))
+    full = run_check([str(root)], Options(use_cache=False))
+    assert layers.context.files["app/raw.py"].signals is None
+    assert "app/raw.py" in layers.context.datalayer.analysed
+    assert layers.context.datalayer.analysed == full.context.datalayer.analysed
+
+
+def test_a_module_imported_by_name_still_brings_its_model_users(tmp_path):
+    """`from app import models` then `models.Article.objects.filter(...)`: the view is a data-layer file."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "models.py").write_text(
+        "from django.db import models\n\n\nclass Article(models.Model):\n    title = models.CharField(max_length=9)\n"
+    )
+    (tmp_path / "app" / "views.py").write_text(
+        "from app import models\n\n\ndef titles():\n    return [a.title for a in models.Article.objects.all()]\n"
+    )
+    (tmp_path / "app" / "migrations").mkdir()
+    (tmp_path / "app" / "migrations" / "0001_initial.py").write_text(
+        "from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    operations = []\n"
+    )
+    report = run_check([str(tmp_path)], Options(use_cache=False))
+    assert "app/views.py" in report.context.deep
+    assert "app/migrations/0001_initial.py" not in report.context.deep  # describes tables, holds no SQL

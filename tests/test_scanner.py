@@ -1,0 +1,130 @@
+"""The cheap import scanner yields exactly the tree-sitter frontend's imports and archlint
+comments.  On a vendored tricky corpus this always runs; on real trees (Django, SQLAlchemy, a
+saleor-sized app) see tests/test_scanner_equivalence.py and bench/scanner_equivalence.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archlint.adapters.frontends import python
+from archlint.adapters.frontends.scanner import compare_file, scan_python
+from archlint.domain.facts import DYNAMIC, LAZY, RUNTIME, TYPE_ONLY
+
+CORPUS = Path(__file__).parent / "data" / "scanner_tricky.py"
+
+
+def _scan(source: str):
+    result = scan_python(source.encode())
+    assert result is not None, "the scanner handed this source to the frontend"
+    return result
+
+
+def test_tricky_corpus_matches_the_frontend_exactly():
+    data = CORPUS.read_bytes()
+    scanned = scan_python(data)
+    assert scanned is not None
+    reference = python.extract("scanner_tricky.py", data, full=False)
+    assert not reference.problems
+    assert scanned[0] == reference.imports
+    assert scanned[1] == reference.suppressions
+    assert compare_file("scanner_tricky.py", data) == ""
+
+
+def test_tricky_corpus_kinds_and_strings():
+    imports, suppressions = scan_python(CORPUS.read_bytes())
+    kinds = {record.module: record.kind for record in imports}
+    assert "not_an_import" not in kinds and "inside_triple" not in kinds and "fake" not in kinds
+    assert "commented_out" not in kinds and "not_code" not in kinds and "inside_def_docstring" not in kinds
+    assert kinds["after_triple"] == RUNTIME and kinds["after_dict"] == RUNTIME
+    assert kinds["models"] == TYPE_ONLY and kinds["typed_only"] == TYPE_ONLY and kinds["one_line_typed"] == TYPE_ONLY
+    assert kinds["runtime_else"] == RUNTIME and kinds["in_loop_block"] == RUNTIME and kinds["after_for"] == RUNTIME
+    assert kinds["after_try"] == RUNTIME and kinds["simplejson"] == RUNTIME
+    assert kinds["lazy_in_function"] == LAZY and kinds["inner_lazy"] == LAZY and kinds["in_one_liner"] == LAZY
+    assert kinds["typed_in_method"] == TYPE_ONLY and kinds["method_lazy"] == LAZY and kinds["async_lazy"] == LAZY
+    assert kinds["pep810_module"] == LAZY and kinds["pep810"] == LAZY and kinds["class_level"] == RUNTIME
+    assert "__future__" not in kinds  # a compiler directive, as in the frontend
+    multi = next(record for record in imports if record.module == "deep.pkg")
+    assert multi.names == ("alpha", "beta", "gamma") and multi.level == 3
+    assert (multi.span.line, multi.span.end_line) != (multi.span.line, multi.span.line)
+    expected_line = CORPUS.read_text().splitlines().index("from final import last  # archlint: ignore[AL101] a reviewed exception") + 1
+    assert suppressions == [(expected_line, "# archlint: ignore[AL101] a reviewed exception")]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import a\n",
+        "from a import (b,\n    c)\n",
+        "def f():\n    x = g(\n1)\n    import y\n",  # a continuation line below the def's indentation
+        "import a.b as c, d.e\n",
+        "from .a import b as c\n",
+        "s = 'é'\nimport unicode_after\n",
+        "if x:\n    pass\nelif TYPE_CHECKING:\n    import not_typed\n",
+        "def f(\n    a,\n):\n    import lazy_after_signature\n",
+        "class A:\n    def m(self) -> None: import inline_lazy\n",
+    ],
+)
+def test_scanner_agrees_or_defers(source):
+    """Either the scanner's answer is the frontend's, or it defers (returns None)."""
+    data = source.encode()
+    scanned = scan_python(data)
+    reference = python.extract("x.py", data, full=False)
+    if scanned is not None:
+        assert scanned[0] == reference.imports
+
+
+def test_dynamic_imports_resolve_like_the_frontend():
+    source = (
+        b"import importlib\nfrom importlib import import_module as load\n\n\ndef plugins():\n"
+        b"    importlib.import_module('plugins.core')\n    load('.relative.plugin', package=__name__)\n"
+        b"    __import__('legacy_plugin')\n    return \"importlib.import_module('not.a.call')\"\n"
+    )
+    imports, _ = scan_python(source)
+    assert [(i.module, i.kind, i.level) for i in imports if i.kind == DYNAMIC] == [
+        ("plugins.core", DYNAMIC, 0),
+        ("relative.plugin", DYNAMIC, 1),
+        ("legacy_plugin", DYNAMIC, 0),
+    ]
+    assert imports == python.extract("x.py", source, full=False).imports
+    rebound, _ = _scan("from mylib import import_module\nimport_module('x')\n")
+    assert [i.module for i in rebound] == ["mylib"]  # not importlib's: no dynamic edge
+    # a computed target is folded from constants by the frontend (a real edge or opaque): it decides
+    assert scan_python(b"import importlib\nimportlib.import_module(f'app.{name}')\n") is None
+
+
+def test_imports_guarded_by_try_are_optional_as_in_the_frontend():
+    """``optional``: in a try: body whose except catches ImportError (or a base, or everything)."""
+    imports, _ = scan_python(CORPUS.read_bytes())
+    optional = {record.module: record.optional for record in imports}
+    assert optional["ujson"] and optional["simplejson"]
+    assert not optional["after_try"] and not optional["in_loop_block"] and not optional["os"]
+    source = b"try:\n    import a\nexcept ValueError:\n    pass\n\n\ndef f():\n    try:\n        import b\n    except Exception:\n        pass\n"
+    scanned, _ = scan_python(source)
+    assert [(i.module, i.optional) for i in scanned] == [("a", False), ("b", True)]
+    assert scanned == python.extract("x.py", source, full=False).imports
+
+
+def test_statement_forms():
+    imports, _ = _scan("import a.b as c, d\nfrom ..x import (y as z,)\nfrom . import *\n")
+    assert [(i.module, i.names, i.level) for i in imports] == [("a.b", (), 0), ("d", (), 0), ("x", ("y",), 2), ("", ("*",), 1)]
+    assert imports[0].span == imports[1].span  # one statement, two edges
+
+
+def test_file_signal_is_the_frontends_file_signal():
+    from archlint.adapters.frontends.python import _FILE_SIGNAL
+    from archlint.adapters.frontends.scanner import file_signal
+
+    samples = [
+        CORPUS.read_bytes(),
+        b'q = "SELECT id FROM users"\n',
+        b"q = f'  (select * from t'\n",
+        b'url = "postgresql+psycopg://u@h/db"\n',
+        b'ENGINE = "django.db.backends.sqlite3"\n',
+        b'msg = "Update your profile"\n',  # a loose match, as the frontend's
+        b'msg = "selected"\nx = "MySQL is a database"\n',
+        b"nothing = 'here'\n",
+    ]
+    for data in samples:
+        assert file_signal(data) == (_FILE_SIGNAL.search(data) is not None), data

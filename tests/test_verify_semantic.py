@@ -1,0 +1,138 @@
+"""Verdicts that need the semantic model (issue 12 item 6): sessions from a factory held by a
+repository, models wired into services by a composition root, an app built by calling the
+framework in place, a SQLite URL without `//`."""
+
+from __future__ import annotations
+
+from archlint.application.pipeline import Options
+from archlint.application.verify import parse_task, run_verify
+from helpers import make_repo
+
+
+def verdicts(root, task):
+    report = run_verify(str(root), parse_task(task), options=Options(use_cache=False))
+    return {v.constraint: v.compliant for v in report.verdicts}, report
+
+
+def test_sqlalchemy_sessions_from_a_factory_entered_in_a_repository_count_for_the_orm(tmp_path):
+    root = make_repo(tmp_path, {
+        "requirements.txt": "fastapi\nsqlalchemy\nasyncpg\nuvicorn\n",
+        "run.sh": "#!/bin/sh\nexport DATABASE_URL=postgresql+asyncpg://postgres:postgres@postgres:5432/conduit\nuvicorn app.main:app --port 8080\n",
+        "app/models/article.py": '''
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+            class Base(DeclarativeBase):
+                pass
+            class Article(Base):
+                __tablename__ = "articles"
+                id: Mapped[int] = mapped_column(primary_key=True)
+        ''',
+        "app/db.py": '''
+            import os
+            from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+            engine = create_async_engine(os.environ["DATABASE_URL"])
+            sessions = async_sessionmaker(engine, expire_on_commit=False)
+        ''',
+        "app/repositories/article_repository.py": '''
+            from sqlalchemy import select
+            from app.models.article import Article
+
+            class ArticleRepository:
+                def __init__(self, sessions):
+                    self._sessions = sessions
+
+                async def list(self):
+                    async with self._sessions() as session:
+                        return (await session.scalars(select(Article))).all()
+        ''',
+        "app/services/article_service.py": '''
+            class ArticleService:
+                def __init__(self, repo):
+                    self.repo = repo
+                async def list(self):
+                    return [a.id for a in await self.repo.list()]
+        ''',
+        "app/container.py": '''
+            from app.db import sessions
+            from app.repositories.article_repository import ArticleRepository
+            from app.services.article_service import ArticleService
+            service = ArticleService(ArticleRepository(sessions))
+        ''',
+        "app/routes/articles.py": '''
+            from fastapi import APIRouter
+            from app.container import service
+            router = APIRouter(prefix="/api")
+            @router.get("/articles")
+            async def list_articles():
+                return {"articles": await service.list()}
+        ''',
+        "app/main.py": '''
+            from fastapi import FastAPI
+            from app.db import engine
+            from app.models.article import Base
+            from app.routes.articles import router
+            app = FastAPI()
+            app.include_router(router)
+            @app.on_event("startup")
+            async def startup():
+                async with engine.begin() as conn:
+                    await conn.run_sync(Base.metadata.create_all)
+        ''',
+    })
+    result, report = verdicts(root, "uv-fastapi-openapi-clean_architecture-postgres-sqlalchemy")
+    assert result == {"framework": True, "architecture": True, "database": True, "orm": True}, [v.reason for v in report.verdicts]
+    orm = next(v for v in report.verdicts if v.constraint == "orm")
+    assert any(e.path == "app/repositories/article_repository.py" for e in orm.evidence)
+
+
+def test_fastify_called_in_place_and_a_sqlite_url_without_slashes(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": '{"name": "c", "dependencies": {"fastify": "^4", "sequelize": "^6", "sqlite3": "^5"}}',
+        "run.sh": "#!/bin/sh\nnode src/index.js\n",
+        "src/index.js": """
+            const { Sequelize, DataTypes } = require('sequelize');
+            const sequelize = new Sequelize('sqlite:conduit.sqlite');
+            const Article = sequelize.define('Article', { title: DataTypes.STRING });
+            const app = require('fastify')({ logger: true });
+            app.get('/api/articles', async () => ({ articles: await Article.findAll() }));
+            sequelize.sync().then(() => app.listen({ port: 3000 }));
+        """,
+    })
+    result, report = verdicts(root, "node-fastify-openapi-sqlite-sequelize")
+    assert result == {"framework": True, "database": True, "orm": True}, [v.reason for v in report.verdicts]
+
+
+def test_sequelize_models_wired_into_services_by_a_destructured_constructor(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": '{"name": "c", "dependencies": {"express": "^4", "sequelize": "^6", "pg": "^8"}}',
+        "run.sh": "#!/bin/sh\nexport DATABASE_URL=postgres://postgres:postgres@postgres:5432/conduit\nnode src/app.js\n",
+        "src/db.js": """
+            const { Sequelize, DataTypes } = require('sequelize');
+            const sequelize = new Sequelize(process.env.DATABASE_URL);
+            const Article = sequelize.define('Article', { title: DataTypes.STRING });
+            module.exports = { sequelize, models: { Article } };
+        """,
+        "src/services/article.service.js": """
+            class ArticleService {
+              constructor({ Article }) {
+                this.Article = Article;
+              }
+              list() {
+                return this.Article.findAll();
+              }
+            }
+            module.exports = { ArticleService };
+        """,
+        "src/app.js": """
+            const express = require('express');
+            const { sequelize, models } = require('./db');
+            const { ArticleService } = require('./services/article.service');
+            const service = new ArticleService(models);
+            const app = express();
+            app.get('/api/articles', async (req, res) => res.json(await service.list()));
+            sequelize.sync().then(() => app.listen(3000));
+        """,
+    })
+    result, report = verdicts(root, "node-express-openapi-postgres-sequelize")
+    assert result == {"framework": True, "database": True, "orm": True}, [v.reason for v in report.verdicts]
+    orm = next(v for v in report.verdicts if v.constraint == "orm")
+    assert any(e.path == "src/services/article.service.js" for e in orm.evidence), orm.evidence
