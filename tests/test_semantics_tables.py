@@ -160,3 +160,29 @@ def test_typeorm_and_drizzle_tables(tmp_path):
     assert catalog.get("user_profile").attributes["username"] == "user_name"  # TypeORM: snake_case class name
     assert catalog.get("authors").attributes["fullName"] == "full_name"
     assert catalog.get("books").foreign_keys[0].table == "authors"
+
+
+def test_django_migrations_define_tables_named_after_their_app(tmp_path):
+    root = make_repo(tmp_path, {
+        "requirements.txt": "Django\n",
+        "blog/migrations/0001_initial.py": """
+            from django.db import migrations, models
+
+
+            class Migration(migrations.Migration):
+                operations = [
+                    migrations.CreateModel(
+                        name="Entry",
+                        fields=[
+                            ("id", models.AutoField(primary_key=True)),
+                            ("headline", models.CharField(max_length=200)),
+                            ("blog", models.ForeignKey(on_delete=models.CASCADE, to="blog.blog")),
+                        ],
+                    ),
+                    migrations.CreateModel(name="Tag", fields=[("name", models.CharField(max_length=20))], options={"db_table": "tags"}),
+                ]
+        """,
+    })
+    catalog = catalog_of(root)
+    assert columns(catalog, "blog_entry") == ["blog_id", "headline", "id"]
+    assert catalog.get("tags").source == "Django migration"

@@ -203,6 +203,25 @@ CASES = {
         },
         [("AL416", "src/repo.js", 4)],
     ),
+    "knex-returning-on-mysql": (
+        {
+            "package.json": '{"dependencies": {"knex": "^3", "mysql2": "^3"}}',
+            "src/db.js": "const knex = require('knex');\nmodule.exports = knex({ client: 'mysql2' });\n",
+            "src/repo.js": """
+                const db = require('./db');
+                async function create(article) {
+                  const [row] = await db('articles').insert(article).returning('*');
+                  return row;
+                }
+                async function createPlain(article) {
+                  const [id] = await db('articles').insert(article);
+                  return db('articles').where({ id }).first();
+                }
+                module.exports = { create, createPlain };
+            """,
+        },
+        [("AL402", "src/repo.js", 3)],
+    ),
 }
 
 

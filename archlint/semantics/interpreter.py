@@ -40,9 +40,13 @@ class _Budget(Exception):
 THENABLE = frozenset({"knex", "drizzle"})  # query builders that run when awaited
 
 
+_WRITE_STEPS = frozenset({"insert", "update", "delete", "del", "increment", "decrement", "truncate"})
+
+
 def _writes(query) -> bool:
-    """A Drizzle ``db.delete(t).where(…)`` awaited is a write (its chain starts with one)."""
-    return any(type(chain[0].node) is ir.Call and chain[0].node.method in ("insert", "update", "delete") for chain in query.chains)
+    """``db.delete(t).where(…)`` (Drizzle) / ``db('t').insert(row).returning('*')`` (knex) awaited
+    is a write: some call of its chain is one."""
+    return any(type(step.node) is ir.Call and step.node.method in _WRITE_STEPS for chain in query.chains for step in chain)
 
 
 def _records(value) -> bool:
@@ -1006,6 +1010,8 @@ class Frame(Calls):
         if type(bare) is v.Query and bare.stack in THENABLE:  # a knex/Drizzle builder runs when awaited
             op = "write" if _writes(bare) else "read"
             self.effect(op, bare.stack, bare.model, "await", node, v.tags_of(value), query=bare)
+            if op == "write":
+                return v.tag(v.UNKNOWN, v.tags_of(value))  # ids / a count / returned rows: not tracked
             if bare.single:
                 return v.tag(v.Row(bare.stack, bare.model, nullable=True), v.tags_of(value))
             return v.tag(v.Rows(bare.stack, bare.model), v.tags_of(value))

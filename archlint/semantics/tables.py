@@ -150,15 +150,16 @@ def add_ddl(catalog: Catalog, text: str, source: str, path: str, line: int, dial
     """``CREATE TABLE`` / ``CREATE VIEW`` / ``ALTER TABLE … ADD COLUMN`` statements of a SQL text."""
     import sqlglot
     from sqlglot import exp
-    from sqlglot.errors import ParseError, TokenError
 
     try:
         statements = sqlglot.parse(text.replace("?", "NULL"), read=dialect or None)
-    except (ParseError, TokenError):
+    except Exception:  # noqa: BLE001 - ParseError, TokenError, or a sqlglot bug on odd input
         statements = []
-    except Exception:  # noqa: BLE001 - a sqlglot bug on odd input must not abort the run
-        statements = []
+        catalog.closed = False  # tables this text defines are not known: judge no name against it
     for statement in statements:
+        if isinstance(statement, exp.Command) and re.match(r"\s*(CREATE|ALTER)\s+(TEMP\w*\s+)?TABLE", statement.sql(), re.I):
+            catalog.closed = False  # a table statement sqlglot does not model: its columns are not known
+            continue
         if isinstance(statement, exp.Create) and isinstance(statement.this, exp.Schema):
             schema = statement.this
             if not isinstance(schema.this, exp.Table):
@@ -288,8 +289,10 @@ _KNEX_COLUMN_TYPES = frozenset(
 def add_migrations(catalog: Catalog, module: ir.ModuleIR) -> None:
     """knex ``createTable``, Sequelize ``queryInterface.createTable``/``addColumn``, Alembic
     ``op.create_table``/``op.add_column`` and Django ``migrations.CreateModel``/``AddField``."""
-    for function in module.functions:
-        for node in ir.iter_nodes(function.body):
+    bodies = [function.body for function in module.functions]
+    bodies += [member.value for cls in module.classes for member in cls.fields if member.value is not None]  # Django: operations = [...]
+    for body in bodies:
+        for node in ir.iter_nodes(body):
             if type(node) is not ir.Call:
                 continue
             method = node.method or (node.func.id if type(node.func) is ir.Name else "")
@@ -402,8 +405,31 @@ def _added_column(catalog: Catalog, node: ir.Call) -> None:
 
 
 def _django_migration(catalog: Catalog, module: ir.ModuleIR, node: ir.Call) -> None:
-    """Django migrations name models, not tables: the Django lifter maps them (kept for FKs)."""
-    return
+    """``migrations.CreateModel(name='Article', fields=[('title', models.CharField(…)), …])`` in
+    ``<app>/migrations/0001_initial.py``: table ``<app>_article`` (``options={'db_table': …}``)."""
+    name = _const(node.arg(0, "name"))
+    fields = node.arg(1, "fields")
+    if not name or type(fields) is not ir.Seq:
+        return
+    parts = module.path.split("/")
+    label = parts[-3] if len(parts) >= 3 and parts[-2] == "migrations" else ""
+    table_name = f"{label}_{name.lower()}" if label else name.lower()
+    options = node.arg(keyword="options")
+    if type(options) is ir.Obj:
+        table_name = next((_const(e.value) for e in options.entries if e.key == "db_table" and _const(e.value)), table_name)
+    table = Table(table_name, "Django migration", module.path, node.span.line)
+    for item in fields.elts:
+        if type(item) is not ir.Seq or len(item.elts) != 2:
+            table.closed = False
+            continue
+        field, kind = _const(item.elts[0]), item.elts[1]
+        callee = _callee(kind) if type(kind) is ir.Call else ""
+        if callee == "ManyToManyField":
+            continue
+        column = f"{field}_id" if callee in ("ForeignKey", "OneToOneField") else field
+        db_column = kind.arg(keyword="db_column") if type(kind) is ir.Call else None
+        table.add_column(_const(db_column) or column)
+    catalog.add(table)
 
 
 def _callee(call: ir.Call) -> str:

@@ -36,9 +36,13 @@ _COMPARE = {"=": exp.EQ, "==": exp.EQ, "!=": exp.NEQ, "<>": exp.NEQ, "<": exp.LT
 _NO_SQL = frozenset({
     "then", "catch", "finally", "transacting", "timeout", "debug", "options", "connection", "forUpdate", "forShare",
     "skipLocked", "noWait", "toSQL", "toString", "stream", "pipe", "asCallback", "on", "clone", "queryContext", "hintComment",
-    "onConflict", "ignore", "merge", "first_", "returning",
+    "onConflict", "ignore", "merge", "first_",
 })
+OUTCOME = {
+    "returning": "knex ignores `.returning()` on MySQL (it only warns), so the insert resolves to `[insertId]`, not the rows the code reads",
+}
 IDIOM = {
+    "returning": "on MySQL read the id from the result (`const [id] = await db('t').insert(row)`) and select the row if needed",
     "order": "add `.orderBy('created_at', 'desc')` (and a unique tiebreaker such as `'id'`) before `.limit()`/`.offset()`",
     "where": "add `.where({ id })` before `.del()`/`.update()`",
     "group": "add `.groupBy('…')` for the plain columns, or aggregate them",
@@ -167,7 +171,9 @@ class _Lifter:
             self.write(step, exp.Delete)
         elif method in ("increment", "decrement"):
             self.write(step, exp.Update)
-        elif method in ("as",):
+        elif method == "returning" and isinstance(tree, (exp.Insert, exp.Update, exp.Delete)):
+            tree.set("returning", b.located(exp.Returning(expressions=[exp.Star()]), step.where))
+        elif method in ("as", "returning"):
             return
         elif method in ("clearSelect",) and isinstance(tree, exp.Select):
             tree.set("expressions", [])

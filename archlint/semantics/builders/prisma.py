@@ -83,9 +83,10 @@ class _Lifter:
         order = options.get("orderBy") if options is not None else None
         if order is not None:
             for item in order.elements() if order.is_list else [order]:
-                for name, direction in item.items() if item.is_record else []:
-                    if name == "...":
-                        continue
+                if not item.is_record or any(name == "..." for name, _ in item.items()):
+                    b.add_order(select, b.hole(item.node, item.value), False, (view.path, order.span or view.span))
+                    continue  # orderBy: sort — ordered, by what is not known here
+                for name, direction in item.items():
                     term = self.field(name, table, order.span)
                     if term is not None:
                         b.add_order(select, term, (direction.string or "").lower() == "desc" if direction is not None else False,

@@ -348,9 +348,9 @@ class _Lifter:
                     tree.set("order", None)
                     continue
                 term, desc = self.ordering(node, value, step)
-                if term is None:
+                if term is None:  # order_by(order_func(sort)): ordered, by something not known here
                     self.exact = False
-                    continue
+                    term = b.hole(node, value)
                 b.add_order(tree, term, desc, step.where)
         elif method == "group_by" and isinstance(tree, exp.Select):
             for node, value in step.positional:

@@ -392,6 +392,9 @@ class _Lifter:
         order = options.get("order") if options is not None and not by else None
         if order is not None:
             for key, item in order.items():
+                if key == "..." or item is None:  # order: sortOptions — ordered, by what is not known
+                    b.add_order(select, b.hole(order.node, order.value), False, (step.path, order.span or step.span))
+                    continue
                 b.add_order(select, self.property(key, table, step), (item.string or "").upper() == "DESC", (step.path, order.span or step.span))
         for key, setter in (("take", b.set_limit), ("skip", b.set_offset)):
             item = options.get(key) if options is not None and not by else None
