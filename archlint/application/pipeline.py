@@ -26,7 +26,7 @@ from archlint.application.graph_builder import build_graph
 from archlint.application.manifest_reader import read_manifests
 from archlint.application.deep_plan import plan_deep
 from archlint.application.parsing import Workers, deepen, scan_sources
-from archlint.application.semantic_model import build_datalayer, build_program
+from archlint.application.semantic_model import build_datalayer, build_program, semantic_files
 from archlint.application.suppressions import apply_suppressions
 from archlint.checks import FAMILIES
 from archlint.domain.config import Config, ConfigError
@@ -140,9 +140,11 @@ def _run_check(paths: list[str], options: Options | None = None) -> Report:
         graph = build_graph(files, manifest, other_files, config.source_roots)
         knowledge_tables = knowledge.load_knowledge()
         sources = {source.path: source for source in found.sources}
-        deep = planned = None
+        deep = planned = semantic = None
         if bodies:
             deep, planned = plan_deep(files, graph, knowledge_tables, sources, workers, sizes)
+            semantic = tuple(semantic_files(files, graph, knowledge_tables, deep))
+            deepen(files, sources, set(semantic), set(), workers, sizes)  # their IR, from one parse each
         if "AL001" in active:
             deepen(files, sources, set(), set(files), workers, sizes)
     source_paths = sorted(p for p, f in files.items() if f.language != "unknown")
@@ -159,6 +161,7 @@ def _run_check(paths: list[str], options: Options | None = None) -> Report:
         config_path=_relative_config(root, config.path),
         deep=deep,
         bodies=planned,
+        semantic=semantic,
         projects=projects_from(source_paths + other_files),
     )
     context.program_factory = lambda: build_program(context)

@@ -89,6 +89,7 @@ class Query(NamedTuple):
     joined: frozenset = frozenset()  # relations loaded with joinedload (need .unique() for collections)
     single: bool = False  # knex .first(): awaiting it yields one row (or undefined)
     cached: bool = False  # a Django related manager whose relation was prefetched: no query when read
+    write: bool = False  # an INSERT/UPDATE/DELETE statement (``update(Article).where(...)``): running it writes
     chains: frozenset = frozenset()
 
 
@@ -113,6 +114,9 @@ class Row(NamedTuple):
     model: str
     loaded: frozenset = frozenset()
     nullable: bool = False
+    # where a nullable row came from: "path:line:column:callee" of the call that returns None/null
+    # when no row matches (``.first()``, ``findOne``); "" when unknown.  Dropped once checked.
+    origin: str = ""
 
 
 class ModelClass(NamedTuple):
@@ -221,6 +225,11 @@ Value = _Union[
 MAX_UNION = 4
 MAX_CHAINS = 8  # possible builder chains of one query value; past it the chain is not known
 REQUEST_TAG = "request"
+TX_TAG = "tx:"  # tx:<site>: a transaction handle (or a value built from one) of a transaction opened at <site>
+
+
+def tx_tags(value) -> frozenset:
+    return frozenset(t for t in tags_of(value) if t.startswith(TX_TAG))
 
 
 def extend_chains(chains: frozenset, step: Step) -> frozenset:
