@@ -125,3 +125,24 @@ def test_queries_merge_their_chains_but_other_differences_stay_a_union():
     assert v.join(one, unknown).chains == frozenset()  # one way unknown: the chain is not known
     other = v.Query("sqlalchemy", "n", chains=frozenset({(select,)}))
     assert type(v.join(one, other)) is v.Union
+
+
+def test_an_aggregate_without_groups_always_has_its_one_row(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"knex": "^3", "pg": "^8"}}',
+        "src/db.js": "const knex = require('knex');\nmodule.exports = knex({ client: 'pg' });\n",
+        "src/repo.js": """
+            const db = require('./db');
+            async function total() {
+              const row = await db('articles').count('* as n').first();
+              return Number(row.n);
+            }
+            async function bySlug(slug) {
+              const row = await db('articles').where({ slug }).first();
+              return row.title;
+            }
+            module.exports = { total, bySlug };
+        """,
+    })
+    nullable = [(f.rule, f.line) for f in report(root).findings if f.rule == "AL220"]
+    assert nullable == [("AL220", 8)]  # the lookup may find nothing; the count always returns a row

@@ -51,6 +51,18 @@ THENABLE = frozenset({"knex", "drizzle"})  # query builders that run when awaite
 _WRITE_STEPS = frozenset({"insert", "update", "delete", "del", "increment", "decrement", "truncate"})
 
 
+_AGGREGATE_STEPS = frozenset({"count", "countDistinct", "sum", "sumDistinct", "avg", "avgDistinct", "min", "max"})
+
+
+def _aggregate_row(query) -> bool:
+    """Every chain aggregates without grouping: the query returns exactly one row."""
+    return bool(query.chains) and all(
+        any(type(s.node) is ir.Call and s.node.method in _AGGREGATE_STEPS for s in chain)
+        and not any(type(s.node) is ir.Call and s.node.method in ("groupBy", "groupByRaw") for s in chain)
+        for chain in query.chains
+    )
+
+
 def _writes(query) -> bool:
     """``db.delete(t).where(…)`` (Drizzle) / ``db('t').insert(row).returning('*')`` (knex) awaited
     is a write: some call of its chain is one."""
@@ -1140,7 +1152,8 @@ class Frame(Calls):
                 return v.tag(v.UNKNOWN, v.tags_of(value))  # ids / a count / returned rows: not tracked
             if bare.single:
                 origin = self.origin_of(node.value) if type(node) is ir.Await else ""
-                return v.tag(v.Row(bare.stack, bare.model, nullable=True, origin=origin), v.tags_of(value))
+                nullable = not _aggregate_row(bare)  # count('* as n').first() always has its one row
+                return v.tag(v.Row(bare.stack, bare.model, nullable=nullable, origin=origin if nullable else ""), v.tags_of(value))
             return v.tag(v.Rows(bare.stack, bare.model), v.tags_of(value))
         return value
 
