@@ -1146,10 +1146,15 @@ class Frame(Calls):
     def await_value(self, value, node):
         bare = v.strip(value)
         if type(bare) is v.Query and bare.stack in THENABLE:  # a knex/Drizzle builder runs when awaited
+            if _writes(bare) and bare.stack == "knex":
+                # knex recorded the write where `.insert()`/`.del()` was called; awaiting it only
+                # hands the whole chain (`.returning()`, `.transacting()`) to the lifters.
+                self.effect("statement", bare.stack, bare.model, "await", node, v.tags_of(value), query=bare)
+                return v.tag(v.UNKNOWN, v.tags_of(value))  # ids / a count / returned rows: not tracked
             op = "write" if _writes(bare) else "read"
             self.effect(op, bare.stack, bare.model, "await", node, v.tags_of(value), query=bare)
             if op == "write":
-                return v.tag(v.UNKNOWN, v.tags_of(value))  # ids / a count / returned rows: not tracked
+                return v.tag(v.UNKNOWN, v.tags_of(value))
             if bare.single:
                 origin = self.origin_of(node.value) if type(node) is ir.Await else ""
                 nullable = not _aggregate_row(bare)  # count('* as n').first() always has its one row
