@@ -36,6 +36,9 @@ def project_catalog(ctx: CheckContext, project: str, database: str | None, sql: 
     in_project = lambda path: projects.of(path) == project  # noqa: E731
     ddl = []
     migrations = []
+    # Django models define their tables themselves: the hundreds of migration files of a Django
+    # project are read only when it has no models (Alembic's few files always are).
+    modelled = any(m.stack == "django" and in_project(m.path) for m in ctx.program.schema.models.values())
     for path, facts in ctx.files.items():
         if not facts.parsed or not projects.sees(project, path):
             continue
@@ -43,6 +46,8 @@ def project_catalog(ctx: CheckContext, project: str, database: str | None, sql: 
             for literal in facts.strings:
                 if looks_like_ddl(literal.text):
                     ddl.append((literal.text, path, literal.span.line))
+        if modelled and facts.language == "python":
+            continue
         lowered = "/" + path.lower()
         if any(f"/{name}/" in lowered for name in _MIGRATION_DIRS) or lowered.rsplit("/", 1)[-1].startswith(("schema.", "migrate")):
             migrations.append(path)

@@ -202,10 +202,11 @@ class _FileExtractor:
         sink = self.text_sink
         if sink is None or method in sink.quiet_methods or len(segments(call.callee)) < 2 or call.callee.startswith(("new ", "console.")):
             return []
-        head = call.args_text.lstrip()[:1]
-        if head not in "'\"`" or not head:
-            if not (self.language == "python" and head in "rRfFuUbB" and head):
-                return []
+        text = call.args_text.lstrip()
+        if self.language == "python":
+            text = text.lstrip("rRfFuUbBtT")
+        if not text or text[0] not in "'\"`" or not _STATEMENT_HEAD.match(text.lstrip("'\"`")):
+            return []  # the cheap test: only a string literal that starts like a statement
         if any(literal.kind == "tagged" for literal in self._owned_strings(call)):
             return []  # sql`…` / prisma.$queryRaw`…`: a tagged template binds its holes
         arguments = _arguments(call.args_text)
@@ -450,6 +451,7 @@ class _FileExtractor:
 
 
 _KEYWORD = re.compile(r"^([A-Za-z_]\w*)\s*=(?![=>])")
+_STATEMENT_HEAD = re.compile(r"\s*\(?\s*(SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|REPLACE)\b", re.IGNORECASE)
 # What a statement recognised only by its text must look like: a verb and its structure.
 _WHOLE_STATEMENT = re.compile(
     r"^\s*\(?\s*(?:SELECT\b[\s\S]*?\bFROM\b|INSERT\s+(?:OR\s+\w+\s+)?INTO\b|UPDATE\s+[\w\".`]+\s+SET\b|DELETE\s+FROM\b|"
