@@ -222,6 +222,28 @@ CASES = {
         },
         [("AL402", "src/repo.js", 3)],
     ),
+    "knex-total-over-a-child-join": (
+        {
+            **KNEX_PG,
+            "src/repo.js": """
+                const db = require('./db');
+                function listQuery() {
+                  return db('articles').leftJoin('article_tags', 'article_tags.article_id', 'articles.id');
+                }
+                async function total() {
+                  return listQuery().count('* as total').first();
+                }
+                async function totalDistinct() {
+                  return listQuery().countDistinct('articles.id as total').first();
+                }
+                async function tagCounts() {
+                  return listQuery().select('articles.id').count('* as tags').groupBy('articles.id');
+                }
+                module.exports = { total, totalDistinct, tagCounts };
+            """,
+        },
+        [("AL410", "src/repo.js", 6)],
+    ),
 }
 
 

@@ -234,7 +234,9 @@ def _count_fan_out(context: Context, lifted: base.Lifted, tree) -> Iterator[Find
             column = count.this if isinstance(count.this, exp.Column) else count.find(exp.Column)
             counted = column.table.lower() if column is not None and column.table else root
             others = [alias for alias in fanning if alias != counted]
-            if not others or (star and len(fanning) < 2):
+            # COUNT(*) grouped by the parent over one child join is the child count per parent; as a
+            # total (no GROUP BY) it counts parent×child rows.
+            if not others or (star and len(fanning) < 2 and select.args.get("group") is not None):
                 continue
             joined = " and ".join(f"`{fanning[a].this.name}`" for a in others)
             message = (
