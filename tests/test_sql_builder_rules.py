@@ -244,6 +244,27 @@ CASES = {
         },
         [("AL410", "src/repo.js", 6)],
     ),
+    "raw-sql-judged-against-the-knex-migration": (
+        {
+            **KNEX_PG,
+            "migrations/001_init.js": """
+                exports.up = (knex) => knex.schema.createTable('articles', (t) => {
+                  t.increments('id');
+                  t.string('title');
+                });
+            """,
+            "src/repo.js": """
+                const db = require('./db');
+                async function titles() {
+                  const bad = await db.raw('SELECT id, titel FROM articles ORDER BY id');
+                  const good = await db.raw('SELECT id, title FROM articles ORDER BY id');
+                  return [bad, good];
+                }
+                module.exports = { titles };
+            """,
+        },
+        [("AL412", "src/repo.js", 3)],
+    ),
 }
 
 

@@ -37,17 +37,22 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         choice = detect_database(files, ctx.graph, ctx.projects.manifest_of(ctx.manifest, project), sql)
         sites = sql_sites(ctx.files, project_paths, ctx.datalayer, ctx.graph, sql, choice.database, typed) if project_paths else []
         reported: set[tuple[str, str, int]] = set()
+        catalog = None
+        if (sites or lifted_projects.get(project)) and ctx.program is not None:
+            from archlint.checks.sql import lifting
+
+            catalog = lifting.project_catalog(ctx, project, choice.database, sql)  # one schema per project
         if sites:
             # sqlglot (~0.2 s to import) is loaded only for projects that have SQL to analyse.
             from archlint.checks.sql import runner
 
-            for item in runner.run(ctx, sites, project_paths, sql, choice.database, project):
+            for item in runner.run(ctx, sites, project_paths, sql, choice.database, project, catalog):
                 reported.add((item.rule, item.path, item.line))
                 yield item
         if lifted_projects.get(project):
             from archlint.checks.sql import lifting
 
-            for item in lifting.run(ctx, lifted_projects[project], project, sql, choice.database):
+            for item in lifting.run(ctx, lifted_projects[project], project, sql, choice.database, catalog):
                 key = (item.rule, item.path, item.line)
                 if key not in reported:  # raw SQL inside a builder chain was judged as SQL text already
                     reported.add(key)

@@ -16,9 +16,10 @@ from archlint.semantics.tables import looks_like_ddl
 _MIGRATION_DIRS = ("migrations", "migration", "migrate", "versions", "db/schema", "database/schema")
 
 
-def run(ctx: CheckContext, runs: list, project: str, sql: SqlKnowledge, database: str | None) -> Iterator[Finding]:
+def run(ctx: CheckContext, runs: list, project: str, sql: SqlKnowledge, database: str | None, catalog=None) -> Iterator[Finding]:
     program = ctx.program
-    catalog = project_catalog(ctx, project, database, sql)
+    if catalog is None:
+        catalog = project_catalog(ctx, project, database, sql)
     dialect = sql.dialects.get(database or "")
     context = builder_rules.Context(ctx, program, catalog, dialect, sql, _handlers(program))
     seen: set[tuple[str, str, int, int]] = set()

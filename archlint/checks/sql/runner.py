@@ -21,9 +21,9 @@ from archlint.domain.sql import SqlKnowledge, SqlSite
 
 
 def run(ctx: CheckContext, sites: list[SqlSite], paths: list[str], sql: SqlKnowledge, database: str | None,
-        project: str = "") -> Iterator[Finding]:
+        project: str = "", catalog=None) -> Iterator[Finding]:
     dialect = sql.dialects.get(database or "")
-    known = schema.build_schema(ctx, paths, dialect.sqlglot if dialect is not None else "", project)
+    known = schema.build_schema(ctx, paths, dialect.sqlglot if dialect is not None else "", project, catalog)
     reported: set[tuple[str, str, int, int]] = set()
     for site in sites:
         for item in _site_findings(ctx, site, sql, known):
