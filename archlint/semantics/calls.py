@@ -82,6 +82,9 @@ def _no_tx(tags: frozenset) -> frozenset:
     return frozenset(t for t in tags if not t.startswith(v.TX_TAG)) if tags else tags
 
 
+_MONGOOSE_MODEL = frozenset({"mongoose:model", "mongoose:default.model", "mongoose:.model"})
+
+
 class Calls:
     def call(self, node: ir.Call):
         saved_ran, self.ran = self.ran, []
@@ -140,8 +143,12 @@ class Calls:
         options = v.options(receiver)
         if len(options) > 1:
             result = None
-            for option in options:
-                result = v.join(result, self.method_call(node, option, method, args))
+            self.alternatives += 1  # one alternative lacking the method proves nothing
+            try:
+                for option in options:
+                    result = v.join(result, self.method_call(node, option, method, args))
+            finally:
+                self.alternatives -= 1
             return result
         tags = v.tags_of(receiver)
         bare = v.strip(receiver)
@@ -164,8 +171,14 @@ class Calls:
             function = self.program.method(bare.path, bare.cid, method)
             if function is not None:
                 return self.invoke(node, function._replace(bound=bare), args)
+            from archlint.semantics.frameworks import dump_hook
+
+            dumped = dump_hook(self, node, receiver, method, args)
+            if dumped is not None:
+                return dumped
             member = self.instance_member(bare, method)
-            if v.is_unknown(member) and DECLARED not in tags and self.program.closed_class(bare.path, bare.cid):
+            if (v.is_unknown(member) and DECLARED not in tags and not self.alternatives
+                    and self.program.closed_class(bare.path, bare.cid) and not self.program.has_subclasses(bare.path, bare.cid)):
                 if self.program.class_field(bare.path, bare.cid, method) is None and self.program.field_value(bare.path, bare.cid, method) is None:
                     self.event("missing-method", node, f"{bare.path}|{bare.cid}|{method}")
             return self.invoke(node, member, args)
@@ -285,7 +298,7 @@ class Calls:
             collections = self._joined_collections(bare)
             if collections:
                 self.analysis.events.append(Event("joined-without-unique", self.path, node.span, ",".join(collections)))
-        category = library.category(bare, method) if kind is v.Db else None
+        category = library.category(bare if kind is v.Db else v.Db(stack, "model"), method) if kind in (v.Db, v.ModelClass) else None
         if outcome is None and category is None:
             if kind is v.ModelClass:
                 return None  # a project classmethod: the caller looks it up
@@ -306,7 +319,7 @@ class Calls:
             if method == "run_sync" and args and type(args[0][3]) is ir.Attr and args[0][3].name in ("create_all", "drop_all"):
                 category = "schema"  # conn.run_sync(Base.metadata.create_all)
             op = {"query": "read", "write": "write"}.get(category, category)
-            if category in ("query", "write"):
+            if category in ("query", "write") and outcome is None:  # a builder the library says is lazy runs later
                 self.effect(op, stack, model, method, node, tags | arg_tags, deps=deps)
             elif method == "commit":
                 self.effect("commit", stack, model, method, node, tags)
@@ -769,9 +782,21 @@ class Calls:
         if found is not None:
             stack, outcome = found
             return self.outcome_value(outcome, v.UNKNOWN, args, node, stack, "")
+        if name in library.adapters:  # aiosql.from_path("queries.sql", "asyncpg")
+            driver = next((a[2] for a in args if a[0] == "kw" and a[1] == "driver_adapter"), None)
+            driver = driver if driver is not None else (args[1][2] if len(args) > 1 and args[1][0] == "pos" else None)
+            bare = v.strip(driver) if driver is not None else None
+            handle = library.adapter(name, bare.value if type(bare) is v.Const else None)
+            if handle is not None:
+                return handle
         if name in ("django.urls.path", "django.urls.re_path", "django.conf.urls.url"):
             self.program.route_calls.setdefault((self.path, node.span), (self.path, node, external, tuple(a[2] for a in args)))
             return v.UNKNOWN
+        if name in _MONGOOSE_MODEL and args:  # mongoose.model('Article', ArticleSchema)
+            label = v.strip(args[0][2])
+            if type(label) is v.Const and isinstance(label.value, str):
+                key = self.program.schema.by_name(label.value, "mongoose", self.path) or f"{self.path}:{label.value}"
+                return v.ModelClass("mongoose", key)
         framework = library.app(name)
         if framework:
             site = f"{self.path}:{node.span.line}:{node.span.column}"

@@ -38,14 +38,12 @@ def render_short(node) -> str:
 
 SPREAD = "..."  # the key under which an object literal keeps a spread of request data
 
+_THENABLE = frozenset({"knex", "drizzle", "mongoose"})  # query builders that run when awaited
 NODE_BUDGET = 40_000  # evaluation steps per frame; past it the function's summary is UNKNOWN
 
 
 class _Budget(Exception):
     pass
-
-
-THENABLE = frozenset({"knex", "drizzle"})  # query builders that run when awaited
 
 
 _WRITE_STEPS = frozenset({"insert", "update", "delete", "del", "increment", "decrement", "truncate"})
@@ -85,6 +83,19 @@ def record_key(value) -> str:
     return ""
 
 
+def _is_property(definition) -> bool:
+    """``@property`` / ``@functools.cached_property``: reading the attribute calls the method."""
+    if definition is None:
+        return False
+    for decorator in definition.decorators:
+        if (type(decorator) is ir.Name and decorator.id in _PROPERTIES) or (type(decorator) is ir.Attr and decorator.name in _PROPERTIES):
+            return True
+    return False
+
+
+_PROPERTIES = frozenset({"property", "cached_property"})
+
+
 class Frame(Calls):
     def __init__(self, program: Program, path: str, function: ir.Function, depth: int,
                  analysis: Analysis | None = None) -> None:
@@ -108,6 +119,7 @@ class Frame(Calls):
         self.self_value = None
         self.always_raises = False
         self.ran: list = []  # project functions the call being evaluated ran (CallRecord.callees)
+        self.alternatives = 0  # > 0 while one alternative of a union receiver is being called
 
     # running ---------------------------------------------------------------------------------------
     def run(self, args: tuple = (), kwargs: tuple = (), bound=None) -> Summary:
@@ -118,7 +130,7 @@ class Frame(Calls):
         try:
             self._bind_parameters(args, dict(kwargs), bound)
             terminated = self.block(function.body)
-        except _Budget:
+        except (_Budget, RecursionError):  # past the budget, or nesting deeper than Python's stack
             return UNKNOWN_SUMMARY
         returns = self.returns
         if returns is None:
@@ -409,22 +421,24 @@ class Frame(Calls):
             return v.truth(self.eval_cached(test))
         return None
 
-    def narrowing(self, test, truthy: bool) -> dict:
-        """Names whose value a branch knows more about (``if not user: return`` → user non-null)."""
+    def narrowing(self, test, truthy: bool, seen: frozenset = frozenset()) -> dict:
+        """Names whose value a branch knows more about (``if not user: return`` → user non-null).
+        A flag set from a test (``found = user is not None``) narrows like the test itself; ``seen``
+        stops a flag defined through itself (``ok = ok and x``)."""
         kind = type(test)
         if kind is ir.Unary and test.op == "not":
-            return self.narrowing(test.operand, not truthy)
+            return self.narrowing(test.operand, not truthy, seen)
         if kind is ir.BoolOp:
             if (test.op == "and") == truthy:
                 found: dict = {}
                 for value in test.values:
-                    found.update(self.narrowing(value, truthy))
+                    found.update(self.narrowing(value, truthy, seen))
                 return found
             return {}
         if kind is ir.Name:
             current = self.env.get(test.id)
-            guard = self.guards.get(test.id)
-            found = self.narrowing(guard, truthy) if guard is not None else {}
+            guard = self.guards.get(test.id) if test.id not in seen else None
+            found = self.narrowing(guard, truthy, seen | {test.id}) if guard is not None else {}
             if current is not None and truthy:
                 found[test.id] = non_null(current)
             return found
@@ -996,6 +1010,8 @@ class Frame(Calls):
             return v.tag(v.UNKNOWN, tags | {v.REQUEST_TAG})
         if kind is v.Record:
             found = bare.get(name)
+            if found is None:  # sequelize-cli's models/index.js registry
+                found = self.program.registered_model(self.path, name)
             if found is not None:
                 return v.tag(found, tags)
             return v.tag(v.UNKNOWN, tags)
@@ -1033,6 +1049,8 @@ class Frame(Calls):
     def instance_member(self, instance: v.Instance, name: str):
         found = self.program.method(instance.path, instance.cid, name)
         if found is not None:
+            if _is_property(self.program.function(found.path, found.fid)):  # `self.connection` runs the getter
+                return self.call_function(None, found._replace(bound=instance), ())
             return found._replace(bound=instance)
         written = self.program.field_value(instance.path, instance.cid, name)
         member = self.program.class_field(instance.path, instance.cid, name)
@@ -1064,7 +1082,7 @@ class Frame(Calls):
         frame.env = dict(self.program.module_env(path))
         try:
             return frame.eval(node)
-        except _Budget:
+        except (_Budget, RecursionError):  # past the budget, or nesting deeper than Python's stack
             return v.UNKNOWN
 
     def _remember_loaded(self, name: str, value, relation: str) -> None:
@@ -1079,6 +1097,10 @@ class Frame(Calls):
         what the query loaded, or loaded now (a lazy load: one query per row in a loop)."""
         relation = self.program.schema.relation(row.model, name) if row.model else None
         if relation is None:
+            model = self.program.schema.get(row.model) if row.model else None
+            getter = self.program.method(model.path, model.cid, name) if model is not None and model.cid >= 0 else None
+            if getter is not None and _is_property(self.program.function(getter.path, getter.fid)):
+                return self.call_function(None, getter._replace(bound=v.tag(row, tags)), ())  # `article.favoritesCount`
             return v.tag(v.UNKNOWN, tags)
         loaded = "*" in row.loaded or any(path == name or path.startswith(name + ".") for path in row.loaded)
         nested = frozenset(path[len(name) + 1:] for path in row.loaded if path.startswith(name + "."))
@@ -1145,7 +1167,7 @@ class Frame(Calls):
 
     def await_value(self, value, node):
         bare = v.strip(value)
-        if type(bare) is v.Query and bare.stack in THENABLE:  # a knex/Drizzle builder runs when awaited
+        if type(bare) is v.Query and bare.stack in _THENABLE:  # a knex/Drizzle builder / Mongoose query runs when awaited
             if _writes(bare) and bare.stack == "knex":
                 # knex recorded the write where `.insert()`/`.del()` was called; awaiting it only
                 # hands the whole chain (`.returning()`, `.transacting()`) to the lifters.
@@ -1158,8 +1180,8 @@ class Frame(Calls):
             if bare.single:
                 origin = self.origin_of(node.value) if type(node) is ir.Await else ""
                 nullable = not _aggregate_row(bare)  # count('* as n').first() always has its one row
-                return v.tag(v.Row(bare.stack, bare.model, nullable=nullable, origin=origin if nullable else ""), v.tags_of(value))
-            return v.tag(v.Rows(bare.stack, bare.model), v.tags_of(value))
+                return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=nullable, origin=origin if nullable else ""), v.tags_of(value))
+            return v.tag(v.Rows(bare.stack, bare.model, bare.loaded), v.tags_of(value))
         return value
 
     # calls ---------------------------------------------------------------------------------------------
@@ -1193,7 +1215,7 @@ def run_module(program: Program, path: str, analysis: Analysis | None = None) ->
     program.closures[(path, 0)] = frame.env
     try:
         frame.block(module.module.body)
-    except _Budget:
+    except (_Budget, RecursionError):
         pass
     if analysis is not None:
         analysis.effects = tuple(dict.fromkeys(frame.effects))

@@ -195,6 +195,8 @@ class Program:
     def _module_member_static(self, module: ir.ModuleIR, path: str, name: str):
         for statement in reversed(module.module.body):
             if type(statement) is ir.Assign and statement.value is not None:
+                if type(statement.value) is ir.Name and statement.value.id == name:
+                    continue  # `relationship = relationship`: a re-export of the import it shadows
                 for target in statement.targets:
                     if type(target) is ir.Name and target.id == name:
                         return self.static_value(path, statement.value)
@@ -308,6 +310,18 @@ class Program:
     def model_of_class(self, path: str, cid: int) -> str:
         return self.schema.by_class.get((path, cid), "")
 
+    def registered_model(self, path: str, name: str):
+        """``db.Article`` / ``const { Article } = require('../models')`` in JS: sequelize-cli's
+        ``models/index.js`` fills ``db[model.name] = model`` in a loop over the directory, so the
+        object's keys are only known as the names of the project's models.  A missing key that is
+        exactly one JS model's name is that model (``ModelClass``); anything else stays unknown."""
+        if not name[:1].isupper() or self.language(path) == "python":
+            return None
+        found = [m for m in self.schema.models.values() if m.name == name and self.language(m.path) != "python"]
+        if len(found) != 1:
+            return None
+        return v.ModelClass(found[0].stack, found[0].key)
+
     def method(self, path: str, cid: int, name: str, seen: frozenset = frozenset()):
         """A method by name through the class and its project bases (left to right, depth first)."""
         cls = self.cls(path, cid)
@@ -342,6 +356,20 @@ class Program:
                 if found is not None:
                     return found
         return None
+
+    def has_subclasses(self, path: str, cid: int) -> bool:
+        """A project class some loaded class derives from: an instance typed as it may be a
+        subclass's at run time (a dialect's ``preparer`` overridden per database)."""
+        index = getattr(self, "_children", None)
+        if index is None or index[0] != len(self.modules):
+            children: set = set()
+            for module_path in list(self.modules):
+                for other in self.modules[module_path].classes:
+                    for base in self.bases(module_path, other.cid):
+                        if type(base) is v.ClassValue:
+                            children.add((base.path, base.cid))
+            index = self._children = (len(self.modules), children)
+        return (path, cid) in index[1]
 
     def closed_class(self, path: str, cid: int) -> bool:
         """Every attribute of the class is visible in the project: its bases are project classes (or
