@@ -42,6 +42,9 @@ ANY_RELATION = "*"  # in Row.loaded: the query's include was not readable, any r
 DECLARED = "declared"  # an instance known from a type annotation only: a subclass may add methods
 KEY_STACKS = frozenset({"sequelize", "prisma", "typeorm", "knex"})
 CLOSE_METHODS = frozenset({"close", "release", "end"})
+# `session.execute(select(...))` on a session the model cannot type (an unannotated parameter, a
+# `self.session` set from a constructor argument): the statement says the receiver is a session.
+STATEMENT_RUNNERS = frozenset({"execute", "scalars", "scalar", "exec", "stream", "stream_scalars"})
 CLOSED_HANDLE = "closed-handle:"  # closed-handle:<path:line:col:method>: the handle was closed/released there
 
 # Methods that copy an object's keys onto an entity without writing yet (the write follows).
@@ -224,6 +227,12 @@ class Calls:
             if part is not None:
                 return v.tag(v.Request(bare.framework, part), tags | {v.REQUEST_TAG})
             return v.tag(v.UNKNOWN, tags | {v.REQUEST_TAG})
+        if kind is v.Unknown and method in STATEMENT_RUNNERS and args and args[0][0] == "pos" and not args[0][1]:
+            statement = v.strip(args[0][2])
+            if type(statement) is v.Query and statement.stack == "sqlalchemy" and statement.chains:
+                found = self.db_method(node, v.Db("sqlalchemy", "session"), tags, method, args)
+                if found is not None:
+                    return found
         if method in ARRAY_LOOPS and args and type(v.strip(args[0][2])) is v.Function:
             return self.callback_loop(node, receiver, args[0][2])
         if kind is v.Function and method in ("call", "apply"):
