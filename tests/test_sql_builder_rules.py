@@ -244,6 +244,92 @@ CASES = {
         },
         [("AL410", "src/repo.js", 6)],
     ),
+    "knex-total-through-a-filtered-association-is-not-fan-out": (
+        {
+            **KNEX_PG,
+            "migrations/001_init.js": """
+                exports.up = async (knex) => {
+                  await knex.schema.createTable('articles', (t) => { t.increments('id'); t.string('title'); });
+                  await knex.schema.createTable('tags', (t) => { t.increments('id'); t.string('name'); });
+                  await knex.schema.createTable('article_tags', (t) => {
+                    t.integer('article_id').references('articles.id'); t.integer('tag_id').references('tags.id');
+                  });
+                  await knex.schema.createTable('favorites', (t) => {
+                    t.integer('article_id').references('articles.id'); t.integer('user_id');
+                  });
+                };
+            """,
+            "src/repo.js": """
+                const db = require('./db');
+                async function totalTagged(tag) {
+                  const [{ count }] = await db('articles')
+                    .join('article_tags', 'article_tags.article_id', 'articles.id')
+                    .join('tags', 'tags.id', 'article_tags.tag_id')
+                    .where('tags.name', tag)
+                    .count('* as count');
+                  return Number(count);
+                }
+                async function totalTaggedWithFavorites(tag) {
+                  const [{ count }] = await db('articles')
+                    .join('article_tags', 'article_tags.article_id', 'articles.id')
+                    .join('tags', 'tags.id', 'article_tags.tag_id')
+                    .leftJoin('favorites', 'favorites.article_id', 'articles.id')
+                    .where('tags.name', tag)
+                    .count('* as count');
+                  return Number(count);
+                }
+                module.exports = { totalTagged, totalTaggedWithFavorites };
+            """,
+        },
+        [("AL410", "src/repo.js", 16)],
+    ),
+    "sqlalchemy-count-of-a-collection-per-parent-is-not-fan-out": (
+        {
+            "requirements.txt": "sqlalchemy>=2\npsycopg2-binary\n",
+            "app/models.py": """
+                from sqlalchemy import Column, ForeignKey, String, Table
+                from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+                class Base(DeclarativeBase):
+                    pass
+
+
+                article_tags = Table(
+                    "article_tags", Base.metadata,
+                    Column("article_id", ForeignKey("articles.id"), primary_key=True),
+                    Column("tag_id", ForeignKey("tags.id"), primary_key=True),
+                )
+
+
+                class Tag(Base):
+                    __tablename__ = "tags"
+                    id: Mapped[int] = mapped_column(primary_key=True)
+                    name: Mapped[str] = mapped_column(String(50))
+
+
+                class Article(Base):
+                    __tablename__ = "articles"
+                    id: Mapped[int] = mapped_column(primary_key=True)
+                    tags = relationship(Tag, secondary=article_tags)
+            """,
+            "app/repo.py": """
+                from sqlalchemy import func, select
+
+                from app.models import Article, Tag
+
+
+                def tag_counts(session):
+                    stmt = select(Article.id, func.count(Tag.id)).join(Article.tags).group_by(Article.id)
+                    return session.execute(stmt).all()
+
+
+                def total_tagged(session):
+                    return session.scalar(select(func.count()).select_from(Article).join(Article.tags))
+            """,
+        },
+        [("AL410", "app/repo.py", 12)],
+    ),
     "raw-sql-judged-against-the-knex-migration": (
         {
             **KNEX_PG,

@@ -233,7 +233,9 @@ def _count_fan_out(context: Context, lifted: base.Lifted, tree) -> Iterator[Find
             star = isinstance(count.this, exp.Star) or count.this is None
             column = count.this if isinstance(count.this, exp.Column) else count.find(exp.Column)
             counted = column.table.lower() if column is not None and column.table else root
-            others = [alias for alias in fanning if alias != counted]
+            # COUNT(tags.id) over articles→article_tags→tags counts the tags: the association join
+            # is the counted collection itself, not a second one multiplying it.
+            others = [alias for alias in fanning if counted not in _reached(select, alias)]
             # COUNT(*) grouped by the parent over one child join is the child count per parent; as a
             # total (no GROUP BY) it counts parent×child rows.
             if not others or (star and len(fanning) < 2 and select.args.get("group") is not None):
@@ -255,7 +257,35 @@ def _filter_join(select: exp.Select, join: exp.Join) -> bool:
         related = [j for j in select.args.get("joins") or () if j.meta.get(base.RELATION) == relation and j is not join]
         if any(_filtered(select, j) for j in related if isinstance(j.this, exp.Table)):
             return True
-    return _filtered(select, join)
+    if _filtered(select, join):
+        return True
+    # knex spells the association by hand: `.join('article_tags', …).join('tags', 'tags.id',
+    # 'article_tags.tag_id').where('tags.name', tag)` filters the association rows as well.
+    alias = base.table_alias(join.this)
+    by_alias = _joins_by_alias(select)
+    return any(_filtered(select, by_alias[other]) for other in _reached(select, alias) - {alias} if other in by_alias)
+
+
+def _joins_by_alias(select: exp.Select) -> dict:
+    return {base.table_alias(j.this): j for j in select.args.get("joins") or () if isinstance(j.this, exp.Table)}
+
+
+def _reached(select: exp.Select, alias: str) -> set[str]:
+    """``alias`` and the tables joined many-to-one from it (``FAN_OUT`` False, the ON naming a
+    reached table): ``article_tags`` reaches ``tags``; their rows are one per ``article_tags`` row."""
+    reached = {alias}
+    joins = [(base.table_alias(j.this), j) for j in select.args.get("joins") or ()
+             if isinstance(j.this, exp.Table) and j.meta.get(base.FAN_OUT) is False and j.args.get("on") is not None]
+    grew = True
+    while grew:
+        grew = False
+        for other, join in joins:
+            if other in reached:
+                continue
+            if any(c.table.lower() in reached for c in join.args["on"].find_all(exp.Column)):
+                reached.add(other)
+                grew = True
+    return reached
 
 
 def _filtered(select: exp.Select, join: exp.Join) -> bool:

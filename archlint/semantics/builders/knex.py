@@ -68,6 +68,7 @@ class _Lifter:
         self.tree: exp.Expression = exp.Select()
         self.table = ""
         self.alias = ""
+        self.joined: dict[str, str] = {}  # alias (lowercase) -> table of each join so far
 
     def run(self) -> b.Lifted | None:
         steps = [b.StepView(step) for step in self.chain]
@@ -391,6 +392,7 @@ class _Lifter:
             condition = b.unknown_condition()
         join = b.add_join(tree, target, condition, side, step.where, kind)
         join.meta[b.FAN_OUT] = self.fan_out(table, alias or table, condition)
+        self.joined[(alias or table).lower()] = table
 
     def on(self, step: b.StepView, operands, values: bool) -> exp.Expression:
         """``on(a, b)`` / ``on(a, op, b)``: both sides are identifiers (``values`` for ``onVal``)."""
@@ -464,17 +466,24 @@ class _Lifter:
         return result
 
     def fan_out(self, table: str, alias: str, condition) -> bool | None:
+        """One-to-many from the FROM table, or from an earlier join (``tags`` joined on
+        ``article_tags.tag_id`` is many-to-one from ``article_tags``)."""
         if condition is None or not self.table:
             return None
         pairs = []
+        source = self.table
+        known = {self.alias.lower(): self.table, self.table.lower(): self.table, **self.joined}
         for equality in condition.find_all(exp.EQ):
             sides = [equality.this, equality.expression]
             if all(isinstance(s, exp.Column) for s in sides):
                 mine = [s for s in sides if s.table.lower() in (alias.lower(), table.lower())]
                 other = [s for s in sides if s.table.lower() not in (alias.lower(), table.lower())]
-                if mine and other and other[0].table.lower() in (self.alias.lower(), self.table.lower()):
+                if mine and other and other[0].table.lower() in known:
+                    if pairs and known[other[0].table.lower()] != source:
+                        continue  # pairs naming two different tables: judge the first only
+                    source = known[other[0].table.lower()]
                     pairs.append((other[0].name, mine[0].name))
-        found = self.catalog.fans_out(self.table, table, pairs)
+        found = self.catalog.fans_out(source, table, pairs)
         if found is None and pairs:  # no schema: the naming convention says it (comments.article_id = articles.id)
             right = pairs[0][1].lower()
             if right == "id":
