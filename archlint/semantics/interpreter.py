@@ -828,6 +828,11 @@ class Frame(Calls):
                     self.env = {**self.env, **self.narrowing(part, node.op == "and")}
             if node.op in ("and", "or"):
                 self.env = before
+            if node.op in ("or", "??") and len(values) > 1 and type(v.strip(values[-1])) is v.Db and all(
+                    v.is_unknown(value) for value in values[:-1]):
+                # `options.knex || getDatabase()`, `session or SessionLocal()`: the injected override
+                # is a handle of the same kind as the default the code falls back to.
+                return v.tag(values[-1], all_tags(values))
             if node.op == "??" and values:
                 result = non_null(values[0])
                 for value in values[1:]:
