@@ -148,9 +148,12 @@ def looks_like_ddl(text: str) -> bool:
 
 def add_ddl(catalog: Catalog, text: str, source: str, path: str, line: int, dialect: str = "") -> None:
     """``CREATE TABLE`` / ``CREATE VIEW`` / ``ALTER TABLE … ADD COLUMN`` statements of a SQL text."""
+    import logging
+
     import sqlglot
     from sqlglot import exp
 
+    logging.getLogger("sqlglot").setLevel(logging.CRITICAL)  # "falling back to parsing as a Command": not the user's concern
     try:
         statements = sqlglot.parse(text.replace("?", "NULL"), read=dialect or None)
     except Exception:  # noqa: BLE001 - ParseError, TokenError, or a sqlglot bug on odd input

@@ -9,11 +9,14 @@ records every query a statement runs with the chain of builder calls that made i
 
 from __future__ import annotations
 
+import logging
 from typing import NamedTuple
 
 from archlint.semantics import values as v
 from archlint.semantics.builders import base
 from archlint.semantics.builders import django, drizzle, knex, prisma, sequelize, sqlalchemy, typeorm
+
+logging.getLogger("sqlglot").setLevel(logging.CRITICAL)  # sqlglot's parse warnings are not the user's output
 
 LIFTERS = {
     "sqlalchemy": sqlalchemy,
