@@ -330,6 +330,69 @@ CASES = {
         },
         [("AL410", "app/repo.py", 12)],
     ),
+    "text-limit-over-a-joined-collection": (
+        {
+            "package.json": '{"dependencies": {"better-sqlite3": "^9"}}',
+            "src/db.js": "const Database = require('better-sqlite3');\nmodule.exports = new Database('app.db');\n",
+            "src/repo.js": """
+                class ArticleRepository {
+                  constructor(db) { this.db = db; }
+                  withTags(limit) {
+                    return this.db.prepare(`SELECT a.id, t.name FROM articles a
+                      LEFT JOIN article_tags at ON at.article_id = a.id
+                      LEFT JOIN tags t ON t.id = at.tag_id
+                      ORDER BY a.id DESC LIMIT ?`).all(limit);
+                  }
+                  tagged(tag, limit) {
+                    return this.db.prepare(`SELECT a.id FROM articles a
+                      JOIN article_tags at ON at.article_id = a.id JOIN tags t ON t.id = at.tag_id
+                      WHERE t.name = ? ORDER BY a.id DESC LIMIT ?`).all(tag, limit);
+                  }
+                  feed(userId, limit) {
+                    return this.db.prepare(`SELECT a.id, u.username FROM articles a
+                      JOIN users u ON u.id = a.author_id
+                      JOIN follows f ON f.followee_id = a.author_id
+                      WHERE f.follower_id = ? ORDER BY a.id DESC LIMIT ?`).all(userId, limit);
+                  }
+                  counted(limit) {
+                    return this.db.prepare(`SELECT a.id, COUNT(c.id) AS n FROM articles a
+                      LEFT JOIN comments c ON c.article_id = a.id GROUP BY a.id ORDER BY a.id LIMIT ?`).all(limit);
+                  }
+                  latestComment(id) {
+                    return this.db.prepare(`SELECT c.body FROM articles a JOIN comments c ON c.article_id = a.id
+                      WHERE a.id = ? ORDER BY c.id DESC LIMIT 1`).get(id);
+                  }
+                }
+                module.exports = { ArticleRepository };
+            """,
+        },
+        [("AL416", "src/repo.js", 7)],
+    ),
+    "knex-handle-injected-or-defaulted-in-a-constructor": (
+        {
+            "package.json": '{"dependencies": {"knex": "^3", "pg": "^8"}}',
+            "src/database.js": """
+                const knex = require('knex');
+                let database = null;
+                function getDatabase() {
+                  if (database) return database;
+                  database = knex({ client: 'pg', connection: process.env.DATABASE_URL });
+                  return database;
+                }
+                module.exports = { getDatabase };
+            """,
+            "src/service.js": """
+                const { getDatabase } = require('./database');
+                class ItemsService {
+                  constructor(options = {}) { this.knex = options.knex || getDatabase(); }
+                  page(limit, offset) { return this.knex.select('id').from('items').limit(limit).offset(offset); }
+                  pageOk(limit, offset) { return this.knex.select('id').from('items').orderBy('id').limit(limit).offset(offset); }
+                }
+                module.exports = { ItemsService };
+            """,
+        },
+        [("AL409", "src/service.js", 4)],
+    ),
     "raw-sql-judged-against-the-knex-migration": (
         {
             **KNEX_PG,

@@ -2,7 +2,8 @@
 
 AL405 UPDATE/DELETE without WHERE · AL406 join without a condition (cartesian product) ·
 AL407 ``= NULL`` · AL408 a selected column neither grouped nor aggregated · AL409 LIMIT/OFFSET
-without ORDER BY · AL410 COUNT over a one-to-many join · AL414 ``SELECT *``.
+without ORDER BY · AL410 COUNT over a one-to-many join · AL414 ``SELECT *`` · AL416 LIMIT over
+the rows of a one-to-many join.
 
 Each rule reads sqlglot's tree; positions come from identifier metadata (mapped back through
 the normalisation) or from the keyword in the masked statement text.  Rules that a suffix could
@@ -46,6 +47,7 @@ def check_statement(prepared: Prepared, item: PreparedStatement, exact: bool, bo
         yield from _group_by(prepared, item, tree)
         yield from _aggregate_without_group(prepared, item, tree)
         yield from _count_fan_out(item, tree)
+        yield from _limit_over_collection(item, tree)
         yield from _unknown_qualifiers(prepared, item, tree)
     yield from _untyped_parameters(prepared, item, tree)
     yield from _null_comparison(item, tree)
@@ -304,6 +306,60 @@ def _to_many(join: exp.Join) -> bool:
         for side in (equality.this, equality.expression):
             if isinstance(side, exp.Column) and side.table.lower() == alias:
                 return side.name.lower() != "id"
+    return False
+
+
+# AL416 --------------------------------------------------------------------------------------------------
+def _limit_over_collection(item: PreparedStatement, tree: exp.Expression) -> Iterator[Issue]:
+    """``SELECT a.id, t.name FROM articles a LEFT JOIN article_tags at ON at.article_id = a.id …
+    LIMIT ?``: the page counts article×tag rows.  A join used as a filter (``WHERE f.follower_id
+    = ?``, or ``t.name = ?`` on the table the association leads to) keeps one row per parent."""
+    for select in _selects(tree):
+        limit, offset = select.args.get("limit"), select.args.get("offset")
+        if limit is None and offset is None or (offset is None and _is_one(limit)):
+            continue
+        if select.args.get("group") is not None or select.args.get("distinct") is not None:
+            continue
+        if select.expressions and all(p.find(exp.AggFunc) for p in select.expressions):
+            continue
+        from_ = select.args.get("from_") or select.args.get("from")
+        if from_ is None or not isinstance(from_.this, exp.Table):
+            continue
+        joins = [j for j in select.args.get("joins") or [] if isinstance(j.this, exp.Table)]
+        fanning = [j for j in joins if _to_many(j) and not _filtering(select, j, joins)]
+        if not fanning:
+            continue
+        name = fanning[0].this.name
+        position = _keyword(item, r"\bLIMIT\b" if limit is not None else r"\bOFFSET\b")
+        message = (
+            f"LIMIT/OFFSET applies to the rows of the join with `{name}` (one row per `{name}` row), not to the "
+            f"parent rows: a page holds fewer parents than asked and cuts a parent's `{name}` in the middle"
+        )
+        guidance = (
+            "Page the parent rows in a subquery (`WHERE a.id IN (SELECT id FROM articles ORDER BY … LIMIT ?)`), "
+            f"then join `{name}` for that page, or aggregate it per parent (GROUP BY)."
+        )
+        yield Issue("AL416", position[0], position[1], message, guidance)
+        return
+
+
+def _filtering(select: exp.Select, join: exp.Join, joins: list[exp.Join]) -> bool:
+    """The join, or a table joined many-to-one from it, is pinned to one value in ON or WHERE."""
+    reached = {_alias(join.this)}
+    for other in joins:  # in order: article_tags, then tags ON t.id = at.tag_id
+        on = other.args.get("on")
+        if other is not join and on is not None and not _to_many(other) and any(
+                c.table.lower() in reached for c in on.find_all(exp.Column) if c.table.lower() != _alias(other.this)):
+            reached.add(_alias(other.this))
+    for place in (join.args.get("on"), select.args.get("where")):
+        if place is None:
+            continue
+        for comparison in place.find_all(exp.EQ, exp.In):
+            sides = [comparison.this, comparison.expression] if isinstance(comparison, exp.EQ) else [comparison.this, None]
+            for mine, other in (sides, reversed(sides)):
+                if isinstance(mine, exp.Column) and mine.table.lower() in reached and (
+                        other is None or not other.find(exp.Column)):
+                    return True
     return False
 
 
