@@ -393,6 +393,32 @@ CASES = {
         },
         [("AL409", "src/service.js", 4)],
     ),
+    "raw-sql-judged-against-the-sequelize-migration": (
+        {
+            "package.json": '{"dependencies": {"sequelize": "^6", "pg": "^8"}}',
+            "migrations/20240101-create-articles.js": """
+                module.exports = {
+                  async up(queryInterface, Sequelize) {
+                    await queryInterface.createTable('articles', {
+                      id: { type: Sequelize.INTEGER, primaryKey: true, autoIncrement: true },
+                      title: { type: Sequelize.STRING },
+                    });
+                  },
+                };
+            """,
+            "src/db.js": """
+                const { Sequelize, QueryTypes } = require('sequelize');
+                const sequelize = new Sequelize(process.env.DATABASE_URL, { dialect: 'postgres' });
+                async function titles() {
+                  const bad = await sequelize.query('SELECT id, titel FROM articles ORDER BY id', { type: QueryTypes.SELECT });
+                  const good = await sequelize.query('SELECT id, title FROM articles ORDER BY id', { type: QueryTypes.SELECT });
+                  return [bad, good];
+                }
+                module.exports = { titles };
+            """,
+        },
+        [("AL412", "src/db.js", 4)],
+    ),
     "raw-sql-judged-against-the-knex-migration": (
         {
             **KNEX_PG,
