@@ -45,6 +45,10 @@ CLOSE_METHODS = frozenset({"close", "release", "end"})
 # `session.execute(select(...))` on a session the model cannot type (an unannotated parameter, a
 # `self.session` set from a constructor argument): the statement says the receiver is a session.
 STATEMENT_RUNNERS = frozenset({"execute", "scalars", "scalar", "exec", "stream", "stream_scalars"})
+# Builders whose calls change the builder itself (and return it): `qb.orderBy(…)` as a statement,
+# `if (tag) query.where('tag', tag)`, then `qb.limit(n)` — the variable holds the whole chain.
+# SQLAlchemy statements and Django QuerySets are immutable: a call whose result is dropped changes nothing.
+MUTABLE_BUILDERS = frozenset({"knex", "typeorm"})
 CLOSED_HANDLE = "closed-handle:"  # closed-handle:<path:line:col:method>: the handle was closed/released there
 
 # Methods that copy an object's keys onto an entity without writing yet (the write follows).
@@ -122,12 +126,35 @@ class Calls:
             result = self.invoke(node, receiver, args)
         if type(func) is ir.Attr:
             self.closing(node, func, receiver, args)
+            self._mutated_builder(func, result)
         if self.analysis is not None:
             callees = tuple(self.ran)
             self.analysis.calls.append(CallRecord(node, receiver, tuple(a[2] for a in args), result, tuple(self.loops),
                                                   self.tx > 0, callees))
         self.ran = saved_ran
         return result
+
+    def _mutated_builder(self, func: ir.Attr, result) -> None:
+        """``qb.offset(o).limit(n)`` on a local knex/TypeORM builder: the local now holds the longer chain
+        (``clone()`` makes a new builder: the local keeps its own)."""
+        bare = v.strip(result)
+        if type(bare) is not v.Query or bare.stack not in MUTABLE_BUILDERS or not bare.chains:
+            return
+        root = func.obj
+        while True:
+            if type(root) is ir.Call and type(root.func) is ir.Attr:
+                if root.func.name == "clone":
+                    return
+                root = root.func.obj
+            else:
+                break
+        if func.name == "clone" or type(root) is not ir.Name or root.id not in self.env:
+            return
+        held = v.strip(self.env[root.id])
+        if type(held) is not v.Query or held.stack != bare.stack or not held.chains:
+            return
+        if all(any(len(chain) > len(mine) and chain[: len(mine)] == mine for chain in bare.chains) for mine in held.chains):
+            self.env[root.id] = v.tag(bare, v.tags_of(self.env[root.id]))
 
     def arguments(self, args: tuple) -> list[tuple[str, str, object, object]]:
         return [(arg.kind, arg.name, self.eval(arg.value), arg.value) for arg in args]
