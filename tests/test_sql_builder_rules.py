@@ -419,6 +419,80 @@ CASES = {
         },
         [("AL412", "src/db.js", 4)],
     ),
+    "knex-builder-changed-by-statements": (
+        {
+            **KNEX_PG,
+            "src/repo.js": """
+                const db = require('./db');
+                async function list({ tag, limit, offset }) {
+                  const query = db('articles').select('articles.id');
+                  if (tag) query.where('articles.tag', tag);
+                  const [{ count }] = await query.clone().count('* as count');
+                  query.limit(limit).offset(offset);
+                  return { rows: await query, count };
+                }
+                async function listOk({ tag, limit, offset }) {
+                  const query = db('articles').select('articles.id');
+                  if (tag) query.where('articles.tag', tag);
+                  const [{ count }] = await query.clone().clearSelect().count('* as count');
+                  query.orderBy('articles.id', 'desc');
+                  query.limit(limit).offset(offset);
+                  return { rows: await query, count };
+                }
+                module.exports = { list, listOk };
+            """,
+        },
+        [("AL415", "src/repo.js", 5), ("AL409", "src/repo.js", 6)],
+    ),
+    "typeorm-query-builder-changed-by-statements": (
+        {
+            "package.json": '{"dependencies": {"typeorm": "^0.3", "pg": "^8"}}',
+            "src/entities.ts": """
+                import { Entity, PrimaryGeneratedColumn, Column, ManyToMany, JoinTable, ManyToOne, OneToMany } from 'typeorm';
+                @Entity('tags')
+                export class Tag {
+                  @PrimaryGeneratedColumn() id: number;
+                  @Column() name: string;
+                }
+                @Entity('articles')
+                export class Article {
+                  @PrimaryGeneratedColumn() id: number;
+                  @Column() title: string;
+                  @ManyToMany(() => Tag) @JoinTable() tags: Tag[];
+                  @OneToMany(() => Comment, (c) => c.article) comments: Comment[];
+                }
+                @Entity('comments')
+                export class Comment {
+                  @PrimaryGeneratedColumn() id: number;
+                  @ManyToOne(() => Article, (a) => a.comments) article: Article;
+                }
+            """,
+            "src/service.ts": """
+                import { Repository } from 'typeorm';
+                import { Article } from './entities';
+                export class ArticleService {
+                  constructor(private readonly articles: Repository<Article>) {}
+                  async list(limit: number, offset: number) {
+                    const qb = this.articles.createQueryBuilder('article').leftJoinAndSelect('article.tags', 'tag');
+                    qb.orderBy('article.id', 'DESC');
+                    qb.offset(offset).limit(limit);
+                    return qb.getMany();
+                  }
+                  async listOk(limit: number, offset: number) {
+                    const qb = this.articles.createQueryBuilder('article').leftJoinAndSelect('article.tags', 'tag');
+                    qb.orderBy('article.id', 'DESC');
+                    qb.skip(offset).take(limit);
+                    return qb.getMany();
+                  }
+                  async comments() {
+                    return this.articles.createQueryBuilder('article').leftJoin('article.comments', 'comment')
+                      .select('COUNT(comment.id)', 'count').getRawOne();
+                  }
+                }
+            """,
+        },
+        [("AL416", "src/service.ts", 8)],
+    ),
     "raw-sql-judged-against-the-knex-migration": (
         {
             **KNEX_PG,

@@ -242,8 +242,12 @@ class _Lifter:
         elif method in ("select", "addSelect") and isinstance(tree, exp.Select):
             if method == "select":
                 tree.set("expressions", [])
-            for node, value in step.positional:
-                self.select(step, node, value)
+            if step.positional:  # select(selection, aliasName?): the second argument names the first
+                self.select(step, *step.positional[0])
+                alias = b.string_of(*reversed(step.positional[1])) if len(step.positional) > 1 else None
+                if alias and tree.expressions:
+                    named = b.located(exp.alias_(tree.expressions[-1].copy(), alias, quoted=False), step.where)
+                    tree.set("expressions", [*tree.expressions[:-1], named])
         elif method in ("groupBy", "addGroupBy") and isinstance(tree, exp.Select):
             text = b.string_of(*reversed(step.arg(0)))
             b.add_group(tree, b.dotted(text) if text else b.hole(*step.arg(0)), step.where)
