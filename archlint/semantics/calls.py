@@ -809,6 +809,8 @@ class Calls:
         if handle is not None:
             if self.analysis is not None:
                 self.analysis.constructs.append(Construct(self.path, node.span, handle.stack, handle.kind, callee_text(node), "", tuple(self.loops)))
+            if handle.kind == "repository" and args and not handle.model:  # TypeORM getRepository(Article)
+                handle = handle._replace(model=self.model_key(args[0][2]))
             owned = self.own_session(handle, node, "")
             return v.tag(handle, (ASYNC | owned) if is_async_api(name) else owned)
         if name == "global:Object.assign" and len(args) >= 2 and type(v.strip(args[0][2])) is v.Row:
