@@ -493,6 +493,38 @@ CASES = {
         },
         [("AL416", "src/service.ts", 8)],
     ),
+    "typeorm-get-repository-names-its-entity": (
+        {
+            "package.json": '{"dependencies": {"typeorm": "^0.3", "pg": "^8"}}',
+            "src/entities.ts": """
+                import { Entity, PrimaryGeneratedColumn, Column, ManyToOne, OneToMany } from 'typeorm';
+                @Entity('user')
+                export class UserEntity {
+                  @PrimaryGeneratedColumn() id: number;
+                  @OneToMany(() => ArticleEntity, (a) => a.author) articles: ArticleEntity[];
+                }
+                @Entity('article')
+                export class ArticleEntity {
+                  @PrimaryGeneratedColumn() id: number;
+                  @Column() created: Date;
+                  @ManyToOne(() => UserEntity, (u) => u.articles) author: UserEntity;
+                }
+            """,
+            "src/service.ts": """
+                import { getRepository } from 'typeorm';
+                import { ArticleEntity } from './entities';
+                export async function findAll(limit: number) {
+                  const qb = getRepository(ArticleEntity).createQueryBuilder('article').leftJoinAndSelect('article.author', 'author');
+                  qb.orderBy('article.created', 'DESC');
+                  return qb.getMany();
+                }
+                export async function findAllUnordered(offset: number) {
+                  return getRepository(ArticleEntity).createQueryBuilder('article').offset(offset).getMany();
+                }
+            """,
+        },
+        [("AL409", "src/service.ts", 9)],
+    ),
     "raw-sql-judged-against-the-knex-migration": (
         {
             **KNEX_PG,

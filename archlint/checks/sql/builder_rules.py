@@ -424,5 +424,7 @@ def _names(context: Context, lifted: base.Lifted, tree) -> Iterator[Finding]:
         return
     if lifted.builder == "typeorm" and not (lifted.steps and lifted.steps[0].node.method == "createQueryBuilder"):
         return  # find options name properties (AL417), not SQL
+    if any(not (select.args.get("from_") or select.args.get("from")) for select in _selects(tree)):
+        return  # the builder's table was not known (`getRepository(Entity)` of no known entity): no scope to judge
     for issue in names.check(tree, context.catalog, context.dialect, raw=lambda n: _from_raw(n)):
         yield _finding(context, issue.rule, lifted, issue.node, issue.message, issue.guidance)
