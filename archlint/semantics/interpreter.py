@@ -38,7 +38,6 @@ def render_short(node) -> str:
 
 SPREAD = "..."  # the key under which an object literal keeps a spread of request data
 
-_THENABLE = frozenset({"knex", "drizzle", "mongoose"})  # query builders that run when awaited
 NODE_BUDGET = 40_000  # evaluation steps per frame; past it the function's summary is UNKNOWN
 
 
@@ -1172,7 +1171,7 @@ class Frame(Calls):
 
     def await_value(self, value, node):
         bare = v.strip(value)
-        if type(bare) is v.Query and bare.stack in _THENABLE:  # a knex/Drizzle builder / Mongoose query runs when awaited
+        if type(bare) is v.Query and bare.stack in self.program.library.thenables:  # knex, Mongoose, Drizzle: runs when awaited
             if _writes(bare) and bare.stack == "knex":
                 # knex recorded the write where `.insert()`/`.del()` was called; awaiting it only
                 # hands the whole chain (`.returning()`, `.transacting()`) to the lifters.

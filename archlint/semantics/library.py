@@ -84,6 +84,7 @@ class Library:
         self.awaitables: dict[str, object] = {}  # stack -> "run" | frozenset of "<kind>.<method>"
         # query libraries over a driver (aiosql): the callable that builds the handle -> its kind, and
         # what calling any method of that kind yields, whichever driver it adapts
+        self.thenables = frozenset(stack for stack, table in knowledge.semantics.items() if table.get("thenable"))
         self.adapters: dict[str, str] = {}
         self.adapted: dict[str, Outcome] = {}
         for stack, table in knowledge.semantics.items():
