@@ -739,7 +739,7 @@ const { sequelize, Article } = require('./db');
 
 async function start() {
   await sequelize.sync({ force: true });
-  const n = (await Article.findAll({ limit: 5 })).length; // archlint-ignore AL211 a count for the banner
+  const n = (await Article.findAll({ limit: 5, order: [['id', 'DESC']] })).length; // archlint-ignore AL211 a count for the banner
   return n;
 }
 
@@ -750,7 +750,7 @@ const { sequelize, Article } = require('./db');
 
 async function start() {
   await sequelize.sync({ force: true });  // archlint-ignore AL216 reviewed in ADR-9
-  const n = (await Article.findAll({ limit: 5 })).length; // archlint-ignore AL211, AL602 a count for the banner
+  const n = (await Article.findAll({ limit: 5, order: [['id', 'DESC']] })).length; // archlint-ignore AL211, AL602 a count for the banner
   return n;
 }
 

@@ -12,12 +12,15 @@ def read_manifests(found: list[tuple[str, str]]) -> Manifest:
 
     parts: list[Manifest] = []
     commands: list[tuple[str, int, str]] = []
+    schema_files: list[tuple[str, str]] = []
     for relative, absolute in found:
         text = _read(absolute)
         if text is None:
             continue
         name = relative.rsplit("/", 1)[-1]
         commands.extend(_commands(relative, name, text))
+        if name.endswith((".sql", ".prisma")):
+            schema_files.append((relative, text))  # table definitions (semantics/tables.py)
         if name == "package.json":
             package, dependencies = js_config.read_package_json(relative, text)
             parts.append(Manifest(dependencies=list(dependencies), packages=[package], files=[relative]))
@@ -28,6 +31,7 @@ def read_manifests(found: list[tuple[str, str]]) -> Manifest:
     merged = manifests.merge(parts)
     merged.files = sorted(set(merged.files) | {relative for relative, _ in found})
     merged.commands = commands
+    merged.schema_files = schema_files
     return merged
 
 

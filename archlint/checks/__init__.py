@@ -33,7 +33,7 @@ FAMILIES = (
     Family(
         "sql",
         ("AL401", "AL402", "AL403", "AL404", "AL405", "AL406", "AL407", "AL408", "AL409", "AL410", "AL411",
-         "AL412", "AL413", "AL414", "AL502", "AL503"),
+         "AL412", "AL413", "AL414", "AL415", "AL416", "AL417", "AL418", "AL419", "AL420", "AL421", "AL502", "AL503"),
         bodies=True,
     ),
     Family("performance", ("AL601", "AL602", "AL603"), bodies=True),

@@ -66,3 +66,4 @@ class Manifest:
     packages: list[PackageJson] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # manifest files that were read
     commands: list[tuple[str, int, str]] = field(default_factory=list)  # (path, line, shell/npm command)
+    schema_files: list[tuple[str, str]] = field(default_factory=list)  # (path, text) of .sql / .prisma files

@@ -61,6 +61,7 @@ class Projects:
             packages=[p for p in manifest.packages if self.sees(project, p.directory + "/x")],
             files=[f for f in manifest.files if self.sees(project, f)],
             commands=[c for c in manifest.commands if self.sees(project, c[0])],
+            schema_files=[f for f in manifest.schema_files if self.sees(project, f[0])],
         )
 
 

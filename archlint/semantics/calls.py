@@ -42,6 +42,13 @@ ANY_RELATION = "*"  # in Row.loaded: the query's include was not readable, any r
 DECLARED = "declared"  # an instance known from a type annotation only: a subclass may add methods
 KEY_STACKS = frozenset({"sequelize", "prisma", "typeorm", "knex"})
 CLOSE_METHODS = frozenset({"close", "release", "end"})
+# `session.execute(select(...))` on a session the model cannot type (an unannotated parameter, a
+# `self.session` set from a constructor argument): the statement says the receiver is a session.
+STATEMENT_RUNNERS = frozenset({"execute", "scalars", "scalar", "exec", "stream", "stream_scalars"})
+# Builders whose calls change the builder itself (and return it): `qb.orderBy(…)` as a statement,
+# `if (tag) query.where('tag', tag)`, then `qb.limit(n)` — the variable holds the whole chain.
+# SQLAlchemy statements and Django QuerySets are immutable: a call whose result is dropped changes nothing.
+MUTABLE_BUILDERS = frozenset({"knex", "typeorm"})
 CLOSED_HANDLE = "closed-handle:"  # closed-handle:<path:line:col:method>: the handle was closed/released there
 
 # Methods that copy an object's keys onto an entity without writing yet (the write follows).
@@ -122,12 +129,35 @@ class Calls:
             result = self.invoke(node, receiver, args)
         if type(func) is ir.Attr:
             self.closing(node, func, receiver, args)
+            self._mutated_builder(func, result)
         if self.analysis is not None:
             callees = tuple(self.ran)
             self.analysis.calls.append(CallRecord(node, receiver, tuple(a[2] for a in args), result, tuple(self.loops),
                                                   self.tx > 0, callees))
         self.ran = saved_ran
         return result
+
+    def _mutated_builder(self, func: ir.Attr, result) -> None:
+        """``qb.offset(o).limit(n)`` on a local knex/TypeORM builder: the local now holds the longer chain
+        (``clone()`` makes a new builder: the local keeps its own)."""
+        bare = v.strip(result)
+        if type(bare) is not v.Query or bare.stack not in MUTABLE_BUILDERS or not bare.chains:
+            return
+        root = func.obj
+        while True:
+            if type(root) is ir.Call and type(root.func) is ir.Attr:
+                if root.func.name == "clone":
+                    return
+                root = root.func.obj
+            else:
+                break
+        if func.name == "clone" or type(root) is not ir.Name or root.id not in self.env:
+            return
+        held = v.strip(self.env[root.id])
+        if type(held) is not v.Query or held.stack != bare.stack or not held.chains:
+            return
+        if all(any(len(chain) > len(mine) and chain[: len(mine)] == mine for chain in bare.chains) for mine in held.chains):
+            self.env[root.id] = v.tag(bare, v.tags_of(self.env[root.id]))
 
     def arguments(self, args: tuple) -> list[tuple[str, str, object, object]]:
         return [(arg.kind, arg.name, self.eval(arg.value), arg.value) for arg in args]
@@ -250,6 +280,12 @@ class Calls:
             if part is not None:
                 return v.tag(v.Request(bare.framework, part), tags | {v.REQUEST_TAG})
             return v.tag(v.UNKNOWN, tags | {v.REQUEST_TAG})
+        if kind is v.Unknown and method in STATEMENT_RUNNERS and args and args[0][0] == "pos" and not args[0][1]:
+            statement = v.strip(args[0][2])
+            if type(statement) is v.Query and statement.stack == "sqlalchemy" and statement.chains:
+                found = self.db_method(node, v.Db("sqlalchemy", "session"), tags, method, args)
+                if found is not None:
+                    return found
         if method in ARRAY_LOOPS and args and type(v.strip(args[0][2])) is v.Function:
             return self.callback_loop(node, receiver, args[0][2])
         if kind is v.Function and method in ("call", "apply"):
@@ -361,7 +397,8 @@ class Calls:
             op = "write" if outcome.write or self._runs_write(outcome, args) else "read"
             op = self._sql_operation(args, op)
             written = model_of(value) or model or (model_of(args[0][2]) if args and op == "write" else "")
-            self.effect(op, stack, written, method, node, tags | arg_tags, deps=deps)
+            self.effect(op, stack, written, method, node, tags | arg_tags, deps=deps,
+                        query=self.run_query(outcome, bare, node, args, stack, model))
             self.site(node, bare, method, op if op in ("write", "schema") else (category or "query"), model_of(value) or model)
         elif category is not None:
             if method == "run_sync" and args and type(args[0][3]) is ir.Attr and args[0][3].name in ("create_all", "drop_all"):
@@ -384,6 +421,29 @@ class Calls:
             # data read or written is not a transaction handle: `article.save()` later is not in `t`
             tags, arg_tags = _no_tx(tags), _no_tx(arg_tags)
         return v.tag(value, tags | (arg_tags - frozenset(t for t in arg_tags if t.startswith("elem:")) if outcome is not None and outcome.value in ("rows", "row", "row?", "result") else arg_tags)) if not v.is_unknown(value) or combined else value
+
+    def query_chains(self, receiver, node, args) -> frozenset:
+        """The builder chains of the query a call makes: the receiver query's chains with this call
+        appended, or a new chain starting here (``select(A)``, ``db('articles')``, ``Model.objects.filter``)."""
+        step = v.Step(self.path, node, tuple((kind, name, value) for kind, name, value, _node in args))
+        if type(receiver) is v.Query:
+            return v.extend_chains(receiver.chains, step)
+        return frozenset({(step,)})
+
+    def run_query(self, outcome, receiver, node, args, stack: str, model: str):
+        """The query a running call executes, with its chains: ``session.execute(stmt)`` runs the
+        statement's; ``qs.count()`` / ``q.del()`` the receiver's plus this call; an option-object
+        call on a model or a handle (``Article.findAll({...})``, ``prisma.article.findMany``) is a
+        chain of its own."""
+        if outcome.source == "arg0":
+            source = v.strip(args[0][2]) if args else None
+            return source if type(source) is v.Query and source.chains else None
+        if type(receiver) not in (v.Query, v.Db, v.ModelClass):
+            return None
+        chains = self.query_chains(receiver, node, args)
+        if not chains:
+            return None
+        return v.Query(stack, model or getattr(receiver, "model", ""), chains=chains)
 
     def _instance_as_key(self, node, stack: str, method: str, args) -> None:
         """``where: { authorId: user }``: a model instance where a key is compared (Sequelize finds
@@ -572,7 +632,8 @@ class Calls:
             cached = type(receiver) is v.Db and receiver.kind == "prefetched"
             single = getattr(receiver, "single", False) or outcome.single
             write = getattr(receiver, "write", False) or (outcome.write and type(receiver) is not v.Db)
-            return v.Query(stack, model, loaded, lazy, unique, joined, single, cached or getattr(receiver, "cached", False), write)
+            return v.Query(stack, model, loaded, lazy, unique, joined, single, cached or getattr(receiver, "cached", False), write,
+                           self.query_chains(receiver, node, args))
         if kind == "result":
             return v.Result(stack, model, loaded, unique, joined)
         if kind == "rows":
@@ -807,6 +868,8 @@ class Calls:
         if handle is not None:
             if self.analysis is not None:
                 self.analysis.constructs.append(Construct(self.path, node.span, handle.stack, handle.kind, callee_text(node), "", tuple(self.loops)))
+            if handle.kind == "repository" and args and not handle.model:  # TypeORM getRepository(Article)
+                handle = handle._replace(model=self.model_key(args[0][2]))
             owned = self.own_session(handle, node, "")
             return v.tag(handle, (ASYNC | owned) if is_async_api(name) else owned)
         if name == "builtins.setattr" and len(args) == 3:
@@ -866,7 +929,7 @@ class Calls:
             if type(value) is v.Db and value.stack == "django" and value.kind in ("manager", "prefetched") and short != "bool":
                 self.event("manager-iterated", node, value.model)
             if type(value) is v.Query and value.lazy and not value.cached:
-                self.effect("read", value.stack, value.model, short, node, v.tags_of(args[0][2]))
+                self.effect("read", value.stack, value.model, short, node, v.tags_of(args[0][2]), query=value)
                 if short in ("list", "sorted", "tuple"):
                     return v.tag(v.Rows(value.stack, value.model, value.loaded), v.tags_of(args[0][2]))
             if short in ("sorted", "list", "tuple") and type(value) is v.Rows:

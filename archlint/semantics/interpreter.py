@@ -55,6 +55,43 @@ def _catches_attribute_error(types) -> bool:
     return type(types) is ir.Name and types.id == "AttributeError"
 
 
+_WRITE_STEPS = frozenset({"insert", "update", "delete", "del", "increment", "decrement", "truncate"})
+
+
+_AGGREGATE_STEPS = frozenset({"count", "countDistinct", "sum", "sumDistinct", "avg", "avgDistinct", "min", "max"})
+
+
+def _aggregate_row(query) -> bool:
+    """Every chain aggregates without grouping: the query returns exactly one row."""
+    return bool(query.chains) and all(
+        any(type(s.node) is ir.Call and s.node.method in _AGGREGATE_STEPS for s in chain)
+        and not any(type(s.node) is ir.Call and s.node.method in ("groupBy", "groupByRaw") for s in chain)
+        for chain in query.chains
+    )
+
+
+def _writes(query) -> bool:
+    """``db.delete(t).where(…)`` (Drizzle) / ``db('t').insert(row).returning('*')`` (knex) awaited
+    is a write: some call of its chain is one."""
+    return any(type(step.node) is ir.Call and step.node.method in _WRITE_STEPS for chain in query.chains for step in chain)
+
+
+def _records(value) -> bool:
+    """Every alternative of the value is an object literal's record."""
+    return all(type(v.strip(option)) is v.Record for option in v.options(value))
+
+
+def record_key(value) -> str:
+    """The key a computed object key stands for: a constant string, or a library symbol
+    (``[Op.or]`` → ``"[sequelize:Op.or]"``); ``""`` when it is not known."""
+    bare = v.strip(value)
+    if type(bare) is v.Const and isinstance(bare.value, str):
+        return bare.value
+    if type(bare) is v.External:
+        return f"[{bare.name}]"
+    return ""
+
+
 def _is_property(definition) -> bool:
     """``@property`` / ``@functools.cached_property``: reading the attribute calls the method."""
     if definition is None:
@@ -566,7 +603,7 @@ class Frame(Calls):
             return v.tag(v.Row(bare.stack, bare.model, bare.loaded), tags | elem_tag), "rows", bare.model
         if kind is v.Query and (bare.lazy or bare.stack in ("sqlalchemy",)):
             if bare.lazy and not bare.cached:
-                self.effect("read", bare.stack, bare.model, "__iter__", node.iter, tags)
+                self.effect("read", bare.stack, bare.model, "__iter__", node.iter, tags, query=bare)
             return v.tag(v.Row(bare.stack, bare.model, bare.loaded), tags | elem_tag), "rows", bare.model
         if kind is v.Tuple and bare.items:
             element = bare.items[0]
@@ -749,6 +786,9 @@ class Frame(Calls):
                 self.env["<exports>"] = v.Record(tuple(items.items()))
                 return
             receiver = v.strip(self.eval(obj))
+            if type(obj) is ir.Name and obj.id in self.env and _records(self.env[obj.id]):
+                self._set_entry(obj.id, target.name, value)  # where.authorId = id
+                return
             if type(receiver) is v.Request:
                 self.request_event("request-write", receiver, target.name, target.span)
                 key = self._request_slot(obj, target.name)
@@ -807,13 +847,28 @@ class Frame(Calls):
             return
         if kind is ir.Index:
             receiver = v.strip(self.eval(target.obj))
-            key = v.strip(self.eval(target.index))
-            if type(receiver) is v.Request and type(key) is v.Const and isinstance(key.value, str):
-                self.request_event("request-write", receiver, "[" + key.value + "]", target.span)
+            index = self.eval(target.index)
+            key = record_key(index)
+            if key and type(target.obj) is ir.Name and target.obj.id in self.env and _records(self.env[target.obj.id]):
+                self._set_entry(target.obj.id, key, value)  # where[Op.or] = [...]
+            bare_key = v.strip(index)
+            if type(receiver) is v.Request and type(bare_key) is v.Const and isinstance(bare_key.value, str):
+                self.request_event("request-write", receiver, "[" + bare_key.value + "]", target.span)
             if type(receiver) is v.Row and receiver.stack in ("sqlite3", "aiosqlite", "asyncpg"):
                 self.event("row-item-assigned", target, receiver.stack)
             elif not self.python:  # entity[key] = value, key chosen by the client
                 self.dynamic_field_write(target, receiver, self.eval(target.index), "[key] =")
+
+    def _set_entry(self, name: str, key: str, value) -> None:
+        """An object built up entry by entry (``const where = {}; if (tag) where.tag = tag``): the
+        name now holds the record with that entry (a branch joins the two records)."""
+        current = self.env[name]
+        result = None
+        for option in v.options(current):  # built differently on two branches: both get the entry
+            items = dict(v.strip(option).items)
+            items[key] = value
+            result = v.join(result, v.tag(v.Record(tuple(items.items())), v.tags_of(option) | v.tags_of(value)))
+        self.env[name] = result
 
     # expressions ----------------------------------------------------------------------------------------
     def eval(self, node):  # noqa: C901 - one branch per expression kind
@@ -844,6 +899,9 @@ class Frame(Calls):
             obj = self.eval(node.obj)
             index = self.eval(node.index)
             if type(node.index) is ir.Opaque and node.index.kind == "slice":  # qs[a:b] is still a query
+                bare = v.strip(obj)
+                if type(bare) is v.Query and bare.chains:  # Django: LIMIT/OFFSET
+                    return v.tag(bare._replace(chains=v.extend_chains(bare.chains, v.Step(self.path, node))), v.tags_of(obj))
                 return obj
             if not node.optional:
                 self.dereference(node.obj, obj, node.span)
@@ -872,6 +930,11 @@ class Frame(Calls):
                     self.env = {**self.env, **self.narrowing(part, node.op == "and")}
             if node.op in ("and", "or"):
                 self.env = before
+            if node.op in ("or", "??") and len(values) > 1 and type(v.strip(values[-1])) is v.Db and all(
+                    v.is_unknown(value) for value in values[:-1]):
+                # `options.knex || getDatabase()`, `session or SessionLocal()`: the injected override
+                # is a handle of the same kind as the default the code falls back to.
+                return v.tag(values[-1], all_tags(values))
             if node.op == "??" and values:
                 result = non_null(values[0])
                 for value in values[1:]:
@@ -939,7 +1002,9 @@ class Frame(Calls):
             if isinstance(entry.key, str):
                 items[entry.key] = value
             else:
-                self.eval(entry.key)
+                key = record_key(self.eval(entry.key))
+                if key:  # { [Op.or]: [...] } — what Sequelize where objects are built from
+                    items[key] = value
         return v.tag(v.Record(tuple(items.items())), all_tags(items.values()))
 
     def name(self, node: ir.Name):
@@ -1239,24 +1304,36 @@ class Frame(Calls):
     def await_value(self, value, node):
         bare = v.strip(value)
         if type(bare) is v.Query and bare.stack in self.program.library.thenables:  # knex, Mongoose, Drizzle: runs when awaited
-            self.effect("read", bare.stack, bare.model, "await", node, v.tags_of(value))
+            if _writes(bare) and bare.stack == "knex":
+                # knex recorded the write where `.insert()`/`.del()` was called; awaiting it only
+                # hands the whole chain (`.returning()`, `.transacting()`) to the lifters.
+                self.effect("statement", bare.stack, bare.model, "await", node, v.tags_of(value), query=bare)
+                return v.tag(v.UNKNOWN, v.tags_of(value))  # ids / a count / returned rows: not tracked
+            op = "write" if _writes(bare) else "read"
+            self.effect(op, bare.stack, bare.model, "await", node, v.tags_of(value), query=bare)
+            if op == "write":
+                return v.tag(v.UNKNOWN, v.tags_of(value))
             if bare.single:
                 origin = self.origin_of(node.value) if type(node) is ir.Await else ""
-                return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=True, origin=origin), v.tags_of(value))
+                nullable = not _aggregate_row(bare)  # count('* as n').first() always has its one row
+                return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=nullable, origin=origin if nullable else ""), v.tags_of(value))
             return v.tag(v.Rows(bare.stack, bare.model, bare.loaded), v.tags_of(value))
         return value
 
     # calls ---------------------------------------------------------------------------------------------
-    def effect(self, op: str, stack: str, model: str, method: str, node, tags: frozenset, deps=None, detail: str = "") -> None:
+    def effect(self, op: str, stack: str, model: str, method: str, node, tags: frozenset, deps=None, detail: str = "",
+               query=None) -> None:
         span = node.span if node is not None else self.function.span
         dependencies = deps if deps is not None else frozenset(t for t in tags if t.startswith("elem:"))
         closed = frozenset(t for t in tags if t.startswith("sess:") and t not in self.program.open_sessions)
+        if query is not None and (type(query) is not v.Query or not query.chains):
+            query = None
         in_tx = self.tx > 0 or any(t.startswith(v.TX_TAG) for t in tags)
         extra = {"closed:" + t[5:] for t in closed}
         if self.managed and not in_tx and op in ("read", "write"):
             extra.add("outside-tx:" + self.managed[-1])
         self.effects.append(Effect(op, stack, model, method, self.path, span, dependencies, in_tx, (),
-                                   tuple(self.loops), detail, frozenset(tags) | extra, self.branch))
+                                   tuple(self.loops), detail, frozenset(tags) | extra, self.branch, query))
 
     def site(self, node: ir.Call, handle, method: str, category: str, model: str = "") -> None:
         if self.analysis is None:

@@ -29,6 +29,7 @@ class Effect(NamedTuple):
     # effects are on one path unless they sit on opposite sides of one ``if`` (an early
     # ``return``/``raise`` puts the rest of the block on the other side).
     branch: tuple = ()
+    query: object = None  # the Query (with its builder chains) this statement runs, for the lifters
 
 
 class Summary(NamedTuple):

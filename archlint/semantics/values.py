@@ -63,8 +63,23 @@ class Db(NamedTuple):
     model: str = ""  # model key for handles bound to one model
 
 
+class Step(NamedTuple):
+    """One builder call of a query chain, with the values its arguments had: what the lifters of
+    ``semantics/builders`` turn into SQL.  ``node`` is the :class:`~archlint.domain.ir.Call`
+    (an :class:`~archlint.domain.ir.Index` for a Django slice ``qs[a:b]``); ``args`` are
+    ``(kind, keyword, value)`` per argument, in order."""
+
+    path: str
+    node: object
+    args: tuple = ()
+
+
 class Query(NamedTuple):
-    """A query built but not run.  ``lazy`` marks Django QuerySets (iterating runs them)."""
+    """A query built but not run.  ``lazy`` marks Django QuerySets (iterating runs them).
+
+    ``chains`` are the builder calls that made it, one tuple of :class:`Step` per possible way
+    (``q = select(A)``; ``if tag: q = q.join(…)`` gives two); empty when the chain is not known
+    (a query that came from code the model does not follow) — then nothing is lifted."""
 
     stack: str
     model: str
@@ -75,6 +90,7 @@ class Query(NamedTuple):
     single: bool = False  # knex .first(): awaiting it yields one row (or undefined)
     cached: bool = False  # a Django related manager whose relation was prefetched: no query when read
     write: bool = False  # an INSERT/UPDATE/DELETE statement (``update(Article).where(...)``): running it writes
+    chains: frozenset = frozenset()
 
 
 class Result(NamedTuple):
@@ -207,12 +223,26 @@ Value = _Union[
 ]
 
 MAX_UNION = 4
+MAX_CHAINS = 8  # possible builder chains of one query value; past it the chain is not known
 REQUEST_TAG = "request"
 TX_TAG = "tx:"  # tx:<site>: a transaction handle (or a value built from one) of a transaction opened at <site>
 
 
 def tx_tags(value) -> frozenset:
     return frozenset(t for t in tags_of(value) if t.startswith(TX_TAG))
+
+
+def extend_chains(chains: frozenset, step: Step) -> frozenset:
+    """Every known chain with ``step`` appended (unknown stays unknown)."""
+    return frozenset(chain + (step,) for chain in chains)
+
+
+def merge_chains(left: frozenset, right: frozenset) -> frozenset:
+    """The chains of a query after a merge point: both sides' ways, unknown if either is."""
+    if not left or not right:
+        return frozenset()
+    merged = left | right
+    return merged if len(merged) <= MAX_CHAINS else frozenset()
 
 
 def strip(value):
@@ -266,6 +296,9 @@ def join(left, right):
             return tag(row._replace(nullable=row.nullable or other.nullable, loaded=row.loaded & other.loaded), extra)
     if type(a) is Const and type(b) is Const:
         return tag(Const(ANY_CONSTANT), extra)
+    # The same query built two ways (``if tag: q = q.join(…)``): one query, both chains.
+    if type(a) is Query and type(b) is Query and a.chains != b.chains and a._replace(chains=b.chains) == b:
+        return tag(a._replace(chains=merge_chains(a.chains, b.chains)), extra)
     merged: set = set()
     for option in (a, b):
         merged.update(option.options if type(option) is Union else (option,))

@@ -21,20 +21,82 @@ from archlint.domain.sql import SqlKnowledge, detect_database, sql_knowledge, sq
 def check(ctx: CheckContext) -> Iterator[Finding]:
     sql = sql_knowledge(ctx.knowledge)
     paths = candidate_paths(ctx, sql)
-    if not paths:
+    runs = _builder_queries(ctx)
+    if not paths and not runs:
         return
+    typed = _typed_receivers(ctx) if paths else {}
+    text_projects = ctx.projects.split(paths)
+    lifted_projects: dict[str, list] = {}
+    for run in runs:
+        lifted_projects.setdefault(ctx.projects.of(_first_path(run)), []).append(run)
     # The database (so the dialect) and the schema are guessed per project: one package's URL or
     # models say nothing about its sibling's SQL (domain/projects.py).
-    for project, project_paths in ctx.projects.split(paths).items():
+    for project in sorted(set(text_projects) | set(lifted_projects)):
+        project_paths = text_projects.get(project, [])
         files = {path: facts for path, facts in ctx.files.items() if ctx.projects.of(path) == project}
         choice = detect_database(files, ctx.graph, ctx.projects.manifest_of(ctx.manifest, project), sql)
-        sites = sql_sites(ctx.files, project_paths, ctx.datalayer, ctx.graph, sql, choice.database)
-        if not sites:
-            continue
-        # sqlglot (~0.2 s to import) is loaded only for projects that have SQL to analyse.
-        from archlint.checks.sql import runner
+        sites = sql_sites(ctx.files, project_paths, ctx.datalayer, ctx.graph, sql, choice.database, typed) if project_paths else []
+        reported: set[tuple[str, str, int]] = set()
+        catalog = None
+        if (sites or lifted_projects.get(project)) and ctx.program is not None:
+            from archlint.checks.sql import lifting
 
-        yield from runner.run(ctx, sites, project_paths, sql, choice.database, project)
+            catalog = lifting.project_catalog(ctx, project, choice.database, sql)  # one schema per project
+        if sites:
+            # sqlglot (~0.2 s to import) is loaded only for projects that have SQL to analyse.
+            from archlint.checks.sql import runner
+
+            for item in runner.run(ctx, sites, project_paths, sql, choice.database, project, catalog):
+                reported.add((item.rule, item.path, item.line))
+                yield item
+        if lifted_projects.get(project):
+            from archlint.checks.sql import lifting
+
+            for item in lifting.run(ctx, lifted_projects[project], project, sql, choice.database, catalog):
+                key = (item.rule, item.path, item.line)
+                if key not in reported:  # raw SQL inside a builder chain was judged as SQL text already
+                    reported.add(key)
+                    yield item
+
+
+def _typed_receivers(ctx: CheckContext) -> dict:
+    """(path, span) of calls whose receiver the semantic model knows is a DB handle -> its stack:
+    ``this.db.prepare(…)`` on a handle a constructor received, ``db.execute(…)`` on a
+    ``Depends(get_db)`` session.  Only read when the model was built anyway."""
+    program = ctx.program
+    if program is None or not program.modules:
+        return {}
+    from archlint.semantics import values as v
+
+    typed: dict = {}
+    for analysis in program.analyses():
+        for record in analysis.calls:
+            for option in v.options(record.receiver):
+                bare = v.strip(option)
+                if type(bare) is v.Db and record.node.method:
+                    typed.setdefault((analysis.path, record.node.span), bare.stack)
+    return typed
+
+
+def _builder_queries(ctx: CheckContext) -> list:
+    """Queries built with a query builder or an ORM (lifted by ``archlint/semantics/builders``)."""
+    if not any(e.external and e.target.split(".")[0].split("/")[0].lstrip("@") in _BUILDER_MODULES
+               for path in ctx.files for e in ctx.graph.out_edges(path)):
+        return []
+    program = ctx.program
+    if program is None or not program.modules:
+        return []
+    from archlint.semantics.builders import collect_queries
+
+    return collect_queries(program)
+
+
+_BUILDER_MODULES = frozenset({"sqlalchemy", "sqlmodel", "flask_sqlalchemy", "django", "knex", "sequelize", "sequelize-typescript",
+                              "typeorm", "prisma", "drizzle-orm", "objection", "nestjs"})
+
+
+def _first_path(run) -> str:
+    return min((chain[0].path for chain in run.query.chains), default=run.path)
 
 
 def candidate_paths(ctx: CheckContext, sql: SqlKnowledge) -> list[str]:
@@ -47,6 +109,10 @@ def candidate_paths(ctx: CheckContext, sql: SqlKnowledge) -> list[str]:
         if facts.parsed
         and any(edge.external and any(module_matches(edge.target, m) for m in modules) for edge in ctx.graph.out_edges(path))
     }
+    # Files with SQL-looking strings: a handle received through a constructor or a parameter
+    # leaves no data-layer import in the file that runs the SQL.
+    signalled = {path for path, facts in ctx.files.items() if facts.parsed and facts.signals}
     if ctx.bodies is not None:
         extra &= ctx.bodies  # the pipeline's plan kept only files that name a sink (`.extra(`, `RawSQL`)
-    return sorted(set(ctx.datalayer.analysed) | extra)
+        signalled &= ctx.bodies
+    return sorted(set(ctx.datalayer.analysed) | extra | signalled)

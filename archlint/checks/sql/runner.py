@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from archlint.checks.db_access import non_production
 from archlint.checks.sql import (
@@ -21,9 +22,9 @@ from archlint.domain.sql import SqlKnowledge, SqlSite
 
 
 def run(ctx: CheckContext, sites: list[SqlSite], paths: list[str], sql: SqlKnowledge, database: str | None,
-        project: str = "") -> Iterator[Finding]:
+        project: str = "", catalog=None) -> Iterator[Finding]:
     dialect = sql.dialects.get(database or "")
-    known = schema.build_schema(ctx, paths, dialect.sqlglot if dialect is not None else "", project)
+    known = schema.build_schema(ctx, paths, dialect.sqlglot if dialect is not None else "", project, catalog)
     reported: set[tuple[str, str, int, int]] = set()
     for site in sites:
         for item in _site_findings(ctx, site, sql, known):
@@ -34,6 +35,9 @@ def run(ctx: CheckContext, sites: list[SqlSite], paths: list[str], sql: SqlKnowl
 
 
 def _site_findings(ctx: CheckContext, site, sql: SqlKnowledge, known: schema.Schema) -> Iterator[Finding]:
+    if site.sink.by_text:
+        yield from _by_text(ctx, site, sql, known)
+        return
     yield from injection.runtime_text(ctx, site)
     prepared = prepare(site, sql)
     if prepared is None:
@@ -47,6 +51,24 @@ def _site_findings(ctx: CheckContext, site, sql: SqlKnowledge, known: schema.Sch
     yield from dialect_rules.syntax(ctx, prepared, sql)
     yield from dialect_rules.several_statements(ctx, prepared)
     yield from _statement_findings(ctx, prepared, known)
+
+
+def _by_text(ctx: CheckContext, site, sql: SqlKnowledge, known: schema.Schema) -> Iterator[Finding]:
+    """SQL recognised by its text on an untyped receiver: judged only when every statement parses
+    in the project's dialect (a string that does not is no SQL), and never for what depends on
+    the driver (placeholder style and count, several statements); each finding says so."""
+    prepared = prepare(site, sql)
+    if prepared is None or not prepared.statements:
+        return
+    for item in prepared.statements:
+        parsed = parse_statement(prepared, item)
+        if parsed.tree is None and not dialect_rules.construct_offsets(prepared, sql):
+            return
+    note = f" (recognised as SQL by its text: `{site.call.callee}` is not known to be a database handle)"
+    found = list(injection.interpolated(ctx, prepared, sql)) + list(dialect_rules.constructs(ctx, prepared, sql))
+    found += list(_statement_findings(ctx, prepared, known))
+    for item in found:
+        yield replace(item, message=item.message + note)
 
 
 def _statement_findings(ctx: CheckContext, prepared: Prepared, known: schema.Schema) -> Iterator[Finding]:

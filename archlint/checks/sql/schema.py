@@ -69,12 +69,24 @@ class Schema:
         return self.closed and bool(self.tables)
 
 
-def build_schema(ctx: CheckContext, paths: list[str], dialect: str, project: str = "") -> Schema:
-    """The tables of one project (its models, DDL and migrations; never a sibling project's)."""
+def build_schema(ctx: CheckContext, paths: list[str], dialect: str, project: str = "", catalog=None) -> Schema:
+    """The tables of one project (its models, DDL and migrations; never a sibling project's).
+    ``catalog`` (``archlint/semantics/tables.py``) adds what only the semantic model reads: tables
+    of ``.sql``/``schema.prisma`` files, knex/Sequelize/Alembic/Django migrations with their
+    columns, Drizzle tables."""
     schema = Schema()
     projects = ctx.projects
-    if any(p.endswith((".sql", ".prisma")) and projects.sees(project, p) for p in ctx.manifest.files):
+    read = catalog is not None and catalog.closed  # every .sql/.prisma text parsed into the catalog
+    if not read and any(p.endswith((".sql", ".prisma")) and projects.sees(project, p) for p in ctx.manifest.files):
         schema.closed = False
+    if catalog is not None and not catalog.closed:
+        schema.closed = False
+    if read:
+        for table in catalog.tables.values():
+            if table.model and not table.model.startswith(("prisma:", "drizzle:")):
+                continue  # ORM models: the facts below judge them as before
+            schema.add(table.name, list(table.columns.values()) if table.closed and table.columns else None, table.source)
+        schema.authoritative = schema.authoritative or catalog.authoritative
     models = {name: m for name, m in ctx.datalayer.models.items() if projects.of(m.path) == project}
     if any(m.stack not in ("sqlalchemy", "sequelize") for m in models.values()):
         schema.closed = False

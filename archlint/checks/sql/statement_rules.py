@@ -2,7 +2,8 @@
 
 AL405 UPDATE/DELETE without WHERE · AL406 join without a condition (cartesian product) ·
 AL407 ``= NULL`` · AL408 a selected column neither grouped nor aggregated · AL409 LIMIT/OFFSET
-without ORDER BY · AL410 COUNT over a one-to-many join · AL414 ``SELECT *``.
+without ORDER BY · AL410 COUNT over a one-to-many join · AL414 ``SELECT *`` · AL416 LIMIT over
+the rows of a one-to-many join.
 
 Each rule reads sqlglot's tree; positions come from identifier metadata (mapped back through
 the normalisation) or from the keyword in the masked statement text.  Rules that a suffix could
@@ -44,7 +45,11 @@ def check_statement(prepared: Prepared, item: PreparedStatement, exact: bool, bo
             yield from _unbounded_write(prepared, item, tree)
         yield from _cartesian_joins(item, tree)
         yield from _group_by(prepared, item, tree)
+        yield from _aggregate_without_group(prepared, item, tree)
         yield from _count_fan_out(item, tree)
+        yield from _limit_over_collection(item, tree)
+        yield from _unknown_qualifiers(prepared, item, tree)
+    yield from _untyped_parameters(prepared, item, tree)
     yield from _null_comparison(item, tree)
     yield from _limit_without_order(item, tree)
     yield from _select_star(item, tree)
@@ -194,7 +199,7 @@ def _group_by(prepared: Prepared, item: PreparedStatement, tree: exp.Expression)
         grouped_sql = {g.sql().lower() for g in group.expressions}
         keyed = {table for table, name in grouped if name == "id"}
         for projection in select.expressions:
-            column = _ungrouped(projection, grouped, grouped_sql, keyed, aliases)
+            column = ungrouped(projection, grouped, grouped_sql, keyed, aliases)
             if column is None:
                 continue
             position = identifier_offset(item, column) or (0, 1)
@@ -208,7 +213,9 @@ def _group_by(prepared: Prepared, item: PreparedStatement, tree: exp.Expression)
             return
 
 
-def _ungrouped(projection, grouped, grouped_sql, keyed, aliases) -> exp.Column | None:
+def ungrouped(projection, grouped, grouped_sql, keyed, aliases) -> exp.Column | None:
+    """The first column of a projection that is neither grouped, aggregated nor functionally
+    dependent on a grouped key (``None`` when there is none)."""
     value = projection.unalias() if isinstance(projection, exp.Alias) else projection
     # Unknown functions and WITHIN GROUP may be aggregates sqlglot does not model (LISTAGG …).
     if isinstance(value, exp.Star) or value.find(exp.AggFunc, exp.Window, exp.Subquery, exp.WithinGroup, exp.Anonymous):
@@ -302,6 +309,60 @@ def _to_many(join: exp.Join) -> bool:
     return False
 
 
+# AL416 --------------------------------------------------------------------------------------------------
+def _limit_over_collection(item: PreparedStatement, tree: exp.Expression) -> Iterator[Issue]:
+    """``SELECT a.id, t.name FROM articles a LEFT JOIN article_tags at ON at.article_id = a.id …
+    LIMIT ?``: the page counts article×tag rows.  A join used as a filter (``WHERE f.follower_id
+    = ?``, or ``t.name = ?`` on the table the association leads to) keeps one row per parent."""
+    for select in _selects(tree):
+        limit, offset = select.args.get("limit"), select.args.get("offset")
+        if limit is None and offset is None or (offset is None and _is_one(limit)):
+            continue
+        if select.args.get("group") is not None or select.args.get("distinct") is not None:
+            continue
+        if select.expressions and all(p.find(exp.AggFunc) for p in select.expressions):
+            continue
+        from_ = select.args.get("from_") or select.args.get("from")
+        if from_ is None or not isinstance(from_.this, exp.Table):
+            continue
+        joins = [j for j in select.args.get("joins") or [] if isinstance(j.this, exp.Table)]
+        fanning = [j for j in joins if _to_many(j) and not _filtering(select, j, joins)]
+        if not fanning:
+            continue
+        name = fanning[0].this.name
+        position = _keyword(item, r"\bLIMIT\b" if limit is not None else r"\bOFFSET\b")
+        message = (
+            f"LIMIT/OFFSET applies to the rows of the join with `{name}` (one row per `{name}` row), not to the "
+            f"parent rows: a page holds fewer parents than asked and cuts a parent's `{name}` in the middle"
+        )
+        guidance = (
+            "Page the parent rows in a subquery (`WHERE a.id IN (SELECT id FROM articles ORDER BY … LIMIT ?)`), "
+            f"then join `{name}` for that page, or aggregate it per parent (GROUP BY)."
+        )
+        yield Issue("AL416", position[0], position[1], message, guidance)
+        return
+
+
+def _filtering(select: exp.Select, join: exp.Join, joins: list[exp.Join]) -> bool:
+    """The join, or a table joined many-to-one from it, is pinned to one value in ON or WHERE."""
+    reached = {_alias(join.this)}
+    for other in joins:  # in order: article_tags, then tags ON t.id = at.tag_id
+        on = other.args.get("on")
+        if other is not join and on is not None and not _to_many(other) and any(
+                c.table.lower() in reached for c in on.find_all(exp.Column) if c.table.lower() != _alias(other.this)):
+            reached.add(_alias(other.this))
+    for place in (join.args.get("on"), select.args.get("where")):
+        if place is None:
+            continue
+        for comparison in place.find_all(exp.EQ, exp.In):
+            sides = [comparison.this, comparison.expression] if isinstance(comparison, exp.EQ) else [comparison.this, None]
+            for mine, other in (sides, reversed(sides)):
+                if isinstance(mine, exp.Column) and mine.table.lower() in reached and (
+                        other is None or not other.find(exp.Column)):
+                    return True
+    return False
+
+
 def _counted_alias(count: exp.Count, base: str) -> str:
     if isinstance(count.this, exp.Star) or count.this is None:
         return base
@@ -345,3 +406,107 @@ def _select_star(item: PreparedStatement, tree: exp.Expression) -> Iterator[Issu
         "responses start leaking fields such as password hashes) and every column is read and sent each time"
     )
     yield Issue("AL414", offset, length, message, "List the columns the code uses.")
+
+
+# AL415 --------------------------------------------------------------------------------------------------
+def aggregate_without_group(select: exp.Select, database: str):
+    """(first aggregate, first plain column) of a SELECT that mixes them with no GROUP BY, else
+    ``None``.  SQLite's bare column beside a lone MIN()/MAX() is a documented feature, not a bug."""
+    if select.args.get("group") is not None:
+        return None
+    aggregates = [p for p in select.expressions if not p.find(exp.Window)
+                  and any(a.find_ancestor(exp.Select) is select for a in p.find_all(exp.AggFunc))]
+    if not aggregates:
+        return None
+    plain = next((p for p in select.expressions if _plain(p)), None)
+    if plain is None:
+        return None
+    if database == "sqlite" and all(type(a.unalias() if isinstance(a, exp.Alias) else a) in (exp.Min, exp.Max) for a in aggregates):
+        return None
+    return aggregates[0], plain
+
+
+def _plain(projection: exp.Expression) -> bool:
+    value = projection.unalias() if isinstance(projection, exp.Alias) else projection
+    if value.find(exp.AggFunc, exp.Window, exp.Subquery, exp.Anonymous):
+        return False
+    return value.find(exp.Column) is not None or isinstance(value, exp.Star)
+
+
+GROUP_OUTCOME = {
+    "postgresql": 'column "{name}" must appear in the GROUP BY clause or be used in an aggregate function',
+    "mysql": "ER_MIX_OF_GROUP_FUNC_AND_FIELDS (ONLY_FULL_GROUP_BY): In aggregated query without GROUP BY, expression contains nonaggregated column '{name}'",
+    "sqlite": "no error: SQLite collapses the result to one row and takes `{name}` from an arbitrary row",
+}
+
+
+def aggregate_message(name: str, database: str) -> str:
+    shown = name[:-1] + "…" if name.endswith("*") else name  # PostgreSQL names the first column of t.*
+    outcome = GROUP_OUTCOME.get(database, "PostgreSQL and MySQL reject it; SQLite collapses the result to one row").replace("{name}", shown)
+    return (
+        f"`{name}` is selected beside an aggregate with no GROUP BY: the query returns one row for the whole table "
+        f"instead of one per `{name}` row — {outcome}"
+    )
+
+
+def _aggregate_without_group(prepared: Prepared, item: PreparedStatement, tree: exp.Expression) -> Iterator[Issue]:
+    database = prepared.dialect.name if prepared.dialect is not None else ""
+    for select in _selects(tree):
+        found = aggregate_without_group(select, database)
+        if found is None:
+            continue
+        _aggregate, plain = found
+        value = plain.unalias() if isinstance(plain, exp.Alias) else plain
+        position = identifier_offset(item, value) or _keyword(item, r"\bSELECT\b")
+        guidance = "Add GROUP BY on the parent's key (`GROUP BY a.id`), or aggregate every selected column."
+        yield Issue("AL415", position[0], position[1], aggregate_message(value.sql(), database), guidance)
+        return
+
+
+# AL419 --------------------------------------------------------------------------------------------------
+def _unknown_qualifiers(prepared: Prepared, item: PreparedStatement, tree: exp.Expression) -> Iterator[Issue]:
+    from archlint.checks.sql.names import unknown_qualifiers
+
+    for issue in unknown_qualifiers(tree, prepared.dialect):
+        position = identifier_offset(item, issue.node) or (0, 1)
+        yield Issue(issue.rule, position[0], position[1], issue.message, issue.guidance)
+        return
+
+
+# AL420 --------------------------------------------------------------------------------------------------
+_SERVER_BOUND = frozenset({"dollar"})  # placeholders PostgreSQL itself types (pg, asyncpg): $1, $2
+
+
+def _untyped_parameters(prepared: Prepared, item: PreparedStatement, tree: exp.Expression) -> Iterator[Issue]:
+    """A ``$n`` PostgreSQL must type where it first meets it, met first where nothing types it."""
+    dialect = prepared.dialect
+    if dialect is None or dialect.name != "postgresql":
+        return
+    sentinels = {f"__p{index}": placeholder for index, placeholder in enumerate(item.placeholders)}
+    first: dict[str, exp.Expression] = {}
+    for node in tree.find_all(exp.Placeholder, bfs=False):
+        placeholder = sentinels.get(node.name)
+        if placeholder is None or placeholder.kind not in _SERVER_BOUND or placeholder.name in first:
+            continue
+        first[placeholder.name] = (node, placeholder)
+    for number, (node, placeholder) in sorted(first.items()):
+        if not _untyped(node):
+            continue
+        text = item.statement.text[placeholder.offset: placeholder.offset + placeholder.length]
+        message = (
+            f"`{text}` is first used in `{node.parent.sql(dialect='postgres')}`, where nothing gives it a type: PostgreSQL "
+            f"cannot prepare the statement and fails every call with 'could not determine data type of parameter {text}'"
+        )
+        guidance = f"Cast it where it is first used (`{text}::text IS NULL`), or compare it with a column before the IS NULL test."
+        yield Issue("AL420", placeholder.offset, placeholder.length, message, guidance)
+        return
+
+
+def _untyped(node: exp.Expression) -> bool:
+    parent = node.parent
+    if isinstance(parent, exp.Is) and parent.this is node and isinstance(parent.expression, exp.Null):
+        return True
+    if isinstance(parent, exp.Coalesce):
+        others = [parent.this, *parent.expressions]
+        return all(isinstance(o, (exp.Placeholder, exp.Null)) for o in others)
+    return False

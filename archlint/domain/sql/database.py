@@ -33,6 +33,7 @@ _FILE_DB = re.compile(r"\bfile:[^\s'\"`]*\.(?:db|sqlite3?)\b", re.IGNORECASE)
 _OPTION = re.compile(r"""\b(?:dialect|client|type|provider)\s*:\s*['"]([\w-]+)['"]""")
 _TEST_PATH = re.compile(r"(^|/)(tests?|__tests__|spec|fixtures?)/|(^|/)(test_[^/]*|[^/]*_test\.py|conftest\.py|[^/]*\.(test|spec)\.[jt]sx?)$")
 _RANK = ("url", "option", "driver", "image")
+_PRISMA_PROVIDER = re.compile(r'datasource\s+\w+\s*\{[^}]*?\bprovider\s*=\s*"(\w+)"', re.DOTALL)
 
 
 class Evidence(NamedTuple):
@@ -67,6 +68,11 @@ def detect_database(
             evidence.extend(_url_evidence(path, facts, sql))
         if not migration(path) and any(module_matches(e.target, m) for e in externals for m in sql.orm_modules):
             evidence.extend(_option_evidence(path, facts, sql))  # migrations configure no connection
+    for path, text in manifest.schema_files:  # schema.prisma: datasource db { provider = "sqlite" }
+        match = _PRISMA_PROVIDER.search(text) if path.endswith(".prisma") else None
+        dialect = sql.dialect_for_option(match.group(1)) if match is not None else None
+        if dialect is not None:
+            evidence.append(Evidence(dialect.name, "option", path, text.count("\n", 0, match.start()) + 1, match.group(1)))
     for env in manifest.env:
         for database, scheme in urls_in(env.value, sql):
             evidence.append(Evidence(database, "url", env.path, env.line, f"{env.name}={scheme}://…"))

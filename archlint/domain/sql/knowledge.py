@@ -76,6 +76,8 @@ class Sink:
     single_statement: str = ""
     single_with_params: str = ""
     count_error: str = ""
+    by_text: bool = False  # SQL recognised by its text on any receiver (see the TOML header)
+    quiet_methods: frozenset[str] = frozenset()
 
     def takes_script(self, method: str) -> bool:
         return method in self.script_methods
@@ -174,6 +176,8 @@ def _sink(entry: Package) -> Sink:
         single_statement=extra.get("single_statement", ""),
         single_with_params=extra.get("single_with_params", ""),
         count_error=extra.get("count_error", ""),
+        by_text=bool(extra.get("by_text", False)),
+        quiet_methods=frozenset(_strings(entry, "quiet_methods")),
     )
 
 

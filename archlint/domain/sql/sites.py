@@ -111,20 +111,26 @@ def sql_sites(
     graph: ModuleGraph,
     sql: SqlKnowledge,
     project_database: str | None,
+    typed: dict | None = None,
 ) -> list[SqlSite]:
+    """``typed``: (path, span) of a call -> the DB stack of its receiver, from the semantic model
+    (a handle received through a constructor, ``Depends`` or a factory), for receivers the data
+    layer's facts leave untyped."""
     accesses = {(a.path, a.span, a.callee): a for a in datalayer.accesses}
     sites: list[SqlSite] = []
     for path in paths:
         facts = files[path]
-        extractor = _FileExtractor(path, facts, files, graph, sql, project_database or "")
+        extractor = _FileExtractor(path, facts, files, graph, sql, project_database or "", typed or {})
         for call in facts.calls:
             sites.extend(extractor.sites(call, accesses.get((path, call.span, call.callee))))
     return sites
 
 
 class _FileExtractor:
-    def __init__(self, path, facts: FileFacts, files, graph: ModuleGraph, sql: SqlKnowledge, database: str) -> None:
+    def __init__(self, path, facts: FileFacts, files, graph: ModuleGraph, sql: SqlKnowledge, database: str,
+                 typed: dict | None = None) -> None:
         self.path = path
+        self.typed = typed or {}
         self.facts = facts
         self.files = files
         self.graph = graph
@@ -137,7 +143,8 @@ class _FileExtractor:
         self._folders: dict[int, ConstantFolder] = {}  # by id() of the facts (this file or an imported one)
         self._sink_at: Span = Span(0, 0, 0, 0)
         self._free: dict[int, list[StringLit]] = {}  # by id() of the facts (this file or an imported one)
-        self.sinks = [s for s in sql.sinks if s.language == self.language]
+        self.sinks = [s for s in sql.sinks if s.language == self.language and not s.by_text]
+        self.text_sink = next((s for s in sql.sinks if s.language == self.language and s.by_text), None)
         self.method_names = {m for s in self.sinks for m in s.methods | s.script_methods | s.callee_methods}
         self.functions = {f for s in self.sinks for f in s.functions}
         # Which database this file's SQL is for, most specific first: a path naming one
@@ -151,10 +158,10 @@ class _FileExtractor:
     def sites(self, call: CallSite, access: DbAccess | None) -> list[SqlSite]:
         method = call.callee.rsplit(".", 1)[-1].removesuffix("()")
         if method not in self.method_names and (canonical(call.resolved, self.facts.language) or "") not in self.functions:
-            return []  # the cheap test first: most calls are not SQL sinks
-        sink, stack = self._sink(call, method, access)
+            return self._by_text(call, method)  # the cheap test first: most calls are not SQL sinks
+        sink, stack = self._sink(call, method, access, self.typed.get((self.path, call.span)))
         if sink is None:
-            return []
+            return self._by_text(call, method)
         arguments = _arguments(call.args_text)
         if sink.sql_keywords:
             return [self._site(call, sink, method, stack, item, ()) for item in self._keyword_sql(arguments, sink)]
@@ -175,11 +182,12 @@ class _FileExtractor:
             return []  # execute(select(...)) / execute(text(...)): the inner call is its own site, if any
         return [site]
 
-    def _sink(self, call: CallSite, method: str, access: DbAccess | None) -> tuple[Sink | None, str]:
+    def _sink(self, call: CallSite, method: str, access: DbAccess | None, typed: str | None = None) -> tuple[Sink | None, str]:
         resolved = canonical(call.resolved, self.facts.language) or ""
+        stack = access.stack if access is not None else typed
         for sink in self.sinks:
-            if access is not None and access.stack in sink.stacks and (method in sink.methods or sink.takes_script(method)):
-                return sink, access.stack
+            if stack and stack in sink.stacks and (method in sink.methods or sink.takes_script(method)):
+                return sink, stack
             if resolved and resolved in sink.functions:
                 return sink, ""
             if method in sink.callee_methods and self._imports(sink.requires_modules) and len(segments(call.callee)) > 1:
@@ -189,6 +197,31 @@ class _FileExtractor:
                 if sink.untyped and (method in sink.methods or sink.takes_script(method)) and len(segments(call.callee)) > 1:
                     return sink, ""
         return None, ""
+
+    def _by_text(self, call: CallSite, method: str) -> list[SqlSite]:
+        """SQL recognised by its text: a method call on a receiver nobody typed whose first argument
+        is a whole statement (``this.db.prepare('DELETE FROM article_tags')``).  The checks parse it
+        in the project's dialect and drop it when it does not parse (then it was no SQL)."""
+        sink = self.text_sink
+        if sink is None or method in sink.quiet_methods or len(segments(call.callee)) < 2 or call.callee.startswith(("new ", "console.")):
+            return []
+        text = call.args_text.lstrip()
+        if self.language == "python":
+            text = text.lstrip("rRfFuUbBtT")
+        if not text or text[0] not in "'\"`" or not _STATEMENT_HEAD.match(text.lstrip("'\"`")):
+            return []  # the cheap test: only a string literal that starts like a statement
+        if any(literal.kind == "tagged" for literal in self._owned_strings(call)):
+            return []  # sql`…` / prisma.$queryRaw`…`: a tagged template binds its holes
+        arguments = _arguments(call.args_text)
+        if not arguments or arguments[0].keyword:
+            return []
+        first = arguments[0].text
+        text = self._text(call, first)
+        if text is None or not _WHOLE_STATEMENT.match(text.text):
+            return []
+        params = tuple(a for a in arguments[1:] if a.keyword == "" or a.keyword in _PARAM_KEYWORDS)
+        site = self._site(call, sink, method, "", first, params)
+        return [site] if site.kind == "statement" else []
 
     def _driver_database(self) -> str:
         optional = {record.span for record in self.facts.imports if record.optional}
@@ -424,6 +457,13 @@ class _FileExtractor:
 
 
 _KEYWORD = re.compile(r"^([A-Za-z_]\w*)\s*=(?![=>])")
+_STATEMENT_HEAD = re.compile(r"\s*\(?\s*(SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|REPLACE)\b", re.IGNORECASE)
+# What a statement recognised only by its text must look like: a verb and its structure.
+_WHOLE_STATEMENT = re.compile(
+    r"^\s*\(?\s*(?:SELECT\b[\s\S]*?\bFROM\b|INSERT\s+(?:OR\s+\w+\s+)?INTO\b|UPDATE\s+[\w\".`]+\s+SET\b|DELETE\s+FROM\b|"
+    r"WITH\s+\w+\s+AS\s*\(|CREATE\s+(?:TEMP\w*\s+)?(?:TABLE|UNIQUE\s+INDEX|INDEX|VIEW)\b|REPLACE\s+INTO\b)",
+    re.IGNORECASE,
+)
 
 
 def _arguments(args_text: str) -> tuple[Argument, ...]:

@@ -1,0 +1,581 @@
+"""The SQL rules of issue 14 — on SQL text, on SQL recognised by its text or typed by the semantic
+model, and on queries lifted from builders — each case a tiny repo with the defect and its
+look-alike (the look-alike must stay silent)."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import make_repo, report
+
+RULES = {f"AL4{n:02d}" for n in range(1, 40)}
+
+
+def sql_findings(root) -> list[tuple[str, str, int]]:
+    return [(f.rule, f.path, f.line) for f in report(root).findings if f.rule in RULES]
+
+
+PG_PY = {"requirements.txt": "asyncpg\n"}
+KNEX_PG = {"package.json": '{"dependencies": {"knex": "^3", "pg": "^8"}}',
+           "src/db.js": "const knex = require('knex');\nmodule.exports = knex({ client: 'pg' });\n"}
+
+CASES = {
+    "text-aggregate-without-group-by": (
+        {
+            **PG_PY,
+            "repo.py": """
+                import asyncpg
+
+                async def lists(pool: asyncpg.Pool):
+                    bad = await pool.fetch("SELECT a.id, a.title, COUNT(f.user_id) AS n FROM articles a LEFT JOIN favorites f ON f.article_id = a.id")
+                    good = await pool.fetch("SELECT a.id, a.title, COUNT(f.user_id) AS n FROM articles a LEFT JOIN favorites f ON f.article_id = a.id GROUP BY a.id")
+                    total = await pool.fetchval("SELECT COUNT(*) FROM articles")
+                    nested = await pool.fetch("SELECT a.slug, (SELECT COUNT(*) FROM favorites f WHERE f.article_id = a.id) AS n FROM articles a")
+                    return bad, good, total, nested
+            """,
+        },
+        [("AL415", "repo.py", 4)],
+    ),
+    "sqlite-bare-column-beside-max-is-documented": (
+        {
+            "repo.py": """
+                import sqlite3
+
+                def latest(conn: sqlite3.Connection):
+                    return conn.execute("SELECT slug, MAX(created_at) FROM articles").fetchone()
+            """,
+        },
+        [],
+    ),
+    "text-unknown-qualifier": (
+        {
+            **PG_PY,
+            "repo.py": """
+                import asyncpg
+
+                async def by_slug(pool: asyncpg.Pool, slug):
+                    bad = await pool.fetchrow("SELECT a.title, u.username FROM articles a WHERE a.slug = $1", slug)
+                    good = await pool.fetchrow("SELECT a.title, u.username FROM articles a JOIN users u ON u.id = a.author_id WHERE a.slug = $1", slug)
+                    correlated = await pool.fetch("SELECT a.id FROM articles a WHERE EXISTS (SELECT 1 FROM favorites f WHERE f.article_id = a.id)")
+                    return bad, good, correlated
+            """,
+        },
+        [("AL419", "repo.py", 4)],
+    ),
+    "postgres-parameter-first-used-untyped": (
+        {
+            **PG_PY,
+            "repo.py": """
+                import asyncpg
+
+                async def filtered(pool: asyncpg.Pool, tag):
+                    bad = await pool.fetch("SELECT id FROM articles WHERE ($1 IS NULL OR tag = $1) ORDER BY id", tag)
+                    reordered = await pool.fetch("SELECT id FROM articles WHERE (tag = $1 OR $1 IS NULL) ORDER BY id", tag)
+                    cast = await pool.fetch("SELECT id FROM articles WHERE ($1::text IS NULL OR tag = $1) ORDER BY id", tag)
+                    return bad, reordered, cast
+            """,
+        },
+        [("AL420", "repo.py", 4)],
+    ),
+    "untyped-parameter-is-postgres-only": (
+        {
+            "repo.py": """
+                import sqlite3
+
+                def filtered(conn: sqlite3.Connection, tag):
+                    return conn.execute("SELECT id FROM articles WHERE (? IS NULL OR tag = ?) ORDER BY id", (tag, tag)).fetchall()
+            """,
+        },
+        [],
+    ),
+    "sql-on-a-handle-a-constructor-received": (
+        {
+            "package.json": '{"dependencies": {"express": "^4", "better-sqlite3": "^9"}}',
+            "src/db.js": "const Database = require('better-sqlite3');\nmodule.exports = new Database('app.db');\n",
+            "src/repo.js": """
+                class Repo {
+                  constructor(db) { this.db = db; }
+                  search(term) { return this.db.prepare('SELECT id FROM articles WHERE title ILIKE ?').all(term); }
+                  searchOk(term) { return this.db.prepare('SELECT id FROM articles WHERE title LIKE ?').all(term); }
+                }
+                module.exports = { Repo };
+            """,
+            "src/app.js": """
+                const db = require('./db');
+                const { Repo } = require('./repo');
+                module.exports = new Repo(db);
+            """,
+        },
+        [("AL402", "src/repo.js", 3)],
+    ),
+    "sql-recognised-by-its-text-and-what-stays-silent": (
+        {
+            "package.json": '{"dependencies": {"better-sqlite3": "^9"}}',
+            "src/db.js": "const Database = require('better-sqlite3');\nmodule.exports = () => new Database('app.db');\n",
+            "src/store.js": """
+                const { connect } = require('unknown-pool');
+                const conn = connect();
+                function clear(articleId) {
+                  conn.exec('DELETE FROM article_tags');
+                  conn.exec('DELETE FROM article_tags WHERE article_id = ?', articleId);
+                  console.log('DELETE FROM article_tags done');
+                  logger.error('SELECT id FROM articles failed');
+                  throw new Error('UPDATE articles SET title = ? failed');
+                }
+                function notSql(text) {
+                  return text.replace('SELECT FROM nowhere', '');
+                }
+                module.exports = { clear, notSql };
+            """,
+            "test/store.test.js": """
+                const test = require('node:test');
+                test('DELETE FROM article_tags removes the tags', () => {});
+                it.skip('SELECT * FROM articles returns rows');
+            """,
+        },
+        [("AL405", "src/store.js", 4)],
+    ),
+    "knex-value-in-an-identifier-position": (
+        {
+            **KNEX_PG,
+            "src/repo.js": """
+                const db = require('./db');
+                async function favorited(userId) {
+                  return db('articles').select('articles.id').leftJoin('favorites', function () {
+                    this.on('favorites.article_id', '=', 'articles.id').andOn('favorites.user_id', '=', userId);
+                  });
+                }
+                async function favoritedBound(userId) {
+                  return db('articles').select('articles.id').leftJoin('favorites', function () {
+                    this.on('favorites.article_id', '=', 'articles.id').andOnVal('favorites.user_id', '=', userId);
+                  });
+                }
+                const OWNER = 'articles.author_id';
+                async function owned() {
+                  return db('articles').select('articles.id').join('users', function () {
+                    this.on('users.id', '=', OWNER);
+                  });
+                }
+                module.exports = { favorited, favoritedBound, owned };
+            """,
+        },
+        [("AL418", "src/repo.js", 4)],
+    ),
+    "knex-write-without-where-in-one-branch-only": (
+        {
+            **KNEX_PG,
+            "src/repo.js": """
+                const db = require('./db');
+                async function clearTags(articleId) {
+                  let q = db('article_tags');
+                  if (articleId) q = q.where({ article_id: articleId });
+                  await q.del();
+                }
+                async function wipe() {
+                  await db('article_tags').del();
+                }
+                async function removeTags(articleId) {
+                  await db('article_tags').del();
+                }
+                module.exports = { clearTags, wipe, removeTags };
+            """,
+        },
+        [("AL405", "src/repo.js", 11)],
+    ),
+    "knex-limit-and-count-over-joins": (
+        {
+            **KNEX_PG,
+            "src/repo.js": """
+                const db = require('./db');
+                async function page(limit) {
+                  return db('articles').select('articles.id', 'comments.body')
+                    .leftJoin('comments', 'comments.article_id', 'articles.id').orderBy('articles.id').limit(limit);
+                }
+                async function authors(limit) {
+                  return db('articles').select('articles.id', 'users.username')
+                    .join('users', 'users.id', 'articles.author_id').orderBy('articles.id').limit(limit);
+                }
+                async function grouped(limit) {
+                  return db('articles').select('articles.id').count('comments.id as n')
+                    .leftJoin('comments', 'comments.article_id', 'articles.id').groupBy('articles.id').orderBy('articles.id').limit(limit);
+                }
+                module.exports = { page, authors, grouped };
+            """,
+        },
+        [("AL416", "src/repo.js", 4)],
+    ),
+    "knex-returning-on-mysql": (
+        {
+            "package.json": '{"dependencies": {"knex": "^3", "mysql2": "^3"}}',
+            "src/db.js": "const knex = require('knex');\nmodule.exports = knex({ client: 'mysql2' });\n",
+            "src/repo.js": """
+                const db = require('./db');
+                async function create(article) {
+                  const [row] = await db('articles').insert(article).returning('*');
+                  return row;
+                }
+                async function createPlain(article) {
+                  const [id] = await db('articles').insert(article);
+                  return db('articles').where({ id }).first();
+                }
+                module.exports = { create, createPlain };
+            """,
+        },
+        [("AL402", "src/repo.js", 3)],
+    ),
+    "knex-total-over-a-child-join": (
+        {
+            **KNEX_PG,
+            "src/repo.js": """
+                const db = require('./db');
+                function listQuery() {
+                  return db('articles').leftJoin('article_tags', 'article_tags.article_id', 'articles.id');
+                }
+                async function total() {
+                  return listQuery().count('* as total').first();
+                }
+                async function totalDistinct() {
+                  return listQuery().countDistinct('articles.id as total').first();
+                }
+                async function tagCounts() {
+                  return listQuery().select('articles.id').count('* as tags').groupBy('articles.id');
+                }
+                module.exports = { total, totalDistinct, tagCounts };
+            """,
+        },
+        [("AL410", "src/repo.js", 6)],
+    ),
+    "knex-total-through-a-filtered-association-is-not-fan-out": (
+        {
+            **KNEX_PG,
+            "migrations/001_init.js": """
+                exports.up = async (knex) => {
+                  await knex.schema.createTable('articles', (t) => { t.increments('id'); t.string('title'); });
+                  await knex.schema.createTable('tags', (t) => { t.increments('id'); t.string('name'); });
+                  await knex.schema.createTable('article_tags', (t) => {
+                    t.integer('article_id').references('articles.id'); t.integer('tag_id').references('tags.id');
+                  });
+                  await knex.schema.createTable('favorites', (t) => {
+                    t.integer('article_id').references('articles.id'); t.integer('user_id');
+                  });
+                };
+            """,
+            "src/repo.js": """
+                const db = require('./db');
+                async function totalTagged(tag) {
+                  const [{ count }] = await db('articles')
+                    .join('article_tags', 'article_tags.article_id', 'articles.id')
+                    .join('tags', 'tags.id', 'article_tags.tag_id')
+                    .where('tags.name', tag)
+                    .count('* as count');
+                  return Number(count);
+                }
+                async function totalTaggedWithFavorites(tag) {
+                  const [{ count }] = await db('articles')
+                    .join('article_tags', 'article_tags.article_id', 'articles.id')
+                    .join('tags', 'tags.id', 'article_tags.tag_id')
+                    .leftJoin('favorites', 'favorites.article_id', 'articles.id')
+                    .where('tags.name', tag)
+                    .count('* as count');
+                  return Number(count);
+                }
+                module.exports = { totalTagged, totalTaggedWithFavorites };
+            """,
+        },
+        [("AL410", "src/repo.js", 16)],
+    ),
+    "sqlalchemy-count-of-a-collection-per-parent-is-not-fan-out": (
+        {
+            "requirements.txt": "sqlalchemy>=2\npsycopg2-binary\n",
+            "app/models.py": """
+                from sqlalchemy import Column, ForeignKey, String, Table
+                from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+                class Base(DeclarativeBase):
+                    pass
+
+
+                article_tags = Table(
+                    "article_tags", Base.metadata,
+                    Column("article_id", ForeignKey("articles.id"), primary_key=True),
+                    Column("tag_id", ForeignKey("tags.id"), primary_key=True),
+                )
+
+
+                class Tag(Base):
+                    __tablename__ = "tags"
+                    id: Mapped[int] = mapped_column(primary_key=True)
+                    name: Mapped[str] = mapped_column(String(50))
+
+
+                class Article(Base):
+                    __tablename__ = "articles"
+                    id: Mapped[int] = mapped_column(primary_key=True)
+                    tags = relationship(Tag, secondary=article_tags)
+            """,
+            "app/repo.py": """
+                from sqlalchemy import func, select
+
+                from app.models import Article, Tag
+
+
+                def tag_counts(session):
+                    stmt = select(Article.id, func.count(Tag.id)).join(Article.tags).group_by(Article.id)
+                    return session.execute(stmt).all()
+
+
+                def total_tagged(session):
+                    return session.scalar(select(func.count()).select_from(Article).join(Article.tags))
+            """,
+        },
+        [("AL410", "app/repo.py", 12)],
+    ),
+    "text-limit-over-a-joined-collection": (
+        {
+            "package.json": '{"dependencies": {"better-sqlite3": "^9"}}',
+            "src/db.js": "const Database = require('better-sqlite3');\nmodule.exports = new Database('app.db');\n",
+            "src/repo.js": """
+                class ArticleRepository {
+                  constructor(db) { this.db = db; }
+                  withTags(limit) {
+                    return this.db.prepare(`SELECT a.id, t.name FROM articles a
+                      LEFT JOIN article_tags at ON at.article_id = a.id
+                      LEFT JOIN tags t ON t.id = at.tag_id
+                      ORDER BY a.id DESC LIMIT ?`).all(limit);
+                  }
+                  tagged(tag, limit) {
+                    return this.db.prepare(`SELECT a.id FROM articles a
+                      JOIN article_tags at ON at.article_id = a.id JOIN tags t ON t.id = at.tag_id
+                      WHERE t.name = ? ORDER BY a.id DESC LIMIT ?`).all(tag, limit);
+                  }
+                  feed(userId, limit) {
+                    return this.db.prepare(`SELECT a.id, u.username FROM articles a
+                      JOIN users u ON u.id = a.author_id
+                      JOIN follows f ON f.followee_id = a.author_id
+                      WHERE f.follower_id = ? ORDER BY a.id DESC LIMIT ?`).all(userId, limit);
+                  }
+                  counted(limit) {
+                    return this.db.prepare(`SELECT a.id, COUNT(c.id) AS n FROM articles a
+                      LEFT JOIN comments c ON c.article_id = a.id GROUP BY a.id ORDER BY a.id LIMIT ?`).all(limit);
+                  }
+                  latestComment(id) {
+                    return this.db.prepare(`SELECT c.body FROM articles a JOIN comments c ON c.article_id = a.id
+                      WHERE a.id = ? ORDER BY c.id DESC LIMIT 1`).get(id);
+                  }
+                }
+                module.exports = { ArticleRepository };
+            """,
+        },
+        [("AL416", "src/repo.js", 7)],
+    ),
+    "knex-handle-injected-or-defaulted-in-a-constructor": (
+        {
+            "package.json": '{"dependencies": {"knex": "^3", "pg": "^8"}}',
+            "src/database.js": """
+                const knex = require('knex');
+                let database = null;
+                function getDatabase() {
+                  if (database) return database;
+                  database = knex({ client: 'pg', connection: process.env.DATABASE_URL });
+                  return database;
+                }
+                module.exports = { getDatabase };
+            """,
+            "src/service.js": """
+                const { getDatabase } = require('./database');
+                class ItemsService {
+                  constructor(options = {}) { this.knex = options.knex || getDatabase(); }
+                  page(limit, offset) { return this.knex.select('id').from('items').limit(limit).offset(offset); }
+                  pageOk(limit, offset) { return this.knex.select('id').from('items').orderBy('id').limit(limit).offset(offset); }
+                }
+                module.exports = { ItemsService };
+            """,
+        },
+        [("AL409", "src/service.js", 4)],
+    ),
+    "raw-sql-judged-against-the-sequelize-migration": (
+        {
+            "package.json": '{"dependencies": {"sequelize": "^6", "pg": "^8"}}',
+            "migrations/20240101-create-articles.js": """
+                module.exports = {
+                  async up(queryInterface, Sequelize) {
+                    await queryInterface.createTable('articles', {
+                      id: { type: Sequelize.INTEGER, primaryKey: true, autoIncrement: true },
+                      title: { type: Sequelize.STRING },
+                    });
+                  },
+                };
+            """,
+            "src/db.js": """
+                const { Sequelize, QueryTypes } = require('sequelize');
+                const sequelize = new Sequelize(process.env.DATABASE_URL, { dialect: 'postgres' });
+                async function titles() {
+                  const bad = await sequelize.query('SELECT id, titel FROM articles ORDER BY id', { type: QueryTypes.SELECT });
+                  const good = await sequelize.query('SELECT id, title FROM articles ORDER BY id', { type: QueryTypes.SELECT });
+                  return [bad, good];
+                }
+                module.exports = { titles };
+            """,
+        },
+        [("AL412", "src/db.js", 4)],
+    ),
+    "knex-builder-changed-by-statements": (
+        {
+            **KNEX_PG,
+            "src/repo.js": """
+                const db = require('./db');
+                async function list({ tag, limit, offset }) {
+                  const query = db('articles').select('articles.id');
+                  if (tag) query.where('articles.tag', tag);
+                  const [{ count }] = await query.clone().count('* as count');
+                  query.limit(limit).offset(offset);
+                  return { rows: await query, count };
+                }
+                async function listOk({ tag, limit, offset }) {
+                  const query = db('articles').select('articles.id');
+                  if (tag) query.where('articles.tag', tag);
+                  const [{ count }] = await query.clone().clearSelect().count('* as count');
+                  query.orderBy('articles.id', 'desc');
+                  query.limit(limit).offset(offset);
+                  return { rows: await query, count };
+                }
+                module.exports = { list, listOk };
+            """,
+        },
+        [("AL415", "src/repo.js", 5), ("AL409", "src/repo.js", 6)],
+    ),
+    "typeorm-query-builder-changed-by-statements": (
+        {
+            "package.json": '{"dependencies": {"typeorm": "^0.3", "pg": "^8"}}',
+            "src/entities.ts": """
+                import { Entity, PrimaryGeneratedColumn, Column, ManyToMany, JoinTable, ManyToOne, OneToMany } from 'typeorm';
+                @Entity('tags')
+                export class Tag {
+                  @PrimaryGeneratedColumn() id: number;
+                  @Column() name: string;
+                }
+                @Entity('articles')
+                export class Article {
+                  @PrimaryGeneratedColumn() id: number;
+                  @Column() title: string;
+                  @ManyToMany(() => Tag) @JoinTable() tags: Tag[];
+                  @OneToMany(() => Comment, (c) => c.article) comments: Comment[];
+                }
+                @Entity('comments')
+                export class Comment {
+                  @PrimaryGeneratedColumn() id: number;
+                  @ManyToOne(() => Article, (a) => a.comments) article: Article;
+                }
+            """,
+            "src/service.ts": """
+                import { Repository } from 'typeorm';
+                import { Article } from './entities';
+                export class ArticleService {
+                  constructor(private readonly articles: Repository<Article>) {}
+                  async list(limit: number, offset: number) {
+                    const qb = this.articles.createQueryBuilder('article').leftJoinAndSelect('article.tags', 'tag');
+                    qb.orderBy('article.id', 'DESC');
+                    qb.offset(offset).limit(limit);
+                    return qb.getMany();
+                  }
+                  async listOk(limit: number, offset: number) {
+                    const qb = this.articles.createQueryBuilder('article').leftJoinAndSelect('article.tags', 'tag');
+                    qb.orderBy('article.id', 'DESC');
+                    qb.skip(offset).take(limit);
+                    return qb.getMany();
+                  }
+                  async comments() {
+                    return this.articles.createQueryBuilder('article').leftJoin('article.comments', 'comment')
+                      .select('COUNT(comment.id)', 'count').getRawOne();
+                  }
+                }
+            """,
+        },
+        [("AL416", "src/service.ts", 8)],
+    ),
+    "typeorm-get-repository-names-its-entity": (
+        {
+            "package.json": '{"dependencies": {"typeorm": "^0.3", "pg": "^8"}}',
+            "src/entities.ts": """
+                import { Entity, PrimaryGeneratedColumn, Column, ManyToOne, OneToMany } from 'typeorm';
+                @Entity('user')
+                export class UserEntity {
+                  @PrimaryGeneratedColumn() id: number;
+                  @OneToMany(() => ArticleEntity, (a) => a.author) articles: ArticleEntity[];
+                }
+                @Entity('article')
+                export class ArticleEntity {
+                  @PrimaryGeneratedColumn() id: number;
+                  @Column() created: Date;
+                  @ManyToOne(() => UserEntity, (u) => u.articles) author: UserEntity;
+                }
+            """,
+            "src/service.ts": """
+                import { getRepository } from 'typeorm';
+                import { ArticleEntity } from './entities';
+                export async function findAll(limit: number) {
+                  const qb = getRepository(ArticleEntity).createQueryBuilder('article').leftJoinAndSelect('article.author', 'author');
+                  qb.orderBy('article.created', 'DESC');
+                  return qb.getMany();
+                }
+                export async function findAllUnordered(offset: number) {
+                  return getRepository(ArticleEntity).createQueryBuilder('article').offset(offset).getMany();
+                }
+            """,
+        },
+        [("AL409", "src/service.ts", 9)],
+    ),
+    "raw-sql-judged-against-the-knex-migration": (
+        {
+            **KNEX_PG,
+            "migrations/001_init.js": """
+                exports.up = (knex) => knex.schema.createTable('articles', (t) => {
+                  t.increments('id');
+                  t.string('title');
+                });
+            """,
+            "src/repo.js": """
+                const db = require('./db');
+                async function titles() {
+                  const bad = await db.raw('SELECT id, titel FROM articles ORDER BY id');
+                  const good = await db.raw('SELECT id, title FROM articles ORDER BY id');
+                  return [bad, good];
+                }
+                module.exports = { titles };
+            """,
+        },
+        [("AL412", "src/repo.js", 3)],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_builder_and_text_rule_cases(tmp_path, name):
+    files, expected = CASES[name]
+    make_repo(tmp_path, files)
+    assert sql_findings(tmp_path) == expected
+
+
+def test_sql_recognised_by_its_text_says_so(tmp_path):
+    files, _expected = CASES["sql-recognised-by-its-text-and-what-stays-silent"]
+    make_repo(tmp_path, files)
+    (finding,) = [f for f in report(tmp_path).findings if f.rule == "AL405"]
+    assert "recognised as SQL by its text: `conn.exec` is not known to be a database handle" in finding.message
+
+
+def test_builder_findings_point_at_the_builder_call_and_speak_its_idiom(tmp_path):
+    make_repo(tmp_path, {
+        **KNEX_PG,
+        "src/repo.js": """
+            const db = require('./db');
+            async function page(limit, offset) {
+              return db('articles').select('id')
+                .offset(offset)
+                .limit(limit);
+            }
+            module.exports = { page };
+        """,
+    })
+    (finding,) = [f for f in report(tmp_path).findings if f.rule == "AL409"]
+    assert (finding.line, finding.column) == (4, 6)  # `.offset(` — not the SQL, not the chain's start
+    assert "`.orderBy('created_at', 'desc')`" in finding.guidance
