@@ -54,7 +54,8 @@ def test_every_layer_violation_kind_is_reported_at_the_import(tmp_path):
     files = dict(CLEAN_PY)
     files["app/repositories/article_repository.py"] = """
         from app.services.article_service import list_articles
-        class ArticleRepository: pass
+        class ArticleRepository:
+            def all(self): return []  # the service calls it (without it: AL230)
     """
     files["app/routes/articles.py"] = """
         import sqlite3

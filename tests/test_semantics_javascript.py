@@ -184,3 +184,39 @@ def test_prisma_knex_and_typeorm_per_row_queries_and_their_eager_look_alikes(tmp
         ("AL601", "src/articles.prisma.ts", 7),
         ("AL601", "src/articles.service.ts", 14),
     ]
+
+
+def test_mongoose_queries_are_thenables_and_run_per_row_in_a_map(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"express": "^4", "mongoose": "^8"}}',
+        "src/models/Article.js": """
+            const mongoose = require('mongoose');
+            const ArticleSchema = new mongoose.Schema({ title: String, author: { type: mongoose.Schema.Types.ObjectId, ref: 'User' } });
+            module.exports = mongoose.model('Article', ArticleSchema);
+        """,
+        "src/models/User.js": """
+            const mongoose = require('mongoose');
+            module.exports = mongoose.model('User', new mongoose.Schema({ username: String }));
+        """,
+        "src/routes/articles.js": """
+            const router = require('express').Router();
+            const Article = require('../models/Article');
+            const User = require('../models/User');
+
+            router.get('/articles', async (req, res) => {
+              const articles = await Article.find({}).limit(20);
+              res.json(await Promise.all(articles.map(async (a) => {
+                const author = await User.findById(a.author);
+                return { title: a.title, author: author && author.username };
+              })));
+            });
+
+            router.get('/articles/populated', async (req, res) => {
+              const articles = await Article.find({}).populate('author').limit(20);
+              res.json(articles.map((a) => ({ title: a.title, author: a.author.username })));
+            });
+
+            module.exports = router;
+        """,
+    })
+    assert n_plus_one(root) == [("AL601", "src/routes/articles.js", 8)]

@@ -324,3 +324,75 @@ def test_a_client_created_per_request_is_reported_with_the_route_that_reaches_it
     found = [f for f in report(root).findings if f.rule == "AL302"]
     assert [(f.path, f.line) for f in found] == [("app/store.py", 4)]
     assert "per request: handler of GET /api/count" in found[0].message
+
+
+def test_writes_through_a_session_nothing_commits_are_rolled_back(tmp_path):
+    root = _repo(tmp_path, {
+        "app/deps.py": '''
+            from app.db import SessionLocal
+
+            def get_db():
+                db = SessionLocal()
+                try:
+                    yield db
+                finally:
+                    db.close()
+
+            def get_db_committing():
+                db = SessionLocal()
+                try:
+                    yield db
+                    db.commit()
+                finally:
+                    db.close()
+        ''',
+        "app/repo.py": '''
+            from app.models import User
+
+            class UserRepository:
+                def __init__(self, db):
+                    self.db = db
+
+                def add(self, name):
+                    self.db.add(User(username=name))
+
+                def save(self, name):
+                    self.db.add(User(username=name))
+                    self.db.commit()
+        ''',
+        "app/api.py": '''
+            from fastapi import APIRouter, Depends
+            from sqlalchemy import insert
+            from app.db import engine
+            from app.deps import get_db, get_db_committing
+            from app.models import User
+            from app.repo import UserRepository
+
+            router = APIRouter()
+
+            @router.post("/users")
+            def register(name: str, db=Depends(get_db)):
+                UserRepository(db).add(name)
+                return {"ok": True}
+
+            @router.post("/users/committed")
+            def register_committed(name: str, db=Depends(get_db)):
+                UserRepository(db).save(name)
+                return {"ok": True}
+
+            @router.post("/users/provider-commits")
+            def register_provider(name: str, db=Depends(get_db_committing)):
+                UserRepository(db).add(name)
+                return {"ok": True}
+
+            def import_users(names):
+                with engine.connect() as conn:
+                    conn.execute(insert(User), [{"username": n} for n in names])
+
+            def import_users_committed(names):
+                with engine.begin() as conn:
+                    conn.execute(insert(User), [{"username": n} for n in names])
+        ''',
+    })
+    found = [(f.path, f.line) for f in report(root).findings if f.rule == "AL206"]
+    assert found == [("app/api.py", 27), ("app/repo.py", 8)]

@@ -52,6 +52,10 @@ def load_knowledge() -> Knowledge:
             if kind == "access":
                 access_entries.extend(entries)
                 continue
+            if kind == "roles":  # read by archlint/checks/layer_roles.py
+                for entry in entries:
+                    knowledge.roles[entry["name"]] = dict(entry)
+                continue
             if kind == "semantics":  # read as data by archlint/semantics/library.py
                 for entry in entries:
                     knowledge.semantics[entry["stack"]] = dict(entry)

@@ -27,18 +27,23 @@ from archlint.domain.facts import FileFacts, ParseProblem, Span
 PARALLEL_THRESHOLD_FILES = 200
 PARALLEL_THRESHOLD_BYTES = 2_000_000
 
-HEAD, FULL, SYNTAX = "head", "full", "syntax"
+HEAD, HEAD_IR, FULL, SYNTAX = "head", "head+ir", "full", "syntax"
 
 
-def extract(path: str, data: bytes, language: str, full: bool = True) -> FileFacts:
-    """Dispatch to the language's frontend (imported lazily: a warm run needs neither)."""
+def extract(path: str, data: bytes, language: str, full: bool = True, ir: bool = False) -> FileFacts:
+    """Dispatch to the language's frontend (imported lazily: a warm run needs neither).  ``ir``:
+    also lower the semantic model's IR from the same parse (the deep pass)."""
     if language == "python":
         from archlint.adapters.frontends.python import extract as python_extract
 
-        return python_extract(path, data, full=full)
+        return python_extract(path, data, full=full, ir=ir)
     from archlint.adapters.frontends.javascript import extract as js_extract
 
-    return js_extract(path, data, language, full=full)
+    return js_extract(path, data, language, full=full, ir=ir)
+
+
+def _extract_with_ir(path: str, data: bytes, language: str, full: bool = True) -> FileFacts:
+    return extract(path, data, language, full, ir=True)
 
 
 def _head(path: str, data: bytes, language: str, signals: bool = True) -> FileFacts:
@@ -106,7 +111,9 @@ def _work(batch: list[tuple[str, str, str, str]]) -> list[tuple[str, object]]:
         if mode == SYNTAX:
             results.append((path, _syntax(path, data, language)))
         elif mode == FULL:
-            results.append((path, _safe(extract, path, data, language, True)))
+            results.append((path, _safe(_extract_with_ir, path, data, language, True)))
+        elif mode == HEAD_IR:  # a JS/TS head when bodies are read: its one parse gives the IR too
+            results.append((path, _safe(_extract_with_ir, path, data, language, False)))
         else:
             results.append((path, _head(path, data, language)))
     return results
@@ -237,7 +244,7 @@ def scan_sources(
                 cache.put(facts)
         else:
             digests[source.path] = digest
-            pending.append((HEAD, source.absolute, source.path, source.language))
+            pending.append((HEAD_IR if signals else HEAD, source.absolute, source.path, source.language))
     for path, facts in workers.run(pending, sizes):
         if facts is None:
             facts = FileFacts(path=path, language="unknown", content_hash="")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import sys
 import time
 from dataclasses import dataclass, field, replace
 
@@ -26,7 +27,7 @@ from archlint.application.graph_builder import build_graph
 from archlint.application.manifest_reader import read_manifests
 from archlint.application.deep_plan import plan_deep
 from archlint.application.parsing import Workers, deepen, scan_sources
-from archlint.application.semantic_model import build_datalayer, build_program
+from archlint.application.semantic_model import build_datalayer, build_program, semantic_files
 from archlint.application.suppressions import apply_suppressions
 from archlint.checks import FAMILIES
 from archlint.domain.config import Config, ConfigError
@@ -106,9 +107,12 @@ def run_check(paths: list[str], options: Options | None = None) -> Report:
     collected when it ends."""
     enabled = gc.isenabled()
     gc.disable()
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 4000))  # the interpreter follows calls five deep over nested IR
     try:
         return _run_check(paths, options)
     finally:
+        sys.setrecursionlimit(limit)
         if enabled:
             gc.enable()
 
@@ -142,9 +146,11 @@ def _run_check(paths: list[str], options: Options | None = None) -> Report:
         graph = build_graph(files, manifest, other_files, config.source_roots)
         knowledge_tables = knowledge.load_knowledge()
         sources = {source.path: source for source in found.sources}
-        deep = planned = None
+        deep = planned = semantic = None
         if bodies:
             deep, planned = plan_deep(files, graph, knowledge_tables, sources, workers, sizes)
+            semantic = tuple(semantic_files(files, graph, knowledge_tables, deep))
+            deepen(files, sources, set(semantic), set(), workers, sizes)  # their IR, from one parse each
         if "AL001" in active:
             deepen(files, sources, set(), set(files), workers, sizes)
     source_paths = sorted(p for p, f in files.items() if f.language != "unknown")
@@ -161,6 +167,7 @@ def _run_check(paths: list[str], options: Options | None = None) -> Report:
         config_path=_relative_config(root, config.path),
         deep=deep,
         bodies=planned,
+        semantic=semantic,
         projects=projects_from(source_paths + other_files),
         api_spec=spec,
     )

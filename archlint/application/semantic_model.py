@@ -16,23 +16,35 @@ from archlint.domain.knowledge import module_matches
 CALLER_LEVELS = 3
 
 
-def deep_files(context: CheckContext) -> list[str]:
-    files, graph = context.files, context.graph
-    modules = tuple(m for e in context.knowledge.entries if e.kind in ("orm", "driver", "framework") for m in e.modules)
-    matches: dict[str, bool] = {}
+def semantic_files(files, graph, knowledge, deep=None) -> list[str]:
+    """The files the semantic model starts from: the data-layer files (``deep``: the pipeline's
+    plan; without one, files importing a driver/ORM or holding SQL/DB-URL strings), the files that
+    import a web framework, and their importers up to :data:`CALLER_LEVELS` levels — production
+    code only (tests never decide a finding)."""
+    from archlint.domain.datalayer import non_production
 
-    def data_or_web_module(target: str) -> bool:
-        if target not in matches:
-            matches[target] = any(module_matches(target, m) for m in modules)
-        return matches[target]
+    modules = tuple(m for e in knowledge.entries if e.kind in ("orm", "driver", "framework") for m in e.modules)
+    web = tuple(m for e in knowledge.entries if e.kind == "framework" for m in e.modules)
+    matches: dict[tuple[str, bool], bool] = {}
 
-    level = {
-        path for path, facts in files.items()
-        if facts.parsed and (facts.signals or any(e.external and data_or_web_module(e.target) for e in graph.out_edges(path)))
-    }
+    def matching(target: str, web_only: bool) -> bool:
+        key = (target, web_only)
+        if key not in matches:
+            matches[key] = any(module_matches(target, m) for m in (web if web_only else modules))
+        return matches[key]
+
+    level: set[str] = set()
+    for path, facts in files.items():
+        if not facts.parsed or non_production(path):
+            continue
+        if deep is not None:
+            if path in deep or any(e.external and matching(e.target, True) for e in graph.out_edges(path)):
+                level.add(path)
+        elif facts.signals or any(e.external and matching(e.target, False) for e in graph.out_edges(path)):
+            level.add(path)
     selected = set(level)
     for _ in range(CALLER_LEVELS):
-        level = {edge.source for path in level for edge in graph.in_edges(path)} - selected
+        level = {edge.source for path in level for edge in graph.in_edges(path) if not non_production(edge.source)} - selected
         if not level:
             break
         selected |= level
@@ -50,7 +62,8 @@ def build_program(context: CheckContext):
         return facts.ir if facts is not None and facts.parsed and facts.language != "unknown" else None
 
     modules = {}
-    for path in deep_files(context):
+    chosen = context.semantic if context.semantic is not None else semantic_files(files, context.graph, context.knowledge)
+    for path in chosen:
         module = files[path].ir
         if module is not None:
             modules[path] = module

@@ -24,10 +24,11 @@ FAMILIES = (
     Family("parse", ("AL001", "AL002", "AL003", "AL004"), bodies=False),
     Family("layering", ("AL101", "AL102", "AL103", "AL106", "AL107", "AL108"), bodies=False),
     Family("cycles", ("AL104", "AL105"), bodies=False),
+    Family("layer_roles", ("AL109", "AL110"), bodies=False),
     Family("db_access", ("AL301", "AL302", "AL303", "AL304"), bodies=True),
     Family("sqlalchemy", ("AL201", "AL202", "AL203", "AL204", "AL205", "AL206", "AL207", "AL210"), bodies=True),
     Family("sqlalchemy_loading", ("AL208", "AL209", "AL218"), bodies=True),
-    Family("sequelize", ("AL211", "AL212", "AL213", "AL214", "AL215", "AL216", "AL217"), bodies=True),
+    Family("sequelize", ("AL211", "AL212", "AL213", "AL214", "AL216", "AL217"), bodies=True),
     Family("injection", ("AL501",), bodies=True),
     Family(
         "sql",
@@ -36,6 +37,16 @@ FAMILIES = (
         bodies=True,
     ),
     Family("performance", ("AL601", "AL602", "AL603"), bodies=True),
+    Family("transactions", ("AL215", "AL305", "AL306"), bodies=True),
+    Family("nullable_results", ("AL220",), bodies=True),
+    Family("request_writes", ("AL504",), bodies=True),
+    Family("ownership", ("AL505",), bodies=True),
+    Family("lifecycle", ("AL307", "AL308", "AL309"), bodies=True),
+    Family(
+        "orm_semantics",
+        ("AL221", "AL222", "AL223", "AL224", "AL225", "AL226", "AL227", "AL228", "AL229", "AL230", "AL231"),
+        bodies=True,
+    ),
     Family("stack", ("AL701", "AL702"), bodies=True),
     Family("framework", ("AL801",), bodies=True),
     Family("web_quirks", ("AL802", "AL805", "AL806", "AL808"), bodies=True),
@@ -58,6 +69,8 @@ def _load(name: str):
         from archlint.checks import layering as module
     elif name == "cycles":
         from archlint.checks import cycles as module
+    elif name == "layer_roles":
+        from archlint.checks import layer_roles as module
     elif name == "db_access":
         from archlint.checks import db_access as module
     elif name == "sqlalchemy":
@@ -72,6 +85,18 @@ def _load(name: str):
         from archlint.checks import sql as module
     elif name == "performance":
         from archlint.checks import performance as module
+    elif name == "transactions":
+        from archlint.checks import transactions as module
+    elif name == "nullable_results":
+        from archlint.checks import nullable_results as module
+    elif name == "request_writes":
+        from archlint.checks import request_writes as module
+    elif name == "ownership":
+        from archlint.checks import ownership as module
+    elif name == "lifecycle":
+        from archlint.checks import lifecycle as module
+    elif name == "orm_semantics":
+        from archlint.checks import orm_semantics as module
     elif name == "stack":
         from archlint.checks import stack as module
     elif name == "framework":

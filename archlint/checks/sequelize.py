@@ -1,7 +1,8 @@
 """Sequelize rules: AL211 promise never awaited, AL212 string operator aliases, AL213 destroy /
-update without a where, AL214 include of a model with no association, AL215 query inside a managed
-transaction without ``{ transaction: t }``, AL216 sync({ force|alter }) outside tests, AL217
-findAndCountAll/count with include but no ``distinct: true``.
+update without a where, AL214 include of a model with no association, AL216 sync({ force|alter })
+outside tests, AL217 findAndCountAll/count with include but no ``distinct: true``.  (AL215, a query
+inside a managed transaction without ``{ transaction: t }``, reads the semantic model:
+:mod:`archlint.checks.transactions`.)
 
 Each reads the Sequelize access sites of the data layer and the shape of their option objects;
 runtime behaviour in the messages was verified against Sequelize 6.37 by generating the SQL.
@@ -25,7 +26,6 @@ _STRING_OPERATOR = re.compile(
 )
 _FINDERS = frozenset({"findAll", "findOne", "findAndCountAll", "count", "findByPk", "findOrCreate"})
 _INSTANCE_WRITES = frozenset({"save", "destroy", "update", "reload", "increment", "decrement", "restore", "set", "validate"})
-_TRANSACTION_PARAM = re.compile(r"^\s*(?:async\s*)?(?:function\s*\w*\s*)?\(?\s*([A-Za-z_$][\w$]*)?\s*\)?\s*(?:=>|\{)")
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
@@ -46,7 +46,6 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             yield from _include_without_association(ctx, access, call, data.models)
         yield from _sync_force(ctx, access, call)
         yield from _count_with_include(ctx, access, call)
-    yield from _transaction_not_passed(ctx, accesses)
     yield from _instance_not_awaited(ctx, data.models)
 
 
@@ -198,35 +197,6 @@ def _has_unattributed_associations(ctx: CheckContext) -> bool:
             if len(parts) >= 2 and parts[-1] in ("hasMany", "hasOne", "belongsTo", "belongsToMany") and parts[-2] not in models:
                 return True
     return False
-
-
-# AL215 -------------------------------------------------------------------------------------------
-def _transaction_not_passed(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator[Finding]:
-    for transaction in accesses:
-        if transaction.method != "transaction":
-            continue
-        call = _call(ctx.files[transaction.path], transaction.span, transaction.callee)
-        match = _TRANSACTION_PARAM.match(call.args_text) if call is not None else None
-        if call is None or match is None:
-            continue  # unmanaged `const t = await sequelize.transaction()` is checked by hand
-        parameter = match.group(1)
-        for inner in accesses:
-            if inner is transaction or inner.path != transaction.path or not _inside(inner.span, call.span):
-                continue
-            inner_call = _call(ctx.files[inner.path], inner.span, inner.callee)
-            if inner_call is None or (parameter and re.search(r"\btransaction\b", inner_call.args_text)):
-                continue
-            message = (
-                f"`{inner.callee}(…)` inside `sequelize.transaction(…)` is not given the transaction: in Sequelize v6 "
-                f"(without CLS) it runs on another connection, outside the transaction — it is not rolled back on failure "
-                f"and does not see the transaction's uncommitted writes"
-            )
-            guidance = f"Pass it: `{inner.callee}(…, {{ transaction: {parameter or 't'} }})` (take the transaction as the callback's parameter)."
-            yield ctx.registry.finding("AL215", inner.path, inner.span, message, guidance)
-
-
-def _inside(inner: Span, outer: Span) -> bool:
-    return (outer.line, outer.column) < (inner.line, inner.column) and (inner.end_line, inner.end_column) <= (outer.end_line, outer.end_column)
 
 
 # AL216 -------------------------------------------------------------------------------------------

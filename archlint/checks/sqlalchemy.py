@@ -16,10 +16,11 @@ from collections.abc import Iterator
 
 from archlint.domain.arguments import span_in_arguments
 from archlint.domain.context import CheckContext
-from archlint.domain.datalayer import DbAccess, Model, call_of, canonical, is_column_path, segments
+from archlint.domain.datalayer import DbAccess, Model, call_of, canonical, is_column_path, non_production, segments
 from archlint.domain.orm_models import ModelIndex
 from archlint.domain.facts import CallSite, FileFacts
-from archlint.domain.findings import Finding
+from archlint.domain.findings import Finding, TraceStep
+from archlint.semantics import values as v
 
 _CONDITION_METHODS = frozenset({"where", "filter", "having", "join", "outerjoin", "and_", "or_", "on"})
 _SQLA_MODULES = ("sqlalchemy", "flask_sqlalchemy", "sqlmodel")
@@ -294,27 +295,38 @@ def _back_populates(ctx: CheckContext, every: list[Model], models: ModelIndex) -
 
 # AL206 -------------------------------------------------------------------------------------------------
 def _uncommitted_writes(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator[Finding]:
-    by_scope: dict[tuple[str, str, str], list[DbAccess]] = {}
-    for access in accesses:
-        if access.stack == "sqlalchemy" and access.kind == "session" and access.scope:
-            receiver = access.callee.rsplit(".", 1)[0]
-            by_scope.setdefault((access.path, access.scope, receiver), []).append(access)
-    for (path, scope, receiver), group in sorted(by_scope.items()):
-        writes = [a for a in group if a.method in _WRITES]
-        if not writes or any(a.method in _PERSISTS for a in group) or not _owned(ctx.files[path], scope, receiver):
+    """A session (or Core connection) a function opens — ``SessionLocal()``, ``Session(engine)``,
+    ``engine.connect()`` — or receives per request from a ``Depends`` provider, written through
+    (here or in anything it is passed to) and never committed on any path of the operation, the
+    provider's teardown included: SQLAlchemy rolls the writes back when it closes.  A session the
+    function returns or yields belongs to its caller; ``begin()`` blocks commit on exit."""
+    program = ctx.program
+    if program is None:
+        return
+    for analysis in program.analyses():
+        if not analysis.fid or not analysis.owned or non_production(analysis.path):
             continue
-        first = writes[0]
-        message = (
-            f"`{first.callee}(…)` in `{scope}` is never committed: the session is created in this function and closed "
-            f"without commit(), so the write is silently rolled back"
-        )
-        guidance = f"Call {receiver}.commit() after the writes, or open the session with `with {receiver}.begin():` so it commits on exit."
-        yield ctx.registry.finding("AL206", path, first.span, message, guidance)
-
-
-def _owned(facts: FileFacts, scope: str, receiver: str) -> bool:
-    """The function created the session itself (``s = SessionLocal()`` / ``with Session(e) as s``)."""
-    return any(a.scope == scope and a.target == receiver and a.callee for a in facts.assigns)
+        escaped = v.tags_of(analysis.summary.returns) | frozenset(
+            t for option in v.options(analysis.summary.returns) for t in v.tags_of(option))
+        for sid in sorted(analysis.owned - escaped):
+            effects = [e for e in analysis.summary.effects if sid in e.tags]
+            writes = [e for e in effects if e.op == "write" and e.stack == "sqlalchemy"]
+            if not writes or any(e.op in ("commit", "transaction") or e.in_tx for e in effects):
+                continue
+            first = writes[0]
+            where = f"{sid[4:].rsplit(':', 2)[0]}:{sid[4:].rsplit(':', 2)[1]}"
+            trace = tuple(TraceStep(p, s.line, s.column, f"calls `{label}`") for p, s, label in first.trace)
+            message = (
+                f"`{first.method}` writes through a session opened at {where} that nothing commits on this path "
+                f"(`{analysis.function.qualname}` and everything it calls): SQLAlchemy rolls the write back when "
+                f"the session closes, so the endpoint answers success and the row never exists"
+            )
+            guidance = (
+                "Commit after the writes (`session.commit()` / `await session.commit()`), open the session with "
+                "`with Session.begin()` / `async with session.begin():` so it commits on exit, or commit in the "
+                "dependency that provides it, after `yield`."
+            )
+            yield ctx.registry.finding("AL206", first.path, first.span, message, guidance, trace)
 
 
 # AL207 -------------------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ class CheckContext:
     config_path: str = ""  # config file relative to root ("" if none or outside)
     deep: frozenset[str] | None = None  # the data-layer files the pipeline planned (None: find them)
     bodies: frozenset[str] | None = None  # every file whose body the plan extracted (None: no plan)
+    semantic: tuple[str, ...] | None = None  # the files the semantic model starts from (None: find them)
     projects: Projects = field(default_factory=Projects)  # the tree split by its manifests
     _datalayer: DataLayer | None = None
     program_factory: object = None  # () -> the semantic model (archlint.semantics.program.Program)

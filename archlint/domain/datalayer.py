@@ -87,7 +87,7 @@ class DataLayer:
 _NON_PRODUCTION = (
     "**/tests/**", "**/test/**", "**/testing/**", "**/__tests__/**", "**/*.test.*", "**/*.spec.*", "**/test_*.py",
     "**/*_test.py", "**/conftest.py", "**/migrations/**", "**/alembic/**", "**/scripts/**", "**/seeders/**",
-    "**/seeds/**", "**/seed.*",
+    "**/seeds/**", "**/seed.*", "**/management/commands/**",
 )
 
 

@@ -339,6 +339,9 @@ class FileFacts:
             self.syntax_checked = True
         if self.signals is None:
             self.signals = full.signals
+        if full.has_ir:  # lowered from the same parse
+            self._ir, self._ir_blob, self._ir_loader = full._ir, full._ir_blob, None
+            self.fresh_ir = True
         self.fresh_body = True
 
     @property
@@ -354,6 +357,12 @@ class FileFacts:
                 self._ir = loader() or False
                 self.fresh_ir = True
         return self._ir or None
+
+    def set_ir(self, module) -> None:
+        """The IR lowered from the same parse as the facts (the deep pass in a worker)."""
+        self._ir = module if module is not None else False
+        self._ir_loader = None
+        self.fresh_ir = True
 
     @property
     def has_ir(self) -> bool:

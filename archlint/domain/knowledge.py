@@ -41,6 +41,7 @@ class Knowledge:
     entries: list[Package] = field(default_factory=list)
     access: list[AccessSpec] = field(default_factory=list)
     semantics: dict = field(default_factory=dict)  # stack -> tables of rules/knowledge/semantics.toml
+    roles: dict = field(default_factory=dict)  # role -> its words (rules/knowledge/roles.toml)
 
     def entry(self, name: str) -> Package | None:
         return next((e for e in self.entries if e.name == name), None)

@@ -17,6 +17,74 @@ from archlint.semantics.support import (
 )
 
 
+MIXIN_PREFIXES = ("get", "set", "add", "has", "remove", "count", "create")
+SEQUELIZE_INSTANCE_METHODS = frozenset({"getDataValue", "setDataValue", "setAttributes", "addHook", "hasHook", "hasHooks",
+                                        "removeHook", "getTableName", "get", "set", "createdAt"})
+
+
+def _mixin_matches(association: str, suffix: str) -> bool:
+    """Sequelize names mixins after the association's singular and plural (``followings``:
+    addFollowing, addFollowings); compared loosely so an inflection archlint does not know is a match."""
+    def stems(word: str) -> set:
+        found = {word}
+        if word.endswith("ies"):
+            found.add(word[:-3] + "y")
+        if word.endswith("es"):
+            found.add(word[:-2])
+        if word.endswith("s"):
+            found.add(word[:-1])
+        found.add(word + "s")
+        return found
+    return bool(stems(association) & stems(suffix))
+
+
+ANY_RELATION = "*"  # in Row.loaded: the query's include was not readable, any relation may be loaded
+DECLARED = "declared"  # an instance known from a type annotation only: a subclass may add methods
+KEY_STACKS = frozenset({"sequelize", "prisma", "typeorm", "knex"})
+CLOSE_METHODS = frozenset({"close", "release", "end"})
+CLOSED_HANDLE = "closed-handle:"  # closed-handle:<path:line:col:method>: the handle was closed/released there
+
+# Methods that copy an object's keys onto an entity without writing yet (the write follows).
+MASS_ASSIGN_METHODS = {"typeorm": ("create", "merge", "preload"), "sequelize": ("build", "set"), "sqlalchemy": ("values",)}
+
+
+def whole_body(value, prisma: bool = False) -> bool:
+    """The request body (or a part of it, ``req.body.article``) as a whole object, or an object
+    literal spreading it; for Prisma the ``data``/``create``/``update`` key of the argument."""
+    for option in v.options(value):
+        bare = v.strip(option)
+        if type(bare) is v.Request and (bare.part == "body" or bare.part.startswith("body.")):
+            return True
+        if type(bare) is v.Record:
+            spread = bare.get("...")
+            if spread is not None and whole_body(spread):
+                return True
+            if prisma and any(whole_body(bare.get(key) or v.UNKNOWN) for key in ("data", "create", "update")):
+                return True
+    return False
+
+
+LOOKUP_STACKS = frozenset({"sqlalchemy", "django", "sequelize", "prisma", "typeorm", "knex", "drizzle"})
+
+
+def _rejects_on_empty(args) -> bool:
+    """Sequelize ``findOne({ …, rejectOnEmpty: true })`` throws instead of returning null."""
+    for _kind, _name, value, _node in args:
+        record = v.strip(value)
+        if type(record) is v.Record:
+            option = v.strip(record.get("rejectOnEmpty") or v.UNKNOWN)
+            if type(option) is v.Const and option.value not in (False, None) or type(option) not in (v.Const, v.Unknown):
+                return True
+    return False
+
+
+def _no_tx(tags: frozenset) -> frozenset:
+    return frozenset(t for t in tags if not t.startswith(v.TX_TAG)) if tags else tags
+
+
+_MONGOOSE_MODEL = frozenset({"mongoose:model", "mongoose:default.model", "mongoose:.model"})
+
+
 class Calls:
     def call(self, node: ir.Call):
         saved_ran, self.ran = self.ran, []
@@ -27,7 +95,16 @@ class Calls:
                 receiver = non_null(receiver)
             else:
                 self.dereference(func.obj, receiver, func.span)
+            first = len(self.effects)
             args = self.arguments(node.args)
+            if func.name == "transacting" and type(func.obj) is ir.Call and any(v.tx_tags(a[2]) for a in args):
+                # knex(…).insert(…).transacting(trx): the statement built before joins the transaction
+                self.effects[:] = [e._replace(in_tx=True, tags=e.tags - {t for t in e.tags if t.startswith("outside-tx:")})
+                                   if e.span == func.obj.span and e.path == self.path else e for e in self.effects]
+            if func.name == "$transaction" and type(v.strip(receiver)) is v.Db and len(self.effects) > first:
+                # prisma.$transaction([a, b]): the queries built in the array run when the transaction does
+                self.effects[first:] = [e._replace(in_tx=True, tags=e.tags - {t for t in e.tags if t.startswith("outside-tx:")})
+                                        for e in self.effects[first:]]
             key = field_key(func.obj, func.name)
             if key and key in self.env:
                 result = self.invoke(node, self.env[key], args)
@@ -40,6 +117,8 @@ class Calls:
             receiver = self.eval(func)
             args = self.arguments(node.args)
             result = self.invoke(node, receiver, args)
+        if type(func) is ir.Attr:
+            self.closing(node, func, receiver, args)
         if self.analysis is not None:
             callees = tuple(self.ran)
             self.analysis.calls.append(CallRecord(node, receiver, tuple(a[2] for a in args), result, tuple(self.loops),
@@ -64,8 +143,12 @@ class Calls:
         options = v.options(receiver)
         if len(options) > 1:
             result = None
-            for option in options:
-                result = v.join(result, self.method_call(node, option, method, args))
+            self.alternatives += 1  # one alternative lacking the method proves nothing
+            try:
+                for option in options:
+                    result = v.join(result, self.method_call(node, option, method, args))
+            finally:
+                self.alternatives -= 1
             return result
         tags = v.tags_of(receiver)
         bare = v.strip(receiver)
@@ -89,6 +172,10 @@ class Calls:
             if function is not None:
                 return self.invoke(node, function._replace(bound=bare), args)
             member = self.instance_member(bare, method)
+            if (v.is_unknown(member) and DECLARED not in tags and not self.alternatives
+                    and self.program.closed_class(bare.path, bare.cid) and not self.program.has_subclasses(bare.path, bare.cid)):
+                if self.program.class_field(bare.path, bare.cid, method) is None and self.program.field_value(bare.path, bare.cid, method) is None:
+                    self.event("missing-method", node, f"{bare.path}|{bare.cid}|{method}")
             return self.invoke(node, member, args)
         if kind is v.ClassValue:
             model = self.program.model_of_class(bare.path, bare.cid)
@@ -162,6 +249,12 @@ class Calls:
         handle_kind = bare.kind if kind is v.Db else value_kind
         model = bare.model
         arg_tags = all_tags([a[2] for a in args])
+        if stack in KEY_STACKS and kind in (v.Db, v.ModelClass, v.Query):
+            self._instance_as_key(node, stack, method, args)
+        if kind is v.Db and method not in CLOSE_METHODS:
+            closed = next((t for t in tags if t.startswith(CLOSED_HANDLE)), None)
+            if closed is not None and (library.category(bare, method) is not None or library.outcome(stack, bare.kind, method)):
+                self.event("use-after-close", node, f"{stack}|{bare.kind}|{method}|{closed[len(CLOSED_HANDLE):]}")
         deps = v.elem_loops(bare if not tags else v.Tagged(bare, tags)) | frozenset(t for t in arg_tags if t.startswith("elem:"))
         combined = tags | arg_tags
         if kind is v.Db and stack == "sequelize" and bare.kind == "sequelize" and method == "define" and args:
@@ -172,30 +265,35 @@ class Calls:
             callback = library.callback(stack, bare.kind, method)
             function = next((a[2] for a in args if type(v.strip(a[2])) is v.Function), None)
             if callback is not None and function is not None:
-                self.tx += callback.transaction
-                try:
-                    result = self.invoke(node, function, [("pos", "", v.Db(stack, callback.kind), None)])
-                finally:
-                    self.tx -= callback.transaction
-                self.effect("transaction", stack, model, method, node, tags)
+                result = self.managed_callback(node, callback, stack, model, method, function, tags)
                 self.site(node, bare, method, library.category(bare, method) or "transaction", model)
                 return result
+            if method in TX_METHODS and callback is not None and callback.passed and not self.implicit_transactions(stack):
+                # const t = await sequelize.transaction(): an unmanaged transaction, passed by hand
+                self.effect("transaction", stack, model, method, node, tags)
+                self.site(node, bare, method, library.category(bare, method) or "transaction", model)
+                return v.tag(v.Db(stack, callback.kind), frozenset({v.TX_TAG + self.site_key(node)}))
             derived = library.derived(bare, method)
             if derived is not None and library.outcome(stack, bare.kind, method) is None:
                 category = library.category(bare, method)
                 self.site(node, bare, method, category or "connect")
-                return v.tag(derived, tags)
+                return v.tag(derived, tags | self.own_session(derived, node, method))
         if kind is v.ModelClass:
             outcome = library.outcome(stack, "model", method) or library.outcome(stack, "modelclass", method)
         else:
             outcome = library.outcome(stack, handle_kind, method)
         if kind is v.Row and outcome is None:
+            model_def = self.program.schema.get(model) if model else None
+            if model_def is not None and model_def.cid >= 0:  # a method the model class defines
+                function = self.program.method(model_def.path, model_def.cid, method)
+                if function is not None:
+                    return self.invoke(node, function._replace(bound=v.tag(bare, tags)), args)
             return self.row_method(node, bare, tags, method, args)
         if kind is v.Result and method in REQUIRES_UNIQUE and not bare.unique and self.analysis is not None:
             collections = self._joined_collections(bare)
             if collections:
                 self.analysis.events.append(Event("joined-without-unique", self.path, node.span, ",".join(collections)))
-        category = library.category(bare, method) if kind is v.Db else None
+        category = library.category(bare if kind is v.Db else v.Db(stack, "model"), method) if kind in (v.Db, v.ModelClass) else None
         if outcome is None and category is None:
             if kind is v.ModelClass:
                 return None  # a project classmethod: the caller looks it up
@@ -203,21 +301,113 @@ class Calls:
                 return None if stack == "prisma" else v.tag(v.UNKNOWN, combined)
             return v.tag(v.UNKNOWN, combined) if kind is not v.Db else None
         value = self.outcome_value(outcome, bare, args, node, stack, model) if outcome is not None else v.UNKNOWN
+        if outcome is not None and outcome.write or method in MASS_ASSIGN_METHODS.get(stack, ()):
+            self.mass_assignment(node, stack, model, method, args)
         if outcome is not None and (outcome.run or outcome.write):
-            op = "write" if outcome.write else "read"
+            op = "write" if outcome.write or self._runs_write(outcome, args) else "read"
             op = self._sql_operation(args, op)
-            self.effect(op, stack, model_of(value) or model, method, node, tags | arg_tags, deps=deps)
+            written = model_of(value) or model or (model_of(args[0][2]) if args and op == "write" else "")
+            self.effect(op, stack, written, method, node, tags | arg_tags, deps=deps)
             self.site(node, bare, method, op if op in ("write", "schema") else (category or "query"), model_of(value) or model)
         elif category is not None:
             if method == "run_sync" and args and type(args[0][3]) is ir.Attr and args[0][3].name in ("create_all", "drop_all"):
                 category = "schema"  # conn.run_sync(Base.metadata.create_all)
             op = {"query": "read", "write": "write"}.get(category, category)
-            if category in ("query", "write"):
+            if category in ("query", "write") and outcome is None:  # a builder the library says is lazy runs later
                 self.effect(op, stack, model, method, node, tags | arg_tags, deps=deps)
+            elif method == "commit":
+                self.effect("commit", stack, model, method, node, tags)
             self.site(node, bare, method, category, model)
         if method in TX_METHODS and kind is v.Db:
             self.effect("transaction", stack, model, method, node, tags)
+        if method == "commit" and kind is v.Db:
+            self.effect("commit", stack, model, method, node, tags)
+        if method == "beginTransaction" and kind is v.Db:  # mysql2: the connection's statements join it until commit()
+            self.effect("begin", stack, model, method, node, tags)
+        if outcome is not None and outcome.value in ("rows", "row", "row?", "result", "scalar", "tuple", "record", "none"):
+            # data read or written is not a transaction handle: `article.save()` later is not in `t`
+            tags, arg_tags = _no_tx(tags), _no_tx(arg_tags)
         return v.tag(value, tags | (arg_tags - frozenset(t for t in arg_tags if t.startswith("elem:")) if outcome is not None and outcome.value in ("rows", "row", "row?", "result") else arg_tags)) if not v.is_unknown(value) or combined else value
+
+    def _instance_as_key(self, node, stack: str, method: str, args) -> None:
+        """``where: { authorId: user }``: a model instance where a key is compared (Sequelize finds
+        no row, Prisma rejects the argument, knex/TypeORM compare with '[object Object]')."""
+        for _kind, _name, value, _node in args:
+            record = v.strip(value)
+            if type(record) is not v.Record:
+                continue
+            where = v.strip(record.get("where") or v.UNKNOWN)
+            for condition in (where, record) if type(where) is v.Record else (record,):
+                for key, item in condition.items:
+                    row = v.strip(item)
+                    if isinstance(key, str) and (key.endswith(("Id", "_id")) or key == "id") and type(row) is v.Row and row.model:
+                        self.event("instance-as-key", node, f"{stack}|{key}|{row.model}|{method}")
+                        return
+
+    def closing(self, node: ir.Call, func: ir.Attr, receiver, args) -> None:
+        """``conn.close()`` / ``client.release()`` / ``pool.release(conn)``: the variable holding the
+        handle now holds a closed one (a later query through it raises)."""
+        bare = v.strip(receiver)
+        if type(bare) is not v.Db or func.name not in CLOSE_METHODS or bare.stack == "sqlalchemy":
+            return
+        site = f"{self.path}:{node.span.line}:{node.span.column}:{func.name}"
+        if func.name == "release" and args and type(node.args[0].value) is ir.Name:  # pool.release(conn)
+            target, value = node.args[0].value.id, args[0][2]
+        elif type(func.obj) is ir.Name:
+            target, value = func.obj.id, receiver
+        else:
+            return
+        if type(v.strip(value)) is v.Db and v.strip(value).kind in ("connection", "cursor") and target in self.env:
+            self.env[target] = v.tag(value, frozenset({CLOSED_HANDLE + site}))
+
+    def mass_assignment(self, node, stack: str, model: str, method: str, args) -> None:
+        """A write (or an entity built for one) given the request body whole: every key the client
+        sends becomes a column value (``Article.create(req.body)``, ``Article(**data)``,
+        ``{ ...req.body, authorId }``, Prisma ``data: req.body``)."""
+        for kind, _name, value, _node in args:
+            if kind in ("pos", "kwstar", "star") and whole_body(value, stack == "prisma"):
+                self.effect("mass-assign", stack, model, method, node, v.tags_of(value))
+                return
+
+    def origin_of(self, node) -> str:
+        if node is None:
+            return ""
+        shown = f".{node.func.name}()" if type(node) is ir.Call and type(node.func) is ir.Attr else callee_text(node) + "()"
+        return f"{self.path}:{node.span.line}:{node.span.column}:{shown}"
+
+    def managed_callback(self, node: ir.Call, callback, stack: str, model: str, method: str, function, tags: frozenset):
+        """``sequelize.transaction(async (t) => …)``: the callback runs with the transaction's
+        handle.  Where the ORM passes it implicitly (SQLAlchemy ``run_sync``, Sequelize with CLS)
+        everything inside is in the transaction; where it must be passed by hand, only queries given
+        that handle (tagged ``tx:<site>``) are — the others run outside, on another connection."""
+        explicit = callback.transaction and callback.passed and not self.implicit_transactions(stack)
+        handle = v.Db(stack, callback.kind)
+        implicit = callback.transaction and not explicit
+        if explicit:
+            site = self.site_key(node)
+            handle = v.tag(handle, frozenset({v.TX_TAG + site}))
+            self.managed.append(site)
+        self.tx += implicit
+        try:
+            result = self.invoke(node, function, [("pos", "", handle, None)])
+        finally:
+            self.tx -= implicit
+            if explicit:
+                self.managed.pop()
+        self.effect("transaction", stack, model, method, node, tags)
+        return result
+
+    def implicit_transactions(self, stack: str) -> bool:
+        """Sequelize with ``Sequelize.useCLS(namespace)``: every query joins the running transaction."""
+        return stack == "sequelize" and self.program.sequelize_cls
+
+    @staticmethod
+    def _runs_write(outcome, args) -> bool:
+        """``session.execute(update(Article)…)``: running an INSERT/UPDATE/DELETE statement writes."""
+        if outcome.source != "arg0" or not args:
+            return False
+        statement = v.strip(args[0][2])
+        return type(statement) is v.Query and statement.write
 
     def _joined_collections(self, result) -> list[str]:
         found = []
@@ -239,30 +429,51 @@ class Calls:
         first = v.strip(args[0][2])
         text = first.value if type(first) is v.Const and isinstance(first.value, str) else ""
         node = args[0][3]
+        if not text and type(node) is ir.Call and node.args and type(node.args[0].value) in (ir.Const, ir.Template):
+            node = node.args[0].value  # text("INSERT …")
+            text = node.value if type(node) is ir.Const and isinstance(node.value, str) else ""
         if not text and type(node) is ir.Template and node.strings:
             text = node.strings[0]
         word = text.lstrip(" (\n\t").split(None, 1)[0].upper() if text.strip() else ""
         if word in ("INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE", "UPSERT", "TRUNCATE"):
             return "write"
+        if word in ("BEGIN", "START"):  # BEGIN / START TRANSACTION on one connection
+            return "begin"
+        if word in ("COMMIT", "END"):
+            return "commit"
+        if word == "ROLLBACK":
+            return "rollback"
         if word in ("CREATE", "ALTER", "DROP", "PRAGMA"):
             return "schema"
         return default
 
     def row_method(self, node: ir.Call, row: v.Row, tags: frozenset, method: str, args):
-        """Sequelize association mixins (``article.getTags()``) query per call; ``setX``/``addX``
-        write; Django ``save()``/``delete()`` come from the tables."""
+        """Sequelize association mixins (``article.getTags()``) query per call; ``setX``/``addX``/
+        ``removeX``/``createX`` write; Django ``save()``/``delete()`` come from the tables.  A mixin
+        that no association of the model generates is recorded (``missing-mixin``)."""
         model = self.program.schema.get(row.model) if row.model else None
-        if model is not None and method[:3] in ("get", "set", "add", "has") and len(method) > 3:
-            suffix = method[3:]
-            for name, relation in model.relations.items():
-                if name.lower() in (suffix.lower(), suffix.lower() + "s") or name.lower().rstrip("s") == suffix.lower().rstrip("s"):
-                    if method.startswith("get") or method.startswith("has"):
-                        self.effect("lazy", row.stack, row.model, name, node, tags, detail=name)
-                        target = relation.target
-                        return v.tag(v.Rows(row.stack, target) if relation.collection else v.Row(row.stack, target, nullable=True), tags)
-                    self.effect("write", row.stack, row.model, method, node, tags)
-                    return v.tag(v.UNKNOWN, tags)
+        prefix = next((p for p in MIXIN_PREFIXES if method.startswith(p) and len(method) > len(p) and method[len(p)].isupper()), "")
+        if model is None or not prefix or method in SEQUELIZE_INSTANCE_METHODS:
+            return v.tag(v.UNKNOWN, tags)
+        suffix = method[len(prefix):].lower()
+        for name, relation in model.relations.items():
+            if _mixin_matches(name.lower(), suffix):
+                if prefix in ("get", "has", "count"):
+                    self.effect("lazy", row.stack, row.model, name, node, tags, detail=name)
+                    target = relation.target
+                    if prefix != "get":
+                        return v.tag(v.Const(v.ANY_CONSTANT), tags)
+                    return v.tag(v.Rows(row.stack, target) if relation.collection else v.Row(row.stack, target, nullable=True), tags)
+                self.effect("write", row.stack, row.model, method, node, tags | all_tags([a[2] for a in args]))
+                return v.tag(v.UNKNOWN, _no_tx(tags))
+        if row.stack == "sequelize" and model.relations and not self._names_a_model(suffix):
+            self.event("missing-mixin", node, f"{row.model}|{method}|{','.join(sorted(model.relations))}")
         return v.tag(v.UNKNOWN, tags)
+
+    def _names_a_model(self, suffix: str) -> bool:
+        """``addTag``: the suffix names a model of the project — an association archlint may have
+        missed, not judged."""
+        return any(_mixin_matches(model.name.lower(), suffix) for model in self.program.schema.models.values())
 
     def outcome_value(self, outcome: Outcome, receiver, args, node, stack: str, model: str):  # noqa: C901
         """The value a library call yields, from its descriptor in ``semantics.toml``."""
@@ -287,19 +498,27 @@ class Calls:
             new_loaded, new_joined = self.eager_loads(outcome, stack, model, args)
             loaded = loaded | new_loaded
             joined = joined | new_joined
+            together = self._collections(model, joined) if new_joined else self._joined_in_one_query(stack, model, outcome, args)
+            if len(together) >= 2:
+                self.event("collections-joined", node, f"{stack}|{model}|{','.join(together)}")
         if kind == "same":
             kind = {v.Query: "query", v.Result: "result", v.Rows: "rows", v.Row: "row"}.get(type(receiver), "query")
         if kind == "query":
             lazy = stack == "django"
             cached = type(receiver) is v.Db and receiver.kind == "prefetched"
             single = getattr(receiver, "single", False) or outcome.single
-            return v.Query(stack, model, loaded, lazy, unique, joined, single, cached or getattr(receiver, "cached", False))
+            write = getattr(receiver, "write", False) or (outcome.write and type(receiver) is not v.Db)
+            return v.Query(stack, model, loaded, lazy, unique, joined, single, cached or getattr(receiver, "cached", False), write)
         if kind == "result":
             return v.Result(stack, model, loaded, unique, joined)
         if kind == "rows":
             return v.Rows(stack, model, loaded)
+        if kind == "row?" and not _rejects_on_empty(args):
+            # a lookup of a mapped model (not raw SQL: `SELECT COUNT(*)`/`RETURNING id` always yield a row)
+            origin = self.origin_of(node) if model and stack in LOOKUP_STACKS else ""
+            return v.Row(stack, model, loaded, nullable=True, origin=origin)
         if kind in ("row", "row?"):
-            return v.Row(stack, model, loaded, nullable=kind == "row?")
+            return v.Row(stack, model, loaded)
         if kind.startswith("handle:"):
             return v.Db(stack, kind[7:], model)
         if kind.startswith("loader:"):
@@ -352,15 +571,52 @@ class Calls:
                     continue
             return frozenset(loaded), frozenset(joined)
         key = outcome.loads
+        records = 0
         for kind, _name, value, node in args:
             record = v.strip(value)
             if type(record) is not v.Record:
                 continue
+            records += 1
             option = record.get(key)
             if option is None:
                 continue
-            loaded.update(self._relation_names(option, model))
+            names = self._relation_names(option, model)
+            loaded.update(names or {ANY_RELATION})  # an include archlint cannot read may load anything
+        if not records and any(v.is_unknown(a[2]) for a in args):
+            loaded.add(ANY_RELATION)  # options built elsewhere (or an id archlint cannot tell from them)
         return frozenset(loaded), frozenset(joined)
+
+    def _collections(self, model: str, names) -> list[str]:
+        return sorted(n for n in names if (r := self.program.schema.relation(model, n)) is not None and r.collection)
+
+    def _joined_in_one_query(self, stack: str, model: str, outcome, args) -> list[str]:
+        """Collections TypeORM ``relations`` (without ``relationLoadStrategy: 'query'``) joins into the
+        one SQL statement.  (Sequelize is not judged: ``separate: true`` exists for hasMany only, so
+        an include of two belongsToMany collections — tags and favoritedBy in every Conduit app — has
+        no one-line fix; the branch below stays for when that is decided.)"""
+        if stack not in ("typeorm",) or not outcome.loads or outcome.loads == "args":
+            return []
+        for _kind, _name, value, _node in args:
+            record = v.strip(value)
+            if type(record) is not v.Record:
+                continue
+            option = record.get(outcome.loads)
+            if option is None:
+                continue
+            if stack == "typeorm":
+                strategy = v.strip(record.get("relationLoadStrategy") or v.UNKNOWN)
+                if strategy == v.Const("query"):
+                    return []
+                return self._collections(model, self._relation_names(option, model))
+            items = v.strip(option).items if type(v.strip(option)) is v.Tuple else (option,)
+            joined: set = set()
+            for item in items:
+                entry = v.strip(item)
+                if type(entry) is v.Record and v.strip(entry.get("separate") or v.UNKNOWN) == v.Const(True):
+                    continue
+                joined |= self._relation_names(v.Tuple((item,)), model)
+            return self._collections(model, joined)
+        return []
 
     def _relation_names(self, option, model: str) -> set[str]:
         names: set[str] = set()
@@ -419,12 +675,26 @@ class Calls:
         if kind is v.ClassValue:
             return self.instantiate(node, bare, args)
         if kind is v.ModelClass:
+            self.mass_assignment(node, bare.stack, bare.model, bare.model.rsplit(":", 1)[-1], args)
             return v.Row(bare.stack, bare.model)
         if kind is v.External:
             return self.call_external(node, bare, args)
         if kind is v.Db:
             return self.db_method(node, bare, v.tags_of(callee), "__call__", args) or v.UNKNOWN
         return v.tag(v.UNKNOWN, arg_tags)
+
+    def own_session(self, handle, node, method: str) -> frozenset:
+        """A SQLAlchemy session or Core connection made here (``SessionLocal()``, ``Session(engine)``,
+        ``engine.connect()``) gets an identity (``sid:<site>``), so the writes and the commits made
+        through it — here or in any function it is passed to — can be matched (AL206)."""
+        if type(handle) is not v.Db or handle.stack != "sqlalchemy" or handle.kind not in ("session", "connection"):
+            return frozenset()
+        if method in ("begin", "begin_nested"):
+            return frozenset()  # engine.begin(): commits on exit
+        sid = f"sid:{self.path}:{node.span.line}:{node.span.column}"
+        if self.analysis is not None:
+            self.analysis.owned.add(sid)
+        return frozenset({sid})
 
     def call_function(self, node: ir.Call, function: v.Function, args, label: str = ""):
         positional = tuple(a[2] for a in args if a[0] == "pos")
@@ -439,13 +709,23 @@ class Calls:
                 trace=((self.path, node.span if node is not None else effect.span, label),) + effect.trace,
                 loops=tuple(self.loops) + effect.loops,
                 in_tx=effect.in_tx or self.tx > 0,
+                branch=self.branch + effect.branch,
+                tags=self._outside(effect),
             ))
         return summary.returns
+
+    def _outside(self, effect) -> frozenset:
+        """A callee's query that runs inside a managed-transaction callback without its handle."""
+        if self.managed and not effect.in_tx and self.tx == 0 and effect.op in ("read", "write"):
+            return effect.tags | {"outside-tx:" + self.managed[-1]}
+        return effect.tags
 
     def instantiate(self, node: ir.Call, cls: v.ClassValue, args):
         model = self.program.model_of_class(cls.path, cls.cid)
         if model:
-            return v.Row(self.program.schema.models[model].stack, model)
+            stack = self.program.schema.models[model].stack
+            self.mass_assignment(node, stack, model, model.rsplit(":", 1)[-1], args)
+            return v.Row(stack, model)
         instance = v.Instance(cls.path, cls.cid)
         constructor = self.program.method(cls.path, cls.cid, "__init__") or self.program.method(cls.path, cls.cid, "constructor")
         if constructor is not None:
@@ -463,7 +743,11 @@ class Calls:
         if handle is not None:
             if self.analysis is not None:
                 self.analysis.constructs.append(Construct(self.path, node.span, handle.stack, handle.kind, callee_text(node), "", tuple(self.loops)))
-            return v.tag(handle, ASYNC) if is_async_api(name) else handle
+            owned = self.own_session(handle, node, "")
+            return v.tag(handle, (ASYNC | owned) if is_async_api(name) else owned)
+        if name == "global:Object.assign" and len(args) >= 2 and type(v.strip(args[0][2])) is v.Row:
+            row = v.strip(args[0][2])  # Object.assign(article, req.body.article)
+            self.mass_assignment(node, row.stack, row.model, "Object.assign", args[1:])
         found = library.function(name)
         if found is not None:
             stack, outcome = found
@@ -471,6 +755,11 @@ class Calls:
         if name in ("django.urls.path", "django.urls.re_path", "django.conf.urls.url"):
             self.program.route_calls.setdefault((self.path, node.span), (self.path, node, external, tuple(a[2] for a in args)))
             return v.UNKNOWN
+        if name in _MONGOOSE_MODEL and args:  # mongoose.model('Article', ArticleSchema)
+            label = v.strip(args[0][2])
+            if type(label) is v.Const and isinstance(label.value, str):
+                key = self.program.schema.by_name(label.value, "mongoose", self.path) or f"{self.path}:{label.value}"
+                return v.ModelClass("mongoose", key)
         framework = library.app(name)
         if framework:
             site = f"{self.path}:{node.span.line}:{node.span.column}"
@@ -485,7 +774,10 @@ class Calls:
         if name in ("fastapi.Depends", "fastapi.params.Depends", "fastapi.Security") and args:
             provider = args[0][2]
             if type(v.strip(provider)) is v.Function:
-                return self.call_function(node, v.strip(provider), [])
+                provided = self.call_function(node, v.strip(provider), [])
+                if self.analysis is not None:  # a per-request session: the handler owns what it writes
+                    self.analysis.owned.update(t for t in v.tags_of(provided) if t.startswith("sid:"))
+                return provided
             if type(v.strip(provider)) is v.ClassValue:
                 return self.instantiate(node, v.strip(provider), [])
             return v.UNKNOWN
@@ -498,6 +790,8 @@ class Calls:
         if name in ("builtins.list", "builtins.len", "builtins.bool", "builtins.sorted", "builtins.tuple", "builtins.set",
                     "builtins.frozenset", "builtins.dict") and args:
             value = v.strip(args[0][2])
+            if type(value) is v.Db and value.stack == "django" and value.kind in ("manager", "prefetched") and short != "bool":
+                self.event("manager-iterated", node, value.model)
             if type(value) is v.Query and value.lazy and not value.cached:
                 self.effect("read", value.stack, value.model, short, node, v.tags_of(args[0][2]))
                 if short in ("list", "sorted", "tuple"):

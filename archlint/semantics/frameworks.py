@@ -319,7 +319,7 @@ def framework_analyses(program) -> list[Analysis]:
             frame.env = dict(program.module_env(path))
             try:
                 _list_view(frame, value, cls)
-            except _Budget:
+            except (_Budget, RecursionError):  # past the budget, or nesting deeper than Python's stack
                 continue
             analysis.effects = tuple(dict.fromkeys(frame.effects))
             results.append(analysis)
@@ -334,7 +334,7 @@ def framework_analyses(program) -> list[Analysis]:
                 frame.effects = []
                 label = f"response {program.cls(schema.path, schema.cid).name}"
                 serialize_many(frame, _decorator_node(function), schema, summary.returns, label)
-            except _Budget:
+            except (_Budget, RecursionError):  # past the budget, or nesting deeper than Python's stack
                 continue
             analysis.effects = tuple(dict.fromkeys(frame.effects))
             results.append(analysis)

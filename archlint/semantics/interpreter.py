@@ -30,6 +30,15 @@ from archlint.semantics.support import (
     is_async_api, join_envs, non_null, request_free, row_of,
 )
 
+def render_short(node) -> str:
+    from archlint.domain.ir_format import render
+
+    return render(node, 40)
+
+
+SPREAD = "..."  # the key under which an object literal keeps a spread of request data
+
+_THENABLE = frozenset({"knex", "mongoose"})  # query builders that run when awaited
 NODE_BUDGET = 40_000  # evaluation steps per frame; past it the function's summary is UNKNOWN
 
 
@@ -52,11 +61,15 @@ class Frame(Calls):
         self.effects: list[Effect] = []
         self.loops: list[str] = []
         self.tx = 0
+        self.branch: tuple = ()  # ((if-site, side), ...): the branches this statement runs on
+        self.managed: list[str] = []  # sites of the managed-transaction callbacks running (explicit handle passing)
+        self.guards: dict[str, object] = {}  # found = user is not None: a name that holds a null check
         self.callback_results: list[list] = []
         self.steps = 0
         self.self_value = None
         self.always_raises = False
         self.ran: list = []  # project functions the call being evaluated ran (CallRecord.callees)
+        self.alternatives = 0  # > 0 while one alternative of a union receiver is being called
 
     # running ---------------------------------------------------------------------------------------
     def run(self, args: tuple = (), kwargs: tuple = (), bound=None) -> Summary:
@@ -67,7 +80,7 @@ class Frame(Calls):
         try:
             self._bind_parameters(args, dict(kwargs), bound)
             terminated = self.block(function.body)
-        except _Budget:
+        except (_Budget, RecursionError):  # past the budget, or nesting deeper than Python's stack
             return UNKNOWN_SUMMARY
         returns = self.returns
         if returns is None:
@@ -109,7 +122,7 @@ class Frame(Calls):
             else:
                 self.env[param.name] = value
             if param.modifiers and self.function.name == "constructor":  # TS parameter property
-                receiver = self.self_value
+                receiver = v.strip(self.self_value)
                 if type(receiver) is v.Instance:
                     self.program.write_field(receiver.path, receiver.cid, param.name, value)
 
@@ -177,8 +190,10 @@ class Frame(Calls):
             model = self.program.model_of_class(value.path, value.cid)
             if model:
                 stack = self.program.schema.models[model].stack
-                return v.Row(stack, model)
-            return v.Instance(value.path, value.cid)
+                # a row known from its type only: how it was loaded is unknown (Sequelize/TypeORM
+                # associations may have been included by the caller)
+                return v.Row(stack, model, frozenset({"*"}) if stack in ("sequelize", "typeorm") else frozenset())
+            return v.tag(v.Instance(value.path, value.cid), frozenset({"declared"}))
         if kind is v.External:
             name = value.name
             handle = self.program.library.annotated(name)
@@ -213,10 +228,14 @@ class Frame(Calls):
     # statements ---------------------------------------------------------------------------------------
     def block(self, statements) -> bool:
         """Run statements; True when the block never falls through (return/raise/break/continue)."""
-        for statement in statements:
-            if self.stmt(statement):
-                return True
-        return False
+        branch = self.branch
+        try:
+            for statement in statements:
+                if self.stmt(statement):
+                    return True
+            return False
+        finally:
+            self.branch = branch
 
     def tick(self) -> None:
         self.steps += 1
@@ -300,22 +319,31 @@ class Frame(Calls):
             return self.block(node.orelse)
         before = self.env
         narrow_then, narrow_else = self.narrowing(node.test, True), self.narrowing(node.test, False)
+        site, branch = self.site_key(node), self.branch
         self.env = {**before, **narrow_then}
+        self.branch = branch + ((site, "then"),)
         ends_then = self.block(node.body)
         then_env = self.env
         self.env = {**before, **narrow_else}
+        self.branch = branch + ((site, "else"),)
         ends_else = self.block(node.orelse)
         else_env = self.env
+        self.branch = branch
         if ends_then and ends_else:
             self.env = join_envs(then_env, else_env)
             return True
-        if ends_then:
+        if ends_then:  # the rest of the block runs only when the test was false
             self.env = else_env
+            self.branch = branch + ((site, "else"),)
         elif ends_else:
             self.env = then_env
+            self.branch = branch + ((site, "then"),)
         else:
             self.env = join_envs(then_env, else_env)
         return False
+
+    def site_key(self, node) -> str:
+        return f"{self.path}:{node.span.line}:{node.span.column}"
 
     def decide(self, test):
         """The test's outcome when the values decide it (``if ids is not None`` with a set
@@ -343,23 +371,27 @@ class Frame(Calls):
             return v.truth(self.eval_cached(test))
         return None
 
-    def narrowing(self, test, truthy: bool) -> dict:
-        """Names whose value a branch knows more about (``if not user: return`` → user non-null)."""
+    def narrowing(self, test, truthy: bool, seen: frozenset = frozenset()) -> dict:
+        """Names whose value a branch knows more about (``if not user: return`` → user non-null).
+        A flag set from a test (``found = user is not None``) narrows like the test itself; ``seen``
+        stops a flag defined through itself (``ok = ok and x``)."""
         kind = type(test)
         if kind is ir.Unary and test.op == "not":
-            return self.narrowing(test.operand, not truthy)
+            return self.narrowing(test.operand, not truthy, seen)
         if kind is ir.BoolOp:
             if (test.op == "and") == truthy:
                 found: dict = {}
                 for value in test.values:
-                    found.update(self.narrowing(value, truthy))
+                    found.update(self.narrowing(value, truthy, seen))
                 return found
             return {}
         if kind is ir.Name:
             current = self.env.get(test.id)
+            guard = self.guards.get(test.id) if test.id not in seen else None
+            found = self.narrowing(guard, truthy, seen | {test.id}) if guard is not None else {}
             if current is not None and truthy:
-                return {test.id: non_null(current)}
-            return {}
+                found[test.id] = non_null(current)
+            return found
         if kind is ir.Attr or kind is ir.Call:
             return {}
         if kind is ir.Compare and test.op in ("is", "is-not", "==", "!="):
@@ -434,6 +466,8 @@ class Frame(Calls):
         elem_tag = frozenset({f"elem:{loop_id}"})
         if kind is v.Result and not bare.unique and self.analysis is not None and self._joined_collections(bare):
             self.analysis.events.append(Event("joined-without-unique", self.path, node.iter.span, ",".join(self._joined_collections(bare))))
+        if kind is v.Db and bare.stack == "django" and bare.kind in ("manager", "prefetched"):
+            self.event("manager-iterated", node.iter, bare.model)
         if kind is v.Rows or kind is v.Result:
             return v.tag(v.Row(bare.stack, bare.model, bare.loaded), tags | elem_tag), "rows", bare.model
         if kind is v.Query and (bare.lazy or bare.stack in ("sqlalchemy",)):
@@ -450,8 +484,13 @@ class Frame(Calls):
     def with_statement(self, node: ir.With) -> bool:
         opened = 0
         sessions: list[str] = []
+        closes: list[tuple] = []
         for item in node.items:
             value = self.eval(item.context)
+            self._shared_connection_entered(item.context, value)
+            closing = self._closes_on_exit(item.context, value)
+            if closing and type(item.target) is ir.Name:
+                closes.append((item.target.id, f"{self.path}:{node.span.line}:{node.span.column}:{closing}"))
             if self.opens_transaction(item.context, value):
                 opened += 1
             inside = entered(value)
@@ -469,6 +508,37 @@ class Frame(Calls):
         finally:
             self.tx -= opened
             self.program.open_sessions.difference_update(sessions)
+            for name, site in closes:  # the block closed (or released) what it bound
+                if name in self.env:
+                    self.env[name] = v.tag(self.env[name], frozenset({"closed-handle:" + site}))
+
+    def _closes_on_exit(self, context, value) -> str:
+        """What leaving ``with X as y`` does to ``y`` when it ends the handle: psycopg 3, aiosqlite and
+        PyMySQL connections close, cursors close, ``pool.acquire()`` releases (sqlite3's and psycopg2's
+        connection context only ends the transaction)."""
+        bare = v.strip(entered(value))
+        if type(bare) is not v.Db:
+            return ""
+        if bare.kind == "cursor" and bare.stack in ("psycopg", "psycopg2", "aiosqlite", "pymysql"):
+            return "with-exit"
+        if bare.kind == "connection" and bare.stack in ("psycopg", "aiosqlite", "pymysql"):
+            return "with-exit"
+        call = context.value if type(context) is ir.Await else context
+        if bare.kind == "connection" and bare.stack == "asyncpg" and type(call) is ir.Call and call.method == "acquire":
+            return "released"
+        return ""
+
+    def _shared_connection_entered(self, context, value) -> None:
+        """``async with db:`` on a connection made once at module level: the second request enters
+        it again (aiosqlite: "threads can only be started once"; psycopg/PyMySQL: closed by the first)."""
+        bare = v.strip(value)
+        if type(context) is not ir.Name or self.function.kind == "module" or type(bare) is not v.Db:
+            return
+        if bare.kind != "connection" or bare.stack not in ("aiosqlite", "psycopg", "pymysql"):
+            return
+        if self.function.scope_of(context.id) in ("local", "param"):
+            return
+        self.event("shared-connection-entered", context, f"{bare.stack}|{context.id}")
 
     def opens_transaction(self, context, value) -> bool:
         call = context.value if type(context) is ir.Await else context
@@ -533,8 +603,20 @@ class Frame(Calls):
             value = self.binop(node.op.rstrip("="), current, value)
         for target in node.targets:
             self.bind(target, value)
+        if node.op == "=" and len(node.targets) == 1 and type(node.targets[0]) is ir.Name:
+            self._remember_guard(node.targets[0].id, node.value)
         if self.analysis is not None and type(value) is v.Db:
             self._name_construct(node, value)
+
+    def _remember_guard(self, name: str, test) -> None:
+        """``found = user is not None`` / ``missing = not user``: ``if not found`` then checks ``user``.
+        Rebinding the name, or a name the test reads, forgets it."""
+        for key in [k for k, guard in self.guards.items() if k == name or any(
+                type(n) is ir.Name and n.id == name for n in ir.iter_nodes((guard,)))]:
+            del self.guards[key]
+        kind = type(test)
+        if kind is ir.Compare and test.op in ("is", "is-not", "==", "!=") or kind is ir.Unary and test.op == "not":
+            self.guards[name] = test
 
     def _name_construct(self, node: ir.Assign, value) -> None:
         for index, construct in enumerate(self.analysis.constructs):
@@ -568,6 +650,12 @@ class Frame(Calls):
             receiver = v.strip(self.eval(obj))
             if type(receiver) is v.Request:
                 self.request_event("request-write", receiver, target.name, target.span)
+            if type(receiver) is v.Row and type(obj) is ir.Name and obj.id in self.env:  # article.author = user
+                current = self.env[obj.id]
+                row = v.strip(current)
+                if type(row) is v.Row:
+                    self.env[obj.id] = v.tag(row._replace(loaded=row.loaded | {target.name}), v.tags_of(current))
+                return
             if type(receiver) is v.Instance:
                 self.env[field_key(obj, target.name)] = value
                 self.program.write_field(receiver.path, receiver.cid, target.name, value)
@@ -583,8 +671,9 @@ class Frame(Calls):
                     continue
                 if type(bare) is v.Tuple and index < len(bare.items):
                     item = bare.items[index]
-                elif type(bare) is v.Rows:
-                    item = v.Row(bare.stack, bare.model, bare.loaded, nullable=True)
+                elif type(bare) is v.Rows:  # const [user] = await knex('users').where(…): undefined when no row
+                    origin = f"{self.path}:{element.span.line}:{element.span.column}:[{render_short(element)}] = …" if not self.python and bare.model else ""
+                    item = v.Row(bare.stack, bare.model, bare.loaded, nullable=True, origin=origin)
                 else:
                     item = v.UNKNOWN
                 self.bind(element, v.tag(item, tags))
@@ -608,6 +697,8 @@ class Frame(Calls):
             key = v.strip(self.eval(target.index))
             if type(receiver) is v.Request and type(key) is v.Const and isinstance(key.value, str):
                 self.request_event("request-write", receiver, "[" + key.value + "]", target.span)
+            if type(receiver) is v.Row and receiver.stack in ("sqlite3", "aiosqlite", "asyncpg"):
+                self.event("row-item-assigned", target, receiver.stack)
 
     # expressions ----------------------------------------------------------------------------------------
     def eval(self, node):  # noqa: C901 - one branch per expression kind
@@ -657,8 +748,15 @@ class Frame(Calls):
             return self.binop(node.op, self.eval(node.left), self.eval(node.right))
         if kind is ir.BoolOp:
             values = []
+            before = self.env
             for index, part in enumerate(node.values):
                 values.append(self.eval(part))
+                if node.op in ("and", "or") and index + 1 < len(node.values):
+                    # `user and user.name` / `not user or user.name`: the next operand runs only
+                    # when this one was truthy (and) / falsy (or)
+                    self.env = {**self.env, **self.narrowing(part, node.op == "and")}
+            if node.op in ("and", "or"):
+                self.env = before
             if node.op == "??" and values:
                 result = non_null(values[0])
                 for value in values[1:]:
@@ -682,13 +780,15 @@ class Frame(Calls):
             known = self.decide(node.test)
             if known is not None:
                 return self.eval(node.then if known else node.orelse)
-            before = self.env
+            before, branch, site = self.env, self.branch, self.site_key(node)
             narrow_then, narrow_else = self.narrowing(node.test, True), self.narrowing(node.test, False)
             self.env = {**before, **narrow_then}
+            self.branch = branch + ((site, "then"),)
             then = self.eval(node.then)
             self.env = {**before, **narrow_else}
+            self.branch = branch + ((site, "else"),)
             orelse = self.eval(node.orelse)
-            self.env = before
+            self.env, self.branch = before, branch
             return v.join(then, orelse)
         if kind is ir.Seq:
             items = tuple(self.eval(element) for element in node.elts)
@@ -718,6 +818,8 @@ class Frame(Calls):
                 spread = v.strip(value)
                 if type(spread) is v.Record:
                     items.update(spread.items)
+                elif type(spread) is v.Request:  # { ...req.body, authorId }: every key the client sent
+                    items[SPREAD] = value
                 continue
             if isinstance(entry.key, str):
                 items[entry.key] = value
@@ -729,6 +831,11 @@ class Frame(Calls):
         name = node.id
         if name in self.env:
             return self.env[name]
+        if name == "exports" and not self.python and self.function.kind != "module":
+            # exports.get(…) inside a CommonJS module: what its top level exported
+            found = self.program.module_env(self.path).get("<exports>")
+            if found is not None:
+                return found
         scope = self.function.scope_of(name)
         if scope == "param" or (scope == "local" and self.program.binding(self.path, name) is None):
             return v.UNKNOWN  # bound here but not yet (or not knowably) assigned on this path
@@ -787,13 +894,16 @@ class Frame(Calls):
             return v.UNKNOWN
         if kind is v.Row:
             return self.row_member(bare, tags, name, node)
+        if kind is v.ModelAttr:
+            self._chained_relation(bare, name, node)
+            return v.tag(v.UNKNOWN, tags)
         if kind is v.Rows and name in ("length",):
             return v.tag(v.UNKNOWN, tags)
         if kind is v.Instance:
             key = field_key(node.obj, name) if type(node) is ir.Attr else ""
             if key and key in self.env:
                 return self.env[key]
-            return v.tag(self.instance_member(bare, name), tags)
+            return v.tag(self.instance_member(bare, name), tags - {"declared"})  # a field has its own provenance
         if kind is v.ClassValue:
             model = self.program.model_of_class(bare.path, bare.cid)
             if model:
@@ -835,6 +945,20 @@ class Frame(Calls):
         if kind is v.App and name in ("router", "routes", "app"):  # aiohttp app.router.add_get
             return bare
         return v.tag(v.UNKNOWN, tags)
+
+    def _chained_relation(self, attribute: v.ModelAttr, name: str, node) -> None:
+        """``Article.author.username`` on the class: a relationship attribute has no attributes of
+        its target (SQLAlchemy raises AttributeError when the expression is built)."""
+        if attribute.stack != "sqlalchemy" or node is None:
+            return
+        relation = self.program.schema.relation(attribute.model, attribute.name)
+        target = self.program.schema.get(relation.target) if relation is not None else None
+        if target is not None and (name in target.columns or name in target.relations):
+            self.event("relation-attribute-chained", node, f"{attribute.model}|{attribute.name}|{name}")
+
+    def event(self, kind: str, node, detail: str) -> None:
+        if self.analysis is not None and node is not None:
+            self.analysis.events.append(Event(kind, self.path, node.span, detail))
 
     def request_event(self, kind: str, request: v.Request, name: str, span: Span) -> None:
         """``request-read`` / ``request-write`` of a request attribute or item, by where it lives
@@ -881,7 +1005,7 @@ class Frame(Calls):
         frame.env = dict(self.program.module_env(path))
         try:
             return frame.eval(node)
-        except _Budget:
+        except (_Budget, RecursionError):  # past the budget, or nesting deeper than Python's stack
             return v.UNKNOWN
 
     def _remember_loaded(self, name: str, value, relation: str) -> None:
@@ -897,7 +1021,7 @@ class Frame(Calls):
         relation = self.program.schema.relation(row.model, name) if row.model else None
         if relation is None:
             return v.tag(v.UNKNOWN, tags)
-        loaded = any(path == name or path.startswith(name + ".") for path in row.loaded)
+        loaded = "*" in row.loaded or any(path == name or path.startswith(name + ".") for path in row.loaded)
         nested = frozenset(path[len(name) + 1:] for path in row.loaded if path.startswith(name + "."))
         stack = row.stack
         target_stack = self.program.schema.models[relation.target].stack if relation.target in self.program.schema.models else stack
@@ -907,6 +1031,10 @@ class Frame(Calls):
             self.effect("lazy", stack, row.model, name, node, tags, detail=name)
         if relation.collection:
             return v.tag(v.Rows(target_stack, relation.target, nested), tags)
+        if not loaded and relation.strategy == "none" and stack in ("sequelize", "typeorm") and node is not None:
+            # an association the query did not include: the attribute is undefined
+            origin = f"{self.path}:{node.span.line}:{node.span.column}:unloaded:{name}"
+            return v.tag(v.Row(target_stack, relation.target, nested, nullable=True, origin=origin), tags)
         return v.tag(v.Row(target_stack, relation.target, nested), tags)
 
     def subscript(self, obj, index):
@@ -951,16 +1079,19 @@ class Frame(Calls):
         if self.analysis is not None and v.is_nullable(value):
             from archlint.domain.ir_format import render
 
-            model = next((v.strip(o).model for o in v.options(value) if type(v.strip(o)) is v.Row), "")
-            self.analysis.derefs.append(Deref(self.path, span, render(node, 60), model))
+            rows = [v.strip(o) for o in v.options(value) if type(v.strip(o)) is v.Row]
+            model = next((row.model for row in rows), "")
+            origin = next((row.origin for row in rows if row.nullable and row.origin), "")
+            self.analysis.derefs.append(Deref(self.path, span, render(node, 60), model, origin))
 
     def await_value(self, value, node):
         bare = v.strip(value)
-        if type(bare) is v.Query and bare.stack == "knex":  # a knex builder runs when awaited
-            self.effect("read", "knex", bare.model, "await", node, v.tags_of(value))
+        if type(bare) is v.Query and bare.stack in _THENABLE:  # a knex builder / Mongoose query runs when awaited
+            self.effect("read", bare.stack, bare.model, "await", node, v.tags_of(value))
             if bare.single:
-                return v.tag(v.Row("knex", bare.model, nullable=True), v.tags_of(value))
-            return v.tag(v.Rows("knex", bare.model), v.tags_of(value))
+                origin = self.origin_of(node.value) if type(node) is ir.Await else ""
+                return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=True, origin=origin), v.tags_of(value))
+            return v.tag(v.Rows(bare.stack, bare.model, bare.loaded), v.tags_of(value))
         return value
 
     # calls ---------------------------------------------------------------------------------------------
@@ -968,8 +1099,12 @@ class Frame(Calls):
         span = node.span if node is not None else self.function.span
         dependencies = deps if deps is not None else frozenset(t for t in tags if t.startswith("elem:"))
         closed = frozenset(t for t in tags if t.startswith("sess:") and t not in self.program.open_sessions)
-        self.effects.append(Effect(op, stack, model, method, self.path, span, dependencies, self.tx > 0, (),
-                                   tuple(self.loops), detail, frozenset(tags) | {"closed:" + t[5:] for t in closed}))
+        in_tx = self.tx > 0 or any(t.startswith(v.TX_TAG) for t in tags)
+        extra = {"closed:" + t[5:] for t in closed}
+        if self.managed and not in_tx and op in ("read", "write"):
+            extra.add("outside-tx:" + self.managed[-1])
+        self.effects.append(Effect(op, stack, model, method, self.path, span, dependencies, in_tx, (),
+                                   tuple(self.loops), detail, frozenset(tags) | extra, self.branch))
 
     def site(self, node: ir.Call, handle, method: str, category: str, model: str = "") -> None:
         if self.analysis is None:
@@ -987,7 +1122,7 @@ def run_module(program: Program, path: str, analysis: Analysis | None = None) ->
     program.closures[(path, 0)] = frame.env
     try:
         frame.block(module.module.body)
-    except _Budget:
+    except (_Budget, RecursionError):
         pass
     if analysis is not None:
         analysis.effects = tuple(dict.fromkeys(frame.effects))

@@ -52,6 +52,7 @@ class Callback(NamedTuple):
 
     kind: str
     transaction: bool
+    passed: bool = False  # only queries given the callback's handle run in the transaction (Sequelize, knex, Prisma, TypeORM)
 
 
 class Library:
@@ -95,7 +96,8 @@ class Library:
                 self.attributes[(stack, key)] = parse_outcome(descriptor)
             for key, descriptor in table.get("callbacks", {}).items():
                 kind, _, rest = descriptor.partition(" ")
-                self.callbacks[(stack, key)] = Callback(kind, "transaction" in rest.split())
+                words = rest.split()
+                self.callbacks[(stack, key)] = Callback(kind, "transaction" in words, "passed" in words)
 
     def app(self, name: str) -> str:
         """The framework whose app or router this external callable builds, or ``""``."""

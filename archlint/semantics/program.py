@@ -345,6 +345,60 @@ class Program:
                     return found
         return None
 
+    def has_subclasses(self, path: str, cid: int) -> bool:
+        """A project class some loaded class derives from: an instance typed as it may be a
+        subclass's at run time (a dialect's ``preparer`` overridden per database)."""
+        index = getattr(self, "_children", None)
+        if index is None or index[0] != len(self.modules):
+            children: set = set()
+            for module_path in list(self.modules):
+                for other in self.modules[module_path].classes:
+                    for base in self.bases(module_path, other.cid):
+                        if type(base) is v.ClassValue:
+                            children.add((base.path, base.cid))
+            index = self._children = (len(self.modules), children)
+        return (path, cid) in index[1]
+
+    def closed_class(self, path: str, cid: int) -> bool:
+        """Every attribute of the class is visible in the project: its bases are project classes (or
+        none / ``object``), nothing adds attributes at run time (``__getattr__``, a metaclass, a class
+        decorator other than ``@dataclass``, ``X.prototype.y = …`` in its module)."""
+        key = (path, cid)
+        found = self._closed.get(key) if hasattr(self, "_closed") else None
+        if found is not None:
+            return found
+        if not hasattr(self, "_closed"):
+            self._closed = {}
+        self._closed[key] = False  # a cycle is not closed
+        result = True
+        for chain_path, chain_cid in self.subclass_chain(path, cid):
+            cls = self.cls(chain_path, chain_cid)
+            module = self.modules.get(chain_path)
+            if cls is None or module is None or cls.keywords:
+                result = False
+                break
+            for decorator in cls.decorators:
+                name = self.static_name(chain_path, decorator.func if type(decorator) is ir.Call else decorator)
+                if name not in ("dataclasses.dataclass",):
+                    result = False
+            for fid in cls.methods:
+                function = self.function(chain_path, fid)
+                if function is not None and function.name in ("__getattr__", "__getattribute__"):
+                    result = False
+            for base in self.bases(chain_path, chain_cid):
+                if type(base) is v.ClassValue:
+                    continue
+                if type(base) is v.External and base.name in ("builtins.object", "global:Object"):
+                    continue
+                result = False
+            if module.language != "python" and any(
+                    type(node) is ir.Attr and node.name == "prototype" for f in module.functions for node in ir.iter_nodes(f.body)):
+                result = False
+            if not result:
+                break
+        self._closed[key] = result
+        return result
+
     def subclass_chain(self, path: str, cid: int) -> list[tuple[str, int]]:
         """The class and its project bases (for field lookups written in a base's ``__init__``)."""
         chain, todo, seen = [], [(path, cid)], set()
@@ -497,7 +551,11 @@ class Program:
             type(d) is ir.Name and d.id == "classmethod" for d in function.decorators
         ):
             return v.ClassValue(path, function.cls)
-        return v.Instance(path, function.cls)
+        model = self.model_of_class(path, function.cls)
+        if model:  # a model's method: `self` is a row of it (its relations read as relations)
+            return v.Row(self.schema.models[model].stack, model)
+        # any subclass may be `self` (a mixin's methods call what the class it is mixed into defines)
+        return v.tag(v.Instance(path, function.cls), frozenset({"declared"}))
 
     def handler_arguments(self, path: str, function: ir.Function) -> tuple:
         """A route handler (or middleware) analysed on its own gets the request where its framework passes it:
@@ -538,6 +596,18 @@ class Program:
                     cls = self.cls(handler.path, handler.cid)
                     for fid in cls.methods if cls is not None else ():
                         found.setdefault((handler.path, fid), route.framework)
+        return found
+
+    @property
+    def sequelize_cls(self) -> bool:
+        """The project calls ``Sequelize.useCLS(namespace)``: transactions reach queries implicitly."""
+        found = getattr(self, "_sequelize_cls", None)
+        if found is None:
+            found = self._sequelize_cls = any(
+                type(node) is ir.Call and node.method == "useCLS"
+                for path in list(self.modules) if self.modules[path].language != "python"
+                for function in self.modules[path].functions for node in ir.iter_nodes(function.body)
+            )
         return found
 
     def routes(self) -> list:

@@ -25,6 +25,10 @@ class Effect(NamedTuple):
     loops: tuple  # ids of the loops around it, outermost first, across the trace
     detail: str = ""  # e.g. the relation a lazy load reads
     tags: frozenset = frozenset()  # every tag of the values involved: async, sess:<with>, request …
+    # The branches the statement runs on, across the trace: ((if-site, "then"|"else"), ...).  Two
+    # effects are on one path unless they sit on opposite sides of one ``if`` (an early
+    # ``return``/``raise`` puts the rest of the block on the other side).
+    branch: tuple = ()
 
 
 class Summary(NamedTuple):
@@ -76,6 +80,7 @@ class Deref(NamedTuple):
     span: Span
     name: str
     model: str
+    origin: str = ""  # the call that returned the nullable row (Row.origin), "" when unknown
 
 
 class Event(NamedTuple):
@@ -106,7 +111,8 @@ UNKNOWN_SUMMARY = Summary(v.UNKNOWN, ())
 class Analysis:
     """The facts of one function's analysis of record (its default calling context)."""
 
-    __slots__ = ("path", "fid", "function", "summary", "sites", "constructs", "loops", "derefs", "calls", "effects", "events")
+    __slots__ = ("path", "fid", "function", "summary", "sites", "constructs", "loops", "derefs", "calls", "effects", "events",
+                 "owned")
 
     def __init__(self, path: str, function: ir.Function) -> None:
         self.path = path
@@ -119,4 +125,5 @@ class Analysis:
         self.derefs: list[Deref] = []
         self.calls: list[CallRecord] = []
         self.events: list[Event] = []
+        self.owned: set[str] = set()  # sid:<site> of sessions this function opens or receives per request
         self.effects: tuple = ()  # the module top level's own effects (functions have them in summary)

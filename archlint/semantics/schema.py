@@ -114,6 +114,7 @@ def discover(program) -> Schema:
                 _class_fields(program, module, cls, model)
         if module.language != "python":
             _sequelize_defines(program, module, schema)
+            _mongoose_models(program, module, schema)
     for path in sorted(program.modules):
         if program.modules[path].language != "python":
             _sequelize_associations(program, program.modules[path], schema)
@@ -280,6 +281,23 @@ def _sequelize_defines(program, module: ir.ModuleIR, schema: Schema) -> None:
                 key = schema.by_class.get((path, _class_id(module, node.receiver.id)))
                 if key is not None:
                     _sequelize_attributes(node.arg(0), schema.models[key])
+
+
+def _mongoose_models(program, module: ir.ModuleIR, schema: Schema) -> None:
+    """``mongoose.model('Article', ArticleSchema)`` (also ``model(…)`` imported from mongoose)."""
+    path = module.path
+    for function in module.functions:
+        for node in ir.iter_nodes(function.body):
+            if type(node) is not ir.Call or len(node.args) < 2:
+                continue
+            func = node.func
+            if not ((type(func) is ir.Attr and func.name == "model") or (type(func) is ir.Name and func.id == "model")):
+                continue
+            if not program.static_name(path, func).startswith("mongoose:"):
+                continue
+            name = node.arg(0)
+            if type(name) is ir.Const and isinstance(name.value, str):
+                schema.add(Model(f"{path}:{name.value}", name.value, "mongoose", path, node.span))
 
 
 def _class_id(module: ir.ModuleIR, name: str) -> int:

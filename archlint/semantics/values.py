@@ -74,6 +74,7 @@ class Query(NamedTuple):
     joined: frozenset = frozenset()  # relations loaded with joinedload (need .unique() for collections)
     single: bool = False  # knex .first(): awaiting it yields one row (or undefined)
     cached: bool = False  # a Django related manager whose relation was prefetched: no query when read
+    write: bool = False  # an INSERT/UPDATE/DELETE statement (``update(Article).where(...)``): running it writes
 
 
 class Result(NamedTuple):
@@ -97,6 +98,9 @@ class Row(NamedTuple):
     model: str
     loaded: frozenset = frozenset()
     nullable: bool = False
+    # where a nullable row came from: "path:line:column:callee" of the call that returns None/null
+    # when no row matches (``.first()``, ``findOne``); "" when unknown.  Dropped once checked.
+    origin: str = ""
 
 
 class ModelClass(NamedTuple):
@@ -204,6 +208,11 @@ Value = _Union[
 
 MAX_UNION = 4
 REQUEST_TAG = "request"
+TX_TAG = "tx:"  # tx:<site>: a transaction handle (or a value built from one) of a transaction opened at <site>
+
+
+def tx_tags(value) -> frozenset:
+    return frozenset(t for t in tags_of(value) if t.startswith(TX_TAG))
 
 
 def strip(value):

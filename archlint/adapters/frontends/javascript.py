@@ -166,7 +166,7 @@ def _grammar_name(path: str, language: str) -> str:
     return _SUFFIX_GRAMMAR.get(suffix, "typescript" if language == "typescript" else "javascript")
 
 
-def extract(path: str, source: bytes, language: str, full: bool = True) -> FileFacts:
+def extract(path: str, source: bytes, language: str, full: bool = True, ir: bool = False) -> FileFacts:
     """Extract the facts of one JS/TS file; never raises on bad input.
 
     Always the full pass (``full`` is accepted for symmetry with the Python frontend): CommonJS
@@ -179,8 +179,16 @@ def extract(path: str, source: bytes, language: str, full: bool = True) -> FileF
     data = decoded.data
     if decoded.skip or not data.strip():
         return facts
-    _Extractor(data, _grammar(_grammar_name(path, language)), facts).run()
+    extractor = _Extractor(data, _grammar(_grammar_name(path, language)), facts)
+    extractor.run()
     facts.signals = "sql" if facts.strings else ""
+    if ir:  # the semantic model's IR, from this same parse
+        from archlint.adapters.frontends.js_ir import lower
+
+        try:
+            facts.set_ir(lower(extractor.root, data, path, language))
+        except RecursionError:
+            facts.set_ir(None)
     return facts
 
 

@@ -106,7 +106,8 @@ _HEAD_QUERY = "(import_statement) @import (import_from_statement) @import"
 _DYNAMIC_IMPORT_TOKENS = (b"import_module", b"__import__")
 
 
-def extract(path: str, source: bytes, language: str = "python", full: bool = True, eager: tuple[bytes, ...] = ()) -> FileFacts:
+def extract(path: str, source: bytes, language: str = "python", full: bool = True, eager: tuple[bytes, ...] = (),
+            ir: bool = False) -> FileFacts:
     """Extract the facts of one Python file.  Never raises on bad input.
 
     ``full=False`` is the cheap pass: the head only (imports, problems, suppressions, signals),
@@ -137,7 +138,18 @@ def extract(path: str, source: bytes, language: str = "python", full: bool = Tru
     _Extractor(facts, data, captures, full).run()
     if tree.root_node.has_error:
         facts.problems.extend(_syntax_problems(tree.root_node, Columns(data), cursor_type))
+    if ir:  # the semantic model's IR, from this same parse
+        facts.set_ir(_lower(root, data, path))
     return facts
+
+
+def _lower(root, data: bytes, path: str):
+    from archlint.adapters.frontends.python_ir import lower
+
+    try:
+        return lower(root, data, path)
+    except RecursionError:
+        return None
 
 
 def syntax_problems(source: bytes) -> list[ParseProblem]:

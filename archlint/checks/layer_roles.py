@@ -1,0 +1,130 @@
+"""Layer rules for layouts that are not layered with confidence: AL109 a model, repository or
+service importing the presentation layer, AL110 a model or repository reading the request context.
+
+Most real backends have no four role directories: a Django app keeps ``models.py``, ``views.py`` and
+``serializers.py`` side by side, a feature folder holds ``articles/{routes,service,model}.py``, a
+NestJS module ``articles.controller.ts`` next to ``article.entity.ts``, and a plain app keeps its
+handlers in ``api/`` or ``routes/``.  The full Clean Architecture contract (AL101–AL103) applies only
+where a layout is layered with confidence (``rules/presets/clean.toml``); these two rules judge the
+dependencies that are wrong in *any* layered design, between files whose role their names state
+(``rules/knowledge/roles.toml``): the domain and data code must never depend on the code that serves
+HTTP.  Where a file's role cannot be told from its name, nothing is reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from archlint.domain.context import CheckContext
+from archlint.domain.datalayer import non_production
+from archlint.domain.facts import DYNAMIC, LAZY, RUNTIME
+from archlint.domain.findings import Finding
+from archlint.domain.layers import file_stem
+
+_KINDS = frozenset({RUNTIME, LAZY, DYNAMIC})
+_LOWER = ("models", "repositories")  # roles that must know nothing of HTTP
+_SERVICE_WORDS = ("services", "service", "usecases", "use_cases")
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    roles = ctx.knowledge.roles
+    if not roles or "presentation" not in roles:
+        return
+    for path in sorted(ctx.files):
+        if non_production(path) or _layered(ctx, path):
+            continue
+        role = role_of(roles, path)
+        if role is None:
+            continue
+        yield from _presentation_imports(ctx, roles, path, role)
+        if role in _LOWER and path.endswith(".py"):
+            yield from _request_context(ctx, roles, path, role)
+
+
+def _layered(ctx: CheckContext, path: str) -> bool:
+    """A file the Clean Architecture contract already judges (AL101–AL103)."""
+    return ctx.architecture is not None and ctx.layer(path) is not None
+
+
+def _words(stem: str) -> set[str]:
+    """``articles.controller`` -> {articles.controller, controller}; ``user_repository`` -> {…, repository}."""
+    lowered = stem.lower()
+    found = {lowered}
+    for separator in (".", "_", "-"):
+        if separator in lowered:
+            found.add(lowered.rsplit(separator, 1)[1])
+    return found
+
+
+def role_of(roles: dict, path: str) -> str | None:
+    """The role a file's name states: presentation, models, repositories or services; None when
+    its name says nothing (or it is a neutral data-shape module such as ``api/schemas.py``)."""
+    parts = path.lower().split("/")
+    directories, stem = parts[:-1], file_stem(parts[-1])
+    words = _words(stem)
+    presentation = roles["presentation"]
+    for name in ("repositories", "models"):
+        if words & set(roles[name]["files"]):
+            return name
+    if words & set(presentation["files"]):
+        return "presentation"
+    if words & set(_SERVICE_WORDS):
+        return "services"
+    if stem in presentation.get("neutral", ()):
+        return None
+    for directory in reversed(directories):  # the nearest directory with a role decides
+        if directory in presentation["directories"]:
+            return "presentation"
+        for name in ("repositories", "models"):
+            if directory in roles[name]["directories"]:
+                return name
+        if directory in _SERVICE_WORDS:
+            return "services"
+    return None
+
+
+# AL109 -------------------------------------------------------------------------------------------------
+def _presentation_imports(ctx: CheckContext, roles: dict, path: str, role: str) -> Iterator[Finding]:
+    if role == "presentation":
+        return
+    seen: set = set()
+    for edge in ctx.graph.out_edges(path):
+        if edge.external or edge.kind not in _KINDS or edge.target == path or edge.target in seen:
+            continue
+        if role_of(roles, edge.target) != "presentation" or non_production(edge.target):
+            continue
+        seen.add(edge.target)
+        what = {"models": "model/domain", "repositories": "data-access", "services": "service"}[role]
+        message = (
+            f"{what} module imports `{edge.target}`, which serves HTTP (routes/views/controllers): the {role} now depend on "
+            f"the presentation layer — they cannot be used without the web framework, the import pulls route "
+            f"registration into every caller, and the two halves import each other into a cycle as soon as the "
+            f"handler imports this module"
+        )
+        guidance = (
+            f"Move what `{path}` needs from `{edge.target}` into the {role} (or a shared module such as schemas/"
+            f"exceptions), or pass it in as a parameter; only the presentation layer imports the layers below it."
+        )
+        yield ctx.registry.finding("AL109", path, edge.span, message, guidance)
+
+
+# AL110 -------------------------------------------------------------------------------------------------
+def _request_context(ctx: CheckContext, roles: dict, path: str, role: str) -> Iterator[Finding]:
+    context = set(roles.get("request-context", {}).get("python", ()))
+    facts = ctx.files[path]
+    for record in facts.imports:
+        module = record.module
+        names = [f"{module}.{name}" for name in record.names] if record.names else [module]
+        for full in names:
+            if full in context:
+                what = "model/domain" if role == "models" else "data-access"
+                message = (
+                    f"{what} module imports `{full}`, the current request's context: the {role} now read state of "
+                    f"the HTTP request they happen to run in — they fail outside a request (\"Working outside of "
+                    f"request context\" in a CLI, a job or a test) and hide an input the caller cannot see"
+                )
+                guidance = (
+                    "Let the route read the request and pass the values (the current user, the parsed body) into "
+                    "the service and down to the model as parameters."
+                )
+                yield ctx.registry.finding("AL110", path, record.span, message, guidance)

@@ -1,0 +1,70 @@
+"""AL220: a DB lookup that returns ``None``/``null`` when no row matches, dereferenced on a path
+where nothing checked it.
+
+The semantic model gives each such result (``.first()``, ``one_or_none()``, ``scalar_one_or_none()``,
+``session.get``, ``findOne``, ``findByPk``, ``findUnique``, ``findFirst``, ``findOneBy``, knex
+``.first()`` …, from ``rules/knowledge/semantics.toml``) the value *nullable row* and narrows it on
+every check a program makes before use: ``if not user: raise/return/abort(…)``, ``is None``,
+``=== null``, ``user and user.x``, ``user?.x``, ``assert user``, a helper that raises, a conditional
+expression.  ``get_object_or_404``, ``scalar_one()``, ``findOrFail``/``OrThrow``, Sequelize
+``rejectOnEmpty`` never yield ``None``.  What is left is a dereference that raises on a missing row —
+``AttributeError: 'NoneType' object has no attribute …`` / ``TypeError: Cannot read properties of
+null`` — a 500 where the API promises a 404.  The value travels through returns, so a repository
+that returns ``first()`` and a service that reads ``.title`` from it are judged together; the
+finding's trace points at the lookup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from archlint.domain.context import CheckContext
+from archlint.domain.datalayer import non_production
+from archlint.domain.findings import Finding, TraceStep
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    program = ctx.program
+    if program is None or not program.modules:
+        return
+    seen: set = set()
+    for analysis in program.analyses():
+        if non_production(analysis.path):
+            continue
+        for deref in analysis.derefs:
+            if not deref.origin or ":unloaded:" in deref.origin:
+                continue  # unknown origin (a subscript, `Array.find`): not judged; an association not loaded: AL229
+            first_name = deref.name.split(".")[0].split("[")[0].split("(")[0]
+            key = (analysis.path, analysis.fid, deref.origin, first_name)
+            if key in seen:
+                continue  # once per lookup and function: after the first dereference the row exists
+            seen.add(key)
+            yield _finding(ctx, deref)
+
+
+def _finding(ctx: CheckContext, deref) -> Finding:
+    origin_path, line, column, callee = _split(deref.origin)
+    model = deref.model.rsplit(":", 1)[-1] if ":" in deref.model else f"row of `{deref.model}`" if deref.model else "row"
+    python = deref.path.endswith(".py")
+    error = (
+        "AttributeError: 'NoneType' object has no attribute …" if python
+        else "TypeError: Cannot read properties of null/undefined"
+    )
+    here = origin_path == deref.path
+    where = f"`{callee}`" + (f" at line {line}" if here else f" ({origin_path}:{line})")
+    none = "None" if python else "null"
+    message = (
+        f"`{deref.name}` may be {none} here: it is the {model} returned by {where}, which returns {none} when no row "
+        f"matches, and nothing checks it before this dereference — a missing or deleted row raises {error}, a 500 "
+        f"where the API should answer 404"
+    )
+    check = ("`if x is None: raise NotFound` / `abort(404)`, `get_object_or_404`, or `scalar_one()`" if python
+             else "`if (!x) return res.status(404)…` / `throw new NotFoundError()`, optional chaining, or `findOneOrFail` / `findUniqueOrThrow` / `rejectOnEmpty: true`")
+    guidance = f"Check the result before using it: {check}."
+    trace = () if here else (TraceStep(origin_path, int(line), int(column), f"`{callee}` returns None/null when no row matches"),)
+    return ctx.registry.finding("AL220", deref.path, deref.span, message, guidance, trace)
+
+
+def _split(origin: str) -> tuple[str, str, str, str]:
+    path, line, column, callee = origin.split(":", 3) if origin.count(":") >= 3 else (origin, "0", "0", "")
+    return path, line, column, callee

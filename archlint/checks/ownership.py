@@ -1,0 +1,184 @@
+"""AL505: an update or delete of a row that has an owner, in a handler that knows the
+authenticated user, with no check anywhere on its path that the row belongs to that user.
+
+The premise is read from the program, never guessed: the route has a path parameter (the row is
+chosen by the client), the handler reads the current user (``req.user``, ``request.user``,
+``ctx.state.user``, ``Depends(get_current_user)``, ``@UseGuards``/``@login_required``), the model
+written has an owner column (``author_id``/``authorId``/``user``/``owner`` …, from the schema), and the
+write runs on the handler's path (effects, through services and repositories).  *Nothing checks it*
+means: no comparison that reads an owner attribute, no query condition or object key naming the
+owner column, no call to a helper named for ownership or permission, in the handler or any project
+function it runs — any of them silences the rule, so it reports only the handlers that never look.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from archlint.domain import ir
+from archlint.domain.context import CheckContext
+from archlint.domain.datalayer import non_production
+from archlint.domain.findings import Finding, TraceStep
+from archlint.semantics import values as v
+
+OWNER_NAMES = frozenset({
+    "author", "author_id", "authorId", "owner", "owner_id", "ownerId", "user", "user_id", "userId", "created_by",
+    "createdBy", "created_by_id", "createdById", "creator", "creator_id", "creatorId",
+})
+# The writes a route of each method is about: DELETE deletes, PUT/PATCH edits (a POST creates or
+# toggles — a favorite bumping the article's counter is not an edit of someone else's article).
+_WRITES = {
+    "DELETE": frozenset({"delete", "destroy", "remove", "del", "deleteMany", "softDelete"}),
+    "PUT": frozenset({"update", "save", "updateMany"}),
+    "PATCH": frozenset({"update", "save", "updateMany"}),
+}
+_USER_ATTRIBUTES = frozenset({"user", "currentUser", "current_user", "auth", "payload", "userId", "user_id"})
+_AUTH_WORDS = ("login_required", "jwt_required", "auth", "guard", "authenticated", "permission", "current_user",
+               "currentuser", "get_user", "requireuser", "require_user")
+_CHECK_WORDS = ("owner", "author", "permission", "authoriz", "can_edit", "canedit", "can_delete", "candelete", "allowed",
+                "forbid", "ensure", "assert_", "check_access")
+
+
+def check(ctx: CheckContext) -> Iterator[Finding]:
+    program = ctx.program
+    if program is None or not program.modules:
+        return
+    analyses = {(a.path, a.fid): a for a in program.analyses() if a.fid}
+    reported: set = set()
+    for route in program.routes():
+        handler = route.handler
+        kinds = _WRITES.get(route.method)
+        if type(handler) is not v.Function or kinds is None or not _has_parameter(route.path):
+            continue
+        analysis = analyses.get((handler.path, handler.fid))
+        if analysis is None or non_production(handler.path) or not _authenticated(program, analysis.function, handler.path, route):
+            continue
+        writes = [e for e in analysis.summary.effects if e.op == "write" and e.method in kinds and _owner_column(program, e.model)]
+        if not writes:
+            continue
+        functions = _reached(program, analyses, analysis)
+        if any(_checks_owner(program, path, function) for path, function in functions):
+            continue
+        effect = writes[0]
+        key = (effect.path, effect.span)
+        if key not in reported:
+            reported.add(key)
+            yield _finding(ctx, program, route, analysis, effect)
+
+
+def _has_parameter(path: str) -> bool:
+    return ":" in path or "{" in path or "<" in path or "(?P" in path
+
+
+def _owner_column(program, model_key: str) -> str:
+    model = program.schema.get(model_key) if model_key else None
+    if model is None:
+        return ""
+    for name in sorted(OWNER_NAMES):
+        if name in model.columns or name in model.relations:
+            return name
+    return ""
+
+
+def _authenticated(program, function: ir.Function, path: str, route) -> bool:
+    """The handler knows who is calling: it reads the user from the request, takes it by
+    dependency injection, or a decorator/middleware authenticates the route."""
+    for decorator in function.decorators:
+        node = decorator.func if type(decorator) is ir.Call else decorator
+        if _says_auth(_text(node)):
+            return True
+    for middleware in route.middleware:
+        definition = program.function(middleware.path, middleware.fid) if type(middleware) is v.Function else None
+        if definition is not None and _says_auth(definition.name):
+            return True
+    for param in function.params:
+        if type(param.default) is ir.Call and any(_says_auth(_text(arg.value)) for arg in param.default.args):
+            return True
+        if any(_says_auth(_text(d.func if type(d) is ir.Call else d)) for d in param.decorators):
+            return True
+        if param.name in ("current_user", "currentUser", "user") and (param.annotation is not None or param.decorators):
+            return True
+    for node in ir.iter_nodes(function.body):
+        if type(node) is ir.Attr and node.name in _USER_ATTRIBUTES:
+            return True
+        if type(node) is ir.Name and node.id in ("current_user", "currentUser"):
+            return True
+    return False
+
+
+def _says_auth(text: str) -> bool:
+    lowered = text.lower()
+    return any(word in lowered for word in _AUTH_WORDS)
+
+
+def _text(node) -> str:
+    if type(node) is ir.Name:
+        return node.id
+    if type(node) is ir.Attr:
+        return f"{_text(node.obj)}.{node.name}"
+    if type(node) is ir.Call:
+        return _text(node.func)
+    return ""
+
+
+def _reached(program, analyses, analysis, limit: int = 40) -> list:
+    """The handler and the project functions it runs (through the calls each one's analysis saw)."""
+    seen, order, todo = set(), [], [analysis]
+    while todo and len(order) < limit:
+        current = todo.pop(0)
+        key = (current.path, current.fid)
+        if key in seen:
+            continue
+        seen.add(key)
+        order.append((current.path, current.function))
+        for record in current.calls:
+            for callee in record.callees:
+                found = analyses.get((callee.path, callee.fid))
+                if found is not None:
+                    todo.append(found)
+                else:
+                    function = program.function(callee.path, callee.fid)
+                    if function is not None and (callee.path, callee.fid) not in seen:
+                        seen.add((callee.path, callee.fid))
+                        order.append((callee.path, function))
+    return order
+
+
+def _checks_owner(program, path: str, function: ir.Function) -> bool:
+    """A comparison reading an owner attribute, a condition or object key naming the owner, or a
+    helper named for ownership/permission — anything that shows the code looks at who owns the row."""
+    if any(word in function.name.lower() for word in _CHECK_WORDS):
+        return True
+    for node in ir.iter_nodes(function.body):
+        kind = type(node)
+        if kind is ir.Compare and any(type(n) is ir.Attr and n.name in OWNER_NAMES for n in ir.iter_nodes((node.left, node.right))):
+            return True
+        if kind is ir.Call:
+            if any(arg.kind == "kw" and (arg.name in OWNER_NAMES or arg.name.split("__")[0] in OWNER_NAMES) for arg in node.args):
+                return True
+            name = _text(node.func).lower()
+            if any(word in name.rsplit(".", 1)[-1] for word in _CHECK_WORDS):
+                return True
+        if kind is ir.Entry and isinstance(node.key, str) and node.key in OWNER_NAMES:
+            return True
+    return False
+
+
+def _finding(ctx, program, route, analysis, effect) -> Finding:
+    model = effect.model.rsplit(":", 1)[-1]
+    owner = _owner_column(program, effect.model)
+    message = (
+        f"`{route.method} {route.path}` {'deletes' if effect.method in ('delete', 'destroy', 'remove', 'del', 'deleteMany', 'softDelete') else 'changes'} "
+        f"a {model} chosen by the URL, for an authenticated user, and nothing on its path compares the row's `{owner}` with "
+        f"that user: any logged-in user can {'delete' if 'del' in effect.method or effect.method in ('destroy', 'remove') else 'edit'} "
+        f"anyone's {model} (broken object-level authorization; the API should answer 403)"
+    )
+    guidance = (
+        f"Load the row, compare its `{owner}` with the current user and answer 403 when they differ — or put the owner in "
+        f"the write's condition (`where: {{ id, {owner}: user.id }}`, `filter(…, {owner}=request.user)`)."
+    )
+    trace = tuple(TraceStep(p, s.line, s.column, f"calls `{label}`") for p, s, label in effect.trace)
+    if effect.trace:
+        trace += (TraceStep(effect.path, effect.span.line, effect.span.column, f"`{effect.method}` on {model}"),)
+    where_path, where_span = (effect.trace[0][0], effect.trace[0][1]) if effect.trace else (effect.path, effect.span)
+    return ctx.registry.finding("AL505", where_path, where_span, message, guidance, trace)

@@ -1,0 +1,572 @@
+"""Path- and write-sensitive rules on the semantic model (issue 13): transactions per ORM, managed
+transaction callbacks, unchecked lookups, mass assignment, ORM semantics and layers by file role —
+each positive next to the look-alike that must stay silent."""
+
+from __future__ import annotations
+
+from helpers import make_repo, report
+
+
+def _rules(root, *rules):
+    found = report(root)
+    return [(f.rule, f.path, f.line) for f in found.findings if f.rule in rules]
+
+
+DJANGO_MODELS = '''
+    from django.db import models
+
+    class Tag(models.Model):
+        name = models.CharField(max_length=20)
+
+    class Article(models.Model):
+        slug = models.SlugField()
+        author = models.ForeignKey("auth.User", on_delete=models.CASCADE)
+        tags = models.ManyToManyField(Tag)
+'''
+
+
+def _django(tmp_path, views, settings=""):
+    files = {
+        "requirements.txt": "django==5.1\n",
+        "conduit/__init__.py": "",
+        "conduit/articles/__init__.py": "",
+        "conduit/articles/migrations/__init__.py": "",
+        "conduit/articles/models.py": DJANGO_MODELS,
+        "conduit/articles/views.py": views,
+        "conduit/urls.py": '''
+            from django.urls import path
+            from conduit.articles import views
+            urlpatterns = [path("articles", views.create), path("articles/safe", views.create_safe)]
+        ''',
+    }
+    if settings:
+        files["conduit/settings.py"] = settings
+    return make_repo(tmp_path, files)
+
+
+DJANGO_VIEWS = '''
+    from django.db import transaction
+    from django.http import JsonResponse
+    from conduit.articles.models import Article, Tag
+
+    def create(request):
+        article = Article.objects.create(slug="a", author=request.user)
+        tag, _ = Tag.objects.get_or_create(name="x")
+        article.tags.add(tag)
+        return JsonResponse({"slug": article.slug})
+
+    @transaction.atomic
+    def create_safe(request):
+        article = Article.objects.create(slug="a", author=request.user)
+        article.tags.add(Tag.objects.get_or_create(name="x")[0])
+        return JsonResponse({"slug": article.slug})
+'''
+
+
+def test_django_writes_outside_atomic_are_reported_and_atomic_views_are_not(tmp_path):
+    root = _django(tmp_path, DJANGO_VIEWS)
+    assert _rules(root, "AL305") == [("AL305", "conduit/articles/views.py", 6)]
+
+
+def test_django_atomic_requests_makes_every_view_atomic(tmp_path):
+    settings = '''
+        DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3", "ATOMIC_REQUESTS": True}}
+    '''
+    root = _django(tmp_path, DJANGO_VIEWS, settings)
+    assert _rules(root, "AL305") == []
+
+
+SQLA = '''
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+
+    engine = create_engine("sqlite://")
+    SessionLocal = sessionmaker(bind=engine)
+
+    class Base(DeclarativeBase):
+        pass
+
+    class User(Base):
+        __tablename__ = "users"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        name: Mapped[str]
+
+    class Profile(Base):
+        __tablename__ = "profiles"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        user_id: Mapped[int]
+'''
+
+
+def test_sqlalchemy_commit_between_writes_is_reported_one_commit_and_exclusive_branches_are_not(tmp_path):
+    root = make_repo(tmp_path, {
+        "app/db.py": SQLA,
+        "app/main.py": '''
+            from fastapi import Depends, FastAPI
+            from sqlalchemy.orm import Session
+            from app.db import Profile, SessionLocal, User
+
+            app = FastAPI()
+
+            def get_db():
+                db = SessionLocal()
+                try:
+                    yield db
+                finally:
+                    db.close()
+
+            @app.post("/users")
+            def register(name: str, db: Session = Depends(get_db)):
+                user = User(name=name)
+                db.add(user)
+                db.commit()
+                db.add(Profile(user_id=user.id))
+                db.commit()
+                return {"id": user.id}
+
+            @app.post("/users/once")
+            def register_once(name: str, db: Session = Depends(get_db)):
+                user = User(name=name)
+                db.add(user)
+                db.flush()
+                db.add(Profile(user_id=user.id))
+                db.commit()
+                return {"id": user.id}
+
+            @app.put("/users/{uid}")
+            def upsert(uid: int, name: str, db: Session = Depends(get_db)):
+                user = db.get(User, uid)
+                if user is None:
+                    db.add(User(id=uid, name=name))
+                    db.commit()
+                    return {"created": True}
+                user.name = name
+                db.add(user)
+                db.commit()
+                return {"created": False}
+        ''',
+    })
+    assert _rules(root, "AL305") == [("AL305", "app/main.py", 17)]
+
+
+NODE_PKG = '{"name": "x", "dependencies": {"express": "4", "knex": "3", "pg": "8", "@prisma/client": "5", "sequelize": "6"}}'
+
+
+def test_knex_and_prisma_transactions_and_queries_outside_their_callbacks(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": NODE_PKG,
+        "src/db.js": '''
+            const knex = require('knex');
+            const { PrismaClient } = require('@prisma/client');
+            module.exports = { db: knex({ client: 'pg' }), prisma: new PrismaClient() };
+        ''',
+        "src/routes.js": '''
+            const express = require('express');
+            const { db, prisma } = require('./db');
+            const router = express.Router();
+            router.post('/a', async (req, res) => {
+              await db.transaction(async (trx) => {
+                await trx('articles').insert({ title: 't' });
+                await db('tags').insert({ name: 'x' });
+              });
+              res.sendStatus(201);
+            });
+            router.post('/b', async (req, res) => {
+              await prisma.$transaction(async (tx) => {
+                await tx.article.create({ data: { title: 't' } });
+                await prisma.tag.create({ data: { name: 'x' } });
+              });
+              res.sendStatus(201);
+            });
+            router.post('/c', async (req, res) => {
+              await prisma.$transaction([
+                prisma.article.create({ data: { title: 't' } }),
+                prisma.tag.create({ data: { name: 'x' } }),
+              ]);
+              res.sendStatus(201);
+            });
+            router.post('/d', async (req, res) => {
+              await Promise.all([db('articles').insert({ title: 't' }), db('tags').insert({ name: 'x' })]);
+              res.sendStatus(201);
+            });
+            router.post('/e', async (req, res) => {
+              await db.transaction(async (trx) => {
+                await trx('articles').insert({ title: 't' });
+                await db('tags').insert({ name: 'x' }).transacting(trx);
+              });
+              res.sendStatus(201);
+            });
+            module.exports = router;
+        ''',
+    })
+    assert _rules(root, "AL305", "AL306") == [
+        ("AL306", "src/routes.js", 7),
+        ("AL306", "src/routes.js", 14),
+        ("AL305", "src/routes.js", 26),
+    ]
+
+
+def test_node_postgres_begin_commit_on_one_client_is_a_transaction(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": NODE_PKG,
+        "src/db.js": "const { Pool } = require('pg');\nmodule.exports = new Pool();\n",
+        "src/routes.js": '''
+            const express = require('express');
+            const pool = require('./db');
+            const router = express.Router();
+            router.post('/follow', async (req, res) => {
+              const client = await pool.connect();
+              try {
+                await client.query('BEGIN');
+                await client.query('INSERT INTO follows (a, b) VALUES ($1, $2)', [1, 2]);
+                await client.query('UPDATE users SET followers = followers + 1 WHERE id = $1', [2]);
+                await client.query('COMMIT');
+              } finally {
+                client.release();
+              }
+              res.sendStatus(200);
+            });
+            router.post('/unfollow', async (req, res) => {
+              await pool.query('DELETE FROM follows WHERE a = $1 AND b = $2', [1, 2]);
+              await pool.query('UPDATE users SET followers = followers - 1 WHERE id = $1', [2]);
+              res.sendStatus(200);
+            });
+            module.exports = router;
+        ''',
+    })
+    assert _rules(root, "AL305") == [("AL305", "src/routes.js", 17)]
+
+
+def test_typeorm_transaction_manager_and_an_injected_repository_inside_it(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"@nestjs/common": "10", "@nestjs/typeorm": "10", "typeorm": "0.3"}}',
+        "src/article.entity.ts": '''
+            import { Entity, PrimaryGeneratedColumn, Column } from 'typeorm';
+            @Entity()
+            export class Article { @PrimaryGeneratedColumn() id: number; @Column() title: string; }
+        ''',
+        "src/articles.service.ts": '''
+            import { Injectable } from '@nestjs/common';
+            import { InjectRepository } from '@nestjs/typeorm';
+            import { DataSource, Repository } from 'typeorm';
+            import { Article } from './article.entity';
+
+            @Injectable()
+            export class ArticlesService {
+              constructor(private readonly dataSource: DataSource, @InjectRepository(Article) private readonly articles: Repository<Article>) {}
+
+              async copy(title: string) {
+                return this.dataSource.transaction(async (manager) => {
+                  await manager.save(Article, { title });
+                  await this.articles.save({ title: title + ' (copy)' });
+                });
+              }
+
+              async copySafe(title: string) {
+                return this.dataSource.transaction(async (manager) => {
+                  await manager.save(Article, { title });
+                  await manager.getRepository(Article).save({ title: title + ' (copy)' });
+                });
+              }
+            }
+        ''',
+    })
+    assert _rules(root, "AL306") == [("AL306", "src/articles.service.ts", 13)]
+
+
+def test_sequelize_cls_passes_the_transaction_implicitly(tmp_path):
+    models = '''
+        const { Sequelize, DataTypes } = require('sequelize');
+        const cls = require('cls-hooked');
+        Sequelize.useCLS(cls.createNamespace('tx'));
+        const sequelize = new Sequelize('sqlite::memory:');
+        const Tag = sequelize.define('Tag', { name: DataTypes.STRING });
+        module.exports = { sequelize, Tag };
+    '''
+    service = '''
+        const { sequelize, Tag } = require('./models');
+        async function tag(name) {
+          return sequelize.transaction(async () => {
+            await Tag.create({ name });
+            await Tag.create({ name: name + '2' });
+          });
+        }
+        module.exports = { tag };
+    '''
+    root = make_repo(tmp_path, {"package.json": NODE_PKG, "src/models.js": models, "src/service.js": service})
+    assert _rules(root, "AL215") == []
+    root2 = make_repo(tmp_path / "nocls", {
+        "package.json": NODE_PKG,
+        "src/models.js": models.replace("Sequelize.useCLS(cls.createNamespace('tx'));", ""),
+        "src/service.js": service,
+    })
+    assert _rules(root2, "AL215") == [("AL215", "src/service.js", 4), ("AL215", "src/service.js", 5)]
+
+
+def test_unchecked_lookup_across_a_repository_with_its_trace_and_checked_look_alikes(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": NODE_PKG,
+        "src/models.js": '''
+            const { Sequelize, DataTypes } = require('sequelize');
+            const sequelize = new Sequelize('sqlite::memory:');
+            const User = sequelize.define('User', { username: DataTypes.STRING });
+            module.exports = { User };
+        ''',
+        "src/repo.js": '''
+            const { User } = require('./models');
+            exports.byName = (username) => User.findOne({ where: { username } });
+        ''',
+        "src/service.js": '''
+            const repo = require('./repo');
+            exports.profile = async (name) => {
+              const user = await repo.byName(name);
+              return { username: user.username };
+            };
+            exports.safe = async (name) => {
+              const user = await repo.byName(name);
+              if (user == null) return null;
+              return { username: user.username, bio: user?.bio };
+            };
+            exports.either = async (name) => {
+              const user = await repo.byName(name);
+              return user ? user.username : (await repo.byName('x'))?.username;
+            };
+        ''',
+    })
+    found = [f for f in report(root).findings if f.rule == "AL220"]
+    assert [(f.path, f.line) for f in found] == [("src/service.js", 4)]
+    assert [(step.path, step.line) for step in found[0].trace] == [("src/repo.js", 2)]
+
+
+def test_mass_assignment_through_a_service_and_allow_listed_look_alikes(tmp_path):
+    root = make_repo(tmp_path, {
+        "requirements.txt": "flask\nsqlalchemy\npydantic\n",
+        "app/db.py": SQLA,
+        "app/service.py": '''
+            from app.db import SessionLocal, User
+
+            def create_user(data):
+                with SessionLocal.begin() as session:
+                    session.add(User(**data))
+
+            def create_user_checked(name):
+                with SessionLocal.begin() as session:
+                    session.add(User(name=name))
+        ''',
+        "app/routes.py": '''
+            from flask import Blueprint, request
+            from pydantic import BaseModel
+            from app import service
+
+            bp = Blueprint("users", __name__)
+
+            class UserIn(BaseModel):
+                name: str
+
+            @bp.post("/users")
+            def create():
+                service.create_user(request.get_json()["user"])
+                return "", 201
+
+            @bp.post("/users/validated")
+            def create_validated():
+                service.create_user(UserIn(**request.get_json()["user"]).model_dump())
+                return "", 201
+
+            @bp.post("/users/fields")
+            def create_fields():
+                service.create_user_checked(request.get_json()["user"]["name"])
+                return "", 201
+        ''',
+    })
+    found = [f for f in report(root).findings if f.rule == "AL504"]
+    assert [(f.path, f.line) for f in found] == [("app/service.py", 5)]
+    assert [(step.path, step.line) for step in found[0].trace] == [("app/routes.py", 12)]
+
+
+def test_presentation_imported_by_a_model_in_a_feature_folder_without_layer_directories(tmp_path):
+    root = make_repo(tmp_path, {
+        "requirements.txt": "fastapi\nsqlalchemy\n",
+        "app/__init__.py": "",
+        "app/articles/__init__.py": "",
+        "app/articles/model.py": '''
+            from sqlalchemy.orm import DeclarativeBase
+            from app.articles.routes import PAGE_SIZE
+
+            class Base(DeclarativeBase):
+                pass
+        ''',
+        "app/articles/routes.py": '''
+            from fastapi import APIRouter
+            from app.articles.schemas import ArticleOut
+            router = APIRouter()
+            PAGE_SIZE = 20
+        ''',
+        "app/articles/schemas.py": "from pydantic import BaseModel\nclass ArticleOut(BaseModel):\n    title: str\n",
+        "app/articles/service.py": "from app.articles.schemas import ArticleOut\n",
+    })
+    assert _rules(root, "AL109", "AL110") == [("AL109", "app/articles/model.py", 2)]
+
+
+def test_delete_by_url_without_an_owner_check_and_the_checked_look_alikes(tmp_path):
+    root = make_repo(tmp_path, {
+        "requirements.txt": "fastapi\nsqlalchemy\n",
+        "app/db.py": SQLA.replace("        user_id: Mapped[int]", "        user_id: Mapped[int]\n        bio: Mapped[str]"),
+        "app/main.py": '''
+            from fastapi import Depends, FastAPI, HTTPException
+            from sqlalchemy.orm import Session
+            from app.db import Profile, SessionLocal, User
+
+            app = FastAPI()
+
+            def get_db():
+                with SessionLocal() as db:
+                    yield db
+
+            def get_current_user(db: Session = Depends(get_db)) -> User:
+                return db.get(User, 1)
+
+            @app.delete("/profiles/{pid}")
+            def delete_profile(pid: int, user: User = Depends(get_current_user), db: Session = Depends(get_db)):
+                profile = db.get(Profile, pid)
+                if profile is None:
+                    raise HTTPException(404)
+                db.delete(profile)
+                db.commit()
+
+            @app.delete("/profiles/{pid}/checked")
+            def delete_checked(pid: int, user: User = Depends(get_current_user), db: Session = Depends(get_db)):
+                profile = db.get(Profile, pid)
+                if profile is None or profile.user_id != user.id:
+                    raise HTTPException(403)
+                db.delete(profile)
+                db.commit()
+
+            @app.put("/profiles/{pid}")
+            def update_public(pid: int, bio: str, db: Session = Depends(get_db)):
+                profile = db.get(Profile, pid)
+                if profile is None:
+                    raise HTTPException(404)
+                profile.bio = bio
+                db.add(profile)
+                db.commit()
+        ''',
+    })
+    assert _rules(root, "AL505") == [("AL505", "app/main.py", 19)]
+
+
+def test_sequelize_destroy_by_url_parameter_without_owner(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": NODE_PKG,
+        "src/models.js": '''
+            const { Sequelize, DataTypes } = require('sequelize');
+            const sequelize = new Sequelize('sqlite::memory:');
+            const User = sequelize.define('User', { username: DataTypes.STRING });
+            const Comment = sequelize.define('Comment', { body: DataTypes.STRING });
+            Comment.belongsTo(User, { as: 'author', foreignKey: 'authorId' });
+            module.exports = { Comment };
+        ''',
+        "src/routes.js": '''
+            const express = require('express');
+            const { Comment } = require('./models');
+            const router = express.Router();
+            router.delete('/comments/:id', async (req, res) => {
+              if (!req.user) return res.sendStatus(401);
+              await Comment.destroy({ where: { id: req.params.id } });
+              res.sendStatus(204);
+            });
+            router.delete('/mine/:id', async (req, res) => {
+              const comment = await Comment.findByPk(req.params.id);
+              if (!comment) return res.sendStatus(404);
+              if (comment.authorId !== req.user.id) return res.sendStatus(403);
+              await comment.destroy();
+              res.sendStatus(204);
+            });
+            router.delete('/anonymous/:id', async (req, res) => {
+              await Comment.destroy({ where: { id: req.params.id } });
+              res.sendStatus(204);
+            });
+            module.exports = router;
+        ''',
+    })
+    assert _rules(root, "AL505") == [("AL505", "src/routes.js", 6)]
+
+
+def test_pooled_client_used_after_release(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": NODE_PKG,
+        "src/db.js": "const { Pool } = require('pg');\nmodule.exports = new Pool();\n",
+        "src/tags.js": '''
+            const pool = require('./db');
+            async function tags() {
+              const client = await pool.connect();
+              const { rows } = await client.query('SELECT name FROM tags');
+              client.release();
+              const again = await client.query('SELECT COUNT(*) FROM tags');
+              return { rows, again };
+            }
+            async function tagsOk() {
+              const client = await pool.connect();
+              try {
+                return (await client.query('SELECT name FROM tags')).rows;
+              } finally {
+                client.release();
+              }
+            }
+            module.exports = { tags, tagsOk };
+        ''',
+    })
+    assert _rules(root, "AL307") == [("AL307", "src/tags.js", 6)]
+
+
+def test_two_collections_joined_in_one_typeorm_query_and_the_query_strategy_look_alike(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"typeorm": "0.3"}}',
+        "src/entities.ts": '''
+            import { Entity, PrimaryGeneratedColumn, OneToMany, ManyToOne, ManyToMany } from 'typeorm';
+            @Entity()
+            export class Article {
+              @PrimaryGeneratedColumn() id: number;
+              @OneToMany(() => Comment, (c) => c.article) comments: Comment[];
+              @ManyToMany(() => Tag) tags: Tag[];
+            }
+            @Entity()
+            export class Comment { @PrimaryGeneratedColumn() id: number; @ManyToOne(() => Article) article: Article; }
+            @Entity()
+            export class Tag { @PrimaryGeneratedColumn() id: number; }
+        ''',
+        "src/repo.ts": '''
+            import { DataSource } from 'typeorm';
+            import { Article } from './entities';
+            const ds = new DataSource({ type: 'sqlite', database: 'x' });
+            export const full = () => ds.getRepository(Article).find({ relations: ['comments', 'tags'] });
+            export const split = () => ds.getRepository(Article).find({ relations: ['comments', 'tags'], relationLoadStrategy: 'query' });
+            export const one = () => ds.getRepository(Article).find({ relations: ['tags'] });
+        ''',
+    })
+    assert _rules(root, "AL231") == [("AL231", "src/repo.ts", 4)]
+
+
+def test_sqlalchemy_joinedload_of_two_collections_and_selectinload_look_alike(tmp_path):
+    root = make_repo(tmp_path, {"requirements.txt": "sqlalchemy\n", "app/m.py": 'from sqlalchemy import ForeignKey, select\nfrom sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, joinedload, selectinload, Session\n\nclass Base(DeclarativeBase):\n    pass\n\nclass Article(Base):\n    __tablename__ = "articles"\n    id: Mapped[int] = mapped_column(primary_key=True)\n    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))\n    author: Mapped["User"] = relationship()\n    comments: Mapped[list["Comment"]] = relationship()\n    tags: Mapped[list["Tag"]] = relationship()\n\nclass User(Base):\n    __tablename__ = "users"\n    id: Mapped[int] = mapped_column(primary_key=True)\n\nclass Comment(Base):\n    __tablename__ = "comments"\n    id: Mapped[int] = mapped_column(primary_key=True)\n    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))\n\nclass Tag(Base):\n    __tablename__ = "tags"\n    id: Mapped[int] = mapped_column(primary_key=True)\n    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))\n\ndef bad(s: Session):\n    return s.scalars(select(Article).options(joinedload(Article.comments), joinedload(Article.tags))).unique().all()\n\ndef ok(s: Session):\n    return s.scalars(select(Article).options(joinedload(Article.author), selectinload(Article.comments), selectinload(Article.tags))).all()\n'})
+    assert _rules(root, "AL231") == [("AL231", "app/m.py", 30)]
+
+
+def test_commonjs_exports_called_inside_the_module_carry_their_nullable_result(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": NODE_PKG,
+        "src/db.js": "const knex = require('knex');\nmodule.exports = knex({ client: 'pg' });\n",
+        "src/articles.js": '''
+            const db = require('./db');
+            exports.bySlug = (slug) => db('articles').where({ slug }).first();
+            exports.title = async (slug) => {
+              const article = await exports.bySlug(slug);
+              return article.title;
+            };
+            exports.titleChecked = async (slug) => {
+              const article = await exports.bySlug(slug);
+              return article ? article.title : null;
+            };
+        ''',
+    })
+    assert _rules(root, "AL220") == [("AL220", "src/articles.js", 5)]
