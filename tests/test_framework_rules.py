@@ -66,10 +66,14 @@ def test_start_commands_tell_scripts_from_imported_apps():
         ("Procfile", 1, "web: python server.py"),
         ("package.json", 6, "node src/index.js"),
         ("Dockerfile", 2, "ENV DATABASE_URL postgresql://db/conduit"),
+        ("run.sh", 7, "exec gunicorn -w 2 -b 0.0.0.0:8080 'app:create_app()'"),
+        ("run.sh", 8, "python -m app.main"),
     ])
     found = [(e.server, e.module, e.as_script) for e in entry_points(manifest)]
     assert found == [("uvicorn", "app.main", False), ("flask", "conduit", False), ("gunicorn", "wsgi", False),
-                     ("python", "server.py", True), ("node", "src/index.js", True)]
+                     ("python", "server.py", True), ("node", "src/index.js", True),
+                     ("gunicorn", "app", False),  # the bind address 0.0.0.0:8080 is not the app
+                     ("python -m", "app.main", True)]  # runpy runs app/main.py as __main__
     assert sets_variable(manifest, "DATABASE_URL") == ("Dockerfile", 2)
     assert sets_variable(manifest, "DB_DIALECT") is None
 
