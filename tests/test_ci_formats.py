@@ -144,6 +144,6 @@ def test_junit_escapes_markup_and_drops_characters_xml_cannot_hold():
     nasty = finding(message='<script>&"quotes"\x01\x1b[31m', path="a<b>.py")
     suite = ET.fromstring(junit_reporter.render([nasty], {"seconds": 0.5}))
     failure = suite.find("testcase/failure")
-    assert failure.get("message") == '<script>&"quotes"[31m'
+    assert failure.get("message") == '<script>&"quotes"\\x01\\x1b[31m'
     empty = ET.fromstring(junit_reporter.render([], {"seconds": 0.1}))
     assert empty.get("tests") == "1" and empty.get("failures") == "0"

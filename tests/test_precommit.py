@@ -4,9 +4,12 @@ Two set-ups are exercised:
 
 * **hook repository** — this repository's ``.pre-commit-hooks.yaml`` (``language: python``),
   installed by pre-commit from a temporary commit of the working tree, exactly as users get it
-  with ``repo: <url>`` + ``rev``.  pre-commit builds a virtualenv and ``pip install``s archlint
-  into it; to stay offline the test lets that virtualenv see this interpreter's site-packages
-  (archlint's dependencies and the hatchling build backend) and forbids the index.
+  with ``repo: <url>`` + ``rev``.  pre-commit builds a fresh virtualenv and ``pip install``s
+  archlint into it, build backend (hatchling) and dependencies included, from the package index
+  pip is configured with (``PIP_INDEX_URL`` / ``PIP_FIND_LINKS`` / pip.conf) — the same index
+  ``pip install ".[test]"`` used, so a local mirror keeps it offline.  (It used to let that
+  virtualenv see "the system site-packages" instead, which are the *base* interpreter's, not
+  those of the virtualenv the suite runs in: a newcomer's fresh venv had no hatchling there.)
 * **local system hook** — ``repo: local`` with ``language: system`` and ``python -m archlint``,
   for teams that install archlint into their own environment.
 
@@ -17,7 +20,6 @@ just the files pre-commit passes would see no layers at all and let it through.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import shutil
@@ -57,8 +59,8 @@ def hook_env(tmp_path_factory):
         "NO_COLOR": "1",
         "ARCHLINT_CACHE_DIR": str(home / "archlint-cache"),
     }
-    if importlib.util.find_spec("hatchling") is not None:
-        env.update(VIRTUALENV_SYSTEM_SITE_PACKAGES="1", PIP_NO_INDEX="1", PIP_NO_BUILD_ISOLATION="0")
+    for inherited in ("VIRTUALENV_SYSTEM_SITE_PACKAGES", "PIP_NO_BUILD_ISOLATION", "PYTHONPATH"):
+        env.pop(inherited, None)  # the hook's virtualenv is as clean as a user's
     return env
 
 

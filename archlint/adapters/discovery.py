@@ -82,6 +82,7 @@ class Discovery:
     manifests: list[tuple[str, str]] = field(default_factory=list)  # (relative, absolute)
     problems: list[tuple[str, ParseProblem]] = field(default_factory=list)
     skipped: int = 0  # files seen but not analysed (symlinks out of root, …)
+    hidden: list[tuple[str, str]] = field(default_factory=list)  # (directory, why) pruned by a default exclude
 
 
 class _GitIgnore:
@@ -159,6 +160,7 @@ def _walk(result, top, top_rel, real_root, exclude, ignores, seen_dirs, seen_fil
         seen_dirs.add(key)
         names = {entry.name for entry in entries}
         if "pyvenv.cfg" in names and directory_rel:
+            result.hidden.append((directory_rel, "a virtualenv"))
             continue  # a virtualenv, whatever its name
         if ignores is not None and directory_rel and ".gitignore" in names:
             ignores.load(directory_rel, directory)
@@ -169,6 +171,9 @@ def _walk(result, top, top_rel, real_root, exclude, ignores, seen_dirs, seen_fil
             except OSError:
                 is_dir = False
             if is_dir:
+                if _default_excluded(entry.name):
+                    result.hidden.append((relative, f"default exclude `{entry.name}`"))
+                    continue
                 if _excluded_dir(entry.name, relative, exclude, ignores):
                     continue
                 if entry.is_symlink() and not _inside(os.path.realpath(entry.path), real_root):
@@ -183,9 +188,11 @@ def _walk(result, top, top_rel, real_root, exclude, ignores, seen_dirs, seen_fil
             _add_file(result, entry.path, relative, real_root, seen_files, explicit=False, symlink=entry.is_symlink())
 
 
+def _default_excluded(name: str) -> bool:
+    return name in DEFAULT_EXCLUDED_DIRS or name.endswith(".egg-info")
+
+
 def _excluded_dir(name: str, relative: str, exclude: list[str], ignores) -> bool:
-    if name in DEFAULT_EXCLUDED_DIRS or name.endswith(".egg-info"):
-        return True
     if exclude and any(glob_match(relative, pattern) for pattern in exclude):
         return True
     return ignores is not None and bool(ignores.specs) and ignores.ignored(relative, True)
@@ -245,3 +252,40 @@ def _symlink_problem(path: str, real_root: str) -> str:
     if not _inside(os.path.realpath(path), real_root):
         return "outside"
     return ""
+
+
+def describe_hidden(root: str, hidden: list[tuple[str, str]], limit: int = 8) -> str:
+    """What the default excludes hid, for the "nothing was analysed" warning: each pruned directory
+    with the number of source files under it (counted only now, when it matters, up to 10,000
+    entries per directory, never following a symlink)."""
+    parts = []
+    for relative, why in sorted(hidden)[:limit]:
+        count = _count_sources(os.path.join(root, *relative.split("/")))
+        noun = "source file" if count == 1 else "source files"
+        parts.append(f"{relative}/ ({why}: {count if count < _COUNT_LIMIT else f'{_COUNT_LIMIT}+'} {noun})")
+    if len(hidden) > limit:
+        parts.append(f"and {len(hidden) - limit} more")
+    return "; ".join(parts)
+
+
+_COUNT_LIMIT = 10_000
+
+
+def _count_sources(directory: str) -> int:
+    count = seen = 0
+    stack = [directory]
+    while stack and seen < _COUNT_LIMIT:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            seen += 1
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                elif _extension(entry.name) in LANGUAGES:
+                    count += 1
+            except OSError:
+                continue
+    return min(count, _COUNT_LIMIT)

@@ -90,9 +90,12 @@ def materialise(text: str | bytes, directory: str) -> int:
         if len(data) > MAX_FILE_BYTES:
             continue
         target = os.path.join(directory, *relative.split("/"))
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        with open(target, "wb") as handle:
-            handle.write(data)
+        try:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "wb") as handle:
+                handle.write(data)
+        except OSError:
+            continue  # a name the file system refuses (too long, a file where a directory goes)
         written += 1
     return written
 

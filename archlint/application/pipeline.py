@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from archlint import __version__
 from archlint.adapters import config_loader, knowledge
 from archlint.adapters.cache import FactsCache, code_and_data_fingerprint, default_cache_dir
-from archlint.adapters.discovery import discover
+from archlint.adapters.discovery import describe_hidden, discover
 from archlint.application.architecture import resolve_architecture
 from archlint.application.graph_builder import build_graph
 from archlint.application.manifest_reader import read_manifests
@@ -63,6 +63,7 @@ class Report:
     fail_on: str = "warning"
     context: CheckContext | None = field(default=None, repr=False)
     cache_hits: int = 0
+    notices: list[str] = field(default_factory=list)  # for stderr (never in the report itself)
 
     @property
     def failed(self) -> bool:
@@ -212,7 +213,18 @@ def _report(root, findings, found, files, config: Config, started: float, contex
         "skipped": total - parsed,
         "seconds": round(time.perf_counter() - started, 3),
     }
-    return Report(root=root, findings=findings, stats=stats, fail_on=config.fail_on, context=context, cache_hits=hits)
+    notices = [] if total else [_nothing_analysed(root, found)]
+    return Report(root=root, findings=findings, stats=stats, fail_on=config.fail_on, context=context, cache_hits=hits,
+                  notices=notices)
+
+
+def _nothing_analysed(root: str, found) -> str:
+    """Zero files must not look like a clean bill of health (ruff warns the same way)."""
+    message = f"nothing was analysed: no Python or JavaScript/TypeScript source file under {root}"
+    if found.hidden:
+        message += (f" outside the default excludes, which hid {describe_hidden(root, found.hidden)}"
+                    " — name a directory on the command line to analyse it anyway")
+    return message
 
 
 def _api_spec(options: Options, config: Config):

@@ -168,6 +168,9 @@ def _verify_compared(compared: Compared, constraints: Constraints, path: str, ba
 def _verdicts(report: Report, constraints: Constraints) -> list[Verdict]:
     context = report.context
     verdicts: list[Verdict] = []
+    if not report.stats["files"]:  # no constraint holds on code that was never read
+        reason = "nothing was analysed: no Python or JavaScript/TypeScript source file (see the warning on stderr)"
+        return [Verdict(name, expected, False, reason) for name, expected in constraints.requested()]
     for name, expected in constraints.requested():
         if name == "framework":
             verdicts.append(framework_verdict(context, expected, semantic_evidence.served(context)))

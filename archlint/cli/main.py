@@ -14,6 +14,7 @@ import click
 from archlint import __version__
 from archlint.domain.config import ConfigError
 from archlint.domain.findings import SEVERITIES
+from archlint.reporters.inert import terminal
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -24,8 +25,14 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _fail(message: str) -> None:
-    click.echo(f"archlint: error: {message}", err=True)
+    click.echo(f"archlint: error: {terminal(message)}", err=True)  # one line, whatever a config file held
     sys.exit(EXIT_ERROR)
+
+
+def _warn(notices: list[str]) -> None:
+    """Warnings about the run itself (nothing analysed) go to stderr: stdout is the report."""
+    for notice in notices:
+        click.echo(f"archlint: warning: {terminal(notice)}", err=True)
 
 
 def _write(text: str, output: str | None) -> None:
@@ -122,6 +129,7 @@ def check(paths, fmt, output, config_path, select, ignore, exclude, fail_on, no_
             sys.exit(EXIT_FINDINGS if fixed.failed else EXIT_OK)
     try:
         with _check_run(list(paths), options, patch, changed, base) as (report, source_root, compared):
+            _warn(report.notices)
             prints = fingerprints(report.findings, source_root) if (baseline_path or write_baseline or fmt == "sarif") else []
             outcome = None
             if baseline_path or write_baseline:
@@ -386,6 +394,7 @@ def verify(path, task, framework, architecture, database, orm, patch, openapi, f
         _fail(str(exc))
     except Exception as exc:  # noqa: BLE001 - contract: internal errors are exit 2, one line
         _fail(f"internal error: {type(exc).__name__}: {exc}")
+    _warn(result.report.notices)
     if fmt == "json":
         from archlint.reporters.json_reporter import render as render_json
 
@@ -471,6 +480,15 @@ def explain(rule) -> None:
     if rule not in registry:
         _fail(f"unknown rule {rule!r}; `archlint rules` lists them")
     click.echo(render_explain(registry.get(rule)), nl=False)
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of the `check` / `verify` JSON reports (it ships in the package as
+    archlint/schemas/report.schema.json)."""
+    from importlib.resources import files
+
+    click.echo(files("archlint").joinpath("schemas", "report.schema.json").read_text(encoding="utf-8"), nl=False)
 
 
 def main() -> None:

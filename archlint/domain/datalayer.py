@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
+from archlint.domain import indexes
 from archlint.domain.facts import Assign, CallSite, FileFacts, Span
 from archlint.domain.graph import ModuleGraph
 from archlint.domain.knowledge import Knowledge, module_matches
@@ -91,14 +92,17 @@ _NON_PRODUCTION = (
 )
 
 
+@lru_cache(maxsize=8192)
 def non_production(path: str) -> bool:
-    """Tests, migrations, seeds and scripts: code that never serves a request."""
+    """Tests, migrations, seeds and scripts: code that never serves a request.  (Asked for every
+    access site; one answer per path.)"""
     return any(glob_match(path, pattern) for pattern in _NON_PRODUCTION)
 
 
 def call_of(facts: FileFacts, site) -> CallSite | None:
-    """The call behind an access site / construct (same span and callee)."""
-    return next((c for c in facts.calls if c.span == site.span and c.callee == site.callee), None)
+    """The call behind an access site / construct (same span and callee); indexed, since checks
+    ask for every access."""
+    return indexes.first(facts.calls, indexes.by_site, (site.span, site.callee))
 
 
 _SEGMENT = re.compile(r"([A-Za-z_$#][\w$]*)(\(\))?")
@@ -129,6 +133,60 @@ def _segments(callee: str) -> tuple[tuple[str, bool], ...]:
 
 def data_layer_modules(knowledge: Knowledge) -> tuple[str, ...]:
     return tuple(m for e in knowledge.entries if e.kind in ("orm", "driver") for m in e.modules)
+
+
+class _ScopeEnvs:
+    """Typed names per scope (a qualname such as ``Repo.save``), and the chain of environments a
+    name is looked up in from inside a scope: its own, then every enclosing scope's, innermost
+    first (the class's env is where ``self.x`` lives).
+
+    Deeply nested code is hostile input (a 3,000-level bundle of arrows), so a chain must not cost
+    the nesting depth per call: only scopes that bind something are linked, each scope remembers
+    its nearest binding ancestor, and that memo is dropped only when a scope binds its first name.
+    A lookup then costs the number of enclosing scopes that really bind a DB handle.
+    """
+
+    __slots__ = ("_envs", "_parent", "_nearest")
+
+    def __init__(self) -> None:
+        self._envs: dict[str, dict[str, Typed]] = {}
+        self._parent: dict[str, str] = {}  # scope -> enclosing scope ("" at the top)
+        self._nearest: dict[str, str] = {}  # scope -> itself or nearest enclosing scope with an env, or ""
+
+    def put(self, scope: str, name: str, typed: Typed) -> None:
+        env = self._envs.get(scope)
+        if env is None:
+            env = self._envs[scope] = {}
+            self._nearest.clear()
+        env[name] = typed
+
+    def items(self):
+        return self._envs.items()
+
+    def chain(self, scope: str) -> list[dict[str, Typed]]:
+        chain = []
+        current = self._nearest_env(scope)
+        while current:
+            chain.append(self._envs[current])
+            current = self._nearest_env(self._enclosing(current))
+        return chain
+
+    def _enclosing(self, scope: str) -> str:
+        parent = self._parent.get(scope)
+        if parent is None:
+            parent = self._parent[scope] = scope.rpartition(".")[0]
+        return parent
+
+    def _nearest_env(self, scope: str) -> str:
+        unresolved = []
+        current = scope
+        while current and current not in self._nearest and current not in self._envs:
+            unresolved.append(current)
+            current = self._enclosing(current)
+        found = self._nearest.get(current, current)  # current is "", has an env, or is memoised
+        for pending in unresolved:
+            self._nearest[pending] = found
+        return found
 
 
 # The analysis ---------------------------------------------------------------------------------
@@ -285,12 +343,11 @@ class _Analyser:
         return None
 
     # scopes ----------------------------------------------------------------------------------------
-    def scope_envs(self, path: str) -> dict[str, dict[str, Typed]]:
+    def scope_envs(self, path: str) -> _ScopeEnvs:
         """Typed names per function scope (qualname), plus ``self.x`` per class under ``Class``."""
         facts = self.files[path]
-        envs: dict[str, dict[str, Typed]] = {}
+        envs = _ScopeEnvs()
         for function in facts.functions:
-            env = envs.setdefault(function.qualname, {})
             for parameter in function.parameters():
                 typed = self._parameter_type(path, parameter.annotation, parameter.default)
                 if typed is None:
@@ -299,21 +356,20 @@ class _Analyser:
                 for modifier in _TS_MODIFIERS:
                     if name.startswith(modifier):
                         name = name[len(modifier) :]
-                        envs.setdefault(_class_of(function.qualname), {})[f"this.{name.strip()}"] = typed
-                env[name.strip()] = typed
+                        envs.put(_class_of(function.qualname), f"this.{name.strip()}", typed)
+                envs.put(function.qualname, name.strip(), typed)
         for _round in range(2):  # self.x assigned in __init__ and used in a later method, either order
             for assign in facts.assigns:
                 if not assign.scope:
                     continue
-                chain = self._chain(assign.scope, envs)
-                typed = self.type_of(path, assign, chain)
+                typed = self.type_of(path, assign, envs.chain(assign.scope))
                 if typed is None:
                     continue
                 if assign.target.startswith(("self.", "this.")):
-                    envs.setdefault(_class_of(assign.scope), {})[assign.target] = typed
+                    envs.put(_class_of(assign.scope), assign.target, typed)
                 else:
                     for name in _assigned_names(assign.target):
-                        envs.setdefault(assign.scope, {})[name] = typed
+                        envs.put(assign.scope, name, typed)
         for qualname, env in envs.items():
             provided = next((t for t in env.values() if t.kind in ("session", "connection")), None)
             if provided is not None and "." not in qualname and _PROVIDER_NAME.search(qualname):
@@ -348,27 +404,12 @@ class _Analyser:
             edge.external for edge in self.graph.out_edges(path)
         )
 
-    @staticmethod
-    def _chain(scope: str, envs: dict[str, dict[str, Typed]]) -> list[dict[str, Typed]]:
-        """Innermost scope first, then enclosing functions, then the class (for self.x)."""
-        chain = []
-        parts = scope.split(".")
-        for cut in range(len(parts), 0, -1):
-            env = envs.get(".".join(parts[:cut]))
-            if env is not None:
-                chain.append(env)
-        return chain
-
     # access sites ------------------------------------------------------------------------------------
-    def accesses(self, path: str, envs: dict[str, dict[str, Typed]], models: dict[str, Model]) -> None:
+    def accesses(self, path: str, envs: _ScopeEnvs, models: dict[str, Model]) -> None:
         facts = self.files[path]
         language = facts.language
-        chains: dict[str, list[dict[str, Typed]]] = {}
         for call in facts.calls:
-            scope = call.scope
-            if scope not in chains:
-                chains[scope] = self._chain(scope, envs) if scope else []
-            chain = chains[scope]
+            chain = envs.chain(call.scope) if call.scope else []
             parts = segments(call.callee)
             if not parts:
                 continue

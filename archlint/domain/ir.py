@@ -489,22 +489,43 @@ class ModuleIR(NamedTuple):
 # Walking ---------------------------------------------------------------------------------------
 
 
+_SCALAR_FIELDS = frozenset({
+    "span", "id", "name", "op", "kind", "strict", "optional", "new", "is_async", "fid", "cid", "strings", "qualname",
+    "is_generator", "parent", "cls", "locals", "globals", "is_static", "modifiers", "local", "source", "source_name",
+    "path", "language", "truncated", "bindings",
+})
+
+
+def _child_fields(record: type) -> tuple[int, ...]:
+    """Indexes of the fields of ``record`` that can hold IR nodes or blocks, last first (so that a
+    stack pops them in source order).  ``Const.value`` is a literal, never a node."""
+    if record is Const:
+        return ()
+    return tuple(reversed([i for i, field in enumerate(record._fields) if field not in _SCALAR_FIELDS]))
+
+
 def iter_nodes(root: object):
     """Every IR record under ``root`` (a node or a block), itself included, depth first in source
-    order.  Nested functions are not entered: a :class:`FuncRef` only names its ``fid``."""
+    order.  Nested functions are not entered: a :class:`FuncRef` only names its ``fid``.  The
+    fields to descend into are computed once per record type (this walk runs over every function
+    of every deep file)."""
     stack = [root]
+    pop, push = stack.pop, stack.append
+    children = _CHILDREN
     while stack:
-        current = stack.pop()
+        current = pop()
         kind = type(current)
         if kind is tuple:  # a block, or a tuple-valued field
             stack.extend(reversed(current))
             continue
-        if kind is Span or not isinstance(current, tuple):
-            continue
+        fields = children.get(kind)
+        if fields is None:
+            continue  # a string, a number, a span
         yield current
-        for value in reversed(current):  # a NamedTuple iterates its fields
-            if isinstance(value, tuple) and type(value) is not Span:
-                stack.append(value)
+        for index in fields:
+            value = current[index]
+            if value is not None and type(value) is not str:
+                push(value)
 
 
 def target_names(target: Expr) -> list[str]:
@@ -531,6 +552,9 @@ def calls_in(block: object) -> list[Call]:
     return [node for node in iter_nodes(block) if type(node) is Call]
 
 
+_CHILDREN: dict = {}
+
+
 def _tuple_reduce(self):
     """Unpickle through ``tuple.__new__`` (C), as the facts records do (see ``facts.py``)."""
     return (tuple.__new__, (type(self), tuple(self)))
@@ -542,3 +566,4 @@ for _record in (
     Jump, Delete, Param, Function, Field, Class, Export, ModuleIR,
 ):
     _record.__reduce__ = _tuple_reduce  # type: ignore[method-assign]
+    _CHILDREN[_record] = _child_fields(_record)

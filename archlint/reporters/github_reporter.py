@@ -3,13 +3,16 @@ which GitHub turns into annotations on the pull request's diff.
 
 Escaping follows the Actions toolkit (``@actions/core`` ``command.ts``): in the message ``%``,
 CR and LF are percent-encoded; in property values ``:`` and ``,`` are as well, since they
-delimit the command.  Paths must be relative to the repository checkout, so the caller passes
+delimit the command.  Text from the analysed files is made inert first (``inert.markdown``):
+control characters spelled out, so the raw log cannot drive a terminal, and an HTML tag or a
+link in a message has its brackets escaped, so no surface that renders markdown runs it.  Paths must be relative to the repository checkout, so the caller passes
 a prefix when the analysed root is a subdirectory of the working directory.
 """
 
 from __future__ import annotations
 
 from archlint.domain.findings import Finding
+from archlint.reporters.inert import markdown, terminal
 
 _COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -32,7 +35,7 @@ def render(findings: list[Finding], path_prefix: str = "") -> str:
     lines = []
     for finding in findings:
         properties = {
-            "file": path_prefix + finding.path,
+            "file": terminal(path_prefix + finding.path),
             "line": finding.line,
             "col": finding.column,
             "endLine": max(finding.end_line, finding.line),
@@ -40,6 +43,6 @@ def render(findings: list[Finding], path_prefix: str = "") -> str:
             "title": f"{finding.rule} {finding.name}",
         }
         joined = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
-        message = escape_data(f"{finding.message}\nfix: {finding.guidance}")
+        message = escape_data(f"{markdown(finding.message)}\nfix: {markdown(finding.guidance)}")
         lines.append(f"::{_COMMANDS[finding.severity]} {joined}::{message}")
     return "".join(line + "\n" for line in lines)

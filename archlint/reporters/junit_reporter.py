@@ -4,7 +4,8 @@ Jenkins, Azure Pipelines, CircleCI).
 One ``testsuite``; one ``testcase`` per finding, failed for errors and warnings and passed (with
 the finding in ``system-out``) for info; a single passing test case when nothing was found, so
 the CI page shows a green "archlint" rather than "no tests".  Built with ElementTree, so every
-attribute is escaped; characters XML 1.0 cannot carry at all are dropped.
+attribute is escaped; control characters are spelled out (``\x1b``, as in the text report) and
+the few characters XML 1.0 cannot carry at all (lone surrogates, U+FFFE/FFFF) are dropped.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ import re
 import xml.etree.ElementTree as ET
 
 from archlint.domain.findings import Finding
+from archlint.reporters.inert import terminal
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _clean(text: str) -> str:
-    return _NOT_XML.sub("", text)
+    return _NOT_XML.sub("", terminal(text))
 
 
 def render(findings: list[Finding], stats: dict) -> str:

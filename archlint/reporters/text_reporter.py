@@ -1,6 +1,9 @@
 """Human-readable output: findings grouped by file, each with a code frame and the fix.
 
 Colour only when writing to a terminal (and never with NO_COLOR set), so logs and pipes stay clean.
+Everything that comes from the analysed files — paths, messages, code frames — is made inert
+first (control characters spelled out as ``\x1b``): an untrusted repository must not be able to
+drive the user's terminal.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ import os
 from collections.abc import Iterable
 
 from archlint.domain.findings import Finding
+from archlint.reporters.inert import frame, terminal
 
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -29,7 +33,7 @@ def render(root: str, findings: list[Finding], stats: dict, colour: bool) -> str
     for finding in findings:
         by_file.setdefault(finding.path, []).append(finding)
     for path, group in by_file.items():
-        lines.append(style(path, _BOLD))
+        lines.append(style(terminal(path), _BOLD))
         source = _read_lines(os.path.join(root, path))
         for finding in group:
             lines.extend(_render_finding(finding, source, style))
@@ -40,17 +44,19 @@ def render(root: str, findings: list[Finding], stats: dict, colour: bool) -> str
 
 def _render_finding(finding: Finding, source: list[str] | None, style: _Style) -> Iterable[str]:
     severity = style(finding.severity, _COLOURS[finding.severity])
-    yield f"  {finding.line}:{finding.column}  {severity}  {finding.message}  {style(f'[{finding.rule} {finding.name}]', _DIM)}"
+    yield f"  {finding.line}:{finding.column}  {severity}  {terminal(finding.message)}  {style(f'[{finding.rule} {finding.name}]', _DIM)}"
     if source and 0 < finding.line <= len(source):
-        text = source[finding.line - 1].rstrip("\n").expandtabs(4)
-        if text.strip():
+        raw = source[finding.line - 1].rstrip("\n").expandtabs(4)
+        if raw.strip():
+            text, column = frame(raw, finding.column)
+            end = frame(raw, finding.end_column)[1] if finding.end_line == finding.line else len(text) + 1
             gutter = f"{finding.line:>6} | "
             yield style(gutter, _DIM) + text[:160]
-            width = max(1, (finding.end_column - finding.column) if finding.end_line == finding.line else len(text) - finding.column + 1)
-            yield " " * len(gutter) + " " * (finding.column - 1) + style("^" * min(width, 120), _COLOURS[finding.severity])
+            width = max(1, end - column)
+            yield " " * len(gutter) + " " * (column - 1) + style("^" * min(width, 120), _COLOURS[finding.severity])
     for step in finding.trace:
-        yield f"         {style('via', _DIM)} {step.path}:{step.line}  {step.note}"
-    yield f"         {style('fix:', _BOLD)} {finding.guidance}"
+        yield f"         {style('via', _DIM)} {terminal(step.path)}:{step.line}  {terminal(step.note)}"
+    yield f"         {style('fix:', _BOLD)} {terminal(finding.guidance)}"
 
 
 def _read_lines(path: str) -> list[str] | None:

@@ -171,6 +171,11 @@ class Calls:
             function = self.program.method(bare.path, bare.cid, method)
             if function is not None:
                 return self.invoke(node, function._replace(bound=bare), args)
+            from archlint.semantics.frameworks import dump_hook
+
+            dumped = dump_hook(self, node, receiver, method, args)
+            if dumped is not None:
+                return dumped
             member = self.instance_member(bare, method)
             if (v.is_unknown(member) and DECLARED not in tags and not self.alternatives
                     and self.program.closed_class(bare.path, bare.cid) and not self.program.has_subclasses(bare.path, bare.cid)):
@@ -752,6 +757,13 @@ class Calls:
         if found is not None:
             stack, outcome = found
             return self.outcome_value(outcome, v.UNKNOWN, args, node, stack, "")
+        if name in library.adapters:  # aiosql.from_path("queries.sql", "asyncpg")
+            driver = next((a[2] for a in args if a[0] == "kw" and a[1] == "driver_adapter"), None)
+            driver = driver if driver is not None else (args[1][2] if len(args) > 1 and args[1][0] == "pos" else None)
+            bare = v.strip(driver) if driver is not None else None
+            handle = library.adapter(name, bare.value if type(bare) is v.Const else None)
+            if handle is not None:
+                return handle
         if name in ("django.urls.path", "django.urls.re_path", "django.conf.urls.url"):
             self.program.route_calls.setdefault((self.path, node.span), (self.path, node, external, tuple(a[2] for a in args)))
             return v.UNKNOWN

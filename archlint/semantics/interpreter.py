@@ -38,12 +38,24 @@ def render_short(node) -> str:
 
 SPREAD = "..."  # the key under which an object literal keeps a spread of request data
 
-_THENABLE = frozenset({"knex", "mongoose"})  # query builders that run when awaited
 NODE_BUDGET = 40_000  # evaluation steps per frame; past it the function's summary is UNKNOWN
 
 
 class _Budget(Exception):
     pass
+
+
+def _is_property(definition) -> bool:
+    """``@property`` / ``@functools.cached_property``: reading the attribute calls the method."""
+    if definition is None:
+        return False
+    for decorator in definition.decorators:
+        if (type(decorator) is ir.Name and decorator.id in _PROPERTIES) or (type(decorator) is ir.Attr and decorator.name in _PROPERTIES):
+            return True
+    return False
+
+
+_PROPERTIES = frozenset({"property", "cached_property"})
 
 
 class Frame(Calls):
@@ -937,6 +949,8 @@ class Frame(Calls):
             return v.tag(v.UNKNOWN, tags | {v.REQUEST_TAG})
         if kind is v.Record:
             found = bare.get(name)
+            if found is None:  # sequelize-cli's models/index.js registry
+                found = self.program.registered_model(self.path, name)
             if found is not None:
                 return v.tag(found, tags)
             return v.tag(v.UNKNOWN, tags)
@@ -974,6 +988,8 @@ class Frame(Calls):
     def instance_member(self, instance: v.Instance, name: str):
         found = self.program.method(instance.path, instance.cid, name)
         if found is not None:
+            if _is_property(self.program.function(found.path, found.fid)):  # `self.connection` runs the getter
+                return self.call_function(None, found._replace(bound=instance), ())
             return found._replace(bound=instance)
         written = self.program.field_value(instance.path, instance.cid, name)
         member = self.program.class_field(instance.path, instance.cid, name)
@@ -1020,6 +1036,10 @@ class Frame(Calls):
         what the query loaded, or loaded now (a lazy load: one query per row in a loop)."""
         relation = self.program.schema.relation(row.model, name) if row.model else None
         if relation is None:
+            model = self.program.schema.get(row.model) if row.model else None
+            getter = self.program.method(model.path, model.cid, name) if model is not None and model.cid >= 0 else None
+            if getter is not None and _is_property(self.program.function(getter.path, getter.fid)):
+                return self.call_function(None, getter._replace(bound=v.tag(row, tags)), ())  # `article.favoritesCount`
             return v.tag(v.UNKNOWN, tags)
         loaded = "*" in row.loaded or any(path == name or path.startswith(name + ".") for path in row.loaded)
         nested = frozenset(path[len(name) + 1:] for path in row.loaded if path.startswith(name + "."))
@@ -1086,7 +1106,7 @@ class Frame(Calls):
 
     def await_value(self, value, node):
         bare = v.strip(value)
-        if type(bare) is v.Query and bare.stack in _THENABLE:  # a knex builder / Mongoose query runs when awaited
+        if type(bare) is v.Query and bare.stack in self.program.library.thenables:  # knex, Mongoose, Drizzle: runs when awaited
             self.effect("read", bare.stack, bare.model, "await", node, v.tags_of(value))
             if bare.single:
                 origin = self.origin_of(node.value) if type(node) is ir.Await else ""

@@ -104,6 +104,7 @@ class Schema:
 def discover(program) -> Schema:
     """Build the schema from every module's IR.  ``program`` answers static name resolution."""
     schema = Schema()
+    js_calls: dict[str, list] = {}
     for path in sorted(program.modules):
         module = program.modules[path]
         for cls in module.classes:
@@ -113,11 +114,11 @@ def discover(program) -> Schema:
                 schema.add(model, cls.cid)
                 _class_fields(program, module, cls, model)
         if module.language != "python":
-            _sequelize_defines(program, module, schema)
-            _mongoose_models(program, module, schema)
-    for path in sorted(program.modules):
-        if program.modules[path].language != "python":
-            _sequelize_associations(program, program.modules[path], schema)
+            js_calls[path] = calls = _js_model_calls(module)
+            _sequelize_defines(program, module, schema, calls)
+            _mongoose_models(program, module, schema, calls)
+    for path, calls in js_calls.items():
+        _sequelize_associations(program, program.modules[path], schema, calls)
     _resolve_targets(schema)
     return schema
 
@@ -259,45 +260,68 @@ def _is_mapped(annotation) -> bool:
 
 
 # Sequelize -------------------------------------------------------------------------------------------
-def _sequelize_defines(program, module: ir.ModuleIR, schema: Schema) -> None:
-    """``const User = sequelize.define('User', {...})`` and ``User.init({...}, { sequelize })``."""
-    path = module.path
+_MODEL_METHODS = frozenset({"define", "init", "model", "hasMany", "hasOne", "belongsTo", "belongsToMany"})
+
+
+def _js_model_calls(module: ir.ModuleIR) -> list:
+    """(function, node) for the assignments and calls a JS model definition is made of, found in
+    one walk of the module (``define``/``init``/``model`` and the association methods)."""
+    found = []
     for function in module.functions:
         for node in ir.iter_nodes(function.body):
-            if type(node) is ir.Assign and type(node.value) in (ir.Call, ir.Await):
+            kind = type(node)
+            if kind is ir.Call and (node.method in _MODEL_METHODS or (type(node.func) is ir.Name and node.func.id == "model")):
+                found.append((function, node))
+            elif kind is ir.Assign and type(node.value) in (ir.Call, ir.Await):
                 call = node.value.value if type(node.value) is ir.Await else node.value
                 if type(call) is ir.Call and call.method == "define":
-                    name = call.arg(0)
-                    model_name = name.value if type(name) is ir.Const and isinstance(name.value, str) else ""
-                    if not model_name:
-                        continue
-                    model = Model(f"{path}:{model_name}", model_name, "sequelize", path, node.span)
-                    _sequelize_attributes(call.arg(1), model)
-                    schema.add(model)
-                    for target in node.targets:
-                        if type(target) is ir.Name:
-                            program.define_aliases[(path, target.id)] = model.key
-            elif type(node) is ir.Call and node.method == "init" and type(node.receiver) is ir.Name:
-                key = schema.by_class.get((path, _class_id(module, node.receiver.id)))
-                if key is not None:
-                    _sequelize_attributes(node.arg(0), schema.models[key])
+                    found.append((function, node))
+    return found
 
 
-def _mongoose_models(program, module: ir.ModuleIR, schema: Schema) -> None:
+def _sequelize_defines(program, module: ir.ModuleIR, schema: Schema, calls) -> None:
+    """``const User = sequelize.define('User', {...})`` and ``User.init({...}, { sequelize })``."""
+    path = module.path
+    for _function, node in calls:
+        if type(node) is ir.Assign and type(node.value) in (ir.Call, ir.Await):
+            call = node.value.value if type(node.value) is ir.Await else node.value
+            if type(call) is ir.Call and call.method == "define":
+                name = call.arg(0)
+                model_name = name.value if type(name) is ir.Const and isinstance(name.value, str) else ""
+                if not model_name:
+                    continue
+                model = Model(f"{path}:{model_name}", model_name, "sequelize", path, node.span)
+                _sequelize_attributes(call.arg(1), model)
+                schema.add(model)
+                for target in node.targets:
+                    if type(target) is ir.Name:
+                        program.define_aliases[(path, target.id)] = model.key
+        elif type(node) is ir.Call and node.method == "define" and type(node.arg(0)) is ir.Const:
+            name = node.arg(0).value  # return sequelize.define('Tag', {...}) (sequelize-cli models)
+            if isinstance(name, str) and name:
+                model = Model(f"{path}:{name}", name, "sequelize", path, node.span)
+                _sequelize_attributes(node.arg(1), model)
+                schema.add(model)
+        elif type(node) is ir.Call and node.method == "init" and type(node.receiver) is ir.Name:
+            key = schema.by_class.get((path, _class_id(module, node.receiver.id)))
+            if key is not None:
+                _sequelize_attributes(node.arg(0), schema.models[key])
+
+
+def _mongoose_models(program, module: ir.ModuleIR, schema: Schema, calls) -> None:
     """``mongoose.model('Article', ArticleSchema)`` (also ``model(…)`` imported from mongoose)."""
     path = module.path
-    for function in module.functions:
-        for node in ir.iter_nodes(function.body):
-            if type(node) is not ir.Call or len(node.args) < 2:
-                continue
-            func = node.func
-            if not ((type(func) is ir.Attr and func.name == "model") or (type(func) is ir.Name and func.id == "model")):
-                continue
-            if not program.static_name(path, func).startswith("mongoose:"):
-                continue
-            name = node.arg(0)
-            if type(name) is ir.Const and isinstance(name.value, str):
-                schema.add(Model(f"{path}:{name.value}", name.value, "mongoose", path, node.span))
+    for _function, node in calls:
+        if type(node) is not ir.Call or len(node.args) < 2:
+            continue
+        func = node.func
+        if not ((type(func) is ir.Attr and func.name == "model") or (type(func) is ir.Name and func.id == "model")):
+            continue
+        if not program.static_name(path, func).startswith("mongoose:"):
+            continue
+        name = node.arg(0)
+        if type(name) is ir.Const and isinstance(name.value, str):
+            schema.add(Model(f"{path}:{name.value}", name.value, "mongoose", path, node.span))
 
 
 def _class_id(module: ir.ModuleIR, name: str) -> int:
@@ -317,27 +341,26 @@ def _sequelize_attributes(node, model: Model) -> None:
 _ASSOCIATIONS = {"hasMany": True, "belongsToMany": True, "hasOne": False, "belongsTo": False}
 
 
-def _sequelize_associations(program, module: ir.ModuleIR, schema: Schema) -> None:
+def _sequelize_associations(program, module: ir.ModuleIR, schema: Schema, calls) -> None:
     """``Article.belongsTo(User, { as: 'author' })`` anywhere (module level or ``associate()``)."""
     path = module.path
-    for function in module.functions:
-        for node in ir.iter_nodes(function.body):
-            if type(node) is not ir.Call or node.method not in _ASSOCIATIONS:
-                continue
-            owner = _sequelize_model_named(program, path, node.receiver, schema, function)
-            target = _sequelize_model_named(program, path, node.arg(0), schema, function)
-            if not owner:
-                continue
-            alias = ""
-            options = node.arg(1)
-            if type(options) is ir.Obj:
-                for entry in options.entries:
-                    if entry.key == "as" and type(entry.value) is ir.Const and isinstance(entry.value.value, str):
-                        alias = entry.value.value
-            target_name = schema.models[target].name if target else _target_text(node.arg(0))
-            collection = _ASSOCIATIONS[node.method]
-            name = alias or (target_name + "s" if collection and not target_name.endswith("s") else target_name)
-            schema.models[owner].relations[name] = Relation(name, target, collection, "none", node.span, "association", node.method)
+    for function, node in calls:
+        if type(node) is not ir.Call or node.method not in _ASSOCIATIONS:
+            continue
+        owner = _sequelize_model_named(program, path, node.receiver, schema, function)
+        target = _sequelize_model_named(program, path, node.arg(0), schema, function)
+        if not owner:
+            continue
+        alias = ""
+        options = node.arg(1)
+        if type(options) is ir.Obj:
+            for entry in options.entries:
+                if entry.key == "as" and type(entry.value) is ir.Const and isinstance(entry.value.value, str):
+                    alias = entry.value.value
+        target_name = schema.models[target].name if target else _target_text(node.arg(0))
+        collection = _ASSOCIATIONS[node.method]
+        name = alias or (target_name + "s" if collection and not target_name.endswith("s") else target_name)
+        schema.models[owner].relations[name] = Relation(name, target, collection, "none", node.span, "association", node.method)
 
 
 def _sequelize_model_named(program, path: str, node, schema: Schema, function: ir.Function) -> str:

@@ -36,9 +36,12 @@ import tree_sitter as ts
 import tree_sitter_javascript as ts_javascript
 import tree_sitter_typescript as ts_typescript
 
+from archlint.adapters.frontends.js_syntax import syntax_problem
 from archlint.adapters.frontends.source import SQL_FRAGMENT, Columns, decode, has_signal
+from archlint.adapters.frontends.tree_walk import Ancestry, Intervals, preorder
 from archlint.domain.facts import (
     DYNAMIC,
+    UNREADABLE_CALLEE,
     LAZY,
     OPAQUE,
     RUNTIME,
@@ -58,7 +61,14 @@ from archlint.domain.facts import (
 
 ARGS_TEXT_LIMIT = 2_000  # CallSite.args_text cap, as in the Python frontend
 SHAPE_LIMIT = 200  # callee text for unusual callee shapes
+CALLEE_BYTES = 4_000  # a longer callee (a 5,000-link chain) is not typed: its text would make every link quadratic
 ANONYMOUS = "<anonymous>"
+# A qualified name holds every enclosing name, so 5,000 nested functions would make 5,000 names of
+# up to 5,000 parts (hundreds of MB).  Past this depth a scope is named after its ancestor at the
+# limit, a marker and its own name: deeper scopes of one name share their facts' scope — no real
+# code nests 64 functions, and a check reads the innermost names anyway.
+MAX_SCOPE_DEPTH = 64
+DEEP_SCOPES = "<deep>"
 
 _SUFFIX_GRAMMAR = {
     ".ts": "typescript",
@@ -116,7 +126,6 @@ _SUPPRESSION = re.compile(rb"archlint-ignore|archlint: ignore")
 _ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|\r\n|[\s\S])")
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
 _WHITESPACE = re.compile(r"\s+")
-_START_BYTE = attrgetter("start_byte")
 
 _FUNCTION_DECLARATIONS = frozenset(
     {"function_declaration", "generator_function_declaration", "method_definition"}
@@ -130,7 +139,6 @@ _WRAPPERS = frozenset(
 _STRING_PARTS = frozenset({"string_fragment", "escape_sequence", '"', "'", "`"})
 _FIELDS = frozenset({"field_definition", "public_field_definition"})
 _DECLARATION_LISTS = frozenset({"lexical_declaration", "variable_declaration"})
-_USING_AS_NAME = re.compile(rb"\busing(?=\s*(?:[-+*/%&|^]?=(?!=)|\.|\[|\)|,|;|\?))")
 _ARRAY_LOOPS = frozenset({"map", "forEach", "flatMap", "filter", "reduce", "some", "every", "find", "findIndex"})
 
 
@@ -152,6 +160,11 @@ def _grammar(name: str) -> _Grammar:
         language = ts.Language(raw)
         extra_classes = "(abstract_class_declaration)"
     return _Grammar(ts.Parser(language), ts.Query(language, _QUERY % extra_classes))
+
+
+def _is_declaration(path: str) -> bool:
+    """``.d.ts`` / ``.d.mts`` / ``.d.cts``: type declarations, where functions have no bodies."""
+    return path.lower().endswith((".d.ts", ".d.mts", ".d.cts"))
 
 
 def syntax_tree(path: str, data: bytes, language: str) -> ts.Tree:
@@ -257,6 +270,8 @@ def _nest(scopes: list[_Scope], points: list[int]) -> list[_Place]:
         in_function = stack[-1][1] if stack else False
         if is_scope:
             scope = scopes[index]
+            if len(stack) >= MAX_SCOPE_DEPTH:  # hostile nesting: names stop growing (see MAX_SCOPE_DEPTH)
+                outer = stack[MAX_SCOPE_DEPTH - 1][0].qualname + "." + DEEP_SCOPES
             scope.qualname = f"{outer}.{scope.name}" if outer else scope.name
             stack.append((scope, in_function or scope.is_function))
         else:
@@ -273,14 +288,17 @@ class _Extractor:
         self.parser = grammar.parser
         self.tree = grammar.parser.parse(source)
         self.root = self.tree.root_node
-        # Capture lists are not guaranteed to be in source order; facts must be deterministic.
+        # Capture lists are not in a stable order (nodes starting at one byte come in either order
+        # from run to run); facts must be deterministic: document order, enclosing node first.
         self.captures = {
-            name: sorted(nodes, key=_START_BYTE)
+            name: sorted(nodes, key=preorder)
             for name, nodes in ts.QueryCursor(grammar.query).captures(self.root).items()
         }
         self.pos = Columns(source)
         self.bindings: dict[str, str] = {}
-        self.loop_ranges: list[tuple[int, int]] = []
+        self.loop_ranges = Intervals()
+        self.up = Ancestry(self.root)  # parents in source order, without a walk from the root each time
+        self.children: dict[int, tuple[list[ts.Node], dict[int, int]]] = {}  # parent id -> named children
         self.current_class = ""
         # `q += where` can extend a query only in a file that builds SQL at all
         self.src_has_sql = _SQL_CANDIDATE.search(source) is not None
@@ -313,6 +331,9 @@ class _Extractor:
             self.export_statement(node)
         string_nodes = self.string_nodes()
         calls = self.captures.get("call", ())
+        # parents asked below, answered in one walk: wrappers, `await` and the statement around a call
+        self.up.prefetch(calls, levels=4)
+        self.up.prefetch(list(self.captures.get("class", ())) + list(self.captures.get("function", ())) + string_nodes)
         assigns = self.captures.get("assign", ())
         loops = self.captures.get("loop", ())
         scopes, scope_nodes = self.scopes()
@@ -346,10 +367,9 @@ class _Extractor:
         facts.bindings.sort(key=attrgetter("line"))
         facts.value_assigns.sort(key=lambda a: (a.span.line, a.span.column))
         facts.suppressions.extend(self.suppressions())
-        if self.root.has_error:
-            root = self.without_using_as_a_name()
-            if root.has_error:
-                facts.problems.append(self.syntax_problem(root))
+        problem = syntax_problem(self.parser, self.src, self.root, self.pos, _is_declaration(self.facts.path))
+        if problem is not None:
+            facts.problems.append(problem)
 
     # -- imports ------------------------------------------------------------------------------
     def esm_import(self, node: ts.Node) -> None:
@@ -444,13 +464,13 @@ class _Extractor:
 
     def require_bindings(self, call: ts.Node, module: str) -> tuple[str, ...]:
         """Bind the names a ``require`` / ``await import`` result is assigned to; return picked attrs."""
-        holder = call.parent
+        holder = self.up.parent(call)
         attribute = ""
         if holder is not None and holder.type == "await_expression":
-            holder = holder.parent
+            holder = self.up.parent(holder)
         if holder is not None and holder.type == "member_expression":
             attribute = self.text(holder.child_by_field_name("property"))
-            holder = holder.parent
+            holder = self.up.parent(holder)
         if holder is None:
             return (attribute,) if attribute else ()
         if holder.type == "variable_declarator":
@@ -505,13 +525,13 @@ class _Extractor:
     def flags(self, call: ts.Node) -> str:
         """How the call's value is used — what "promise never awaited" or "query in a loop" need."""
         flags = []
-        parent = call.parent
+        parent = self.up.parent(call)
         while parent is not None and parent.type in _WRAPPERS:
-            parent = parent.parent
+            parent = self.up.parent(parent)
         kind = parent.type if parent is not None else ""
         if kind == "await_expression":
             flags.append("await")
-            parent = parent.parent
+            parent = self.up.parent(parent)
             kind = parent.type if parent is not None else ""
         if kind == "expression_statement":
             flags.append("stmt")
@@ -519,7 +539,7 @@ class _Extractor:
             flags.append("return")
         elif kind == "member_expression":
             flags.append("chained")
-        if self.loop_ranges and any(start <= call.start_byte < end for start, end in self.loop_ranges):
+        if self.loop_ranges.contains(call.start_byte):
             flags.append("loop")
         return " ".join(flags)
 
@@ -595,7 +615,7 @@ class _Extractor:
         self.add_loop(target, self.text(function.child_by_field_name("object")), callback, scope)
 
     def add_loop(self, target: str, iterable: str, body: ts.Node, scope: str) -> None:
-        self.loop_ranges.append((body.start_byte, body.end_byte))
+        self.loop_ranges.add(body.start_byte, body.end_byte)
         self.facts.loops.append(Loop(target[:SHAPE_LIMIT], iterable[:SHAPE_LIMIT], self.pos.span(body), scope))
 
     def inner(self, node: ts.Node | None) -> str:
@@ -617,6 +637,8 @@ class _Extractor:
         Iterative so that long builder chains (``q.where().andWhere()…``) cannot hit the
         recursion limit.
         """
+        if node.end_byte - node.start_byte > CALLEE_BYTES:
+            return UNREADABLE_CALLEE, ""
         parts: list[str] = []
         while True:
             kind = node.type
@@ -668,9 +690,9 @@ class _Extractor:
 
     def string_at(self, offset: int) -> ts.Node | None:
         """The string or template whose own text (not a nested expression or comment) holds ``offset``."""
-        node = self.root.descendant_for_byte_range(offset, offset + 1)
+        node = self.up.at(offset)
         if node is not None and node.type in _STRING_PARTS:
-            node = node.parent
+            node = self.up.parent(node)
         return node if node is not None and node.type in ("string", "template_string") else None
 
     def string_lit(self, node: ts.Node, scope: str) -> StringLit:
@@ -678,7 +700,7 @@ class _Extractor:
         if node.type == "string":
             return StringLit(_unescape(self.text(node)[1:-1]), "plain", (), span, scope)
         text, holes = self.template(node)
-        parent = node.parent
+        parent = self.up.parent(node)
         if (
             parent is not None
             and parent.type == "call_expression"
@@ -738,7 +760,7 @@ class _Extractor:
         own = node.child_by_field_name("name")
         if node.type in declarations and own is not None:
             return self.name_text(own)
-        parent = node.parent
+        parent = self.up.parent(node)
         kind = parent.type if parent is not None else ""
         if kind == "variable_declarator":
             target = parent.child_by_field_name("name")
@@ -777,8 +799,9 @@ class _Extractor:
                     bases.append(head + rest)
                     resolved.append(self.resolve(head, rest))
         decorators = self.decorators(node)
-        if node.parent is not None and node.parent.type == "export_statement":
-            decorators = self.decorators(node.parent) + decorators
+        parent = self.up.parent(node)
+        if parent is not None and parent.type == "export_statement":
+            decorators = self.decorators(parent) + decorators
         self.current_class = scope.qualname  # field values are assignments in the class scope
         return ClassDef(
             scope.name, tuple(bases), tuple(resolved), decorators, self.pos.span(node), self.attributes(node)
@@ -845,12 +868,25 @@ class _Extractor:
     def method_decorators(self, method: ts.Node) -> tuple[str, ...]:
         """TypeScript places method decorators as siblings just before the method."""
         found: list[str] = []
-        sibling = method.prev_named_sibling
-        while sibling is not None and sibling.type in ("decorator", "comment"):
+        siblings, position = self.named_siblings(method)
+        for sibling in reversed(siblings[:position]):
+            if sibling.type not in ("decorator", "comment"):
+                break
             if sibling.type == "decorator":
                 found.append(self.decorator_text(sibling))
-            sibling = sibling.prev_named_sibling
         return tuple(reversed(found)) + self.decorators(method)
+
+    def named_siblings(self, node: ts.Node) -> tuple[list[ts.Node], int]:
+        """The named children of ``node``'s parent and ``node``'s position among them; each
+        parent's list is read once (``prev_named_sibling`` walks down from the root each time)."""
+        parent = self.up.parent(node)
+        if parent is None:
+            return [node], 0
+        cached = self.children.get(parent.id)
+        if cached is None:
+            children = parent.named_children
+            cached = self.children[parent.id] = (children, {child.id: i for i, child in enumerate(children)})
+        return cached[0], cached[1].get(node.id, 0)
 
     # -- exports ------------------------------------------------------------------------------
     def export_names(self, node: ts.Node) -> list[str]:
@@ -907,35 +943,3 @@ class _Extractor:
             if node is not None and node.type in ("comment", "html_comment"):
                 found.setdefault(node.start_byte, (node.start_point.row + 1, self.text(node)))
         return [found[k] for k in sorted(found)]
-
-    def without_using_as_a_name(self) -> ts.Node:
-        """tree-sitter-javascript reads `using` as the explicit-resource-management keyword even
-        where it is a plain variable (`using += …` in knex's query compiler).  Those uses are
-        renamed to an identifier of the same length and the file re-parsed, so only real syntax
-        errors are reported, at their real (unchanged) positions."""
-        if _USING_AS_NAME.search(self.src) is None:
-            return self.root
-        return self.parser.parse(_USING_AS_NAME.sub(b"_sing", self.src)).root_node
-
-    def syntax_problem(self, root: ts.Node) -> ParseProblem:
-        """AL001 at the first ERROR or MISSING node in source order, found by descending only
-        into children that contain an error."""
-        node = root
-        while True:
-            for child in node.children:
-                if child.is_missing or child.type == "ERROR":
-                    return ParseProblem("AL001", self.error_message(child), self.pos.span(child))
-                if child.has_error:
-                    node = child
-                    break
-            else:
-                return ParseProblem("AL001", "syntax error", self.pos.span(node))
-
-    def error_message(self, node: ts.Node) -> str:
-        if node.is_missing:
-            return f"syntax error: missing `{node.type}`"
-        leaf = node
-        while leaf.child_count:
-            leaf = leaf.child(0)
-        token = _WHITESPACE.sub(" ", self.text(leaf)).strip()[:30]
-        return f"syntax error: unexpected `{token}`" if token else "syntax error"

@@ -14,9 +14,18 @@ import bisect
 import re
 from functools import lru_cache
 
+from archlint.adapters.frontends.python_syntax import (
+    LAYOUT_PATTERNS,
+    OriginalSpans,
+    depth_problem,
+    layout_problems,
+    without_grammar_gaps,
+)
 from archlint.adapters.frontends.source import SQL_FRAGMENT, Columns, decode, has_signal
+from archlint.adapters.frontends.tree_walk import Ancestry, Intervals, preorder
 from archlint.domain.facts import (
     DYNAMIC,
+    UNREADABLE_CALLEE,
     LAZY,
     OPAQUE,
     RUNTIME,
@@ -52,7 +61,7 @@ _QUERY = """
 (for_in_clause) @loop
 (attribute object: (attribute)) @read
 (attribute object: (identifier)) @read
-"""
+""" + LAYOUT_PATTERNS
 # Strings and comments are many and rarely interesting: they get their own query, run only
 # when a cheap byte-level scan of the file says they can matter.
 _STRING_QUERY = "(string) @string (concatenated_string) @string"
@@ -63,6 +72,7 @@ _FILE_SIGNAL = re.compile(
     rb"\b(postgres(ql)?|sqlite3?|mysql|mariadb|mssql|oracle|mongodb|cockroachdb)(\+\w+)?:|django\.db\.backends\."
 )
 _ARGS_TEXT_LIMIT = 2_000
+_CALLEE_BYTES = 4_000  # longer callees are not typed (see UNREADABLE_CALLEE)
 
 _ARG_TEXT_LIMIT = 200
 _STRING_PREFIX = re.compile(r"^([rRbBuUfFtT]*)('''|\"\"\"|'|\")")
@@ -101,7 +111,7 @@ def syntax_tree(data: bytes):
     return _grammar()[2].parse(data)
 
 
-_HEAD_QUERY = "(import_statement) @import (import_from_statement) @import"
+_HEAD_QUERY = "(import_statement) @import (import_from_statement) @import" + LAYOUT_PATTERNS
 # Dynamic imports are calls: a file that may contain one gets the full pass even for its head.
 _DYNAMIC_IMPORT_TOKENS = (b"import_module", b"__import__")
 
@@ -124,7 +134,11 @@ def extract(path: str, source: bytes, language: str = "python", full: bool = Tru
         return facts
     data = decoded.data
     facts.lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    _language, query, parser, cursor_type = _grammar()
+    too_deep = depth_problem(data)
+    if too_deep is not None:  # CPython refuses it, and the parser could crash on it: not parsed
+        facts.problems.append(too_deep)
+        return facts
+    language, query, parser, cursor_type = _grammar()
     tree = parser.parse(data)
     root = tree.root_node
     signal = _FILE_SIGNAL.search(data) is not None
@@ -135,9 +149,8 @@ def extract(path: str, source: bytes, language: str = "python", full: bool = Tru
         captures.update(cursor_type(_extra_query("string")).captures(root))
     if b"archlint" in data:
         captures.update(cursor_type(_extra_query("comment")).captures(root))
-    _Extractor(facts, data, captures, full).run()
-    if tree.root_node.has_error:
-        facts.problems.extend(_syntax_problems(tree.root_node, Columns(data), cursor_type))
+    _Extractor(facts, data, captures, root, full).run()
+    facts.problems.extend(_syntax_problems(tree.root_node, data, parser, language, cursor_type, captures))
     if ir:  # the semantic model's IR, from this same parse
         facts.set_ir(_lower(root, data, path))
     return facts
@@ -158,20 +171,26 @@ def syntax_problems(source: bytes) -> list[ParseProblem]:
     decoded = decode(source, "python")
     if decoded.skip or not decoded.data.strip():
         return []
-    _language, _query, parser, cursor_type = _grammar()
+    too_deep = depth_problem(decoded.data)
+    if too_deep is not None:  # CPython refuses it, and the parser could crash on it: not parsed
+        return [too_deep]
+    language, _query, parser, cursor_type = _grammar()
     root = parser.parse(decoded.data).root_node
-    return _syntax_problems(root, Columns(decoded.data), cursor_type) if root.has_error else []
+    return _syntax_problems(root, decoded.data, parser, language, cursor_type, None)
 
 
 class _Extractor:
     """Turns one file's query captures into facts.  One instance per file."""
 
-    def __init__(self, facts: FileFacts, data: bytes, captures: dict, full: bool = True) -> None:
+    def __init__(self, facts: FileFacts, data: bytes, captures: dict, root, full: bool = True) -> None:
         self.full = full
         self.facts = facts
         self.data = data
         self.cols = Columns(data)
         self.captures = captures
+        for name, nodes in captures.items():  # tree-sitter's order of nodes starting at one byte varies run to run
+            captures[name] = sorted(nodes, key=preorder)
+        self.up = Ancestry(root)  # parents without a walk from the root each time (see run)
         self.scopes = _Scopes(captures.get("class", []), captures.get("function", []))
         self.bindings: dict[str, str] = {}
         self.binding_records: list[Binding] = []
@@ -192,7 +211,9 @@ class _Extractor:
             self._class(node)
         for node in self.captures.get("function", ()):
             self._function(node)
-        self.loop_spans = _Intervals()
+        self.up.prefetch(self.captures.get("call", ()), levels=2)  # the call's context, through an `await`
+        self.up.prefetch([n for name in ("read", "string", "loop") for n in self.captures.get(name, ())])
+        self.loop_spans = Intervals()
         for node in self.captures.get("loop", ()):
             self._loop(node)
         bindings = self.bindings
@@ -320,7 +341,12 @@ class _Extractor:
 
     # calls ------------------------------------------------------------------------------
     def _call(self, call, callee, args) -> None:
-        callee_text = _strip_call(_text(callee)) if callee.type in ("identifier", "attribute") else _shape(callee)
+        if callee.end_byte - callee.start_byte > _CALLEE_BYTES:
+            callee_text = UNREADABLE_CALLEE  # a 5,000-link chain: reading it for every link is quadratic
+        elif callee.type in ("identifier", "attribute"):
+            callee_text = _strip_call(_text(callee))
+        else:
+            callee_text = _shape(callee)
         resolved = self._resolve(callee_text)
         span = self.cols.span(call)
         row, byte_col = args.start_point if args is not None else (-1, 0)
@@ -337,11 +363,11 @@ class _Extractor:
     def _flags(self, call) -> str:
         """How the call's result is used — what "forgot to await" or "query in a loop" need."""
         flags = []
-        parent = call.parent
+        parent = self.up.parent(call)
         kind = parent.type if parent is not None else ""
         if kind == "await":
             flags.append("await")
-            parent = parent.parent
+            parent = self.up.parent(parent)
             kind = parent.type if parent is not None else ""
         if kind == "expression_statement":
             flags.append("stmt")
@@ -355,7 +381,7 @@ class _Extractor:
 
     def _loop(self, node) -> None:
         if node.type == "for_in_clause":
-            target, iterable, body = node.child_by_field_name("left"), node.child_by_field_name("right"), node.parent
+            target, iterable, body = node.child_by_field_name("left"), node.child_by_field_name("right"), self.up.parent(node)
         elif node.type == "for_statement":
             target, iterable = node.child_by_field_name("left"), node.child_by_field_name("right")
             body = node.child_by_field_name("body")
@@ -376,7 +402,7 @@ class _Extractor:
 
     def _read(self, node) -> None:
         """Outermost attribute chains on a lower-case local name (not ``self``/``Model.col``)."""
-        parent = node.parent
+        parent = self.up.parent(node)
         if parent is not None and parent.type == "attribute" and parent.child_by_field_name("object") == node:
             return
         text = _text(node)
@@ -459,7 +485,7 @@ class _Extractor:
 
     # strings ----------------------------------------------------------------------------
     def _string(self, node) -> None:
-        parent = node.parent
+        parent = self.up.parent(node)
         if parent is not None and (parent.type == "concatenated_string" or parent.type == "expression_statement"):
             return  # pieces of a concatenation are handled as one; bare strings are docstrings
         raw = node.text.decode("utf-8", "replace")
@@ -482,33 +508,6 @@ class _Extractor:
         self.facts.strings.append(
             StringLit("".join(text_parts), kind, tuple(holes), self.cols.span(node), self.scopes.at(node.start_byte))
         )
-
-
-class _Intervals:
-    """Byte ranges (loop bodies), merged lazily, answering "is this offset inside one?"."""
-
-    def __init__(self) -> None:
-        self.ranges: list[tuple[int, int]] = []
-        self.starts: list[int] | None = None
-
-    def add(self, start: int, end: int) -> None:
-        self.ranges.append((start, end))
-        self.starts = None
-
-    def contains(self, offset: int) -> bool:
-        if not self.ranges:
-            return False
-        if self.starts is None:
-            merged: list[list[int]] = []
-            for start, end in sorted(self.ranges):
-                if merged and start <= merged[-1][1]:
-                    merged[-1][1] = max(merged[-1][1], end)
-                else:
-                    merged.append([start, end])
-            self.ranges = [(a, b) for a, b in merged]
-            self.starts = [a for a, _ in self.ranges]
-        index = bisect.bisect_right(self.starts, offset) - 1
-        return index >= 0 and offset < self.ranges[index][1]
 
 
 class _Scopes:
@@ -640,8 +639,24 @@ def _guarded_by_import_error(node) -> bool:
     return False
 
 
-def _syntax_problems(root, cols: Columns, cursor_type) -> list[ParseProblem]:
-    """Report the first real syntax error; PEP 810 ``lazy import`` is not one."""
+def _syntax_problems(root, data: bytes, parser, language, cursor_type, captures) -> list[ParseProblem]:
+    """The first reason CPython would refuse the file, if any: an error node tree-sitter found
+    (minus the grammar's gaps: PEP 810 ``lazy``, PEP 696 defaults, under-indented lines inside
+    brackets), or an indentation or nesting error it accepted (see ``python_syntax``)."""
+    columns = Columns(data)
+    if root.has_error:
+        rewritten = without_grammar_gaps(data)
+        if rewritten is not data:
+            root, captures, columns = parser.parse(rewritten).root_node, None, OriginalSpans(data, columns)
+    found = _error_problems(root, columns, cursor_type) if root.has_error else []
+    found.extend(layout_problems(root, data, columns, language, cursor_type, captures))
+    if not found:
+        return []
+    return [min(found, key=lambda problem: (problem.span.line, problem.span.column))]
+
+
+def _error_problems(root, cols, cursor_type) -> list[ParseProblem]:
+    """The first ERROR / MISSING node; PEP 810 ``lazy import`` is not one."""
     error_query = _error_query()
     found = []
     for name, nodes in cursor_type(error_query).captures(root).items():
@@ -669,9 +684,11 @@ def _error_query():
 
 
 def _is_lazy_keyword(node) -> bool:
+    """``lazy import x`` (PEP 810): an ERROR ``lazy`` before the import — or, as a function's
+    first statement, before the body block that starts with it."""
+    if node.text != b"lazy":
+        return False
     following = node.next_sibling
-    return (
-        node.text == b"lazy"
-        and following is not None
-        and following.type in ("import_statement", "import_from_statement")
-    )
+    if following is not None and following.type == "block" and following.named_child_count:
+        following = following.named_children[0]
+    return following is not None and following.type in ("import_statement", "import_from_statement")

@@ -9,6 +9,8 @@ sqlite3, ``$1`` with mysql2); AL413 several statements where the API runs one.
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterator
 
 from archlint.checks.sql.analysis import Prepared, finding, parse_statement
@@ -107,11 +109,17 @@ def placeholder_style(ctx: CheckContext, prepared: Prepared, sql: SqlKnowledge) 
     yield finding(ctx, prepared, "AL403", wrong.offset, wrong.length, message, guidance)
 
 
+# Terminal control in the SQL text, raw or as an escape the source spells out.
+_TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\\(?:x1[bB]|033|u001[bB]|e\[)")
+
+
 def several_statements(ctx: CheckContext, prepared: Prepared) -> Iterator[Finding]:
     """AL413: several statements sent through a call that runs one."""
     site = prepared.site
     if site.kind != "statement" or len(prepared.statements) < 2:
         return
+    if site.sql is not None and _TERMINAL_CONTROL.search(site.sql.text):
+        return  # a `;` inside an ESC sequence (`\x1b[0;31m`) separates no statements: AL401 says the text is not SQL
     outcome = site.sink.single_statement or (site.sink.single_with_params if site.params else "")
     if not outcome:
         return

@@ -14,6 +14,7 @@ from archlint.checks.sql import (
     statement_rules,
 )
 from archlint.checks.sql.analysis import Prepared, finding, parse_statement, prepare
+from archlint.domain import indexes
 from archlint.domain.context import CheckContext
 from archlint.domain.findings import Finding
 from archlint.domain.sql import SqlKnowledge, SqlSite
@@ -67,7 +68,7 @@ _PURGE_NAME = re.compile(r"(^|_)(clear|reset|purge|flush|wipe|truncate|empty|cle
 
 def _purges(facts, scope: str) -> bool:
     """``def clear(self)``: a parameterless method named for emptying a table means every row."""
-    function = next((f for f in facts.functions if f.qualname == scope), None)
+    function = indexes.first(facts.functions, indexes.by_qualname, scope)
     if function is None or not _PURGE_NAME.search(function.name):
         return False
     return all(p.name in ("self", "cls") for p in function.parameters())

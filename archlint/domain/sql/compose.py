@@ -43,6 +43,7 @@ class Composed(NamedTuple):
     raw: str = ""  # the argument's source text ("" when the text came from elsewhere)
     segments: tuple[tuple[int, int], ...] = ()  # (text offset, raw offset) where a 1:1 run starts
     first: int = -1  # raw offset of the first literal (where its StringLit span starts)
+    cut: bool = False  # the argument text ended inside a literal: only a prefix of the SQL is known
 
     def raw_offset(self, offset: int) -> int | None:
         if not self.segments:
@@ -133,7 +134,9 @@ def _python(arg: str) -> Composed | None:
             return _format(template, match.group("args"))
     parts = _pieces(arg, "+")
     if len(parts) > 1:
-        return _concat([(_py_literal(p, o) if _PY_PIECE.match(p) else None, p, o) for p, o in parts])
+        cut = _cut_short(parts[-1][0], "python")
+        composed = _concat([(_py_literal(p, o) if _PY_PIECE.match(p) else None, p, o) for p, o in parts[: len(parts) - cut]])
+        return composed._replace(cut=True) if cut and composed is not None else composed
     return _py_literal(arg, 0)
 
 
@@ -277,7 +280,9 @@ def _dict_values(operand: str) -> dict[str, str]:
 def _javascript(arg: str) -> Composed | None:
     parts = _pieces(arg, "+")
     if len(parts) > 1:
-        return _concat([(_js_literal(p, o), p, o) for p, o in parts])
+        cut = _cut_short(parts[-1][0], "javascript")
+        composed = _concat([(_js_literal(p, o), p, o) for p, o in parts[: len(parts) - cut]])
+        return composed._replace(cut=True) if cut and composed is not None else composed
     return _js_literal(arg, 0)
 
 
@@ -295,6 +300,32 @@ def _js_literal(text: str, base: int) -> Composed | None:
 
 
 # shared -------------------------------------------------------------------------------------------------
+def _cut_short(piece: str, language: str) -> bool:
+    """Does the last ``+`` piece open a string it never closes?  The frontends keep the first
+    2,000 characters of a call's arguments, so a constant SQL text concatenated from a hundred
+    pieces ends inside a literal: the cut literal is no runtime value (read as a hole it was an
+    injection that is not there), and the text after it is unknown (``Composed.cut``)."""
+    text = piece.strip().lstrip("(").lstrip()
+    if language == "python":
+        match = _PY_PIECE.match(text)
+        if match is None:
+            return False
+        quote = match.group(0).lstrip("rRbBuUfFtT")
+        end = text.find(quote, match.end()) if len(quote) == 3 else _single_end(text, match.end(), quote)
+        return end < 0
+    if not text or text[0] not in "'\"`":
+        return False
+    index = 1
+    while index < len(text):
+        if text[index] == "\\":
+            index += 2
+            continue
+        if text[index] == text[0]:
+            return False
+        index += 1
+    return True
+
+
 def _scan_braces(body: str, raw: int, builder: _Builder, how: str, opener: str) -> None:
     """Append an f-string / template body: literal runs and a hole for every ``{…}`` / ``${…}``."""
     index = 0

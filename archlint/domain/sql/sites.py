@@ -20,9 +20,11 @@ only when exactly one does, and inexact for a local name.
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import NamedTuple
 
+from archlint.domain import indexes
 from archlint.domain.arguments import literal_value, split_top_level
 from archlint.domain.constants import ConstantFolder
 from archlint.domain.datalayer import DataLayer, DbAccess, canonical, segments
@@ -131,6 +133,7 @@ class _FileExtractor:
         self.language = "python" if facts.language == "python" else "node"
         self.externals = [e.target for e in graph.out_edges(path) if e.external]
         self._owners: dict[StringLit, CallSite | None] | None = None
+        self._owned: dict[int, list[StringLit]] | None = None  # by id() of the owning call
         self._folders: dict[int, ConstantFolder] = {}  # by id() of the facts (this file or an imported one)
         self._sink_at: Span = Span(0, 0, 0, 0)
         self._free: dict[int, list[StringLit]] = {}  # by id() of the facts (this file or an imported one)
@@ -278,8 +281,8 @@ class _FileExtractor:
         anchor = self._anchor(owned, composed)
         if composed is None and anchor is not None and expression.lstrip()[:1] in "'\"`rRfFuUbB":
             composed = literal_composed(anchor, self.language)  # a literal longer than the stored argument text
-        if composed is not None:
-            return self._sql_text(composed, self.path, self.facts, call.scope, anchor, True)
+        if composed is not None:  # exact unless the argument text was cut inside a literal
+            return self._sql_text(composed, self.path, self.facts, call.scope, anchor, not composed.cut)
         if is_name(expression):
             return self._resolve_name(call, expression.strip())
         return None
@@ -323,23 +326,26 @@ class _FileExtractor:
 
     # literals owned by a call -------------------------------------------------------------------------
     def _owned_strings(self, call: CallSite) -> list[StringLit]:
+        if self._owned is None:
+            self._owned = {}
+            for literal, owner in self._owner_map().items():
+                if owner is not None:
+                    self._owned.setdefault(id(owner), []).append(literal)
+        return self._owned.get(id(call), [])
+
+    def _owner_map(self) -> dict[StringLit, CallSite | None]:
         if self._owners is None:
-            self._owners = {s: _owner(s, self.facts.calls) for s in self.facts.strings}
-        return [s for s, owner in self._owners.items() if owner is call]
+            self._owners = _owners(self.facts.strings, self.facts.calls)
+        return self._owners
 
     def _free_strings(self, facts: FileFacts) -> list[StringLit]:
         """Literals no call holds and no recorded assignment owns: where an unrecorded ``name = "…"`` is."""
         cached = self._free.get(id(facts))
         if cached is not None:
             return cached
-        if facts is self.facts:
-            if self._owners is None:
-                self._owners = {s: _owner(s, facts.calls) for s in facts.strings}
-            free = [s for s, owner in self._owners.items() if owner is None]
-        else:
-            free = [s for s in facts.strings if _owner(s, facts.calls) is None]
-        assigned = [a.span for a in facts.assigns if not a.callee]
-        free = [s for s in free if not any(_inside(s.span, span) for span in assigned)]
+        owners = self._owner_map() if facts is self.facts else _owners(facts.strings, facts.calls)
+        free = [s for s, owner in owners.items() if owner is None]
+        free = _outside(free, [a.span for a in facts.assigns if not a.callee])
         self._free[id(facts)] = free
         return free
 
@@ -414,7 +420,7 @@ class _FileExtractor:
 
     @staticmethod
     def _scope_strings(facts: FileFacts, *scopes: str) -> list[StringLit]:
-        return [s for s in facts.strings if s.scope in scopes]
+        return indexes.having(facts.strings, indexes.by_scope, scopes)
 
 
 _KEYWORD = re.compile(r"^([A-Za-z_]\w*)\s*=(?![=>])")
@@ -431,26 +437,61 @@ def _arguments(args_text: str) -> tuple[Argument, ...]:
     return tuple(arguments)
 
 
-def _owner(literal: StringLit, calls: list[CallSite]) -> CallSite | None:
-    """The innermost call whose argument list holds the literal (``"…".format`` calls aside)."""
-    best: CallSite | None = None
-    best_key: tuple[int, int, int, int] | None = None
-    start = (literal.span.line, literal.span.column)
-    end = (literal.span.end_line, literal.span.end_column)
-    for call in calls:
-        if call.callee[:1] in "'\"`" or not call.args_text:
-            continue
-        span = call.span
-        if not ((span.line, span.column) < start and end <= (span.end_line, span.end_column)):
-            continue
-        key = (span.line, span.column, -span.end_line, -span.end_column)  # latest start, then shortest
-        if best_key is None or key > best_key:
-            best, best_key = call, key
-    return best
+def _owners(literals: list[StringLit], calls: list[CallSite]) -> dict[StringLit, CallSite | None]:
+    """Each literal's owner: the innermost call whose argument list holds it (``"…".format`` calls
+    aside) — the latest-starting call that starts before the literal and ends at or after it.
+
+    Calls and literals are syntax-tree nodes, so their spans nest: one sweep in source order with
+    a stack of the calls still open finds every owner (a file of 20,000 ``execute("…")`` lines is
+    a seed script, not a reason to compare every literal with every call)."""
+    eligible = [
+        (call.span.line, call.span.column, -call.span.end_line, -call.span.end_column, -index, call)
+        for index, call in enumerate(calls)
+        if call.callee[:1] not in "'\"`" and call.args_text
+    ]
+    eligible.sort(key=lambda item: item[:5])
+    ordered = sorted(range(len(literals)), key=lambda i: (literals[i].span.line, literals[i].span.column))
+    owners: dict[StringLit, CallSite | None] = {}
+    stack: list[tuple[tuple[int, int], tuple[int, int], CallSite]] = []  # (start, end, call), innermost last
+    next_call = 0
+    for position in ordered:
+        literal = literals[position]
+        start = (literal.span.line, literal.span.column)
+        end = (literal.span.end_line, literal.span.end_column)
+        while next_call < len(eligible) and (eligible[next_call][0], eligible[next_call][1]) < start:
+            line, column, end_line, end_column, _index, call = eligible[next_call]
+            while stack and stack[-1][1] <= (line, column):
+                stack.pop()  # ended before this call starts: encloses nothing from here on
+            stack.append(((line, column), (-end_line, -end_column), call))
+            next_call += 1
+        while stack and stack[-1][1] <= start:
+            stack.pop()  # ended before this literal: encloses no later one either
+        owner = None
+        for _start, call_end, call in reversed(stack):
+            if end <= call_end:
+                owner = call
+                break
+        owners.setdefault(literal, owner)
+    return {literal: owners[literal] for literal in literals}
 
 
-def _inside(inner: Span, outer: Span) -> bool:
-    return (outer.line, outer.column) <= (inner.line, inner.column) and (inner.end_line, inner.end_column) <= (outer.end_line, outer.end_column)
+def _outside(literals: list[StringLit], spans: list[Span]) -> list[StringLit]:
+    """The literals inside none of ``spans`` (assignments, which nest or are disjoint)."""
+    if not spans or not literals:
+        return literals
+    ordered = sorted(spans, key=lambda s: (s.line, s.column, -s.end_line, -s.end_column))
+    starts = [(s.line, s.column) for s in ordered]
+    # widest end among the spans starting at or before each index: one enclosing span is enough
+    reach: list[tuple[int, int]] = []
+    for span in ordered:
+        end = (span.end_line, span.end_column)
+        reach.append(max(reach[-1], end) if reach else end)
+    kept = []
+    for literal in literals:
+        index = bisect.bisect_right(starts, (literal.span.line, literal.span.column)) - 1
+        if index < 0 or reach[index] < (literal.span.end_line, literal.span.end_column):
+            kept.append(literal)
+    return kept
 
 
 def _only(candidates: list[StringLit]) -> StringLit | None:
@@ -461,17 +502,17 @@ def _only(candidates: list[StringLit]) -> StringLit | None:
 
 
 def _is_parameter(facts: FileFacts, scope: str, name: str) -> bool:
-    function = next((f for f in facts.functions if f.qualname == scope), None)
+    function = indexes.first(facts.functions, indexes.by_qualname, scope)
     return function is not None and any(p.name == name for p in function.parameters())
 
 
 def _statement_columns(facts: FileFacts, scope: str) -> set[int]:
     """Columns where statements of ``scope`` start: its other assignments and statement calls,
     and one indentation step (4 or 2 spaces) inside its ``def``/``function`` line."""
-    columns = {f.span.column + step for f in facts.functions if f.qualname == scope for step in (2, 4)}
-    columns |= {a.span.column for a in facts.assigns if a.scope == scope}
-    columns |= {c.span.column for c in facts.calls if c.scope == scope and c.has("stmt")}
-    columns |= {loop.span.column for loop in facts.loops if loop.scope == scope}
+    columns = {f.span.column + step for f in indexes.having(facts.functions, indexes.by_qualname, (scope,)) for step in (2, 4)}
+    columns |= {a.span.column for a in indexes.having(facts.assigns, indexes.by_scope, (scope,))}
+    columns |= {c.span.column for c in indexes.having(facts.calls, indexes.by_scope, (scope,)) if c.has("stmt")}
+    columns |= {loop.span.column for loop in indexes.having(facts.loops, indexes.by_scope, (scope,))}
     return columns
 
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from archlint.domain import indexes
 from archlint.domain.facts import Assign, Span, StringLit
 from archlint.domain.sql.compose import Composed, Hole, compose
 from archlint.domain.sql.location import guess_opener, point_span, text_span
@@ -84,7 +85,7 @@ class _Run(NamedTuple):
 
 def assignments(assigns: list[Assign], scopes: set[str], name: str) -> list[Assign]:
     """Assignments to ``name`` (plain or ``+=``) in ``scopes``, in source order."""
-    found = [a for a in assigns if a.scope in scopes and a.op in ("=", "+=") and _target(a.target) == name]
+    found = [a for a in indexes.having(assigns, indexes.by_scope, scopes) if a.op in ("=", "+=") and _target(a.target) == name]
     return sorted(found, key=lambda a: (a.span.line, a.span.column))
 
 
