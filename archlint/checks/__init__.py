@@ -58,6 +58,7 @@ FAMILIES = (
     Family("contract", ("AL811", "AL812"), bodies=True),
     Family("contract_auth", ("AL813", "AL814"), bodies=True),
     Family("path_params", ("AL815",), bodies=True),
+    Family("query_numbers", ("AL442",), bodies=True),
 )
 
 
@@ -119,6 +120,8 @@ def _load(name: str):
         from archlint.checks import contract_auth as module
     elif name == "path_params":
         from archlint.checks import path_params as module
+    elif name == "query_numbers":
+        from archlint.checks import query_numbers as module
     else:
         raise KeyError(name)
     return module
