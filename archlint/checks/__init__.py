@@ -59,6 +59,7 @@ FAMILIES = (
     Family("contract_auth", ("AL813", "AL814"), bodies=True),
     Family("path_params", ("AL815",), bodies=True),
     Family("query_numbers", ("AL442",), bodies=True),
+    Family("dialect_types", ("AL440",), bodies=True),
 )
 
 
@@ -122,6 +123,8 @@ def _load(name: str):
         from archlint.checks import path_params as module
     elif name == "query_numbers":
         from archlint.checks import query_numbers as module
+    elif name == "dialect_types":
+        from archlint.checks import dialect_types as module
     else:
         raise KeyError(name)
     return module
