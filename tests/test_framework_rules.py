@@ -113,3 +113,53 @@ def test_shadowing_only_where_the_router_matches_in_registration_order(tmp_path)
     # the POST has no parameterised sibling before it; <int:pk> never matches "recent"
     assert _rules(express, "AL808") == [("app.js", 4)]
     assert _rules(django, "AL808") == [("conduit/urls.py", 5)]
+
+
+def test_route_parameters_are_read_from_the_routes_table(tmp_path):
+    """AL801 on the routes table: a controller function in another file, mount prefixes and
+    blueprint prefixes defining variables, Hono's c.req.param()."""
+    express = make_repo(tmp_path / "express", {
+        "package.json": '{"dependencies": {"express": "^4.21.1"}}',
+        "src/controllers/articles.js": (
+            "exports.show = async (req, res) => res.json({ id: req.params.id });\n"
+            "exports.comments = async (req, res) => res.json({ slug: req.params.slug });\n"
+        ),
+        "src/app.js": (
+            "const express = require('express');\n"
+            "const articles = require('./controllers/articles');\n"
+            "const app = express();\n"
+            "const router = express.Router({ mergeParams: true });\n"
+            "router.get('/comments', articles.comments);\n"
+            "app.get('/api/articles/:slug', articles.show);\n"
+            "app.use('/api/articles/:slug', router);\n"
+            "app.listen(3000);\n"
+        ),
+    })
+    assert _rules(express, "AL801") == [("src/app.js", 6)]  # `id` read by the controller; `slug` comes from the mount
+    flask = make_repo(tmp_path / "flask", {
+        "requirements.txt": "Flask==3.1.0\n",
+        "app.py": (
+            "from flask import Blueprint, Flask\n\n"
+            "bp = Blueprint('comments', __name__, url_prefix='/api/articles/<slug>')\n\n\n"
+            "@bp.get('/comments/<int:comment_id>')\n"
+            "def show(slug, comment_id):\n"
+            "    return {'slug': slug, 'id': comment_id}\n\n\n"
+            "@bp.delete('/comments/<int:comment_id>')\n"
+            "def delete(comment_id):\n"
+            "    return '', 204\n\n\n"
+            "app = Flask(__name__)\n"
+            "app.register_blueprint(bp)\n"
+        ),
+    })
+    assert _rules(flask, "AL801") == [("app.py", 12)]  # the prefix's <slug> is passed to delete() too
+    hono = make_repo(tmp_path / "hono", {
+        "package.json": '{"dependencies": {"hono": "^4.6.0", "@hono/node-server": "^1.13.0"}}',
+        "src/index.ts": (
+            "import { Hono } from 'hono';\n"
+            "const app = new Hono();\n"
+            "app.get('/api/tags/:name', (c) => c.json({ tag: c.req.param('id') }));\n"
+            "app.get('/api/profiles/:username', (c) => c.json({ user: c.req.param('username') }));\n"
+            "export default app;\n"
+        ),
+    })
+    assert _rules(hono, "AL801") == [("src/index.ts", 3)]
