@@ -404,8 +404,12 @@ class Frame(Calls):
             if current is not None and truthy:
                 found[test.id] = non_null(current)
             return found
-        if kind is ir.Attr or kind is ir.Call:
+        if kind is ir.Call:
+            return self._membership_narrowing(test.args[0].value if len(test.args) == 1 else None, test.func, truthy, "includes")
+        if kind is ir.Attr:
             return {}
+        if kind is ir.Compare and test.op in ("in", "not-in"):
+            return self._membership_narrowing(test.left, test.right, truthy == (test.op == "in"), "in")
         if kind is ir.Compare and test.op in ("is", "is-not", "==", "!="):
             name, other = test.left, test.right
             if type(name) is ir.Const:
@@ -417,6 +421,24 @@ class Frame(Calls):
                     return {}
                 return {name.id: v.Const(None)} if is_null else {name.id: non_null(current)}
         return {}
+
+    def _membership_narrowing(self, name, container, truthy: bool, how: str) -> dict:
+        """``if key in ALLOWED`` / ``ALLOWED.includes(key)``: inside the branch a request-derived
+        key is one of the container's keys, which the client does not choose — it is no longer
+        request data (what keeps an allow-listed ``setattr`` loop silent)."""
+        if not truthy or type(name) is not ir.Name or name.id not in self.env:
+            return {}
+        if how == "includes":
+            if type(container) is not ir.Attr or container.name not in ("includes", "has"):
+                return {}
+            container = container.obj
+        if type(container) not in (ir.Name, ir.Attr, ir.Seq):
+            return {}  # a call would run again here (and record its effects twice): not narrowed
+        current = self.env[name.id]
+        if v.REQUEST_TAG not in v.tags_of(current) or v.REQUEST_TAG in v.tags_of(self.eval(container)):
+            return {}
+        bare = v.strip(current)
+        return {name.id: v.tag(bare, v.tags_of(current) - {v.REQUEST_TAG})}
 
     def loop(self, node: ir.Loop):
         """A loop statement or expression; returns the loop expression's value."""
@@ -711,6 +733,8 @@ class Frame(Calls):
                 self.request_event("request-write", receiver, "[" + key.value + "]", target.span)
             if type(receiver) is v.Row and receiver.stack in ("sqlite3", "aiosqlite", "asyncpg"):
                 self.event("row-item-assigned", target, receiver.stack)
+            elif not self.python:  # entity[key] = value, key chosen by the client
+                self.dynamic_field_write(target, receiver, self.eval(target.index), "[key] =")
 
     # expressions ----------------------------------------------------------------------------------------
     def eval(self, node):  # noqa: C901 - one branch per expression kind
@@ -1047,6 +1071,9 @@ class Frame(Calls):
         target_stack = self.program.schema.models[relation.target].stack if relation.target in self.program.schema.models else stack
         if stack == "django" and relation.collection:  # a related manager: queries when read through
             return v.tag(v.Db("django", "prefetched" if loaded else "manager", relation.target), tags)
+        if relation.collection and relation.strategy not in NO_QUERY and type(node) is ir.Attr:
+            # a collection materialised in memory (what counting it in code reads: AL232)
+            self.event("collection-read", node, f"{row.model}|{name}|{'loaded' if loaded else relation.strategy}")
         if not loaded and relation.strategy not in ("none",) and relation.strategy not in EAGER and relation.strategy not in NO_QUERY:
             self.effect("lazy", stack, row.model, name, node, tags, detail=name)
         if relation.collection:

@@ -84,6 +84,7 @@ class Library:
         self.attributes: dict[tuple[str, str], Outcome] = {}
         self.callbacks: dict[tuple[str, str], Callback] = {}
         self.awaitables: dict[str, object] = {}  # stack -> "run" | frozenset of "<kind>.<method>"
+        self.handles: dict[str, Db] = {}  # external attribute that is a DB handle (``mongoose:connection``)
         # query libraries over a driver (aiosql): the callable that builds the handle -> its kind, and
         # what calling any method of that kind yields, whichever driver it adapts
         self.thenables = frozenset(stack for stack, table in knowledge.semantics.items() if table.get("thenable"))
@@ -104,6 +105,8 @@ class Library:
                 self.returns[(stack, key)] = parse_outcome(descriptor)
             for key, descriptor in table.get("attributes", {}).items():
                 self.attributes[(stack, key)] = parse_outcome(descriptor)
+            for name, kind in table.get("handles", {}).items():
+                self.handles[name] = Db(stack, kind)
             for key, descriptor in table.get("callbacks", {}).items():
                 kind, _, rest = descriptor.partition(" ")
                 words = rest.split()

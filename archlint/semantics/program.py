@@ -156,7 +156,8 @@ class Program:
         kind = type(base)
         if kind is v.External:
             separator = "." if self._python_name(base.name) or base.name.endswith(")") else ("" if base.name.endswith(":") else ".")
-            return v.External(f"{base.name}{separator}{name}")
+            qualified = f"{base.name}{separator}{name}"
+            return self.library.handles.get(qualified) or v.External(qualified)
         if kind is v.Module:
             return self.module_member_static(base.path, name)
         if kind is v.ClassValue:
