@@ -66,10 +66,14 @@ def test_start_commands_tell_scripts_from_imported_apps():
         ("Procfile", 1, "web: python server.py"),
         ("package.json", 6, "node src/index.js"),
         ("Dockerfile", 2, "ENV DATABASE_URL postgresql://db/conduit"),
+        ("run.sh", 7, "exec gunicorn -w 2 -b 0.0.0.0:8080 'app:create_app()'"),
+        ("run.sh", 8, "python -m app.main"),
     ])
     found = [(e.server, e.module, e.as_script) for e in entry_points(manifest)]
     assert found == [("uvicorn", "app.main", False), ("flask", "conduit", False), ("gunicorn", "wsgi", False),
-                     ("python", "server.py", True), ("node", "src/index.js", True)]
+                     ("python", "server.py", True), ("node", "src/index.js", True),
+                     ("gunicorn", "app", False),  # the bind address 0.0.0.0:8080 is not the app
+                     ("python -m", "app.main", True)]  # runpy runs app/main.py as __main__
     assert sets_variable(manifest, "DATABASE_URL") == ("Dockerfile", 2)
     assert sets_variable(manifest, "DB_DIALECT") is None
 
@@ -109,3 +113,53 @@ def test_shadowing_only_where_the_router_matches_in_registration_order(tmp_path)
     # the POST has no parameterised sibling before it; <int:pk> never matches "recent"
     assert _rules(express, "AL808") == [("app.js", 4)]
     assert _rules(django, "AL808") == [("conduit/urls.py", 5)]
+
+
+def test_route_parameters_are_read_from_the_routes_table(tmp_path):
+    """AL801 on the routes table: a controller function in another file, mount prefixes and
+    blueprint prefixes defining variables, Hono's c.req.param()."""
+    express = make_repo(tmp_path / "express", {
+        "package.json": '{"dependencies": {"express": "^4.21.1"}}',
+        "src/controllers/articles.js": (
+            "exports.show = async (req, res) => res.json({ id: req.params.id });\n"
+            "exports.comments = async (req, res) => res.json({ slug: req.params.slug });\n"
+        ),
+        "src/app.js": (
+            "const express = require('express');\n"
+            "const articles = require('./controllers/articles');\n"
+            "const app = express();\n"
+            "const router = express.Router({ mergeParams: true });\n"
+            "router.get('/comments', articles.comments);\n"
+            "app.get('/api/articles/:slug', articles.show);\n"
+            "app.use('/api/articles/:slug', router);\n"
+            "app.listen(3000);\n"
+        ),
+    })
+    assert _rules(express, "AL801") == [("src/app.js", 6)]  # `id` read by the controller; `slug` comes from the mount
+    flask = make_repo(tmp_path / "flask", {
+        "requirements.txt": "Flask==3.1.0\n",
+        "app.py": (
+            "from flask import Blueprint, Flask\n\n"
+            "bp = Blueprint('comments', __name__, url_prefix='/api/articles/<slug>')\n\n\n"
+            "@bp.get('/comments/<int:comment_id>')\n"
+            "def show(slug, comment_id):\n"
+            "    return {'slug': slug, 'id': comment_id}\n\n\n"
+            "@bp.delete('/comments/<int:comment_id>')\n"
+            "def delete(comment_id):\n"
+            "    return '', 204\n\n\n"
+            "app = Flask(__name__)\n"
+            "app.register_blueprint(bp)\n"
+        ),
+    })
+    assert _rules(flask, "AL801") == [("app.py", 12)]  # the prefix's <slug> is passed to delete() too
+    hono = make_repo(tmp_path / "hono", {
+        "package.json": '{"dependencies": {"hono": "^4.6.0", "@hono/node-server": "^1.13.0"}}',
+        "src/index.ts": (
+            "import { Hono } from 'hono';\n"
+            "const app = new Hono();\n"
+            "app.get('/api/tags/:name', (c) => c.json({ tag: c.req.param('id') }));\n"
+            "app.get('/api/profiles/:username', (c) => c.json({ user: c.req.param('username') }));\n"
+            "export default app;\n"
+        ),
+    })
+    assert _rules(hono, "AL801") == [("src/index.ts", 3)]

@@ -54,6 +54,15 @@ def test_verify_reports_validate_for_trees_and_patches(tmp_path):
     VALIDATOR.validate(json.loads(patched.stdout))
 
 
+def test_verify_with_an_openapi_spec_validates_with_its_fifth_verdict():
+    fixture = FIXTURES / "contract-express-bugs"
+    result = run_cli("verify", str(fixture), "--framework", "express", "--architecture", "clean", "--database", "postgresql",
+                     "--orm", "sequelize", "--openapi", str(fixture / "openapi.yml"), "--format", "json")
+    report = json.loads(result.stdout)
+    VALIDATOR.validate(report)
+    assert [c["constraint"] for c in report["constraints"]] == ["framework", "architecture", "database", "orm", "api"]
+
+
 def test_hostile_and_empty_trees_still_validate(tmp_path):
     repo = make_repo(tmp_path / "repo", {
         "app/bad.py": "def f(:\n    pass\n",

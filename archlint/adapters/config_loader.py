@@ -22,7 +22,7 @@ CONFIG_NAMES = ("archlint.toml", ".archlint.toml", "pyproject.toml")
 _TOP_KEYS = {
     "preset", "containers", "layers", "composition_roots", "exhaustive", "exhaustive_ignore",
     "source_roots", "exclude", "select", "ignore", "severity", "fail_on", "transitive", "cycles",
-    "gitignore",
+    "gitignore", "openapi",
 }
 _LAYER_KEYS = {"name", "paths", "may_import", "forbidden_external", "transitive", "data_access"}
 _CYCLE_KEYS = {"include_lazy", "include_type_only"}
@@ -117,6 +117,7 @@ def _build(section: dict, path: str, text: str) -> Config:
         raise ConfigError(f"{path}: fail_on must be one of {', '.join(SEVERITIES)}, not {config.fail_on!r}")
     config.transitive = _bool(section, "transitive", False, path)
     config.gitignore = _bool(section, "gitignore", True, path)
+    config.openapi = _string(section, "openapi", "", path)
     config.severity = _severities(section.get("severity", {}), path)
     cycles = section.get("cycles", {})
     if not isinstance(cycles, dict):

@@ -52,6 +52,7 @@ class Options:
     preset: str | None = None  # force a preset and ignore configured layers (verify: "clean" or "none")
     reuse_results: bool = False  # `check` only: return the last run's findings for an identical tree
     cache_root: str | None = None  # analysing a temporary copy of this tree: read its facts cache, never write it
+    openapi: str | None = None  # the API contract (--openapi FILE); overrides the config's `openapi`
 
 
 @dataclass(slots=True)
@@ -126,6 +127,7 @@ def _run_check(paths: list[str], options: Options | None = None) -> Report:
     registry = knowledge.load_registry()
     config = _merge_options(config, options)
     _validate_rule_refs(config, registry)
+    spec = _api_spec(options, config)
 
     found = discover(root, [os.path.abspath(p) for p in paths], list(config.exclude), config.gitignore)
     cache = FactsCache(options.cache_dir or default_cache_dir(), options.cache_root or root) if options.use_cache else None
@@ -134,7 +136,7 @@ def _run_check(paths: list[str], options: Options | None = None) -> Report:
     with Workers(options.jobs or default_jobs()) as workers:
         bodies = any(family.bodies for family in families)
         files, hits, sizes = scan_sources(found.sources, cache, workers, signals=bodies)
-        result_key = _result_key(root, config, files, found) if cache is not None and options.reuse_results else None
+        result_key = _result_key(root, config, files, found, spec) if cache is not None and options.reuse_results else None
         if result_key is not None and (cached := cache.get_result(result_key)) is not None:
             return _report(root, list(cached), found, files, config, started, None, hits)
         for path, problem in found.problems:
@@ -168,6 +170,7 @@ def _run_check(paths: list[str], options: Options | None = None) -> Report:
         bodies=planned,
         semantic=semantic,
         projects=projects_from(source_paths + other_files),
+        api_spec=spec,
     )
     context.program_factory = lambda: build_program(context)
     context.datalayer_factory = lambda: build_datalayer(context)
@@ -224,11 +227,24 @@ def _nothing_analysed(root: str, found) -> str:
     return message
 
 
-def _result_key(root: str, config: Config, files: dict, found) -> str:
+def _api_spec(options: Options, config: Config):
+    """The OpenAPI contract: ``--openapi FILE`` (relative to the working directory), else the
+    config's ``openapi`` (relative to the config file); ``None`` when neither names one."""
+    from archlint.adapters.openapi import load_spec
+
+    if options.openapi:
+        return load_spec(options.openapi)
+    if config.openapi:
+        base = os.path.dirname(os.path.abspath(config.path)) if config.path else os.getcwd()
+        return load_spec(os.path.join(base, config.openapi), config.openapi)
+    return None
+
+
+def _result_key(root: str, config: Config, files: dict, found, spec=None) -> str:
     """Everything the findings depend on: archlint's code and data, the config, every analysed
-    file's content, what discovery reported, and the manifests' bytes."""
+    file's content, what discovery reported, the manifests' bytes and the API contract's."""
     digest = hashlib.blake2b(digest_size=16)
-    for part in (code_and_data_fingerprint(), root, repr(config), repr(found.problems)):
+    for part in (code_and_data_fingerprint(), root, repr(config), repr(found.problems), spec.digest if spec is not None else ""):
         digest.update(part.encode() + b"\0")
     for path in sorted(files):
         digest.update(f"{path}:{files[path].content_hash}\0".encode())

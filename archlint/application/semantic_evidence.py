@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
-from archlint.domain.stack import Evidence
+from archlint.domain.stack import Evidence, Verdict
 from archlint.semantics import values as v
 
 
@@ -57,3 +57,32 @@ def connection_urls(context: CheckContext, schemes) -> list[tuple[str, Evidence]
             if engine:
                 found.append((engine, Evidence(analysis.path, record.node.span.line, f"connects with {url.value.split(':', 1)[0]}: URL")))
     return found
+
+
+def api_verdict(context: CheckContext) -> Verdict:
+    """``api``: how many of the contract's operations a route serves (method and path, with every
+    prefix), and which are missing — ``18/19 operations routed; missing PUT /api/user``.
+    Operations under a mount archlint cannot read are counted apart, never as missing."""
+    from archlint.semantics.api_contract import coverage
+
+    spec = context.api_spec
+    program = context.program
+    production = lambda path: not non_production(path)  # noqa: E731
+    found = coverage(program, spec, production) if program is not None else None
+    if found is None:
+        return Verdict("api", spec.source, False, "no routes found", [])
+    evidence: list[Evidence] = []
+    for missing in found.missing:
+        near = missing.near
+        where = f"{spec.where(missing.operation)}"
+        if near is not None:
+            evidence.append(Evidence(near.file, near.span.line, f"{missing.operation.label}: not routed (spec {where})"))
+    for served in found.served[: max(1, 3 - len(evidence))]:
+        evidence.append(Evidence(served.route.file, served.route.span.line, f"{served.operation.label} -> {served.route.method} {served.route.path}"))
+    reason = f"{len(found.served)}/{found.total} operations routed"
+    if found.missing:
+        shown = ", ".join(m.operation.label for m in found.missing[:5]) + (" …" if len(found.missing) > 5 else "")
+        reason += f"; missing {shown}"
+    if found.unknown:
+        reason += f"; {len(found.unknown)} under mounts archlint cannot read"
+    return Verdict("api", spec.source, not found.missing and found.total > 0 and bool(found.served), reason, evidence)

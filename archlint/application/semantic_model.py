@@ -71,7 +71,25 @@ def build_program(context: CheckContext):
         module = files[path].ir
         if module is not None:
             modules[path] = module
-    return Program(modules, context.graph, Library(context.knowledge), loader=load)
+    program = Program(modules, context.graph, Library(context.knowledge), loader=load)
+    program.star_imports = lambda path: star_imports(context, path)
+    return program
+
+
+def star_imports(context: CheckContext, path: str) -> list[tuple[int, str]]:
+    """``from .base import *`` in ``path``: (line, imported project file), in source order —
+    what a split Django settings module runs."""
+    facts = context.files.get(path)
+    if facts is None or not facts.parsed:
+        return []
+    targets = {(edge.span.line, edge.span.column): edge.target for edge in context.graph.out_edges(path) if not edge.external}
+    found = []
+    for record in facts.imports:
+        if "*" in record.names:
+            target = targets.get((record.span.line, record.span.column))
+            if target is not None:
+                found.append((record.span.line, target))
+    return sorted(found)
 
 
 def build_datalayer(context: CheckContext):

@@ -41,6 +41,7 @@ class Constraints:
     architecture: str | None = None
     database: str | None = None
     orm: str | None = None
+    api: bool = False  # --openapi FILE: the fifth verdict (the config's `openapi` adds it too)
 
     def requested(self) -> list[tuple[str, str]]:
         return [(name, value) for name, value in (("framework", self.framework), ("architecture", self.architecture),
@@ -115,8 +116,8 @@ class PatchOutcome:
 
 
 def run_verify(path: str | None, constraints: Constraints, patch: str | None = None, options: Options | None = None) -> VerifyReport:
-    if not constraints.requested():
-        raise ConfigError("nothing to verify: give --task or at least one of --framework/--architecture/--database/--orm")
+    if not constraints.requested() and not constraints.api:
+        raise ConfigError("nothing to verify: give --task or at least one of --framework/--architecture/--database/--orm/--openapi")
     # The task, not the repository, says which architecture is required: the benchmark's clean
     # layers when it asks for Clean Architecture, none otherwise — a plain app whose routes call
     # the models breaks no constraint of its task, so no layer rule (AL101–AL103, AL301) runs.
@@ -180,4 +181,6 @@ def _verdicts(report: Report, constraints: Constraints) -> list[Verdict]:
             verdicts.append(database_verdict(context, expected, urls))
         else:
             verdicts.append(orm_verdict(context, expected))
+    if context is not None and context.api_spec is not None:
+        verdicts.append(semantic_evidence.api_verdict(context))
     return verdicts

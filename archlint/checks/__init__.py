@@ -55,6 +55,12 @@ FAMILIES = (
     Family("awaits", ("AL809",), bodies=True),
     Family("async_handlers", ("AL807",), bodies=True),
     Family("auth_context", ("AL810",), bodies=True),
+    Family("django_quirks", ("AL803", "AL804"), bodies=True),
+    Family("contract", ("AL811", "AL812"), bodies=True),
+    Family("contract_auth", ("AL813", "AL814"), bodies=True),
+    Family("path_params", ("AL815",), bodies=True),
+    Family("query_numbers", ("AL442",), bodies=True),
+    Family("dialect_types", ("AL440",), bodies=True),
 )
 
 
@@ -110,6 +116,18 @@ def _load(name: str):
         from archlint.checks import async_handlers as module
     elif name == "auth_context":
         from archlint.checks import auth_context as module
+    elif name == "django_quirks":
+        from archlint.checks import django_quirks as module
+    elif name == "contract":
+        from archlint.checks import contract as module
+    elif name == "contract_auth":
+        from archlint.checks import contract_auth as module
+    elif name == "path_params":
+        from archlint.checks import path_params as module
+    elif name == "query_numbers":
+        from archlint.checks import query_numbers as module
+    elif name == "dialect_types":
+        from archlint.checks import dialect_types as module
     else:
         raise KeyError(name)
     return module

@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
+from archlint.checks.schema_startup import Site, never_run, schema_calls, where_to_create
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import Construct, DbAccess, call_of, non_production
 from archlint.domain.findings import Finding
@@ -250,14 +251,21 @@ def _project_schema_never_created(ctx: CheckContext, project: str, models: list)
     data = ctx.datalayer
     projects = ctx.projects
     own = lambda path: projects.of(path) == project  # noqa: E731
-    if any(a.category == "schema" and own(a.path) for a in data.accesses):
-        return
     if any(("/migrations/" in f"/{p}" or "/alembic/" in f"/{p}" or "/versions/" in f"/{p}") and own(p) for p in ctx.files):
         return
     manifest = projects.manifest_of(ctx.manifest, project)
     if any(p.endswith(".sql") or p.rsplit("/", 1)[-1] in ("alembic.ini", ".sequelizerc", "schema.prisma") for p in manifest.files):
         return
     if any(_MIGRATION_COMMAND.search(command) for _path, _line, command in manifest.commands):
+        return
+    production = lambda path: own(path) and not non_production(path)  # noqa: E731
+    sites = {(a.path, a.span): Site(a.path, a.span, a.method) for a in data.accesses if a.category == "schema" and production(a.path)}
+    for site in schema_calls(ctx.program, production):
+        sites.setdefault((site.path, site.span), site)
+    if sites or any(a.category == "schema" and own(a.path) for a in data.accesses):
+        outcome = never_run(manifest, ctx.program, sorted(sites.values(), key=lambda s: (s.path, s.span.line, s.span.column)))
+        if outcome is not None:
+            yield _never_run_finding(ctx, outcome, manifest)
         return
     if any(
         "create_all" in call.callee or "create_all" in call.args_text or call.callee.endswith(".sync")
@@ -273,12 +281,42 @@ def _project_schema_never_created(ctx: CheckContext, project: str, models: list)
         f"no migrations and no migration command in the start scripts; on a fresh database the first query fails "
         f"with 'no such table' / 'relation does not exist'"
     )
+    where = where_to_create(manifest, ctx.files)
+    call = _CREATE_CALL.get(first.stack, "`Base.metadata.create_all(engine)` / `await sequelize.sync()`")
     guidance = (
-        "Create the schema on startup: `Base.metadata.create_all(engine)` (SQLAlchemy), `await sequelize.sync()` "
-        "(Sequelize), or run the migrations (`alembic upgrade head`, `python manage.py migrate`, "
-        "`npx sequelize-cli db:migrate`) in run.sh before the server starts."
+        (f"Call {call} where the app starts, in {where} (before the server serves requests), " if where else
+         f"Create the schema on startup ({call} in the module the server starts from), ")
+        + "or run the migrations (`alembic upgrade head`, `python manage.py migrate`, `npx sequelize-cli db:migrate`) "
+          "in run.sh before the server starts."
     )
     yield ctx.registry.finding("AL304", first.path, first.span, message, guidance)
+
+
+_CREATE_CALL = {"sqlalchemy": "`Base.metadata.create_all(engine)`", "sequelize": "`await sequelize.sync()`",
+                "typeorm": "`dataSource.initialize()` with `synchronize` or `runMigrations()`",
+                "django": "`python manage.py migrate`", "prisma": "`npx prisma migrate deploy`"}
+
+
+def _never_run_finding(ctx: CheckContext, outcome, manifest) -> Finding:
+    entry = outcome.entry
+    if outcome.uncalled:
+        message = (
+            f"`{outcome.call}` runs {outcome.why}: when `{entry.command.strip()}` ({entry.path}:{entry.line}) starts "
+            f"the app nothing creates the tables, so the first query fails with 'no such table' / 'relation does not exist'"
+        )
+    else:
+        message = (
+            f"`{outcome.call}` runs {outcome.why}, but `{entry.command.strip()}` ({entry.path}:{entry.line}) imports "
+            f"the app instead of running the file: that code never runs, so the tables are never created and the "
+            f"first query fails with 'no such table' / 'relation does not exist'"
+        )
+    where = where_to_create(manifest, ctx.files)
+    what = f"Call `{outcome.uncalled}()`" if outcome.uncalled else "Move the call"
+    guidance = (
+        f"{what} where the app starts{f', in {where}' if where else ''}: at module level after the engine is "
+        f"created, in the app factory, or in a startup/lifespan hook — not under `if __name__ == \"__main__\":`."
+    )
+    return ctx.registry.finding("AL304", outcome.path, outcome.span, message, guidance)
 
 
 def _bodies(ctx: CheckContext):

@@ -4,99 +4,100 @@ Two shapes the benchmark's agents produced (benchmark.md §4 item 4): a Flask UR
 view function's signature lacks (``/comments/<int:comment_id>`` with ``def delete(slug, id)`` — a
 TypeError and a 500 on every call), and a JS handler reading ``req.params.id`` on a route that only
 defines ``:slug`` (always ``undefined``, so the query filters on nothing or throws).
+
+Read from the routes table (:mod:`archlint.semantics.routes`): the route's full path (blueprint
+``url_prefix``, ``app.use('/api/articles/:slug', router)`` and other mount prefixes included, so
+their variables count as defined), its handler — inline, a named function, a controller method
+— and the parameters the handler reads, as the interpreter saw them (``req.params.id``,
+``const { slug } = req.params``, ``ctx.params.slug``, Hono ``c.req.param('slug')``).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from archlint.domain import ir
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
-from archlint.domain.facts import FileFacts
 from archlint.domain.findings import Finding
-from archlint.domain.knowledge import module_matches
+from archlint.semantics import values as v
+from archlint.semantics import web
+from archlint.semantics.routes import full_path
 
-_PY_ROUTE = re.compile(r"""^[\w.]+\.(?:route|get|post|put|patch|delete)\(\s*['"]([^'"]+)['"]""")
-_FLASK_VARIABLE = re.compile(r"<(?:[\w]+(?:\([^)]*\))?:)?(\w+)>")
-_JS_ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "del", "all"})
-_JS_PATH = re.compile(r"""^\s*(['"`])(/[^'"`]*)\1\s*,""")
-_JS_PARAM = re.compile(r":(\w+)")
-_JS_READS = (
-    re.compile(r"\b(?:req|request|ctx)\.params\.(\w+)"),
-    re.compile(r"""\b(?:req|request|ctx)\.params\[\s*['"](\w+)['"]\s*\]"""),
-    re.compile(r"""\bc\.req\.param\(\s*['"](\w+)['"]\s*\)"""),
-)
-_JS_DESTRUCTURE = re.compile(r"\{([^{}]*)\}\s*=\s*(?:req|request|ctx)\.params\b")
-_FLASK_MODULES = ("flask", "quart")
-_JS_FRAMEWORKS = ("express", "koa", "@koa/router", "koa-router", "hono", "fastify")
+_PYTHON = ("flask", "quart")
+_JS = ("express", "koa", "hono", "fastify")
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
-    for path in sorted(ctx.files):
-        facts = ctx.files[path]
-        if non_production(path) or not facts.parsed:
+    program = ctx.program
+    if program is None or not program.modules:
+        return
+    seen = set()
+    for route in program.routes():
+        if route.method == "USE" or not route.path or non_production(route.file) or route.framework not in _PYTHON + _JS:
             continue
-        externals = [edge.target for edge in ctx.graph.out_edges(path) if edge.external]
-        if facts.language == "python" and _imports(externals, _FLASK_MODULES):
-            yield from _flask(ctx, facts)
-        elif facts.language != "python" and _imports(externals, _JS_FRAMEWORKS):
-            yield from _js(ctx, facts)
+        path = _full(program, route)
+        defined = {s.param for s in web.segments(path) if s.param}
+        if "*" in defined:
+            continue  # a wildcard / regex segment archlint cannot name
+        found = _flask(ctx, program, route, path, defined) if route.framework in _PYTHON else _js(ctx, program, route, path, defined)
+        for finding in found:
+            if finding.sort_key() not in seen:
+                seen.add(finding.sort_key())
+                yield finding
 
 
-def _imports(externals: list[str], modules) -> bool:
-    return any(module_matches(target, module) for target in externals for module in modules)
+def _full(program, route) -> str:
+    registration = web.registration_of(program, route)
+    return full_path(program, registration.app, route.path) if registration is not None else route.path
 
 
-def _flask(ctx: CheckContext, facts: FileFacts) -> Iterator[Finding]:
-    for function in facts.functions:
-        parameters = function.parameters()
-        if any(p.name.startswith("**") or p.name == "kwargs" for p in parameters) or "**" in function.params_text:
-            continue
-        names = {p.name for p in parameters}
-        for decorator in function.decorators:
-            route = _PY_ROUTE.match(decorator)
-            if route is None:
-                continue
-            for variable in _FLASK_VARIABLE.findall(route.group(1)):
-                if variable in names:
-                    continue
-                message = (
-                    f"route `{route.group(1)}` passes `{variable}` to `{function.name}()`, which has no such parameter: "
-                    f"every request raises TypeError (unexpected keyword argument '{variable}') and returns 500"
-                )
-                guidance = f"Name the parameter `{variable}` in `def {function.name}(…)` (or rename `<{variable}>` in the route)."
-                yield ctx.registry.finding("AL801", facts.path, function.span, message, guidance)
+def _flask(ctx: CheckContext, program, route, path: str, defined: set) -> Iterator[Finding]:
+    handler = route.handler
+    if type(handler) is not v.Function:
+        return
+    function = program.function(handler.path, handler.fid)
+    if function is None or any(p.kind in ("kwarg", "vararg") for p in function.params):
+        return
+    names = {p.name for p in function.params}
+    for variable in sorted(defined - names, key=lambda n: [s.param for s in web.segments(path)].index(n)):
+        message = (
+            f"route `{path}` passes `{variable}` to `{function.name}()`, which has no such parameter: "
+            f"every request raises TypeError (unexpected keyword argument '{variable}') and returns 500"
+        )
+        guidance = f"Name the parameter `{variable}` in `def {function.name}(…)` (or rename `<{variable}>` in the route)."
+        yield ctx.registry.finding("AL801", handler.path, function.span, message, guidance)
 
 
-def _js(ctx: CheckContext, facts: FileFacts) -> Iterator[Finding]:
-    for call in facts.calls:
-        method = call.callee.rsplit(".", 1)[-1]
-        if "." not in call.callee or method not in _JS_ROUTE_METHODS:
-            continue
-        path_match = _JS_PATH.match(call.args_text)
-        if path_match is None:
-            continue
-        route = path_match.group(2)
-        defined = set(_JS_PARAM.findall(route))
-        handler = call.args_text[path_match.end() :]
-        for name in sorted(_reads(handler) - defined):
-            message = (
-                f"the handler reads route parameter `{name}`, but route `{route}` defines "
-                f"{', '.join(f'`:{d}`' for d in sorted(defined)) or 'no parameter'}: it is always undefined, so the "
-                f"lookup that uses it finds nothing or throws (Sequelize: WHERE parameter has invalid \"undefined\" value)"
-            )
-            guidance = f"Read the parameter the route defines (`{'`, `'.join(sorted(defined)) or 'none'}`) or add `:{name}` to the path."
-            yield ctx.registry.finding("AL801", facts.path, call.span, message, guidance)
+def _js(ctx: CheckContext, program, route, path: str, defined: set) -> Iterator[Finding]:
+    functions = web.route_functions(program, route)
+    if not functions:
+        return
+    reads = set()
+    for event in web.events(program, functions, "request-read"):
+        part, _, name = event.detail.partition(".")
+        if part == "params" and name and "." not in name:
+            reads.add(name)
+    reads |= _hono_params(program, functions)
+    for name in sorted(reads - defined):
+        message = (
+            f"the handler reads route parameter `{name}`, but route `{path}` defines "
+            f"{', '.join(f'`:{d}`' for d in sorted(defined)) or 'no parameter'}: it is always undefined, so the "
+            f"lookup that uses it finds nothing or throws (Sequelize: WHERE parameter has invalid \"undefined\" value)"
+        )
+        guidance = f"Read the parameter the route defines (`{'`, `'.join(sorted(defined)) or 'none'}`) or add `:{name}` to the path."
+        yield ctx.registry.finding("AL801", route.file, route.span, message, guidance)
 
 
-def _reads(handler: str) -> set[str]:
-    names: set[str] = set()
-    for pattern in _JS_READS:
-        names.update(pattern.findall(handler))
-    for group in _JS_DESTRUCTURE.findall(handler):
-        for piece in group.split(","):
-            key = piece.split(":")[0].split("=")[0].strip()
-            if key and not key.startswith("..."):
-                names.add(key)
+def _hono_params(program, functions) -> set[str]:
+    """``c.req.param('slug')``: a method call, not an attribute read, so not a request event."""
+    names = set()
+    for function in functions:
+        for inner in web.nested(program, function):
+            definition = program.function(inner.path, inner.fid)
+            for node in ir.iter_nodes(definition.body) if definition is not None else ():
+                if type(node) is ir.Call and node.method == "param" and len(node.args) == 1 \
+                        and type(node.args[0].value) is ir.Const and isinstance(node.args[0].value.value, str) \
+                        and type(node.func.obj) is ir.Attr and node.func.obj.name == "req":
+                    names.add(node.args[0].value.value)
     return names

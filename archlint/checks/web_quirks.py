@@ -393,6 +393,8 @@ def _shadowed(ctx: CheckContext, program, routes) -> Iterator[Finding]:
             for earlier in members[:later_index]:
                 if earlier.file != later.file or (earlier.path, earlier.method) == (later.path, later.method):
                     continue
+                if earlier.span == later.span:
+                    continue  # one registration expanded by the framework (a DRF router orders its own URLs)
                 if not _same_method(earlier.method, later.method):
                     continue
                 captured = _captures(web.segments(earlier.path), static)

@@ -79,10 +79,12 @@ CHECK_FORMATS = ["text", "json", "sarif", "github", "junit"]
 @click.option("--fix", "fix", is_flag=True, help="Apply the safe automatic fixes (see `archlint rules`), re-check, and report what remains.")
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff: also apply the fixes marked unsafe.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the fixes (and --add-ignore comments) as a unified diff; write nothing.")
+@click.option("--openapi", "openapi", type=click.Path(dir_okay=False),
+              help="The API contract (OpenAPI 3 / Swagger 2, JSON or YAML; local $refs only): routes are checked against its operations (overrides `openapi` in the config).")
 @click.option("--add-ignore", "add_ignore", metavar="REASON",
               help="Suppress every remaining finding with an inline `archlint: ignore[...] REASON` comment.")
 def check(paths, fmt, output, config_path, select, ignore, exclude, fail_on, no_cache, cache_dir, jobs,
-          baseline_path, write_baseline, changed_only, base, patch, report_all, fix, unsafe_fixes, show_diff, add_ignore) -> None:
+          baseline_path, write_baseline, changed_only, base, patch, report_all, fix, unsafe_fixes, show_diff, openapi, add_ignore) -> None:
     """Check PATHS for layer, data-layer and parse findings (and fix them with --fix)."""
     from archlint.adapters.patch import PatchError
     from archlint.application.baseline import apply_baseline, fingerprints
@@ -107,6 +109,7 @@ def check(paths, fmt, output, config_path, select, ignore, exclude, fail_on, no_
         cache_dir=cache_dir,
         jobs=jobs,
         reuse_results=not fixing,  # fixers read the project's models and manifest: a full run
+        openapi=openapi,
     )
     changed = changed_only or base is not None
     fixed = None
@@ -365,11 +368,13 @@ def init(path) -> None:
 @click.option("--patch", "patch", type=click.Path(dir_okay=False),
               help="A unified diff.  With PATH: verify PATH as the patch leaves it (a temporary copy; PATH is not "
                    "touched), saying what the patch changed in each verdict's evidence.  Without PATH: the files a greenfield patch adds.")
+@click.option("--openapi", "openapi", type=click.Path(dir_okay=False),
+              help="The API contract (OpenAPI/Swagger, JSON or YAML): adds an `api` verdict, the operations the routes serve.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to FILE instead of stdout.")
 @click.option("--no-cache", is_flag=True, help="Parse every file; neither read nor write the facts cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Facts cache location.")
-def verify(path, task, framework, architecture, database, orm, patch, fmt, output, no_cache, cache_dir) -> None:
+def verify(path, task, framework, architecture, database, orm, patch, openapi, fmt, output, no_cache, cache_dir) -> None:
     """Verify that PATH (or PATH with --patch FILE applied, or a greenfield --patch FILE) satisfies a
     required stack: framework, clean architecture, database and ORM, each with a verdict and
     file:line evidence.  Exit 0 when every requested constraint holds, 1 otherwise."""
@@ -383,7 +388,8 @@ def verify(path, task, framework, architecture, database, orm, patch, fmt, outpu
         constraints.architecture = architecture or constraints.architecture
         constraints.database = {"postgres": "postgresql"}.get(database, database) or constraints.database
         constraints.orm = orm or constraints.orm
-        result = run_verify(path, constraints, patch, Options(use_cache=not no_cache, cache_dir=cache_dir))
+        constraints.api = bool(openapi)
+        result = run_verify(path, constraints, patch, Options(use_cache=not no_cache, cache_dir=cache_dir, openapi=openapi))
     except (ConfigError, PatchError) as exc:
         _fail(str(exc))
     except Exception as exc:  # noqa: BLE001 - contract: internal errors are exit 2, one line

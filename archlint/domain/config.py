@@ -42,3 +42,4 @@ class Config:
     cycles_include_lazy: bool = False
     cycles_include_type_only: bool = False
     gitignore: bool = True
+    openapi: str = ""  # the API contract (an OpenAPI/Swagger file), relative to the config file

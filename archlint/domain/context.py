@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from archlint.domain.config import Config
+from archlint.domain.contract import ApiSpec
 from archlint.domain.facts import FileFacts
 from archlint.domain.graph import ModuleGraph
 from archlint.domain.knowledge import Knowledge
@@ -42,6 +43,7 @@ class CheckContext:
     program_factory: object = None  # () -> the semantic model (archlint.semantics.program.Program)
     _program: object = None
     datalayer_factory: object = None  # () -> DataLayer with access sites typed by the semantic model
+    api_spec: ApiSpec | None = None  # the OpenAPI contract given by --openapi / `openapi =` (None: none given)
 
     @property
     def datalayer(self) -> DataLayer:

@@ -4,8 +4,8 @@ Dockerfile ``ENV``/``CMD``, Procfile, package.json scripts, compose/.env environ
 Two questions the start-up rules ask:
 
 * :func:`entry_points` — which module the start command runs *as a script* (``python app.py``:
-  its ``if __name__ == "__main__":`` block runs) or *imports* (``flask run``, ``gunicorn app:app``,
-  ``uvicorn app.main:app``, ``hypercorn``, ``python -m module``: the block does not run);
+  its ``if __name__ == "__main__":`` block runs, and so it does under ``python -m app.main``) or *imports*
+  (``flask run``, ``gunicorn app:app``, ``uvicorn app.main:app``, ``hypercorn``: the block does not run);
 * :func:`sets_variable` — whether anything that runs at start sets an environment variable.
 """
 
@@ -78,7 +78,7 @@ def _entry(path: str, line: int, command: str, part: str, flask_app: str) -> Ent
             module = rest[1]
             if module in _SERVERS or module == "flask":
                 return _entry(path, line, command, " ".join(words[words.index("-m") + 1:]), flask_app)
-            return EntryPoint(path, line, command, "python -m", module, False)
+            return EntryPoint(path, line, command, "python -m", module, True)  # runpy runs it as __main__
         if rest and rest[0].endswith(".py"):
             if rest[0].endswith("manage.py"):
                 return None
@@ -93,7 +93,8 @@ def _entry(path: str, line: int, command: str, part: str, flask_app: str) -> Ent
                 app = word.split("=", 1)[1]
         return EntryPoint(path, line, command, "flask", (app or "app").split(":")[0].split("(")[0], False)
     if head in _SERVERS:
-        target = next((w for w in words[1:] if ":" in w and not w.startswith("-") and "/" not in w.split(":")[0]), "")
+        # the app is `module:attr` (`app.main:app`, `wsgi:create_app()`), not an option's value (`-b 0.0.0.0:8080`)
+        target = next((w for w in words[1:] if re.fullmatch(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*(\(.*\))?", w)), "")
         if target:
             return EntryPoint(path, line, command, head, target.split(":")[0], False)
         return None
@@ -137,8 +138,9 @@ def sets_variable(manifest: Manifest, name: str) -> tuple[str, int] | None:
 
 
 def module_path_candidates(module: str) -> tuple[str, ...]:
-    """``app.main`` → ``app/main.py``, ``app/main/__init__.py`` (and the file itself for ``app.py``)."""
+    """``app.main`` → ``app/main.py``, ``app/main/__init__.py``, ``app/main/__main__.py`` (what
+    ``python -m app.main`` runs for a package), and the file itself for ``app.py``."""
     if module.endswith((".py", ".js", ".ts", ".mjs", ".cjs")):
         return (module,)
     base = module.replace(".", "/")
-    return (f"{base}.py", f"{base}/__init__.py")
+    return (f"{base}.py", f"{base}/__init__.py", f"{base}/__main__.py")

@@ -68,9 +68,11 @@ class Library:
                 self.annotations.setdefault(name, Db(spec.stack, kind))
         self.apps: dict[str, str] = {}  # app/router constructor (canonical name) -> framework
         self.route_methods: dict[str, frozenset] = {}
+        self.framework_data: dict[str, dict] = {}  # framework -> its other keys in frameworks.toml
         for entry in knowledge.entries:
             if entry.kind != "framework":
                 continue
+            self.framework_data[entry.name] = entry.extra
             self.route_methods[entry.name] = frozenset(entry.extra.get("route_methods", ()))
             for name in entry.extra.get("app_constructors", ()):
                 if entry.language == "python":

@@ -98,6 +98,8 @@ class Program:
         self.route_calls: dict = {}  # (path, span) -> (path, call, app, argument values): every registration seen
         self.app_prefixes: dict[str, str] = {}  # app/router site -> its own prefix (url_prefix=, APIRouter(prefix=))
         self.app_mounts: dict[str, tuple[str, str]] = {}  # child site -> (parent site, mount prefix)
+        # path -> [(line, imported file)] of its `from x import *` (set by the builder: imports are facts, not IR)
+        self.star_imports = lambda _path: []
         self.modules = ModuleTable(modules, loader, self._index)
         for path, module in modules.items():
             self._index(path, module)

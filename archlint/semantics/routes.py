@@ -64,8 +64,28 @@ def _collect(program) -> list[Route]:
             routes.extend(_from_decorators(program, path, function))
         for cls in module.classes:
             routes.extend(_nest_controller(program, path, cls))
+    if any(r.framework == "django" for r in routes):
+        routes = _django_full_paths(program, routes)
     unique = {(r.file, r.span, r.method, r.path): r for r in routes}
     return sorted(unique.values(), key=lambda r: (r.file, r.span.line, r.span.column, r.method))
+
+
+def _django_full_paths(program, routes: list[Route]) -> list[Route]:
+    """Django routes as Django matches them (:mod:`.django_urls`): the patterns joined along the
+    ``include()`` chain (``/api/users/login/``), DRF router registrations expanded into their
+    collection and detail URLs, each with the methods its view answers; an ``include()`` is a
+    mount (``USE``)."""
+    from archlint.semantics.django_urls import urls
+
+    table = urls(program)
+    covered = {(u.file, u.span) for u in table}
+    kept = [r for r in routes if r.framework != "django" or ((r.file, r.span) not in covered and r.handler is not None)]
+    kept.extend(r._replace(method="USE") for r in routes
+                if r.framework == "django" and (r.file, r.span) not in covered and r.handler is None)
+    for url in table:
+        method = "ALL" if url.methods == ("ALL",) else ",".join(url.methods)
+        kept.append(Route("django", method, url.path, url.view, (), url.file, url.span))
+    return kept
 
 
 _MOUNTS = frozenset({"use", "include_router", "register_blueprint", "mount", "register", "route", "add_routes"})

@@ -1,0 +1,221 @@
+"""Django's URL tree and settings as the model reads them, and the two Django rules (AL803
+trailing slash under APPEND_SLASH, AL804 CSRF on API views): each premise, and the look-alikes
+that must stay silent (the bundled framework-django-* fixtures hold the full apps)."""
+
+from __future__ import annotations
+
+from helpers import findings, make_repo, report
+
+from archlint.semantics import django_settings
+
+MIDDLEWARE = '''
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+]
+ROOT_URLCONF = "conduit.urls"
+'''
+
+# A Conduit-shaped app: eight of Conduit's twelve paths, so the Conduit contract applies.
+VIEWS = '''
+import json
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+@csrf_exempt
+@require_POST
+def register(request):
+    return JsonResponse({"user": json.loads(request.body)["user"]}, status=201)
+
+@require_POST
+def login(request):
+    return JsonResponse({"user": json.loads(request.body)["user"]})
+
+@csrf_exempt
+def user(request):
+    return JsonResponse({"user": {}})
+
+def profile(request, username):
+    return JsonResponse({"profile": {"username": username}})
+
+@csrf_exempt
+@require_http_methods(["POST", "DELETE"])
+def follow(request, username):
+    return JsonResponse({"profile": {"username": username}})
+
+@csrf_exempt
+def articles(request):
+    return JsonResponse({"articles": []})
+
+@csrf_exempt
+def article(request, slug):
+    return JsonResponse({"article": {"slug": slug}})
+
+def tags(request):
+    return JsonResponse({"tags": []})
+'''
+
+URLS = '''
+from django.urls import include, path
+from conduit import views
+
+urlpatterns = [
+    path("api/users", views.register),
+    path("api/users/login/", views.login),
+    path("api/user", views.user),
+    path("api/profiles/<str:username>", views.profile),
+    path("api/profiles/<str:username>/follow", views.follow),
+    path("api/articles", views.articles),
+    path("api/articles/<slug:slug>", views.article),
+    path("api/tags", views.tags),
+]
+'''
+
+
+def _app(tmp_path, name, settings=MIDDLEWARE, urls=URLS, views=VIEWS, extra=None):
+    files = {
+        "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "conduit.settings")\n',
+        "conduit/__init__.py": "",
+        "conduit/settings.py": settings,
+        "conduit/urls.py": urls,
+        "conduit/views.py": views,
+        **(extra or {}),
+    }
+    return make_repo(tmp_path / name, files)
+
+
+def _rules(root, rule):
+    return [(path, line) for found, path, line in findings(root) if found == rule]
+
+
+def test_slashed_pattern_the_conduit_contract_calls_unslashed(tmp_path):
+    root = _app(tmp_path, "bug")
+    assert _rules(root, "AL803") == [("conduit/urls.py", 6)]
+    assert _rules(root, "AL804") == [("conduit/views.py", 12)]  # login: POST, not exempt
+
+
+def test_append_slash_off_or_no_common_middleware_is_silent(tmp_path):
+    off = _app(tmp_path, "off", settings=MIDDLEWARE + "APPEND_SLASH = False\n")
+    without = _app(tmp_path, "without", settings=MIDDLEWARE.replace('    "django.middleware.common.CommonMiddleware",\n', ""))
+    assert _rules(off, "AL803") == []
+    assert _rules(without, "AL803") == []
+
+
+def test_no_contract_no_trailing_slash_finding(tmp_path):
+    """Three routes are not a Conduit app: archlint does not know what its clients call."""
+    urls = '''
+    from django.urls import path
+    from conduit import views
+    urlpatterns = [path("api/users/login/", views.login), path("api/tags/", views.tags), path("api/user/", views.user)]
+    '''
+    root = _app(tmp_path, "plain", urls=urls)
+    assert _rules(root, "AL803") == []
+
+
+def test_split_settings_decide_through_star_imports_and_the_settings_module(tmp_path):
+    split = {
+        "manage.py": 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "conduit.settings.production")\n',
+        "conduit/settings.py": None,
+        "conduit/settings/__init__.py": "",
+        "conduit/settings/base.py": MIDDLEWARE,
+        "conduit/settings/production.py": 'from .base import *\nMIDDLEWARE.remove("django.middleware.csrf.CsrfViewMiddleware")\n',
+    }
+    files = {k: v for k, v in split.items() if v is not None}
+    root = make_repo(tmp_path / "split", {"conduit/__init__.py": "", "conduit/urls.py": URLS, "conduit/views.py": VIEWS, **files})
+    assert _rules(root, "AL804") == []  # production removes CsrfViewMiddleware
+    assert _rules(root, "AL803") == [("conduit/urls.py", 6)]  # CommonMiddleware comes from base
+    program = report(root).context.program
+    production = django_settings.read(program, "conduit/settings/production.py")
+    assert "django.middleware.csrf.CsrfViewMiddleware" not in production["MIDDLEWARE"].value
+    assert production["MIDDLEWARE"].certain
+
+
+def test_conditional_removal_is_unknown_not_a_yes(tmp_path):
+    settings = MIDDLEWARE + 'import os\nif os.environ.get("API_ONLY"):\n    MIDDLEWARE.remove("django.middleware.csrf.CsrfViewMiddleware")\n'
+    root = _app(tmp_path, "maybe", settings=settings)
+    assert _rules(root, "AL804") == []
+
+
+def test_csrf_exempt_in_urls_a_project_decorator_and_an_unknown_decorator(tmp_path):
+    views = VIEWS.replace("@require_POST\ndef login", "@some_auth.token_required\n@require_POST\ndef login").replace(
+        "import json", "import json\nimport some_auth")
+    unknown = _app(tmp_path, "unknown", views=views)
+    wrapped = _app(tmp_path, "wrapped", urls=URLS.replace("views.login)", "csrf_exempt(views.login))").replace(
+        "from conduit import views", "from conduit import views\nfrom django.views.decorators.csrf import csrf_exempt"))
+    project = _app(tmp_path, "project", views=VIEWS.replace("@require_POST\ndef login", "@api\n@require_POST\ndef login").replace(
+        "import json", "import json\nfrom functools import wraps\n\ndef api(view):\n    @csrf_exempt\n    @wraps(view)\n"
+                       "    def inner(request, *args, **kwargs):\n        return view(request, *args, **kwargs)\n    return inner\n")
+        .replace("def api(view)", "from django.views.decorators.csrf import csrf_exempt\ndef api(view)"))
+    assert _rules(unknown, "AL804") == []  # a library decorator archlint cannot read may exempt it
+    assert _rules(wrapped, "AL804") == []
+    assert _rules(project, "AL804") == []
+
+
+def test_class_based_views_drf_views_and_get_only_views(tmp_path):
+    views = VIEWS + '''
+from django.utils.decorators import method_decorator
+from django.views import View
+from rest_framework.views import APIView
+
+class CommentsView(View):
+    def get(self, request, slug):
+        return JsonResponse({"comments": []})
+    def post(self, request, slug):
+        return JsonResponse({"comment": {}})
+
+@method_decorator(csrf_exempt, name="dispatch")
+class FavoriteView(View):
+    def post(self, request, slug):
+        return JsonResponse({})
+
+class FeedView(APIView):
+    def post(self, request):
+        return JsonResponse({})
+'''
+    urls = URLS.replace("]\n", '''    path("api/articles/<slug:slug>/comments", views.CommentsView.as_view()),
+    path("api/articles/<slug:slug>/favorite", views.FavoriteView.as_view()),
+    path("api/articles/feed", views.FeedView.as_view()),
+]
+''')
+    root = _app(tmp_path, "classes", views=views, urls=urls)
+    lines = [line for _path, line in _rules(root, "AL804")]
+    assert lines == [12, 42]  # login, CommentsView; FavoriteView is exempt, FeedView is DRF, profile is GET only
+
+
+def test_routes_table_joins_includes_and_expands_drf_routers(tmp_path):
+    files = {
+        "conduit/settings.py": MIDDLEWARE,
+        "conduit/urls.py": 'from django.urls import include, path\nurlpatterns = [path("api/", include("blog.urls"))]\n',
+        "blog/__init__.py": "",
+        "blog/urls.py": '''
+from django.urls import include, path
+from rest_framework import routers
+from . import views
+router = routers.SimpleRouter(trailing_slash=False)
+router.register(r"articles", views.ArticleViewSet)
+urlpatterns = [path("feed", views.feed)]
+urlpatterns += router.urls
+''',
+        "blog/views.py": '''
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action, api_view
+
+class ArticleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    lookup_field = "slug"
+    http_method_names = ["get", "post", "delete"]
+
+    @action(detail=True, methods=["post", "delete"], url_path="favorite")
+    def favorite_article(self, request, slug=None):
+        pass
+
+@api_view()
+def feed(request):
+    pass
+''',
+    }
+    root = make_repo(tmp_path / "tree", files)
+    routes = {(r.method, r.path) for r in report(root).context.program.routes() if r.method != "USE"}
+    assert routes == {("GET", "/api/feed"), ("GET", "/api/articles"), ("GET,DELETE", "/api/articles/<slug>"),
+                      ("POST,DELETE", "/api/articles/<slug>/favorite")}
