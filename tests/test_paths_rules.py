@@ -570,3 +570,332 @@ def test_commonjs_exports_called_inside_the_module_carry_their_nullable_result(t
         ''',
     })
     assert _rules(root, "AL220") == [("AL220", "src/articles.js", 5)]
+
+
+def test_setattr_loop_over_the_request_body_and_allow_listed_look_alikes(tmp_path):
+    root = make_repo(tmp_path, {
+        "requirements.txt": "flask\nsqlalchemy\n",
+        "app/db.py": SQLA,
+        "app/routes.py": '''
+            from flask import Blueprint, request
+            from app.db import SessionLocal, User
+
+            bp = Blueprint("users", __name__)
+            ALLOWED = ("name",)
+
+            @bp.put("/users/<int:uid>")
+            def update(uid):
+                data = request.get_json()["user"]
+                with SessionLocal.begin() as session:
+                    user = session.get(User, uid)
+                    for key, value in data.items():
+                        if hasattr(user, key):
+                            setattr(user, key, value)
+                return "", 200
+
+            @bp.put("/users/<int:uid>/allowed")
+            def update_allowed(uid):
+                data = request.get_json()["user"]
+                with SessionLocal.begin() as session:
+                    user = session.get(User, uid)
+                    for key, value in data.items():
+                        if key in ALLOWED:
+                            setattr(user, key, value)
+                return "", 200
+
+            @bp.put("/users/<int:uid>/skip")
+            def update_skipping(uid):
+                data = request.get_json()["user"]
+                with SessionLocal.begin() as session:
+                    user = session.get(User, uid)
+                    for key, value in data.items():
+                        if key not in ("name", "bio"):
+                            continue
+                        setattr(user, key, value)
+                return "", 200
+
+            @bp.put("/users/<int:uid>/fields")
+            def update_fields(uid):
+                data = request.get_json()["user"]
+                with SessionLocal.begin() as session:
+                    user = session.get(User, uid)
+                    for key in ("name",):
+                        if key in data:
+                            setattr(user, key, data[key])
+                return "", 200
+        ''',
+    })
+    found = [f for f in report(root).findings if f.rule == "AL504"]
+    assert [(f.path, f.line) for f in found] == [("app/routes.py", 14)]
+    assert "setattr(row, key, value)" in found[0].message
+
+
+def test_js_entity_keys_copied_from_the_body_and_the_includes_allow_list(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": '{"name": "x", "dependencies": {"express": "4", "sequelize": "6"}}',
+        "src/models.js": '''
+            const { Sequelize, DataTypes } = require('sequelize');
+            const sequelize = new Sequelize('sqlite::memory:');
+            const User = sequelize.define('User', { username: DataTypes.STRING, bio: DataTypes.STRING });
+            module.exports = { sequelize, User };
+        ''',
+        "src/app.js": '''
+            const express = require('express');
+            const { User } = require('./models');
+            const app = express();
+            const ALLOWED = ['username', 'bio'];
+
+            app.put('/user/:id', async (req, res) => {
+              const user = await User.findByPk(req.params.id);
+              if (!user) return res.sendStatus(404);
+              for (const [key, value] of Object.entries(req.body.user)) {
+                user[key] = value;
+              }
+              await user.save();
+              res.json(user);
+            });
+
+            app.put('/user/:id/allowed', async (req, res) => {
+              const user = await User.findByPk(req.params.id);
+              if (!user) return res.sendStatus(404);
+              for (const [key, value] of Object.entries(req.body.user)) {
+                if (ALLOWED.includes(key)) user[key] = value;
+              }
+              Object.keys(req.body.user).forEach((k) => { if (ALLOWED.includes(k)) { user[k] = req.body.user[k]; } });
+              await user.save();
+              res.json(user);
+            });
+            module.exports = app;
+        ''',
+    })
+    assert _rules(root, "AL504") == [("AL504", "src/app.js", 10)]
+
+
+COUNTED_MODELS = '''
+    from sqlalchemy import Column, ForeignKey, Table, create_engine
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
+
+    engine = create_engine("sqlite://")
+    SessionLocal = sessionmaker(bind=engine)
+
+    class Base(DeclarativeBase):
+        pass
+
+    favorites = Table("favorites", Base.metadata, Column("user_id", ForeignKey("users.id")),
+                      Column("article_id", ForeignKey("articles.id")))
+
+    class User(Base):
+        __tablename__ = "users"
+        id: Mapped[int] = mapped_column(primary_key=True)
+
+    class Tag(Base):
+        __tablename__ = "tags"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
+        name: Mapped[str]
+
+    class Article(Base):
+        __tablename__ = "articles"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        favorited_by: Mapped[list["User"]] = relationship(secondary=favorites)
+        tags: Mapped[list["Tag"]] = relationship()
+        tag_names: Mapped[str]
+
+        def to_dict(self, user):
+            return {
+                "favoritesCount": len(self.favorited_by),
+                "favorited": user in self.favorited_by,
+                "tagList": [t.name for t in self.tags],
+                "tagCount": len(self.tags),
+                "names": len(self.tag_names),
+            }
+'''
+
+
+def test_collection_loaded_only_to_count_it_and_the_listed_collection_look_alike(tmp_path):
+    root = make_repo(tmp_path, {
+        "requirements.txt": "flask\nsqlalchemy\n",
+        "app/models.py": COUNTED_MODELS,
+        "app/routes.py": '''
+            from flask import Blueprint, g
+            from app.models import SessionLocal, Article
+
+            bp = Blueprint("a", __name__)
+
+            @bp.get("/articles/<int:aid>")
+            def get(aid):
+                with SessionLocal() as session:
+                    article = session.get(Article, aid)
+                    if article is None:
+                        return "", 404
+                    return {"favorited": any(u.id == g.user_id for u in article.favorited_by),
+                            "local": len([1, 2]), "doc": article.to_dict(None)}
+        ''',
+    })
+    found = [f for f in report(root).findings if f.rule == "AL232"]
+    assert [(f.path, f.line) for f in found] == [("app/models.py", 32), ("app/routes.py", 12)]
+    assert "counted and searched" in found[0].message and "lazy-loaded" in found[0].message
+    assert not [f for f in found if f.line == 35]  # tags: lazy="select" too, but listed in the same function
+
+
+def test_sequelize_included_collections_counted_in_code_stay_silent(tmp_path):
+    """The query included them on purpose: counting what is loaded issues no query."""
+    root = make_repo(tmp_path, {
+        "package.json": '{"name": "x", "dependencies": {"express": "4", "sequelize": "6"}}',
+        "src/models.js": '''
+            const { Sequelize, DataTypes } = require('sequelize');
+            const sequelize = new Sequelize('sqlite::memory:');
+            const User = sequelize.define('User', { username: DataTypes.STRING });
+            const Article = sequelize.define('Article', { slug: DataTypes.STRING });
+            const Tag = sequelize.define('Tag', { name: DataTypes.STRING });
+            Article.belongsToMany(User, { through: 'Favorites', as: 'favoritedBy' });
+            Article.hasMany(Tag, { as: 'tags' });
+            module.exports = { sequelize, User, Article, Tag };
+        ''',
+        "src/app.js": '''
+            const express = require('express');
+            const { Article, User, Tag } = require('./models');
+            const app = express();
+
+            app.get('/articles/:slug', async (req, res) => {
+              const article = await Article.findOne({ where: { slug: req.params.slug },
+                include: [{ model: User, as: 'favoritedBy' }, { model: Tag, as: 'tags' }] });
+              if (!article) return res.sendStatus(404);
+              res.json({
+                favoritesCount: article.favoritedBy.length,
+                favorited: article.favoritedBy.some((u) => u.id === req.user.id),
+                tagList: article.tags.map((t) => t.name),
+                tagCount: article.tags.length,
+              });
+            });
+            module.exports = app;
+        ''',
+    })
+    assert _rules(root, "AL232") == []
+
+
+def test_typeorm_query_runner_transaction_and_a_runner_that_never_starts_one(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": '{"name": "x", "dependencies": {"express": "4", "typeorm": "0.3"}}',
+        "src/data-source.ts": '''
+            import { DataSource, Entity, PrimaryGeneratedColumn, Column } from 'typeorm';
+
+            @Entity()
+            export class Article {
+              @PrimaryGeneratedColumn() id: number;
+              @Column() slug: string;
+            }
+
+            @Entity()
+            export class Tag {
+              @PrimaryGeneratedColumn() id: number;
+              @Column() name: string;
+            }
+
+            export const AppDataSource = new DataSource({ type: 'sqlite', database: 'db.sqlite', entities: [Article, Tag] });
+        ''',
+        "src/app.ts": '''
+            import express from 'express';
+            import { AppDataSource, Article, Tag } from './data-source';
+
+            const app = express();
+
+            app.post('/articles', async (req, res) => {
+              const queryRunner = AppDataSource.createQueryRunner();
+              await queryRunner.connect();
+              await queryRunner.startTransaction();
+              try {
+                const article = await queryRunner.manager.save(Article, { slug: req.body.slug });
+                await queryRunner.manager.save(Tag, { name: req.body.tag });
+                await queryRunner.commitTransaction();
+                res.json(article);
+              } catch (err) {
+                await queryRunner.rollbackTransaction();
+                throw err;
+              } finally {
+                await queryRunner.release();
+              }
+            });
+
+            app.post('/articles/no-tx', async (req, res) => {
+              const queryRunner = AppDataSource.createQueryRunner();
+              await queryRunner.connect();
+              try {
+                const article = await queryRunner.manager.save(Article, { slug: req.body.slug });
+                await queryRunner.manager.save(Tag, { name: req.body.tag });
+                res.json(article);
+              } finally {
+                await queryRunner.release();
+              }
+            });
+            export default app;
+        ''',
+    })
+    assert _rules(root, "AL305", "AL306") == [("AL305", "src/app.ts", 27)]
+
+
+def test_mongoose_writes_outside_a_session_transaction_and_the_three_transaction_forms(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": '{"name": "x", "dependencies": {"express": "4", "mongoose": "8"}}',
+        "src/models.js": '''
+            const mongoose = require('mongoose');
+            const ArticleSchema = new mongoose.Schema({ slug: String, favoritesCount: Number });
+            const UserSchema = new mongoose.Schema({ username: String, favorites: [{ type: mongoose.Schema.Types.ObjectId, ref: 'Article' }] });
+            const Article = mongoose.model('Article', ArticleSchema);
+            const User = mongoose.model('User', UserSchema);
+            module.exports = { Article, User };
+        ''',
+        "src/app.js": '''
+            const express = require('express');
+            const mongoose = require('mongoose');
+            const { Article, User } = require('./models');
+            const app = express();
+
+            app.post('/articles/:slug/favorite', async (req, res) => {
+              const article = await Article.findOne({ slug: req.params.slug });
+              if (!article) return res.sendStatus(404);
+              await User.updateOne({ _id: req.user.id }, { $addToSet: { favorites: article._id } });
+              await Article.updateOne({ _id: article._id }, { $inc: { favoritesCount: 1 } });
+              res.json({ ok: true });
+            });
+
+            app.post('/articles/:slug/favorite-tx', async (req, res) => {
+              const session = await mongoose.startSession();
+              try {
+                await session.withTransaction(async () => {
+                  await User.updateOne({ _id: req.user.id }, { $addToSet: { favorites: req.params.slug } }, { session });
+                  await Article.updateOne({ slug: req.params.slug }, { $inc: { favoritesCount: 1 } }, { session });
+                });
+              } finally {
+                await session.endSession();
+              }
+              res.json({ ok: true });
+            });
+
+            app.post('/articles/:slug/favorite-manual', async (req, res) => {
+              const session = await mongoose.startSession();
+              session.startTransaction();
+              try {
+                await User.updateOne({ _id: req.user.id }, { $addToSet: { favorites: req.params.slug } }, { session });
+                await Article.updateOne({ slug: req.params.slug }, { $inc: { favoritesCount: 1 } }, { session });
+                await session.commitTransaction();
+              } catch (e) {
+                await session.abortTransaction();
+                throw e;
+              } finally {
+                session.endSession();
+              }
+              res.json({ ok: true });
+            });
+
+            app.post('/articles/:slug/favorite-conn', async (req, res) => {
+              await mongoose.connection.transaction(async (session) => {
+                await User.updateOne({ _id: req.user.id }, { $addToSet: { favorites: req.params.slug } }, { session });
+                await Article.updateOne({ slug: req.params.slug }, { $inc: { favoritesCount: 1 } }, { session });
+              });
+              res.json({ ok: true });
+            });
+            module.exports = app;
+        ''',
+    })
+    assert _rules(root, "AL305", "AL306") == [("AL305", "src/app.js", 9)]

@@ -180,3 +180,22 @@ def test_fastapi_response_model_from_sqlalchemy_rows(tmp_path):
         ''',
     })
     assert n_plus_one(root) == [("AL603", "app/api.py", 18)]
+
+
+def test_marshmallow_dumps_read_every_field_of_every_row():
+    """The Flask RealWorld layout: `relationship = relationship` re-exported by conduit/database.py,
+    a `@property` on the model that counts with a query, and a `many=True` marshmallow schema used
+    by flask-apispec's `@marshal_with` and by `.dump()`; its twin eager-loads and dumps only what
+    is loaded (load_only fields and a Method that reads a column stay silent)."""
+    from archlint.application.pipeline import Options, run_check
+
+    bugs = run_check(["fixtures/marshmallow-bugs"], Options(use_cache=False))
+    models = {m.name: sorted(m.relations) for m in bugs.context.program.schema.models.values()}
+    assert models["Article"] == ["author", "tagList"]
+    found = [f for f in bugs.findings if f.rule == "AL601"]
+    assert [(f.path, f.line) for f in found] == [("conduit/articles/views.py", 10), ("conduit/articles/views.py", 25)]
+    assert all("lazy load of `author`" in f.message and "`count` query on Article" in f.message for f in found)
+    assert [(step.path, step.line) for step in found[0].trace] == [  # the schema's fields, the model's property
+        ("conduit/articles/serializers.py", 9), ("conduit/articles/serializers.py", 10), ("conduit/articles/models.py", 24)]
+    correct = run_check(["fixtures/marshmallow-correct"], Options(use_cache=False))
+    assert correct.findings == []

@@ -220,3 +220,44 @@ def test_mongoose_queries_are_thenables_and_run_per_row_in_a_map(tmp_path):
         """,
     })
     assert n_plus_one(root) == [("AL601", "src/routes/articles.js", 8)]
+
+
+def test_drizzle_queries_run_when_awaited_per_row_and_batched_look_alike(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"hono": "^4", "drizzle-orm": "^0.30", "better-sqlite3": "^9"}}',
+        "src/db/schema.ts": """
+            import { sqliteTable, integer, text } from 'drizzle-orm/sqlite-core';
+            export const users = sqliteTable('users', { id: integer('id').primaryKey(), username: text('username') });
+            export const articles = sqliteTable('articles', { id: integer('id').primaryKey(), authorId: integer('author_id') });
+        """,
+        "src/db/index.ts": """
+            import Database from 'better-sqlite3';
+            import { drizzle } from 'drizzle-orm/better-sqlite3';
+            export const db = drizzle(new Database('conduit.db'));
+        """,
+        "src/articles.ts": """
+            import { eq, desc, inArray } from 'drizzle-orm';
+            import { db } from './db';
+            import { articles, users } from './db/schema';
+
+            async function authorOf(id: number) {
+              const rows = await db.select().from(users).where(eq(users.id, id));
+              return rows[0];
+            }
+
+            export async function page() {
+              const rows = await db.select().from(articles).orderBy(desc(articles.id)).limit(20);
+              return Promise.all(rows.map(async (a) => ({ ...a, author: await authorOf(a.authorId) })));
+            }
+
+            export async function pageBatched() {
+              const rows = await db.select().from(articles).orderBy(desc(articles.id)).limit(20);
+              const authors = await db.select().from(users).where(inArray(users.id, rows.map((a) => a.authorId)));
+              const byId = new Map(authors.map((u) => [u.id, u]));
+              return rows.map((a) => ({ ...a, author: byId.get(a.authorId) }));
+            }
+        """,
+    })
+    found = report(root).findings
+    assert [(f.rule, f.path, f.line) for f in found] == [("AL601", "src/articles.ts", 12)]
+    assert "(drizzle query)" in found[0].message

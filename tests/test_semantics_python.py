@@ -396,3 +396,46 @@ def test_writes_through_a_session_nothing_commits_are_rolled_back(tmp_path):
     })
     found = [(f.path, f.line) for f in report(root).findings if f.rule == "AL206"]
     assert found == [("app/api.py", 27), ("app/repo.py", 8)]
+
+
+def test_a_connection_behind_a_property_and_aiosql_queries_on_the_driver(tmp_path):
+    """The FastAPI RealWorld layout: repositories read ``self.connection`` (a ``@property`` over the
+    asyncpg connection), named queries come from ``aiosql.from_path(…, "asyncpg")`` imported from a
+    module of the same name as its global, and the per-row helper is a method one call away."""
+    root = make_repo(tmp_path, {
+        "app/__init__.py": "",
+        "app/queries/__init__.py": "",
+        "app/queries/queries.py": '''
+            import aiosql
+            queries = aiosql.from_path("app/queries/sql", "asyncpg")
+        ''',
+        "app/repo.py": '''
+            from asyncpg.connection import Connection
+            from app.queries.queries import queries
+
+            class Repo:
+                def __init__(self, conn: Connection) -> None:
+                    self._conn = conn
+
+                @property
+                def connection(self) -> Connection:
+                    return self._conn
+
+                async def page(self):
+                    rows = await self.connection.fetch("SELECT slug FROM articles ORDER BY id LIMIT 20")
+                    return [await self.tags(row["slug"]) for row in rows]
+
+                async def page_batched(self):
+                    rows = await self.connection.fetch("SELECT slug FROM articles ORDER BY id LIMIT 20")
+                    tags = await queries.tags_for_slugs(self.connection, slugs=[row["slug"] for row in rows])
+                    return [(row["slug"], tags) for row in rows]
+
+                async def tags(self, slug):
+                    return await queries.get_tags_for_article(self.connection, slug=slug)
+        ''',
+    })
+    found = report(root)
+    assert [(f.rule, f.path, f.line) for f in found.findings] == [("AL601", "app/repo.py", 14)]
+    assert "`get_tags_for_article` query" in found.findings[0].message
+    program = found.context.program
+    assert program.module_env("app/queries/queries.py")["queries"] == ("asyncpg", "aiosql_queries", "")

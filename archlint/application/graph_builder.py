@@ -32,6 +32,9 @@ def build_graph(files: dict[str, FileFacts], manifest: Manifest, other_files: li
             if facts.language == "python":
                 targets = [(t.path, t.external) for t in python.resolve(path, imp)]  # type: ignore[union-attr]
                 specifier = "." * imp.level + imp.module
+            elif imp.module.endswith("/*"):  # a directory loader (computed_imports)
+                targets = [(sibling, False) for sibling in _siblings(js_paths, path, imp.module)]
+                specifier = imp.module
             else:
                 targets = _js_targets(js, path, imp.module)
                 specifier = imp.module
@@ -44,6 +47,21 @@ def build_graph(files: dict[str, FileFacts], manifest: Manifest, other_files: li
 
 
 _NO_SPAN = Span(1, 1, 1, 1)
+
+
+def _siblings(js_paths: list[str], path: str, loaded: str) -> list[str]:
+    """The modules a directory loader (``./*``, ``./routes/*``) loads: the other JS/TS files of
+    that directory (not declaration files or tests)."""
+    import posixpath
+
+    from archlint.domain.datalayer import non_production
+
+    folder = posixpath.normpath(posixpath.join(path.rpartition("/")[0], loaded[:-2]))
+    folder = "" if folder == "." else folder
+    return [
+        other for other in js_paths
+        if other != path and other.rpartition("/")[0] == folder and not other.endswith(".d.ts") and not non_production(other)
+    ]
 
 
 def _binding_resolver(files: dict[str, FileFacts], python, js):
@@ -61,7 +79,11 @@ def _binding_resolver(files: dict[str, FileFacts], python, js):
             if found and not found[0].external:
                 file = found[0].path
                 if attr and file.endswith(("/" + attr.split(".")[0] + ".py", "/" + attr.split(".")[0] + "/__init__.py")):
-                    return BindingTarget(file, attr.partition(".")[2], None)  # a submodule
+                    # a submodule — unless the name is the module's own namesake attribute
+                    # (`from app.db.queries.queries import queries`: the file queries.py, its global `queries`)
+                    itself = python.resolve(path, Import(stripped, (), RUNTIME, _NO_SPAN, level))
+                    if not (itself and itself[0].path == file):
+                        return BindingTarget(file, attr.partition(".")[2], None)
                 return BindingTarget(file, attr, None)
             dotted = ".".join(part for part in (stripped, attr) if part)
             return BindingTarget(None, attr, dotted)

@@ -22,6 +22,7 @@ def semantic_files(files, graph, knowledge, deep=None) -> list[str]:
     import a web framework, and their importers up to :data:`CALLER_LEVELS` levels — production
     code only (tests never decide a finding)."""
     from archlint.domain.datalayer import non_production
+    from archlint.domain.facts import OWN_DIRECTORY
 
     modules = tuple(m for e in knowledge.entries if e.kind in ("orm", "driver", "framework") for m in e.modules)
     web = tuple(m for e in knowledge.entries if e.kind == "framework" for m in e.modules)
@@ -42,6 +43,9 @@ def semantic_files(files, graph, knowledge, deep=None) -> list[str]:
                 level.add(path)
         elif facts.signals or any(e.external and matching(e.target, False) for e in graph.out_edges(path)):
             level.add(path)
+    # what a data-layer directory loader loads (sequelize-cli's models/index.js: the model files
+    # receive `sequelize` as a parameter and import nothing that marks them)
+    level |= {e.target for path in level for e in graph.out_edges(path) if e.specifier == OWN_DIRECTORY and e.target in files}
     selected = set(level)
     for _ in range(CALLER_LEVELS):
         level = {edge.source for path in level for edge in graph.in_edges(path) if not non_production(edge.source)} - selected

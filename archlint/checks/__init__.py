@@ -42,6 +42,7 @@ FAMILIES = (
     Family("request_writes", ("AL504",), bodies=True),
     Family("ownership", ("AL505",), bodies=True),
     Family("lifecycle", ("AL307", "AL308", "AL309"), bodies=True),
+    Family("collection_counting", ("AL232",), bodies=True),
     Family(
         "orm_semantics",
         ("AL221", "AL222", "AL223", "AL224", "AL225", "AL226", "AL227", "AL228", "AL229", "AL230", "AL231"),
@@ -91,6 +92,8 @@ def _load(name: str):
         from archlint.checks import ownership as module
     elif name == "lifecycle":
         from archlint.checks import lifecycle as module
+    elif name == "collection_counting":
+        from archlint.checks import collection_counting as module
     elif name == "orm_semantics":
         from archlint.checks import orm_semantics as module
     elif name == "stack":

@@ -114,8 +114,8 @@ def _finding(ctx: CheckContext, path: str, span, loop, effects) -> Finding:
 def _what(effect) -> str:
     if effect.op == "lazy":
         return f"lazy load of `{effect.detail}`"
-    if effect.method == "await":  # a knex builder runs when awaited
-        return f"{effect.stack} query on `{_model_name(effect.model)}`"
+    if effect.method == "await":  # a knex / Drizzle builder runs when awaited
+        return f"{effect.stack} query" + (f" on `{_model_name(effect.model)}`" if effect.model else "")
     return f"`{effect.method}` query" + (f" on {_model_name(effect.model)}" if effect.model else "")
 
 

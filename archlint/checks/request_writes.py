@@ -6,7 +6,9 @@ through variables, object spreads and calls; the interpreter records a ``mass-as
 where that object — whole, a sub-object of it (``req.body.article``), or spread into an object
 literal — reaches a write or an entity constructor: ``Model.create``/``update``/``save``/``insert``,
 ``Model(**data)``, ``new Model(body)``, ``Object.assign(entity, body)``, TypeORM ``create``/``merge``,
-Prisma ``data:``.  Values that went through a schema (pydantic, DRF serializers, zod, Joi, a
+Prisma ``data:``; and where a key taken from the body names the attribute written
+(``for key, value in data.items(): setattr(user, key, value)``, JS ``user[key] = value``) unless
+the branch checked the key against a fixed allow-list (``if key in ALLOWED``).  Values that went through a schema (pydantic, DRF serializers, zod, Joi, a
 destructuring into named fields) are no longer request objects and stay silent.
 """
 
@@ -17,6 +19,9 @@ from collections.abc import Iterator
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding, TraceStep
+
+
+_DYNAMIC = {"setattr": "setattr(row, key, value)", "[key] =": "row[key] = value"}  # one attribute at a time, key from the body
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
@@ -39,8 +44,12 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
 
 def _finding(ctx: CheckContext, effect) -> Finding:
     model = effect.model.rsplit(":", 1)[-1] if effect.model else "the row"
+    if effect.method in _DYNAMIC:
+        how = f"Every key of the request body is copied onto a {model} by `{_DYNAMIC[effect.method]}` with the client's key"
+    else:
+        how = f"The request body is passed whole into `{effect.method}` ({model})"
     message = (
-        f"The request body is passed whole into `{effect.method}` ({model}): every key the client sends becomes a column "
+        f"{how}: every key the client sends becomes a column "
         f"value — a client can set `id`, `authorId`, `favoritesCount`, `isAdmin` or another user's foreign key "
         f"(mass assignment), and an unknown key makes the ORM fail with a 500"
     )

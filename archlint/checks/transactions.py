@@ -30,7 +30,7 @@ from archlint.semantics import values as v
 
 UNIT_OF_WORK = frozenset({"sqlalchemy", "sqlite3", "aiosqlite", "psycopg2", "psycopg", "pymysql"})
 AUTOCOMMIT = frozenset({"django", "sequelize", "knex", "prisma", "typeorm", "pg", "mysql2", "asyncpg", "better-sqlite3",
-                        "sqlite3-node", "drizzle"})
+                        "sqlite3-node", "drizzle", "mongoose"})
 _NOT_A_WRITE = frozenset({"flush", "refresh"})  # flush sends what the transaction already holds
 _VIEW_METHODS = frozenset({
     "get", "post", "put", "patch", "delete", "create", "update", "partial_update", "destroy", "perform_create",
@@ -50,6 +50,8 @@ _GUIDANCE = {
           "(`ROLLBACK` in catch, `client.release()` in finally).",
     "mysql2": "Get one connection, `beginTransaction()`, run the writes on it, then `commit()` (`rollback()` on error).",
     "asyncpg": "Run the writes in `async with conn.transaction():` on one acquired connection.",
+    "mongoose": "Run the writes in `await mongoose.connection.transaction(async (session) => { … })` (or "
+                "`session.withTransaction`) and pass `{ session }` to every write; or make it one atomic document update.",
 }
 _DEFAULT_GUIDANCE = "Run the writes in one transaction (commit once, at the end of the operation)."
 

@@ -26,6 +26,9 @@ TYPE_ONLY = "type-only"  # `if TYPE_CHECKING:` / `import type` — erased at run
 LAZY = "lazy"  # inside a function body (or PEP 810 `lazy import`): runs on first call
 DYNAMIC = "dynamic"  # importlib.import_module("lit") / import("lit") / require in a function
 OPAQUE = "opaque"  # import_module(expr) / require(expr): target unknown statically
+# The module of a DYNAMIC import that loads every module of the importer's own directory
+# (sequelize-cli's models/index.js: require(path.join(__dirname, file)) over readdirSync(__dirname)).
+OWN_DIRECTORY = "./*"
 
 # CallSite.callee of a callee too long to read (a generated 5,000-link chain): no name in it, so
 # nothing downstream mistakes it for a receiver or a method.

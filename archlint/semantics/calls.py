@@ -171,6 +171,11 @@ class Calls:
             function = self.program.method(bare.path, bare.cid, method)
             if function is not None:
                 return self.invoke(node, function._replace(bound=bare), args)
+            from archlint.semantics.frameworks import dump_hook
+
+            dumped = dump_hook(self, node, receiver, method, args)
+            if dumped is not None:
+                return dumped
             member = self.instance_member(bare, method)
             if (v.is_unknown(member) and DECLARED not in tags and not self.alternatives
                     and self.program.closed_class(bare.path, bare.cid) and not self.program.has_subclasses(bare.path, bare.cid)):
@@ -320,9 +325,11 @@ class Calls:
             self.site(node, bare, method, category, model)
         if method in TX_METHODS and kind is v.Db:
             self.effect("transaction", stack, model, method, node, tags)
-        if method == "commit" and kind is v.Db:
+        if method in ("commit", "commitTransaction") and kind is v.Db:
             self.effect("commit", stack, model, method, node, tags)
-        if method == "beginTransaction" and kind is v.Db:  # mysql2: the connection's statements join it until commit()
+        if method in ("beginTransaction", "startTransaction") and kind is v.Db:
+            # mysql2 beginTransaction, TypeORM QueryRunner / Mongoose session startTransaction: the statements
+            # on that connection join it until commit
             self.effect("begin", stack, model, method, node, tags)
         if outcome is not None and outcome.value in ("rows", "row", "row?", "result", "scalar", "tuple", "record", "none"):
             # data read or written is not a transaction handle: `article.save()` later is not in `t`
@@ -368,6 +375,14 @@ class Calls:
             if kind in ("pos", "kwstar", "star") and whole_body(value, stack == "prisma"):
                 self.effect("mass-assign", stack, model, method, node, v.tags_of(value))
                 return
+
+    def dynamic_field_write(self, node, row, key, method: str) -> None:
+        """``setattr(user, key, value)`` / ``user[key] = value`` on a model instance with a key taken
+        from the request (``for key, value in data.items()``): the client chooses which attributes
+        are written — mass assignment one attribute at a time."""
+        bare = v.strip(row)
+        if type(bare) is v.Row and bare.model and v.REQUEST_TAG in v.tags_of(key) and not v.is_constant(key):
+            self.effect("mass-assign", bare.stack, bare.model, method, node, v.tags_of(key))
 
     def origin_of(self, node) -> str:
         if node is None:
@@ -745,6 +760,8 @@ class Calls:
                 self.analysis.constructs.append(Construct(self.path, node.span, handle.stack, handle.kind, callee_text(node), "", tuple(self.loops)))
             owned = self.own_session(handle, node, "")
             return v.tag(handle, (ASYNC | owned) if is_async_api(name) else owned)
+        if name == "builtins.setattr" and len(args) == 3:
+            self.dynamic_field_write(node, args[0][2], args[1][2], "setattr")
         if name == "global:Object.assign" and len(args) >= 2 and type(v.strip(args[0][2])) is v.Row:
             row = v.strip(args[0][2])  # Object.assign(article, req.body.article)
             self.mass_assignment(node, row.stack, row.model, "Object.assign", args[1:])
@@ -752,6 +769,13 @@ class Calls:
         if found is not None:
             stack, outcome = found
             return self.outcome_value(outcome, v.UNKNOWN, args, node, stack, "")
+        if name in library.adapters:  # aiosql.from_path("queries.sql", "asyncpg")
+            driver = next((a[2] for a in args if a[0] == "kw" and a[1] == "driver_adapter"), None)
+            driver = driver if driver is not None else (args[1][2] if len(args) > 1 and args[1][0] == "pos" else None)
+            bare = v.strip(driver) if driver is not None else None
+            handle = library.adapter(name, bare.value if type(bare) is v.Const else None)
+            if handle is not None:
+                return handle
         if name in ("django.urls.path", "django.urls.re_path", "django.conf.urls.url"):
             self.program.route_calls.setdefault((self.path, node.span), (self.path, node, external, tuple(a[2] for a in args)))
             return v.UNKNOWN

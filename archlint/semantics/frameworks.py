@@ -12,6 +12,11 @@
 * django-ninja (``response=``) and FastAPI (``response_model=``) build their response schema from
   each returned ORM object: every annotated field of the schema is read from the row (a nested
   schema or a list reads the relation; ``resolve_<field>(obj)`` is called).
+* A marshmallow schema made with ``many=True`` dumps every declared field of every object
+  (``schema.dump(rows)``, or flask-apispec's ``@marshal_with(schema)`` on the view's return value):
+  a plain field reads the attribute (a relation, or a ``@property`` that may query), ``Nested`` and
+  ``List(Nested)`` read the relation and dump it with the nested schema, ``Method``/``Function``
+  call their function with the object; ``load_only`` fields are not dumped.
 
 Each is modelled as a loop over the rows whose body reads what the framework reads, so the N+1
 rules see it like any other loop; the framework step appears in the finding's trace.
@@ -33,6 +38,12 @@ _LIST_VIEWS = frozenset({
     "rest_framework.mixins.ListModelMixin",
 })
 _SCHEMA_BASES = frozenset({"ninja.Schema", "ninja.ModelSchema", "pydantic.BaseModel", "sqlmodel.SQLModel"})
+_MARSHMALLOW_BASES = frozenset({
+    "marshmallow.Schema", "marshmallow.schema.Schema", "marshmallow_sqlalchemy.SQLAlchemySchema",
+    "marshmallow_sqlalchemy.SQLAlchemyAutoSchema", "marshmallow_sqlalchemy.ModelSchema",
+})
+_MARSHAL_WITH = frozenset({"flask_apispec.marshal_with", "flask_apispec.annotations.marshal_with"})
+MANY = "schema-many"  # tag of a marshmallow schema instance made with many=True
 _MANY_RELATED = frozenset({"PrimaryKeyRelatedField", "SlugRelatedField", "StringRelatedField", "HyperlinkedRelatedField",
                            "RelatedField"})
 _LIST_TYPES = frozenset({"list", "List", "Sequence", "set", "Set", "tuple", "Tuple", "Iterable"})
@@ -62,8 +73,20 @@ def is_schema(program, cls: v.ClassValue) -> bool:
     return bool(_base_names(program, cls.path, cls.cid) & _SCHEMA_BASES) and not program.model_of_class(cls.path, cls.cid)
 
 
+def is_marshmallow(program, cls: v.ClassValue) -> bool:
+    return bool(_base_names(program, cls.path, cls.cid) & _MARSHMALLOW_BASES)
+
+
+def _many(args) -> bool:
+    many = next((value for kind, name, value, _n in args if kind == "kw" and name == "many"), None)
+    return many is not None and v.strip(many) == v.Const(True)
+
+
 def instantiate_hook(frame, node, cls: v.ClassValue, args):
-    """``ArticleSerializer(articles, many=True)``: the serializer reads each row's fields."""
+    """``ArticleSerializer(articles, many=True)``: the serializer reads each row's fields;
+    ``ArticleSchema(many=True)`` (marshmallow) is a schema that dumps lists."""
+    if is_marshmallow(frame.program, cls):
+        return v.tag(v.Instance(cls.path, cls.cid), frozenset({MANY})) if _many(args) else None
     if not is_serializer(frame.program, cls):
         return None
     many = next((value for kind, name, value, _n in args if kind == "kw" and name == "many"), None)
@@ -74,6 +97,19 @@ def instantiate_hook(frame, node, cls: v.ClassValue, args):
         return None
     serialize_many(frame, node, cls, rows, f"{frame.program.cls(cls.path, cls.cid).name}(many=True)")
     return v.Instance(cls.path, cls.cid)
+
+
+def dump_hook(frame, node, instance, method: str, args):
+    """``articles_schema.dump(articles)`` on a marshmallow schema made with ``many=True`` (or
+    ``.dump(rows, many=True)``): each object is dumped.  ``None`` when this is no such call."""
+    bare = v.strip(instance)
+    if method != "dump" or not args or not is_marshmallow(frame.program, bare):
+        return None
+    if MANY in v.tags_of(instance) or _many(args):
+        serialize_many(frame, node, v.ClassValue(bare.path, bare.cid), args[0][2], f"{frame.program.cls(bare.path, bare.cid).name}.dump(many)")
+    else:
+        _read_in(frame, node, f"{frame.program.cls(bare.path, bare.cid).name}.dump", v.ClassValue(bare.path, bare.cid), args[0][2], 0)
+    return v.Object("dict")
 
 
 def serialize_many(frame, node, cls: v.ClassValue, rows, label: str) -> None:
@@ -105,6 +141,8 @@ def _read_in(frame, node, label: str, cls: v.ClassValue, obj, depth: int) -> Non
     child.env = dict(program.module_env(cls.path))
     if is_serializer(program, cls):
         _serializer_reads(child, cls, obj, depth)
+    elif is_marshmallow(program, cls):
+        _marshmallow_reads(child, cls, obj, depth)
     else:
         _schema_reads(child, cls, obj, depth)
     for effect in child.effects:
@@ -251,6 +289,68 @@ def _short(value) -> str:
     return ""
 
 
+# marshmallow schemas ------------------------------------------------------------------------------------
+def _marshmallow_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
+    """What ``Schema.dump(obj)`` reads: every declared field that is not ``load_only``."""
+    program = child.program
+    if type(v.strip(obj)) is not v.Row:
+        return
+    for member in _fields(program, cls):
+        call = member.value if type(member.value) is ir.Call else None
+        if call is None or _keyword_const(call, "load_only") is True:
+            continue
+        short = _short(child.eval_cached(call.func))
+        if short in ("Method", "Function"):
+            _marshmallow_function(child, cls, obj, call, short)
+            continue
+        attribute = _keyword_text(call, "attribute") or member.name
+        if short == "Constant" or not attribute.isidentifier():
+            continue
+        value = _read_chain(child, obj, attribute, call)
+        inner, many = _marshmallow_nested(child, call, short)
+        if many:
+            value = _read_all(child, value, call)
+        if inner is not None:
+            element = _element(value) if many else value
+            if element is not None and type(v.strip(element)) is v.Row:
+                _read_in(child, call, program.cls(inner.path, inner.cid).name, inner, element, depth + 1)
+
+
+def _marshmallow_nested(child, call: ir.Call, short: str):
+    """``Nested(ProfileSchema)`` → (ProfileSchema, False); ``Nested(S, many=True)`` /
+    ``List(Nested(S))`` → (S, True); ``List(Str())`` → (None, True); a plain field → (None, False)."""
+    if short == "List" and call.args and type(call.args[0].value) is ir.Call:
+        inner_call = call.args[0].value
+        inner, _ = _marshmallow_nested(child, inner_call, _short(child.eval_cached(inner_call.func)))
+        return inner, True
+    if short in ("Nested", "Pluck") and call.args:
+        target = v.strip(child.eval_cached(call.args[0].value))
+        if type(target) is v.Instance:
+            target = v.ClassValue(target.path, target.cid)
+        many = _keyword_const(call, "many") is True
+        if type(target) is v.ClassValue and is_marshmallow(child.program, target):
+            return target, many
+        return None, many
+    return None, False
+
+
+def _marshmallow_function(child, cls: v.ClassValue, obj, call: ir.Call, short: str) -> None:
+    if short == "Method":
+        name = _keyword_text(call, "serialize") or (call.args[0].value.value if call.args and type(call.args[0].value) is ir.Const else "")
+        method = child.program.method(cls.path, cls.cid, name) if isinstance(name, str) and name else None
+        if method is not None:
+            child.call_function(call, method._replace(bound=v.Instance(cls.path, cls.cid)), [("pos", "", obj, None)], label=name)
+        return
+    function = v.strip(child.eval_cached(call.args[0].value)) if call.args else None
+    if type(function) is v.Function:
+        child.call_function(call, function, [("pos", "", obj, None)], label="fields.Function")
+
+
+def _keyword_const(call: ir.Call, keyword: str):
+    value = call.arg(keyword=keyword)
+    return value.value if type(value) is ir.Const else None
+
+
 # Pydantic / ninja schemas --------------------------------------------------------------------------------
 def _schema_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
     program = child.program
@@ -369,6 +469,10 @@ def _response_schema(program, path: str, function: ir.Function):
     for decorator in function.decorators:
         if type(decorator) is not ir.Call:
             continue
+        if program.static_name(path, decorator.func) in _MARSHAL_WITH and decorator.args:
+            schema = _many_schema(program, path, decorator.args[0].value)
+            if schema is not None:
+                return schema
         for keyword in ("response", "response_model"):
             node = decorator.arg(keyword=keyword)
             if node is None:
@@ -378,6 +482,22 @@ def _response_schema(program, path: str, function: ir.Function):
             value = program.static_value(path, node) if type(node) in (ir.Name, ir.Attr) else None
             if type(value) is v.ClassValue and is_schema(program, value):
                 return value
+    return None
+
+
+def _many_schema(program, path: str, node):
+    """The marshmallow schema class of ``articles_schema`` when it was made with ``many=True``."""
+    from archlint.semantics.interpreter import Frame
+
+    module = program.modules.get(path)
+    if module is None:
+        return None
+    frame = Frame(program, path, module.module, 1)
+    frame.env = dict(program.module_env(path))
+    value = frame.eval_cached(node)
+    bare = v.strip(value)
+    if type(bare) is v.Instance and MANY in v.tags_of(value) and is_marshmallow(program, bare):
+        return v.ClassValue(bare.path, bare.cid)
     return None
 
 

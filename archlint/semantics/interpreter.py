@@ -38,12 +38,24 @@ def render_short(node) -> str:
 
 SPREAD = "..."  # the key under which an object literal keeps a spread of request data
 
-_THENABLE = frozenset({"knex", "mongoose"})  # query builders that run when awaited
 NODE_BUDGET = 40_000  # evaluation steps per frame; past it the function's summary is UNKNOWN
 
 
 class _Budget(Exception):
     pass
+
+
+def _is_property(definition) -> bool:
+    """``@property`` / ``@functools.cached_property``: reading the attribute calls the method."""
+    if definition is None:
+        return False
+    for decorator in definition.decorators:
+        if (type(decorator) is ir.Name and decorator.id in _PROPERTIES) or (type(decorator) is ir.Attr and decorator.name in _PROPERTIES):
+            return True
+    return False
+
+
+_PROPERTIES = frozenset({"property", "cached_property"})
 
 
 class Frame(Calls):
@@ -392,8 +404,12 @@ class Frame(Calls):
             if current is not None and truthy:
                 found[test.id] = non_null(current)
             return found
-        if kind is ir.Attr or kind is ir.Call:
+        if kind is ir.Call:
+            return self._membership_narrowing(test.args[0].value if len(test.args) == 1 else None, test.func, truthy, "includes")
+        if kind is ir.Attr:
             return {}
+        if kind is ir.Compare and test.op in ("in", "not-in"):
+            return self._membership_narrowing(test.left, test.right, truthy == (test.op == "in"), "in")
         if kind is ir.Compare and test.op in ("is", "is-not", "==", "!="):
             name, other = test.left, test.right
             if type(name) is ir.Const:
@@ -405,6 +421,24 @@ class Frame(Calls):
                     return {}
                 return {name.id: v.Const(None)} if is_null else {name.id: non_null(current)}
         return {}
+
+    def _membership_narrowing(self, name, container, truthy: bool, how: str) -> dict:
+        """``if key in ALLOWED`` / ``ALLOWED.includes(key)``: inside the branch a request-derived
+        key is one of the container's keys, which the client does not choose — it is no longer
+        request data (what keeps an allow-listed ``setattr`` loop silent)."""
+        if not truthy or type(name) is not ir.Name or name.id not in self.env:
+            return {}
+        if how == "includes":
+            if type(container) is not ir.Attr or container.name not in ("includes", "has"):
+                return {}
+            container = container.obj
+        if type(container) not in (ir.Name, ir.Attr, ir.Seq):
+            return {}  # a call would run again here (and record its effects twice): not narrowed
+        current = self.env[name.id]
+        if v.REQUEST_TAG not in v.tags_of(current) or v.REQUEST_TAG in v.tags_of(self.eval(container)):
+            return {}
+        bare = v.strip(current)
+        return {name.id: v.tag(bare, v.tags_of(current) - {v.REQUEST_TAG})}
 
     def loop(self, node: ir.Loop):
         """A loop statement or expression; returns the loop expression's value."""
@@ -699,6 +733,8 @@ class Frame(Calls):
                 self.request_event("request-write", receiver, "[" + key.value + "]", target.span)
             if type(receiver) is v.Row and receiver.stack in ("sqlite3", "aiosqlite", "asyncpg"):
                 self.event("row-item-assigned", target, receiver.stack)
+            elif not self.python:  # entity[key] = value, key chosen by the client
+                self.dynamic_field_write(target, receiver, self.eval(target.index), "[key] =")
 
     # expressions ----------------------------------------------------------------------------------------
     def eval(self, node):  # noqa: C901 - one branch per expression kind
@@ -937,6 +973,8 @@ class Frame(Calls):
             return v.tag(v.UNKNOWN, tags | {v.REQUEST_TAG})
         if kind is v.Record:
             found = bare.get(name)
+            if found is None:  # sequelize-cli's models/index.js registry
+                found = self.program.registered_model(self.path, name)
             if found is not None:
                 return v.tag(found, tags)
             return v.tag(v.UNKNOWN, tags)
@@ -974,6 +1012,8 @@ class Frame(Calls):
     def instance_member(self, instance: v.Instance, name: str):
         found = self.program.method(instance.path, instance.cid, name)
         if found is not None:
+            if _is_property(self.program.function(found.path, found.fid)):  # `self.connection` runs the getter
+                return self.call_function(None, found._replace(bound=instance), ())
             return found._replace(bound=instance)
         written = self.program.field_value(instance.path, instance.cid, name)
         member = self.program.class_field(instance.path, instance.cid, name)
@@ -1020,6 +1060,10 @@ class Frame(Calls):
         what the query loaded, or loaded now (a lazy load: one query per row in a loop)."""
         relation = self.program.schema.relation(row.model, name) if row.model else None
         if relation is None:
+            model = self.program.schema.get(row.model) if row.model else None
+            getter = self.program.method(model.path, model.cid, name) if model is not None and model.cid >= 0 else None
+            if getter is not None and _is_property(self.program.function(getter.path, getter.fid)):
+                return self.call_function(None, getter._replace(bound=v.tag(row, tags)), ())  # `article.favoritesCount`
             return v.tag(v.UNKNOWN, tags)
         loaded = "*" in row.loaded or any(path == name or path.startswith(name + ".") for path in row.loaded)
         nested = frozenset(path[len(name) + 1:] for path in row.loaded if path.startswith(name + "."))
@@ -1027,6 +1071,9 @@ class Frame(Calls):
         target_stack = self.program.schema.models[relation.target].stack if relation.target in self.program.schema.models else stack
         if stack == "django" and relation.collection:  # a related manager: queries when read through
             return v.tag(v.Db("django", "prefetched" if loaded else "manager", relation.target), tags)
+        if relation.collection and relation.strategy not in NO_QUERY and type(node) is ir.Attr:
+            # a collection materialised in memory (what counting it in code reads: AL232)
+            self.event("collection-read", node, f"{row.model}|{name}|{'loaded' if loaded else relation.strategy}")
         if not loaded and relation.strategy not in ("none",) and relation.strategy not in EAGER and relation.strategy not in NO_QUERY:
             self.effect("lazy", stack, row.model, name, node, tags, detail=name)
         if relation.collection:
@@ -1086,7 +1133,7 @@ class Frame(Calls):
 
     def await_value(self, value, node):
         bare = v.strip(value)
-        if type(bare) is v.Query and bare.stack in _THENABLE:  # a knex builder / Mongoose query runs when awaited
+        if type(bare) is v.Query and bare.stack in self.program.library.thenables:  # knex, Mongoose, Drizzle: runs when awaited
             self.effect("read", bare.stack, bare.model, "await", node, v.tags_of(value))
             if bare.single:
                 origin = self.origin_of(node.value) if type(node) is ir.Await else ""

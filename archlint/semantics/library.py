@@ -82,7 +82,18 @@ class Library:
         self.attributes: dict[tuple[str, str], Outcome] = {}
         self.callbacks: dict[tuple[str, str], Callback] = {}
         self.awaitables: dict[str, object] = {}  # stack -> "run" | frozenset of "<kind>.<method>"
+        self.handles: dict[str, Db] = {}  # external attribute that is a DB handle (``mongoose:connection``)
+        # query libraries over a driver (aiosql): the callable that builds the handle -> its kind, and
+        # what calling any method of that kind yields, whichever driver it adapts
+        self.thenables = frozenset(stack for stack, table in knowledge.semantics.items() if table.get("thenable"))
+        self.adapters: dict[str, str] = {}
+        self.adapted: dict[str, Outcome] = {}
         for stack, table in knowledge.semantics.items():
+            for name, kind in table.get("adapters", {}).items():
+                self.adapters[name] = kind
+                found = table.get("returns", {}).get(f"{kind}.*")
+                if found is not None:
+                    self.adapted[kind] = parse_outcome(found)
             awaitable = table.get("awaitable")
             if awaitable is not None:
                 self.awaitables[stack] = awaitable if isinstance(awaitable, str) else frozenset(awaitable)
@@ -92,6 +103,8 @@ class Library:
                 self.returns[(stack, key)] = parse_outcome(descriptor)
             for key, descriptor in table.get("attributes", {}).items():
                 self.attributes[(stack, key)] = parse_outcome(descriptor)
+            for name, kind in table.get("handles", {}).items():
+                self.handles[name] = Db(stack, kind)
             for key, descriptor in table.get("callbacks", {}).items():
                 kind, _, rest = descriptor.partition(" ")
                 words = rest.split()
@@ -124,6 +137,8 @@ class Library:
     def category(self, handle: Db, method: str) -> str | None:
         """``query``/``write``/``transaction``/``connect``/``schema`` when ``method`` of this handle
         talks to the database (a DB access site), else ``None``."""
+        if handle.kind in self.adapted:  # aiosql: every method of the queries object runs a named query
+            return "query" if method[:1].isalpha() else None
         spec = self.access.get(handle.stack)
         if spec is None or method not in spec.methods.get(handle.kind, ()):
             return None
@@ -131,7 +146,17 @@ class Library:
 
     # calls ---------------------------------------------------------------------------------------
     def outcome(self, stack: str, kind: str, method: str) -> Outcome | None:
+        if kind in self.adapted:
+            return self.adapted[kind] if method[:1].isalpha() else None
         return self.returns.get((stack, f"{kind}.{method}"))
+
+    def adapter(self, name: str, adapter_name) -> Db | None:
+        """``aiosql.from_path(path, "asyncpg")``: a handle of the named driver's stack, of the
+        library's kind (its queries run on that driver's connections)."""
+        kind = self.adapters.get(name)
+        if kind is None or not isinstance(adapter_name, str) or adapter_name not in self.access:
+            return None
+        return Db(adapter_name, kind)
 
     def attribute(self, stack: str, kind: str, name: str) -> Outcome | None:
         return self.attributes.get((stack, f"{kind}.{name}"))

@@ -154,7 +154,8 @@ class Program:
         kind = type(base)
         if kind is v.External:
             separator = "." if self._python_name(base.name) or base.name.endswith(")") else ("" if base.name.endswith(":") else ".")
-            return v.External(f"{base.name}{separator}{name}")
+            qualified = f"{base.name}{separator}{name}"
+            return self.library.handles.get(qualified) or v.External(qualified)
         if kind is v.Module:
             return self.module_member_static(base.path, name)
         if kind is v.ClassValue:
@@ -195,6 +196,8 @@ class Program:
     def _module_member_static(self, module: ir.ModuleIR, path: str, name: str):
         for statement in reversed(module.module.body):
             if type(statement) is ir.Assign and statement.value is not None:
+                if type(statement.value) is ir.Name and statement.value.id == name:
+                    continue  # `relationship = relationship`: a re-export of the import it shadows
                 for target in statement.targets:
                     if type(target) is ir.Name and target.id == name:
                         return self.static_value(path, statement.value)
@@ -307,6 +310,18 @@ class Program:
 
     def model_of_class(self, path: str, cid: int) -> str:
         return self.schema.by_class.get((path, cid), "")
+
+    def registered_model(self, path: str, name: str):
+        """``db.Article`` / ``const { Article } = require('../models')`` in JS: sequelize-cli's
+        ``models/index.js`` fills ``db[model.name] = model`` in a loop over the directory, so the
+        object's keys are only known as the names of the project's models.  A missing key that is
+        exactly one JS model's name is that model (``ModelClass``); anything else stays unknown."""
+        if not name[:1].isupper() or self.language(path) == "python":
+            return None
+        found = [m for m in self.schema.models.values() if m.name == name and self.language(m.path) != "python"]
+        if len(found) != 1:
+            return None
+        return v.ModelClass(found[0].stack, found[0].key)
 
     def method(self, path: str, cid: int, name: str, seen: frozenset = frozenset()):
         """A method by name through the class and its project bases (left to right, depth first)."""

@@ -6,7 +6,11 @@ literal list: the frontends first record these as *opaque* imports (the argument
 once the whole file's facts exist, constant folding (:mod:`archlint.domain.constants`) computes
 the argument, and each opaque import whose every possible value is known becomes one dynamic
 import per value — a real edge the layer rules judge, instead of an AL106 "cannot be seen".
-Targets that depend on anything else (a directory listing, a parameter, request data) stay opaque.
+One directory listing is known too: sequelize-cli's ``models/index.js`` (and route/plugin
+loaders like it) ``require(path.join(__dirname, file))`` for each ``file`` of
+``fs.readdirSync(__dirname)`` — it loads its own directory's modules, recorded as the import
+``./*`` that the graph builder expands to the sibling files.  Targets that depend on anything else
+(another directory, a parameter, request data) stay opaque.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from functools import cache
 
 from archlint.adapters.knowledge import load_knowledge
 from archlint.domain.constants import CONSTANT, ConstantFolder, ValueFunctions, value_functions
-from archlint.domain.facts import DYNAMIC, OPAQUE, FileFacts, Import
+from archlint.domain.facts import DYNAMIC, OPAQUE, OWN_DIRECTORY, FileFacts, Import
 
 _MAX_TARGETS = 16
 
@@ -41,7 +45,8 @@ def resolve_computed_imports(facts: FileFacts) -> None:
         if values is not None and python and call is not None:
             values = _with_package(values, call, folder, scope, at, known)
         if not values or len(values) > _MAX_TARGETS or not all(values):
-            resolved.append(record)
+            directory = _directory_loaded(facts, call) if not python and call is not None else None
+            resolved.append(Import(directory, (), DYNAMIC, span) if directory else record)
             continue
         for value in sorted(values):
             resolved.append(_target(value, span, python))
@@ -78,6 +83,98 @@ def _with_package(values: tuple[str, ...], call, folder: ConstantFolder, scope, 
         else:  # relative to this file's package ("" or ".x")
             result.append("." * level + (base.lstrip(".") + "." if base else "") + stripped if level == 1 else value)
     return tuple(result)
+
+
+def _directory_loaded(facts: FileFacts, call) -> str | None:
+    """``./routes/*`` for ``require(path.join(__dirname, 'routes', file))`` (or ``path.resolve``,
+    ``'./routes/' + file``, a template; ``./*`` for the file's own directory) inside the callback
+    of ``fs.readdirSync(<the same directory>)….forEach/map`` whose parameter is ``file``."""
+    arguments = call.arguments()
+    loaded = _directory_and_name(arguments[0].text) if len(arguments) == 1 else None
+    if loaded is None:
+        return None
+    folder, name = loaded
+    if folder is None:  # a prefix that is not a directory of this file ('../x/', a computed one)
+        return None
+    here = (call.span.line, call.span.column)
+    for loop in facts.calls:
+        head, _, rest = loop.callee.partition("readdirSync()")
+        if not rest or not (_span_holds(loop.span, here)) or _first_parameter(loop.args_text) != name:
+            continue
+        listing = next((c for c in facts.calls if c.callee == head + "readdirSync" and c.span.line == loop.span.line), None)
+        if listing is not None and _directory(listing.args_text) == folder:
+            return f"./{folder}/*" if folder else OWN_DIRECTORY
+    for loop in facts.loops:  # for (const file of fs.readdirSync(dir)) require(...)
+        if loop.target == name and _span_holds(loop.span, here):
+            head, _, rest = "".join(loop.iterable.split()).partition("readdirSync(")
+            if head in ("fs.", "") and rest.endswith(")") and _directory(rest[:-1]) == folder:
+                return f"./{folder}/*" if folder else OWN_DIRECTORY
+    return None
+
+
+def _span_holds(span, at: tuple[int, int]) -> bool:
+    return (span.line, span.column) <= at <= (span.end_line, span.end_column)
+
+
+def _directory(text: str) -> str | None:
+    """``__dirname`` -> ``""``; ``path.join(__dirname, 'routes')`` -> ``routes``; else None."""
+    text = "".join(text.split())
+    if text == "__dirname":
+        return ""
+    for head in ("path.join(__dirname,", "path.resolve(__dirname,", "join(__dirname,", "resolve(__dirname,"):
+        if text.startswith(head) and text.endswith(")"):
+            parts = text[len(head):-1].split(",")
+            if all(_quoted(p) for p in parts):
+                return "/".join(p[1:-1].strip("/") for p in parts).removeprefix("./")
+    return None
+
+
+def _directory_and_name(text: str) -> tuple[str, str] | None:
+    """The directory and variable of a loader's require argument: ``path.join(__dirname, 'routes', file)``,
+    ``__dirname + '/routes/' + file``, ``'./routes/' + file``, `` `${__dirname}/routes/${file}` ``,
+    `` `./routes/${file}` ``; the directory is ``""`` for the file's own."""
+    text = "".join(text.split())
+    for head in ("path.join(__dirname,", "path.resolve(__dirname,", "join(__dirname,", "resolve(__dirname,"):
+        if text.startswith(head) and text.endswith(")"):
+            *parts, name = text[len(head):-1].split(",")
+            if name.isidentifier() and all(_quoted(p) for p in parts):
+                return "/".join(p[1:-1].strip("/") for p in parts).removeprefix("./"), name
+            return None
+    if "+" in text:
+        prefix, _, name = text.rpartition("+")
+        pieces = prefix.split("+")
+        if not name.isidentifier() or not pieces or not all(p == "__dirname" or _quoted(p) for p in pieces):
+            return None
+        return _folder("".join("${__dirname}" if p == "__dirname" else p[1:-1] for p in pieces)), name
+    if text.startswith("`") and text.endswith("}`") and "${" in text:
+        prefix, _, name = text[1:-2].rpartition("${")
+        if name.isidentifier() and "${" not in prefix.replace("${__dirname}", ""):
+            return _folder(prefix), name
+    return None
+
+
+def _folder(prefix: str) -> str | None:
+    """``${__dirname}/routes/`` / ``./routes/`` / ``./`` -> ``routes`` / ``routes`` / ``""``."""
+    if prefix.startswith("${__dirname}"):
+        prefix = "." + prefix[len("${__dirname}"):]
+    if not prefix.startswith("./") or not prefix.endswith("/") or ".." in prefix:
+        return None
+    return prefix[2:].strip("/")
+
+
+def _quoted(text: str) -> bool:
+    return len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"" and "/.." not in text and not text.startswith(("'..", '"..'))
+
+
+def _first_parameter(callback: str) -> str:
+    """``file => …`` / ``(file) => …`` / ``function (file) {…}`` -> ``file``."""
+    text = callback.strip()
+    if text.startswith("function"):
+        text = text[len("function"):].lstrip()
+        text = text[text.index("("):] if "(" in text else ""
+    if text.startswith("("):
+        text = text[1:].split(")", 1)[0]
+    return text.split("=>", 1)[0].split(",", 1)[0].strip()
 
 
 @cache
