@@ -68,6 +68,32 @@ def test_django_writes_outside_atomic_are_reported_and_atomic_views_are_not(tmp_
     assert _rules(root, "AL305") == [("AL305", "conduit/articles/views.py", 6)]
 
 
+def test_idempotent_upserts_and_one_helper_called_twice_are_not_several_writes(tmp_path):
+    """wagtail's shape: a profile fetched-or-created lazily, then saved — a retry finds the row
+    the first attempt created, nothing is left half-done (the upsert is self-contained)."""
+    views = '''
+        from django.http import JsonResponse
+        from conduit.articles.models import Article, Tag
+
+        def touch(name):
+            tag, _ = Tag.objects.update_or_create(name=name, defaults={"name": name})
+            tag.save()
+            return tag
+
+        def create(request):
+            Tag.objects.get_or_create(name="a")
+            Tag.objects.get_or_create(name="b")
+            touch("a")
+            touch("b")
+            return JsonResponse({})
+
+        def create_safe(request):
+            return JsonResponse({})
+    '''
+    root = _django(tmp_path, views)
+    assert _rules(root, "AL305") == []
+
+
 def test_django_atomic_requests_makes_every_view_atomic(tmp_path):
     settings = '''
         DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3", "ATOMIC_REQUESTS": True}}
