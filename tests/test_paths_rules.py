@@ -434,6 +434,37 @@ def test_presentation_imported_by_a_model_in_a_feature_folder_without_layer_dire
     assert _rules(root, "AL109", "AL110") == [("AL109", "app/articles/model.py", 2)]
 
 
+def test_database_routers_and_views_named_after_models_are_not_layer_roles(tmp_path):
+    """Tortoise's and Django's *database* routers live in ``router.py``/``routers.py`` and import no
+    web framework; wagtail's ``admin/views/generic/models.py`` is views for models, not models."""
+    root = make_repo(tmp_path, {
+        "requirements.txt": "django\n",
+        "shop/__init__.py": "",
+        "shop/models.py": '''
+            from django.db import models
+            from shop.routers import PrimaryReplicaRouter
+
+            class Order(models.Model):
+                db_router = PrimaryReplicaRouter
+        ''',
+        "shop/routers.py": '''
+            from django.conf import settings
+
+            class PrimaryReplicaRouter:
+                def db_for_read(self, model, **hints):
+                    return "replica"
+        ''',
+        "shop/admin/__init__.py": "",
+        "shop/admin/views/__init__.py": "",
+        "shop/admin/views/models.py": "from shop.admin.views.base import BaseView\n\nclass IndexView(BaseView):\n    pass\n",
+        "shop/admin/views/base.py": "from django.shortcuts import render\n\nclass BaseView:\n    pass\n",
+        "shop/web/__init__.py": "",
+        "shop/web/model.py": "from shop.web.router import router\n",
+        "shop/web/router.py": "from django.urls import path\n\nrouter = [path('', lambda request: None)]\n",
+    })
+    assert _rules(root, "AL109", "AL110") == [("AL109", "shop/web/model.py", 1)]  # a router that does import django.urls
+
+
 def test_delete_by_url_without_an_owner_check_and_the_checked_look_alikes(tmp_path):
     root = make_repo(tmp_path, {
         "requirements.txt": "fastapi\nsqlalchemy\n",
