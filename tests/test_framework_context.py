@@ -217,3 +217,21 @@ def test_fastify_cli_layout_with_autoload_folders(tmp_path):
         "scripts/articles.js": route,
     })
     assert rules(root, "AL601") == [("AL601", "routes/articles/index.js", 5)]
+
+
+def test_sequelize_cli_registry_put_on_the_request(tmp_path):
+    """``req.models = require('./models')`` (sequelize-cli's ``models/index.js``, whose keys are the
+    models its loop registers next to ``db.Sequelize``): ``req.models.User.findByPk`` per row is N+1."""
+    import shutil
+    from pathlib import Path
+
+    root = tmp_path / "app"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "fixtures" / "sequelize-cli-bugs", root)
+    app = root / "app.js"
+    app.write_text(app.read_text().replace(
+        "app.use(express.json());", "app.use(express.json());\napp.use((req, res, next) => { req.models = require('./models'); next(); });"))
+    routes = root / "routes" / "articles.js"
+    routes.write_text(routes.read_text().replace("await db.Article.findAll(", "await req.models.Article.findAll(", 1)
+                      .replace("await db.User.findByPk(", "await req.models.User.findByPk("))
+    assert "req.models.User" in routes.read_text()
+    assert ("AL601", "routes/articles.js", 12) in rules(root, "AL601")

@@ -867,10 +867,17 @@ def _db_like(value) -> bool:
         bare = v.strip(option)
         if type(bare) in (v.Db, v.ModelClass):
             continue
-        if type(bare) is v.Record and bare.items and all(type(v.strip(item)) in (v.Db, v.ModelClass) for _key, item in bare.items):
-            continue  # app.context.models = { Article, User }
+        if type(bare) is v.Record and any(_handle_item(item) for _key, item in bare.items):
+            continue  # app.context.models = { Article, User } / req.models = require('./models') (sequelize-cli)
         return False
     return True
+
+
+def _handle_item(item) -> bool:
+    """A member that makes an object a bag of DB handles: a handle or model, or the Sequelize class
+    sequelize-cli's ``models/index.js`` puts next to its models (``db.Sequelize = Sequelize``)."""
+    bare = v.strip(item)
+    return type(bare) in (v.Db, v.ModelClass) or type(bare) is v.External and bare.name in ("sequelize:", "sequelize:Sequelize", "sequelize:default")
 
 
 _CONTEXT_CALLS = frozenset({"decorate", "decorateRequest", "set"})
