@@ -62,6 +62,7 @@ FAMILIES = (
     Family("query_numbers", ("AL442",), bodies=True),
     Family("dialect_types", ("AL440",), bodies=True),
     Family("aware_datetimes", ("AL443",), bodies=True),
+    Family("dialect_lookups", ("AL444",), bodies=True),
 )
 
 
@@ -131,6 +132,8 @@ def _load(name: str):
         from archlint.checks import dialect_types as module
     elif name == "aware_datetimes":
         from archlint.checks import aware_datetimes as module
+    elif name == "dialect_lookups":
+        from archlint.checks import dialect_lookups as module
     else:
         raise KeyError(name)
     return module

@@ -21,19 +21,17 @@ column of that name in the project is naive.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from archlint.domain import ir
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding
-from archlint.domain.sql import detect_database, sql_knowledge
+from archlint.domain.sql import asyncpg_signal, detect_database, sql_knowledge
 from archlint.semantics import values as v
 
 _DATETIME_TYPES = ("DateTime", "TIMESTAMP")
 _COLUMN_CALLS = ("Column", "mapped_column")
-_ASYNCPG_URL = re.compile(r"\bpostgres(?:ql)?\+asyncpg://")
 _AWARE_FACTORIES = ("datetime.datetime.now", "datetime.datetime.fromtimestamp")
 
 
@@ -216,19 +214,5 @@ def _aware(program, path: str, value, depth: int = 0) -> bool:
 def _asyncpg_evidence(ctx: CheckContext, project, sql) -> str:
     """How the project is known to talk to PostgreSQL through asyncpg (``""`` when it is not)."""
     files = {p: facts for p, facts in ctx.files.items() if ctx.projects.of(p) == project}
-    choice = detect_database(files, ctx.graph, ctx.projects.manifest_of(ctx.manifest, project), sql)
-    if choice.database != "postgresql":
-        return ""
-    for path in sorted(files):
-        facts = files[path]
-        for literal in facts.strings:
-            if _ASYNCPG_URL.search(literal.text):
-                return f"`postgresql+asyncpg://` in {path}:{literal.span.line}"
     manifest = ctx.projects.manifest_of(ctx.manifest, project)
-    for env in manifest.env:
-        if _ASYNCPG_URL.search(env.value):
-            return f"`{env.name}=postgresql+asyncpg://…` in {env.path}:{env.line}"
-    drivers = [e for e in choice.evidence if e.kind == "driver" and e.database == "postgresql"]
-    if drivers and all(e.detail == "asyncpg" for e in drivers):
-        return f"`asyncpg` imported in {drivers[0].path}:{drivers[0].line}"
-    return ""
+    return asyncpg_signal(files, manifest, detect_database(files, ctx.graph, manifest, sql))
