@@ -1003,3 +1003,166 @@ def test_mongoose_writes_outside_a_session_transaction_and_the_three_transaction
         ''',
     })
     assert _rules(root, "AL305", "AL306") == [("AL305", "src/app.js", 9)]
+
+
+def test_unchecked_lookup_passed_to_a_helper_that_reads_it_and_null_safe_helpers(tmp_path):
+    """``return toArticleJSON(article)`` after an unchecked ``findOne`` fails inside the helper: the
+    argument is reported with the helper's read in the trace.  A helper that checks its argument,
+    or a lookup that was checked, stays silent; and a row already dereferenced once (so the None
+    path raised there) is not reported again where a caller uses what the helper returned."""
+    root = make_repo(tmp_path, {
+        "package.json": NODE_PKG,
+        "src/models.js": '''
+            const { Sequelize, DataTypes } = require('sequelize');
+            const sequelize = new Sequelize('sqlite::memory:');
+            const Article = sequelize.define('Article', { slug: DataTypes.STRING, title: DataTypes.STRING });
+            module.exports = { Article };
+        ''',
+        "src/present.js": '''
+            exports.toJSON = (article) => ({ slug: article.slug, title: article.title });
+            exports.maybeJSON = (article) => (article ? { slug: article.slug } : null);
+        ''',
+        "src/service.js": '''
+            const { Article } = require('./models');
+            const { toJSON, maybeJSON } = require('./present');
+            exports.get = async (slug) => {
+              const article = await Article.findOne({ where: { slug } });
+              return toJSON(article);
+            };
+            exports.getChecked = async (slug) => {
+              const article = await Article.findOne({ where: { slug } });
+              if (!article) throw new Error('not found');
+              return toJSON(article);
+            };
+            exports.getMaybe = async (slug) => {
+              const article = await Article.findOne({ where: { slug } });
+              return maybeJSON(article);
+            };
+            exports.touch = async (slug) => {
+              const article = await Article.findOne({ where: { slug } });
+              await article.update({ title: 'x' });
+              return article;
+            };
+        ''',
+        "src/routes.js": '''
+            const service = require('./service');
+            exports.touched = async (req, res) => {
+              const article = await service.touch(req.params.slug);
+              res.json({ slug: article.slug });
+            };
+        ''',
+    })
+    found = [f for f in report(root).findings if f.rule == "AL220"]
+    assert [(f.path, f.line) for f in found] == [("src/service.js", 5), ("src/service.js", 18)]
+    assert [(step.path, step.line) for step in found[0].trace] == [("src/present.js", 1)]
+    assert "read at src/present.js:1" in found[0].message
+
+
+def test_python_unchecked_lookup_passed_to_a_serializer_function(tmp_path):
+    root = make_repo(tmp_path, {
+        "app/db.py": SQLA,
+        "app/views.py": '''
+            from app.db import SessionLocal, User
+
+            def serialize(user):
+                return {"id": user.id, "name": user.name}
+
+            def profile(name):
+                with SessionLocal() as session:
+                    user = session.query(User).filter_by(name=name).first()
+                    return serialize(user)
+
+            def profile_checked(name):
+                with SessionLocal() as session:
+                    user = session.query(User).filter_by(name=name).first()
+                    if user is None:
+                        raise LookupError(name)
+                    return serialize(user)
+        ''',
+    })
+    assert _rules(root, "AL220") == [("AL220", "app/views.py", 9)]
+
+
+def test_a_lookup_keyed_by_one_value_read_from_a_held_row_finds_its_row(tmp_path):
+    """``findByPk(article.authorId)`` (a foreign key) and the re-read after a write
+    (``Article.objects.filter(slug=article.slug).first()``) find the row; a pair lookup keyed by
+    two row values (``Favorite.findOne({ where: { userId: user.id, articleId: article.id } })``)
+    asks whether the pair exists and may be null; a key from the request may be null."""
+    root = make_repo(tmp_path, {
+        "package.json": NODE_PKG,
+        "src/models.js": '''
+            const { Sequelize, DataTypes } = require('sequelize');
+            const sequelize = new Sequelize('sqlite::memory:');
+            const User = sequelize.define('User', { username: DataTypes.STRING });
+            const Article = sequelize.define('Article', { slug: DataTypes.STRING, authorId: DataTypes.INTEGER });
+            const Favorite = sequelize.define('Favorite', { userId: DataTypes.INTEGER, articleId: DataTypes.INTEGER });
+            module.exports = { User, Article, Favorite };
+        ''',
+        "src/service.js": '''
+            const { User, Article, Favorite } = require('./models');
+            exports.author = async (slug) => {
+              const article = await Article.findOne({ where: { slug } });
+              if (!article) throw new Error('not found');
+              const user = await User.findByPk(article.authorId);
+              return user.username;
+            };
+            exports.unfavorite = async (userId, slug) => {
+              const user = await User.findByPk(userId);
+              const article = await Article.findOne({ where: { slug } });
+              if (!user || !article) throw new Error('not found');
+              const favorite = await Favorite.findOne({ where: { userId: user.id, articleId: article.id } });
+              await favorite.destroy();
+            };
+            exports.byId = async (id) => {
+              const user = await User.findByPk(id);
+              return user.username;
+            };
+        ''',
+    })
+    assert _rules(root, "AL220") == [("AL220", "src/service.js", 13), ("AL220", "src/service.js", 17)]
+
+
+def test_a_helper_that_checks_its_argument_inside_an_and_chain_is_null_safe(tmp_path):
+    """flaskbb's ``Topic.tracker_needs_update(forumsread)``: ``if forumsread and
+    forumsread.cleared is not None`` — deciding the branch must read the chain's later operands
+    with the earlier ones' narrowing, or the check itself looks like an unchecked read."""
+    root = make_repo(tmp_path, {
+        "requirements.txt": "flask\nsqlalchemy\n",
+        "app/models.py": '''
+            from sqlalchemy import create_engine
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+
+            engine = create_engine("sqlite://")
+            Session = sessionmaker(bind=engine)
+
+            class Base(DeclarativeBase):
+                pass
+
+            class Read(Base):
+                __tablename__ = "reads"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                cleared: Mapped[int]
+
+            class Topic(Base):
+                __tablename__ = "topics"
+                id: Mapped[int] = mapped_column(primary_key=True)
+
+                def needs_update(self, read):
+                    if read and read.cleared is not None:
+                        return False
+                    return True
+
+                def cleared_at(self, read):
+                    return read.cleared
+
+            def view(topic_id, user_id):
+                with Session() as session:
+                    topic = session.get(Topic, topic_id)
+                    if topic is None:
+                        return None
+                    read = session.query(Read).filter_by(id=user_id).first()
+                    return topic.needs_update(read), topic.cleared_at(read)
+        ''',
+    })
+    found = [f for f in report(root).findings if f.rule == "AL220"]
+    assert [(f.path, f.line, f.column) for f in found] == [("app/models.py", 33, 59)]

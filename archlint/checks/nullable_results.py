@@ -53,15 +53,20 @@ def _finding(ctx: CheckContext, deref) -> Finding:
     here = origin_path == deref.path
     where = f"`{callee}`" + (f" at line {line}" if here else f" ({origin_path}:{line})")
     none = "None" if python else "null"
+    use = "this dereference"
+    if deref.via:  # passed to a function that reads it
+        inner_path, inner_span, note = deref.via[-1]
+        use = f"it is passed on and read at {inner_path}:{inner_span.line} ({note})"
     message = (
         f"`{deref.name}` may be {none} here: it is the {model} returned by {where}, which returns {none} when no row "
-        f"matches, and nothing checks it before this dereference — a missing or deleted row raises {error}, a 500 "
+        f"matches, and nothing checks it before {use} — a missing or deleted row raises {error}, a 500 "
         f"where the API should answer 404"
     )
     check = ("`if x is None: raise NotFound` / `abort(404)`, `get_object_or_404`, or `scalar_one()`" if python
              else "`if (!x) return res.status(404)…` / `throw new NotFoundError()`, optional chaining, or `findOneOrFail` / `findUniqueOrThrow` / `rejectOnEmpty: true`")
     guidance = f"Check the result before using it: {check}."
     trace = () if here else (TraceStep(origin_path, int(line), int(column), f"`{callee}` returns None/null when no row matches"),)
+    trace += tuple(TraceStep(path, span.line, span.column, note) for path, span, note in deref.via)
     return ctx.registry.finding("AL220", deref.path, deref.span, message, guidance, trace)
 
 

@@ -13,7 +13,7 @@ from archlint.semantics.library import Outcome
 from archlint.semantics.records import CallRecord, Construct, Event, LoopInfo
 from archlint.semantics.support import (
     ARRAY_LOOPS, ASYNC, CONTAINERS, GET_OR_404, REQUEST_METHODS, REQUIRES_UNIQUE, TX_METHODS, all_tags, callee_text,
-    elem_only, field_key, is_async_api, model_of, non_null,
+    elem_only, field_key, is_async_api, model_of, non_null, null_origins,
 )
 
 
@@ -78,6 +78,41 @@ def whole_body(value, prisma: bool = False) -> bool:
 
 
 LOOKUP_STACKS = frozenset({"sqlalchemy", "django", "sequelize", "prisma", "typeorm", "knex", "drizzle"})
+
+
+FILTER_STEPS = frozenset({"filter", "filter_by", "where", "get"})
+
+
+def _keyed_by_stored_row(receiver, args) -> bool:
+    """``findByPk(comment.authorId)``, ``findOne({ where: { slug: article.slug } })``,
+    ``session.get(User, row.user_id)``, ``Article.objects.filter(slug=article.slug).first()``:
+    the one key value was read from a row the program holds — a foreign key, or the re-read of a row
+    just written — so the lookup finds its row.  Two keys (``{ userId: user.id, articleId:
+    article.id }``) ask whether a pair exists, which may well be null."""
+    keys = _key_values(args)
+    if type(receiver) is v.Query and len(receiver.chains) == 1:
+        for step in next(iter(receiver.chains)):
+            func = getattr(step.node, "func", None)
+            if type(func) is ir.Attr and func.name in FILTER_STEPS:
+                keys.extend(_key_values(tuple((kind, name, value, None) for kind, name, value in step.args)))
+    return len(keys) == 1 and v.STORED_KEY_TAG in v.tags_of(keys[0])
+
+
+def _key_values(args) -> list:
+    keys = []
+    for index, (_kind, _name, value, _node) in enumerate(args):
+        bare = v.strip(value)
+        if type(bare) in (v.ModelClass, v.ModelAttr):
+            continue
+        if type(bare) is v.Record:
+            where = bare.get("where")
+            if where is not None and type(v.strip(where)) is v.Record:
+                keys.extend(item for _key, item in v.strip(where).items)
+            elif index == 0 or not keys:  # findOneBy({ id }); a later object is options (`findByPk(id, { include })`)
+                keys.extend(item for _key, item in bare.items)
+        else:
+            keys.append(value)
+    return keys
 
 
 def _rejects_on_empty(args) -> bool:
@@ -657,7 +692,7 @@ class Calls:
             return v.Result(stack, model, loaded, unique, joined)
         if kind == "rows":
             return v.Rows(stack, model, loaded)
-        if kind == "row?" and not _rejects_on_empty(args):
+        if kind == "row?" and not _rejects_on_empty(args) and not _keyed_by_stored_row(receiver, args):
             # a lookup of a mapped model (not raw SQL: `SELECT COUNT(*)`/`RETURNING id` always yield a row)
             origin = self.origin_of(node) if model and stack in LOOKUP_STACKS else ""
             return v.Row(stack, model, loaded, nullable=True, origin=origin)
@@ -848,6 +883,8 @@ class Calls:
         label = label or (callee_text(node) if node is not None else "call")
         if summary.always_raises and node is not None:
             self._raising_calls.add(node.span)
+        if summary.derefs:
+            self._dereferenced_by_callee(args, summary.derefs, label)
         for effect in summary.effects:
             self.effects.append(effect._replace(
                 trace=((self.path, node.span if node is not None else effect.span, label),) + effect.trace,
@@ -857,6 +894,15 @@ class Calls:
                 tags=self._outside(effect),
             ))
         return summary.returns
+
+    def _dereferenced_by_callee(self, args, derefs: tuple, label: str) -> None:
+        """A possibly-None row passed to a function that reads it: the read fails in the callee,
+        so the argument is where the caller's unchecked lookup is judged (with the callee's line)."""
+        for _kind, _name, value, expr in args:
+            origins = null_origins((value,))
+            inner = next((d for d in derefs if d.origin in origins), None)
+            if inner is not None:
+                self.dereference(expr, value, expr.span, ((inner.path, inner.span, f"`{label}` reads `{inner.name}`"),) + inner.via)
 
     def _outside(self, effect) -> frozenset:
         """A callee's query that runs inside a managed-transaction callback without its handle."""

@@ -28,7 +28,7 @@ from archlint.semantics.program import Program
 from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis, Deref, Effect, Event, LoopInfo, Site, Summary
 from archlint.semantics.support import (
     ASYNC, EAGER, NO_QUERY, NO_RETURN, REQUEST_PARTS, TX_METHODS, all_tags, callee_text, entered, field_key,
-    is_async_api, join_envs, non_null, request_free, row_of,
+    is_async_api, join_envs, non_null, null_origins, request_free, row_of,
 )
 
 def render_short(node) -> str:
@@ -132,6 +132,7 @@ class Frame(Calls):
         self.ran: list = []  # project functions the call being evaluated ran (CallRecord.callees)
         self.alternatives = 0  # > 0 while one alternative of a union receiver is being called
         self.catching_none = 0  # > 0 inside `try:` whose handler catches AttributeError (a None dereference)
+        self.null_derefs: list[Deref] = []  # every dereference of a nullable row on this run
 
     # running ---------------------------------------------------------------------------------------
     def run(self, args: tuple = (), kwargs: tuple = (), bound=None) -> Summary:
@@ -150,7 +151,9 @@ class Frame(Calls):
         if function.is_generator and returns == v.Const(None):
             returns = v.UNKNOWN
         raises = terminated and self.returns is None and self.always_raises
-        return Summary(returns, tuple(dict.fromkeys(self.effects)), raises)
+        passed_in = null_origins((*args, *(value for _, value in kwargs)))
+        derefs = tuple(d for d in self.null_derefs if d.origin in passed_in)
+        return Summary(returns, tuple(dict.fromkeys(self.effects)), raises, derefs)
 
     def _decorated_atomic(self) -> bool:
         for decorator in self.function.decorators:
@@ -689,13 +692,14 @@ class Frame(Calls):
         return type(callee) is v.External and callee.name.endswith(("transaction.atomic", "transaction.commit_on_success"))
 
     def eval_cached(self, node):
-        """Re-evaluating a receiver for a question must not record its effects twice."""
-        saved = (self.effects, self.analysis)
-        self.effects, self.analysis = [], None
+        """Re-evaluating a receiver for a question must not record its effects (or its
+        dereferences, or what they narrow) twice."""
+        saved = (self.effects, self.analysis, self.null_derefs, self.env)
+        self.effects, self.analysis, self.null_derefs, self.env = [], None, [], dict(self.env)
         try:
             return self.eval(node)
         finally:
-            self.effects, self.analysis = saved
+            self.effects, self.analysis, self.null_derefs, self.env = saved
 
     def try_statement(self, node: ir.Try) -> bool:
         before = dict(self.env)
@@ -1268,7 +1272,7 @@ class Frame(Calls):
             getter = self.program.method(model.path, model.cid, name) if model is not None and model.cid >= 0 else None
             if getter is not None and _is_property(self.program.function(getter.path, getter.fid)):
                 return self.call_function(None, getter._replace(bound=v.tag(row, tags)), ())  # `article.favoritesCount`
-            return v.tag(v.UNKNOWN, tags)
+            return v.tag(v.UNKNOWN, tags | {v.STORED_KEY_TAG} if not row.nullable else tags)
         loaded = "*" in row.loaded or any(path == name or path.startswith(name + ".") for path in row.loaded)
         nested = frozenset(path[len(name) + 1:] for path in row.loaded if path.startswith(name + "."))
         stack = row.stack
@@ -1326,14 +1330,23 @@ class Frame(Calls):
                 return v.Const(v.ANY_CONSTANT)  # "?" * len(ids)
         return v.tag(v.UNKNOWN, tags)
 
-    def dereference(self, node, value, span: Span) -> None:
-        if self.analysis is not None and v.is_nullable(value) and not self.catching_none:
+    def dereference(self, node, value, span: Span, via: tuple = ()) -> None:
+        """Record a read of a value that may be None/null; past it the name holds a row (on the
+        path where it was None the read raised), so one lookup is judged once per path."""
+        if not v.is_nullable(value):
+            return
+        if not self.catching_none:
             from archlint.domain.ir_format import render
 
             rows = [v.strip(o) for o in v.options(value) if type(v.strip(o)) is v.Row]
             model = next((row.model for row in rows), "")
             origin = next((row.origin for row in rows if row.nullable and row.origin), "")
-            self.analysis.derefs.append(Deref(self.path, span, render(node, 60), model, origin))
+            deref = Deref(self.path, span, render(node, 60), model, origin, via)
+            self.null_derefs.append(deref)
+            if self.analysis is not None:
+                self.analysis.derefs.append(deref)
+        if type(node) is ir.Name and node.id in self.env:
+            self.env[node.id] = non_null(self.env[node.id])
 
     def await_value(self, value, node):
         bare = v.strip(value)

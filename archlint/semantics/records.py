@@ -36,6 +36,10 @@ class Summary(NamedTuple):
     returns: object
     effects: tuple
     always_raises: bool = False
+    # dereferences of a nullable row the caller passed in (Deref, origin = the caller's lookup):
+    # `serialize(article)` after an unchecked `findOne` fails inside `serialize`, and the
+    # caller's analysis reports it at the argument.
+    derefs: tuple = ()
 
 
 class Site(NamedTuple):
@@ -82,6 +86,7 @@ class Deref(NamedTuple):
     name: str
     model: str
     origin: str = ""  # the call that returned the nullable row (Row.origin), "" when unknown
+    via: tuple = ()  # (path, span, name) of the dereference inside the callee(s) the row was passed to
 
 
 class Event(NamedTuple):

@@ -79,6 +79,17 @@ def non_null(value):
     return value
 
 
+def null_origins(values) -> frozenset:
+    """The lookups (``Row.origin``) whose possibly-None rows are among ``values``."""
+    found = set()
+    for value in values:
+        for option in v.options(value):
+            bare = v.strip(option)
+            if type(bare) is v.Row and bare.nullable and bare.origin:
+                found.add(bare.origin)
+    return frozenset(found)
+
+
 def row_of(value):
     bare = v.strip(value)
     if type(bare) in (v.Rows, v.Result):

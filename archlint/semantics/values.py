@@ -225,6 +225,9 @@ Value = _Union[
 MAX_UNION = 4
 MAX_CHAINS = 8  # possible builder chains of one query value; past it the chain is not known
 REQUEST_TAG = "request"
+# A column value read from a row the program holds (`comment.authorId`, `article.slug` after a
+# create): a lookup keyed only by such values re-reads a row that exists (a foreign key, a re-fetch).
+STORED_KEY_TAG = "stored-key"
 TX_TAG = "tx:"  # tx:<site>: a transaction handle (or a value built from one) of a transaction opened at <site>
 
 
