@@ -1166,3 +1166,40 @@ def test_a_helper_that_checks_its_argument_inside_an_and_chain_is_null_safe(tmp_
     })
     found = [f for f in report(root).findings if f.rule == "AL220"]
     assert [(f.path, f.line, f.column) for f in found] == [("app/models.py", 33, 59)]
+
+
+def test_a_model_mistake_made_with_the_callers_row_is_reported_where_it_happens(tmp_path):
+    """A service given the handler's ``user`` row writes ``authorId: author`` / filters
+    ``where: { authorId: author }``: only the caller's values show that ``author`` is a row, so
+    the summary carries the mistake to the caller's analysis; ``author.id`` stays silent."""
+    root = make_repo(tmp_path, {
+        "package.json": NODE_PKG,
+        "src/models.js": '''
+            const { Sequelize, DataTypes } = require('sequelize');
+            const sequelize = new Sequelize('sqlite::memory:');
+            const User = sequelize.define('User', { username: DataTypes.STRING });
+            const Article = sequelize.define('Article', { title: DataTypes.STRING, authorId: DataTypes.INTEGER });
+            module.exports = { User, Article };
+        ''',
+        "src/service.js": '''
+            const { Article } = require('./models');
+            exports.create = async (title, author) => Article.create({ title, authorId: author });
+            exports.createOk = async (title, author) => Article.create({ title, authorId: author.id });
+            exports.byAuthor = async (author) => Article.findAll({ where: { authorId: author } });
+        ''',
+        "src/routes.js": '''
+            const { User } = require('./models');
+            const service = require('./service');
+            async function current(req) {
+              const user = await User.findByPk(req.params.id);
+              if (!user) throw new Error('unauthorized');
+              return user;
+            }
+            exports.create = async (req, res) => res.json(await service.create('t', await current(req)));
+            exports.createOk = async (req, res) => res.json(await service.createOk('t', await current(req)));
+            exports.mine = async (req, res) => res.json(await service.byAuthor(await current(req)));
+        ''',
+    })
+    found = [f for f in report(root).findings if f.rule == "AL228"]
+    assert [(f.path, f.line) for f in found] == [("src/service.js", 2), ("src/service.js", 4)]
+    assert "rejects it" in found[0].message and "matches no row" in found[1].message

@@ -312,12 +312,18 @@ def _missing_mixin(ctx, event) -> Finding:
 
 
 # AL228 -------------------------------------------------------------------------------------------------
+WRITE_METHODS = frozenset({"create", "bulkCreate", "update", "upsert", "build", "insert", "save", "createMany", "updateMany"})
+
+
 def _instance_as_key(ctx, event) -> Finding:
     stack, key, model, method = event.detail.split("|")
     outcome = {
         "sequelize": "Sequelize compares the column with the object and matches no row (the request silently finds nothing)",
         "prisma": "Prisma rejects it (\"Argument `%s`: Invalid value provided. Expected Int, provided Object\") — a 500" % key,
     }.get(stack, "the database compares the column with '[object Object]' and matches no row")
+    if method in WRITE_METHODS:
+        outcome = ("the write gets an object where the foreign key's integer belongs: the ORM or the driver rejects it "
+                   "(a 500), or the column stores no valid key and the row is orphaned")
     message = f"`{key}` is given a {_name(model)} row, not its id, in `{method}`: {outcome}"
     guidance = f"Pass the key: `{key}: {_name(model).lower()}.id`."
     return ctx.registry.finding("AL228", event.path, event.span, message, guidance)

@@ -885,6 +885,8 @@ class Calls:
             self._raising_calls.add(node.span)
         if summary.derefs:
             self._dereferenced_by_callee(args, summary.derefs, label)
+        for event in summary.events:
+            (self.analysis.events if self.analysis is not None else self.context_events).append(event)
         for effect in summary.effects:
             self.effects.append(effect._replace(
                 trace=((self.path, node.span if node is not None else effect.span, label),) + effect.trace,

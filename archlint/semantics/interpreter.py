@@ -37,6 +37,10 @@ def render_short(node) -> str:
     return render(node, 40)
 
 
+# Mistakes about a model that a callee makes with its caller's row (`Article.create({ authorId: user })`
+# in a service given the user, `target.addFollowing(u)`, a related manager iterated): they hold for the
+# model whatever path brought the row, so a summary carries them to the caller's analysis.
+CONTEXT_EVENTS = frozenset({"instance-as-key", "missing-mixin", "manager-iterated"})
 AWAITABLE = "awaitable-attrs"  # a SQLAlchemy row read through ``row.awaitable_attrs``
 SPREAD = "..."  # the key under which an object literal keeps a spread of request data
 # where a framework context slot lives, by the request part it is written through
@@ -133,6 +137,7 @@ class Frame(Calls):
         self.alternatives = 0  # > 0 while one alternative of a union receiver is being called
         self.catching_none = 0  # > 0 inside `try:` whose handler catches AttributeError (a None dereference)
         self.null_derefs: list[Deref] = []  # every dereference of a nullable row on this run
+        self.context_events: list[Event] = []  # CONTEXT_EVENTS seen while running for a caller (no analysis)
 
     # running ---------------------------------------------------------------------------------------
     def run(self, args: tuple = (), kwargs: tuple = (), bound=None) -> Summary:
@@ -153,7 +158,7 @@ class Frame(Calls):
         raises = terminated and self.returns is None and self.always_raises
         passed_in = null_origins((*args, *(value for _, value in kwargs)))
         derefs = tuple(d for d in self.null_derefs if d.origin in passed_in)
-        return Summary(returns, tuple(dict.fromkeys(self.effects)), raises, derefs)
+        return Summary(returns, tuple(dict.fromkeys(self.effects)), raises, derefs, tuple(dict.fromkeys(self.context_events)))
 
     def _decorated_atomic(self) -> bool:
         for decorator in self.function.decorators:
@@ -694,12 +699,12 @@ class Frame(Calls):
     def eval_cached(self, node):
         """Re-evaluating a receiver for a question must not record its effects (or its
         dereferences, or what they narrow) twice."""
-        saved = (self.effects, self.analysis, self.null_derefs, self.env)
-        self.effects, self.analysis, self.null_derefs, self.env = [], None, [], dict(self.env)
+        saved = (self.effects, self.analysis, self.null_derefs, self.context_events, self.env)
+        self.effects, self.analysis, self.null_derefs, self.context_events, self.env = [], None, [], [], dict(self.env)
         try:
             return self.eval(node)
         finally:
-            self.effects, self.analysis, self.null_derefs, self.env = saved
+            self.effects, self.analysis, self.null_derefs, self.context_events, self.env = saved
 
     def try_statement(self, node: ir.Try) -> bool:
         before = dict(self.env)
@@ -1188,8 +1193,12 @@ class Frame(Calls):
             self.event("relation-attribute-chained", node, f"{attribute.model}|{attribute.name}|{name}")
 
     def event(self, kind: str, node, detail: str) -> None:
-        if self.analysis is not None and node is not None:
+        if node is None:
+            return
+        if self.analysis is not None:
             self.analysis.events.append(Event(kind, self.path, node.span, detail))
+        elif kind in CONTEXT_EVENTS:
+            self.context_events.append(Event(kind, self.path, node.span, detail))
 
     def request_event(self, kind: str, request: v.Request, name: str, span: Span) -> None:
         """``request-read`` / ``request-write`` of a request attribute or item, by where it lives

@@ -40,6 +40,9 @@ class Summary(NamedTuple):
     # `serialize(article)` after an unchecked `findOne` fails inside `serialize`, and the
     # caller's analysis reports it at the argument.
     derefs: tuple = ()
+    # model-level mistakes seen only with the caller's values (`authorId: user` where `user` is the
+    # caller's row): recorded where they happen, reported once (Event)
+    events: tuple = ()
 
 
 class Site(NamedTuple):
