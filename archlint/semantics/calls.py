@@ -55,6 +55,36 @@ CLOSED_HANDLE = "closed-handle:"  # closed-handle:<path:line:col:method>: the ha
 MASS_ASSIGN_METHODS = {"typeorm": ("create", "merge", "preload"), "sequelize": ("build", "set"), "sqlalchemy": ("values",)}
 
 
+def _prisma_loads(record, depth: int = 0) -> set:
+    """The relation paths a Prisma ``include``/``select`` returns with the rows: ``{ include: {
+    labels: { include: { label: true } } } }`` → ``labels``, ``labels.label``; an option archlint
+    cannot read (a variable) may load anything."""
+    found: set = set()
+    for key in ("include", "select"):
+        option = record.get(key)
+        if option is None:
+            continue
+        bare = v.strip(option)
+        if type(bare) is not v.Record:
+            found.add(ANY_RELATION)
+            continue
+        for name, value in bare.items:
+            if not isinstance(name, str):
+                found.add(ANY_RELATION)
+                continue
+            inner = v.strip(value)
+            if inner == v.Const(False):
+                continue
+            found.add(name)
+            if type(inner) is v.Record and depth < 4:
+                found.update(f"{name}.{path}" for path in _prisma_loads(inner, depth + 1) if path != ANY_RELATION)
+                if ANY_RELATION in _prisma_loads(inner, depth + 1):
+                    found.add(f"{name}.{ANY_RELATION}")
+            elif type(inner) is not v.Const:
+                found.add(f"{name}.{ANY_RELATION}")
+    return found
+
+
 def whole_body(value, prisma: bool = False) -> bool:
     """The request body (or a part of it, ``req.body.article``) as a whole object, or an object
     literal spreading it; for Prisma the ``data``/``create``/``update`` key of the argument."""
@@ -702,6 +732,9 @@ class Calls:
             if type(record) is not v.Record:
                 continue
             records += 1
+            if stack == "prisma":  # include: { author: true } / select: { author: { select: … } }, nested
+                loaded.update(_prisma_loads(record))
+                continue
             option = record.get(key)
             if option is None:
                 continue

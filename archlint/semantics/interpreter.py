@@ -1248,7 +1248,7 @@ class Frame(Calls):
             self.effect("lazy", stack, row.model, name, node, effect_tags, detail=name)
         if relation.collection:
             return v.tag(v.Rows(target_stack, relation.target, nested), tags)
-        if not loaded and relation.strategy == "none" and stack in ("sequelize", "typeorm") and node is not None:
+        if not loaded and relation.strategy == "none" and stack in ("sequelize", "typeorm", "prisma") and node is not None:
             # an association the query did not include: the attribute is undefined
             origin = f"{self.path}:{node.span.line}:{node.span.column}:unloaded:{name}"
             return v.tag(v.Row(target_stack, relation.target, nested, nullable=True, origin=origin), tags)
@@ -1293,13 +1293,18 @@ class Frame(Calls):
         return v.tag(v.UNKNOWN, tags)
 
     def dereference(self, node, value, span: Span) -> None:
-        if self.analysis is not None and v.is_nullable(value) and not self.catching_none:
+        if v.is_nullable(value) and not self.catching_none:
             from archlint.domain.ir_format import render
 
             rows = [v.strip(o) for o in v.options(value) if type(v.strip(o)) is v.Row]
             model = next((row.model for row in rows), "")
             origin = next((row.origin for row in rows if row.nullable and row.origin), "")
-            self.analysis.derefs.append(Deref(self.path, span, render(node, 60), model, origin))
+            if self.analysis is not None:
+                self.analysis.derefs.append(Deref(self.path, span, render(node, 60), model, origin))
+            elif ":unloaded:" in origin:
+                # a helper reading a relation of the row a caller passed (`toArticleJSON(article)`):
+                # judged in the caller's context, where the row's query is known
+                self.program.deep_derefs.setdefault((self.path, span), Deref(self.path, span, render(node, 60), model, origin))
 
     def await_value(self, value, node):
         bare = v.strip(value)
