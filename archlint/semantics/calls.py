@@ -38,6 +38,8 @@ def _mixin_matches(association: str, suffix: str) -> bool:
     return bool(stems(association) & stems(suffix))
 
 
+LOOKUP = "lookup:"  # Frame.LOOKUP_TAG: on what a DB read returned
+CAUGHT = frozenset({"caught:unique"})  # Frame.CAUGHT_UNIQUE
 ANY_RELATION = "*"  # in Row.loaded: the query's include was not readable, any relation may be loaded
 DECLARED = "declared"  # an instance known from a type annotation only: a subclass may add methods
 KEY_STACKS = frozenset({"sequelize", "prisma", "typeorm", "knex"})
@@ -429,6 +431,8 @@ class Calls:
             written = model_of(value) or model or (model_of(args[0][2]) if args and op == "write" else "")
             self.effect(op, stack, written, method, node, tags | arg_tags, deps=deps,
                         query=self.run_query(outcome, bare, node, args, stack, model))
+            if op == "read" and written:  # what the read returned decides a branch: see Frame._lookup_exit
+                tags = tags | {LOOKUP + self.site_key(node)}
             self.site(node, bare, method, op if op in ("write", "schema") else (category or "query"), model_of(value) or model)
         elif category is not None:
             if method == "run_sync" and args and type(args[0][3]) is ir.Attr and args[0][3].name in ("create_all", "drop_all"):
@@ -450,7 +454,7 @@ class Calls:
         if outcome is not None and outcome.value in ("rows", "row", "row?", "result", "scalar", "tuple", "record", "none"):
             # data read or written is not a transaction handle: `article.save()` later is not in `t`
             tags, arg_tags = _no_tx(tags), _no_tx(arg_tags)
-        return v.tag(value, tags | (arg_tags - frozenset(t for t in arg_tags if t.startswith("elem:")) if outcome is not None and outcome.value in ("rows", "row", "row?", "result") else arg_tags)) if not v.is_unknown(value) or combined else value
+        return v.tag(value, tags | (arg_tags - frozenset(t for t in arg_tags if t.startswith("elem:")) if outcome is not None and outcome.value in ("rows", "row", "row?", "result") else arg_tags)) if not v.is_unknown(value) or combined or tags else value
 
     def query_chains(self, receiver, node, args) -> frozenset:
         """The builder chains of the query a call makes: the receiver query's chains with this call
@@ -868,7 +872,7 @@ class Calls:
                 loops=tuple(self.loops) + effect.loops,
                 in_tx=effect.in_tx or self.tx > 0,
                 branch=self.branch + effect.branch,
-                tags=self._outside(effect),
+                tags=self._outside(effect) | (CAUGHT if self.catching_unique and effect.op in ("write", "commit") else frozenset()),
             ))
         return summary.returns
 

@@ -55,6 +55,79 @@ def _catches_attribute_error(types) -> bool:
     return type(types) is ir.Name and types.id == "AttributeError"
 
 
+LOOKUP_TAG = "lookup:"  # on the value a DB read returned: lookup:<path:line:column> of the read
+CAUGHT_UNIQUE = "caught:unique"  # on a write inside a `try` that handles a unique violation
+# what a handler names when it handles a unique violation: exception classes, driver/ORM error codes
+_UNIQUE_ERRORS = ("IntegrityError", "UniqueViolation", "UniqueConstraintError", "UniqueViolationError")
+_UNIQUE_CODES = frozenset({"P2002", "SequelizeUniqueConstraintError", "23505", "ER_DUP_ENTRY", "SQLITE_CONSTRAINT",
+                           "SQLITE_CONSTRAINT_UNIQUE", "UniqueConstraintError", "IntegrityError", "11000"})
+_CATCH_ALL = frozenset({"Exception", "BaseException", "Error"})
+
+
+def handles_unique_violation(handler) -> bool:
+    """``except IntegrityError:`` (SQLAlchemy, Django, sqlite3, psycopg ``UniqueViolation``), or a
+    catch-all (``except Exception:`` / JS ``catch (e)``) whose body tells a unique violation apart
+    (``e.code === 'P2002'``, ``e instanceof UniqueConstraintError``, ``e.name ===
+    'SequelizeUniqueConstraintError'``, ``23505``/``ER_DUP_ENTRY``/``11000``) or answers a client
+    error itself (a 4xx status constant: the duplicate becomes a 409/400, not a 500)."""
+    names = _handler_type_names(handler.types)
+    if any(name.endswith(_UNIQUE_ERRORS) for name in names):
+        return True
+    if names and not names & _CATCH_ALL:
+        return False
+    for inner in ir.iter_nodes(handler.body):
+        kind = type(inner)
+        if kind is ir.Const and (isinstance(inner.value, str) and inner.value in _UNIQUE_CODES
+                                 or type(inner.value) is int and (inner.value == 11000 or 400 <= inner.value < 500)):
+            return True
+        if kind is ir.Name and inner.id in _UNIQUE_CODES or kind is ir.Attr and inner.name in _UNIQUE_CODES:
+            return True
+    return False
+
+
+def _handler_type_names(types) -> set:
+    if types is None:
+        return set()
+    if type(types) is ir.Seq:
+        return {name for item in types.elts for name in _handler_type_names(item)}
+    if type(types) is ir.Name:
+        return {types.id}
+    if type(types) is ir.Attr:
+        return {types.name}
+    return {"?"}
+
+
+def lookup_polarity(test) -> bool | None:
+    """Whether ``test`` is true when the row it reads exists: ``existing``, ``qs.exists()``,
+    ``x is not None``, ``x !== null``, ``count > 0``, ``rows.length`` → True; ``not x``, ``!x``,
+    ``x is None``, ``count == 0`` → False; anything else (``x.role == 'admin'``) → None."""
+    kind = type(test)
+    if kind is ir.Unary and test.op == "not":
+        inner = lookup_polarity(test.operand)
+        return None if inner is None else not inner
+    if kind is ir.BoolOp and test.op in ("and", "or"):
+        sides = {lookup_polarity(value) for value in test.values}
+        return sides.pop() if len(sides) == 1 else None
+    if kind in (ir.Name, ir.Call, ir.Await):
+        return True
+    if kind is ir.Attr:
+        return True if test.name == "length" else None
+    if kind is ir.Compare:
+        left, right, op = test.left, test.right, test.op
+        if type(left) is ir.Const:
+            left, right = right, left
+            op = {">": "<", "<": ">", ">=": "<=", "<=": ">="}.get(op, op)
+        if type(right) is not ir.Const or lookup_polarity(left) is not True:
+            return None
+        if right.value is None and op in ("is", "is-not", "==", "!="):
+            return op in ("is-not", "!=")
+        if type(right.value) is int and right.value in (0, 1):
+            zero = right.value == 0
+            return {(">", True): True, ("!=", True): True, ("==", True): False, (">=", False): True, ("<", False): False,
+                    ("<=", True): False}.get((op, zero))
+    return None
+
+
 _WRITE_STEPS = frozenset({"insert", "update", "delete", "del", "increment", "decrement", "truncate"})
 
 
@@ -130,6 +203,7 @@ class Frame(Calls):
         self.ran: list = []  # project functions the call being evaluated ran (CallRecord.callees)
         self.alternatives = 0  # > 0 while one alternative of a union receiver is being called
         self.catching_none = 0  # > 0 inside `try:` whose handler catches AttributeError (a None dereference)
+        self.catching_unique = 0  # > 0 inside `try` whose handler handles a unique violation (IntegrityError, P2002 …)
 
     # running ---------------------------------------------------------------------------------------
     def run(self, args: tuple = (), kwargs: tuple = (), bound=None) -> Summary:
@@ -385,7 +459,7 @@ class Frame(Calls):
         return found
 
     def if_statement(self, node: ir.If) -> bool:
-        self.eval(node.test)
+        test_value = self.eval(node.test)
         known = self.decide(node.test)
         if known is True:
             self.env.update(self.narrowing(node.test, True))
@@ -408,6 +482,7 @@ class Frame(Calls):
         ends_else = self.block(node.orelse)
         else_env = self.env
         self.branch = branch
+        self._lookup_exit(node, site, test_value, ends_then, ends_else)
         if ends_then and ends_else:
             self.env = join_envs(then_env, else_env)
             return True
@@ -420,6 +495,24 @@ class Frame(Calls):
         else:
             self.env = join_envs(then_env, else_env)
         return False
+
+    def _lookup_exit(self, node: ir.If, site: str, test_value, ends_then: bool, ends_else: bool) -> None:
+        """``if existing: return 409`` / ``if (await User.findOne({ where: { email } })) throw …``: a DB
+        lookup decides a branch that leaves the function when the row exists.  Recorded (event
+        ``lookup-exit``: the if, the side that runs when no row was found, the lookups) for the
+        check-then-insert rule, which matches it with an insert on that side."""
+        if self.analysis is None:
+            return
+        lookups = sorted(t[len(LOOKUP_TAG):] for t in v.tags_of(test_value) if t.startswith(LOOKUP_TAG))
+        if not lookups:
+            return
+        found = lookup_polarity(node.test)
+        if found is None:
+            return
+        found_side, missing_side = ("then", "else") if found else ("else", "then")
+        if not (ends_then if found_side == "then" else ends_else):
+            return  # the found branch falls through: not a rejection (get-or-create is another shape)
+        self.analysis.events.append(Event("lookup-exit", self.path, node.span, f"{site}|{missing_side}|{','.join(lookups)}"))
 
     def _request_slot(self, obj, name: str) -> str:
         """Environment key of ``req.<name>`` for a name the framework does not define on the request
@@ -692,11 +785,14 @@ class Frame(Calls):
     def try_statement(self, node: ir.Try) -> bool:
         before = dict(self.env)
         catches = any(_catches_attribute_error(handler.types) for handler in node.handlers)
+        unique = any(handles_unique_violation(handler) for handler in node.handlers)
         self.catching_none += catches
+        self.catching_unique += unique
         try:
             ends_body = self.block(node.body)
         finally:
             self.catching_none -= catches
+            self.catching_unique -= unique
         after_body = self.env
         ends_all = ends_body
         envs = [after_body] if not ends_body else []
@@ -1335,6 +1431,8 @@ class Frame(Calls):
             query = None
         in_tx = self.tx > 0 or any(t.startswith(v.TX_TAG) for t in tags)
         extra = {"closed:" + t[5:] for t in closed}
+        if self.catching_unique and op in ("write", "commit"):
+            extra.add(CAUGHT_UNIQUE)
         if self.managed and not in_tx and op in ("read", "write"):
             extra.add("outside-tx:" + self.managed[-1])
         self.effects.append(Effect(op, stack, model, method, self.path, span, dependencies, in_tx, (),
