@@ -312,6 +312,7 @@ def check_then_insert(ctx: CheckContext, analyses: dict) -> Iterator[Finding]:
                 exits[(site, side)] = (event, frozenset(lookups.split(",")))
     if not exits:
         return
+    global_stacks = _global_unique_handlers(ctx)
     reported: set = set()
     for path, fid in _handlers(program):
         analysis = analyses.get((path, fid))
@@ -325,17 +326,99 @@ def check_then_insert(ctx: CheckContext, analyses: dict) -> Iterator[Finding]:
             key = (write.path, write.span)
             if key in reported:
                 continue
+            if write.method == "save" and _saves_looked_up_row(write, reads):
+                continue  # `row.save()` of a row a lookup returned: an update, not an insert
             found = _deciding_lookup(program, write, reads, exits)
             if found is None:
                 continue
             read, event, columns = found
             model = program.schema.get(write.model)
             unique = model is not None and any(u <= columns for u in model.unique)
+            if unique and write.stack in global_stacks:
+                continue  # an app-wide error handler turns the unique violation into a client error
             in_tx = read.in_tx and write.in_tx
             if in_tx and (unique or _locks(read)):
                 continue  # one transaction: the loser's insert fails and rolls back (or the lookup locks)
             reported.add(key)
             yield _check_then_insert_finding(ctx, analysis, read, write, event, columns, unique, in_tx, model)
+
+
+_ERROR_HANDLER_REGISTRATIONS = frozenset({"errorhandler", "exception_handler", "register_error_handler", "add_exception_handler",
+                                          "Catch", "setErrorHandler", "onError", "app_errorhandler"})
+_PYTHON_UNIQUE = frozenset({"sqlalchemy", "django", "sqlite3", "psycopg2", "psycopg", "pymysql", "aiosqlite", "asyncpg"})
+_JS_UNIQUE = frozenset({"sequelize", "prisma", "typeorm", "mongoose", "knex", "pg", "mysql2", "better-sqlite3", "drizzle"})
+
+
+def _global_unique_handlers(ctx) -> frozenset:
+    """Stacks whose unique violations an app-wide error handler answers: Flask
+    ``@app.errorhandler(IntegrityError)`` / ``register_error_handler``, FastAPI/Starlette
+    ``@app.exception_handler(IntegrityError)`` / ``add_exception_handler``, NestJS
+    ``@Catch(Prisma.PrismaClientKnownRequestError)`` filters, Express error middleware
+    ``(err, req, res, next) => …`` and Fastify/Hono ``setErrorHandler``/``onError`` callbacks whose
+    body tells a unique violation apart (``P2002``, ``SequelizeUniqueConstraintError`` …)."""
+    found: set = set()
+    for path, facts in sorted(ctx.files.items()):
+        module = facts.ir if facts.parsed else None
+        if module is None or non_production(path):
+            continue
+        python = module.language == "python"
+        for function in module.functions:
+            registered = any(_registration_names(d) & _ERROR_HANDLER_REGISTRATIONS for d in function.decorators)
+            middleware = not python and len(function.params) == 4 and function.kind in ("function", "arrow", "lambda")
+            if not (registered or middleware):
+                continue
+            if (registered and any("IntegrityError" in n or "UniqueConstraintError" in n or "PrismaClientKnownRequestError" in n
+                                   for d in function.decorators for n in _registration_names(d, True))) or _marks_unique(function.body):
+                found |= _PYTHON_UNIQUE if python else _JS_UNIQUE
+        for cls in module.classes:  # NestJS @Catch(...) exception filters
+            if any(_registration_names(d) & {"Catch"} for d in cls.decorators):
+                bodies = [module.functions[fid].body for fid in cls.methods]
+                if any(_marks_unique(body) for body in bodies):
+                    found |= _JS_UNIQUE
+        for node in ir.iter_nodes(tuple(f.body for f in module.functions)) if python else ():
+            if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in ("register_error_handler", "add_exception_handler") \
+                    and node.args and any("IntegrityError" in n for n in _registration_names(node.args[0].value, True)):
+                found |= _PYTHON_UNIQUE
+    return frozenset(found)
+
+
+def _registration_names(node, arguments: bool = False) -> set:
+    """``app.errorhandler`` → {errorhandler}; with ``arguments``: the names in its arguments too."""
+    names: set = set()
+    call = node if type(node) is ir.Call else None
+    func = call.func if call is not None else node
+    if type(func) is ir.Attr:
+        names.add(func.name)
+    elif type(func) is ir.Name:
+        names.add(func.id)
+    if arguments:
+        for inner in ir.iter_nodes(node):
+            if type(inner) is ir.Name:
+                names.add(inner.id)
+            elif type(inner) is ir.Attr:
+                names.add(inner.name)
+    return names
+
+
+def _marks_unique(body) -> bool:
+    from archlint.semantics.interpreter import _UNIQUE_CODES
+
+    for inner in ir.iter_nodes(body):
+        kind = type(inner)
+        if kind is ir.Const and (isinstance(inner.value, str) and inner.value in _UNIQUE_CODES or inner.value == 11000):
+            return True
+        if kind is ir.Name and inner.id in _UNIQUE_CODES or kind is ir.Attr and inner.name in _UNIQUE_CODES:
+            return True
+    return False
+
+
+def _saves_looked_up_row(write, reads) -> bool:
+    for tag in write.tags:
+        if tag.startswith("lookup:"):
+            read = reads.get(tag[len("lookup:"):])
+            if read is not None and read.model == write.model:
+                return True
+    return False
 
 
 def _caught(write, later) -> bool:

@@ -376,6 +376,7 @@ def _sequelize_defines(program, module: ir.ModuleIR, schema: Schema, calls) -> N
                     continue
                 model = Model(f"{path}:{model_name}", model_name, "sequelize", path, node.span)
                 _sequelize_attributes(call.arg(1), model)
+                _sequelize_indexes(call.arg(2), model)
                 schema.add(model)
                 for target in node.targets:
                     if type(target) is ir.Name:
@@ -385,11 +386,13 @@ def _sequelize_defines(program, module: ir.ModuleIR, schema: Schema, calls) -> N
             if isinstance(name, str) and name:
                 model = Model(f"{path}:{name}", name, "sequelize", path, node.span)
                 _sequelize_attributes(node.arg(1), model)
+                _sequelize_indexes(node.arg(2), model)
                 schema.add(model)
         elif type(node) is ir.Call and node.method == "init" and type(node.receiver) is ir.Name:
             key = schema.by_class.get((path, _class_id(module, node.receiver.id)))
             if key is not None:
                 _sequelize_attributes(node.arg(0), schema.models[key])
+                _sequelize_indexes(node.arg(1), schema.models[key])
 
 
 def _mongoose_models(program, module: ir.ModuleIR, schema: Schema, calls) -> None:
@@ -422,6 +425,23 @@ def _sequelize_attributes(node, model: Model) -> None:
                 model.columns.add(entry.key)
                 if _declares_unique(entry.value):
                     model.unique.add(frozenset({entry.key}))
+
+
+def _sequelize_indexes(node, model: Model) -> None:
+    """The options' ``indexes: [{ unique: true, fields: ['followerId', 'followingId'] }]``."""
+    if type(node) is not ir.Obj:
+        return
+    for entry in node.entries:
+        if entry.key != "indexes" or type(entry.value) is not ir.Seq:
+            continue
+        for index in entry.value.elts:
+            if type(index) is not ir.Obj or not _declares_unique(index):
+                continue
+            fields = next((e.value for e in index.entries if e.key == "fields"), None)
+            if type(fields) is ir.Seq:
+                names = [f.value for f in fields.elts if type(f) is ir.Const and isinstance(f.value, str)]
+                if names and len(names) == len(fields.elts):
+                    model.unique.add(frozenset(names))
 
 
 def _declares_unique(node) -> bool:

@@ -1,0 +1,137 @@
+"""AL310 check-then-insert race and the pieces it stands on: which tests say "the row exists",
+which handlers handle a unique violation, which attribute sets the ORM schema declares unique, and
+app-wide error handlers — each positive next to the look-alike that must stay silent."""
+
+from __future__ import annotations
+
+import tree_sitter as ts
+import tree_sitter_python as tsp
+from helpers import make_repo, report
+
+from archlint.adapters.frontends.python_ir import lower
+from archlint.domain import ir
+from archlint.semantics.interpreter import handles_unique_violation, lookup_polarity
+from archlint.semantics.tables import prisma_models
+
+
+_PARSER = ts.Parser(ts.Language(tsp.language()))
+
+
+def lower_python(source: str) -> ir.ModuleIR:
+    data = source.encode()
+    return lower(_PARSER.parse(data).root_node, data, "app/m.py")
+
+
+def _test_of(source: str):
+    module = lower_python(source)
+    return next(node.test for node in ir.iter_nodes(module.functions[1].body) if type(node) is ir.If)
+
+
+def _handler_of(source: str):
+    module = lower_python(source)
+    return next(node.handlers[0] for node in ir.iter_nodes(module.functions[1].body) if type(node) is ir.Try)
+
+
+def test_polarity_of_existence_tests():
+    found = {
+        "if existing: pass": True,
+        "if User.objects.filter(email=e).exists(): pass": True,
+        "if user is not None: pass": True,
+        "if count > 0: pass": True,
+        "if a or b: pass": True,
+        "if not user: pass": False,
+        "if user is None: pass": False,
+        "if count == 0: pass": False,
+        "if user.role == 'admin': pass": None,
+        "if user.is_active: pass": None,
+        "if a or not b: pass": None,
+    }
+    for test, expected in found.items():
+        source = f"def f(existing, user, count, a, b, e):\n    {test}\n"
+        assert lookup_polarity(_test_of(source)) is expected, test
+
+
+def test_handlers_of_unique_violations():
+    def handler(clause: str, body: str = "pass") -> bool:
+        source = f"def f():\n    try:\n        x()\n    {clause}:\n        {body}\n"
+        return handles_unique_violation(_handler_of(source))
+
+    assert handler("except IntegrityError")
+    assert handler("except sqlalchemy.exc.IntegrityError")
+    assert handler("except (ValueError, IntegrityError)")
+    assert handler("except Exception", "return {'error': 'taken'}, 409")
+    assert handler("except Exception as e", "if e.code == 'P2002': return None")
+    assert not handler("except ValueError", "return 409")  # names another error: the violation passes through
+    assert not handler("except Exception", "raise")  # re-raised: still a 500
+    assert not handler("except Exception", "log(500)")
+
+
+def test_prisma_unique_fields():
+    models = {m.name: m for m in prisma_models('''
+        model User {
+          id    Int    @id @default(autoincrement())
+          email String @unique
+          name  String
+        }
+        model Follow {
+          followerId  Int
+          followingId Int
+          @@unique([followerId, followingId])
+        }
+    ''')}
+    assert set(models["User"].unique) == {("id",), ("email",)}
+    assert set(models["Follow"].unique) == {("followerId", "followingId")}
+
+
+FLASK_APP = {
+    "requirements.txt": "flask\nflask-sqlalchemy\n",
+    "app/__init__.py": "",
+    "app/db.py": "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n",
+    "app/models.py": '''
+        from app.db import db
+
+        class Follow(db.Model):
+            __table_args__ = (db.UniqueConstraint("follower_id", "followed_id"),)
+            id = db.Column(db.Integer, primary_key=True)
+            follower_id = db.Column(db.Integer, nullable=False)
+            followed_id = db.Column(db.Integer, nullable=False)
+    ''',
+    "app/routes.py": '''
+        from flask import Blueprint, request
+        from app.db import db
+        from app.models import Follow
+
+        bp = Blueprint("follows", __name__)
+
+        @bp.route("/follows", methods=["POST"])
+        def follow():
+            data = request.get_json()
+            if Follow.query.filter_by(follower_id=data["me"], followed_id=data["them"]).first():
+                return {"error": "already following"}, 409
+            db.session.add(Follow(follower_id=data["me"], followed_id=data["them"]))
+            db.session.commit()
+            return {"ok": True}, 201
+    ''',
+}
+
+
+def test_composite_unique_constraint_names_the_500(tmp_path):
+    root = make_repo(tmp_path, FLASK_APP)
+    findings = [f for f in report(root).findings if f.rule == "AL310"]
+    assert [(f.path, f.line) for f in findings] == [("app/routes.py", 12)]
+    assert "declares `followed_id`, `follower_id` unique" in findings[0].message
+    assert "IntegrityError" in findings[0].message
+
+
+def test_app_wide_integrity_error_handler_silences_a_unique_column(tmp_path):
+    files = dict(FLASK_APP)
+    files["app/errors.py"] = '''
+        from sqlalchemy.exc import IntegrityError
+        from app.routes import bp
+
+        @bp.app_errorhandler(IntegrityError)
+        def conflict(error):
+            return {"error": "already exists"}, 409
+    '''
+    root = make_repo(tmp_path, files)
+    assert [f for f in report(root).findings if f.rule == "AL310"] == []
