@@ -326,7 +326,7 @@ def check_then_insert(ctx: CheckContext, analyses: dict) -> Iterator[Finding]:
             key = (write.path, write.span)
             if key in reported:
                 continue
-            if write.method == "save" and _saves_looked_up_row(write, reads):
+            if write.method in ("save", "add") and _saves_looked_up_row(write, reads):
                 continue  # `row.save()` of a row a lookup returned: an update, not an insert
             found = _deciding_lookup(program, write, reads, exits)
             if found is None:
