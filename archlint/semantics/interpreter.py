@@ -64,7 +64,7 @@ _UNIQUE_CODES = frozenset({"P2002", "SequelizeUniqueConstraintError", "23505", "
 _CATCH_ALL = frozenset({"Exception", "BaseException", "Error"})
 
 
-def handles_unique_violation(handler) -> bool:
+def handles_unique_violation(handler, resolve=None) -> bool:
     """``except IntegrityError:`` (SQLAlchemy, Django, sqlite3, psycopg ``UniqueViolation``), or a
     catch-all (``except Exception:`` / JS ``catch (e)``) whose body tells a unique violation apart
     (``e.code === 'P2002'``, ``e instanceof UniqueConstraintError``, ``e.name ===
@@ -82,6 +82,10 @@ def handles_unique_violation(handler) -> bool:
             return True
         if kind is ir.Name and inner.id in _UNIQUE_CODES or kind is ir.Attr and inner.name in _UNIQUE_CODES:
             return True
+        if kind is ir.Name and resolve is not None:  # const UNIQUE_VIOLATION = '23505'
+            value = resolve(inner)
+            if type(value) is v.Const and isinstance(value.value, (str, int)) and str(value.value) in _UNIQUE_CODES:
+                return True
     return False
 
 
@@ -782,10 +786,13 @@ class Frame(Calls):
         finally:
             self.effects, self.analysis = saved
 
+    def _static_constant(self, node):
+        return self.program.static_value(self.path, node)
+
     def try_statement(self, node: ir.Try) -> bool:
         before = dict(self.env)
         catches = any(_catches_attribute_error(handler.types) for handler in node.handlers)
-        unique = any(handles_unique_violation(handler) for handler in node.handlers)
+        unique = any(handles_unique_violation(handler, self._static_constant) for handler in node.handlers)
         self.catching_none += catches
         self.catching_unique += unique
         try:
