@@ -274,6 +274,7 @@ _INSERTS = frozenset({"add", "add_all", "create", "create_user", "create_superus
 _FILTER_METHODS = frozenset({"filter_by", "filter", "get", "get_or_none", "where", "exists", "first", "findOne",
                              "findOneBy", "findBy", "find", "findFirst", "findUnique", "findAll", "count", "countDocuments",
                              "findFirstOrThrow", "findUniqueOrThrow", "exist", "existsBy", "countBy"})
+_SCHEMA_STACKS = frozenset({"sqlalchemy", "django", "sequelize", "typeorm", "prisma"})
 _UNIQUE_ERROR = {
     "sqlalchemy": "sqlalchemy.exc.IntegrityError (UNIQUE constraint failed)",
     "django": "django.db.IntegrityError (UNIQUE constraint failed)",
@@ -281,6 +282,7 @@ _UNIQUE_ERROR = {
     "prisma": "PrismaClientKnownRequestError P2002 (Unique constraint failed)",
     "typeorm": "QueryFailedError (duplicate key value violates unique constraint)",
     "mongoose": "MongoServerError E11000 duplicate key",
+    "knex": "a unique-violation error (23505 / ER_DUP_ENTRY / SQLITE_CONSTRAINT)",
 }
 _UNIQUE_FIX = {
     "sqlalchemy": "wrap the insert and its commit in `try: … except IntegrityError: session.rollback(); return 409`, or insert "
@@ -292,10 +294,13 @@ _UNIQUE_FIX = {
     "prisma": "catch the violation (`catch (e) { if (e.code === 'P2002') return res.status(409)… }`), or use `upsert`",
     "typeorm": "catch the violation (QueryFailedError with code 23505 / ER_DUP_ENTRY → 409), or insert with `.orIgnore()` / `upsert`",
     "mongoose": "catch the violation (`e.code === 11000` → 409)",
+    "knex": "catch the violation (`err.code === '23505'` / `'ER_DUP_ENTRY'` / `'SQLITE_CONSTRAINT'` → 409), or insert with "
+            "`.onConflict(…).ignore()`",
 }
 _DECLARE = {
     "sqlalchemy": "`unique=True` on the column", "django": "`unique=True` on the field", "sequelize": "`unique: true` on the attribute",
     "prisma": "`@unique` on the field", "typeorm": "`@Column({ unique: true })`", "mongoose": "`unique: true` in the schema",
+    "knex": "a unique index in the migration (`table.string('name').unique()`)",
 }
 
 
@@ -326,6 +331,8 @@ def check_then_insert(ctx: CheckContext, analyses: dict) -> Iterator[Finding]:
             key = (write.path, write.span)
             if key in reported:
                 continue
+            if _upsert(write, effects):
+                continue  # INSERT … ON CONFLICT: the database decides the race
             if write.method in ("save", "add") and _saves_looked_up_row(write, reads):
                 continue  # `row.save()` of a row a lookup returned: an update, not an insert
             found = _deciding_lookup(program, write, reads, exits)
@@ -334,13 +341,15 @@ def check_then_insert(ctx: CheckContext, analyses: dict) -> Iterator[Finding]:
             read, event, columns = found
             model = program.schema.get(write.model)
             unique = model is not None and any(u <= columns for u in model.unique)
+            # whether the schema archlint read can say (Mongoose schemas and knex tables are not read for it)
+            known = unique or (model is not None and model.stack in _SCHEMA_STACKS and bool(model.columns))
             if unique and write.stack in global_stacks:
                 continue  # an app-wide error handler turns the unique violation into a client error
             in_tx = read.in_tx and write.in_tx
             if in_tx and (unique or _locks(read)):
                 continue  # one transaction: the loser's insert fails and rolls back (or the lookup locks)
             reported.add(key)
-            yield _check_then_insert_finding(ctx, analysis, read, write, event, columns, unique, in_tx, model)
+            yield _check_then_insert_finding(ctx, analysis, read, write, event, columns, unique if known else None, in_tx, model)
 
 
 _ERROR_HANDLER_REGISTRATIONS = frozenset({"errorhandler", "exception_handler", "register_error_handler", "add_exception_handler",
@@ -409,6 +418,26 @@ def _marks_unique(body) -> bool:
             return True
         if kind is ir.Name and inner.id in _UNIQUE_CODES or kind is ir.Attr and inner.name in _UNIQUE_CODES:
             return True
+    return False
+
+
+_CONFLICT_STEPS = frozenset({"onConflict", "ignore", "merge", "onConflictDoNothing", "onConflictDoUpdate", "orIgnore", "orUpdate",
+                             "on_conflict_do_nothing", "on_conflict_do_update", "prefix_with", "onDuplicateKeyUpdate"})
+
+
+def _upsert(write, effects) -> bool:
+    """The insert's statement resolves conflicts itself (knex ``.insert(…).onConflict('name').ignore()``,
+    TypeORM ``.orIgnore()``, Drizzle ``onConflictDoNothing``) — also when the chain is completed where
+    it is awaited (knex records the write at ``insert()`` and the whole statement at the ``await``)."""
+    for effect in (write, *effects):
+        query = effect.query
+        for chain in query.chains if query is not None else ():
+            if effect is not write and not any(step.path == write.path and getattr(step.node, "span", None) == write.span for step in chain):
+                continue
+            for step in chain:
+                node = step.node
+                if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in _CONFLICT_STEPS:
+                    return True
     return False
 
 
@@ -570,8 +599,17 @@ def _locks(read) -> bool:
     return False
 
 
+def _shown(effect) -> str:
+    """The method to name: the last builder call of an awaited chain (``findOne``, ``first``), not ``await``."""
+    if effect.method == "await" and effect.query is not None and effect.query.chains:
+        node = sorted(effect.query.chains, key=len)[0][-1].node
+        if type(node) is ir.Call and type(node.func) is ir.Attr:
+            return node.func.name
+    return effect.method
+
+
 def _check_then_insert_finding(ctx, analysis, read, write, event, columns, unique, in_tx, model) -> Finding:
-    name = _model_name(write.model)
+    name = _model_name(write.model) if model is not None else f"`{_model_name(write.model)}` row"
     cols = ", ".join(f"`{c}`" for c in sorted(columns))
     steps = [list(read.trace) + [(read.path, read.span, "")], list(write.trace) + [(write.path, write.span, "")]]
     trace = []
@@ -579,7 +617,7 @@ def _check_then_insert_finding(ctx, analysis, read, write, event, columns, uniqu
         for p, s, via in chain[:-1]:
             trace.append(TraceStep(p, s.line, s.column, f"calls `{via}`"))
         p, s, _ = chain[-1]
-        what = f"`{(read if label == 'looks up' else write).method}`"
+        what = f"`{_shown(read if label == 'looks up' else write)}`"
         trace.append(TraceStep(p, s.line, s.column, f"{label} {name} ({what})" + (f" by {cols}" if label == "looks up" else "")))
         if label == "looks up":
             trace.append(TraceStep(event.path, event.span.line, event.span.column, "leaves early when it is found"))
@@ -589,11 +627,15 @@ def _check_then_insert_finding(ctx, analysis, read, write, event, columns, uniqu
             seen.add((step.path, step.line, step.column, step.note))
             deduped.append(step)
     stack = write.stack
-    here = f"`{read.method}` ({read.path}:{read.span.line})"
+    here = f"`{_shown(read)}` ({read.path}:{read.span.line})"
     race = (f"The request checks that no {name} with the same {cols} exists ({here}, decided at {event.path}:{event.span.line}) "
             f"and then inserts one{' inside a transaction' if in_tx else ', outside any transaction'}: two concurrent requests "
             f"(a double-submitted form, a retry) both pass the check before either inserts")
-    if unique:
+    if unique is None:
+        outcome = (f"; with a unique index on {cols} the second insert raises {_UNIQUE_ERROR.get(stack, 'a unique-violation error')} "
+                   f"that nothing handles (a 500 instead of the 409/422 the check answers), without one both rows are stored "
+                   f"(duplicates)")
+    elif unique:
         outcome = (f"; {name} declares {cols} unique, so the second insert raises {_UNIQUE_ERROR.get(stack, 'a unique-violation error')} "
                    f"that nothing handles — a 500 where the endpoint answers 409/422 for the same duplicate")
     else:
@@ -605,6 +647,6 @@ def _check_then_insert_finding(ctx, analysis, read, write, event, columns, uniqu
     declare = _DECLARE.get(stack, "a unique constraint on the column")
     fix = _UNIQUE_FIX.get(stack, "catch the unique violation and answer 409")
     fix = fix.replace("insert(User)", f"insert({name})")
-    guidance = (f"The check alone cannot prevent the duplicate: {'keep' if unique else 'declare'} {declare} and {fix}; "
+    guidance = (f"The check alone cannot prevent the duplicate: {'keep' if unique else 'make sure there is' if unique is None else 'declare'} {declare} and {fix}; "
                 f"the early check can stay for the common case.")
     return ctx.registry.finding("AL310", write.path, write.span, race + outcome, guidance, tuple(deduped))

@@ -1421,11 +1421,12 @@ class Frame(Calls):
             self.effect(op, bare.stack, bare.model, "await", node, v.tags_of(value), query=bare)
             if op == "write":
                 return v.tag(v.UNKNOWN, v.tags_of(value))
+            tags = v.tags_of(value) | ({LOOKUP_TAG + self.site_key(node)} if bare.model else frozenset())
             if bare.single:
                 origin = self.origin_of(node.value) if type(node) is ir.Await else ""
                 nullable = not _aggregate_row(bare)  # count('* as n').first() always has its one row
-                return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=nullable, origin=origin if nullable else ""), v.tags_of(value))
-            return v.tag(v.Rows(bare.stack, bare.model, bare.loaded), v.tags_of(value))
+                return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=nullable, origin=origin if nullable else ""), tags)
+            return v.tag(v.Rows(bare.stack, bare.model, bare.loaded), tags)
         return value
 
     # calls ---------------------------------------------------------------------------------------------
