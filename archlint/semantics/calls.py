@@ -44,6 +44,12 @@ ANY_RELATION = "*"  # in Row.loaded: the query's include was not readable, any r
 DECLARED = "declared"  # an instance known from a type annotation only: a subclass may add methods
 KEY_STACKS = frozenset({"sequelize", "prisma", "typeorm", "knex"})
 CLOSE_METHODS = frozenset({"close", "release", "end"})
+
+
+def _pass_through(name: str) -> bool:
+    """Wrappers that return the function they are given (for analysis purposes): Fastify's
+    ``fastify-plugin`` and Hono's ``createMiddleware`` from ``hono/factory``."""
+    return name.split(":", 1)[0] == "fastify-plugin" or name in ("hono/factory:createMiddleware", "hono/factory:.createMiddleware")
 # `session.execute(select(...))` on a session the model cannot type (an unannotated parameter, a
 # `self.session` set from a constructor argument): the statement says the receiver is a session.
 STATEMENT_RUNNERS = frozenset({"execute", "scalars", "scalar", "exec", "stream", "stream_scalars"})
@@ -274,6 +280,16 @@ class Calls:
                 self.program.app_settings[key] = args[1][2] if old is None else v.join(old, args[1][2])
                 return bare
             return self.program.app_settings.get(key, v.UNKNOWN)
+        if kind is v.App or kind is v.Request and method not in REQUEST_METHODS and method not in ("get", "set"):
+            held = self.context_read(receiver, method)
+            if held is not None:  # fastify.db('articles') / req.knex('users')
+                return self.invoke(node, held, args)
+        if kind is v.App and bare.framework == "fastify" and method in ("decorate", "decorateRequest") and len(args) >= 2 \
+                and type(v.strip(args[0][2])) is v.Const and isinstance(v.strip(args[0][2]).value, str):
+            # fastify.decorate('db', knex(…)) in a plugin: handlers read fastify.db / this.db / request.server.db
+            scope = "app" if method == "decorate" else "request"
+            self.program.write_context("fastify", scope, v.strip(args[0][2]).value, args[1][2])
+            return bare
         if kind is v.App:  # route registration: handlers run per request and are analysed on their own
             if method in self.program.library.route_methods.get(bare.framework, ()) or method in ("route", "basePath"):
                 self.program.route_calls.setdefault((self.path, node.span), (self.path, node, bare, tuple(a[2] for a in args)))
@@ -301,11 +317,14 @@ class Calls:
             return self.invoke(node, self.program.static_attribute(bare, method), args)
         if kind is v.Request:
             key = v.strip(args[0][2]) if args else None
-            if method in ("get", "set") and bare.part == "" and type(key) is v.Const and isinstance(key.value, str):
+            if method in ("get", "set") and bare.part == "" and type(key) is v.Const and isinstance(key.value, str) and bare.framework == "hono":
                 # Hono context variables: c.set('user', payload) in middleware, c.get('user') in handlers
                 self.request_event("request-write" if method == "set" else "request-read", bare, "var." + key.value, node.span)
+                if method == "set" and len(args) >= 2:
+                    self.program.write_context(bare.framework, "var", key.value, args[1][2])
                 if method == "get":
-                    return v.tag(v.UNKNOWN, tags | {v.REQUEST_TAG})
+                    held = self.program.read_context(bare.framework, "var", key.value)
+                    return held if held is not None else v.tag(v.UNKNOWN, tags | {v.REQUEST_TAG})
             if method in ("json", "get_json", "text", "post", "formData", "parseBody") and bare.part in ("", "req"):
                 self.request_event("request-read", bare, "body", node.span)
             part = REQUEST_METHODS.get(method)
@@ -914,6 +933,9 @@ class Calls:
         if name == "global:Object.assign" and len(args) >= 2 and type(v.strip(args[0][2])) is v.Row:
             row = v.strip(args[0][2])  # Object.assign(article, req.body.article)
             self.mass_assignment(node, row.stack, row.model, "Object.assign", args[1:])
+        if _pass_through(name) and args and type(v.strip(args[0][2])) is v.Function:
+            # fp(async (fastify, opts) => …) / createMiddleware(async (c, next) => …): the function itself
+            return args[0][2]
         found = library.function(name)
         if found is not None:
             stack, outcome = found

@@ -39,6 +39,8 @@ def render_short(node) -> str:
 
 AWAITABLE = "awaitable-attrs"  # a SQLAlchemy row read through ``row.awaitable_attrs``
 SPREAD = "..."  # the key under which an object literal keeps a spread of request data
+# where a framework context slot lives, by the request part it is written through
+_CONTEXT_SCOPES = {"": "request", "state": "state", "var": "var", "app.locals": "app.locals"}
 
 NODE_BUDGET = 40_000  # evaluation steps per frame; past it the function's summary is UNKNOWN
 
@@ -409,6 +411,12 @@ class Frame(Calls):
                     self.returns = v.join(self.returns, self.eval(part))
                 return False
             self.eval(value)
+            call = value.value if type(value) is ir.Await else value
+            if type(call) is ir.Call and call.method == "assert" and call.args and call.args[0].kind == "pos" and not self.python:
+                receiver = v.strip(self.eval_cached(call.func.obj))
+                if type(receiver) is v.Request and receiver.framework == "koa" and receiver.part == "":
+                    # ctx.assert(article, 404): Koa throws an HttpError when the value is falsy
+                    self.env.update(self.narrowing(call.args[0].value, True))
             return self.never_returns(value)
         if kind is ir.Return:
             value = self.eval(node.value) if node.value is not None else v.Const(None)
@@ -894,6 +902,9 @@ class Frame(Calls):
                 return
             if type(receiver) is v.Request:
                 self.request_event("request-write", receiver, target.name, target.span)
+                scope = _CONTEXT_SCOPES.get(receiver.part)
+                if scope:  # req.db = db in a middleware, ctx.state.db = db, app.context.db = db
+                    self.program.write_context(receiver.framework, scope, target.name, value)
                 key = self._request_slot(obj, target.name)
                 if key:  # req.loggedUser = await User.findOne(…): later reads in this frame see the row
                     self.env[key] = value
@@ -940,7 +951,8 @@ class Frame(Calls):
                     self.bind(entry.value, v.tag(v.UNKNOWN, v.tags_of(value)))
                     continue
                 key = entry.key if isinstance(entry.key, str) else ""
-                member = self.member(value, key, target) if key else v.UNKNOWN
+                held = self.context_read(value, key) if key else None  # const { db } = ctx.state
+                member = held if held is not None else self.member(value, key, target) if key else v.UNKNOWN
                 if entry.default is not None:
                     member = v.join(member, self.eval(entry.default)) if not v.is_unknown(member) else self.eval(entry.default)
                 self.bind(entry.value, member)
@@ -990,6 +1002,9 @@ class Frame(Calls):
             key = field_key(node.obj, node.name) or self._request_slot(node.obj, node.name)
             if key and key in self.env:
                 return self.env[key]
+            held = self.context_read(value, node.name)
+            if held is not None:
+                return held
             result = self.member(value, node.name, node)
             if type(node.obj) is ir.Name and type(v.strip(value)) is v.Row and node.obj.id in self.env:
                 self._remember_loaded(node.obj.id, value, node.name)
@@ -1213,6 +1228,10 @@ class Frame(Calls):
         if kind is v.Request:
             if name == "app" and bare.framework == "express" and bare.part == "":
                 return v.App("express")  # req.app: the application (its settings: req.app.get('key'))
+            if name == "server" and bare.framework == "fastify" and bare.part == "":
+                return v.App("fastify")  # request.server: the Fastify instance (its decorators)
+            if name == "var" and bare.framework == "hono" and bare.part == "":
+                return v.Request("hono", "var")  # c.var.db: the context variables c.set() wrote
             if node is not None:
                 self.request_event("request-read", bare, name, node.span)
             if bare.part == "" and name == "user" and bare.framework == "django":
@@ -1240,7 +1259,22 @@ class Frame(Calls):
             return bare
         if kind is v.App and name in ("router", "routes", "app"):  # aiohttp app.router.add_get
             return bare
+        if kind is v.App and name == "context" and bare.framework == "koa":
+            return v.Request("koa")  # app.context: the prototype of every ctx (app.context.db = db)
+        if kind is v.App and name == "locals" and bare.framework == "express":
+            return v.Request("express", "app.locals")  # app.locals / req.app.locals: application-wide values
         return v.tag(v.UNKNOWN, tags)
+
+    def context_read(self, value, name: str):
+        """``req.db`` / ``ctx.state.db`` / ``c.var.db`` / ``fastify.db`` / ``app.locals.db``: the DB
+        handle the project stored in that framework context slot, else ``None``."""
+        bare = v.strip(value)
+        if type(bare) is v.Request and name not in REQUEST_PARTS:
+            scope = _CONTEXT_SCOPES.get(bare.part)
+            return self.program.read_context(bare.framework, scope, name) if scope else None
+        if type(bare) is v.App and bare.framework == "fastify":
+            return self.program.read_context("fastify", "app", name)
+        return None
 
     def _chained_relation(self, attribute: v.ModelAttr, name: str, node) -> None:
         """``Article.author.username`` on the class: a relationship attribute has no attributes of

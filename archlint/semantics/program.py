@@ -77,6 +77,11 @@ class Program:
         self.graph = graph
         self.library = library
         self.app_settings: dict[tuple[str, str], object] = {}  # (framework, key) -> value of app.set(key, value)
+        # (framework, scope, key) -> the DB handle a framework context holds under that key, joined over
+        # every write: Fastify ``fastify.decorate('db', knex(…))`` (scope ``app``), Express ``req.db = db``
+        # in a middleware / Koa ``app.context.db`` / ``ctx.db`` (``request``), Koa ``ctx.state.db``
+        # (``state``), Hono ``c.set('db', db)`` (``var``), Express ``app.locals.db`` (``app.locals``)
+        self.context_values: dict[tuple[str, str, str], object] = {}
         self.define_aliases: dict[tuple[str, str], str] = {}  # (path, local name) -> Sequelize define model key
         self._schema: Schema | None = None
         self._class_stack: dict[tuple[str, int], str] = {}
@@ -140,6 +145,11 @@ class Program:
             return self.static_attribute(base, node.name)
         if kind is ir.Call:
             base = self.static_value(path, node.func)
+            if type(base) is v.External and node.args and (base.name.split(":", 1)[0] == "fastify-plugin"
+                                                            or base.name.startswith("hono/factory:") and base.name.endswith("createMiddleware")):
+                plugin = self.static_value(path, node.args[0].value)  # export default fp(plugin): the plugin
+                if type(plugin) is v.Function:
+                    return plugin
             if type(base) is v.External:
                 return v.External(base.name + "()")
             if type(base) is v.ClassValue:
@@ -596,6 +606,9 @@ class Program:
         """``self``/``this`` of a method analysed on its own: an instance of its class
         (the class itself for static methods and classmethods)."""
         if function.cls < 0:
+            if function.kind == "function" and self.language(path) != "python" \
+                    and self._handler_frameworks().get((path, function.fid)) == "fastify":
+                return v.App("fastify")  # a Fastify handler written as a function: `this` is the instance
             return None
         if function.is_static or any(
             type(d) is ir.Name and d.id == "classmethod" for d in function.decorators
@@ -612,6 +625,9 @@ class Program:
         Express ``(req, res)``, Koa ``ctx``, Hono ``c``, Fastify ``request``, Django/aiohttp/DRF
         ``request`` (after ``self`` for class views).  FastAPI and Flask handlers take no request
         argument (FastAPI injects by annotation, Flask has the ``request`` global)."""
+        plugin = self._fastify_plugins().get((path, function.fid))
+        if plugin is not None:  # app.register(plugin): a Fastify plugin gets the (child) instance, not a request
+            return (plugin,)
         framework = self._handler_frameworks().get((path, function.fid))
         if framework is None and any(
             self.static_name(path, d.func if type(d) is ir.Call else d) in ("aiohttp.web.middleware", "aiohttp.web_middlewares.middleware")
@@ -621,6 +637,33 @@ class Program:
         if framework is None or framework in ("fastapi", "flask", "quart", "litestar", "nestjs"):
             return ()
         return (v.tag(v.Request(framework), frozenset({v.REQUEST_TAG})),)
+
+    def _fastify_plugins(self) -> dict:
+        """(path, fid) -> the Fastify instance a plugin passed to ``app.register(plugin)`` receives,
+        or that ``@fastify/autoload`` loads from a folder (``register(AutoLoad, { dir: path.join(__dirname,
+        'routes') })``, the fastify-cli layout): each module's exported function there."""
+        found = {}
+        for key in sorted(self.route_calls, key=lambda k: (k[0], k[1])):
+            path, node, app, values = self.route_calls[key]
+            if node.method != "register" or type(v.strip(app)) is not v.App or v.strip(app).framework != "fastify":
+                continue
+            site = v.App("fastify", f"{path}:{node.span.line}:{node.span.column}")
+            for value in values:
+                plugin = v.strip(value)
+                if type(plugin) is v.Function:
+                    found.setdefault((plugin.path, plugin.fid), site)
+            loader = v.strip(values[0]) if values else None
+            folder = _autoload_folder(path, node) if type(loader) is v.External and loader.name.startswith("@fastify/autoload") else None
+            for module in sorted(self.graph.modules) if folder else ():
+                if not module.startswith(folder) or self.graph.modules.get(module) is None or module.endswith(".d.ts") \
+                        or module.rsplit(".", 1)[-1] not in ("js", "mjs", "cjs", "ts", "mts", "cts"):
+                    continue
+                plugin = v.strip(self.module_member(module, "default")) if module in self.modules else None
+                if type(plugin) is not v.Function:
+                    plugin = v.strip(self.module_exports(module)) if module in self.modules else None
+                if type(plugin) is v.Function and plugin.path == module:
+                    found.setdefault((plugin.path, plugin.fid), site)
+        return found
 
     def _handler_frameworks(self) -> dict:
         found = getattr(self, "_handlers", None)
@@ -706,6 +749,44 @@ class Program:
                     found.append((path, function))
         return found
 
+    def write_context(self, framework: str, scope: str, key: str, value) -> None:
+        """A framework context slot written with ``value``: kept only when the value is a DB handle
+        (a client, a model class, or an object of them) — other slots (``req.user``) stay unknown."""
+        if not _db_like(value):
+            return
+        slot = (framework, scope, key)
+        old = self.context_values.get(slot)
+        self.context_values[slot] = value if old is None else v.join(old, value)
+
+    def read_context(self, framework: str, scope: str, key: str):
+        """What a handler reads from a framework context slot: the joined DB handle written there,
+        else ``None`` (a slot nothing DB-like was written to stays unknown)."""
+        found = self.context_values.get((framework, scope, key))
+        return v.strip(found) if found is not None and _db_like(found) else None
+
+    def _context_writers(self, paths) -> list:
+        """Functions that may store a DB handle in a framework context — a middleware's ``req.db =
+        db`` / ``ctx.state.db = db`` / ``c.set('db', db)``, a Fastify plugin's ``fastify.decorate('db',
+        knex(…))`` — with the arguments their framework passes them, run once before the analyses
+        so every handler, analysed in any order, reads the slot."""
+        found = []
+        for path in paths:
+            module = self.modules[path]
+            if module.language == "python":
+                continue
+            fastify = any(target.split(":", 1)[0] in ("fastify", "fastify-plugin", "@fastify/autoload") for _name, target in module.bindings)
+            for function in module.functions[1:]:
+                first = function.params[0].name if function.params else ""
+                if not first:
+                    continue
+                arguments = self.handler_arguments(path, function) if _writes_context(function, first) else ()
+                if not arguments and fastify and _decorates(function, first):
+                    # a plugin nothing in the project registers (fastify-cli loads app.js; @fastify/autoload its folders)
+                    arguments = (v.App("fastify", f"{path}:{function.span.line}:{function.span.column}"),)
+                if arguments:
+                    found.append((path, function, arguments))
+        return found
+
     def assigned_paths(self, path: str, function: ir.Function) -> frozenset:
         """Names and attribute chains the function assigns (see ``discriminants.py``), once per function."""
         cache = self.__dict__.setdefault("_assigned", {})
@@ -736,6 +817,16 @@ class Program:
                     self.summary_of(v.Function(path, function.fid, v.Instance(path, function.cls)))
         for path, function in self._app_setting_writers(initial):
             self.summary_of(v.Function(path, function.fid))  # app.set('sequelize', sequelize) in start()
+        autoloading = [p for p in sorted(self.graph.modules) if p not in initial
+                       and any(e.external and e.target.startswith("@fastify/autoload") for e in self.graph.out_edges(p))]
+        for path in autoloading:  # the fastify-cli app.js: nothing imports it, it wires the folders autoload reads
+            if path in self.modules:
+                self.module_env(path)
+        for path, function, arguments in self._context_writers(initial + [p for p in autoloading if p in self.modules]):
+            self.summary_of(v.Function(path, function.fid), arguments)  # req.db = db in a middleware
+        for (path, fid), instance in sorted(self._fastify_plugins().items()):
+            self.summary_of(v.Function(path, fid), (instance,))  # an autoloaded plugin decorates, registers its routes
+        self.__dict__.pop("_handlers", None)  # registrations made by the functions just run count too
         self.summaries.clear()
         results: list = []
         queue = list(dict.fromkeys(initial + self.modules.later))
@@ -752,6 +843,70 @@ class Program:
         results.extend(framework_analyses(self))
         self._analyses = results
         return results
+
+
+def _autoload_folder(path: str, node: ir.Call) -> str | None:
+    """``dir: path.join(__dirname, 'routes')`` in ``register(AutoLoad, {…})`` → ``<dir of path>/routes/``."""
+    options = node.arg(1)
+    if type(options) is not ir.Obj:
+        return None
+    target = next((e.value for e in options.entries if e.key == "dir"), None)
+    if type(target) is not ir.Call or not target.args or type(target.args[0].value) is not ir.Name or target.args[0].value.id != "__dirname":
+        return None
+    parts = [a.value.value for a in target.args[1:] if type(a.value) is ir.Const and isinstance(a.value.value, str)]
+    if len(parts) != len(target.args) - 1 or not parts:
+        return None
+    base = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
+    folder = "/".join(p.strip("/") for p in parts if p.strip("/") not in (".", ""))
+    return base + folder + "/" if folder and ".." not in folder else None
+
+
+def _db_like(value) -> bool:
+    options = v.options(value)
+    if any(type(v.strip(option)) is v.Unknown for option in options):
+        return False
+    for option in options:
+        bare = v.strip(option)
+        if type(bare) in (v.Db, v.ModelClass):
+            continue
+        if type(bare) is v.Record and any(_handle_item(item) for _key, item in bare.items):
+            continue  # app.context.models = { Article, User } / req.models = require('./models') (sequelize-cli)
+        return False
+    return True
+
+
+def _handle_item(item) -> bool:
+    """A member that makes an object a bag of DB handles: a handle or model, or the Sequelize class
+    sequelize-cli's ``models/index.js`` puts next to its models (``db.Sequelize = Sequelize``)."""
+    bare = v.strip(item)
+    return type(bare) in (v.Db, v.ModelClass) or type(bare) is v.External and bare.name in ("sequelize:", "sequelize:Sequelize", "sequelize:default")
+
+
+_CONTEXT_CALLS = frozenset({"decorate", "decorateRequest", "set"})
+
+
+def _writes_context(function: ir.Function, first: str) -> bool:
+    """``first.x = …`` / ``first.state.x = …`` / ``first.context.x = …`` / ``first.set('x', …)`` /
+    ``first.decorate('x', …)`` in the function's own body (syntax only: which functions to run early)."""
+    for node in ir.iter_nodes(function.body):
+        if type(node) is ir.Assign:
+            for target in node.targets:
+                obj = target.obj if type(target) is ir.Attr else None
+                if type(obj) is ir.Attr and obj.name in ("state", "context", "locals"):
+                    obj = obj.obj
+                if type(obj) is ir.Name and obj.id == first:
+                    return True
+        elif type(node) is ir.Call and node.method in _CONTEXT_CALLS and type(node.func) is ir.Attr \
+                and type(node.func.obj) is ir.Name and node.func.obj.id == first and len(node.args) == 2 \
+                and type(node.arg(0)) is ir.Const and isinstance(node.arg(0).value, str):
+            return True
+    return False
+
+
+def _decorates(function: ir.Function, first: str) -> bool:
+    """``first.decorate(…)`` / ``first.decorateRequest(…)`` / ``first.register(…)``: a Fastify plugin's body."""
+    return any(type(node) is ir.Call and node.method in ("decorate", "decorateRequest", "register") and type(node.func) is ir.Attr
+               and type(node.func.obj) is ir.Name and node.func.obj.id == first for node in ir.iter_nodes(function.body))
 
 
 def _bound_under_condition(body: tuple, name: str) -> bool:
