@@ -135,3 +135,62 @@ def test_app_wide_integrity_error_handler_silences_a_unique_column(tmp_path):
     '''
     root = make_repo(tmp_path, files)
     assert [f for f in report(root).findings if f.rule == "AL310"] == []
+
+
+DJANGO_APP = {
+    "requirements.txt": "django\ndjangorestframework\n",
+    "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'conduit.settings')\n",
+    "conduit/__init__.py": "",
+    "conduit/settings.py": '''
+        INSTALLED_APPS = ["django.contrib.auth", "django.contrib.contenttypes", "rest_framework", "accounts"]
+        ROOT_URLCONF = "conduit.urls"
+        DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}
+    ''',
+    "conduit/urls.py": '''
+        from django.urls import include, path
+
+        urlpatterns = [path("api/", include("accounts.urls"))]
+    ''',
+    "accounts/__init__.py": "",
+    "accounts/models.py": '''
+        from django.db import models
+
+        class Profile(models.Model):
+            email = models.EmailField(unique=True)
+    ''',
+    "accounts/urls.py": '''
+        from django.urls import path
+        from accounts import views
+
+        urlpatterns = [path("profiles/", views.create_profile)]
+    ''',
+    "accounts/views.py": '''
+        from rest_framework.decorators import api_view
+        from rest_framework.response import Response
+        from accounts.models import Profile
+
+        @api_view(["POST"])
+        def create_profile(request):
+            email = request.data.get("email")
+            if Profile.objects.filter(email=email).exists():
+                return Response({"errors": {"email": ["taken"]}}, status=409)
+            profile = Profile.objects.create(email=email)
+            return Response({"id": profile.id}, status=201)
+    ''',
+}
+
+
+def test_django_check_then_create_outside_a_transaction(tmp_path):
+    root = make_repo(tmp_path, DJANGO_APP)
+    findings = [f for f in report(root).findings if f.rule == "AL310"]
+    assert [(f.path, f.line) for f in findings] == [("accounts/views.py", 10)]
+    assert "outside any transaction" in findings[0].message
+
+
+def test_django_atomic_requests_puts_the_check_and_the_insert_in_one_transaction(tmp_path):
+    files = dict(DJANGO_APP)
+    files["conduit/settings.py"] = files["conduit/settings.py"].replace(
+        '"NAME": "db.sqlite3"}', '"NAME": "db.sqlite3", "ATOMIC_REQUESTS": True}')
+    assert "ATOMIC_REQUESTS" in files["conduit/settings.py"]
+    root = make_repo(tmp_path, files)
+    assert [f for f in report(root).findings if f.rule == "AL310"] == []

@@ -80,7 +80,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 reported.add(key)
                 yield finding
     yield from _outside_managed_transaction(ctx, program.analyses())
-    yield from check_then_insert(ctx, analyses)
+    yield from check_then_insert(ctx, analyses, atomic_requests)
 
 
 def _handlers(program) -> list[tuple[str, int]]:
@@ -322,10 +322,11 @@ _DECLARE = {
 }
 
 
-def check_then_insert(ctx: CheckContext, analyses: dict) -> Iterator[Finding]:
+def check_then_insert(ctx: CheckContext, analyses: dict, atomic_requests: bool = False) -> Iterator[Finding]:
     """AL310: a lookup by column(s) C of model M that decides an early exit (``if existing: return
-    409``), followed on the not-found path by an insert of M — outside a transaction, not guarded by
-    a handler of the unique violation, not an upsert."""
+    409``), followed on the not-found path by an insert of M — outside any transaction (issue 13's
+    premise: a check and an insert that share a transaction, or Django's ``ATOMIC_REQUESTS``, are not
+    judged), not guarded by a handler of the unique violation, not an upsert."""
     program = ctx.program
     exits: dict = {}
     for analysis in program.analyses():
@@ -357,17 +358,16 @@ def check_then_insert(ctx: CheckContext, analyses: dict) -> Iterator[Finding]:
             if found is None:
                 continue
             read, event, columns = found
+            if (read.in_tx and write.in_tx) or (atomic_requests and write.stack == "django"):
+                continue  # one transaction (locking or not): outside this rule's premise
             model = program.schema.get(write.model)
             unique = model is not None and any(u <= columns for u in model.unique)
             # whether the schema archlint read can say (Mongoose schemas and knex tables are not read for it)
             known = unique or (model is not None and model.stack in _SCHEMA_STACKS and bool(model.columns))
             if unique and write.stack in global_stacks:
                 continue  # an app-wide error handler turns the unique violation into a client error
-            in_tx = read.in_tx and write.in_tx
-            if in_tx and (unique or _locks(read)):
-                continue  # one transaction: the loser's insert fails and rolls back (or the lookup locks)
             reported.add(key)
-            yield _check_then_insert_finding(ctx, analysis, read, write, event, columns, unique if known else None, in_tx, model)
+            yield _check_then_insert_finding(ctx, analysis, read, write, event, columns, unique if known else None, model)
 
 
 _ERROR_HANDLER_REGISTRATIONS = frozenset({"errorhandler", "exception_handler", "register_error_handler", "add_exception_handler",
@@ -602,21 +602,6 @@ def _written_keys(write):
     return found
 
 
-def _locks(read) -> bool:
-    """``select_for_update()`` / ``with_for_update()`` / ``lock: true`` / ``FOR UPDATE`` on the lookup."""
-    query = read.query
-    for chain in query.chains if query is not None else ():
-        for step in chain:
-            node = step.node
-            if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in ("select_for_update", "with_for_update", "setLock"):
-                return True
-            for _kind, _name, value in step.args:
-                record = v.strip(value)
-                if type(record) is v.Record and record.get("lock") is not None:
-                    return True
-    return False
-
-
 def _shown(effect) -> str:
     """The method to name: the last builder call of an awaited chain (``findOne``, ``first``), not ``await``."""
     if effect.method == "await" and effect.query is not None and effect.query.chains:
@@ -626,7 +611,7 @@ def _shown(effect) -> str:
     return effect.method
 
 
-def _check_then_insert_finding(ctx, analysis, read, write, event, columns, unique, in_tx, model) -> Finding:
+def _check_then_insert_finding(ctx, analysis, read, write, event, columns, unique, model) -> Finding:
     name = _model_name(write.model) if model is not None else f"`{_model_name(write.model)}` row"
     cols = ", ".join(f"`{c}`" for c in sorted(columns))
     steps = [list(read.trace) + [(read.path, read.span, "")], list(write.trace) + [(write.path, write.span, "")]]
@@ -647,7 +632,7 @@ def _check_then_insert_finding(ctx, analysis, read, write, event, columns, uniqu
     stack = write.stack
     here = f"`{_shown(read)}` ({read.path}:{read.span.line})"
     race = (f"The request checks that no {name} with the same {cols} exists ({here}, decided at {event.path}:{event.span.line}) "
-            f"and then inserts one{' inside a transaction' if in_tx else ', outside any transaction'}: two concurrent requests "
+            f"and then inserts one, outside any transaction: two concurrent requests "
             f"(a double-submitted form, a retry) both pass the check before either inserts")
     if unique is None:
         outcome = (f"; with a unique index on {cols} the second insert raises {_UNIQUE_ERROR.get(stack, 'a unique-violation error')} "
@@ -660,8 +645,6 @@ def _check_then_insert_finding(ctx, analysis, read, write, event, columns, uniqu
         outcome = (f"; {name} declares no unique constraint on {cols}, so both inserts succeed and the table holds duplicate rows "
                    f"(if the database has a constraint the models do not show, the loser gets an unhandled "
                    f"{_UNIQUE_ERROR.get(stack, 'unique-violation error')} — a 500)")
-        if in_tx:
-            outcome += "; the transaction does not prevent it: at the default READ COMMITTED isolation neither sees the other's uncommitted row"
     declare = _DECLARE.get(stack, "a unique constraint on the column")
     fix = _UNIQUE_FIX.get(stack, "catch the unique violation and answer 409")
     fix = fix.replace("insert(User)", f"insert({name})")
