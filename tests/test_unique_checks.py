@@ -194,3 +194,63 @@ def test_django_atomic_requests_puts_the_check_and_the_insert_in_one_transaction
     assert "ATOMIC_REQUESTS" in files["conduit/settings.py"]
     root = make_repo(tmp_path, files)
     assert [f for f in report(root).findings if f.rule == "AL310"] == []
+
+
+KNEX_APP = {
+    "package.json": '{"name": "k", "dependencies": {"express": "^4.18.2", "knex": "^3.1.0", "pg": "^8.11.3"}}',
+    "src/db.js": "const knex = require('knex');\n\nmodule.exports = knex({ client: 'pg', connection: process.env.DATABASE_URL });\n",
+    "src/server.js": '''
+        const express = require('express');
+        const db = require('./db');
+
+        const app = express();
+        app.use(express.json());
+
+        app.post('/api/users', async (req, res, next) => {
+          try {
+            const { email, username } = req.body.user;
+            if (await db('users').where({ email }).first()) {
+              return res.status(422).json({ errors: { email: ['has already been taken'] } });
+            }
+            await db('users').insert({ email, username });
+            return res.status(201).json({ user: { email, username } });
+          } catch (err) {
+            return next(err);
+          }
+        });
+        ERROR_HANDLER
+        app.listen(3000);
+    ''',
+}
+
+
+def _knex_app(handler: str) -> dict:
+    files = dict(KNEX_APP)
+    files["src/server.js"] = files["src/server.js"].replace("ERROR_HANDLER", handler)
+    return files
+
+
+def test_knex_check_then_insert_gives_both_outcomes(tmp_path):
+    root = make_repo(tmp_path, _knex_app(""))
+    findings = [f for f in report(root).findings if f.rule == "AL310"]
+    assert [(f.path, f.line) for f in findings] == [("src/server.js", 13)]
+    assert "with a unique index on `email`" in findings[0].message and "duplicates" in findings[0].message
+
+
+def test_express_error_middleware_answering_23505_silences_knex(tmp_path):
+    handler = '''
+        app.use((err, req, res, next) => {
+          if (err.code === '23505') return res.status(409).json({ errors: { body: ['already exists'] } });
+          return res.status(500).json({ errors: { body: [err.message] } });
+        });
+    '''
+    root = make_repo(tmp_path, _knex_app(handler))
+    assert [f for f in report(root).findings if f.rule == "AL310"] == []
+
+
+def test_error_middleware_that_does_not_tell_the_violation_apart_keeps_the_finding(tmp_path):
+    handler = '''
+        app.use((err, req, res, next) => res.status(500).json({ errors: { body: [err.message] } }));
+    '''
+    root = make_repo(tmp_path, _knex_app(handler))
+    assert [f.line for f in report(root).findings if f.rule == "AL310"] == [13]

@@ -364,8 +364,10 @@ def check_then_insert(ctx: CheckContext, analyses: dict, atomic_requests: bool =
             unique = model is not None and any(u <= columns for u in model.unique)
             # whether the schema archlint read can say (Mongoose schemas and knex tables are not read for it)
             known = unique or (model is not None and model.stack in _SCHEMA_STACKS and bool(model.columns))
-            if unique and write.stack in global_stacks:
-                continue  # an app-wide error handler turns the unique violation into a client error
+            if (unique or not known) and write.stack in global_stacks:
+                # an app-wide error handler turns the unique violation into a client error — where the
+                # schema cannot say (knex, Mongoose) the handler is taken as the sign of the constraint
+                continue
             reported.add(key)
             yield _check_then_insert_finding(ctx, analysis, read, write, event, columns, unique if known else None, model)
 
