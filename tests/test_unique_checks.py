@@ -254,3 +254,4 @@ def test_error_middleware_that_does_not_tell_the_violation_apart_keeps_the_findi
     '''
     root = make_repo(tmp_path, _knex_app(handler))
     assert [f.line for f in report(root).findings if f.rule == "AL310"] == [13]
+

@@ -352,8 +352,8 @@ def check_then_insert(ctx: CheckContext, analyses: dict, atomic_requests: bool =
                 continue
             if _upsert(write, effects):
                 continue  # INSERT … ON CONFLICT: the database decides the race
-            if write.method in ("save", "add") and _saves_looked_up_row(write, reads):
-                continue  # `row.save()` of a row a lookup returned: an update, not an insert
+            if write.method in ("save", "add") and ("saves-existing" in write.tags or _saves_looked_up_row(write, reads)):
+                continue  # `row.save()` of a row a lookup returned or the request holds: an update, not an insert
             found = _deciding_lookup(program, write, reads, exits)
             if found is None:
                 continue
@@ -387,8 +387,10 @@ def _global_unique_handlers(ctx) -> frozenset:
     body tells a unique violation apart (``P2002``, ``SequelizeUniqueConstraintError`` …)."""
     found: set = set()
     for path, facts in sorted(ctx.files.items()):
-        module = facts.ir if facts.parsed else None
-        if module is None or non_production(path):
+        if non_production(path) or not facts.parsed:
+            continue  # tests' IR is lowered on demand (pipeline BODY mode): do not force it here
+        module = facts.ir
+        if not module:
             continue
         python = module.language == "python"
         for function in module.functions:

@@ -39,6 +39,9 @@ def _mixin_matches(association: str, suffix: str) -> bool:
 
 
 LOOKUP = "lookup:"  # Frame.LOOKUP_TAG: on what a DB read returned
+NEW_ROW = frozenset({"new-row"})  # on a model instance built here (`User(...)`, `new User(...)`): not yet stored
+SAVES_EXISTING = "saves-existing"  # on a save()/add() whose row was not built here: an update, not an insert
+_PERSIST = frozenset({"save", "add"})
 CAUGHT = frozenset({"caught:unique"})  # Frame.CAUGHT_UNIQUE
 ANY_RELATION = "*"  # in Row.loaded: the query's include was not readable, any relation may be loaded
 DECLARED = "declared"  # an instance known from a type annotation only: a subclass may add methods
@@ -91,6 +94,13 @@ def _prisma_loads(record, depth: int = 0) -> set:
             elif type(inner) is not v.Const:
                 found.add(f"{name}.{ANY_RELATION}")
     return found
+
+
+def _existing_row(value) -> bool:
+    """A row that was read or handed in (``request.user``, ``get_object_or_404(…)``, a relation of
+    another row), not one built here: saving it updates (AL310 judges inserts only).  A value that
+    is not known to be a row — or may be one built here — is not."""
+    return all(type(v.strip(o)) is v.Row and not (NEW_ROW & v.tags_of(o)) for o in v.options(value))
 
 
 def whole_body(value, prisma: bool = False) -> bool:
@@ -448,6 +458,10 @@ class Calls:
             op = "write" if outcome.write or self._runs_write(outcome, args) else "read"
             op = self._sql_operation(args, op)
             written = model_of(value) or model or (model_of(args[0][2]) if args and op == "write" else "")
+            if op == "write" and method in _PERSIST:
+                saved = v.tag(bare, tags) if kind is v.Row else args[0][2] if args else None
+                if saved is not None and _existing_row(saved):
+                    arg_tags = arg_tags | {SAVES_EXISTING}
             self.effect(op, stack, written, method, node, tags | arg_tags, deps=deps,
                         query=self.run_query(outcome, bare, node, args, stack, model))
             if op == "read" and written:  # what the read returned decides a branch: see Frame._lookup_exit
@@ -458,6 +472,8 @@ class Calls:
                 category = "schema"  # conn.run_sync(Base.metadata.create_all)
             op = {"query": "read", "write": "write"}.get(category, category)
             if category in ("query", "write") and outcome is None:  # a builder the library says is lazy runs later
+                if op == "write" and method in _PERSIST and args and _existing_row(args[0][2]):
+                    arg_tags = arg_tags | {SAVES_EXISTING}  # session.add(current_user)
                 self.effect(op, stack, model, method, node, tags | arg_tags, deps=deps)
             elif method == "commit":
                 self.effect("commit", stack, model, method, node, tags)
@@ -857,7 +873,7 @@ class Calls:
             return self.instantiate(node, bare, args)
         if kind is v.ModelClass:
             self.mass_assignment(node, bare.stack, bare.model, bare.model.rsplit(":", 1)[-1], args)
-            return v.Row(bare.stack, bare.model)
+            return v.tag(v.Row(bare.stack, bare.model), NEW_ROW)
         if kind is v.External:
             return self.call_external(node, bare, args)
         if kind is v.Db:
@@ -906,7 +922,7 @@ class Calls:
         if model:
             stack = self.program.schema.models[model].stack
             self.mass_assignment(node, stack, model, model.rsplit(":", 1)[-1], args)
-            return v.Row(stack, model)
+            return v.tag(v.Row(stack, model), NEW_ROW)
         instance = v.Instance(cls.path, cls.cid)
         constructor = self.program.method(cls.path, cls.cid, "__init__") or self.program.method(cls.path, cls.cid, "constructor")
         if constructor is not None:
