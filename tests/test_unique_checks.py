@@ -255,3 +255,30 @@ def test_error_middleware_that_does_not_tell_the_violation_apart_keeps_the_findi
     root = make_repo(tmp_path, _knex_app(handler))
     assert [f.line for f in report(root).findings if f.rule == "AL310"] == [13]
 
+
+def test_a_quota_check_is_not_a_duplicate_check(tmp_path):
+    """`filter(author=…, created__gte=today).exists()` then create: a rate limit, not a lookup of the
+    same value — only equality lookups (`email=`, `email__iexact=`, `User.email == e`) are judged."""
+    files = dict(DJANGO_APP)
+    files["accounts/models.py"] = '''
+        from django.db import models
+
+        class Profile(models.Model):
+            email = models.EmailField()
+            created = models.DateTimeField(auto_now_add=True)
+    '''
+    quota = files["accounts/views.py"].replace(
+        "Profile.objects.filter(email=email).exists()", "Profile.objects.filter(email=email, created__gte=request.data['since']).exists()")
+    assert quota != files["accounts/views.py"]
+    exact = files["accounts/views.py"].replace("filter(email=email)", "filter(email__iexact=email)")
+    assert [f.line for f in report(make_repo(tmp_path / "exact", {**files, "accounts/views.py": exact})).findings if f.rule == "AL310"] == [10]
+    assert [f for f in report(make_repo(tmp_path / "quota", {**files, "accounts/views.py": quota})).findings if f.rule == "AL310"] == []
+
+
+def test_a_range_comparison_in_sqlalchemy_is_not_a_duplicate_check(tmp_path):
+    files = dict(FLASK_APP)
+    files["app/routes.py"] = files["app/routes.py"].replace(
+        'Follow.query.filter_by(follower_id=data["me"], followed_id=data["them"]).first()',
+        'Follow.query.filter(Follow.follower_id == data["me"], Follow.id > data["after"]).first()')
+    assert "Follow.id > " in files["app/routes.py"]
+    assert [f for f in report(make_repo(tmp_path, files)).findings if f.rule == "AL310"] == []

@@ -519,10 +519,19 @@ def _lookup_keys(program, read) -> frozenset:
         keys: set = set()
         for step in chain:
             keys |= _step_keys(program, read.model, step)
+        if _RANGE in keys:
+            return frozenset()  # `created__gte=today`, `{ createdAt: { [Op.gte]: … } }`: a quota, not a duplicate check
         if known:
             keys &= known
         found = keys if found is None else found & keys
     return frozenset(found or ())
+
+
+_RANGE = "<range>"  # among the keys: the lookup also compares a column by something other than equality
+_DJANGO_LOOKUPS = frozenset({"gt", "gte", "lt", "lte", "in", "range", "contains", "icontains", "startswith", "istartswith",
+                             "endswith", "iendswith", "isnull", "regex", "iregex", "year", "month", "day", "week_day",
+                             "date", "time", "hour", "minute", "second", "search", "ne"})
+_EQUALITY_OPERATORS = frozenset({"equals", "mode", "$eq", "eq"})
 
 
 def _step_keys(program, model_key: str, step) -> set:
@@ -535,7 +544,10 @@ def _step_keys(program, model_key: str, step) -> set:
     keys: set = set()
     for (kind, name, value), arg in zip(step.args, node.args):
         if kind == "kw" and name:
-            keys.add(name.split("__")[0])
+            parts = name.split("__")
+            keys.add(parts[0])
+            if len(parts) > 1 and parts[-1] in _DJANGO_LOOKUPS:
+                keys.add(_RANGE)
         elif kind == "pos":
             record = v.strip(value)
             if type(record) is v.Record:
@@ -558,6 +570,8 @@ def _record_keys(record, depth: int = 0) -> set:
                     keys |= _record_keys(item, depth + 1)
         elif isinstance(key, str):
             keys.add(key)
+            if type(inner) is v.Record and not all(k in _EQUALITY_OPERATORS for k, _ in inner.items):
+                keys.add(_RANGE)  # { createdAt: { gte: … } } / { $gte: … } / { [Op.gt]: … }
     return keys
 
 
@@ -565,14 +579,14 @@ def _compared_attributes(program, path: str, model_key: str, node) -> set:
     """``User.email == email`` / ``or_(User.email == e, User.username == u)`` / ``func.lower(User.email) == e``."""
     keys: set = set()
     for inner in ir.iter_nodes(node):
-        if type(inner) is not ir.Compare or inner.op != "==":
+        if type(inner) is not ir.Compare:
             continue
         for side in (inner.left, inner.right):
             for attr in ir.iter_nodes(side):
                 if type(attr) is ir.Attr and type(attr.obj) is ir.Name:
                     owner = program.static_value(path, attr.obj)
                     if type(owner) is v.ClassValue and program.model_of_class(owner.path, owner.cid) == model_key:
-                        keys.add(attr.name)
+                        keys.add(attr.name if inner.op == "==" else _RANGE)  # Post.created >= today: not a duplicate check
     return keys
 
 
