@@ -105,7 +105,7 @@ FIXTURES = REPO / "fixtures"
 # Agent-style Conduit repos that must stay silent: the eight Clean Architecture apps and the
 # correct ORM/stack apps (compliant), and the apps full of look-alikes of real defects.
 COMPLIANT_FIXTURES = ("*-clean", "sqlalchemy-correct", "sequelize-correct", "stack-python-correct", "stack-node-correct")
-LOOKALIKE_FIXTURES = ("precision-*-correct", "sql-*-correct")
+LOOKALIKE_FIXTURES = ("precision-*-correct", "sql-*-correct", "unique-check-*-correct", "prisma-relations-correct")
 
 
 def targets(scratch: Path) -> list[tuple[str, Path, str]]:

@@ -37,7 +37,7 @@ FAMILIES = (
         bodies=True,
     ),
     Family("performance", ("AL601", "AL602", "AL603"), bodies=True),
-    Family("transactions", ("AL215", "AL305", "AL306"), bodies=True),
+    Family("transactions", ("AL215", "AL305", "AL306", "AL310"), bodies=True),
     Family("nullable_results", ("AL220",), bodies=True),
     Family("request_writes", ("AL504",), bodies=True),
     Family("ownership", ("AL505",), bodies=True),

@@ -72,11 +72,12 @@ def _all(ctx, program, analyses) -> Iterator[Finding]:
                 yield _missing_method(ctx, program, event)
             elif event.kind == "collections-joined":
                 yield _collections_joined(ctx, event)
-        yield from _unloaded(ctx, analysis)
+        yield from _unloaded(ctx, analysis.derefs)
         for record in analysis.calls:
             yield from _unmapped(ctx, program, analysis.path, record)
             yield from _unknown_keyword(ctx, program, analysis.path, record)
         yield from _write_in_validator(ctx, program, analysis)
+    yield from _unloaded(ctx, [d for _key, d in sorted(program.deep_derefs.items()) if not non_production(d.path)])
     yield from _redundant_source(ctx, program)
 
 
@@ -330,9 +331,9 @@ def _instance_as_key(ctx, event) -> Finding:
 
 
 # AL229 -------------------------------------------------------------------------------------------------
-def _unloaded(ctx, analysis) -> Iterator[Finding]:
+def _unloaded(ctx, derefs) -> Iterator[Finding]:
     seen: set = set()
-    for deref in analysis.derefs:
+    for deref in derefs:
         if ":unloaded:" not in deref.origin:
             continue
         path, line, column, rest = deref.origin.split(":", 3)
@@ -341,6 +342,17 @@ def _unloaded(ctx, analysis) -> Iterator[Finding]:
         if key in seen:
             continue
         seen.add(key)
+        stack = ctx.program.schema.models.get(deref.model).stack if deref.model in ctx.program.schema.models else ""
+        if stack == "prisma":
+            message = (
+                f"`{deref.name}` is the relation `{relation}` of a row whose Prisma query did not `include` or `select` it: "
+                f"Prisma returns only scalar fields, so it is undefined and reading through it raises TypeError "
+                f"(\"Cannot read properties of undefined\") — a 500"
+            )
+            guidance = (f"Load it with the row: `include: {{ {relation}: true }}` (or `select: {{ {relation}: {{ select: {{ … }} }} }}`) "
+                        f"in the query that returns it.")
+            yield ctx.registry.finding("AL229", deref.path, deref.span, message, guidance)
+            continue
         stack_hint = "`include: [{ model: …, as: '%s' }]`" % relation if deref.path.endswith((".js", ".ts", ".mjs", ".cjs")) else ""
         message = (
             f"`{deref.name}` is the association `{relation}` of a row whose query did not load it: Sequelize and TypeORM "

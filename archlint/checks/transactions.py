@@ -1,6 +1,7 @@
 """Transaction rules on the semantic model: AL305 one request writing several times outside a
 transaction, AL215/AL306 a query inside a managed-transaction callback that is not given the
-transaction (it runs outside it).
+transaction (it runs outside it), AL310 a lookup by a column that rejects duplicates followed by
+an insert with no unique-violation handling (check-then-insert race).
 
 *One operation* is a route handler and everything it calls (``program.routes()``; class views:
 their HTTP-method and action methods).  Its writes are the ``write`` effects of the handler's
@@ -79,6 +80,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 reported.add(key)
                 yield finding
     yield from _outside_managed_transaction(ctx, program.analyses())
+    yield from check_then_insert(ctx, analyses, atomic_requests)
 
 
 def _handlers(program) -> list[tuple[str, int]]:
@@ -281,3 +283,389 @@ def _outside_managed_transaction(ctx, analyses) -> Iterator[Finding]:
                 trace += (TraceStep(effect.path, effect.span.line, effect.span.column, f"runs {query}"),)
             rule = "AL215" if effect.stack == "sequelize" else "AL306"
             yield ctx.registry.finding(rule, path, span, message, guidance, trace)
+
+
+# AL310 ---------------------------------------------------------------------------------------------
+# Writes that insert a row (what a lookup by a unique value is meant to prevent from duplicating).
+_INSERTS = frozenset({"add", "add_all", "create", "create_user", "create_superuser", "insert", "insertOne", "insert_one",
+                      "save", "bulkCreate", "bulk_create", "createMany", "insertMany"})
+_FILTER_METHODS = frozenset({"filter_by", "filter", "get", "get_or_none", "where", "exists", "first", "findOne",
+                             "findOneBy", "findBy", "find", "findFirst", "findUnique", "findAll", "count", "countDocuments",
+                             "findFirstOrThrow", "findUniqueOrThrow", "exist", "existsBy", "countBy"})
+_SCHEMA_STACKS = frozenset({"sqlalchemy", "django", "sequelize", "typeorm", "prisma"})
+_UNIQUE_ERROR = {
+    "sqlalchemy": "sqlalchemy.exc.IntegrityError (UNIQUE constraint failed)",
+    "django": "django.db.IntegrityError (UNIQUE constraint failed)",
+    "sequelize": "SequelizeUniqueConstraintError",
+    "prisma": "PrismaClientKnownRequestError P2002 (Unique constraint failed)",
+    "typeorm": "QueryFailedError (duplicate key value violates unique constraint)",
+    "mongoose": "MongoServerError E11000 duplicate key",
+    "knex": "a unique-violation error (23505 / ER_DUP_ENTRY / SQLITE_CONSTRAINT)",
+}
+_UNIQUE_FIX = {
+    "sqlalchemy": "wrap the insert and its commit in `try: … except IntegrityError: session.rollback(); return 409`, or insert "
+                  "with `INSERT … ON CONFLICT DO NOTHING` (`insert(User).on_conflict_do_nothing()`) and check the result",
+    "django": "wrap the create in `try: … except IntegrityError: return 409` (inside `transaction.atomic()` when more follows), "
+              "or use `get_or_create`",
+    "sequelize": "catch the violation (`catch (e) { if (e instanceof UniqueConstraintError) return res.status(409)… }`), "
+                 "or use `findOrCreate`",
+    "prisma": "catch the violation (`catch (e) { if (e.code === 'P2002') return res.status(409)… }`), or use `upsert`",
+    "typeorm": "catch the violation (QueryFailedError with code 23505 / ER_DUP_ENTRY → 409), or insert with `.orIgnore()` / `upsert`",
+    "mongoose": "catch the violation (`e.code === 11000` → 409)",
+    "knex": "catch the violation (`err.code === '23505'` / `'ER_DUP_ENTRY'` / `'SQLITE_CONSTRAINT'` → 409), or insert with "
+            "`.onConflict(…).ignore()`",
+}
+_DECLARE = {
+    "sqlalchemy": "`unique=True` on the column", "django": "`unique=True` on the field", "sequelize": "`unique: true` on the attribute",
+    "prisma": "`@unique` on the field", "typeorm": "`@Column({ unique: true })`", "mongoose": "`unique: true` in the schema",
+    "knex": "a unique index in the migration (`table.string('name').unique()`)",
+}
+
+
+def check_then_insert(ctx: CheckContext, analyses: dict, atomic_requests: bool = False) -> Iterator[Finding]:
+    """AL310: a lookup by column(s) C of model M that decides an early exit (``if existing: return
+    409``), followed on the not-found path by an insert of M — outside any transaction (issue 13's
+    premise: a check and an insert that share a transaction, or Django's ``ATOMIC_REQUESTS``, are not
+    judged), not guarded by a handler of the unique violation, not an upsert."""
+    program = ctx.program
+    exits: dict = {}
+    for analysis in program.analyses():
+        for event in analysis.events:
+            if event.kind == "lookup-exit":
+                site, side, lookups = event.detail.split("|")
+                exits[(site, side)] = (event, frozenset(lookups.split(",")))
+    if not exits:
+        return
+    global_stacks = _global_unique_handlers(ctx)
+    reported: set = set()
+    for path, fid in _handlers(program):
+        analysis = analyses.get((path, fid))
+        if analysis is None or non_production(path):
+            continue
+        effects = analysis.summary.effects
+        reads = {f"{e.path}:{e.span.line}:{e.span.column}": e for e in effects if e.op == "read" and e.model}
+        for index, write in enumerate(effects):
+            if write.op != "write" or write.method not in _INSERTS or not write.model or _caught(write, effects[index + 1:]):
+                continue
+            key = (write.path, write.span)
+            if key in reported:
+                continue
+            if _upsert(write, effects):
+                continue  # INSERT … ON CONFLICT: the database decides the race
+            if write.method in ("save", "add") and ("saves-existing" in write.tags or _saves_looked_up_row(write, reads)):
+                continue  # `row.save()` of a row a lookup returned or the request holds: an update, not an insert
+            found = _deciding_lookup(program, write, reads, exits)
+            if found is None:
+                continue
+            read, event, columns = found
+            if (read.in_tx and write.in_tx) or (atomic_requests and write.stack == "django"):
+                continue  # one transaction (locking or not): outside this rule's premise
+            model = program.schema.get(write.model)
+            unique = model is not None and any(u <= columns for u in model.unique)
+            # whether the schema archlint read can say (Mongoose schemas and knex tables are not read for it)
+            known = unique or (model is not None and model.stack in _SCHEMA_STACKS and bool(model.columns))
+            if (unique or not known) and write.stack in global_stacks:
+                # an app-wide error handler turns the unique violation into a client error — where the
+                # schema cannot say (knex, Mongoose) the handler is taken as the sign of the constraint
+                continue
+            reported.add(key)
+            yield _check_then_insert_finding(ctx, analysis, read, write, event, columns, unique if known else None, model)
+
+
+_ERROR_HANDLER_REGISTRATIONS = frozenset({"errorhandler", "exception_handler", "register_error_handler", "add_exception_handler",
+                                          "Catch", "setErrorHandler", "onError", "app_errorhandler"})
+_PYTHON_UNIQUE = frozenset({"sqlalchemy", "django", "sqlite3", "psycopg2", "psycopg", "pymysql", "aiosqlite", "asyncpg"})
+_JS_UNIQUE = frozenset({"sequelize", "prisma", "typeorm", "mongoose", "knex", "pg", "mysql2", "better-sqlite3", "drizzle"})
+
+
+def _global_unique_handlers(ctx) -> frozenset:
+    """Stacks whose unique violations an app-wide error handler answers: Flask
+    ``@app.errorhandler(IntegrityError)`` / ``register_error_handler``, FastAPI/Starlette
+    ``@app.exception_handler(IntegrityError)`` / ``add_exception_handler``, NestJS
+    ``@Catch(Prisma.PrismaClientKnownRequestError)`` filters, Express error middleware
+    ``(err, req, res, next) => …`` and Fastify/Hono ``setErrorHandler``/``onError`` callbacks whose
+    body tells a unique violation apart (``P2002``, ``SequelizeUniqueConstraintError`` …)."""
+    found: set = set()
+    for path, facts in sorted(ctx.files.items()):
+        if non_production(path) or not facts.parsed:
+            continue  # tests' IR is lowered on demand (pipeline BODY mode): do not force it here
+        module = facts.ir
+        if not module:
+            continue
+        python = module.language == "python"
+        for function in module.functions:
+            registered = any(_registration_names(d) & _ERROR_HANDLER_REGISTRATIONS for d in function.decorators)
+            middleware = not python and len(function.params) == 4 and function.kind in ("function", "arrow", "lambda")
+            if not (registered or middleware):
+                continue
+            if (registered and any("IntegrityError" in n or "UniqueConstraintError" in n or "PrismaClientKnownRequestError" in n
+                                   for d in function.decorators for n in _registration_names(d, True))) or _marks_unique(function.body):
+                found |= _PYTHON_UNIQUE if python else _JS_UNIQUE
+        for cls in module.classes:  # NestJS @Catch(...) exception filters
+            if any(_registration_names(d) & {"Catch"} for d in cls.decorators):
+                bodies = [module.functions[fid].body for fid in cls.methods]
+                if any(_marks_unique(body) for body in bodies):
+                    found |= _JS_UNIQUE
+        for node in ir.iter_nodes(tuple(f.body for f in module.functions)) if python else ():
+            if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in ("register_error_handler", "add_exception_handler") \
+                    and node.args and any("IntegrityError" in n for n in _registration_names(node.args[0].value, True)):
+                found |= _PYTHON_UNIQUE
+    return frozenset(found)
+
+
+def _registration_names(node, arguments: bool = False) -> set:
+    """``app.errorhandler`` → {errorhandler}; with ``arguments``: the names in its arguments too."""
+    names: set = set()
+    call = node if type(node) is ir.Call else None
+    func = call.func if call is not None else node
+    if type(func) is ir.Attr:
+        names.add(func.name)
+    elif type(func) is ir.Name:
+        names.add(func.id)
+    if arguments:
+        for inner in ir.iter_nodes(node):
+            if type(inner) is ir.Name:
+                names.add(inner.id)
+            elif type(inner) is ir.Attr:
+                names.add(inner.name)
+    return names
+
+
+def _marks_unique(body) -> bool:
+    from archlint.semantics.interpreter import _UNIQUE_CODES
+
+    for inner in ir.iter_nodes(body):
+        kind = type(inner)
+        if kind is ir.Const and (isinstance(inner.value, str) and inner.value in _UNIQUE_CODES or inner.value == 11000):
+            return True
+        if kind is ir.Name and inner.id in _UNIQUE_CODES or kind is ir.Attr and inner.name in _UNIQUE_CODES:
+            return True
+    return False
+
+
+_CONFLICT_STEPS = frozenset({"onConflict", "ignore", "merge", "onConflictDoNothing", "onConflictDoUpdate", "orIgnore", "orUpdate",
+                             "on_conflict_do_nothing", "on_conflict_do_update", "prefix_with", "onDuplicateKeyUpdate"})
+
+
+def _upsert(write, effects) -> bool:
+    """The insert's statement resolves conflicts itself (knex ``.insert(…).onConflict('name').ignore()``,
+    TypeORM ``.orIgnore()``, Drizzle ``onConflictDoNothing``) — also when the chain is completed where
+    it is awaited (knex records the write at ``insert()`` and the whole statement at the ``await``)."""
+    for effect in (write, *effects):
+        query = effect.query
+        for chain in query.chains if query is not None else ():
+            if effect is not write and not any(step.path == write.path and getattr(step.node, "span", None) == write.span for step in chain):
+                continue
+            for step in chain:
+                node = step.node
+                if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in _CONFLICT_STEPS:
+                    return True
+    return False
+
+
+def _saves_looked_up_row(write, reads) -> bool:
+    for tag in write.tags:
+        if tag.startswith("lookup:"):
+            read = reads.get(tag[len("lookup:"):])
+            if read is not None and read.model == write.model:
+                return True
+    return False
+
+
+def _caught(write, later) -> bool:
+    """The insert is inside a handler of the unique violation — under a unit of work (SQLAlchemy,
+    DB-API) the violation is raised by the ``commit()``/``flush()`` that sends it, so a handler around
+    the first one after the insert counts too."""
+    if "caught:unique" in write.tags:
+        return True
+    if write.stack not in UNIT_OF_WORK:
+        return False
+    for effect in later:
+        if (effect.op == "commit" or effect.method == "flush") and effect.stack == write.stack and compatible(write.branch, effect.branch):
+            return "caught:unique" in effect.tags
+    return False
+
+
+def _deciding_lookup(program, write, reads, exits):
+    for site, side in write.branch:
+        entry = exits.get((site, side))
+        if entry is None:
+            continue
+        event, lookups = entry
+        for lookup in sorted(lookups):
+            read = reads.get(lookup)
+            if read is None or read.model != write.model:
+                continue
+            columns = _lookup_keys(program, read)
+            if not columns:
+                continue
+            written = _written_keys(write)
+            if written is not None and not (columns & written):
+                continue
+            return read, event, columns
+    return None
+
+
+def _lookup_keys(program, read) -> frozenset:
+    """The attributes the lookup's WHERE compares (``filter_by(email=…)``, ``where(User.email == …)``,
+    ``where: { email }``, ``filter(email__iexact=…)``), when every chain of it is readable."""
+    query = read.query
+    if query is None or not query.chains:
+        return frozenset()
+    model = program.schema.get(read.model)
+    known = (model.columns | set(model.relations)) if model is not None else set()
+    found: set | None = None
+    for chain in query.chains:
+        keys: set = set()
+        for step in chain:
+            keys |= _step_keys(program, read.model, step)
+        if _RANGE in keys:
+            return frozenset()  # `created__gte=today`, `{ createdAt: { [Op.gte]: … } }`: a quota, not a duplicate check
+        if known:
+            keys &= known
+        found = keys if found is None else found & keys
+    return frozenset(found or ())
+
+
+_RANGE = "<range>"  # among the keys: the lookup also compares a column by something other than equality
+_DJANGO_LOOKUPS = frozenset({"gt", "gte", "lt", "lte", "in", "range", "contains", "icontains", "startswith", "istartswith",
+                             "endswith", "iendswith", "isnull", "regex", "iregex", "year", "month", "day", "week_day",
+                             "date", "time", "hour", "minute", "second", "search", "ne"})
+_EQUALITY_OPERATORS = frozenset({"equals", "mode", "$eq", "eq"})
+
+
+def _step_keys(program, model_key: str, step) -> set:
+    node = step.node
+    if type(node) is not ir.Call:
+        return set()
+    method = node.func.name if type(node.func) is ir.Attr else node.func.id if type(node.func) is ir.Name else ""
+    if method not in _FILTER_METHODS:
+        return set()
+    keys: set = set()
+    for (kind, name, value), arg in zip(step.args, node.args):
+        if kind == "kw" and name:
+            parts = name.split("__")
+            keys.add(parts[0])
+            if len(parts) > 1 and parts[-1] in _DJANGO_LOOKUPS:
+                keys.add(_RANGE)
+        elif kind == "pos":
+            record = v.strip(value)
+            if type(record) is v.Record:
+                where = v.strip(record.get("where") or v.UNKNOWN)
+                keys |= _record_keys(where if type(where) is v.Record else record)
+            else:
+                keys |= _compared_attributes(program, step.path, model_key, arg.value)
+    return keys
+
+
+def _record_keys(record, depth: int = 0) -> set:
+    """``{ email }`` / ``{ [Op.or]: [{ email }, { username }] }`` / ``{ OR: [...] }`` → their column keys."""
+    keys: set = set()
+    for key, value in record.items:
+        inner = v.strip(value)
+        if type(inner) is v.Tuple and depth < 3:
+            for item in inner.items:
+                item = v.strip(item)
+                if type(item) is v.Record:
+                    keys |= _record_keys(item, depth + 1)
+        elif isinstance(key, str):
+            keys.add(key)
+            if type(inner) is v.Record and not all(k in _EQUALITY_OPERATORS for k, _ in inner.items):
+                keys.add(_RANGE)  # { createdAt: { gte: … } } / { $gte: … } / { [Op.gt]: … }
+    return keys
+
+
+def _compared_attributes(program, path: str, model_key: str, node) -> set:
+    """``User.email == email`` / ``or_(User.email == e, User.username == u)`` / ``func.lower(User.email) == e``."""
+    keys: set = set()
+    for inner in ir.iter_nodes(node):
+        if type(inner) is not ir.Compare:
+            continue
+        for side in (inner.left, inner.right):
+            for attr in ir.iter_nodes(side):
+                if type(attr) is ir.Attr and type(attr.obj) is ir.Name:
+                    owner = program.static_value(path, attr.obj)
+                    if type(owner) is v.ClassValue and program.model_of_class(owner.path, owner.cid) == model_key:
+                        keys.add(attr.name if inner.op == "==" else _RANGE)  # Post.created >= today: not a duplicate check
+    return keys
+
+
+def _written_keys(write):
+    """The attributes an insert sets when its arguments say (``create({ data: { … } })``,
+    ``Model.create({ … })``, ``objects.create(email=…)``); None when unknown (``session.add(user)``)."""
+    query = write.query
+    if query is None or not query.chains:
+        return None
+    found: set | None = None
+    for chain in query.chains:
+        step = chain[-1]
+        keys: set = set()
+        readable = False
+        for kind, name, value in step.args:
+            if kind == "kw" and name:
+                keys.add(name)
+                readable = True
+            elif kind == "pos":
+                record = v.strip(value)
+                if type(record) is v.Record:
+                    data = v.strip(record.get("data") or v.UNKNOWN)
+                    source = data if type(data) is v.Record else record
+                    if any(not isinstance(k, str) or k == "..." for k, _ in source.items):
+                        return None  # a spread: any key
+                    keys |= {k for k, _ in source.items}
+                    readable = True
+        if not readable:
+            return None
+        found = keys if found is None else found | keys
+    return found
+
+
+def _shown(effect) -> str:
+    """The method to name: the last builder call of an awaited chain (``findOne``, ``first``), not ``await``."""
+    if effect.method == "await" and effect.query is not None and effect.query.chains:
+        node = sorted(effect.query.chains, key=len)[0][-1].node
+        if type(node) is ir.Call and type(node.func) is ir.Attr:
+            return node.func.name
+    return effect.method
+
+
+def _check_then_insert_finding(ctx, analysis, read, write, event, columns, unique, model) -> Finding:
+    name = _model_name(write.model) if model is not None else f"`{_model_name(write.model)}` row"
+    cols = ", ".join(f"`{c}`" for c in sorted(columns))
+    steps = [list(read.trace) + [(read.path, read.span, "")], list(write.trace) + [(write.path, write.span, "")]]
+    trace = []
+    for label, chain in (("looks up", steps[0]), ("inserts", steps[1])):
+        for p, s, via in chain[:-1]:
+            trace.append(TraceStep(p, s.line, s.column, f"calls `{via}`"))
+        p, s, _ = chain[-1]
+        what = f"`{_shown(read if label == 'looks up' else write)}`"
+        trace.append(TraceStep(p, s.line, s.column, f"{label} {name} ({what})" + (f" by {cols}" if label == "looks up" else "")))
+        if label == "looks up":
+            trace.append(TraceStep(event.path, event.span.line, event.span.column, "leaves early when it is found"))
+    deduped, seen = [], set()
+    for step in trace:
+        if (step.path, step.line, step.column, step.note) not in seen:
+            seen.add((step.path, step.line, step.column, step.note))
+            deduped.append(step)
+    stack = write.stack
+    here = f"`{_shown(read)}` ({read.path}:{read.span.line})"
+    race = (f"The request checks that no {name} with the same {cols} exists ({here}, decided at {event.path}:{event.span.line}) "
+            f"and then inserts one, outside any transaction: two concurrent requests "
+            f"(a double-submitted form, a retry) both pass the check before either inserts")
+    if unique is None:
+        outcome = (f"; with a unique index on {cols} the second insert raises {_UNIQUE_ERROR.get(stack, 'a unique-violation error')} "
+                   f"that nothing handles (a 500 instead of the 409/422 the check answers), without one both rows are stored "
+                   f"(duplicates)")
+    elif unique:
+        outcome = (f"; {name} declares {cols} unique, so the second insert raises {_UNIQUE_ERROR.get(stack, 'a unique-violation error')} "
+                   f"that nothing handles — a 500 where the endpoint answers 409/422 for the same duplicate")
+    else:
+        outcome = (f"; {name} declares no unique constraint on {cols}, so both inserts succeed and the table holds duplicate rows "
+                   f"(if the database has a constraint the models do not show, the loser gets an unhandled "
+                   f"{_UNIQUE_ERROR.get(stack, 'unique-violation error')} — a 500)")
+    declare = _DECLARE.get(stack, "a unique constraint on the column")
+    fix = _UNIQUE_FIX.get(stack, "catch the unique violation and answer 409")
+    fix = fix.replace("insert(User)", f"insert({name})")
+    guidance = (f"The check alone cannot prevent the duplicate: {'keep' if unique else 'make sure there is' if unique is None else 'declare'} {declare} and {fix}; "
+                f"the early check can stay for the common case.")
+    return ctx.registry.finding("AL310", write.path, write.span, race + outcome, guidance, tuple(deduped))

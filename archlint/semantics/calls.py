@@ -38,6 +38,11 @@ def _mixin_matches(association: str, suffix: str) -> bool:
     return bool(stems(association) & stems(suffix))
 
 
+LOOKUP = "lookup:"  # Frame.LOOKUP_TAG: on what a DB read returned
+NEW_ROW = frozenset({"new-row"})  # on a model instance built here (`User(...)`, `new User(...)`): not yet stored
+SAVES_EXISTING = "saves-existing"  # on a save()/add() whose row was not built here: an update, not an insert
+_PERSIST = frozenset({"save", "add"})
+CAUGHT = frozenset({"caught:unique"})  # Frame.CAUGHT_UNIQUE
 ANY_RELATION = "*"  # in Row.loaded: the query's include was not readable, any relation may be loaded
 DECLARED = "declared"  # an instance known from a type annotation only: a subclass may add methods
 KEY_STACKS = frozenset({"sequelize", "prisma", "typeorm", "knex"})
@@ -59,6 +64,43 @@ CLOSED_HANDLE = "closed-handle:"  # closed-handle:<path:line:col:method>: the ha
 
 # Methods that copy an object's keys onto an entity without writing yet (the write follows).
 MASS_ASSIGN_METHODS = {"typeorm": ("create", "merge", "preload"), "sequelize": ("build", "set"), "sqlalchemy": ("values",)}
+
+
+def _prisma_loads(record, depth: int = 0) -> set:
+    """The relation paths a Prisma ``include``/``select`` returns with the rows: ``{ include: {
+    labels: { include: { label: true } } } }`` → ``labels``, ``labels.label``; an option archlint
+    cannot read (a variable) may load anything."""
+    found: set = set()
+    for key in ("include", "select"):
+        option = record.get(key)
+        if option is None:
+            continue
+        bare = v.strip(option)
+        if type(bare) is not v.Record:
+            found.add(ANY_RELATION)
+            continue
+        for name, value in bare.items:
+            if not isinstance(name, str):
+                found.add(ANY_RELATION)
+                continue
+            inner = v.strip(value)
+            if inner == v.Const(False):
+                continue
+            found.add(name)
+            if type(inner) is v.Record and depth < 4:
+                found.update(f"{name}.{path}" for path in _prisma_loads(inner, depth + 1) if path != ANY_RELATION)
+                if ANY_RELATION in _prisma_loads(inner, depth + 1):
+                    found.add(f"{name}.{ANY_RELATION}")
+            elif type(inner) is not v.Const:
+                found.add(f"{name}.{ANY_RELATION}")
+    return found
+
+
+def _existing_row(value) -> bool:
+    """A row that was read or handed in (``request.user``, ``get_object_or_404(…)``, a relation of
+    another row), not one built here: saving it updates (AL310 judges inserts only).  A value that
+    is not known to be a row — or may be one built here — is not."""
+    return all(type(v.strip(o)) is v.Row and not (NEW_ROW & v.tags_of(o)) for o in v.options(value))
 
 
 def whole_body(value, prisma: bool = False) -> bool:
@@ -451,14 +493,22 @@ class Calls:
             op = "write" if outcome.write or self._runs_write(outcome, args) else "read"
             op = self._sql_operation(args, op)
             written = model_of(value) or model or (model_of(args[0][2]) if args and op == "write" else "")
+            if op == "write" and method in _PERSIST:
+                saved = v.tag(bare, tags) if kind is v.Row else args[0][2] if args else None
+                if saved is not None and _existing_row(saved):
+                    arg_tags = arg_tags | {SAVES_EXISTING}
             self.effect(op, stack, written, method, node, tags | arg_tags, deps=deps,
                         query=self.run_query(outcome, bare, node, args, stack, model))
+            if op == "read" and written:  # what the read returned decides a branch: see Frame._lookup_exit
+                tags = tags | {LOOKUP + self.site_key(node)}
             self.site(node, bare, method, op if op in ("write", "schema") else (category or "query"), model_of(value) or model)
         elif category is not None:
             if method == "run_sync" and args and type(args[0][3]) is ir.Attr and args[0][3].name in ("create_all", "drop_all"):
                 category = "schema"  # conn.run_sync(Base.metadata.create_all)
             op = {"query": "read", "write": "write"}.get(category, category)
             if category in ("query", "write") and outcome is None:  # a builder the library says is lazy runs later
+                if op == "write" and method in _PERSIST and args and _existing_row(args[0][2]):
+                    arg_tags = arg_tags | {SAVES_EXISTING}  # session.add(current_user)
                 self.effect(op, stack, model, method, node, tags | arg_tags, deps=deps)
             elif method == "commit":
                 self.effect("commit", stack, model, method, node, tags)
@@ -474,7 +524,7 @@ class Calls:
         if outcome is not None and outcome.value in ("rows", "row", "row?", "result", "scalar", "tuple", "record", "none"):
             # data read or written is not a transaction handle: `article.save()` later is not in `t`
             tags, arg_tags = _no_tx(tags), _no_tx(arg_tags)
-        return v.tag(value, tags | (arg_tags - frozenset(t for t in arg_tags if t.startswith("elem:")) if outcome is not None and outcome.value in ("rows", "row", "row?", "result") else arg_tags)) if not v.is_unknown(value) or combined else value
+        return v.tag(value, tags | (arg_tags - frozenset(t for t in arg_tags if t.startswith("elem:")) if outcome is not None and outcome.value in ("rows", "row", "row?", "result") else arg_tags)) if not v.is_unknown(value) or combined or tags else value
 
     def query_chains(self, receiver, node, args) -> frozenset:
         """The builder chains of the query a call makes: the receiver query's chains with this call
@@ -756,6 +806,9 @@ class Calls:
             if type(record) is not v.Record:
                 continue
             records += 1
+            if stack == "prisma":  # include: { author: true } / select: { author: { select: … } }, nested
+                loaded.update(_prisma_loads(record))
+                continue
             option = record.get(key)
             if option is None:
                 continue
@@ -855,7 +908,7 @@ class Calls:
             return self.instantiate(node, bare, args)
         if kind is v.ModelClass:
             self.mass_assignment(node, bare.stack, bare.model, bare.model.rsplit(":", 1)[-1], args)
-            return v.Row(bare.stack, bare.model)
+            return v.tag(v.Row(bare.stack, bare.model), NEW_ROW)
         if kind is v.External:
             return self.call_external(node, bare, args)
         if kind is v.Db:
@@ -893,7 +946,7 @@ class Calls:
                 loops=tuple(self.loops) + effect.loops,
                 in_tx=effect.in_tx or self.tx > 0,
                 branch=self.branch + effect.branch,
-                tags=self._outside(effect),
+                tags=self._outside(effect) | (CAUGHT if self.catching_unique and effect.op in ("write", "commit") else frozenset()),
             ))
         return summary.returns
 
@@ -917,7 +970,7 @@ class Calls:
         if model:
             stack = self.program.schema.models[model].stack
             self.mass_assignment(node, stack, model, model.rsplit(":", 1)[-1], args)
-            return v.Row(stack, model)
+            return v.tag(v.Row(stack, model), NEW_ROW)
         instance = v.Instance(cls.path, cls.cid)
         constructor = self.program.method(cls.path, cls.cid, "__init__") or self.program.method(cls.path, cls.cid, "constructor")
         if constructor is not None:

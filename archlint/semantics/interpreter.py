@@ -61,6 +61,83 @@ def _catches_attribute_error(types) -> bool:
     return type(types) is ir.Name and types.id == "AttributeError"
 
 
+LOOKUP_TAG = "lookup:"  # on the value a DB read returned: lookup:<path:line:column> of the read
+CAUGHT_UNIQUE = "caught:unique"  # on a write inside a `try` that handles a unique violation
+# what a handler names when it handles a unique violation: exception classes, driver/ORM error codes
+_UNIQUE_ERRORS = ("IntegrityError", "UniqueViolation", "UniqueConstraintError", "UniqueViolationError")
+_UNIQUE_CODES = frozenset({"P2002", "SequelizeUniqueConstraintError", "23505", "ER_DUP_ENTRY", "SQLITE_CONSTRAINT",
+                           "SQLITE_CONSTRAINT_UNIQUE", "UniqueConstraintError", "IntegrityError", "11000"})
+_CATCH_ALL = frozenset({"Exception", "BaseException", "Error"})
+
+
+def handles_unique_violation(handler, resolve=None) -> bool:
+    """``except IntegrityError:`` (SQLAlchemy, Django, sqlite3, psycopg ``UniqueViolation``), or a
+    catch-all (``except Exception:`` / JS ``catch (e)``) whose body tells a unique violation apart
+    (``e.code === 'P2002'``, ``e instanceof UniqueConstraintError``, ``e.name ===
+    'SequelizeUniqueConstraintError'``, ``23505``/``ER_DUP_ENTRY``/``11000``) or answers a client
+    error itself (a 4xx status constant: the duplicate becomes a 409/400, not a 500)."""
+    names = _handler_type_names(handler.types)
+    if any(name.endswith(_UNIQUE_ERRORS) for name in names):
+        return True
+    if names and not names & _CATCH_ALL:
+        return False
+    for inner in ir.iter_nodes(handler.body):
+        kind = type(inner)
+        if kind is ir.Const and (isinstance(inner.value, str) and inner.value in _UNIQUE_CODES
+                                 or type(inner.value) is int and (inner.value == 11000 or 400 <= inner.value < 500)):
+            return True
+        if kind is ir.Name and inner.id in _UNIQUE_CODES or kind is ir.Attr and inner.name in _UNIQUE_CODES:
+            return True
+        if kind is ir.Name and resolve is not None:  # const UNIQUE_VIOLATION = '23505'
+            value = resolve(inner)
+            if type(value) is v.Const and isinstance(value.value, (str, int)) and str(value.value) in _UNIQUE_CODES:
+                return True
+    return False
+
+
+def _handler_type_names(types) -> set:
+    if types is None:
+        return set()
+    if type(types) is ir.Seq:
+        return {name for item in types.elts for name in _handler_type_names(item)}
+    if type(types) is ir.Name:
+        return {types.id}
+    if type(types) is ir.Attr:
+        return {types.name}
+    return {"?"}
+
+
+def lookup_polarity(test) -> bool | None:
+    """Whether ``test`` is true when the row it reads exists: ``existing``, ``qs.exists()``,
+    ``x is not None``, ``x !== null``, ``count > 0``, ``rows.length`` → True; ``not x``, ``!x``,
+    ``x is None``, ``count == 0`` → False; anything else (``x.role == 'admin'``) → None."""
+    kind = type(test)
+    if kind is ir.Unary and test.op == "not":
+        inner = lookup_polarity(test.operand)
+        return None if inner is None else not inner
+    if kind is ir.BoolOp and test.op in ("and", "or"):
+        sides = {lookup_polarity(value) for value in test.values}
+        return sides.pop() if len(sides) == 1 else None
+    if kind in (ir.Name, ir.Call, ir.Await):
+        return True
+    if kind is ir.Attr:
+        return True if test.name == "length" else None
+    if kind is ir.Compare:
+        left, right, op = test.left, test.right, test.op
+        if type(left) is ir.Const:
+            left, right = right, left
+            op = {">": "<", "<": ">", ">=": "<=", "<=": ">="}.get(op, op)
+        if type(right) is not ir.Const or lookup_polarity(left) is not True:
+            return None
+        if right.value is None and op in ("is", "is-not", "==", "!="):
+            return op in ("is-not", "!=")
+        if type(right.value) is int and right.value in (0, 1):
+            zero = right.value == 0
+            return {(">", True): True, ("!=", True): True, ("==", True): False, (">=", False): True, ("<", False): False,
+                    ("<=", True): False}.get((op, zero))
+    return None
+
+
 _WRITE_STEPS = frozenset({"insert", "update", "delete", "del", "increment", "decrement", "truncate"})
 
 
@@ -138,6 +215,7 @@ class Frame(Calls):
         self.catching_none = 0  # > 0 inside `try:` whose handler catches AttributeError (a None dereference)
         self.null_derefs: list[Deref] = []  # every dereference of a nullable row on this run
         self.context_events: list[Event] = []  # CONTEXT_EVENTS seen while running for a caller (no analysis)
+        self.catching_unique = 0  # > 0 inside `try` whose handler handles a unique violation (IntegrityError, P2002 …)
 
     # running ---------------------------------------------------------------------------------------
     def run(self, args: tuple = (), kwargs: tuple = (), bound=None) -> Summary:
@@ -401,7 +479,7 @@ class Frame(Calls):
         return found
 
     def if_statement(self, node: ir.If) -> bool:
-        self.eval(node.test)
+        test_value = self.eval(node.test)
         known = self.decide(node.test)
         if known is True:
             self.env.update(self.narrowing(node.test, True))
@@ -424,6 +502,7 @@ class Frame(Calls):
         ends_else = self.block(node.orelse)
         else_env = self.env
         self.branch = branch
+        self._lookup_exit(node, site, test_value, ends_then, ends_else)
         if ends_then and ends_else:
             self.env = join_envs(then_env, else_env)
             return True
@@ -436,6 +515,24 @@ class Frame(Calls):
         else:
             self.env = join_envs(then_env, else_env)
         return False
+
+    def _lookup_exit(self, node: ir.If, site: str, test_value, ends_then: bool, ends_else: bool) -> None:
+        """``if existing: return 409`` / ``if (await User.findOne({ where: { email } })) throw …``: a DB
+        lookup decides a branch that leaves the function when the row exists.  Recorded (event
+        ``lookup-exit``: the if, the side that runs when no row was found, the lookups) for the
+        check-then-insert rule, which matches it with an insert on that side."""
+        if self.analysis is None:
+            return
+        lookups = sorted(t[len(LOOKUP_TAG):] for t in v.tags_of(test_value) if t.startswith(LOOKUP_TAG))
+        if not lookups:
+            return
+        found = lookup_polarity(node.test)
+        if found is None:
+            return
+        found_side, missing_side = ("then", "else") if found else ("else", "then")
+        if not (ends_then if found_side == "then" else ends_else):
+            return  # the found branch falls through: not a rejection (get-or-create is another shape)
+        self.analysis.events.append(Event("lookup-exit", self.path, node.span, f"{site}|{missing_side}|{','.join(lookups)}"))
 
     def _request_slot(self, obj, name: str) -> str:
         """Environment key of ``req.<name>`` for a name the framework does not define on the request
@@ -706,14 +803,20 @@ class Frame(Calls):
         finally:
             self.effects, self.analysis, self.null_derefs, self.context_events, self.env = saved
 
+    def _static_constant(self, node):
+        return self.program.static_value(self.path, node)
+
     def try_statement(self, node: ir.Try) -> bool:
         before = dict(self.env)
         catches = any(_catches_attribute_error(handler.types) for handler in node.handlers)
+        unique = any(handles_unique_violation(handler, self._static_constant) for handler in node.handlers)
         self.catching_none += catches
+        self.catching_unique += unique
         try:
             ends_body = self.block(node.body)
         finally:
             self.catching_none -= catches
+            self.catching_unique -= unique
         after_body = self.env
         ends_all = ends_body
         envs = [after_body] if not ends_body else []
@@ -1295,7 +1398,7 @@ class Frame(Calls):
             self.effect("lazy", stack, row.model, name, node, effect_tags, detail=name)
         if relation.collection:
             return v.tag(v.Rows(target_stack, relation.target, nested), tags)
-        if not loaded and relation.strategy == "none" and stack in ("sequelize", "typeorm") and node is not None:
+        if not loaded and relation.strategy == "none" and stack in ("sequelize", "typeorm", "prisma") and node is not None:
             # an association the query did not include: the attribute is undefined
             origin = f"{self.path}:{node.span.line}:{node.span.column}:unloaded:{name}"
             return v.tag(v.Row(target_stack, relation.target, nested, nullable=True, origin=origin), tags)
@@ -1354,6 +1457,10 @@ class Frame(Calls):
             self.null_derefs.append(deref)
             if self.analysis is not None:
                 self.analysis.derefs.append(deref)
+            elif ":unloaded:" in origin:
+                # a helper reading a relation of the row a caller passed (`toArticleJSON(article)`):
+                # judged in the caller's context, where the row's query is known
+                self.program.deep_derefs.setdefault((self.path, span), deref)
         if type(node) is ir.Name and node.id in self.env:
             self.env[node.id] = non_null(self.env[node.id])
 
@@ -1369,11 +1476,12 @@ class Frame(Calls):
             self.effect(op, bare.stack, bare.model, "await", node, v.tags_of(value), query=bare)
             if op == "write":
                 return v.tag(v.UNKNOWN, v.tags_of(value))
+            tags = v.tags_of(value) | ({LOOKUP_TAG + self.site_key(node)} if bare.model else frozenset())
             if bare.single:
                 origin = self.origin_of(node.value) if type(node) is ir.Await else ""
                 nullable = not _aggregate_row(bare)  # count('* as n').first() always has its one row
-                return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=nullable, origin=origin if nullable else ""), v.tags_of(value))
-            return v.tag(v.Rows(bare.stack, bare.model, bare.loaded), v.tags_of(value))
+                return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=nullable, origin=origin if nullable else ""), tags)
+            return v.tag(v.Rows(bare.stack, bare.model, bare.loaded), tags)
         return value
 
     # calls ---------------------------------------------------------------------------------------------
@@ -1386,6 +1494,8 @@ class Frame(Calls):
             query = None
         in_tx = self.tx > 0 or any(t.startswith(v.TX_TAG) for t in tags)
         extra = {"closed:" + t[5:] for t in closed}
+        if self.catching_unique and op in ("write", "commit"):
+            extra.add(CAUGHT_UNIQUE)
         if self.managed and not in_tx and op in ("read", "write"):
             extra.add("outside-tx:" + self.managed[-1])
         self.effects.append(Effect(op, stack, model, method, self.path, span, dependencies, in_tx, (),

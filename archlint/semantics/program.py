@@ -105,6 +105,8 @@ class Program:
         self.app_mounts: dict[str, tuple[str, str]] = {}  # child site -> (parent site, mount prefix)
         # path -> [(line, imported file)] of its `from x import *` (set by the builder: imports are facts, not IR)
         self.star_imports = lambda _path: []
+        self.deep_derefs: dict = {}  # (path, span) -> Deref of an unloaded relation read in a callee's frame
+        self.schema_files: list = []  # (path, text) of .prisma / .sql files (set by the builder)
         self.modules = ModuleTable(modules, loader, self._index)
         for path, module in modules.items():
             self._index(path, module)

@@ -76,6 +76,9 @@ class Model:
     relations: dict = field(default_factory=dict)  # name -> Relation
     foreign_keys: dict = field(default_factory=dict)  # column -> referenced table
     cid: int = -1  # the class in ``path`` that defines it (-1: a Sequelize ``define``)
+    # attribute sets the model declares unique (a column's unique=True / primary key, @unique,
+    # UniqueConstraint("a", "b") / @@unique([a, b])): two rows never share all of one set's values
+    unique: set = field(default_factory=set)
     pending: list = field(default_factory=list)  # (name, target text, collection, strategy, span, via, options)
 
 
@@ -132,8 +135,47 @@ def discover(program) -> Schema:
     for path, calls in js_calls.items():
         _sequelize_associations(program, program.modules[path], schema, calls)
     schema.user_model = _django_user_model(program, schema)
+    _django_usernames(program, schema)
     _resolve_targets(schema)
+    _prisma_models(schema, getattr(program, "schema_files", ()))
     return schema
+
+
+def _django_usernames(program, schema: Schema) -> None:
+    """``AbstractUser`` declares ``username = CharField(unique=True)``: a model deriving from it
+    inherits the constraint (unless it redeclares the field)."""
+    for model in schema.models.values():
+        if model.stack != "django" or model.cid < 0 or "username" in model.columns:
+            continue
+        chain = program.subclass_chain(model.path, model.cid)
+        if any(type(base) is v.External and base.name == "django.contrib.auth.models.AbstractUser"
+               for link in chain for base in program.bases(*link)):
+            model.columns.add("username")
+            model.unique.add(frozenset({"username"}))
+
+
+def _prisma_models(schema: Schema, schema_files) -> None:
+    """The models of ``schema.prisma`` (key ``prisma:<Model>``, what ``prisma.<model>`` delegates
+    query): scalar fields are columns, relation fields relations that a query returns only when its
+    ``include``/``select`` names them (strategy ``none``)."""
+    from archlint.semantics.tables import prisma_models
+
+    for path, text in schema_files:
+        if not path.endswith(".prisma"):
+            continue
+        models = prisma_models(text)
+        names = {m.name for m in models}
+        for found in models:
+            key = f"prisma:{found.name}"
+            if key in schema.models:
+                continue
+            model = Model(key, found.name, "prisma", path, Span(found.line, 1, found.line, 1), table=found.table)
+            model.columns.update(found.fields)
+            model.unique.update(frozenset(u) for u in found.unique)
+            for name, (target, collection, _own, _ref) in found.relations.items():
+                if target in names:
+                    model.relations[name] = Relation(name, f"prisma:{target}", collection, "none", model.span, "forward", "prisma")
+            schema.add(model)
 
 
 def _django_user_model(program, schema: Schema) -> str:
@@ -156,6 +198,9 @@ def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> 
     for member in cls.fields:
         if member.name == "__tablename__" and type(member.value) is ir.Const and isinstance(member.value.value, str):
             model.table = member.value.value
+            continue
+        if member.name == "__table_args__" and member.value is not None:
+            _unique_constraints(program, path, member.value, model)
             continue
         if member.name.startswith("__"):
             continue
@@ -189,10 +234,17 @@ def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> 
             related_name = related.value if type(related) is ir.Const and isinstance(related.value, str) else ""
             model.pending.append((member.name, target, _DJANGO_RELATIONS[short], "select", member.span, short, related_name))
             model.columns.add(f"{member.name}_id")
+            if short == "OneToOneField" or _declares_unique(call):
+                model.unique.add(frozenset({member.name}))
+                model.unique.add(frozenset({f"{member.name}_id"}))
         elif model.stack == "django" and callee.startswith("django.db.models") and short.endswith("Field"):
             model.columns.add(member.name)
+            if _declares_unique(call):
+                model.unique.add(frozenset({member.name}))
         elif model.stack == "sqlalchemy" and (callee in _SQLALCHEMY_COLUMNS or _is_mapped(member.annotation)):
             model.columns.add(member.name)
+            if call is not None and _declares_unique(call):
+                model.unique.add(frozenset({member.name}))
             table = _foreign_key_table(program, path, call) if call is not None else ""
             if table:
                 model.foreign_keys[member.name] = table
@@ -222,6 +274,8 @@ def _typeorm_field(program, path: str, member: ir.Field, model: Model) -> None:
             return
         if short in ("Column", "PrimaryGeneratedColumn", "PrimaryColumn", "CreateDateColumn", "UpdateDateColumn"):
             model.columns.add(member.name)
+            if short.startswith("Primary") or (call is not None and any(_declares_unique(arg.value) for arg in call.args)):
+                model.unique.add(frozenset({member.name}))
             return
 
 
@@ -322,6 +376,7 @@ def _sequelize_defines(program, module: ir.ModuleIR, schema: Schema, calls) -> N
                     continue
                 model = Model(f"{path}:{model_name}", model_name, "sequelize", path, node.span)
                 _sequelize_attributes(call.arg(1), model)
+                _sequelize_indexes(call.arg(2), model)
                 schema.add(model)
                 for target in node.targets:
                     if type(target) is ir.Name:
@@ -331,11 +386,13 @@ def _sequelize_defines(program, module: ir.ModuleIR, schema: Schema, calls) -> N
             if isinstance(name, str) and name:
                 model = Model(f"{path}:{name}", name, "sequelize", path, node.span)
                 _sequelize_attributes(node.arg(1), model)
+                _sequelize_indexes(node.arg(2), model)
                 schema.add(model)
         elif type(node) is ir.Call and node.method == "init" and type(node.receiver) is ir.Name:
             key = schema.by_class.get((path, _class_id(module, node.receiver.id)))
             if key is not None:
                 _sequelize_attributes(node.arg(0), schema.models[key])
+                _sequelize_indexes(node.arg(1), schema.models[key])
 
 
 def _mongoose_models(program, module: ir.ModuleIR, schema: Schema, calls) -> None:
@@ -366,6 +423,55 @@ def _sequelize_attributes(node, model: Model) -> None:
         for entry in node.entries:
             if isinstance(entry.key, str):
                 model.columns.add(entry.key)
+                if _declares_unique(entry.value):
+                    model.unique.add(frozenset({entry.key}))
+
+
+def _sequelize_indexes(node, model: Model) -> None:
+    """The options' ``indexes: [{ unique: true, fields: ['followerId', 'followingId'] }]``."""
+    if type(node) is not ir.Obj:
+        return
+    for entry in node.entries:
+        if entry.key != "indexes" or type(entry.value) is not ir.Seq:
+            continue
+        for index in entry.value.elts:
+            if type(index) is not ir.Obj or not _declares_unique(index):
+                continue
+            fields = next((e.value for e in index.entries if e.key == "fields"), None)
+            if type(fields) is ir.Seq:
+                names = [f.value for f in fields.elts if type(f) is ir.Const and isinstance(f.value, str)]
+                if names and len(names) == len(fields.elts):
+                    model.unique.add(frozenset(names))
+
+
+def _declares_unique(node) -> bool:
+    """``Column(..., unique=True)`` / ``primary_key=True`` (SQLAlchemy, Django), an options object
+    ``{ unique: true }`` / ``{ unique: 'users_email' }`` / ``{ primaryKey: true }`` (Sequelize,
+    TypeORM ``@Column({ unique: true })``)."""
+    if type(node) is ir.Call:
+        for arg in node.args:
+            if arg.kind == "kw" and arg.name in ("unique", "primary_key") and type(arg.value) is ir.Const and arg.value.value is True:
+                return True
+        return False
+    if type(node) is ir.Obj:
+        for entry in node.entries:
+            if entry.key in ("unique", "primaryKey", "primary") and type(entry.value) is ir.Const and (
+                    entry.value.value is True or isinstance(entry.value.value, str) and entry.value.value):
+                return True
+    return False
+
+
+def _unique_constraints(program, path: str, node, model: Model) -> None:
+    """``__table_args__ = (UniqueConstraint("follower_id", "followed_id"), Index("ix", "email", unique=True))``."""
+    for inner in ir.iter_nodes(node):
+        if type(inner) is not ir.Call:
+            continue
+        short = program.static_name(path, inner.func).rsplit(".", 1)[-1]
+        names = [a.value.value for a in inner.args if a.kind == "pos" and type(a.value) is ir.Const and isinstance(a.value.value, str)]
+        if short == "UniqueConstraint" and names:
+            model.unique.add(frozenset(names))
+        elif short == "Index" and len(names) >= 2 and _declares_unique(inner):
+            model.unique.add(frozenset(names[1:]))
 
 
 _ASSOCIATIONS = {"hasMany": True, "belongsToMany": True, "hasOne": False, "belongsTo": False}

@@ -214,6 +214,7 @@ class PrismaModel(NamedTuple):
     fields: dict  # field -> column (scalar fields)
     relations: dict  # field -> (target model, collection, (own fields), (referenced fields))
     line: int
+    unique: tuple = ()  # field sets declared unique: `@unique`, `@id`, `@@unique([a, b])`, `@@id([a, b])`
 
 
 def prisma_models(text: str) -> list[PrismaModel]:
@@ -225,6 +226,7 @@ def prisma_models(text: str) -> list[PrismaModel]:
         table = name
         fields: dict = {}
         relations: dict = {}
+        unique: list = []
         for raw in body.splitlines():
             line = raw.split("//", 1)[0].strip()
             if not line:
@@ -232,6 +234,10 @@ def prisma_models(text: str) -> list[PrismaModel]:
             mapped = re.match(r'@@map\(\s*(?:name:\s*)?"([^"]+)"', line)
             if mapped:
                 table = mapped.group(1)
+                continue
+            together = re.match(r"@@(?:unique|id)\(\s*(?:fields:\s*)?\[([^\]]*)\]", line)
+            if together:
+                unique.append(tuple(sorted(f.strip().split("(")[0] for f in together.group(1).split(",") if f.strip())))
                 continue
             if line.startswith("@@"):
                 continue
@@ -243,6 +249,8 @@ def prisma_models(text: str) -> list[PrismaModel]:
             if base in _PRISMA_SCALARS or base in enums:
                 column = re.search(r'@map\(\s*(?:name:\s*)?"([^"]+)"', line)
                 fields[field_name] = column.group(1) if column else field_name
+                if re.search(r"@(?:unique|id)\b", line):
+                    unique.append((field_name,))
             else:
                 own = re.search(r"fields:\s*\[([^\]]*)\]", line)
                 ref = re.search(r"references:\s*\[([^\]]*)\]", line)
@@ -251,7 +259,7 @@ def prisma_models(text: str) -> list[PrismaModel]:
                     tuple(f.strip() for f in own.group(1).split(",")) if own else (),
                     tuple(f.strip() for f in ref.group(1).split(",")) if ref else (),
                 )
-        found.append(PrismaModel(name, table, fields, relations, text.count("\n", 0, match.start()) + 1))
+        found.append(PrismaModel(name, table, fields, relations, text.count("\n", 0, match.start()) + 1, tuple(unique)))
     return found
 
 

@@ -1,0 +1,284 @@
+"""AL310 check-then-insert race and the pieces it stands on: which tests say "the row exists",
+which handlers handle a unique violation, which attribute sets the ORM schema declares unique, and
+app-wide error handlers — each positive next to the look-alike that must stay silent."""
+
+from __future__ import annotations
+
+import tree_sitter as ts
+import tree_sitter_python as tsp
+from helpers import make_repo, report
+
+from archlint.adapters.frontends.python_ir import lower
+from archlint.domain import ir
+from archlint.semantics.interpreter import handles_unique_violation, lookup_polarity
+from archlint.semantics.tables import prisma_models
+
+
+_PARSER = ts.Parser(ts.Language(tsp.language()))
+
+
+def lower_python(source: str) -> ir.ModuleIR:
+    data = source.encode()
+    return lower(_PARSER.parse(data).root_node, data, "app/m.py")
+
+
+def _test_of(source: str):
+    module = lower_python(source)
+    return next(node.test for node in ir.iter_nodes(module.functions[1].body) if type(node) is ir.If)
+
+
+def _handler_of(source: str):
+    module = lower_python(source)
+    return next(node.handlers[0] for node in ir.iter_nodes(module.functions[1].body) if type(node) is ir.Try)
+
+
+def test_polarity_of_existence_tests():
+    found = {
+        "if existing: pass": True,
+        "if User.objects.filter(email=e).exists(): pass": True,
+        "if user is not None: pass": True,
+        "if count > 0: pass": True,
+        "if a or b: pass": True,
+        "if not user: pass": False,
+        "if user is None: pass": False,
+        "if count == 0: pass": False,
+        "if user.role == 'admin': pass": None,
+        "if user.is_active: pass": None,
+        "if a or not b: pass": None,
+    }
+    for test, expected in found.items():
+        source = f"def f(existing, user, count, a, b, e):\n    {test}\n"
+        assert lookup_polarity(_test_of(source)) is expected, test
+
+
+def test_handlers_of_unique_violations():
+    def handler(clause: str, body: str = "pass") -> bool:
+        source = f"def f():\n    try:\n        x()\n    {clause}:\n        {body}\n"
+        return handles_unique_violation(_handler_of(source))
+
+    assert handler("except IntegrityError")
+    assert handler("except sqlalchemy.exc.IntegrityError")
+    assert handler("except (ValueError, IntegrityError)")
+    assert handler("except Exception", "return {'error': 'taken'}, 409")
+    assert handler("except Exception as e", "if e.code == 'P2002': return None")
+    assert not handler("except ValueError", "return 409")  # names another error: the violation passes through
+    assert not handler("except Exception", "raise")  # re-raised: still a 500
+    assert not handler("except Exception", "log(500)")
+
+
+def test_prisma_unique_fields():
+    models = {m.name: m for m in prisma_models('''
+        model User {
+          id    Int    @id @default(autoincrement())
+          email String @unique
+          name  String
+        }
+        model Follow {
+          followerId  Int
+          followingId Int
+          @@unique([followerId, followingId])
+        }
+    ''')}
+    assert set(models["User"].unique) == {("id",), ("email",)}
+    assert set(models["Follow"].unique) == {("followerId", "followingId")}
+
+
+FLASK_APP = {
+    "requirements.txt": "flask\nflask-sqlalchemy\n",
+    "app/__init__.py": "",
+    "app/db.py": "from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\n",
+    "app/models.py": '''
+        from app.db import db
+
+        class Follow(db.Model):
+            __table_args__ = (db.UniqueConstraint("follower_id", "followed_id"),)
+            id = db.Column(db.Integer, primary_key=True)
+            follower_id = db.Column(db.Integer, nullable=False)
+            followed_id = db.Column(db.Integer, nullable=False)
+    ''',
+    "app/routes.py": '''
+        from flask import Blueprint, request
+        from app.db import db
+        from app.models import Follow
+
+        bp = Blueprint("follows", __name__)
+
+        @bp.route("/follows", methods=["POST"])
+        def follow():
+            data = request.get_json()
+            if Follow.query.filter_by(follower_id=data["me"], followed_id=data["them"]).first():
+                return {"error": "already following"}, 409
+            db.session.add(Follow(follower_id=data["me"], followed_id=data["them"]))
+            db.session.commit()
+            return {"ok": True}, 201
+    ''',
+}
+
+
+def test_composite_unique_constraint_names_the_500(tmp_path):
+    root = make_repo(tmp_path, FLASK_APP)
+    findings = [f for f in report(root).findings if f.rule == "AL310"]
+    assert [(f.path, f.line) for f in findings] == [("app/routes.py", 12)]
+    assert "declares `followed_id`, `follower_id` unique" in findings[0].message
+    assert "IntegrityError" in findings[0].message
+
+
+def test_app_wide_integrity_error_handler_silences_a_unique_column(tmp_path):
+    files = dict(FLASK_APP)
+    files["app/errors.py"] = '''
+        from sqlalchemy.exc import IntegrityError
+        from app.routes import bp
+
+        @bp.app_errorhandler(IntegrityError)
+        def conflict(error):
+            return {"error": "already exists"}, 409
+    '''
+    root = make_repo(tmp_path, files)
+    assert [f for f in report(root).findings if f.rule == "AL310"] == []
+
+
+DJANGO_APP = {
+    "requirements.txt": "django\ndjangorestframework\n",
+    "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'conduit.settings')\n",
+    "conduit/__init__.py": "",
+    "conduit/settings.py": '''
+        INSTALLED_APPS = ["django.contrib.auth", "django.contrib.contenttypes", "rest_framework", "accounts"]
+        ROOT_URLCONF = "conduit.urls"
+        DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3"}}
+    ''',
+    "conduit/urls.py": '''
+        from django.urls import include, path
+
+        urlpatterns = [path("api/", include("accounts.urls"))]
+    ''',
+    "accounts/__init__.py": "",
+    "accounts/models.py": '''
+        from django.db import models
+
+        class Profile(models.Model):
+            email = models.EmailField(unique=True)
+    ''',
+    "accounts/urls.py": '''
+        from django.urls import path
+        from accounts import views
+
+        urlpatterns = [path("profiles/", views.create_profile)]
+    ''',
+    "accounts/views.py": '''
+        from rest_framework.decorators import api_view
+        from rest_framework.response import Response
+        from accounts.models import Profile
+
+        @api_view(["POST"])
+        def create_profile(request):
+            email = request.data.get("email")
+            if Profile.objects.filter(email=email).exists():
+                return Response({"errors": {"email": ["taken"]}}, status=409)
+            profile = Profile.objects.create(email=email)
+            return Response({"id": profile.id}, status=201)
+    ''',
+}
+
+
+def test_django_check_then_create_outside_a_transaction(tmp_path):
+    root = make_repo(tmp_path, DJANGO_APP)
+    findings = [f for f in report(root).findings if f.rule == "AL310"]
+    assert [(f.path, f.line) for f in findings] == [("accounts/views.py", 10)]
+    assert "outside any transaction" in findings[0].message
+
+
+def test_django_atomic_requests_puts_the_check_and_the_insert_in_one_transaction(tmp_path):
+    files = dict(DJANGO_APP)
+    files["conduit/settings.py"] = files["conduit/settings.py"].replace(
+        '"NAME": "db.sqlite3"}', '"NAME": "db.sqlite3", "ATOMIC_REQUESTS": True}')
+    assert "ATOMIC_REQUESTS" in files["conduit/settings.py"]
+    root = make_repo(tmp_path, files)
+    assert [f for f in report(root).findings if f.rule == "AL310"] == []
+
+
+KNEX_APP = {
+    "package.json": '{"name": "k", "dependencies": {"express": "^4.18.2", "knex": "^3.1.0", "pg": "^8.11.3"}}',
+    "src/db.js": "const knex = require('knex');\n\nmodule.exports = knex({ client: 'pg', connection: process.env.DATABASE_URL });\n",
+    "src/server.js": '''
+        const express = require('express');
+        const db = require('./db');
+
+        const app = express();
+        app.use(express.json());
+
+        app.post('/api/users', async (req, res, next) => {
+          try {
+            const { email, username } = req.body.user;
+            if (await db('users').where({ email }).first()) {
+              return res.status(422).json({ errors: { email: ['has already been taken'] } });
+            }
+            await db('users').insert({ email, username });
+            return res.status(201).json({ user: { email, username } });
+          } catch (err) {
+            return next(err);
+          }
+        });
+        ERROR_HANDLER
+        app.listen(3000);
+    ''',
+}
+
+
+def _knex_app(handler: str) -> dict:
+    files = dict(KNEX_APP)
+    files["src/server.js"] = files["src/server.js"].replace("ERROR_HANDLER", handler)
+    return files
+
+
+def test_knex_check_then_insert_gives_both_outcomes(tmp_path):
+    root = make_repo(tmp_path, _knex_app(""))
+    findings = [f for f in report(root).findings if f.rule == "AL310"]
+    assert [(f.path, f.line) for f in findings] == [("src/server.js", 13)]
+    assert "with a unique index on `email`" in findings[0].message and "duplicates" in findings[0].message
+
+
+def test_express_error_middleware_answering_23505_silences_knex(tmp_path):
+    handler = '''
+        app.use((err, req, res, next) => {
+          if (err.code === '23505') return res.status(409).json({ errors: { body: ['already exists'] } });
+          return res.status(500).json({ errors: { body: [err.message] } });
+        });
+    '''
+    root = make_repo(tmp_path, _knex_app(handler))
+    assert [f for f in report(root).findings if f.rule == "AL310"] == []
+
+
+def test_error_middleware_that_does_not_tell_the_violation_apart_keeps_the_finding(tmp_path):
+    handler = '''
+        app.use((err, req, res, next) => res.status(500).json({ errors: { body: [err.message] } }));
+    '''
+    root = make_repo(tmp_path, _knex_app(handler))
+    assert [f.line for f in report(root).findings if f.rule == "AL310"] == [13]
+
+
+def test_a_quota_check_is_not_a_duplicate_check(tmp_path):
+    """`filter(author=…, created__gte=today).exists()` then create: a rate limit, not a lookup of the
+    same value — only equality lookups (`email=`, `email__iexact=`, `User.email == e`) are judged."""
+    files = dict(DJANGO_APP)
+    files["accounts/models.py"] = '''
+        from django.db import models
+
+        class Profile(models.Model):
+            email = models.EmailField()
+            created = models.DateTimeField(auto_now_add=True)
+    '''
+    quota = files["accounts/views.py"].replace(
+        "Profile.objects.filter(email=email).exists()", "Profile.objects.filter(email=email, created__gte=request.data['since']).exists()")
+    assert quota != files["accounts/views.py"]
+    exact = files["accounts/views.py"].replace("filter(email=email)", "filter(email__iexact=email)")
+    assert [f.line for f in report(make_repo(tmp_path / "exact", {**files, "accounts/views.py": exact})).findings if f.rule == "AL310"] == [10]
+    assert [f for f in report(make_repo(tmp_path / "quota", {**files, "accounts/views.py": quota})).findings if f.rule == "AL310"] == []
+
+
+def test_a_range_comparison_in_sqlalchemy_is_not_a_duplicate_check(tmp_path):
+    files = dict(FLASK_APP)
+    files["app/routes.py"] = files["app/routes.py"].replace(
+        'Follow.query.filter_by(follower_id=data["me"], followed_id=data["them"]).first()',
+        'Follow.query.filter(Follow.follower_id == data["me"], Follow.id > data["after"]).first()')
+    assert "Follow.id > " in files["app/routes.py"]
+    assert [f for f in report(make_repo(tmp_path, files)).findings if f.rule == "AL310"] == []
