@@ -1203,3 +1203,59 @@ def test_a_model_mistake_made_with_the_callers_row_is_reported_where_it_happens(
     found = [f for f in report(root).findings if f.rule == "AL228"]
     assert [(f.path, f.line) for f in found] == [("src/service.js", 2), ("src/service.js", 4)]
     assert "rejects it" in found[0].message and "matches no row" in found[1].message
+
+
+def test_writes_of_an_injected_dependency_or_an_except_handler_are_not_the_operations_own(tmp_path):
+    """open-webui: the auth dependency (``Depends(get_verified_user)``) stamps ``last_active`` and
+    commits before every handler, and a handler's ``except`` branch deletes a corrupt row — neither
+    belongs in the operation's transaction (244 AL305 findings on open-webui, 235 of them through
+    the dependency).  Two commits of the handler's own writes are still reported."""
+    root = make_repo(tmp_path, {
+        "app/db.py": SQLA,
+        "app/main.py": '''
+            from fastapi import Depends, FastAPI
+            from sqlalchemy.orm import Session
+            from app.db import Profile, SessionLocal, User
+
+            app = FastAPI()
+
+            def get_db():
+                db = SessionLocal()
+                try:
+                    yield db
+                finally:
+                    db.close()
+
+            def current_user(db: Session = Depends(get_db)):
+                user = db.get(User, 1)
+                db.add(Profile(user_id=user.id))  # last seen
+                db.commit()
+                return user
+
+            @app.post("/profiles")
+            def create_profile(user=Depends(current_user), db: Session = Depends(get_db)):
+                db.add(Profile(user_id=user.id))
+                db.commit()
+                return {"ok": True}
+
+            @app.post("/profiles/repair")
+            def repair(user=Depends(current_user), db: Session = Depends(get_db)):
+                try:
+                    db.add(Profile(user_id=user.id))
+                    db.commit()
+                except ValueError:
+                    db.rollback()
+                    db.add(Profile(user_id=0))
+                    db.commit()
+                return {"ok": True}
+
+            @app.post("/profiles/twice")
+            def twice(user=Depends(current_user), db: Session = Depends(get_db)):
+                db.add(Profile(user_id=user.id))
+                db.commit()
+                db.add(Profile(user_id=user.id))
+                db.commit()
+                return {"ok": True}
+        ''',
+    })
+    assert _rules(root, "AL305") == [("AL305", "app/main.py", 39)]

@@ -123,7 +123,8 @@ def _writes_without_transaction(ctx, analysis, effects, atomic_requests: bool) -
 
 def _is_write(effect) -> bool:
     return (effect.op == "write" and not effect.in_tx and effect.method not in _NOT_A_WRITE
-            and not any(t.startswith("outside-tx:") for t in effect.tags))
+            and not any(t.startswith("outside-tx:") for t in effect.tags)
+            and v.IN_HANDLER_TAG not in effect.tags and v.INJECTED_TAG not in effect.tags)
 
 
 def _split_by_commit(effects) -> list:

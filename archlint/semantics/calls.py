@@ -946,7 +946,8 @@ class Calls:
                 loops=tuple(self.loops) + effect.loops,
                 in_tx=effect.in_tx or self.tx > 0,
                 branch=self.branch + effect.branch,
-                tags=self._outside(effect) | (CAUGHT if self.catching_unique and effect.op in ("write", "commit") else frozenset()),
+                tags=self._outside(effect) | (CAUGHT if self.catching_unique and effect.op in ("write", "commit") else frozenset())
+                | self._context_tags(effect),
             ))
         return summary.returns
 
@@ -958,6 +959,12 @@ class Calls:
             inner = next((d for d in derefs if d.origin in origins), None)
             if inner is not None:
                 self.dereference(expr, value, expr.span, ((inner.path, inner.span, f"`{label}` reads `{inner.name}`"),) + inner.via)
+
+    def _context_tags(self, effect) -> frozenset:
+        """A callee's write run from an ``except`` handler or from an injected dependency."""
+        if effect.op != "write":
+            return frozenset()
+        return frozenset(tag for tag, on in ((v.IN_HANDLER_TAG, self.handling), (v.INJECTED_TAG, self.injecting)) if on)
 
     def _outside(self, effect) -> frozenset:
         """A callee's query that runs inside a managed-transaction callback without its handle."""

@@ -216,6 +216,8 @@ class Frame(Calls):
         self.null_derefs: list[Deref] = []  # every dereference of a nullable row on this run
         self.context_events: list[Event] = []  # CONTEXT_EVENTS seen while running for a caller (no analysis)
         self.catching_unique = 0  # > 0 inside `try` whose handler handles a unique violation (IntegrityError, P2002 …)
+        self.handling = 0  # > 0 inside an `except`/`catch` handler body
+        self.injecting = 0  # > 0 while a parameter's default (`Depends(provider)`) is evaluated
 
     # running ---------------------------------------------------------------------------------------
     def run(self, args: tuple = (), kwargs: tuple = (), bound=None) -> Summary:
@@ -279,7 +281,11 @@ class Frame(Calls):
         else what its annotation or decorators say (``db: Session``, ``@InjectRepository(User)``)."""
         value = None
         if param.default is not None:
-            value = self.eval(param.default)
+            self.injecting += 1
+            try:
+                value = self.eval(param.default)
+            finally:
+                self.injecting -= 1
         for decorator in param.decorators:
             injected = self.parameter_decorator(decorator)
             if injected is not None:
@@ -824,7 +830,11 @@ class Frame(Calls):
             self.env = join_envs(before, after_body)
             if handler.name:
                 self.env[handler.name] = v.UNKNOWN
-            ends = self.block(handler.body)
+            self.handling += 1
+            try:
+                ends = self.block(handler.body)
+            finally:
+                self.handling -= 1
             if not ends:
                 envs.append(self.env)
             ends_all = ends_all and ends
@@ -1496,6 +1506,8 @@ class Frame(Calls):
         extra = {"closed:" + t[5:] for t in closed}
         if self.catching_unique and op in ("write", "commit"):
             extra.add(CAUGHT_UNIQUE)
+        if self.handling and op == "write":
+            extra.add(v.IN_HANDLER_TAG)
         if self.managed and not in_tx and op in ("read", "write"):
             extra.add("outside-tx:" + self.managed[-1])
         self.effects.append(Effect(op, stack, model, method, self.path, span, dependencies, in_tx, (),

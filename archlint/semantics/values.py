@@ -228,6 +228,11 @@ REQUEST_TAG = "request"
 # A column value read from a row the program holds (`comment.authorId`, `article.slug` after a
 # create): a lookup keyed only by such values re-reads a row that exists (a foreign key, a re-fetch).
 STORED_KEY_TAG = "stored-key"
+# On a write effect: it runs in an `except` handler (a compensating or cleanup write), or in a
+# dependency the framework injects before the handler (FastAPI `Depends`: the auth dependency's
+# last-active update) — not one of the operation's own writes that belong in its transaction.
+IN_HANDLER_TAG = "in-except"
+INJECTED_TAG = "injected"
 TX_TAG = "tx:"  # tx:<site>: a transaction handle (or a value built from one) of a transaction opened at <site>
 
 
