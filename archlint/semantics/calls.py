@@ -196,6 +196,8 @@ class Calls:
                 return v.tag(v.Query("django", bare.model, lazy=True, cached=True), tags)
             bare = bare._replace(kind="manager")
             kind = v.Db
+        if kind is v.Db and bare.kind == "flask_db" and method == "init_app":
+            self.program.context_write("flask.extensions", "sqlalchemy", bare)  # current_app.extensions['sqlalchemy']
         if kind in (v.Db, v.Query, v.Result, v.Rows, v.Row, v.ModelClass):
             found = self.db_method(node, bare, tags, method, args)
             if found is not None:
@@ -242,6 +244,10 @@ class Calls:
                 self.program.app_settings[key] = args[1][2] if old is None else v.join(old, args[1][2])
                 return bare
             return self.program.app_settings.get(key, v.UNKNOWN)
+        if kind is v.Context:
+            return self.context_method(node, bare, method, args)
+        if kind is v.App and bare.framework == "aiohttp" and method == "get" and args:
+            return self.context_method(node, v.Context("aiohttp.app"), method, args)
         if kind is v.App:  # route registration: handlers run per request and are analysed on their own
             if method in self.program.library.route_methods.get(bare.framework, ()) or method in ("route", "basePath"):
                 self.program.route_calls.setdefault((self.path, node.span), (self.path, node, bare, tuple(a[2] for a in args)))
@@ -896,9 +902,14 @@ class Calls:
             if type(label) is v.Const and isinstance(label.value, str):
                 key = self.program.schema.by_name(label.value, "mongoose", self.path) or f"{self.path}:{label.value}"
                 return v.ModelClass("mongoose", key)
+        if name in ("aiohttp.web.AppKey", "aiohttp.web_app.AppKey", "aiohttp.AppKey") and args:
+            label = v.strip(args[0][2])  # web.AppKey('db', asyncpg.Pool): a typed key of the application mapping
+            return v.Const(f"AppKey:{label.value}") if type(label) is v.Const and isinstance(label.value, str) else v.UNKNOWN
         framework = library.app(name)
         if framework:
             site = f"{self.path}:{node.span.line}:{node.span.column}"
+            if framework in ("fastapi", "starlette"):
+                self.lifespan(node, v.App(framework, site), args)
             for kind, keyword, value, _node in args:
                 prefix = v.strip(value)
                 if type(prefix) is v.Record:  # new Router({ prefix: '/api' })
@@ -949,5 +960,40 @@ class Calls:
             if type(v.strip(value)) is v.Function and name.startswith("global:Promise"):
                 self.call_function(node, v.strip(value), [])
         return v.tag(v.UNKNOWN, arg_tags)
+
+    def context_method(self, node: ir.Call, context: v.Context, method: str, args):
+        """``g.get('db')`` / ``request.app.get('db')``: the entry, or the default when nobody set it;
+        ``app.on_startup.append(init_db)`` / ``app.cleanup_ctx.append(pg_ctx)``: the hook runs with the
+        application, so the entries it stores are written."""
+        if context.scope == "aiohttp.hooks" and method in ("append", "insert", "extend"):
+            for _kind, _name, value, _node in args:
+                for hook in v.options(value):
+                    if type(v.strip(hook)) is v.Function:
+                        self.call_function(node, v.strip(hook), [("pos", "", v.App("aiohttp"), None)])
+            return v.UNKNOWN
+        if method == "get" and args:
+            from archlint.semantics.interpreter import context_key
+
+            key = context_key(args[0][2])
+            if not key:
+                return v.UNKNOWN
+            found = self.program.context_read(context.scope, key)
+            default = args[1][2] if len(args) > 1 else v.Const(None)
+            return v.UNKNOWN if v.is_unknown(found) else v.join(found, default)
+        return v.UNKNOWN
+
+    def lifespan(self, node: ir.Call, app: v.App, args) -> None:
+        """``FastAPI(lifespan=lifespan)``: the lifespan runs with the application; what it stores on
+        ``app.state`` is written, and a state dict it yields (``yield {"pool": pool}``) becomes
+        ``request.state`` in every handler."""
+        handler = next((a[2] for a in args if a[0] == "kw" and a[1] == "lifespan"), None)
+        if handler is None or type(v.strip(handler)) is not v.Function:
+            return
+        state = v.strip(self.call_function(node, v.strip(handler), [("pos", "", app, None)]))
+        for option in v.options(state):
+            if type(v.strip(option)) is v.Record:
+                for key, value in v.strip(option).items:
+                    if isinstance(key, str):
+                        self.program.context_write("starlette.request.state", key, value)
 
     # effects -----------------------------------------------------------------------------------------

@@ -92,6 +92,43 @@ def record_key(value) -> str:
     return ""
 
 
+STARLETTE = ("fastapi", "starlette")
+_AIOHTTP_HOOKS = ("on_startup", "on_cleanup", "on_shutdown", "cleanup_ctx")
+
+
+def request_context(request: v.Request, name: str) -> str:
+    """The context namespace a request attribute leads to: aiohttp ``request.app`` /
+    ``request.config_dict`` (the application mapping), Starlette ``request.app`` (its ``state``)."""
+    if request.part != "":
+        return ""
+    if request.framework == "aiohttp" and name in ("app", "config_dict"):
+        return "aiohttp.app"
+    if request.framework in STARLETTE and name == "app":
+        return "starlette.app"
+    return ""
+
+
+def app_context(app: v.App, name: str) -> str:
+    """``app.state`` of a FastAPI/Starlette application, ``app.on_startup`` / ``app.cleanup_ctx`` of
+    an aiohttp one (the hooks that receive the application and fill its mapping)."""
+    if app.framework in ("flask", "quart") and name == "extensions":
+        return "flask.extensions"
+    if app.framework in STARLETTE and name == "state":
+        return "starlette.app.state"
+    if app.framework == "aiohttp" and name in _AIOHTTP_HOOKS:
+        return "aiohttp.hooks"
+    return ""
+
+
+def context_key(index) -> str:
+    """The key of a context entry: a string constant (``app['db']``) or an aiohttp ``AppKey``
+    (``web.AppKey('db', Pool)``, whose value the model keeps as ``Const('AppKey:db')``)."""
+    key = v.strip(index)
+    if type(key) is v.Const and isinstance(key.value, str):
+        return key.value
+    return ""
+
+
 def _is_property(definition) -> bool:
     """``@property`` / ``@functools.cached_property``: reading the attribute calls the method."""
     if definition is None:
@@ -789,6 +826,11 @@ class Frame(Calls):
             if type(obj) is ir.Name and obj.id in self.env and _records(self.env[obj.id]):
                 self._set_entry(obj.id, target.name, value)  # where.authorId = id
                 return
+            if type(receiver) is v.Context:  # g.db = connect() / app.state.pool = await create_pool()
+                self.program.context_write(receiver.scope, target.name, value)
+                return
+            if type(receiver) is v.Request and receiver.part == "state" and receiver.framework in STARLETTE:
+                self.program.context_write("starlette.request.state", target.name, value)  # set in a middleware
             if type(receiver) is v.Request:
                 self.request_event("request-write", receiver, target.name, target.span)
                 key = self._request_slot(obj, target.name)
@@ -852,6 +894,11 @@ class Frame(Calls):
             if key and type(target.obj) is ir.Name and target.obj.id in self.env and _records(self.env[target.obj.id]):
                 self._set_entry(target.obj.id, key, value)  # where[Op.or] = [...]
             bare_key = v.strip(index)
+            if type(receiver) is v.Context or type(receiver) is v.App and receiver.framework == "aiohttp":
+                key = context_key(index)  # app['db'] = await create_pool(…) in an on_startup hook
+                if key:
+                    self.program.context_write(receiver.scope if type(receiver) is v.Context else "aiohttp.app", key, value)
+                return
             if type(receiver) is v.Request and type(bare_key) is v.Const and isinstance(bare_key.value, str):
                 self.request_event("request-write", receiver, "[" + bare_key.value + "]", target.span)
             if type(receiver) is v.Row and receiver.stack in ("sqlite3", "aiosqlite", "asyncpg"):
@@ -1107,9 +1154,18 @@ class Frame(Calls):
             return self.program.module_member(bare.path, name)
         if kind is v.External:
             return self.program.static_attribute(bare, name)
+        if kind is v.Context:
+            return self.context_member(bare, name)
         if kind is v.Request:
             if name == "app" and bare.framework == "express" and bare.part == "":
                 return v.App("express")  # req.app: the application (its settings: req.app.get('key'))
+            scope = request_context(bare, name)
+            if scope:
+                return v.Context(scope)
+            if bare.part == "state" and bare.framework in STARLETTE:
+                found = self.program.context_read("starlette.request.state", name)
+                if not v.is_unknown(found):
+                    return found
             if node is not None:
                 self.request_event("request-read", bare, name, node.span)
             if bare.part == "" and name == "user" and bare.framework == "django":
@@ -1137,7 +1193,21 @@ class Frame(Calls):
             return bare
         if kind is v.App and name in ("router", "routes", "app"):  # aiohttp app.router.add_get
             return bare
+        if kind is v.App:
+            scope = app_context(bare, name)
+            if scope:
+                return v.Context(scope)
         return v.tag(v.UNKNOWN, tags)
+
+    def context_member(self, context: v.Context, name: str):
+        """``g.db`` / ``request.app.state.pool``: the entry written anywhere in the project."""
+        if context.scope == "starlette.app" and name == "state":
+            return v.Context("starlette.app.state")
+        if context.scope == "flask.app":
+            return v.Context("flask.extensions") if name == "extensions" else v.UNKNOWN
+        if context.scope in ("aiohttp.app", "aiohttp.hooks"):
+            return v.UNKNOWN  # the mapping's entries are items (app['db']), not attributes
+        return self.program.context_read(context.scope, name)
 
     def _chained_relation(self, attribute: v.ModelAttr, name: str, node) -> None:
         """``Article.author.username`` on the class: a relationship attribute has no attributes of
@@ -1164,6 +1234,10 @@ class Frame(Calls):
         detail = f"{request.part}.{name}" if request.part else name
         self.analysis.events.append(Event(kind, self.path, span, detail))
 
+    def _aiohttp_view(self, instance: v.Instance) -> bool:
+        return any(type(base) is v.External and base.name in ("aiohttp.web.View", "aiohttp.web_urldispatcher.View", "aiohttp.web_views.View")
+                   for path, cid in self.program.subclass_chain(instance.path, instance.cid) for base in self.program.bases(path, cid))
+
     def instance_member(self, instance: v.Instance, name: str):
         found = self.program.method(instance.path, instance.cid, name)
         if found is not None:
@@ -1178,6 +1252,8 @@ class Frame(Calls):
             context = serializer_context(self.program, instance)
             if context is not None:
                 return context
+        if name == "request" and written is None and member is None and self._aiohttp_view(instance):
+            return v.tag(v.Request("aiohttp"), frozenset({v.REQUEST_TAG}))  # web.View keeps the request it serves
         declared = None
         if member is not None:
             if member.value is not None and type(member.value) is not ir.FuncRef:
@@ -1273,6 +1349,10 @@ class Frame(Calls):
                 found = bare.get(key.value)
                 if found is not None:
                     return v.tag(found, tags)
+        if kind is v.Context or kind is v.App and bare.framework == "aiohttp":
+            key = context_key(index)
+            scope = bare.scope if kind is v.Context else "aiohttp.app"
+            return self.program.context_read(scope, key) if key else v.UNKNOWN
         if kind is v.Request:
             key = v.strip(index)
             if type(key) is v.Const and isinstance(key.value, str):

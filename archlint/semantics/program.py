@@ -29,6 +29,10 @@ _JS_GLOBALS = frozenset(
 
 
 _REQUEST_GLOBALS = {"flask.request": "flask", "quart.request": "quart", "flask.globals.request": "flask"}
+# the application-context namespace of Flask/Quart: `g.db = connect()` in a helper or hook, `g.db` in views
+_CONTEXT_GLOBALS = {"flask.g": "flask.g", "flask.globals.g": "flask.g", "quart.g": "quart.g", "quart.globals.g": "quart.g",
+                    # current_app: only its `extensions` mapping is modelled (`db.init_app(app)` registers itself there)
+                    "flask.current_app": "flask.app", "flask.globals.current_app": "flask.app", "quart.current_app": "flask.app"}
 
 
 class ModuleTable(dict):
@@ -125,6 +129,28 @@ class Program:
     def language(self, path: str) -> str:
         module = self.modules.get(path)
         return module.language if module is not None else ""
+
+    # framework context namespaces (flask.g, aiohttp app['db'], Starlette app.state) --------------------
+    def context_write(self, scope: str, key: str, value) -> None:
+        """``g.db = …`` / ``app['db'] = …`` / ``app.state.pool = …``: the entry holds the join of every
+        value written to it anywhere in the project (request data and row-derived tags dropped: the
+        entry outlives the request that wrote it)."""
+        kept = None
+        for option in v.options(value):
+            bare = v.strip(option)
+            if type(bare) is v.Const and bare.value is None:
+                continue  # `g.user = None` when logged out: readers check it (or a decorator did)
+            if type(bare) is v.Row:  # whether it is None is the writer's and its guards' business
+                bare = bare._replace(nullable=False, origin="")
+            tags = frozenset(t for t in v.tags_of(option) if t != v.REQUEST_TAG and not t.startswith("elem:"))
+            kept = v.join(kept, v.tag(bare, tags))
+        if kept is None:
+            kept = v.UNKNOWN
+        old = self.app_settings.get((scope, key))
+        self.app_settings[(scope, key)] = kept if old is None else v.join(old, kept)
+
+    def context_read(self, scope: str, key: str):
+        return self.app_settings.get((scope, key), v.UNKNOWN)
 
     # static resolution (no interpretation): what module-level names denote -------------------------
     def static_value(self, path: str, node) -> object:
@@ -545,6 +571,8 @@ class Program:
             framework = _REQUEST_GLOBALS.get(name)
             if framework:  # flask.request: the current request, a context-local
                 return v.tag(v.Request(framework), frozenset({v.REQUEST_TAG}))
+            if name in _CONTEXT_GLOBALS:
+                return v.Context(_CONTEXT_GLOBALS[name])
             return v.External(name)
         if found.file not in self.modules:
             return v.Module(found.file) if not found.attr else v.UNKNOWN
@@ -695,13 +723,39 @@ class Program:
         found = []
         for path in paths:
             module = self.modules[path]
-            if module.language == "python" or not any(target.split(":", 1)[0] == "express" for _name, target in module.bindings):
+            if module.language == "python":
+                found.extend(self._context_writers(path, module))
+                continue
+            if not any(target.split(":", 1)[0] == "express" for _name, target in module.bindings):
                 continue  # only a module that imports express makes the application it configures
             for function in module.functions[1:]:
                 if any(type(node) is ir.Call and node.method == "set" and len(node.args) == 2
                        and type(node.arg(0)) is ir.Const and isinstance(node.arg(0).value, str)
                        for node in ir.iter_nodes(function.body)):
                     found.append((path, function))
+        return found
+
+    def _context_writers(self, path: str, module) -> list:
+        """Python functions that fill a framework context namespace (``g.db = …``, ``app['db'] = …``,
+        ``app.state.pool = …``, ``request.state.db = …``) or register the hooks that do
+        (``app.on_startup.append(init_db)``): run before the analyses like Express ``app.set``."""
+        frameworks = {target.split(":", 1)[0].split(".", 1)[0] for _name, target in module.bindings}
+        if not frameworks & {"flask", "quart", "aiohttp", "fastapi", "starlette"}:
+            return []
+        found = []
+        for function in module.functions[1:]:
+            for node in ir.iter_nodes(function.body):
+                kind = type(node)
+                if kind is ir.Assign and any(_context_target(t) for t in node.targets):
+                    break
+                if kind is ir.Call and type(node.func) is ir.Attr and node.func.name == "append" and type(node.func.obj) is ir.Attr \
+                        and node.func.obj.name in ("on_startup", "cleanup_ctx", "on_cleanup", "on_shutdown"):
+                    break
+                if kind is ir.Call and type(node.func) is ir.Attr and node.func.name == "init_app":
+                    break  # db.init_app(app): Flask-SQLAlchemy registers itself in app.extensions
+            else:
+                continue
+            found.append((path, function))
         return found
 
     def assigned_paths(self, path: str, function: ir.Function) -> frozenset:
@@ -750,6 +804,14 @@ class Program:
         results.extend(framework_analyses(self))
         self._analyses = results
         return results
+
+
+def _context_target(target) -> bool:
+    """An assignment target that may store into a context namespace: ``g.x``, ``….state.x``, ``x[key]``."""
+    if type(target) is ir.Attr:
+        return type(target.obj) is ir.Name and target.obj.id == "g" or type(target.obj) is ir.Attr and target.obj.name == "state"
+    return type(target) is ir.Index and (type(target.obj) is ir.Name and target.obj.id in ("app", "application")
+                                         or type(target.obj) is ir.Attr and target.obj.name == "app")
 
 
 def _bound_under_condition(body: tuple, name: str) -> bool:

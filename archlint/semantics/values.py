@@ -192,6 +192,17 @@ class App(NamedTuple):
     site: str = ""  # where it was made (path:line:col): routers mounted under a prefix are told apart
 
 
+class Context(NamedTuple):
+    """A framework's context namespace whose entries a start-up hook, a middleware or a helper writes
+    and handlers read: Flask/Quart ``g`` (``flask.g``), the aiohttp application mapping
+    (``aiohttp.app``: ``app['db']``, ``request.app['db']``, ``request.config_dict[key]``), Starlette's
+    ``app.state`` / ``request.state`` (``starlette.app.state``, ``starlette.request.state``).  The
+    entries are project-wide facts, ``program.app_settings[(scope, key)]``, joined over every write
+    seen (the mechanism Express ``app.set``/``req.app.get`` uses); an entry nobody wrote is unknown."""
+
+    scope: str
+
+
 class Record(NamedTuple):
     """An object / dict with known keys (``module.exports = { list, create }``, ``{ Article, User }``)."""
 
@@ -219,7 +230,7 @@ class Tagged(NamedTuple):
 
 Value = _Union[
     Unknown, Const, Db, Query, Result, Rows, Row, ModelClass, ModelAttr, Loader, Function, ClassValue, Instance, Module, External, Request,
-    Object, App, Record, Tuple, Union, Tagged,
+    Object, App, Context, Record, Tuple, Union, Tagged,
 ]
 
 MAX_UNION = 4
@@ -262,7 +273,7 @@ def tag(value, tags: frozenset):
     if type(value) is Tagged:
         merged = value.tags | tags
         return value if merged == value.tags else Tagged(value.value, merged)
-    if type(value) in (Function, ClassValue, Module, External, ModelClass, ModelAttr, Loader, Const, App):
+    if type(value) in (Function, ClassValue, Module, External, ModelClass, ModelAttr, Loader, Const, App, Context):
         return value
     return Tagged(value, frozenset(tags))
 
@@ -324,7 +335,7 @@ def is_nullable(value) -> bool:
 
 
 _NON_NULL = (Db, Query, Result, Rows, ModelClass, ModelAttr, Loader, Function, ClassValue, Instance, Module, External,
-             Object, App, Record, Tuple)
+             Object, App, Context, Record, Tuple)
 
 
 def truth(value):

@@ -1,0 +1,272 @@
+"""Framework context namespaces: a DB handle stored by a hook, a middleware or a helper in Flask/Quart
+``g``, the aiohttp application mapping, Starlette ``app.state`` / ``request.state`` (or a lifespan state
+dict) and read back in handlers is the same handle — a per-row query through it is an N+1.  What
+nobody stores stays unknown; a row kept in ``g`` is not "maybe None" in the views that read it."""
+
+from __future__ import annotations
+
+from helpers import make_repo, report
+
+
+def rules(root, *wanted):
+    return sorted((f.rule, f.path, f.line) for f in report(root).findings if f.rule in wanted)
+
+
+def test_flask_g_connection_from_a_helper_and_a_before_request_hook(tmp_path):
+    root = make_repo(tmp_path, {
+        "app/db.py": '''
+            import sqlite3
+            from flask import g
+
+            def get_db():
+                if "db" not in g:
+                    g.db = sqlite3.connect("app.db")
+                    g.db.row_factory = sqlite3.Row
+                return g.db
+        ''',
+        "app/hooks.py": '''
+            import sqlite3
+            from flask import g
+
+            def open_db():
+                g.conn = sqlite3.connect("app.db")
+        ''',
+        "app/views.py": '''
+            from flask import Blueprint, g, jsonify
+            from app.db import get_db
+
+            bp = Blueprint("articles", __name__)
+
+            def author_of(author_id):
+                return get_db().execute("SELECT username FROM users WHERE id = ?", (author_id,)).fetchone()
+
+            @bp.route("/articles")
+            def list_articles():
+                rows = get_db().execute("SELECT id, author_id FROM articles ORDER BY id LIMIT 20").fetchall()
+                return jsonify([author_of(row["author_id"]) for row in rows])
+
+            @bp.route("/tags")
+            def list_tags():
+                rows = g.conn.execute("SELECT id FROM articles ORDER BY id LIMIT 20").fetchall()
+                return jsonify([g.conn.execute("SELECT tag FROM tags WHERE article_id = ?", (r[0],)).fetchall() for r in rows])
+
+            @bp.route("/unknown")
+            def list_unknown():
+                rows = get_db().execute("SELECT id FROM articles ORDER BY id LIMIT 20").fetchall()
+                return jsonify([g.cache.lookup(r[0]) for r in rows])
+        ''',
+        "app/__init__.py": '''
+            from flask import Flask
+            from app.hooks import open_db
+            from app.views import bp
+
+            def create_app():
+                app = Flask(__name__)
+                app.before_request(open_db)
+                app.register_blueprint(bp)
+                return app
+        ''',
+    })
+    assert rules(root, "AL601") == [("AL601", "app/views.py", 12), ("AL601", "app/views.py", 17)]
+
+
+def test_flask_g_user_row_is_not_maybe_none_in_views(tmp_path):
+    root = make_repo(tmp_path, {
+        "app.py": '''
+            from flask import Flask, g, jsonify, session
+            from flask_sqlalchemy import SQLAlchemy
+
+            db = SQLAlchemy()
+            app = Flask(__name__)
+            db.init_app(app)
+
+            class User(db.Model):
+                id = db.Column(db.Integer, primary_key=True)
+                username = db.Column(db.String(50))
+
+            @app.before_request
+            def load_user():
+                user_id = session.get("user_id")
+                g.user = db.session.get(User, user_id) if user_id else None
+
+            @app.route("/me")
+            def me():
+                return jsonify({"name": g.user.username})
+        ''',
+    })
+    assert rules(root, "AL220") == []
+
+
+def test_flask_current_app_extensions_sqlalchemy(tmp_path):
+    root = make_repo(tmp_path, {
+        "app.py": '''
+            from flask import Flask, current_app, jsonify
+            from flask_sqlalchemy import SQLAlchemy
+
+            db = SQLAlchemy()
+
+            class User(db.Model):
+                id = db.Column(db.Integer, primary_key=True)
+
+            class Article(db.Model):
+                id = db.Column(db.Integer, primary_key=True)
+                author_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+
+            def create_app():
+                app = Flask(__name__)
+                db.init_app(app)
+                app.add_url_rule("/articles", view_func=list_articles)
+                return app
+
+            def list_articles():
+                session = current_app.extensions["sqlalchemy"].session
+                articles = session.execute(db.select(Article).limit(20)).scalars().all()
+                return jsonify([session.get(User, a.author_id) is not None for a in articles])
+        ''',
+    })
+    assert rules(root, "AL601") == [("AL601", "app.py", 22)]
+
+
+def test_aiohttp_app_key_hooks_and_class_views(tmp_path):
+    root = make_repo(tmp_path, {
+        "app/db.py": '''
+            import aiosqlite
+            import asyncpg
+            from aiohttp import web
+
+            pool_key = web.AppKey("pool", asyncpg.Pool)
+
+            async def pg_ctx(app):
+                app[pool_key] = await asyncpg.create_pool(dsn="postgresql://localhost/app")
+                yield
+                await app[pool_key].close()
+
+            async def open_sqlite(app):
+                app["sqlite"] = await aiosqlite.connect("app.db")
+        ''',
+        "app/views.py": '''
+            from aiohttp import web
+            from app.db import pool_key
+
+            async def list_articles(request):
+                rows = await request.config_dict[pool_key].fetch("SELECT id FROM articles ORDER BY id LIMIT 20")
+                out = []
+                for row in rows:
+                    async with request.app[pool_key].acquire() as conn:
+                        out.append(await conn.fetchval("SELECT count(*) FROM tags WHERE article_id = $1", row["id"]))
+                return web.json_response(out)
+
+            async def list_other(request):
+                rows = await request.app["nobody"].fetch("SELECT id FROM articles ORDER BY id LIMIT 20")
+                return web.json_response([await request.app["nobody"].fetch("SELECT 1 WHERE $1", r["id"]) for r in rows])
+
+            class TagsView(web.View):
+                async def get(self):
+                    db = self.request.app["sqlite"]
+                    cur = await db.execute("SELECT id FROM articles ORDER BY id LIMIT 20")
+                    out = []
+                    for row in await cur.fetchall():
+                        c2 = await db.execute("SELECT tag FROM tags WHERE article_id = ?", (row[0],))
+                        out.append(await c2.fetchall())
+                    return web.json_response(out)
+        ''',
+        "app/main.py": '''
+            from aiohttp import web
+            from app.db import open_sqlite, pg_ctx
+            from app.views import TagsView, list_articles, list_other
+
+            def make_app():
+                app = web.Application()
+                app.cleanup_ctx.append(pg_ctx)
+                app.on_startup.append(open_sqlite)
+                app.router.add_get("/articles", list_articles)
+                app.router.add_get("/other", list_other)
+                app.router.add_view("/tags", TagsView)
+                return app
+        ''',
+    })
+    assert rules(root, "AL601") == [("AL601", "app/views.py", 9), ("AL601", "app/views.py", 22)]
+
+
+def test_starlette_app_state_request_state_and_lifespan_state(tmp_path):
+    root = make_repo(tmp_path, {
+        "models.py": '''
+            from sqlalchemy import ForeignKey
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+            class Base(DeclarativeBase):
+                pass
+
+            class User(Base):
+                __tablename__ = "users"
+                id: Mapped[int] = mapped_column(primary_key=True)
+
+            class Article(Base):
+                __tablename__ = "articles"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+        ''',
+        "state_app.py": '''
+            from contextlib import asynccontextmanager
+            import asyncpg
+            from fastapi import FastAPI, Request
+
+            @asynccontextmanager
+            async def lifespan(app: FastAPI):
+                app.state.pool = await asyncpg.create_pool(dsn="postgresql://localhost/app")
+                yield
+                await app.state.pool.close()
+
+            app = FastAPI(lifespan=lifespan)
+
+            async def author_of(pool, author_id):
+                return await pool.fetchrow("SELECT id FROM users WHERE id = $1", author_id)
+
+            @app.get("/articles")
+            async def list_articles(request: Request):
+                pool = request.app.state.pool
+                rows = await pool.fetch("SELECT id, author_id FROM articles ORDER BY id LIMIT 20")
+                return [await author_of(pool, r["author_id"]) for r in rows]
+        ''',
+        "yield_app.py": '''
+            from contextlib import asynccontextmanager
+            import asyncpg
+            from fastapi import FastAPI, Request
+
+            @asynccontextmanager
+            async def lifespan(app: FastAPI):
+                async with asyncpg.create_pool(dsn="postgresql://localhost/app") as pool:
+                    yield {"pool": pool}
+
+            app = FastAPI(lifespan=lifespan)
+
+            @app.get("/articles")
+            async def list_articles(request: Request):
+                rows = await request.state.pool.fetch("SELECT id, author_id FROM articles ORDER BY id LIMIT 20")
+                return [await request.state.pool.fetchrow("SELECT id FROM users WHERE id = $1", r["author_id"]) for r in rows]
+        ''',
+        "middleware_app.py": '''
+            from fastapi import FastAPI, Request
+            from sqlalchemy import create_engine, select
+            from sqlalchemy.orm import sessionmaker
+            from models import Article, User
+
+            SessionLocal = sessionmaker(bind=create_engine("sqlite:///app.db"))
+            app = FastAPI()
+
+            @app.middleware("http")
+            async def db_session(request: Request, call_next):
+                request.state.db = SessionLocal()
+                try:
+                    return await call_next(request)
+                finally:
+                    request.state.db.close()
+
+            @app.get("/articles")
+            def list_articles(request: Request):
+                db = request.state.db
+                articles = db.scalars(select(Article).limit(20)).all()
+                return [db.get(User, a.author_id) is not None for a in articles]
+        ''',
+    })
+    assert rules(root, "AL601") == [("AL601", "middleware_app.py", 21), ("AL601", "state_app.py", 20), ("AL601", "yield_app.py", 15)]
