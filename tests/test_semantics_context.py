@@ -270,3 +270,78 @@ def test_starlette_app_state_request_state_and_lifespan_state(tmp_path):
         ''',
     })
     assert rules(root, "AL601") == [("AL601", "middleware_app.py", 21), ("AL601", "state_app.py", 20), ("AL601", "yield_app.py", 15)]
+
+
+def test_fastapi_realworld_start_up_handler_with_an_annotated_app(tmp_path):
+    """The fastapi-realworld-example-app wiring: `connect_to_db(app: FastAPI)` stores the pool on
+    `app.state`, run by a start-up handler made by a factory; repositories get a connection through a
+    `Depends` chain that starts at `request.app.state.pool`."""
+    root = make_repo(tmp_path, {
+        "app/db/events.py": '''
+            import asyncpg
+            from fastapi import FastAPI
+
+            async def connect_to_db(app: FastAPI, settings) -> None:
+                app.state.pool = await asyncpg.create_pool(str(settings.database_url), min_size=1, max_size=10)
+        ''',
+        "app/events.py": '''
+            from fastapi import FastAPI
+            from app.db.events import connect_to_db
+
+            def create_start_app_handler(app: FastAPI, settings):
+                async def start_app() -> None:
+                    await connect_to_db(app, settings)
+                return start_app
+        ''',
+        "app/api/deps.py": '''
+            from fastapi import Depends
+            from starlette.requests import Request
+
+            def _get_db_pool(request: Request):
+                return request.app.state.pool
+
+            async def _get_connection_from_pool(pool=Depends(_get_db_pool)):
+                async with pool.acquire() as conn:
+                    yield conn
+
+            class ArticlesRepository:
+                def __init__(self, conn) -> None:
+                    self._conn = conn
+
+                async def list(self):
+                    return await self._conn.fetch("SELECT id FROM articles ORDER BY id LIMIT 20")
+
+                async def tags_for(self, article_id):
+                    return await self._conn.fetch("SELECT tag FROM article_tags WHERE article_id = $1", article_id)
+
+            def get_repository(repo_type):
+                def _get_repo(conn=Depends(_get_connection_from_pool)):
+                    return repo_type(conn)
+                return _get_repo
+        ''',
+        "app/api/articles.py": '''
+            from fastapi import APIRouter, Depends
+            from app.api.deps import ArticlesRepository, get_repository
+
+            router = APIRouter()
+
+            @router.get("/articles")
+            async def list_articles(repo: ArticlesRepository = Depends(get_repository(ArticlesRepository))):
+                rows = await repo.list()
+                return [{"id": r["id"], "tags": await repo.tags_for(r["id"])} for r in rows]
+        ''',
+        "app/main.py": '''
+            from fastapi import FastAPI
+            from app.api import articles
+            from app.events import create_start_app_handler
+
+            def get_application() -> FastAPI:
+                application = FastAPI()
+                application.add_event_handler("startup", create_start_app_handler(application, None))
+                application.include_router(articles.router, prefix="/api")
+                return application
+
+            app = get_application()
+        ''',
+    })
+    assert rules(root, "AL601") == [("AL601", "app/api/articles.py", 9)]

@@ -248,6 +248,14 @@ class Calls:
             return self.context_method(node, bare, method, args)
         if kind is v.App and bare.framework == "aiohttp" and method == "get" and args:
             return self.context_method(node, v.Context("aiohttp.app"), method, args)
+        if kind is v.App and bare.framework in ("fastapi", "starlette") and method == "add_event_handler" and len(args) == 2:
+            event = v.strip(args[0][2])  # app.add_event_handler("startup", create_start_app_handler(app, settings))
+            handler = v.strip(args[1][2])
+            if type(event) is v.Const and event.value == "startup" and type(handler) is v.Function:
+                self.call_function(node, handler, [])
+            return v.UNKNOWN
+        if kind is v.App and bare.site == v.ANNOTATED_APP:
+            return v.UNKNOWN  # routes registered on a parameter: which application (and prefix) is not known
         if kind is v.App:  # route registration: handlers run per request and are analysed on their own
             if method in self.program.library.route_methods.get(bare.framework, ()) or method in ("route", "basePath"):
                 self.program.route_calls.setdefault((self.path, node.span), (self.path, node, bare, tuple(a[2] for a in args)))

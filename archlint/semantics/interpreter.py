@@ -93,6 +93,7 @@ def record_key(value) -> str:
 
 
 STARLETTE = ("fastapi", "starlette")
+APP_CLASSES = ("FastAPI", "Starlette", "Application", "Flask", "Quart")
 _AIOHTTP_HOOKS = ("on_startup", "on_cleanup", "on_shutdown", "cleanup_ctx")
 
 
@@ -301,6 +302,10 @@ class Frame(Calls):
                 return v.tag(handle, ASYNC) if is_async_api(name) else handle
             if self._is_request_type(name):
                 return v.tag(v.Request(self._framework_of(name)), frozenset({v.REQUEST_TAG}))
+            framework = self.program.library.app(name)
+            if framework and name.rsplit(".", 1)[-1].rsplit(":", 1)[-1] in APP_CLASSES:
+                # `async def connect_to_db(app: FastAPI)`: the application (its state / mapping / extensions)
+                return v.App(framework, v.ANNOTATED_APP)
         return None
 
     def _handle_base(self, cls: v.ClassValue):

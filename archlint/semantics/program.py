@@ -751,6 +751,8 @@ class Program:
                 if kind is ir.Call and type(node.func) is ir.Attr and node.func.name == "append" and type(node.func.obj) is ir.Attr \
                         and node.func.obj.name in ("on_startup", "cleanup_ctx", "on_cleanup", "on_shutdown"):
                     break
+                if kind is ir.Call and type(node.func) is ir.Attr and node.func.name == "add_event_handler":
+                    break  # app.add_event_handler("startup", start_app): the start-up code runs with the app
                 if kind is ir.Call and type(node.func) is ir.Attr and node.func.name == "init_app":
                     break  # db.init_app(app): Flask-SQLAlchemy registers itself in app.extensions
             else:

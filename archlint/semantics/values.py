@@ -203,6 +203,9 @@ class Context(NamedTuple):
     scope: str
 
 
+ANNOTATED_APP = "<annotated>"  # App.site of a parameter typed as the application: which one is not known
+
+
 class Record(NamedTuple):
     """An object / dict with known keys (``module.exports = { list, create }``, ``{ Article, User }``)."""
 
