@@ -345,3 +345,40 @@ def test_fastapi_realworld_start_up_handler_with_an_annotated_app(tmp_path):
         ''',
     })
     assert rules(root, "AL601") == [("AL601", "app/api/articles.py", 9)]
+
+
+def test_flask_docs_get_db_with_getattr_and_a_query_db_helper(tmp_path):
+    """The "Using SQLite 3 with Flask" pattern: `getattr(g, "_database", None)`, a chained assignment
+    `db = g._database = sqlite3.connect(...)`, and a `query_db()` helper used in the loop."""
+    root = make_repo(tmp_path, {
+        "app.py": '''
+            import sqlite3
+            from flask import Flask, g, jsonify
+
+            app = Flask(__name__)
+
+            def get_db():
+                db = getattr(g, "_database", None)
+                if db is None:
+                    db = g._database = sqlite3.connect("app.db")
+                return db
+
+            def query_db(query, args=(), one=False):
+                cur = get_db().execute(query, args)
+                rv = cur.fetchall()
+                return (rv[0] if rv else None) if one else rv
+
+            @app.route("/articles")
+            def list_articles():
+                out = []
+                for article in query_db("SELECT id, author_id FROM articles ORDER BY id LIMIT 20"):
+                    out.append(query_db("SELECT username FROM users WHERE id = ?", [article[1]], one=True))
+                return jsonify(out)
+
+            @app.route("/tags")
+            def list_tags():
+                rows = query_db("SELECT id FROM articles ORDER BY id LIMIT 20")
+                return jsonify([getattr(g, "cache", None) for r in rows])
+        ''',
+    })
+    assert rules(root, "AL601") == [("AL601", "app.py", 21)]

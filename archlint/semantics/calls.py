@@ -886,6 +886,16 @@ class Calls:
                 handle = handle._replace(model=self.model_key(args[0][2]))
             owned = self.own_session(handle, node, "")
             return v.tag(handle, (ASYNC | owned) if is_async_api(name) else owned)
+        if name in ("builtins.getattr", "builtins.setattr") and len(args) >= 2 and type(v.strip(args[0][2])) is v.Context:
+            context, key = v.strip(args[0][2]), v.strip(args[1][2])
+            if type(key) is v.Const and isinstance(key.value, str):
+                if name == "builtins.setattr" and len(args) == 3:  # setattr(g, "db", conn)
+                    self.program.context_write(context.scope, key.value, args[2][2])
+                    return v.Const(None)
+                if name == "builtins.getattr":  # getattr(g, "_database", None): the Flask docs' get_db()
+                    found = self.program.context_read(context.scope, key.value)
+                    return found if len(args) == 2 or v.is_unknown(found) else v.join(found, args[2][2])
+            return v.UNKNOWN
         if name == "builtins.setattr" and len(args) == 3:
             self.dynamic_field_write(node, args[0][2], args[1][2], "setattr")
         if name == "global:Object.assign" and len(args) >= 2 and type(v.strip(args[0][2])) is v.Row:

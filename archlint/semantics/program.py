@@ -751,6 +751,9 @@ class Program:
                 if kind is ir.Call and type(node.func) is ir.Attr and node.func.name == "append" and type(node.func.obj) is ir.Attr \
                         and node.func.obj.name in ("on_startup", "cleanup_ctx", "on_cleanup", "on_shutdown"):
                     break
+                if kind is ir.Call and type(node.func) is ir.Name and node.func.id == "setattr" and node.args \
+                        and type(node.arg(0)) is ir.Name and node.arg(0).id == "g":
+                    break  # setattr(g, "db", conn)
                 if kind is ir.Call and type(node.func) is ir.Attr and node.func.name == "add_event_handler":
                     break  # app.add_event_handler("startup", start_app): the start-up code runs with the app
                 if kind is ir.Call and type(node.func) is ir.Attr and node.func.name == "init_app":
