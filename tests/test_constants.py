@@ -160,6 +160,8 @@ JS_SOURCE = textwrap.dedent(
         ("req.query.sort", UNKNOWN),
         ("pg.escapeIdentifier(req.query.sort)", QUOTED),
         ("knex.ref(req.query.sort)", QUOTED),
+        ("this.formatter.wrap(this.single.returning)", QUOTED),  # knex compiler API (custom dialects)
+        ("this.client.parameterize(values, undefined, builder, holder)", QUOTED),
     ],
 )
 def test_javascript_folding(expression, kind):

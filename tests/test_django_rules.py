@@ -219,3 +219,34 @@ def feed(request):
     routes = {(r.method, r.path) for r in report(root).context.program.routes() if r.method != "USE"}
     assert routes == {("GET", "/api/feed"), ("GET", "/api/articles"), ("GET,DELETE", "/api/articles/<slug>"),
                       ("POST,DELETE", "/api/articles/<slug>/favorite")}
+
+
+def test_form_views_of_a_site_with_no_api_contract_post_a_token(tmp_path):
+    """wagtail's admin, a blog's comment form: session-authenticated HTML views POST the CSRF
+    token their template renders, so CsrfViewMiddleware is right there — no API contract, no AL804."""
+    views = '''
+from django.shortcuts import redirect, render
+
+def set_privacy(request, page_id):
+    if request.method == "POST":
+        return redirect("page", page_id)
+    return render(request, "privacy.html", {"page_id": page_id})
+
+def comment(request, slug):
+    if request.method == "POST":
+        return redirect("post", slug)
+    return render(request, "comment.html")
+'''
+    urls = '''
+from django.urls import path
+from conduit import views
+
+urlpatterns = [
+    path("pages/<int:page_id>/privacy/", views.set_privacy),
+    path("posts/<slug:slug>/comment/", views.comment),
+]
+'''
+    root = _app(tmp_path, "site", urls=urls, views=views)
+    assert _rules(root, "AL804") == []
+    with_spec = _app(tmp_path, "spec", urls=URLS, views=VIEWS.replace("@csrf_exempt\ndef articles", "def articles"))
+    assert ("conduit/views.py", 27) in _rules(with_spec, "AL804")  # the same middleware on an API does fire

@@ -68,6 +68,32 @@ def test_django_writes_outside_atomic_are_reported_and_atomic_views_are_not(tmp_
     assert _rules(root, "AL305") == [("AL305", "conduit/articles/views.py", 6)]
 
 
+def test_idempotent_upserts_and_one_helper_called_twice_are_not_several_writes(tmp_path):
+    """wagtail's shape: a profile fetched-or-created lazily, then saved — a retry finds the row
+    the first attempt created, nothing is left half-done (the upsert is self-contained)."""
+    views = '''
+        from django.http import JsonResponse
+        from conduit.articles.models import Article, Tag
+
+        def touch(name):
+            tag, _ = Tag.objects.update_or_create(name=name, defaults={"name": name})
+            tag.save()
+            return tag
+
+        def create(request):
+            Tag.objects.get_or_create(name="a")
+            Tag.objects.get_or_create(name="b")
+            touch("a")
+            touch("b")
+            return JsonResponse({})
+
+        def create_safe(request):
+            return JsonResponse({})
+    '''
+    root = _django(tmp_path, views)
+    assert _rules(root, "AL305") == []
+
+
 def test_django_atomic_requests_makes_every_view_atomic(tmp_path):
     settings = '''
         DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "db.sqlite3", "ATOMIC_REQUESTS": True}}
@@ -406,6 +432,37 @@ def test_presentation_imported_by_a_model_in_a_feature_folder_without_layer_dire
         "app/articles/service.py": "from app.articles.schemas import ArticleOut\n",
     })
     assert _rules(root, "AL109", "AL110") == [("AL109", "app/articles/model.py", 2)]
+
+
+def test_database_routers_and_views_named_after_models_are_not_layer_roles(tmp_path):
+    """Tortoise's and Django's *database* routers live in ``router.py``/``routers.py`` and import no
+    web framework; wagtail's ``admin/views/generic/models.py`` is views for models, not models."""
+    root = make_repo(tmp_path, {
+        "requirements.txt": "django\n",
+        "shop/__init__.py": "",
+        "shop/models.py": '''
+            from django.db import models
+            from shop.routers import PrimaryReplicaRouter
+
+            class Order(models.Model):
+                db_router = PrimaryReplicaRouter
+        ''',
+        "shop/routers.py": '''
+            from django.conf import settings
+
+            class PrimaryReplicaRouter:
+                def db_for_read(self, model, **hints):
+                    return "replica"
+        ''',
+        "shop/admin/__init__.py": "",
+        "shop/admin/views/__init__.py": "",
+        "shop/admin/views/models.py": "from shop.admin.views.base import BaseView\n\nclass IndexView(BaseView):\n    pass\n",
+        "shop/admin/views/base.py": "from django.shortcuts import render\n\nclass BaseView:\n    pass\n",
+        "shop/web/__init__.py": "",
+        "shop/web/model.py": "from shop.web.router import router\n",
+        "shop/web/router.py": "from django.urls import path\n\nrouter = [path('', lambda request: None)]\n",
+    })
+    assert _rules(root, "AL109", "AL110") == [("AL109", "shop/web/model.py", 1)]  # a router that does import django.urls
 
 
 def test_delete_by_url_without_an_owner_check_and_the_checked_look_alikes(tmp_path):

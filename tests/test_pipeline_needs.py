@@ -140,3 +140,25 @@ def test_a_module_imported_by_name_still_brings_its_model_users(tmp_path):
     report = run_check([str(tmp_path)], Options(use_cache=False))
     assert "app/views.py" in report.context.deep
     assert "app/migrations/0001_initial.py" not in report.context.deep  # describes tables, holds no SQL
+
+
+def test_a_deep_test_file_gets_its_body_but_its_ir_only_on_demand(tmp_path):
+    """Tests are read for their body facts (a conftest's ``create_all`` decides AL304) but the
+    semantic model never starts from them: the deep pass lowers no IR for them, and a cached run
+    that then needs it gets the same findings."""
+    root = _layered_app(tmp_path / "repo")
+    (root / "tests").mkdir()
+    (root / "tests" / "conftest.py").write_text(
+        "from sqlalchemy import create_engine\nfrom app.models.users import Base\n\n\n"
+        "def setup_db():\n    engine = create_engine('sqlite://')\n    Base.metadata.create_all(engine)\n"
+    )
+    report = run_check([str(root)], Options(use_cache=False))
+    files = report.context.files
+    assert "tests/conftest.py" in report.context.deep
+    assert files["tests/conftest.py"].has_body and not files["tests/conftest.py"].has_ir
+    assert files["app/repositories/users.py"].has_ir  # production data-layer files are lowered in the same parse
+    assert files["tests/conftest.py"].ir is not None  # still there for whoever asks
+    cache = str(tmp_path / "cache")
+    run_check([str(root)], Options(cache_dir=cache))
+    warm = run_check([str(root)], Options(cache_dir=cache))
+    assert _keys(warm) == _keys(report)

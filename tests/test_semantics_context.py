@@ -1,7 +1,8 @@
 """Framework context namespaces: a DB handle stored by a hook, a middleware or a helper in Flask/Quart
 ``g``, the aiohttp application mapping, Starlette ``app.state`` / ``request.state`` (or a lifespan state
 dict) and read back in handlers is the same handle — a per-row query through it is an N+1.  What
-nobody stores stays unknown; a row kept in ``g`` is not "maybe None" in the views that read it."""
+nobody stores stays unknown, and so does a row kept in ``g`` (not a handle: never "maybe None" in the
+views that read it).  The slots are the ones the JS frameworks use (``Program.context_values``)."""
 
 from __future__ import annotations
 
@@ -382,3 +383,4 @@ def test_flask_docs_get_db_with_getattr_and_a_query_db_helper(tmp_path):
         ''',
     })
     assert rules(root, "AL601") == [("AL601", "app.py", 21)]
+

@@ -61,6 +61,8 @@ FAMILIES = (
     Family("path_params", ("AL815",), bodies=True),
     Family("query_numbers", ("AL442",), bodies=True),
     Family("dialect_types", ("AL440",), bodies=True),
+    Family("aware_datetimes", ("AL443",), bodies=True),
+    Family("dialect_lookups", ("AL444",), bodies=True),
 )
 
 
@@ -128,6 +130,10 @@ def _load(name: str):
         from archlint.checks import query_numbers as module
     elif name == "dialect_types":
         from archlint.checks import dialect_types as module
+    elif name == "aware_datetimes":
+        from archlint.checks import aware_datetimes as module
+    elif name == "dialect_lookups":
+        from archlint.checks import dialect_lookups as module
     else:
         raise KeyError(name)
     return module

@@ -21,6 +21,11 @@ from archlint.semantics import values as v
 from archlint.semantics.support import ASYNC
 
 _PROMISE_METHODS = frozenset({"then", "catch", "finally", "send", "throw", "close", "__await__", "result", "cancel", "done"})
+# What every object has, a Promise or a coroutine included: `(async () => {})().constructor.prototype`
+# (execa's way to reach Promise.prototype) reads a real property.
+_EVERY_OBJECT = frozenset({"constructor", "toString", "valueOf", "hasOwnProperty", "isPrototypeOf", "toLocaleString",
+                           "propertyIsEnumerable", "__proto__", "__class__", "__name__", "__qualname__", "cr_frame",
+                           "cr_code", "cr_running", "cr_await"})
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
@@ -75,7 +80,7 @@ def _walk(node, parent=None, field=""):
 def _misuse(parent, field: str, child) -> str:
     kind = type(parent)
     if kind is ir.Attr and field == "obj":
-        return "" if parent.name in _PROMISE_METHODS else f"reads `.{parent.name}` from it"
+        return "" if parent.name in _PROMISE_METHODS or parent.name in _EVERY_OBJECT else f"reads `.{parent.name}` from it"
     if kind is ir.Index and field == "obj":
         return "subscripts it"
     if kind is ir.Compare:

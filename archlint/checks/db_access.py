@@ -241,10 +241,22 @@ def _schema_never_created(ctx: CheckContext) -> Iterator[Finding]:
     projects = ctx.projects
     by_project: dict[str, list] = {}
     for model in data.models.values():
-        if not non_production(model.path):
+        if not non_production(model.path) and not _snippet(model.path, projects.of(model.path)):
             by_project.setdefault(projects.of(model.path), []).append(model)
     for project in sorted(by_project):
         yield from _project_schema_never_created(ctx, project, sorted(by_project[project], key=lambda m: (m.path, m.span.line)))
+
+
+_SNIPPET_DIRS = frozenset({"examples", "example", "docs", "docs_src", "doc", "samples", "snippets"})
+
+
+def _snippet(path: str, project: str) -> bool:
+    """A model in a documentation or examples directory *inside* a project (a library's
+    ``fastcrud/examples/article/model.py``, FastAPI's ``docs_src/``): standalone snippets shown in
+    docs, not the project's app, so nothing is expected to create their tables.  A project whose
+    root is itself under ``examples/`` (an example app with its own manifest) is still judged."""
+    inner = path[len(project):].lstrip("/") if project and path.startswith(project) else path
+    return any(part in _SNIPPET_DIRS for part in inner.split("/")[:-1])
 
 
 def _project_schema_never_created(ctx: CheckContext, project: str, models: list) -> Iterator[Finding]:

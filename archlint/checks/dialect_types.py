@@ -28,7 +28,8 @@ from archlint.domain.sql import detect_database, sql_knowledge
 from archlint.semantics import values as v
 
 _SEQUELIZE_HOLDERS = ("DataTypes", "Sequelize", "DataType")
-_ORM_MODULES = ("sqlalchemy", "flask_sqlalchemy", "sqlmodel", "sequelize", "sequelize-typescript")
+_LISTED = ("ARRAY", "JSONB", "HSTORE", "INET", "CIDR", "TSVECTOR", "ArrayField")
+_ORM_MODULES = ("sqlalchemy", "flask_sqlalchemy", "sqlmodel", "sequelize", "sequelize-typescript", "django")
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
@@ -75,6 +76,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         guidance = (
             "Use a type SQLite can store — `JSON` (a list of tags as a JSON array) or an association table for a list — "
             if stack == "sqlalchemy" else
+            "Use `models.JSONField(default=list)` for a list (or a ManyToManyField to a Tag model), "
+            if stack == "django" else
             "Use `DataTypes.JSON` for a list (or an association table), "
         ) + "or move the project to PostgreSQL everywhere (URL, driver, compose) if that is the database it must run on."
         yield ctx.registry.finding("AL440", path, node.span, message, guidance)
@@ -105,9 +108,9 @@ def _type_nodes(module: ir.ModuleIR):
 def _type_name(program, path: str, node, language: str) -> str:
     """``sqlalchemy.dialects.postgresql.JSONB`` / ``sequelize:DataTypes.ARRAY`` for a reference to a
     listed type, else ``""``."""
-    if type(node) is ir.Attr and node.name not in ("ARRAY", "JSONB", "HSTORE", "INET", "CIDR", "TSVECTOR"):
+    if type(node) is ir.Attr and node.name not in _LISTED:
         return ""
-    if type(node) is ir.Name and node.id not in ("ARRAY", "JSONB", "HSTORE", "INET", "CIDR", "TSVECTOR"):
+    if type(node) is ir.Name and node.id not in _LISTED:
         return ""
     if language == "python":
         value = v.strip(program.static_value(path, node))

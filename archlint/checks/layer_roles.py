@@ -19,6 +19,7 @@ from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.facts import DYNAMIC, LAZY, RUNTIME
 from archlint.domain.findings import Finding
+from archlint.domain.knowledge import module_matches
 from archlint.domain.layers import file_stem
 
 _KINDS = frozenset({RUNTIME, LAZY, DYNAMIC})
@@ -65,7 +66,8 @@ def role_of(roles: dict, path: str) -> str | None:
     presentation = roles["presentation"]
     for name in ("repositories", "models"):
         if words & set(roles[name]["files"]):
-            return name
+            # `admin/views/generic/models.py`, `viewsets/model.py`: views *for* models — name and place disagree
+            return None if set(directories) & set(presentation["directories"]) else name
     if words & set(presentation["files"]):
         return "presentation"
     if words & set(_SERVICE_WORDS):
@@ -93,6 +95,8 @@ def _presentation_imports(ctx: CheckContext, roles: dict, path: str, role: str) 
             continue
         if role_of(roles, edge.target) != "presentation" or non_production(edge.target):
             continue
+        if not _serves_http(ctx, roles, edge.target):
+            continue
         seen.add(edge.target)
         what = {"models": "model/domain", "repositories": "data-access", "services": "service"}[role]
         message = (
@@ -106,6 +110,16 @@ def _presentation_imports(ctx: CheckContext, roles: dict, path: str, role: str) 
             f"exceptions), or pass it in as a parameter; only the presentation layer imports the layers below it."
         )
         yield ctx.registry.finding("AL109", path, edge.span, message, guidance)
+
+
+def _serves_http(ctx: CheckContext, roles: dict, path: str) -> bool:
+    """A name that also means something else (``router.py``: Django's and Tortoise's *database*
+    routers) is presentation only when the file imports a web framework's server modules."""
+    if not _words(file_stem(path.lower().rsplit("/", 1)[-1])) & set(roles["presentation"].get("ambiguous", ())):
+        return True
+    facts = ctx.files.get(path)
+    server = ctx.knowledge.groups()["@web-frameworks-server"]
+    return facts is not None and any(module_matches(record.module, module) for record in facts.imports for module in server)
 
 
 # AL110 -------------------------------------------------------------------------------------------------

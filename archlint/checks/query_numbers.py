@@ -16,6 +16,16 @@ an untyped literal PostgreSQL coerces); two do not, and those are the failures r
   are read from the IR: the argument (or the one local it was assigned from) is
   ``request.query.get(…)`` / ``request.query[…]`` / ``request.query_params…`` / Flask
   ``request.args.get(…)`` without ``type=int``; an ``int(…)`` around it is a conversion.
+* **SQLAlchemy** ``text("… LIMIT :limit")`` parameters when the project's driver is asyncpg: ``text()``
+  gives the bind no type, so the str reaches asyncpg's ``bigint`` codec as above (psycopg sends
+  text that PostgreSQL casts, so other drivers stay silent).
+* **mysql2 / mysql** ``query(sql, [limit])``: values are interpolated client-side and a string is
+  quoted, ``LIMIT '20'`` → ``ER_PARSE_ERROR``.  ``execute()`` is *not* reported: a prepared
+  statement takes the string (passing strings is the known workaround for the
+  "Incorrect arguments to mysqld_stmt_execute" that JS numbers get on MySQL ≥ 8.0.22).
+
+A handler passing ``req.query.limit`` to a service that passes it on to a repository is followed
+by parameter name, up to three calls deep.
 """
 
 from __future__ import annotations
@@ -28,6 +38,7 @@ from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding
 from archlint.domain.ir_format import render
+from archlint.domain.sql import asyncpg_signal, detect_database, sql_knowledge
 from archlint.semantics import values as v
 from archlint.semantics import web
 
@@ -43,42 +54,112 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     if program is None or not program.modules:
         return
     seen = set()  # a service called by two handlers is reported once
+    sql = sql_knowledge(ctx.knowledge)
+    verdicts: dict = {}
+
+    def asyncpg(path: str) -> str:
+        project = ctx.projects.of(path)
+        if project not in verdicts:
+            files = {p: facts for p, facts in ctx.files.items() if ctx.projects.of(p) == project}
+            manifest = ctx.projects.manifest_of(ctx.manifest, project)
+            verdicts[project] = asyncpg_signal(files, manifest, detect_database(files, ctx.graph, manifest, sql))
+        return verdicts[project]
+
     for analysis in program.analyses():
         if non_production(analysis.path) or analysis.function is None:
             continue
         language = program.modules[analysis.path].language if analysis.path in program.modules else ""
         for record in analysis.calls:
             if language == "python":
-                found = list(_asyncpg(ctx, analysis, record))
+                found = [*_asyncpg(ctx, analysis, record), *_sqlalchemy_text(ctx, analysis, record, asyncpg)]
             else:
                 found = [*_prisma(ctx, analysis.path, record, lambda key, options: _query_string_read(options.get(key))),
-                         *_prisma_in_callee(ctx, program, record)]
+                         *_mysql(ctx, analysis.path, record, lambda _expr, value: _query_string_read(value)),
+                         *_in_callee(ctx, program, record)]
             for finding in found:
                 if finding.sort_key() not in seen:
                     seen.add(finding.sort_key())
                     yield finding
 
 
-def _prisma_in_callee(ctx: CheckContext, program, record) -> Iterator[Finding]:
-    """``listArticles(req.query.limit)`` in the handler, ``findMany({ take: limit })`` in the
-    service: a callee's analysis sees its parameters as unknown, so the query-string reads are
-    mapped to the parameter names here (one call deep, the layering agents write)."""
+def _in_callee(ctx: CheckContext, program, record, depth: int = 0) -> Iterator[Finding]:
+    """``listArticles(req.query.limit)`` in the handler, ``findMany({ take: limit })`` (or a mysql2
+    ``query(sql, [limit])``) in the service: a callee's analysis sees its parameters as unknown, so
+    the query-string reads are mapped to the parameter names here, and on through a callee that
+    passes the parameter on unchanged (controller → service → repository, three calls deep)."""
+    reads = _param_reads(program, record, lambda value: _query_string_read(value))
+    yield from _through(ctx, program, record, reads, depth)
+
+
+def _param_reads(program, record, read_of) -> dict:
     if len(record.callees) != 1:
-        return
+        return {}
     callee = record.callees[0]
     target = program.function(callee.path, callee.fid)
     if target is None or non_production(callee.path):
-        return
+        return {}
     params = [p.name for p in target.params if p.name not in ("self", "this")]
-    reads = {params[i]: read for i, value in enumerate(record.args) if i < len(params) and (read := _query_string_read(value))}
+    return {params[i]: read for i, value in enumerate(record.args) if i < len(params) and (read := read_of(value))}
+
+
+def _through(ctx: CheckContext, program, record, reads: dict, depth: int) -> Iterator[Finding]:
     if not reads:
         return
+    callee = record.callees[0]
     analysis = web.analyses_by_function(program).get((callee.path, callee.fid))
     for inner in analysis.calls if analysis is not None else ():
         def from_caller(key, _options, node=inner.node):
             value = _entry_value(node, key)
             return reads.get(value.id, "") if type(value) is ir.Name else ""
         yield from _prisma(ctx, callee.path, inner, from_caller)
+        yield from _mysql(ctx, callee.path, inner, lambda expr, _value: reads.get(expr.id, "") if type(expr) is ir.Name else "")
+        if depth < 2:  # the parameter passed on as it is: `return repo.list(limit)`
+            positional = [a.value for a in inner.node.args if a.kind == "pos"]
+            names = [e.id if type(e) is ir.Name else "" for e in positional]
+            if any(name in reads for name in names) and len(inner.callees) == 1:
+                target = program.function(inner.callees[0].path, inner.callees[0].fid)
+                params = [p.name for p in target.params if p.name not in ("self", "this")] if target is not None else []
+                passed = {params[i]: reads[name] for i, name in enumerate(names) if name in reads and i < len(params)}
+                yield from _through(ctx, program, inner, passed, depth + 1)
+
+
+_MYSQL_CLIENT_SIDE = frozenset({"query"})
+_QMARK = re.compile(r"\b(LIMIT|OFFSET)\s+\?(?:\s*,\s*\?)?", re.IGNORECASE)
+
+
+def _mysql(ctx: CheckContext, path: str, record, read_of) -> Iterator[Finding]:
+    """mysql2 / mysql ``query(sql, [limit])``: the driver interpolates the values client-side and
+    quotes a string, so ``LIMIT ?`` becomes ``LIMIT '20'``, a syntax error in MySQL.  ``execute()``
+    is not reported: a prepared statement takes a string there (it is even the known workaround for
+    numbers on MySQL ≥ 8.0.22, node-mysql2#1239)."""
+    node = record.node
+    bare = v.strip(record.receiver)
+    if node.method not in _MYSQL_CLIENT_SIDE or type(bare) is not v.Db or bare.stack not in ("mysql2", "mysql") or len(node.args) < 2:
+        return
+    sql = v.strip(record.args[0]) if record.args else None
+    if type(sql) is not v.Const or not isinstance(sql.value, str):
+        return
+    elements = node.args[1].value.elts if type(node.args[1].value) is ir.Seq else ()
+    values = v.strip(record.args[1]) if len(record.args) > 1 else None
+    items = values.items if type(values) is v.Tuple else ()
+    text = sql.value
+    for match in _QMARK.finditer(text):
+        first = text[:match.start()].replace("??", "").count("?")
+        for index in range(first, first + match.group(0).count("?")):
+            expr = elements[index] if index < len(elements) else None
+            value = items[index] if index < len(items) else None
+            if expr is None:
+                continue
+            read = read_of(expr, value)
+            if not read:
+                continue
+            message = (
+                f"`{match.group(1).upper()} ?` gets the query-string value `{read}`, a string, through {bare.stack}'s `query()`: the "
+                f"driver interpolates it quoted (`LIMIT '20'`) and MySQL answers `ER_PARSE_ERROR: You have an error in your SQL "
+                f"syntax … near ''20''`, so every request with `?{read}=` fails"
+            )
+            guidance = f"Convert it first: `Number.parseInt({read}, 10) || 20` (numbers are interpolated unquoted), or validate the query with a schema that coerces numbers."
+            yield ctx.registry.finding("AL442", path, expr.span, message, guidance)
 
 
 def _prisma(ctx: CheckContext, path: str, record, read_of) -> Iterator[Finding]:
@@ -152,6 +233,45 @@ def _asyncpg(ctx: CheckContext, analysis, record) -> Iterator[Finding]:
         )
         guidance = f"Convert it before the query: `int({_text(read)})` (with a default and a 400 on a bad value), or declare the parameter as `int` in the route."
         yield ctx.registry.finding("AL442", analysis.path, getattr(positional[index], "span", node.span), message, guidance)
+
+
+_TEXT_FUNCTIONS = frozenset({"sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text", "sqlmodel.text"})
+_NAMED = re.compile(r"\b(LIMIT|OFFSET)\s+:(\w+)", re.IGNORECASE)
+_EXECUTES = frozenset({"execute", "scalars", "scalar", "stream", "stream_scalars"})
+
+
+def _sqlalchemy_text(ctx: CheckContext, analysis, record, asyncpg) -> Iterator[Finding]:
+    """``session.execute(text("… LIMIT :limit"), {"limit": request.query_params.get("limit")})``
+    under asyncpg: ``text()`` gives the parameter no type, SQLAlchemy passes the str on and
+    asyncpg's ``bigint`` codec rejects it (psycopg sends it as text and PostgreSQL casts it)."""
+    node = record.node
+    positional = [a.value for a in node.args if a.kind == "pos"]
+    if node.method not in _EXECUTES or len(positional) < 2 or type(positional[0]) is not ir.Call or type(positional[1]) is not ir.Obj:
+        return
+    statement = positional[0]
+    if ctx.program.static_name(analysis.path, statement.func) not in _TEXT_FUNCTIONS:
+        return
+    sql = statement.arg(0)
+    if type(sql) is not ir.Const or not isinstance(sql.value, str):
+        return
+    entries = {e.key: e.value for e in positional[1].entries if isinstance(e.key, str)}
+    for match in _NAMED.finditer(sql.value):
+        expr = entries.get(match.group(2))
+        read = _python_query_read(expr, analysis.function) if expr is not None else None
+        if read is None:
+            continue
+        evidence = asyncpg(analysis.path)
+        if not evidence:
+            return
+        clause = match.group(1).upper()
+        message = (
+            f"`{clause} :{match.group(2)}` in `text()` gets `{_text(read)}`, a query-string value and so a string; `text()` gives "
+            f"the parameter no type and the driver is asyncpg ({evidence}), whose integer codec rejects it (`DataError: invalid "
+            f"input for query argument $1: '20' ('str' object cannot be interpreted as an integer)`)"
+        )
+        guidance = (f"Convert it before the query (`int({_text(read)})` with a default and a 400 on a bad value), declare the "
+                    f"route parameter as `int`, or use `select(...).limit(n)`, which converts.")
+        yield ctx.registry.finding("AL442", analysis.path, getattr(expr, "span", node.span), message, guidance)
 
 
 def _python_query_read(expr, definition):

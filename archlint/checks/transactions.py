@@ -32,6 +32,11 @@ UNIT_OF_WORK = frozenset({"sqlalchemy", "sqlite3", "aiosqlite", "psycopg2", "psy
 AUTOCOMMIT = frozenset({"django", "sequelize", "knex", "prisma", "typeorm", "pg", "mysql2", "asyncpg", "better-sqlite3",
                         "sqlite3-node", "drizzle", "mongoose"})
 _NOT_A_WRITE = frozenset({"flush", "refresh"})  # flush sends what the transaction already holds
+# Self-contained, idempotent writes: one statement (or a lookup and an insert the ORM retries on
+# IntegrityError) whose effect a retry finds and reuses — a failure after it leaves a row the
+# next attempt converges on, not half an operation (wagtail's lazily created UserProfile).
+_IDEMPOTENT = frozenset({"get_or_create", "aget_or_create", "update_or_create", "aupdate_or_create", "findOrCreate",
+                         "findCreateFind", "upsert"})
 _VIEW_METHODS = frozenset({
     "get", "post", "put", "patch", "delete", "create", "update", "partial_update", "destroy", "perform_create",
     "perform_update", "perform_destroy", "form_valid",
@@ -148,8 +153,9 @@ def _autocommitted(effects) -> list:
             open_tx = True
         elif effect.op == "commit":
             open_tx = False
-        elif _is_write(effect) and not open_tx:
+        elif _is_write(effect) and not open_tx and effect.method not in _IDEMPOTENT:
             writes.append(effect)
+    writes = _distinct_statements(writes)
     if not writes:
         return []
     first = writes[0]
@@ -160,6 +166,18 @@ def _autocommitted(effects) -> list:
             if len(together) >= 2:
                 break
     return together if len(together) >= 2 else []
+
+
+def _distinct_statements(writes: list) -> list:
+    """One write statement reached along two call paths (a helper called twice) writes the same
+    row again: it is one write, not two."""
+    seen: set = set()
+    distinct = []
+    for write in writes:
+        if (write.path, write.span) not in seen:
+            seen.add((write.path, write.span))
+            distinct.append(write)
+    return distinct
 
 
 def _finding(ctx, analysis, stack: str, writes: list) -> Finding:

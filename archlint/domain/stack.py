@@ -150,8 +150,8 @@ def database_evidence(ctx: CheckContext, semantic: list | None = None) -> dict[s
     sql = sql_knowledge(ctx.knowledge)
     choice = detect_database(ctx.files, ctx.graph, ctx.manifest, sql)
     for item in choice.evidence:
-        if item.kind not in ("url", "option") or not production(item.path):
-            continue
+        if item.kind not in ("url", "option") or not production(item.path) or item.detail.startswith("ENGINE "):
+            continue  # Django's ENGINE is added below
         if item.path in _env_files(ctx) and not (dotenv or _is_compose(item.path)):
             continue
         add(item.database, item.path, item.line, f"{item.kind} {item.detail}")

@@ -42,6 +42,12 @@ ANY_RELATION = "*"  # in Row.loaded: the query's include was not readable, any r
 DECLARED = "declared"  # an instance known from a type annotation only: a subclass may add methods
 KEY_STACKS = frozenset({"sequelize", "prisma", "typeorm", "knex"})
 CLOSE_METHODS = frozenset({"close", "release", "end"})
+
+
+def _pass_through(name: str) -> bool:
+    """Wrappers that return the function they are given (for analysis purposes): Fastify's
+    ``fastify-plugin`` and Hono's ``createMiddleware`` from ``hono/factory``."""
+    return name.split(":", 1)[0] == "fastify-plugin" or name in ("hono/factory:createMiddleware", "hono/factory:.createMiddleware")
 # `session.execute(select(...))` on a session the model cannot type (an unannotated parameter, a
 # `self.session` set from a constructor argument): the statement says the receiver is a session.
 STATEMENT_RUNNERS = frozenset({"execute", "scalars", "scalar", "exec", "stream", "stream_scalars"})
@@ -197,7 +203,7 @@ class Calls:
             bare = bare._replace(kind="manager")
             kind = v.Db
         if kind is v.Db and bare.kind == "flask_db" and method == "init_app":
-            self.program.context_write("flask.extensions", "sqlalchemy", bare)  # current_app.extensions['sqlalchemy']
+            self.program.write_context("flask", "extensions", "sqlalchemy", bare)  # current_app.extensions['sqlalchemy']
         if kind in (v.Db, v.Query, v.Result, v.Rows, v.Row, v.ModelClass):
             found = self.db_method(node, bare, tags, method, args)
             if found is not None:
@@ -238,16 +244,26 @@ class Calls:
         if kind is v.App and bare.framework == "express" and method in ("set", "get") and args and len(args) == (2 if method == "set" else 1) \
                 and type(v.strip(args[0][2])) is v.Const and isinstance(v.strip(args[0][2]).value, str) and not v.strip(args[0][2]).value.startswith("/"):
             # application settings: app.set('sequelize', sequelize) at start-up, req.app.get('sequelize') in a handler
-            key = ("express", v.strip(args[0][2]).value)
+            key = v.strip(args[0][2]).value
             if method == "set":
-                old = self.program.app_settings.get(key)
-                self.program.app_settings[key] = args[1][2] if old is None else v.join(old, args[1][2])
+                self.program.write_context("express", "settings", key, args[1][2])
                 return bare
-            return self.program.app_settings.get(key, v.UNKNOWN)
+            held = self.program.read_context("express", "settings", key)
+            return held if held is not None else v.UNKNOWN
+        if kind is v.App or kind is v.Request and method not in REQUEST_METHODS and method not in ("get", "set"):
+            held = self.context_read(receiver, method)
+            if held is not None:  # fastify.db('articles') / req.knex('users')
+                return self.invoke(node, held, args)
+        if kind is v.App and bare.framework == "fastify" and method in ("decorate", "decorateRequest") and len(args) >= 2 \
+                and type(v.strip(args[0][2])) is v.Const and isinstance(v.strip(args[0][2]).value, str):
+            # fastify.decorate('db', knex(…)) in a plugin: handlers read fastify.db / this.db / request.server.db
+            scope = "app" if method == "decorate" else "request"
+            self.program.write_context("fastify", scope, v.strip(args[0][2]).value, args[1][2])
+            return bare
         if kind is v.Context:
             return self.context_method(node, bare, method, args)
         if kind is v.App and bare.framework == "aiohttp" and method == "get" and args:
-            return self.context_method(node, v.Context("aiohttp.app"), method, args)
+            return self.context_method(node, v.Context("aiohttp", "app"), method, args)
         if kind is v.App and bare.framework in ("fastapi", "starlette") and method == "add_event_handler" and len(args) == 2:
             event = v.strip(args[0][2])  # app.add_event_handler("startup", create_start_app_handler(app, settings))
             handler = v.strip(args[1][2])
@@ -283,11 +299,14 @@ class Calls:
             return self.invoke(node, self.program.static_attribute(bare, method), args)
         if kind is v.Request:
             key = v.strip(args[0][2]) if args else None
-            if method in ("get", "set") and bare.part == "" and type(key) is v.Const and isinstance(key.value, str):
+            if method in ("get", "set") and bare.part == "" and type(key) is v.Const and isinstance(key.value, str) and bare.framework == "hono":
                 # Hono context variables: c.set('user', payload) in middleware, c.get('user') in handlers
                 self.request_event("request-write" if method == "set" else "request-read", bare, "var." + key.value, node.span)
+                if method == "set" and len(args) >= 2:
+                    self.program.write_context(bare.framework, "var", key.value, args[1][2])
                 if method == "get":
-                    return v.tag(v.UNKNOWN, tags | {v.REQUEST_TAG})
+                    held = self.program.read_context(bare.framework, "var", key.value)
+                    return held if held is not None else v.tag(v.UNKNOWN, tags | {v.REQUEST_TAG})
             if method in ("json", "get_json", "text", "post", "formData", "parseBody") and bare.part in ("", "req"):
                 self.request_event("request-read", bare, "body", node.span)
             part = REQUEST_METHODS.get(method)
@@ -890,17 +909,20 @@ class Calls:
             context, key = v.strip(args[0][2]), v.strip(args[1][2])
             if type(key) is v.Const and isinstance(key.value, str):
                 if name == "builtins.setattr" and len(args) == 3:  # setattr(g, "db", conn)
-                    self.program.context_write(context.scope, key.value, args[2][2])
+                    self.program.write_context(context.framework, context.scope, key.value, args[2][2])
                     return v.Const(None)
                 if name == "builtins.getattr":  # getattr(g, "_database", None): the Flask docs' get_db()
-                    found = self.program.context_read(context.scope, key.value)
-                    return found if len(args) == 2 or v.is_unknown(found) else v.join(found, args[2][2])
+                    found = self.program.read_context(context.framework, context.scope, key.value)
+                    return v.UNKNOWN if found is None else found if len(args) == 2 else v.join(found, args[2][2])
             return v.UNKNOWN
         if name == "builtins.setattr" and len(args) == 3:
             self.dynamic_field_write(node, args[0][2], args[1][2], "setattr")
         if name == "global:Object.assign" and len(args) >= 2 and type(v.strip(args[0][2])) is v.Row:
             row = v.strip(args[0][2])  # Object.assign(article, req.body.article)
             self.mass_assignment(node, row.stack, row.model, "Object.assign", args[1:])
+        if _pass_through(name) and args and type(v.strip(args[0][2])) is v.Function:
+            # fp(async (fastify, opts) => …) / createMiddleware(async (c, next) => …): the function itself
+            return args[0][2]
         found = library.function(name)
         if found is not None:
             stack, outcome = found
@@ -983,7 +1005,7 @@ class Calls:
         """``g.get('db')`` / ``request.app.get('db')``: the entry, or the default when nobody set it;
         ``app.on_startup.append(init_db)`` / ``app.cleanup_ctx.append(pg_ctx)``: the hook runs with the
         application, so the entries it stores are written."""
-        if context.scope == "aiohttp.hooks" and method in ("append", "insert", "extend"):
+        if context.scope == "hooks" and method in ("append", "insert", "extend"):
             for _kind, _name, value, _node in args:
                 for hook in v.options(value):
                     if type(v.strip(hook)) is v.Function:
@@ -995,9 +1017,9 @@ class Calls:
             key = context_key(args[0][2])
             if not key:
                 return v.UNKNOWN
-            found = self.program.context_read(context.scope, key)
+            found = self.program.read_context(context.framework, context.scope, key)
             default = args[1][2] if len(args) > 1 else v.Const(None)
-            return v.UNKNOWN if v.is_unknown(found) else v.join(found, default)
+            return v.UNKNOWN if found is None else v.join(found, default)
         return v.UNKNOWN
 
     def lifespan(self, node: ir.Call, app: v.App, args) -> None:
@@ -1012,6 +1034,6 @@ class Calls:
             if type(v.strip(option)) is v.Record:
                 for key, value in v.strip(option).items:
                     if isinstance(key, str):
-                        self.program.context_write("starlette.request.state", key, value)
+                        self.program.write_context(app.framework, "state", key, value)
 
     # effects -----------------------------------------------------------------------------------------

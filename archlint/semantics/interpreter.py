@@ -39,6 +39,8 @@ def render_short(node) -> str:
 
 AWAITABLE = "awaitable-attrs"  # a SQLAlchemy row read through ``row.awaitable_attrs``
 SPREAD = "..."  # the key under which an object literal keeps a spread of request data
+# where a framework context slot lives, by the request part it is written through
+_CONTEXT_SCOPES = {"": "request", "state": "state", "var": "var", "app.locals": "app.locals"}
 
 NODE_BUDGET = 40_000  # evaluation steps per frame; past it the function's summary is UNKNOWN
 
@@ -95,30 +97,34 @@ def record_key(value) -> str:
 STARLETTE = ("fastapi", "starlette")
 APP_CLASSES = ("FastAPI", "Starlette", "Application", "Flask", "Quart")
 _AIOHTTP_HOOKS = ("on_startup", "on_cleanup", "on_shutdown", "cleanup_ctx")
+# context namespaces whose slots are attributes (``g.db``, ``app.state.pool``); the aiohttp application
+# mapping and Flask's ``app.extensions`` hold items (``app["db"]``); the hooks and application objects hold none
+_ATTRIBUTE_SCOPES = frozenset({"g", "app.state"})
 
 
-def request_context(request: v.Request, name: str) -> str:
+def request_context(request: v.Request, name: str):
     """The context namespace a request attribute leads to: aiohttp ``request.app`` /
     ``request.config_dict`` (the application mapping), Starlette ``request.app`` (its ``state``)."""
     if request.part != "":
-        return ""
+        return None
     if request.framework == "aiohttp" and name in ("app", "config_dict"):
-        return "aiohttp.app"
+        return v.Context("aiohttp", "app")
     if request.framework in STARLETTE and name == "app":
-        return "starlette.app"
-    return ""
+        return v.Context("starlette", "app")
+    return None
 
 
-def app_context(app: v.App, name: str) -> str:
-    """``app.state`` of a FastAPI/Starlette application, ``app.on_startup`` / ``app.cleanup_ctx`` of
-    an aiohttp one (the hooks that receive the application and fill its mapping)."""
+def app_context(app: v.App, name: str):
+    """``app.state`` of a FastAPI/Starlette application, ``app.extensions`` of a Flask/Quart one,
+    ``app.on_startup`` / ``app.cleanup_ctx`` of an aiohttp one (the hooks that receive the
+    application and fill its mapping)."""
     if app.framework in ("flask", "quart") and name == "extensions":
-        return "flask.extensions"
+        return v.Context("flask", "extensions")
     if app.framework in STARLETTE and name == "state":
-        return "starlette.app.state"
+        return v.Context("starlette", "app.state")
     if app.framework == "aiohttp" and name in _AIOHTTP_HOOKS:
-        return "aiohttp.hooks"
-    return ""
+        return v.Context("aiohttp", "hooks")
+    return None
 
 
 def context_key(index) -> str:
@@ -373,6 +379,12 @@ class Frame(Calls):
                     self.returns = v.join(self.returns, self.eval(part))
                 return False
             self.eval(value)
+            call = value.value if type(value) is ir.Await else value
+            if type(call) is ir.Call and call.method == "assert" and call.args and call.args[0].kind == "pos" and not self.python:
+                receiver = v.strip(self.eval_cached(call.func.obj))
+                if type(receiver) is v.Request and receiver.framework == "koa" and receiver.part == "":
+                    # ctx.assert(article, 404): Koa throws an HttpError when the value is falsy
+                    self.env.update(self.narrowing(call.args[0].value, True))
             return self.never_returns(value)
         if kind is ir.Return:
             value = self.eval(node.value) if node.value is not None else v.Const(None)
@@ -832,12 +844,13 @@ class Frame(Calls):
                 self._set_entry(obj.id, target.name, value)  # where.authorId = id
                 return
             if type(receiver) is v.Context:  # g.db = connect() / app.state.pool = await create_pool()
-                self.program.context_write(receiver.scope, target.name, value)
+                self.program.write_context(receiver.framework, receiver.scope, target.name, value)
                 return
-            if type(receiver) is v.Request and receiver.part == "state" and receiver.framework in STARLETTE:
-                self.program.context_write("starlette.request.state", target.name, value)  # set in a middleware
             if type(receiver) is v.Request:
                 self.request_event("request-write", receiver, target.name, target.span)
+                scope = _CONTEXT_SCOPES.get(receiver.part)
+                if scope:  # req.db = db in a middleware, ctx.state.db = db, app.context.db = db, Starlette request.state.db = db
+                    self.program.write_context(receiver.framework, scope, target.name, value)
                 key = self._request_slot(obj, target.name)
                 if key:  # req.loggedUser = await User.findOne(…): later reads in this frame see the row
                     self.env[key] = value
@@ -884,7 +897,8 @@ class Frame(Calls):
                     self.bind(entry.value, v.tag(v.UNKNOWN, v.tags_of(value)))
                     continue
                 key = entry.key if isinstance(entry.key, str) else ""
-                member = self.member(value, key, target) if key else v.UNKNOWN
+                held = self.context_read(value, key) if key else None  # const { db } = ctx.state
+                member = held if held is not None else self.member(value, key, target) if key else v.UNKNOWN
                 if entry.default is not None:
                     member = v.join(member, self.eval(entry.default)) if not v.is_unknown(member) else self.eval(entry.default)
                 self.bind(entry.value, member)
@@ -902,7 +916,8 @@ class Frame(Calls):
             if type(receiver) is v.Context or type(receiver) is v.App and receiver.framework == "aiohttp":
                 key = context_key(index)  # app['db'] = await create_pool(…) in an on_startup hook
                 if key:
-                    self.program.context_write(receiver.scope if type(receiver) is v.Context else "aiohttp.app", key, value)
+                    context = receiver if type(receiver) is v.Context else v.Context("aiohttp", "app")
+                    self.program.write_context(context.framework, context.scope, key, value)
                 return
             if type(receiver) is v.Request and type(bare_key) is v.Const and isinstance(bare_key.value, str):
                 self.request_event("request-write", receiver, "[" + bare_key.value + "]", target.span)
@@ -939,6 +954,9 @@ class Frame(Calls):
             key = field_key(node.obj, node.name) or self._request_slot(node.obj, node.name)
             if key and key in self.env:
                 return self.env[key]
+            held = self.context_read(value, node.name)
+            if held is not None:
+                return held
             result = self.member(value, node.name, node)
             if type(node.obj) is ir.Name and type(v.strip(value)) is v.Row and node.obj.id in self.env:
                 self._remember_loaded(node.obj.id, value, node.name)
@@ -1164,13 +1182,13 @@ class Frame(Calls):
         if kind is v.Request:
             if name == "app" and bare.framework == "express" and bare.part == "":
                 return v.App("express")  # req.app: the application (its settings: req.app.get('key'))
-            scope = request_context(bare, name)
-            if scope:
-                return v.Context(scope)
-            if bare.part == "state" and bare.framework in STARLETTE:
-                found = self.program.context_read("starlette.request.state", name)
-                if not v.is_unknown(found):
-                    return found
+            context = request_context(bare, name)
+            if context is not None:  # aiohttp request.app / request.config_dict, Starlette request.app
+                return context
+            if name == "server" and bare.framework == "fastify" and bare.part == "":
+                return v.App("fastify")  # request.server: the Fastify instance (its decorators)
+            if name == "var" and bare.framework == "hono" and bare.part == "":
+                return v.Request("hono", "var")  # c.var.db: the context variables c.set() wrote
             if node is not None:
                 self.request_event("request-read", bare, name, node.span)
             if bare.part == "" and name == "user" and bare.framework == "django":
@@ -1198,21 +1216,39 @@ class Frame(Calls):
             return bare
         if kind is v.App and name in ("router", "routes", "app"):  # aiohttp app.router.add_get
             return bare
+        if kind is v.App and name == "context" and bare.framework == "koa":
+            return v.Request("koa")  # app.context: the prototype of every ctx (app.context.db = db)
+        if kind is v.App and name == "locals" and bare.framework == "express":
+            return v.Request("express", "app.locals")  # app.locals / req.app.locals: application-wide values
         if kind is v.App:
-            scope = app_context(bare, name)
-            if scope:
-                return v.Context(scope)
+            context = app_context(bare, name)
+            if context is not None:  # app.state / app.extensions / app.on_startup
+                return context
         return v.tag(v.UNKNOWN, tags)
 
     def context_member(self, context: v.Context, name: str):
-        """``g.db`` / ``request.app.state.pool``: the entry written anywhere in the project."""
-        if context.scope == "starlette.app" and name == "state":
-            return v.Context("starlette.app.state")
-        if context.scope == "flask.app":
-            return v.Context("flask.extensions") if name == "extensions" else v.UNKNOWN
-        if context.scope in ("aiohttp.app", "aiohttp.hooks"):
-            return v.UNKNOWN  # the mapping's entries are items (app['db']), not attributes
-        return self.program.context_read(context.scope, name)
+        """An attribute of a context namespace: a nested namespace (``request.app.state``,
+        ``current_app.extensions``) or the slot's value (``g.db``, ``app.state.pool``)."""
+        if context.framework == "starlette" and context.scope == "app":
+            return v.Context("starlette", "app.state") if name == "state" else v.UNKNOWN
+        if context.framework == "flask" and context.scope == "app":
+            return v.Context("flask", "extensions") if name == "extensions" else v.UNKNOWN
+        held = self.context_read(context, name)
+        return held if held is not None else v.UNKNOWN
+
+    def context_read(self, value, name: str):
+        """``req.db`` / ``ctx.state.db`` / ``c.var.db`` / ``fastify.db`` / ``app.locals.db`` /
+        ``g.db`` / ``app.state.pool`` / Starlette ``request.state.db``: the DB handle the project
+        stored in that framework context slot (``Program.context_values``), else ``None``."""
+        bare = v.strip(value)
+        if type(bare) is v.Request and name not in REQUEST_PARTS:
+            scope = _CONTEXT_SCOPES.get(bare.part)
+            return self.program.read_context(bare.framework, scope, name) if scope else None
+        if type(bare) is v.App and bare.framework == "fastify":
+            return self.program.read_context("fastify", "app", name)
+        if type(bare) is v.Context and bare.scope in _ATTRIBUTE_SCOPES:
+            return self.program.read_context(bare.framework, bare.scope, name)
+        return None
 
     def _chained_relation(self, attribute: v.ModelAttr, name: str, node) -> None:
         """``Article.author.username`` on the class: a relationship attribute has no attributes of
@@ -1355,9 +1391,10 @@ class Frame(Calls):
                 if found is not None:
                     return v.tag(found, tags)
         if kind is v.Context or kind is v.App and bare.framework == "aiohttp":
-            key = context_key(index)
-            scope = bare.scope if kind is v.Context else "aiohttp.app"
-            return self.program.context_read(scope, key) if key else v.UNKNOWN
+            key = context_key(index)  # request.app['db'] / current_app.extensions['sqlalchemy']
+            context = bare if kind is v.Context else v.Context("aiohttp", "app")
+            held = self.program.read_context(context.framework, context.scope, key) if key else None
+            return held if held is not None else v.UNKNOWN
         if kind is v.Request:
             key = v.strip(index)
             if type(key) is v.Const and isinstance(key.value, str):

@@ -135,6 +135,8 @@ class Library:
         kind = spec.derived.get(f"{handle.kind}.{member}")
         if kind is not None:
             return Db(handle.stack, kind, handle.model)
+        if handle.stack == "drizzle" and handle.kind == "relational" and member and not member.startswith(("$", "_")):
+            return Db("drizzle", "relational_table", "")  # db.query.users: one table of the relational API
         if handle.stack == "prisma" and handle.kind == "prisma" and member and not member.startswith(("$", "_")):
             return Db("prisma", "prisma_model", "prisma:" + member[:1].upper() + member[1:])
         return None

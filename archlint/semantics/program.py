@@ -29,10 +29,12 @@ _JS_GLOBALS = frozenset(
 
 
 _REQUEST_GLOBALS = {"flask.request": "flask", "quart.request": "quart", "flask.globals.request": "flask"}
-# the application-context namespace of Flask/Quart: `g.db = connect()` in a helper or hook, `g.db` in views
-_CONTEXT_GLOBALS = {"flask.g": "flask.g", "flask.globals.g": "flask.g", "quart.g": "quart.g", "quart.globals.g": "quart.g",
-                    # current_app: only its `extensions` mapping is modelled (`db.init_app(app)` registers itself there)
-                    "flask.current_app": "flask.app", "flask.globals.current_app": "flask.app", "quart.current_app": "flask.app"}
+# the application-context namespaces of Flask/Quart: `g.db = connect()` in a helper or hook, `g.db` in views;
+# current_app: only its `extensions` mapping is modelled (`db.init_app(app)` registers itself there)
+_CONTEXT_GLOBALS = {"flask.g": ("flask", "g"), "flask.globals.g": ("flask", "g"), "quart.g": ("quart", "g"), "quart.globals.g": ("quart", "g"),
+                    "flask.current_app": ("flask", "app"), "flask.globals.current_app": ("flask", "app"), "quart.current_app": ("flask", "app")}
+# FastAPI's `app.state` / `request.state` are Starlette's: one slot whichever import a module used
+_CONTEXT_FRAMEWORK = {"fastapi": "starlette"}
 
 
 class ModuleTable(dict):
@@ -80,7 +82,17 @@ class Program:
     def __init__(self, modules: dict[str, ir.ModuleIR], graph: ModuleGraph, library: Library, loader=None) -> None:
         self.graph = graph
         self.library = library
-        self.app_settings: dict[tuple[str, str], object] = {}  # (framework, key) -> value of app.set(key, value)
+        # The framework context slots, one project-wide table for Python and JS: (framework, scope, key)
+        # -> the DB handle that start-up code, a plugin, a hook, a middleware or a helper stores there for
+        # handlers to read, joined over every write (see ``write_context``).  Express settings
+        # ``app.set('sequelize', s)`` (scope ``settings``), Fastify ``fastify.decorate('db', knex(…))``
+        # (``app``; ``decorateRequest``: ``request``), Express ``req.db = db`` in a middleware / Koa
+        # ``app.context.db`` / ``ctx.db`` (``request``), Koa ``ctx.state.db`` and Starlette
+        # ``request.state.db`` or a lifespan's state (``state``), Hono ``c.set('db', db)`` (``var``),
+        # Express ``app.locals.db`` (``app.locals``), Flask/Quart ``g.db`` (``g``), Flask
+        # ``app.extensions['sqlalchemy']`` (``extensions``), the aiohttp application mapping
+        # ``app['db']`` (``app``), Starlette ``app.state.pool`` (``app.state``).
+        self.context_values: dict[tuple[str, str, str], object] = {}
         self.define_aliases: dict[tuple[str, str], str] = {}  # (path, local name) -> Sequelize define model key
         self._schema: Schema | None = None
         self._class_stack: dict[tuple[str, int], str] = {}
@@ -130,27 +142,29 @@ class Program:
         module = self.modules.get(path)
         return module.language if module is not None else ""
 
-    # framework context namespaces (flask.g, aiohttp app['db'], Starlette app.state) --------------------
-    def context_write(self, scope: str, key: str, value) -> None:
-        """``g.db = …`` / ``app['db'] = …`` / ``app.state.pool = …``: the entry holds the join of every
-        value written to it anywhere in the project (request data and row-derived tags dropped: the
-        entry outlives the request that wrote it)."""
+    # framework context slots (see ``context_values``) ------------------------------------------------
+    def write_context(self, framework: str, scope: str, key: str, value) -> None:
+        """A framework context slot written with ``value``: kept only when the value is a DB handle (a
+        client, a model class, or an object of them), so other slots (``req.user``, ``g.user``) stay
+        unknown.  A ``None`` written too (``g.db = None`` at teardown) is dropped, and so are request
+        data, loop-row and ``with``-session tags: the slot outlives the request or block that wrote it."""
         kept = None
         for option in v.options(value):
             bare = v.strip(option)
             if type(bare) is v.Const and bare.value is None:
-                continue  # `g.user = None` when logged out: readers check it (or a decorator did)
-            if type(bare) is v.Row:  # whether it is None is the writer's and its guards' business
-                bare = bare._replace(nullable=False, origin="")
-            tags = frozenset(t for t in v.tags_of(option) if t != v.REQUEST_TAG and not t.startswith("elem:"))
+                continue
+            tags = frozenset(t for t in v.tags_of(option) if t != v.REQUEST_TAG and not t.startswith(("elem:", "sess:")))
             kept = v.join(kept, v.tag(bare, tags))
-        if kept is None:
-            kept = v.UNKNOWN
-        old = self.app_settings.get((scope, key))
-        self.app_settings[(scope, key)] = kept if old is None else v.join(old, kept)
+        if kept is None or not _db_like(kept):
+            return
+        slot = (_CONTEXT_FRAMEWORK.get(framework, framework), scope, key)
+        old = self.context_values.get(slot)
+        self.context_values[slot] = kept if old is None else v.join(old, kept)
 
-    def context_read(self, scope: str, key: str):
-        return self.app_settings.get((scope, key), v.UNKNOWN)
+    def read_context(self, framework: str, scope: str, key: str):
+        """What a handler reads from a framework context slot: the joined DB handle written there,
+        else ``None`` (a slot nothing DB-like was written to stays unknown)."""
+        return self.context_values.get((_CONTEXT_FRAMEWORK.get(framework, framework), scope, key))
 
     # static resolution (no interpretation): what module-level names denote -------------------------
     def static_value(self, path: str, node) -> object:
@@ -164,6 +178,11 @@ class Program:
             return self.static_attribute(base, node.name)
         if kind is ir.Call:
             base = self.static_value(path, node.func)
+            if type(base) is v.External and node.args and (base.name.split(":", 1)[0] == "fastify-plugin"
+                                                            or base.name.startswith("hono/factory:") and base.name.endswith("createMiddleware")):
+                plugin = self.static_value(path, node.args[0].value)  # export default fp(plugin): the plugin
+                if type(plugin) is v.Function:
+                    return plugin
             if type(base) is v.External:
                 return v.External(base.name + "()")
             if type(base) is v.ClassValue:
@@ -572,7 +591,7 @@ class Program:
             if framework:  # flask.request: the current request, a context-local
                 return v.tag(v.Request(framework), frozenset({v.REQUEST_TAG}))
             if name in _CONTEXT_GLOBALS:
-                return v.Context(_CONTEXT_GLOBALS[name])
+                return v.Context(*_CONTEXT_GLOBALS[name])
             return v.External(name)
         if found.file not in self.modules:
             return v.Module(found.file) if not found.attr else v.UNKNOWN
@@ -622,6 +641,9 @@ class Program:
         """``self``/``this`` of a method analysed on its own: an instance of its class
         (the class itself for static methods and classmethods)."""
         if function.cls < 0:
+            if function.kind == "function" and self.language(path) != "python" \
+                    and self._handler_frameworks().get((path, function.fid)) == "fastify":
+                return v.App("fastify")  # a Fastify handler written as a function: `this` is the instance
             return None
         if function.is_static or any(
             type(d) is ir.Name and d.id == "classmethod" for d in function.decorators
@@ -638,6 +660,9 @@ class Program:
         Express ``(req, res)``, Koa ``ctx``, Hono ``c``, Fastify ``request``, Django/aiohttp/DRF
         ``request`` (after ``self`` for class views).  FastAPI and Flask handlers take no request
         argument (FastAPI injects by annotation, Flask has the ``request`` global)."""
+        plugin = self._fastify_plugins().get((path, function.fid))
+        if plugin is not None:  # app.register(plugin): a Fastify plugin gets the (child) instance, not a request
+            return (plugin,)
         framework = self._handler_frameworks().get((path, function.fid))
         if framework is None and any(
             self.static_name(path, d.func if type(d) is ir.Call else d) in ("aiohttp.web.middleware", "aiohttp.web_middlewares.middleware")
@@ -647,6 +672,33 @@ class Program:
         if framework is None or framework in ("fastapi", "flask", "quart", "litestar", "nestjs"):
             return ()
         return (v.tag(v.Request(framework), frozenset({v.REQUEST_TAG})),)
+
+    def _fastify_plugins(self) -> dict:
+        """(path, fid) -> the Fastify instance a plugin passed to ``app.register(plugin)`` receives,
+        or that ``@fastify/autoload`` loads from a folder (``register(AutoLoad, { dir: path.join(__dirname,
+        'routes') })``, the fastify-cli layout): each module's exported function there."""
+        found = {}
+        for key in sorted(self.route_calls, key=lambda k: (k[0], k[1])):
+            path, node, app, values = self.route_calls[key]
+            if node.method != "register" or type(v.strip(app)) is not v.App or v.strip(app).framework != "fastify":
+                continue
+            site = v.App("fastify", f"{path}:{node.span.line}:{node.span.column}")
+            for value in values:
+                plugin = v.strip(value)
+                if type(plugin) is v.Function:
+                    found.setdefault((plugin.path, plugin.fid), site)
+            loader = v.strip(values[0]) if values else None
+            folder = _autoload_folder(path, node) if type(loader) is v.External and loader.name.startswith("@fastify/autoload") else None
+            for module in sorted(self.graph.modules) if folder else ():
+                if not module.startswith(folder) or self.graph.modules.get(module) is None or module.endswith(".d.ts") \
+                        or module.rsplit(".", 1)[-1] not in ("js", "mjs", "cjs", "ts", "mts", "cts"):
+                    continue
+                plugin = v.strip(self.module_member(module, "default")) if module in self.modules else None
+                if type(plugin) is not v.Function:
+                    plugin = v.strip(self.module_exports(module)) if module in self.modules else None
+                if type(plugin) is v.Function and plugin.path == module:
+                    found.setdefault((plugin.path, plugin.fid), site)
+        return found
 
     def _handler_frameworks(self) -> dict:
         found = getattr(self, "_handlers", None)
@@ -717,50 +769,42 @@ class Program:
             results.append(analysis)
         return results
 
-    def _app_setting_writers(self, paths) -> list:
-        """Functions that store an application setting (Express ``app.set('sequelize', sequelize)``):
-        run once before the analyses, so a handler's ``req.app.get('sequelize')`` reads the value."""
-        found = []
+    def _context_writers(self, paths) -> list:
+        """Functions that may store a DB handle in a framework context slot, with the arguments their
+        framework passes them, run once before the analyses so every handler, analysed in any order,
+        reads the slot (syntax only decides which functions to run early)."""
+        found: dict = {}
         for path in paths:
             module = self.modules[path]
             if module.language == "python":
-                found.extend(self._context_writers(path, module))
+                for function in self._python_context_writers(module):
+                    found.setdefault((path, function.fid), (path, function, ()))
                 continue
-            if not any(target.split(":", 1)[0] == "express" for _name, target in module.bindings):
-                continue  # only a module that imports express makes the application it configures
+            express = any(target.split(":", 1)[0] == "express" for _name, target in module.bindings)
+            fastify = any(target.split(":", 1)[0] in ("fastify", "fastify-plugin", "@fastify/autoload") for _name, target in module.bindings)
             for function in module.functions[1:]:
-                if any(type(node) is ir.Call and node.method == "set" and len(node.args) == 2
-                       and type(node.arg(0)) is ir.Const and isinstance(node.arg(0).value, str)
-                       for node in ir.iter_nodes(function.body)):
-                    found.append((path, function))
-        return found
+                first = function.params[0].name if function.params else ""
+                arguments = self.handler_arguments(path, function) if first and _writes_context(function, first) else ()
+                if not arguments and first and fastify and _decorates(function, first):
+                    # a plugin nothing in the project registers (fastify-cli loads app.js; @fastify/autoload its folders)
+                    arguments = (v.App("fastify", f"{path}:{function.span.line}:{function.span.column}"),)
+                if arguments:  # req.db = db / ctx.state.db = db / c.set('db', db) in a middleware, fastify.decorate('db', …)
+                    found[(path, function.fid)] = (path, function, arguments)
+                elif express and _sets_setting(function):  # app.set('sequelize', sequelize) in start()
+                    found.setdefault((path, function.fid), (path, function, ()))
+        return list(found.values())
 
-    def _context_writers(self, path: str, module) -> list:
+    @staticmethod
+    def _python_context_writers(module) -> list:
         """Python functions that fill a framework context namespace (``g.db = …``, ``app['db'] = …``,
-        ``app.state.pool = …``, ``request.state.db = …``) or register the hooks that do
-        (``app.on_startup.append(init_db)``): run before the analyses like Express ``app.set``."""
+        ``app.state.pool = …``, ``request.state.db = …``, ``setattr(g, "db", conn)``) or run / register
+        the code that does (``app.on_startup.append(init_db)``, ``app.add_event_handler("startup", f)``,
+        ``db.init_app(app)``, which registers Flask-SQLAlchemy in ``app.extensions``)."""
         frameworks = {target.split(":", 1)[0].split(".", 1)[0] for _name, target in module.bindings}
         if not frameworks & {"flask", "quart", "aiohttp", "fastapi", "starlette"}:
             return []
-        found = []
-        for function in module.functions[1:]:
-            for node in ir.iter_nodes(function.body):
-                kind = type(node)
-                if kind is ir.Assign and any(_context_target(t) for t in node.targets):
-                    break
-                if kind is ir.Call and type(node.func) is ir.Attr and node.func.name == "append" and type(node.func.obj) is ir.Attr \
-                        and node.func.obj.name in ("on_startup", "cleanup_ctx", "on_cleanup", "on_shutdown"):
-                    break
-                if kind is ir.Call and type(node.func) is ir.Name and node.func.id == "setattr" and node.args \
-                        and type(node.arg(0)) is ir.Name and node.arg(0).id == "g":
-                    break  # setattr(g, "db", conn)
-                if kind is ir.Call and type(node.func) is ir.Attr and node.func.name == "add_event_handler":
-                    break  # app.add_event_handler("startup", start_app): the start-up code runs with the app
-                if kind is ir.Call and type(node.func) is ir.Attr and node.func.name == "init_app":
-                    break  # db.init_app(app): Flask-SQLAlchemy registers itself in app.extensions
-            else:
-                continue
-            found.append((path, function))
+        return [function for function in module.functions[1:] if any(_python_context_write(node) for node in ir.iter_nodes(function.body))]
+
         return found
 
     def assigned_paths(self, path: str, function: ir.Function) -> frozenset:
@@ -791,8 +835,16 @@ class Program:
             for function in self.modules[path].functions:
                 if function.cls >= 0 and function.name in ("__init__", "constructor"):
                     self.summary_of(v.Function(path, function.fid, v.Instance(path, function.cls)))
-        for path, function in self._app_setting_writers(initial):
-            self.summary_of(v.Function(path, function.fid))  # app.set('sequelize', sequelize) in start()
+        autoloading = [p for p in sorted(self.graph.modules) if p not in initial
+                       and any(e.external and e.target.startswith("@fastify/autoload") for e in self.graph.out_edges(p))]
+        for path in autoloading:  # the fastify-cli app.js: nothing imports it, it wires the folders autoload reads
+            if path in self.modules:
+                self.module_env(path)
+        for path, function, arguments in self._context_writers(initial + [p for p in autoloading if p in self.modules]):
+            self.summary_of(v.Function(path, function.fid), arguments)  # req.db = db in a middleware, g.db = … in get_db()
+        for (path, fid), instance in sorted(self._fastify_plugins().items()):
+            self.summary_of(v.Function(path, fid), (instance,))  # an autoloaded plugin decorates, registers its routes
+        self.__dict__.pop("_handlers", None)  # registrations made by the functions just run count too
         self.summaries.clear()
         results: list = []
         queue = list(dict.fromkeys(initial + self.modules.later))
@@ -811,12 +863,98 @@ class Program:
         return results
 
 
+def _python_context_write(node) -> bool:
+    """A statement that may fill a Python framework context slot or run / register the code that does."""
+    kind = type(node)
+    if kind is ir.Assign:
+        return any(_context_target(t) for t in node.targets)
+    if kind is not ir.Call:
+        return False
+    if type(node.func) is ir.Name:
+        return node.func.id == "setattr" and bool(node.args) and type(node.arg(0)) is ir.Name and node.arg(0).id == "g"  # setattr(g, "db", conn)
+    if type(node.func) is not ir.Attr:
+        return False
+    if node.func.name == "append" and type(node.func.obj) is ir.Attr:
+        return node.func.obj.name in ("on_startup", "cleanup_ctx", "on_cleanup", "on_shutdown")  # app.on_startup.append(init_db)
+    return node.func.name in ("add_event_handler", "init_app")
+
+
 def _context_target(target) -> bool:
     """An assignment target that may store into a context namespace: ``g.x``, ``….state.x``, ``x[key]``."""
     if type(target) is ir.Attr:
         return type(target.obj) is ir.Name and target.obj.id == "g" or type(target.obj) is ir.Attr and target.obj.name == "state"
     return type(target) is ir.Index and (type(target.obj) is ir.Name and target.obj.id in ("app", "application")
                                          or type(target.obj) is ir.Attr and target.obj.name == "app")
+
+
+def _autoload_folder(path: str, node: ir.Call) -> str | None:
+    """``dir: path.join(__dirname, 'routes')`` in ``register(AutoLoad, {…})`` → ``<dir of path>/routes/``."""
+    options = node.arg(1)
+    if type(options) is not ir.Obj:
+        return None
+    target = next((e.value for e in options.entries if e.key == "dir"), None)
+    if type(target) is not ir.Call or not target.args or type(target.args[0].value) is not ir.Name or target.args[0].value.id != "__dirname":
+        return None
+    parts = [a.value.value for a in target.args[1:] if type(a.value) is ir.Const and isinstance(a.value.value, str)]
+    if len(parts) != len(target.args) - 1 or not parts:
+        return None
+    base = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
+    folder = "/".join(p.strip("/") for p in parts if p.strip("/") not in (".", ""))
+    return base + folder + "/" if folder and ".." not in folder else None
+
+
+def _db_like(value) -> bool:
+    options = v.options(value)
+    if any(type(v.strip(option)) is v.Unknown for option in options):
+        return False
+    for option in options:
+        bare = v.strip(option)
+        if type(bare) in (v.Db, v.ModelClass):
+            continue
+        if type(bare) is v.Record and any(_handle_item(item) for _key, item in bare.items):
+            continue  # app.context.models = { Article, User } / req.models = require('./models') (sequelize-cli)
+        return False
+    return True
+
+
+def _handle_item(item) -> bool:
+    """A member that makes an object a bag of DB handles: a handle or model, or the Sequelize class
+    sequelize-cli's ``models/index.js`` puts next to its models (``db.Sequelize = Sequelize``)."""
+    bare = v.strip(item)
+    return type(bare) in (v.Db, v.ModelClass) or type(bare) is v.External and bare.name in ("sequelize:", "sequelize:Sequelize", "sequelize:default")
+
+
+_CONTEXT_CALLS = frozenset({"decorate", "decorateRequest", "set"})
+
+
+def _writes_context(function: ir.Function, first: str) -> bool:
+    """``first.x = …`` / ``first.state.x = …`` / ``first.context.x = …`` / ``first.set('x', …)`` /
+    ``first.decorate('x', …)`` in the function's own body (syntax only: which functions to run early)."""
+    for node in ir.iter_nodes(function.body):
+        if type(node) is ir.Assign:
+            for target in node.targets:
+                obj = target.obj if type(target) is ir.Attr else None
+                if type(obj) is ir.Attr and obj.name in ("state", "context", "locals"):
+                    obj = obj.obj
+                if type(obj) is ir.Name and obj.id == first:
+                    return True
+        elif type(node) is ir.Call and node.method in _CONTEXT_CALLS and type(node.func) is ir.Attr \
+                and type(node.func.obj) is ir.Name and node.func.obj.id == first and len(node.args) == 2 \
+                and type(node.arg(0)) is ir.Const and isinstance(node.arg(0).value, str):
+            return True
+    return False
+
+
+def _decorates(function: ir.Function, first: str) -> bool:
+    """``first.decorate(…)`` / ``first.decorateRequest(…)`` / ``first.register(…)``: a Fastify plugin's body."""
+    return any(type(node) is ir.Call and node.method in ("decorate", "decorateRequest", "register") and type(node.func) is ir.Attr
+               and type(node.func.obj) is ir.Name and node.func.obj.id == first for node in ir.iter_nodes(function.body))
+
+
+def _sets_setting(function: ir.Function) -> bool:
+    """``x.set('key', value)`` in the function's body: an Express application setting, maybe."""
+    return any(type(node) is ir.Call and node.method == "set" and len(node.args) == 2
+               and type(node.arg(0)) is ir.Const and isinstance(node.arg(0).value, str) for node in ir.iter_nodes(function.body))
 
 
 def _bound_under_condition(body: tuple, name: str) -> bool:

@@ -277,6 +277,14 @@ def add_prisma(catalog: Catalog, text: str, path: str) -> None:
                 if back is not None:
                     pairs = tuple((model.fields.get(b, b), other.fields.get(a, a)) for a, b in zip(*back))
                     table.relations[field_name] = Join(other.table, pairs, collection)
+                elif collection and target != model.name and any(
+                        t == model.name and c and not o for _name, (t, c, o, _r) in other.relations.items()):
+                    # an implicit many-to-many (`tags Tag[]` / `articles Article[]`): Prisma's own join
+                    # table `_ArticleToTag`, column A for the model whose name sorts first
+                    mine, theirs = ("A", "B") if model.name < other.name else ("B", "A")
+                    through = f"_{min(model.name, other.name)}To{max(model.name, other.name)}"
+                    table.relations[field_name] = Join(other.table, (), True, through, ((model.fields.get("id", "id"), mine),),
+                                                       ((theirs, other.fields.get("id", "id")),))
         catalog.add(table)
     catalog.authoritative = catalog.authoritative or bool(models)
 

@@ -193,13 +193,16 @@ class App(NamedTuple):
 
 
 class Context(NamedTuple):
-    """A framework's context namespace whose entries a start-up hook, a middleware or a helper writes
-    and handlers read: Flask/Quart ``g`` (``flask.g``), the aiohttp application mapping
-    (``aiohttp.app``: ``app['db']``, ``request.app['db']``, ``request.config_dict[key]``), Starlette's
-    ``app.state`` / ``request.state`` (``starlette.app.state``, ``starlette.request.state``).  The
-    entries are project-wide facts, ``program.app_settings[(scope, key)]``, joined over every write
-    seen (the mechanism Express ``app.set``/``req.app.get`` uses); an entry nobody wrote is unknown."""
+    """A Python framework's context namespace whose slots a start-up hook, a middleware or a helper
+    writes and handlers read: Flask/Quart ``g`` (``(flask|quart, g)``), the aiohttp application
+    mapping (``(aiohttp, app)``: ``app['db']``, ``request.app['db']``, ``request.config_dict[key]``)
+    and its start-up hooks (``(aiohttp, hooks)``), Flask's ``app.extensions`` (``(flask, extensions)``),
+    Starlette's application (``(starlette, app)``) and its ``app.state`` (``(starlette, app.state)``).
+    The slots are the project-wide ``Program.context_values[(framework, scope, key)]`` that the JS
+    frameworks' slots (``req.db``, ``fastify.decorate``, ``c.set``) use too; a slot nobody wrote a DB
+    handle to is unknown."""
 
+    framework: str
     scope: str
 
 

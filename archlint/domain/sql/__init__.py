@@ -13,7 +13,7 @@ Parsing with sqlglot is the checks' job (``archlint.checks.sql``): the domain la
 third-party parsers.
 """
 
-from archlint.domain.sql.database import DatabaseChoice, Evidence, detect_database, urls_in
+from archlint.domain.sql.database import DatabaseChoice, Evidence, asyncpg_signal, detect_database, urls_in
 from archlint.domain.sql.knowledge import SqlKnowledge, sql_knowledge
 from archlint.domain.sql.sites import SqlSite, SqlText, sql_sites
 
@@ -24,6 +24,7 @@ __all__ = [
     "SqlKnowledge",
     "SqlSite",
     "SqlText",
+    "asyncpg_signal",
     "detect_database",
     "sql_knowledge",
     "sql_sites",

@@ -5,7 +5,8 @@ syntax error on SQLite.  The signals, strongest first (reference §5):
 
 1. DB URLs — string literals in code (``create_engine("postgresql+psycopg://…")``, the
    ``os.getenv("DATABASE_URL", "sqlite:///./app.db")`` fallback) and ``.env`` / compose values;
-2. explicit options — Sequelize ``dialect: 'postgres'``, knex ``client: 'pg'``, TypeORM ``type``;
+2. explicit options — Sequelize ``dialect: 'postgres'``, knex ``client: 'pg'``, TypeORM ``type``, Django's
+   ``ENGINE: "django.db.backends.sqlite3"``;
 3. drivers imported by the code (psycopg, sqlite3, mysql2 …);
 4. docker-compose images (a ``postgres`` service may be unused, so it only breaks ties).
 
@@ -33,6 +34,7 @@ _FILE_DB = re.compile(r"\bfile:[^\s'\"`]*\.(?:db|sqlite3?)\b", re.IGNORECASE)
 _OPTION = re.compile(r"""\b(?:dialect|client|type|provider)\s*:\s*['"]([\w-]+)['"]""")
 _TEST_PATH = re.compile(r"(^|/)(tests?|__tests__|spec|fixtures?)/|(^|/)(test_[^/]*|[^/]*_test\.py|conftest\.py|[^/]*\.(test|spec)\.[jt]sx?)$")
 _RANK = ("url", "option", "driver", "image")
+_DJANGO_ENGINE = re.compile(r"^django\.db\.backends\.(\w+)$")
 _PRISMA_PROVIDER = re.compile(r'datasource\s+\w+\s*\{[^}]*?\bprovider\s*=\s*"(\w+)"', re.DOTALL)
 
 
@@ -114,6 +116,10 @@ def _driver_evidence(path: str, facts: FileFacts, externals, sql: SqlKnowledge) 
 def _url_evidence(path: str, facts: FileFacts, sql: SqlKnowledge) -> list[Evidence]:
     found = []
     for literal in facts.strings:
+        engine = _DJANGO_ENGINE.match(literal.text)  # DATABASES["default"]["ENGINE"]: an explicit option
+        dialect = sql.dialect_for_scheme(engine.group(1).split("_")[0]) if engine else None  # postgresql_psycopg2
+        if dialect is not None:
+            found.append(Evidence(dialect.name, "option", path, literal.span.line, f"ENGINE {literal.text}"))
         for database, scheme in urls_in(literal.text, sql):
             found.append(Evidence(database, "url", path, literal.span.line, f"{scheme}://…"))
     return found
@@ -140,3 +146,28 @@ def _option_evidence(path: str, facts: FileFacts, sql: SqlKnowledge) -> list[Evi
             if dialect is not None:
                 found.append(Evidence(dialect.name, "option", path, call.span.line, match.group(1)))
     return found
+
+
+_ASYNCPG_URL = re.compile(r"\bpostgres(?:ql)?\+asyncpg://")
+
+
+def asyncpg_signal(files: dict[str, FileFacts], manifest: Manifest, choice: DatabaseChoice) -> str:
+    """Where a PostgreSQL project shows that its driver is asyncpg — a ``postgresql+asyncpg://`` URL
+    in code or an env file, or asyncpg as its only PostgreSQL driver import — else ``""``.  Rules
+    about asyncpg's strict codecs (aware datetimes, string LIMITs) need the driver, not only the
+    database: psycopg accepts what asyncpg rejects."""
+    if choice.database != "postgresql":
+        return ""
+    for path in sorted(files):
+        if _TEST_PATH.search(path):
+            continue
+        for literal in files[path].strings:
+            if _ASYNCPG_URL.search(literal.text):
+                return f"`postgresql+asyncpg://` in {path}:{literal.span.line}"
+    for env in manifest.env:
+        if _ASYNCPG_URL.search(env.value):
+            return f"`{env.name}=postgresql+asyncpg://…` in {env.path}:{env.line}"
+    drivers = [e for e in choice.evidence if e.kind == "driver" and e.database == "postgresql"]
+    if drivers and all(e.detail == "asyncpg" for e in drivers):
+        return f"`asyncpg` imported in {drivers[0].path}:{drivers[0].line}"
+    return ""
