@@ -384,3 +384,64 @@ def test_flask_docs_get_db_with_getattr_and_a_query_db_helper(tmp_path):
     })
     assert rules(root, "AL601") == [("AL601", "app.py", 21)]
 
+
+def test_starlette_request_state_is_one_slot_whichever_request_class_a_module_imports(tmp_path):
+    """A Starlette ``BaseHTTPMiddleware`` stores the session; the FastAPI handlers read it through
+    ``fastapi.Request``: FastAPI's ``request.state`` is Starlette's, one slot of the project-wide
+    table.  A handler reading a key nobody stored (``request.state.session``) gets nothing."""
+    root = make_repo(tmp_path, {
+        "models.py": '''
+            from sqlalchemy import ForeignKey
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+            class Base(DeclarativeBase):
+                pass
+
+            class User(Base):
+                __tablename__ = "users"
+                id: Mapped[int] = mapped_column(primary_key=True)
+
+            class Article(Base):
+                __tablename__ = "articles"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+        ''',
+        "middleware.py": '''
+            from sqlalchemy import create_engine
+            from sqlalchemy.orm import sessionmaker
+            from starlette.middleware.base import BaseHTTPMiddleware
+            from starlette.requests import Request
+
+            SessionLocal = sessionmaker(bind=create_engine("sqlite:///app.db"))
+
+            class DbSession(BaseHTTPMiddleware):
+                async def dispatch(self, request: Request, call_next):
+                    request.state.db = SessionLocal()
+                    try:
+                        return await call_next(request)
+                    finally:
+                        request.state.db.close()
+        ''',
+        "main.py": '''
+            from fastapi import FastAPI, Request
+            from sqlalchemy import select
+            from middleware import DbSession
+            from models import Article, User
+
+            app = FastAPI()
+            app.add_middleware(DbSession)
+
+            @app.get("/articles")
+            def list_articles(request: Request):
+                db = request.state.db
+                articles = db.scalars(select(Article).limit(20)).all()
+                return [db.get(User, a.author_id) is not None for a in articles]
+
+            @app.get("/others")
+            def list_others(request: Request):
+                db = request.state.session
+                articles = db.scalars(select(Article).limit(20)).all()
+                return [db.get(User, a.author_id) is not None for a in articles]
+        ''',
+    })
+    assert rules(root, "AL601") == [("AL601", "main.py", 13)]
