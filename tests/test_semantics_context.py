@@ -445,3 +445,37 @@ def test_starlette_request_state_is_one_slot_whichever_request_class_a_module_im
         ''',
     })
     assert rules(root, "AL601") == [("AL601", "main.py", 13)]
+
+
+def test_flask_g_slot_also_written_with_a_non_handle_object_is_not_a_handle(tmp_path):
+    """``g.db`` is a sqlite3 connection, or a stub object in demo mode: a per-row ``g.db.execute``
+    is not known to be a query.  ``g.conn``, only ever the connection, still is."""
+    root = make_repo(tmp_path, {
+        "app.py": '''
+            import os
+            import sqlite3
+            from flask import Flask, g, jsonify
+
+            app = Flask(__name__)
+
+            class DemoConnection:
+                def execute(self, sql, params=()):
+                    return []
+
+            @app.before_request
+            def open_db():
+                g.conn = sqlite3.connect("app.db")
+                if os.environ.get("DEMO"):
+                    g.db = DemoConnection()
+                else:
+                    g.db = sqlite3.connect("app.db")
+
+            @app.route("/articles")
+            def list_articles():
+                rows = g.conn.execute("SELECT id, author_id FROM articles ORDER BY id LIMIT 20").fetchall()
+                authors = [g.db.execute("SELECT name FROM users WHERE id = ?", (r[1],)).fetchone() for r in rows]
+                editors = [g.conn.execute("SELECT name FROM users WHERE id = ?", (r[1],)).fetchone() for r in rows]
+                return jsonify(authors + editors)
+        ''',
+    })
+    assert rules(root, "AL601") == [("AL601", "app.py", 23)]

@@ -144,10 +144,12 @@ class Program:
 
     # framework context slots (see ``context_values``) ------------------------------------------------
     def write_context(self, framework: str, scope: str, key: str, value) -> None:
-        """A framework context slot written with ``value``: kept only when the value is a DB handle (a
-        client, a model class, or an object of them), so other slots (``req.user``, ``g.user``) stay
-        unknown.  A ``None`` written too (``g.db = None`` at teardown) is dropped, and so are request
-        data, loop-row and ``with``-session tags: the slot outlives the request or block that wrote it."""
+        """A framework context slot written with ``value``.  The slot is a DB handle (a client, a model
+        class, or an object of them) only while every write stores one: anything else written to it
+        (``req.user``, ``g.user``, a stub object in one app, a value the analysis cannot type) makes it
+        unknown for good, so no rule reads a handle into a slot that may hold something else.  A
+        ``None`` written too (``g.db = None`` at teardown) is dropped, and so are request data, loop-row
+        and ``with``-session tags: the slot outlives the request or block that wrote it."""
         kept = None
         for option in v.options(value):
             bare = v.strip(option)
@@ -155,8 +157,10 @@ class Program:
                 continue
             tags = frozenset(t for t in v.tags_of(option) if t != v.REQUEST_TAG and not t.startswith(("elem:", "sess:")))
             kept = v.join(kept, v.tag(bare, tags))
-        if kept is None or not _db_like(kept):
+        if kept is None:
             return
+        if not _db_like(kept):
+            kept = v.UNKNOWN  # something else: the slot is not known to hold a handle (joins to unknown)
         slot = (_CONTEXT_FRAMEWORK.get(framework, framework), scope, key)
         old = self.context_values.get(slot)
         self.context_values[slot] = kept if old is None else v.join(old, kept)
@@ -164,7 +168,8 @@ class Program:
     def read_context(self, framework: str, scope: str, key: str):
         """What a handler reads from a framework context slot: the joined DB handle written there,
         else ``None`` (a slot nothing DB-like was written to stays unknown)."""
-        return self.context_values.get((_CONTEXT_FRAMEWORK.get(framework, framework), scope, key))
+        found = self.context_values.get((_CONTEXT_FRAMEWORK.get(framework, framework), scope, key))
+        return found if found is not None and _db_like(found) else None
 
     # static resolution (no interpretation): what module-level names denote -------------------------
     def static_value(self, path: str, node) -> object:
