@@ -844,7 +844,8 @@ class Frame(Calls):
                 self._set_entry(obj.id, target.name, value)  # where.authorId = id
                 return
             if type(receiver) is v.Context:  # g.db = connect() / app.state.pool = await create_pool()
-                self.program.write_context(receiver.framework, receiver.scope, target.name, value)
+                if receiver.scope in _ATTRIBUTE_SCOPES:  # (what context_read reads back)
+                    self.program.write_context(receiver.framework, receiver.scope, target.name, value)
                 return
             if type(receiver) is v.Request:
                 self.request_event("request-write", receiver, target.name, target.span)
