@@ -84,7 +84,8 @@ class Program:
         self.library = library
         # The framework context slots, one project-wide table for Python and JS: (framework, scope, key)
         # -> the DB handle that start-up code, a plugin, a hook, a middleware or a helper stores there for
-        # handlers to read, joined over every write (see ``write_context``).  Express settings
+        # handlers to read, joined over every write (see ``write_context``; one table so that what counts
+        # as a handle, and what a write drops, is the same for every framework).  Express settings
         # ``app.set('sequelize', s)`` (scope ``settings``), Fastify ``fastify.decorate('db', knex(…))``
         # (``app``; ``decorateRequest``: ``request``), Express ``req.db = db`` in a middleware / Koa
         # ``app.context.db`` / ``ctx.db`` (``request``), Koa ``ctx.state.db`` and Starlette
