@@ -235,3 +235,33 @@ def test_sequelize_cli_registry_put_on_the_request(tmp_path):
                       .replace("await db.User.findByPk(", "await req.models.User.findByPk("))
     assert "req.models.User" in routes.read_text()
     assert ("AL601", "routes/articles.js", 12) in rules(root, "AL601")
+
+
+def test_a_slot_also_written_with_a_non_handle_object_is_not_a_handle(tmp_path):
+    """``req.db`` is the knex instance in one application and an in-memory store (a class instance,
+    known not to be a handle) in another: the same per-row ``req.db('users')`` call is not known to
+    be a query.  The same loop over a slot only the knex instance is written to is an N+1."""
+    root = make_repo(tmp_path, {
+        "package.json": KNEX,
+        "src/db.js": "module.exports = require('knex')({ client: 'pg', connection: process.env.DATABASE_URL });\n",
+        "src/app.js": """
+            const express = require('express');
+            const db = require('./db');
+            class MemoryStore { constructor() { this.rows = new Map(); } }
+            const app = express();
+            const demo = express();
+            app.use((req, res, next) => { req.db = db; req.knex = db; next(); });
+            demo.use((req, res, next) => { req.db = new MemoryStore(); next(); });
+            app.get('/articles', async (req, res) => {
+              const rows = await db('articles').orderBy('id').limit(20);
+              for (const row of rows) {
+                row.author = await req.db('users').where({ id: row.author_id }).first();
+                row.editor = await req.knex('users').where({ id: row.editor_id }).first();
+              }
+              res.json(rows);
+            });
+            app.use('/demo', demo);
+            app.listen(3000);
+        """,
+    })
+    assert rules(root, "AL601") == [("AL601", "src/app.js", 12)]

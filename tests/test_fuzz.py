@@ -141,6 +141,9 @@ def build(rng: random.Random, root: Path, outside: Path) -> Tree:
         if undecodable:
             tree.undecodable.add(path.relative_to(root).as_posix())
     extras = rng.sample(range(12), k=rng.randint(2, 6))
+    # a fixture's own archlint.toml governs before pyproject.toml (CONFIG_NAMES order): a bad
+    # [tool.archlint] next to it is never read, so the bad key goes into the governing file
+    own = next((root / name for name in ("archlint.toml", ".archlint.toml") if (root / name).is_file()), None)
     hostile = root / "hostile"
     hostile.mkdir(exist_ok=True)
     for extra in extras:
@@ -174,11 +177,14 @@ def build(rng: random.Random, root: Path, outside: Path) -> Tree:
             broken = rng.choice(["[project\nname =", "[tool.archlint\n", '[[tool]]\n"x" = \x00'])
             (root / "pyproject.toml").write_text(broken)
             # a broken manifest is the project's problem; one that meant to configure archlint is a config error
-            tree.bad_config = "tool.archlint" in broken
+            tree.bad_config = "tool.archlint" in broken if own is None else tree.bad_config
         elif extra == 9:
             bad = rng.choice(['fail_on = "sometimes"', "exclude = [1, 2]", "layers = 5", 'preset = "no-such-preset"',
                               "[[tool.archlint.layers]]\nname = 3"])
-            (root / "pyproject.toml").write_text(f"[tool.archlint]\n{bad}\n")
+            if own is None:
+                (root / "pyproject.toml").write_text(f"[tool.archlint]\n{bad}\n")
+            else:
+                own.write_text(own.read_text() + "\n" + bad.replace("tool.archlint.", "") + "\n")
             tree.bad_config = True
         elif extra == 10:
             (hostile / "modern.py").write_text("\n".join(PY_MODERN))

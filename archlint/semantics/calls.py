@@ -279,6 +279,8 @@ class Calls:
                 return v.tag(v.Query("django", bare.model, lazy=True, cached=True), tags)
             bare = bare._replace(kind="manager")
             kind = v.Db
+        if kind is v.Db and bare.kind == "flask_db" and method == "init_app":
+            self.program.write_context("flask", "extensions", "sqlalchemy", bare)  # current_app.extensions['sqlalchemy']
         if kind in (v.Db, v.Query, v.Result, v.Rows, v.Row, v.ModelClass):
             found = self.db_method(node, bare, tags, method, args)
             if found is not None:
@@ -319,12 +321,12 @@ class Calls:
         if kind is v.App and bare.framework == "express" and method in ("set", "get") and args and len(args) == (2 if method == "set" else 1) \
                 and type(v.strip(args[0][2])) is v.Const and isinstance(v.strip(args[0][2]).value, str) and not v.strip(args[0][2]).value.startswith("/"):
             # application settings: app.set('sequelize', sequelize) at start-up, req.app.get('sequelize') in a handler
-            key = ("express", v.strip(args[0][2]).value)
+            key = v.strip(args[0][2]).value
             if method == "set":
-                old = self.program.app_settings.get(key)
-                self.program.app_settings[key] = args[1][2] if old is None else v.join(old, args[1][2])
+                self.program.write_context("express", "settings", key, args[1][2])
                 return bare
-            return self.program.app_settings.get(key, v.UNKNOWN)
+            held = self.program.read_context("express", "settings", key)
+            return held if held is not None else v.UNKNOWN
         if kind is v.App or kind is v.Request and method not in REQUEST_METHODS and method not in ("get", "set"):
             held = self.context_read(receiver, method)
             if held is not None:  # fastify.db('articles') / req.knex('users')
@@ -335,6 +337,18 @@ class Calls:
             scope = "app" if method == "decorate" else "request"
             self.program.write_context("fastify", scope, v.strip(args[0][2]).value, args[1][2])
             return bare
+        if kind is v.Context:
+            return self.context_method(node, bare, method, args)
+        if kind is v.App and bare.framework == "aiohttp" and method == "get" and args:
+            return self.context_method(node, v.Context("aiohttp", "app"), method, args)
+        if kind is v.App and bare.framework in ("fastapi", "starlette") and method == "add_event_handler" and len(args) == 2:
+            event = v.strip(args[0][2])  # app.add_event_handler("startup", create_start_app_handler(app, settings))
+            handler = v.strip(args[1][2])
+            if type(event) is v.Const and event.value == "startup" and type(handler) is v.Function:
+                self.call_function(node, handler, [])
+            return v.UNKNOWN
+        if kind is v.App and bare.site == v.ANNOTATED_APP:
+            return v.UNKNOWN  # routes registered on a parameter: which application (and prefix) is not known
         if kind is v.App:  # route registration: handlers run per request and are analysed on their own
             if method in self.program.library.route_methods.get(bare.framework, ()) or method in ("route", "basePath"):
                 self.program.route_calls.setdefault((self.path, node.span), (self.path, node, bare, tuple(a[2] for a in args)))
@@ -999,6 +1013,16 @@ class Calls:
                 handle = handle._replace(model=self.model_key(args[0][2]))
             owned = self.own_session(handle, node, "")
             return v.tag(handle, (ASYNC | owned) if is_async_api(name) else owned)
+        if name in ("builtins.getattr", "builtins.setattr") and len(args) >= 2 and type(v.strip(args[0][2])) is v.Context:
+            context, key = v.strip(args[0][2]), v.strip(args[1][2])
+            if type(key) is v.Const and isinstance(key.value, str):
+                if name == "builtins.setattr" and len(args) == 3:  # setattr(g, "db", conn)
+                    self.program.write_context(context.framework, context.scope, key.value, args[2][2])
+                    return v.Const(None)
+                if name == "builtins.getattr":  # getattr(g, "_database", None): the Flask docs' get_db()
+                    found = self.program.read_context(context.framework, context.scope, key.value)
+                    return v.UNKNOWN if found is None else found if len(args) == 2 else v.join(found, args[2][2])
+            return v.UNKNOWN
         if name == "builtins.setattr" and len(args) == 3:
             self.dynamic_field_write(node, args[0][2], args[1][2], "setattr")
         if name == "global:Object.assign" and len(args) >= 2 and type(v.strip(args[0][2])) is v.Row:
@@ -1026,9 +1050,14 @@ class Calls:
             if type(label) is v.Const and isinstance(label.value, str):
                 key = self.program.schema.by_name(label.value, "mongoose", self.path) or f"{self.path}:{label.value}"
                 return v.ModelClass("mongoose", key)
+        if name in ("aiohttp.web.AppKey", "aiohttp.web_app.AppKey", "aiohttp.AppKey") and args:
+            label = v.strip(args[0][2])  # web.AppKey('db', asyncpg.Pool): a typed key of the application mapping
+            return v.Const(f"AppKey:{label.value}") if type(label) is v.Const and isinstance(label.value, str) else v.UNKNOWN
         framework = library.app(name)
         if framework:
             site = f"{self.path}:{node.span.line}:{node.span.column}"
+            if framework in ("fastapi", "starlette"):
+                self.lifespan(node, v.App(framework, site), args)
             for kind, keyword, value, _node in args:
                 prefix = v.strip(value)
                 if type(prefix) is v.Record:  # new Router({ prefix: '/api' })
@@ -1079,5 +1108,40 @@ class Calls:
             if type(v.strip(value)) is v.Function and name.startswith("global:Promise"):
                 self.call_function(node, v.strip(value), [])
         return v.tag(v.UNKNOWN, arg_tags)
+
+    def context_method(self, node: ir.Call, context: v.Context, method: str, args):
+        """``g.get('db')`` / ``request.app.get('db')``: the entry, or the default when nobody set it;
+        ``app.on_startup.append(init_db)`` / ``app.cleanup_ctx.append(pg_ctx)``: the hook runs with the
+        application, so the entries it stores are written."""
+        if context.scope == "hooks" and method in ("append", "insert", "extend"):
+            for _kind, _name, value, _node in args:
+                for hook in v.options(value):
+                    if type(v.strip(hook)) is v.Function:
+                        self.call_function(node, v.strip(hook), [("pos", "", v.App("aiohttp"), None)])
+            return v.UNKNOWN
+        if method == "get" and args:
+            from archlint.semantics.interpreter import context_key
+
+            key = context_key(args[0][2])
+            if not key:
+                return v.UNKNOWN
+            found = self.program.read_context(context.framework, context.scope, key)
+            default = args[1][2] if len(args) > 1 else v.Const(None)
+            return v.UNKNOWN if found is None else v.join(found, default)
+        return v.UNKNOWN
+
+    def lifespan(self, node: ir.Call, app: v.App, args) -> None:
+        """``FastAPI(lifespan=lifespan)``: the lifespan runs with the application; what it stores on
+        ``app.state`` is written, and a state dict it yields (``yield {"pool": pool}``) becomes
+        ``request.state`` in every handler."""
+        handler = next((a[2] for a in args if a[0] == "kw" and a[1] == "lifespan"), None)
+        if handler is None or type(v.strip(handler)) is not v.Function:
+            return
+        state = v.strip(self.call_function(node, v.strip(handler), [("pos", "", app, None)]))
+        for option in v.options(state):
+            if type(v.strip(option)) is v.Record:
+                for key, value in v.strip(option).items:
+                    if isinstance(key, str):
+                        self.program.write_context(app.framework, "state", key, value)
 
     # effects -----------------------------------------------------------------------------------------

@@ -175,6 +175,48 @@ def record_key(value) -> str:
     return ""
 
 
+STARLETTE = ("fastapi", "starlette")
+APP_CLASSES = ("FastAPI", "Starlette", "Application", "Flask", "Quart")
+_AIOHTTP_HOOKS = ("on_startup", "on_cleanup", "on_shutdown", "cleanup_ctx")
+# context namespaces whose slots are attributes (``g.db``, ``app.state.pool``); the aiohttp application
+# mapping and Flask's ``app.extensions`` hold items (``app["db"]``); the hooks and application objects hold none
+_ATTRIBUTE_SCOPES = frozenset({"g", "app.state"})
+
+
+def request_context(request: v.Request, name: str):
+    """The context namespace a request attribute leads to: aiohttp ``request.app`` /
+    ``request.config_dict`` (the application mapping), Starlette ``request.app`` (its ``state``)."""
+    if request.part != "":
+        return None
+    if request.framework == "aiohttp" and name in ("app", "config_dict"):
+        return v.Context("aiohttp", "app")
+    if request.framework in STARLETTE and name == "app":
+        return v.Context("starlette", "app")
+    return None
+
+
+def app_context(app: v.App, name: str):
+    """``app.state`` of a FastAPI/Starlette application, ``app.extensions`` of a Flask/Quart one,
+    ``app.on_startup`` / ``app.cleanup_ctx`` of an aiohttp one (the hooks that receive the
+    application and fill its mapping)."""
+    if app.framework in ("flask", "quart") and name == "extensions":
+        return v.Context("flask", "extensions")
+    if app.framework in STARLETTE and name == "state":
+        return v.Context("starlette", "app.state")
+    if app.framework == "aiohttp" and name in _AIOHTTP_HOOKS:
+        return v.Context("aiohttp", "hooks")
+    return None
+
+
+def context_key(index) -> str:
+    """The key of a context entry: a string constant (``app['db']``) or an aiohttp ``AppKey``
+    (``web.AppKey('db', Pool)``, whose value the model keeps as ``Const('AppKey:db')``)."""
+    key = v.strip(index)
+    if type(key) is v.Const and isinstance(key.value, str):
+        return key.value
+    return ""
+
+
 def _is_property(definition) -> bool:
     """``@property`` / ``@functools.cached_property``: reading the attribute calls the method."""
     if definition is None:
@@ -358,6 +400,10 @@ class Frame(Calls):
                 return v.tag(handle, ASYNC) if is_async_api(name) else handle
             if self._is_request_type(name):
                 return v.tag(v.Request(self._framework_of(name)), frozenset({v.REQUEST_TAG}))
+            framework = self.program.library.app(name)
+            if framework and name.rsplit(".", 1)[-1].rsplit(":", 1)[-1] in APP_CLASSES:
+                # `async def connect_to_db(app: FastAPI)`: the application (its state / mapping / extensions)
+                return v.App(framework, v.ANNOTATED_APP)
         return None
 
     def _handle_base(self, cls: v.ClassValue):
@@ -919,10 +965,14 @@ class Frame(Calls):
             if type(obj) is ir.Name and obj.id in self.env and _records(self.env[obj.id]):
                 self._set_entry(obj.id, target.name, value)  # where.authorId = id
                 return
+            if type(receiver) is v.Context:  # g.db = connect() / app.state.pool = await create_pool()
+                if receiver.scope in _ATTRIBUTE_SCOPES:  # (what context_read reads back)
+                    self.program.write_context(receiver.framework, receiver.scope, target.name, value)
+                return
             if type(receiver) is v.Request:
                 self.request_event("request-write", receiver, target.name, target.span)
                 scope = _CONTEXT_SCOPES.get(receiver.part)
-                if scope:  # req.db = db in a middleware, ctx.state.db = db, app.context.db = db
+                if scope:  # req.db = db in a middleware, ctx.state.db = db, app.context.db = db, Starlette request.state.db = db
                     self.program.write_context(receiver.framework, scope, target.name, value)
                 key = self._request_slot(obj, target.name)
                 if key:  # req.loggedUser = await User.findOne(…): later reads in this frame see the row
@@ -986,6 +1036,12 @@ class Frame(Calls):
             if key and type(target.obj) is ir.Name and target.obj.id in self.env and _records(self.env[target.obj.id]):
                 self._set_entry(target.obj.id, key, value)  # where[Op.or] = [...]
             bare_key = v.strip(index)
+            if type(receiver) is v.Context or type(receiver) is v.App and receiver.framework == "aiohttp":
+                key = context_key(index)  # app['db'] = await create_pool(…) in an on_startup hook
+                if key:
+                    context = receiver if type(receiver) is v.Context else v.Context("aiohttp", "app")
+                    self.program.write_context(context.framework, context.scope, key, value)
+                return
             if type(receiver) is v.Request and type(bare_key) is v.Const and isinstance(bare_key.value, str):
                 self.request_event("request-write", receiver, "[" + bare_key.value + "]", target.span)
             if type(receiver) is v.Row and receiver.stack in ("sqlite3", "aiosqlite", "asyncpg"):
@@ -1244,9 +1300,14 @@ class Frame(Calls):
             return self.program.module_member(bare.path, name)
         if kind is v.External:
             return self.program.static_attribute(bare, name)
+        if kind is v.Context:
+            return self.context_member(bare, name)
         if kind is v.Request:
             if name == "app" and bare.framework == "express" and bare.part == "":
                 return v.App("express")  # req.app: the application (its settings: req.app.get('key'))
+            context = request_context(bare, name)
+            if context is not None:  # aiohttp request.app / request.config_dict, Starlette request.app
+                return context
             if name == "server" and bare.framework == "fastify" and bare.part == "":
                 return v.App("fastify")  # request.server: the Fastify instance (its decorators)
             if name == "var" and bare.framework == "hono" and bare.part == "":
@@ -1282,17 +1343,34 @@ class Frame(Calls):
             return v.Request("koa")  # app.context: the prototype of every ctx (app.context.db = db)
         if kind is v.App and name == "locals" and bare.framework == "express":
             return v.Request("express", "app.locals")  # app.locals / req.app.locals: application-wide values
+        if kind is v.App:
+            context = app_context(bare, name)
+            if context is not None:  # app.state / app.extensions / app.on_startup
+                return context
         return v.tag(v.UNKNOWN, tags)
 
+    def context_member(self, context: v.Context, name: str):
+        """An attribute of a context namespace: a nested namespace (``request.app.state``,
+        ``current_app.extensions``) or the slot's value (``g.db``, ``app.state.pool``)."""
+        if context.framework == "starlette" and context.scope == "app":
+            return v.Context("starlette", "app.state") if name == "state" else v.UNKNOWN
+        if context.framework == "flask" and context.scope == "app":
+            return v.Context("flask", "extensions") if name == "extensions" else v.UNKNOWN
+        held = self.context_read(context, name)
+        return held if held is not None else v.UNKNOWN
+
     def context_read(self, value, name: str):
-        """``req.db`` / ``ctx.state.db`` / ``c.var.db`` / ``fastify.db`` / ``app.locals.db``: the DB
-        handle the project stored in that framework context slot, else ``None``."""
+        """``req.db`` / ``ctx.state.db`` / ``c.var.db`` / ``fastify.db`` / ``app.locals.db`` /
+        ``g.db`` / ``app.state.pool`` / Starlette ``request.state.db``: the DB handle the project
+        stored in that framework context slot (``Program.context_values``), else ``None``."""
         bare = v.strip(value)
         if type(bare) is v.Request and name not in REQUEST_PARTS:
             scope = _CONTEXT_SCOPES.get(bare.part)
             return self.program.read_context(bare.framework, scope, name) if scope else None
         if type(bare) is v.App and bare.framework == "fastify":
             return self.program.read_context("fastify", "app", name)
+        if type(bare) is v.Context and bare.scope in _ATTRIBUTE_SCOPES:
+            return self.program.read_context(bare.framework, bare.scope, name)
         return None
 
     def _chained_relation(self, attribute: v.ModelAttr, name: str, node) -> None:
@@ -1324,6 +1402,10 @@ class Frame(Calls):
         detail = f"{request.part}.{name}" if request.part else name
         self.analysis.events.append(Event(kind, self.path, span, detail))
 
+    def _aiohttp_view(self, instance: v.Instance) -> bool:
+        return any(type(base) is v.External and base.name in ("aiohttp.web.View", "aiohttp.web_urldispatcher.View", "aiohttp.web_views.View")
+                   for path, cid in self.program.subclass_chain(instance.path, instance.cid) for base in self.program.bases(path, cid))
+
     def instance_member(self, instance: v.Instance, name: str):
         found = self.program.method(instance.path, instance.cid, name)
         if found is not None:
@@ -1338,6 +1420,8 @@ class Frame(Calls):
             context = serializer_context(self.program, instance)
             if context is not None:
                 return context
+        if name == "request" and written is None and member is None and self._aiohttp_view(instance):
+            return v.tag(v.Request("aiohttp"), frozenset({v.REQUEST_TAG}))  # web.View keeps the request it serves
         declared = None
         if member is not None:
             if member.value is not None and type(member.value) is not ir.FuncRef:
@@ -1433,6 +1517,11 @@ class Frame(Calls):
                 found = bare.get(key.value)
                 if found is not None:
                     return v.tag(found, tags)
+        if kind is v.Context or kind is v.App and bare.framework == "aiohttp":
+            key = context_key(index)  # request.app['db'] / current_app.extensions['sqlalchemy']
+            context = bare if kind is v.Context else v.Context("aiohttp", "app")
+            held = self.program.read_context(context.framework, context.scope, key) if key else None
+            return held if held is not None else v.UNKNOWN
         if kind is v.Request:
             key = v.strip(index)
             if type(key) is v.Const and isinstance(key.value, str):

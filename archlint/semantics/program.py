@@ -29,6 +29,12 @@ _JS_GLOBALS = frozenset(
 
 
 _REQUEST_GLOBALS = {"flask.request": "flask", "quart.request": "quart", "flask.globals.request": "flask"}
+# the application-context namespaces of Flask/Quart: `g.db = connect()` in a helper or hook, `g.db` in views;
+# current_app: only its `extensions` mapping is modelled (`db.init_app(app)` registers itself there)
+_CONTEXT_GLOBALS = {"flask.g": ("flask", "g"), "flask.globals.g": ("flask", "g"), "quart.g": ("quart", "g"), "quart.globals.g": ("quart", "g"),
+                    "flask.current_app": ("flask", "app"), "flask.globals.current_app": ("flask", "app"), "quart.current_app": ("flask", "app")}
+# FastAPI's `app.state` / `request.state` are Starlette's: one slot whichever import a module used
+_CONTEXT_FRAMEWORK = {"fastapi": "starlette"}
 
 
 class ModuleTable(dict):
@@ -76,11 +82,17 @@ class Program:
     def __init__(self, modules: dict[str, ir.ModuleIR], graph: ModuleGraph, library: Library, loader=None) -> None:
         self.graph = graph
         self.library = library
-        self.app_settings: dict[tuple[str, str], object] = {}  # (framework, key) -> value of app.set(key, value)
-        # (framework, scope, key) -> the DB handle a framework context holds under that key, joined over
-        # every write: Fastify ``fastify.decorate('db', knex(…))`` (scope ``app``), Express ``req.db = db``
-        # in a middleware / Koa ``app.context.db`` / ``ctx.db`` (``request``), Koa ``ctx.state.db``
-        # (``state``), Hono ``c.set('db', db)`` (``var``), Express ``app.locals.db`` (``app.locals``)
+        # The framework context slots, one project-wide table for Python and JS: (framework, scope, key)
+        # -> the DB handle that start-up code, a plugin, a hook, a middleware or a helper stores there for
+        # handlers to read, joined over every write (see ``write_context``; one table so that what counts
+        # as a handle, and what a write drops, is the same for every framework).  Express settings
+        # ``app.set('sequelize', s)`` (scope ``settings``), Fastify ``fastify.decorate('db', knex(…))``
+        # (``app``; ``decorateRequest``: ``request``), Express ``req.db = db`` in a middleware / Koa
+        # ``app.context.db`` / ``ctx.db`` (``request``), Koa ``ctx.state.db`` and Starlette
+        # ``request.state.db`` or a lifespan's state (``state``), Hono ``c.set('db', db)`` (``var``),
+        # Express ``app.locals.db`` (``app.locals``), Flask/Quart ``g.db`` (``g``), Flask
+        # ``app.extensions['sqlalchemy']`` (``extensions``), the aiohttp application mapping
+        # ``app['db']`` (``app``), Starlette ``app.state.pool`` (``app.state``).
         self.context_values: dict[tuple[str, str, str], object] = {}
         self.define_aliases: dict[tuple[str, str], str] = {}  # (path, local name) -> Sequelize define model key
         self._schema: Schema | None = None
@@ -132,6 +144,35 @@ class Program:
     def language(self, path: str) -> str:
         module = self.modules.get(path)
         return module.language if module is not None else ""
+
+    # framework context slots (see ``context_values``) ------------------------------------------------
+    def write_context(self, framework: str, scope: str, key: str, value) -> None:
+        """A framework context slot written with ``value``.  The slot is a DB handle (a client, a model
+        class, or an object of them) only while every write stores one: anything else written to it
+        (``req.user``, ``g.user``, a stub object in one app, a value the analysis cannot type) makes it
+        unknown for good, so no rule reads a handle into a slot that may hold something else.  A
+        ``None`` written too (``g.db = None`` at teardown) is dropped, and so are request data, loop-row
+        and ``with``-session tags: the slot outlives the request or block that wrote it."""
+        kept = None
+        for option in v.options(value):
+            bare = v.strip(option)
+            if type(bare) is v.Const and bare.value is None:
+                continue
+            tags = frozenset(t for t in v.tags_of(option) if t != v.REQUEST_TAG and not t.startswith(("elem:", "sess:")))
+            kept = v.join(kept, v.tag(bare, tags))
+        if kept is None:
+            return
+        if not _db_like(kept):
+            kept = v.UNKNOWN  # something else: the slot is not known to hold a handle (joins to unknown)
+        slot = (_CONTEXT_FRAMEWORK.get(framework, framework), scope, key)
+        old = self.context_values.get(slot)
+        self.context_values[slot] = kept if old is None else v.join(old, kept)
+
+    def read_context(self, framework: str, scope: str, key: str):
+        """What a handler reads from a framework context slot: the joined DB handle written there,
+        else ``None`` (a slot nothing DB-like was written to stays unknown)."""
+        found = self.context_values.get((_CONTEXT_FRAMEWORK.get(framework, framework), scope, key))
+        return found if found is not None and _db_like(found) else None
 
     # static resolution (no interpretation): what module-level names denote -------------------------
     def static_value(self, path: str, node) -> object:
@@ -557,6 +598,8 @@ class Program:
             framework = _REQUEST_GLOBALS.get(name)
             if framework:  # flask.request: the current request, a context-local
                 return v.tag(v.Request(framework), frozenset({v.REQUEST_TAG}))
+            if name in _CONTEXT_GLOBALS:
+                return v.Context(*_CONTEXT_GLOBALS[name])
             return v.External(name)
         if found.file not in self.modules:
             return v.Module(found.file) if not found.attr else v.UNKNOWN
@@ -734,57 +777,42 @@ class Program:
             results.append(analysis)
         return results
 
-    def _app_setting_writers(self, paths) -> list:
-        """Functions that store an application setting (Express ``app.set('sequelize', sequelize)``):
-        run once before the analyses, so a handler's ``req.app.get('sequelize')`` reads the value."""
-        found = []
-        for path in paths:
-            module = self.modules[path]
-            if module.language == "python" or not any(target.split(":", 1)[0] == "express" for _name, target in module.bindings):
-                continue  # only a module that imports express makes the application it configures
-            for function in module.functions[1:]:
-                if any(type(node) is ir.Call and node.method == "set" and len(node.args) == 2
-                       and type(node.arg(0)) is ir.Const and isinstance(node.arg(0).value, str)
-                       for node in ir.iter_nodes(function.body)):
-                    found.append((path, function))
-        return found
-
-    def write_context(self, framework: str, scope: str, key: str, value) -> None:
-        """A framework context slot written with ``value``: kept only when the value is a DB handle
-        (a client, a model class, or an object of them) — other slots (``req.user``) stay unknown."""
-        if not _db_like(value):
-            return
-        slot = (framework, scope, key)
-        old = self.context_values.get(slot)
-        self.context_values[slot] = value if old is None else v.join(old, value)
-
-    def read_context(self, framework: str, scope: str, key: str):
-        """What a handler reads from a framework context slot: the joined DB handle written there,
-        else ``None`` (a slot nothing DB-like was written to stays unknown)."""
-        found = self.context_values.get((framework, scope, key))
-        return v.strip(found) if found is not None and _db_like(found) else None
-
     def _context_writers(self, paths) -> list:
-        """Functions that may store a DB handle in a framework context — a middleware's ``req.db =
-        db`` / ``ctx.state.db = db`` / ``c.set('db', db)``, a Fastify plugin's ``fastify.decorate('db',
-        knex(…))`` — with the arguments their framework passes them, run once before the analyses
-        so every handler, analysed in any order, reads the slot."""
-        found = []
+        """Functions that may store a DB handle in a framework context slot, with the arguments their
+        framework passes them, run once before the analyses so every handler, analysed in any order,
+        reads the slot (syntax only decides which functions to run early)."""
+        found: dict = {}
         for path in paths:
             module = self.modules[path]
             if module.language == "python":
+                for function in self._python_context_writers(module):
+                    found.setdefault((path, function.fid), (path, function, ()))
                 continue
+            express = any(target.split(":", 1)[0] == "express" for _name, target in module.bindings)
             fastify = any(target.split(":", 1)[0] in ("fastify", "fastify-plugin", "@fastify/autoload") for _name, target in module.bindings)
             for function in module.functions[1:]:
                 first = function.params[0].name if function.params else ""
-                if not first:
-                    continue
-                arguments = self.handler_arguments(path, function) if _writes_context(function, first) else ()
-                if not arguments and fastify and _decorates(function, first):
+                arguments = self.handler_arguments(path, function) if first and _writes_context(function, first) else ()
+                if not arguments and first and fastify and _decorates(function, first):
                     # a plugin nothing in the project registers (fastify-cli loads app.js; @fastify/autoload its folders)
                     arguments = (v.App("fastify", f"{path}:{function.span.line}:{function.span.column}"),)
-                if arguments:
-                    found.append((path, function, arguments))
+                if arguments:  # req.db = db / ctx.state.db = db / c.set('db', db) in a middleware, fastify.decorate('db', …)
+                    found[(path, function.fid)] = (path, function, arguments)
+                elif express and _sets_setting(function):  # app.set('sequelize', sequelize) in start()
+                    found.setdefault((path, function.fid), (path, function, ()))
+        return list(found.values())
+
+    @staticmethod
+    def _python_context_writers(module) -> list:
+        """Python functions that fill a framework context namespace (``g.db = …``, ``app['db'] = …``,
+        ``app.state.pool = …``, ``request.state.db = …``, ``setattr(g, "db", conn)``) or run / register
+        the code that does (``app.on_startup.append(init_db)``, ``app.add_event_handler("startup", f)``,
+        ``db.init_app(app)``, which registers Flask-SQLAlchemy in ``app.extensions``)."""
+        frameworks = {target.split(":", 1)[0].split(".", 1)[0] for _name, target in module.bindings}
+        if not frameworks & {"flask", "quart", "aiohttp", "fastapi", "starlette"}:
+            return []
+        return [function for function in module.functions[1:] if any(_python_context_write(node) for node in ir.iter_nodes(function.body))]
+
         return found
 
     def assigned_paths(self, path: str, function: ir.Function) -> frozenset:
@@ -815,15 +843,13 @@ class Program:
             for function in self.modules[path].functions:
                 if function.cls >= 0 and function.name in ("__init__", "constructor"):
                     self.summary_of(v.Function(path, function.fid, v.Instance(path, function.cls)))
-        for path, function in self._app_setting_writers(initial):
-            self.summary_of(v.Function(path, function.fid))  # app.set('sequelize', sequelize) in start()
         autoloading = [p for p in sorted(self.graph.modules) if p not in initial
                        and any(e.external and e.target.startswith("@fastify/autoload") for e in self.graph.out_edges(p))]
         for path in autoloading:  # the fastify-cli app.js: nothing imports it, it wires the folders autoload reads
             if path in self.modules:
                 self.module_env(path)
         for path, function, arguments in self._context_writers(initial + [p for p in autoloading if p in self.modules]):
-            self.summary_of(v.Function(path, function.fid), arguments)  # req.db = db in a middleware
+            self.summary_of(v.Function(path, function.fid), arguments)  # req.db = db in a middleware, g.db = … in get_db()
         for (path, fid), instance in sorted(self._fastify_plugins().items()):
             self.summary_of(v.Function(path, fid), (instance,))  # an autoloaded plugin decorates, registers its routes
         self.__dict__.pop("_handlers", None)  # registrations made by the functions just run count too
@@ -843,6 +869,30 @@ class Program:
         results.extend(framework_analyses(self))
         self._analyses = results
         return results
+
+
+def _python_context_write(node) -> bool:
+    """A statement that may fill a Python framework context slot or run / register the code that does."""
+    kind = type(node)
+    if kind is ir.Assign:
+        return any(_context_target(t) for t in node.targets)
+    if kind is not ir.Call:
+        return False
+    if type(node.func) is ir.Name:
+        return node.func.id == "setattr" and bool(node.args) and type(node.arg(0)) is ir.Name and node.arg(0).id == "g"  # setattr(g, "db", conn)
+    if type(node.func) is not ir.Attr:
+        return False
+    if node.func.name == "append" and type(node.func.obj) is ir.Attr:
+        return node.func.obj.name in ("on_startup", "cleanup_ctx", "on_cleanup", "on_shutdown")  # app.on_startup.append(init_db)
+    return node.func.name in ("add_event_handler", "init_app")
+
+
+def _context_target(target) -> bool:
+    """An assignment target that may store into a context namespace: ``g.x``, ``….state.x``, ``x[key]``."""
+    if type(target) is ir.Attr:
+        return type(target.obj) is ir.Name and target.obj.id == "g" or type(target.obj) is ir.Attr and target.obj.name == "state"
+    return type(target) is ir.Index and (type(target.obj) is ir.Name and target.obj.id in ("app", "application")
+                                         or type(target.obj) is ir.Attr and target.obj.name == "app")
 
 
 def _autoload_folder(path: str, node: ir.Call) -> str | None:
@@ -907,6 +957,12 @@ def _decorates(function: ir.Function, first: str) -> bool:
     """``first.decorate(…)`` / ``first.decorateRequest(…)`` / ``first.register(…)``: a Fastify plugin's body."""
     return any(type(node) is ir.Call and node.method in ("decorate", "decorateRequest", "register") and type(node.func) is ir.Attr
                and type(node.func.obj) is ir.Name and node.func.obj.id == first for node in ir.iter_nodes(function.body))
+
+
+def _sets_setting(function: ir.Function) -> bool:
+    """``x.set('key', value)`` in the function's body: an Express application setting, maybe."""
+    return any(type(node) is ir.Call and node.method == "set" and len(node.args) == 2
+               and type(node.arg(0)) is ir.Const and isinstance(node.arg(0).value, str) for node in ir.iter_nodes(function.body))
 
 
 def _bound_under_condition(body: tuple, name: str) -> bool:

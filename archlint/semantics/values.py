@@ -192,6 +192,23 @@ class App(NamedTuple):
     site: str = ""  # where it was made (path:line:col): routers mounted under a prefix are told apart
 
 
+class Context(NamedTuple):
+    """A Python framework's context namespace whose slots a start-up hook, a middleware or a helper
+    writes and handlers read: Flask/Quart ``g`` (``(flask|quart, g)``), the aiohttp application
+    mapping (``(aiohttp, app)``: ``app['db']``, ``request.app['db']``, ``request.config_dict[key]``)
+    and its start-up hooks (``(aiohttp, hooks)``), Flask's ``app.extensions`` (``(flask, extensions)``),
+    Starlette's application (``(starlette, app)``) and its ``app.state`` (``(starlette, app.state)``).
+    The slots are the project-wide ``Program.context_values[(framework, scope, key)]`` that the JS
+    frameworks' slots (``req.db``, ``fastify.decorate``, ``c.set``) use too; a slot nobody wrote a DB
+    handle to is unknown."""
+
+    framework: str
+    scope: str
+
+
+ANNOTATED_APP = "<annotated>"  # App.site of a parameter typed as the application: which one is not known
+
+
 class Record(NamedTuple):
     """An object / dict with known keys (``module.exports = { list, create }``, ``{ Article, User }``)."""
 
@@ -219,7 +236,7 @@ class Tagged(NamedTuple):
 
 Value = _Union[
     Unknown, Const, Db, Query, Result, Rows, Row, ModelClass, ModelAttr, Loader, Function, ClassValue, Instance, Module, External, Request,
-    Object, App, Record, Tuple, Union, Tagged,
+    Object, App, Context, Record, Tuple, Union, Tagged,
 ]
 
 MAX_UNION = 4
@@ -270,7 +287,7 @@ def tag(value, tags: frozenset):
     if type(value) is Tagged:
         merged = value.tags | tags
         return value if merged == value.tags else Tagged(value.value, merged)
-    if type(value) in (Function, ClassValue, Module, External, ModelClass, ModelAttr, Loader, Const, App):
+    if type(value) in (Function, ClassValue, Module, External, ModelClass, ModelAttr, Loader, Const, App, Context):
         return value
     return Tagged(value, frozenset(tags))
 
@@ -332,7 +349,7 @@ def is_nullable(value) -> bool:
 
 
 _NON_NULL = (Db, Query, Result, Rows, ModelClass, ModelAttr, Loader, Function, ClassValue, Instance, Module, External,
-             Object, App, Record, Tuple)
+             Object, App, Context, Record, Tuple)
 
 
 def truth(value):
