@@ -18,13 +18,14 @@ from archlint.application.parsing import Workers, deepen
 _MANAGER = b"(?:objects|query)"
 
 
-def plan_deep(files, graph, knowledge_tables, sources, workers: Workers, sizes) -> tuple[frozenset[str], frozenset[str]]:
+def plan_deep(files, graph, knowledge_tables, sources, workers: Workers, sizes, reads: set[str] | None = None) -> tuple[frozenset[str], frozenset[str]]:
     """The data-layer files, found from the cheap pass and grown along the names they export
     (``datalayer.follow_names``), each round's bodies extracted in parallel before the next;
-    and every file whose body was extracted (plus Flask routes and SQL-sink users)."""
+    and every file whose body was extracted (plus Flask routes and SQL-sink users).  ``reads``
+    collects the files whose bytes the plan re-read (a dependency of what it decided)."""
     from archlint.domain.datalayer import follow_names, seed_files
 
-    mentions = _mentions(sources)
+    mentions = _mentions(sources, reads if reads is not None else set())
     deep = seed_files(files, graph, knowledge_tables)
     others = _framework_files(files, graph, knowledge_tables, mentions)  # bodies, not data-layer files
     frontier = deep | others
@@ -67,11 +68,13 @@ def _framework_files(files, graph, knowledge_tables, mentions) -> set[str]:
     return found
 
 
-def _mentions(sources):
+def _mentions(sources, reads: set[str]):
     """``mentions(path, words, managed)`` for the plan: a regex over the file's bytes (re-read:
-    the cheap pass keeps no text), so a model import only counts where ``Model.objects`` is used."""
+    the cheap pass keeps no text), so a model import only counts where ``Model.objects`` is used.
+    Every file it reads is added to ``reads``."""
 
     def mentions(path: str, words: set[str], managed: set[str], methods: set[str] = frozenset()) -> bool:
+        reads.add(path)
         source = sources.get(path)
         if source is None:
             return False

@@ -379,6 +379,12 @@ class FileFacts:
     def attach_ir_loader(self, loader) -> None:
         self._ir_loader = loader
 
+    @property
+    def read_deep(self) -> bool:
+        """Whether this run looked past the head: the body or the IR was extracted, lowered or
+        unpickled (what the deep-findings cache records as a dependency)."""
+        return self._body is not None or self._ir is not None
+
     bindings = property(lambda self: self.body.bindings)
     calls = property(lambda self: self.body.calls)
     assigns = property(lambda self: self.body.assigns)

@@ -1,0 +1,214 @@
+"""The deep findings cache: a warm run reuses the data-layer/semantic/SQL findings only when nothing
+they read changed, and gives byte-identical output to a run without the cache — cold, warm, after
+an edit to a file they read and after an edit to one they did not."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+from helpers import make_repo
+
+from archlint.application import pipeline
+from archlint.application.pipeline import Options, run_check
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+MODELS = '''
+    from sqlalchemy import ForeignKey
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+    class Base(DeclarativeBase):
+        pass
+
+    class User(Base):
+        __tablename__ = "users"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        username: Mapped[str]
+        articles: Mapped[list["Article"]] = relationship(back_populates="author")
+
+    class Article(Base):
+        __tablename__ = "articles"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+        author: Mapped["User"] = relationship(back_populates="articles")
+
+    class Comment(Base):
+        __tablename__ = "comments"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        article_id = mapped_column(ForeignKey("articles.id"))
+'''
+
+DB = '''
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import sessionmaker
+
+    engine = create_engine("sqlite:///app.db")
+    SessionLocal = sessionmaker(bind=engine)
+
+    def get_db():
+        db = SessionLocal()
+        try:
+            yield db
+        finally:
+            db.close()
+'''
+
+VIEWS = '''
+    from fastapi import APIRouter, Depends
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+    from app.db import get_db
+    from app.helpers import describe
+    from app.models import Article
+
+    router = APIRouter()
+
+    @router.get("/articles")
+    def articles(db: Session = Depends(get_db)):
+        rows = db.scalars(select(Article)).all()
+        return [describe(db, row) for row in rows]
+
+    @router.get("/authors")
+    def authors(db: Session = Depends(get_db)):
+        rows = db.scalars(select(Article)).all()
+        return [row.author.username for row in rows]
+'''
+
+HELPER_WITHOUT_QUERY = '''
+    def describe(db, article):
+        return {"id": article.id}
+'''
+
+HELPER_WITH_QUERY = '''
+    from sqlalchemy import select
+    from app.models import Comment
+
+    def describe(db, article):
+        comments = db.scalars(select(Comment).where(Comment.article_id == article.id)).all()
+        return {"id": article.id, "comments": len(comments)}
+'''
+
+UTILITY = '''
+    def slugify(text):
+        return text.lower().replace(" ", "-")
+'''
+
+
+def _tree(root: Path) -> Path:
+    return make_repo(root, {
+        "requirements.txt": "fastapi\nsqlalchemy\n",
+        "app/models.py": MODELS,
+        "app/db.py": DB,
+        "app/views.py": VIEWS,
+        "app/helpers.py": HELPER_WITHOUT_QUERY,
+        "app/text.py": UTILITY,
+    })
+
+
+def _write(root: Path, relative: str, text: str) -> None:
+    (root / relative).write_text(textwrap.dedent(text).lstrip("\n"))
+
+
+def _json(root: Path, cache: Path | None) -> dict:
+    options = Options(cache_dir=str(cache), jobs=1) if cache is not None else Options(use_cache=False, jobs=1)
+    data = run_check([str(root)], options).to_dict()
+    data["stats"].pop("seconds")
+    return data
+
+
+def _rules(data: dict) -> list[tuple[str, str, int]]:
+    return [(f["rule"], f["path"], f["line"]) for f in data["findings"] if f["rule"].startswith("AL6")]
+
+
+class _Planned:
+    """Counts the runs that planned the deep pass (a reused result plans nothing)."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.calls = 0
+        original = pipeline.plan_deep
+
+        def counted(*args, **kwargs):
+            self.calls += 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(pipeline, "plan_deep", counted)
+
+
+def test_a_query_added_to_a_helper_in_another_module_shows_the_n_plus_one_on_a_warm_run(tmp_path, monkeypatch):
+    root, cache = _tree(tmp_path / "repo"), tmp_path / "cache"
+    planned = _Planned(monkeypatch)
+    before = _json(root, cache)
+    assert ("AL601", "app/views.py", 13) not in _rules(before)
+    assert _json(root, cache) == before and planned.calls == 1  # warm and unchanged: reused
+    _write(root, "app/helpers.py", HELPER_WITH_QUERY)  # the caller's module is untouched
+    after = _json(root, cache)
+    assert planned.calls == 2
+    assert ("AL601", "app/views.py", 13) in _rules(after)
+    assert after == _json(root, None)
+
+
+def test_editing_a_models_relationship_invalidates_the_findings_that_depend_on_it(tmp_path):
+    root, cache = _tree(tmp_path / "repo"), tmp_path / "cache"
+    assert ("AL603", "app/views.py", 18) in _rules(_json(root, cache))
+    _write(root, "app/models.py", MODELS.replace(
+        'author: Mapped["User"] = relationship(back_populates="articles")',
+        'author: Mapped["User"] = relationship(back_populates="articles", lazy="selectin")'))
+    after = _json(root, cache)
+    assert ("AL603", "app/views.py", 18) not in _rules(after)
+    assert after == _json(root, None)
+
+
+def test_editing_a_file_the_deep_pass_never_read_reuses_its_findings(tmp_path, monkeypatch):
+    root, cache = _tree(tmp_path / "repo"), tmp_path / "cache"
+    _write(root, "app/helpers.py", HELPER_WITH_QUERY)
+    planned = _Planned(monkeypatch)
+    before = _json(root, cache)
+    _write(root, "app/text.py", textwrap.dedent(UTILITY) + "\ndef title(text):\n    return text.title()\n")
+    after = _json(root, cache)
+    assert planned.calls == 1
+    assert after == before
+    assert after == _json(root, None)
+    _write(root, "app/text.py", "from app.db import SessionLocal\n" + textwrap.dedent(UTILITY))  # its imports: a new head
+    changed = _json(root, cache)
+    assert planned.calls == 3  # the run without a cache planned once
+    assert changed == _json(root, None)
+
+
+def test_a_changed_config_is_not_served_the_last_runs_findings(tmp_path):
+    root, cache = _tree(tmp_path / "repo"), tmp_path / "cache"
+    _json(root, cache)
+    (root / "pyproject.toml").write_text('[tool.archlint]\nignore = ["AL603"]\n')
+    assert not any(rule == "AL603" for rule, _path, _line in _rules(_json(root, cache)))
+
+
+FIXTURE_EDITS = {  # fixture: (a file the deep pass reads, a file it does not read or None)
+    "orm-django-bugs": None,
+    "builders-sqlalchemy-bugs": None,
+    "agent-fastapi-service-bugs": None,
+    "context-express-bugs": None,
+    "precision-python-bugs": None,
+    "django-violations": None,
+}
+
+
+@pytest.mark.parametrize("name", sorted(FIXTURE_EDITS))
+def test_cold_warm_and_one_edit_outputs_are_identical_on_fixtures(name, tmp_path):
+    root = tmp_path / name
+    shutil.copytree(FIXTURES / name, root)
+    cache = tmp_path / "cache"
+    cold = _json(root, None)
+    assert _json(root, cache) == cold  # priming
+    assert _json(root, cache) == cold  # warm
+    sources = sorted(p for p in root.rglob("*") if p.suffix in (".py", ".js", ".ts") and p.is_file())
+    assert sources
+    for path in sources[:: max(1, len(sources) // 4)]:  # a few files, deep or not
+        original = path.read_bytes()
+        comment = b"\n# edited\n" if path.suffix == ".py" else b"\n// edited\n"
+        path.write_bytes(original + comment)
+        assert _json(root, cache) == _json(root, None), path
+        path.write_bytes(original)
+        assert _json(root, cache) == cold, path
