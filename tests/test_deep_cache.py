@@ -212,3 +212,47 @@ def test_cold_warm_and_one_edit_outputs_are_identical_on_fixtures(name, tmp_path
         assert _json(root, cache) == _json(root, None), path
         path.write_bytes(original)
         assert _json(root, cache) == cold, path
+
+
+def test_a_reworded_comment_in_a_model_changes_no_facts_and_reuses_the_findings(tmp_path, monkeypatch):
+    root, cache = _tree(tmp_path / "repo"), tmp_path / "cache"
+    _write(root, "app/models.py", MODELS.replace("class Base(DeclarativeBase):", "class Base(DeclarativeBase):  # the base"))
+    planned = _Planned(monkeypatch)
+    before = _json(root, cache)
+    _write(root, "app/models.py", MODELS.replace("class Base(DeclarativeBase):", "class Base(DeclarativeBase):  # every model's base"))
+    after = _json(root, cache)
+    assert planned.calls == 1  # the same body and IR: an early cutoff
+    assert after == before
+    assert after == _json(root, None)
+    _write(root, "app/models.py", MODELS + "\n# one more line\n")  # the module's span grows: redone
+    grown = _json(root, cache)
+    assert planned.calls == 3  # the run without a cache above planned once
+    assert grown == _json(root, None)
+
+
+DJANGO_MODELS = '''
+    from django.db import models
+
+    class Article(models.Model):
+        title = models.CharField(max_length=100)
+'''
+
+
+def test_the_plans_reading_of_a_files_text_is_asked_again_after_an_edit(tmp_path):
+    """The plan takes a model's importer only where its text uses ``Model.objects``; a comment that
+    stops saying so changes no body and no IR, yet changes the plan."""
+    root = make_repo(tmp_path / "repo", {
+        "requirements.txt": "django\n",
+        "app/models.py": DJANGO_MODELS,
+        "app/util.py": "from app.models import Article\n\ndef title(article):\n    return article.title  # not Article.objects\n",
+    })
+    cache = tmp_path / "cache"
+
+    def deep(use_cache: bool):
+        options = Options(cache_dir=str(cache), jobs=1) if use_cache else Options(use_cache=False, jobs=1)
+        return sorted(run_check([str(root)], options).context.deep)
+
+    assert "app/util.py" in deep(True)
+    (root / "app/util.py").write_text((root / "app/util.py").read_text().replace("Article.objects", "Article.object "))
+    assert deep(True) == deep(False)
+    assert "app/util.py" not in deep(False)

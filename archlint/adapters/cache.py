@@ -90,6 +90,10 @@ class FactsCache:
         self.used[digest] = facts
         return facts if facts.path == path else facts.with_path(path)
 
+    def peek(self, digest: str) -> FileFacts | None:
+        """The cached facts of this content, without keeping them for the next pack."""
+        return self.entries.get(digest)
+
     def put(self, facts: FileFacts) -> None:
         self.used[facts.content_hash] = facts
         self.dirty = True

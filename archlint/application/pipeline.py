@@ -27,7 +27,7 @@ from archlint.application.architecture import resolve_architecture
 from archlint.application.graph_builder import build_graph
 from archlint.application.manifest_reader import read_manifests
 from archlint.application.deep_plan import plan_deep
-from archlint.application.parsing import Workers, deepen, scan_sources
+from archlint.application.parsing import Workers, deepen, extract_full, scan_sources
 from archlint.application.semantic_model import build_datalayer, build_program, semantic_files
 from archlint.application.suppressions import apply_suppressions
 from archlint.checks import FAMILIES
@@ -150,11 +150,17 @@ def _run_check(paths: list[str], options: Options | None = None) -> Report:
         sources = {source.path: source for source in found.sources}
         deep = planned = semantic = None
         reuse = keys = None
-        plan_reads: set[str] = set()
+        plan_reads: dict[str, list] = {}
         if bodies and cache is not None:
             keys = (deep_reuse.base_key(code_and_data_fingerprint(), root, config, found, spec, _manifest_bytes(found)),
                     deep_reuse.heads_digest(files))
-            reuse = deep_reuse.lookup(cache.get_deep(), *keys, files, [f.module for f in families if f.bodies])
+            reuse, fresh = deep_reuse.lookup(cache.get_deep(), *keys, files, [f.module for f in families if f.bodies],
+                                             lambda path: extract_full(sources[path], files[path].content_hash),
+                                             cache.peek)
+            for path, full in fresh.items():  # extracted to compare: the deep pass needs them anyway
+                files[path].adopt(full)
+            if reuse is not None and fresh:
+                cache.put_deep(reuse)  # the edited files' new content hashes: the next run compares no facts
         if reuse is not None:
             deep, planned, semantic = reuse["plan"]  # what the last run decided from the same inputs
         elif bodies:
