@@ -256,3 +256,34 @@ def test_the_plans_reading_of_a_files_text_is_asked_again_after_an_edit(tmp_path
     (root / "app/util.py").write_text((root / "app/util.py").read_text().replace("Article.objects", "Article.object "))
     assert deep(True) == deep(False)
     assert "app/util.py" not in deep(False)
+
+
+def test_a_file_the_plan_only_searched_stays_reusable_edit_after_edit(tmp_path, monkeypatch):
+    """A test importing a model without using ``Model.objects`` is read only as text by the plan (tests
+    get no IR): lines appended to it change no answer, and comparing it must not make it a read file
+    for the next run."""
+    root = make_repo(tmp_path / "repo", {
+        "requirements.txt": "django\n",
+        "app/models.py": DJANGO_MODELS,
+        "app/common/test_titles.py": "from app.models import Article\n\ndef title(article):\n    return article.title\n",
+    })
+    cache = tmp_path / "cache"
+    planned = _Planned(monkeypatch)
+    before = _json(root, cache)
+    original = (root / "app/common/test_titles.py").read_text()
+    for edit in range(3):
+        (root / "app/common/test_titles.py").write_text(original + f"\n# edit {edit}\n")
+        assert _json(root, cache) == before
+    assert planned.calls == 1
+    # a model edit redoes the deep pass; the test file, compared first (and found unchanged), must
+    # not come out of that run as a file whose body and IR were read
+    (root / "app/models.py").write_text((root / "app/models.py").read_text().replace("100", "200"))
+    (root / "app/common/test_titles.py").write_text(original + "\n# edit 3\n")
+    assert _json(root, cache) == _json(root, None)
+    assert planned.calls == 3
+    (root / "app/common/test_titles.py").write_text(original + "\n# edit 4\n# and one more line\n")
+    assert _json(root, cache) == _json(root, None)
+    assert planned.calls == 4  # only the run without a cache planned
+    (root / "app/common/test_titles.py").write_text(original + "\n# Article.objects\n")  # now the plan takes it
+    assert _json(root, cache) == _json(root, None)
+    assert planned.calls == 6

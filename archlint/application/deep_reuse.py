@@ -61,7 +61,8 @@ def lookup(entry: dict | None, base: str, heads: str, files: dict[str, FileFacts
 
 def _lookup(entry, base: str, heads: str, files: dict[str, FileFacts], families: list[str], extract, previous):
     """``(entry, fresh)``: the stored entry when it holds for this tree, else ``None``; ``fresh`` the
-    full facts (body and IR) extracted for the changed files while deciding, for the caller to adopt.
+    full facts (body and IR) extracted for the changed files while deciding, for the caller to adopt
+    on a hit (on a miss they would count as read by the run that records the next entry).
 
     The entry holds when every file it read has the same content hash — or, failing that, when
     everything the deep pass read of the file is the same now: its body and IR re-extracted (when
@@ -159,7 +160,7 @@ def record(base: str, heads: str, files: dict[str, FileFacts], plan, byte_reads:
             continue
         if not facts.content_hash:
             return None
-        parts = (facts.has_body, facts.has_ir)
+        parts = facts.read_parts
         questions = tuple(byte_reads.get(path, ()))
         # read, yet nothing to compare but the bytes: only the same content will do
         reads[path] = (facts.content_hash, None if parts == (False, False) and not questions else parts, questions)

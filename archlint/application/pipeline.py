@@ -157,9 +157,9 @@ def _run_check(paths: list[str], options: Options | None = None) -> Report:
             reuse, fresh = deep_reuse.lookup(cache.get_deep(), *keys, files, [f.module for f in families if f.bodies],
                                              lambda path: extract_full(sources[path], files[path].content_hash),
                                              cache.peek)
-            for path, full in fresh.items():  # extracted to compare: the deep pass needs them anyway
-                files[path].adopt(full)
             if reuse is not None and fresh:
+                for path, full in fresh.items():  # extracted to compare: the pack keeps them for the new content
+                    files[path].adopt(full)
                 cache.put_deep(reuse)  # the edited files' new content hashes: the next run compares no facts
         if reuse is not None:
             deep, planned, semantic = reuse["plan"]  # what the last run decided from the same inputs

@@ -385,6 +385,12 @@ class FileFacts:
         unpickled (what the deep-findings cache records as a dependency)."""
         return self._body is not None or self._ir is not None
 
+    @property
+    def read_parts(self) -> tuple[bool, bool]:
+        """(body, IR): which of the two this run extracted, lowered or unpickled — a blob the cache
+        carried and nobody opened was not read."""
+        return self._body is not None, self._ir is not None
+
     bindings = property(lambda self: self.body.bindings)
     calls = property(lambda self: self.body.calls)
     assigns = property(lambda self: self.body.assigns)
