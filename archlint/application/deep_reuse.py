@@ -128,16 +128,15 @@ def _canonical(value) -> bytes:
     return stream.getvalue()
 
 
-class _CanonicalPickler(pickle._Pickler):  # the Python pickler: the C one writes sets natively
+class _CanonicalPickler(pickle.Pickler):
     """Sets pickled in sorted order: two equal frozensets (``Function.locals``) built in different
-    orders or processes iterate differently, and are still the same facts."""
+    orders or processes iterate differently, and are still the same facts.  (``persistent_id`` is
+    the one hook the C pickler calls for sets, which it otherwise writes natively.)"""
 
-    dispatch = dict(pickle._Pickler.dispatch)
-
-    def _save_set(self, obj) -> None:
-        self.save_reduce(type(obj), (sorted(obj, key=_order),), obj=obj)
-
-    dispatch[frozenset] = dispatch[set] = _save_set
+    def persistent_id(self, obj):
+        if type(obj) in (frozenset, set):
+            return type(obj).__name__, tuple(sorted(obj, key=_order))
+        return None
 
 
 def _order(item) -> tuple[str, str]:
