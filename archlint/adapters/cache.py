@@ -17,7 +17,7 @@ from pathlib import Path
 import archlint
 from archlint.domain.facts import FileFacts
 
-_FORMAT = 1
+_FORMAT = 2  # 2: the pack also holds the deep findings of the last run (see get_deep)
 
 
 def default_cache_dir() -> str:
@@ -67,6 +67,7 @@ class FactsCache:
         self.used: dict[str, FileFacts] = {}
         self.dirty = False
         self.result: tuple[str, object] | None = None  # (key, findings) of the last full run
+        self.deep: dict | None = None  # the deep families' findings of the last run and what they read
         self._load()
 
     def _load(self) -> None:
@@ -79,6 +80,8 @@ class FactsCache:
             self.entries = payload.get("entries", {})
             result = payload.get("result")
             self.result = result if isinstance(result, tuple) and len(result) == 2 else None
+            deep = payload.get("deep")
+            self.deep = deep if isinstance(deep, dict) else None
 
     def get(self, digest: str, path: str) -> FileFacts | None:
         facts = self.entries.get(digest)
@@ -86,6 +89,10 @@ class FactsCache:
             return None
         self.used[digest] = facts
         return facts if facts.path == path else facts.with_path(path)
+
+    def peek(self, digest: str) -> FileFacts | None:
+        """The cached facts of this content, without keeping them for the next pack."""
+        return self.entries.get(digest)
 
     def put(self, facts: FileFacts) -> None:
         self.used[facts.content_hash] = facts
@@ -99,6 +106,16 @@ class FactsCache:
     def put_result(self, key: str, findings) -> None:
         if self.result is None or self.result[0] != key:
             self.result = (key, findings)
+            self.dirty = True
+
+    def get_deep(self) -> dict | None:
+        """The last run's deep-findings entry (``application/deep_reuse.py`` decides whether it
+        still holds); archlint's whole code and data are part of its key there."""
+        return self.deep
+
+    def put_deep(self, entry: dict) -> None:
+        if self.deep != entry:
+            self.deep = entry
             self.dirty = True
 
     def save(self) -> None:
@@ -116,7 +133,7 @@ class FactsCache:
             os.makedirs(directory, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")
             with os.fdopen(handle, "wb") as stream:
-                payload = {"fingerprint": self.fingerprint, "entries": self.used, "result": self.result}
+                payload = {"fingerprint": self.fingerprint, "entries": self.used, "result": self.result, "deep": self.deep}
                 pickle.dump(payload, stream, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, self.path)
         except OSError:

@@ -18,13 +18,14 @@ from archlint.application.parsing import Workers, deepen
 _MANAGER = b"(?:objects|query)"
 
 
-def plan_deep(files, graph, knowledge_tables, sources, workers: Workers, sizes) -> tuple[frozenset[str], frozenset[str]]:
+def plan_deep(files, graph, knowledge_tables, sources, workers: Workers, sizes, reads: dict[str, list] | None = None) -> tuple[frozenset[str], frozenset[str]]:
     """The data-layer files, found from the cheap pass and grown along the names they export
     (``datalayer.follow_names``), each round's bodies extracted in parallel before the next;
-    and every file whose body was extracted (plus Flask routes and SQL-sink users)."""
+    and every file whose body was extracted (plus Flask routes and SQL-sink users).  ``reads``
+    collects what the plan asked of each file's bytes (a dependency of what it decided)."""
     from archlint.domain.datalayer import follow_names, seed_files
 
-    mentions = _mentions(sources)
+    mentions = _mentions(sources, reads if reads is not None else {})
     deep = seed_files(files, graph, knowledge_tables)
     others = _framework_files(files, graph, knowledge_tables, mentions)  # bodies, not data-layer files
     frontier = deep | others
@@ -67,27 +68,38 @@ def _framework_files(files, graph, knowledge_tables, mentions) -> set[str]:
     return found
 
 
-def _mentions(sources):
+def _mentions(sources, reads: dict[str, list]):
     """``mentions(path, words, managed)`` for the plan: a regex over the file's bytes (re-read:
-    the cheap pass keeps no text), so a model import only counts where ``Model.objects`` is used."""
+    the cheap pass keeps no text), so a model import only counts where ``Model.objects`` is used.
+    Every question asked of a file is recorded in ``reads[path]`` as ``(words, managed, methods,
+    answer)``: the deep-findings cache asks them again of an edited file (``mentioned``)."""
 
     def mentions(path: str, words: set[str], managed: set[str], methods: set[str] = frozenset()) -> bool:
         source = sources.get(path)
-        if source is None:
-            return False
-        try:
-            with open(source.absolute, "rb") as handle:
-                data = handle.read()
-        except OSError:
-            return False
-        parts = []
-        if words:
-            parts.append(rb"\b(?:" + b"|".join(re.escape(w.encode()) for w in sorted(words)) + rb")\b")
-        if managed:
-            names = b"|".join(re.escape(m.encode()) for m in sorted(managed))
-            parts.append(rb"\b(?:" + names + rb")\s*\.\s*" + _MANAGER + rb"\b")
-        if methods:  # a call of the method, not the word (`extra` is everywhere, `.extra(` is a sink)
-            parts.append(rb"\.\s*(?:" + b"|".join(re.escape(m.encode()) for m in sorted(methods)) + rb")\s*\(")
-        return re.search(b"|".join(parts), data) is not None
+        data = None
+        if source is not None:
+            try:
+                with open(source.absolute, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                pass
+        question = (tuple(sorted(words)), tuple(sorted(managed)), tuple(sorted(methods)))
+        answer = data is not None and mentioned(data, *question)
+        reads.setdefault(path, []).append((*question, answer))
+        return answer
 
     return mentions
+
+
+def mentioned(data: bytes, words, managed, methods) -> bool:
+    """Whether ``data`` names one of ``words``, uses one of ``managed`` as ``Model.objects`` /
+    ``Model.query``, or calls one of ``methods``."""
+    parts = []
+    if words:
+        parts.append(rb"\b(?:" + b"|".join(re.escape(w.encode()) for w in sorted(words)) + rb")\b")
+    if managed:
+        names = b"|".join(re.escape(m.encode()) for m in sorted(managed))
+        parts.append(rb"\b(?:" + names + rb")\s*\.\s*" + _MANAGER + rb"\b")
+    if methods:  # a call of the method, not the word (`extra` is everywhere, `.extra(` is a sink)
+        parts.append(rb"\.\s*(?:" + b"|".join(re.escape(m.encode()) for m in sorted(methods)) + rb")\s*\(")
+    return re.search(b"|".join(parts), data) is not None

@@ -121,6 +121,21 @@ def _work(batch: list[tuple[str, str, str, str]]) -> list[tuple[str, object]]:
     return results
 
 
+def extract_full(source: SourceFile, expected_hash: str) -> tuple[bytes, FileFacts] | None:
+    """One file's bytes and full facts (body and IR from one parse), in this process; ``None``
+    when its bytes no longer hash to ``expected_hash`` (changed since the scan) or cannot be read."""
+    try:
+        with open(source.absolute, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    if content_hash(data, source.language) != expected_hash:
+        return None
+    facts = _safe(_extract_with_ir, source.path, data, source.language, True)
+    facts.content_hash = expected_hash
+    return data, facts
+
+
 class Workers:
     """Runs batches serially, or on a process pool once the work is large enough; the pool is
     started at most once per run and only when needed (small repos never pay for it)."""

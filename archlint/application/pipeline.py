@@ -22,11 +22,12 @@ from archlint import __version__
 from archlint.adapters import config_loader, knowledge
 from archlint.adapters.cache import FactsCache, code_and_data_fingerprint, default_cache_dir
 from archlint.adapters.discovery import describe_hidden, discover
+from archlint.application import deep_reuse
 from archlint.application.architecture import resolve_architecture
 from archlint.application.graph_builder import build_graph
 from archlint.application.manifest_reader import read_manifests
 from archlint.application.deep_plan import plan_deep
-from archlint.application.parsing import Workers, deepen, scan_sources
+from archlint.application.parsing import Workers, deepen, extract_full, scan_sources
 from archlint.application.semantic_model import build_datalayer, build_program, semantic_files
 from archlint.application.suppressions import apply_suppressions
 from archlint.checks import FAMILIES
@@ -148,8 +149,22 @@ def _run_check(paths: list[str], options: Options | None = None) -> Report:
         knowledge_tables = knowledge.load_knowledge()
         sources = {source.path: source for source in found.sources}
         deep = planned = semantic = None
-        if bodies:
-            deep, planned = plan_deep(files, graph, knowledge_tables, sources, workers, sizes)
+        reuse = keys = None
+        plan_reads: dict[str, list] = {}
+        if bodies and cache is not None:
+            keys = (deep_reuse.base_key(code_and_data_fingerprint(), root, config, found, spec, _manifest_bytes(found)),
+                    deep_reuse.heads_digest(files))
+            reuse, fresh = deep_reuse.lookup(cache.get_deep(), *keys, files, [f.module for f in families if f.bodies],
+                                             lambda path: extract_full(sources[path], files[path].content_hash),
+                                             cache.peek)
+            if reuse is not None and fresh:
+                for path, full in fresh.items():  # extracted to compare: the pack keeps them for the new content
+                    files[path].adopt(full)
+                cache.put_deep(reuse)  # the edited files' new content hashes: the next run compares no facts
+        if reuse is not None:
+            deep, planned, semantic = reuse["plan"]  # what the last run decided from the same inputs
+        elif bodies:
+            deep, planned = plan_deep(files, graph, knowledge_tables, sources, workers, sizes, plan_reads)
             semantic = tuple(semantic_files(files, graph, knowledge_tables, deep))
             deepen(files, sources, set(semantic), set(), workers, sizes)  # their IR, from one parse each
         if "AL001" in active:
@@ -178,8 +193,19 @@ def _run_check(paths: list[str], options: Options | None = None) -> Report:
         context.composition_roots = frozenset(p for p in source_paths if architecture.is_composition_root(p))
 
     findings: list[Finding] = []
+    deep_findings: dict[str, tuple[Finding, ...]] = {}
     for family in families:
-        findings.extend(family.check(context))
+        if reuse is not None and family.bodies:
+            findings.extend(reuse["findings"][family.module])
+            continue
+        found_here = list(family.check(context))
+        findings.extend(found_here)
+        if family.bodies:
+            deep_findings[family.module] = tuple(found_here)
+    if keys is not None and reuse is None:
+        entry = deep_reuse.record(*keys, files, (deep, planned, semantic), plan_reads, deep_findings)
+        if entry is not None:
+            cache.put_deep(entry)
     findings = sorted(_apply_config(findings, config), key=Finding.sort_key)
     findings = apply_suppressions(findings, context, lambda found: _apply_config(found, config))
     if cache is not None:
@@ -248,13 +274,20 @@ def _result_key(root: str, config: Config, files: dict, found, spec=None) -> str
         digest.update(part.encode() + b"\0")
     for path in sorted(files):
         digest.update(f"{path}:{files[path].content_hash}\0".encode())
+    digest.update(_manifest_bytes(found))
+    return digest.hexdigest()
+
+
+def _manifest_bytes(found) -> bytes:
+    """Every manifest's path and bytes, as one key part."""
+    parts = []
     for relative, absolute in found.manifests:
         try:
             with open(absolute, "rb") as handle:
-                digest.update(relative.encode() + b"\0" + handle.read() + b"\0")
+                parts.append(relative.encode() + b"\0" + handle.read() + b"\0")
         except OSError:
-            digest.update(relative.encode() + b"\0unreadable\0")
-    return digest.hexdigest()
+            parts.append(relative.encode() + b"\0unreadable\0")
+    return b"".join(parts)
 
 
 def _project_root(start: str, paths: list[str], config_path: str) -> str:

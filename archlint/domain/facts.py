@@ -357,8 +357,9 @@ class FileFacts:
         lowered on first use and kept by the cache like the body."""
         if self._ir is None:
             if self._ir_blob is not None:
+                # the blob stays, like the body's: saving the cache again writes it as is (a
+                # one-file edit re-pickled Django's 540 IRs on save: 0.6 s)
                 self._ir = pickle.loads(self._ir_blob)
-                self._ir_blob = None
             elif self._ir_loader is not None:
                 loader, self._ir_loader = self._ir_loader, None
                 self._ir = loader() or False
@@ -368,7 +369,7 @@ class FileFacts:
     def set_ir(self, module) -> None:
         """The IR lowered from the same parse as the facts (the deep pass in a worker)."""
         self._ir = module if module is not None else False
-        self._ir_loader = None
+        self._ir_blob = self._ir_loader = None
         self.fresh_ir = True
 
     @property
@@ -377,6 +378,18 @@ class FileFacts:
 
     def attach_ir_loader(self, loader) -> None:
         self._ir_loader = loader
+
+    @property
+    def read_deep(self) -> bool:
+        """Whether this run looked past the head: the body or the IR was extracted, lowered or
+        unpickled (what the deep-findings cache records as a dependency)."""
+        return self._body is not None or self._ir is not None
+
+    @property
+    def read_parts(self) -> tuple[bool, bool]:
+        """(body, IR): which of the two this run extracted, lowered or unpickled — a blob the cache
+        carried and nobody opened was not read."""
+        return self._body is not None, self._ir is not None
 
     bindings = property(lambda self: self.body.bindings)
     calls = property(lambda self: self.body.calls)
