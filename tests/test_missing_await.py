@@ -33,3 +33,52 @@ def test_a_promise_read_as_its_value_and_the_properties_every_promise_has(tmp_pa
         ''',
     })
     assert _al809(root) == [("src/app.js", 13)]  # `user.name`; not `.constructor`
+
+
+PRISMA_SCHEMA = '''
+    datasource db {
+      provider = "sqlite"
+      url      = "file:dev.db"
+    }
+
+    model Article {
+      id       Int       @id @default(autoincrement())
+      slug     String    @unique
+      comments Comment[]
+    }
+
+    model Comment {
+      id        Int     @id @default(autoincrement())
+      body      String
+      articleId Int
+      article   Article @relation(fields: [articleId], references: [id])
+    }
+'''
+
+
+def test_prisma_fluent_relation_calls_on_an_unawaited_query_are_no_misuse(tmp_path):
+    """``prisma.article.findUnique({ where }).comments()`` is Prisma's fluent API: the relation is
+    read by the query itself (and is null when there is no article) — neither a Promise misread
+    (AL809) nor a dereference of a null row (AL220).  ``.slug`` of the unawaited query is a misuse."""
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"express": "^4", "@prisma/client": "^5"}}',
+        "prisma/schema.prisma": PRISMA_SCHEMA,
+        "src/app.js": '''
+            const express = require('express');
+            const { PrismaClient } = require('@prisma/client');
+            const prisma = new PrismaClient();
+            const app = express();
+            app.use(express.json());
+            app.get('/articles/:slug/comments', async (req, res) => {
+              const comments = await prisma.article.findUnique({ where: { slug: req.params.slug } }).comments();
+              res.json({ comments: comments ?? [] });
+            });
+            app.get('/articles/:slug', async (req, res) => {
+              const article = prisma.article.findUnique({ where: { slug: req.params.slug } });
+              res.json({ slug: article.slug });
+            });
+        ''',
+    })
+    found = report(root).findings
+    assert [(f.rule, f.line) for f in found if f.rule in ("AL809", "AL220") and f.line == 7] == []
+    assert ("src/app.js", 12) in _al809(root)

@@ -18,7 +18,7 @@ from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding
 from archlint.semantics import values as v
-from archlint.semantics.support import ASYNC
+from archlint.semantics.support import ASYNC, prisma_fluent
 
 _PROMISE_METHODS = frozenset({"then", "catch", "finally", "send", "throw", "close", "__await__", "result", "cancel", "done"})
 # What every object has, a Promise or a coroutine included: `(async () => {})().constructor.prototype`
@@ -41,7 +41,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         records = {record.node.span: record for record in analysis.calls}
         awaitable = {span: what for span, record in records.items() if (what := _awaitable(program, record))}
         if awaitable:
-            yield from _uses(ctx, analysis, awaitable)
+            yield from _uses(ctx, analysis, awaitable, {span: record.result for span, record in records.items()})
 
 
 def _awaitable(program, record) -> str:
@@ -92,7 +92,7 @@ def _misuse(parent, field: str, child) -> str:
     return ""
 
 
-def _uses(ctx, analysis, awaitable: dict) -> Iterator[Finding]:
+def _uses(ctx, analysis, awaitable: dict, results: dict) -> Iterator[Finding]:
     function = analysis.function
     python = ctx.program.language(analysis.path) == "python"
     nodes = list(_walk(function.body))
@@ -114,6 +114,8 @@ def _uses(ctx, analysis, awaitable: dict) -> Iterator[Finding]:
             continue
         what = awaitable[node.span]
         misuse = _misuse(parent, field, node)
+        if misuse and type(parent) is ir.Attr and prisma_fluent(ctx.program, results.get(node.span), parent.name) is not None:
+            continue  # prisma.article.findUnique(…).comments(): the fluent API runs on the unawaited query
         if misuse:
             reported.add(node.span)
             yield _finding(ctx, analysis.path, parent, node, what, misuse, python)

@@ -13,7 +13,7 @@ from archlint.semantics.library import Outcome
 from archlint.semantics.records import CallRecord, Construct, Event, LoopInfo
 from archlint.semantics.support import (
     ARRAY_LOOPS, ASYNC, CONTAINERS, GET_OR_404, REQUEST_METHODS, REQUIRES_UNIQUE, TX_METHODS, all_tags, callee_text,
-    elem_only, field_key, is_async_api, model_of, non_null, null_origins,
+    elem_only, field_key, is_async_api, model_of, non_null, null_origins, prisma_fluent,
 )
 
 
@@ -186,6 +186,8 @@ class Calls:
                 receiver = non_null(receiver)
             elif not self.python and func.name in PROMISE_METHODS and type(func.obj) is ir.Call:
                 pass  # User.findOne(…).then(cb): a method of the call's Promise, not of the row it resolves to
+            elif type(func.obj) is ir.Call and prisma_fluent(self.program, receiver, func.name) is not None:
+                pass  # prisma.article.findUnique(…).comments(): the fluent API, null when no article
             else:
                 self.dereference(func.obj, receiver, func.span)
             first = len(self.effects)

@@ -79,6 +79,16 @@ def non_null(value):
     return value
 
 
+def prisma_fluent(program, value, name: str):
+    """Prisma's fluent API: ``prisma.article.findUnique({ where }).comments()`` reads a relation of
+    the row the *unawaited* query will find (null when there is none) — one query, not a read of a
+    Promise.  The relation when ``name`` is one of the row's model, else ``None``."""
+    bare = v.strip(value)
+    if type(bare) is not v.Row or bare.stack != "prisma" or not bare.model:
+        return None
+    return program.schema.relation(bare.model, name)
+
+
 def null_origins(values) -> frozenset:
     """The lookups (``Row.origin``) whose possibly-None rows are among ``values``."""
     found = set()
