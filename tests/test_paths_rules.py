@@ -1259,3 +1259,58 @@ def test_writes_of_an_injected_dependency_or_an_except_handler_are_not_the_opera
         ''',
     })
     assert _rules(root, "AL305") == [("AL305", "app/main.py", 39)]
+
+
+def test_owner_check_on_django_class_based_views(tmp_path):
+    """AL505 on an ``APIView``'s ``delete``/``put``: the class authenticates
+    (``permission_classes = [IsAuthenticatedOrReadOnly]``), the row is chosen by the URL and
+    nothing compares its author with ``request.user``.  The look-alikes: the same view checking
+    the author, and a view whose class does not authenticate at all."""
+    root = make_repo(tmp_path, {
+        "requirements.txt": "django==5.1\ndjangorestframework\n",
+        "conduit/__init__.py": "",
+        "conduit/articles/__init__.py": "",
+        "conduit/articles/migrations/__init__.py": "",
+        "conduit/articles/models.py": DJANGO_MODELS,
+        "conduit/articles/views.py": '''
+            from rest_framework.exceptions import PermissionDenied
+            from rest_framework.permissions import IsAuthenticatedOrReadOnly
+            from rest_framework.response import Response
+            from rest_framework.views import APIView
+            from conduit.articles.models import Article
+
+            class ArticleView(APIView):
+                permission_classes = [IsAuthenticatedOrReadOnly]
+
+                def delete(self, request, slug):
+                    Article.objects.filter(slug=slug).delete()
+                    return Response(status=204)
+
+            class CheckedArticleView(APIView):
+                permission_classes = [IsAuthenticatedOrReadOnly]
+
+                def delete(self, request, slug):
+                    article = Article.objects.get(slug=slug)
+                    if article.author != request.user:
+                        raise PermissionDenied()
+                    article.delete()
+                    return Response(status=204)
+
+            class PublicArticleView(APIView):
+                def delete(self, request, slug):
+                    Article.objects.filter(slug=slug).delete()
+                    return Response(status=204)
+        ''',
+        "conduit/urls.py": '''
+            from django.urls import path
+            from conduit.articles import views
+            urlpatterns = [
+                path("articles/<slug:slug>", views.ArticleView.as_view()),
+                path("checked/<slug:slug>", views.CheckedArticleView.as_view()),
+                path("public/<slug:slug>", views.PublicArticleView.as_view()),
+            ]
+        ''',
+    })
+    found = [f for f in report(root).findings if f.rule == "AL505"]
+    assert [(f.path, f.line) for f in found] == [("conduit/articles/views.py", 11)]
+    assert found[0].message.startswith("`DELETE /articles/<slug:slug>`")

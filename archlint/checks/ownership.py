@@ -45,13 +45,14 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         return
     analyses = {(a.path, a.fid): a for a in program.analyses() if a.fid}
     reported: set = set()
-    for route in program.routes():
-        handler = route.handler
-        kinds = _WRITES.get(route.method)
-        if type(handler) is not v.Function or kinds is None or not _has_parameter(route.path):
+    for route, handler, method, class_auth in _method_handlers(program):
+        kinds = _WRITES.get(method)
+        if kinds is None or not _has_parameter(route.path):
             continue
         analysis = analyses.get((handler.path, handler.fid))
-        if analysis is None or non_production(handler.path) or not _authenticated(program, analysis.function, handler.path, route):
+        if analysis is None or non_production(handler.path):
+            continue
+        if not class_auth and not _authenticated(program, analysis.function, handler.path, route):
             continue
         writes = [e for e in analysis.summary.effects if e.op == "write" and e.method in kinds and _owner_column(program, e.model)]
         if not writes:
@@ -63,7 +64,45 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         key = (effect.path, effect.span)
         if key not in reported:
             reported.add(key)
-            yield _finding(ctx, program, route, analysis, effect)
+            yield _finding(ctx, program, route._replace(method=method), analysis, effect)
+
+
+# A Django/DRF class-based view's methods, by the HTTP method each one serves.
+_VIEW_METHODS = {"delete": "DELETE", "put": "PUT", "patch": "PATCH"}
+
+
+def _method_handlers(program) -> Iterator[tuple]:
+    """(route, handler function, HTTP method, authenticated by the class) for every route: a
+    function route as registered; a class-based view (``path("articles/<slug>", View.as_view())``)
+    once per ``delete``/``put``/``patch`` method it defines, authenticated when the class says so
+    (``permission_classes = [IsAuthenticated…]``, ``LoginRequiredMixin``, a login decorator)."""
+    for route in program.routes():
+        handler = route.handler
+        if type(handler) is v.Function:
+            yield route, handler, route.method, False
+        elif type(handler) is v.ClassValue:
+            cls = program.cls(handler.path, handler.cid)
+            if cls is None:
+                continue
+            class_auth = _class_authenticates(cls)
+            for fid in cls.methods:
+                function = program.function(handler.path, fid)
+                method = _VIEW_METHODS.get(function.name) if function is not None else None
+                if method is not None and (method in route.method.split(",") or route.method in ("ALL", "ANY", "")):
+                    yield route, v.Function(handler.path, fid), method, class_auth
+
+
+def _class_authenticates(cls) -> bool:
+    if any(_says_auth(_text(base)) or "loginrequired" in _text(base).lower() for base in cls.bases):
+        return True
+    if any(_says_auth(_text(d.func if type(d) is ir.Call else d)) or any(_says_auth(_text(a.value)) for a in getattr(d, "args", ()))
+           for d in cls.decorators):
+        return True
+    for field in cls.fields:
+        if field.name in ("permission_classes", "authentication_classes") and field.value is not None:
+            if any(_says_auth(_text(node)) for node in ir.iter_nodes(field.value) if type(node) in (ir.Name, ir.Attr)):
+                return True
+    return False
 
 
 def _has_parameter(path: str) -> bool:
