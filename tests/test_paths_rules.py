@@ -1314,3 +1314,71 @@ def test_owner_check_on_django_class_based_views(tmp_path):
     found = [f for f in report(root).findings if f.rule == "AL505"]
     assert [(f.path, f.line) for f in found] == [("conduit/articles/views.py", 11)]
     assert found[0].message.startswith("`DELETE /articles/<slug:slug>`")
+
+
+def test_a_drf_generic_views_serializer_create_is_the_requests_writes(tmp_path):
+    """``ListCreateAPIView`` with ``serializer_class = ArticleSerializer``: DRF runs the serializer's
+    ``create`` (article, then its tags) inside the library.  The atomic look-alike and a serializer
+    that writes once stay silent."""
+    root = make_repo(tmp_path, {
+        "requirements.txt": "django==5.1\ndjangorestframework\n",
+        "conduit/__init__.py": "",
+        "conduit/articles/__init__.py": "",
+        "conduit/articles/migrations/__init__.py": "",
+        "conduit/articles/models.py": DJANGO_MODELS,
+        "conduit/articles/serializers.py": '''
+            from django.db import transaction
+            from rest_framework import serializers
+            from conduit.articles.models import Article, Tag
+
+            class ArticleSerializer(serializers.ModelSerializer):
+                class Meta:
+                    model = Article
+                    fields = ["slug"]
+
+                def create(self, validated_data):
+                    article = Article.objects.create(author=self.context["request"].user, **validated_data)
+                    for name in self.initial_data.get("tagList", []):
+                        article.tags.add(Tag.objects.get_or_create(name=name)[0])
+                    return article
+
+            class AtomicArticleSerializer(ArticleSerializer):
+                @transaction.atomic
+                def create(self, validated_data):
+                    article = Article.objects.create(author=self.context["request"].user, **validated_data)
+                    for name in self.initial_data.get("tagList", []):
+                        article.tags.add(Tag.objects.get_or_create(name=name)[0])
+                    return article
+
+            class TagSerializer(serializers.ModelSerializer):
+                class Meta:
+                    model = Tag
+                    fields = ["name"]
+
+                def create(self, validated_data):
+                    return Tag.objects.create(**validated_data)
+        ''',
+        "conduit/articles/views.py": '''
+            from rest_framework import generics
+            from conduit.articles.serializers import ArticleSerializer, AtomicArticleSerializer, TagSerializer
+
+            class ArticleList(generics.ListCreateAPIView):
+                serializer_class = ArticleSerializer
+
+            class AtomicArticleList(generics.ListCreateAPIView):
+                serializer_class = AtomicArticleSerializer
+
+            class TagList(generics.ListCreateAPIView):
+                serializer_class = TagSerializer
+        ''',
+        "conduit/urls.py": '''
+            from django.urls import path
+            from conduit.articles import views
+            urlpatterns = [
+                path("articles", views.ArticleList.as_view()),
+                path("atomic", views.AtomicArticleList.as_view()),
+                path("tags", views.TagList.as_view()),
+            ]
+        ''',
+    })
+    assert _rules(root, "AL305") == [("AL305", "conduit/articles/serializers.py", 11)]

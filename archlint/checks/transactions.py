@@ -95,7 +95,30 @@ def _handlers(program) -> list[tuple[str, int]]:
                 function = program.function(handler.path, fid)
                 if function is not None and function.name in _VIEW_METHODS:
                     found[(handler.path, fid)] = None
+            for serializer_method in _serializer_writes(program, handler.path, cls):
+                found[(serializer_method.path, serializer_method.fid)] = None
     return sorted(found)
+
+
+def _serializer_writes(program, path: str, cls) -> list:
+    """A DRF generic view or viewset (``ListCreateAPIView``, ``ModelViewSet``) runs its
+    ``serializer_class``'s ``create``/``update`` inside the library (``perform_create`` →
+    ``serializer.save()``): those project methods are the request's writes (a serializer that creates
+    the article, then its tags)."""
+    if cls is None:
+        return []
+    found = []
+    for field in cls.fields:
+        if field.name != "serializer_class" or field.value is None:
+            continue
+        serializer = program.static_value(path, field.value)
+        if type(serializer) is not v.ClassValue:
+            continue
+        for name in ("create", "update"):
+            method = program.method(serializer.path, serializer.cid, name)
+            if method is not None:
+                found.append(method)
+    return found
 
 
 # AL305 ---------------------------------------------------------------------------------------------
