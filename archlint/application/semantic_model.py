@@ -100,7 +100,7 @@ def build_datalayer(context: CheckContext):
     ORM models and module-level handles still come from the facts."""
     from archlint.domain.datalayer import Construct, DbAccess
 
-    legacy = context.legacy_datalayer()
+    legacy = context.legacy_datalayer(sites=context.program_factory is None)  # else the model's sites replace them
     program = context.program
     if program is None:
         return legacy

@@ -39,6 +39,16 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         return
     python = {name: label for name, label in entry.extra.get("unsupported_types_python", {}).items()}
     node_types = {name: label for name, label in entry.extra.get("unsupported_types_node", {}).items()}
+    sql = sql_knowledge(ctx.knowledge)
+    choices = {}
+
+    def sqlite_only(project) -> bool:
+        if project not in choices:
+            files = {p: facts for p, facts in ctx.files.items() if ctx.projects.of(p) == project}
+            choices[project] = detect_database(files, ctx.graph, ctx.projects.manifest_of(ctx.manifest, project), sql)
+        choice = choices[project]
+        return choice.database == "sqlite" and choice.databases() == {"sqlite"}
+
     uses = []
     for path in sorted(program.modules):
         if non_production(path):
@@ -46,24 +56,16 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         module = program.modules[path]
         if not _declares_models(module):
             continue  # only files that import the ORM (or take sequelize-cli's DataTypes) are walked
+        if not sqlite_only(ctx.projects.of(path)):
+            continue  # the database is decided first: a project not on SQLite alone is never walked
         table = python if module.language == "python" else node_types
         for node in _type_nodes(module):
             name = _type_name(program, path, node, module.language)
             if name in table:
                 uses.append((path, node, table[name]))
-    if not uses:
-        return
-    sql = sql_knowledge(ctx.knowledge)
-    choices = {}
     seen = set()
     for path, node, label in uses:
-        project = ctx.projects.of(path)
-        if project not in choices:
-            files = {p: facts for p, facts in ctx.files.items() if ctx.projects.of(p) == project}
-            choices[project] = detect_database(files, ctx.graph, ctx.projects.manifest_of(ctx.manifest, project), sql)
-        choice = choices[project]
-        if choice.database != "sqlite" or choice.databases() != {"sqlite"}:
-            continue
+        choice = choices[ctx.projects.of(path)]
         if (path, node.span.line, node.span.column) in seen:
             continue
         seen.add((path, node.span.line, node.span.column))

@@ -151,11 +151,14 @@ def _csrf_enabled(values: dict):
 
 
 def _csrf(ctx: CheckContext, program, table, settings) -> Iterator[Finding]:
-    if not _all(settings, _csrf_enabled) or _csrf_disabled_by_middleware(program):
+    if not _all(settings, _csrf_enabled) or _csrf_written(program):
         return
+    modules = list(program.modules)  # the modules known now: finding the API below may load more
     contract = contract_for(program, ctx.api_spec, production)
     if contract is None:
         return  # premise: an API its clients call without a CSRF token (a spec, or Conduit's routes); form views post one
+    if _csrf_assigned(program, modules):  # after the cheap premise: this walks every function
+        return
     reported = set()
     for url in table:
         view = url.view
@@ -184,14 +187,19 @@ def _csrf(ctx: CheckContext, program, table, settings) -> Iterator[Finding]:
         yield ctx.registry.finding("AL804", view.path, span, message, guidance)
 
 
-def _csrf_disabled_by_middleware(program) -> bool:
+def _csrf_written(program) -> bool:
     """A project middleware that sets ``request._dont_enforce_csrf_checks = True`` (a common
-    way to turn CSRF off for an API) — any write of that attribute."""
+    way to turn CSRF off for an API), seen by the analyses as a request write ..."""
     for analysis in program.analyses():
         for event in analysis.events:
             if event.kind == "request-write" and event.detail.endswith("_dont_enforce_csrf_checks"):
                 return True
-    for path in list(program.modules):
+    return False
+
+
+def _csrf_assigned(program, modules: list[str]) -> bool:
+    """... or as any assignment of that attribute in ``modules``."""
+    for path in modules:
         module = program.modules[path]
         if module.language != "python":
             continue

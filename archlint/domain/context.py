@@ -57,12 +57,13 @@ class CheckContext:
                 self._datalayer = self.legacy_datalayer()
         return self._datalayer
 
-    def legacy_datalayer(self) -> DataLayer:
+    def legacy_datalayer(self, sites: bool = True) -> DataLayer:
         """The fact-based data layer (ORM models by name, module-level handles) the semantic
-        model's data layer extends."""
+        model's data layer extends; ``sites=False``: without the fact-based access sites and
+        constructs, which the semantic model replaces."""
         from archlint.domain.datalayer import analyse
 
-        return analyse(self.files, self.graph, self.knowledge, self.deep)
+        return analyse(self.files, self.graph, self.knowledge, self.deep, sites)
 
     @property
     def program(self):

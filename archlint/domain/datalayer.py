@@ -583,19 +583,23 @@ def _uses(files, path: str, words: set[str], managed: set[str], mentions) -> boo
 
 
 # Entry point --------------------------------------------------------------------------------------------
-def analyse(files: dict[str, FileFacts], graph: ModuleGraph, knowledge: Knowledge, paths=None) -> DataLayer:
+def analyse(files: dict[str, FileFacts], graph: ModuleGraph, knowledge: Knowledge, paths=None, sites: bool = True) -> DataLayer:
     """``paths``: the data-layer files the pipeline planned (and extracted in parallel); without
-    it they are found here, bodies loading on demand."""
+    it they are found here, bodies loading on demand.  ``sites=False`` leaves ``accesses`` and
+    ``constructs`` empty, for a caller that takes them from the semantic model instead: the
+    typed scopes they are found in feed nothing else (models and module objects are decided
+    before them)."""
     analyser = _Analyser(files, graph, knowledge)
     paths = sorted(paths) if paths is not None else analyser.signal_files()
     analyser.result.analysed = analyser.analysed = frozenset(paths)
     models = find_models(files, paths, analyser.module_env, analyser.result.all_models)
-    envs = {path: analyser.scope_envs(path) for path in paths}
-    for path in paths:  # `db = Depends(get_db)` can only be typed once every provider is known
-        if any("Depends(" in function.params_text for function in files[path].functions):
-            envs[path] = analyser.scope_envs(path)
-    for path in paths:
-        analyser.accesses(path, envs[path], models)
+    if sites:
+        envs = {path: analyser.scope_envs(path) for path in paths}
+        for path in paths:  # `db = Depends(get_db)` can only be typed once every provider is known
+            if any("Depends(" in function.params_text for function in files[path].functions):
+                envs[path] = analyser.scope_envs(path)
+        for path in paths:
+            analyser.accesses(path, envs[path], models)
     analyser.result.models = models
     analyser.result.module_objects = {p: analyser.module_env(p) for p in paths}
     analyser.result.accesses.sort(key=lambda a: (a.path, a.span.line, a.span.column))

@@ -21,6 +21,7 @@ from archlint.adapters.frontends.python_syntax import (
     layout_problems,
     without_grammar_gaps,
 )
+from archlint.adapters.frontends.scanner import file_signal
 from archlint.adapters.frontends.source import SQL_FRAGMENT, Columns, decode, has_signal
 from archlint.adapters.frontends.tree_walk import Ancestry, Intervals, preorder
 from archlint.domain.facts import (
@@ -141,7 +142,7 @@ def extract(path: str, source: bytes, language: str = "python", full: bool = Tru
     language, query, parser, cursor_type = _grammar()
     tree = parser.parse(data)
     root = tree.root_node
-    signal = _FILE_SIGNAL.search(data) is not None
+    signal = file_signal(data)  # `_FILE_SIGNAL.search(data) is not None`, ~10x faster (tests/test_scanner.py)
     facts.signals = "sql" if signal else ""
     full = full or signal or any(token in data for token in _DYNAMIC_IMPORT_TOKENS + eager)
     captures = cursor_type(query if full else _extra_query("head")).captures(root)
