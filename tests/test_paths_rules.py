@@ -1382,3 +1382,51 @@ def test_a_drf_generic_views_serializer_create_is_the_requests_writes(tmp_path):
         ''',
     })
     assert _rules(root, "AL305") == [("AL305", "conduit/articles/serializers.py", 11)]
+
+
+def test_django_ninja_routes_are_routes_and_auth_keyword_authenticates(tmp_path):
+    """django-ninja's ``@router.delete("/articles/{slug}", auth=django_auth)`` with
+    ``api.add_router("/api", router)``: a route of the Django app at ``/api/articles/{slug}`` whose
+    caller is authenticated — a delete by slug with no author check is AL505; the one that filters
+    by the author, and a route without ``auth``, stay silent."""
+    root = make_repo(tmp_path, {
+        "requirements.txt": "django==5.1\ndjango-ninja\n",
+        "conduit/__init__.py": "",
+        "conduit/articles/__init__.py": "",
+        "conduit/articles/migrations/__init__.py": "",
+        "conduit/articles/models.py": DJANGO_MODELS,
+        "conduit/articles/api.py": '''
+            from ninja import Router
+            from ninja.security import django_auth
+            from conduit.articles.models import Article
+
+            router = Router()
+
+            @router.delete("/articles/{slug}", auth=django_auth)
+            def delete_article(request, slug: str):
+                Article.objects.filter(slug=slug).delete()
+                return 204, None
+
+            @router.delete("/mine/{slug}", auth=django_auth)
+            def delete_mine(request, slug: str):
+                Article.objects.filter(slug=slug, author=request.auth).delete()
+                return 204, None
+
+            @router.delete("/open/{slug}")
+            def delete_open(request, slug: str):
+                Article.objects.filter(slug=slug).delete()
+                return 204, None
+        ''',
+        "conduit/urls.py": '''
+            from django.urls import path
+            from ninja import NinjaAPI
+            from conduit.articles.api import router
+
+            api = NinjaAPI()
+            api.add_router("/api", router)
+            urlpatterns = [path("", api.urls)]
+        ''',
+    })
+    found = [f for f in report(root).findings if f.rule == "AL505"]
+    assert [(f.path, f.line) for f in found] == [("conduit/articles/api.py", 9)]
+    assert found[0].message.startswith("`DELETE /api/articles/{slug}`")

@@ -126,6 +126,10 @@ def _authenticated(program, function: ir.Function, path: str, route) -> bool:
         node = decorator.func if type(decorator) is ir.Call else decorator
         if _says_auth(_text(node)):
             return True
+        if type(decorator) is ir.Call and any(
+                arg.kind == "kw" and arg.name in ("auth", "dependencies") and not (type(arg.value) is ir.Const and arg.value.value is None)
+                for arg in decorator.args):
+            return True  # django-ninja `@router.delete(…, auth=django_auth)`, FastAPI `dependencies=[Depends(auth)]`
     for middleware in route.middleware:
         definition = program.function(middleware.path, middleware.fid) if type(middleware) is v.Function else None
         if definition is not None and _says_auth(definition.name):

@@ -88,7 +88,7 @@ def _django_full_paths(program, routes: list[Route]) -> list[Route]:
     return kept
 
 
-_MOUNTS = frozenset({"use", "include_router", "register_blueprint", "mount", "register", "route", "add_routes"})
+_MOUNTS = frozenset({"use", "include_router", "register_blueprint", "mount", "register", "route", "add_routes", "add_router"})
 
 
 def _record_mount(program, path: str, node: ir.Call, receiver, values) -> None:
