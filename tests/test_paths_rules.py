@@ -1430,3 +1430,46 @@ def test_django_ninja_routes_are_routes_and_auth_keyword_authenticates(tmp_path)
     found = [f for f in report(root).findings if f.rule == "AL505"]
     assert [(f.path, f.line) for f in found] == [("conduit/articles/api.py", 9)]
     assert found[0].message.startswith("`DELETE /api/articles/{slug}`")
+
+
+def test_a_handler_returning_an_unchecked_lookup_to_a_response_schema(tmp_path):
+    """FastAPI ``response_model=ArticleOut`` / ninja ``response=ArticleOut``: returning ``.first()``
+    unchecked makes the framework validate None against the schema — a 500.  ``Optional[…]``
+    schemas, a checked lookup and ``get_object_or_404`` stay silent."""
+    root = make_repo(tmp_path, {
+        "requirements.txt": "fastapi\nsqlalchemy\npydantic\n",
+        "app/db.py": SQLA,
+        "app/main.py": '''
+            from typing import Optional
+            from fastapi import FastAPI, HTTPException
+            from pydantic import BaseModel
+            from app.db import SessionLocal, User
+
+            app = FastAPI()
+
+            class UserOut(BaseModel):
+                id: int
+                name: str
+
+            @app.get("/users/{name}", response_model=UserOut)
+            def get_user(name: str):
+                with SessionLocal() as session:
+                    return session.query(User).filter_by(name=name).first()
+
+            @app.get("/maybe/{name}", response_model=Optional[UserOut])
+            def maybe_user(name: str):
+                with SessionLocal() as session:
+                    return session.query(User).filter_by(name=name).first()
+
+            @app.get("/checked/{name}", response_model=UserOut)
+            def checked_user(name: str):
+                with SessionLocal() as session:
+                    user = session.query(User).filter_by(name=name).first()
+                    if user is None:
+                        raise HTTPException(status_code=404)
+                    return user
+        ''',
+    })
+    found = [f for f in report(root).findings if f.rule == "AL220"]
+    assert [(f.path, f.line) for f in found] == [("app/main.py", 15)]
+    assert "response schema `UserOut`" in found[0].message

@@ -40,6 +40,52 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 continue  # once per lookup and function: after the first dereference the row exists
             seen.add(key)
             yield _finding(ctx, deref)
+        yield from _returned_to_schema(ctx, program, analysis)
+
+
+def _returned_to_schema(ctx, program, analysis) -> Iterator[Finding]:
+    """A django-ninja / FastAPI handler whose response schema is one object (``response=ArticleOut``,
+    ``response_model=ArticleOut``, not ``Optional[…]``) returning the lookup unchecked: on a missing
+    row the framework validates None against the schema — a 500 (ninja ``ConfigError``/validation
+    error, FastAPI ``ResponseValidationError``) where the API should answer 404."""
+    events = [e for e in analysis.events if e.kind == "nullable-return" and e.detail]
+    if not events:
+        return
+    schema = _single_response_schema(program, analysis.path, analysis.function)
+    if not schema:
+        return
+    for event in events:
+        origin_path, line, column, callee = _split(event.detail)
+        here = origin_path == analysis.path
+        where = f"`{callee}`" + (f" at line {line}" if here else f" ({origin_path}:{line})")
+        message = (
+            f"The handler returns the row from {where} unchecked, and the framework validates it against the response "
+            f"schema `{schema}`: when no row matches it validates None and fails — a 500 (response validation error) "
+            f"where the API should answer 404"
+        )
+        guidance = ("Check the lookup and answer 404 before returning it: `if x is None: raise HttpError(404, …)` / "
+                    "`raise HTTPException(404)`, or `get_object_or_404(…)`.")
+        trace = () if here else (TraceStep(origin_path, int(line), int(column), f"`{callee}` returns None when no row matches"),)
+        yield ctx.registry.finding("AL220", event.path, event.span, message, guidance, trace)
+
+
+def _single_response_schema(program, path: str, function) -> str:
+    """The name of the one-object response schema a route decorator declares, else ``""``."""
+    from archlint.domain import ir
+    from archlint.semantics import values as v
+    from archlint.semantics.frameworks import is_schema
+
+    for decorator in function.decorators:
+        if type(decorator) is not ir.Call:
+            continue
+        for keyword in ("response", "response_model"):
+            node = decorator.arg(keyword=keyword)
+            if node is None or type(node) not in (ir.Name, ir.Attr):
+                continue  # Optional[…], List[…], X | None, {200: …}: None or a list may be what it means
+            value = program.static_value(path, node)
+            if type(value) is v.ClassValue and is_schema(program, value):
+                return node.id if type(node) is ir.Name else node.name
+    return ""
 
 
 def _finding(ctx: CheckContext, deref) -> Finding:

@@ -484,6 +484,11 @@ class Frame(Calls):
                 self.callback_results[-1].append(value)
             else:
                 self.returns = v.join(self.returns, value)
+                if self.analysis is not None and node.value is not None and v.is_nullable(value):
+                    # a handler returning the lookup itself: its response schema gets None (AL220)
+                    origin = next((v.strip(o).origin for o in v.options(value)
+                                   if type(v.strip(o)) is v.Row and v.strip(o).nullable and v.strip(o).origin), "")
+                    self.analysis.events.append(Event("nullable-return", self.path, node.value.span, origin))
             return True
         if kind is ir.Raise:
             if node.value is not None:
