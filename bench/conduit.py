@@ -131,7 +131,7 @@ def _route(entity: str, leak: bool) -> str:
     leaked = (
         f'''
 
-@router.get("/{entity}s/count")
+@router.get("/stats/{entity}s")  # not under /{entity}s/{{item_id}}: it would be shadowed (AL808)
 def count_{entity}s(db: Session = Depends(get_db)):
     return {{"count": db.execute(text("SELECT COUNT(*) FROM {entity}s")).scalar()}}
 '''

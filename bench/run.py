@@ -109,8 +109,11 @@ def run_ok(argv: list[str], what: str, **kw):
     return proc
 
 
-def measure(argv: list[str], cwd: Path | None, env: dict | None) -> tuple[float, int, int, str, str]:
-    """Run once: (wall seconds, peak RSS in MiB of the largest process, exit code, stdout, stderr)."""
+def measure(argv: list[str], cwd: Path | None, env: dict | None) -> tuple[float, int, int, str, str, float]:
+    """Run once: (wall seconds, peak RSS in MiB of the largest process, exit code, stdout, stderr,
+    CPU seconds user+sys of the process and the children it waited for).  CPU time barely moves when
+    other jobs load the machine; wall time does — a ratio of wall times taken under load flatters the
+    slower tool."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         try:
@@ -131,7 +134,8 @@ def measure(argv: list[str], cwd: Path | None, env: dict | None) -> tuple[float,
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return wall, usage.ru_maxrss // 1024, process.returncode, out.read().decode(errors="replace"), err.read().decode(errors="replace")
+        return (wall, usage.ru_maxrss // 1024, process.returncode, out.read().decode(errors="replace"),
+                err.read().decode(errors="replace"), usage.ru_utime + usage.ru_stime)
 
 
 def count_files(root: Path, suffixes: tuple[str, ...]) -> int:
@@ -358,12 +362,17 @@ class Case:
     files: int = 0
     times: list[float] = field(default_factory=list)
     peaks: list[int] = field(default_factory=list)
+    cpus: list[float] = field(default_factory=list)
     error: str | None = None
     note: str = ""
 
     @property
     def median(self) -> float | None:
         return statistics.median(self.times) if self.times else None
+
+    @property
+    def cpu(self) -> float | None:
+        return statistics.median(self.cpus) if self.cpus else None
 
     @property
     def peak(self) -> int | None:
@@ -458,7 +467,7 @@ def time_group(cases: list[Case], repeat: int) -> None:
             if case.before:
                 case.before()
             log(f"{label}: untimed first run")
-            _wall, _peak, code, out, err = measure(case.argv, case.cwd, case.env)
+            _wall, _peak, code, out, err, _cpu = measure(case.argv, case.cwd, case.env)
             if case.after:
                 case.after()
             if not case.ok(code, out, err):
@@ -477,7 +486,7 @@ def time_group(cases: list[Case], repeat: int) -> None:
             try:
                 if case.before:
                     case.before()
-                wall, peak, code, out, err = measure(case.argv, case.cwd, case.env)
+                wall, peak, code, out, err, cpu = measure(case.argv, case.cwd, case.env)
                 if case.after:
                     case.after()
             except BenchError as exc:
@@ -488,9 +497,10 @@ def time_group(cases: list[Case], repeat: int) -> None:
                 continue
             case.times.append(wall)
             case.peaks.append(peak)
+            case.cpus.append(cpu)
     for case in live:
         if case.times:
-            log(f"{case.target} / {case.tool} / {case.mode}: median {case.median:.3f}s peak {case.peak} MiB")
+            log(f"{case.target} / {case.tool} / {case.mode}: median {case.median:.3f}s, CPU {case.cpu:.3f}s, peak {case.peak} MiB")
 
 
 def python_group(target: Target, work: Path, tools: Path | None, cmd: list[str], repeat: int) -> list[Case]:
@@ -553,13 +563,17 @@ def ratio(a: Case | None, b: Case | None) -> float | None:
 
 
 def render_table(cases: list[Case]) -> str:
-    rows = ["| target | tool | mode | median s | peak MiB | vs first anchor | note |", "|---|---|---|---:|---:|---:|---|"]
+    rows = ["| target | tool | mode | median s | CPU s | peak MiB | vs first anchor | CPU vs anchor | note |",
+            "|---|---|---|---:|---:|---:|---:|---:|---|"]
     for case in cases:
         anchor = next((c for c in cases if c.target == case.target and c.tool in ("lint-imports", "depcruise")), None)
         relative = ratio(case, anchor) if case is not anchor else None
         text = "anchor" if case is anchor and case.times else ("—" if relative is None else f"{relative:.2f}×")
+        cpu_relative = case.cpu / anchor.cpu if case is not anchor and anchor is not None and case.cpu and anchor.cpu else None
+        cpu_text = "anchor" if case is anchor and case.cpus else ("—" if cpu_relative is None else f"{cpu_relative:.2f}×")
         note = (case.error or case.note).replace("|", "/")
-        rows.append(f"| {case.target} | {case.tool} | {case.mode} | {fmt(case.median)} | {case.peak or '—'} | {text} | {note} |")
+        rows.append(f"| {case.target} | {case.tool} | {case.mode} | {fmt(case.median)} | {fmt(case.cpu)} | {case.peak or '—'} "
+                    f"| {text} | {cpu_text} | {note} |")
     return "\n".join(rows)
 
 
