@@ -1473,3 +1473,39 @@ def test_a_handler_returning_an_unchecked_lookup_to_a_response_schema(tmp_path):
     found = [f for f in report(root).findings if f.rule == "AL220"]
     assert [(f.path, f.line) for f in found] == [("app/main.py", 15)]
     assert "response schema `UserOut`" in found[0].message
+
+
+def test_the_row_an_auth_middleware_stores_on_the_request_is_a_row_in_handlers(tmp_path):
+    """Express ``req.user = await User.findByPk(payload.id)`` in the auth middleware: a handler's
+    ``req.user`` is a User row, so ``authorId: req.user`` (a row where the key belongs) is AL228 —
+    and ``authorId: req.user.id`` is not."""
+    root = make_repo(tmp_path, {
+        "package.json": NODE_PKG,
+        "src/models.js": '''
+            const { Sequelize, DataTypes } = require('sequelize');
+            const sequelize = new Sequelize('sqlite::memory:');
+            const User = sequelize.define('User', { username: DataTypes.STRING });
+            const Article = sequelize.define('Article', { title: DataTypes.STRING, authorId: DataTypes.INTEGER });
+            module.exports = { User, Article };
+        ''',
+        "src/app.js": '''
+            const express = require('express');
+            const { User, Article } = require('./models');
+            const app = express();
+            app.use(express.json());
+            async function auth(req, res, next) {
+              const user = await User.findByPk(req.headers['x-user']);
+              if (!user) return res.sendStatus(401);
+              req.user = user;
+              next();
+            }
+            app.post('/articles', auth, async (req, res) => {
+              res.json(await Article.create({ title: req.body.title, authorId: req.user }));
+            });
+            app.post('/articles/ok', auth, async (req, res) => {
+              res.json(await Article.create({ title: req.body.title, authorId: req.user.id }));
+            });
+            app.listen(3000);
+        ''',
+    })
+    assert _rules(root, "AL228", "AL810") == [("AL228", "src/app.js", 12)]

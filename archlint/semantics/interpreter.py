@@ -1086,6 +1086,9 @@ class Frame(Calls):
             if held is not None:
                 return held
             result = self.member(value, node.name, node)
+            held_row = self._request_row(value, node.name)
+            if held_row is not None:
+                return held_row  # read after member(): the request-read event (AL810) is recorded all the same
             if type(node.obj) is ir.Name and type(v.strip(value)) is v.Row and node.obj.id in self.env:
                 self._remember_loaded(node.obj.id, value, node.name)
             return result
@@ -1363,6 +1366,15 @@ class Frame(Calls):
             return v.Context("flask", "extensions") if name == "extensions" else v.UNKNOWN
         held = self.context_read(context, name)
         return held if held is not None else v.UNKNOWN
+
+    def _request_row(self, value, name: str):
+        """``req.user`` / ``ctx.state.user`` in a handler: the row an auth middleware stored there
+        (``req.user = await User.findByPk(payload.id)``), so ``authorId: req.user`` is seen as a row."""
+        bare = v.strip(value)
+        if type(bare) is not v.Request or bare.part not in ("", "state"):
+            return None
+        scope = _CONTEXT_SCOPES.get(bare.part)
+        return self.program.read_row_context(bare.framework, scope, name) if scope else None
 
     def context_read(self, value, name: str):
         """``req.db`` / ``ctx.state.db`` / ``c.var.db`` / ``fastify.db`` / ``app.locals.db`` /

@@ -162,7 +162,11 @@ class Program:
             kept = v.join(kept, v.tag(bare, tags))
         if kept is None:
             return
-        if not _db_like(kept):
+        if _rows_of_one_model(kept):
+            # req.user = await User.findByPk(id) in an auth middleware: handlers read a User row (its
+            # absence is the middleware's to check: a 401 there, not a null row in every handler)
+            kept = v.tag(v.strip(kept)._replace(nullable=False, origin=""), v.tags_of(kept))
+        elif not _db_like(kept):
             kept = v.UNKNOWN  # something else: the slot is not known to hold a handle (joins to unknown)
         slot = (_CONTEXT_FRAMEWORK.get(framework, framework), scope, key)
         old = self.context_values.get(slot)
@@ -173,6 +177,11 @@ class Program:
         else ``None`` (a slot nothing DB-like was written to stays unknown)."""
         found = self.context_values.get((_CONTEXT_FRAMEWORK.get(framework, framework), scope, key))
         return found if found is not None and _db_like(found) else None
+
+    def read_row_context(self, framework: str, scope: str, key: str):
+        """The model row every write of a request slot stored (``req.user``, ``ctx.state.user``), else ``None``."""
+        found = self.context_values.get((_CONTEXT_FRAMEWORK.get(framework, framework), scope, key))
+        return found if found is not None and _rows_of_one_model(found) else None
 
     # static resolution (no interpretation): what module-level names denote -------------------------
     def static_value(self, path: str, node) -> object:
@@ -909,6 +918,12 @@ def _autoload_folder(path: str, node: ir.Call) -> str | None:
     base = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
     folder = "/".join(p.strip("/") for p in parts if p.strip("/") not in (".", ""))
     return base + folder + "/" if folder and ".." not in folder else None
+
+
+def _rows_of_one_model(value) -> bool:
+    """A slot holding rows of one model (a middleware's ``req.user = await User.findByPk(id)``)."""
+    rows = [v.strip(option) for option in v.options(value)]
+    return bool(rows) and all(type(row) is v.Row and row.model for row in rows) and len({row.model for row in rows}) == 1
 
 
 def _db_like(value) -> bool:
