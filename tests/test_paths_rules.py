@@ -1509,3 +1509,52 @@ def test_the_row_an_auth_middleware_stores_on_the_request_is_a_row_in_handlers(t
         ''',
     })
     assert _rules(root, "AL228", "AL810") == [("AL228", "src/app.js", 12)]
+
+
+def test_a_branch_guarded_by_an_attribute_the_rows_model_lacks_does_not_run_for_it(tmp_path):
+    """A helper shared by articles and users (``appendFollowers(loggedUser, toAppend)``) guards the
+    article part with ``if (toAppend?.author)``: called with a User row the branch never runs, so
+    its ``toAppend.getAuthor()`` is no missing mixin of User (AL227); called with an Article it is
+    fine; a mixin of neither model is still reported."""
+    root = make_repo(tmp_path, {
+        "package.json": NODE_PKG,
+        "src/models.js": '''
+            const { Sequelize, DataTypes } = require('sequelize');
+            const sequelize = new Sequelize('sqlite::memory:');
+            const User = sequelize.define('User', { username: DataTypes.STRING });
+            const Article = sequelize.define('Article', { title: DataTypes.STRING });
+            Article.belongsTo(User, { as: 'author' });
+            User.hasMany(Article, { as: 'articles', foreignKey: 'authorId' });
+            module.exports = { User, Article };
+        ''',
+        "src/helpers.js": '''
+            exports.appendAuthor = async (item) => {
+              if (item?.author) {
+                const author = await item.getAuthor();
+                item.dataValues.authorName = author.username;
+              }
+              return item;
+            };
+            exports.appendWriter = async (item) => item.getWriter();
+        ''',
+        "src/routes.js": '''
+            const express = require('express');
+            const { User, Article } = require('./models');
+            const { appendAuthor, appendWriter } = require('./helpers');
+            const router = express.Router();
+            router.get('/users/:id', async (req, res) => {
+              const user = await User.findByPk(req.params.id, { rejectOnEmpty: true });
+              res.json(await appendAuthor(user));
+            });
+            router.get('/articles/:id', async (req, res) => {
+              const article = await Article.findByPk(req.params.id, { rejectOnEmpty: true, include: [{ model: User, as: 'author' }] });
+              res.json(await appendAuthor(article));
+            });
+            router.get('/writers/:id', async (req, res) => {
+              const article = await Article.findByPk(req.params.id, { rejectOnEmpty: true });
+              res.json(await appendWriter(article));
+            });
+            module.exports = router;
+        ''',
+    })
+    assert _rules(root, "AL227") == [("AL227", "src/helpers.js", 8)]

@@ -626,9 +626,25 @@ class Frame(Calls):
                     return None
                 return null if test.op in ("is", "==") else not null
             return None
+        if kind is ir.Attr and not self.python and self._absent_attribute(test):
+            return False  # `if (toAppend?.author)` on a User row: no such attribute, undefined
         if kind in (ir.Name, ir.Attr):
             return v.truth(self.eval_cached(test))
         return None
+
+    def _absent_attribute(self, test: ir.Attr) -> bool:
+        """``row.author`` where the row's model (Sequelize/TypeORM/Prisma, columns known) has no such
+        column or association: the JS read is ``undefined`` — a helper shared by articles and users
+        guards the article-only part with it."""
+        bare = v.strip(self.eval_cached(test.obj))
+        if type(bare) is not v.Row or bare.nullable or bare.stack not in ("sequelize", "typeorm", "prisma") or not bare.model:
+            return False
+        model = self.program.schema.get(bare.model)
+        if model is None or not model.columns or model.pending:
+            return False
+        name = test.name
+        return name not in model.columns and name not in model.relations and not name.endswith(("Id", "_id", "At", "_at")) \
+            and name not in ("id", "dataValues", "createdAt", "updatedAt")
 
     def narrowing(self, test, truthy: bool, seen: frozenset = frozenset()) -> dict:
         """Names whose value a branch knows more about (``if not user: return`` → user non-null).
