@@ -55,3 +55,78 @@ def test_al501_whole_request_part_unpacked_into_a_django_lookup(tmp_path):
         ''',
     })
     assert _rules(root, "AL501") == [("AL501", "blog/views.py", 7), ("AL501", "blog/views.py", 12)]
+
+
+def test_al702_sequelize_dialect_read_from_the_option_object(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": '{ "name": "svc", "version": "1.0.0", "main": "src/db.js", '
+                        '"dependencies": { "sequelize": "^6.37.3", "pg": "^8.12.0" } }\n',
+        "src/db.js": '''
+            const { Sequelize } = require('sequelize');
+
+            const sequelize = new Sequelize(process.env.DATABASE_URL, {
+              logging: false, // dialect: 'mysql' was the old RDS set-up
+            });
+
+            const options = { host: process.env.REPORTS_HOST, dialect: 'mysql', logging: false };
+            const reports = new Sequelize('reports', process.env.REPORTS_USER, process.env.REPORTS_PASSWORD, options);
+
+            module.exports = { sequelize, reports };
+        ''',
+    })
+    # the comment in the first options is not an option; the constant object of the second is
+    assert _rules(root, "AL702") == [("AL702", "src/db.js", 8)]
+
+
+def test_al301_ddl_in_a_composition_root_is_set_up_whatever_holds_the_statement(tmp_path):
+    root = make_repo(tmp_path, {
+        "archlint.toml": 'preset = "clean"\n',
+        "requirements.txt": "flask==3.0.3\n",
+        "app/__init__.py": "",
+        "app/routes/__init__.py": "",
+        "app/services/__init__.py": "",
+        "app/repositories/__init__.py": "",
+        "app/repositories/visits.py": '''
+            def count(conn):
+                return conn.execute("SELECT COUNT(*) FROM visits").fetchone()[0]
+        ''',
+        "app/services/visits.py": '''
+            from app.repositories import visits
+
+
+            def count(conn):
+                return visits.count(conn)
+        ''',
+        "app/routes/visits.py": '''
+            from flask import Blueprint, g
+
+            from app.services import visits
+
+            bp = Blueprint("visits", __name__)
+
+
+            @bp.get("/visits")
+            def count():
+                return {"visits": visits.count(g.db)}
+        ''',
+        "app/main.py": '''
+            import sqlite3
+
+            from flask import Flask
+
+            from app.routes.visits import bp
+
+            SCHEMA = """
+                CREATE TABLE IF NOT EXISTS visits (id INTEGER PRIMARY KEY, path TEXT NOT NULL)
+            """
+
+            conn = sqlite3.connect("visits.db")
+            conn.execute(SCHEMA)
+            conn.execute("CREATE INDEX IF NOT EXISTS visits_path ON visits (path)")
+            conn.execute("DELETE FROM visits WHERE path = ?", ("/health",))
+
+            app = Flask(__name__)
+            app.register_blueprint(bp)
+        ''',
+    })
+    assert _rules(root, "AL301") == [("AL301", "app/main.py", 14)]

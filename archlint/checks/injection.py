@@ -29,15 +29,11 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     accesses = ctx.datalayer.accesses
     if program is None or not accesses:
         return
-    records: dict = {}
-    for analysis in program.analyses():
-        for record in analysis.calls:
-            records.setdefault((analysis.path, record.node.span), record)
     for access in accesses:
-        record = records.get((access.path, access.span))
+        record = program.call_record(access.path, access.span)
         if record is None:
             continue
-        source = _whole_request_filter(record, records, access.path)
+        source = _whole_request_filter(record, program, access.path)
         if source is None:
             continue
         message = (
@@ -49,30 +45,30 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         yield ctx.registry.finding("AL501", access.path, access.span, message, guidance)
 
 
-def _whole_request_filter(record, records: dict, path: str) -> str | None:
+def _whole_request_filter(record, program, path: str) -> str | None:
     """How the call's filter is written when it is a whole request part: ``where: req.query`` in an
     option object, ``**request.args`` as an argument; else ``None``."""
     node = record.node
     for order, arg in enumerate(node.args):
         value = record.args[order] if order < len(record.args) else None
         if arg.kind == "kwstar":
-            if _whole_part(arg.value, value, records, path):
+            if _whole_part(arg.value, value, program, path):
                 return _written(arg.value)
         elif arg.kind == "pos" and type(arg.value) is ir.Obj:
             where = Option(arg.value, value).get("where")
-            if where is not None and where.node is not None and _whole_part(where.node, where.value, records, path):
+            if where is not None and where.node is not None and _whole_part(where.node, where.value, program, path):
                 return _written(where.node)
     return None
 
 
-def _whole_part(node, value, records: dict, path: str) -> bool:
+def _whole_part(node, value, program, path: str) -> bool:
     bare = v.strip(value) if value is not None else None
     if type(bare) is v.Request:
         return bare.part in _WHOLE_PARTS
     if (bare is None or v.is_unknown(bare)) and _conventional_part(node, path.endswith(".py")):
         return True  # a view the model does not see routed: `request.GET` read off a parameter named for it
     if type(node) is ir.Call and not node.args and node.method in _WHOLE_METHODS:
-        inner = records.get((path, node.span))
+        inner = program.call_record(path, node.span)
         receiver = v.strip(inner.receiver) if inner is not None else None
         if type(receiver) is not v.Request:
             return False

@@ -55,16 +55,13 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     program = ctx.program
     if not accesses or program is None:
         return
-    records: dict = {}
-    for analysis in program.analyses():
-        for record in analysis.calls:
-            records.setdefault((analysis.path, record.node.span), _Call(record.node, record.args, record.receiver))
     names = _model_names(program)
     unattributed_associations = _has_unattributed_associations(ctx)
     for access in accesses:
-        call = records.get((access.path, access.span))
-        if call is None:
+        record = program.call_record(access.path, access.span)
+        if record is None:
             continue
+        call = _Call(record.node, record.args, record.receiver)
         yield from _not_awaited(ctx, access)
         yield from _string_operators(ctx, access, call)
         yield from _unbounded_write(ctx, access, call)

@@ -796,6 +796,19 @@ class Program:
             found = cache[key] = assigned_paths(function)
         return found
 
+    def call_record(self, path: str, span):
+        """The :class:`~archlint.semantics.records.CallRecord` of the call at ``span`` in ``path`` as its
+        function's analysis of record saw it (IR node, receiver and argument values), else ``None``:
+        what rules about a call's arguments read instead of its text."""
+        index = self.__dict__.get("_call_records")
+        if index is None:
+            index = {}
+            for analysis in self.analyses():
+                for record in analysis.calls:
+                    index.setdefault((analysis.path, record.node.span), record)
+            self.__dict__["_call_records"] = index
+        return index.get((path, span))
+
     def analyses(self) -> list:
         """Every function's analysis of record, in its default calling context, after a pre-pass
         over module top levels and constructors (the fields and globals they set)."""
