@@ -130,3 +130,41 @@ def test_al301_ddl_in_a_composition_root_is_set_up_whatever_holds_the_statement(
         ''',
     })
     assert _rules(root, "AL301") == [("AL301", "app/main.py", 14)]
+
+
+def test_al204_filter_by_reads_the_entity_from_the_ir_not_the_argument_text(tmp_path):
+    root = make_repo(tmp_path, {
+        "requirements.txt": "sqlalchemy==2.0.30\n",
+        "app/__init__.py": "",
+        "app/models.py": '''
+            from sqlalchemy import String
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class User(Base):
+                __tablename__ = "users"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                username: Mapped[str] = mapped_column(String(80), unique=True)
+        ''',
+        "app/repository.py": '''
+            from sqlalchemy.orm import Session
+
+            from app.models import User
+
+
+            def by_name(session: Session, name: str):
+                return session.query(  # the account, not its profile
+                    User,
+                ).filter_by(user_name=name).first()
+
+
+            def names(session: Session):
+                return session.query(User.username).filter_by(username="admin").all()
+        ''',
+    })
+    # the comment before the entity hid it from the text; a column as the first argument is no entity
+    assert _rules(root, "AL204") == [("AL204", "app/repository.py", 7)]

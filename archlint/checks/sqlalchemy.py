@@ -14,6 +14,7 @@ import re
 from functools import lru_cache
 from collections.abc import Iterator
 
+from archlint.domain import ir
 from archlint.domain.arguments import span_in_arguments
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import DbAccess, Model, call_of, canonical, is_column_path, non_production, segments
@@ -231,7 +232,7 @@ def _filter_by(ctx: CheckContext, facts: FileFacts, call: CallSite, models: Mode
     parts = segments(call.callee)
     if not parts or parts[-1][0] != "filter_by" or len(parts) < 2:
         return
-    model = _model_of_chain(facts, call, parts, models)
+    model = _model_of_chain(ctx.program, facts, call, parts, models)
     if model is None or not _fields_fully_known(ctx, model):
         return
     for argument in call.arguments():
@@ -246,7 +247,7 @@ def _filter_by(ctx: CheckContext, facts: FileFacts, call: CallSite, models: Mode
         yield ctx.registry.finding("AL204", facts.path, call.span, message, guidance)
 
 
-def _model_of_chain(facts: FileFacts, call: CallSite, parts, models: ModelIndex) -> Model | None:
+def _model_of_chain(program, facts: FileFacts, call: CallSite, parts, models: ModelIndex) -> Model | None:
     if len(parts) >= 3 and parts[-2][0] == "query" and not parts[-2][1]:
         return _sqla(models.resolve(facts.path, parts[-3][0]))
     for other in facts.calls:  # select(Model) / session.query(Model) starting where this chain starts
@@ -254,10 +255,20 @@ def _model_of_chain(facts: FileFacts, call: CallSite, parts, models: ModelIndex)
             continue
         last = segments(other.callee)[-1][0] if other.callee else ""
         if last in ("select", "query"):
-            match = re.match(r"\s*([A-Za-z_]\w*)\s*(?:[,)]|$)", other.args_text)
-            if match:
-                return _sqla(models.resolve(facts.path, match.group(1)))
+            name = _first_entity(program, facts.path, other)
+            if name:
+                return _sqla(models.resolve(facts.path, name))
     return None
+
+
+def _first_entity(program, path: str, call: CallSite) -> str:
+    """``User`` of ``select(User, …)`` / ``session.query(User)``: the first positional argument when it
+    is a plain name (as the IR has it; a column, a call or a starred argument is no entity)."""
+    record = program.call_record(path, call.span) if program is not None else None
+    if record is None or not record.node.args or record.node.args[0].kind != "pos":
+        return ""
+    first = record.node.args[0].value
+    return first.id if type(first) is ir.Name else ""
 
 
 def _sqla(model: Model | None) -> Model | None:
