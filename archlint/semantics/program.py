@@ -468,11 +468,16 @@ class Program:
 
     # instance fields (written by any method, joined; see interpreter) -------------------------------
     def field_value(self, path: str, cid: int, name: str):
+        return self.field_entry(path, cid, name)[0]
+
+    def field_entry(self, path: str, cid: int, name: str) -> tuple:
+        """``(value, (path, cid))``: what was written to the field, and the class whose instances
+        it was written on (the class itself or the project base whose table holds it)."""
         for key in self.subclass_chain(path, cid):
             table = self.fields.get(key)
             if table is not None and name in table:
-                return table[name]
-        return None
+                return table[name], key
+        return None, None
 
     def write_field(self, path: str, cid: int, name: str, value) -> None:
         """Fields join what every constructor call and method writes; a write of ``UNKNOWN`` (a
