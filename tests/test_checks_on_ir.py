@@ -168,3 +168,60 @@ def test_al204_filter_by_reads_the_entity_from_the_ir_not_the_argument_text(tmp_
     })
     # the comment before the entity hid it from the text; a column as the first argument is no entity
     assert _rules(root, "AL204") == [("AL204", "app/repository.py", 7)]
+
+
+def _sequelize_raw(models: str, query: str) -> dict:
+    return {
+        "package.json": '{ "name": "blog", "version": "1.0.0", "main": "src/index.js", '
+                        '"dependencies": { "express": "^4.19.2", "sequelize": "^6.37.3", "sqlite3": "^5.1.7" } }\n',
+        "src/db.js": '''
+            const { Sequelize } = require('sequelize');
+
+            module.exports = new Sequelize({ dialect: 'sqlite', storage: 'blog.db', logging: false });
+        ''',
+        "src/models.js": models,
+        "src/index.js": f'''
+            const express = require('express');
+            const {{ QueryTypes }} = require('sequelize');
+            const sequelize = require('./db');
+            require('./models');
+
+            const app = express();
+            app.get('/posts', async (req, res) => {{
+              res.json(await sequelize.query({query!r}, {{ type: QueryTypes.SELECT }}));
+            }});
+            sequelize.sync().then(() => app.listen(3000));
+        ''',
+    }
+
+
+def test_al411_sequelize_table_names_come_from_the_option_values(tmp_path):
+    models = '''
+        const { DataTypes } = require('sequelize');
+        const sequelize = require('./db');
+
+        const POSTS_TABLE = 'blog_posts';
+
+        const Post = sequelize.define('Post', { title: DataTypes.STRING }, { tableName: POSTS_TABLE });
+
+        module.exports = { Post };
+    '''
+    # the table is blog_posts (through the constant the text did not read): blog_post is a slip
+    root = make_repo(tmp_path / "named", _sequelize_raw(models, "SELECT id, title FROM blog_post"))
+    assert _rules(root, "AL411") == [("AL411", "src/index.js", 8)]
+    root = make_repo(tmp_path / "right", _sequelize_raw(models, "SELECT id, title FROM blog_posts"))
+    assert _rules(root, "AL411") == []
+
+
+def test_al411_freeze_table_name_false_keeps_the_plural(tmp_path):
+    models = '''
+        const { DataTypes } = require('sequelize');
+        const sequelize = require('./db');
+
+        const Post = sequelize.define('Post', { title: DataTypes.STRING }, { freezeTableName: false, timestamps: true });
+
+        module.exports = { Post };
+    '''
+    # freezeTableName: false is the default: the table is Posts (the text took the word for `true`)
+    root = make_repo(tmp_path, _sequelize_raw(models, "SELECT id, title FROM Posts"))
+    assert _rules(root, "AL411") == []

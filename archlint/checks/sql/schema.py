@@ -26,10 +26,12 @@ from sqlglot import exp
 from archlint.checks.sql.analysis import Prepared, PreparedStatement
 from archlint.checks.sql.parser import parse
 from archlint.checks.sql.statement_rules import Issue, identifier_offset
+from archlint.domain import ir
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import Model
 from archlint.domain.facts import FileFacts
 from archlint.domain.sql.lexer import decode_escapes, mask, split_statements
+from archlint.semantics.options import Option
 
 _DDL = re.compile(r"\b(CREATE\s+(?:TEMP\w*\s+)?(?:TABLE|VIEW)|ALTER\s+TABLE)\b", re.IGNORECASE)
 _DDL_NAME = re.compile(r"CREATE\s+(?:TEMP\w*\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?[\"`\[]?(\w+)", re.IGNORECASE)
@@ -37,7 +39,6 @@ _ADD_COLUMN = re.compile(r"ALTER\s+TABLE\s+[\"`]?(\w+)[\"`]?\s+ADD\s+(?:COLUMN\s
 _CREATE_CALL = re.compile(r"(?:^|\.)(create_table|createTable)$")
 _LITERAL_ARG = re.compile(r"""^\s*['"`](\w+)['"`]""")
 _CORE_COLUMN = re.compile(r"""\bColumn\(\s*['"](\w+)['"]""")
-_TABLE_NAME_OPTION = re.compile(r"""\btableName\s*:\s*['"`](\w+)['"`]""")
 _COLUMN_NAME_ARG = re.compile(r"""^(?:Column|mapped_column)\(\s*['"](\w+)['"]""")
 _REFLECTION = re.compile(r"autoload_with|\.reflect\(|automap_base|DeferredReflection")
 _DECLARATIVE_BASES = re.compile(r"(^|\.)(Base|DeclarativeBase|Model|SQLModel|db\.Model)$")
@@ -108,7 +109,7 @@ def _model_table(ctx: CheckContext, model: Model, schema: Schema) -> None:
         columns = _sqlalchemy_columns(facts, model) if _fully_known(facts, model) else None
         schema.add(table, columns, "SQLAlchemy models")
     elif model.stack == "sequelize":
-        option = _sequelize_table(facts, model)
+        option = _sequelize_table(ctx, model)
         names = [option] if option else [model.name, _plural(model.name)]
         names += [f.options["through"] for f in model.fields.values() if f.kind == "association" and f.options.get("through")]
         for name in names:
@@ -131,13 +132,33 @@ def _fully_known(facts: FileFacts, model: Model) -> bool:
     return cls is not None and all(_DECLARATIVE_BASES.search(base) for base in cls.bases if "=" not in base)
 
 
-def _sequelize_table(facts: FileFacts, model: Model) -> str:
-    for call in facts.calls:
-        if call.span == model.span or call.callee in (f"{model.name}.init", f"{model.name}.initialize"):
-            match = _TABLE_NAME_OPTION.search(call.args_text)
-            if match:
-                return match.group(1)
-            if "freezeTableName" in call.args_text:
+def _sequelize_table(ctx: CheckContext, model: Model) -> str:
+    """The table of a Sequelize model as its options name it: ``tableName: 'x'``, else the model's
+    name under ``freezeTableName: true`` (options of ``sequelize.define(name, attributes, options)``
+    / ``Model.init(attributes, options)``, read from the IR and the values), else ``""``."""
+    program = ctx.program
+    module = program.modules.get(model.path) if program is not None else None
+    if module is None:
+        return ""
+    for function in module.functions:
+        for node in ir.iter_nodes(function.body):
+            if type(node) is not ir.Call:
+                continue
+            if node.span == model.span and node.method == "define":
+                index = 2
+            elif node.method in ("init", "initialize") and type(node.receiver) is ir.Name and node.receiver.id == model.name:
+                index = 1
+            else:
+                continue
+            record = program.call_record(model.path, node.span)
+            options = Option.argument(node, record.args if record is not None else (), index)
+            if options is None:
+                continue
+            table = options.get("tableName")
+            if table is not None and table.string:
+                return table.string
+            frozen = options.get("freezeTableName")
+            if frozen is not None and frozen.is_true():
                 return model.name
     return ""
 
