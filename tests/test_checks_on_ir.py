@@ -225,3 +225,72 @@ def test_al411_freeze_table_name_false_keeps_the_plural(tmp_path):
     # freezeTableName: false is the default: the table is Posts (the text took the word for `true`)
     root = make_repo(tmp_path, _sequelize_raw(models, "SELECT id, title FROM Posts"))
     assert _rules(root, "AL411") == []
+
+
+SQLA_MODELS = '''
+    from sqlalchemy import Integer, String
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    class Article(Base):
+        __tablename__ = "articles"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        title: Mapped[str] = mapped_column(String(200))
+        score: Mapped[int] = mapped_column(Integer, default=0)
+        author_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+'''
+
+
+def test_sqlalchemy_conditions_are_judged_on_the_ir(tmp_path):
+    root = make_repo(tmp_path, {
+        "requirements.txt": "sqlalchemy==2.0.30\n",
+        "app/__init__.py": "",
+        "app/models.py": SQLA_MODELS,
+        "app/repository.py": '''
+            from sqlalchemy import select
+            from sqlalchemy.orm import Session
+
+            from app.models import Article
+
+
+            def orphans(session: Session):
+                return session.scalars(select(Article).where(Article.author_id is None)).all()
+
+
+            def popular(session: Session, ids):
+                return session.scalars(select(Article).where(Article.score > 10 and Article.id in ids)).all()
+
+
+            def middling(session: Session):
+                return session.scalars(select(Article).where(0 < Article.score < 10)).all()
+
+
+            def titled(session: Session):
+                return session.scalars(select(Article).where(Article.title == "drafts and notes")).all()
+
+
+            def legacy(session: Session):
+                return session.execute(select(  # 1.x style
+                    [Article.id, Article.title],
+                )).all()
+
+
+            def columns(session: Session, wanted):
+                return session.execute(select(*[getattr(Article, name) for name in wanted])).all()
+
+
+            def misspelt(session: Session):
+                return session.scalars(select(Article).order_by(Article.scroe.desc())).all()
+        ''',
+    })
+    assert _rules(root, "AL201", "AL202", "AL203", "AL210") == [
+        ("AL202", "app/repository.py", 8),  # `is None` on a column
+        ("AL201", "app/repository.py", 12),  # Python `and` (the `in` inside it is one problem of the same argument)
+        # 0 < score < 10 is one chained comparison, and "drafts and notes" is a string: silent
+        ("AL203", "app/repository.py", 24),  # select([...]) after a comment the text did not skip
+        ("AL210", "app/repository.py", 34),
+    ]
