@@ -38,14 +38,13 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     # a model name means the class this file defines or imports, never the first file seen
     models = ModelIndex(data.all_models, ctx.files, ctx.graph.resolve_binding, ctx.projects.of)
     for facts in files:
-        nodes = _calls_by_span(ctx, facts.path)
+        nodes = _CallNodes(facts)
         for call in facts.calls:
-            node = nodes.get(call.span)
-            yield from _conditions(ctx, facts, call, node)
+            yield from _conditions(ctx, facts, call, nodes)
             if not legacy:
-                yield from _removed_select_list(ctx, facts, call, node)
+                yield from _removed_select_list(ctx, facts, call, nodes)
             yield from _filter_by(ctx, facts, call, models)
-            yield from _unknown_attributes(ctx, facts, call, node, models)
+            yield from _unknown_attributes(ctx, facts, call, nodes, models)
     if not legacy:
         yield from _removed_execute(ctx, data.accesses)
     yield from _back_populates(ctx, data.all_models, models)
@@ -68,12 +67,13 @@ def _pinned_below_2(ctx: CheckContext) -> bool:
 
 
 # AL201 / AL202 ------------------------------------------------------------------------------------
-def _conditions(ctx: CheckContext, facts: FileFacts, call: CallSite, node: ir.Call | None) -> Iterator[Finding]:
+def _conditions(ctx: CheckContext, facts: FileFacts, call: CallSite, nodes: _CallNodes) -> Iterator[Finding]:
     parts = segments(call.callee)
     if not parts or parts[-1][0] not in _CONDITION_METHODS:
         return
     if len(parts) == 1 and canonical(call.resolved, "python") not in ("sqlalchemy.and_", "sqlalchemy.or_"):
         return  # a bare filter(...) is Python's builtin
+    node = nodes.get(call.span)
     if node is None:
         return
     for arg in node.args:
@@ -86,13 +86,22 @@ def _conditions(ctx: CheckContext, facts: FileFacts, call: CallSite, node: ir.Ca
         yield ctx.registry.finding(rule, facts.path, arg.value.span, message, guidance)
 
 
-def _calls_by_span(ctx: CheckContext, path: str) -> dict:
-    """The IR calls of a file by span: what the facts' call sites are, as expressions."""
-    program = ctx.program
-    module = program.modules.get(path) if program is not None else None
-    if module is None:
-        return {}
-    return {node.span: node for function in module.functions for node in ir.iter_nodes(function.body) if type(node) is ir.Call}
+class _CallNodes:
+    """The IR calls of one file by span (what its facts' call sites are, as expressions), lowered
+    only when a rule first needs one: a file with no query-builder call keeps its IR unbuilt."""
+
+    __slots__ = ("facts", "nodes")
+
+    def __init__(self, facts: FileFacts) -> None:
+        self.facts = facts
+        self.nodes: dict | None = None
+
+    def get(self, span) -> ir.Call | None:
+        if self.nodes is None:
+            module = self.facts.ir
+            self.nodes = {} if module is None else {
+                node.span: node for function in module.functions for node in ir.iter_nodes(function.body) if type(node) is ir.Call}
+        return self.nodes.get(span)
 
 
 def _chained(node) -> bool:
@@ -164,11 +173,12 @@ _QUERY_BUILDERS = _CONDITION_METHODS | {"select", "order_by", "group_by", "optio
 _MAPPED_CLASS_API = frozenset({"metadata", "query", "registry", "c", "columns", "id"})
 
 
-def _unknown_attributes(ctx: CheckContext, facts: FileFacts, call: CallSite, call_node: ir.Call | None, models: ModelIndex) -> Iterator[Finding]:
+def _unknown_attributes(ctx: CheckContext, facts: FileFacts, call: CallSite, nodes: _CallNodes, models: ModelIndex) -> Iterator[Finding]:
     """``Article.titel`` inside where()/order_by()/select(): AttributeError when the query is built."""
     parts = segments(call.callee)
     if not parts or parts[-1][0] not in _QUERY_BUILDERS:
         return
+    call_node = nodes.get(call.span)
     if call_node is None:
         return
     seen: set[tuple[str, str]] = set()
@@ -200,10 +210,11 @@ def _defined_in_class(ctx: CheckContext, model: Model, name: str) -> bool:
 _RESULT_METHODS = frozenset({"all", "first", "one", "one_or_none", "scalar", "scalars", "fetchall", "fetchone"})
 
 
-def _removed_select_list(ctx: CheckContext, facts: FileFacts, call: CallSite, node: ir.Call | None) -> Iterator[Finding]:
+def _removed_select_list(ctx: CheckContext, facts: FileFacts, call: CallSite, nodes: _CallNodes) -> Iterator[Finding]:
     resolved = canonical(call.resolved, "python") or ""
+    node = nodes.get(call.span) if resolved in _SELECT else None
     first = node.args[0].value if node is not None and node.args and node.args[0].kind == "pos" else None
-    if resolved in _SELECT and type(first) is ir.Seq and first.kind == "list":
+    if type(first) is ir.Seq and first.kind == "list":
         message = "`select([...])` with a list was removed in SQLAlchemy 2.0: it raises ArgumentError when the statement is built"
         yield ctx.registry.finding("AL203", facts.path, call.span, message, "Pass the columns/entities positionally: select(User.id, User.name).")
     elif any(resolved.startswith(f"{name}()") for name in _SELECT) and segments(call.callee)[-1][0] in _RESULT_METHODS:

@@ -137,7 +137,8 @@ def _sequelize_table(ctx: CheckContext, model: Model) -> str:
     name under ``freezeTableName: true`` (options of ``sequelize.define(name, attributes, options)``
     / ``Model.init(attributes, options)``, read from the IR and the values), else ``""``."""
     program = ctx.program
-    module = program.modules.get(model.path) if program is not None else None
+    facts = ctx.files.get(model.path)
+    module = facts.ir if facts is not None and program is not None else None
     if module is None:
         return ""
     for function in module.functions:
