@@ -294,3 +294,44 @@ def test_sqlalchemy_conditions_are_judged_on_the_ir(tmp_path):
         ("AL203", "app/repository.py", 24),  # select([...]) after a comment the text did not skip
         ("AL210", "app/repository.py", 34),
     ]
+
+
+def _flask_raw(query: str) -> dict:
+    return {
+        "requirements.txt": "flask==3.0.3\nflask-sqlalchemy==3.1.1\n",
+        "app/__init__.py": "",
+        "app/models.py": '''
+            from flask_sqlalchemy import SQLAlchemy
+
+            db = SQLAlchemy()
+
+
+            class Article(db.Model):
+                __tablename__ = "articles"
+                id = db.Column(db.Integer, primary_key=True)
+                title = db.Column(db.String(200), nullable=False)
+                body = db.Column("body_text", db.Text, nullable=False)
+        ''',
+        "app/views.py": f'''
+            from flask import Blueprint, jsonify
+            from sqlalchemy import text
+
+            from app.models import db
+
+            bp = Blueprint("articles", __name__)
+
+
+            @bp.get("/articles")
+            def list_articles():
+                rows = db.session.execute(text({query!r})).all()
+                return jsonify([dict(row._mapping) for row in rows])
+        ''',
+    }
+
+
+def test_al412_a_renamed_flask_sqlalchemy_column_is_a_column(tmp_path):
+    # db.Column("body_text", …): the table's column is body_text (the text only knew a bare Column(…))
+    root = make_repo(tmp_path / "renamed", _flask_raw("SELECT id, title, body_text FROM articles"))
+    assert _rules(root, "AL412") == []
+    root = make_repo(tmp_path / "slip", _flask_raw("SELECT id, titel, body_text FROM articles"))
+    assert _rules(root, "AL412") == [("AL412", "app/views.py", 11)]

@@ -39,7 +39,6 @@ _ADD_COLUMN = re.compile(r"ALTER\s+TABLE\s+[\"`]?(\w+)[\"`]?\s+ADD\s+(?:COLUMN\s
 _CREATE_CALL = re.compile(r"(?:^|\.)(create_table|createTable)$")
 _LITERAL_ARG = re.compile(r"""^\s*['"`](\w+)['"`]""")
 _CORE_COLUMN = re.compile(r"""\bColumn\(\s*['"](\w+)['"]""")
-_COLUMN_NAME_ARG = re.compile(r"""^(?:Column|mapped_column)\(\s*['"](\w+)['"]""")
 _REFLECTION = re.compile(r"autoload_with|\.reflect\(|automap_base|DeferredReflection")
 _DECLARATIVE_BASES = re.compile(r"(^|\.)(Base|DeclarativeBase|Model|SQLModel|db\.Model)$")
 _SYSTEM_TABLE = re.compile(r"^(sqlite_\w+|pg_\w+|information_schema|dual|__\w+)$", re.IGNORECASE)
@@ -117,12 +116,23 @@ def _model_table(ctx: CheckContext, model: Model, schema: Schema) -> None:
 
 
 def _sqlalchemy_columns(facts: FileFacts, model: Model) -> list[str]:
+    """The model's columns: its mapped attributes, plus the database name a column is given as the
+    first argument (``body = Column("body_text", Text)`` / ``db.Column(…)`` / ``mapped_column(…)``),
+    read from the class's IR fields."""
     columns = [name for name, f in model.fields.items() if f.kind == "column" and not name.startswith("_")]
-    for assign in facts.assigns:
-        if assign.scope == model.name:
-            renamed = _COLUMN_NAME_ARG.match(assign.value)
-            if renamed:
-                columns.append(renamed.group(1))
+    module = facts.ir
+    for cls in module.classes if module is not None else ():
+        if cls.name != model.name or cls.parent != 0:
+            continue
+        for field in cls.fields:
+            value = field.value
+            if type(value) is not ir.Call:
+                continue
+            func = value.func
+            called = func.name if type(func) is ir.Attr else func.id if type(func) is ir.Name else ""
+            first = value.arg(0)
+            if called in ("Column", "mapped_column") and type(first) is ir.Const and isinstance(first.value, str):
+                columns.append(first.value)
     return columns
 
 
