@@ -335,3 +335,49 @@ def test_al412_a_renamed_flask_sqlalchemy_column_is_a_column(tmp_path):
     assert _rules(root, "AL412") == []
     root = make_repo(tmp_path / "slip", _flask_raw("SELECT id, titel, body_text FROM articles"))
     assert _rules(root, "AL412") == [("AL412", "app/views.py", 11)]
+
+
+def test_al411_migration_tables_are_read_from_the_create_table_call(tmp_path):
+    files = {
+        "requirements.txt": "flask==3.0.3\nsqlalchemy==2.0.30\nalembic==1.13.2\n",
+        "migrations/versions/0001_initial.py": '''
+            import sqlalchemy as sa
+            from alembic import op
+
+            revision = "0001"
+            down_revision = None
+
+
+            def upgrade():
+                op.create_table("users", sa.Column("id", sa.Integer, primary_key=True), sa.Column("email", sa.String(200)))
+                op.create_table(  # written by every request, read by the admin page
+                    "audit_log",
+                    sa.Column("id", sa.Integer, primary_key=True),
+                    sa.Column("action", sa.String(50)),
+                )
+        ''',
+        "app/__init__.py": "",
+        "app/db.py": '''
+            from sqlalchemy import create_engine
+
+            engine = create_engine("sqlite:///app.db")
+        ''',
+        "app/views.py": '''
+            from flask import Blueprint, jsonify
+            from sqlalchemy import text
+
+            from app.db import engine
+
+            bp = Blueprint("admin", __name__)
+
+
+            @bp.get("/audit")
+            def audit():
+                with engine.connect() as conn:
+                    rows = conn.execute(text("SELECT id, action FROM audit_log")).all()
+                    users = conn.execute(text("SELECT id, email FROM user")).all()
+                return jsonify(len(rows), len(users))
+        ''',
+    }
+    # audit_log is created too (its name after a comment); `user` is a slip for users
+    assert _rules(make_repo(tmp_path, files), "AL411") == [("AL411", "app/views.py", 13)]

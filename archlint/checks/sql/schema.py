@@ -36,9 +36,6 @@ from archlint.semantics.options import Option
 _DDL = re.compile(r"\b(CREATE\s+(?:TEMP\w*\s+)?(?:TABLE|VIEW)|ALTER\s+TABLE)\b", re.IGNORECASE)
 _DDL_NAME = re.compile(r"CREATE\s+(?:TEMP\w*\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?[\"`\[]?(\w+)", re.IGNORECASE)
 _ADD_COLUMN = re.compile(r"ALTER\s+TABLE\s+[\"`]?(\w+)[\"`]?\s+ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?[\"`]?(\w+)", re.IGNORECASE)
-_CREATE_CALL = re.compile(r"(?:^|\.)(create_table|createTable)$")
-_LITERAL_ARG = re.compile(r"""^\s*['"`](\w+)['"`]""")
-_CORE_COLUMN = re.compile(r"""\bColumn\(\s*['"](\w+)['"]""")
 _REFLECTION = re.compile(r"autoload_with|\.reflect\(|automap_base|DeferredReflection")
 _DECLARATIVE_BASES = re.compile(r"(^|\.)(Base|DeclarativeBase|Model|SQLModel|db\.Model)$")
 _SYSTEM_TABLE = re.compile(r"^(sqlite_\w+|pg_\w+|information_schema|dual|__\w+)$", re.IGNORECASE)
@@ -175,18 +172,47 @@ def _sequelize_table(ctx: CheckContext, model: Model) -> str:
 
 
 def _calls(facts: FileFacts, schema: Schema) -> None:
+    nodes = None
     for call in facts.calls:
         if _REFLECTION.search(call.callee) or _REFLECTION.search(call.args_text):
-            schema.closed = False
+            schema.closed = False  # only ever opens the schema: a mention is enough
         last = call.callee.rsplit(".", 1)[-1]
-        literal = _LITERAL_ARG.match(call.args_text)
-        if literal is None:
+        migration = last in ("create_table", "createTable")
+        core = last == "Table" and (call.resolved or "").replace(":", ".").startswith("sqlalchemy")
+        if not (migration or core):
             continue
-        if _CREATE_CALL.search(call.callee):
-            schema.add(literal.group(1), None, "migrations")
+        if nodes is None:  # the file's IR, built for the first table call only
+            module = facts.ir
+            nodes = {} if module is None else {
+                n.span: n for function in module.functions for n in ir.iter_nodes(function.body) if type(n) is ir.Call}
+        node = nodes.get(call.span)
+        first = node.arg(0) if node is not None else None
+        if type(first) is ir.Template and not first.holes and first.tag is None:
+            name = first.strings[0] if first.strings else ""  # createTable(`users`)
+        else:
+            name = first.value if type(first) is ir.Const and isinstance(first.value, str) else ""
+        if not name.isidentifier():
+            continue
+        if migration:
+            schema.add(name, None, "migrations")
             schema.authoritative = True
-        elif last == "Table" and (call.resolved or "").replace(":", ".").startswith("sqlalchemy"):
-            schema.add(literal.group(1), _CORE_COLUMN.findall(call.args_text), "SQLAlchemy tables")
+        else:
+            schema.add(name, _core_columns(node), "SQLAlchemy tables")
+
+
+def _core_columns(table: ir.Call) -> list[str]:
+    """``Table("users", metadata, Column("id", …), sa.Column("name", …))``: the columns' names."""
+    columns = []
+    for arg in table.args:
+        value = arg.value
+        if arg.kind != "pos" or type(value) is not ir.Call:
+            continue
+        func = value.func
+        called = func.name if type(func) is ir.Attr else func.id if type(func) is ir.Name else ""
+        first = value.arg(0)
+        if called == "Column" and type(first) is ir.Const and isinstance(first.value, str):
+            columns.append(first.value)
+    return columns
 
 
 def _ddl(text: str, dialect: str, schema: Schema, source: str) -> None:
