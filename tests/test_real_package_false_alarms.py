@@ -179,3 +179,69 @@ def test_a_django_apps_tests_module_is_not_production_code(tmp_path):
         "app/views.py": view,  # the same dereference in a view is still reported
     }
     assert [(f[0], f[1]) for f in findings(make_repo(tmp_path, files)) if f[0] == "AL220"] == [("AL220", "app/views.py")]
+
+
+_DRIZZLE_BASE = (  # drizzle-orm sqlite-core/db.js: the session is a constructor parameter of the base
+    "export class BaseSQLiteDatabase {\n"
+    "  constructor(resultKind, session) {\n"
+    "    this.resultKind = resultKind;\n"
+    "    this.session = session;\n"
+    "  }\n"
+    "  run(query) {\n"
+    "    return this.session.run(query);\n"
+    "  }\n"
+    "  foreignKeys() {\n"
+    "    return this.session.run('PRAGMA foreign_keys = ON');\n"
+    "  }\n"
+    "}\n"
+)
+_DRIZZLE_SQLJS = (  # sql-js/driver.js: the base class constructed directly, with a session that has no batch()
+    "import Database from 'sql.js';\n"
+    "import { BaseSQLiteDatabase } from '../sqlite-core/db.js';\n"
+    "class SQLJsSession {\n"
+    "  constructor(client) { this.client = client; }\n"
+    "  run(query) { return this.client.run(query); }\n"
+    "}\n"
+    "export function drizzle(client) {\n"
+    "  return new BaseSQLiteDatabase('sync', new SQLJsSession(client));\n"
+    "}\n"
+)
+_DRIZZLE_PROXY = (  # sqlite-proxy/driver.js: a subclass whose own construction passes a session with batch()
+    "import { BaseSQLiteDatabase } from '../sqlite-core/db.js';\n"
+    "class SQLiteRemoteSession {\n"
+    "  constructor(callback) { this.callback = callback; }\n"
+    "  run(query) { return this.callback(query, 'run'); }\n"
+    "  batch(queries) { return this.callback(queries, 'batch'); }\n"
+    "}\n"
+    "class SqliteRemoteDatabase extends BaseSQLiteDatabase {\n"
+    "  async batch(batch) {\n"
+    "    return this.session.batch(batch);\n"
+    "  }\n"
+    "}\n"
+    "export function drizzle(callback) {\n"
+    "  return new SqliteRemoteDatabase('async', new SQLiteRemoteSession(callback));\n"
+    "}\n"
+)
+
+
+def test_a_subclass_does_not_read_a_field_typed_by_a_direct_construction_of_its_base(tmp_path):
+    files = {  # drizzle-orm: SqliteRemoteDatabase.batch() saw the SQLJsSession that sql-js/driver.js passed to the base
+        "package.json": '{ "name": "drizzle-orm", "version": "0.44.0", "dependencies": { "sql.js": "^1.10.0" } }\n',
+        "sqlite-core/db.js": _DRIZZLE_BASE,
+        "sql-js/driver.js": _DRIZZLE_SQLJS,
+        "sqlite-proxy/driver.js": _DRIZZLE_PROXY,
+    }
+    assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL230"] == []
+
+
+def test_a_base_constructed_directly_still_knows_its_own_field(tmp_path):
+    sqljs = _DRIZZLE_SQLJS.replace(
+        "export function drizzle(client) {\n",
+        "export function drizzle(client) {\n  const db = new BaseSQLiteDatabase('sync', new SQLJsSession(client));\n  db.session.batch([]);\n",
+    )
+    files = {  # the positive twin: on the base's own instance the session's class is certain
+        "package.json": '{ "name": "drizzle-orm", "version": "0.44.0", "dependencies": { "sql.js": "^1.10.0" } }\n',
+        "sqlite-core/db.js": _DRIZZLE_BASE,
+        "sql-js/driver.js": sqljs,
+    }
+    assert [(f[0], f[1], f[2]) for f in findings(make_repo(tmp_path, files)) if f[0] == "AL230"] == [("AL230", "sql-js/driver.js", 9)]

@@ -12,15 +12,16 @@ from collections import Counter
 from collections.abc import Iterator
 
 from archlint.checks.schema_startup import Site, never_run, schema_calls, where_to_create
+from archlint.domain import ir
 from archlint.domain.context import CheckContext
-from archlint.domain.datalayer import Construct, DbAccess, call_of, non_production
+from archlint.domain.datalayer import Construct, DbAccess, non_production
 from archlint.domain.findings import Finding
 
 # Objects that own a connection pool (a sessionmaker does not: its engine does).
 _HEAVY_KINDS = frozenset({"engine", "pool", "sequelize", "prisma", "knex", "datasource", "drizzle"})
 _RAW_DRIVERS = frozenset({"sqlite3", "aiosqlite", "psycopg2", "psycopg", "asyncpg", "pymysql", "mysqlclient", "aiomysql",
                           "pg", "pg-promise", "postgres", "sqlite3-node", "better-sqlite3", "mysql2", "mysql"})
-_DDL = re.compile(r"^\s*['\"`]{1,3}\s*(CREATE|ALTER|DROP|PRAGMA)\b", re.IGNORECASE)
+_DDL_VERBS = frozenset({"CREATE", "ALTER", "DROP", "PRAGMA"})
 _MIGRATION_COMMAND = re.compile(
     r"\b(alembic\s+upgrade|manage\.py\s+migrate|migrate\b|db:migrate|prisma\s+(migrate|db\s+push)|knex\s+migrate|"
     r"typeorm\s+migration:run|drizzle-kit\s+(push|migrate)|sequelize-cli|umzug|create_all|\.sync\()",
@@ -91,9 +92,23 @@ def _verb(access: DbAccess) -> str:
 
 
 def _is_ddl(ctx: CheckContext, access: DbAccess) -> bool:
-    """``conn.execute("CREATE TABLE …")`` in an entry point is schema set-up, not a query."""
-    call = call_of(ctx.files[access.path], access)
-    return call is not None and bool(_DDL.match(call.args_text))
+    """``conn.execute("CREATE TABLE …")`` in an entry point is schema set-up, not a query: the first
+    argument is a string (a literal, a template's leading text, or a constant it names) that starts
+    with a DDL verb."""
+    program = ctx.program
+    record = program.call_record(access.path, access.span) if program is not None else None
+    if record is None:
+        return False
+    from archlint.semantics.options import Option
+
+    first = Option.argument(record.node, record.args, 0)
+    if first is None:
+        return False
+    text = first.string
+    if text is None and type(first.node) is ir.Template and first.node.strings:
+        text = first.node.strings[0]
+    words = text.split(None, 1) if text else []
+    return bool(words) and words[0].upper() in _DDL_VERBS
 
 
 # AL302 ------------------------------------------------------------------------------------------

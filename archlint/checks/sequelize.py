@@ -10,57 +10,84 @@ runtime behaviour in the messages was verified against Sequelize 6.37 by generat
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from typing import NamedTuple
 
+from archlint.domain import ir
 from archlint.domain.context import CheckContext
-from archlint.domain.datalayer import DbAccess, Model, call_of, non_production
-from archlint.domain.facts import CallSite, FileFacts, Span
+from archlint.domain.datalayer import DbAccess, Model, non_production
 from archlint.domain.findings import Finding
-from archlint.domain.jsobject import JsArray, JsObject, arguments
+from archlint.semantics import values as v
+from archlint.semantics.options import Option
 
-_STRING_OPERATOR = re.compile(
-    r"""[{,]\s*['"]?\$(gt|gte|lt|lte|ne|eq|in|notIn|like|notLike|iLike|notILike|or|and|not|between|notBetween|"""
-    r"""contains|contained|overlap|startsWith|endsWith|substring|is|regexp)['"]?\s*:"""
-)
+# Sequelize v4 string operator aliases (`{ $gt: 5 }`): the keys v5+ no longer understands.
+_STRING_OPERATORS = frozenset({
+    "gt", "gte", "lt", "lte", "ne", "eq", "in", "notIn", "like", "notLike", "iLike", "notILike", "or", "and", "not",
+    "between", "notBetween", "contains", "contained", "overlap", "startsWith", "endsWith", "substring", "is", "regexp",
+})
 _FINDERS = frozenset({"findAll", "findOne", "findAndCountAll", "count", "findByPk", "findOrCreate"})
 _INSTANCE_WRITES = frozenset({"save", "destroy", "update", "reload", "increment", "decrement", "restore", "set", "validate"})
+
+
+class _Call:
+    """The call behind an access site as the interpreter saw it: IR node and argument values."""
+
+    __slots__ = ("node", "values", "receiver")
+
+    def __init__(self, node: ir.Call, values: tuple, receiver) -> None:
+        self.node = node
+        self.values = values
+        self.receiver = receiver
+
+    def option(self, index: int) -> Option | None:
+        return Option.argument(self.node, self.values, index)
+
+    @property
+    def positional(self) -> int | None:
+        """How many positional arguments; ``None`` when a spread argument hides them."""
+        if any(arg.kind != "pos" for arg in self.node.args):
+            return None
+        return len(self.node.args)
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
     data = ctx.datalayer
     accesses = [a for a in data.accesses if a.stack == "sequelize"]
-    if not accesses:
+    program = ctx.program
+    if not accesses or program is None:
         return
+    names = _model_names(program)
     unattributed_associations = _has_unattributed_associations(ctx)
     for access in accesses:
-        facts = ctx.files[access.path]
-        call = _call(facts, access.span, access.callee)
-        if call is None:
+        record = program.call_record(access.path, access.span)
+        if record is None:
             continue
+        call = _Call(record.node, record.args, record.receiver)
         yield from _not_awaited(ctx, access)
         yield from _string_operators(ctx, access, call)
         yield from _unbounded_write(ctx, access, call)
         if not unattributed_associations:
-            yield from _include_without_association(ctx, access, call, data.models)
+            yield from _include_without_association(ctx, access, call, data.models, names)
         yield from _sync_force(ctx, access, call)
         yield from _count_with_include(ctx, access, call)
-    yield from _instance_not_awaited(ctx, data.models)
+    yield from _instance_not_awaited(ctx, program)
 
 
-def _call(facts: FileFacts, span: Span, callee: str) -> CallSite | None:
-    return call_of(facts, _Site(span, callee))
+def _model_names(program) -> dict[str, str]:
+    """Sequelize model key (``path:Name``) -> the model's name."""
+    return {key: model.name for key, model in program.schema.models.items() if model.stack == "sequelize"}
 
 
-class _Site(NamedTuple):
-    span: Span
-    callee: str
-
-
-def _options(call: CallSite, index: int) -> JsObject | None:
-    parsed = arguments(call.args_text)
-    return parsed[index] if len(parsed) > index and isinstance(parsed[index], JsObject) else None
+def _model_name(value, node, names: dict[str, str]) -> str | None:
+    """The model an expression means: its value (a model class, resolved through imports and
+    ``models.X`` objects), else the name it is written with (``Comment`` / ``models.Comment``)."""
+    bare = v.strip(value) if value is not None else None
+    if type(bare) is v.ModelClass and bare.model in names:
+        return names[bare.model]
+    if type(node) is ir.Name:
+        return node.id
+    if type(node) is ir.Attr:
+        return node.name
+    return None
 
 
 # AL211 -------------------------------------------------------------------------------------------
@@ -80,36 +107,51 @@ def _not_awaited(ctx: CheckContext, access: DbAccess) -> Iterator[Finding]:
     yield ctx.registry.finding("AL211", access.path, access.span, message, guidance)
 
 
-def _instance_not_awaited(ctx: CheckContext, models: dict[str, Model]) -> Iterator[Finding]:
-    """``article.save()`` where ``article`` came from ``await Article.findOne(...)``."""
-    model_names = {name for name, model in models.items() if model.stack == "sequelize"}
-    for path in sorted(ctx.datalayer.analysed):
-        facts = ctx.files[path]
-        if facts.language == "python":
+def _instance_not_awaited(ctx: CheckContext, program) -> Iterator[Finding]:
+    """``article.save()`` as a statement, where ``article`` is a Sequelize row (``await Article.findOne(...)``,
+    ``Article.create(...)``, an element of ``findAll`` rows): the model's value, not the names."""
+    for analysis in program.analyses():
+        if analysis.path not in ctx.datalayer.analysed or not analysis.calls:
             continue
-        instances = {
-            (assign.scope, assign.target)
-            for assign in facts.assigns
-            if assign.callee.split(".")[0] in model_names and assign.callee.rsplit(".", 1)[-1] in _FINDERS | {"create", "build"}
-        }
-        for call in facts.calls:
-            parts = call.callee.split(".")
-            if len(parts) != 2 or parts[1] not in _INSTANCE_WRITES or (call.scope, parts[0]) not in instances:
+        module = program.modules.get(analysis.path)
+        if module is None or module.language == "python":
+            continue
+        bare_calls = _statement_calls(analysis.function)
+        for record in analysis.calls:
+            node = record.node
+            if node.method not in _INSTANCE_WRITES or node.span not in bare_calls:
                 continue
-            if call.has("stmt") and not call.has("await"):
-                message = (
-                    f"`{call.callee}()` on a Sequelize instance is never awaited: the change may not be stored when the "
-                    f"response is sent, and a failure becomes an unhandled rejection"
-                )
-                yield ctx.registry.finding("AL211", path, call.span, message, f"`await {call.callee}()`.")
+            receiver = v.strip(record.receiver)
+            if type(receiver) is not v.Row or receiver.stack != "sequelize":
+                continue
+            callee = f"{_written(node.receiver)}.{node.method}"
+            message = (
+                f"`{callee}()` on a Sequelize instance is never awaited: the change may not be stored when the "
+                f"response is sent, and a failure becomes an unhandled rejection"
+            )
+            yield ctx.registry.finding("AL211", analysis.path, node.span, message, f"`await {callee}()`.")
+
+
+def _statement_calls(function) -> frozenset:
+    """Spans of the calls that are a whole expression statement (``x.save();``): their promise is
+    dropped.  ``await x.save()``, ``return x.save()``, ``x.save().then(…)`` and ``void x.save()`` keep it."""
+    return frozenset(node.value.span for node in ir.iter_nodes(function.body)
+                     if type(node) is ir.ExprStmt and type(node.value) is ir.Call)
+
+
+def _written(node) -> str:
+    if type(node) is ir.Name:
+        return node.id
+    if type(node) is ir.Attr:
+        return f"{_written(node.obj)}.{node.name}"
+    return "…"
 
 
 # AL212 -------------------------------------------------------------------------------------------
-def _string_operators(ctx: CheckContext, access: DbAccess, call: CallSite) -> Iterator[Finding]:
-    match = _STRING_OPERATOR.search(call.args_text)
-    if match is None:
+def _string_operators(ctx: CheckContext, access: DbAccess, call: _Call) -> Iterator[Finding]:
+    operator = _string_operator(call.node)
+    if operator is None:
         return
-    operator = match.group(1)
     message = (
         f"string operator alias `${operator}` in a Sequelize query: v5+ no longer accepts string aliases, so the "
         f"operator object is compared as a value (`WHERE \"col\" = '[object Object]'`) — no error, wrong rows"
@@ -118,47 +160,63 @@ def _string_operators(ctx: CheckContext, access: DbAccess, call: CallSite) -> It
     yield ctx.registry.finding("AL212", access.path, access.span, message, guidance)
 
 
+def _string_operator(call: ir.Call) -> str | None:
+    """The first ``$op`` key of an object literal in the call's arguments (``{ $gte: since }``, at any
+    depth); strings and comments that merely contain ``$gte:`` are not keys."""
+    for arg in call.args:
+        for node in ir.iter_nodes(arg.value):
+            if type(node) is not ir.Obj:
+                continue
+            for entry in node.entries:
+                if isinstance(entry.key, str) and entry.key[:1] == "$" and entry.key[1:] in _STRING_OPERATORS:
+                    return entry.key[1:]
+    return None
+
+
 # AL213 -------------------------------------------------------------------------------------------
-def _unbounded_write(ctx: CheckContext, access: DbAccess, call: CallSite) -> Iterator[Finding]:
+def _unbounded_write(ctx: CheckContext, access: DbAccess, call: _Call) -> Iterator[Finding]:
     if access.kind != "model" or access.method not in ("destroy", "update"):
         return
     index = 0 if access.method == "destroy" else 1
-    parsed = arguments(call.args_text)
-    if len(parsed) <= index:
+    count = call.positional
+    if count is None:
+        return  # update(...args): the options may be there
+    if count <= index:
         if access.method == "destroy":
             message = "`destroy()` with no options on a model throws \"Missing where or truncate attribute\" — the delete endpoint returns 500"
         else:
             message = "`update(values)` with no options throws \"Missing where attribute in the options parameter\" — the update endpoint returns 500"
         yield ctx.registry.finding("AL213", access.path, access.span, message, "Pass `{ where: { id } }` naming the rows to change.")
         return
-    options = parsed[index]
-    if not isinstance(options, JsObject) or options.spread:
-        return
+    options = call.option(index)
+    if options is None or not options.closed:
+        return  # a variable or a spread: its keys are not all known
     where = options.get("where")
-    if where is None and "truncate" not in options.entries:
+    if where is None and options.get("truncate") is None:
         message = f"`{access.method}` options have no `where`: Sequelize throws \"Missing where attribute\" at runtime"
         yield ctx.registry.finding("AL213", access.path, access.span, message, "Add `where: { … }` naming the rows to change.")
-    elif isinstance(where, JsObject) and not where.entries and not where.spread:
+    elif where is not None and where.closed and not where.node.entries:
         verb = "DELETE FROM" if access.method == "destroy" else "UPDATE"
         message = f"`{access.method}` with `where: {{}}` runs `{verb} \"table\"` with no condition: every row is affected"
         yield ctx.registry.finding("AL213", access.path, access.span, message, "Put the real condition in `where`, or use `truncate: true` if clearing the table is intended.")
 
 
 # AL214 -------------------------------------------------------------------------------------------
-def _include_without_association(ctx, access: DbAccess, call: CallSite, models: dict[str, Model]) -> Iterator[Finding]:
+def _include_without_association(ctx, access: DbAccess, call: _Call, models: dict[str, Model], names: dict[str, str]) -> Iterator[Finding]:
     if access.kind != "model" or access.method not in _FINDERS:
         return
-    base = models.get(access.callee.rsplit(".", 1)[0].split(".")[-1])
-    options = _options(call, 1 if access.method == "findByPk" else 0)
-    if base is None or options is None:
+    receiver = call.node.receiver
+    base = models.get(_model_name(call.receiver, receiver, names) or "")
+    options = call.option(1 if access.method == "findByPk" else 0)
+    if base is None or options is None or not options.is_record:
         return
     include = options.get("include")
-    items = include.items if isinstance(include, JsArray) else [include] if include is not None else []
+    items = include.elements() if include is not None else []
     associations = [f for f in base.fields.values() if f.kind == "association"]
     if not associations:
         return
     for item in items:
-        target, alias = _include_target(item)
+        target, alias = _include_target(item, names)
         if target is None or target not in models:
             continue
         matching = [a for a in associations if a.target == target]
@@ -179,12 +237,17 @@ def _include_without_association(ctx, access: DbAccess, call: CallSite, models: 
             yield ctx.registry.finding("AL214", access.path, access.span, message, guidance)
 
 
-def _include_target(item) -> tuple[str | None, str]:
-    if isinstance(item, str):
-        return (item.split(".")[-1] if re.fullmatch(r"[\w.]+", item) else None), ""
-    if isinstance(item, JsObject) and isinstance(item.get("model"), str):
+def _include_target(item: Option, names: dict[str, str]) -> tuple[str | None, str]:
+    """``Comment`` / ``models.Comment`` -> ("Comment", ""); ``{ model: Comment, as: 'replies' }`` ->
+    ("Comment", "replies"); anything else (a string, ``{ all: true }``, a variable) -> (None, "")."""
+    if type(item.node) in (ir.Name, ir.Attr) or (item.node is None and type(item.bare) is v.ModelClass):
+        return _model_name(item.value, item.node, names), ""
+    if item.is_record:
+        model = item.get("model")
+        if model is None or (model.node is not None and type(model.node) not in (ir.Name, ir.Attr)):
+            return None, ""
         alias = item.get("as")
-        return item.get("model").split(".")[-1], alias.strip("'\"`") if isinstance(alias, str) else ""
+        return _model_name(model.value, model.node, names), (alias.string or "") if alias is not None else ""
     return None, ""
 
 
@@ -200,27 +263,34 @@ def _has_unattributed_associations(ctx: CheckContext) -> bool:
 
 
 # AL216 -------------------------------------------------------------------------------------------
-def _sync_force(ctx: CheckContext, access: DbAccess, call: CallSite) -> Iterator[Finding]:
+def _sync_force(ctx: CheckContext, access: DbAccess, call: _Call) -> Iterator[Finding]:
     if access.method != "sync" or non_production(access.path):
         return
-    options = _options(call, 0)
+    options = call.option(0)
     if options is None:
         return
     for flag, consequence in (("force", "drops and recreates every table on each start: all data is lost on every restart"),
                               ("alter", "alters tables to match the models on each start: columns can be dropped or data truncated")):
-        if options.get(flag) == "true":
+        value = options.get(flag)
+        if value is not None and value.is_true():
             message = f"`sync({{ {flag}: true }})` in application code {consequence}"
             guidance = "Use plain `sync()` to create missing tables (or migrations with sequelize-cli / umzug); keep force/alter to tests."
             yield ctx.registry.finding("AL216", access.path, access.span, message, guidance)
 
 
 # AL217 -------------------------------------------------------------------------------------------
-def _count_with_include(ctx: CheckContext, access: DbAccess, call: CallSite) -> Iterator[Finding]:
+def _count_with_include(ctx: CheckContext, access: DbAccess, call: _Call) -> Iterator[Finding]:
     if access.method not in ("findAndCountAll", "count"):
         return
-    options = _options(call, 0)
-    if options is None or options.get("include") is None or options.get("distinct") == "true":
-        return
+    options = call.option(0)
+    if options is None or not options.closed:
+        return  # a variable or a spread may carry `distinct`
+    include = options.get("include")
+    if include is None or (type(include.node) is ir.Seq and not include.node.elts):
+        return  # `include: []` joins nothing
+    distinct = options.get("distinct")
+    if distinct is not None and not distinct.is_false():
+        return  # `distinct: true`, or a value not known to be false
     message = (
         f"`{access.method}` with `include` but without `distinct: true` counts joined rows, not {access.callee.split('.')[0]} rows: "
         f"an article with three comments counts three times, so `articlesCount` and pagination are wrong"

@@ -3,18 +3,17 @@ tests on columns, AL203 APIs removed in 2.0, AL204 filter_by with an unknown att
 back_populates naming a missing attribute, AL206 session writes never committed, AL207 one
 module-level session shared by async handlers.
 
-Conditions are judged with Python's own ``ast`` on the (small) argument text of the matched
-calls only — the runtime semantics in the messages were verified against SQLAlchemy 2.1.
+Conditions are judged on the IR of the matched calls' arguments (``BoolOp``/``Unary``/``Compare``
+over ``Model.attr`` chains), never on their text — the runtime semantics in the messages were
+verified against SQLAlchemy 2.1.
 """
 
 from __future__ import annotations
 
-import ast
 import re
-from functools import lru_cache
 from collections.abc import Iterator
 
-from archlint.domain.arguments import span_in_arguments
+from archlint.domain import ir
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import DbAccess, Model, call_of, canonical, is_column_path, non_production, segments
 from archlint.domain.orm_models import ModelIndex
@@ -27,7 +26,6 @@ _SQLA_MODULES = ("sqlalchemy", "flask_sqlalchemy", "sqlmodel")
 _SELECT = frozenset({"sqlalchemy.select", "sqlalchemy.sql.select", "sqlalchemy.future.select", "sqlalchemy.sql.expression.select"})
 _WRITES = frozenset({"add", "add_all", "delete", "merge", "bulk_save_objects"})
 _PERSISTS = frozenset({"commit", "begin", "begin_nested"})
-_OPERATOR_WORDS = {ast.Is: "is", ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in"}
 _DECLARATIVE_BASE_NAMES = re.compile(r"(^|\.)(Base|DeclarativeBase|Model|SQLModel|db\.Model)$")
 
 
@@ -40,12 +38,13 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     # a model name means the class this file defines or imports, never the first file seen
     models = ModelIndex(data.all_models, ctx.files, ctx.graph.resolve_binding, ctx.projects.of)
     for facts in files:
+        nodes = _CallNodes(facts)
         for call in facts.calls:
-            yield from _conditions(ctx, facts, call)
+            yield from _conditions(ctx, facts, call, nodes)
             if not legacy:
-                yield from _removed_select_list(ctx, facts, call)
+                yield from _removed_select_list(ctx, facts, call, nodes)
             yield from _filter_by(ctx, facts, call, models)
-            yield from _unknown_attributes(ctx, facts, call, models)
+            yield from _unknown_attributes(ctx, facts, call, nodes, models)
     if not legacy:
         yield from _removed_execute(ctx, data.accesses)
     yield from _back_populates(ctx, data.all_models, models)
@@ -68,37 +67,55 @@ def _pinned_below_2(ctx: CheckContext) -> bool:
 
 
 # AL201 / AL202 ------------------------------------------------------------------------------------
-def _conditions(ctx: CheckContext, facts: FileFacts, call: CallSite) -> Iterator[Finding]:
+def _conditions(ctx: CheckContext, facts: FileFacts, call: CallSite, nodes: _CallNodes) -> Iterator[Finding]:
     parts = segments(call.callee)
     if not parts or parts[-1][0] not in _CONDITION_METHODS:
         return
     if len(parts) == 1 and canonical(call.resolved, "python") not in ("sqlalchemy.and_", "sqlalchemy.or_"):
         return  # a bare filter(...) is Python's builtin
-    tree = _parsed_arguments(call.args_text)
-    if tree is None:
+    node = nodes.get(call.span)
+    if node is None:
         return
-    for argument in tree.args:
-        problem = _condition_problem(argument)
+    for arg in node.args:
+        if arg.kind != "pos":
+            continue
+        problem = _condition_problem(arg.value)
         if problem is None:
             continue
         rule, message, guidance = problem
-        yield ctx.registry.finding(rule, facts.path, span_in_arguments(call, argument), message, guidance)
+        yield ctx.registry.finding(rule, facts.path, arg.value.span, message, guidance)
 
 
-@lru_cache(maxsize=1024)
-def _parsed_arguments(args_text: str) -> ast.Call | None:
-    """The call's arguments as a Python expression tree — parsed once for every rule that reads
-    them (conditions, model attributes); ``None`` when they do not parse."""
-    try:
-        tree = ast.parse(f"f({args_text})", mode="eval")
-    except (SyntaxError, ValueError, RecursionError):
-        return None
-    return tree.body if isinstance(tree.body, ast.Call) else None
+class _CallNodes:
+    """The IR calls of one file by span (what its facts' call sites are, as expressions), lowered
+    only when a rule first needs one: a file with no query-builder call keeps its IR unbuilt."""
+
+    __slots__ = ("facts", "nodes")
+
+    def __init__(self, facts: FileFacts) -> None:
+        self.facts = facts
+        self.nodes: dict | None = None
+
+    def get(self, span) -> ir.Call | None:
+        if self.nodes is None:
+            module = self.facts.ir
+            self.nodes = {} if module is None else {
+                node.span: node for function in module.functions for node in ir.iter_nodes(function.body) if type(node) is ir.Call}
+        return self.nodes.get(span)
 
 
-def _condition_problem(node: ast.expr):
-    if isinstance(node, ast.BoolOp) and any(_is_column_condition(value) for value in node.values):
-        word = "and" if isinstance(node.op, ast.And) else "or"
+def _chained(node) -> bool:
+    """``a < b < c``: the IR spells Python's chained comparison as an ``and`` of comparisons that
+    share the whole comparison's span — one comparison, not a Python ``and``."""
+    return type(node) is ir.BoolOp and all(type(value) is ir.Compare and value.span == node.span for value in node.values)
+
+
+_OPERATOR_WORDS = {"is": "is", "is-not": "is not", "in": "in", "not-in": "not in"}
+
+
+def _condition_problem(node):
+    if type(node) is ir.BoolOp and not _chained(node) and node.op in ("and", "or") and any(_is_column_condition(value) for value in node.values):
+        word = node.op
         kept = "the first false operand" if word == "and" else "the last operand"
         helper = "and_" if word == "and" else "or_"
         message = (
@@ -108,43 +125,45 @@ def _condition_problem(node: ast.expr):
         )
         guidance = f"Use sqlalchemy.{helper}(a, b) (or `a {'&' if word == 'and' else '|'} b`), or pass the conditions as separate arguments to where()."
         return "AL201", message, guidance
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not) and _is_column_condition(node.operand):
+    if type(node) is ir.Unary and node.op == "not" and _is_column_condition(node.operand):
         message = "Python `not` on a SQL condition evaluates the clause's truth in Python: the query becomes WHERE true/false instead of the negated condition"
         return "AL201", message, "Use sqlalchemy.not_(condition) or the ~ operator, or != for a comparison."
-    if isinstance(node, ast.Compare):
-        for operator, left, right in zip(node.ops, [node.left] + node.comparators, node.comparators):
-            if type(operator) in _OPERATOR_WORDS and (_is_column(left) or isinstance(operator, (ast.In, ast.NotIn)) and _is_column(right)):
-                word = _OPERATOR_WORDS[type(operator)]
-                outcome = "WHERE false" if word in ("is", "in") else "WHERE true"
-                fix = {
-                    "is": "column.is_(None)",
-                    "is not": "column.is_not(None)",
-                    "in": "column.in_(values)",
-                    "not in": "column.not_in(values)",
-                }[word]
-                message = (
-                    f"Python `{word}` on a column compares Python objects, not SQL values: the condition becomes "
-                    f"{outcome} and the query silently returns {'no' if outcome == 'WHERE false' else 'every'} row"
-                )
-                return "AL202", message, f"Use {fix} (note: `column == None` is also correct SQL)."
+    comparisons = node.values if _chained(node) else (node,) if type(node) is ir.Compare else ()
+    for comparison in comparisons:
+        word = _OPERATOR_WORDS.get(comparison.op)
+        if word is None:
+            continue
+        if _is_column(comparison.left) or (word in ("in", "not in") and _is_column(comparison.right)):
+            outcome = "WHERE false" if word in ("is", "in") else "WHERE true"
+            fix = {
+                "is": "column.is_(None)",
+                "is not": "column.is_not(None)",
+                "in": "column.in_(values)",
+                "not in": "column.not_in(values)",
+            }[word]
+            message = (
+                f"Python `{word}` on a column compares Python objects, not SQL values: the condition becomes "
+                f"{outcome} and the query silently returns {'no' if outcome == 'WHERE false' else 'every'} row"
+            )
+            return "AL202", message, f"Use {fix} (note: `column == None` is also correct SQL)."
     return None
 
 
-def _is_column(node: ast.expr) -> bool:
+def _is_column(node) -> bool:
     """``Model.attr``, ``table.c.attr``, ``Model.rel.attr`` (see datalayer.is_column_path)."""
     parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    return isinstance(node, ast.Name) and is_column_path([node.id, *reversed(parts)])
+    while type(node) is ir.Attr:
+        parts.append(node.name)
+        node = node.obj
+    return type(node) is ir.Name and is_column_path([node.id, *reversed(parts)])
 
 
-def _is_column_condition(node: ast.expr) -> bool:
-    if isinstance(node, ast.Compare):
-        return any(_is_column(part) for part in [node.left] + node.comparators)
-    if isinstance(node, ast.UnaryOp):
+def _is_column_condition(node) -> bool:
+    if type(node) is ir.Compare:
+        return _is_column(node.left) or _is_column(node.right)
+    if type(node) is ir.Unary:
         return _is_column_condition(node.operand)
-    if isinstance(node, ast.BoolOp):
+    if type(node) is ir.BoolOp:
         return any(_is_column_condition(value) for value in node.values)
     return _is_column(node)
 
@@ -154,20 +173,20 @@ _QUERY_BUILDERS = _CONDITION_METHODS | {"select", "order_by", "group_by", "optio
 _MAPPED_CLASS_API = frozenset({"metadata", "query", "registry", "c", "columns", "id"})
 
 
-def _unknown_attributes(ctx: CheckContext, facts: FileFacts, call: CallSite, models: ModelIndex) -> Iterator[Finding]:
+def _unknown_attributes(ctx: CheckContext, facts: FileFacts, call: CallSite, nodes: _CallNodes, models: ModelIndex) -> Iterator[Finding]:
     """``Article.titel`` inside where()/order_by()/select(): AttributeError when the query is built."""
     parts = segments(call.callee)
     if not parts or parts[-1][0] not in _QUERY_BUILDERS:
         return
-    tree = _parsed_arguments(call.args_text)
-    if tree is None:
+    call_node = nodes.get(call.span)
+    if call_node is None:
         return
     seen: set[tuple[str, str]] = set()
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)):
+    for node in (n for arg in call_node.args for n in ir.iter_nodes(arg.value)):
+        if not (type(node) is ir.Attr and type(node.obj) is ir.Name):
             continue
-        model = _sqla(models.resolve(facts.path, node.value.id))
-        name = node.attr
+        model = _sqla(models.resolve(facts.path, node.obj.id))
+        name = node.name
         if model is None or name in model.fields or name in _MAPPED_CLASS_API or name.startswith("_"):
             continue
         if (model.name, name) in seen or not _fields_fully_known(ctx, model) or _defined_in_class(ctx, model, name):
@@ -191,9 +210,11 @@ def _defined_in_class(ctx: CheckContext, model: Model, name: str) -> bool:
 _RESULT_METHODS = frozenset({"all", "first", "one", "one_or_none", "scalar", "scalars", "fetchall", "fetchone"})
 
 
-def _removed_select_list(ctx: CheckContext, facts: FileFacts, call: CallSite) -> Iterator[Finding]:
+def _removed_select_list(ctx: CheckContext, facts: FileFacts, call: CallSite, nodes: _CallNodes) -> Iterator[Finding]:
     resolved = canonical(call.resolved, "python") or ""
-    if resolved in _SELECT and call.args_text.lstrip().startswith("["):
+    node = nodes.get(call.span) if resolved in _SELECT else None
+    first = node.args[0].value if node is not None and node.args and node.args[0].kind == "pos" else None
+    if type(first) is ir.Seq and first.kind == "list":
         message = "`select([...])` with a list was removed in SQLAlchemy 2.0: it raises ArgumentError when the statement is built"
         yield ctx.registry.finding("AL203", facts.path, call.span, message, "Pass the columns/entities positionally: select(User.id, User.name).")
     elif any(resolved.startswith(f"{name}()") for name in _SELECT) and segments(call.callee)[-1][0] in _RESULT_METHODS:
@@ -231,7 +252,7 @@ def _filter_by(ctx: CheckContext, facts: FileFacts, call: CallSite, models: Mode
     parts = segments(call.callee)
     if not parts or parts[-1][0] != "filter_by" or len(parts) < 2:
         return
-    model = _model_of_chain(facts, call, parts, models)
+    model = _model_of_chain(ctx.program, facts, call, parts, models)
     if model is None or not _fields_fully_known(ctx, model):
         return
     for argument in call.arguments():
@@ -246,7 +267,7 @@ def _filter_by(ctx: CheckContext, facts: FileFacts, call: CallSite, models: Mode
         yield ctx.registry.finding("AL204", facts.path, call.span, message, guidance)
 
 
-def _model_of_chain(facts: FileFacts, call: CallSite, parts, models: ModelIndex) -> Model | None:
+def _model_of_chain(program, facts: FileFacts, call: CallSite, parts, models: ModelIndex) -> Model | None:
     if len(parts) >= 3 and parts[-2][0] == "query" and not parts[-2][1]:
         return _sqla(models.resolve(facts.path, parts[-3][0]))
     for other in facts.calls:  # select(Model) / session.query(Model) starting where this chain starts
@@ -254,10 +275,20 @@ def _model_of_chain(facts: FileFacts, call: CallSite, parts, models: ModelIndex)
             continue
         last = segments(other.callee)[-1][0] if other.callee else ""
         if last in ("select", "query"):
-            match = re.match(r"\s*([A-Za-z_]\w*)\s*(?:[,)]|$)", other.args_text)
-            if match:
-                return _sqla(models.resolve(facts.path, match.group(1)))
+            name = _first_entity(program, facts.path, other)
+            if name:
+                return _sqla(models.resolve(facts.path, name))
     return None
+
+
+def _first_entity(program, path: str, call: CallSite) -> str:
+    """``User`` of ``select(User, …)`` / ``session.query(User)``: the first positional argument when it
+    is a plain name (as the IR has it; a column, a call or a starred argument is no entity)."""
+    record = program.call_record(path, call.span) if program is not None else None
+    if record is None or not record.node.args or record.node.args[0].kind != "pos":
+        return ""
+    first = record.node.args[0].value
+    return first.id if type(first) is ir.Name else ""
 
 
 def _sqla(model: Model | None) -> Model | None:

@@ -13,14 +13,14 @@ import re
 from collections.abc import Iterator
 
 from archlint.domain.context import CheckContext
-from archlint.domain.datalayer import call_of, non_production
+from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding
 from archlint.domain.knowledge import module_matches
+from archlint.semantics.options import Option
 
 # A URL has something after the scheme: a bare "postgres://" is the pattern of the Heroku idiom
 # that rewrites the scheme (`url.replace("postgres://", "postgresql://", 1)`), not a URL.
 _POSTGRES_SCHEME = re.compile(r"^postgres://.")
-_SEQUELIZE_DIALECT = re.compile(r"""\bdialect\s*:\s*['"`](\w+)['"`]""")
 _DIALECT_PACKAGES = {"postgres": ("pg",), "sqlite": ("sqlite3",), "mysql": ("mysql2",), "mariadb": ("mariadb",), "mssql": ("tedious",)}
 
 
@@ -76,11 +76,27 @@ def _sequelize_dialect(ctx: CheckContext, path: str, declared: set[str]) -> Iter
     for construct in ctx.datalayer.constructs:
         if construct.path != path or construct.stack != "sequelize":
             continue
-        call = call_of(ctx.files[path], construct)
-        match = _SEQUELIZE_DIALECT.search(call.args_text) if call is not None else None
-        packages = _DIALECT_PACKAGES.get(match.group(1).lower(), ()) if match else ()
+        dialect = _dialect_option(ctx, construct)
+        packages = _DIALECT_PACKAGES.get(dialect.lower(), ()) if dialect else ()
         if packages and not set(packages) & declared:
-            yield _missing(ctx, path, construct.span, f"dialect '{match.group(1)}'", packages, "npm")
+            yield _missing(ctx, path, construct.span, f"dialect '{dialect}'", packages, "npm")
+
+
+def _dialect_option(ctx: CheckContext, construct) -> str | None:
+    """The ``dialect`` of ``new Sequelize(…, { dialect: 'mysql' })``: a string constant in an option
+    object among the arguments (a literal, or an object a constant holds)."""
+    program = ctx.program
+    record = program.call_record(construct.path, construct.span) if program is not None else None
+    if record is None:
+        return None
+    for index in range(len(record.node.args)):
+        option = Option.argument(record.node, record.args, index)
+        if option is None:
+            return None
+        dialect = option.get("dialect") if option.is_record else None
+        if dialect is not None and dialect.string is not None:
+            return dialect.string
+    return None
 
 
 def _missing(ctx: CheckContext, path: str, span, what: str, packages, ecosystem: str) -> Finding:

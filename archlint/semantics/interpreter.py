@@ -1445,7 +1445,11 @@ class Frame(Calls):
             if _is_property(self.program.function(found.path, found.fid)):  # `self.connection` runs the getter
                 return self.call_function(None, found._replace(bound=instance), ())
             return found._replace(bound=instance)
-        written = self.program.field_value(instance.path, instance.cid, name)
+        written, owner = self.program.field_entry(instance.path, instance.cid, name)
+        if written is not None and owner != (instance.path, instance.cid) and type(v.strip(written)) is v.Instance:
+            # written on instances of a base (`new Base(…, sqlJsSession)`): not what this subclass's
+            # own construction passes, so the held object's class is not certain
+            written = v.tag(written, frozenset({"declared"}))
         member = self.program.class_field(instance.path, instance.cid, name)
         if name == "context" and written is None and member is None:
             from archlint.semantics.frameworks import serializer_context

@@ -520,11 +520,16 @@ class Program:
 
     # instance fields (written by any method, joined; see interpreter) -------------------------------
     def field_value(self, path: str, cid: int, name: str):
+        return self.field_entry(path, cid, name)[0]
+
+    def field_entry(self, path: str, cid: int, name: str) -> tuple:
+        """``(value, (path, cid))``: what was written to the field, and the class whose instances
+        it was written on (the class itself or the project base whose table holds it)."""
         for key in self.subclass_chain(path, cid):
             table = self.fields.get(key)
             if table is not None and name in table:
-                return table[name]
-        return None
+                return table[name], key
+        return None, None
 
     def write_field(self, path: str, cid: int, name: str, value) -> None:
         """Fields join what every constructor call and method writes; a write of ``UNKNOWN`` (a
@@ -834,6 +839,19 @@ class Program:
 
             found = cache[key] = assigned_paths(function)
         return found
+
+    def call_record(self, path: str, span):
+        """The :class:`~archlint.semantics.records.CallRecord` of the call at ``span`` in ``path`` as its
+        function's analysis of record saw it (IR node, receiver and argument values), else ``None``:
+        what rules about a call's arguments read instead of its text."""
+        index = self.__dict__.get("_call_records")
+        if index is None:
+            index = {}
+            for analysis in self.analyses():
+                for record in analysis.calls:
+                    index.setdefault((analysis.path, record.node.span), record)
+            self.__dict__["_call_records"] = index
+        return index.get((path, span))
 
     def analyses(self) -> list:
         """Every function's analysis of record, in its default calling context, after a pre-pass

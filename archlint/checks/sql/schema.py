@@ -26,19 +26,16 @@ from sqlglot import exp
 from archlint.checks.sql.analysis import Prepared, PreparedStatement
 from archlint.checks.sql.parser import parse
 from archlint.checks.sql.statement_rules import Issue, identifier_offset
+from archlint.domain import ir
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import Model
 from archlint.domain.facts import FileFacts
 from archlint.domain.sql.lexer import decode_escapes, mask, split_statements
+from archlint.semantics.options import Option
 
 _DDL = re.compile(r"\b(CREATE\s+(?:TEMP\w*\s+)?(?:TABLE|VIEW)|ALTER\s+TABLE)\b", re.IGNORECASE)
 _DDL_NAME = re.compile(r"CREATE\s+(?:TEMP\w*\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?[\"`\[]?(\w+)", re.IGNORECASE)
 _ADD_COLUMN = re.compile(r"ALTER\s+TABLE\s+[\"`]?(\w+)[\"`]?\s+ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?[\"`]?(\w+)", re.IGNORECASE)
-_CREATE_CALL = re.compile(r"(?:^|\.)(create_table|createTable)$")
-_LITERAL_ARG = re.compile(r"""^\s*['"`](\w+)['"`]""")
-_CORE_COLUMN = re.compile(r"""\bColumn\(\s*['"](\w+)['"]""")
-_TABLE_NAME_OPTION = re.compile(r"""\btableName\s*:\s*['"`](\w+)['"`]""")
-_COLUMN_NAME_ARG = re.compile(r"""^(?:Column|mapped_column)\(\s*['"](\w+)['"]""")
 _REFLECTION = re.compile(r"autoload_with|\.reflect\(|automap_base|DeferredReflection")
 _DECLARATIVE_BASES = re.compile(r"(^|\.)(Base|DeclarativeBase|Model|SQLModel|db\.Model)$")
 _SYSTEM_TABLE = re.compile(r"^(sqlite_\w+|pg_\w+|information_schema|dual|__\w+)$", re.IGNORECASE)
@@ -108,7 +105,7 @@ def _model_table(ctx: CheckContext, model: Model, schema: Schema) -> None:
         columns = _sqlalchemy_columns(facts, model) if _fully_known(facts, model) else None
         schema.add(table, columns, "SQLAlchemy models")
     elif model.stack == "sequelize":
-        option = _sequelize_table(facts, model)
+        option = _sequelize_table(ctx, model)
         names = [option] if option else [model.name, _plural(model.name)]
         names += [f.options["through"] for f in model.fields.values() if f.kind == "association" and f.options.get("through")]
         for name in names:
@@ -116,12 +113,23 @@ def _model_table(ctx: CheckContext, model: Model, schema: Schema) -> None:
 
 
 def _sqlalchemy_columns(facts: FileFacts, model: Model) -> list[str]:
+    """The model's columns: its mapped attributes, plus the database name a column is given as the
+    first argument (``body = Column("body_text", Text)`` / ``db.Column(…)`` / ``mapped_column(…)``),
+    read from the class's IR fields."""
     columns = [name for name, f in model.fields.items() if f.kind == "column" and not name.startswith("_")]
-    for assign in facts.assigns:
-        if assign.scope == model.name:
-            renamed = _COLUMN_NAME_ARG.match(assign.value)
-            if renamed:
-                columns.append(renamed.group(1))
+    module = facts.ir
+    for cls in module.classes if module is not None else ():
+        if cls.name != model.name or cls.parent != 0:
+            continue
+        for field in cls.fields:
+            value = field.value
+            if type(value) is not ir.Call:
+                continue
+            func = value.func
+            called = func.name if type(func) is ir.Attr else func.id if type(func) is ir.Name else ""
+            first = value.arg(0)
+            if called in ("Column", "mapped_column") and type(first) is ir.Const and isinstance(first.value, str):
+                columns.append(first.value)
     return columns
 
 
@@ -131,30 +139,80 @@ def _fully_known(facts: FileFacts, model: Model) -> bool:
     return cls is not None and all(_DECLARATIVE_BASES.search(base) for base in cls.bases if "=" not in base)
 
 
-def _sequelize_table(facts: FileFacts, model: Model) -> str:
-    for call in facts.calls:
-        if call.span == model.span or call.callee in (f"{model.name}.init", f"{model.name}.initialize"):
-            match = _TABLE_NAME_OPTION.search(call.args_text)
-            if match:
-                return match.group(1)
-            if "freezeTableName" in call.args_text:
+def _sequelize_table(ctx: CheckContext, model: Model) -> str:
+    """The table of a Sequelize model as its options name it: ``tableName: 'x'``, else the model's
+    name under ``freezeTableName: true`` (options of ``sequelize.define(name, attributes, options)``
+    / ``Model.init(attributes, options)``, read from the IR and the values), else ``""``."""
+    program = ctx.program
+    facts = ctx.files.get(model.path)
+    module = facts.ir if facts is not None and program is not None else None
+    if module is None:
+        return ""
+    for function in module.functions:
+        for node in ir.iter_nodes(function.body):
+            if type(node) is not ir.Call:
+                continue
+            if node.span == model.span and node.method == "define":
+                index = 2
+            elif node.method in ("init", "initialize") and type(node.receiver) is ir.Name and node.receiver.id == model.name:
+                index = 1
+            else:
+                continue
+            record = program.call_record(model.path, node.span)
+            options = Option.argument(node, record.args if record is not None else (), index)
+            if options is None:
+                continue
+            table = options.get("tableName")
+            if table is not None and table.string:
+                return table.string
+            frozen = options.get("freezeTableName")
+            if frozen is not None and frozen.is_true():
                 return model.name
     return ""
 
 
 def _calls(facts: FileFacts, schema: Schema) -> None:
+    nodes = None
     for call in facts.calls:
         if _REFLECTION.search(call.callee) or _REFLECTION.search(call.args_text):
-            schema.closed = False
+            schema.closed = False  # only ever opens the schema: a mention is enough
         last = call.callee.rsplit(".", 1)[-1]
-        literal = _LITERAL_ARG.match(call.args_text)
-        if literal is None:
+        migration = last in ("create_table", "createTable")
+        core = last == "Table" and (call.resolved or "").replace(":", ".").startswith("sqlalchemy")
+        if not (migration or core):
             continue
-        if _CREATE_CALL.search(call.callee):
-            schema.add(literal.group(1), None, "migrations")
+        if nodes is None:  # the file's IR, built for the first table call only
+            module = facts.ir
+            nodes = {} if module is None else {
+                n.span: n for function in module.functions for n in ir.iter_nodes(function.body) if type(n) is ir.Call}
+        node = nodes.get(call.span)
+        first = node.arg(0) if node is not None else None
+        if type(first) is ir.Template and not first.holes and first.tag is None:
+            name = first.strings[0] if first.strings else ""  # createTable(`users`)
+        else:
+            name = first.value if type(first) is ir.Const and isinstance(first.value, str) else ""
+        if not name.isidentifier():
+            continue
+        if migration:
+            schema.add(name, None, "migrations")
             schema.authoritative = True
-        elif last == "Table" and (call.resolved or "").replace(":", ".").startswith("sqlalchemy"):
-            schema.add(literal.group(1), _CORE_COLUMN.findall(call.args_text), "SQLAlchemy tables")
+        else:
+            schema.add(name, _core_columns(node), "SQLAlchemy tables")
+
+
+def _core_columns(table: ir.Call) -> list[str]:
+    """``Table("users", metadata, Column("id", …), sa.Column("name", …))``: the columns' names."""
+    columns = []
+    for arg in table.args:
+        value = arg.value
+        if arg.kind != "pos" or type(value) is not ir.Call:
+            continue
+        func = value.func
+        called = func.name if type(func) is ir.Attr else func.id if type(func) is ir.Name else ""
+        first = value.arg(0)
+        if called == "Column" and type(first) is ir.Const and isinstance(first.value, str):
+            columns.append(first.value)
+    return columns
 
 
 def _ddl(text: str, dialect: str, schema: Schema, source: str) -> None:

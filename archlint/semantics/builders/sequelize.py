@@ -21,6 +21,7 @@ from sqlglot import exp
 from archlint.domain import ir
 from archlint.semantics import values as v
 from archlint.semantics.builders import base as b
+from archlint.semantics.options import Option, computed_key
 from archlint.semantics.tables import Catalog, ForeignKey, Join, Table, camel, plural, snake
 
 BUILDER = "sequelize"
@@ -282,91 +283,8 @@ def target_model_name(table: Table) -> str:
 
 
 # lifting ----------------------------------------------------------------------------------------
-class _Option:
-    """An option object read two ways at once: its IR literal (spans, calls such as
-    ``sequelize.fn``) and its value (what a variable holding it was built as)."""
-
-    __slots__ = ("node", "value")
-
-    def __init__(self, node, value) -> None:
-        self.node = node
-        self.value = value
-
-    def get(self, key: str) -> "_Option | None":
-        node = None
-        if type(self.node) is ir.Obj:
-            node = next((e.value for e in self.node.entries if e.key == key), None)
-        bare = v.strip(self.value) if self.value is not None else None
-        value = bare.get(key) if type(bare) is v.Record else None
-        if node is None and value is None:
-            return None
-        return _Option(node, value)
-
-    def items(self) -> list[tuple[str, "_Option"]]:
-        keys: list[str] = []
-        if type(self.node) is ir.Obj:
-            for entry in self.node.entries:
-                if isinstance(entry.key, str):
-                    keys.append(entry.key)
-                elif entry.key is not None:
-                    keys.append(_computed_key(entry.key))
-                else:
-                    keys.append("...")
-        bare = v.strip(self.value) if self.value is not None else None
-        if type(bare) is v.Record:
-            keys += [k for k, _ in bare.items if k not in keys]
-        result = []
-        for key in keys:
-            if key == "...":
-                result.append((key, _Option(None, None)))
-                continue
-            node = None
-            if type(self.node) is ir.Obj:
-                node = next((e.value for e in self.node.entries
-                             if (e.key == key) or (e.key is not None and not isinstance(e.key, str) and _computed_key(e.key) == key)), None)
-            value = bare.get(key) if type(bare) is v.Record else None
-            result.append((key, _Option(node, value)))
-        return result
-
-    def elements(self) -> list["_Option"]:
-        bare = v.strip(self.value) if self.value is not None else None
-        if type(self.node) is ir.Seq:
-            items = bare.items if type(bare) is v.Tuple and len(bare.items) == len(self.node.elts) else (None,) * len(self.node.elts)
-            return [_Option(n, i) for n, i in zip(self.node.elts, items)]
-        if type(bare) is v.Tuple:
-            return [_Option(None, i) for i in bare.items]
-        return [self]
-
-    @property
-    def is_record(self) -> bool:
-        return type(self.node) is ir.Obj or type(v.strip(self.value) if self.value is not None else None) is v.Record
-
-    @property
-    def is_list(self) -> bool:
-        return type(self.node) is ir.Seq or type(v.strip(self.value) if self.value is not None else None) is v.Tuple
-
-    @property
-    def string(self) -> str | None:
-        return b.string_of(self.value, self.node)
-
-    @property
-    def constant(self):
-        return b.const_of(self.value, self.node)
-
-    @property
-    def known(self) -> bool:
-        """The option's content is known (a literal, or a value the model tracked)."""
-        if self.node is not None and type(self.node) in (ir.Obj, ir.Seq, ir.Const, ir.Call, ir.Template):
-            return True
-        bare = v.strip(self.value) if self.value is not None else None
-        return bare is not None and not v.is_unknown(bare) and type(bare) is not v.Union
-
-
-def _computed_key(node) -> str:
-    """``[Op.or]`` → ``Op.or`` (the interpreter keys it ``[sequelize:Op.or]``)."""
-    if type(node) is ir.Attr and type(node.obj) is ir.Name:
-        return f"[{node.obj.id}.{node.name}]"
-    return ""
+_Option = Option  # the option reader the Sequelize checks share (semantics/options.py)
+_computed_key = computed_key
 
 
 def _op_name(key: str) -> str:
