@@ -676,6 +676,69 @@ def test_a_flag_holding_an_and_of_the_lookup_narrows_it(tmp_path):
     assert _rules(root, "AL220") == [("AL220", "blog/views.py", 16), ("AL220", "blog/views.py", 27)]
 
 
+def test_a_catch_all_that_returns_handles_the_none_one_that_raises_does_not(tmp_path):
+    """open-webui's table classes wrap each lookup in ``try: … except Exception: return None``: a
+    missing row's AttributeError becomes the method's own None/False answer, not a 500.  A catch-all
+    that logs and re-raises (or raises a 500) still lets the failure out."""
+    root = make_repo(tmp_path, {
+        "requirements.txt": "sqlalchemy\naiosqlite\n",
+        "app/db.py": '''
+            from contextlib import asynccontextmanager
+            from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+            engine = create_async_engine("sqlite+aiosqlite://")
+            AsyncSessionLocal = async_sessionmaker(engine)
+
+            class Base(DeclarativeBase):
+                pass
+
+            class Chat(Base):
+                __tablename__ = "chat"
+                id: Mapped[str] = mapped_column(primary_key=True)
+                pinned: Mapped[bool]
+
+            @asynccontextmanager
+            async def get_async_db_context(db=None):
+                if db is not None:
+                    yield db
+                else:
+                    async with AsyncSessionLocal() as session:
+                        yield session
+        ''',
+        "app/chats.py": '''
+            import logging
+            from sqlalchemy.ext.asyncio import AsyncSession
+            from app.db import Chat, get_async_db_context
+
+            log = logging.getLogger(__name__)
+
+            class ChatTable:
+                async def toggle_chat_pinned_by_id(self, id: str, db: AsyncSession | None = None):
+                    try:
+                        async with get_async_db_context(db) as session:
+                            chat = await session.get(Chat, id)
+                            chat.pinned = not chat.pinned
+                            await session.commit()
+                            return chat
+                    except Exception:
+                        return None
+
+                async def toggle_chat_pinned_or_raise(self, id: str, db: AsyncSession | None = None):
+                    try:
+                        async with get_async_db_context(db) as session:
+                            chat = await session.get(Chat, id)
+                            chat.pinned = not chat.pinned
+                            await session.commit()
+                            return chat
+                    except Exception as e:
+                        log.exception(e)
+                        raise
+        ''',
+    })
+    assert _rules(root, "AL220") == [("AL220", "app/chats.py", 22)]
+
+
 def test_setattr_loop_over_the_request_body_and_allow_listed_look_alikes(tmp_path):
     root = make_repo(tmp_path, {
         "requirements.txt": "flask\nsqlalchemy\n",

@@ -61,6 +61,21 @@ def _catches_attribute_error(types) -> bool:
     return type(types) is ir.Name and types.id == "AttributeError"
 
 
+def _swallows_none(handler) -> bool:
+    """``except Exception: return None`` / bare ``except:`` / JS ``catch (e) { return false }``: a
+    catch-all that raises nothing and ends by returning a literal turns a None dereference in the
+    ``try`` body into the function's own not-found answer, not a 500 (open-webui's
+    ``toggle_chat_pinned_by_id``).  A handler that raises (re-raise, ``HTTPException(500)``) or
+    hands the error on (Express ``next(error)``) still lets the failure out."""
+    types = handler.types
+    broad = types is None or type(types) is ir.Name and types.id in _CATCH_ALL or (
+        type(types) is ir.Seq and any(type(t) is ir.Name and t.id in _CATCH_ALL for t in types.elts))
+    if not broad or not handler.body or any(type(n) is ir.Raise for n in ir.iter_nodes(handler.body)):
+        return False
+    last = handler.body[-1]
+    return type(last) is ir.Return and (last.value is None or type(last.value) is ir.Const)
+
+
 LOOKUP_TAG = "lookup:"  # on the value a DB read returned: lookup:<path:line:column> of the read
 CAUGHT_UNIQUE = "caught:unique"  # on a write inside a `try` that handles a unique violation
 # what a handler names when it handles a unique violation: exception classes, driver/ORM error codes
@@ -881,7 +896,7 @@ class Frame(Calls):
 
     def try_statement(self, node: ir.Try) -> bool:
         before = dict(self.env)
-        catches = any(_catches_attribute_error(handler.types) for handler in node.handlers)
+        catches = any(_catches_attribute_error(handler.types) or _swallows_none(handler) for handler in node.handlers)
         unique = any(handles_unique_violation(handler, self._static_constant) for handler in node.handlers)
         self.catching_none += catches
         self.catching_unique += unique
