@@ -69,10 +69,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     analyses = {(a.path, a.fid): a for a in program.analyses() if a.fid}
     atomic_requests = _django_atomic_requests(program, ctx.files)
     reported: set = set()
-    for path, fid in _handlers(program):
-        analysis = analyses.get((path, fid))
-        if analysis is None or non_production(path):
-            continue
+    for analysis in _handler_analyses(program, analyses):
         effects = analysis.summary.effects
         for finding in _writes_without_transaction(ctx, analysis, effects, atomic_requests):
             key = (finding.path, finding.line, finding.column)
@@ -81,6 +78,14 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 yield finding
     yield from _outside_managed_transaction(ctx, program.analyses())
     yield from check_then_insert(ctx, analyses, atomic_requests)
+
+
+def _handler_analyses(program, analyses: dict):
+    """The analyses of the production route handlers: one operation each (what AL305/AL310 judge)."""
+    for path, fid in _handlers(program):
+        analysis = analyses.get((path, fid))
+        if analysis is not None and not non_production(path):
+            yield analysis
 
 
 def _handlers(program) -> list[tuple[str, int]]:
@@ -362,10 +367,7 @@ def check_then_insert(ctx: CheckContext, analyses: dict, atomic_requests: bool =
         return
     global_stacks = _global_unique_handlers(ctx)
     reported: set = set()
-    for path, fid in _handlers(program):
-        analysis = analyses.get((path, fid))
-        if analysis is None or non_production(path):
-            continue
+    for analysis in _handler_analyses(program, analyses):
         effects = analysis.summary.effects
         reads = {f"{e.path}:{e.span.line}:{e.span.column}": e for e in effects if e.op == "read" and e.model}
         for index, write in enumerate(effects):
