@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding, TraceStep
+from archlint.semantics.frameworks import single_response_schema
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
@@ -51,7 +52,7 @@ def _returned_to_schema(ctx, program, analysis) -> Iterator[Finding]:
     events = [e for e in analysis.events if e.kind == "nullable-return" and e.detail]
     if not events:
         return
-    schema = _single_response_schema(program, analysis.path, analysis.function)
+    schema = single_response_schema(program, analysis.path, analysis.function)
     if not schema:
         return
     for event in events:
@@ -67,25 +68,6 @@ def _returned_to_schema(ctx, program, analysis) -> Iterator[Finding]:
                     "`raise HTTPException(404)`, or `get_object_or_404(…)`.")
         trace = () if here else (TraceStep(origin_path, int(line), int(column), f"`{callee}` returns None when no row matches"),)
         yield ctx.registry.finding("AL220", event.path, event.span, message, guidance, trace)
-
-
-def _single_response_schema(program, path: str, function) -> str:
-    """The name of the one-object response schema a route decorator declares, else ``""``."""
-    from archlint.domain import ir
-    from archlint.semantics import values as v
-    from archlint.semantics.frameworks import is_schema
-
-    for decorator in function.decorators:
-        if type(decorator) is not ir.Call:
-            continue
-        for keyword in ("response", "response_model"):
-            node = decorator.arg(keyword=keyword)
-            if node is None or type(node) not in (ir.Name, ir.Attr):
-                continue  # Optional[…], List[…], X | None, {200: …}: None or a list may be what it means
-            value = program.static_value(path, node)
-            if type(value) is v.ClassValue and is_schema(program, value):
-                return node.id if type(node) is ir.Name else node.name
-    return ""
 
 
 def _finding(ctx: CheckContext, deref) -> Finding:

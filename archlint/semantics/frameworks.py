@@ -531,6 +531,22 @@ def _response_schema(program, path: str, function: ir.Function):
     return None
 
 
+def single_response_schema(program, path: str, function: ir.Function) -> str:
+    """The name of the one-object response schema a route decorator declares (``response=ArticleOut``,
+    ``response_model=UserOut``), else ``""``: not ``Optional[…]``, ``List[…]``, ``X | None`` or a
+    status dict, where None or a list may be what the route means."""
+    for decorator in function.decorators:
+        if type(decorator) is not ir.Call:
+            continue
+        for keyword in ("response", "response_model"):
+            node = decorator.arg(keyword=keyword)
+            if type(node) in (ir.Name, ir.Attr):
+                value = program.static_value(path, node)
+                if type(value) is v.ClassValue and is_schema(program, value):
+                    return node.id if type(node) is ir.Name else node.name
+    return ""
+
+
 def _many_schema(program, path: str, node):
     """The marshmallow schema class of ``articles_schema`` when it was made with ``many=True``."""
     from archlint.semantics.interpreter import Frame

@@ -293,8 +293,10 @@ class Frame(Calls):
         if function.is_generator and returns == v.Const(None):
             returns = v.UNKNOWN
         raises = terminated and self.returns is None and self.always_raises
-        passed_in = null_origins((*args, *(value for _, value in kwargs)))
-        derefs = tuple(d for d in self.null_derefs if d.origin in passed_in)
+        derefs = ()
+        if self.null_derefs:
+            passed_in = null_origins((*args, *(value for _, value in kwargs)))
+            derefs = tuple(d for d in self.null_derefs if d.origin in passed_in)
         return Summary(returns, tuple(dict.fromkeys(self.effects)), raises, derefs, tuple(dict.fromkeys(self.context_events)))
 
     def _decorated_atomic(self) -> bool:

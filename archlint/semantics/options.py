@@ -17,7 +17,9 @@ from archlint.domain import ir
 from archlint.semantics import values as v
 
 
-def _const_of(value, node=None):
+def const_of(value, node=None):
+    """The Python constant a value (or, failing that, a literal IR node) holds, else ``None``.
+    ``ANY_CONSTANT`` is not a usable constant."""
     bare = v.strip(value) if value is not None else None
     if type(bare) is v.Const and bare.value is not v.ANY_CONSTANT and v.REQUEST_TAG not in v.tags_of(value):
         return bare.value
@@ -120,7 +122,7 @@ class Option:
     @property
     def constant(self):
         """The constant the option holds (from its value, else its literal node), else ``None``."""
-        return _const_of(self.value, self.node)
+        return const_of(self.value, self.node)
 
     @property
     def known(self) -> bool:

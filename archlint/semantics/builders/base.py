@@ -28,6 +28,7 @@ from sqlglot import exp
 from archlint.domain import ir
 from archlint.domain.facts import Span
 from archlint.domain.ir_format import render
+from archlint.semantics.options import const_of  # noqa: F401 - the lifters' name for it
 from archlint.semantics import values as v
 
 SPAN = "archlint_span"  # (path, Span) of the builder call that wrote the node
@@ -149,15 +150,6 @@ def located(node: exp.Expression, where: tuple[str, Span] | None) -> exp.Express
 
 
 # values ----------------------------------------------------------------------------------------
-def const_of(value, node=None):
-    """The Python constant a value (or, failing that, a literal IR node) holds, else ``None``.
-    ``ANY_CONSTANT`` is not a usable constant."""
-    bare = v.strip(value) if value is not None else None
-    if type(bare) is v.Const and bare.value is not v.ANY_CONSTANT and v.REQUEST_TAG not in v.tags_of(value):
-        return bare.value
-    if type(node) is ir.Const:
-        return node.value
-    return None
 
 
 def string_of(value, node=None) -> str | None:
