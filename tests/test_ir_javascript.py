@@ -527,13 +527,27 @@ def test_prisma_and_knex_chains_and_tagged_raw_query() -> None:
         async function search(q: string, id: number)
           users = await prisma.user.findMany({where: {email: {contains: q}}, include: {posts: True}})
           rows = await knex('articles').where({author_id: id}).orderBy('created_at', 'desc').limit(10)
-          raw = await prisma.$queryRaw(prisma.$queryRaw`SELECT * FROM users WHERE id = {id}`)
+          raw = await prisma.$queryRaw`SELECT * FROM users WHERE id = {id}`
           return {users: users, rows: rows, raw: raw}
         """
     )
     tagged = ir.calls_in(function(module, "search").body)[-1]
     template = tagged.arg(0)
     assert template.strings == ("SELECT * FROM users WHERE id = ", "") and render(template.tag) == "prisma.$queryRaw"
+
+
+def test_a_chain_of_tagged_templates_is_walked_once_per_node() -> None:
+    """Backquoted words in a doc comment that tree-sitter recovers as code (effect 4.1.5's Schema.ts:
+    "keys (`title`, `description`, …)") parse as a chain of tagged templates a`x`y`z`….  The tag
+    is the call's own func: walking, evaluating or rendering it again from the template doubles
+    the work at every level (2^16 visits here; effect's chain ran past 10 minutes)."""
+    module = lower_source("const keys = f" + "".join(f"`k{i}`" for i in range(16)) + "\n", "src/a.ts")
+    body = module.functions[0].body
+    visits = sum(1 for _ in ir.iter_nodes(body))
+    distinct = len({id(node) for node in ir.iter_nodes(body)})
+    assert visits == distinct and 16 * 3 <= visits < 16 * 6
+    assert sum(1 for _ in ir.iter_edges(body)) == visits
+    assert len(render(body[0].value)) < 16 * 12
 
 
 def test_sql_strings_fold_through_plus_and_templates_keep_their_holes() -> None:
@@ -554,7 +568,7 @@ def test_sql_strings_fold_through_plus_and_templates_keep_their_holes() -> None:
           c = f`SELECT * FROM t
         WHERE id = {id} AND name = {req.body.name}`
           d = 'plain é'
-          db.query(sql(sql`DELETE FROM t WHERE id = {id}`))
+          db.query(sql`DELETE FROM t WHERE id = {id}`)
         """
     )
 

@@ -61,22 +61,6 @@ def _awaitable(program, record) -> str:
     return ""
 
 
-def _walk(node, parent=None, field=""):
-    """(node, parent, field) for every IR record under ``node``, nested functions excluded."""
-    stack = [(node, parent, field)]
-    while stack:
-        current, up, name = stack.pop()
-        if type(current) is tuple:
-            stack.extend((item, up, name) for item in reversed(current))
-            continue
-        if not isinstance(current, tuple) or not hasattr(current, "_fields") or type(current).__name__ == "Span":
-            continue
-        yield current, up, name
-        for key, value in zip(reversed(current._fields), reversed(current)):
-            if isinstance(value, tuple) and type(value).__name__ != "Span":
-                stack.append((value, current, key))
-
-
 def _misuse(parent, field: str, child) -> str:
     kind = type(parent)
     if kind is ir.Attr and field == "obj":
@@ -95,7 +79,7 @@ def _misuse(parent, field: str, child) -> str:
 def _uses(ctx, analysis, awaitable: dict, results: dict) -> Iterator[Finding]:
     function = analysis.function
     python = ctx.program.language(analysis.path) == "python"
-    nodes = list(_walk(function.body))
+    nodes = list(ir.iter_edges(function.body))
     stored: dict[str, tuple] = {}  # name -> (call, what)
     assignments: dict[str, int] = {}
     awaited_names: set[str] = set()

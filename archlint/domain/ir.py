@@ -493,6 +493,11 @@ _SCALAR_FIELDS = frozenset({
     "span", "id", "name", "op", "kind", "strict", "optional", "new", "is_async", "fid", "cid", "strings", "qualname",
     "is_generator", "parent", "cls", "locals", "globals", "is_static", "modifiers", "local", "source", "source_name",
     "path", "language", "truncated", "bindings",
+    # ``Template.tag`` is the tagged call's own ``func`` again (``Call(sql, (Template(…, tag=sql),))``):
+    # walking it too would visit the tag twice per level, and a chain of tagged templates
+    # (a`x`y`z`… — what tree-sitter recovers from backquoted words in a broken TS file) doubles at
+    # every level: 2^n visits (effect 4.1.5's Schema.ts ran past 10 minutes).
+    "tag",
 })
 
 
@@ -545,6 +550,30 @@ def target_names(target: Expr) -> list[str]:
         elif kind is Starred:
             stack.append(node.value)
     return names
+
+
+def iter_edges(root: object, parent: object = None, field: str = ""):
+    """``(node, parent, field)`` for every IR record under ``root``, in the order of
+    :func:`iter_nodes` (the same child fields, nested functions not entered): for checks that
+    judge a node by where it sits (``await``-less coroutines: what the parent does with it)."""
+    stack = [(root, parent, field)]
+    pop, push = stack.pop, stack.append
+    children = _CHILDREN
+    while stack:
+        current, up, name = pop()
+        kind = type(current)
+        if kind is tuple:
+            stack.extend((item, up, name) for item in reversed(current))
+            continue
+        fields = children.get(kind)
+        if fields is None:
+            continue
+        yield current, up, name
+        names = kind._fields
+        for index in fields:
+            value = current[index]
+            if value is not None and type(value) is not str:
+                push((value, current, names[index]))
 
 
 def calls_in(block: object) -> list[Call]:

@@ -47,16 +47,14 @@ def _expr(node) -> str:  # noqa: C901 - one branch per record, flat on purpose
         return f"{_operand(node.obj)}[{_expr(node.index)}]"
     if kind is ir.Call:
         prefix = "new " if node.new else ""
+        if len(node.args) == 1 and type(node.args[0].value) is ir.Template and node.args[0].value.tag is not None:
+            return f"{prefix}{_expr(node.func)}{_template(node.args[0].value)}"  # sql`…`: the tag once
         return f"{prefix}{_expr(node.func)}{'?.' if node.optional else ''}({_args(node.args)})"
     if kind is ir.Const:
         return repr(node.value)
     if kind is ir.Template:
-        pieces = [node.strings[0]]
-        for hole, tail in zip(node.holes, node.strings[1:]):
-            pieces.append("{" + _expr(hole) + "}")
-            pieces.append(tail)
         tag = _expr(node.tag) if node.tag is not None else "f"
-        return f"{tag}`{''.join(pieces)}`"
+        return tag + _template(node)
     if kind is ir.BinOp:
         return f"({_expr(node.left)} {node.op} {_expr(node.right)})"
     if kind is ir.BoolOp:
@@ -174,3 +172,11 @@ def dump_function(function: ir.Function) -> str:
     )
     head = f"{'async ' if function.is_async else ''}{function.kind} {function.qualname}({params})"
     return "\n".join([head] + dump(function.body, 1))
+
+
+def _template(node: ir.Template) -> str:
+    pieces = [node.strings[0]]
+    for hole, tail in zip(node.holes, node.strings[1:]):
+        pieces.append("{" + _expr(hole) + "}")
+        pieces.append(tail)
+    return f"`{''.join(pieces)}`"

@@ -1144,9 +1144,7 @@ class Frame(Calls):
                 self.request_event("request-read", v.strip(obj), "[" + key.value + "]", node.span)
             return self.subscript(obj, index)
         if kind is ir.Template:
-            values = [self.eval(hole) for hole in node.holes]
-            if node.tag is not None:
-                self.eval(node.tag)
+            values = [self.eval(hole) for hole in node.holes]  # (a tag is its call's func, evaluated there)
             tags = all_tags(values)
             if all(v.is_constant(value) for value in values):
                 return v.Const("".join(node.strings) if not values else v.ANY_CONSTANT)
