@@ -78,3 +78,15 @@ def test_stdlib_name_is_not_shadowed_by_a_nested_file():
 def test_relative_import_beyond_top_is_unresolved():
     resolver = PythonResolver(["a.py"])
     assert resolver.resolve("a.py", imp("x", level=3)) == []
+
+
+def test_a_stdlib_name_never_resolves_through_another_directorys_root():
+    """prefect/server: api/server.py makes api/ a root (a script could start there), and api/ holds
+    collections.py.  `from collections import defaultdict` in models/ is the standard library —
+    a false AL109 "models import the presentation layer" before.  Inside api/ the name is the
+    sibling, and a project name still resolves through the other root."""
+    files = ["api/server.py", "api/collections.py", "api/helpers.py", "models/workers.py"]
+    resolver = PythonResolver(files, ["pyproject.toml"])
+    assert resolver.resolve("models/workers.py", imp("collections", ["defaultdict"])) == [Target("collections.defaultdict", True)]
+    assert resolver.resolve("api/server.py", imp("collections")) == [Target("api/collections.py", False)]
+    assert resolver.resolve("models/workers.py", imp("helpers")) == [Target("api/helpers.py", False)]

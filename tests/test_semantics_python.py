@@ -327,6 +327,44 @@ def test_a_client_created_per_request_is_reported_with_the_route_that_reaches_it
     assert "per request: handler of GET /api/count" in found[0].message
 
 
+def test_a_client_memoised_per_key_is_created_once(tmp_path):
+    """prefect's ``ENGINES[cache_key] = engine`` after ``if cache_key not in ENGINES``: one engine
+    per key for the process, not per call; one kept in a local dict is still per call."""
+    root = _repo(tmp_path, {
+        "app/store.py": '''
+            from sqlalchemy.ext.asyncio import create_async_engine
+            from sqlalchemy import text
+
+            ENGINES = {}
+
+            async def engine_for(url):
+                if url not in ENGINES:
+                    engine = create_async_engine(url, pool_pre_ping=True)
+                    ENGINES[url] = engine
+                return ENGINES[url]
+
+            async def count(url):
+                engines = {}
+                engine = create_async_engine(url)
+                engines[url] = engine
+                async with engine.connect() as conn:
+                    return (await conn.execute(text("SELECT count(*) FROM articles"))).scalar()
+        ''',
+        "app/routes.py": '''
+            from fastapi import FastAPI
+            from app.store import count, engine_for
+
+            app = FastAPI()
+
+            @app.get("/api/count")
+            async def get_count():
+                await engine_for("sqlite+aiosqlite:///a.db")
+                return {"count": await count("sqlite+aiosqlite:///a.db")}
+        ''',
+    })
+    assert [(f.path, f.line) for f in report(root).findings if f.rule == "AL302"] == [("app/store.py", 14)]
+
+
 def test_writes_through_a_session_nothing_commits_are_rolled_back(tmp_path):
     root = _repo(tmp_path, {
         "app/deps.py": '''

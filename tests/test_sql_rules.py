@@ -339,6 +339,73 @@ def test_unknown_tables_against_orm_models_are_only_near_misses(tmp_path):
     assert sql_findings(tmp_path) == [("AL411", "app/repo.py", 5), ("AL412", "app/repo.py", 7)]
 
 
+def test_columns_a_declarative_base_declares_belong_to_every_model(tmp_path):
+    """prefect's ``Base(DeclarativeBase)`` declares ``id``/``created`` and derives ``__tablename__``
+    from the class name: raw SQL reading ``id`` is right (53 false AL412 on prefect's server before);
+    a misspelt column is still reported."""
+    make_repo(
+        tmp_path,
+        {
+            "app/models.py": """
+                import re
+                import uuid
+
+                import sqlalchemy as sa
+                from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+                camel_to_snake = re.compile(r"(?<!^)(?=[A-Z])")
+
+                class Base(DeclarativeBase):
+                    @declared_attr
+                    def __tablename__(cls):
+                        return camel_to_snake.sub("_", cls.__name__).lower()
+
+                    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+                    created = sa.Column(sa.DateTime, nullable=False)
+
+                class FlowRunState(Base):
+                    name = sa.Column(sa.String, nullable=False)
+            """,
+            "app/repo.py": """
+                import sqlalchemy as sa
+
+                async def names(session):
+                    rows = await session.execute(sa.text("SELECT id, created, name FROM flow_run_state WHERE name = :n"), {"n": "x"})
+                    typo = await session.execute(sa.text("SELECT id, nmae FROM flow_run_state"))
+                    return rows.all(), typo.all()
+            """,
+        },
+    )
+    assert sql_findings(tmp_path) == [("AL412", "app/repo.py", 5)]
+
+
+def test_a_double_quoted_string_on_sqlite_is_reported_as_the_quirk_it_is(tmp_path):
+    """SQLite reads a double-quoted name that is no column as a string (prefect's migration
+    ``DELETE FROM block_type WHERE name = "Debug Print Notification"``): no error by default, so the
+    finding says so instead of promising a 'no such column' failure."""
+    make_repo(
+        tmp_path,
+        {
+            "app/db.py": """
+                import sqlite3
+
+                conn = sqlite3.connect("app.db")
+                conn.execute("CREATE TABLE block_type (id INTEGER PRIMARY KEY, name TEXT)")
+
+                def drop_debug():
+                    conn.execute('DELETE FROM block_type WHERE name = "Debug Print"')
+
+                def drop_bad():
+                    conn.execute("DELETE FROM block_type WHERE nmae = 'x'")
+            """,
+        },
+    )
+    found = {f.line: f for f in report(tmp_path).findings if f.rule == "AL412"}
+    assert sorted(found) == [7, 10]
+    assert "as the string 'Debug Print'" in found[7].message and "single quotes" in found[7].guidance
+    assert "no such column" in found[10].message
+
+
 def test_sql_files_open_the_schema(tmp_path):
     make_repo(
         tmp_path,
@@ -525,3 +592,57 @@ def test_comma_join_of_schema_qualified_tables_is_judged_by_its_where(tmp_path):
         },
     )
     assert [f for f in sql_findings(tmp_path) if f[0] == "AL406"] == [("AL406", "repo.py", 11)]
+
+
+def test_a_limit_that_picks_a_batch_or_a_sample_is_not_paging(tmp_path):
+    """LIMIT without ORDER BY matters where rows are returned page by page.  A batch picked for an
+    UPDATE/DELETE (prefect's backfill migrations: ``WITH batch AS (SELECT id … LIMIT 500) UPDATE …``,
+    ``WHERE id IN (SELECT id … LIMIT :n)``) or a sample only counted takes *any* rows; a page
+    returned (or a batch stepped through with OFFSET) still needs an order."""
+    make_repo(
+        tmp_path,
+        {
+            "app/db.py": """
+                import sqlite3
+
+                conn = sqlite3.connect("app.db")
+                conn.execute("CREATE TABLE runs (id INTEGER PRIMARY KEY, state TEXT, queue TEXT)")
+
+                def backfill():
+                    conn.execute("WITH batch AS (SELECT id FROM runs WHERE queue IS NULL LIMIT 500) UPDATE runs SET queue = 'default' WHERE id IN (SELECT id FROM batch)")
+                    conn.execute("DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE state = 'done' LIMIT ?)", (500,))
+                    return conn.execute("SELECT count(*) FROM (SELECT id FROM runs WHERE state = 'late' LIMIT 1000) AS sample").fetchone()
+
+                def page(offset):
+                    return conn.execute("SELECT id, state FROM runs LIMIT 20 OFFSET ?", (offset,)).fetchall()
+
+                def step(offset):
+                    conn.execute("UPDATE runs SET state = 'x' WHERE id IN (SELECT id FROM runs LIMIT 100 OFFSET ?)", (offset,))
+
+                def latest():
+                    return conn.execute("SELECT id, state FROM runs LIMIT 10").fetchall()
+            """,
+        },
+    )
+    assert [f for f in sql_findings(tmp_path) if f[0] == "AL409"] == [
+        ("AL409", "app/db.py", 12), ("AL409", "app/db.py", 15), ("AL409", "app/db.py", 18),
+    ]
+
+
+def test_select_star_in_a_migration_reads_its_own_revisions_schema(tmp_path):
+    """prefect's data migrations ``SELECT * FROM artifact_collection …`` then read ``row[0]``: a
+    migration runs against the schema of its revision, so no column appears under it; the same
+    query in application code is reported."""
+    query = """
+        import sqlalchemy as sa
+        from alembic import op
+
+        def upgrade():
+            rows = op.get_bind().execute(sa.text("SELECT * FROM artifact ORDER BY id")).fetchall()
+            return [row[0] for row in rows]
+    """
+    make_repo(tmp_path, {
+        "migrations/versions/0002_backfill.py": query,
+        "app/repo.py": query.replace("def upgrade", "def latest"),
+    })
+    assert [f for f in sql_findings(tmp_path) if f[0] == "AL414"] == [("AL414", "app/repo.py", 5)]

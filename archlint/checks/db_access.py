@@ -128,7 +128,7 @@ def _per_call_clients(ctx: CheckContext, constructs: list[Construct]) -> Iterato
         for construct in analysis.constructs:
             if construct.kind not in _HEAVY_KINDS or construct.target.startswith(("self.", "this.", "cls.")):
                 continue
-            if _cached(function.decorators) or _returns_what_it_builds(function, construct):
+            if _cached(function.decorators) or _returns_what_it_builds(function, construct) or _stored(function, construct):
                 continue
             trace = per_request.get((analysis.path, analysis.fid))
             if trace is None and not construct.loops and not _instance_method(function):
@@ -201,6 +201,35 @@ def _returns_what_it_builds(function, construct) -> bool:
                     return True
                 if name and type(inner) is ir.Name and inner.id == name:
                     return True
+    return False
+
+
+def _stored(function, construct) -> bool:
+    """The client is kept beyond the call — memoised in a module-level cache or a global:
+    ``if key not in ENGINES: engine = create_async_engine(url); ENGINES[key] = engine`` (prefect),
+    ``global _pool; _pool = await asyncpg.create_pool(…)`` — so it is created once per key."""
+    from archlint.domain import ir
+
+    assigns = [node for node in ir.iter_nodes(function.body) if type(node) is ir.Assign]
+    names = {construct.target} if construct.target else set()
+    for node in assigns:  # engine = create_async_engine(…) / engine = await create_pool(…)
+        value = node.value.value if type(node.value) is ir.Await else node.value
+        if getattr(value, "span", None) == construct.span:
+            names.update(t.id for t in node.targets if type(t) is ir.Name)
+    if names & function.globals:
+        return True
+    for node in assigns:
+        value = node.value.value if type(node.value) is ir.Await else node.value
+        if not (getattr(value, "span", None) == construct.span or type(value) is ir.Name and value.id in names):
+            continue
+        for target in node.targets:
+            root = target
+            while type(root) in (ir.Index, ir.Attr):
+                root = root.obj
+            if root is not target and type(root) is ir.Name and (
+                root.id in ("self", "cls", "this") or root.id not in function.locals or root.id in function.globals
+            ):
+                return True
     return False
 
 

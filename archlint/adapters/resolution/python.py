@@ -19,6 +19,7 @@ external (stdlib or a third-party package).
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from archlint.domain.facts import Import
@@ -70,7 +71,11 @@ class PythonResolver:
             prefix = f"{base}/{imp.module.replace('.', '/')}".strip("/") if imp.module else base
             return self._from_candidates(imp, [prefix], relative=True)
         module_path = imp.module.replace(".", "/")
-        candidates = [f"{root}/{module_path}" if root else module_path for root in self._roots_for(importer)]
+        # A standard-library name never resolves through another directory's root: ``import
+        # collections`` in prefect's server/models/ is the stdlib, not server/api/collections.py
+        # (api/ is a root only for a script started there, which is not how models/ is imported).
+        stdlib = imp.module.split(".", 1)[0] in sys.stdlib_module_names
+        candidates = [f"{root}/{module_path}" if root else module_path for root in self._roots_for(importer, others=not stdlib)]
         targets = self._from_candidates(imp, candidates, relative=False)
         if targets:
             return targets
@@ -111,11 +116,11 @@ class PythonResolver:
             return None
         return "/".join(parts[: len(parts) - (level - 1)])
 
-    def _roots_for(self, importer: str) -> list[str]:
-        """Roots containing the importer (deepest first), then every other root."""
+    def _roots_for(self, importer: str, others: bool = True) -> list[str]:
+        """Roots containing the importer (deepest first), then (``others``) every other root."""
         containing = [r for r in self.roots if not r or importer.startswith(r + "/")]
         containing.sort(key=len, reverse=True)
-        return containing + [r for r in self.roots if r not in containing]
+        return containing + [r for r in self.roots if r not in containing] if others else containing
 
 
 def _directories(files: set[str]) -> set[str]:

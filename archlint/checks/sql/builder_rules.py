@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from sqlglot import exp
 
 from archlint.checks.sql import names
+from archlint.checks.sql.statement_rules import is_one_row_limit, pages_unordered
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding
 from archlint.semantics.builders import LIFTERS, base, lift_query
@@ -147,29 +148,16 @@ _HANDLE_PARAM = re.compile(r"^(self|cls|this|session|db|database|conn|connection
 # AL409 ----------------------------------------------------------------------------------------------
 def _limit_without_order(context: Context, lifted: base.Lifted, tree) -> Iterator[Finding]:
     for select in _selects(tree):
-        limit, offset = select.args.get("limit"), select.args.get("offset")
-        if (limit is None and offset is None) or select.args.get("order") is not None:
+        if not pages_unordered(select):
             continue
-        if isinstance(select.parent, exp.Subquery) and select.parent.find_ancestor(exp.Select) is not None:
-            outer = select.parent.find_ancestor(exp.Select)
-            if outer.args.get("order") is not None:
-                continue
-        if offset is None and _is_one(limit):
-            continue  # a lookup (first(), findOne, LIMIT 1): any row will do
-        if select.args.get("group") is None and select.expressions and all(p.find(exp.AggFunc) for p in select.expressions):
-            continue
-        node = offset if offset is not None else limit
+        offset = select.args.get("offset")
+        node = offset if offset is not None else select.args.get("limit")
         message = (
             "the query pages its rows (LIMIT/OFFSET) with no ORDER BY: the database returns rows in no defined order, so "
             "pages overlap or skip rows and the same request returns different rows between runs"
         )
         yield _finding(context, "AL409", lifted, node, message, f"Order before paging: {_idiom(lifted, 'order')}.")
         return
-
-
-def _is_one(limit) -> bool:
-    value = limit.expression if isinstance(limit, exp.Limit) else limit
-    return isinstance(value, exp.Literal) and value.this == "1"
 
 
 # AL408 / AL415 ---------------------------------------------------------------------------------------
@@ -309,7 +297,7 @@ def _filtered(select: exp.Select, join: exp.Join) -> bool:
 def _limit_over_collection(context: Context, lifted: base.Lifted, tree) -> Iterator[Finding]:
     for select in _selects(tree):
         limit, offset = select.args.get("limit"), select.args.get("offset")
-        if limit is None and offset is None or (offset is None and _is_one(limit)):
+        if limit is None and offset is None or (offset is None and is_one_row_limit(limit)):
             continue
         if select.args.get("group") is not None or select.args.get("distinct") is not None:
             continue

@@ -78,17 +78,24 @@ def build_schema(ctx: CheckContext, paths: list[str], dialect: str, project: str
         schema.closed = False
     if catalog is not None and not catalog.closed:
         schema.closed = False
+    models = {name: m for name, m in ctx.datalayer.models.items() if projects.of(m.path) == project}
+    mapped: set[str] = set()  # SQLAlchemy models the catalog maps: their columns come from there
     if read:
+        sqlalchemy = {_key(m) for m in models.values() if m.stack == "sqlalchemy"}
         for table in catalog.tables.values():
             if table.model and not table.model.startswith(("prisma:", "drizzle:")):
-                continue  # ORM models: the facts below judge them as before
+                if table.model not in sqlalchemy:
+                    continue  # other ORMs' models: the facts below judge them as before
+                # the catalog follows the class's project bases, a declarative base's own columns
+                # included (prefect's `Base(DeclarativeBase)` declares `id` and `created` for every model)
+                mapped.add(table.model)
             schema.add(table.name, list(table.columns.values()) if table.closed and table.columns else None, table.source)
         schema.authoritative = schema.authoritative or catalog.authoritative
-    models = {name: m for name, m in ctx.datalayer.models.items() if projects.of(m.path) == project}
     if any(m.stack not in ("sqlalchemy", "sequelize") for m in models.values()):
         schema.closed = False
     for model in models.values():
-        _model_table(ctx, model, schema)
+        if _key(model) not in mapped:
+            _model_table(ctx, model, schema)
     for path in paths:
         facts = ctx.files[path]
         _calls(facts, schema)
@@ -96,6 +103,11 @@ def build_schema(ctx: CheckContext, paths: list[str], dialect: str, project: str
             if _DDL.search(literal.text):
                 _ddl(decode_escapes(literal.text), dialect, schema, "DDL")
     return schema
+
+
+def _key(model: Model) -> str:
+    """The semantic model's key of a facts model (``semantics/schema.py``: ``path:Name``)."""
+    return f"{model.path}:{model.name}"
 
 
 def _model_table(ctx: CheckContext, model: Model, schema: Schema) -> None:
@@ -297,9 +309,21 @@ def _unknown_columns(prepared, item, tree, aliases: dict[str, str], schema: Sche
         position = identifier_offset(item, column) or (0, 1)
         dialect = prepared.dialect
         outcome = dialect.says("unknown_column", column.name) if dialect is not None else "a 'no such column' error"
-        message = f"column `{column.name}` does not exist in `{table}`: the query fails with {outcome}"
-        yield Issue("AL412", position[0], position[1], message, _suggest(column.name, {c: None for c in columns}, f"column of `{table}`"))
+        quoted = dialect.says("quoted_unknown_column", column.name) if dialect is not None and _double_quoted(item, position) else ""
+        if quoted:  # DELETE FROM block_type WHERE name = "Debug Print Notification" on SQLite
+            message = f"`\"{column.name}\"` is not a column of `{table}` — {quoted}"
+            guidance = f"Write the string with single quotes ('{column.name}') or, better, pass it as a bound parameter."
+        else:
+            message = f"column `{column.name}` does not exist in `{table}`: the query fails with {outcome}"
+            guidance = _suggest(column.name, {c: None for c in columns}, f"column of `{table}`")
+        yield Issue("AL412", position[0], position[1], message, guidance)
         return
+
+
+def _double_quoted(item: PreparedStatement, position: tuple[int, int]) -> bool:
+    """Whether the identifier at ``position`` is written in double quotes in the statement."""
+    text, start = item.statement.text, position[0]
+    return 0 <= start < len(text) and text[start] == '"'
 
 
 def _columns(tree, aliases: dict[str, str], nested: bool, tables: set[str]):

@@ -19,6 +19,7 @@ from typing import NamedTuple
 from sqlglot import exp
 
 from archlint.checks.sql.analysis import Prepared, PreparedStatement
+from archlint.domain.datalayer import migration
 from archlint.domain.sql.holes import CONSTANT, SqlHole
 
 _NULL_COMPARISON = re.compile(r"(=|<>|!=)\s*NULL\b|\bNULL\s*(=|<>|!=)", re.IGNORECASE)
@@ -52,7 +53,8 @@ def check_statement(prepared: Prepared, item: PreparedStatement, exact: bool, bo
     yield from _untyped_parameters(prepared, item, tree)
     yield from _null_comparison(item, tree)
     yield from _limit_without_order(item, tree)
-    yield from _select_star(item, tree)
+    if not migration(prepared.site.path):  # a migration runs against its own revision's schema: no column is added under it
+        yield from _select_star(item, tree)
 
 
 def identifier_offset(item: PreparedStatement, node: exp.Expression) -> tuple[int, int] | None:
@@ -237,18 +239,9 @@ def ungrouped(projection, grouped, grouped_sql, keyed, aliases) -> exp.Column | 
 # AL409 --------------------------------------------------------------------------------------------------
 def _limit_without_order(item: PreparedStatement, tree: exp.Expression) -> Iterator[Issue]:
     for select in _selects(tree):
+        if not pages_unordered(select):
+            continue
         limit = select.args.get("limit")
-        offset = select.args.get("offset")
-        if (limit is None and offset is None) or select.args.get("order") is not None:
-            continue
-        if isinstance(select.parent, (exp.Union, exp.Subquery)) and select.parent.args.get("order") is not None:
-            continue
-        if select.find_ancestor(exp.Exists) is not None:
-            continue
-        if offset is None and _is_one(limit):
-            continue  # LIMIT 1: a lookup or an existence check, any row will do
-        if select.args.get("group") is None and all(p.find(exp.AggFunc) for p in select.expressions):
-            continue  # one aggregate row
         position = _keyword(item, r"\bLIMIT\b" if limit is not None else r"\bOFFSET\b")
         message = (
             "LIMIT/OFFSET without ORDER BY: the database returns rows in no particular order, so pages overlap or "
@@ -259,9 +252,40 @@ def _limit_without_order(item: PreparedStatement, tree: exp.Expression) -> Itera
         return
 
 
-def _is_one(limit) -> bool:
+def pages_unordered(select: exp.Select) -> bool:
+    """Whether ``select`` takes a LIMIT/OFFSET slice of rows whose order is undefined *and matters*
+    (AL409, for raw SQL and lifted queries alike).  Order does not matter for: ``LIMIT 1`` (a lookup
+    or an existence check), one aggregate row, ``EXISTS (…)``, a slice ordered by its enclosing
+    union or select, a slice only counted (``SELECT count(*) FROM (… LIMIT n)``), and a LIMIT with no
+    OFFSET that picks the next batch for an UPDATE/DELETE/INSERT (``WITH batch AS (SELECT id …
+    LIMIT 500) UPDATE …`` / ``WHERE id IN (SELECT … LIMIT :n)``: any rows will do, the loop repeats
+    until none are left — prefect's and Django's backfill migrations)."""
+    limit, offset = select.args.get("limit"), select.args.get("offset")
+    if (limit is None and offset is None) or select.args.get("order") is not None:
+        return False
+    parent = select.parent
+    if isinstance(parent, (exp.Union, exp.Subquery)) and parent.args.get("order") is not None:
+        return False
+    if select.find_ancestor(exp.Exists) is not None:
+        return False
+    if offset is None and is_one_row_limit(limit):
+        return False
+    if _only_aggregates(select):
+        return False  # one aggregate row
+    outer = parent.find_ancestor(exp.Select) if isinstance(parent, exp.Subquery) else None
+    if outer is not None and (outer.args.get("order") is not None or _only_aggregates(outer)):
+        return False
+    return not (offset is None and select.find_ancestor(exp.Update, exp.Delete, exp.Insert) is not None)
+
+
+def is_one_row_limit(limit) -> bool:
+    """``LIMIT 1``."""
     value = limit.expression if isinstance(limit, exp.Limit) else limit
     return isinstance(value, exp.Literal) and value.this == "1"
+
+
+def _only_aggregates(select: exp.Select) -> bool:
+    return select.args.get("group") is None and bool(select.expressions) and all(p.find(exp.AggFunc) for p in select.expressions)
 
 
 # AL410 --------------------------------------------------------------------------------------------------
@@ -316,7 +340,7 @@ def _limit_over_collection(item: PreparedStatement, tree: exp.Expression) -> Ite
     = ?``, or ``t.name = ?`` on the table the association leads to) keeps one row per parent."""
     for select in _selects(tree):
         limit, offset = select.args.get("limit"), select.args.get("offset")
-        if limit is None and offset is None or (offset is None and _is_one(limit)):
+        if limit is None and offset is None or (offset is None and is_one_row_limit(limit)):
             continue
         if select.args.get("group") is not None or select.args.get("distinct") is not None:
             continue

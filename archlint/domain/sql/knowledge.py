@@ -196,7 +196,7 @@ def sql_knowledge(knowledge: Knowledge) -> SqlKnowledge:
             ignored_placeholders=frozenset(_strings(entry, "ignored_placeholders")),
             native_python=entry.extra.get("native_python", ""),
             native_node=entry.extra.get("native_node", ""),
-            messages={k: entry.extra[k] for k in ("syntax_error", "unknown_table", "unknown_column", "group_by") if k in entry.extra},
+            messages={k: entry.extra[k] for k in ("syntax_error", "unknown_table", "unknown_column", "quoted_unknown_column", "group_by") if k in entry.extra},
         )
         for entry in knowledge.of_kind("dialect")
     }
