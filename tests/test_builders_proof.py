@@ -272,7 +272,7 @@ DJANGO_MODELS = """
 DJANGO_QUERIES = """
     from django.db.models import Count, Q
 
-    from blogproof.models import Article, Comment
+    from blogproof.models import Article, Comment, Profile
 
 
     def paged():
@@ -301,6 +301,10 @@ DJANGO_QUERIES = """
 
     def inherited():
         return list(Comment.objects.filter(article__slug="a").order_by("-created_at")[:5])
+
+
+    def related():  # a related manager: Django filters by the foreign key to the row
+        return list(Profile(pk=1).articles.filter(slug="a"))
 """
 
 _DJANGO_COMPILE = r"""
@@ -334,7 +338,7 @@ for name in sys.argv[1:]:
 print(json.dumps(out))
 """
 
-DJANGO_CASES = ["paged", "tagged", "excluded", "reverse", "annotated", "inherited"]
+DJANGO_CASES = ["paged", "tagged", "excluded", "reverse", "annotated", "inherited", "related"]
 
 
 @pytest.fixture(scope="module")

@@ -57,6 +57,20 @@ def test_al501_whole_request_part_unpacked_into_a_django_lookup(tmp_path):
     assert _rules(root, "AL501") == [("AL501", "blog/views.py", 7), ("AL501", "blog/views.py", 12)]
 
 
+def test_al702_holds_each_file_to_its_own_projects_manifests(tmp_path):
+    """label-studio ships ``tests/loadtests/requirements.txt`` (locust) and no manifest of its own:
+    that sub-project's list says nothing about the code beside it (48 false AL702 before); a
+    project whose own manifest omits the driver it imports is still reported."""
+    root = make_repo(tmp_path, {
+        "loadtests/requirements.txt": "locust==2.20\n",
+        "loadtests/locustfile.py": "from locust import HttpUser\n\nclass Browse(HttpUser):\n    pass\n",
+        "app/models.py": "from django.db import models\n\nclass Task(models.Model):\n    title = models.TextField()\n",
+        "worker/requirements.txt": "celery==5.4\n",
+        "worker/job.py": "import psycopg2\n\ndef connect():\n    return psycopg2.connect('dbname=x')\n",
+    })
+    assert _rules(root, "AL702") == [("AL702", "worker/job.py", 1)]
+
+
 def test_al702_sequelize_dialect_read_from_the_option_object(tmp_path):
     root = make_repo(tmp_path, {
         "package.json": '{ "name": "svc", "version": "1.0.0", "main": "src/db.js", '

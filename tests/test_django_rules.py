@@ -250,3 +250,53 @@ urlpatterns = [
     assert _rules(root, "AL804") == []
     with_spec = _app(tmp_path, "spec", urls=URLS, views=VIEWS.replace("@csrf_exempt\ndef articles", "def articles"))
     assert ("conduit/views.py", 27) in _rules(with_spec, "AL804")  # the same middleware on an API does fire
+
+
+def test_a_delete_through_a_related_manager_is_filtered_by_its_foreign_key(tmp_path):
+    """label-studio: ``self.user.task_locks.all().delete()`` deletes that user's locks — Django's
+    related manager adds ``WHERE user_id = …`` (2 false AL405 "DELETE with no WHERE" before).  The
+    same delete through the model's own manager deletes every row."""
+    root = make_repo(tmp_path, {
+        "requirements.txt": "django==5.1\n",
+        "locks/__init__.py": "",
+        "locks/models.py": """
+            from django.db import models
+
+            class Member(models.Model):
+                name = models.CharField(max_length=80)
+
+            class TaskLock(models.Model):
+                member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="task_locks")
+                expire_at = models.DateTimeField()
+
+            class Membership(models.Model):
+                member = models.ForeignKey(Member, on_delete=models.CASCADE)
+
+                def leave(self):
+                    self.member.task_locks.all().delete()
+                    self.delete()
+
+                def leave_all(self):
+                    TaskLock.objects.all().delete()
+                    self.delete()
+        """,
+        "locks/views.py": """
+            from django.http import JsonResponse
+            from locks.models import Membership
+
+            def leave(request, pk):
+                Membership.objects.get(pk=pk).leave()
+                return JsonResponse({})
+
+            def leave_all(request, pk):
+                Membership.objects.get(pk=pk).leave_all()
+                return JsonResponse({})
+        """,
+        "locks/urls.py": """
+            from django.urls import path
+            from locks import views
+
+            urlpatterns = [path("m/<int:pk>/leave", views.leave), path("m/<int:pk>/leave-all", views.leave_all)]
+        """,
+    })
+    assert _rules(root, "AL405") == [("locks/models.py", 18)]

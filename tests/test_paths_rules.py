@@ -676,6 +676,48 @@ def test_a_flag_holding_an_and_of_the_lookup_narrows_it(tmp_path):
     assert _rules(root, "AL220") == [("AL220", "blog/views.py", 16), ("AL220", "blog/views.py", 27)]
 
 
+def test_first_of_a_queryset_this_path_checked_is_a_row(tmp_path):
+    """label-studio: ``if not memberships.exists(): raise …`` then ``memberships.first()``,
+    ``membership.exists() and membership.first().enabled``, ``if not annotations: raise …`` then
+    ``annotations.first()`` — the QuerySet was checked to match a row (3 false AL220).  A check on
+    one branch only, or on another QuerySet, leaves ``.first()`` nullable."""
+    root = make_repo(tmp_path, {
+        "blog/__init__.py": "",
+        "blog/models.py": DJANGO_MODELS,
+        "blog/views.py": '''
+            from django.http import Http404, JsonResponse
+            from blog.models import Article
+
+            def first_checked(request, slug):
+                articles = Article.objects.filter(slug=slug)
+                if not articles.exists():
+                    raise Http404()
+                return JsonResponse({"id": articles.first().pk})
+
+            def truthy_checked(request, slug):
+                articles = Article.objects.filter(slug=slug)
+                if not articles:
+                    raise Http404()
+                article = articles.first()
+                return JsonResponse({"id": article.pk, "enabled": articles.exists() and articles.first().slug})
+
+            def checked_on_one_branch(request, slug):
+                articles = Article.objects.filter(slug=slug)
+                if request.GET.get("strict") and not articles.exists():
+                    raise Http404()
+                return JsonResponse({"id": articles.first().pk})
+
+            def other_queryset_checked(request, slug):
+                articles = Article.objects.filter(slug=slug)
+                drafts = articles.filter(slug="draft")
+                if not articles.exists():
+                    raise Http404()
+                return JsonResponse({"id": drafts.first().pk})
+        ''',
+    })
+    assert _rules(root, "AL220") == [("AL220", "blog/views.py", 21), ("AL220", "blog/views.py", 28)]
+
+
 def test_a_catch_all_that_returns_handles_the_none_one_that_raises_does_not(tmp_path):
     """open-webui's table classes wrap each lookup in ``try: … except Exception: return None``: a
     missing row's AttributeError becomes the method's own None/False answer, not a 500.  A catch-all

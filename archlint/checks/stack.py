@@ -48,13 +48,21 @@ def _postgres_scheme(ctx: CheckContext) -> Iterator[Finding]:
 
 # AL702 ----------------------------------------------------------------------------------------------
 def _undeclared(ctx: CheckContext) -> Iterator[Finding]:
-    declared = {"pypi": set(), "npm": set()}
-    for dependency in ctx.manifest.dependencies:
-        declared[dependency.ecosystem].add(dependency.name.lower())
+    """Judged per project: a file is held to the manifests its own project sees (its own and
+    those of the projects it is nested in), never a sibling's or a sub-project's — label-studio's
+    ``tests/loadtests/requirements.txt`` (locust) does not declare the whole tree's dependencies."""
+    by_project: dict[str, dict[str, set[str]]] = {}
     entries = [e for e in ctx.knowledge.entries if e.kind in ("driver", "orm") and e.packages]
     for path in sorted(ctx.files):
         facts = ctx.files[path]
         ecosystem = "pypi" if facts.language == "python" else "npm"
+        project = ctx.projects.of(path)
+        declared = by_project.get(project)
+        if declared is None:
+            declared = by_project[project] = {"pypi": set(), "npm": set()}
+            for dependency in ctx.manifest.dependencies:
+                if ctx.projects.sees(project, dependency.path):
+                    declared[dependency.ecosystem].add(dependency.name.lower())
         if non_production(path) or not declared[ecosystem] or not facts.parsed:
             continue
         reported: set[str] = set()

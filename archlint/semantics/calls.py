@@ -494,7 +494,7 @@ class Calls:
 
             function = custom_method(self.program, model, method)  # Article.objects.with_favorites(user)
             if function is not None:
-                queryset = bare if kind is v.Query else v.Query("django", model, lazy=True)
+                queryset = bare if kind is v.Query else v.Query("django", model, lazy=True, via=bare.via)
                 return self.invoke(node, function._replace(bound=v.tag(queryset, tags)), args)
         if outcome is None and category is None:
             if kind is v.ModelClass:
@@ -563,7 +563,7 @@ class Calls:
         chains = self.query_chains(receiver, node, args)
         if not chains:
             return None
-        return v.Query(stack, model or getattr(receiver, "model", ""), chains=chains)
+        return v.Query(stack, model or getattr(receiver, "model", ""), chains=chains, via=getattr(receiver, "via", ""))
 
     def _instance_as_key(self, node, stack: str, method: str, args) -> None:
         """``where: { authorId: user }``: a model instance where a key is compared (Sequelize finds
@@ -753,12 +753,12 @@ class Calls:
             single = getattr(receiver, "single", False) or outcome.single
             write = getattr(receiver, "write", False) or (outcome.write and type(receiver) is not v.Db)
             return v.Query(stack, model, loaded, lazy, unique, joined, single, cached or getattr(receiver, "cached", False), write,
-                           self.query_chains(receiver, node, args))
+                           self.query_chains(receiver, node, args), via=getattr(receiver, "via", ""))
         if kind == "result":
             return v.Result(stack, model, loaded, unique, joined)
         if kind == "rows":
             return v.Rows(stack, model, loaded)
-        if kind == "row?" and not _rejects_on_empty(args) and not _keyed_by_stored_row(receiver, args):
+        if kind == "row?" and not _rejects_on_empty(args) and not _keyed_by_stored_row(receiver, args) and not getattr(receiver, "nonempty", False):
             # a lookup of a mapped model (not raw SQL: `SELECT COUNT(*)`/`RETURNING id` always yield a row)
             origin = self.origin_of(node) if model and stack in LOOKUP_STACKS else ""
             return v.Row(stack, model, loaded, nullable=True, origin=origin)

@@ -682,8 +682,13 @@ class Frame(Calls):
             guard = self.guards.get(test.id) if test.id not in seen else None
             found = self.narrowing(guard, truthy, seen | {test.id}) if guard is not None else {}
             if current is not None and truthy:
-                found[test.id] = non_null(current)
+                found[test.id] = _nonempty(non_null(current)) if self.python else non_null(current)
             return found
+        if kind is ir.Call and type(test.func) is ir.Attr and test.func.name == "exists" and not test.args:
+            name = test.func.obj  # if memberships.exists(): … memberships.first()
+            if truthy and self.python and type(name) is ir.Name and name.id in self.env:
+                return {name.id: _nonempty(self.env[name.id])}
+            return {}
         if kind is ir.Call:
             return self._membership_narrowing(test.args[0].value if len(test.args) == 1 else None, test.func, truthy, "includes")
         if kind is ir.Attr:
@@ -1536,7 +1541,7 @@ class Frame(Calls):
         stack = row.stack
         target_stack = self.program.schema.models[relation.target].stack if relation.target in self.program.schema.models else stack
         if stack == "django" and relation.collection:  # a related manager: queries when read through
-            return v.tag(v.Db("django", "prefetched" if loaded else "manager", relation.target), tags)
+            return v.tag(v.Db("django", "prefetched" if loaded else "manager", relation.target, f"{row.model}.{name}"), tags)
         if relation.collection and relation.strategy not in NO_QUERY and type(node) is ir.Attr:
             # a collection materialised in memory (what counting it in code reads: AL232)
             self.event("collection-read", node, f"{row.model}|{name}|{'loaded' if loaded else relation.strategy}")
@@ -1675,3 +1680,21 @@ def run_module(program: Program, path: str, analysis: Analysis | None = None) ->
     if analysis is not None:
         analysis.effects = tuple(dict.fromkeys(frame.effects))
     return frame.env
+
+
+def _nonempty(value):
+    """A Django QuerySet known to match a row on this path (its truth value, or ``.exists()``, was
+    tested): ``.first()`` on it is a row.  Other values are returned as they are."""
+    changed = False
+    options = []
+    for option in v.options(value):
+        bare = v.strip(option)
+        if type(bare) is v.Query and bare.lazy and not bare.nonempty:
+            option, changed = v.tag(bare._replace(nonempty=True), v.tags_of(option)), True
+        options.append(option)
+    if not changed:
+        return value
+    joined = None
+    for option in options:
+        joined = v.join(joined, option)
+    return joined

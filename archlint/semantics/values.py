@@ -61,6 +61,9 @@ class Db(NamedTuple):
     stack: str
     kind: str
     model: str = ""  # model key for handles bound to one model
+    # a Django related manager: the "<model key>.<relation>" it was read through (``user.task_locks``),
+    # whose querysets are filtered by the foreign key to that row
+    via: str = ""
 
 
 class Step(NamedTuple):
@@ -91,6 +94,11 @@ class Query(NamedTuple):
     cached: bool = False  # a Django related manager whose relation was prefetched: no query when read
     write: bool = False  # an INSERT/UPDATE/DELETE statement (``update(Article).where(...)``): running it writes
     chains: frozenset = frozenset()
+    # a Django QuerySet this path checked to match a row (``if qs.exists():`` / ``if not qs: raise``):
+    # its ``.first()`` is a row, not None.  A field, not a tag: tags join as "may", this is a "must"
+    # (a path that did not check joins to a Union whose ``.first()`` stays nullable)
+    nonempty: bool = False
+    via: str = ""  # made from a related manager (see :class:`Db`): an implicit WHERE on the foreign key
 
 
 class Result(NamedTuple):

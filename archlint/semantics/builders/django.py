@@ -232,6 +232,8 @@ class _Lifter:
         select = b.located(exp.Select(expressions=[b.column("*", self.table.name)]), first.where)
         b.set_from(select, b.table(self.table.name), first.where)
         self.tree = select
+        if self.query.via:
+            self.related_filter(first)
         for step in steps:
             self.step(step)
             if self.tree is None:
@@ -242,6 +244,23 @@ class _Lifter:
                 if term is not None:
                     b.add_order(self.tree, term, field.startswith("-"), None)
         return b.Lifted(BUILDER, self.tree, first.path, first.span, self.model, self.exact, self.problems, steps=self.chain)
+
+    def related_filter(self, first: b.StepView) -> None:
+        """A related manager's queryset (``user.task_locks.all().delete()``) is filtered by the foreign
+        key to the row it was read from: ``WHERE tasks_tasklock.user_id = ?`` — Django adds it, the
+        chain does not show it.  A relation the catalog cannot join directly (many-to-many through a
+        table) still filters, but the lifted tree does not say how: not exact."""
+        source, _, name = self.query.via.rpartition(".")
+        table = self.catalog.model(source)
+        join = table.relations.get(name) if table is not None else None
+        if join is None or join.through or len(join.pairs) != 1 or join.target.lower() != self.table.name.lower():
+            self.exact = False
+            return
+        _source_column, target_column = join.pairs[0]
+        key = b.hole(None, None)  # the row's primary key: a value the program holds, not request data
+        key.meta[b.HOLE] = b.Hole(f"{name} of the row", False, False)
+        condition = exp.EQ(this=b.column(target_column, self.table.name), expression=key)
+        b.add_where(self.tree, b.located(condition, first.where))
 
     def step(self, step: b.StepView) -> None:  # noqa: C901 - one branch per QuerySet method
         method = step.method
