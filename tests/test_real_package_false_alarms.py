@@ -245,3 +245,36 @@ def test_a_base_constructed_directly_still_knows_its_own_field(tmp_path):
         "sql-js/driver.js": sqljs,
     }
     assert [(f[0], f[1], f[2]) for f in findings(make_repo(tmp_path, files)) if f[0] == "AL230"] == [("AL230", "sql-js/driver.js", 9)]
+
+
+_WRAPPING = (  # mlflow/tracing/fluent.py: `with Ctx(...) as coro` binds what __enter__ returns
+    "from sqlalchemy import text\n"
+    "class _WrappingContext:\n"
+    "    @staticmethod\n"
+    "    def _logic():\n"
+    "        result = yield\n"
+    "        yield result\n"
+    "    def __init__(self):\n"
+    "        self.coro = self._logic()\n"
+    "    def __enter__(self):\n"
+    "        next(self.coro)\n"
+    "        return self.coro\n"
+    "    def __exit__(self, *exc):\n"
+    "        self.coro.close()\n"
+    "def traced(fn):\n"
+    "    def wrapper(*args):\n"
+    "        with _WrappingContext() as coro:\n"
+    "            return coro.send(fn(*args))\n"
+    "    return wrapper\n"
+)
+
+
+def test_with_binds_what_a_project_classs_enter_returns(tmp_path):
+    files = {"requirements.txt": "sqlalchemy\n", "app/tracing.py": _WRAPPING}
+    assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL230"] == []
+
+
+def test_with_binds_the_instance_when_enter_returns_self(tmp_path):
+    source = _WRAPPING.replace("        return self.coro\n", "        return self\n")
+    files = {"requirements.txt": "sqlalchemy\n", "app/tracing.py": source}
+    assert [(f[0], f[2]) for f in findings(make_repo(tmp_path, files)) if f[0] == "AL230"] == [("AL230", 17)]

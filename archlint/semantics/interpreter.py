@@ -832,7 +832,7 @@ class Frame(Calls):
                 closes.append((item.target.id, f"{self.path}:{node.span.line}:{node.span.column}:{closing}"))
             if self.opens_transaction(item.context, value):
                 opened += 1
-            inside = entered(value)
+            inside = self._entered(value, node.is_async)
             bare = v.strip(inside)
             if type(bare) is v.Db and bare.kind == "session" and type(item.context) in (ir.Call, ir.Await):
                 session = f"sess:{self.path}:{node.span.line}:{node.span.column}"
@@ -850,6 +850,17 @@ class Frame(Calls):
             for name, site in closes:  # the block closed (or released) what it bound
                 if name in self.env:
                     self.env[name] = v.tag(self.env[name], frozenset({"closed-handle:" + site}))
+
+    def _entered(self, value, is_async: bool):
+        """What ``with X as y`` binds: what a project class's ``__enter__``/``__aenter__`` returns
+        (mlflow's ``_WrappingContext.__enter__`` returns its generator, not itself: ``y.send(…)`` is
+        the generator's), else the handle itself (:func:`entered`)."""
+        bare = v.strip(value)
+        if type(bare) is v.Instance:
+            method = self.program.method(bare.path, bare.cid, "__aenter__" if is_async else "__enter__")
+            if method is not None:
+                return self.call_function(None, method._replace(bound=value), ())
+        return entered(value)
 
     def _closes_on_exit(self, context, value) -> str:
         """What leaving ``with X as y`` does to ``y`` when it ends the handle: psycopg 3, aiosqlite and
