@@ -278,3 +278,35 @@ def test_with_binds_the_instance_when_enter_returns_self(tmp_path):
     source = _WRAPPING.replace("        return self.coro\n", "        return self\n")
     files = {"requirements.txt": "sqlalchemy\n", "app/tracing.py": source}
     assert [(f[0], f[2]) for f in findings(make_repo(tmp_path, files)) if f[0] == "AL230"] == [("AL230", 17)]
+
+
+def test_a_functions_free_name_is_the_modules_global_not_an_export_of_that_name(tmp_path):
+    """Ghost's members service: ``const config = require('…/shared/config')`` and ``module.exports =
+    { …, config: membersConfig }``.  The functions of the module read the global (8 false AL230
+    "getContentPath is not a method of MembersConfigProvider"); a real missing method on the
+    provider is still reported."""
+    files = {
+        "package.json": '{"name": "g", "dependencies": {"knex": "3"}}',
+        "server/data/db/index.js": "const knex = require('knex');\nmodule.exports = { knex: knex({ client: 'sqlite3' }) };\n",
+        "server/services/members/MembersConfigProvider.js": (
+            "class MembersConfigProvider {\n"
+            "    constructor({settingsCache}) { this._settingsCache = settingsCache; }\n"
+            "    getEmailFromAddress() { return this._settingsCache.get('members_email'); }\n"
+            "}\n"
+            "module.exports = MembersConfigProvider;\n"
+        ),
+        "server/services/members/service.js": (
+            "const db = require('../../data/db');\n"
+            "const MembersConfigProvider = require('./MembersConfigProvider');\n"
+            "const config = require('../../../shared/config');\n"
+            "const membersConfig = new MembersConfigProvider({settingsCache: null});\n"
+            "const initImporter = () => ({storagePath: config.getContentPath('data'), knex: db.knex});\n"
+            "module.exports = {\n"
+            "    async init() { return [config.get('env'), initImporter(), membersConfig.getSupportAddress()]; },\n"
+            "    config: membersConfig,\n"
+            "};\n"
+        ),
+    }
+    assert [(f[0], f[1], f[2]) for f in findings(make_repo(tmp_path, files)) if f[0] == "AL230"] == [
+        ("AL230", "server/services/members/service.js", 7),
+    ]

@@ -217,7 +217,7 @@ class _Builder:
     def _router_value(self, path: str, node):
         if type(node) is not ir.Name:
             return None
-        value = v.strip(self.program.module_member(path, node.id))
+        value = v.strip(self.program.module_global(path, node.id))
         if type(value) is v.App and value.framework == "django" and self._router_site(value) is not None:
             return value
         return None

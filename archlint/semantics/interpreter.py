@@ -1286,7 +1286,7 @@ class Frame(Calls):
             if binding is not None:
                 return self.program.import_value(self.path, binding)
             return self.program.module_member_static(self.path, name)
-        return self.program.module_member(self.path, name)
+        return self.program.module_global(self.path, name)
 
     def member(self, value, name: str, node):  # noqa: C901
         """``value.name``: attributes of handles, models, rows, instances, modules, requests."""

@@ -587,6 +587,17 @@ class Program:
                         return env.get(export.local, self.module_member_static(path, export.local))
                     if export.source:
                         return self.resolve_binding(path, f"{export.source}:{export.source_name or name}")
+        return self.module_global(path, name)
+
+    def module_global(self, path: str, name: str):
+        """The module-level name ``name`` as code *inside* the module reads it: its global, never an
+        export of that name (``module.exports = { config: membersConfig }`` in Ghost's members
+        service does not make the ``config`` its functions read — ``require('…/shared/config')``
+        — the members config provider)."""
+        module = self.modules.get(path)
+        if module is None:
+            return v.UNKNOWN
+        env = self.module_env(path)
         written = self.globals_written.get(path, {}).get(name)
         if name in env:
             value = env[name]

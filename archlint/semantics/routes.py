@@ -271,7 +271,7 @@ def _from_decorators(program, path: str, function: ir.Function) -> list[Route]:
 
 def _module_value(program, path: str, node):
     if type(node) is ir.Name:
-        return v.strip(program.module_member(path, node.id))
+        return v.strip(program.module_global(path, node.id))
     if type(node) is ir.Attr:
         base = _module_value(program, path, node.obj)
         if type(base) is v.Module:

@@ -179,7 +179,7 @@ def resolve(program, path: str, node):
             return value
         if type(value) in (v.Function, v.ClassValue, v.Module):
             return value
-        return v.strip(program.module_member(path, node.id))
+        return v.strip(program.module_global(path, node.id))
     if type(node) is ir.Attr:
         base = resolve(program, path, node.obj)
         if type(base) in (v.External, v.Module, v.ClassValue):
