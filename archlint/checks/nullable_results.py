@@ -76,7 +76,7 @@ def _finding(ctx: CheckContext, deref) -> Finding:
     python = deref.path.endswith(".py")
     error = (
         "AttributeError: 'NoneType' object has no attribute …" if python
-        else "TypeError: Cannot read properties of null/undefined"
+        else "TypeError: Cannot read (or set) properties of null/undefined"
     )
     here = origin_path == deref.path
     where = f"`{callee}`" + (f" at line {line}" if here else f" ({origin_path}:{line})")

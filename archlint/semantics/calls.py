@@ -1025,6 +1025,10 @@ class Calls:
                     found = self.program.read_context(context.framework, context.scope, key.value)
                     return v.UNKNOWN if found is None else found if len(args) == 2 else v.join(found, args[2][2])
             return v.UNKNOWN
+        if name in ("builtins.setattr", "global:Object.assign") and len(args) >= 2 and args[0][0] == "pos" and args[0][3] is not None:
+            # setattr(article, key, value) / Object.assign(article, changes) on a lookup that may be
+            # None/null: the write raises (AttributeError / TypeError) like a read
+            self.dereference(args[0][3], args[0][2], node.span)
         if name == "builtins.setattr" and len(args) == 3:
             self.dynamic_field_write(node, args[0][2], args[1][2], "setattr")
         if name == "global:Object.assign" and len(args) >= 2 and type(v.strip(args[0][2])) is v.Row:

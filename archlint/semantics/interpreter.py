@@ -684,6 +684,9 @@ class Frame(Calls):
             if current is not None and truthy:
                 found[test.id] = non_null(current)
             return found
+        if kind is ir.Call and truthy and self.python and type(test.func) is ir.Name and test.func.id == "hasattr" \
+                and len(test.args) == 2 and type(test.arg(0)) is ir.Name and test.arg(0).id in self.env:
+            return {test.arg(0).id: non_null(self.env[test.arg(0).id])}  # `if hasattr(user, key)`: None has no columns
         if kind is ir.Call:
             return self._membership_narrowing(test.args[0].value if len(test.args) == 1 else None, test.func, truthy, "includes")
         if kind is ir.Attr:
@@ -999,7 +1002,10 @@ class Frame(Calls):
                 items[target.name] = value
                 self.env["<exports>"] = v.Record(tuple(items.items()))
                 return
-            receiver = v.strip(self.eval(obj))
+            held = self.eval(obj)
+            # `article.title = body.title` on a lookup that may be None: the write raises like a read
+            self.dereference(obj, held, target.span)
+            receiver = v.strip(held)
             if type(obj) is ir.Name and obj.id in self.env and _records(self.env[obj.id]):
                 self._set_entry(obj.id, target.name, value)  # where.authorId = id
                 return
@@ -1172,6 +1178,10 @@ class Frame(Calls):
                 for value in values[1:]:
                     result = v.join(result, value)
                 return result
+            if node.op == "or" and values:
+                # `article or Article(slug=slug)`: an operand is the result only when it is truthy, so
+                # a row that may be None is, there, a row; only the last operand is taken as it is
+                values = [non_null(value) for value in values[:-1]] + [values[-1]]
             result = values[0] if values else v.UNKNOWN
             for value in values[1:]:
                 result = v.join(result, value)
