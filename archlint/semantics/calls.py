@@ -965,6 +965,9 @@ class Calls:
                 tags=self._outside(effect) | (CAUGHT if self.catching_unique and effect.op in ("write", "commit") else frozenset())
                 | self._context_tags(effect),
             ))
+        if summary.exit_branch and not summary.always_raises:
+            # the rest of the caller's block runs only where the callee returned: on its exit sides
+            self.branch = self.branch + tuple(side for side in summary.exit_branch if side not in self.branch)
         return summary.returns
 
     def _dereferenced_by_callee(self, args, derefs: tuple, label: str) -> None:
