@@ -296,3 +296,72 @@ def test_typeorm_assignment_into_find_one_by_and_the_or_fail_look_alikes(tmp_pat
         ''',
     })
     assert _al220(root) == [("src/routes.ts", 10)]
+
+
+def test_mongoose_callback_forms_hand_the_callback_a_nullable_document(tmp_path):
+    """Mongoose ≤ 6's callback style: ``User.findOne(filter, (err, user) => …)`` and
+    ``query.exec((err, user) => …)`` pass null as ``user`` when nothing matches; ``.exec()`` awaited
+    is the same document.  ``if (!user)`` / ``if (err || !user)`` in the callback, ``find`` (a list)
+    and ``save`` callbacks stay silent."""
+    root = make_repo(tmp_path, {
+        "package.json": '{"name": "x", "dependencies": {"express": "4", "mongoose": "6"}}',
+        "src/user.model.js": '''
+            const mongoose = require('mongoose');
+            const UserSchema = new mongoose.Schema({ email: { type: String, unique: true }, name: String });
+            module.exports = mongoose.model('User', UserSchema);
+        ''',
+        "src/routes.js": '''
+            const express = require('express');
+            const User = require('./user.model');
+            const router = express.Router();
+
+            router.get('/a/:email', (req, res) => {
+              User.findOne({ email: req.params.email }, (err, user) => {
+                if (err) return res.status(500).json({ error: err.message });
+                res.json({ name: user.name });
+              });
+            });
+
+            router.put('/b/:email', (req, res) => {
+              User.findOne({ email: req.params.email }).exec(function (err, user) {
+                if (err) return res.status(500).send(err);
+                user.name = req.body.name;
+                user.save(() => res.json(user));
+              });
+            });
+
+            router.get('/c/:email', async (req, res) => {
+              const user = await User.findOne({ email: req.params.email }).exec();
+              res.json({ name: user.name });
+            });
+
+            router.get('/d/:email', (req, res) => {
+              User.findOne({ email: req.params.email }, (err, user) => {
+                if (err) return res.status(500).json({ error: err.message });
+                if (!user) return res.status(404).json({ error: 'User not found' });
+                res.json({ name: user.name });
+              });
+            });
+
+            router.put('/e/:id', (req, res) => {
+              User.findById(req.params.id, function (err, user) {
+                if (err || !user) return res.status(404).json({ error: 'User not found' });
+                user.name = req.body.name;
+                user.save((saveErr, saved) => res.json({ name: saved.name }));
+              });
+            });
+
+            router.get('/f', (req, res) => {
+              User.find({}, (err, users) => {
+                res.json(users.map((user) => ({ name: user.name })));
+              });
+            });
+
+            module.exports = router;
+        ''',
+    })
+    assert _al220(root) == [("src/routes.js", 8), ("src/routes.js", 15), ("src/routes.js", 22)]
+    # Mongoose 7 dropped the callback API (`Model.findOne() no longer accepts a callback`): the
+    # callbacks never run, so only the awaited `.exec()` stays
+    (tmp_path / "package.json").write_text('{"name": "x", "dependencies": {"express": "4", "mongoose": "^7.6.3"}}')
+    assert _al220(root) == [("src/routes.js", 22)]
