@@ -282,3 +282,176 @@ def test_a_range_comparison_in_sqlalchemy_is_not_a_duplicate_check(tmp_path):
         'Follow.query.filter(Follow.follower_id == data["me"], Follow.id > data["after"]).first()')
     assert "Follow.id > " in files["app/routes.py"]
     assert [f for f in report(make_repo(tmp_path, files)).findings if f.rule == "AL310"] == []
+
+
+HELPER_APP = {
+    "requirements.txt": "fastapi\nsqlalchemy\npydantic\n",
+    "app/__init__.py": "",
+    "app/db.py": '''
+        from sqlalchemy import String, create_engine
+        from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+
+        engine = create_engine("sqlite:///./app.db")
+        SessionLocal = sessionmaker(bind=engine)
+
+        def get_db():
+            db = SessionLocal()
+            try:
+                yield db
+            finally:
+                db.close()
+
+        class Base(DeclarativeBase):
+            pass
+
+        class User(Base):
+            __tablename__ = "users"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            email: Mapped[str] = mapped_column(String, unique=True)
+            name: Mapped[str]
+    ''',
+    "app/validators.py": '''
+        from fastapi import HTTPException
+        from app.db import User
+
+        def ensure_unique_email(db, email):
+            if db.query(User).filter_by(email=email).first():
+                raise HTTPException(status_code=409, detail="Email already registered")
+
+        def ensure_user_exists(db, user_id):
+            user = db.query(User).filter_by(id=user_id).first()
+            if user is None:
+                raise HTTPException(status_code=404, detail="User not found")
+            return user
+
+        def ensure_name_quota(db, name):
+            if db.query(User).filter(User.name >= name).first():
+                raise HTTPException(status_code=429)
+    ''',
+    "app/main.py": '''
+        from fastapi import Depends, FastAPI, HTTPException
+        from pydantic import BaseModel
+        from sqlalchemy.exc import IntegrityError
+        from sqlalchemy.orm import Session
+        from app.db import User, get_db
+        from app.validators import ensure_name_quota, ensure_unique_email, ensure_user_exists
+
+        app = FastAPI()
+
+        class UserIn(BaseModel):
+            email: str
+            name: str
+
+        @app.post("/users")
+        def create_user(body: UserIn, db: Session = Depends(get_db)):
+            ensure_unique_email(db, body.email)
+            user = User(email=body.email, name=body.name)
+            db.add(user)
+            db.commit()
+            return {"id": user.id}
+
+        @app.post("/users/caught")
+        def create_user_caught(body: UserIn, db: Session = Depends(get_db)):
+            ensure_unique_email(db, body.email)
+            try:
+                db.add(User(email=body.email, name=body.name))
+                db.commit()
+            except IntegrityError:
+                db.rollback()
+                raise HTTPException(status_code=409)
+            return {}
+
+        @app.post("/users/atomic")
+        def create_user_atomic(body: UserIn, db: Session = Depends(get_db)):
+            with db.begin():
+                ensure_unique_email(db, body.email)
+                db.add(User(email=body.email, name=body.name))
+            return {}
+
+        @app.post("/users/{user_id}/copy")
+        def copy_user(user_id: int, body: UserIn, db: Session = Depends(get_db)):
+            ensure_user_exists(db, user_id)
+            db.add(User(email=body.email, name=body.name))
+            db.commit()
+            return {}
+
+        @app.post("/users/quota")
+        def create_user_quota(body: UserIn, db: Session = Depends(get_db)):
+            ensure_name_quota(db, body.name)
+            db.add(User(email=body.email, name=body.name))
+            db.commit()
+            return {}
+    ''',
+}
+
+
+def test_a_uniqueness_check_in_a_raising_helper_then_an_insert(tmp_path):
+    """``ensure_unique_email(db, email)`` raises 409 when the row exists; the route then inserts: the
+    same race as the inline check, reported at the insert with the helper's lookup in the trace.  The
+    insert under ``except IntegrityError``, one ``db.begin()`` around both, a helper that raises when
+    the row is *missing*, and a range comparison stay silent."""
+    root = make_repo(tmp_path, HELPER_APP)
+    findings = [f for f in report(root).findings if f.rule == "AL310"]
+    assert [(f.path, f.line) for f in findings] == [("app/main.py", 18)]
+    assert ("app/validators.py", 5) in [(step.path, step.line) for step in findings[0].trace]
+    assert "declares `email` unique" in findings[0].message
+
+
+def test_a_raising_helper_in_a_node_service_before_create(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": '{"name": "x", "dependencies": {"express": "4", "sequelize": "6"}}',
+        "src/models.js": '''
+            const { Sequelize, DataTypes } = require('sequelize');
+            const sequelize = new Sequelize(process.env.DATABASE_URL);
+            const User = sequelize.define('User', { email: { type: DataTypes.STRING, unique: true }, name: DataTypes.STRING });
+            module.exports = { sequelize, User };
+        ''',
+        "src/users.service.js": '''
+            const { User } = require('./models');
+
+            class ConflictError extends Error {}
+
+            async function assertEmailAvailable(email) {
+              const existing = await User.findOne({ where: { email } });
+              if (existing) {
+                throw new ConflictError('Email already in use');
+              }
+            }
+
+            async function register({ email, name }) {
+              await assertEmailAvailable(email);
+              return User.create({ email, name });
+            }
+
+            async function registerSafely({ email, name }) {
+              await assertEmailAvailable(email);
+              try {
+                return await User.create({ email, name });
+              } catch (err) {
+                if (err.name === 'SequelizeUniqueConstraintError') throw new ConflictError('Email already in use');
+                throw err;
+              }
+            }
+
+            module.exports = { register, registerSafely };
+        ''',
+        "src/routes.js": '''
+            const express = require('express');
+            const service = require('./users.service');
+            const router = express.Router();
+
+            router.post('/users', async (req, res) => {
+              const user = await service.register(req.body);
+              res.status(201).json(user);
+            });
+
+            router.post('/users/safe', async (req, res) => {
+              const user = await service.registerSafely(req.body);
+              res.status(201).json(user);
+            });
+
+            module.exports = router;
+        ''',
+    })
+    findings = [f for f in report(root).findings if f.rule == "AL310"]
+    assert [(f.path, f.line) for f in findings] == [("src/users.service.js", 14)]

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding, TraceStep
+from archlint.semantics.calls import CALLBACK_FORM
 from archlint.semantics.frameworks import single_response_schema
 
 
@@ -29,12 +30,15 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     if program is None or not program.modules:
         return
     seen: set = set()
+    callbacks_removed = _mongoose_callbacks_removed(ctx)
     for analysis in program.analyses():
         if non_production(analysis.path):
             continue
         for deref in analysis.derefs:
             if not deref.origin or ":unloaded:" in deref.origin:
                 continue  # unknown origin (a subscript, `Array.find`): not judged; an association not loaded: AL229
+            if callbacks_removed and deref.origin.endswith(f"{CALLBACK_FORM})"):
+                continue  # Mongoose ≥ 7 throws on the callback form: the callback never runs
             first_name = deref.name.split(".")[0].split("[")[0].split("(")[0]
             key = (analysis.path, analysis.fid, deref.origin, first_name)
             if key in seen:
@@ -42,6 +46,25 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             seen.add(key)
             yield _finding(ctx, deref)
         yield from _returned_to_schema(ctx, program, analysis)
+
+
+def _mongoose_callbacks_removed(ctx) -> bool:
+    """The project declares Mongoose 7 or later, which dropped the callback API (``Model.findOne()
+    no longer accepts a callback``): a callback-form lookup throws before its callback runs."""
+    for dependency in ctx.manifest.dependencies:
+        if dependency.ecosystem != "npm" or dependency.name != "mongoose":
+            continue
+        spec = dependency.spec.strip()
+        if spec in ("", "*", "latest", "x"):
+            return True
+        digits = ""
+        for char in spec.lstrip("^~>=v "):
+            if not char.isdigit():
+                break
+            digits += char
+        if digits and int(digits) >= 7:
+            return True
+    return False
 
 
 def _returned_to_schema(ctx, program, analysis) -> Iterator[Finding]:
@@ -76,7 +99,7 @@ def _finding(ctx: CheckContext, deref) -> Finding:
     python = deref.path.endswith(".py")
     error = (
         "AttributeError: 'NoneType' object has no attribute …" if python
-        else "TypeError: Cannot read properties of null/undefined"
+        else "TypeError: Cannot read (or set) properties of null/undefined"
     )
     here = origin_path == deref.path
     where = f"`{callee}`" + (f" at line {line}" if here else f" ({origin_path}:{line})")

@@ -119,6 +119,9 @@ def whole_body(value, prisma: bool = False) -> bool:
     return False
 
 
+# stacks whose query methods take a Node-style callback `(err, result) => …` as their last argument
+NODE_CALLBACK_STACKS = frozenset({"mongoose"})
+CALLBACK_FORM = "callback"  # how a lookup's callback form is shown: `.findOne(…, callback)`
 LOOKUP_STACKS = frozenset({"sqlalchemy", "django", "sequelize", "prisma", "typeorm", "knex", "drizzle"})
 
 
@@ -540,7 +543,26 @@ class Calls:
         if outcome is not None and outcome.value in ("rows", "row", "row?", "result", "scalar", "tuple", "record", "none"):
             # data read or written is not a transaction handle: `article.save()` later is not in `t`
             tags, arg_tags = _no_tx(tags), _no_tx(arg_tags)
+        if stack in NODE_CALLBACK_STACKS and args and args[-1][0] == "pos" and type(v.strip(args[-1][2])) is v.Function:
+            return self.node_callback(node, value, tags, args[-1][2])
         return v.tag(value, tags | (arg_tags - frozenset(t for t in arg_tags if t.startswith("elem:")) if outcome is not None and outcome.value in ("rows", "row", "row?", "result") else arg_tags)) if not v.is_unknown(value) or combined or tags else value
+
+    def node_callback(self, node: ir.Call, value, tags: frozenset, function):
+        """Mongoose's callback form — ``User.findOne({ email }, (err, user) => …)``,
+        ``query.exec((err, doc) => …)``: the query runs now and the callback gets ``(err, result)``,
+        what awaiting it would give (a single-document query: a row that is null when nothing
+        matches).  The call itself yields nothing the code reads."""
+        result = v.tag(value, tags)
+        if type(v.strip(value)) is v.Query:  # not run yet: the callback is what runs it
+            result = self.await_value(result, ir.Await(node, node.span))
+        row = v.strip(result)
+        if type(row) is v.Row and row.nullable and row.origin and type(node.func) is ir.Attr:
+            # named by the call that takes the callback (AL220 keeps it to Mongoose versions that still call it)
+            shown = f".{node.func.name}({'…, ' if len(node.args) > 1 else ''}{CALLBACK_FORM})"
+            row = row._replace(origin=f"{self.path}:{node.span.line}:{node.span.column}:{shown}")
+            result = v.tag(row, v.tags_of(result))
+        self.invoke(node, function, [("pos", "", v.UNKNOWN, None), ("pos", "", result, None)])
+        return v.UNKNOWN
 
     def query_chains(self, receiver, node, args) -> frozenset:
         """The builder chains of the query a call makes: the receiver query's chains with this call
@@ -756,6 +778,11 @@ class Calls:
                            self.query_chains(receiver, node, args), via=getattr(receiver, "via", ""))
         if kind == "result":
             return v.Result(stack, model, loaded, unique, joined)
+        if kind == "rows" and stack == "mongoose" and type(receiver) is v.Query and receiver.single and model:
+            # `User.findOne({ email }).exec()`: the document, or null when none matches
+            chain = sorted(receiver.chains, key=len)[0] if receiver.chains else ()
+            origin = self.origin_of(chain[0].node if chain and type(chain[0].node) is ir.Call else node)
+            return v.Row(stack, model, loaded, nullable=True, origin=origin)
         if kind == "rows":
             return v.Rows(stack, model, loaded)
         if kind == "row?" and not _rejects_on_empty(args) and not _keyed_by_stored_row(receiver, args) and not getattr(receiver, "nonempty", False):
@@ -965,6 +992,9 @@ class Calls:
                 tags=self._outside(effect) | (CAUGHT if self.catching_unique and effect.op in ("write", "commit") else frozenset())
                 | self._context_tags(effect),
             ))
+        if summary.exit_branch and not summary.always_raises:
+            # the rest of the caller's block runs only where the callee returned: on its exit sides
+            self.branch = self.branch + tuple(side for side in summary.exit_branch if side not in self.branch)
         return summary.returns
 
     def _dereferenced_by_callee(self, args, derefs: tuple, label: str) -> None:
@@ -973,7 +1003,13 @@ class Calls:
         for _kind, _name, value, expr in args:
             origins = null_origins((value,))
             inner = next((d for d in derefs if d.origin in origins), None)
-            if inner is not None:
+            if inner is not None and expr is None:
+                # a result the library hands a callback (`findOne(q, (err, user) => user.name)`): no
+                # argument written here, so the read is judged where the callback makes it
+                self.null_derefs.append(inner)
+                if self.analysis is not None:
+                    self.analysis.derefs.append(inner)
+            elif inner is not None:
                 self.dereference(expr, value, expr.span, ((inner.path, inner.span, f"`{label}` reads `{inner.name}`"),) + inner.via)
 
     def _context_tags(self, effect) -> frozenset:
@@ -1025,6 +1061,10 @@ class Calls:
                     found = self.program.read_context(context.framework, context.scope, key.value)
                     return v.UNKNOWN if found is None else found if len(args) == 2 else v.join(found, args[2][2])
             return v.UNKNOWN
+        if name in ("builtins.setattr", "global:Object.assign") and len(args) >= 2 and args[0][0] == "pos" and args[0][3] is not None:
+            # setattr(article, key, value) / Object.assign(article, changes) on a lookup that may be
+            # None/null: the write raises (AttributeError / TypeError) like a read
+            self.dereference(args[0][3], args[0][2], node.span)
         if name == "builtins.setattr" and len(args) == 3:
             self.dynamic_field_write(node, args[0][2], args[1][2], "setattr")
         if name == "global:Object.assign" and len(args) >= 2 and type(v.strip(args[0][2])) is v.Row:

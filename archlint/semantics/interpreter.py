@@ -275,6 +275,7 @@ class Frame(Calls):
         self.catching_unique = 0  # > 0 inside `try` whose handler handles a unique violation (IntegrityError, P2002 …)
         self.handling = 0  # > 0 inside an `except`/`catch` handler body
         self.injecting = 0  # > 0 while a parameter's default (`Depends(provider)`) is evaluated
+        self.exit_branches: list[tuple] = []  # self.branch at each normal return (Summary.exit_branch)
 
     # running ---------------------------------------------------------------------------------------
     def run(self, args: tuple = (), kwargs: tuple = (), bound=None) -> Summary:
@@ -284,7 +285,13 @@ class Frame(Calls):
             self.tx += 1
         try:
             self._bind_parameters(args, dict(kwargs), bound)
-            terminated = self.block(function.body)
+            terminated = False
+            for statement in function.body:  # (not self.block: the branch the body ends on is kept)
+                if self.stmt(statement):
+                    terminated = True
+                    break
+            if not terminated:
+                self.exit_branches.append(self.branch)
         except (_Budget, RecursionError):  # past the budget, or nesting deeper than Python's stack
             return UNKNOWN_SUMMARY
         returns = self.returns
@@ -297,7 +304,18 @@ class Frame(Calls):
         if self.null_derefs:
             passed_in = null_origins((*args, *(value for _, value in kwargs)))
             derefs = tuple(d for d in self.null_derefs if d.origin in passed_in)
-        return Summary(returns, tuple(dict.fromkeys(self.effects)), raises, derefs, tuple(dict.fromkeys(self.context_events)))
+        return Summary(returns, tuple(dict.fromkeys(self.effects)), raises, derefs, tuple(dict.fromkeys(self.context_events)),
+                       self._exit_branch())
+
+    def _exit_branch(self) -> tuple:
+        """The branch sides every normal return (a ``return``, the end of the body) runs on: after
+        ``if found: raise …`` a helper returns only on the not-found side."""
+        if not self.exit_branches:
+            return ()
+        common = set(self.exit_branches[0])
+        for branch in self.exit_branches[1:]:
+            common &= set(branch)
+        return tuple(side for side in self.exit_branches[0] if side in common)
 
     def _decorated_atomic(self) -> bool:
         for decorator in self.function.decorators:
@@ -501,6 +519,7 @@ class Frame(Calls):
                 self.callback_results[-1].append(value)
             else:
                 self.returns = v.join(self.returns, value)
+                self.exit_branches.append(self.branch)
                 if self.analysis is not None and node.value is not None and v.is_nullable(value):
                     # a handler returning the lookup itself: its response schema gets None (AL220)
                     origin = next((v.strip(o).origin for o in v.options(value)
@@ -595,8 +614,6 @@ class Frame(Calls):
         lookup decides a branch that leaves the function when the row exists.  Recorded (event
         ``lookup-exit``: the if, the side that runs when no row was found, the lookups) for the
         check-then-insert rule, which matches it with an insert on that side."""
-        if self.analysis is None:
-            return
         lookups = sorted(t[len(LOOKUP_TAG):] for t in v.tags_of(test_value) if t.startswith(LOOKUP_TAG))
         if not lookups:
             return
@@ -606,7 +623,11 @@ class Frame(Calls):
         found_side, missing_side = ("then", "else") if found else ("else", "then")
         if not (ends_then if found_side == "then" else ends_else):
             return  # the found branch falls through: not a rejection (get-or-create is another shape)
-        self.analysis.events.append(Event("lookup-exit", self.path, node.span, f"{site}|{missing_side}|{','.join(lookups)}"))
+        event = Event("lookup-exit", self.path, node.span, f"{site}|{missing_side}|{','.join(lookups)}")
+        if self.analysis is not None:
+            self.analysis.events.append(event)
+        else:  # a helper run for its caller (`ensure_unique_email(db, email)`): the caller's analysis gets it
+            self.context_events.append(event)
 
     def _request_slot(self, obj, name: str) -> str:
         """Environment key of ``req.<name>`` for a name the framework does not define on the request
@@ -689,6 +710,9 @@ class Frame(Calls):
             if truthy and self.python and type(name) is ir.Name and name.id in self.env:
                 return {name.id: _nonempty(self.env[name.id])}
             return {}
+        if kind is ir.Call and truthy and self.python and type(test.func) is ir.Name and test.func.id == "hasattr" \
+                and len(test.args) == 2 and type(test.arg(0)) is ir.Name and test.arg(0).id in self.env:
+            return {test.arg(0).id: non_null(self.env[test.arg(0).id])}  # `if hasattr(user, key)`: None has no columns
         if kind is ir.Call:
             return self._membership_narrowing(test.args[0].value if len(test.args) == 1 else None, test.func, truthy, "includes")
         if kind is ir.Attr:
@@ -1015,7 +1039,10 @@ class Frame(Calls):
                 items[target.name] = value
                 self.env["<exports>"] = v.Record(tuple(items.items()))
                 return
-            receiver = v.strip(self.eval(obj))
+            held = self.eval(obj)
+            # `article.title = body.title` on a lookup that may be None: the write raises like a read
+            self.dereference(obj, held, target.span)
+            receiver = v.strip(held)
             if type(obj) is ir.Name and obj.id in self.env and _records(self.env[obj.id]):
                 self._set_entry(obj.id, target.name, value)  # where.authorId = id
                 return
@@ -1188,6 +1215,10 @@ class Frame(Calls):
                 for value in values[1:]:
                     result = v.join(result, value)
                 return result
+            if node.op == "or" and values:
+                # `article or Article(slug=slug)`: an operand is the result only when it is truthy, so
+                # a row that may be None is, there, a row; only the last operand is taken as it is
+                values = [non_null(value) for value in values[:-1]] + [values[-1]]
             result = values[0] if values else v.UNKNOWN
             for value in values[1:]:
                 result = v.join(result, value)

@@ -43,6 +43,10 @@ class Summary(NamedTuple):
     # model-level mistakes seen only with the caller's values (`authorId: user` where `user` is the
     # caller's row): recorded where they happen, reported once (Event)
     events: tuple = ()
+    # the branch sides ((if-site, side), …) every normal return of the function runs on: a helper
+    # `if db.query(User).filter_by(email=e).first(): raise HTTPException(409)` returns only on the
+    # not-found side, so what its caller does after the call runs there too (AL310)
+    exit_branch: tuple = ()
 
 
 class Site(NamedTuple):
