@@ -646,3 +646,48 @@ def test_select_star_in_a_migration_reads_its_own_revisions_schema(tmp_path):
         "app/repo.py": query.replace("def upgrade", "def latest"),
     })
     assert [f for f in sql_findings(tmp_path) if f[0] == "AL414"] == [("AL414", "app/repo.py", 5)]
+
+
+def test_a_query_run_again_and_again_in_a_while_loop_takes_a_batch(tmp_path):
+    """prefect's services: ``while True: runs = (await session.execute(select(Run).where(…)
+    .limit(batch_size))).scalars().all(); …; if len(runs) < batch_size: break`` — each pass takes
+    any matching rows and changes them, order is irrelevant.  The same query returned as a page
+    of an endpoint, or stepped through with an OFFSET in the loop, needs an order."""
+    make_repo(tmp_path, {
+        "app/models.py": """
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+            class Base(DeclarativeBase):
+                pass
+
+            class Run(Base):
+                __tablename__ = "runs"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                state: Mapped[str] = mapped_column()
+        """,
+        "app/jobs.py": """
+            from sqlalchemy import select
+            from app.models import Run
+
+            def mark_late(session, batch_size=100):
+                while True:
+                    runs = session.execute(select(Run).where(Run.state == "scheduled").limit(batch_size)).scalars().all()
+                    for run in runs:
+                        run.state = "late"
+                    session.commit()
+                    if len(runs) < batch_size:
+                        break
+
+            def export(session, batch_size=100):
+                offset = 0
+                while True:
+                    runs = session.execute(select(Run).limit(batch_size).offset(offset)).scalars().all()
+                    if not runs:
+                        break
+                    offset += batch_size
+
+            def latest(session):
+                return session.execute(select(Run).where(Run.state == "done").limit(20)).scalars().all()
+        """,
+    })
+    assert [f for f in sql_findings(tmp_path) if f[0] == "AL409"] == [("AL409", "app/jobs.py", 16), ("AL409", "app/jobs.py", 22)]

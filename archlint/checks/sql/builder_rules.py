@@ -58,7 +58,7 @@ def run(context: Context, runs) -> Iterator[Finding]:
         found = list(_write_without_where(context, run, alternatives))
         for lifted in alternatives:
             if not non_production(lifted.path):
-                found.extend(_statement(context, lifted))
+                found.extend(_statement(context, lifted, run))
         yield from (item for item in found if item is not None)
 
 
@@ -78,9 +78,9 @@ def _selects(tree: exp.Expression) -> list[exp.Select]:
     return list(tree.find_all(exp.Select))
 
 
-def _statement(context: Context, lifted: base.Lifted) -> Iterator[Finding]:
+def _statement(context: Context, lifted: base.Lifted, run) -> Iterator[Finding]:
     tree = lifted.tree
-    yield from _limit_without_order(context, lifted, tree)
+    yield from _limit_without_order(context, lifted, tree, run.in_while)
     yield from _aggregates(context, lifted, tree)
     yield from _count_fan_out(context, lifted, tree)
     yield from _limit_over_collection(context, lifted, tree)
@@ -146,9 +146,9 @@ _HANDLE_PARAM = re.compile(r"^(self|cls|this|session|db|database|conn|connection
 
 
 # AL409 ----------------------------------------------------------------------------------------------
-def _limit_without_order(context: Context, lifted: base.Lifted, tree) -> Iterator[Finding]:
+def _limit_without_order(context: Context, lifted: base.Lifted, tree, batched: bool) -> Iterator[Finding]:
     for select in _selects(tree):
-        if not pages_unordered(select):
+        if not pages_unordered(select, batched):
             continue
         offset = select.args.get("offset")
         node = offset if offset is not None else select.args.get("limit")

@@ -252,14 +252,16 @@ def _limit_without_order(item: PreparedStatement, tree: exp.Expression) -> Itera
         return
 
 
-def pages_unordered(select: exp.Select) -> bool:
+def pages_unordered(select: exp.Select, batched: bool = False) -> bool:
     """Whether ``select`` takes a LIMIT/OFFSET slice of rows whose order is undefined *and matters*
     (AL409, for raw SQL and lifted queries alike).  Order does not matter for: ``LIMIT 1`` (a lookup
     or an existence check), one aggregate row, ``EXISTS (…)``, a slice ordered by its enclosing
     union or select, a slice only counted (``SELECT count(*) FROM (… LIMIT n)``), and a LIMIT with no
     OFFSET that picks the next batch for an UPDATE/DELETE/INSERT (``WITH batch AS (SELECT id …
     LIMIT 500) UPDATE …`` / ``WHERE id IN (SELECT … LIMIT :n)``: any rows will do, the loop repeats
-    until none are left — prefect's and Django's backfill migrations)."""
+    until none are left — prefect's and Django's backfill migrations).  ``batched``: the query runs
+    again and again in a ``while`` loop (prefect's services: ``while True: runs = …limit(batch_size)``),
+    the same batch idiom written in code."""
     limit, offset = select.args.get("limit"), select.args.get("offset")
     if (limit is None and offset is None) or select.args.get("order") is not None:
         return False
@@ -275,7 +277,7 @@ def pages_unordered(select: exp.Select) -> bool:
     outer = parent.find_ancestor(exp.Select) if isinstance(parent, exp.Subquery) else None
     if outer is not None and (outer.args.get("order") is not None or _only_aggregates(outer)):
         return False
-    return not (offset is None and select.find_ancestor(exp.Update, exp.Delete, exp.Insert) is not None)
+    return not (offset is None and (batched or select.find_ancestor(exp.Update, exp.Delete, exp.Insert) is not None))
 
 
 def is_one_row_limit(limit) -> bool:

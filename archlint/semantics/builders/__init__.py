@@ -73,6 +73,9 @@ class Run(NamedTuple):
     path: str  # where it runs ("" for a returned query)
     span: object
     handlers: frozenset  # (path, fid) of the analyses of record that ran it (route handlers among them)
+    # every run of it repeats inside a ``while`` loop: a batch or polling loop (``while True: rows =
+    # …limit(n); process(rows); if len(rows) < n: break``) — it takes *any* n matching rows each time
+    in_while: bool = False
 
 
 def collect_queries(program) -> list[Run]:
@@ -82,6 +85,7 @@ def collect_queries(program) -> list[Run]:
     some other chain extends is not a query of its own (the caller adds ``.orderBy`` later)."""
     found: dict = {}
     returned: dict = {}
+    whiles = {loop.id for analysis in program.analyses() for loop in analysis.loops if loop.kind == "while"}
     for analysis in program.analyses():
         effects = analysis.summary.effects if analysis.fid else analysis.effects
         owner = (analysis.path, analysis.fid)
@@ -93,7 +97,8 @@ def collect_queries(program) -> list[Run]:
             key = (query.stack, query.model, _calls_of(query))
             run = found.get(key)
             handlers = (run.handlers if run is not None else frozenset()) | {owner}
-            found[key] = Run(run.query if run is not None else query, effect.path, effect.span, handlers)
+            in_while = any(loop in whiles for loop in effect.loops) and (run is None or run.in_while)
+            found[key] = Run(run.query if run is not None else query, effect.path, effect.span, handlers, in_while)
         if analysis.fid:
             for option in v.options(analysis.summary.returns):
                 query = v.strip(option)
