@@ -330,6 +330,48 @@ CASES = {
         },
         [("AL410", "app/repo.py", 12)],
     ),
+    # label-studio: Count("project__tasks__annotations") counts each annotation once — every table
+    # before it on the path is one row per annotation; counting the tasks through their annotations,
+    # or the comments beside the tags, is inflated
+    "django-count-along-a-path-is-not-fan-out": (
+        {
+            "requirements.txt": "django==5.1\n",
+            "labels/__init__.py": "",
+            "labels/models.py": """
+                from django.db import models
+
+                class Project(models.Model):
+                    title = models.CharField(max_length=80)
+
+                class Task(models.Model):
+                    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tasks")
+
+                class Annotation(models.Model):
+                    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="annotations")
+
+                class Comment(models.Model):
+                    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="comments")
+
+                class LabelLink(models.Model):
+                    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="links")
+            """,
+            "labels/views.py": """
+                from django.db.models import Count
+                from django.http import JsonResponse
+
+                from labels.models import LabelLink, Task
+
+                def links(request):
+                    rows = LabelLink.objects.annotate(n=Count("project__tasks__annotations"))
+                    return JsonResponse({"n": [r.n for r in rows]})
+
+                def tasks(request):
+                    rows = Task.objects.annotate(n=Count("annotations"), m=Count("comments"))
+                    return JsonResponse({"n": [(r.n, r.m) for r in rows]})
+            """,
+        },
+        [("AL410", "labels/views.py", 11)],
+    ),
     "text-limit-over-a-joined-collection": (
         {
             "package.json": '{"dependencies": {"better-sqlite3": "^9"}}',

@@ -223,7 +223,7 @@ def _count_fan_out(context: Context, lifted: base.Lifted, tree) -> Iterator[Find
             counted = column.table.lower() if column is not None and column.table else root
             # COUNT(tags.id) over articles→article_tags→tags counts the tags: the association join
             # is the counted collection itself, not a second one multiplying it.
-            others = [alias for alias in fanning if counted not in _reached(select, alias)]
+            others = [alias for alias in fanning if counted not in _downstream(select, alias)]
             # COUNT(*) grouped by the parent over one child join is the child count per parent; as a
             # total (no GROUP BY) it counts parent×child rows.
             if not others or (star and len(fanning) < 2 and select.args.get("group") is not None):
@@ -273,6 +273,25 @@ def _reached(select: exp.Select, alias: str) -> set[str]:
             if any(c.table.lower() in reached for c in join.args["on"].find_all(exp.Column)):
                 reached.add(other)
                 grew = True
+    return reached
+
+
+def _downstream(select: exp.Select, alias: str) -> set[str]:
+    """``alias`` and the tables joined *through* it, later in the join order (the ON naming a table
+    already reached): ``article_tags`` reaches ``tags``; in label-studio's ``Count("project__tasks__
+    annotations")`` the ``tasks`` join reaches ``annotations``.  A fan-out join on the path to the
+    counted table does not multiply it — each counted row has one row of every table before it on
+    that path; only a one-to-many join off the path (a sibling collection) repeats it."""
+    joins = [(base.table_alias(j.this), j) for j in select.args.get("joins") or () if isinstance(j.this, exp.Table)]
+    reached = {alias}
+    after = False
+    for other, join in joins:
+        if other == alias:
+            after = True
+            continue
+        on = join.args.get("on")
+        if after and on is not None and any(c.table.lower() in reached for c in on.find_all(exp.Column)):
+            reached.add(other)
     return reached
 
 
