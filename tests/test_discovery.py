@@ -93,3 +93,25 @@ def test_explicitly_named_path_is_analysed_even_if_excluded(tmp_path):
     write(tmp_path, "legacy/generated/skip.py")
     result = discover(str(tmp_path), [str(tmp_path / "legacy")], ["legacy/**", "**/generated/**"])
     assert paths_of(result) == ["legacy/old.py"]
+
+
+def test_browser_assets_no_package_json_governs_are_left_out(tmp_path):
+    """pretix ships 629 JS files under static/ and static.dist/ (jQuery plugins, Vite bundles) and no
+    package.json: they are what the Django app serves to browsers, not a Node program (9 s and 600 MB
+    of parsing before).  JS outside an asset directory, and JS under a package.json — a Node
+    backend's public/ or a frontend/ sub-project — are analysed."""
+    write(tmp_path, "requirements.txt", "django\n")
+    write(tmp_path, "shop/views.py")
+    write(tmp_path, "shop/static/shop/js/cart.js", "$(function () { $('#cart').show(); });\n")
+    write(tmp_path, "shop/static.dist/vite/app.min.js", "var a=1;\n")
+    write(tmp_path, "shop/static.dist/vite/vendor.js", "export const v = 1;\n")
+    write(tmp_path, "tools/build.js", "require('fs');\n")
+    write(tmp_path, "frontend/package.json", "{}")
+    write(tmp_path, "frontend/public/sw.js", "self.addEventListener('fetch', () => {});\n")
+    result = discover(str(tmp_path), [str(tmp_path)], [])
+    assert paths_of(result) == ["frontend/public/sw.js", "shop/views.py", "tools/build.js"]
+    assert result.problems == [] and result.skipped == 0
+    assert sorted(d for d, why in result.hidden if why.startswith("browser assets")) == ["shop/static", "shop/static.dist"]
+    write(tmp_path, "package.json", "{}")  # a Node project at the root governs every JS file
+    result = discover(str(tmp_path), [str(tmp_path)], [])
+    assert "shop/static/shop/js/cart.js" in paths_of(result) and "shop/static.dist/vite/vendor.js" in paths_of(result)

@@ -97,18 +97,18 @@ def test_one_edited_file_is_redone_and_the_rest_comes_from_the_cache(tmp_path):
 
 def test_scripts_without_imports_are_not_parsed_for_layers_only(tmp_path):
     root = _layered_app(tmp_path / "repo")
-    static = root / "app" / "static"
+    static = root / "app" / "scripts"  # (under static/ with no package.json they are not even discovered)
     static.mkdir()
     (static / "widget.js").write_text("(function () {\n  var x = document.getElementById('a');\n  x.innerHTML = 'SELECT 1';\n})();\n")
     (static / "broken.js").write_text("function (\n")
     cache = str(tmp_path / "cache")
     layers = run_check([str(root)], Options(cache_dir=cache, select=("layering",)))
-    widget = layers.context.files["app/static/widget.js"]
+    widget = layers.context.files["app/scripts/widget.js"]
     assert not widget.has_body and widget.imports == [] and widget.signals is None
     with_syntax = run_check([str(root)], Options(use_cache=False, select=("layering", "AL001")))
-    assert any(f.rule == "AL001" and f.path == "app/static/broken.js" for f in with_syntax.findings)
+    assert any(f.rule == "AL001" and f.path == "app/scripts/broken.js" for f in with_syntax.findings)
     full = run_check([str(root)], Options(cache_dir=cache))  # the cached inert head is not trusted for strings
-    assert full.context.files["app/static/widget.js"].signals is not None
+    assert full.context.files["app/scripts/widget.js"].signals is not None
     assert _keys(full) == _keys(run_check([str(root)], Options(use_cache=False)))
 
 
