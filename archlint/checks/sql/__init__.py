@@ -36,6 +36,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         files = {path: facts for path, facts in ctx.files.items() if ctx.projects.of(path) == project}
         choice = detect_database(files, ctx.graph, ctx.projects.manifest_of(ctx.manifest, project), sql)
         sites = sql_sites(ctx.files, project_paths, ctx.datalayer, ctx.graph, sql, choice.database, typed) if project_paths else []
+        sites = _guarded(ctx, sites, sql)
         reported: set[tuple[str, str, int]] = set()
         catalog = None
         if (sites or lifted_projects.get(project)) and ctx.program is not None:
@@ -57,6 +58,30 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 if key not in reported:  # raw SQL inside a builder chain was judged as SQL text already
                     reported.add(key)
                     yield item
+
+
+def _guarded(ctx: CheckContext, sites: list, sql: SqlKnowledge) -> list:
+    """A site inside ``if bind.dialect.name == "postgresql":`` (or after ``if … != "postgresql":
+    return``) runs only on that database: it is judged in that dialect, not the project's."""
+    program = ctx.program
+    if program is None or not sites:
+        return sites
+    from archlint.semantics.dialect_guards import guarded_dialects
+
+    result = []
+    for site in sites:
+        try:
+            module = program.modules[site.path]
+        except KeyError:
+            module = None
+        names = guarded_dialects(module, site.call.span) if module is not None else None
+        databases = {sql.database_named(name) for name in names} if names else set()
+        if len(databases) == 1 and None not in databases:
+            database = databases.pop()
+            if database != site.database:
+                site = site._replace(database=database)
+        result.append(site)
+    return result
 
 
 def _typed_receivers(ctx: CheckContext) -> dict:
