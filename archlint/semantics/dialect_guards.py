@@ -152,14 +152,20 @@ def _walk(block: tuple, span: Span, dialect_locals: frozenset[str]) -> list[froz
     return None
 
 
-def guarded_dialects(module: ir.ModuleIR, span: Span) -> frozenset[str] | None:
-    """The dialect names (``postgresql``, ``sqlite``, ``mysql`` …) the connection can have where the
-    code at ``span`` runs, by the dialect tests that guard it in its function; ``None`` when no test
-    does."""
+def innermost_function(module: ir.ModuleIR, span: Span) -> ir.Function | None:
+    """The innermost function (or the module's top level) whose source holds ``span``."""
     function = None
     for candidate in module.functions:
         if _contains(candidate.span, span) and (function is None or _contains(function.span, candidate.span)):
             function = candidate
+    return function
+
+
+def guarded_dialects(module: ir.ModuleIR, span: Span) -> frozenset[str] | None:
+    """The dialect names (``postgresql``, ``sqlite``, ``mysql`` …) the connection can have where the
+    code at ``span`` runs, by the dialect tests that guard it in its function; ``None`` when no test
+    does."""
+    function = innermost_function(module, span)
     if function is None:
         return None
     constraints = _walk(function.body, span, _dialect_locals(function))

@@ -61,8 +61,12 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
 
 
 def _guarded(ctx: CheckContext, sites: list, sql: SqlKnowledge) -> list:
-    """A site inside ``if bind.dialect.name == "postgresql":`` (or after ``if … != "postgresql":
-    return``) runs only on that database: it is judged in that dialect, not the project's."""
+    """What the IR knows about each site that the text extraction does not:
+
+    * a site inside ``if bind.dialect.name == "postgresql":`` (or after ``if … != "postgresql":
+      return``) runs only on that database: it is judged in that dialect, not the project's;
+    * a hole that is a parameter declared ``number`` / ``int`` / ``bool`` prints digits or
+      true/false: it cannot carry a quote, so it is no injection (effect's ``pid = ${pid}``)."""
     program = ctx.program
     if program is None or not sites:
         return sites
@@ -70,10 +74,8 @@ def _guarded(ctx: CheckContext, sites: list, sql: SqlKnowledge) -> list:
 
     result = []
     for site in sites:
-        try:
-            module = program.modules[site.path]
-        except KeyError:
-            module = None
+        module = _module(program, site.path)
+        site = _typed_holes(program, site)
         names = guarded_dialects(module, site.call.span) if module is not None else None
         databases = {sql.database_named(name) for name in names} if names else set()
         if len(databases) == 1 and None not in databases:
@@ -82,6 +84,30 @@ def _guarded(ctx: CheckContext, sites: list, sql: SqlKnowledge) -> list:
                 site = site._replace(database=database)
         result.append(site)
     return result
+
+
+def _module(program, path: str):
+    try:
+        return program.modules[path]
+    except KeyError:
+        return None
+
+
+def _typed_holes(program, site):
+    text = site.sql
+    if text is None or not text.runtime_holes:
+        return site
+    from archlint.domain.sql.holes import RUNTIME, SAFE
+    from archlint.semantics.typed_params import scalar_parameter
+
+    anchored = text.anchor is not None
+    module = _module(program, text.path if anchored else site.path)
+    if module is None:
+        return site
+    span = text.anchor.span if anchored else site.call.span
+    holes = tuple(hole._replace(origin=SAFE) if hole.origin == RUNTIME and scalar_parameter(module, span, hole.expr.strip()) else hole
+                  for hole in text.holes)
+    return site._replace(sql=text._replace(holes=holes)) if holes != text.holes else site
 
 
 def _typed_receivers(ctx: CheckContext) -> dict:

@@ -1,0 +1,93 @@
+"""AL502 holes whose value is fixed by its type or by the code: a parameter declared as a number or
+a boolean (effect 4.1.5 SqlRunnerStorage.ts ``pid: number``), the keys of a module-level dict
+literal (open-webui's ``for table_name, pk_columns in LEGACY_TABLES.items()``)."""
+
+from __future__ import annotations
+
+from helpers import findings, make_repo
+
+_PG = {"package.json": '{"name": "locks", "dependencies": {"pg": "^8"}}'}
+
+_LOCKS_TS = """
+import { Pool } from 'pg'
+
+const pool = new Pool({ connectionString: process.env.DATABASE_URL })
+
+export const heldLocks = async (pid: {type}, classId: number) => {
+  const result = await pool.query(
+    `SELECT objid FROM pg_locks WHERE locktype = 'advisory' AND classid = ${classId} AND pid = ${pid} ORDER BY objid`,
+    []
+  )
+  return result.rows
+}
+
+export const heldLocksOf = (pids: ReadonlyArray<string>) =>
+  Promise.all(pids.map(async function (pid: {type}) {
+    return (await pool.query(`SELECT objid FROM pg_locks WHERE pid = ${pid}`)).rows
+  }))
+"""
+
+
+def _al502(tmp_path, files):
+    return [(path, line) for rule, path, line in findings(make_repo(tmp_path, files)) if rule == "AL502"]
+
+
+def test_a_number_parameter_spliced_into_sql_is_no_injection(tmp_path):
+    files = {**_PG, "src/locks.ts": _LOCKS_TS.replace("{type}", "number")}
+    assert _al502(tmp_path, files) == []
+
+
+def test_a_string_parameter_spliced_into_sql_still_fires(tmp_path):
+    files = {**_PG, "src/locks.ts": _LOCKS_TS.replace("{type}", "string")}
+    assert _al502(tmp_path, files) == [("src/locks.ts", 7), ("src/locks.ts", 15)]
+
+
+_REPORTS_PY = """
+import sqlite3
+
+
+def recent_orders(conn: sqlite3.Connection, customer_id: {type}, limit: int = 20, archived: bool | None = None):
+    return conn.execute(
+        f"SELECT id, total FROM orders WHERE customer_id = {customer_id} AND archived = {bool(archived)} LIMIT {limit}"
+    ).fetchall()
+
+
+def open_orders(conn: sqlite3.Connection, customer_id: int, status):
+    customer_id = status or customer_id
+    return conn.execute(f"SELECT id FROM orders WHERE customer_id = {customer_id}").fetchall()
+"""
+
+
+def test_python_int_and_bool_parameters_spliced_into_sql_are_no_injection(tmp_path):
+    files = {"requirements.txt": "fastapi\n", "app/reports.py": _REPORTS_PY.replace("{type}", "Optional[int]")}
+    assert _al502(tmp_path, files) == [("app/reports.py", 12)]  # only the reassigned one
+
+
+def test_a_python_str_parameter_spliced_into_sql_still_fires(tmp_path):
+    files = {"requirements.txt": "fastapi\n", "app/reports.py": _REPORTS_PY.replace("{type}", "str")}
+    assert _al502(tmp_path, files) == [("app/reports.py", 6), ("app/reports.py", 12)]
+
+
+_MIGRATION = """
+import sqlalchemy as sa
+from alembic import op
+
+LEGACY_TABLES = {
+    'auth': ['id'],
+    'chat': ['id'],
+    'tag': ['id', 'user_id'],
+}
+
+
+def upgrade(extra_tables):
+    conn = op.get_bind()
+    for table_name, pk_columns in LEGACY_TABLES.items():
+        conn.execute(sa.text(f'DROP TABLE IF EXISTS _alembic_tmp_{table_name}'))
+    for table_name, pk_columns in extra_tables.items():
+        conn.execute(sa.text(f'DROP TABLE IF EXISTS _alembic_tmp_{table_name}'))
+"""
+
+
+def test_the_keys_of_a_module_dict_literal_are_fixed_identifiers(tmp_path):
+    files = {"requirements.txt": "alembic\nsqlalchemy\n", "migrations/versions/461111b60977_keys.py": _MIGRATION}
+    assert _al502(tmp_path, files) == [("migrations/versions/461111b60977_keys.py", 16)]  # the parameter's keys
