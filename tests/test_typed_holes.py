@@ -91,3 +91,55 @@ def upgrade(extra_tables):
 def test_the_keys_of_a_module_dict_literal_are_fixed_identifiers(tmp_path):
     files = {"requirements.txt": "alembic\nsqlalchemy\n", "migrations/versions/461111b60977_keys.py": _MIGRATION}
     assert _al502(tmp_path, files) == [("migrations/versions/461111b60977_keys.py", 16)]  # the parameter's keys
+
+
+_PARTICIPANTS = '''
+from sqlalchemy import bindparam, text
+
+
+class ChatTable:
+    async def participant_ids(self, session, chat_ids: list[str], {signature}) -> dict[str, list[str]]:
+        participants: dict[str, list[str]] = {{chat_id: [] for chat_id in chat_ids}}
+        dialect = session.bind.dialect.name
+        if dialect == 'sqlite':
+            messages = "SELECT c.id AS chat_id, m.value AS message FROM chat AS c, json_each(c.chat, '$.messages') AS m"
+
+            def author(path):
+                return f"json_extract(message, '{{path}}')"
+
+            author_id = f"COALESCE({{author({first})}}, {{author('$.user.id')}})"
+        elif dialect == 'postgresql':
+            messages = "SELECT c.id AS chat_id, m AS message FROM chat AS c, json_array_elements(c.chat->'messages') AS m"
+
+            def author(path):
+                """The author id at a JSON path of the message."""
+                return f"message#>>'{{path}}'"
+
+            author_id = f"COALESCE({{author({first})}}, {{author('{{user,id}}')}})"
+        else:
+            raise NotImplementedError(f'Unsupported dialect: {{dialect}}')
+
+        query = text(f"""
+            WITH messages AS ({{messages}})
+            SELECT DISTINCT chat_id, {{author_id}} AS author_id FROM messages WHERE chat_id IN :chat_ids
+        """).bindparams(bindparam('chat_ids', expanding=True))
+        for chat_id, author_id in (await session.execute(query, {{'chat_ids': chat_ids}})).all():
+            participants[chat_id].append(author_id)
+        return participants
+'''
+
+
+def test_fragments_chosen_per_dialect_and_built_by_a_local_helper_from_literals_are_fixed(tmp_path):
+    files = {
+        "requirements.txt": "sqlalchemy\naiosqlite\n",
+        "app/chats.py": _PARTICIPANTS.format(signature="db=None", first="'$.user_id'"),
+    }
+    assert _al502(tmp_path, files) == []
+
+
+def test_the_same_helper_called_with_the_callers_argument_still_fires(tmp_path):
+    files = {
+        "requirements.txt": "sqlalchemy\naiosqlite\n",
+        "app/chats.py": _PARTICIPANTS.format(signature="author_path: str = '$.user_id'", first="author_path"),
+    }
+    assert _al502(tmp_path, files) == [("app/chats.py", 28)]

@@ -29,7 +29,7 @@ from archlint.domain.facts import Span
 _SUBJECT_ATTRS = (("dialect", "name"), (None, "vendor"))
 
 
-def _contains(outer: Span, inner: Span) -> bool:
+def contains(outer: Span, inner: Span) -> bool:
     return (outer.line, outer.column) <= (inner.line, inner.column) and (inner.end_line, inner.end_column) <= (
         outer.end_line, outer.end_column)
 
@@ -119,7 +119,7 @@ def _walk(block: tuple, span: Span, dialect_locals: frozenset[str]) -> list[froz
     (``None`` when no statement of the block holds it)."""
     constraints: list[frozenset[str]] = []
     for statement in block:
-        if not _contains(statement.span, span):
+        if not contains(statement.span, span):
             if type(statement) is ir.If:
                 # `if dialect != "postgresql": return` — what follows runs only on PostgreSQL
                 if _exits(statement.body) and not _exits(statement.orelse):
@@ -156,7 +156,7 @@ def innermost_function(module: ir.ModuleIR, span: Span) -> ir.Function | None:
     """The innermost function (or the module's top level) whose source holds ``span``."""
     function = None
     for candidate in module.functions:
-        if _contains(candidate.span, span) and (function is None or _contains(function.span, candidate.span)):
+        if contains(candidate.span, span) and (function is None or contains(function.span, candidate.span)):
             function = candidate
     return function
 

@@ -66,7 +66,9 @@ def _guarded(ctx: CheckContext, sites: list, sql: SqlKnowledge) -> list:
     * a site inside ``if bind.dialect.name == "postgresql":`` (or after ``if … != "postgresql":
       return``) runs only on that database: it is judged in that dialect, not the project's;
     * a hole that is a parameter declared ``number`` / ``int`` / ``bool`` prints digits or
-      true/false: it cannot carry a quote, so it is no injection (effect's ``pid = ${pid}``)."""
+      true/false: it cannot carry a quote, so it is no injection (effect's ``pid = ${pid}``);
+      a local whose every assignment is built from literals — through branches and nested
+      helpers called with literals — is fixed text (:mod:`archlint.semantics.hole_values`)."""
     program = ctx.program
     if program is None or not sites:
         return sites
@@ -98,14 +100,14 @@ def _typed_holes(program, site):
     if text is None or not text.runtime_holes:
         return site
     from archlint.domain.sql.holes import RUNTIME, SAFE
-    from archlint.semantics.typed_params import scalar_parameter
+    from archlint.semantics.hole_values import fixed_name
 
     anchored = text.anchor is not None
     module = _module(program, text.path if anchored else site.path)
     if module is None:
         return site
     span = text.anchor.span if anchored else site.call.span
-    holes = tuple(hole._replace(origin=SAFE) if hole.origin == RUNTIME and scalar_parameter(module, span, hole.expr.strip()) else hole
+    holes = tuple(hole._replace(origin=SAFE) if hole.origin == RUNTIME and fixed_name(module, span, hole.expr.strip()) else hole
                   for hole in text.holes)
     return site._replace(sql=text._replace(holes=holes)) if holes != text.holes else site
 
