@@ -143,3 +143,46 @@ def test_the_same_helper_called_with_the_callers_argument_still_fires(tmp_path):
         "app/chats.py": _PARTICIPANTS.format(signature="author_path: str = '$.user_id'", first="author_path"),
     }
     assert _al502(tmp_path, files) == [("app/chats.py", 28)]
+
+
+_PRAGMA_MIGRATION = '''
+import sqlalchemy as sa
+from alembic import op
+
+
+def {helper}(table_name, column_name, conn):
+    indexes = conn.execute(sa.text(f"PRAGMA index_list('{{table_name}}')")).fetchall()
+    return [idx[1] for idx in indexes if column_name in idx[1]]
+
+
+def upgrade(extra_table=None):
+    conn = op.get_bind()
+    for col in ('api_key', 'oauth_sub'):
+        {helper}({first}, col, conn)
+    {helper}('user', 'info', conn)
+'''
+
+
+def test_a_private_helper_every_caller_passes_a_literal_to_is_fixed(tmp_path):
+    files = {"requirements.txt": "alembic\nsqlalchemy\n",
+             "migrations/versions/b10670c03dd5_update_user_table.py": _PRAGMA_MIGRATION.format(helper="_drop_indexes", first="'user'")}
+    assert _al502(tmp_path, files) == []
+
+
+def test_a_private_helper_one_caller_passes_a_parameter_to_still_fires(tmp_path):
+    files = {"requirements.txt": "alembic\nsqlalchemy\n",
+             "migrations/versions/b10670c03dd5_update_user_table.py": _PRAGMA_MIGRATION.format(helper="_drop_indexes", first="extra_table")}
+    assert _al502(tmp_path, files) == [("migrations/versions/b10670c03dd5_update_user_table.py", 6)]
+
+
+def test_a_public_helper_other_modules_may_call_still_fires(tmp_path):
+    files = {"requirements.txt": "alembic\nsqlalchemy\n",
+             "migrations/versions/b10670c03dd5_update_user_table.py": _PRAGMA_MIGRATION.format(helper="drop_indexes", first="'user'")}
+    assert _al502(tmp_path, files) == [("migrations/versions/b10670c03dd5_update_user_table.py", 6)]
+
+
+def test_a_private_helper_imported_by_another_module_still_fires(tmp_path):
+    files = {"requirements.txt": "alembic\nsqlalchemy\n",
+             "app/schema.py": _PRAGMA_MIGRATION.format(helper="_drop_indexes", first="'user'"),
+             "app/cli.py": "import sys\nfrom app.schema import _drop_indexes\n_drop_indexes(sys.argv[1], 'x', None)\n"}
+    assert _al502(tmp_path, files) == [("app/schema.py", 6)]

@@ -43,8 +43,10 @@ def _scalar(annotation) -> bool | None:
 
 
 class _Evaluator:
-    def __init__(self, module: ir.ModuleIR, function: ir.Function | None = None, span: Span | None = None) -> None:
+    def __init__(self, module: ir.ModuleIR, function: ir.Function | None = None, span: Span | None = None,
+                 private=None) -> None:
         self.module = module
+        self.private = private or (lambda name: False)  # a module-level name only this module uses
         self._bindings: dict[int, dict[str, list]] = {}
         # The site: in its own function only the assignments that can reach it count — those
         # before it, and any inside a loop around it (a name reused later as a loop variable,
@@ -109,7 +111,9 @@ class _Evaluator:
             if name in self.bindings(function):
                 return False  # reassigned: `limit = request.args["limit"]`
             parameter = next((p for p in function.params if p.name == name), None)
-            return parameter is not None and parameter.annotation is not None and _scalar(parameter.annotation) is True
+            if parameter is not None and parameter.annotation is not None and _scalar(parameter.annotation) is True:
+                return True
+            return parameter is not None and self._private_callers_fix(function, parameter, depth, seen)
         if scope == "outer":
             outer = self.parent(function)
             return outer is not None and self.name(outer, name, bound, depth + 1, seen)
@@ -121,6 +125,42 @@ class _Evaluator:
         if function.kind == "module" and any(name in f.globals for f in self.module.functions):
             return False  # `global NAME` written from a function
         return all(self.expr(function, value, bound, depth + 1, seen) for _at, value in assigned)
+
+    def _private_callers_fix(self, function: ir.Function, parameter: ir.Param, depth: int, seen: frozenset) -> bool:
+        """A module-private helper (``def _drop_indexes(table_name, …)`` at module level, a name no
+        other file imports) whose every use in its module is a call passing fixed text for this
+        parameter (``_drop_indexes('user', col, conn)``): the parameter is that text."""
+        name = function.name
+        if not self.private(name) or function.parent != 0 or function.cls >= 0 or function.kind != "function":
+            return False
+        if parameter.kind not in ("pos", "posonly") or parameter.default is not None:
+            return False
+        index = function.params.index(parameter)
+        top = self.module.functions[0]
+        bound = self.bindings(top).get(name, [])
+        if len(bound) != 1 or type(bound[0][1]) is not ir.FuncRef or bound[0][1].fid != function.fid:
+            return False  # bound once, by its own def
+        calls = 0
+        for caller in self.module.functions:
+            if caller.fid != 0 and caller.scope_of(name) != "outer":
+                if any(type(n) is ir.Name and n.id == name for n in ir.iter_nodes(caller.body)):
+                    return False  # a local of the same name shadows it there
+                continue
+            callees = set()
+            for node in ir.iter_nodes(caller.body):
+                if type(node) is ir.Call and type(node.func) is ir.Name and node.func.id == name:
+                    callees.add(id(node.func))
+                    positional = [a for a in node.args if a.kind == "pos"]
+                    if any(a.kind in ("star", "kwstar") for a in node.args) or len(positional) <= index:
+                        return False
+                    if not self.expr(caller, positional[index].value, {}, depth + 1, seen):
+                        return False
+                    calls += 1
+            for node in ir.iter_nodes(caller.body):
+                if type(node) is ir.Name and node.id == name and id(node) not in callees and not (
+                        caller.fid == 0 and any(type(a) is ir.Assign and node in a.targets for a in caller.body)):
+                    return False  # passed on as a value (a callback): its callers are unknown
+        return calls > 0
 
     def expr(self, function: ir.Function, node, bound: dict, depth: int, seen: frozenset) -> bool:
         kind = type(node)
@@ -171,9 +211,10 @@ class _Evaluator:
         return []
 
 
-def fixed_name(module: ir.ModuleIR, span: Span, name: str) -> bool:
-    """``name``, read by the code at ``span``, is fixed by the code (see the module docstring)."""
+def fixed_name(module: ir.ModuleIR, span: Span, name: str, private=None) -> bool:
+    """``name``, read by the code at ``span``, is fixed by the code (see the module docstring).
+    ``private(name)``: the module-level ``name`` is used by this module only (no other file imports it)."""
     if not name.isidentifier():
         return False
     function = innermost_function(module, span)
-    return function is not None and _Evaluator(module, function, span).name(function, name, {}, 0, frozenset())
+    return function is not None and _Evaluator(module, function, span, private).name(function, name, {}, 0, frozenset())

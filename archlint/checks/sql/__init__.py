@@ -74,10 +74,15 @@ def _guarded(ctx: CheckContext, sites: list, sql: SqlKnowledge) -> list:
         return sites
     from archlint.semantics.dialect_guards import guarded_dialects
 
+    imported = {name for facts in ctx.files.values() for record in facts.imports for name in record.names}
+
+    def private(name: str) -> bool:
+        return name.startswith("_") and not name.startswith("__") and name not in imported
+
     result = []
     for site in sites:
         module = _module(program, site.path)
-        site = _typed_holes(program, site)
+        site = _typed_holes(program, site, private)
         names = guarded_dialects(module, site.call.span) if module is not None else None
         databases = {sql.database_named(name) for name in names} if names else set()
         if len(databases) == 1 and None not in databases:
@@ -95,7 +100,7 @@ def _module(program, path: str):
         return None
 
 
-def _typed_holes(program, site):
+def _typed_holes(program, site, private=None):
     text = site.sql
     if text is None or not text.runtime_holes:
         return site
@@ -107,7 +112,7 @@ def _typed_holes(program, site):
     if module is None:
         return site
     span = text.anchor.span if anchored else site.call.span
-    holes = tuple(hole._replace(origin=SAFE) if hole.origin == RUNTIME and fixed_name(module, span, hole.expr.strip()) else hole
+    holes = tuple(hole._replace(origin=SAFE) if hole.origin == RUNTIME and fixed_name(module, span, hole.expr.strip(), private) else hole
                   for hole in text.holes)
     return site._replace(sql=text._replace(holes=holes)) if holes != text.holes else site
 
