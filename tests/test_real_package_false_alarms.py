@@ -310,3 +310,56 @@ def test_a_functions_free_name_is_the_modules_global_not_an_export_of_that_name(
     assert [(f[0], f[1], f[2]) for f in findings(make_repo(tmp_path, files)) if f[0] == "AL230"] == [
         ("AL230", "server/services/members/service.js", 7),
     ]
+
+
+_ROWCOUNT = {  # open-webui models/messages.py update_app_message_by_id
+    "requirements.txt": "fastapi\nsqlalchemy\naiosqlite\n",
+    "app/db.py": (
+        "from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine\n"
+        "engine = create_async_engine('sqlite+aiosqlite:///app.db')\n"
+        "SessionLocal = async_sessionmaker(engine)\n"
+    ),
+    "app/models.py": (
+        "import time\n"
+        "from sqlalchemy import BigInteger, Column, Text, update\n"
+        "from sqlalchemy.orm import declarative_base\n"
+        "from app.db import SessionLocal\n"
+        "Base = declarative_base()\n"
+        "class Message(Base):\n"
+        "    __tablename__ = 'message'\n"
+        "    id = Column(Text, primary_key=True)\n"
+        "    app_id = Column(Text)\n"
+        "    content = Column(Text)\n"
+        "    updated_at = Column(BigInteger)\n"
+        "class MessageTable:\n"
+        "    async def update_app_message(self, id: str, app_id: str, updated_at: int, content: str, other_id: str):\n"
+        "        async with SessionLocal() as db:\n"
+        "            result = await db.execute(\n"
+        "                update(Message)\n"
+        "                .where(Message.id == id, Message.app_id == app_id, Message.updated_at == updated_at)\n"
+        "                .values(content=content, updated_at=max(time.time_ns(), updated_at + 1))\n"
+        "            )\n"
+        "            if result.rowcount != 1:\n"
+        "                await db.rollback()\n"
+        "                return None\n"
+        "            message = await db.get(Message, {key}, populate_existing=True)\n"
+        "            await db.commit()\n"
+        "            return message.content\n"
+    ),
+}
+
+
+def test_a_row_reread_after_an_update_that_matched_it_exists(tmp_path):
+    files = {**_ROWCOUNT, "app/models.py": _ROWCOUNT["app/models.py"].replace("{key}", "id")}
+    assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL220"] == []
+
+
+def test_a_row_read_by_another_key_after_the_update_may_be_missing(tmp_path):
+    files = {**_ROWCOUNT, "app/models.py": _ROWCOUNT["app/models.py"].replace("{key}", "other_id")}
+    assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL220"] == [("AL220", "app/models.py", 25)]
+
+
+def test_an_update_whose_rowcount_was_not_checked_proves_nothing(tmp_path):
+    source = _ROWCOUNT["app/models.py"].replace("{key}", "id").replace("if result.rowcount != 1:", "if result.rowcount > 1:")
+    files = {**_ROWCOUNT, "app/models.py": source}
+    assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL220"] == [("AL220", "app/models.py", 25)]

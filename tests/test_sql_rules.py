@@ -691,3 +691,39 @@ def test_a_query_run_again_and_again_in_a_while_loop_takes_a_batch(tmp_path):
         """,
     })
     assert [f for f in sql_findings(tmp_path) if f[0] == "AL409"] == [("AL409", "app/jobs.py", 16), ("AL409", "app/jobs.py", 22)]
+
+
+def test_a_comma_join_with_a_one_row_cte_multiplies_nothing(tmp_path):
+    # open-webui pgvector.py: `WITH fts_query AS (SELECT plainto_tsquery(…) AS query) … FROM document_chunk, fts_query`
+    make_repo(
+        tmp_path,
+        {
+            "repo.py": """
+                import psycopg
+
+
+                def ranked(conn: psycopg.Connection, query: str):
+                    return conn.execute(
+                        "WITH fts_query AS (SELECT plainto_tsquery('simple', %s) AS query) "
+                        "SELECT c.id, ts_rank_cd(to_tsvector('simple', c.text), fts_query.query) AS rank "
+                        "FROM chunk AS c, fts_query ORDER BY rank DESC",
+                        (query,),
+                    ).fetchall()
+
+
+                def newest(conn: psycopg.Connection):
+                    return conn.execute(
+                        "WITH latest AS (SELECT max(created_at) AS at FROM chunk) "
+                        "SELECT c.id FROM chunk AS c, latest WHERE c.created_at = latest.at"
+                    ).fetchall()
+
+
+                def paired(conn: psycopg.Connection):
+                    return conn.execute(
+                        "WITH recent AS (SELECT id, title FROM chunk ORDER BY id DESC LIMIT 10) "
+                        "SELECT c.id, recent.title FROM chunk AS c, recent"
+                    ).fetchall()
+            """,
+        },
+    )
+    assert [f for f in sql_findings(tmp_path) if f[0] == "AL406"] == [("AL406", "repo.py", 23)]

@@ -299,6 +299,12 @@ class ConstantFolder:
         tree = parse(best.iterable, self.language)
         if tree[0] == "call" and tree[1] == ("name", "enumerate") and len(names) == 2 and tree[2]:
             return _DERIVED if name == names[0] else _elements(self._node(tree[2][0], loop_where, depth + 1, seen))
+        if (self.language == "python" and len(names) == 2 and tree[0] == "call" and tree[1][0] == "attr"
+                and tree[1][2] == "items" and not tree[2]):
+            mapping = self._node(tree[1][1], loop_where, depth + 1, seen)
+            if mapping.mapping and mapping.items is not None:
+                # for key, value in TABLES.items(): the keys of a dict literal, its values' worst kind
+                return mapping.items if name == names[0] else Folded(mapping.kind)
         source = self._node(tree, loop_where, depth + 1, seen)
         if len(names) == 1:
             return _elements(source)

@@ -143,12 +143,18 @@ def _keyed_by_stored_row(receiver, args) -> bool:
     return len(keys) == 1 and v.STORED_KEY_TAG in v.tags_of(keys[0])
 
 
+# SQLAlchemy ``session.get(Model, key, **options)`` keywords: how to load, not which row.
+_GET_OPTIONS = frozenset({"options", "populate_existing", "with_for_update", "identity_token", "execution_options", "bind_arguments"})
+
+
 def _key_values(args) -> list:
     keys = []
-    for index, (_kind, _name, value, _node) in enumerate(args):
-        bare = v.strip(value)
-        if type(bare) in (v.ModelClass, v.ModelAttr):
+    for index, (kind, name, value, _node) in enumerate(args):
+        if kind == "kw" and name in _GET_OPTIONS:
             continue
+        bare = v.strip(value)
+        if type(bare) in (v.ModelClass, v.ModelAttr, v.ClassValue):
+            continue  # session.get(Message, id): the class says where, not which row
         if type(bare) is v.Record:
             where = bare.get("where")
             if where is not None and type(v.strip(where)) is v.Record:

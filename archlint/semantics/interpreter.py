@@ -245,6 +245,13 @@ def _is_property(definition) -> bool:
 _PROPERTIES = frozenset({"property", "cached_property"})
 
 
+def _at_least_one(op: str, number: int, truthy: bool) -> bool:
+    """The branch where ``rowcount <op> number`` is ``truthy`` knows that at least one row matched."""
+    if not truthy:
+        op = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}.get(op, "")
+    return (op == "==" and number >= 1) or (op == "!=" and number == 0) or (op == ">" and number >= 0) or (op == ">=" and number >= 1)
+
+
 class Frame(Calls):
     def __init__(self, program: Program, path: str, function: ir.Function, depth: int,
                  analysis: Analysis | None = None) -> None:
@@ -715,6 +722,11 @@ class Frame(Calls):
             return {test.arg(0).id: non_null(self.env[test.arg(0).id])}  # `if hasattr(user, key)`: None has no columns
         if kind is ir.Call:
             return self._membership_narrowing(test.args[0].value if len(test.args) == 1 else None, test.func, truthy, "includes")
+        if kind is ir.Attr and test.name == "rowcount" and type(test.obj) is ir.Name:
+            return self._rows_matched(test.obj.id) if truthy else {}  # if not result.rowcount: return
+        if kind is ir.Compare and type(test.left) is ir.Attr and test.left.name == "rowcount" and type(test.left.obj) is ir.Name \
+                and type(test.right) is ir.Const and type(test.right.value) is int and _at_least_one(test.op, test.right.value, truthy):
+            return self._rows_matched(test.left.obj.id)  # if result.rowcount != 1: return None
         if kind is ir.Attr:
             key = self._request_slot(test.obj, test.name)
             if key and truthy and key in self.env:  # if (!req.loggedUser) return …
@@ -733,6 +745,32 @@ class Frame(Calls):
                     return {}
                 return {name.id: v.Const(None)} if is_null else {name.id: non_null(current)}
         return {}
+
+    def _rows_matched(self, result: str) -> dict:
+        """``result = session.execute(update(Message).where(Message.id == id, …))`` and the branch knows
+        ``result.rowcount >= 1``: the UPDATE matched a row, so every value it compared a column with
+        equality is a key of a row that exists in this transaction — ``session.get(Message, id)``
+        right after finds it (the stored-key tag, as for a key read from a row the program holds)."""
+        assigned = [node for node in ir.iter_nodes(self.function.body)
+                    if type(node) is ir.Assign and any(type(t) is ir.Name and t.id == result for t in node.targets)]
+        if len(assigned) != 1 or assigned[0].value is None:
+            return {}
+        statement = assigned[0].value
+        updates = [n for n in ir.iter_nodes((statement,)) if type(n) is ir.Call and len(n.args) == 1 and type(n.args[0].value) is ir.Name
+                   and ((type(n.func) is ir.Name and n.func.id == "update") or (type(n.func) is ir.Attr and n.func.name == "update"
+                                                                              and type(n.func.obj) is ir.Name and n.func.obj.id in ("sa", "sqlalchemy")))]
+        if len(updates) != 1:
+            return {}
+        model = updates[0].args[0].value.id
+        keys: set[str] = set()
+        for node in ir.iter_nodes((statement,)):
+            if type(node) is ir.Compare and node.op == "==":
+                for column, value in ((node.left, node.right), (node.right, node.left)):
+                    if type(column) is ir.Attr and type(column.obj) is ir.Name and column.obj.id == model and type(value) is ir.Name:
+                        keys.add(value.id)
+            elif type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name == "filter_by":
+                keys.update(a.value.id for a in node.args if a.kind == "kw" and type(a.value) is ir.Name)
+        return {key: v.tag(self.env[key], frozenset({v.STORED_KEY_TAG})) for key in sorted(keys) if key in self.env}
 
     def _membership_narrowing(self, name, container, truthy: bool, how: str) -> dict:
         """``if key in ALLOWED`` / ``ALLOWED.includes(key)``: inside the branch a request-derived

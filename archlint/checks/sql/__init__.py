@@ -36,6 +36,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         files = {path: facts for path, facts in ctx.files.items() if ctx.projects.of(path) == project}
         choice = detect_database(files, ctx.graph, ctx.projects.manifest_of(ctx.manifest, project), sql)
         sites = sql_sites(ctx.files, project_paths, ctx.datalayer, ctx.graph, sql, choice.database, typed) if project_paths else []
+        sites = _guarded(ctx, sites, sql)
         reported: set[tuple[str, str, int]] = set()
         catalog = None
         if (sites or lifted_projects.get(project)) and ctx.program is not None:
@@ -57,6 +58,63 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 if key not in reported:  # raw SQL inside a builder chain was judged as SQL text already
                     reported.add(key)
                     yield item
+
+
+def _guarded(ctx: CheckContext, sites: list, sql: SqlKnowledge) -> list:
+    """What the IR knows about each site that the text extraction does not:
+
+    * a site inside ``if bind.dialect.name == "postgresql":`` (or after ``if … != "postgresql":
+      return``) runs only on that database: it is judged in that dialect, not the project's;
+    * a hole that is a parameter declared ``number`` / ``int`` / ``bool`` prints digits or
+      true/false: it cannot carry a quote, so it is no injection (effect's ``pid = ${pid}``);
+      a local whose every assignment is built from literals — through branches and nested
+      helpers called with literals — is fixed text (:mod:`archlint.semantics.hole_values`)."""
+    program = ctx.program
+    if program is None or not sites:
+        return sites
+    from archlint.semantics.dialect_guards import guarded_dialects
+
+    imported = {name for facts in ctx.files.values() for record in facts.imports for name in record.names}
+
+    def private(name: str) -> bool:
+        return name.startswith("_") and not name.startswith("__") and name not in imported
+
+    result = []
+    for site in sites:
+        module = _module(program, site.path)
+        site = _typed_holes(program, site, private)
+        names = guarded_dialects(module, site.call.span) if module is not None else None
+        databases = {sql.database_named(name) for name in names} if names else set()
+        if len(databases) == 1 and None not in databases:
+            database = databases.pop()
+            if database != site.database:
+                site = site._replace(database=database)
+        result.append(site)
+    return result
+
+
+def _module(program, path: str):
+    try:
+        return program.modules[path]
+    except KeyError:
+        return None
+
+
+def _typed_holes(program, site, private=None):
+    text = site.sql
+    if text is None or not text.runtime_holes:
+        return site
+    from archlint.domain.sql.holes import RUNTIME, SAFE
+    from archlint.semantics.hole_values import fixed_name
+
+    anchored = text.anchor is not None
+    module = _module(program, text.path if anchored else site.path)
+    if module is None:
+        return site
+    span = text.anchor.span if anchored else site.call.span
+    holes = tuple(hole._replace(origin=SAFE) if hole.origin == RUNTIME and fixed_name(module, span, hole.expr.strip(), private) else hole
+                  for hole in text.holes)
+    return site._replace(sql=text._replace(holes=holes)) if holes != text.holes else site
 
 
 def _typed_receivers(ctx: CheckContext) -> dict:

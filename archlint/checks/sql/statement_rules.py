@@ -110,6 +110,7 @@ def _unbounded_write(prepared: Prepared, item: PreparedStatement, tree: exp.Expr
 
 # AL406 --------------------------------------------------------------------------------------------------
 def _cartesian_joins(item: PreparedStatement, tree: exp.Expression) -> Iterator[Issue]:
+    single = _single_row_ctes(tree)
     for select in _selects(tree):
         from_ = select.args.get("from_") or select.args.get("from")
         if from_ is None:
@@ -120,6 +121,9 @@ def _cartesian_joins(item: PreparedStatement, tree: exp.Expression) -> Iterator[
             if not isinstance(table, exp.Table) or not isinstance(table.this, exp.Identifier):
                 continue  # a table function (json_each, unnest) or a subquery
             alias = _alias(table)
+            if table.name.lower() in single:
+                seen.add(alias)
+                continue  # `WITH q AS (SELECT plainto_tsquery(…) AS query) … FROM t, q`: one row, no product
             position = identifier_offset(item, table)
             if position is not None and _unconditioned(item, join, position, select, seen, alias):
                 message = (
@@ -129,6 +133,26 @@ def _cartesian_joins(item: PreparedStatement, tree: exp.Expression) -> Iterator[
                 guidance = f"Join on the key: `JOIN {table.name} {alias} ON {alias}.<fk> = <other>.id` (write CROSS JOIN when the product is intended)."
                 yield Issue("AL406", position[0], position[1], message, guidance)
             seen.add(alias)
+
+
+def _single_row_ctes(tree: exp.Expression) -> set[str]:
+    """Names of the CTEs that yield exactly one row: a SELECT without FROM (``SELECT
+    plainto_tsquery('simple', :q) AS query``) or an aggregate without GROUP BY (``SELECT max(x)``).
+    Joining one row adds columns to every row and multiplies nothing."""
+    found = set()
+    for cte in tree.find_all(exp.CTE):
+        query = cte.this
+        if not isinstance(query, exp.Select) or not cte.alias:
+            continue
+        from_ = query.args.get("from_") or query.args.get("from")
+        if query.args.get("joins") or query.args.get("where") is not None or query.args.get("group") is not None:
+            continue
+        if query.args.get("having") is not None:
+            continue
+        aggregate = query.expressions and all(isinstance(e.unalias(), exp.AggFunc) for e in query.expressions)
+        if from_ is None or aggregate:
+            found.add(cte.alias.lower())
+    return found
 
 
 def _alias(table: exp.Table) -> str:

@@ -133,6 +133,11 @@ class SqlKnowledge:
             return OTHER_DATABASE
         return None
 
+    def database_named(self, name: str) -> str | None:
+        """The database a dialect / vendor name stands for (``postgresql``, ``mariadb`` -> ``mysql``,
+        ``mssql`` -> :data:`OTHER_DATABASE`), ``None`` when unknown."""
+        return self._database_named(name.lower())
+
     def _database_named(self, part: str) -> str | None:
         dialect = next((d for d in self.dialects.values() if part in d.path_names), None)
         if dialect is not None:

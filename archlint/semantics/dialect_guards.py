@@ -1,0 +1,174 @@
+"""Which database a statement runs on, by the dialect test that guards it.
+
+Code that supports several databases picks its SQL per database::
+
+    dialect_name = bind.dialect.name
+    if dialect_name == "sqlite":
+        stmt = stmt.filter(text("… json_each(Chat.meta, '$.tags') …"))
+    elif dialect_name == "postgresql":
+        stmt = stmt.filter(text("Chat.chat::text NOT LIKE …"))
+
+    if engine.dialect.name != "postgresql":
+        return
+    conn.execute(text("CREATE INDEX … USING gin (…)"))
+
+The second ``text()`` only ever runs on PostgreSQL, whatever database the project's own URL names:
+:func:`guarded_database` finds it by walking the enclosing function's IR down to the call and
+reading the tests of the branches that lead there (and of the ``if …: return`` guards before it in
+the same block).  A dialect test is ``== / != / in / not in`` between a string constant and the
+connection's own dialect name — SQLAlchemy's ``<engine | connection | session.bind>.dialect.name``
+or Django's ``connection.vendor`` — directly or through a local assigned only from one.
+"""
+
+from __future__ import annotations
+
+from archlint.domain import ir
+from archlint.domain.facts import Span
+
+# SQLAlchemy's Dialect.name values and Django's connection.vendor values are both plain strings.
+_SUBJECT_ATTRS = (("dialect", "name"), (None, "vendor"))
+
+
+def contains(outer: Span, inner: Span) -> bool:
+    return (outer.line, outer.column) <= (inner.line, inner.column) and (inner.end_line, inner.end_column) <= (
+        outer.end_line, outer.end_column)
+
+
+def _is_subject(node, dialect_locals: frozenset[str]) -> bool:
+    if type(node) is ir.Name:
+        return node.id in dialect_locals
+    if type(node) is not ir.Attr:
+        return False
+    if node.name == "name" and type(node.obj) is ir.Attr and node.obj.name == "dialect":
+        return True  # engine.dialect.name / bind.dialect.name / session.get_bind().dialect.name
+    if node.name == "vendor" and type(node.obj) is ir.Name and node.obj.id == "connection":
+        return True  # django.db.connection.vendor
+    return False
+
+
+def _dialect_locals(function: ir.Function) -> frozenset[str]:
+    """Locals whose every assignment in the function is a dialect name (``dialect = bind.dialect.name``)."""
+    sources: dict[str, list] = {}
+    for node in ir.iter_nodes(function.body):
+        if type(node) is ir.Assign:
+            for target in node.targets:
+                if type(target) is ir.Name:
+                    sources.setdefault(target.id, []).append(node.value if node.op == "=" else None)
+                else:
+                    for part in ir.iter_nodes((target,)):
+                        if type(part) is ir.Name:
+                            sources.setdefault(part.id, []).append(None)
+        elif type(node) is ir.Loop and node.target is not None:
+            for part in ir.iter_nodes((node.target,)):
+                if type(part) is ir.Name:
+                    sources.setdefault(part.id, []).append(None)
+    return frozenset(name for name, values in sources.items()
+                     if function.scope_of(name) == "local" and all(v is not None and _is_subject(v, frozenset()) for v in values))
+
+
+def _names(node) -> frozenset[str] | None:
+    """The string constants of ``'postgresql'`` / ``('postgresql', 'postgres')``."""
+    if type(node) is ir.Const and type(node.value) is str:
+        return frozenset((node.value,))
+    if type(node) is ir.Seq and node.elts and all(type(e) is ir.Const and type(e.value) is str for e in node.elts):
+        return frozenset(e.value for e in node.elts)
+    return None
+
+
+def _implied(test, truthy: bool, dialect_locals: frozenset[str]) -> frozenset[str] | None:
+    """The dialect names the connection can have when ``test`` evaluates to ``truthy`` (``None``: the
+    test says nothing about it)."""
+    kind = type(test)
+    if kind is ir.Unary and test.op == "not":
+        return _implied(test.operand, not truthy, dialect_locals)
+    if kind is ir.BoolOp:
+        # `a and b` true: both hold; `a or b` false: neither holds.  Any one that pins the dialect does.
+        if (test.op == "and") == truthy:
+            found = [f for f in (_implied(v, truthy, dialect_locals) for v in test.values) if f is not None]
+            return frozenset.intersection(*found) if found else None
+        return None
+    if kind is not ir.Compare:
+        return None
+    if test.op in ("==", "!="):
+        for subject, constant in ((test.left, test.right), (test.right, test.left)):
+            names = _names(constant)
+            if names is not None and len(names) == 1 and _is_subject(subject, dialect_locals):
+                return names if (test.op == "==") == truthy else None
+        return None
+    if test.op in ("in", "not in") and _is_subject(test.left, dialect_locals):
+        names = _names(test.right)
+        if names is not None and (test.op == "in") == truthy:
+            return names
+    return None
+
+
+def _exits(block: tuple) -> bool:
+    """The block never falls through (it ends with return / raise / continue / break)."""
+    if not block:
+        return False
+    last = block[-1]
+    if type(last) in (ir.Return, ir.Raise, ir.Jump):
+        return True
+    if type(last) is ir.If:
+        return _exits(last.body) and _exits(last.orelse)
+    return False
+
+
+def _walk(block: tuple, span: Span, dialect_locals: frozenset[str]) -> list[frozenset[str]] | None:
+    """The dialect constraints on the way to the statement holding ``span`` inside ``block``
+    (``None`` when no statement of the block holds it)."""
+    constraints: list[frozenset[str]] = []
+    for statement in block:
+        if not contains(statement.span, span):
+            if type(statement) is ir.If:
+                # `if dialect != "postgresql": return` — what follows runs only on PostgreSQL
+                if _exits(statement.body) and not _exits(statement.orelse):
+                    found = _implied(statement.test, False, dialect_locals)
+                    if found is not None:
+                        constraints.append(found)
+                elif _exits(statement.orelse) and not _exits(statement.body):
+                    found = _implied(statement.test, True, dialect_locals)
+                    if found is not None:
+                        constraints.append(found)
+            continue
+        kind = type(statement)
+        if kind is ir.If:
+            for side, truthy in ((statement.body, True), (statement.orelse, False)):
+                inner = _walk(side, span, dialect_locals)
+                if inner is not None:
+                    found = _implied(statement.test, truthy, dialect_locals)
+                    return constraints + ([found] if found is not None else []) + inner
+            return constraints  # in the test itself
+        for field in ("body", "orelse", "final"):
+            inner = _walk(getattr(statement, field, ()) or (), span, dialect_locals)
+            if inner is not None:
+                return constraints + inner
+        if kind is ir.Try:
+            for handler in statement.handlers:
+                inner = _walk(handler.body, span, dialect_locals)
+                if inner is not None:
+                    return constraints + inner
+        return constraints
+    return None
+
+
+def innermost_function(module: ir.ModuleIR, span: Span) -> ir.Function | None:
+    """The innermost function (or the module's top level) whose source holds ``span``."""
+    function = None
+    for candidate in module.functions:
+        if contains(candidate.span, span) and (function is None or contains(function.span, candidate.span)):
+            function = candidate
+    return function
+
+
+def guarded_dialects(module: ir.ModuleIR, span: Span) -> frozenset[str] | None:
+    """The dialect names (``postgresql``, ``sqlite``, ``mysql`` …) the connection can have where the
+    code at ``span`` runs, by the dialect tests that guard it in its function; ``None`` when no test
+    does."""
+    function = innermost_function(module, span)
+    if function is None:
+        return None
+    constraints = _walk(function.body, span, _dialect_locals(function))
+    if not constraints:
+        return None
+    return frozenset.intersection(*constraints)

@@ -1,0 +1,220 @@
+"""Is a name spliced into SQL text fixed by the code?  Read from the IR, for what text folding
+(:mod:`archlint.domain.constants`) cannot see:
+
+* a parameter whose declared type makes its text harmless: ``pid: number`` (TypeScript, checked by
+  the compiler), ``limit: int`` / ``flag: bool | None`` / ``Optional[int]`` (Python, checked by type
+  checkers and by FastAPI/pydantic at the boundary) — it prints digits, ``true``/``false`` or
+  ``None``, nothing that closes a quote or adds a clause;
+* a local whose every assignment in its function is built from literals, through branches
+  (``messages = "…"`` per dialect) and nested helpers called with literals (open-webui's
+  ``author('{user_id}')`` whose body is ``return f"… {path} …"``).
+
+Flow-insensitive and closed: every binding of the name must be an assignment the evaluator
+understands (a ``for`` target, ``with … as``, ``except … as`` or an import make it unknown), a
+parameter counts only by its type (never by its default — the caller may pass anything), and a
+free name is looked up in the enclosing functions, then at module level."""
+
+from __future__ import annotations
+
+from archlint.domain import ir
+from archlint.domain.facts import Span
+from archlint.semantics.dialect_guards import contains, innermost_function
+
+_SCALAR_TYPES = frozenset({"int", "float", "bool", "number", "bigint", "boolean"})
+_MAX_DEPTH = 8
+
+
+def _scalar(annotation) -> bool | None:
+    """True: a scalar type; None: nothing (``None`` / ``null`` / ``undefined``); False: anything else."""
+    kind = type(annotation)
+    if kind is ir.Name:
+        if annotation.id in _SCALAR_TYPES:
+            return True
+        return None if annotation.id in ("None", "null", "undefined") else False
+    if kind is ir.Const and annotation.value is None:
+        return None
+    if kind is ir.BinOp and annotation.op == "|":
+        sides = (_scalar(annotation.left), _scalar(annotation.right))
+        return False if False in sides or True not in sides else True
+    if kind is ir.Index and type(annotation.obj) in (ir.Name, ir.Attr):
+        head = annotation.obj.id if type(annotation.obj) is ir.Name else annotation.obj.name
+        return True if head == "Optional" and _scalar(annotation.index) is True else False
+    return False
+
+
+class _Evaluator:
+    def __init__(self, module: ir.ModuleIR, function: ir.Function | None = None, span: Span | None = None,
+                 private=None) -> None:
+        self.module = module
+        self.private = private or (lambda name: False)  # a module-level name only this module uses
+        self._bindings: dict[int, dict[str, list]] = {}
+        # The site: in its own function only the assignments that can reach it count — those
+        # before it, and any inside a loop around it (a name reused later as a loop variable,
+        # `for chat_id, author_id in rows:` after the query, is another value).
+        self.site = (function.fid, span) if function is not None and span is not None else None
+        self._loops = [n.span for n in ir.iter_nodes(function.body) if type(n) is ir.Loop and contains(n.span, span)] \
+            if self.site is not None else []
+
+    def _reaches(self, at: Span) -> bool:
+        span = self.site[1]
+        if (at.line, at.column) < (span.line, span.column):
+            return True
+        return any(contains(loop, at) for loop in self._loops)
+
+    def bindings(self, function: ir.Function) -> dict[str, list]:
+        """name -> (where, value) of each binding in ``function`` (value ``None`` for a binding that is
+        not a plain assignment: a loop / with / except target, a destructuring, an augmented ``*=``)."""
+        found = self._bindings.get(function.fid)
+        if found is not None:
+            return found
+        found = {}
+        for node in ir.iter_nodes(function.body):
+            kind = type(node)
+            if kind is ir.Assign:
+                for target in node.targets:
+                    if type(target) is ir.Name:
+                        found.setdefault(target.id, []).append((node.span, node.value if node.op in ("=", "+=") else None))
+                    else:
+                        for part in ir.iter_nodes((target,)):
+                            if type(part) is ir.Name:
+                                found.setdefault(part.id, []).append((node.span, None))
+            elif kind is ir.Loop and node.target is not None:
+                for part in ir.iter_nodes((node.target,)):
+                    if type(part) is ir.Name:
+                        found.setdefault(part.id, []).append((node.span, None))
+            elif kind is ir.With:
+                for item in node.items:
+                    if item.target is not None:
+                        for part in ir.iter_nodes((item.target,)):
+                            if type(part) is ir.Name:
+                                found.setdefault(part.id, []).append((node.span, None))
+            elif kind is ir.Handler and node.name:
+                found.setdefault(node.name, []).append((node.span, None))
+        self._bindings[function.fid] = found
+        return found
+
+    def parent(self, function: ir.Function) -> ir.Function | None:
+        if 0 <= function.parent < len(self.module.functions) and function.kind != "module":
+            return self.module.functions[function.parent]
+        return None
+
+    def name(self, function: ir.Function, name: str, bound: dict, depth: int, seen: frozenset) -> bool:
+        """``name``, read in ``function``, is fixed text (``bound``: the callee's parameters whose
+        argument is fixed, while a nested helper is evaluated)."""
+        if depth > _MAX_DEPTH or (function.fid, name) in seen:
+            return False
+        seen = seen | {(function.fid, name)}
+        if (function.fid, name) in bound:
+            return bound[(function.fid, name)]
+        scope = function.scope_of(name) if function.kind != "module" else "local"
+        if scope == "param":
+            if name in self.bindings(function):
+                return False  # reassigned: `limit = request.args["limit"]`
+            parameter = next((p for p in function.params if p.name == name), None)
+            if parameter is not None and parameter.annotation is not None and _scalar(parameter.annotation) is True:
+                return True
+            return parameter is not None and self._private_callers_fix(function, parameter, depth, seen)
+        if scope == "outer":
+            outer = self.parent(function)
+            return outer is not None and self.name(outer, name, bound, depth + 1, seen)
+        assigned = self.bindings(function).get(name)
+        if assigned and self.site is not None and function.fid == self.site[0]:
+            assigned = [(at, value) for at, value in assigned if self._reaches(at)]
+        if not assigned or any(value is None for _at, value in assigned):
+            return False
+        if function.kind == "module" and any(name in f.globals for f in self.module.functions):
+            return False  # `global NAME` written from a function
+        return all(self.expr(function, value, bound, depth + 1, seen) for _at, value in assigned)
+
+    def _private_callers_fix(self, function: ir.Function, parameter: ir.Param, depth: int, seen: frozenset) -> bool:
+        """A module-private helper (``def _drop_indexes(table_name, …)`` at module level, a name no
+        other file imports) whose every use in its module is a call passing fixed text for this
+        parameter (``_drop_indexes('user', col, conn)``): the parameter is that text."""
+        name = function.name
+        if not self.private(name) or function.parent != 0 or function.cls >= 0 or function.kind != "function":
+            return False
+        if parameter.kind not in ("pos", "posonly") or parameter.default is not None:
+            return False
+        index = function.params.index(parameter)
+        top = self.module.functions[0]
+        bound = self.bindings(top).get(name, [])
+        if len(bound) != 1 or type(bound[0][1]) is not ir.FuncRef or bound[0][1].fid != function.fid:
+            return False  # bound once, by its own def
+        calls = 0
+        for caller in self.module.functions:
+            if caller.fid != 0 and caller.scope_of(name) != "outer":
+                if any(type(n) is ir.Name and n.id == name for n in ir.iter_nodes(caller.body)):
+                    return False  # a local of the same name shadows it there
+                continue
+            callees = set()
+            for node in ir.iter_nodes(caller.body):
+                if type(node) is ir.Call and type(node.func) is ir.Name and node.func.id == name:
+                    callees.add(id(node.func))
+                    positional = [a for a in node.args if a.kind == "pos"]
+                    if any(a.kind in ("star", "kwstar") for a in node.args) or len(positional) <= index:
+                        return False
+                    if not self.expr(caller, positional[index].value, {}, depth + 1, seen):
+                        return False
+                    calls += 1
+            for node in ir.iter_nodes(caller.body):
+                if type(node) is ir.Name and node.id == name and id(node) not in callees and not (
+                        caller.fid == 0 and any(type(a) is ir.Assign and node in a.targets for a in caller.body)):
+                    return False  # passed on as a value (a callback): its callers are unknown
+        return calls > 0
+
+    def expr(self, function: ir.Function, node, bound: dict, depth: int, seen: frozenset) -> bool:
+        kind = type(node)
+        if kind is ir.Const:
+            return True
+        if kind is ir.Template and node.tag is None:
+            return all(self.expr(function, hole, bound, depth + 1, seen) for hole in node.holes)
+        if kind is ir.BinOp and node.op in ("+", "%"):
+            return self.expr(function, node.left, bound, depth + 1, seen) and self.expr(function, node.right, bound, depth + 1, seen)
+        if kind is ir.Cond:
+            return self.expr(function, node.then, bound, depth + 1, seen) and self.expr(function, node.orelse, bound, depth + 1, seen)
+        if kind is ir.Name:
+            return self.name(function, node.id, bound, depth + 1, seen)
+        if kind is ir.Call and type(node.func) is ir.Name and all(a.kind == "pos" for a in node.args):
+            return self.helper_call(function, node, bound, depth + 1, seen)
+        return False
+
+    def helper_call(self, function: ir.Function, call: ir.Call, bound: dict, depth: int, seen: frozenset) -> bool:
+        """``author('$.user_id')``: every nested def bound to the name returns fixed text when its
+        parameters get these arguments."""
+        helpers = self._helpers(function, call.func.id)
+        if not helpers:
+            return False
+        fixed = [self.expr(function, a.value, bound, depth + 1, seen) for a in call.args]
+        for helper in helpers:
+            params = helper.params
+            if len(params) != len(fixed) or any(p.kind not in ("pos", "posonly") or p.default is not None for p in params):
+                return False
+            body = [s for s in helper.body if not (type(s) is ir.ExprStmt and type(s.value) is ir.Const)]  # docstring
+            if len(body) != 1 or type(body[0]) is not ir.Return or body[0].value is None:
+                return False
+            inner = {**bound, **{(helper.fid, p.name): f for p, f in zip(params, fixed)}}
+            if not self.expr(helper, body[0].value, inner, depth + 1, seen):
+                return False
+        return True
+
+    def _helpers(self, function: ir.Function, name: str) -> list[ir.Function]:
+        current = function
+        while current is not None:
+            if current.kind == "module" or current.scope_of(name) == "local":
+                assigned = self.bindings(current).get(name) or []
+                if not assigned or any(type(value) is not ir.FuncRef for _at, value in assigned):
+                    return []
+                return [self.module.functions[value.fid] for _at, value in assigned]
+            if current.scope_of(name) == "param":
+                return []
+            current = self.parent(current)
+        return []
+
+
+def fixed_name(module: ir.ModuleIR, span: Span, name: str, private=None) -> bool:
+    """``name``, read by the code at ``span``, is fixed by the code (see the module docstring).
+    ``private(name)``: the module-level ``name`` is used by this module only (no other file imports it)."""
+    if not name.isidentifier():
+        return False
+    function = innermost_function(module, span)
+    return function is not None and _Evaluator(module, function, span, private).name(function, name, {}, 0, frozenset())

@@ -1,0 +1,188 @@
+"""AL502 holes whose value is fixed by its type or by the code: a parameter declared as a number or
+a boolean (effect 4.1.5 SqlRunnerStorage.ts ``pid: number``), the keys of a module-level dict
+literal (open-webui's ``for table_name, pk_columns in LEGACY_TABLES.items()``)."""
+
+from __future__ import annotations
+
+from helpers import findings, make_repo
+
+_PG = {"package.json": '{"name": "locks", "dependencies": {"pg": "^8"}}'}
+
+_LOCKS_TS = """
+import { Pool } from 'pg'
+
+const pool = new Pool({ connectionString: process.env.DATABASE_URL })
+
+export const heldLocks = async (pid: {type}, classId: number) => {
+  const result = await pool.query(
+    `SELECT objid FROM pg_locks WHERE locktype = 'advisory' AND classid = ${classId} AND pid = ${pid} ORDER BY objid`,
+    []
+  )
+  return result.rows
+}
+
+export const heldLocksOf = (pids: ReadonlyArray<string>) =>
+  Promise.all(pids.map(async function (pid: {type}) {
+    return (await pool.query(`SELECT objid FROM pg_locks WHERE pid = ${pid}`)).rows
+  }))
+"""
+
+
+def _al502(tmp_path, files):
+    return [(path, line) for rule, path, line in findings(make_repo(tmp_path, files)) if rule == "AL502"]
+
+
+def test_a_number_parameter_spliced_into_sql_is_no_injection(tmp_path):
+    files = {**_PG, "src/locks.ts": _LOCKS_TS.replace("{type}", "number")}
+    assert _al502(tmp_path, files) == []
+
+
+def test_a_string_parameter_spliced_into_sql_still_fires(tmp_path):
+    files = {**_PG, "src/locks.ts": _LOCKS_TS.replace("{type}", "string")}
+    assert _al502(tmp_path, files) == [("src/locks.ts", 7), ("src/locks.ts", 15)]
+
+
+_REPORTS_PY = """
+import sqlite3
+
+
+def recent_orders(conn: sqlite3.Connection, customer_id: {type}, limit: int = 20, archived: bool | None = None):
+    return conn.execute(
+        f"SELECT id, total FROM orders WHERE customer_id = {customer_id} AND archived = {bool(archived)} LIMIT {limit}"
+    ).fetchall()
+
+
+def open_orders(conn: sqlite3.Connection, customer_id: int, status):
+    customer_id = status or customer_id
+    return conn.execute(f"SELECT id FROM orders WHERE customer_id = {customer_id}").fetchall()
+"""
+
+
+def test_python_int_and_bool_parameters_spliced_into_sql_are_no_injection(tmp_path):
+    files = {"requirements.txt": "fastapi\n", "app/reports.py": _REPORTS_PY.replace("{type}", "Optional[int]")}
+    assert _al502(tmp_path, files) == [("app/reports.py", 12)]  # only the reassigned one
+
+
+def test_a_python_str_parameter_spliced_into_sql_still_fires(tmp_path):
+    files = {"requirements.txt": "fastapi\n", "app/reports.py": _REPORTS_PY.replace("{type}", "str")}
+    assert _al502(tmp_path, files) == [("app/reports.py", 6), ("app/reports.py", 12)]
+
+
+_MIGRATION = """
+import sqlalchemy as sa
+from alembic import op
+
+LEGACY_TABLES = {
+    'auth': ['id'],
+    'chat': ['id'],
+    'tag': ['id', 'user_id'],
+}
+
+
+def upgrade(extra_tables):
+    conn = op.get_bind()
+    for table_name, pk_columns in LEGACY_TABLES.items():
+        conn.execute(sa.text(f'DROP TABLE IF EXISTS _alembic_tmp_{table_name}'))
+    for table_name, pk_columns in extra_tables.items():
+        conn.execute(sa.text(f'DROP TABLE IF EXISTS _alembic_tmp_{table_name}'))
+"""
+
+
+def test_the_keys_of_a_module_dict_literal_are_fixed_identifiers(tmp_path):
+    files = {"requirements.txt": "alembic\nsqlalchemy\n", "migrations/versions/461111b60977_keys.py": _MIGRATION}
+    assert _al502(tmp_path, files) == [("migrations/versions/461111b60977_keys.py", 16)]  # the parameter's keys
+
+
+_PARTICIPANTS = '''
+from sqlalchemy import bindparam, text
+
+
+class ChatTable:
+    async def participant_ids(self, session, chat_ids: list[str], {signature}) -> dict[str, list[str]]:
+        participants: dict[str, list[str]] = {{chat_id: [] for chat_id in chat_ids}}
+        dialect = session.bind.dialect.name
+        if dialect == 'sqlite':
+            messages = "SELECT c.id AS chat_id, m.value AS message FROM chat AS c, json_each(c.chat, '$.messages') AS m"
+
+            def author(path):
+                return f"json_extract(message, '{{path}}')"
+
+            author_id = f"COALESCE({{author({first})}}, {{author('$.user.id')}})"
+        elif dialect == 'postgresql':
+            messages = "SELECT c.id AS chat_id, m AS message FROM chat AS c, json_array_elements(c.chat->'messages') AS m"
+
+            def author(path):
+                """The author id at a JSON path of the message."""
+                return f"message#>>'{{path}}'"
+
+            author_id = f"COALESCE({{author({first})}}, {{author('{{user,id}}')}})"
+        else:
+            raise NotImplementedError(f'Unsupported dialect: {{dialect}}')
+
+        query = text(f"""
+            WITH messages AS ({{messages}})
+            SELECT DISTINCT chat_id, {{author_id}} AS author_id FROM messages WHERE chat_id IN :chat_ids
+        """).bindparams(bindparam('chat_ids', expanding=True))
+        for chat_id, author_id in (await session.execute(query, {{'chat_ids': chat_ids}})).all():
+            participants[chat_id].append(author_id)
+        return participants
+'''
+
+
+def test_fragments_chosen_per_dialect_and_built_by_a_local_helper_from_literals_are_fixed(tmp_path):
+    files = {
+        "requirements.txt": "sqlalchemy\naiosqlite\n",
+        "app/chats.py": _PARTICIPANTS.format(signature="db=None", first="'$.user_id'"),
+    }
+    assert _al502(tmp_path, files) == []
+
+
+def test_the_same_helper_called_with_the_callers_argument_still_fires(tmp_path):
+    files = {
+        "requirements.txt": "sqlalchemy\naiosqlite\n",
+        "app/chats.py": _PARTICIPANTS.format(signature="author_path: str = '$.user_id'", first="author_path"),
+    }
+    assert _al502(tmp_path, files) == [("app/chats.py", 28)]
+
+
+_PRAGMA_MIGRATION = '''
+import sqlalchemy as sa
+from alembic import op
+
+
+def {helper}(table_name, column_name, conn):
+    indexes = conn.execute(sa.text(f"PRAGMA index_list('{{table_name}}')")).fetchall()
+    return [idx[1] for idx in indexes if column_name in idx[1]]
+
+
+def upgrade(extra_table=None):
+    conn = op.get_bind()
+    for col in ('api_key', 'oauth_sub'):
+        {helper}({first}, col, conn)
+    {helper}('user', 'info', conn)
+'''
+
+
+def test_a_private_helper_every_caller_passes_a_literal_to_is_fixed(tmp_path):
+    files = {"requirements.txt": "alembic\nsqlalchemy\n",
+             "migrations/versions/b10670c03dd5_update_user_table.py": _PRAGMA_MIGRATION.format(helper="_drop_indexes", first="'user'")}
+    assert _al502(tmp_path, files) == []
+
+
+def test_a_private_helper_one_caller_passes_a_parameter_to_still_fires(tmp_path):
+    files = {"requirements.txt": "alembic\nsqlalchemy\n",
+             "migrations/versions/b10670c03dd5_update_user_table.py": _PRAGMA_MIGRATION.format(helper="_drop_indexes", first="extra_table")}
+    assert _al502(tmp_path, files) == [("migrations/versions/b10670c03dd5_update_user_table.py", 6)]
+
+
+def test_a_public_helper_other_modules_may_call_still_fires(tmp_path):
+    files = {"requirements.txt": "alembic\nsqlalchemy\n",
+             "migrations/versions/b10670c03dd5_update_user_table.py": _PRAGMA_MIGRATION.format(helper="drop_indexes", first="'user'")}
+    assert _al502(tmp_path, files) == [("migrations/versions/b10670c03dd5_update_user_table.py", 6)]
+
+
+def test_a_private_helper_imported_by_another_module_still_fires(tmp_path):
+    files = {"requirements.txt": "alembic\nsqlalchemy\n",
+             "app/schema.py": _PRAGMA_MIGRATION.format(helper="_drop_indexes", first="'user'"),
+             "app/cli.py": "import sys\nfrom app.schema import _drop_indexes\n_drop_indexes(sys.argv[1], 'x', None)\n"}
+    assert _al502(tmp_path, files) == [("app/schema.py", 6)]
