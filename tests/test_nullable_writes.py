@@ -4,36 +4,20 @@ the way a handler does it, next to the checked look-alikes that must stay silent
 
 from __future__ import annotations
 
-from helpers import make_repo, report
+from helpers import make_repo, report, sqlalchemy_db_module
 
 
 def _al220(root):
     return [(f.path, f.line) for f in report(root).findings if f.rule == "AL220"]
 
 
-SQLA_MODELS = '''
-    from sqlalchemy import String, create_engine
-    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
-
-    engine = create_engine("sqlite:///./app.db")
-    SessionLocal = sessionmaker(bind=engine)
-
-    def get_db():
-        db = SessionLocal()
-        try:
-            yield db
-        finally:
-            db.close()
-
-    class Base(DeclarativeBase):
-        pass
-
+SQLA_MODELS = sqlalchemy_db_module('''
     class Article(Base):
         __tablename__ = "articles"
         id: Mapped[int] = mapped_column(primary_key=True)
         slug: Mapped[str] = mapped_column(String, unique=True)
         title: Mapped[str]
-'''
+''')
 
 
 def test_fastapi_assignment_and_setattr_loop_into_an_unchecked_first(tmp_path):

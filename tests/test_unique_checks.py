@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import tree_sitter as ts
 import tree_sitter_python as tsp
-from helpers import make_repo, report
+from helpers import make_repo, report, sqlalchemy_db_module
 
 from archlint.adapters.frontends.python_ir import lower
 from archlint.domain import ir
@@ -287,29 +287,13 @@ def test_a_range_comparison_in_sqlalchemy_is_not_a_duplicate_check(tmp_path):
 HELPER_APP = {
     "requirements.txt": "fastapi\nsqlalchemy\npydantic\n",
     "app/__init__.py": "",
-    "app/db.py": '''
-        from sqlalchemy import String, create_engine
-        from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
-
-        engine = create_engine("sqlite:///./app.db")
-        SessionLocal = sessionmaker(bind=engine)
-
-        def get_db():
-            db = SessionLocal()
-            try:
-                yield db
-            finally:
-                db.close()
-
-        class Base(DeclarativeBase):
-            pass
-
+    "app/db.py": sqlalchemy_db_module('''
         class User(Base):
             __tablename__ = "users"
             id: Mapped[int] = mapped_column(primary_key=True)
             email: Mapped[str] = mapped_column(String, unique=True)
             name: Mapped[str]
-    ''',
+    '''),
     "app/validators.py": '''
         from fastapi import HTTPException
         from app.db import User

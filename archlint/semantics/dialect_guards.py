@@ -13,7 +13,7 @@ Code that supports several databases picks its SQL per database::
     conn.execute(text("CREATE INDEX … USING gin (…)"))
 
 The second ``text()`` only ever runs on PostgreSQL, whatever database the project's own URL names:
-:func:`guarded_database` finds it by walking the enclosing function's IR down to the call and
+:func:`guarded_dialects` finds it by walking the enclosing function's IR down to the call and
 reading the tests of the branches that lead there (and of the ``if …: return`` guards before it in
 the same block).  A dialect test is ``== / != / in / not in`` between a string constant and the
 connection's own dialect name — SQLAlchemy's ``<engine | connection | session.bind>.dialect.name``
