@@ -713,9 +713,23 @@ def test_first_of_a_queryset_this_path_checked_is_a_row(tmp_path):
                 if not articles.exists():
                     raise Http404()
                 return JsonResponse({"id": drafts.first().pk})
+
+            def manager_checked(request):
+                if Article.objects.exists():
+                    return JsonResponse({"id": Article.objects.first().pk})
+                return JsonResponse({})
+
+            def manager_checked_on_one_path(request):
+                if request.GET.get("x") and Article.objects.exists():
+                    request.session["seen"] = True
+                return JsonResponse({"id": Article.objects.first().pk})
         ''',
     })
-    assert _rules(root, "AL220") == [("AL220", "blog/views.py", 21), ("AL220", "blog/views.py", 28)]
+    # label-studio's `if Organization.objects.exists(): org = Organization.objects.first()` is checked;
+    # a check that only one path made is not (the fact is dropped where the paths merge)
+    assert _rules(root, "AL220") == [
+        ("AL220", "blog/views.py", 21), ("AL220", "blog/views.py", 28), ("AL220", "blog/views.py", 38),
+    ]
 
 
 def test_a_catch_all_that_returns_handles_the_none_one_that_raises_does_not(tmp_path):

@@ -12,8 +12,8 @@ from archlint.semantics import values as v
 from archlint.semantics.library import Outcome
 from archlint.semantics.records import CallRecord, Construct, Event, LoopInfo
 from archlint.semantics.support import (
-    ARRAY_LOOPS, ASYNC, CONTAINERS, GET_OR_404, REQUEST_METHODS, REQUIRES_UNIQUE, TX_METHODS, all_tags, callee_text,
-    elem_only, field_key, is_async_api, model_of, non_null, null_origins, prisma_fluent,
+    ARRAY_LOOPS, ASYNC, CONTAINERS, FACT, GET_OR_404, REQUEST_METHODS, REQUIRES_UNIQUE, TX_METHODS, all_tags, callee_text,
+    dotted, elem_only, field_key, is_async_api, model_of, non_null, null_origins, prisma_fluent,
 )
 
 
@@ -214,6 +214,8 @@ class Calls:
                 result = self.invoke(node, self.env[key], args)
             else:
                 result = self.method_call(node, receiver, func.name, args)
+            if func.name in ("first", "last") and self.python and self._checked_nonempty(func.obj):
+                result = non_null(result)  # if Organization.objects.exists(): Organization.objects.first()
         elif type(func) is ir.Name and func.id in ("require", "import") and not self.python and node.args:
             self.ran = saved_ran
             return self.require(node)
@@ -1002,6 +1004,12 @@ class Calls:
             # the rest of the caller's block runs only where the callee returned: on its exit sides
             self.branch = self.branch + tuple(side for side in summary.exit_branch if side not in self.branch)
         return summary.returns
+
+    def _checked_nonempty(self, receiver) -> bool:
+        """Whether this path tested ``<receiver>.exists()`` true, the receiver a chain of names
+        (see ``Frame.narrowing``; the fact is dropped at a merge with a path that did not)."""
+        chain = dotted(receiver)
+        return chain is not None and (FACT + "nonempty:" + chain) in self.env
 
     def _dereferenced_by_callee(self, args, derefs: tuple, label: str) -> None:
         """A possibly-None row passed to a function that reads it: the read fails in the callee,

@@ -27,8 +27,8 @@ from archlint.semantics.discriminants import equality_side
 from archlint.semantics.program import Program
 from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis, Deref, Effect, Event, LoopInfo, Site, Summary
 from archlint.semantics.support import (
-    ASYNC, EAGER, NO_QUERY, NO_RETURN, REQUEST_PARTS, TX_METHODS, all_tags, callee_text, entered, field_key,
-    is_async_api, join_envs, non_null, null_origins, request_free, row_of,
+    ASYNC, EAGER, FACT, NO_QUERY, NO_RETURN, REQUEST_PARTS, TX_METHODS, all_tags, callee_text, dotted, entered,
+    field_key, is_async_api, join_envs, non_null, null_origins, request_free, row_of,
 )
 
 def render_short(node) -> str:
@@ -716,6 +716,9 @@ class Frame(Calls):
             name = test.func.obj  # if memberships.exists(): … memberships.first()
             if truthy and self.python and type(name) is ir.Name and name.id in self.env:
                 return {name.id: _nonempty(self.env[name.id])}
+            chain = dotted(name) if truthy and self.python else None
+            if chain is not None:  # if Organization.objects.exists(): org = Organization.objects.first()
+                return {FACT + "nonempty:" + chain: v.Const(True)}
             return {}
         if kind is ir.Call and truthy and self.python and type(test.func) is ir.Name and test.func.id == "hasattr" \
                 and len(test.args) == 2 and type(test.arg(0)) is ir.Name and test.arg(0).id in self.env:

@@ -121,7 +121,13 @@ def entered(value):
     return value
 
 
+FACT = "fact:"  # env keys of path facts that hold only where every joined path established them
+
+
 def join_envs(left: dict, right: dict) -> dict:
+    """The environment after a merge point: each name's values joined; a name bound on one side
+    only keeps that side's value.  A :data:`FACT` key (``fact:nonempty:Organization.objects``) is a
+    "must" fact: it survives only when both sides hold it."""
     if left is right:
         return left
     merged = dict(left)
@@ -131,7 +137,22 @@ def join_envs(left: dict, right: dict) -> dict:
                 merged[key] = v.join(merged[key], value)
         else:
             merged[key] = value
+    for key in [k for k in merged if k.startswith(FACT) and (k not in left or k not in right)]:
+        del merged[key]
     return merged
+
+
+def dotted(node) -> str | None:
+    """``Organization.objects`` / ``self.user.orgs``: a chain of names, as text; ``None`` otherwise
+    (a call in the chain would run again, and may answer differently)."""
+    parts = []
+    while type(node) is ir.Attr:
+        parts.append(node.name)
+        node = node.obj
+    if type(node) is not ir.Name:
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
 
 
 def callee_text(node) -> str:
