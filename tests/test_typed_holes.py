@@ -186,3 +186,57 @@ def test_a_private_helper_imported_by_another_module_still_fires(tmp_path):
              "app/schema.py": _PRAGMA_MIGRATION.format(helper="_drop_indexes", first="'user'"),
              "app/cli.py": "import sys\nfrom app.schema import _drop_indexes\n_drop_indexes(sys.argv[1], 'x', None)\n"}
     assert _al502(tmp_path, files) == [("app/schema.py", 6)]
+
+
+_COMPAT_DB = {
+    "requirements.txt": "asyncpg\n",
+    "app/db.py": """
+        import asyncpg
+
+        POSTGRES, SQLITE = "POSTGRES", "SQLITE"
+
+        class Compat:
+            type = POSTGRES
+
+            @property
+            def timestamp_now(self) -> str:
+                if self.type == POSTGRES:
+                    return "now()"
+                return "(strftime('%s', 'now'))"
+
+            @property
+            def timestamp_default(self) -> str:
+                if self.type == POSTGRES:
+                    return self.timestamp_now
+                return "NULL"
+
+            @property
+            def schema_name(self) -> str:
+                return self.name
+
+        class Connection(Compat):
+            def __init__(self, conn: asyncpg.Connection, name: str) -> None:
+                self.conn = conn
+                self.name = name
+
+            async def execute(self, query: str):
+                return await self.conn.execute(query)
+    """,
+    "app/migrations.py": """
+        from app.db import Connection
+
+        async def m001_accounts(db: Connection):
+            await db.execute(f"CREATE TABLE accounts (id TEXT PRIMARY KEY, created_at TIMESTAMP NOT NULL DEFAULT {db.timestamp_default})")
+            await db.execute(f"UPDATE accounts SET created_at = {db.timestamp_now}")
+
+        async def m002_schema(db: Connection):
+            await db.execute(f"CREATE TABLE {db.schema_name}.audit (id TEXT PRIMARY KEY)")
+    """,
+}
+
+
+def test_a_property_returning_only_literals_is_fixed_sql(tmp_path):
+    """lnbits' ``Connection.timestamp_now``/``big_int``: ``@property`` getters returning one literal per
+    dialect (or another such property of ``self``), spliced into migrations through a parameter
+    annotated with the class (16 false AL502 before).  A property that returns a field is not fixed."""
+    assert _al502(tmp_path, _COMPAT_DB) == [("app/migrations.py", 8)]

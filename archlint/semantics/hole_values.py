@@ -218,3 +218,41 @@ def fixed_name(module: ir.ModuleIR, span: Span, name: str, private=None) -> bool
         return False
     function = innermost_function(module, span)
     return function is not None and _Evaluator(module, function, span, private).name(function, name, {}, 0, frozenset())
+
+
+def constant_property(program, path: str, span: Span, expr: str) -> bool:
+    """``db.timestamp_now`` spliced into SQL, where ``db`` is a parameter annotated with a project
+    class whose ``timestamp_now`` is a ``@property`` that returns only string literals (or other
+    such properties of ``self``): lnbits' ``Connection.timestamp_now`` is ``"now()"`` on PostgreSQL
+    and ``"(strftime('%s', 'now'))"`` on SQLite — fixed SQL per dialect, no input in it."""
+    name, dot, attribute = expr.partition(".")
+    if not dot or not name.isidentifier() or not attribute.isidentifier():
+        return False
+    module = program.modules.get(path)
+    function = innermost_function(module, span) if module is not None else None
+    param = next((p for p in function.params if p.name == name), None) if function is not None else None
+    if param is None or param.annotation is None or function.scope_of(name) != "param":
+        return False
+    from archlint.semantics import values as v
+
+    cls = program.static_value(path, param.annotation)
+    return type(cls) is v.ClassValue and _constant_getter(program, cls, attribute, 0)
+
+
+def _constant_getter(program, cls, attribute: str, depth: int) -> bool:
+    from archlint.domain.ir_format import render
+
+    method = program.method(cls.path, cls.cid, attribute) if depth <= 3 else None
+    getter = program.function(method.path, method.fid) if method is not None else None
+    if getter is None or not any(render(d) == "property" for d in getter.decorators):
+        return False
+    returns = [node for node in ir.iter_nodes(getter.body) if type(node) is ir.Return]
+    for node in returns:
+        value = node.value
+        if type(value) is ir.Const and type(value.value) is str:
+            continue
+        if type(value) is ir.Attr and type(value.obj) is ir.Name and value.obj.id == "self" \
+                and _constant_getter(program, cls, value.name, depth + 1):
+            continue  # return self.timestamp_now
+        return False
+    return bool(returns)

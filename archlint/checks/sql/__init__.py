@@ -105,15 +105,19 @@ def _typed_holes(program, site, private=None):
     if text is None or not text.runtime_holes:
         return site
     from archlint.domain.sql.holes import RUNTIME, SAFE
-    from archlint.semantics.hole_values import fixed_name
+    from archlint.semantics.hole_values import constant_property, fixed_name
 
     anchored = text.anchor is not None
-    module = _module(program, text.path if anchored else site.path)
+    path = text.path if anchored else site.path
+    module = _module(program, path)
     if module is None:
         return site
     span = text.anchor.span if anchored else site.call.span
-    holes = tuple(hole._replace(origin=SAFE) if hole.origin == RUNTIME and fixed_name(module, span, hole.expr.strip(), private) else hole
-                  for hole in text.holes)
+
+    def fixed(expr: str) -> bool:
+        return fixed_name(module, span, expr, private) or constant_property(program, path, span, expr)
+
+    holes = tuple(hole._replace(origin=SAFE) if hole.origin == RUNTIME and fixed(hole.expr.strip()) else hole for hole in text.holes)
     return site._replace(sql=text._replace(holes=holes)) if holes != text.holes else site
 
 
