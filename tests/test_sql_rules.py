@@ -727,3 +727,39 @@ def test_a_comma_join_with_a_one_row_cte_multiplies_nothing(tmp_path):
         },
     )
     assert [f for f in sql_findings(tmp_path) if f[0] == "AL406"] == [("AL406", "repo.py", 23)]
+
+
+def test_a_migration_script_that_rebuilds_a_table_defines_its_new_columns(tmp_path):
+    """Actual's sync-server rebuilds ``auth`` the SQLite way in one script string that starts with
+    ``BEGIN TRANSACTION;`` — ``CREATE TABLE auth_new (…); … ALTER TABLE auth_new RENAME TO auth`` —
+    and creates ``pending_openid_requests`` in it (18 false AL412 and 3 AL411 before: the script was
+    not recognised as SQL and the rename was not read).  A misspelt column is still reported."""
+    make_repo(tmp_path, {
+        "package.json": '{"name": "sync", "type": "module", "dependencies": {"better-sqlite3": "^11"}}',
+        "src/db.js": """
+            import Database from 'better-sqlite3';
+            export const db = new Database('account.sqlite');
+        """,
+        "migrations/001-create.js": """
+            import { db } from '../src/db.js';
+            export const up = () => db.exec(`CREATE TABLE IF NOT EXISTS auth (password TEXT PRIMARY KEY)`);
+        """,
+        "migrations/002-openid.js": """
+            import { db } from '../src/db.js';
+            export const up = () => db.exec(`
+              BEGIN TRANSACTION;
+              CREATE TABLE auth_new (method TEXT PRIMARY KEY, display_name TEXT, extra_data TEXT, active INTEGER);
+              INSERT INTO auth_new (method, display_name, extra_data, active) SELECT 'password', 'Password', password, 1 FROM auth;
+              DROP TABLE auth;
+              ALTER TABLE auth_new RENAME TO auth;
+              CREATE TABLE pending_openid_requests (state TEXT PRIMARY KEY, return_url TEXT);
+              COMMIT;`);
+        """,
+        "src/auth.js": """
+            import { db } from './db.js';
+            export const method = (name) => db.prepare('SELECT extra_data FROM auth WHERE method = ? AND active = 1').get(name);
+            export const pending = (state) => db.prepare('SELECT return_url FROM pending_openid_requests WHERE state = ?').get(state);
+            export const typo = (name) => db.prepare('SELECT extra_dta FROM auth WHERE method = ?').get(name);
+        """,
+    })
+    assert [f for f in sql_findings(tmp_path) if f[0] in ("AL411", "AL412")] == [("AL412", "src/auth.js", 4)]

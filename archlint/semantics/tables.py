@@ -199,8 +199,16 @@ def add_ddl(catalog: Catalog, text: str, source: str, path: str, line: int, dial
             for action in statement.args.get("actions") or ():
                 if isinstance(action, exp.ColumnDef) and existing is not None:
                     existing.add_column(action.name)
+                elif isinstance(action, exp.AlterRename) and isinstance(action.this, exp.Table) and existing is not None:
+                    # ALTER TABLE auth_new RENAME TO auth (SQLite's table rebuild): the new name has the
+                    # old table's columns.  Migrations are not ordered here: added to any the name
+                    # already has, never removed; the old name keeps its columns too
+                    renamed = Table(action.this.name, source, path, line, closed=existing.closed)
+                    for column in existing.columns.values():
+                        renamed.add_column(column)
+                    catalog.add(renamed)
                 elif existing is not None:
-                    existing.closed = False  # a rename or a drop: not followed
+                    existing.closed = False  # a column rename or a drop: not followed
 
 
 # Prisma ------------------------------------------------------------------------------------------

@@ -19,7 +19,8 @@ MINIFIED_LINE = 5_000
 # The shape of a SQL statement, not just a leading keyword: "Update your profile" or
 # "select an article" are messages, "UPDATE users SET" and "SELECT 1" are SQL.
 SQL_START = re.compile(
-    r"""^\s*\(?\s*(?:
+    r"""^\s*(?:BEGIN(?:\s+(?:DEFERRED|IMMEDIATE|EXCLUSIVE))?(?:\s+TRANSACTION)?\s*;\s*)?  # a script: `BEGIN; CREATE …`
+    \(?\s*(?:
         SELECT\s+(?:[\s\S]*?\bFROM\s|\d|\*|DISTINCT\b|COUNT\s*\(|\w+\s*\(|[\w.]+\s*(?:,|\bAS\b))
       | INSERT\s+(?:OR\s+\w+\s+)?INTO\s
       | UPDATE\s+[\w."`\[\]]+\s+SET\s
