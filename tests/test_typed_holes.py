@@ -240,3 +240,38 @@ def test_a_property_returning_only_literals_is_fixed_sql(tmp_path):
     dialect (or another such property of ``self``), spliced into migrations through a parameter
     annotated with the class (16 false AL502 before).  A property that returns a field is not fixed."""
     assert _al502(tmp_path, _COMPAT_DB) == [("app/migrations.py", 8)]
+
+
+_N8N_MIGRATION = """
+export class RenameTests1731582748663 {
+  async up(context) {
+    const { queryRunner, tablePrefix } = context;
+    const table = `${tablePrefix}test_definition`;
+    await queryRunner.query(`ALTER TABLE ${table} RENAME COLUMN id TO tmp_id`);
+    await queryRunner.query(`DROP SEQUENCE IF EXISTS ${tablePrefix}test_definition_id_seq`);
+    const [owner] = await queryRunner.query(`SELECT id FROM ${tablePrefix}user LIMIT 1`);
+    await queryRunner.query(`UPDATE ${table} SET owner = '${owner.id}'`);
+  }
+}
+"""
+
+
+def test_a_migration_runners_context_is_configuration_not_input(tmp_path):
+    """n8n's TypeORM migrations splice ``tablePrefix`` (from ``up({ queryRunner, tablePrefix })``, the
+    DB_TABLE_PREFIX setting) into every statement: 713 AL502 on @n8n/db before, 105 after.  A value
+    read from a row is still spliced data, and the same splice outside a migration still fires."""
+    files = {
+        "package.json": '{"name": "db", "dependencies": {"typeorm": "^0.3", "pg": "^8"}}',
+        "src/migrations/postgresdb/1731582748663-RenameTests.ts": _N8N_MIGRATION,
+        "src/repositories/tests.repository.ts": _N8N_MIGRATION.replace("RenameTests1731582748663", "TestsRepository").replace("async up(", "async rename("),
+        "src/migrations/sqlite/1745322634000-CleanEvaluations.ts": (  # the context destructured in the parameter list
+            "export class CleanEvaluations1745322634000 {\n"
+            "  async up({ queryRunner, tablePrefix }) {\n"
+            "    await queryRunner.query(`DROP TABLE IF EXISTS ${tablePrefix}test_definition;`);\n"
+            "  }\n"
+            "}\n"
+        ),
+    }
+    found = _al502(tmp_path, files)
+    assert [line for path, line in found if "migrations" in path] == [8]
+    assert sorted(line for path, line in found if "repositories" in path) == [5, 6, 7, 8]

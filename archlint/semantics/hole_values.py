@@ -17,10 +17,15 @@ free name is looked up in the enclosing functions, then at module level."""
 from __future__ import annotations
 
 from archlint.domain import ir
+from archlint.domain.datalayer import migration
 from archlint.domain.facts import Span
 from archlint.semantics.dialect_guards import contains, innermost_function
 
 _SCALAR_TYPES = frozenset({"int", "float", "bool", "number", "bigint", "boolean"})
+# What a migration runner calls with its own context (TypeORM/n8n ``up(queryRunner)`` /
+# ``up({ tablePrefix })``, knex ``up(knex)``, Alembic ``upgrade()``): configuration, never a request's input.
+_MIGRATION_ENTRIES = frozenset({"up", "down", "upgrade", "downgrade"})
+_PART_OF = "part-of"  # bindings(): the name is a part of a destructured value
 _MAX_DEPTH = 8
 
 
@@ -47,6 +52,7 @@ class _Evaluator:
                  private=None) -> None:
         self.module = module
         self.private = private or (lambda name: False)  # a module-level name only this module uses
+        self.migration = migration(module.path)
         self._bindings: dict[int, dict[str, list]] = {}
         # The site: in its own function only the assignments that can reach it count — those
         # before it, and any inside a loop around it (a name reused later as a loop variable,
@@ -74,10 +80,11 @@ class _Evaluator:
                 for target in node.targets:
                     if type(target) is ir.Name:
                         found.setdefault(target.id, []).append((node.span, node.value if node.op in ("=", "+=") else None))
-                    else:
+                    else:  # a destructuring: `const { queryRunner, tablePrefix } = context` — a part of the value
+                        part_of = (_PART_OF, node.value) if node.op == "=" else None
                         for part in ir.iter_nodes((target,)):
                             if type(part) is ir.Name:
-                                found.setdefault(part.id, []).append((node.span, None))
+                                found.setdefault(part.id, []).append((node.span, part_of))
             elif kind is ir.Loop and node.target is not None:
                 for part in ir.iter_nodes((node.target,)):
                     if type(part) is ir.Name:
@@ -113,6 +120,9 @@ class _Evaluator:
             parameter = next((p for p in function.params if p.name == name), None)
             if parameter is not None and parameter.annotation is not None and _scalar(parameter.annotation) is True:
                 return True
+            holder = parameter or next((p for p in function.params if p.target is not None and name in ir.target_names(p.target)), None)
+            if self.migration and function.name in _MIGRATION_ENTRIES and holder is not None and holder.default is None:
+                return True  # the migration runner's context: `up({ queryRunner, tablePrefix })`, `up(knex)`
             return parameter is not None and self._private_callers_fix(function, parameter, depth, seen)
         if scope == "outer":
             outer = self.parent(function)
@@ -166,6 +176,8 @@ class _Evaluator:
         kind = type(node)
         if kind is ir.Const:
             return True
+        if kind is tuple and node[0] is _PART_OF:  # destructured out of a migration runner's context
+            return self.migration and self.expr(function, node[1], bound, depth + 1, seen)
         if kind is ir.Template and node.tag is None:
             return all(self.expr(function, hole, bound, depth + 1, seen) for hole in node.holes)
         if kind is ir.BinOp and node.op in ("+", "%"):
