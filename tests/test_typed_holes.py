@@ -266,8 +266,9 @@ def test_a_migration_runners_context_is_configuration_not_input(tmp_path):
         "src/repositories/tests.repository.ts": _N8N_MIGRATION.replace("RenameTests1731582748663", "TestsRepository").replace("async up(", "async rename("),
         "src/migrations/sqlite/1745322634000-CleanEvaluations.ts": (  # the context destructured in the parameter list
             "export class CleanEvaluations1745322634000 {\n"
-            "  async up({ queryRunner, tablePrefix }) {\n"
+            "  async up({ queryRunner, tablePrefix, escape }) {\n"
             "    await queryRunner.query(`DROP TABLE IF EXISTS ${tablePrefix}test_definition;`);\n"
+            "    await queryRunner.query(`ALTER TABLE ${escape.tableName('user')} ADD COLUMN ${escape.columnName('role')} TEXT`);\n"
             "  }\n"
             "}\n"
         ),
