@@ -760,8 +760,7 @@ class Frame(Calls):
             return {}
         statement = assigned[0].value
         updates = [n for n in ir.iter_nodes((statement,)) if type(n) is ir.Call and len(n.args) == 1 and type(n.args[0].value) is ir.Name
-                   and ((type(n.func) is ir.Name and n.func.id == "update") or (type(n.func) is ir.Attr and n.func.name == "update"
-                                                                              and type(n.func.obj) is ir.Name and n.func.obj.id in ("sa", "sqlalchemy")))]
+                   and type(n.func) in (ir.Name, ir.Attr) and _is_sqlalchemy_update(self.program.static_name(self.path, n.func))]
         if len(updates) != 1:
             return {}
         model = updates[0].args[0].value.id
@@ -1763,6 +1762,11 @@ def run_module(program: Program, path: str, analysis: Analysis | None = None) ->
     if analysis is not None:
         analysis.effects = tuple(dict.fromkeys(frame.effects))
     return frame.env
+
+
+def _is_sqlalchemy_update(name: str) -> bool:
+    """``sqlalchemy.update`` / ``sqlalchemy.sql.expression.update`` (however it was imported)."""
+    return name.startswith("sqlalchemy") and name.rsplit(".", 1)[-1] == "update"
 
 
 def _nonempty(value):
