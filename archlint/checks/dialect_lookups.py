@@ -131,8 +131,7 @@ def _lifted_calls(program) -> dict:
 
 
 def _inside(span, spans) -> bool:
-    return any((outer.line, outer.column) <= (span.line, span.column) and (span.end_line, span.end_column) <= (outer.end_line, outer.end_column)
-               for outer in spans)
+    return any(ir.span_contains(outer, span) for outer in spans)
 
 
 def _sequelize(ctx, program, operators, sqlite_evidence):

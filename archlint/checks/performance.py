@@ -124,7 +124,7 @@ def _model_name(key: str) -> str:
 
 
 def _within(span, outer) -> bool:
-    return (outer.line, outer.column) <= (span.line, span.column) and (span.end_line, span.end_column) <= (outer.end_line, outer.end_column)
+    return ir.span_contains(outer, span)
 
 
 # AL602 -------------------------------------------------------------------------------------------

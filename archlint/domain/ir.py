@@ -576,6 +576,21 @@ def iter_edges(root: object, parent: object = None, field: str = ""):
                 push((value, current, names[index]))
 
 
+def span_contains(outer: Span, inner: Span) -> bool:
+    """Whether ``inner`` lies within ``outer`` (both ends included)."""
+    return (outer.line, outer.column) <= (inner.line, inner.column) and (inner.end_line, inner.end_column) <= (
+        outer.end_line, outer.end_column)
+
+
+def innermost_function(module: ModuleIR, span: Span) -> Function | None:
+    """The innermost function (or the module's top level) whose source holds ``span``."""
+    found = None
+    for candidate in module.functions:
+        if span_contains(candidate.span, span) and (found is None or span_contains(found.span, candidate.span)):
+            found = candidate
+    return found
+
+
 def calls_in(block: object) -> list[Call]:
     """Every call in a function body or block (not in nested functions), in source order."""
     return [node for node in iter_nodes(block) if type(node) is Call]

@@ -29,11 +29,6 @@ from archlint.domain.facts import Span
 _SUBJECT_ATTRS = (("dialect", "name"), (None, "vendor"))
 
 
-def contains(outer: Span, inner: Span) -> bool:
-    return (outer.line, outer.column) <= (inner.line, inner.column) and (inner.end_line, inner.end_column) <= (
-        outer.end_line, outer.end_column)
-
-
 def _is_subject(node, dialect_locals: frozenset[str]) -> bool:
     if type(node) is ir.Name:
         return node.id in dialect_locals
@@ -119,7 +114,7 @@ def _walk(block: tuple, span: Span, dialect_locals: frozenset[str]) -> list[froz
     (``None`` when no statement of the block holds it)."""
     constraints: list[frozenset[str]] = []
     for statement in block:
-        if not contains(statement.span, span):
+        if not ir.span_contains(statement.span, span):
             if type(statement) is ir.If:
                 # `if dialect != "postgresql": return` — what follows runs only on PostgreSQL
                 if _exits(statement.body) and not _exits(statement.orelse):
@@ -152,20 +147,11 @@ def _walk(block: tuple, span: Span, dialect_locals: frozenset[str]) -> list[froz
     return None
 
 
-def innermost_function(module: ir.ModuleIR, span: Span) -> ir.Function | None:
-    """The innermost function (or the module's top level) whose source holds ``span``."""
-    function = None
-    for candidate in module.functions:
-        if contains(candidate.span, span) and (function is None or contains(function.span, candidate.span)):
-            function = candidate
-    return function
-
-
 def guarded_dialects(module: ir.ModuleIR, span: Span) -> frozenset[str] | None:
     """The dialect names (``postgresql``, ``sqlite``, ``mysql`` …) the connection can have where the
     code at ``span`` runs, by the dialect tests that guard it in its function; ``None`` when no test
     does."""
-    function = innermost_function(module, span)
+    function = ir.innermost_function(module, span)
     if function is None:
         return None
     constraints = _walk(function.body, span, _dialect_locals(function))

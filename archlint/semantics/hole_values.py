@@ -19,7 +19,6 @@ from __future__ import annotations
 from archlint.domain import ir
 from archlint.domain.datalayer import migration
 from archlint.domain.facts import Span
-from archlint.semantics.dialect_guards import contains, innermost_function
 
 _SCALAR_TYPES = frozenset({"int", "float", "bool", "number", "bigint", "boolean"})
 # What a migration runner calls with its own context (TypeORM/n8n ``up(queryRunner)`` /
@@ -58,14 +57,14 @@ class _Evaluator:
         # before it, and any inside a loop around it (a name reused later as a loop variable,
         # `for chat_id, author_id in rows:` after the query, is another value).
         self.site = (function.fid, span) if function is not None and span is not None else None
-        self._loops = [n.span for n in ir.iter_nodes(function.body) if type(n) is ir.Loop and contains(n.span, span)] \
+        self._loops = [n.span for n in ir.iter_nodes(function.body) if type(n) is ir.Loop and ir.span_contains(n.span, span)] \
             if self.site is not None else []
 
     def _reaches(self, at: Span) -> bool:
         span = self.site[1]
         if (at.line, at.column) < (span.line, span.column):
             return True
-        return any(contains(loop, at) for loop in self._loops)
+        return any(ir.span_contains(loop, at) for loop in self._loops)
 
     def bindings(self, function: ir.Function) -> dict[str, list]:
         """name -> (where, value) of each binding in ``function`` (value ``None`` for a binding that is
@@ -228,7 +227,7 @@ def fixed_name(module: ir.ModuleIR, span: Span, name: str, private=None) -> bool
     ``private(name)``: the module-level ``name`` is used by this module only (no other file imports it)."""
     if not name.isidentifier():
         return False
-    function = innermost_function(module, span)
+    function = ir.innermost_function(module, span)
     return function is not None and _Evaluator(module, function, span, private).name(function, name, {}, 0, frozenset())
 
 
@@ -241,7 +240,7 @@ def constant_property(program, path: str, span: Span, expr: str) -> bool:
     if not dot or not name.isidentifier() or not attribute.isidentifier():
         return False
     module = program.modules.get(path)
-    function = innermost_function(module, span) if module is not None else None
+    function = ir.innermost_function(module, span) if module is not None else None
     param = next((p for p in function.params if p.name == name), None) if function is not None else None
     if param is None or param.annotation is None or function.scope_of(name) != "param":
         return False

@@ -81,7 +81,7 @@ def _guarded(ctx: CheckContext, sites: list, sql: SqlKnowledge) -> list:
 
     result = []
     for site in sites:
-        module = _module(program, site.path)
+        module = program.modules.get(site.path)
         site = _typed_holes(program, site, private)
         names = guarded_dialects(module, site.call.span) if module is not None else None
         databases = {sql.database_named(name) for name in names} if names else set()
@@ -93,13 +93,6 @@ def _guarded(ctx: CheckContext, sites: list, sql: SqlKnowledge) -> list:
     return result
 
 
-def _module(program, path: str):
-    try:
-        return program.modules[path]
-    except KeyError:
-        return None
-
-
 def _typed_holes(program, site, private=None):
     text = site.sql
     if text is None or not text.runtime_holes:
@@ -109,7 +102,7 @@ def _typed_holes(program, site, private=None):
 
     anchored = text.anchor is not None
     path = text.path if anchored else site.path
-    module = _module(program, path)
+    module = program.modules.get(path)
     if module is None:
         return site
     span = text.anchor.span if anchored else site.call.span

@@ -26,6 +26,7 @@ from sqlglot import exp
 
 from archlint.checks.sql import names
 from archlint.checks.sql.statement_rules import is_one_row_limit, pages_unordered
+from archlint.domain import ir
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding
 from archlint.semantics.builders import LIFTERS, base, lift_query
@@ -128,14 +129,8 @@ def _purges(program, lifted: base.Lifted) -> bool:
     module = program.modules.get(lifted.path)
     if module is None:
         return False
-    span = lifted.span
-    best = None
-    for function in module.functions[1:]:
-        outer = function.span
-        if (outer.line, outer.column) <= (span.line, span.column) and (span.end_line, span.end_column) <= (outer.end_line, outer.end_column):
-            if best is None or (outer.line, outer.column) >= (best.span.line, best.span.column):
-                best = function
-    if best is None:
+    best = ir.innermost_function(module, lifted.span)
+    if best is None or best.kind == "module":
         return False
     name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", best.name)
     return bool(_PURGE_NAME.search(name)) and all(_HANDLE_PARAM.match(p.name) for p in best.params)
