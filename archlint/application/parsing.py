@@ -26,8 +26,13 @@ from archlint.domain.facts import FileFacts, ParseProblem, Span
 
 PARALLEL_THRESHOLD_FILES = 200
 PARALLEL_THRESHOLD_BYTES = 2_000_000
+# The byte-level Python scan is ~8x cheaper per file than a parse, so it pays to share it with the
+# pool only for larger trees (measured below this: the fork and the pickled heads cost more).
+PARALLEL_SCAN_FILES = 600
+PARALLEL_SCAN_BYTES = 4_000_000
 
 HEAD, HEAD_IR, FULL, BODY, SYNTAX = "head", "head+ir", "full", "body", "syntax"
+HEAD_LEAN = "head-lean"  # a head without the SQL/DB-URL signal (no body-reading rule selected)
 
 
 def extract(path: str, data: bytes, language: str, full: bool = True, ir: bool = False) -> FileFacts:
@@ -117,7 +122,7 @@ def _work(batch: list[tuple[str, str, str, str]]) -> list[tuple[str, object]]:
         elif mode == HEAD_IR:  # a JS/TS head when bodies are read: its one parse gives the IR too
             results.append((path, _safe(_extract_with_ir, path, data, language, False)))
         else:
-            results.append((path, _head(path, data, language)))
+            results.append((path, _head(path, data, language, mode != HEAD_LEAN)))
     return results
 
 
@@ -156,7 +161,13 @@ class Workers:
         if self.jobs <= 1 or (len(items) < PARALLEL_THRESHOLD_FILES and total < PARALLEL_THRESHOLD_BYTES):
             return _work(items)
         ordered = sorted(items, key=lambda item: sizes.get(item[2], 0), reverse=True)
-        batches = [ordered[index :: self.jobs * 4] for index in range(self.jobs * 4)]
+        return self.start([ordered[index :: self.jobs * 4] for index in range(self.jobs * 4)])()
+
+    def start(self, batches: list[list[tuple[str, str, str, str]]]):
+        """Submit ``batches`` to the pool and return a function that waits for their results (in
+        batch order), so this process can do its own share meanwhile; without a pool the returned
+        function runs them here."""
+        batches = [batch for batch in batches if batch]
         try:
             if self.pool is None:
                 import multiprocessing
@@ -164,12 +175,24 @@ class Workers:
 
                 context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
                 self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context)
-            results: list[tuple[str, object]] = []
-            for batch_result in self.pool.map(_work, batches):
-                results.extend(batch_result)
-            return results
-        except (OSError, RuntimeError):
-            return _work(items)  # no fork/semaphores in this sandbox: stay serial
+            futures = [self.pool.submit(_work, batch) for batch in batches]
+        except (OSError, RuntimeError):  # no fork/semaphores in this sandbox: stay serial
+            return lambda: [result for batch in batches for result in _work(batch)]
+
+        def collect() -> list[tuple[str, object]]:
+            try:
+                return [result for future in futures for result in future.result()]
+            except (OSError, RuntimeError):  # the pool broke (a worker killed): redo here
+                return [result for batch in batches for result in _work(batch)]
+
+        return collect
+
+    def lanes(self, count: int, total_bytes: int) -> int:
+        """How many processes share the cheap scan of ``count`` Python files: one below
+        ``PARALLEL_SCAN_*`` (a pool's start-up costs more than it saves), else every job."""
+        if self.jobs <= 1 or (count < PARALLEL_SCAN_FILES and total_bytes < PARALLEL_SCAN_BYTES):
+            return 1
+        return self.jobs
 
 
 class _IrLoader:
@@ -223,6 +246,7 @@ def scan_sources(
     pending: list[tuple[str, str, str, str]] = []
     digests: dict[str, str] = {}
     sizes: dict[str, int] = {}
+    scans: list[tuple[SourceFile, bytes]] = []  # Python files for the byte-level scanner
     hits = 0
     for source in sources:
         try:
@@ -248,11 +272,8 @@ def scan_sources(
                 cached.signals = python_signal(data)
                 cache.put(cached)
         elif source.language == "python":
-            facts = _head(source.path, data, source.language, signals)  # the scanner: cheaper than a worker
-            facts.content_hash = digest
-            results[source.path] = facts
-            if cache is not None:
-                cache.put(facts)
+            digests[source.path] = digest
+            scans.append((source, data))
         elif not signals and not any(token in data for token in _JS_HEAD_TOKENS):
             facts = _inert_script(source.path, data, source.language)
             facts.content_hash = digest
@@ -262,7 +283,18 @@ def scan_sources(
         else:
             digests[source.path] = digest
             pending.append((HEAD_IR if signals else HEAD, source.absolute, source.path, source.language))
-    for path, facts in workers.run(pending, sizes):
+    # The scanner runs here on one share of the Python files while the pool takes the others
+    # (and every JS/TS head): sizes dealt round-robin, largest first, so the shares finish together.
+    lanes = workers.lanes(len(scans), sum(len(data) for _source, data in scans))
+    if lanes > 1:
+        scans.sort(key=lambda scan: len(scan[1]), reverse=True)
+    mode = HEAD if signals else HEAD_LEAN
+    shared = [[(mode, source.absolute, source.path, "python") for source, _data in scans[lane::lanes]] for lane in range(1, lanes)]
+    collect = workers.start(shared) if lanes > 1 else None
+    scanned = [(source.path, _head(source.path, data, "python", signals)) for source, data in scans[::lanes]]
+    if collect is not None:
+        scanned.extend(collect())
+    for path, facts in scanned + workers.run(pending, sizes):
         if facts is None:
             facts = FileFacts(path=path, language="unknown", content_hash="")
             facts.problems.append(ParseProblem("AL002", "cannot read file", Span(1, 1, 1, 1)))

