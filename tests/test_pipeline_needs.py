@@ -162,3 +162,29 @@ def test_a_deep_test_file_gets_its_body_but_its_ir_only_on_demand(tmp_path):
     run_check([str(root)], Options(cache_dir=cache))
     warm = run_check([str(root)], Options(cache_dir=cache))
     assert _keys(warm) == _keys(report)
+
+
+def test_a_scan_shared_with_the_pool_yields_the_heads_of_a_serial_scan(monkeypatch):
+    """Large trees split the byte-level scan between this process and the pool: the heads
+    (imports with kinds and spans, suppressions, signals, deferred files) must not change.
+    archlint's own package is the tree (200 files, a forced split)."""
+    from archlint.adapters.discovery import discover
+    from archlint.application import parsing
+
+    root = str(Path(parsing.__file__).resolve().parents[1])
+    sources = discover(root, [root], [], True).sources
+
+    def heads(jobs: int, signals: bool):
+        with parsing.Workers(jobs) as workers:
+            files, _hits, _sizes = parsing.scan_sources(sources, None, workers, signals=signals)
+            return {path: (facts.imports, facts.suppressions, facts.signals, facts.lines) for path, facts in files.items()}
+
+    serial = heads(1, True), heads(1, False)
+    monkeypatch.setattr(parsing, "PARALLEL_SCAN_FILES", 1)
+    with parsing.Workers(2) as workers:
+        if workers.jobs < 2:
+            import pytest
+
+            pytest.skip("one CPU: the scan is never shared")
+    assert (heads(2, True), heads(2, False)) == serial
+    assert any(facts[0] for facts in serial[0].values())
