@@ -63,7 +63,7 @@ class Option:
         value = bare.get(key) if type(bare) is v.Record else None
         if node is None and value is None:
             return None
-        return Option(node, value)
+        return type(self)(node, value)  # a lifter's subclass keeps its own reading of the parts
 
     def items(self) -> list[tuple[str, "Option"]]:
         keys: list[str] = []

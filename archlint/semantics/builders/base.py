@@ -81,6 +81,24 @@ class Lifted:
 
 
 # reading steps --------------------------------------------------------------------------------
+class Lifter:
+    """What every ORM's lifter starts from: the program, the table catalog and the query being
+    lifted, whether the lift is still *exact* (every clause understood) and the problems found.
+    A clause it cannot read becomes :meth:`inexact_condition`: the statement stays checkable
+    for what is known, and no rule treats it as proof of anything."""
+
+    def __init__(self, program, catalog, query) -> None:
+        self.program = program
+        self.catalog = catalog
+        self.query = query
+        self.exact = True
+        self.problems: list[Problem] = []
+
+    def inexact_condition(self) -> exp.Expression:
+        self.exact = False
+        return unknown_condition()
+
+
 class StepView:
     """One step of a chain: the method called, its arguments as IR nodes and as values."""
 

@@ -207,14 +207,10 @@ def query_names(program, catalog: Catalog, model_key: str) -> dict:
 
 
 # lifting ----------------------------------------------------------------------------------------
-class _Lifter:
+class _Lifter(b.Lifter):
     def __init__(self, program, catalog: Catalog, query: v.Query, chain: tuple) -> None:
-        self.program = program
-        self.catalog = catalog
-        self.query = query
+        super().__init__(program, catalog, query)
         self.chain = chain
-        self.exact = True
-        self.problems: list[b.Problem] = []
         self.model = query.model
         self.table = catalog.model(query.model)
         self.joins: dict[tuple, str] = {}  # relation path -> alias
@@ -371,16 +367,14 @@ class _Lifter:
     # lookups -----------------------------------------------------------------------------------
     def keyword_condition(self, name: str, node, value, step: b.StepView) -> exp.Expression:
         if name == "**":
-            self.exact = False
-            return b.unknown_condition()
+            return self.inexact_condition()
         parts = name.split("__")
         lookup = "exact"
         if len(parts) > 1 and parts[-1] in _LOOKUPS:
             lookup = parts.pop()
         column = self.resolve(parts, step, suffix=lookup if lookup != "exact" or name.endswith("__exact") else "")
         if column is None:
-            self.exact = False
-            return b.unknown_condition()
+            return self.inexact_condition()
         operand = b.value_expr(node, value)
         if lookup == "isnull":
             condition = exp.Is(this=column, expression=exp.Null())
@@ -433,8 +427,7 @@ class _Lifter:
                     self.exact = False
                     parts.append(b.unknown_condition())
             return b.and_all(parts) or exp.Boolean(this=True)
-        self.exact = False
-        return b.unknown_condition()
+        return self.inexact_condition()
 
     def resolve(self, parts: list[str], step: b.StepView | None, record: bool = True, suffix: str = "") -> exp.Expression | None:
         """A lookup path to a column, joining each relation it crosses (``suffix``: the lookup

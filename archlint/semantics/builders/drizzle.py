@@ -58,14 +58,10 @@ def _variable_table(program, catalog: Catalog, path: str, name: str) -> str:
     return ""
 
 
-class _Lifter:
+class _Lifter(b.Lifter):
     def __init__(self, program, catalog: Catalog, query: v.Query, chain: tuple) -> None:
-        self.program = program
-        self.catalog = catalog
-        self.query = query
+        super().__init__(program, catalog, query)
         self.chain = chain
-        self.exact = True
-        self.problems: list[b.Problem] = []
         self.tree: exp.Expression | None = None
         self.path = chain[0].path
         self.main = ""
@@ -180,8 +176,7 @@ class _Lifter:
 
     def condition(self, node) -> exp.Expression:
         if type(node) is not ir.Call:
-            self.exact = False
-            return b.unknown_condition()
+            return self.inexact_condition()
         name = self._name(node.func)
         args = [a.value for a in node.args if a.kind == "pos"]
         if name in ("and", "or"):
@@ -193,8 +188,7 @@ class _Lifter:
             left = self.expression(args[0])
             right = self.expression(args[1]) or b.value_expr(args[1], None)
             if left is None:
-                self.exact = False
-                return b.unknown_condition()
+                return self.inexact_condition()
             node_ = _COMPARE[name](this=left, expression=right)
             return exp.Not(this=node_) if name.startswith("not") else node_
         if name in ("isNull", "isNotNull") and args:
@@ -207,8 +201,7 @@ class _Lifter:
             if subject is not None:
                 node_ = exp.In(this=subject, expressions=[b.hole(args[1], None)])
                 return exp.Not(this=node_) if name == "notInArray" else node_
-        self.exact = False
-        return b.unknown_condition()
+        return self.inexact_condition()
 
     def _fan_out(self, table: str, condition) -> bool | None:
         if condition is None or not self.main:

@@ -56,15 +56,11 @@ def define(program, catalog: Catalog, in_project) -> None:
     return
 
 
-class _Lifter:
+class _Lifter(b.Lifter):
     def __init__(self, program, catalog: Catalog, query: v.Query, chain: tuple, depth: int = 0) -> None:
-        self.program = program
-        self.catalog = catalog
-        self.query = query
+        super().__init__(program, catalog, query)
         self.chain = chain
         self.depth = depth
-        self.exact = True
-        self.problems: list[b.Problem] = []
         self.tree: exp.Expression = exp.Select()
         self.table = ""
         self.alias = ""
@@ -255,8 +251,7 @@ class _Lifter:
             return None
         node, value = positional[0]
         if type(node) is ir.FuncRef:
-            self.exact = False
-            return b.unknown_condition()  # where(function () { this.where(…).orWhere(…) })
+            return self.inexact_condition()  # where(function () { this.where(…).orWhere(…) })
         raw = self.raw_node(node)
         if raw is not None and len(positional) == 1:
             return raw
@@ -264,8 +259,7 @@ class _Lifter:
         if len(positional) == 1 and type(node) is ir.Obj or (len(positional) == 1 and type(record) is v.Record):
             return self.object_condition(node, record)
         if len(positional) == 1:
-            self.exact = False
-            return b.unknown_condition()
+            return self.inexact_condition()
         return self.comparison(step, positional)
 
     def object_condition(self, node, record) -> exp.Expression:
@@ -287,15 +281,13 @@ class _Lifter:
 
     def comparison(self, step: b.StepView, positional) -> exp.Expression:
         if len(positional) < 2:
-            self.exact = False
-            return b.unknown_condition()
+            return self.inexact_condition()
         column_node, column_value = positional[0]
         name = b.string_of(column_value, column_node)
         subject = self.raw_node(column_node)
         if subject is None:
             if name is None:
-                self.exact = False
-                return b.unknown_condition()
+                return self.inexact_condition()
             subject = b.dotted(name)
         if len(positional) == 2:
             node, value = positional[1]
@@ -312,8 +304,7 @@ class _Lifter:
         if operator in ("is", "is not"):
             condition = exp.Is(this=subject, expression=operand)
             return exp.Not(this=condition) if operator == "is not" else condition
-        self.exact = False
-        return b.unknown_condition()
+        return self.inexact_condition()
 
     def special_where(self, step: b.StepView, method: str) -> exp.Expression:
         base = method.replace("orWhere", "where").replace("andWhere", "where")
@@ -325,8 +316,7 @@ class _Lifter:
             condition = exp.Exists(this=exp.Select(expressions=[exp.Literal.number(1)]))
             return exp.Not(this=condition) if "Not" in base else condition
         if name is None:
-            self.exact = False
-            return b.unknown_condition()
+            return self.inexact_condition()
         subject = b.dotted(name)
         if base in ("whereNull", "whereNotNull"):
             condition = exp.Is(this=subject, expression=exp.Null())
@@ -347,8 +337,7 @@ class _Lifter:
             return condition
         if base == "whereNot":
             return exp.Not(this=self.comparison(step, step.positional))
-        self.exact = False
-        return b.unknown_condition()
+        return self.inexact_condition()
 
     def subquery(self, value) -> exp.Expression | None:
         bare = v.strip(value)
@@ -436,8 +425,7 @@ class _Lifter:
     def join_callback(self, step: b.StepView, ref: ir.FuncRef) -> exp.Expression:
         function = self.program.function(step.path, ref.fid)
         if function is None:
-            self.exact = False
-            return b.unknown_condition()
+            return self.inexact_condition()
         closure = self.program.closures.get((step.path, ref.fid), {})
         calls = [node for node in ir.iter_nodes(function.body) if type(node) is ir.Call]
         # The chain this.on(…).andOn(…).orOn(…): innermost (the first written) first.
@@ -458,8 +446,7 @@ class _Lifter:
                 self.exact = False
             conditions.append(("or" if method.startswith("or") else "and", b.located(condition, inner.where)))
         if not conditions:
-            self.exact = False
-            return b.unknown_condition()
+            return self.inexact_condition()
         result = conditions[0][1]
         for joiner, condition in conditions[1:]:
             result = (exp.Or if joiner == "or" else exp.And)(this=result, expression=condition)
@@ -548,8 +535,7 @@ class _Lifter:
         first = node.args[0].value
         text = first.value if type(first) is ir.Const and isinstance(first.value, str) else None
         if text is None:
-            self.exact = False
-            return b.unknown_condition()
+            return self.inexact_condition()
         return parse_fragment(text)
 
     def raw(self, step: b.StepView) -> exp.Expression | None:

@@ -41,13 +41,10 @@ def define(program, catalog: Catalog, in_project) -> None:
     return
 
 
-class _Lifter:
+class _Lifter(b.Lifter):
     def __init__(self, program, catalog: Catalog, query: v.Query, step: v.Step) -> None:
-        self.catalog = catalog
-        self.query = query
+        super().__init__(program, catalog, query)
         self.view = b.StepView(step)
-        self.exact = True
-        self.problems: list[b.Problem] = []
         self.table = catalog.model(query.model)
         self.reported: set = set()
 
@@ -131,8 +128,7 @@ class _Lifter:
 
     def where(self, option, table) -> exp.Expression:
         if not option.is_record:
-            self.exact = False
-            return b.unknown_condition()
+            return self.inexact_condition()
         parts = []
         for key, item in option.items():
             if key == "..." or item is None:

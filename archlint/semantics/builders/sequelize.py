@@ -297,15 +297,11 @@ def _op_name(key: str) -> str:
     return ""
 
 
-class _Lifter:
+class _Lifter(b.Lifter):
     def __init__(self, program, catalog: Catalog, query: v.Query, step: v.Step) -> None:
-        self.program = program
-        self.catalog = catalog
-        self.query = query
+        super().__init__(program, catalog, query)
         self.view = b.StepView(step)
         self.path = step.path
-        self.exact = True
-        self.problems: list[b.Problem] = []
         self.table = catalog.model(query.model)
         self.reported: set = set()
 
@@ -485,17 +481,17 @@ class _Lifter:
             if where.is_list:
                 return b.and_all([self.where(e, table, alias) for e in where.elements()]) or exp.Boolean(this=True)
             if type(where.node) is ir.Call:
-                return self.sql_value(where, alias) or self._unknown()
-            return self._unknown()
+                return self.sql_value(where, alias) or self.inexact_condition()
+            return self.inexact_condition()
         parts = []
         for key, item in where.items():
             if key == "...":
-                parts.append(self._unknown())
+                parts.append(self.inexact_condition())
                 continue
             op = _op_name(key)
             if op in ("or", "and"):
                 inner = [self.where(e, table, alias) for e in item.elements()] if item.is_list else (
-                    [self.where(_Option(n.node, n.value), table, alias) for _k, n in item.items()] if item.is_record else [self._unknown()])
+                    [self.where(_Option(n.node, n.value), table, alias) for _k, n in item.items()] if item.is_record else [self.inexact_condition()])
                 inner = [i for i in inner if i is not None]
                 combined = (b.or_all if op == "or" else b.and_all)(inner)
                 parts.append(combined if combined is not None else exp.Boolean(this=op == "and"))
@@ -504,7 +500,7 @@ class _Lifter:
                 parts.append(exp.Not(this=self.where(item, table, alias)))
                 continue
             if not key:
-                parts.append(self._unknown())
+                parts.append(self.inexact_condition())
                 continue
             subject = self.column(key, table, alias, self._span(item))
             parts.append(self.operand(subject, item))
@@ -531,17 +527,13 @@ class _Lifter:
                 elif op in ("contains", "overlap", "any", "contained"):
                     parts.append(b.located(exp.ArrayContainsAll(this=subject, expression=self.value(inner)), (self.path, self._span(inner))))
                 else:
-                    parts.append(self._unknown())
+                    parts.append(self.inexact_condition())
             return b.and_all(parts) or exp.Boolean(this=True)
         if item.is_list:
             return exp.In(this=subject, expressions=[self.value(item)])
         if type(item.node) is ir.Const and item.node.value is None:
             return exp.Is(this=subject, expression=exp.Null())
         return exp.EQ(this=subject, expression=self.value(item))
-
-    def _unknown(self) -> exp.Expression:
-        self.exact = False
-        return b.unknown_condition()
 
     # include ------------------------------------------------------------------------------------
     def includes(self, select, options: _Option | None, table: Table, alias: str) -> bool:

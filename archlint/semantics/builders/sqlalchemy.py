@@ -221,14 +221,10 @@ def _chosen_foreign_key(call) -> str:
 
 
 # lifting ----------------------------------------------------------------------------------------
-class _Lifter:
+class _Lifter(b.Lifter):
     def __init__(self, program, catalog: Catalog, query: v.Query, chain: tuple) -> None:
-        self.program = program
-        self.catalog = catalog
-        self.query = query
+        super().__init__(program, catalog, query)
         self.chain = chain
-        self.exact = True
-        self.problems: list[b.Problem] = []
         self.tree: exp.Expression | None = None
         self.entity: Table | None = None  # the primary entity (FROM) of the statement
         self.last: Table | None = None  # the last joined entity (filter_by applies to it)
@@ -659,7 +655,7 @@ class _Lifter:
         if kind is ir.Compare and node.op in _COMPARE:
             left = self.expression(node.left, None, step)
             if left is None:
-                return self._unknown()
+                return self.inexact_condition()
             right_node = node.right
             if type(right_node) is ir.Const and right_node.value is None:
                 return exp.Is(this=left, expression=exp.Null()) if node.op == "==" else exp.Not(this=exp.Is(this=left, expression=exp.Null()))
@@ -676,15 +672,11 @@ class _Lifter:
             return self.call_condition(node, step)
         if kind is ir.Const and isinstance(node.value, bool):
             return exp.Boolean(this=node.value)
-        return self._unknown()
+        return self.inexact_condition()
 
     def _is_column(self, node) -> bool:
         resolved = self.resolve(node) if type(node) in (ir.Name, ir.Attr) else None
         return type(resolved) is v.ModelAttr
-
-    def _unknown(self) -> exp.Expression:
-        self.exact = False
-        return b.unknown_condition()
 
     def call_condition(self, node: ir.Call, step: b.StepView) -> exp.Expression:  # noqa: C901
         func = node.func
@@ -705,7 +697,7 @@ class _Lifter:
             method = func.name
             subject = self.expression(func.obj, None, step)
             if subject is None:
-                return self._unknown()
+                return self.inexact_condition()
             value = args[0] if args else None
             if method in ("in_", "not_in", "notin_"):
                 condition = exp.In(this=subject, expressions=[b.hole(value, None)])
@@ -723,7 +715,7 @@ class _Lifter:
                 return exp.Between(this=subject, low=b.value_expr(args[0], None), high=b.value_expr(args[1], None))
             if method in ("any", "has"):
                 return exp.Exists(this=exp.Select(expressions=[exp.Literal.number(1)]))
-        return self._unknown()
+        return self.inexact_condition()
 
     def values(self, step: b.StepView) -> None:
         tree = self.tree

@@ -21,6 +21,7 @@ from sqlglot import exp
 from archlint.domain import ir
 from archlint.semantics import values as v
 from archlint.semantics.builders import base as b
+from archlint.semantics.options import Option
 from archlint.semantics.tables import Catalog, ForeignKey, Join, Table, camel, snake
 
 BUILDER = "typeorm"
@@ -149,14 +150,10 @@ def _join_column(program, path: str, member: ir.Field) -> str:
 
 
 # lifting ----------------------------------------------------------------------------------------
-class _Lifter:
+class _Lifter(b.Lifter):
     def __init__(self, program, catalog: Catalog, query: v.Query, chain: tuple) -> None:
-        self.program = program
-        self.catalog = catalog
-        self.query = query
+        super().__init__(program, catalog, query)
         self.chain = chain
-        self.exact = True
-        self.problems: list[b.Problem] = []
         self.table = catalog.model(query.model) if query.model else None
         self.aliases: dict[str, Table] = {}
         self.main = ""
@@ -352,9 +349,8 @@ class _Lifter:
         node, value = step.arg(0)
         text = b.string_of(value, node)
         if text is None:
-            self.exact = False
-            return b.unknown_condition()  # new Brackets(qb => …) / an object condition
-        return self.fragment_text(text) or self._unknown()
+            return self.inexact_condition()  # new Brackets(qb => …) / an object condition
+        return self.fragment_text(text) or self.inexact_condition()
 
     def fragment_text(self, text: str | None) -> exp.Expression | None:
         if text is None:
@@ -362,13 +358,8 @@ class _Lifter:
         cleaned = _PARAM.sub("?", text)
         parsed = _parse(cleaned)
         if parsed is None:
-            self.exact = False
-            return b.unknown_condition()
+            return self.inexact_condition()
         return parsed
-
-    def _unknown(self) -> exp.Expression:
-        self.exact = False
-        return b.unknown_condition()
 
     # find options ------------------------------------------------------------------------------
     def find(self, step: b.StepView) -> list[b.Lifted]:
@@ -416,11 +407,11 @@ class _Lifter:
         if option.is_list:  # where: [{…}, {…}] is OR
             return b.or_all([self.where(item, table, step) for item in option.elements()]) or exp.Boolean(this=True)
         if not option.is_record:
-            return self._unknown()
+            return self.inexact_condition()
         parts = []
         for key, item in option.items():
             if key == "...":
-                parts.append(self._unknown())
+                parts.append(self.inexact_condition())
                 continue
             if key in table.relations:
                 parts.append(b.unknown_condition() if item.is_record else exp.EQ(this=exp.column(key), expression=item.expr()))
@@ -447,7 +438,7 @@ class _Lifter:
             return kind(this=subject, expression=value)
         if name == "Not" and type(argument) is ir.Call:
             return exp.Not(this=self.operator(subject, argument))
-        return self._unknown()
+        return self.inexact_condition()
 
     def property(self, key: str, table: Table, step: b.StepView) -> exp.Expression:
         if key not in table.attributes and key not in table.relations and table.closed and not table.has(key):
@@ -462,33 +453,16 @@ class _Lifter:
         self.problems.append(b.Problem("AL417", step.path, step.span, message, f"Use a property of `{name}` ({fields})."))
 
 
-class _Options:
-    """A find-options object read from its literal and its value (see the Sequelize lifter)."""
+class _Options(Option):
+    """A find-options object (see :class:`~archlint.semantics.options.Option`), read the way the
+    lifter needs: a computed key or an unknown object is the key ``...`` (whatever it holds is
+    not known), and a scalar has no elements."""
 
-    def __init__(self, node, value) -> None:
-        self.node = node
-        self.value = value
+    __slots__ = ()
 
     @property
     def span(self):
         return self.node.span if self.node is not None else None
-
-    @property
-    def bare(self):
-        return v.strip(self.value) if self.value is not None else None
-
-    @property
-    def is_record(self) -> bool:
-        return type(self.node) is ir.Obj or type(self.bare) is v.Record
-
-    @property
-    def is_list(self) -> bool:
-        return type(self.node) is ir.Seq or type(self.bare) is v.Tuple
-
-    def get(self, key: str):
-        node = next((e.value for e in self.node.entries if e.key == key), None) if type(self.node) is ir.Obj else None
-        value = self.bare.get(key) if type(self.bare) is v.Record else None
-        return _Options(node, value) if node is not None or value is not None else None
 
     def items(self):
         keys = []
@@ -513,10 +487,6 @@ class _Options:
         if self.is_record:
             return [k for k, item in self.items() if k != "..." and item is not None and b.const_of(item.value, item.node) is not False]
         return []
-
-    @property
-    def string(self) -> str | None:
-        return b.string_of(self.value, self.node)
 
     def expr(self) -> exp.Expression:
         return b.value_expr(self.node, self.value) if self.node is not None else (
