@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from archlint.domain.context import CheckContext
-from archlint.domain.datalayer import non_production
+from archlint.domain.datalayer import production
 from archlint.domain.findings import Finding
 from archlint.semantics.api_contract import contract_for, coverage, describe
 
@@ -20,10 +20,6 @@ from archlint.semantics.api_contract import contract_for, coverage, describe
 # app routes (directory autoloading, a framework it does not model): it reports no operation as
 # missing.  (The Conduit contract applies only once 8 of its 12 paths are seen routed.)
 MIN_SERVED_SHARE = 0.5
-
-
-def production(path: str) -> bool:
-    return not non_production(path)
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:

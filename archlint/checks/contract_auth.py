@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from archlint.domain import ir
 from archlint.domain.contract import AUTH_REQUIRED
 from archlint.domain.context import CheckContext
-from archlint.domain.datalayer import non_production
+from archlint.domain.datalayer import production
 from archlint.domain.findings import Finding
 from archlint.domain.ir_format import render
 from archlint.semantics import auth, web
@@ -25,10 +25,6 @@ from archlint.semantics.api_contract import contract_for, coverage
 
 _JWT_PACKAGES = ("jsonwebtoken", "jose", "jwt", "jose.jwt", "authlib", "jwcrypto", "passport-jwt", "express-jwt", "koa-jwt",
                  "@fastify/jwt", "hono", "fastapi.security", "flask_jwt_extended", "rest_framework_simplejwt", "itsdangerous")
-
-
-def production(path: str) -> bool:
-    return not non_production(path)
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:

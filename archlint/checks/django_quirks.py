@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from archlint.domain import ir
 from archlint.domain.context import CheckContext
-from archlint.domain.datalayer import non_production
+from archlint.domain.datalayer import production
 from archlint.domain.findings import Finding
 from archlint.semantics import django_settings as settings_reader
 from archlint.semantics import django_urls, web
@@ -26,10 +26,6 @@ _CSRF = "django.middleware.csrf.CsrfViewMiddleware"
 _MUTATING = ("POST", "PUT", "PATCH", "DELETE")
 _CSRF_EXEMPT = "django.views.decorators.csrf.csrf_exempt"
 _DRF_VIEW = "rest_framework.views.APIView"
-
-
-def production(path: str) -> bool:
-    return not non_production(path)
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 from archlint.domain import ir
 from archlint.domain.context import CheckContext
-from archlint.domain.datalayer import non_production
+from archlint.domain.datalayer import production
 from archlint.domain.findings import Finding
 from archlint.domain.ir_format import render
 from archlint.semantics import values as v
@@ -34,10 +34,6 @@ _ID_KEYS = ("pk", "id")
 _LOOKUPS = frozenset({"findOne", "findAll", "findOrCreate", "update", "destroy", "count", "findAndCountAll", "filter", "get",
                       "exclude", "get_object_or_404", "where", "filter_by"})
 _MAX_DEPTH = 3
-
-
-def production(path: str) -> bool:
-    return not non_production(path)
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:

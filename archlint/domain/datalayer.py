@@ -99,6 +99,11 @@ def non_production(path: str) -> bool:
     return any(glob_match(path, pattern) for pattern in _NON_PRODUCTION)
 
 
+def production(path: str) -> bool:
+    """Code that serves requests: the complement of :func:`non_production` (a filter for routes)."""
+    return not non_production(path)
+
+
 def call_of(facts: FileFacts, site) -> CallSite | None:
     """The call behind an access site / construct (same span and callee); indexed, since checks
     ask for every access."""

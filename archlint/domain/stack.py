@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from archlint.domain.context import CheckContext
-from archlint.domain.datalayer import canonical, non_production
+from archlint.domain.datalayer import canonical, production
 from archlint.domain.findings import Finding
 from archlint.domain.knowledge import module_matches
 from archlint.domain.sql import detect_database, sql_knowledge, urls_in
@@ -50,10 +50,6 @@ class Verdict:
             "reason": self.reason,
             "evidence": [e.to_dict() for e in self.evidence],
         }
-
-
-def production(path: str) -> bool:
-    return not non_production(path)
 
 
 def nice(name: str) -> str:
