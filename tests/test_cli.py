@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import jsonschema
@@ -64,8 +65,11 @@ VIOLATING = {
 }
 
 
+_SHARED_CACHE = tempfile.mkdtemp(prefix="archlint-test-cache-")  # runs from the repository root write here, not into it
+
+
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = dict(os.environ, NO_COLOR="1", ARCHLINT_CACHE_DIR=str(Path(cwd or ".").resolve() / ".cache-test"))
+    env = dict(os.environ, NO_COLOR="1", ARCHLINT_CACHE_DIR=str(Path(cwd).resolve() / ".cache-test") if cwd else _SHARED_CACHE)
     return subprocess.run(
         [sys.executable, "-m", "archlint", *args], capture_output=True, text=True, cwd=cwd or REPO_ROOT, env=env
     )
