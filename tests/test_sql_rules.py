@@ -763,3 +763,63 @@ def test_a_migration_script_that_rebuilds_a_table_defines_its_new_columns(tmp_pa
         """,
     })
     assert [f for f in sql_findings(tmp_path) if f[0] in ("AL411", "AL412")] == [("AL412", "src/auth.js", 4)]
+
+
+def test_a_relationship_join_starts_from_the_relationship_parent(tmp_path):
+    """``select(Tag.name).join(Article.tags)``: SQLAlchemy joins from the relationship's parent
+    (FROM articles JOIN article_tags … JOIN tags), and the FROM that only held tags is absorbed —
+    no cross join.  Selecting a third table that is not on that path is still one."""
+    make_repo(
+        tmp_path,
+        {
+            "models.py": """
+                from sqlalchemy import Column, ForeignKey, Integer, String, Table
+                from sqlalchemy.orm import DeclarativeBase, relationship
+
+
+                class Base(DeclarativeBase):
+                    pass
+
+
+                article_tags = Table(
+                    "article_tags", Base.metadata,
+                    Column("article_id", ForeignKey("articles.id"), primary_key=True),
+                    Column("tag_id", ForeignKey("tags.id"), primary_key=True),
+                )
+
+
+                class User(Base):
+                    __tablename__ = "users"
+                    id = Column(Integer, primary_key=True)
+                    username = Column(String)
+
+
+                class Tag(Base):
+                    __tablename__ = "tags"
+                    id = Column(Integer, primary_key=True)
+                    name = Column(String)
+
+
+                class Article(Base):
+                    __tablename__ = "articles"
+                    id = Column(Integer, primary_key=True)
+                    tags = relationship(Tag, secondary=article_tags)
+            """,
+            "repo.py": """
+                from sqlalchemy import select
+
+                from models import Article, Tag, User
+
+
+                async def tags_of(session, article_id: int):
+                    stmt = select(Tag.name).join(Article.tags).where(Article.id == article_id)
+                    return (await session.execute(stmt)).scalars().all()
+
+
+                async def names_and_tags(session, user_id: int):
+                    stmt = select(User.username, Tag.name).join(Article.tags).where(User.id == user_id)
+                    return (await session.execute(stmt)).all()
+            """,
+        },
+    )
+    assert [f for f in sql_findings(tmp_path) if f[0] == "AL406"] == [("AL406", "repo.py", 12)]

@@ -408,6 +408,9 @@ class _Lifter(b.Lifter):
             # to FROM (a cartesian product it warns about).
             joined = {b.table_alias(j.this) for j in tree.args.get("joins") or () if isinstance(j.this, exp.Table)}
             joined.add(self.entity.name.lower())
+            source = b.from_table(tree)
+            if source is not None:  # the FROM may have moved to a relationship's parent (relation_join)
+                joined.add(b.table_alias(source))
             for column in tree.find_all(exp.Column):
                 name = column.table.lower()
                 if name and name not in joined and self.catalog.get(name) is not None and _in_own_select(tree, column):
@@ -497,6 +500,12 @@ class _Lifter(b.Lifter):
                 self.last = target
             return
         target = self.catalog.get(join.target)
+        if source not in self.tables and target is not None and target is self.entity and isinstance(tree, exp.Select):
+            # select(Tag.name).join(Article.tags): the join starts from the relationship's parent,
+            # and the FROM that only held the target is absorbed by the join that now contains it
+            # (SQLAlchemy renders FROM articles JOIN article_tags … JOIN tags) — not a cross join.
+            b.set_from(tree, b.located(b.table(source.name), step.where), step.where)
+            self.tables.insert(0, source)
         if join.through:
             on = b.and_all([exp.EQ(this=b.column(t, join.through), expression=b.column(s, source.name)) for s, t in join.through_pairs])
             first = b.add_join(tree, b.table(join.through), on, side, step.where)
