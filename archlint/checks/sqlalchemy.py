@@ -20,6 +20,7 @@ from archlint.domain.orm_models import ModelIndex
 from archlint.domain.facts import CallSite, FileFacts
 from archlint.domain.findings import Finding, TraceStep
 from archlint.semantics import values as v
+from archlint.semantics.support import FLASK_SESSION
 
 _CONDITION_METHODS = frozenset({"where", "filter", "having", "join", "outerjoin", "and_", "or_", "on"})
 _SQLA_MODULES = ("sqlalchemy", "flask_sqlalchemy", "sqlmodel")
@@ -358,6 +359,80 @@ def _uncommitted_writes(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator
                 "dependency that provides it, after `yield`."
             )
             yield ctx.registry.finding("AL206", first.path, first.span, message, guidance, trace)
+    yield from _uncommitted_request_writes(ctx, program)
+
+
+_FLASK_HOOKS = frozenset({"after_request", "after_app_request", "teardown_request", "teardown_app_request", "teardown_appcontext"})
+_COMMIT_ON_TEARDOWN = "SQLALCHEMY_COMMIT_ON_TEARDOWN"  # Flask-SQLAlchemy 2.x: commit when the request ends
+
+
+def _uncommitted_request_writes(ctx: CheckContext, program) -> Iterator[Finding]:
+    """Flask-SQLAlchemy's ``db.session`` is one scoped session per request that the extension
+    removes — rolling back what is not committed — when the request ends.  A route whose request
+    (the handler and everything it calls) writes through it and never commits it loses the write.
+    Silent when the app commits at teardown (a hook that commits, or ``SQLALCHEMY_COMMIT_ON_TEARDOWN``)
+    or when an unresolved call named ``commit``/``save`` may be the commit the model cannot see."""
+    handlers = {(route.handler.path, route.handler.fid) for route in program.routes()
+                if route.framework in ("flask", "quart") and type(route.handler) is v.Function}
+    if not handlers:
+        return
+    reported = set()
+    candidates = []
+    for analysis in program.analyses():
+        if (analysis.path, analysis.fid) not in handlers or non_production(analysis.path):
+            continue
+        effects = [e for e in analysis.summary.effects if FLASK_SESSION in e.tags]
+        writes = [e for e in effects if e.op == "write" and e.stack == "sqlalchemy"]
+        if writes and not any(e.op in ("commit", "transaction") or e.in_tx for e in effects):
+            candidates.append((analysis, writes[0]))
+    if not candidates or _commits_at_teardown(program):
+        return
+    analyses = {(a.path, a.fid): a for a in program.analyses() if a.fid}
+    for analysis, first in candidates:
+        if (first.path, first.span) in reported or _may_commit_unseen(analysis, analyses):
+            continue
+        reported.add((first.path, first.span))
+        trace = tuple(TraceStep(p, s.line, s.column, f"calls `{label}`") for p, s, label in first.trace)
+        message = (
+            f"`{first.method}` writes through Flask-SQLAlchemy's `db.session`, and nothing in the request served by "
+            f"`{analysis.function.qualname}` commits it: the extension removes the session when the request ends, "
+            f"which rolls the write back — the endpoint answers success and the row never exists"
+        )
+        guidance = "Call `db.session.commit()` after the writes (in the handler or the service it calls), or use `with db.session.begin():`."
+        yield ctx.registry.finding("AL206", first.path, first.span, message, guidance, trace)
+
+
+def _commits_at_teardown(program) -> bool:
+    for analysis in program.analyses():
+        function = analysis.function
+        if any(type(d) is ir.Attr and d.name in _FLASK_HOOKS or type(d) is ir.Call and type(d.func) is ir.Attr and d.func.name in _FLASK_HOOKS
+               for d in function.decorators) and any(e.op == "commit" for e in analysis.summary.effects):
+            return True
+    for module in program.modules.values():  # app.config["SQLALCHEMY_COMMIT_ON_TEARDOWN"] = True, or a config class's attribute
+        if any(field.name == _COMMIT_ON_TEARDOWN for cls in module.classes for field in cls.fields):
+            return True
+        for function in module.functions:
+            for node in ir.iter_nodes(function.body):
+                if type(node) is ir.Const and node.value == _COMMIT_ON_TEARDOWN or type(node) is ir.Name and node.id == _COMMIT_ON_TEARDOWN:
+                    return True
+    return False
+
+
+def _may_commit_unseen(analysis, analyses: dict) -> bool:
+    """A call in the request the model could not follow (an unknown receiver) named like a commit."""
+    seen, pending = set(), [analysis]
+    while pending:
+        current = pending.pop()
+        for call in current.calls:
+            if call.callees:
+                for callee in call.callees:
+                    key = (callee.path, callee.fid)
+                    if key not in seen and key in analyses:
+                        seen.add(key)
+                        pending.append(analyses[key])
+            elif type(call.node.func) is ir.Attr and call.node.func.name in ("commit", "save") and v.is_unknown(v.strip(call.receiver)):
+                return True
+    return False
 
 
 # AL207 -------------------------------------------------------------------------------------------------

@@ -27,8 +27,8 @@ from archlint.semantics.discriminants import equality_side
 from archlint.semantics.program import Program
 from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis, Deref, Effect, Event, LoopInfo, Site, Summary
 from archlint.semantics.support import (
-    ASYNC, EAGER, FACT, NO_QUERY, NO_RETURN, REQUEST_PARTS, TX_METHODS, all_tags, callee_text, dotted, entered,
-    field_key, is_async_api, join_envs, non_null, null_origins, request_free, row_of,
+    ASYNC, EAGER, FACT, FLASK_SESSION, NO_QUERY, NO_RETURN, REQUEST_PARTS, TX_METHODS, all_tags, callee_text, dotted,
+    entered, field_key, is_async_api, join_envs, non_null, null_origins, request_free, row_of,
 )
 
 def render_short(node) -> str:
@@ -1377,7 +1377,7 @@ class Frame(Calls):
                 return v.ModelClass(bare.stack, key) if key else v.tag(v.UNKNOWN, tags)
             derived = library.derived(bare, name)
             if derived is not None:
-                return v.tag(derived, tags)
+                return v.tag(derived, tags | {FLASK_SESSION} if bare.kind == "flask_db" and name == "session" else tags)
             outcome = library.attribute(bare.stack, bare.kind, name)
             if outcome is not None:
                 return v.tag(self.outcome_value(outcome, bare, (), node, bare.stack, bare.model), tags)

@@ -30,6 +30,9 @@ CONTAINERS = frozenset({
 })
 EAGER = frozenset({"selectin", "joined", "subquery", "immediate"})
 ASYNC = frozenset({"async"})
+# Flask-SQLAlchemy's ``db.session``: one scoped session per request, removed (rolled back) when the
+# request ends.  Its identity lets AL206 match a route's writes with the commits of the request.
+FLASK_SESSION = "sid:flask-sqlalchemy"
 REQUIRES_UNIQUE = frozenset({"all", "one", "one_or_none", "scalar_one", "scalar_one_or_none", "fetchall", "partitions"})
 
 

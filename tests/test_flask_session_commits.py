@@ -1,0 +1,153 @@
+"""AL206 for Flask-SQLAlchemy: ``db.session`` is one scoped session per request, removed — and
+rolled back — when the request ends, so a route whose request writes through it and never commits
+loses the write.  The look-alikes are how real Flask apps commit: a CRUD mixin's ``save()``, a
+``with db.session.begin()`` block, a teardown hook, Flask-SQLAlchemy 2's commit-on-teardown, a
+unit of work the model cannot see into."""
+
+from __future__ import annotations
+
+from helpers import make_repo, report
+
+APP = {
+    "requirements.txt": "flask\nflask-sqlalchemy\n",
+    "app/__init__.py": """
+        from flask import Flask
+
+        from app.extensions import db
+
+
+        def create_app():
+            app = Flask(__name__)
+            app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///conduit.db"
+            db.init_app(app)
+            from app.views import bp
+
+            app.register_blueprint(bp, url_prefix="/api")
+            with app.app_context():
+                db.create_all()
+            return app
+    """,
+    "app/extensions.py": """
+        from flask_sqlalchemy import SQLAlchemy
+
+        db = SQLAlchemy()
+    """,
+    "app/models.py": """
+        from app.extensions import db
+
+
+        class CRUDMixin:
+            def save(self, commit=True):
+                db.session.add(self)
+                if commit:
+                    db.session.commit()
+                return self
+
+
+        class Comment(CRUDMixin, db.Model):
+            __tablename__ = "comments"
+            id = db.Column(db.Integer, primary_key=True)
+            body = db.Column(db.Text, nullable=False)
+            article_id = db.Column(db.Integer, nullable=False)
+    """,
+    "app/services.py": """
+        from app.extensions import db
+        from app.models import Comment
+
+
+        def add_comment(article_id, body):
+            comment = Comment(body=body, article_id=article_id)
+            db.session.add(comment)
+            return comment
+
+
+        def add_and_commit(article_id, body):
+            comment = Comment(body=body, article_id=article_id)
+            db.session.add(comment)
+            db.session.commit()
+            return comment
+    """,
+}
+
+VIEWS = """
+    from flask import Blueprint, jsonify, request
+
+    from app import services
+    from app.extensions import db
+    from app.models import Comment
+
+    bp = Blueprint("comments", __name__)
+
+
+    @bp.post("/articles/<int:article_id>/comments")
+    def create_comment(article_id):
+        comment = services.add_comment(article_id, request.json["body"])
+        return jsonify({"id": comment.id}), 201
+
+
+    @bp.post("/articles/<int:article_id>/comments/committed")
+    def create_committed(article_id):
+        comment = services.add_and_commit(article_id, request.json["body"])
+        return jsonify({"id": comment.id}), 201
+
+
+    @bp.post("/articles/<int:article_id>/comments/saved")
+    def create_saved(article_id):
+        comment = Comment(body=request.json["body"], article_id=article_id).save()
+        return jsonify({"id": comment.id}), 201
+
+
+    @bp.post("/articles/<int:article_id>/comments/in-block")
+    def create_in_block(article_id):
+        with db.session.begin():
+            db.session.add(Comment(body=request.json["body"], article_id=article_id))
+        return "", 201
+
+
+    @bp.post("/articles/<int:article_id>/comments/late")
+    def create_then_commit(article_id):
+        comment = services.add_comment(article_id, request.json["body"])
+        db.session.commit()
+        return jsonify({"id": comment.id}), 201
+"""
+
+
+def _al206(tmp_path, files):
+    root = make_repo(tmp_path, files)
+    return sorted((f.path, f.line) for f in report(root).findings if f.rule == "AL206")
+
+
+def test_a_route_whose_request_writes_and_never_commits_loses_the_write(tmp_path):
+    assert _al206(tmp_path, {**APP, "app/views.py": VIEWS}) == [("app/services.py", 7)]
+
+
+def test_a_teardown_hook_that_commits_commits_every_request(tmp_path):
+    hook = VIEWS + """
+
+    @bp.teardown_app_request
+    def commit_session(exc):
+        if exc is None:
+            db.session.commit()
+"""
+    assert _al206(tmp_path, {**APP, "app/views.py": hook}) == []
+
+
+def test_commit_on_teardown_configured_commits_every_request(tmp_path):
+    config = dict(APP)
+    config["app/config.py"] = """
+        class Config:
+            SQLALCHEMY_DATABASE_URI = "sqlite:///conduit.db"
+            SQLALCHEMY_COMMIT_ON_TEARDOWN = True
+    """
+    assert _al206(tmp_path, {**config, "app/views.py": VIEWS}) == []
+
+
+def test_a_commit_the_model_cannot_follow_is_not_proof_of_a_lost_write(tmp_path):
+    views = VIEWS.replace(
+        '        comment = services.add_comment(article_id, request.json["body"])\n        return jsonify({"id": comment.id}), 201\n',
+        '        comment = services.add_comment(article_id, request.json["body"])\n        request.environ["uow"].commit()\n'
+        '        return jsonify({"id": comment.id}), 201\n',
+        1,
+    )
+    assert views != VIEWS
+    assert _al206(tmp_path, {**APP, "app/views.py": views}) == []
