@@ -151,3 +151,74 @@ def test_a_commit_the_model_cannot_follow_is_not_proof_of_a_lost_write(tmp_path)
     )
     assert views != VIEWS
     assert _al206(tmp_path, {**APP, "app/views.py": views}) == []
+
+
+DYNAMIC = {
+    "requirements.txt": "flask\nflask-sqlalchemy\n",
+    "app/extensions.py": """
+        from flask_sqlalchemy import SQLAlchemy
+
+        db = SQLAlchemy()
+    """,
+    "app/models.py": """
+        from app.extensions import db
+
+
+        class User(db.Model):
+            __tablename__ = "users"
+            id = db.Column(db.Integer, primary_key=True)
+            username = db.Column(db.String(80), nullable=False)
+
+
+        class Comment(db.Model):
+            __tablename__ = "comments"
+            id = db.Column(db.Integer, primary_key=True)
+            body = db.Column(db.Text, nullable=False)
+            article_id = db.Column(db.Integer, db.ForeignKey("articles.id"), nullable=False)
+            author_id = db.Column(db.Integer, db.ForeignKey("users.id"), nullable=False)
+            author = db.relationship("User")
+
+            def to_dict(self):
+                return {"id": self.id, "body": self.body, "author": self.author.username}
+
+
+        class Article(db.Model):
+            __tablename__ = "articles"
+            id = db.Column(db.Integer, primary_key=True)
+            slug = db.Column(db.String(255), unique=True, nullable=False)
+            comments = db.relationship("Comment", backref="article", lazy="dynamic")
+    """,
+    "app/views.py": """
+        from flask import Blueprint, jsonify
+
+        from app.models import Article
+
+        bp = Blueprint("articles", __name__)
+
+
+        @bp.get("/articles/<slug>/comments")
+        def comments(slug):
+            article = Article.query.filter_by(slug=slug).first_or_404()
+            return jsonify({"comments": [c.to_dict() for c in article.comments.order_by("id").all()]})
+
+
+        @bp.get("/articles/<slug>/comment-count")
+        def comment_count(slug):
+            article = Article.query.filter_by(slug=slug).first_or_404()
+            return jsonify({"count": article.comments.count()})
+
+
+        @bp.get("/articles")
+        def articles():
+            return jsonify([{"slug": a.slug, "comments": a.comments.count()} for a in Article.query.order_by(Article.id).limit(20).all()])
+    """,
+}
+
+
+def test_a_dynamic_relationship_is_a_query_each_use_runs(tmp_path):
+    """``lazy="dynamic"``: ``article.comments`` is a query.  Its rows' lazy relations load per row
+    (AL603), and counting it per article of a list is a query per article (AL601); counting it
+    once is one query."""
+    root = make_repo(tmp_path, DYNAMIC)
+    found = sorted((f.rule, f.path, f.line) for f in report(root).findings if f.rule in ("AL601", "AL603"))
+    assert found == [("AL601", "app/views.py", 22), ("AL603", "app/views.py", 11)]

@@ -1629,6 +1629,10 @@ class Frame(Calls):
             self.event("collection-read", node, f"{row.model}|{name}|{'loaded' if loaded else relation.strategy}")
         if not loaded and relation.strategy not in ("none",) and relation.strategy not in EAGER and relation.strategy not in NO_QUERY:
             self.effect("lazy", stack, row.model, name, node, effect_tags, detail=name)
+        if relation.collection and relation.strategy == "dynamic" and stack == "sqlalchemy":
+            # lazy="dynamic": the attribute is a query (AppenderQuery) of the related rows — each
+            # `.all()`, `.count()`, `.filter(…)` or iteration runs one, per row in a loop
+            return v.tag(v.Query(target_stack, relation.target, lazy=True), tags)
         if relation.collection:
             return v.tag(v.Rows(target_stack, relation.target, nested), tags)
         if not loaded and relation.strategy == "none" and stack in ("sequelize", "typeorm", "prisma") and node is not None:
