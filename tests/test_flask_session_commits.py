@@ -222,3 +222,41 @@ def test_a_dynamic_relationship_is_a_query_each_use_runs(tmp_path):
     root = make_repo(tmp_path, DYNAMIC)
     found = sorted((f.rule, f.path, f.line) for f in report(root).findings if f.rule in ("AL601", "AL603"))
     assert found == [("AL601", "app/views.py", 22), ("AL603", "app/views.py", 11)]
+
+
+def test_a_method_view_serves_its_methods_and_is_judged_like_a_function_route(tmp_path):
+    """``bp.add_url_rule(…, view_func=CommentsView.as_view("comments"))``: the route serves the
+    methods the class defines, and each of them is a request handler."""
+    views = """
+        from flask import Blueprint, jsonify, request
+        from flask.views import MethodView
+
+        from app.extensions import db
+        from app.models import Comment
+
+        bp = Blueprint("comments", __name__)
+
+
+        class CommentsView(MethodView):
+            def get(self, article_id):
+                return jsonify([c.id for c in Comment.query.filter_by(article_id=article_id).all()])
+
+            def post(self, article_id):
+                db.session.add(Comment(body=request.json["body"], article_id=article_id))
+                return "", 201
+
+
+        class SavedCommentsView(MethodView):
+            def post(self, article_id):
+                Comment(body=request.json["body"], article_id=article_id).save()
+                return "", 201
+
+
+        bp.add_url_rule("/articles/<int:article_id>/comments", view_func=CommentsView.as_view("comments"))
+        bp.add_url_rule("/articles/<int:article_id>/saved", view_func=SavedCommentsView.as_view("saved"))
+    """
+    root = make_repo(tmp_path, {**APP, "app/views.py": views})
+    result = report(root)
+    routes = sorted((route.method, route.path) for route in result.context.program.routes() if route.handler is not None)
+    assert routes == [("GET,POST", "/api/articles/<int:article_id>/comments"), ("POST", "/api/articles/<int:article_id>/saved")]
+    assert sorted((f.path, f.line) for f in result.findings if f.rule == "AL206") == [("app/views.py", 15)]

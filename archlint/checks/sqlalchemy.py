@@ -20,6 +20,7 @@ from archlint.domain.orm_models import ModelIndex
 from archlint.domain.facts import CallSite, FileFacts
 from archlint.domain.findings import Finding, TraceStep
 from archlint.semantics import values as v
+from archlint.semantics.routes import handler_functions
 from archlint.semantics.support import FLASK_SESSION
 
 _CONDITION_METHODS = frozenset({"where", "filter", "having", "join", "outerjoin", "and_", "or_", "on"})
@@ -372,8 +373,8 @@ def _uncommitted_request_writes(ctx: CheckContext, program) -> Iterator[Finding]
     (the handler and everything it calls) writes through it and never commits it loses the write.
     Silent when the app commits at teardown (a hook that commits, or ``SQLALCHEMY_COMMIT_ON_TEARDOWN``)
     or when an unresolved call named ``commit``/``save`` may be the commit the model cannot see."""
-    handlers = {(route.handler.path, route.handler.fid) for route in program.routes()
-                if route.framework in ("flask", "quart") and type(route.handler) is v.Function}
+    handlers = {(function.path, function.fid) for route in program.routes() if route.framework in ("flask", "quart")
+                for function in handler_functions(program, route)}
     if not handlers:
         return
     reported = set()

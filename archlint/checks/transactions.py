@@ -28,6 +28,7 @@ from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding, TraceStep
 from archlint.semantics import values as v
+from archlint.semantics.routes import handler_functions
 
 UNIT_OF_WORK = frozenset({"sqlalchemy", "sqlite3", "aiosqlite", "psycopg2", "psycopg", "pymysql"})
 AUTOCOMMIT = frozenset({"django", "sequelize", "knex", "prisma", "typeorm", "pg", "mysql2", "asyncpg", "better-sqlite3",
@@ -38,10 +39,6 @@ _NOT_A_WRITE = frozenset({"flush", "refresh"})  # flush sends what the transacti
 # next attempt converges on, not half an operation (wagtail's lazily created UserProfile).
 _IDEMPOTENT = frozenset({"get_or_create", "aget_or_create", "update_or_create", "aupdate_or_create", "findOrCreate",
                          "findCreateFind", "upsert"})
-_VIEW_METHODS = frozenset({
-    "get", "post", "put", "patch", "delete", "create", "update", "partial_update", "destroy", "perform_create",
-    "perform_update", "perform_destroy", "form_valid",
-})
 _GUIDANCE = {
     "sqlalchemy": "Make it one unit of work: let the repositories `add()`/`flush()` and commit once at the end of the "
                   "operation (or wrap it in `with session.begin():`), so a failure rolls every write back.",
@@ -92,14 +89,10 @@ def _handlers(program) -> list[tuple[str, int]]:
     found: dict = {}
     for route in program.routes():
         handler = route.handler
-        if type(handler) is v.Function:
-            found[(handler.path, handler.fid)] = None
-        elif type(handler) is v.ClassValue:
+        for function in handler_functions(program, route):
+            found[(function.path, function.fid)] = None
+        if type(handler) is v.ClassValue:
             cls = program.cls(handler.path, handler.cid)
-            for fid in cls.methods if cls is not None else ():
-                function = program.function(handler.path, fid)
-                if function is not None and function.name in _VIEW_METHODS:
-                    found[(handler.path, fid)] = None
             for serializer_method in _serializer_writes(program, handler.path, cls):
                 found[(serializer_method.path, serializer_method.fid)] = None
     return sorted(found)

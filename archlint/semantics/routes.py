@@ -195,7 +195,9 @@ def _from_call(program, path: str, node: ir.Call, receiver, values) -> list[Rout
         handler = functions[-1] if functions and method != "USE" else None
         middleware = tuple(functions[:-1]) if method != "USE" else tuple(functions)
         if method != "USE" and handler is None:
-            handler = _keyword_handler(record, node)
+            handler = _keyword_handler(record, node) or _class_view(program, path, node.arg(keyword="view_func"))
+            if type(handler) is v.ClassValue and node.arg(keyword="methods") is None:
+                method = _served_methods(program, handler) or method  # MethodView: the methods it defines
         written = _path_argument(node, node.func.name)
         shown = full_path(program, receiver, written) if method != "USE" else written
         return [Route(receiver.framework, method, shown, handler, middleware, path, node.span)]
@@ -228,6 +230,42 @@ def _keyword_handler(record, node: ir.Call):
             if type(found) is v.Function:
                 return found
     return None
+
+
+def _class_view(program, path: str, node):
+    """``view_func=ArticleView.as_view("articles")`` (Flask's ``MethodView``/``View``): the class,
+    whose ``get``/``post``/… methods serve the requests."""
+    if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name == "as_view" and type(node.func.obj) in (ir.Name, ir.Attr):
+        owner = program.static_value(path, node.func.obj)
+        return owner if type(owner) is v.ClassValue else None
+    return None
+
+
+# What serves a request in a class-based view: the HTTP methods (Flask MethodView, Django View),
+# DRF's actions and their perform_* hooks, a Django form view's form_valid.
+VIEW_METHODS = frozenset({
+    "get", "post", "put", "patch", "delete", "create", "update", "partial_update", "destroy", "perform_create",
+    "perform_update", "perform_destroy", "form_valid",
+})
+
+
+def handler_functions(program, route: Route) -> list[v.Function]:
+    """The functions that serve ``route``: its handler function, or the request methods of its
+    class-based view."""
+    handler = route.handler
+    if type(handler) is v.Function:
+        return [handler]
+    if type(handler) is v.ClassValue:
+        cls = program.cls(handler.path, handler.cid)
+        return [v.Function(handler.path, fid) for fid in (cls.methods if cls is not None else ())
+                if (function := program.function(handler.path, fid)) is not None and function.name in VIEW_METHODS]
+    return []
+
+
+def _served_methods(program, view: v.ClassValue) -> str:
+    cls = program.cls(view.path, view.cid)
+    names = [program.function(view.path, fid).name for fid in (cls.methods if cls is not None else ())]
+    return ",".join(name.upper() for name in names if name in HTTP_METHODS)
 
 
 def _is_drf_router(value) -> bool:
