@@ -1677,3 +1677,43 @@ def test_a_branch_guarded_by_an_attribute_the_rows_model_lacks_does_not_run_for_
         ''',
     })
     assert _rules(root, "AL227") == [("AL227", "src/helpers.js", 8)]
+
+
+def test_a_knex_lookup_of_the_row_this_path_just_inserted_finds_it(tmp_path):
+    """``insert({ name }).onConflict('name').ignore()`` then ``where({ name }).first()``: the row
+    exists whichever way the insert went (the agent-written tag upsert).  A lookup by another
+    value, or after the name is assigned again, can still miss."""
+    make_repo(
+        tmp_path,
+        {
+            "package.json": NODE_PKG,
+            "src/db.js": "const knex = require('knex');\nmodule.exports = knex({ client: 'pg' });\n",
+            "src/tags.js": """
+                const db = require('./db');
+
+                async function attachTags(articleId, tagList) {
+                  for (const name of tagList) {
+                    await db('tags').insert({ name }).onConflict('name').ignore();
+                    const tag = await db('tags').where({ name }).first();
+                    await db('article_tags').insert({ article_id: articleId, tag_id: tag.id });
+                  }
+                }
+
+                async function attachOther(articleId, name, other) {
+                  await db('tags').insert({ name });
+                  const tag = await db('tags').where('name', other).first();
+                  return tag.id;
+                }
+
+                async function attachRenamed(articleId, name) {
+                  await db('tags').insert({ name });
+                  name = name.toLowerCase();
+                  const tag = await db('tags').where({ name }).first();
+                  return tag.id;
+                }
+
+                module.exports = { attachTags, attachOther, attachRenamed };
+            """,
+        },
+    )
+    assert _rules(tmp_path, "AL220") == [("AL220", "src/tags.js", 14), ("AL220", "src/tags.js", 21)]

@@ -168,6 +168,48 @@ def _aggregate_row(query) -> bool:
     )
 
 
+def _inserted_pairs(query) -> frozenset:
+    """``column=name`` for each entry of a knex ``insert({ … })`` whose value is a chain of names,
+    in every way the query was built."""
+    found = None
+    for chain in query.chains:
+        pairs = set()
+        for step in chain:
+            call = step.node
+            if type(call) is ir.Call and call.method == "insert" and call.args and type(call.args[0].value) is ir.Obj:
+                pairs |= {f"{entry.key}={text}" for entry in call.args[0].value.entries
+                          if isinstance(entry.key, str) and (text := dotted(entry.value)) is not None}
+        found = pairs if found is None else found & pairs
+    return frozenset(found or ())
+
+
+def _lookup_pairs(query) -> frozenset:
+    """``column=name`` of a knex lookup's conditions (``where({ name })`` / ``where('name', name)``),
+    in every way it was built; empty when any condition is something else."""
+    found = None
+    for chain in query.chains:
+        pairs = set()
+        for step in chain:
+            call = step.node
+            if type(call) is not ir.Call or call.method != "where":
+                continue
+            args = [arg.value for arg in call.args]
+            if len(args) == 1 and type(args[0]) is ir.Obj:
+                for entry in args[0].entries:
+                    text = dotted(entry.value) if isinstance(entry.key, str) else None
+                    if text is None:
+                        return frozenset()
+                    pairs.add(f"{entry.key}={text}")
+            elif len(args) == 2 and type(args[0]) is ir.Const and isinstance(args[0].value, str) and dotted(args[1]) is not None:
+                pairs.add(f"{args[0].value.rsplit('.', 1)[-1]}={dotted(args[1])}")
+            else:
+                return frozenset()
+        if found is not None and pairs != found:
+            return frozenset()
+        found = pairs
+    return frozenset(found or ())
+
+
 def _writes(query) -> bool:
     """``db.delete(t).where(…)`` (Drizzle) / ``db('t').insert(row).returning('*')`` (knex) awaited
     is a write: some call of its chain is one."""
@@ -281,6 +323,7 @@ class Frame(Calls):
         self.context_events: list[Event] = []  # CONTEXT_EVENTS seen while running for a caller (no analysis)
         self.catching_unique = 0  # > 0 inside `try` whose handler handles a unique violation (IntegrityError, P2002 …)
         self.handling = 0  # > 0 inside an `except`/`catch` handler body
+        self.row_facts: list[str] = []  # env keys of rows this frame inserted (see _inserted_here)
         self.injecting = 0  # > 0 while a parameter's default (`Depends(provider)`) is evaluated
         self.exit_branches: list[tuple] = []  # self.branch at each normal return (Summary.exit_branch)
 
@@ -1061,6 +1104,11 @@ class Frame(Calls):
         kind = type(target)
         if kind is ir.Name:
             self.env[target.id] = value
+            if self.row_facts:  # a name assigned again no longer holds the value a row was inserted with
+                for key in self.row_facts:
+                    text = key.rsplit("=", 1)[-1]
+                    if key in self.env and (text == target.id or text.startswith(target.id + ".")):
+                        del self.env[key]
             if target.id in self.function.globals:
                 table = self.program.globals_written.setdefault(self.path, {})
                 table[target.id] = v.join(table.get(target.id), value)
@@ -1713,6 +1761,10 @@ class Frame(Calls):
                 # knex recorded the write where `.insert()`/`.del()` was called; awaiting it only
                 # hands the whole chain (`.returning()`, `.transacting()`) to the lifters.
                 self.effect("statement", bare.stack, bare.model, "await", node, v.tags_of(value), query=bare)
+                for pair in _inserted_pairs(bare):  # the row now exists: a lookup by these values finds it
+                    key = f"{FACT}row:{bare.model}:{pair}"
+                    self.env[key] = v.Const(True)
+                    self.row_facts.append(key)
                 return v.tag(v.UNKNOWN, v.tags_of(value))  # ids / a count / returned rows: not tracked
             op = "write" if _writes(bare) else "read"
             self.effect(op, bare.stack, bare.model, "await", node, v.tags_of(value), query=bare)
@@ -1721,10 +1773,17 @@ class Frame(Calls):
             tags = v.tags_of(value) | ({LOOKUP_TAG + self.site_key(node)} if bare.model else frozenset())
             if bare.single:
                 origin = self.origin_of(node.value) if type(node) is ir.Await else ""
-                nullable = not _aggregate_row(bare)  # count('* as n').first() always has its one row
+                nullable = not _aggregate_row(bare) and not self._inserted_here(bare)  # count('* as n').first(): one row
                 return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=nullable, origin=origin if nullable else ""), tags)
             return v.tag(v.Rows(bare.stack, bare.model, bare.loaded), tags)
         return value
+
+    def _inserted_here(self, query) -> bool:
+        """``insert({ name }).onConflict('name').ignore()`` then ``where({ name }).first()`` on this
+        path: every condition of the lookup names a value the path inserted into that table (the
+        fact is dropped at a merge with a path that did not, and when the name is assigned again)."""
+        pairs = _lookup_pairs(query)
+        return bool(pairs) and all(f"{FACT}row:{query.model}:{pair}" in self.env for pair in pairs)
 
     # calls ---------------------------------------------------------------------------------------------
     def effect(self, op: str, stack: str, model: str, method: str, node, tags: frozenset, deps=None, detail: str = "",
