@@ -38,6 +38,7 @@ FAMILIES = (
     ),
     Family("performance", ("AL601", "AL602", "AL603"), bodies=True),
     Family("transactions", ("AL215", "AL305", "AL306", "AL310"), bodies=True),
+    Family("lost_update", ("AL311",), bodies=True),
     Family("nullable_results", ("AL220",), bodies=True),
     Family("request_writes", ("AL504",), bodies=True),
     Family("ownership", ("AL505",), bodies=True),
@@ -102,6 +103,8 @@ def _load(name: str):
         from archlint.checks import lifecycle as module
     elif name == "collection_counting":
         from archlint.checks import collection_counting as module
+    elif name == "lost_update":
+        from archlint.checks import lost_update as module
     elif name == "orm_semantics":
         from archlint.checks import orm_semantics as module
     elif name == "stack":

@@ -8,6 +8,7 @@ it uses the frame's ``eval``/``effect``/``site`` and its environment.
 from __future__ import annotations
 
 from archlint.domain import ir
+from archlint.semantics import lost_updates
 from archlint.semantics import values as v
 from archlint.semantics.library import Outcome
 from archlint.semantics.records import CallRecord, Construct, Event, LoopInfo
@@ -226,6 +227,12 @@ class Calls:
         if type(func) is ir.Attr:
             self.closing(node, func, receiver, args)
             self._mutated_builder(func, result)
+            if func.name in lost_updates.LOCK_METHODS or lost_updates.lock_option(node):
+                result = v.tag(result, lost_updates.LOCKED)  # the rows it returns stay locked until commit
+            if func.name in lost_updates.WRITE_METHODS and self.analysis is not None:
+                for column, name, value in lost_updates.written_increments(node):
+                    if not lost_updates.compare_and_set(node, column):
+                        self.stale_increment(name, column, value)
         if self.analysis is not None:
             callees = tuple(self.ran)
             self.analysis.calls.append(CallRecord(node, receiver, tuple(a[2] for a in args), result, tuple(self.loops),
@@ -254,6 +261,16 @@ class Calls:
             return
         if all(any(len(chain) > len(mine) and chain[: len(mine)] == mine for chain in bare.chains) for mine in held.chains):
             self.env[root.id] = v.tag(bare, v.tags_of(self.env[root.id]))
+
+    def stale_increment(self, name: ir.Name, column: str, node) -> None:
+        """``column`` written as ``name.column ± n`` where ``name`` holds a stored row (read, not built
+        here): a read-modify-write that loses concurrent updates (see :mod:`.lost_updates`)."""
+        held = self.env.get(name.id)
+        if held is None or not _existing_row(held) or lost_updates.LOCKED <= v.tags_of(held):
+            return
+        row = next((v.strip(o) for o in v.options(held) if v.strip(o).model), None)
+        if row is not None:
+            self.event("lost-update", node, f"{row.stack}|{row.model}|{column}")
 
     def arguments(self, args: tuple) -> list[tuple[str, str, object, object]]:
         return [(arg.kind, arg.name, self.eval(arg.value), arg.value) for arg in args]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from archlint.domain import ir
 from archlint.domain.facts import Span
+from archlint.semantics import lost_updates
 from archlint.semantics import values as v
 from archlint.semantics.calls import Calls
 from archlint.semantics.discriminants import equality_side
@@ -1071,6 +1072,8 @@ class Frame(Calls):
                             self.env[target.id] = typed
             return
         value = self.eval(node.value)
+        if self.analysis is not None and len(node.targets) == 1 and type(node.targets[0]) is ir.Attr:
+            self._instance_increment(node)
         if node.op != "=":
             current = self.eval(node.targets[0]) if node.targets else v.UNKNOWN
             value = self.binop(node.op.rstrip("="), current, value)
@@ -1080,6 +1083,19 @@ class Frame(Calls):
             self._remember_guard(node.targets[0].id, node.value)
         if self.analysis is not None and type(value) is v.Db:
             self._name_construct(node, value)
+
+    def _instance_increment(self, node: ir.Assign) -> None:
+        """``article.count += 1`` / ``article.count = article.count + 1`` on a stored row: saved
+        back, it overwrites what concurrent requests wrote in between (see :mod:`.lost_updates`)."""
+        target = node.targets[0]
+        if type(target.obj) is not ir.Name:
+            return
+        if node.op in ("+=", "-=") and type(node.value) is ir.Const and isinstance(node.value.value, (int, float)):
+            self.stale_increment(target.obj, target.name, node)
+        elif node.op == "=":
+            name = lost_updates.increment_of(node.value, target.name)
+            if name is not None and name.id == target.obj.id:
+                self.stale_increment(name, target.name, node)
 
     def _remember_guard(self, name: str, test) -> None:
         """``found = user is not None`` / ``missing = not user``: ``if not found`` then checks ``user``.

@@ -1,0 +1,109 @@
+"""Read-modify-write of a stored column: ``data: { favoritesCount: article.favoritesCount + 1 }``.
+
+The new value is computed in the application from the value the row had when it was *read*, and
+written back.  Two requests that read the same row both write ``n + 1``: one increment is lost (the
+classic lost update; a transaction at the default READ COMMITTED level does not prevent it).  The
+database can do it atomically — ``{ increment: 1 }`` (Prisma), ``increment()`` (Sequelize/TypeORM/
+knex), ``F("count") + 1`` (Django), ``Article.count + 1`` in the statement (SQLAlchemy) — or the
+read can lock the row (``select_for_update``, ``with_for_update``, ``forUpdate``, ``lock:``).
+
+What this module reads is the IR only: which written value is an increment of the same column of a
+row held in a local name, whether the statement compares the old value (a compare-and-set, which
+is safe), and whether the function locks what it reads.  Whether the name holds a *stored* row is
+the interpreter's answer (see ``Frame``), so a row built in this request is never reported.
+"""
+
+from __future__ import annotations
+
+from archlint.domain import ir
+
+# The calls that write a row's values: ORM/builder update APIs and instance saves.
+WRITE_METHODS = frozenset({"update", "updateOne", "update_one", "values", "save", "findOneAndUpdate", "updateMany"})
+# The reads that lock the rows they return (or a lock option of a find).
+LOCK_METHODS = frozenset({"select_for_update", "with_for_update", "forUpdate", "forNoKeyUpdate", "setLock", "lockForUpdate",
+                          "forShare"})
+LOCKED = frozenset({"locked"})  # on what a locking read returns (a query, its rows)
+# Columns that make an update a compare-and-set when its condition names them (optimistic locking).
+VERSION_COLUMNS = frozenset({"version", "lock_version", "lockVersion", "revision", "updated_at", "updatedAt"})
+
+
+def increment_of(node, column: str) -> ir.Name | None:
+    """``row.column + n`` / ``n + row.column`` / ``row.column - n`` with a numeric constant ``n``:
+    the name holding the row, else ``None``."""
+    if type(node) is not ir.BinOp or node.op not in ("+", "-"):
+        return None
+    for attribute, other in ((node.left, node.right), (node.right, node.left) if node.op == "+" else (None, None)):
+        if (type(attribute) is ir.Attr and attribute.name == column and type(attribute.obj) is ir.Name
+                and type(other) is ir.Const and isinstance(other.value, (int, float)) and not isinstance(other.value, bool)):
+            return attribute.obj
+    return None
+
+
+def written_increments(call: ir.Call) -> list[tuple[str, ir.Name, ir.Expr]]:
+    """(column, row name, value) of each written value of ``call`` that increments the column it
+    is written to: keyword arguments (``update(count=a.count + 1)``) and object literals, one level
+    into ``data``/``$set`` (``update({ where, data: { count: a.count + 1 } })``)."""
+    found = []
+    for arg in call.args:
+        if arg.kind == "kw" and arg.name:
+            name = increment_of(arg.value, arg.name)
+            if name is not None:
+                found.append((arg.name, name, arg.value))
+        elif type(arg.value) is ir.Obj:
+            for column, value in _entries(arg.value):
+                name = increment_of(value, column)
+                if name is not None:
+                    found.append((column, name, value))
+    return found
+
+
+def _entries(obj: ir.Obj):
+    for entry in obj.entries:
+        if not isinstance(entry.key, str):
+            continue
+        if entry.key in ("data", "$set") and type(entry.value) is ir.Obj:
+            yield from _entries(entry.value)
+        elif entry.key not in ("where", "select", "include"):
+            yield entry.key, entry.value
+
+
+def compare_and_set(call: ir.Call, column: str) -> bool:
+    """The update is conditional on the old value (``where: { id, count: a.count }``,
+    ``filter(pk=a.pk, version=a.version).update(…)``, ``.where('version', a.version)``): a
+    concurrent change makes it match no row instead of being overwritten."""
+    guarded = VERSION_COLUMNS | {column}
+    for arg in call.args:  # the write itself: only its `where` option is a condition
+        if type(arg.value) is ir.Obj and any(e.key == "where" and type(e.value) is ir.Obj and _names(e.value, guarded)
+                                             for e in arg.value.entries):
+            return True
+    node = call.func.obj if type(call.func) is ir.Attr else None
+    while type(node) is ir.Call:  # the builder chain it is called on: filter(…) / where(…)
+        for index, arg in enumerate(node.args):
+            if arg.kind == "kw" and arg.name in guarded:
+                return True
+            if type(arg.value) is ir.Obj and _names(arg.value, guarded):
+                return True
+            if index == 0 and type(arg.value) is ir.Const and isinstance(arg.value.value, str) and arg.value.value in guarded:
+                return True
+        node = node.func.obj if type(node.func) is ir.Attr else None
+    return False
+
+
+def _names(obj: ir.Obj, keys: frozenset) -> bool:
+    return any(isinstance(entry.key, str) and entry.key in keys for entry in obj.entries)
+
+
+def lock_option(call: ir.Call) -> bool:
+    """A find with a lock option: ``findOne({ where, lock: t.LOCK.UPDATE })`` (Sequelize),
+    ``findOne({ where, lock: { mode: 'pessimistic_write' } })`` (TypeORM)."""
+    return any(type(arg.value) is ir.Obj and any(entry.key == "lock" for entry in arg.value.entries) for arg in call.args)
+
+
+def locks_rows(function: ir.Function) -> bool:
+    """The function reads with a row lock somewhere (or passes a ``lock`` option to a find)."""
+    for node in ir.iter_nodes(function.body):
+        if type(node) is ir.Call and node.method in LOCK_METHODS:
+            return True
+        if type(node) is ir.Entry and node.key == "lock":
+            return True
+    return False
