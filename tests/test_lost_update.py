@@ -232,3 +232,63 @@ def test_a_row_locked_by_the_repository_that_read_it_is_not_lost(tmp_path):
         """,
     })
     assert _al311(tmp_path) == [("src/service.js", 14)]
+
+
+def test_drizzle_rows_are_rows_of_their_table(tmp_path):
+    """``db.select().from(articles)``: the rows are rows of the table ``articles`` names, so a
+    destructured ``[article]`` may be undefined (AL220), a lookup by a foreign key read from a held
+    row finds its row, and ``update(articles).set({ n: article.n + 1 })`` loses updates (AL311)
+    where ``sql`${articles.n} + 1``` does not."""
+    make_repo(tmp_path, {
+        "package.json": '{"name": "x", "type": "module", "dependencies": {"hono": "4", "drizzle-orm": "0.31", "better-sqlite3": "11"}}',
+        "src/schema.ts": """
+            import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+            export const users = sqliteTable('users', {
+              id: integer('id').primaryKey({ autoIncrement: true }),
+              username: text('username').notNull(),
+            });
+
+            export const articleTable = sqliteTable('articles', {
+              id: integer('id').primaryKey({ autoIncrement: true }),
+              slug: text('slug').notNull().unique(),
+              authorId: integer('author_id').notNull().references(() => users.id),
+              favoritesCount: integer('favorites_count').notNull().default(0),
+            });
+        """,
+        "src/db.ts": """
+            import Database from 'better-sqlite3';
+            import { drizzle } from 'drizzle-orm/better-sqlite3';
+
+            export const db = drizzle(new Database('conduit.db'));
+        """,
+        "src/articles.ts": """
+            import { eq, sql } from 'drizzle-orm';
+            import { db } from './db';
+            import { articleTable, users } from './schema';
+
+            export async function getArticle(slug: string) {
+              const [article] = await db.select().from(articleTable).where(eq(articleTable.slug, slug));
+              return { slug: article.slug };
+            }
+
+            export async function withAuthor(slug: string) {
+              const [article] = await db.select().from(articleTable).where(eq(articleTable.slug, slug));
+              if (!article) return null;
+              const [author] = await db.select().from(users).where(eq(users.id, article.authorId));
+              return { slug: article.slug, author: author.username };
+            }
+
+            export async function favorite(slug: string) {
+              const [article] = await db.select().from(articleTable).where(eq(articleTable.slug, slug));
+              if (!article) return null;
+              await db.update(articleTable).set({ favoritesCount: article.favoritesCount + 1 }).where(eq(articleTable.id, article.id));
+              await db.update(articleTable).set({ favoritesCount: sql`${articleTable.favoritesCount} + 1` }).where(eq(articleTable.id, article.id));
+              return article;
+            }
+        """,
+    })
+    found = sorted((f.rule, f.path, f.line) for f in report(tmp_path).findings if f.rule in ("AL220", "AL311"))
+    assert found == [("AL220", "src/articles.ts", 7), ("AL311", "src/articles.ts", 20)]
+    messages = [f.message for f in report(tmp_path).findings if f.rule == "AL220"]
+    assert "row of `articles`" in messages[0]

@@ -40,6 +40,7 @@ def _mixin_matches(association: str, suffix: str) -> bool:
 
 
 LOOKUP = "lookup:"  # Frame.LOOKUP_TAG: on what a DB read returned
+_DRIZZLE_TABLE_STEPS = frozenset({"from", "update", "delete", "insert"})  # the call naming a Drizzle query's table
 NEW_ROW = frozenset({"new-row"})  # on a model instance built here (`User(...)`, `new User(...)`): not yet stored
 SAVES_EXISTING = "saves-existing"  # on a save()/add() whose row was not built here: an update, not an insert
 _PERSIST = frozenset({"save", "add"})
@@ -129,7 +130,7 @@ LOOKUP_STACKS = frozenset({"sqlalchemy", "django", "sequelize", "prisma", "typeo
 FILTER_STEPS = frozenset({"filter", "filter_by", "where", "get"})
 
 
-def _keyed_by_stored_row(receiver, args) -> bool:
+def keyed_by_stored_row(receiver, args) -> bool:
     """``findByPk(comment.authorId)``, ``findOne({ where: { slug: article.slug } })``,
     ``session.get(User, row.user_id)``, ``Article.objects.filter(slug=article.slug).first()``:
     the one key value was read from a row the program holds — a foreign key, or the re-read of a row
@@ -227,9 +228,12 @@ class Calls:
         if type(func) is ir.Attr:
             self.closing(node, func, receiver, args)
             self._mutated_builder(func, result)
+            if func.name in _DRIZZLE_TABLE_STEPS and node.args and type(node.args[0].value) is ir.Name:
+                result = self._drizzle_rows_of(result, node.args[0].value.id)
             if func.name in lost_updates.LOCK_METHODS or lost_updates.lock_option(node):
                 result = v.tag(result, lost_updates.LOCKED)  # the rows it returns stay locked until commit
-            if func.name in lost_updates.WRITE_METHODS and self.analysis is not None:
+            if self.analysis is not None and (func.name in lost_updates.WRITE_METHODS
+                                              or func.name == "set" and type(v.strip(receiver)) is v.Query):  # Drizzle update().set()
                 for column, name, value in lost_updates.written_increments(node):
                     if not lost_updates.compare_and_set(node, column):
                         self.stale_increment(name, column, value)
@@ -261,6 +265,14 @@ class Calls:
             return
         if all(any(len(chain) > len(mine) and chain[: len(mine)] == mine for chain in bare.chains) for mine in held.chains):
             self.env[root.id] = v.tag(bare, v.tags_of(self.env[root.id]))
+
+    def _drizzle_rows_of(self, result, variable: str):
+        """``db.select().from(articles)`` / ``db.update(articles)``: a Drizzle query of that table."""
+        bare = v.strip(result)
+        if type(bare) is not v.Query or bare.stack != "drizzle" or bare.model:
+            return result
+        table = self.program.drizzle_table(self.path, variable)
+        return v.tag(bare._replace(model=table), v.tags_of(result)) if table else result
 
     def stale_increment(self, name: ir.Name, column: str, node) -> None:
         """``column`` written as ``name.column ± n`` where ``name`` holds a stored row (read, not built
@@ -810,7 +822,7 @@ class Calls:
             return v.Row(stack, model, loaded, nullable=True, origin=origin)
         if kind == "rows":
             return v.Rows(stack, model, loaded)
-        if kind == "row?" and not _rejects_on_empty(args) and not _keyed_by_stored_row(receiver, args) and not getattr(receiver, "nonempty", False):
+        if kind == "row?" and not _rejects_on_empty(args) and not keyed_by_stored_row(receiver, args) and not getattr(receiver, "nonempty", False):
             # a lookup of a mapped model (not raw SQL: `SELECT COUNT(*)`/`RETURNING id` always yield a row)
             origin = self.origin_of(node) if model and stack in LOOKUP_STACKS else ""
             return v.Row(stack, model, loaded, nullable=True, origin=origin)

@@ -23,7 +23,7 @@ from archlint.domain import ir
 from archlint.domain.facts import Span
 from archlint.semantics import lost_updates
 from archlint.semantics import values as v
-from archlint.semantics.calls import Calls
+from archlint.semantics.calls import Calls, keyed_by_stored_row
 from archlint.semantics.discriminants import equality_side
 from archlint.semantics.program import Program
 from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis, Deref, Effect, Event, LoopInfo, Site, Summary
@@ -78,6 +78,7 @@ def _swallows_none(handler) -> bool:
 
 
 LOOKUP_TAG = "lookup:"  # on the value a DB read returned: lookup:<path:line:column> of the read
+KEYED_BY_STORED_ROW = frozenset({"keyed:stored"})  # rows of a lookup by one key read from a row the program holds
 CAUGHT_UNIQUE = "caught:unique"  # on a write inside a `try` that handles a unique violation
 # what a handler names when it handles a unique violation: exception classes, driver/ORM error codes
 _UNIQUE_ERRORS = ("IntegrityError", "UniqueViolation", "UniqueConstraintError", "UniqueViolationError")
@@ -1193,8 +1194,9 @@ class Frame(Calls):
                 if type(bare) is v.Tuple and index < len(bare.items):
                     item = bare.items[index]
                 elif type(bare) is v.Rows:  # const [user] = await knex('users').where(…): undefined when no row
-                    origin = f"{self.path}:{element.span.line}:{element.span.column}:[{render_short(element)}] = …" if not self.python and bare.model else ""
-                    item = v.Row(bare.stack, bare.model, bare.loaded, nullable=True, origin=origin)
+                    stored = KEYED_BY_STORED_ROW <= tags and index == 0  # …unless keyed by a foreign key the program holds
+                    origin = f"{self.path}:{element.span.line}:{element.span.column}:[{render_short(element)}] = …" if not self.python and bare.model and not stored else ""
+                    item = v.Row(bare.stack, bare.model, bare.loaded, nullable=not stored, origin=origin)
                 else:
                     item = v.UNKNOWN
                 self.bind(element, v.tag(item, tags))
@@ -1787,9 +1789,12 @@ class Frame(Calls):
             if op == "write":
                 return v.tag(v.UNKNOWN, v.tags_of(value))
             tags = v.tags_of(value) | ({LOOKUP_TAG + self.site_key(node)} if bare.model else frozenset())
+            if keyed_by_stored_row(bare, ()):  # where({ id: article.author_id }): a foreign key the program holds
+                tags = tags | KEYED_BY_STORED_ROW
             if bare.single:
                 origin = self.origin_of(node.value) if type(node) is ir.Await else ""
-                nullable = not _aggregate_row(bare) and not self._inserted_here(bare)  # count('* as n').first(): one row
+                nullable = (not _aggregate_row(bare) and not self._inserted_here(bare)  # count('* as n').first(): one row
+                            and not KEYED_BY_STORED_ROW <= tags)
                 return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=nullable, origin=origin if nullable else ""), tags)
             return v.tag(v.Rows(bare.stack, bare.model, bare.loaded), tags)
         return value

@@ -771,6 +771,29 @@ class Program:
             )
         return found
 
+    def drizzle_table(self, path: str, name: str) -> str:
+        """The SQL name of the Drizzle table a variable holds (``export const articles =
+        sqliteTable('articles', …)``, here or through an import), else ``""`` — a query's rows are
+        then rows *of* that table, as knex's are."""
+        memo = self.__dict__.setdefault("_drizzle_tables", {})
+        key = (path, name)
+        if key not in memo:
+            memo[key] = ""
+            file, attr = path, name
+            binding = self.binding(path, name)
+            if binding is not None:
+                target = self.graph.resolve_binding(path, binding)
+                file, attr = target.file, (target.attr or name).split(".")[-1]
+            module = self.modules.get(file) if file is not None else None
+            for statement in module.module.body if module is not None else ():
+                value = statement.value if type(statement) is ir.Assign else None
+                if (type(value) is ir.Call and type(value.func) is ir.Name and value.func.id.endswith("Table")
+                        and any(type(t) is ir.Name and t.id == attr for t in statement.targets)):
+                    first = value.arg(0)
+                    memo[key] = first.value if type(first) is ir.Const and isinstance(first.value, str) else ""
+                    break
+        return memo[key]
+
     def routes(self) -> list:
         """Every route registered in the program (see :mod:`.routes`), computed once."""
         found = getattr(self, "_routes", None)
