@@ -215,7 +215,7 @@ def _finding(ctx, analysis, stack: str, writes: list) -> Finding:
     for write, chain in zip(writes, steps):
         step_path, step_span, via = chain[common]
         where_from = f" (reached from line {step_span.line}: `{via}`)" if via and len(chain) > common + 1 else ""
-        what = f"`{write.method}`" + (f" on {_model_name(write.model)}" if write.model else "")
+        what = f"`{_write_method(write)}`" + (f" on {_model_name(write.model)}" if write.model else "")
         described.append(what)
         trace.append(TraceStep(write.path, write.span.line, write.span.column, f"writes {what}{where_from}"))
     repeated = len(writes) == 2 and writes[0] is writes[1]
@@ -236,6 +236,22 @@ def _finding(ctx, analysis, stack: str, writes: list) -> Finding:
         f"that no longer matches its rows) and retrying the request duplicates it ({where})"
     )
     return ctx.registry.finding("AL305", path, span, message, _GUIDANCE.get(stack, _DEFAULT_GUIDANCE), tuple(trace))
+
+
+def _write_method(effect) -> str:
+    """The write as written: a statement run by awaiting its builder (Drizzle, knex) is named by
+    the chain's write call (`update`, `delete`, `insert`), not by the `await`."""
+    if effect.method != "await" or effect.query is None:
+        return effect.method
+    for chain in sorted(effect.query.chains, key=len):
+        for step in chain:
+            method = getattr(step.node, "method", "")
+            if method in _CHAIN_WRITES:
+                return method
+    return effect.method
+
+
+_CHAIN_WRITES = frozenset({"insert", "update", "delete", "del", "upsert", "increment", "decrement", "truncate"})
 
 
 def _model_name(key: str) -> str:
