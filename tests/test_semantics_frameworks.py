@@ -469,3 +469,44 @@ def test_ninja_from_orm_per_row_custom_manager_and_auth_user_model(tmp_path):
     assert found == [("AL601", "posts/api.py", 10)]
     message = next(f.message for f in report(root).findings if f.rule == "AL601")
     assert "2 queries per row" in message and "lazy load of `author`" in message
+
+
+def test_drf_all_fields_serialise_forward_relations_not_reverse_accessors(tmp_path):
+    """``fields = "__all__"`` serialises a model's own fields: its many-to-many ``tags`` (a query
+    per row without ``prefetch_related``), never the ``articles`` reverse accessor another model's
+    foreign key creates on ``User`` (label-studio's PredictionSerializer: a false N+1)."""
+    root = make_repo(tmp_path, {
+        "blog/models.py": DJANGO_MODELS,
+        "blog/serializers.py": '''
+            from rest_framework import serializers
+            from blog.models import Article, User
+
+            class UserSerializer(serializers.ModelSerializer):
+                class Meta:
+                    model = User
+                    fields = "__all__"
+
+            class ArticleSerializer(serializers.ModelSerializer):
+                class Meta:
+                    model = Article
+                    fields = "__all__"
+        ''',
+        "blog/views.py": '''
+            from rest_framework import generics
+            from blog.models import Article, User
+            from blog.serializers import ArticleSerializer, UserSerializer
+
+            class UserList(generics.ListAPIView):
+                queryset = User.objects.all()
+                serializer_class = UserSerializer
+
+            class ArticleList(generics.ListAPIView):
+                queryset = Article.objects.all()
+                serializer_class = ArticleSerializer
+
+            class PrefetchedArticleList(generics.ListAPIView):
+                queryset = Article.objects.prefetch_related("tags")
+                serializer_class = ArticleSerializer
+        ''',
+    })
+    assert n_plus_one(root) == [("AL601", "blog/views.py", 10)]
