@@ -325,7 +325,7 @@ class Frame(Calls):
         self.context_events: list[Event] = []  # CONTEXT_EVENTS seen while running for a caller (no analysis)
         self.catching_unique = 0  # > 0 inside `try` whose handler handles a unique violation (IntegrityError, P2002 …)
         self.handling = 0  # > 0 inside an `except`/`catch` handler body
-        self.row_facts: list[str] = []  # env keys of rows this frame inserted (see _inserted_here)
+        self.row_facts: set[str] = set()  # env keys of rows this frame inserted (see _inserted_here)
         self.injecting = 0  # > 0 while a parameter's default (`Depends(provider)`) is evaluated
         self.exit_branches: list[tuple] = []  # self.branch at each normal return (Summary.exit_branch)
 
@@ -1091,7 +1091,8 @@ class Frame(Calls):
         target = node.targets[0]
         if type(target.obj) is not ir.Name:
             return
-        if node.op in ("+=", "-=") and type(node.value) is ir.Const and isinstance(node.value.value, (int, float)):
+        number = type(node.value) is ir.Const and isinstance(node.value.value, (int, float)) and not isinstance(node.value.value, bool)
+        if node.op in ("+=", "-=") and number:
             self.stale_increment(target.obj, target.name, node)
         elif node.op == "=":
             name = lost_updates.increment_of(node.value, target.name)
@@ -1782,7 +1783,7 @@ class Frame(Calls):
                 for pair in _inserted_pairs(bare):  # the row now exists: a lookup by these values finds it
                     key = f"{FACT}row:{bare.model}:{pair}"
                     self.env[key] = v.Const(True)
-                    self.row_facts.append(key)
+                    self.row_facts.add(key)
                 return v.tag(v.UNKNOWN, v.tags_of(value))  # ids / a count / returned rows: not tracked
             op = "write" if _writes(bare) else "read"
             self.effect(op, bare.stack, bare.model, "await", node, v.tags_of(value), query=bare)
