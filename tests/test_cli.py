@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -66,6 +68,7 @@ VIOLATING = {
 
 
 _SHARED_CACHE = tempfile.mkdtemp(prefix="archlint-test-cache-")  # runs from the repository root write here, not into it
+atexit.register(shutil.rmtree, _SHARED_CACHE, True)
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
