@@ -260,3 +260,20 @@ def test_a_method_view_serves_its_methods_and_is_judged_like_a_function_route(tm
     routes = sorted((route.method, route.path) for route in result.context.program.routes() if route.handler is not None)
     assert routes == [("GET,POST", "/api/articles/<int:article_id>/comments"), ("POST", "/api/articles/<int:article_id>/saved")]
     assert sorted((f.path, f.line) for f in result.findings if f.rule == "AL206") == [("app/views.py", 15)]
+
+
+def test_a_hook_registered_by_a_call_commits_every_request(tmp_path):
+    app = dict(APP)
+    app["app/__init__.py"] = APP["app/__init__.py"].replace(
+        "            db.init_app(app)\n",
+        "            db.init_app(app)\n            app.teardown_request(commit_or_rollback)\n",
+    ) + """
+
+        def commit_or_rollback(exc):
+            if exc is None:
+                db.session.commit()
+            else:
+                db.session.rollback()
+    """
+    assert app["app/__init__.py"] != APP["app/__init__.py"]
+    assert _al206(tmp_path, {**app, "app/views.py": VIEWS}) == []

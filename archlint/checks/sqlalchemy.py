@@ -404,19 +404,29 @@ def _uncommitted_request_writes(ctx: CheckContext, program) -> Iterator[Finding]
 
 
 def _commits_at_teardown(program) -> bool:
+    """A request hook that commits (``@app.teardown_request`` or ``app.teardown_request(fn)``), or
+    Flask-SQLAlchemy 2's ``SQLALCHEMY_COMMIT_ON_TEARDOWN``: every request's writes are committed."""
+    commits = {(a.path, a.fid) for a in program.analyses() if a.fid and any(e.op == "commit" for e in a.summary.effects)}
     for analysis in program.analyses():
-        function = analysis.function
-        if any(type(d) is ir.Attr and d.name in _FLASK_HOOKS or type(d) is ir.Call and type(d.func) is ir.Attr and d.func.name in _FLASK_HOOKS
-               for d in function.decorators) and any(e.op == "commit" for e in analysis.summary.effects):
+        if (analysis.path, analysis.fid) in commits and any(_hook(d) for d in analysis.function.decorators):
             return True
-    for module in program.modules.values():  # app.config["SQLALCHEMY_COMMIT_ON_TEARDOWN"] = True, or a config class's attribute
+    for path, module in program.modules.items():  # app.config["SQLALCHEMY_COMMIT_ON_TEARDOWN"] = True, or a config class's attribute
         if any(field.name == _COMMIT_ON_TEARDOWN for cls in module.classes for field in cls.fields):
             return True
         for function in module.functions:
             for node in ir.iter_nodes(function.body):
                 if type(node) is ir.Const and node.value == _COMMIT_ON_TEARDOWN or type(node) is ir.Name and node.id == _COMMIT_ON_TEARDOWN:
                     return True
+                if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in _FLASK_HOOKS and node.args:
+                    hook = program.static_value(path, node.args[0].value) if type(node.args[0].value) in (ir.Name, ir.Attr) else None
+                    if type(hook) is v.Function and (hook.path, hook.fid) in commits:
+                        return True
     return False
+
+
+def _hook(decorator) -> bool:
+    return (type(decorator) is ir.Attr and decorator.name in _FLASK_HOOKS
+            or type(decorator) is ir.Call and type(decorator.func) is ir.Attr and decorator.func.name in _FLASK_HOOKS)
 
 
 def _may_commit_unseen(analysis, analyses: dict) -> bool:
