@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from archlint.domain import ir
+from archlint.domain.arguments import ir_call, object_strings, refers_to, string_of
 from archlint.domain.facts import ClassDef, FileFacts, Span
 
 
@@ -50,6 +52,8 @@ _SEQUELIZE_BASES = ("sequelize:Model", "sequelize-typescript:Model", "sequelize:
 _LITERAL = re.compile(r"""^\s*['"`]([^'"`]+)['"`]""")
 _MAPPED_TARGET = re.compile(r"""Mapped\[\s*(?:(?:list|List|set|Set|Optional)\[\s*)?['"]?([A-Za-z_]\w*)""")
 _KEYWORD_LITERAL = re.compile(r"""\b(back_populates|backref|as|foreignKey|through|lazy)\s*[=:]\s*['"`]([^'"`]+)['"`]""")
+_SEQUELIZE = frozenset({"sequelize"})
+_ASSOCIATION_OPTIONS = frozenset({"as", "foreignKey", "through", "back_populates", "backref", "lazy"})
 _COLLECTION = re.compile(r"Mapped\[\s*(?:list|List|set|Set|WriteOnlyMapped|DynamicMapped)\b|\buselist\s*=\s*True")
 
 
@@ -188,13 +192,25 @@ def _sequelize_defines(facts: FileFacts, models: dict[str, Model]) -> None:
     for call in facts.calls:
         method = call.callee.rsplit(".", 1)[-1]
         if method == "define" and call.args_text:
-            literal = _LITERAL.match(call.args_text)
+            node = ir_call(facts, call)
+            literal = string_of(node.arg(0)) if node is not None else None
             assigned = next((a.target for a in facts.assigns if a.span.line == call.span.line), "")
-            for name in {literal.group(1) if literal else "", assigned} - {""}:
+            for name in {literal or "", assigned} - {""}:
                 models.setdefault(name, Model(name, "sequelize", facts.path, call.span))
-        elif method == "init" and "sequelize" in call.args_text and "." in call.callee:
+        elif method == "init" and "." in call.callee and _passes_sequelize(facts, call):
             name = call.callee.rsplit(".", 1)[0].split(".")[-1]
             models.setdefault(name, Model(name, "sequelize", facts.path, call.span))
+
+
+def _passes_sequelize(facts: FileFacts, call) -> bool:
+    """``User.init(attributes, { sequelize })`` / ``{ sequelize: db }`` / ``User.init(this.sequelize)``:
+    the call is given the Sequelize instance (a ``sequelize`` option, name or attribute)."""
+    if refers_to(facts, call, _SEQUELIZE):
+        return True
+    node = ir_call(facts, call)
+    return node is not None and any(
+        type(inner) is ir.Obj and any(entry.key == "sequelize" for entry in inner.entries)
+        for arg in node.args for inner in ir.iter_nodes(arg.value))
 
 
 def _sequelize_associations(facts: FileFacts, models: dict[str, Model]) -> None:
@@ -203,13 +219,15 @@ def _sequelize_associations(facts: FileFacts, models: dict[str, Model]) -> None:
         if len(parts) < 2 or parts[-1] not in ("hasMany", "hasOne", "belongsTo", "belongsToMany"):
             continue
         owner = models.get(parts[-2])
-        target_match = re.match(r"\s*(?:[\w.]+\.)?(\w+)", call.args_text)
-        if owner is None or owner.stack != "sequelize" or target_match is None:
+        if owner is None or owner.stack != "sequelize":
             continue
-        options = dict(_KEYWORD_LITERAL.findall(call.args_text))
+        node = ir_call(facts, call)
+        first = node.arg(0) if node is not None else None
+        target = first.id if type(first) is ir.Name else first.name if type(first) is ir.Attr else ""  # Post / models.Post
+        if not target:
+            continue
+        options = {key: value for arg in node.args for key, value in object_strings(arg.value, _ASSOCIATION_OPTIONS).items()}
         options["type"] = parts[-1]
         alias = options.get("as", "")
-        key = f"{parts[-1]}:{target_match.group(1)}:{alias}"
-        owner.fields[key] = ModelField(alias or target_match.group(1), "association", target_match.group(1), options, call.span)
-
-
+        key = f"{parts[-1]}:{target}:{alias}"
+        owner.fields[key] = ModelField(alias or target, "association", target, options, call.span)
