@@ -24,8 +24,8 @@ import bisect
 import re
 from typing import NamedTuple
 
-from archlint.domain import indexes
-from archlint.domain.arguments import literal_value, split_top_level
+from archlint.domain import indexes, ir
+from archlint.domain.arguments import ir_call, split_top_level
 from archlint.domain.constants import ConstantFolder
 from archlint.domain.datalayer import DataLayer, DbAccess, canonical, segments
 from archlint.domain.facts import Argument, CallSite, FileFacts, Span, StringLit
@@ -162,7 +162,7 @@ class _FileExtractor:
         sink, stack = self._sink(call, method, access, self.typed.get((self.path, call.span)))
         if sink is None:
             return self._by_text(call, method)
-        arguments = _arguments(call.args_text)
+        arguments = call.arguments(full=True)
         if sink.sql_keywords:
             return [self._site(call, sink, method, stack, item, ()) for item in self._keyword_sql(arguments, sink)]
         index = next((i for i, a in enumerate(arguments) if a.keyword in ("",) + _SQL_KEYWORDS), None)
@@ -212,7 +212,7 @@ class _FileExtractor:
             return []  # the cheap test: only a string literal that starts like a statement
         if any(literal.kind == "tagged" for literal in self._owned_strings(call)):
             return []  # sql`…` / prisma.$queryRaw`…`: a tagged template binds its holes
-        arguments = _arguments(call.args_text)
+        arguments = call.arguments(full=True)
         if not arguments or arguments[0].keyword:
             return []
         first = arguments[0].text
@@ -277,21 +277,20 @@ class _FileExtractor:
             kind = "fragment"
         else:
             kind = "statement"
-        style = self._style(sink, stack, database, params)
+        style = self._style(call, sink, stack, database)
         if sink.params == "options":
             params = self._option_params(params)
         return SqlSite(self.path, call, sink, method, stack, database, style, kind, text, expression.strip(), params,
                        method in sink.many_methods)
 
-    def _style(self, sink: Sink, stack: str, database: str, params) -> str:
+    def _style(self, call: CallSite, sink: Sink, stack: str, database: str) -> str:
         if sink.placeholders == "driver":
             return self.sql.driver_styles.get(stack, "")
         if sink.placeholders == "native":
             dialect = self.sql.dialects.get(database)
             return "" if dialect is None else (dialect.native_python if self.language == "python" else dialect.native_node)
-        if sink.placeholders == "options":
-            options = " ".join(p.text for p in params)
-            return "sequelize-bind" if re.search(r"\bbind\s*:", options) else "sequelize-replacements"
+        if sink.placeholders == "options":  # sequelize.query(sql, { bind: [...] }) / { replacements: {...} }
+            return "sequelize-bind" if _passes_option(self.facts, call, "bind") else "sequelize-replacements"
         return sink.placeholders
 
     @staticmethod
@@ -456,7 +455,6 @@ class _FileExtractor:
         return indexes.having(facts.strings, indexes.by_scope, scopes)
 
 
-_KEYWORD = re.compile(r"^([A-Za-z_]\w*)\s*=(?![=>])")
 _STATEMENT_HEAD = re.compile(r"\s*\(?\s*(SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|REPLACE)\b", re.IGNORECASE)
 # What a statement recognised only by its text must look like: a verb and its structure.
 _WHOLE_STATEMENT = re.compile(
@@ -466,15 +464,12 @@ _WHOLE_STATEMENT = re.compile(
 )
 
 
-def _arguments(args_text: str) -> tuple[Argument, ...]:
-    """Like ``CallSite.arguments()`` but with the full text of each argument: a long SQL literal
-    must not be cut at the 200 characters the shared splitter keeps."""
-    arguments = []
-    for piece in split_top_level(args_text):
-        match = _KEYWORD.match(piece)
-        keyword, value = (match.group(1), piece[match.end() :].strip()) if match else ("", piece)
-        arguments.append(Argument(keyword, value, literal_value(value)))
-    return tuple(arguments)
+def _passes_option(facts: FileFacts, call: CallSite, key: str) -> bool:
+    """Whether an object literal after the call's first argument has an entry ``key``."""
+    node = ir_call(facts, call)
+    return node is not None and any(
+        type(inner) is ir.Obj and any(entry.key == key for entry in inner.entries)
+        for arg in node.args[1:] for inner in ir.iter_nodes(arg.value))
 
 
 def _owners(literals: list[StringLit], calls: list[CallSite]) -> dict[StringLit, CallSite | None]:
