@@ -178,8 +178,8 @@ _CALL_INDEX: dict[int, tuple[object, dict]] = {}
 
 
 def ir_calls(facts) -> dict:
-    """The IR calls of ``facts``' file by span (the span of the :class:`CallSite` read from each);
-    empty when the file has no IR.  Built once per module IR."""
+    """The IR calls of ``facts``' file by span (the span of the :class:`CallSite` read from each),
+    class bodies included; empty when the file has no IR.  Built once per module IR."""
     module = facts.ir
     if module is None:
         return {}
@@ -190,8 +190,10 @@ def ir_calls(facts) -> dict:
         from archlint.domain import ir
 
         index: dict = {}
-        for function in module.functions:
-            for node in ir.iter_nodes(function.body):
+        # function bodies, and class bodies' declarations (``posts = relationship("Post")``), bases
+        # and decorators, which are no function's statements
+        for root in (*(function.body for function in module.functions), module.classes):
+            for node in ir.iter_nodes(root):
                 if type(node) is ir.Call:
                     index.setdefault(node.span, node)
         entry = _CALL_INDEX[id(module)] = (module, index)

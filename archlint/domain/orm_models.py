@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from archlint.domain import ir
-from archlint.domain.arguments import ir_call, object_strings, refers_to, string_of
+from archlint.domain.arguments import ir_call, ir_calls, literal_value, object_strings, refers_to, string_of
 from archlint.domain.facts import ClassDef, FileFacts, Span
 
 
@@ -49,12 +49,11 @@ _SQLA_BASES = ("sqlalchemy.orm.DeclarativeBase", "sqlalchemy.orm.DeclarativeBase
 SQLA_BASE_FACTORIES = ("sqlalchemy.orm.declarative_base", "sqlalchemy.ext.declarative.declarative_base")
 _DJANGO_BASES = ("django.db.models.Model", "django.db.models.base.Model")
 _SEQUELIZE_BASES = ("sequelize:Model", "sequelize-typescript:Model", "sequelize:default.Model", "sequelize:.Model")
-_LITERAL = re.compile(r"""^\s*['"`]([^'"`]+)['"`]""")
 _MAPPED_TARGET = re.compile(r"""Mapped\[\s*(?:(?:list|List|set|Set|Optional)\[\s*)?['"]?([A-Za-z_]\w*)""")
-_KEYWORD_LITERAL = re.compile(r"""\b(back_populates|backref|as|foreignKey|through|lazy)\s*[=:]\s*['"`]([^'"`]+)['"`]""")
+_RELATION_OPTIONS = frozenset({"back_populates", "backref", "lazy", "through"})  # relationship()/ManyToManyField() keywords kept
 _SEQUELIZE = frozenset({"sequelize"})
 _ASSOCIATION_OPTIONS = frozenset({"as", "foreignKey", "through", "back_populates", "backref", "lazy"})
-_COLLECTION = re.compile(r"Mapped\[\s*(?:list|List|set|Set|WriteOnlyMapped|DynamicMapped)\b|\buselist\s*=\s*True")
+_COLLECTION = re.compile(r"Mapped\[\s*(?:list|List|set|Set|WriteOnlyMapped|DynamicMapped)\b")  # of the annotation
 
 
 def find_models(
@@ -166,25 +165,57 @@ def _fields(facts: FileFacts, model: Model) -> None:
         name = assign.target.split(":")[0].strip()
         callee = assign.callee.split(".")[-1]
         if callee in ("relationship", "ForeignKey", "ManyToManyField", "OneToOneField"):
-            literal = _LITERAL.match(assign.value[assign.value.find("(") + 1 :])
-            mapped = _MAPPED_TARGET.search(assign.target)
-            target = literal.group(1) if literal else (mapped.group(1) if mapped else "")
-            options = dict(_KEYWORD_LITERAL.findall(assign.value))
-            if _COLLECTION.search(assign.target + " " + assign.value):
+            node = _value_call(facts, assign, callee)
+            literal = string_of(node.arg(0)) if node is not None else None
+            mapped = _MAPPED_TARGET.search(assign.target)  # the annotation: Mapped[list["Post"]]
+            target = literal or (mapped.group(1) if mapped else "")
+            options = _keyword_strings(node) if node is not None else {}
+            uselist = _keyword_const(node, "uselist") if node is not None else None
+            if _COLLECTION.search(assign.target) or uselist is True:
                 options["collection"] = "true"
-            elif "Mapped[" not in assign.target and "uselist=False" not in assign.value and name.endswith("s"):
+            elif "Mapped[" not in assign.target and uselist is not False and name.endswith("s"):
                 options["collection"] = "guess"  # legacy relationship() without a Mapped annotation
             model.fields[name] = ModelField(name, "relationship", target, options, assign.span)
         elif callee in ("Column", "mapped_column", "column_property") or callee.endswith("Field"):
             model.fields[name] = ModelField(name, "column", "", {}, assign.span)
         elif name == "__tablename__":
-            literal = _LITERAL.match(assign.value)
-            model.table = literal.group(1) if literal else ""
+            model.table = literal_value(assign.value) or ""
     for cls in facts.classes:
         if cls.name == model.name:
             for attribute in cls.attributes:
                 if not attribute.startswith("__"):
                     model.fields.setdefault(attribute, ModelField(attribute, "column", "", {}, cls.span))
+
+
+def _value_call(facts: FileFacts, assign, callee: str):
+    """The IR call an assignment's value is (``posts = relationship("Post", back_populates=…)``):
+    the first call starting on the assignment's line, after its target, that calls ``callee``."""
+    found = None
+    for span, node in ir_calls(facts).items():
+        if span.line == assign.span.line and span.column >= assign.span.column:
+            func = node.func
+            name = func.name if type(func) is ir.Attr else func.id if type(func) is ir.Name else ""
+            if name == callee and (found is None or span.column < found.span.column):
+                found = node
+    return found
+
+
+def _keyword_strings(call) -> dict[str, str]:
+    """The string-valued keywords named in _RELATION_OPTIONS of ``call`` and of the calls in its
+    arguments (``backref=backref("posts", lazy="dynamic")``), the last written winning."""
+    found = []
+    for node in ir.iter_nodes(call):
+        if type(node) is ir.Call:
+            for arg in node.args:
+                text = string_of(arg.value) if arg.kind == "kw" and arg.name in _RELATION_OPTIONS else None
+                if text:
+                    found.append((arg.value.span, arg.name, text))
+    return {name: text for _span, name, text in sorted(found)}
+
+
+def _keyword_const(call, keyword: str):
+    value = call.arg(keyword=keyword)
+    return value.value if type(value) is ir.Const else None
 
 
 def _sequelize_defines(facts: FileFacts, models: dict[str, Model]) -> None:
