@@ -168,3 +168,32 @@ def test_an_init_that_only_mentions_sequelize_in_a_string_is_no_model(tmp_path):
         """,
     })
     assert "Cache" not in report(tmp_path).context.datalayer.models
+
+
+def test_relationship_options_come_from_the_call_keywords(tmp_path):
+    make_repo(tmp_path, {"app/models.py": """
+        from sqlalchemy import Column, ForeignKey, Integer
+        from sqlalchemy.orm import backref, declarative_base, relationship
+
+        Base = declarative_base()
+
+        class User(Base):
+            __tablename__ = "users"
+            id = Column(Integer, primary_key=True)
+            posts = relationship(
+                "Post",
+                backref=backref("author", lazy="dynamic"),
+                lazy="selectin",
+            )
+            profiles = relationship("Profile", uselist=False, doc="one profile per user")
+
+        class Post(Base):
+            __tablename__ = "posts"
+            id = Column(Integer, primary_key=True)
+            author_id = Column(Integer, ForeignKey("users.id"))
+    """})
+    user = report(tmp_path).context.datalayer.models["User"]
+    posts, profiles = user.fields["posts"], user.fields["profiles"]
+    assert (posts.target, posts.options) == ("Post", {"lazy": "selectin", "collection": "guess"})
+    assert (profiles.target, profiles.options) == ("Profile", {})  # uselist=False: one row, whatever the name says
+    assert user.table == "users"

@@ -200,6 +200,25 @@ def ir_calls(facts) -> dict:
     return entry[1]
 
 
+_LINE_INDEX: dict[int, tuple[object, dict]] = {}
+
+
+def ir_calls_on_line(facts, line: int) -> list:
+    """The IR calls of ``facts``' file that start on ``line``, in span order."""
+    module = facts.ir
+    if module is None:
+        return []
+    entry = _LINE_INDEX.get(id(module))
+    if entry is None or entry[0] is not module:
+        if len(_LINE_INDEX) >= 512:
+            _LINE_INDEX.clear()
+        by_line: dict = {}
+        for span, node in sorted(ir_calls(facts).items()):
+            by_line.setdefault(span.line, []).append(node)
+        entry = _LINE_INDEX[id(module)] = (module, by_line)
+    return entry[1].get(line, [])
+
+
 def ir_call(facts, call):
     """The IR node of the call site ``call`` of ``facts``' file, else ``None``."""
     return ir_calls(facts).get(call.span)

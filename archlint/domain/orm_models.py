@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from archlint.domain import ir
-from archlint.domain.arguments import ir_call, ir_calls, literal_value, object_strings, refers_to, string_of
+from archlint.domain.arguments import ir_call, ir_calls_on_line, literal_value, object_strings, refers_to, string_of
 from archlint.domain.facts import ClassDef, FileFacts, Span
 
 
@@ -189,15 +189,13 @@ def _fields(facts: FileFacts, model: Model) -> None:
 
 def _value_call(facts: FileFacts, assign, callee: str):
     """The IR call an assignment's value is (``posts = relationship("Post", back_populates=…)``):
-    the first call starting on the assignment's line, after its target, that calls ``callee``."""
-    found = None
-    for span, node in ir_calls(facts).items():
-        if span.line == assign.span.line and span.column >= assign.span.column:
-            func = node.func
-            name = func.name if type(func) is ir.Attr else func.id if type(func) is ir.Name else ""
-            if name == callee and (found is None or span.column < found.span.column):
-                found = node
-    return found
+    the first call on the assignment's line, after its target's start, that calls ``callee``."""
+    for node in ir_calls_on_line(facts, assign.span.line):
+        func = node.func
+        name = func.name if type(func) is ir.Attr else func.id if type(func) is ir.Name else ""
+        if name == callee and node.span.column >= assign.span.column:
+            return node
+    return None
 
 
 def _keyword_strings(call) -> dict[str, str]:
