@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from archlint.domain import ir
 from archlint.domain.facts import Argument, Parameter, Span
 
 _TEXT_LIMIT = 200
@@ -187,8 +188,6 @@ def ir_calls(facts) -> dict:
     if entry is None or entry[0] is not module:
         if len(_CALL_INDEX) >= 512:
             _CALL_INDEX.clear()
-        from archlint.domain import ir
-
         index: dict = {}
         # function bodies, and class bodies' declarations (``posts = relationship("Post")``), bases
         # and decorators, which are no function's statements
@@ -230,8 +229,6 @@ def argument_nodes(facts, call):
     node = ir_call(facts, call)
     if node is None:
         return
-    from archlint.domain import ir
-
     functions = facts.ir.functions
     pending: list = [arg.value for arg in node.args]
     while pending:
@@ -245,8 +242,6 @@ def refers_to(facts, call, names: frozenset[str]) -> bool:
     """Whether an argument of the call site ``call`` refers to one of ``names``: a name or an
     attribute (``Base.metadata.create_all`` in ``conn.run_sync(Base.metadata.create_all)``), also
     inside a lambda/arrow the argument defines or a call it makes."""
-    from archlint.domain import ir
-
     for inner in argument_nodes(facts, call):
         kind = type(inner)
         if kind is ir.Name and inner.id in names or kind is ir.Attr and inner.name in names:
@@ -254,16 +249,8 @@ def refers_to(facts, call, names: frozenset[str]) -> bool:
     return False
 
 
-def keyword_names(facts, call) -> frozenset[str]:
-    """The keywords (Python ``k=v``) the call site ``call`` passes."""
-    node = ir_call(facts, call)
-    return frozenset(arg.name for arg in node.args if arg.kind == "kw") if node is not None else frozenset()
-
-
 def string_of(expr) -> str | None:
     """The text of a string literal expression (``'User'``, a template without holes or tag)."""
-    from archlint.domain import ir
-
     kind = type(expr)
     if kind is ir.Const:
         return expr.value if isinstance(expr.value, str) else None
@@ -275,8 +262,6 @@ def string_of(expr) -> str | None:
 def object_strings(expr, keys: frozenset[str]) -> dict[str, str]:
     """The string-valued entries named ``keys`` of the object literals in ``expr``, nested ones
     included (``{ as: 'posts', through: { model: 'UserRoles' } }``), later ones winning."""
-    from archlint.domain import ir
-
     found: dict[str, str] = {}
     for node in ir.iter_nodes(expr):
         if type(node) is ir.Obj:
