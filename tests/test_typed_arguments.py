@@ -197,3 +197,4 @@ def test_relationship_options_come_from_the_call_keywords(tmp_path):
     assert (posts.target, posts.options) == ("Post", {"lazy": "selectin", "collection": "guess"})
     assert (profiles.target, profiles.options) == ("Profile", {})  # uselist=False: one row, whatever the name says
     assert user.table == "users"
+

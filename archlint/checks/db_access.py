@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from archlint.checks.schema_startup import Site, never_run, schema_calls, where_to_create
 from archlint.domain import ir
-from archlint.domain.arguments import refers_to
+from archlint.domain.arguments import passes_reference
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import Construct, DbAccess, non_production
 from archlint.domain.findings import Finding
@@ -326,7 +326,7 @@ def _project_schema_never_created(ctx: CheckContext, project: str, models: list)
             yield _never_run_finding(ctx, outcome, manifest)
         return
     if any(
-        "create_all" in call.callee or call.callee.endswith(".sync") or refers_to(f, call, _CREATE_ALL)
+        "create_all" in call.callee or call.callee.endswith(".sync") or passes_reference(call, _CREATE_ALL)
         for f in _bodies(ctx)
         if own(f.path)
         for call in f.calls

@@ -36,6 +36,7 @@ from archlint.domain.orm_models import SQLA_BASE_FACTORIES, Model, canonical, fi
 
 
 _SCHEMA_FUNCTIONS = frozenset({"create_all", "drop_all"})  # passed to run_sync: a schema access
+_RUNS_CALLABLE = frozenset({"run_sync", "run_callable"})  # AsyncConnection/AsyncSession.run_sync, 1.x Connection.run_callable
 
 
 class Typed(NamedTuple):
@@ -464,8 +465,8 @@ class _Analyser:
     def _access(self, path: str, call: CallSite, typed: Typed, method: str) -> DbAccess:
         spec = self.specs.get(typed.stack)
         category = spec.categories.get(method, "query") if spec is not None else "query"
-        if refers_to(self.files[path], call, _SCHEMA_FUNCTIONS):
-            category = "schema"  # conn.run_sync(Base.metadata.create_all)
+        if method in _RUNS_CALLABLE and refers_to(self.files[path], call, _SCHEMA_FUNCTIONS):
+            category = "schema"  # conn.run_sync(Base.metadata.create_all) / run_sync(lambda c: metadata.drop_all(c))
         return DbAccess(path, typed.stack, typed.kind, method, category, call.callee, call.span, call.scope, call.flags)
 
 

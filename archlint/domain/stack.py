@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from archlint.domain.arguments import refers_to
+from archlint.domain.arguments import passes_reference
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import canonical, non_production
 from archlint.domain.findings import Finding
@@ -211,7 +211,7 @@ def schema_creation(ctx: CheckContext) -> Evidence | None:
             return Evidence(access.path, access.span.line, f"{access.callee}(…)")
     for path in sorted(data.analysed):
         for call in ctx.files[path].calls:
-            if "create_all" in call.callee or call.callee.endswith(".sync") or refers_to(ctx.files[path], call, _CREATE_ALL):
+            if "create_all" in call.callee or call.callee.endswith(".sync") or passes_reference(call, _CREATE_ALL):
                 return Evidence(path, call.span.line, f"{call.callee}(…)")
     for path, line, command in ctx.manifest.commands:
         if re.search(r"create_all|migrate|db:migrate|alembic\s+upgrade|prisma\s+(migrate|db\s+push)|\.sync\(", command):

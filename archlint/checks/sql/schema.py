@@ -187,8 +187,9 @@ def _sequelize_table(ctx: CheckContext, model: Model) -> str:
 
 def _calls(facts: FileFacts, schema: Schema) -> None:
     nodes = None
+    may_reflect = _may_reflect(facts)
     for call in facts.calls:
-        if schema.closed and _reflects(facts, call):
+        if schema.closed and _reflects(facts, call, may_reflect):
             schema.closed = False  # only ever opens the schema: a mention is enough
         last = call.callee.rsplit(".", 1)[-1]
         migration = last in ("create_table", "createTable")
@@ -214,22 +215,37 @@ def _calls(facts: FileFacts, schema: Schema) -> None:
             schema.add(name, _core_columns(node), "SQLAlchemy tables")
 
 
-def _reflects(facts: FileFacts, call) -> bool:
-    """Whether the call site reflects tables from the database: ``automap_base()``, a keyword
-    ``autoload_with=`` (``Table("t", metadata, autoload_with=engine)``), or an argument that is or
-    calls one (``declarative_base(cls=DeferredReflection)``, ``run_sync(lambda c: metadata.reflect(c))``).
+def _reflects(facts: FileFacts, call, may_reflect: bool) -> bool:
+    """Whether the call site reflects tables from the database: ``automap_base()``,
+    ``Table("t", metadata, autoload_with=engine)``, or an argument that is or calls one
+    (``declarative_base(cls=DeferredReflection)``, ``run_sync(lambda c: metadata.reflect(c))``).
     A migration's own ``meta_data.reflect(connection)`` reads tables the migrations made: it does
-    not open the schema."""
-    if any(part.removesuffix("()") in _REFLECTING for part in call.callee.split(".")):
+    not open the schema.  ``may_reflect`` (:func:`_may_reflect`) spares files that name no
+    reflection the IR."""
+    parts = call.callee.split(".")
+    if any(part.removesuffix("()") in _REFLECTING for part in parts):
         return True  # automap_base(), DeferredReflection.prepare(engine)
+    if parts[-1] == "Table":
+        node = ir_call(facts, call)
+        if node is not None and node.arg(keyword="autoload_with") is not None:
+            return True
+    if not may_reflect:
+        return False
     for node in argument_nodes(facts, call):
         kind = type(node)
         if kind is ir.Name and node.id in _REFLECTING or kind is ir.Attr and node.name in _REFLECTING:
             return True
         if kind is ir.Call and node.method == "reflect":
             return True
-    node = ir_call(facts, call)
-    return node is not None and any(arg.kind == "kw" and arg.name == "autoload_with" for arg in node.args)
+    return False
+
+
+def _may_reflect(facts: FileFacts) -> bool:
+    """Whether an argument in the file can refer to reflection, from the body facts: it imports
+    ``automap_base`` / ``DeferredReflection`` or calls a ``….reflect`` (a lambda's calls are call
+    sites too)."""
+    return any(b.target.rsplit(":", 1)[-1].rsplit(".", 1)[-1] in _REFLECTING for b in facts.bindings) or any(
+        c.callee.rsplit(".", 1)[-1] == "reflect" for c in facts.calls)
 
 
 def _core_columns(table: ir.Call) -> list[str]:
