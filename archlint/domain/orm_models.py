@@ -88,11 +88,14 @@ def find_models(
                 models.setdefault(cls.name, model)
     for path in paths:
         facts = files[path]
-        _sequelize_defines(facts, models)
+        sequelize = facts.language != "python"  # define/init/hasMany are Sequelize's (JS/TS) API
+        if sequelize:
+            _sequelize_defines(facts, models)
         for model in {id(m): m for m in (*found.values(), *models.values())}.values():
             if model.path == path:
                 _fields(facts, model)
-        _sequelize_associations(facts, models)
+        if sequelize:
+            _sequelize_associations(facts, models)
     if every is not None:
         every.extend(found.values())
     return models
