@@ -198,3 +198,28 @@ def test_relationship_options_come_from_the_call_keywords(tmp_path):
     assert (profiles.target, profiles.options) == ("Profile", {})  # uselist=False: one row, whatever the name says
     assert user.table == "users"
 
+
+
+def test_sql_built_by_a_call_is_that_call_s_site_not_the_execute_s(tmp_path):
+    """``session.execute(text("…").bindparams(…))``: the SQL is the inner ``text()`` call's; a
+    value that is not built by a call (``rows[0]``, ``new Query()``) keeps the outer site."""
+    make_repo(tmp_path, {"app/repo.py": """
+        from sqlalchemy import text
+        from sqlalchemy.orm import Session
+
+        def by_name(session: Session, name: str):
+            return session.execute(
+                text("SELECT id FROM users WHERE name = :name").bindparams(name=name)
+            ).all()
+
+        def rerun(session: Session, saved: list):
+            return session.execute(saved[0]).all()
+    """})
+    ctx = report(tmp_path).context
+    from archlint.domain.sql import sql_knowledge
+    from archlint.domain.sql.sites import sql_sites
+
+    sites = sql_sites(ctx.files, ["app/repo.py"], ctx.datalayer, ctx.graph, sql_knowledge(ctx.knowledge), "sqlite")
+    expressions = sorted((site.call.callee, site.expression) for site in sites)
+    assert ("session.execute", "saved[0]") in expressions
+    assert not any(callee == "session.execute" and expression.startswith("text(") for callee, expression in expressions)

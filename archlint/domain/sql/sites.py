@@ -41,7 +41,6 @@ from archlint.domain.sql.steps import Built, Piece, assignments, build, literal_
 
 _SQL_KEYWORDS = ("sql", "query", "statement", "text", "operation", "stmt")
 _PARAM_KEYWORDS = ("params", "parameters", "args", "vars", "values", "bindings", "bind_params", "replacements")
-_BUILT_BY_CALL = re.compile(r"^[\w$.]+\s*\(")
 _JS_DECLARATIONS = (0, 4, 6, 13)  # "", "let "/"var ", "const ", "export const "
 
 
@@ -178,9 +177,30 @@ class _FileExtractor:
             sink, stack = self._untyped_driver(sink)
         params = tuple(a for a in arguments[index + 1 :] if a.keyword == "" or a.keyword in _PARAM_KEYWORDS)
         site = self._site(call, sink, method, stack, first.text, params)
-        if site.sql is None and _BUILT_BY_CALL.match(site.expression) and not hole_origin.REQUEST_SOURCE.match(site.expression):
+        if site.sql is None and self._built_by_call(call, arguments, index) and not hole_origin.REQUEST_SOURCE.match(site.expression):
             return []  # execute(select(...)) / execute(text(...)): the inner call is its own site, if any
         return [site]
+
+    def _built_by_call(self, call: CallSite, arguments: tuple[Argument, ...], index: int) -> bool:
+        """Whether the SQL argument is built by a call: ``execute(select(User))``,
+        ``execute(text("…").bindparams(x=1))``, ``query(sql.build().text)`` — read from the IR call
+        (the argument records and the IR arguments are the same list, in order)."""
+        node = ir_call(self.facts, call)
+        if node is None or len(node.args) != len(arguments):
+            return False
+        expr = node.args[index].value
+        while True:
+            kind = type(expr)
+            if kind is ir.Call:
+                if expr.new:
+                    return False
+                if _dotted(expr.func):
+                    return True
+                expr = expr.func
+            elif kind is ir.Attr or kind is ir.Index:
+                expr = expr.obj
+            else:
+                return False
 
     def _sink(self, call: CallSite, method: str, access: DbAccess | None, typed: str | None = None) -> tuple[Sink | None, str]:
         resolved = canonical(call.resolved, self.facts.language) or ""
@@ -462,6 +482,13 @@ _WHOLE_STATEMENT = re.compile(
     r"WITH\s+\w+\s+AS\s*\(|CREATE\s+(?:TEMP\w*\s+)?(?:TABLE|UNIQUE\s+INDEX|INDEX|VIEW)\b|REPLACE\s+INTO\b)",
     re.IGNORECASE,
 )
+
+
+def _dotted(expr) -> bool:
+    """A name or a chain of attributes of a name (``select``, ``sa.text``, ``this.db.query``)."""
+    while type(expr) is ir.Attr:
+        expr = expr.obj
+    return type(expr) is ir.Name
 
 
 def _passes_option(facts: FileFacts, call: CallSite, key: str) -> bool:
