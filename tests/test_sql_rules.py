@@ -192,6 +192,28 @@ CASES = {
         },
         [("AL413", "src/a.js", 4), ("AL413", "src/b.js", 3)],
     ),
+    "node-sqlite3-callbacks-are-not-values": (
+        {
+            "package.json": '{"dependencies": {"sqlite3": "^5", "express": "^4"}}',
+            "src/db.js": """
+                const sqlite3 = require('sqlite3');
+                const db = new sqlite3.Database('app.db');
+                function byId(id, done) {
+                  db.get('SELECT id FROM t WHERE id = ?', [id], function (err, row) {
+                    done(err, row);
+                  });
+                }
+                function byPair(a, done) {
+                  db.all('SELECT id FROM t WHERE a = ?', done);
+                }
+                function all(done) {
+                  db.all('SELECT id FROM t', done);
+                }
+                module.exports = { byId, byPair, all };
+            """,
+        },
+        [("AL404", "src/db.js", 9)],
+    ),
     "tagged-templates-are-parameterised": (
         {
             "package.json": '{"dependencies": {"postgres": "^3", "@prisma/client": "^5"}}',

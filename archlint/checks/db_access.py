@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from archlint.checks.schema_startup import Site, never_run, schema_calls, where_to_create
 from archlint.domain import ir
+from archlint.domain.arguments import passes_reference
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import Construct, DbAccess, non_production
 from archlint.domain.findings import Finding
@@ -22,6 +23,7 @@ _HEAVY_KINDS = frozenset({"engine", "pool", "sequelize", "prisma", "knex", "data
 _RAW_DRIVERS = frozenset({"sqlite3", "aiosqlite", "psycopg2", "psycopg", "asyncpg", "pymysql", "mysqlclient", "aiomysql",
                           "pg", "pg-promise", "postgres", "sqlite3-node", "better-sqlite3", "mysql2", "mysql"})
 _DDL_VERBS = frozenset({"CREATE", "ALTER", "DROP", "PRAGMA"})
+_CREATE_ALL = frozenset({"create_all"})  # an argument that refers to it: conn.run_sync(Base.metadata.create_all)
 _MIGRATION_COMMAND = re.compile(
     r"\b(alembic\s+upgrade|manage\.py\s+migrate|migrate\b|db:migrate|prisma\s+(migrate|db\s+push)|knex\s+migrate|"
     r"typeorm\s+migration:run|drizzle-kit\s+(push|migrate)|sequelize-cli|umzug|create_all|\.sync\()",
@@ -324,7 +326,7 @@ def _project_schema_never_created(ctx: CheckContext, project: str, models: list)
             yield _never_run_finding(ctx, outcome, manifest)
         return
     if any(
-        "create_all" in call.callee or "create_all" in call.args_text or call.callee.endswith(".sync")
+        "create_all" in call.callee or call.callee.endswith(".sync") or passes_reference(call, _CREATE_ALL)
         for f in _bodies(ctx)
         if own(f.path)
         for call in f.calls

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from archlint.domain import ir
 from archlint.domain.facts import Argument, Parameter, Span
 
 _TEXT_LIMIT = 200
@@ -112,7 +113,9 @@ def _implicit_concatenation(text: str) -> list[str] | None:
 
 
 @lru_cache(maxsize=4096)
-def split_arguments(args_text: str) -> tuple[Argument, ...]:
+def split_arguments(args_text: str, full: bool = False) -> tuple[Argument, ...]:
+    """The argument records of a call's argument text: keyword (``k=v``), expression text (cut at
+    200 characters unless ``full``: a long SQL literal must stay whole) and literal value."""
     arguments: list[Argument] = []
     for piece in split_top_level(args_text):
         keyword = ""
@@ -120,7 +123,7 @@ def split_arguments(args_text: str) -> tuple[Argument, ...]:
         match = _KEYWORD.match(piece)
         if match:
             keyword, value = match.group(1), piece[match.end() :].strip()
-        arguments.append(Argument(keyword, value[:_TEXT_LIMIT], literal_value(value)))
+        arguments.append(Argument(keyword, value if full else value[:_TEXT_LIMIT], literal_value(value)))
     return tuple(arguments)
 
 
@@ -166,3 +169,118 @@ def span_in_arguments(call, node) -> Span:
     if start is None or end is None:
         return call.span
     return Span(start[0], start[1], end[0], end[1])
+
+
+# The IR view of a call site's arguments ------------------------------------------------------------
+# A :class:`CallSite` and the IR :class:`~archlint.domain.ir.Call` it was read from share a span, so
+# a rule that matched a call site by its callee reads the arguments from the IR node: keywords,
+# literals, object-literal keys and the names an argument refers to — never the argument text.
+_CALL_INDEX: dict[int, tuple[object, dict]] = {}
+
+
+def ir_calls(facts) -> dict:
+    """The IR calls of ``facts``' file by span (the span of the :class:`CallSite` read from each),
+    class bodies included; empty when the file has no IR.  Built once per module IR."""
+    module = facts.ir
+    if module is None:
+        return {}
+    entry = _CALL_INDEX.get(id(module))
+    if entry is None or entry[0] is not module:
+        if len(_CALL_INDEX) >= 512:
+            _CALL_INDEX.clear()
+        index: dict = {}
+        # function bodies, and class bodies' declarations (``posts = relationship("Post")``), bases
+        # and decorators, which are no function's statements
+        for root in (*(function.body for function in module.functions), module.classes):
+            for node in ir.iter_nodes(root):
+                if type(node) is ir.Call:
+                    index.setdefault(node.span, node)
+        entry = _CALL_INDEX[id(module)] = (module, index)
+    return entry[1]
+
+
+_LINE_INDEX: dict[int, tuple[object, dict]] = {}
+
+
+def ir_calls_on_line(facts, line: int) -> list:
+    """The IR calls of ``facts``' file that start on ``line``, in span order."""
+    module = facts.ir
+    if module is None:
+        return []
+    entry = _LINE_INDEX.get(id(module))
+    if entry is None or entry[0] is not module:
+        if len(_LINE_INDEX) >= 512:
+            _LINE_INDEX.clear()
+        by_line: dict = {}
+        for span, node in sorted(ir_calls(facts).items()):
+            by_line.setdefault(span.line, []).append(node)
+        entry = _LINE_INDEX[id(module)] = (module, by_line)
+    return entry[1].get(line, [])
+
+
+def ir_call(facts, call):
+    """The IR node of the call site ``call`` of ``facts``' file, else ``None``."""
+    return ir_calls(facts).get(call.span)
+
+
+def argument_nodes(facts, call):
+    """Every IR node in the arguments of the call site ``call``, the bodies of the lambdas/arrows
+    an argument defines included (``run_sync(lambda c: Base.metadata.create_all(c))``)."""
+    node = ir_call(facts, call)
+    if node is None:
+        return
+    functions = facts.ir.functions
+    pending: list = [arg.value for arg in node.args]
+    while pending:
+        for inner in ir.iter_nodes(pending.pop()):
+            yield inner
+            if type(inner) is ir.FuncRef and 0 <= inner.fid < len(functions):
+                pending.append(functions[inner.fid].body)
+
+
+def refers_to(facts, call, names: frozenset[str]) -> bool:
+    """Whether an argument of the call site ``call`` refers to one of ``names``: a name or an
+    attribute (``Base.metadata.create_all`` in ``conn.run_sync(Base.metadata.create_all)``), also
+    inside a lambda/arrow the argument defines or a call it makes."""
+    for inner in argument_nodes(facts, call):
+        kind = type(inner)
+        if kind is ir.Name and inner.id in names or kind is ir.Attr and inner.name in names:
+            return True
+    return False
+
+
+def passes_reference(call, names: frozenset[str]) -> bool:
+    """Whether an argument of the call site ``call`` is a reference to one of ``names``: a name or
+    an attribute chain ending in it (``conn.run_sync(Base.metadata.create_all)``,
+    ``loop.run_in_executor(None, metadata.create_all, engine)``), read from the call's argument
+    records without lowering the file's IR.  A call made inside an argument
+    (``run_sync(lambda c: metadata.create_all(c))``) is a call site of its own."""
+    for argument in call.arguments():
+        parts = argument.text.split(".")
+        if parts[-1] in names and all(part.isidentifier() for part in parts):
+            return True
+    return False
+
+
+def string_of(expr) -> str | None:
+    """The text of a string literal expression (``'User'``, a template without holes or tag)."""
+    kind = type(expr)
+    if kind is ir.Const:
+        return expr.value if isinstance(expr.value, str) else None
+    if kind is ir.Template and not expr.holes and expr.tag is None:
+        return "".join(expr.strings)
+    return None
+
+
+def object_strings(expr, keys: frozenset[str]) -> dict[str, str]:
+    """The string-valued entries named ``keys`` of the object literals in ``expr``, nested ones
+    included (``{ as: 'posts', through: { model: 'UserRoles' } }``), later ones winning."""
+    found: dict[str, str] = {}
+    for node in ir.iter_nodes(expr):
+        if type(node) is ir.Obj:
+            for entry in node.entries:
+                if entry.key in keys:
+                    text = string_of(entry.value)
+                    if text:
+                        found[entry.key] = text
+    return found

@@ -27,11 +27,16 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from archlint.domain import indexes
+from archlint.domain.arguments import refers_to
 from archlint.domain.facts import Assign, CallSite, FileFacts, Span
 from archlint.domain.graph import ModuleGraph
 from archlint.domain.knowledge import Knowledge, module_matches
 from archlint.domain.layers import glob_match
 from archlint.domain.orm_models import SQLA_BASE_FACTORIES, Model, canonical, find_models, is_abstract_base
+
+
+_SCHEMA_FUNCTIONS = frozenset({"create_all", "drop_all"})  # passed to run_sync: a schema access
+_RUNS_CALLABLE = frozenset({"run_sync", "run_callable"})  # AsyncConnection/AsyncSession.run_sync, 1.x Connection.run_callable
 
 
 class Typed(NamedTuple):
@@ -465,8 +470,8 @@ class _Analyser:
     def _access(self, path: str, call: CallSite, typed: Typed, method: str) -> DbAccess:
         spec = self.specs.get(typed.stack)
         category = spec.categories.get(method, "query") if spec is not None else "query"
-        if "create_all" in call.args_text or "drop_all" in call.args_text:
-            category = "schema"  # conn.run_sync(Base.metadata.create_all)
+        if method in _RUNS_CALLABLE and refers_to(self.files[path], call, _SCHEMA_FUNCTIONS):
+            category = "schema"  # conn.run_sync(Base.metadata.create_all) / run_sync(lambda c: metadata.drop_all(c))
         return DbAccess(path, typed.stack, typed.kind, method, category, call.callee, call.span, call.scope, call.flags)
 
 

@@ -117,10 +117,12 @@ class CallSite(NamedTuple):
     def has(self, flag: str) -> bool:
         return flag in self.flags.split()
 
-    def arguments(self) -> tuple[Argument, ...]:
+    def arguments(self, full: bool = False) -> tuple[Argument, ...]:
+        """The argument records (keyword, expression text, literal value); ``full``: texts not cut
+        at 200 characters."""
         from archlint.domain.arguments import split_arguments
 
-        return split_arguments(self.args_text)
+        return split_arguments(self.args_text, full)
 
 
 class Assign(NamedTuple):

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from archlint.domain import ir
+from archlint.domain.arguments import ir_call, ir_calls_on_line, literal_value, object_strings, refers_to, string_of
 from archlint.domain.facts import ClassDef, FileFacts, Span
 
 
@@ -47,10 +49,11 @@ _SQLA_BASES = ("sqlalchemy.orm.DeclarativeBase", "sqlalchemy.orm.DeclarativeBase
 SQLA_BASE_FACTORIES = ("sqlalchemy.orm.declarative_base", "sqlalchemy.ext.declarative.declarative_base")
 _DJANGO_BASES = ("django.db.models.Model", "django.db.models.base.Model")
 _SEQUELIZE_BASES = ("sequelize:Model", "sequelize-typescript:Model", "sequelize:default.Model", "sequelize:.Model")
-_LITERAL = re.compile(r"""^\s*['"`]([^'"`]+)['"`]""")
 _MAPPED_TARGET = re.compile(r"""Mapped\[\s*(?:(?:list|List|set|Set|Optional)\[\s*)?['"]?([A-Za-z_]\w*)""")
-_KEYWORD_LITERAL = re.compile(r"""\b(back_populates|backref|as|foreignKey|through|lazy)\s*[=:]\s*['"`]([^'"`]+)['"`]""")
-_COLLECTION = re.compile(r"Mapped\[\s*(?:list|List|set|Set|WriteOnlyMapped|DynamicMapped)\b|\buselist\s*=\s*True")
+_RELATION_OPTIONS = frozenset({"back_populates", "backref", "lazy", "through"})  # relationship()/ManyToManyField() keywords kept
+_SEQUELIZE = frozenset({"sequelize"})
+_ASSOCIATION_OPTIONS = frozenset({"as", "foreignKey", "through", "back_populates", "backref", "lazy"})
+_COLLECTION = re.compile(r"Mapped\[\s*(?:list|List|set|Set|WriteOnlyMapped|DynamicMapped)\b")  # of the annotation
 
 
 def find_models(
@@ -85,11 +88,14 @@ def find_models(
                 models.setdefault(cls.name, model)
     for path in paths:
         facts = files[path]
-        _sequelize_defines(facts, models)
+        sequelize = facts.language != "python"  # define/init/hasMany are Sequelize's (JS/TS) API
+        if sequelize:
+            _sequelize_defines(facts, models)
         for model in {id(m): m for m in (*found.values(), *models.values())}.values():
             if model.path == path:
                 _fields(facts, model)
-        _sequelize_associations(facts, models)
+        if sequelize:
+            _sequelize_associations(facts, models)
     if every is not None:
         every.extend(found.values())
     return models
@@ -162,20 +168,21 @@ def _fields(facts: FileFacts, model: Model) -> None:
         name = assign.target.split(":")[0].strip()
         callee = assign.callee.split(".")[-1]
         if callee in ("relationship", "ForeignKey", "ManyToManyField", "OneToOneField"):
-            literal = _LITERAL.match(assign.value[assign.value.find("(") + 1 :])
-            mapped = _MAPPED_TARGET.search(assign.target)
-            target = literal.group(1) if literal else (mapped.group(1) if mapped else "")
-            options = dict(_KEYWORD_LITERAL.findall(assign.value))
-            if _COLLECTION.search(assign.target + " " + assign.value):
+            node = _value_call(facts, assign, callee)
+            literal = string_of(node.arg(0)) if node is not None else None
+            mapped = _MAPPED_TARGET.search(assign.target)  # the annotation: Mapped[list["Post"]]
+            target = literal or (mapped.group(1) if mapped else "")
+            options = _keyword_strings(node) if node is not None else {}
+            uselist = _keyword_const(node, "uselist") if node is not None else None
+            if _COLLECTION.search(assign.target) or uselist is True:
                 options["collection"] = "true"
-            elif "Mapped[" not in assign.target and "uselist=False" not in assign.value and name.endswith("s"):
+            elif "Mapped[" not in assign.target and uselist is not False and name.endswith("s"):
                 options["collection"] = "guess"  # legacy relationship() without a Mapped annotation
             model.fields[name] = ModelField(name, "relationship", target, options, assign.span)
         elif callee in ("Column", "mapped_column", "column_property") or callee.endswith("Field"):
             model.fields[name] = ModelField(name, "column", "", {}, assign.span)
         elif name == "__tablename__":
-            literal = _LITERAL.match(assign.value)
-            model.table = literal.group(1) if literal else ""
+            model.table = literal_value(assign.value) or ""
     for cls in facts.classes:
         if cls.name == model.name:
             for attribute in cls.attributes:
@@ -183,18 +190,59 @@ def _fields(facts: FileFacts, model: Model) -> None:
                     model.fields.setdefault(attribute, ModelField(attribute, "column", "", {}, cls.span))
 
 
+def _value_call(facts: FileFacts, assign, callee: str):
+    """The IR call an assignment's value is (``posts = relationship("Post", back_populates=…)``):
+    the first call on the assignment's line, after its target's start, that calls ``callee``."""
+    for node in ir_calls_on_line(facts, assign.span.line):
+        func = node.func
+        name = func.name if type(func) is ir.Attr else func.id if type(func) is ir.Name else ""
+        if name == callee and node.span.column >= assign.span.column:
+            return node
+    return None
+
+
+def _keyword_strings(call) -> dict[str, str]:
+    """The string-valued keywords named in _RELATION_OPTIONS of ``call`` and of the calls in its
+    arguments (``backref=backref("posts", lazy="dynamic")``), the last written winning."""
+    found = []
+    for node in ir.iter_nodes(call):
+        if type(node) is ir.Call:
+            for arg in node.args:
+                text = string_of(arg.value) if arg.kind == "kw" and arg.name in _RELATION_OPTIONS else None
+                if text:
+                    found.append((arg.value.span, arg.name, text))
+    return {name: text for _span, name, text in sorted(found)}
+
+
+def _keyword_const(call, keyword: str):
+    value = call.arg(keyword=keyword)
+    return value.value if type(value) is ir.Const else None
+
+
 def _sequelize_defines(facts: FileFacts, models: dict[str, Model]) -> None:
     """``const User = sequelize.define('User', {...})`` and ``User.init({...}, {sequelize})``."""
     for call in facts.calls:
         method = call.callee.rsplit(".", 1)[-1]
         if method == "define" and call.args_text:
-            literal = _LITERAL.match(call.args_text)
+            node = ir_call(facts, call)
+            literal = string_of(node.arg(0)) if node is not None else None
             assigned = next((a.target for a in facts.assigns if a.span.line == call.span.line), "")
-            for name in {literal.group(1) if literal else "", assigned} - {""}:
+            for name in {literal or "", assigned} - {""}:
                 models.setdefault(name, Model(name, "sequelize", facts.path, call.span))
-        elif method == "init" and "sequelize" in call.args_text and "." in call.callee:
+        elif method == "init" and "." in call.callee and _passes_sequelize(facts, call):
             name = call.callee.rsplit(".", 1)[0].split(".")[-1]
             models.setdefault(name, Model(name, "sequelize", facts.path, call.span))
+
+
+def _passes_sequelize(facts: FileFacts, call) -> bool:
+    """``User.init(attributes, { sequelize })`` / ``{ sequelize: db }`` / ``User.init(this.sequelize)``:
+    the call is given the Sequelize instance (a ``sequelize`` option, name or attribute)."""
+    if refers_to(facts, call, _SEQUELIZE):
+        return True
+    node = ir_call(facts, call)
+    return node is not None and any(
+        type(inner) is ir.Obj and any(entry.key == "sequelize" for entry in inner.entries)
+        for arg in node.args for inner in ir.iter_nodes(arg.value))
 
 
 def _sequelize_associations(facts: FileFacts, models: dict[str, Model]) -> None:
@@ -203,13 +251,15 @@ def _sequelize_associations(facts: FileFacts, models: dict[str, Model]) -> None:
         if len(parts) < 2 or parts[-1] not in ("hasMany", "hasOne", "belongsTo", "belongsToMany"):
             continue
         owner = models.get(parts[-2])
-        target_match = re.match(r"\s*(?:[\w.]+\.)?(\w+)", call.args_text)
-        if owner is None or owner.stack != "sequelize" or target_match is None:
+        if owner is None or owner.stack != "sequelize":
             continue
-        options = dict(_KEYWORD_LITERAL.findall(call.args_text))
+        node = ir_call(facts, call)
+        first = node.arg(0) if node is not None else None
+        target = first.id if type(first) is ir.Name else first.name if type(first) is ir.Attr else ""  # Post / models.Post
+        if not target:
+            continue
+        options = {key: value for arg in node.args for key, value in object_strings(arg.value, _ASSOCIATION_OPTIONS).items()}
         options["type"] = parts[-1]
         alias = options.get("as", "")
-        key = f"{parts[-1]}:{target_match.group(1)}:{alias}"
-        owner.fields[key] = ModelField(alias or target_match.group(1), "association", target_match.group(1), options, call.span)
-
-
+        key = f"{parts[-1]}:{target}:{alias}"
+        owner.fields[key] = ModelField(alias or target, "association", target, options, call.span)

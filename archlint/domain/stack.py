@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from archlint.domain.arguments import passes_reference
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import canonical, production
 from archlint.domain.findings import Finding
@@ -20,6 +21,7 @@ from archlint.domain.sql import detect_database, sql_knowledge, urls_in
 
 _DJANGO_ENGINE = re.compile(r"django\.db\.backends\.(\w+)")
 _CREATE_TABLE = re.compile(r"^\s*CREATE\s+(?:TEMP\w*\s+)?TABLE\b", re.I)
+_CREATE_ALL = frozenset({"create_all"})  # an argument that refers to it: conn.run_sync(Base.metadata.create_all)
 _NICE = {"sqlalchemy": "SQLAlchemy", "sequelize": "Sequelize", "postgresql": "PostgreSQL", "sqlite": "SQLite",
          "mysql": "MySQL", "django": "Django ORM", "knex": "Knex", "prisma": "Prisma", "typeorm": "TypeORM"}
 
@@ -205,7 +207,7 @@ def schema_creation(ctx: CheckContext) -> Evidence | None:
             return Evidence(access.path, access.span.line, f"{access.callee}(…)")
     for path in sorted(data.analysed):
         for call in ctx.files[path].calls:
-            if "create_all" in call.callee or "create_all" in call.args_text or call.callee.endswith(".sync"):
+            if "create_all" in call.callee or call.callee.endswith(".sync") or passes_reference(call, _CREATE_ALL):
                 return Evidence(path, call.span.line, f"{call.callee}(…)")
     for path, line, command in ctx.manifest.commands:
         if re.search(r"create_all|migrate|db:migrate|alembic\s+upgrade|prisma\s+(migrate|db\s+push)|\.sync\(", command):

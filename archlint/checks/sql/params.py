@@ -12,14 +12,15 @@ import re
 from collections.abc import Iterator
 
 from archlint.checks.sql.analysis import Prepared, finding
-from archlint.domain.arguments import split_top_level
+from archlint.domain import ir
+from archlint.domain.arguments import ir_call, split_top_level
 from archlint.domain.context import CheckContext
 from archlint.domain.findings import Finding
 from archlint.domain.sql.holes import CONSTANT
 from archlint.domain.sql.lexer import NAMED, POSITIONAL
 
 _NOT_A_TUPLE = re.compile(r"^\(\s*[^,()\[\]{}]+\s*\)$")
-_CALLBACK = re.compile(r"^(?:async\s+)?(?:function\b|\([^()]*\)\s*=>|\w+\s*=>)|^(cb|callback|done|next)$")
+_CALLBACK_NAMES = frozenset({"cb", "callback", "done", "next"})
 
 
 def check_counts(ctx: CheckContext, prepared: Prepared) -> Iterator[Finding]:
@@ -29,7 +30,7 @@ def check_counts(ctx: CheckContext, prepared: Prepared) -> Iterator[Finding]:
     if any(hole.origin != CONSTANT for hole in site.sql.holes) or not site.style:
         return
     found = [p for p in prepared.placeholders if p.kind in POSITIONAL | NAMED or p.kind == "knex_identifier"]
-    problem = _problem(site, found)
+    problem = _problem(site, found, ctx.files.get(site.path))
     if problem is None:
         return
     message, guidance, name = problem
@@ -38,9 +39,9 @@ def check_counts(ctx: CheckContext, prepared: Prepared) -> Iterator[Finding]:
     yield finding(ctx, prepared, "AL404", at[0], at[1], message, guidance)
 
 
-def _problem(site, found) -> tuple[str, str, str] | None:
+def _problem(site, found, facts=None) -> tuple[str, str, str] | None:
     """(message, guidance, the placeholder name to point at or "")."""
-    values = _values(site)
+    values = _values(site, facts)
     if values is _UNKNOWN:
         return None
     positional = [p for p in found if p.kind in POSITIONAL or p.kind == "knex_identifier"]
@@ -96,14 +97,14 @@ def _missing_names(named: set[str], values, error: str) -> tuple[str, str, str] 
     return message, "Pass a mapping with one entry per named placeholder.", missing[0]
 
 
-def _values(site):
+def _values(site, facts=None):
     """Number of values (int), their names (dict), the text of a non-tuple ``(x)`` (str), or _UNKNOWN."""
     params = list(site.params)
     if site.sink.params == "varargs":
         if any(p.keyword or p.text.startswith(("*", "...")) for p in params):
             return _UNKNOWN
         return len(params)
-    if params and _CALLBACK.match(params[-1].text.strip()):
+    if params and facts is not None and _callback_last(facts, site, params[-1]):
         params = params[:-1]
     if not params:
         return 0
@@ -124,6 +125,18 @@ def _values(site):
     if text.startswith("{") and text.endswith("}"):
         return _keys(text[1:-1])
     return _UNKNOWN
+
+
+def _callback_last(facts, site, last) -> bool:
+    """Whether the last value passed is the call's last argument and a callback — a function or
+    arrow (``db.all(sql, [id], (err, rows) => …)``) or a name callbacks go by (``cb``, ``done``) —
+    read from the IR call, not the argument text."""
+    node = ir_call(facts, site.call)
+    arguments = site.call.arguments(full=True)
+    if node is None or not node.args or not arguments or arguments[-1] != last or len(arguments) != len(node.args):
+        return False
+    value = node.args[-1].value
+    return type(value) is ir.FuncRef or type(value) is ir.Name and value.id in _CALLBACK_NAMES
 
 
 def _keys(body: str):

@@ -27,6 +27,7 @@ from archlint.checks.sql.analysis import Prepared, PreparedStatement
 from archlint.checks.sql.parser import parse
 from archlint.checks.sql.statement_rules import Issue, identifier_offset
 from archlint.domain import ir
+from archlint.domain.arguments import argument_nodes, ir_call
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import Model
 from archlint.domain.facts import FileFacts
@@ -36,7 +37,8 @@ from archlint.semantics.options import Option
 _DDL = re.compile(r"\b(CREATE\s+(?:TEMP\w*\s+)?(?:TABLE|VIEW)|ALTER\s+TABLE)\b", re.IGNORECASE)
 _DDL_NAME = re.compile(r"CREATE\s+(?:TEMP\w*\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?[\"`\[]?(\w+)", re.IGNORECASE)
 _ADD_COLUMN = re.compile(r"ALTER\s+TABLE\s+[\"`]?(\w+)[\"`]?\s+ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?[\"`]?(\w+)", re.IGNORECASE)
-_REFLECTION = re.compile(r"autoload_with|\.reflect\(|automap_base|DeferredReflection")
+# Reflection (see _reflects): automap_base(), declarative_base(cls=DeferredReflection)
+_REFLECTING = frozenset({"automap_base", "DeferredReflection"})
 _DECLARATIVE_BASES = re.compile(r"(^|\.)(Base|DeclarativeBase|Model|SQLModel|db\.Model)$")
 _SYSTEM_TABLE = re.compile(r"^(sqlite_\w+|pg_\w+|information_schema|dual|__\w+)$", re.IGNORECASE)
 _IMPLICIT_COLUMNS = frozenset({"rowid", "oid", "_rowid_", "ctid", "excluded", "true", "false"})
@@ -185,8 +187,9 @@ def _sequelize_table(ctx: CheckContext, model: Model) -> str:
 
 def _calls(facts: FileFacts, schema: Schema) -> None:
     nodes = None
+    may_reflect = _may_reflect(facts)
     for call in facts.calls:
-        if _REFLECTION.search(call.callee) or _REFLECTION.search(call.args_text):
+        if schema.closed and _reflects(facts, call, may_reflect):
             schema.closed = False  # only ever opens the schema: a mention is enough
         last = call.callee.rsplit(".", 1)[-1]
         migration = last in ("create_table", "createTable")
@@ -210,6 +213,39 @@ def _calls(facts: FileFacts, schema: Schema) -> None:
             schema.authoritative = True
         else:
             schema.add(name, _core_columns(node), "SQLAlchemy tables")
+
+
+def _reflects(facts: FileFacts, call, may_reflect: bool) -> bool:
+    """Whether the call site reflects tables from the database: ``automap_base()``,
+    ``Table("t", metadata, autoload_with=engine)``, or an argument that is or calls one
+    (``declarative_base(cls=DeferredReflection)``, ``run_sync(lambda c: metadata.reflect(c))``).
+    A migration's own ``meta_data.reflect(connection)`` reads tables the migrations made: it does
+    not open the schema.  ``may_reflect`` (:func:`_may_reflect`) spares files that name no
+    reflection the IR."""
+    parts = call.callee.split(".")
+    if any(part.removesuffix("()") in _REFLECTING for part in parts):
+        return True  # automap_base(), DeferredReflection.prepare(engine)
+    if parts[-1] == "Table":
+        node = ir_call(facts, call)
+        if node is not None and node.arg(keyword="autoload_with") is not None:
+            return True
+    if not may_reflect:
+        return False
+    for node in argument_nodes(facts, call):
+        kind = type(node)
+        if kind is ir.Name and node.id in _REFLECTING or kind is ir.Attr and node.name in _REFLECTING:
+            return True
+        if kind is ir.Call and node.method == "reflect":
+            return True
+    return False
+
+
+def _may_reflect(facts: FileFacts) -> bool:
+    """Whether an argument in the file can refer to reflection, from the body facts: it imports
+    ``automap_base`` / ``DeferredReflection`` or calls a ``….reflect`` (a lambda's calls are call
+    sites too)."""
+    return any(b.target.rsplit(":", 1)[-1].rsplit(".", 1)[-1] in _REFLECTING for b in facts.bindings) or any(
+        c.callee.rsplit(".", 1)[-1] == "reflect" for c in facts.calls)
 
 
 def _core_columns(table: ir.Call) -> list[str]:

@@ -19,7 +19,7 @@ import re
 from bisect import bisect_right
 from typing import NamedTuple
 
-from archlint.domain.arguments import split_top_level
+from archlint.domain.arguments import split_arguments, split_top_level
 
 _PY_STRING = re.compile(r"""^([rRbBuUfFtT]{0,2})('''|\"\"\"|'|")(.*)\2$""", re.DOTALL)
 _PY_PIECE = re.compile(r"""[rRbBuUfFtT]{0,2}(?:'''|\"\"\"|'|")""")
@@ -230,9 +230,9 @@ def _percent(template: Composed, operand: str) -> Composed:
 
 
 def _format(template: Composed, args_text: str) -> Composed:
-    arguments = split_top_level(args_text)
-    positional = [a for a in arguments if not re.match(r"^\w+\s*=(?!=)", a)]
-    keywords = {a.split("=", 1)[0].strip(): a.split("=", 1)[1].strip() for a in arguments if a not in positional}
+    arguments = split_arguments(args_text, full=True)
+    positional = [a.text for a in arguments if not a.keyword]
+    keywords = {a.keyword: a.text for a in arguments if a.keyword}
     builder = _Builder()
     builder.first = template.first
     cursor = 0

@@ -22,6 +22,8 @@ import re
 from collections import Counter
 from typing import NamedTuple
 
+from archlint.domain import ir
+from archlint.domain.arguments import ir_calls
 from archlint.domain.facts import FileFacts
 from archlint.domain.graph import ModuleGraph
 from archlint.domain.datalayer import migration
@@ -31,7 +33,7 @@ from archlint.domain.sql.knowledge import SqlKnowledge
 
 _URL = re.compile(r"(?<![\w+.-])([A-Za-z][\w]*)(?:\+[\w]+)?:(?://|/|:memory:)")
 _FILE_DB = re.compile(r"\bfile:[^\s'\"`]*\.(?:db|sqlite3?)\b", re.IGNORECASE)
-_OPTION = re.compile(r"""\b(?:dialect|client|type|provider)\s*:\s*['"]([\w-]+)['"]""")
+_OPTION_KEYS = frozenset({"dialect", "client", "type", "provider"})
 _TEST_PATH = re.compile(r"(^|/)(tests?|__tests__|spec|fixtures?)/|(^|/)(test_[^/]*|[^/]*_test\.py|conftest\.py|[^/]*\.(test|spec)\.[jt]sx?)$")
 _RANK = ("url", "option", "driver", "image")
 _DJANGO_ENGINE = re.compile(r"^django\.db\.backends\.(\w+)$")
@@ -137,14 +139,24 @@ def urls_in(text: str, sql: SqlKnowledge) -> list[tuple[str, str]]:
 
 
 def _option_evidence(path: str, facts: FileFacts, sql: SqlKnowledge) -> list[Evidence]:
+    """A connection option naming the database in an object literal a call is given, also nested
+    (``knex({ client: 'pg' })``, ``new Sequelize(url, { dialect: 'sqlite' })``, TypeORM's
+    ``new DataSource({ type: 'postgres' })``): JS/TS object keys, read from the IR."""
     found = []
-    for call in facts.calls:
-        if ":" not in call.args_text:
-            continue
-        for match in _OPTION.finditer(call.args_text):
-            dialect = sql.dialect_for_option(match.group(1))
-            if dialect is not None:
-                found.append(Evidence(dialect.name, "option", path, call.span.line, match.group(1)))
+    if facts.language == "python":
+        return found  # Python passes URLs and keywords (``{"type": …}`` dicts are not connection options)
+    calls = ir_calls(facts)
+    for span in sorted(calls):
+        for arg in calls[span].args:
+            for node in ir.iter_nodes(arg.value):
+                if type(node) is not ir.Obj:
+                    continue
+                for entry in node.entries:
+                    value = entry.value
+                    if entry.key in _OPTION_KEYS and type(value) is ir.Const and isinstance(value.value, str):
+                        dialect = sql.dialect_for_option(value.value)
+                        if dialect is not None:
+                            found.append(Evidence(dialect.name, "option", path, span.line, value.value))
     return found
 
 

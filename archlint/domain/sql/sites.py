@@ -24,8 +24,8 @@ import bisect
 import re
 from typing import NamedTuple
 
-from archlint.domain import indexes
-from archlint.domain.arguments import literal_value, split_top_level
+from archlint.domain import indexes, ir
+from archlint.domain.arguments import ir_call, split_top_level
 from archlint.domain.constants import ConstantFolder
 from archlint.domain.datalayer import DataLayer, DbAccess, canonical, segments
 from archlint.domain.facts import Argument, CallSite, FileFacts, Span, StringLit
@@ -41,7 +41,6 @@ from archlint.domain.sql.steps import Built, Piece, assignments, build, literal_
 
 _SQL_KEYWORDS = ("sql", "query", "statement", "text", "operation", "stmt")
 _PARAM_KEYWORDS = ("params", "parameters", "args", "vars", "values", "bindings", "bind_params", "replacements")
-_BUILT_BY_CALL = re.compile(r"^[\w$.]+\s*\(")
 _JS_DECLARATIONS = (0, 4, 6, 13)  # "", "let "/"var ", "const ", "export const "
 
 
@@ -162,7 +161,7 @@ class _FileExtractor:
         sink, stack = self._sink(call, method, access, self.typed.get((self.path, call.span)))
         if sink is None:
             return self._by_text(call, method)
-        arguments = _arguments(call.args_text)
+        arguments = call.arguments(full=True)
         if sink.sql_keywords:
             return [self._site(call, sink, method, stack, item, ()) for item in self._keyword_sql(arguments, sink)]
         index = next((i for i, a in enumerate(arguments) if a.keyword in ("",) + _SQL_KEYWORDS), None)
@@ -178,9 +177,30 @@ class _FileExtractor:
             sink, stack = self._untyped_driver(sink)
         params = tuple(a for a in arguments[index + 1 :] if a.keyword == "" or a.keyword in _PARAM_KEYWORDS)
         site = self._site(call, sink, method, stack, first.text, params)
-        if site.sql is None and _BUILT_BY_CALL.match(site.expression) and not hole_origin.REQUEST_SOURCE.match(site.expression):
+        if site.sql is None and self._built_by_call(call, arguments, index) and not hole_origin.REQUEST_SOURCE.match(site.expression):
             return []  # execute(select(...)) / execute(text(...)): the inner call is its own site, if any
         return [site]
+
+    def _built_by_call(self, call: CallSite, arguments: tuple[Argument, ...], index: int) -> bool:
+        """Whether the SQL argument is built by a call: ``execute(select(User))``,
+        ``execute(text("…").bindparams(x=1))``, ``query(sql.build().text)`` — read from the IR call
+        (the argument records and the IR arguments are the same list, in order)."""
+        node = ir_call(self.facts, call)
+        if node is None or len(node.args) != len(arguments):
+            return False
+        expr = node.args[index].value
+        while True:
+            kind = type(expr)
+            if kind is ir.Call:
+                if expr.new:
+                    return False
+                if _dotted(expr.func):
+                    return True
+                expr = expr.func
+            elif kind is ir.Attr or kind is ir.Index:
+                expr = expr.obj
+            else:
+                return False
 
     def _sink(self, call: CallSite, method: str, access: DbAccess | None, typed: str | None = None) -> tuple[Sink | None, str]:
         resolved = canonical(call.resolved, self.facts.language) or ""
@@ -212,7 +232,7 @@ class _FileExtractor:
             return []  # the cheap test: only a string literal that starts like a statement
         if any(literal.kind == "tagged" for literal in self._owned_strings(call)):
             return []  # sql`…` / prisma.$queryRaw`…`: a tagged template binds its holes
-        arguments = _arguments(call.args_text)
+        arguments = call.arguments(full=True)
         if not arguments or arguments[0].keyword:
             return []
         first = arguments[0].text
@@ -277,21 +297,20 @@ class _FileExtractor:
             kind = "fragment"
         else:
             kind = "statement"
-        style = self._style(sink, stack, database, params)
+        style = self._style(call, sink, stack, database)
         if sink.params == "options":
             params = self._option_params(params)
         return SqlSite(self.path, call, sink, method, stack, database, style, kind, text, expression.strip(), params,
                        method in sink.many_methods)
 
-    def _style(self, sink: Sink, stack: str, database: str, params) -> str:
+    def _style(self, call: CallSite, sink: Sink, stack: str, database: str) -> str:
         if sink.placeholders == "driver":
             return self.sql.driver_styles.get(stack, "")
         if sink.placeholders == "native":
             dialect = self.sql.dialects.get(database)
             return "" if dialect is None else (dialect.native_python if self.language == "python" else dialect.native_node)
-        if sink.placeholders == "options":
-            options = " ".join(p.text for p in params)
-            return "sequelize-bind" if re.search(r"\bbind\s*:", options) else "sequelize-replacements"
+        if sink.placeholders == "options":  # sequelize.query(sql, { bind: [...] }) / { replacements: {...} }
+            return "sequelize-bind" if _passes_option(self.facts, call, "bind") else "sequelize-replacements"
         return sink.placeholders
 
     @staticmethod
@@ -456,7 +475,6 @@ class _FileExtractor:
         return indexes.having(facts.strings, indexes.by_scope, scopes)
 
 
-_KEYWORD = re.compile(r"^([A-Za-z_]\w*)\s*=(?![=>])")
 _STATEMENT_HEAD = re.compile(r"\s*\(?\s*(SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|REPLACE)\b", re.IGNORECASE)
 # What a statement recognised only by its text must look like: a verb and its structure.
 _WHOLE_STATEMENT = re.compile(
@@ -466,15 +484,19 @@ _WHOLE_STATEMENT = re.compile(
 )
 
 
-def _arguments(args_text: str) -> tuple[Argument, ...]:
-    """Like ``CallSite.arguments()`` but with the full text of each argument: a long SQL literal
-    must not be cut at the 200 characters the shared splitter keeps."""
-    arguments = []
-    for piece in split_top_level(args_text):
-        match = _KEYWORD.match(piece)
-        keyword, value = (match.group(1), piece[match.end() :].strip()) if match else ("", piece)
-        arguments.append(Argument(keyword, value, literal_value(value)))
-    return tuple(arguments)
+def _dotted(expr) -> bool:
+    """A name or a chain of attributes of a name (``select``, ``sa.text``, ``this.db.query``)."""
+    while type(expr) is ir.Attr:
+        expr = expr.obj
+    return type(expr) is ir.Name
+
+
+def _passes_option(facts: FileFacts, call: CallSite, key: str) -> bool:
+    """Whether an object literal after the call's first argument has an entry ``key``."""
+    node = ir_call(facts, call)
+    return node is not None and any(
+        type(inner) is ir.Obj and any(entry.key == key for entry in inner.entries)
+        for arg in node.args[1:] for inner in ir.iter_nodes(arg.value))
 
 
 def _owners(literals: list[StringLit], calls: list[CallSite]) -> dict[StringLit, CallSite | None]:
