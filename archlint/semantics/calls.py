@@ -189,6 +189,9 @@ class Calls:
     def call(self, node: ir.Call):
         saved_ran, self.ran = self.ran, []
         func = node.func
+        if (not self.python and type(func) is ir.Attr and func.name in ("all", "allSettled") and type(func.obj) is ir.Name
+                and func.obj.id == "Promise" and node.args and type(node.args[0].value) is ir.Loop):
+            self.settled_loops.add(node.args[0].value.span)
         if type(func) is ir.Attr:
             receiver = self.eval(func.obj)
             if func.optional or node.optional:
@@ -282,6 +285,11 @@ class Calls:
         tags = v.tags_of(receiver)
         bare = v.strip(receiver)
         kind = type(bare)
+        if (method == "then" and not self.python and kind in (v.Query, v.Result, v.Rows, v.Row) and args
+                and args[0][0] == "pos" and type(v.strip(args[0][2])) is v.Function):
+            # Article.findAll().then((articles) => …): the callback runs with what the promise resolves to,
+            # as `const articles = await Article.findAll()` would bind it
+            return self.invoke(node, args[0][2], [("pos", "", self.await_value(receiver, node), None)])
         if kind is v.Loader:  # joinedload(A.author).selectinload(User.profile)
             attribute = v.strip(args[0][2]) if args else None
             if type(attribute) is v.ModelAttr:
@@ -491,6 +499,10 @@ class Calls:
                     return self.invoke(node, function._replace(bound=v.tag(bare, tags)), args)
             elif model_def is not None and model_def.stack == "sequelize":  # Article.prototype.toJson = …
                 function = self.program.prototype_method(model_def.key, method)
+                if function is not None:
+                    return self.invoke(node, function._replace(bound=v.tag(bare, tags)), args)
+            elif model_def is not None and model_def.stack == "mongoose":  # ArticleSchema.methods.toJSONFor = …
+                function = self.program.schema_method(model_def.key, method)
                 if function is not None:
                     return self.invoke(node, function._replace(bound=v.tag(bare, tags)), args)
             return self.row_method(node, bare, tags, method, args)

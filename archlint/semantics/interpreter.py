@@ -271,6 +271,10 @@ class Frame(Calls):
         self.managed: list[str] = []  # sites of the managed-transaction callbacks running (explicit handle passing)
         self.guards: dict[str, object] = {}  # found = user is not None: a name that holds a null check
         self.callback_results: list[list] = []
+        # Promise.all(rows.map((r) => Model.findById(r.x))): the map callbacks whose returned thenables
+        # Promise.all runs (it calls .then on each), by the loop's span
+        self.settled_loops: set = set()
+        self.callback_settled: list[bool] = []
         self.steps = 0
         self.self_value = None
         self.always_raises = False
@@ -523,6 +527,8 @@ class Frame(Calls):
         if kind is ir.Return:
             value = self.eval(node.value) if node.value is not None else v.Const(None)
             if self.callback_results:
+                if self.callback_settled[-1] and type(v.strip(value)) is v.Query:
+                    value = self.await_value(value, node.value)  # runs now, once per element
                 self.callback_results[-1].append(value)
             else:
                 self.returns = v.join(self.returns, value)
@@ -806,6 +812,7 @@ class Frame(Calls):
         callback = node.fid >= 0
         if callback:
             self.callback_results.append([])
+            self.callback_settled.append(node.kind in ("map", "flatMap") and node.span in self.settled_loops)
             if node.kind == "reduce":
                 function = self.program.function(self.path, node.fid)
                 if function is not None and function.params:
@@ -820,6 +827,7 @@ class Frame(Calls):
         finally:
             if callback:
                 self.callback_results.pop()
+                self.callback_settled.pop()
             self.loops.pop()
         if node.orelse:
             self.block(node.orelse)
