@@ -217,6 +217,9 @@ class Calls:
                 result = self.invoke(node, self.env[key], args)
             else:
                 result = self.method_call(node, receiver, func.name, args)
+            if (func.name == "$transaction" and args and args[0][0] == "pos" and type(v.strip(args[0][2])) is v.Tuple
+                    and any(type(v.strip(item)) in (v.Rows, v.Row) for item in v.strip(args[0][2]).items)):
+                result = args[0][2]  # const [rows, total] = await prisma.$transaction([findMany(…), count(…)])
             if func.name in ("first", "last") and self.python and self._checked_nonempty(func.obj):
                 result = non_null(result)  # if Organization.objects.exists(): Organization.objects.first()
         elif type(func) is ir.Name and func.id in ("require", "import") and not self.python and node.args:

@@ -803,9 +803,14 @@ class Frame(Calls):
         iterable = self.eval(node.iter) if node.kind != "while" else self.eval(node.iter)
         loop_id = f"{self.path}:{node.span.line}:{node.span.column}"
         element, source, model = self.element_of(node, iterable, loop_id)
+        counter = self._row_counter(node)
+        if counter is not None:  # for (let i = 0; i < rows.length; i++): rows[i] is the loop's row
+            source, model = "rows", counter[1]
         if self.analysis is not None:
             self.analysis.loops.append(LoopInfo(loop_id, self.path, node.span, node.kind, source, model))
         before = dict(self.env)
+        if counter is not None:
+            self.env[counter[0]] = v.tag(v.UNKNOWN, frozenset({f"elem:{loop_id}"}))  # (a constant carries no tag)
         if node.target is not None:
             self.bind(node.target, element)
         self.loops.append(loop_id)
@@ -841,6 +846,19 @@ class Frame(Calls):
             value = v.join(value, result)
         tags = v.tags_of(value) - v.elem_loops(value) if value is not None else frozenset()
         return v.tag(v.Object("list"), tags)
+
+    def _row_counter(self, node: ir.Loop):
+        """``for (let i = 0; i < rows.length; i++)`` over DB rows: (the counter's name, the rows' model),
+        else ``None``."""
+        test = node.iter
+        if node.kind != "for" or node.target is not None or self.python or type(test) is not ir.Compare:
+            return None
+        if test.op not in ("<", "<=") or type(test.left) is not ir.Name or type(test.right) is not ir.Attr or test.right.name != "length":
+            return None
+        rows = v.strip(self.eval_cached(test.right.obj))
+        if type(rows) not in (v.Rows, v.Result):
+            return None
+        return test.left.id, rows.model
 
     def element_of(self, node: ir.Loop, iterable, loop_id: str):
         """What the loop target is bound to, and what the loop iterates (rows / query / other)."""
@@ -1134,7 +1152,11 @@ class Frame(Calls):
                 if type(element) is ir.Starred:
                     self.bind(element.value, v.tag(v.UNKNOWN, tags))
                     continue
-                if type(bare) is v.Tuple and index < len(bare.items):
+                if type(bare) is v.Union and all(type(v.strip(o)) is v.Tuple and index < len(v.strip(o).items) for o in bare.options):
+                    item = None  # const [items, count] = await repo.findAndCount(): one tuple or another
+                    for option in bare.options:
+                        item = v.join(item, v.strip(option).items[index])
+                elif type(bare) is v.Tuple and index < len(bare.items):
                     item = bare.items[index]
                 elif type(bare) is v.Rows:  # const [user] = await knex('users').where(…): undefined when no row
                     origin = f"{self.path}:{element.span.line}:{element.span.column}:[{render_short(element)}] = …" if not self.python and bare.model else ""
@@ -1649,6 +1671,8 @@ class Frame(Calls):
         tags = v.tags_of(obj) | (v.tags_of(index) - v.elem_loops(index))
         bare = v.strip(obj)
         kind = type(bare)
+        if kind is v.Rows and v.elem_loops(index):  # rows[i] in for (let i = 0; i < rows.length; i++)
+            return v.tag(v.Row(bare.stack, bare.model, bare.loaded), tags | v.elem_loops(index))
         if kind is v.Rows:
             return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=True), tags)
         if kind is v.Query and bare.lazy:  # Django qs[0] runs the query (IndexError when empty)
