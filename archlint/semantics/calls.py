@@ -182,6 +182,7 @@ def _no_tx(tags: frozenset) -> frozenset:
 
 
 PROMISE_METHODS = frozenset({"then", "catch", "finally"})
+ROW_MAP = "rowmap:"  # Object kind of `rows.map(fn)`: a list with one item per DB row (of the model after the colon)
 _MONGOOSE_MODEL = frozenset({"mongoose:model", "mongoose:default.model", "mongoose:.model"})
 
 
@@ -449,6 +450,8 @@ class Calls:
             self.invoke(node, function, [("pos", "", element, None)])
         finally:
             self.loops.pop()
+        if source == "rows" and node.method in ("map", "flatMap") and not self.python:
+            return v.Object(ROW_MAP + model)  # rows.map(toDto): one item per row
         return v.UNKNOWN
 
     def db_method(self, node: ir.Call, bare, tags: frozenset, method: str, args):  # noqa: C901

@@ -22,7 +22,7 @@ from __future__ import annotations
 from archlint.domain import ir
 from archlint.domain.facts import Span
 from archlint.semantics import values as v
-from archlint.semantics.calls import Calls
+from archlint.semantics.calls import ROW_MAP, Calls
 from archlint.semantics.discriminants import equality_side
 from archlint.semantics.program import Program
 from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis, Deref, Effect, Event, LoopInfo, Site, Summary
@@ -845,6 +845,8 @@ class Frame(Calls):
         for result in results:
             value = v.join(value, result)
         tags = v.tags_of(value) - v.elem_loops(value) if value is not None else frozenset()
+        if source == "rows" and node.kind in ("map", "flatMap") and not self.python:
+            return v.tag(v.Object(ROW_MAP + model), tags)  # rows.map((r) => ({ … })): one item per row
         return v.tag(v.Object("list"), tags)
 
     def _row_counter(self, node: ir.Loop):
@@ -903,6 +905,9 @@ class Frame(Calls):
             if bare.lazy and not bare.cached:
                 self.effect("read", bare.stack, bare.model, "__iter__", node.iter, tags, query=bare)
             return v.tag(v.Row(bare.stack, bare.model, bare.loaded), tags | elem_tag), "rows", bare.model
+        if kind is v.Object and bare.kind.startswith(ROW_MAP):
+            # for (const dto of rows.map(toDto)): each item stands for one row (its content is not tracked)
+            return v.tag(v.UNKNOWN, tags | elem_tag), "rows", bare.kind[len(ROW_MAP):]
         if kind is v.Tuple and bare.items:
             element = bare.items[0]
             for item in bare.items[1:]:
