@@ -306,6 +306,9 @@ class Calls:
             kind = v.Db
         if kind is v.Db and bare.kind == "flask_db" and method == "init_app":
             self.program.write_context("flask", "extensions", "sqlalchemy", bare)  # current_app.extensions['sqlalchemy']
+        if (kind is v.Rows and not self.python and method in ARRAY_LOOPS and args
+                and type(v.strip(args[0][2])) is v.Function):
+            return self.callback_loop(node, receiver, args[0][2])  # rows.map(toJSON): an array method of the rows
         if kind in (v.Db, v.Query, v.Result, v.Rows, v.Row, v.ModelClass):
             found = self.db_method(node, bare, tags, method, args)
             if found is not None:
@@ -447,7 +450,11 @@ class Calls:
             self.analysis.loops.append(LoopInfo(loop_id, self.path, node.span, node.method, source, model))
         self.loops.append(loop_id)
         try:
-            self.invoke(node, function, [("pos", "", element, None)])
+            if type(v.strip(function)) is v.Function and node.args and node.args[0].kind == "pos":
+                # named after the function handed to the loop (`comments.map(commentView)`: commentView)
+                self.call_function(node, v.strip(function), [("pos", "", element, None)], callee_text(node.args[0].value))
+            else:
+                self.invoke(node, function, [("pos", "", element, None)])
         finally:
             self.loops.pop()
         if source == "rows" and node.method in ("map", "flatMap") and not self.python:
