@@ -182,6 +182,7 @@ def _no_tx(tags: frozenset) -> frozenset:
 
 
 PROMISE_METHODS = frozenset({"then", "catch", "finally"})
+ROW_SUBSETS = frozenset({"slice", "sort", "reverse", "toSorted", "toReversed"})  # JS array methods giving rows back
 ROW_MAP = "rowmap:"  # Object kind of `rows.map(fn)`: a list with one item per DB row (of the model after the colon)
 _MONGOOSE_MODEL = frozenset({"mongoose:model", "mongoose:default.model", "mongoose:.model"})
 
@@ -309,6 +310,8 @@ class Calls:
         if (kind is v.Rows and not self.python and method in ARRAY_LOOPS and args
                 and type(v.strip(args[0][2])) is v.Function):
             return self.callback_loop(node, receiver, args[0][2])  # rows.map(toJSON): an array method of the rows
+        if kind is v.Rows and not self.python and method in ROW_SUBSETS:
+            return receiver  # rows.slice(0, 10) / rows.sort(byDate): some of the same rows
         if kind in (v.Db, v.Query, v.Result, v.Rows, v.Row, v.ModelClass):
             found = self.db_method(node, bare, tags, method, args)
             if found is not None:
@@ -1180,6 +1183,8 @@ class Calls:
                 return v.tag(v.Const(v.ANY_CONSTANT), v.tags_of(args[0][2]) - {v.REQUEST_TAG} if False else v.tags_of(args[0][2]))
         if name == "global:Promise.all" and args:
             return args[0][2]
+        if name == "global:Array.from" and len(args) == 1 and type(v.strip(args[0][2])) is v.Rows:
+            return args[0][2]  # Array.from(rows): the same rows
         if name in ("builtins.str", "builtins.int", "builtins.float", "global:String", "global:Number", "global:parseInt"):
             if args and v.is_constant(args[0][2]):
                 return v.Const(v.ANY_CONSTANT)

@@ -878,6 +878,12 @@ class Frame(Calls):
         bare = v.strip(iterable)
         kind = type(bare)
         elem_tag = frozenset({f"elem:{loop_id}"})
+        if (not self.python and type(inner_call) is ir.Call and type(inner_call.func) is ir.Attr
+                and inner_call.func.name == "entries" and not inner_call.args):
+            rows = v.strip(self.eval_cached(inner_call.func.obj))
+            if type(rows) is v.Rows:  # for (const [i, row] of rows.entries())
+                row = v.tag(v.Row(rows.stack, rows.model, rows.loaded), tags | elem_tag)
+                return v.Tuple((v.Const(v.ANY_CONSTANT), row)), "rows", rows.model
         if kind is v.Union:
             # rows from one query or another (`favorited ? user.getFavorites(o) : Article.findAll(o)`),
             # or an empty list that one branch replaced: a loop over DB rows when every alternative
@@ -1324,6 +1330,9 @@ class Frame(Calls):
             return v.join(then, orelse)
         if kind is ir.Seq:
             items = tuple(self.eval(element) for element in node.elts)
+            if (not self.python and len(items) == 1 and type(node.elts[0]) is ir.Starred
+                    and type(v.strip(items[0])) is v.Rows):
+                return items[0]  # [...rows]: a copy of the rows
             return v.tag(v.Tuple(items), all_tags(items))
         if kind is ir.Obj:
             return self.object_literal(node)
