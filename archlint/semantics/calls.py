@@ -184,6 +184,8 @@ def _no_tx(tags: frozenset) -> frozenset:
 
 
 PROMISE_METHODS = frozenset({"then", "catch", "finally"})
+ROW_SUBSETS = frozenset({"slice", "sort", "reverse", "toSorted", "toReversed"})  # JS array methods giving rows back
+ROW_MAP = "rowmap:"  # Object kind of `rows.map(fn)`: a list with one item per DB row (of the model after the colon)
 _MONGOOSE_MODEL = frozenset({"mongoose:model", "mongoose:default.model", "mongoose:.model"})
 
 
@@ -191,6 +193,9 @@ class Calls:
     def call(self, node: ir.Call):
         saved_ran, self.ran = self.ran, []
         func = node.func
+        if (not self.python and type(func) is ir.Attr and func.name in ("all", "allSettled") and type(func.obj) is ir.Name
+                and func.obj.id == "Promise" and node.args and type(node.args[0].value) is ir.Loop):
+            self.settled_loops.add(node.args[0].value.span)
         if type(func) is ir.Attr:
             receiver = self.eval(func.obj)
             if func.optional or node.optional:
@@ -216,6 +221,9 @@ class Calls:
                 result = self.invoke(node, self.env[key], args)
             else:
                 result = self.method_call(node, receiver, func.name, args)
+            if (func.name == "$transaction" and args and args[0][0] == "pos" and type(v.strip(args[0][2])) is v.Tuple
+                    and any(type(v.strip(item)) in (v.Rows, v.Row) for item in v.strip(args[0][2]).items)):
+                result = args[0][2]  # const [rows, total] = await prisma.$transaction([findMany(…), count(…)])
             if func.name in ("first", "last") and self.python and self._checked_nonempty(func.obj):
                 result = non_null(result)  # if Organization.objects.exists(): Organization.objects.first()
         elif type(func) is ir.Name and func.id in ("require", "import") and not self.python and node.args:
@@ -311,6 +319,11 @@ class Calls:
         tags = v.tags_of(receiver)
         bare = v.strip(receiver)
         kind = type(bare)
+        if (method == "then" and not self.python and kind in (v.Query, v.Result, v.Rows, v.Row) and args
+                and args[0][0] == "pos" and type(v.strip(args[0][2])) is v.Function):
+            # Article.findAll().then((articles) => …): the callback runs with what the promise resolves to,
+            # as `const articles = await Article.findAll()` would bind it
+            return self.invoke(node, args[0][2], [("pos", "", self.await_value(receiver, node), None)])
         if kind is v.Loader:  # joinedload(A.author).selectinload(User.profile)
             attribute = v.strip(args[0][2]) if args else None
             if type(attribute) is v.ModelAttr:
@@ -323,6 +336,11 @@ class Calls:
             kind = v.Db
         if kind is v.Db and bare.kind == "flask_db" and method == "init_app":
             self.program.write_context("flask", "extensions", "sqlalchemy", bare)  # current_app.extensions['sqlalchemy']
+        if (kind is v.Rows and not self.python and method in ARRAY_LOOPS and args
+                and type(v.strip(args[0][2])) is v.Function):
+            return self.callback_loop(node, receiver, args[0][2])  # rows.map(toJSON): an array method of the rows
+        if kind is v.Rows and not self.python and method in ROW_SUBSETS:
+            return receiver  # rows.slice(0, 10) / rows.sort(byDate): some of the same rows
         if kind in (v.Db, v.Query, v.Result, v.Rows, v.Row, v.ModelClass):
             found = self.db_method(node, bare, tags, method, args)
             if found is not None:
@@ -464,9 +482,15 @@ class Calls:
             self.analysis.loops.append(LoopInfo(loop_id, self.path, node.span, node.method, source, model))
         self.loops.append(loop_id)
         try:
-            self.invoke(node, function, [("pos", "", element, None)])
+            if type(v.strip(function)) is v.Function and node.args and node.args[0].kind == "pos":
+                # named after the function handed to the loop (`comments.map(commentView)`: commentView)
+                self.call_function(node, v.strip(function), [("pos", "", element, None)], callee_text(node.args[0].value))
+            else:
+                self.invoke(node, function, [("pos", "", element, None)])
         finally:
             self.loops.pop()
+        if source == "rows" and node.method in ("map", "flatMap") and not self.python:
+            return v.Object(ROW_MAP + model)  # rows.map(toDto): one item per row
         return v.UNKNOWN
 
     def db_method(self, node: ir.Call, bare, tags: frozenset, method: str, args):  # noqa: C901
@@ -520,6 +544,10 @@ class Calls:
                     return self.invoke(node, function._replace(bound=v.tag(bare, tags)), args)
             elif model_def is not None and model_def.stack == "sequelize":  # Article.prototype.toJson = …
                 function = self.program.prototype_method(model_def.key, method)
+                if function is not None:
+                    return self.invoke(node, function._replace(bound=v.tag(bare, tags)), args)
+            elif model_def is not None and model_def.stack == "mongoose":  # ArticleSchema.methods.toJSONFor = …
+                function = self.program.schema_method(model_def.key, method)
                 if function is not None:
                     return self.invoke(node, function._replace(bound=v.tag(bare, tags)), args)
             return self.row_method(node, bare, tags, method, args)
@@ -1184,6 +1212,8 @@ class Calls:
                 return v.tag(v.Const(v.ANY_CONSTANT), v.tags_of(args[0][2]) - {v.REQUEST_TAG} if False else v.tags_of(args[0][2]))
         if name == "global:Promise.all" and args:
             return args[0][2]
+        if name == "global:Array.from" and len(args) == 1 and type(v.strip(args[0][2])) is v.Rows:
+            return args[0][2]  # Array.from(rows): the same rows
         if name in ("builtins.str", "builtins.int", "builtins.float", "global:String", "global:Number", "global:parseInt"):
             if args and v.is_constant(args[0][2]):
                 return v.Const(v.ANY_CONSTANT)

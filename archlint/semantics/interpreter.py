@@ -23,7 +23,7 @@ from archlint.domain import ir
 from archlint.domain.facts import Span
 from archlint.semantics import lost_updates
 from archlint.semantics import values as v
-from archlint.semantics.calls import Calls, keyed_by_stored_row
+from archlint.semantics.calls import ROW_MAP, Calls, keyed_by_stored_row
 from archlint.semantics.discriminants import equality_side
 from archlint.semantics.program import Program
 from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis, Deref, Effect, Event, LoopInfo, Site, Summary
@@ -315,6 +315,10 @@ class Frame(Calls):
         self.managed: list[str] = []  # sites of the managed-transaction callbacks running (explicit handle passing)
         self.guards: dict[str, object] = {}  # found = user is not None: a name that holds a null check
         self.callback_results: list[list] = []
+        # Promise.all(rows.map((r) => Model.findById(r.x))): the map callbacks whose returned thenables
+        # Promise.all runs (it calls .then on each), by the loop's span
+        self.settled_loops: set = set()
+        self.callback_settled: list[bool] = []
         self.steps = 0
         self.self_value = None
         self.always_raises = False
@@ -568,6 +572,8 @@ class Frame(Calls):
         if kind is ir.Return:
             value = self.eval(node.value) if node.value is not None else v.Const(None)
             if self.callback_results:
+                if self.callback_settled[-1] and type(v.strip(value)) is v.Query:
+                    value = self.await_value(value, node.value)  # runs now, once per element
                 self.callback_results[-1].append(value)
             else:
                 self.returns = v.join(self.returns, value)
@@ -842,15 +848,21 @@ class Frame(Calls):
         iterable = self.eval(node.iter) if node.kind != "while" else self.eval(node.iter)
         loop_id = f"{self.path}:{node.span.line}:{node.span.column}"
         element, source, model = self.element_of(node, iterable, loop_id)
+        counter = self._row_counter(node)
+        if counter is not None:  # for (let i = 0; i < rows.length; i++): rows[i] is the loop's row
+            source, model = "rows", counter[1]
         if self.analysis is not None:
             self.analysis.loops.append(LoopInfo(loop_id, self.path, node.span, node.kind, source, model))
         before = dict(self.env)
+        if counter is not None:
+            self.env[counter[0]] = v.tag(v.UNKNOWN, frozenset({f"elem:{loop_id}"}))  # (a constant carries no tag)
         if node.target is not None:
             self.bind(node.target, element)
         self.loops.append(loop_id)
         callback = node.fid >= 0
         if callback:
             self.callback_results.append([])
+            self.callback_settled.append(node.kind in ("map", "flatMap") and node.span in self.settled_loops)
             if node.kind == "reduce":
                 function = self.program.function(self.path, node.fid)
                 if function is not None and function.params:
@@ -865,6 +877,7 @@ class Frame(Calls):
         finally:
             if callback:
                 self.callback_results.pop()
+                self.callback_settled.pop()
             self.loops.pop()
         if node.orelse:
             self.block(node.orelse)
@@ -877,7 +890,22 @@ class Frame(Calls):
         for result in results:
             value = v.join(value, result)
         tags = v.tags_of(value) - v.elem_loops(value) if value is not None else frozenset()
+        if source == "rows" and node.kind in ("map", "flatMap") and not self.python:
+            return v.tag(v.Object(ROW_MAP + model), tags)  # rows.map((r) => ({ … })): one item per row
         return v.tag(v.Object("list"), tags)
+
+    def _row_counter(self, node: ir.Loop):
+        """``for (let i = 0; i < rows.length; i++)`` over DB rows: (the counter's name, the rows' model),
+        else ``None``."""
+        test = node.iter
+        if node.kind != "for" or node.target is not None or self.python or type(test) is not ir.Compare:
+            return None
+        if test.op not in ("<", "<=") or type(test.left) is not ir.Name or type(test.right) is not ir.Attr or test.right.name != "length":
+            return None
+        rows = v.strip(self.eval_cached(test.right.obj))
+        if type(rows) not in (v.Rows, v.Result):
+            return None
+        return test.left.id, rows.model
 
     def element_of(self, node: ir.Loop, iterable, loop_id: str):
         """What the loop target is bound to, and what the loop iterates (rows / query / other)."""
@@ -895,6 +923,12 @@ class Frame(Calls):
         bare = v.strip(iterable)
         kind = type(bare)
         elem_tag = frozenset({f"elem:{loop_id}"})
+        if (not self.python and type(inner_call) is ir.Call and type(inner_call.func) is ir.Attr
+                and inner_call.func.name == "entries" and not inner_call.args):
+            rows = v.strip(self.eval_cached(inner_call.func.obj))
+            if type(rows) is v.Rows:  # for (const [i, row] of rows.entries())
+                row = v.tag(v.Row(rows.stack, rows.model, rows.loaded), tags | elem_tag)
+                return v.Tuple((v.Const(v.ANY_CONSTANT), row)), "rows", rows.model
         if kind is v.Union:
             # rows from one query or another (`favorited ? user.getFavorites(o) : Article.findAll(o)`),
             # or an empty list that one branch replaced: a loop over DB rows when every alternative
@@ -922,6 +956,9 @@ class Frame(Calls):
             if bare.lazy and not bare.cached:
                 self.effect("read", bare.stack, bare.model, "__iter__", node.iter, tags, query=bare)
             return v.tag(v.Row(bare.stack, bare.model, bare.loaded), tags | elem_tag), "rows", bare.model
+        if kind is v.Object and bare.kind.startswith(ROW_MAP):
+            # for (const dto of rows.map(toDto)): each item stands for one row (its content is not tracked)
+            return v.tag(v.UNKNOWN, tags | elem_tag), "rows", bare.kind[len(ROW_MAP):]
         if kind is v.Tuple and bare.items:
             element = bare.items[0]
             for item in bare.items[1:]:
@@ -1192,7 +1229,11 @@ class Frame(Calls):
                 if type(element) is ir.Starred:
                     self.bind(element.value, v.tag(v.UNKNOWN, tags))
                     continue
-                if type(bare) is v.Tuple and index < len(bare.items):
+                if type(bare) is v.Union and all(type(v.strip(o)) is v.Tuple and index < len(v.strip(o).items) for o in bare.options):
+                    item = None  # const [items, count] = await repo.findAndCount(): one tuple or another
+                    for option in bare.options:
+                        item = v.join(item, v.strip(option).items[index])
+                elif type(bare) is v.Tuple and index < len(bare.items):
                     item = bare.items[index]
                 elif type(bare) is v.Rows:  # const [user] = await knex('users').where(…): undefined when no row
                     stored = KEYED_BY_STORED_ROW <= tags and index == 0  # …unless keyed by a foreign key the program holds
@@ -1356,6 +1397,9 @@ class Frame(Calls):
             return v.join(then, orelse)
         if kind is ir.Seq:
             items = tuple(self.eval(element) for element in node.elts)
+            if (not self.python and len(items) == 1 and type(node.elts[0]) is ir.Starred
+                    and type(v.strip(items[0])) is v.Rows):
+                return items[0]  # [...rows]: a copy of the rows
             return v.tag(v.Tuple(items), all_tags(items))
         if kind is ir.Obj:
             return self.object_literal(node)
@@ -1712,6 +1756,8 @@ class Frame(Calls):
         tags = v.tags_of(obj) | (v.tags_of(index) - v.elem_loops(index))
         bare = v.strip(obj)
         kind = type(bare)
+        if kind is v.Rows and v.elem_loops(index):  # rows[i] in for (let i = 0; i < rows.length; i++)
+            return v.tag(v.Row(bare.stack, bare.model, bare.loaded), tags | v.elem_loops(index))
         if kind is v.Rows:
             return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=True), tags)
         if kind is v.Query and bare.lazy:  # Django qs[0] runs the query (IndexError when empty)

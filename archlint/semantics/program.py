@@ -94,6 +94,7 @@ class Program:
         # ``app.extensions['sqlalchemy']`` (``extensions``), the aiohttp application mapping
         # ``app['db']`` (``app``), Starlette ``app.state.pool`` (``app.state``).
         self.context_values: dict[tuple[str, str, str], object] = {}
+        self.mongoose_schemas: dict[str, str] = {}  # mongoose model key -> the schema variable in its module
         self.define_aliases: dict[tuple[str, str], str] = {}  # (path, local name) -> Sequelize define model key
         self._schema: Schema | None = None
         self._class_stack: dict[tuple[str, int], str] = {}
@@ -195,6 +196,11 @@ class Program:
             return self.static_attribute(base, node.name)
         if kind is ir.Call:
             base = self.static_value(path, node.func)
+            first = node.args[0].value if node.args else None
+            if (type(base) is v.External and base.name == "global:require" and type(first) is ir.Const
+                    and isinstance(first.value, str)):  # const mongoose = require('mongoose'), as the interpreter's require
+                found = self.graph.resolve_binding(path, f"{first.value}:")
+                return v.Module(found.file) if found.file is not None else v.External(f"{first.value}:")
             if type(base) is v.External and node.args and (base.name.split(":", 1)[0] == "fastify-plugin"
                                                             or base.name.startswith("hono/factory:") and base.name.endswith("createMiddleware")):
                 plugin = self.static_value(path, node.args[0].value)  # export default fp(plugin): the plugin
@@ -413,6 +419,28 @@ class Program:
                             key = self.define_aliases.get((path, holder.obj.id))
                             if key:
                                 index.setdefault((key, target.name), v.Function(path, node.value.fid))
+        return index.get((model_key, name))
+
+    def schema_method(self, model_key: str, name: str):
+        """``ArticleSchema.methods.toJSONFor = function (user) {…}`` next to ``mongoose.model('Article',
+        ArticleSchema)``: the documents' instance method (a ``Function``), or ``None``."""
+        index = getattr(self, "_schema_methods", None)
+        if index is None:
+            index = self._schema_methods = {}
+            for key, variable in sorted(self.mongoose_schemas.items()):
+                path = self.schema.models[key].path if key in self.schema.models else ""
+                module = self.modules.get(path)
+                if module is None:
+                    continue
+                for function in module.functions:
+                    for node in ir.iter_nodes(function.body):
+                        if type(node) is not ir.Assign or type(node.value) is not ir.FuncRef or len(node.targets) != 1:
+                            continue
+                        target = node.targets[0]
+                        holder = target.obj if type(target) is ir.Attr else None
+                        if (type(holder) is ir.Attr and holder.name == "methods" and type(holder.obj) is ir.Name
+                                and holder.obj.id == variable):
+                            index.setdefault((key, target.name), v.Function(path, node.value.fid))
         return index.get((model_key, name))
 
     def method(self, path: str, cid: int, name: str, seen: frozenset = frozenset()):

@@ -409,6 +409,8 @@ def _mongoose_models(program, module: ir.ModuleIR, schema: Schema, calls) -> Non
         name = node.arg(0)
         if type(name) is ir.Const and isinstance(name.value, str):
             schema.add(Model(f"{path}:{name.value}", name.value, "mongoose", path, node.span))
+            if type(node.arg(1)) is ir.Name:  # ArticleSchema: its .methods are the documents' methods
+                program.mongoose_schemas[f"{path}:{name.value}"] = node.arg(1).id
 
 
 def _class_id(module: ir.ModuleIR, name: str) -> int:
