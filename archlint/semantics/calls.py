@@ -210,7 +210,10 @@ class Calls:
                 self.effects[first:] = [e._replace(in_tx=True, tags=e.tags - {t for t in e.tags if t.startswith("outside-tx:")})
                                         for e in self.effects[first:]]
             key = field_key(func.obj, func.name)
-            if key and key in self.env:
+            inherited = self._super_call(node, func, args) if self.python and type(func.obj) is ir.Call else None
+            if inherited is not None:
+                result = inherited
+            elif key and key in self.env:
                 result = self.invoke(node, self.env[key], args)
             else:
                 result = self.method_call(node, receiver, func.name, args)
@@ -232,6 +235,32 @@ class Calls:
                                                   self.tx > 0, callees))
         self.ran = saved_ran
         return result
+
+    def _super_call(self, node: ir.Call, func: ir.Attr, args):
+        """``super().get_queryset()`` in a method: the method of the first project base that defines
+        it, run on ``self``; on a DRF generic view whose project bases do not define it,
+        ``GenericAPIView.get_queryset`` (the class's ``queryset``).  ``None`` otherwise."""
+        inner = func.obj
+        if type(inner.func) is not ir.Name or inner.func.id != "super" or inner.args:
+            return None
+        function = self.function
+        if function.kind != "method" or function.cls < 0 or function.is_static or not function.params:
+            return None
+        bound = v.strip(self.env.get(function.params[0].name, v.UNKNOWN))
+        if type(bound) is not v.Instance:
+            return None
+        for base in self.program.bases(self.path, function.cls):
+            if type(base) is v.ClassValue:
+                found = self.program.method(base.path, base.cid, func.name)
+                if found is not None:
+                    return self.invoke(node, found._replace(bound=bound), args)
+        if func.name == "get_queryset" and not args:
+            from archlint.semantics.frameworks import is_generic_view
+
+            if is_generic_view(self.program, v.ClassValue(self.path, function.cls)) \
+                    and self.program.class_field(bound.path, bound.cid, "queryset") is not None:
+                return self.instance_member(bound, "queryset")
+        return None
 
     def _mutated_builder(self, func: ir.Attr, result) -> None:
         """``qb.offset(o).limit(n)`` on a local knex/TypeORM builder: the local now holds the longer chain
@@ -302,9 +331,11 @@ class Calls:
             function = self.program.method(bare.path, bare.cid, method)
             if function is not None:
                 return self.invoke(node, function._replace(bound=bare), args)
-            from archlint.semantics.frameworks import dump_hook
+            from archlint.semantics.frameworks import dump_hook, view_hook
 
             dumped = dump_hook(self, node, receiver, method, args)
+            if dumped is None:
+                dumped = view_hook(self, node, receiver, method, args)
             if dumped is not None:
                 return dumped
             member = self.instance_member(bare, method)

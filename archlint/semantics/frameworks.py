@@ -37,6 +37,7 @@ _LIST_VIEWS = frozenset({
     "rest_framework.viewsets.ModelViewSet", "rest_framework.viewsets.ReadOnlyModelViewSet",
     "rest_framework.mixins.ListModelMixin",
 })
+_GENERIC_VIEW_MODULES = ("rest_framework.generics.", "rest_framework.viewsets.", "rest_framework.mixins.")
 _SCHEMA_BASES = frozenset({"ninja.Schema", "ninja.ModelSchema", "pydantic.BaseModel", "sqlmodel.SQLModel"})
 _MARSHMALLOW_BASES = frozenset({
     "marshmallow.Schema", "marshmallow.schema.Schema", "marshmallow_sqlalchemy.SQLAlchemySchema",
@@ -121,6 +122,35 @@ def dump_hook(frame, node, instance, method: str, args):
 
 
 _FROM_OBJECT = frozenset({"from_orm", "model_validate", "parse_obj", "validate"})
+
+
+def is_generic_view(program, cls: v.ClassValue) -> bool:
+    """A DRF generic view or viewset (what ``GenericAPIView`` gives: ``get_serializer``,
+    ``filter_queryset``, ``paginate_queryset``)."""
+    return any(name.startswith(_GENERIC_VIEW_MODULES) for name in _base_names(program, cls.path, cls.cid))
+
+
+def view_hook(frame, node, instance, method: str, args):
+    """What ``GenericAPIView`` does for a view's own ``list()`` or ``@action`` that the project does
+    not override: ``self.filter_queryset(qs)`` and ``self.paginate_queryset(qs)`` hand back the rows
+    of ``qs`` (a filtered queryset, a page of it); ``self.get_serializer(rows, many=True)`` builds
+    ``get_serializer_class()`` (else ``serializer_class``) with those arguments, so the serializer
+    reads each row.  ``None`` when this is no such call."""
+    bare = v.strip(instance)
+    if method not in ("filter_queryset", "paginate_queryset", "get_serializer") or not is_generic_view(frame.program, bare):
+        return None
+    if method != "get_serializer":
+        return args[0][2] if args and args[0][0] == "pos" else None
+    getter = frame.program.method(bare.path, bare.cid, "get_serializer_class")
+    if getter is not None:
+        serializer = frame.call_function(node, getter._replace(bound=bare), [])
+    else:
+        field = frame.program.class_field(bare.path, bare.cid, "serializer_class")
+        serializer = frame.instance_member(bare, "serializer_class") if field is not None else None
+    serializer = v.strip(serializer) if serializer is not None else None
+    if type(serializer) is not v.ClassValue or not is_serializer(frame.program, serializer):
+        return None
+    return frame.instantiate(node, serializer, args)
 
 
 def validate_hook(frame, node, cls: v.ClassValue, method: str, args):
@@ -490,11 +520,15 @@ def _list_view(frame, view: v.ClassValue, cls: ir.Class) -> None:
             return
         rows = frame.eval(field.value)
         anchor = field
+    chooser = program.method(view.path, view.cid, "get_serializer_class")
     serializer_field = program.class_field(view.path, view.cid, "serializer_class")
-    if serializer_field is None or serializer_field.value is None:
+    if chooser is not None:  # def get_serializer_class(self): return TicketSerializer
+        serializer = v.strip(frame.call_function(None, chooser._replace(bound=instance), []))
+    elif serializer_field is not None and serializer_field.value is not None:
+        serializer = v.strip(frame.instance_member(instance, "serializer_class"))
+    else:
         return
-    serializer = v.strip(frame.eval(serializer_field.value))
-    if type(serializer) is not v.ClassValue:
+    if type(serializer) is not v.ClassValue or not is_serializer(program, serializer):
         return
     node = ir.Opaque("view", (), anchor.span if anchor is not None else cls.span)
     serialize_many(frame, node, serializer, rows, f"{cls.name} lists with {program.cls(serializer.path, serializer.cid).name}")
