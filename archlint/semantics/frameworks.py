@@ -276,8 +276,10 @@ def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
 
 def _meta_field_names(child, node, model: str) -> list[str]:
     if type(node) is ir.Const and node.value == "__all__":
+        # DRF: "Reverse relationships are not included by default by the ModelSerializer" —
+        # ``__all__`` is the model's own fields (its foreign keys and many-to-many fields)
         found = child.program.schema.get(model)
-        return sorted(found.relations) if found is not None else []
+        return sorted(name for name, relation in found.relations.items() if relation.kind != "reverse") if found is not None else []
     if type(node) is ir.Seq:
         return [e.value for e in node.elts if type(e) is ir.Const and isinstance(e.value, str)]
     return []
