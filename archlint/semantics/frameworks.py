@@ -31,13 +31,18 @@ from archlint.semantics.records import Analysis, LoopInfo
 _SERIALIZER_BASES = frozenset({
     "rest_framework.serializers.Serializer", "rest_framework.serializers.ModelSerializer",
     "rest_framework.serializers.HyperlinkedModelSerializer", "rest_framework.serializers.BaseSerializer",
+    # ModelSerializer subclasses of DRF add-ons: their declared fields are read like DRF's
+    "rest_flex_fields.FlexFieldsModelSerializer", "rest_flex_fields.serializers.FlexFieldsModelSerializer",
+    "drf_writable_nested.WritableNestedModelSerializer", "drf_writable_nested.serializers.WritableNestedModelSerializer",
 })
 _LIST_VIEWS = frozenset({
     "rest_framework.generics.ListAPIView", "rest_framework.generics.ListCreateAPIView",
     "rest_framework.viewsets.ModelViewSet", "rest_framework.viewsets.ReadOnlyModelViewSet",
     "rest_framework.mixins.ListModelMixin",
+    "rest_flex_fields.FlexFieldsModelViewSet", "rest_flex_fields.views.FlexFieldsModelViewSet",
 })
-_GENERIC_VIEW_MODULES = ("rest_framework.generics.", "rest_framework.viewsets.", "rest_framework.mixins.")
+_GENERIC_VIEW_MODULES = ("rest_framework.generics.", "rest_framework.viewsets.", "rest_framework.mixins.",
+                         "rest_flex_fields.FlexFieldsModelViewSet", "rest_flex_fields.views.FlexFieldsModelViewSet")
 _SCHEMA_BASES = frozenset({"ninja.Schema", "ninja.ModelSchema", "pydantic.BaseModel", "sqlmodel.SQLModel"})
 _MARSHMALLOW_BASES = frozenset({
     "marshmallow.Schema", "marshmallow.schema.Schema", "marshmallow_sqlalchemy.SQLAlchemySchema",
