@@ -784,6 +784,8 @@ class Calls:
         """The value a library call yields, from its descriptor in ``semantics.toml``."""
         kind = outcome.value
         loaded = getattr(receiver, "loaded", frozenset())
+        if type(receiver) is v.Db and receiver.via and stack == "django":
+            loaded = loaded | self.program.schema.back_reference(receiver.via)
         joined = getattr(receiver, "joined", frozenset())
         unique = getattr(receiver, "unique", False) or outcome.unique
         if outcome.source == "arg0" and args:
