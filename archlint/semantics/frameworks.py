@@ -426,6 +426,7 @@ def _schema_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
     model = v.strip(obj)
     if type(model) is not v.Row:
         return
+    ninja = any(name.startswith("ninja.") for name in _base_names(program, cls.path, cls.cid))
     for member in _fields(program, cls):
         if member.annotation is None or member.name.startswith("_") or member.name in ("model_config", "Config"):
             continue
@@ -434,10 +435,24 @@ def _schema_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
             child.call_function(member.annotation, resolver._replace(bound=None), [("pos", "", obj, None)],
                                 label=f"resolve_{member.name}")
             continue
-        relation = program.schema.relation(model.model, member.name) if model.model else None
+        holder, name = obj, member.name
+        alias = _field_alias(child, member)
+        if alias:  # Field(..., alias="queue.title"): django-ninja resolves the dotted path on the object
+            parts = alias.split(".")
+            if len(parts) > 1 and not ninja:
+                continue  # pydantic reads an attribute named "queue.title": none
+            for part in parts[:-1]:
+                holder = _element(_read_all(child, holder, member.value)) if part.isdigit() else child.member(holder, part, member.value)
+                if holder is None or type(v.strip(holder)) is not v.Row:
+                    break
+            if holder is None or type(v.strip(holder)) is not v.Row or parts[-1].isdigit():
+                continue
+            name = parts[-1]
+        row = v.strip(holder)
+        relation = program.schema.relation(row.model, name) if row.model else None
         if relation is None:
             continue
-        value = child.member(obj, member.name, member.annotation)
+        value = child.member(holder, name, member.annotation)
         inner, is_list = _schema_type(child, member.annotation)
         if is_list:
             value = _read_all(child, value, member.annotation)
@@ -445,6 +460,14 @@ def _schema_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
             element = _element(value) if is_list else value
             if element is not None:
                 _read_in(child, member.annotation, program.cls(inner.path, inner.cid).name, inner, element, depth + 1)
+
+
+def _field_alias(child, member: ir.Field) -> str:
+    """``x: str = Field(..., alias="queue.title")`` (ninja's or pydantic's ``Field``): the alias, else ``""``."""
+    call = member.value
+    if type(call) is not ir.Call or _short(child.eval_cached(call.func)) != "Field":
+        return ""
+    return _keyword_text(call, "alias")
 
 
 def _schema_type(child, annotation):
