@@ -260,6 +260,11 @@ def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
             value = _read_chain(child, obj, source, call, pk_only=short == "PrimaryKeyRelatedField" and not many)
             if many:
                 _read_all(child, value, call)
+    represent = program.method(cls.path, cls.cid, "to_representation")
+    if represent is not None:  # the project's to_representation(instance) runs for every row too
+        function = program.function(represent.path, represent.fid)
+        child.call_function(function, represent._replace(bound=v.Instance(cls.path, cls.cid)), [("pos", "", obj, None)],
+                            label="to_representation")
     meta = _meta(program, cls)
     model = v.strip(obj)
     if "fields" in meta and type(model) is v.Row and model.model:
