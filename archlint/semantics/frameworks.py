@@ -140,10 +140,24 @@ def view_hook(frame, node, instance, method: str, args):
     not override: ``self.filter_queryset(qs)`` and ``self.paginate_queryset(qs)`` hand back the rows
     of ``qs`` (a filtered queryset, a page of it); ``self.get_serializer(rows, many=True)`` builds
     ``get_serializer_class()`` (else ``serializer_class``) with those arguments, so the serializer
-    reads each row.  ``None`` when this is no such call."""
+    reads each row; ``self.get_object()`` is a row of ``get_queryset()`` (with what it loads).
+    ``None`` when this is no such call."""
     bare = v.strip(instance)
-    if method not in ("filter_queryset", "paginate_queryset", "get_serializer") or not is_generic_view(frame.program, bare):
+    if method not in ("filter_queryset", "paginate_queryset", "get_serializer", "get_object") \
+            or not is_generic_view(frame.program, bare):
         return None
+    if method == "get_object":  # the row of get_queryset() the URL names (404 when none)
+        getter = frame.program.method(bare.path, bare.cid, "get_queryset")
+        if getter is not None:
+            rows = frame.call_function(node, getter._replace(bound=bare), [])
+        elif frame.program.class_field(bare.path, bare.cid, "queryset") is not None:
+            rows = frame.instance_member(bare, "queryset")
+        else:
+            return None
+        query = v.strip(rows)
+        if type(query) is not v.Query or not query.model or query.stack != "django":
+            return None
+        return v.Row(query.stack, query.model, query.loaded)
     if method != "get_serializer":
         return args[0][2] if args and args[0][0] == "pos" else None
     getter = frame.program.method(bare.path, bare.cid, "get_serializer_class")
