@@ -7,11 +7,18 @@
   ``.all()`` on the related manager, and ``Meta.depth`` nests the model's relations.  (Verified in
   DRF 3.18: ``ManyRelatedField.get_attribute`` returns ``relationship.all()``; a
   ``PrimaryKeyRelatedField`` on a foreign key reads only ``<fk>_id``.)
+  A project ``to_representation(instance)`` runs for every row too; ``fields = "__all__"`` holds
+  the model's own fields (DRF leaves reverse relations out).
 * A DRF list view (``ListAPIView``, ``ModelViewSet``, ``ListModelMixin`` …) serializes
-  ``get_queryset()`` / ``queryset`` with ``serializer_class`` and ``many=True``.
+  ``get_queryset()`` / ``queryset`` with ``get_serializer_class()`` / ``serializer_class`` and
+  ``many=True``.  In a view's own ``list()`` or ``@action``, ``self.get_serializer(rows, many=True)``
+  builds that serializer, ``filter_queryset``/``paginate_queryset`` hand the rows back,
+  ``self.get_object()`` is a row of the queryset, and ``super().get_queryset()`` is the class's
+  ``queryset``.
 * django-ninja (``response=``) and FastAPI (``response_model=``) build their response schema from
   each returned ORM object: every annotated field of the schema is read from the row (a nested
-  schema or a list reads the relation; ``resolve_<field>(obj)`` is called).
+  schema or a list reads the relation; ``resolve_<field>(obj)`` is called; ninja resolves a
+  ``Field(alias="queue.title")`` path on the object).
 * A marshmallow schema made with ``many=True`` dumps every declared field of every object
   (``schema.dump(rows)``, or flask-apispec's ``@marshal_with(schema)`` on the view's return value):
   a plain field reads the attribute (a relation, or a ``@property`` that may query), ``Nested`` and
