@@ -486,6 +486,23 @@ def _schema_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
             element = _element(value) if is_list else value
             if element is not None:
                 _read_in(child, member.annotation, program.cls(inner.path, inner.cid).name, inner, element, depth + 1)
+    if ninja:
+        _model_schema_reads(child, cls, obj, declared={member.name for member in _fields(program, cls)})
+
+
+def _model_schema_reads(child, cls: v.ClassValue, obj, declared: set) -> None:
+    """A django-ninja ``ModelSchema``'s ``Meta.fields`` (or ``"__all__"``): a foreign key is read as
+    its ``<fk>_id``, a many-to-many field as the list of related keys — ``.all()`` on the manager."""
+    meta = _meta(child.program, cls)
+    model = v.strip(obj)
+    if "fields" not in meta or type(model) is not v.Row or not model.model:
+        return
+    anchor = meta["fields"][1]
+    for name in _meta_field_names(child, anchor, model.model):
+        relation = child.program.schema.relation(model.model, name)
+        if name in declared or relation is None or not relation.collection or relation.kind == "reverse":
+            continue
+        _read_all(child, child.member(obj, name, anchor), anchor)
 
 
 def _field_alias(child, member: ir.Field) -> str:

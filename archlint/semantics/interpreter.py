@@ -832,6 +832,11 @@ class Frame(Calls):
         for result in results:
             value = v.join(value, result)
         tags = v.tags_of(value) - v.elem_loops(value) if value is not None else frozenset()
+        row = v.strip(value) if value is not None else None
+        if node.kind == "comprehension" and source == "rows" and type(row) is v.Row and not row.nullable \
+                and f"elem:{loop_id}" in v.tags_of(value):
+            # [t for t in Ticket.objects.all() if …]: a list of the rows themselves, loaded as they were
+            return v.tag(v.Rows(row.stack, row.model, row.loaded), tags)
         return v.tag(v.Object("list"), tags)
 
     def element_of(self, node: ir.Loop, iterable, loop_id: str):
