@@ -318,7 +318,7 @@ class Calls:
             return bare
         if kind is v.Db and bare.kind == "prefetched":
             if method in ("all", "count", "exists", "first", "last", "__iter__"):
-                return v.tag(v.Query("django", bare.model, lazy=True, cached=True), tags)
+                return v.tag(v.Query("django", bare.model, bare.loaded, lazy=True, cached=True), tags)
             bare = bare._replace(kind="manager")
             kind = v.Db
         if kind is v.Db and bare.kind == "flask_db" and method == "init_app":
@@ -783,7 +783,8 @@ class Calls:
     def outcome_value(self, outcome: Outcome, receiver, args, node, stack: str, model: str):  # noqa: C901
         """The value a library call yields, from its descriptor in ``semantics.toml``."""
         kind = outcome.value
-        loaded = getattr(receiver, "loaded", frozenset())
+        # a manager's own query (``ticket.followups.filter(…)``) loads afresh: not what a prefetch loaded
+        loaded = getattr(receiver, "loaded", frozenset()) if type(receiver) is not v.Db else frozenset()
         if type(receiver) is v.Db and receiver.via and stack == "django":
             loaded = loaded | self.program.schema.back_reference(receiver.via)
         joined = getattr(receiver, "joined", frozenset())
@@ -882,6 +883,8 @@ class Calls:
                             loaded.add(item.value.replace("__", "."))
                 elif type(bare) is v.Record:  # Django Prefetch("comments", queryset=…) as a record: skip
                     continue
+                else:
+                    loaded.update(self._prefetch_object(_node))
             return frozenset(loaded), frozenset(joined)
         key = outcome.loads
         records = 0
@@ -901,6 +904,26 @@ class Calls:
         if not records and any(v.is_unknown(a[2]) for a in args):
             loaded.add(ANY_RELATION)  # options built elsewhere (or an id archlint cannot tell from them)
         return frozenset(loaded), frozenset(joined)
+
+    def _prefetch_object(self, node) -> set[str]:
+        """``Prefetch("followups", queryset=FollowUp.objects.select_related("author"))``: the lookup,
+        and below it what the inner queryset loads (``followups.author``).  With ``to_attr`` the rows
+        land in that attribute and the relation's manager stays unloaded: nothing."""
+        if type(node) is not ir.Call or not self.python:
+            return set()
+        name = self.program.static_name(self.path, node.func) or ""
+        if not (name.startswith("django.") and name.endswith(".Prefetch")) or not node.args or node.arg(keyword="to_attr") is not None:
+            return set()
+        lookup = node.args[0].value if node.args[0].kind == "pos" else node.arg(keyword="lookup")
+        if type(lookup) is not ir.Const or not isinstance(lookup.value, str):
+            return set()
+        path = lookup.value.replace("__", ".")
+        found = {path}
+        inner = node.arg(keyword="queryset")
+        query = v.strip(self.eval_cached(inner)) if inner is not None else None
+        if type(query) is v.Query:
+            found.update(f"{path}.{name}" for name in query.loaded)
+        return found
 
     def _collections(self, model: str, names) -> list[str]:
         return sorted(n for n in names if (r := self.program.schema.relation(model, n)) is not None and r.collection)

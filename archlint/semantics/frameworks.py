@@ -339,7 +339,7 @@ def _read_all(child, value, node):
     if type(bare) is v.Db:
         result = child.db_method(node, bare, v.tags_of(value), "all", []) if bare.kind != "prefetched" else None
         if bare.kind == "prefetched":
-            return v.tag(v.Query("django", bare.model, lazy=True, cached=True), v.tags_of(value))
+            return v.tag(v.Query("django", bare.model, bare.loaded, lazy=True, cached=True), v.tags_of(value))
         query = v.strip(result) if result is not None else None
         if type(query) is v.Query and query.lazy and not query.cached:
             child.effect("read", query.stack, query.model, "all", node, v.tags_of(value))

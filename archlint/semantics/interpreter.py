@@ -1628,7 +1628,8 @@ class Frame(Calls):
         stack = row.stack
         target_stack = self.program.schema.models[relation.target].stack if relation.target in self.program.schema.models else stack
         if stack == "django" and relation.collection:  # a related manager: queries when read through
-            return v.tag(v.Db("django", "prefetched" if loaded else "manager", relation.target, f"{row.model}.{name}"), tags)
+            return v.tag(v.Db("django", "prefetched" if loaded else "manager", relation.target, f"{row.model}.{name}",
+                              nested if loaded else frozenset()), tags)
         if relation.collection and relation.strategy not in NO_QUERY and type(node) is ir.Attr:
             # a collection materialised in memory (what counting it in code reads: AL232)
             self.event("collection-read", node, f"{row.model}|{name}|{'loaded' if loaded else relation.strategy}")
