@@ -61,6 +61,8 @@ def _per_row_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
                 continue
             loop = loops[loop_id]
             path, span, chain, inside = _report_place(effect, loop)
+            if _memoized(ctx, path, span, loop):
+                continue
             group = groups.setdefault((path, span, loop_id), {})
             # A relation loads once per row however often it is read (the ORM caches it on the object).
             key = ("lazy", effect.model, effect.detail) if effect.op == "lazy" else (effect.path, effect.span, effect.op)
@@ -121,6 +123,46 @@ def _what(effect) -> str:
 
 def _model_name(key: str) -> str:
     return key.rsplit(":", 1)[-1] if key else ""
+
+
+def _memoized(ctx: CheckContext, path: str, span, loop) -> bool:
+    """The per-row code sits under ``if key not in cache:`` inside the loop, and that block stores
+    ``cache[…] = …``: it runs once per distinct key (a memo), not once per row."""
+    facts = ctx.files.get(path)
+    module = facts.ir if facts is not None and facts.parsed else None
+    if module is None or loop.path != path:
+        return False
+    function = ir.innermost_function(module, span)
+    if function is None:
+        return False
+    for node in ir.iter_nodes(function.body):
+        if type(node) is not ir.If or not _within(node.span, loop.span) or not any(_within(span, stmt.span) for stmt in node.body):
+            continue
+        test = node.test
+        if type(test) is not ir.Compare or test.op != "not-in" or type(test.right) not in (ir.Name, ir.Attr):
+            continue
+        cache = test.right
+        if any(_stores_into(stored, cache) for stored in ir.iter_nodes(node.body)):
+            return True
+    return False
+
+
+def _stores_into(node, cache) -> bool:
+    """``cache[key] = …`` or ``cache.add(key)`` / ``.append`` / ``.setdefault`` / ``.update``."""
+    if type(node) is ir.Assign:
+        return any(type(t) is ir.Index and _same_ref(t.obj, cache) for t in node.targets)
+    if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in ("add", "append", "setdefault", "update"):
+        return _same_ref(node.func.obj, cache)
+    return False
+
+
+def _same_ref(a, b) -> bool:
+    """The same name or attribute chain (``cache``, ``self._seen``), wherever it is written."""
+    if type(a) is ir.Name and type(b) is ir.Name:
+        return a.id == b.id
+    if type(a) is ir.Attr and type(b) is ir.Attr:
+        return a.name == b.name and _same_ref(a.obj, b.obj)
+    return False
 
 
 def _within(span, outer) -> bool:

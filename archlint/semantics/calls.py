@@ -217,7 +217,10 @@ class Calls:
                 self.effects[first:] = [e._replace(in_tx=True, tags=e.tags - {t for t in e.tags if t.startswith("outside-tx:")})
                                         for e in self.effects[first:]]
             key = field_key(func.obj, func.name)
-            if key and key in self.env:
+            inherited = self._super_call(node, func, args) if self.python and type(func.obj) is ir.Call else None
+            if inherited is not None:
+                result = inherited
+            elif key and key in self.env:
                 result = self.invoke(node, self.env[key], args)
             else:
                 result = self.method_call(node, receiver, func.name, args)
@@ -251,6 +254,32 @@ class Calls:
                                                   self.tx > 0, callees))
         self.ran = saved_ran
         return result
+
+    def _super_call(self, node: ir.Call, func: ir.Attr, args):
+        """``super().get_queryset()`` in a method: the method of the first project base that defines
+        it, run on ``self``; on a DRF generic view whose project bases do not define it,
+        ``GenericAPIView.get_queryset`` (the class's ``queryset``).  ``None`` otherwise."""
+        inner = func.obj
+        if type(inner.func) is not ir.Name or inner.func.id != "super" or inner.args:
+            return None
+        function = self.function
+        if function.kind != "method" or function.cls < 0 or function.is_static or not function.params:
+            return None
+        bound = v.strip(self.env.get(function.params[0].name, v.UNKNOWN))
+        if type(bound) is not v.Instance:
+            return None
+        for base in self.program.bases(self.path, function.cls):
+            if type(base) is v.ClassValue:
+                found = self.program.method(base.path, base.cid, func.name)
+                if found is not None:
+                    return self.invoke(node, found._replace(bound=bound), args)
+        if func.name == "get_queryset" and not args:
+            from archlint.semantics.frameworks import is_generic_view
+
+            if is_generic_view(self.program, v.ClassValue(self.path, function.cls)) \
+                    and self.program.class_field(bound.path, bound.cid, "queryset") is not None:
+                return self.instance_member(bound, "queryset")
+        return None
 
     def _mutated_builder(self, func: ir.Attr, result) -> None:
         """``qb.offset(o).limit(n)`` on a local knex/TypeORM builder: the local now holds the longer chain
@@ -331,7 +360,7 @@ class Calls:
             return bare
         if kind is v.Db and bare.kind == "prefetched":
             if method in ("all", "count", "exists", "first", "last", "__iter__"):
-                return v.tag(v.Query("django", bare.model, lazy=True, cached=True), tags)
+                return v.tag(v.Query("django", bare.model, bare.loaded, lazy=True, cached=True), tags)
             bare = bare._replace(kind="manager")
             kind = v.Db
         if kind is v.Db and bare.kind == "flask_db" and method == "init_app":
@@ -349,9 +378,11 @@ class Calls:
             function = self.program.method(bare.path, bare.cid, method)
             if function is not None:
                 return self.invoke(node, function._replace(bound=bare), args)
-            from archlint.semantics.frameworks import dump_hook
+            from archlint.semantics.frameworks import dump_hook, view_hook
 
             dumped = dump_hook(self, node, receiver, method, args)
+            if dumped is None:
+                dumped = view_hook(self, node, receiver, method, args)
             if dumped is not None:
                 return dumped
             member = self.instance_member(bare, method)
@@ -809,7 +840,10 @@ class Calls:
     def outcome_value(self, outcome: Outcome, receiver, args, node, stack: str, model: str):  # noqa: C901
         """The value a library call yields, from its descriptor in ``semantics.toml``."""
         kind = outcome.value
-        loaded = getattr(receiver, "loaded", frozenset())
+        # a manager's own query (``ticket.followups.filter(…)``) loads afresh: not what a prefetch loaded
+        loaded = getattr(receiver, "loaded", frozenset()) if type(receiver) is not v.Db else frozenset()
+        if type(receiver) is v.Db and receiver.via and stack == "django":
+            loaded = loaded | self.program.schema.back_reference(receiver.via)
         joined = getattr(receiver, "joined", frozenset())
         unique = getattr(receiver, "unique", False) or outcome.unique
         if outcome.source == "arg0" and args:
@@ -906,6 +940,8 @@ class Calls:
                             loaded.add(item.value.replace("__", "."))
                 elif type(bare) is v.Record:  # Django Prefetch("comments", queryset=…) as a record: skip
                     continue
+                else:
+                    loaded.update(self._prefetch_object(_node))
             return frozenset(loaded), frozenset(joined)
         key = outcome.loads
         records = 0
@@ -925,6 +961,26 @@ class Calls:
         if not records and any(v.is_unknown(a[2]) for a in args):
             loaded.add(ANY_RELATION)  # options built elsewhere (or an id archlint cannot tell from them)
         return frozenset(loaded), frozenset(joined)
+
+    def _prefetch_object(self, node) -> set[str]:
+        """``Prefetch("followups", queryset=FollowUp.objects.select_related("author"))``: the lookup,
+        and below it what the inner queryset loads (``followups.author``).  With ``to_attr`` the rows
+        land in that attribute and the relation's manager stays unloaded: nothing."""
+        if type(node) is not ir.Call or not self.python:
+            return set()
+        name = self.program.static_name(self.path, node.func) or ""
+        if not (name.startswith("django.") and name.endswith(".Prefetch")) or not node.args or node.arg(keyword="to_attr") is not None:
+            return set()
+        lookup = node.args[0].value if node.args[0].kind == "pos" else node.arg(keyword="lookup")
+        if type(lookup) is not ir.Const or not isinstance(lookup.value, str):
+            return set()
+        path = lookup.value.replace("__", ".")
+        found = {path}
+        inner = node.arg(keyword="queryset")
+        query = v.strip(self.eval_cached(inner)) if inner is not None else None
+        if type(query) is v.Query:
+            found.update(f"{path}.{name}" for name in query.loaded)
+        return found
 
     def _collections(self, model: str, names) -> list[str]:
         return sorted(n for n in names if (r := self.program.schema.relation(model, n)) is not None and r.collection)

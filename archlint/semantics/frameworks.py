@@ -7,11 +7,18 @@
   ``.all()`` on the related manager, and ``Meta.depth`` nests the model's relations.  (Verified in
   DRF 3.18: ``ManyRelatedField.get_attribute`` returns ``relationship.all()``; a
   ``PrimaryKeyRelatedField`` on a foreign key reads only ``<fk>_id``.)
+  A project ``to_representation(instance)`` runs for every row too; ``fields = "__all__"`` holds
+  the model's own fields (DRF leaves reverse relations out).
 * A DRF list view (``ListAPIView``, ``ModelViewSet``, ``ListModelMixin`` …) serializes
-  ``get_queryset()`` / ``queryset`` with ``serializer_class`` and ``many=True``.
+  ``get_queryset()`` / ``queryset`` with ``get_serializer_class()`` / ``serializer_class`` and
+  ``many=True``.  In a view's own ``list()`` or ``@action``, ``self.get_serializer(rows, many=True)``
+  builds that serializer, ``filter_queryset``/``paginate_queryset`` hand the rows back,
+  ``self.get_object()`` is a row of the queryset, and ``super().get_queryset()`` is the class's
+  ``queryset``.
 * django-ninja (``response=``) and FastAPI (``response_model=``) build their response schema from
   each returned ORM object: every annotated field of the schema is read from the row (a nested
-  schema or a list reads the relation; ``resolve_<field>(obj)`` is called).
+  schema or a list reads the relation; ``resolve_<field>(obj)`` is called; ninja resolves a
+  ``Field(alias="queue.title")`` path on the object).
 * A marshmallow schema made with ``many=True`` dumps every declared field of every object
   (``schema.dump(rows)``, or flask-apispec's ``@marshal_with(schema)`` on the view's return value):
   a plain field reads the attribute (a relation, or a ``@property`` that may query), ``Nested`` and
@@ -31,12 +38,18 @@ from archlint.semantics.records import Analysis, LoopInfo
 _SERIALIZER_BASES = frozenset({
     "rest_framework.serializers.Serializer", "rest_framework.serializers.ModelSerializer",
     "rest_framework.serializers.HyperlinkedModelSerializer", "rest_framework.serializers.BaseSerializer",
+    # ModelSerializer subclasses of DRF add-ons: their declared fields are read like DRF's
+    "rest_flex_fields.FlexFieldsModelSerializer", "rest_flex_fields.serializers.FlexFieldsModelSerializer",
+    "drf_writable_nested.WritableNestedModelSerializer", "drf_writable_nested.serializers.WritableNestedModelSerializer",
 })
 _LIST_VIEWS = frozenset({
     "rest_framework.generics.ListAPIView", "rest_framework.generics.ListCreateAPIView",
     "rest_framework.viewsets.ModelViewSet", "rest_framework.viewsets.ReadOnlyModelViewSet",
     "rest_framework.mixins.ListModelMixin",
+    "rest_flex_fields.FlexFieldsModelViewSet", "rest_flex_fields.views.FlexFieldsModelViewSet",
 })
+_GENERIC_VIEW_MODULES = ("rest_framework.generics.", "rest_framework.viewsets.", "rest_framework.mixins.",
+                         "rest_flex_fields.FlexFieldsModelViewSet", "rest_flex_fields.views.FlexFieldsModelViewSet")
 _SCHEMA_BASES = frozenset({"ninja.Schema", "ninja.ModelSchema", "pydantic.BaseModel", "sqlmodel.SQLModel"})
 _MARSHMALLOW_BASES = frozenset({
     "marshmallow.Schema", "marshmallow.schema.Schema", "marshmallow_sqlalchemy.SQLAlchemySchema",
@@ -121,6 +134,49 @@ def dump_hook(frame, node, instance, method: str, args):
 
 
 _FROM_OBJECT = frozenset({"from_orm", "model_validate", "parse_obj", "validate"})
+
+
+def is_generic_view(program, cls: v.ClassValue) -> bool:
+    """A DRF generic view or viewset (what ``GenericAPIView`` gives: ``get_serializer``,
+    ``filter_queryset``, ``paginate_queryset``)."""
+    return any(name.startswith(_GENERIC_VIEW_MODULES) for name in _base_names(program, cls.path, cls.cid))
+
+
+def view_hook(frame, node, instance, method: str, args):
+    """What ``GenericAPIView`` does for a view's own ``list()`` or ``@action`` that the project does
+    not override: ``self.filter_queryset(qs)`` and ``self.paginate_queryset(qs)`` hand back the rows
+    of ``qs`` (a filtered queryset, a page of it); ``self.get_serializer(rows, many=True)`` builds
+    ``get_serializer_class()`` (else ``serializer_class``) with those arguments, so the serializer
+    reads each row; ``self.get_object()`` is a row of ``get_queryset()`` (with what it loads).
+    ``None`` when this is no such call."""
+    bare = v.strip(instance)
+    if method not in ("filter_queryset", "paginate_queryset", "get_serializer", "get_object") \
+            or not is_generic_view(frame.program, bare):
+        return None
+    if method == "get_object":  # the row of get_queryset() the URL names (404 when none)
+        getter = frame.program.method(bare.path, bare.cid, "get_queryset")
+        if getter is not None:
+            rows = frame.call_function(node, getter._replace(bound=bare), [])
+        elif frame.program.class_field(bare.path, bare.cid, "queryset") is not None:
+            rows = frame.instance_member(bare, "queryset")
+        else:
+            return None
+        query = v.strip(rows)
+        if type(query) is not v.Query or not query.model or query.stack != "django":
+            return None
+        return v.Row(query.stack, query.model, query.loaded)
+    if method != "get_serializer":
+        return args[0][2] if args and args[0][0] == "pos" else None
+    getter = frame.program.method(bare.path, bare.cid, "get_serializer_class")
+    if getter is not None:
+        serializer = frame.call_function(node, getter._replace(bound=bare), [])
+    else:
+        field = frame.program.class_field(bare.path, bare.cid, "serializer_class")
+        serializer = frame.instance_member(bare, "serializer_class") if field is not None else None
+    serializer = v.strip(serializer) if serializer is not None else None
+    if type(serializer) is not v.ClassValue or not is_serializer(frame.program, serializer):
+        return None
+    return frame.instantiate(node, serializer, args)
 
 
 def validate_hook(frame, node, cls: v.ClassValue, method: str, args):
@@ -225,6 +281,11 @@ def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
             value = _read_chain(child, obj, source, call, pk_only=short == "PrimaryKeyRelatedField" and not many)
             if many:
                 _read_all(child, value, call)
+    represent = program.method(cls.path, cls.cid, "to_representation")
+    if represent is not None:  # the project's to_representation(instance) runs for every row too
+        function = program.function(represent.path, represent.fid)
+        child.call_function(function, represent._replace(bound=v.Instance(cls.path, cls.cid)), [("pos", "", obj, None)],
+                            label="to_representation")
     meta = _meta(program, cls)
     model = v.strip(obj)
     if "fields" in meta and type(model) is v.Row and model.model:
@@ -246,8 +307,8 @@ def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
 
 def _meta_field_names(child, node, model: str) -> list[str]:
     if type(node) is ir.Const and node.value == "__all__":
-        # DRF's `fields = "__all__"` serialises the model's own fields — its foreign keys and
-        # many-to-many fields — never the reverse accessors other models' keys create
+        # DRF: "Reverse relationships are not included by default by the ModelSerializer" —
+        # ``__all__`` is the model's own fields (its foreign keys and many-to-many fields)
         found = child.program.schema.get(model)
         return sorted(name for name, relation in found.relations.items() if relation.kind != "reverse") if found is not None else []
     if type(node) is ir.Seq:
@@ -278,7 +339,7 @@ def _read_all(child, value, node):
     if type(bare) is v.Db:
         result = child.db_method(node, bare, v.tags_of(value), "all", []) if bare.kind != "prefetched" else None
         if bare.kind == "prefetched":
-            return v.tag(v.Query("django", bare.model, lazy=True, cached=True), v.tags_of(value))
+            return v.tag(v.Query("django", bare.model, bare.loaded, lazy=True, cached=True), v.tags_of(value))
         query = v.strip(result) if result is not None else None
         if type(query) is v.Query and query.lazy and not query.cached:
             child.effect("read", query.stack, query.model, "all", node, v.tags_of(value))
@@ -391,6 +452,7 @@ def _schema_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
     model = v.strip(obj)
     if type(model) is not v.Row:
         return
+    ninja = any(name.startswith("ninja.") for name in _base_names(program, cls.path, cls.cid))
     for member in _fields(program, cls):
         if member.annotation is None or member.name.startswith("_") or member.name in ("model_config", "Config"):
             continue
@@ -399,10 +461,24 @@ def _schema_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
             child.call_function(member.annotation, resolver._replace(bound=None), [("pos", "", obj, None)],
                                 label=f"resolve_{member.name}")
             continue
-        relation = program.schema.relation(model.model, member.name) if model.model else None
+        holder, name = obj, member.name
+        alias = _field_alias(child, member)
+        if alias:  # Field(..., alias="queue.title"): django-ninja resolves the dotted path on the object
+            parts = alias.split(".")
+            if len(parts) > 1 and not ninja:
+                continue  # pydantic reads an attribute named "queue.title": none
+            for part in parts[:-1]:
+                holder = _element(_read_all(child, holder, member.value)) if part.isdigit() else child.member(holder, part, member.value)
+                if holder is None or type(v.strip(holder)) is not v.Row:
+                    break
+            if holder is None or type(v.strip(holder)) is not v.Row or parts[-1].isdigit():
+                continue
+            name = parts[-1]
+        row = v.strip(holder)
+        relation = program.schema.relation(row.model, name) if row.model else None
         if relation is None:
             continue
-        value = child.member(obj, member.name, member.annotation)
+        value = child.member(holder, name, member.annotation)
         inner, is_list = _schema_type(child, member.annotation)
         if is_list:
             value = _read_all(child, value, member.annotation)
@@ -410,6 +486,31 @@ def _schema_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
             element = _element(value) if is_list else value
             if element is not None:
                 _read_in(child, member.annotation, program.cls(inner.path, inner.cid).name, inner, element, depth + 1)
+    if ninja:
+        _model_schema_reads(child, cls, obj, declared={member.name for member in _fields(program, cls)})
+
+
+def _model_schema_reads(child, cls: v.ClassValue, obj, declared: set) -> None:
+    """A django-ninja ``ModelSchema``'s ``Meta.fields`` (or ``"__all__"``): a foreign key is read as
+    its ``<fk>_id``, a many-to-many field as the list of related keys — ``.all()`` on the manager."""
+    meta = _meta(child.program, cls)
+    model = v.strip(obj)
+    if "fields" not in meta or type(model) is not v.Row or not model.model:
+        return
+    anchor = meta["fields"][1]
+    for name in _meta_field_names(child, anchor, model.model):
+        relation = child.program.schema.relation(model.model, name)
+        if name in declared or relation is None or not relation.collection or relation.kind == "reverse":
+            continue
+        _read_all(child, child.member(obj, name, anchor), anchor)
+
+
+def _field_alias(child, member: ir.Field) -> str:
+    """``x: str = Field(..., alias="queue.title")`` (ninja's or pydantic's ``Field``): the alias, else ``""``."""
+    call = member.value
+    if type(call) is not ir.Call or _short(child.eval_cached(call.func)) != "Field":
+        return ""
+    return _keyword_text(call, "alias")
 
 
 def _schema_type(child, annotation):
@@ -492,11 +593,15 @@ def _list_view(frame, view: v.ClassValue, cls: ir.Class) -> None:
             return
         rows = frame.eval(field.value)
         anchor = field
+    chooser = program.method(view.path, view.cid, "get_serializer_class")
     serializer_field = program.class_field(view.path, view.cid, "serializer_class")
-    if serializer_field is None or serializer_field.value is None:
+    if chooser is not None:  # def get_serializer_class(self): return TicketSerializer
+        serializer = v.strip(frame.call_function(None, chooser._replace(bound=instance), []))
+    elif serializer_field is not None and serializer_field.value is not None:
+        serializer = v.strip(frame.instance_member(instance, "serializer_class"))
+    else:
         return
-    serializer = v.strip(frame.eval(serializer_field.value))
-    if type(serializer) is not v.ClassValue:
+    if type(serializer) is not v.ClassValue or not is_serializer(program, serializer):
         return
     node = ir.Opaque("view", (), anchor.span if anchor is not None else cls.span)
     serialize_many(frame, node, serializer, rows, f"{cls.name} lists with {program.cls(serializer.path, serializer.cid).name}")

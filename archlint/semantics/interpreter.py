@@ -892,6 +892,11 @@ class Frame(Calls):
         tags = v.tags_of(value) - v.elem_loops(value) if value is not None else frozenset()
         if source == "rows" and node.kind in ("map", "flatMap") and not self.python:
             return v.tag(v.Object(ROW_MAP + model), tags)  # rows.map((r) => ({ … })): one item per row
+        row = v.strip(value) if value is not None else None
+        if node.kind == "comprehension" and source == "rows" and type(row) is v.Row and not row.nullable \
+                and f"elem:{loop_id}" in v.tags_of(value):
+            # [t for t in Ticket.objects.all() if …]: a list of the rows themselves, loaded as they were
+            return v.tag(v.Rows(row.stack, row.model, row.loaded), tags)
         return v.tag(v.Object("list"), tags)
 
     def _row_counter(self, node: ir.Loop):
@@ -1734,7 +1739,8 @@ class Frame(Calls):
         stack = row.stack
         target_stack = self.program.schema.models[relation.target].stack if relation.target in self.program.schema.models else stack
         if stack == "django" and relation.collection:  # a related manager: queries when read through
-            return v.tag(v.Db("django", "prefetched" if loaded else "manager", relation.target, f"{row.model}.{name}"), tags)
+            return v.tag(v.Db("django", "prefetched" if loaded else "manager", relation.target, f"{row.model}.{name}",
+                              nested if loaded else frozenset()), tags)
         if relation.collection and relation.strategy not in NO_QUERY and type(node) is ir.Attr:
             # a collection materialised in memory (what counting it in code reads: AL232)
             self.event("collection-read", node, f"{row.model}|{name}|{'loaded' if loaded else relation.strategy}")

@@ -103,6 +103,21 @@ class Schema:
         model = self.models.get(key)
         return model.relations.get(name) if model is not None else None
 
+    def back_reference(self, via: str) -> frozenset:
+        """The foreign key of the rows a Django reverse foreign-key manager yields that points back
+        at the row it was read through: ``event.subevents.filter(…)`` → ``{"event"}``.  Django's
+        related manager hands its queryset that row as a known related object, so ``se.event`` on
+        those rows is the same instance, no query.  (Not a many-to-many manager.)"""
+        owner, _, name = via.rpartition(".")
+        relation = self.relation(owner, name)
+        if relation is None or relation.kind != "reverse" or relation.via not in ("ForeignKey", "OneToOneField", "TreeForeignKey"):
+            return frozenset()
+        target = self.models.get(relation.target)
+        if target is None:
+            return frozenset()
+        return frozenset(key for key, forward in target.relations.items()
+                         if forward.kind == "forward" and forward.target == owner and forward.span == relation.span)
+
     def by_name(self, name: str, stack: str, near: str = "") -> str:
         """A model key from a class name, the way the ORM's registry finds it."""
         if "." in name:  # Django "app_label.Model"

@@ -64,6 +64,8 @@ class Db(NamedTuple):
     # a Django related manager: the "<model key>.<relation>" it was read through (``user.task_locks``),
     # whose querysets are filtered by the foreign key to that row
     via: str = ""
+    # a prefetched manager: what the prefetch loaded below it (``followups__author`` → ``author``)
+    loaded: frozenset = frozenset()
 
 
 class Step(NamedTuple):
