@@ -87,10 +87,7 @@ CHECK_FORMATS = ["text", "json", "sarif", "github", "junit"]
 def check(paths, fmt, output, config_path, select, ignore, exclude, fail_on, no_cache, cache_dir, jobs,
           baseline_path, write_baseline, changed_only, base, patch, report_all, fix, unsafe_fixes, show_diff, openapi, add_ignore) -> None:
     """Check PATHS for layer, data-layer and parse findings (and fix them with --fix)."""
-    from archlint.adapters.patch import PatchError
-    from archlint.application.baseline import apply_baseline, fingerprints
-    from archlint.application.fixing import FixRequest
-    from archlint.application.pipeline import Options
+    from archlint.application.pipeline import Options  # baselines, fixes and patches: imported when asked for
 
     if _HARD_EXIT:
         gc.disable()  # see run_check: the collector over the run's heap costs more than it frees
@@ -119,9 +116,11 @@ def check(paths, fmt, output, config_path, select, ignore, exclude, fail_on, no_
     try:
         _check_usage(paths, patch, changed, report_all)
         if fixing:
+            from archlint.application.fixing import FixRequest
+
             fixed = _fix(list(paths), options, FixRequest(fix or show_diff, show_diff, unsafe_fixes, add_ignore),
                          baseline_path, changed, base)
-    except (ConfigError, PatchError) as exc:
+    except (ConfigError, _patch_error()) as exc:
         _fail(str(exc))
     except Exception as exc:  # noqa: BLE001 - contract: internal errors are exit 2, one line
         _fail(f"internal error: {type(exc).__name__}: {exc}")
@@ -133,9 +132,11 @@ def check(paths, fmt, output, config_path, select, ignore, exclude, fail_on, no_
     try:
         with _check_run(list(paths), options, patch, changed, base) as (report, source_root, compared):
             _warn(report.notices)
-            prints = fingerprints(report.findings, source_root) if (baseline_path or write_baseline or fmt == "sarif") else []
+            prints = _fingerprints(report.findings, source_root) if (baseline_path or write_baseline or fmt == "sarif") else []
             outcome = None
             if baseline_path or write_baseline:
+                from archlint.application.baseline import apply_baseline
+
                 outcome = apply_baseline(report.findings, prints, baseline_path, write_baseline)
                 report.findings, prints = outcome.findings, outcome.fingerprints
             if compared is not None and not report_all:
@@ -145,12 +146,26 @@ def check(paths, fmt, output, config_path, select, ignore, exclude, fail_on, no_
             if compared is not None and fmt != "json":
                 _explain_change(compared, patch, report_all)
             text = _render_check(report, fmt, output, prints, outcome, source_root, _change_json(compared, patch, base, report_all))
-    except (ConfigError, PatchError) as exc:
+    except (ConfigError, _patch_error()) as exc:
         _fail(str(exc))
     except Exception as exc:  # noqa: BLE001 - contract: internal errors are exit 2, one line
         _fail(f"internal error: {type(exc).__name__}: {exc}")
     _write(text, output)
     _finish(EXIT_FINDINGS if report.failed else EXIT_OK)
+
+
+def _patch_error() -> type:
+    """``PatchError``, imported only when an exception is being matched (an ``except`` clause's
+    tuple is evaluated then): a plain check never loads the patch machinery."""
+    from archlint.adapters.patch import PatchError
+
+    return PatchError
+
+
+def _fingerprints(findings, source_root: str) -> list[str]:
+    from archlint.application.baseline import fingerprints
+
+    return fingerprints(findings, source_root)
 
 
 def _finish(code: int) -> None:
@@ -225,17 +240,22 @@ def _check_usage(paths, patch: str | None, changed: bool, report_all: bool) -> N
 def _check_run(paths: list[str], options, patch: str | None, changed: bool, base: str | None):
     """(report, directory its files are in, Compared or None) for the four kinds of run: a tree,
     a tree with a patch, a greenfield patch, the changes of a git work tree."""
-    from archlint.application.patched import changed as compare_changed, greenfield_tree, patched
     from archlint.application.pipeline import run_check
 
     if patch is not None and paths:
+        from archlint.application.patched import patched
+
         with patched(paths[0], patch, options) as compared:
             yield replace(compared.after, root=compared.root), compared.after.root, compared
     elif patch is not None:
+        from archlint.application.patched import greenfield_tree
+
         with greenfield_tree(patch) as directory:
             report = run_check([directory], replace(options, reuse_results=False))
             yield replace(report, root=os.path.abspath(patch)), directory, None
     elif changed:
+        from archlint.application.patched import changed as compare_changed
+
         with compare_changed(paths, options, base or "HEAD") as compared:
             yield replace(compared.after, root=compared.root), compared.after.root, compared
     else:
