@@ -510,3 +510,42 @@ def test_drf_all_fields_serialise_forward_relations_not_reverse_accessors(tmp_pa
         ''',
     })
     assert n_plus_one(root) == [("AL601", "blog/views.py", 10)]
+
+
+def test_a_memo_guard_makes_a_query_run_once_per_key_not_per_row(tmp_path):
+    """``if not hasattr(obj, "_cache"): obj._cache = <query>`` in a helper a loop calls runs the
+    query once per object (pretix's per-event layout map); a guard *around* the loop guards nothing
+    per row, and a per-row query with no guard is still an N+1."""
+    root = make_repo(tmp_path, {
+        "blog/models.py": DJANGO_MODELS,
+        "blog/export.py": '''
+            from blog.models import Article, Tag
+
+            class Renderer:
+                def __init__(self, author):
+                    self.author = author
+
+                def tags(self):
+                    if not hasattr(self.author, "_tag_cache"):
+                        self.author._tag_cache = list(Tag.objects.filter(articles__author=self.author))
+                    return self.author._tag_cache
+
+                def titles(self):
+                    return list(Article.objects.filter(author=self.author))
+
+            def export():
+                for article in Article.objects.select_related("author"):
+                    Renderer(article.author).tags()
+
+            def export_unguarded():
+                for article in Article.objects.select_related("author"):
+                    Renderer(article.author).titles()
+
+            def export_guarded_outside(cache):
+                if "done" not in cache:
+                    cache["done"] = True
+                    for article in Article.objects.select_related("author"):
+                        list(Tag.objects.filter(articles=article))
+        ''',
+    })
+    assert n_plus_one(root) == [("AL601", "blog/export.py", 21), ("AL601", "blog/export.py", 27)]

@@ -61,7 +61,8 @@ def _per_row_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
                 continue
             loop = loops[loop_id]
             path, span, chain, inside = _report_place(effect, loop)
-            if _memoized(ctx, path, span, loop):
+            places = [(path, span)] + [(p, s) for p, s, _label in chain[1:]] + [(effect.path, effect.span)]
+            if any(_memoized(ctx, p, s, loop) for p, s in places):  # a memo guard anywhere on the way to the query
                 continue
             group = groups.setdefault((path, span, loop_id), {})
             # A relation loads once per row however often it is read (the ORM caches it on the object).
@@ -126,25 +127,47 @@ def _model_name(key: str) -> str:
 
 
 def _memoized(ctx: CheckContext, path: str, span, loop) -> bool:
-    """The per-row code sits under ``if key not in cache:`` inside the loop, and that block stores
-    ``cache[…] = …``: it runs once per distinct key (a memo), not once per row."""
+    """The per-row code sits under a memo guard — ``if key not in cache:`` whose block stores
+    ``cache[…] = …``, or ``if not hasattr(obj, "name"):`` whose block sets ``obj.name`` (pretix's
+    per-event layout map) — so it runs once per distinct key or object, not once per row.  A guard
+    in the loop's own function must sit inside the loop (one around the loop guards nothing per row);
+    in a function the loop reaches through calls, any guard around the query counts."""
     facts = ctx.files.get(path)
     module = facts.ir if facts is not None and facts.parsed else None
-    if module is None or loop.path != path:
+    if module is None:
         return False
     function = ir.innermost_function(module, span)
     if function is None:
         return False
+    in_loop_function = loop.path == path and _within(span, loop.span)
     for node in ir.iter_nodes(function.body):
-        if type(node) is not ir.If or not _within(node.span, loop.span) or not any(_within(span, stmt.span) for stmt in node.body):
+        if type(node) is not ir.If or not any(_within(span, stmt.span) for stmt in node.body):
+            continue
+        if in_loop_function and not _within(node.span, loop.span):
             continue
         test = node.test
-        if type(test) is not ir.Compare or test.op != "not-in" or type(test.right) not in (ir.Name, ir.Attr):
-            continue
-        cache = test.right
-        if any(_stores_into(stored, cache) for stored in ir.iter_nodes(node.body)):
+        if type(test) is ir.Compare and test.op == "not-in" and type(test.right) in (ir.Name, ir.Attr):
+            cache = test.right
+            if any(_stores_into(stored, cache) for stored in ir.iter_nodes(node.body)):
+                return True
+        held = _hasattr_test(test)
+        if held is not None and any(type(stored) is ir.Assign and any(
+                type(t) is ir.Attr and t.name == held[1] and _same_ref(t.obj, held[0]) for t in stored.targets)
+                for stored in ir.iter_nodes(node.body)):
             return True
     return False
+
+
+def _hasattr_test(test):
+    """``not hasattr(obj, "name")``: (obj, "name"), else ``None``."""
+    if type(test) is not ir.Unary or test.op != "not" or type(test.operand) is not ir.Call:
+        return None
+    call = test.operand
+    args = [arg.value for arg in call.args]
+    if (type(call.func) is ir.Name and call.func.id == "hasattr" and len(args) == 2 and type(args[1]) is ir.Const
+            and isinstance(args[1].value, str) and type(args[0]) in (ir.Name, ir.Attr)):
+        return args[0], args[1].value
+    return None
 
 
 def _stores_into(node, cache) -> bool:
