@@ -1717,3 +1717,62 @@ def test_a_knex_lookup_of_the_row_this_path_just_inserted_finds_it(tmp_path):
         },
     )
     assert _rules(tmp_path, "AL220") == [("AL220", "src/tags.js", 14), ("AL220", "src/tags.js", 21)]
+
+
+def test_a_raw_lookup_row_may_be_none_but_counts_and_returning_rows_always_exist(tmp_path):
+    """``execute("SELECT … FROM articles WHERE slug = ?").fetchone()`` is ``None`` when no row
+    matches, like an ORM's ``.first()``: reading it unchecked is AL220.  A ``COUNT(*)``, an
+    ``INSERT … RETURNING id`` and a ``SELECT`` with no ``WHERE`` always yield their row (or are no
+    lookup), and a checked row is fine."""
+    make_repo(
+        tmp_path,
+        {
+            "requirements.txt": "flask\n",
+            "app.py": """
+                import sqlite3
+
+                from flask import Flask, abort, jsonify
+
+                app = Flask(__name__)
+
+
+                def get_db():
+                    conn = sqlite3.connect("conduit.db")
+                    conn.row_factory = sqlite3.Row
+                    return conn
+
+
+                @app.get("/api/articles/<slug>")
+                def get_article(slug):
+                    row = get_db().execute("SELECT slug, title FROM articles WHERE slug = ?", (slug,)).fetchone()
+                    return jsonify({"slug": row["slug"], "title": row["title"]})
+
+
+                @app.get("/api/articles/<slug>/checked")
+                def get_checked(slug):
+                    row = get_db().execute("SELECT slug, title FROM articles WHERE slug = ?", (slug,)).fetchone()
+                    if row is None:
+                        abort(404)
+                    return jsonify({"slug": row["slug"]})
+
+
+                @app.get("/api/articles/<slug>/count")
+                def count(slug):
+                    row = get_db().execute("SELECT COUNT(*) AS n FROM comments WHERE article_slug = ?", (slug,)).fetchone()
+                    return jsonify({"count": row["n"]})
+
+
+                @app.post("/api/tags/<name>")
+                def add_tag(name):
+                    row = get_db().execute("INSERT INTO tags (name) VALUES (?) RETURNING id", (name,)).fetchone()
+                    return jsonify({"id": row["id"]})
+
+
+                @app.get("/api/settings")
+                def settings():
+                    row = get_db().execute("SELECT theme FROM settings LIMIT 1").fetchone()
+                    return jsonify({"theme": row["theme"]})
+            """,
+        },
+    )
+    assert _rules(tmp_path, "AL220") == [("AL220", "app.py", 17)]

@@ -11,6 +11,7 @@ from archlint.domain import ir
 from archlint.semantics import lost_updates
 from archlint.semantics import values as v
 from archlint.semantics.library import Outcome
+from archlint.semantics.raw_lookups import lookup_table
 from archlint.semantics.records import CallRecord, Construct, Event, LoopInfo
 from archlint.semantics.support import (
     ARRAY_LOOPS, ASYNC, CONTAINERS, FACT, GET_OR_404, REQUEST_METHODS, REQUIRES_UNIQUE, TX_METHODS, all_tags, callee_text,
@@ -784,6 +785,14 @@ class Calls:
         return language is not None and (language == "python") == self.python
 
     @staticmethod
+    def _raw_lookup(args) -> str:
+        """The table a raw SQL lookup (the call's first argument, a constant) reads, else ``""``."""
+        if not args or args[0][0] != "pos":
+            return ""
+        text = v.strip(args[0][2])
+        return lookup_table(text.value) if type(text) is v.Const and isinstance(text.value, str) else ""
+
+    @staticmethod
     def _sql_operation(args, default: str) -> str:
         """Raw SQL run through ``execute``: its first keyword says read or write."""
         if not args:
@@ -885,13 +894,16 @@ class Calls:
         if kind == "rows":
             return v.Rows(stack, model, loaded)
         if kind == "row?" and not _rejects_on_empty(args) and not keyed_by_stored_row(receiver, args) and not getattr(receiver, "nonempty", False):
-            # a lookup of a mapped model (not raw SQL: `SELECT COUNT(*)`/`RETURNING id` always yield a row)
-            origin = self.origin_of(node) if model and stack in LOOKUP_STACKS else ""
+            # a lookup of a mapped model, or a raw lookup SELECT (`SELECT COUNT(*)`/`RETURNING id` always
+            # yield a row: raw_lookups gives them no table)
+            if stack not in LOOKUP_STACKS and not model:
+                model = self._raw_lookup(args)
+            origin = self.origin_of(node) if model else ""
             return v.Row(stack, model, loaded, nullable=True, origin=origin)
         if kind in ("row", "row?"):
             return v.Row(stack, model, loaded)
-        if kind.startswith("handle:"):
-            return v.Db(stack, kind[7:], model)
+        if kind.startswith("handle:"):  # a cursor remembers the table a raw lookup SELECT reads
+            return v.Db(stack, kind[7:], model or (self._raw_lookup(args) if stack not in LOOKUP_STACKS else ""))
         if kind.startswith("loader:"):
             path = ()
             if args:

@@ -1,0 +1,39 @@
+"""Which raw SQL statement is a *lookup*: a ``SELECT`` of rows of one table filtered by a ``WHERE``.
+
+``cursor.execute("SELECT slug, title FROM articles WHERE slug = ?", …).fetchone()`` and asyncpg's
+``conn.fetchrow(…)`` return ``None`` when no row matches, so the row they give is as nullable as an
+ORM's ``.first()``.  Other statements always yield their row — ``SELECT COUNT(*) …`` (an aggregate
+without ``GROUP BY``), ``INSERT … RETURNING id``, ``SELECT 1`` — and a ``SELECT`` with no ``WHERE``
+is not a lookup of one thing, so none of them is judged.  The statement is parsed with sqlglot (the
+same tree the SQL rules read), once per text.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+
+@lru_cache(maxsize=2048)
+def lookup_table(sql: str) -> str:
+    """The table a lookup ``SELECT`` reads (its ``FROM``), else ``""``."""
+    if not sql.lstrip(" (\n\t").upper().startswith("SELECT"):
+        return ""
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import SqlglotError
+
+    try:
+        statements = sqlglot.parse(sql)
+    except (SqlglotError, ValueError, RecursionError):
+        return ""
+    if len(statements) != 1 or not isinstance(statements[0], exp.Select):
+        return ""
+    select = statements[0]
+    if select.args.get("where") is None:
+        return ""
+    projections = [p.this if isinstance(p, exp.Alias) else p for p in select.expressions]
+    if projections and all(isinstance(p, (exp.AggFunc, exp.Exists, exp.Literal)) for p in projections) and not select.args.get("group"):
+        return ""  # COUNT(*) / EXISTS(…) / 1: exactly one row whatever matches
+    source = select.args.get("from_") or select.args.get("from")
+    table = source.this if source is not None else None
+    return table.name if isinstance(table, exp.Table) else ""
