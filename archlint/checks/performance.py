@@ -48,6 +48,7 @@ def _per_row_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
     """One finding per place in a loop body that triggers per-row queries (a helper call that
     runs three queries per row is one finding listing them, not three)."""
     groups: dict = {}
+    guarded: dict = {}  # (path, span, loop id) -> under a memo guard: one walk per place, however many effects
     for analysis in analyses:
         if non_production(analysis.path):
             continue
@@ -62,7 +63,7 @@ def _per_row_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
             loop = loops[loop_id]
             path, span, chain, inside = _report_place(effect, loop)
             places = [(path, span)] + [(p, s) for p, s, _label in chain[1:]] + [(effect.path, effect.span)]
-            if any(_memoized(ctx, p, s, loop) for p, s in places):  # a memo guard anywhere on the way to the query
+            if any(_guarded(ctx, guarded, p, s, loop) for p, s in places):  # a memo guard anywhere on the way to the query
                 continue
             group = groups.setdefault((path, span, loop_id), {})
             # A relation loads once per row however often it is read (the ORM caches it on the object).
@@ -124,6 +125,13 @@ def _what(effect) -> str:
 
 def _model_name(key: str) -> str:
     return key.rsplit(":", 1)[-1] if key else ""
+
+
+def _guarded(ctx: CheckContext, memo: dict, path: str, span, loop) -> bool:
+    key = (path, span, loop.id)
+    if key not in memo:
+        memo[key] = _memoized(ctx, path, span, loop)
+    return memo[key]
 
 
 def _memoized(ctx: CheckContext, path: str, span, loop) -> bool:

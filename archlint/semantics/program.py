@@ -406,19 +406,10 @@ class Program:
         if index is None:
             index = self._prototype_methods = {}
             for path in sorted({path for path, _name in self.define_aliases}):
-                module = self.modules.get(path)
-                if module is None:
-                    continue
-                for function in module.functions:
-                    for node in ir.iter_nodes(function.body):
-                        if type(node) is not ir.Assign or type(node.value) is not ir.FuncRef or len(node.targets) != 1:
-                            continue
-                        target = node.targets[0]
-                        holder = target.obj if type(target) is ir.Attr else None
-                        if type(holder) is ir.Attr and holder.name == "prototype" and type(holder.obj) is ir.Name:
-                            key = self.define_aliases.get((path, holder.obj.id))
-                            if key:
-                                index.setdefault((key, target.name), v.Function(path, node.value.fid))
+                for variable, method, function in self._attached_functions(path, "prototype"):
+                    key = self.define_aliases.get((path, variable))
+                    if key:
+                        index.setdefault((key, method), function)
         return index.get((model_key, name))
 
     def schema_method(self, model_key: str, name: str):
@@ -427,21 +418,25 @@ class Program:
         index = getattr(self, "_schema_methods", None)
         if index is None:
             index = self._schema_methods = {}
-            for key, variable in sorted(self.mongoose_schemas.items()):
+            for key, schema_variable in sorted(self.mongoose_schemas.items()):
                 path = self.schema.models[key].path if key in self.schema.models else ""
-                module = self.modules.get(path)
-                if module is None:
-                    continue
-                for function in module.functions:
-                    for node in ir.iter_nodes(function.body):
-                        if type(node) is not ir.Assign or type(node.value) is not ir.FuncRef or len(node.targets) != 1:
-                            continue
-                        target = node.targets[0]
-                        holder = target.obj if type(target) is ir.Attr else None
-                        if (type(holder) is ir.Attr and holder.name == "methods" and type(holder.obj) is ir.Name
-                                and holder.obj.id == variable):
-                            index.setdefault((key, target.name), v.Function(path, node.value.fid))
+                for variable, method, function in self._attached_functions(path, "methods"):
+                    if variable == schema_variable:
+                        index.setdefault((key, method), function)
         return index.get((model_key, name))
+
+    def _attached_functions(self, path: str, holder: str):
+        """``X.<holder>.name = function …`` in the module at ``path`` (``Article.prototype.toJson``,
+        ``ArticleSchema.methods.toJSONFor``): (``X``, ``name``, the ``Function``) for each."""
+        module = self.modules.get(path)
+        for function in module.functions if module is not None else ():
+            for node in ir.iter_nodes(function.body):
+                if type(node) is not ir.Assign or type(node.value) is not ir.FuncRef or len(node.targets) != 1:
+                    continue
+                target = node.targets[0]
+                owner = target.obj if type(target) is ir.Attr else None
+                if type(owner) is ir.Attr and owner.name == holder and type(owner.obj) is ir.Name:
+                    yield owner.obj.id, target.name, v.Function(path, node.value.fid)
 
     def method(self, path: str, cid: int, name: str, seen: frozenset = frozenset()):
         """A method by name through the class and its project bases (left to right, depth first)."""
