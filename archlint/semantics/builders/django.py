@@ -35,6 +35,7 @@ _LOOKUPS = frozenset(
 )
 _FIELD_BASES = ("django.db.models", "django.contrib.postgres.fields", "django.contrib.gis.db.models")
 _RELATIONS = {"ForeignKey": False, "OneToOneField": False, "ManyToManyField": True}
+_ARITHMETIC = {"+": exp.Add, "-": exp.Sub, "*": exp.Mul, "/": exp.Div}
 _AGGREGATES = {"Count": exp.Count, "Sum": exp.Sum, "Avg": exp.Avg, "Min": exp.Min, "Max": exp.Max}
 _COMPARE = {"exact": exp.EQ, "gt": exp.GT, "gte": exp.GTE, "lt": exp.LT, "lte": exp.LTE}
 _NO_SQL = frozenset({"all", "prefetch_related", "only", "defer", "using", "select_for_update", "iterator", "none",
@@ -215,6 +216,7 @@ class _Lifter(b.Lifter):
         self.table = catalog.model(query.model)
         self.joins: dict[tuple, str] = {}  # relation path -> alias
         self.annotations: set[str] = set()
+        self.annotation_terms: dict[str, exp.Expression] = {}  # name -> its lifted expression
         self.values: list[str] = []
         self.tree: exp.Expression | None = None
         self.ordered = False
@@ -285,8 +287,8 @@ class _Lifter(b.Lifter):
                     b.add_order(tree, exp.Anonymous(this="RANDOM"), False, step.where)
                     continue
                 term = self.lookup_column(text.lstrip("-"), step)
-                if term is not None:
-                    b.add_order(tree, term, text.startswith("-"), step.where)
+                # a name that does not resolve (AL417 says so) still orders: the query is not unordered
+                b.add_order(tree, term if term is not None else b.hole(node, value), text.startswith("-"), step.where)
         elif method in ("values", "values_list"):
             names = [b.string_of(value, node) for node, value in step.positional]
             if any(n is None for n in names):
@@ -438,7 +440,8 @@ class _Lifter(b.Lifter):
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
             if part in self.annotations and index == 0:
-                return exp.column(part)
+                term = self.annotation_terms.get(part)  # values('n') after annotate(n=Count(…)): the aggregate itself
+                return term.copy() if term is not None and last else exp.column(part)
             names = query_names(self.program, self.catalog, model)
             found = names.get(part)
             if found is None and part.endswith("_id") and part[:-3] in names:
@@ -552,11 +555,13 @@ class _Lifter(b.Lifter):
                 term = self.expression(node, step)
             finally:
                 self.outer = False
+            if name:
+                self.annotations.add(name)  # a name the query has, whether or not its expression lifts
             if term is None:
                 self.exact = False
                 continue
             if name:
-                self.annotations.add(name)
+                self.annotation_terms[name] = term
             tree.append("expressions", b.located(b.aliased(term, name), step.where))
             added = added or bool(term.find(exp.AggFunc))
         if added and not aggregate:
@@ -569,6 +574,9 @@ class _Lifter(b.Lifter):
                 b.add_group(tree, b.column(self.table.primary_key, self.table.name), step.where)
 
     def expression(self, node, step: b.StepView) -> exp.Expression | None:
+        if type(node) is ir.BinOp and node.op in _ARITHMETIC:  # Sum('quantity') - Coalesce(Sum(…), 0)
+            left, right = self.operand(node.left, step), self.operand(node.right, step)
+            return _ARITHMETIC[node.op](this=left, expression=right) if left is not None and right is not None else None
         if type(node) is not ir.Call:
             return None
         name = self.program.static_name(step.path, node.func)
@@ -595,6 +603,13 @@ class _Lifter(b.Lifter):
             self.exact = False
             return exp.Anonymous(this=short.upper())
         return None
+
+
+    def operand(self, node, step: b.StepView) -> exp.Expression | None:
+        """A side of arithmetic between expressions: an expression, or a number (``F('n') + 1``)."""
+        if type(node) is ir.Const and type(node.value) in (int, float):
+            return exp.Literal.number(node.value)
+        return self.expression(node, step)
 
 
 def _field_class(relation) -> str:
