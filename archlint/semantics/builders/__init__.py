@@ -1,8 +1,8 @@
 """Lifters: query-builder and ORM call chains turned into sqlglot trees (issue 14).
 
 One module per builder; each has ``define(program, catalog, in_project)`` — the tables its
-models map — and ``lift(program, catalog, query)`` — a :class:`~.base.Lifted` per possible
-chain of a :class:`~archlint.semantics.values.Query` (branches give several).  The interpreter
+models map — and ``lift_chain(program, catalog, query, chain)`` — the :class:`~.base.Lifted` statements of one
+possible chain of a :class:`~archlint.semantics.values.Query` (branches give several chains).  The interpreter
 records every query a statement runs with the chain of builder calls that made it
 (``Effect.query``); :func:`lift_query` dispatches on the query's stack.
 """
@@ -35,10 +35,13 @@ def lift_query(program, catalog, query: v.Query) -> list[base.Lifted]:
     module = LIFTERS.get(query.stack)
     if module is None or not query.chains:
         return []
+    lifted: list[base.Lifted] = []
     try:
-        return module.lift(program, catalog, query)
+        for chain in sorted(query.chains, key=base.chain_key):  # branches in source order: deterministic output
+            lifted.extend(module.lift_chain(program, catalog, query, chain))
     except Exception:  # noqa: BLE001 - code shapes no lifter foresaw (or a sqlglot bug) must not abort the run
         return []  # the query stays unjudged: unknown stays unknown
+    return lifted
 
 
 def build_catalog(program, in_project, ddl: list, schema_files: list, migrations: list, dialect: str = ""):

@@ -226,6 +226,11 @@ def _constant_name(node) -> bool:
     return type(node) is ir.Name and node.id.isupper()
 
 
+def chain_key(chain) -> tuple:
+    """Where a chain's steps are: chains are lifted in source order, so findings come out in one order."""
+    return tuple((step.path, step.node.span) for step in chain)
+
+
 # sqlglot nodes ---------------------------------------------------------------------------------
 def table(name: str, alias: str = "") -> exp.Table:
     db = ""

@@ -619,10 +619,6 @@ def _field_class(relation) -> str:
     return "OneToOneField" if relation.via == "OneToOneField" else "ForeignKey"
 
 
-def lift(program, catalog: Catalog, query: v.Query) -> list[b.Lifted]:
-    lifted = []
-    for chain in sorted(query.chains, key=lambda c: tuple((s.path, s.node.span) for s in c)):
-        found = _Lifter(program, catalog, query, chain).run()
-        if found is not None:
-            lifted.append(found)
-    return lifted
+def lift_chain(program, catalog: Catalog, query: v.Query, chain: tuple) -> list[b.Lifted]:
+    found = _Lifter(program, catalog, query, chain).run()
+    return [found] if found is not None else []

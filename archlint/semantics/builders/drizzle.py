@@ -217,10 +217,6 @@ class _Lifter(b.Lifter):
         return self.catalog.fans_out(self.main, table, pairs)
 
 
-def lift(program, catalog: Catalog, query: v.Query) -> list[b.Lifted]:
-    lifted = []
-    for chain in sorted(query.chains, key=lambda c: tuple((s.path, s.node.span) for s in c)):
-        found = _Lifter(program, catalog, query, chain).run()
-        if found is not None:
-            lifted.append(found)
-    return lifted
+def lift_chain(program, catalog: Catalog, query: v.Query, chain: tuple) -> list[b.Lifted]:
+    found = _Lifter(program, catalog, query, chain).run()
+    return [found] if found is not None else []

@@ -343,7 +343,7 @@ class _Lifter(b.Lifter):
         bare = v.strip(value)
         if type(bare) is not v.Query or bare.stack != "knex" or not bare.chains or self.depth > 2:
             return None
-        chain = sorted(bare.chains, key=_chain_key)[0]
+        chain = sorted(bare.chains, key=b.chain_key)[0]
         inner = _Lifter(self.program, self.catalog, bare, chain, self.depth + 1).run()
         if inner is None:
             return None
@@ -584,14 +584,7 @@ def _closure_value(node, closure: dict):
     return None
 
 
-def _chain_key(chain) -> tuple:
-    return tuple((step.path, step.node.span) for step in chain)
 
-
-def lift(program, catalog: Catalog, query: v.Query) -> list[b.Lifted]:
-    lifted = []
-    for chain in sorted(query.chains, key=_chain_key):
-        found = _Lifter(program, catalog, query, chain).run()
-        if found is not None:
-            lifted.append(found)
-    return lifted
+def lift_chain(program, catalog: Catalog, query: v.Query, chain: tuple) -> list[b.Lifted]:
+    found = _Lifter(program, catalog, query, chain).run()
+    return [found] if found is not None else []

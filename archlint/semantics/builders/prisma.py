@@ -180,9 +180,5 @@ class _Lifter(b.Lifter):
         return b.and_all(parts) or exp.Boolean(this=True)
 
 
-def lift(program, catalog: Catalog, query: v.Query) -> list[b.Lifted]:
-    lifted = []
-    for chain in sorted(query.chains, key=lambda c: tuple((s.path, s.node.span) for s in c)):
-        if len(chain) == 1:
-            lifted.extend(_Lifter(program, catalog, query, chain[0]).run())
-    return lifted
+def lift_chain(program, catalog: Catalog, query: v.Query, chain: tuple) -> list[b.Lifted]:
+    return _Lifter(program, catalog, query, chain[0]).run() if len(chain) == 1 else []

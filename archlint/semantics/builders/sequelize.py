@@ -706,10 +706,5 @@ def _page_in_subquery(select: exp.Select, table: Table, alias: str) -> None:
         select.set("order", order.copy())
 
 
-def lift(program, catalog: Catalog, query: v.Query) -> list[b.Lifted]:
-    lifted = []
-    for chain in sorted(query.chains, key=lambda c: tuple((s.path, s.node.span) for s in c)):
-        if len(chain) != 1:
-            continue  # Sequelize calls are one option-object call each
-        lifted.extend(_Lifter(program, catalog, query, chain[0]).run())
-    return lifted
+def lift_chain(program, catalog: Catalog, query: v.Query, chain: tuple) -> list[b.Lifted]:
+    return _Lifter(program, catalog, query, chain[0]).run() if len(chain) == 1 else []  # one option-object call each

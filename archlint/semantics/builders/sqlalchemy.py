@@ -756,14 +756,7 @@ def _in_own_select(select: exp.Select, column: exp.Column) -> bool:
     return column.find_ancestor(exp.Select) is select
 
 
-def lift(program, catalog: Catalog, query: v.Query) -> list[b.Lifted]:
-    lifted = []
-    for chain in sorted(query.chains, key=_chain_key):
-        found = _Lifter(program, catalog, query, chain).run()
-        if found is not None:
-            lifted.append(found)
-    return lifted
+def lift_chain(program, catalog: Catalog, query: v.Query, chain: tuple) -> list[b.Lifted]:
+    found = _Lifter(program, catalog, query, chain).run()
+    return [found] if found is not None else []
 
-
-def _chain_key(chain) -> tuple:
-    return tuple((step.path, step.node.span) for step in chain)

@@ -520,8 +520,5 @@ def _page_parents(select: exp.Select, alias: str) -> None:
     b.add_where(select, exp.In(this=b.column("id", alias), query=exp.Subquery(this=inner)))
 
 
-def lift(program, catalog: Catalog, query: v.Query) -> list[b.Lifted]:
-    lifted = []
-    for chain in sorted(query.chains, key=lambda c: tuple((s.path, s.node.span) for s in c)):
-        lifted.extend(_Lifter(program, catalog, query, chain).run())
-    return lifted
+def lift_chain(program, catalog: Catalog, query: v.Query, chain: tuple) -> list[b.Lifted]:
+    return _Lifter(program, catalog, query, chain).run()
