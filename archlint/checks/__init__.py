@@ -44,6 +44,7 @@ FAMILIES = (
     Family("ownership", ("AL505",), bodies=True),
     Family("lifecycle", ("AL307", "AL308", "AL309"), bodies=True),
     Family("collection_counting", ("AL232",), bodies=True),
+    Family("sync_orm_in_async", ("AL233",), bodies=True),
     Family(
         "orm_semantics",
         ("AL221", "AL222", "AL223", "AL224", "AL225", "AL226", "AL227", "AL228", "AL229", "AL230", "AL231"),
@@ -103,6 +104,8 @@ def _load(name: str):
         from archlint.checks import lifecycle as module
     elif name == "collection_counting":
         from archlint.checks import collection_counting as module
+    elif name == "sync_orm_in_async":
+        from archlint.checks import sync_orm_in_async as module
     elif name == "lost_update":
         from archlint.checks import lost_update as module
     elif name == "orm_semantics":

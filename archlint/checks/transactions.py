@@ -56,6 +56,9 @@ _GUIDANCE = {
     "mongoose": "Run the writes in `await mongoose.connection.transaction(async (session) => { … })` (or "
                 "`session.withTransaction`) and pass `{ session }` to every write; or make it one atomic document update.",
 }
+# Django's transactions do not work in async mode (its docs): the writes go into one sync function run in a thread
+_DJANGO_ASYNC_GUIDANCE = ("Move the writes into one synchronous function decorated with `@transaction.atomic` and await "
+                          "it through `sync_to_async(fn)(…)`: `transaction.atomic()` does not work in async code.")
 _DEFAULT_GUIDANCE = "Run the writes in one transaction (commit once, at the end of the operation)."
 
 
@@ -235,7 +238,10 @@ def _finding(ctx, analysis, stack: str, writes: list) -> Finding:
         f"One request, {what} — {consequence}: the data is left half-written (an article without its tags, a counter "
         f"that no longer matches its rows) and retrying the request duplicates it ({where})"
     )
-    return ctx.registry.finding("AL305", path, span, message, _GUIDANCE.get(stack, _DEFAULT_GUIDANCE), tuple(trace))
+    guidance = _GUIDANCE.get(stack, _DEFAULT_GUIDANCE)
+    if stack == "django" and analysis.function is not None and analysis.function.is_async:
+        guidance = _DJANGO_ASYNC_GUIDANCE  # transaction.atomic() does not work in async code
+    return ctx.registry.finding("AL305", path, span, message, guidance, tuple(trace))
 
 
 def _write_method(effect) -> str:

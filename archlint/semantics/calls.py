@@ -146,6 +146,8 @@ def keyed_by_stored_row(receiver, args) -> bool:
     return len(keys) == 1 and v.STORED_KEY_TAG in v.tags_of(keys[0])
 
 
+_IN_THREAD = frozenset({v.THREAD_TAG})
+
 # SQLAlchemy ``session.get(Model, key, **options)`` keywords: how to load, not which row.
 _GET_OPTIONS = frozenset({"options", "populate_existing", "with_for_update", "identity_token", "execution_options", "bind_arguments"})
 
@@ -1116,6 +1118,7 @@ class Calls:
             self._dereferenced_by_callee(args, summary.derefs, label)
         for event in summary.events:
             (self.analysis.events if self.analysis is not None else self.context_events).append(event)
+        thread = _IN_THREAD if self.program.runs_in_thread(function.path, function.fid) else frozenset()
         for effect in summary.effects:
             self.effects.append(effect._replace(
                 trace=((self.path, node.span if node is not None else effect.span, label),) + effect.trace,
@@ -1123,7 +1126,7 @@ class Calls:
                 in_tx=effect.in_tx or self.tx > 0,
                 branch=self.branch + effect.branch,
                 tags=self._outside(effect) | (CAUGHT if self.catching_unique and effect.op in ("write", "commit") else frozenset())
-                | self._context_tags(effect),
+                | self._context_tags(effect) | thread,
             ))
         if summary.exit_branch and not summary.always_raises:
             # the rest of the caller's block runs only where the callee returned: on its exit sides

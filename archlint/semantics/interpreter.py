@@ -959,7 +959,8 @@ class Frame(Calls):
             return v.tag(v.Row(bare.stack, bare.model, bare.loaded), tags | elem_tag), "rows", bare.model
         if kind is v.Query and (bare.lazy or bare.stack in ("sqlalchemy",)):
             if bare.lazy and not bare.cached:
-                self.effect("read", bare.stack, bare.model, "__iter__", node.iter, tags, query=bare)
+                # `async for a in qs` runs through the async API (QuerySet.__aiter__), a plain `for` through __iter__
+                self.effect("read", bare.stack, bare.model, "__aiter__" if node.is_async else "__iter__", node.iter, tags, query=bare)
             return v.tag(v.Row(bare.stack, bare.model, bare.loaded), tags | elem_tag), "rows", bare.model
         if kind is v.Object and bare.kind.startswith(ROW_MAP):
             # for (const dto of rows.map(toDto)): each item stands for one row (its content is not tracked)

@@ -84,6 +84,9 @@ class Library:
         self.attributes: dict[tuple[str, str], Outcome] = {}
         self.callbacks: dict[tuple[str, str], Callback] = {}
         self.awaitables: dict[str, object] = {}  # stack -> "run" | frozenset of "<kind>.<method>"
+        self.coroutines: dict[str, frozenset] = {}  # stack -> "<kind>.<method>" returning a coroutine on any handle
+        self.thread_wrappers: frozenset = frozenset(  # decorators that run a sync function in a worker thread
+            name for table in knowledge.semantics.values() for name in table.get("thread_wrappers", ()))
         self.handles: dict[str, Db] = {}  # external attribute that is a DB handle (``mongoose:connection``)
         # query libraries over a driver (aiosql): the callable that builds the handle -> its kind, and
         # what calling any method of that kind yields, whichever driver it adapts
@@ -99,6 +102,7 @@ class Library:
                     self.adapted[kind] = parse_outcome(found)
             for kind in table.get("registries", ()):
                 self.registries.add((stack, kind))
+            self.coroutines[stack] = frozenset(table.get("coroutines", ()))
             awaitable = table.get("awaitable")
             if awaitable is not None:
                 self.awaitables[stack] = awaitable if isinstance(awaitable, str) else frozenset(awaitable)
@@ -177,14 +181,16 @@ class Library:
 
     def awaitable(self, handle, method: str, async_handle: bool) -> bool:
         """Whether calling ``method`` on this DB value returns a coroutine / Promise (``semantics.toml``
-        ``awaitable``): every running call of a Promise-based stack, or the listed methods of an
-        async handle."""
+        ``awaitable``, ``coroutines``): every running call of a Promise-based stack, the listed methods of
+        an async handle, or a stack's async API on any handle."""
         stack = getattr(handle, "stack", "")
+        kind = getattr(handle, "kind", None) or {"ModelClass": "model", "Query": "query", "Row": "row", "Rows": "rows",
+                                                  "Result": "result"}.get(type(handle).__name__, "")
+        if f"{kind}.{method}" in self.coroutines.get(stack, ()):
+            return True  # Django's aget()/acount()/asave(): coroutines whatever the handle
         rule = self.awaitables.get(stack)
         if rule is None:
             return False
-        kind = getattr(handle, "kind", None) or {"ModelClass": "model", "Query": "query", "Row": "row", "Rows": "rows",
-                                                  "Result": "result"}.get(type(handle).__name__, "")
         if rule == "run":
             outcome = self.outcome(stack, kind, method) or (self.outcome(stack, "modelclass", method) if kind == "model" else None)
             if outcome is not None:

@@ -293,6 +293,18 @@ class Program:
         value = self.static_value(path, node)
         return value.name if type(value) is v.External else ""
 
+    def runs_in_thread(self, path: str, fid: int) -> bool:
+        """A function decorated to run in a worker thread when awaited (``@sync_to_async``,
+        ``@database_sync_to_async``): what it does to the database happens off the event loop."""
+        memo = self.__dict__.setdefault("_in_thread", {})
+        key = (path, fid)
+        if key not in memo:
+            function = self.function(path, fid)
+            wrappers = self.library.thread_wrappers
+            memo[key] = function is not None and any(
+                self.static_name(path, d.func if type(d) is ir.Call else d) in wrappers for d in function.decorators)
+        return memo[key]
+
     def resolve_binding(self, path: str, target: str):
         """An import binding (``app.db:SessionLocal``) → the value it names (statically)."""
         found = self.graph.resolve_binding(path, target)

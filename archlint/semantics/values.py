@@ -260,6 +260,7 @@ STORED_KEY_TAG = "stored-key"
 # last-active update) — not one of the operation's own writes that belong in its transaction.
 IN_HANDLER_TAG = "in-except"
 INJECTED_TAG = "injected"
+THREAD_TAG = "thread"  # on a callee's effect that runs in a worker thread (a `@sync_to_async` function)
 TX_TAG = "tx:"  # tx:<site>: a transaction handle (or a value built from one) of a transaction opened at <site>
 
 
