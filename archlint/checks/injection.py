@@ -22,6 +22,8 @@ from archlint.semantics.options import Option
 _WHOLE_PARTS = frozenset({"body", "query", "params"})
 # Methods that hand out a whole part: Hono `c.req.query()` / `c.req.param()`, Python `.to_dict()` / `.dict()`.
 _WHOLE_METHODS = {"query": "query", "param": "params", "to_dict": "", "dict": ""}
+# Python ORM methods whose keyword arguments are the values written, not a filter
+_VALUE_METHODS = frozenset({"update", "aupdate", "create", "acreate", "bulk_create", "insert", "values"})
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
@@ -47,10 +49,24 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
 
 def _whole_request_filter(record, program, path: str) -> str | None:
     """How the call's filter is written when it is a whole request part: ``where: req.query`` in an
-    option object, ``**request.args`` as an argument; else ``None``."""
+    option object, ``**request.args`` as an argument — in the call or in a step of the chain it ends
+    (``Article.objects.filter(**request.GET.dict()).count()``); else ``None``."""
+    while record is not None:
+        found = _filter_argument(record, program, path)
+        if found is not None:
+            return found
+        func = record.node.func
+        inner = func.obj if type(func) is ir.Attr and type(func.obj) is ir.Call else None
+        record = program.call_record(path, inner.span) if inner is not None else None
+    return None
+
+
+def _filter_argument(record, program, path: str) -> str | None:
     node = record.node
     for order, arg in enumerate(node.args):
         value = record.args[order] if order < len(record.args) else None
+        if arg.kind == "kwstar" and node.method in _VALUE_METHODS:
+            continue  # `.update(**data)` / `.create(**data)`: the columns written, not a filter (AL504's)
         if arg.kind == "kwstar":
             if _whole_part(arg.value, value, program, path):
                 return _written(arg.value)

@@ -14,7 +14,7 @@ from archlint.semantics.library import Outcome
 from archlint.semantics.raw_lookups import lookup_table
 from archlint.semantics.records import CallRecord, Construct, Event, LoopInfo
 from archlint.semantics.support import (
-    ARRAY_LOOPS, ASYNC, CONTAINERS, FACT, GET_OR_404, REQUEST_METHODS, REQUIRES_UNIQUE, TX_METHODS, all_tags, callee_text,
+    ARRAY_LOOPS, ASYNC, BODY_PARSERS, CONTAINERS, FACT, GET_OR_404, REQUEST_METHODS, REQUIRES_UNIQUE, TX_METHODS, all_tags, callee_text,
     dotted, elem_only, field_key, is_async_api, model_of, non_null, null_origins, prisma_fluent,
 )
 
@@ -147,6 +147,7 @@ def keyed_by_stored_row(receiver, args) -> bool:
 
 
 _IN_THREAD = frozenset({v.THREAD_TAG})
+_WHOLE_COPIES = frozenset({"dict", "to_dict", "copy"})  # methods of a request part that return all of it
 
 # SQLAlchemy ``session.get(Model, key, **options)`` keywords: how to load, not which row.
 _GET_OPTIONS = frozenset({"options", "populate_existing", "with_for_update", "identity_token", "execution_options", "bind_arguments"})
@@ -483,6 +484,8 @@ class Calls:
             part = REQUEST_METHODS.get(method)
             if part is not None:
                 return v.tag(v.Request(bare.framework, part), tags | {v.REQUEST_TAG})
+            if bare.part and method in _WHOLE_COPIES:  # request.POST.dict() / request.form.to_dict(): the part, copied
+                return v.tag(bare, tags | {v.REQUEST_TAG})
             return v.tag(v.UNKNOWN, tags | {v.REQUEST_TAG})
         if kind is v.Unknown and method in STATEMENT_RUNNERS and args and args[0][0] == "pos" and not args[0][1]:
             statement = v.strip(args[0][2])
@@ -1281,6 +1284,8 @@ class Calls:
                 return v.tag(v.Rows(value.stack, value.model, value.loaded), v.tags_of(args[0][2]))
             if short == "len":
                 return v.tag(v.Const(v.ANY_CONSTANT), v.tags_of(args[0][2]) - {v.REQUEST_TAG} if False else v.tags_of(args[0][2]))
+        if name in BODY_PARSERS and args and type(v.strip(args[0][2])) is v.Request:
+            return args[0][2]  # json.loads(request.body): the body itself, parsed
         if name == "global:Promise.all" and args:
             return args[0][2]
         if name == "global:Array.from" and len(args) == 1 and type(v.strip(args[0][2])) is v.Rows:
