@@ -82,3 +82,25 @@ def test_prisma_fluent_relation_calls_on_an_unawaited_query_are_no_misuse(tmp_pa
     found = report(root).findings
     assert [(f.rule, f.line) for f in found if f.rule in ("AL809", "AL220") and f.line == 7] == []
     assert ("src/app.js", 12) in _al809(root)
+
+
+def test_an_unawaited_count_used_in_arithmetic(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"express": "^4", "sequelize": "^6", "sqlite3": "^5"}}',
+        "src/app.js": '''
+            const express = require('express');
+            const { Sequelize, DataTypes } = require('sequelize');
+
+            const sequelize = new Sequelize('sqlite::memory:');
+            const Article = sequelize.define('Article', { title: DataTypes.STRING });
+            const app = express();
+
+            app.get('/count', async (req, res) => {
+              const total = Article.count();
+              res.json({ count: total + 1, label: 'n=' + (await Article.count()) });
+            });
+
+            module.exports = app;
+        ''',
+    })
+    assert _al809(root) == [("src/app.js", 10)]  # `total + 1`; the awaited count is fine

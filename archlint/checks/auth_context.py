@@ -69,19 +69,21 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         spell = _SPELLING[route.framework]
         for event in web.events(program, web.route_functions(program, route), "request-read"):
             key = _context_key(route.framework, event.detail)
-            if not key or key in written.get(route.framework, set()) or (event.path, event.span) in reported:
+            # one finding per route and key, at its first read (`req.user && req.user.id` is one mistake)
+            once = (route.file, route.method, route.path, key)
+            if not key or key in written.get(route.framework, set()) or (event.path, event.span) in reported or once in reported:
                 continue
-            reported.add((event.path, event.span))
+            reported.update(((event.path, event.span), once))
             others = sorted(written.get(route.framework, set()))
             setter = (f"the auth middleware sets {', '.join(f'`{spell(o)}`' for o in others)} instead" if others
                       else "no middleware, hook or dependency in the project sets it")
-            failure = "KeyError" if route.framework == "aiohttp" else (
-                "AttributeError: 'State' object has no attribute" if route.framework in ("fastapi", "starlette") else
-                "undefined, so `.id` throws \"Cannot read properties of undefined\"")
-            message = (
-                f"`{route.method} {route.path}` reads `{spell(key)}`, but {setter}: the read is {failure} on every "
-                f"authenticated call (a 500, or a 401 for a valid token)"
-            )
+            if route.framework == "aiohttp" or route.framework in ("fastapi", "starlette"):
+                failure = "KeyError" if route.framework == "aiohttp" else "AttributeError: 'State' object has no attribute"
+                outcome = f"the read is {failure} on every authenticated call (a 500, or a 401 for a valid token)"
+            else:
+                outcome = (f"the read is undefined on every call — `{spell(key)}.id` throws \"Cannot read properties of "
+                           f"undefined\" (a 500) and a guarded `{spell(key)} && …` treats every caller as anonymous")
+            message = f"`{route.method} {route.path}` reads `{spell(key)}`, but {setter}: {outcome}"
             guidance = f"Read the key the auth middleware sets{f' (`{spell(others[0])}`)' if others else ''}, or set `{spell(key)}` in the middleware that verifies the token."
             yield ctx.registry.finding("AL810", event.path, event.span, message, guidance)
 

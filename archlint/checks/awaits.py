@@ -73,6 +73,8 @@ def _misuse(parent, field: str, child) -> str:
         return "tests it for truth (a coroutine/Promise is always truthy)"
     if kind is ir.Unary and parent.op == "not":
         return "tests it for truth (a coroutine/Promise is always truthy)"
+    if kind is ir.BinOp and parent.op not in ("|",):  # `count + 1`: TypeError in Python, "[object Promise]1" in JS
+        return f"uses it as an operand of `{parent.op}`"
     return ""
 
 
@@ -126,6 +128,9 @@ def _finding(ctx, path: str, use, call: ir.Call, what: str, misuse: str, python:
         failure = "the check never fails, so the code goes on as if the value were there"
     elif misuse.startswith("compares"):
         failure = "the comparison is always false"
+    elif misuse.startswith("uses it as an operand"):
+        failure = ("TypeError: unsupported operand type(s) for a coroutine" if python
+                   else "the Promise is converted to the string \"[object Promise]\" (or NaN), never to its value")
     elif python:
         failure = "TypeError: 'coroutine' object is not subscriptable / AttributeError: 'coroutine' object has no attribute (RuntimeWarning: coroutine was never awaited)"
     else:

@@ -37,15 +37,15 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     program = ctx.program
     if program is None or not program.modules:
         return
+    seen = set()  # a repository method given the row by two services is reported once
     for analysis in program.analyses():
         events = [e for e in analysis.events if e.kind == "lost-update"]
-        if not events or non_production(analysis.path) or locks_rows(analysis.function):
+        if not events or locks_rows(analysis.function):
             continue
-        seen = set()
         for event in events:
-            if event.span in seen:
+            if (event.path, event.span) in seen or non_production(event.path):
                 continue
-            seen.add(event.span)
+            seen.add((event.path, event.span))
             stack, model, column = event.detail.split("|", 2)
             entry = program.schema.models.get(model)
             name = f"`{entry.name}`" if entry is not None else f"`{model}`"

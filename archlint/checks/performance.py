@@ -204,11 +204,12 @@ def _within(span, outer) -> bool:
 def _count_by_loading(ctx: CheckContext, analyses) -> Iterator[Finding]:
     for analysis in analyses:
         results = {record.node.span: record for record in analysis.calls}
+        counted = _rows_only_counted(analysis.function, results)
         for record in analysis.calls:
             node = record.node
             if type(node.func) is ir.Name and node.func.id == "len" and len(node.args) == 1:
                 argument = node.args[0].value
-                if _loads_rows(argument, results):
+                if _loads_rows(argument, results) or type(argument) is ir.Name and argument.id in counted:
                     message = (
                         "`len(…)` of a query result loads every row into memory only to count them; on a large table "
                         "the endpoint slows down and can run out of memory"
@@ -218,10 +219,38 @@ def _count_by_loading(ctx: CheckContext, analyses) -> Iterator[Finding]:
         if analysis.path.endswith((".py", ".pyi")):
             continue  # `.length` of loaded rows is a JS idiom
         for node in ir.iter_nodes(analysis.function.body):
-            if type(node) is ir.Attr and node.name == "length" and _loads_rows(node.obj, results):
+            if type(node) is ir.Attr and node.name == "length" and (
+                    _loads_rows(node.obj, results) or type(node.obj) is ir.Name and node.obj.id in counted):
                 message = "`findAll(…).length` loads every row to count them; the endpoint slows down as the table grows"
                 guidance = "Use `Model.count({ where })` (or findAndCountAll for a page plus the total)."
                 yield ctx.registry.finding("AL602", analysis.path, node.span, message, guidance)
+
+
+def _rows_only_counted(function: ir.Function, results) -> frozenset:
+    """Names bound once to a query's loaded rows and read only to count them (``rows = await
+    Article.findAll(); return rows.length`` / ``len(rows)``): the rows are fetched for their number."""
+    bound: dict[str, int] = {}
+    loaded: set[str] = set()
+    counting: dict[str, int] = {}
+    reads: dict[str, int] = {}
+    for node, parent, field in ir.iter_edges(function.body):
+        kind = type(node)
+        if kind is ir.Assign:
+            for target in node.targets:
+                if type(target) is ir.Name:
+                    bound[target.id] = bound.get(target.id, 0) + 1
+                    if len(node.targets) == 1 and _loads_rows(node.value, results):
+                        loaded.add(target.id)
+        elif kind is ir.Name and not (type(parent) is ir.Assign and field == "targets"):
+            reads[node.id] = reads.get(node.id, 0) + 1
+            if type(parent) is ir.Attr and parent.name == "length":
+                counting[node.id] = counting.get(node.id, 0) + 1
+        elif kind is ir.Call and type(node.func) is ir.Name and node.func.id == "len" and len(node.args) == 1 \
+                and type(node.args[0].value) is ir.Name:
+            counting[node.args[0].value.id] = counting.get(node.args[0].value.id, 0) + 1
+    params = {p.name for p in function.params}
+    return frozenset(name for name in loaded if bound.get(name) == 1 and name not in params
+                     and reads.get(name, 0) > 0 and counting.get(name, 0) == reads.get(name, 0))
 
 
 def _loads_rows(node, results) -> bool:

@@ -39,9 +39,10 @@ def render_short(node) -> str:
 
 
 # Mistakes about a model that a callee makes with its caller's row (`Article.create({ authorId: user })`
-# in a service given the user, `target.addFollowing(u)`, a related manager iterated): they hold for the
+# in a service given the user, `target.addFollowing(u)`, a related manager iterated, `article.count += 1;
+# article.save()` in a repository given the row the service read): they hold for the
 # model whatever path brought the row, so a summary carries them to the caller's analysis.
-CONTEXT_EVENTS = frozenset({"instance-as-key", "missing-mixin", "manager-iterated"})
+CONTEXT_EVENTS = frozenset({"instance-as-key", "missing-mixin", "manager-iterated", "lost-update"})
 AWAITABLE = "awaitable-attrs"  # a SQLAlchemy row read through ``row.awaitable_attrs``
 SPREAD = "..."  # the key under which an object literal keeps a spread of request data
 # where a framework context slot lives, by the request part it is written through
@@ -1116,8 +1117,8 @@ class Frame(Calls):
                             self.env[target.id] = typed
             return
         value = self.eval(node.value)
-        if self.analysis is not None and len(node.targets) == 1 and type(node.targets[0]) is ir.Attr:
-            self._instance_increment(node)
+        if len(node.targets) == 1 and type(node.targets[0]) is ir.Attr:
+            self._instance_increment(node)  # also for a caller's row: a context event
         if node.op != "=":
             current = self.eval(node.targets[0]) if node.targets else v.UNKNOWN
             value = self.binop(node.op.rstrip("="), current, value)
