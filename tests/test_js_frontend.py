@@ -482,3 +482,60 @@ def test_using_as_a_variable_name_is_not_a_syntax_error() -> None:
     assert facts.problems == []
     broken = extract("lib/compiler.js", b"let using = '';\nusing += 'x';\nfunction f(( {\n", "javascript")
     assert [(p.rule, p.span.line) for p in broken.problems] == [("AL001", 3)]
+
+
+def test_decorated_entities_import_each_other_deferred_but_load_time_reads_stay_runtime():
+    article = ts('''
+        import { Column, Entity, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+        import { User } from '../users/user.entity';
+
+        @Entity('articles')
+        export class Article {
+          @PrimaryGeneratedColumn()
+          id: number;
+
+          @ManyToOne(() => User, (user) => user.articles)
+          author: User;
+        }
+    ''', "src/articles/article.entity.ts")
+    assert imports(article) == [("typeorm", ("Column", "Entity", "ManyToOne", "PrimaryGeneratedColumn"), "runtime"),
+                                ("../users/user.entity", ("User",), "deferred")]
+    service = ts('''
+        import { Injectable } from '@nestjs/common';
+        import { InjectRepository } from '@nestjs/typeorm';
+        import { Repository } from 'typeorm';
+        import { Article } from './article.entity';
+        import { UsersService } from '../users/users.service';
+        import { Base } from './base';
+        import { slugify } from './slug';
+
+        @Injectable()
+        export class ArticlesService extends Base {
+          constructor(
+            @InjectRepository(Article) private readonly articles: Repository<Article>,
+            private readonly users: UsersService,
+          ) {
+            super();
+          }
+
+          create(title: string) {
+            return this.articles.save({ title, slug: slugify(title) });
+          }
+        }
+    ''', "src/articles/articles.service.ts")
+    kinds = {module: kind for module, _names, kind in imports(service)}
+    assert kinds["./article.entity"] == "runtime"  # a parameter decorator's argument runs at load
+    assert kinds["../users/users.service"] == "runtime"  # a constructor parameter type: design:paramtypes
+    assert kinds["./base"] == "runtime"  # extends
+    assert kinds["./slug"] == "deferred"  # read only in a method
+
+
+def test_undecorated_modules_keep_runtime_imports():
+    facts = ts('''
+        import { helper } from './helper';
+
+        export function run() {
+          return helper();
+        }
+    ''')
+    assert imports(facts) == [("./helper", ("helper",), "runtime")]

@@ -11,13 +11,13 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from archlint.domain.context import CheckContext
-from archlint.domain.facts import DYNAMIC, LAZY, RUNTIME, TYPE_ONLY
+from archlint.domain.facts import DEFERRED, DYNAMIC, LAZY, RUNTIME, TYPE_ONLY
 from archlint.domain.findings import Finding
-from archlint.domain.graph import Edge, shortest_cycle, strongly_connected
+from archlint.domain.graph import Edge, shortest_cycle, shortest_path, strongly_connected
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
-    kinds = {RUNTIME, DYNAMIC}
+    kinds = {RUNTIME, DYNAMIC, DEFERRED}
     if ctx.config.cycles_include_lazy:
         kinds.add(LAZY)
     if ctx.config.cycles_include_type_only:
@@ -41,10 +41,20 @@ def _first_edges(edges: list[Edge], key) -> tuple[dict[str, list[str]], dict[tup
 
 
 def _module_cycles(ctx: CheckContext, edges: list[Edge]) -> Iterator[Finding]:
+    """A cycle harms only through an import read at load: ES modules whose imports of each other
+    are all *deferred* (read in functions only) load in any order.  One load-time edge is enough
+    (entered from the other side, it reads a module still loading), so a group is reported at its
+    first such edge, with a shortest cycle through it."""
     successors, first = _first_edges(edges, lambda path: path)
+    at_load = {(e.source, e.target) for e in edges if e.kind != DEFERRED}
     for component in strongly_connected(sorted(successors), successors):
-        cycle = shortest_cycle(component, successors)
-        edge = first[(cycle[0], cycle[1])]
+        members = set(component)
+        eager = sorted((first[pair] for pair in at_load if pair[0] in members and pair[1] in members and pair in first),
+                       key=lambda e: (e.source, e.span.line, e.span.column))
+        if not eager:
+            continue
+        edge = eager[0]
+        cycle = [edge.source] + shortest_path(edge.target, edge.source, members, successors)
         path_text = " -> ".join(f"`{node}`" for node in cycle)
         extra = f" ({len(component)} modules are tangled in this cycle group)" if len(component) > len(cycle) - 1 else ""
         message = (

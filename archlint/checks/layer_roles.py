@@ -17,12 +17,12 @@ from collections.abc import Iterator
 
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
-from archlint.domain.facts import DYNAMIC, LAZY, RUNTIME
+from archlint.domain.facts import DEFERRED, DYNAMIC, LAZY, RUNTIME
 from archlint.domain.findings import Finding
 from archlint.domain.knowledge import module_matches
 from archlint.domain.layers import file_stem
 
-_KINDS = frozenset({RUNTIME, LAZY, DYNAMIC})
+_KINDS = frozenset({RUNTIME, LAZY, DYNAMIC, DEFERRED})
 _LOWER = ("models", "repositories")  # roles that must know nothing of HTTP
 _SERVICE_WORDS = ("services", "service", "usecases", "use_cases")
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from archlint.domain.context import CheckContext
-from archlint.domain.facts import DYNAMIC, LAZY, OPAQUE, RUNTIME, Span
+from archlint.domain.facts import DEFERRED, DYNAMIC, LAZY, OPAQUE, RUNTIME, Span
 from archlint.domain.findings import Finding
 from archlint.domain.graph import Edge
 from archlint.domain.knowledge import module_matches
 from archlint.domain.layers import Layer, glob_match
 
-CHECKED_KINDS = frozenset({RUNTIME, LAZY, DYNAMIC})
+CHECKED_KINDS = frozenset({RUNTIME, LAZY, DYNAMIC, DEFERRED})
 _KIND_WORDS = {"driver": "database driver", "orm": "ORM", "framework": "web framework"}
 
 

@@ -26,6 +26,9 @@ TYPE_ONLY = "type-only"  # `if TYPE_CHECKING:` / `import type` — erased at run
 LAZY = "lazy"  # inside a function body (or PEP 810 `lazy import`): runs on first call
 DYNAMIC = "dynamic"  # importlib.import_module("lit") / import("lit") / require in a function
 OPAQUE = "opaque"  # import_module(expr) / require(expr): target unknown statically
+# An ES module import whose bindings are read only inside functions: the module loads with the
+# importer, its values are read later (TypeORM entities' `@ManyToOne(() => User)`)
+DEFERRED = "deferred"
 # The module of a DYNAMIC import that loads every module of the importer's own directory
 # (sequelize-cli's models/index.js: require(path.join(__dirname, file)) over readdirSync(__dirname)).
 OWN_DIRECTORY = "./*"
@@ -34,7 +37,7 @@ OWN_DIRECTORY = "./*"
 # nothing downstream mistakes it for a receiver or a method.
 UNREADABLE_CALLEE = "…"
 
-IMPORT_KINDS = (RUNTIME, TYPE_ONLY, LAZY, DYNAMIC, OPAQUE)
+IMPORT_KINDS = (RUNTIME, TYPE_ONLY, LAZY, DYNAMIC, OPAQUE, DEFERRED)
 
 
 class Span(NamedTuple):

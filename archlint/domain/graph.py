@@ -114,6 +114,23 @@ def strongly_connected(nodes: list[str], successors: dict[str, list[str]]) -> li
     return sorted(components)
 
 
+def shortest_path(start: str, goal: str, members: set, successors: dict[str, list[str]]) -> list[str]:
+    """A shortest path ``start`` … ``goal`` inside ``members`` (BFS), ``[start, goal]`` when none."""
+    parents: dict[str, str | None] = {start: None}
+    queue = [start]
+    for node in queue:
+        if node == goal:
+            path = [node]
+            while parents[path[-1]] is not None:
+                path.append(parents[path[-1]])  # type: ignore[arg-type]
+            return list(reversed(path))
+        for child in sorted(successors.get(node, ())):
+            if child in members and child not in parents:
+                parents[child] = node
+                queue.append(child)
+    return [start, goal]
+
+
 def shortest_cycle(component: list[str], successors: dict[str, list[str]]) -> list[str]:
     """A shortest cycle through the component's first node, by BFS inside the component."""
     members = set(component)

@@ -27,6 +27,7 @@ Conventions worth knowing when writing checks:
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -42,6 +43,7 @@ from archlint.adapters.frontends.tree_walk import Ancestry, Intervals, preorder
 from archlint.domain.facts import (
     DYNAMIC,
     UNREADABLE_CALLEE,
+    DEFERRED,
     LAZY,
     OPAQUE,
     RUNTIME,
@@ -96,6 +98,8 @@ _QUERY = """
 [(class_declaration) (class) %s] @class
 [(function_declaration) (generator_function_declaration) (function_expression)
  (generator_function) (arrow_function) (method_definition)] @function
+[(decorator) (class_heritage)] @load_time
+(method_definition name: (property_identifier) @_ctor parameters: (formal_parameters) @load_time (#eq? @_ctor "constructor"))
 (assignment_expression
   left: (member_expression object: (identifier) @_module property: (property_identifier) @_exports)
   (#eq? @_module "module") (#eq? @_exports "exports")) @cjs_default
@@ -205,6 +209,17 @@ def extract(path: str, source: bytes, language: str, full: bool = True, ir: bool
     return facts
 
 
+def _constructor_parameter_type(node: ts.Node) -> bool:
+    """A type in a constructor's parameter list: decorator metadata (``design:paramtypes``) reads it
+    when the class is defined, and Nest resolves its injections from it."""
+    parent = node.parent
+    while parent is not None and parent.type not in ("formal_parameters", "class_body", "statement_block", "program"):
+        parent = parent.parent
+    method = parent.parent if parent is not None and parent.type == "formal_parameters" else None
+    name = method.child_by_field_name("name") if method is not None and method.type == "method_definition" else None
+    return name is not None and name.text == b"constructor"
+
+
 def _inside_try(node: ts.Node) -> bool:
     """``try { require('pg-native') } catch {}``: an optional dependency the code runs without."""
     child, parent = node, node.parent
@@ -296,6 +311,7 @@ class _Extractor:
         }
         self.pos = Columns(source)
         self.bindings: dict[str, str] = {}
+        self.esm_imports: list = []  # (index in facts.imports, node) of runtime ESM imports, judged lazy or not at the end
         self.loop_ranges = Intervals()
         self.up = Ancestry(self.root)  # parents in source order, without a walk from the root each time
         self.children: dict[int, tuple[list[ts.Node], dict[int, int]]] = {}  # parent id -> named children
@@ -359,6 +375,7 @@ class _Extractor:
         for scope, node in zip(scopes, scope_nodes):
             self.definition(scope, node)
         self.commonjs_exports()
+        self.lazy_esm_imports()
         if any(record.kind == OPAQUE for record in facts.imports):  # constant folding only where needed
             from archlint.adapters.frontends.computed_imports import resolve_computed_imports
 
@@ -391,6 +408,8 @@ class _Extractor:
             type_only = True
         kind = TYPE_ONLY if type_only else RUNTIME
         self.facts.imports.append(Import(module, tuple(names), kind, self.pos.span(node)))
+        if kind == RUNTIME and require_clause is None:
+            self.esm_imports.append((len(self.facts.imports) - 1, node))
 
     def import_clause(self, clause: ts.Node, module: str, names: list[str], type_flags: list[bool]) -> None:
         """Record names and bindings; ``type_flags`` gets one entry per name (``True`` = type-only)."""
@@ -412,6 +431,99 @@ class _Extractor:
                     names.append(imported)
                     type_flags.append(any(c.type == "type" for c in spec.children))
                     self.bind(local, f"{module}:{imported}")
+
+    def lazy_esm_imports(self) -> None:
+        """In a file with decorators, an ESM import of a project module whose bindings are read only
+        inside functions (and in type positions) is *deferred*: ES modules bind live, so the module is complete by the time the
+        function runs, and a cycle through such imports cannot see it half-initialised.  TypeORM /
+        sequelize-typescript entities are the everyday case: ``@ManyToOne(() => User)`` in
+        article.entity.ts and ``@OneToMany(() => Article, …)`` in user.entity.ts import each other
+        and read each other only in the arrow functions the ORM calls later (``author: User`` is a
+        type).  What runs at load stays eager: top-level code, ``extends``, decorators
+        (``@InjectRepository(Article)``, also on parameters) and a constructor's parameter types
+        (decorator metadata: Nest resolves ``design:paramtypes`` at load).  ``require`` destructured
+        at the top level copies values when it runs and is never judged here."""
+        if not any(node.type == "decorator" for node in self.captures.get("load_time", ())):
+            return  # judged where decorators make the pattern (and only there: a cost on every mention)
+        owners: dict[str, int] = {}
+        statements: dict[int, ts.Node] = {}
+        for index, node in self.esm_imports:
+            if not self.facts.imports[index].module.startswith("."):
+                continue  # a package cannot be in a cycle with the project
+            clause = next((c for c in node.named_children if c.type == "import_clause"), None)
+            for name in self._imported_locals(clause) if clause is not None else ():
+                if name.isidentifier() and name not in owners:
+                    owners[name] = index
+                    statements[index] = node
+        if not owners:
+            return
+        pattern = re.compile(rb"(?<![\w$.])(" + b"|".join(re.escape(n.encode()) for n in sorted(owners, key=len, reverse=True))
+                             + rb")(?![\w$])")
+        boundaries, states = self._load_time_segments()
+        eager: set[int] = set()
+        used: set[int] = set()
+        for match in pattern.finditer(self.src):
+            index = owners[match.group(1).decode()]
+            start = match.start()
+            if index in eager or statements[index].start_byte <= start < statements[index].end_byte:
+                continue
+            if states[bisect.bisect_right(boundaries, start)]:  # in a function body: nothing is read at load
+                used.add(index)
+                continue
+            leaf = self.root.descendant_for_byte_range(start, match.end())
+            if leaf is not None and (leaf.type in ("identifier", "shorthand_property_identifier")
+                                     or leaf.type == "type_identifier" and _constructor_parameter_type(leaf)):
+                eager.add(index)  # read when the module loads (a type, a key, a comment or a string is not)
+        for index in used - eager:
+            self.facts.imports[index] = self.facts.imports[index]._replace(kind=DEFERRED)
+
+    def _load_time_segments(self) -> tuple[list[int], list[bool]]:
+        """The file cut into segments by function bodies and load-time islands within them
+        (decorators, ``extends``, a constructor's parameters): ``states[bisect_right(boundaries, o)]``
+        says whether the code at byte ``o`` runs later than the module body."""
+        ranges = []  # (start, end, runs later)
+        for node in self.captures.get("function", ()):
+            params = node.child_by_field_name("parameters") or node.child_by_field_name("parameter")
+            ranges.append((params.start_byte if params is not None else node.start_byte, node.end_byte, True))
+        for node in self.captures.get("load_time", ()):
+            ranges.append((node.start_byte, node.end_byte, False))
+        ranges.sort(key=lambda r: (r[0], -r[1]))
+        boundaries: list[int] = []
+        states: list[bool] = [False]
+        stack: list[tuple[int, bool]] = []
+
+        def cut(at: int) -> None:
+            state = stack[-1][1] if stack else False
+            if boundaries and boundaries[-1] == at:
+                states[-1] = state
+            elif states[-1] != state:
+                boundaries.append(at)
+                states.append(state)
+
+        for start, end, later in ranges:
+            while stack and stack[-1][0] <= start:
+                closed = stack.pop()[0]
+                cut(closed)
+            stack.append((end, later))
+            cut(start)
+        while stack:
+            closed = stack.pop()[0]
+            cut(closed)
+        return boundaries, states
+
+    def _imported_locals(self, clause: ts.Node) -> list[str]:
+        found = []
+        for part in clause.named_children:
+            if part.type == "identifier":
+                found.append(self.text(part))
+            elif part.type == "namespace_import":
+                found.append(self.text(part.named_children[-1]))
+            elif part.type == "named_imports":
+                for spec in part.named_children:
+                    if spec.type == "import_specifier" and not any(c.type == "type" for c in spec.children):
+                        local = spec.child_by_field_name("alias") or spec.child_by_field_name("name")
+                        found.append(self.text(local))
+        return found
 
     def name_text(self, node: ts.Node) -> str:
         """An identifier, or a string used as a name (``import {"a-b" as c}``)."""
