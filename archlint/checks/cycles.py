@@ -53,8 +53,12 @@ def _module_cycles(ctx: CheckContext, edges: list[Edge]) -> Iterator[Finding]:
                        key=lambda e: (e.source, e.span.line, e.span.column))
         if not eager:
             continue
-        edge = eager[0]
-        cycle = [edge.source] + shortest_path(edge.target, edge.source, members, successors)
+        if len(eager) == sum(1 for pair in first if pair[0] in members and pair[1] in members):
+            cycle = shortest_cycle(component, successors)  # no deferred edge: a shortest cycle of the group
+            edge = first[(cycle[0], cycle[1])]
+        else:
+            edge = eager[0]  # through an import read at load
+            cycle = [edge.source] + shortest_path(edge.target, edge.source, members, successors)
         path_text = " -> ".join(f"`{node}`" for node in cycle)
         extra = f" ({len(component)} modules are tangled in this cycle group)" if len(component) > len(cycle) - 1 else ""
         message = (

@@ -226,6 +226,9 @@ def _count_by_loading(ctx: CheckContext, analyses) -> Iterator[Finding]:
                 yield ctx.registry.finding("AL602", analysis.path, node.span, message, guidance)
 
 
+_ROWS_WRITTEN = frozenset({"bulk_create", "abulk_create", "bulkCreate", "createMany", "insertMany", "save", "create", "insert"})
+
+
 def _rows_only_counted(function: ir.Function, results) -> frozenset:
     """Names bound once to a query's loaded rows and read only to count them (``rows = await
     Article.findAll(); return rows.length`` / ``len(rows)``): the rows are fetched for their number."""
@@ -260,7 +263,7 @@ def _loads_rows(node, results) -> bool:
     if type(inner) is not ir.Call:
         return False
     record = results.get(inner.span)
-    if record is None:
-        return False
+    if record is None or inner.method in _ROWS_WRITTEN:
+        return False  # bulk_create(objs) hands back the rows it wrote: counting them loads nothing
     value = v.strip(record.result)
     return type(value) is v.Rows or (type(value) is v.Query and value.lazy and not value.cached)
