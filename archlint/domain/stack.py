@@ -94,10 +94,20 @@ def served_frameworks(ctx: CheckContext) -> dict[str, tuple[list[Evidence], list
                         routes.append(Evidence(path, function.span.line, f"@{decorator[:60]}"))
         if apps or routes:
             # the application object first (FastAPI() before APIRouter(), Flask() before Blueprint())
-            primary = (framework.extra.get("app_constructors") or [""])[0].split(":")[-1].split(".")[-1]
-            apps.sort(key=lambda e: (primary not in e.detail, e.path, e.line))
+            apps.sort(key=lambda e: (not _primary_app(framework, e.detail), e.path, e.line))
             found[framework.name] = (apps, routes)
     return found
+
+
+def _primary_app(framework, detail: str) -> bool:
+    """Whether an app construction is the framework's application object (``FastAPI()``, ``Flask()``,
+    ``express()``) rather than a router (``APIRouter()``, ``Blueprint()``, ``express.Router()``):
+    the first ``app_constructors`` entry names it — an attribute of the module, or (``express:``)
+    the module's own default export."""
+    spec = (framework.extra.get("app_constructors") or [""])[0]
+    module, _, attribute = spec.partition(":")
+    name = attribute.split(".")[-1] if attribute and attribute != "default" else module.split("/")[-1]
+    return bool(name) and f"{name}(" in detail
 
 
 def _imports_any(ctx: CheckContext, path: str, modules) -> bool:
