@@ -60,6 +60,8 @@ def _per_row_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
             loop_id = next((lid for lid in reversed(effect.loops) if f"elem:{lid}" in effect.deps), None)
             if loop_id is None or loop_id not in loops:
                 continue
+            if _batched(effect, loop_id):
+                continue  # `for ids in batch(all_ids, 1000): Task.objects.filter(id__in=ids)`: a query per chunk
             loop = loops[loop_id]
             path, span, chain, inside = _report_place(effect, loop)
             places = [(path, span)] + [(p, s) for p, s, _label in chain[1:]] + [(effect.path, effect.span)]
@@ -71,6 +73,22 @@ def _per_row_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
             group.setdefault(key, (effect, chain, inside))
     for (path, span, loop_id), effects in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1])):
         yield _finding(ctx, path, span, loops[loop_id], list(effects.values()))
+
+
+def _batched(effect, loop_id: str) -> bool:
+    """The query selects the rows of a chunk the loop hands out: its ``__in`` filter takes the loop
+    element itself (Django ``filter(id__in=chunk)``) — one query per chunk of keys, the batching that
+    *fixes* an N+1, not one."""
+    query = v.strip(effect.query) if effect.query is not None else None
+    if type(query) is not v.Query or query.stack != "django":
+        return False
+    tag = f"elem:{loop_id}"
+    for chain in query.chains:
+        for step in chain:
+            for _kind, name, value in getattr(step, "args", ()):
+                if name and name.endswith("__in") and tag in v.tags_of(value) and type(v.strip(value)) is not v.Query:
+                    return True
+    return False
 
 
 def _report_place(effect, loop):
@@ -136,8 +154,9 @@ def _guarded(ctx: CheckContext, memo: dict, path: str, span, loop) -> bool:
 
 def _memoized(ctx: CheckContext, path: str, span, loop) -> bool:
     """The per-row code sits under a memo guard — ``if key not in cache:`` whose block stores
-    ``cache[…] = …``, or ``if not hasattr(obj, "name"):`` whose block sets ``obj.name`` (pretix's
-    per-event layout map) — so it runs once per distinct key or object, not once per row.  A guard
+    ``cache[…] = …``, ``if not hasattr(obj, "name"):`` whose block sets ``obj.name`` (pretix's
+    per-event layout map), or ``x = getattr(obj, "name", None)`` then ``if x is None:`` whose block
+    stores it back — so it runs once per distinct key or object, not once per row.  A guard
     in the loop's own function must sit inside the loop (one around the loop guards nothing per row);
     in a function the loop reaches through calls, any guard around the query counts."""
     facts = ctx.files.get(path)
@@ -158,11 +177,40 @@ def _memoized(ctx: CheckContext, path: str, span, loop) -> bool:
             cache = test.right
             if any(_stores_into(stored, cache) for stored in ir.iter_nodes(node.body)):
                 return True
-        held = _hasattr_test(test)
-        if held is not None and any(type(stored) is ir.Assign and any(
-                type(t) is ir.Attr and t.name == held[1] and _same_ref(t.obj, held[0]) for t in stored.targets)
-                for stored in ir.iter_nodes(node.body)):
+        held = _hasattr_test(test) or _getattr_memo_test(function, test)
+        if held is not None and any(_sets_attribute(stored, held) for stored in ir.iter_nodes(node.body)):
             return True
+    return False
+
+
+def _getattr_memo_test(function: ir.Function, test):
+    """``if project is None:`` after ``project = getattr(self, "_project", None)``: (self, "_project"),
+    else ``None`` — label-studio's export serializer resolves the project once per serializer."""
+    if type(test) is ir.Compare and test.op == "is" and type(test.left) is ir.Name and type(test.right) is ir.Const \
+            and test.right.value is None:
+        name = test.left.id
+    elif type(test) is ir.Unary and test.op == "not" and type(test.operand) is ir.Name:
+        name = test.operand.id
+    else:
+        return None
+    for node in ir.iter_nodes(function.body):
+        if type(node) is ir.Assign and len(node.targets) == 1 and type(node.targets[0]) is ir.Name and node.targets[0].id == name:
+            value = node.value
+            args = [arg.value for arg in value.args] if type(value) is ir.Call else []
+            if (type(value) is ir.Call and type(value.func) is ir.Name and value.func.id == "getattr" and len(args) == 3
+                    and type(args[1]) is ir.Const and isinstance(args[1].value, str) and type(args[0]) in (ir.Name, ir.Attr)):
+                return args[0], args[1].value
+    return None
+
+
+def _sets_attribute(node, held) -> bool:
+    """``obj.name = …`` / ``setattr(obj, "name", …)`` for ``held`` = (obj, name)."""
+    target, name = held
+    if type(node) is ir.Assign:
+        return any(type(t) is ir.Attr and t.name == name and _same_ref(t.obj, target) for t in node.targets)
+    if type(node) is ir.Call and type(node.func) is ir.Name and node.func.id == "setattr" and len(node.args) >= 3:
+        key = node.args[1].value
+        return type(key) is ir.Const and key.value == name and _same_ref(node.args[0].value, target)
     return False
 
 

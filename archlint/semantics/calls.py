@@ -14,7 +14,7 @@ from archlint.semantics.library import Outcome
 from archlint.semantics.raw_lookups import lookup_table
 from archlint.semantics.records import CallRecord, Construct, Event, LoopInfo
 from archlint.semantics.support import (
-    ARRAY_LOOPS, ASYNC, BODY_PARSERS, CONTAINERS, FACT, GET_OR_404, REQUEST_METHODS, REQUIRES_UNIQUE, TX_METHODS, all_tags, callee_text,
+    ARRAY_LOOPS, ASYNC, BODY_PARSERS, CONTAINERS, IMPORT_STRING, FACT, GET_OR_404, REQUEST_METHODS, REQUIRES_UNIQUE, TX_METHODS, all_tags, callee_text,
     dotted, elem_only, field_key, is_async_api, model_of, non_null, null_origins, prisma_fluent,
 )
 
@@ -1284,6 +1284,9 @@ class Calls:
                 return v.tag(v.Rows(value.stack, value.model, value.loaded), v.tags_of(args[0][2]))
             if short == "len":
                 return v.tag(v.Const(v.ANY_CONSTANT), v.tags_of(args[0][2]) - {v.REQUEST_TAG} if False else v.tags_of(args[0][2]))
+        if name in IMPORT_STRING and len(args) == 1 and type(v.strip(args[0][2])) is v.Const \
+                and isinstance(v.strip(args[0][2]).value, str):
+            return self.program.import_string(self.path, v.strip(args[0][2]).value)
         if name in BODY_PARSERS and args and type(v.strip(args[0][2])) is v.Request:
             return args[0][2]  # json.loads(request.body): the body itself, parsed
         if name == "global:Promise.all" and args:

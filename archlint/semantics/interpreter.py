@@ -48,6 +48,7 @@ SPREAD = "..."  # the key under which an object literal keeps a spread of reques
 # where a framework context slot lives, by the request part it is written through
 _CONTEXT_SCOPES = {"": "request", "state": "state", "var": "var", "app.locals": "app.locals"}
 
+_BUILTIN_TYPES = {"str": str, "int": int, "float": float, "bool": bool, "bytes": bytes}
 NODE_BUDGET = 40_000  # evaluation steps per frame; past it the function's summary is UNKNOWN
 
 
@@ -723,11 +724,23 @@ class Frame(Calls):
                     return None
                 return null if test.op in ("is", "==") else not null
             return None
+        if kind is ir.Call and self.python and type(test.func) is ir.Name and test.func.id == "isinstance" and len(test.args) == 2:
+            return self._isinstance_of_constant(test)
         if kind is ir.Attr and not self.python and self._absent_attribute(test):
             return False  # `if (toAppend?.author)` on a User row: no such attribute, undefined
         if kind in (ir.Name, ir.Attr):
             return v.truth(self.eval_cached(test))
         return None
+
+    def _isinstance_of_constant(self, test: ir.Call):
+        """``isinstance(func_string, str)`` with a constant argument (a setting's text passed to a
+        loader): decided by the constant's own type; anything else stays undecided."""
+        value = v.strip(self.eval_cached(test.args[0].value))
+        types = test.args[1].value
+        names = [t.id for t in (types.elts if type(types) is ir.Seq else (types,)) if type(t) is ir.Name]
+        if type(value) is not v.Const or value.value is v.ANY_CONSTANT or not names or any(n not in _BUILTIN_TYPES for n in names):
+            return None
+        return any(isinstance(value.value, _BUILTIN_TYPES[n]) for n in names)
 
     def _absent_attribute(self, test: ir.Attr) -> bool:
         """``row.author`` where the row's model (Sequelize/TypeORM/Prisma, columns known) has no such

@@ -28,6 +28,7 @@ _JS_GLOBALS = frozenset(
 )
 
 
+_DJANGO_SETTINGS = frozenset({"django.conf.settings"})
 _REQUEST_GLOBALS = {"flask.request": "flask", "quart.request": "quart", "flask.globals.request": "flask"}
 # the application-context namespaces of Flask/Quart: `g.db = connect()` in a helper or hook, `g.db` in views;
 # current_app: only its `extensions` mapping is modelled (`db.init_app(app)` registers itself there)
@@ -226,6 +227,10 @@ class Program:
         if kind is v.External:
             separator = "." if self._python_name(base.name) or base.name.endswith(")") else ("" if base.name.endswith(":") else ".")
             qualified = f"{base.name}{separator}{name}"
+            if base.name in _DJANGO_SETTINGS:  # settings.USER_SERIALIZER: the project's string, when every settings module agrees
+                text = self.django_setting(name)
+                if text is not None:
+                    return v.Const(text)
             return self.library.handles.get(qualified) or v.External(qualified)
         if kind is v.Module:
             return self.module_member_static(base.path, name)
@@ -292,6 +297,35 @@ class Program:
         """The canonical external name of a callee (``sqlalchemy.orm.relationship``), or ``""``."""
         value = self.static_value(path, node)
         return value.name if type(value) is v.External else ""
+
+    def django_setting(self, name: str) -> str | None:
+        """The text a Django setting certainly holds (``USER_SERIALIZER = 'users.serializers.X'``) in
+        every settings module of the project that sets it, else ``None`` (read statically: a
+        settings module is ``settings.py`` or a module of a ``settings/`` package)."""
+        memo = self.__dict__.setdefault("_django_setting_texts", {})
+        if name not in memo:
+            from archlint.semantics import django_settings
+
+            values = set()
+            for path in sorted(self.graph.modules):
+                if path.endswith(".py") and (path.rsplit("/", 1)[-1] == "settings.py" or "/settings/" in f"/{path}"):
+                    setting = django_settings.read(self, path).get(name)
+                    if setting is not None:
+                        values.add(setting.value if setting.certain and isinstance(setting.value, str) else None)
+            memo[name] = next(iter(values)) if len(values) == 1 else None
+        return memo[name]
+
+    def import_string(self, path: str, dotted: str):
+        """``import_string("users.serializers.BaseUserSerializer")``: the project definition the
+        dotted path names (Django's ``import_string``, the settings-driven class idiom), else ``UNKNOWN``."""
+        module, _, attribute = dotted.rpartition(".")
+        if not module or not attribute.isidentifier():
+            return v.UNKNOWN
+        candidates = sorted((p for p, name in self.graph.modules.items() if name == module or name.endswith("." + module)),
+                            key=lambda p: (len(p), p))
+        if not candidates:
+            return v.External(dotted)  # a package's class: named, not guessed
+        return self.module_member_static(candidates[0], attribute) if candidates[0] in self.modules else v.UNKNOWN
 
     def runs_in_thread(self, path: str, fid: int) -> bool:
         """A function decorated to run in a worker thread when awaited (``@sync_to_async``,

@@ -27,6 +27,8 @@ REQUEST_METHODS = {"get_json": "body", "json": "body", "text": "body", "post": "
 # `JSON.parse(rawBody)` are the request body, parsed (its keys are still the client's)
 BODY_PARSERS = frozenset({"json.loads", "orjson.loads", "ujson.loads", "simplejson.loads", "rapidjson.loads",
                           "global:JSON.parse"})
+# Functions that import the object a dotted path names (Django's settings-driven classes)
+IMPORT_STRING = frozenset({"django.utils.module_loading.import_string"})
 CONTAINERS = frozenset({
     "builtins.set", "builtins.list", "builtins.dict", "builtins.tuple", "builtins.frozenset", "builtins.str",
     "builtins.sorted", "builtins.int", "builtins.float", "builtins.bool", "global:Set", "global:Map", "global:Array.from",
