@@ -824,11 +824,16 @@ class Calls:
         return default
 
     def row_method(self, node: ir.Call, row: v.Row, tags: frozenset, method: str, args):
-        """Sequelize association mixins (``article.getTags()``) query per call; ``setX``/``addX``/
-        ``removeX``/``createX`` write; Django ``save()``/``delete()`` come from the tables.  A mixin
+        """Sequelize association mixins (``article.getTags()``, sequelize-typescript's
+        ``article.$get("tags")``) query per call; ``setX``/``addX``/``removeX``/``createX`` write; Django ``save()``/``delete()`` come from the tables.  A mixin
         that no association of the model generates is recorded (``missing-mixin``)."""
         model = self.program.schema.get(row.model) if row.model else None
         prefix = next((p for p in MIXIN_PREFIXES if method.startswith(p) and len(method) > len(p) and method[len(p)].isupper()), "")
+        named = v.strip(args[0][2]) if args and args[0][0] == "pos" else None
+        if method.startswith("$") and method[1:] in MIXIN_PREFIXES and type(named) is v.Const and isinstance(named.value, str):
+            # sequelize-typescript: document.$get("createdBy") / $count("views") / $add("tags", tag)
+            prefix, method = method[1:], method[1:] + named.value[:1].upper() + named.value[1:]
+            args = args[1:]
         if model is None or not prefix or method in SEQUELIZE_INSTANCE_METHODS:
             return v.tag(v.UNKNOWN, tags)
         suffix = method[len(prefix):].lower()

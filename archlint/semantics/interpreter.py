@@ -622,6 +622,11 @@ class Frame(Calls):
         if type(callee) is v.External and callee.name in NO_RETURN:
             self.always_raises = True
             return True
+        if not self.python and call.method == "throw" and type(call.func) is ir.Attr:
+            receiver = v.strip(self.eval_cached(call.func.obj))
+            if type(receiver) is v.Request and receiver.framework == "koa" and receiver.part == "":
+                self.always_raises = True
+                return True  # ctx.throw(404, "…"): Koa throws an HttpError
         return call.span in self._raising_calls
 
     @property
@@ -753,6 +758,9 @@ class Frame(Calls):
         if model is None or not model.columns or model.pending:
             return False
         name = test.name
+        if model.cid >= 0 and (self.program.method(model.path, model.cid, name) is not None
+                               or self.program.class_field(model.path, model.cid, name) is not None):
+            return False  # a getter, a method or a field the entity class defines (`get url()`)
         return name not in model.columns and name not in model.relations and not name.endswith(("Id", "_id", "At", "_at")) \
             and name not in ("id", "dataValues", "createdAt", "updatedAt")
 

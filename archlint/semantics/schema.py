@@ -222,6 +222,9 @@ def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> 
         if model.stack == "typeorm":
             _typeorm_field(program, path, member, model)
             continue
+        if model.stack == "sequelize" and member.decorators:
+            _sequelize_typescript_field(program, path, member, model)
+            continue
         call = member.value if type(member.value) is ir.Call else None
         callee = program.static_name(path, call.func) if call is not None else ""
         short = callee.rsplit(".", 1)[-1]
@@ -292,6 +295,28 @@ def _typeorm_field(program, path: str, member: ir.Field, model: Model) -> None:
             if short.startswith("Primary") or (call is not None and any(_declares_unique(arg.value) for arg in call.args)):
                 model.unique.add(frozenset({member.name}))
             return
+
+
+def _sequelize_typescript_field(program, path: str, member: ir.Field, model: Model) -> None:
+    """sequelize-typescript declares on the class: ``@BelongsTo(() => User, "createdById")
+    createdBy``, ``@HasMany(() => Document)``, ``@BelongsToMany(() => Tag, () => ArticleTag)``,
+    ``@Column``.  Associations load only when included or fetched (``$get``): strategy ``none``."""
+    for decorator in member.decorators:
+        call = decorator if type(decorator) is ir.Call else None
+        name = program.static_name(path, call.func if call is not None else decorator)
+        if not name.startswith("sequelize-typescript"):
+            continue
+        short = name.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
+        association = short[:1].lower() + short[1:]
+        if association in _ASSOCIATIONS and call is not None:
+            first = call.arg(0)
+            target = _arrow_result_name(program, path, first) if type(first) is ir.FuncRef else ""
+            model.pending.append((member.name, target, _ASSOCIATIONS[association], "none", member.span, "association", association))
+            return
+        if short in ("Column", "PrimaryKey", "ForeignKey", "CreatedAt", "UpdatedAt", "DeletedAt"):
+            model.columns.add(member.name)
+        if short in ("Unique", "PrimaryKey") or short == "Column" and call is not None and any(_declares_unique(a.value) for a in call.args):
+            model.unique.add(frozenset({member.name}))
 
 
 def _arrow_result_name(program, path: str, ref: ir.FuncRef) -> str:
