@@ -1152,6 +1152,13 @@ class Frame(Calls):
             self.guards[name] = test
         elif kind is ir.BoolOp and test.op == "and":  # valid = row and not row.expired(): truthy means row is set
             self.guards[name] = test
+        elif kind is ir.Cond:
+            # ok = user ? await bcrypt.compare(pw, user.password) : false — truthy means the test held
+            # (and the chosen branch is truthy); with the falsy constant on the other side, the reverse
+            if _falsy_constant(test.orelse):
+                self.guards[name] = ir.BoolOp("and", (test.test, test.then), test.span)
+            elif _falsy_constant(test.then):
+                self.guards[name] = ir.BoolOp("and", (ir.Unary("not", test.test, test.span), test.orelse), test.span)
 
     def _name_construct(self, node: ir.Assign, value) -> None:
         for index, construct in enumerate(self.analysis.constructs):
@@ -1411,7 +1418,7 @@ class Frame(Calls):
         if kind is ir.Starred:
             return self.eval(node.value)
         if kind is ir.FuncRef:
-            self.program.closures[(self.path, node.fid)] = self.env
+            self.program.define_closure(self.path, node.fid, self.env)
             return v.Function(self.path, node.fid)
         if kind is ir.ClassRef:
             return v.ClassValue(self.path, node.cid)
@@ -1459,9 +1466,9 @@ class Frame(Calls):
         # enclosing functions (closures): the environment each function was defined in
         function = self.function
         while function.kind != "module" and function.parent > 0:
-            closure = self.program.closures.get((self.path, function.fid))
-            if closure is not None and name in closure:
-                return closure[name]
+            found = self.program.closure_value(self.path, function.fid, name)
+            if found is not None:
+                return found
             outer = self.program.function(self.path, function.parent)
             if outer is None:
                 break
@@ -1887,11 +1894,16 @@ class Frame(Calls):
 
 
 # helpers ---------------------------------------------------------------------------------------------
+def _falsy_constant(node) -> bool:
+    """``false`` / ``None`` / ``null`` / ``0`` / ``''`` written as a literal."""
+    return type(node) is ir.Const and isinstance(node.value, (bool, int, float, str, type(None))) and not node.value
+
+
 def run_module(program: Program, path: str, analysis: Analysis | None = None) -> dict:
     """A module's top level, interpreted once: its globals."""
     module = program.modules[path]
     frame = Frame(program, path, module.module, 0, analysis)
-    program.closures[(path, 0)] = frame.env
+    program.define_closure(path, 0, frame.env)
     try:
         frame.block(module.module.body)
     except (_Budget, RecursionError):

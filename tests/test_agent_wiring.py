@@ -1,0 +1,496 @@
+"""Wiring idioms of agent-written layered Conduit backends that the semantic model must follow:
+an ESM `export { sequelize, Tag }` re-exporting an imported binding, a service container stored
+in a framework context slot (`c.set('container', { articleService })`) by the composition root,
+and query rows bound to a local only to be counted."""
+
+from __future__ import annotations
+
+from archlint.application.pipeline import Options
+from archlint.application.verify import parse_task, run_verify
+from helpers import findings, make_repo
+
+ESM_PACKAGE = '{"type": "module", "dependencies": {"hono": "^4", "@hono/node-server": "^1", "sequelize": "^6", "sqlite3": "^5"}}'
+
+ESM_DB = """
+    import { Sequelize } from 'sequelize';
+    export const sequelize = new Sequelize({ dialect: 'sqlite', storage: './conduit.sqlite' });
+"""
+
+ESM_MODELS = """
+    import { DataTypes } from 'sequelize';
+    import { sequelize } from '../database.js';
+
+    const Article = sequelize.define('Article', {
+      slug: DataTypes.STRING,
+      favoritesCount: { type: DataTypes.INTEGER, defaultValue: 0 },
+    });
+    const Favorite = sequelize.define('Favorite', { userId: DataTypes.INTEGER, articleId: DataTypes.INTEGER });
+    const Comment = sequelize.define('Comment', { body: DataTypes.TEXT, articleId: DataTypes.INTEGER });
+
+    export { sequelize, Article, Favorite, Comment };
+"""
+
+
+def rules(root, *wanted):
+    return [f for f in findings(root) if f[0] in wanted]
+
+
+def test_sync_force_through_an_export_clause_re_exporting_the_imported_instance(tmp_path):
+    files = {
+        "package.json": ESM_PACKAGE,
+        "src/database.js": ESM_DB,
+        "src/models/index.js": ESM_MODELS,
+        "src/index.js": """
+            import { sequelize } from './models/index.js';
+
+            await sequelize.sync({ force: true });
+        """,
+    }
+    assert rules(make_repo(tmp_path / "bad", files), "AL216") == [("AL216", "src/index.js", 3)]
+    files["src/index.js"] = files["src/index.js"].replace("{ force: true }", "")
+    assert rules(make_repo(tmp_path / "good", files), "AL216") == []
+
+
+HONO_REPOSITORY = """
+    export class ArticleRepository {
+      constructor({ Article, Favorite, sequelize }) {
+        this.Article = Article;
+        this.Favorite = Favorite;
+        this.sequelize = sequelize;
+      }
+
+      async findBySlug(slug) {
+        return this.Article.findOne({ where: { slug } });
+      }
+
+      async favorite(userId, article) {
+        await this.Favorite.create({ userId, articleId: article.id });
+        await article.increment('favoritesCount');
+      }
+    }
+"""
+
+HONO_SERVICE = """
+    export class ArticleService {
+      constructor({ articleRepository }) {
+        this.articles = articleRepository;
+      }
+
+      async favorite(slug, userId) {
+        const article = await this.articles.findBySlug(slug);
+        if (!article) throw new Error('not found');
+        await this.articles.favorite(userId, article);
+        return article;
+      }
+    }
+"""
+
+HONO_ROUTES = """
+    import { Hono } from 'hono';
+
+    export const articleRoutes = new Hono();
+
+    articleRoutes.post('/:slug/favorite', async (c) => {
+      const { articleService } = c.get('container');
+      const article = await articleService.favorite(c.req.param('slug'), c.get('userId'));
+      return c.json({ article });
+    });
+"""
+
+HONO_INDEX = """
+    import { Hono } from 'hono';
+    import { serve } from '@hono/node-server';
+    import { sequelize, Article, Favorite } from './infrastructure/models/index.js';
+    import { ArticleRepository } from './infrastructure/repositories/articleRepository.js';
+    import { ArticleService } from './application/articleService.js';
+    import { articleRoutes } from './api/routes/articles.js';
+
+    const articleRepository = new ArticleRepository({ Article, Favorite, sequelize });
+    const container = { articleService: new ArticleService({ articleRepository }) };
+
+    const app = new Hono();
+    app.use('*', async (c, next) => {
+      c.set('container', container);
+      await next();
+    });
+    app.route('/api/articles', articleRoutes);
+
+    await sequelize.sync();
+    serve({ fetch: app.fetch, port: 3000 });
+"""
+
+
+def hono_app(root, repository=HONO_REPOSITORY, index=HONO_INDEX):
+    return make_repo(root, {
+        "package.json": ESM_PACKAGE,
+        "src/infrastructure/database.js": ESM_DB,
+        "src/infrastructure/models/index.js": ESM_MODELS,
+        "src/infrastructure/repositories/articleRepository.js": repository,
+        "src/application/articleService.js": HONO_SERVICE,
+        "src/api/routes/articles.js": HONO_ROUTES,
+        "src/index.js": index,
+    })
+
+
+def test_handlers_reach_services_through_a_container_in_the_hono_context(tmp_path):
+    """`c.get('container').articleService.favorite(…)` runs the service the composition root built:
+    its repository's two writes are one request's writes (AL305)."""
+    got = rules(hono_app(tmp_path / "bad"), "AL305")
+    assert got == [("AL305", "src/infrastructure/repositories/articleRepository.js", 13)]
+
+
+def test_container_writes_in_one_transaction_stay_silent(tmp_path):
+    repository = HONO_REPOSITORY.replace(
+        """        await this.Favorite.create({ userId, articleId: article.id });
+        await article.increment('favoritesCount');""",
+        """        await this.sequelize.transaction(async (t) => {
+          await this.Favorite.create({ userId, articleId: article.id }, { transaction: t });
+          await article.increment('favoritesCount', { transaction: t });
+        });""")
+    assert rules(hono_app(tmp_path / "good", repository), "AL305", "AL215") == []
+
+
+def test_a_context_slot_also_written_with_request_data_is_not_a_container(tmp_path):
+    """A slot some middleware fills with something else (a JWT payload) is unknown to handlers:
+    nothing is read through it."""
+    index = HONO_INDEX.replace(
+        "    app.route('/api/articles', articleRoutes);",
+        "    app.use('*', async (c, next) => {\n"
+        "      c.set('container', JSON.parse(c.req.header('x-container')));\n"
+        "      await next();\n"
+        "    });\n"
+        "    app.route('/api/articles', articleRoutes);")
+    assert rules(hono_app(tmp_path / "mixed", index=index), "AL305") == []
+
+
+def test_rows_bound_to_a_local_only_to_be_counted(tmp_path):
+    files = {
+        "package.json": '{"dependencies": {"express": "^4", "sequelize": "^6", "pg": "^8"}}',
+        "src/db.js": """
+            const { Sequelize, DataTypes } = require('sequelize');
+            const sequelize = new Sequelize(process.env.DATABASE_URL);
+            const Comment = sequelize.define('Comment', { body: DataTypes.TEXT, articleId: DataTypes.INTEGER });
+            module.exports = { sequelize, Comment };
+        """,
+        "src/repositories/commentRepository.js": """
+            const { Comment } = require('../db');
+
+            async function countComments(articleId) {
+              const comments = await Comment.findAll({ where: { articleId } });
+              return comments.length;
+            }
+
+            async function listComments(articleId) {
+              const comments = await Comment.findAll({ where: { articleId } });
+              return { comments: comments.map((c) => c.body), count: comments.length };
+            }
+
+            async function hasComments(articleId) {
+              const comments = await Comment.findAll({ where: { articleId } });
+              const check = () => comments.length > 0;
+              return check();
+            }
+
+            async function importComments(rows) {
+              const created = await Comment.bulkCreate(rows);
+              return created.length;
+            }
+
+            module.exports = { countComments, listComments, hasComments, importComments };
+        """,
+    }
+    got = rules(make_repo(tmp_path / "js", files), "AL602")
+    assert got == [("AL602", "src/repositories/commentRepository.js", 5)]
+
+
+def test_python_rows_bound_to_a_local_only_to_be_counted(tmp_path):
+    files = {
+        "requirements.txt": "sqlalchemy\n",
+        "app/models.py": """
+            from sqlalchemy import ForeignKey, String
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+            class Base(DeclarativeBase):
+                pass
+
+            class Comment(Base):
+                __tablename__ = "comments"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                body: Mapped[str] = mapped_column(String(500))
+                article_id: Mapped[int] = mapped_column()
+        """,
+        "app/repository.py": """
+            from sqlalchemy import select
+            from sqlalchemy.orm import Session
+
+            from app.models import Comment
+
+
+            def count_comments(session: Session, article_id: int) -> int:
+                rows = session.scalars(select(Comment).where(Comment.article_id == article_id)).all()
+                return len(rows)
+
+
+            def list_comments(session: Session, article_id: int) -> dict:
+                rows = session.scalars(select(Comment).where(Comment.article_id == article_id)).all()
+                return {"comments": [c.body for c in rows], "commentsCount": len(rows)}
+        """,
+    }
+    got = rules(make_repo(tmp_path / "py", files), "AL602")
+    assert got == [("AL602", "app/repository.py", 9)]
+
+
+def test_a_flag_set_by_a_ternary_on_the_lookup_guards_it(tmp_path):
+    """`const ok = user ? await bcrypt.compare(pw, user.password) : false; if (!ok) throw …`: past
+    the throw `ok` is truthy, so the ternary took its first branch and `user` is set."""
+    service = """
+        const bcrypt = require('bcryptjs');
+        const { User } = require('../models');
+
+        async function login(email, password) {
+          const user = await User.findOne({ where: { email } });
+          const ok = user ? await bcrypt.compare(password, user.password) : false;
+          if (!ok) {
+            throw new Error('Invalid credentials');
+          }
+          return { email: user.email, username: user.username };
+        }
+
+        async function loginUnchecked(email, password) {
+          const user = await User.findOne({ where: { email } });
+          const ok = user ? await bcrypt.compare(password, user.password) : false;
+          return { ok, email: user.email };
+        }
+
+        async function loginNegated(email, password) {
+          const user = await User.findOne({ where: { email } });
+          const invalid = !user ? true : !(await bcrypt.compare(password, user.password));
+          const valid = !user ? false : await bcrypt.compare(password, user.password);
+          if (!valid) throw new Error('Invalid credentials');
+          return { email: user.email };
+        }
+
+        module.exports = { login, loginUnchecked, loginNegated };
+    """
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"express": "^4", "sequelize": "^6", "pg": "^8", "bcryptjs": "^2"}}',
+        "src/models/index.js": """
+            const { Sequelize, DataTypes } = require('sequelize');
+            const sequelize = new Sequelize(process.env.DATABASE_URL);
+            const User = sequelize.define('User', { email: DataTypes.STRING, username: DataTypes.STRING, password: DataTypes.STRING });
+            module.exports = { sequelize, User };
+        """,
+        "src/services/userService.js": service,
+    })
+    assert rules(root, "AL220") == [("AL220", "src/services/userService.js", 16)]
+
+
+def test_python_flag_set_by_a_conditional_expression_guards_the_lookup(tmp_path):
+    root = make_repo(tmp_path, {
+        "requirements.txt": "sqlalchemy\nbcrypt\n",
+        "app/models.py": """
+            from sqlalchemy import String
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+            class Base(DeclarativeBase):
+                pass
+
+            class User(Base):
+                __tablename__ = "users"
+                id: Mapped[int] = mapped_column(primary_key=True)
+                email: Mapped[str] = mapped_column(String(200))
+                password: Mapped[str] = mapped_column(String(200))
+        """,
+        "app/service.py": """
+            import bcrypt
+            from sqlalchemy import select
+            from sqlalchemy.orm import Session
+
+            from app.models import User
+
+
+            def login(session: Session, email: str, password: str) -> dict:
+                user = session.scalars(select(User).where(User.email == email)).first()
+                ok = bcrypt.checkpw(password.encode(), user.password.encode()) if user else False
+                if not ok:
+                    raise ValueError("invalid credentials")
+                return {"email": user.email}
+        """,
+    })
+    assert rules(root, "AL220") == []
+
+
+KOA_FILES = {
+    "package.json": '{"dependencies": {"koa": "^2", "@koa/router": "^12", "koa-bodyparser": "^4", "sequelize": "^6", "pg": "^8"}}',
+    "src/models/index.js": """
+        const { Sequelize, DataTypes } = require('sequelize');
+        const sequelize = new Sequelize('postgres://postgres:postgres@postgres:5432/conduit');
+        const Article = sequelize.define('Article', { slug: DataTypes.STRING, title: DataTypes.STRING });
+        const ArticleTag = sequelize.define('ArticleTag', { articleId: DataTypes.INTEGER, tagId: DataTypes.INTEGER });
+        module.exports = { sequelize, Article, ArticleTag };
+    """,
+    "src/repositories/articleRepository.js": """
+        class ArticleRepository {
+          constructor({ Article, ArticleTag }) {
+            this.Article = Article;
+            this.ArticleTag = ArticleTag;
+          }
+
+          async create(data, tagIds) {
+            const article = await this.Article.create({ slug: data.slug, title: data.title });
+            await this.ArticleTag.bulkCreate(tagIds.map((tagId) => ({ articleId: article.id, tagId })));
+            return article;
+          }
+        }
+        module.exports = ArticleRepository;
+    """,
+    "src/services/articleService.js": """
+        class ArticleService {
+          constructor({ articleRepository }) {
+            this.articleRepository = articleRepository;
+          }
+
+          async create(input) {
+            return this.articleRepository.create(input, input.tagIds || []);
+          }
+        }
+        module.exports = ArticleService;
+    """,
+    "src/routes/articles.js": """
+        const Router = require('@koa/router');
+
+        module.exports = function articlesRouter({ articleService }) {
+          const router = new Router({ prefix: '/api/articles' });
+          router.post('/', async (ctx) => {
+            ctx.body = { article: await articleService.create(ctx.request.body.article) };
+          });
+          return router;
+        };
+    """,
+    "src/app.js": """
+        const Koa = require('koa');
+        const bodyParser = require('koa-bodyparser');
+        const models = require('./models');
+        const ArticleRepository = require('./repositories/articleRepository');
+        const ArticleService = require('./services/articleService');
+        const articlesRouter = require('./routes/articles');
+
+        const articleService = new ArticleService({ articleRepository: new ArticleRepository(models) });
+        const app = new Koa();
+        app.use(bodyParser());
+        const router = articlesRouter({ articleService });
+        app.use(router.routes());
+        models.sequelize.sync().then(() => app.listen(3000));
+    """,
+}
+
+
+def test_handlers_of_a_route_factory_see_what_the_composition_root_passed(tmp_path):
+    """The factory is analysed on its own too (its parameter unknown there): the handler still runs
+    the service the root gave it, so the repository's two writes are one request's (AL305)."""
+    root = make_repo(tmp_path, KOA_FILES)
+    assert rules(root, "AL305") == [("AL305", "src/repositories/articleRepository.js", 8)]
+
+
+FASTIFY_FILES = {
+    "package.json": '{"dependencies": {"fastify": "^4", "fastify-plugin": "^4", "sequelize": "^6", "pg": "^8"}}',
+    "src/models/tag.js": """
+        const { Model, DataTypes } = require('sequelize');
+
+        class Tag extends Model {
+          static initModel(sequelize) {
+            Tag.init({ name: DataTypes.STRING }, { sequelize, modelName: 'Tag' });
+            return Tag;
+          }
+        }
+        module.exports = Tag;
+    """,
+    "src/models/index.js": """
+        const Tag = require('./tag');
+
+        function initModels(sequelize) {
+          return { Tag: Tag.initModel(sequelize) };
+        }
+        module.exports = { initModels };
+    """,
+    "src/plugins/db.js": """
+        const fp = require('fastify-plugin');
+        const { Sequelize } = require('sequelize');
+        const { initModels } = require('../models');
+
+        module.exports = fp(async (fastify) => {
+          const sequelize = new Sequelize('postgres://postgres:postgres@postgres:5432/conduit');
+          fastify.decorate('models', initModels(sequelize));
+          await sequelize.sync();
+        });
+    """,
+    "src/routes/tags.js": """
+        module.exports = async function tagRoutes(fastify) {
+          fastify.get('/', async () => {
+            const tags = await fastify.models.Tag.findAll();
+            return { tags: tags.map((t) => t.name) };
+          });
+        };
+    """,
+    "src/services/tagService.js": "module.exports = {};\n",
+    "src/repositories/tagRepository.js": "module.exports = {};\n",
+    "src/server.js": """
+        const fastify = require('fastify')({ logger: true });
+        fastify.register(require('./plugins/db'));
+        fastify.register(require('./routes/tags'), { prefix: '/api/tags' });
+        fastify.listen({ port: 3000 });
+    """,
+}
+
+
+def test_models_returned_by_their_own_static_init_are_models_in_a_fastify_decoration(tmp_path):
+    """`class Tag extends Model { static initModel(sequelize) { Tag.init(…); return Tag } }`, gathered
+    by `initModels(sequelize)` and decorated as `fastify.models`: a route querying it is DB access
+    in the routes layer, and the ORM verdict sees the query."""
+    root = make_repo(tmp_path, FASTIFY_FILES)
+    assert rules(root, "AL301") == [("AL301", "src/routes/tags.js", 3)]
+    report = run_verify(str(root), parse_task("node-fastify-openapi-postgres-sequelize"), options=Options(use_cache=False))
+    orm = next(c for c in report.verdicts if c.constraint == "orm")
+    assert orm.compliant, orm.reason
+
+
+def test_a_write_dropped_where_only_the_caller_knows_the_row(tmp_path):
+    files = dict(KOA_FILES)
+    files["src/repositories/articleRepository.js"] = """
+        class ArticleRepository {
+          constructor({ Article, ArticleTag, sequelize }) {
+            this.Article = Article;
+            this.sequelize = sequelize;
+          }
+
+          async create(data) {
+            return this.Article.create({ slug: data.slug, title: data.title });
+          }
+
+          rename(article, title) {
+            article.update({ title });
+          }
+
+          async retitle(article, title) {
+            await article.update({ title });
+          }
+        }
+        module.exports = ArticleRepository;
+    """
+    files["src/services/articleService.js"] = """
+        class ArticleService {
+          constructor({ articleRepository }) {
+            this.articleRepository = articleRepository;
+          }
+
+          async create(input) {
+            const article = await this.articleRepository.create(input);
+            this.articleRepository.rename(article, input.title.trim());
+            await this.articleRepository.retitle(article, input.title);
+            return article;
+          }
+        }
+        module.exports = ArticleService;
+    """
+    root = make_repo(tmp_path, files)
+    assert rules(root, "AL211") == [("AL211", "src/repositories/articleRepository.js", 12)]
