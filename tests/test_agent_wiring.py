@@ -494,3 +494,410 @@ def test_a_write_dropped_where_only_the_caller_knows_the_row(tmp_path):
     """
     root = make_repo(tmp_path, files)
     assert rules(root, "AL211") == [("AL211", "src/repositories/articleRepository.js", 12)]
+
+
+SA_MODELS = """
+    from sqlalchemy import ForeignKey, Integer, String
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    class Article(Base):
+        __tablename__ = "articles"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        slug: Mapped[str] = mapped_column(String(200), unique=True)
+        title: Mapped[str] = mapped_column(String(200))
+        favorites_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+    class Favorite(Base):
+        __tablename__ = "favorites"
+        user_id: Mapped[int] = mapped_column(primary_key=True)
+        article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True)
+"""
+
+SA_APP = """
+    from fastapi import Depends, FastAPI
+    from sqlalchemy import select
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+
+    from app.models import Article, Favorite
+
+    engine = create_async_engine("postgresql+asyncpg://postgres:postgres@postgres:5432/conduit")
+    SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
+    app = FastAPI()
+
+
+    async def get_session():
+        async with SessionLocal() as session:
+            yield session
+
+
+    @app.post("/api/articles/{slug}/favorite")
+    async def favorite(slug: str, session: AsyncSession = Depends(get_session)):
+        article = (await session.execute(select(Article).where(Article.slug == slug))).scalar_one()
+        session.add(Favorite(user_id=1, article_id=article.id))
+        await session.commit()
+        article.favorites_count += 1
+        await session.commit()
+        return {"ok": True}
+
+
+    @app.put("/api/articles/{slug}")
+    async def rename(slug: str, title: str, session: AsyncSession = Depends(get_session)):
+        article = (await session.execute(select(Article).where(Article.slug == slug))).scalar_one()
+        article.title = title
+        article.favorites_count = 0
+        await session.commit()
+        return {"ok": True}
+
+
+    @app.post("/api/articles")
+    async def create(title: str, session: AsyncSession = Depends(get_session)):
+        article = Article(slug=title.lower(), title=title)
+        article.favorites_count = 0
+        session.add(article)
+        await session.commit()
+        return {"ok": True}
+
+
+    @app.delete("/api/articles/{slug}/favorite")
+    async def unfavorite(slug: str, session: AsyncSession = Depends(get_session)):
+        favorite = (await session.execute(select(Favorite).where(Favorite.article_id == 1))).scalar_one()
+        await session.delete(favorite)
+        session.commit()
+        return {"ok": True}
+"""
+
+
+def test_a_column_assigned_on_a_loaded_row_is_a_write_between_two_commits(tmp_path):
+    """`add(favorite); commit(); article.favorites_count += 1; commit()`: the counter is written by
+    the second commit, after the favorite is durable (AL305).  One commit after several
+    assignments, or assignments on a row built here, are one unit of work."""
+    root = make_repo(tmp_path, {"requirements.txt": "fastapi\nsqlalchemy[asyncio]\nasyncpg\n",
+                                "app/__init__.py": "", "app/models.py": SA_MODELS, "app/main.py": SA_APP})
+    assert rules(root, "AL305") == [("AL305", "app/main.py", 20)]
+
+
+def test_a_python_coroutine_dropped_as_a_statement_never_runs(tmp_path):
+    """`session.commit()` without await on an AsyncSession: the commit never happens (AL809); the
+    awaited calls are silent."""
+    root = make_repo(tmp_path, {"requirements.txt": "fastapi\nsqlalchemy[asyncio]\nasyncpg\n",
+                                "app/__init__.py": "", "app/models.py": SA_MODELS, "app/main.py": SA_APP})
+    assert rules(root, "AL809") == [("AL809", "app/main.py", 49)]
+
+
+FLASK_MODELS = """
+    from sqlalchemy import Column, ForeignKey, Integer, String, Table
+    from sqlalchemy.orm import DeclarativeBase, relationship
+
+
+    class Base(DeclarativeBase):
+        pass
+
+
+    article_tags = Table("article_tags", Base.metadata,
+                         Column("article_id", ForeignKey("articles.id"), primary_key=True),
+                         Column("tag_id", ForeignKey("tags.id"), primary_key=True))
+
+
+    class User(Base):
+        __tablename__ = "users"
+        id = Column(Integer, primary_key=True)
+        username = Column(String(80))
+
+
+    class Tag(Base):
+        __tablename__ = "tags"
+        id = Column(Integer, primary_key=True)
+        name = Column(String(80))
+
+
+    class Article(Base):
+        __tablename__ = "articles"
+        id = Column(Integer, primary_key=True)
+        slug = Column(String(200))
+        author_id = Column(Integer, ForeignKey("users.id"))
+        author = relationship("User")
+        tags = relationship("Tag", secondary=article_tags)
+"""
+
+FLASK_FILES = {
+    "requirements.txt": "flask\nsqlalchemy\n",
+    "app/__init__.py": "",
+    "app/database.py": """
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import scoped_session, sessionmaker
+
+        engine = create_engine("sqlite:///conduit.db")
+        db_session = scoped_session(sessionmaker(bind=engine))
+    """,
+    "app/models.py": FLASK_MODELS,
+    "app/repositories/article_repository.py": """
+        from app.database import db_session
+        from app.models import Article, Tag
+
+
+        class ArticleRepository:
+            def by_slug(self, slug):
+                return db_session.query(Article).filter_by(slug=slug).first()
+
+            def tag(self, article, names):
+                for name in names:
+                    article.tags.append(Tag(name=name))
+                    db_session.commit()
+
+            def tag_once(self, article, names):
+                for name in names:
+                    article.tags.append(Tag(name=name))
+                db_session.commit()
+    """,
+    "app/services/article_service.py": """
+        from app.repositories.article_repository import ArticleRepository
+
+
+        class ArticleService:
+            def __init__(self, repository=None):
+                self.repository = repository or ArticleRepository()
+
+            def author_of(self, slug):
+                article = self.repository.by_slug(slug)
+                return article.author.username
+
+            def tag(self, slug, names):
+                article = self.repository.by_slug(slug)
+                if article is None:
+                    raise LookupError(slug)
+                self.repository.tag(article, names)
+
+            def tag_once(self, slug, names):
+                article = self.repository.by_slug(slug)
+                if article is None:
+                    raise LookupError(slug)
+                self.repository.tag_once(article, names)
+    """,
+    "app/routes/articles.py": """
+        from flask import Blueprint, request
+
+        from app.services.article_service import ArticleService
+
+        bp = Blueprint("articles", __name__)
+        service = ArticleService()
+
+
+        @bp.get("/api/articles/<slug>/author")
+        def author(slug):
+            return {"author": service.author_of(slug)}
+
+
+        @bp.post("/api/articles/<slug>/tags")
+        def tag(slug):
+            service.tag(slug, request.get_json()["tags"])
+            return {}
+
+
+        @bp.put("/api/articles/<slug>/tags")
+        def tag_once(slug):
+            service.tag_once(slug, request.get_json()["tags"])
+            return {}
+    """,
+}
+
+
+def test_a_service_defaulting_its_repository_with_or_runs_that_repository(tmp_path):
+    """`self.repository = repository or ArticleRepository()` built with no argument: `None or X()` is
+    `X()`, so the service's calls reach the repository (the unchecked `.first()` is seen)."""
+    root = make_repo(tmp_path, FLASK_FILES)
+    assert rules(root, "AL220") == [("AL220", "app/services/article_service.py", 10)]
+
+
+def test_a_collection_appended_and_committed_per_item_is_written_per_commit(tmp_path):
+    """`article.tags.append(tag); db_session.commit()` in a loop commits each tag on its own (AL305);
+    appending them all and committing once is one unit of work."""
+    root = make_repo(tmp_path, FLASK_FILES)
+    assert rules(root, "AL305") == [("AL305", "app/repositories/article_repository.py", 11)]
+
+
+def test_a_fastapi_dict_body_is_the_request_body(tmp_path):
+    """`body: dict = Body(...)` / `payload: dict` in a FastAPI handler is the JSON as sent: copying
+    its keys onto a row is mass assignment (AL504); a pydantic model, a `Depends` and a service's
+    own `dict` parameter are not the raw body."""
+    root = make_repo(tmp_path, {
+        "requirements.txt": "fastapi\nsqlalchemy\n",
+        "app/__init__.py": "",
+        "app/models.py": FLASK_MODELS,
+        "app/main.py": """
+            from fastapi import Body, Depends, FastAPI
+            from pydantic import BaseModel
+            from sqlalchemy import create_engine, select
+            from sqlalchemy.orm import Session, sessionmaker
+
+            from app.models import Article
+
+            engine = create_engine("sqlite:///conduit.db")
+            SessionLocal = sessionmaker(bind=engine)
+            app = FastAPI()
+
+
+            def get_db():
+                with SessionLocal() as db:
+                    yield db
+
+
+            class ArticleUpdate(BaseModel):
+                slug: str | None = None
+
+
+            def apply(db: Session, slug: str, data: dict):
+                article = db.scalars(select(Article).where(Article.slug == slug)).one()
+                for key, value in data.items():
+                    setattr(article, key, value)
+                db.commit()
+
+
+            @app.put("/a/{slug}")
+            def raw(slug: str, body: dict = Body(...), db: Session = Depends(get_db)):
+                apply(db, slug, body["article"])
+
+
+            def apply_checked(db: Session, slug: str, data: dict):
+                article = db.scalars(select(Article).where(Article.slug == slug)).one()
+                for key, value in data.items():
+                    setattr(article, key, value)
+                db.commit()
+
+
+            @app.put("/b/{slug}")
+            def typed(slug: str, body: ArticleUpdate, db: Session = Depends(get_db)):
+                apply_checked(db, slug, body.model_dump(exclude_unset=True))
+        """,
+    })
+    assert rules(root, "AL504") == [("AL504", "app/main.py", 25)]
+
+
+def test_a_dropped_call_of_a_decorated_async_function_may_run(tmp_path):
+    """A decorator may run the coroutine itself (prefect's `@sync_compatible`): a bare call of such a
+    function is not reported; a bare call of a plain `async def` in async code is."""
+    root = make_repo(tmp_path, {
+        "requirements.txt": "fastapi\n",
+        "app/__init__.py": "",
+        "app/clock.py": """
+            from fastapi import FastAPI
+
+            from app.compat import sync_compatible
+
+            app = FastAPI()
+            _clock = {"value": None}
+
+
+            async def reset_clock():
+                _clock["value"] = None
+
+
+            @sync_compatible
+            async def release(names):
+                _clock["value"] = names
+
+
+            @app.post("/reset")
+            async def reset():
+                reset_clock()
+                release(["a"])
+        """,
+        "app/compat.py": """
+            def sync_compatible(function):
+                return function
+        """,
+    })
+    assert rules(root, "AL809") == [("AL809", "app/clock.py", 20)]
+
+
+def test_a_sync_session_in_an_async_handler_blocks_the_event_loop(tmp_path):
+    """AL604: an `async def` FastAPI handler querying a sync `Session` (directly or through a
+    repository) blocks the loop; a plain `def` handler, a sync dependency (run in the threadpool),
+    a call offloaded with `run_in_threadpool` and an `AsyncSession` are silent."""
+    root = make_repo(tmp_path, {
+        "requirements.txt": "fastapi\nsqlalchemy\npsycopg2-binary\n",
+        "app/__init__.py": "",
+        "app/models.py": FLASK_MODELS,
+        "app/db.py": """
+            from sqlalchemy import create_engine
+            from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker(bind=create_engine("postgresql+psycopg2://u:p@postgres/conduit"))
+            AsyncSessionLocal = async_sessionmaker(create_async_engine("postgresql+asyncpg://u:p@postgres/conduit"))
+
+
+            def get_db():
+                db = SessionLocal()
+                try:
+                    yield db
+                finally:
+                    db.close()
+
+
+            async def get_async_db():
+                async with AsyncSessionLocal() as session:
+                    yield session
+        """,
+        "app/repository.py": """
+            from sqlalchemy import select
+
+            from app.models import Tag, User
+
+
+            def tag_names(db):
+                return [t.name for t in db.scalars(select(Tag)).all()]
+
+
+            def current_user(db):
+                return db.get(User, 1)
+        """,
+        "app/main.py": """
+            from fastapi import Depends, FastAPI
+            from fastapi.concurrency import run_in_threadpool
+            from sqlalchemy import select
+            from sqlalchemy.ext.asyncio import AsyncSession
+            from sqlalchemy.orm import Session
+
+            from app.db import get_async_db, get_db
+            from app.models import Tag
+            from app.repository import current_user, tag_names
+
+            app = FastAPI()
+
+
+            def get_current_user(db: Session = Depends(get_db)):
+                return current_user(db)
+
+
+            @app.get("/api/tags")
+            async def tags(db: Session = Depends(get_db)):
+                return {"tags": tag_names(db)}
+
+
+            @app.get("/api/tags/sync")
+            def tags_sync(db: Session = Depends(get_db)):
+                return {"tags": tag_names(db)}
+
+
+            @app.get("/api/tags/offloaded")
+            async def tags_offloaded(db: Session = Depends(get_db)):
+                return {"tags": await run_in_threadpool(tag_names, db)}
+
+
+            @app.get("/api/user")
+            async def me(user=Depends(get_current_user)):
+                return {"user": user.username}
+
+
+            @app.get("/api/tags/async")
+            async def tags_async(session: AsyncSession = Depends(get_async_db)):
+                return {"tags": list((await session.scalars(select(Tag.name))).all())}
+        """,
+    })
+    assert rules(root, "AL604") == [("AL604", "app/repository.py", 7)]
