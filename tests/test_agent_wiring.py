@@ -901,3 +901,80 @@ def test_a_sync_session_in_an_async_handler_blocks_the_event_loop(tmp_path):
         """,
     })
     assert rules(root, "AL604") == [("AL604", "app/repository.py", 7)]
+
+
+def test_a_session_a_caller_holds_open_is_not_closed_in_the_methods_it_runs(tmp_path):
+    """`with SessionLocal() as session: ArticleService(session).get(slug)`: the service and its
+    repository keep the session in fields and run while the `with` is open — no AL218 on
+    `article.author` (also when the view is analysed before the service, its field then holding the
+    view's session).  A repository method that opens and closes its own session, returning the row
+    to a service that reads a lazy relation, is detached (AL218)."""
+    root = make_repo(tmp_path, {
+        "requirements.txt": "django\nsqlalchemy\n",
+        "conduit/__init__.py": "",
+        "conduit/models.py": FLASK_MODELS,
+        "conduit/db.py": """
+            from sqlalchemy import create_engine
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker(bind=create_engine("sqlite:///conduit.db"))
+        """,
+        "conduit/repositories.py": """
+            from sqlalchemy import select
+
+            from conduit.db import SessionLocal
+            from conduit.models import Article
+
+
+            class ArticleRepository:
+                def __init__(self, session):
+                    self.session = session
+
+                def by_slug(self, slug):
+                    return self.session.scalars(select(Article).where(Article.slug == slug)).one()
+
+
+            def load_article(slug):
+                with SessionLocal() as session:
+                    return session.scalars(select(Article).where(Article.slug == slug)).one()
+        """,
+        "conduit/services.py": """
+            from conduit.repositories import ArticleRepository, load_article
+
+
+            class ArticleService:
+                def __init__(self, session):
+                    self.repo = ArticleRepository(session)
+
+                def author_of(self, slug):
+                    return self.repo.by_slug(slug).author.username
+
+
+            def detached_author_of(slug):
+                return load_article(slug).author.username
+        """,
+        "conduit/api/__init__.py": "",
+        "conduit/api/views.py": """
+            from django.http import JsonResponse
+
+            from conduit.db import SessionLocal
+            from conduit.services import ArticleService, detached_author_of
+
+
+            def author(request, slug):
+                with SessionLocal() as session:
+                    return JsonResponse({"author": ArticleService(session).author_of(slug)})
+
+
+            def detached(request, slug):
+                return JsonResponse({"author": detached_author_of(slug)})
+        """,
+        "conduit/urls.py": """
+            from django.urls import path
+
+            from conduit.api import views
+
+            urlpatterns = [path("api/a/<slug>", views.author), path("api/b/<slug>", views.detached)]
+        """,
+    })
+    assert rules(root, "AL218") == [("AL218", "conduit/services.py", 13)]

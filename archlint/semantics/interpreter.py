@@ -1017,6 +1017,7 @@ class Frame(Calls):
         finally:
             self.tx -= opened
             self.program.open_sessions.difference_update(sessions)
+            self.program.exited_sessions.update(sessions)
             for name, site in closes:  # the block closed (or released) what it bound
                 if name in self.env:
                     self.env[name] = v.tag(self.env[name], frozenset({"closed-handle:" + site}))
@@ -1916,7 +1917,8 @@ class Frame(Calls):
                query=None) -> None:
         span = node.span if node is not None else self.function.span
         dependencies = deps if deps is not None else frozenset(t for t in tags if t.startswith("elem:"))
-        closed = frozenset(t for t in tags if t.startswith("sess:") and t not in self.program.open_sessions)
+        closed = frozenset(t for t in tags if t.startswith("sess:") and t not in self.program.open_sessions
+                           and t in self.program.exited_sessions)
         if query is not None and (type(query) is not v.Query or not query.chains):
             query = None
         in_tx = self.tx > 0 or any(t.startswith(v.TX_TAG) for t in tags)

@@ -114,6 +114,10 @@ class Program:
         self._bases: dict[tuple[str, int], list] = {}
         self._bindings: dict[str, dict[str, str]] = {}
         self.open_sessions: set[str] = set()  # sess:<with-block> tags of sessions whose `with` is running
+        # sess:<with-block> tags of sessions whose `with` ended during the current analysis of record:
+        # only those are known closed (a value read from a field, stored by a caller inside its own
+        # `with`, is not — that caller runs the method while the session is open)
+        self.exited_sessions: set[str] = set()
         self.route_calls: dict = {}  # (path, span) -> (path, call, app, argument values): every registration seen
         self.app_prefixes: dict[str, str] = {}  # app/router site -> its own prefix (url_prefix=, APIRouter(prefix=))
         self.app_mounts: dict[str, tuple[str, str]] = {}  # child site -> (parent site, mount prefix)
@@ -883,6 +887,7 @@ class Program:
         for function in module.functions[1:]:
             if (path, function.fid) in self.loop_callbacks:
                 continue
+            self.exited_sessions = set()
             analysis = Analysis(path, function)
             self.stack.append((path, function.fid))
             try:
@@ -996,6 +1001,7 @@ class Program:
             queue.extend(p for p in self.modules.later if p not in done)
         from archlint.semantics.frameworks import framework_analyses
 
+        self.exited_sessions = set()
         results.extend(framework_analyses(self))
         self._analyses = results
         return results
