@@ -978,3 +978,45 @@ def test_a_session_a_caller_holds_open_is_not_closed_in_the_methods_it_runs(tmp_
         """,
     })
     assert rules(root, "AL218") == [("AL218", "conduit/services.py", 13)]
+
+
+def test_sequelize_instance_set_with_the_body_is_mass_assignment(tmp_path):
+    """`article.set(req.body.article); await article.save()` writes every key the client sent (AL504);
+    `article.set('title', …)` and `article.set({ title, body })` pick the fields."""
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"express": "^4", "sequelize": "^6", "sqlite3": "^5"}}',
+        "src/models.js": """
+            const { Sequelize, DataTypes } = require('sequelize');
+            const sequelize = new Sequelize({ dialect: 'sqlite', storage: 'c.sqlite' });
+            const Article = sequelize.define('Article', { slug: DataTypes.STRING, title: DataTypes.STRING, body: DataTypes.TEXT });
+            module.exports = { sequelize, Article };
+        """,
+        "src/app.js": """
+            const express = require('express');
+            const { sequelize, Article } = require('./models');
+
+            const app = express();
+            app.use(express.json());
+
+            app.put('/api/articles/:slug', async (req, res) => {
+              const article = await Article.findOne({ where: { slug: req.params.slug } });
+              if (!article) return res.status(404).end();
+              article.set(req.body.article);
+              await article.save();
+              res.json({ article });
+            });
+
+            app.put('/api/v2/articles/:slug', async (req, res) => {
+              const article = await Article.findOne({ where: { slug: req.params.slug } });
+              if (!article) return res.status(404).end();
+              const { title, body } = req.body.article;
+              article.set('title', title);
+              article.set({ title, body });
+              await article.save();
+              res.json({ article });
+            });
+
+            sequelize.sync().then(() => app.listen(3000));
+        """,
+    })
+    assert rules(root, "AL504") == [("AL504", "src/app.js", 10)]

@@ -848,6 +848,8 @@ class Calls:
         """Sequelize association mixins (``article.getTags()``) query per call; ``setX``/``addX``/
         ``removeX``/``createX`` write; Django ``save()``/``delete()`` come from the tables.  A mixin
         that no association of the model generates is recorded (``missing-mixin``)."""
+        if method in MASS_ASSIGN_METHODS.get(row.stack, ()) and args:
+            self.mass_assignment(node, row.stack, row.model, method, args[:1])  # article.set(req.body.article)
         model = self.program.schema.get(row.model) if row.model else None
         prefix = next((p for p in MIXIN_PREFIXES if method.startswith(p) and len(method) > len(p) and method[len(p)].isupper()), "")
         if model is None or not prefix or method in SEQUELIZE_INSTANCE_METHODS:
