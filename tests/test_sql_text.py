@@ -84,6 +84,15 @@ def test_escapes_keep_their_length():
     assert decode_escapes("a\\nb\\'c") == "a  b 'c"
 
 
+def test_escaped_quotes_keep_their_space_outside_the_quoted_name():
+    # "SELECT id FROM \"Articles\" WHERE …" in a JS/Python double-quoted string: the identifier is
+    # `Articles`, not `Articles ` (which AL411 reported as a table the schema does not have)
+    source = 'SELECT id FROM \\"Articles\\" WHERE title = \\\'x\\\''
+    decoded = decode_escapes(source)
+    assert len(decoded) == len(source)
+    assert '"Articles"' in decoded and "'x'" in decoded
+
+
 def test_parse_errors_are_located_and_commands_are_not_errors():
     failure = parse("UPDATE t SET a = 1 b = 2", "sqlite").error
     assert failure is not None and failure.token == "b" and failure.line == 1

@@ -37,6 +37,7 @@ FAMILIES = (
         bodies=True,
     ),
     Family("performance", ("AL601", "AL602", "AL603"), bodies=True),
+    Family("blocking_calls", ("AL604",), bodies=True),
     Family("transactions", ("AL215", "AL305", "AL306", "AL310"), bodies=True),
     Family("lost_update", ("AL311",), bodies=True),
     Family("nullable_results", ("AL220",), bodies=True),
@@ -92,6 +93,8 @@ def _load(name: str):
         from archlint.checks import sql as module
     elif name == "performance":
         from archlint.checks import performance as module
+    elif name == "blocking_calls":
+        from archlint.checks import blocking_calls as module
     elif name == "transactions":
         from archlint.checks import transactions as module
     elif name == "nullable_results":

@@ -1,4 +1,5 @@
-"""framework rule AL809: the result of an async call used without ``await``.
+"""framework rule AL809: the result of an async call used without ``await`` — or, in Python, dropped
+(``session.commit()`` as a statement: the coroutine never runs).
 
 A call returns a coroutine / Promise when its callee is a project ``async def`` / ``async``
 function (the call graph: :attr:`CallRecord.callees`) or a known async API (``semantics.toml``
@@ -41,14 +42,20 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         records = {record.node.span: record for record in analysis.calls}
         awaitable = {span: what for span, record in records.items() if (what := _awaitable(program, record))}
         if awaitable:
-            yield from _uses(ctx, analysis, awaitable, {span: record.result for span, record in records.items()})
+            direct = frozenset(span for span in awaitable if _awaitable(program, records[span], direct=True))
+            yield from _uses(ctx, analysis, awaitable, {span: record.result for span, record in records.items()}, direct)
 
 
-def _awaitable(program, record) -> str:
-    """What makes this call's result awaitable (for the message), or ``""``."""
+def _awaitable(program, record, direct: bool = False) -> str:
+    """What makes this call's result awaitable (for the message), or ``""``.  ``direct``: only the
+    function the call names counts, not one it runs (``app.on_startup.append(init_db)`` runs the
+    hook, but returns what ``append`` returns)."""
+    node = record.node
+    called = node.func.id if type(node.func) is ir.Name else node.func.name if type(node.func) is ir.Attr else ""
     for callee in record.callees:
         function = program.function(callee.path, callee.fid)
-        if function is not None and function.is_async and not function.is_generator:
+        if function is not None and function.is_async and not function.is_generator and (
+                not direct or function.name == called and _plain(program, callee.path, function)):
             return f"`{function.name}` is async"
     node = record.node
     method = node.method
@@ -59,6 +66,16 @@ def _awaitable(program, record) -> str:
         if program.library.awaitable(bare, method, async_handle):
             return f"`{method}()` of {bare.stack} returns an awaitable"
     return ""
+
+
+_TRANSPARENT = frozenset({"builtins.staticmethod", "builtins.classmethod", "abc.abstractmethod", "typing.override",
+                          "typing_extensions.override"})
+
+
+def _plain(program, path: str, function) -> bool:
+    """An ``async def`` whose call returns its coroutine: no decorator that may run it instead
+    (prefect's ``@sync_compatible`` runs it to completion when called from sync code)."""
+    return all(program.static_name(path, d.func if type(d) is ir.Call else d) in _TRANSPARENT for d in function.decorators)
 
 
 def _misuse(parent, field: str, child) -> str:
@@ -78,7 +95,7 @@ def _misuse(parent, field: str, child) -> str:
     return ""
 
 
-def _uses(ctx, analysis, awaitable: dict, results: dict) -> Iterator[Finding]:
+def _uses(ctx, analysis, awaitable: dict, results: dict, direct: frozenset = frozenset()) -> Iterator[Finding]:
     function = analysis.function
     python = ctx.program.language(analysis.path) == "python"
     nodes = list(ir.iter_edges(function.body))
@@ -105,6 +122,9 @@ def _uses(ctx, analysis, awaitable: dict, results: dict) -> Iterator[Finding]:
         if misuse:
             reported.add(node.span)
             yield _finding(ctx, analysis.path, parent, node, what, misuse, python)
+        elif python and type(parent) is ir.ExprStmt and field == "value" and node.span in direct:
+            reported.add(node.span)
+            yield _dropped(ctx, analysis.path, node, what)
         elif type(parent) is ir.Assign and field == "value" and len(parent.targets) == 1 and type(parent.targets[0]) is ir.Name:
             stored[parent.targets[0].id] = (node, what)
     for name, (call, what) in stored.items():
@@ -117,6 +137,19 @@ def _uses(ctx, analysis, awaitable: dict, results: dict) -> Iterator[Finding]:
                     reported.add(call.span)
                     yield _finding(ctx, analysis.path, parent, call, what, misuse, python, stored_as=name)
                     break
+
+
+def _dropped(ctx, path: str, call: ir.Call, what: str) -> Finding:
+    """``session.commit()`` as a statement on an AsyncSession: a Python coroutine that nobody awaits
+    never starts — unlike a JS Promise, nothing of it runs."""
+    from archlint.domain.ir_format import render
+
+    shown = render(call, 60)
+    message = (
+        f"`{shown}` is never awaited ({what}): a coroutine that is not awaited never runs, so this call silently does "
+        f"nothing (RuntimeWarning: coroutine was never awaited) — a commit that never happens loses the request's writes"
+    )
+    return ctx.registry.finding("AL809", path, call.span, message, f"Write `await {shown}`.")
 
 
 def _finding(ctx, path: str, use, call: ir.Call, what: str, misuse: str, python: bool, stored_as: str = "") -> Finding:

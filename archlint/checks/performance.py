@@ -249,69 +249,97 @@ def _within(span, outer) -> bool:
 
 
 # AL602 -------------------------------------------------------------------------------------------
+_JS_COUNT = "`findAll(…).length` loads every row to count them; the endpoint slows down as the table grows"
+_JS_GUIDANCE = "Use `Model.count({ where })` (or findAndCountAll for a page plus the total)."
+_PY_COUNT = ("`len(…)` of a query result loads every row into memory only to count them; on a large table "
+             "the endpoint slows down and can run out of memory")
+_PY_GUIDANCE = "Count in the database: select(func.count()).select_from(Model) / query.count() / Model.objects.count()."
+
+
 def _count_by_loading(ctx: CheckContext, analyses) -> Iterator[Finding]:
+    program = ctx.program
     for analysis in analyses:
-        results = {record.node.span: record for record in analysis.calls}
-        counted = _rows_only_counted(analysis.function, results)
+        writes = {site.span for site in analysis.sites if site.category == "write"}
+        results = {record.node.span: record for record in analysis.calls if record.node.span not in writes}
+        python = analysis.path.endswith((".py", ".pyi"))
         for record in analysis.calls:
             node = record.node
             if type(node.func) is ir.Name and node.func.id == "len" and len(node.args) == 1:
                 argument = node.args[0].value
-                if _loads_rows(argument, results) or type(argument) is ir.Name and argument.id in counted:
-                    message = (
-                        "`len(…)` of a query result loads every row into memory only to count them; on a large table "
-                        "the endpoint slows down and can run out of memory"
-                    )
-                    guidance = "Count in the database: select(func.count()).select_from(Model) / query.count() / Model.objects.count()."
-                    yield ctx.registry.finding("AL602", analysis.path, node.span, message, guidance)
-        if analysis.path.endswith((".py", ".pyi")):
-            continue  # `.length` of loaded rows is a JS idiom
-        for node in ir.iter_nodes(analysis.function.body):
-            if type(node) is ir.Attr and node.name == "length" and (
-                    _loads_rows(node.obj, results) or type(node.obj) is ir.Name and node.obj.id in counted):
-                message = "`findAll(…).length` loads every row to count them; the endpoint slows down as the table grows"
-                guidance = "Use `Model.count({ where })` (or findAndCountAll for a page plus the total)."
-                yield ctx.registry.finding("AL602", analysis.path, node.span, message, guidance)
+                if _loads_rows(argument, results):
+                    yield ctx.registry.finding("AL602", analysis.path, node.span, _PY_COUNT, _PY_GUIDANCE)
+        if not python:  # `.length` of loaded rows is a JS idiom
+            for node in ir.iter_nodes(analysis.function.body):
+                if type(node) is ir.Attr and node.name == "length" and _loads_rows(node.obj, results):
+                    yield ctx.registry.finding("AL602", analysis.path, node.span, _JS_COUNT, _JS_GUIDANCE)
+        for span in _rows_bound_only_to_count(program, analysis, results, python):
+            yield ctx.registry.finding("AL602", analysis.path, span,
+                                       _PY_COUNT if python else _JS_COUNT, _PY_GUIDANCE if python else _JS_GUIDANCE)
 
 
-_ROWS_WRITTEN = frozenset({"bulk_create", "abulk_create", "bulkCreate", "createMany", "insertMany", "save", "create", "insert"})
-
-
-def _rows_only_counted(function: ir.Function, results) -> frozenset:
-    """Names bound once to a query's loaded rows and read only to count them (``rows = await
-    Article.findAll(); return rows.length`` / ``len(rows)``): the rows are fetched for their number."""
-    bound: dict[str, int] = {}
-    loaded: set[str] = set()
-    counting: dict[str, int] = {}
-    reads: dict[str, int] = {}
-    for node, parent, field in ir.iter_edges(function.body):
-        kind = type(node)
-        if kind is ir.Assign:
+def _rows_bound_only_to_count(program, analysis, results, python: bool) -> list:
+    """``const comments = await Comment.findAll(…); return comments.length`` / ``rows = (await
+    s.scalars(q)).all(); return len(rows)``: a local bound once to the rows of a query whose every
+    read is a count (``.length`` / ``len(name)``) loads them only to count them.  Any other read
+    (serialising, iterating, returning the rows, a closure that sees the name) needs the rows."""
+    function = analysis.function
+    bound: dict = {}  # name -> the count of assignments binding it
+    loading: dict = {}  # name -> the assignment's value loads rows
+    for node in ir.iter_nodes(function.body):
+        if type(node) is ir.Assign:
             for target in node.targets:
-                if type(target) is ir.Name:
-                    bound[target.id] = bound.get(target.id, 0) + 1
-                    if len(node.targets) == 1 and _loads_rows(node.value, results):
-                        loaded.add(target.id)
-        elif kind is ir.Name and not (type(parent) is ir.Assign and field == "targets"):
-            reads[node.id] = reads.get(node.id, 0) + 1
-            if type(parent) is ir.Attr and parent.name == "length":
-                counting[node.id] = counting.get(node.id, 0) + 1
-        elif kind is ir.Call and type(node.func) is ir.Name and node.func.id == "len" and len(node.args) == 1 \
-                and type(node.args[0].value) is ir.Name:
-            counting[node.args[0].value.id] = counting.get(node.args[0].value.id, 0) + 1
-    params = {p.name for p in function.params}
-    return frozenset(name for name in loaded if bound.get(name) == 1 and name not in params
-                     and reads.get(name, 0) > 0 and counting.get(name, 0) == reads.get(name, 0))
+                for name in ir.target_names(target):
+                    bound[name] = bound.get(name, 0) + 1
+                    if type(target) is ir.Name and node.op == "=" and node.value is not None \
+                            and _loads_rows(node.value, results):
+                        loading[name] = target.span
+    candidates = {name: span for name, span in loading.items() if bound[name] == 1 and function.scope_of(name) == "local"}
+    if not candidates:
+        return []
+    counted: dict = {}
+    other: set = set()
+    len_arguments = {call.args[0].value.span for call in ir.calls_in(function.body)
+                     if python and type(call.func) is ir.Name and call.func.id == "len" and len(call.args) == 1
+                     and call.args[0].kind == "pos"}
+    for node, parent, field in ir.iter_edges(function.body):
+        if type(node) is not ir.Name or node.id not in candidates or node.span == candidates[node.id]:
+            continue
+        if not python and type(parent) is ir.Attr and field == "obj" and parent.name == "length":
+            counted.setdefault(node.id, parent.span)
+        elif python and type(parent) is ir.Arg and node.span in len_arguments:
+            counted.setdefault(node.id, node.span)
+        else:
+            other.add(node.id)
+    if counted and program is not None:
+        other.update(_read_by_nested_functions(program, analysis, set(counted)))
+    return sorted(span for name, span in counted.items() if name not in other)
+
+
+def _read_by_nested_functions(program, analysis, names: set) -> set:
+    """The names among ``names`` that a function nested in the analysed one reads (a closure)."""
+    module = program.modules.get(analysis.path)
+    if module is None:
+        return set()
+    outer = analysis.function
+    seen: set = set()
+    for function in module.functions:
+        if function.fid == outer.fid or not ir.span_contains(outer.span, function.span):
+            continue
+        for node in ir.iter_nodes(function.body):
+            if type(node) is ir.Name and node.id in names:
+                seen.add(node.id)
+    return seen
 
 
 def _loads_rows(node, results) -> bool:
-    """The expression itself runs a query and materialises its rows (not a name bound earlier,
-    whose rows the function may also use)."""
+    """The expression itself runs a query and materialises its rows (``results``: the function's
+    calls that are not writes — the objects ``bulk_create``/``bulkCreate`` returns were built in
+    memory, not loaded)."""
     inner = node.value if type(node) is ir.Await else node
     if type(inner) is not ir.Call:
         return False
     record = results.get(inner.span)
-    if record is None or inner.method in _ROWS_WRITTEN:
-        return False  # bulk_create(objs) hands back the rows it wrote: counting them loads nothing
+    if record is None:
+        return False
     value = v.strip(record.result)
     return type(value) is v.Rows or (type(value) is v.Query and value.lazy and not value.cached)

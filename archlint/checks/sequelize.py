@@ -57,19 +57,26 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         return
     names = _model_names(program)
     unattributed_associations = _has_unattributed_associations(ctx)
+    reported: set = set()  # AL211 findings, by place: the statement half and the instance halves meet
     for access in accesses:
         record = program.call_record(access.path, access.span)
         if record is None:
             continue
         call = _Call(record.node, record.args, record.receiver)
-        yield from _not_awaited(ctx, access)
+        for finding in _not_awaited(ctx, access):
+            reported.add((finding.path, finding.line, finding.column))
+            yield finding
         yield from _string_operators(ctx, access, call)
         yield from _unbounded_write(ctx, access, call)
         if not unattributed_associations:
             yield from _include_without_association(ctx, access, call, data.models, names)
         yield from _sync_force(ctx, access, call)
         yield from _count_with_include(ctx, access, call)
-    yield from _instance_not_awaited(ctx, program)
+    for finding in _instance_not_awaited(ctx, program):
+        key = (finding.path, finding.line, finding.column)
+        if key not in reported:
+            reported.add(key)
+            yield finding
 
 
 def _model_names(program) -> dict[str, str]:
@@ -130,6 +137,41 @@ def _instance_not_awaited(ctx: CheckContext, program) -> Iterator[Finding]:
                 f"response is sent, and a failure becomes an unhandled rejection"
             )
             yield ctx.registry.finding("AL211", analysis.path, node.span, message, f"`await {callee}()`.")
+    yield from _dropped_in_call_context(ctx, program)
+
+
+def _dropped_in_call_context(ctx: CheckContext, program) -> Iterator[Finding]:
+    """A Sequelize statement whose receiver only a caller knows — ``article.setTags(tags);`` in a
+    repository method given the row by the service — written as a bare statement: the writes the
+    request handlers' summaries reach (in the calling context that knows the row) name it."""
+    statements: dict = {}
+    seen: set = set()
+    for analysis in program.analyses():
+        for effect in analysis.summary.effects:
+            if effect.stack != "sequelize" or effect.op != "write" or (effect.path, effect.span) in seen:
+                continue
+            seen.add((effect.path, effect.span))
+            if effect.path not in ctx.datalayer.analysed or non_production(effect.path):
+                continue
+            module = program.modules.get(effect.path)
+            if module is None or module.language == "python":
+                continue
+            function = ir.innermost_function(module, effect.span)
+            if function is None:
+                continue
+            key = (effect.path, function.fid)
+            if key not in statements:
+                statements[key] = {node.span: node for node in ir.iter_nodes(function.body)
+                                   if type(node) is ir.Call and node.span in _statement_calls(function)}
+            node = statements[key].get(effect.span)
+            if node is None or type(node.func) is not ir.Attr:
+                continue
+            callee = f"{_written(node.receiver)}.{node.method}"
+            message = (
+                f"`{callee}()` writes through Sequelize and its promise is never awaited: the handler responds before the "
+                f"write is stored, and a failure becomes an unhandled rejection"
+            )
+            yield ctx.registry.finding("AL211", effect.path, effect.span, message, f"`await {callee}()`.")
 
 
 def _statement_calls(function) -> frozenset:

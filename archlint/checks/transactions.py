@@ -69,9 +69,10 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     analyses = {(a.path, a.fid): a for a in program.analyses() if a.fid}
     atomic_requests = _django_atomic_requests(program, ctx.files)
     reported: set = set()
+    local_loop = _local_loop(program)
     for analysis in _handler_analyses(program, analyses):
         effects = analysis.summary.effects
-        for finding in _writes_without_transaction(ctx, analysis, effects, atomic_requests):
+        for finding in _writes_without_transaction(ctx, analysis, effects, atomic_requests, local_loop):
             key = (finding.path, finding.line, finding.column)
             if key not in reported:
                 reported.add(key)
@@ -129,7 +130,26 @@ def compatible(a: tuple, b: tuple) -> bool:
     return all(sides.get(site, side) == side for site, side in b)
 
 
-def _writes_without_transaction(ctx, analysis, effects, atomic_requests: bool) -> Iterator[Finding]:
+def _local_loop(program):
+    """``(effect) -> bool``: the innermost loop around the effect is written in the function the
+    effect is in (not in a caller that calls that function once per item)."""
+    loops: dict = {}
+    for analysis in program.analyses():
+        for loop in analysis.loops:
+            loops.setdefault(loop.id, loop)
+
+    def function_of(path: str, span):
+        module = program.modules.get(path)
+        found = ir.innermost_function(module, span) if module is not None else None
+        return (path, found.fid) if found is not None else None
+
+    def local(effect) -> bool:
+        loop = loops.get(effect.loops[-1]) if effect.loops else None
+        return loop is not None and function_of(loop.path, loop.span) == function_of(effect.path, effect.span)
+    return local
+
+
+def _writes_without_transaction(ctx, analysis, effects, atomic_requests: bool, local_loop=None) -> Iterator[Finding]:
     by_stack: dict[str, list] = {}
     for effect in effects:
         if effect.stack in UNIT_OF_WORK or effect.stack in AUTOCOMMIT:
@@ -138,7 +158,7 @@ def _writes_without_transaction(ctx, analysis, effects, atomic_requests: bool) -
         if stack == "django" and atomic_requests:
             continue
         if stack in UNIT_OF_WORK:
-            writes = _split_by_commit(stack_effects)
+            writes = _split_by_commit(stack_effects, local_loop)
         else:
             writes = _autocommitted(stack_effects)
         if len(writes) >= 2:
@@ -151,21 +171,40 @@ def _is_write(effect) -> bool:
             and v.IN_HANDLER_TAG not in effect.tags and v.INJECTED_TAG not in effect.tags)
 
 
-def _split_by_commit(effects) -> list:
+def _is_unit_write(effect) -> bool:
+    """A write of a unit of work: a statement, or a change to a row the session holds (the ``dirty``
+    effect, flushed by the next commit: ``article.favorites_count += 1``, ``article.tags.append(tag)``)."""
+    return _is_write(effect) or effect.op == "dirty" and _is_write(effect._replace(op="write"))
+
+
+def _same_operation(first, commit, later) -> bool:
+    """A change to a held row splits a unit of work only with the commit and the write it is paired
+    with in the same function: ``add(favorite); commit(); article.count += 1; commit()``.  A row an
+    auth dependency touches and commits (``user.last_active_at = now``) is its own operation, not
+    half of the handler's."""
+    if first.op != "dirty" and later.op != "dirty":
+        return True
+    return first.trace == commit.trace == later.trace
+
+
+def _split_by_commit(effects, local_loop=None) -> list:
     """Unit of work: two writes with a ``commit()`` between them on one path (or a write and a
     commit repeated by one loop) — the first is durable before the second runs."""
     repeated: list = []
     for i, first in enumerate(effects):
-        if not _is_write(first):
+        if not _is_unit_write(first):
             continue
         for j in range(i + 1, len(effects)):
             commit = effects[j]
             if commit.op != "commit" or commit.in_tx or not compatible(first.branch, commit.branch):
                 continue
-            if not repeated and set(first.loops) & set(commit.loops):  # add + commit once per iteration
+            if not repeated and set(first.loops) & set(commit.loops) and _same_operation(first, commit, first) and (
+                    first.op != "dirty" or local_loop is None or local_loop(first)):
+                # add + commit once per iteration (a changed row: in a loop of its own function — a
+                # method that updates one row and commits, called per item, is one operation per item)
                 repeated = [first, first]
-            later = [e for e in effects[j + 1:] if _is_write(e) and compatible(first.branch, e.branch)
-                     and compatible(commit.branch, e.branch)]
+            later = [e for e in effects[j + 1:] if _is_unit_write(e) and compatible(first.branch, e.branch)
+                     and compatible(commit.branch, e.branch) and _same_operation(first, commit, e)]
             if later:
                 return [first] + later[:3]
     return repeated

@@ -99,7 +99,16 @@ def _prisma_loads(record, depth: int = 0) -> set:
     return found
 
 
-def _existing_row(value) -> bool:
+_COLLECTION_WRITES = frozenset({"append", "remove", "extend", "add", "discard", "clear", "pop"})
+
+
+def session_row(value) -> bool:
+    """A SQLAlchemy row the unit of work may hold — read through the session or built here (added
+    and committed before or after): a change to it is written by the next commit that flushes it."""
+    return all(type(v.strip(o)) is v.Row and v.strip(o).stack == "sqlalchemy" for o in v.options(value))
+
+
+def existing_row(value) -> bool:
     """A row that was read or handed in (``request.user``, ``get_object_or_404(…)``, a relation of
     another row), not one built here: saving it updates (AL310 judges inserts only).  A value that
     is not known to be a row — or may be one built here — is not."""
@@ -315,11 +324,26 @@ class Calls:
         table = self.program.drizzle_table(self.path, variable)
         return v.tag(bare._replace(model=table), v.tags_of(result)) if table else result
 
+    def _collection_write(self, node: ir.Call, method: str) -> None:
+        """``article.tags.append(tag)`` on a row the session loaded: the unit of work writes the
+        association at the next flush/commit — a ``dirty`` effect, as for an assigned column."""
+        collection = node.func.obj if type(node.func) is ir.Attr else None
+        if type(collection) is not ir.Attr or type(collection.obj) is not ir.Name:
+            return
+        held = self.env.get(collection.obj.id)
+        if held is None or not session_row(held):
+            return
+        rows = {v.strip(o).model for o in v.options(held)}
+        model = next(iter(rows)) if len(rows) == 1 else ""
+        relation = self.program.schema.relation(model, collection.name) if model else None
+        if relation is not None and relation.collection:
+            self.effect("dirty", "sqlalchemy", model, f"{collection.name}.{method}", node, v.tags_of(held))
+
     def stale_increment(self, name: ir.Name, column: str, node) -> None:
         """``column`` written as ``name.column ± n`` where ``name`` holds a stored row (read, not built
         here): a read-modify-write that loses concurrent updates (see :mod:`.lost_updates`)."""
         held = self.env.get(name.id)
-        if held is None or not _existing_row(held) or lost_updates.LOCKED <= v.tags_of(held):
+        if held is None or not existing_row(held) or lost_updates.LOCKED <= v.tags_of(held):
             return
         row = next((v.strip(o) for o in v.options(held) if v.strip(o).model), None)
         if row is not None:
@@ -357,6 +381,8 @@ class Calls:
             # Article.findAll().then((articles) => …): the callback runs with what the promise resolves to,
             # as `const articles = await Article.findAll()` would bind it
             return self.invoke(node, args[0][2], [("pos", "", self.await_value(receiver, node), None)])
+        if kind is v.Rows and bare.stack == "sqlalchemy" and self.python and method in _COLLECTION_WRITES:
+            self._collection_write(node, method)
         if kind is v.Loader:  # joinedload(A.author).selectinload(User.profile)
             attribute = v.strip(args[0][2]) if args else None
             if type(attribute) is v.ModelAttr:
@@ -616,7 +642,7 @@ class Calls:
             written = model_of(value) or model or (model_of(args[0][2]) if args and op == "write" else "")
             if op == "write" and method in _PERSIST:
                 saved = v.tag(bare, tags) if kind is v.Row else args[0][2] if args else None
-                if saved is not None and _existing_row(saved):
+                if saved is not None and existing_row(saved):
                     arg_tags = arg_tags | {SAVES_EXISTING}
             self.effect(op, stack, written, method, node, tags | arg_tags, deps=deps,
                         query=self.run_query(outcome, bare, node, args, stack, model))
@@ -628,7 +654,7 @@ class Calls:
                 category = "schema"  # conn.run_sync(Base.metadata.create_all)
             op = {"query": "read", "write": "write"}.get(category, category)
             if category in ("query", "write") and outcome is None:  # a builder the library says is lazy runs later
-                if op == "write" and method in _PERSIST and args and _existing_row(args[0][2]):
+                if op == "write" and method in _PERSIST and args and existing_row(args[0][2]):
                     arg_tags = arg_tags | {SAVES_EXISTING}  # session.add(current_user)
                 self.effect(op, stack, model, method, node, tags | arg_tags, deps=deps)
             elif method == "commit":
@@ -827,6 +853,8 @@ class Calls:
         """Sequelize association mixins (``article.getTags()``, sequelize-typescript's
         ``article.$get("tags")``) query per call; ``setX``/``addX``/``removeX``/``createX`` write; Django ``save()``/``delete()`` come from the tables.  A mixin
         that no association of the model generates is recorded (``missing-mixin``)."""
+        if method in MASS_ASSIGN_METHODS.get(row.stack, ()) and args:
+            self.mass_assignment(node, row.stack, row.model, method, args[:1])  # article.set(req.body.article)
         model = self.program.schema.get(row.model) if row.model else None
         prefix = next((p for p in MIXIN_PREFIXES if method.startswith(p) and len(method) > len(p) and method[len(p)].isupper()), "")
         named = v.strip(args[0][2]) if args and args[0][0] == "pos" else None

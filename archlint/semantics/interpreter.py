@@ -23,7 +23,7 @@ from archlint.domain import ir
 from archlint.domain.facts import Span
 from archlint.semantics import lost_updates
 from archlint.semantics import values as v
-from archlint.semantics.calls import ROW_MAP, Calls, keyed_by_stored_row
+from archlint.semantics.calls import ROW_MAP, Calls, keyed_by_stored_row, session_row
 from archlint.semantics.discriminants import equality_side
 from archlint.semantics.program import Program
 from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis, Deref, Effect, Event, LoopInfo, Site, Summary
@@ -431,7 +431,26 @@ class Frame(Calls):
             typed = self.type_value(param.annotation)
             if typed is not None:
                 return typed
+            if self._fastapi_raw_body(param):
+                return v.tag(v.Request("fastapi", "body"), frozenset({v.REQUEST_TAG}))
         return value if value is not None else v.UNKNOWN
+
+    def _fastapi_raw_body(self, param: ir.Param) -> bool:
+        """``body: dict = Body(...)`` / ``payload: dict`` in a FastAPI route handler: FastAPI hands
+        it the parsed JSON body as it came — every key the client sent (a pydantic model would have
+        kept only its declared fields).  A default other than ``Body(…)`` is a query parameter."""
+        if self.program._handler_frameworks().get((self.path, self.function.fid)) != "fastapi":
+            return False
+        annotation = param.annotation
+        if type(annotation) is ir.Index:
+            annotation = annotation.obj  # dict[str, Any] / Dict[str, Any]
+        name = self.program.static_name(self.path, annotation) if type(annotation) in (ir.Name, ir.Attr) else ""
+        if name not in ("builtins.dict", "typing.Dict", "typing.Any", "typing.Mapping"):
+            return False
+        default = param.default
+        if default is None:
+            return True
+        return type(default) is ir.Call and self.program.static_name(self.path, default.func) in ("fastapi.Body", "fastapi.params.Body")
 
     def parameter_decorator(self, decorator):
         call = decorator if type(decorator) is ir.Call else None
@@ -1021,6 +1040,7 @@ class Frame(Calls):
         finally:
             self.tx -= opened
             self.program.open_sessions.difference_update(sessions)
+            self.program.exited_sessions.update(sessions)
             for name, site in closes:  # the block closed (or released) what it bound
                 if name in self.env:
                     self.env[name] = v.tag(self.env[name], frozenset({"closed-handle:" + site}))
@@ -1140,6 +1160,7 @@ class Frame(Calls):
         value = self.eval(node.value)
         if len(node.targets) == 1 and type(node.targets[0]) is ir.Attr:
             self._instance_increment(node)  # also for a caller's row: a context event
+            self._dirty_write(node)
         if node.op != "=":
             current = self.eval(node.targets[0]) if node.targets else v.UNKNOWN
             value = self.binop(node.op.rstrip("="), current, value)
@@ -1164,6 +1185,24 @@ class Frame(Calls):
             if name is not None and name.id == target.obj.id:
                 self.stale_increment(name, target.name, node)
 
+    def _dirty_write(self, node: ir.Assign) -> None:
+        """``article.favorites_count += 1`` on a SQLAlchemy row: the unit of work writes it at the next
+        flush/commit — a ``dirty`` effect, what AL305 counts as a write between two commits (one
+        commit after every change, the usual shape, is one unit of work and stays silent)."""
+        target = node.targets[0]
+        if type(target.obj) is not ir.Name:
+            return
+        held = self.env.get(target.obj.id)
+        if held is None or not session_row(held):
+            return
+        rows = [v.strip(o) for o in v.options(held)]
+        if not rows or any(row.stack != "sqlalchemy" or not row.model for row in rows) or len({row.model for row in rows}) != 1:
+            return
+        model = self.program.schema.get(rows[0].model)
+        if model is None or target.name not in model.columns:
+            return
+        self.effect("dirty", "sqlalchemy", rows[0].model, f"{target.name} =", node, v.tags_of(held))
+
     def _remember_guard(self, name: str, test) -> None:
         """``found = user is not None`` / ``missing = not user``: ``if not found`` then checks ``user``.
         Rebinding the name, or a name the test reads, forgets it."""
@@ -1175,6 +1214,13 @@ class Frame(Calls):
             self.guards[name] = test
         elif kind is ir.BoolOp and test.op == "and":  # valid = row and not row.expired(): truthy means row is set
             self.guards[name] = test
+        elif kind is ir.Cond:
+            # ok = user ? await bcrypt.compare(pw, user.password) : false — truthy means the test held
+            # (and the chosen branch is truthy); with the falsy constant on the other side, the reverse
+            if _falsy_constant(test.orelse):
+                self.guards[name] = ir.BoolOp("and", (test.test, test.then), test.span)
+            elif _falsy_constant(test.then):
+                self.guards[name] = ir.BoolOp("and", (ir.Unary("not", test.test, test.span), test.orelse), test.span)
 
     def _name_construct(self, node: ir.Assign, value) -> None:
         for index, construct in enumerate(self.analysis.constructs):
@@ -1381,11 +1427,17 @@ class Frame(Calls):
                     self.env = {**self.env, **self.narrowing(part, node.op == "and")}
             if node.op in ("and", "or"):
                 self.env = before
-            if node.op in ("or", "??") and len(values) > 1 and type(v.strip(values[-1])) is v.Db and all(
+            if node.op in ("or", "??") and len(values) > 1 and type(v.strip(values[-1])) in (v.Db, v.Instance) and all(
                     v.is_unknown(value) for value in values[:-1]):
-                # `options.knex || getDatabase()`, `session or SessionLocal()`: the injected override
-                # is a handle of the same kind as the default the code falls back to.
+                # `options.knex || getDatabase()`, `session or SessionLocal()`, `repository or
+                # ArticleRepository()`: the injected override is of the same kind as the default the
+                # code falls back to.
                 return v.tag(values[-1], all_tags(values))
+            if node.op == "or" and len(values) > 1:
+                # an operand that is a falsy constant (`None or ArticleRepository()`, the parameter's
+                # default) is never the result: the next operand is
+                kept = [value for value in values[:-1] if not _always_falsy(value)] + [values[-1]]
+                values = kept
             if node.op == "??" and values:
                 result = non_null(values[0])
                 for value in values[1:]:
@@ -1434,7 +1486,7 @@ class Frame(Calls):
         if kind is ir.Starred:
             return self.eval(node.value)
         if kind is ir.FuncRef:
-            self.program.closures[(self.path, node.fid)] = self.env
+            self.program.define_closure(self.path, node.fid, self.env)
             return v.Function(self.path, node.fid)
         if kind is ir.ClassRef:
             return v.ClassValue(self.path, node.cid)
@@ -1482,9 +1534,9 @@ class Frame(Calls):
         # enclosing functions (closures): the environment each function was defined in
         function = self.function
         while function.kind != "module" and function.parent > 0:
-            closure = self.program.closures.get((self.path, function.fid))
-            if closure is not None and name in closure:
-                return closure[name]
+            found = self.program.closure_value(self.path, function.fid, name)
+            if found is not None:
+                return found
             outer = self.program.function(self.path, function.parent)
             if outer is None:
                 break
@@ -1887,7 +1939,8 @@ class Frame(Calls):
                query=None) -> None:
         span = node.span if node is not None else self.function.span
         dependencies = deps if deps is not None else frozenset(t for t in tags if t.startswith("elem:"))
-        closed = frozenset(t for t in tags if t.startswith("sess:") and t not in self.program.open_sessions)
+        closed = frozenset(t for t in tags if t.startswith("sess:") and t not in self.program.open_sessions
+                           and t in self.program.exited_sessions)
         if query is not None and (type(query) is not v.Query or not query.chains):
             query = None
         in_tx = self.tx > 0 or any(t.startswith(v.TX_TAG) for t in tags)
@@ -1910,11 +1963,23 @@ class Frame(Calls):
 
 
 # helpers ---------------------------------------------------------------------------------------------
+def _always_falsy(value) -> bool:
+    """A value whose every option is a falsy constant (``None``, ``False``, ``0``, ``''``)."""
+    options = v.options(value)
+    bare = [v.strip(o) for o in options]
+    return bool(bare) and all(type(b) is v.Const and b.value is not v.ANY_CONSTANT and not b.value for b in bare)
+
+
+def _falsy_constant(node) -> bool:
+    """``false`` / ``None`` / ``null`` / ``0`` / ``''`` written as a literal."""
+    return type(node) is ir.Const and isinstance(node.value, (bool, int, float, str, type(None))) and not node.value
+
+
 def run_module(program: Program, path: str, analysis: Analysis | None = None) -> dict:
     """A module's top level, interpreted once: its globals."""
     module = program.modules[path]
     frame = Frame(program, path, module.module, 0, analysis)
-    program.closures[(path, 0)] = frame.env
+    program.define_closure(path, 0, frame.env)
     try:
         frame.block(module.module.body)
     except (_Budget, RecursionError):

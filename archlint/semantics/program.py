@@ -36,6 +36,7 @@ _CONTEXT_GLOBALS = {"flask.g": ("flask", "g"), "flask.globals.g": ("flask", "g")
                     "flask.current_app": ("flask", "app"), "flask.globals.current_app": ("flask", "app"), "quart.current_app": ("flask", "app")}
 # FastAPI's `app.state` / `request.state` are Starlette's: one slot whichever import a module used
 _CONTEXT_FRAMEWORK = {"fastapi": "starlette"}
+_MAX_CLOSURE_FRAMES = 8  # frames kept per nested function (each call context of its definer)
 
 
 class ModuleTable(dict):
@@ -102,7 +103,7 @@ class Program:
         self._static_busy: set = set()
         self._module_envs: dict[str, dict] = {}
         self._module_busy: set[str] = set()
-        self.closures: dict[tuple[str, int], dict] = {}  # (path, fid) -> the defining frame's environment
+        self.closures: dict[tuple[str, int], list[dict]] = {}  # (path, fid) -> the defining frames' environments
         self.fields: dict[tuple[str, int], dict[str, object]] = {}  # class -> field -> value (joined)
         self.summaries: dict = {}
         self.stack: list[tuple[str, int]] = []  # functions being analysed (recursion / depth)
@@ -114,6 +115,10 @@ class Program:
         self._bases: dict[tuple[str, int], list] = {}
         self._bindings: dict[str, dict[str, str]] = {}
         self.open_sessions: set[str] = set()  # sess:<with-block> tags of sessions whose `with` is running
+        # sess:<with-block> tags of sessions whose `with` ended during the current analysis of record:
+        # only those are known closed (a value read from a field, stored by a caller inside its own
+        # `with`, is not — that caller runs the method while the session is open)
+        self.exited_sessions: set[str] = set()
         self.route_calls: dict = {}  # (path, span) -> (path, call, app, argument values): every registration seen
         self.app_prefixes: dict[str, str] = {}  # app/router site -> its own prefix (url_prefix=, APIRouter(prefix=))
         self.app_mounts: dict[str, tuple[str, str]] = {}  # child site -> (parent site, mount prefix)
@@ -147,6 +152,37 @@ class Program:
         module = self.modules.get(path)
         return module.language if module is not None else ""
 
+    # closures -----------------------------------------------------------------------------------------
+    def define_closure(self, path: str, fid: int, env: dict) -> None:
+        """A nested function defined (again) in a frame whose environment is ``env`` (kept live: a
+        variable assigned after the definition is seen too).  A function defined in several frames —
+        a route factory ``articlesRouter({ articleService })`` called by the composition root, and the
+        same factory analysed on its own with unknown parameters — keeps each of them."""
+        envs = self.closures.setdefault((path, fid), [])
+        if not any(known is env for known in envs) and len(envs) < _MAX_CLOSURE_FRAMES:
+            envs.append(env)
+
+    def closure_value(self, path: str, fid: int, name: str):
+        """What ``name`` holds in the frames that defined the function ``fid``: the join of the
+        frames that know it (a frame that could not know it — a parameter nobody passed — adds
+        nothing), ``UNKNOWN`` when every frame binds it unknown, ``None`` when no frame binds it."""
+        envs = self.closures.get((path, fid))
+        if not envs:
+            return None
+        found = None
+        bound = False
+        for env in envs:
+            if name not in env:
+                continue
+            bound = True
+            value = env[name]
+            if type(value) is v.Unknown:
+                continue
+            found = value if found is None else v.join(found, value)
+        if found is not None:
+            return found
+        return v.UNKNOWN if bound else None
+
     # framework context slots (see ``context_values``) ------------------------------------------------
     def write_context(self, framework: str, scope: str, key: str, value) -> None:
         """A framework context slot written with ``value``.  The slot is a DB handle (a client, a model
@@ -157,7 +193,7 @@ class Program:
         and ``with``-session tags: the slot outlives the request or block that wrote it."""
         kept = None
         for option in v.options(value):
-            bare = v.strip(option)
+            bare = self._model_classes(v.strip(option))
             if type(bare) is v.Const and bare.value is None:
                 continue
             tags = frozenset(t for t in v.tags_of(option) if t != v.REQUEST_TAG and not t.startswith(("elem:", "sess:")))
@@ -173,6 +209,17 @@ class Program:
         slot = (_CONTEXT_FRAMEWORK.get(framework, framework), scope, key)
         old = self.context_values.get(slot)
         self.context_values[slot] = kept if old is None else v.join(old, kept)
+
+    def _model_classes(self, bare):
+        """A model class as the project wrote it (``class User extends Model`` returned by its own
+        ``static initModel(sequelize)``), alone or in an object of models (``{ User, Article }`` from
+        ``initModels(sequelize)``), as the model it is."""
+        if type(bare) is v.ClassValue:
+            model = self.model_of_class(bare.path, bare.cid)
+            return v.ModelClass(self.schema.models[model].stack, model) if model else bare
+        if type(bare) is v.Record and any(type(v.strip(item)) is v.ClassValue for _key, item in bare.items):
+            return v.Record(tuple((key, v.tag(self._model_classes(v.strip(item)), v.tags_of(item))) for key, item in bare.items))
+        return bare
 
     def read_context(self, framework: str, scope: str, key: str):
         """What a handler reads from a framework context slot: the joined DB handle written there,
@@ -653,7 +700,10 @@ class Program:
             for export in module.exports:
                 if export.name == name:
                     if export.local:
-                        return env.get(export.local, self.module_member_static(path, export.local))
+                        # `export { sequelize, Tag }`: the module's global, an imported binding
+                        # included (`import { sequelize } from '../database.js'` re-exported
+                        # from models/index.js is the interpreted Sequelize instance)
+                        return self.module_global(path, export.local)
                     if export.source:
                         return self.resolve_binding(path, f"{export.source}:{export.source_name or name}")
         return self.module_global(path, name)
@@ -883,6 +933,7 @@ class Program:
         for function in module.functions[1:]:
             if (path, function.fid) in self.loop_callbacks:
                 continue
+            self.exited_sessions = set()
             analysis = Analysis(path, function)
             self.stack.append((path, function.fid))
             try:
@@ -996,6 +1047,7 @@ class Program:
             queue.extend(p for p in self.modules.later if p not in done)
         from archlint.semantics.frameworks import framework_analyses
 
+        self.exited_sessions = set()
         results.extend(framework_analyses(self))
         self._analyses = results
         return results
@@ -1048,17 +1100,30 @@ def _rows_of_one_model(value) -> bool:
 
 
 def _db_like(value) -> bool:
+    """A slot value handlers may read as what was stored: DB handles and models (or a bag of them),
+    or — every write alike — the objects a composition root builds around them: a project object (a
+    service, a repository) or a container of them (``c.set('container', { articleService })``,
+    ``ctx.state.services = services``, ``fastify.decorate('services', { articles })``), whose
+    methods then run with the values the root gave their constructors.  A slot holding a handle on
+    one path and some project object on another (a demo stub connection) is neither."""
     options = v.options(value)
     if any(type(v.strip(option)) is v.Unknown for option in options):
         return False
-    for option in options:
-        bare = v.strip(option)
-        if type(bare) in (v.Db, v.ModelClass):
-            continue
-        if type(bare) is v.Record and any(_handle_item(item) for _key, item in bare.items):
-            continue  # app.context.models = { Article, User } / req.models = require('./models') (sequelize-cli)
-        return False
-    return True
+    kinds = {_slot_kind(v.strip(option)) for option in options}
+    return len(kinds) == 1 and None not in kinds
+
+
+def _slot_kind(bare) -> str | None:
+    if type(bare) in (v.Db, v.ModelClass):
+        return "handle"
+    if type(bare) is v.Instance:
+        return "object"
+    if type(bare) is v.Record:
+        if any(_handle_item(item) for _key, item in bare.items):
+            return "handle"  # app.context.models = { Article, User } / req.models = require('./models') (sequelize-cli)
+        if any(type(v.strip(item)) is v.Instance for _key, item in bare.items):
+            return "object"  # { articleService, userService }
+    return None
 
 
 def _handle_item(item) -> bool:

@@ -62,9 +62,30 @@ class Statement(NamedTuple):
 
 def decode_escapes(text: str) -> str:
     """``\\n`` in a literal's source is two characters; SQL must see whitespace there.
-    Every escape keeps its length (``\\n`` -> two spaces, ``\\'`` -> space + quote) so offsets
-    into the text still match the source."""
-    return _ESCAPE.sub(lambda m: " " + m.group(1) if m.group(1) in "'\"`" else "  ", text)
+    Every escape keeps its length (``\\n`` -> two spaces) so offsets into the text still match the
+    source.  An escaped quote keeps its space *outside* what it quotes: an opening quote becomes
+    space + quote, a closing one quote + space (``\\"Articles\\"`` -> `` "Articles" ``, never the
+    identifier ``"Articles "``); which one it is follows from the quotes of that kind before it."""
+    if "\\" not in text:
+        return text
+    pieces: list[str] = []
+    open_quotes: set[str] = set()
+    last = 0
+    for match in _ESCAPE.finditer(text):
+        start = match.start()
+        for char in text[last:start]:  # the unescaped quotes in between open and close too
+            if char in "'\"`":
+                open_quotes ^= {char}
+        pieces.append(text[last:start])
+        escaped = match.group(1)
+        if escaped in "'\"`" and len(escaped) == 1:
+            pieces.append(escaped + " " if escaped in open_quotes else " " + escaped)
+            open_quotes ^= {escaped}
+        else:
+            pieces.append(" " * (match.end() - start))
+        last = match.end()
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 def mask(sql: str) -> str:
