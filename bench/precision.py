@@ -103,9 +103,10 @@ def _extract(archive: Path, destination: Path) -> None:
 # run ------------------------------------------------------------------------------------------------
 FIXTURES = REPO / "fixtures"
 # Agent-style Conduit repos that must stay silent: the eight Clean Architecture apps and the
-# correct ORM/stack apps (compliant), and the apps full of look-alikes of real defects.
+# correct ORM/stack apps (compliant), and the apps full of look-alikes of real defects (the agent-style `agent-*-correct` twins included).
 COMPLIANT_FIXTURES = ("*-clean", "sqlalchemy-correct", "sequelize-correct", "stack-python-correct", "stack-node-correct")
-LOOKALIKE_FIXTURES = ("precision-*-correct", "sql-*-correct", "unique-check-*-correct", "prisma-relations-correct")
+LOOKALIKE_FIXTURES = ("precision-*-correct", "sql-*-correct", "unique-check-*-correct", "prisma-relations-correct",
+                      "agent-*-correct", "django-async-orm-correct", "sequelize-typescript-correct")
 
 
 def targets(scratch: Path) -> list[tuple[str, Path, str]]:
