@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from archlint.checks.schema_startup import Site, never_run, schema_calls, where_to_create
+from archlint.domain.schema_sync import synchronised_schemas
 from archlint.domain import ir
 from archlint.domain.arguments import passes_reference
 from archlint.domain.context import CheckContext
@@ -325,6 +326,8 @@ def _project_schema_never_created(ctx: CheckContext, project: str, models: list)
         if outcome is not None:
             yield _never_run_finding(ctx, outcome, manifest)
         return
+    if synchronised_schemas(ctx.files, ctx.graph, production):
+        return  # SequelizeModule.forRoot({ autoLoadModels: true }), TypeORM `synchronize: true`
     if any(
         "create_all" in call.callee or call.callee.endswith(".sync") or passes_reference(call, _CREATE_ALL)
         for f in _bodies(ctx)
@@ -341,6 +344,9 @@ def _project_schema_never_created(ctx: CheckContext, project: str, models: list)
     )
     where = where_to_create(manifest, ctx.files)
     call = _CREATE_CALL.get(first.stack, "`Base.metadata.create_all(engine)` / `await sequelize.sync()`")
+    if first.stack == "sequelize" and any(edge.external and edge.target.startswith("@nestjs/sequelize")
+                                          for path in ctx.files if own(path) for edge in ctx.graph.out_edges(path)):
+        call = "`autoLoadModels: true` in `SequelizeModule.forRoot({ … })` (@nestjs/sequelize then runs `sequelize.sync()` as the connection starts)"
     guidance = (
         (f"Call {call} where the app starts, in {where} (before the server serves requests), " if where else
          f"Create the schema on startup ({call} in the module the server starts from), ")

@@ -17,6 +17,7 @@ from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import canonical, production
 from archlint.domain.findings import Finding
 from archlint.domain.knowledge import module_matches
+from archlint.domain.schema_sync import synchronised_schemas
 from archlint.domain.sql import detect_database, sql_knowledge, urls_in
 
 _DJANGO_ENGINE = re.compile(r"django\.db\.backends\.(\w+)")
@@ -219,6 +220,8 @@ def schema_creation(ctx: CheckContext) -> Evidence | None:
         for call in ctx.files[path].calls:
             if "create_all" in call.callee or call.callee.endswith(".sync") or passes_reference(call, _CREATE_ALL):
                 return Evidence(path, call.span.line, f"{call.callee}(…)")
+    for path, span, what in synchronised_schemas(ctx.files, ctx.graph, production):
+        return Evidence(path, span.line, what)
     for path, line, command in ctx.manifest.commands:
         if re.search(r"create_all|migrate|db:migrate|alembic\s+upgrade|prisma\s+(migrate|db\s+push)|\.sync\(", command):
             return Evidence(path, line, command[:80])

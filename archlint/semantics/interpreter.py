@@ -459,6 +459,11 @@ class Frame(Calls):
         if short == "InjectRepository" and call is not None:
             model = self.model_key(self.eval(call.arg(0)) if call.arg(0) is not None else v.UNKNOWN)
             return v.Db("typeorm", "repository", model)
+        if short == "InjectModel" and call is not None and call.arg(0) is not None and name.startswith("@nestjs/sequelize"):
+            # `@InjectModel(Article) private articleModel: typeof Article`: the model class itself
+            # (its static finders and creators), as `SequelizeModule.forFeature([Article])` provides it
+            model = self.eval(call.arg(0))
+            return model if type(v.strip(model)) in (v.ClassValue, v.ModelClass) and self.model_key(model) else None
         if short in ("Body", "Param", "Query", "Headers", "Req", "Request") and name.startswith("@nestjs"):
             part = {"Body": "body", "Param": "params", "Query": "query", "Headers": "headers"}.get(short, "")
             return v.tag(v.Request("nestjs", part), frozenset({v.REQUEST_TAG}))

@@ -146,13 +146,20 @@ def _option_evidence(path: str, facts: FileFacts, sql: SqlKnowledge) -> list[Evi
     if facts.language == "python":
         return found  # Python passes URLs and keywords (``{"type": …}`` dicts are not connection options)
     calls = ir_calls(facts)
+    functions = facts.ir.functions if facts.ir is not None else ()
+    seen = set()  # an object nested in another call's arguments (`@Module({ imports: [X.forRoot({…})] })`) counts once
     for span in sorted(calls):
-        for arg in calls[span].args:
-            for node in ir.iter_nodes(arg.value):
-                if type(node) is not ir.Obj:
+        stack = [arg.value for arg in calls[span].args]
+        while stack:
+            node = stack.pop()
+            for node in ir.iter_nodes(node):
+                if type(node) is not ir.Obj or node.span in seen:
                     continue
+                seen.add(node.span)
                 for entry in node.entries:
                     value = entry.value
+                    if entry.key == "useFactory" and type(value) is ir.FuncRef and 0 <= value.fid < len(functions):
+                        stack.append(functions[value.fid].body)  # forRootAsync({ useFactory: () => ({ dialect: … }) })
                     if entry.key in _OPTION_KEYS and type(value) is ir.Const and isinstance(value.value, str):
                         dialect = sql.dialect_for_option(value.value)
                         if dialect is not None:

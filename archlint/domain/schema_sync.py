@@ -1,0 +1,108 @@
+"""Schemas an ORM creates from its connection options, read from the IR.
+
+Some Node ORMs create the tables themselves when the connection starts, with no ``sync()`` or
+``create_all()`` call in the project:
+
+* @nestjs/sequelize: ``SequelizeModule.forRoot({ autoLoadModels: true })`` (or ``forRootAsync``
+  whose ``useFactory`` returns such options) registers the ``forFeature`` models and runs
+  ``sequelize.sync()`` unless ``synchronize: false``.  Without ``autoLoadModels`` its connection
+  factory returns the bare ``Sequelize`` and creates nothing, so ``synchronize`` alone does not count.
+* TypeORM: ``new DataSource({ synchronize: true })`` / ``createConnection(…)`` and @nestjs/typeorm's
+  ``TypeOrmModule.forRoot({ synchronize: true })`` create the entities' tables on ``initialize()``.
+
+A flag that is not a constant (``synchronize: process.env.NODE_ENV !== 'production'``) may be on, so
+it counts: AL304 and the database verdict must not claim that nothing creates the schema.
+"""
+
+from __future__ import annotations
+
+from archlint.domain import ir
+from archlint.domain.knowledge import module_matches
+
+_NEST_SEQUELIZE = frozenset({"@nestjs/sequelize:SequelizeModule.forRoot", "@nestjs/sequelize:SequelizeModule.forRootAsync"})
+_TYPEORM = frozenset({
+    "@nestjs/typeorm:TypeOrmModule.forRoot", "@nestjs/typeorm:TypeOrmModule.forRootAsync",
+    "typeorm:DataSource", "typeorm:createConnection", "typeorm:createConnections",
+})
+
+
+def synchronising_calls(module: ir.ModuleIR) -> list[tuple[ir.Span, str]]:
+    """``(span, what)`` of every call in ``module`` whose options make the ORM create the schema
+    when the connection starts (class decorators included: NestJS ``@Module({ imports: […] })``)."""
+    if module.language == "python":
+        return []
+    decorators = tuple(decorator for cls in module.classes for decorator in cls.decorators)
+    found = []
+    for block in [decorators] + [function.body for function in module.functions]:
+        for call in ir.calls_in(block):
+            target = _target(module, call.func)
+            if target not in _NEST_SEQUELIZE and target not in _TYPEORM:
+                continue
+            options = call.arg(0)
+            if target.endswith("forRootAsync"):
+                options = _returned_object(module, _entry(options, "useFactory"))
+            if type(options) is not ir.Obj:
+                continue
+            if target in _NEST_SEQUELIZE:
+                if _maybe_on(_entry(options, "autoLoadModels")) and not _off(_entry(options, "synchronize")):
+                    found.append((call.span, f"{target.split(':', 1)[1]}({{ autoLoadModels: true }})"))
+            elif _maybe_on(_entry(options, "synchronize")):
+                found.append((call.span, f"{target.split(':', 1)[1]}({{ synchronize: true }})"))
+    return found
+
+
+def _target(module: ir.ModuleIR, func) -> str:
+    """``module:Name.attr`` of a callee through the file's import bindings, else ``""``."""
+    if type(func) is ir.Name:
+        return module.binding(func.id) or ""
+    if type(func) is ir.Attr and type(func.obj) is ir.Name:
+        bound = module.binding(func.obj.id)
+        return f"{bound}.{func.name}" if bound else ""
+    return ""
+
+
+def _entry(obj, key: str):
+    """The value of ``key`` in an object literal (the last one wins, as in JS), else ``None``."""
+    found = None
+    for entry in obj.entries if type(obj) is ir.Obj else ():
+        if entry.key == key:
+            found = entry.value
+    return found
+
+
+def _returned_object(module: ir.ModuleIR, factory):
+    """The object literal a factory (``useFactory: (config) => ({ … })``) returns."""
+    if type(factory) is not ir.FuncRef or not 0 <= factory.fid < len(module.functions):
+        return None
+    for node in ir.iter_nodes(module.functions[factory.fid].body):
+        if type(node) is ir.Return and type(node.value) is ir.Obj:
+            return node.value
+    return None
+
+
+def _maybe_on(node) -> bool:
+    """A flag that is present and not a falsy constant."""
+    return node is not None and not _off(node)
+
+
+def _off(node) -> bool:
+    return type(node) is ir.Const and not node.value
+
+
+_MODULES = ("@nestjs/sequelize", "@nestjs/typeorm", "typeorm")
+
+
+def synchronised_schemas(files, graph, wanted) -> list[tuple[str, ir.Span, str]]:
+    """``(path, span, what)`` of the synchronising calls in the files ``wanted`` accepts — only
+    files importing one of the ORM modules above are lowered (their IR is usually built already)."""
+    found = []
+    for path in sorted(files):
+        facts = files[path]
+        if facts.language == "python" or not facts.parsed or not wanted(path):
+            continue
+        if not any(edge.external and module_matches(edge.target, m) for edge in graph.out_edges(path) for m in _MODULES):
+            continue
+        module = facts.ir
+        if module is not None:
+            found.extend((path, span, what) for span, what in synchronising_calls(module))
+    return found
