@@ -81,7 +81,7 @@ def find_models(
                 stack = _model_stack(cls, facts.language, bases)
                 if stack is None:
                     continue
-                if is_abstract_base(cls, facts.language):
+                if is_abstract_base(cls, facts.language) and not _sqlmodel_table(facts, cls):
                     bases[cls.name] = stack
                     continue
                 model = found.setdefault((path, cls.name), Model(cls.name, stack, path, cls.span))
@@ -159,6 +159,17 @@ def is_abstract_base(cls: ClassDef, language: str) -> bool:
     resolved = [canonical(r, language) or "" for r in cls.resolved_bases]
     declares_table = "__tablename__" in cls.attributes or "__table__" in cls.attributes
     return not declares_table and (any(r in _SQLA_BASES for r in resolved) or cls.name in ("Base", "Model", "BaseModel"))
+
+
+def _sqlmodel_table(facts: FileFacts, cls: ClassDef) -> bool:
+    """``class User(SQLModel, table=True)``: a table model (without ``table=True`` a SQLModel class is
+    a Pydantic schema).  The class keyword is read from the IR."""
+    if "sqlmodel:SQLModel" not in cls.resolved_bases or facts.ir is None:
+        return False
+    for node in facts.ir.classes:
+        if node.name == cls.name and node.span.line == cls.span.line:
+            return any(k.name == "table" and type(k.value) is ir.Const and k.value.value is True for k in node.keywords)
+    return False
 
 
 def _fields(facts: FileFacts, model: Model) -> None:

@@ -313,6 +313,7 @@ class Frame(Calls):
         self.effects: list[Effect] = []
         self.loops: list[str] = []
         self.tx = 0
+        self.yielded = False  # a `yield` ran (in the current `with` block: see with_statement)
         self.branch: tuple = ()  # ((if-site, side), ...): the branches this statement runs on
         self.managed: list[str] = []  # sites of the managed-transaction callbacks running (explicit handle passing)
         self.guards: dict[str, object] = {}  # found = user is not None: a name that holds a null check
@@ -586,6 +587,7 @@ class Frame(Calls):
             if type(value) is ir.Opaque and value.kind == "yield":
                 for part in value.parts:
                     self.returns = v.join(self.returns, self.eval(part))
+                self.yielded = True
                 return False
             self.eval(value)
             call = value.value if type(value) is ir.Await else value
@@ -1040,12 +1042,18 @@ class Frame(Calls):
                 self.bind(item.target, inside)
         self.tx += opened
         self.program.open_sessions.update(sessions)
+        outer_yield, self.yielded = self.yielded, False
         try:
             return self.block(node.body)
         finally:
             self.tx -= opened
             self.program.open_sessions.difference_update(sessions)
-            self.program.exited_sessions.update(sessions)
+            if not self.yielded:
+                # a generator that yields inside the block (`with Session(engine) as s: yield s`, a
+                # FastAPI dependency) hands the session to its consumer while the block is still open:
+                # the block exits only after the consumer is done with what it read
+                self.program.exited_sessions.update(sessions)
+            self.yielded = self.yielded or outer_yield
             for name, site in closes:  # the block closed (or released) what it bound
                 if name in self.env:
                     self.env[name] = v.tag(self.env[name], frozenset({"closed-handle:" + site}))
