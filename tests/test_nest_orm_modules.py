@@ -194,3 +194,72 @@ def test_typeorm_module_synchronize_creates_the_schema_for_the_database_verdict(
         verify = run_verify(str(root), Constraints(database="postgresql"), options=Options(use_cache=False))
         verdict = verify.verdicts[0]
         assert verdict.compliant is created, (name, verdict.reason)
+
+
+def test_nest_mongoose_models_are_injected_by_name(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": '{"name": "app", "dependencies": {"@nestjs/common": "^10", "@nestjs/mongoose": "^10", "mongoose": "^8"}}',
+        "src/user.schema.ts": '''
+            import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+
+            @Schema()
+            export class User {
+              @Prop({ required: true, unique: true })
+              username: string;
+            }
+
+            export const UserSchema = SchemaFactory.createForClass(User);
+        ''',
+        "src/article.schema.ts": '''
+            import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+            import { Types } from 'mongoose';
+
+            @Schema()
+            export class Article {
+              @Prop()
+              slug: string;
+
+              @Prop({ type: Types.ObjectId, ref: 'User' })
+              author: Types.ObjectId;
+            }
+
+            export const ArticleSchema = SchemaFactory.createForClass(Article);
+        ''',
+        "src/articles.service.ts": '''
+            import { Injectable } from '@nestjs/common';
+            import { InjectModel } from '@nestjs/mongoose';
+            import { Model } from 'mongoose';
+            import { Article } from './article.schema';
+            import { User } from './user.schema';
+
+            @Injectable()
+            export class ArticlesService {
+              constructor(
+                @InjectModel(Article.name) private readonly articles: Model<Article>,
+                @InjectModel('User') private readonly users: Model<User>,
+                @InjectModel('Audit') private readonly audits: Model<any>,
+              ) {}
+
+              private async authorOf(article: Article) {
+                return this.users.findById(article.author).exec();
+              }
+
+              async list() {
+                const rows = await this.articles.find().sort({ _id: -1 }).exec();
+                return Promise.all(rows.map((row) => this.authorOf(row)));
+              }
+
+              async listPopulated() {
+                const rows = await this.articles.find().populate('author').sort({ _id: -1 }).exec();
+                return rows.map((row) => row.slug);
+              }
+
+              async audited() {
+                const rows = await this.audits.find().exec();
+                return Promise.all(rows.map((row) => this.audits.findById(row.parent).exec()));
+              }
+            }
+        ''',
+    })
+    # `Audit` names no schema of the project: its model stays unknown (nothing guessed)
+    assert _rules(root, "AL601") == [("src/articles.service.ts", 21)]

@@ -460,6 +460,14 @@ class Frame(Calls):
         if short == "InjectRepository" and call is not None:
             model = self.model_key(self.eval(call.arg(0)) if call.arg(0) is not None else v.UNKNOWN)
             return v.Db("typeorm", "repository", model)
+        if short == "InjectModel" and call is not None and call.arg(0) is not None and name.startswith("@nestjs/mongoose"):
+            # `@InjectModel(Article.name) private articleModel: Model<Article>`: the model registered
+            # under that name (`MongooseModule.forFeature([{ name: Article.name, … }])`)
+            token = call.arg(0)
+            label = token.obj.id if type(token) is ir.Attr and token.name == "name" and type(token.obj) is ir.Name else (
+                token.value if type(token) is ir.Const and isinstance(token.value, str) else "")
+            key = self.program.schema.by_name(label, "mongoose", self.path) if label else ""
+            return v.ModelClass("mongoose", key) if key else None
         if short == "InjectModel" and call is not None and call.arg(0) is not None and name.startswith("@nestjs/sequelize"):
             # `@InjectModel(Article) private articleModel: typeof Article`: the model class itself
             # (its static finders and creators), as `SequelizeModule.forFeature([Article])` provides it

@@ -384,7 +384,7 @@ def _is_mapped(annotation) -> bool:
 
 
 # Sequelize -------------------------------------------------------------------------------------------
-_MODEL_METHODS = frozenset({"define", "init", "model", "hasMany", "hasOne", "belongsTo", "belongsToMany"})
+_MODEL_METHODS = frozenset({"define", "init", "model", "hasMany", "hasOne", "belongsTo", "belongsToMany", "createForClass"})
 
 
 def _js_model_calls(module: ir.ModuleIR) -> list:
@@ -439,6 +439,13 @@ def _mongoose_models(program, module: ir.ModuleIR, schema: Schema, calls) -> Non
     """``mongoose.model('Article', ArticleSchema)`` (also ``model(…)`` imported from mongoose)."""
     path = module.path
     for _function, node in calls:
+        if type(node) is ir.Call and node.method == "createForClass" and type(node.arg(0)) is ir.Name \
+                and program.static_name(path, node.func).startswith("@nestjs/mongoose:"):
+            # @nestjs/mongoose: `@Schema() class Article {…}` + `SchemaFactory.createForClass(Article)`,
+            # registered by `MongooseModule.forFeature([{ name: Article.name, schema }])` under the class name
+            name = node.arg(0).id
+            schema.add(Model(f"{path}:{name}", name, "mongoose", path, node.span))
+            continue
         if type(node) is not ir.Call or len(node.args) < 2:
             continue
         func = node.func
