@@ -1313,6 +1313,9 @@ class Calls:
                     return v.tag(v.Rows(value.stack, value.model, value.loaded), v.tags_of(args[0][2]))
             if short in ("sorted", "list", "tuple") and type(value) is v.Rows:
                 return args[0][2]
+            if short in ("sorted", "list", "tuple") and type(value) is v.Result:
+                # list(session.scalars(q)): the result's rows, fetched (as `.all()` fetches them)
+                return v.tag(v.Rows(value.stack, value.model, value.loaded), v.tags_of(args[0][2]))
             if short in ("list", "sorted", "tuple") and type(value) is v.Query and value.lazy:
                 return v.tag(v.Rows(value.stack, value.model, value.loaded), v.tags_of(args[0][2]))
             if short == "len":
