@@ -136,3 +136,43 @@ def test_sequelize_models_wired_into_services_by_a_destructured_constructor(tmp_
     assert result == {"framework": True, "database": True, "orm": True}, [v.reason for v in report.verdicts]
     orm = next(v for v in report.verdicts if v.constraint == "orm")
     assert any(e.path == "src/services/article.service.js" for e in orm.evidence), orm.evidence
+
+
+def test_decorated_routes_count_once_and_sqlalchemy_core_is_named_in_the_orm_verdict(tmp_path):
+    root = make_repo(tmp_path, {
+        "requirements.txt": "fastapi\nsqlalchemy\n",
+        "app/db.py": '''
+            from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine
+
+            metadata = MetaData()
+            users = Table("users", metadata, Column("id", Integer, primary_key=True), Column("name", String))
+            engine = create_engine("sqlite:///app.db")
+            metadata.create_all(engine)
+        ''',
+        "app/main.py": '''
+            from fastapi import FastAPI
+            from sqlalchemy import select
+
+            from app.db import engine, users
+
+            app = FastAPI()
+
+
+            @app.get("/users")
+            def list_users():
+                with engine.connect() as conn:
+                    return [dict(row) for row in conn.execute(select(users).order_by(users.c.id)).mappings()]
+
+
+            @app.get("/users/count")
+            def count_users():
+                with engine.connect() as conn:
+                    return {"count": len(conn.execute(select(users.c.id)).all())}
+        ''',
+    })
+    compliant, report = verdicts(root, "uv-fastapi-openapi-sqlite-sqlalchemy")
+    by_name = {v.constraint: v for v in report.verdicts}
+    assert compliant["framework"] and "2 route registration(s)" in by_name["framework"].reason
+    assert compliant["database"]
+    assert not compliant["orm"]  # the task asks for the SQLAlchemy ORM: Core tables are not models
+    assert "without a model (the core API, not the ORM)" in by_name["orm"].reason

@@ -88,7 +88,11 @@ def served_frameworks(ctx: CheckContext) -> dict[str, tuple[list[Evidence], list
                 head, _, rest = call.callee.partition(".")
                 if head in names and rest in methods:
                     routes.append(Evidence(path, call.span.line, f"{call.callee}({call.args_text[:40]}…)"))
+            called = {e.line for e in routes if e.path == path}
             for function in facts.functions:
+                window = range(function.span.line - 3 * len(function.decorators), function.span.line)
+                if any(line in called for line in window):
+                    continue  # `@app.get("/x")` is a call too: the registration is counted once
                 for decorator in function.decorators:
                     head, _, rest = decorator.split("(")[0].partition(".")
                     if head in names and rest in methods:
@@ -276,6 +280,9 @@ def orm_verdict(ctx: CheckContext, expected: str) -> Verdict:
     if not models:
         evidence = [Evidence(a.path, a.span.line, f"{a.stack} {a.callee}(…)") for a in other[:2]] or _plain_models(ctx)
         doing = f"; data access is done with {', '.join(sorted({a.stack for a in other}))}" if other else ""
+        if mine and not other:  # SQLAlchemy Core: Table objects and connection.execute(select(table)), no mapped class
+            evidence = [Evidence(a.path, a.span.line, f"{a.stack} {a.callee}(…)") for a in mine[:2]]
+            doing = f"; {len(mine)} query/write call(s) go through {nice(expected)} without a model (the core API, not the ORM)"
         return Verdict("orm", expected, False, f"no {nice(expected)} model is defined{doing}", evidence)
     first_model = Evidence(models[0].path, models[0].span.line, f"{nice(expected)} model {models[0].name}")
     if not mine:
