@@ -904,6 +904,9 @@ class Calls:
                 model = ""
         elif outcome.model == "arg0" and args:
             model = self.model_key(args[0][2])
+            if not model and stack == "sqlalchemy" and type(args[0][3]) is ir.Name:
+                # SQLAlchemy Core: select(users) where `users = Table("users", metadata, …)` reads that table
+                model = self.program.drizzle_table(self.path, args[0][3].id)
         elif outcome.model == "arg0" and outcome.value == "query" and not args:
             model = ""
         if outcome.loads:
