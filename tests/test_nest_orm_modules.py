@@ -263,3 +263,38 @@ def test_nest_mongoose_models_are_injected_by_name(tmp_path):
     })
     # `Audit` names no schema of the project: its model stays unknown (nothing guessed)
     assert _rules(root, "AL601") == [("src/articles.service.ts", 21)]
+
+
+def test_mongoose_model_populate_per_document_is_a_query_per_row(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": '{"name": "app", "dependencies": {"express": "^4", "mongoose": "^8"}}',
+        "src/models.js": '''
+            const mongoose = require('mongoose');
+
+            const UserSchema = new mongoose.Schema({ username: String });
+            const ArticleSchema = new mongoose.Schema({ slug: String, author: { type: mongoose.Schema.Types.ObjectId, ref: 'User' } });
+
+            module.exports = { User: mongoose.model('User', UserSchema), Article: mongoose.model('Article', ArticleSchema) };
+        ''',
+        "src/app.js": '''
+            const express = require('express');
+            const { Article } = require('./models');
+
+            const app = express();
+
+            app.get('/per-document', async (req, res) => {
+              const articles = await Article.find().sort({ _id: -1 }).limit(20);
+              const out = await Promise.all(articles.map((a) => Article.populate(a, { path: 'author' })));
+              res.json(out.map((a) => a.author.username));
+            });
+
+            app.get('/batched', async (req, res) => {
+              const articles = await Article.find().sort({ _id: -1 }).limit(20);
+              const populated = await Article.populate(articles, { path: 'author' });
+              res.json(populated.map((a) => a.slug));
+            });
+
+            app.listen(3000);
+        ''',
+    })
+    assert _rules(root, "AL601") == [("src/app.js", 8)]
