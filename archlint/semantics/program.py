@@ -1024,6 +1024,9 @@ class Program:
             for function in self.modules[path].functions:
                 if function.cls >= 0 and function.name in ("__init__", "constructor"):
                     self.summary_of(v.Function(path, function.fid, v.Instance(path, function.cls)))
+        from archlint.semantics.containers import wire
+
+        wire(self)  # awilix: the constructors and factories a container builds, run with its cradle
         autoloading = [p for p in sorted(self.graph.modules) if p not in initial
                        and any(e.external and e.target.startswith("@fastify/autoload") for e in self.graph.out_edges(p))]
         for path in autoloading:  # the fastify-cli app.js: nothing imports it, it wires the folders autoload reads
