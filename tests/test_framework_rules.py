@@ -163,3 +163,31 @@ def test_route_parameters_are_read_from_the_routes_table(tmp_path):
         ),
     })
     assert _rules(hono, "AL801") == [("src/index.ts", 3)]
+
+
+def test_fastify_route_options_object_gives_method_and_path_and_a_computed_path_is_unknown(tmp_path):
+    """Found on NeuraLegion/fastify-realworld-example-app: every route is
+    ``server.route({ method: 'GET', path: options.prefix + 'articles/:slug', handler })``.  The
+    options object was not read, so each route was `GET /` — three false AL801 ("route `/`
+    defines no parameter") and the favorite POST's missing empty-body parser (AL802) unseen.
+    The method and a literal url/path come from the object; a path built at run time is unknown."""
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"fastify": "^4.28.0", "fastify-plugin": "^4.5.1"}}',
+        "server.js": (
+            "const fastify = require('fastify')()\n"
+            "fastify.register(require('./routes'), { prefix: '/api/' })\n"
+            "fastify.listen({ port: 3000 })\n"
+        ),
+        "routes.js": (
+            "module.exports = async function (server, options) {\n"
+            "  server.route({ method: 'POST', url: options.prefix + 'articles/:slug/favorite',\n"
+            "    handler: async (req) => ({ slug: req.params.slug }) })\n"
+            "  server.route({ method: ['PUT'], path: '/articles/:slug',\n"
+            "    handler: async (req) => ({ slug: req.params.slug, title: req.body.title }) })\n"
+            "  server.route({ method: 'GET', url: '/articles/:slug/comments/:id',\n"
+            "    handler: async (req) => ({ id: req.params.commentId }) })\n"
+            "}\n"
+        ),
+    })
+    assert _rules(root, "AL802") == [("routes.js", 2)]  # the POST reads no body, the PUT does
+    assert _rules(root, "AL801") == [("routes.js", 6)]  # `commentId`; `slug` on the computed path is not judged

@@ -61,7 +61,7 @@ def _fastify_empty_body(ctx: CheckContext, program, routes) -> Iterator[Finding]
             continue
         version = f"Fastify {major}" if major is not None else "Fastify"
         message = (
-            f"`{route.method} {route.path}` takes no body, but {version} parses every `Content-Type: application/json` "
+            f"{f'`{route.method} {route.path}`' if route.path else f'This `{route.method}` route'} takes no body, but {version} parses every `Content-Type: application/json` "
             f"request: a client that sends the header with an empty body (the Conduit test suite does on favorite/"
             f"follow/delete) gets 400 {_EMPTY_BODY_CODE} \"Body cannot be empty when content-type is set to "
             f"'application/json'\" and the handler never runs"
