@@ -1799,3 +1799,31 @@ def test_a_raw_lookup_row_may_be_none_but_counts_and_returning_rows_always_exist
         },
     )
     assert _rules(tmp_path, "AL220") == [("AL220", "app.py", 17)]
+
+
+def test_knex_count_awaited_without_first_is_an_array_of_rows(tmp_path):
+    """Found on NeuraLegion/fastify-realworld-example-app (lib/models/articles.js): the article
+    list mutates its builder with ``query.select(…).count('followers.id as following').groupBy(…)``
+    and maps ``await query``; knex's ``count()`` was read as a single-row query, so the array was a
+    nullable row (2 false AL220).  ``count()`` alone yields rows; ``count().first()`` without a
+    GROUP BY is exactly one row; with a GROUP BY its ``first()`` may be undefined."""
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"knex": "^3", "pg": "^8"}}',
+        "db.js": "module.exports = require('knex')({ client: 'pg', connection: process.env.DATABASE_URL })\n",
+        "articles.js": (
+            "const knex = require('./db')\n"
+            "async function list (slug) {\n"
+            "  const query = knex('articles').where('articles.slug', slug)\n"
+            "  query.select('articles.id').count('favorites.id as n').groupBy('articles.id')\n"
+            "  const rows = await query\n"
+            "  const total = await knex('articles').count('* as n').first()\n"
+            "  return { articles: rows.map((r) => r.id), count: total.n }\n"
+            "}\n"
+            "async function top (authorId) {\n"
+            "  const row = await knex('articles').where({ author_id: authorId }).count('* as n').groupBy('tag').first()\n"
+            "  return row.n\n"
+            "}\n"
+            "module.exports = { list, top }\n"
+        ),
+    })
+    assert _rules(root, "AL220") == [("AL220", "articles.js", 11)]
