@@ -621,3 +621,26 @@ def test_builder_findings_point_at_the_builder_call_and_speak_its_idiom(tmp_path
     (finding,) = [f for f in report(tmp_path).findings if f.rule == "AL409"]
     assert (finding.line, finding.column) == (4, 6)  # `.offset(` — not the SQL, not the chain's start
     assert "`.orderBy('created_at', 'desc')`" in finding.guidance
+
+
+@pytest.mark.parametrize("client, driver, reported", [("sqlite3", "sqlite3", False), ("pg", "pg", True)])
+def test_group_by_a_key_determines_the_columns_of_a_to_one_join_except_on_postgresql(tmp_path, client, driver, reported):
+    """Found on avanelli's Fastify + knex Conduit (NeuraLegion's fork): the article list groups by
+    ``articles.id`` and selects ``users.username`` through ``JOIN users ON articles.author =
+    users.id`` — one user per article, so SQLite returns the one value (2 false AL408).  PostgreSQL
+    recognises only the grouped table's own key and rejects the query; raw SQL is judged alike."""
+    root = make_repo(tmp_path, {
+        "package.json": f'{{"dependencies": {{"knex": "^3", "{driver}": "*"}}}}',
+        "db.js": f"module.exports = require('knex')({{ client: '{client}', connection: process.env.DATABASE_URL }})\n",
+        "articles.js": (
+            "const knex = require('./db')\n"
+            "exports.list = () => knex('articles')\n"
+            "  .join('users', 'articles.author', 'users.id')\n"
+            "  .select('articles.id', 'users.username')\n"
+            "  .groupBy('articles.id')\n"
+            "exports.raw = () => knex.raw('SELECT a.id, u.username, COUNT(f.id) FROM articles a "
+            "JOIN users u ON u.id = a.author LEFT JOIN favorites f ON f.article = a.id GROUP BY a.id')\n"
+        ),
+    })
+    found = [(rule, line) for rule, _path, line in sql_findings(root) if rule == "AL408"]
+    assert found == ([("AL408", 4), ("AL408", 6)] if reported else [])
