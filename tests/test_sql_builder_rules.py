@@ -644,3 +644,29 @@ def test_group_by_a_key_determines_the_columns_of_a_to_one_join_except_on_postgr
     })
     found = [(rule, line) for rule, _path, line in sql_findings(root) if rule == "AL408"]
     assert found == ([("AL408", 4), ("AL408", 6)] if reported else [])
+
+
+def test_knex_condition_after_the_write_call_and_builders_run_by_promise_all(tmp_path):
+    """Found on LimarenkoDenis/typescript-node-koa-realworld-example-app: the article delete runs
+    ``Promise.all([db('favorites').del().where({ … }), db('articles').del().where({ id })])`` and the
+    favorite ``db('articles').increment('favorites_count', 1).where({ id })``.  knex builds the
+    statement until it is awaited, so the WHERE written after ``.del()`` belongs to it (3 false
+    AL405); Promise.all runs each builder (their rows are rows: the list's per-row lookup is found)."""
+    root = make_repo(tmp_path, {
+        **KNEX_PG,
+        "src/articles.js": (
+            "const db = require('./db');\n"
+            "exports.remove = async (id) => {\n"
+            "  await Promise.all([db('favorites').del().where({ article_id: id }), db('articles').del().where({ id })]);\n"
+            "  await db('articles').increment('favorites_count', 1).where({ id });\n"
+            "  await Promise.all([db('tags').del()]);\n"
+            "};\n"
+            "exports.list = async () => {\n"
+            "  const [rows, [{ n }]] = await Promise.all([db('articles').select('id', 'author_id'), db('articles').count('* as n')]);\n"
+            "  for (const row of rows) row.author = await db('users').where({ id: row.author_id }).first();\n"
+            "  return { rows, n };\n"
+            "};\n"
+        ),
+    })
+    assert [(rule, line) for rule, _path, line in sql_findings(root)] == [("AL405", 5)]
+    assert [(f.rule, f.line) for f in report(root).findings if f.rule == "AL601"] == [("AL601", 9)]
