@@ -3,7 +3,7 @@ that must stay silent (the bundled framework-*/stack-startup-* fixtures hold the
 
 from __future__ import annotations
 
-from helpers import findings, make_repo
+from helpers import findings, make_repo, report
 
 from archlint.domain.manifest import Manifest
 from archlint.domain.startup import entry_points, sets_variable
@@ -191,3 +191,30 @@ def test_fastify_route_options_object_gives_method_and_path_and_a_computed_path_
     })
     assert _rules(root, "AL802") == [("routes.js", 2)]  # the POST reads no body, the PUT does
     assert _rules(root, "AL801") == [("routes.js", 6)]  # `commentId`; `slug` on the computed path is not judged
+
+
+def test_router_param_middleware_defines_the_params_it_stores_and_mount_prefixes_are_joined_once(tmp_path):
+    """Found on LimarenkoDenis/typescript-node-koa-realworld-example-app: ``router.param('slug',
+    articles.bySlug)`` looks the article up and stores ``ctx.params.article``, which the handlers of
+    ``/articles/:slug…`` read (3 false AL801).  A route without ``:slug`` does not run it; the path in
+    the message is the routes table's (``/api`` once, not ``/api/api``)."""
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"koa": "^2", "koa-router": "^12"}}',
+        "app.js": (
+            "const Koa = require('koa')\n"
+            "const Router = require('koa-router')\n"
+            "const app = new Koa()\n"
+            "const api = new Router()\n"
+            "const router = new Router()\n"
+            "const load = async (slug, ctx, next) => { ctx.params.article = { slug }; return next() }\n"
+            "api.param('slug', load)\n"
+            "api.get('/articles/:slug', async (ctx) => { ctx.body = ctx.params.article })\n"
+            "api.get('/articles/:id/likes', async (ctx) => { ctx.body = ctx.params.article })\n"
+            "router.use('/api', api.routes())\n"
+            "app.use(router.routes())\n"
+            "app.listen(3000)\n"
+        ),
+    })
+    found = [f for f in report(root).findings if f.rule == "AL801"]
+    assert [(f.path, f.line) for f in found] == [("app.js", 9)]
+    assert "`/api/articles/:id/likes`" in found[0].message
