@@ -670,3 +670,34 @@ def test_knex_condition_after_the_write_call_and_builders_run_by_promise_all(tmp
     })
     assert [(rule, line) for rule, _path, line in sql_findings(root)] == [("AL405", 5)]
     assert [(f.rule, f.line) for f in report(root).findings if f.rule == "AL601"] == [("AL601", 9)]
+
+
+def test_drizzle_selection_with_spread_nested_objects_and_aliased_aggregates_is_lifted(tmp_path):
+    """Found on illright/realworld-hono-drizzle: the article list selects ``{ ...columns,
+    favoritesCount: count(favorites.userId).as('favoritesCount'), author: { username: … } }`` over
+    left joins to favorites and tags; the spread made the whole projection ``*`` and ``.as()`` hid
+    the COUNT, so the favorites count inflated by the tags (AL410) was invisible."""
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"hono": "^4", "drizzle-orm": "^0.36", "@libsql/client": "^0.14"}}',
+        "src/schema.ts": (
+            "import { int, sqliteTable, text } from 'drizzle-orm/sqlite-core';\n"
+            "export const users = sqliteTable('users', { id: int().primaryKey(), username: text() });\n"
+            "export const articles = sqliteTable('articles', { slug: text().primaryKey(), authorId: int().references(() => users.id) });\n"
+            "export const tags = sqliteTable('article_tags', { articleSlug: text().references(() => articles.slug), tag: text() });\n"
+            "export const favorites = sqliteTable('favorites', { articleSlug: text().references(() => articles.slug), userId: int() });\n"
+        ),
+        "src/list.ts": (
+            "import { count, countDistinct, eq, getTableColumns } from 'drizzle-orm';\n"
+            "import { drizzle } from 'drizzle-orm/libsql';\n"
+            "import { articles, favorites, tags, users } from './schema';\n"
+            "const db = drizzle('file:app.db');\n"
+            "const { authorId, ...columns } = getTableColumns(articles);\n"
+            "export const inflated = () => db.select({ ...columns, n: count(favorites.userId).as('n'), author: { name: users.username } })\n"
+            "  .from(articles).leftJoin(favorites, eq(articles.slug, favorites.articleSlug))\n"
+            "  .leftJoin(tags, eq(articles.slug, tags.articleSlug)).innerJoin(users, eq(articles.authorId, users.id)).groupBy(articles.slug);\n"
+            "export const distinct = () => db.select({ ...columns, n: countDistinct(favorites.userId).as('n') })\n"
+            "  .from(articles).leftJoin(favorites, eq(articles.slug, favorites.articleSlug))\n"
+            "  .leftJoin(tags, eq(articles.slug, tags.articleSlug)).groupBy(articles.slug);\n"
+        ),
+    })
+    assert [(rule, line) for rule, _path, line in sql_findings(root) if rule == "AL410"] == [("AL410", 6)]
