@@ -701,3 +701,23 @@ def test_drizzle_selection_with_spread_nested_objects_and_aliased_aggregates_is_
         ),
     })
     assert [(rule, line) for rule, _path, line in sql_findings(root) if rule == "AL410"] == [("AL410", 6)]
+
+
+def test_prisma_order_by_a_relation_aggregate_or_column_is_an_order(tmp_path):
+    """Found on the Prisma Conduit (gothinkster's tag.service, francielecapaulino-coder's fork):
+    ``findMany({ orderBy: { articles: { _count: 'desc' } }, take: 10 })`` orders by a relation
+    count, but the relation's entry was dropped — a false AL409 "LIMIT with no ORDER BY"."""
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"@prisma/client": "^5"}}',
+        "prisma/schema.prisma": (
+            "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DATABASE_URL\")\n}\n"
+            "model Tag {\n  id Int @id\n  name String\n  articles Article[]\n}\n"
+            "model Article {\n  id Int @id\n  tags Tag[]\n}\n"
+        ),
+        "src/tags.js": (
+            "const { PrismaClient } = require('@prisma/client');\nconst prisma = new PrismaClient();\n"
+            "exports.popular = () => prisma.tag.findMany({ orderBy: { articles: { _count: 'desc' } }, take: 10 });\n"
+            "exports.some = () => prisma.tag.findMany({ take: 10 });\n"
+        ),
+    })
+    assert [(rule, line) for rule, _path, line in sql_findings(root)] == [("AL409", 4)]
