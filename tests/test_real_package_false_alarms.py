@@ -393,3 +393,22 @@ def test_drizzle_over_a_per_request_binding_or_http_is_no_client_per_request(tmp
         ),
     }
     assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL302"] == [("AL302", "src/pg.ts", 6)]
+
+
+def test_a_client_used_in_the_returned_expression_is_not_handed_out(tmp_path):
+    """``return c.json(await db.select().from(tags))``: the handler uses the client it built in its
+    return value, it does not return the client — a pool per request all the same (was silent:
+    a factory returning its client is exempt).  ``return drizzle(url)`` stays a factory."""
+    files = {
+        "package.json": '{"dependencies": {"hono": "^4", "drizzle-orm": "^0.44", "pg": "^8"}}',
+        "src/schema.ts": "import { pgTable, integer } from 'drizzle-orm/pg-core';\n"
+                         "export const tags = pgTable('tags', { id: integer('id').primaryKey() });\n",
+        "src/app.ts": (
+            "import { Hono } from 'hono';\nimport { drizzle } from 'drizzle-orm/node-postgres';\nimport { tags } from './schema';\n"
+            "const app = new Hono();\n"
+            "const makeDb = (url) => drizzle(url);\n"
+            "app.get('/tags', async (c) => {\n  const db = drizzle(c.env.DATABASE_URL);\n  return c.json(await db.select().from(tags));\n});\n"
+            "export default app;\n"
+        ),
+    }
+    assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL302"] == [("AL302", "src/app.ts", 7)]

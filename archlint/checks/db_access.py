@@ -215,10 +215,13 @@ def _returns_what_it_builds(function, construct) -> bool:
     name = construct.target
     for node in ir.iter_nodes(function.body):
         if type(node) is ir.Return and node.value is not None:
+            # `return c.json(await db.select().from(tags))` uses the client, it does not hand it out:
+            # a name read only as the receiver of a method is no returned client
+            receivers = {id(inner.obj) for inner in ir.iter_nodes(node.value) if type(inner) is ir.Attr}
             for inner in ir.iter_nodes(node.value):
-                if getattr(inner, "span", None) == construct.span:
+                if getattr(inner, "span", None) == construct.span and id(inner) not in receivers:
                     return True
-                if name and type(inner) is ir.Name and inner.id == name:
+                if name and type(inner) is ir.Name and inner.id == name and id(inner) not in receivers:
                     return True
     return False
 
