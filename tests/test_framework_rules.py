@@ -218,3 +218,21 @@ def test_router_param_middleware_defines_the_params_it_stores_and_mount_prefixes
     found = [f for f in report(root).findings if f.rule == "AL801"]
     assert [(f.path, f.line) for f in found] == [("app.js", 9)]
     assert "`/api/articles/:id/likes`" in found[0].message
+
+
+def test_fastify_body_less_json_relabelled_for_the_projects_own_parser_is_tolerated(tmp_path):
+    """Found on avanelli/fastify-realworld-example-app (lib/server.js, also in NeuraLegion's fork):
+    an onRequest hook sets ``req.headers['content-type'] = 'empty'`` for a JSON request without a
+    body, and ``addContentTypeParser('empty', …)`` answers ``{}`` — the favorite POST works.  A
+    parser for a type nothing relabels to is no workaround."""
+    hook = """const app = Fastify();
+    app.addHook('onRequest', async (req) => {
+      if (req.headers['content-type'] === 'application/json' && req.body === undefined) {
+        req.headers['content-type'] = 'empty'
+      }
+    });
+    app.addContentTypeParser('%s', (request, body, done) => done(null, {}));"""
+    for name, parsed, expected in (("relabelled", "empty", 0), ("other-type", "text/plain", 2)):
+        source = FASTIFY_APP.replace("const app = Fastify();", hook % parsed)
+        root = make_repo(tmp_path / name, {"package.json": '{"dependencies": {"fastify": "^5.2.0"}}', "src/server.js": source})
+        assert len(_rules(root, "AL802")) == expected, name
