@@ -265,3 +265,48 @@ def test_a_slot_also_written_with_a_non_handle_object_is_not_a_handle(tmp_path):
         """,
     })
     assert rules(root, "AL601") == [("AL601", "src/app.js", 12)]
+
+
+def test_koa_and_express_application_properties_read_through_ctx_app_and_req_app(tmp_path):
+    """Found on LimarenkoDenis/typescript-node-koa-realworld-example-app (dimonnwc3's koa-knex
+    Conduit): ``db(app)`` stores ``app.db = knex(config)`` on the Koa application and every handler
+    queries ``ctx.app.db('articles')`` — the whole data layer was untyped.  Express's ``req.app.db``
+    is the same object property; a property holding no handle stays unknown."""
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"koa": "^2", "@koa/router": "^13", "express": "^4", "knex": "^3", "pg": "^8"}}',
+        "src/db.js": """
+            module.exports = function db (app) {
+              app.db = require('knex')({ client: 'pg', connection: process.env.DATABASE_URL });
+              app.keys = ['secret'];
+              return async (ctx, next) => next();
+            };
+        """,
+        "src/koa.js": """
+            const Koa = require('koa');
+            const Router = require('@koa/router');
+            const db = require('./db');
+            const app = new Koa();
+            const router = new Router();
+            router.get('/articles', async (ctx) => {
+              const rows = await ctx.app.db('articles').orderBy('id').limit(20);
+              for (const row of rows) {
+                row.author = await ctx.app.db('users').where({ id: row.author_id }).first();
+              }
+              ctx.body = { rows, keys: ctx.app.keys.length };
+            });
+            app.use(db(app));
+            app.use(router.routes());
+            app.listen(3000);
+        """,
+        "src/express.js": """
+            const express = require('express');
+            const app = express();
+            app.db = require('knex')({ client: 'pg', connection: process.env.DATABASE_URL });
+            app.get('/tags', async (req, res) => {
+              const tags = await req.app.db('tags').orderBy('name');
+              res.json(await Promise.all(tags.map((tag) => req.app.db('article_tags').where({ tag_id: tag.id }).count('* as n'))));
+            });
+            app.listen(3000);
+        """,
+    })
+    assert rules(root, "AL601") == [("AL601", "src/express.js", 6), ("AL601", "src/koa.js", 9)]

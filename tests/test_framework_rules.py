@@ -3,7 +3,7 @@ that must stay silent (the bundled framework-*/stack-startup-* fixtures hold the
 
 from __future__ import annotations
 
-from helpers import findings, make_repo
+from helpers import findings, make_repo, report
 
 from archlint.domain.manifest import Manifest
 from archlint.domain.startup import entry_points, sets_variable
@@ -163,3 +163,76 @@ def test_route_parameters_are_read_from_the_routes_table(tmp_path):
         ),
     })
     assert _rules(hono, "AL801") == [("src/index.ts", 3)]
+
+
+def test_fastify_route_options_object_gives_method_and_path_and_a_computed_path_is_unknown(tmp_path):
+    """Found on NeuraLegion/fastify-realworld-example-app: every route is
+    ``server.route({ method: 'GET', path: options.prefix + 'articles/:slug', handler })``.  The
+    options object was not read, so each route was `GET /` — three false AL801 ("route `/`
+    defines no parameter") and the favorite POST's missing empty-body parser (AL802) unseen.
+    The method and a literal url/path come from the object; a path built at run time is unknown."""
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"fastify": "^4.28.0", "fastify-plugin": "^4.5.1"}}',
+        "server.js": (
+            "const fastify = require('fastify')()\n"
+            "fastify.register(require('./routes'), { prefix: '/api/' })\n"
+            "fastify.listen({ port: 3000 })\n"
+        ),
+        "routes.js": (
+            "module.exports = async function (server, options) {\n"
+            "  server.route({ method: 'POST', url: options.prefix + 'articles/:slug/favorite',\n"
+            "    handler: async (req) => ({ slug: req.params.slug }) })\n"
+            "  server.route({ method: ['PUT'], path: '/articles/:slug',\n"
+            "    handler: async (req) => ({ slug: req.params.slug, title: req.body.title }) })\n"
+            "  server.route({ method: 'GET', url: '/articles/:slug/comments/:id',\n"
+            "    handler: async (req) => ({ id: req.params.commentId }) })\n"
+            "}\n"
+        ),
+    })
+    assert _rules(root, "AL802") == [("routes.js", 2)]  # the POST reads no body, the PUT does
+    assert _rules(root, "AL801") == [("routes.js", 6)]  # `commentId`; `slug` on the computed path is not judged
+
+
+def test_router_param_middleware_defines_the_params_it_stores_and_mount_prefixes_are_joined_once(tmp_path):
+    """Found on LimarenkoDenis/typescript-node-koa-realworld-example-app: ``router.param('slug',
+    articles.bySlug)`` looks the article up and stores ``ctx.params.article``, which the handlers of
+    ``/articles/:slug…`` read (3 false AL801).  A route without ``:slug`` does not run it; the path in
+    the message is the routes table's (``/api`` once, not ``/api/api``)."""
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"koa": "^2", "koa-router": "^12"}}',
+        "app.js": (
+            "const Koa = require('koa')\n"
+            "const Router = require('koa-router')\n"
+            "const app = new Koa()\n"
+            "const api = new Router()\n"
+            "const router = new Router()\n"
+            "const load = async (slug, ctx, next) => { ctx.params.article = { slug }; return next() }\n"
+            "api.param('slug', load)\n"
+            "api.get('/articles/:slug', async (ctx) => { ctx.body = ctx.params.article })\n"
+            "api.get('/articles/:id/likes', async (ctx) => { ctx.body = ctx.params.article })\n"
+            "router.use('/api', api.routes())\n"
+            "app.use(router.routes())\n"
+            "app.listen(3000)\n"
+        ),
+    })
+    found = [f for f in report(root).findings if f.rule == "AL801"]
+    assert [(f.path, f.line) for f in found] == [("app.js", 9)]
+    assert "`/api/articles/:id/likes`" in found[0].message
+
+
+def test_fastify_body_less_json_relabelled_for_the_projects_own_parser_is_tolerated(tmp_path):
+    """Found on avanelli/fastify-realworld-example-app (lib/server.js, also in NeuraLegion's fork):
+    an onRequest hook sets ``req.headers['content-type'] = 'empty'`` for a JSON request without a
+    body, and ``addContentTypeParser('empty', …)`` answers ``{}`` — the favorite POST works.  A
+    parser for a type nothing relabels to is no workaround."""
+    hook = """const app = Fastify();
+    app.addHook('onRequest', async (req) => {
+      if (req.headers['content-type'] === 'application/json' && req.body === undefined) {
+        req.headers['content-type'] = 'empty'
+      }
+    });
+    app.addContentTypeParser('%s', (request, body, done) => done(null, {}));"""
+    for name, parsed, expected in (("relabelled", "empty", 0), ("other-type", "text/plain", 2)):
+        source = FASTIFY_APP.replace("const app = Fastify();", hook % parsed)
+        root = make_repo(tmp_path / name, {"package.json": '{"dependencies": {"fastify": "^5.2.0"}}', "src/server.js": source})
+        assert len(_rules(root, "AL802")) == expected, name

@@ -465,6 +465,29 @@ def test_database_routers_and_views_named_after_models_are_not_layer_roles(tmp_p
     assert _rules(root, "AL109", "AL110") == [("AL109", "shop/web/model.py", 1)]  # a router that does import django.urls
 
 
+def test_feature_folders_under_routes_hold_services_and_mappers(tmp_path):
+    """Found on the Prisma Conduit (francielecapaulino-coder's fork of gothinkster's Express app):
+    every feature lives in ``src/app/routes/<feature>/`` — controller, service and mapper side by
+    side — so ``article.service.ts`` importing ``article.mapper.ts`` is no service reaching into
+    HTTP (6 false AL109 on the app).  A file of that folder that does import the web framework
+    (a router) is still presentation, and a service outside the folder still may not import it."""
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"express": "^4"}}',
+        "src/app/routes/article/article.mapper.ts": "export const toArticle = (a) => ({ slug: a.slug });\n",
+        "src/app/routes/article/article.service.ts": (
+            "import { toArticle } from './article.mapper';\n"
+            "export const list = (rows) => rows.map(toArticle);\n"
+        ),
+        "src/app/routes/article/handlers.ts": "import { Router } from 'express';\nexport const router = Router();\nexport const LIMIT = 20;\n",
+        "src/app/routes/tag/tag.service.ts": "import { LIMIT } from '../article/handlers';\nexport const top = (tags) => tags.slice(0, LIMIT);\n",
+        "src/app/services/feed.service.ts": "import { toArticle } from '../routes/article/article.mapper';\nexport const feed = (rows) => rows.map(toArticle);\n",
+    })
+    assert _rules(root, "AL109", "AL110") == [
+        ("AL109", "src/app/routes/tag/tag.service.ts", 1),  # the folder's router imports express
+        ("AL109", "src/app/services/feed.service.ts", 1),  # outside the routes/ container
+    ]
+
+
 def test_delete_by_url_without_an_owner_check_and_the_checked_look_alikes(tmp_path):
     root = make_repo(tmp_path, {
         "requirements.txt": "fastapi\nsqlalchemy\n",
@@ -1776,3 +1799,31 @@ def test_a_raw_lookup_row_may_be_none_but_counts_and_returning_rows_always_exist
         },
     )
     assert _rules(tmp_path, "AL220") == [("AL220", "app.py", 17)]
+
+
+def test_knex_count_awaited_without_first_is_an_array_of_rows(tmp_path):
+    """Found on NeuraLegion/fastify-realworld-example-app (lib/models/articles.js): the article
+    list mutates its builder with ``query.select(…).count('followers.id as following').groupBy(…)``
+    and maps ``await query``; knex's ``count()`` was read as a single-row query, so the array was a
+    nullable row (2 false AL220).  ``count()`` alone yields rows; ``count().first()`` without a
+    GROUP BY is exactly one row; with a GROUP BY its ``first()`` may be undefined."""
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"knex": "^3", "pg": "^8"}}',
+        "db.js": "module.exports = require('knex')({ client: 'pg', connection: process.env.DATABASE_URL })\n",
+        "articles.js": (
+            "const knex = require('./db')\n"
+            "async function list (slug) {\n"
+            "  const query = knex('articles').where('articles.slug', slug)\n"
+            "  query.select('articles.id').count('favorites.id as n').groupBy('articles.id')\n"
+            "  const rows = await query\n"
+            "  const total = await knex('articles').count('* as n').first()\n"
+            "  return { articles: rows.map((r) => r.id), count: total.n }\n"
+            "}\n"
+            "async function top (authorId) {\n"
+            "  const row = await knex('articles').where({ author_id: authorId }).count('* as n').groupBy('tag').first()\n"
+            "  return row.n\n"
+            "}\n"
+            "module.exports = { list, top }\n"
+        ),
+    })
+    assert _rules(root, "AL220") == [("AL220", "articles.js", 11)]

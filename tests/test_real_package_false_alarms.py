@@ -363,3 +363,52 @@ def test_an_update_whose_rowcount_was_not_checked_proves_nothing(tmp_path):
     source = _ROWCOUNT["app/models.py"].replace("{key}", "id").replace("if result.rowcount != 1:", "if result.rowcount > 1:")
     files = {**_ROWCOUNT, "app/models.py": source}
     assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL220"] == [("AL220", "app/models.py", 25)]
+
+
+def test_drizzle_over_a_per_request_binding_or_http_is_no_client_per_request(tmp_path):
+    """Hono on Cloudflare Workers (the D1 shape of Hono RealWorld apps): ``drizzle(c.env.DB)`` in a
+    handler wraps the binding the platform hands that request — no pool, the documented idiom; an
+    HTTP driver (neon-http) neither.  ``drizzle(new Pool(…))`` per request is still reported."""
+    files = {
+        "package.json": '{"dependencies": {"hono": "^4", "drizzle-orm": "^0.44", "pg": "^8", "@neondatabase/serverless": "^0.10"}}',
+        "src/schema.ts": "import { sqliteTable, integer } from 'drizzle-orm/sqlite-core';\n"
+                         "export const tags = sqliteTable('tags', { id: integer('id').primaryKey() });\n",
+        "src/d1.ts": (
+            "import { Hono } from 'hono';\nimport { drizzle } from 'drizzle-orm/d1';\nimport { tags } from './schema';\n"
+            "const app = new Hono();\n"
+            "app.get('/tags', async (c) => {\n  const db = drizzle(c.env.DB);\n  const rows = await db.select().from(tags);\n  return c.json(rows);\n});\n"
+            "export default app;\n"
+        ),
+        "src/neon.ts": (
+            "import { Hono } from 'hono';\nimport { drizzle } from 'drizzle-orm/neon-http';\nimport { neon } from '@neondatabase/serverless';\n"
+            "import { tags } from './schema';\nconst app = new Hono();\n"
+            "app.get('/tags', async (c) => {\n  const db = drizzle(neon(c.env.DATABASE_URL));\n  const rows = await db.select().from(tags);\n  return c.json(rows);\n});\n"
+            "export default app;\n"
+        ),
+        "src/pg.ts": (
+            "import { Hono } from 'hono';\nimport { drizzle } from 'drizzle-orm/node-postgres';\nimport { tags } from './schema';\n"
+            "const app = new Hono();\n"
+            "app.get('/tags', async (c) => {\n  const db = drizzle(c.env.DATABASE_URL);\n  const rows = await db.select().from(tags);\n  return c.json(rows);\n});\n"
+            "export default app;\n"
+        ),
+    }
+    assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL302"] == [("AL302", "src/pg.ts", 6)]
+
+
+def test_a_client_used_in_the_returned_expression_is_not_handed_out(tmp_path):
+    """``return c.json(await db.select().from(tags))``: the handler uses the client it built in its
+    return value, it does not return the client — a pool per request all the same (was silent:
+    a factory returning its client is exempt).  ``return drizzle(url)`` stays a factory."""
+    files = {
+        "package.json": '{"dependencies": {"hono": "^4", "drizzle-orm": "^0.44", "pg": "^8"}}',
+        "src/schema.ts": "import { pgTable, integer } from 'drizzle-orm/pg-core';\n"
+                         "export const tags = pgTable('tags', { id: integer('id').primaryKey() });\n",
+        "src/app.ts": (
+            "import { Hono } from 'hono';\nimport { drizzle } from 'drizzle-orm/node-postgres';\nimport { tags } from './schema';\n"
+            "const app = new Hono();\n"
+            "const makeDb = (url) => drizzle(url);\n"
+            "app.get('/tags', async (c) => {\n  const db = drizzle(c.env.DATABASE_URL);\n  return c.json(await db.select().from(tags));\n});\n"
+            "export default app;\n"
+        ),
+    }
+    assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL302"] == [("AL302", "src/app.ts", 7)]

@@ -261,3 +261,39 @@ def test_drizzle_queries_run_when_awaited_per_row_and_batched_look_alike(tmp_pat
     found = report(root).findings
     assert [(f.rule, f.path, f.line) for f in found] == [("AL601", "src/articles.ts", 12)]
     assert "(drizzle query on `users`)" in found[0].message  # the table the query names (Program.drizzle_table)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("driver, client", [
+    ("bun-sqlite", "import { Database } from 'bun:sqlite';\nexport const db = drizzle(new Database('conduit.db'));"),
+    ("d1", "export const db = drizzle(globalThis.env.DB);"),
+    ("neon-http", "import { neon } from '@neondatabase/serverless';\nexport const db = drizzle(neon(process.env.DATABASE_URL!));"),
+    ("libsql/web", "import { createClient } from '@libsql/client/web';\nexport const db = drizzle(createClient({ url: process.env.DB_URL! }));"),
+])
+def test_every_drizzle_driver_entry_point_is_a_drizzle_handle(tmp_path, driver, client):
+    """Found on ashunar0/realworld-hono (Hono + Drizzle on ``drizzle-orm/bun-sqlite``): only four
+    driver entry points were known, so a Bun, D1, Neon or libsql app's queries were all untyped."""
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"hono": "^4", "drizzle-orm": "^0.44"}}',
+        "src/schema.ts": """
+            import { sqliteTable, integer, text } from 'drizzle-orm/sqlite-core';
+            export const users = sqliteTable('users', { id: integer('id').primaryKey(), username: text('username') });
+            export const articles = sqliteTable('articles', { id: integer('id').primaryKey(), authorId: integer('author_id') });
+        """,
+        "src/db.ts": f"import {{ drizzle }} from 'drizzle-orm/{driver}';\n{client}\n",
+        "src/articles.ts": """
+            import { eq } from 'drizzle-orm';
+            import { db } from './db';
+            import { articles, users } from './schema';
+            export async function page() {
+              const rows = await db.select().from(articles).limit(20);
+              for (const a of rows) {
+                a.author = (await db.select().from(users).where(eq(users.id, a.authorId)))[0];
+              }
+              return rows;
+            }
+        """,
+    })
+    assert n_plus_one(root) == [("AL601", "src/articles.ts", 7)]

@@ -186,3 +186,45 @@ def test_django_migrations_define_tables_named_after_their_app(tmp_path):
     catalog = catalog_of(root)
     assert columns(catalog, "blog_entry") == ["blog_id", "headline", "id"]
     assert catalog.get("tags").source == "Django migration"
+
+
+def test_prisma_named_and_self_many_to_many_relations_use_the_relation_name_join_table(tmp_path):
+    """Found on the Prisma Conduit (gothinkster's shape, francielecapaulino-coder's fork):
+    `followedBy User[] @relation("UserFollows")` / `following User[] @relation("UserFollows")` is an
+    implicit many-to-many of User with itself, in Prisma's table `_UserFollows`; a named relation
+    between two models (`favorites` / `favoritedBy`) is `_UserFavorites`, not `_ArticleToUser`."""
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"@prisma/client": "^5"}}',
+        "prisma/schema.prisma": """
+            datasource db {
+              provider = "postgresql"
+              url      = env("DATABASE_URL")
+            }
+            model User {
+              id         Int       @id @default(autoincrement())
+              articles   Article[] @relation("UserArticles")
+              favorites  Article[] @relation("UserFavorites")
+              followedBy User[]    @relation("UserFollows")
+              following  User[]    @relation("UserFollows")
+            }
+            model Article {
+              id          Int    @id
+              authorId    Int
+              author      User   @relation("UserArticles", fields: [authorId], references: [id])
+              favoritedBy User[] @relation("UserFavorites")
+              tags        Tag[]
+            }
+            model Tag {
+              id       Int       @id
+              articles Article[]
+            }
+        """,
+        "src/db.js": "const { PrismaClient } = require('@prisma/client');\nmodule.exports = new PrismaClient();\n",
+    })
+    catalog = catalog_of(root)
+    user = catalog.model("prisma:User")
+    assert user.relations["followedBy"].through == "_UserFollows" == user.relations["following"].through
+    assert user.relations["followedBy"].through_pairs != user.relations["following"].through_pairs  # one side A, the other B
+    assert user.relations["favorites"].through == "_UserFavorites"
+    assert user.relations["articles"].pairs == (("id", "authorId"),)
+    assert catalog.model("prisma:Article").relations["tags"].through == "_ArticleToTag"

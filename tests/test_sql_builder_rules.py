@@ -621,3 +621,103 @@ def test_builder_findings_point_at_the_builder_call_and_speak_its_idiom(tmp_path
     (finding,) = [f for f in report(tmp_path).findings if f.rule == "AL409"]
     assert (finding.line, finding.column) == (4, 6)  # `.offset(` — not the SQL, not the chain's start
     assert "`.orderBy('created_at', 'desc')`" in finding.guidance
+
+
+@pytest.mark.parametrize("client, driver, reported", [("sqlite3", "sqlite3", False), ("pg", "pg", True)])
+def test_group_by_a_key_determines_the_columns_of_a_to_one_join_except_on_postgresql(tmp_path, client, driver, reported):
+    """Found on avanelli's Fastify + knex Conduit (NeuraLegion's fork): the article list groups by
+    ``articles.id`` and selects ``users.username`` through ``JOIN users ON articles.author =
+    users.id`` — one user per article, so SQLite returns the one value (2 false AL408).  PostgreSQL
+    recognises only the grouped table's own key and rejects the query; raw SQL is judged alike."""
+    root = make_repo(tmp_path, {
+        "package.json": f'{{"dependencies": {{"knex": "^3", "{driver}": "*"}}}}',
+        "db.js": f"module.exports = require('knex')({{ client: '{client}', connection: process.env.DATABASE_URL }})\n",
+        "articles.js": (
+            "const knex = require('./db')\n"
+            "exports.list = () => knex('articles')\n"
+            "  .join('users', 'articles.author', 'users.id')\n"
+            "  .select('articles.id', 'users.username')\n"
+            "  .groupBy('articles.id')\n"
+            "exports.raw = () => knex.raw('SELECT a.id, u.username, COUNT(f.id) FROM articles a "
+            "JOIN users u ON u.id = a.author LEFT JOIN favorites f ON f.article = a.id GROUP BY a.id')\n"
+        ),
+    })
+    found = [(rule, line) for rule, _path, line in sql_findings(root) if rule == "AL408"]
+    assert found == ([("AL408", 4), ("AL408", 6)] if reported else [])
+
+
+def test_knex_condition_after_the_write_call_and_builders_run_by_promise_all(tmp_path):
+    """Found on LimarenkoDenis/typescript-node-koa-realworld-example-app: the article delete runs
+    ``Promise.all([db('favorites').del().where({ … }), db('articles').del().where({ id })])`` and the
+    favorite ``db('articles').increment('favorites_count', 1).where({ id })``.  knex builds the
+    statement until it is awaited, so the WHERE written after ``.del()`` belongs to it (3 false
+    AL405); Promise.all runs each builder (their rows are rows: the list's per-row lookup is found)."""
+    root = make_repo(tmp_path, {
+        **KNEX_PG,
+        "src/articles.js": (
+            "const db = require('./db');\n"
+            "exports.remove = async (id) => {\n"
+            "  await Promise.all([db('favorites').del().where({ article_id: id }), db('articles').del().where({ id })]);\n"
+            "  await db('articles').increment('favorites_count', 1).where({ id });\n"
+            "  await Promise.all([db('tags').del()]);\n"
+            "};\n"
+            "exports.list = async () => {\n"
+            "  const [rows, [{ n }]] = await Promise.all([db('articles').select('id', 'author_id'), db('articles').count('* as n')]);\n"
+            "  for (const row of rows) row.author = await db('users').where({ id: row.author_id }).first();\n"
+            "  return { rows, n };\n"
+            "};\n"
+        ),
+    })
+    assert [(rule, line) for rule, _path, line in sql_findings(root)] == [("AL405", 5)]
+    assert [(f.rule, f.line) for f in report(root).findings if f.rule == "AL601"] == [("AL601", 9)]
+
+
+def test_drizzle_selection_with_spread_nested_objects_and_aliased_aggregates_is_lifted(tmp_path):
+    """Found on illright/realworld-hono-drizzle: the article list selects ``{ ...columns,
+    favoritesCount: count(favorites.userId).as('favoritesCount'), author: { username: … } }`` over
+    left joins to favorites and tags; the spread made the whole projection ``*`` and ``.as()`` hid
+    the COUNT, so the favorites count inflated by the tags (AL410) was invisible."""
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"hono": "^4", "drizzle-orm": "^0.36", "@libsql/client": "^0.14"}}',
+        "src/schema.ts": (
+            "import { int, sqliteTable, text } from 'drizzle-orm/sqlite-core';\n"
+            "export const users = sqliteTable('users', { id: int().primaryKey(), username: text() });\n"
+            "export const articles = sqliteTable('articles', { slug: text().primaryKey(), authorId: int().references(() => users.id) });\n"
+            "export const tags = sqliteTable('article_tags', { articleSlug: text().references(() => articles.slug), tag: text() });\n"
+            "export const favorites = sqliteTable('favorites', { articleSlug: text().references(() => articles.slug), userId: int() });\n"
+        ),
+        "src/list.ts": (
+            "import { count, countDistinct, eq, getTableColumns } from 'drizzle-orm';\n"
+            "import { drizzle } from 'drizzle-orm/libsql';\n"
+            "import { articles, favorites, tags, users } from './schema';\n"
+            "const db = drizzle('file:app.db');\n"
+            "const { authorId, ...columns } = getTableColumns(articles);\n"
+            "export const inflated = () => db.select({ ...columns, n: count(favorites.userId).as('n'), author: { name: users.username } })\n"
+            "  .from(articles).leftJoin(favorites, eq(articles.slug, favorites.articleSlug))\n"
+            "  .leftJoin(tags, eq(articles.slug, tags.articleSlug)).innerJoin(users, eq(articles.authorId, users.id)).groupBy(articles.slug);\n"
+            "export const distinct = () => db.select({ ...columns, n: countDistinct(favorites.userId).as('n') })\n"
+            "  .from(articles).leftJoin(favorites, eq(articles.slug, favorites.articleSlug))\n"
+            "  .leftJoin(tags, eq(articles.slug, tags.articleSlug)).groupBy(articles.slug);\n"
+        ),
+    })
+    assert [(rule, line) for rule, _path, line in sql_findings(root) if rule == "AL410"] == [("AL410", 6)]
+
+
+def test_prisma_order_by_a_relation_aggregate_or_column_is_an_order(tmp_path):
+    """Found on the Prisma Conduit (gothinkster's tag.service, francielecapaulino-coder's fork):
+    ``findMany({ orderBy: { articles: { _count: 'desc' } }, take: 10 })`` orders by a relation
+    count, but the relation's entry was dropped — a false AL409 "LIMIT with no ORDER BY"."""
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"@prisma/client": "^5"}}',
+        "prisma/schema.prisma": (
+            "datasource db {\n  provider = \"postgresql\"\n  url = env(\"DATABASE_URL\")\n}\n"
+            "model Tag {\n  id Int @id\n  name String\n  articles Article[]\n}\n"
+            "model Article {\n  id Int @id\n  tags Tag[]\n}\n"
+        ),
+        "src/tags.js": (
+            "const { PrismaClient } = require('@prisma/client');\nconst prisma = new PrismaClient();\n"
+            "exports.popular = () => prisma.tag.findMany({ orderBy: { articles: { _count: 'desc' } }, take: 10 });\n"
+            "exports.some = () => prisma.tag.findMany({ take: 10 });\n"
+        ),
+    })
+    assert [(rule, line) for rule, _path, line in sql_findings(root)] == [("AL409", 4)]

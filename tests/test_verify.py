@@ -12,6 +12,7 @@ import pytest
 from archlint.application.verify import Constraints, parse_task, run_verify
 from archlint.application.pipeline import Options
 from archlint.domain.config import ConfigError
+from helpers import make_repo
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 CASES = sorted(p.name for p in (FIXTURES / "verify").iterdir() if (p / "verify.json").is_file())
@@ -121,3 +122,53 @@ def test_a_task_without_clean_architecture_gets_no_layer_findings(tmp_path):
     layered = run_verify(str(tmp_path), parse_task("node-express-openapi-clean_architecture-sqlite-sequelize"), options=Options(use_cache=False))
     assert not layered.compliant
     assert [(f.rule, f.path, f.line) for f in layered.report.findings if f.rule == "AL301"] == [("AL301", "src/routes/users.js", 2)]
+
+
+def _database_verdict(root, database: str):
+    report = run_verify(str(root), Constraints(None, None, database, None), options=Options(use_cache=False))
+    verdict = next(c for c in report.verdicts if c.constraint == "database")
+    return verdict.compliant, verdict.reason
+
+
+@pytest.mark.parametrize("db_module, schema_files", [
+    ("import { Database } from 'bun:sqlite';\nimport { drizzle } from 'drizzle-orm/bun-sqlite';\n"
+     "export const db = drizzle(new Database('db.sqlite'));\n", {}),
+    ("import { drizzle } from 'drizzle-orm/libsql';\nexport const db = drizzle(process.env.DB_FILE_NAME!);\n", {}),
+    ("import { drizzle } from 'drizzle-orm/d1';\nexport const db = (env) => drizzle(env.DB);\n", {}),
+])
+def test_drizzle_and_bun_entry_points_say_the_database(tmp_path, db_module, schema_files):
+    """Found on ashunar0/realworld-hono (bun:sqlite + drizzle-orm/bun-sqlite) and
+    illright/realworld-hono-drizzle (drizzle-orm/libsql): the import names the database, but no
+    known driver module was imported, so verify said "no code connects to SQLite"."""
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"hono": "^4", "drizzle-orm": "^0.44"}, "scripts": {"db:migrate": "drizzle-kit migrate"}}',
+        "src/schema.ts": "import { sqliteTable, integer } from 'drizzle-orm/sqlite-core';\n"
+                         "export const tags = sqliteTable('tags', { id: integer('id').primaryKey() });\n",
+        "src/db.ts": db_module,
+        "src/index.ts": "import { Hono } from 'hono';\nimport { db } from './db';\nimport { tags } from './schema';\n"
+                        "const app = new Hono();\napp.get('/api/tags', async (c) => c.json(await db.select().from(tags)));\n"
+                        "export default app;\n",
+    })
+    assert _database_verdict(root, "sqlite")[0]
+    compliant, reason = _database_verdict(root, "postgresql")
+    assert not compliant and "SQLite is used" in reason
+
+
+def test_a_knexfile_client_and_its_env_fallback_say_the_database(tmp_path):
+    """Found on LimarenkoDenis/typescript-node-koa-realworld-example-app: ``knexfile.ts`` holds
+    ``client: DB_CLIENT || 'sqlite3'`` (it imports no knex) and ``knex(config.db)`` reads it through
+    the config module, so verify said "no code connects to SQLite"."""
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"koa": "^2", "knex": "^3", "sqlite3": "^5"}}',
+        "src/config/knexfile.ts": (
+            "const { DB_CLIENT, DB_CONNECTION } = process.env;\n"
+            "const options = { client: DB_CLIENT || 'sqlite3', connection: DB_CONNECTION || './dev.sqlite3', useNullAsDefault: true };\n"
+            "export const knexfile = { development: Object.assign({}, options) };\n"
+        ),
+        "src/db.ts": "import { knexfile } from './config/knexfile';\nexport const db = require('knex')(knexfile[process.env.NODE_ENV || 'development']);\n",
+        "src/migrations/001_init.ts": "export const up = (knex) => knex.schema.createTable('tags', (t) => { t.increments('id'); });\n",
+        "src/app.ts": "import * as Koa from 'koa';\nimport { db } from './db';\nconst app = new Koa();\n"
+                      "app.use(async (ctx) => { ctx.body = await db('tags').select(); });\napp.listen(3000);\n",
+    })
+    assert _database_verdict(root, "sqlite")[0]
+    assert not _database_verdict(root, "postgresql")[0]

@@ -21,6 +21,13 @@ from archlint.domain.findings import Finding
 
 # Objects that own a connection pool (a sessionmaker does not: its engine does).
 _HEAVY_KINDS = frozenset({"engine", "pool", "sequelize", "prisma", "knex", "datasource", "drizzle"})
+# Drizzle drivers that own no pool: a thin wrapper over a binding the platform hands each request
+# (Cloudflare D1, Durable Objects: `drizzle(c.env.DB)` in a Hono handler is the documented idiom)
+# or a client that speaks HTTP per query — building one per request costs nothing
+_POOLLESS = frozenset({"drizzle-orm/d1", "drizzle-orm/durable-sqlite", "drizzle-orm/neon-http", "drizzle-orm/xata-http",
+                       "drizzle-orm/planetscale-serverless", "drizzle-orm/tidb-serverless", "drizzle-orm/aws-data-api/pg",
+                       "drizzle-orm/libsql/http", "drizzle-orm/libsql/web", "drizzle-orm/sqlite-proxy", "drizzle-orm/pg-proxy",
+                       "drizzle-orm/mysql-proxy"})
 _RAW_DRIVERS = frozenset({"sqlite3", "aiosqlite", "psycopg2", "psycopg", "asyncpg", "pymysql", "mysqlclient", "aiomysql",
                           "pg", "pg-promise", "postgres", "sqlite3-node", "better-sqlite3", "mysql2", "mysql"})
 _DDL_VERBS = frozenset({"CREATE", "ALTER", "DROP", "PRAGMA"})
@@ -133,6 +140,8 @@ def _per_call_clients(ctx: CheckContext, constructs: list[Construct]) -> Iterato
                 continue
             if _cached(function.decorators) or _returns_what_it_builds(function, construct) or _stored(function, construct):
                 continue
+            if _poolless(program, construct):
+                continue
             trace = per_request.get((analysis.path, analysis.fid))
             if trace is None and not construct.loops and not _instance_method(function):
                 continue
@@ -147,6 +156,14 @@ def _per_call_clients(ctx: CheckContext, constructs: list[Construct]) -> Iterato
                 f"and reuse it (pass it in, or import the shared instance)."
             )
             yield ctx.registry.finding("AL302", construct.path, construct.span, message, guidance)
+
+
+def _poolless(program, construct: Construct) -> bool:
+    """The construct is a driver that opens no connection pool (see ``_POOLLESS``)."""
+    record = program.call_record(construct.path, construct.span)
+    func = record.node.func if record is not None and type(record.node) is ir.Call else None
+    name = program.static_name(construct.path, func) if func is not None else ""
+    return name.split(":", 1)[0] in _POOLLESS
 
 
 def _how(trace, construct) -> str:
@@ -199,10 +216,13 @@ def _returns_what_it_builds(function, construct) -> bool:
     name = construct.target
     for node in ir.iter_nodes(function.body):
         if type(node) is ir.Return and node.value is not None:
+            # `return c.json(await db.select().from(tags))` uses the client, it does not hand it out:
+            # a name read only as the receiver of a method is no returned client
+            receivers = {id(inner.obj) for inner in ir.iter_nodes(node.value) if type(inner) is ir.Attr}
             for inner in ir.iter_nodes(node.value):
-                if getattr(inner, "span", None) == construct.span:
+                if getattr(inner, "span", None) == construct.span and id(inner) not in receivers:
                     return True
-                if name and type(inner) is ir.Name and inner.id == name:
+                if name and type(inner) is ir.Name and inner.id == name and id(inner) not in receivers:
                     return True
     return False
 

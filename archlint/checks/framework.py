@@ -22,7 +22,6 @@ from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding
 from archlint.semantics import values as v
 from archlint.semantics import web
-from archlint.semantics.routes import full_path
 
 _PYTHON = ("flask", "quart")
 _JS = ("express", "koa", "hono", "fastify")
@@ -48,8 +47,9 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
 
 
 def _full(program, route) -> str:
-    registration = web.registration_of(program, route)
-    return full_path(program, registration.app, route.path) if registration is not None else route.path
+    """The route's path: the routes table already joined every mount prefix into it (joining them
+    again printed `/api/api/articles/:slug` for a router mounted under `/api`)."""
+    return route.path
 
 
 def _flask(ctx: CheckContext, program, route, path: str, defined: set) -> Iterator[Finding]:
@@ -79,6 +79,8 @@ def _js(ctx: CheckContext, program, route, path: str, defined: set) -> Iterator[
         if part == "params" and name and "." not in name:
             reads.add(name)
     reads |= _hono_params(program, functions)
+    filled = _param_middleware_fills(program)
+    reads -= {name for param in defined for name in filled.get(param, ())}
     for name in sorted(reads - defined):
         message = (
             f"the handler reads route parameter `{name}`, but route `{path}` defines "
@@ -87,6 +89,51 @@ def _js(ctx: CheckContext, program, route, path: str, defined: set) -> Iterator[
         )
         guidance = f"Read the parameter the route defines (`{'`, `'.join(sorted(defined)) or 'none'}`) or add `:{name}` to the path."
         yield ctx.registry.finding("AL801", route.file, route.span, message, guidance)
+
+
+def _param_middleware_fills(program) -> dict:
+    """``router.param('slug', articles.bySlug)`` (koa-router, Express): the middleware runs for every
+    route defining ``:slug`` and may store what it looked up as a parameter (``ctx.params.article =
+    article`` in LimarenkoDenis' koa-knex Conduit), so ``ctx.params.article`` is defined on those
+    routes.  param name -> the ``params`` attributes such middleware assigns (read from the files
+    that register routes only)."""
+    cached = program.__dict__.get("_param_fills")
+    if cached is not None:
+        return cached
+    found: dict = {}
+    for path in sorted({route.file for route in program.routes()}):
+        module = program.modules.get(path)
+        if module is None or module.language == "python":
+            continue
+        for function in module.functions:
+            for node in ir.iter_nodes(function.body):
+                if type(node) is not ir.Call or node.method != "param" or len(node.args) != 2:
+                    continue
+                name, handler = node.args[0].value, node.args[1].value
+                if type(name) is not ir.Const or not isinstance(name.value, str):
+                    continue
+                target = v.Function(path, handler.fid) if type(handler) is ir.FuncRef else _member_value(program, path, handler)
+                definition = program.function(target.path, target.fid) if type(target) is v.Function else None
+                for inner in ir.iter_nodes(definition.body) if definition is not None else ():
+                    for assigned in inner.targets if type(inner) is ir.Assign else ():
+                        if type(assigned) is ir.Attr and type(assigned.obj) is ir.Attr and assigned.obj.name == "params":
+                            found.setdefault(name.value, set()).add(assigned.name)
+    program.__dict__["_param_fills"] = found
+    return found
+
+
+def _member_value(program, path: str, node):
+    """``bySlug`` / ``articles.bySlug``: the module-level value a name or attribute chain holds
+    (the interpreted global, so an exported object literal's member is known)."""
+    if type(node) is ir.Name:
+        return v.strip(program.module_member(path, node.id))
+    if type(node) is ir.Attr:
+        owner = _member_value(program, path, node.obj)
+        if type(owner) is v.Record:
+            found = owner.get(node.name)
+            return v.strip(found) if found is not None else None
+        return program.static_value(path, node)
+    return None
 
 
 def _hono_params(program, functions) -> set[str]:

@@ -85,6 +85,19 @@ def role_of(roles: dict, path: str) -> str | None:
     return None
 
 
+def _role_directory(roles: dict, path: str) -> str:
+    """The directory prefix (``src/app/routes/``) that gives a presentation file its role when its
+    own name states none; ``""`` when the name does."""
+    parts = path.lower().split("/")
+    directories, stem = parts[:-1], file_stem(parts[-1])
+    if _words(stem) & set(roles["presentation"]["files"]):
+        return ""
+    for index in range(len(directories) - 1, -1, -1):
+        if directories[index] in roles["presentation"]["directories"]:
+            return "/".join(directories[: index + 1]) + "/"
+    return ""
+
+
 # AL109 -------------------------------------------------------------------------------------------------
 def _presentation_imports(ctx: CheckContext, roles: dict, path: str, role: str) -> Iterator[Finding]:
     if role == "presentation":
@@ -94,6 +107,13 @@ def _presentation_imports(ctx: CheckContext, roles: dict, path: str, role: str) 
         if edge.external or edge.kind not in _KINDS or edge.target == path or edge.target in seen:
             continue
         if role_of(roles, edge.target) != "presentation" or non_production(edge.target):
+            continue
+        container = _role_directory(roles, edge.target)
+        if container and path.lower().startswith(container) and not _imports_web_server(ctx, edge.target):
+            # `routes/article/article.service.ts` importing `routes/article/article.mapper.ts`: the
+            # directory that made the target presentation holds the importer too — a feature
+            # container (gothinkster's Prisma Conduit keeps services, mappers and controllers
+            # under `routes/<feature>/`) — and the target serves no HTTP itself (no web framework)
             continue
         if not _serves_http(ctx, roles, edge.target):
             continue
@@ -117,6 +137,10 @@ def _serves_http(ctx: CheckContext, roles: dict, path: str) -> bool:
     routers) is presentation only when the file imports a web framework's server modules."""
     if not _words(file_stem(path.lower().rsplit("/", 1)[-1])) & set(roles["presentation"].get("ambiguous", ())):
         return True
+    return _imports_web_server(ctx, path)
+
+
+def _imports_web_server(ctx: CheckContext, path: str) -> bool:
     facts = ctx.files.get(path)
     server = ctx.knowledge.groups()["@web-frameworks-server"]
     return facts is not None and any(module_matches(record.module, module) for record in facts.imports for module in server)

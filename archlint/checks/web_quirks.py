@@ -61,7 +61,7 @@ def _fastify_empty_body(ctx: CheckContext, program, routes) -> Iterator[Finding]
             continue
         version = f"Fastify {major}" if major is not None else "Fastify"
         message = (
-            f"`{route.method} {route.path}` takes no body, but {version} parses every `Content-Type: application/json` "
+            f"{f'`{route.method} {route.path}`' if route.path else f'This `{route.method}` route'} takes no body, but {version} parses every `Content-Type: application/json` "
             f"request: a client that sends the header with an empty body (the Conduit test suite does on favorite/"
             f"follow/delete) gets 400 {_EMPTY_BODY_CODE} \"Body cannot be empty when content-type is set to "
             f"'application/json'\" and the handler never runs"
@@ -91,6 +91,8 @@ def _empty_body_tolerated(program) -> bool:
                 parser = v.strip(value)
                 if type(parser) is v.Function and _tests_its_body(program, parser):
                     return True
+    rewritten: set = set()  # content types a hook writes into the request's headers
+    parsed: set = set()  # content types the project registers a parser for
     for path in program.modules:
         module = program.modules[path]
         if module.language == "python":
@@ -99,7 +101,23 @@ def _empty_body_tolerated(program) -> bool:
             for node in ir.iter_nodes(function.body):
                 if type(node) is ir.Const and node.value == _EMPTY_BODY_CODE:
                     return True
-    return False
+                if type(node) is ir.Assign and type(node.value) is ir.Const and isinstance(node.value.value, str) \
+                        and any(_content_type_header(t) for t in node.targets):
+                    rewritten.add(node.value.value.lower())
+                elif type(node) is ir.Call and node.method == "addContentTypeParser" and node.args \
+                        and type(node.args[0].value) is ir.Const and isinstance(node.args[0].value.value, str):
+                    parsed.add(node.args[0].value.value.lower())
+    # `req.headers['content-type'] = 'empty'` in an onRequest hook when a JSON request has no body, and
+    # `addContentTypeParser('empty', (req, body, done) => done(null, {}))`: the body-less request reaches
+    # the project's own parser (avanelli's Fastify Conduit), never the JSON one
+    return bool({t for t in rewritten if "json" not in t} & parsed)
+
+
+def _content_type_header(target) -> bool:
+    """``req.headers['content-type']`` / ``request.headers["Content-Type"]`` as an assignment target."""
+    return (type(target) is ir.Index and type(target.obj) is ir.Attr and target.obj.name == "headers"
+            and type(target.index) is ir.Const and isinstance(target.index.value, str)
+            and target.index.value.lower() == "content-type")
 
 
 def _names_json(node) -> bool:

@@ -162,7 +162,12 @@ def database_evidence(ctx: CheckContext, semantic: list | None = None) -> dict[s
     dotenv = _uses_dotenv(ctx)
     sql = sql_knowledge(ctx.knowledge)
     choice = detect_database(ctx.files, ctx.graph, ctx.manifest, sql)
+    entry_points = {m for modules in sql.dialect_modules.values() for m in modules}
     for item in choice.evidence:
+        if item.kind == "driver" and item.detail in entry_points and production(item.path):
+            # `drizzle-orm/bun-sqlite`, `bun:sqlite`, `@libsql/client`: an import that names the database
+            add(item.database, item.path, item.line, f"imports {item.detail}")
+            continue
         if item.kind not in ("url", "option") or not production(item.path) or item.detail.startswith("ENGINE "):
             continue  # Django's ENGINE is added below
         if item.path in _env_files(ctx) and not (dotenv or _is_compose(item.path)):

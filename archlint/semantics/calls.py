@@ -1329,6 +1329,14 @@ class Calls:
         if name in BODY_PARSERS and args and type(v.strip(args[0][2])) is v.Request:
             return args[0][2]  # json.loads(request.body): the body itself, parsed
         if name == "global:Promise.all" and args:
+            bare = v.strip(args[0][2])
+            elements = args[0][3].elts if type(args[0][3]) is ir.Seq else ()
+            if type(bare) is v.Tuple and len(elements) == len(bare.items) and any(
+                    type(v.strip(item)) is v.Query and v.strip(item).stack in self.program.library.thenables for item in bare.items):
+                # Promise.all([db('articles').select(…), db('articles').count()]) / ([q.del().where(…), …]):
+                # Promise.all calls .then on each builder, so each runs now, with every call chained onto it
+                return v.tag(v.Tuple(tuple(self.await_value(item, element) for item, element in zip(bare.items, elements))),
+                             v.tags_of(args[0][2]))
             return args[0][2]
         if name == "global:Array.from" and len(args) == 1 and type(v.strip(args[0][2])) is v.Rows:
             return args[0][2]  # Array.from(rows): the same rows

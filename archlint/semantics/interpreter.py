@@ -47,6 +47,9 @@ AWAITABLE = "awaitable-attrs"  # a SQLAlchemy row read through ``row.awaitable_a
 SPREAD = "..."  # the key under which an object literal keeps a spread of request data
 # where a framework context slot lives, by the request part it is written through
 _CONTEXT_SCOPES = {"": "request", "state": "state", "var": "var", "app.locals": "app.locals"}
+# frameworks whose application object carries the project's own properties (`app.db = knex(…)`),
+# read back in a handler through `ctx.app` (Koa) / `req.app` (Express)
+_APP_OBJECT_SLOTS = ("koa", "express")
 
 _BUILTIN_TYPES = {"str": str, "int": int, "float": float, "bool": bool, "bytes": bytes}
 NODE_BUDGET = 40_000  # evaluation steps per frame; past it the function's summary is UNKNOWN
@@ -1288,6 +1291,10 @@ class Frame(Calls):
                 if receiver.scope in _ATTRIBUTE_SCOPES:  # (what context_read reads back)
                     self.program.write_context(receiver.framework, receiver.scope, target.name, value)
                 return
+            if type(receiver) is v.App and receiver.framework in _APP_OBJECT_SLOTS:
+                # `app.db = knex(config)` on the Koa / Express application, read back as `ctx.app.db` / `req.app.db`
+                self.program.write_context(receiver.framework, "app", target.name, value)
+                return
             if type(receiver) is v.Request:
                 self.request_event("request-write", receiver, target.name, target.span)
                 scope = _CONTEXT_SCOPES.get(receiver.part)
@@ -1641,8 +1648,8 @@ class Frame(Calls):
         if kind is v.Context:
             return self.context_member(bare, name)
         if kind is v.Request:
-            if name == "app" and bare.framework == "express" and bare.part == "":
-                return v.App("express")  # req.app: the application (its settings: req.app.get('key'))
+            if name == "app" and bare.framework in ("express", "koa") and bare.part == "":
+                return v.App(bare.framework)  # req.app / ctx.app: the application (its settings, its own properties)
             context = request_context(bare, name)
             if context is not None:  # aiohttp request.app / request.config_dict, Starlette request.app
                 return context
@@ -1714,8 +1721,8 @@ class Frame(Calls):
         if type(bare) is v.Request and name not in REQUEST_PARTS:
             scope = _CONTEXT_SCOPES.get(bare.part)
             return self.program.read_context(bare.framework, scope, name) if scope else None
-        if type(bare) is v.App and bare.framework == "fastify":
-            return self.program.read_context("fastify", "app", name)
+        if type(bare) is v.App and (bare.framework == "fastify" or bare.framework in _APP_OBJECT_SLOTS):
+            return self.program.read_context(bare.framework, "app", name)
         if type(bare) is v.Context and bare.scope in _ATTRIBUTE_SCOPES:
             return self.program.read_context(bare.framework, bare.scope, name)
         return None

@@ -161,6 +161,11 @@ def _method_of(name: str, call: ir.Call | None) -> str:
         first = call.arg(0)
         if lowered in ("add_route", "on") and type(first) is ir.Const and isinstance(first.value, str) and first.value.lower() in HTTP_METHODS:
             return first.value.upper()
+        option = _options_entry(call, "method") if lowered == "route" else None  # fastify.route({ method: 'GET', … })
+        if type(option) is ir.Const and isinstance(option.value, str) and option.value.lower() in HTTP_METHODS:
+            return option.value.upper()
+        if type(option) is ir.Seq and option.elts and all(type(e) is ir.Const and isinstance(e.value, str) for e in option.elts):
+            return ",".join(str(e.value).upper() for e in option.elts)
         return "GET" if lowered in ("route", "add_url_rule") else "ALL"
     if lowered.startswith("add_") and lowered[4:] in HTTP_METHODS:  # aiohttp router.add_get
         return lowered[4:].upper()
@@ -171,16 +176,34 @@ def _method_of(name: str, call: ir.Call | None) -> str:
     return ""
 
 
-def _path_argument(call: ir.Call, method_name: str) -> str:
+def _options_entry(call: ir.Call, key: str):
+    """``fastify.route({ method, url, handler })``: the value of ``key`` in the one object-literal
+    argument, or None."""
+    args = [a.value for a in call.args if a.kind == "pos"]
+    if len(args) != 1 or type(args[0]) is not ir.Obj:
+        return None
+    return next((entry.value for entry in args[0].entries if entry.key == key), None)
+
+
+def _path_argument(call: ir.Call, method_name: str) -> str | None:
+    """The path a route registration writes; ``None`` when it writes one the analysis cannot
+    read (``options.prefix + 'articles/:slug'``, a variable): that route's path is unknown, never
+    the mount point itself."""
     args = [a.value for a in call.args if a.kind == "pos"]
     if method_name.lower() in ("add_route", "on") and len(args) > 1:
         args = args[1:]
     for keyword in ("path", "url", "rule"):
         value = call.arg(keyword=keyword)
+        if value is None and method_name.lower() == "route":
+            value = _options_entry(call, keyword)
         if type(value) is ir.Const and isinstance(value.value, str):
             return value.value
+        if value is not None:
+            return None
     if args and type(args[0]) is ir.Const and isinstance(args[0].value, str):
         return args[0].value
+    if args and type(args[0]) in (ir.BinOp, ir.Template, ir.Name, ir.Attr, ir.Call):
+        return None
     return ""
 
 
@@ -199,7 +222,10 @@ def _from_call(program, path: str, node: ir.Call, receiver, values) -> list[Rout
             if type(handler) is v.ClassValue and node.arg(keyword="methods") is None:
                 method = _served_methods(program, handler) or method  # MethodView: the methods it defines
         written = _path_argument(node, node.func.name)
-        shown = full_path(program, receiver, written) if method != "USE" else written
+        if written is None:
+            shown = ""  # a path the analysis cannot read: unknown, never the router's own prefix
+        else:
+            shown = full_path(program, receiver, written) if method != "USE" else written
         return [Route(receiver.framework, method, shown, handler, middleware, path, node.span)]
     if type(receiver) is v.External and receiver.name in ("django.urls.path", "django.urls.re_path", "django.conf.urls.url"):
         view = node.arg(1, "view")
@@ -302,7 +328,8 @@ def _from_decorators(program, path: str, function: ir.Function) -> list[Route]:
         method = _method_of(name, decorator)
         if method and method != "USE":
             bound = program.default_receiver(path, function)
-            routes.append(Route(owner.framework, method, full_path(program, owner, _path_argument(decorator, name)),
+            written = _path_argument(decorator, name)
+            routes.append(Route(owner.framework, method, "" if written is None else full_path(program, owner, written),
                                 v.Function(path, function.fid, bound), (), path, decorator.span))
     return routes
 

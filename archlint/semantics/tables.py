@@ -223,6 +223,7 @@ class PrismaModel(NamedTuple):
     relations: dict  # field -> (target model, collection, (own fields), (referenced fields))
     line: int
     unique: tuple = ()  # field sets declared unique: `@unique`, `@id`, `@@unique([a, b])`, `@@id([a, b])`
+    relation_names: tuple = ()  # (field, name) of relation fields naming their relation: `@relation("UserFollows")`
 
 
 def prisma_models(text: str) -> list[PrismaModel]:
@@ -235,6 +236,7 @@ def prisma_models(text: str) -> list[PrismaModel]:
         fields: dict = {}
         relations: dict = {}
         unique: list = []
+        relation_names: list = []
         for raw in body.splitlines():
             line = raw.split("//", 1)[0].strip()
             if not line:
@@ -267,7 +269,11 @@ def prisma_models(text: str) -> list[PrismaModel]:
                     tuple(f.strip() for f in own.group(1).split(",")) if own else (),
                     tuple(f.strip() for f in ref.group(1).split(",")) if ref else (),
                 )
-        found.append(PrismaModel(name, table, fields, relations, text.count("\n", 0, match.start()) + 1, tuple(unique)))
+                named = re.search(r'@relation\(\s*(?:name:\s*)?"([^"]+)"', line)
+                if named:
+                    relation_names.append((field_name, named.group(1)))
+        found.append(PrismaModel(name, table, fields, relations, text.count("\n", 0, match.start()) + 1, tuple(unique),
+                                 tuple(relation_names)))
     return found
 
 
@@ -289,16 +295,25 @@ def add_prisma(catalog: Catalog, text: str, path: str) -> None:
                                           for a, b in zip(own, ref))
                 table.relations[field_name] = Join(other.table, pairs, collection)
             else:
-                back = next(((o, r) for name, (t, _c, o, r) in other.relations.items() if t == model.name and o), None)
+                relation = dict(model.relation_names).get(field_name, "")
+                peers = [(name, t, c, o) for name, (t, c, o, _r) in other.relations.items()
+                         if t == model.name and name != field_name and dict(other.relation_names).get(name, "") == relation]
+                back = next(((o, r) for name, (t, _c, o, r) in other.relations.items()
+                             if t == model.name and o and dict(other.relation_names).get(name, "") == relation), None)
                 if back is not None:
                     pairs = tuple((model.fields.get(b, b), other.fields.get(a, a)) for a, b in zip(*back))
                     table.relations[field_name] = Join(other.table, pairs, collection)
-                elif collection and target != model.name and any(
-                        t == model.name and c and not o for _name, (t, c, o, _r) in other.relations.items()):
-                    # an implicit many-to-many (`tags Tag[]` / `articles Article[]`): Prisma's own join
-                    # table `_ArticleToTag`, column A for the model whose name sorts first
-                    mine, theirs = ("A", "B") if model.name < other.name else ("B", "A")
-                    through = f"_{min(model.name, other.name)}To{max(model.name, other.name)}"
+                elif collection and any(c and not o for _name, _t, c, o in peers):
+                    # an implicit many-to-many (`tags Tag[]` / `articles Article[]`, or a self-relation
+                    # `followedBy User[] @relation("UserFollows")` / `following User[] @relation("UserFollows")`):
+                    # Prisma's own join table, `_ArticleToTag` or `_<relation name>`; column A for the model
+                    # whose name sorts first (on a self-relation, for the field whose name sorts first)
+                    if target == model.name:
+                        peer = next(name for name, _t, c, o in peers if c and not o)
+                        mine, theirs = ("A", "B") if field_name < peer else ("B", "A")
+                    else:
+                        mine, theirs = ("A", "B") if model.name < other.name else ("B", "A")
+                    through = f"_{relation}" if relation else f"_{min(model.name, other.name)}To{max(model.name, other.name)}"
                     table.relations[field_name] = Join(other.table, (), True, through, ((model.fields.get("id", "id"), mine),),
                                                        ((theirs, other.fields.get("id", "id")),))
         catalog.add(table)

@@ -157,7 +157,7 @@ def _limit_without_order(context: Context, lifted: base.Lifted, tree, batched: b
 
 # AL408 / AL415 ---------------------------------------------------------------------------------------
 def _aggregates(context: Context, lifted: base.Lifted, tree) -> Iterator[Finding]:
-    from archlint.checks.sql.statement_rules import aggregate_message, aggregate_without_group, ungrouped
+    from archlint.checks.sql.statement_rules import aggregate_message, aggregate_without_group, joined_keyed, ungrouped
 
     database = context.dialect.name if context.dialect is not None else ""
     for select in _selects(tree):
@@ -177,6 +177,7 @@ def _aggregates(context: Context, lifted: base.Lifted, tree) -> Iterator[Finding
         grouped = {(c.table.lower(), c.name.lower()) for g in group.expressions for c in g.find_all(exp.Column)}
         grouped_sql = {g.sql().lower() for g in group.expressions}
         keyed = {table for table, name in grouped if name == "id"} | _keyed(context, group)
+        keyed = joined_keyed(select, keyed, database, lambda name: _primary_key(context, name))
         for projection in select.expressions:
             column = ungrouped(projection, grouped, grouped_sql, keyed, aliases)
             if column is None or isinstance(column.this, exp.Star):
@@ -187,6 +188,11 @@ def _aggregates(context: Context, lifted: base.Lifted, tree) -> Iterator[Finding
             message = f"`{column.sql()}` is selected but neither grouped nor aggregated: {outcome}"
             yield _finding(context, "AL408", lifted, column, message, f"Group it or aggregate it: {_idiom(lifted, 'group')}.")
             break
+
+
+def _primary_key(context: Context, name: str) -> str:
+    table = context.catalog.get(name)
+    return table.primary_key if table is not None and table.primary_key else "id"
 
 
 def _keyed(context: Context, group) -> set[str]:

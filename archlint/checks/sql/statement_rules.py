@@ -224,6 +224,7 @@ def _group_by(prepared: Prepared, item: PreparedStatement, tree: exp.Expression)
         grouped = {(c.table.lower(), c.name.lower()) for g in group.expressions for c in g.find_all(exp.Column)}
         grouped_sql = {g.sql().lower() for g in group.expressions}
         keyed = {table for table, name in grouped if name == "id"}
+        keyed = joined_keyed(select, keyed, prepared.dialect.name if prepared.dialect is not None else "")
         for projection in select.expressions:
             column = ungrouped(projection, grouped, grouped_sql, keyed, aliases)
             if column is None:
@@ -237,6 +238,38 @@ def _group_by(prepared: Prepared, item: PreparedStatement, tree: exp.Expression)
             guidance = f"Add `{column.sql()}` to GROUP BY, or aggregate it (MAX({column.sql()}), COUNT(…))."
             yield Issue("AL408", position[0], position[1], message, guidance)
             return
+
+
+def joined_keyed(select: exp.Select, keyed: set, database: str, primary_key=lambda table: "id") -> set:
+    """``keyed`` plus the tables a join reaches through their primary key from a keyed table
+    (``GROUP BY articles.id`` … ``JOIN users ON articles.author = users.id``: one user per group, so
+    ``users.username`` has one value).  SQLite returns it as is, MySQL (5.7+) derives the same
+    dependency from an inner join's equality; PostgreSQL recognises only the grouped table's own
+    key, so there it stays an error."""
+    if database not in ("sqlite", "mysql", "mariadb"):
+        return keyed
+    keyed = set(keyed)
+    joins = list(select.args.get("joins") or ())
+    changed = True
+    while changed:
+        changed = False
+        for join in joins:
+            table = join.this
+            if not isinstance(table, exp.Table) or database != "sqlite" and join.side:
+                continue
+            alias = table.alias_or_name.lower()
+            if alias in keyed or join.args.get("on") is None:
+                continue
+            key = (primary_key(table.name) or "id").lower()
+            for equality in join.args["on"].find_all(exp.EQ):
+                sides = (equality.this, equality.expression)
+                if all(isinstance(side, exp.Column) for side in sides) and any(
+                        side.table.lower() == alias and side.name.lower() == key and other.table.lower() in keyed
+                        for side, other in (sides, sides[::-1])):
+                    keyed.add(alias)
+                    changed = True
+                    break
+    return keyed
 
 
 def ungrouped(projection, grouped, grouped_sql, keyed, aliases) -> exp.Column | None:

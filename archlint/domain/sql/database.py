@@ -72,6 +72,8 @@ def detect_database(
             evidence.extend(_url_evidence(path, facts, sql))
         if not migration(path) and any(module_matches(e.target, m) for e in externals for m in sql.orm_modules):
             evidence.extend(_option_evidence(path, facts, sql))  # migrations configure no connection
+        elif _KNEXFILE.match(path.rsplit("/", 1)[-1]):
+            evidence.extend(_knexfile_evidence(path, facts, sql))
     for path, text in manifest.schema_files:  # schema.prisma: datasource db { provider = "sqlite" }
         match = _PRISMA_PROVIDER.search(text) if path.endswith(".prisma") else None
         dialect = sql.dialect_for_option(match.group(1)) if match is not None else None
@@ -112,6 +114,11 @@ def _driver_evidence(path: str, facts: FileFacts, externals, sql: SqlKnowledge) 
         edge = next((e for e in externals if any(module_matches(e.target, m) for m in modules)), None)
         if edge is not None:
             found.append(Evidence(database, "driver", path, edge.span.line, driver))
+    if language == "node":
+        for database, modules in sql.dialect_modules.items():
+            hit = next(((e, m) for e in externals for m in modules if module_matches(e.target, m)), None)
+            if hit is not None:  # import { drizzle } from 'drizzle-orm/bun-sqlite' / import { Database } from 'bun:sqlite'
+                found.append(Evidence(database, "driver", path, hit[0].span.line, hit[1]))
     return found
 
 
@@ -160,10 +167,38 @@ def _option_evidence(path: str, facts: FileFacts, sql: SqlKnowledge) -> list[Evi
                     value = entry.value
                     if entry.key == "useFactory" and type(value) is ir.FuncRef and 0 <= value.fid < len(functions):
                         stack.append(functions[value.fid].body)  # forRootAsync({ useFactory: () => ({ dialect: … }) })
-                    if entry.key in _OPTION_KEYS and type(value) is ir.Const and isinstance(value.value, str):
-                        dialect = sql.dialect_for_option(value.value)
-                        if dialect is not None:
-                            found.append(Evidence(dialect.name, "option", path, span.line, value.value))
+                found.extend(_object_options(path, node, span.line, sql))
+    return found
+
+
+def _object_options(path: str, node: ir.Obj, line: int, sql: SqlKnowledge) -> list[Evidence]:
+    """``{ client: 'sqlite3' }`` — or ``{ client: process.env.DB_CLIENT || 'sqlite3' }``: the value used
+    when the variable is unset is the database the app runs on by default."""
+    found = []
+    for entry in node.entries:
+        value = entry.value
+        if type(value) is ir.BoolOp and value.op in ("or", "??") and value.values:
+            value = value.values[-1]
+        if entry.key in _OPTION_KEYS and type(value) is ir.Const and isinstance(value.value, str):
+            dialect = sql.dialect_for_option(value.value)
+            if dialect is not None:
+                found.append(Evidence(dialect.name, "option", path, line, value.value))
+    return found
+
+
+_KNEXFILE = re.compile(r"knexfile\.(?:js|cjs|mjs|ts)$")
+
+
+def _knexfile_evidence(path: str, facts: FileFacts, sql: SqlKnowledge) -> list[Evidence]:
+    """knex's own configuration file (the CLI and ``require('./knexfile')[env]`` read it): its
+    environments' ``client`` options, in any object literal of the file (it imports no knex)."""
+    if facts.language == "python" or not facts.ir:
+        return []
+    found = []
+    for function in facts.ir.functions:
+        for node in ir.iter_nodes(function.body):
+            if type(node) is ir.Obj:
+                found.extend(_object_options(path, node, node.span.line, sql))
     return found
 
 

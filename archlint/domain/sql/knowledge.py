@@ -96,6 +96,8 @@ class SqlKnowledge:
     driver_styles: dict[str, str] = field(default_factory=dict)  # driver stack -> paramstyle
     driver_databases: dict[str, str] = field(default_factory=dict)  # driver stack -> database
     driver_modules: dict[str, tuple[str, ...]] = field(default_factory=dict)  # driver stack -> modules
+    # database -> imports that fix it by themselves (`bun:sqlite`, `@libsql/client`, `drizzle-orm/d1`, …)
+    dialect_modules: dict[str, tuple[str, ...]] = field(default_factory=dict)
     driver_languages: dict[str, str] = field(default_factory=dict)  # driver stack -> python | node
     other_grammars: tuple[str, ...] = ()  # sqlglot dialects of databases without a table here
     other_modules: tuple[str, ...] = ()  # drivers of those databases (oracledb, pyodbc, tedious …)
@@ -243,6 +245,7 @@ def sql_knowledge(knowledge: Knowledge) -> SqlKnowledge:
         driver_styles={d.name: d.extra.get("placeholder", "") for d in drivers},
         driver_databases={d.name: d.extra.get("database", "") for d in drivers},
         driver_modules={d.name: d.modules for d in drivers},
+        dialect_modules={entry.name: entry.modules for entry in knowledge.of_kind("dialect") if entry.modules},
         driver_languages={d.name: d.language for d in drivers},
         other_grammars=tuple(g for e in knowledge.of_kind("other_database") for g in e.extra.get("sqlglot", ())),
         other_modules=tuple(m for e in knowledge.of_kind("other_database") for m in e.modules),

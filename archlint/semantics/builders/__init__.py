@@ -108,6 +108,13 @@ def collect_queries(program) -> list[Run]:
                 if type(query) is v.Query and query.chains and query.stack in LIFTERS:
                     returned.setdefault((query.stack, query.model, _calls_of(query)), Run(query, "", None, frozenset({owner})))
     chains = {chain for key in found for chain in key[2]} | {chain for key in returned for chain in key[2]}
+    thenables = program.library.thenables
+    for key in [key for key in found if key[0] in thenables]:
+        # knex `db('t').del().where({ id })`: the write was recorded at `.del()`, but a thenable
+        # builder runs only when awaited, with every call chained onto it — the chain a longer
+        # one extends is not a statement of its own
+        if all(any(_extends(other, chain) for other in chains) for chain in key[2]):
+            del found[key]
     for key, run in returned.items():
         if key in found:
             continue

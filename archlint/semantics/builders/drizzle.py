@@ -76,12 +76,7 @@ class _Lifter(b.Lifter):
                 self.tree.set("distinct", exp.Distinct())
             node, _value = first.arg(0)
             if type(node) is ir.Obj:
-                for entry in node.entries:
-                    term = self.expression(entry.value) if entry.value is not None else None
-                    if term is None:
-                        self.exact = False
-                        continue
-                    self.tree.append("expressions", b.located(b.aliased(term, entry.key if isinstance(entry.key, str) else ""), first.where))
+                self.selection(node, first)
         elif method in ("delete", "update", "insert"):
             table = self.table_of(first.arg(0)[0])
             if table is None:
@@ -98,6 +93,21 @@ class _Lifter(b.Lifter):
         if isinstance(self.tree, exp.Select) and not self.tree.expressions:
             self.tree.set("expressions", [exp.Star()])
         return b.Lifted(BUILDER, self.tree, first.path, first.span, self.query.model, self.exact, self.problems, steps=self.chain)
+
+    def selection(self, node: ir.Obj, first: b.StepView) -> None:
+        """``select({ slug: articles.slug, favoritesCount: count(favorites.userId).as('n'),
+        author: { username: users.username } })``: each field a projection, a nested object's
+        fields too (Drizzle nests them in the result; the SQL selects them flat); a spread of
+        columns or an expression not understood makes the tree inexact, the rest is kept."""
+        for entry in node.entries:
+            if type(entry.value) is ir.Obj:
+                self.selection(entry.value, first)
+                continue
+            term = self.expression(entry.value) if entry.value is not None else None
+            if term is None:
+                self.exact = False
+                continue
+            self.tree.append("expressions", b.located(b.aliased(term, entry.key if isinstance(entry.key, str) else ""), first.where))
 
     def step(self, step: b.StepView) -> None:
         method = step.method
@@ -161,6 +171,9 @@ class _Lifter(b.Lifter):
             if found is not None:
                 return b.column(found.column_of(node.name), table)
             return None
+        if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in ("as", "mapWith", "$type") \
+                and type(node.func.obj) is ir.Call:
+            return self.expression(node.func.obj)  # count(x).as('n') / sql`…`.mapWith(Number): the expression itself
         if type(node) is ir.Call:
             name = self._name(node.func)
             if name in _AGGREGATES:

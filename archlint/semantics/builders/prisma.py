@@ -84,6 +84,13 @@ class _Lifter(b.Lifter):
                     b.add_order(select, b.hole(item.node, item.value), False, (view.path, order.span or view.span))
                     continue  # orderBy: sort — ordered, by what is not known here
                 for name, direction in item.items():
+                    if name in table.relations and direction is not None and direction.is_record:
+                        # orderBy: { articles: { _count: 'desc' } } / { author: { username: 'asc' } }: ordered by
+                        # an aggregate or a column of the relation (what exactly is not lifted)
+                        nested = [d for _n, d in direction.items() if d is not None]
+                        b.add_order(select, b.hole(direction.node, direction.value),
+                                    any((d.string or "").lower() == "desc" for d in nested), (view.path, order.span or view.span))
+                        continue
                     term = self.field(name, table, order.span)
                     if term is not None:
                         b.add_order(select, term, (direction.string or "").lower() == "desc" if direction is not None else False,
