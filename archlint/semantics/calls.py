@@ -1313,6 +1313,11 @@ class Calls:
                     return v.tag(v.Rows(value.stack, value.model, value.loaded), v.tags_of(args[0][2]))
             if short in ("sorted", "list", "tuple") and type(value) is v.Rows:
                 return args[0][2]
+            if short in ("sorted", "list", "tuple") and type(value) is v.Result:
+                # list(await session.scalars(stmt)): iterating the result fetches its rows, as a `for` does
+                if not value.unique and self.analysis is not None and self._joined_collections(value):
+                    self.analysis.events.append(Event("joined-without-unique", self.path, node.span, ",".join(self._joined_collections(value))))
+                return v.tag(v.Rows(value.stack, value.model, value.loaded), v.tags_of(args[0][2]))
             if short in ("list", "sorted", "tuple") and type(value) is v.Query and value.lazy:
                 return v.tag(v.Rows(value.stack, value.model, value.loaded), v.tags_of(args[0][2]))
             if short == "len":
