@@ -107,3 +107,56 @@ def test_port_whose_adapter_does_not_query_is_silent(tmp_path):
 def test_list_of_a_scalar_result_is_the_rows_it_fetches(tmp_path):
     root = _repo(tmp_path, result="list(result.scalars())")
     assert [f for f in findings(root) if f[0] == "AL601"] == [("AL601", "app/service.py", 13)]
+
+
+FACTORY_APP = {
+    "requirements.txt": "fastapi\nasyncpg\n",
+    "app/deps.py": '''
+        import asyncpg
+        from fastapi import Depends, Request
+
+        async def _connection(request: Request):
+            async with request.app.state.pool.acquire() as conn:
+                yield conn
+
+        def get_repository(repo_type):
+            def _get_repo(conn: asyncpg.Connection = Depends(_connection)):
+                return repo_type(conn)
+            return _get_repo
+    ''',
+    "app/repos.py": '''
+        class ArticlesRepo:
+            def __init__(self, conn):
+                self.conn = conn
+
+            async def by_slug(self, slug):
+                return await self.conn.fetchrow("SELECT id FROM articles WHERE slug = $1", slug)
+
+        class TagsRepo:
+            def __init__(self, conn):
+                self.conn = conn
+
+            async def all_tags(self):
+                return await self.conn.fetch("SELECT name FROM tags")
+    ''',
+    "app/routes.py": '''
+        from fastapi import APIRouter, Depends
+        from app.deps import get_repository
+        from app.repos import ArticlesRepo, TagsRepo
+
+        router = APIRouter()
+
+        @router.get("/articles/{slug}")
+        async def one(slug: str, articles: ArticlesRepo = Depends(get_repository(ArticlesRepo))):
+            return await articles.by_slug(slug)
+
+        @router.get("/tags")
+        async def tags(tags_repo: TagsRepo = Depends(get_repository(TagsRepo))):
+            return await tags_repo.all_tags()
+    ''',
+}
+
+
+def test_repository_factory_closure_is_not_read_as_the_first_class_it_built(tmp_path):
+    root = make_repo(tmp_path, FACTORY_APP)
+    assert [f for f in findings(root) if f[0] == "AL230"] == []

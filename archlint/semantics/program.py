@@ -802,11 +802,15 @@ class Program:
         from archlint.semantics.interpreter import Frame
         from archlint.semantics.records import UNKNOWN_SUMMARY
 
-        key = (function, args, kwargs)
+        definition = self.function(function.path, function.fid)
+        # a nested function reads its definers' frames (closure_value joins them): a summary computed
+        # when one frame had defined it — `get_repository(ArticlesRepository)`'s `_get_repo` — does not
+        # hold once another frame has (`get_repository(CommentsRepository)`), so their count is in the key
+        frames = len(self.closures.get((function.path, function.fid), ())) if definition is not None and definition.parent > 0 else 0
+        key = (function, args, kwargs, frames)
         found = self.summaries.get(key)
         if found is not None:
             return found
-        definition = self.function(function.path, function.fid)
         marker = (function.path, function.fid)
         if definition is None or depth > MAX_CALL_DEPTH or marker in self.stack:
             return UNKNOWN_SUMMARY
