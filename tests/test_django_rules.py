@@ -300,3 +300,47 @@ def test_a_delete_through_a_related_manager_is_filtered_by_its_foreign_key(tmp_p
         """,
     })
     assert _rules(root, "AL405") == [("locks/models.py", 18)]
+
+
+def test_drf_paginator_objects_hand_back_a_page_of_the_queryset(tmp_path):
+    # Nekspert/Django-RealWorld: an APIView pages with its own paginator object, then serializes the page
+    from helpers import findings as _findings
+    from helpers import make_repo as _make_repo
+
+    files = {
+        "requirements.txt": "django\ndjangorestframework\n",
+        "blog/models.py": '''
+            from django.db import models
+
+            class Author(models.Model):
+                name = models.CharField(max_length=50)
+
+            class Post(models.Model):
+                title = models.CharField(max_length=50)
+                author = models.ForeignKey(Author, on_delete=models.CASCADE)
+        ''',
+        "blog/views.py": '''
+            from rest_framework import serializers
+            from rest_framework.pagination import CursorPagination
+            from rest_framework.response import Response
+            from rest_framework.views import APIView
+            from blog.models import Post
+
+            class PostSerializer(serializers.ModelSerializer):
+                author_name = serializers.CharField(source="author.name")
+
+                class Meta:
+                    model = Post
+                    fields = ("title", "author_name")
+
+            class Posts(APIView):
+                def get(self, request):
+                    paginator = CursorPagination()
+                    page = paginator.paginate_queryset(QUERY, request, view=self)
+                    return Response(PostSerializer(page, many=True).data)
+        ''',
+    }
+    bug = _make_repo(tmp_path / "bug", {**files, "blog/views.py": files["blog/views.py"].replace("QUERY", 'Post.objects.order_by("id")')})
+    assert [f[0] for f in _findings(bug) if f[0] in ("AL601", "AL603")] == ["AL603"]
+    fixed = _make_repo(tmp_path / "fixed", {**files, "blog/views.py": files["blog/views.py"].replace("QUERY", 'Post.objects.select_related("author").order_by("id")')})
+    assert [f for f in _findings(fixed) if f[0] in ("AL601", "AL603")] == []

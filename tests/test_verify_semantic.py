@@ -176,3 +176,66 @@ def test_decorated_routes_count_once_and_sqlalchemy_core_is_named_in_the_orm_ver
     assert compliant["database"]
     assert not compliant["orm"]  # the task asks for the SQLAlchemy ORM: Core tables are not models
     assert "without a model (the core API, not the ORM)" in by_name["orm"].reason
+
+
+FLASK_REEXPORTED_BASE = {
+    "requirements.txt": "flask\nflask-sqlalchemy\npsycopg2-binary\n",
+    "app/extensions.py": '''
+        from flask_sqlalchemy import Model, SQLAlchemy
+
+        class CRUDMixin(Model):
+            def save(self):
+                db.session.add(self)
+                db.session.commit()
+                return self
+
+        db = SQLAlchemy(model_class=CRUDMixin)
+    ''',
+    "app/database.py": '''
+        from app.extensions import db
+
+        Column = db.Column
+        Model = db.Model
+    ''',
+    "app/articles/models.py": '''
+        from app.database import Column, Model, db
+
+        class Article(Model):
+            __tablename__ = "articles"
+            id = Column(db.Integer, primary_key=True)
+            title = Column(db.String(100))
+    ''',
+    "app/articles/views.py": '''
+        from flask import Blueprint, jsonify
+        from app.articles.models import Article
+
+        blueprint = Blueprint("articles", __name__)
+
+        @blueprint.route("/api/articles")
+        def list_articles():
+            return jsonify([a.title for a in Article.query.order_by(Article.id).all()])
+    ''',
+    "app/__init__.py": '''
+        from flask import Flask
+        from app.extensions import db
+        from app.articles.views import blueprint
+
+        def create_app():
+            app = Flask(__name__)
+            app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql://conduit:conduit@postgres:5432/conduit"
+            db.init_app(app)
+            app.register_blueprint(blueprint)
+            with app.app_context():
+                db.create_all()
+            return app
+    ''',
+}
+
+
+def test_flask_sqlalchemy_models_deriving_from_a_reexported_db_model(tmp_path):
+    # gothinkster/flask-realworld-example-app: `Model = db.Model` in conduit/database.py, models import it
+    root = make_repo(tmp_path, FLASK_REEXPORTED_BASE)
+    result, report = verdicts(root, "uv-flask-openapi-postgresql-sqlalchemy")
+    assert result["orm"] is True
+    orm = next(v for v in report.verdicts if v.constraint == "orm")
+    assert "1 SQLAlchemy model(s)" in orm.reason  # the model_class mixin deriving from flask_sqlalchemy.Model is no table

@@ -573,6 +573,10 @@ def _exported(analyser: _Analyser, path: str) -> set[str]:
     for assign in facts.assigns:
         if not assign.scope and canonical(assign.resolved, facts.language) in SQLA_BASE_FACTORIES:
             words.update(_assigned_names(assign.target))  # Base = declarative_base()
+        owner, _, attribute = assign.value.rpartition(".")
+        typed = analyser.lookup(path, owner, []) if owner and not assign.scope and not assign.callee and attribute == "Model" else None
+        if getattr(typed, "kind", None) == "flask_db" and assign.target.isidentifier():
+            words.add(assign.target)  # Model = db.Model: models elsewhere derive from the re-exported base
     for cls in facts.classes:
         if is_abstract_base(cls, facts.language):
             words.add(cls.name)  # class Base(DeclarativeBase): models elsewhere derive from it

@@ -74,11 +74,16 @@ def find_models(
             typed = module_env(path).get(assign.target)
             if typed is not None and typed.kind == "flask_db":
                 bases[f"{assign.target}.Model"] = "sqlalchemy"
+    aliases: dict[str, set[str]] = {}  # `Model = db.Model` at module level: name -> the modules re-exporting the base
+    for path in paths:
+        for assign in files[path].assigns:
+            if not assign.scope and not assign.callee and assign.value in bases and assign.target.isidentifier():
+                aliases.setdefault(assign.target, set()).add(path.rsplit(".", 1)[0].replace("/", ".").removesuffix(".__init__"))
     for _round in range(3):  # class Base(DeclarativeBase); class TimestampMixin(Base); class User(TimestampMixin)
         for path in paths:
             facts = files[path]
             for cls in facts.classes:
-                stack = _model_stack(cls, facts.language, bases)
+                stack = _model_stack(cls, facts.language, bases) or _aliased_base(cls, aliases)
                 if stack is None:
                     continue
                 if is_abstract_base(cls, facts.language) and not _sqlmodel_table(facts, cls):
@@ -135,6 +140,17 @@ class ModelIndex:
         project = self.project_of(path)
         same = [m for m in candidates if self.project_of(m.path) == project]
         return same[0] if len(same) == 1 else None
+
+
+def _aliased_base(cls: ClassDef, aliases: dict[str, set[str]]) -> str | None:
+    """``class Article(SurrogatePK, Model)`` with ``from conduit.database import Model`` where that module
+    has ``Model = db.Model``: a Flask-SQLAlchemy model (a class deriving from another package's
+    ``Model`` is not)."""
+    for resolved in cls.resolved_bases:
+        module, _, name = (resolved or "").partition(":")
+        if name in aliases and module and any(m == module or m.endswith("." + module) for m in aliases[name]):
+            return "sqlalchemy"
+    return None
 
 
 def _model_stack(cls: ClassDef, language: str, bases: dict[str, str]) -> str | None:

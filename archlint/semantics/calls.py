@@ -47,6 +47,7 @@ SAVES_EXISTING = "saves-existing"  # on a save()/add() whose row was not built h
 _PERSIST = frozenset({"save", "add"})
 CAUGHT = frozenset({"caught:unique"})  # Frame.CAUGHT_UNIQUE
 ANY_RELATION = "*"  # in Row.loaded: the query's include was not readable, any relation may be loaded
+DRF_PAGINATOR = "drf-paginator"  # v.Object kind of `PageNumberPagination()` and its siblings
 DECLARED = "declared"  # an instance known from a type annotation only: a subclass may add methods
 KEY_STACKS = frozenset({"sequelize", "prisma", "typeorm", "knex"})
 CLOSE_METHODS = frozenset({"close", "release", "end"})
@@ -404,6 +405,8 @@ class Calls:
             found = self.db_method(node, bare, tags, method, args)
             if found is not None:
                 return found
+        if kind is v.Object and bare.kind == DRF_PAGINATOR and method == "paginate_queryset" and args and args[0][0] == "pos":
+            return args[0][2]  # PageNumberPagination().paginate_queryset(qs, request): a page of qs's rows
         if kind is v.Instance:
             function = self.program.method(bare.path, bare.cid, method)
             if function is not None:
@@ -1254,6 +1257,8 @@ class Calls:
         if _pass_through(name) and args and type(v.strip(args[0][2])) is v.Function:
             # fp(async (fastify, opts) => …) / createMiddleware(async (c, next) => …): the function itself
             return args[0][2]
+        if name.startswith("rest_framework.pagination.") and name.rsplit(".", 1)[-1].endswith("Pagination"):
+            return v.Object(DRF_PAGINATOR)  # a DRF paginator used on its own in an APIView
         found = library.function(name)
         if found is not None:
             stack, outcome = found
@@ -1317,7 +1322,9 @@ class Calls:
             if short in ("sorted", "list", "tuple") and type(value) is v.Rows:
                 return args[0][2]
             if short in ("sorted", "list", "tuple") and type(value) is v.Result:
-                # list(session.scalars(q)): the result's rows, fetched (as `.all()` fetches them)
+                # list(await session.scalars(stmt)): iterating the result fetches its rows, as a `for` does
+                if not value.unique and self.analysis is not None and self._joined_collections(value):
+                    self.analysis.events.append(Event("joined-without-unique", self.path, node.span, ",".join(self._joined_collections(value))))
                 return v.tag(v.Rows(value.stack, value.model, value.loaded), v.tags_of(args[0][2]))
             if short in ("list", "sorted", "tuple") and type(value) is v.Query and value.lazy:
                 return v.tag(v.Rows(value.stack, value.model, value.loaded), v.tags_of(args[0][2]))

@@ -50,6 +50,7 @@ _LIST_VIEWS = frozenset({
 })
 _GENERIC_VIEW_MODULES = ("rest_framework.generics.", "rest_framework.viewsets.", "rest_framework.mixins.",
                          "rest_flex_fields.FlexFieldsModelViewSet", "rest_flex_fields.views.FlexFieldsModelViewSet")
+_PAGINATION_MODULE = "rest_framework.pagination."
 _SCHEMA_BASES = frozenset({"ninja.Schema", "ninja.ModelSchema", "pydantic.BaseModel", "sqlmodel.SQLModel"})
 _MARSHMALLOW_BASES = frozenset({
     "marshmallow.Schema", "marshmallow.schema.Schema", "marshmallow_sqlalchemy.SQLAlchemySchema",
@@ -142,6 +143,12 @@ def is_generic_view(program, cls: v.ClassValue) -> bool:
     return any(name.startswith(_GENERIC_VIEW_MODULES) for name in _base_names(program, cls.path, cls.cid))
 
 
+def is_paginator(program, cls) -> bool:
+    """A DRF pagination class of the project (``class Pages(LimitOffsetPagination)``) used on its own
+    in an ``APIView``: ``paginate_queryset(qs, request)`` returns one page of ``qs``'s rows."""
+    return any(name.startswith(_PAGINATION_MODULE) for name in _base_names(program, cls.path, cls.cid))
+
+
 def view_hook(frame, node, instance, method: str, args):
     """What ``GenericAPIView`` does for a view's own ``list()`` or ``@action`` that the project does
     not override: ``self.filter_queryset(qs)`` and ``self.paginate_queryset(qs)`` hand back the rows
@@ -150,6 +157,8 @@ def view_hook(frame, node, instance, method: str, args):
     reads each row; ``self.get_object()`` is a row of ``get_queryset()`` (with what it loads).
     ``None`` when this is no such call."""
     bare = v.strip(instance)
+    if method == "paginate_queryset" and args and args[0][0] == "pos" and is_paginator(frame.program, bare):
+        return args[0][2]  # paginator.paginate_queryset(qs, request, view=self): a page of qs's rows
     if method not in ("filter_queryset", "paginate_queryset", "get_serializer", "get_object") \
             or not is_generic_view(frame.program, bare):
         return None

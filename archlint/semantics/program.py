@@ -37,6 +37,7 @@ _CONTEXT_GLOBALS = {"flask.g": ("flask", "g"), "flask.globals.g": ("flask", "g")
 # FastAPI's `app.state` / `request.state` are Starlette's: one slot whichever import a module used
 _CONTEXT_FRAMEWORK = {"fastapi": "starlette"}
 _MAX_CLOSURE_FRAMES = 8  # frames kept per nested function (each call context of its definer)
+DECLARED_TAG = "declared"  # an instance known from a type annotation only (calls.DECLARED)
 
 
 class ModuleTable(dict):
@@ -657,10 +658,38 @@ class Program:
             return
         if old is not None and v.is_unknown(old) and not v.tags_of(old):
             old = None
-        new = value if old is None else v.join(old, value)
+        new = value if old is None else self._refined_join(old, value)
         if new != old:
             table[name] = new
             self.field_changes += 1
+
+    def _refined_join(self, old, value):
+        """Two writes of one field joined, where an instance known from a type annotation only
+        (``favorite_repo: IFavoriteRepository``, the constructor analysed on its own) gives way to
+        an instance of one of its project subclasses that a composition root passes
+        (``FavoriteService(favorite_repo=FavoriteRepository())``): the object held is that
+        subclass's, so its methods — not the abstract ones, which do nothing — are what run."""
+        for declared, other in ((old, value), (value, old)):
+            if DECLARED_TAG not in v.tags_of(declared):
+                continue
+            concrete = [v.strip(o) for o in v.options(other) if type(v.strip(o)) is v.Instance]
+            if not concrete:
+                continue
+            kept = []
+            for option in v.options(declared):
+                bare = v.strip(option)
+                if type(bare) is v.Instance and any(
+                        (c.path, c.cid) != (bare.path, bare.cid) and (bare.path, bare.cid) in self.subclass_chain(c.path, c.cid)
+                        for c in concrete):
+                    continue
+                kept.append(option)
+            if len(kept) == len(v.options(declared)):
+                continue
+            result = other
+            for option in kept:
+                result = v.join(result, option)
+            return result
+        return v.join(old, value)
 
     # module environments --------------------------------------------------------------------------
     def module_env(self, path: str) -> dict:
@@ -773,11 +802,15 @@ class Program:
         from archlint.semantics.interpreter import Frame
         from archlint.semantics.records import UNKNOWN_SUMMARY
 
-        key = (function, args, kwargs)
+        definition = self.function(function.path, function.fid)
+        # a nested function reads its definers' frames (closure_value joins them): a summary computed
+        # when one frame had defined it — `get_repository(ArticlesRepository)`'s `_get_repo` — does not
+        # hold once another frame has (`get_repository(CommentsRepository)`), so their count is in the key
+        frames = len(self.closures.get((function.path, function.fid), ())) if definition is not None and definition.parent > 0 else 0
+        key = (function, args, kwargs, frames)
         found = self.summaries.get(key)
         if found is not None:
             return found
-        definition = self.function(function.path, function.fid)
         marker = (function.path, function.fid)
         if definition is None or depth > MAX_CALL_DEPTH or marker in self.stack:
             return UNKNOWN_SUMMARY
