@@ -322,7 +322,7 @@ class Calls:
         bare = v.strip(result)
         if type(bare) is not v.Query or bare.stack != "drizzle" or bare.model:
             return result
-        table = self.program.drizzle_table(self.path, variable)
+        table = self.program.table_variable(self.path, variable)
         return v.tag(bare._replace(model=table), v.tags_of(result)) if table else result
 
     def _collection_write(self, node: ir.Call, method: str) -> None:
@@ -909,7 +909,7 @@ class Calls:
             model = self.model_key(args[0][2])
             if not model and stack == "sqlalchemy" and type(args[0][3]) is ir.Name:
                 # SQLAlchemy Core: select(users) where `users = Table("users", metadata, …)` reads that table
-                model = self.program.drizzle_table(self.path, args[0][3].id)
+                model = self.program.table_variable(self.path, args[0][3].id)
         elif outcome.model == "arg0" and outcome.value == "query" and not args:
             model = ""
         if outcome.loads:

@@ -923,11 +923,12 @@ class Program:
             )
         return found
 
-    def drizzle_table(self, path: str, name: str) -> str:
-        """The SQL name of the Drizzle table a variable holds (``export const articles =
-        sqliteTable('articles', …)``, here or through an import), else ``""`` — a query's rows are
-        then rows *of* that table, as knex's are."""
-        memo = self.__dict__.setdefault("_drizzle_tables", {})
+    def table_variable(self, path: str, name: str) -> str:
+        """The SQL name of the table a variable holds — a Drizzle table (``export const articles =
+        sqliteTable('articles', …)``) or a SQLAlchemy Core ``users = Table("users", metadata, …)``,
+        here or through an import — else ``""``: a query's rows are then rows *of* that table, as
+        knex's are."""
+        memo = self.__dict__.setdefault("_table_variables", {})
         key = (path, name)
         if key not in memo:
             memo[key] = ""
