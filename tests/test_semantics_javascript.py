@@ -260,7 +260,7 @@ def test_drizzle_queries_run_when_awaited_per_row_and_batched_look_alike(tmp_pat
     })
     found = report(root).findings
     assert [(f.rule, f.path, f.line) for f in found] == [("AL601", "src/articles.ts", 12)]
-    assert "(drizzle query on `users`)" in found[0].message  # the table the query names (Program.drizzle_table)
+    assert "(drizzle query on `users`)" in found[0].message  # the table the query names (Program.table_variable)
 
 
 import pytest  # noqa: E402
