@@ -59,3 +59,5 @@ def test_core_table_lookups_are_nullable_rows_of_their_table(tmp_path):
     found = report(root).findings
     assert sorted((f.rule, f.line) for f in found) == [("AL220", 9), ("AL220", 15), ("AL601", 33)]
     assert all("of `users`" in f.message for f in found if f.rule == "AL220")
+    by_line = {f.line: f.message for f in found if f.rule == "AL220"}
+    assert "AttributeError" in by_line[9] and "not subscriptable" in by_line[15]  # row.name vs row["name"]

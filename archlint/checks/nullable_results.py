@@ -98,7 +98,8 @@ def _finding(ctx: CheckContext, deref) -> Finding:
     model = deref.model.rsplit(":", 1)[-1] if ":" in deref.model else f"row of `{deref.model}`" if deref.model else "row"
     python = deref.path.endswith(".py")
     error = (
-        "AttributeError: 'NoneType' object has no attribute …" if python
+        ("TypeError: 'NoneType' object is not subscriptable" if deref.subscript else
+         "AttributeError: 'NoneType' object has no attribute …") if python
         else "TypeError: Cannot read (or set) properties of null/undefined"
     )
     here = origin_path == deref.path

@@ -1431,7 +1431,7 @@ class Frame(Calls):
                     return v.tag(bare._replace(chains=v.extend_chains(bare.chains, v.Step(self.path, node))), v.tags_of(obj))
                 return obj
             if not node.optional:
-                self.dereference(node.obj, obj, node.span)
+                self.dereference(node.obj, obj, node.span, subscript=True)
             key = v.strip(index)
             if type(v.strip(obj)) is v.Request and type(key) is v.Const and isinstance(key.value, str):
                 self.request_event("request-read", v.strip(obj), "[" + key.value + "]", node.span)
@@ -1906,7 +1906,7 @@ class Frame(Calls):
                 return v.Const(v.ANY_CONSTANT)  # "?" * len(ids)
         return v.tag(v.UNKNOWN, tags)
 
-    def dereference(self, node, value, span: Span, via: tuple = ()) -> None:
+    def dereference(self, node, value, span: Span, via: tuple = (), subscript: bool = False) -> None:
         """Record a read of a value that may be None/null; past it the name holds a row (on the
         path where it was None the read raised), so one lookup is judged once per path."""
         if not v.is_nullable(value):
@@ -1917,7 +1917,7 @@ class Frame(Calls):
             rows = [v.strip(o) for o in v.options(value) if type(v.strip(o)) is v.Row]
             model = next((row.model for row in rows), "")
             origin = next((row.origin for row in rows if row.nullable and row.origin), "")
-            deref = Deref(self.path, span, render(node, 60), model, origin, via)
+            deref = Deref(self.path, span, render(node, 60), model, origin, via, subscript)
             self.null_derefs.append(deref)
             if self.analysis is not None:
                 self.analysis.derefs.append(deref)

@@ -94,6 +94,7 @@ class Deref(NamedTuple):
     model: str
     origin: str = ""  # the call that returned the nullable row (Row.origin), "" when unknown
     via: tuple = ()  # (path, span, name) of the dereference inside the callee(s) the row was passed to
+    subscript: bool = False  # `row["name"]` (Python: TypeError, not AttributeError)
 
 
 class Event(NamedTuple):
