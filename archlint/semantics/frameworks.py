@@ -109,6 +109,9 @@ def instantiate_hook(frame, node, cls: v.ClassValue, args):
     ``ArticleSchema(many=True)`` (marshmallow) is a schema that dumps lists."""
     if is_marshmallow(frame.program, cls):
         return v.tag(v.Instance(cls.path, cls.cid), frozenset({MANY})) if _many(args) else None
+    if is_schema(frame.program, cls):  # ArticleList(articles=rows, articlesCount=n): validated as it is built
+        serialize_envelope(frame, node, cls, {name: value for kind, name, value, _n in args if kind == "kw"}, 0)
+        return None
     if not is_serializer(frame.program, cls):
         return None
     many = next((value for kind, name, value, _n in args if kind == "kw" and name == "many"), None)
@@ -212,6 +215,38 @@ def serialize_many(frame, node, cls: v.ClassValue, rows, label: str) -> None:
         _read_in(frame, node, label, cls, element, 0)
     finally:
         frame.loops.pop()
+
+
+def serialize_envelope(frame, node, cls: v.ClassValue, items: dict, depth: int) -> None:
+    """A schema built from named values rather than from one ORM object: the RealWorld envelope
+    ``{"articles": rows, "articlesCount": n}`` returned for ``response_model=ArticleList``, or
+    ``ArticleList(articles=rows, …)``.  Pydantic validates each value against its field, so a
+    ``list[ArticleOut]`` field given rows reads every row's fields (a loop over the rows), a nested
+    schema given one row reads that row's, and a nested envelope is read the same way."""
+    program = frame.program
+    if depth > MAX_NESTING:
+        return
+    for member in _fields(program, cls):
+        if member.annotation is None or member.name.startswith("_"):
+            continue
+        call = member.value
+        alias = (_keyword_text(call, "alias") if type(call) is ir.Call
+                 and _short(program.static_value(cls.path, call.func)) == "Field" else "")
+        key = member.name if member.name in items else alias
+        if key not in items:
+            continue
+        inner, is_list = _schema_type_at(program, cls.path, member.annotation)
+        if inner is None:
+            continue
+        value = items[key]
+        bare = v.strip(value)
+        label = f"{program.cls(cls.path, cls.cid).name}.{member.name}"
+        if is_list:
+            serialize_many(frame, node, inner, value, label)
+        elif type(bare) is v.Record:
+            serialize_envelope(frame, node, inner, dict(bare.items), depth + 1)
+        elif type(bare) is v.Row:
+            _read_in(frame, node, label, inner, value, depth + 1)
 
 
 def _read_in(frame, node, label: str, cls: v.ClassValue, obj, depth: int) -> None:
@@ -524,6 +559,10 @@ def _field_alias(child, member: ir.Field) -> str:
 
 def _schema_type(child, annotation):
     """``list[TagOut]`` → (TagOut, True); ``UserOut | None`` → (UserOut, False)."""
+    return _schema_type_at(child.program, child.path, annotation)
+
+
+def _schema_type_at(program, path: str, annotation):
     node = annotation
     is_list = False
     while True:
@@ -539,8 +578,8 @@ def _schema_type(child, annotation):
         break
     if type(node) is ir.Const and isinstance(node.value, str) and node.value.isidentifier():
         node = ir.Name(node.value, annotation.span)
-    value = child.program.static_value(child.path, node) if type(node) in (ir.Name, ir.Attr) else None
-    if type(value) is v.ClassValue and is_schema(child.program, value):
+    value = program.static_value(path, node) if type(node) in (ir.Name, ir.Attr) else None
+    if type(value) is v.ClassValue and is_schema(program, value):
         return value, is_list
     return None, is_list
 
@@ -578,6 +617,10 @@ def framework_analyses(program) -> list[Analysis]:
                 frame.effects = []
                 label = f"response {program.cls(schema.path, schema.cid).name}"
                 serialize_many(frame, _decorator_node(function), schema, summary.returns, label)
+                returned = v.strip(summary.returns)
+                for option in returned.options if type(returned) is v.Union else (returned,):
+                    if type(v.strip(option)) is v.Record:  # return {"articles": rows, "articlesCount": n}
+                        serialize_envelope(frame, _decorator_node(function), schema, dict(v.strip(option).items), 0)
             except (_Budget, RecursionError):  # past the budget, or nesting deeper than Python's stack
                 continue
             analysis.effects = tuple(dict.fromkeys(frame.effects))
