@@ -18,7 +18,9 @@
 * django-ninja (``response=``) and FastAPI (``response_model=``) build their response schema from
   each returned ORM object: every annotated field of the schema is read from the row (a nested
   schema or a list reads the relation; ``resolve_<field>(obj)`` is called; ninja resolves a
-  ``Field(alias="queue.title")`` path on the object).
+  ``Field(alias="queue.title")`` path on the object).  An envelope schema (``articles:
+  list[ArticleOut]``) given named values — a returned dict, or the schema built with keywords in the
+  handler — serializes each list field's rows with that field's schema.
 * A marshmallow schema made with ``many=True`` dumps every declared field of every object
   (``schema.dump(rows)``, or flask-apispec's ``@marshal_with(schema)`` on the view's return value):
   a plain field reads the attribute (a relation, or a ``@property`` that may query), ``Nested`` and
