@@ -256,6 +256,8 @@ def _nothing_analysed(root: str, found) -> str:
 def _api_spec(options: Options, config: Config):
     """The OpenAPI contract: ``--openapi FILE`` (relative to the working directory), else the
     config's ``openapi`` (relative to the config file); ``None`` when neither names one."""
+    if not options.openapi and not config.openapi:
+        return None  # the spec reader (and its regexes) is imported only when a contract is given
     from archlint.adapters.openapi import load_spec
 
     if options.openapi:
