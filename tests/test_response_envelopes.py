@@ -182,3 +182,73 @@ def test_on_an_async_session_the_envelope_lazy_load_is_a_missing_greenlet_error(
         return {"articles": articles, "articlesCount": len(articles)}
     ''', db=ASYNC_DB)
     assert [(f.rule, f.path, f.severity) for f in found] == [("AL209", "app/schemas.py", "error")]
+
+
+NINJA_MODELS = '''
+    from django.db import models
+
+
+    class Author(models.Model):
+        username = models.CharField(max_length=50)
+
+
+    class Article(models.Model):
+        slug = models.SlugField(unique=True)
+        author = models.ForeignKey(Author, on_delete=models.CASCADE)
+'''
+
+NINJA_API = '''
+    from typing import List
+
+    from ninja import Router, Schema
+
+    from .models import Article
+
+    router = Router()
+
+
+    class AuthorOut(Schema):
+        username: str
+
+
+    class ArticleOut(Schema):
+        slug: str
+        author: AuthorOut
+
+
+    class ArticleListOut(Schema):
+        articles: List[ArticleOut]
+        articlesCount: int
+
+
+    class ErrorOut(Schema):
+        detail: str
+'''
+
+
+def test_django_ninja_status_responses_serialize_the_success_body(tmp_path):
+    """``response={200: ArticleListOut, 404: ErrorOut}`` and ``return 200, {...}``: the 2xx schema reads
+    the body; the eager look-alike (``select_related``) stays silent."""
+    root = make_repo(tmp_path, {"requirements.txt": "django\ndjango-ninja\n", "conduit/__init__.py": "",
+                                "conduit/models.py": NINJA_MODELS, "conduit/api.py": NINJA_API + '''
+
+    @router.get("/feed", response={200: ArticleListOut, 404: ErrorOut})
+    def feed(request):
+        qs = Article.objects.order_by("-id")
+        return 200, {"articles": qs, "articlesCount": qs.count()}
+
+
+    @router.get("/list", response={200: List[ArticleOut]})
+    def listing(request):
+        return 200, Article.objects.order_by("-id")
+
+
+    @router.get("/eager", response={200: ArticleListOut})
+    def eager(request):
+        qs = Article.objects.select_related("author").order_by("-id")
+        return 200, {"articles": qs, "articlesCount": qs.count()}
+    '''})
+    lines = (root / "conduit" / "api.py").read_text().splitlines()
+    route = {name: next(n for n, line in enumerate(lines, 1) if f'"/{name}"' in line) for name in ("feed", "list")}
+    found = sorted((f.rule, f.line) for f in report(root).findings if f.rule in ("AL601", "AL603"))
+    assert found == [("AL603", route["feed"]), ("AL603", route["list"])]

@@ -618,9 +618,9 @@ def framework_analyses(program) -> list[Analysis]:
                 summary = frame.run(bound=program.default_receiver(path, function))
                 frame.effects = []
                 label = f"response {program.cls(schema.path, schema.cid).name}"
-                serialize_many(frame, _decorator_node(function), schema, summary.returns, label)
-                returned = v.strip(summary.returns)
-                for option in returned.options if type(returned) is v.Union else (returned,):
+                body, bodies = _response_bodies(summary.returns)
+                serialize_many(frame, _decorator_node(function), schema, body, label)
+                for option in bodies:
                     if type(v.strip(option)) is v.Record:  # return {"articles": rows, "articlesCount": n}
                         serialize_envelope(frame, _decorator_node(function), schema, dict(v.strip(option).items), 0)
             except (_Budget, RecursionError):  # past the budget, or nesting deeper than Python's stack
@@ -681,7 +681,7 @@ def _response_schema(program, path: str, function: ir.Function):
             if schema is not None:
                 return schema
         for keyword in ("response", "response_model"):
-            node = decorator.arg(keyword=keyword)
+            node = _success_response(decorator.arg(keyword=keyword))
             if node is None:
                 continue
             while type(node) is ir.Index:  # List[ArticleOut]
@@ -690,6 +690,40 @@ def _response_schema(program, path: str, function: ir.Function):
             if type(value) is v.ClassValue and is_schema(program, value):
                 return value
     return None
+
+
+def _success_response(node):
+    """django-ninja's ``response={200: ArticleOut, 404: ErrorOut}``: the schema of the success
+    status (the first 2xx entry); any other node as it is."""
+    if type(node) is not ir.Obj:
+        return node
+    for entry in node.entries:
+        key = entry.key
+        if type(key) is ir.Const and isinstance(key.value, int) and 200 <= key.value < 300:
+            return entry.value
+    return None
+
+
+def _response_bodies(returned) -> tuple:
+    """What a handler returns without django-ninja's status (``return 201, body`` → ``body``), and
+    each alternative of it in a stable order (``returned`` itself when no alternative has a status)."""
+    bare = v.strip(returned)
+    options = sorted(bare.options, key=repr) if type(bare) is v.Union else [returned]
+    bodies = [_without_status(option) for option in options]
+    if all(body is option for body, option in zip(bodies, options)):
+        return returned, bodies
+    joined = bodies[0]
+    for other in bodies[1:]:
+        joined = v.join(joined, other)
+    return joined, bodies
+
+
+def _without_status(returned):
+    bare = v.strip(returned)
+    if type(bare) is v.Tuple and len(bare.items) == 2 and type(v.strip(bare.items[0])) is v.Const \
+            and isinstance(v.strip(bare.items[0]).value, int):
+        return bare.items[1]
+    return returned
 
 
 def single_response_schema(program, path: str, function: ir.Function) -> str:
