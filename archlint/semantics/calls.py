@@ -1335,6 +1335,11 @@ class Calls:
             return self.program.import_string(self.path, v.strip(args[0][2]).value)
         if name in BODY_PARSERS and args and type(v.strip(args[0][2])) is v.Request:
             return args[0][2]  # json.loads(request.body): the body itself, parsed
+        if name.startswith(("flask_restx.", "flask_restful.", "flask_restplus.")) and name.endswith("marshal"):
+            from archlint.semantics.restx import marshal_hook
+
+            if marshal_hook(self, node, name, args):
+                return v.Object("dict")
         if name == "global:Promise.all" and args:
             bare = v.strip(args[0][2])
             elements = args[0][3].elts if type(args[0][3]) is ir.Seq else ()

@@ -205,6 +205,12 @@ def validate_hook(frame, node, cls: v.ClassValue, method: str, args):
 
 def serialize_many(frame, node, cls: v.ClassValue, rows, label: str) -> None:
     """A loop over ``rows`` (at ``node``) whose body is what the framework reads per row."""
+    each_row(frame, node, rows, lambda element: _read_in(frame, node, label, cls, element, 0))
+
+
+def each_row(frame, node, rows, read) -> None:
+    """``read(row)`` as the body of a loop over ``rows`` that the framework runs at ``node``;
+    nothing when ``rows`` are not DB rows."""
     loop_id = f"{frame.path}:{node.span.line}:{node.span.column}"
     fake = ir.Loop("serialize", None, node, (), node.span)
     element, source, model = frame.element_of(fake, rows, loop_id)
@@ -214,7 +220,7 @@ def serialize_many(frame, node, cls: v.ClassValue, rows, label: str) -> None:
         frame.analysis.loops.append(LoopInfo(loop_id, frame.path, node.span, "serializer", source, model))
     frame.loops.append(loop_id)
     try:
-        _read_in(frame, node, label, cls, element, 0)
+        read(element)
     finally:
         frame.loops.pop()
 
@@ -254,20 +260,30 @@ def serialize_envelope(frame, node, cls: v.ClassValue, items: dict, depth: int) 
 def _read_in(frame, node, label: str, cls: v.ClassValue, obj, depth: int) -> None:
     """Run the per-row reads in a frame of the serializer's own module (spans there are its
     spans), then hand the effects to ``frame`` as if a call at ``node`` had made them."""
+    program = frame.program
+    if depth > MAX_NESTING:
+        return
+    if is_serializer(program, cls):
+        read_in_module(frame, node, label, cls.path, lambda child: _serializer_reads(child, cls, obj, depth))
+    elif is_marshmallow(program, cls):
+        read_in_module(frame, node, label, cls.path, lambda child: _marshmallow_reads(child, cls, obj, depth))
+    else:
+        read_in_module(frame, node, label, cls.path, lambda child: _schema_reads(child, cls, obj, depth))
+
+
+def read_in_module(frame, node, label: str, path: str, reads) -> None:
+    """``reads(child)`` in a frame of module ``path`` (where the serializer or field map is
+    declared, so spans there are its spans); its effects go to ``frame`` as if a call at ``node``
+    had made them."""
     from archlint.semantics.interpreter import Frame
 
     program = frame.program
-    module = program.modules.get(cls.path)
-    if module is None or depth > MAX_NESTING:
+    module = program.modules.get(path)
+    if module is None:
         return
-    child = Frame(program, cls.path, module.module, frame.depth + 1)
-    child.env = dict(program.module_env(cls.path))
-    if is_serializer(program, cls):
-        _serializer_reads(child, cls, obj, depth)
-    elif is_marshmallow(program, cls):
-        _marshmallow_reads(child, cls, obj, depth)
-    else:
-        _schema_reads(child, cls, obj, depth)
+    child = Frame(program, path, module.module, frame.depth + 1)
+    child.env = dict(program.module_env(path))
+    reads(child)
     for effect in child.effects:
         frame.effects.append(effect._replace(
             trace=((frame.path, node.span, label),) + effect.trace,
@@ -611,6 +627,9 @@ def framework_analyses(program) -> list[Analysis]:
         for function in module.functions:
             schema = _response_schema(program, path, function)
             if schema is None:
+                marshalled = _restx_marshalled(program, path, function)
+                if marshalled is not None:
+                    results.append(marshalled)
                 continue
             analysis = Analysis(path, program.modules[path].module)  # a synthetic entry: its effects are its own
             frame = Frame(program, path, function, 1, analysis)
@@ -628,6 +647,27 @@ def framework_analyses(program) -> list[Analysis]:
             analysis.effects = tuple(dict.fromkeys(frame.effects))
             results.append(analysis)
     return results
+
+
+def _restx_marshalled(program, path: str, function: ir.Function):
+    """The synthetic analysis of a handler whose decorator marshals what it returns
+    (``@ns.marshal_list_with(article_fields)``), else ``None``."""
+    from archlint.semantics.interpreter import Frame, _Budget
+    from archlint.semantics.restx import marshal_returned, marshalled
+
+    found = marshalled(program, path, function)
+    if found is None:
+        return None
+    analysis = Analysis(path, program.modules[path].module)
+    frame = Frame(program, path, function, 1, analysis)
+    try:
+        summary = frame.run(bound=program.default_receiver(path, function))
+        frame.effects = []
+        marshal_returned(frame, _decorator_node(function), found, summary.returns)
+    except (_Budget, RecursionError):  # past the budget, or nesting deeper than Python's stack
+        return None
+    analysis.effects = tuple(dict.fromkeys(frame.effects))
+    return analysis
 
 
 def _list_view(frame, view: v.ClassValue, cls: ir.Class) -> None:
@@ -676,8 +716,14 @@ def _response_schema(program, path: str, function: ir.Function):
     for decorator in function.decorators:
         if type(decorator) is not ir.Call:
             continue
-        if program.static_name(path, decorator.func) in _MARSHAL_WITH and decorator.args:
+        name = program.static_name(path, decorator.func)
+        if name in _MARSHAL_WITH and decorator.args:
             schema = _many_schema(program, path, decorator.args[0].value)
+            if schema is not None:
+                return schema
+        if name.startswith("flask_smorest.") and name.endswith(".response"):  # @blp.response(200, ArticleSchema(many=True))
+            node = decorator.arg(1, "schema")
+            schema = _many_schema(program, path, node) if node is not None else None
             if schema is not None:
                 return schema
         for keyword in ("response", "response_model"):

@@ -64,6 +64,7 @@ def _collect(program) -> list[Route]:
             routes.extend(_from_decorators(program, path, function))
         for cls in module.classes:
             routes.extend(_nest_controller(program, path, cls))
+            routes.extend(_resource_class(program, path, cls))
     if any(r.framework == "django" for r in routes):
         routes = _django_full_paths(program, routes)
     unique = {(r.file, r.span, r.method, r.path): r for r in routes}
@@ -88,7 +89,8 @@ def _django_full_paths(program, routes: list[Route]) -> list[Route]:
     return kept
 
 
-_MOUNTS = frozenset({"use", "include_router", "register_blueprint", "mount", "register", "route", "add_routes", "add_router"})
+_MOUNTS = frozenset({"use", "include_router", "register_blueprint", "mount", "register", "route", "add_routes", "add_router",
+                     "add_namespace"})
 
 
 def _record_mount(program, path: str, node: ir.Call, receiver, values) -> None:
@@ -103,7 +105,7 @@ def _record_mount(program, path: str, node: ir.Call, receiver, values) -> None:
         prefix = first.value
     for arg, value in zip(node.args, values):
         bare = v.strip(value)
-        if arg.kind == "kw" and arg.name in ("prefix", "url_prefix") and type(bare) is v.Const and isinstance(bare.value, str):
+        if arg.kind == "kw" and arg.name in ("prefix", "url_prefix", "path") and type(bare) is v.Const and isinstance(bare.value, str):
             prefix = bare.value
         if type(bare) is v.Record:
             option = v.strip(bare.get("prefix") or v.UNKNOWN)
@@ -154,7 +156,7 @@ def _method_of(name: str, call: ir.Call | None) -> str:
     lowered = name.lower()
     if lowered in HTTP_METHODS:
         return lowered.upper()
-    if lowered in ("all", "any", "on", "api_route", "route", "add_route", "add_url_rule", "view") and call is not None:
+    if lowered in ("all", "any", "on", "api_route", "route", "add_route", "add_url_rule", "view", "add_resource") and call is not None:
         methods = call.arg(keyword="methods")
         if type(methods) is ir.Seq and methods.elts and all(type(e) is ir.Const for e in methods.elts):
             return ",".join(str(e.value).upper() for e in methods.elts)
@@ -166,12 +168,12 @@ def _method_of(name: str, call: ir.Call | None) -> str:
             return option.value.upper()
         if type(option) is ir.Seq and option.elts and all(type(e) is ir.Const and isinstance(e.value, str) for e in option.elts):
             return ",".join(str(e.value).upper() for e in option.elts)
-        return "GET" if lowered in ("route", "add_url_rule") else "ALL"
+        return "GET" if lowered in ("route", "add_url_rule", "add_resource") else "ALL"
     if lowered.startswith("add_") and lowered[4:] in HTTP_METHODS:  # aiohttp router.add_get
         return lowered[4:].upper()
     if lowered == "del":
         return "DELETE"
-    if lowered in ("use", "include_router", "register_blueprint", "mount", "register", "routes", "basepath"):
+    if lowered in ("use", "include_router", "register_blueprint", "mount", "register", "routes", "basepath", "add_namespace"):
         return "USE"
     return ""
 
@@ -190,8 +192,8 @@ def _path_argument(call: ir.Call, method_name: str) -> str | None:
     read (``options.prefix + 'articles/:slug'``, a variable): that route's path is unknown, never
     the mount point itself."""
     args = [a.value for a in call.args if a.kind == "pos"]
-    if method_name.lower() in ("add_route", "on") and len(args) > 1:
-        args = args[1:]
+    if method_name.lower() in ("add_route", "on", "add_resource") and len(args) > 1:
+        args = args[1:]  # add_resource(ArticleList, "/articles"): the path follows the resource
     for keyword in ("path", "url", "rule"):
         value = call.arg(keyword=keyword)
         if value is None and method_name.lower() == "route":
@@ -219,8 +221,8 @@ def _from_call(program, path: str, node: ir.Call, receiver, values) -> list[Rout
         middleware = tuple(functions[:-1]) if method != "USE" else tuple(functions)
         if method != "USE" and handler is None:
             handler = _keyword_handler(record, node) or _class_view(program, path, node.arg(keyword="view_func"))
-            if type(handler) is v.ClassValue and node.arg(keyword="methods") is None:
-                method = _served_methods(program, handler) or method  # MethodView: the methods it defines
+        if method != "USE" and type(handler) is v.ClassValue and node.arg(keyword="methods") is None:
+            method = _served_methods(program, handler) or method  # MethodView / Resource: the methods it defines
         written = _path_argument(node, node.func.name)
         if written is None:
             shown = ""  # a path the analysis cannot read: unknown, never the router's own prefix
@@ -344,6 +346,23 @@ def _module_value(program, path: str, node):
         if type(base) is v.App:
             return base  # app.router.add_get / aiohttp routes
     return None
+
+
+def _resource_class(program, path: str, cls: ir.Class) -> list[Route]:
+    """``@ns.route("/articles")`` on a flask-restx ``Resource`` (``@blp.route`` on a flask-smorest
+    ``MethodView``): the class serves the path with the HTTP methods it defines."""
+    routes = []
+    for decorator in cls.decorators:
+        if type(decorator) is not ir.Call or type(decorator.func) is not ir.Attr or decorator.func.name != "route":
+            continue
+        owner = _module_value(program, path, decorator.func.obj)
+        if type(owner) is not v.App or owner.framework != "flask":
+            continue
+        view = v.ClassValue(path, cls.cid)
+        written = _path_argument(decorator, "route")
+        routes.append(Route("flask", _served_methods(program, view) or "GET", "" if written is None else full_path(program, owner, written),
+                            view, (), path, decorator.span))
+    return routes
 
 
 def _nest_controller(program, path: str, cls: ir.Class) -> list[Route]:
