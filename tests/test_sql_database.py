@@ -81,3 +81,31 @@ def test_test_files_do_not_vote(tmp_path):
 def test_no_signal_is_none(tmp_path):
     make_repo(tmp_path, {"app/main.py": "print('hello')\n"})
     assert _detect(tmp_path) == (None, ())
+
+
+def test_a_url_in_a_branch_that_runs_only_under_the_tests_does_not_vote(tmp_path):
+    """indico's app factory: ``if app.config['TESTING']: setdefault(URI, 'sqlite:///:memory:')``, the
+    production URI from its config file.  Before, that branch made indico a SQLite project and every
+    PostgreSQL type in its models an AL440."""
+    make_repo(
+        tmp_path,
+        {
+            "app/factory.py": """
+                import os
+
+                def configure_db(app):
+                    if app.config["TESTING"]:
+                        app.config.setdefault("SQLALCHEMY_DATABASE_URI", "sqlite:///:memory:")
+                    else:
+                        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URI"]
+                    if not app.testing:
+                        app.config["FALLBACK"] = "postgresql://localhost/app"
+                    else:
+                        app.config["OTHER"] = "sqlite:///other.db"
+                    if os.getenv("TESTING") or app.debug:
+                        app.config["DEBUG_URI"] = "mysql://localhost/dev"
+            """,
+        },
+    )
+    choice = _detect(tmp_path)
+    assert sorted((e.database, e.line) for e in choice.evidence) == [("mysql", 13), ("postgresql", 9)]

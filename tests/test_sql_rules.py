@@ -845,3 +845,40 @@ def test_a_relationship_join_starts_from_the_relationship_parent(tmp_path):
         },
     )
     assert [f for f in sql_findings(tmp_path) if f[0] == "AL406"] == [("AL406", "repo.py", 12)]
+
+
+def test_postgresql_migrations_from_indico_stay_silent(tmp_path):
+    """Alembic migrations of a PostgreSQL app (indico 3.3): the jsonb key-exists operator is no
+    placeholder (AL403) and no syntax error (AL401); ``DROP FUNCTION f(value TEXT)`` is routine DDL
+    sqlglot has no grammar for (AL401); a cross join with a one-row ``INSERT … VALUES (…) RETURNING id``
+    CTE multiplies nothing (AL406).  The bare ``?`` placeholder in the last one is still reported."""
+    make_repo(tmp_path, {
+        "requirements.txt": "alembic\npsycopg2\n",
+        "migrations/versions/0001_jsonb.py": '''
+            from alembic import op
+
+
+            def upgrade():
+                op.execute("""
+                    UPDATE event_registration.form_items
+                    SET data = data || '{"item_type": "dropdown"}'
+                    WHERE input_type = 'single_choice' AND NOT (data ? 'item_type')
+                """)
+                op.execute("""
+                    WITH attr AS (
+                        INSERT INTO room_attributes (name, title) VALUES ('notification-email', 'Email')
+                        ON CONFLICT (name) DO UPDATE SET name = excluded.name
+                        RETURNING id
+                    )
+                    INSERT INTO room_attribute_values (attribute_id, room_id, value)
+                    SELECT attr.id, r.id, r.email FROM rooms r, attr WHERE r.email != ''
+                """)
+
+
+            def downgrade():
+                op.execute("DROP FUNCTION indico.natsort(value TEXT)")
+                op.execute("UPDATE form_items SET data = data - 'item_type' WHERE id = ?")
+        ''',
+    })
+    assert [f for f in sql_findings(tmp_path) if f[0] in ("AL401", "AL403", "AL406")] == [
+        ("AL403", "migrations/versions/0001_jsonb.py", 23)]

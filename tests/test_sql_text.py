@@ -36,6 +36,9 @@ def test_mask_blanks_literals_and_comments_but_keeps_length():
         ("a = :name AND b::text = 'x' AND c = @v", ["named", "at"]),
         ("?? = ? AND :col: = 1", ["knex_identifier", "qmark", "knex_identifier"]),
         ("data ?| array['a'] AND a = ?1", ["qmark_numbered"]),
+        # PostgreSQL's jsonb key-exists operator sits between an operand and a string literal
+        ("WHERE data ? 'item_type' AND (rd.data ? 'x') AND a = ?", ["qmark"]),
+        ("WHERE ? 'x' OR a LIKE ? OR b IN (?)", ["qmark", "qmark", "qmark"]),
     ],
 )
 def test_placeholders_by_kind(sql, kinds):

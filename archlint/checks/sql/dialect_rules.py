@@ -17,7 +17,7 @@ from archlint.checks.sql.analysis import Prepared, finding, parse_statement
 from archlint.domain.context import CheckContext
 from archlint.domain.findings import Finding
 from archlint.domain.sql.knowledge import OTHER_DATABASE, SqlKnowledge
-from archlint.domain.sql.lexer import line_col_to_offset
+from archlint.domain.sql.lexer import ROUTINE_DDL, line_col_to_offset
 
 _SYNTAX_FIX = "Fix the statement (run it once in the database's shell to see the exact error), or build it with the ORM's query API."
 
@@ -65,6 +65,8 @@ def syntax(ctx: CheckContext, prepared: Prepared, sql: SqlKnowledge) -> Iterator
             message = f"SQL has {description} (`{match.group(0).strip()}`): every database rejects it with a syntax error"
             yield finding(ctx, prepared, "AL401", item.statement.offset + match.start(), 1, message, _SYNTAX_FIX)
             continue
+        if ROUTINE_DDL.match(item.statement.masked):
+            continue  # DROP FUNCTION f(value TEXT), CREATE TYPE …: no grammar of ours to judge by
         parsed = parse_statement(prepared, item)
         if parsed.error is None or index in covered or item.holes:
             continue  # parsed, not understood (a Command), or built from runtime pieces

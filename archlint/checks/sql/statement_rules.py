@@ -137,12 +137,22 @@ def _cartesian_joins(item: PreparedStatement, tree: exp.Expression) -> Iterator[
 
 def _single_row_ctes(tree: exp.Expression) -> set[str]:
     """Names of the CTEs that yield exactly one row: a SELECT without FROM (``SELECT
-    plainto_tsquery('simple', :q) AS query``) or an aggregate without GROUP BY (``SELECT max(x)``).
-    Joining one row adds columns to every row and multiplies nothing."""
+    plainto_tsquery('simple', :q) AS query``), an aggregate without GROUP BY (``SELECT max(x)``), a
+    ``LIMIT 1``, or an ``INSERT … VALUES (one row) RETURNING id`` (the upsert-then-use idiom of
+    PostgreSQL migrations).  Joining one row adds columns to every row and multiplies nothing."""
     found = set()
     for cte in tree.find_all(exp.CTE):
         query = cte.this
+        if isinstance(query, exp.Insert) and cte.alias and query.args.get("returning") is not None:
+            values = query.expression
+            if isinstance(values, exp.Values) and len(values.expressions) == 1:
+                found.add(cte.alias.lower())
+            continue
         if not isinstance(query, exp.Select) or not cte.alias:
+            continue
+        limit = query.args.get("limit")
+        if limit is not None and isinstance(limit.expression, exp.Literal) and limit.expression.name == "1":
+            found.add(cte.alias.lower())
             continue
         from_ = query.args.get("from_") or query.args.get("from")
         if query.args.get("joins") or query.args.get("where") is not None or query.args.get("group") is not None:

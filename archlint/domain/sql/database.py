@@ -12,7 +12,8 @@ syntax error on SQLite.  The signals, strongest first (reference §5):
 
 The strongest kind present decides; a tie there is broken by the next kind, so a project that
 imports both sqlite3 and psycopg follows its URLs.  Test files do not vote: an in-memory SQLite
-URL in ``conftest.py`` says nothing about production.  Pure function; the stack-verification
+URL in ``conftest.py`` says nothing about production, and neither does one in a branch that runs only
+under the tests (``if app.config["TESTING"]: … "sqlite:///:memory:"``).  Pure function; the stack-verification
 command reuses it.
 """
 
@@ -124,7 +125,10 @@ def _driver_evidence(path: str, facts: FileFacts, externals, sql: SqlKnowledge) 
 
 def _url_evidence(path: str, facts: FileFacts, sql: SqlKnowledge) -> list[Evidence]:
     found = []
+    testing = _test_only_lines(facts)
     for literal in facts.strings:
+        if any(first <= literal.span.line <= last for first, last in testing):
+            continue  # `if app.config['TESTING']: …'sqlite:///:memory:'`: the test database, not the app's
         engine = _DJANGO_ENGINE.match(literal.text)  # DATABASES["default"]["ENGINE"]: an explicit option
         dialect = sql.dialect_for_scheme(engine.group(1).split("_")[0]) if engine else None  # postgresql_psycopg2
         if dialect is not None:
@@ -132,6 +136,56 @@ def _url_evidence(path: str, facts: FileFacts, sql: SqlKnowledge) -> list[Eviden
         for database, scheme in urls_in(literal.text, sql):
             found.append(Evidence(database, "url", path, literal.span.line, f"{scheme}://…"))
     return found
+
+
+# A flag or environment value that means "running under the tests": `app.testing`, `settings.TESTING`,
+# `app.config["TESTING"]`, `os.getenv("TESTING")`, `ENV == "test"`, `"pytest" in sys.modules`.
+_TESTING = re.compile(r"^(?:testing|tests?|is_testing|is_test|pytest|unittest|running_tests?|under_test)$|_testing$", re.IGNORECASE)
+
+
+def _test_only_lines(facts: FileFacts) -> list[tuple[int, int]]:
+    """Line ranges of the branches that run only under tests (the body of ``if app.testing:``,
+    the ``else`` of ``if not settings.TESTING:``), from the IR; none without it."""
+    if facts.ir is None:
+        return []
+    ranges = []
+    for function in facts.ir.functions:
+        for node in ir.iter_nodes(function.body):
+            if type(node) is not ir.If:
+                continue
+            guard = _testing_guard(node.test)
+            branch = node.body if guard == 1 else node.orelse if guard == -1 else ()
+            if branch:
+                ranges.append((branch[0].span.line, branch[-1].span.end_line))
+    return ranges
+
+
+def _testing_guard(test) -> int:
+    """1 when ``test`` holds exactly under the tests, -1 when exactly outside them, else 0 (a
+    condition that mixes in anything else — ``if app.testing or DEBUG:`` — is no test branch)."""
+    kind = type(test)
+    if kind is ir.Unary and test.op == "not":
+        return -_testing_guard(test.operand)
+    if kind is ir.Compare:
+        sign = 1 if test.op in ("==", "in", "is") else -1 if test.op in ("!=", "not-in", "is-not") else 0
+        sides = (test.left, test.right)
+        if sign and any(type(s) is ir.Const and isinstance(s.value, str) and _TESTING.search(s.value) for s in sides):
+            return sign  # ENV == "test", "pytest" in sys.modules
+        if sign and test.op in ("==", "!=", "is", "is-not") and any(type(s) is ir.Const and s.value is True for s in sides):
+            return sign * _testing_guard(test.left if type(test.right) is ir.Const else test.right)  # TESTING == True
+        return 0
+    if kind is ir.Name:
+        return 1 if _TESTING.search(test.id) else 0
+    if kind is ir.Attr:
+        return 1 if _TESTING.search(test.name) else 0
+    if kind is ir.Index:
+        key = test.index
+        return 1 if type(key) is ir.Const and isinstance(key.value, str) and _TESTING.search(key.value) else 0
+    if kind is ir.Call and test.args:  # os.getenv("TESTING"), app.config.get("TESTING")
+        first = test.args[0].value
+        named = type(test.func) is ir.Attr and test.func.name in ("get", "getenv") or type(test.func) is ir.Name and test.func.id == "getenv"
+        return 1 if named and type(first) is ir.Const and isinstance(first.value, str) and _TESTING.search(first.value) else 0
+    return 0
 
 
 def urls_in(text: str, sql: SqlKnowledge) -> list[tuple[str, str]]:

@@ -38,6 +38,14 @@ NAMED = frozenset({"named", "pyformat", "at", "dollar_name"})
 _BLOCK_STATEMENT = re.compile(
     r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP\w*\s+)?(?:TRIGGER|FUNCTION|PROCEDURE)\b|\bBEGIN\s+ATOMIC\b", re.IGNORECASE
 )
+# DDL for routines, types and extensions (``DROP FUNCTION f(value TEXT)``, ``CREATE TYPE … AS ENUM``,
+# ``ALTER EXTENSION``): sqlglot has no grammar for their signatures, so a parse failure there says
+# nothing about the SQL — such statements are not judged for syntax.
+ROUTINE_DDL = re.compile(
+    r"^\s*(?:CREATE(?:\s+OR\s+REPLACE)?|DROP|ALTER|COMMENT\s+ON)\s+(?:FUNCTION|PROCEDURE|AGGREGATE|ROUTINE|OPERATOR|TYPE|"
+    r"DOMAIN|EXTENSION|RULE|POLICY|TRIGGER|EVENT\s+TRIGGER|COLLATION|CAST|LANGUAGE|PUBLICATION|SUBSCRIPTION)\b",
+    re.IGNORECASE,
+)
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 STATEMENT_START = re.compile(
     r"^\s*\(?\s*(SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|DROP|ALTER|PRAGMA|REPLACE|MERGE|TRUNCATE|EXPLAIN|VALUES|UPSERT)\b",
@@ -165,7 +173,7 @@ def placeholders(masked: str, ignored: frozenset[str] = frozenset()) -> list[Pla
     found = []
     for match in _PLACEHOLDER.finditer(masked):
         kind = next((k for k in _KINDS if match.group(k)), None)
-        if kind is None or kind in ignored:
+        if kind is None or kind in ignored or kind == "qmark" and _jsonb_key_operator(masked, match.start()):
             continue
         text = match.group(0)
         name = match.group("pyname") or match.group("colname") or match.group("atname") or ""
@@ -173,6 +181,23 @@ def placeholders(masked: str, ignored: frozenset[str] = frozenset()) -> list[Pla
             name = text[1:]
         found.append(Placeholder(kind, match.start(), len(text), name))
     return found
+
+
+_OPERAND_END = re.compile(r"[\w)\]\"]\s*$")
+_KEYWORD_END = re.compile(
+    r"\b(?:SELECT|WHERE|AND|OR|NOT|ON|SET|VALUES|BY|LIMIT|OFFSET|THEN|ELSE|WHEN|CASE|IN|IS|LIKE|ILIKE|BETWEEN|AS|RETURN|"
+    r"RETURNING|HAVING|DISTINCT|FROM|INTO|USING|ALL|ANY|SOME|EXISTS|ESCAPE)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _jsonb_key_operator(masked: str, offset: int) -> bool:
+    """PostgreSQL's jsonb key-exists operator, ``data ? 'item_type'``, not a placeholder: the ``?``
+    stands between an operand (a name, a closing bracket) and a string literal, where a
+    placeholder cannot (``?|`` and ``?&`` are excluded by the pattern itself)."""
+    before = masked[max(0, offset - 40):offset]
+    after = masked[offset + 1:offset + 8].lstrip()
+    return after.startswith("'") and bool(_OPERAND_END.search(before)) and not _KEYWORD_END.search(before)
 
 
 class OffsetMap:
