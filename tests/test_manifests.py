@@ -503,3 +503,61 @@ def test_a_tree_splits_into_projects_by_manifest():
     api = projects.manifest_of(manifest, "api")
     assert [d.name for d in api.dependencies] == ["pg"]  # never the sibling's
     assert [e.path for e in api.env] == [".env"]  # but the enclosing project's shared config
+
+
+def test_an_unpacked_wheels_requires_dist_is_its_dependency_list(tmp_path) -> None:
+    """Real code is often measured from a wheel: its ``*.dist-info/METADATA`` pins what it runs on
+    (indico 3.3: ``sqlalchemy (==1.4.48)``), so the SQLAlchemy 2.0 removed-API rule (AL203) must see
+    the 1.x pin there as it does in a requirements file; an extra's requirement is optional."""
+    metadata = (
+        "Metadata-Version: 2.1\nName: conduit\nVersion: 1.0\n"
+        "Requires-Dist: sqlalchemy (==1.4.48)\n"
+        "Requires-Dist: psycopg2>=2.9 ; python_version >= '3.8'\n"
+        "Requires-Dist: pytest ; extra == 'dev'\n"
+        'Requires-Dist: pymysql ; extra == "mysql"\n'
+        "\nRequires-Dist: prose in the description is not a header\n"
+    )
+    found = read_manifest_file("conduit-1.0.dist-info/METADATA", metadata).dependencies
+    assert [(d.name, d.spec, d.line, d.dev) for d in found] == [
+        ("sqlalchemy", "==1.4.48", 4, False), ("psycopg2", ">=2.9", 5, False), ("pytest", "", 6, True),
+        ("pymysql", "", 7, False)]
+    assert read_manifest_file("docs/METADATA", metadata).dependencies == []
+
+    from helpers import make_repo, report
+
+    files = {"conduit/__init__.py": "", "conduit/db.py": '''
+        from sqlalchemy import create_engine, select
+
+        engine = create_engine("postgresql://localhost/conduit")
+
+
+        def names(users):
+            with engine.connect() as conn:
+                return conn.execute(select([users.c.name])).fetchall()
+    '''}
+    pinned = make_repo(tmp_path / "pinned", {**files, "conduit-1.0.dist-info/METADATA": metadata})
+    unpinned = make_repo(tmp_path / "unpinned", files)
+    assert [f.rule for f in report(pinned).findings if f.rule == "AL203"] == []
+    assert [f.rule for f in report(unpinned).findings if f.rule == "AL203"] == ["AL203"]
+
+
+def test_a_wheels_own_compiled_modules_and_optional_backends_are_declared(tmp_path) -> None:
+    """Two false alarms of AL702 on the SQLAlchemy and tortoise-orm wheels: ``from
+    sqlalchemy.cyextension.processors import …`` names a compiled ``.so`` of the package itself (its
+    ``__init__.py`` is in the tree), and tortoise's MySQL backend imports pymysql, which its METADATA
+    declares under ``extra == "mysql"`` — declared for whoever uses that backend.  An import of a
+    driver nothing declares still fires."""
+    from helpers import make_repo, report
+
+    repo = make_repo(tmp_path, {
+        "orm-1.0.dist-info/METADATA": (
+            "Metadata-Version: 2.1\nName: orm\nVersion: 1.0\n"
+            'Requires-Dist: pymysql ; extra == "mysql"\nRequires-Dist: pytest ; extra == "test"\n'),
+        "orm/__init__.py": "",
+        "orm/cyext/__init__.py": "",
+        "orm/engine.py": "from orm.cyext.processors import to_float\n",
+        "orm/backends/mysql.py": "import pymysql\n",
+        "orm/backends/postgres.py": "import asyncpg\n",
+    })
+    assert [(f.rule, f.path) for f in report(repo).findings if f.rule == "AL702"] == [
+        ("AL702", "orm/backends/postgres.py")]

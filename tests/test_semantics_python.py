@@ -522,3 +522,37 @@ def test_awaitable_attrs_is_a_legal_async_load_but_one_query_per_row(tmp_path):
     assert [(rule, path, line) for rule, path, line in findings(root) if rule[:3] in ("AL2", "AL6")] == [
         ("AL603", "app/handlers.py", 9)
     ]
+
+
+def test_import_cycles_and_a_setup_module_inside_a_package(tmp_path):
+    """indico 3.3: ``indico/cli/setup.py`` (a ``setup`` command, a module of the package) made
+    ``indico/cli`` a source root, so ``from watchfiles import watch`` in ``indico/cli/watchfiles.py``
+    resolved to that module itself, and evaluating the binding recursed until Python's stack ran
+    out — an internal error on the whole run.  Now ``setup.py`` inside a package is no project file,
+    and a cycle of re-exports (nothing defines the name) is unknown."""
+    root = _repo(tmp_path, {
+        "requirements.txt": "sqlalchemy\npsycopg2\n",  # a PostgreSQL project: AL703 resolves every call's callee
+        "app/__init__.py": "",
+        "app/cli/__init__.py": "",
+        "app/cli/setup.py": "def setup():\n    return 'configured'\n",
+        "app/cli/watchfiles.py": '''
+            import os
+
+            from watchfiles import watch
+
+            from app.cycle_a import helper
+
+
+            def run():
+                for changes in watch(os.getcwd()):
+                    print(changes, helper())
+                return os.environ.get("DATABASE_URL", "sqlite:///app.db")
+        ''',
+        "app/cycle_a.py": "from app.cycle_b import helper\n",
+        "app/cycle_b.py": "from app.cycle_a import helper\n",
+    })
+    result = report(root)
+    assert not [f for f in result.findings if f.rule in ("AL001", "AL002")]
+    graph, program = result.context.graph, result.context.program
+    assert graph.resolve_binding("app/cli/watchfiles.py", "watchfiles:watch").external == "watchfiles.watch"
+    assert program.module_global("app/cycle_a.py", "helper") == program.module_global("app/cycle_b.py", "helper")

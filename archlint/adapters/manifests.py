@@ -430,6 +430,28 @@ def _read_env(path: str, text: str) -> Manifest:
     return Manifest(env=env, files=[path])
 
 
+# --- an unpacked wheel's *.dist-info/METADATA ------------------------------------------------
+
+_REQUIRES_DIST = re.compile(r"^Requires-Dist:[ \t]*(?P<req>[^;\n]*?)[ \t]*(?:;(?P<marker>[^\n]*))?$", re.M)
+_EXTRA_MARKER = re.compile(r"\bextra\s*==\s*['\"](?P<extra>[^'\"]*)")
+
+
+def _read_dist_metadata(path: str, text: str) -> Manifest:
+    """``Requires-Dist: sqlalchemy (==1.4.48)`` lines (core metadata 2.x, the headers before the
+    description): what a wheel pins.  A requirement behind an ``extra == '…'`` marker is judged
+    like a pyproject's optional-dependencies group: ``extra == "mysql"`` declares pymysql for the
+    users who install that extra, ``extra == "test"`` is development-only."""
+    head = text.split("\n\n", 1)[0]
+    deps = []
+    for match in _REQUIRES_DIST.finditer(head):
+        parsed = _requirement(match["req"].replace("(", "").replace(")", ""))
+        if parsed:
+            line = head.count("\n", 0, match.start()) + 1
+            extra = _EXTRA_MARKER.search(match["marker"] or "")
+            deps.append(Dependency(parsed[0], parsed[1], "pypi", path, line, bool(extra) and _looks_dev(extra["extra"])))
+    return Manifest(dependencies=deps, files=[path])
+
+
 # --- dispatch ---------------------------------------------------------------------------------
 
 _EXACT_READERS: dict[str, Reader] = {
@@ -466,6 +488,8 @@ def _reader_for(path_rel: str) -> Reader | None:
     name = path.name.lower()
     if name in _EXACT_READERS:
         return _EXACT_READERS[name]
+    if name == "metadata" and path.parent.name.lower().endswith(".dist-info"):
+        return _read_dist_metadata
     if _COMPOSE_NAME.match(name):
         from archlint.adapters.compose import read_compose  # PyYAML loads only for compose files
 

@@ -764,7 +764,20 @@ class Program:
 
     def import_value(self, path: str, target: str):
         """What an import binding denotes at run time: the imported module's *interpreted* global
-        (``SessionLocal = sessionmaker(...)`` is a session factory, not just a call)."""
+        (``SessionLocal = sessionmaker(...)`` is a session factory, not just a call).  A cycle of
+        re-exports (``a`` imports ``x`` from ``b``, which imports it from ``a``: nothing defines it)
+        is unknown."""
+        busy = self.__dict__.setdefault("_imports_busy", set())
+        key = (path, target)
+        if key in busy:
+            return v.UNKNOWN
+        busy.add(key)
+        try:
+            return self._import_value(path, target)
+        finally:
+            busy.discard(key)
+
+    def _import_value(self, path: str, target: str):
         found = self.graph.resolve_binding(path, target)
         if found.file is None:
             name = found.external or target

@@ -84,7 +84,7 @@ class PythonResolver:
         known = self._absolute.get(key)
         if known is None:
             candidates = [f"{root}/{module_path}" if root else module_path for root in roots]
-            targets = self._from_candidates(imp, candidates, relative=False)
+            targets = self._from_candidates(imp, candidates, relative=False) or self._compiled_submodule(roots, imp.module)
             if not targets:
                 if imp.names and imp.names != ("*",):
                     targets = [Target(f"{imp.module}.{name}", True) for name in imp.names]
@@ -112,6 +112,19 @@ class PythonResolver:
                 if target not in targets:
                     targets.append(target)
             return targets or [itself]
+        return []
+
+    def _compiled_submodule(self, roots: tuple[str, ...], module: str) -> list[Target]:
+        """``sqlalchemy.cyextension.processors`` where ``sqlalchemy/cyextension/__init__.py`` is in
+        the tree but the module is a compiled ``.so``: a submodule of a regular local package comes
+        from that package (only namespace packages take parts from other distributions), so the
+        import is an edge to the deepest package, never an external module nobody declares."""
+        parts = module.split(".")
+        for root in roots:
+            for depth in range(len(parts) - 1, 0, -1):
+                package = "/".join(parts[:depth]) + "/__init__.py"
+                if (f"{root}/{package}" if root else package) in self.files:
+                    return [Target(f"{root}/{package}" if root else package, False)]
         return []
 
     def _file_for(self, prefix: str) -> str | None:
@@ -163,6 +176,8 @@ def _detect_roots(files: set[str], directories: set[str], other_files: list[str]
             roots.add(directory)
     for path in list(files) + other_files:
         directory, _, name = path.rpartition("/")
+        if name == "setup.py" and f"{directory}/__init__.py".lstrip("/") in files:
+            continue  # indico's `indico/cli/setup.py`: a module of a package (a `setup` command), no setuptools script
         if name in ENTRY_SCRIPTS or name in PROJECT_FILES or name.startswith("requirements"):
             roots.add(directory)
         if name == "__init__.py":
