@@ -577,7 +577,7 @@ def framework_analyses(program) -> list[Analysis]:
                 summary = frame.run(bound=program.default_receiver(path, function))
                 frame.effects = []
                 label = f"response {program.cls(schema.path, schema.cid).name}"
-                serialize_many(frame, _decorator_node(function), schema, summary.returns, label)
+                serialize_many(frame, _decorator_node(function), schema, _success_body(summary.returns), label)
             except (_Budget, RecursionError):  # past the budget, or nesting deeper than Python's stack
                 continue
             analysis.effects = tuple(dict.fromkeys(frame.effects))
@@ -591,10 +591,11 @@ def _list_view(frame, view: v.ClassValue, cls: ir.Class) -> None:
     if own_list is not None and not _calls_super_list(program.function(own_list.path, own_list.fid)):
         return  # the project's own list() is what runs (analysed as a method), not ListModelMixin.list
     instance = v.Instance(view.path, view.cid)
+    serving = v.tag(instance, frozenset({v.DRF_ACTION_TAG + "list"}))  # `self.action` is "list" in these methods
     getter = program.method(view.path, view.cid, "get_queryset")
     anchor = None
     if getter is not None:
-        rows = frame.call_function(None, getter._replace(bound=instance), [])
+        rows = frame.call_function(None, getter._replace(bound=serving), [])
         anchor = program.function(getter.path, getter.fid)
     else:
         field = program.class_field(view.path, view.cid, "queryset")
@@ -605,7 +606,7 @@ def _list_view(frame, view: v.ClassValue, cls: ir.Class) -> None:
     chooser = program.method(view.path, view.cid, "get_serializer_class")
     serializer_field = program.class_field(view.path, view.cid, "serializer_class")
     if chooser is not None:  # def get_serializer_class(self): return TicketSerializer
-        serializer = v.strip(frame.call_function(None, chooser._replace(bound=instance), []))
+        serializer = v.strip(frame.call_function(None, chooser._replace(bound=serving), []))
     elif serializer_field is not None and serializer_field.value is not None:
         serializer = v.strip(frame.instance_member(instance, "serializer_class"))
     else:
@@ -639,12 +640,32 @@ def _response_schema(program, path: str, function: ir.Function):
             node = decorator.arg(keyword=keyword)
             if node is None:
                 continue
+            if type(node) is ir.Obj:  # response={200: List[ArticleOut], 404: Message}: the success body
+                node = next((e.value for e in node.entries if type(e.key) is ir.Const and type(e.key.value) is int
+                             and 200 <= e.key.value < 300), None)
+                if node is None:
+                    continue
             while type(node) is ir.Index:  # List[ArticleOut]
                 node = node.index
             value = program.static_value(path, node) if type(node) in (ir.Name, ir.Attr) else None
             if type(value) is v.ClassValue and is_schema(program, value):
                 return value
     return None
+
+
+def _success_body(returned):
+    """What a route's response schema reads: the body of ``return 200, articles`` (django-ninja's
+    ``(status, body)``), or the returned value itself."""
+    body = None
+    for option in v.options(returned):
+        bare = v.strip(option)
+        if type(bare) is v.Tuple and len(bare.items) == 2 and type(v.strip(bare.items[0])) is v.Const:
+            status = v.strip(bare.items[0]).value
+            if not (type(status) is int and 200 <= status < 300):
+                continue
+            option = bare.items[1]
+        body = v.join(body, option)
+    return body if body is not None else v.UNKNOWN
 
 
 def single_response_schema(program, path: str, function: ir.Function) -> str:

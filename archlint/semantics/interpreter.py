@@ -756,6 +756,10 @@ class Frame(Calls):
             if test.op == "and":
                 return False if False in answers else True if all(a is True for a in answers) else None
             return True if True in answers else False if all(a is False for a in answers) else None
+        if kind is ir.Compare and test.op in ("==", "!=", "in", "not-in"):
+            action = self._drf_action_test(test)
+            if action is not None:
+                return action
         if kind is ir.Compare and test.op in ("is", "is-not", "==", "!="):
             subject, other = test.left, test.right
             if type(subject) is ir.Const:
@@ -773,6 +777,24 @@ class Frame(Calls):
         if kind in (ir.Name, ir.Attr):
             return v.truth(self.eval_cached(test))
         return None
+
+    def _drf_action_test(self, test: ir.Compare):
+        """``self.action == "list"`` / ``self.action in ("list", "retrieve")`` on a DRF view whose
+        action the analysis knows (see ``DRF_ACTION_TAG``): decided; anything else ``None``."""
+        subject, other = test.left, test.right
+        if test.op in ("==", "!=") and type(subject) is ir.Const:
+            subject, other = other, subject
+        if type(subject) is not ir.Attr or subject.name != "action":
+            return None
+        view = self.eval_cached(subject.obj)
+        tag = next((t for t in v.tags_of(view) if t.startswith(v.DRF_ACTION_TAG)), None)
+        if tag is None or type(v.strip(view)) is not v.Instance or v.strip(self.eval_cached(subject)) != v.Const(tag[len(v.DRF_ACTION_TAG):]):
+            return None
+        names = other.elts if type(other) is ir.Seq and test.op in ("in", "not-in") else (other,) if test.op in ("==", "!=") else ()
+        if not names or any(type(n) is not ir.Const or not isinstance(n.value, str) for n in names):
+            return None
+        found = tag[len(v.DRF_ACTION_TAG):] in {n.value for n in names}
+        return found if test.op in ("==", "in") else not found
 
     def _isinstance_of_constant(self, test: ir.Call):
         """``isinstance(func_string, str)`` with a constant argument (a setting's text passed to a
@@ -1626,6 +1648,9 @@ class Frame(Calls):
             key = field_key(node.obj, name) if type(node) is ir.Attr else ""
             if key and key in self.env:
                 return self.env[key]
+            action = next((t for t in tags if t.startswith(v.DRF_ACTION_TAG)), None)
+            if action is not None:  # the DRF view of a list-view analysis: `self.action` is its action
+                return self._drf_action_member(bare, name, action)
             return v.tag(self.instance_member(bare, name), tags - {"declared"})  # a field has its own provenance
         if kind is v.ClassValue:
             model = self.program.model_of_class(bare.path, bare.cid)
@@ -1759,6 +1784,17 @@ class Frame(Calls):
     def _aiohttp_view(self, instance: v.Instance) -> bool:
         return any(type(base) is v.External and base.name in ("aiohttp.web.View", "aiohttp.web_urldispatcher.View", "aiohttp.web_views.View")
                    for path, cid in self.program.subclass_chain(instance.path, instance.cid) for base in self.program.bases(path, cid))
+
+    def _drf_action_member(self, instance: v.Instance, name: str, action: str):
+        """A member of a DRF view that serves ``action``: ``self.action`` is that action's name (DRF
+        sets it per request), a method stays bound to a view serving it (``self.base_queryset()``)."""
+        written, _owner = self.program.field_entry(instance.path, instance.cid, name)
+        if name == "action" and written is None and self.program.class_field(instance.path, instance.cid, name) is None:
+            return v.Const(action[len(v.DRF_ACTION_TAG):])
+        found = self.instance_member(instance, name)
+        if type(found) is v.Function and found.bound == instance:
+            return found._replace(bound=v.tag(instance, frozenset({action})))
+        return found
 
     def instance_member(self, instance: v.Instance, name: str):
         found = self.program.method(instance.path, instance.cid, name)

@@ -261,6 +261,9 @@ STORED_KEY_TAG = "stored-key"
 IN_HANDLER_TAG = "in-except"
 INJECTED_TAG = "injected"
 THREAD_TAG = "thread"  # on a callee's effect that runs in a worker thread (a `@sync_to_async` function)
+# On a DRF view instance the list-view analysis binds as ``self`` (and on the ``self.action`` read from
+# it): the view serves its ``list`` action, so ``if self.action == "list"`` takes its one side.
+DRF_ACTION_TAG = "drf-action:"
 TX_TAG = "tx:"  # tx:<site>: a transaction handle (or a value built from one) of a transaction opened at <site>
 
 
