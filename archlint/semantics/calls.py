@@ -413,7 +413,8 @@ class Calls:
         if kind is v.Instance:
             function = self.program.method(bare.path, bare.cid, method)
             if function is not None:
-                return self.invoke(node, function._replace(bound=bare), args)
+                action = frozenset(t for t in tags if t.startswith(v.DRF_ACTION_TAG))  # the view keeps serving its action
+                return self.invoke(node, function._replace(bound=v.tag(bare, action) if action else bare), args)
             from archlint.semantics.frameworks import dump_hook, view_hook
 
             dumped = dump_hook(self, node, receiver, method, args)
@@ -1290,6 +1291,8 @@ class Calls:
         if _pass_through(name) and args and type(v.strip(args[0][2])) is v.Function:
             # fp(async (fastify, opts) => …) / createMiddleware(async (c, next) => …): the function itself
             return args[0][2]
+        if name == "django.contrib.auth.get_user_model" and not args and self.program.django_user_model():
+            return v.ModelClass("django", self.program.django_user_model())  # User = get_user_model()
         if name.startswith("rest_framework.pagination.") and name.rsplit(".", 1)[-1].endswith("Pagination"):
             return v.Object(DRF_PAGINATOR)  # a DRF paginator used on its own in an APIView
         found = library.function(name)

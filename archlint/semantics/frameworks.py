@@ -79,6 +79,25 @@ def _base_names(program, path: str, cid: int, seen=None) -> set[str]:
     return names
 
 
+_VIEWSET_ACTIONS = frozenset({"list", "retrieve", "create", "update", "partial_update", "destroy"})
+
+
+def viewset_action(program, path: str, function: ir.Function) -> str:
+    """The DRF action a viewset method serves (``self.action`` while it runs): a standard action's
+    name, or the name of an ``@action`` method; ``""`` for anything else (a helper, a hook)."""
+    if function.cls < 0 or not any(name.startswith("rest_framework.viewsets.") or name in _LIST_VIEWS
+                                   for name in _base_names(program, path, function.cls)):
+        return ""
+    if function.name in _VIEWSET_ACTIONS:
+        return function.name
+    for decorator in function.decorators:
+        callee = decorator.func if type(decorator) is ir.Call else decorator
+        if program.static_name(path, callee) in ("rest_framework.decorators.action", "rest_framework.decorators.detail_route",
+                                                  "rest_framework.decorators.list_route"):
+            return function.name
+    return ""
+
+
 def is_serializer(program, cls: v.ClassValue) -> bool:
     return bool(_base_names(program, cls.path, cls.cid) & _SERIALIZER_BASES)
 

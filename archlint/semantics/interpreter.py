@@ -521,6 +521,9 @@ class Frame(Calls):
             return v.tag(v.Instance(value.path, value.cid), frozenset({"declared"}))
         if kind is v.External:
             name = value.name
+            model = self.program.django_builtin_model(name)
+            if model is not None:  # `user: User` of django.contrib.auth.models
+                return v.Row("django", model.model)
             handle = self.program.library.annotated(name)
             if handle is None and type(node) is ir.Name:
                 short = name.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
@@ -866,7 +869,7 @@ class Frame(Calls):
             key = self._request_slot(test.obj, test.name)
             if key and truthy and key in self.env:  # if (!req.loggedUser) return …
                 return {key: non_null(self.env[key])}
-            return {}
+            return self._field_narrowing(test) if truthy else {}
         if kind is ir.Compare and test.op in ("in", "not-in"):
             return self._membership_narrowing(test.left, test.right, truthy == (test.op == "in"), "in")
         if kind is ir.Compare and test.op in ("is", "is-not", "==", "!="):
@@ -879,7 +882,21 @@ class Frame(Calls):
                 if current is None:
                     return {}
                 return {name.id: v.Const(None)} if is_null else {name.id: non_null(current)}
+            if type(name) is ir.Attr and type(other) is ir.Const and other.value is None \
+                    and (test.op in ("is", "==")) != truthy:
+                return self._field_narrowing(name)  # if self.user is None: raise …
         return {}
+
+    def _field_narrowing(self, test: ir.Attr) -> dict:
+        """``assert self.user`` / ``if self.article is None: raise``: on the path after the test the
+        field (a plain attribute, or a property that caches what it looked up) is not None."""
+        key = field_key(test.obj, test.name)
+        if not key:
+            return {}
+        current = self.env[key] if key in self.env else self.eval_cached(test)
+        if v.nullness(current) is not None:
+            return {}
+        return {key: non_null(current)}
 
     def _rows_matched(self, result: str) -> dict:
         """``result = session.execute(update(Message).where(Message.id == id, …))`` and the branch knows
@@ -1669,6 +1686,9 @@ class Frame(Calls):
         if kind is v.Module:
             return self.program.module_member(bare.path, name)
         if kind is v.External:
+            model = self.program.django_builtin_model(bare.name)
+            if model is not None:  # User.objects of `from django.contrib.auth.models import User`
+                return self.member(v.tag(model, tags), name, node)
             return self.program.static_attribute(bare, name)
         if kind is v.Context:
             return self.context_member(bare, name)

@@ -13,7 +13,7 @@ from archlint.domain import ir
 from archlint.domain.graph import ModuleGraph
 from archlint.semantics import values as v
 from archlint.semantics.library import Library
-from archlint.semantics.schema import _DJANGO_BASES, _FLASK_MODEL, _SEQUELIZE_BASES, _SQLALCHEMY_BASES, Schema, discover
+from archlint.semantics.schema import _DJANGO_BASES, _FLASK_MODEL, _SEQUELIZE_BASES, _SQLALCHEMY_BASES, BUILTIN_USER_KEY, Schema, discover
 
 MAX_CALL_DEPTH = 5  # handler -> service -> repository -> helper -> driver call
 _PY_BUILTINS = frozenset(
@@ -477,6 +477,13 @@ class Program:
         """The project's custom Django user model (``request.user``'s class), ``""`` when unknown."""
         return self.schema.user_model
 
+    def django_builtin_model(self, name: str):
+        """``django.contrib.auth.models.User`` as the model of Django's own user (a ``ModelClass``)
+        when the project has no custom user model and its relations point at that one."""
+        if name != "django.contrib.auth.models.User" or self.schema.user_model != BUILTIN_USER_KEY:
+            return None
+        return v.ModelClass("django", BUILTIN_USER_KEY)
+
     def model_of_class(self, path: str, cid: int) -> str:
         return self.schema.by_class.get((path, cid), "")
 
@@ -837,6 +844,11 @@ class Program:
         model = self.model_of_class(path, function.cls)
         if model:  # a model's method: `self` is a row of it (its relations read as relations)
             return v.Row(self.schema.models[model].stack, model)
+        from archlint.semantics.frameworks import viewset_action
+
+        action = viewset_action(self, path, function) if self.language(path) == "python" else ""
+        if action:  # a DRF viewset's action method: `self.action` is its name while it runs
+            return v.tag(v.Instance(path, function.cls), frozenset({"declared", v.DRF_ACTION_TAG + action}))
         # any subclass may be `self` (a mixin's methods call what the class it is mixed into defines)
         return v.tag(v.Instance(path, function.cls), frozenset({"declared"}))
 
