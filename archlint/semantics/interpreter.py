@@ -613,6 +613,8 @@ class Frame(Calls):
             return self.never_returns(value)
         if kind is ir.Return:
             value = self.eval(node.value) if node.value is not None else v.Const(None)
+            if node.value is None or (type(node.value) is ir.Const and node.value.value is None):
+                value = self._missed_return(value)
             if self.callback_results:
                 if self.callback_settled[-1] and type(v.strip(value)) is v.Query:
                     value = self.await_value(value, node.value)  # runs now, once per element
@@ -781,6 +783,27 @@ class Frame(Calls):
             return v.truth(self.eval_cached(test))
         return None
 
+    def _missed_get(self, node: ir.Try):
+        """The ``None`` standing for the ``.get()`` of a try body whose ``DoesNotExist`` a handler
+        catches (``try: return Article.objects.get(slug=s) except Article.DoesNotExist: return None``)."""
+        for call in ir.calls_in(node.body):
+            if type(call.func) is ir.Attr and call.func.name in ("get", "aget") and call.args:
+                origin = f"{self.path}:{call.span.line}:{call.span.column}:.{call.func.name}() → except DoesNotExist: return None"
+                return v.Tagged(v.Const(None), frozenset({v.MISSED_TAG + origin}))
+        return None
+
+    def _missed_return(self, value):
+        """``if article is None: return None``: on this path a lookup found no row, and the function
+        says so with ``None`` — the caller gets that lookup's possibly-None result."""
+        if not self.python:
+            return value
+        if MISSED_KEY in self.env:
+            return self.env[MISSED_KEY]
+        for name in sorted(self.env):
+            if v.missed_origin(self.env[name]) and self.function.scope_of(name) in ("local", "param"):
+                return self.env[name]
+        return value
+
     def _drf_action_test(self, test: ir.Compare):
         """``self.action == "list"`` / ``self.action in ("list", "retrieve")`` on a DRF view whose
         action the analysis knows (see ``DRF_ACTION_TAG``): decided; anything else ``None``."""
@@ -846,6 +869,8 @@ class Frame(Calls):
             found = self.narrowing(guard, truthy, seen | {test.id}) if guard is not None else {}
             if current is not None and truthy:
                 found[test.id] = _nonempty(non_null(current)) if self.python else non_null(current)
+            elif current is not None and self.python and v.missed_origin(v.missed_lookup(current)):
+                found[test.id] = v.missed_lookup(current)  # if not article: … (no row: the name holds None)
             return found
         if kind is ir.Call and type(test.func) is ir.Attr and test.func.name == "exists" and not test.args:
             name = test.func.obj  # if memberships.exists(): … memberships.first()
@@ -881,7 +906,7 @@ class Frame(Calls):
                 current = self.env.get(name.id)
                 if current is None:
                     return {}
-                return {name.id: v.Const(None)} if is_null else {name.id: non_null(current)}
+                return {name.id: v.missed_lookup(current)} if is_null else {name.id: non_null(current)}
             if type(name) is ir.Attr and type(other) is ir.Const and other.value is None \
                     and (test.op in ("is", "==")) != truthy:
                 return self._field_narrowing(name)  # if self.user is None: raise …
@@ -1183,15 +1208,19 @@ class Frame(Calls):
         after_body = self.env
         ends_all = ends_body
         envs = [after_body] if not ends_body else []
+        missed = self._missed_get(node) if self.python else None
         for handler in node.handlers:
             self.env = join_envs(before, after_body)
             if handler.name:
                 self.env[handler.name] = v.UNKNOWN
+            if missed is not None and _catches_does_not_exist(handler.types):
+                self.env[MISSED_KEY] = missed  # except Article.DoesNotExist: return None
             self.handling += 1
             try:
                 ends = self.block(handler.body)
             finally:
                 self.handling -= 1
+                self.env.pop(MISSED_KEY, None)
             if not ends:
                 envs.append(self.env)
             ends_all = ends_all and ends
@@ -1972,7 +2001,8 @@ class Frame(Calls):
 
             rows = [v.strip(o) for o in v.options(value) if type(v.strip(o)) is v.Row]
             model = next((row.model for row in rows), "")
-            origin = next((row.origin for row in rows if row.nullable and row.origin), "")
+            origin = next((row.origin for row in rows if row.nullable and row.origin), "") \
+                or v.missed_origin(value)
             deref = Deref(self.path, span, render(node, 60), model, origin, via, subscript)
             self.null_derefs.append(deref)
             if self.analysis is not None:
@@ -2094,3 +2124,15 @@ def _nonempty(value):
     for option in options:
         joined = v.join(joined, option)
     return joined
+
+
+MISSED_KEY = "missed-lookup"  # env key: in an `except …DoesNotExist` handler, the None of the try body's `.get()`
+
+
+def _catches_does_not_exist(types) -> bool:
+    """``except Article.DoesNotExist`` / ``except ObjectDoesNotExist`` (or a tuple holding one)."""
+    if types is None:
+        return False
+    items = types.elts if type(types) is ir.Seq else (types,)
+    return any((type(t) is ir.Attr and t.name in ("DoesNotExist", "ObjectDoesNotExist"))
+               or (type(t) is ir.Name and t.id == "ObjectDoesNotExist") for t in items)
