@@ -224,8 +224,11 @@ def serialize_many(frame, node, cls: v.ClassValue, rows, label: str) -> None:
     element, source, model = frame.element_of(fake, rows, loop_id)
     if source != "rows":
         return
+    info = LoopInfo(loop_id, frame.path, node.span, "serializer", source, model)
     if frame.analysis is not None:
-        frame.analysis.loops.append(LoopInfo(loop_id, frame.path, node.span, "serializer", source, model))
+        frame.analysis.loops.append(info)
+    else:
+        frame.program.nested_loops.setdefault(loop_id, info)
     frame.loops.append(loop_id)
     try:
         _read_in(frame, node, label, cls, element, 0)

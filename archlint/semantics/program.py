@@ -126,6 +126,10 @@ class Program:
         # path -> [(line, imported file)] of its `from x import *` (set by the builder: imports are facts, not IR)
         self.star_imports = lambda _path: []
         self.deep_derefs: dict = {}  # (path, span) -> Deref of an unloaded relation read in a callee's frame
+        # loop id -> LoopInfo of a serializer loop run in a frame with no analysis of its own (a nested
+        # `CommentSerializer(obj.comments.all(), many=True)` inside a serializer method): the per-row
+        # checks see its loop as they see a written one
+        self.nested_loops: dict = {}
         self.schema_files: list = []  # (path, text) of .prisma / .sql files (set by the builder)
         self.modules = ModuleTable(modules, loader, self._index)
         for path, module in modules.items():
