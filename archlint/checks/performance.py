@@ -35,6 +35,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         return
     analyses = program.analyses()
     loops = {loop.id: loop for analysis in analyses for loop in analysis.loops}
+    for loop_id, loop in getattr(program, "nested_loops", {}).items():
+        loops.setdefault(loop_id, loop)  # a serializer's own many=True serializer (see Program.nested_loops)
     yield from _per_row_queries(ctx, analyses, loops)
     yield from _count_by_loading(ctx, analyses)
 

@@ -203,6 +203,9 @@ ROW_MAP = "rowmap:"  # Object kind of `rows.map(fn)`: a list with one item per D
 _MONGOOSE_MODEL = frozenset({"mongoose:model", "mongoose:default.model", "mongoose:.model"})
 
 
+# builtins that call a function once per element of an iterable (a key, a mapper, a predicate)
+_BUILTIN_CALLBACKS = frozenset({"builtins.sorted", "builtins.map", "builtins.filter", "builtins.max", "builtins.min"})
+
 class Calls:
     def call(self, node: ir.Call):
         saved_ran, self.ran = self.ran, []
@@ -410,7 +413,8 @@ class Calls:
         if kind is v.Instance:
             function = self.program.method(bare.path, bare.cid, method)
             if function is not None:
-                return self.invoke(node, function._replace(bound=bare), args)
+                action = frozenset(t for t in tags if t.startswith(v.DRF_ACTION_TAG))  # the view keeps serving its action
+                return self.invoke(node, function._replace(bound=v.tag(bare, action) if action else bare), args)
             from archlint.semantics.frameworks import dump_hook, view_hook
 
             dumped = dump_hook(self, node, receiver, method, args)
@@ -558,6 +562,36 @@ class Calls:
         if source == "rows" and node.method in ("map", "flatMap") and not self.python:
             return v.Object(ROW_MAP + model)  # rows.map(toDto): one item per row
         return v.UNKNOWN
+
+    def _builtin_callback(self, node: ir.Call, short: str, args) -> None:
+        """``sorted(rows, key=lambda a: a.author.username)``, ``map(fn, rows)``, ``filter(fn, rows)``,
+        ``max(rows, key=…)``: Python calls the function once per element — over DB rows, a loop whose
+        body is the function (a query or lazy load there runs per row)."""
+        positional = [a for a in args if a[0] == "pos"]
+        if short in ("map", "filter"):
+            if len(positional) != 2:
+                return
+            function, rows = positional[0], positional[1]
+        else:
+            function = next((a for a in args if a[0] == "kw" and a[1] == "key"), None)
+            if function is None or not positional:
+                return
+            rows = positional[0]
+        if type(v.strip(function[2])) is not v.Function or rows[3] is None:
+            return
+        loop_id = f"{self.path}:{node.span.line}:{node.span.column}"
+        fake = ir.Loop(short, None, rows[3], (), node.span)
+        element, source, model = self.element_of(fake, rows[2], loop_id)
+        if source != "rows":
+            return
+        if self.analysis is not None:
+            self.analysis.loops.append(LoopInfo(loop_id, self.path, node.span, short, source, model))
+        self.loops.append(loop_id)
+        try:
+            text = "lambda" if type(function[3]) is ir.FuncRef else callee_text(function[3])
+            self.call_function(node, v.strip(function[2]), [("pos", "", element, None)], text)
+        finally:
+            self.loops.pop()
 
     def db_method(self, node: ir.Call, bare, tags: frozenset, method: str, args):  # noqa: C901
         """A call on a DB handle, query, result, rows, row or model class — from the library tables."""
@@ -1257,6 +1291,8 @@ class Calls:
         if _pass_through(name) and args and type(v.strip(args[0][2])) is v.Function:
             # fp(async (fastify, opts) => …) / createMiddleware(async (c, next) => …): the function itself
             return args[0][2]
+        if name == "django.contrib.auth.get_user_model" and not args and self.program.django_user_model():
+            return v.ModelClass("django", self.program.django_user_model())  # User = get_user_model()
         if name.startswith("rest_framework.pagination.") and name.rsplit(".", 1)[-1].endswith("Pagination"):
             return v.Object(DRF_PAGINATOR)  # a DRF paginator used on its own in an APIView
         found = library.function(name)
@@ -1310,6 +1346,8 @@ class Calls:
             stack = target.stack if type(target) in (v.ModelClass, v.Query) else "django"
             self.effect("read", stack, model, short, node, arg_tags)
             return v.Row(stack, model, getattr(target, "loaded", frozenset()))
+        if name in _BUILTIN_CALLBACKS and args:
+            self._builtin_callback(node, short, args)
         if name in ("builtins.list", "builtins.len", "builtins.bool", "builtins.sorted", "builtins.tuple", "builtins.set",
                     "builtins.frozenset", "builtins.dict") and args:
             value = v.strip(args[0][2])

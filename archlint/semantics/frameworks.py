@@ -81,6 +81,25 @@ def _base_names(program, path: str, cid: int, seen=None) -> set[str]:
     return names
 
 
+_VIEWSET_ACTIONS = frozenset({"list", "retrieve", "create", "update", "partial_update", "destroy"})
+
+
+def viewset_action(program, path: str, function: ir.Function) -> str:
+    """The DRF action a viewset method serves (``self.action`` while it runs): a standard action's
+    name, or the name of an ``@action`` method; ``""`` for anything else (a helper, a hook)."""
+    if function.cls < 0 or not any(name.startswith("rest_framework.viewsets.") or name in _LIST_VIEWS
+                                   for name in _base_names(program, path, function.cls)):
+        return ""
+    if function.name in _VIEWSET_ACTIONS:
+        return function.name
+    for decorator in function.decorators:
+        callee = decorator.func if type(decorator) is ir.Call else decorator
+        if program.static_name(path, callee) in ("rest_framework.decorators.action", "rest_framework.decorators.detail_route",
+                                                  "rest_framework.decorators.list_route"):
+            return function.name
+    return ""
+
+
 def is_serializer(program, cls: v.ClassValue) -> bool:
     return bool(_base_names(program, cls.path, cls.cid) & _SERIALIZER_BASES)
 
@@ -216,8 +235,11 @@ def each_row(frame, node, rows, read) -> None:
     element, source, model = frame.element_of(fake, rows, loop_id)
     if source != "rows":
         return
+    info = LoopInfo(loop_id, frame.path, node.span, "serializer", source, model)
     if frame.analysis is not None:
-        frame.analysis.loops.append(LoopInfo(loop_id, frame.path, node.span, "serializer", source, model))
+        frame.analysis.loops.append(info)
+    else:
+        frame.program.nested_loops.setdefault(loop_id, info)
     frame.loops.append(loop_id)
     try:
         read(element)
@@ -676,10 +698,11 @@ def _list_view(frame, view: v.ClassValue, cls: ir.Class) -> None:
     if own_list is not None and not _calls_super_list(program.function(own_list.path, own_list.fid)):
         return  # the project's own list() is what runs (analysed as a method), not ListModelMixin.list
     instance = v.Instance(view.path, view.cid)
+    serving = v.tag(instance, frozenset({v.DRF_ACTION_TAG + "list"}))  # `self.action` is "list" in these methods
     getter = program.method(view.path, view.cid, "get_queryset")
     anchor = None
     if getter is not None:
-        rows = frame.call_function(None, getter._replace(bound=instance), [])
+        rows = frame.call_function(None, getter._replace(bound=serving), [])
         anchor = program.function(getter.path, getter.fid)
     else:
         field = program.class_field(view.path, view.cid, "queryset")
@@ -690,7 +713,7 @@ def _list_view(frame, view: v.ClassValue, cls: ir.Class) -> None:
     chooser = program.method(view.path, view.cid, "get_serializer_class")
     serializer_field = program.class_field(view.path, view.cid, "serializer_class")
     if chooser is not None:  # def get_serializer_class(self): return TicketSerializer
-        serializer = v.strip(frame.call_function(None, chooser._replace(bound=instance), []))
+        serializer = v.strip(frame.call_function(None, chooser._replace(bound=serving), []))
     elif serializer_field is not None and serializer_field.value is not None:
         serializer = v.strip(frame.instance_member(instance, "serializer_class"))
     else:
@@ -755,9 +778,11 @@ def _response_bodies(returned) -> tuple:
     each alternative of it in a stable order (``returned`` itself when no alternative has a status)."""
     bare = v.strip(returned)
     options = sorted(bare.options, key=repr) if type(bare) is v.Union else [returned]
-    bodies = [_without_status(option) for option in options]
-    if all(body is option for body, option in zip(bodies, options)):
+    bodies = [body for body in map(_without_status, options) if body is not None]
+    if all(body is option for body, option in zip(bodies, options)) and len(bodies) == len(options):
         return returned, bodies
+    if not bodies:  # only error statuses: return 404, {"detail": …}
+        return v.UNKNOWN, []
     joined = bodies[0]
     for other in bodies[1:]:
         joined = v.join(joined, other)
@@ -765,10 +790,12 @@ def _response_bodies(returned) -> tuple:
 
 
 def _without_status(returned):
+    """``return 200, body`` → ``body``; ``return 404, error`` → None (no response schema reads an
+    error body); anything else as it is."""
     bare = v.strip(returned)
     if type(bare) is v.Tuple and len(bare.items) == 2 and type(v.strip(bare.items[0])) is v.Const \
-            and isinstance(v.strip(bare.items[0]).value, int):
-        return bare.items[1]
+            and type(v.strip(bare.items[0]).value) is int:
+        return bare.items[1] if 200 <= v.strip(bare.items[0]).value < 300 else None
     return returned
 
 

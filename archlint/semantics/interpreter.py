@@ -521,6 +521,9 @@ class Frame(Calls):
             return v.tag(v.Instance(value.path, value.cid), frozenset({"declared"}))
         if kind is v.External:
             name = value.name
+            model = self.program.django_builtin_model(name)
+            if model is not None:  # `user: User` of django.contrib.auth.models
+                return v.Row("django", model.model)
             handle = self.program.library.annotated(name)
             if handle is None and type(node) is ir.Name:
                 short = name.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
@@ -610,6 +613,8 @@ class Frame(Calls):
             return self.never_returns(value)
         if kind is ir.Return:
             value = self.eval(node.value) if node.value is not None else v.Const(None)
+            if node.value is None or (type(node.value) is ir.Const and node.value.value is None):
+                value = self._missed_return(value)
             if self.callback_results:
                 if self.callback_settled[-1] and type(v.strip(value)) is v.Query:
                     value = self.await_value(value, node.value)  # runs now, once per element
@@ -756,6 +761,10 @@ class Frame(Calls):
             if test.op == "and":
                 return False if False in answers else True if all(a is True for a in answers) else None
             return True if True in answers else False if all(a is False for a in answers) else None
+        if kind is ir.Compare and test.op in ("==", "!=", "in", "not-in"):
+            action = self._drf_action_test(test)
+            if action is not None:
+                return action
         if kind is ir.Compare and test.op in ("is", "is-not", "==", "!="):
             subject, other = test.left, test.right
             if type(subject) is ir.Const:
@@ -773,6 +782,45 @@ class Frame(Calls):
         if kind in (ir.Name, ir.Attr):
             return v.truth(self.eval_cached(test))
         return None
+
+    def _missed_get(self, node: ir.Try):
+        """The ``None`` standing for the ``.get()`` of a try body whose ``DoesNotExist`` a handler
+        catches (``try: return Article.objects.get(slug=s) except Article.DoesNotExist: return None``)."""
+        for call in ir.calls_in(node.body):
+            if type(call.func) is ir.Attr and call.func.name in ("get", "aget") and call.args:
+                origin = f"{self.path}:{call.span.line}:{call.span.column}:.{call.func.name}() → except DoesNotExist: return None"
+                return v.Tagged(v.Const(None), frozenset({v.MISSED_TAG + origin}))
+        return None
+
+    def _missed_return(self, value):
+        """``if article is None: return None``: on this path a lookup found no row, and the function
+        says so with ``None`` — the caller gets that lookup's possibly-None result."""
+        if not self.python:
+            return value
+        if MISSED_KEY in self.env:
+            return self.env[MISSED_KEY]
+        for name in sorted(self.env):
+            if v.missed_origin(self.env[name]) and self.function.scope_of(name) in ("local", "param"):
+                return self.env[name]
+        return value
+
+    def _drf_action_test(self, test: ir.Compare):
+        """``self.action == "list"`` / ``self.action in ("list", "retrieve")`` on a DRF view whose
+        action the analysis knows (see ``DRF_ACTION_TAG``): decided; anything else ``None``."""
+        subject, other = test.left, test.right
+        if test.op in ("==", "!=") and type(subject) is ir.Const:
+            subject, other = other, subject
+        if type(subject) is not ir.Attr or subject.name != "action":
+            return None
+        view = self.eval_cached(subject.obj)
+        tag = next((t for t in v.tags_of(view) if t.startswith(v.DRF_ACTION_TAG)), None)
+        if tag is None or type(v.strip(view)) is not v.Instance or v.strip(self.eval_cached(subject)) != v.Const(tag[len(v.DRF_ACTION_TAG):]):
+            return None
+        names = other.elts if type(other) is ir.Seq and test.op in ("in", "not-in") else (other,) if test.op in ("==", "!=") else ()
+        if not names or any(type(n) is not ir.Const or not isinstance(n.value, str) for n in names):
+            return None
+        found = tag[len(v.DRF_ACTION_TAG):] in {n.value for n in names}
+        return found if test.op in ("==", "in") else not found
 
     def _isinstance_of_constant(self, test: ir.Call):
         """``isinstance(func_string, str)`` with a constant argument (a setting's text passed to a
@@ -821,6 +869,8 @@ class Frame(Calls):
             found = self.narrowing(guard, truthy, seen | {test.id}) if guard is not None else {}
             if current is not None and truthy:
                 found[test.id] = _nonempty(non_null(current)) if self.python else non_null(current)
+            elif current is not None and self.python and v.missed_origin(v.missed_lookup(current)):
+                found[test.id] = v.missed_lookup(current)  # if not article: … (no row: the name holds None)
             return found
         if kind is ir.Call and type(test.func) is ir.Attr and test.func.name == "exists" and not test.args:
             name = test.func.obj  # if memberships.exists(): … memberships.first()
@@ -844,7 +894,7 @@ class Frame(Calls):
             key = self._request_slot(test.obj, test.name)
             if key and truthy and key in self.env:  # if (!req.loggedUser) return …
                 return {key: non_null(self.env[key])}
-            return {}
+            return self._field_narrowing(test) if truthy else {}
         if kind is ir.Compare and test.op in ("in", "not-in"):
             return self._membership_narrowing(test.left, test.right, truthy == (test.op == "in"), "in")
         if kind is ir.Compare and test.op in ("is", "is-not", "==", "!="):
@@ -856,8 +906,22 @@ class Frame(Calls):
                 current = self.env.get(name.id)
                 if current is None:
                     return {}
-                return {name.id: v.Const(None)} if is_null else {name.id: non_null(current)}
+                return {name.id: v.missed_lookup(current)} if is_null else {name.id: non_null(current)}
+            if type(name) is ir.Attr and type(other) is ir.Const and other.value is None \
+                    and (test.op in ("is", "==")) != truthy:
+                return self._field_narrowing(name)  # if self.user is None: raise …
         return {}
+
+    def _field_narrowing(self, test: ir.Attr) -> dict:
+        """``assert self.user`` / ``if self.article is None: raise``: on the path after the test the
+        field (a plain attribute, or a property that caches what it looked up) is not None."""
+        key = field_key(test.obj, test.name)
+        if not key:
+            return {}
+        current = self.env[key] if key in self.env else self.eval_cached(test)
+        if v.nullness(current) is not None:
+            return {}
+        return {key: non_null(current)}
 
     def _rows_matched(self, result: str) -> dict:
         """``result = session.execute(update(Message).where(Message.id == id, …))`` and the branch knows
@@ -1144,15 +1208,19 @@ class Frame(Calls):
         after_body = self.env
         ends_all = ends_body
         envs = [after_body] if not ends_body else []
+        missed = self._missed_get(node) if self.python else None
         for handler in node.handlers:
             self.env = join_envs(before, after_body)
             if handler.name:
                 self.env[handler.name] = v.UNKNOWN
+            if missed is not None and _catches_does_not_exist(handler.types):
+                self.env[MISSED_KEY] = missed  # except Article.DoesNotExist: return None
             self.handling += 1
             try:
                 ends = self.block(handler.body)
             finally:
                 self.handling -= 1
+                self.env.pop(MISSED_KEY, None)
             if not ends:
                 envs.append(self.env)
             ends_all = ends_all and ends
@@ -1626,6 +1694,9 @@ class Frame(Calls):
             key = field_key(node.obj, name) if type(node) is ir.Attr else ""
             if key and key in self.env:
                 return self.env[key]
+            action = next((t for t in tags if t.startswith(v.DRF_ACTION_TAG)), None)
+            if action is not None:  # the DRF view of a list-view analysis: `self.action` is its action
+                return self._drf_action_member(bare, name, action)
             return v.tag(self.instance_member(bare, name), tags - {"declared"})  # a field has its own provenance
         if kind is v.ClassValue:
             model = self.program.model_of_class(bare.path, bare.cid)
@@ -1644,6 +1715,9 @@ class Frame(Calls):
         if kind is v.Module:
             return self.program.module_member(bare.path, name)
         if kind is v.External:
+            model = self.program.django_builtin_model(bare.name)
+            if model is not None:  # User.objects of `from django.contrib.auth.models import User`
+                return self.member(v.tag(model, tags), name, node)
             return self.program.static_attribute(bare, name)
         if kind is v.Context:
             return self.context_member(bare, name)
@@ -1759,6 +1833,17 @@ class Frame(Calls):
     def _aiohttp_view(self, instance: v.Instance) -> bool:
         return any(type(base) is v.External and base.name in ("aiohttp.web.View", "aiohttp.web_urldispatcher.View", "aiohttp.web_views.View")
                    for path, cid in self.program.subclass_chain(instance.path, instance.cid) for base in self.program.bases(path, cid))
+
+    def _drf_action_member(self, instance: v.Instance, name: str, action: str):
+        """A member of a DRF view that serves ``action``: ``self.action`` is that action's name (DRF
+        sets it per request), a method stays bound to a view serving it (``self.base_queryset()``)."""
+        written, _owner = self.program.field_entry(instance.path, instance.cid, name)
+        if name == "action" and written is None and self.program.class_field(instance.path, instance.cid, name) is None:
+            return v.Const(action[len(v.DRF_ACTION_TAG):])
+        found = self.instance_member(instance, name)
+        if type(found) is v.Function and found.bound == instance:
+            return found._replace(bound=v.tag(instance, frozenset({action})))
+        return found
 
     def instance_member(self, instance: v.Instance, name: str):
         found = self.program.method(instance.path, instance.cid, name)
@@ -1916,7 +2001,8 @@ class Frame(Calls):
 
             rows = [v.strip(o) for o in v.options(value) if type(v.strip(o)) is v.Row]
             model = next((row.model for row in rows), "")
-            origin = next((row.origin for row in rows if row.nullable and row.origin), "")
+            origin = next((row.origin for row in rows if row.nullable and row.origin), "") \
+                or v.missed_origin(value)
             deref = Deref(self.path, span, render(node, 60), model, origin, via, subscript)
             self.null_derefs.append(deref)
             if self.analysis is not None:
@@ -2038,3 +2124,15 @@ def _nonempty(value):
     for option in options:
         joined = v.join(joined, option)
     return joined
+
+
+MISSED_KEY = "missed-lookup"  # env key: in an `except …DoesNotExist` handler, the None of the try body's `.get()`
+
+
+def _catches_does_not_exist(types) -> bool:
+    """``except Article.DoesNotExist`` / ``except ObjectDoesNotExist`` (or a tuple holding one)."""
+    if types is None:
+        return False
+    items = types.elts if type(types) is ir.Seq else (types,)
+    return any((type(t) is ir.Attr and t.name in ("DoesNotExist", "ObjectDoesNotExist"))
+               or (type(t) is ir.Name and t.id == "ObjectDoesNotExist") for t in items)

@@ -13,7 +13,7 @@ from archlint.domain import ir
 from archlint.domain.graph import ModuleGraph
 from archlint.semantics import values as v
 from archlint.semantics.library import Library
-from archlint.semantics.schema import _DJANGO_BASES, _FLASK_MODEL, _SEQUELIZE_BASES, _SQLALCHEMY_BASES, Schema, discover
+from archlint.semantics.schema import _DJANGO_BASES, _FLASK_MODEL, _SEQUELIZE_BASES, _SQLALCHEMY_BASES, BUILTIN_USER_KEY, Schema, discover
 
 MAX_CALL_DEPTH = 5  # handler -> service -> repository -> helper -> driver call
 _PY_BUILTINS = frozenset(
@@ -126,6 +126,10 @@ class Program:
         # path -> [(line, imported file)] of its `from x import *` (set by the builder: imports are facts, not IR)
         self.star_imports = lambda _path: []
         self.deep_derefs: dict = {}  # (path, span) -> Deref of an unloaded relation read in a callee's frame
+        # loop id -> LoopInfo of a serializer loop run in a frame with no analysis of its own (a nested
+        # `CommentSerializer(obj.comments.all(), many=True)` inside a serializer method): the per-row
+        # checks see its loop as they see a written one
+        self.nested_loops: dict = {}
         self.schema_files: list = []  # (path, text) of .prisma / .sql files (set by the builder)
         self.modules = ModuleTable(modules, loader, self._index)
         for path, module in modules.items():
@@ -476,6 +480,13 @@ class Program:
     def django_user_model(self) -> str:
         """The project's custom Django user model (``request.user``'s class), ``""`` when unknown."""
         return self.schema.user_model
+
+    def django_builtin_model(self, name: str):
+        """``django.contrib.auth.models.User`` as the model of Django's own user (a ``ModelClass``)
+        when the project has no custom user model and its relations point at that one."""
+        if name != "django.contrib.auth.models.User" or self.schema.user_model != BUILTIN_USER_KEY:
+            return None
+        return v.ModelClass("django", BUILTIN_USER_KEY)
 
     def model_of_class(self, path: str, cid: int) -> str:
         return self.schema.by_class.get((path, cid), "")
@@ -850,6 +861,11 @@ class Program:
         model = self.model_of_class(path, function.cls)
         if model:  # a model's method: `self` is a row of it (its relations read as relations)
             return v.Row(self.schema.models[model].stack, model)
+        from archlint.semantics.frameworks import viewset_action
+
+        action = viewset_action(self, path, function) if self.language(path) == "python" else ""
+        if action:  # a DRF viewset's action method: `self.action` is its name while it runs
+            return v.tag(v.Instance(path, function.cls), frozenset({"declared", v.DRF_ACTION_TAG + action}))
         # any subclass may be `self` (a mixin's methods call what the class it is mixed into defines)
         return v.tag(v.Instance(path, function.cls), frozenset({"declared"}))
 

@@ -151,9 +151,62 @@ def discover(program) -> Schema:
         _sequelize_associations(program, program.modules[path], schema, calls)
     schema.user_model = _django_user_model(program, schema)
     _django_usernames(program, schema)
+    _django_builtin_user(program, schema)
     _resolve_targets(schema)
     _prisma_models(schema, getattr(program, "schema_files", ()))
     return schema
+
+
+# Django's own ``auth.User`` (``django.contrib.auth.models``): its fields, for a project that has no
+# custom user model and points its foreign keys at it (``ForeignKey(settings.AUTH_USER_MODEL)``,
+# ``ForeignKey(User)``, ``"auth.User"``).
+BUILTIN_USER_KEY = "django.contrib.auth.models:User"
+_BUILTIN_USER_COLUMNS = frozenset({
+    "id", "password", "last_login", "is_superuser", "username", "first_name", "last_name", "email",
+    "is_staff", "is_active", "date_joined",
+})
+_BUILTIN_USER_NAMES = frozenset({"django.contrib.auth.models.User", "django.contrib.auth.models.AbstractUser"})
+
+
+def _django_builtin_user(program, schema: Schema) -> None:
+    """With no custom user model, a relation to the user targets Django's ``auth.User``: a model
+    archlint does not read but whose relations it knows — the reverse accessors the project's models
+    add to it (``user.profile`` of a ``OneToOneField(User, related_name="profile")``), which load per
+    row like any other (``author.profile.bio`` in a serializer over articles).  The model has no class
+    in the project (``cid`` -1): checks that read a model's class skip it."""
+    if schema.user_model:
+        return
+    targets = False
+    for model in schema.models.values():
+        if model.stack != "django":
+            continue
+        for index, pending in enumerate(model.pending):
+            name, target, collection, strategy, span, via, related_name = pending
+            if target == USER_MODEL_TARGET:
+                targets = True
+            elif target in ("User", "auth.User") and not schema.by_name(target, "django", model.path) \
+                    and _builtin_user_reference(program, model, name, target):
+                model.pending[index] = (name, USER_MODEL_TARGET, collection, strategy, span, via, related_name)
+                targets = True
+    if not targets:
+        return
+    model = Model(BUILTIN_USER_KEY, "User", "django", "", Span(1, 1, 1, 1), table="auth_user")
+    model.columns.update(_BUILTIN_USER_COLUMNS)
+    model.unique.add(frozenset({"username"}))
+    model.unique.add(frozenset({"id"}))
+    schema.add(model)
+    schema.user_model = BUILTIN_USER_KEY
+
+
+def _builtin_user_reference(program, model: Model, name: str, target: str) -> bool:
+    """``ForeignKey("auth.User")`` or ``ForeignKey(User)`` with ``User`` imported from Django."""
+    if target == "auth.User":
+        return True
+    cls = program.cls(model.path, model.cid) if model.cid >= 0 else None
+    member = next((m for m in cls.fields if m.name == name), None) if cls is not None else None
+    call = member.value if member is not None and type(member.value) is ir.Call else None
+    to = call.arg(0, "to") if call is not None else None
+    return to is not None and program.static_name(model.path, to) in _BUILTIN_USER_NAMES
 
 
 def _django_usernames(program, schema: Schema) -> None:

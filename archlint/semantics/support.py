@@ -106,6 +106,8 @@ def null_origins(values) -> frozenset:
             bare = v.strip(option)
             if type(bare) is v.Row and bare.nullable and bare.origin:
                 found.add(bare.origin)
+        if v.missed_origin(value):
+            found.add(v.missed_origin(value))
     return frozenset(found)
 
 

@@ -261,6 +261,9 @@ STORED_KEY_TAG = "stored-key"
 IN_HANDLER_TAG = "in-except"
 INJECTED_TAG = "injected"
 THREAD_TAG = "thread"  # on a callee's effect that runs in a worker thread (a `@sync_to_async` function)
+# On a DRF view instance the list-view analysis binds as ``self`` (and on the ``self.action`` read from
+# it): the view serves its ``list`` action, so ``if self.action == "list"`` takes its one side.
+DRF_ACTION_TAG = "drf-action:"
 TX_TAG = "tx:"  # tx:<site>: a transaction handle (or a value built from one) of a transaction opened at <site>
 
 
@@ -355,8 +358,33 @@ def is_constant(value) -> bool:
 
 
 def is_nullable(value) -> bool:
-    """A DB result that may be ``None`` here: an unchecked ``.first()``/``findOne`` result."""
-    return any(type(strip(option)) is Row and strip(option).nullable for option in options(value))
+    """A DB result that may be ``None`` here: an unchecked ``.first()``/``findOne`` result, or the
+    ``None`` a function returns where such a lookup found nothing (:func:`missed_lookup`)."""
+    return bool(missed_origin(value)) or any(type(strip(option)) is Row and strip(option).nullable for option in options(value))
+
+
+# On a ``None`` that stands for a lookup that found no row (``if article is None: return None``):
+# missed:<the lookup's origin>.  A constant carries no tag through :func:`tag`; this one is built as is.
+MISSED_TAG = "missed:"
+
+
+def missed_lookup(value):
+    """``None`` where ``value`` (a possibly-None lookup result) was found to be None, remembering the
+    lookup; plain ``None`` for anything else."""
+    # Django only: on SQLAlchemy apps (open-webui) the helpers that answer None for a missing row are
+    # mostly re-read after the caller checked the row exists (update-then-get), which this cannot tell
+    origin = next((strip(o).origin for o in options(value)
+                   if type(strip(o)) is Row and strip(o).nullable and strip(o).origin and strip(o).stack == "django"), "")
+    origin = origin or missed_origin(value)
+    return Tagged(Const(None), frozenset({MISSED_TAG + origin})) if origin else Const(None)
+
+
+def missed_origin(value) -> str:
+    """The lookup whose missing row a ``None`` among ``value``'s alternatives stands for (see
+    :func:`missed_lookup`; joined with other values the tag sits on the union), else ``""``."""
+    if type(value) is not Tagged or not any(strip(o) == Const(None) for o in options(value)):
+        return ""
+    return next((t[len(MISSED_TAG):] for t in sorted(value.tags) if t.startswith(MISSED_TAG)), "")
 
 
 _NON_NULL = (Db, Query, Result, Rows, ModelClass, ModelAttr, Loader, Function, ClassValue, Instance, Module, External,

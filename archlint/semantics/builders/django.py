@@ -53,7 +53,7 @@ def app_label(path: str) -> str:
 
 
 def define(program, catalog: Catalog, in_project) -> None:
-    models = [m for m in program.schema.models.values() if m.stack == "django" and in_project(m.path)]
+    models = [m for m in program.schema.models.values() if m.stack == "django" and m.cid >= 0 and in_project(m.path)]
     for model in models:
         catalog.add(_model_table(program, model))
     for model in models:
