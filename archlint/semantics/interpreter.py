@@ -1375,6 +1375,9 @@ class Frame(Calls):
                 return
             if type(receiver) is v.Request and type(bare_key) is v.Const and isinstance(bare_key.value, str):
                 self.request_event("request-write", receiver, "[" + bare_key.value + "]", target.span)
+                if receiver.framework == "aiohttp" and not receiver.part:
+                    # request['session'] = session in a middleware: the handlers read it back (``item``)
+                    self.program.write_context("aiohttp", "item", bare_key.value, value)
             if type(receiver) is v.Row and receiver.stack in ("sqlite3", "aiosqlite", "asyncpg"):
                 self.event("row-item-assigned", target, receiver.stack)
             elif not self.python:  # entity[key] = value, key chosen by the client
@@ -1890,6 +1893,12 @@ class Frame(Calls):
         if kind is v.Request:
             key = v.strip(index)
             if type(key) is v.Const and isinstance(key.value, str):
+                if bare.framework == "aiohttp" and not bare.part:  # request['session'] a middleware stored
+                    held = self.program.read_context("aiohttp", "item", key.value)
+                    if held is None:
+                        held = self.program.read_row_context("aiohttp", "item", key.value)
+                    if held is not None:
+                        return held
                 return self.member(obj, key.value, None)
             return v.tag(v.UNKNOWN, tags | {v.REQUEST_TAG})
         return v.tag(v.UNKNOWN, tags)
