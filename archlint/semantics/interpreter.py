@@ -366,6 +366,13 @@ class Frame(Calls):
         if self.null_derefs:
             passed_in = null_origins((*args, *(value for _, value in kwargs)))
             derefs = tuple(d for d in self.null_derefs if d.origin in passed_in)
+            if self.analysis is None:
+                # a lookup this callee (or a function it calls) ran with the caller's handle
+                # (`get_article(pool, slug)` with the handler's pool), read here unchecked: the
+                # function's own analysis may not know the handle, so it is judged in this context
+                for deref in self.null_derefs:
+                    if deref.origin and deref.origin not in passed_in and ":unloaded:" not in deref.origin:
+                        self.program.callee_null_derefs.setdefault((deref.path, deref.span), deref)
         return Summary(returns, tuple(dict.fromkeys(self.effects)), raises, derefs, tuple(dict.fromkeys(self.context_events)),
                        self._exit_branch())
 
@@ -1890,6 +1897,8 @@ class Frame(Calls):
             context = bare if kind is v.Context else v.Context("aiohttp", "app")
             held = self.program.read_context(context.framework, context.scope, key) if key else None
             return held if held is not None else v.UNKNOWN
+        if kind is v.Row and not bare.nullable and type(v.strip(index)) is v.Const and isinstance(v.strip(index).value, str):
+            return v.tag(v.UNKNOWN, tags | {v.STORED_KEY_TAG})  # row['author_id'] of a row the program holds
         if kind is v.Request:
             key = v.strip(index)
             if type(key) is v.Const and isinstance(key.value, str):

@@ -126,6 +126,8 @@ class Program:
         # path -> [(line, imported file)] of its `from x import *` (set by the builder: imports are facts, not IR)
         self.star_imports = lambda _path: []
         self.deep_derefs: dict = {}  # (path, span) -> Deref of an unloaded relation read in a callee's frame
+        # (path, span) -> Deref of a nullable lookup a callee ran with its caller's values and read unchecked (AL220)
+        self.callee_null_derefs: dict = {}
         self.schema_files: list = []  # (path, text) of .prisma / .sql files (set by the builder)
         self.modules = ModuleTable(modules, loader, self._index)
         for path, module in modules.items():
