@@ -963,6 +963,12 @@ class Frame(Calls):
                 and f"elem:{loop_id}" in v.tags_of(value):
             # [t for t in Ticket.objects.all() if …]: a list of the rows themselves, loaded as they were
             return v.tag(v.Rows(row.stack, row.model, row.loaded), tags)
+        if node.kind == "comprehension" and source == "rows" and self.python and value is not None \
+                and v.STORED_KEY_TAG in v.tags_of(value):
+            # [a.author_id for a in articles]: one key per row, like rows.map(fn) — a query per item of
+            # it (`gather(*[repo.get(i) for i in ids])`) is a query per row (objects built from the rows
+            # stay a plain list)
+            return v.tag(v.Object(ROW_MAP + model), tags)
         return v.tag(v.Object("list"), tags)
 
     def _row_counter(self, node: ir.Loop):
