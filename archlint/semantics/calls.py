@@ -188,6 +188,14 @@ def _key_values(args) -> list:
     return keys
 
 
+RAW_ROW_STACKS = frozenset({"sqlite3", "aiosqlite", "asyncpg", "psycopg", "psycopg2"})
+
+
+def raw_row(value) -> bool:
+    """A row of a raw DB driver (a mapping-like record, not an ORM object)."""
+    return any(type(v.strip(o)) is v.Row and v.strip(o).stack in RAW_ROW_STACKS for o in v.options(value))
+
+
 def _select_text(value) -> bool:
     """A constant SELECT statement (a raw driver's lookup text)."""
     bare = v.strip(value)
@@ -1264,6 +1272,9 @@ class Calls:
                     found = self.program.read_context(context.framework, context.scope, key.value)
                     return v.UNKNOWN if found is None else found if len(args) == 2 else v.join(found, args[2][2])
             return v.UNKNOWN
+        if name == "builtins.dict" and len(args) == 1 and args[0][0] == "pos" and args[0][3] is not None and raw_row(args[0][2]):
+            # dict(row) of a driver lookup that may be None: TypeError ('NoneType' object is not iterable)
+            self.dereference(args[0][3], args[0][2], node.span, subscript=True)
         if name in ("builtins.setattr", "global:Object.assign") and len(args) >= 2 and args[0][0] == "pos" and args[0][3] is not None:
             # setattr(article, key, value) / Object.assign(article, changes) on a lookup that may be
             # None/null: the write raises (AttributeError / TypeError) like a read

@@ -23,7 +23,7 @@ from archlint.domain import ir
 from archlint.domain.facts import Span
 from archlint.semantics import lost_updates
 from archlint.semantics import values as v
-from archlint.semantics.calls import ROW_MAP, Calls, keyed_by_stored_row, session_row
+from archlint.semantics.calls import ROW_MAP, Calls, raw_row, keyed_by_stored_row, session_row
 from archlint.semantics.discriminants import equality_side
 from archlint.semantics.program import Program
 from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis, Deref, Effect, Event, LoopInfo, Site, Summary
@@ -1547,6 +1547,8 @@ class Frame(Calls):
         for entry in node.entries:
             value = self.eval(entry.value)
             if entry.key is None:
+                if self.python and entry.value is not None and raw_row(value):
+                    self.dereference(entry.value, value, entry.value.span, subscript=True)  # {**row}: TypeError on None
                 spread = v.strip(value)
                 if type(spread) is v.Record:
                     items.update(spread.items)
