@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding, TraceStep
+from archlint.semantics import values as v
 from archlint.semantics.calls import CALLBACK_FORM
 from archlint.semantics.frameworks import single_response_schema
 
@@ -46,6 +47,32 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             seen.add(key)
             yield _finding(ctx, deref)
         yield from _returned_to_schema(ctx, program, analysis)
+    # lookups read unchecked inside a callee, seen only with a caller's handle (the callee's own
+    # analysis did not know the connection its parameter holds)
+    if not program.callee_null_derefs:
+        return
+    judged = {(a.path, d.span) for a in program.analyses() for d in a.derefs}
+    typed = {(a.path, r.node.span.line, r.node.span.column) for a in program.analyses() for r in a.calls if not v.is_unknown(r.result)}
+    for (path, span), deref in sorted(program.callee_null_derefs.items()):
+        if (path, span) in judged or non_production(path) or _judged_at_lookup(typed, deref.origin):
+            continue
+        if callbacks_removed and deref.origin.endswith(f"{CALLBACK_FORM})"):
+            continue
+        key = (path, "callee", deref.origin, deref.name.split(".")[0].split("[")[0].split("(")[0])
+        if key in seen:
+            continue
+        seen.add(key)
+        yield _finding(ctx, deref)
+
+
+def _judged_at_lookup(typed: set, origin: str) -> bool:
+    """The lookup's own function, analysed in its default context, already knew what the call
+    returns (its handle was typed there): that analysis, not a caller's, decides whether the
+    row is checked."""
+    path, line, column, _callee = _split(origin)
+    if not line.isdigit() or not column.isdigit():
+        return True
+    return (path, int(line), int(column)) in typed
 
 
 def _mongoose_callbacks_removed(ctx) -> bool:

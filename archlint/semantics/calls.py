@@ -139,6 +139,7 @@ LOOKUP_STACKS = frozenset({"sqlalchemy", "django", "sequelize", "prisma", "typeo
 
 
 FILTER_STEPS = frozenset({"filter", "filter_by", "where", "get"})
+KEYED_CURSOR = "keyed:stored"  # Db.via of a cursor whose lookup SELECT is keyed by a stored row's key
 
 
 def keyed_by_stored_row(receiver, args) -> bool:
@@ -168,9 +169,14 @@ def _key_values(args) -> list:
     for index, (kind, name, value, _node) in enumerate(args):
         if kind == "kw" and name in _GET_OPTIONS:
             continue
+        if index == 0 and kind == "pos" and _select_text(value):
+            continue  # conn.fetchrow("SELECT … WHERE id = $1", key): the statement, not a key
         bare = v.strip(value)
         if type(bare) in (v.ModelClass, v.ModelAttr, v.ClassValue):
             continue  # session.get(Message, id): the class says where, not which row
+        if type(bare) is v.Tuple and index == 1 and keys == [] and args and _select_text(args[0][2]):
+            keys.extend(bare.items)  # execute("SELECT … WHERE id = ?", (key,)): the parameters
+            continue
         if type(bare) is v.Record:
             where = bare.get("where")
             if where is not None and type(v.strip(where)) is v.Record:
@@ -180,6 +186,20 @@ def _key_values(args) -> list:
         else:
             keys.append(value)
     return keys
+
+
+RAW_ROW_STACKS = frozenset({"sqlite3", "aiosqlite", "asyncpg", "psycopg", "psycopg2"})
+
+
+def raw_row(value) -> bool:
+    """A row of a raw DB driver (a mapping-like record, not an ORM object)."""
+    return any(type(v.strip(o)) is v.Row and v.strip(o).stack in RAW_ROW_STACKS for o in v.options(value))
+
+
+def _select_text(value) -> bool:
+    """A constant SELECT statement (a raw driver's lookup text)."""
+    bare = v.strip(value)
+    return type(bare) is v.Const and isinstance(bare.value, str) and bare.value.lstrip().lower().startswith("select")
 
 
 def _rejects_on_empty(args) -> bool:
@@ -971,7 +991,8 @@ class Calls:
             return v.Row(stack, model, loaded, nullable=True, origin=origin)
         if kind == "rows":
             return v.Rows(stack, model, loaded)
-        if kind == "row?" and not _rejects_on_empty(args) and not keyed_by_stored_row(receiver, args) and not getattr(receiver, "nonempty", False):
+        keyed_cursor = type(receiver) is v.Db and receiver.kind == "cursor" and receiver.via == KEYED_CURSOR
+        if kind == "row?" and not _rejects_on_empty(args) and not keyed_by_stored_row(receiver, args) and not getattr(receiver, "nonempty", False) and not keyed_cursor:
             # a lookup of a mapped model, or a raw lookup SELECT (`SELECT COUNT(*)`/`RETURNING id` always
             # yield a row: raw_lookups gives them no table)
             if stack not in LOOKUP_STACKS and not model:
@@ -979,9 +1000,15 @@ class Calls:
             origin = self.origin_of(node) if model else ""
             return v.Row(stack, model, loaded, nullable=True, origin=origin)
         if kind in ("row", "row?"):
+            if kind == "row?" and stack not in LOOKUP_STACKS and not model:
+                model = self._raw_lookup(args)  # a raw lookup that finds its row: still a row of its table
             return v.Row(stack, model, loaded)
         if kind.startswith("handle:"):  # a cursor remembers the table a raw lookup SELECT reads
-            return v.Db(stack, kind[7:], model or (self._raw_lookup(args) if stack not in LOOKUP_STACKS else ""))
+            table = model or (self._raw_lookup(args) if stack not in LOOKUP_STACKS else "")
+            if kind == "handle:cursor" and table and keyed_by_stored_row(receiver, args):
+                # db.execute("SELECT … WHERE id = ?", (row["author_id"],)): its fetchone() finds the row
+                return v.Db(stack, "cursor", table, via=KEYED_CURSOR)
+            return v.Db(stack, kind[7:], table)
         if kind.startswith("loader:"):
             path = ()
             if args:
@@ -1279,6 +1306,9 @@ class Calls:
                     found = self.program.read_context(context.framework, context.scope, key.value)
                     return v.UNKNOWN if found is None else found if len(args) == 2 else v.join(found, args[2][2])
             return v.UNKNOWN
+        if name == "builtins.dict" and len(args) == 1 and args[0][0] == "pos" and args[0][3] is not None and raw_row(args[0][2]):
+            # dict(row) of a driver lookup that may be None: TypeError ('NoneType' object is not iterable)
+            self.dereference(args[0][3], args[0][2], node.span, subscript=True)
         if name in ("builtins.setattr", "global:Object.assign") and len(args) >= 2 and args[0][0] == "pos" and args[0][3] is not None:
             # setattr(article, key, value) / Object.assign(article, changes) on a lookup that may be
             # None/null: the write raises (AttributeError / TypeError) like a read

@@ -23,7 +23,7 @@ from archlint.domain import ir
 from archlint.domain.facts import Span
 from archlint.semantics import lost_updates
 from archlint.semantics import values as v
-from archlint.semantics.calls import ROW_MAP, Calls, keyed_by_stored_row, session_row
+from archlint.semantics.calls import ROW_MAP, Calls, raw_row, keyed_by_stored_row, session_row
 from archlint.semantics.discriminants import equality_side
 from archlint.semantics.program import Program
 from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis, Deref, Effect, Event, LoopInfo, Site, Summary
@@ -366,6 +366,13 @@ class Frame(Calls):
         if self.null_derefs:
             passed_in = null_origins((*args, *(value for _, value in kwargs)))
             derefs = tuple(d for d in self.null_derefs if d.origin in passed_in)
+            if self.analysis is None:
+                # a lookup this callee (or a function it calls) ran with the caller's handle
+                # (`get_article(pool, slug)` with the handler's pool), read here unchecked: the
+                # function's own analysis may not know the handle, so it is judged in this context
+                for deref in self.null_derefs:
+                    if deref.origin and deref.origin not in passed_in and ":unloaded:" not in deref.origin:
+                        self.program.callee_null_derefs.setdefault((deref.path, deref.span), deref)
         return Summary(returns, tuple(dict.fromkeys(self.effects)), raises, derefs, tuple(dict.fromkeys(self.context_events)),
                        self._exit_branch())
 
@@ -1020,6 +1027,12 @@ class Frame(Calls):
                 and f"elem:{loop_id}" in v.tags_of(value):
             # [t for t in Ticket.objects.all() if …]: a list of the rows themselves, loaded as they were
             return v.tag(v.Rows(row.stack, row.model, row.loaded), tags)
+        if node.kind == "comprehension" and source == "rows" and self.python and value is not None \
+                and v.STORED_KEY_TAG in v.tags_of(value):
+            # [a.author_id for a in articles]: one key per row, like rows.map(fn) — a query per item of
+            # it (`gather(*[repo.get(i) for i in ids])`) is a query per row (objects built from the rows
+            # stay a plain list)
+            return v.tag(v.Object(ROW_MAP + model), tags)
         return v.tag(v.Object("list"), tags)
 
     def _row_counter(self, node: ir.Loop):
@@ -1443,6 +1456,9 @@ class Frame(Calls):
                 return
             if type(receiver) is v.Request and type(bare_key) is v.Const and isinstance(bare_key.value, str):
                 self.request_event("request-write", receiver, "[" + bare_key.value + "]", target.span)
+                if receiver.framework == "aiohttp" and not receiver.part:
+                    # request['session'] = session in a middleware: the handlers read it back (``item``)
+                    self.program.write_context("aiohttp", "item", bare_key.value, value)
             if type(receiver) is v.Row and receiver.stack in ("sqlite3", "aiosqlite", "asyncpg"):
                 self.event("row-item-assigned", target, receiver.stack)
             elif not self.python:  # entity[key] = value, key chosen by the client
@@ -1599,6 +1615,8 @@ class Frame(Calls):
         for entry in node.entries:
             value = self.eval(entry.value)
             if entry.key is None:
+                if self.python and entry.value is not None and raw_row(value):
+                    self.dereference(entry.value, value, entry.value.span, subscript=True)  # {**row}: TypeError on None
                 spread = v.strip(value)
                 if type(spread) is v.Record:
                     items.update(spread.items)
@@ -1972,9 +1990,17 @@ class Frame(Calls):
             context = bare if kind is v.Context else v.Context("aiohttp", "app")
             held = self.program.read_context(context.framework, context.scope, key) if key else None
             return held if held is not None else v.UNKNOWN
+        if kind is v.Row and not bare.nullable and type(v.strip(index)) is v.Const and isinstance(v.strip(index).value, str):
+            return v.tag(v.UNKNOWN, tags | {v.STORED_KEY_TAG})  # row['author_id'] of a row the program holds
         if kind is v.Request:
             key = v.strip(index)
             if type(key) is v.Const and isinstance(key.value, str):
+                if bare.framework == "aiohttp" and not bare.part:  # request['session'] a middleware stored
+                    held = self.program.read_context("aiohttp", "item", key.value)
+                    if held is None:
+                        held = self.program.read_row_context("aiohttp", "item", key.value)
+                    if held is not None:
+                        return held
                 return self.member(obj, key.value, None)
             return v.tag(v.UNKNOWN, tags | {v.REQUEST_TAG})
         return v.tag(v.UNKNOWN, tags)

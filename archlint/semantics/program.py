@@ -130,6 +130,8 @@ class Program:
         # `CommentSerializer(obj.comments.all(), many=True)` inside a serializer method): the per-row
         # checks see its loop as they see a written one
         self.nested_loops: dict = {}
+        # (path, span) -> Deref of a nullable lookup a callee ran with its caller's values and read unchecked (AL220)
+        self.callee_null_derefs: dict = {}
         self.schema_files: list = []  # (path, text) of .prisma / .sql files (set by the builder)
         self.modules = ModuleTable(modules, loader, self._index)
         for path, module in modules.items():
@@ -1017,7 +1019,17 @@ class Program:
             module = self.modules[path]
             if module.language == "python":
                 for function in self._python_context_writers(module):
-                    found.setdefault((path, function.fid), (path, function, ()))
+                    # a hook nested in an app factory reads the factory's names (`app`, `engine`): the
+                    # factory runs first, so the hook's closure holds them
+                    enclosing = []
+                    parent = function.parent
+                    while 0 < parent < len(module.functions) and len(enclosing) < 5:
+                        enclosing.append(module.functions[parent])
+                        parent = module.functions[parent].parent
+                    for outer in reversed(enclosing):
+                        found.setdefault((path, outer.fid), (path, outer, self.handler_arguments(path, outer)))
+                    # an aiohttp middleware gets the request (`request['session'] = session` with no annotation)
+                    found.setdefault((path, function.fid), (path, function, self.handler_arguments(path, function)))
                 continue
             express = any(target.split(":", 1)[0] == "express" for _name, target in module.bindings)
             fastify = any(target.split(":", 1)[0] in ("fastify", "fastify-plugin", "@fastify/autoload") for _name, target in module.bindings)
@@ -1042,7 +1054,8 @@ class Program:
         frameworks = {target.split(":", 1)[0].split(".", 1)[0] for _name, target in module.bindings}
         if not frameworks & {"flask", "quart", "aiohttp", "fastapi", "starlette"}:
             return []
-        return [function for function in module.functions[1:] if any(_python_context_write(node) for node in ir.iter_nodes(function.body))]
+        return [function for function in module.functions[1:]
+                if any(_python_context_write(node) or _request_item_write(node, function) for node in ir.iter_nodes(function.body))]
 
         return found
 
@@ -1095,7 +1108,11 @@ class Program:
         for path in autoloading:  # the fastify-cli app.js: nothing imports it, it wires the folders autoload reads
             if path in self.modules:
                 self.module_env(path)
-        for path, function, arguments in self._context_writers(initial + [p for p in autoloading if p in self.modules]):
+        writers = self._context_writers(initial + [p for p in autoloading if p in self.modules])
+        # what start-up code stores on the application first, then what per-request hooks store from
+        # it (`g.session = current_app.extensions['sessionmaker']()` in a before_request hook)
+        writers.sort(key=lambda item: self.modules[item[0]].language == "python" and _request_level_writer(item[1]))
+        for path, function, arguments in writers:
             self.summary_of(v.Function(path, function.fid), arguments)  # req.db = db in a middleware, g.db = … in get_db()
         for (path, fid), instance in sorted(self._fastify_plugins().items()):
             self.summary_of(v.Function(path, fid), (instance,))  # an autoloaded plugin decorates, registers its routes
@@ -1135,12 +1152,42 @@ def _python_context_write(node) -> bool:
     return node.func.name in ("add_event_handler", "init_app")
 
 
+def _request_level_writer(function) -> bool:
+    """A Python function storing into a per-request namespace (``g.x = …``, ``request['x'] = …``,
+    ``request.state.x = …``) and into no application-level one."""
+    request_level = app_level = False
+    params = {param.name for param in function.params}
+    for node in ir.iter_nodes(function.body):
+        if type(node) is not ir.Assign:
+            continue
+        for target in node.targets:
+            if type(target) is ir.Attr and type(target.obj) is ir.Name and target.obj.id == "g":
+                request_level = True
+            elif type(target) is ir.Index and type(target.obj) is ir.Name and target.obj.id in params and target.obj.id not in ("app", "application"):
+                request_level = True
+            elif type(target) is ir.Attr and type(target.obj) is ir.Attr and target.obj.name == "state" and \
+                    type(target.obj.obj) is ir.Name and target.obj.obj.id in ("request", "req"):
+                request_level = True
+            elif _context_target(target) or type(target) is ir.Index and type(target.obj) is ir.Attr and target.obj.name == "extensions":
+                app_level = True
+    return request_level and not app_level
+
+
+def _request_item_write(node, function) -> bool:
+    """``request['session'] = session`` in an aiohttp middleware: an item stored on a parameter."""
+    if type(node) is not ir.Assign:
+        return False
+    params = {param.name for param in function.params}
+    return any(type(t) is ir.Index and type(t.obj) is ir.Name and t.obj.id in params for t in node.targets)
+
+
 def _context_target(target) -> bool:
-    """An assignment target that may store into a context namespace: ``g.x``, ``….state.x``, ``x[key]``."""
+    """An assignment target that may store into a context namespace: ``g.x``, ``….state.x``, ``x[key]``,
+    ``app.extensions[key]``."""
     if type(target) is ir.Attr:
         return type(target.obj) is ir.Name and target.obj.id == "g" or type(target.obj) is ir.Attr and target.obj.name == "state"
     return type(target) is ir.Index and (type(target.obj) is ir.Name and target.obj.id in ("app", "application")
-                                         or type(target.obj) is ir.Attr and target.obj.name == "app")
+                                         or type(target.obj) is ir.Attr and target.obj.name in ("app", "extensions"))
 
 
 def _autoload_folder(path: str, node: ir.Call) -> str | None:
