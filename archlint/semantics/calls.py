@@ -182,6 +182,42 @@ def _key_values(args) -> list:
     return keys
 
 
+def _objection_relations(expression: str) -> set[str]:
+    """The relation paths of an Objection relation expression: ``'[author, tags.[owner, x]]'`` ->
+    author, tags, tags.owner, tags.x (``author(selectName)`` modifiers and ``as`` aliases dropped)."""
+    found: set[str] = set()
+
+    def items(text: str) -> list[str]:
+        text = text.strip()
+        if text.startswith("[") and text.endswith("]"):
+            text = text[1:-1]
+        parts, depth, start = [], 0, 0
+        for index, char in enumerate(text):
+            if char in "[(":
+                depth += 1
+            elif char in "])":
+                depth -= 1
+            elif char == "," and depth == 0:
+                parts.append(text[start:index])
+                start = index + 1
+        parts.append(text[start:])
+        return [part.strip() for part in parts if part.strip()]
+
+    def walk(text: str, prefix: str) -> None:
+        for item in items(text):
+            head, dot, rest = item.partition(".")
+            head = head.split("(")[0].split(" as ")[0].strip().lstrip("^*")
+            if not head or head == "*":
+                continue
+            path = f"{prefix}{head}"
+            found.add(path)
+            if dot:
+                walk(rest, path + ".")
+
+    walk(expression, "")
+    return found
+
+
 def _rejects_on_empty(args) -> bool:
     """Sequelize ``findOne({ …, rejectOnEmpty: true })`` throws instead of returning null."""
     for _kind, _name, value, _node in args:
@@ -581,6 +617,13 @@ class Calls:
             name = v.strip(args[0][2])
             if type(name) is v.Const and isinstance(name.value, str):  # the model the schema registered
                 return v.ModelClass("sequelize", f"{self.path}:{name.value}")
+        if kind is v.ModelClass:  # Objection `Article.transaction(async (trx) => …)`
+            callback = library.callback(stack, "model", method)
+            function = next((a[2] for a in args if type(v.strip(a[2])) is v.Function), None)
+            if callback is not None and function is not None:
+                result = self.managed_callback(node, callback, stack, model, method, function, tags)
+                self.site(node, v.Db(stack, "model"), method, library.category(v.Db(stack, "model"), method) or "transaction", model)
+                return result
         if kind is v.Db:
             callback = library.callback(stack, bare.kind, method)
             function = next((a[2] for a in args if type(v.strip(a[2])) is v.Function), None)
@@ -927,7 +970,8 @@ class Calls:
             single = getattr(receiver, "single", False) or outcome.single
             write = getattr(receiver, "write", False) or (outcome.write and type(receiver) is not v.Db)
             return v.Query(stack, model, loaded, lazy, unique, joined, single, cached or getattr(receiver, "cached", False), write,
-                           self.query_chains(receiver, node, args), via=getattr(receiver, "via", ""))
+                           self.query_chains(receiver, node, args), via=getattr(receiver, "via", ""),
+                           nonempty=outcome.nonempty or getattr(receiver, "nonempty", False) and type(receiver) is v.Query)
         if kind == "result":
             return v.Result(stack, model, loaded, unique, joined)
         if kind == "rows" and stack == "mongoose" and type(receiver) is v.Query and receiver.single and model:
@@ -987,6 +1031,8 @@ class Calls:
                     loaded.add(".".join(bare.path))
                     if bare.strategy == "joined":
                         joined.add(bare.path[0])
+                elif type(bare) is v.Const and isinstance(bare.value, str) and stack == "objection":
+                    loaded.update(_objection_relations(bare.value))  # withGraphFetched('[author, tags.owner]')
                 elif type(bare) is v.Const and isinstance(bare.value, str):
                     loaded.add(bare.value.replace("__", "."))
                 elif type(bare) is v.Tuple:

@@ -1456,10 +1456,11 @@ class Frame(Calls):
             if node.op in ("and", "or"):
                 self.env = before
             if node.op in ("or", "??") and len(values) > 1 and type(v.strip(values[-1])) in (v.Db, v.Instance) and all(
-                    v.is_unknown(value) for value in values[:-1]):
+                    v.is_unknown(value) or _global_slot(value) for value in values[:-1]):
                 # `options.knex || getDatabase()`, `session or SessionLocal()`, `repository or
                 # ArticleRepository()`: the injected override is of the same kind as the default the
-                # code falls back to.
+                # code falls back to.  `globalThis.prisma ?? new PrismaClient()` (the hot-reload
+                # singleton): the global slot holds the client an earlier evaluation made here.
                 return v.tag(values[-1], all_tags(values))
             if node.op == "or" and len(values) > 1:
                 # an operand that is a falsy constant (`None or ArticleRepository()`, the parameter's
@@ -1595,6 +1596,8 @@ class Frame(Calls):
                 key = self.program.schema.by_name(name, bare.stack, self.path)
                 return v.ModelClass(bare.stack, key) if key else v.tag(v.UNKNOWN, tags)
             derived = library.derived(bare, name)
+            if derived is not None and derived.kind == "relational_table" and not derived.model:
+                derived = derived._replace(model=self.program.relational_table(name))  # db.query.articles
             if derived is not None:
                 return v.tag(derived, tags | {FLASK_SESSION} if bare.kind == "flask_db" and name == "session" else tags)
             outcome = library.attribute(bare.stack, bare.kind, name)
@@ -1931,7 +1934,7 @@ class Frame(Calls):
     def await_value(self, value, node):
         bare = v.strip(value)
         if type(bare) is v.Query and bare.stack in self.program.library.thenables:  # knex, Mongoose, Drizzle: runs when awaited
-            if _writes(bare) and bare.stack == "knex":
+            if _writes(bare) and bare.stack == "knex" or bare.stack == "objection" and (bare.write or _writes(bare)):
                 # knex recorded the write where `.insert()`/`.del()` was called; awaiting it only
                 # hands the whole chain (`.returning()`, `.transacting()`) to the lifters.
                 self.effect("statement", bare.stack, bare.model, "await", node, v.tags_of(value), query=bare)
@@ -1950,7 +1953,7 @@ class Frame(Calls):
             if bare.single:
                 origin = self.origin_of(node.value) if type(node) is ir.Await else ""
                 nullable = (not _aggregate_row(bare) and not self._inserted_here(bare)  # count('* as n').first(): one row
-                            and not KEYED_BY_STORED_ROW <= tags)
+                            and not KEYED_BY_STORED_ROW <= tags and not bare.nonempty)  # Objection .throwIfNotFound()
                 return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=nullable, origin=origin if nullable else ""), tags)
             return v.tag(v.Rows(bare.stack, bare.model, bare.loaded), tags)
         return value
@@ -2038,3 +2041,15 @@ def _nonempty(value):
     for option in options:
         joined = v.join(joined, option)
     return joined
+
+
+def _global_slot(value) -> bool:
+    """A property the program keeps on the global object (``globalThis.prisma``, ``global.db``):
+    no runtime global of that name exists, so it holds what the program itself stored there."""
+    bare = v.strip(value)
+    if type(bare) is not v.External:
+        return False
+    for prefix in ("global:globalThis.", "global:global."):
+        if bare.name.startswith(prefix):
+            return "." not in bare.name[len(prefix):]
+    return False

@@ -27,6 +27,7 @@ class Outcome(NamedTuple):
     unique: bool = False
     single: bool = False
     prefetch: bool = False
+    nonempty: bool = False  # the query throws when it finds no row (Objection throwIfNotFound())
 
 
 @lru_cache(maxsize=512)
@@ -35,7 +36,7 @@ def parse_outcome(descriptor: str) -> Outcome:
     fields: dict = {"value": words[0] if words else "none"}
     for word in words[1:]:
         key, _, argument = word.partition("=")
-        if key in ("run", "write", "unique", "single", "prefetch"):
+        if key in ("run", "write", "unique", "single", "prefetch", "nonempty"):
             fields[key] = True
         elif key == "model":
             fields["model"] = argument or "recv"

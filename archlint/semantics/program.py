@@ -440,6 +440,8 @@ class Program:
                 return "django"
             if name in _SEQUELIZE_BASES or name.endswith(":Model") and "sequelize" in name:
                 return "sequelize"
+            if name in ("objection:Model", "objection:default.Model"):
+                return "objection"
             return ""
         if type(base) is v.ClassValue:
             return self.class_stack(base.path, base.cid)
@@ -946,6 +948,22 @@ class Program:
                     memo[key] = first.value if type(first) is ir.Const and isinstance(first.value, str) else ""
                     break
         return memo[key]
+
+    def relational_table(self, member: str) -> str:
+        """The SQL name of the table ``db.query.<member>`` reads: Drizzle's relational API is keyed
+        by the schema object's keys, the export names of the table variables (``import * as schema``)
+        — the one project module-level ``<member> = …Table('name', …)``; ``""`` when none or several."""
+        memo = self.__dict__.setdefault("_relational_tables", {})
+        if member not in memo:
+            found = set()
+            for path in sorted(self.modules):
+                if self.language(path) == "python":
+                    continue
+                table = self.table_variable(path, member)
+                if table:
+                    found.add(table)
+            memo[member] = next(iter(found)) if len(found) == 1 else ""
+        return memo[member]
 
     def routes(self) -> list:
         """Every route registered in the program (see :mod:`.routes`), computed once."""

@@ -1,0 +1,128 @@
+"""Node ORMs beyond Sequelize in agent-written Conduit backends: the verify verdicts on the agent-*
+fixtures (TypeORM without NestJS, Prisma, Drizzle, Objection.js), the schema-creating calls each
+stack has, and the Objection relation expressions that say what a query loads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archlint.application.pipeline import Options
+from archlint.application.verify import Constraints, run_verify
+from archlint.semantics.calls import _objection_relations
+from helpers import findings, make_repo
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def verdicts(root, **constraints):
+    report = run_verify(str(root), Constraints(**constraints), options=Options(use_cache=False))
+    return {verdict.constraint: verdict for verdict in report.verdicts}
+
+
+@pytest.mark.parametrize("name, framework, stack", [
+    ("agent-express-typeorm", "express", "typeorm"),
+    ("agent-fastify-prisma", "fastify", "prisma"),
+    ("agent-hono-drizzle", "hono", "drizzle"),
+    ("agent-koa-objection", "koa", "objection"),
+])
+def test_a_required_sequelize_fails_on_another_orm_and_names_it(name, framework, stack):
+    for twin in ("bugs", "correct"):
+        found = verdicts(FIXTURES / f"{name}-{twin}", framework=framework, orm="sequelize")
+        assert found["framework"].compliant
+        assert not found["orm"].compliant
+        assert stack in found["orm"].reason, found["orm"].reason
+
+
+@pytest.mark.parametrize("name", ["agent-express-typeorm-correct", "agent-fastify-prisma-correct",
+                                  "agent-hono-drizzle-correct", "agent-koa-objection-correct"])
+def test_the_correct_twins_create_their_schema_on_postgresql(name):
+    found = verdicts(FIXTURES / name, database="postgresql", architecture="clean")
+    assert found["database"].compliant, found["database"].reason
+    assert found["architecture"].compliant, found["architecture"].reason
+
+
+@pytest.mark.parametrize("startup, created", [
+    ("await migrate(db, { migrationsFolder: './drizzle' });", True),
+    ("await AppDataSource.runMigrations();", True),
+    ("console.log('no schema');", False),
+])
+def test_schema_created_by_a_migrator_or_run_migrations(tmp_path, startup, created):
+    root = make_repo(tmp_path, {
+        "package.json": '{"type": "module", "dependencies": {"hono": "^4", "drizzle-orm": "^0.31", "postgres": "^3", "typeorm": "^0.3"}}',
+        "src/db.ts": """
+            import { drizzle } from 'drizzle-orm/postgres-js';
+            import postgres from 'postgres';
+            import { DataSource } from 'typeorm';
+            export const db = drizzle(postgres(process.env.DATABASE_URL));
+            export const AppDataSource = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });
+        """,
+        "src/index.ts": f"""
+            import {{ Hono }} from 'hono';
+            import {{ migrate }} from 'drizzle-orm/postgres-js/migrator';
+            import {{ db, AppDataSource }} from './db';
+            const app = new Hono();
+            app.get('/api/users', async (c) => c.json(await db.execute('SELECT id FROM users')));
+            {startup}
+            export default app;
+        """,
+    })
+    found = verdicts(root, database="postgresql")
+    assert found["database"].compliant is created, found["database"].reason
+
+
+def test_knex_migrate_latest_creates_the_schema(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"koa": "^2", "knex": "^3", "pg": "^8"}}',
+        "src/app.js": """
+            const Koa = require('koa');
+            const knex = require('knex')({ client: 'pg', connection: process.env.DATABASE_URL });
+            const app = new Koa();
+            app.use(async (ctx) => { ctx.body = await knex('users').select('id'); });
+            knex.migrate.latest().then(() => app.listen(3000));
+        """,
+    })
+    assert verdicts(root, database="postgresql")["database"].compliant
+
+
+def test_objection_relation_expressions():
+    assert _objection_relations("author") == {"author"}
+    assert _objection_relations("[author, tags]") == {"author", "tags"}
+    assert _objection_relations("[author(selectName) as writer, tags.[owner, x]]") == {"author", "tags", "tags.owner", "tags.x"}
+    assert _objection_relations("comments.author") == {"comments", "comments.author"}
+
+
+PRISMA_SINGLETON = {
+    "package.json": '{"dependencies": {"express": "^4", "@prisma/client": "^5"}}',
+    "src/repositories/article.repository.ts": """
+        import { prisma } from '../lib/prisma';
+        export const findBySlug = (slug: string) => prisma.article.findUnique({ where: { slug } });
+    """,
+    "src/services/article.service.ts": """
+        import { findBySlug } from '../repositories/article.repository';
+        export async function title(slug: string) {
+          const article = await findBySlug(slug);
+          return article.title;
+        }
+    """,
+}
+
+
+@pytest.mark.parametrize("singleton", [
+    "const g = globalThis as unknown as { prisma?: PrismaClient };\nexport const prisma = g.prisma ?? new PrismaClient();",
+    "export const prisma = global.prisma || new PrismaClient();",
+    "export const prisma = (globalThis as any).prisma ?? new PrismaClient();",
+])
+def test_the_hot_reload_prisma_singleton_is_the_client(tmp_path, singleton):
+    root = make_repo(tmp_path, {**PRISMA_SINGLETON, "src/lib/prisma.ts": "import { PrismaClient } from '@prisma/client';\n" + singleton})
+    assert ("AL220", "src/services/article.service.ts", 4) in findings(root)
+
+
+def test_an_unknown_global_is_not_taken_for_the_client(tmp_path):
+    # a property of an unrelated module object stays unknown: `config.prisma ?? new PrismaClient()`
+    # is still the client's kind (the override idiom); a deeper global path is not a slot of the program
+    root = make_repo(tmp_path, {**PRISMA_SINGLETON, "src/lib/prisma.ts": (
+        "import { PrismaClient } from '@prisma/client';\n"
+        "export const prisma = globalThis.process.env.prisma ?? new PrismaClient();")})
+    assert ("AL220", "src/services/article.service.ts", 4) not in findings(root)
