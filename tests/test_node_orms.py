@@ -26,6 +26,7 @@ def verdicts(root, **constraints):
     ("agent-fastify-prisma", "fastify", "prisma"),
     ("agent-hono-drizzle", "hono", "drizzle"),
     ("agent-koa-objection", "koa", "objection"),
+    ("agent-express-mikroorm", "express", "mikro-orm"),
 ])
 def test_a_required_sequelize_fails_on_another_orm_and_names_it(name, framework, stack):
     for twin in ("bugs", "correct"):
@@ -36,7 +37,8 @@ def test_a_required_sequelize_fails_on_another_orm_and_names_it(name, framework,
 
 
 @pytest.mark.parametrize("name", ["agent-express-typeorm-correct", "agent-fastify-prisma-correct",
-                                  "agent-hono-drizzle-correct", "agent-koa-objection-correct"])
+                                  "agent-hono-drizzle-correct", "agent-koa-objection-correct",
+                                  "agent-express-mikroorm-correct"])
 def test_the_correct_twins_create_their_schema_on_postgresql(name):
     found = verdicts(FIXTURES / name, database="postgresql", architecture="clean")
     assert found["database"].compliant, found["database"].reason
@@ -126,3 +128,27 @@ def test_an_unknown_global_is_not_taken_for_the_client(tmp_path):
         "import { PrismaClient } from '@prisma/client';\n"
         "export const prisma = globalThis.process.env.prisma ?? new PrismaClient();")})
     assert ("AL220", "src/services/article.service.ts", 4) not in findings(root)
+
+
+def test_mikro_orm_schema_through_a_holder_object(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"express": "^4", "@mikro-orm/core": "^6", "@mikro-orm/postgresql": "^6"}}',
+        "src/db.ts": """
+            import { MikroORM, EntityManager } from '@mikro-orm/postgresql';
+            export const DI = {} as { orm: MikroORM; em: EntityManager };
+            export async function initORM() {
+              DI.orm = await MikroORM.init({ clientUrl: process.env.DATABASE_URL ?? 'postgresql://c:c@postgres:5432/conduit' });
+              DI.em = DI.orm.em;
+              await DI.orm.schema.updateSchema();
+            }
+        """,
+        "src/repo.ts": """
+            import { EntityManager } from '@mikro-orm/postgresql';
+            export class Repo {
+              constructor(private readonly em: EntityManager) {}
+              count() { return this.em.getConnection().execute('select count(*) from users'); }
+            }
+        """,
+    })
+    found = verdicts(root, database="postgresql")
+    assert found["database"].compliant, found["database"].reason

@@ -680,6 +680,11 @@ class Calls:
                 return None if stack == "prisma" else v.tag(v.UNKNOWN, combined)
             return v.tag(v.UNKNOWN, combined) if kind is not v.Db else None
         value = self.outcome_value(outcome, bare, args, node, stack, model) if outcome is not None else v.UNKNOWN
+        if outcome is not None and outcome.lazy and kind is v.Rows and type(node.func) is ir.Attr and type(node.func.obj) is ir.Attr:
+            # `article.tags.init()`: the collection of a loaded row fetched now — a lazy load (per row in a loop: AL603)
+            relation = node.func.obj.name
+            self.effect("lazy", stack, model, relation, node, tags, detail=relation)
+            return v.tag(value, tags)
         if outcome is not None and outcome.write or method in MASS_ASSIGN_METHODS.get(stack, ()):
             self.mass_assignment(node, stack, model, method, args)
         if outcome is not None and (outcome.run or outcome.write):

@@ -28,6 +28,7 @@ class Outcome(NamedTuple):
     single: bool = False
     prefetch: bool = False
     nonempty: bool = False  # the query throws when it finds no row (Objection throwIfNotFound())
+    lazy: bool = False  # loads the relation the receiver was read from (MikroORM `article.tags.init()`)
 
 
 @lru_cache(maxsize=512)
@@ -36,7 +37,7 @@ def parse_outcome(descriptor: str) -> Outcome:
     fields: dict = {"value": words[0] if words else "none"}
     for word in words[1:]:
         key, _, argument = word.partition("=")
-        if key in ("run", "write", "unique", "single", "prefetch", "nonempty"):
+        if key in ("run", "write", "unique", "single", "prefetch", "nonempty", "lazy"):
             fields[key] = True
         elif key == "model":
             fields["model"] = argument or "recv"
