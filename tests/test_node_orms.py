@@ -152,3 +152,20 @@ def test_mikro_orm_schema_through_a_holder_object(tmp_path):
     })
     found = verdicts(root, database="postgresql")
     assert found["database"].compliant, found["database"].reason
+
+
+def test_objection_builder_calls_chain_without_await(tmp_path):
+    # Dito.js: `this.$query(trx).patch(props).runAfter(…)` — every builder call returns the builder
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"koa": "^2", "objection": "^3", "knex": "^3"}}',
+        "src/models/Model.js": """
+            const { Model: ObjectionModel } = require('objection');
+            class Model extends ObjectionModel {
+              async $patch(properties, trx) {
+                return this.$query(trx).patch(properties).runAfter((result) => this.$set(result));
+              }
+            }
+            module.exports = { Model };
+        """,
+    })
+    assert [f for f in findings(root) if f[0] == "AL809"] == []
