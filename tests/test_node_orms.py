@@ -169,3 +169,40 @@ def test_objection_builder_calls_chain_without_await(tmp_path):
         """,
     })
     assert [f for f in findings(root) if f[0] == "AL809"] == []
+
+
+def test_destructuring_a_lookup_that_may_be_null(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"express": "^4", "@prisma/client": "^5"}}',
+        "src/repositories/articles.ts": """
+            import { PrismaClient } from '@prisma/client';
+            const prisma = new PrismaClient();
+            export const bySlug = (slug: string) => prisma.article.findUnique({ where: { slug } });
+            export const list = () => prisma.article.findMany({ take: 20 });
+            export const stats = () => prisma.article.aggregate({ _count: true });
+        """,
+        "src/services/articles.ts": """
+            import { bySlug, list, stats } from '../repositories/articles';
+            export async function unchecked(slug: string) {
+              const { title, body } = await bySlug(slug);
+              return { title, body };
+            }
+            export async function checked(slug: string) {
+              const article = await bySlug(slug);
+              if (!article) throw new Error('not found');
+              const { title } = article;
+              return title;
+            }
+            export async function defaulted(slug: string) {
+              const { title } = (await bySlug(slug)) ?? { title: '' };
+              const { body } = (await bySlug(slug)) || { body: '' };
+              return title + body;
+            }
+            export async function notLookups() {
+              const { length } = await list();
+              const { _count } = await stats();
+              return length + _count;
+            }
+        """,
+    })
+    assert [f for f in findings(root) if f[0] == "AL220"] == [("AL220", "src/services/articles.ts", 3)]

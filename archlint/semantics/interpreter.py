@@ -1189,6 +1189,10 @@ class Frame(Calls):
             current = self.eval(node.targets[0]) if node.targets else v.UNKNOWN
             value = self.binop(node.op.rstrip("="), current, value)
         for target in node.targets:
+            if type(target) is ir.Obj and not self.python and node.op == "=":
+                # `const { title } = await repo.findBySlug(slug)`: destructuring null throws
+                # (TypeError: Cannot destructure property 'title' of … as it is null)
+                self.dereference(node.value, value, target.span, destructure=True)
             self.bind(target, value)
         if node.op == "=" and len(node.targets) == 1 and type(node.targets[0]) is ir.Name:
             self._remember_guard(node.targets[0].id, node.value)
@@ -1909,7 +1913,7 @@ class Frame(Calls):
                 return v.Const(v.ANY_CONSTANT)  # "?" * len(ids)
         return v.tag(v.UNKNOWN, tags)
 
-    def dereference(self, node, value, span: Span, via: tuple = (), subscript: bool = False) -> None:
+    def dereference(self, node, value, span: Span, via: tuple = (), subscript: bool = False, destructure: bool = False) -> None:
         """Record a read of a value that may be None/null; past it the name holds a row (on the
         path where it was None the read raised), so one lookup is judged once per path."""
         if not v.is_nullable(value):
@@ -1920,7 +1924,7 @@ class Frame(Calls):
             rows = [v.strip(o) for o in v.options(value) if type(v.strip(o)) is v.Row]
             model = next((row.model for row in rows), "")
             origin = next((row.origin for row in rows if row.nullable and row.origin), "")
-            deref = Deref(self.path, span, render(node, 60), model, origin, via, subscript)
+            deref = Deref(self.path, span, render(node, 60), model, origin, via, subscript, destructure)
             self.null_derefs.append(deref)
             if self.analysis is not None:
                 self.analysis.derefs.append(deref)
