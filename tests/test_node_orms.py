@@ -206,3 +206,59 @@ def test_destructuring_a_lookup_that_may_be_null(tmp_path):
         """,
     })
     assert [f for f in findings(root) if f[0] == "AL220"] == [("AL220", "src/services/articles.ts", 3)]
+
+
+TYPEORM_APP = {
+    "package.json": '{"dependencies": {"express": "^4", "typeorm": "^0.3", "pg": "^8"}}',
+    "src/data-source.ts": """
+        import { DataSource } from 'typeorm';
+        export const dataSource = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL, synchronize: true });
+    """,
+    "src/entities.ts": """
+        import { Entity, PrimaryGeneratedColumn, Column } from 'typeorm';
+        @Entity()
+        export class Article {
+          @PrimaryGeneratedColumn() id!: number;
+          @Column() title!: string;
+          @Column() authorId!: number;
+        }
+        @Entity()
+        export class User {
+          @PrimaryGeneratedColumn() id!: number;
+          @Column() articlesCount!: number;
+        }
+    """,
+    "src/repositories/articles.ts": """
+        import { dataSource } from '../data-source';
+        import { Article, User } from '../entities';
+        const articles = dataSource.getRepository(Article);
+        const users = dataSource.manager.getRepository(User);
+        export const search = (q: string) => articles.createQueryBuilder('a').where(`a.title ILIKE '%${q}%'`).getMany();
+        export const searchBound = (q: string) =>
+          articles.createQueryBuilder('a').where('a.title ILIKE :q', { q: `%${q}%` }).andWhere('a.id IN (:...ids)', { ids: [1, 2] }).getMany();
+        export async function create(title: string, authorId: number) {
+          await articles.save(articles.create({ title, authorId }));
+          await users.increment({ id: authorId }, 'articlesCount', 1);
+        }
+        export async function createInTransaction(title: string, authorId: number) {
+          await dataSource.transaction(async (manager) => {
+            await manager.save(Article, { title, authorId });
+            await manager.increment(User, { id: authorId }, 'articlesCount', 1);
+          });
+        }
+    """,
+    "src/routes/articles.ts": """
+        import { Router } from 'express';
+        import { search, searchBound, create, createInTransaction } from '../repositories/articles';
+        export const router = Router();
+        router.get('/a', async (req, res) => res.json(await search(String(req.query.q))));
+        router.get('/b', async (req, res) => res.json(await searchBound(String(req.query.q))));
+        router.post('/c', async (req, res) => res.json(await create('t', 1)));
+        router.post('/d', async (req, res) => res.json(await createInTransaction('t', 1)));
+    """,
+}
+
+
+def test_typeorm_query_builder_conditions_and_increment_writes(tmp_path):
+    found = [f for f in findings(make_repo(tmp_path, TYPEORM_APP)) if f[0] in ("AL502", "AL503", "AL305")]
+    assert found == [("AL502", "src/repositories/articles.ts", 5), ("AL305", "src/repositories/articles.ts", 9)]

@@ -56,6 +56,9 @@ def interpolated(ctx: CheckContext, prepared: Prepared, sql: SqlKnowledge) -> It
 
 
 def _bind_guidance(site: SqlSite, sql: SqlKnowledge) -> str:
+    if site.sink.name == "typeorm-builder-clause":
+        return (f"Name a parameter in the condition and pass its value beside it: "
+                f"`.{site.method}('article.title ILIKE :term', {{ term: `%${{term}}%` }})`.")
     style = sql.paramstyles.get(site.style)
     marker = style.example if style is not None else "the driver's placeholder"
     values = "(value,)" if site.language == "python" else "[value]"
