@@ -262,3 +262,24 @@ TYPEORM_APP = {
 def test_typeorm_query_builder_conditions_and_increment_writes(tmp_path):
     found = [f for f in findings(make_repo(tmp_path, TYPEORM_APP)) if f[0] in ("AL502", "AL503", "AL305")]
     assert found == [("AL502", "src/repositories/articles.ts", 5), ("AL305", "src/repositories/articles.ts", 9)]
+
+
+def test_prisma_raw_fragment_through_a_re_exported_namespace(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"koa": "^2", "@prisma/client": "^5"}}',
+        "src/lib/db.ts": """
+            import { PrismaClient, Prisma } from '@prisma/client';
+            export const db = new PrismaClient();
+            export { Prisma };
+        """,
+        "src/repositories/articles.ts": """
+            import { db, Prisma } from '../lib/db';
+            const ORDER: Record<string, string> = { new: '"createdAt" DESC', old: '"createdAt" ASC' };
+            export const sorted = (sort: string) =>
+              db.$queryRaw`SELECT id FROM "Article" ORDER BY ${Prisma.raw(sort)}`;
+            export const allowed = (sort: string) =>
+              db.$queryRaw`SELECT id FROM "Article" ORDER BY ${Prisma.raw(ORDER[sort] ?? '"createdAt" DESC')} LIMIT ${20}`;
+            export const fixed = () => db.$queryRaw`SELECT id FROM "Article" ORDER BY ${Prisma.raw('"createdAt" DESC')}`;
+        """,
+    })
+    assert [f for f in findings(root) if f[0] in ("AL502", "AL503")] == [("AL503", "src/repositories/articles.ts", 4)]
