@@ -283,3 +283,31 @@ def test_prisma_raw_fragment_through_a_re_exported_namespace(tmp_path):
         """,
     })
     assert [f for f in findings(root) if f[0] in ("AL502", "AL503")] == [("AL503", "src/repositories/articles.ts", 4)]
+
+
+@pytest.mark.parametrize("driver, dropped", [("better-sqlite3", False), ("libsql", True)])
+def test_drizzle_sync_driver_results_need_no_await(tmp_path, driver, dropped):
+    client = ("import Database from 'better-sqlite3';\nexport const db = drizzle(new Database('c.db'), { schema });"
+              if driver == "better-sqlite3" else
+              "import { createClient } from '@libsql/client';\nexport const db = drizzle(createClient({ url: 'file:c.db' }), { schema });")
+    root = make_repo(tmp_path, {
+        "package.json": '{"type": "module", "dependencies": {"hono": "^4", "drizzle-orm": "^0.31", "better-sqlite3": "^9", "@libsql/client": "^0.6"}}',
+        "src/db/schema.ts": """
+            import { sqliteTable, integer, text } from 'drizzle-orm/sqlite-core';
+            export const articles = sqliteTable('articles', { id: integer('id').primaryKey(), slug: text('slug').notNull() });
+        """,
+        "src/db/index.ts": f"import {{ drizzle }} from 'drizzle-orm/{driver}';\nimport * as schema from './schema';\n{client}\n",
+        "src/services/articles.ts": """
+            import { eq, sql } from 'drizzle-orm';
+            import { db } from '../db';
+            import { articles } from '../db/schema';
+            export function slugOf(slug: string) {
+              const article = db.select().from(articles).where(eq(articles.slug, slug)).get();
+              return article?.slug;
+            }
+            export const sorted = (sort: string) => db.all(sql`SELECT id FROM articles ORDER BY ${sql.raw(sort)}`);
+        """,
+    })
+    found = findings(root)
+    assert (("AL809", "src/services/articles.ts", 6) in found) is dropped  # reported where `.slug` is read
+    assert ("AL503", "src/services/articles.ts", 8) in found

@@ -14,7 +14,8 @@ from archlint.semantics.library import Outcome
 from archlint.semantics.raw_lookups import lookup_table
 from archlint.semantics.records import CallRecord, Construct, Event, LoopInfo
 from archlint.semantics.support import (
-    ARRAY_LOOPS, ASYNC, BODY_PARSERS, CONTAINERS, IMPORT_STRING, FACT, GET_OR_404, REQUEST_METHODS, REQUIRES_UNIQUE, TX_METHODS, all_tags, callee_text,
+    ARRAY_LOOPS, ASYNC, BODY_PARSERS, CONTAINERS, IMPORT_STRING, FACT, GET_OR_404, REQUEST_METHODS, REQUIRES_UNIQUE, SYNC_DRIVER, TX_METHODS, all_tags,
+    callee_text,
     dotted, elem_only, field_key, is_async_api, model_of, non_null, null_origins, prisma_fluent,
 )
 
@@ -1285,6 +1286,8 @@ class Calls:
             if handle.kind == "repository" and args and not handle.model:  # TypeORM getRepository(Article)
                 handle = handle._replace(model=self.model_key(args[0][2]))
             owned = self.own_session(handle, node, "")
+            if name in library.synchronous:
+                owned = owned | {SYNC_DRIVER}
             return v.tag(handle, (ASYNC | owned) if is_async_api(name) else owned)
         if name in ("builtins.getattr", "builtins.setattr") and len(args) >= 2 and type(v.strip(args[0][2])) is v.Context:
             context, key = v.strip(args[0][2]), v.strip(args[1][2])

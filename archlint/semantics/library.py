@@ -93,6 +93,7 @@ class Library:
         # query libraries over a driver (aiosql): the callable that builds the handle -> its kind, and
         # what calling any method of that kind yields, whichever driver it adapts
         self.thenables = frozenset(stack for stack, table in knowledge.semantics.items() if table.get("thenable"))
+        self.synchronous = frozenset(name for table in knowledge.semantics.values() for name in table.get("synchronous", ()))
         self.adapters: dict[str, str] = {}
         self.adapted: dict[str, Outcome] = {}
         self.registries: set[tuple[str, str]] = set()  # (stack, handle kind) whose attributes are models by name
