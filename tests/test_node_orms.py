@@ -311,3 +311,32 @@ def test_drizzle_sync_driver_results_need_no_await(tmp_path, driver, dropped):
     found = findings(root)
     assert (("AL809", "src/services/articles.ts", 6) in found) is dropped  # reported where `.slug` is read
     assert ("AL503", "src/services/articles.ts", 8) in found
+
+
+def test_typeorm_conditions_spliced_from_code_built_sql_stay_silent(tmp_path):
+    # n8n's repositories: a sub-query's text (its parameters set on the outer builder), a helper's
+    # SQL literal, a condition built in the function
+    files = dict(TYPEORM_APP)
+    files["src/repositories/articles.ts"] = """
+        import { dataSource } from '../data-source';
+        import { Article } from '../entities';
+        const articles = dataSource.getRepository(Article);
+        const nowLiteral = (pg: boolean) => (pg ? 'NOW()' : "datetime('now')");
+        export function visible(userId: number, pg: boolean) {
+          const sub = articles.createQueryBuilder('s').select('s.id').where('s.authorId = :userId', { userId });
+          const condition = pg ? 'a.id > 0' : 'a.id >= 0';
+          return articles.createQueryBuilder('a')
+            .where(`a.id IN (${sub.getQuery()})`)
+            .andWhere(`a.createdAt < ${nowLiteral(pg)}`)
+            .andWhere(`(${condition})`)
+            .setParameters(sub.getParameters())
+            .getMany();
+        }
+    """
+    files["src/routes/articles.ts"] = """
+        import { Router } from 'express';
+        import { visible } from '../repositories/articles';
+        export const router = Router();
+        router.get('/a', async (req, res) => res.json(await visible(Number(req.query.user), true)));
+    """
+    assert [f for f in findings(make_repo(tmp_path, files)) if f[0] in ("AL502", "AL503")] == []
