@@ -340,3 +340,97 @@ def test_typeorm_conditions_spliced_from_code_built_sql_stay_silent(tmp_path):
         router.get('/a', async (req, res) => res.json(await visible(Number(req.query.user), true)));
     """
     assert [f for f in findings(make_repo(tmp_path, files)) if f[0] in ("AL502", "AL503")] == []
+
+
+def _tsyringe_app(service_body: str, second_implementation: bool = False) -> dict:
+    files = {
+        "package.json": '{"dependencies": {"express": "^4", "typeorm": "^0.3", "pg": "^8", "tsyringe": "^4"}}',
+        "src/domain/Article.ts": """
+            import { Entity, PrimaryGeneratedColumn, Column } from 'typeorm';
+            @Entity()
+            export class Article {
+              @PrimaryGeneratedColumn() id!: number;
+              @Column() slug!: string;
+              @Column() authorId!: number;
+            }
+        """,
+        "src/domain/IArticleRepository.ts": """
+            import { Article } from './Article';
+            export interface IArticleRepository {
+              findBySlug(slug: string): Promise<Article | null>;
+              list(): Promise<Article[]>;
+              authorName(id: number): Promise<string | undefined>;
+            }
+        """,
+        "src/infrastructure/data-source.ts": """
+            import { DataSource } from 'typeorm';
+            export const AppDataSource = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL, synchronize: true });
+        """,
+        "src/infrastructure/TypeOrmArticleRepository.ts": """
+            import { injectable } from 'tsyringe';
+            import { AppDataSource } from './data-source';
+            import { Article } from '../domain/Article';
+            import { IArticleRepository } from '../domain/IArticleRepository';
+            @injectable()
+            export class TypeOrmArticleRepository implements IArticleRepository {
+              private repo = AppDataSource.getRepository(Article);
+              findBySlug(slug: string) { return this.repo.findOneBy({ slug }); }
+              list() { return this.repo.find(); }
+              async authorName(id: number) {
+                const rows = await AppDataSource.query('SELECT username FROM users WHERE id = $1', [id]);
+                return rows[0]?.username;
+              }
+            }
+        """,
+        "src/application/ArticleService.ts": """
+            import { inject, injectable } from 'tsyringe';
+            import { IArticleRepository } from '../domain/IArticleRepository';
+            @injectable()
+            export class ArticleService {
+              constructor(@inject('ArticleRepository') private readonly articles: IArticleRepository) {}
+        """ + service_body + "\n}\n",
+    }
+    if second_implementation:
+        files["src/infrastructure/InMemoryArticleRepository.ts"] = """
+            import { IArticleRepository } from '../domain/IArticleRepository';
+            export class InMemoryArticleRepository implements IArticleRepository {
+              async findBySlug(slug: string) { return null; }
+              async list() { return []; }
+              async authorName(id: number) { return undefined; }
+            }
+        """
+    return files
+
+
+BUGGY_SERVICE = """
+  async get(slug: string) {
+    const article = await this.articles.findBySlug(slug);
+    return article.slug;
+  }
+  async list() {
+    const rows = await this.articles.list();
+    return Promise.all(rows.map(async (a) => this.articles.authorName(a.authorId)));
+  }
+"""
+
+
+def test_an_interface_typed_dependency_is_its_one_implementation(tmp_path):
+    found = [f[:2] for f in findings(make_repo(tmp_path, _tsyringe_app(BUGGY_SERVICE))) if f[0] in ("AL220", "AL601")]
+    assert found == [("AL220", "src/application/ArticleService.ts"), ("AL601", "src/application/ArticleService.ts")]
+
+
+def test_an_interface_with_two_implementations_stays_unknown(tmp_path):
+    found = [f for f in findings(make_repo(tmp_path, _tsyringe_app(BUGGY_SERVICE, second_implementation=True)))
+             if f[0] in ("AL220", "AL601")]
+    assert found == []
+
+
+def test_the_checked_twin_through_an_interface_is_silent(tmp_path):
+    fixed = """
+  async get(slug: string) {
+    const article = await this.articles.findBySlug(slug);
+    if (!article) throw new Error('not found');
+    return article.slug;
+  }
+"""
+    assert [f for f in findings(make_repo(tmp_path, _tsyringe_app(fixed))) if f[0] in ("AL220", "AL601")] == []

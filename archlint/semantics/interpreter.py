@@ -508,6 +508,10 @@ class Frame(Calls):
                 return self.type_value(node.index)
             node = node.obj
         value = self.program.static_value(self.path, node) if type(node) in (ir.Name, ir.Attr) else None
+        if (value is None or v.is_unknown(value)) and type(node) is ir.Name and not self.python:
+            # `private readonly articles: IArticleRepository` (tsyringe / inversify / a hand-written
+            # container): the one class of the program that `implements` the interface
+            value = self.program.implementation_of(node.id) or value
         if value is None:
             return None
         kind = type(value)

@@ -951,6 +951,21 @@ class Program:
                     break
         return memo[key]
 
+    def implementation_of(self, interface: str):
+        """The class value of the one class in the program that declares ``implements <interface>``
+        (TypeScript), else ``None`` (none, or several: which one a container injects is not known)."""
+        index = self.__dict__.get("_implementations")
+        if index is None:
+            index = {}
+            for path in sorted(self.modules):
+                module = self.modules[path]
+                for cls in module.classes:
+                    for name in getattr(cls, "implements", ()):
+                        index.setdefault(name, []).append((path, cls.cid))
+            self.__dict__["_implementations"] = index
+        found = index.get(interface, [])
+        return v.ClassValue(*found[0]) if len(found) == 1 else None
+
     def relational_table(self, member: str) -> str:
         """The SQL name of the table ``db.query.<member>`` reads: Drizzle's relational API is keyed
         by the schema object's keys, the export names of the table variables (``import * as schema``)
