@@ -19,7 +19,7 @@ from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding
 from archlint.semantics import values as v
-from archlint.semantics.support import ASYNC, prisma_fluent
+from archlint.semantics.support import ASYNC, SYNC_DRIVER, prisma_fluent
 
 _PROMISE_METHODS = frozenset({"then", "catch", "finally", "send", "throw", "close", "__await__", "result", "cancel", "done"})
 # What every object has, a Promise or a coroutine included: `(async () => {})().constructor.prototype`
@@ -62,6 +62,8 @@ def _awaitable(program, record, direct: bool = False) -> str:
     receiver = record.receiver
     bare = v.strip(receiver)
     if method and type(bare) in (v.Db, v.ModelClass, v.Query, v.Row, v.Rows, v.Result):
+        if SYNC_DRIVER in v.tags_of(receiver):
+            return ""  # Drizzle on better-sqlite3: `.get()` returns the row
         async_handle = bool(v.tags_of(receiver) & ASYNC)
         if program.library.awaitable(bare, method, async_handle):
             return f"`{method}()` of {bare.stack} returns an awaitable"

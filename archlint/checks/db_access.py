@@ -40,13 +40,17 @@ _MIGRATION_COMMAND = re.compile(
 _RAW_THROUGH_ORM = {
     "sqlalchemy": "the session: `session.execute(text(\"…\"), params)`",
     "sequelize": "`sequelize.query(sql, { replacements, type: QueryTypes.SELECT })`",
+    "objection": "`Model.knex().raw(sql, bindings)`",
     "django": "`Model.objects.raw(sql, params)` or `connection.cursor()`",
     "prisma": "`prisma.$queryRaw` tagged templates",
     "knex": "`knex.raw(sql, bindings)`",
     "typeorm": "`dataSource.query(sql, params)`",
 }
 _STACK_NAMES = {"sqlalchemy": "SQLAlchemy", "django": "the Django ORM", "sequelize": "Sequelize", "prisma": "Prisma",
-                "typeorm": "TypeORM", "knex": "Knex", "drizzle": "Drizzle"}
+                "typeorm": "TypeORM", "knex": "Knex", "drizzle": "Drizzle", "objection": "Objection.js"}
+# ORMs built on another stack's connection: Objection.js runs every query through the knex instance
+# bound by `Model.knex(knex)` — knex calls beside it share its pool and its transactions.
+_BUILT_ON = {"objection": "knex"}
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
@@ -278,6 +282,10 @@ def _mixed_stacks(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator[Findi
 
 def _mixed_in_project(ctx: CheckContext, production: list[DbAccess]) -> Iterator[Finding]:
     counts = Counter(a.stack for a in production)
+    for orm, base in _BUILT_ON.items():
+        if counts.get(orm) and counts.get(base):
+            counts[orm] += counts.pop(base)
+            production = [a for a in production if a.stack != base]
     orms = [stack for stack in counts if stack not in _RAW_DRIVERS]
     if not orms or len(counts) < 2:
         return

@@ -127,12 +127,13 @@ def _finding(ctx: CheckContext, deref) -> Finding:
     error = (
         ("TypeError: 'NoneType' object is not subscriptable" if deref.subscript else
          "AttributeError: 'NoneType' object has no attribute …") if python
+        else "TypeError: Cannot destructure property … of null/undefined" if deref.destructure
         else "TypeError: Cannot read (or set) properties of null/undefined"
     )
     here = origin_path == deref.path
     where = f"`{callee}`" + (f" at line {line}" if here else f" ({origin_path}:{line})")
     none = "None" if python else "null"
-    use = "this dereference"
+    use = "this destructuring" if deref.destructure else "this dereference"
     if deref.via:  # passed to a function that reads it
         inner_path, inner_span, note = deref.via[-1]
         use = f"it is passed on and read at {inner_path}:{inner_span.line} ({note})"

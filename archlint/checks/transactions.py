@@ -32,7 +32,12 @@ from archlint.semantics.routes import handler_functions
 
 UNIT_OF_WORK = frozenset({"sqlalchemy", "sqlite3", "aiosqlite", "psycopg2", "psycopg", "pymysql"})
 AUTOCOMMIT = frozenset({"django", "sequelize", "knex", "prisma", "typeorm", "pg", "mysql2", "asyncpg", "better-sqlite3",
-                        "sqlite3-node", "drizzle", "mongoose"})
+                        "sqlite3-node", "drizzle", "mongoose", "objection", "mikro-orm"})
+# MikroORM's flush() is the write: it sends everything persist() queued in one transaction of its own
+_FLUSH_WRITES = frozenset({"mikro-orm"})
+# ORMs running on another stack's connection: Objection.js queries and the knex calls beside them
+# share one pool and commit the same way — their writes make one operation.
+_SAME_CONNECTION = {"knex": "objection"}
 _NOT_A_WRITE = frozenset({"flush", "refresh"})  # flush sends what the transaction already holds
 # Self-contained, idempotent writes: one statement (or a lookup and an insert the ORM retries on
 # IntegrityError) whose effect a retry finds and reuses — a failure after it leaves a row the
@@ -46,6 +51,10 @@ _GUIDANCE = {
     "sequelize": "Run the writes in `sequelize.transaction(async (t) => { … })` and pass `{ transaction: t }` to every query "
                  "(repositories take `t` as a parameter).",
     "knex": "Run the writes in `knex.transaction(async (trx) => { … })` and build every query from `trx` (or `.transacting(trx)`).",
+    "mikro-orm": "Queue the changes with `em.persist(…)` and write them with one `em.flush()` (one transaction), or run "
+                 "them in `em.transactional(async (em) => { … })` through the `em` it passes.",
+    "objection": "Run the writes in `Model.transaction(async (trx) => { … })` (or `knex.transaction`) and pass `trx` to every "
+                 "query (`Article.query(trx)`, `trx('article_tags')`).",
     "prisma": "Use one nested write, `prisma.$transaction([…])`, or `prisma.$transaction(async (tx) => { … })` with every query on `tx`.",
     "typeorm": "Run the writes in `dataSource.transaction(async (manager) => { … })` and save through `manager` "
                "(or a QueryRunner with startTransaction/commitTransaction).",
@@ -151,9 +160,11 @@ def _local_loop(program):
 
 def _writes_without_transaction(ctx, analysis, effects, atomic_requests: bool, local_loop=None) -> Iterator[Finding]:
     by_stack: dict[str, list] = {}
+    present = {effect.stack for effect in effects}
     for effect in effects:
         if effect.stack in UNIT_OF_WORK or effect.stack in AUTOCOMMIT:
-            by_stack.setdefault(effect.stack, []).append(effect)
+            stack = _SAME_CONNECTION.get(effect.stack, effect.stack)
+            by_stack.setdefault(stack if stack in present else effect.stack, []).append(effect)
     for stack, stack_effects in sorted(by_stack.items()):
         if stack == "django" and atomic_requests:
             continue
@@ -166,7 +177,7 @@ def _writes_without_transaction(ctx, analysis, effects, atomic_requests: bool, l
 
 
 def _is_write(effect) -> bool:
-    return (effect.op == "write" and not effect.in_tx and effect.method not in _NOT_A_WRITE
+    return (effect.op == "write" and not effect.in_tx and (effect.method not in _NOT_A_WRITE or effect.stack in _FLUSH_WRITES)
             and not any(t.startswith("outside-tx:") for t in effect.tags)
             and v.IN_HANDLER_TAG not in effect.tags and v.INJECTED_TAG not in effect.tags)
 

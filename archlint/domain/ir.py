@@ -445,6 +445,7 @@ class Class(NamedTuple):
     methods: tuple[int, ...] = ()
     parent: int = 0  # enclosing function fid (0: module level)
     nested: tuple[int, ...] = ()  # classes defined in the body (Django ``class Meta``)
+    implements: tuple[str, ...] = ()  # TypeScript ``implements IArticleRepository``: the interface names
 
 
 class Export(NamedTuple):

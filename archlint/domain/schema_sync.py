@@ -8,7 +8,10 @@ Some Node ORMs create the tables themselves when the connection starts, with no 
   ``sequelize.sync()`` unless ``synchronize: false``.  Without ``autoLoadModels`` its connection
   factory returns the bare ``Sequelize`` and creates nothing, so ``synchronize`` alone does not count.
 * TypeORM: ``new DataSource({ synchronize: true })`` / ``createConnection(…)`` and @nestjs/typeorm's
-  ``TypeOrmModule.forRoot({ synchronize: true })`` create the entities' tables on ``initialize()``.
+  ``TypeOrmModule.forRoot({ synchronize: true })`` create the entities' tables on ``initialize()``;
+  ``migrationsRun: true`` runs the migrations there.
+* Drizzle: ``migrate(db, { migrationsFolder })`` of a driver's migrator (``drizzle-orm/postgres-js/migrator``)
+  applies the generated migrations.
 
 A flag that is not a constant (``synchronize: process.env.NODE_ENV !== 'production'``) may be on, so
 it counts: AL304 and the database verdict must not claim that nothing creates the schema.
@@ -36,6 +39,9 @@ def synchronising_calls(module: ir.ModuleIR) -> list[tuple[ir.Span, str]]:
     for block in [decorators] + [function.body for function in module.functions]:
         for call in ir.calls_in(block):
             target = _target(module, call.func)
+            if _drizzle_migrator(target):
+                found.append((call.span, "migrate(db, { migrationsFolder })"))
+                continue
             if target not in _NEST_SEQUELIZE and target not in _TYPEORM:
                 continue
             options = call.arg(0)
@@ -48,7 +54,15 @@ def synchronising_calls(module: ir.ModuleIR) -> list[tuple[ir.Span, str]]:
                     found.append((call.span, f"{target.split(':', 1)[1]}({{ autoLoadModels: true }})"))
             elif _maybe_on(_entry(options, "synchronize")):
                 found.append((call.span, f"{target.split(':', 1)[1]}({{ synchronize: true }})"))
+            elif _maybe_on(_entry(options, "migrationsRun")):
+                found.append((call.span, f"{target.split(':', 1)[1]}({{ migrationsRun: true }})"))
     return found
+
+
+def _drizzle_migrator(target: str) -> bool:
+    """``migrate`` of a Drizzle driver's migrator module (``drizzle-orm/<driver>/migrator:migrate``)."""
+    module, _, name = target.partition(":")
+    return name == "migrate" and module.startswith("drizzle-orm/") and module.endswith("/migrator")
 
 
 def _target(module: ir.ModuleIR, func) -> str:
@@ -89,7 +103,7 @@ def _off(node) -> bool:
     return type(node) is ir.Const and not node.value
 
 
-_MODULES = ("@nestjs/sequelize", "@nestjs/typeorm", "typeorm")
+_MODULES = ("@nestjs/sequelize", "@nestjs/typeorm", "typeorm", "drizzle-orm")
 
 
 def synchronised_schemas(files, graph, wanted) -> list[tuple[str, ir.Span, str]]:

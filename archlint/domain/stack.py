@@ -22,7 +22,12 @@ from archlint.domain.sql import detect_database, sql_knowledge, urls_in
 
 _DJANGO_ENGINE = re.compile(r"django\.db\.backends\.(\w+)")
 _CREATE_TABLE = re.compile(r"^\s*CREATE\s+(?:TEMP\w*\s+)?TABLE\b", re.I)
-_CREATE_ALL = frozenset({"create_all"})  # an argument that refers to it: conn.run_sync(Base.metadata.create_all)
+_CREATE_ALL = frozenset({"create_all"})
+# MikroORM's schema generator and migrator reached through a holder the typing does not follow
+# (`DI.orm = await MikroORM.init(…)` then `DI.orm.schema.updateSchema()`)
+_MIKRO_SCHEMA = (".schema.createSchema", ".schema.updateSchema", ".schema.refreshDatabase",
+                 "getSchemaGenerator().createSchema", "getSchemaGenerator().updateSchema",
+                 "getSchemaGenerator().refreshDatabase", ".migrator.up", "getMigrator().up")  # an argument that refers to it: conn.run_sync(Base.metadata.create_all)
 _NICE = {"sqlalchemy": "SQLAlchemy", "sequelize": "Sequelize", "postgresql": "PostgreSQL", "sqlite": "SQLite",
          "mysql": "MySQL", "django": "Django ORM", "knex": "Knex", "prisma": "Prisma", "typeorm": "TypeORM"}
 
@@ -227,7 +232,8 @@ def schema_creation(ctx: CheckContext) -> Evidence | None:
             return Evidence(access.path, access.span.line, f"{access.callee}(…)")
     for path in sorted(data.analysed):
         for call in ctx.files[path].calls:
-            if "create_all" in call.callee or call.callee.endswith(".sync") or passes_reference(call, _CREATE_ALL):
+            if ("create_all" in call.callee or call.callee.endswith(".sync") or passes_reference(call, _CREATE_ALL)
+                    or call.callee.endswith(_MIKRO_SCHEMA)):
                 return Evidence(path, call.span.line, f"{call.callee}(…)")
     for path, span, what in synchronised_schemas(ctx.files, ctx.graph, production):
         return Evidence(path, span.line, what)

@@ -14,7 +14,8 @@ from archlint.semantics.library import Outcome
 from archlint.semantics.raw_lookups import lookup_table
 from archlint.semantics.records import CallRecord, Construct, Event, LoopInfo
 from archlint.semantics.support import (
-    ARRAY_LOOPS, ASYNC, BODY_PARSERS, CONTAINERS, IMPORT_STRING, FACT, GET_OR_404, REQUEST_METHODS, REQUIRES_UNIQUE, TX_METHODS, all_tags, callee_text,
+    ARRAY_LOOPS, ASYNC, BODY_PARSERS, CONTAINERS, IMPORT_STRING, FACT, GET_OR_404, REQUEST_METHODS, REQUIRES_UNIQUE, SYNC_DRIVER, TX_METHODS, all_tags,
+    callee_text,
     dotted, elem_only, field_key, is_async_api, model_of, non_null, null_origins, prisma_fluent,
 )
 
@@ -200,6 +201,42 @@ def _select_text(value) -> bool:
     """A constant SELECT statement (a raw driver's lookup text)."""
     bare = v.strip(value)
     return type(bare) is v.Const and isinstance(bare.value, str) and bare.value.lstrip().lower().startswith("select")
+
+
+def _objection_relations(expression: str) -> set[str]:
+    """The relation paths of an Objection relation expression: ``'[author, tags.[owner, x]]'`` ->
+    author, tags, tags.owner, tags.x (``author(selectName)`` modifiers and ``as`` aliases dropped)."""
+    found: set[str] = set()
+
+    def items(text: str) -> list[str]:
+        text = text.strip()
+        if text.startswith("[") and text.endswith("]"):
+            text = text[1:-1]
+        parts, depth, start = [], 0, 0
+        for index, char in enumerate(text):
+            if char in "[(":
+                depth += 1
+            elif char in "])":
+                depth -= 1
+            elif char == "," and depth == 0:
+                parts.append(text[start:index])
+                start = index + 1
+        parts.append(text[start:])
+        return [part.strip() for part in parts if part.strip()]
+
+    def walk(text: str, prefix: str) -> None:
+        for item in items(text):
+            head, dot, rest = item.partition(".")
+            head = head.split("(")[0].split(" as ")[0].strip().lstrip("^*")
+            if not head or head == "*":
+                continue
+            path = f"{prefix}{head}"
+            found.add(path)
+            if dot:
+                walk(rest, path + ".")
+
+    walk(expression, "")
+    return found
 
 
 def _rejects_on_empty(args) -> bool:
@@ -635,6 +672,13 @@ class Calls:
             name = v.strip(args[0][2])
             if type(name) is v.Const and isinstance(name.value, str):  # the model the schema registered
                 return v.ModelClass("sequelize", f"{self.path}:{name.value}")
+        if kind is v.ModelClass:  # Objection `Article.transaction(async (trx) => …)`
+            callback = library.callback(stack, "model", method)
+            function = next((a[2] for a in args if type(v.strip(a[2])) is v.Function), None)
+            if callback is not None and function is not None:
+                result = self.managed_callback(node, callback, stack, model, method, function, tags)
+                self.site(node, v.Db(stack, "model"), method, library.category(v.Db(stack, "model"), method) or "transaction", model)
+                return result
         if kind is v.Db:
             callback = library.callback(stack, bare.kind, method)
             function = next((a[2] for a in args if type(v.strip(a[2])) is v.Function), None)
@@ -691,6 +735,11 @@ class Calls:
                 return None if stack == "prisma" else v.tag(v.UNKNOWN, combined)
             return v.tag(v.UNKNOWN, combined) if kind is not v.Db else None
         value = self.outcome_value(outcome, bare, args, node, stack, model) if outcome is not None else v.UNKNOWN
+        if outcome is not None and outcome.lazy and kind is v.Rows and type(node.func) is ir.Attr and type(node.func.obj) is ir.Attr:
+            # `article.tags.init()`: the collection of a loaded row fetched now — a lazy load (per row in a loop: AL603)
+            relation = node.func.obj.name
+            self.effect("lazy", stack, model, relation, node, tags, detail=relation)
+            return v.tag(value, tags)
         if outcome is not None and outcome.write or method in MASS_ASSIGN_METHODS.get(stack, ()):
             self.mass_assignment(node, stack, model, method, args)
         if outcome is not None and (outcome.run or outcome.write):
@@ -981,7 +1030,8 @@ class Calls:
             single = getattr(receiver, "single", False) or outcome.single
             write = getattr(receiver, "write", False) or (outcome.write and type(receiver) is not v.Db)
             return v.Query(stack, model, loaded, lazy, unique, joined, single, cached or getattr(receiver, "cached", False), write,
-                           self.query_chains(receiver, node, args), via=getattr(receiver, "via", ""))
+                           self.query_chains(receiver, node, args), via=getattr(receiver, "via", ""),
+                           nonempty=outcome.nonempty or getattr(receiver, "nonempty", False) and type(receiver) is v.Query)
         if kind == "result":
             return v.Result(stack, model, loaded, unique, joined)
         if kind == "rows" and stack == "mongoose" and type(receiver) is v.Query and receiver.single and model:
@@ -1048,6 +1098,8 @@ class Calls:
                     loaded.add(".".join(bare.path))
                     if bare.strategy == "joined":
                         joined.add(bare.path[0])
+                elif type(bare) is v.Const and isinstance(bare.value, str) and stack == "objection":
+                    loaded.update(_objection_relations(bare.value))  # withGraphFetched('[author, tags.owner]')
                 elif type(bare) is v.Const and isinstance(bare.value, str):
                     loaded.add(bare.value.replace("__", "."))
                 elif type(bare) is v.Tuple:
@@ -1295,6 +1347,8 @@ class Calls:
             if handle.kind == "repository" and args and not handle.model:  # TypeORM getRepository(Article)
                 handle = handle._replace(model=self.model_key(args[0][2]))
             owned = self.own_session(handle, node, "")
+            if name in library.synchronous:
+                owned = owned | {SYNC_DRIVER}
             return v.tag(handle, (ASYNC | owned) if is_async_api(name) else owned)
         if name in ("builtins.getattr", "builtins.setattr") and len(args) >= 2 and type(v.strip(args[0][2])) is v.Context:
             context, key = v.strip(args[0][2]), v.strip(args[1][2])

@@ -515,6 +515,10 @@ class Frame(Calls):
                 return self.type_value(node.index)
             node = node.obj
         value = self.program.static_value(self.path, node) if type(node) in (ir.Name, ir.Attr) else None
+        if (value is None or v.is_unknown(value)) and type(node) is ir.Name and not self.python:
+            # `private readonly articles: IArticleRepository` (tsyringe / inversify / a hand-written
+            # container): the one class of the program that `implements` the interface
+            value = self.program.implementation_of(node.id) or value
         if value is None:
             return None
         kind = type(value)
@@ -1270,6 +1274,10 @@ class Frame(Calls):
             current = self.eval(node.targets[0]) if node.targets else v.UNKNOWN
             value = self.binop(node.op.rstrip("="), current, value)
         for target in node.targets:
+            if type(target) is ir.Obj and not self.python and node.op == "=":
+                # `const { title } = await repo.findBySlug(slug)`: destructuring null throws
+                # (TypeError: Cannot destructure property 'title' of … as it is null)
+                self.dereference(node.value, value, target.span, destructure=True)
             self.bind(target, value)
         if node.op == "=" and len(node.targets) == 1 and type(node.targets[0]) is ir.Name:
             self._remember_guard(node.targets[0].id, node.value)
@@ -1540,10 +1548,11 @@ class Frame(Calls):
             if node.op in ("and", "or"):
                 self.env = before
             if node.op in ("or", "??") and len(values) > 1 and type(v.strip(values[-1])) in (v.Db, v.Instance) and all(
-                    v.is_unknown(value) for value in values[:-1]):
+                    v.is_unknown(value) or _global_slot(value) for value in values[:-1]):
                 # `options.knex || getDatabase()`, `session or SessionLocal()`, `repository or
                 # ArticleRepository()`: the injected override is of the same kind as the default the
-                # code falls back to.
+                # code falls back to.  `globalThis.prisma ?? new PrismaClient()` (the hot-reload
+                # singleton): the global slot holds the client an earlier evaluation made here.
                 return v.tag(values[-1], all_tags(values))
             if node.op == "or" and len(values) > 1:
                 # an operand that is a falsy constant (`None or ArticleRepository()`, the parameter's
@@ -1681,6 +1690,8 @@ class Frame(Calls):
                 key = self.program.schema.by_name(name, bare.stack, self.path)
                 return v.ModelClass(bare.stack, key) if key else v.tag(v.UNKNOWN, tags)
             derived = library.derived(bare, name)
+            if derived is not None and derived.kind == "relational_table" and not derived.model:
+                derived = derived._replace(model=self.program.relational_table(name))  # db.query.articles
             if derived is not None:
                 return v.tag(derived, tags | {FLASK_SESSION} if bare.kind == "flask_db" and name == "session" else tags)
             outcome = library.attribute(bare.stack, bare.kind, name)
@@ -2017,7 +2028,7 @@ class Frame(Calls):
                 return v.Const(v.ANY_CONSTANT)  # "?" * len(ids)
         return v.tag(v.UNKNOWN, tags)
 
-    def dereference(self, node, value, span: Span, via: tuple = (), subscript: bool = False) -> None:
+    def dereference(self, node, value, span: Span, via: tuple = (), subscript: bool = False, destructure: bool = False) -> None:
         """Record a read of a value that may be None/null; past it the name holds a row (on the
         path where it was None the read raised), so one lookup is judged once per path."""
         if not v.is_nullable(value):
@@ -2029,7 +2040,7 @@ class Frame(Calls):
             model = next((row.model for row in rows), "")
             origin = next((row.origin for row in rows if row.nullable and row.origin), "") \
                 or v.missed_origin(value)
-            deref = Deref(self.path, span, render(node, 60), model, origin, via, subscript)
+            deref = Deref(self.path, span, render(node, 60), model, origin, via, subscript, destructure)
             self.null_derefs.append(deref)
             if self.analysis is not None:
                 self.analysis.derefs.append(deref)
@@ -2043,7 +2054,7 @@ class Frame(Calls):
     def await_value(self, value, node):
         bare = v.strip(value)
         if type(bare) is v.Query and bare.stack in self.program.library.thenables:  # knex, Mongoose, Drizzle: runs when awaited
-            if _writes(bare) and bare.stack == "knex":
+            if _writes(bare) and bare.stack == "knex" or bare.stack == "objection" and (bare.write or _writes(bare)):
                 # knex recorded the write where `.insert()`/`.del()` was called; awaiting it only
                 # hands the whole chain (`.returning()`, `.transacting()`) to the lifters.
                 self.effect("statement", bare.stack, bare.model, "await", node, v.tags_of(value), query=bare)
@@ -2062,7 +2073,7 @@ class Frame(Calls):
             if bare.single:
                 origin = self.origin_of(node.value) if type(node) is ir.Await else ""
                 nullable = (not _aggregate_row(bare) and not self._inserted_here(bare)  # count('* as n').first(): one row
-                            and not KEYED_BY_STORED_ROW <= tags)
+                            and not KEYED_BY_STORED_ROW <= tags and not bare.nonempty)  # Objection .throwIfNotFound()
                 return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=nullable, origin=origin if nullable else ""), tags)
             return v.tag(v.Rows(bare.stack, bare.model, bare.loaded), tags)
         return value
@@ -2162,3 +2173,15 @@ def _catches_does_not_exist(types) -> bool:
     items = types.elts if type(types) is ir.Seq else (types,)
     return any((type(t) is ir.Attr and t.name in ("DoesNotExist", "ObjectDoesNotExist"))
                or (type(t) is ir.Name and t.id == "ObjectDoesNotExist") for t in items)
+
+
+def _global_slot(value) -> bool:
+    """A property the program keeps on the global object (``globalThis.prisma``, ``global.db``):
+    no runtime global of that name exists, so it holds what the program itself stored there."""
+    bare = v.strip(value)
+    if type(bare) is not v.External:
+        return False
+    for prefix in ("global:globalThis.", "global:global."):
+        if bare.name.startswith(prefix):
+            return "." not in bare.name[len(prefix):]
+    return False

@@ -27,6 +27,8 @@ class Outcome(NamedTuple):
     unique: bool = False
     single: bool = False
     prefetch: bool = False
+    nonempty: bool = False  # the query throws when it finds no row (Objection throwIfNotFound())
+    lazy: bool = False  # loads the relation the receiver was read from (MikroORM `article.tags.init()`)
 
 
 @lru_cache(maxsize=512)
@@ -35,7 +37,7 @@ def parse_outcome(descriptor: str) -> Outcome:
     fields: dict = {"value": words[0] if words else "none"}
     for word in words[1:]:
         key, _, argument = word.partition("=")
-        if key in ("run", "write", "unique", "single", "prefetch"):
+        if key in ("run", "write", "unique", "single", "prefetch", "nonempty", "lazy"):
             fields[key] = True
         elif key == "model":
             fields["model"] = argument or "recv"
@@ -91,6 +93,7 @@ class Library:
         # query libraries over a driver (aiosql): the callable that builds the handle -> its kind, and
         # what calling any method of that kind yields, whichever driver it adapts
         self.thenables = frozenset(stack for stack, table in knowledge.semantics.items() if table.get("thenable"))
+        self.synchronous = frozenset(name for table in knowledge.semantics.values() for name in table.get("synchronous", ()))
         self.adapters: dict[str, str] = {}
         self.adapted: dict[str, Outcome] = {}
         self.registries: set[tuple[str, str]] = set()  # (stack, handle kind) whose attributes are models by name

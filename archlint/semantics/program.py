@@ -430,6 +430,8 @@ class Program:
                 name = self.static_name(path, decorator.func if type(decorator) is ir.Call else decorator)
                 if name in ("typeorm:Entity", "typeorm:ViewEntity") or name.endswith(":Entity") and "typeorm" in name:
                     stack = "typeorm"
+                elif name.startswith("@mikro-orm/") and name.endswith(":Entity"):  # @mikro-orm/core or a driver package
+                    stack = "mikro-orm"
             for base in self.bases(path, cid) if not stack else ():
                 stack = self._stack_of_base(base)
                 if stack:
@@ -446,6 +448,8 @@ class Program:
                 return "django"
             if name in _SEQUELIZE_BASES or name.endswith(":Model") and "sequelize" in name:
                 return "sequelize"
+            if name in ("objection:Model", "objection:default.Model"):
+                return "objection"
             return ""
         if type(base) is v.ClassValue:
             return self.class_stack(base.path, base.cid)
@@ -977,6 +981,37 @@ class Program:
                     memo[key] = first.value if type(first) is ir.Const and isinstance(first.value, str) else ""
                     break
         return memo[key]
+
+    def implementation_of(self, interface: str):
+        """The class value of the one class in the program that declares ``implements <interface>``
+        (TypeScript), else ``None`` (none, or several: which one a container injects is not known)."""
+        index = self.__dict__.get("_implementations")
+        if index is None:
+            index = {}
+            for path in sorted(self.modules):
+                module = self.modules[path]
+                for cls in module.classes:
+                    for name in getattr(cls, "implements", ()):
+                        index.setdefault(name, []).append((path, cls.cid))
+            self.__dict__["_implementations"] = index
+        found = index.get(interface, [])
+        return v.ClassValue(*found[0]) if len(found) == 1 else None
+
+    def relational_table(self, member: str) -> str:
+        """The SQL name of the table ``db.query.<member>`` reads: Drizzle's relational API is keyed
+        by the schema object's keys, the export names of the table variables (``import * as schema``)
+        — the one project module-level ``<member> = …Table('name', …)``; ``""`` when none or several."""
+        memo = self.__dict__.setdefault("_relational_tables", {})
+        if member not in memo:
+            found = set()
+            for path in sorted(self.modules):
+                if self.language(path) == "python":
+                    continue
+                table = self.table_variable(path, member)
+                if table:
+                    found.add(table)
+            memo[member] = next(iter(found)) if len(found) == 1 else ""
+        return memo[member]
 
     def routes(self) -> list:
         """Every route registered in the program (see :mod:`.routes`), computed once."""

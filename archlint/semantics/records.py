@@ -95,6 +95,7 @@ class Deref(NamedTuple):
     origin: str = ""  # the call that returned the nullable row (Row.origin), "" when unknown
     via: tuple = ()  # (path, span, name) of the dereference inside the callee(s) the row was passed to
     subscript: bool = False  # `row["name"]` (Python: TypeError, not AttributeError)
+    destructure: bool = False  # `const { title } = row` (JS: TypeError: Cannot destructure property …)
 
 
 class Event(NamedTuple):

@@ -68,7 +68,7 @@ class Relation(NamedTuple):
 class Model:
     key: str
     name: str
-    stack: str  # sqlalchemy | django | sequelize | typeorm | prisma
+    stack: str  # sqlalchemy | django | sequelize | typeorm | prisma | objection | mikro-orm | mongoose
     path: str
     span: Span
     table: str = ""
@@ -272,7 +272,7 @@ def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> 
             continue
         if member.name.startswith("__"):
             continue
-        if model.stack == "typeorm":
+        if model.stack in ("typeorm", "mikro-orm"):  # MikroORM's relation decorators have TypeORM's names
             _typeorm_field(program, path, member, model)
             continue
         if model.stack == "sequelize" and member.decorators:
@@ -343,7 +343,8 @@ def _typeorm_field(program, path: str, member: ir.Field, model: Model) -> None:
             strategy = "promise" if lazy else "joined" if eager else "none"
             model.pending.append((member.name, target, _TYPEORM_RELATIONS[short], strategy, member.span, short, ""))
             return
-        if short in ("Column", "PrimaryGeneratedColumn", "PrimaryColumn", "CreateDateColumn", "UpdateDateColumn"):
+        if short in ("Column", "PrimaryGeneratedColumn", "PrimaryColumn", "CreateDateColumn", "UpdateDateColumn",
+                     "Property", "PrimaryKey", "SerializedPrimaryKey", "Enum"):  # the last four: MikroORM
             model.columns.add(member.name)
             if short.startswith("Primary") or (call is not None and any(_declares_unique(arg.value) for arg in call.args)):
                 model.unique.add(frozenset({member.name}))

@@ -36,6 +36,7 @@ CONTAINERS = frozenset({
 })
 EAGER = frozenset({"selectin", "joined", "subquery", "immediate"})
 ASYNC = frozenset({"async"})
+SYNC_DRIVER = "sync-driver"  # a handle of a synchronous driver (Drizzle on better-sqlite3): nothing it returns is a Promise
 # Flask-SQLAlchemy's ``db.session``: one scoped session per request, removed (rolled back) when the
 # request ends.  Its identity lets AL206 match a route's writes with the commits of the request.
 FLASK_SESSION = "sid:flask-sqlalchemy"

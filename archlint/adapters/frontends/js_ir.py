@@ -1078,6 +1078,7 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
         qualname = self.qualify(name)
         own_decorators = list(decorators)
         bases = []
+        implements: tuple[str, ...] = ()
         body = None
         for child in node.children:
             kind = child.type
@@ -1085,6 +1086,7 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
                 own_decorators.append(self.decorator(child))
             elif kind == "class_heritage":
                 bases.extend(self.heritage(child))
+                implements = self.implemented(child)
             elif kind == "class_body":
                 body = child
         saved_prefix, self.prefix = self.prefix, qualname
@@ -1112,6 +1114,7 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
         self.classes[cid] = Class(
             cid, name, qualname, tuple(bases), span, tuple(own_decorators), (), tuple(fields), tuple(methods),
             self.frame.fid,  # 0 at module level, like Function.parent and the Python lowering
+            implements=implements,
         )
         self.depth -= 1
         return ClassRef(cid, span)
@@ -1134,6 +1137,21 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
             elif kind not in ("implements_clause", "comment"):
                 bases.append(self.expr(child))
         return bases
+
+    @staticmethod
+    def implemented(node) -> tuple[str, ...]:
+        """``implements IArticleRepository, Disposable<T>``: the interfaces' names (the last segment)."""
+        names = []
+        for child in node.named_children:
+            if child.type == "class_heritage":
+                return _Lowerer.implemented(child)
+            if child.type == "implements_clause":
+                for part in child.named_children:
+                    base = part.child_by_field_name("name") if part.type == "generic_type" else part
+                    text = base.text.decode("utf-8", "replace") if base is not None and base.text else ""
+                    if text:
+                        names.append(text.rsplit(".", 1)[-1])
+        return tuple(names)
 
     def method(self, member, cid: int, pending: list, methods: list, fields: list) -> None:
         decorators = list(pending)

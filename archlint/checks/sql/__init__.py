@@ -130,6 +130,9 @@ def _typed_receivers(ctx: CheckContext) -> dict:
                 bare = v.strip(option)
                 if type(bare) is v.Db and record.node.method:
                     typed.setdefault((analysis.path, record.node.span), bare.stack)
+                elif type(bare) is v.Query and bare.stack == "typeorm" and record.node.method:
+                    # a condition of a query builder (`qb.where(…)`): the typeorm-builder-clause sink
+                    typed.setdefault((analysis.path, record.node.span), bare.stack)
     return typed
 
 

@@ -35,6 +35,10 @@ def interpolated(ctx: CheckContext, prepared: Prepared, sql: SqlKnowledge) -> It
     """AL502 at the first runtime hole; the message names every one."""
     site = prepared.site
     holes = site.sql.runtime_holes if site.sql is not None else ()
+    if holes and site.sink.traced_holes:
+        facts = ctx.files[site.path]
+        holes = tuple(h for h in holes if REQUEST_SOURCE.match(h.expr)
+                      or "(" not in h.expr and _parameter_of(facts, site.call.scope, h.expr) is not None)
     if not holes:
         return
     first = holes[0]
@@ -56,6 +60,9 @@ def interpolated(ctx: CheckContext, prepared: Prepared, sql: SqlKnowledge) -> It
 
 
 def _bind_guidance(site: SqlSite, sql: SqlKnowledge) -> str:
+    if site.sink.name == "typeorm-builder-clause":
+        return (f"Name a parameter in the condition and pass its value beside it: "
+                f"`.{site.method}('article.title ILIKE :term', {{ term: `%${{term}}%` }})`.")
     style = sql.paramstyles.get(site.style)
     marker = style.example if style is not None else "the driver's placeholder"
     values = "(value,)" if site.language == "python" else "[value]"

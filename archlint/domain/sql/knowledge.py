@@ -78,6 +78,7 @@ class Sink:
     count_error: str = ""
     by_text: bool = False  # SQL recognised by its text on any receiver (see the TOML header)
     quiet_methods: frozenset[str] = frozenset()
+    traced_holes: bool = False  # AL502 only for holes that are request data or the function's parameters
 
     def takes_script(self, method: str) -> bool:
         return method in self.script_methods
@@ -183,6 +184,7 @@ def _sink(entry: Package) -> Sink:
         single_statement=extra.get("single_statement", ""),
         single_with_params=extra.get("single_with_params", ""),
         count_error=extra.get("count_error", ""),
+        traced_holes=bool(extra.get("traced_holes", False)),
         by_text=bool(extra.get("by_text", False)),
         quiet_methods=frozenset(_strings(entry, "quiet_methods")),
     )

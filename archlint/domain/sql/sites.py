@@ -204,6 +204,8 @@ class _FileExtractor:
 
     def _sink(self, call: CallSite, method: str, access: DbAccess | None, typed: str | None = None) -> tuple[Sink | None, str]:
         resolved = canonical(call.resolved, self.facts.language) or ""
+        if resolved.startswith(".") and self.language != "python":
+            resolved = self._reexported(call) or resolved  # `import { Prisma } from '../lib/db'` re-exporting @prisma/client
         stack = access.stack if access is not None else typed
         for sink in self.sinks:
             if stack and stack in sink.stacks and (method in sink.methods or sink.takes_script(method)):
@@ -217,6 +219,25 @@ class _FileExtractor:
                 if sink.untyped and (method in sink.methods or sink.takes_script(method)) and len(segments(call.callee)) > 1:
                     return sink, ""
         return None, ""
+
+    def _reexported(self, call: CallSite) -> str:
+        """The external name a project module re-exports under the callee's first name
+        (``export { Prisma } from '@prisma/client'`` / ``import { Prisma } …; export { Prisma }``),
+        followed through at most three modules; ``""`` when it is the project's own."""
+        head, dot, rest = call.callee.partition(".")
+        path, name = self.path, head
+        for _ in range(3):
+            facts = self.files.get(path)
+            binding = next((b.target for b in facts.bindings if b.name == name), None) if facts is not None else None
+            if binding is None:
+                return ""
+            target = self.graph.resolve_binding(path, binding)
+            if target.external:
+                return target.external + (dot + rest if dot else "")
+            if target.file is None or not target.attr or "." in target.attr:
+                return ""
+            path, name = target.file, target.attr
+        return ""
 
     def _by_text(self, call: CallSite, method: str) -> list[SqlSite]:
         """SQL recognised by its text: a method call on a receiver nobody typed whose first argument

@@ -1,0 +1,436 @@
+"""Node ORMs beyond Sequelize in agent-written Conduit backends: the verify verdicts on the agent-*
+fixtures (TypeORM without NestJS, Prisma, Drizzle, Objection.js), the schema-creating calls each
+stack has, and the Objection relation expressions that say what a query loads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archlint.application.pipeline import Options
+from archlint.application.verify import Constraints, run_verify
+from archlint.semantics.calls import _objection_relations
+from helpers import findings, make_repo
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def verdicts(root, **constraints):
+    report = run_verify(str(root), Constraints(**constraints), options=Options(use_cache=False))
+    return {verdict.constraint: verdict for verdict in report.verdicts}
+
+
+@pytest.mark.parametrize("name, framework, stack", [
+    ("agent-express-typeorm", "express", "typeorm"),
+    ("agent-fastify-prisma", "fastify", "prisma"),
+    ("agent-hono-drizzle", "hono", "drizzle"),
+    ("agent-koa-objection", "koa", "objection"),
+    ("agent-express-mikroorm", "express", "mikro-orm"),
+])
+def test_a_required_sequelize_fails_on_another_orm_and_names_it(name, framework, stack):
+    for twin in ("bugs", "correct"):
+        found = verdicts(FIXTURES / f"{name}-{twin}", framework=framework, orm="sequelize")
+        assert found["framework"].compliant
+        assert not found["orm"].compliant
+        assert stack in found["orm"].reason, found["orm"].reason
+
+
+@pytest.mark.parametrize("name", ["agent-express-typeorm-correct", "agent-fastify-prisma-correct",
+                                  "agent-hono-drizzle-correct", "agent-koa-objection-correct",
+                                  "agent-express-mikroorm-correct"])
+def test_the_correct_twins_create_their_schema_on_postgresql(name):
+    found = verdicts(FIXTURES / name, database="postgresql", architecture="clean")
+    assert found["database"].compliant, found["database"].reason
+    assert found["architecture"].compliant, found["architecture"].reason
+
+
+@pytest.mark.parametrize("startup, created", [
+    ("await migrate(db, { migrationsFolder: './drizzle' });", True),
+    ("await AppDataSource.runMigrations();", True),
+    ("console.log('no schema');", False),
+])
+def test_schema_created_by_a_migrator_or_run_migrations(tmp_path, startup, created):
+    root = make_repo(tmp_path, {
+        "package.json": '{"type": "module", "dependencies": {"hono": "^4", "drizzle-orm": "^0.31", "postgres": "^3", "typeorm": "^0.3"}}',
+        "src/db.ts": """
+            import { drizzle } from 'drizzle-orm/postgres-js';
+            import postgres from 'postgres';
+            import { DataSource } from 'typeorm';
+            export const db = drizzle(postgres(process.env.DATABASE_URL));
+            export const AppDataSource = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });
+        """,
+        "src/index.ts": f"""
+            import {{ Hono }} from 'hono';
+            import {{ migrate }} from 'drizzle-orm/postgres-js/migrator';
+            import {{ db, AppDataSource }} from './db';
+            const app = new Hono();
+            app.get('/api/users', async (c) => c.json(await db.execute('SELECT id FROM users')));
+            {startup}
+            export default app;
+        """,
+    })
+    found = verdicts(root, database="postgresql")
+    assert found["database"].compliant is created, found["database"].reason
+
+
+def test_knex_migrate_latest_creates_the_schema(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"koa": "^2", "knex": "^3", "pg": "^8"}}',
+        "src/app.js": """
+            const Koa = require('koa');
+            const knex = require('knex')({ client: 'pg', connection: process.env.DATABASE_URL });
+            const app = new Koa();
+            app.use(async (ctx) => { ctx.body = await knex('users').select('id'); });
+            knex.migrate.latest().then(() => app.listen(3000));
+        """,
+    })
+    assert verdicts(root, database="postgresql")["database"].compliant
+
+
+def test_objection_relation_expressions():
+    assert _objection_relations("author") == {"author"}
+    assert _objection_relations("[author, tags]") == {"author", "tags"}
+    assert _objection_relations("[author(selectName) as writer, tags.[owner, x]]") == {"author", "tags", "tags.owner", "tags.x"}
+    assert _objection_relations("comments.author") == {"comments", "comments.author"}
+
+
+PRISMA_SINGLETON = {
+    "package.json": '{"dependencies": {"express": "^4", "@prisma/client": "^5"}}',
+    "src/repositories/article.repository.ts": """
+        import { prisma } from '../lib/prisma';
+        export const findBySlug = (slug: string) => prisma.article.findUnique({ where: { slug } });
+    """,
+    "src/services/article.service.ts": """
+        import { findBySlug } from '../repositories/article.repository';
+        export async function title(slug: string) {
+          const article = await findBySlug(slug);
+          return article.title;
+        }
+    """,
+}
+
+
+@pytest.mark.parametrize("singleton", [
+    "const g = globalThis as unknown as { prisma?: PrismaClient };\nexport const prisma = g.prisma ?? new PrismaClient();",
+    "export const prisma = global.prisma || new PrismaClient();",
+    "export const prisma = (globalThis as any).prisma ?? new PrismaClient();",
+])
+def test_the_hot_reload_prisma_singleton_is_the_client(tmp_path, singleton):
+    root = make_repo(tmp_path, {**PRISMA_SINGLETON, "src/lib/prisma.ts": "import { PrismaClient } from '@prisma/client';\n" + singleton})
+    assert ("AL220", "src/services/article.service.ts", 4) in findings(root)
+
+
+def test_an_unknown_global_is_not_taken_for_the_client(tmp_path):
+    # a property of an unrelated module object stays unknown: `config.prisma ?? new PrismaClient()`
+    # is still the client's kind (the override idiom); a deeper global path is not a slot of the program
+    root = make_repo(tmp_path, {**PRISMA_SINGLETON, "src/lib/prisma.ts": (
+        "import { PrismaClient } from '@prisma/client';\n"
+        "export const prisma = globalThis.process.env.prisma ?? new PrismaClient();")})
+    assert ("AL220", "src/services/article.service.ts", 4) not in findings(root)
+
+
+def test_mikro_orm_schema_through_a_holder_object(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"express": "^4", "@mikro-orm/core": "^6", "@mikro-orm/postgresql": "^6"}}',
+        "src/db.ts": """
+            import { MikroORM, EntityManager } from '@mikro-orm/postgresql';
+            export const DI = {} as { orm: MikroORM; em: EntityManager };
+            export async function initORM() {
+              DI.orm = await MikroORM.init({ clientUrl: process.env.DATABASE_URL ?? 'postgresql://c:c@postgres:5432/conduit' });
+              DI.em = DI.orm.em;
+              await DI.orm.schema.updateSchema();
+            }
+        """,
+        "src/repo.ts": """
+            import { EntityManager } from '@mikro-orm/postgresql';
+            export class Repo {
+              constructor(private readonly em: EntityManager) {}
+              count() { return this.em.getConnection().execute('select count(*) from users'); }
+            }
+        """,
+    })
+    found = verdicts(root, database="postgresql")
+    assert found["database"].compliant, found["database"].reason
+
+
+def test_objection_builder_calls_chain_without_await(tmp_path):
+    # Dito.js: `this.$query(trx).patch(props).runAfter(…)` — every builder call returns the builder
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"koa": "^2", "objection": "^3", "knex": "^3"}}',
+        "src/models/Model.js": """
+            const { Model: ObjectionModel } = require('objection');
+            class Model extends ObjectionModel {
+              async $patch(properties, trx) {
+                return this.$query(trx).patch(properties).runAfter((result) => this.$set(result));
+              }
+            }
+            module.exports = { Model };
+        """,
+    })
+    assert [f for f in findings(root) if f[0] == "AL809"] == []
+
+
+def test_destructuring_a_lookup_that_may_be_null(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"express": "^4", "@prisma/client": "^5"}}',
+        "src/repositories/articles.ts": """
+            import { PrismaClient } from '@prisma/client';
+            const prisma = new PrismaClient();
+            export const bySlug = (slug: string) => prisma.article.findUnique({ where: { slug } });
+            export const list = () => prisma.article.findMany({ take: 20 });
+            export const stats = () => prisma.article.aggregate({ _count: true });
+        """,
+        "src/services/articles.ts": """
+            import { bySlug, list, stats } from '../repositories/articles';
+            export async function unchecked(slug: string) {
+              const { title, body } = await bySlug(slug);
+              return { title, body };
+            }
+            export async function checked(slug: string) {
+              const article = await bySlug(slug);
+              if (!article) throw new Error('not found');
+              const { title } = article;
+              return title;
+            }
+            export async function defaulted(slug: string) {
+              const { title } = (await bySlug(slug)) ?? { title: '' };
+              const { body } = (await bySlug(slug)) || { body: '' };
+              return title + body;
+            }
+            export async function notLookups() {
+              const { length } = await list();
+              const { _count } = await stats();
+              return length + _count;
+            }
+        """,
+    })
+    assert [f for f in findings(root) if f[0] == "AL220"] == [("AL220", "src/services/articles.ts", 3)]
+
+
+TYPEORM_APP = {
+    "package.json": '{"dependencies": {"express": "^4", "typeorm": "^0.3", "pg": "^8"}}',
+    "src/data-source.ts": """
+        import { DataSource } from 'typeorm';
+        export const dataSource = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL, synchronize: true });
+    """,
+    "src/entities.ts": """
+        import { Entity, PrimaryGeneratedColumn, Column } from 'typeorm';
+        @Entity()
+        export class Article {
+          @PrimaryGeneratedColumn() id!: number;
+          @Column() title!: string;
+          @Column() authorId!: number;
+        }
+        @Entity()
+        export class User {
+          @PrimaryGeneratedColumn() id!: number;
+          @Column() articlesCount!: number;
+        }
+    """,
+    "src/repositories/articles.ts": """
+        import { dataSource } from '../data-source';
+        import { Article, User } from '../entities';
+        const articles = dataSource.getRepository(Article);
+        const users = dataSource.manager.getRepository(User);
+        export const search = (q: string) => articles.createQueryBuilder('a').where(`a.title ILIKE '%${q}%'`).getMany();
+        export const searchBound = (q: string) =>
+          articles.createQueryBuilder('a').where('a.title ILIKE :q', { q: `%${q}%` }).andWhere('a.id IN (:...ids)', { ids: [1, 2] }).getMany();
+        export async function create(title: string, authorId: number) {
+          await articles.save(articles.create({ title, authorId }));
+          await users.increment({ id: authorId }, 'articlesCount', 1);
+        }
+        export async function createInTransaction(title: string, authorId: number) {
+          await dataSource.transaction(async (manager) => {
+            await manager.save(Article, { title, authorId });
+            await manager.increment(User, { id: authorId }, 'articlesCount', 1);
+          });
+        }
+    """,
+    "src/routes/articles.ts": """
+        import { Router } from 'express';
+        import { search, searchBound, create, createInTransaction } from '../repositories/articles';
+        export const router = Router();
+        router.get('/a', async (req, res) => res.json(await search(String(req.query.q))));
+        router.get('/b', async (req, res) => res.json(await searchBound(String(req.query.q))));
+        router.post('/c', async (req, res) => res.json(await create('t', 1)));
+        router.post('/d', async (req, res) => res.json(await createInTransaction('t', 1)));
+    """,
+}
+
+
+def test_typeorm_query_builder_conditions_and_increment_writes(tmp_path):
+    found = [f for f in findings(make_repo(tmp_path, TYPEORM_APP)) if f[0] in ("AL502", "AL503", "AL305")]
+    assert found == [("AL502", "src/repositories/articles.ts", 5), ("AL305", "src/repositories/articles.ts", 9)]
+
+
+def test_prisma_raw_fragment_through_a_re_exported_namespace(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"koa": "^2", "@prisma/client": "^5"}}',
+        "src/lib/db.ts": """
+            import { PrismaClient, Prisma } from '@prisma/client';
+            export const db = new PrismaClient();
+            export { Prisma };
+        """,
+        "src/repositories/articles.ts": """
+            import { db, Prisma } from '../lib/db';
+            const ORDER: Record<string, string> = { new: '"createdAt" DESC', old: '"createdAt" ASC' };
+            export const sorted = (sort: string) =>
+              db.$queryRaw`SELECT id FROM "Article" ORDER BY ${Prisma.raw(sort)}`;
+            export const allowed = (sort: string) =>
+              db.$queryRaw`SELECT id FROM "Article" ORDER BY ${Prisma.raw(ORDER[sort] ?? '"createdAt" DESC')} LIMIT ${20}`;
+            export const fixed = () => db.$queryRaw`SELECT id FROM "Article" ORDER BY ${Prisma.raw('"createdAt" DESC')}`;
+        """,
+    })
+    assert [f for f in findings(root) if f[0] in ("AL502", "AL503")] == [("AL503", "src/repositories/articles.ts", 4)]
+
+
+@pytest.mark.parametrize("driver, dropped", [("better-sqlite3", False), ("libsql", True)])
+def test_drizzle_sync_driver_results_need_no_await(tmp_path, driver, dropped):
+    client = ("import Database from 'better-sqlite3';\nexport const db = drizzle(new Database('c.db'), { schema });"
+              if driver == "better-sqlite3" else
+              "import { createClient } from '@libsql/client';\nexport const db = drizzle(createClient({ url: 'file:c.db' }), { schema });")
+    root = make_repo(tmp_path, {
+        "package.json": '{"type": "module", "dependencies": {"hono": "^4", "drizzle-orm": "^0.31", "better-sqlite3": "^9", "@libsql/client": "^0.6"}}',
+        "src/db/schema.ts": """
+            import { sqliteTable, integer, text } from 'drizzle-orm/sqlite-core';
+            export const articles = sqliteTable('articles', { id: integer('id').primaryKey(), slug: text('slug').notNull() });
+        """,
+        "src/db/index.ts": f"import {{ drizzle }} from 'drizzle-orm/{driver}';\nimport * as schema from './schema';\n{client}\n",
+        "src/services/articles.ts": """
+            import { eq, sql } from 'drizzle-orm';
+            import { db } from '../db';
+            import { articles } from '../db/schema';
+            export function slugOf(slug: string) {
+              const article = db.select().from(articles).where(eq(articles.slug, slug)).get();
+              return article?.slug;
+            }
+            export const sorted = (sort: string) => db.all(sql`SELECT id FROM articles ORDER BY ${sql.raw(sort)}`);
+        """,
+    })
+    found = findings(root)
+    assert (("AL809", "src/services/articles.ts", 6) in found) is dropped  # reported where `.slug` is read
+    assert ("AL503", "src/services/articles.ts", 8) in found
+
+
+def test_typeorm_conditions_spliced_from_code_built_sql_stay_silent(tmp_path):
+    # n8n's repositories: a sub-query's text (its parameters set on the outer builder), a helper's
+    # SQL literal, a condition built in the function
+    files = dict(TYPEORM_APP)
+    files["src/repositories/articles.ts"] = """
+        import { dataSource } from '../data-source';
+        import { Article } from '../entities';
+        const articles = dataSource.getRepository(Article);
+        const nowLiteral = (pg: boolean) => (pg ? 'NOW()' : "datetime('now')");
+        export function visible(userId: number, pg: boolean) {
+          const sub = articles.createQueryBuilder('s').select('s.id').where('s.authorId = :userId', { userId });
+          const condition = pg ? 'a.id > 0' : 'a.id >= 0';
+          return articles.createQueryBuilder('a')
+            .where(`a.id IN (${sub.getQuery()})`)
+            .andWhere(`a.createdAt < ${nowLiteral(pg)}`)
+            .andWhere(`(${condition})`)
+            .setParameters(sub.getParameters())
+            .getMany();
+        }
+    """
+    files["src/routes/articles.ts"] = """
+        import { Router } from 'express';
+        import { visible } from '../repositories/articles';
+        export const router = Router();
+        router.get('/a', async (req, res) => res.json(await visible(Number(req.query.user), true)));
+    """
+    assert [f for f in findings(make_repo(tmp_path, files)) if f[0] in ("AL502", "AL503")] == []
+
+
+def _tsyringe_app(service_body: str, second_implementation: bool = False) -> dict:
+    files = {
+        "package.json": '{"dependencies": {"express": "^4", "typeorm": "^0.3", "pg": "^8", "tsyringe": "^4"}}',
+        "src/domain/Article.ts": """
+            import { Entity, PrimaryGeneratedColumn, Column } from 'typeorm';
+            @Entity()
+            export class Article {
+              @PrimaryGeneratedColumn() id!: number;
+              @Column() slug!: string;
+              @Column() authorId!: number;
+            }
+        """,
+        "src/domain/IArticleRepository.ts": """
+            import { Article } from './Article';
+            export interface IArticleRepository {
+              findBySlug(slug: string): Promise<Article | null>;
+              list(): Promise<Article[]>;
+              authorName(id: number): Promise<string | undefined>;
+            }
+        """,
+        "src/infrastructure/data-source.ts": """
+            import { DataSource } from 'typeorm';
+            export const AppDataSource = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL, synchronize: true });
+        """,
+        "src/infrastructure/TypeOrmArticleRepository.ts": """
+            import { injectable } from 'tsyringe';
+            import { AppDataSource } from './data-source';
+            import { Article } from '../domain/Article';
+            import { IArticleRepository } from '../domain/IArticleRepository';
+            @injectable()
+            export class TypeOrmArticleRepository implements IArticleRepository {
+              private repo = AppDataSource.getRepository(Article);
+              findBySlug(slug: string) { return this.repo.findOneBy({ slug }); }
+              list() { return this.repo.find(); }
+              async authorName(id: number) {
+                const rows = await AppDataSource.query('SELECT username FROM users WHERE id = $1', [id]);
+                return rows[0]?.username;
+              }
+            }
+        """,
+        "src/application/ArticleService.ts": """
+            import { inject, injectable } from 'tsyringe';
+            import { IArticleRepository } from '../domain/IArticleRepository';
+            @injectable()
+            export class ArticleService {
+              constructor(@inject('ArticleRepository') private readonly articles: IArticleRepository) {}
+        """ + service_body + "\n}\n",
+    }
+    if second_implementation:
+        files["src/infrastructure/InMemoryArticleRepository.ts"] = """
+            import { IArticleRepository } from '../domain/IArticleRepository';
+            export class InMemoryArticleRepository implements IArticleRepository {
+              async findBySlug(slug: string) { return null; }
+              async list() { return []; }
+              async authorName(id: number) { return undefined; }
+            }
+        """
+    return files
+
+
+BUGGY_SERVICE = """
+  async get(slug: string) {
+    const article = await this.articles.findBySlug(slug);
+    return article.slug;
+  }
+  async list() {
+    const rows = await this.articles.list();
+    return Promise.all(rows.map(async (a) => this.articles.authorName(a.authorId)));
+  }
+"""
+
+
+def test_an_interface_typed_dependency_is_its_one_implementation(tmp_path):
+    found = [f[:2] for f in findings(make_repo(tmp_path, _tsyringe_app(BUGGY_SERVICE))) if f[0] in ("AL220", "AL601")]
+    assert found == [("AL220", "src/application/ArticleService.ts"), ("AL601", "src/application/ArticleService.ts")]
+
+
+def test_an_interface_with_two_implementations_stays_unknown(tmp_path):
+    found = [f for f in findings(make_repo(tmp_path, _tsyringe_app(BUGGY_SERVICE, second_implementation=True)))
+             if f[0] in ("AL220", "AL601")]
+    assert found == []
+
+
+def test_the_checked_twin_through_an_interface_is_silent(tmp_path):
+    fixed = """
+  async get(slug: string) {
+    const article = await this.articles.findBySlug(slug);
+    if (!article) throw new Error('not found');
+    return article.slug;
+  }
+"""
+    assert [f for f in findings(make_repo(tmp_path, _tsyringe_app(fixed))) if f[0] in ("AL220", "AL601")] == []
