@@ -544,19 +544,21 @@ def test_an_unpacked_wheels_requires_dist_is_its_dependency_list(tmp_path) -> No
 def test_a_wheels_own_compiled_modules_and_optional_backends_are_declared(tmp_path) -> None:
     """Two false alarms of AL702 on the SQLAlchemy and tortoise-orm wheels: ``from
     sqlalchemy.cyextension.processors import …`` names a compiled ``.so`` of the package itself (its
-    ``__init__.py`` is in the tree), and tortoise's MySQL backend imports pymysql, which its METADATA
-    declares under ``extra == "mysql"`` — declared for whoever uses that backend.  An import of a
-    driver nothing declares still fires."""
+    ``__init__.py`` is in the tree), and tortoise's MySQL backend imports pymysql, which comes with
+    aiomysql, declared under ``extra == "aiomysql"`` — declared for whoever uses that backend.  An
+    import of a driver nothing declares still fires."""
     from helpers import make_repo, report
 
     repo = make_repo(tmp_path, {
         "orm-1.0.dist-info/METADATA": (
             "Metadata-Version: 2.1\nName: orm\nVersion: 1.0\n"
-            'Requires-Dist: pymysql ; extra == "mysql"\nRequires-Dist: pytest ; extra == "test"\n'),
+            'Requires-Dist: pytest ; extra == "test"\nRequires-Dist: aiomysql ; extra == "aiomysql"\n'),
         "orm/__init__.py": "",
         "orm/cyext/__init__.py": "",
         "orm/engine.py": "from orm.cyext.processors import to_float\n",
         "orm/backends/mysql.py": "import pymysql\n",
+        # tortoise: aiomysql requires PyMySQL, so its declaration installs the fallback's module too
+        "orm/backends/aio.py": "try:\n    import asyncmy as mysql\nexcept ImportError:\n    import aiomysql as mysql\n    from pymysql import err\n",
         "orm/backends/postgres.py": "import asyncpg\n",
     })
     assert [(f.rule, f.path) for f in report(repo).findings if f.rule == "AL702"] == [
