@@ -606,8 +606,13 @@ def render_targets(cases: list[Case]) -> str:
         rows.append(verdict("effect (TS): full check / depcruise", ratio(effect, find(cases, "effect (TS)", "depcruise", "cold")), 0.5))
     small_cold = find(cases, "Conduit app (agent-style)", "archlint", "cold")
     if small_cold is not None:
+        small_warm = find(cases, "Conduit app (agent-style)", "archlint", "warm") or Case("", "", "")
         rows.append(verdict("Conduit app, 51 files: cold", small_cold.median, 0.25, " s"))
-        rows.append(verdict("Conduit app, 51 files: warm", (find(cases, "Conduit app (agent-style)", "archlint", "warm") or Case("", "", "")).median, 0.12, " s"))
+        rows.append(verdict("Conduit app, 51 files: warm", small_warm.median, 0.12, " s"))
+        # On a busy machine wall time waits for the CPU; user+sys of the process is what it needed
+        # (an idle machine's wall time is about this plus a few ms of I/O): the same limits, as a hint.
+        rows.append(verdict("Conduit app, 51 files: cold, CPU user+sys (busy-machine hint)", small_cold.cpu, 0.25, " s"))
+        rows.append(verdict("Conduit app, 51 files: warm, CPU user+sys (busy-machine hint)", small_warm.cpu, 0.12, " s"))
     return "\n".join(rows)
 
 

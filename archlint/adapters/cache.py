@@ -9,12 +9,12 @@ pack (the last writer wins, which is harmless: entries are keyed by content).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 from pathlib import Path
 
 import archlint
+from archlint.adapters.digest import blake2b
 from archlint.domain.facts import FileFacts
 
 _FORMAT = 2  # 2: the pack also holds the deep findings of the last run (see get_deep)
@@ -29,20 +29,35 @@ def default_cache_dir() -> str:
 
 
 def content_hash(data: bytes, language: str) -> str:
-    return hashlib.blake2b(data, digest_size=16, person=language.encode()[:16]).hexdigest()
+    return blake2b(data, digest_size=16, person=language.encode()[:16]).hexdigest()
 
 
 def code_and_data_fingerprint() -> str:
     """Changes when any archlint module or any file in rules/ changes (a result-cache key part)."""
-    package = Path(archlint.__file__).resolve().parent
+    package = os.path.dirname(os.path.realpath(archlint.__file__))
     parts = [archlint.__version__]
-    for root in (package, package / "_rules", package.parent / "rules"):
-        if root.is_dir():
-            for path in sorted(root.rglob("*")):
-                if path.suffix in (".py", ".toml"):
-                    stat = path.stat()
-                    parts.append(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}")
-    return hashlib.blake2b("|".join(parts).encode(), digest_size=16).hexdigest()
+    for root in (package, os.path.join(package, "_rules"), os.path.join(os.path.dirname(package), "rules")):
+        if os.path.isdir(root):
+            _stat_tree(root, "", parts)
+    return blake2b("|".join(parts).encode(), digest_size=16).hexdigest()
+
+
+def _stat_tree(directory: str, prefix: str, parts: list[str]) -> None:
+    """``relative/path:size:mtime_ns`` of every ``.py`` / ``.toml`` file under ``directory``, in
+    name order (os.scandir, not pathlib: a warm run pays for this walk every time)."""
+    try:
+        entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=True) and entry.name != "__pycache__":
+            _stat_tree(entry.path, f"{prefix}{entry.name}/", parts)
+        elif entry.name.endswith((".py", ".toml")):
+            try:
+                stat = entry.stat()
+            except OSError:
+                continue
+            parts.append(f"{prefix}{entry.name}:{stat.st_size}:{stat.st_mtime_ns}")
 
 
 def _code_fingerprint() -> str:
@@ -55,12 +70,12 @@ def _code_fingerprint() -> str:
         for path in files:
             stat = path.stat()
             parts.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
-    return hashlib.blake2b("|".join(parts).encode(), digest_size=8).hexdigest()
+    return blake2b("|".join(parts).encode(), digest_size=8).hexdigest()
 
 
 class FactsCache:
     def __init__(self, directory: str, root: str) -> None:
-        key = hashlib.blake2b(os.path.realpath(root).encode(), digest_size=10).hexdigest()
+        key = blake2b(os.path.realpath(root).encode(), digest_size=10).hexdigest()
         self.path = os.path.join(directory, "packs", f"{key}.pickle")
         self.fingerprint = _code_fingerprint()
         self.entries: dict[str, FileFacts] = {}

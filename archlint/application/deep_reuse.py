@@ -17,10 +17,10 @@ those change with any edit, and only the parse family (always run) reads them.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import pickle
 
+from archlint.adapters.digest import blake2b
 from archlint.domain.facts import FileFacts
 
 _VERSION = 2
@@ -29,7 +29,7 @@ _VERSION = 2
 def base_key(code_fingerprint: str, root: str, config, found, spec, manifests: bytes) -> str:
     """Everything but the files: archlint's code and data, root, config, discovery's problems,
     the API contract and the manifests' bytes (the same parts as the whole-result key)."""
-    digest = hashlib.blake2b(digest_size=16)
+    digest = blake2b(digest_size=16)
     parts = (str(_VERSION), code_fingerprint, root, repr(config), repr(found.problems), spec.digest if spec is not None else "")
     for part in parts:
         digest.update(part.encode() + b"\0")
@@ -39,7 +39,7 @@ def base_key(code_fingerprint: str, root: str, config, found, spec, manifests: b
 
 def heads_digest(files: dict[str, FileFacts]) -> str:
     """Every file's head as the deep families see it (see the module docstring for what is left out)."""
-    digest = hashlib.blake2b(digest_size=16)
+    digest = blake2b(digest_size=16)
     for path in sorted(files):
         facts = files[path]
         problems = [p for p in facts.problems if p.rule != "AL001"]

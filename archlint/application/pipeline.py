@@ -12,30 +12,29 @@ changed-only filtering happen after, in the command.
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
 import sys
 import time
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from archlint import __version__
 from archlint.adapters import config_loader, knowledge
 from archlint.adapters.cache import FactsCache, code_and_data_fingerprint, default_cache_dir
+from archlint.adapters.digest import blake2b
 from archlint.adapters.discovery import describe_hidden, discover
-from archlint.application import deep_reuse
-from archlint.application.architecture import resolve_architecture
-from archlint.application.graph_builder import build_graph
-from archlint.application.manifest_reader import read_manifests
 from archlint.application.deep_plan import plan_deep
 from archlint.application.parsing import Workers, deepen, extract_full, scan_sources
-from archlint.application.semantic_model import build_datalayer, build_program, semantic_files
-from archlint.application.suppressions import apply_suppressions
 from archlint.checks import FAMILIES
 from archlint.domain.config import Config, ConfigError
-from archlint.domain.context import CheckContext
 from archlint.domain.facts import FileFacts
 from archlint.domain.findings import CATEGORIES, SEVERITY_RANK, Finding
-from archlint.domain.projects import projects_from
+
+if TYPE_CHECKING:
+    from archlint.domain.context import CheckContext
+
+# The graph, the semantic model, suppressions and the check context are imported in
+# `_run_check` after the result cache was asked: a warm run of an unchanged tree never loads them.
 
 
 @dataclass(slots=True)
@@ -140,6 +139,11 @@ def _run_check(paths: list[str], options: Options | None = None) -> Report:
         result_key = _result_key(root, config, files, found, spec) if cache is not None and options.reuse_results else None
         if result_key is not None and (cached := cache.get_result(result_key)) is not None:
             return _report(root, list(cached), found, files, config, started, None, hits)
+        from archlint.application import deep_reuse
+        from archlint.application.graph_builder import build_graph
+        from archlint.application.manifest_reader import read_manifests
+        from archlint.application.semantic_model import build_datalayer, build_program, semantic_files
+
         for path, problem in found.problems:
             files.setdefault(path, FileFacts(path=path, language="unknown", content_hash="")).problems.append(problem)
 
@@ -169,6 +173,11 @@ def _run_check(paths: list[str], options: Options | None = None) -> Report:
             deepen(files, sources, set(semantic), set(), workers, sizes)  # their IR, from one parse each
         if "AL001" in active:
             deepen(files, sources, set(), set(files), workers, sizes)
+    from archlint.application.architecture import resolve_architecture
+    from archlint.application.suppressions import apply_suppressions
+    from archlint.domain.context import CheckContext
+    from archlint.domain.projects import projects_from
+
     source_paths = sorted(p for p, f in files.items() if f.language != "unknown")
     architecture = resolve_architecture(config, source_paths, knowledge_tables, knowledge.load_preset)
     context = CheckContext(
@@ -271,7 +280,7 @@ def _api_spec(options: Options, config: Config):
 def _result_key(root: str, config: Config, files: dict, found, spec=None) -> str:
     """Everything the findings depend on: archlint's code and data, the config, every analysed
     file's content, what discovery reported, the manifests' bytes and the API contract's."""
-    digest = hashlib.blake2b(digest_size=16)
+    digest = blake2b(digest_size=16)
     for part in (code_and_data_fingerprint(), root, repr(config), repr(found.problems), spec.digest if spec is not None else ""):
         digest.update(part.encode() + b"\0")
     for path in sorted(files):

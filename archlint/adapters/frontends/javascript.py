@@ -34,8 +34,6 @@ from functools import cache
 from operator import attrgetter
 
 import tree_sitter as ts
-import tree_sitter_javascript as ts_javascript
-import tree_sitter_typescript as ts_typescript
 
 from archlint.adapters.frontends.js_syntax import syntax_problem
 from archlint.adapters.frontends.source import SQL_FRAGMENT, Columns, decode, has_signal
@@ -156,11 +154,14 @@ class _Grammar:
 def _grammar(name: str) -> _Grammar:
     """Languages, parsers and compiled queries are built once per process: compiling the query
     costs far more than parsing a typical file."""
+    from archlint.adapters.frontends.grammars import binding
+
     if name == "javascript":
-        language = ts.Language(ts_javascript.language())
+        language = ts.Language(binding("tree_sitter_javascript").language())
         extra_classes = ""
     else:
-        raw = ts_typescript.language_tsx() if name == "tsx" else ts_typescript.language_typescript()
+        grammar = binding("tree_sitter_typescript")
+        raw = grammar.language_tsx() if name == "tsx" else grammar.language_typescript()
         language = ts.Language(raw)
         extra_classes = "(abstract_class_declaration)"
     return _Grammar(ts.Parser(language), ts.Query(language, _QUERY % extra_classes))

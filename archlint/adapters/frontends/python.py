@@ -101,9 +101,10 @@ def _extra_query(which: str):
 @lru_cache(maxsize=1)
 def _grammar():
     import tree_sitter as ts
-    import tree_sitter_python as tsp
 
-    language = ts.Language(tsp.language())
+    from archlint.adapters.frontends.grammars import binding
+
+    language = ts.Language(binding("tree_sitter_python").language())
     return language, ts.Query(language, _QUERY), ts.Parser(language), ts.QueryCursor
 
 

@@ -1029,9 +1029,10 @@ def _yield_query():
     global _YIELD_QUERY
     if _YIELD_QUERY is None:
         import tree_sitter as ts
-        import tree_sitter_python as tsp
 
-        _YIELD_QUERY = ts.Query(ts.Language(tsp.language()), "(yield) @yield")
+        from archlint.adapters.frontends.grammars import binding
+
+        _YIELD_QUERY = ts.Query(ts.Language(binding("tree_sitter_python").language()), "(yield) @yield")
     return _YIELD_QUERY
 
 

@@ -1,0 +1,73 @@
+"""What a small repo's check loads (issue 11, small repos and pre-commit): no timing, only which
+modules a run imports — each one costs start-up time whether it is used or not."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures"
+
+_PROBE = """
+import io, json, sys, contextlib
+from archlint.cli.main import cli
+with contextlib.redirect_stdout(io.StringIO()) as out:
+    try:
+        cli.main(sys.argv[1:], prog_name="archlint", standalone_mode=False)
+    except SystemExit:
+        pass
+print(json.dumps({"modules": sorted(sys.modules), "report": out.getvalue()}))
+"""
+
+
+def _run(*args: str) -> tuple[set[str], dict]:
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    done = subprocess.run([sys.executable, "-c", _PROBE, "check", *args, "--format", "json"], capture_output=True,
+                          text=True, env=env, cwd=str(REPO.parent), timeout=120)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout.splitlines()[-1])
+    return set(data["modules"]), json.loads(data["report"])
+
+
+def test_a_sqlalchemy_project_loads_only_the_sqlalchemy_lifter(tmp_path):
+    modules, report = _run(str(FIXTURES / "builders-sqlalchemy-bugs"), "--no-cache")
+    assert report["findings"], "the lifted queries are still judged"
+    assert "archlint.semantics.builders.sqlalchemy" in modules
+    for other in ("django", "knex", "sequelize", "typeorm", "prisma", "drizzle"):
+        assert f"archlint.semantics.builders.{other}" not in modules
+
+
+def test_a_js_project_loads_its_own_lifter(tmp_path):
+    modules, report = _run(str(FIXTURES / "builders-knex-bugs"), "--no-cache")
+    assert report["findings"]
+    assert "archlint.semantics.builders.knex" in modules
+
+
+def test_grammars_load_without_their_packages_init():
+    """The tree-sitter grammar packages' __init__ imports importlib.resources (tempfile, shutil,
+    random…) for highlight queries archlint never reads: the compiled binding is loaded alone."""
+    from archlint.adapters.frontends.grammars import binding
+
+    python = binding("tree_sitter_python")
+    assert callable(python.language)
+    typescript = binding("tree_sitter_typescript")
+    assert callable(typescript.language_tsx) and callable(typescript.language_typescript)
+    assert callable(binding("tree_sitter_javascript").language)
+    import tree_sitter_python  # the package imported the ordinary way reuses the loaded binding
+
+    assert tree_sitter_python.language is python.language
+
+
+def test_a_warm_run_of_an_unchanged_tree_loads_no_graph_or_semantic_model(tmp_path):
+    cache = tmp_path / "cache"
+    tree = FIXTURES / "builders-sqlalchemy-bugs"
+    _, cold = _run(str(tree), "--cache-dir", str(cache))
+    modules, warm = _run(str(tree), "--cache-dir", str(cache))
+    assert warm["findings"] == cold["findings"]
+    for module in ("archlint.application.graph_builder", "archlint.application.semantic_model", "archlint.semantics.program",
+                   "archlint.domain.context", "sqlglot", "tree_sitter", "hashlib"):
+        assert module not in modules, module
