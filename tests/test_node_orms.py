@@ -11,7 +11,7 @@ import pytest
 from archlint.application.pipeline import Options
 from archlint.application.verify import Constraints, run_verify
 from archlint.semantics.calls import _objection_relations
-from helpers import findings, make_repo
+from helpers import findings, make_repo, report
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -434,3 +434,120 @@ def test_the_checked_twin_through_an_interface_is_silent(tmp_path):
   }
 """
     assert [f for f in findings(make_repo(tmp_path, _tsyringe_app(fixed))) if f[0] in ("AL220", "AL601")] == []
+
+
+# Null vs undefined: each lookup yields one empty value for no row (TypeORM 0.3 findOne/getOne, Prisma,
+# Sequelize, Mongoose, MikroORM: null; Drizzle findFirst/.get(), knex .first(), getRawOne: undefined).
+# A strict guard of the other one lets the missing row through; `== null` / `!x` catch both.
+
+_EMPTY_GUARD_APP = {
+    "package.json": '{"dependencies": {"express": "^4", "knex": "^3", "pg": "^8", "mongoose": "^8", "typeorm": "%s"}}',
+    "src/db.js": """
+        const knex = require('knex')({ client: 'pg', connection: process.env.DATABASE_URL });
+        const mongoose = require('mongoose');
+        const User = mongoose.model('User', new mongoose.Schema({ email: String, username: String }));
+        module.exports = { knex, User };
+    """,
+    "src/routes.js": """
+        const express = require('express');
+        const { knex, User } = require('./db');
+        const app = express();
+        app.get('/a/:slug', async (req, res) => {
+          const article = await knex('articles').where({ slug: req.params.slug }).first();
+          if (%s) return res.sendStatus(404);
+          res.json({ title: article.title });
+        });
+        app.get('/u/:email', async (req, res) => {
+          const user = await User.findOne({ email: req.params.email });
+          if (%s) return res.sendStatus(404);
+          res.json({ username: user.username });
+        });
+        module.exports = app;
+    """,
+}
+
+
+def _empty_guard_app(tmp_path, knex_guard, mongoose_guard, typeorm="^0.3.20"):
+    files = dict(_EMPTY_GUARD_APP)
+    files["package.json"] = files["package.json"] % typeorm
+    files["src/routes.js"] = files["src/routes.js"] % (knex_guard, mongoose_guard)
+    return make_repo(tmp_path, files)
+
+
+@pytest.mark.parametrize("knex_guard, mongoose_guard, lines", [
+    ("article === null", "user === undefined", [7, 12]),  # both of the wrong kind
+    ("article === undefined", "user === null", []),  # both right
+    ("typeof article === 'undefined'", "!user", []),  # typeof: undefined only, which knex yields
+    ("article == null", "user == undefined", []),  # loose equality: both
+    ("article === null || article === undefined", "user === undefined || user === null", []),
+])
+def test_a_strict_guard_must_name_the_empty_value_the_lookup_yields(tmp_path, knex_guard, mongoose_guard, lines):
+    root = _empty_guard_app(tmp_path, knex_guard, mongoose_guard)
+    found = report(root).findings
+    assert [f.line for f in found if f.rule == "AL220"] == lines
+    for finding in found:
+        if finding.rule == "AL220":
+            assert "does not catch" in finding.message and "`=== " in finding.guidance
+
+
+def test_typeof_undefined_does_not_catch_a_null_lookup(tmp_path):
+    root = _empty_guard_app(tmp_path, "!article", "typeof user === 'undefined'")
+    found = [f for f in report(root).findings if f.rule == "AL220"]
+    assert [f.line for f in found] == [12]
+    assert "`typeof user === 'undefined'` at line 11 does not catch null" in found[0].message
+
+
+def test_typeorm_02_findone_resolved_to_undefined(tmp_path):
+    files = {
+        "package.json": '{"dependencies": {"express": "^4", "typeorm": "%s", "pg": "^8"}}',
+        "src/article.ts": """
+            import { Entity, PrimaryGeneratedColumn, Column } from 'typeorm';
+            @Entity()
+            export class Article {
+              @PrimaryGeneratedColumn() id: number;
+              @Column() slug: string;
+            }
+        """,
+        "src/service.ts": """
+            import { Repository } from 'typeorm';
+            import { Article } from './article';
+            export class ArticleService {
+              constructor(private readonly articles: Repository<Article>) {}
+              async find(slug: string) {
+                const article = await this.articles.findOne({ where: { slug } });
+                if (article === undefined) throw new Error('not found');
+                return article.slug;
+              }
+            }
+        """,
+    }
+    for version, lines in (("^0.3.17", [8]), ("^0.2.45", [])):
+        (tmp_path / version).mkdir()
+        root = make_repo(tmp_path / version, {**files, "package.json": files["package.json"] % version})
+        assert [f[2] for f in findings(root) if f[0] == "AL220"] == lines, version
+
+
+def test_a_non_null_assertion_checks_nothing_at_runtime(tmp_path):
+    files = {
+        "package.json": '{"dependencies": {"express": "^4", "@prisma/client": "^5"}}',
+        "prisma/schema.prisma": "model User {\n  id Int @id\n  username String @unique\n}\n",
+        "src/routes.ts": """
+            import express from 'express';
+            import { PrismaClient } from '@prisma/client';
+            const prisma = new PrismaClient();
+            const app = express();
+            app.get('/p/:username', async (req, res) => {
+              const user = await prisma.user.findUnique({ where: { username: req.params.username } });
+              res.json({ profile: { username: user!.username } });
+            });
+            app.get('/q/:username', async (req, res) => {
+              const user = await prisma.user.findUnique({ where: { username: req.params.username } });
+              res.json({ profile: { username: user?.username } });
+            });
+            export default app;
+        """,
+    }
+    found = [f for f in report(make_repo(tmp_path, files)).findings if f.rule == "AL220"]
+    assert [f.line for f in found] == [7]
+    assert "non-null assertion `!` only silences the TypeScript compiler" in found[0].message
+    assert "Replace the `!` assertion" in found[0].guidance

@@ -1038,7 +1038,7 @@ class Calls:
             # `User.findOne({ email }).exec()`: the document, or null when none matches
             chain = sorted(receiver.chains, key=len)[0] if receiver.chains else ()
             origin = self.origin_of(chain[0].node if chain and type(chain[0].node) is ir.Call else node)
-            return v.Row(stack, model, loaded, nullable=True, origin=origin)
+            return v.Row(stack, model, loaded, nullable=True, origin=origin, empty="null")
         if kind == "rows":
             return v.Rows(stack, model, loaded)
         keyed_cursor = type(receiver) is v.Db and receiver.kind == "cursor" and receiver.via == KEYED_CURSOR
@@ -1048,7 +1048,8 @@ class Calls:
             if stack not in LOOKUP_STACKS and not model:
                 model = self._raw_lookup(args)
             origin = self.origin_of(node) if model else ""
-            return v.Row(stack, model, loaded, nullable=True, origin=origin)
+            empty = outcome.empty or self.program.library.empties.get(stack, "")
+            return v.Row(stack, model, loaded, nullable=True, origin=origin, empty=empty)
         if kind in ("row", "row?"):
             if kind == "row?" and stack not in LOOKUP_STACKS and not model:
                 model = self._raw_lookup(args)  # a raw lookup that finds its row: still a row of its table
