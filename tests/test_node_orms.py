@@ -480,6 +480,7 @@ def _empty_guard_app(tmp_path, knex_guard, mongoose_guard, typeorm="^0.3.20"):
     ("typeof article === 'undefined'", "!user", []),  # typeof: undefined only, which knex yields
     ("article == null", "user == undefined", []),  # loose equality: both
     ("article === null || article === undefined", "user === undefined || user === null", []),
+    ("article === null || article === void 0", "user === void 0 || user === null", []),  # compiled `?.`
 ])
 def test_a_strict_guard_must_name_the_empty_value_the_lookup_yields(tmp_path, knex_guard, mongoose_guard, lines):
     root = _empty_guard_app(tmp_path, knex_guard, mongoose_guard)

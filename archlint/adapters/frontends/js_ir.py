@@ -1405,8 +1405,8 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
             value = operand.value
             if op == "-" and type(value) in (int, float):
                 return Const(-value, span)
-            if op == "void":
-                return Const(None, span)
+            if op == "void":  # `void 0`: how compiled TypeScript writes undefined
+                return Const(None, span, "undefined")
         return Unary(_UNARY_OPS.get(op, op), operand, span)
 
     def binary(self, node):

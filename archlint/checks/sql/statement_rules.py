@@ -68,7 +68,7 @@ def identifier_offset(item: PreparedStatement, node: exp.Expression) -> tuple[in
 
 def hole_named(prepared: Prepared, name: str) -> SqlHole | None:
     """The interpolation hole behind a sentinel identifier (``__h3``), if ``name`` is one."""
-    match = re.fullmatch(r"__h(\d+)", name)
+    match = re.fullmatch(r":?__h(\d+)", name)  # `"${table}"`: a quoted identifier holds `:__h0`
     holes = prepared.site.sql.holes if prepared.site.sql is not None else ()
     return holes[int(match.group(1))] if match and int(match.group(1)) < len(holes) else None
 
