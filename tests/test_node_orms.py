@@ -552,3 +552,59 @@ def test_a_non_null_assertion_checks_nothing_at_runtime(tmp_path):
     assert [f.line for f in found] == [7]
     assert "non-null assertion `!` only silences the TypeScript compiler" in found[0].message
     assert "Replace the `!` assertion" in found[0].guidance
+
+
+_OBJECTION_MODELS = """
+    const { Model } = require('objection');
+    class User extends Model {
+      static get tableName() { return 'users'; }
+    }
+    class Tag extends Model {
+      static tableName = 'tags';
+    }
+    class Article extends Model {
+      static get tableName() { return 'articles'; }
+      static get relationMappings() {
+        return {
+          author: { relation: Model.BelongsToOneRelation, modelClass: User, join: { from: 'articles.author_id', to: 'users.id' } },
+          tags: { relation: Model.ManyToManyRelation, modelClass: () => Tag,
+                  join: { from: 'articles.id', through: { from: 'article_tags.article_id', to: 'article_tags.tag_id' }, to: 'tags.id' } },
+        };
+      }
+    }
+    module.exports = { User, Tag, Article };
+"""
+
+
+def test_objection_relation_mappings_give_relations_their_targets(tmp_path):
+    files = {
+        "package.json": '{"dependencies": {"koa": "^2", "@koa/router": "^12", "objection": "^3", "knex": "^3", "pg": "^8"}}',
+        "src/models.js": _OBJECTION_MODELS,
+        "src/routes.js": """
+            const Router = require('@koa/router');
+            const { Article } = require('./models');
+            const router = new Router();
+            router.get('/articles', async (ctx) => {
+              const articles = await Article.query().orderBy('id').limit(20);
+              const out = [];
+              for (const article of articles) {
+                const tags = await article.$relatedQuery('tags');
+                out.push({ slug: article.slug, tags: tags.map((t) => t.name) });
+              }
+              ctx.body = { articles: out };
+            });
+            router.get('/feed', async (ctx) => {
+              const articles = await Article.query().withGraphFetched('[author, tags]').orderBy('id').limit(20);
+              ctx.body = { articles: articles.map((a) => ({ author: a.author.username, tags: a.tags.map((t) => t.name) })) };
+            });
+            router.get('/list', async (ctx) => {
+              const articles = await Article.query().orderBy('id').limit(20);
+              ctx.body = { articles: articles.map((a) => ({ slug: a.slug, author: a.author.username })) };
+            });
+            module.exports = router;
+        """,
+    }
+    found = [f for f in report(make_repo(tmp_path, files)).findings if f.rule in ("AL601", "AL229", "AL220")]
+    assert [(f.rule, f.line) for f in found] == [("AL601", 8), ("AL229", 19)]
+    assert "on `Tag`" in found[0].message  # the relation's target, not the row's model
+    assert "withGraphFetched('author')" in found[1].guidance

@@ -1015,6 +1015,14 @@ class Calls:
                 model = self.program.table_variable(self.path, args[0][3].id)
         elif outcome.model == "arg0" and outcome.value == "query" and not args:
             model = ""
+        one_related = False
+        if outcome.model == "relation" and args and model:
+            # Objection `article.$relatedQuery('tags')`: a query of the relation's target model (one row for a
+            # BelongsToOne/HasOne relation), known from the model's relationMappings
+            named = v.strip(args[0][2])
+            relation = self.program.schema.relation(model, named.value) if type(named) is v.Const and isinstance(named.value, str) else None
+            if relation is not None and relation.target:
+                model, loaded, joined, one_related = relation.target, frozenset(), frozenset(), not relation.collection
         if outcome.loads:
             new_loaded, new_joined = self.eager_loads(outcome, stack, model, args)
             loaded = loaded | new_loaded
@@ -1027,7 +1035,7 @@ class Calls:
         if kind == "query":
             lazy = stack == "django"
             cached = type(receiver) is v.Db and receiver.kind == "prefetched"
-            single = getattr(receiver, "single", False) or outcome.single
+            single = getattr(receiver, "single", False) or outcome.single or one_related
             write = getattr(receiver, "write", False) or (outcome.write and type(receiver) is not v.Db)
             return v.Query(stack, model, loaded, lazy, unique, joined, single, cached or getattr(receiver, "cached", False), write,
                            self.query_chains(receiver, node, args), via=getattr(receiver, "via", ""),

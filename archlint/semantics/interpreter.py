@@ -1988,7 +1988,7 @@ class Frame(Calls):
             return v.tag(v.Query(target_stack, relation.target, lazy=True), tags)
         if relation.collection:
             return v.tag(v.Rows(target_stack, relation.target, nested), tags)
-        if not loaded and relation.strategy == "none" and stack in ("sequelize", "typeorm", "prisma") and node is not None:
+        if not loaded and relation.strategy == "none" and stack in ("sequelize", "typeorm", "prisma", "objection") and node is not None:
             # an association the query did not include: the attribute is undefined
             origin = f"{self.path}:{node.span.line}:{node.span.column}:unloaded:{name}"
             return v.tag(v.Row(target_stack, relation.target, nested, nullable=True, origin=origin, empty="undefined"), tags)
