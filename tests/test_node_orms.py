@@ -608,3 +608,71 @@ def test_objection_relation_mappings_give_relations_their_targets(tmp_path):
     assert [(f.rule, f.line) for f in found] == [("AL601", 8), ("AL229", 19)]
     assert "on `Tag`" in found[0].message  # the relation's target, not the row's model
     assert "withGraphFetched('author')" in found[1].guidance
+
+
+def test_mikroorm_wrap_init_per_row_is_a_query_per_row(tmp_path):
+    # MikroORM 6 WrappedEntity.init(): `em.findOne(…, entity, { refresh: true })` — a query even when populated
+    import shutil
+
+    root = tmp_path / "app"
+    shutil.copytree(FIXTURES / "agent-express-mikroorm-correct", root)
+    (root / "src/services/wrapService.ts").write_text(
+        "import { wrap } from '@mikro-orm/core';\n"
+        "import { ArticleRepository } from '../repositories/articleRepository';\n"
+        "\n"
+        "export class WrapService {\n"
+        "  constructor(private readonly articles: ArticleRepository) {}\n"
+        "\n"
+        "  async authors(limit: number, offset: number) {\n"
+        "    const rows = await this.articles.list(limit, offset);\n"
+        "    const out = [];\n"
+        "    for (const a of rows) {\n"
+        "      await wrap(a.author).init();\n"
+        "      out.push({ slug: a.slug, author: a.author.username, plain: wrap(a).toObject() });\n"
+        "    }\n"
+        "    return out;\n"
+        "  }\n"
+        "}\n"
+    )
+    assert [f for f in findings(root) if f[1] == "src/services/wrapService.ts"] == [("AL603", "src/services/wrapService.ts", 11)]
+
+
+_LOAD_MODULES_CONTAINER = """\
+const { createContainer, asValue, asClass, InjectionMode, Lifetime } = require('awilix');
+const models = require('./models');
+
+const container = createContainer({ injectionMode: InjectionMode.PROXY });
+
+container.register({
+  sequelize: asValue(models.sequelize),
+  Article: asValue(models.Article),
+  User: asValue(models.User),
+});
+
+container.loadModules([%s], {
+  cwd: __dirname,
+  formatName: 'camelCase',
+  resolverOptions: { lifetime: Lifetime.SINGLETON%s },
+});
+
+module.exports = container;
+"""
+
+
+@pytest.mark.parametrize("globs, register", [
+    ("'repositories/*.js', 'services/*.js', 'controllers/*.js'", ""),
+    ("['repositories/*.js', Lifetime.SCOPED], 'services/**/*.js'", ", register: asClass"),
+])
+def test_awilix_load_modules_registers_what_the_globs_match(tmp_path, globs, register):
+    # the agent-express-awilix twins with `container.loadModules` in place of the explicit register:
+    # the files the globs match are registered by camelCased file name, and nothing imports them
+    import json
+    import shutil
+
+    for twin in ("bugs", "correct"):
+        root = tmp_path / twin
+        shutil.copytree(FIXTURES / f"agent-express-awilix-{twin}", root)
+        (root / "src/container.js").write_text(_LOAD_MODULES_CONTAINER % (globs, register))
+        expected = [(f["rule"], f["path"], f["line"]) for f in json.loads((root / "expected.json").read_text())]
+        assert findings(root) == expected, twin
+        assert twin == "correct" or len(expected) == 3

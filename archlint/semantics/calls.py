@@ -54,6 +54,10 @@ KEY_STACKS = frozenset({"sequelize", "prisma", "typeorm", "knex"})
 CLOSE_METHODS = frozenset({"close", "release", "end"})
 
 
+# on a MikroORM entity passed through `wrap(entity)`: its methods are the helper's (`wrapped.init` …)
+MIKRO_WRAPPED = "mikro-orm:wrapped"
+
+
 def _pass_through(name: str) -> bool:
     """Wrappers that return the function they are given (for analysis purposes): Fastify's
     ``fastify-plugin`` and Hono's ``createMiddleware`` from ``hono/factory``."""
@@ -696,6 +700,9 @@ class Calls:
                 category = library.category(bare, method)
                 self.site(node, bare, method, category or "connect")
                 return v.tag(derived, tags | self.own_session(derived, node, method))
+        if kind is v.Row and MIKRO_WRAPPED in tags:
+            handle_kind = "wrapped"
+            tags = combined = combined - {MIKRO_WRAPPED}
         if kind is v.ModelClass:
             outcome = library.outcome(stack, "model", method) or library.outcome(stack, "modelclass", method)
         else:
@@ -735,9 +742,13 @@ class Calls:
                 return None if stack == "prisma" else v.tag(v.UNKNOWN, combined)
             return v.tag(v.UNKNOWN, combined) if kind is not v.Db else None
         value = self.outcome_value(outcome, bare, args, node, stack, model) if outcome is not None else v.UNKNOWN
-        if outcome is not None and outcome.lazy and kind is v.Rows and type(node.func) is ir.Attr and type(node.func.obj) is ir.Attr:
+        wrapped = node.func.obj if kind is v.Row and handle_kind == "wrapped" and type(node.func) is ir.Attr else None
+        if type(wrapped) is ir.Call and len(wrapped.args) == 1 and type(wrapped.args[0].value) is ir.Attr:
+            wrapped = wrapped.args[0].value  # wrap(article.author).init(): the reference `author`
+        if outcome is not None and outcome.lazy and (kind is v.Rows or type(wrapped) is ir.Attr) and type(node.func) is ir.Attr \
+                and type(wrapped if kind is v.Row else node.func.obj) is ir.Attr:
             # `article.tags.init()`: the collection of a loaded row fetched now — a lazy load (per row in a loop: AL603)
-            relation = node.func.obj.name
+            relation = (wrapped if kind is v.Row else node.func.obj).name
             self.effect("lazy", stack, model, relation, node, tags, detail=relation)
             return v.tag(value, tags)
         if outcome is not None and outcome.write or method in MASS_ASSIGN_METHODS.get(stack, ()):
@@ -1381,6 +1392,9 @@ class Calls:
         if name == "global:Object.assign" and len(args) >= 2 and type(v.strip(args[0][2])) is v.Row:
             row = v.strip(args[0][2])  # Object.assign(article, req.body.article)
             self.mass_assignment(node, row.stack, row.model, "Object.assign", args[1:])
+        if name.startswith("@mikro-orm/") and name.endswith(":wrap") and args and type(v.strip(args[0][2])) is v.Row:
+            # MikroORM `wrap(article.author)`: the entity's helper; `.init()` on it loads the reference
+            return v.tag(args[0][2], frozenset({MIKRO_WRAPPED}))
         if _pass_through(name) and args and type(v.strip(args[0][2])) is v.Function:
             # fp(async (fastify, opts) => …) / createMiddleware(async (c, next) => …): the function itself
             return args[0][2]
