@@ -343,3 +343,29 @@ def test_a_local_helper_parameter_every_call_passes_a_constant(tmp_path, second_
         ),
     }
     assert [line for _path, line in _al502(tmp_path, files)] == lines
+
+
+def test_a_method_that_returns_the_driver_escape_quotes_its_names(tmp_path):
+    # @n8n/db repositories: getTableName(name) { …; return this.manager.connection.driver.escape(`${prefix}${name}`) }
+    files = {
+        "package.json": '{"dependencies": {"typeorm": "^0.3.20"}}',
+        "src/repositories/outbox.repository.ts": (
+            "import { DataSource, Repository } from 'typeorm';\n"
+            "export class OutboxRepository extends Repository<object> {\n"
+            "  constructor(dataSource: DataSource, private readonly prefix: string) { super(Object, dataSource.manager); }\n"
+            "  async pending(limit: number) {\n"
+            "    const table = this.getTableName('outbox');\n"
+            "    await this.query(`SELECT * FROM ${table} ORDER BY id LIMIT $1`, [limit]);\n"
+            "    await this.query(`SELECT * FROM ${this.plainName('outbox')} ORDER BY id LIMIT $1`, [limit]);\n"
+            "  }\n"
+            "  getTableName(name: string) {\n"
+            "    const prefix = this.prefix;\n"
+            "    return this.manager.connection.driver.escape(`${prefix}${name}`);\n"
+            "  }\n"
+            "  plainName(name: string) {\n"
+            "    return `${this.prefix}${name}`;\n"
+            "  }\n"
+            "}\n"
+        ),
+    }
+    assert [line for _path, line in _al502(tmp_path, files)] == [7]

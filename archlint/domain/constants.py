@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from itertools import product
 from typing import NamedTuple
 
+from archlint.domain import ir
 from archlint.domain.expressions import names_in, parse
 from archlint.domain.facts import FileFacts
 
@@ -430,6 +431,8 @@ class ConstantFolder:
         if function[0] != "attr":
             return UNKNOWN_VALUE
         receiver, method = function[1], function[2]
+        if receiver[0] == "name" and receiver[1] in ("this", "self") and self._quoting_method(method, where.scope):
+            return _QUOTED  # this.getTableName('user'): a method that returns the driver's escape of a name
         if method in functions.same_methods:
             return fold(receiver)
         if method == "join":
@@ -477,6 +480,31 @@ class ConstantFolder:
             bound = {param: self._node(arg, where, depth + 1, seen) for param, arg in zip(params, args)}
             return self._node(body, _Where(scope, None, {}).bind(bound), depth + 1, seen | {key})
         return UNKNOWN_VALUE
+
+    def _quoting_method(self, method: str, scope: str) -> bool:
+        """A method of the enclosing class every ``return`` of which returns a quoting call
+        (``getTableName(name) { …; return this.manager.connection.driver.escape(`${prefix}${name}`); }``,
+        n8n's repositories)."""
+        owner = scope.rsplit(".", 1)[0] if "." in scope else ""
+        if not owner or owner not in self._classes():
+            return False
+        module = self.facts.ir
+        if module is None:
+            return False
+        target = f"{owner}.{method}"
+        found = next((f for f in module.functions if f.qualname == target and f.kind == "method"), None)
+        if found is None:
+            return False
+        returns = [node for node in ir.iter_nodes(found.body) if type(node) is ir.Return]
+        if not returns:
+            return False
+        for node in returns:
+            value = node.value
+            if type(value) is not ir.Call or type(value.func) not in (ir.Name, ir.Attr):
+                return False
+            if not self.functions.matches(_ir_dotted(value.func), self.functions.quoted):
+                return False
+        return True
 
     def _sequence_call(self, callee: str, args: tuple, where: _Where, depth: int, seen: frozenset) -> Folded:
         if callee == "range":
@@ -606,6 +634,16 @@ def _normalise_path(path: str) -> str:
     parts = [p for p in path.split("/") if p not in ("", ".")]
     joined = "/".join(parts)
     return ("./" + joined) if leading or not path.startswith("/") else "/" + joined
+
+
+def _ir_dotted(node) -> str:
+    """``this.manager.connection.driver.escape`` of an IR name / attribute chain, else ``""``."""
+    if type(node) is ir.Name:
+        return node.id
+    if type(node) is ir.Attr:
+        base = _ir_dotted(node.obj)
+        return f"{base}.{node.name}" if base else ""
+    return ""
 
 
 def _dotted(node: tuple) -> str:
