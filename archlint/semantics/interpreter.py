@@ -1545,7 +1545,9 @@ class Frame(Calls):
                 self.dereference(node.obj, obj, node.span, subscript=True)
             key = v.strip(index)
             if type(v.strip(obj)) is v.Request and type(key) is v.Const and isinstance(key.value, str):
-                self.request_event("request-read", v.strip(obj), "[" + key.value + "]", node.span)
+                # JS `req.params['pk']` is `req.params.pk`; an item of the request itself stays `[user]` (aiohttp)
+                part = v.strip(obj).part and not self.python
+                self.request_event("request-read", v.strip(obj), key.value if part else "[" + key.value + "]", node.span)
             return self.subscript(obj, index)
         if kind is ir.Template:
             values = [self.eval(hole) for hole in node.holes]  # (a tag is its call's func, evaluated there)
