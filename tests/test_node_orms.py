@@ -676,3 +676,9 @@ def test_awilix_load_modules_registers_what_the_globs_match(tmp_path, globs, reg
         expected = [(f["rule"], f["path"], f["line"]) for f in json.loads((root / "expected.json").read_text())]
         assert findings(root) == expected, twin
         assert twin == "correct" or len(expected) == 3
+
+
+@pytest.mark.parametrize("twin", ["bugs", "correct"])
+def test_the_prisma_empty_guard_twins_pass_verify(twin):
+    found = verdicts(FIXTURES / f"agent-express-prisma-empty-guard-{twin}", framework="express", database="postgresql")
+    assert found["framework"].compliant and found["database"].compliant, (found["framework"].reason, found["database"].reason)
