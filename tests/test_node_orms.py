@@ -491,6 +491,13 @@ def test_a_strict_guard_must_name_the_empty_value_the_lookup_yields(tmp_path, kn
             assert "does not catch" in finding.message and "`=== " in finding.guidance
 
 
+def test_an_unchecked_undefined_lookup_is_named_undefined(tmp_path):
+    root = _empty_guard_app(tmp_path, "false", "!user")
+    found = [f for f in report(root).findings if f.rule == "AL220"]
+    assert [f.line for f in found] == [7]
+    assert "`article` may be undefined here" in found[0].message and "returns undefined when no row" in found[0].message
+
+
 def test_typeof_undefined_does_not_catch_a_null_lookup(tmp_path):
     root = _empty_guard_app(tmp_path, "!article", "typeof user === 'undefined'")
     found = [f for f in report(root).findings if f.rule == "AL220"]

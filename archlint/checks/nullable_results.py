@@ -146,7 +146,7 @@ def _finding(ctx: CheckContext, deref) -> Finding:
     here = origin_path == deref.path
     where = f"`{callee}`" + (f" at line {line}" if here else f" ({origin_path}:{line})")
     guard_line, written, guard_test = (deref.guard.split(":", 2) + ["", ""])[:3]  # written: what the guard compared with
-    none = "None" if python else "undefined" if written == "null" else "null"
+    none = "None" if python else "undefined" if written == "null" or not written and deref.empty == "undefined" else "null"
     use = "this destructuring" if deref.destructure else "this dereference"
     if deref.via:  # passed to a function that reads it
         inner_path, inner_span, note = deref.via[-1]

@@ -2063,7 +2063,8 @@ class Frame(Calls):
                 or v.missed_origin(value)
             guard = next((t[len(WRONG_GUARD_TAG):] for t in sorted(v.tags_of(value)) if t.startswith(WRONG_GUARD_TAG)), "")
             asserted = node is not None and (node.span.end_line, node.span.end_column) in self.module.asserted
-            deref = Deref(self.path, span, render(node, 60), model, origin, via, subscript, destructure, guard, asserted)
+            empty = next((row.empty for row in rows if row.nullable and row.origin), "")
+            deref = Deref(self.path, span, render(node, 60), model, origin, via, subscript, destructure, guard, asserted, empty)
             self.null_derefs.append(deref)
             if self.analysis is not None:
                 self.analysis.derefs.append(deref)

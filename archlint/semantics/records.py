@@ -98,6 +98,7 @@ class Deref(NamedTuple):
     destructure: bool = False  # `const { title } = row` (JS: TypeError: Cannot destructure property …)
     guard: str = ""  # "<line>:=== undefined": a strict guard of the other empty value let the row through
     asserted: bool = False  # TypeScript `row!.title`: the non-null assertion only silences the compiler
+    empty: str = ""  # JS: "null" / "undefined", what the lookup yields for no row (Row.empty), "" unknown
 
 
 class Event(NamedTuple):
