@@ -236,3 +236,51 @@ def test_fastify_body_less_json_relabelled_for_the_projects_own_parser_is_tolera
         source = FASTIFY_APP.replace("const app = Fastify();", hook % parsed)
         root = make_repo(tmp_path / name, {"package.json": '{"dependencies": {"fastify": "^5.2.0"}}', "src/server.js": source})
         assert len(_rules(root, "AL802")) == expected, name
+
+
+def test_a_route_parameter_read_by_subscript_is_the_parameter(tmp_path):
+    # @directus/api 23: `req.params['pk']` on `/:pk` (91 AL801 false alarms read it as `[pk]`)
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"express": "^4.21.1"}}',
+        "src/app.js": (
+            "const express = require('express');\n"
+            "const app = express();\n"
+            "app.get('/access/:pk', (req, res) => res.json({ pk: req.params['pk'] }));\n"
+            "app.get('/roles/:id', (req, res) => res.json({ pk: req.params['pk'] }));\n"
+            "app.listen(3000);\n"
+        ),
+    })
+    assert _rules(root, "AL801") == [("src/app.js", 4)]
+
+
+def test_a_parser_run_inside_middleware_and_auth_set_through_a_wrapper(tmp_path):
+    # @directus/api 23: `app.use((req, res, next) => { express.json({ limit })(req, res, (err) => …) })` parses
+    # the body (104 AL806), and `app.use(authenticate)` where authenticate = asyncHandler(handler) and handler
+    # sets `req.accountability` (170 AL810)
+    files = {
+        "package.json": '{"dependencies": {"express": "^4.21.1"}}',
+        "src/async-handler.js": "module.exports = (fn) => (req, res, next) => Promise.resolve(fn(req, res, next)).catch(next);\n",
+        "src/authenticate.js": (
+            "const asyncHandler = require('./async-handler');\n"
+            "const handler = async (req, res, next) => {\n"
+            "  req.accountability = { user: req.get('x-user') || null };\n"
+            "  return next();\n"
+            "};\n"
+            "module.exports = asyncHandler(handler);\n"
+        ),
+        "src/app.js": (
+            "const express = require('express');\n"
+            "const authenticate = require('./authenticate');\n"
+            "const app = express();\n"
+            "app.use((req, res, next) => {\n"
+            "  express.json({ limit: '1mb' })(req, res, (err) => (err ? next(err) : next()));\n"
+            "});\n"
+            "app.use(authenticate);\n"
+            "app.post('/items', (req, res) => res.json({ by: req.accountability.user, data: req.body.data }));\n"
+            "app.get('/me', (req, res) => res.json({ user: req.currentUser.id }));\n"
+            "app.listen(3000);\n"
+        ),
+    }
+    root = make_repo(tmp_path, files)
+    assert _rules(root, "AL806") == []
+    assert _rules(root, "AL810") == [("src/app.js", 9)]

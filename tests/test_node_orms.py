@@ -11,7 +11,7 @@ import pytest
 from archlint.application.pipeline import Options
 from archlint.application.verify import Constraints, run_verify
 from archlint.semantics.calls import _objection_relations
-from helpers import findings, make_repo
+from helpers import findings, make_repo, report
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -434,3 +434,258 @@ def test_the_checked_twin_through_an_interface_is_silent(tmp_path):
   }
 """
     assert [f for f in findings(make_repo(tmp_path, _tsyringe_app(fixed))) if f[0] in ("AL220", "AL601")] == []
+
+
+# Null vs undefined: each lookup yields one empty value for no row (TypeORM 0.3 findOne/getOne, Prisma,
+# Sequelize, Mongoose, MikroORM: null; Drizzle findFirst/.get(), knex .first(), getRawOne: undefined).
+# A strict guard of the other one lets the missing row through; `== null` / `!x` catch both.
+
+_EMPTY_GUARD_APP = {
+    "package.json": '{"dependencies": {"express": "^4", "knex": "^3", "pg": "^8", "mongoose": "^8", "typeorm": "%s"}}',
+    "src/db.js": """
+        const knex = require('knex')({ client: 'pg', connection: process.env.DATABASE_URL });
+        const mongoose = require('mongoose');
+        const User = mongoose.model('User', new mongoose.Schema({ email: String, username: String }));
+        module.exports = { knex, User };
+    """,
+    "src/routes.js": """
+        const express = require('express');
+        const { knex, User } = require('./db');
+        const app = express();
+        app.get('/a/:slug', async (req, res) => {
+          const article = await knex('articles').where({ slug: req.params.slug }).first();
+          if (%s) return res.sendStatus(404);
+          res.json({ title: article.title });
+        });
+        app.get('/u/:email', async (req, res) => {
+          const user = await User.findOne({ email: req.params.email });
+          if (%s) return res.sendStatus(404);
+          res.json({ username: user.username });
+        });
+        module.exports = app;
+    """,
+}
+
+
+def _empty_guard_app(tmp_path, knex_guard, mongoose_guard, typeorm="^0.3.20"):
+    files = dict(_EMPTY_GUARD_APP)
+    files["package.json"] = files["package.json"] % typeorm
+    files["src/routes.js"] = files["src/routes.js"] % (knex_guard, mongoose_guard)
+    return make_repo(tmp_path, files)
+
+
+@pytest.mark.parametrize("knex_guard, mongoose_guard, lines", [
+    ("article === null", "user === undefined", [7, 12]),  # both of the wrong kind
+    ("article === undefined", "user === null", []),  # both right
+    ("typeof article === 'undefined'", "!user", []),  # typeof: undefined only, which knex yields
+    ("article == null", "user == undefined", []),  # loose equality: both
+    ("article === null || article === undefined", "user === undefined || user === null", []),
+    ("article === null || article === void 0", "user === void 0 || user === null", []),  # compiled `?.`
+])
+def test_a_strict_guard_must_name_the_empty_value_the_lookup_yields(tmp_path, knex_guard, mongoose_guard, lines):
+    root = _empty_guard_app(tmp_path, knex_guard, mongoose_guard)
+    found = report(root).findings
+    assert [f.line for f in found if f.rule == "AL220"] == lines
+    for finding in found:
+        if finding.rule == "AL220":
+            assert "does not catch" in finding.message and "`=== " in finding.guidance
+
+
+def test_an_unchecked_undefined_lookup_is_named_undefined(tmp_path):
+    root = _empty_guard_app(tmp_path, "false", "!user")
+    found = [f for f in report(root).findings if f.rule == "AL220"]
+    assert [f.line for f in found] == [7]
+    assert "`article` may be undefined here" in found[0].message and "returns undefined when no row" in found[0].message
+
+
+def test_typeof_undefined_does_not_catch_a_null_lookup(tmp_path):
+    root = _empty_guard_app(tmp_path, "!article", "typeof user === 'undefined'")
+    found = [f for f in report(root).findings if f.rule == "AL220"]
+    assert [f.line for f in found] == [12]
+    assert "`typeof user === 'undefined'` at line 11 does not catch null" in found[0].message
+
+
+def test_typeorm_02_findone_resolved_to_undefined(tmp_path):
+    files = {
+        "package.json": '{"dependencies": {"express": "^4", "typeorm": "%s", "pg": "^8"}}',
+        "src/article.ts": """
+            import { Entity, PrimaryGeneratedColumn, Column } from 'typeorm';
+            @Entity()
+            export class Article {
+              @PrimaryGeneratedColumn() id: number;
+              @Column() slug: string;
+            }
+        """,
+        "src/service.ts": """
+            import { Repository } from 'typeorm';
+            import { Article } from './article';
+            export class ArticleService {
+              constructor(private readonly articles: Repository<Article>) {}
+              async find(slug: string) {
+                const article = await this.articles.findOne({ where: { slug } });
+                if (article === undefined) throw new Error('not found');
+                return article.slug;
+              }
+            }
+        """,
+    }
+    for version, lines in (("^0.3.17", [8]), ("^0.2.45", [])):
+        (tmp_path / version).mkdir()
+        root = make_repo(tmp_path / version, {**files, "package.json": files["package.json"] % version})
+        assert [f[2] for f in findings(root) if f[0] == "AL220"] == lines, version
+
+
+def test_a_non_null_assertion_checks_nothing_at_runtime(tmp_path):
+    files = {
+        "package.json": '{"dependencies": {"express": "^4", "@prisma/client": "^5"}}',
+        "prisma/schema.prisma": "model User {\n  id Int @id\n  username String @unique\n}\n",
+        "src/routes.ts": """
+            import express from 'express';
+            import { PrismaClient } from '@prisma/client';
+            const prisma = new PrismaClient();
+            const app = express();
+            app.get('/p/:username', async (req, res) => {
+              const user = await prisma.user.findUnique({ where: { username: req.params.username } });
+              res.json({ profile: { username: user!.username } });
+            });
+            app.get('/q/:username', async (req, res) => {
+              const user = await prisma.user.findUnique({ where: { username: req.params.username } });
+              res.json({ profile: { username: user?.username } });
+            });
+            export default app;
+        """,
+    }
+    found = [f for f in report(make_repo(tmp_path, files)).findings if f.rule == "AL220"]
+    assert [f.line for f in found] == [7]
+    assert "non-null assertion `!` only silences the TypeScript compiler" in found[0].message
+    assert "Replace the `!` assertion" in found[0].guidance
+
+
+_OBJECTION_MODELS = """
+    const { Model } = require('objection');
+    class User extends Model {
+      static get tableName() { return 'users'; }
+    }
+    class Tag extends Model {
+      static tableName = 'tags';
+    }
+    class Article extends Model {
+      static get tableName() { return 'articles'; }
+      static get relationMappings() {
+        return {
+          author: { relation: Model.BelongsToOneRelation, modelClass: User, join: { from: 'articles.author_id', to: 'users.id' } },
+          tags: { relation: Model.ManyToManyRelation, modelClass: () => Tag,
+                  join: { from: 'articles.id', through: { from: 'article_tags.article_id', to: 'article_tags.tag_id' }, to: 'tags.id' } },
+        };
+      }
+    }
+    module.exports = { User, Tag, Article };
+"""
+
+
+def test_objection_relation_mappings_give_relations_their_targets(tmp_path):
+    files = {
+        "package.json": '{"dependencies": {"koa": "^2", "@koa/router": "^12", "objection": "^3", "knex": "^3", "pg": "^8"}}',
+        "src/models.js": _OBJECTION_MODELS,
+        "src/routes.js": """
+            const Router = require('@koa/router');
+            const { Article } = require('./models');
+            const router = new Router();
+            router.get('/articles', async (ctx) => {
+              const articles = await Article.query().orderBy('id').limit(20);
+              const out = [];
+              for (const article of articles) {
+                const tags = await article.$relatedQuery('tags');
+                out.push({ slug: article.slug, tags: tags.map((t) => t.name) });
+              }
+              ctx.body = { articles: out };
+            });
+            router.get('/feed', async (ctx) => {
+              const articles = await Article.query().withGraphFetched('[author, tags]').orderBy('id').limit(20);
+              ctx.body = { articles: articles.map((a) => ({ author: a.author.username, tags: a.tags.map((t) => t.name) })) };
+            });
+            router.get('/list', async (ctx) => {
+              const articles = await Article.query().orderBy('id').limit(20);
+              ctx.body = { articles: articles.map((a) => ({ slug: a.slug, author: a.author.username })) };
+            });
+            module.exports = router;
+        """,
+    }
+    found = [f for f in report(make_repo(tmp_path, files)).findings if f.rule in ("AL601", "AL229", "AL220")]
+    assert [(f.rule, f.line) for f in found] == [("AL601", 8), ("AL229", 19)]
+    assert "on `Tag`" in found[0].message  # the relation's target, not the row's model
+    assert "withGraphFetched('author')" in found[1].guidance
+
+
+def test_mikroorm_wrap_init_per_row_is_a_query_per_row(tmp_path):
+    # MikroORM 6 WrappedEntity.init(): `em.findOne(…, entity, { refresh: true })` — a query even when populated
+    import shutil
+
+    root = tmp_path / "app"
+    shutil.copytree(FIXTURES / "agent-express-mikroorm-correct", root)
+    (root / "src/services/wrapService.ts").write_text(
+        "import { wrap } from '@mikro-orm/core';\n"
+        "import { ArticleRepository } from '../repositories/articleRepository';\n"
+        "\n"
+        "export class WrapService {\n"
+        "  constructor(private readonly articles: ArticleRepository) {}\n"
+        "\n"
+        "  async authors(limit: number, offset: number) {\n"
+        "    const rows = await this.articles.list(limit, offset);\n"
+        "    const out = [];\n"
+        "    for (const a of rows) {\n"
+        "      await wrap(a.author).init();\n"
+        "      out.push({ slug: a.slug, author: a.author.username, plain: wrap(a).toObject() });\n"
+        "    }\n"
+        "    return out;\n"
+        "  }\n"
+        "}\n"
+    )
+    assert [f for f in findings(root) if f[1] == "src/services/wrapService.ts"] == [("AL603", "src/services/wrapService.ts", 11)]
+
+
+_LOAD_MODULES_CONTAINER = """\
+const { createContainer, asValue, asClass, InjectionMode, Lifetime } = require('awilix');
+const models = require('./models');
+
+const container = createContainer({ injectionMode: InjectionMode.PROXY });
+
+container.register({
+  sequelize: asValue(models.sequelize),
+  Article: asValue(models.Article),
+  User: asValue(models.User),
+});
+
+container.loadModules([%s], {
+  cwd: __dirname,
+  formatName: 'camelCase',
+  resolverOptions: { lifetime: Lifetime.SINGLETON%s },
+});
+
+module.exports = container;
+"""
+
+
+@pytest.mark.parametrize("globs, register", [
+    ("'repositories/*.js', 'services/*.js', 'controllers/*.js'", ""),
+    ("['repositories/*.js', Lifetime.SCOPED], 'services/**/*.js'", ", register: asClass"),
+])
+def test_awilix_load_modules_registers_what_the_globs_match(tmp_path, globs, register):
+    # the agent-express-awilix twins with `container.loadModules` in place of the explicit register:
+    # the files the globs match are registered by camelCased file name, and nothing imports them
+    import json
+    import shutil
+
+    for twin in ("bugs", "correct"):
+        root = tmp_path / twin
+        shutil.copytree(FIXTURES / f"agent-express-awilix-{twin}", root)
+        (root / "src/container.js").write_text(_LOAD_MODULES_CONTAINER % (globs, register))
+        expected = [(f["rule"], f["path"], f["line"]) for f in json.loads((root / "expected.json").read_text())]
+        assert findings(root) == expected, twin
+        assert twin == "correct" or len(expected) == 3
+
+
+@pytest.mark.parametrize("twin", ["bugs", "correct"])
+def test_the_prisma_empty_guard_twins_pass_verify(twin):
+    found = verdicts(FIXTURES / f"agent-express-prisma-empty-guard-{twin}", framework="express", database="postgresql")
+    assert found["framework"].compliant and found["database"].compliant, (found["framework"].reason, found["database"].reason)

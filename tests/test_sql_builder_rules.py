@@ -198,10 +198,20 @@ CASES = {
                   return db('articles').select('articles.id').count('comments.id as n')
                     .leftJoin('comments', 'comments.article_id', 'articles.id').groupBy('articles.id').orderBy('articles.id').limit(limit);
                 }
-                module.exports = { page, authors, grouped };
+                async function uncommented(limit) {  // anti-join: the articles with no comment, one row each
+                  return db('articles').select('articles.id', 'comments.body')
+                    .leftJoin('comments', 'comments.article_id', 'articles.id').whereNull('comments.article_id')
+                    .orderBy('articles.id').limit(limit);
+                }
+                async function withDeleted(limit) {  // IS NULL on a column that is not the join key: still fans out
+                  return db('articles').select('articles.id', 'comments.body')
+                    .leftJoin('comments', 'comments.article_id', 'articles.id').whereNull('comments.deleted_at')
+                    .orderBy('articles.id').limit(limit);
+                }
+                module.exports = { page, authors, grouped, uncommented, withDeleted };
             """,
         },
-        [("AL416", "src/repo.js", 4)],
+        [("AL416", "src/repo.js", 4), ("AL416", "src/repo.js", 22)],
     ),
     "knex-returning-on-mysql": (
         {

@@ -259,6 +259,29 @@ CASES = {
         },
         [("AL405", "app/store.py", 12)],
     ),
+    "camel-case-purges-over-quoted-table-names": (  # n8n 2.8 e2e.controller truncateAll()
+        {
+            "package.json": '{"dependencies": {"typeorm": "^0.3.20"}}',
+            "src/e2e.js": """
+                const TABLES = ['user', 'workflow_entity'];
+                class E2EController {
+                    constructor(connection) { this.connection = connection; }
+                    async truncateAll() {
+                        for (const table of TABLES) {
+                            await this.connection.query(`DELETE FROM "${table}";`);
+                        }
+                    }
+                    async resetOwner(ownerId) {
+                        for (const table of TABLES) {
+                            await this.connection.query(`DELETE FROM "${table}";`);
+                        }
+                    }
+                }
+                module.exports = { E2EController };
+            """,
+        },
+        [("AL405", "src/e2e.js", 11)],
+    ),
     "dialect-specific-directories": (
         {
             "requirements.txt": "psycopg==3.2\n",

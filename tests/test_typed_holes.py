@@ -4,6 +4,8 @@ literal (open-webui's ``for table_name, pk_columns in LEGACY_TABLES.items()``)."
 
 from __future__ import annotations
 
+import pytest
+
 from helpers import findings, make_repo
 
 _PG = {"package.json": '{"name": "locks", "dependencies": {"pg": "^8"}}'}
@@ -276,3 +278,94 @@ def test_a_migration_runners_context_is_configuration_not_input(tmp_path):
     found = _al502(tmp_path, files)
     assert [line for path, line in found if "migrations" in path] == [8]
     assert sorted(line for path, line in found if "repositories" in path) == [5, 6, 7, 8]
+
+
+def test_a_local_arrow_around_a_driver_escape_quotes_its_names(tmp_path):
+    # Vendure 3.6 migration utils: `const esc = (name) => queryRunner.connection.driver.escape(name)` and every
+    # identifier written `${esc('asset')}`; a value read from a row is still spliced into a quoted literal
+    files = {
+        "package.json": '{"dependencies": {"typeorm": "^0.3.20"}}',
+        "src/migrations/assets.js": (
+            "async function migrate(queryRunner, table) {\n"
+            "    const esc = (name) => queryRunner.connection.driver.escape(name);\n"
+            "    const rows = await queryRunner.query(`SELECT ${esc('defaultLanguageCode')} FROM ${esc('channel')}`);\n"
+            "    const code = rows[0].defaultLanguageCode;\n"
+            "    await queryRunner.query(`UPDATE ${esc('asset')} SET ${esc('languageCode')} = '${code}'`);\n"
+            "    const raw = (name) => name;\n"
+            "    await queryRunner.query(`SELECT * FROM ${raw(table)}`);\n"
+            "}\n"
+            "module.exports = { migrate };\n"
+        ),
+    }
+    assert [line for _path, line in _al502(tmp_path, files)] == [5, 7]
+
+
+def test_names_mapped_through_a_driver_escape_are_quoted(tmp_path):
+    # n8n export.service: `columnNames.map(this.dataSource.driver.escape).join(', ')` spliced as the column list
+    files = {
+        "package.json": '{"dependencies": {"typeorm": "^0.3.20"}}',
+        "src/services/export.js": (
+            "class ExportService {\n"
+            "    constructor(dataSource) { this.dataSource = dataSource; }\n"
+            "    async page(metadata, names) {\n"
+            "        const columns = metadata.columns.map((col) => col.databaseName).map(this.dataSource.driver.escape).join(', ');\n"
+            "        const table = this.dataSource.driver.escape(metadata.tableName);\n"
+            "        await this.dataSource.query(`SELECT ${columns} FROM ${table} ORDER BY 1`);\n"
+            "        await this.dataSource.query(`SELECT ${names.map(String).join(', ')} FROM ${table} ORDER BY 1`);\n"
+            "    }\n"
+            "}\n"
+            "module.exports = { ExportService };\n"
+        ),
+    }
+    assert [line for _path, line in _al502(tmp_path, files)] == [7]
+
+
+@pytest.mark.parametrize("second_call, exported, lines", [
+    ("await prune(knex, 'refresh_state');", "", []),  # every call passes a table name written in the code
+    ("await prune(knex, req.query.table);", "", [4]),  # one passes request data
+    ("await prune(knex, 'refresh_state');", "module.exports.prune = prune;", [4]),  # others may call it
+])
+def test_a_local_helper_parameter_every_call_passes_a_constant(tmp_path, second_call, exported, lines):
+    # @backstage/plugin-catalog-backend 4.0 migration: batchDeleteOrphansPg(knex, 'final_entities')
+    files = {
+        "package.json": '{"dependencies": {"knex": "^3", "pg": "^8"}}',
+        "src/prune.js": (
+            "const knex = require('knex')({ client: 'pg' });\n"
+            "async function prune(knex, refTable) {\n"
+            "    await knex.raw(`DELETE FROM search WHERE entity_id NOT IN\n"
+            "      (SELECT entity_id FROM \"${refTable}\")`);\n"
+            "}\n"
+            "async function run(req) {\n"
+            "    await prune(knex, 'final_entities');\n"
+            f"    {second_call}\n"
+            "}\n"
+            f"module.exports = {{ run }};\n{exported}\n"
+        ),
+    }
+    assert [line for _path, line in _al502(tmp_path, files)] == lines
+
+
+def test_a_method_that_returns_the_driver_escape_quotes_its_names(tmp_path):
+    # @n8n/db repositories: getTableName(name) { …; return this.manager.connection.driver.escape(`${prefix}${name}`) }
+    files = {
+        "package.json": '{"dependencies": {"typeorm": "^0.3.20"}}',
+        "src/repositories/outbox.repository.ts": (
+            "import { DataSource, Repository } from 'typeorm';\n"
+            "export class OutboxRepository extends Repository<object> {\n"
+            "  constructor(dataSource: DataSource, private readonly prefix: string) { super(Object, dataSource.manager); }\n"
+            "  async pending(limit: number) {\n"
+            "    const table = this.getTableName('outbox');\n"
+            "    await this.query(`SELECT * FROM ${table} ORDER BY id LIMIT $1`, [limit]);\n"
+            "    await this.query(`SELECT * FROM ${this.plainName('outbox')} ORDER BY id LIMIT $1`, [limit]);\n"
+            "  }\n"
+            "  getTableName(name: string) {\n"
+            "    const prefix = this.prefix;\n"
+            "    return this.manager.connection.driver.escape(`${prefix}${name}`);\n"
+            "  }\n"
+            "  plainName(name: string) {\n"
+            "    return `${this.prefix}${name}`;\n"
+            "  }\n"
+            "}\n"
+        ),
+    }
+    assert [line for _path, line in _al502(tmp_path, files)] == [7]

@@ -49,6 +49,32 @@ def _context_key(framework: str, detail: str) -> str:
     return key if any(word in key.lower() for word in _AUTH_WORDS) else ""
 
 
+def _middleware_writes(program) -> set:
+    """Keys an Express middleware-shaped function ``(req, res, next)`` stores on its first parameter
+    (``req.accountability = await getAccountabilityForToken(req.token)``) although the analysis did
+    not see it mounted with a request (``app.use(asyncHandler(handler))`` through a project wrapper;
+    @directus/api): the key is set by middleware, not missing."""
+    from archlint.domain import ir
+
+    keys: set = set()
+    for module in program.modules.values():
+        if module.language == "python":
+            continue
+        for function in module.functions:
+            params = [p for p in function.params if p.kind == "pos"]
+            if len(params) < 3 or function.kind == "module":
+                continue
+            request = params[0].name
+            for node in ir.iter_nodes(function.body):
+                if type(node) is ir.Assign:
+                    for target in node.targets:
+                        if type(target) is ir.Attr and type(target.obj) is ir.Name and target.obj.id == request:
+                            key = _context_key("express", target.name)
+                            if key:
+                                keys.add(key)
+    return keys
+
+
 def check(ctx: CheckContext) -> Iterator[Finding]:
     program = ctx.program
     if program is None or not program.modules:
@@ -64,6 +90,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                     key = _context_key(framework, event.detail)
                     if key:
                         written.setdefault(framework, set()).add(key)
+    written.setdefault("express", set()).update(_middleware_writes(program))
     reported: set = set()
     for route in routes:
         spell = _SPELLING[route.framework]

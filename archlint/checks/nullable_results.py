@@ -32,6 +32,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         return
     seen: set = set()
     callbacks_removed = _mongoose_callbacks_removed(ctx)
+    typeorm_02 = _typeorm_before_03(ctx)
     for analysis in program.analyses():
         if non_production(analysis.path):
             continue
@@ -40,6 +41,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 continue  # unknown origin (a subscript, `Array.find`): not judged; an association not loaded: AL229
             if callbacks_removed and deref.origin.endswith(f"{CALLBACK_FORM})"):
                 continue  # Mongoose ≥ 7 throws on the callback form: the callback never runs
+            if typeorm_02 and ":undefined:" in deref.guard:
+                continue  # TypeORM 0.2's findOne resolved to undefined: `=== undefined` was the check
             first_name = deref.name.split(".")[0].split("[")[0].split("(")[0]
             key = (analysis.path, analysis.fid, deref.origin, first_name)
             if key in seen:
@@ -73,6 +76,16 @@ def _judged_at_lookup(typed: set, origin: str) -> bool:
     if not line.isdigit() or not column.isdigit():
         return True
     return (path, int(line), int(column)) in typed
+
+
+def _typeorm_before_03(ctx) -> bool:
+    """The project declares TypeORM 0.2 or older, whose ``findOne`` resolved to ``undefined`` for no
+    row (0.3 made it ``null``)."""
+    for dependency in ctx.manifest.dependencies:
+        if dependency.ecosystem == "npm" and dependency.name == "typeorm":
+            version = dependency.spec.strip().lstrip("^~>=v ")
+            return version.startswith(("0.1", "0.2"))
+    return False
 
 
 def _mongoose_callbacks_removed(ctx) -> bool:
@@ -132,19 +145,31 @@ def _finding(ctx: CheckContext, deref) -> Finding:
     )
     here = origin_path == deref.path
     where = f"`{callee}`" + (f" at line {line}" if here else f" ({origin_path}:{line})")
-    none = "None" if python else "null"
+    guard_line, written, guard_test = (deref.guard.split(":", 2) + ["", ""])[:3]  # written: what the guard compared with
+    none = "None" if python else "undefined" if written == "null" or not written and deref.empty == "undefined" else "null"
     use = "this destructuring" if deref.destructure else "this dereference"
     if deref.via:  # passed to a function that reads it
         inner_path, inner_span, note = deref.via[-1]
         use = f"it is passed on and read at {inner_path}:{inner_span.line} ({note})"
+    checked = f"nothing checks it before {use}"
+    if deref.guard:
+        checked = (f"the strict guard `{guard_test}` at line {guard_line} does not catch {none} (`===` and `!==` "
+                   f"do not equate null and undefined), so {use} runs on the missing row")
+    elif deref.asserted:
+        checked = (f"nothing checks it before {use}: the non-null assertion `!` only silences the TypeScript compiler, "
+                   f"it checks nothing at runtime")
     message = (
         f"`{deref.name}` may be {none} here: it is the {model} returned by {where}, which returns {none} when no row "
-        f"matches, and nothing checks it before {use} — a missing or deleted row raises {error}, a 500 "
-        f"where the API should answer 404"
+        f"matches, and {checked} — a missing or deleted row raises {error}, a 500 where the API should answer 404"
     )
     check = ("`if x is None: raise NotFound` / `abort(404)`, `get_object_or_404`, or `scalar_one()`" if python
              else "`if (!x) return res.status(404)…` / `throw new NotFoundError()`, optional chaining, or `findOneOrFail` / `findUniqueOrThrow` / `rejectOnEmpty: true`")
     guidance = f"Check the result before using it: {check}."
+    if deref.guard:
+        guidance = (f"Compare with what the lookup returns (`=== {none}`), or use `== null` / `!x`, which match both null and "
+                    f"undefined; or {check}.")
+    elif deref.asserted:
+        guidance = f"Replace the `!` assertion by a runtime check unless the row is certain to exist: {check}."
     trace = () if here else (TraceStep(origin_path, int(line), int(column), f"`{callee}` returns None/null when no row matches"),)
     trace += tuple(TraceStep(path, span.line, span.column, note) for path, span, note in deref.via)
     return ctx.registry.finding("AL220", deref.path, deref.span, message, guidance, trace)

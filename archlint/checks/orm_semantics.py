@@ -353,6 +353,16 @@ def _unloaded(ctx, derefs) -> Iterator[Finding]:
                         f"in the query that returns it.")
             yield ctx.registry.finding("AL229", deref.path, deref.span, message, guidance)
             continue
+        if stack == "objection":
+            message = (
+                f"`{deref.name}` is the relation `{relation}` of a row whose Objection query did not fetch it: Objection "
+                f"loads a relation only when asked, so it is undefined and reading through it raises TypeError "
+                f"(\"Cannot read properties of undefined\") — a 500"
+            )
+            guidance = (f"Fetch it with the rows: `.withGraphFetched('{relation}')` on the query (or "
+                        f"`await Model.fetchGraph(rows, '{relation}')`), not `$relatedQuery` per row.")
+            yield ctx.registry.finding("AL229", deref.path, deref.span, message, guidance)
+            continue
         stack_hint = "`include: [{ model: …, as: '%s' }]`" % relation if deref.path.endswith((".js", ".ts", ".mjs", ".cjs")) else ""
         message = (
             f"`{deref.name}` is the association `{relation}` of a row whose query did not load it: Sequelize and TypeORM "

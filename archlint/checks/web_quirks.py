@@ -301,7 +301,20 @@ def _is_parser_use(program, registration, parsers) -> bool:
     node = registration.node
     if type(node.func) is not ir.Attr or node.func.name != "use":
         return False
-    return any(_parser_name(program, registration.path, arg.value) in parsers for arg in node.args)
+    return any(_parser_name(program, registration.path, arg.value) in parsers or _runs_parser(program, registration.path, arg.value, parsers)
+               for arg in node.args)
+
+
+def _runs_parser(program, path: str, node, parsers) -> bool:
+    """``app.use((req, res, next) => { express.json({ limit })(req, res, (err) => …) })``: a middleware
+    that runs a parser it builds (to turn its error into the API's own; @directus/api)."""
+    module = program.modules.get(path)
+    if type(node) is not ir.FuncRef or module is None:
+        return False
+    for call in ir.iter_nodes(module.functions[node.fid].body):
+        if type(call) is ir.Call and type(call.func) is ir.Call and _parser_name(program, path, call.func) in parsers:
+            return True
+    return False
 
 
 def _route_level_parser(program, route, parsers) -> bool:

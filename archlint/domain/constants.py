@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from itertools import product
 from typing import NamedTuple
 
+from archlint.domain import ir
 from archlint.domain.expressions import names_in, parse
 from archlint.domain.facts import FileFacts
 
@@ -230,7 +231,7 @@ class ConstantFolder:
         if looped is not None:
             return looped
         if self._is_parameter(name, where.scope):
-            return UNKNOWN_VALUE
+            return self._constant_argument(name, where.scope, depth, seen)
         for scope in _enclosing(where.scope, self._classes()):
             assigned = self._assigned(name, scope, depth, seen)
             if assigned is not None:
@@ -311,6 +312,31 @@ class ConstantFolder:
         if self.language != "python" and len(names) == 2 and name == names[1]:
             return _DERIVED  # rows.map((row, i) => …): the index
         return _elements(source) if source.kind == CONSTANT else UNKNOWN_VALUE
+
+    def _constant_argument(self, name: str, scope: str, depth: int, seen: frozenset) -> Folded:
+        """A parameter of a module-level function the file does not export, which every call in the
+        file passes a constant (``batchDeleteOrphans(knex, 'final_entities')``): that constant."""
+        if "." in scope or self.language == "python" or scope in self.facts.exports or depth > _MAX_DEPTH - 2:
+            return UNKNOWN_VALUE
+        function = next((f for f in self.facts.functions if f.qualname == scope), None)
+        if function is None:
+            return UNKNOWN_VALUE
+        names = [p.name for p in function.parameters()]
+        position = names.index(name) if name in names else -1
+        if position < 0 or any(p.startswith(("*", ".")) for p in names[:position + 1]):
+            return UNKNOWN_VALUE
+        calls = [c for c in self.facts.calls if c.callee == scope]
+        if not calls or any(c.callee == scope for c in self.facts.calls if c.scope == scope):
+            return UNKNOWN_VALUE  # never called here, or recursive
+        values = []
+        for call in calls:
+            arguments = call.arguments(full=True)
+            if position >= len(arguments) or arguments[position].keyword or arguments[position].text.startswith("..."):
+                return UNKNOWN_VALUE
+            values.append(self._node(parse(arguments[position].text, self.language), _Where(call.scope, None, {}),
+                                     depth + 2, seen))
+        value = worst(*values)
+        return value if value.kind == CONSTANT else UNKNOWN_VALUE
 
     def _is_parameter(self, name: str, scope: str) -> bool:
         if not scope:
@@ -400,9 +426,13 @@ class ConstantFolder:
             return self._sequence_call(callee, args, where, depth, seen)
         if callee and functions.matches(callee, functions.same):
             return fold(args[0]) if args else Folded(CONSTANT, ("",))
+        if function[0] == "name":
+            return self._local_helper(function[1], args, where, depth, seen)
         if function[0] != "attr":
             return UNKNOWN_VALUE
         receiver, method = function[1], function[2]
+        if receiver[0] == "name" and receiver[1] in ("this", "self") and self._quoting_method(method, where.scope):
+            return _QUOTED  # this.getTableName('user'): a method that returns the driver's escape of a name
         if method in functions.same_methods:
             return fold(receiver)
         if method == "join":
@@ -421,9 +451,60 @@ class ConstantFolder:
             return Folded(CONSTANT, None, base.items if method == "keys" else Folded(CONSTANT))
         if method in ("map", "flatMap") and args and args[0][0] == "fn":
             return self._map(receiver, args[0], where, depth, seen)
+        if method == "map" and args and args[0][0] in ("name", "attr") and functions.matches(_dotted(args[0]), functions.quoted):
+            source = fold(receiver)  # names.map(this.dataSource.driver.escape): each element quoted
+            return Folded(_sequence_kind(source, _QUOTED), None, _QUOTED)
         if method == "count":
             return _DERIVED
         return UNKNOWN_VALUE
+
+    def _local_helper(self, name: str, args: tuple, where: _Where, depth: int, seen: frozenset) -> Folded:
+        """A call of an arrow function bound once to a local name, its body one expression
+        (``const esc = (name) => queryRunner.connection.driver.escape(name)``): the body's value with
+        the parameters bound to the arguments."""
+        key = ("helper", name, where.scope)
+        if key in seen or name in where.bound:
+            return UNKNOWN_VALUE
+        for scope in _enclosing(where.scope, self._classes()):
+            found = self._assignments().get((scope, name))
+            if not found:
+                if scope and self._is_parameter(name, scope):
+                    return UNKNOWN_VALUE
+                continue
+            if len(found) != 1:
+                return UNKNOWN_VALUE
+            function = parse(found[0].value, self.language)
+            if function[0] != "fn" or function[2] is None:
+                return UNKNOWN_VALUE
+            _kind, params, body = function
+            bound = {param: self._node(arg, where, depth + 1, seen) for param, arg in zip(params, args)}
+            return self._node(body, _Where(scope, None, {}).bind(bound), depth + 1, seen | {key})
+        return UNKNOWN_VALUE
+
+    def _quoting_method(self, method: str, scope: str) -> bool:
+        """A method of the enclosing class every ``return`` of which returns a quoting call
+        (``getTableName(name) { …; return this.manager.connection.driver.escape(`${prefix}${name}`); }``,
+        n8n's repositories)."""
+        owner = scope.rsplit(".", 1)[0] if "." in scope else ""
+        if not owner or owner not in self._classes():
+            return False
+        module = self.facts.ir
+        if module is None:
+            return False
+        target = f"{owner}.{method}"
+        found = next((f for f in module.functions if f.qualname == target and f.kind == "method"), None)
+        if found is None:
+            return False
+        returns = [node for node in ir.iter_nodes(found.body) if type(node) is ir.Return]
+        if not returns:
+            return False
+        for node in returns:
+            value = node.value
+            if type(value) is not ir.Call or type(value.func) not in (ir.Name, ir.Attr):
+                return False
+            if not self.functions.matches(_ir_dotted(value.func), self.functions.quoted):
+                return False
+        return True
 
     def _sequence_call(self, callee: str, args: tuple, where: _Where, depth: int, seen: frozenset) -> Folded:
         if callee == "range":
@@ -553,6 +634,16 @@ def _normalise_path(path: str) -> str:
     parts = [p for p in path.split("/") if p not in ("", ".")]
     joined = "/".join(parts)
     return ("./" + joined) if leading or not path.startswith("/") else "/" + joined
+
+
+def _ir_dotted(node) -> str:
+    """``this.manager.connection.driver.escape`` of an IR name / attribute chain, else ``""``."""
+    if type(node) is ir.Name:
+        return node.id
+    if type(node) is ir.Attr:
+        base = _ir_dotted(node.obj)
+        return f"{base}.{node.name}" if base else ""
+    return ""
 
 
 def _dotted(node: tuple) -> str:

@@ -111,6 +111,14 @@ class Const(NamedTuple):
 
     value: object
     span: Span
+    # JS ``null`` / ``undefined`` (both ``None`` here): which one was written, "" elsewhere.  Built
+    # with ``tuple.__new__`` the field may be absent: read it with :func:`empty_literal`
+    literal: str = ""
+
+
+def empty_literal(node) -> str:
+    """``"null"`` / ``"undefined"`` for a JS literal of that name, else ``""``."""
+    return node[2] if type(node) is Const and len(node) > 2 else ""
 
 
 class Template(NamedTuple):
@@ -475,6 +483,9 @@ class ModuleIR(NamedTuple):
     exports: tuple[Export, ...] = ()
     bindings: tuple[tuple[str, str], ...] = ()
     truncated: bool = False  # nesting past the lowering's depth bound became Opaque
+    # TypeScript `x!`: the (end line, end column) of each expression under a non-null assertion (the
+    # assertion is dropped from the IR; it checks nothing at runtime)
+    asserted: frozenset = frozenset()
 
     @property
     def module(self) -> Function:

@@ -54,6 +54,10 @@ KEY_STACKS = frozenset({"sequelize", "prisma", "typeorm", "knex"})
 CLOSE_METHODS = frozenset({"close", "release", "end"})
 
 
+# on a MikroORM entity passed through `wrap(entity)`: its methods are the helper's (`wrapped.init` …)
+MIKRO_WRAPPED = "mikro-orm:wrapped"
+
+
 def _pass_through(name: str) -> bool:
     """Wrappers that return the function they are given (for analysis purposes): Fastify's
     ``fastify-plugin`` and Hono's ``createMiddleware`` from ``hono/factory``."""
@@ -696,6 +700,9 @@ class Calls:
                 category = library.category(bare, method)
                 self.site(node, bare, method, category or "connect")
                 return v.tag(derived, tags | self.own_session(derived, node, method))
+        if kind is v.Row and MIKRO_WRAPPED in tags:
+            handle_kind = "wrapped"
+            tags = combined = combined - {MIKRO_WRAPPED}
         if kind is v.ModelClass:
             outcome = library.outcome(stack, "model", method) or library.outcome(stack, "modelclass", method)
         else:
@@ -735,9 +742,13 @@ class Calls:
                 return None if stack == "prisma" else v.tag(v.UNKNOWN, combined)
             return v.tag(v.UNKNOWN, combined) if kind is not v.Db else None
         value = self.outcome_value(outcome, bare, args, node, stack, model) if outcome is not None else v.UNKNOWN
-        if outcome is not None and outcome.lazy and kind is v.Rows and type(node.func) is ir.Attr and type(node.func.obj) is ir.Attr:
+        wrapped = node.func.obj if kind is v.Row and handle_kind == "wrapped" and type(node.func) is ir.Attr else None
+        if type(wrapped) is ir.Call and len(wrapped.args) == 1 and type(wrapped.args[0].value) is ir.Attr:
+            wrapped = wrapped.args[0].value  # wrap(article.author).init(): the reference `author`
+        if outcome is not None and outcome.lazy and (kind is v.Rows or type(wrapped) is ir.Attr) and type(node.func) is ir.Attr \
+                and type(wrapped if kind is v.Row else node.func.obj) is ir.Attr:
             # `article.tags.init()`: the collection of a loaded row fetched now — a lazy load (per row in a loop: AL603)
-            relation = node.func.obj.name
+            relation = (wrapped if kind is v.Row else node.func.obj).name
             self.effect("lazy", stack, model, relation, node, tags, detail=relation)
             return v.tag(value, tags)
         if outcome is not None and outcome.write or method in MASS_ASSIGN_METHODS.get(stack, ()):
@@ -1015,6 +1026,14 @@ class Calls:
                 model = self.program.table_variable(self.path, args[0][3].id)
         elif outcome.model == "arg0" and outcome.value == "query" and not args:
             model = ""
+        one_related = False
+        if outcome.model == "relation" and args and model:
+            # Objection `article.$relatedQuery('tags')`: a query of the relation's target model (one row for a
+            # BelongsToOne/HasOne relation), known from the model's relationMappings
+            named = v.strip(args[0][2])
+            relation = self.program.schema.relation(model, named.value) if type(named) is v.Const and isinstance(named.value, str) else None
+            if relation is not None and relation.target:
+                model, loaded, joined, one_related = relation.target, frozenset(), frozenset(), not relation.collection
         if outcome.loads:
             new_loaded, new_joined = self.eager_loads(outcome, stack, model, args)
             loaded = loaded | new_loaded
@@ -1027,7 +1046,7 @@ class Calls:
         if kind == "query":
             lazy = stack == "django"
             cached = type(receiver) is v.Db and receiver.kind == "prefetched"
-            single = getattr(receiver, "single", False) or outcome.single
+            single = getattr(receiver, "single", False) or outcome.single or one_related
             write = getattr(receiver, "write", False) or (outcome.write and type(receiver) is not v.Db)
             return v.Query(stack, model, loaded, lazy, unique, joined, single, cached or getattr(receiver, "cached", False), write,
                            self.query_chains(receiver, node, args), via=getattr(receiver, "via", ""),
@@ -1038,7 +1057,7 @@ class Calls:
             # `User.findOne({ email }).exec()`: the document, or null when none matches
             chain = sorted(receiver.chains, key=len)[0] if receiver.chains else ()
             origin = self.origin_of(chain[0].node if chain and type(chain[0].node) is ir.Call else node)
-            return v.Row(stack, model, loaded, nullable=True, origin=origin)
+            return v.Row(stack, model, loaded, nullable=True, origin=origin, empty="null")
         if kind == "rows":
             return v.Rows(stack, model, loaded)
         keyed_cursor = type(receiver) is v.Db and receiver.kind == "cursor" and receiver.via == KEYED_CURSOR
@@ -1048,7 +1067,8 @@ class Calls:
             if stack not in LOOKUP_STACKS and not model:
                 model = self._raw_lookup(args)
             origin = self.origin_of(node) if model else ""
-            return v.Row(stack, model, loaded, nullable=True, origin=origin)
+            empty = outcome.empty or self.program.library.empties.get(stack, "")
+            return v.Row(stack, model, loaded, nullable=True, origin=origin, empty=empty)
         if kind in ("row", "row?"):
             if kind == "row?" and stack not in LOOKUP_STACKS and not model:
                 model = self._raw_lookup(args)  # a raw lookup that finds its row: still a row of its table
@@ -1372,6 +1392,9 @@ class Calls:
         if name == "global:Object.assign" and len(args) >= 2 and type(v.strip(args[0][2])) is v.Row:
             row = v.strip(args[0][2])  # Object.assign(article, req.body.article)
             self.mass_assignment(node, row.stack, row.model, "Object.assign", args[1:])
+        if name.startswith("@mikro-orm/") and name.endswith(":wrap") and args and type(v.strip(args[0][2])) is v.Row:
+            # MikroORM `wrap(article.author)`: the entity's helper; `.init()` on it loads the reference
+            return v.tag(args[0][2], frozenset({MIKRO_WRAPPED}))
         if _pass_through(name) and args and type(v.strip(args[0][2])) is v.Function:
             # fp(async (fastify, opts) => …) / createMiddleware(async (c, next) => …): the function itself
             return args[0][2]

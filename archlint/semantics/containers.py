@@ -20,14 +20,24 @@ object literal or ``(name, registration)`` pair, each registration ``asClass|asV
 with any chain of lifetime calls), evaluates the registered values in the registering module, builds
 the cradle as a record of them, and runs each registered constructor and factory with it, so the
 fields they store are the program's fields.  Names registered twice join their values; a registration
-whose value cannot be read stays unknown (never guessed).  ``loadModules`` globs are not read.
+whose value cannot be read stays unknown (never guessed).
+
+``container.loadModules(['services/*.js', 'repositories/*.js'], { cwd: __dirname, formatName: 'camelCase',
+resolverOptions: { register: asClass } })`` registers each project module the globs match (relative to
+``cwd`` when it is ``__dirname``, else to the project root) under its file name up to the last dot
+(camelCased with ``formatName: 'camelCase'``), its default export (``module.exports = X`` / ``export
+default X``) as a class or a factory — what ``register`` says, else a class when it is one (awilix 12
+``load-modules.js``).
 """
 
 from __future__ import annotations
 
+import posixpath
+import re
 from typing import NamedTuple
 
 from archlint.domain import ir
+from archlint.domain.layers import glob_match
 from archlint.semantics import values as v
 
 _REGISTRARS = {"asClass": "class", "asValue": "value", "asFunction": "function"}
@@ -37,7 +47,7 @@ _CHAINED = frozenset({"singleton", "scoped", "transient", "setLifetime", "inject
 
 class Registration(NamedTuple):
     name: str
-    kind: str  # class | value | function
+    kind: str  # class | value | function | auto (loadModules: a class if it is one, else a factory)
     path: str  # the module that registers it
     node: object  # the IR expression given to asClass/asValue/asFunction
 
@@ -51,6 +61,9 @@ def registrations(program) -> list[Registration]:
             continue
         for function in module.functions:
             for call in ir.calls_in(function.body):
+                if call.method == "loadModules" and call.args:
+                    found.extend(_loaded_modules(program, path, call))
+                    continue
                 if call.method != "register" or not call.args:
                     continue
                 first = call.args[0].value
@@ -72,6 +85,70 @@ def _registration(program, path: str, name: str, node) -> list[Registration]:
     registrar = target.split(":", 1)[1].rsplit(".", 1)[-1] if target.startswith("awilix:") else ""
     kind = _REGISTRARS.get(registrar)
     return [Registration(name, kind, path, node.args[0].value)] if kind else []
+
+
+def _loaded_modules(program, path: str, call: ir.Call) -> list[Registration]:
+    """The registrations of ``container.loadModules(globs, options)`` (see the module docstring)."""
+    globs = call.args[0].value
+    if type(globs) is not ir.Seq:
+        return []
+    patterns = []
+    for element in globs.elts:
+        if type(element) is ir.Seq and element.elts:  # ['services/*.js', Lifetime.SCOPED]
+            element = element.elts[0]
+        if type(element) is not ir.Const or not isinstance(element.value, str):
+            return []  # a glob built at runtime: not guessed
+        patterns.append(element.value)
+    options = {e.key: e.value for e in call.args[1].value.entries if isinstance(e.key, str)} \
+        if len(call.args) > 1 and type(call.args[1].value) is ir.Obj else {}
+    cwd = options.get("cwd")
+    base = posixpath.dirname(path) if type(cwd) is ir.Name and cwd.id == "__dirname" else ""
+    if cwd is not None and not base:
+        return []  # some other directory: not guessed
+    camel = type(options.get("formatName")) is ir.Const and options["formatName"].value == "camelCase"
+    if options.get("formatName") is not None and not camel:
+        return []  # a formatter function: the names are not known
+    kind = "auto"
+    resolver = options.get("resolverOptions")
+    if type(resolver) is ir.Obj:
+        register = next((e.value for e in resolver.entries if e.key == "register"), None)
+        if register is not None:
+            target = program.static_name(path, register)
+            kind = _REGISTRARS.get(target.split(":", 1)[1].rsplit(".", 1)[-1], "") if target.startswith("awilix:") else ""
+            if not kind:
+                return []
+    found = []
+    files = sorted(set(program.graph.modules) | set(program.modules))  # a loaded module imports nothing: lowered here
+    for pattern in patterns:
+        full = posixpath.normpath(posixpath.join(base, pattern)) if base else pattern.removeprefix("./")
+        for candidate in files:
+            if candidate == path or not candidate.endswith((".js", ".ts", ".mjs", ".cjs")) or not glob_match(candidate, full):
+                continue
+            try:
+                module = program.modules[candidate]
+            except KeyError:
+                continue
+            node = _default_export(module)
+            if node is None:
+                continue
+            name = posixpath.basename(candidate).rsplit(".", 1)[0]
+            found.append(Registration(_camel_case(name) if camel else name, kind, candidate, node))
+    return found
+
+
+def _default_export(module: ir.ModuleIR):
+    """The expression a module's default export names (``module.exports = ArticleService``)."""
+    for export in module.exports:
+        if export.name == "default" and not export.source:
+            return ir.Name(export.local, export.span) if export.local else export.value
+    return None
+
+
+def _camel_case(name: str) -> str:
+    """camel-case's ``camelCase``: ``article-service`` / ``article.service`` / ``ArticleService`` ->
+    ``articleService``."""
+    words = [w for w in re.split(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])", name) if w]
+    return "".join(w.lower() if i == 0 else w[:1].upper() + w[1:].lower() for i, w in enumerate(words))
 
 
 def wire(program) -> None:
@@ -100,6 +177,8 @@ def wire(program) -> None:
     for registration in found:
         value = evaluate(registration)
         bare = v.strip(value)
+        if registration.kind == "auto":  # loadModules: a class when it is one, else a factory
+            registration = registration._replace(kind="class" if type(bare) is v.ClassValue else "function")
         if registration.kind == "class" and type(bare) is v.ClassValue:
             classes.append(bare)
             value = v.Instance(bare.path, bare.cid)

@@ -82,6 +82,9 @@ def _swallows_none(handler) -> bool:
     return type(last) is ir.Return and (last.value is None or type(last.value) is ir.Const)
 
 
+# on a nullable row a strict guard of the other empty value let through (`=== undefined` of a null lookup):
+# wrong-guard:<line>:<null|undefined, what it compared with>:<the test>, which AL220 names
+WRONG_GUARD_TAG = "wrong-guard:"
 LOOKUP_TAG = "lookup:"  # on the value a DB read returned: lookup:<path:line:column> of the read
 KEYED_BY_STORED_ROW = frozenset({"keyed:stored"})  # rows of a lookup by one key read from a row the program holds
 CAUGHT_UNIQUE = "caught:unique"  # on a write inside a `try` that handles a unique violation
@@ -871,7 +874,10 @@ class Frame(Calls):
             if (test.op == "and") == truthy:
                 found: dict = {}
                 for value in test.values:
-                    found.update(self.narrowing(value, truthy, seen))
+                    for key, narrowed in self.narrowing(value, truthy, seen).items():
+                        if key in found and any(t.startswith(WRONG_GUARD_TAG) for t in v.tags_of(narrowed)):
+                            continue  # `x === null || x === undefined`: the other test narrowed it
+                        found[key] = narrowed
                 return found
             return {}
         if kind is ir.Name:
@@ -908,6 +914,12 @@ class Frame(Calls):
             return self._field_narrowing(test) if truthy else {}
         if kind is ir.Compare and test.op in ("in", "not-in"):
             return self._membership_narrowing(test.left, test.right, truthy == (test.op == "in"), "in")
+        shown = ""
+        if kind is ir.Compare and test.op in ("==", "!=") and not self.python:
+            typeof = _typeof_undefined(test)
+            if typeof is not None:  # `typeof x === 'undefined'`: x === undefined (typeof null is 'object')
+                shown = f"typeof {typeof.id if type(typeof) is ir.Name else '…'} {'===' if test.op == '==' else '!=='} 'undefined'"
+                test = ir.Compare(test.op, typeof, ir.Const(None, test.span, "undefined"), test.span, True)
         if kind is ir.Compare and test.op in ("is", "is-not", "==", "!="):
             name, other = test.left, test.right
             if type(name) is ir.Const:
@@ -917,6 +929,13 @@ class Frame(Calls):
                 current = self.env.get(name.id)
                 if current is None:
                     return {}
+                if test.strict and _other_empty(current, ir.empty_literal(other)):
+                    # `if (user === undefined) throw` of a lookup that yields null: never true, the
+                    # path past it still holds the null (and `x !== null` lets an undefined through)
+                    literal = ir.empty_literal(other)
+                    shown = shown or f"{name.id} {'===' if test.op == '==' else '!=='} {literal}"
+                    mark = f"{WRONG_GUARD_TAG}{test.span.line}:{literal}:{shown}"
+                    return {} if is_null else {name.id: v.tag(current, frozenset({mark}))}
                 return {name.id: v.missed_lookup(current)} if is_null else {name.id: non_null(current)}
             if type(name) is ir.Attr and type(other) is ir.Const and other.value is None \
                     and (test.op in ("is", "==")) != truthy:
@@ -1019,7 +1038,7 @@ class Frame(Calls):
         if node.kind in ("filter",) and source == "rows":
             return iterable
         if node.kind in ("find",) and source == "rows":
-            return v.Row(*row_of(iterable), nullable=True) if row_of(iterable) else v.UNKNOWN
+            return v.Row(*row_of(iterable), nullable=True, empty="" if self.python else "undefined") if row_of(iterable) else v.UNKNOWN
         value = None
         for result in results:
             value = v.join(value, result)
@@ -1526,7 +1545,9 @@ class Frame(Calls):
                 self.dereference(node.obj, obj, node.span, subscript=True)
             key = v.strip(index)
             if type(v.strip(obj)) is v.Request and type(key) is v.Const and isinstance(key.value, str):
-                self.request_event("request-read", v.strip(obj), "[" + key.value + "]", node.span)
+                # JS `req.params['pk']` is `req.params.pk`; an item of the request itself stays `[user]` (aiohttp)
+                part = v.strip(obj).part and not self.python
+                self.request_event("request-read", v.strip(obj), key.value if part else "[" + key.value + "]", node.span)
             return self.subscript(obj, index)
         if kind is ir.Template:
             values = [self.eval(hole) for hole in node.holes]  # (a tag is its call's func, evaluated there)
@@ -1969,10 +1990,10 @@ class Frame(Calls):
             return v.tag(v.Query(target_stack, relation.target, lazy=True), tags)
         if relation.collection:
             return v.tag(v.Rows(target_stack, relation.target, nested), tags)
-        if not loaded and relation.strategy == "none" and stack in ("sequelize", "typeorm", "prisma") and node is not None:
+        if not loaded and relation.strategy == "none" and stack in ("sequelize", "typeorm", "prisma", "objection") and node is not None:
             # an association the query did not include: the attribute is undefined
             origin = f"{self.path}:{node.span.line}:{node.span.column}:unloaded:{name}"
-            return v.tag(v.Row(target_stack, relation.target, nested, nullable=True, origin=origin), tags)
+            return v.tag(v.Row(target_stack, relation.target, nested, nullable=True, origin=origin, empty="undefined"), tags)
         return v.tag(v.Row(target_stack, relation.target, nested), tags)
 
     def subscript(self, obj, index):
@@ -1981,8 +2002,8 @@ class Frame(Calls):
         kind = type(bare)
         if kind is v.Rows and v.elem_loops(index):  # rows[i] in for (let i = 0; i < rows.length; i++)
             return v.tag(v.Row(bare.stack, bare.model, bare.loaded), tags | v.elem_loops(index))
-        if kind is v.Rows:
-            return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=True), tags)
+        if kind is v.Rows:  # JS: rows[0] of no rows is undefined
+            return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=True, empty="" if self.python else "undefined"), tags)
         if kind is v.Query and bare.lazy:  # Django qs[0] runs the query (IndexError when empty)
             return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=True), tags)
         if kind is v.Tuple:
@@ -2040,7 +2061,10 @@ class Frame(Calls):
             model = next((row.model for row in rows), "")
             origin = next((row.origin for row in rows if row.nullable and row.origin), "") \
                 or v.missed_origin(value)
-            deref = Deref(self.path, span, render(node, 60), model, origin, via, subscript, destructure)
+            guard = next((t[len(WRONG_GUARD_TAG):] for t in sorted(v.tags_of(value)) if t.startswith(WRONG_GUARD_TAG)), "")
+            asserted = node is not None and (node.span.end_line, node.span.end_column) in self.module.asserted
+            empty = next((row.empty for row in rows if row.nullable and row.origin), "")
+            deref = Deref(self.path, span, render(node, 60), model, origin, via, subscript, destructure, guard, asserted, empty)
             self.null_derefs.append(deref)
             if self.analysis is not None:
                 self.analysis.derefs.append(deref)
@@ -2074,7 +2098,9 @@ class Frame(Calls):
                 origin = self.origin_of(node.value) if type(node) is ir.Await else ""
                 nullable = (not _aggregate_row(bare) and not self._inserted_here(bare)  # count('* as n').first(): one row
                             and not KEYED_BY_STORED_ROW <= tags and not bare.nonempty)  # Objection .throwIfNotFound()
-                return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=nullable, origin=origin if nullable else ""), tags)
+                empty = self.program.library.empties.get(bare.stack, "") if nullable else ""  # Mongoose null, knex undefined
+                return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=nullable, origin=origin if nullable else "",
+                                   empty=empty), tags)
             return v.tag(v.Rows(bare.stack, bare.model, bare.loaded), tags)
         return value
 
@@ -2185,3 +2211,21 @@ def _global_slot(value) -> bool:
         if bare.name.startswith(prefix):
             return "." not in bare.name[len(prefix):]
     return False
+
+
+def _other_empty(value, literal: str) -> bool:
+    """``value`` is a nullable lookup whose empty value is known and is not ``literal`` (``null`` /
+    ``undefined``): a strict comparison with ``literal`` never matches the missing row."""
+    if not literal:
+        return False
+    rows = [v.strip(o) for o in v.options(value) if type(v.strip(o)) is v.Row and v.strip(o).nullable]
+    return bool(rows) and all(row.empty and row.empty != literal for row in rows) \
+        and all(type(v.strip(o)) is v.Row for o in v.options(value))
+
+
+def _typeof_undefined(test: ir.Compare):
+    """The operand of ``typeof x === 'undefined'`` (either side, any equality), else ``None``."""
+    for left, right in ((test.left, test.right), (test.right, test.left)):
+        if type(left) is ir.Unary and left.op == "typeof" and type(right) is ir.Const and right.value == "undefined":
+            return left.operand
+    return None

@@ -29,6 +29,7 @@ class Outcome(NamedTuple):
     prefetch: bool = False
     nonempty: bool = False  # the query throws when it finds no row (Objection throwIfNotFound())
     lazy: bool = False  # loads the relation the receiver was read from (MikroORM `article.tags.init()`)
+    empty: str = ""  # JS row?: "null" / "undefined", what it yields for no row ("" : the stack's `empty`)
 
 
 @lru_cache(maxsize=512)
@@ -45,6 +46,8 @@ def parse_outcome(descriptor: str) -> Outcome:
             fields["source"] = argument
         elif key == "loads":
             fields["loads"] = argument or "args"
+        elif key == "empty":
+            fields["empty"] = argument
     return Outcome(**fields)
 
 
@@ -93,6 +96,8 @@ class Library:
         # query libraries over a driver (aiosql): the callable that builds the handle -> its kind, and
         # what calling any method of that kind yields, whichever driver it adapts
         self.thenables = frozenset(stack for stack, table in knowledge.semantics.items() if table.get("thenable"))
+        # JS: what a stack's lookups yield for no row ("null" / "undefined"), unless the descriptor says
+        self.empties = {stack: table["empty"] for stack, table in knowledge.semantics.items() if table.get("empty")}
         self.synchronous = frozenset(name for table in knowledge.semantics.values() for name in table.get("synchronous", ()))
         self.adapters: dict[str, str] = {}
         self.adapted: dict[str, Outcome] = {}

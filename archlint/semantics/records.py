@@ -96,6 +96,9 @@ class Deref(NamedTuple):
     via: tuple = ()  # (path, span, name) of the dereference inside the callee(s) the row was passed to
     subscript: bool = False  # `row["name"]` (Python: TypeError, not AttributeError)
     destructure: bool = False  # `const { title } = row` (JS: TypeError: Cannot destructure property …)
+    guard: str = ""  # "<line>:=== undefined": a strict guard of the other empty value let the row through
+    asserted: bool = False  # TypeScript `row!.title`: the non-null assertion only silences the compiler
+    empty: str = ""  # JS: "null" / "undefined", what the lookup yields for no row (Row.empty), "" unknown
 
 
 class Event(NamedTuple):

@@ -143,6 +143,8 @@ def discover(program) -> Schema:
                 model = Model(f"{path}:{cls.name}", cls.name, stack, path, cls.span)
                 schema.add(model, cls.cid)
                 _class_fields(program, module, cls, model)
+                if stack == "objection":
+                    _objection_statics(module, cls, model)
         if module.language != "python":
             js_calls[path] = calls = _js_model_calls(module)
             _sequelize_defines(program, module, schema, calls)
@@ -321,6 +323,49 @@ def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> 
                 model.foreign_keys[member.name] = table
         elif call is None and member.annotation is not None and model.stack == "sqlalchemy":
             model.columns.add(member.name)
+
+
+# Objection.js relation classes (`relation: Model.HasManyRelation`): does the relation hold a list
+_OBJECTION_RELATIONS = {"HasManyRelation": True, "ManyToManyRelation": True, "BelongsToOneRelation": False,
+                        "HasOneRelation": False, "HasOneThroughRelation": False}
+
+
+def _objection_statics(module: ir.ModuleIR, cls: ir.Class, model: Model) -> None:
+    """An Objection model's ``static tableName`` and ``static relationMappings`` (a static field or a
+    static getter returning the literal): each relation is a (target class, list?) pair.  Objection
+    loads a relation only when asked (``withGraphFetched``, ``$relatedQuery``, ``$fetchGraph``): a
+    relation read from a row fetched without it is ``undefined`` (strategy ``none``)."""
+    statics: dict = {member.name: member.value for member in cls.fields if member.value is not None}
+    for fid in cls.methods:
+        function = module.functions[fid]
+        if function.name in ("tableName", "relationMappings") and function.kind in ("getter", "method"):
+            returns = [stmt.value for stmt in function.body if type(stmt) is ir.Return and stmt.value is not None]
+            if len(returns) == 1:
+                statics.setdefault(function.name, returns[0])
+    table = statics.get("tableName")
+    if type(table) is ir.Const and isinstance(table.value, str):
+        model.table = table.value
+    mappings = statics.get("relationMappings")
+    if type(mappings) is not ir.Obj:
+        return
+    for entry in mappings.entries:
+        if not isinstance(entry.key, str) or type(entry.value) is not ir.Obj:
+            continue
+        options = {e.key: e.value for e in entry.value.entries if isinstance(e.key, str)}
+        relation = options.get("relation")
+        kind = relation.name if type(relation) is ir.Attr else relation.id if type(relation) is ir.Name else ""
+        if kind not in _OBJECTION_RELATIONS:
+            continue
+        target = options.get("modelClass")
+        if type(target) is ir.FuncRef:  # modelClass: () => Tag
+            body = module.functions[target.fid].body
+            target = body[0].value if len(body) == 1 and type(body[0]) is ir.Return else None
+        if type(target) is ir.Call and type(target.func) is ir.Name and target.func.id == "require" and len(target.args) == 1:
+            target = target.args[0].value  # modelClass: require('./Tag')
+        text = target.id if type(target) is ir.Name else ""
+        if type(target) is ir.Const and isinstance(target.value, str):  # modelClass: 'Tag' / a module path
+            text = target.value.rsplit("/", 1)[-1].removesuffix(".js").removesuffix(".ts")
+        model.pending.append((entry.key, text, _OBJECTION_RELATIONS[kind], "none", entry.value.span, kind, ""))
 
 
 def _typeorm_field(program, path: str, member: ir.Field, model: Model) -> None:

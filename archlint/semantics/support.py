@@ -85,7 +85,7 @@ def non_null(value):
         return result if result is not None else v.UNKNOWN
     bare = v.strip(value)
     if type(bare) is v.Row and bare.nullable:
-        return v.tag(bare._replace(nullable=False, origin=""), v.tags_of(value))
+        return v.tag(bare._replace(nullable=False, origin="", empty=""), v.tags_of(value))
     return value
 
 

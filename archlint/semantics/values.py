@@ -127,6 +127,10 @@ class Row(NamedTuple):
     # where a nullable row came from: "path:line:column:callee" of the call that returns None/null
     # when no row matches (``.first()``, ``findOne``); "" when unknown.  Dropped once checked.
     origin: str = ""
+    # JS: the empty value a nullable lookup yields for no row — "null" (TypeORM findOne, Prisma, Sequelize,
+    # Mongoose, MikroORM) or "undefined" (Drizzle findFirst/.get(), knex .first(), better-sqlite3 .get(),
+    # Array.find); "" when unknown or both.  A strict `=== undefined` guard of a null lookup never matches.
+    empty: str = ""
 
 
 class ModelClass(NamedTuple):
@@ -330,9 +334,11 @@ def join(left, right):
     # A row or None is a nullable row.
     for row, other in ((a, b), (b, a)):
         if type(row) is Row and type(other) is Const and other.value is None:
-            return tag(row._replace(nullable=True), extra)
+            return tag(row._replace(nullable=True, empty=""), extra)  # which empty value the None is: unknown
         if type(row) is Row and type(other) is Row and row.model == other.model:
-            return tag(row._replace(nullable=row.nullable or other.nullable, loaded=row.loaded & other.loaded), extra)
+            empties = {r.empty for r in (row, other) if r.nullable}
+            return tag(row._replace(nullable=row.nullable or other.nullable, loaded=row.loaded & other.loaded,
+                                    empty=empties.pop() if len(empties) == 1 else ""), extra)
     if type(a) is Const and type(b) is Const:
         return tag(Const(ANY_CONSTANT), extra)
     # The same query built two ways (``if tag: q = q.join(…)``): one query, both chains.

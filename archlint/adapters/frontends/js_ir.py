@@ -202,6 +202,7 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
         self.exports: list[Export] = []
         self.bindings: list[tuple[int, str, str]] = []
         self.truncated = False
+        self.asserted: set = set()  # (end line, end column) of expressions under `!` (see ModuleIR.asserted)
         self.depth = 0
         self.max_depth = MAX_DEPTH
         self.out: list = []
@@ -232,6 +233,7 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
             tuple(self.exports),
             tuple((local, target) for _, local, target in self.bindings),
             self.truncated,
+            frozenset(self.asserted),
         )
 
     # -- helpers ---------------------------------------------------------------------------------
@@ -1278,8 +1280,9 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
 
     def constant(self, node):
         kind = node.type
-        value = True if kind == "true" else False if kind == "false" else None
-        return _new(Const, (value, self.leaf_span(node)))
+        if kind in ("null", "undefined"):  # both None; the strict equality `=== undefined` tells them apart
+            return _new(Const, (None, self.leaf_span(node), kind))
+        return _new(Const, (kind == "true", self.leaf_span(node)))
 
     def string(self, node):
         text = self.text(node)
@@ -1325,8 +1328,16 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
             return Const(strings[0], self.span(node))
         return Template(tuple(strings), tuple(holes), self.span(node), tag)
 
+    def assert_non_null(self, node) -> None:
+        inner = _first_named(node)
+        if inner is not None:
+            span = self.span(inner)
+            self.asserted.add((span.end_line, span.end_column))
+
     def unwrap(self, node):
         """Parentheses and TypeScript-only wrappers (``x as T``, ``x!``, ``<T>x``, ``f<T>``)."""
+        if node.type == "non_null_expression":
+            self.assert_non_null(node)
         inner = None
         if node.type == "type_assertion":
             for child in node.named_children:
@@ -1394,8 +1405,8 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
             value = operand.value
             if op == "-" and type(value) in (int, float):
                 return Const(-value, span)
-            if op == "void":
-                return Const(None, span)
+            if op == "void":  # `void 0`: how compiled TypeScript writes undefined
+                return Const(None, span, "undefined")
         return Unary(_UNARY_OPS.get(op, op), operand, span)
 
     def binary(self, node):
@@ -1548,6 +1559,8 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
                 links.append((kind, current, children, wrapped))
                 current = children[0]
             elif kind == "non_null_expression" or kind == "parenthesized_expression":
+                if kind == "non_null_expression":
+                    self.assert_non_null(current)
                 inner = _first_named(current)
                 if inner is None or inner.type not in _CHAIN_LINKS:
                     break

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from sqlglot import exp
 
 from archlint.checks.sql import names
-from archlint.checks.sql.statement_rules import is_one_row_limit, pages_unordered
+from archlint.checks.sql.statement_rules import anti_join, is_one_row_limit, pages_unordered
 from archlint.domain import ir
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding
@@ -322,7 +322,7 @@ def _limit_over_collection(context: Context, lifted: base.Lifted, tree) -> Itera
         if select.args.get("group") is not None or select.args.get("distinct") is not None:
             continue
         fanning = [j for j in select.args.get("joins") or () if isinstance(j.this, exp.Table) and j.meta.get(base.FAN_OUT) is True
-                   and not _filter_join(select, j)]
+                   and not _filter_join(select, j) and not anti_join(select, j)]
         if not fanning:
             continue
         if select.expressions and all(p.find(exp.AggFunc) for p in select.expressions):

@@ -85,12 +85,14 @@ def _statement_findings(ctx: CheckContext, prepared: Prepared, known: schema.Sch
             yield finding(ctx, prepared, issue.rule, offset, issue.length, issue.message, issue.guidance)
 
 
-_PURGE_NAME = re.compile(r"(^|_)(clear|reset|purge|flush|wipe|truncate|empty|cleanup|delete_all|remove_all|clear_all)$", re.I)
+_PURGE_NAME = re.compile(r"(^|_)(clear|reset|purge|flush|wipe|truncate|empty|cleanup|delete_all|remove_all|clear_all)"
+                         r"(_(all|tables?|db|database|data))?$", re.I)
 
 
 def _purges(facts, scope: str) -> bool:
     """``def clear(self)``: a parameterless method named for emptying a table means every row."""
     function = indexes.first(facts.functions, indexes.by_qualname, scope)
-    if function is None or not _PURGE_NAME.search(function.name):
+    # camelCase read as words: n8n's e2e `truncateAll()` is `truncate_all`
+    if function is None or not _PURGE_NAME.search(re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", function.name)):
         return False
-    return all(p.name in ("self", "cls") for p in function.parameters())
+    return all(p.name in ("self", "cls", "this") for p in function.parameters())

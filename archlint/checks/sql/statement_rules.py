@@ -68,7 +68,7 @@ def identifier_offset(item: PreparedStatement, node: exp.Expression) -> tuple[in
 
 def hole_named(prepared: Prepared, name: str) -> SqlHole | None:
     """The interpolation hole behind a sentinel identifier (``__h3``), if ``name`` is one."""
-    match = re.fullmatch(r"__h(\d+)", name)
+    match = re.fullmatch(r":?__h(\d+)", name)  # `"${table}"`: a quoted identifier holds `:__h0`
     holes = prepared.site.sql.holes if prepared.site.sql is not None else ()
     return holes[int(match.group(1))] if match and int(match.group(1)) < len(holes) else None
 
@@ -437,7 +437,11 @@ def _limit_over_collection(item: PreparedStatement, tree: exp.Expression) -> Ite
 
 
 def _filtering(select: exp.Select, join: exp.Join, joins: list[exp.Join]) -> bool:
-    """The join, or a table joined many-to-one from it, is pinned to one value in ON or WHERE."""
+    """The join, or a table joined many-to-one from it, is pinned to one value in ON or WHERE — or it
+    is an anti-join (``LEFT JOIN r ON s.id = r.id … WHERE r.id IS NULL``: the rows without a match, one
+    each; Backstage's orphan clean-up)."""
+    if anti_join(select, join):
+        return True
     reached = {_alias(join.this)}
     for other in joins:  # in order: article_tags, then tags ON t.id = at.tag_id
         on = other.args.get("on")
@@ -454,6 +458,17 @@ def _filtering(select: exp.Select, join: exp.Join, joins: list[exp.Join]) -> boo
                         other is None or not other.find(exp.Column)):
                     return True
     return False
+
+
+def anti_join(select: exp.Select, join: exp.Join) -> bool:
+    """``LEFT JOIN r ON … WHERE r.<a join column> IS NULL``: the parents without a match, one row each."""
+    on, where = join.args.get("on"), select.args.get("where")
+    if on is None or where is None or (join.args.get("side") or "").upper() != "LEFT":
+        return False
+    alias = _alias(join.this)
+    joined = {c.name.lower() for c in on.find_all(exp.Column) if c.table.lower() == alias}
+    return any(isinstance(test.this, exp.Column) and test.this.table.lower() == alias and test.this.name.lower() in joined
+               and isinstance(test.expression, exp.Null) for test in where.find_all(exp.Is))
 
 
 def _counted_alias(count: exp.Count, base: str) -> str:
