@@ -1286,6 +1286,12 @@ class Calls:
         if summary.exit_branch and not summary.always_raises:
             # the rest of the caller's block runs only where the callee returned: on its exit sides
             self.branch = self.branch + tuple(side for side in summary.exit_branch if side not in self.branch)
+        if function.bound is not None and v.is_nullable(summary.returns):
+            from archlint.semantics.frameworks import permission_object
+
+            callee = self.program.function(function.path, function.fid)
+            if callee is not None and permission_object(self.program, function.bound, callee.name, self.function):
+                return non_null(summary.returns)  # the view's permission check refused a missing object
         return summary.returns
 
     def _checked_nonempty(self, receiver) -> bool:

@@ -114,6 +114,7 @@ class Program:
         self._static_members: dict[tuple[str, str], object] = {}
         self._methods: dict[tuple[str, int], dict[str, int]] = {}
         self._bases: dict[tuple[str, int], list] = {}
+        self.permission_objects: dict[tuple[str, int], frozenset[str]] = {}  # see frameworks.permission_object
         self._bindings: dict[str, dict[str, str]] = {}
         self.open_sessions: set[str] = set()  # sess:<with-block> tags of sessions whose `with` is running
         # sess:<with-block> tags of sessions whose `with` ended during the current analysis of record:
