@@ -1978,8 +1978,11 @@ class Frame(Calls):
             if getter is not None and _is_property(self.program.function(getter.path, getter.fid)):
                 return self.call_function(None, getter._replace(bound=v.tag(row, tags)), ())  # `article.favoritesCount`
             return v.tag(v.UNKNOWN, tags | {v.STORED_KEY_TAG} if not row.nullable else tags)
-        loaded = "*" in row.loaded or any(path == name or path.startswith(name + ".") for path in row.loaded)
+        shared = v.SHARED in row.loaded and not relation.collection  # a foreign key of a shared instance: loaded once
+        loaded = "*" in row.loaded or shared or any(path == name or path.startswith(name + ".") for path in row.loaded)
         nested = frozenset(path[len(name) + 1:] for path in row.loaded if path.startswith(name + "."))
+        if shared:
+            nested = nested | {v.SHARED}
         stack = row.stack
         target_stack = self.program.schema.models[relation.target].stack if relation.target in self.program.schema.models else stack
         if stack == "django" and relation.collection:  # a related manager: queries when read through
