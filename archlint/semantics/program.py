@@ -921,6 +921,10 @@ class Program:
                     found.setdefault((plugin.path, plugin.fid), site)
         return found
 
+    def handler_functions(self) -> dict:
+        """(path, fid) of every route handler (and route middleware) -> its framework."""
+        return self._handler_frameworks()
+
     def _handler_frameworks(self) -> dict:
         found = getattr(self, "_handlers", None)
         if found is None:
