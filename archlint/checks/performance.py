@@ -134,8 +134,10 @@ def _decided_per_row(effect, loop) -> bool:
 def _overridden(ctx: CheckContext, model_key: str, method: str) -> bool:
     """The project's model defines ``save``/``delete`` itself: each call runs its code."""
     model = ctx.program.schema.get(model_key) if model_key else None
-    if model is None or model.cid < 0:
+    if model is None:
         return True  # not known: not judged
+    if model.cid < 0:
+        return False  # `sequelize.define(…)`: no class to override it
     return ctx.program.method(model.path, model.cid, method.lstrip("a") if method.startswith("a") else method) is not None
 
 
