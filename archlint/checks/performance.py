@@ -41,6 +41,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     for loop_id, loop in getattr(program, "nested_loops", {}).items():
         loops.setdefault(loop_id, loop)  # a serializer's own many=True serializer (see Program.nested_loops)
     yield from _per_row_queries(ctx, analyses, loops)
+    yield from _per_row_writes(ctx, analyses, loops)
     yield from _count_by_loading(ctx, analyses)
 
 
@@ -78,6 +79,90 @@ def _per_row_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
             group.setdefault(key, (effect, chain, inside))
     for (path, span, loop_id), effects in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1])):
         yield _finding(ctx, path, span, loops[loop_id], list(effects.values()))
+
+
+# a statement per call (staging calls — SQLAlchemy `session.add`, MikroORM `persist` — are flushed
+# together and are not)
+_ROUND_TRIP_WRITES = frozenset({"save", "asave", "create", "acreate", "update", "aupdate", "delete", "adelete",
+                                "get_or_create", "update_or_create", "destroy", "increment", "decrement",
+                                "upsert", "insert", "remove", "updateOne", "deleteOne", "findByIdAndUpdate"})
+_PER_ROW_WRITE_STACKS = frozenset({"django", "sequelize", "prisma", "typeorm", "mongoose"})
+
+
+def _per_row_writes(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
+    """AL601 for writes, in what a request handler runs (itself or through its calls): a write
+    statement in the body of a loop over query results, keyed by the row (``for a in qs: a.save()`` / ``a.delete()``, ``Model.objects.filter(pk=a.pk).update(…)``,
+    ``Log.objects.create(article=a)``) sends one statement per row — inside a transaction too.
+    Only a write written in the loop body itself: a model method or a ``save()`` the project
+    overrides runs per-row logic (signals, files, computed fields) that a bulk statement skips."""
+    seen: set = set()
+    handlers = ctx.program.handler_functions()
+    for analysis in analyses:
+        if non_production(analysis.path) or (analysis.path, analysis.fid) not in handlers:
+            continue  # a request's latency: a periodic cleanup or a management command deletes row by row on purpose
+        for effect in _effects(analysis):
+            if effect.op != "write" or effect.stack not in _PER_ROW_WRITE_STACKS or effect.method not in _ROUND_TRIP_WRITES:
+                continue
+            loop_id = next((lid for lid in reversed(effect.loops) if f"elem:{lid}" in effect.deps), None)
+            loop = loops.get(loop_id) if loop_id is not None else None
+            if loop is None or loop.source not in ("rows", "query") or non_production(effect.path):
+                continue
+            if effect.path != loop.path or not _within(effect.span, loop.span) or _batched(effect, loop_id):
+                continue
+            if _decided_per_row(effect, loop):
+                continue  # `if not cp.valid: cp.delete(); continue` — a per-row decision, not every row
+            if effect.method in ("save", "asave", "delete", "adelete") and _overridden(ctx, effect.model, effect.method):
+                continue
+            key = (effect.path, effect.span, loop_id)
+            if key in seen or _guarded(ctx, {}, effect.path, effect.span, loop):
+                continue
+            seen.add(key)
+            yield _write_finding(ctx, effect, loop)
+
+
+def _decided_per_row(effect, loop) -> bool:
+    """The write runs on one side of an ``if`` inside the loop (or after an ``if … continue``)."""
+    for site, _side in effect.branch:
+        path, _, rest = site.rpartition(":")[0].rpartition(":")
+        if path != loop.path or not rest.isdigit():
+            continue
+        if loop.span.line <= int(rest) <= loop.span.end_line:
+            return True
+    return False
+
+
+def _overridden(ctx: CheckContext, model_key: str, method: str) -> bool:
+    """The project's model defines ``save``/``delete`` itself: each call runs its code."""
+    model = ctx.program.schema.get(model_key) if model_key else None
+    if model is None:
+        return True  # not known: not judged
+    if model.cid < 0:
+        return False  # `sequelize.define(…)`: no class to override it
+    return ctx.program.method(model.path, model.cid, method.lstrip("a") if method.startswith("a") else method) is not None
+
+
+def _write_finding(ctx: CheckContext, effect, loop) -> Finding:
+    name = _model_name(effect.model)
+    on = f" on {name}" if name else ""
+    if effect.stack == "django":
+        fix = {"save": "`Model.objects.bulk_update(rows, [fields])`", "create": "`Model.objects.bulk_create([...])`",
+               "delete": "one `queryset.delete()` (Django still sends the delete signals)",
+               "update": "one `.filter(pk__in=ids).update(…)` (or `bulk_update` for per-row values)"}
+    elif effect.stack == "sequelize":
+        fix = {"save": "one `Model.update(values, { where: { id: ids } })`", "create": "`Model.bulkCreate([...])`",
+               "destroy": "one `Model.destroy({ where: { id: ids } })`", "update": "one `Model.update(values, { where: { id: ids } })`"}
+    else:
+        fix = {"create": "one `createMany` / `insertMany` / `insert([...])`", "update": "one `updateMany` keyed by the ids",
+               "delete": "one `deleteMany` keyed by the ids"}
+    bare = effect.method.lstrip("a") if effect.method in ("asave", "acreate", "aupdate", "adelete") else effect.method
+    instead = fix.get(bare, "one statement for all the rows")
+    message = (
+        f"N+1 writes: `{effect.method}`{on} runs once per row of the `{loop.kind}` loop at line {loop.span.line}: "
+        f"100 rows send 100 write statements (one round trip each, a transaction does not batch them)"
+    )
+    guidance = f"Write all the rows in one statement: {instead}."
+    trace = (TraceStep(loop.path, loop.span.line, loop.span.column, "the loop over query results"),)
+    return ctx.registry.finding("AL601", effect.path, effect.span, message, guidance, trace)
 
 
 def _batched(effect, loop_id: str) -> bool:

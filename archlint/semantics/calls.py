@@ -16,7 +16,7 @@ from archlint.semantics.records import CallRecord, Construct, Event, LoopInfo
 from archlint.semantics.support import (
     ARRAY_LOOPS, ASYNC, BODY_PARSERS, CONTAINERS, IMPORT_STRING, FACT, GET_OR_404, REQUEST_METHODS, REQUIRES_UNIQUE, SYNC_DRIVER, TX_METHODS, all_tags,
     callee_text,
-    dotted, elem_only, field_key, is_async_api, model_of, non_null, null_origins, prisma_fluent,
+    dotted, elem_only, field_key, query_chain, is_async_api, model_of, non_null, null_origins, prisma_fluent,
 )
 
 
@@ -1306,12 +1306,18 @@ class Calls:
         if summary.exit_branch and not summary.always_raises:
             # the rest of the caller's block runs only where the callee returned: on its exit sides
             self.branch = self.branch + tuple(side for side in summary.exit_branch if side not in self.branch)
+        if function.bound is not None and v.is_nullable(summary.returns):
+            from archlint.semantics.frameworks import permission_object
+
+            callee = self.program.function(function.path, function.fid)
+            if callee is not None and permission_object(self.program, function.bound, callee.name, self.function):
+                return non_null(summary.returns)  # the view's permission check refused a missing object
         return summary.returns
 
     def _checked_nonempty(self, receiver) -> bool:
         """Whether this path tested ``<receiver>.exists()`` true, the receiver a chain of names
         (see ``Frame.narrowing``; the fact is dropped at a merge with a path that did not)."""
-        chain = dotted(receiver)
+        chain = query_chain(receiver)
         return chain is not None and (FACT + "nonempty:" + chain) in self.env
 
     def _dereferenced_by_callee(self, args, derefs: tuple, label: str) -> None:

@@ -212,6 +212,94 @@ def view_hook(frame, node, instance, method: str, args):
     return frame.instantiate(node, serializer, args)
 
 
+# Mixins whose ``dispatch`` checks an object-level permission on ``get_permission_object()`` (by
+# default ``get_object()``) before any handler runs, and answers 403/404 (``handle_no_permission``)
+# when it is refused: django-rules and django-guardian.
+_OBJECT_PERMISSION_MIXINS = frozenset({
+    "rules.contrib.views.PermissionRequiredMixin", "guardian.mixins.PermissionRequiredMixin",
+    "guardian.mixins.PermissionListMixin",
+})
+# what runs before (or as part of) the permission check: the object is not checked yet there
+_PERMISSION_PHASE = frozenset({
+    "__init__", "setup", "dispatch", "has_permission", "check_permissions", "get_permission_object",
+    "get_permission_required", "handle_no_permission", "get_login_url", "get_required_permissions",
+})
+
+
+def permission_object(program, instance, method: str, caller: ir.Function | None) -> bool:
+    """Whether ``self.<method>`` (a call or a property) of a view is the object its permission mixin
+    checked before the handler ran: a view under django-rules' / django-guardian's
+    ``PermissionRequiredMixin`` (or a project ``has_permission`` that reads
+    ``self.get_permission_object()``) calls ``user.has_perms(perms, obj)`` in ``dispatch`` and refuses
+    the request (``handle_no_permission``: 403/404) when it is not granted — a missing object is
+    refused, so the handlers run with it.  The object is ``get_permission_object()`` (else
+    ``get_object()``) and every method or property that just returns it, or returns one that does
+    (``return self.profile`` / ``object = cached_property(lambda self: self.get_object())``).
+    ``caller`` is the method reading it: in the permission phase itself nothing was checked yet."""
+    bare = v.strip(instance)
+    if type(bare) is not v.Instance or caller is None or caller.cls < 0 or caller.name in _PERMISSION_PHASE:
+        return False
+    key = (bare.path, bare.cid)
+    names = program.permission_objects.get(key)
+    if names is None:
+        names = program.permission_objects[key] = _permission_object_names(program, bare.path, bare.cid)
+    return method in names and caller.name not in names
+
+
+def _permission_object_names(program, path: str, cid: int) -> frozenset[str]:
+    roots: set[str] = set()
+    mixin = bool(_OBJECT_PERMISSION_MIXINS & _base_names(program, path, cid))
+    checker = program.method(path, cid, "has_permission")
+    if checker is not None:  # the project's own check: the methods of self it hands has_perm(s)
+        calls = ir.calls_in(program.function(checker.path, checker.fid).body)
+        roots = {call.method for call in calls if _self_call(call)} & {"get_permission_object", "get_object"}
+        mixin = mixin and any(call.method == "has_permission" and _super_call(call) for call in calls)
+    if mixin:
+        roots.add("get_permission_object" if program.method(path, cid, "get_permission_object") is not None else "get_object")
+    if not roots:
+        return frozenset()
+    returns: dict[str, set[str]] = {}  # method -> the members of self its returns are
+    for chain_path, chain_cid in program.subclass_chain(path, cid):
+        cls = program.cls(chain_path, chain_cid)
+        for fid in cls.methods if cls is not None else ():
+            function = program.function(chain_path, fid)
+            if function is None or function.name in returns:
+                continue
+            values = [node.value for node in ir.iter_nodes(function.body) if type(node) is ir.Return]
+            members = {_self_member(value) for value in values}
+            returns[function.name] = members if values and "" not in members else set()
+    names = set(roots)
+    changed = True
+    while changed:
+        changed = False
+        for name, members in returns.items():
+            if name not in names and members and members <= names:
+                names.add(name)  # returns the checked object (`object` -> `self.get_object()`)
+                changed = True
+            if name in names and members and not members <= names:
+                names |= members  # the checked object is what it returns (`return self.profile`)
+                changed = True
+    return frozenset(names)
+
+
+def _self_call(call: ir.Call) -> bool:
+    return type(call.receiver) is ir.Name and call.receiver.id == "self"
+
+
+def _super_call(call: ir.Call) -> bool:
+    receiver = call.receiver
+    return type(receiver) is ir.Call and type(receiver.func) is ir.Name and receiver.func.id == "super"
+
+
+def _self_member(node) -> str:
+    """``self.x`` / ``self.x()`` (no arguments): ``x``; else ``""``."""
+    if type(node) is ir.Call and not node.args:
+        node = node.func
+    if type(node) is ir.Attr and type(node.obj) is ir.Name and node.obj.id == "self":
+        return node.name
+    return ""
+
+
 def validate_hook(frame, node, cls: v.ClassValue, method: str, args):
     """``ArticleOut.from_orm(article)`` / ``model_validate(article)`` on a Pydantic or django-ninja
     schema reads the row's fields the way a response schema does (relations, ``resolve_<field>``);

@@ -29,7 +29,7 @@ from archlint.semantics.program import Program
 from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis, Deref, Effect, Event, LoopInfo, Site, Summary
 from archlint.semantics.support import (
     ASYNC, EAGER, FACT, FLASK_SESSION, NO_QUERY, NO_RETURN, REQUEST_PARTS, TX_METHODS, all_tags, callee_text, dotted,
-    entered, field_key, is_async_api, join_envs, non_null, null_origins, request_free, row_of,
+    entered, field_key, query_chain, is_async_api, join_envs, non_null, null_origins, request_free, row_of,
 )
 
 def render_short(node) -> str:
@@ -297,6 +297,11 @@ def _is_property(definition) -> bool:
 _PROPERTIES = frozenset({"property", "cached_property"})
 
 
+def _counted(node) -> bool:
+    """``<queryset>.count()`` (no arguments: JS ``Array.count`` and friends are not Python querysets)."""
+    return type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name == "count" and not node.args
+
+
 def _at_least_one(op: str, number: int, truthy: bool) -> bool:
     """The branch where ``rowcount <op> number`` is ``truthy`` knows that at least one row matched."""
     if not truthy:
@@ -369,6 +374,9 @@ class Frame(Calls):
         if self.null_derefs:
             passed_in = null_origins((*args, *(value for _, value in kwargs)))
             derefs = tuple(d for d in self.null_derefs if d.origin in passed_in)
+            # a property or method run on the caller's possibly-None row (`i.canceled`): the caller's
+            # read of the member is the dereference, judged there (also where it is caught)
+            passed_in = passed_in | null_origins((bound,)) if bound is not None else passed_in
             if self.analysis is None:
                 # a lookup this callee (or a function it calls) ran with the caller's handle
                 # (`get_article(pool, slug)` with the handler's pool), read here unchecked: the
@@ -863,6 +871,18 @@ class Frame(Calls):
         return name not in model.columns and name not in model.relations and not name.endswith(("Id", "_id", "At", "_at")) \
             and name not in ("id", "dataValues", "createdAt", "updatedAt")
 
+    def _nonempty_narrowing(self, name) -> dict:
+        """A queryset the branch knows has a row (``exists()``, ``count() > 0``): its ``.first()``
+        is a row.  A name, or a fact about a chain (``Organization.objects``)."""
+        if not self.python:
+            return {}
+        if type(name) is ir.Name and name.id in self.env:
+            return {name.id: _nonempty(self.env[name.id])}
+        chain = query_chain(name)
+        if chain is not None:  # if Organization.objects.exists(): org = Organization.objects.first()
+            return {FACT + "nonempty:" + chain: v.Const(True)}
+        return {}
+
     def narrowing(self, test, truthy: bool, seen: frozenset = frozenset()) -> dict:
         """Names whose value a branch knows more about (``if not user: return`` → user non-null).
         A flag set from a test (``found = user is not None``) narrows like the test itself; ``seen``
@@ -879,7 +899,15 @@ class Frame(Calls):
                             continue  # `x === null || x === undefined`: the other test narrowed it
                         found[key] = narrowed
                 return found
-            return {}
+            # `if (a and b) or (b and not a):` — one of the operands held: what every one of them knows
+            common: dict | None = None
+            for value in test.values:
+                known = self.narrowing(value, truthy, seen)
+                common = known if common is None else {
+                    key: v.join(common[key], known[key]) for key in common.keys() & known.keys()}
+                if not common:
+                    return {}
+            return common or {}
         if kind is ir.Name:
             current = self.env.get(test.id)
             guard = self.guards.get(test.id) if test.id not in seen else None
@@ -889,14 +917,11 @@ class Frame(Calls):
             elif current is not None and self.python and v.missed_origin(v.missed_lookup(current)):
                 found[test.id] = v.missed_lookup(current)  # if not article: … (no row: the name holds None)
             return found
-        if kind is ir.Call and type(test.func) is ir.Attr and test.func.name == "exists" and not test.args:
-            name = test.func.obj  # if memberships.exists(): … memberships.first()
-            if truthy and self.python and type(name) is ir.Name and name.id in self.env:
-                return {name.id: _nonempty(self.env[name.id])}
-            chain = dotted(name) if truthy and self.python else None
-            if chain is not None:  # if Organization.objects.exists(): org = Organization.objects.first()
-                return {FACT + "nonempty:" + chain: v.Const(True)}
-            return {}
+        if kind is ir.Call and type(test.func) is ir.Attr and test.func.name in ("exists", "count") and not test.args:
+            return self._nonempty_narrowing(test.func.obj) if truthy else {}  # if memberships.exists(): … .first()
+        if kind is ir.Compare and _counted(test.left) and type(test.right) is ir.Const and type(test.right.value) is int \
+                and type(test.right.value) is not bool and _at_least_one(test.op, test.right.value, truthy):
+            return self._nonempty_narrowing(test.left.func.obj)  # if qs.count() > 0: qs.first() / == 1
         if kind is ir.Call and truthy and self.python and type(test.func) is ir.Name and test.func.id == "hasattr" \
                 and len(test.args) == 2 and type(test.arg(0)) is ir.Name and test.arg(0).id in self.env:
             return {test.arg(0).id: non_null(self.env[test.arg(0).id])}  # `if hasattr(user, key)`: None has no columns
@@ -1346,6 +1371,8 @@ class Frame(Calls):
             self.guards[name] = test
         elif kind is ir.BoolOp and test.op == "and":  # valid = row and not row.expired(): truthy means row is set
             self.guards[name] = test
+        elif kind is ir.Call and type(test.func) is ir.Attr and test.func.name in ("count", "exists") and not test.args:
+            self.guards[name] = test  # n = qs.count(); if n: qs.last() — a row is there
         elif kind is ir.Cond:
             # ok = user ? await bcrypt.compare(pw, user.password) : false — truthy means the test held
             # (and the chosen branch is truthy); with the falsy constant on the other side, the reverse
@@ -1972,8 +1999,11 @@ class Frame(Calls):
             if getter is not None and _is_property(self.program.function(getter.path, getter.fid)):
                 return self.call_function(None, getter._replace(bound=v.tag(row, tags)), ())  # `article.favoritesCount`
             return v.tag(v.UNKNOWN, tags | {v.STORED_KEY_TAG} if not row.nullable else tags)
-        loaded = "*" in row.loaded or any(path == name or path.startswith(name + ".") for path in row.loaded)
+        shared = v.SHARED in row.loaded and not relation.collection  # a foreign key of a shared instance: loaded once
+        loaded = "*" in row.loaded or shared or any(path == name or path.startswith(name + ".") for path in row.loaded)
         nested = frozenset(path[len(name) + 1:] for path in row.loaded if path.startswith(name + "."))
+        if shared:
+            nested = nested | {v.SHARED}
         stack = row.stack
         target_stack = self.program.schema.models[relation.target].stack if relation.target in self.program.schema.models else stack
         if stack == "django" and relation.collection:  # a related manager: queries when read through

@@ -114,6 +114,7 @@ class Program:
         self._static_members: dict[tuple[str, str], object] = {}
         self._methods: dict[tuple[str, int], dict[str, int]] = {}
         self._bases: dict[tuple[str, int], list] = {}
+        self.permission_objects: dict[tuple[str, int], frozenset[str]] = {}  # see frameworks.permission_object
         self._bindings: dict[str, dict[str, str]] = {}
         self.open_sessions: set[str] = set()  # sess:<with-block> tags of sessions whose `with` is running
         # sess:<with-block> tags of sessions whose `with` ended during the current analysis of record:
@@ -919,6 +920,10 @@ class Program:
                 if type(plugin) is v.Function and plugin.path == module:
                     found.setdefault((plugin.path, plugin.fid), site)
         return found
+
+    def handler_functions(self) -> dict:
+        """(path, fid) of every route handler (and route middleware) -> its framework."""
+        return self._handler_frameworks()
 
     def _handler_frameworks(self) -> dict:
         found = getattr(self, "_handlers", None)

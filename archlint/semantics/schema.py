@@ -107,7 +107,8 @@ class Schema:
         """The foreign key of the rows a Django reverse foreign-key manager yields that points back
         at the row it was read through: ``event.subevents.filter(…)`` → ``{"event"}``.  Django's
         related manager hands its queryset that row as a known related object, so ``se.event`` on
-        those rows is the same instance, no query.  (Not a many-to-many manager.)"""
+        those rows is the same instance, no query — nor is what it loads through a foreign key, once
+        for all of them (``p.order.event`` over ``order.payments``).  (Not a many-to-many manager.)"""
         owner, _, name = via.rpartition(".")
         relation = self.relation(owner, name)
         if relation is None or relation.kind != "reverse" or relation.via not in ("ForeignKey", "OneToOneField", "TreeForeignKey"):
@@ -115,8 +116,9 @@ class Schema:
         target = self.models.get(relation.target)
         if target is None:
             return frozenset()
-        return frozenset(key for key, forward in target.relations.items()
-                         if forward.kind == "forward" and forward.target == owner and forward.span == relation.span)
+        keys = [key for key, forward in target.relations.items()
+                if forward.kind == "forward" and forward.target == owner and forward.span == relation.span]
+        return frozenset(keys) | frozenset(f"{key}.{v.SHARED}" for key in keys)
 
     def by_name(self, name: str, stack: str, near: str = "") -> str:
         """A model key from a class name, the way the ORM's registry finds it."""

@@ -167,6 +167,24 @@ def dotted(node) -> str | None:
     return ".".join(reversed(parts))
 
 
+_QUERY_BUILDERS = frozenset({"filter", "exclude", "all", "order_by", "select_related", "prefetch_related", "using",
+                             "only", "defer", "distinct", "annotate", "values", "values_list"})
+
+
+def query_chain(node) -> str | None:
+    """A Django queryset built from a chain of names (``self.order.invoices.filter(paid=True)``) as
+    text, else ``None``: building it again builds the same query, so ``if qs.count():`` (or
+    ``.exists()``) of one spelling is known of a later ``.last()`` of the same spelling."""
+    chain = dotted(node)
+    if chain is not None or type(node) is not ir.Call or type(node.func) is not ir.Attr or node.func.name not in _QUERY_BUILDERS:
+        return chain
+    if query_chain(node.func.obj) is None:
+        return None
+    from archlint.domain.ir_format import render
+
+    return render(node)
+
+
 def callee_text(node) -> str:
     from archlint.domain.ir_format import render
 

@@ -31,6 +31,13 @@ from __future__ import annotations
 from typing import NamedTuple, Union as _Union
 
 
+# In a row's ``loaded``: this row is an instance other rows share (the row a Django reverse
+# foreign-key manager was read through, handed to each of its rows as ``row.<fk>``): what it loads
+# through a foreign key is loaded once for all of them, so a single-valued relation reached through
+# it is no per-row query.  (Its collections are queried afresh on every ``.all()``.)
+SHARED = "="
+
+
 class Unknown(NamedTuple):
     pass
 
