@@ -172,3 +172,17 @@ def test_a_knexfile_client_and_its_env_fallback_say_the_database(tmp_path):
     })
     assert _database_verdict(root, "sqlite")[0]
     assert not _database_verdict(root, "postgresql")[0]
+
+
+def test_a_settings_default_is_the_database_when_run_sh_sets_nothing(tmp_path):
+    """The twin of verify/settings-default-overridden-by-run-sh: without the export the
+    BaseSettings default (SQLite) is what the app runs on."""
+    import shutil
+
+    root = tmp_path / "app"
+    shutil.copytree(FIXTURES / "verify" / "settings-default-overridden-by-run-sh", root)
+    run_sh = root / "run.sh"
+    run_sh.write_text("".join(line for line in run_sh.read_text().splitlines(True) if "DATABASE_URL" not in line))
+    compliant, reason = _database_verdict(root, "postgresql")
+    assert not compliant and "SQLite" in reason
+    assert _database_verdict(root, "sqlite")[0]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from archlint.domain.arguments import passes_reference
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import canonical, production
+from archlint.domain.env_defaults import env_defaults
 from archlint.domain.findings import Finding
 from archlint.domain.knowledge import module_matches
 from archlint.domain.schema_sync import synchronised_schemas
@@ -167,6 +168,7 @@ def database_evidence(ctx: CheckContext, semantic: list | None = None) -> dict[s
     dotenv = _uses_dotenv(ctx)
     sql = sql_knowledge(ctx.knowledge)
     choice = detect_database(ctx.files, ctx.graph, ctx.manifest, sql)
+    dead, fallbacks = _env_fallbacks(ctx, dotenv, sql)
     entry_points = {m for modules in sql.dialect_modules.values() for m in modules}
     for item in choice.evidence:
         if item.kind == "driver" and item.detail in entry_points and production(item.path):
@@ -177,7 +179,12 @@ def database_evidence(ctx: CheckContext, semantic: list | None = None) -> dict[s
             continue  # Django's ENGINE is added below
         if item.path in _env_files(ctx) and not (dotenv or _is_compose(item.path)):
             continue
+        if (item.path, item.line) in dead or (item.kind == "option" and (item.path, item.detail) in dead):
+            continue  # os.getenv("DATABASE_URL", "sqlite://…") while run.sh exports DATABASE_URL: never used
         add(item.database, item.path, item.line, f"{item.kind} {item.detail}")
+    for engine, path, line, detail in fallbacks:  # process.env.DATABASE_URL || 'sqlite:conduit.sqlite'
+        if not any((e.path, e.line) == (path, line) for e in found.get(engine, [])):
+            add(engine, path, line, detail)
     for path in sorted(ctx.files):
         facts = ctx.files[path]
         if not production(path) or not facts.signals:
@@ -195,10 +202,73 @@ def database_evidence(ctx: CheckContext, semantic: list | None = None) -> dict[s
     for path, line, command in ctx.manifest.commands:
         for database, scheme in urls_in(command, sql):
             add(database, path, line, f"start-up command sets a {scheme}:// URL")
-    for engine, item in semantic or ():  # URLs the semantic model saw reach a DB constructor
+    for engine, item, url in semantic or ():  # URLs the semantic model saw reach a DB constructor
+        if (item.path, url) in dead or any(value == url for _path, value in dead):
+            continue  # a settings default the start-up environment overrides
         if not any((e.path, e.line) == (item.path, item.line) for e in found.get(engine, [])):
             add(engine, item.path, item.line, item.detail)
     return found
+
+
+def _env_fallbacks(ctx: CheckContext, dotenv: bool, sql) -> tuple[set, list]:
+    """The fallbacks of environment reads in production code (``os.getenv("DATABASE_URL",
+    "sqlite:///…")``, ``process.env.DATABASE_URL || 'sqlite:conduit.sqlite'``, a ``BaseSettings``
+    field): those whose variable the start-up environment sets are dead — their (path, line)
+    and (path, value) are returned to be dropped; the others are what the app runs with —
+    (engine, path, line, detail) for each that names a database by URL or scheme (``sqlite:x``,
+    a Sequelize URL without ``//``), which the literal scan may not have recognised."""
+    names = _startup_variables(ctx, dotenv)
+    dead: set = set()
+    live: list = []
+    for path in sorted(ctx.files):
+        facts = ctx.files[path]
+        if not production(path) or facts.ir is None:
+            continue
+        for default in env_defaults(facts):
+            variable = default.variable.upper() if default.case_insensitive else default.variable
+            if variable in (names if not default.case_insensitive else {n.upper() for n in names}):
+                dead.add((path, default.span.line))
+                dead.add((path, default.value))
+                continue
+            engine = _names_database(default.value, sql)
+            if engine:
+                scheme = default.value.split(":", 1)[0]
+                live.append((engine, path, default.span.line, f"{default.variable} unset: falls back to a {scheme}: URL"))
+    return dead, live
+
+
+def _names_database(text: str, sql) -> str | None:
+    """The engine a URL names: ``postgresql+psycopg://…``, ``sqlite:///x.db``, and Sequelize's
+    ``sqlite:conduit.sqlite`` (a known scheme without ``//``)."""
+    found = urls_in(text, sql)
+    if found:
+        return found[0][0]
+    scheme, colon, _rest = text.partition(":")
+    if not colon or not scheme.replace("+", "").isalnum() or " " in text:
+        return None
+    dialect = sql.dialect_for_scheme(scheme.split("+", 1)[0])
+    return dialect.name if dialect is not None else None
+
+
+def _startup_variables(ctx: CheckContext, dotenv: bool) -> set[str]:
+    """Environment variables the app is started with: set by run.sh and the other start-up
+    commands (``export X=…``, ``X=… cmd``, ``env X=… cmd``), and by ``.env`` when the app loads it.
+    A Dockerfile's ``ENV`` and compose ``environment`` are not the benchmark's way of starting it."""
+    names: set[str] = set()
+    for path, _line, command in ctx.manifest.commands:
+        if path.rsplit("/", 1)[-1].startswith("Dockerfile") or _is_compose(path):
+            continue
+        words = command.split()
+        while words and words[0] in ("export", "env", "declare", "-x", "readonly"):
+            words = words[1:]
+        for word in words:
+            name, equals, _value = word.partition("=")
+            if not equals or not re.fullmatch(r"[A-Za-z_]\w*", name):
+                break
+            names.add(name)
+    if dotenv:
+        names.update(v.name for v in ctx.manifest.env if not _is_compose(v.path))
+    return names
 
 
 def scheme_engine(ctx: CheckContext):
