@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from archlint.domain.arguments import passes_reference
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import canonical, production
 from archlint.domain.env_defaults import env_defaults
+from archlint.domain.facts import Span
 from archlint.domain.findings import Finding
 from archlint.domain.knowledge import module_matches
 from archlint.domain.schema_sync import synchronised_schemas
@@ -30,7 +32,9 @@ _MIKRO_SCHEMA = (".schema.createSchema", ".schema.updateSchema", ".schema.refres
                  "getSchemaGenerator().createSchema", "getSchemaGenerator().updateSchema",
                  "getSchemaGenerator().refreshDatabase", ".migrator.up", "getMigrator().up")  # an argument that refers to it: conn.run_sync(Base.metadata.create_all)
 _NICE = {"sqlalchemy": "SQLAlchemy", "sequelize": "Sequelize", "postgresql": "PostgreSQL", "sqlite": "SQLite",
-         "mysql": "MySQL", "django": "Django ORM", "knex": "Knex", "prisma": "Prisma", "typeorm": "TypeORM"}
+         "mysql": "MySQL", "django": "Django ORM", "knex": "Knex", "prisma": "Prisma", "typeorm": "TypeORM",
+         "drizzle": "Drizzle", "mikro-orm": "MikroORM", "objection": "Objection.js", "tortoise": "Tortoise ORM",
+         "peewee": "peewee", "sqlmodel": "SQLModel"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +78,8 @@ def served_frameworks(ctx: CheckContext) -> dict[str, tuple[list[Evidence], list
         methods = set(framework.extra.get("route_methods", ()))
         python = framework.language == "python"
         wanted = {canonical(c, "python") for c in constructors} if python else constructors
+        declare = set(framework.extra.get("route_constructors", ()))
+        declarations = {canonical(c, "python") for c in declare} if python else declare
         apps: list[Evidence] = []
         routes: list[Evidence] = []
         for path in sorted(ctx.files):
@@ -91,6 +97,9 @@ def served_frameworks(ctx: CheckContext) -> dict[str, tuple[list[Evidence], list
                     apps.append(Evidence(path, call.span.line, f"{call.callee}(…)"))
                     if framework.name == "django" and call.callee.split(".")[-1] in ("path", "re_path", "url"):
                         routes.append(Evidence(path, call.span.line, f"{call.callee}({call.args_text[:40]}…)"))
+                if resolved in declarations:  # Route("/api/tags", tags), Litestar's @get("/api/tags")
+                    routes.append(Evidence(path, call.span.line, f"{call.callee}({call.args_text[:40]}…)"))
+                    continue
                 head, _, rest = call.callee.partition(".")
                 if head in names and rest in methods:
                     routes.append(Evidence(path, call.span.line, f"{call.callee}({call.args_text[:40]}…)"))
@@ -352,13 +361,33 @@ def _driver_packages(ctx: CheckContext, engine: str) -> set[str]:
 
 
 # orm ------------------------------------------------------------------------------------------------
+# `--orm sqlmodel`: SQLModel is SQLAlchemy underneath (its sessions and queries are SQLAlchemy's), so
+# the verdict is SQLAlchemy's with the models required to be SQLModel classes; `--orm sqlalchemy`
+# accepts SQLModel models (they are SQLAlchemy mapped classes).
+_VARIANTS = {"sqlmodel": ("sqlalchemy", "sqlmodel.SQLModel")}
+
+
 def orm_verdict(ctx: CheckContext, expected: str) -> Verdict:
     data = ctx.datalayer
-    models = sorted((m for m in data.models.values() if m.stack == expected and production(m.path)), key=lambda m: (m.path, m.span.line))
+    stack, required_base = _VARIANTS.get(expected, (expected, None))
+    entry = ctx.knowledge.entry(stack)
+    own = {stack, *(entry.extra.get("builds_on", ()) if entry is not None else ())}
+    models = sorted((m for m in data.models.values() if m.stack == stack and production(m.path)), key=lambda m: (m.path, m.span.line))
+    if required_base is not None:
+        models = [m for m in models if _derives_from(ctx, m.path, m.name, required_base)]
+    declared = [] if models or entry is None else _declared_models(ctx, entry)
     work = [a for a in data.accesses if a.category in ("query", "write") and production(a.path)]
-    mine = [a for a in work if a.stack == expected]
-    other = [a for a in work if a.stack != expected]
+    mine = [a for a in work if a.stack in own]
+    other = [a for a in work if a.stack not in own]
+    if declared:
+        models = declared
     if not models:
+        if required_base is not None and any(m.stack == stack and production(m.path) for m in data.models.values()):
+            plain = next(m for m in sorted(data.models.values(), key=lambda m: (m.path, m.span.line)) if m.stack == stack and production(m.path))
+            reason = f"no {nice(expected)} model is defined: the models are plain {nice(stack)} classes (e.g. {plain.name})"
+            return Verdict("orm", expected, False, reason, [Evidence(plain.path, plain.span.line, f"{nice(stack)} model {plain.name}")])
+        mine = [a for a in mine if a.stack == stack]  # Knex calls are Objection's own only beside Objection models
+        other = [a for a in work if a.stack != stack]
         evidence = [Evidence(a.path, a.span.line, f"{a.stack} {a.callee}(…)") for a in other[:2]] or _plain_models(ctx)
         doing = f"; data access is done with {', '.join(sorted({a.stack for a in other}))}" if other else ""
         if mine and not other:  # SQLAlchemy Core: Table objects and connection.execute(select(table)), no mapped class
@@ -375,6 +404,80 @@ def orm_verdict(ctx: CheckContext, expected: str) -> Verdict:
         return Verdict("orm", expected, False, reason, evidence)
     reason = f"{len(models)} {nice(expected)} model(s); {len(mine)} query/write call(s), all through {nice(expected)}"
     return Verdict("orm", expected, True, reason, [first_model, Evidence(mine[0].path, mine[0].span.line, f"{mine[0].callee}(…)")])
+
+
+class _Declared(NamedTuple):
+    name: str
+    path: str
+    span: Span
+
+
+def _declared_models(ctx: CheckContext, entry) -> list:
+    """Models of an ORM whose classes archlint's model discovery does not read, declared the way
+    ``orms.toml`` says: a class extending ``model_bases`` (directly or through a local base class:
+    ``class Article extends BaseModel``), decorated with ``model_decorators`` (``@Entity()``), or a
+    ``model_constructors`` call (``pgTable('users', …)``, ``new EntitySchema({…})``); Prisma's
+    ``model X {`` blocks in ``schema.prisma``."""
+    bases = set(entry.extra.get("model_bases", ()))
+    decorators = set(entry.extra.get("model_decorators", ()))
+    constructors = set(entry.extra.get("model_constructors", ()))
+    found: list[_Declared] = []
+    derived: dict[str, tuple[str, object]] = {}  # class name -> (path, class) extending something local
+    models: set[str] = set()
+    for path in sorted(ctx.files):
+        facts = ctx.files[path]
+        if not production(path) or not _imports_any(ctx, path, entry.modules) and not facts.classes:
+            continue
+        ir_module = facts.ir
+        for cls in facts.classes:
+            own = [_own_name(resolved, entry, facts.language) for resolved in cls.resolved_bases]
+            if any(name in bases for name in own):
+                models.add(cls.name)
+                found.append(_Declared(cls.name, path, cls.span))
+                continue
+            heads = {decorator.split("(")[0].strip() for decorator in cls.decorators}
+            if ir_module is not None and any(_own_name(ir_module.binding(head.split(".")[0]), entry, facts.language) in decorators for head in heads):
+                models.add(cls.name)
+                found.append(_Declared(cls.name, path, cls.span))
+                continue
+            if cls.bases:
+                derived[cls.name] = (path, cls)
+        if constructors and _imports_any(ctx, path, entry.modules):
+            for call in facts.calls:
+                if _own_name(call.resolved, entry, facts.language) in constructors:
+                    found.append(_Declared(call.args_text.split(",")[0].strip("'\"` ") or call.callee, path, call.span))
+    changed = True
+    while changed:  # class Article extends BaseModel; class BaseModel extends Model
+        changed = False
+        for name, (path, cls) in list(derived.items()):
+            if any(base.split(".")[-1].split(":")[-1] in models for base in cls.bases):
+                models.add(name)
+                found.append(_Declared(name, path, cls.span))
+                del derived[name]
+                changed = True
+    if entry.name == "prisma":
+        for path, text in ctx.manifest.schema_files:
+            for match in re.finditer(r"^model\s+(\w+)\s*\{", text, re.M):
+                found.append(_Declared(match.group(1), path, Span(text.count("\n", 0, match.start()) + 1, 1, 0, 0)))
+    return sorted(found, key=lambda m: (m.path, m.span.line))
+
+
+def _own_name(resolved: str | None, entry, language: str) -> str | None:
+    """``typeorm:Entity`` -> ``Entity`` when the module is one of the ORM's, else None."""
+    if not resolved:
+        return None
+    if ":" in resolved:
+        module, _, name = resolved.partition(":")
+        name = name.split(".")[-1] if name else ""
+    else:
+        module, _, name = resolved.rpartition(".")
+    return name if module and any(module_matches(module, m) for m in entry.modules) else None
+
+
+def _derives_from(ctx: CheckContext, path: str, name: str, base: str) -> bool:
+    facts = ctx.files.get(path)
+    cls = next((c for c in facts.classes if c.name == name), None) if facts is not None else None
+    return cls is not None and any(canonical(b, "python") == base for b in cls.resolved_bases if b)
 
 
 def _plain_models(ctx: CheckContext) -> list[Evidence]:
