@@ -319,12 +319,30 @@ def schema_creation(ctx: CheckContext) -> Evidence | None:
     for path, line, command in ctx.manifest.commands:
         if re.search(r"create_all|migrate|db:migrate|alembic\s+upgrade|prisma\s+(migrate|db\s+push)|\.sync\(", command):
             return Evidence(path, line, command[:80])
+    runner = _migration_runner(ctx)
     for path in sorted(ctx.files):
-        if "/migrations/" in f"/{path}" or "/alembic/versions/" in f"/{path}":
-            return Evidence(path, 1, "migration")
+        if runner is not None and ("/migrations/" in f"/{path}" or "/alembic/versions/" in f"/{path}"):
+            return Evidence(runner.path, runner.line, f"{runner.detail}: runs {path}")
         for string in ctx.files[path].strings if production(path) and ctx.files[path].signals else ():
             if _CREATE_TABLE.match(string.text):
                 return Evidence(path, string.span.line, string.text.strip()[:60])
+    return None
+
+
+# Calls that run migrations from the app's code: knex.migrate.latest(), umzug.up(), runMigrations(),
+# alembic's command.upgrade(cfg, "head"), Django's call_command("migrate"), migrator.up().
+_MIGRATION_CALLS = re.compile(r"(?:^|\.)(?:migrate\.latest|migrate\.up|runMigrations|upgrade|migrator\.up|umzug\.up|migrations\.up)$|^call_command$")
+
+
+def _migration_runner(ctx: CheckContext) -> Evidence | None:
+    """What runs the migration files at start-up: a production call that applies them. (Start-up
+    commands that migrate were taken before.) Migration files nothing runs create no schema."""
+    for path in sorted(ctx.files):
+        if not production(path):
+            continue
+        for call in ctx.files[path].calls:
+            if _MIGRATION_CALLS.search(call.callee) and (call.callee != "call_command" or "migrate" in call.args_text):
+                return Evidence(path, call.span.line, f"{call.callee}(…)")
     return None
 
 
