@@ -168,7 +168,22 @@ def test_a_knexfile_client_and_its_env_fallback_say_the_database(tmp_path):
         "src/db.ts": "import { knexfile } from './config/knexfile';\nexport const db = require('knex')(knexfile[process.env.NODE_ENV || 'development']);\n",
         "src/migrations/001_init.ts": "export const up = (knex) => knex.schema.createTable('tags', (t) => { t.increments('id'); });\n",
         "src/app.ts": "import * as Koa from 'koa';\nimport { db } from './db';\nconst app = new Koa();\n"
-                      "app.use(async (ctx) => { ctx.body = await db('tags').select(); });\napp.listen(3000);\n",
+                      "app.use(async (ctx) => { ctx.body = await db('tags').select(); });\n"
+                      "db.migrate.latest().then(() => app.listen(3000));\n",  # migration files count only when something runs them
     })
     assert _database_verdict(root, "sqlite")[0]
     assert not _database_verdict(root, "postgresql")[0]
+
+
+def test_a_settings_default_is_the_database_when_run_sh_sets_nothing(tmp_path):
+    """The twin of verify/settings-default-overridden-by-run-sh: without the export the
+    BaseSettings default (SQLite) is what the app runs on."""
+    import shutil
+
+    root = tmp_path / "app"
+    shutil.copytree(FIXTURES / "verify" / "settings-default-overridden-by-run-sh", root)
+    run_sh = root / "run.sh"
+    run_sh.write_text("".join(line for line in run_sh.read_text().splitlines(True) if "DATABASE_URL" not in line))
+    compliant, reason = _database_verdict(root, "postgresql")
+    assert not compliant and "SQLite" in reason
+    assert _database_verdict(root, "sqlite")[0]

@@ -20,7 +20,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from archlint.adapters import run_store
-from archlint.application.verify import FRAMEWORKS, Constraints, parse_task
+from archlint.application.verify import BENCHMARK_FRAMEWORKS, Constraints, parse_task
 from archlint.domain.config import ConfigError
 
 PYTHON_FRAMEWORKS = frozenset({"flask", "fastapi", "django", "aiohttp"})
@@ -133,7 +133,7 @@ def task_constraints(name: str, directory: str = "") -> tuple[Constraints, str]:
     if match is None:
         return parse_task(name), name.strip().lower()
     framework = _FEATURE_DIRS.get(match.group("framework") or directory.lower(), match.group("framework") or "")
-    if framework not in FRAMEWORKS:
+    if framework not in BENCHMARK_FRAMEWORKS:
         raise ConfigError(f"feature task {name!r}: cannot tell its framework (expected e.g. express-hard-focused-task-001)")
     bare = name.strip().lower() if match.group("framework") is None else name.strip().lower().split("-", 1)[1]
     return Constraints(framework=framework), f"{framework}-{bare}"

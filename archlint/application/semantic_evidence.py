@@ -36,11 +36,12 @@ def served(context: CheckContext) -> dict[str, tuple[list[Evidence], list[Eviden
     return found
 
 
-def connection_urls(context: CheckContext, schemes) -> list[tuple[str, Evidence]]:
+def connection_urls(context: CheckContext, schemes) -> list[tuple[str, Evidence, str]]:
     """``new Sequelize('sqlite:conduit.sqlite')`` / ``create_engine(url)`` with a constant URL: the
-    engine the DB handle connects to, by the URL's scheme (``schemes`` maps a scheme to an engine)."""
+    engine the DB handle connects to, by the URL's scheme (``schemes`` maps a scheme to an engine),
+    its evidence and the URL."""
     program = context.program
-    found: list[tuple[str, Evidence]] = []
+    found: list[tuple[str, Evidence, str]] = []
     if program is None:
         return found
     for analysis in program.analyses():
@@ -55,7 +56,7 @@ def connection_urls(context: CheckContext, schemes) -> list[tuple[str, Evidence]
                 continue
             engine = schemes(url.value.split(":", 1)[0].split("+", 1)[0])
             if engine:
-                found.append((engine, Evidence(analysis.path, record.node.span.line, f"connects with {url.value.split(':', 1)[0]}: URL")))
+                found.append((engine, Evidence(analysis.path, record.node.span.line, f"connects with {url.value.split(':', 1)[0]}: URL"), url.value))
     return found
 
 

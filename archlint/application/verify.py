@@ -29,10 +29,57 @@ from archlint.domain.findings import Finding
 from archlint.domain.stack import Verdict, architecture_verdict, database_verdict, framework_verdict, orm_verdict, scheme_engine
 from archlint.domain.stack_delta import VerdictChange, compare, inventory
 
-FRAMEWORKS = ("flask", "fastapi", "django", "aiohttp", "express", "fastify", "hono", "koa")
-DATABASES = {"postgres": "postgresql", "postgresql": "postgresql", "pg": "postgresql", "sqlite": "sqlite"}
-ORMS = ("sqlalchemy", "sequelize")
+# The benchmark's eight; `--framework`/`--orm`/`--database` accept every stack the knowledge
+# tables model (see :func:`frameworks`, :func:`orms`, :func:`databases`).
+BENCHMARK_FRAMEWORKS = ("flask", "fastapi", "django", "aiohttp", "express", "fastify", "hono", "koa")
+_DATABASE_ALIASES = {"postgres": "postgresql", "pg": "postgresql", "mariadb": "mysql"}
+_ORM_ALIASES = {"mikroorm": "mikro-orm", "mikro_orm": "mikro-orm", "tortoise-orm": "tortoise", "django-orm": "django"}
 _TASK = re.compile(r"^(?:uv|node|python|js)-(?P<framework>[a-z]+)-openapi(?:-(?P<rest>.+))?$")
+
+
+def frameworks() -> tuple[str, ...]:
+    """Every web framework of ``frameworks.toml`` (what serves the routes is read from their
+    ``app_constructors``/``route_methods`` and the semantic model's routes)."""
+    return tuple(entry.name for entry in _knowledge().of_kind("framework"))
+
+
+def orms() -> tuple[str, ...]:
+    """The ``[[orm]]`` entries of ``orms.toml`` without a ``verify = "why not"`` (Knex, Mongoose,
+    peewee, Tortoise), and ``sqlmodel`` (SQLAlchemy with SQLModel models)."""
+    names = [entry.name for entry in _knowledge().of_kind("orm") if "verify" not in entry.extra]
+    return tuple(names + ["sqlmodel"])
+
+
+def databases() -> tuple[str, ...]:
+    """The SQL dialects of ``sql_dialects.toml`` (postgresql, sqlite, mysql)."""
+    from archlint.domain.sql import sql_knowledge
+
+    return tuple(sql_knowledge(_knowledge()).dialects)
+
+
+def normalise(kind: str, value: str | None) -> str | None:
+    """A flag or task-name value as the verdicts name it (``postgres`` -> ``postgresql``,
+    ``mikroorm`` -> ``mikro-orm``); a ConfigError for a value archlint does not model."""
+    if value is None:
+        return None
+    value = value.strip().lower()
+    if kind == "database":
+        value, known = _DATABASE_ALIASES.get(value, value), databases()
+    elif kind == "orm":
+        value, known = _ORM_ALIASES.get(value, value), orms()
+    else:
+        known = frameworks()
+    if value not in known:
+        entry = _knowledge().entry(value) if kind == "orm" else None
+        extra = f" ({entry.extra['verify']})" if entry is not None and "verify" in entry.extra else ""
+        raise ConfigError(f"unknown --{kind} {value!r}{extra}; known: {', '.join(known)}")
+    return value
+
+
+def _knowledge():
+    from archlint.adapters.knowledge import load_knowledge
+
+    return load_knowledge()
 
 
 @dataclass(slots=True)
@@ -51,16 +98,17 @@ class Constraints:
 def parse_task(name: str) -> Constraints:
     """``node-koa-openapi-clean_architecture-sqlite-sequelize`` -> Constraints(koa, clean, sqlite, sequelize)."""
     match = _TASK.match(name.strip().lower())
-    if match is None or match.group("framework") not in FRAMEWORKS:
+    if match is None or match.group("framework") not in frameworks():
         raise ConfigError(f"not a benchmark task name: {name!r} (expected e.g. uv-flask-openapi-clean_architecture-postgres-sqlalchemy)")
     constraints = Constraints(framework=match.group("framework"))
+    database_names, orm_names = databases(), orms()
     for token in (match.group("rest") or "unconstrained").split("-"):
         if token in ("clean_architecture", "clean", "ca"):
             constraints.architecture = "clean"
-        elif token in DATABASES:
-            constraints.database = DATABASES[token]
-        elif token in ORMS or token == "orm":
-            constraints.orm = token if token in ORMS else ("sqlalchemy" if name.startswith("uv") else "sequelize")
+        elif _DATABASE_ALIASES.get(token, token) in database_names:
+            constraints.database = _DATABASE_ALIASES.get(token, token)
+        elif _ORM_ALIASES.get(token, token) in orm_names or token == "orm":
+            constraints.orm = _ORM_ALIASES.get(token, token) if token != "orm" else ("sqlalchemy" if name.startswith("uv") else "sequelize")
         elif token != "unconstrained":
             raise ConfigError(f"unknown constraint {token!r} in task name {name!r}")
     return constraints

@@ -409,10 +409,15 @@ def init(path) -> None:
 @cli.command()
 @click.argument("path", required=False, type=click.Path())
 @click.option("--task", help="Benchmark task name, e.g. uv-fastapi-openapi-clean_architecture-postgres-sqlalchemy.")
-@click.option("--framework", type=click.Choice(["flask", "fastapi", "django", "aiohttp", "express", "fastify", "hono", "koa"]))
+@click.option("--framework", metavar="NAME",
+              help="What must serve the routes: flask, quart, fastapi, starlette, django (also DRF and django-ninja "
+                   "apps), aiohttp, sanic, litestar, express, fastify, hono, koa, nestjs.")
 @click.option("--architecture", type=click.Choice(["clean"]))
-@click.option("--database", type=click.Choice(["postgresql", "postgres", "sqlite"]))
-@click.option("--orm", type=click.Choice(["sqlalchemy", "sequelize"]))
+@click.option("--database", metavar="NAME", help="Where the data must be stored: postgresql (postgres), sqlite, mysql (mariadb).")
+@click.option("--orm", metavar="NAME",
+              help="What all queries must go through: sqlalchemy (SQLModel models count), sqlmodel, django, "
+                   "sequelize, prisma, typeorm, drizzle, objection, mikro-orm (mikroorm).  Not ORM values: knex (a "
+                   "query builder without models), mongoose (MongoDB), peewee and tortoise (their queries are not modelled yet).")
 @click.option("--patch", "patch", type=click.Path(dir_okay=False),
               help="A unified diff.  With PATH: verify PATH as the patch leaves it (a temporary copy; PATH is not "
                    "touched), saying what the patch changed in each verdict's evidence.  Without PATH: the files a greenfield patch adds.")
@@ -428,14 +433,14 @@ def verify(path, task, framework, architecture, database, orm, patch, openapi, f
     file:line evidence.  Exit 0 when every requested constraint holds, 1 otherwise."""
     from archlint.adapters.patch import PatchError
     from archlint.application.pipeline import Options
-    from archlint.application.verify import Constraints, parse_task, run_verify
+    from archlint.application.verify import Constraints, normalise, parse_task, run_verify
 
     try:
         constraints = parse_task(task) if task else Constraints()
-        constraints.framework = framework or constraints.framework
+        constraints.framework = normalise("framework", framework) or constraints.framework
         constraints.architecture = architecture or constraints.architecture
-        constraints.database = {"postgres": "postgresql"}.get(database, database) or constraints.database
-        constraints.orm = orm or constraints.orm
+        constraints.database = normalise("database", database) or constraints.database
+        constraints.orm = normalise("orm", orm) or constraints.orm
         constraints.api = bool(openapi)
         result = run_verify(path, constraints, patch, Options(use_cache=not no_cache, cache_dir=cache_dir, openapi=openapi))
     except (ConfigError, PatchError) as exc:

@@ -76,6 +76,14 @@ class Architecture:
             return self._by_suffix(filename)
         return None
 
+    def _in_layer_directory(self, path: str) -> bool:
+        """Whether ``path`` is the module of a layer directory: its own directory names a layer,
+        the one the file is assigned to (``src/routes/index.js``; not ``infrastructure/models/index.js``,
+        whose directories name two layers)."""
+        parent = path.rsplit("/", 2)[-2] if path.count("/") >= 1 else ""
+        own = self._by_alias(parent) if parent else None
+        return own is not None and self._assign_in_containers(path) is own
+
     def _by_alias(self, directory: str) -> Layer | None:
         lowered = directory.lower()
         for layer in self.layers:
@@ -89,9 +97,16 @@ class Architecture:
 
     def is_composition_root(self, path: str) -> bool:
         stem = file_stem(path.rsplit("/", 1)[-1])
+        if stem.lower() in _DIRECTORY_MODULES and self._in_layer_directory(path):
+            return False  # `routes/index.js` is the routes directory's own module, not the app's wiring
         if stem in self.composition_root_names or stem.lower() in self.composition_root_names:
             return True
         return any(glob_match(path, pattern) for pattern in self.composition_root_globs)
+
+
+# A directory's own module (``import '../repositories'`` loads ``repositories/index.js``): inside a
+# layer directory it belongs to that layer, whatever the composition-root names say.
+_DIRECTORY_MODULES = frozenset({"index"})
 
 
 def role_of_directory(layers: list[Layer], directory: str) -> Layer | None:

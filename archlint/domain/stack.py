@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from archlint.domain.arguments import passes_reference
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import canonical, production
+from archlint.domain.env_defaults import env_defaults
+from archlint.domain.facts import Span
 from archlint.domain.findings import Finding
 from archlint.domain.knowledge import module_matches
 from archlint.domain.schema_sync import synchronised_schemas
@@ -29,7 +32,9 @@ _MIKRO_SCHEMA = (".schema.createSchema", ".schema.updateSchema", ".schema.refres
                  "getSchemaGenerator().createSchema", "getSchemaGenerator().updateSchema",
                  "getSchemaGenerator().refreshDatabase", ".migrator.up", "getMigrator().up")  # an argument that refers to it: conn.run_sync(Base.metadata.create_all)
 _NICE = {"sqlalchemy": "SQLAlchemy", "sequelize": "Sequelize", "postgresql": "PostgreSQL", "sqlite": "SQLite",
-         "mysql": "MySQL", "django": "Django ORM", "knex": "Knex", "prisma": "Prisma", "typeorm": "TypeORM"}
+         "mysql": "MySQL", "django": "Django ORM", "knex": "Knex", "prisma": "Prisma", "typeorm": "TypeORM",
+         "drizzle": "Drizzle", "mikro-orm": "MikroORM", "objection": "Objection.js", "tortoise": "Tortoise ORM",
+         "peewee": "peewee", "sqlmodel": "SQLModel"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +78,8 @@ def served_frameworks(ctx: CheckContext) -> dict[str, tuple[list[Evidence], list
         methods = set(framework.extra.get("route_methods", ()))
         python = framework.language == "python"
         wanted = {canonical(c, "python") for c in constructors} if python else constructors
+        declare = set(framework.extra.get("route_constructors", ()))
+        declarations = {canonical(c, "python") for c in declare} if python else declare
         apps: list[Evidence] = []
         routes: list[Evidence] = []
         for path in sorted(ctx.files):
@@ -90,6 +97,9 @@ def served_frameworks(ctx: CheckContext) -> dict[str, tuple[list[Evidence], list
                     apps.append(Evidence(path, call.span.line, f"{call.callee}(…)"))
                     if framework.name == "django" and call.callee.split(".")[-1] in ("path", "re_path", "url"):
                         routes.append(Evidence(path, call.span.line, f"{call.callee}({call.args_text[:40]}…)"))
+                if resolved in declarations:  # Route("/api/tags", tags), Litestar's @get("/api/tags")
+                    routes.append(Evidence(path, call.span.line, f"{call.callee}({call.args_text[:40]}…)"))
+                    continue
                 head, _, rest = call.callee.partition(".")
                 if head in names and rest in methods:
                     routes.append(Evidence(path, call.span.line, f"{call.callee}({call.args_text[:40]}…)"))
@@ -167,6 +177,7 @@ def database_evidence(ctx: CheckContext, semantic: list | None = None) -> dict[s
     dotenv = _uses_dotenv(ctx)
     sql = sql_knowledge(ctx.knowledge)
     choice = detect_database(ctx.files, ctx.graph, ctx.manifest, sql)
+    dead, fallbacks = _env_fallbacks(ctx, dotenv, sql)
     entry_points = {m for modules in sql.dialect_modules.values() for m in modules}
     for item in choice.evidence:
         if item.kind == "driver" and item.detail in entry_points and production(item.path):
@@ -177,7 +188,12 @@ def database_evidence(ctx: CheckContext, semantic: list | None = None) -> dict[s
             continue  # Django's ENGINE is added below
         if item.path in _env_files(ctx) and not (dotenv or _is_compose(item.path)):
             continue
+        if (item.path, item.line) in dead or (item.kind == "option" and (item.path, item.detail) in dead):
+            continue  # os.getenv("DATABASE_URL", "sqlite://…") while run.sh exports DATABASE_URL: never used
         add(item.database, item.path, item.line, f"{item.kind} {item.detail}")
+    for engine, path, line, detail in fallbacks:  # process.env.DATABASE_URL || 'sqlite:conduit.sqlite'
+        if not any((e.path, e.line) == (path, line) for e in found.get(engine, [])):
+            add(engine, path, line, detail)
     for path in sorted(ctx.files):
         facts = ctx.files[path]
         if not production(path) or not facts.signals:
@@ -195,10 +211,73 @@ def database_evidence(ctx: CheckContext, semantic: list | None = None) -> dict[s
     for path, line, command in ctx.manifest.commands:
         for database, scheme in urls_in(command, sql):
             add(database, path, line, f"start-up command sets a {scheme}:// URL")
-    for engine, item in semantic or ():  # URLs the semantic model saw reach a DB constructor
+    for engine, item, url in semantic or ():  # URLs the semantic model saw reach a DB constructor
+        if (item.path, url) in dead or any(value == url for _path, value in dead):
+            continue  # a settings default the start-up environment overrides
         if not any((e.path, e.line) == (item.path, item.line) for e in found.get(engine, [])):
             add(engine, item.path, item.line, item.detail)
     return found
+
+
+def _env_fallbacks(ctx: CheckContext, dotenv: bool, sql) -> tuple[set, list]:
+    """The fallbacks of environment reads in production code (``os.getenv("DATABASE_URL",
+    "sqlite:///…")``, ``process.env.DATABASE_URL || 'sqlite:conduit.sqlite'``, a ``BaseSettings``
+    field): those whose variable the start-up environment sets are dead — their (path, line)
+    and (path, value) are returned to be dropped; the others are what the app runs with —
+    (engine, path, line, detail) for each that names a database by URL or scheme (``sqlite:x``,
+    a Sequelize URL without ``//``), which the literal scan may not have recognised."""
+    names = _startup_variables(ctx, dotenv)
+    dead: set = set()
+    live: list = []
+    for path in sorted(ctx.files):
+        facts = ctx.files[path]
+        if not production(path) or facts.ir is None:
+            continue
+        for default in env_defaults(facts):
+            variable = default.variable.upper() if default.case_insensitive else default.variable
+            if variable in (names if not default.case_insensitive else {n.upper() for n in names}):
+                dead.add((path, default.span.line))
+                dead.add((path, default.value))
+                continue
+            engine = _names_database(default.value, sql)
+            if engine:
+                scheme = default.value.split(":", 1)[0]
+                live.append((engine, path, default.span.line, f"{default.variable} unset: falls back to a {scheme}: URL"))
+    return dead, live
+
+
+def _names_database(text: str, sql) -> str | None:
+    """The engine a URL names: ``postgresql+psycopg://…``, ``sqlite:///x.db``, and Sequelize's
+    ``sqlite:conduit.sqlite`` (a known scheme without ``//``)."""
+    found = urls_in(text, sql)
+    if found:
+        return found[0][0]
+    scheme, colon, _rest = text.partition(":")
+    if not colon or not scheme.replace("+", "").isalnum() or " " in text:
+        return None
+    dialect = sql.dialect_for_scheme(scheme.split("+", 1)[0])
+    return dialect.name if dialect is not None else None
+
+
+def _startup_variables(ctx: CheckContext, dotenv: bool) -> set[str]:
+    """Environment variables the app is started with: set by run.sh and the other start-up
+    commands (``export X=…``, ``X=… cmd``, ``env X=… cmd``), and by ``.env`` when the app loads it.
+    A Dockerfile's ``ENV`` and compose ``environment`` are not the benchmark's way of starting it."""
+    names: set[str] = set()
+    for path, _line, command in ctx.manifest.commands:
+        if path.rsplit("/", 1)[-1].startswith("Dockerfile") or _is_compose(path):
+            continue
+        words = command.split()
+        while words and words[0] in ("export", "env", "declare", "-x", "readonly"):
+            words = words[1:]
+        for word in words:
+            name, equals, _value = word.partition("=")
+            if not equals or not re.fullmatch(r"[A-Za-z_]\w*", name):
+                break
+            names.add(name)
+    if dotenv:
+        names.update(v.name for v in ctx.manifest.env if not _is_compose(v.path))
+    return names
 
 
 def scheme_engine(ctx: CheckContext):
@@ -240,12 +319,30 @@ def schema_creation(ctx: CheckContext) -> Evidence | None:
     for path, line, command in ctx.manifest.commands:
         if re.search(r"create_all|migrate|db:migrate|alembic\s+upgrade|prisma\s+(migrate|db\s+push)|\.sync\(", command):
             return Evidence(path, line, command[:80])
+    runner = _migration_runner(ctx)
     for path in sorted(ctx.files):
-        if "/migrations/" in f"/{path}" or "/alembic/versions/" in f"/{path}":
-            return Evidence(path, 1, "migration")
+        if runner is not None and ("/migrations/" in f"/{path}" or "/alembic/versions/" in f"/{path}"):
+            return Evidence(runner.path, runner.line, f"{runner.detail}: runs {path}")
         for string in ctx.files[path].strings if production(path) and ctx.files[path].signals else ():
             if _CREATE_TABLE.match(string.text):
                 return Evidence(path, string.span.line, string.text.strip()[:60])
+    return None
+
+
+# Calls that run migrations from the app's code: knex.migrate.latest(), umzug.up(), runMigrations(),
+# alembic's command.upgrade(cfg, "head"), Django's call_command("migrate"), migrator.up().
+_MIGRATION_CALLS = re.compile(r"(?:^|\.)(?:migrate\.latest|migrate\.up|runMigrations|upgrade|migrator\.up|umzug\.up|migrations\.up)$|^call_command$")
+
+
+def _migration_runner(ctx: CheckContext) -> Evidence | None:
+    """What runs the migration files at start-up: a production call that applies them. (Start-up
+    commands that migrate were taken before.) Migration files nothing runs create no schema."""
+    for path in sorted(ctx.files):
+        if not production(path):
+            continue
+        for call in ctx.files[path].calls:
+            if _MIGRATION_CALLS.search(call.callee) and (call.callee != "call_command" or "migrate" in call.args_text):
+                return Evidence(path, call.span.line, f"{call.callee}(…)")
     return None
 
 
@@ -282,13 +379,33 @@ def _driver_packages(ctx: CheckContext, engine: str) -> set[str]:
 
 
 # orm ------------------------------------------------------------------------------------------------
+# `--orm sqlmodel`: SQLModel is SQLAlchemy underneath (its sessions and queries are SQLAlchemy's), so
+# the verdict is SQLAlchemy's with the models required to be SQLModel classes; `--orm sqlalchemy`
+# accepts SQLModel models (they are SQLAlchemy mapped classes).
+_VARIANTS = {"sqlmodel": ("sqlalchemy", "sqlmodel.SQLModel")}
+
+
 def orm_verdict(ctx: CheckContext, expected: str) -> Verdict:
     data = ctx.datalayer
-    models = sorted((m for m in data.models.values() if m.stack == expected and production(m.path)), key=lambda m: (m.path, m.span.line))
+    stack, required_base = _VARIANTS.get(expected, (expected, None))
+    entry = ctx.knowledge.entry(stack)
+    own = {stack, *(entry.extra.get("builds_on", ()) if entry is not None else ())}
+    models = sorted((m for m in data.models.values() if m.stack == stack and production(m.path)), key=lambda m: (m.path, m.span.line))
+    if required_base is not None:
+        models = [m for m in models if _derives_from(ctx, m.path, m.name, required_base)]
+    declared = [] if models or entry is None else _declared_models(ctx, entry)
     work = [a for a in data.accesses if a.category in ("query", "write") and production(a.path)]
-    mine = [a for a in work if a.stack == expected]
-    other = [a for a in work if a.stack != expected]
+    mine = [a for a in work if a.stack in own]
+    other = [a for a in work if a.stack not in own]
+    if declared:
+        models = declared
     if not models:
+        if required_base is not None and any(m.stack == stack and production(m.path) for m in data.models.values()):
+            plain = next(m for m in sorted(data.models.values(), key=lambda m: (m.path, m.span.line)) if m.stack == stack and production(m.path))
+            reason = f"no {nice(expected)} model is defined: the models are plain {nice(stack)} classes (e.g. {plain.name})"
+            return Verdict("orm", expected, False, reason, [Evidence(plain.path, plain.span.line, f"{nice(stack)} model {plain.name}")])
+        mine = [a for a in mine if a.stack == stack]  # Knex calls are Objection's own only beside Objection models
+        other = [a for a in work if a.stack != stack]
         evidence = [Evidence(a.path, a.span.line, f"{a.stack} {a.callee}(…)") for a in other[:2]] or _plain_models(ctx)
         doing = f"; data access is done with {', '.join(sorted({a.stack for a in other}))}" if other else ""
         if mine and not other:  # SQLAlchemy Core: Table objects and connection.execute(select(table)), no mapped class
@@ -305,6 +422,80 @@ def orm_verdict(ctx: CheckContext, expected: str) -> Verdict:
         return Verdict("orm", expected, False, reason, evidence)
     reason = f"{len(models)} {nice(expected)} model(s); {len(mine)} query/write call(s), all through {nice(expected)}"
     return Verdict("orm", expected, True, reason, [first_model, Evidence(mine[0].path, mine[0].span.line, f"{mine[0].callee}(…)")])
+
+
+class _Declared(NamedTuple):
+    name: str
+    path: str
+    span: Span
+
+
+def _declared_models(ctx: CheckContext, entry) -> list:
+    """Models of an ORM whose classes archlint's model discovery does not read, declared the way
+    ``orms.toml`` says: a class extending ``model_bases`` (directly or through a local base class:
+    ``class Article extends BaseModel``), decorated with ``model_decorators`` (``@Entity()``), or a
+    ``model_constructors`` call (``pgTable('users', …)``, ``new EntitySchema({…})``); Prisma's
+    ``model X {`` blocks in ``schema.prisma``."""
+    bases = set(entry.extra.get("model_bases", ()))
+    decorators = set(entry.extra.get("model_decorators", ()))
+    constructors = set(entry.extra.get("model_constructors", ()))
+    found: list[_Declared] = []
+    derived: dict[str, tuple[str, object]] = {}  # class name -> (path, class) extending something local
+    models: set[str] = set()
+    for path in sorted(ctx.files):
+        facts = ctx.files[path]
+        if not production(path) or not _imports_any(ctx, path, entry.modules) and not facts.classes:
+            continue
+        ir_module = facts.ir
+        for cls in facts.classes:
+            own = [_own_name(resolved, entry, facts.language) for resolved in cls.resolved_bases]
+            if any(name in bases for name in own):
+                models.add(cls.name)
+                found.append(_Declared(cls.name, path, cls.span))
+                continue
+            heads = {decorator.split("(")[0].strip() for decorator in cls.decorators}
+            if ir_module is not None and any(_own_name(ir_module.binding(head.split(".")[0]), entry, facts.language) in decorators for head in heads):
+                models.add(cls.name)
+                found.append(_Declared(cls.name, path, cls.span))
+                continue
+            if cls.bases:
+                derived[cls.name] = (path, cls)
+        if constructors and _imports_any(ctx, path, entry.modules):
+            for call in facts.calls:
+                if _own_name(call.resolved, entry, facts.language) in constructors:
+                    found.append(_Declared(call.args_text.split(",")[0].strip("'\"` ") or call.callee, path, call.span))
+    changed = True
+    while changed:  # class Article extends BaseModel; class BaseModel extends Model
+        changed = False
+        for name, (path, cls) in list(derived.items()):
+            if any(base.split(".")[-1].split(":")[-1] in models for base in cls.bases):
+                models.add(name)
+                found.append(_Declared(name, path, cls.span))
+                del derived[name]
+                changed = True
+    if entry.name == "prisma":
+        for path, text in ctx.manifest.schema_files:
+            for match in re.finditer(r"^model\s+(\w+)\s*\{", text, re.M):
+                found.append(_Declared(match.group(1), path, Span(text.count("\n", 0, match.start()) + 1, 1, 0, 0)))
+    return sorted(found, key=lambda m: (m.path, m.span.line))
+
+
+def _own_name(resolved: str | None, entry, language: str) -> str | None:
+    """``typeorm:Entity`` -> ``Entity`` when the module is one of the ORM's, else None."""
+    if not resolved:
+        return None
+    if ":" in resolved:
+        module, _, name = resolved.partition(":")
+        name = name.split(".")[-1] if name else ""
+    else:
+        module, _, name = resolved.rpartition(".")
+    return name if module and any(module_matches(module, m) for m in entry.modules) else None
+
+
+def _derives_from(ctx: CheckContext, path: str, name: str, base: str) -> bool:
+    facts = ctx.files.get(path)
+    cls = next((c for c in facts.classes if c.name == name), None) if facts is not None else None
+    return cls is not None and any(canonical(b, "python") == base for b in cls.resolved_bases if b)
 
 
 def _plain_models(ctx: CheckContext) -> list[Evidence]:
