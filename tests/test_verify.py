@@ -187,3 +187,20 @@ def test_a_settings_default_is_the_database_when_run_sh_sets_nothing(tmp_path):
     compliant, reason = _database_verdict(root, "postgresql")
     assert not compliant and "SQLite" in reason
     assert _database_verdict(root, "sqlite")[0]
+
+
+@pytest.mark.parametrize("runner, runs", [
+    ("from alembic import command\nfrom alembic.config import Config\n\n\ndef migrate():\n    command.upgrade(Config('alembic.ini'), 'head')\n", True),
+    ("from django.core.management import call_command\n\n\ndef migrate():\n    call_command('migrate')\n", True),
+    ("def migrate(plan):\n    plan.upgrade()\n", False),  # a method merely named upgrade runs no migrations
+    ("from django.core.management import call_command\n\n\ndef migrate():\n    call_command('collectstatic')\n", False),
+])
+def test_migrations_count_only_when_a_resolved_runner_applies_them(tmp_path, runner, runs):
+    import shutil
+
+    repo = tmp_path / "app"
+    shutil.copytree(FIXTURES / "verify" / "migrations-nothing-runs", repo)
+    (repo / "app" / "migrate.py").write_text(runner)
+    result = run_verify(str(repo), Constraints(database="sqlite"), options=Options(use_cache=False))
+    database = next(v for v in result.verdicts if v.constraint == "database")
+    assert database.compliant is runs, database.reason

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from archlint.domain.arguments import passes_reference
+from archlint.domain.arguments import ir_call, passes_reference, string_of
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import canonical, production
 from archlint.domain.env_defaults import env_defaults
@@ -329,21 +329,37 @@ def schema_creation(ctx: CheckContext) -> Evidence | None:
     return None
 
 
-# Calls that run migrations from the app's code: knex.migrate.latest(), umzug.up(), runMigrations(),
-# alembic's command.upgrade(cfg, "head"), Django's call_command("migrate"), migrator.up().
-_MIGRATION_CALLS = re.compile(r"(?:^|\.)(?:migrate\.latest|migrate\.up|runMigrations|upgrade|migrator\.up|umzug\.up|migrations\.up)$|^call_command$")
+# Calls that run migrations from the app's code.  Python by resolved name (alembic's
+# command.upgrade(cfg, "head"), Django's call_command("migrate")); JS by the migrator methods of
+# knex (db.migrate.latest()), umzug (umzug.up()) and TypeORM (dataSource.runMigrations()), which
+# are properties of a handle the facts do not resolve.
+_PY_MIGRATION_CALLS = frozenset({"alembic.command.upgrade"})
+_JS_MIGRATION_CALLS = re.compile(r"(?:^|\.)(?:migrate\.latest|migrate\.up|runMigrations|migrator\.up|umzug\.up|migrations\.up)$")
 
 
 def _migration_runner(ctx: CheckContext) -> Evidence | None:
     """What runs the migration files at start-up: a production call that applies them. (Start-up
-    commands that migrate were taken before.) Migration files nothing runs create no schema."""
+    commands that migrate were taken before.) Migration files nothing runs create no schema.  A
+    method merely named ``upgrade`` (``plan.upgrade()``) is no migration runner."""
     for path in sorted(ctx.files):
         if not production(path):
             continue
-        for call in ctx.files[path].calls:
-            if _MIGRATION_CALLS.search(call.callee) and (call.callee != "call_command" or "migrate" in call.args_text):
+        facts = ctx.files[path]
+        for call in facts.calls:
+            if facts.language == "python":
+                name = canonical(call.resolved, "python")
+                runs = name in _PY_MIGRATION_CALLS or (
+                    name == "django.core.management.call_command" and _first_string(facts, call) == "migrate")
+            else:
+                runs = bool(_JS_MIGRATION_CALLS.search(call.callee))
+            if runs:
                 return Evidence(path, call.span.line, f"{call.callee}(…)")
     return None
+
+
+def _first_string(facts, call) -> str | None:
+    node = ir_call(facts, call)
+    return string_of(node.args[0].value) if node is not None and node.args else None
 
 
 def database_verdict(ctx: CheckContext, expected: str, semantic: list | None = None) -> Verdict:
