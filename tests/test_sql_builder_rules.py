@@ -181,6 +181,43 @@ CASES = {
         },
         [("AL405", "src/repo.js", 11)],
     ),
+    "sqlalchemy-route-factory-named-for-deleting-all": (
+        {
+            **PG_PY,
+            "app/models.py": """
+                from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+                class Base(DeclarativeBase):
+                    pass
+
+                class Item(Base):
+                    __tablename__ = "items"
+                    id: Mapped[int] = mapped_column(primary_key=True)
+            """,
+            "app/router.py": """
+                from fastapi import Depends
+                from sqlalchemy.orm import Session
+                from app.models import Item
+
+                def get_db():
+                    yield Session()
+
+                class Router:
+                    def _delete_all(self, *args, **kwargs):
+                        def route(db: Session = Depends(get_db)):
+                            db.query(Item).delete()
+                            db.commit()
+                        return route
+
+                    def _delete_one(self, *args, **kwargs):
+                        def route(db: Session = Depends(get_db)):
+                            db.query(Item).delete()
+                            db.commit()
+                        return route
+            """,
+        },
+        [("AL405", "app/router.py", 17)],
+    ),
     "knex-limit-and-count-over-joins": (
         {
             **KNEX_PG,

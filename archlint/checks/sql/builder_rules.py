@@ -132,8 +132,17 @@ def _purges(program, lifted: base.Lifted) -> bool:
     best = ir.innermost_function(module, lifted.span)
     if best is None or best.kind == "module":
         return False
-    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", best.name)
-    return bool(_PURGE_NAME.search(name)) and all(_HANDLE_PARAM.match(p.name) for p in best.params)
+    if not all(_HANDLE_PARAM.match(p.name) for p in best.params):
+        return False
+    function, depth = best, 0
+    while function is not None and function.kind != "module" and depth < 4:
+        # the function itself, or the factory that builds it (fastapi-crudrouter's `_delete_all()`
+        # returning its `def route(db = Depends(…))`)
+        if _PURGE_NAME.search(re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", function.name)):
+            return True
+        function = module.functions[function.parent] if 0 <= function.parent < len(module.functions) else None
+        depth += 1
+    return False
 
 
 # A purge helper takes only the handle it works through (``def wipe(session)``, ``clearAll(trx)``).
