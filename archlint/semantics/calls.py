@@ -1091,8 +1091,17 @@ class Calls:
         loaded: set[str] = set()
         joined: set[str] = set()
         if outcome.loads == "args":
-            for _kind, _name, value, _node in args:
+            spread = []
+            for kind, _name, value, _node in args:
+                if kind == "star" and type(v.strip(value)) is v.Tuple:
+                    # .options(*options): the loaders a caller passed (fief's get_by_id(id, (joinedload(User.tenant),)))
+                    spread.extend(("pos", "", item, None) for item in v.strip(value).items)
+                elif kind == "star" and v.is_unknown(value) and stack == "sqlalchemy":
+                    loaded.add(ANY_RELATION)  # options built elsewhere: any relation may be loaded
+            for _kind, _name, value, _node in (*args, *spread):
                 bare = v.strip(value)
+                if _kind == "star":
+                    continue
                 if type(bare) is v.Loader and bare.path:
                     if bare.strategy in ("lazy", "raise", "noload", "default"):
                         continue

@@ -904,7 +904,7 @@ class Frame(Calls):
                 return found
             return {}
         if kind is ir.Name:
-            current = self.env.get(test.id)
+            current = self._narrowable(test)
             guard = self.guards.get(test.id) if test.id not in seen else None
             found = self.narrowing(guard, truthy, seen | {test.id}) if guard is not None else {}
             if current is not None and truthy:
@@ -943,7 +943,7 @@ class Frame(Calls):
                 name, other = other, name
             if type(name) is ir.Name and type(other) is ir.Const and other.value is None:
                 is_null = (test.op in ("is", "==")) == truthy
-                current = self.env.get(name.id)
+                current = self._narrowable(name)
                 if current is None:
                     return {}
                 return {name.id: v.missed_lookup(current)} if is_null else {name.id: non_null(current)}
@@ -951,6 +951,17 @@ class Frame(Calls):
                     and (test.op in ("is", "==")) != truthy:
                 return self._field_narrowing(name)  # if self.user is None: raise …
         return {}
+
+    def _narrowable(self, name: ir.Name):
+        """The value a test of ``name`` narrows: the local's, or — in a nested function testing a
+        variable of the function that defined it (``if article: moved.append(article.id)`` in a
+        closure) — the enclosing frame's, narrowed here for this branch.  ``None`` when unbound."""
+        current = self.env.get(name.id)
+        if current is None and self.python and self.function.kind != "module" and self.function.parent > 0 \
+                and self.function.scope_of(name.id) not in ("param", "local"):
+            found = self.name(name)
+            current = None if v.is_unknown(found) else found
+        return current
 
     def _field_narrowing(self, test: ir.Attr) -> dict:
         """``assert self.user`` / ``if self.article is None: raise``: on the path after the test the
