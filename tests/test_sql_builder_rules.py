@@ -181,6 +181,43 @@ CASES = {
         },
         [("AL405", "src/repo.js", 11)],
     ),
+    "sqlalchemy-limit-picking-the-keys-of-a-batch-write": (
+        {
+            **PG_PY,
+            "app/models.py": """
+                from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+                class Base(DeclarativeBase):
+                    pass
+
+                class Job(Base):
+                    __tablename__ = "jobs"
+                    id: Mapped[int] = mapped_column(primary_key=True)
+                    state: Mapped[str] = mapped_column()
+            """,
+            "app/batching.py": """
+                from sqlalchemy import delete, select, update
+                from app.models import Job
+
+                async def delete_batch(session, state):
+                    ids = list((await session.execute(select(Job.id).where(Job.state == state).limit(500))).scalars())
+                    if not ids:
+                        return 0
+                    await session.execute(delete(Job).where(Job.id.in_(ids)))
+                    return len(ids)
+
+                async def reset_batch(session):
+                    ids = (await session.execute(select(Job.id).limit(100))).scalars().all()
+                    await session.execute(update(Job).where(Job.id.in_(ids)).values(state="new"))
+
+                async def newest(session):
+                    rows = (await session.execute(select(Job.id).limit(20))).scalars().all()
+                    await session.execute(update(Job).where(Job.state == "old").values(state="new"))
+                    return rows
+            """,
+        },
+        [("AL409", "app/batching.py", 16)],
+    ),
     "sqlalchemy-route-factory-named-for-deleting-all": (
         {
             **PG_PY,

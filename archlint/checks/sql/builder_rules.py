@@ -81,7 +81,7 @@ def _selects(tree: exp.Expression) -> list[exp.Select]:
 
 def _statement(context: Context, lifted: base.Lifted, run) -> Iterator[Finding]:
     tree = lifted.tree
-    yield from _limit_without_order(context, lifted, tree, run.in_while)
+    yield from _limit_without_order(context, lifted, tree, run.in_while or _writes_its_batch(context.program, run))
     yield from _aggregates(context, lifted, tree)
     yield from _count_fan_out(context, lifted, tree)
     yield from _limit_over_collection(context, lifted, tree)
@@ -162,6 +162,40 @@ def _limit_without_order(context: Context, lifted: base.Lifted, tree, batched: b
         )
         yield _finding(context, "AL409", lifted, node, message, f"Order before paging: {_idiom(lifted, 'order')}.")
         return
+
+
+def _writes_its_batch(program, run) -> bool:
+    """The rows a LIMIT query picks are the keys of a write right after it — ``ids = (await
+    session.exec(select(Job.id).where(…).limit(500))).all()`` then ``delete(Job).where(Job.id.in_(ids))``
+    (langflow's delete_batch): any rows will do, the caller repeats until none are left."""
+    module = program.modules.get(run.path) if run.path else None
+    if module is None or run.span is None:
+        return False
+    function = ir.innermost_function(module, run.span)
+    if function is None or function.kind == "module":
+        return False
+    picked = set()
+    for node in ir.iter_nodes(function.body):
+        if type(node) is ir.Assign and node.value is not None and ir.span_contains(node.value.span, run.span):
+            picked.update(target.id for target in node.targets if type(target) is ir.Name)
+    if not picked:
+        return False
+    for node in ir.iter_nodes(function.body):
+        if type(node) is not ir.Call or type(node.func) is not ir.Attr or node.func.name not in ("where", "filter"):
+            continue
+        writes = any(type(inner) is ir.Call and _callee_name(inner) in ("delete", "update")
+                     for inner in ir.iter_nodes((node.func.obj,)))
+        keyed = any(type(inner) is ir.Call and _callee_name(inner) == "in_" and inner.args
+                    and type(inner.args[0].value) is ir.Name and inner.args[0].value.id in picked
+                    for inner in ir.iter_nodes(tuple(a.value for a in node.args)))
+        if writes and keyed:
+            return True
+    return False
+
+
+def _callee_name(call: ir.Call) -> str:
+    func = call.func
+    return func.name if type(func) is ir.Attr else func.id if type(func) is ir.Name else ""
 
 
 # AL408 / AL415 ---------------------------------------------------------------------------------------
