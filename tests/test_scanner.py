@@ -128,3 +128,16 @@ def test_file_signal_is_the_frontends_file_signal():
     ]
     for data in samples:
         assert file_signal(data) == (_FILE_SIGNAL.search(data) is not None), data
+
+
+def test_imports_under_contextlib_suppress_import_error_are_optional_as_in_the_frontend():
+    """``with contextlib.suppress(ImportError): import asyncpg`` (advanced-alchemy's litestar plugin)
+    is the one-line form of try/except ImportError; another suppressed exception guards nothing."""
+    source = (b"import contextlib\nfrom contextlib import suppress\n\nwith contextlib.suppress(ImportError):\n    import a\n\n"
+              b"with suppress(ModuleNotFoundError, AttributeError):\n    from b import c\n\n"
+              b"with contextlib.suppress(KeyError):\n    import d\n\n\ndef f():\n    with contextlib.suppress(ImportError):\n"
+              b"        import e\n")
+    scanned, _ = scan_python(source)
+    assert [(i.module, i.optional) for i in scanned] == [
+        ("contextlib", False), ("contextlib", False), ("a", True), ("b", True), ("d", False), ("e", True)]
+    assert scanned == python.extract("x.py", source, full=False).imports

@@ -181,6 +181,80 @@ CASES = {
         },
         [("AL405", "src/repo.js", 11)],
     ),
+    "sqlalchemy-limit-picking-the-keys-of-a-batch-write": (
+        {
+            **PG_PY,
+            "app/models.py": """
+                from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+                class Base(DeclarativeBase):
+                    pass
+
+                class Job(Base):
+                    __tablename__ = "jobs"
+                    id: Mapped[int] = mapped_column(primary_key=True)
+                    state: Mapped[str] = mapped_column()
+            """,
+            "app/batching.py": """
+                from sqlalchemy import delete, select, update
+                from app.models import Job
+
+                async def delete_batch(session, state):
+                    ids = list((await session.execute(select(Job.id).where(Job.state == state).limit(500))).scalars())
+                    if not ids:
+                        return 0
+                    await session.execute(delete(Job).where(Job.id.in_(ids)))
+                    return len(ids)
+
+                async def reset_batch(session):
+                    ids = (await session.execute(select(Job.id).limit(100))).scalars().all()
+                    await session.execute(update(Job).where(Job.id.in_(ids)).values(state="new"))
+
+                async def newest(session):
+                    rows = (await session.execute(select(Job.id).limit(20))).scalars().all()
+                    await session.execute(update(Job).where(Job.state == "old").values(state="new"))
+                    return rows
+            """,
+        },
+        [("AL409", "app/batching.py", 16)],
+    ),
+    "sqlalchemy-route-factory-named-for-deleting-all": (
+        {
+            **PG_PY,
+            "app/models.py": """
+                from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+                class Base(DeclarativeBase):
+                    pass
+
+                class Item(Base):
+                    __tablename__ = "items"
+                    id: Mapped[int] = mapped_column(primary_key=True)
+            """,
+            "app/router.py": """
+                from fastapi import Depends
+                from sqlalchemy.orm import Session
+                from app.models import Item
+
+                def get_db():
+                    yield Session()
+
+                class Router:
+                    def _delete_all(self, *args, **kwargs):
+                        def route(db: Session = Depends(get_db)):
+                            db.query(Item).delete()
+                            db.commit()
+                        return route
+
+                    def _delete_one(self, *args, **kwargs):
+                        def route(db: Session = Depends(get_db)):
+                            db.query(Item).delete()
+                            db.commit()
+                        return route
+            """,
+        },
+        [("AL405", "app/router.py", 17)],
+    ),
     "knex-limit-and-count-over-joins": (
         {
             **KNEX_PG,

@@ -369,3 +369,27 @@ def test_a_method_that_returns_the_driver_escape_quotes_its_names(tmp_path):
         ),
     }
     assert [line for _path, line in _al502(tmp_path, files)] == [7]
+
+
+def test_column_names_of_a_sqlalchemy_table_are_schema_identifiers(tmp_path):
+    """advanced-alchemy's MSSQL merge: ``"[" + table.c[key].name.replace("]", "]]") + "]"`` joined into
+    ``text(f"… AS src({col_names})")`` — names the Table declares, quoted; a ``.replace`` of a
+    parameter still fires."""
+    files = {
+        "requirements.txt": "sqlalchemy\npsycopg2\n",
+        "app/merge.py": """
+from sqlalchemy import text
+
+
+def source(conn, table, keys):
+    quoted = ["[" + table.c[key].name.replace("]", "]]") + "]" for key in keys]
+    cols = ", ".join(quoted)
+    first = table.columns[keys[0]].name
+    return conn.execute(text(f"SELECT {cols}, {first} FROM (VALUES (1)) AS src"))
+
+
+def search2(conn, term):
+    return conn.execute(text(f"SELECT id FROM t WHERE name = '{term.replace('x', 'y')}'"))
+""",
+    }
+    assert _al502(tmp_path, files) == [("app/merge.py", 12)]

@@ -45,9 +45,11 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 continue  # TypeORM 0.2's findOne resolved to undefined: `=== undefined` was the check
             first_name = deref.name.split(".")[0].split("[")[0].split("(")[0]
             key = (analysis.path, analysis.fid, deref.origin, first_name)
-            if key in seen:
+            at = (deref.path, deref.span, deref.origin)
+            if key in seen or at in seen:
                 continue  # once per lookup and function: after the first dereference the row exists
             seen.add(key)
+            seen.add(at)  # a handler's read also recorded by the analysis that ran it as a callback
             yield _finding(ctx, deref)
         yield from _returned_to_schema(ctx, program, analysis)
     # lookups read unchecked inside a callee, seen only with a caller's handle (the callee's own

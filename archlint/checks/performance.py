@@ -73,6 +73,8 @@ def _per_row_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
             places = [(path, span)] + [(p, s) for p, s, _label in chain[1:]] + [(effect.path, effect.span)]
             if any(_guarded(ctx, guarded, p, s, loop) for p, s in places):  # a memo guard anywhere on the way to the query
                 continue
+            if _leaves_the_loop(ctx, path, span, loop):
+                continue  # `if matched: user = session.get(…); …; return user`: once, on the way out
             group = groups.setdefault((path, span, loop_id), {})
             # A relation loads once per row however often it is read (the ORM caches it on the object).
             key = ("lazy", effect.model, effect.detail) if effect.op == "lazy" else (effect.path, effect.span, effect.op)
@@ -109,8 +111,8 @@ def _per_row_writes(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
                 continue
             if effect.path != loop.path or not _within(effect.span, loop.span) or _batched(effect, loop_id):
                 continue
-            if _decided_per_row(effect, loop):
-                continue  # `if not cp.valid: cp.delete(); continue` — a per-row decision, not every row
+            if _decided_per_row(effect, loop) or _leaves_the_loop(ctx, effect.path, effect.span, loop):
+                continue  # `if not cp.valid: cp.delete(); continue` — a per-row decision, not every row; `a.save(); break` — once
             if effect.method in ("save", "asave", "delete", "adelete") and _overridden(ctx, effect.model, effect.method):
                 continue
             key = (effect.path, effect.span, loop_id)
@@ -163,6 +165,53 @@ def _write_finding(ctx: CheckContext, effect, loop) -> Finding:
     guidance = f"Write all the rows in one statement: {instead}."
     trace = (TraceStep(loop.path, loop.span.line, loop.span.column, "the loop over query results"),)
     return ctx.registry.finding("AL601", effect.path, effect.span, message, guidance, trace)
+
+
+def _leaves_the_loop(ctx: CheckContext, path: str, span, loop) -> bool:
+    """Every path from the place in the loop body leaves the loop (``return`` / ``raise`` /
+    ``break``): the query runs at most once per loop, on the iteration that ends it — langflow's
+    API-key lookup scans keys and, on the match, loads the user and returns."""
+    program = ctx.program
+    module = program.modules.get(path) if program is not None and path == loop.path else None
+    if module is None or loop.kind not in ("for", "while"):
+        return False
+    statement = next((node for node in ir.iter_nodes(module.module.body) if type(node) is ir.Loop and node.span == loop.span), None)
+    if statement is None:
+        for function in module.functions:
+            statement = next((node for node in ir.iter_nodes(function.body) if type(node) is ir.Loop and node.span == loop.span), None)
+            if statement is not None:
+                break
+    return statement is not None and _exits_after(statement.body, span)
+
+
+def _exits_after(block, span) -> bool:
+    """In ``block``, the statement holding ``span`` and those after it leave the enclosing loop on every path."""
+    for index, statement in enumerate(block):
+        if not ir.span_contains(statement.span, span):
+            continue
+        if any(_always_exits(later) for later in block[index:]):
+            return True
+        kind = type(statement)
+        if kind is ir.If:
+            inner = statement.body if any(ir.span_contains(s.span, span) for s in statement.body) else statement.orelse
+            return _exits_after(inner, span)
+        if kind is ir.With:
+            return _exits_after(statement.body, span)
+        return False
+    return False
+
+
+def _always_exits(statement) -> bool:
+    kind = type(statement)
+    if kind in (ir.Return, ir.Raise):
+        return True
+    if kind is ir.Jump:
+        return statement.kind == "break"
+    if kind is ir.If:
+        return bool(statement.orelse) and all(any(_always_exits(s) for s in branch) for branch in (statement.body, statement.orelse))
+    if kind is ir.With:
+        return any(_always_exits(s) for s in statement.body)
+    return False
 
 
 def _batched(effect, loop_id: str) -> bool:

@@ -354,6 +354,8 @@ class ConstantFolder:
         _kind, obj, attribute = node
         if attribute in _TABLE_ATTRIBUTES or attribute == "_meta":
             return Folded(CONSTANT)  # the model's own table name (__tablename__, _meta.db_table)
+        if attribute in ("name", "key") and _schema_column(obj):
+            return Folded(CONSTANT)  # table.c[key].name / Model.__table__.c.id.name: a column the schema declares
         if obj[0] == "name" and obj[1] in ("self", "this", "cls"):
             value = self._member(attribute, where.scope, depth, seen)
             return value if value is not None else _conventional(attribute, UNKNOWN_VALUE)
@@ -437,6 +439,10 @@ class ConstantFolder:
             return fold(receiver)
         if method == "join":
             return self._join(receiver, args, where, depth, seen)
+        if method in ("replace", "replaceAll") and args:
+            # name.replace("]", "]]"): the receiver's text with constant text substituted — as
+            # constant as the receiver and every argument (not `TEMPLATE.replace("{x}", user)`)
+            return worst(fold(receiver), *(fold(a) for a in args), *(fold(v) for _k, v in keywords))
         if method == "format" and self.language == "python":
             return worst(fold(receiver), *(fold(a) for a in args), *(fold(v) for _k, v in keywords))
         if method in ("get", "has", "includes") and (base := fold(receiver)).kind == CONSTANT:
@@ -605,6 +611,15 @@ def _sequence_kind(source: Folded, element: Folded) -> str:
     if source.kind == CONSTANT and element.kind == CONSTANT:
         return CONSTANT
     return max(element.kind, DERIVED, key=_RANK.__getitem__)
+
+
+def _schema_column(node: tuple) -> bool:
+    """``table.c[key]`` / ``table.columns[key]`` / ``table.c.title``: a column of a SQLAlchemy
+    ``Table`` (its collection ``c``/``columns``), whose name the schema declares."""
+    if node[0] not in ("index", "attr"):
+        return False
+    collection = node[1]
+    return collection[0] == "attr" and collection[2] in ("c", "columns")
 
 
 def _conventional(name: str, value: Folded) -> Folded:

@@ -66,6 +66,7 @@ def find_models(
     models: dict[str, Model] = {}
     found: dict[tuple[str, str], Model] = {}
     bases: dict[str, str] = {}  # local declarative base class names -> stack
+    sqlmodel_bases: set[str] = set()  # those of them that are SQLModel classes without table=True
     for path in paths:
         facts = files[path]
         for assign in facts.assigns:
@@ -86,8 +87,14 @@ def find_models(
                 stack = _model_stack(cls, facts.language, bases) or _aliased_base(cls, aliases)
                 if stack is None:
                     continue
-                if is_abstract_base(cls, facts.language) and not _sqlmodel_table(facts, cls):
+                sqlmodel = _sqlmodel_derived(cls, sqlmodel_bases)
+                if sqlmodel and not _table_keyword(facts, cls) or (
+                        not sqlmodel and is_abstract_base(cls, facts.language)):
+                    # a declarative base, or a SQLModel class without `table=True` (a pydantic schema:
+                    # `ArticleBase(SQLModel)`, `ArticlePublic(ArticleBase)`)
                     bases[cls.name] = stack
+                    if sqlmodel:
+                        sqlmodel_bases.add(cls.name)
                     continue
                 model = found.setdefault((path, cls.name), Model(cls.name, stack, path, cls.span))
                 models.setdefault(cls.name, model)
@@ -177,10 +184,19 @@ def is_abstract_base(cls: ClassDef, language: str) -> bool:
     return not declares_table and (any(r in _SQLA_BASES for r in resolved) or cls.name in ("Base", "Model", "BaseModel"))
 
 
-def _sqlmodel_table(facts: FileFacts, cls: ClassDef) -> bool:
+def _sqlmodel_derived(cls: ClassDef, sqlmodel_bases: set[str]) -> bool:
+    """A SQLModel class: ``SQLModel`` itself among its bases, or a project SQLModel class."""
+    for text, resolved in zip(cls.bases, cls.resolved_bases):
+        if resolved == "sqlmodel:SQLModel" or text in sqlmodel_bases \
+                or (resolved or "").rpartition(":")[2].split(".")[-1] in sqlmodel_bases:
+            return True
+    return False
+
+
+def _table_keyword(facts: FileFacts, cls: ClassDef) -> bool:
     """``class User(SQLModel, table=True)``: a table model (without ``table=True`` a SQLModel class is
     a Pydantic schema).  The class keyword is read from the IR."""
-    if "sqlmodel:SQLModel" not in cls.resolved_bases or facts.ir is None:
+    if facts.ir is None:
         return False
     for node in facts.ir.classes:
         if node.name == cls.name and node.span.line == cls.span.line:

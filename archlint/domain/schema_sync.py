@@ -12,6 +12,8 @@ Some Node ORMs create the tables themselves when the connection starts, with no 
   ``migrationsRun: true`` runs the migrations there.
 * Drizzle: ``migrate(db, { migrationsFolder })`` of a driver's migrator (``drizzle-orm/postgres-js/migrator``)
   applies the generated migrations.
+* advanced-alchemy / Litestar (Python): ``SQLAlchemyAsyncConfig(create_all=True, metadata=…)`` creates the
+  tables when the plugin starts.
 
 A flag that is not a constant (``synchronize: process.env.NODE_ENV !== 'production'``) may be on, so
 it counts: AL304 and the database verdict must not claim that nothing creates the schema.
@@ -33,7 +35,7 @@ def synchronising_calls(module: ir.ModuleIR) -> list[tuple[ir.Span, str]]:
     """``(span, what)`` of every call in ``module`` whose options make the ORM create the schema
     when the connection starts (class decorators included: NestJS ``@Module({ imports: […] })``)."""
     if module.language == "python":
-        return []
+        return _python_synchronising_calls(module)
     decorators = tuple(decorator for cls in module.classes for decorator in cls.decorators)
     found = []
     for block in [decorators] + [function.body for function in module.functions]:
@@ -56,6 +58,23 @@ def synchronising_calls(module: ir.ModuleIR) -> list[tuple[ir.Span, str]]:
                 found.append((call.span, f"{target.split(':', 1)[1]}({{ synchronize: true }})"))
             elif _maybe_on(_entry(options, "migrationsRun")):
                 found.append((call.span, f"{target.split(':', 1)[1]}({{ migrationsRun: true }})"))
+    return found
+
+
+# advanced-alchemy's (and Litestar's re-exported) plugin configs: `SQLAlchemyAsyncConfig(create_all=True,
+# metadata=Base.metadata)` runs `metadata.create_all` when the application starts
+_ALCHEMY_CONFIGS = frozenset({"SQLAlchemyAsyncConfig", "SQLAlchemySyncConfig"})
+_ALCHEMY_MODULES = ("advanced_alchemy", "litestar")
+
+
+def _python_synchronising_calls(module: ir.ModuleIR) -> list[tuple[ir.Span, str]]:
+    found = []
+    for function in module.functions:
+        for call in ir.calls_in(function.body):
+            target = _target(module, call.func).replace(":", ".")
+            head, _, name = target.rpartition(".")
+            if name in _ALCHEMY_CONFIGS and head.startswith(_ALCHEMY_MODULES) and _maybe_on(call.arg(keyword="create_all")):
+                found.append((call.span, f"{name}(create_all=True)"))
     return found
 
 
@@ -112,9 +131,10 @@ def synchronised_schemas(files, graph, wanted) -> list[tuple[str, ir.Span, str]]
     found = []
     for path in sorted(files):
         facts = files[path]
-        if facts.language == "python" or not facts.parsed or not wanted(path):
+        if not facts.parsed or not wanted(path):
             continue
-        if not any(edge.external and module_matches(edge.target, m) for edge in graph.out_edges(path) for m in _MODULES):
+        modules = _ALCHEMY_MODULES if facts.language == "python" else _MODULES
+        if not any(edge.external and module_matches(edge.target, m) for edge in graph.out_edges(path) for m in modules):
             continue
         module = facts.ir
         if module is not None:

@@ -12,6 +12,7 @@ from archlint.semantics import lost_updates
 from archlint.semantics import values as v
 from archlint.semantics.library import Outcome
 from archlint.semantics.raw_lookups import lookup_table
+from archlint.semantics.routes import STARLETTE_ROUTES
 from archlint.semantics.records import CallRecord, Construct, Event, LoopInfo
 from archlint.semantics.support import (
     ARRAY_LOOPS, ASYNC, BODY_PARSERS, CONTAINERS, IMPORT_STRING, FACT, GET_OR_404, REQUEST_METHODS, REQUIRES_UNIQUE, SYNC_DRIVER, TX_METHODS, all_tags,
@@ -1110,8 +1111,17 @@ class Calls:
         loaded: set[str] = set()
         joined: set[str] = set()
         if outcome.loads == "args":
-            for _kind, _name, value, _node in args:
+            spread = []
+            for kind, _name, value, _node in args:
+                if kind == "star" and type(v.strip(value)) is v.Tuple:
+                    # .options(*options): the loaders a caller passed (fief's get_by_id(id, (joinedload(User.tenant),)))
+                    spread.extend(("pos", "", item, None) for item in v.strip(value).items)
+                elif kind == "star" and v.is_unknown(value) and stack == "sqlalchemy":
+                    loaded.add(ANY_RELATION)  # options built elsewhere: any relation may be loaded
+            for _kind, _name, value, _node in (*args, *spread):
                 bare = v.strip(value)
+                if _kind == "star":
+                    continue
                 if type(bare) is v.Loader and bare.path:
                     if bare.strategy in ("lazy", "raise", "noload", "default"):
                         continue
@@ -1362,6 +1372,12 @@ class Calls:
         hooked = instantiate_hook(self, node, cls, args)
         return hooked if hooked is not None else instance
 
+    def _async_class_option(self, node: ir.Call) -> bool:
+        """``sessionmaker(engine, class_=AsyncSession)`` (the pre-2.0 idiom, SQLModel's tutorials):
+        the factory makes AsyncSessions."""
+        option = node.arg(keyword="class_")
+        return option is not None and type(option) in (ir.Name, ir.Attr) and is_async_api(self.program.static_name(self.path, option))
+
     def call_external(self, node: ir.Call, external: v.External, args):  # noqa: C901
         library = self.program.library
         name = external.name
@@ -1375,7 +1391,7 @@ class Calls:
             owned = self.own_session(handle, node, "")
             if name in library.synchronous:
                 owned = owned | {SYNC_DRIVER}
-            return v.tag(handle, (ASYNC | owned) if is_async_api(name) else owned)
+            return v.tag(handle, (ASYNC | owned) if is_async_api(name) or self._async_class_option(node) else owned)
         if name in ("builtins.getattr", "builtins.setattr") and len(args) >= 2 and type(v.strip(args[0][2])) is v.Context:
             context, key = v.strip(args[0][2]), v.strip(args[1][2])
             if type(key) is v.Const and isinstance(key.value, str):
@@ -1419,7 +1435,7 @@ class Calls:
             handle = library.adapter(name, bare.value if type(bare) is v.Const else None)
             if handle is not None:
                 return handle
-        if name in ("django.urls.path", "django.urls.re_path", "django.conf.urls.url"):
+        if name in ("django.urls.path", "django.urls.re_path", "django.conf.urls.url") or name in STARLETTE_ROUTES:
             self.program.route_calls.setdefault((self.path, node.span), (self.path, node, external, tuple(a[2] for a in args)))
             return v.UNKNOWN
         if name in _MONGOOSE_MODEL and args:  # mongoose.model('Article', ArticleSchema)

@@ -499,33 +499,39 @@ class Frame(Calls):
             return v.tag(v.Request("nestjs", part), frozenset({v.REQUEST_TAG}))
         return None
 
-    def type_value(self, annotation):
-        """The value a parameter annotated with this type holds, when the type says it."""
+    def type_value(self, annotation, path: str | None = None):
+        """The value a parameter annotated with this type holds, when the type says it.  ``path``:
+        the module the annotation is written in (a type alias imported from another module)."""
+        path = path or self.path
         node = annotation
         if type(node) is ir.Const and isinstance(node.value, str) and node.value.isidentifier():
             node = ir.Name(node.value, annotation.span)  # "Session" forward reference
         if type(node) is ir.BinOp and node.op == "|":  # Optional: X | None
-            left = self.type_value(node.left)
-            return left if left is not None else self.type_value(node.right)
+            left = self.type_value(node.left, path)
+            return left if left is not None else self.type_value(node.right, path)
+        if type(node) is ir.Name and self.python:
+            alias = self.program.type_alias(path, node)
+            if alias is not None:  # SessionDep = Annotated[AsyncSession, Depends(get_session)]
+                return self.type_value(alias[1], alias[0])
         if type(node) is ir.Index:
-            base = self.program.static_value(self.path, node.obj)
+            base = self.program.static_value(path, node.obj)
             base_name = base.name if type(base) is v.External else node.obj.id if type(node.obj) is ir.Name else ""
             short = base_name.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
             if short == "Annotated" and type(node.index) is ir.Seq:
                 for extra in node.index.elts[1:]:
                     if type(extra) is ir.Call:
-                        value = self.eval(extra)
+                        value = self._annotated_extra(extra, node.index.elts[0], path)
                         if not v.is_unknown(value):
                             return value
-                return self.type_value(node.index.elts[0]) if node.index.elts else None
+                return self.type_value(node.index.elts[0], path) if node.index.elts else None
             if short == "Optional":
-                return self.type_value(node.index)
+                return self.type_value(node.index, path)
             if short in ("Repository", "EntityRepository", "MongoRepository"):
                 return v.Db("typeorm", "repository", self.model_key(self.eval(node.index)))
             if short in ("Promise",):
-                return self.type_value(node.index)
+                return self.type_value(node.index, path)
             node = node.obj
-        value = self.program.static_value(self.path, node) if type(node) in (ir.Name, ir.Attr) else None
+        value = self.program.static_value(path, node) if type(node) in (ir.Name, ir.Attr) else None
         if (value is None or v.is_unknown(value)) and type(node) is ir.Name and not self.python:
             # `private readonly articles: IArticleRepository` (tsyringe / inversify / a hand-written
             # container): the one class of the program that `implements` the interface
@@ -559,6 +565,29 @@ class Frame(Calls):
                 # `async def connect_to_db(app: FastAPI)`: the application (its state / mapping / extensions)
                 return v.App(framework, v.ANNOTATED_APP)
         return None
+
+    def _annotated_extra(self, extra: ir.Call, declared, path: str):
+        """What an ``Annotated[T, extra]`` parameter receives from ``extra``: ``Depends(provider)``
+        calls the provider; FastAPI's bare ``Depends()`` builds the declared class ``T`` itself.
+        An alias from another module is read there: its names are that module's."""
+        name = self.program.static_name(path, extra.func)
+        if name in ("fastapi.Depends", "fastapi.params.Depends", "fastapi.Security") and not extra.args:
+            declared_value = v.strip(self.program.static_value(path, declared)) if type(declared) in (ir.Name, ir.Attr) else None
+            if type(declared_value) is v.ClassValue and not self.program.model_of_class(declared_value.path, declared_value.cid):
+                return self.instantiate(extra, declared_value, [])
+            return v.UNKNOWN
+        if path == self.path:
+            return self.eval(extra)
+        if name in ("fastapi.Depends", "fastapi.params.Depends", "fastapi.Security") and extra.args[0].kind == "pos":
+            provider = v.strip(self.program.static_value(path, extra.args[0].value))
+            if type(provider) is v.Function:
+                provided = self.call_function(extra, provider, [])
+                if self.analysis is not None:  # a per-request session: the handler owns what it writes
+                    self.analysis.owned.update(t for t in v.tags_of(provided) if t.startswith("sid:"))
+                return provided
+            if type(provider) is v.ClassValue:
+                return self.instantiate(extra, provider, [])
+        return v.UNKNOWN
 
     def _handle_base(self, cls: v.ClassValue):
         """The DB handle a project class inherits from (``class PrismaService extends PrismaClient``,
@@ -909,7 +938,7 @@ class Frame(Calls):
                     return {}
             return common or {}
         if kind is ir.Name:
-            current = self.env.get(test.id)
+            current = self._narrowable(test)
             guard = self.guards.get(test.id) if test.id not in seen else None
             found = self.narrowing(guard, truthy, seen | {test.id}) if guard is not None else {}
             if current is not None and truthy:
@@ -951,7 +980,7 @@ class Frame(Calls):
                 name, other = other, name
             if type(name) is ir.Name and type(other) is ir.Const and other.value is None:
                 is_null = (test.op in ("is", "==")) == truthy
-                current = self.env.get(name.id)
+                current = self._narrowable(name)
                 if current is None:
                     return {}
                 if test.strict and _other_empty(current, ir.empty_literal(other)):
@@ -966,6 +995,17 @@ class Frame(Calls):
                     and (test.op in ("is", "==")) != truthy:
                 return self._field_narrowing(name)  # if self.user is None: raise …
         return {}
+
+    def _narrowable(self, name: ir.Name):
+        """The value a test of ``name`` narrows: the local's, or — in a nested function testing a
+        variable of the function that defined it (``if article: moved.append(article.id)`` in a
+        closure) — the enclosing frame's, narrowed here for this branch.  ``None`` when unbound."""
+        current = self.env.get(name.id)
+        if current is None and self.python and self.function.kind != "module" and self.function.parent > 0 \
+                and self.function.scope_of(name.id) not in ("param", "local"):
+            found = self.name(name)
+            current = None if v.is_unknown(found) else found
+        return current
 
     def _field_narrowing(self, test: ir.Attr) -> dict:
         """``assert self.user`` / ``if self.article is None: raise``: on the path after the test the

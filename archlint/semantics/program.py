@@ -348,6 +348,30 @@ class Program:
             return v.External(f"global:{name}")
         return v.UNKNOWN
 
+    def type_alias(self, path: str, node, depth: int = 0):
+        """The subscripted type a module-level alias names — ``SessionDep = Annotated[AsyncSession,
+        Depends(get_session)]`` (or ``SessionDep: TypeAlias = …``) in this module or imported from
+        another — as ``(defining path, ir.Index)``, else ``None``."""
+        if type(node) is not ir.Name or depth > 4:
+            return None
+        module = self.modules.get(path)
+        if module is None or module.language != "python":
+            return None
+        for statement in reversed(module.module.body):
+            if type(statement) is ir.Assign and statement.value is not None and any(
+                    type(target) is ir.Name and target.id == node.id for target in statement.targets):
+                value = statement.value
+                if type(value) is ir.Index:
+                    return path, value
+                return self.type_alias(path, value, depth + 1) if type(value) is ir.Name else None
+        binding = self.binding(path, node.id)
+        if binding is None:
+            return None
+        found = self.graph.resolve_binding(path, binding)
+        if found.file is None or found.file not in self.modules or not found.attr or "." in found.attr:
+            return None
+        return self.type_alias(found.file, ir.Name(found.attr, node.span), depth + 1)
+
     def static_name(self, path: str, node) -> str:
         """The canonical external name of a callee (``sqlalchemy.orm.relationship``), or ``""``."""
         value = self.static_value(path, node)
@@ -470,11 +494,13 @@ class Program:
                         return True
         if "__abstract__" in names:
             return True
+        if any(type(b) is v.External and b.name == "sqlmodel.SQLModel" for link in self.subclass_chain(path, cid) for b in self.bases(*link)):
+            # SQLModel: only a class declared with `table=True` is a table; `ArticleBase(SQLModel)` and
+            # the API schemas derived from it (`ArticlePublic(ArticleBase)`) are pydantic models
+            return not any(kw.name == "table" and not (type(kw.value) is ir.Const and kw.value.value is False) for kw in cls.keywords)
         for base in self.bases(path, cid):
             if type(base) is v.External and (base.name in _SQLALCHEMY_BASES or base.name == "sqlalchemy.orm.DeclarativeBase"):
-                return "__tablename__" not in names and "__table__" not in names and base.name != "sqlmodel.SQLModel"
-        if any(type(b) is v.External and b.name == "sqlmodel.SQLModel" for b in self.bases(path, cid)):
-            return not any(kw.name == "table" for kw in cls.keywords)
+                return "__tablename__" not in names and "__table__" not in names
         return False
 
     @property
@@ -890,6 +916,10 @@ class Program:
             for d in function.decorators
         ):
             framework = "aiohttp"  # @web.middleware async def auth(request, handler)
+        if framework is None and function.name == "dispatch" and function.cls >= 0 and any(
+                type(base) is v.External and base.name in _STARLETTE_MIDDLEWARE
+                for link in self.subclass_chain(path, function.cls) for base in self.bases(*link)):
+            framework = "starlette"  # class DBSession(BaseHTTPMiddleware): async def dispatch(self, request, call_next)
         if framework is None or framework in ("fastapi", "flask", "quart", "litestar", "nestjs"):
             return ()
         return (v.tag(v.Request(framework), frozenset({v.REQUEST_TAG})),)
@@ -1190,6 +1220,9 @@ def _python_context_write(node) -> bool:
     if node.func.name == "append" and type(node.func.obj) is ir.Attr:
         return node.func.obj.name in ("on_startup", "cleanup_ctx", "on_cleanup", "on_shutdown")  # app.on_startup.append(init_db)
     return node.func.name in ("add_event_handler", "init_app")
+
+
+_STARLETTE_MIDDLEWARE = frozenset({"starlette.middleware.base.BaseHTTPMiddleware", "fastapi.middleware.base.BaseHTTPMiddleware"})
 
 
 def _request_level_writer(function) -> bool:

@@ -26,6 +26,8 @@ from archlint.domain import ir
 from archlint.domain.facts import Span
 from archlint.semantics import values as v
 
+# Starlette's route objects (`Starlette(routes=[Route("/articles", list_articles)])`; FastAPI re-exports them)
+STARLETTE_ROUTES = frozenset({"starlette.routing.Route", "starlette.routing.WebSocketRoute", "fastapi.routing.Route"})
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 _NEST_METHODS = {"Get": "GET", "Post": "POST", "Put": "PUT", "Patch": "PATCH", "Delete": "DELETE", "All": "ALL"}
 
@@ -235,6 +237,20 @@ def _from_call(program, path: str, node: ir.Call, receiver, values) -> list[Rout
         route_path = node.arg(0, "route")
         text = route_path.value if type(route_path) is ir.Const and isinstance(route_path.value, str) else ""
         return [Route("django", "ALL", text, handler, (), path, node.span)]
+    if type(receiver) is v.External and receiver.name in STARLETTE_ROUTES:
+        # Route("/articles/{slug}", get_article, methods=["GET"]): the endpoint gets the request
+        endpoint = next((v.strip(value) for arg, value in zip(node.args, record.args)
+                         if (arg.kind == "pos" and node.args.index(arg) == 1) or (arg.kind == "kw" and arg.name == "endpoint")), None)
+        route_path = node.arg(0, "path")
+        text = route_path.value if type(route_path) is ir.Const and isinstance(route_path.value, str) else ""
+        methods = node.arg(keyword="methods")
+        method = "GET"
+        if type(methods) is ir.Seq and len(methods.elts) == 1 and type(methods.elts[0]) is ir.Const and isinstance(methods.elts[0].value, str):
+            method = methods.elts[0].value.upper()
+        elif methods is not None:
+            method = "ALL"
+        handler = endpoint if type(endpoint) in (v.Function, v.ClassValue) else None
+        return [Route("starlette", method, text, handler, (), path, node.span)]
     if type(node.func) is ir.Attr and node.func.name == "register" and record.args and _is_drf_router(receiver):
         prefix = node.arg(0)
         viewset = v.strip(record.args[1]) if len(record.args) > 1 else None

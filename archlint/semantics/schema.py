@@ -144,6 +144,8 @@ def discover(program) -> Schema:
             if stack and not program.is_abstract_model(path, cls.cid):
                 model = Model(f"{path}:{cls.name}", cls.name, stack, path, cls.span)
                 schema.add(model, cls.cid)
+                if stack == "sqlalchemy":
+                    _inherited_fields(program, path, cls, model)
                 _class_fields(program, module, cls, model)
                 if stack == "objection":
                     _objection_statics(module, cls, model)
@@ -265,6 +267,29 @@ def _django_user_model(program, schema: Schema) -> str:
 
 
 # Python and TypeORM classes --------------------------------------------------------------------------
+def _keyword_entry(node, key: str):
+    """The value of ``key`` in a keyword dict: a ``{"lazy": …}`` literal or ``dict(lazy=…)``."""
+    if type(node) is ir.Obj:
+        return next((e.value for e in node.entries if e.key == key), None)
+    if type(node) is ir.Call and type(node.func) is ir.Name and node.func.id == "dict":
+        return node.arg(keyword=key)
+    return None
+
+
+def _inherited_fields(program, path: str, cls: ir.Class, model: Model) -> None:
+    """The fields a SQLAlchemy model inherits from project bases that are no tables of their own:
+    SQLModel's ``class ArticleBase(SQLModel)`` shared with the API schemas (``class Article(ArticleBase,
+    table=True)`` maps ``title: str`` declared there), an ``__abstract__`` declarative base.  Read
+    before the class's own fields, which override them."""
+    for base_path, base_cid in reversed(program.subclass_chain(path, cls.cid)[1:]):
+        base = program.cls(base_path, base_cid)
+        module = program.modules.get(base_path)
+        if base is None or module is None or not program.is_abstract_model(base_path, base_cid):
+            continue
+        _class_fields(program, module, base, model)
+    model.table = ""  # a base's ``__tablename__`` names no table of this model
+
+
 def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> None:
     path = module.path
     for member in cls.fields:
@@ -296,6 +321,8 @@ def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> 
             elif not collection and not _is_mapped(member.annotation):
                 collection = None  # legacy relationship(): the foreign keys decide (see _resolve_targets)
             lazy = call.arg(keyword="lazy")
+            if lazy is None:  # SQLModel: Relationship(sa_relationship_kwargs={"lazy": "selectin"})
+                lazy = _keyword_entry(call.arg(keyword="sa_relationship_kwargs"), "lazy")
             strategy = lazy.value if type(lazy) is ir.Const and isinstance(lazy.value, str) else "select"
             if strategy is True:
                 strategy = "select"

@@ -637,8 +637,17 @@ def _guarded_by_import_error(node) -> bool:
                 names = set(re.findall(r"[A-Za-z_][\w.]*", _text(caught[0])))
                 if {name.rsplit(".", 1)[-1] for name in names} & _IMPORT_ERRORS:
                     return True
+        if parent.type == "with_statement" and child.type == "block" and _suppresses_import_error(parent):
+            return True  # `with contextlib.suppress(ImportError): import asyncpg`
         child, parent = parent, parent.parent
     return False
+
+
+def _suppresses_import_error(with_statement) -> bool:
+    header = _text(with_statement).split("\n", 1)[0]
+    match = re.match(r"\s*with\s+(?:contextlib\.)?suppress\(([^()]*)\)\s*:", header)
+    return match is not None and bool(
+        {name.rsplit(".", 1)[-1] for name in re.findall(r"[A-Za-z_][\w.]*", match.group(1))} & _IMPORT_ERRORS)
 
 
 def _syntax_problems(root, data: bytes, parser, language, cursor_type, captures) -> list[ParseProblem]:

@@ -47,6 +47,9 @@ _NAME = re.compile(rb"[^\W\d]\w*")
 _HEADER = re.compile(rb"[ \t]*(?:(async[ \t]+)?(def)\b|(if)[ \t(]|(class|for|while|with|try|except|else|elif|finally|match|case)\b)")
 # `except ImportError:` / `except (ValueError, ImportError) as e:` / `except:` — the caught text
 # (group 1) when the clause ends on its line; None for a multi-line or `except*` clause.
+# `with contextlib.suppress(ImportError):` / `with suppress(ImportError, AttributeError):` — the
+# suppressed exceptions (group 1) when the header holds only that context manager
+_SUPPRESS = re.compile(rb"[ \t]*with[ \t]+(?:contextlib\.)?suppress\(([^()\n]*)\)[ \t]*:")
 _EXCEPT = re.compile(rb"except\b(?:(?!\*)([^\n:#(]*(?:\([^()\n]*\))?[^\n:#]*?)\s*:|)")
 _DOTTED = re.compile(rb"[A-Za-z_][\w.]*")
 _IMPORT_ERRORS = frozenset({b"ImportError", b"ModuleNotFoundError", b"Exception", b"BaseException"})
@@ -497,7 +500,7 @@ class _Scan:
             done = state.enter(self._classify(header), header)
             indent = _indent(data, header)
             position = header
-        optional = any(self._catches_import_error(header) for header in state.trys)
+        optional = state.suppressed or any(self._catches_import_error(header) for header in state.trys)
         return state.kind or RUNTIME, optional
 
     def _catches_import_error(self, header: int) -> bool:
@@ -570,6 +573,10 @@ class _Scan:
         if match.group(3):
             return "typing" if _TYPE_CHECKING_IF.match(self.data, header) else "block"
         keyword = match.group(4)
+        if keyword == b"with":
+            suppress = _SUPPRESS.match(self.data, header)
+            if suppress is not None and {n.rsplit(b".", 1)[-1] for n in _DOTTED.findall(suppress.group(1))} & _IMPORT_ERRORS:
+                return "suppress"  # `with contextlib.suppress(ImportError):` — an optional import
         return keyword.decode() if keyword in (b"class", b"try") else "block"
 
 
@@ -578,17 +585,20 @@ class _Walk:
     ``if TYPE_CHECKING:`` type-only; the ``try:`` bodies before the enclosing def/class decide
     whether it is optional (the frontend's ``_guarded_by_import_error``)."""
 
-    __slots__ = ("kind", "guarded", "trys")
+    __slots__ = ("kind", "guarded", "trys", "suppressed")
 
     def __init__(self) -> None:
         self.kind: str | None = None
         self.guarded = True  # a try: still counts (no def/class passed yet)
         self.trys: list[int] = []  # headers of the try: bodies the import sits in, innermost first
+        self.suppressed = False  # inside `with contextlib.suppress(ImportError):`
 
     def enter(self, role: str, header: int) -> bool:
         """Take one header; True when the walk can stop (the enclosing def decides both)."""
         if role == "try" and self.guarded:
             self.trys.append(header)
+        elif role == "suppress" and self.guarded:
+            self.suppressed = True
         elif role == "def":
             self.kind = self.kind or LAZY
             return True

@@ -81,7 +81,7 @@ def _selects(tree: exp.Expression) -> list[exp.Select]:
 
 def _statement(context: Context, lifted: base.Lifted, run) -> Iterator[Finding]:
     tree = lifted.tree
-    yield from _limit_without_order(context, lifted, tree, run.in_while)
+    yield from _limit_without_order(context, lifted, tree, run.in_while or _writes_its_batch(context.program, run))
     yield from _aggregates(context, lifted, tree)
     yield from _count_fan_out(context, lifted, tree)
     yield from _limit_over_collection(context, lifted, tree)
@@ -132,8 +132,17 @@ def _purges(program, lifted: base.Lifted) -> bool:
     best = ir.innermost_function(module, lifted.span)
     if best is None or best.kind == "module":
         return False
-    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", best.name)
-    return bool(_PURGE_NAME.search(name)) and all(_HANDLE_PARAM.match(p.name) for p in best.params)
+    if not all(_HANDLE_PARAM.match(p.name) for p in best.params):
+        return False
+    function, depth = best, 0
+    while function is not None and function.kind != "module" and depth < 4:
+        # the function itself, or the factory that builds it (fastapi-crudrouter's `_delete_all()`
+        # returning its `def route(db = Depends(…))`)
+        if _PURGE_NAME.search(re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", function.name)):
+            return True
+        function = module.functions[function.parent] if 0 <= function.parent < len(module.functions) else None
+        depth += 1
+    return False
 
 
 # A purge helper takes only the handle it works through (``def wipe(session)``, ``clearAll(trx)``).
@@ -153,6 +162,40 @@ def _limit_without_order(context: Context, lifted: base.Lifted, tree, batched: b
         )
         yield _finding(context, "AL409", lifted, node, message, f"Order before paging: {_idiom(lifted, 'order')}.")
         return
+
+
+def _writes_its_batch(program, run) -> bool:
+    """The rows a LIMIT query picks are the keys of a write right after it — ``ids = (await
+    session.exec(select(Job.id).where(…).limit(500))).all()`` then ``delete(Job).where(Job.id.in_(ids))``
+    (langflow's delete_batch): any rows will do, the caller repeats until none are left."""
+    module = program.modules.get(run.path) if run.path else None
+    if module is None or run.span is None:
+        return False
+    function = ir.innermost_function(module, run.span)
+    if function is None or function.kind == "module":
+        return False
+    picked = set()
+    for node in ir.iter_nodes(function.body):
+        if type(node) is ir.Assign and node.value is not None and ir.span_contains(node.value.span, run.span):
+            picked.update(target.id for target in node.targets if type(target) is ir.Name)
+    if not picked:
+        return False
+    for node in ir.iter_nodes(function.body):
+        if type(node) is not ir.Call or type(node.func) is not ir.Attr or node.func.name not in ("where", "filter"):
+            continue
+        writes = any(type(inner) is ir.Call and _callee_name(inner) in ("delete", "update")
+                     for inner in ir.iter_nodes((node.func.obj,)))
+        keyed = any(type(inner) is ir.Call and _callee_name(inner) == "in_" and inner.args
+                    and type(inner.args[0].value) is ir.Name and inner.args[0].value.id in picked
+                    for inner in ir.iter_nodes(tuple(a.value for a in node.args)))
+        if writes and keyed:
+            return True
+    return False
+
+
+def _callee_name(call: ir.Call) -> str:
+    func = call.func
+    return func.name if type(func) is ir.Attr else func.id if type(func) is ir.Name else ""
 
 
 # AL408 / AL415 ---------------------------------------------------------------------------------------
