@@ -479,7 +479,7 @@ def _declared_models(ctx: CheckContext, entry) -> list:
         if constructors and _imports_any(ctx, path, entry.modules):
             for call in facts.calls:
                 if _own_name(call.resolved, entry, facts.language) in constructors:
-                    found.append(_Declared(call.args_text.split(",")[0].strip("'\"` ") or call.callee, path, call.span))
+                    found.append(_Declared(_first_string(facts, call) or call.callee, path, call.span))  # define('Article', …)
     changed = True
     while changed:  # class Article extends BaseModel; class BaseModel extends Model
         changed = False
