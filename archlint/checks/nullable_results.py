@@ -140,7 +140,7 @@ def _finding(ctx: CheckContext, deref) -> Finding:
     model = deref.model.rsplit(":", 1)[-1] if ":" in deref.model else f"row of `{deref.model}`" if deref.model else "row"
     python = deref.path.endswith(".py")
     error = (
-        ("TypeError: 'NoneType' object is not subscriptable" if deref.subscript else
+        (f"TypeError: 'NoneType' object is not {deref.subscript}" if deref.subscript else
          "AttributeError: 'NoneType' object has no attribute …") if python
         else "TypeError: Cannot destructure property … of null/undefined" if deref.destructure
         else "TypeError: Cannot read (or set) properties of null/undefined"

@@ -1404,7 +1404,7 @@ class Calls:
             return v.UNKNOWN
         if name == "builtins.dict" and len(args) == 1 and args[0][0] == "pos" and args[0][3] is not None and raw_row(args[0][2]):
             # dict(row) of a driver lookup that may be None: TypeError ('NoneType' object is not iterable)
-            self.dereference(args[0][3], args[0][2], node.span, subscript=True)
+            self.dereference(args[0][3], args[0][2], node.span, subscript="iterable")
         if name in ("builtins.setattr", "global:Object.assign") and len(args) >= 2 and args[0][0] == "pos" and args[0][3] is not None:
             # setattr(article, key, value) / Object.assign(article, changes) on a lookup that may be
             # None/null: the write raises (AttributeError / TypeError) like a read

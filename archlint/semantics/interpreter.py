@@ -1609,7 +1609,7 @@ class Frame(Calls):
                     return v.tag(bare._replace(chains=v.extend_chains(bare.chains, v.Step(self.path, node))), v.tags_of(obj))
                 return obj
             if not node.optional:
-                self.dereference(node.obj, obj, node.span, subscript=True)
+                self.dereference(node.obj, obj, node.span, subscript="subscriptable")
             key = v.strip(index)
             if type(v.strip(obj)) is v.Request and type(key) is v.Const and isinstance(key.value, str):
                 # JS `req.params['pk']` is `req.params.pk`; an item of the request itself stays `[user]` (aiohttp)
@@ -1713,7 +1713,7 @@ class Frame(Calls):
             value = self.eval(entry.value)
             if entry.key is None:
                 if self.python and entry.value is not None and raw_row(value):
-                    self.dereference(entry.value, value, entry.value.span, subscript=True)  # {**row}: TypeError on None
+                    self.dereference(entry.value, value, entry.value.span, subscript="a mapping")  # {**row}: TypeError on None
                 spread = v.strip(value)
                 if type(spread) is v.Record:
                     items.update(spread.items)
@@ -2119,7 +2119,7 @@ class Frame(Calls):
                 return v.Const(v.ANY_CONSTANT)  # "?" * len(ids)
         return v.tag(v.UNKNOWN, tags)
 
-    def dereference(self, node, value, span: Span, via: tuple = (), subscript: bool = False, destructure: bool = False) -> None:
+    def dereference(self, node, value, span: Span, via: tuple = (), subscript: str = "", destructure: bool = False) -> None:
         """Record a read of a value that may be None/null; past it the name holds a row (on the
         path where it was None the read raised), so one lookup is judged once per path."""
         if not v.is_nullable(value):

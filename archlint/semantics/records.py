@@ -94,7 +94,9 @@ class Deref(NamedTuple):
     model: str
     origin: str = ""  # the call that returned the nullable row (Row.origin), "" when unknown
     via: tuple = ()  # (path, span, name) of the dereference inside the callee(s) the row was passed to
-    subscript: bool = False  # `row["name"]` (Python: TypeError, not AttributeError)
+    # how None fails a Python read that is no attribute access: "subscriptable" (`row["name"]`),
+    # "iterable" (`dict(row)`), "a mapping" (`{**row}`) — TypeError: 'NoneType' object is not …
+    subscript: str = ""
     destructure: bool = False  # `const { title } = row` (JS: TypeError: Cannot destructure property …)
     guard: str = ""  # "<line>:=== undefined": a strict guard of the other empty value let the row through
     asserted: bool = False  # TypeScript `row!.title`: the non-null assertion only silences the compiler
