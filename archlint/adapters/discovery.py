@@ -54,7 +54,7 @@ _MANIFEST_HINT = (".txt", ".in", ".toml", ".cfg", ".env", ".yml", ".yaml", "Pipf
 def is_manifest_name(name: str, relative: str = "") -> bool:
     if name in _MANIFEST_NAMES:
         return True
-    if name == "METADATA" and relative.rsplit("/", 2)[-2:-1] and relative.rsplit("/", 2)[-2].endswith(".dist-info"):
+    if name == "METADATA" and relative.rpartition("/")[0].rpartition("/")[2].endswith(".dist-info"):
         return True  # an unpacked wheel's dependency list (Requires-Dist)
     if relative and (name.endswith(_MANIFEST_HINT) or name.startswith(".env")):
         from archlint.adapters.manifests import is_manifest

@@ -126,6 +126,7 @@ class Program:
         self.app_mounts: dict[str, tuple[str, str]] = {}  # child site -> (parent site, mount prefix)
         # path -> [(line, imported file)] of its `from x import *` (set by the builder: imports are facts, not IR)
         self.star_imports = lambda _path: []
+        self._imports_busy: set = set()  # (path, name) of the import bindings being resolved (re-export cycles)
         self.deep_derefs: dict = {}  # (path, span) -> Deref of an unloaded relation read in a callee's frame
         # loop id -> LoopInfo of a serializer loop run in a frame with no analysis of its own (a nested
         # `CommentSerializer(obj.comments.all(), many=True)` inside a serializer method): the per-row
@@ -811,15 +812,14 @@ class Program:
         (``SessionLocal = sessionmaker(...)`` is a session factory, not just a call).  A cycle of
         re-exports (``a`` imports ``x`` from ``b``, which imports it from ``a``: nothing defines it)
         is unknown."""
-        busy = self.__dict__.setdefault("_imports_busy", set())
         key = (path, target)
-        if key in busy:
+        if key in self._imports_busy:
             return v.UNKNOWN
-        busy.add(key)
+        self._imports_busy.add(key)
         try:
             return self._import_value(path, target)
         finally:
-            busy.discard(key)
+            self._imports_busy.discard(key)
 
     def _import_value(self, path: str, target: str):
         found = self.graph.resolve_binding(path, target)
