@@ -666,6 +666,10 @@ def test_a_limit_that_picks_a_batch_or_a_sample_is_not_paging(tmp_path):
 
                 def latest():
                     return conn.execute("SELECT id, state FROM runs LIMIT 10").fetchall()
+
+                def unique(state):  # advanced-alchemy's uniqueness probe: 0, 1 or "more than one"
+                    rows = conn.execute("SELECT id FROM runs WHERE state = ? LIMIT 2", (state,)).fetchall()
+                    return rows[0] if len(rows) == 1 else None
             """,
         },
     )

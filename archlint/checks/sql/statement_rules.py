@@ -322,7 +322,7 @@ def _limit_without_order(item: PreparedStatement, tree: exp.Expression) -> Itera
 def pages_unordered(select: exp.Select, batched: bool = False) -> bool:
     """Whether ``select`` takes a LIMIT/OFFSET slice of rows whose order is undefined *and matters*
     (AL409, for raw SQL and lifted queries alike).  Order does not matter for: ``LIMIT 1`` (a lookup
-    or an existence check), one aggregate row, ``EXISTS (…)``, a slice ordered by its enclosing
+    or an existence check), ``LIMIT 2`` (a uniqueness probe), one aggregate row, ``EXISTS (…)``, a slice ordered by its enclosing
     union or select, a slice only counted (``SELECT count(*) FROM (… LIMIT n)``), and a LIMIT with no
     OFFSET that picks the next batch for an UPDATE/DELETE/INSERT (``WITH batch AS (SELECT id …
     LIMIT 500) UPDATE …`` / ``WHERE id IN (SELECT … LIMIT :n)``: any rows will do, the loop repeats
@@ -337,7 +337,7 @@ def pages_unordered(select: exp.Select, batched: bool = False) -> bool:
         return False
     if select.find_ancestor(exp.Exists) is not None:
         return False
-    if offset is None and is_one_row_limit(limit):
+    if offset is None and (is_one_row_limit(limit) or _uniqueness_probe(limit)):
         return False
     if _only_aggregates(select):
         return False  # one aggregate row
@@ -351,6 +351,14 @@ def is_one_row_limit(limit) -> bool:
     """``LIMIT 1``."""
     value = limit.expression if isinstance(limit, exp.Limit) else limit
     return isinstance(value, exp.Literal) and value.this == "1"
+
+
+def _uniqueness_probe(limit) -> bool:
+    """``LIMIT 2``: fetch at most two rows to tell "none / one / more than one" apart (what
+    ``one_or_none`` semantics need; advanced-alchemy, hand-written ``get_unique``) — which two rows
+    come back does not matter."""
+    value = limit.expression if isinstance(limit, exp.Limit) else limit
+    return isinstance(value, exp.Literal) and value.this == "2"
 
 
 def _only_aggregates(select: exp.Select) -> bool:
