@@ -31,6 +31,7 @@ from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding
 from archlint.semantics.builders import LIFTERS, base, lift_query
 from archlint.semantics.builders.sqlalchemy import PORTABLE
+from archlint.semantics.tables import snake
 
 # Reported by the lifters themselves (semantics/builders), as problems of a lifted query.
 BUILDER_PROBLEMS = ("AL417", "AL418", "AL421")
@@ -138,7 +139,7 @@ def _purges(program, lifted: base.Lifted) -> bool:
     while function is not None and function.kind != "module" and depth < 4:
         # the function itself, or the factory that builds it (fastapi-crudrouter's `_delete_all()`
         # returning its `def route(db = Depends(…))`)
-        if _PURGE_NAME.search(re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", function.name)):
+        if _PURGE_NAME.search(snake(function.name)):
             return True
         function = module.functions[function.parent] if 0 <= function.parent < len(module.functions) else None
         depth += 1

@@ -19,6 +19,7 @@ from archlint.domain import indexes
 from archlint.domain.context import CheckContext
 from archlint.domain.findings import Finding
 from archlint.domain.sql import SqlKnowledge, SqlSite
+from archlint.semantics.tables import snake
 
 
 def run(ctx: CheckContext, sites: list[SqlSite], paths: list[str], sql: SqlKnowledge, database: str | None,
@@ -93,6 +94,6 @@ def _purges(facts, scope: str) -> bool:
     """``def clear(self)``: a parameterless method named for emptying a table means every row."""
     function = indexes.first(facts.functions, indexes.by_qualname, scope)
     # camelCase read as words: n8n's e2e `truncateAll()` is `truncate_all`
-    if function is None or not _PURGE_NAME.search(re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", function.name)):
+    if function is None or not _PURGE_NAME.search(snake(function.name)):
         return False
     return all(p.name in ("self", "cls", "this") for p in function.parameters())

@@ -150,8 +150,7 @@ def _single_row_ctes(tree: exp.Expression) -> set[str]:
             continue
         if not isinstance(query, exp.Select) or not cte.alias:
             continue
-        limit = query.args.get("limit")
-        if limit is not None and isinstance(limit.expression, exp.Literal) and limit.expression.name == "1":
+        if is_one_row_limit(query.args.get("limit")):
             found.add(cte.alias.lower())
             continue
         from_ = query.args.get("from_") or query.args.get("from")
@@ -349,16 +348,20 @@ def pages_unordered(select: exp.Select, batched: bool = False) -> bool:
 
 def is_one_row_limit(limit) -> bool:
     """``LIMIT 1``."""
-    value = limit.expression if isinstance(limit, exp.Limit) else limit
-    return isinstance(value, exp.Literal) and value.this == "1"
+    return _limit_literal(limit) == "1"
 
 
 def _uniqueness_probe(limit) -> bool:
     """``LIMIT 2``: fetch at most two rows to tell "none / one / more than one" apart (what
     ``one_or_none`` semantics need; advanced-alchemy, hand-written ``get_unique``) — which two rows
     come back does not matter."""
+    return _limit_literal(limit) == "2"
+
+
+def _limit_literal(limit) -> str | None:
+    """The constant of ``LIMIT n`` (the node or its expression), else None."""
     value = limit.expression if isinstance(limit, exp.Limit) else limit
-    return isinstance(value, exp.Literal) and value.this == "2"
+    return value.this if isinstance(value, exp.Literal) else None
 
 
 def _only_aggregates(select: exp.Select) -> bool:
