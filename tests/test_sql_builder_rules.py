@@ -176,10 +176,14 @@ CASES = {
                 async function removeTags(articleId) {
                   await db('article_tags').del();
                 }
-                module.exports = { clearTags, wipe, removeTags };
+                async function cleanupExpired() {
+                  await db('article_tags').del();
+                }
+                module.exports = { clearTags, wipe, removeTags, cleanupExpired };
             """,
         },
-        [("AL405", "src/repo.js", 11)],
+        # wipe() means every row; cleanupExpired names rows it forgot to pick
+        [("AL405", "src/repo.js", 11), ("AL405", "src/repo.js", 14)],
     ),
     "sqlalchemy-limit-picking-the-keys-of-a-batch-write": (
         {

@@ -19,7 +19,6 @@ Rules that need the whole query (no WHERE, a cartesian product) only judge ``exa
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from sqlglot import exp
@@ -36,7 +35,6 @@ from archlint.semantics.tables import snake
 # Reported by the lifters themselves (semantics/builders), as problems of a lifted query.
 BUILDER_PROBLEMS = ("AL417", "AL418", "AL421")
 
-_PURGE_NAME = re.compile(r"(^|_)(clear|reset|purge|flush|wipe|truncate|empty|cleanup|delete_all|remove_all|clear_all|destroy_all|seed)\w*$", re.I)
 class Context:
     """What the rules of one project need: the registry, the schema, the database."""
 
@@ -101,7 +99,7 @@ def _write_without_where(context: Context, run, alternatives) -> Iterator[Findin
     if any(_has_condition(a.tree) for a in writes):
         return
     first = writes[0]
-    if non_production(first.path) or _purges(context.program, first):
+    if non_production(first.path) or _purges(context, first):
         return
     if first.builder == "django" and not (run.handlers & context.handlers):
         return  # Django: only a request path deletes/updates everything by accident
@@ -125,29 +123,24 @@ def _has_condition(tree: exp.Expression) -> bool:
     return not (isinstance(condition, exp.Boolean) and condition.this is True)
 
 
-def _purges(program, lifted: base.Lifted) -> bool:
-    """A parameterless function named for emptying a table (``clearTags()``, ``reset_db()``)."""
-    module = program.modules.get(lifted.path)
+def _purges(context: Context, lifted: base.Lifted) -> bool:
+    """A function named for emptying a table that takes only its handle (``clearTags()``,
+    ``reset_db(session)``), or a factory of one: fastapi-crudrouter's ``_delete_all()`` returns
+    its ``def route(db = Depends(…))``."""
+    module = context.program.modules.get(lifted.path)
     if module is None:
         return False
     best = ir.innermost_function(module, lifted.span)
     if best is None or best.kind == "module":
         return False
-    if not all(_HANDLE_PARAM.match(p.name) for p in best.params):
-        return False
+    parameters = [p.name for p in best.params]
     function, depth = best, 0
     while function is not None and function.kind != "module" and depth < 4:
-        # the function itself, or the factory that builds it (fastapi-crudrouter's `_delete_all()`
-        # returning its `def route(db = Depends(…))`)
-        if _PURGE_NAME.search(snake(function.name)):
+        if context.sql.purges(snake(function.name), parameters):
             return True
         function = module.functions[function.parent] if 0 <= function.parent < len(module.functions) else None
         depth += 1
     return False
-
-
-# A purge helper takes only the handle it works through (``def wipe(session)``, ``clearAll(trx)``).
-_HANDLE_PARAM = re.compile(r"^(self|cls|this|session|db|database|conn|connection|trx|tx|transaction|knex|client|cursor|engine|manager|prisma|em|qr|queryRunner)$", re.I)
 
 
 # AL409 ----------------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -51,7 +50,7 @@ def _site_findings(ctx: CheckContext, site, sql: SqlKnowledge, known: schema.Sch
         return
     yield from dialect_rules.syntax(ctx, prepared, sql)
     yield from dialect_rules.several_statements(ctx, prepared)
-    yield from _statement_findings(ctx, prepared, known)
+    yield from _statement_findings(ctx, prepared, known, sql)
 
 
 def _by_text(ctx: CheckContext, site, sql: SqlKnowledge, known: schema.Schema) -> Iterator[Finding]:
@@ -67,15 +66,15 @@ def _by_text(ctx: CheckContext, site, sql: SqlKnowledge, known: schema.Schema) -
             return
     note = f" (recognised as SQL by its text: `{site.call.callee}` is not known to be a database handle)"
     found = list(injection.interpolated(ctx, prepared, sql)) + list(dialect_rules.constructs(ctx, prepared, sql))
-    found += list(_statement_findings(ctx, prepared, known))
+    found += list(_statement_findings(ctx, prepared, known, sql))
     for item in found:
         yield replace(item, message=item.message + note)
 
 
-def _statement_findings(ctx: CheckContext, prepared: Prepared, known: schema.Schema) -> Iterator[Finding]:
+def _statement_findings(ctx: CheckContext, prepared: Prepared, known: schema.Schema, sql: SqlKnowledge) -> Iterator[Finding]:
     site = prepared.site
     exact = site.sql is not None and site.sql.exact
-    bounded_writes = not non_production(site.path) and not _purges(ctx.files[site.path], site.call.scope)
+    bounded_writes = not non_production(site.path) and not _purges(ctx.files[site.path], site.call.scope, sql)
     for item in prepared.statements:
         if item.parsed is None:
             parse_statement(prepared, item)
@@ -86,14 +85,8 @@ def _statement_findings(ctx: CheckContext, prepared: Prepared, known: schema.Sch
             yield finding(ctx, prepared, issue.rule, offset, issue.length, issue.message, issue.guidance)
 
 
-_PURGE_NAME = re.compile(r"(^|_)(clear|reset|purge|flush|wipe|truncate|empty|cleanup|delete_all|remove_all|clear_all)"
-                         r"(_(all|tables?|db|database|data))?$", re.I)
-
-
-def _purges(facts, scope: str) -> bool:
-    """``def clear(self)``: a parameterless method named for emptying a table means every row."""
+def _purges(facts, scope: str, sql: SqlKnowledge) -> bool:
+    """``def clear(self)``: a function named for emptying a table that takes only its handle means
+    every row (camelCase read as words: n8n's e2e ``truncateAll()`` is ``truncate_all``)."""
     function = indexes.first(facts.functions, indexes.by_qualname, scope)
-    # camelCase read as words: n8n's e2e `truncateAll()` is `truncate_all`
-    if function is None or not _PURGE_NAME.search(snake(function.name)):
-        return False
-    return all(p.name in ("self", "cls", "this") for p in function.parameters())
+    return function is not None and sql.purges(snake(function.name), [p.name for p in function.parameters()])

@@ -103,6 +103,16 @@ class SqlKnowledge:
     other_grammars: tuple[str, ...] = ()  # sqlglot dialects of databases without a table here
     other_modules: tuple[str, ...] = ()  # drivers of those databases (oracledb, pyodbc, tedious …)
     orm_modules: tuple[str, ...] = ()  # modules of ORMs / query builders (Sequelize, knex, TypeORM …)
+    purge_names: re.Pattern | None = None  # snake_case names of functions that empty tables
+    purge_parameters: frozenset[str] = frozenset()  # the handles such a function may take
+
+    def purges(self, snake_name: str, parameters) -> bool:
+        """A function named for emptying a table (``clear``, ``wipe_db``, ``truncate_all``; the name
+        given in snake_case) that takes nothing but the handle it works through: its unfiltered
+        write means every row.  One table, ``[[purge_function]]``, for raw SQL and lifted queries."""
+        if self.purge_names is None or not self.purge_names.search(snake_name):
+            return False
+        return all(p.lower().replace("_", "") in self.purge_parameters for p in parameters)
 
     def dialect_for_scheme(self, scheme: str) -> Dialect | None:
         scheme = scheme.lower().split("+", 1)[0]
@@ -157,6 +167,14 @@ class SqlKnowledge:
         if paramstyle.passthrough and dialect is not None:
             accepted |= dialect.engine_placeholders
         return frozenset(accepted)
+
+
+def _purge_names(entries: list[Package]) -> re.Pattern | None:
+    words = [re.escape(w) for e in entries for w in _strings(e, "words")]
+    suffixes = [re.escape(s) for e in entries for s in _strings(e, "suffixes")]
+    if not words:
+        return None
+    return re.compile(rf"(^|_)({'|'.join(words)})(_({'|'.join(suffixes) or '(?!)'}))?$", re.IGNORECASE)
 
 
 def _strings(entry: Package, key: str) -> tuple[str, ...]:
@@ -235,7 +253,10 @@ def sql_knowledge(knowledge: Knowledge) -> SqlKnowledge:
         for entry in knowledge.of_kind("sql_syntax_slip")
     )
     drivers = knowledge.of_kind("driver")
+    purges = knowledge.of_kind("purge_function")
     return SqlKnowledge(
+        purge_names=_purge_names(purges),
+        purge_parameters=frozenset(p for entry in purges for p in _strings(entry, "handle_parameters")),
         dialects=dialects,
         constructs=constructs,
         paramstyles=paramstyles,
