@@ -239,3 +239,82 @@ def test_flask_sqlalchemy_models_deriving_from_a_reexported_db_model(tmp_path):
     assert result["orm"] is True
     orm = next(v for v in report.verdicts if v.constraint == "orm")
     assert "1 SQLAlchemy model(s)" in orm.reason  # the model_class mixin deriving from flask_sqlalchemy.Model is no table
+
+
+_SEQUELIZE_CLI_INDEX = """
+    'use strict';
+    const fs = require('fs');
+    const path = require('path');
+    const Sequelize = require('sequelize');
+    const basename = path.basename(__filename);
+    const db = {};
+    const sequelize = new Sequelize('sqlite:conduit.sqlite', { logging: false });
+    fs.readdirSync(__dirname)
+      .filter((file) => file !== basename && file.endsWith('.js'))
+      .forEach((file) => {
+        const model = require(path.join(__dirname, file))(sequelize, Sequelize.DataTypes);
+        db[model.name] = model;
+      });
+    db.sequelize = sequelize;
+    db.Sequelize = Sequelize;
+    module.exports = db;
+"""
+
+
+def test_the_sequelize_cli_template_default_import_and_define_factories(tmp_path):
+    """sequelize-cli's layout, the one agents copy: ``const Sequelize = require('sequelize')`` (the
+    module is the class) and model files that import nothing, ``module.exports = (sequelize,
+    DataTypes) => sequelize.define(…)``, loaded by ``models/index.js`` reading its directory.
+    Before, neither the connection nor the two models were seen: both verdicts failed."""
+    root = make_repo(tmp_path, {
+        "package.json": '{"name": "c", "dependencies": {"express": "^4", "sequelize": "^6", "sqlite3": "^5"}}',
+        "run.sh": "#!/bin/sh\nnode src/app.js\n",
+        "models/index.js": _SEQUELIZE_CLI_INDEX,
+        "models/user.js": """
+            module.exports = (sequelize, DataTypes) => {
+              const User = sequelize.define('User', { username: DataTypes.STRING });
+              return User;
+            };
+        """,
+        "models/article.js": """
+            module.exports = (sequelize, DataTypes) => sequelize.define('Article', { title: DataTypes.STRING, authorId: DataTypes.INTEGER });
+        """,
+        "src/app.js": """
+            const express = require('express');
+            const db = require('../models');
+            const app = express();
+            app.get('/api/articles', async (req, res) => res.json({ articles: await db.Article.findAll() }));
+            app.get('/api/profiles/:username', async (req, res) => res.json(await db.User.findOne({ where: { username: req.params.username } })));
+            db.sequelize.sync().then(() => app.listen(3000));
+        """,
+    })
+    result, report = verdicts(root, "node-express-openapi-sqlite-sequelize")
+    assert result == {"framework": True, "database": True, "orm": True}, [v.reason for v in report.verdicts]
+    orm = next(v for v in report.verdicts if v.constraint == "orm")
+    assert orm.reason.startswith("2 Sequelize model(s)"), orm.reason
+    database = next(v for v in report.verdicts if v.constraint == "database")
+    assert "models/index.js:7" in database.reason, database.reason
+
+
+def test_a_define_call_that_is_no_sequelize_model_defines_none(tmp_path):
+    """``customElements.define('x-card', Card)`` passes a class, not attributes: not a model file."""
+    root = make_repo(tmp_path, {
+        "package.json": '{"name": "c", "dependencies": {"express": "^4", "sequelize": "^6", "sqlite3": "^5"}}',
+        "run.sh": "#!/bin/sh\nnode src/app.js\n",
+        "models/index.js": _SEQUELIZE_CLI_INDEX,
+        "models/card.js": """
+            class Card {}
+            module.exports = (registry) => registry.define('x-card', Card);
+        """,
+        "src/app.js": """
+            const express = require('express');
+            const db = require('../models');
+            const app = express();
+            app.get('/api/cards', async (req, res) => res.json(await db.sequelize.query('SELECT 1')));
+            db.sequelize.sync().then(() => app.listen(3000));
+        """,
+    })
+    result, report = verdicts(root, "node-express-openapi-sqlite-sequelize")
+    assert result["database"] is True and result["orm"] is False, [v.reason for v in report.verdicts]
+    orm = next(v for v in report.verdicts if v.constraint == "orm")
+    assert orm.reason.startswith("no Sequelize model is defined"), orm.reason

@@ -199,7 +199,7 @@ def extract(path: str, source: bytes, language: str, full: bool = True, ir: bool
         return facts
     extractor = _Extractor(data, _grammar(_grammar_name(path, language)), facts)
     extractor.run()
-    facts.signals = "sql" if facts.strings else ""
+    facts.signals = "sql" if facts.strings or extractor.defines_model else ""
     if ir:  # the semantic model's IR, from this same parse
         from archlint.adapters.frontends.js_ir import lower
 
@@ -319,6 +319,7 @@ class _Extractor:
         self.current_class = ""
         # `q += where` can extend a query only in a file that builds SQL at all
         self.src_has_sql = _SQL_CANDIDATE.search(source) is not None
+        self.defines_model = False  # a `sequelize.define('User', {…})` call: see call_site
 
     # -- helpers ------------------------------------------------------------------------------
     def text(self, node: ts.Node) -> str:
@@ -633,7 +634,17 @@ class _Extractor:
         if arguments is not None:
             row, byte_col = arguments.start_point
             line, column = row + 1, self.pos.column(row, byte_col + (self.src[arguments.start_byte : arguments.start_byte + 1] == b"("))
+        if rest.endswith(".define") and arguments is not None and not self.defines_model:
+            self.defines_model = self.model_definition(arguments)
         return CallSite(head + rest, self.resolve(head, rest), args_text, span, scope, self.flags(call), line, column)
+
+    def model_definition(self, arguments: ts.Node) -> bool:
+        """``x.define('User', { … })``: Sequelize's model definition, a data-layer file even when it
+        imports nothing — sequelize-cli's ``models/user.js`` is ``module.exports = (sequelize,
+        DataTypes) => sequelize.define(…)``, loaded by ``models/index.js`` reading the directory.
+        (``customElements.define('x-tag', Class)`` passes a class, not attributes.)"""
+        args = [a for a in arguments.named_children if a.type != "comment"]
+        return len(args) >= 2 and self.literal(args[0]) is not None and args[1].type == "object"
 
     def flags(self, call: ts.Node) -> str:
         """How the call's value is used — what "promise never awaited" or "query in a loop" need."""
