@@ -318,3 +318,35 @@ def test_a_define_call_that_is_no_sequelize_model_defines_none(tmp_path):
     assert result["database"] is True and result["orm"] is False, [v.reason for v in report.verdicts]
     orm = next(v for v in report.verdicts if v.constraint == "orm")
     assert orm.reason.startswith("no Sequelize model is defined"), orm.reason
+
+
+def test_a_sync_or_create_all_lookalike_creates_no_schema(tmp_path):
+    """Schema creation is Sequelize's ``sync()`` on a typed instance or model and SQLAlchemy's
+    ``create_all``: ``glob.sync(…)`` and a ``createAllTags()`` helper create no tables."""
+    root = make_repo(tmp_path, {
+        "package.json": '{"name": "c", "dependencies": {"express": "^4", "sequelize": "^6", "sqlite3": "^5", "glob": "^10"}}',
+        "run.sh": "#!/bin/sh\nnode src/app.js\n",
+        "src/db.js": """
+            const { Sequelize, DataTypes } = require('sequelize');
+            const sequelize = new Sequelize('sqlite:conduit.sqlite');
+            const Tag = sequelize.define('Tag', { name: DataTypes.STRING });
+            module.exports = { sequelize, Tag };
+        """,
+        "src/app.js": """
+            const express = require('express');
+            const glob = require('glob');
+            const { Tag } = require('./db');
+            const tags = require('./tags');
+            const app = express();
+            for (const file of glob.sync('src/routes/*.js')) require(file)(app);
+            app.get('/api/tags', async (req, res) => res.json({ tags: await Tag.findAll() }));
+            tags.create_all_tags().then(() => app.listen(3000));
+        """,
+        "src/tags.js": """
+            const { Tag } = require('./db');
+            exports.create_all_tags = () => Tag.bulkCreate([{ name: 'a' }]);
+        """,
+    })
+    result, report = verdicts(root, "node-express-openapi-sqlite-sequelize")
+    database = next(v for v in report.verdicts if v.constraint == "database")
+    assert result["database"] is False and "nothing creates the schema" in database.reason, database.reason

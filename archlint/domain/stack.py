@@ -311,7 +311,10 @@ def schema_creation(ctx: CheckContext) -> Evidence | None:
             return Evidence(access.path, access.span.line, f"{access.callee}(…)")
     for path in sorted(data.analysed):
         for call in ctx.files[path].calls:
-            if ("create_all" in call.callee or call.callee.endswith(".sync") or passes_reference(call, _CREATE_ALL)
+            # untyped receivers (`Base.metadata.create_all(bind=engine)`, `db.create_all()`) by the
+            # method's name; Sequelize's `sync()` only on a typed instance or model (the accesses
+            # above): `glob.sync(…)` / `mkdirp.sync(…)` create no tables
+            if (call.callee.rsplit(".", 1)[-1] in _CREATE_ALL or passes_reference(call, _CREATE_ALL)
                     or call.callee.endswith(_MIKRO_SCHEMA)):
                 return Evidence(path, call.span.line, f"{call.callee}(…)")
     for path, span, what in synchronised_schemas(ctx.files, ctx.graph, production):
