@@ -2037,7 +2037,9 @@ class Frame(Calls):
             model = self.program.schema.get(row.model) if row.model else None
             getter = self.program.method(model.path, model.cid, name) if model is not None and model.cid >= 0 else None
             if getter is not None and _is_property(self.program.function(getter.path, getter.fid)):
-                return self.call_function(None, getter._replace(bound=v.tag(row, tags)), ())  # `article.favoritesCount`
+                # `article.favoritesCount`: the getter runs here, so what it queries is traced to this read
+                site = node if type(node) is ir.Attr else None
+                return self.call_function(site, getter._replace(bound=v.tag(row, tags)), ())
             return v.tag(v.UNKNOWN, tags | {v.STORED_KEY_TAG} if not row.nullable else tags)
         shared = v.SHARED in row.loaded and not relation.collection  # a foreign key of a shared instance: loaded once
         loaded = "*" in row.loaded or shared or any(path == name or path.startswith(name + ".") for path in row.loaded)
