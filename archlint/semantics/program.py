@@ -472,8 +472,26 @@ class Program:
                 stack = self._stack_of_base(base)
                 if stack:
                     break
+            if not stack and self._django_fields_on_package_base(path, cid, cls):
+                stack = "django"
         self._class_stack[key] = stack
         return stack
+
+    def _django_fields_on_package_base(self, path: str, cid: int, cls: ir.Class) -> bool:
+        """A class deriving from a package's class (``django_lifecycle.LifecycleModel``,
+        ``model_utils.models.TimeStampedModel``) that declares Django model fields
+        (``models.UUIDField(…)``, ``models.ForeignKey(…)``): a Django model, since only a model's
+        metaclass makes those class attributes fields."""
+        if not any(type(base) is v.External and not base.name.startswith(("builtins.", "django.db.models"))
+                   for base in self.bases(path, cid)):
+            return False
+        for member in cls.fields:
+            if type(member.value) is ir.Call:
+                name = self.static_name(path, member.value.func)
+                short = name.rsplit(".", 1)[-1]
+                if name.startswith("django.db.models.") and (short.endswith("Field") or short in ("ForeignKey", "OneToOneField")):
+                    return True
+        return False
 
     def _stack_of_base(self, base) -> str:
         if type(base) is v.External:
