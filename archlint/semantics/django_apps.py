@@ -198,4 +198,6 @@ def _defines(program, path: str, name: str) -> bool:
 
 def _member(program, path: str, name: str):
     value = program.module_member_static(path, name)
+    if type(v.strip(value)) is v.Unknown:  # `CatalogueView = get_class("search.views.catalogue", …)` re-exported
+        value = program.module_member(path, name)
     return value if type(v.strip(value)) is not v.Unknown else v.UNKNOWN
