@@ -731,6 +731,7 @@ class Frame(Calls):
 
     def if_statement(self, node: ir.If) -> bool:
         test_value = self.eval(node.test)
+        self._truth_evaluated(node.test)
         known = self.decide(node.test)
         if known is True:
             self.env.update(self.narrowing(node.test, True))
@@ -1195,6 +1196,24 @@ class Frame(Calls):
                 element = v.join(element, item)
             return v.tag(element, tags), "other", ""
         return v.tag(v.UNKNOWN, tags), "other", ""
+
+    def _truth_evaluated(self, test) -> None:
+        """``if qs:`` / ``if not qs:`` on a Django QuerySet runs it (``bool()`` fetches the rows and caches
+        them): one query at the test, and iterating, slicing or indexing the same name afterwards reads the
+        cache (wagtail's ``if collection_roots: … collection_roots[0] … collection_roots[1:]``)."""
+        name = test.operand if type(test) is ir.Unary and test.op == "not" else test
+        if not self.python or type(name) is not ir.Name or name.id not in self.env:
+            return
+        value = self.env[name.id]
+        changed, joined = False, None
+        for option in v.options(value):
+            bare = v.strip(option)
+            if type(bare) is v.Query and bare.stack == "django" and bare.lazy and not bare.cached:
+                self.effect("read", bare.stack, bare.model, "__bool__", name, v.tags_of(option), query=bare)
+                option, changed = v.tag(bare._replace(cached=True), v.tags_of(option)), True
+            joined = v.join(joined, option)
+        if changed:
+            self.env[name.id] = joined
 
     def with_statement(self, node: ir.With) -> bool:
         opened = 0
