@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from archlint.checks.process_memo import once_per_process
 from archlint.domain import ir
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
@@ -284,8 +285,8 @@ def _write_in_validator(ctx, program, analysis) -> Iterator[Finding]:
     if not is_hook:
         return
     for effect in analysis.summary.effects:
-        if effect.op != "write":
-            continue
+        if effect.op != "write" or once_per_process(ctx, effect.path, effect.span):
+            continue  # a singleton row created on first use (`if DEFAULT is None: … .save()`): not per validation
         what = f"`{effect.method}`" + (f" on {_name(effect.model)}" if effect.model else "")
         message = (
             f"`{function.name}` is a validation hook and writes to the database ({what}): validation runs before the request "

@@ -277,7 +277,9 @@ def _what(effect) -> str:
         return f"lazy load of `{effect.detail}`"
     if effect.method == "await":  # a knex / Drizzle builder runs when awaited
         return f"{effect.stack} query" + (f" on `{_model_name(effect.model)}`" if effect.model else "")
-    return f"`{effect.method}` query" + (f" on {_model_name(effect.model)}" if effect.model else "")
+    via = getattr(effect.query, "via", "") or ""
+    relation = f" through the related manager `{via.rpartition('.')[2]}`" if via and "." in via else ""
+    return f"`{effect.method}` query" + (f" on {_model_name(effect.model)}" if effect.model else "") + relation
 
 
 def _model_name(key: str) -> str:

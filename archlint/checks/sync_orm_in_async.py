@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from archlint.domain import ir
+from archlint.checks.process_memo import once_per_process
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding, TraceStep
@@ -48,8 +49,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         if not analysis.fid or not function.is_async or non_production(analysis.path):
             continue
         for effect in analysis.summary.effects:
-            if effect.stack != "django" or v.THREAD_TAG in effect.tags:
-                continue
+            if effect.stack != "django" or v.THREAD_TAG in effect.tags or once_per_process(ctx, effect.path, effect.span):
+                continue  # (a singleton loaded on first use fails at most once per process, not every request)
             if effect.op != "lazy" and effect.method in async_api:
                 if effect.in_tx and not effect.trace and (analysis.path, analysis.fid) not in atomic:
                     # `with transaction.atomic(): await X.objects.aupdate(…)`: reported once, at the first write

@@ -8,7 +8,7 @@ it uses the frame's ``eval``/``effect``/``site`` and its environment.
 from __future__ import annotations
 
 from archlint.domain import ir
-from archlint.semantics import lost_updates
+from archlint.semantics import django_apps, lost_updates
 from archlint.semantics import values as v
 from archlint.semantics.library import Outcome
 from archlint.semantics.raw_lookups import lookup_table
@@ -1266,6 +1266,9 @@ class Calls:
         kind = type(bare)
         arg_tags = all_tags([a[2] for a in args])
         if kind is v.Function:
+            loader = django_apps.loader_name(self.program, bare)
+            if loader:  # django-oscar's own get_model / get_class: the registry's answer, not the loader's body
+                return django_apps.load(self.program, loader, args)
             return self.call_function(node, bare, args)
         if kind is v.ClassValue:
             return self.instantiate(node, bare, args)
@@ -1497,6 +1500,8 @@ class Calls:
                 return v.tag(v.Rows(value.stack, value.model, value.loaded), v.tags_of(args[0][2]))
             if short == "len":
                 return v.tag(v.Const(v.ANY_CONSTANT), v.tags_of(args[0][2]) - {v.REQUEST_TAG} if False else v.tags_of(args[0][2]))
+        if name in django_apps.MODEL_LOADERS or name in django_apps.CLASS_LOADERS:
+            return django_apps.load(self.program, name, args)
         if name in IMPORT_STRING and len(args) == 1 and type(v.strip(args[0][2])) is v.Const \
                 and isinstance(v.strip(args[0][2]).value, str):
             return self.program.import_string(self.path, v.strip(args[0][2]).value)

@@ -52,6 +52,10 @@ def _from_queryset(program, path: str, call: ir.Call) -> list:
 
 def _project_classes(program, path: str, node) -> list:
     value = program.static_value(path, node) if type(node) in (ir.Name, ir.Attr) else None
+    if type(value) is not v.ClassValue and type(node) is ir.Name:
+        # `CategoryQuerySet, …, ProductQuerySet = get_classes("catalogue.managers", [...])` (django-oscar):
+        # the module's interpreted global
+        value = v.strip(program.module_global(path, node.id))
     return [value] if type(value) is v.ClassValue else []
 
 

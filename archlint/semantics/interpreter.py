@@ -731,6 +731,7 @@ class Frame(Calls):
 
     def if_statement(self, node: ir.If) -> bool:
         test_value = self.eval(node.test)
+        self._truth_evaluated(node.test)
         known = self.decide(node.test)
         if known is True:
             self.env.update(self.narrowing(node.test, True))
@@ -1195,6 +1196,24 @@ class Frame(Calls):
                 element = v.join(element, item)
             return v.tag(element, tags), "other", ""
         return v.tag(v.UNKNOWN, tags), "other", ""
+
+    def _truth_evaluated(self, test) -> None:
+        """``if qs:`` / ``if not qs:`` on a Django QuerySet runs it (``bool()`` fetches the rows and caches
+        them): one query at the test, and iterating, slicing or indexing the same name afterwards reads the
+        cache (wagtail's ``if collection_roots: … collection_roots[0] … collection_roots[1:]``)."""
+        name = test.operand if type(test) is ir.Unary and test.op == "not" else test
+        if not self.python or type(name) is not ir.Name or name.id not in self.env:
+            return
+        value = self.env[name.id]
+        changed, joined = False, None
+        for option in v.options(value):
+            bare = v.strip(option)
+            if type(bare) is v.Query and bare.stack == "django" and bare.lazy and not bare.cached:
+                self.effect("read", bare.stack, bare.model, "__bool__", name, v.tags_of(option), query=bare)
+                option, changed = v.tag(bare._replace(cached=True), v.tags_of(option)), True
+            joined = v.join(joined, option)
+        if changed:
+            self.env[name.id] = joined
 
     def with_statement(self, node: ir.With) -> bool:
         opened = 0
@@ -2037,7 +2056,9 @@ class Frame(Calls):
             model = self.program.schema.get(row.model) if row.model else None
             getter = self.program.method(model.path, model.cid, name) if model is not None and model.cid >= 0 else None
             if getter is not None and _is_property(self.program.function(getter.path, getter.fid)):
-                return self.call_function(None, getter._replace(bound=v.tag(row, tags)), ())  # `article.favoritesCount`
+                # `article.favoritesCount`: the getter runs here, so what it queries is traced to this read
+                site = node if type(node) is ir.Attr else None
+                return self.call_function(site, getter._replace(bound=v.tag(row, tags)), ())
             return v.tag(v.UNKNOWN, tags | {v.STORED_KEY_TAG} if not row.nullable else tags)
         shared = v.SHARED in row.loaded and not relation.collection  # a foreign key of a shared instance: loaded once
         loaded = "*" in row.loaded or shared or any(path == name or path.startswith(name + ".") for path in row.loaded)

@@ -127,6 +127,7 @@ class Program:
         # path -> [(line, imported file)] of its `from x import *` (set by the builder: imports are facts, not IR)
         self.star_imports = lambda _path: []
         self._imports_busy: set = set()  # (path, name) of the import bindings being resolved (re-export cycles)
+        self._star_busy: set = set()  # (path, name) of star-import lookups running (cyclic `import *`)
         self.deep_derefs: dict = {}  # (path, span) -> Deref of an unloaded relation read in a callee's frame
         # loop id -> LoopInfo of a serializer loop run in a frame with no analysis of its own (a nested
         # `CommentSerializer(obj.comments.all(), many=True)` inside a serializer method): the per-row
@@ -343,6 +344,15 @@ class Program:
         binding = self.binding(path, name)
         if binding is not None:
             return self.resolve_binding(path, binding)
+        if module.language == "python":
+            conditional = _conditional_definition(module.module.body, name)
+            if conditional is not None:
+                # ``if not is_model_registered("catalogue", "Product"): class Product(AbstractProduct): …``
+                # (django-oscar's overridable models): the one definition the module has
+                return self.static_value(path, conditional)
+            source = self.star_source(path, name)
+            if source is not None:
+                return self.module_member_static(source, name)
         if module.language == "python" and name in _PY_BUILTINS:
             return v.External(f"builtins.{name}")
         if module.language != "python" and name in _JS_GLOBALS:
@@ -462,8 +472,26 @@ class Program:
                 stack = self._stack_of_base(base)
                 if stack:
                     break
+            if not stack and self._django_fields_on_package_base(path, cid, cls):
+                stack = "django"
         self._class_stack[key] = stack
         return stack
+
+    def _django_fields_on_package_base(self, path: str, cid: int, cls: ir.Class) -> bool:
+        """A class deriving from a package's class (``django_lifecycle.LifecycleModel``,
+        ``model_utils.models.TimeStampedModel``) that declares Django model fields
+        (``models.UUIDField(…)``, ``models.ForeignKey(…)``): a Django model, since only a model's
+        metaclass makes those class attributes fields."""
+        if not any(type(base) is v.External and not base.name.startswith(("builtins.", "django.db.models"))
+                   for base in self.bases(path, cid)):
+            return False
+        for member in cls.fields:
+            if type(member.value) is ir.Call:
+                name = self.static_name(path, member.value.func)
+                short = name.rsplit(".", 1)[-1]
+                if name.startswith("django.db.models.") and (short.endswith("Field") or short in ("ForeignKey", "OneToOneField")):
+                    return True
+        return False
 
     def _stack_of_base(self, base) -> str:
         if type(base) is v.External:
@@ -805,7 +833,35 @@ class Program:
         binding = self.binding(path, name)
         if binding is not None:
             return self.import_value(path, binding)
+        source = self.star_source(path, name) if module.language == "python" else None
+        if source is not None:  # `from oscar.apps.catalogue.abstract_models import *`: that module's global
+            return self.module_member(source, name)
         return self.module_member_static(path, name)
+
+    def star_source(self, path: str, name: str) -> str | None:
+        """The project module a ``from m import *`` of ``path`` takes the public name ``name`` from (the
+        last star import defining it wins, as at run time; a module's ``__all__`` list, when it is a
+        literal, limits what it exports), else ``None``."""
+        if name.startswith("_"):
+            return None
+        for _line, source in reversed(list(self.star_imports(path))):
+            module = self.modules.get(source)
+            if module is None or module.language != "python":
+                continue
+            exported = _literal_all(module.module.body)
+            if exported is not None and name not in exported:
+                continue
+            if _assigns(module.module.body, name) or self.binding(source, name) is not None \
+                    or (source, name) not in self._star_busy and self._star_defines(source, name):
+                return source
+        return None
+
+    def _star_defines(self, path: str, name: str) -> bool:
+        self._star_busy.add((path, name))
+        try:
+            return self.star_source(path, name) is not None
+        finally:
+            self._star_busy.discard((path, name))
 
     def import_value(self, path: str, target: str):
         """What an import binding denotes at run time: the imported module's *interpreted* global
@@ -1350,6 +1406,44 @@ def _sets_setting(function: ir.Function) -> bool:
     """``x.set('key', value)`` in the function's body: an Express application setting, maybe."""
     return any(type(node) is ir.Call and node.method == "set" and len(node.args) == 2
                and type(node.arg(0)) is ir.Const and isinstance(node.arg(0).value, str) for node in ir.iter_nodes(function.body))
+
+
+def _assigns(body: tuple, name: str) -> bool:
+    """Whether a module's top level (or an ``if``/``try`` in it) assigns ``name``."""
+    for statement in body:
+        kind = type(statement)
+        if kind is ir.Assign and any(type(t) is ir.Name and t.id == name for t in statement.targets):
+            return True
+        if kind in (ir.If, ir.Try) and any(type(node) is ir.Assign and any(type(t) is ir.Name and t.id == name for t in node.targets)
+                                           for node in ir.iter_nodes(statement)):
+            return True
+    return False
+
+
+def _conditional_definition(body: tuple, name: str):
+    """The value of the one assignment of ``name`` inside the module's top-level ``if``/``try``
+    blocks, when the module assigns it nowhere else (``None`` for none or several)."""
+    found = []
+    for statement in body:
+        if type(statement) in (ir.If, ir.Try):
+            found.extend(node.value for node in ir.iter_nodes(statement) if type(node) is ir.Assign and node.value is not None
+                         and any(type(t) is ir.Name and t.id == name for t in node.targets))
+    return found[0] if len(found) == 1 else None
+
+
+def _literal_all(body: tuple):
+    """The names of a literal ``__all__ = [...]`` (plus ``__all__.append("X")`` / ``+=`` are not
+    followed: ``None`` then means no limit only when there is no ``__all__`` at all)."""
+    for statement in body:
+        if type(statement) is ir.Assign and any(type(t) is ir.Name and t.id == "__all__" for t in statement.targets):
+            value = statement.value
+            if type(value) is ir.Seq and all(type(e) is ir.Const and isinstance(e.value, str) for e in value.elts):
+                names = {e.value for e in value.elts}
+                appended = any(type(node) is ir.Call and type(node.func) is ir.Attr and type(node.func.value) is ir.Name
+                               and node.func.value.id == "__all__" for s in body for node in ir.iter_nodes(s))
+                return None if appended else names
+            return None
+    return None
 
 
 def _bound_under_condition(body: tuple, name: str) -> bool:

@@ -33,6 +33,9 @@ _DJANGO_BASES = frozenset({
     # the custom user model (``AUTH_USER_MODEL``) derives from Django's abstract auth models
     "django.contrib.auth.models.AbstractUser", "django.contrib.auth.models.AbstractBaseUser",
     "django.contrib.auth.base_user.AbstractBaseUser", "django.contrib.auth.models.PermissionsMixin",
+    # abstract models of tree and polymorphism packages (their own fields stay unseen: the table is open)
+    "treebeard.mp_tree.MP_Node", "treebeard.ns_tree.NS_Node", "treebeard.al_tree.AL_Node", "mptt.models.MPTTModel",
+    "polymorphic.models.PolymorphicModel",
 })
 USER_MODEL_TARGET = "AUTH_USER_MODEL"  # the target text of ForeignKey(settings.AUTH_USER_MODEL)
 _GET_USER_MODEL = frozenset({"django.contrib.auth.get_user_model"})
@@ -89,6 +92,7 @@ class Schema:
         self.models: dict[str, Model] = {}
         self.by_class: dict[tuple[str, int], str] = {}
         self.user_model = ""  # the custom Django user model's key (see _django_user_model)
+        self.label_of = None  # Django model -> its app label (set by discover)
 
     def add(self, model: Model, cid: int = -1) -> None:
         model.cid = cid
@@ -122,9 +126,12 @@ class Schema:
 
     def by_name(self, name: str, stack: str, near: str = "") -> str:
         """A model key from a class name, the way the ORM's registry finds it."""
+        label = ""
         if "." in name:  # Django "app_label.Model"
-            name = name.rsplit(".", 1)[1]
+            label, name = name.rsplit(".", 1)
         candidates = [m for m in self.models.values() if m.name == name and m.stack == stack]
+        if label and len(candidates) > 1 and self.label_of is not None:  # "order.Line" of several `Line` models
+            candidates = [m for m in candidates if m.cid >= 0 and self.label_of(m) == label] or candidates
         if not candidates:
             return ""
         same_file = [m for m in candidates if m.path == near]
@@ -136,6 +143,9 @@ class Schema:
 def discover(program) -> Schema:
     """Build the schema from every module's IR.  ``program`` answers static name resolution."""
     schema = Schema()
+    from archlint.semantics.django_apps import app_label
+
+    schema.label_of = lambda model: app_label(program, model)
     js_calls: dict[str, list] = {}
     for path in sorted(program.modules):
         module = program.modules[path]
@@ -146,6 +156,8 @@ def discover(program) -> Schema:
                 schema.add(model, cls.cid)
                 if stack == "sqlalchemy":
                     _inherited_fields(program, path, cls, model)
+                elif stack == "django":
+                    _django_abstract_fields(program, path, cls, model)
                 _class_fields(program, module, cls, model)
                 if stack == "objection":
                     _objection_statics(module, cls, model)
@@ -290,6 +302,19 @@ def _inherited_fields(program, path: str, cls: ir.Class, model: Model) -> None:
     model.table = ""  # a base's ``__tablename__`` names no table of this model
 
 
+def _django_abstract_fields(program, path: str, cls: ir.Class, model: Model) -> None:
+    """The fields a Django model inherits from abstract project models (``Meta.abstract = True``):
+    Django copies them into every concrete subclass (django-oscar's ``class Line(AbstractLine)``).
+    Read before the class's own fields, which override them."""
+    for base_path, base_cid in reversed(program.subclass_chain(path, cls.cid)[1:]):
+        base = program.cls(base_path, base_cid)
+        module = program.modules.get(base_path)
+        if base is None or module is None or not program.is_abstract_model(base_path, base_cid) \
+                or program.class_stack(base_path, base_cid) != "django":
+            continue
+        _class_fields(program, module, base, model)
+
+
 def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> None:
     path = module.path
     for member in cls.fields:
@@ -334,6 +359,10 @@ def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> 
                 target = USER_MODEL_TARGET
             related = call.arg(keyword="related_name")
             related_name = related.value if type(related) is ir.Const and isinstance(related.value, str) else ""
+            if "%(" in related_name:  # an abstract model's related_name="%(app_label)s_%(class)s_set"
+                from archlint.semantics.django_apps import app_label
+
+                related_name = related_name.replace("%(class)s", model.name.lower()).replace("%(app_label)s", app_label(program, model))
             model.pending.append((member.name, target, _DJANGO_RELATIONS[short], "select", member.span, short, related_name))
             model.columns.add(f"{member.name}_id")
             if short == "OneToOneField" or _declares_unique(call):
