@@ -563,3 +563,31 @@ def test_a_wheels_own_compiled_modules_and_optional_backends_are_declared(tmp_pa
     })
     assert [(f.rule, f.path) for f in report(repo).findings if f.rule == "AL702"] == [
         ("AL702", "orm/backends/postgres.py")]
+
+
+def test_a_librarys_optional_integration_subpackage_needs_no_declaration(tmp_path) -> None:
+    """starlette-admin's ``contrib/sqla`` and ``contrib/tortoise`` import the ORM they adapt, which
+    the wheel does not declare (12 false AL702): the user who imports
+    ``starlette_admin.contrib.sqla`` brings SQLAlchemy, and nothing of the library imports the
+    integration, so a clean install never runs it.  An integration module the library itself
+    imports (``admin/base.py`` → ``admin/contrib/pg.py``) is needed on every install and still fires."""
+    from helpers import make_repo, report
+
+    repo = make_repo(tmp_path, {
+        "admin-1.0.dist-info/METADATA": (
+            "Metadata-Version: 2.1\nName: admin\nVersion: 1.0\nRequires-Dist: starlette>=0.40\n"),
+        "admin/__init__.py": "from admin.base import BaseAdmin\n",
+        "admin/base.py": "from admin.contrib.pg import connect\n\nclass BaseAdmin:\n    pass\n",
+        "admin/contrib/__init__.py": "",
+        "admin/contrib/sqla/__init__.py": "from .view import ModelView\n",
+        "admin/contrib/sqla/view.py": "import sqlalchemy\nfrom admin.base import BaseAdmin\n\nclass ModelView(BaseAdmin):\n    pass\n",
+        "admin/contrib/sqla/helpers.py": "from sqlalchemy.orm import Session\n",
+        "admin/contrib/tortoise/view.py": "from tortoise.models import Model\n",
+        # an integration built on another one is as optional as it
+        "admin/contrib/sqlmodel/view.py": "from admin.contrib.sqla.view import ModelView\nfrom sqlalchemy import select\n",
+        "admin/contrib/pg.py": "import asyncpg\n\ndef connect():\n    return asyncpg\n",
+        # a Fastify-style plugins folder is loaded by path (autoload), not by import: still judged
+        "admin/plugins/db.py": "import psycopg2\n",
+    })
+    assert [(f.rule, f.path) for f in report(repo).findings if f.rule == "AL702"] == [
+        ("AL702", "admin/contrib/pg.py"), ("AL702", "admin/plugins/db.py")]

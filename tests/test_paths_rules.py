@@ -460,6 +460,9 @@ def test_database_routers_and_views_named_after_models_are_not_layer_roles(tmp_p
         "shop/admin/views/base.py": "from django.shortcuts import render\n\nclass BaseView:\n    pass\n",
         "shop/web/__init__.py": "",
         "shop/web/model.py": "from shop.web.router import router\n",
+        # functions about models among helpers (open-webui's utils/models.py lists LLM models): not the model layer
+        "shop/utils/__init__.py": "",
+        "shop/utils/models.py": "from shop.web.router import router\n\ndef available_models():\n    return list(router)\n",
         "shop/web/router.py": "from django.urls import path\n\nrouter = [path('', lambda request: None)]\n",
     })
     assert _rules(root, "AL109", "AL110") == [("AL109", "shop/web/model.py", 1)]  # a router that does import django.urls

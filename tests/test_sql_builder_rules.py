@@ -179,11 +179,21 @@ CASES = {
                 async function cleanupExpired() {
                   await db('article_tags').del();
                 }
-                module.exports = { clearTags, wipe, removeTags, cleanupExpired };
+                async function deactivateAllArticles() {
+                  await db('articles').update({ active: false });
+                }
+                async function deactivateStaleArticles() {
+                  await db('articles').update({ active: false });
+                }
+                async function leaveAll() {
+                  await db('articles').update({ active: false });
+                }
+                module.exports = { clearTags, wipe, removeTags, cleanupExpired, deactivateAllArticles, deactivateStaleArticles, leaveAll };
             """,
         },
-        # wipe() means every row; cleanupExpired names rows it forgot to pick
-        [("AL405", "src/repo.js", 11), ("AL405", "src/repo.js", 14)],
+        # wipe() and deactivateAllArticles() (every row of its own table) mean every row;
+        # cleanupExpired / deactivateStaleArticles name rows they forgot to pick, leaveAll no table
+        [("AL405", "src/repo.js", 11), ("AL405", "src/repo.js", 14), ("AL405", "src/repo.js", 20), ("AL405", "src/repo.js", 23)],
     ),
     "sqlalchemy-limit-picking-the-keys-of-a-batch-write": (
         {
@@ -221,6 +231,77 @@ CASES = {
             """,
         },
         [("AL409", "app/batching.py", 16)],
+    ),
+    "sqlalchemy-limit-batch-processed-row-by-row": (
+        {
+            **PG_PY,
+            "app/models.py": """
+                from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+                class Base(DeclarativeBase):
+                    pass
+
+                class Event(Base):
+                    __tablename__ = "events"
+                    id: Mapped[int] = mapped_column(primary_key=True)
+                    state: Mapped[str] = mapped_column()
+                    details: Mapped[str] = mapped_column()
+
+                class Notice(Base):
+                    __tablename__ = "notices"
+                    id: Mapped[int] = mapped_column(primary_key=True)
+                    event_id: Mapped[int] = mapped_column()
+            """,
+            "app/batching.py": """
+                from sqlalchemy import select, update
+                from sqlalchemy.ext.asyncio import AsyncSession
+                from app.models import Event, Notice
+
+                BATCH = 100
+
+                async def redact_batch(session):
+                    rows = list((await session.execute(select(Event.id, Event.details).where(Event.state == "x").limit(BATCH))).all())
+                    for row_id, details in rows:
+                        await session.execute(update(Event).where(Event.id == row_id).values(details=""))
+                    return len(rows)
+
+                async def _close(session, event):
+                    await session.execute(update(Event).where(Event.id == event.id).values(state="done"))
+
+                async def sweep(session, limit=200):
+                    statement = select(Event).where(Event.state == "open").limit(limit)
+                    closed = 0
+                    for event in (await session.execute(statement)).scalars().all():
+                        await _close(session, event)
+                        closed += 1
+                    return closed
+
+                async def expire(session: AsyncSession):
+                    for event in (await session.execute(select(Event).where(Event.state == "stale").limit(50))).scalars():
+                        event.state = "expired"
+                    await session.commit()
+
+                async def listing(session):
+                    rows = (await session.execute(select(Event).limit(20))).scalars().all()
+                    names = []
+                    for event in rows:
+                        names.append(event.details)
+                    await session.execute(update(Event).where(Event.state == "old").values(state="new"))
+                    return names
+
+                async def annotated(session: AsyncSession):
+                    rows = (await session.execute(select(Event).limit(20))).scalars().all()
+                    for event in rows:
+                        event.details = event.details.upper()
+                    return rows
+
+                async def notify_latest(session: AsyncSession):
+                    for event in (await session.execute(select(Event).limit(10))).scalars():
+                        session.add(Notice(event_id=event.id))
+                    await session.commit()
+            """,
+        },
+        [("AL409", "app/batching.py", 30), ("AL409", "app/batching.py", 38), ("AL409", "app/batching.py", 44)],
     ),
     "sqlalchemy-route-factory-named-for-deleting-all": (
         {

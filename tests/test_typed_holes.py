@@ -81,18 +81,18 @@ LEGACY_TABLES = {
 }
 
 
-def upgrade(extra_tables):
+def upgrade():
     conn = op.get_bind()
     for table_name, pk_columns in LEGACY_TABLES.items():
         conn.execute(sa.text(f'DROP TABLE IF EXISTS _alembic_tmp_{table_name}'))
-    for table_name, pk_columns in extra_tables.items():
+    for table_name, pk_columns in dict(conn.execute(sa.text('SELECT name, pk FROM legacy')).all()).items():
         conn.execute(sa.text(f'DROP TABLE IF EXISTS _alembic_tmp_{table_name}'))
 """
 
 
 def test_the_keys_of_a_module_dict_literal_are_fixed_identifiers(tmp_path):
     files = {"requirements.txt": "alembic\nsqlalchemy\n", "migrations/versions/461111b60977_keys.py": _MIGRATION}
-    assert _al502(tmp_path, files) == [("migrations/versions/461111b60977_keys.py", 16)]  # the parameter's keys
+    assert _al502(tmp_path, files) == [("migrations/versions/461111b60977_keys.py", 16)]  # names read from rows
 
 
 _PARTICIPANTS = '''
@@ -271,6 +271,8 @@ def test_a_migration_runners_context_is_configuration_not_input(tmp_path):
             "  async up({ queryRunner, tablePrefix, escape }) {\n"
             "    await queryRunner.query(`DROP TABLE IF EXISTS ${tablePrefix}test_definition;`);\n"
             "    await queryRunner.query(`ALTER TABLE ${escape.tableName('user')} ADD COLUMN ${escape.columnName('role')} TEXT`);\n"
+            "    const trigger = escape.triggerName('user_version_increment');\n"
+            "    await queryRunner.query(`DROP TRIGGER IF EXISTS ${trigger}`);\n"
             "  }\n"
             "}\n"
         ),
@@ -393,3 +395,188 @@ def search2(conn, term):
 """,
     }
     assert _al502(tmp_path, files) == [("app/merge.py", 12)]
+
+
+def test_a_constant_exported_by_a_required_project_module_is_fixed(tmp_path):
+    """@n8n/db's outbox repository splices ``${workflow_publication_outbox_1.WorkflowPublicationOutboxStatus.Pending}``
+    — a member of ``exports.WorkflowPublicationOutboxStatus = { Pending: 'pending', … }`` in the entity
+    module it requires (TypeScript's CommonJS output, ``exports.A = exports.B = void 0`` first): fixed
+    text (11 false AL502).  A member the module computes at run time still fires."""
+    files = {
+        "package.json": '{"dependencies": {"typeorm": "^0.3.20", "pg": "^8"}}',
+        "lib/entities/outbox.js": (
+            '"use strict";\n'
+            "exports.Outbox = exports.OutboxStatus = exports.currentTenant = void 0;\n"
+            "exports.OutboxStatus = {\n    Pending: 'pending',\n    Failed: 'failed',\n};\n"
+            "exports.currentTenant = process.argv[2];\n"
+            "class Outbox {}\nexports.Outbox = Outbox;\n"
+        ),
+        "lib/repositories/outbox.repository.js": (
+            '"use strict";\n'
+            'const outbox_1 = require("../entities/outbox");\n'
+            "class OutboxRepository {\n"
+            "    constructor(dataSource) { this.dataSource = dataSource; }\n"
+            "    async pending(id) {\n"
+            "        await this.dataSource.query(`UPDATE outbox SET status = '${outbox_1.OutboxStatus.Failed}' WHERE status = '${outbox_1.OutboxStatus.Pending}' AND id = $1`, [id]);\n"
+            "        await this.dataSource.query(`SELECT * FROM outbox WHERE tenant = '${outbox_1.currentTenant}'`);\n"
+            "    }\n"
+            "}\n"
+            "exports.OutboxRepository = OutboxRepository;\n"
+        ),
+    }
+    assert _al502(tmp_path, files) == [("lib/repositories/outbox.repository.js", 7)]
+
+
+def test_names_destructured_from_literal_placeholder_lists_are_fixed(tmp_path):
+    """@n8n/db's binary-data repository: ``const [first, second] = dbType === 'postgresdb' ? ['$1', '$2'] :
+    ['?', '?']`` spliced where the placeholders go — each name is one of the literals.  A name
+    destructured from a parameter still fires."""
+    files = {
+        "package.json": '{"dependencies": {"typeorm": "^0.3.20", "pg": "^8"}}',
+        "lib/repositories/blob.repository.js": (
+            "class BlobRepository {\n"
+            "    constructor(dataSource, dbType) { this.dataSource = dataSource; this.dbType = dbType; }\n"
+            "    async copy(fileId, sourceId, options) {\n"
+            "        const [first, second] = this.dbType === 'postgresdb' ? ['$1', '$2'] : ['?', '?'];\n"
+            "        await this.dataSource.query(`INSERT INTO blobs (id, source) SELECT ${first}, source FROM blobs WHERE id = ${second}`, [sourceId, fileId]);\n"
+            "        const [column] = options.columns;\n"
+            "        await this.dataSource.query(`SELECT ${column} FROM blobs`);\n"
+            "    }\n"
+            "}\n"
+            "module.exports = { BlobRepository };\n"
+        ),
+    }
+    assert _al502(tmp_path, files) == [("lib/repositories/blob.repository.js", 7)]
+
+
+
+_ALEMBIC_HELPERS = r'''
+import sqlalchemy as sa
+from alembic import op
+
+_COLUMNS = ("issuer", "client_id")
+
+
+def _settings_json(prefix: str = "NEW") -> str:
+    pairs = [f"'protocol', COALESCE({prefix}.provider, 'oidc')"]
+    pairs.extend(f"'{name}', {prefix}.{name}" for name in _COLUMNS)
+    return f"json_object({', '.join(pairs)})"
+
+
+def _insert_assignments() -> str:
+    settings_json = _settings_json()
+    assignments = [
+        "slug = COALESCE(NEW.slug, 'x')",
+        f"provider_settings = COALESCE(NEW.provider_settings, {settings_json})",
+    ]
+    assignments.extend(f"{name} = NEW.{name}" for name in _COLUMNS)
+    return ",\n".join(assignments)
+
+
+def _tainted(extra) -> str:
+    parts = ["a = 1"]
+    parts.append(extra)
+    return ", ".join(parts)
+
+
+def upgrade() -> None:
+    changed = " OR ".join(f"NEW.{name} IS NOT OLD.{name}" for name in _COLUMNS)
+    op.execute(sa.text(f"CREATE TRIGGER t AFTER INSERT ON sso WHEN {changed} BEGIN UPDATE sso SET {_insert_assignments()}; END"))
+    op.execute(sa.text(f"UPDATE sso SET {_tainted(op.get_context().opts['x'])}"))
+'''
+
+
+def test_module_helpers_that_build_sql_from_literals_are_fixed(tmp_path):
+    """langflow's SSO migration builds trigger bodies with private helpers: lists of literals
+    extended by generator expressions over a module tuple, joined, a parameter left at its literal
+    default (``_settings_json(prefix="NEW")``) — fixed text (3 false AL502).  A helper whose list is
+    extended with its caller's argument still fires."""
+    files = {"requirements.txt": "alembic\nsqlalchemy\npsycopg2\n",
+             "migrations/versions/0001_triggers.py": _ALEMBIC_HELPERS}
+    assert _al502(tmp_path, files) == [("migrations/versions/0001_triggers.py", 32)]
+
+
+_RELABEL_MIGRATION = '''
+import sqlalchemy as sa
+from alembic import op
+
+_ENUM_RELABELS = {
+    "spanstatus": {"UNSET": "unset", "OK": "ok"},
+    "spantype": {"CHAIN": "chain"},
+}
+
+
+def _rename_labels(conn, relabels):
+    for type_name, mapping in relabels.items():
+        for old_label, new_label in mapping.items():
+            conn.execute(sa.text(f"ALTER TYPE {type_name} RENAME VALUE '{old_label}' TO '{new_label}'"))
+
+
+def _copy_names(conn):
+    for name, in conn.execute(sa.text("SELECT name FROM legacy_users")):
+        conn.execute(sa.text(f"INSERT INTO users (name) VALUES ('{name}')"))
+
+
+def upgrade():
+    conn = op.get_bind()
+    _rename_labels(conn, _ENUM_RELABELS)
+    _copy_names(conn)
+'''
+
+
+def test_loop_variables_over_a_constant_mapping_passed_to_a_private_helper_are_fixed(tmp_path):
+    """langflow's enum-label migration: ``for type_name, mapping in relabels.items(): for old, new in
+    mapping.items()`` where the only caller passes the module's nested dict literal — fixed labels.
+    A loop over rows the migration reads is still spliced data."""
+    files = {"requirements.txt": "alembic\nsqlalchemy\npsycopg2\n", "migrations/versions/0002_relabel.py": _RELABEL_MIGRATION}
+    assert _al502(tmp_path, files) == [("migrations/versions/0002_relabel.py", 18)]
+
+
+def test_a_class_allow_list_behind_immutabledict_and_a_dialects_identifier_preparer_are_safe(tmp_path):
+    """SQLAlchemy's SQLite dialect: ``isolation_level = self._isolation_lookup[level]`` where the
+    class holds ``util.immutabledict({"READ UNCOMMITTED": 1, "SERIALIZABLE": 0})`` (a lookup in a
+    constant allow-list); Oracle's ``self.identifier_preparer.format_sequence(seq)`` quotes the name.
+    The level itself, spliced unchecked, still fires."""
+    files = {
+        "requirements.txt": "sqlalchemy\n",
+        "dialect.py": (
+            "from sqlalchemy import util\n"
+            "\n"
+            "\n"
+            "class Dialect:\n"
+            "    _isolation_lookup = util.immutabledict({'READ UNCOMMITTED': 1, 'SERIALIZABLE': 0})\n"
+            "\n"
+            "    def set_isolation_level(self, dbapi_connection, level):\n"
+            "        isolation_level = self._isolation_lookup[level]\n"
+            "        cursor = dbapi_connection.cursor()\n"
+            "        cursor.execute(f'PRAGMA read_uncommitted = {isolation_level}')\n"
+            "        cursor.execute(f'PRAGMA journal_mode = {level}')\n"
+            "\n"
+            "    def fire_sequence(self, seq):\n"
+            "        return self._execute_scalar('SELECT ' + self.identifier_preparer.format_sequence(seq) + '.nextval FROM DUAL')\n"
+        ),
+    }
+    assert _al502(tmp_path, files) == [("dialect.py", 11)]
+
+
+def test_a_fragment_that_becomes_a_check_constraint_is_schema_definition(tmp_path):
+    """advanced-alchemy's Oracle JSON type: ``sqltext = text(f"{column.name} is json")`` handed to
+    ``schema.CheckConstraint(sqltext, …)`` in the type's ``_set_table`` hook — DDL built from the
+    column the type is bound to.  The same f-string executed as a statement still fires."""
+    files = {
+        "requirements.txt": "sqlalchemy\npsycopg2\n",
+        "types.py": (
+            "from sqlalchemy import text\n"
+            "from sqlalchemy.sql import schema\n"
+            "\n"
+            "\n"
+            "class JsonB:\n"
+            "    def _set_table(self, column, table):\n"
+            "        sqltext = text(f'{column.name} is json')\n"
+            "        table.append_constraint(schema.CheckConstraint(sqltext, name=f'{column.name}_is_json'))\n"
+            "\n"
+            "    def probe(self, session, column):\n"
+            "        return session.execute(text(f'SELECT {column.name} FROM t'))\n"
+        ),
+    }
+    assert _al502(tmp_path, files) == [("types.py", 11)]

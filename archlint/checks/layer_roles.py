@@ -35,11 +35,22 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         if non_production(path) or _layered(ctx, path):
             continue
         role = role_of(roles, path)
-        if role is None:
+        if role is None or (role == "models" and not _declares_types(ctx, path)):
             continue
         yield from _presentation_imports(ctx, roles, path, role)
         if role in _LOWER and path.endswith(".py"):
             yield from _request_context(ctx, roles, path, role)
+
+
+_HELPER_DIRECTORIES = frozenset({"utils", "util", "helpers", "helper"})
+
+
+def _declares_types(ctx: CheckContext, path: str) -> bool:
+    """Whether a file named for models is the model layer.  Not a class-less module among helpers:
+    open-webui's ``utils/models.py`` holds functions that list the LLM models a user may call —
+    helpers *about* models, named for what they help with, not the data model."""
+    facts = ctx.files[path]
+    return not facts.parsed or bool(facts.classes) or not set(path.lower().split("/")[:-1]) & _HELPER_DIRECTORIES
 
 
 def _layered(ctx: CheckContext, path: str) -> bool:

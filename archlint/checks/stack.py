@@ -53,6 +53,7 @@ def _undeclared(ctx: CheckContext) -> Iterator[Finding]:
     ``tests/loadtests/requirements.txt`` (locust) does not declare the whole tree's dependencies."""
     by_project: dict[str, dict[str, set[str]]] = {}
     entries = [e for e in ctx.knowledge.entries if e.kind in ("driver", "orm") and e.packages]
+    integrations: dict[str, bool] = {}
     for path in sorted(ctx.files):
         facts = ctx.files[path]
         ecosystem = "pypi" if facts.language == "python" else "npm"
@@ -63,7 +64,7 @@ def _undeclared(ctx: CheckContext) -> Iterator[Finding]:
             for dependency in ctx.manifest.dependencies:
                 if ctx.projects.sees(project, dependency.path):
                     declared[dependency.ecosystem].add(dependency.name.lower())
-        if non_production(path) or not declared[ecosystem] or not facts.parsed:
+        if non_production(path) or not declared[ecosystem] or not facts.parsed or _optional_integration(ctx, path, integrations):
             continue
         reported: set[str] = set()
         optional = {record.span for record in facts.imports if record.optional}
@@ -78,6 +79,32 @@ def _undeclared(ctx: CheckContext) -> Iterator[Finding]:
                 yield _missing(ctx, path, edge.span, edge.specifier, entry.packages, ecosystem)
         if ecosystem == "npm":
             yield from _sequelize_dialect(ctx, path, declared["npm"])
+
+
+# Where a library keeps its optional integrations with other packages (``django.contrib``,
+# ``starlette_admin.contrib.sqla``, ``sentry_sdk.integrations.sqlalchemy``).  Not ``plugins/``:
+# a Fastify app's ``src/plugins/db.js`` is loaded by @fastify/autoload, which no import shows.
+_INTEGRATION_DIRS = frozenset({"contrib", "integrations"})
+
+
+def _optional_integration(ctx: CheckContext, path: str, seen: dict[str, bool]) -> bool:
+    """``path`` lies in an integration subpackage (``<pkg>/contrib/sqla/…``) that nothing outside
+    the integrations imports: only a user who imports the integration runs it, and that user has
+    the package it adapts (starlette-admin's ``contrib/sqla`` imports SQLAlchemy, which the wheel
+    does not declare).  The import a clean install runs is the one the library's own modules make."""
+    parts = path.split("/")
+    index = next((i for i, part in enumerate(parts[:-1]) if part in _INTEGRATION_DIRS and i > 0), -1)
+    if index < 0:
+        return False
+    root = "/".join(parts[:index + 2])
+    root = root.rsplit(".", 1)[0] if index + 2 == len(parts) else root  # contrib/sqla.py is its own root
+    if root not in seen:
+        # another integration beside it may build on it (``contrib/sqlmodel`` on ``contrib/sqla``)
+        home = "/".join(parts[:index + 1]) + "/"
+        inside = [p for p in ctx.files if p == path or p.startswith(root + "/") or p.rsplit(".", 1)[0] == root]
+        seen[root] = not any(not edge.source.startswith(home) and not non_production(edge.source)
+                             for member in inside for edge in ctx.graph.in_edges(member))
+    return seen[root]
 
 
 def _sequelize_dialect(ctx: CheckContext, path: str, declared: set[str]) -> Iterator[Finding]:

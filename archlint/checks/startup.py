@@ -200,13 +200,23 @@ def _bcrypt_limit(ctx: CheckContext, program) -> Iterator[Finding]:
                     )
                     guidance = "Pin `bcrypt<5` next to passlib (or hash with the `bcrypt` package directly and reject passwords over 72 bytes)."
                     yield ctx.registry.finding("AL706", path, node.span, message, guidance)
-                elif name == "bcrypt.hashpw" and not _length_checked(function, node):
+                elif name == "bcrypt.hashpw" and not _length_checked(function, node) and not _short_literal(node):
                     message = (
                         "bcrypt.hashpw on a password whose length is never checked: bcrypt 5 raises \"ValueError: password "
                         "cannot be longer than 72 bytes\" on a longer password, so registration returns 500"
                     )
                     guidance = "Reject passwords over 72 bytes with a 422 before hashing (`len(password.encode()) > 72`), or validate the length in the request schema."
                     yield ctx.registry.finding("AL706", path, node.span, message, guidance)
+
+
+def _short_literal(call: ir.Call) -> bool:
+    """``bcrypt.hashpw(b"placeholder", …)``: a literal of at most 72 bytes (open-webui hashes one at
+    import for constant-time sign-in), not a user's password."""
+    password = call.arg(0, "password")
+    if type(password) is not ir.Const or not isinstance(password.value, (str, bytes)):
+        return False
+    value = password.value.encode() if isinstance(password.value, str) else password.value
+    return len(value) <= 72
 
 
 def _importers(ctx: CheckContext, packages: tuple) -> list[str]:

@@ -50,6 +50,7 @@ _MAX_DEPTH = 12
 _CONSTANT_NAME = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
 _TABLE_ATTRIBUTES = frozenset({"__tablename__", "tableName", "table_name", "db_table"})
 _ENUM_BASES = re.compile(r"(^|\.)(Enum|IntEnum|StrEnum|Flag|IntFlag|TextChoices|IntegerChoices|Choices|enum)$")
+_DECLARED_EXPORT = re.compile(r"^(?:exports\.[\w$]+\s*=\s*)*void 0$")
 _INDEX_CALLBACKS = frozenset({"map", "flatMap", "forEach", "filter", "some", "every", "find", "findIndex"})
 
 
@@ -242,7 +243,7 @@ class ConstantFolder:
             return Folded(CONSTANT, None, None, True)  # a class: its attributes are looked up below
         if self.imported is not None and depth < _MAX_DEPTH - 2:
             found = self.imported(name)
-            if found is not None:
+            if found is not None and found[1]:
                 foreign_facts, foreign_name = found
                 folder = self._foreign_folder(foreign_facts)
                 value = folder._name(foreign_name, _Where("", None, {}), depth + 2, frozenset())
@@ -368,7 +369,28 @@ class ConstantFolder:
         base = self._node(obj, where, depth + 1, seen)
         if base.kind == CONSTANT and (base.mapping or attribute in ("value", "name")):
             return Folded(CONSTANT)  # ENUM.MEMBER.value, CONFIG.key of a constant object
+        if base.kind == UNKNOWN and obj[0] == "name" and not self._is_parameter(obj[1], where.scope):
+            member = self._module_member(obj[1], attribute, depth)
+            if member is not None:
+                return member
         return _conventional(attribute, UNKNOWN_VALUE)
+
+    def _module_member(self, name: str, attribute: str, depth: int) -> Folded | None:
+        """``entities_1.OutboxStatus`` where ``entities_1`` is a project module (``require`` /
+        ``import * as``): what that module assigns to ``OutboxStatus`` (``exports.OutboxStatus = {
+        Pending: 'pending' }``, ``export const …``) — n8n's repositories splice their entities'
+        status constants into SQL this way."""
+        found = self.imported(name) if self.imported is not None and depth < _MAX_DEPTH - 2 else None
+        if found is None or found[1]:
+            return None
+        folder = self._foreign_folder(found[0])
+        for target in (attribute, f"exports.{attribute}"):
+            # TypeScript's CommonJS output declares every export first: `exports.A = exports.B = void 0`
+            assigns = [a for a in folder._assignments().get(("", target), ()) if not _DECLARED_EXPORT.match(a.value)]
+            if assigns:
+                return worst(*(folder._node(parse(a.value, folder.language), _Where("", None, {}), depth + 2, frozenset())
+                               for a in assigns))
+        return None
 
     def _member(self, attribute: str, scope: str, depth: int, seen: frozenset) -> Folded | None:
         """``self.x`` inside a method: every ``self.x = …`` in the class (and its subclasses in this

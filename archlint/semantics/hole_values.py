@@ -25,7 +25,10 @@ _SCALAR_TYPES = frozenset({"int", "float", "bool", "number", "bigint", "boolean"
 # ``up({ tablePrefix })``, knex ``up(knex)``, Alembic ``upgrade()``): configuration, never a request's input.
 _MIGRATION_ENTRIES = frozenset({"up", "down", "upgrade", "downgrade"})
 _PART_OF = "part-of"  # bindings(): the name is a part of a destructured value
-_MAX_DEPTH = 8
+_ELEMENT_OF = "element-of"  # bindings(): the name is (a part of) an element of what a ``for`` loop iterates
+# methods that add to the list/set/dict a name holds
+_MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "push", "unshift", "splice", "setdefault"})
+_MAX_DEPTH = 20
 
 
 def _scalar(annotation) -> bool | None:
@@ -85,9 +88,11 @@ class _Evaluator:
                             if type(part) is ir.Name:
                                 found.setdefault(part.id, []).append((node.span, part_of))
             elif kind is ir.Loop and node.target is not None:
+                # an element of what the loop iterates: fixed when that is (`for t, m in RELABELS.items()`)
+                element = (_ELEMENT_OF, node.iter) if node.kind == "for" else None
                 for part in ir.iter_nodes((node.target,)):
                     if type(part) is ir.Name:
-                        found.setdefault(part.id, []).append((node.span, None))
+                        found.setdefault(part.id, []).append((node.span, element))
             elif kind is ir.With:
                 for item in node.items:
                     if item.target is not None:
@@ -133,7 +138,18 @@ class _Evaluator:
             return False
         if function.kind == "module" and any(name in f.globals for f in self.module.functions):
             return False  # `global NAME` written from a function
-        return all(self.expr(function, value, bound, depth + 1, seen) for _at, value in assigned)
+        return all(self.expr(function, value, bound, depth + 1, seen) for _at, value in assigned) \
+            and self._mutations_fixed(function, name, bound, depth, seen)
+
+    def _mutations_fixed(self, function: ir.Function, name: str, bound: dict, depth: int, seen: frozenset) -> bool:
+        """``parts.append(x)`` / ``parts.extend(…)`` change the list a name holds: every value they
+        add must be fixed too (a list built from literals and then extended with a request value is not)."""
+        for node in ir.iter_nodes(function.body):
+            if type(node) is ir.Call and type(node.func) is ir.Attr and type(node.func.obj) is ir.Name \
+                    and node.func.obj.id == name and node.func.name in _MUTATORS:
+                if not all(self.expr(function, a.value, bound, depth + 1, seen) for a in node.args):
+                    return False
+        return True
 
     def _private_callers_fix(self, function: ir.Function, parameter: ir.Param, depth: int, seen: frozenset) -> bool:
         """A module-private helper (``def _drop_indexes(table_name, …)`` at module level, a name no
@@ -175,8 +191,33 @@ class _Evaluator:
         kind = type(node)
         if kind is ir.Const:
             return True
-        if kind is tuple and node[0] is _PART_OF:  # destructured out of a migration runner's context
-            return self.migration and self.expr(function, node[1], bound, depth + 1, seen)
+        if kind is tuple and node[0] is _ELEMENT_OF:
+            iterable = node[1]
+            if type(iterable) is ir.Call and type(iterable.func) is ir.Attr and not iterable.args \
+                    and iterable.func.name in ("items", "keys", "values"):
+                iterable = iterable.func.obj
+            return self.expr(function, iterable, bound, depth + 1, seen)
+        if kind is ir.Obj:
+            return all(type(e.key) is str and self.expr(function, e.value, bound, depth + 1, seen) for e in node.entries)
+        if kind is tuple and node[0] is _PART_OF:
+            # a part of a fixed value: `const [a, b] = pg ? ['$1', '$2'] : ['?', '?']`, or of a
+            # migration runner's context (`const { tablePrefix } = context`)
+            return self.expr(function, node[1], bound, depth + 1, seen)
+        if kind is ir.Seq:
+            return all(self.expr(function, item, bound, depth + 1, seen) for item in node.elts)
+        if kind is ir.Starred:
+            return self.expr(function, node.value, bound, depth + 1, seen)
+        if kind is ir.Loop and node.kind == "comprehension" and node.result is not None and node.target is not None:
+            # `f"NEW.{name} IS NOT OLD.{name}" for name in COLUMNS`: each element built from a fixed element
+            if not self.expr(function, node.iter, bound, depth + 1, seen):
+                return False
+            inner = {**bound, **{(function.fid, n): True for n in ir.target_names(node.target)}}
+            return self.expr(function, node.result, inner, depth + 1, seen)
+        if kind is ir.Call and type(node.func) is ir.Attr and node.func.name == "join" and len(node.args) == 1 \
+                and node.args[0].kind == "pos":
+            # ", ".join(parts): fixed separator, fixed parts
+            return self.expr(function, node.func.obj, bound, depth + 1, seen) \
+                and self.expr(function, node.args[0].value, bound, depth + 1, seen)
         if kind is ir.Template and node.tag is None:
             return all(self.expr(function, hole, bound, depth + 1, seen) for hole in node.holes)
         if kind is ir.BinOp and node.op in ("+", "%"):
@@ -190,23 +231,37 @@ class _Evaluator:
         return False
 
     def helper_call(self, function: ir.Function, call: ir.Call, bound: dict, depth: int, seen: frozenset) -> bool:
-        """``author('$.user_id')``: every nested def bound to the name returns fixed text when its
-        parameters get these arguments."""
+        """``author('$.user_id')``: every def bound to the name (nested, or module-level) returns fixed
+        text when its parameters get these arguments (or their defaults) — through locals, list
+        building and joins (langflow's Alembic helpers ``_sqlite_insert_assignments()``)."""
         helpers = self._helpers(function, call.func.id)
         if not helpers:
             return False
-        fixed = [self.expr(function, a.value, bound, depth + 1, seen) for a in call.args]
+        passed = [self.expr(function, a.value, bound, depth + 1, seen) for a in call.args]
         for helper in helpers:
             params = helper.params
-            if len(params) != len(fixed) or any(p.kind not in ("pos", "posonly") or p.default is not None for p in params):
+            if len(params) < len(passed) or any(p.kind not in ("pos", "posonly") for p in params) \
+                    or any(p.default is None for p in params[len(passed):]):
                 return False
-            body = [s for s in helper.body if not (type(s) is ir.ExprStmt and type(s.value) is ir.Const)]  # docstring
-            if len(body) != 1 or type(body[0]) is not ir.Return or body[0].value is None:
+            # a parameter the call leaves out takes its default (`def settings_json(prefix="NEW")`)
+            owner = self.parent(helper) or function
+            fixed = passed + [self.expr(owner, p.default, bound, depth + 1, seen) for p in params[len(passed):]]
+            returns = self._returns(helper)
+            if not returns or any(value is None for value in returns):
                 return False
             inner = {**bound, **{(helper.fid, p.name): f for p, f in zip(params, fixed)}}
-            if not self.expr(helper, body[0].value, inner, depth + 1, seen):
+            if not all(self.expr(helper, value, inner, depth + 1, seen) for value in returns):
                 return False
         return True
+
+    @staticmethod
+    def _returns(helper: ir.Function) -> list:
+        """The values ``helper`` returns (its own ``return`` statements: the walk does not enter
+        nested functions); ``[]`` when it may end without one (an implicit ``None``)."""
+        last = helper.body[-1] if helper.body else None
+        if type(last) is not ir.Return:
+            return []
+        return [node.value for node in ir.iter_nodes(helper.body) if type(node) is ir.Return]
 
     def _helpers(self, function: ir.Function, name: str) -> list[ir.Function]:
         current = function
@@ -225,10 +280,27 @@ class _Evaluator:
 def fixed_name(module: ir.ModuleIR, span: Span, name: str, private=None) -> bool:
     """``name``, read by the code at ``span``, is fixed by the code (see the module docstring).
     ``private(name)``: the module-level ``name`` is used by this module only (no other file imports it)."""
-    if not name.isidentifier():
-        return False
     function = ir.innermost_function(module, span)
-    return function is not None and _Evaluator(module, function, span, private).name(function, name, {}, 0, frozenset())
+    if function is None:
+        return False
+    evaluator = _Evaluator(module, function, span, private)
+    if name.isidentifier():
+        return evaluator.name(function, name, {}, 0, frozenset())
+    call = _helper_call_at(function, span, name)
+    return call is not None and evaluator.expr(function, call, {}, 0, frozenset())
+
+
+def _helper_call_at(function: ir.Function, span: Span, text: str):
+    """The call ``text`` (``_sqlite_insert_assignments()``) written inside ``span``: a call of a
+    function by name, the one shape of hole the evaluator reads beyond names."""
+    if not text.endswith(")") or "(" not in text:
+        return None
+    from archlint.domain.ir_format import render
+
+    for node in ir.iter_nodes(function.body):
+        if type(node) is ir.Call and type(node.func) is ir.Name and ir.span_contains(span, node.span) and render(node) == text:
+            return node
+    return None
 
 
 def constant_property(program, path: str, span: Span, expr: str) -> bool:

@@ -31,6 +31,7 @@ from archlint.domain.findings import Finding
 from archlint.semantics.builders import LIFTERS, base, lift_query
 from archlint.semantics.builders.sqlalchemy import PORTABLE
 from archlint.semantics.tables import snake
+from archlint.semantics.web import analyses_by_function
 
 # Reported by the lifters themselves (semantics/builders), as problems of a lifted query.
 BUILDER_PROBLEMS = ("AL417", "AL418", "AL421")
@@ -80,7 +81,8 @@ def _selects(tree: exp.Expression) -> list[exp.Select]:
 
 def _statement(context: Context, lifted: base.Lifted, run) -> Iterator[Finding]:
     tree = lifted.tree
-    yield from _limit_without_order(context, lifted, tree, run.in_while or _writes_its_batch(context.program, run))
+    if tree.find(exp.Limit, exp.Offset) is not None:
+        yield from _limit_without_order(context, lifted, tree, run.in_while or _writes_its_batch(context.program, run))
     yield from _aggregates(context, lifted, tree)
     yield from _count_fan_out(context, lifted, tree)
     yield from _limit_over_collection(context, lifted, tree)
@@ -125,8 +127,10 @@ def _has_condition(tree: exp.Expression) -> bool:
 
 def _purges(context: Context, lifted: base.Lifted) -> bool:
     """A function named for emptying a table that takes only its handle (``clearTags()``,
-    ``reset_db(session)``), or a factory of one: fastapi-crudrouter's ``_delete_all()`` returns
-    its ``def route(db = Depends(…))``."""
+    ``reset_db(session)``), or for acting on every row of the very table it writes (open-webui's
+    ``deactivate_all_functions(db)`` updating ``function``), or a factory of one:
+    fastapi-crudrouter's ``_delete_all()`` returns its ``def route(db = Depends(…))``."""
+    table = snake(lifted.tree.this.name) if isinstance(lifted.tree.this, exp.Table) else ""
     module = context.program.modules.get(lifted.path)
     if module is None:
         return False
@@ -136,7 +140,7 @@ def _purges(context: Context, lifted: base.Lifted) -> bool:
     parameters = [p.name for p in best.params]
     function, depth = best, 0
     while function is not None and function.kind != "module" and depth < 4:
-        if context.sql.purges(snake(function.name), parameters):
+        if context.sql.purges(snake(function.name), parameters, table):
             return True
         function = module.functions[function.parent] if 0 <= function.parent < len(module.functions) else None
         depth += 1
@@ -172,6 +176,8 @@ def _writes_its_batch(program, run) -> bool:
     for node in ir.iter_nodes(function.body):
         if type(node) is ir.Assign and node.value is not None and ir.span_contains(node.value.span, run.span):
             picked.update(target.id for target in node.targets if type(target) is ir.Name)
+    if _processes_each_row(program, run, function, picked):
+        return True
     if not picked:
         return False
     for node in ir.iter_nodes(function.body):
@@ -185,6 +191,36 @@ def _writes_its_batch(program, run) -> bool:
         if writes and keyed:
             return True
     return False
+
+
+def _processes_each_row(program, run, function: ir.Function, picked: set) -> bool:
+    """The rows a LIMIT query picks are iterated and each one is written — ``for row_id, details in
+    rows: update(T).where(T.id == row_id)``, ``for event in (…limit(n)).all(): await
+    _terminalize(session, event=event)``, ``event.state = "expired"`` (langflow's redaction and
+    trigger sweeps): every fetched row is processed and the caller repeats until none are left, so
+    which rows come back does not matter.  A write to the query's own model that uses the loop's
+    row (the ``elem:<loop>`` tag the interpreter gives each row, through helpers too) is the
+    per-row write; a loop that only reads its rows (builds a listing) or writes elsewhere per row
+    (notifies the "latest" ten) is a page."""
+    loops = []
+    for node in ir.iter_nodes(function.body):
+        if type(node) is not ir.Loop or node.kind != "for":
+            continue
+        names = {inner.id for inner in ir.iter_nodes((node.iter,)) if type(inner) is ir.Name}
+        if not (ir.span_contains(node.iter.span, run.span) or names & picked):
+            continue
+        loops.append(node)
+    analysis = analyses_by_function(program).get((run.path, function.fid)) if loops else None
+    if analysis is None:
+        return False
+    effects = (*analysis.effects, *analysis.summary.effects)
+    ids = {f"{run.path}:{loop.span.line}:{loop.span.column}" for loop in loops}
+    model = run.query.model
+    per_row = [effect.op for effect in effects
+               if any(f"elem:{loop}" in effect.deps for loop in ids) and (not model or effect.model in (model, ""))]
+    # `event.state = "expired"` is written by the commit (the unit of work flushes each changed row);
+    # rows only annotated for a response (`article.favorited = …`, no commit) are a page
+    return "write" in per_row or ("dirty" in per_row and any(effect.op in ("commit", "transaction") for effect in effects))
 
 
 def _callee_name(call: ir.Call) -> str:

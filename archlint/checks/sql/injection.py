@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 
 from archlint.checks.sql.analysis import Prepared, finding
+from archlint.domain import ir
 from archlint.domain.context import CheckContext
 from archlint.domain.facts import FileFacts
 from archlint.domain.findings import Finding
@@ -39,7 +40,7 @@ def interpolated(ctx: CheckContext, prepared: Prepared, sql: SqlKnowledge) -> It
         facts = ctx.files[site.path]
         holes = tuple(h for h in holes if REQUEST_SOURCE.match(h.expr)
                       or "(" not in h.expr and _parameter_of(facts, site.call.scope, h.expr) is not None)
-    if not holes:
+    if not holes or (site.kind == "fragment" and _schema_definition(ctx, site)):
         return
     first = holes[0]
     names = ", ".join(f"`{h.expr}`" for h in holes[:4]) + (" …" if len(holes) > 4 else "")
@@ -57,6 +58,35 @@ def interpolated(ctx: CheckContext, prepared: Prepared, sql: SqlKnowledge) -> It
         guidance = _bind_guidance(site, sql)
     message = f"{names} {'is' if len(holes) == 1 else 'are'} spliced into the SQL text by {how} (as {first.role}): {risk}"
     yield finding(ctx, prepared, "AL502", first.offset, 2, message, guidance)
+
+
+# Schema constructs that take a SQL fragment as part of a table's definition (SQLAlchemy).
+_SCHEMA_CONSTRUCTS = frozenset({"CheckConstraint", "Computed", "DefaultClause", "Index", "DDL"})
+
+
+def _schema_definition(ctx: CheckContext, site: SqlSite) -> bool:
+    """The fragment becomes part of a schema object — ``sqltext = text(f"{column.name} is json")``
+    then ``CheckConstraint(sqltext, name=…)`` (advanced-alchemy's JSON type attaching its check
+    to the column's table): DDL the code defines from the column it is bound to, emitted by
+    ``create_all``/migrations, never a statement that carries a request's data."""
+    program = ctx.program
+    module = program.modules.get(site.path) if program is not None else None
+    function = ir.innermost_function(module, site.call.span) if module is not None else None
+    if function is None:
+        return False
+    names = {t.id for node in ir.iter_nodes(function.body) if type(node) is ir.Assign and node.value is not None
+             and node.value.span == site.call.span for t in node.targets if type(t) is ir.Name}
+    for node in ir.iter_nodes(function.body):
+        if type(node) is not ir.Call:
+            continue
+        callee = node.func.name if type(node.func) is ir.Attr else node.func.id if type(node.func) is ir.Name else ""
+        if callee not in _SCHEMA_CONSTRUCTS:
+            continue
+        for arg in node.args:
+            value = arg.value
+            if value.span == site.call.span or (type(value) is ir.Name and value.id in names):
+                return True
+    return False
 
 
 def _bind_guidance(site: SqlSite, sql: SqlKnowledge) -> str:

@@ -106,13 +106,20 @@ class SqlKnowledge:
     purge_names: re.Pattern | None = None  # snake_case names of functions that empty tables
     purge_parameters: frozenset[str] = frozenset()  # the handles such a function may take
 
-    def purges(self, snake_name: str, parameters) -> bool:
-        """A function named for emptying a table (``clear``, ``wipe_db``, ``truncate_all``; the name
-        given in snake_case) that takes nothing but the handle it works through: its unfiltered
-        write means every row.  One table, ``[[purge_function]]``, for raw SQL and lifted queries."""
-        if self.purge_names is None or not self.purge_names.search(snake_name):
+    def purges(self, snake_name: str, parameters, table: str = "") -> bool:
+        """A function that takes nothing but the handle it works through and is named for emptying
+        a table (``clear``, ``wipe_db``, ``truncate_all``; names in snake_case) or for acting on
+        every row of the very ``table`` it writes (open-webui's ``deactivate_all_functions`` on
+        ``function``, ``mark_all_notifications_read`` on ``notifications``): its unfiltered write
+        means every row.  One table, ``[[purge_function]]``, for raw SQL and lifted queries."""
+        if not all(p.lower().replace("_", "") in self.purge_parameters for p in parameters):
             return False
-        return all(p.lower().replace("_", "") in self.purge_parameters for p in parameters)
+        if self.purge_names is not None and self.purge_names.search(snake_name):
+            return True
+        words = snake_name.lower().split("_")
+        noun = table.lower().split("_")[-1].rstrip("s")
+        return bool(noun) and any(word in ("all", "every") and words[i + 1].rstrip("s") == noun
+                                  for i, word in enumerate(words[:-1]))
 
     def dialect_for_scheme(self, scheme: str) -> Dialect | None:
         scheme = scheme.lower().split("+", 1)[0]

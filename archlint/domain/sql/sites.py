@@ -379,14 +379,15 @@ class _FileExtractor:
         return folder
 
     def _imported_facts(self, path: str, facts: FileFacts, name: str) -> tuple[FileFacts, str] | None:
-        """Where an imported name is defined: ``from .config import TABLE`` -> (facts of config, "TABLE")."""
+        """Where an imported name is defined: ``from .config import TABLE`` -> (facts of config, "TABLE");
+        a whole module (``const entities_1 = require("../entities/x")``, ``import * as m``) -> (its facts, "")."""
         binding = next((b.target for b in facts.bindings if b.name == name), None)
         if binding is None:
             return None
         target = self.graph.resolve_binding(path, binding)
-        if target.file is None or target.file not in self.files or not target.attr:
+        if target.file is None or target.file not in self.files:
             return None
-        return self.files[target.file], target.attr.split(".")[-1]
+        return self.files[target.file], target.attr.split(".")[-1] if target.attr else ""
 
     @staticmethod
     def _anchor(owned: list[StringLit], composed: Composed | None) -> StringLit | None:
