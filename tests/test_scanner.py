@@ -10,7 +10,7 @@ import pytest
 
 from archlint.adapters.frontends import python
 from archlint.adapters.frontends.scanner import compare_file, scan_python
-from archlint.domain.facts import DYNAMIC, LAZY, RUNTIME, TYPE_ONLY
+from archlint.domain.facts import DYNAMIC, LAZY, OPAQUE, RUNTIME, TYPE_ONLY
 
 CORPUS = Path(__file__).parent / "data" / "scanner_tricky.py"
 
@@ -92,6 +92,47 @@ def test_dynamic_imports_resolve_like_the_frontend():
     assert [i.module for i in rebound] == ["mylib"]  # not importlib's: no dynamic edge
     # a computed target is folded from constants by the frontend (a real edge or opaque): it decides
     assert scan_python(b"import importlib\nimportlib.import_module(f'app.{name}')\n") is None
+
+
+# (source, does the scanner answer itself?): an argument folding can give no text value is opaque
+# with its own text, as the frontend leaves it; anything folding might resolve goes to the frontend.
+_OPAQUE_CASES = [
+    ("from django.conf import settings\nfrom importlib import import_module\n\n\ndef store():\n"
+     "    return import_module(settings.SESSION_ENGINE).SessionStore\n", True),
+    ("import importlib\n\n\nclass Ops:\n    def compiler(self):\n        return importlib.import_module(self.compiler_module)\n", True),
+    ("import importlib\n\n\ndef load(path):\n    return importlib.import_module(path)\n", True),  # a parameter
+    ("import importlib\n\n\ndef load(mods, i):\n    return importlib.import_module(mods[i])\n", True),  # parameters only
+    ("import importlib\n\n\ndef load(path):\n    log(path=path)\n    return importlib.import_module(path)\n", False),  # a keyword looks bound
+    ("import importlib\n\n\ndef load(path, package):\n    return importlib.import_module(path, package=package)\n", True),
+    # bound in the file: folding decides
+    ("import importlib\n\n\nclass Ops:\n    compiler_module = 'app.sql.compiler'\n\n"
+     "    def compiler(self):\n        return importlib.import_module(self.compiler_module)\n", False),
+    ("import importlib\nTARGET = 'app.plugins'\n\n\ndef load():\n    return importlib.import_module(TARGET)\n", False),
+    ("import importlib\n\n\ndef load():\n    for name in ['a', 'b']:\n        importlib.import_module(name)\n", False),
+    ("import importlib\n\n\ndef load():\n    for (kind,\n         name) in PAIRS:\n        importlib.import_module(name)\n", False),
+    ("import importlib\n\n\ndef load():\n    with open('x') as name:\n        importlib.import_module(name)\n", False),
+    ("import importlib\n\n\ndef load():\n    name: dict[\n        str, str] = 'a'\n    importlib.import_module(name)\n", False),
+    ("import importlib\n\n\ndef load():\n    name \\\n        = 'a'\n    importlib.import_module(name)\n", False),
+    ("import importlib\n\n\ndef load():\n    name += 'a'\n    importlib.import_module(name)\n", False),
+    ("import importlib\n\n\ndef load():\n    if (name := 'a'):\n        importlib.import_module(name)\n", False),
+    # literals, folding's own names, comprehensions, empty calls: folding decides
+    ("import importlib\nimportlib.import_module('%s.models' % app)\n", False),
+    ("import importlib\nimportlib.import_module(__name__ + suffix)\n", False),
+    ("import importlib\nimportlib.import_module(str())\n", False),
+    ("import importlib\nimportlib.import_module(x or None)\n", False),
+    ("import importlib\nimportlib.import_module(prefix + 2 * part)\n", False),
+]
+
+
+@pytest.mark.parametrize("source,answers", _OPAQUE_CASES, ids=range(len(_OPAQUE_CASES)))
+def test_opaque_dynamic_imports_are_the_frontends_or_deferred(source, answers):
+    data = source.encode()
+    scanned = scan_python(data)
+    reference = python.extract("x.py", data, full=False).imports
+    assert (scanned is not None) == answers
+    if scanned is not None:
+        assert scanned[0] == reference
+        assert any(record.kind == OPAQUE for record in scanned[0])
 
 
 def test_imports_guarded_by_try_are_optional_as_in_the_frontend():

@@ -58,9 +58,17 @@ def _head(path: str, data: bytes, language: str, signals: bool = True) -> FileFa
         facts = python_head(path, data, signals)
         if facts is not None:
             return facts
+        if not signals:  # no rule reads bodies: the frontend's head without the body it would build
+            return _safe(_lean_python_head, path, data, language, False)
     elif not signals and not any(token in data for token in _JS_HEAD_TOKENS):
         return _inert_script(path, data, language)
     return _safe(extract, path, data, language, False)
+
+
+def _lean_python_head(path: str, data: bytes, language: str, full: bool) -> FileFacts:
+    from archlint.adapters.frontends.python import extract as python_extract
+
+    return python_extract(path, data, lean=True)
 
 
 # A JS/TS file without these bytes has no import of any kind and no archlint comment: when no rule

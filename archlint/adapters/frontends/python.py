@@ -63,6 +63,8 @@ _QUERY = """
 (attribute object: (attribute)) @read
 (attribute object: (identifier)) @read
 """ + LAYOUT_PATTERNS
+# What constant folding of a computed import reads (the lean head): the full query less attribute reads.
+_FOLD_QUERY = "\n".join(line for line in _QUERY.splitlines() if not line.endswith("@read"))
 # Strings and comments are many and rarely interesting: they get their own query, run only
 # when a cheap byte-level scan of the file says they can matter.
 _STRING_QUERY = "(string) @string (concatenated_string) @string"
@@ -90,12 +92,13 @@ _IGNORED_BUILTINS = frozenset(
 _DYNAMIC_IMPORTERS = {"importlib:import_module", "builtins:__import__", "__import__"}
 
 
-@lru_cache(maxsize=3)
+@lru_cache(maxsize=4)
 def _extra_query(which: str):
     import tree_sitter as ts
 
     language = _grammar()[0]
-    return ts.Query(language, {"string": _STRING_QUERY, "comment": _COMMENT_QUERY, "head": _HEAD_QUERY}[which])
+    queries = {"string": _STRING_QUERY, "comment": _COMMENT_QUERY, "head": _HEAD_QUERY, "fold": _FOLD_QUERY}
+    return ts.Query(language, queries[which])
 
 
 @lru_cache(maxsize=1)
@@ -119,7 +122,7 @@ _DYNAMIC_IMPORT_TOKENS = (b"import_module", b"__import__")
 
 
 def extract(path: str, source: bytes, language: str = "python", full: bool = True, eager: tuple[bytes, ...] = (),
-            ir: bool = False) -> FileFacts:
+            ir: bool = False, lean: bool = False) -> FileFacts:
     """Extract the facts of one Python file.  Never raises on bad input.
 
     ``full=False`` is the cheap pass: the head only (imports, problems, suppressions, signals),
@@ -127,7 +130,14 @@ def extract(path: str, source: bytes, language: str = "python", full: bool = Tru
     later, and only for the files the data-layer rules look at.  Files whose bytes mention one of
     the ``eager`` module names (DB drivers, ORMs) get the full pass at once, which saves
     parsing them a second time.
+
+    ``lean=True`` (a head for a run whose rules read no bodies, for the few files the byte-level
+    scanner hands back): the same imports, suppressions and signals, but the body is built only
+    as far as constant folding of computed imports needs it (no attribute reads, no strings) and
+    then dropped, and no syntax verdict is made (``syntax_checked`` False, as after the scanner).
     """
+    if lean:
+        return _lean_head(path, source)
     facts = FileFacts(path=path, language="python", content_hash="")
     decoded = decode(source, "python")
     facts.problems.extend(decoded.problems)
@@ -155,6 +165,33 @@ def extract(path: str, source: bytes, language: str = "python", full: bool = Tru
     facts.problems.extend(_syntax_problems(tree.root_node, data, parser, language, cursor_type, captures))
     if ir:  # the semantic model's IR, from this same parse
         facts.set_ir(_lower(root, data, path))
+    return facts
+
+
+def _lean_head(path: str, source: bytes) -> FileFacts:
+    facts = FileFacts(path=path, language="python", content_hash="", syntax_checked=False)
+    decoded = decode(source, "python")
+    facts.problems.extend(decoded.problems)
+    data = decoded.data
+    if decoded.skip or not data.strip():
+        facts.lines = data.count(b"\n") + (1 if data else 0)
+        facts.syntax_checked = True
+        return facts
+    facts.lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    too_deep = depth_problem(data)
+    if too_deep is not None:
+        facts.problems.append(too_deep)
+        facts.syntax_checked = True
+        return facts
+    _language, _query, parser, cursor_type = _grammar()
+    root = parser.parse(data).root_node
+    facts.signals = "sql" if file_signal(data) else ""
+    full = any(token in data for token in _DYNAMIC_IMPORT_TOKENS)  # only folding needs a body here
+    captures = cursor_type(_extra_query("fold" if full else "head")).captures(root)
+    if b"archlint" in data:
+        captures.update(cursor_type(_extra_query("comment")).captures(root))
+    _Extractor(facts, data, captures, root, full).run()
+    facts.drop_body()
     return facts
 
 
