@@ -64,6 +64,8 @@ def test_tricky_corpus_kinds_and_strings():
         "if x:\n    pass\nelif TYPE_CHECKING:\n    import not_typed\n",
         "def f(\n    a,\n):\n    import lazy_after_signature\n",
         "class A:\n    def m(self) -> None: import inline_lazy\n",
+        "if sys.platform == 'win32' or not _t.TYPE_CHECKING:\n    import runtime_despite_the_name\n",
+        "if typing.TYPE_CHECKING:\n    import typed\n",
     ],
 )
 def test_scanner_agrees_or_defers(source):
@@ -73,6 +75,8 @@ def test_scanner_agrees_or_defers(source):
     reference = python.extract("x.py", data, full=False)
     if scanned is not None:
         assert scanned[0] == reference.imports
+    kinds = {record.module: record.kind for record in reference.imports}
+    assert kinds.get("runtime_despite_the_name", RUNTIME) == RUNTIME and kinds.get("typed", TYPE_ONLY) == TYPE_ONLY
 
 
 def test_dynamic_imports_resolve_like_the_frontend():
@@ -182,3 +186,37 @@ def test_imports_under_contextlib_suppress_import_error_are_optional_as_in_the_f
     assert [(i.module, i.optional) for i in scanned] == [
         ("contextlib", False), ("contextlib", False), ("a", True), ("b", True), ("d", False), ("e", True)]
     assert scanned == python.extract("x.py", source, full=False).imports
+
+
+_FOLDED = (
+    b"import importlib\n\nMODULES = ['app.users', 'app.orders']\n\n\ndef load(obj):\n"
+    b"    for name in MODULES:\n        importlib.import_module(name)  # archlint: ignore[AL106]\n"
+    b"    helper(obj.attr.value)\n    return load_plugin(obj)\n"
+)
+
+
+def test_the_lean_head_is_the_frontends_head_without_a_body():
+    """A file the scanner hands back, in a run whose rules read no bodies: the frontend builds
+    only what constant folding needs (the folded targets are real edges) and keeps no body."""
+    assert scan_python(_FOLDED) is None  # `name` is bound by a loop: folding decides
+    reference = python.extract("x.py", _FOLDED, full=False)
+    lean = python.extract("x.py", _FOLDED, lean=True)
+    assert [(i.module, i.kind) for i in lean.imports if i.kind == DYNAMIC] == [("app.orders", DYNAMIC), ("app.users", DYNAMIC)]
+    assert lean.imports == reference.imports and lean.suppressions == reference.suppressions
+    assert lean.signals == reference.signals and lean.lines == reference.lines
+    assert not lean.has_body and not lean.syntax_checked  # AL001, if selected, parses it again
+    assert compare_file("x.py", _FOLDED) is None  # handed over, and the lean head agrees
+
+
+def test_a_layers_only_scan_keeps_no_partial_body(tmp_path):
+    from archlint.adapters.discovery import SourceFile
+    from archlint.application import parsing
+
+    (tmp_path / "x.py").write_bytes(_FOLDED)
+    source = SourceFile("x.py", str(tmp_path / "x.py"), "python")
+    with parsing.Workers(1) as workers:
+        files, _hits, _sizes = parsing.scan_sources([source], None, workers, signals=False)
+    facts = files["x.py"]
+    assert facts.imports == python.extract("x.py", _FOLDED, full=False).imports
+    assert not facts.has_body
+    assert {call.callee for call in facts.calls} >= {"helper", "load_plugin"}  # the loader's full body

@@ -190,7 +190,7 @@ def _lean_head(path: str, source: bytes) -> FileFacts:
     captures = cursor_type(_extra_query("fold" if full else "head")).captures(root)
     if b"archlint" in data:
         captures.update(cursor_type(_extra_query("comment")).captures(root))
-    _Extractor(facts, data, captures, root, full).run()
+    _Extractor(facts, data, captures, root, full, lean=True).run()
     facts.drop_body()
     return facts
 
@@ -221,8 +221,9 @@ def syntax_problems(source: bytes) -> list[ParseProblem]:
 class _Extractor:
     """Turns one file's query captures into facts.  One instance per file."""
 
-    def __init__(self, facts: FileFacts, data: bytes, captures: dict, root, full: bool = True) -> None:
+    def __init__(self, facts: FileFacts, data: bytes, captures: dict, root, full: bool = True, lean: bool = False) -> None:
         self.full = full
+        self.lean = lean  # the lean head: of the calls, only the dynamic imports matter
         self.facts = facts
         self.data = data
         self.cols = Columns(data)
@@ -250,13 +251,14 @@ class _Extractor:
             self._class(node)
         for node in self.captures.get("function", ()):
             self._function(node)
-        self.up.prefetch(self.captures.get("call", ()), levels=2)  # the call's context, through an `await`
+        calls = self._importer_calls() if self.lean else self.captures.get("call", ())
+        self.up.prefetch(calls, levels=2)  # the call's context, through an `await`
         self.up.prefetch([n for name in ("read", "string", "loop") for n in self.captures.get(name, ())])
         self.loop_spans = Intervals()
         for node in self.captures.get("loop", ()):
             self._loop(node)
         bindings = self.bindings
-        for call in self.captures.get("call", ()):
+        for call in calls:
             function = call.child_by_field_name("function")
             if function.type == "identifier":
                 name = function.text.decode("utf-8", "replace")
@@ -321,6 +323,19 @@ class _Extractor:
     def _bind(self, name: str, target: str, line: int) -> None:
         self.bindings[name] = target
         self.binding_records.append(Binding(name, target, line))
+
+    def _importer_calls(self) -> list:
+        """The calls that may be dynamic imports: a name or attribute callee ending in
+        ``import_module``, ``__import__`` or a name bound to one of them (any other callee shape
+        is kept, whatever it is)."""
+        tokens = (b"import_module", b"__import__", *(name.encode() for name, target in self.bindings.items() if target in _DYNAMIC_IMPORTERS))
+        kept = []
+        for call in self.captures.get("call", ()):
+            function = call.child_by_field_name("function")
+            if function is not None and function.type in ("identifier", "attribute") and not function.text.endswith(tokens):
+                continue
+            kept.append(call)
+        return kept
 
     def _resolve(self, dotted: str) -> str | None:
         head, _, rest = dotted.partition(".")
@@ -639,6 +654,9 @@ def _relative(module_node) -> tuple[int, str]:
     return 0, _text(module_node)
 
 
+_TYPE_CHECKING = re.compile(r"(?:[^\W\d]\w*\.)*TYPE_CHECKING")
+
+
 def _import_context(node) -> str:
     """Runtime, lazy (function body / PEP 810) or type-only (``if TYPE_CHECKING:`` body)."""
     previous = node.prev_sibling
@@ -651,7 +669,7 @@ def _import_context(node) -> str:
             return LAZY
         if kind == "if_statement" and child.type == "block":
             condition = _text(parent.child_by_field_name("condition"))
-            if condition == "TYPE_CHECKING" or condition.endswith(".TYPE_CHECKING"):
+            if _TYPE_CHECKING.fullmatch(condition):  # not `if X or not t.TYPE_CHECKING:` (trio/socket.py)
                 return TYPE_ONLY
         child, parent = parent, parent.parent
     return RUNTIME
