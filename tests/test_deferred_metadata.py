@@ -34,6 +34,32 @@ def test_sqlglot_imports_without_importlib_metadata_and_plugins_still_load():
     assert done.stdout.strip() == "ok"
 
 
+_DURING = r"""
+import sys
+from archlint.adapters import deferred_metadata
+deferred_metadata.install()
+import sqlglot.errors  # the package first, then its submodule
+import sqlglot
+loader = sqlglot.__spec__.loader
+assert isinstance(loader, deferred_metadata._Loader)
+# what code imported while sqlglot's package runs sees: both spellings reach the real module
+sys.modules["importlib.metadata"] = deferred_metadata._StandIn("importlib.metadata")
+import importlib
+importlib.metadata = sys.modules["importlib.metadata"]
+import importlib.metadata
+assert importlib.metadata.version("sqlglot") == sqlglot.__version__  # loads the real one
+assert type(sys.modules["importlib.metadata"]) is type(sys)
+assert type(importlib.metadata) is type(sys)
+print("ok")
+"""
+
+
+def test_code_run_inside_the_window_reaches_the_real_module():
+    done = subprocess.run([sys.executable, "-c", _DURING], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
+
+
 def test_stand_in_delegates_attributes_to_the_real_module():
     from archlint.adapters.deferred_metadata import _StandIn
 

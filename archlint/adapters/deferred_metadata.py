@@ -24,8 +24,12 @@ _NAME = "importlib.metadata"
 
 
 def _real() -> ModuleType:
+    import importlib
+
     if isinstance(sys.modules.get(_NAME), _StandIn):
         del sys.modules[_NAME]
+    if isinstance(getattr(importlib, "metadata", None), _StandIn):
+        del importlib.metadata
     import importlib.metadata
 
     return importlib.metadata
@@ -54,14 +58,18 @@ class _Loader:
         return self.loader.create_module(spec)
 
     def exec_module(self, module) -> None:
+        import importlib
+
         placed = _NAME not in sys.modules
-        if placed:
-            sys.modules[_NAME] = _StandIn(_NAME)
+        if placed:  # `from importlib.metadata import x` reads sys.modules, `importlib.metadata.x` the package
+            sys.modules[_NAME] = importlib.metadata = _StandIn(_NAME)
         try:
             self.loader.exec_module(module)
         finally:
             if placed and isinstance(sys.modules.get(_NAME), _StandIn):
                 del sys.modules[_NAME]
+            if placed and isinstance(getattr(importlib, "metadata", None), _StandIn):
+                del importlib.metadata
 
     def __getattr__(self, name: str):  # get_resource_reader, is_package, ...
         return getattr(self.loader, name)
