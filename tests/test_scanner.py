@@ -66,6 +66,8 @@ def test_tricky_corpus_kinds_and_strings():
         "class A:\n    def m(self) -> None: import inline_lazy\n",
         "if sys.platform == 'win32' or not _t.TYPE_CHECKING:\n    import runtime_despite_the_name\n",
         "if typing.TYPE_CHECKING:\n    import typed\n",
+        # a one-line string continued by a backslash holds a quote, then a docstring opens (test_tokenize.py)
+        "check(r'\"a\\\nde\"', \"\"\"\\\n    STRING\n\"\"\")\ndef f():\n    import in_function\n",
     ],
 )
 def test_scanner_agrees_or_defers(source):

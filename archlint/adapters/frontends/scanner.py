@@ -374,6 +374,8 @@ class _Scan:
         index = bisect.bisect_right(self.starts, offset) - 1
         if index >= 0 and self.strings[index][1] > line_start:
             line_start = self.strings[index][1]  # a triple-quoted string closed on this line
+        elif self.data.endswith(b"\\\n", 0, line_start) or self.data.endswith(b"\\\r\n", 0, line_start):
+            raise _Unsure  # the line continues the one above, which may be inside a one-line string (`'a\\`)
         return _CODE_PREFIX.match(self.data, line_start, offset).end() == offset
 
     def _comment_start(self, start: int, end: int) -> int | None:
