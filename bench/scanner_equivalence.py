@@ -5,7 +5,8 @@ Usage: ``python bench/scanner_equivalence.py DIR [DIR...]`` (e.g. the Django, SQ
 wagtail/netbox trees ``bench/run.py`` fetches into ``bench/.work/targets``).  For every ``.py``
 and JS/TS file it compares the scanner's imports and archlint comments with the frontend's, and
 prints the files that differ (none, or the exit code is 1) and how many files the scanner handed
-back to the frontend as "unsure".  ``tests/test_scanner_equivalence.py`` runs the same comparison
+back to the frontend as "unsure" (for those, the frontend's lean head — what a layers-only run asks —
+is compared with its regular one).  ``tests/test_scanner_equivalence.py`` runs the same comparison
 on these trees when they are present (opt-in, skips offline).
 """
 

@@ -58,9 +58,17 @@ def _head(path: str, data: bytes, language: str, signals: bool = True) -> FileFa
         facts = python_head(path, data, signals)
         if facts is not None:
             return facts
+        if not signals:  # no rule reads bodies: the frontend's head without the body it would build
+            return _safe(_lean_python_head, path, data, language, False)
     elif not signals and not any(token in data for token in _JS_HEAD_TOKENS):
         return _inert_script(path, data, language)
     return _safe(extract, path, data, language, False)
+
+
+def _lean_python_head(path: str, data: bytes, language: str, full: bool) -> FileFacts:
+    from archlint.adapters.frontends.python import extract as python_extract
+
+    return python_extract(path, data, lean=True)
 
 
 # A JS/TS file without these bytes has no import of any kind and no archlint comment: when no rule
@@ -290,6 +298,14 @@ def scan_sources(
         scans.sort(key=lambda scan: len(scan[1]), reverse=True)
     mode = HEAD if signals else HEAD_LEAN
     shared = [[(mode, source.absolute, source.path, "python") for source, _data in scans[lane::lanes]] for lane in range(1, lanes)]
+    if lanes > 1:
+        # The pool forks now, before this process scans: what both sides import (the scanner, and
+        # the frontend for the few files the scanner hands back, which a tree this size has) is
+        # imported once here, not once per process.
+        from archlint.adapters.frontends import computed_imports, python, scanner  # noqa: F401
+        from archlint.domain import arguments  # noqa: F401  (the scanner's dynamic imports)
+
+        python._grammar()
     collect = workers.start(shared) if lanes > 1 else None
     scanned = [(source.path, _head(source.path, data, "python", signals)) for source, data in scans[::lanes]]
     if collect is not None:

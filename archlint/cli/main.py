@@ -547,4 +547,7 @@ def schema() -> None:
 def main() -> None:
     global _HARD_EXIT
     _HARD_EXIT = True
+    from archlint.adapters.deferred_metadata import install
+
+    install()  # importlib.metadata only if sqlglot really asks it something (~15 ms)
     cli(prog_name="archlint")

@@ -336,6 +336,10 @@ class FileFacts:
                     self._body = FileBody()
         return self._body
 
+    def drop_body(self) -> None:
+        """Forget a partial body (the lean head's): a reader gets the loader's full one instead."""
+        self._body = self._blob = None
+
     def attach_loader(self, loader) -> None:
         """``loader()`` extracts the body on first use (it re-reads and re-parses the file) and
         returns the full facts; their syntax problems replace the cheap pass's unknown."""

@@ -63,6 +63,8 @@ _QUERY = """
 (attribute object: (attribute)) @read
 (attribute object: (identifier)) @read
 """ + LAYOUT_PATTERNS
+# What constant folding of a computed import reads (the lean head): the full query less attribute reads.
+_FOLD_QUERY = "\n".join(line for line in _QUERY.splitlines() if not line.endswith("@read"))
 # Strings and comments are many and rarely interesting: they get their own query, run only
 # when a cheap byte-level scan of the file says they can matter.
 _STRING_QUERY = "(string) @string (concatenated_string) @string"
@@ -90,12 +92,13 @@ _IGNORED_BUILTINS = frozenset(
 _DYNAMIC_IMPORTERS = {"importlib:import_module", "builtins:__import__", "__import__"}
 
 
-@lru_cache(maxsize=3)
+@lru_cache(maxsize=4)
 def _extra_query(which: str):
     import tree_sitter as ts
 
     language = _grammar()[0]
-    return ts.Query(language, {"string": _STRING_QUERY, "comment": _COMMENT_QUERY, "head": _HEAD_QUERY}[which])
+    queries = {"string": _STRING_QUERY, "comment": _COMMENT_QUERY, "head": _HEAD_QUERY, "fold": _FOLD_QUERY}
+    return ts.Query(language, queries[which])
 
 
 @lru_cache(maxsize=1)
@@ -119,7 +122,7 @@ _DYNAMIC_IMPORT_TOKENS = (b"import_module", b"__import__")
 
 
 def extract(path: str, source: bytes, language: str = "python", full: bool = True, eager: tuple[bytes, ...] = (),
-            ir: bool = False) -> FileFacts:
+            ir: bool = False, lean: bool = False) -> FileFacts:
     """Extract the facts of one Python file.  Never raises on bad input.
 
     ``full=False`` is the cheap pass: the head only (imports, problems, suppressions, signals),
@@ -127,7 +130,14 @@ def extract(path: str, source: bytes, language: str = "python", full: bool = Tru
     later, and only for the files the data-layer rules look at.  Files whose bytes mention one of
     the ``eager`` module names (DB drivers, ORMs) get the full pass at once, which saves
     parsing them a second time.
+
+    ``lean=True`` (a head for a run whose rules read no bodies, for the few files the byte-level
+    scanner hands back): the same imports, suppressions and signals, but the body is built only
+    as far as constant folding of computed imports needs it (no attribute reads, no strings) and
+    then dropped, and no syntax verdict is made (``syntax_checked`` False, as after the scanner).
     """
+    if lean:
+        return _lean_head(path, source)
     facts = FileFacts(path=path, language="python", content_hash="")
     decoded = decode(source, "python")
     facts.problems.extend(decoded.problems)
@@ -158,6 +168,33 @@ def extract(path: str, source: bytes, language: str = "python", full: bool = Tru
     return facts
 
 
+def _lean_head(path: str, source: bytes) -> FileFacts:
+    facts = FileFacts(path=path, language="python", content_hash="", syntax_checked=False)
+    decoded = decode(source, "python")
+    facts.problems.extend(decoded.problems)
+    data = decoded.data
+    if decoded.skip or not data.strip():
+        facts.lines = data.count(b"\n") + (1 if data else 0)
+        facts.syntax_checked = True
+        return facts
+    facts.lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    too_deep = depth_problem(data)
+    if too_deep is not None:
+        facts.problems.append(too_deep)
+        facts.syntax_checked = True
+        return facts
+    _language, _query, parser, cursor_type = _grammar()
+    root = parser.parse(data).root_node
+    facts.signals = "sql" if file_signal(data) else ""
+    full = any(token in data for token in _DYNAMIC_IMPORT_TOKENS)  # only folding needs a body here
+    captures = cursor_type(_extra_query("fold" if full else "head")).captures(root)
+    if b"archlint" in data:
+        captures.update(cursor_type(_extra_query("comment")).captures(root))
+    _Extractor(facts, data, captures, root, full, lean=True).run()
+    facts.drop_body()
+    return facts
+
+
 def _lower(root, data: bytes, path: str):
     from archlint.adapters.frontends.python_ir import lower
 
@@ -184,8 +221,9 @@ def syntax_problems(source: bytes) -> list[ParseProblem]:
 class _Extractor:
     """Turns one file's query captures into facts.  One instance per file."""
 
-    def __init__(self, facts: FileFacts, data: bytes, captures: dict, root, full: bool = True) -> None:
+    def __init__(self, facts: FileFacts, data: bytes, captures: dict, root, full: bool = True, lean: bool = False) -> None:
         self.full = full
+        self.lean = lean  # the lean head: of the calls, only the dynamic imports matter
         self.facts = facts
         self.data = data
         self.cols = Columns(data)
@@ -213,13 +251,14 @@ class _Extractor:
             self._class(node)
         for node in self.captures.get("function", ()):
             self._function(node)
-        self.up.prefetch(self.captures.get("call", ()), levels=2)  # the call's context, through an `await`
+        calls = self._importer_calls() if self.lean else self.captures.get("call", ())
+        self.up.prefetch(calls, levels=2)  # the call's context, through an `await`
         self.up.prefetch([n for name in ("read", "string", "loop") for n in self.captures.get(name, ())])
         self.loop_spans = Intervals()
         for node in self.captures.get("loop", ()):
             self._loop(node)
         bindings = self.bindings
-        for call in self.captures.get("call", ()):
+        for call in calls:
             function = call.child_by_field_name("function")
             if function.type == "identifier":
                 name = function.text.decode("utf-8", "replace")
@@ -284,6 +323,19 @@ class _Extractor:
     def _bind(self, name: str, target: str, line: int) -> None:
         self.bindings[name] = target
         self.binding_records.append(Binding(name, target, line))
+
+    def _importer_calls(self) -> list:
+        """The calls that may be dynamic imports: a name or attribute callee ending in
+        ``import_module``, ``__import__`` or a name bound to one of them (any other callee shape
+        is kept, whatever it is)."""
+        tokens = (b"import_module", b"__import__", *(name.encode() for name, target in self.bindings.items() if target in _DYNAMIC_IMPORTERS))
+        kept = []
+        for call in self.captures.get("call", ()):
+            function = call.child_by_field_name("function")
+            if function is not None and function.type in ("identifier", "attribute") and not function.text.endswith(tokens):
+                continue
+            kept.append(call)
+        return kept
 
     def _resolve(self, dotted: str) -> str | None:
         head, _, rest = dotted.partition(".")
@@ -602,6 +654,9 @@ def _relative(module_node) -> tuple[int, str]:
     return 0, _text(module_node)
 
 
+_TYPE_CHECKING = re.compile(r"(?:[^\W\d]\w*\.)*TYPE_CHECKING")
+
+
 def _import_context(node) -> str:
     """Runtime, lazy (function body / PEP 810) or type-only (``if TYPE_CHECKING:`` body)."""
     previous = node.prev_sibling
@@ -614,7 +669,7 @@ def _import_context(node) -> str:
             return LAZY
         if kind == "if_statement" and child.type == "block":
             condition = _text(parent.child_by_field_name("condition"))
-            if condition == "TYPE_CHECKING" or condition.endswith(".TYPE_CHECKING"):
+            if _TYPE_CHECKING.fullmatch(condition):  # not `if X or not t.TYPE_CHECKING:` (trio/socket.py)
                 return TYPE_ONLY
         child, parent = parent, parent.parent
     return RUNTIME

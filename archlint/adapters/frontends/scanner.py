@@ -8,7 +8,8 @@ tree-sitter frontend yields (spans, names, levels and kinds: runtime, lazy insid
 type-only under ``if TYPE_CHECKING:``, PEP 810 ``lazy import``; ``importlib.import_module`` /
 ``__import__`` calls resolved through the file's import bindings, literal or opaque), and where it
 cannot be sure (a block header it cannot classify, a string inside an import statement, a
-backslash-continued ``from``) it returns ``None`` and the caller asks the frontend instead.
+backslash-continued ``from``, an ``import_module(<expression>)`` that constant folding might turn
+into a real target) it returns ``None`` and the caller asks the frontend instead.
 ``tests/test_scanner.py`` holds both to the same answer on a tricky corpus;
 ``bench/scanner_equivalence.py`` (and the opt-in ``tests/test_scanner_equivalence.py``) on whole
 trees: Django, SQLAlchemy, a saleor-sized tree.
@@ -24,7 +25,7 @@ import bisect
 import re
 
 from archlint.adapters.frontends.source import decode
-from archlint.domain.facts import DYNAMIC, LAZY, RUNTIME, TYPE_ONLY, FileFacts, Import, Span
+from archlint.domain.facts import DYNAMIC, LAZY, OPAQUE, RUNTIME, TYPE_ONLY, FileFacts, Import, Span
 
 # A statement that may be an import: at a line start, or after `;` / a one-line header's `:`.
 _IMPORT_WORD = re.compile(rb"import\b")  # a literal: C's fast search drives the scan
@@ -110,6 +111,64 @@ _ARGS_TEXT_LIMIT = 2_000  # the frontend's cap on a call's argument text
 _DYNAMIC_IMPORTERS = {"importlib:import_module", "builtins:__import__", "__import__"}
 _DYNAMIC_CALL = re.compile(rb"(?<![\w.])((?:[^\W\d]\w*[ \t]*\.[ \t]*)*(?:import_module|__import__))[ \t]*\(")
 _ARGUMENT_TOKEN = re.compile(rb"""'''|\"\"\"|[^()'"#]+|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|[()#'"]""")
+
+
+# Text in an import argument that constant folding may turn into a value: a quote (a literal), a
+# number, a constant word, a name whose value folding knows (`__name__`), a comprehension or a
+# lambda (names bound inside the argument itself), an empty call (`str()` folds to "").
+_FOLDABLE_TEXT = re.compile(
+    r"""['"`\\]|(?<![\w.])\d|\b(?:None|True|False|null|undefined|NaN|Infinity|for|lambda|__\w+__|__dirname|__filename)\b|\(\s*\)"""
+)
+_PYTHON_NAME = re.compile(r"[^\W\d]\w*")
+_OPERATOR_WORDS = frozenset({"and", "or", "not", "in", "is", "if", "else", "await"})
+
+
+# After a name: an assignment to it (`x =`, `x: T =` with the annotation over lines, `x +=`,
+# `x :=`, a keyword argument `x=`, `x \\` continued); before it: `as` (`with … as x`, `except … as x`).
+_ASSIGNED_AFTER = re.compile(rb"[\s\\]*(?::[^=]*)?(?:[-+*/%&|^@]|//|\*\*|>>|<<)?=(?!=)")
+_AS_BEFORE = re.compile(rb"(?<!\w)as[\s\\]+\Z")
+_FOR_WORD = re.compile(rb"(?<!\w)for(?!\w)")
+_IN_WORD = re.compile(rb"(?<!\w)in(?!\w)")
+
+
+def _bound(data: bytes, names: set[str]) -> bool:
+    """May the file bind one of ``names`` anywhere (an over-approximation: any scope, keyword
+    arguments, names in strings and comments count)?"""
+    for name in sorted(names):
+        token = name.encode()
+        start = data.find(token)
+        while start >= 0:  # C's substring search, then the few occurrences' surroundings
+            end = start + len(token)
+            if not (_is_word(data, start - 1) or _is_word(data, end)) and (
+                _ASSIGNED_AFTER.match(data, end)
+                or _AS_BEFORE.search(data, max(0, start - 64), start)
+                or _loop_target(data, start, end)
+            ):
+                return True
+            start = data.find(token, end)
+    return False
+
+
+def _is_word(data: bytes, index: int) -> bool:
+    """Is the byte at ``index`` part of a name (``\\w``, or any byte of a non-ASCII character)?"""
+    if index < 0 or index >= len(data):
+        return False
+    byte = data[index]
+    return byte >= 0x80 or byte == 0x5F or 0x30 <= byte <= 0x39 or 0x41 <= byte <= 0x5A or 0x61 <= byte <= 0x7A
+
+
+def _loop_target(data: bytes, start: int, end: int) -> bool:
+    """Is the name at ``start:end`` possibly in a ``for`` target: a ``for`` before it and no ``in``
+    between (back to the last ``:``, which no target holds), and an ``in`` after it before the next
+    ``:`` — over any number of lines."""
+    back = data.rfind(b":", 0, start) + 1
+    last = None
+    for last in _FOR_WORD.finditer(data, back, start):
+        pass
+    if last is None or _IN_WORD.search(data, last.end(), start):
+        return False
+    colon = data.find(b":", end)
+    return _IN_WORD.search(data, end, len(data) if colon < 0 else colon) is not None
 
 
 def _resolve(bindings: dict[str, str], dotted: str) -> str | None:
@@ -214,7 +273,7 @@ class _Scan:
         if aliases:  # `from importlib import import_module as load`
             names = b"|".join(re.escape(name.encode()) for name in aliases)
             calls = re.compile(_DYNAMIC_CALL.pattern.replace(b"(?:import_module|__import__)", b"(?:import_module|__import__|" + names + b")"))
-        for match in calls.finditer(data):
+        for match in self._call_matches(calls, [b"import_module", b"__import__", *(name.encode() for name in aliases)]):
             start = match.start()
             if not self._in_code(start):
                 continue
@@ -234,11 +293,45 @@ class _Scan:
             self.last_offset = self.last_line = 0  # points are counted forward; calls come after imports
             span = self._span(start, close + 1)
             if first.literal is None:
-                raise _Unsure  # the frontend folds constants into the target (computed imports)
+                if not self._unfoldable(first.text):
+                    raise _Unsure  # the frontend folds constants into the target (computed imports)
+                found.append(Import(first.text, (), OPAQUE, span))  # what folding leaves of it
             else:
                 stripped = first.literal.lstrip(".")
                 found.append(Import(stripped, (), DYNAMIC, span, len(first.literal) - len(stripped)))
         return found
+
+    def _unfoldable(self, expression: str) -> bool:
+        """Can constant folding (``adapters/frontends/computed_imports.py``) give ``expression`` no
+        text value at all, so that the frontend keeps the import opaque with this very text?
+
+        Folding gets text only from literals, from ``__name__``-like names, from an empty call
+        (``str()``) or from a name the file binds: by assignment (``x =``, ``x: T =``, ``self.x =``,
+        a class attribute, ``with … as x``) or as a loop variable; a parameter of a Python function
+        is never followed to its callers.  So the argument is unfoldable when it holds none of the
+        first three and none of its names (attributes included) is bound anywhere in the file — a
+        text test that over-approximates the bindings (a keyword argument ``f(x=1)`` counts, any
+        scope counts): when in doubt the frontend decides.  ``import_module(settings.SESSION_ENGINE)``
+        and ``import_module(self.compiler_module)`` (no ``compiler_module =`` in the file) pass;
+        ``import_module(mod_path)`` after ``mod_path, _, name = path.rpartition(".")`` does not."""
+        if _FOLDABLE_TEXT.search(expression):
+            return False
+        names = {name for name in _PYTHON_NAME.findall(expression) if name not in _OPERATOR_WORDS}
+        return bool(names) and not _bound(self.data, names)
+
+    def _call_matches(self, calls: re.Pattern, tokens: list[bytes]):
+        """``calls.finditer`` over the lines holding one of ``tokens`` only (a callee chain is on
+        one line): C's substring search finds them, the regex runs on a few lines, not the file."""
+        data = self.data
+        lines = set()
+        for token in tokens:
+            position = data.find(token)
+            while position >= 0:
+                lines.add(data.rfind(b"\n", 0, position) + 1)
+                position = data.find(token, position + len(token))
+        for line_start in sorted(lines):
+            line_end = data.find(b"\n", line_start)
+            yield from calls.finditer(data, line_start, len(data) if line_end < 0 else line_end)
 
     def _closing(self, open_paren: int) -> int:
         """Offset of the ``)`` closing the call opened at ``open_paren`` (strings skipped)."""
@@ -281,6 +374,8 @@ class _Scan:
         index = bisect.bisect_right(self.starts, offset) - 1
         if index >= 0 and self.strings[index][1] > line_start:
             line_start = self.strings[index][1]  # a triple-quoted string closed on this line
+        elif self.data.endswith(b"\\\n", 0, line_start) or self.data.endswith(b"\\\r\n", 0, line_start):
+            raise _Unsure  # the line continues the one above, which may be inside a one-line string (`'a\\`)
         return _CODE_PREFIX.match(self.data, line_start, offset).end() == offset
 
     def _comment_start(self, start: int, end: int) -> int | None:
@@ -626,9 +721,12 @@ def compare_file(path: str, raw: bytes) -> str | None:
     from archlint.adapters.frontends import python
 
     head = python_head(path, raw)
-    if head is None:
-        return None
     reference = python.extract(path, raw, full=False)
+    if head is None:
+        lean = python.extract(path, raw, lean=True)  # what a layers-only run asks the frontend instead
+        if lean.imports != reference.imports or lean.suppressions != reference.suppressions or lean.has_body:
+            return f"the lean head differs: {lean.imports!r:.200} vs {reference.imports!r:.200}"
+        return None
     if any(p.rule == "AL001" for p in reference.problems):
         return ""  # the interpreter cannot import the file: its imports are moot
     if head.imports != reference.imports:
