@@ -232,3 +232,54 @@ def _const(text):
     from archlint.semantics import values as v
 
     return v.Const(text)
+
+
+def test_a_star_import_from_a_module_with_a_literal_all_and_method_calls(tmp_path):
+    """peewee's shape crashed the run (AttributeError on the IR ``Attr``): a module with a literal
+    ``__all__`` and a call of a method at its top level, star-imported.  ``__all__`` limits what
+    the star brings; ``__all__.append(…)`` lifts the limit (archlint does not follow it)."""
+    root = make_repo(tmp_path, {
+        "requirements.txt": "sqlalchemy\n",
+        "app/__init__.py": "",
+        "app/base.py": '''
+            import logging
+
+            __all__ = ["Model"]
+            logger = logging.getLogger(__name__)
+            logger.addHandler(logging.NullHandler())
+
+
+            class Model:
+                pass
+
+
+            class Hidden:
+                pass
+        ''',
+        "app/more.py": '''
+            __all__ = ["Extra"]
+            __all__.append("Other")
+
+
+            class Extra:
+                pass
+
+
+            class Other:
+                pass
+        ''',
+        "app/models.py": '''
+            from app.base import *
+            from app.more import *
+
+            from sqlalchemy.orm import Session
+
+
+            def load(session: Session):
+                return session.execute("SELECT 1"), Model, Other
+        ''',
+    })
+    program = report(root).context.program
+    assert "app/base.py" in repr(program.module_global("app/models.py", "Model"))
+    assert "Hidden" not in repr(program.module_global("app/models.py", "Hidden"))
+    assert "app/more.py" in repr(program.module_global("app/models.py", "Other"))

@@ -1439,8 +1439,8 @@ def _literal_all(body: tuple):
             value = statement.value
             if type(value) is ir.Seq and all(type(e) is ir.Const and isinstance(e.value, str) for e in value.elts):
                 names = {e.value for e in value.elts}
-                appended = any(type(node) is ir.Call and type(node.func) is ir.Attr and type(node.func.value) is ir.Name
-                               and node.func.value.id == "__all__" for s in body for node in ir.iter_nodes(s))
+                appended = any(type(node) is ir.Call and type(node.func) is ir.Attr and type(node.func.obj) is ir.Name
+                               and node.func.obj.id == "__all__" for s in body for node in ir.iter_nodes(s))
                 return None if appended else names
             return None
     return None
