@@ -191,3 +191,45 @@ def test_the_services_repository_is_the_project_class_and_its_session_a_session(
              "app/models.py": _MODELS, "app/services.py": _REPOSITORY_METHODS}
     found = [f for f in findings(make_repo(tmp_path, files)) if f[0] != "AL304"]
     assert found == [("AL209", "app/services.py", 20), ("AL601", "app/services.py", 23)]
+
+
+_BY_NAME = """
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
+from litestar import Controller, Litestar, get
+from litestar.di import Provide
+from sqlalchemy import select
+
+from app.models import Book
+from app.services import AuthorService, BookService
+
+
+async def provide_books(db_session):
+    return BookService(session=db_session)
+
+
+async def provide_authors(db_session):
+    async with AuthorService.new(session=db_session) as service:
+        yield service
+
+
+class BookController(Controller):
+    dependencies = {"books": Provide(provide_books)}
+
+    @get("/books")
+    async def list_books(self, books, authors) -> list:
+        return [{"title": b.title, "author": await authors.name_of(b.author_id)} for b in await books.list()]
+
+    @get("/raw")
+    async def raw(self, db_session) -> list:
+        return [b.author.name for b in await db_session.scalars(select(Book))]
+
+
+app = Litestar(route_handlers=[BookController], dependencies={"authors": Provide(provide_authors)},
+               plugins=[SQLAlchemyPlugin(config=SQLAlchemyAsyncConfig(connection_string="sqlite+aiosqlite:///b.db", create_all=True))])
+"""
+
+
+def test_litestar_injects_by_parameter_name(tmp_path):
+    """Unannotated handler parameters: `books` from the Controller's `dependencies`, `authors` from the
+    app's, `db_session` from advanced-alchemy's plugin (an AsyncSession under SQLAlchemyAsyncConfig)."""
+    assert _app(tmp_path, routes=_BY_NAME) == [("AL601", "app/routes.py", 24), ("AL209", "app/routes.py", 28)]

@@ -455,7 +455,53 @@ class Frame(Calls):
                 return typed
             if self._fastapi_raw_body(param):
                 return v.tag(v.Request("fastapi", "body"), frozenset({v.REQUEST_TAG}))
+        if value is None and self.python:
+            injected = self._injected_by_name(param.name)
+            if injected is not None:
+                return injected
         return value if value is not None else v.UNKNOWN
+
+    def _injecting_route(self) -> bool:
+        """A route handler of a framework that injects by parameter name: decorated with one of its route
+        constructors (``@get("/")`` of litestar, or a route method of its modules)."""
+        for decorator in self.function.decorators:
+            func = decorator.func if type(decorator) is ir.Call else decorator
+            if type(func) not in (ir.Name, ir.Attr):
+                continue
+            name = self.program.static_name(self.path, func)
+            for framework, data in self.program.library.framework_data.items():
+                if not data.get("dependency_keywords"):
+                    continue
+                constructors = {c.replace(":", ".") for c in data.get("route_constructors", ())}
+                if name in constructors or name.split(".", 1)[0] == framework and name.rsplit(".", 1)[-1] in data.get("route_methods", ()):
+                    return True
+        return False
+
+    def _injected_by_name(self, name: str):
+        """Litestar injects by parameter name: ``dependencies={"articles_service": Provide(provide_articles_service)}``
+        gives a handler's (or a provider's) parameter ``articles_service`` what the provider returns or yields;
+        advanced-alchemy's SQLAlchemyPlugin gives ``db_session`` (``frameworks.toml`` ``plugin_parameters``)."""
+        injections = self.program.name_injections()
+        if not injections:
+            return None
+        key = (self.path, self.function.fid)
+        if key not in injections.get("", ()) and not self._injecting_route():
+            return None
+        result = None
+        for path, provider in injections.get(name, ()):
+            function = v.strip(self.program.static_value(path, provider)) if type(provider) in (ir.Name, ir.Attr) else None
+            if type(function) is v.Function and (function.path, function.fid) != key:
+                provided = self.call_function(None, function, [])
+                if not v.is_unknown(provided):
+                    result = v.join(result, provided)
+        if result is not None:
+            return result
+        for data in self.program.library.framework_data.values():
+            handle = data.get("plugin_parameters", {}).get(name)
+            if handle is not None:
+                stack, _, kind = handle.partition(":")
+                return v.tag(v.Db(stack, kind), ASYNC) if injections.get("<async plugin>") else v.Db(stack, kind)
+        return None
 
     def _fastapi_raw_body(self, param: ir.Param) -> bool:
         """``body: dict = Body(...)`` / ``payload: dict`` in a FastAPI route handler: FastAPI hands

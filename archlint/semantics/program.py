@@ -115,6 +115,7 @@ class Program:
         self._methods: dict[tuple[str, int], dict[str, int]] = {}
         self._bases: dict[tuple[str, int], list] = {}
         self._constructed_loads: set | None = None  # classes instantiated with default loader options somewhere
+        self._name_injections: dict | None = None  # Litestar-style DI: parameter name -> its providers
         self.permission_objects: dict[tuple[str, int], frozenset[str]] = {}  # see frameworks.permission_object
         self._bindings: dict[str, dict[str, str]] = {}
         self.open_sessions: set[str] = set()  # sess:<with-block> tags of sessions whose `with` is running
@@ -526,6 +527,52 @@ class Program:
                                 if type(value) is v.ClassValue:
                                     index.add((value.path, value.cid))
         return (path, cid) in index
+
+    def name_injections(self) -> dict:
+        """Dependency injection by parameter name (``frameworks.toml`` ``dependency_keywords``): the project's
+        ``dependencies={"articles_service": Provide(provide_articles_service)}`` mappings — on the app, a router,
+        a route decorator or a Controller's class attribute — as ``{name: [(path, provider expression)]}``,
+        plus ``{"": {(path, fid)…}}`` naming the provider functions.  Indexed once, Python modules only."""
+        if self._name_injections is not None:
+            return self._name_injections
+        found: dict = {}
+        self._name_injections = found
+        data = [d for d in self.library.framework_data.values() if d.get("dependency_keywords")]
+        keywords = frozenset(k for d in data for k in d["dependency_keywords"])
+        providers = frozenset(p for d in data for p in d.get("dependency_providers", ()))
+        async_configs = frozenset(c for d in data for c in d.get("plugin_async_configs", ()))
+        if not keywords:
+            return found
+
+        def mapping(path: str, node) -> None:
+            for entry in node.entries if type(node) is ir.Obj else ():
+                if not isinstance(entry.key, str):
+                    continue
+                provider = entry.value
+                if type(provider) is ir.Call and self.static_name(path, provider.func) in providers and provider.args:
+                    provider = provider.args[0].value
+                found.setdefault(entry.key, []).append((path, provider))
+                value = v.strip(self.static_value(path, provider)) if type(provider) in (ir.Name, ir.Attr) else None
+                if type(value) is v.Function:
+                    found.setdefault("", set()).add((value.path, value.fid))
+
+        for path, module in self.modules.items():
+            if module.language != "python" or not any(target.startswith("litestar") for _name, target in module.bindings):
+                continue
+            for cls in module.classes:
+                for member in cls.fields:
+                    if member.name in keywords and member.value is not None:
+                        mapping(path, member.value)
+            for function in module.functions:
+                for node in ir.iter_nodes((function.body, function.decorators)):
+                    if type(node) is not ir.Call:
+                        continue
+                    for arg in node.args:
+                        if arg.kind == "kw" and arg.name in keywords:
+                            mapping(path, arg.value)
+                    if type(node.func) in (ir.Name, ir.Attr) and self.static_name(path, node.func).rsplit(".", 1)[-1] in async_configs:
+                        found["<async plugin>"] = True  # the plugin's session is an AsyncSession
+        return found
 
     def auto_named(self, path: str, cid: int) -> bool:
         """A model of a declarative base that names the table after the class (``semantics.toml``
