@@ -233,3 +233,60 @@ def test_litestar_injects_by_parameter_name(tmp_path):
     """Unannotated handler parameters: `books` from the Controller's `dependencies`, `authors` from the
     app's, `db_session` from advanced-alchemy's plugin (an AsyncSession under SQLAlchemyAsyncConfig)."""
     assert _app(tmp_path, routes=_BY_NAME) == [("AL601", "app/routes.py", 24), ("AL209", "app/routes.py", 28)]
+
+
+_WRITES = """
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
+from litestar import Litestar, post
+
+from app.models import Book
+from app.services import BookService
+
+
+@post("/books")
+async def create_book(books: BookService, data: dict) -> dict:
+    book = await books.create(Book(title=data["title"], author_id=data["author_id"]){call}
+    return {"id": book.id}
+
+
+app = Litestar(route_handlers=[create_book],
+               plugins=[SQLAlchemyPlugin(config=SQLAlchemyAsyncConfig(connection_string="sqlite+aiosqlite:///b.db"{config}))])
+"""
+
+
+def test_a_write_the_plugin_never_commits(tmp_path):
+    """The Litestar plugin's default before_send_handler closes the request's session without committing."""
+    routes = _WRITES.replace("{call}", ")").replace("{config}", "")
+    assert [f for f in _app(tmp_path, routes=routes) if f[0] == "AL206"] == [("AL206", "app/routes.py", 10)]
+
+
+def test_auto_commit_or_an_autocommit_plugin_commits(tmp_path):
+    for call, config in ((", auto_commit=True)", ""), (")", ', before_send_handler="autocommit"')):
+        root = tmp_path / str(len(call))
+        routes = _WRITES.replace("{call}", call).replace("{config}", config)
+        assert [f for f in _app(root, routes=routes) if f[0] == "AL206"] == [], (call, config)
+
+
+def test_providers_in_a_module_loaded_late_do_not_break_the_index(tmp_path):
+    """Resolving a provider imported from a module the analysis has not loaded yet loads it while the
+    name-injection index walks the modules (litestar-users crashed with 'dictionary changed size')."""
+    files = {"app/__init__.py": "", "app/deps.py": "def provide_limit() -> int:\n    return 10\n",
+             "app/routes.py": """
+from litestar import Controller, Litestar, get
+from litestar.di import Provide
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.deps import provide_limit
+
+
+class Things(Controller):
+    dependencies = {"limit": Provide(provide_limit)}
+
+    @get("/things")
+    async def things(self, db_session: AsyncSession, limit) -> list:
+        return []
+
+
+app = Litestar(route_handlers=[Things])
+"""}
+    assert findings(make_repo(tmp_path, files)) == []

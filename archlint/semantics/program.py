@@ -511,7 +511,7 @@ class Program:
         if index is None:
             index = self._constructed_loads = set()
             keywords = self.library.instance_loads
-            for module_path, module in self.modules.items() if keywords else ():
+            for module_path, module in list(self.modules.items()) if keywords else ():
                 if module.language != "python":
                     continue
                 roots = [function.body for function in module.functions]
@@ -556,7 +556,7 @@ class Program:
                 if type(value) is v.Function:
                     found.setdefault("", set()).add((value.path, value.fid))
 
-        for path, module in self.modules.items():
+        for path, module in list(self.modules.items()):  # resolving names may load more modules
             if module.language != "python" or not any(target.startswith("litestar") for _name, target in module.bindings):
                 continue
             for cls in module.classes:
