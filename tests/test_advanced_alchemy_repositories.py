@@ -290,3 +290,9 @@ class Things(Controller):
 app = Litestar(route_handlers=[Things])
 """}
     assert findings(make_repo(tmp_path, files)) == []
+
+
+def test_services_made_with_auto_commit_commit_every_write(tmp_path):
+    routes = _WRITES.replace("{call}", ")").replace("{config}", "").replace(
+        "@post(\"/books\")", "async def provide_books(db_session):\n    async with BookService.new(session=db_session, auto_commit=True) as service:\n        yield service\n\n\n@post(\"/books\")")
+    assert [f for f in _app(tmp_path, routes=routes) if f[0] == "AL206"] == []

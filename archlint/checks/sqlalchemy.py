@@ -430,8 +430,8 @@ def _uncommitted_plugin_writes(ctx: CheckContext, program) -> Iterator[Finding]:
                     if any(a.kind in ("kw", "kwstar") and (a.kind == "kwstar" or a.name in commit_keywords) for a in node.args):
                         return  # the plugin commits (or a handler of the project's own decides)
                     found = True
-                elif call_keyword and type(node.func) is ir.Name and _commits_by_keyword(node, call_keyword):
-                    return  # ArticleService(session, auto_commit=True): every write of it commits
+                elif call_keyword and _commits_by_keyword(node, call_keyword) and _builds_instances(program, path, node):
+                    return  # ArticleService(session, auto_commit=True) / .new(…) / a provider of the class: all its writes commit
     if not found:
         return
     analyses = {(a.path, a.fid): a for a in program.analyses() if a.fid}
@@ -459,6 +459,16 @@ def _uncommitted_plugin_writes(ctx: CheckContext, program) -> Iterator[Finding]:
 def _commits_by_keyword(node: ir.Call, keyword: str) -> bool:
     return any(a.kind == "kwstar" or a.kind == "kw" and a.name == keyword and not (type(a.value) is ir.Const and not a.value.value)
                for a in node.args)
+
+
+def _builds_instances(program, path: str, node: ir.Call) -> bool:
+    """``ArticleService(session=s, …)``, ``ArticleService.new(…)``, ``create_service_provider(ArticleService, …)``:
+    a call that makes instances of a project class (not a method call of one)."""
+    func = node.func.obj if type(node.func) is ir.Attr else node.func
+    for candidate in (func, *(a.value for a in node.args if a.kind == "pos")):
+        if type(candidate) in (ir.Name, ir.Attr) and type(v.strip(program.static_value(path, candidate))) is v.ClassValue:
+            return True
+    return False
 
 
 def _decorated_route(program, analysis, routes: set) -> bool:
