@@ -73,10 +73,15 @@ def _outside_data_layer(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator
         return
     names = " / ".join(layer.name for layer in data_layers)
     reported: set[tuple[str, int, int]] = set()
+    # advanced-alchemy repositories and services are the project's own data-layer classes (a subclass per
+    # model, semantics.toml `bound_models`): calling one is going through that layer, not around it
+    project_layer = {(stack, kind) for stack, table in ctx.knowledge.semantics.items() for kind in table.get("bound_models", {})}
     for access in accesses:
         position = (access.path, access.span.line, access.span.column)
-        if position in reported:
+        if position in reported or (access.stack, access.kind) in project_layer:
             continue  # conn.execute(...).fetchone(): one statement, one finding
+        if project_layer and _in_bound_class(ctx, access):
+            continue  # a method of an advanced-alchemy service: `self.repository.session.execute(…)` is that layer
         if access.category not in ("query", "write") or non_production(access.path):
             continue
         layer = ctx.layer(access.path)
@@ -126,6 +131,12 @@ def _is_ddl(ctx: CheckContext, access: DbAccess) -> bool:
 
 
 # AL302 ------------------------------------------------------------------------------------------
+def _in_bound_class(ctx: CheckContext, access: DbAccess) -> bool:
+    program = ctx.program
+    head = access.scope.split(".", 1)[0] if "." in access.scope else ""
+    return bool(head) and program is not None and access.path in program.modules and program.bound_handle_class(access.path, head)
+
+
 def _per_call_clients(ctx: CheckContext, constructs: list[Construct]) -> Iterator[Finding]:
     """A pool-owning client created in a function that runs per request: the function is a route
     handler or is called (through up to five calls) from one, or it runs in a loop.  A factory (it

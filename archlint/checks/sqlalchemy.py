@@ -361,6 +361,7 @@ def _uncommitted_writes(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator
             )
             yield ctx.registry.finding("AL206", first.path, first.span, message, guidance, trace)
     yield from _uncommitted_request_writes(ctx, program)
+    yield from _uncommitted_plugin_writes(ctx, program)
 
 
 _FLASK_HOOKS = frozenset({"after_request", "after_app_request", "teardown_request", "teardown_app_request", "teardown_appcontext"})
@@ -401,6 +402,97 @@ def _uncommitted_request_writes(ctx: CheckContext, program) -> Iterator[Finding]
         )
         guidance = "Call `db.session.commit()` after the writes (in the handler or the service it calls), or use `with db.session.begin():`."
         yield ctx.registry.finding("AL206", first.path, first.span, message, guidance, trace)
+
+
+def _uncommitted_plugin_writes(ctx: CheckContext, program) -> Iterator[Finding]:
+    """advanced-alchemy's Litestar plugin gives each request a session (``db_session``, the services built on
+    it) and, unless its config says ``before_send_handler="autocommit"``, only closes it after the response —
+    rolling back what the request wrote.  A route handler whose request writes through it with no commit, no
+    ``auto_commit=True`` and no unresolved ``commit()`` loses the write.  Silent when the project makes sessions
+    of its own or configures the plugin's commit (``frameworks.toml`` ``plugin_commit_keywords``)."""
+    data = [d for d in program.library.framework_data.values() if d.get("plugin_commit_keywords")]
+    if not data or any(c.kind == "session_factory" for c in ctx.datalayer.constructs):
+        return
+    configs = frozenset(c for d in data for c in d.get("plugin_configs", ()))
+    commit_keywords = frozenset(k for d in data for k in d["plugin_commit_keywords"])
+    call_keyword = next((d["plugin_call_commit"] for d in data if d.get("plugin_call_commit")), "")
+    routes = {name.replace(":", ".") for d in data for name in d.get("route_constructors", ())}
+    found = False
+    for path, module in list(program.modules.items()):
+        if module.language != "python":
+            continue
+        for function in module.functions:
+            for node in ir.iter_nodes(function.body):
+                if type(node) is not ir.Call or type(node.func) not in (ir.Name, ir.Attr):
+                    continue
+                name = program.static_name(path, node.func)
+                if name.rsplit(".", 1)[-1] in configs and name.startswith(("advanced_alchemy", "litestar")):
+                    if any(a.kind in ("kw", "kwstar") and (a.kind == "kwstar" or a.name in commit_keywords) for a in node.args):
+                        return  # the plugin commits (or a handler of the project's own decides)
+                    found = True
+                elif call_keyword and _commits_by_keyword(node, call_keyword) and _builds_instances(program, path, node):
+                    return  # ArticleService(session, auto_commit=True) / .new(…) / a provider of the class: all its writes commit
+    if not found:
+        return
+    analyses = {(a.path, a.fid): a for a in program.analyses() if a.fid}
+    for analysis in analyses.values():
+        if non_production(analysis.path) or not _decorated_route(program, analysis, routes):
+            continue
+        effects = analysis.summary.effects
+        writes = [e for e in effects if e.op == "write" and e.stack == "sqlalchemy"]
+        if not writes or any(e.op in ("commit", "transaction") or e.in_tx for e in effects):
+            continue
+        if _may_commit_unseen(analysis, analyses) or _request_calls(analysis, analyses, call_keyword):
+            continue
+        first = writes[0]
+        trace = tuple(TraceStep(p, s.line, s.column, f"calls `{label}`") for p, s, label in first.trace)
+        message = (
+            f"`{first.method}` writes through the session advanced-alchemy's SQLAlchemyPlugin gives the request served by "
+            f"`{analysis.function.qualname}`, and nothing commits it: the plugin's default before_send_handler only closes "
+            f"the session after the response, which rolls the write back — the endpoint answers success and the row never exists"
+        )
+        guidance = ("Configure the plugin to commit (`SQLAlchemyAsyncConfig(..., before_send_handler=\"autocommit\")`), pass "
+                    "`auto_commit=True` to the service/repository call, or `await db_session.commit()`.")
+        yield ctx.registry.finding("AL206", first.path, first.span, message, guidance, trace)
+
+
+def _commits_by_keyword(node: ir.Call, keyword: str) -> bool:
+    return any(a.kind == "kwstar" or a.kind == "kw" and a.name == keyword and not (type(a.value) is ir.Const and not a.value.value)
+               for a in node.args)
+
+
+def _builds_instances(program, path: str, node: ir.Call) -> bool:
+    """``ArticleService(session=s, …)``, ``ArticleService.new(…)``, ``create_service_provider(ArticleService, …)``:
+    a call that makes instances of a project class (not a method call of one)."""
+    func = node.func.obj if type(node.func) is ir.Attr else node.func
+    for candidate in (func, *(a.value for a in node.args if a.kind == "pos")):
+        if type(candidate) in (ir.Name, ir.Attr) and type(v.strip(program.static_value(path, candidate))) is v.ClassValue:
+            return True
+    return False
+
+
+def _decorated_route(program, analysis, routes: set) -> bool:
+    for decorator in analysis.function.decorators:
+        func = decorator.func if type(decorator) is ir.Call else decorator
+        if type(func) in (ir.Name, ir.Attr) and program.static_name(analysis.path, func) in routes:
+            return True
+    return False
+
+
+def _request_calls(analysis, analyses: dict, keyword: str) -> bool:
+    """A call in the request (the handler and what it runs) passing ``auto_commit=True``."""
+    seen, pending = set(), [analysis]
+    while pending:
+        current = pending.pop()
+        for call in current.calls:
+            if keyword and _commits_by_keyword(call.node, keyword):
+                return True
+            for callee in call.callees:
+                key = (callee.path, callee.fid)
+                if key not in seen and key in analyses:
+                    seen.add(key)
+                    pending.append(analyses[key])
+    return False
 
 
 def _commits_at_teardown(program) -> bool:

@@ -530,7 +530,7 @@ def follow_names(files, graph: ModuleGraph, knowledge: Knowledge, deep: set[str]
     one of ``managed`` as ``Name.objects`` / ``Name.query``; ``None`` reads the file's facts instead."""
     analyser = _Analyser(files, graph, knowledge)
     analyser.analysed = frozenset(deep)
-    models = find_models(files, sorted(deep), analyser.module_env)
+    models = find_models(files, sorted(deep), analyser.module_env, declarative=_declarative_bases(knowledge))
     model_paths: dict[str, set[str]] = {}
     for model in models.values():
         model_paths.setdefault(model.path, set()).add(model.name)
@@ -606,7 +606,7 @@ def analyse(files: dict[str, FileFacts], graph: ModuleGraph, knowledge: Knowledg
     analyser = _Analyser(files, graph, knowledge)
     paths = sorted(paths) if paths is not None else analyser.signal_files()
     analyser.result.analysed = analyser.analysed = frozenset(paths)
-    models = find_models(files, paths, analyser.module_env, analyser.result.all_models)
+    models = find_models(files, paths, analyser.module_env, analyser.result.all_models, _declarative_bases(knowledge))
     if sites:
         envs = {path: analyser.scope_envs(path) for path in paths}
         for path in paths:  # `db = Depends(get_db)` can only be typed once every provider is known
@@ -619,6 +619,11 @@ def analyse(files: dict[str, FileFacts], graph: ModuleGraph, knowledge: Knowledg
     analyser.result.accesses.sort(key=lambda a: (a.path, a.span.line, a.span.column))
     analyser.result.constructs.sort(key=lambda c: (c.path, c.span.line, c.span.column))
     return analyser.result
+
+
+def _declarative_bases(knowledge: Knowledge) -> frozenset:
+    """Library bases whose subclasses are tables named after the class (``semantics.toml``)."""
+    return frozenset(name for table in knowledge.semantics.values() for name in table.get("declarative_bases", ()))
 
 
 def _assigned_names(target: str) -> list[str]:

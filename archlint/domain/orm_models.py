@@ -57,11 +57,14 @@ _COLLECTION = re.compile(r"Mapped\[\s*(?:list|List|set|Set|WriteOnlyMapped|Dynam
 
 
 def find_models(
-    files: dict[str, FileFacts], paths: Iterable[str], module_env: Callable[[str], dict], every: list[Model] | None = None
+    files: dict[str, FileFacts], paths: Iterable[str], module_env: Callable[[str], dict], every: list[Model] | None = None,
+    declarative: frozenset = frozenset(),
 ) -> dict[str, Model]:
     """ORM models across the project: SQLAlchemy declarative, Django, Sequelize.  The result maps
     a name to its first definition; ``every`` (when given) receives every class model, so that two
-    classes of one name in two files can be told apart (:class:`ModelIndex`)."""
+    classes of one name in two files can be told apart (:class:`ModelIndex`).  ``declarative``:
+    library bases whose subclasses are tables named after the class (advanced-alchemy's ``UUIDBase``,
+    ``semantics.toml`` ``declarative_bases``)."""
     paths = list(paths)
     models: dict[str, Model] = {}
     found: dict[tuple[str, str], Model] = {}
@@ -85,10 +88,14 @@ def find_models(
             facts = files[path]
             for cls in facts.classes:
                 stack = _model_stack(cls, facts.language, bases) or _aliased_base(cls, aliases)
+                named = facts.language == "python" and any(canonical(r, "python") in declarative for r in cls.resolved_bases)
+                stack = stack or ("sqlalchemy" if named else None)
                 if stack is None:
                     continue
                 sqlmodel = _sqlmodel_derived(cls, sqlmodel_bases)
-                if sqlmodel and not _table_keyword(facts, cls) or (
+                if named and "__abstract__" not in cls.attributes:
+                    pass  # `class Article(UUIDBase)` is table `article` without a `__tablename__`
+                elif sqlmodel and not _table_keyword(facts, cls) or (
                         not sqlmodel and is_abstract_base(cls, facts.language)):
                     # a declarative base, or a SQLModel class without `table=True` (a pydantic schema:
                     # `ArticleBase(SQLModel)`, `ArticlePublic(ArticleBase)`)

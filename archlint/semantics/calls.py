@@ -504,6 +504,9 @@ class Calls:
             function = self.program.method(bare.path, bare.cid, method)
             if function is not None:
                 return self.invoke(node, function._replace(bound=bare if self._binds_class(function) else None), args)
+            handle = v.strip(self._handle_base(bare))
+            if type(handle) is v.Db and (handle.stack, f"{handle.kind}.{method}") in self.program.library.instance_factories:
+                return v.Instance(bare.path, bare.cid)  # `async with ArticleService.new(session=s) as service`
             from archlint.semantics.frameworks import validate_hook
 
             built = validate_hook(self, node, bare, method, args)
@@ -1007,6 +1010,8 @@ class Calls:
         kind = outcome.value
         # a manager's own query (``ticket.followups.filter(…)``) loads afresh: not what a prefetch loaded
         loaded = getattr(receiver, "loaded", frozenset()) if type(receiver) is not v.Db else frozenset()
+        if type(receiver) is v.Db and (stack, receiver.kind) in self.program.library.bound_models:
+            loaded = receiver.loaded  # an advanced-alchemy service's default loader options (`loader_options`)
         if type(receiver) is v.Db and receiver.via and stack == "django":
             loaded = loaded | self.program.schema.back_reference(receiver.via)
         joined = getattr(receiver, "joined", frozenset())
@@ -1094,6 +1099,8 @@ class Calls:
                 return v.Record((("rows", v.Rows(stack, model, loaded)), ("rowCount", v.UNKNOWN), ("count", v.UNKNOWN)))
             return v.UNKNOWN
         if kind == "tuple":
+            if outcome.of in ("rows", "row"):  # advanced-alchemy: (rows, count) / (row, created)
+                return v.Tuple((v.Rows(stack, model, loaded) if outcome.of == "rows" else v.Row(stack, model, loaded), v.UNKNOWN))
             if stack == "mysql2":
                 return v.Tuple((v.Rows(stack, model), v.UNKNOWN))
             if stack in ("django", "sequelize"):
@@ -1143,6 +1150,8 @@ class Calls:
                     loaded.update(self._prefetch_object(_node))
             return frozenset(loaded), frozenset(joined)
         key = outcome.loads
+        if self.python:  # advanced-alchemy `repository.list(load=[selectinload(Article.author)])`: a keyword
+            return self._keyword_loads(args, key)
         records = 0
         for kind, _name, value, node in args:
             record = v.strip(value)
@@ -1159,6 +1168,31 @@ class Calls:
             loaded.update(names or {ANY_RELATION})  # an include archlint cannot read may load anything
         if not records and any(v.is_unknown(a[2]) for a in args):
             loaded.add(ANY_RELATION)  # options built elsewhere (or an id archlint cannot tell from them)
+        return frozenset(loaded), frozenset(joined)
+
+    @staticmethod
+    def _keyword_loads(args, key: str) -> tuple[frozenset, frozenset]:
+        """``load=[selectinload(Article.author), Article.tags]`` / ``load="*"``: loader options or relationship
+        attributes (advanced-alchemy joins a many-to-one, selects a collection in); anything unreadable may load
+        any relation."""
+        loaded: set[str] = set()
+        joined: set[str] = set()
+        for kind, name, value, _node in args:
+            if kind == "kwstar":
+                loaded.add(ANY_RELATION)
+            if name != key:
+                continue
+            bare = v.strip(value)
+            for item in (v.strip(i) for i in bare.items) if type(bare) is v.Tuple else (bare,):
+                if type(item) is v.Loader and item.path:
+                    if item.strategy not in ("lazy", "raise", "noload", "default"):
+                        loaded.add(".".join(item.path))
+                        if item.strategy == "joined":
+                            joined.add(item.path[0])
+                elif type(item) is v.ModelAttr:
+                    loaded.add(item.name)
+                elif not (type(item) is v.Const and item.value is None):
+                    loaded.add(ANY_RELATION)  # "*", a LoadSpec built elsewhere
         return frozenset(loaded), frozenset(joined)
 
     def _prefetch_object(self, node) -> set[str]:

@@ -23,7 +23,7 @@ from archlint.domain import ir
 from archlint.domain.facts import Span
 from archlint.semantics import lost_updates
 from archlint.semantics import values as v
-from archlint.semantics.calls import ROW_MAP, Calls, raw_row, keyed_by_stored_row, session_row
+from archlint.semantics.calls import ANY_RELATION, ROW_MAP, Calls, raw_row, keyed_by_stored_row, session_row
 from archlint.semantics.discriminants import equality_side
 from archlint.semantics.program import Program
 from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis, Deref, Effect, Event, LoopInfo, Site, Summary
@@ -455,7 +455,53 @@ class Frame(Calls):
                 return typed
             if self._fastapi_raw_body(param):
                 return v.tag(v.Request("fastapi", "body"), frozenset({v.REQUEST_TAG}))
+        if value is None and self.python:
+            injected = self._injected_by_name(param.name)
+            if injected is not None:
+                return injected
         return value if value is not None else v.UNKNOWN
+
+    def _injecting_route(self) -> bool:
+        """A route handler of a framework that injects by parameter name: decorated with one of its route
+        constructors (``@get("/")`` of litestar, or a route method of its modules)."""
+        for decorator in self.function.decorators:
+            func = decorator.func if type(decorator) is ir.Call else decorator
+            if type(func) not in (ir.Name, ir.Attr):
+                continue
+            name = self.program.static_name(self.path, func)
+            for framework, data in self.program.library.framework_data.items():
+                if not data.get("dependency_keywords"):
+                    continue
+                constructors = {c.replace(":", ".") for c in data.get("route_constructors", ())}
+                if name in constructors or name.split(".", 1)[0] == framework and name.rsplit(".", 1)[-1] in data.get("route_methods", ()):
+                    return True
+        return False
+
+    def _injected_by_name(self, name: str):
+        """Litestar injects by parameter name: ``dependencies={"articles_service": Provide(provide_articles_service)}``
+        gives a handler's (or a provider's) parameter ``articles_service`` what the provider returns or yields;
+        advanced-alchemy's SQLAlchemyPlugin gives ``db_session`` (``frameworks.toml`` ``plugin_parameters``)."""
+        injections = self.program.name_injections()
+        if not injections:
+            return None
+        key = (self.path, self.function.fid)
+        if key not in injections.get("", ()) and not self._injecting_route():
+            return None
+        result = None
+        for path, provider in injections.get(name, ()):
+            function = v.strip(self.program.static_value(path, provider)) if type(provider) in (ir.Name, ir.Attr) else None
+            if type(function) is v.Function and (function.path, function.fid) != key:
+                provided = self.call_function(None, function, [])
+                if not v.is_unknown(provided):
+                    result = v.join(result, provided)
+        if result is not None:
+            return result
+        for data in self.program.library.framework_data.values():
+            handle = data.get("plugin_parameters", {}).get(name)
+            if handle is not None:
+                stack, _, kind = handle.partition(":")
+                return v.tag(v.Db(stack, kind), ASYNC) if injections.get("<async plugin>") else v.Db(stack, kind)
+        return None
 
     def _fastapi_raw_body(self, param: ir.Param) -> bool:
         """``body: dict = Body(...)`` / ``payload: dict`` in a FastAPI route handler: FastAPI hands
@@ -602,7 +648,46 @@ class Frame(Calls):
                 if handle is None and self._imports_stack_for(short):  # a generated client: '../generated/prisma/client'
                     handle = self.program.library.annotated(short)
                 if handle is not None:
-                    return handle
+                    handle = self._bound_model(cls, handle)
+                    return v.tag(handle, ASYNC) if is_async_api(base.name) else handle
+        return None
+
+    def _bound_model(self, cls: v.ClassValue, handle, depth: int = 0):
+        """advanced-alchemy's ``class ArticleRepository(SQLAlchemyAsyncRepository[Article]): model_type = Article``
+        and ``class ArticleService(SQLAlchemyAsyncRepositoryService[Article]): repository_type = ArticleRepository``:
+        the inherited handle bound to the model the class attribute names (``semantics.toml`` ``bound_models``),
+        its default loader options (``loader_options = [...]``) loading what they name."""
+        library = self.program.library
+        attribute = library.bound_models.get((handle.stack, handle.kind))
+        if attribute is None or depth > 3:
+            return handle
+        named = self._class_attribute(cls, attribute)
+        if type(named) is v.ClassValue:
+            model = self.program.model_of_class(named.path, named.cid)
+            if model:
+                handle = handle._replace(model=model)
+            else:  # the service's repository class: its model, its loads
+                inner = v.strip(self._handle_base(named)) if depth < 3 else None
+                if type(inner) is v.Db and inner.stack == handle.stack:
+                    handle = handle._replace(model=inner.model, loaded=inner.loaded)
+        loads = library.class_loads.get(handle.stack)
+        if loads and self._class_attribute(cls, loads) is not None or self.program.constructed_with_loads(cls.path, cls.cid):
+            handle = handle._replace(loaded=handle.loaded | frozenset({ANY_RELATION}))
+        return handle
+
+    def _class_attribute(self, cls: v.ClassValue, name: str):
+        """The static value of a class attribute written in the class or a project base, else ``None``."""
+        for path, cid in self.program.subclass_chain(cls.path, cls.cid):
+            found = self.program.cls(path, cid)
+            for member in found.fields if found is not None else ():
+                if member.name == name and member.value is not None:
+                    value = v.strip(self.program.static_value(path, member.value))
+                    if type(member.value) is ir.Name and type(value) is not v.ClassValue:
+                        # `class Repo(SQLAlchemyAsyncRepository[User]): …` nested in the service's body
+                        inner = next((c for c in map(lambda n: self.program.cls(path, n), found.nested)
+                                      if c is not None and c.name == member.value.id), None)
+                        value = v.ClassValue(path, inner.cid) if inner is not None else value
+                    return None if type(value) is v.Const and value.value is None else value
         return None
 
     def _imports_stack_for(self, short: str) -> bool:
@@ -2024,8 +2109,25 @@ class Frame(Calls):
             return declared
         handle = self._handle_base(v.ClassValue(instance.path, instance.cid))
         if handle is not None:  # this.prisma.article on a PrismaService: what the inherited client has
-            return self.member(handle, name, None)
+            return self._bound_member(instance, handle, name) or self.member(handle, name, None)
         return v.UNKNOWN
+
+    def _bound_member(self, instance: v.Instance, handle, name: str):
+        """``self.repository`` of an advanced-alchemy service: an instance of the project repository class
+        its ``repository_type`` names (its own methods callable), not only the library's handle."""
+        bare = v.strip(handle)
+        library = self.program.library
+        derived = library.derived(bare, name)
+        attribute = library.bound_models.get((bare.stack, bare.kind))
+        if derived is None or attribute is None or (derived.stack, derived.kind) not in library.bound_models:
+            return None
+        named = self._class_attribute(v.ClassValue(instance.path, instance.cid), attribute)
+        if type(named) is not v.ClassValue or self.program.model_of_class(named.path, named.cid):
+            return None
+        inner = v.strip(self._handle_base(named))
+        if type(inner) is not v.Db or inner.kind != derived.kind:
+            return None
+        return v.tag(v.Instance(named.path, named.cid), v.tags_of(handle))
 
     def eval_in_module(self, path: str, node):
         if path == self.path and self.function.kind == "module":

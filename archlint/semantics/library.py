@@ -30,6 +30,7 @@ class Outcome(NamedTuple):
     nonempty: bool = False  # the query throws when it finds no row (Objection throwIfNotFound())
     lazy: bool = False  # loads the relation the receiver was read from (MikroORM `article.tags.init()`)
     empty: str = ""  # JS row?: "null" / "undefined", what it yields for no row ("" : the stack's `empty`)
+    of: str = ""  # a tuple's first item: rows | row (advanced-alchemy `list_and_count` -> (rows, count))
 
 
 @lru_cache(maxsize=512)
@@ -48,6 +49,8 @@ def parse_outcome(descriptor: str) -> Outcome:
             fields["loads"] = argument or "args"
         elif key == "empty":
             fields["empty"] = argument
+        elif key == "of":
+            fields["of"] = argument
     return Outcome(**fields)
 
 
@@ -102,12 +105,25 @@ class Library:
         self.adapters: dict[str, str] = {}
         self.adapted: dict[str, Outcome] = {}
         self.registries: set[tuple[str, str]] = set()  # (stack, handle kind) whose attributes are models by name
+        # handle classes a project subclasses per model (advanced-alchemy's repositories and services): the
+        # class attribute naming the model, the classmethods yielding an instance, the keyword of its loads
+        self.bound_models: dict[tuple[str, str], str] = {}
+        self.instance_factories: frozenset = frozenset(
+            (stack, name) for stack, table in knowledge.semantics.items() for name in table.get("instance_factories", ()))
+        self.instance_loads: frozenset = frozenset(
+            name for table in knowledge.semantics.values() for name in table.get("instance_loads", ()))
+        self.declarative_bases: dict[str, str] = {name: stack for stack, table in knowledge.semantics.items()
+                                                  for name in table.get("declarative_bases", ())}
+        self.class_loads: dict[str, str] = {stack: table["class_loads"] for stack, table in knowledge.semantics.items()
+                                            if table.get("class_loads")}
         for stack, table in knowledge.semantics.items():
             for name, kind in table.get("adapters", {}).items():
                 self.adapters[name] = kind
                 found = table.get("returns", {}).get(f"{kind}.*")
                 if found is not None:
                     self.adapted[kind] = parse_outcome(found)
+            for kind, attribute in table.get("bound_models", {}).items():
+                self.bound_models[(stack, kind)] = attribute
             for kind in table.get("registries", ()):
                 self.registries.add((stack, kind))
             self.coroutines[stack] = frozenset(table.get("coroutines", ()))
@@ -146,7 +162,9 @@ class Library:
             return None
         kind = spec.derived.get(f"{handle.kind}.{member}")
         if kind is not None:
-            return Db(handle.stack, kind, handle.model)
+            if (handle.stack, handle.kind) in self.bound_models and (handle.stack, kind) not in self.bound_models:
+                return Db(handle.stack, kind, "")  # a repository's session: bound to no model of its own
+            return Db(handle.stack, kind, handle.model, loaded=handle.loaded if (handle.stack, kind) in self.bound_models else frozenset())
         if handle.stack == "drizzle" and handle.kind == "relational" and member and not member.startswith(("$", "_")):
             return Db("drizzle", "relational_table", "")  # db.query.users: one table of the relational API
         if handle.stack == "prisma" and handle.kind == "prisma" and member and not member.startswith(("$", "_")):

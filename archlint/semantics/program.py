@@ -114,6 +114,8 @@ class Program:
         self._static_members: dict[tuple[str, str], object] = {}
         self._methods: dict[tuple[str, int], dict[str, int]] = {}
         self._bases: dict[tuple[str, int], list] = {}
+        self._constructed_loads: set | None = None  # classes instantiated with default loader options somewhere
+        self._name_injections: dict | None = None  # Litestar-style DI: parameter name -> its providers
         self.permission_objects: dict[tuple[str, int], frozenset[str]] = {}  # see frameworks.permission_object
         self._bindings: dict[str, dict[str, str]] = {}
         self.open_sessions: set[str] = set()  # sess:<with-block> tags of sessions whose `with` is running
@@ -498,6 +500,8 @@ class Program:
             name = base.name
             if name in _SQLALCHEMY_BASES or name == _FLASK_MODEL or name.endswith("SQLAlchemy().Model"):
                 return "sqlalchemy"
+            if name in self.library.declarative_bases:
+                return self.library.declarative_bases[name]
             if name in _DJANGO_BASES:
                 return "django"
             if name in _SEQUELIZE_BASES or name.endswith(":Model") and "sequelize" in name:
@@ -508,6 +512,101 @@ class Program:
         if type(base) is v.ClassValue:
             return self.class_stack(base.path, base.cid)
         return ""
+
+    def bound_handle_class(self, path: str, name: str) -> bool:
+        """Whether the module's class ``name`` extends a library class a project subclasses per model
+        (advanced-alchemy's repositories and services, ``semantics.toml`` ``bound_models``): its methods
+        are the project's own data layer."""
+        module = self.modules.get(path)
+        for cls in module.classes if module is not None else ():
+            if cls.name != name:
+                continue
+            for link in self.subclass_chain(path, cls.cid):
+                for base in self.bases(*link):
+                    if type(base) is not v.External:
+                        continue
+                    handle = self.library.annotated(base.name) or self.library.annotated(base.name.rsplit(".", 1)[-1])
+                    if handle is not None and (handle.stack, handle.kind) in self.library.bound_models:
+                        return True
+        return False
+
+    def constructed_with_loads(self, path: str, cid: int) -> bool:
+        """Whether the project makes instances of this class with default loader options anywhere:
+        ``ArticleService(session, load=[…])``, ``ArticleService.new(session=s, load=[…])``, advanced-alchemy's
+        ``create_service_provider(ArticleService, load=[…])`` — a handler typed ``ArticleService`` may get
+        one of them, so what its queries load is unknown.  Indexed once over the project's calls."""
+        index = self._constructed_loads
+        if index is None:
+            index = self._constructed_loads = set()
+            keywords = self.library.instance_loads
+            for module_path, module in list(self.modules.items()) if keywords else ():
+                if module.language != "python":
+                    continue
+                roots = [function.body for function in module.functions]
+                roots += [member.value for cls in module.classes for member in cls.fields if member.value is not None]
+                for root in roots:
+                    for node in ir.iter_nodes(root):
+                        if type(node) is not ir.Call or not any(a.kind == "kw" and a.name in keywords for a in node.args):
+                            continue
+                        func = node.func.obj if type(node.func) is ir.Attr else node.func
+                        for candidate in (func, *(a.value for a in node.args if a.kind == "pos")):
+                            if type(candidate) in (ir.Name, ir.Attr):
+                                value = v.strip(self.static_value(module_path, candidate))
+                                if type(value) is v.ClassValue:
+                                    index.add((value.path, value.cid))
+        return (path, cid) in index
+
+    def name_injections(self) -> dict:
+        """Dependency injection by parameter name (``frameworks.toml`` ``dependency_keywords``): the project's
+        ``dependencies={"articles_service": Provide(provide_articles_service)}`` mappings — on the app, a router,
+        a route decorator or a Controller's class attribute — as ``{name: [(path, provider expression)]}``,
+        plus ``{"": {(path, fid)…}}`` naming the provider functions.  Indexed once, Python modules only."""
+        if self._name_injections is not None:
+            return self._name_injections
+        found: dict = {}
+        self._name_injections = found
+        data = [d for d in self.library.framework_data.values() if d.get("dependency_keywords")]
+        keywords = frozenset(k for d in data for k in d["dependency_keywords"])
+        providers = frozenset(p for d in data for p in d.get("dependency_providers", ()))
+        async_configs = frozenset(c for d in data for c in d.get("plugin_async_configs", ()))
+        if not keywords:
+            return found
+
+        def mapping(path: str, node) -> None:
+            for entry in node.entries if type(node) is ir.Obj else ():
+                if not isinstance(entry.key, str):
+                    continue
+                provider = entry.value
+                if type(provider) is ir.Call and self.static_name(path, provider.func) in providers and provider.args:
+                    provider = provider.args[0].value
+                found.setdefault(entry.key, []).append((path, provider))
+                value = v.strip(self.static_value(path, provider)) if type(provider) in (ir.Name, ir.Attr) else None
+                if type(value) is v.Function:
+                    found.setdefault("", set()).add((value.path, value.fid))
+
+        for path, module in list(self.modules.items()):  # resolving names may load more modules
+            if module.language != "python" or not any(target.startswith("litestar") for _name, target in module.bindings):
+                continue
+            for cls in module.classes:
+                for member in cls.fields:
+                    if member.name in keywords and member.value is not None:
+                        mapping(path, member.value)
+            for function in module.functions:
+                for node in ir.iter_nodes((function.body, function.decorators)):
+                    if type(node) is not ir.Call:
+                        continue
+                    for arg in node.args:
+                        if arg.kind == "kw" and arg.name in keywords:
+                            mapping(path, arg.value)
+                    if type(node.func) in (ir.Name, ir.Attr) and self.static_name(path, node.func).rsplit(".", 1)[-1] in async_configs:
+                        found["<async plugin>"] = True  # the plugin's session is an AsyncSession
+        return found
+
+    def auto_named(self, path: str, cid: int) -> bool:
+        """A model of a declarative base that names the table after the class (``semantics.toml``
+        ``declarative_bases``: advanced-alchemy's ``UUIDBase``), directly or through project bases."""
+        return any(type(base) is v.External and base.name in self.library.declarative_bases
+                   for link in self.subclass_chain(path, cid) for base in self.bases(*link))
 
     def is_abstract_model(self, path: str, cid: int) -> bool:
         """``class Base(DeclarativeBase)`` / ``Meta.abstract = True``: a base, not a table."""

@@ -16,6 +16,7 @@ from typing import NamedTuple
 from archlint.domain import ir
 from archlint.domain.facts import Span
 from archlint.semantics import values as v
+from archlint.semantics.tables import snake
 
 # Strategies that load a relation with the parent row (no query when it is read later).
 EAGER_STRATEGIES = frozenset({"selectin", "joined", "subquery", "immediate"})
@@ -159,6 +160,8 @@ def discover(program) -> Schema:
                 elif stack == "django":
                     _django_abstract_fields(program, path, cls, model)
                 _class_fields(program, module, cls, model)
+                if stack == "sqlalchemy" and not model.table and program.auto_named(path, cls.cid):
+                    model.table = snake(cls.name)  # advanced-alchemy's bases: `ArticleTag` maps `article_tag`
                 if stack == "objection":
                     _objection_statics(module, cls, model)
         if module.language != "python":

@@ -46,7 +46,8 @@ REQUIRES_UNIQUE = frozenset({"all", "one", "one_or_none", "scalar_one", "scalar_
 def is_async_api(name: str) -> bool:
     """``AsyncSession`` / ``async_sessionmaker`` / ``create_async_engine``: lazy loads cannot happen."""
     short = name.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
-    return "sqlalchemy" in name and ("asyncio" in name or short.startswith(("Async", "async_", "create_async"))) or short in (
+    # advanced-alchemy: SQLAlchemyAsyncRepository / SQLAlchemyAsyncRepositoryService / SQLAlchemyAsyncConfig
+    return "sqlalchemy" in name and ("asyncio" in name or short.startswith(("Async", "async_", "create_async"))) or short.startswith("SQLAlchemyAsync") or short in (
         "AsyncSession", "AsyncEngine", "AsyncConnection", "async_sessionmaker", "create_async_engine")
 NO_QUERY = frozenset({"raise", "raise_on_sql", "noload", "write_only", "dynamic"})
 

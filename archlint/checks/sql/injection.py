@@ -28,6 +28,7 @@ _HOW = {
     "percent": "`%` formatting",
     "format": "`.format()`",
     "concat": "`+` concatenation",
+    "replace": "`.replace()`",
 }
 _IDENTIFIER_ROLES = frozenset({"a table name", "an ORDER BY/GROUP BY term", "a column list"})
 

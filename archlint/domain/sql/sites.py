@@ -32,7 +32,8 @@ from archlint.domain.facts import Argument, CallSite, FileFacts, Span, StringLit
 from archlint.domain.graph import ModuleGraph
 from archlint.domain.knowledge import module_matches
 from archlint.domain.sql import holes as hole_origin
-from archlint.domain.sql.compose import Composed, compose, is_name
+from archlint.domain.ir_format import render
+from archlint.domain.sql.compose import Composed, Hole, compose, is_name
 from archlint.domain.sql.holes import SqlHole
 from archlint.domain.sql.knowledge import OTHER_DATABASE, Sink, SqlKnowledge
 from archlint.domain.sql.lexer import is_statement
@@ -176,7 +177,7 @@ class _FileExtractor:
                 return []  # an untyped receiver counts only with SQL in hand
             sink, stack = self._untyped_driver(sink)
         params = tuple(a for a in arguments[index + 1 :] if a.keyword == "" or a.keyword in _PARAM_KEYWORDS)
-        site = self._site(call, sink, method, stack, first.text, params)
+        site = self._site(call, sink, method, stack, first.text, params, self._argument_node(call, arguments, index))
         if site.sql is None and self._built_by_call(call, arguments, index) and not hole_origin.REQUEST_SOURCE.match(site.expression):
             return []  # execute(select(...)) / execute(text(...)): the inner call is its own site, if any
         return [site]
@@ -307,8 +308,16 @@ class _FileExtractor:
         return items
 
     # building the site -------------------------------------------------------------------------------
-    def _site(self, call: CallSite, sink: Sink, method: str, stack: str, expression: str, params) -> SqlSite:
-        text = self._text(call, expression)
+    def _argument_node(self, call: CallSite, arguments: tuple[Argument, ...], index: int):
+        """The IR expression of argument ``index`` (the argument records and the IR arguments are
+        the same list, in order), else ``None``."""
+        node = ir_call(self.facts, call)
+        if node is None or len(node.args) != len(arguments):
+            return None
+        return node.args[index].value
+
+    def _site(self, call: CallSite, sink: Sink, method: str, stack: str, expression: str, params, node=None) -> SqlSite:
+        text = self._text(call, expression, node)
         database = self.sql.driver_databases.get(stack, "") or self.sql.database_of_scope(call.scope) or self._path_database
         if text is None:
             kind = "fragment" if sink.statement == "fragment" else "statement"
@@ -347,7 +356,7 @@ class _FileExtractor:
                     return (Argument("", value.strip() or key.strip()),)
         return ()
 
-    def _text(self, call: CallSite, expression: str) -> SqlText | None:
+    def _text(self, call: CallSite, expression: str, node=None) -> SqlText | None:
         self._sink_at = call.span  # where the SQL runs: which loops enclose it, for folding its holes
         composed = compose(expression, "python" if self.language == "python" else "javascript")
         owned = self._owned_strings(call)
@@ -357,8 +366,107 @@ class _FileExtractor:
         if composed is not None:  # exact unless the argument text was cut inside a literal
             return self._sql_text(composed, self.path, self.facts, call.scope, anchor, not composed.cut)
         if is_name(expression):
-            return self._resolve_name(call, expression.strip())
+            text = self._resolve_name(call, expression.strip())
+            if text is None and self.language == "python" and type(node) is ir.Name:
+                text = self._substituted(call, self._only_assignment(call, node.id))
+            return text
+        if self.language == "python" and type(node) is ir.Call:
+            return self._substituted(call, node)
         return None
+
+    # str methods on a SQL constant -------------------------------------------------------------------
+    def _substituted(self, call: CallSite, node, depth: int = 0) -> SqlText | None:
+        """``text(SEARCH_SQL.replace("{order}", order))`` / ``SQL.format(order=order)``: a SQL constant
+        whose text a ``str`` method substitutes, read from the IR call — each substituted value a hole of
+        the SQL text (a constant one folds to a constant hole: ``.replace("{order}", "created_at")``)."""
+        if type(node) is not ir.Call or type(node.func) is not ir.Attr or depth > 8:
+            return None
+        method, receiver = node.func.name, node.func.obj
+        if method in _SAME_TEXT and not node.args:  # SQL.strip().replace(…): the same text
+            return self._template(call, receiver, depth + 1)
+        if method not in ("replace", "format"):
+            return None
+        template = self._template(call, receiver, depth + 1)
+        if template is None or template.how != "literal" and any(h.origin == hole_origin.RUNTIME for h in template.holes):
+            return template  # already a hole of its own: reported as it is
+        kept = [(h.offset, h.expr, h.how) for h in template.holes]
+        if method == "replace":
+            replaced = self._replaced(template.text, kept, node)
+        else:
+            replaced = self._formatted(template.text, kept, node)
+        if replaced is None:
+            return None
+        text, holes = replaced
+        composed = Composed(text, tuple(Hole(offset, expr, how) for offset, expr, how in holes), "format" if holes else "literal", 0)
+        sql = self._sql_text(composed, self.path, self.facts, call.scope, None, template.exact)
+        return sql._replace(composed=None)
+
+    def _template(self, call: CallSite, node, depth: int) -> SqlText | None:
+        """The SQL text a ``str`` method is called on: a constant's name, or another such call."""
+        if type(node) is ir.Call:
+            return self._substituted(call, node, depth)
+        if type(node) is ir.Name:
+            return self._resolve_name(call, node.id)
+        if type(node) is ir.Attr and type(node.obj) is ir.Name and node.obj.id in ("self", "cls"):
+            return self._resolve_name(call, f"{node.obj.id}.{node.name}")
+        return None
+
+    @staticmethod
+    def _replaced(text: str, holes: list, node: ir.Call):
+        """``.replace(old, new)`` with a constant ``old``: every occurrence of it becomes ``new`` —
+        its text when constant, else a hole."""
+        if len(node.args) < 2 or any(a.kind != "pos" for a in node.args[:2]):
+            return None
+        old, new = node.args[0].value, node.args[1].value
+        if type(old) is not ir.Const or not isinstance(old.value, str) or not old.value or "{}" in old.value:
+            return None
+        constant = new.value if type(new) is ir.Const and isinstance(new.value, str) else None
+        return _splice(text, holes, [(m.start(), m.end()) for m in re.finditer(re.escape(old.value), text)],
+                       lambda _index: (constant, render(new)), "replace")
+
+    @staticmethod
+    def _formatted(text: str, holes: list, node: ir.Call):
+        """``.format(*args, **kwargs)``: every ``{field}`` of the template becomes its argument."""
+        positional = [a.value for a in node.args if a.kind == "pos"]
+        keywords = {a.name: a.value for a in node.args if a.kind == "kw"}
+        if any(a.kind in ("star", "kwstar") for a in node.args):
+            return None
+        fields = []
+        automatic = 0
+        values = []
+        for match in _FORMAT_FIELD.finditer(text):
+            field = match.group("field")
+            if field is None or field == "" and match.start() in {h[0] for h in holes}:
+                continue  # `{{` / `}}`, or the marker of a hole the template already has
+            key = re.split(r"[!:.\[]", field, maxsplit=1)[0]
+            if key == "":
+                value = positional[automatic] if automatic < len(positional) else None
+                automatic += 1
+            elif key.isdigit():
+                value = positional[int(key)] if int(key) < len(positional) else None
+            else:
+                value = keywords.get(key)
+            if value is None:
+                return None  # a KeyError/IndexError at run time: not this call's text
+            fields.append((match.start(), match.end()))
+            values.append(value)
+
+        def pick(index: int):
+            value = values[index]
+            return (value.value if type(value) is ir.Const and isinstance(value.value, (str, int)) else None, render(value))
+
+        return _splice(text, holes, fields, pick, "format")
+
+    def _only_assignment(self, call: CallSite, name: str):
+        """``sql = SEARCH_SQL.replace("{order}", order)`` then ``text(sql)``: the value of the one
+        assignment of the local name in the sink's function, from the IR (else ``None``)."""
+        module = self.facts.ir
+        function = next((f for f in module.functions if f.qualname == call.scope), None) if module is not None else None
+        if function is None or name not in function.locals:
+            return None
+        values = [statement.value for statement in ir.iter_nodes(function.body)
+                  if type(statement) is ir.Assign and any(type(t) is ir.Name and t.id == name for t in statement.targets)]
+        return values[0] if len(values) == 1 and type(values[0]) is ir.Call else None
 
     def _sql_text(self, composed: Composed, path: str, facts: FileFacts, scope: str, anchor, exact: bool) -> SqlText:
         folder = self._folder(path, facts)
@@ -504,6 +612,45 @@ _WHOLE_STATEMENT = re.compile(
     r"WITH\s+\w+\s+AS\s*\(|CREATE\s+(?:TEMP\w*\s+)?(?:TABLE|UNIQUE\s+INDEX|INDEX|VIEW)\b|REPLACE\s+INTO\b)",
     re.IGNORECASE,
 )
+
+
+_SAME_TEXT = frozenset({"strip", "lstrip", "rstrip"})
+_FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{(?P<field>[^{}]*)\}")
+
+
+def _splice(text: str, holes: list, spans: list, value_of, how: str):
+    """``text`` with each ``spans[i]`` replaced by ``value_of(i)`` = (constant text or ``None``,
+    expression): constant text is spliced in, anything else becomes a ``{}`` hole; the holes the
+    text already had move with it."""
+    parts: list[str] = []
+    out: list[tuple[int, str, str]] = []
+    pending = sorted(holes)
+    cursor = 0
+    length = 0
+    for index, (start, end) in enumerate(spans):
+        while pending and pending[0][0] < start:
+            offset, expr, kind = pending.pop(0)
+            if offset < cursor:
+                continue
+            out.append((length + offset - cursor, expr, kind))
+        if any(start <= h[0] < end for h in pending):
+            return None  # the substituted text overlaps a hole
+        parts.append(text[cursor:start])
+        length += start - cursor
+        constant, expr = value_of(index)
+        if constant is not None:
+            parts.append(str(constant))
+            length += len(str(constant))
+        else:
+            out.append((length, expr, how))
+            parts.append("{}")
+            length += 2
+        cursor = end
+    for offset, expr, kind in pending:
+        if offset >= cursor:
+            out.append((length + offset - cursor, expr, kind))
+    parts.append(text[cursor:])
+    return "".join(parts), out
 
 
 def _dotted(expr) -> bool:
