@@ -20,6 +20,8 @@ from archlint.semantics.support import (
     dotted, elem_only, field_key, query_chain, is_async_api, model_of, non_null, null_origins, prisma_fluent,
 )
 
+KEY_MATCH_TAG = "key-match"  # rows kept by matching a key read from a row the program holds (a batch joined in memory)
+
 
 MIXIN_PREFIXES = ("get", "set", "add", "has", "remove", "count", "create")
 SEQUELIZE_INSTANCE_METHODS = frozenset({"getDataValue", "setDataValue", "setAttributes", "addHook", "hasHook", "hasHooks",
@@ -1497,6 +1499,13 @@ class Calls:
                 return v.tag(v.Rows(value.stack, value.model, value.loaded), v.tags_of(args[0][2]))
             if short == "len":
                 return v.tag(v.Const(v.ANY_CONSTANT), v.tags_of(args[0][2]) - {v.REQUEST_TAG} if False else v.tags_of(args[0][2]))
+        if name == "builtins.next" and len(args) == 2 and type(args[0][3]) is ir.Loop and args[0][3].kind == "comprehension" \
+                and type(v.strip(args[0][2])) is v.Rows and v.strip(args[1][2]) == v.Const(None):
+            # next((r for r in rows if …), None): the first matching row, or None when none matches
+            rows = v.strip(args[0][2])
+            if KEY_MATCH_TAG in v.tags_of(args[0][2]):
+                return v.Row(rows.stack, rows.model, rows.loaded)
+            return v.Row(rows.stack, rows.model, rows.loaded, nullable=True, origin=f"{self.path}:{node.span.line}:{node.span.column}:next()")
         if name in IMPORT_STRING and len(args) == 1 and type(v.strip(args[0][2])) is v.Const \
                 and isinstance(v.strip(args[0][2]).value, str):
             return self.program.import_string(self.path, v.strip(args[0][2]).value)
