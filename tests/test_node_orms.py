@@ -744,3 +744,14 @@ def test_array_find_over_db_rows_of_each_orm_is_judged_like_a_lookup(tmp_path):
     found = [f for f in report(root).findings if f.rule == "AL220"]
     assert [f.line for f in found] == [11, 16, 27, 32]
     assert "non-null assertion" in found[1].message and "non-null assertion" not in found[0].message
+
+
+@pytest.mark.parametrize("name, framework, database, orm", [
+    ("agent-hono-drizzle-sqlite", "hono", "sqlite", "drizzle"),  # `sqlite:` URL, better-sqlite3 `pragma` settings
+    ("agent-fastify-plugin-options", "fastify", "sqlite", "prisma"),  # require('fastify')({ logger: true })
+])
+def test_agent_twins_pass_their_stack(name, framework, database, orm):
+    found = verdicts(FIXTURES / f"{name}-correct", framework=framework, database=database, orm=orm)
+    assert all(verdict.compliant for verdict in found.values()), {k: v.reason for k, v in found.items()}
+    found = verdicts(FIXTURES / f"{name}-bugs", framework=framework, orm=orm)
+    assert found["framework"].compliant and found["orm"].compliant, {k: v.reason for k, v in found.items()}

@@ -805,3 +805,28 @@ def test_prisma_order_by_a_relation_aggregate_or_column_is_an_order(tmp_path):
         ),
     })
     assert [(rule, line) for rule, _path, line in sql_findings(root)] == [("AL409", 4)]
+
+
+def test_knex_increment_is_lifted_as_set_column_plus_amount(tmp_path):
+    # increment('col', n) / increment({ a: 1, b: 2 }) / decrement: UPDATE … SET col = col ± n — the columns are
+    # checked against the migration (before, the SET list was a `__set__` placeholder reported as an unknown column)
+    root = make_repo(tmp_path, {
+        **KNEX_PG,
+        "migrations/001_init.js": (
+            "exports.up = async (knex) => {\n"
+            "  await knex.schema.createTable('articles', (t) => { t.increments('id'); t.integer('favorites_count'); t.integer('views'); });\n"
+            "};\n"
+        ),
+        "src/articles.js": (
+            "const db = require('./db');\n"
+            "exports.ok = async (id) => {\n"
+            "  await db('articles').where({ id }).increment('favorites_count', 1);\n"
+            "  await db('articles').increment({ favorites_count: 1, views: 2 }).where({ id });\n"
+            "  await db('articles').where({ id }).decrement('views');\n"
+            "};\n"
+            "exports.typo = async (id) => {\n"
+            "  await db('articles').where({ id }).increment('favorite_count', 1);\n"
+            "};\n"
+        ),
+    })
+    assert [(f.rule, f.line) for f in report(root).findings if f.rule == "AL412"] == [("AL412", 8)]

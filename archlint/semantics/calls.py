@@ -20,6 +20,16 @@ from archlint.semantics.support import (
     dotted, elem_only, field_key, query_chain, is_async_api, model_of, non_null, null_origins, prisma_fluent,
 )
 
+WRITE_STEPS = frozenset({"insert", "update", "delete", "del", "increment", "decrement", "truncate"})
+
+
+def chain_writes(query) -> bool:
+    """A built query some call of whose chain writes (``db.insert(t).values(…)``,
+    ``db('t').where(…).del()``): running it is a write, and what it returns are the written rows."""
+    return type(query) is v.Query and any(
+        type(step.node) is ir.Call and step.node.method in WRITE_STEPS for chain in query.chains for step in chain)
+
+
 KEY_MATCH_TAG = "key-match"  # rows kept by matching a key read from a row the program holds (a batch joined in memory)
 
 
@@ -547,7 +557,9 @@ class Calls:
                 plugin = next((v.strip(a[2]) for a in args if type(v.strip(a[2])) is v.Function), None)
                 if method == "register" and bare.framework == "fastify" and plugin is not None:
                     child = v.App("fastify", f"{self.path}:{node.span.line}:{node.span.column}")
-                    self.call_function(node, plugin, [("pos", "", child, None), ("pos", "", v.UNKNOWN, None)])
+                    # register(plugin, { prefix, service }): the plugin gets its instance and the options object
+                    options = next((a[2] for a in args[1:] if a[0] == "pos" and type(v.strip(a[2])) is v.Record), v.UNKNOWN)
+                    self.call_function(node, plugin, [("pos", "", child, None), ("pos", "", options, None)])
                 if method == "basePath" and args and type(v.strip(args[0][2])) is v.Const:
                     child = v.App(bare.framework, f"{self.path}:{node.span.end_line}:{node.span.end_column}")
                     self.program.app_prefixes[child.site] = str(v.strip(args[0][2]).value)
@@ -757,14 +769,16 @@ class Calls:
         if outcome is not None and outcome.write or method in MASS_ASSIGN_METHODS.get(stack, ()):
             self.mass_assignment(node, stack, model, method, args)
         if outcome is not None and (outcome.run or outcome.write):
-            op = "write" if outcome.write or self._runs_write(outcome, args) else "read"
+            op = "write" if outcome.write or self._runs_write(outcome, args) or chain_writes(bare) else "read"
             op = self._sql_operation(args, op)
             written = model_of(value) or model or (model_of(args[0][2]) if args and op == "write" else "")
             if op == "write" and method in _PERSIST:
                 saved = v.tag(bare, tags) if kind is v.Row else args[0][2] if args else None
                 if saved is not None and existing_row(saved):
                     arg_tags = arg_tags | {SAVES_EXISTING}
-            self.effect(op, stack, written, method, node, tags | arg_tags, deps=deps,
+            shown = next((step.node.method for chain in sorted(bare.chains, key=len) for step in chain
+                          if type(step.node) is ir.Call and step.node.method in WRITE_STEPS), method) if chain_writes(bare) else method
+            self.effect(op, stack, written, shown, node, tags | arg_tags, deps=deps,
                         query=self.run_query(outcome, bare, node, args, stack, model))
             if op == "read" and written:  # what the read returned decides a branch: see Frame._lookup_exit
                 tags = tags | {LOOKUP + self.site_key(node)}
@@ -1056,6 +1070,10 @@ class Calls:
                            nonempty=outcome.nonempty or getattr(receiver, "nonempty", False) and type(receiver) is v.Query)
         if kind == "result":
             return v.Result(stack, model, loaded, unique, joined)
+        if kind in ("rows", "row?") and chain_writes(receiver):
+            # `tx.insert(t).values(…).returning().all()` (Drizzle on a synchronous driver): the rows the
+            # statement wrote, not a lookup's — nothing to find missing
+            return v.UNKNOWN
         if kind == "rows" and stack == "mongoose" and type(receiver) is v.Query and receiver.single and model:
             # `User.findOne({ email }).exec()`: the document, or null when none matches
             chain = sorted(receiver.chains, key=len)[0] if receiver.chains else ()

@@ -1552,7 +1552,7 @@ class Frame(Calls):
                 elif type(bare) is v.Rows:  # const [user] = await knex('users').where(…): undefined when no row
                     stored = KEYED_BY_STORED_ROW <= tags and index == 0  # …unless keyed by a foreign key the program holds
                     origin = f"{self.path}:{element.span.line}:{element.span.column}:[{render_short(element)}] = …" if not self.python and bare.model and not stored else ""
-                    item = v.Row(bare.stack, bare.model, bare.loaded, nullable=not stored, origin=origin)
+                    item = v.Row(bare.stack, bare.model, bare.loaded, nullable=not stored, origin=origin, empty="undefined" if origin else "")
                 else:
                     item = v.UNKNOWN
                 self.bind(element, v.tag(item, tags))
