@@ -830,3 +830,26 @@ def test_knex_increment_is_lifted_as_set_column_plus_amount(tmp_path):
         ),
     })
     assert [(f.rule, f.line) for f in report(root).findings if f.rule == "AL412"] == [("AL412", 8)]
+
+
+def test_typescript_enum_members_and_literal_tables_spliced_into_sql_are_fixed_text(tmp_path):
+    # `'${Status.Pending}'` where `enum Status { Pending = 'pending' }` (imported or local) or a module-level
+    # object of literals: no input in the SQL (found on n8n's repositories); a request value still is
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"typeorm": "^0.3", "pg": "^8"}}',
+        "src/status.ts": "export enum Status {\n  Pending = 'pending',\n  Done = 'done',\n}\n",
+        "src/repo.ts": (
+            "import { DataSource } from 'typeorm';\n"
+            "import { Status } from './status';\n"
+            "const ds = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });\n"
+            "enum Local { A = 'a' }\n"
+            "const COLUMNS = { recent: 'created_at', title: 'title' };\n"
+            "export async function pending() {\n"
+            "  return ds.query(`SELECT id FROM outbox WHERE status = '${Status.Pending}' OR kind = '${Local.A}' ORDER BY ${COLUMNS.recent}`);\n"
+            "}\n"
+            "export async function unsafe(status: string) {\n"
+            "  return ds.query(`SELECT id FROM outbox WHERE status = '${status}'`);\n"
+            "}\n"
+        ),
+    })
+    assert [(f.rule, f.line) for f in report(root).findings if f.rule == "AL502"] == [("AL502", 10)]

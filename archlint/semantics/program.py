@@ -276,10 +276,15 @@ class Program:
             return self.static_value(path, node.obj)
         if kind is ir.Const:
             return v.Const(node.value)
+        if kind is ir.Obj and node.entries and all(type(e.key) is str and type(e.value) is ir.Const for e in node.entries):
+            # a table of literals: a TypeScript `enum` (lowered to an object of its members) or `const SORTS = { … }`
+            return v.Record(tuple((e.key, v.Const(e.value.value)) for e in node.entries))
         return v.UNKNOWN
 
     def static_attribute(self, base, name: str):
         kind = type(base)
+        if kind is v.Record:
+            return base.get(name) or v.UNKNOWN
         if kind is v.External:
             separator = "." if self._python_name(base.name) or base.name.endswith(")") else ("" if base.name.endswith(":") else ".")
             qualified = f"{base.name}{separator}{name}"
