@@ -853,3 +853,12 @@ def test_typescript_enum_members_and_literal_tables_spliced_into_sql_are_fixed_t
         ),
     })
     assert [(f.rule, f.line) for f in report(root).findings if f.rule == "AL502"] == [("AL502", 10)]
+
+
+def test_typescript_optional_parameter_is_a_parameter():
+    # `author?: string` names the parameter `author` (the constant folder looked for `author?` and missed the
+    # hole in a query-builder helper: agent-express-typeorm-helper-bugs)
+    from archlint.domain.arguments import split_parameters
+
+    assert [(p.name, p.annotation, p.default) for p in split_parameters("author?: string, limit = 20, { a, b }: Opts")] == [
+        ("author", "string", ""), ("limit", "", "20"), ("{ a, b }", "Opts", "")]

@@ -787,6 +787,9 @@ class Calls:
             if method == "run_sync" and args and type(args[0][3]) is ir.Attr and args[0][3].name in ("create_all", "drop_all"):
                 category = "schema"  # conn.run_sync(Base.metadata.create_all)
             op = {"query": "read", "write": "write"}.get(category, category)
+            if category == "query" and outcome is None and op == "read":
+                op = self._sql_operation(args, op)  # db.execute(sql`DELETE …`): the statement's first keyword
+                op = op if op in ("read", "write") else "read"
             if category in ("query", "write") and outcome is None:  # a builder the library says is lazy runs later
                 if op == "write" and method in _PERSIST and args and existing_row(args[0][2]):
                     arg_tags = arg_tags | {SAVES_EXISTING}  # session.add(current_user)
