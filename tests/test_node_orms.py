@@ -755,3 +755,15 @@ def test_agent_twins_pass_their_stack(name, framework, database, orm):
     assert all(verdict.compliant for verdict in found.values()), {k: v.reason for k, v in found.items()}
     found = verdicts(FIXTURES / f"{name}-bugs", framework=framework, orm=orm)
     assert found["framework"].compliant and found["orm"].compliant, {k: v.reason for k, v in found.items()}
+
+
+def test_the_koa_application_not_a_router_is_the_evidence_whatever_its_import_name(tmp_path):
+    # `import Koa from 'koa'; new Koa()` in src/server.ts and `new Router()` in src/routes/a.ts (sorted first):
+    # the default export is named by the importer, so the app is matched without case
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"koa": "^2", "koa-router": "^12", "sequelize": "^6", "sqlite3": "^5"}}',
+        "src/routes/a.ts": "import Router from 'koa-router';\nexport const router = new Router();\nrouter.get('/', async (ctx) => { ctx.body = 'ok'; });\n",
+        "src/server.ts": "import Koa from 'koa';\nimport { router } from './routes/a';\nconst app = new Koa();\napp.use(router.routes());\napp.listen(3000);\n",
+    })
+    found = verdicts(root, framework="koa")
+    assert found["framework"].compliant and "src/server.ts:3" in found["framework"].reason, found["framework"].reason
