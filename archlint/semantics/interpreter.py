@@ -86,6 +86,7 @@ def _swallows_none(handler) -> bool:
 # wrong-guard:<line>:<null|undefined, what it compared with>:<the test>, which AL220 names
 WRONG_GUARD_TAG = "wrong-guard:"
 LOOKUP_TAG = "lookup:"  # on the value a DB read returned: lookup:<path:line:column> of the read
+_PRIMARY_KEYS = frozenset({"id", "_id", "pk", "uuid"})  # a row's key by the names the ORMs give it
 ASSERTED_TAG = "asserted"  # a nullable value bound from an expression under TypeScript's `!` (`const u = x!`)
 KEYED_BY_STORED_ROW = frozenset({"keyed:stored"})  # rows of a lookup by one key read from a row the program holds
 CAUGHT_UNIQUE = "caught:unique"  # on a write inside a `try` that handles a unique violation
@@ -1153,9 +1154,14 @@ class Frame(Calls):
         for compare in compares:
             if compare.op != "==":
                 continue
-            sides = [v.tags_of(self.eval_cached(side)) for side in (compare.left, compare.right)]
-            if any(own in tags for tags in sides) and any(own not in tags and v.STORED_KEY_TAG in tags for tags in sides):
-                return True
+            nodes = (compare.left, compare.right)
+            sides = [v.tags_of(self.eval_cached(side)) for side in nodes]
+            for mine, other in ((0, 1), (1, 0)):
+                # the element's primary key against another row's key: the parent a foreign key points at
+                # (`counts.find((c) => c.articleId === a.id)` looks for a child row, which may not exist)
+                if own in sides[mine] and type(nodes[mine]) is ir.Attr and nodes[mine].name in _PRIMARY_KEYS \
+                        and own not in sides[other] and v.STORED_KEY_TAG in sides[other]:
+                    return True
         return False
 
     def _row_counter(self, node: ir.Loop):
