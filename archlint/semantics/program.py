@@ -127,6 +127,7 @@ class Program:
         # path -> [(line, imported file)] of its `from x import *` (set by the builder: imports are facts, not IR)
         self.star_imports = lambda _path: []
         self._imports_busy: set = set()  # (path, name) of the import bindings being resolved (re-export cycles)
+        self.context_receivers: dict = {}  # (path, span) -> stack of a builder call typed only in a caller's context
         self.deep_derefs: dict = {}  # (path, span) -> Deref of an unloaded relation read in a callee's frame
         # loop id -> LoopInfo of a serializer loop run in a frame with no analysis of its own (a nested
         # `CommentSerializer(obj.comments.all(), many=True)` inside a serializer method): the per-row

@@ -131,9 +131,11 @@ def _typed_receivers(ctx: CheckContext) -> dict:
                 bare = v.strip(option)
                 if type(bare) is v.Db and record.node.method:
                     typed.setdefault((analysis.path, record.node.span), bare.stack)
-                elif type(bare) is v.Query and bare.stack == "typeorm" and record.node.method:
-                    # a condition of a query builder (`qb.where(…)`): the typeorm-builder-clause sink
+                elif type(bare) is v.Query and bare.stack in ("typeorm", "knex") and record.node.method:
+                    # a condition of a query builder (`qb.where(…)`, `query.whereRaw(…)`): the builder-clause sinks
                     typed.setdefault((analysis.path, record.node.span), bare.stack)
+    for key, stack in program.context_receivers.items():  # typed only with a caller's values (a builder passed in)
+        typed.setdefault(key, stack)
     return typed
 
 

@@ -38,7 +38,8 @@ def interpolated(ctx: CheckContext, prepared: Prepared, sql: SqlKnowledge) -> It
     if holes and site.sink.traced_holes and not _request_argument(ctx, site):
         facts = ctx.files[site.path]
         holes = tuple(h for h in holes if REQUEST_SOURCE.match(h.expr)
-                      or "(" not in h.expr and _parameter_of(facts, site.call.scope, h.expr) is not None)
+                      or "(" not in h.expr and (_parameter_of(facts, site.call.scope, h.expr) is not None
+                                                or _destructured_parameter(ctx, site, h.expr)))
     if not holes:
         return
     first = holes[0]
@@ -87,6 +88,21 @@ def _request_argument(ctx: CheckContext, site: SqlSite) -> bool:
                     v.REQUEST_TAG in v.tags_of(value) for value in record.args):
                 return True
     return False
+
+
+def _destructured_parameter(ctx: CheckContext, site: SqlSite, expression: str) -> bool:
+    """``function applyFilters(query, { author, tag })`` with ``${tag}`` in a raw fragment: a name a
+    destructured parameter binds is the caller's argument too (read from the IR's parameter pattern)."""
+    program = ctx.program
+    module = program.modules.get(site.path) if program is not None else None
+    if module is None or not expression.isidentifier():
+        return False
+    from archlint.domain import ir
+
+    function = ir.innermost_function(module, site.call.span)
+    if function is None or function.kind == "module" or function.scope_of(expression) != "param":
+        return False
+    return any(p.target is not None and expression in ir.target_names(p.target) for p in function.params)
 
 
 def runtime_text(ctx: CheckContext, site: SqlSite) -> Iterator[Finding]:
