@@ -1348,7 +1348,23 @@ class Calls:
             callee = self.program.function(function.path, function.fid)
             if callee is not None and permission_object(self.program, function.bound, callee.name, self.function):
                 return non_null(summary.returns)  # the view's permission check refused a missing object
+        returned = v.strip(summary.returns)
+        if type(returned) is v.App and node is not None and self._made_in(function, returned.site):
+            # a project factory of routers (`module.exports.Router = (name) => express.Router()`): each call
+            # makes another router, named by the call; the routes the factory itself registered stay under it
+            site = f"{self.path}:{node.span.line}:{node.span.column}"
+            self.program.app_mounts.setdefault(returned.site, (site, ""))
+            return v.tag(returned._replace(site=site), v.tags_of(summary.returns))
         return summary.returns
+
+    def _made_in(self, function: v.Function, site: str) -> bool:
+        """``site`` (``path:line:column``) lies in ``function``'s own source."""
+        path, _, position = site.rpartition(":")
+        path, _, line = path.rpartition(":")
+        callee = self.program.function(function.path, function.fid)
+        if path != function.path or callee is None or not line.isdigit() or callee.kind == "module":
+            return False
+        return callee.span.line <= int(line) <= callee.span.end_line
 
     def _checked_nonempty(self, receiver) -> bool:
         """Whether this path tested ``<receiver>.exists()`` true, the receiver a chain of names
