@@ -284,3 +284,44 @@ def test_a_parser_run_inside_middleware_and_auth_set_through_a_wrapper(tmp_path)
     root = make_repo(tmp_path, files)
     assert _rules(root, "AL806") == []
     assert _rules(root, "AL810") == [("src/app.js", 9)]
+
+
+def test_routers_made_by_a_project_factory_are_distinct_routers(tmp_path):
+    # Ghost's shared/express.js: `module.exports.Router = (name) => express.Router()`; a sub-router mounted at
+    # `/members/metafields` with `/:namespace/:key` shadows nothing on the main router (90 AL808 on Ghost before);
+    # two routes on one router made by the factory still shadow each other
+    from helpers import make_repo, report
+
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"express": "^4", "pg": "^8"}}',
+        "src/shared/express.js": (
+            "const express = require('express');\n"
+            "module.exports = () => express();\n"
+            "module.exports.Router = (name) => {\n"
+            "  const router = express.Router();\n"
+            "  return router;\n"
+            "};\n"
+        ),
+        "src/routes.js": (
+            "const express = require('./shared/express');\n"
+            "const h = (req, res) => res.json({});\n"
+            "module.exports = function apiRoutes() {\n"
+            "  const router = express.Router('admin');\n"
+            "  const metafields = express.Router('metafields');\n"
+            "  router.use('/members/metafields', metafields);\n"
+            "  metafields.get('/:namespace/:key', h);\n"
+            "  router.get('/members/:id', h);\n"
+            "  router.get('/posts/:id', h);\n"
+            "  router.get('/posts/export', h);\n"
+            "  return router;\n"
+            "};\n"
+        ),
+        "src/app.js": (
+            "const express = require('./shared/express');\n"
+            "const routes = require('./routes');\n"
+            "const app = express();\n"
+            "app.use('/api', routes());\n"
+            "app.listen(3000);\n"
+        ),
+    })
+    assert [(f.rule, f.path, f.line) for f in report(root).findings if f.rule == "AL808"] == [("AL808", "src/routes.js", 10)]

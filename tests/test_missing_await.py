@@ -104,3 +104,30 @@ def test_an_unawaited_count_used_in_arithmetic(tmp_path):
         ''',
     })
     assert _al809(root) == [("src/app.js", 10)]  # `total + 1`; the awaited count is fine
+
+
+def test_a_closure_variable_holding_an_in_flight_promise_is_tested_for_existence(tmp_path):
+    # Ghost's one-at-a-time.js: `promise = run()` in a closure over `let promise = null`, `if (promise)` asks
+    # whether a run is in flight (another function sets it back to null); a local tested for truth is still AL809
+    source = (
+        "const { Sequelize } = require('sequelize');\n"
+        "const sequelize = new Sequelize('sqlite::memory:');\n"
+        "const oneAtATime = (fn) => {\n"
+        "  let promise = null;\n"
+        "  const run = async () => { await fn(); promise = null; };\n"
+        "  return () => {\n"
+        "    if (promise) return promise;\n"
+        "    promise = run();\n"
+        "    return promise;\n"
+        "  };\n"
+        "};\n"
+        "async function load() { return sequelize.query('SELECT 1'); }\n"
+        "function bad() {\n"
+        "  const p = load();\n"
+        "  if (p) return 1;\n"
+        "  return 0;\n"
+        "}\n"
+        "module.exports = { oneAtATime, bad };\n"
+    )
+    root = make_repo(tmp_path, {"package.json": '{"dependencies": {"sequelize": "^6", "sqlite3": "^5"}}', "src/one.js": source})
+    assert [(f.rule, f.line) for f in report(root).findings if f.rule == "AL809"] == [("AL809", 15)]

@@ -689,3 +689,81 @@ def test_awilix_load_modules_registers_what_the_globs_match(tmp_path, globs, reg
 def test_the_prisma_empty_guard_twins_pass_verify(twin):
     found = verdicts(FIXTURES / f"agent-express-prisma-empty-guard-{twin}", framework="express", database="postgresql")
     assert found["framework"].compliant and found["database"].compliant, (found["framework"].reason, found["database"].reason)
+
+
+def test_array_find_over_db_rows_of_each_orm_is_judged_like_a_lookup(tmp_path):
+    # rows.find(…) over Prisma findMany / knex select / Mongoose find results: undefined when nothing
+    # matches, so an unguarded read is AL220 (a `!` bound with the result gets the assertion message);
+    # guarded, optional-chained, or over a constant array it is silent
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"express": "^4", "@prisma/client": "^5", "knex": "^3", "pg": "^8", "mongoose": "^8"}}',
+        "src/data.ts": '''
+            import { PrismaClient } from '@prisma/client';
+            import knex from 'knex';
+            import mongoose from 'mongoose';
+            const prisma = new PrismaClient();
+            const db = knex({ client: 'pg', connection: process.env.DATABASE_URL });
+            const Tag = mongoose.model('Tag', new mongoose.Schema({ name: String }));
+
+            export async function prismaFind(id: number) {
+              const users = await prisma.user.findMany();
+              const u = users.find((x) => x.id === id);
+              return u.email;
+            }
+            export async function asserted(id: number) {
+              const users = await prisma.user.findMany();
+              const u = users.find((x) => x.id === id)!;
+              return u.email;
+            }
+            export async function knexChecked(id: number) {
+              const users = await db('users').select('*');
+              const u = users.find((x) => x.id === id);
+              if (!u) throw new Error('not found');
+              return u.email;
+            }
+            export async function knexFind(id: number) {
+              const users = await db('users').where({ active: true });
+              const u = users.find((x) => x.id === id);
+              return u.email;
+            }
+            export async function mongooseFind(name: string) {
+              const tags = await Tag.find();
+              const t = tags.find((x) => x.name === name);
+              return t.name;
+            }
+            export async function optional(name: string) {
+              const tags = await Tag.find();
+              return tags.find((x) => x.name === name)?.name;
+            }
+            export function constant(key: string) {
+              const sorts = [{ key: 'a', column: 'createdAt' }];
+              return sorts.find((s) => s.key === key).column;
+            }
+        ''',
+    })
+    found = [f for f in report(root).findings if f.rule == "AL220"]
+    assert [f.line for f in found] == [11, 16, 27, 32]
+    assert "non-null assertion" in found[1].message and "non-null assertion" not in found[0].message
+
+
+@pytest.mark.parametrize("name, framework, database, orm", [
+    ("agent-hono-drizzle-sqlite", "hono", "sqlite", "drizzle"),  # `sqlite:` URL, better-sqlite3 `pragma` settings
+    ("agent-fastify-plugin-options", "fastify", "sqlite", "prisma"),  # require('fastify')({ logger: true })
+])
+def test_agent_twins_pass_their_stack(name, framework, database, orm):
+    found = verdicts(FIXTURES / f"{name}-correct", framework=framework, database=database, orm=orm)
+    assert all(verdict.compliant for verdict in found.values()), {k: v.reason for k, v in found.items()}
+    found = verdicts(FIXTURES / f"{name}-bugs", framework=framework, orm=orm)
+    assert found["framework"].compliant and found["orm"].compliant, {k: v.reason for k, v in found.items()}
+
+
+def test_the_koa_application_not_a_router_is_the_evidence_whatever_its_import_name(tmp_path):
+    # `import Koa from 'koa'; new Koa()` in src/server.ts and `new Router()` in src/routes/a.ts (sorted first):
+    # the default export is named by the importer, so the app is matched without case
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"koa": "^2", "koa-router": "^12", "sequelize": "^6", "sqlite3": "^5"}}',
+        "src/routes/a.ts": "import Router from 'koa-router';\nexport const router = new Router();\nrouter.get('/', async (ctx) => { ctx.body = 'ok'; });\n",
+        "src/server.ts": "import Koa from 'koa';\nimport { router } from './routes/a';\nconst app = new Koa();\napp.use(router.routes());\napp.listen(3000);\n",
+    })
+    found = verdicts(root, framework="koa")
+    assert found["framework"].compliant and "src/server.ts:3" in found["framework"].reason, found["framework"].reason

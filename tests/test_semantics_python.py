@@ -556,3 +556,45 @@ def test_import_cycles_and_a_setup_module_inside_a_package(tmp_path):
     graph, program = result.context.graph, result.context.program
     assert graph.resolve_binding("app/cli/watchfiles.py", "watchfiles:watch").external == "watchfiles.watch"
     assert program.module_global("app/cycle_a.py", "helper") == program.module_global("app/cycle_b.py", "helper")
+
+
+def test_next_over_db_rows_is_a_nullable_row_unless_matched_by_a_stored_key(tmp_path):
+    # next((u for u in users if …), None) over a query's rows: None when nothing matches (AL220 on the read);
+    # checked, it is silent; matched by a row's foreign key (a batch joined in memory), the row exists
+    root = _repo(tmp_path, {
+        "app/views.py": '''
+            from sqlalchemy import select
+            from app.db import SessionLocal
+            from app.models import Article, User
+
+            def by_name(name):
+                with SessionLocal() as db:
+                    users = db.scalars(select(User)).all()
+                    user = next((u for u in users if u.username == name), None)
+                    return {"username": user.username}
+
+            def by_name_checked(name):
+                with SessionLocal() as db:
+                    users = db.scalars(select(User)).all()
+                    user = next((u for u in users if u.username == name), None)
+                    if user is None:
+                        raise LookupError(name)
+                    return {"username": user.username}
+
+            def batch():
+                with SessionLocal() as db:
+                    articles = db.scalars(select(Article)).all()
+                    users = db.scalars(select(User).where(User.id.in_([a.author_id for a in articles]))).all()
+                    out = []
+                    for a in articles:
+                        author = next((u for u in users if u.id == a.author_id), None)
+                        out.append({"title": a.id, "author": author.username})
+                    return out
+
+            def plain(name):
+                items = [{"name": "a"}]
+                item = next((i for i in items if i["name"] == name), None)
+                return item["name"]
+        ''',
+    })
+    assert [f for f in findings(root) if f[0] == "AL220"] == [("AL220", "app/views.py", 9)]

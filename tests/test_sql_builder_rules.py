@@ -890,3 +890,60 @@ def test_prisma_order_by_a_relation_aggregate_or_column_is_an_order(tmp_path):
         ),
     })
     assert [(rule, line) for rule, _path, line in sql_findings(root)] == [("AL409", 4)]
+
+
+def test_knex_increment_is_lifted_as_set_column_plus_amount(tmp_path):
+    # increment('col', n) / increment({ a: 1, b: 2 }) / decrement: UPDATE … SET col = col ± n — the columns are
+    # checked against the migration (before, the SET list was a `__set__` placeholder reported as an unknown column)
+    root = make_repo(tmp_path, {
+        **KNEX_PG,
+        "migrations/001_init.js": (
+            "exports.up = async (knex) => {\n"
+            "  await knex.schema.createTable('articles', (t) => { t.increments('id'); t.integer('favorites_count'); t.integer('views'); });\n"
+            "};\n"
+        ),
+        "src/articles.js": (
+            "const db = require('./db');\n"
+            "exports.ok = async (id) => {\n"
+            "  await db('articles').where({ id }).increment('favorites_count', 1);\n"
+            "  await db('articles').increment({ favorites_count: 1, views: 2 }).where({ id });\n"
+            "  await db('articles').where({ id }).decrement('views');\n"
+            "};\n"
+            "exports.typo = async (id) => {\n"
+            "  await db('articles').where({ id }).increment('favorite_count', 1);\n"
+            "};\n"
+        ),
+    })
+    assert [(f.rule, f.line) for f in report(root).findings if f.rule == "AL412"] == [("AL412", 8)]
+
+
+def test_typescript_enum_members_and_literal_tables_spliced_into_sql_are_fixed_text(tmp_path):
+    # `'${Status.Pending}'` where `enum Status { Pending = 'pending' }` (imported or local) or a module-level
+    # object of literals: no input in the SQL (found on n8n's repositories); a request value still is
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"typeorm": "^0.3", "pg": "^8"}}',
+        "src/status.ts": "export enum Status {\n  Pending = 'pending',\n  Done = 'done',\n}\n",
+        "src/repo.ts": (
+            "import { DataSource } from 'typeorm';\n"
+            "import { Status } from './status';\n"
+            "const ds = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });\n"
+            "enum Local { A = 'a' }\n"
+            "const COLUMNS = { recent: 'created_at', title: 'title' };\n"
+            "export async function pending() {\n"
+            "  return ds.query(`SELECT id FROM outbox WHERE status = '${Status.Pending}' OR kind = '${Local.A}' ORDER BY ${COLUMNS.recent}`);\n"
+            "}\n"
+            "export async function unsafe(status: string) {\n"
+            "  return ds.query(`SELECT id FROM outbox WHERE status = '${status}'`);\n"
+            "}\n"
+        ),
+    })
+    assert [(f.rule, f.line) for f in report(root).findings if f.rule == "AL502"] == [("AL502", 10)]
+
+
+def test_typescript_optional_parameter_is_a_parameter():
+    # `author?: string` names the parameter `author` (the constant folder looked for `author?` and missed the
+    # hole in a query-builder helper: agent-express-typeorm-helper-bugs)
+    from archlint.domain.arguments import split_parameters
+
+    assert [(p.name, p.annotation, p.default) for p in split_parameters("author?: string, limit = 20, { a, b }: Opts")] == [
+        ("author", "string", ""), ("limit", "", "20"), ("{ a, b }", "Opts", "")]

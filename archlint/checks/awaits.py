@@ -132,6 +132,8 @@ def _uses(ctx, analysis, awaitable: dict, results: dict, direct: frozenset = fro
     for name, (call, what) in stored.items():
         if assignments.get(name, 0) != 1 or name in awaited_names:
             continue
+        if function.kind != "module" and function.scope_of(name) != "local":
+            continue  # a closure's variable (`promise = run()` … `if (promise)`): other functions set it to null
         for node, parent, field in nodes:
             if type(node) is ir.Name and node.id == name and parent is not None:
                 misuse = _misuse(parent, field, node)

@@ -93,7 +93,9 @@ def _outside_data_layer(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator
             where = "a composition root"
         else:
             where = f"the {layer.name} layer"
-        what = f"{access.stack} {access.kind}"
+        kind = access.kind.replace("_", " ")  # prisma_model -> model, prisma -> client (not "prisma prisma_model")
+        kind = kind[len(access.stack):].strip() or "client" if kind.startswith(access.stack) else kind
+        what = f"{access.stack} {kind}"
         message = (
             f"DB access in {where}: `{access.callee}(…)` {_verb(access)} through the {what} directly, "
             f"bypassing the {names} layer; queries spread into handlers cannot be reused, tested or kept in one transaction"

@@ -3,7 +3,8 @@ where nothing checked it.
 
 The semantic model gives each such result (``.first()``, ``one_or_none()``, ``scalar_one_or_none()``,
 ``session.get``, ``findOne``, ``findByPk``, ``findUnique``, ``findFirst``, ``findOneBy``, knex
-``.first()`` …, from ``rules/knowledge/semantics.toml``) the value *nullable row* and narrows it on
+``.first()`` …, from ``rules/knowledge/semantics.toml``; ``rows.find(…)`` / ``next((r for r in rows if …), None)``
+over a query's rows, unless matched by a foreign key the program holds) the value *nullable row* and narrows it on
 every check a program makes before use: ``if not user: raise/return/abort(…)``, ``is None``,
 ``=== null``, ``user and user.x``, ``user?.x``, ``assert user``, a helper that raises, a conditional
 expression.  ``get_object_or_404``, ``scalar_one()``, ``findOrFail``/``OrThrow``, Sequelize
@@ -38,7 +39,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             continue
         for deref in analysis.derefs:
             if not deref.origin or ":unloaded:" in deref.origin:
-                continue  # unknown origin (a subscript, `Array.find`): not judged; an association not loaded: AL229
+                continue  # unknown origin (a subscript): not judged; an association not loaded: AL229
             if callbacks_removed and deref.origin.endswith(f"{CALLBACK_FORM})"):
                 continue  # Mongoose ≥ 7 throws on the callback form: the callback never runs
             if typeorm_02 and ":undefined:" in deref.guard:

@@ -140,7 +140,7 @@ def split_parameters(params_text: str) -> tuple[Parameter, ...]:
         if len(equals) > 1 and not piece.startswith(("{", "[")):
             head, default = equals[0], "=".join(equals[1:])
         name, _, annotation = head.partition(":")
-        parameters.append(Parameter(name.strip().lstrip("*.").strip(), annotation.strip(), default.strip()))
+        parameters.append(Parameter(name.strip().lstrip("*.").strip().rstrip("?").strip(), annotation.strip(), default.strip()))  # TS `x?: T`
     return tuple(parameters)
 
 

@@ -127,7 +127,8 @@ def _primary_app(framework, detail: str) -> bool:
     spec = (framework.extra.get("app_constructors") or [""])[0]
     module, _, attribute = spec.partition(":")
     name = attribute.split(".")[-1] if attribute and attribute != "default" else module.split("/")[-1]
-    return bool(name) and f"{name}(" in detail
+    # a default export is named by the importer (`import Koa from 'koa'`: `new Koa()`): compared without case
+    return bool(name) and (f"{name}(" in detail or not attribute and f"{name.lower()}(" in detail.lower())
 
 
 def _imports_any(ctx: CheckContext, path: str, modules) -> bool:

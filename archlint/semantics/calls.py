@@ -20,6 +20,18 @@ from archlint.semantics.support import (
     dotted, elem_only, field_key, query_chain, is_async_api, model_of, non_null, null_origins, prisma_fluent,
 )
 
+WRITE_STEPS = frozenset({"insert", "update", "delete", "del", "increment", "decrement", "truncate"})
+
+
+def chain_writes(query) -> bool:
+    """A built query some call of whose chain writes (``db.insert(t).values(…)``,
+    ``db('t').where(…).del()``): running it is a write, and what it returns are the written rows."""
+    return type(query) is v.Query and any(
+        type(step.node) is ir.Call and step.node.method in WRITE_STEPS for chain in query.chains for step in chain)
+
+
+KEY_MATCH_TAG = "key-match"  # rows kept by matching a key read from a row the program holds (a batch joined in memory)
+
 
 MIXIN_PREFIXES = ("get", "set", "add", "has", "remove", "count", "create")
 SEQUELIZE_INSTANCE_METHODS = frozenset({"getDataValue", "setDataValue", "setAttributes", "addHook", "hasHook", "hasHooks",
@@ -331,6 +343,9 @@ class Calls:
             callees = tuple(self.ran)
             self.analysis.calls.append(CallRecord(node, receiver, tuple(a[2] for a in args), result, tuple(self.loops),
                                                   self.tx > 0, callees))
+        elif node.method and type(v.strip(receiver)) is v.Query and v.strip(receiver).stack in ("typeorm", "knex"):
+            # `query.whereRaw(…)` in a helper handed the builder: its receiver is known only in a caller's context
+            self.program.context_receivers.setdefault((self.path, node.span), v.strip(receiver).stack)
         self.ran = saved_ran
         return result
 
@@ -548,7 +563,9 @@ class Calls:
                 plugin = next((v.strip(a[2]) for a in args if type(v.strip(a[2])) is v.Function), None)
                 if method == "register" and bare.framework == "fastify" and plugin is not None:
                     child = v.App("fastify", f"{self.path}:{node.span.line}:{node.span.column}")
-                    self.call_function(node, plugin, [("pos", "", child, None), ("pos", "", v.UNKNOWN, None)])
+                    # register(plugin, { prefix, service }): the plugin gets its instance and the options object
+                    options = next((a[2] for a in args[1:] if a[0] == "pos" and type(v.strip(a[2])) is v.Record), v.UNKNOWN)
+                    self.call_function(node, plugin, [("pos", "", child, None), ("pos", "", options, None)])
                 if method == "basePath" and args and type(v.strip(args[0][2])) is v.Const:
                     child = v.App(bare.framework, f"{self.path}:{node.span.end_line}:{node.span.end_column}")
                     self.program.app_prefixes[child.site] = str(v.strip(args[0][2]).value)
@@ -758,14 +775,16 @@ class Calls:
         if outcome is not None and outcome.write or method in MASS_ASSIGN_METHODS.get(stack, ()):
             self.mass_assignment(node, stack, model, method, args)
         if outcome is not None and (outcome.run or outcome.write):
-            op = "write" if outcome.write or self._runs_write(outcome, args) else "read"
+            op = "write" if outcome.write or self._runs_write(outcome, args) or chain_writes(bare) else "read"
             op = self._sql_operation(args, op)
             written = model_of(value) or model or (model_of(args[0][2]) if args and op == "write" else "")
             if op == "write" and method in _PERSIST:
                 saved = v.tag(bare, tags) if kind is v.Row else args[0][2] if args else None
                 if saved is not None and existing_row(saved):
                     arg_tags = arg_tags | {SAVES_EXISTING}
-            self.effect(op, stack, written, method, node, tags | arg_tags, deps=deps,
+            shown = next((step.node.method for chain in sorted(bare.chains, key=len) for step in chain
+                          if type(step.node) is ir.Call and step.node.method in WRITE_STEPS), method) if chain_writes(bare) else method
+            self.effect(op, stack, written, shown, node, tags | arg_tags, deps=deps,
                         query=self.run_query(outcome, bare, node, args, stack, model))
             if op == "read" and written:  # what the read returned decides a branch: see Frame._lookup_exit
                 tags = tags | {LOOKUP + self.site_key(node)}
@@ -774,6 +793,9 @@ class Calls:
             if method == "run_sync" and args and type(args[0][3]) is ir.Attr and args[0][3].name in ("create_all", "drop_all"):
                 category = "schema"  # conn.run_sync(Base.metadata.create_all)
             op = {"query": "read", "write": "write"}.get(category, category)
+            if category == "query" and outcome is None and op == "read":
+                op = self._sql_operation(args, op)  # db.execute(sql`DELETE …`): the statement's first keyword
+                op = op if op in ("read", "write") else "read"
             if category in ("query", "write") and outcome is None:  # a builder the library says is lazy runs later
                 if op == "write" and method in _PERSIST and args and existing_row(args[0][2]):
                     arg_tags = arg_tags | {SAVES_EXISTING}  # session.add(current_user)
@@ -1059,6 +1081,10 @@ class Calls:
                            nonempty=outcome.nonempty or getattr(receiver, "nonempty", False) and type(receiver) is v.Query)
         if kind == "result":
             return v.Result(stack, model, loaded, unique, joined)
+        if kind in ("rows", "row?") and chain_writes(receiver):
+            # `tx.insert(t).values(…).returning().all()` (Drizzle on a synchronous driver): the rows the
+            # statement wrote, not a lookup's — nothing to find missing
+            return v.UNKNOWN
         if kind == "rows" and stack == "mongoose" and type(receiver) is v.Query and receiver.single and model:
             # `User.findOne({ email }).exec()`: the document, or null when none matches
             chain = sorted(receiver.chains, key=len)[0] if receiver.chains else ()
@@ -1359,7 +1385,23 @@ class Calls:
             callee = self.program.function(function.path, function.fid)
             if callee is not None and permission_object(self.program, function.bound, callee.name, self.function):
                 return non_null(summary.returns)  # the view's permission check refused a missing object
+        returned = v.strip(summary.returns)
+        if type(returned) is v.App and node is not None and self._made_in(function, returned.site):
+            # a project factory of routers (`module.exports.Router = (name) => express.Router()`): each call
+            # makes another router, named by the call; the routes the factory itself registered stay under it
+            site = f"{self.path}:{node.span.line}:{node.span.column}"
+            self.program.app_mounts.setdefault(returned.site, (site, ""))
+            return v.tag(returned._replace(site=site), v.tags_of(summary.returns))
         return summary.returns
+
+    def _made_in(self, function: v.Function, site: str) -> bool:
+        """``site`` (``path:line:column``) lies in ``function``'s own source."""
+        path, _, position = site.rpartition(":")
+        path, _, line = path.rpartition(":")
+        callee = self.program.function(function.path, function.fid)
+        if path != function.path or callee is None or not line.isdigit() or callee.kind == "module":
+            return False
+        return callee.span.line <= int(line) <= callee.span.end_line
 
     def _checked_nonempty(self, receiver) -> bool:
         """Whether this path tested ``<receiver>.exists()`` true, the receiver a chain of names
@@ -1536,6 +1578,13 @@ class Calls:
                 return v.tag(v.Const(v.ANY_CONSTANT), v.tags_of(args[0][2]) - {v.REQUEST_TAG} if False else v.tags_of(args[0][2]))
         if name in django_apps.MODEL_LOADERS or name in django_apps.CLASS_LOADERS:
             return django_apps.load(self.program, name, args)
+        if name == "builtins.next" and len(args) == 2 and type(args[0][3]) is ir.Loop and args[0][3].kind == "comprehension" \
+                and type(v.strip(args[0][2])) is v.Rows and v.strip(args[1][2]) == v.Const(None):
+            # next((r for r in rows if …), None): the first matching row, or None when none matches
+            rows = v.strip(args[0][2])
+            if KEY_MATCH_TAG in v.tags_of(args[0][2]):
+                return v.Row(rows.stack, rows.model, rows.loaded)
+            return v.Row(rows.stack, rows.model, rows.loaded, nullable=True, origin=f"{self.path}:{node.span.line}:{node.span.column}:next()")
         if name in IMPORT_STRING and len(args) == 1 and type(v.strip(args[0][2])) is v.Const \
                 and isinstance(v.strip(args[0][2]).value, str):
             return self.program.import_string(self.path, v.strip(args[0][2]).value)

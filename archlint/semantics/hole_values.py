@@ -303,6 +303,23 @@ def _helper_call_at(function: ir.Function, span: Span, text: str):
     return None
 
 
+def static_constant(program, path: str, expr: str) -> bool:
+    """``Status.Pending`` / ``statuses.Status.Pending`` spliced into SQL, where the chain names, through
+    module-level definitions and imports only, a literal: a TypeScript ``enum`` member (``enum Status
+    { Pending = 'pending' }``) or a key of a module-level object literal — fixed text, no input in it."""
+    parts = expr.split(".")
+    if len(parts) < 2 or not all(part.isidentifier() for part in parts):
+        return False
+    from archlint.semantics import values as v
+
+    node = ir.Name(parts[0], Span(0, 0, 0, 0))
+    for part in parts[1:]:
+        node = ir.Attr(node, part, Span(0, 0, 0, 0))
+    value = program.static_value(path, node)
+    return type(value) is v.Const and value.value is not v.ANY_CONSTANT and isinstance(value.value, (str, int, float)) \
+        and not isinstance(value.value, bool)
+
+
 def constant_property(program, path: str, span: Span, expr: str) -> bool:
     """``db.timestamp_now`` spliced into SQL, where ``db`` is a parameter annotated with a project
     class whose ``timestamp_now`` is a ``@property`` that returns only string literals (or other

@@ -23,7 +23,7 @@ from archlint.domain import ir
 from archlint.domain.facts import Span
 from archlint.semantics import lost_updates
 from archlint.semantics import values as v
-from archlint.semantics.calls import ANY_RELATION, ROW_MAP, Calls, raw_row, keyed_by_stored_row, session_row
+from archlint.semantics.calls import ANY_RELATION, KEY_MATCH_TAG, ROW_MAP, Calls, raw_row, keyed_by_stored_row, session_row
 from archlint.semantics.discriminants import equality_side
 from archlint.semantics.program import Program
 from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis, Deref, Effect, Event, LoopInfo, Site, Summary
@@ -86,6 +86,8 @@ def _swallows_none(handler) -> bool:
 # wrong-guard:<line>:<null|undefined, what it compared with>:<the test>, which AL220 names
 WRONG_GUARD_TAG = "wrong-guard:"
 LOOKUP_TAG = "lookup:"  # on the value a DB read returned: lookup:<path:line:column> of the read
+_PRIMARY_KEYS = frozenset({"id", "_id", "pk", "uuid"})  # a row's key by the names the ORMs give it
+ASSERTED_TAG = "asserted"  # a nullable value bound from an expression under TypeScript's `!` (`const u = x!`)
 KEYED_BY_STORED_ROW = frozenset({"keyed:stored"})  # rows of a lookup by one key read from a row the program holds
 CAUGHT_UNIQUE = "caught:unique"  # on a write inside a `try` that handles a unique violation
 # what a handler names when it handles a unique violation: exception classes, driver/ORM error codes
@@ -1183,13 +1185,23 @@ class Frame(Calls):
                 self.callback_results.pop()
                 self.callback_settled.pop()
             self.loops.pop()
+        by_stored_key = node.kind in ("find", "comprehension") and source == "rows" and self._find_by_stored_key(node, loop_id)
         if node.orelse:
             self.block(node.orelse)
         self.env = join_envs(before, self.env)
         if node.kind in ("filter",) and source == "rows":
             return iterable
         if node.kind in ("find",) and source == "rows":
-            return v.Row(*row_of(iterable), nullable=True, empty="" if self.python else "undefined") if row_of(iterable) else v.UNKNOWN
+            # rows.find((r) => …) over a query's rows: the matching row, or undefined when none matches
+            # (judged by AL220 like a lookup; the receiver is the DB result, not a repository's `find`,
+            # which is a query and returns rows)
+            if not row_of(iterable):
+                return v.UNKNOWN
+            if by_stored_key:  # authors.find((u) => u.id === article.authorId): a batch joined in memory
+                return v.Row(*row_of(iterable))
+            shown = f"{render_short(node.iter)}.find()"
+            origin = f"{self.path}:{node.span.line}:{node.span.column}:{shown}"
+            return v.Row(*row_of(iterable), nullable=True, origin=origin, empty="" if self.python else "undefined")
         value = None
         for result in results:
             value = v.join(value, result)
@@ -1200,7 +1212,8 @@ class Frame(Calls):
         if node.kind == "comprehension" and source == "rows" and type(row) is v.Row and not row.nullable \
                 and f"elem:{loop_id}" in v.tags_of(value):
             # [t for t in Ticket.objects.all() if …]: a list of the rows themselves, loaded as they were
-            return v.tag(v.Rows(row.stack, row.model, row.loaded), tags)
+            # (`next((u for u in users if u.id == a.author_id), None)` of rows matched by a stored key: found)
+            return v.tag(v.Rows(row.stack, row.model, row.loaded), tags | ({KEY_MATCH_TAG} if by_stored_key else frozenset()))
         if node.kind == "comprehension" and source == "rows" and self.python and value is not None \
                 and v.STORED_KEY_TAG in v.tags_of(value):
             # [a.author_id for a in articles]: one key per row, like rows.map(fn) — a query per item of
@@ -1208,6 +1221,34 @@ class Frame(Calls):
             # stay a plain list)
             return v.tag(v.Object(ROW_MAP + model), tags)
         return v.tag(v.Object("list"), tags)
+
+    def _find_by_stored_key(self, node: ir.Loop, loop_id: str) -> bool:
+        """``authors.find((u) => u.id === article.authorId)``: the predicate matches the element's column
+        against a key read from a row the program holds (a foreign key) — the batch-loading idiom (the
+        rows were queried by those keys; referential integrity makes the match exist), not a search
+        by a value from outside whose miss yields undefined.  Evaluated in the callback's scope."""
+        predicates = list(node.conditions)
+        if node.kind == "find":
+            predicates = [node.result]
+            if node.result is None and node.body and type(node.body[-1]) is ir.Return:
+                predicates = [node.body[-1].value]
+        compares = []
+        for predicate in predicates:
+            compares += [predicate] if type(predicate) is ir.Compare else \
+                [c for c in predicate.values if type(c) is ir.Compare] if type(predicate) is ir.BoolOp and predicate.op == "and" else []
+        own = f"elem:{loop_id}"
+        for compare in compares:
+            if compare.op != "==":
+                continue
+            nodes = (compare.left, compare.right)
+            sides = [v.tags_of(self.eval_cached(side)) for side in nodes]
+            for mine, other in ((0, 1), (1, 0)):
+                # the element's primary key against another row's key: the parent a foreign key points at
+                # (`counts.find((c) => c.articleId === a.id)` looks for a child row, which may not exist)
+                if own in sides[mine] and type(nodes[mine]) is ir.Attr and nodes[mine].name in _PRIMARY_KEYS \
+                        and own not in sides[other] and v.STORED_KEY_TAG in sides[other]:
+                    return True
+        return False
 
     def _row_counter(self, node: ir.Loop):
         """``for (let i = 0; i < rows.length; i++)`` over DB rows: (the counter's name, the rows' model),
@@ -1455,6 +1496,8 @@ class Frame(Calls):
                             self.env[target.id] = typed
             return
         value = self.eval(node.value)
+        if not self.python and v.is_nullable(value) and (node.value.span.end_line, node.value.span.end_column) in self.module.asserted:
+            value = v.tag(value, frozenset({ASSERTED_TAG}))  # `const u = rows.find(…)!`: the assertion checked nothing
         if len(node.targets) == 1 and type(node.targets[0]) is ir.Attr:
             self._instance_increment(node)  # also for a caller's row: a context event
             self._dirty_write(node)
@@ -1619,7 +1662,7 @@ class Frame(Calls):
                 elif type(bare) is v.Rows:  # const [user] = await knex('users').where(…): undefined when no row
                     stored = KEYED_BY_STORED_ROW <= tags and index == 0  # …unless keyed by a foreign key the program holds
                     origin = f"{self.path}:{element.span.line}:{element.span.column}:[{render_short(element)}] = …" if not self.python and bare.model and not stored else ""
-                    item = v.Row(bare.stack, bare.model, bare.loaded, nullable=not stored, origin=origin)
+                    item = v.Row(bare.stack, bare.model, bare.loaded, nullable=not stored, origin=origin, empty="undefined" if origin else "")
                 else:
                     item = v.UNKNOWN
                 self.bind(element, v.tag(item, tags))
@@ -2255,7 +2298,8 @@ class Frame(Calls):
             origin = next((row.origin for row in rows if row.nullable and row.origin), "") \
                 or v.missed_origin(value)
             guard = next((t[len(WRONG_GUARD_TAG):] for t in sorted(v.tags_of(value)) if t.startswith(WRONG_GUARD_TAG)), "")
-            asserted = node is not None and (node.span.end_line, node.span.end_column) in self.module.asserted
+            asserted = node is not None and (node.span.end_line, node.span.end_column) in self.module.asserted \
+                or ASSERTED_TAG in v.tags_of(value)
             empty = next((row.empty for row in rows if row.nullable and row.origin), "")
             deref = Deref(self.path, span, render(node, 60), model, origin, via, subscript, destructure, guard, asserted, empty)
             self.null_derefs.append(deref)

@@ -130,6 +130,7 @@ class Program:
         self.star_imports = lambda _path: []
         self._imports_busy: set = set()  # (path, name) of the import bindings being resolved (re-export cycles)
         self._star_busy: set = set()  # (path, name) of star-import lookups running (cyclic `import *`)
+        self.context_receivers: dict = {}  # (path, span) -> stack of a builder call typed only in a caller's context
         self.deep_derefs: dict = {}  # (path, span) -> Deref of an unloaded relation read in a callee's frame
         # loop id -> LoopInfo of a serializer loop run in a frame with no analysis of its own (a nested
         # `CommentSerializer(obj.comments.all(), many=True)` inside a serializer method): the per-row
@@ -279,10 +280,15 @@ class Program:
             return self.static_value(path, node.obj)
         if kind is ir.Const:
             return v.Const(node.value)
+        if kind is ir.Obj and node.entries and all(type(e.key) is str and type(e.value) is ir.Const for e in node.entries):
+            # a table of literals: a TypeScript `enum` (lowered to an object of its members) or `const SORTS = { … }`
+            return v.Record(tuple((e.key, v.Const(e.value.value)) for e in node.entries))
         return v.UNKNOWN
 
     def static_attribute(self, base, name: str):
         kind = type(base)
+        if kind is v.Record:
+            return base.get(name) or v.UNKNOWN
         if kind is v.External:
             separator = "." if self._python_name(base.name) or base.name.endswith(")") else ("" if base.name.endswith(":") else ".")
             qualified = f"{base.name}{separator}{name}"

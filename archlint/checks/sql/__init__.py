@@ -98,7 +98,7 @@ def _typed_holes(program, site, private=None):
     if text is None or not text.runtime_holes:
         return site
     from archlint.domain.sql.holes import RUNTIME, SAFE
-    from archlint.semantics.hole_values import constant_property, fixed_name
+    from archlint.semantics.hole_values import constant_property, fixed_name, static_constant
 
     anchored = text.anchor is not None
     path = text.path if anchored else site.path
@@ -108,7 +108,8 @@ def _typed_holes(program, site, private=None):
     span = text.anchor.span if anchored else site.call.span
 
     def fixed(expr: str) -> bool:
-        return fixed_name(module, span, expr, private) or constant_property(program, path, span, expr)
+        return fixed_name(module, span, expr, private) or constant_property(program, path, span, expr) \
+            or static_constant(program, path, expr)
 
     holes = tuple(hole._replace(origin=SAFE) if hole.origin == RUNTIME and fixed(hole.expr.strip()) else hole for hole in text.holes)
     return site._replace(sql=text._replace(holes=holes)) if holes != text.holes else site
@@ -130,9 +131,11 @@ def _typed_receivers(ctx: CheckContext) -> dict:
                 bare = v.strip(option)
                 if type(bare) is v.Db and record.node.method:
                     typed.setdefault((analysis.path, record.node.span), bare.stack)
-                elif type(bare) is v.Query and bare.stack == "typeorm" and record.node.method:
-                    # a condition of a query builder (`qb.where(…)`): the typeorm-builder-clause sink
+                elif type(bare) is v.Query and bare.stack in ("typeorm", "knex") and record.node.method:
+                    # a condition of a query builder (`qb.where(…)`, `query.whereRaw(…)`): the builder-clause sinks
                     typed.setdefault((analysis.path, record.node.span), bare.stack)
+    for key, stack in program.context_receivers.items():  # typed only with a caller's values (a builder passed in)
+        typed.setdefault(key, stack)
     return typed
 
 

@@ -37,10 +37,11 @@ def interpolated(ctx: CheckContext, prepared: Prepared, sql: SqlKnowledge) -> It
     """AL502 at the first runtime hole; the message names every one."""
     site = prepared.site
     holes = site.sql.runtime_holes if site.sql is not None else ()
-    if holes and site.sink.traced_holes:
+    if holes and site.sink.traced_holes and not _request_argument(ctx, site):
         facts = ctx.files[site.path]
         holes = tuple(h for h in holes if REQUEST_SOURCE.match(h.expr)
-                      or "(" not in h.expr and _parameter_of(facts, site.call.scope, h.expr) is not None)
+                      or "(" not in h.expr and (_parameter_of(facts, site.call.scope, h.expr) is not None
+                                                or _destructured_parameter(ctx, site, h.expr)))
     if not holes or (site.kind == "fragment" and _schema_definition(ctx, site)):
         return
     first = holes[0]
@@ -98,6 +99,41 @@ def _bind_guidance(site: SqlSite, sql: SqlKnowledge) -> str:
     marker = style.example if style is not None else "the driver's placeholder"
     values = "(value,)" if site.language == "python" else "[value]"
     return f"Use a placeholder ({marker}) in the SQL and pass the value separately: `{site.call.callee}(sql, {values})`."
+
+
+def _request_argument(ctx: CheckContext, site: SqlSite) -> bool:
+    """The semantic model saw request data in the sink's SQL argument (``const slug = c.req.param('slug')``
+    then ``sql.raw(`… '${slug}'`)``): a traced sink's holes are input even when a local holds them."""
+    program = ctx.program
+    if program is None or site.path not in program.modules:
+        return False
+    from archlint.semantics import values as v
+
+    span = site.call.span
+    for analysis in program.analyses():
+        if analysis.path != site.path:
+            continue
+        for record in analysis.calls:
+            node = record.node.span
+            if (node.line, node.column) == (span.line, span.column) and any(
+                    v.REQUEST_TAG in v.tags_of(value) for value in record.args):
+                return True
+    return False
+
+
+def _destructured_parameter(ctx: CheckContext, site: SqlSite, expression: str) -> bool:
+    """``function applyFilters(query, { author, tag })`` with ``${tag}`` in a raw fragment: a name a
+    destructured parameter binds is the caller's argument too (read from the IR's parameter pattern)."""
+    program = ctx.program
+    module = program.modules.get(site.path) if program is not None else None
+    if module is None or not expression.isidentifier():
+        return False
+    from archlint.domain import ir
+
+    function = ir.innermost_function(module, site.call.span)
+    if function is None or function.kind == "module" or function.scope_of(expression) != "param":
+        return False
+    return any(p.target is not None and expression in ir.target_names(p.target) for p in function.params)
 
 
 def runtime_text(ctx: CheckContext, site: SqlSite) -> Iterator[Finding]:

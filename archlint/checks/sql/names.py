@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from sqlglot import exp
 
-_SENTINEL = re.compile(r"__h\d+|__ident|__p\d+|__raw__|__unknown__")
+_SENTINEL = re.compile(r"__h\d+|__ident|__p\d+|__raw__|__unknown__|__set__")  # __set__: a SET list not lifted
 _SYSTEM = re.compile(r"^(sqlite_\w+|pg_\w+|information_schema|dual|excluded|new|old)$", re.IGNORECASE)
 _MISSING = {
     "postgresql": 'missing FROM-clause entry for table "{name}"',

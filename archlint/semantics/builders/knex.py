@@ -168,6 +168,7 @@ class _Lifter(b.Lifter):
             self.write(step, exp.Delete)
         elif method in ("increment", "decrement"):
             self.write(step, exp.Update)
+            self.counter(step, method)
         elif method == "returning" and isinstance(tree, (exp.Insert, exp.Update, exp.Delete)):
             tree.set("returning", b.located(exp.Returning(expressions=[exp.Star()]), step.where))
         elif method in ("as", "returning"):
@@ -512,6 +513,27 @@ class _Lifter(b.Lifter):
         b.add_order(tree, b.hole(node, value), desc, step.where)  # orderBy(sort): a runtime column
 
     # writes ------------------------------------------------------------------------------------
+    def counter(self, step: b.StepView, method: str) -> None:
+        """``increment('favorites_count', 1)`` / ``increment({ views: 1, likes: 2 })``: SET col = col ± n."""
+        node, value = step.arg(0)
+        record = v.strip(value) if value is not None else None
+        if type(record) is v.Record:
+            pairs = [(key, None, item) for key, item in record.items]
+        elif b.string_of(value, node) is not None:
+            amount_node, amount = step.arg(1)
+            pairs = [(b.string_of(value, node), amount_node, amount)]
+        else:
+            return
+        operation = exp.Add if method == "increment" else exp.Sub
+        expressions = []
+        for column, amount_node, amount in pairs:
+            if not isinstance(column, str):
+                return
+            by = b.value_expr(amount_node, amount) if amount_node is not None or amount is not None else b.literal(1)
+            expressions.append(exp.EQ(this=b.dotted(column), expression=operation(this=b.dotted(column), expression=by)))
+        if isinstance(self.tree, exp.Update) and expressions:
+            self.tree.set("expressions", expressions)
+
     def write(self, step: b.StepView, kind) -> None:
         tree = self.tree
         source = b.from_table(tree) if isinstance(tree, exp.Select) else tree.this
