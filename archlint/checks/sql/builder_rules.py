@@ -126,11 +126,9 @@ def _has_condition(tree: exp.Expression) -> bool:
 
 
 def _purges(context: Context, lifted: base.Lifted) -> bool:
-    """A function named for emptying a table that takes only its handle (``clearTags()``,
-    ``reset_db(session)``), or for acting on every row of the very table it writes (open-webui's
-    ``deactivate_all_functions(db)`` updating ``function``), or a factory of one:
-    fastapi-crudrouter's ``_delete_all()`` returns its ``def route(db = Depends(…))``."""
-    table = snake(lifted.tree.this.name) if isinstance(lifted.tree.this, exp.Table) else ""
+    """A function named for emptying a table or for every row of something that takes only its
+    handle (``clearTags()``, ``reset_db(session)``, ``deactivate_all_functions(db)``), or a factory of
+    one: fastapi-crudrouter's ``_delete_all()`` returns its ``def route(db = Depends(…))``."""
     module = context.program.modules.get(lifted.path)
     if module is None:
         return False
@@ -140,7 +138,7 @@ def _purges(context: Context, lifted: base.Lifted) -> bool:
     parameters = [p.name for p in best.params]
     function, depth = best, 0
     while function is not None and function.kind != "module" and depth < 4:
-        if context.sql.purges(snake(function.name), parameters, table):
+        if context.sql.purges(snake(function.name), parameters):
             return True
         function = module.functions[function.parent] if 0 <= function.parent < len(module.functions) else None
         depth += 1

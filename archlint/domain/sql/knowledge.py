@@ -106,20 +106,19 @@ class SqlKnowledge:
     purge_names: re.Pattern | None = None  # snake_case names of functions that empty tables
     purge_parameters: frozenset[str] = frozenset()  # the handles such a function may take
 
-    def purges(self, snake_name: str, parameters, table: str = "") -> bool:
+    def purges(self, snake_name: str, parameters) -> bool:
         """A function that takes nothing but the handle it works through and is named for emptying
         a table (``clear``, ``wipe_db``, ``truncate_all``; names in snake_case) or for acting on
-        every row of the very ``table`` it writes (open-webui's ``deactivate_all_functions`` on
-        ``function``, ``mark_all_notifications_read`` on ``notifications``): its unfiltered write
-        means every row.  One table, ``[[purge_function]]``, for raw SQL and lifted queries."""
+        every row of something (open-webui's ``deactivate_all_functions`` and ``delete_all_groups``,
+        which also empties ``group_member``; ``mark_all_notifications_read``): its unfiltered write
+        means every row.  ``leave_all`` names nothing after "all" and ``cleanup_expired`` names rows it
+        forgot to pick.  One table, ``[[purge_function]]``, for raw SQL and lifted queries."""
         if not all(p.lower().replace("_", "") in self.purge_parameters for p in parameters):
             return False
         if self.purge_names is not None and self.purge_names.search(snake_name):
             return True
         words = snake_name.lower().split("_")
-        noun = table.lower().split("_")[-1].rstrip("s")
-        return bool(noun) and any(word in ("all", "every") and words[i + 1].rstrip("s") == noun
-                                  for i, word in enumerate(words[:-1]))
+        return any(word in ("all", "every") and any(words[i + 1:]) for i, word in enumerate(words[:-1]))
 
     def dialect_for_scheme(self, scheme: str) -> Dialect | None:
         scheme = scheme.lower().split("+", 1)[0]
