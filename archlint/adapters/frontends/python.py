@@ -21,7 +21,7 @@ from archlint.adapters.frontends.python_syntax import (
     layout_problems,
     without_grammar_gaps,
 )
-from archlint.adapters.frontends.scanner import file_signal
+from archlint.adapters.frontends.scanner import decoded_head, file_signal
 from archlint.adapters.frontends.source import SQL_FRAGMENT, Columns, decode, has_signal
 from archlint.adapters.frontends.tree_walk import Ancestry, Intervals, preorder
 from archlint.domain.facts import (
@@ -169,13 +169,8 @@ def extract(path: str, source: bytes, language: str = "python", full: bool = Tru
 
 
 def _lean_head(path: str, source: bytes) -> FileFacts:
-    facts = FileFacts(path=path, language="python", content_hash="", syntax_checked=False)
-    decoded = decode(source, "python")
-    facts.problems.extend(decoded.problems)
-    data = decoded.data
-    if decoded.skip or not data.strip():
-        facts.lines = data.count(b"\n") + (1 if data else 0)
-        facts.syntax_checked = True
+    facts, data = decoded_head(path, source)
+    if data is None:
         return facts
     facts.lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
     too_deep = depth_problem(data)

@@ -57,13 +57,11 @@ _IMPORT_ERRORS = frozenset({b"ImportError", b"ModuleNotFoundError", b"Exception"
 _TYPE_CHECKING_IF = re.compile(rb"[ \t]*if[ \t]+((?:[^\W\d]\w*\.)*TYPE_CHECKING)[ \t]*:")
 
 
-def python_head(path: str, raw: bytes, signals: bool = True) -> FileFacts | None:
-    """The cheap pass over one Python file: the same head the frontend's ``full=False`` pass
-    gives (imports, suppressions, signals, lines, decoding problems) but no syntax verdict
-    (``syntax_checked`` is False); ``None`` when the scanner defers to the frontend.
-
-    ``signals=False`` leaves ``facts.signals`` as ``None`` (unknown): only body-reading rules use
-    it, and a run without them saves the search (a third of the scan's cost)."""
+def decoded_head(path: str, raw: bytes) -> tuple[FileFacts, bytes | None]:
+    """A Python file's head before any reading of its code: its decoding problems, and ``data``
+    (the decoded bytes) — ``None`` when there is nothing to read (undecodable, binary or blank),
+    the head then being final (no syntax to check).  Shared by the scanner and the frontend's
+    lean head, so both count lines and problems alike."""
     facts = FileFacts(path=path, language="python", content_hash="", syntax_checked=False)
     decoded = decode(raw, "python")
     facts.problems.extend(decoded.problems)
@@ -71,6 +69,19 @@ def python_head(path: str, raw: bytes, signals: bool = True) -> FileFacts | None
     if decoded.skip or not data.strip():
         facts.lines = data.count(b"\n") + (1 if data else 0)
         facts.syntax_checked = True
+        return facts, None
+    return facts, data
+
+
+def python_head(path: str, raw: bytes, signals: bool = True) -> FileFacts | None:
+    """The cheap pass over one Python file: the same head the frontend's ``full=False`` pass
+    gives (imports, suppressions, signals, lines, decoding problems) but no syntax verdict
+    (``syntax_checked`` is False); ``None`` when the scanner defers to the frontend.
+
+    ``signals=False`` leaves ``facts.signals`` as ``None`` (unknown): only body-reading rules use
+    it, and a run without them saves the search (a third of the scan's cost)."""
+    facts, data = decoded_head(path, raw)
+    if data is None:
         return facts
     scanned = scan_python(data)
     if scanned is None:

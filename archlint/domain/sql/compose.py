@@ -25,7 +25,7 @@ _PY_STRING = re.compile(r"""^([rRbBuUfFtT]{0,2})('''|\"\"\"|'|")(.*)\2$""", re.D
 _PY_PIECE = re.compile(r"""[rRbBuUfFtT]{0,2}(?:'''|\"\"\"|'|")""")
 _FORMAT_CALL = re.compile(r"^(?P<template>.+?)\s*\.\s*format\s*\((?P<args>.*)\)\s*$", re.DOTALL)
 _PERCENT_FIELD = re.compile(r"%(?:\((?P<name>\w+)\))?[-#0 +]*\d*(?:\.\d+)?(?P<conv>[sdifrxXeEgGcab%])")
-_FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{(?P<field>[^{}]*)\}")
+FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{(?P<field>[^{}]*)\}")  # `{{`, `}}` or a replacement field
 _IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")
 
 
@@ -237,7 +237,7 @@ def _format(template: Composed, args_text: str) -> Composed:
     builder.first = template.first
     cursor = 0
     automatic = 0
-    for match in _FORMAT_FIELD.finditer(template.text):
+    for match in FORMAT_FIELD.finditer(template.text):
         builder.copy(template, cursor, match.start())
         cursor = match.end()
         raw = template.raw_offset(match.start()) or 0
@@ -245,17 +245,25 @@ def _format(template: Composed, args_text: str) -> Composed:
         if field is None:
             builder.literal(match.group(0)[0], raw)
             continue
-        key = re.split(r"[!:.\[]", field, maxsplit=1)[0]
-        if key == "":
-            expr = positional[automatic] if automatic < len(positional) else args_text
-            automatic += 1
-        elif key.isdigit():
-            expr = positional[int(key)] if int(key) < len(positional) else args_text
-        else:
-            expr = keywords.get(key, key)
+        expr, automatic, key = format_argument(field, positional, keywords, automatic)
+        if expr is None:  # not given: the field's name, or the whole argument list
+            expr = key if key and not key.isdigit() else args_text
         builder.hole(expr, "format", raw)
     builder.copy(template, cursor, len(template.text))
     return builder.build("format", template.opener, "")
+
+
+def format_argument(field: str, positional: list, keywords: dict, automatic: int):
+    """The argument ``str.format`` puts in a replacement field: ``{}`` the next positional one,
+    ``{0}`` by index, ``{name}`` by keyword (conversions, specs, attributes and indexes after the
+    name ignored).  Returns (the argument or ``None`` when the call does not give it, the next
+    automatic index, the field's name)."""
+    key = re.split(r"[!:.\[]", field, maxsplit=1)[0]
+    if key == "":
+        return (positional[automatic] if automatic < len(positional) else None), automatic + 1, key
+    if key.isdigit():
+        return (positional[int(key)] if int(key) < len(positional) else None), automatic, key
+    return keywords.get(key), automatic, key
 
 
 def _operand_values(operand: str) -> list[str]:

@@ -33,7 +33,7 @@ from archlint.domain.graph import ModuleGraph
 from archlint.domain.knowledge import module_matches
 from archlint.domain.sql import holes as hole_origin
 from archlint.domain.ir_format import render
-from archlint.domain.sql.compose import Composed, Hole, compose, is_name
+from archlint.domain.sql.compose import FORMAT_FIELD, Composed, Hole, compose, format_argument, is_name
 from archlint.domain.sql.holes import SqlHole
 from archlint.domain.sql.knowledge import OTHER_DATABASE, Sink, SqlKnowledge
 from archlint.domain.sql.lexer import is_statement
@@ -434,18 +434,11 @@ class _FileExtractor:
         fields = []
         automatic = 0
         values = []
-        for match in _FORMAT_FIELD.finditer(text):
+        for match in FORMAT_FIELD.finditer(text):
             field = match.group("field")
             if field is None or field == "" and match.start() in {h[0] for h in holes}:
                 continue  # `{{` / `}}`, or the marker of a hole the template already has
-            key = re.split(r"[!:.\[]", field, maxsplit=1)[0]
-            if key == "":
-                value = positional[automatic] if automatic < len(positional) else None
-                automatic += 1
-            elif key.isdigit():
-                value = positional[int(key)] if int(key) < len(positional) else None
-            else:
-                value = keywords.get(key)
+            value, automatic, _key = format_argument(field, positional, keywords, automatic)
             if value is None:
                 return None  # a KeyError/IndexError at run time: not this call's text
             fields.append((match.start(), match.end()))
@@ -615,7 +608,6 @@ _WHOLE_STATEMENT = re.compile(
 
 
 _SAME_TEXT = frozenset({"strip", "lstrip", "rstrip"})
-_FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{(?P<field>[^{}]*)\}")
 
 
 def _splice(text: str, holes: list, spans: list, value_of, how: str):
