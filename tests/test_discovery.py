@@ -81,6 +81,22 @@ def test_symlinks_out_of_root_loops_and_broken_links(tmp_path):
     assert result.skipped >= 3
 
 
+def test_fifos_sockets_and_devices_named_like_sources_are_never_read(tmp_path):
+    """A FIFO named ``x.py`` (or a symlink to one, or a FIFO ``package.json``) in a tree: opening it
+    blocks until a writer comes, so the run hung forever.  Only regular files are sources."""
+    write(tmp_path, "app/main.py")
+    os.mkfifo(tmp_path / "app" / "pipe.py")
+    os.mkfifo(tmp_path / "package.json")
+    os.symlink(tmp_path / "app" / "pipe.py", tmp_path / "app" / "linked.js")
+    result = discover(str(tmp_path), [str(tmp_path)], [])
+    assert paths_of(result) == ["app/main.py"]
+    assert result.manifests == []
+    assert result.problems == []
+    assert result.skipped == 3
+    named = discover(str(tmp_path), [str(tmp_path / "app" / "pipe.py")], [])
+    assert paths_of(named) == [] and named.skipped == 1
+
+
 def test_explicit_file_paths(tmp_path):
     write(tmp_path, "app/a.py")
     write(tmp_path, "app/b.py")
