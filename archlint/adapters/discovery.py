@@ -94,6 +94,8 @@ class _GitIgnore:
         self.specs: list[tuple[str, object]] = []
 
     def load(self, directory_rel: str, absolute: str) -> None:
+        if not os.path.isfile(os.path.join(absolute, ".gitignore")):
+            return  # a directory, or a FIFO that would block the read forever
         try:
             with open(os.path.join(absolute, ".gitignore"), encoding="utf-8", errors="replace") as handle:
                 lines = handle.read().splitlines()
