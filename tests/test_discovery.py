@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 
 from archlint.adapters.discovery import discover
 
@@ -79,6 +80,42 @@ def test_symlinks_out_of_root_loops_and_broken_links(tmp_path):
     assert "broken symlink" in problems["app/broken.py"]
     assert "loop" in problems["app/self.py"]
     assert result.skipped >= 3
+
+
+def test_fifos_sockets_and_devices_named_like_sources_are_never_read(tmp_path):
+    """A FIFO named ``x.py`` (or a symlink to one, or a FIFO ``package.json``) in a tree: opening it
+    blocks until a writer comes, so the run hung forever.  Only regular files are sources."""
+    write(tmp_path, "app/main.py")
+    os.mkfifo(tmp_path / "app" / "pipe.py")
+    os.mkfifo(tmp_path / "package.json")
+    os.symlink(tmp_path / "app" / "pipe.py", tmp_path / "app" / "linked.js")
+    result = discover(str(tmp_path), [str(tmp_path)], [])
+    assert paths_of(result) == ["app/main.py"]
+    assert result.manifests == []
+    assert result.problems == []
+    assert result.skipped == 3
+    named = discover(str(tmp_path), [str(tmp_path / "app" / "pipe.py")], [])
+    assert paths_of(named) == [] and named.skipped == 1
+
+
+def test_a_fifo_gitignore_is_not_read(tmp_path):
+    """Reading a FIFO ``.gitignore`` blocks until a writer comes (the run hung).  The writer here
+    feeds ``app/`` if anything reads it, so an unguarded read fails the test instead of hanging."""
+    write(tmp_path, "app/main.py")
+    fifo = tmp_path / ".gitignore"
+    os.mkfifo(fifo)
+
+    def feed() -> None:
+        with open(fifo, "w") as handle:
+            handle.write("app/\n")
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    result = discover(str(tmp_path), [str(tmp_path)], [])
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # releases the writer if nothing read it
+    writer.join()
+    os.close(reader)
+    assert paths_of(result) == ["app/main.py"]
 
 
 def test_explicit_file_paths(tmp_path):

@@ -94,6 +94,8 @@ class _GitIgnore:
         self.specs: list[tuple[str, object]] = []
 
     def load(self, directory_rel: str, absolute: str) -> None:
+        if not os.path.isfile(os.path.join(absolute, ".gitignore")):
+            return  # a directory, or a FIFO that would block the read forever
         try:
             with open(os.path.join(absolute, ".gitignore"), encoding="utf-8", errors="replace") as handle:
                 lines = handle.read().splitlines()
@@ -232,7 +234,11 @@ def _walk(result, top, top_rel, real_root, exclude, ignores, seen_dirs, seen_fil
                 continue
             if ignores is not None and ignores.specs and ignores.ignored(relative, False):
                 continue
-            _add_file(result, entry.path, relative, real_root, seen_files, explicit=False, symlink=entry.is_symlink())
+            try:
+                regular = entry.is_file()  # the d_type the scan read, unless a symlink
+            except OSError:
+                regular = False
+            _add_file(result, entry.path, relative, real_root, seen_files, explicit=False, symlink=entry.is_symlink(), regular=regular)
 
 
 def _default_excluded(name: str) -> bool:
@@ -250,7 +256,8 @@ def _inside(real: str, real_root: str) -> bool:
 
 
 def _add_file(
-    result: Discovery, path: str, relative: str, real_root: str, seen: set[str], explicit: bool, symlink: bool | None = None
+    result: Discovery, path: str, relative: str, real_root: str, seen: set[str], explicit: bool, symlink: bool | None = None,
+    regular: bool | None = None,
 ) -> None:
     name = relative.rsplit("/", 1)[-1]
     extension = _extension(name)
@@ -277,6 +284,11 @@ def _add_file(
                 result.problems.append((relative, ParseProblem("AL002", problem, Span(1, 1, 1, 1))))
                 result.skipped += 1
             return
+    if not (os.path.isfile(path) if regular is None else regular):
+        # A FIFO, socket or device named like a source file (or a symlink to one): reading it would
+        # block the run forever or return no source.  Seen, not analysed.
+        result.skipped += 1
+        return
     if manifest:
         result.manifests.append((relative, path))
     else:
