@@ -55,6 +55,25 @@ def test_select_layering_builds_no_bodies_and_parses_nothing(tmp_path):
     assert any(f.rule == "AL101" and f.path == "app/repositories/users.py" for f in report.findings)
 
 
+def test_select_layering_reads_no_body_of_files_judged_by_their_names(tmp_path):
+    """AL109 judges a Django app's ``models.py`` by its name; only one among helpers (``utils/``)
+    needs its classes read.  Reading ``classes`` first extracted the body of every models.py of the
+    saleor-sized tree in a layers-only run (105 parses, +40 % CPU)."""
+    files = {
+        "shop/__init__.py": "",
+        "shop/models.py": "from django.db import models\n\n\nclass Order(models.Model):\n    pass\n",
+        "shop/views.py": "from shop.models import Order\n",
+        "shop/utils/__init__.py": "",
+        "shop/utils/models.py": "def available_models(user):\n    return []\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    report = run_check([str(tmp_path)], Options(use_cache=False, select=("layering",)))
+    bodies = sorted(path for path, facts in report.context.files.items() if facts.has_body)
+    assert bodies == ["shop/utils/models.py"]
+
+
 def test_full_check_extracts_only_the_data_layer_files(tmp_path):
     root = _layered_app(tmp_path)
     (root / "app" / "util.py").write_text("import os\n\ndef helper():\n    return os.getcwd()\n")

@@ -413,6 +413,9 @@ def _uncommitted_plugin_writes(ctx: CheckContext, program) -> Iterator[Finding]:
     data = [d for d in program.library.framework_data.values() if d.get("plugin_commit_keywords")]
     if not data or any(c.kind == "session_factory" for c in ctx.datalayer.constructs):
         return
+    if not any(edge.external and edge.target.split(".")[0].split(":")[0] == "advanced_alchemy"
+               for path in program.modules for edge in ctx.graph.out_edges(path)):
+        return  # no plugin without the package: skip the walk over every function's IR
     configs = frozenset(c for d in data for c in d.get("plugin_configs", ()))
     commit_keywords = frozenset(k for d in data for k in d["plugin_commit_keywords"])
     call_keyword = next((d["plugin_call_commit"] for d in data if d.get("plugin_call_commit")), "")
