@@ -207,3 +207,21 @@ def test_a_scan_shared_with_the_pool_yields_the_heads_of_a_serial_scan(monkeypat
             pytest.skip("one CPU: the scan is never shared")
     assert (heads(2, True), heads(2, False)) == serial
     assert any(facts[0] for facts in serial[0].values())
+
+
+def test_django_models_no_migration_creates_are_named_plainly(tmp_path):
+    """AL304 on a Django app with models and no migrations: one finding on the first model, naming
+    the stack as a noun ("2 Django ORM model(s)", not "2 the Django ORM model(s))."""
+    files = {
+        "requirements.txt": "django\n",
+        "blog/__init__.py": "",
+        "blog/models.py": "from django.db import models\n\n\nclass Tag(models.Model):\n    name = models.CharField(max_length=9)\n\n\n"
+                          "class Post(models.Model):\n    tags = models.ManyToManyField(Tag)\n",
+        "blog/views.py": "from blog.models import Post\n\n\ndef index(request):\n    return list(Post.objects.all())\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    found = [f for f in run_check([str(tmp_path)], Options(use_cache=False)).findings if f.rule == "AL304"]
+    assert [(f.path, f.line) for f in found] == [("blog/models.py", 4)]
+    assert found[0].message.startswith("2 Django ORM model(s) are defined"), found[0].message

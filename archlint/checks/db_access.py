@@ -377,7 +377,7 @@ def _project_schema_never_created(ctx: CheckContext, project: str, models: list)
     ):
         return
     first = models[0]
-    stack = _STACK_NAMES.get(first.stack, first.stack)
+    stack = _STACK_NAMES.get(first.stack, first.stack).removeprefix("the ")  # "2 Django ORM model(s)"
     message = (
         f"{len(models)} {stack} model(s) are defined but nothing creates their tables: no create_all/sync call, "
         f"no migrations and no migration command in the start scripts; on a fresh database the first query fails "
