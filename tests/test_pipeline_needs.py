@@ -8,6 +8,7 @@ from pathlib import Path
 from archlint.adapters import knowledge
 from archlint.application.pipeline import Options, run_check
 from archlint.checks import FAMILIES
+from helpers import make_repo
 
 CHECKS = Path(__file__).resolve().parent.parent / "archlint" / "checks"
 
@@ -66,9 +67,7 @@ def test_select_layering_reads_no_body_of_files_judged_by_their_names(tmp_path):
         "shop/utils/__init__.py": "",
         "shop/utils/models.py": "def available_models(user):\n    return []\n",
     }
-    for name, text in files.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
+    make_repo(tmp_path, files)
     report = run_check([str(tmp_path)], Options(use_cache=False, select=("layering",)))
     bodies = sorted(path for path, facts in report.context.files.items() if facts.has_body)
     assert bodies == ["shop/utils/models.py"]
@@ -219,9 +218,7 @@ def test_django_models_no_migration_creates_are_named_plainly(tmp_path):
                           "class Post(models.Model):\n    tags = models.ManyToManyField(Tag)\n",
         "blog/views.py": "from blog.models import Post\n\n\ndef index(request):\n    return list(Post.objects.all())\n",
     }
-    for name, text in files.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
+    make_repo(tmp_path, files)
     found = [f for f in run_check([str(tmp_path)], Options(use_cache=False)).findings if f.rule == "AL304"]
     assert [(f.path, f.line) for f in found] == [("blog/models.py", 4)]
     assert found[0].message.startswith("2 Django ORM model(s) are defined"), found[0].message

@@ -76,7 +76,7 @@ def load(program, name: str, args):
 def app_configs(program) -> list[tuple[str, str]]:
     """``(app module name, label)`` of every ``AppConfig`` subclass in the project's ``apps.py``
     modules; the label is ``?`` when a base outside the project may set it."""
-    memo = program.__dict__.get("_django_app_configs")
+    memo = getattr(program, "_django_app_configs", None)
     if memo is not None:
         return memo
     found = []
@@ -94,7 +94,7 @@ def app_configs(program) -> list[tuple[str, str]]:
             if label is None:
                 label = _UNKNOWN_LABEL if _external_base(program, path, cls.cid) else name.rpartition(".")[2]
             found.append((name, label))
-    program.__dict__["_django_app_configs"] = found
+    program._django_app_configs = found
     return found
 
 
@@ -118,7 +118,9 @@ def _external_base(program, path: str, cid: int) -> bool:
 
 def app_label(program, model) -> str:
     """The app label Django registers a project model under (see the module docstring)."""
-    memo = program.__dict__.setdefault("_django_model_labels", {})
+    memo = getattr(program, "_django_model_labels", None)
+    if memo is None:
+        memo = program._django_model_labels = {}
     if model.key in memo:
         return memo[model.key]
     label = meta_app_label(program, model.path, model.cid)

@@ -110,15 +110,22 @@ def _request_argument(ctx: CheckContext, site: SqlSite) -> bool:
     from archlint.semantics import values as v
 
     span = site.call.span
-    for analysis in program.analyses():
-        if analysis.path != site.path:
-            continue
-        for record in analysis.calls:
-            node = record.node.span
-            if (node.line, node.column) == (span.line, span.column) and any(
-                    v.REQUEST_TAG in v.tags_of(value) for value in record.args):
-                return True
-    return False
+    records = _calls_by_position(program).get((site.path, span.line, span.column), ())
+    return any(v.REQUEST_TAG in v.tags_of(value) for record in records for value in record.args)
+
+
+def _calls_by_position(program) -> dict:
+    """(path, line, column) -> the call records the analyses made there, indexed once per run (a scan
+    of every analysis for each traced SQL site grew with sites × calls)."""
+    index = getattr(program, "_calls_by_position", None)
+    if index is None:
+        index = {}
+        for analysis in program.analyses():
+            for record in analysis.calls:
+                node = record.node.span
+                index.setdefault((analysis.path, node.line, node.column), []).append(record)
+        program._calls_by_position = index
+    return index
 
 
 def _destructured_parameter(ctx: CheckContext, site: SqlSite, expression: str) -> bool:
