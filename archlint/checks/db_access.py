@@ -7,14 +7,12 @@ none of them looks at imports, which is exactly why they catch what import rules
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterator
 
 from archlint.checks.schema_startup import Site, never_run, schema_calls, where_to_create
-from archlint.domain.schema_sync import synchronised_schemas
+from archlint.domain.schema_sync import schema_command, schema_holders, synchronised_schemas, untyped_schema_calls
 from archlint.domain import ir
-from archlint.domain.arguments import passes_reference
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import Construct, DbAccess, non_production
 from archlint.domain.findings import Finding
@@ -31,12 +29,6 @@ _POOLLESS = frozenset({"drizzle-orm/d1", "drizzle-orm/durable-sqlite", "drizzle-
 _RAW_DRIVERS = frozenset({"sqlite3", "aiosqlite", "psycopg2", "psycopg", "asyncpg", "pymysql", "mysqlclient", "aiomysql",
                           "pg", "pg-promise", "postgres", "sqlite3-node", "better-sqlite3", "mysql2", "mysql"})
 _DDL_VERBS = frozenset({"CREATE", "ALTER", "DROP", "PRAGMA"})
-_CREATE_ALL = frozenset({"create_all"})  # an argument that refers to it: conn.run_sync(Base.metadata.create_all)
-_MIGRATION_COMMAND = re.compile(
-    r"\b(alembic\s+upgrade|manage\.py\s+migrate|migrate\b|db:migrate|prisma\s+(migrate|db\s+push)|knex\s+migrate|"
-    r"typeorm\s+migration:run|drizzle-kit\s+(push|migrate)|sequelize-cli|umzug|create_all|\.sync\()",
-    re.IGNORECASE,
-)
 _RAW_THROUGH_ORM = {
     "sqlalchemy": "the session: `session.execute(text(\"…\"), params)`",
     "sequelize": "`sequelize.query(sql, { replacements, type: QueryTypes.SELECT })`",
@@ -356,11 +348,11 @@ def _project_schema_never_created(ctx: CheckContext, project: str, models: list)
     manifest = projects.manifest_of(ctx.manifest, project)
     if any(p.endswith(".sql") or p.rsplit("/", 1)[-1] in ("alembic.ini", ".sequelizerc", "schema.prisma") for p in manifest.files):
         return
-    if any(_MIGRATION_COMMAND.search(command) for _path, _line, command in manifest.commands):
+    if any(schema_command(ctx.knowledge, command) for _path, _line, command in manifest.commands):
         return
     production = lambda path: own(path) and not non_production(path)  # noqa: E731
     sites = {(a.path, a.span): Site(a.path, a.span, a.method) for a in data.accesses if a.category == "schema" and production(a.path)}
-    for site in schema_calls(ctx.program, production):
+    for site in schema_calls(ctx.program, production, schema_holders(ctx.knowledge)):
         sites.setdefault((site.path, site.span), site)
     if sites or any(a.category == "schema" and own(a.path) for a in data.accesses):
         outcome = never_run(manifest, ctx.program, sorted(sites.values(), key=lambda s: (s.path, s.span.line, s.span.column)))
@@ -369,13 +361,8 @@ def _project_schema_never_created(ctx: CheckContext, project: str, models: list)
         return
     if synchronised_schemas(ctx.files, ctx.graph, production):
         return  # SequelizeModule.forRoot({ autoLoadModels: true }), TypeORM `synchronize: true`
-    if any(
-        "create_all" in call.callee or call.callee.endswith(".sync") or passes_reference(call, _CREATE_ALL)
-        for f in _bodies(ctx)
-        if own(f.path)
-        for call in f.calls
-    ):
-        return
+    if any(untyped_schema_calls(ctx.files, [path for path in data.analysed if own(path)], ctx.knowledge)):
+        return  # Base.metadata.create_all(engine) on an untyped metadata, DI.orm.schema.updateSchema()
     first = models[0]
     stack = _STACK_NAMES.get(first.stack, first.stack).removeprefix("the ")  # "2 Django ORM model(s)"
     message = (
@@ -422,8 +409,3 @@ def _never_run_finding(ctx: CheckContext, outcome, manifest) -> Finding:
         f"created, in the app factory, or in a startup/lifespan hook — not under `if __name__ == \"__main__\":`."
     )
     return ctx.registry.finding("AL304", outcome.path, outcome.span, message, guidance)
-
-
-def _bodies(ctx: CheckContext):
-    for path in sorted(ctx.datalayer.analysed):
-        yield ctx.files[path]

@@ -18,6 +18,7 @@ import re
 from typing import NamedTuple
 
 from archlint.domain import ir
+from archlint.domain.schema_sync import creates_schema
 from archlint.domain.startup import entry_points, module_path_candidates
 from archlint.semantics import values as v
 
@@ -28,9 +29,10 @@ class Site(NamedTuple):
     method: str
 
 
-def schema_calls(program, own) -> list[Site]:
-    """``metadata.create_all(...)`` calls in the modules read (the access sites do not include the
-    ones on a declarative base's ``metadata``, which is not a DB handle)."""
+def schema_calls(program, own, holders: dict[str, frozenset[str]]) -> list[Site]:
+    """Schema-creating calls (:func:`~archlint.domain.schema_sync.creates_schema`) in the Python
+    modules read: ``metadata.create_all(...)`` — the access sites do not include the ones on a
+    declarative base's ``metadata``, which is not a DB handle."""
     found = []
     for path in sorted(program.modules) if program is not None else ():
         module = program.modules[path]
@@ -38,8 +40,8 @@ def schema_calls(program, own) -> list[Site]:
             continue
         for function in module.functions:
             for call in ir.calls_in(function.body):
-                if call.method == "create_all":
-                    found.append(Site(path, call.span, "create_all"))
+                if creates_schema(call, holders):
+                    found.append(Site(path, call.span, call.method or "create_all"))
     return found
 
 

@@ -249,19 +249,6 @@ def refers_to(facts, call, names: frozenset[str]) -> bool:
     return False
 
 
-def passes_reference(call, names: frozenset[str]) -> bool:
-    """Whether an argument of the call site ``call`` is a reference to one of ``names``: a name or
-    an attribute chain ending in it (``conn.run_sync(Base.metadata.create_all)``,
-    ``loop.run_in_executor(None, metadata.create_all, engine)``), read from the call's argument
-    records without lowering the file's IR.  A call made inside an argument
-    (``run_sync(lambda c: metadata.create_all(c))``) is a call site of its own."""
-    for argument in call.arguments():
-        parts = argument.text.split(".")
-        if parts[-1] in names and all(part.isidentifier() for part in parts):
-            return True
-    return False
-
-
 def string_of(expr) -> str | None:
     """The text of a string literal expression (``'User'``, a template without holes or tag)."""
     kind = type(expr)

@@ -17,12 +17,27 @@ Some Node ORMs create the tables themselves when the connection starts, with no 
 
 A flag that is not a constant (``synchronize: process.env.NODE_ENV !== 'production'``) may be on, so
 it counts: AL304 and the database verdict must not claim that nothing creates the schema.
+
+:func:`untyped_schema_calls` is the one definition, shared by AL304 and the database verdict, of a
+schema-creating call whose receiver the data layer did not type (a typed one is an access of
+category ``schema``): ``create_all`` by its method name (``Base.metadata.create_all(engine)``,
+``db.create_all()``) or passed as a reference (``conn.run_sync(Base.metadata.create_all)``), and a
+schema method of an object reached through a holder the typing does not follow
+(``DI.orm.schema.updateSchema()``, ``orm.getSchemaGenerator().createSchema()``) — the holders and
+their schema methods are access.toml's ``derived`` kinds.  A method named like one of those on
+anything else (``glob.sync()``, ``mkdirp.sync()``, ``fs.readFileSync()``, ``create_all_users()``)
+creates no tables.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
 from archlint.domain import ir
-from archlint.domain.knowledge import module_matches
+from archlint.domain.arguments import ir_call
+from archlint.domain.knowledge import Knowledge, module_matches
 
 _NEST_SEQUELIZE = frozenset({"@nestjs/sequelize:SequelizeModule.forRoot", "@nestjs/sequelize:SequelizeModule.forRootAsync"})
 _TYPEORM = frozenset({
@@ -140,3 +155,76 @@ def synchronised_schemas(files, graph, wanted) -> list[tuple[str, ir.Span, str]]
         if module is not None:
             found.extend((path, span, what) for span, what in synchronising_calls(module))
     return found
+
+
+# Schema-creating calls on untyped receivers ---------------------------------------------------------
+_CREATE_ALL = "create_all"  # SQLAlchemy's MetaData.create_all / Flask-SQLAlchemy's db.create_all
+
+
+def schema_holders(knowledge: Knowledge) -> dict[str, frozenset[str]]:
+    """Attribute or getter -> the schema methods of the object kind it derives (access.toml
+    ``derived`` and ``categories``): ``schema``/``getSchemaGenerator`` -> ``createSchema``, …,
+    ``migrator``/``getMigrator`` -> ``up``, knex's ``schema`` -> ``createTable``, ``migrate`` -> ``latest``."""
+    holders: dict[str, frozenset[str]] = {}
+    for spec in knowledge.access:
+        for key, kind in spec.derived.items():
+            methods = frozenset(m for m in spec.methods.get(kind, ()) if spec.categories.get(m) == "schema")
+            if methods:
+                attr = key.rsplit(".", 1)[-1]
+                holders[attr] = holders.get(attr, frozenset()) | methods
+    return holders
+
+
+def creates_schema(call: ir.Call, holders: dict[str, frozenset[str]]) -> bool:
+    """Whether ``call`` creates the schema whatever its receiver (see the module docstring)."""
+    func = call.func
+    if type(func) is ir.Name and func.id == _CREATE_ALL or call.method == _CREATE_ALL:
+        return True
+    if any(_names_create_all(arg.value) for arg in call.args):
+        return True  # conn.run_sync(Base.metadata.create_all) / run_in_executor(None, metadata.create_all, engine)
+    receiver = call.receiver
+    holder = receiver.name if type(receiver) is ir.Attr else receiver.method if type(receiver) is ir.Call else ""
+    return call.method in holders.get(holder, ())
+
+
+def _names_create_all(expr) -> bool:
+    """``create_all`` / ``Base.metadata.create_all``: a reference, not a call (a call made in an
+    argument, ``run_sync(lambda c: metadata.create_all(c))``, is a call of its own)."""
+    if type(expr) is ir.Name:
+        return expr.id == _CREATE_ALL
+    if type(expr) is not ir.Attr or expr.name != _CREATE_ALL:
+        return False
+    while type(expr) is ir.Attr:
+        expr = expr.obj
+    return type(expr) is ir.Name
+
+
+def untyped_schema_calls(files, paths, knowledge: Knowledge) -> Iterator[tuple[str, object]]:
+    """``(path, call site)`` of every schema-creating call (:func:`creates_schema`) in the files
+    ``paths``, in path and source order.  The facts' call sites say which calls may be one (the
+    callee's last name, or an argument naming ``create_all``); only those are read on the IR, so a
+    file with none is never lowered for it."""
+    holders = schema_holders(knowledge)
+    methods = {_CREATE_ALL}.union(*holders.values())
+    for path in sorted(paths):
+        facts = files[path]
+        for site in facts.calls:
+            if site.callee.rpartition(".")[2] not in methods and not any(
+                    argument.text.rpartition(".")[2] == _CREATE_ALL for argument in site.arguments()):
+                continue
+            node = ir_call(facts, site)
+            if node is not None and creates_schema(node, holders):
+                yield path, site
+
+
+# Start commands ------------------------------------------------------------------------------------
+def schema_command(knowledge: Knowledge, command: str) -> bool:
+    """Whether a start command (a shell line, not code: there is no IR to read) creates the schema:
+    it runs a migration tool or create_all()/sync() (orms.toml ``[[schema_command]]``)."""
+    patterns = tuple(p for entry in knowledge.of_kind("schema_command") for p in entry.extra.get("patterns", ()))
+    return bool(patterns) and _command_pattern(patterns).search(command) is not None
+
+
+@lru_cache(maxsize=4)
+def _command_pattern(patterns: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)

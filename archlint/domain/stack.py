@@ -13,24 +13,18 @@ import re
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from archlint.domain.arguments import ir_call, passes_reference, string_of
+from archlint.domain.arguments import ir_call, string_of
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import canonical, production
 from archlint.domain.env_defaults import env_defaults
 from archlint.domain.facts import Span
 from archlint.domain.findings import Finding
 from archlint.domain.knowledge import module_matches
-from archlint.domain.schema_sync import synchronised_schemas
+from archlint.domain.schema_sync import schema_command, synchronised_schemas, untyped_schema_calls
 from archlint.domain.sql import detect_database, sql_knowledge, urls_in
 
 _DJANGO_ENGINE = re.compile(r"django\.db\.backends\.(\w+)")
 _CREATE_TABLE = re.compile(r"^\s*CREATE\s+(?:TEMP\w*\s+)?TABLE\b", re.I)
-_CREATE_ALL = frozenset({"create_all"})
-# MikroORM's schema generator and migrator reached through a holder the typing does not follow
-# (`DI.orm = await MikroORM.init(…)` then `DI.orm.schema.updateSchema()`)
-_MIKRO_SCHEMA = (".schema.createSchema", ".schema.updateSchema", ".schema.refreshDatabase",
-                 "getSchemaGenerator().createSchema", "getSchemaGenerator().updateSchema",
-                 "getSchemaGenerator().refreshDatabase", ".migrator.up", "getMigrator().up")  # an argument that refers to it: conn.run_sync(Base.metadata.create_all)
 _NICE = {"sqlalchemy": "SQLAlchemy", "sequelize": "Sequelize", "postgresql": "PostgreSQL", "sqlite": "SQLite",
          "mysql": "MySQL", "django": "Django ORM", "knex": "Knex", "prisma": "Prisma", "typeorm": "TypeORM",
          "drizzle": "Drizzle", "mikro-orm": "MikroORM", "objection": "Objection.js", "tortoise": "Tortoise ORM",
@@ -310,18 +304,12 @@ def schema_creation(ctx: CheckContext) -> Evidence | None:
     for access in data.accesses:
         if access.category == "schema":
             return Evidence(access.path, access.span.line, f"{access.callee}(…)")
-    for path in sorted(data.analysed):
-        for call in ctx.files[path].calls:
-            # untyped receivers (`Base.metadata.create_all(bind=engine)`, `db.create_all()`) by the
-            # method's name; Sequelize's `sync()` only on a typed instance or model (the accesses
-            # above): `glob.sync(…)` / `mkdirp.sync(…)` create no tables
-            if (call.callee.rsplit(".", 1)[-1] in _CREATE_ALL or passes_reference(call, _CREATE_ALL)
-                    or call.callee.endswith(_MIKRO_SCHEMA)):
-                return Evidence(path, call.span.line, f"{call.callee}(…)")
+    for path, call in untyped_schema_calls(ctx.files, data.analysed, ctx.knowledge):
+        return Evidence(path, call.span.line, f"{call.callee}(…)")
     for path, span, what in synchronised_schemas(ctx.files, ctx.graph, production):
         return Evidence(path, span.line, what)
     for path, line, command in ctx.manifest.commands:
-        if re.search(r"create_all|migrate|db:migrate|alembic\s+upgrade|prisma\s+(migrate|db\s+push)|\.sync\(", command):
+        if schema_command(ctx.knowledge, command):
             return Evidence(path, line, command[:80])
     runner = _migration_runner(ctx)
     for path in sorted(ctx.files):

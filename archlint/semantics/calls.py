@@ -274,6 +274,10 @@ def _no_tx(tags: frozenset) -> frozenset:
 PROMISE_METHODS = frozenset({"then", "catch", "finally"})
 ROW_SUBSETS = frozenset({"slice", "sort", "reverse", "toSorted", "toReversed"})  # JS array methods giving rows back
 ROW_MAP = "rowmap:"  # Object kind of `rows.map(fn)`: a list with one item per DB row (of the model after the colon)
+# awilix: `createContainer()` is the container, `container.resolve('name')` what it registered under the
+# name (semantics/containers.py fills the cradle before the functions are analysed)
+_AWILIX_CONTAINER = "awilix:createContainer"
+_AWILIX_RESOLVE = "awilix:createContainer().resolve"
 _MONGOOSE_MODEL = frozenset({"mongoose:model", "mongoose:default.model", "mongoose:.model"})
 
 
@@ -1499,6 +1503,12 @@ class Calls:
         if _pass_through(name) and args and type(v.strip(args[0][2])) is v.Function:
             # fp(async (fastify, opts) => …) / createMiddleware(async (c, next) => …): the function itself
             return args[0][2]
+        if name == _AWILIX_CONTAINER:
+            return v.External(name + "()")  # the container: `container.resolve('name')` below
+        if name == _AWILIX_RESOLVE and args:
+            key = v.strip(args[0][2])  # container.resolve('sequelize'): what the container registered under it
+            found = self.program.container_cradle.get(key.value) if type(key) is v.Const and isinstance(key.value, str) else None
+            return found if found is not None else v.UNKNOWN
         if name == "django.contrib.auth.get_user_model" and not args and self.program.django_user_model():
             return v.ModelClass("django", self.program.django_user_model())  # User = get_user_model()
         if name.startswith("rest_framework.pagination.") and name.rsplit(".", 1)[-1].endswith("Pagination"):

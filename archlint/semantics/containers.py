@@ -189,6 +189,7 @@ def wire(program) -> None:
             value = v.UNKNOWN
         values[registration.name] = value if registration.name not in values else v.join(values[registration.name], value)
     cradle = v.Record(tuple(sorted(values.items())))
+    program.container_cradle = values  # `container.resolve('sequelize')` (calls.call_external)
     for cls in classes:
         constructor = program.method(cls.path, cls.cid, "constructor")
         if constructor is not None:

@@ -139,6 +139,7 @@ class Program:
         # (path, span) -> Deref of a nullable lookup a callee ran with its caller's values and read unchecked (AL220)
         self.callee_null_derefs: dict = {}
         self.schema_files: list = []  # (path, text) of .prisma / .sql files (set by the builder)
+        self.container_cradle: dict[str, object] = {}  # awilix: registered name -> value (containers.wire)
         self.modules = ModuleTable(modules, loader, self._index)
         for path, module in modules.items():
             self._index(path, module)
