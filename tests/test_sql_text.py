@@ -238,3 +238,27 @@ def test_steps_deeper_steps_are_conditional_and_unknown_values_stop_the_text():
     assert build([_step("q", "=", '"DELETE FROM t WHERE "', 1, 5)], "q", [], "python", None).exact is False  # unfinished
     assert build([base, _step("q", "=", "wrap(q)", 2, 5)], "q", [], "python", None) is None
     assert build([_step("q", "+=", '" AND a = ?"', 2, 5)], "q", [], "python", None) is None  # appended to a parameter
+
+
+@pytest.mark.parametrize("identifier_holes", [False, True])
+def test_every_sentinel_the_normaliser_writes_is_recognised(identifier_holes):
+    """One definition (lexer.has_sentinel) of what normalise() and the statement builders write
+    where a hole or a placeholder was: AL411/AL412 (checks/sql/names.py and schema.py) skip them."""
+    import re
+
+    from archlint.domain.sql import lexer
+
+    sql = ("SELECT {} FROM t{} WHERE a = ? AND b = %s AND c = $1 AND d = ?2 AND e = :name AND f = %(g)s "
+           "AND h = @i AND j = $k AND ?? = 1 AND {} = 2")
+    holes = [m.start() for m in re.finditer(r"\{\}", sql)]
+    found = placeholders(mask(sql))
+    assert {p.kind for p in found} >= {"qmark", "format", "dollar", "qmark_numbered", "named", "pyformat", "at",
+                                       "dollar_name", "knex_identifier"}
+    written = normalise(split_statements(sql, mask(sql))[0], holes, found, identifier_holes).sql
+    original = set(re.findall(r"\w+", sql))
+    inserted = {word for word in re.findall(r"\w+", written) if word not in original}
+    assert inserted and all(lexer.has_sentinel(word) for word in inserted), inserted
+    assert sorted(lexer.hole_number(name) for name in re.findall(r":?__h\d+", written)) == [0, 1, 2]  # `t{}` -> t__h1
+    for sentinel in (lexer.RAW, lexer.UNKNOWN_TABLE, lexer.SET_LIST, lexer.IDENTIFIER, f"{lexer.PLACEHOLDER}_id"):
+        assert lexer.has_sentinel(sentinel)  # what the statement builders insert
+    assert not any(lexer.has_sentinel(name) for name in ("users", "hp", "__init", "p1", "h0", "ident"))

@@ -16,7 +16,8 @@ from typing import NamedTuple
 
 from sqlglot import exp
 
-_SENTINEL = re.compile(r"__h\d+|__ident|__p\d+|__raw__|__unknown__|__set__")  # __set__: a SET list not lifted
+from archlint.domain.sql.lexer import has_sentinel
+
 _SYSTEM = re.compile(r"^(sqlite_\w+|pg_\w+|information_schema|dual|excluded|new|old)$", re.IGNORECASE)
 _MISSING = {
     "postgresql": 'missing FROM-clause entry for table "{name}"',
@@ -91,7 +92,7 @@ def unknown_qualifiers(tree: exp.Expression, dialect=None, raw=None) -> Iterator
         if not qualifier or column.args.get("db") or column.args.get("catalog"):
             continue
         lowered = qualifier.lower()
-        if lowered in reported or _SENTINEL.search(lowered) or _SYSTEM.match(lowered):
+        if lowered in reported or has_sentinel(lowered) or _SYSTEM.match(lowered):
             continue
         if raw is not None and raw(column):
             continue
@@ -133,7 +134,7 @@ def check(tree: exp.Expression, catalog, dialect, raw=None) -> Iterator[NameIssu
             continue
         name = table.name.lower()
         aliases[(table.alias or table.name).lower()] = name
-        if name in ctes or catalog.get(name) is not None or _SENTINEL.search(name) or _SYSTEM.match(name):
+        if name in ctes or catalog.get(name) is not None or has_sentinel(name) or _SYSTEM.match(name):
             continue
         if raw is not None and raw(table):
             continue
@@ -164,7 +165,7 @@ def check(tree: exp.Expression, catalog, dialect, raw=None) -> Iterator[NameIssu
         name = column.name.lower()
         if table is None or not table.closed or not table.columns or table.has(name) or name in projected:
             continue
-        if _SENTINEL.search(name) or name in ("rowid", "oid", "ctid", "_rowid_"):
+        if has_sentinel(name) or name in ("rowid", "oid", "ctid", "_rowid_"):
             continue
         outcome = dialect.says("unknown_column", column.name) if dialect is not None else "a 'no such column' error"
         close = difflib.get_close_matches(name, list(table.columns), n=1)

@@ -31,7 +31,7 @@ from archlint.domain.arguments import argument_nodes, ir_call
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import Model
 from archlint.domain.facts import FileFacts
-from archlint.domain.sql.lexer import decode_escapes, mask, split_statements
+from archlint.domain.sql.lexer import decode_escapes, has_sentinel, mask, split_statements
 from archlint.semantics.options import Option
 
 _DDL = re.compile(r"\b(CREATE\s+(?:TEMP\w*\s+)?(?:TABLE|VIEW)|ALTER\s+TABLE)\b", re.IGNORECASE)
@@ -297,7 +297,6 @@ def _plural(name: str) -> str:
 
 
 # AL411 / AL412 -------------------------------------------------------------------------------------------
-_SENTINEL = re.compile(r"__h\d+|__ident|__p\d+")  # what lexer.normalise puts where holes and placeholders were
 
 
 def check_names(prepared: Prepared, item: PreparedStatement, schema: Schema) -> Iterator[Issue]:
@@ -314,7 +313,7 @@ def check_names(prepared: Prepared, item: PreparedStatement, schema: Schema) -> 
         aliases[(table.alias or table.name).lower()] = name
         if name in ctes or name in schema.tables or _SYSTEM_TABLE.match(name):
             continue
-        if _SENTINEL.search(name):
+        if has_sentinel(name):
             continue  # a name built from an interpolation hole (``{prefix}users``): not a table we can know
         if not schema.authoritative and not difflib.get_close_matches(name, list(schema.tables), n=1, cutoff=0.8):
             continue

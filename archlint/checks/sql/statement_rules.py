@@ -21,6 +21,7 @@ from sqlglot import exp
 from archlint.checks.sql.analysis import Prepared, PreparedStatement
 from archlint.domain.datalayer import migration
 from archlint.domain.sql.holes import CONSTANT, SqlHole
+from archlint.domain.sql.lexer import hole_number, placeholder_sentinel
 
 _NULL_COMPARISON = re.compile(r"(=|<>|!=)\s*NULL\b|\bNULL\s*(=|<>|!=)", re.IGNORECASE)
 _STAR = re.compile(r"\bSELECT\s+(?:DISTINCT\s+)?(\*|[\w\"`]+\.\*)", re.IGNORECASE)
@@ -68,9 +69,9 @@ def identifier_offset(item: PreparedStatement, node: exp.Expression) -> tuple[in
 
 def hole_named(prepared: Prepared, name: str) -> SqlHole | None:
     """The interpolation hole behind a sentinel identifier (``__h3``), if ``name`` is one."""
-    match = re.fullmatch(r":?__h(\d+)", name)  # `"${table}"`: a quoted identifier holds `:__h0`
+    number = hole_number(name)
     holes = prepared.site.sql.holes if prepared.site.sql is not None else ()
-    return holes[int(match.group(1))] if match and int(match.group(1)) < len(holes) else None
+    return holes[number] if number is not None and number < len(holes) else None
 
 
 def _keyword(item: PreparedStatement, pattern: str) -> tuple[int, int]:
@@ -601,7 +602,7 @@ def _untyped_parameters(prepared: Prepared, item: PreparedStatement, tree: exp.E
     dialect = prepared.dialect
     if dialect is None or dialect.name != "postgresql":
         return
-    sentinels = {f"__p{index}": placeholder for index, placeholder in enumerate(item.placeholders)}
+    sentinels = {placeholder_sentinel(index): placeholder for index, placeholder in enumerate(item.placeholders)}
     first: dict[str, exp.Expression] = {}
     for node in tree.find_all(exp.Placeholder, bfs=False):
         placeholder = sentinels.get(node.name)

@@ -220,6 +220,39 @@ class OffsetMap:
         return old_end + (offset - new_end)
 
 
+# Sentinels: the names archlint writes into SQL where the source had something no parser reads.
+# normalise() below: an interpolation hole becomes ``__hN`` (an identifier) or ``:__hN`` (a value), a
+# positional placeholder ``:__pN``, a knex ``??`` identifier binding ``__ident``.  The statement
+# builders (semantics/builders) put ``__raw__`` where a raw fragment was not read, ``__unknown__``
+# for a table they could not name, ``__set__`` for a SET list they did not lift and ``__p_name`` for
+# a TypeORM ``:name`` parameter in a select fragment.  Checks that
+# judge names (AL411/AL412) skip any name holding one: :func:`has_sentinel`.
+HOLE = "__h"
+PLACEHOLDER = "__p"
+IDENTIFIER = "__ident"
+RAW = "__raw__"
+UNKNOWN_TABLE = "__unknown__"
+SET_LIST = "__set__"
+_SENTINEL = re.compile(rf"{HOLE}\d+|{IDENTIFIER}|{PLACEHOLDER}(?:\d+|_\w)|{RAW}|{UNKNOWN_TABLE}|{SET_LIST}")
+_HOLE_NAME = re.compile(rf":?{HOLE}(\d+)")  # `"${table}"`: a quoted identifier holds `:__h0`
+
+
+def has_sentinel(name: str) -> bool:
+    """Whether ``name`` (an identifier of a parsed statement) holds a sentinel."""
+    return _SENTINEL.search(name) is not None
+
+
+def hole_number(name: str) -> int | None:
+    """The number of the interpolation hole whose sentinel ``name`` is (``__h3``, ``:__h3``), else ``None``."""
+    match = _HOLE_NAME.fullmatch(name)
+    return int(match.group(1)) if match else None
+
+
+def placeholder_sentinel(number: int) -> str:
+    """The bind parameter name normalise() gives the ``number``-th positional placeholder."""
+    return f"{PLACEHOLDER}{number}"
+
+
 class Normalised(NamedTuple):
     sql: str
     offsets: OffsetMap
@@ -233,16 +266,16 @@ def normalise(statement: Statement, holes: list[int], found: list[Placeholder], 
     replacements: list[tuple[int, int, str]] = []
     for number, placeholder in enumerate(found):
         if placeholder.kind == "knex_identifier":
-            replacement = "__ident"
+            replacement = IDENTIFIER
         elif placeholder.kind in ("named", "pyformat", "at", "dollar_name"):
             replacement = f":{placeholder.name}"
         else:
-            replacement = f":__p{number}"  # not `?`: sqlglot reads `?::int` as one operator token
+            replacement = f":{placeholder_sentinel(number)}"  # not `?`: sqlglot reads `?::int` as one operator token
         replacements.append((placeholder.offset, placeholder.offset + placeholder.length, replacement))
     for number, offset in enumerate(holes):
         if statement.masked[offset : offset + 2] != "{}":
             continue  # inside a quoted SQL literal: the literal is masked anyway
-        name = f"__h{number}"
+        name = f"{HOLE}{number}"
         replacements.append((offset, offset + 2, name if identifier_holes else f":{name}"))
     replacements.sort()
     pieces: list[str] = []

@@ -28,6 +28,7 @@ from sqlglot import exp
 from archlint.domain import ir
 from archlint.domain.facts import Span
 from archlint.domain.ir_format import render
+from archlint.domain.sql.lexer import IDENTIFIER, PLACEHOLDER, RAW, SET_LIST, UNKNOWN_TABLE  # noqa: F401 - the sentinels the builders insert
 from archlint.semantics.options import const_of  # noqa: F401 - the lifters' name for it
 from archlint.semantics import values as v
 

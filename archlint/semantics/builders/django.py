@@ -333,7 +333,7 @@ class _Lifter(b.Lifter):
                 self.exact = False
         elif method == "update":
             self.tree = b.located(exp.Update(this=b.table(self.table.name), where=tree.args.get("where"),
-                                             expressions=[exp.EQ(this=exp.column("__set__"), expression=exp.Null())]), step.where)
+                                             expressions=[exp.EQ(this=exp.column(b.SET_LIST), expression=exp.Null())]), step.where)
             for name in step.keywords:
                 if name != "**":
                     self.lookup_column(name, step)

@@ -84,7 +84,7 @@ class _Lifter(b.Lifter):
             kind = {"delete": exp.Delete, "update": exp.Update, "insert": exp.Insert}[method]
             self.tree = b.located(kind(this=b.table(table)), first.where)
             if kind is exp.Update:
-                self.tree.set("expressions", [exp.EQ(this=exp.column("__set__"), expression=exp.Null())])
+                self.tree.set("expressions", [exp.EQ(this=exp.column(b.SET_LIST), expression=exp.Null())])
             self.main = table
         else:
             return None
@@ -184,7 +184,7 @@ class _Lifter(b.Lifter):
                     inner = exp.Distinct(expressions=[inner])
                 return _AGGREGATES[name](this=inner)
         if type(node) is ir.Call and type(node.func) is ir.Name and node.func.id == "sql" or type(node) is ir.Template:
-            return exp.Anonymous(this="__raw__")
+            return exp.Anonymous(this=b.RAW)
         return None
 
     def condition(self, node) -> exp.Expression:

@@ -135,7 +135,7 @@ class _Lifter(b.Lifter):
             self.join(step, _JOINS[method])
         elif method == "joinRaw":
             fragment = self.raw(step)
-            join = b.add_join(tree, exp.Table(this=exp.to_identifier("__raw__")), b.unknown_condition(), "", step.where)
+            join = b.add_join(tree, exp.Table(this=exp.to_identifier(b.RAW)), b.unknown_condition(), "", step.where)
             join.meta[b.RAW] = fragment is not None
             self.exact = False
         elif method == "groupBy" and isinstance(tree, exp.Select):
@@ -147,7 +147,7 @@ class _Lifter(b.Lifter):
                 b.add_group(tree, b.located(b.dotted(name), step.where), step.where)
         elif method in ("groupByRaw",) and isinstance(tree, exp.Select):
             fragment = self.raw(step)
-            b.add_group(tree, fragment if fragment is not None else exp.Anonymous(this="__raw__"), step.where)
+            b.add_group(tree, fragment if fragment is not None else exp.Anonymous(this=b.RAW), step.where)
         elif method in ("having", "andHaving", "orHaving") and isinstance(tree, exp.Select):
             b.add_having(tree, b.located(self.comparison(step, step.positional), step.where))
         elif method in ("havingRaw", "havingIn", "havingNull", "havingNotNull", "havingBetween") and isinstance(tree, exp.Select):
@@ -156,7 +156,7 @@ class _Lifter(b.Lifter):
             self.order(step)
         elif method == "orderByRaw" and isinstance(tree, exp.Select):
             fragment = self.raw(step)
-            b.add_order(tree, fragment if fragment is not None else exp.Anonymous(this="__raw__"), False, step.where)
+            b.add_order(tree, fragment if fragment is not None else exp.Anonymous(this=b.RAW), False, step.where)
         elif method in ("limit", "offset") and isinstance(tree, exp.Select):
             node, value = step.arg(0)
             (b.set_limit if method == "limit" else b.set_offset)(tree, b.value_expr(node, value), step.where)
@@ -537,12 +537,12 @@ class _Lifter(b.Lifter):
     def write(self, step: b.StepView, kind) -> None:
         tree = self.tree
         source = b.from_table(tree) if isinstance(tree, exp.Select) else tree.this
-        target = source if source is not None else b.table(self.table or "__unknown__")
+        target = source if source is not None else b.table(self.table or b.UNKNOWN_TABLE)
         where = tree.args.get("where")
         if kind is exp.Insert:
             node = exp.Insert(this=target)
         elif kind is exp.Update:
-            node = exp.Update(this=target, where=where, expressions=[exp.EQ(this=exp.column("__set__"), expression=exp.Null())])
+            node = exp.Update(this=target, where=where, expressions=[exp.EQ(this=exp.column(b.SET_LIST), expression=exp.Null())])
         else:
             node = exp.Delete(this=target, where=where)
         if isinstance(tree, exp.Select) and (tree.args.get("joins") or tree.args.get("limit")):
@@ -577,7 +577,7 @@ def parse_fragment(text: str) -> exp.Expression | None:
     """A SQL expression fragment (a select item, a condition, an ORDER BY term), ``?`` bound."""
     import sqlglot
 
-    cleaned = text.replace("??", "__ident")  # `?` parses as a placeholder (a bound value)
+    cleaned = text.replace("??", b.IDENTIFIER)  # `?` parses as a placeholder (a bound value)
     try:
         statement = sqlglot.parse_one(f"SELECT {cleaned}")
     except Exception:  # noqa: BLE001 - not an expression sqlglot reads: opaque

@@ -63,7 +63,7 @@ class _Lifter(b.Lifter):
             condition = self.where(where, table) if where is not None else None
             tree = kind(this=b.table(table.name), where=exp.Where(this=condition) if condition is not None else None)
             if kind is exp.Update:
-                tree.set("expressions", [exp.EQ(this=exp.column("__set__"), expression=exp.Null())])
+                tree.set("expressions", [exp.EQ(this=exp.column(b.SET_LIST), expression=exp.Null())])
             if view.positional and options is None:
                 self.exact = False  # deleteMany(filters): an object the model did not track
             return [self._lifted(b.located(tree, view.where))]

@@ -453,7 +453,7 @@ class _Lifter(b.Lifter):
         if method == "literal" and args and type(args[0]) is ir.Const:
             from archlint.semantics.builders.knex import parse_fragment
 
-            return parse_fragment(str(args[0].value)) or exp.Anonymous(this="__raw__")
+            return parse_fragment(str(args[0].value)) or exp.Anonymous(this=b.RAW)
         if method == "fn" and args and type(args[0]) is ir.Const:
             name = str(args[0].value)
             inner = [self.sql_value(_Option(a, None), alias) or b.hole(a, None) for a in args[1:]]
@@ -683,7 +683,7 @@ class _Lifter(b.Lifter):
         span = (self.path, self.view.span)
         if method == "destroy":
             return b.located(exp.Delete(this=target, where=where), span)
-        return b.located(exp.Update(this=target, where=where, expressions=[exp.EQ(this=exp.column("__set__"), expression=exp.Null())]), span)
+        return b.located(exp.Update(this=target, where=where, expressions=[exp.EQ(this=exp.column(b.SET_LIST), expression=exp.Null())]), span)
 
     def missing_where(self, method: str) -> None:
         """``destroy()`` / ``update(values)`` with no ``where`` option: Sequelize refuses to run it

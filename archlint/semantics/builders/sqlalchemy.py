@@ -390,7 +390,7 @@ class _Lifter(b.Lifter):
         elif method == "update" and isinstance(tree, exp.Select):  # legacy query.update({...})
             where = tree.args.get("where")
             self.tree = b.located(exp.Update(this=b.table(self.entity.name) if self.entity else None, where=where,
-                                             expressions=[exp.EQ(this=exp.column("__set__"), expression=exp.Null())]), step.where)
+                                             expressions=[exp.EQ(this=exp.column(b.SET_LIST), expression=exp.Null())]), step.where)
         elif method in ("returning",):
             return
         elif method in ("subquery", "scalar_subquery", "cte", "alias", "exists", "union", "union_all", "except_", "intersect",

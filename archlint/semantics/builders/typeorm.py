@@ -257,7 +257,7 @@ class _Lifter(b.Lifter):
             if table is not None:
                 self.table = table
             self.tree = b.located(exp.Update(this=b.table(self.table.name) if self.table else None,
-                                             expressions=[exp.EQ(this=exp.column("__set__"), expression=exp.Null())]), step.where)
+                                             expressions=[exp.EQ(this=exp.column(b.SET_LIST), expression=exp.Null())]), step.where)
         elif method in ("from",):
             table = self._entity_table(step.arg(0))
             if table is not None:
@@ -340,7 +340,7 @@ class _Lifter(b.Lifter):
             if text is None:
                 self.exact = False
                 continue
-            fragment = _parse(text.replace(":", "__p_"))
+            fragment = _parse(text.replace(":", f"{b.PLACEHOLDER}_"))
             term = fragment if fragment is not None else b.dotted(text)
             self.tree.append("expressions", b.located(term, step.where))
         del alias_node
