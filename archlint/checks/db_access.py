@@ -359,7 +359,7 @@ def _project_schema_never_created(ctx: CheckContext, project: str, models: list)
         if outcome is not None:
             yield _never_run_finding(ctx, outcome, manifest)
         return
-    if synchronised_schemas(ctx.files, ctx.graph, production):
+    if synchronised_schemas(ctx.files, ctx.graph, production, ctx.knowledge):
         return  # SequelizeModule.forRoot({ autoLoadModels: true }), TypeORM `synchronize: true`
     if any(untyped_schema_calls(ctx.files, [path for path in data.analysed if own(path)], ctx.knowledge)):
         return  # Base.metadata.create_all(engine) on an untyped metadata, DI.orm.schema.updateSchema()

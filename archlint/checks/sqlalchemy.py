@@ -413,10 +413,12 @@ def _uncommitted_plugin_writes(ctx: CheckContext, program) -> Iterator[Finding]:
     data = [d for d in program.library.framework_data.values() if d.get("plugin_commit_keywords")]
     if not data or any(c.kind == "session_factory" for c in ctx.datalayer.constructs):
         return
-    if not any(edge.external and edge.target.split(".")[0].split(":")[0] == "advanced_alchemy"
+    packages = {d["plugin_package"] for d in data if d.get("plugin_package")}
+    if not any(edge.external and edge.target.split(".")[0].split(":")[0] in packages
                for path in program.modules for edge in ctx.graph.out_edges(path)):
         return  # no plugin without the package: skip the walk over every function's IR
     configs = frozenset(c for d in data for c in d.get("plugin_configs", ()))
+    modules = tuple(m for d in data for m in d.get("plugin_modules", ()))
     commit_keywords = frozenset(k for d in data for k in d["plugin_commit_keywords"])
     call_keyword = next((d["plugin_call_commit"] for d in data if d.get("plugin_call_commit")), "")
     routes = {name.replace(":", ".") for d in data for name in d.get("route_constructors", ())}
@@ -429,7 +431,7 @@ def _uncommitted_plugin_writes(ctx: CheckContext, program) -> Iterator[Finding]:
                 if type(node) is not ir.Call or type(node.func) not in (ir.Name, ir.Attr):
                     continue
                 name = program.static_name(path, node.func)
-                if name.rsplit(".", 1)[-1] in configs and name.startswith(("advanced_alchemy", "litestar")):
+                if name.rsplit(".", 1)[-1] in configs and name.startswith(modules):
                     if any(a.kind in ("kw", "kwstar") and (a.kind == "kwstar" or a.name in commit_keywords) for a in node.args):
                         return  # the plugin commits (or a handler of the project's own decides)
                     found = True

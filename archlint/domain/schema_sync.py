@@ -46,11 +46,12 @@ _TYPEORM = frozenset({
 })
 
 
-def synchronising_calls(module: ir.ModuleIR) -> list[tuple[ir.Span, str]]:
+def synchronising_calls(module: ir.ModuleIR, plugins: tuple[frozenset[str], tuple[str, ...]]) -> list[tuple[ir.Span, str]]:
     """``(span, what)`` of every call in ``module`` whose options make the ORM create the schema
-    when the connection starts (class decorators included: NestJS ``@Module({ imports: […] })``)."""
+    when the connection starts (class decorators included: NestJS ``@Module({ imports: […] })``);
+    ``plugins``: the advanced-alchemy plugin configs and their modules (:func:`alchemy_plugins`)."""
     if module.language == "python":
-        return _python_synchronising_calls(module)
+        return _python_synchronising_calls(module, *plugins)
     decorators = tuple(decorator for cls in module.classes for decorator in cls.decorators)
     found = []
     for block in [decorators] + [function.body for function in module.functions]:
@@ -76,19 +77,22 @@ def synchronising_calls(module: ir.ModuleIR) -> list[tuple[ir.Span, str]]:
     return found
 
 
-# advanced-alchemy's (and Litestar's re-exported) plugin configs: `SQLAlchemyAsyncConfig(create_all=True,
-# metadata=Base.metadata)` runs `metadata.create_all` when the application starts
-_ALCHEMY_CONFIGS = frozenset({"SQLAlchemyAsyncConfig", "SQLAlchemySyncConfig"})
-_ALCHEMY_MODULES = ("advanced_alchemy", "litestar")
+def alchemy_plugins(knowledge: Knowledge) -> tuple[frozenset[str], tuple[str, ...]]:
+    """advanced-alchemy's (and Litestar's re-exported) plugin configs and the modules they come from
+    (frameworks.toml ``plugin_configs`` / ``plugin_modules``): ``SQLAlchemyAsyncConfig(create_all=True,
+    metadata=Base.metadata)`` runs ``metadata.create_all`` when the application starts."""
+    frameworks = knowledge.of_kind("framework")
+    return (frozenset(c for f in frameworks for c in f.extra.get("plugin_configs", ())),
+            tuple(m for f in frameworks for m in f.extra.get("plugin_modules", ())))
 
 
-def _python_synchronising_calls(module: ir.ModuleIR) -> list[tuple[ir.Span, str]]:
+def _python_synchronising_calls(module: ir.ModuleIR, configs: frozenset[str], modules: tuple[str, ...]) -> list[tuple[ir.Span, str]]:
     found = []
     for function in module.functions:
         for call in ir.calls_in(function.body):
             target = _target(module, call.func).replace(":", ".")
             head, _, name = target.rpartition(".")
-            if name in _ALCHEMY_CONFIGS and head.startswith(_ALCHEMY_MODULES) and _maybe_on(call.arg(keyword="create_all")):
+            if name in configs and head.startswith(modules) and _maybe_on(call.arg(keyword="create_all")):
                 found.append((call.span, f"{name}(create_all=True)"))
     return found
 
@@ -140,20 +144,22 @@ def _off(node) -> bool:
 _MODULES = ("@nestjs/sequelize", "@nestjs/typeorm", "typeorm", "drizzle-orm")
 
 
-def synchronised_schemas(files, graph, wanted) -> list[tuple[str, ir.Span, str]]:
+def synchronised_schemas(files, graph, wanted, knowledge: Knowledge) -> list[tuple[str, ir.Span, str]]:
     """``(path, span, what)`` of the synchronising calls in the files ``wanted`` accepts — only
-    files importing one of the ORM modules above are lowered (their IR is usually built already)."""
+    files importing one of the ORM modules above (or the plugins' modules) are lowered (their IR
+    is usually built already)."""
     found = []
+    plugins = alchemy_plugins(knowledge)
     for path in sorted(files):
         facts = files[path]
         if not facts.parsed or not wanted(path):
             continue
-        modules = _ALCHEMY_MODULES if facts.language == "python" else _MODULES
+        modules = plugins[1] if facts.language == "python" else _MODULES
         if not any(edge.external and module_matches(edge.target, m) for edge in graph.out_edges(path) for m in modules):
             continue
         module = facts.ir
         if module is not None:
-            found.extend((path, span, what) for span, what in synchronising_calls(module))
+            found.extend((path, span, what) for span, what in synchronising_calls(module, plugins))
     return found
 
 

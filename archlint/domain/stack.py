@@ -306,7 +306,7 @@ def schema_creation(ctx: CheckContext) -> Evidence | None:
             return Evidence(access.path, access.span.line, f"{access.callee}(…)")
     for path, call in untyped_schema_calls(ctx.files, data.analysed, ctx.knowledge):
         return Evidence(path, call.span.line, f"{call.callee}(…)")
-    for path, span, what in synchronised_schemas(ctx.files, ctx.graph, production):
+    for path, span, what in synchronised_schemas(ctx.files, ctx.graph, production, ctx.knowledge):
         return Evidence(path, span.line, what)
     for path, line, command in ctx.manifest.commands:
         if schema_command(ctx.knowledge, command):

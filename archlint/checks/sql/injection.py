@@ -42,7 +42,7 @@ def interpolated(ctx: CheckContext, prepared: Prepared, sql: SqlKnowledge) -> It
         holes = tuple(h for h in holes if REQUEST_SOURCE.match(h.expr)
                       or "(" not in h.expr and (_parameter_of(facts, site.call.scope, h.expr) is not None
                                                 or _destructured_parameter(ctx, site, h.expr)))
-    if not holes or (site.kind == "fragment" and _schema_definition(ctx, site)):
+    if not holes or (site.kind == "fragment" and _schema_definition(ctx, site, sql)):
         return
     first = holes[0]
     names = ", ".join(f"`{h.expr}`" for h in holes[:4]) + (" …" if len(holes) > 4 else "")
@@ -62,15 +62,12 @@ def interpolated(ctx: CheckContext, prepared: Prepared, sql: SqlKnowledge) -> It
     yield finding(ctx, prepared, "AL502", first.offset, 2, message, guidance)
 
 
-# Schema constructs that take a SQL fragment as part of a table's definition (SQLAlchemy).
-_SCHEMA_CONSTRUCTS = frozenset({"CheckConstraint", "Computed", "DefaultClause", "Index", "DDL"})
-
-
-def _schema_definition(ctx: CheckContext, site: SqlSite) -> bool:
+def _schema_definition(ctx: CheckContext, site: SqlSite, sql: SqlKnowledge) -> bool:
     """The fragment becomes part of a schema object — ``sqltext = text(f"{column.name} is json")``
     then ``CheckConstraint(sqltext, name=…)`` (advanced-alchemy's JSON type attaching its check
     to the column's table): DDL the code defines from the column it is bound to, emitted by
-    ``create_all``/migrations, never a statement that carries a request's data."""
+    ``create_all``/migrations, never a statement that carries a request's data.  The constructs are
+    sql_dialects.toml ``[[schema_construct]]``."""
     program = ctx.program
     module = program.modules.get(site.path) if program is not None else None
     function = ir.innermost_function(module, site.call.span) if module is not None else None
@@ -82,7 +79,7 @@ def _schema_definition(ctx: CheckContext, site: SqlSite) -> bool:
         if type(node) is not ir.Call:
             continue
         callee = node.func.name if type(node.func) is ir.Attr else node.func.id if type(node.func) is ir.Name else ""
-        if callee not in _SCHEMA_CONSTRUCTS:
+        if callee not in sql.schema_constructs:
             continue
         for arg in node.args:
             value = arg.value

@@ -105,6 +105,7 @@ class SqlKnowledge:
     orm_modules: tuple[str, ...] = ()  # modules of ORMs / query builders (Sequelize, knex, TypeORM …)
     purge_names: re.Pattern | None = None  # snake_case names of functions that empty tables
     purge_parameters: frozenset[str] = frozenset()  # the handles such a function may take
+    schema_constructs: frozenset[str] = frozenset()  # constructs whose SQL fragment is DDL (CheckConstraint, …)
 
     def purges(self, snake_name: str, parameters) -> bool:
         """A function that takes nothing but the handle it works through and is named for emptying
@@ -279,4 +280,5 @@ def sql_knowledge(knowledge: Knowledge) -> SqlKnowledge:
         other_grammars=tuple(g for e in knowledge.of_kind("other_database") for g in e.extra.get("sqlglot", ())),
         other_modules=tuple(m for e in knowledge.of_kind("other_database") for m in e.modules),
         orm_modules=tuple(m for e in knowledge.of_kind("orm") for m in e.modules),
+        schema_constructs=frozenset(n for e in knowledge.of_kind("schema_construct") for n in _strings(e, "names")),
     )
