@@ -156,8 +156,13 @@ def instantiate_hook(frame, node, cls: v.ClassValue, args):
 
 def dump_hook(frame, node, instance, method: str, args):
     """``articles_schema.dump(articles)`` on a marshmallow schema made with ``many=True`` (or
-    ``.dump(rows, many=True)``): each object is dumped.  ``None`` when this is no such call."""
+    ``.dump(rows, many=True)``): each object is dumped; ``schema.load(body)`` is the validated body.
+    ``None`` when this is no such call."""
     bare = v.strip(instance)
+    if method in ("load", "loads") and args and is_marshmallow(frame.program, bare):
+        # `schema.load(request.json)`: the declared fields, validated (unknown keys raise, or are excluded) —
+        # like a pydantic body, no longer the client's raw body
+        return v.Object("dict")
     if method != "dump" or not args or not is_marshmallow(frame.program, bare):
         return None
     if MANY in v.tags_of(instance) or _many(args):
