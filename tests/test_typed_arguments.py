@@ -194,7 +194,8 @@ def test_relationship_options_come_from_the_call_keywords(tmp_path):
     """})
     user = report(tmp_path).context.datalayer.models["User"]
     posts, profiles = user.fields["posts"], user.fields["profiles"]
-    assert (posts.target, posts.options) == ("Post", {"lazy": "selectin", "collection": "guess"})
+    # backref("author", …) names the attribute it adds to Post (AL210 reads it)
+    assert (posts.target, posts.options) == ("Post", {"backref": "author", "lazy": "selectin", "collection": "guess"})
     assert (profiles.target, profiles.options) == ("Profile", {})  # uselist=False: one row, whatever the name says
     assert user.table == "users"
 

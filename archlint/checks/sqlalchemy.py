@@ -46,7 +46,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             if not legacy:
                 yield from _removed_select_list(ctx, facts, call, nodes)
             yield from _filter_by(ctx, facts, call, models)
-            yield from _unknown_attributes(ctx, facts, call, nodes, models)
+            yield from _unknown_attributes(ctx, facts, call, nodes, models, data.all_models)
     if not legacy:
         yield from _removed_execute(ctx, data.accesses)
     yield from _back_populates(ctx, data.all_models, models)
@@ -175,7 +175,8 @@ _QUERY_BUILDERS = _CONDITION_METHODS | {"select", "order_by", "group_by", "optio
 _MAPPED_CLASS_API = frozenset({"metadata", "query", "registry", "c", "columns", "id"})
 
 
-def _unknown_attributes(ctx: CheckContext, facts: FileFacts, call: CallSite, nodes: _CallNodes, models: ModelIndex) -> Iterator[Finding]:
+def _unknown_attributes(ctx: CheckContext, facts: FileFacts, call: CallSite, nodes: _CallNodes, models: ModelIndex,
+                        every: list[Model]) -> Iterator[Finding]:
     """``Article.titel`` inside where()/order_by()/select(): AttributeError when the query is built."""
     parts = segments(call.callee)
     if not parts or parts[-1][0] not in _QUERY_BUILDERS:
@@ -193,6 +194,8 @@ def _unknown_attributes(ctx: CheckContext, facts: FileFacts, call: CallSite, nod
             continue
         if (model.name, name) in seen or not _fields_fully_known(ctx, model) or _defined_in_class(ctx, model, name):
             continue
+        if name in _backrefs(every, models, model):
+            continue  # Role.permissions = relationship("PermissionView", backref="role") adds PermissionView.role
         seen.add((model.name, name))
         known = ", ".join(sorted(n for n in model.fields if not n.startswith("_"))[:12])
         message = (
@@ -201,6 +204,18 @@ def _unknown_attributes(ctx: CheckContext, facts: FileFacts, call: CallSite, nod
         )
         guidance = f"Use one of {model.name}'s mapped attributes ({known}), or add the column to the model."
         yield ctx.registry.finding("AL210", facts.path, call.span, message, guidance)
+
+
+def _backrefs(every: list[Model], models: ModelIndex, model: Model) -> set[str]:
+    """The attributes other models' ``relationship(…, backref="name")`` add to ``model``."""
+    names = set()
+    for other in every:
+        for relation in other.fields.values() if other.stack == "sqlalchemy" else ():
+            name = relation.options.get("backref") if relation.kind == "relationship" else None
+            target = models.resolve(other.path, relation.target) if name else None
+            if target is not None and (target.path, target.name) == (model.path, model.name):
+                names.add(name)
+    return names
 
 
 def _defined_in_class(ctx: CheckContext, model: Model, name: str) -> bool:

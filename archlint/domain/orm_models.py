@@ -219,7 +219,10 @@ def _fields(facts: FileFacts, model: Model) -> None:
         callee = assign.callee.split(".")[-1]
         if callee in ("relationship", "ForeignKey", "ManyToManyField", "OneToOneField"):
             node = _value_call(facts, assign, callee)
-            literal = string_of(node.arg(0)) if node is not None else None
+            first = node.arg(0) if node is not None else None
+            literal = string_of(first) if first is not None else None
+            if literal is None and type(first) is ir.Name and callee == "relationship":
+                literal = first.id  # relationship(Role, backref=…): the class itself
             mapped = _MAPPED_TARGET.search(assign.target)  # the annotation: Mapped[list["Post"]]
             target = literal or (mapped.group(1) if mapped else "")
             options = _keyword_strings(node) if node is not None else {}
@@ -257,6 +260,11 @@ def _keyword_strings(call) -> dict[str, str]:
     found = []
     for node in ir.iter_nodes(call):
         if type(node) is ir.Call:
+            func = node.func
+            if (func.name if type(func) is ir.Attr else func.id if type(func) is ir.Name else "") == "backref" and node.args:
+                text = string_of(node.args[0].value) if node.args[0].kind == "pos" else None
+                if text:  # backref=backref("created", uselist=True): the name it adds to the target
+                    found.append((node.args[0].value.span, "backref", text))
             for arg in node.args:
                 text = string_of(arg.value) if arg.kind == "kw" and arg.name in _RELATION_OPTIONS else None
                 if text:

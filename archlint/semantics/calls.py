@@ -10,6 +10,7 @@ from __future__ import annotations
 from archlint.domain import ir
 from archlint.semantics import django_apps, lost_updates
 from archlint.semantics import values as v
+from archlint.semantics.frameworks import ADAPTER, CONVERTERS
 from archlint.semantics.library import Outcome
 from archlint.semantics.raw_lookups import lookup_table
 from archlint.semantics.routes import STARLETTE_ROUTES
@@ -485,6 +486,18 @@ class Calls:
             return self.callback_loop(node, receiver, args[0][2])  # rows.map(toJSON): an array method of the rows
         if kind is v.Rows and not self.python and method in ROW_SUBSETS:
             return receiver  # rows.slice(0, 10) / rows.sort(byDate): some of the same rows
+        if kind is v.Db and bare.kind == "service" and method == "to_schema":
+            from archlint.semantics.frameworks import to_schema_hook
+
+            converted = to_schema_hook(self, node, args)  # service.to_schema(rows, schema_type=ArticleSchema)
+            if converted is not None:
+                return converted
+        if kind is v.Object and bare.kind.startswith(ADAPTER):
+            from archlint.semantics.frameworks import adapter_hook
+
+            converted = adapter_hook(self, node, bare, method, args)
+            if converted is not None:
+                return converted
         if kind in (v.Db, v.Query, v.Result, v.Rows, v.Row, v.ModelClass):
             found = self.db_method(node, bare, tags, method, args)
             if found is not None:
@@ -1513,6 +1526,12 @@ class Calls:
             return v.ModelClass("django", self.program.django_user_model())  # User = get_user_model()
         if name.startswith("rest_framework.pagination.") and name.rsplit(".", 1)[-1].endswith("Pagination"):
             return v.Object(DRF_PAGINATOR)  # a DRF paginator used on its own in an APIView
+        if name in CONVERTERS:  # TypeAdapter(list[ArticleOut]) / msgspec.convert(rows, list[S], from_attributes=True)
+            from archlint.semantics.frameworks import converter_hook
+
+            converted = converter_hook(self, node, name, args)
+            if converted is not None:
+                return converted
         found = library.function(name)
         if found is not None:
             stack, outcome = found

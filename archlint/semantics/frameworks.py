@@ -33,6 +33,8 @@ rules see it like any other loop; the framework step appears in the finding's tr
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from archlint.domain import ir
 from archlint.semantics import values as v
 from archlint.semantics.records import Analysis, LoopInfo
@@ -54,6 +56,9 @@ _GENERIC_VIEW_MODULES = ("rest_framework.generics.", "rest_framework.viewsets.",
                          "rest_flex_fields.FlexFieldsModelViewSet", "rest_flex_fields.views.FlexFieldsModelViewSet")
 _PAGINATION_MODULE = "rest_framework.pagination."
 _SCHEMA_BASES = frozenset({"ninja.Schema", "ninja.ModelSchema", "pydantic.BaseModel", "sqlmodel.SQLModel"})
+# msgspec Structs: read field by field from an ORM object only by ``msgspec.convert(…, from_attributes=True)``
+# (advanced-alchemy's ``to_schema`` does that); built by keywords they validate nothing
+_STRUCT_BASES = frozenset({"msgspec.Struct", "msgspec.structs.Struct"})
 _MARSHMALLOW_BASES = frozenset({
     "marshmallow.Schema", "marshmallow.schema.Schema", "marshmallow_sqlalchemy.SQLAlchemySchema",
     "marshmallow_sqlalchemy.SQLAlchemyAutoSchema", "marshmallow_sqlalchemy.ModelSchema",
@@ -108,6 +113,10 @@ def is_schema(program, cls: v.ClassValue) -> bool:
     return bool(_base_names(program, cls.path, cls.cid) & _SCHEMA_BASES) and not program.model_of_class(cls.path, cls.cid)
 
 
+def is_struct(program, cls: v.ClassValue) -> bool:
+    return bool(_base_names(program, cls.path, cls.cid) & _STRUCT_BASES) and not program.model_of_class(cls.path, cls.cid)
+
+
 def is_marshmallow(program, cls: v.ClassValue) -> bool:
     return bool(_base_names(program, cls.path, cls.cid) & _MARSHMALLOW_BASES)
 
@@ -147,8 +156,13 @@ def instantiate_hook(frame, node, cls: v.ClassValue, args):
 
 def dump_hook(frame, node, instance, method: str, args):
     """``articles_schema.dump(articles)`` on a marshmallow schema made with ``many=True`` (or
-    ``.dump(rows, many=True)``): each object is dumped.  ``None`` when this is no such call."""
+    ``.dump(rows, many=True)``): each object is dumped; ``schema.load(body)`` is the validated body.
+    ``None`` when this is no such call."""
     bare = v.strip(instance)
+    if method in ("load", "loads") and args and is_marshmallow(frame.program, bare):
+        # `schema.load(request.json)`: the declared fields, validated (unknown keys raise, or are excluded) —
+        # like a pydantic body, no longer the client's raw body
+        return v.Object("dict")
     if method != "dump" or not args or not is_marshmallow(frame.program, bare):
         return None
     if MANY in v.tags_of(instance) or _many(args):
@@ -308,6 +322,92 @@ def validate_hook(frame, node, cls: v.ClassValue, method: str, args):
         return None
     _read_in(frame, node, f"{frame.program.cls(cls.path, cls.cid).name}.{method}", cls, args[0][2], 0)
     return v.Instance(cls.path, cls.cid)
+
+
+# Converters that read an ORM object (or each of a list of them) attribute by attribute into a schema type
+# given as an annotation: pydantic's ``TypeAdapter(list[ArticleOut]).validate_python(rows)`` and
+# ``parse_obj_as(list[ArticleOut], rows)``, ``msgspec.convert(rows, list[ArticleStruct], from_attributes=True)``
+TYPE_ADAPTERS = frozenset({"pydantic.TypeAdapter", "pydantic.type_adapter.TypeAdapter"})
+_PARSE_AS = frozenset({"pydantic.parse_obj_as", "pydantic.tools.parse_obj_as"})
+_MSGSPEC_CONVERT = frozenset({"msgspec.convert"})
+# advanced-alchemy / Litestar pagination containers: ``OffsetPagination(items=rows, total=n, …)`` holds the rows a
+# return DTO (or the response encoder) reads
+_PAGINATIONS = frozenset({
+    "advanced_alchemy.service.OffsetPagination", "advanced_alchemy.service.pagination.OffsetPagination",
+    "advanced_alchemy.extensions.litestar.OffsetPagination", "litestar.pagination.OffsetPagination",
+    "litestar.plugins.sqlalchemy.OffsetPagination",
+})
+CONVERTERS = TYPE_ADAPTERS | _PARSE_AS | _MSGSPEC_CONVERT | _PAGINATIONS
+ADAPTER = "type-adapter|"  # kind of the v.Object a TypeAdapter is: type-adapter|<path>|<cid>|<many>
+
+
+def _argument(args, index: int, keyword: str):
+    """The (kind, name, value, node) of the positional argument ``index`` or keyword ``keyword``."""
+    positional = [arg for arg in args if arg[0] == "pos"]
+    if index < len(positional):
+        return positional[index]
+    return next((arg for arg in args if arg[0] == "kw" and arg[1] == keyword), None)
+
+
+def converter_hook(frame, node, name: str, args):
+    """What a converter in :data:`CONVERTERS` does with ORM objects; ``None`` when this call is none."""
+    program = frame.program
+    if name in _PAGINATIONS:
+        items = _argument(args, 0, "items")
+        return v.Record((("items", items[2]),)) if items is not None else None
+    if name in TYPE_ADAPTERS:
+        target = _argument(args, 0, "type")
+        cls, many = _schema_type_at(program, frame.path, target[3]) if target is not None and target[3] is not None else (None, False)
+        if cls is None:
+            return None
+        return v.Object(f"{ADAPTER}{cls.path}|{cls.cid}|{int(many)}")
+    if name in _PARSE_AS:
+        target, obj, label = _argument(args, 0, "type_"), _argument(args, 1, "obj"), "parse_obj_as"
+    else:
+        target, obj, label = _argument(args, 1, "type"), _argument(args, 0, "obj"), "msgspec.convert"
+        attributes = next((arg for arg in args if arg[0] == "kw" and arg[1] == "from_attributes"), None)
+        if attributes is None or v.strip(attributes[2]) != v.Const(True):
+            return None  # without from_attributes msgspec reads no attribute of an object (a ValidationError)
+    if target is None or obj is None or target[3] is None:
+        return None
+    cls, many = _schema_type_at(program, frame.path, target[3])
+    if cls is None:
+        return None
+    convert(frame, node, cls, many, obj[2], f"{label} {program.cls(cls.path, cls.cid).name}")
+    return v.Object("converted")
+
+
+def adapter_hook(frame, node, adapter: v.Object, method: str, args):
+    """``TypeAdapter(T).validate_python(obj)``: ``obj`` converted to ``T`` (its attributes read)."""
+    if method != "validate_python" or not args or args[0][0] != "pos":
+        return None
+    path, cid, many = adapter.kind[len(ADAPTER):].rsplit("|", 2)
+    cls = v.ClassValue(path, int(cid))
+    convert(frame, node, cls, many == "1", args[0][2], f"TypeAdapter({frame.program.cls(cls.path, cls.cid).name}).validate_python")
+    return v.Object("converted")
+
+
+def to_schema_hook(frame, node, args):
+    """advanced-alchemy's ``service.to_schema(data, total, filters, schema_type=ArticleSchema)``: a pydantic
+    model or msgspec Struct built from each row's attributes (``from_attributes=True``); without
+    ``schema_type`` the rows are handed back as they are.  ``None`` when no schema type is known."""
+    data = _argument(args, 0, "data")
+    schema = next((arg for arg in args if arg[0] == "kw" and arg[1] == "schema_type"), None)
+    if data is None or schema is None or schema[3] is None:
+        return None
+    cls, _many = _schema_type_at(frame.program, frame.path, schema[3])
+    if cls is None:
+        return None
+    convert(frame, node, cls, type(v.strip(data[2])) is not v.Row, data[2], f"to_schema({frame.program.cls(cls.path, cls.cid).name})")
+    return v.Object("converted")
+
+
+def convert(frame, node, cls: v.ClassValue, many: bool, value, label: str) -> None:
+    """``cls`` built from the attributes of ``value`` (each of its rows when ``many``)."""
+    if many:
+        serialize_many(frame, node, cls, value, label)
+    elif type(v.strip(value)) is v.Row:
+        _read_in(frame, node, label, cls, value, 0)
 
 
 def serialize_many(frame, node, cls: v.ClassValue, rows, label: str) -> None:
@@ -707,7 +807,7 @@ def _schema_type_at(program, path: str, annotation):
     if type(node) is ir.Const and isinstance(node.value, str) and node.value.isidentifier():
         node = ir.Name(node.value, annotation.span)
     value = program.static_value(path, node) if type(node) in (ir.Name, ir.Attr) else None
-    if type(value) is v.ClassValue and is_schema(program, value):
+    if type(value) is v.ClassValue and (is_schema(program, value) or is_struct(program, value)):
         return value, is_list
     return None, is_list
 
@@ -738,6 +838,8 @@ def framework_analyses(program) -> list[Analysis]:
             schema = _response_schema(program, path, function)
             if schema is None:
                 marshalled = _restx_marshalled(program, path, function)
+                if marshalled is None:
+                    marshalled = _dto_encoded(program, path, function)
                 if marshalled is not None:
                     results.append(marshalled)
                 continue
@@ -778,6 +880,170 @@ def _restx_marshalled(program, path: str, function: ir.Function):
         return None
     analysis.effects = tuple(dict.fromkeys(frame.effects))
     return analysis
+
+
+# Litestar return DTOs over SQLAlchemy models: `@get(…, return_dto=SQLAlchemyDTO[Article])` (or `dto=`, or the
+# controller's `return_dto = ArticleDTO`) encodes what the handler returns by reading every field of the model the
+# DTO config keeps: relationships up to `max_nested_depth` (1 unless configured), minus `exclude`, within `include`
+_SQLALCHEMY_DTOS = frozenset({
+    "advanced_alchemy.extensions.litestar.SQLAlchemyDTO", "advanced_alchemy.extensions.litestar.dto.SQLAlchemyDTO",
+    "litestar.contrib.sqlalchemy.dto.SQLAlchemyDTO", "litestar.plugins.sqlalchemy.SQLAlchemyDTO",
+    "litestar.plugins.sqlalchemy.dto.SQLAlchemyDTO", "litestar.contrib.sqlalchemy.SQLAlchemyDTO",
+})
+_LITESTAR_HANDLERS = frozenset({"get", "post", "put", "patch", "delete", "route", "HTTPRouteHandler"})
+
+
+class _Dto(NamedTuple):
+    name: str  # for the trace: ArticleDTO / SQLAlchemyDTO[Article]
+    model: str  # model key
+    exclude: frozenset
+    include: frozenset
+    depth: int
+    anchor: object  # the IR node naming the DTO where the handler (or its controller) declares it
+
+
+def _dto_encoded(program, path: str, function: ir.Function):
+    """The synthetic analysis of a Litestar handler whose return DTO reads the returned rows, else ``None``."""
+    from archlint.semantics.interpreter import Frame, _Budget
+
+    dto = _return_dto(program, path, function)
+    if dto is None:
+        return None
+    analysis = Analysis(path, program.modules[path].module)
+    frame = Frame(program, path, function, 1, analysis)
+    try:
+        summary = frame.run(bound=program.default_receiver(path, function))
+        frame.effects = []
+        body, _bodies = _response_bodies(summary.returns)
+        bare = v.strip(body)
+        if type(bare) is v.Record and bare.get("items") is not None:  # OffsetPagination(items=rows, …)
+            body, bare = bare.get("items"), v.strip(bare.get("items"))
+        label = f"return DTO {dto.name}"
+        if type(bare) is v.Row:
+            read_in_module(frame, dto.anchor, label, path, lambda child: _dto_reads(child, dto, body, dto.exclude, dto.include, dto.depth))
+        else:
+            each_row(frame, dto.anchor, body, lambda element: read_in_module(
+                frame, dto.anchor, label, path, lambda child: _dto_reads(child, dto, element, dto.exclude, dto.include, dto.depth)))
+    except (_Budget, RecursionError):  # past the budget, or nesting deeper than Python's stack
+        return None
+    analysis.effects = tuple(dict.fromkeys(frame.effects))
+    return analysis
+
+
+def _dto_reads(child, dto: _Dto, obj, exclude: frozenset, include: frozenset, depth: int) -> None:
+    """The relationships of ``obj`` the DTO encodes (its columns cost no query)."""
+    row = v.strip(obj)
+    if depth <= 0 or type(row) is not v.Row or not row.model:
+        return
+    model = child.program.schema.get(row.model)
+    for name in sorted(model.relations) if model is not None else ():
+        if name in exclude or include and name not in include and not any(entry.startswith(name + ".") for entry in include):
+            continue
+        value = child.member(obj, name, dto.anchor)
+        nested_exclude = frozenset(entry[len(name) + 1:] for entry in exclude if entry.startswith(name + "."))
+        nested_include = frozenset(entry[len(name) + 1:] for entry in include if entry.startswith(name + "."))
+        inner = v.strip(value)
+        element = _element(value) if type(inner) is v.Rows else value
+        if depth > 1 and element is not None:
+            _dto_reads(child, dto, element, nested_exclude, nested_include, depth - 1)
+
+
+def _return_dto(program, path: str, function: ir.Function):
+    for decorator in function.decorators:
+        if type(decorator) is not ir.Call:
+            continue
+        name = program.static_name(path, decorator.func)
+        if not name.startswith("litestar") or name.rsplit(".", 1)[-1].rsplit(":", 1)[-1] not in _LITESTAR_HANDLERS:
+            continue
+        for keyword in ("return_dto", "dto"):
+            node = decorator.arg(keyword=keyword)
+            if node is not None:
+                return _dto_of(program, path, node)
+        break
+    else:
+        return None
+    for keyword in ("return_dto", "dto") if function.cls >= 0 else ():  # class ArticleController(Controller): return_dto = …
+        field = program.class_field(path, function.cls, keyword)
+        if field is not None and field.value is not None:
+            return _dto_of(program, path, field.value)
+    return _plugin_dto(program, path, function)
+
+
+def _plugin_dto(program, path: str, function: ir.Function):
+    """Litestar's SQLAlchemySerializationPlugin (also added by advanced-alchemy's ``SQLAlchemyPlugin``) makes a
+    ``SQLAlchemyDTO`` with the default config for a handler whose return annotation is a model (``-> Article``,
+    ``-> list[Article]``, ``-> OffsetPagination[Article]``) and that names no DTO."""
+    if function.returns is None or not _serialization_plugin(program):
+        return None
+    node = function.returns
+    while type(node) in (ir.Index, ir.BinOp):
+        node = node.left if type(node) is ir.BinOp else node.index
+        if type(node) is ir.Seq:
+            node = node.elts[0] if node.elts else None
+    if type(node) is ir.Const and isinstance(node.value, str) and node.value.isidentifier():
+        node = ir.Name(node.value, function.returns.span)
+    model = program.static_value(path, node) if type(node) in (ir.Name, ir.Attr) else None
+    key = program.model_of_class(model.path, model.cid) if type(model) is v.ClassValue else ""
+    if not key or program.schema.models[key].stack != "sqlalchemy":
+        return None
+    return _Dto(f"SQLAlchemyDTO[{program.schema.models[key].name}] (SQLAlchemySerializationPlugin)", key, frozenset(), frozenset(), 1,
+                function.returns)
+
+
+_SERIALIZATION_PLUGINS = ("SQLAlchemySerializationPlugin", "SQLAlchemyPlugin")
+
+
+def _serialization_plugin(program) -> bool:
+    """Whether the project imports a Litestar SQLAlchemy serialization plugin (``SQLAlchemyPlugin`` adds one)."""
+    found = program.serialization_plugin
+    if found is None:
+        found = any(edge.external and edge.target.startswith(("litestar", "advanced_alchemy"))
+                    and edge.target.rsplit(".", 1)[-1].rsplit(":", 1)[-1] in _SERIALIZATION_PLUGINS
+                    for path in program.modules for edge in program.graph.out_edges(path))
+        program.serialization_plugin = found
+    return found
+
+
+def _dto_of(program, path: str, node):
+    """``SQLAlchemyDTO[Article]`` or a project ``class ArticleDTO(SQLAlchemyDTO[Article])`` with its ``config``."""
+    if type(node) is ir.Index:
+        if program.static_name(path, node.obj) not in _SQLALCHEMY_DTOS:
+            return None
+        model = program.static_value(path, node.index)
+        key = program.model_of_class(model.path, model.cid) if type(model) is v.ClassValue else ""
+        if not key:
+            return None
+        return _Dto(f"SQLAlchemyDTO[{program.cls(model.path, model.cid).name}]", key, frozenset(), frozenset(), 1, node)
+    value = program.static_value(path, node) if type(node) in (ir.Name, ir.Attr) else None
+    if type(value) is not v.ClassValue:
+        return None
+    for chain_path, chain_cid in program.subclass_chain(value.path, value.cid):
+        cls = program.cls(chain_path, chain_cid)
+        for base in cls.bases if cls is not None else ():
+            if type(base) is ir.Index and program.static_name(chain_path, base.obj) in _SQLALCHEMY_DTOS:
+                model = program.static_value(chain_path, base.index)
+                key = program.model_of_class(model.path, model.cid) if type(model) is v.ClassValue else ""
+                if not key:
+                    return None
+                exclude, include, depth = _dto_config(program, value)
+                return _Dto(program.cls(value.path, value.cid).name, key, exclude, include, depth, node)
+    return None
+
+
+def _dto_config(program, dto: v.ClassValue) -> tuple:
+    """``config = SQLAlchemyDTOConfig(exclude={"author"}, max_nested_depth=0)``: (exclude, include, depth)."""
+    field = program.class_field(dto.path, dto.cid, "config")
+    call = field.value if field is not None else None
+    if type(call) is not ir.Call:
+        return frozenset(), frozenset(), 1
+    names = []
+    for keyword in ("exclude", "include"):
+        node = call.arg(keyword=keyword)
+        entries = node.elts if type(node) is ir.Seq else ()
+        names.append(frozenset(e.value for e in entries if type(e) is ir.Const and isinstance(e.value, str)))
+    depth = call.arg(keyword="max_nested_depth")
+    depth = depth.value if type(depth) is ir.Const and isinstance(depth.value, int) else 1
+    return names[0], names[1], depth
 
 
 def _list_view(frame, view: v.ClassValue, cls: ir.Class) -> None:
@@ -846,7 +1112,23 @@ def _response_schema(program, path: str, function: ir.Function):
             value = program.static_value(path, node) if type(node) in (ir.Name, ir.Attr) else None
             if type(value) is v.ClassValue and is_schema(program, value):
                 return value
+        if function.returns is not None and decorator.arg(keyword="response_model") is None and _fastapi_route(program, path, decorator):
+            # FastAPI (0.89+) takes the return annotation as the response model when none is given:
+            # `async def list_articles(…) -> list[ArticleOut]: return rows` validates every row
+            value, _many = _schema_type_at(program, path, function.returns)
+            if value is not None and is_schema(program, value):
+                return value
     return None
+
+
+def _fastapi_route(program, path: str, decorator: ir.Call) -> bool:
+    """``@router.get(…)`` / ``@app.post(…)`` on a FastAPI application or APIRouter."""
+    from archlint.semantics.routes import HTTP_METHODS, _module_value
+
+    if type(decorator.func) is not ir.Attr or decorator.func.name not in HTTP_METHODS + ("api_route",):
+        return False
+    owner = _module_value(program, path, decorator.func.obj)
+    return type(owner) is v.App and owner.framework == "fastapi"
 
 
 def _success_response(node):

@@ -25,6 +25,7 @@ from archlint.semantics import lost_updates
 from archlint.semantics import values as v
 from archlint.semantics.calls import ANY_RELATION, KEY_MATCH_TAG, ROW_MAP, Calls, raw_row, keyed_by_stored_row, session_row
 from archlint.semantics.discriminants import equality_side
+from archlint.semantics.frameworks import CONVERTERS
 from archlint.semantics.program import Program
 from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis, Deref, Effect, Event, LoopInfo, Site, Summary
 from archlint.semantics.support import (
@@ -1275,6 +1276,9 @@ class Frame(Calls):
                 if wrapper == "enumerate":
                     return v.Tuple((v.Const(v.ANY_CONSTANT), element)), source, model
                 return element, source, model
+            zipped = self._zipped_rows(node, inner_call, loop_id)
+            if zipped is not None:
+                return zipped
         tags = v.tags_of(iterable)
         bare = v.strip(iterable)
         kind = type(bare)
@@ -1322,6 +1326,26 @@ class Frame(Calls):
                 element = v.join(element, item)
             return v.tag(element, tags), "other", ""
         return v.tag(v.UNKNOWN, tags), "other", ""
+
+    def _zipped_rows(self, node: ir.Loop, call: ir.Call, loop_id: str):
+        """``for row, author in zip(rows, authors)``: a loop over DB rows when one of the zipped names
+        holds rows — that position of the target is the row; the others vary with the iteration
+        (``authors`` gathered per row), so each is an element of the loop.  Only names are read
+        (evaluating a call again would run it twice)."""
+        if any(type(arg.value) is not ir.Name or arg.kind != "pos" for arg in call.args):
+            return None
+        other = v.tag(v.UNKNOWN, frozenset({f"elem:{loop_id}"}))
+        elements, found = [], None
+        for arg in call.args:
+            value = self.eval(arg.value)
+            if found is None and type(v.strip(value)) in (v.Rows, v.Result):
+                element, source, model = self.element_of(node._replace(iter=arg.value), value, loop_id)
+                if source == "rows":
+                    found = (source, model)
+                    elements.append(element)
+                    continue
+            elements.append(other)
+        return (v.Tuple(tuple(elements)),) + found if found is not None else None
 
     def _truth_evaluated(self, test) -> None:
         """``if qs:`` / ``if not qs:`` on a Django QuerySet runs it (``bool()`` fetches the rows and caches
@@ -2242,6 +2266,8 @@ class Frame(Calls):
             return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=True, empty="" if self.python else "undefined"), tags)
         if kind is v.Query and bare.lazy:  # Django qs[0] runs the query (IndexError when empty)
             return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=True), tags)
+        if kind is v.External and bare.name in CONVERTERS:  # OffsetPagination[Article](items=rows): the same class
+            return obj
         if kind is v.Tuple:
             position = v.strip(index)
             if type(position) is v.Const and isinstance(position.value, int) and -len(bare.items) <= position.value < len(bare.items):

@@ -117,6 +117,7 @@ class Program:
         self._constructed_loads: set | None = None  # classes instantiated with default loader options somewhere
         self._name_injections: dict | None = None  # Litestar-style DI: parameter name -> its providers
         self.permission_objects: dict[tuple[str, int], frozenset[str]] = {}  # see frameworks.permission_object
+        self.serialization_plugin: bool | None = None  # see frameworks._serialization_plugin
         self._bindings: dict[str, dict[str, str]] = {}
         self.open_sessions: set[str] = set()  # sess:<with-block> tags of sessions whose `with` is running
         # sess:<with-block> tags of sessions whose `with` ended during the current analysis of record:
