@@ -447,7 +447,10 @@ def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
             continue
         if type(v.strip(callee)) is v.ClassValue and is_serializer(program, v.strip(callee)):
             value = _read_chain(child, obj, source, call)
-            _nested(child, call, v.strip(callee), value, many, depth)
+            inner = v.strip(callee)
+            _register_nested(child, call, source, f"{program.cls(cls.path, cls.cid).name}.{member.name} = "
+                             f"{program.cls(inner.path, inner.cid).name}({'many=True' if many else ''})")
+            _nested(child, call, inner, value, many, depth)
             continue
         if short in _MANY_RELATED or short.endswith("Field") or short.endswith("RelatedField"):
             value = _read_chain(child, obj, source, call, pk_only=short == "PrimaryKeyRelatedField" and not many)
@@ -486,6 +489,12 @@ def _meta_field_names(child, node, model: str) -> list[str]:
     if type(node) is ir.Seq:
         return [e.value for e in node.elts if type(e) is ir.Const and isinstance(e.value, str)]
     return []
+
+
+def _register_nested(child, node, relation: str, declaration: str) -> None:
+    """Remember that the field at ``node`` reads ``relation`` of each row with a nested serializer or
+    schema (see ``Program.nested_fields``): what that one runs, it runs once per related object."""
+    child.program.nested_fields.setdefault((child.path, node.span), (relation, declaration))
 
 
 def _nested(child, node, serializer: v.ClassValue, value, many: bool, depth: int) -> None:
@@ -580,6 +589,9 @@ def _marshmallow_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
         if inner is not None:
             element = _element(value) if many else value
             if element is not None and type(v.strip(element)) is v.Row:
+                _register_nested(child, call, attribute, f"{program.cls(cls.path, cls.cid).name}.{member.name} = "
+                                 f"{'List(Nested' if many else 'Nested'}({program.cls(inner.path, inner.cid).name})"
+                                 f"{')' if many else ''}")
                 _read_in(child, call, program.cls(inner.path, inner.cid).name, inner, element, depth + 1)
 
 
@@ -630,8 +642,7 @@ def _schema_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
             continue
         resolver = program.method(cls.path, cls.cid, f"resolve_{member.name}")
         if resolver is not None:
-            child.call_function(member.annotation, resolver._replace(bound=None), [("pos", "", obj, None)],
-                                label=f"resolve_{member.name}")
+            _resolve(child, member.annotation, cls, resolver, obj, f"resolve_{member.name}")
             continue
         holder, name = obj, member.name
         alias = _field_alias(child, member)
@@ -657,9 +668,27 @@ def _schema_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
         if inner is not None:
             element = _element(value) if is_list else value
             if element is not None:
-                _read_in(child, member.annotation, program.cls(inner.path, inner.cid).name, inner, element, depth + 1)
+                inner_name = program.cls(inner.path, inner.cid).name
+                relation = alias or member.name
+                _register_nested(child, member.annotation, relation, f"{program.cls(cls.path, cls.cid).name}.{member.name}: "
+                                 f"{f'list[{inner_name}]' if is_list else inner_name}")
+                _read_in(child, member.annotation, inner_name, inner, element, depth + 1)
     if ninja:
         _model_schema_reads(child, cls, obj, declared={member.name for member in _fields(program, cls)})
+
+
+def _resolve(child, node, cls: v.ClassValue, resolver, obj, label: str) -> None:
+    """django-ninja calls ``resolve_<field>(obj)`` — or ``resolve_<field>(obj, context)``, the
+    context holding the ``request`` — as a static method, or ``resolve_<field>(self, obj[, context])``
+    on the schema instance when it is a plain method."""
+    function = child.program.function(resolver.path, resolver.fid)
+    static = function is None or function.is_static or function.kind != "method"
+    positional = [p for p in function.params if p.kind in ("pos", "posonly")] if function is not None else []
+    args = [("pos", "", obj, None)]
+    if len(positional) - (0 if static else 1) >= 2:
+        request = v.tag(v.Request("django"), frozenset({v.REQUEST_TAG}))
+        args.append(("pos", "", v.Record((("request", request),)), None))
+    child.call_function(node, resolver._replace(bound=None if static else v.Instance(cls.path, cls.cid)), args, label=label)
 
 
 def _model_schema_reads(child, cls: v.ClassValue, obj, declared: set) -> None:
