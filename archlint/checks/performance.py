@@ -54,6 +54,7 @@ def _per_row_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
     """One finding per place in a loop body that triggers per-row queries (a helper call that
     runs three queries per row is one finding listing them, not three)."""
     groups: dict = {}
+    spans: dict = {}  # (path, line, column, loop id) -> the span first reported there
     guarded: dict = {}  # (path, span, loop id) -> under a memo guard: one walk per place, however many effects
     for analysis in analyses:
         if non_production(analysis.path):
@@ -75,12 +76,16 @@ def _per_row_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
                 continue
             if _leaves_the_loop(ctx, path, span, loop):
                 continue  # `if matched: user = session.get(…); …; return user`: once, on the way out
-            group = groups.setdefault((path, span, loop_id), {})
+            # one place: `a.author.user.username` lazy-loads two relations from one expression (the
+            # reads' spans share their start), one finding listing both
+            start = (path, span.line, span.column, loop_id)
+            spans.setdefault(start, span)
+            group = groups.setdefault(start, {})
             # A relation loads once per row however often it is read (the ORM caches it on the object).
             key = ("lazy", effect.model, effect.detail) if effect.op == "lazy" else (effect.path, effect.span, effect.op)
             group.setdefault(key, (effect, chain, inside))
-    for (path, span, loop_id), effects in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1])):
-        yield _finding(ctx, path, span, loops[loop_id], list(effects.values()))
+    for (path, line, column, loop_id), effects in sorted(groups.items(), key=lambda item: item[0][:3]):
+        yield _finding(ctx, path, spans[(path, line, column, loop_id)], loops[loop_id], list(effects.values()))
 
 
 # a statement per call (staging calls — SQLAlchemy `session.add`, MikroORM `persist` — are flushed

@@ -53,6 +53,13 @@ _LIST_VIEWS = frozenset({
 _GENERIC_VIEW_MODULES = ("rest_framework.generics.", "rest_framework.viewsets.", "rest_framework.mixins.",
                          "rest_flex_fields.FlexFieldsModelViewSet", "rest_flex_fields.views.FlexFieldsModelViewSet")
 _PAGINATION_MODULE = "rest_framework.pagination."
+# Django's generic list views: ``BaseListView.get`` sets ``self.object_list = self.get_queryset()``
+# and renders ``get_context_data()`` (``object_list``, ``<model>_list``, the page) with
+# ``render_to_response(context)``
+_DJANGO_LIST_VIEWS = frozenset({
+    "django.views.generic.ListView", "django.views.generic.list.ListView", "django.views.generic.BaseListView",
+    "django.views.generic.list.BaseListView", "django.views.generic.list.MultipleObjectMixin",
+})
 _SCHEMA_BASES = frozenset({"ninja.Schema", "ninja.ModelSchema", "pydantic.BaseModel", "sqlmodel.SQLModel"})
 _MARSHMALLOW_BASES = frozenset({
     "marshmallow.Schema", "marshmallow.schema.Schema", "marshmallow_sqlalchemy.SQLAlchemySchema",
@@ -741,6 +748,57 @@ def _schema_type_at(program, path: str, annotation):
     return None, is_list
 
 
+# Django's generic list views ------------------------------------------------------------------------------
+def is_django_list_view(program, instance) -> bool:
+    bare = v.strip(instance)
+    return type(bare) is v.Instance and bool(_base_names(program, bare.path, bare.cid) & _DJANGO_LIST_VIEWS)
+
+
+def django_list_rows(frame, instance):
+    """``self.object_list`` of a Django list view: what its ``get_queryset()`` returns — the
+    project's override, else ``queryset``, else ``model.objects.all()`` (``MultipleObjectMixin``).
+    ``None`` when none of them is readable."""
+    program = frame.program
+    bare = v.strip(instance)
+    getter = program.method(bare.path, bare.cid, "get_queryset")
+    if getter is not None:
+        return frame.call_function(None, getter._replace(bound=bare), [])
+    field = program.class_field(bare.path, bare.cid, "queryset")
+    if field is not None and field.value is not None:
+        return frame.instance_member(bare, "queryset")
+    field = program.class_field(bare.path, bare.cid, "model")
+    model = v.strip(frame.instance_member(bare, "model")) if field is not None and field.value is not None else None
+    if type(model) is not v.ClassValue or not program.model_of_class(model.path, model.cid):
+        return None
+    manager = frame.member(model, "objects", field.value)
+    managed = v.strip(manager)
+    if type(managed) is not v.Db:
+        return None
+    return frame.db_method(ir.Call(field.value, (), field.value.span), managed, v.tags_of(manager), "all", [])
+
+
+def _django_list_render(frame, view: v.ClassValue) -> None:
+    """A list view's own ``render_to_response(context)`` (a JSON list view) runs with the context
+    ``get_context_data()`` built: ``object_list`` and ``<model>_list`` are the rows of
+    ``get_queryset()`` (a page of them)."""
+    program = frame.program
+    render = program.method(view.path, view.cid, "render_to_response")
+    instance = v.Instance(view.path, view.cid)
+    if render is None or program.method(view.path, view.cid, "get") is not None:
+        return
+    rows = django_list_rows(frame, instance)
+    if rows is None:
+        return
+    items = [("object_list", rows)]
+    query = v.strip(rows)
+    if type(query) is v.Query and query.model:
+        items.append((f"{query.model.rpartition(':')[2].lower()}_list", rows))
+    context = v.Record(tuple(sorted(items)))
+    definition = program.function(render.path, render.fid)
+    node = ir.Opaque("view", (), definition.span) if definition is not None else None  # a step outside its loops
+    frame.call_function(node, render._replace(bound=instance), [("pos", "", context, None)], label="render_to_response")
+
+
 # Entry points the framework owns -------------------------------------------------------------------------
 def framework_analyses(program) -> list[Analysis]:
     """Synthetic analyses for what frameworks run: DRF list views serializing their queryset, and
@@ -752,13 +810,17 @@ def framework_analyses(program) -> list[Analysis]:
         module = program.modules[path]
         for cls in module.classes:
             value = v.ClassValue(path, cls.cid)
-            if not (_base_names(program, path, cls.cid) & _LIST_VIEWS):
+            bases = _base_names(program, path, cls.cid)
+            if not (bases & _LIST_VIEWS) and not (bases & _DJANGO_LIST_VIEWS):
                 continue
             analysis = Analysis(path, module.module)
             frame = Frame(program, path, module.module, 1, analysis)
             frame.env = dict(program.module_env(path))
             try:
-                _list_view(frame, value, cls)
+                if bases & _LIST_VIEWS:
+                    _list_view(frame, value, cls)
+                else:
+                    _django_list_render(frame, value)
             except (_Budget, RecursionError):  # past the budget, or nesting deeper than Python's stack
                 continue
             analysis.effects = tuple(dict.fromkeys(frame.effects))

@@ -2127,6 +2127,13 @@ class Frame(Calls):
             context = serializer_context(self.program, instance)
             if context is not None:
                 return context
+        if name == "object_list" and written is None and member is None:
+            from archlint.semantics.frameworks import django_list_rows, is_django_list_view
+
+            if is_django_list_view(self.program, instance):  # BaseListView.get: self.object_list = self.get_queryset()
+                rows = django_list_rows(self, instance)
+                if rows is not None:
+                    return rows
         if name == "request" and written is None and member is None and self._aiohttp_view(instance):
             return v.tag(v.Request("aiohttp"), frozenset({v.REQUEST_TAG}))  # web.View keeps the request it serves
         declared = None
