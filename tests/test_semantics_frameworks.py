@@ -634,3 +634,38 @@ def test_a_nested_serializer_finding_names_the_relation_it_runs_on(tmp_path):
     assert ninja.line == 18
     assert "nested `ArticleOut.author: UserOut`" in ninja.message and "for each `author`" in ninja.message
 
+
+def test_select_related_without_fields_loads_the_non_null_foreign_keys(tmp_path):
+    """django-helpdesk's ``Ticket.objects.select_related()``: with no field Django follows every
+    foreign key that is not ``null=True`` (and theirs); ``queue`` comes with the ticket, the
+    nullable ``assigned_to`` is still read per row."""
+    root = make_repo(tmp_path, {
+        "desk/models.py": '''
+            from django.db import models
+
+            class Owner(models.Model):
+                name = models.CharField(max_length=50)
+
+            class Queue(models.Model):
+                title = models.CharField(max_length=50)
+                owner = models.ForeignKey(Owner, on_delete=models.CASCADE)
+
+            class Agent(models.Model):
+                name = models.CharField(max_length=50)
+
+            class Ticket(models.Model):
+                queue = models.ForeignKey(Queue, on_delete=models.CASCADE)
+                assigned_to = models.ForeignKey(Agent, on_delete=models.SET_NULL, null=True, blank=True)
+        ''',
+        "desk/views.py": '''
+            from django.http import JsonResponse
+            from desk.models import Ticket
+
+            def queues(request):
+                return JsonResponse({"t": [(t.queue.title, t.queue.owner.name) for t in Ticket.objects.select_related()]})
+
+            def agents(request):
+                return JsonResponse({"t": [t.assigned_to.name for t in Ticket.objects.select_related()]})
+        ''',
+    })
+    assert n_plus_one(root) == [("AL603", "desk/views.py", 8)]
