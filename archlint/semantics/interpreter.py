@@ -1632,6 +1632,21 @@ class Frame(Calls):
                 if type(row) is v.Row:
                     self.env[obj.id] = v.tag(row._replace(loaded=row.loaded | {target.name}), v.tags_of(current))
                 return
+            if type(receiver) is v.Row and type(obj) is ir.Attr:
+                # `wle.item.event = event` (pretix primes the caches before a per-row call): the related
+                # object of the local row now holds it, so `wle.item.event` reads it from there
+                path, root = [target.name], obj
+                while type(root) is ir.Attr:
+                    path.append(root.name)
+                    root = root.obj
+                current = self.env.get(root.id) if type(root) is ir.Name else None
+                row = v.strip(current) if current is not None else None
+                if type(row) is v.Row:
+                    prefix = ".".join(reversed(path))
+                    assigned = v.strip(value)  # `wle.variation.item = wle.item`: with what that row holds
+                    held = {f"{prefix}.{inner}" for inner in assigned.loaded if inner != "*"} if type(assigned) is v.Row else set()
+                    self.env[root.id] = v.tag(row._replace(loaded=row.loaded | {prefix} | held), v.tags_of(current))
+                return
             if type(receiver) is v.Record and type(obj) is ir.Name and obj.id in self.env:
                 # let page = { rows: [], count: 0 }; page.rows = await user.getFavorites(): the local
                 # object now holds the rows (a strong update: the name is this frame's own binding)
