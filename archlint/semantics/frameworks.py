@@ -843,11 +843,33 @@ def framework_analyses(program) -> list[Analysis]:
                 for option in bodies:
                     if type(v.strip(option)) is v.Record:  # return {"articles": rows, "articlesCount": n}
                         serialize_envelope(frame, _decorator_node(function), schema, dict(v.strip(option).items), 0)
+                if function.is_async and _ninja_schema(program, schema):
+                    _async_response_reads(frame, _decorator_node(function), schema, body, label)
             except (_Budget, RecursionError):  # past the budget, or nesting deeper than Python's stack
                 continue
-            analysis.effects = tuple(dict.fromkeys(frame.effects))
+            effects = tuple(dict.fromkeys(frame.effects))
+            if function.is_async and _ninja_schema(program, schema):
+                # AsyncOperation.run: `result = await view_func(…); return self._result_to_response(…)` —
+                # the schema reads the rows in the event loop's thread
+                effects = tuple(e._replace(tags=e.tags | {v.ASYNC_RESPONSE_TAG}) for e in effects)
+            analysis.effects = effects
             results.append(analysis)
     return results
+
+
+def _async_response_reads(frame, node, schema: v.ClassValue, body, label: str) -> None:
+    """What an async django-ninja route's response does in the event loop beyond the per-row reads: a
+    returned queryset not yet evaluated is iterated there, and a single returned row is read there."""
+    for option in v.strip(body).options if type(v.strip(body)) is v.Union else (body,):
+        bare = v.strip(option)
+        if type(bare) is v.Query and bare.stack == "django" and bare.lazy and not bare.cached:
+            frame.effect("read", "django", bare.model, "__iter__", node, v.tags_of(option))
+        elif type(bare) is v.Row and bare.stack == "django":
+            _read_in(frame, node, label, schema, option, 0)
+
+
+def _ninja_schema(program, schema: v.ClassValue) -> bool:
+    return any(name.startswith("ninja.") for name in _base_names(program, schema.path, schema.cid))
 
 
 def _restx_marshalled(program, path: str, function: ir.Function):
