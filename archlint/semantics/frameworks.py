@@ -850,22 +850,32 @@ def framework_analyses(program) -> list[Analysis]:
             effects = tuple(dict.fromkeys(frame.effects))
             if function.is_async and _ninja_schema(program, schema):
                 # AsyncOperation.run: `result = await view_func(…); return self._result_to_response(…)` —
-                # the schema reads the rows in the event loop's thread
-                effects = tuple(e._replace(tags=e.tags | {v.ASYNC_RESPONSE_TAG}) for e in effects)
+                # the schema reads the rows in the event loop's thread; under `@paginate` the wrapper
+                # fetches the page of a returned queryset with `async for` (its iteration is safe)
+                paged = _decorator_node(function).span if _ninja_paginated(program, path, function) else None
+                effects = tuple(e._replace(tags=e.tags | {v.ASYNC_RESPONSE_TAG}) for e in effects
+                                if not (e.span == paged and not e.trace and e.op == "read"))
             analysis.effects = effects
             results.append(analysis)
     return results
 
 
 def _async_response_reads(frame, node, schema: v.ClassValue, body, label: str) -> None:
-    """What an async django-ninja route's response does in the event loop beyond the per-row reads: a
-    returned queryset not yet evaluated is iterated there, and a single returned row is read there."""
+    """What an async django-ninja route's response reads in the event loop beyond the rows of a list
+    (serialize_many's loop, which also iterates a returned queryset): a single returned row."""
     for option in v.strip(body).options if type(v.strip(body)) is v.Union else (body,):
-        bare = v.strip(option)
-        if type(bare) is v.Query and bare.stack == "django" and bare.lazy and not bare.cached:
-            frame.effect("read", "django", bare.model, "__iter__", node, v.tags_of(option))
-        elif type(bare) is v.Row and bare.stack == "django":
+        if type(v.strip(option)) is v.Row and v.strip(option).stack == "django":
             _read_in(frame, node, label, schema, option, 0)
+
+
+def _ninja_paginated(program, path: str, function: ir.Function) -> bool:
+    """``@paginate`` / ``@paginate(PageNumberPagination)`` (django-ninja): the async wrapper evaluates the
+    page of the returned queryset with ``async for`` (``apaginate_queryset``)."""
+    for decorator in function.decorators:
+        name = program.static_name(path, decorator.func if type(decorator) is ir.Call else decorator)
+        if name.startswith("ninja.") and name.rsplit(".", 1)[-1] == "paginate":
+            return True
+    return False
 
 
 def _ninja_schema(program, schema: v.ClassValue) -> bool:
