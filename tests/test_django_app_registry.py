@@ -283,3 +283,72 @@ def test_a_star_import_from_a_module_with_a_literal_all_and_method_calls(tmp_pat
     assert "app/base.py" in repr(program.module_global("app/models.py", "Model"))
     assert "Hidden" not in repr(program.module_global("app/models.py", "Hidden"))
     assert "app/more.py" in repr(program.module_global("app/models.py", "Other"))
+
+
+def test_a_fork_of_an_installed_app_answers_to_the_label_its_config_inherits(tmp_path):
+    """django-oscar installed (not in the tree) and its catalogue app forked in the project: the fork's
+    ``AppConfig`` sets only ``name`` (the label ``catalogue`` comes from oscar's config) and its
+    ``Product`` takes ``Meta.app_label`` from oscar's abstract model.  ``get_model("catalogue",
+    "Product")`` is the fork's model, so the per-product lazy load of ``brand`` in a list is found
+    and its ``select_related`` look-alike is silent; another label stays unknown."""
+    root = make_repo(tmp_path, {
+        "requirements.txt": "Django==5.1\ndjango-oscar==3.2\ndjangorestframework==3.15\n",
+        "shop/__init__.py": "",
+        "shop/catalogue/__init__.py": "",
+        "shop/catalogue/migrations/__init__.py": "",
+        "shop/catalogue/apps.py": '''
+            import oscar.apps.catalogue.apps as apps
+
+
+            class CatalogueConfig(apps.CatalogueConfig):
+                name = "shop.catalogue"
+        ''',
+        "shop/catalogue/models.py": '''
+            from django.db import models
+            from oscar.apps.catalogue.abstract_models import AbstractProduct
+
+
+            class Brand(models.Model):
+                name = models.CharField(max_length=100)
+
+
+            class Product(AbstractProduct):
+                video_url = models.URLField(blank=True)
+                brand = models.ForeignKey(Brand, on_delete=models.SET_NULL, null=True, related_name="products")
+
+
+            from oscar.apps.catalogue.models import *  # noqa
+        ''',
+        "shop/api/__init__.py": "",
+        "shop/api/views.py": '''
+            from oscar.core.loading import get_model
+            from rest_framework import generics, serializers
+
+            Product = get_model("catalogue", "Product")
+            Other = get_model("partner", "Product")
+
+
+            class ProductSerializer(serializers.ModelSerializer):
+                brand_name = serializers.CharField(source="brand.name")
+
+                class Meta:
+                    model = Product
+                    fields = ["id", "video_url", "brand_name"]
+
+
+            class ProductList(generics.ListAPIView):
+                queryset = Product.objects.all()
+                serializer_class = ProductSerializer
+
+
+            class FastProductList(generics.ListAPIView):
+                queryset = Product.objects.select_related("brand")
+                serializer_class = ProductSerializer
+        ''',
+    })
+    result = report(root)
+    found = sorted((f.rule, f.path, f.line) for f in result.findings if f.rule in ("AL601", "AL603"))
+    assert found == [("AL603", "shop/api/views.py", 17)]
+    program = result.context.program
+    assert django_apps.model_by_label(program, "catalogue", "product") == "shop/catalogue/models.py:Product"
+    assert django_apps.model_by_label(program, "partner", "Product") == ""

@@ -130,3 +130,19 @@ def test_the_project_turning_the_guard_off_silences_the_rule(tmp_path):
             return JsonResponse({"title": Article.objects.get(slug=slug).title})
     ''')
     assert _found(root, "AL233") == []
+
+
+def test_an_async_ninja_route_s_response_schema_reads_the_rows_in_the_event_loop():
+    """Fixture pair agent-ninja-async-response-*: django-ninja awaits an async view and then validates
+    its response in the event loop, so the schema's sync ORM reads (unloaded relations, a returned
+    queryset, a relation of an ``aget()`` row) raise SynchronousOnlyOperation — AL233 at the route;
+    no N+1 is reported for them (the first query raises).  ``@paginate`` fetches the page of a returned
+    queryset with ``async for`` (silent in the twin), the relations of its rows are still read there."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "fixtures" / "agent-ninja-async-response-bugs"
+    found = [(f.rule, f.line) for f in report(root).findings]
+    assert found == [("AL233", 25), ("AL233", 30), ("AL233", 35), ("AL233", 40)]
+    messages = [f.message for f in report(root).findings]
+    assert "iterates the returned queryset of Article" in messages[1]
+    assert "reads `author` of Article" in messages[2]

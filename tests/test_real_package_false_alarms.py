@@ -412,3 +412,46 @@ def test_a_client_used_in_the_returned_expression_is_not_handed_out(tmp_path):
         ),
     }
     assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL302"] == [("AL302", "src/app.ts", 7)]
+
+
+def test_a_relation_cache_primed_on_a_related_row_is_not_lazy_loaded(tmp_path):
+    """pretix's waiting-list run: ``wle.item.event = event; wle.variation.item = wle.item`` before
+    ``wle.variation.check_quotas()`` reads ``self.item.event`` — Django keeps the assigned objects
+    in the relation caches, so the reads send no query.  Without the priming both are per row."""
+    files = {
+        "requirements.txt": "django\n",
+        "shop/__init__.py": "",
+        "shop/models.py": '''
+            from django.db import models
+
+            class Event(models.Model):
+                name = models.CharField(max_length=50)
+
+            class Item(models.Model):
+                event = models.ForeignKey(Event, on_delete=models.CASCADE)
+
+            class Variation(models.Model):
+                item = models.ForeignKey(Item, on_delete=models.CASCADE)
+
+                def check_quotas(self):
+                    return self.item.event.name
+
+            class Entry(models.Model):
+                item = models.ForeignKey(Item, on_delete=models.CASCADE)
+                variation = models.ForeignKey(Variation, on_delete=models.CASCADE)
+        ''',
+        "shop/tasks.py": '''
+            from shop.models import Entry
+
+            def primed(event):
+                for wle in Entry.objects.select_related("item", "variation"):
+                    wle.item.event = event
+                    wle.variation.item = wle.item
+                    wle.variation.check_quotas()
+
+            def unprimed(event):
+                for wle in Entry.objects.select_related("item", "variation"):
+                    wle.variation.check_quotas()
+        ''',
+    }
+    assert [f for f in findings(make_repo(tmp_path, files)) if f[0] in ("AL601", "AL603")] == [("AL603", "shop/tasks.py", 11)]

@@ -549,3 +549,123 @@ def test_a_memo_guard_makes_a_query_run_once_per_key_not_per_row(tmp_path):
         ''',
     })
     assert n_plus_one(root) == [("AL601", "blog/export.py", 21), ("AL601", "blog/export.py", 27)]
+
+
+def test_a_nested_serializer_finding_names_the_relation_it_runs_on(tmp_path):
+    """A query a nested serializer (or schema) runs is one per *related* object: the finding names the
+    relation and the field declaring the nesting (``ArticleSerializer.author = ProfileSerializer()``),
+    the location stays the list's queryset and the trace points at the query itself."""
+    root = make_repo(tmp_path, {
+        "blog/models.py": DJANGO_MODELS + '''
+    class Follow(models.Model):
+        follower = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+        followee = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+''',
+        "blog/services.py": '''
+            from blog.models import Follow
+
+            def is_following(viewer, profile):
+                return Follow.objects.filter(follower=viewer, followee=profile).exists()
+        ''',
+        "blog/serializers.py": '''
+            from rest_framework import serializers
+            from blog.models import Article, User
+            from blog.services import is_following
+
+            class ProfileSerializer(serializers.ModelSerializer):
+                following = serializers.SerializerMethodField()
+
+                class Meta:
+                    model = User
+                    fields = ["username", "following"]
+
+                def get_following(self, obj):
+                    return is_following(self.context["request"].user, obj)
+
+            class ArticleSerializer(serializers.ModelSerializer):
+                author = ProfileSerializer(read_only=True)
+
+                class Meta:
+                    model = Article
+                    fields = ["title", "author"]
+        ''',
+        "blog/views.py": '''
+            from rest_framework import generics
+            from blog.models import Article
+            from blog.serializers import ArticleSerializer
+
+            class ArticleList(generics.ListAPIView):
+                queryset = Article.objects.select_related("author")
+                serializer_class = ArticleSerializer
+        ''',
+        "blog/api.py": '''
+            from typing import List
+            from ninja import Router, Schema
+            from blog.models import Article
+
+            router = Router()
+
+            class TagOut(Schema):
+                name: str
+
+            class UserOut(Schema):
+                username: str
+                articles: List[TagOut]
+
+            class ArticleOut(Schema):
+                title: str
+                author: UserOut
+
+            @router.get("/articles", response=List[ArticleOut])
+            def list_articles(request):
+                return Article.objects.select_related("author")
+        ''',
+    })
+    findings = {f.path: f for f in report(root).findings if f.rule == "AL601"}
+    drf = findings["blog/views.py"]
+    assert drf.line == 6
+    assert "`exists` query on Follow for each `author`" in drf.message
+    assert "nested `ArticleSerializer.author = ProfileSerializer()`" in drf.message
+    assert "along `author`" in drf.guidance
+    assert drf.trace[-1].path == "blog/services.py" and drf.trace[-1].line == 4
+    assert any("serialises each `author` with `ArticleSerializer.author = ProfileSerializer()`" in step.note
+               for step in drf.trace)
+    ninja = findings["blog/api.py"]
+    assert ninja.line == 18
+    assert "nested `ArticleOut.author: UserOut`" in ninja.message and "for each `author`" in ninja.message
+
+
+def test_select_related_without_fields_loads_the_non_null_foreign_keys(tmp_path):
+    """django-helpdesk's ``Ticket.objects.select_related()``: with no field Django follows every
+    foreign key that is not ``null=True`` (and theirs); ``queue`` comes with the ticket, the
+    nullable ``assigned_to`` is still read per row."""
+    root = make_repo(tmp_path, {
+        "desk/models.py": '''
+            from django.db import models
+
+            class Owner(models.Model):
+                name = models.CharField(max_length=50)
+
+            class Queue(models.Model):
+                title = models.CharField(max_length=50)
+                owner = models.ForeignKey(Owner, on_delete=models.CASCADE)
+
+            class Agent(models.Model):
+                name = models.CharField(max_length=50)
+
+            class Ticket(models.Model):
+                queue = models.ForeignKey(Queue, on_delete=models.CASCADE)
+                assigned_to = models.ForeignKey(Agent, on_delete=models.SET_NULL, null=True, blank=True)
+        ''',
+        "desk/views.py": '''
+            from django.http import JsonResponse
+            from desk.models import Ticket
+
+            def queues(request):
+                return JsonResponse({"t": [(t.queue.title, t.queue.owner.name) for t in Ticket.objects.select_related()]})
+
+            def agents(request):
+                return JsonResponse({"t": [t.assigned_to.name for t in Ticket.objects.select_related()]})
+        ''',
+    })
+    assert n_plus_one(root) == [("AL603", "desk/views.py", 8)]

@@ -54,6 +54,7 @@ def _per_row_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
     """One finding per place in a loop body that triggers per-row queries (a helper call that
     runs three queries per row is one finding listing them, not three)."""
     groups: dict = {}
+    spans: dict = {}  # (path, line, column, loop id) -> the span first reported there
     guarded: dict = {}  # (path, span, loop id) -> under a memo guard: one walk per place, however many effects
     for analysis in analyses:
         if non_production(analysis.path):
@@ -63,6 +64,8 @@ def _per_row_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
                 continue
             if effect.op == "lazy" and ("async" in effect.tags or any(t.startswith("closed:") for t in effect.tags)):
                 continue  # it does not run at all: AL209 / AL218 report it
+            if v.ASYNC_RESPONSE_TAG in effect.tags:
+                continue  # an async django-ninja route's schema: the first query raises (AL233)
             loop_id = next((lid for lid in reversed(effect.loops) if f"elem:{lid}" in effect.deps), None)
             if loop_id is None or loop_id not in loops:
                 continue
@@ -75,12 +78,16 @@ def _per_row_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
                 continue
             if _leaves_the_loop(ctx, path, span, loop):
                 continue  # `if matched: user = session.get(…); …; return user`: once, on the way out
-            group = groups.setdefault((path, span, loop_id), {})
+            # one place: `a.author.user.username` lazy-loads two relations from one expression (the
+            # reads' spans share their start), one finding listing both
+            start = (path, span.line, span.column, loop_id)
+            spans.setdefault(start, span)
+            group = groups.setdefault(start, {})
             # A relation loads once per row however often it is read (the ORM caches it on the object).
             key = ("lazy", effect.model, effect.detail) if effect.op == "lazy" else (effect.path, effect.span, effect.op)
             group.setdefault(key, (effect, chain, inside))
-    for (path, span, loop_id), effects in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1])):
-        yield _finding(ctx, path, span, loops[loop_id], list(effects.values()))
+    for (path, line, column, loop_id), effects in sorted(groups.items(), key=lambda item: item[0][:3]):
+        yield _finding(ctx, path, spans[(path, line, column, loop_id)], loops[loop_id], list(effects.values()))
 
 
 # a statement per call (staging calls — SQLAlchemy `session.add`, MikroORM `persist` — are flushed
@@ -245,41 +252,80 @@ def _report_place(effect, loop):
 def _finding(ctx: CheckContext, path: str, span, loop, effects) -> Finding:
     effect, chain, inside = effects[0]
     lazy_only = all(e.op == "lazy" for e, _c, _i in effects)
-    trace = tuple(TraceStep(p, s.line, s.column, f"calls `{label}`") for p, s, label in chain[1:])
+    nestings = [_nesting(ctx, e) for e, _c, _i in effects]
+    fields = getattr(ctx.program, "nested_fields", {})
+    trace = tuple(TraceStep(p, s.line, s.column, f"serialises each `{fields[(p, s)][0]}` with `{fields[(p, s)][1]}`"
+                            if (p, s) in fields else f"calls `{label}`") for p, s, label in chain[1:])
     if inside:
-        trace += tuple(TraceStep(e.path, e.span.line, e.span.column, _what(e)) for e, _c, _i in effects)
+        trace += tuple(TraceStep(e.path, e.span.line, e.span.column, _what(e, n)) for (e, _c, _i), n in zip(effects, nestings))
     iterated = f"`{loop.kind}` loop at line {loop.span.line}" if loop.path == path else f"loop at {loop.path}:{loop.span.line}"
     count = len(effects)
-    what = ", ".join(_what(e) for e, _c, _i in effects[:3]) + (f" and {count - 3} more" if count > 3 else "")
+    what = ", ".join(_what(e, n) for (e, _c, _i), n in zip(effects[:3], nestings)) + (f" and {count - 3} more" if count > 3 else "")
     through = f" through `{chain[0][2]}`" if inside else ""
     hint = _EAGER_HINT.get(effect.stack, "load the related rows with the first query")
+    nested = _nested_note(effects, nestings)
     if lazy_only:
-        relations = ", ".join(f"`{e.detail}`" for e, _c, _i in effects)
+        relations = ", ".join(f"`{_relation_path(e, n)}`" for (e, _c, _i), n in zip(effects, nestings))
         message = (
-            f"N+1: {relations} {'is' if count == 1 else 'are'} lazy-loaded once per row of the {iterated}{through}: "
-            f"a page of 100 rows sends {100 * count + 1} queries and the endpoint slows down as the data grows"
+            f"N+1: {relations} {'is' if count == 1 else 'are'} lazy-loaded once per row of the {iterated}{through}"
+            f"{nested}: a page of 100 rows sends {100 * count + 1} queries and the endpoint slows down as the data grows"
         )
         guidance = f"Load {relations} with the rows instead: {hint}."
         return ctx.registry.finding("AL603", path, span, message, guidance, trace)
     message = (
-        f"N+1: {count} quer{'y' if count == 1 else 'ies'} per row of the {iterated}{through} ({what}), keyed by the row: "
+        f"N+1: {count} quer{'y' if count == 1 else 'ies'} per row of the {iterated}{through} ({what}), keyed by the row{nested}: "
         f"a list of 100 rows sends {100 * count + 1} queries and the latency grows with the data"
     )
     guidance = (
         f"Fetch the related data for all rows at once — {hint}, or one `IN (…)` query keyed by the ids and a dict "
         f"lookup per row; pass the result into the per-row code instead of querying there."
     )
+    if nested:
+        relations = sorted({".".join(r for r, _d in n) for n in nestings if n})
+        guidance += (" What the nested serializer/schema reads, it reads for each related object: load it along "
+                     + ", ".join(f"`{r}`" for r in relations) + " on the list's queryset (a `Prefetch` with its own queryset, "
+                     "an `annotate(…)` read by the nested field) or hand the nested serializer the data through its context.")
     return ctx.registry.finding("AL601", path, span, message, guidance, trace)
 
 
-def _what(effect) -> str:
+def _nesting(ctx: CheckContext, effect) -> list:
+    """The nested serializer/schema fields an effect's trace passes through, outermost first:
+    [(relation, declaration)] — ``[("author", "ArticleSerializer.author = ProfileSerializer()")]``
+    for a query the nested ``ProfileSerializer`` runs on each article's author (the field's own
+    lazy load of ``author`` is made before the step into it, so it has none)."""
+    fields = getattr(ctx.program, "nested_fields", None)
+    if not fields:
+        return []
+    return [fields[(p, s)] for p, s, _label in effect.trace if (p, s) in fields]
+
+
+def _relation_path(effect, nesting) -> str:
+    """A lazy load's relation from the row: ``author.user`` for ``user`` read on each ``author``."""
+    return ".".join([relation for relation, _d in nesting] + [effect.detail])
+
+
+def _nested_note(effects, nestings) -> str:
+    """`` — `ProfileSerializer` runs them for each `author` (`ArticleSerializer.author = ProfileSerializer()`)``:
+    the relation whose objects a nested serializer's queries run on, named with its declaration."""
+    declarations: dict = {}
+    for nesting in nestings:
+        if nesting:
+            declarations.setdefault(".".join(r for r, _d in nesting), nesting[-1][1])
+    if not declarations:
+        return ""
+    return "".join(f"; each row's `{relation}` is serialised by the nested `{declaration}`, whose reads run once per related object"
+                   for relation, declaration in declarations.items())
+
+
+def _what(effect, nesting=()) -> str:
     if effect.op == "lazy":
-        return f"lazy load of `{effect.detail}`"
+        return f"lazy load of `{_relation_path(effect, nesting)}`"
     if effect.method == "await":  # a knex / Drizzle builder runs when awaited
         return f"{effect.stack} query" + (f" on `{_model_name(effect.model)}`" if effect.model else "")
     via = getattr(effect.query, "via", "") or ""
     relation = f" through the related manager `{via.rpartition('.')[2]}`" if via and "." in via else ""
-    return f"`{effect.method}` query" + (f" on {_model_name(effect.model)}" if effect.model else "") + relation
+    each = f" for each `{'.'.join(r for r, _d in nesting)}`" if nesting else ""
+    return f"`{effect.method}` query" + (f" on {_model_name(effect.model)}" if effect.model else "") + relation + each
 
 
 def _model_name(key: str) -> str:

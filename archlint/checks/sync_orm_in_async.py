@@ -62,10 +62,54 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             at = (effect.trace[0][0], effect.trace[0][1]) if effect.trace else (effect.path, effect.span)
             if at not in found:
                 found[at] = (analysis, effect)
-    if not found or _guard_disabled(program):
+    responses = _async_responses(program, async_api)
+    if not (found or responses) or _guard_disabled(program):
         return
     for (path, span), (analysis, effect) in sorted(found.items(), key=lambda item: (item[0][0], item[0][1].line, item[0][1].column)):
         yield _finding(ctx, path, span, analysis.function, effect, async_api)
+    for (path, span), (function, effect) in sorted(responses.items(), key=lambda item: (item[0][0], item[0][1].line, item[0][1].column)):
+        yield _response_finding(ctx, path, span, function, effect)
+
+
+def _async_responses(program, async_api: set) -> dict:
+    """(path, route decorator span) -> (route function, first sync ORM effect) of the async django-ninja
+    routes whose response schema reads the returned rows with the synchronous ORM."""
+    found: dict = {}
+    for analysis in program.analyses():
+        if analysis.fid or non_production(analysis.path):
+            continue
+        for effect in analysis.effects:
+            if v.ASYNC_RESPONSE_TAG not in effect.tags or effect.stack != "django" \
+                    or v.THREAD_TAG in effect.tags or (effect.op != "lazy" and effect.method in async_api):
+                continue
+            path, span = (effect.trace[0][0], effect.trace[0][1]) if effect.trace else (effect.path, effect.span)
+            if (path, span) in found:
+                continue
+            module = program.modules.get(path)
+            function = next((f for f in module.functions if f.is_async and any(d.span == span for d in f.decorators)), None) \
+                if module is not None else None
+            if function is not None:
+                found[(path, span)] = (function, effect)
+    return found
+
+
+def _response_finding(ctx: CheckContext, path: str, span, function: ir.Function, effect) -> Finding:
+    model = effect.model.rsplit(":", 1)[-1] if effect.model else "a model"
+    what = (f"reads `{effect.detail}` of {model}, a relation the query did not load" if effect.op == "lazy"
+            else f"runs `{effect.method}()` on {model}")
+    if not effect.trace:
+        what = f"iterates the returned queryset of {model}"
+    message = (
+        f"`async def {function.name}` returns rows that django-ninja turns into its response schema in the event "
+        f"loop, and the schema {what} with the synchronous ORM: Django raises "
+        f"SynchronousOnlyOperation (\"You cannot call this from an async context\") — every request answers 500"
+    )
+    guidance = ("Load everything the schema reads before returning — `select_related`/`prefetch_related` and "
+                "annotations, materialised with `[row async for row in queryset]` — or make the route a plain `def` "
+                "(ninja runs it in a thread).")
+    steps = tuple(TraceStep(p, s.line, s.column, f"calls `{label}`") for p, s, label in effect.trace[1:]) + (
+        TraceStep(effect.path, effect.span.line, effect.span.column, "the ORM call"),)
+    return ctx.registry.finding("AL233", path, span, message, guidance, steps)
 
 
 def _async_callee(program, path: str, span) -> bool:

@@ -1081,6 +1081,9 @@ class Calls:
                 model, loaded, joined, one_related = relation.target, frozenset(), frozenset(), not relation.collection
         if outcome.loads:
             new_loaded, new_joined = self.eager_loads(outcome, stack, model, args)
+            if stack == "django" and not args and type(node) is ir.Call and type(node.func) is ir.Attr \
+                    and node.func.name == "select_related":
+                new_loaded = self._non_null_foreign_keys(model)
             loaded = loaded | new_loaded
             joined = joined | new_joined
             together = self._collections(model, joined) if new_joined else self._joined_in_one_query(stack, model, outcome, args)
@@ -1154,6 +1157,22 @@ class Calls:
         if kind == "none":
             return v.Const(None)
         return v.UNKNOWN
+
+    def _non_null_foreign_keys(self, model: str, depth: int = 0) -> frozenset:
+        """``select_related()`` with no field: Django follows every foreign key that is not
+        ``null=True`` (and those of the rows it joins, up to five levels) — a nullable one is left lazy."""
+        found = self.program.schema.get(model) if model else None
+        if found is None or depth >= 5:
+            return frozenset()
+        loaded: set[str] = set()
+        for name, relation in found.relations.items():
+            if relation.kind != "forward" or relation.collection or name in found.nullable \
+                    or relation.via not in ("ForeignKey", "OneToOneField", "ParentalKey", "TreeForeignKey"):
+                continue
+            loaded.add(name)
+            if relation.target and relation.target != model:
+                loaded.update(f"{name}.{inner}" for inner in self._non_null_foreign_keys(relation.target, depth + 1))
+        return frozenset(loaded)
 
     def eager_loads(self, outcome: Outcome, stack: str, model: str, args) -> tuple[frozenset, frozenset]:
         """Relations a query loads with its rows: SQLAlchemy loader options, Django

@@ -157,12 +157,25 @@ def meta_app_label(program, path: str, cid: int) -> str | None:
 
 
 def model_by_label(program, label: str, name: str) -> str:
-    """The key of the one project Django model registered as ``label.name``, else ``""``."""
+    """The key of the one project Django model registered as ``label.name``, else ``""``.  A model
+    of an app whose ``AppConfig`` inherits its label from a package's config (django-oscar's fork:
+    ``class CatalogueConfig(oscar.apps.catalogue.apps.CatalogueConfig): name = "shop.catalogue"``)
+    answers to the last part of the app's name — the label such a fork keeps (as ``oscar_class``
+    reads it); an explicit label elsewhere still wins by being the only match."""
     if label == _UNKNOWN_LABEL:
         return ""
     found = [m.key for m in program.schema.models.values()
-             if m.stack == "django" and m.cid >= 0 and m.name.lower() == name.lower() and app_label(program, m) == label]
+             if m.stack == "django" and m.cid >= 0 and m.name.lower() == name.lower() and _answers_to(program, m, label)]
     return found[0] if len(found) == 1 else ""
+
+
+def _answers_to(program, model, label: str) -> bool:
+    known = app_label(program, model)
+    if known != _UNKNOWN_LABEL:
+        return known == label
+    module = program.graph.modules.get(model.path) or ""
+    owners = [name for name, _found in app_configs(program) if module == name or module.startswith(name + ".")]
+    return bool(owners) and max(owners, key=len).rpartition(".")[2] == label
 
 
 # django-oscar's class loader ---------------------------------------------------------------------------

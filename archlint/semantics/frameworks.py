@@ -55,6 +55,13 @@ _LIST_VIEWS = frozenset({
 _GENERIC_VIEW_MODULES = ("rest_framework.generics.", "rest_framework.viewsets.", "rest_framework.mixins.",
                          "rest_flex_fields.FlexFieldsModelViewSet", "rest_flex_fields.views.FlexFieldsModelViewSet")
 _PAGINATION_MODULE = "rest_framework.pagination."
+# Django's generic list views: ``BaseListView.get`` sets ``self.object_list = self.get_queryset()``
+# and renders ``get_context_data()`` (``object_list``, ``<model>_list``, the page) with
+# ``render_to_response(context)``
+_DJANGO_LIST_VIEWS = frozenset({
+    "django.views.generic.ListView", "django.views.generic.list.ListView", "django.views.generic.BaseListView",
+    "django.views.generic.list.BaseListView", "django.views.generic.list.MultipleObjectMixin",
+})
 _SCHEMA_BASES = frozenset({"ninja.Schema", "ninja.ModelSchema", "pydantic.BaseModel", "sqlmodel.SQLModel"})
 # msgspec Structs: read field by field from an ORM object only by ``msgspec.convert(…, from_attributes=True)``
 # (advanced-alchemy's ``to_schema`` does that); built by keywords they validate nothing
@@ -547,7 +554,10 @@ def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
             continue
         if type(v.strip(callee)) is v.ClassValue and is_serializer(program, v.strip(callee)):
             value = _read_chain(child, obj, source, call)
-            _nested(child, call, v.strip(callee), value, many, depth)
+            inner = v.strip(callee)
+            _register_nested(child, call, source, f"{program.cls(cls.path, cls.cid).name}.{member.name} = "
+                             f"{program.cls(inner.path, inner.cid).name}({'many=True' if many else ''})")
+            _nested(child, call, inner, value, many, depth)
             continue
         if short in _MANY_RELATED or short.endswith("Field") or short.endswith("RelatedField"):
             value = _read_chain(child, obj, source, call, pk_only=short == "PrimaryKeyRelatedField" and not many)
@@ -586,6 +596,12 @@ def _meta_field_names(child, node, model: str) -> list[str]:
     if type(node) is ir.Seq:
         return [e.value for e in node.elts if type(e) is ir.Const and isinstance(e.value, str)]
     return []
+
+
+def _register_nested(child, node, relation: str, declaration: str) -> None:
+    """Remember that the field at ``node`` reads ``relation`` of each row with a nested serializer or
+    schema (see ``Program.nested_fields``): what that one runs, it runs once per related object."""
+    child.program.nested_fields.setdefault((child.path, node.span), (relation, declaration))
 
 
 def _nested(child, node, serializer: v.ClassValue, value, many: bool, depth: int) -> None:
@@ -680,6 +696,9 @@ def _marshmallow_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
         if inner is not None:
             element = _element(value) if many else value
             if element is not None and type(v.strip(element)) is v.Row:
+                _register_nested(child, call, attribute, f"{program.cls(cls.path, cls.cid).name}.{member.name} = "
+                                 f"{'List(Nested' if many else 'Nested'}({program.cls(inner.path, inner.cid).name})"
+                                 f"{')' if many else ''}")
                 _read_in(child, call, program.cls(inner.path, inner.cid).name, inner, element, depth + 1)
 
 
@@ -730,8 +749,7 @@ def _schema_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
             continue
         resolver = program.method(cls.path, cls.cid, f"resolve_{member.name}")
         if resolver is not None:
-            child.call_function(member.annotation, resolver._replace(bound=None), [("pos", "", obj, None)],
-                                label=f"resolve_{member.name}")
+            _resolve(child, member.annotation, cls, resolver, obj, f"resolve_{member.name}")
             continue
         holder, name = obj, member.name
         alias = _field_alias(child, member)
@@ -757,9 +775,27 @@ def _schema_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
         if inner is not None:
             element = _element(value) if is_list else value
             if element is not None:
-                _read_in(child, member.annotation, program.cls(inner.path, inner.cid).name, inner, element, depth + 1)
+                inner_name = program.cls(inner.path, inner.cid).name
+                relation = alias or member.name
+                _register_nested(child, member.annotation, relation, f"{program.cls(cls.path, cls.cid).name}.{member.name}: "
+                                 f"{f'list[{inner_name}]' if is_list else inner_name}")
+                _read_in(child, member.annotation, inner_name, inner, element, depth + 1)
     if ninja:
         _model_schema_reads(child, cls, obj, declared={member.name for member in _fields(program, cls)})
+
+
+def _resolve(child, node, cls: v.ClassValue, resolver, obj, label: str) -> None:
+    """django-ninja calls ``resolve_<field>(obj)`` — or ``resolve_<field>(obj, context)``, the
+    context holding the ``request`` — as a static method, or ``resolve_<field>(self, obj[, context])``
+    on the schema instance when it is a plain method."""
+    function = child.program.function(resolver.path, resolver.fid)
+    static = function is None or function.is_static or function.kind != "method"
+    positional = [p for p in function.params if p.kind in ("pos", "posonly")] if function is not None else []
+    args = [("pos", "", obj, None)]
+    if len(positional) - (0 if static else 1) >= 2:
+        request = v.tag(v.Request("django"), frozenset({v.REQUEST_TAG}))
+        args.append(("pos", "", v.Record((("request", request),)), None))
+    child.call_function(node, resolver._replace(bound=None if static else v.Instance(cls.path, cls.cid)), args, label=label)
 
 
 def _model_schema_reads(child, cls: v.ClassValue, obj, declared: set) -> None:
@@ -812,6 +848,57 @@ def _schema_type_at(program, path: str, annotation):
     return None, is_list
 
 
+# Django's generic list views ------------------------------------------------------------------------------
+def is_django_list_view(program, instance) -> bool:
+    bare = v.strip(instance)
+    return type(bare) is v.Instance and bool(_base_names(program, bare.path, bare.cid) & _DJANGO_LIST_VIEWS)
+
+
+def django_list_rows(frame, instance):
+    """``self.object_list`` of a Django list view: what its ``get_queryset()`` returns — the
+    project's override, else ``queryset``, else ``model.objects.all()`` (``MultipleObjectMixin``).
+    ``None`` when none of them is readable."""
+    program = frame.program
+    bare = v.strip(instance)
+    getter = program.method(bare.path, bare.cid, "get_queryset")
+    if getter is not None:
+        return frame.call_function(None, getter._replace(bound=bare), [])
+    field = program.class_field(bare.path, bare.cid, "queryset")
+    if field is not None and field.value is not None:
+        return frame.instance_member(bare, "queryset")
+    field = program.class_field(bare.path, bare.cid, "model")
+    model = v.strip(frame.instance_member(bare, "model")) if field is not None and field.value is not None else None
+    if type(model) is not v.ClassValue or not program.model_of_class(model.path, model.cid):
+        return None
+    manager = frame.member(model, "objects", field.value)
+    managed = v.strip(manager)
+    if type(managed) is not v.Db:
+        return None
+    return frame.db_method(ir.Call(field.value, (), field.value.span), managed, v.tags_of(manager), "all", [])
+
+
+def _django_list_render(frame, view: v.ClassValue) -> None:
+    """A list view's own ``render_to_response(context)`` (a JSON list view) runs with the context
+    ``get_context_data()`` built: ``object_list`` and ``<model>_list`` are the rows of
+    ``get_queryset()`` (a page of them)."""
+    program = frame.program
+    render = program.method(view.path, view.cid, "render_to_response")
+    instance = v.Instance(view.path, view.cid)
+    if render is None or program.method(view.path, view.cid, "get") is not None:
+        return
+    rows = django_list_rows(frame, instance)
+    if rows is None:
+        return
+    items = [("object_list", rows)]
+    query = v.strip(rows)
+    if type(query) is v.Query and query.model:
+        items.append((f"{query.model.rpartition(':')[2].lower()}_list", rows))
+    context = v.Record(tuple(sorted(items)))
+    definition = program.function(render.path, render.fid)
+    node = ir.Opaque("view", (), definition.span) if definition is not None else None  # a step outside its loops
+    frame.call_function(node, render._replace(bound=instance), [("pos", "", context, None)], label="render_to_response")
+
+
 # Entry points the framework owns -------------------------------------------------------------------------
 def framework_analyses(program) -> list[Analysis]:
     """Synthetic analyses for what frameworks run: DRF list views serializing their queryset, and
@@ -823,13 +910,17 @@ def framework_analyses(program) -> list[Analysis]:
         module = program.modules[path]
         for cls in module.classes:
             value = v.ClassValue(path, cls.cid)
-            if not (_base_names(program, path, cls.cid) & _LIST_VIEWS):
+            bases = _base_names(program, path, cls.cid)
+            if not (bases & _LIST_VIEWS) and not (bases & _DJANGO_LIST_VIEWS):
                 continue
             analysis = Analysis(path, module.module)
             frame = Frame(program, path, module.module, 1, analysis)
             frame.env = dict(program.module_env(path))
             try:
-                _list_view(frame, value, cls)
+                if bases & _LIST_VIEWS:
+                    _list_view(frame, value, cls)
+                else:
+                    _django_list_render(frame, value)
             except (_Budget, RecursionError):  # past the budget, or nesting deeper than Python's stack
                 continue
             analysis.effects = tuple(dict.fromkeys(frame.effects))
@@ -854,11 +945,43 @@ def framework_analyses(program) -> list[Analysis]:
                 for option in bodies:
                     if type(v.strip(option)) is v.Record:  # return {"articles": rows, "articlesCount": n}
                         serialize_envelope(frame, _decorator_node(function), schema, dict(v.strip(option).items), 0)
+                if function.is_async and _ninja_schema(program, schema):
+                    _async_response_reads(frame, _decorator_node(function), schema, body, label)
             except (_Budget, RecursionError):  # past the budget, or nesting deeper than Python's stack
                 continue
-            analysis.effects = tuple(dict.fromkeys(frame.effects))
+            effects = tuple(dict.fromkeys(frame.effects))
+            if function.is_async and _ninja_schema(program, schema):
+                # AsyncOperation.run: `result = await view_func(…); return self._result_to_response(…)` —
+                # the schema reads the rows in the event loop's thread; under `@paginate` the wrapper
+                # fetches the page of a returned queryset with `async for` (its iteration is safe)
+                paged = _decorator_node(function).span if _ninja_paginated(program, path, function) else None
+                effects = tuple(e._replace(tags=e.tags | {v.ASYNC_RESPONSE_TAG}) for e in effects
+                                if not (e.span == paged and not e.trace and e.op == "read"))
+            analysis.effects = effects
             results.append(analysis)
     return results
+
+
+def _async_response_reads(frame, node, schema: v.ClassValue, body, label: str) -> None:
+    """What an async django-ninja route's response reads in the event loop beyond the rows of a list
+    (serialize_many's loop, which also iterates a returned queryset): a single returned row."""
+    for option in v.strip(body).options if type(v.strip(body)) is v.Union else (body,):
+        if type(v.strip(option)) is v.Row and v.strip(option).stack == "django":
+            _read_in(frame, node, label, schema, option, 0)
+
+
+def _ninja_paginated(program, path: str, function: ir.Function) -> bool:
+    """``@paginate`` / ``@paginate(PageNumberPagination)`` (django-ninja): the async wrapper evaluates the
+    page of the returned queryset with ``async for`` (``apaginate_queryset``)."""
+    for decorator in function.decorators:
+        name = program.static_name(path, decorator.func if type(decorator) is ir.Call else decorator)
+        if name.startswith("ninja.") and name.rsplit(".", 1)[-1] == "paginate":
+            return True
+    return False
+
+
+def _ninja_schema(program, schema: v.ClassValue) -> bool:
+    return any(name.startswith("ninja.") for name in _base_names(program, schema.path, schema.cid))
 
 
 def _restx_marshalled(program, path: str, function: ir.Function):

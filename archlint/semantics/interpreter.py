@@ -1656,6 +1656,21 @@ class Frame(Calls):
                 if type(row) is v.Row:
                     self.env[obj.id] = v.tag(row._replace(loaded=row.loaded | {target.name}), v.tags_of(current))
                 return
+            if type(receiver) is v.Row and type(obj) is ir.Attr:
+                # `wle.item.event = event` (pretix primes the caches before a per-row call): the related
+                # object of the local row now holds it, so `wle.item.event` reads it from there
+                path, root = [target.name], obj
+                while type(root) is ir.Attr:
+                    path.append(root.name)
+                    root = root.obj
+                current = self.env.get(root.id) if type(root) is ir.Name else None
+                row = v.strip(current) if current is not None else None
+                if type(row) is v.Row:
+                    prefix = ".".join(reversed(path))
+                    assigned = v.strip(value)  # `wle.variation.item = wle.item`: with what that row holds
+                    held = {f"{prefix}.{inner}" for inner in assigned.loaded if inner != "*"} if type(assigned) is v.Row else set()
+                    self.env[root.id] = v.tag(row._replace(loaded=row.loaded | {prefix} | held), v.tags_of(current))
+                return
             if type(receiver) is v.Record and type(obj) is ir.Name and obj.id in self.env:
                 # let page = { rows: [], count: 0 }; page.rows = await user.getFavorites(): the local
                 # object now holds the rows (a strong update: the name is this frame's own binding)
@@ -2151,6 +2166,13 @@ class Frame(Calls):
             context = serializer_context(self.program, instance)
             if context is not None:
                 return context
+        if name == "object_list" and written is None and member is None:
+            from archlint.semantics.frameworks import django_list_rows, is_django_list_view
+
+            if is_django_list_view(self.program, instance):  # BaseListView.get: self.object_list = self.get_queryset()
+                rows = django_list_rows(self, instance)
+                if rows is not None:
+                    return rows
         if name == "request" and written is None and member is None and self._aiohttp_view(instance):
             return v.tag(v.Request("aiohttp"), frozenset({v.REQUEST_TAG}))  # web.View keeps the request it serves
         declared = None

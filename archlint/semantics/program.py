@@ -137,6 +137,10 @@ class Program:
         # `CommentSerializer(obj.comments.all(), many=True)` inside a serializer method): the per-row
         # checks see its loop as they see a written one
         self.nested_loops: dict = {}
+        # (path, span) -> (relation, declaration) of a nested serializer / schema field that the framework
+        # reads for each row (`author = ProfileSerializer()`: ("author", "ArticleSerializer.author =
+        # ProfileSerializer()")): the per-row findings name the relation whose objects the nested reads run on
+        self.nested_fields: dict = {}
         # (path, span) -> Deref of a nullable lookup a callee ran with its caller's values and read unchecked (AL220)
         self.callee_null_derefs: dict = {}
         self.schema_files: list = []  # (path, text) of .prisma / .sql files (set by the builder)

@@ -84,6 +84,7 @@ class Model:
     # UniqueConstraint("a", "b") / @@unique([a, b])): two rows never share all of one set's values
     unique: set = field(default_factory=set)
     pending: list = field(default_factory=list)  # (name, target text, collection, strategy, span, via, options)
+    nullable: set = field(default_factory=set)  # Django foreign keys declared null=True (select_related() skips them)
 
 
 class Schema:
@@ -368,6 +369,9 @@ def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> 
                 related_name = related_name.replace("%(class)s", model.name.lower()).replace("%(app_label)s", app_label(program, model))
             model.pending.append((member.name, target, _DJANGO_RELATIONS[short], "select", member.span, short, related_name))
             model.columns.add(f"{member.name}_id")
+            null = call.arg(keyword="null")
+            if type(null) is ir.Const and null.value is True:
+                model.nullable.add(member.name)
             if short == "OneToOneField" or _declares_unique(call):
                 model.unique.add(frozenset({member.name}))
                 model.unique.add(frozenset({f"{member.name}_id"}))

@@ -272,6 +272,9 @@ STORED_KEY_TAG = "stored-key"
 IN_HANDLER_TAG = "in-except"
 INJECTED_TAG = "injected"
 THREAD_TAG = "thread"  # on a callee's effect that runs in a worker thread (a `@sync_to_async` function)
+# On an effect of django-ninja building the response schema of an ``async def`` route: ninja validates
+# the returned rows in the event loop, so a query there raises SynchronousOnlyOperation (AL233)
+ASYNC_RESPONSE_TAG = "async-response"
 # On a DRF view instance the list-view analysis binds as ``self`` (and on the ``self.action`` read from
 # it): the view serves its ``list`` action, so ``if self.action == "list"`` takes its one side.
 DRF_ACTION_TAG = "drf-action:"
