@@ -1047,12 +1047,12 @@ class Calls:
                 model = source.model
             else:
                 model = ""
-        elif outcome.model == "arg0" and args:
-            model = self.model_key(args[0][2])
+        elif outcome.model.startswith("arg") and args:
+            model = self._model_argument(outcome.model, args)
             if not model and stack == "sqlalchemy" and type(args[0][3]) is ir.Name:
                 # SQLAlchemy Core: select(users) where `users = Table("users", metadata, …)` reads that table
                 model = self.program.table_variable(self.path, args[0][3].id)
-        elif outcome.model == "arg0" and outcome.value == "query" and not args:
+        elif outcome.model.startswith("arg") and outcome.value == "query" and not args:
             model = ""
         one_related = False
         if outcome.model == "relation" and args and model:
@@ -1302,6 +1302,21 @@ class Calls:
         if found is None:
             return set()
         return {name for name, relation in found.relations.items() if relation.target == target}
+
+    def _model_argument(self, spec: str, args) -> str:
+        """The model a call names by argument position (``semantics.toml`` ``model=arg1,arg0``): the
+        first listed position given positionally, whose value names a model — Vendure's
+        ``connection.getRepository(ctx, Product)`` (the entity second) and its one-argument overload
+        ``getRepository(Product)``."""
+        if spec == "arg0":
+            return self.model_key(args[0][2])
+        positional = [arg[2] for arg in args if arg[0] == "pos"]
+        for word in spec.split(","):
+            index = int(word[3:]) if word[3:].isdigit() else -1
+            model = self.model_key(positional[index]) if 0 <= index < len(positional) else ""
+            if model:
+                return model
+        return ""
 
     def model_key(self, value) -> str:
         bare = v.strip(value)
