@@ -441,6 +441,14 @@ class Calls:
                 return self.program.module_exports(found.file)
             return v.External(f"{first.value}:")
         self.eval(first)
+        # require(__dirname + '/../config/config.js'): the one project module a computed target resolves to
+        # (adapters/frontends/computed_imports.py folds it); a directory listing or several targets stay unknown
+        targets = {edge.target for edge in self.program.graph.out_edges(self.path)
+                   if edge.span == node.span and not edge.external and edge.kind == "dynamic"}
+        if len(targets) == 1:
+            target = targets.pop()
+            if target in self.program.modules:
+                return self.program.module_exports(target)
         return v.UNKNOWN
 
     def method_call(self, node: ir.Call, receiver, method: str, args):  # noqa: C901

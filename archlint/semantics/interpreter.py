@@ -20,6 +20,7 @@ What a frame produces:
 from __future__ import annotations
 
 from archlint.domain import ir
+from archlint.domain.env_defaults import env_read
 from archlint.domain.facts import Span
 from archlint.semantics import lost_updates
 from archlint.semantics import values as v
@@ -1794,6 +1795,11 @@ class Frame(Calls):
                 # default) is never the result: the next operand is
                 kept = [value for value in values[:-1] if not _always_falsy(value)] + [values[-1]]
                 values = kept
+            if node.op in ("or", "??") and len(values) == 2 and type(values[0]) in (v.Unknown, v.External) \
+                    and type(values[1]) is v.Const and isinstance(values[1].value, str) and env_read(node.values[0], self.python):
+                # `process.env.NODE_ENV || 'development'`, `process.env.DB_DIALECT ?? 'sqlite'`: the value the app
+                # runs with when the variable is unset (the start-up environment is judged by `verify`)
+                return values[1]
             if node.op == "??" and values:
                 result = non_null(values[0])
                 for value in values[1:]:
