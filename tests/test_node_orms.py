@@ -767,3 +767,47 @@ def test_the_koa_application_not_a_router_is_the_evidence_whatever_its_import_na
     })
     found = verdicts(root, framework="koa")
     assert found["framework"].compliant and "src/server.ts:3" in found["framework"].reason, found["framework"].reason
+
+
+_SEQUELIZE_INCLUDE_OBJECT = {
+    "package.json": '{"dependencies": {"express": "^4", "sequelize": "^6", "sqlite3": "^5"}}',
+    "src/db.js": """
+const { Sequelize, DataTypes } = require('sequelize');
+const sequelize = new Sequelize('sqlite:conduit.sqlite');
+const User = sequelize.define('User', { username: DataTypes.STRING });
+const Article = sequelize.define('Article', { title: DataTypes.STRING });
+const Tag = sequelize.define('Tag', { name: DataTypes.STRING });
+Article.belongsTo(User, { as: 'author' });
+Article.belongsToMany(Tag, { through: 'ArticleTags', as: 'tags' });
+module.exports = { sequelize, User, Article, Tag };
+""",
+    "src/app.js": """
+const express = require('express');
+const db = require('./db');
+const app = express();
+app.get('/one/:id', async (req, res) => {
+  const a = await db.Article.findByPk(req.params.id, { include: { model: db.User, as: 'author' } });
+  if (!a) return res.sendStatus(404);
+  res.json({ author: a.author.username });
+});
+app.get('/all/:id', async (req, res) => {
+  const a = await db.Article.findByPk(req.params.id, { include: { all: true } });
+  if (!a) return res.sendStatus(404);
+  res.json({ author: a.author.username, tags: a.tags });
+});
+app.get('/list', async (req, res) => {
+  const articles = await db.Article.findAll({ include: { model: db.User, as: 'author' } });
+  res.json(await Promise.all(articles.map(async (a) => ({ author: a.author.username, tags: await a.getTags() }))));
+});
+module.exports = app;
+""",
+}
+
+
+def test_a_sequelize_include_given_as_one_object_loads_its_association(tmp_path):
+    """`include: { model: User, as: 'author' }` (no array) and `include: { all: true }` were read as a map
+    of relation names (`model`, `as`, `all`), so `a.author` was "not loaded" (AL229, three false alarms
+    on an agent-style Express app); the association the include does not name still loads per row."""
+    found = [(f.rule, f.line) for f in report(make_repo(tmp_path, _SEQUELIZE_INCLUDE_OBJECT)).findings
+             if f.rule in ("AL229", "AL603", "AL601")]
+    assert found == [("AL603", 16)]

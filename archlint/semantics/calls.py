@@ -38,6 +38,15 @@ SEQUELIZE_INSTANCE_METHODS = frozenset({"getDataValue", "setDataValue", "setAttr
                                         "removeHook", "getTableName", "get", "set", "createdAt"})
 
 
+def _sequelize_include(record) -> bool:
+    """``include: { model: User, as: 'author' }`` / ``{ association: 'tags' }`` / ``{ all: true }``: one Sequelize
+    include object given without an array, not a map of relation names (Prisma / TypeORM ``{ author: true }``)."""
+    model = v.strip(record.get("model") or v.UNKNOWN)
+    association = v.strip(record.get("association") or v.UNKNOWN)
+    return type(model) is v.ModelClass or v.strip(record.get("all") or v.UNKNOWN) == v.Const(True) \
+        or type(association) is v.Const and isinstance(association.value, str)
+
+
 def _mixin_matches(association: str, suffix: str) -> bool:
     """Sequelize names mixins after the association's singular and plural (``followings``:
     addFollowing, addFollowings); compared loosely so an inflection archlint does not know is a match."""
@@ -1285,11 +1294,14 @@ class Calls:
         names: set[str] = set()
         bare = v.strip(option)
         items = bare.items if type(bare) is v.Tuple else (option,)
-        if type(bare) is v.Record:  # Prisma include: { author: true }, TypeORM relations: { author: true }
+        if type(bare) is v.Record and not _sequelize_include(bare):
+            # Prisma include: { author: true }, TypeORM relations: { author: true }
             return {key for key, value in bare.items if v.strip(value) != v.Const(False)}
         for item in items:
             item = v.strip(item)
-            if type(item) is v.Const and isinstance(item.value, str):
+            if type(item) is v.Record and v.strip(item.get("all") or v.UNKNOWN) == v.Const(True):
+                names.add(ANY_RELATION)  # Sequelize include: { all: true } (or { all: true, nested: true }): every association
+            elif type(item) is v.Const and isinstance(item.value, str):
                 names.add(item.value.split(".")[0])
             elif type(item) is v.ModelClass:
                 names.update(self._association_names(model, item.model))
