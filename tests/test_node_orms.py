@@ -811,3 +811,78 @@ def test_a_sequelize_include_given_as_one_object_loads_its_association(tmp_path)
     found = [(f.rule, f.line) for f in report(make_repo(tmp_path, _SEQUELIZE_INCLUDE_OBJECT)).findings
              if f.rule in ("AL229", "AL603", "AL601")]
     assert found == [("AL603", 16)]
+
+
+_UNMANAGED = {
+    "package.json": '{"dependencies": {"express": "^4", "sequelize": "^6", "sqlite3": "^5", "knex": "^3"}}',
+    "src/db.js": _SEQUELIZE_INCLUDE_OBJECT["src/db.js"],
+    "src/repo.js": """
+const db = require('./db');
+async function addTag(name, transaction) {
+  return db.Tag.create({ name }, { transaction });
+}
+async function addTagLoose(name) {
+  return db.Tag.create({ name });
+}
+module.exports = { addTag, addTagLoose };
+""",
+    "src/app.js": """
+const express = require('express');
+const db = require('./db');
+const repo = require('./repo');
+const knex = require('knex')({ client: 'sqlite3', connection: { filename: 'x.sqlite' } });
+const app = express();
+app.post('/ok/:slug', async (req, res, next) => {
+  const t = await db.sequelize.transaction();
+  try {
+    const article = await db.Article.findOne({ where: { slug: req.params.slug }, transaction: t });
+    if (!article) {
+      await t.rollback();
+      return res.sendStatus(404);
+    }
+    await article.update({ title: 'x' }, { transaction: t });
+    await repo.addTag('fav', t);
+    await t.commit();
+    res.json({ article: await db.Article.findByPk(article.id) });
+  } catch (e) {
+    await t.rollback();
+    next(e);
+  }
+});
+app.post('/bad/:slug', async (req, res, next) => {
+  const t = await db.sequelize.transaction();
+  try {
+    await db.Article.update({ title: 'x' }, { where: { slug: req.params.slug }, transaction: t });
+    await repo.addTagLoose('fav');
+    await t.commit();
+    res.json({ ok: true });
+  } catch (e) {
+    await t.rollback();
+    next(e);
+  }
+});
+app.post('/knex/:id', async (req, res, next) => {
+  const trx = await knex.transaction();
+  try {
+    await trx('tags').insert({ name: 'a' });
+    await knex('articles').where({ id: req.params.id }).update({ title: 'b' });
+    await trx.commit();
+    await knex('articles').where({ id: req.params.id }).update({ title: 'c' });
+    res.json({ ok: true });
+  } catch (e) {
+    await trx.rollback();
+    next(e);
+  }
+});
+module.exports = app;
+""",
+}
+
+
+def test_a_query_between_an_unmanaged_transaction_and_its_commit_without_it(tmp_path):
+    """`const t = await sequelize.transaction()` … `t.commit()`: a write not given `t` in between (here through
+    a repository helper) runs on another connection and a rollback does not undo it (AL215); knex's
+    `await knex.transaction()` likewise (AL306).  Every query given the transaction, and those after the
+    commit, are silent."""
+    found = [(f.rule, f.path, f.line) for f in report(make_repo(tmp_path, _UNMANAGED)).findings if f.rule in ("AL215", "AL306")]
+    assert found == [("AL215", "src/app.js", 27), ("AL306", "src/app.js", 39)]

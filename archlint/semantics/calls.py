@@ -91,6 +91,7 @@ STATEMENT_RUNNERS = frozenset({"execute", "scalars", "scalar", "exec", "stream",
 # `if (tag) query.where('tag', tag)`, then `qb.limit(n)` — the variable holds the whole chain.
 # SQLAlchemy statements and Django QuerySets are immutable: a call whose result is dropped changes nothing.
 MUTABLE_BUILDERS = frozenset({"knex", "typeorm"})
+OPEN_TX = "open-tx:"  # open-tx:<site>: a query run while the unmanaged transaction opened at <site> is open, without it
 CLOSED_HANDLE = "closed-handle:"  # closed-handle:<path:line:col:method>: the handle was closed/released there
 
 # Methods that copy an object's keys onto an entity without writing yet (the write follows).
@@ -704,6 +705,10 @@ class Calls:
         arg_tags = all_tags([a[2] for a in args])
         if stack in KEY_STACKS and kind in (v.Db, v.ModelClass, v.Query):
             self._instance_as_key(node, stack, method, args)
+        if kind is v.Db and method in ("commit", "rollback") and self.opened:
+            # t.commit() / t.rollback() of `const t = await sequelize.transaction()`: the transaction has ended
+            ended = {tag[len(v.TX_TAG):] for tag in tags if tag.startswith(v.TX_TAG)}
+            self.opened = [(site, opened) for site, opened in self.opened if site not in ended]
         if kind is v.Db and method not in CLOSE_METHODS:
             closed = next((t for t in tags if t.startswith(CLOSED_HANDLE)), None)
             if closed is not None and (library.category(bare, method) is not None or library.outcome(stack, bare.kind, method)):
@@ -729,9 +734,11 @@ class Calls:
                 self.site(node, bare, method, library.category(bare, method) or "transaction", model)
                 return result
             if method in TX_METHODS and callback is not None and callback.passed and not self.implicit_transactions(stack):
-                # const t = await sequelize.transaction(): an unmanaged transaction, passed by hand
+                # const t = await sequelize.transaction(): an unmanaged transaction, passed by hand; open
+                # until `t.commit()` / `t.rollback()`, and a query of the stack not given `t` meanwhile runs outside it
                 self.effect("transaction", stack, model, method, node, tags)
                 self.site(node, bare, method, library.category(bare, method) or "transaction", model)
+                self.opened.append((self.site_key(node), stack))
                 return v.tag(v.Db(stack, callback.kind), frozenset({v.TX_TAG + self.site_key(node)}))
             derived = library.derived(bare, method)
             if derived is not None and library.outcome(stack, bare.kind, method) is None:
@@ -1469,6 +1476,9 @@ class Calls:
         """A callee's query that runs inside a managed-transaction callback without its handle."""
         if self.managed and not effect.in_tx and self.tx == 0 and effect.op in ("read", "write"):
             return effect.tags | {"outside-tx:" + self.managed[-1]}
+        opened = next((site for site, stack in reversed(self.opened) if stack == effect.stack), None)
+        if opened is not None and not effect.in_tx and self.tx == 0 and effect.op in ("read", "write"):
+            return effect.tags | {OPEN_TX + opened}
         return effect.tags
 
     def instantiate(self, node: ir.Call, cls: v.ClassValue, args):
