@@ -91,6 +91,7 @@ STATEMENT_RUNNERS = frozenset({"execute", "scalars", "scalar", "exec", "stream",
 # `if (tag) query.where('tag', tag)`, then `qb.limit(n)` — the variable holds the whole chain.
 # SQLAlchemy statements and Django QuerySets are immutable: a call whose result is dropped changes nothing.
 MUTABLE_BUILDERS = frozenset({"knex", "typeorm"})
+CONNECTION = "conn:"  # conn:<site>: run on the connection made at <site> (a TypeORM QueryRunner)
 OPEN_TX = "open-tx:"  # open-tx:<site>: a query run while the unmanaged transaction opened at <site> is open, without it
 CLOSED_HANDLE = "closed-handle:"  # closed-handle:<path:line:col:method>: the handle was closed/released there
 
@@ -278,7 +279,8 @@ def _rejects_on_empty(args) -> bool:
 
 
 def _no_tx(tags: frozenset) -> frozenset:
-    return frozenset(t for t in tags if not t.startswith(v.TX_TAG)) if tags else tags
+    """Data read or written keeps no transaction handle, nor the connection it was read on."""
+    return frozenset(t for t in tags if not t.startswith((v.TX_TAG, CONNECTION))) if tags else tags
 
 
 PROMISE_METHODS = frozenset({"then", "catch", "finally"})
@@ -705,9 +707,9 @@ class Calls:
         arg_tags = all_tags([a[2] for a in args])
         if stack in KEY_STACKS and kind in (v.Db, v.ModelClass, v.Query):
             self._instance_as_key(node, stack, method, args)
-        if kind is v.Db and method in ("commit", "rollback") and self.opened:
+        if kind is v.Db and method in ("commit", "rollback", "commitTransaction", "rollbackTransaction") and self.opened:
             # t.commit() / t.rollback() of `const t = await sequelize.transaction()`: the transaction has ended
-            ended = {tag[len(v.TX_TAG):] for tag in tags if tag.startswith(v.TX_TAG)}
+            ended = {tag.split(":", 1)[1] for tag in tags if tag.startswith((v.TX_TAG, CONNECTION))}
             self.opened = [(site, opened) for site, opened in self.opened if site not in ended]
         if kind is v.Db and method not in CLOSE_METHODS:
             closed = next((t for t in tags if t.startswith(CLOSED_HANDLE)), None)
@@ -835,6 +837,12 @@ class Calls:
             # mysql2 beginTransaction, TypeORM QueryRunner / Mongoose session startTransaction: the statements
             # on that connection join it until commit
             self.effect("begin", stack, model, method, node, tags)
+            connection = next((tag[len(CONNECTION):] for tag in tags if tag.startswith(CONNECTION)), None)
+            if connection is not None:  # a query not run on that QueryRunner meanwhile runs outside the transaction
+                self.opened.append((connection, stack))
+        if kind is v.Db and bare.kind == "datasource" and type(v.strip(value)) is v.Db and v.strip(value).kind == "queryrunner":
+            # dataSource.createQueryRunner(): one connection; what runs on it (its `manager`, `query`) is tagged with it
+            value = v.tag(value, frozenset({CONNECTION + self.site_key(node)}))
         if outcome is not None and outcome.value in ("rows", "row", "row?", "result", "scalar", "tuple", "record", "none"):
             # data read or written is not a transaction handle: `article.save()` later is not in `t`
             tags, arg_tags = _no_tx(tags), _no_tx(arg_tags)
@@ -1477,7 +1485,8 @@ class Calls:
         if self.managed and not effect.in_tx and self.tx == 0 and effect.op in ("read", "write"):
             return effect.tags | {"outside-tx:" + self.managed[-1]}
         opened = next((site for site, stack in reversed(self.opened) if stack == effect.stack), None)
-        if opened is not None and not effect.in_tx and self.tx == 0 and effect.op in ("read", "write"):
+        if opened is not None and not effect.in_tx and self.tx == 0 and effect.op in ("read", "write") \
+                and CONNECTION + opened not in effect.tags:
             return effect.tags | {OPEN_TX + opened}
         return effect.tags
 

@@ -24,7 +24,7 @@ from archlint.domain.env_defaults import env_read
 from archlint.domain.facts import Span
 from archlint.semantics import lost_updates
 from archlint.semantics import values as v
-from archlint.semantics.calls import ANY_RELATION, KEY_MATCH_TAG, OPEN_TX, ROW_MAP, Calls, raw_row, keyed_by_stored_row, session_row
+from archlint.semantics.calls import ANY_RELATION, CONNECTION, KEY_MATCH_TAG, OPEN_TX, ROW_MAP, Calls, raw_row, keyed_by_stored_row, session_row
 from archlint.semantics.discriminants import equality_side
 from archlint.semantics.program import Program
 from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis, Deref, Effect, Event, LoopInfo, Site, Summary
@@ -2373,7 +2373,7 @@ class Frame(Calls):
         if self.managed and not in_tx and op in ("read", "write"):
             extra.add("outside-tx:" + self.managed[-1])
         opened = next((site for site, opened_stack in reversed(self.opened) if opened_stack == stack), None)
-        if opened is not None and not self.managed and not in_tx and op in ("read", "write"):
+        if opened is not None and not self.managed and not in_tx and op in ("read", "write") and CONNECTION + opened not in tags:
             extra.add(OPEN_TX + opened)
         self.effects.append(Effect(op, stack, model, method, self.path, span, dependencies, in_tx, (),
                                    tuple(self.loops), detail, frozenset(tags) | extra, self.branch, query))
