@@ -767,3 +767,143 @@ def test_the_koa_application_not_a_router_is_the_evidence_whatever_its_import_na
     })
     found = verdicts(root, framework="koa")
     assert found["framework"].compliant and "src/server.ts:3" in found["framework"].reason, found["framework"].reason
+
+
+_SEQUELIZE_INCLUDE_OBJECT = {
+    "package.json": '{"dependencies": {"express": "^4", "sequelize": "^6", "sqlite3": "^5"}}',
+    "src/db.js": """
+const { Sequelize, DataTypes } = require('sequelize');
+const sequelize = new Sequelize('sqlite:conduit.sqlite');
+const User = sequelize.define('User', { username: DataTypes.STRING });
+const Article = sequelize.define('Article', { title: DataTypes.STRING });
+const Tag = sequelize.define('Tag', { name: DataTypes.STRING });
+Article.belongsTo(User, { as: 'author' });
+Article.belongsToMany(Tag, { through: 'ArticleTags', as: 'tags' });
+module.exports = { sequelize, User, Article, Tag };
+""",
+    "src/app.js": """
+const express = require('express');
+const db = require('./db');
+const app = express();
+app.get('/one/:id', async (req, res) => {
+  const a = await db.Article.findByPk(req.params.id, { include: { model: db.User, as: 'author' } });
+  if (!a) return res.sendStatus(404);
+  res.json({ author: a.author.username });
+});
+app.get('/all/:id', async (req, res) => {
+  const a = await db.Article.findByPk(req.params.id, { include: { all: true } });
+  if (!a) return res.sendStatus(404);
+  res.json({ author: a.author.username, tags: a.tags });
+});
+app.get('/list', async (req, res) => {
+  const articles = await db.Article.findAll({ include: { model: db.User, as: 'author' } });
+  res.json(await Promise.all(articles.map(async (a) => ({ author: a.author.username, tags: await a.getTags() }))));
+});
+module.exports = app;
+""",
+}
+
+
+def test_a_sequelize_include_given_as_one_object_loads_its_association(tmp_path):
+    """`include: { model: User, as: 'author' }` (no array) and `include: { all: true }` were read as a map
+    of relation names (`model`, `as`, `all`), so `a.author` was "not loaded" (AL229, three false alarms
+    on an agent-style Express app); the association the include does not name still loads per row."""
+    found = [(f.rule, f.line) for f in report(make_repo(tmp_path, _SEQUELIZE_INCLUDE_OBJECT)).findings
+             if f.rule in ("AL229", "AL603", "AL601")]
+    assert found == [("AL603", 16)]
+
+
+_UNMANAGED = {
+    "package.json": '{"dependencies": {"express": "^4", "sequelize": "^6", "sqlite3": "^5", "knex": "^3"}}',
+    "src/db.js": _SEQUELIZE_INCLUDE_OBJECT["src/db.js"],
+    "src/repo.js": """
+const db = require('./db');
+async function addTag(name, transaction) {
+  return db.Tag.create({ name }, { transaction });
+}
+async function addTagLoose(name) {
+  return db.Tag.create({ name });
+}
+module.exports = { addTag, addTagLoose };
+""",
+    "src/app.js": """
+const express = require('express');
+const db = require('./db');
+const repo = require('./repo');
+const knex = require('knex')({ client: 'sqlite3', connection: { filename: 'x.sqlite' } });
+const app = express();
+app.post('/ok/:slug', async (req, res, next) => {
+  const t = await db.sequelize.transaction();
+  try {
+    const article = await db.Article.findOne({ where: { slug: req.params.slug }, transaction: t });
+    if (!article) {
+      await t.rollback();
+      return res.sendStatus(404);
+    }
+    await article.update({ title: 'x' }, { transaction: t });
+    await repo.addTag('fav', t);
+    await t.commit();
+    res.json({ article: await db.Article.findByPk(article.id) });
+  } catch (e) {
+    await t.rollback();
+    next(e);
+  }
+});
+app.post('/bad/:slug', async (req, res, next) => {
+  const t = await db.sequelize.transaction();
+  try {
+    await db.Article.update({ title: 'x' }, { where: { slug: req.params.slug }, transaction: t });
+    await repo.addTagLoose('fav');
+    await t.commit();
+    res.json({ ok: true });
+  } catch (e) {
+    await t.rollback();
+    next(e);
+  }
+});
+app.post('/knex/:id', async (req, res, next) => {
+  const trx = await knex.transaction();
+  try {
+    await trx('tags').insert({ name: 'a' });
+    await knex('articles').where({ id: req.params.id }).update({ title: 'b' });
+    await trx.commit();
+    await knex('articles').where({ id: req.params.id }).update({ title: 'c' });
+    res.json({ ok: true });
+  } catch (e) {
+    await trx.rollback();
+    next(e);
+  }
+});
+module.exports = app;
+""",
+}
+
+
+def test_a_query_between_an_unmanaged_transaction_and_its_commit_without_it(tmp_path):
+    """`const t = await sequelize.transaction()` … `t.commit()`: a write not given `t` in between (here through
+    a repository helper) runs on another connection and a rollback does not undo it (AL215); knex's
+    `await knex.transaction()` likewise (AL306).  Every query given the transaction, and those after the
+    commit, are silent."""
+    found = [(f.rule, f.path, f.line) for f in report(make_repo(tmp_path, _UNMANAGED)).findings if f.rule in ("AL215", "AL306")]
+    assert found == [("AL215", "src/app.js", 27), ("AL306", "src/app.js", 39)]
+
+
+
+_QUERY_RUNNER_ENTITIES = "import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';\n\n@Entity()\nexport class Article {\n  @PrimaryGeneratedColumn() id: number;\n  @Column() slug: string;\n  @Column({ default: 0 }) favoritesCount: number;\n}\n\n@Entity()\nexport class Favorite {\n  @PrimaryGeneratedColumn() id: number;\n  @Column() articleId: number;\n  @Column() userId: number;\n}\n"
+_QUERY_RUNNER_CONTROLLER = "import { Controller, Param, Post } from '@nestjs/common';\nimport { ArticlesService } from './articles.service';\n\n@Controller('articles')\nexport class ArticlesController {\n  constructor(private readonly articlesService: ArticlesService) {}\n\n  @Post(':slug/favorite')\n  favorite(@Param('slug') slug: string) {\n    return this.articlesService.favorite(slug, 1);\n  }\n}\n"
+
+
+@pytest.mark.parametrize("service, expected", [
+    ("import { Injectable, NotFoundException } from '@nestjs/common';\nimport { InjectRepository } from '@nestjs/typeorm';\nimport { DataSource, Repository } from 'typeorm';\nimport { Article, Favorite } from './article.entity';\n\n@Injectable()\nexport class ArticlesService {\n  constructor(\n    private readonly dataSource: DataSource,\n    @InjectRepository(Article) private readonly articles: Repository<Article>,\n    @InjectRepository(Favorite) private readonly favorites: Repository<Favorite>,\n  ) {}\n\n  async favorite(slug: string, userId: number) {\n    const queryRunner = this.dataSource.createQueryRunner();\n    await queryRunner.connect();\n    await queryRunner.startTransaction();\n    try {\n      const article = await queryRunner.manager.findOne(Article, { where: { slug } });\n      if (!article) throw new NotFoundException();\n      await queryRunner.manager.save(Favorite, { articleId: article.id, userId });\n      await this.articles.increment({ id: article.id }, 'favoritesCount', 1);\n      await queryRunner.commitTransaction();\n      return article;\n    } catch (err) {\n      await queryRunner.rollbackTransaction();\n      throw err;\n    } finally {\n      await queryRunner.release();\n    }\n  }\n}\n", [("AL306", 22)]),
+    ('import { Injectable, NotFoundException } from \'@nestjs/common\';\nimport { InjectRepository } from \'@nestjs/typeorm\';\nimport { DataSource, Repository } from \'typeorm\';\nimport { Article, Favorite } from \'./article.entity\';\n\n@Injectable()\nexport class ArticlesService {\n  constructor(\n    private readonly dataSource: DataSource,\n    @InjectRepository(Article) private readonly articles: Repository<Article>,\n    @InjectRepository(Favorite) private readonly favorites: Repository<Favorite>,\n  ) {}\n\n  async favorite(slug: string, userId: number) {\n    const queryRunner = this.dataSource.createQueryRunner();\n    await queryRunner.connect();\n    await queryRunner.startTransaction();\n    try {\n      const article = await queryRunner.manager.findOne(Article, { where: { slug } });\n      if (!article) throw new NotFoundException();\n      await queryRunner.manager.save(Favorite, { articleId: article.id, userId });\n      await queryRunner.manager.increment(Article, { id: article.id }, \'favoritesCount\', 1);\n      await queryRunner.commitTransaction();\n      return article;\n    } catch (err) {\n      await queryRunner.rollbackTransaction();\n      throw err;\n    } finally {\n      await queryRunner.release();\n    }\n  }\n\n  async unfavorite(slug: string, userId: number) {\n    const queryRunner = this.dataSource.createQueryRunner();\n    await queryRunner.connect();\n    await queryRunner.startTransaction();\n    try {\n      await queryRunner.query(\'DELETE FROM favorite WHERE "userId" = $1\', [userId]);\n      await queryRunner.manager.getRepository(Article).decrement({ slug }, \'favoritesCount\', 1);\n      await queryRunner.commitTransaction();\n    } catch (err) {\n      await queryRunner.rollbackTransaction();\n      throw err;\n    } finally {\n      await queryRunner.release();\n    }\n    return this.articles.findOne({ where: { slug } });\n  }\n}\n', []),
+])
+def test_a_query_runner_transaction_joins_only_what_runs_on_that_runner(tmp_path, service, expected):
+    """TypeORM's documented QueryRunner idiom: `createQueryRunner()` is synchronous (AL809 said it returns an
+    awaitable, then flagged `.connect` read from it), and between `startTransaction()` and `commitTransaction()`
+    a repository injected elsewhere (`this.articles.increment(…)`) runs on another connection, outside the
+    transaction (missed).  Everything on `queryRunner.manager` / `queryRunner.query` stays silent."""
+    files = {"package.json": '{"dependencies": {"@nestjs/common": "^10", "@nestjs/typeorm": "^10", "typeorm": "^0.3", "pg": "^8"}}',
+             "src/article.entity.ts": _QUERY_RUNNER_ENTITIES, "src/articles.controller.ts": _QUERY_RUNNER_CONTROLLER,
+             "src/articles.service.ts": service}
+    found = [(f.rule, f.line) for f in report(make_repo(tmp_path, files)).findings if f.path == "src/articles.service.ts"]
+    assert found == expected

@@ -580,3 +580,31 @@ def test_a_fragment_that_becomes_a_check_constraint_is_schema_definition(tmp_pat
         ),
     }
     assert _al502(tmp_path, files) == [("types.py", 11)]
+
+
+_KNEX_COMPILED = """
+const knex = require('knex')({ client: 'pg', connection: process.env.DATABASE_URL });
+
+async function reorder(table, column, id, trx) {
+  const selectRows = (name) => knex(name).select('id').rowNumber('src_order', column).where('owner_id', id).toSQL();
+  const select = selectRows(table);
+  await knex.raw(`UPDATE ?? AS a SET ?? = b.src_order FROM ( ${select.sql} ) AS b WHERE b.id = a.id`,
+    [table, column, ...select.bindings]).transacting(trx);
+  const direct = knex('tags').where('name', id).toSQL().toNative();
+  await knex.raw(`SELECT count(*) FROM ( ${direct.sql} ) AS t`, direct.bindings);
+}
+
+async function search(options) {
+  await knex.raw(`SELECT id FROM articles WHERE ${options.sql}`);
+}
+
+module.exports = { reorder, search };
+"""
+
+
+def test_a_compiled_builder_spliced_into_raw_sql_is_the_builders_text(tmp_path):
+    """Strapi's @strapi/database (regular-relations.js): ``selectRowsToOrder(t).toSQL()`` spliced as
+    ``( ${select.sql} )`` with ``select.bindings`` passed along — the builder's placeholder text, no
+    input in it (a false alarm).  Any other ``.sql`` property still fires."""
+    assert _al502(tmp_path, {"package.json": '{"dependencies": {"knex": "^3", "pg": "^8"}}', "src/reorder.js": _KNEX_COMPILED}) \
+        == [("src/reorder.js", 13)]

@@ -204,3 +204,55 @@ def test_migrations_count_only_when_a_resolved_runner_applies_them(tmp_path, run
     result = run_verify(str(repo), Constraints(database="sqlite"), options=Options(use_cache=False))
     database = next(v for v in result.verdicts if v.constraint == "database")
     assert database.compliant is runs, database.reason
+
+
+_SEQUELIZE_APP = {
+    "src/models/article.js": "const { DataTypes } = require('sequelize');\nconst sequelize = require('../db');\n"
+                             "module.exports = sequelize.define('Article', { title: DataTypes.STRING });\n",
+    "src/app.js": "const express = require('express');\nconst Article = require('./models/article');\nconst sequelize = require('./db');\n"
+                  "const app = express();\napp.get('/articles', async (req, res) => { res.json(await Article.findAll()); });\n"
+                  "sequelize.sync().then(() => app.listen(3000));\n",
+}
+_SEQUELIZE_CLI_DB = ("const Sequelize = require('sequelize');\nconst env = process.env.NODE_ENV || 'development';\n"
+                     "const config = require(__dirname + '/../config/config.{ext}')[env];\nlet sequelize;\n"
+                     "if (config.use_env_variable) {\n  sequelize = new Sequelize(process.env[config.use_env_variable], config);\n"
+                     "} else {\n  sequelize = new Sequelize(config.database, config.username, config.password, config);\n}\n"
+                     "module.exports = sequelize;\n")
+
+
+@pytest.mark.parametrize("files, database", [
+    # the options object built in a config module (no sequelize import there), whole or read field by field
+    ({"src/config/database.js": "module.exports = { dialect: 'postgres', host: process.env.DB_HOST || 'localhost', logging: false };\n",
+      "src/db.js": "const { Sequelize } = require('sequelize');\nconst config = require('./config/database');\nmodule.exports = new Sequelize(config);\n"},
+     "postgresql"),
+    ({"src/config/database.js": "module.exports = { dialect: 'postgres', database: 'conduit', host: 'localhost' };\n",
+      "src/db.js": "const { Sequelize } = require('sequelize');\nconst config = require('./config/database');\n"
+                   "module.exports = new Sequelize(config.database, null, null, { host: config.host, dialect: config.dialect });\n"},
+     "postgresql"),
+    # env-driven dialects: the fallback is what the app runs with when the variable is unset
+    ({"src/config/database.js": "module.exports = { dialect: process.env.DB_DIALECT || 'sqlite', storage: 'conduit.sqlite' };\n",
+      "src/db.js": "const { Sequelize } = require('sequelize');\nconst config = require('./config/database');\nmodule.exports = new Sequelize(config);\n"},
+     "sqlite"),
+    ({"src/db.js": "const { Sequelize } = require('sequelize');\nconst dialect = process.env.DB_DIALECT || 'postgres';\n"
+                   "module.exports = new Sequelize('conduit', 'postgres', '', { host: 'localhost', dialect });\n"},
+     "postgresql"),
+    # sequelize-cli: config/config.js (required by a computed path) and config/config.json, the development entry
+    ({"config/config.js": "module.exports = {\n  development: { dialect: 'sqlite', storage: 'conduit.sqlite' },\n"
+                          "  production: { use_env_variable: 'DATABASE_URL', dialect: 'postgres' },\n};\n",
+      "src/db.js": _SEQUELIZE_CLI_DB.replace("{ext}", "js")},
+     "sqlite"),
+    ({"config/config.json": '{\n  "development": { "dialect": "sqlite", "storage": "conduit.sqlite" },\n'
+                            '  "production": { "use_env_variable": "DATABASE_URL", "dialect": "postgres" }\n}\n',
+      "src/db.js": _SEQUELIZE_CLI_DB.replace("{ext}", "json")},
+     "sqlite"),
+])
+def test_sequelize_options_from_config_modules_say_the_database(tmp_path, files, database):
+    """Agent-written Sequelize apps name the dialect away from `new Sequelize(…)`: a config module, a
+    variable with an environment fallback, sequelize-cli's config file.  verify said "no code connects"
+    to either database for each."""
+    root = make_repo(tmp_path, {"package.json": '{"dependencies": {"express": "^4", "sequelize": "^6", "sqlite3": "^5", "pg": "^8"}}',
+                                **_SEQUELIZE_APP, **files})
+    assert _database_verdict(root, database)[0]
+    other = "sqlite" if database == "postgresql" else "postgresql"
+    compliant, reason = _database_verdict(root, other)
+    assert not compliant and "is used or is the fallback" in reason

@@ -242,3 +242,18 @@ def test_knex_and_mongoose_are_not_orm_values():
     usage = subprocess.run([sys.executable, "-m", "archlint", "verify", str(FIXTURES / "agent-koa-knex-bugs"), "--orm", "knex", "--no-cache"],
                            capture_output=True, text=True)
     assert usage.returncode == 2 and "query builder" in usage.stderr
+
+
+@pytest.mark.parametrize("fixture, framework, database", [
+    ("agent-fastify-sequelize-cli-correct", "fastify", "sqlite"),  # sequelize-cli config.js, development entry
+    ("agent-express-sequelize-ts-correct", "express", "postgresql"),  # { dialect: 'postgres', ...configModule }
+    ("agent-koa-repository-factories-correct", "koa", "sqlite"),  # DATABASE_URL || 'sqlite:conduit.sqlite'
+    ("agent-hono-sequelize-init-correct", "hono", "sqlite"),
+])
+def test_sequelize_clean_architecture_conduits_verify_on_every_constraint(fixture, framework, database):
+    """The study's JS stacks, as agents write them: every verdict holds on the correct app, and the
+    other database is refused."""
+    result = run_verify(str(FIXTURES / fixture), Constraints(framework, "clean", database, "sequelize"), options=Options(use_cache=False))
+    assert result.compliant, [v.reason for v in result.verdicts]
+    other = "postgresql" if database == "sqlite" else "sqlite"
+    assert not _verdict(FIXTURES / fixture, database=other)[0]

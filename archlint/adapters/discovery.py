@@ -67,6 +67,8 @@ def is_manifest_name(name: str, relative: str = "") -> bool:
         return True
     if name.startswith(("docker-compose.", "tsconfig.")) and name.endswith((".yml", ".yaml", ".json")):
         return True
+    if name == "config.json" and relative.rpartition("/")[0].rpartition("/")[2] == "config":
+        return True  # sequelize-cli's config/config.json: the connection of each NODE_ENV
     return name.endswith((".sql", ".sh", ".prisma")) or name == ".sequelizerc"
 
 

@@ -13,6 +13,7 @@ def read_manifests(found: list[tuple[str, str]]) -> Manifest:
     parts: list[Manifest] = []
     commands: list[tuple[str, int, str]] = []
     schema_files: list[tuple[str, str]] = []
+    connection_configs: list[tuple[str, str]] = []
     for relative, absolute in found:
         text = _read(absolute)
         if text is None:
@@ -21,6 +22,9 @@ def read_manifests(found: list[tuple[str, str]]) -> Manifest:
         commands.extend(_commands(relative, name, text))
         if name.endswith((".sql", ".prisma")):
             schema_files.append((relative, text))  # table definitions (semantics/tables.py)
+        elif name == "config.json":
+            connection_configs.append((relative, text))  # sequelize-cli (domain/sql/database.py)
+            continue
         if name == "package.json":
             package, dependencies = js_config.read_package_json(relative, text)
             parts.append(Manifest(dependencies=list(dependencies), packages=[package], files=[relative]))
@@ -32,6 +36,7 @@ def read_manifests(found: list[tuple[str, str]]) -> Manifest:
     merged.files = sorted(set(merged.files) | {relative for relative, _ in found})
     merged.commands = commands
     merged.schema_files = schema_files
+    merged.connection_configs = connection_configs
     return merged
 
 

@@ -36,10 +36,20 @@ def served(context: CheckContext) -> dict[str, tuple[list[Evidence], list[Eviden
     return found
 
 
-def connection_urls(context: CheckContext, schemes) -> list[tuple[str, Evidence, str]]:
+# Keys of a connection's options object naming the database: Sequelize `dialect`, knex `client`, TypeORM
+# `type`; and those holding its URL (TypeORM `url`, knex `connection`, node-postgres `connectionString`)
+_OPTION_KEYS = ("dialect", "client", "type")
+_URL_KEYS = ("url", "connection", "connectionString")
+
+
+def connection_urls(context: CheckContext, schemes, options=None) -> list[tuple[str, Evidence, str]]:
     """``new Sequelize('sqlite:conduit.sqlite')`` / ``create_engine(url)`` with a constant URL: the
     engine the DB handle connects to, by the URL's scheme (``schemes`` maps a scheme to an engine),
-    its evidence and the URL."""
+    its evidence and the URL.  With ``options`` (an option value such as ``sqlite`` or ``pg`` -> its
+    engine): also the options object the constructor is given, wherever it was built — a config
+    module's ``{ dialect: 'postgres', … }``, sequelize-cli's ``require('../config/config.js')[env]``,
+    ``{ dialect: process.env.DB_DIALECT || 'sqlite' }`` (the value it runs with when the variable is
+    unset; ``verify`` drops it when the start-up environment sets the variable)."""
     program = context.program
     found: list[tuple[str, Evidence, str]] = []
     if program is None:
@@ -51,13 +61,33 @@ def connection_urls(context: CheckContext, schemes) -> list[tuple[str, Evidence,
         for record in analysis.calls:
             if record.node.span not in created or not record.args:
                 continue
+            line = record.node.span.line
             url = v.strip(record.args[0])
-            if type(url) is not v.Const or not isinstance(url.value, str) or ":" not in url.value:
+            if _url_engine(url, schemes):
+                found.append((_url_engine(url, schemes), Evidence(analysis.path, line, f"connects with {url.value.split(':', 1)[0]}: URL"), url.value))
                 continue
-            engine = schemes(url.value.split(":", 1)[0].split("+", 1)[0])
-            if engine:
-                found.append((engine, Evidence(analysis.path, record.node.span.line, f"connects with {url.value.split(':', 1)[0]}: URL"), url.value))
+            if options is None:
+                continue
+            for argument in record.args:
+                for item in v.options(argument):
+                    bare = v.strip(item)
+                    if type(bare) is not v.Record:
+                        continue
+                    for key, value in bare.items:
+                        value = v.strip(value)
+                        if type(value) is not v.Const or not isinstance(value.value, str):
+                            continue
+                        if key in _OPTION_KEYS and options(value.value):
+                            found.append((options(value.value), Evidence(analysis.path, line, f"option {key}: {value.value}"), value.value))
+                        elif key in _URL_KEYS and _url_engine(value, schemes):
+                            found.append((_url_engine(value, schemes), Evidence(analysis.path, line, f"connects with {value.value.split(':', 1)[0]}: URL"), value.value))
     return found
+
+
+def _url_engine(value, schemes) -> str:
+    if type(value) is not v.Const or not isinstance(value.value, str) or ":" not in value.value:
+        return ""
+    return schemes(value.value.split(":", 1)[0].split("+", 1)[0])
 
 
 def api_verdict(context: CheckContext) -> Verdict:

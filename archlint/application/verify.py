@@ -26,7 +26,7 @@ from archlint.application.pipeline import Options, Report, run_check
 from archlint.domain.change import ChangeSet
 from archlint.domain.config import ConfigError
 from archlint.domain.findings import Finding
-from archlint.domain.stack import Verdict, architecture_verdict, database_verdict, framework_verdict, orm_verdict, scheme_engine
+from archlint.domain.stack import Verdict, architecture_verdict, database_verdict, framework_verdict, option_engine, orm_verdict, scheme_engine
 from archlint.domain.stack_delta import VerdictChange, compare, inventory
 
 # The benchmark's eight; `--framework`/`--orm`/`--database` accept every stack the knowledge
@@ -225,7 +225,7 @@ def _verdicts(report: Report, constraints: Constraints) -> list[Verdict]:
         elif name == "architecture":
             verdicts.append(architecture_verdict(context, expected, report.findings))
         elif name == "database":
-            urls = semantic_evidence.connection_urls(context, scheme_engine(context))
+            urls = semantic_evidence.connection_urls(context, scheme_engine(context), option_engine(context))
             verdicts.append(database_verdict(context, expected, urls))
         else:
             verdicts.append(orm_verdict(context, expected))

@@ -87,6 +87,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 reported.add(key)
                 yield finding
     yield from _outside_managed_transaction(ctx, program.analyses())
+    yield from _outside_open_transaction(ctx, program)
     yield from check_then_insert(ctx, analyses, atomic_requests)
 
 
@@ -377,6 +378,45 @@ def _outside_managed_transaction(ctx, analyses) -> Iterator[Finding]:
                 trace += (TraceStep(effect.path, effect.span.line, effect.span.column, f"runs {query}"),)
             rule = "AL215" if effect.stack == "sequelize" else "AL306"
             yield ctx.registry.finding(rule, path, span, message, guidance, trace)
+
+
+def _outside_open_transaction(ctx, program) -> Iterator[Finding]:
+    """A query run between ``const t = await sequelize.transaction()`` and ``t.commit()`` without ``t``:
+    reported in the function that opened the transaction, at its call leading to the query."""
+    from archlint.semantics.calls import OPEN_TX
+
+    seen: set = set()
+    for analysis in program.analyses():
+        function = program.function(analysis.path, analysis.fid) if analysis.fid else None
+        if function is None:
+            continue
+        for effect in analysis.summary.effects:
+            opened = next((t for t in effect.tags if t.startswith(OPEN_TX)), None)
+            if opened is None or effect.stack not in _MANAGED or non_production(effect.path) or effect.method == "__call__":
+                continue
+            path, line, _column = opened[len(OPEN_TX):].rsplit(":", 2)
+            if path != analysis.path or not function.span.line <= int(line) <= function.span.end_line:
+                continue  # a caller of the function that opened it: reported there
+            rest = list(effect.trace)
+            where, span = (rest[0][0], rest[0][1]) if rest else (effect.path, effect.span)
+            if (where, span) in seen:
+                continue
+            seen.add((where, span))
+            model = _model_name(effect.model)
+            query = f"`{effect.method}`" + (f" on {model}" if model else "")
+            through = f" (through `{rest[0][2]}`)" if rest and (rest[0][0], rest[0][1]) != (effect.path, effect.span) else ""
+            message = (f"{query}{through} runs while the transaction opened at line {line} is open, without it — in Sequelize "
+                       "(without CLS) it runs on another pooled connection, outside the transaction: a rollback does not undo "
+                       "it, it does not see the transaction's uncommitted rows, and on SQLite it waits for the transaction's "
+                       "lock and fails with SQLITE_BUSY: database is locked") if effect.stack == "sequelize" else (
+                       f"{query}{through} runs while the transaction opened at line {line} is open, without it — it runs on "
+                       "another connection, outside the transaction: a rollback does not undo it")
+            passing = _MANAGED[effect.stack][1]
+            guidance = f"Pass the transaction to it: {passing}; a repository called here must take the transaction as a parameter."
+            trace = tuple(TraceStep(p, s.line, s.column, f"calls `{label}`") for p, s, label in rest[1:])
+            if rest:
+                trace += (TraceStep(effect.path, effect.span.line, effect.span.column, f"runs {query}"),)
+            yield ctx.registry.finding("AL215" if effect.stack == "sequelize" else "AL306", where, span, message, guidance, trace)
 
 
 # AL310 ---------------------------------------------------------------------------------------------

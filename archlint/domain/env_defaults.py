@@ -72,6 +72,11 @@ def _python_default(call: ir.Call) -> ir.Const | None:
     return None
 
 
+def env_read(node, python: bool) -> str | None:
+    """The variable ``node`` reads from the environment with no default of its own, else ``None``."""
+    return _env_read(node, python)
+
+
 def _env_read(node, python: bool) -> str | None:
     """The variable an expression reads with no default: ``process.env.X`` / ``process.env["X"]``,
     ``os.environ.get("X")`` / ``os.getenv("X")``."""

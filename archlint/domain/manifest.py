@@ -67,3 +67,4 @@ class Manifest:
     files: list[str] = field(default_factory=list)  # manifest files that were read
     commands: list[tuple[str, int, str]] = field(default_factory=list)  # (path, line, shell/npm command)
     schema_files: list[tuple[str, str]] = field(default_factory=list)  # (path, text) of .sql / .prisma files
+    connection_configs: list[tuple[str, str]] = field(default_factory=list)  # (path, text) of sequelize-cli config/config.json

@@ -286,6 +286,17 @@ def scheme_engine(ctx: CheckContext):
     return engine
 
 
+def option_engine(ctx: CheckContext):
+    """option value -> engine name (Sequelize ``dialect: 'postgres'``, knex ``client: 'pg'``), from the SQL tables."""
+    sql = sql_knowledge(ctx.knowledge)
+
+    def engine(value: str) -> str:
+        dialect = sql.dialect_for_option(value)
+        return dialect.name if dialect is not None else ""
+
+    return engine
+
+
 def _env_files(ctx: CheckContext) -> set[str]:
     return {variable.path for variable in ctx.manifest.env}
 

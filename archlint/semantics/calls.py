@@ -39,6 +39,15 @@ SEQUELIZE_INSTANCE_METHODS = frozenset({"getDataValue", "setDataValue", "setAttr
                                         "removeHook", "getTableName", "get", "set", "createdAt"})
 
 
+def _sequelize_include(record) -> bool:
+    """``include: { model: User, as: 'author' }`` / ``{ association: 'tags' }`` / ``{ all: true }``: one Sequelize
+    include object given without an array, not a map of relation names (Prisma / TypeORM ``{ author: true }``)."""
+    model = v.strip(record.get("model") or v.UNKNOWN)
+    association = v.strip(record.get("association") or v.UNKNOWN)
+    return type(model) is v.ModelClass or v.strip(record.get("all") or v.UNKNOWN) == v.Const(True) \
+        or type(association) is v.Const and isinstance(association.value, str)
+
+
 def _mixin_matches(association: str, suffix: str) -> bool:
     """Sequelize names mixins after the association's singular and plural (``followings``:
     addFollowing, addFollowings); compared loosely so an inflection archlint does not know is a match."""
@@ -83,6 +92,8 @@ STATEMENT_RUNNERS = frozenset({"execute", "scalars", "scalar", "exec", "stream",
 # `if (tag) query.where('tag', tag)`, then `qb.limit(n)` — the variable holds the whole chain.
 # SQLAlchemy statements and Django QuerySets are immutable: a call whose result is dropped changes nothing.
 MUTABLE_BUILDERS = frozenset({"knex", "typeorm"})
+CONNECTION = "conn:"  # conn:<site>: run on the connection made at <site> (a TypeORM QueryRunner)
+OPEN_TX = "open-tx:"  # open-tx:<site>: a query run while the unmanaged transaction opened at <site> is open, without it
 CLOSED_HANDLE = "closed-handle:"  # closed-handle:<path:line:col:method>: the handle was closed/released there
 
 # Methods that copy an object's keys onto an entity without writing yet (the write follows).
@@ -269,7 +280,8 @@ def _rejects_on_empty(args) -> bool:
 
 
 def _no_tx(tags: frozenset) -> frozenset:
-    return frozenset(t for t in tags if not t.startswith(v.TX_TAG)) if tags else tags
+    """Data read or written keeps no transaction handle, nor the connection it was read on."""
+    return frozenset(t for t in tags if not t.startswith((v.TX_TAG, CONNECTION))) if tags else tags
 
 
 PROMISE_METHODS = frozenset({"then", "catch", "finally"})
@@ -446,6 +458,14 @@ class Calls:
                 return self.program.module_exports(found.file)
             return v.External(f"{first.value}:")
         self.eval(first)
+        # require(__dirname + '/../config/config.js'): the one project module a computed target resolves to
+        # (adapters/frontends/computed_imports.py folds it); a directory listing or several targets stay unknown
+        targets = {edge.target for edge in self.program.graph.out_edges(self.path)
+                   if edge.span == node.span and not edge.external and edge.kind == "dynamic"}
+        if len(targets) == 1:
+            target = targets.pop()
+            if target in self.program.modules:
+                return self.program.module_exports(target)
         return v.UNKNOWN
 
     def method_call(self, node: ir.Call, receiver, method: str, args):  # noqa: C901
@@ -704,6 +724,10 @@ class Calls:
         arg_tags = all_tags([a[2] for a in args])
         if stack in KEY_STACKS and kind in (v.Db, v.ModelClass, v.Query):
             self._instance_as_key(node, stack, method, args)
+        if kind is v.Db and method in ("commit", "rollback", "commitTransaction", "rollbackTransaction") and self.opened:
+            # t.commit() / t.rollback() of `const t = await sequelize.transaction()`: the transaction has ended
+            ended = {tag.split(":", 1)[1] for tag in tags if tag.startswith((v.TX_TAG, CONNECTION))}
+            self.opened = [(site, opened) for site, opened in self.opened if site not in ended]
         if kind is v.Db and method not in CLOSE_METHODS:
             closed = next((t for t in tags if t.startswith(CLOSED_HANDLE)), None)
             if closed is not None and (library.category(bare, method) is not None or library.outcome(stack, bare.kind, method)):
@@ -729,9 +753,11 @@ class Calls:
                 self.site(node, bare, method, library.category(bare, method) or "transaction", model)
                 return result
             if method in TX_METHODS and callback is not None and callback.passed and not self.implicit_transactions(stack):
-                # const t = await sequelize.transaction(): an unmanaged transaction, passed by hand
+                # const t = await sequelize.transaction(): an unmanaged transaction, passed by hand; open
+                # until `t.commit()` / `t.rollback()`, and a query of the stack not given `t` meanwhile runs outside it
                 self.effect("transaction", stack, model, method, node, tags)
                 self.site(node, bare, method, library.category(bare, method) or "transaction", model)
+                self.opened.append((self.site_key(node), stack))
                 return v.tag(v.Db(stack, callback.kind), frozenset({v.TX_TAG + self.site_key(node)}))
             derived = library.derived(bare, method)
             if derived is not None and library.outcome(stack, bare.kind, method) is None:
@@ -828,6 +854,12 @@ class Calls:
             # mysql2 beginTransaction, TypeORM QueryRunner / Mongoose session startTransaction: the statements
             # on that connection join it until commit
             self.effect("begin", stack, model, method, node, tags)
+            connection = next((tag[len(CONNECTION):] for tag in tags if tag.startswith(CONNECTION)), None)
+            if connection is not None:  # a query not run on that QueryRunner meanwhile runs outside the transaction
+                self.opened.append((connection, stack))
+        if kind is v.Db and bare.kind == "datasource" and type(v.strip(value)) is v.Db and v.strip(value).kind == "queryrunner":
+            # dataSource.createQueryRunner(): one connection; what runs on it (its `manager`, `query`) is tagged with it
+            value = v.tag(value, frozenset({CONNECTION + self.site_key(node)}))
         if outcome is not None and outcome.value in ("rows", "row", "row?", "result", "scalar", "tuple", "record", "none"):
             # data read or written is not a transaction handle: `article.save()` later is not in `t`
             tags, arg_tags = _no_tx(tags), _no_tx(arg_tags)
@@ -1064,12 +1096,12 @@ class Calls:
                 model = source.model
             else:
                 model = ""
-        elif outcome.model == "arg0" and args:
-            model = self.model_key(args[0][2])
+        elif outcome.model.startswith("arg") and args:
+            model = self._model_argument(outcome.model, args)
             if not model and stack == "sqlalchemy" and type(args[0][3]) is ir.Name:
                 # SQLAlchemy Core: select(users) where `users = Table("users", metadata, …)` reads that table
                 model = self.program.table_variable(self.path, args[0][3].id)
-        elif outcome.model == "arg0" and outcome.value == "query" and not args:
+        elif outcome.model.startswith("arg") and outcome.value == "query" and not args:
             model = ""
         one_related = False
         if outcome.model == "relation" and args and model:
@@ -1313,11 +1345,14 @@ class Calls:
         names: set[str] = set()
         bare = v.strip(option)
         items = bare.items if type(bare) is v.Tuple else (option,)
-        if type(bare) is v.Record:  # Prisma include: { author: true }, TypeORM relations: { author: true }
+        if type(bare) is v.Record and not _sequelize_include(bare):
+            # Prisma include: { author: true }, TypeORM relations: { author: true }
             return {key for key, value in bare.items if v.strip(value) != v.Const(False)}
         for item in items:
             item = v.strip(item)
-            if type(item) is v.Const and isinstance(item.value, str):
+            if type(item) is v.Record and v.strip(item.get("all") or v.UNKNOWN) == v.Const(True):
+                names.add(ANY_RELATION)  # Sequelize include: { all: true } (or { all: true, nested: true }): every association
+            elif type(item) is v.Const and isinstance(item.value, str):
                 names.add(item.value.split(".")[0])
             elif type(item) is v.ModelClass:
                 names.update(self._association_names(model, item.model))
@@ -1338,6 +1373,21 @@ class Calls:
         if found is None:
             return set()
         return {name for name, relation in found.relations.items() if relation.target == target}
+
+    def _model_argument(self, spec: str, args) -> str:
+        """The model a call names by argument position (``semantics.toml`` ``model=arg1,arg0``): the
+        first listed position given positionally, whose value names a model — Vendure's
+        ``connection.getRepository(ctx, Product)`` (the entity second) and its one-argument overload
+        ``getRepository(Product)``."""
+        if spec == "arg0":
+            return self.model_key(args[0][2])
+        positional = [arg[2] for arg in args if arg[0] == "pos"]
+        for word in spec.split(","):
+            index = int(word[3:]) if word[3:].isdigit() else -1
+            model = self.model_key(positional[index]) if 0 <= index < len(positional) else ""
+            if model:
+                return model
+        return ""
 
     def model_key(self, value) -> str:
         bare = v.strip(value)
@@ -1470,6 +1520,10 @@ class Calls:
         """A callee's query that runs inside a managed-transaction callback without its handle."""
         if self.managed and not effect.in_tx and self.tx == 0 and effect.op in ("read", "write"):
             return effect.tags | {"outside-tx:" + self.managed[-1]}
+        opened = next((site for site, stack in reversed(self.opened) if stack == effect.stack), None)
+        if opened is not None and not effect.in_tx and self.tx == 0 and effect.op in ("read", "write") \
+                and CONNECTION + opened not in effect.tags:
+            return effect.tags | {OPEN_TX + opened}
         return effect.tags
 
     def instantiate(self, node: ir.Call, cls: v.ClassValue, args):

@@ -277,15 +277,47 @@ class _Evaluator:
         return []
 
 
+# A query builder compiled to its SQL text and bindings (knex / Drizzle / Objection ``toSQL()`` -> ``{ sql,
+# bindings }``, knex ``.toSQL().toNative()``): the text is the builder's own, with placeholders for every value
+_COMPILERS = frozenset({"toSQL", "toNative"})
+
+
+def _compiled(evaluator, function: ir.Function, node, depth: int) -> bool:
+    """``node`` (read in ``function``) is a compiled builder: ``qb.toSQL()``, a local bound only to one,
+    or a call of a local helper that only returns one (Strapi's ``selectRowsToOrder(table)`` arrow)."""
+    if depth > 4:
+        return False
+    if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in _COMPILERS:
+        return node.func.name == "toSQL" or (type(node.func.obj) is ir.Call and type(node.func.obj.func) is ir.Attr
+                                              and node.func.obj.func.name == "toSQL")
+    if type(node) is ir.Call and type(node.func) is ir.Name:
+        helpers = evaluator._helpers(function, node.func.id)
+        returns = [(helper, evaluator._returns(helper)) for helper in helpers]
+        return bool(returns) and all(values and all(_compiled(evaluator, helper, value, depth + 1) for value in values)
+                                     for helper, values in returns)
+    if type(node) is ir.Name:
+        while function is not None and function.kind != "module" and function.scope_of(node.id) == "outer":
+            function = evaluator.parent(function)
+        if function is None or function.scope_of(node.id) == "param":
+            return False
+        assigned = evaluator.bindings(function).get(node.id)
+        return bool(assigned) and all(value is not None and _compiled(evaluator, function, value, depth + 1) for _at, value in assigned)
+    return False
+
+
 def fixed_name(module: ir.ModuleIR, span: Span, name: str, private=None) -> bool:
     """``name``, read by the code at ``span``, is fixed by the code (see the module docstring).
-    ``private(name)``: the module-level ``name`` is used by this module only (no other file imports it)."""
+    ``private(name)``: the module-level ``name`` is used by this module only (no other file imports it).
+    ``select.sql`` where ``select`` is a compiled query builder (``….toSQL()``) is the builder's text."""
     function = ir.innermost_function(module, span)
     if function is None:
         return False
     evaluator = _Evaluator(module, function, span, private)
     if name.isidentifier():
         return evaluator.name(function, name, {}, 0, frozenset())
+    base, dot, attribute = name.partition(".")
+    if dot and attribute == "sql" and base.isidentifier():
+        return _compiled(evaluator, function, ir.Name(base, span), 0)
     call = _helper_call_at(function, span, name)
     return call is not None and evaluator.expr(function, call, {}, 0, frozenset())
 

@@ -20,10 +20,11 @@ What a frame produces:
 from __future__ import annotations
 
 from archlint.domain import ir
+from archlint.domain.env_defaults import env_read
 from archlint.domain.facts import Span
 from archlint.semantics import lost_updates
 from archlint.semantics import values as v
-from archlint.semantics.calls import ANY_RELATION, KEY_MATCH_TAG, ROW_MAP, Calls, raw_row, keyed_by_stored_row, session_row
+from archlint.semantics.calls import ANY_RELATION, CONNECTION, KEY_MATCH_TAG, OPEN_TX, ROW_MAP, Calls, raw_row, keyed_by_stored_row, session_row
 from archlint.semantics.discriminants import equality_side
 from archlint.semantics.frameworks import CONVERTERS
 from archlint.semantics.program import Program
@@ -330,6 +331,7 @@ class Frame(Calls):
         self.yielded = False  # a `yield` ran (in the current `with` block: see with_statement)
         self.branch: tuple = ()  # ((if-site, side), ...): the branches this statement runs on
         self.managed: list[str] = []  # sites of the managed-transaction callbacks running (explicit handle passing)
+        self.opened: list[tuple] = []  # (site, stack) of unmanaged transactions opened here and not yet committed/rolled back
         self.guards: dict[str, object] = {}  # found = user is not None: a name that holds a null check
         self.callback_results: list[list] = []
         # Promise.all(rows.map((r) => Model.findById(r.x))): the map callbacks whose returned thenables
@@ -1833,6 +1835,11 @@ class Frame(Calls):
                 # default) is never the result: the next operand is
                 kept = [value for value in values[:-1] if not _always_falsy(value)] + [values[-1]]
                 values = kept
+            if node.op in ("or", "??") and len(values) == 2 and type(values[0]) in (v.Unknown, v.External) \
+                    and type(values[1]) is v.Const and isinstance(values[1].value, str) and env_read(node.values[0], self.python):
+                # `process.env.NODE_ENV || 'development'`, `process.env.DB_DIALECT ?? 'sqlite'`: the value the app
+                # runs with when the variable is unset (the start-up environment is judged by `verify`)
+                return values[1]
             if node.op == "??" and values:
                 result = non_null(values[0])
                 for value in values[1:]:
@@ -2413,6 +2420,9 @@ class Frame(Calls):
             extra.add(v.IN_HANDLER_TAG)
         if self.managed and not in_tx and op in ("read", "write"):
             extra.add("outside-tx:" + self.managed[-1])
+        opened = next((site for site, opened_stack in reversed(self.opened) if opened_stack == stack), None)
+        if opened is not None and not self.managed and not in_tx and op in ("read", "write") and CONNECTION + opened not in tags:
+            extra.add(OPEN_TX + opened)
         self.effects.append(Effect(op, stack, model, method, self.path, span, dependencies, in_tx, (),
                                    tuple(self.loops), detail, frozenset(tags) | extra, self.branch, query))
 

@@ -21,7 +21,7 @@ class Outcome(NamedTuple):
     value: str  # query | result | rows | row | row? | scalar | none | same | tuple | record | loader:* | handle:*
     run: bool = False
     write: bool = False
-    model: str = "recv"  # recv | arg0
+    model: str = "recv"  # recv | relation | argN[,argM…] (the first listed position naming a model)
     source: str = ""  # "" | arg0: model and loads come from the first argument's query
     loads: str = ""  # "" | "args" | an option key (include, relations)
     unique: bool = False

@@ -80,6 +80,9 @@ def detect_database(
         dialect = sql.dialect_for_option(match.group(1)) if match is not None else None
         if dialect is not None:
             evidence.append(Evidence(dialect.name, "option", path, text.count("\n", 0, match.start()) + 1, match.group(1)))
+    if any(d.name == "sequelize" for d in manifest.dependencies):
+        for path, text in getattr(manifest, "connection_configs", ()):
+            evidence.extend(_sequelize_config_evidence(path, text, sql))
     for env in manifest.env:
         for database, scheme in urls_in(env.value, sql):
             evidence.append(Evidence(database, "url", env.path, env.line, f"{env.name}={scheme}://…"))
@@ -89,6 +92,29 @@ def detect_database(
         if dialect is not None:
             evidence.append(Evidence(dialect.name, "image", service.path, service.line, service.image))
     return DatabaseChoice(_decide(evidence), tuple(evidence))
+
+
+# sequelize-cli runs (and its generated models/index.js connects) with NODE_ENV, `development` when unset
+_SEQUELIZE_DEFAULT_ENV = "development"
+
+
+def _sequelize_config_evidence(path: str, text: str, sql: SqlKnowledge) -> list[Evidence]:
+    """sequelize-cli's ``config/config.json``: the ``dialect`` of its ``development`` entry, the one the
+    app and the CLI use when ``NODE_ENV`` is unset (``production`` may name another database)."""
+    import json
+
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return []
+    entry = data.get(_SEQUELIZE_DEFAULT_ENV) if isinstance(data, dict) else None
+    value = entry.get("dialect") if isinstance(entry, dict) else None
+    dialect = sql.dialect_for_option(value) if isinstance(value, str) else None
+    if dialect is None:
+        return []
+    at = text.find(f'"{_SEQUELIZE_DEFAULT_ENV}"')
+    line = text.count("\n", 0, at) + 1 if at >= 0 else 1
+    return [Evidence(dialect.name, "option", path, line, f"{value} ({_SEQUELIZE_DEFAULT_ENV})")]
 
 
 def _decide(evidence: list[Evidence]) -> str | None:
