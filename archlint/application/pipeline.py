@@ -136,6 +136,9 @@ def _run_check(paths: list[str], options: Options | None = None) -> Report:
     with Workers(options.jobs or default_jobs()) as workers:
         bodies = any(family.bodies for family in families)
         files, hits, sizes = scan_sources(found.sources, cache, workers, signals=bodies)
+        if cache is None:  # nothing will save the pool's pickled bodies and IR once they are read
+            for facts in files.values():
+                facts.keep_blobs = False
         result_key = _result_key(root, config, files, found, spec) if cache is not None and options.reuse_results else None
         if result_key is not None and (cached := cache.get_result(result_key)) is not None:
             return _report(root, list(cached), found, files, config, started, None, hits)

@@ -279,6 +279,7 @@ class FileFacts:
     __slots__ = (
         "path", "language", "content_hash", "lines", "imports", "problems", "suppressions", "signals",
         "_body", "_blob", "_loader", "fresh_body", "syntax_checked", "_ir", "_ir_blob", "_ir_loader", "fresh_ir",
+        "keep_blobs",
     )
 
     def __init__(
@@ -317,6 +318,10 @@ class FileFacts:
         self._ir_blob = ir_blob
         self._ir_loader = None
         self.fresh_ir = False
+        # Whether a pickled body or IR stays once unpickled: a cache that saves this file writes it
+        # as is.  A run without a cache drops it (the saleor-sized tree held 64 MB of blobs beside
+        # the records unpickled from them).
+        self.keep_blobs = True
 
     @property
     def has_body(self) -> bool:
@@ -332,6 +337,8 @@ class FileFacts:
                     # the blob stays: saving the cache again writes it as is instead of pickling
                     # the body anew (a one-file edit re-saved Django's 185 bodies: 0.7 s)
                     self._body = pickle.loads(self._blob)
+                    if not self.keep_blobs:
+                        self._blob = None
                 else:
                     self._body = FileBody()
         return self._body
@@ -369,6 +376,8 @@ class FileFacts:
                 # the blob stays, like the body's: saving the cache again writes it as is (a
                 # one-file edit re-pickled Django's 540 IRs on save: 0.6 s)
                 self._ir = pickle.loads(self._ir_blob)
+                if not self.keep_blobs:
+                    self._ir_blob = None
             elif self._ir_loader is not None:
                 loader, self._ir_loader = self._ir_loader, None
                 self._ir = loader() or False

@@ -23,6 +23,7 @@ Decisions worth knowing (the IR docstrings list the language-neutral ones):
 from __future__ import annotations
 
 import re
+from sys import intern as _intern
 
 from archlint.adapters.frontends.source import Columns
 from archlint.domain import ir
@@ -738,11 +739,11 @@ class _Lowerer:
         return ir.Opaque(node.type, parts, self.span(node))
 
     def e_name(self, node) -> ir.Expr:
-        return _new(ir.Name, (self.text(node), self.span(node)))
+        return _new(ir.Name, (_intern(self.text(node)), self.span(node)))
 
     def e_attribute(self, node) -> ir.Expr:
         obj = self.expr(node.child_by_field_name("object"))
-        return _new(ir.Attr, (obj, self.text(node.child_by_field_name("attribute")), self.span(node), False))
+        return _new(ir.Attr, (obj, _intern(self.text(node.child_by_field_name("attribute"))), self.span(node), False))
 
     def e_subscript(self, node) -> ir.Expr:
         obj = self.expr(node.child_by_field_name("value"))
@@ -1053,8 +1054,13 @@ def lower(root, data: bytes, path: str) -> ir.ModuleIR:
 
     enabled = gc.isenabled()
     gc.disable()
+    lowerer = _Lowerer(data, path)
     try:
-        return _Lowerer(data, path).lower_module(root)
+        return lowerer.lower_module(root)
     finally:
+        # Its handler tables hold bound methods (a reference cycle): with the collector paused for
+        # the whole check, every lowerer — the file's bytes, its text, its column index — stayed
+        # alive to the end (saleor-sized tree: ~20 MB).  Emptied, it is freed at once.
+        lowerer.__dict__.clear()
         if enabled:
             gc.enable()

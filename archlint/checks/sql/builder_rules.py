@@ -19,6 +19,7 @@ Rules that need the whole query (no WHERE, a cartesian product) only judge ``exa
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 
 from sqlglot import exp
@@ -49,18 +50,35 @@ class Context:
 
 
 def run(context: Context, runs) -> Iterator[Finding]:
-    for run in runs:
-        alternatives = lift_query(context.program, context.catalog, run.query)
-        if not alternatives:
-            continue
-        for lifted in alternatives:
-            for problem in lifted.problems:
-                yield context.ctx.registry.finding(problem.rule, problem.path, problem.span, problem.message, problem.guidance)
-        found = list(_write_without_where(context, run, alternatives))
-        for lifted in alternatives:
-            if not non_production(lifted.path):
-                found.extend(_statement(context, lifted, run))
-        yield from (item for item in found if item is not None)
+    # A run's lifted sqlglot trees are cyclic (parent links) and dead once it is judged, but the
+    # pipeline pauses the collector for the whole check: on a saleor-sized tree 137k of their
+    # objects (~50 MB, the check's peak) piled up here.  What is alive now is frozen, out of reach
+    # of the collections below, so each pass sees only what the last runs allocated (~0.1 s there).
+    paused = not gc.isenabled()
+    if paused:
+        gc.freeze()
+    try:
+        for index, run in enumerate(runs):
+            yield from _judge(context, run)
+            if paused and index % 32 == 31:
+                gc.collect(1)
+    finally:
+        if paused:
+            gc.unfreeze()
+
+
+def _judge(context: Context, run) -> Iterator[Finding]:
+    alternatives = lift_query(context.program, context.catalog, run.query)
+    if not alternatives:
+        return
+    for lifted in alternatives:
+        for problem in lifted.problems:
+            yield context.ctx.registry.finding(problem.rule, problem.path, problem.span, problem.message, problem.guidance)
+    found = list(_write_without_where(context, run, alternatives))
+    for lifted in alternatives:
+        if not non_production(lifted.path):
+            found.extend(_statement(context, lifted, run))
+    yield from (item for item in found if item is not None)
 
 
 def _finding(context: Context, rule: str, lifted: base.Lifted, node, message: str, guidance: str) -> Finding | None:

@@ -1,0 +1,52 @@
+"""What a check keeps in memory while the cyclic collector is paused (issue 11: peak RSS).
+
+The pipeline pauses the collector for the whole run, so anything that forms a reference cycle lives
+to the end unless its cycle is broken: these tests pin the three places where that mattered.
+"""
+
+from __future__ import annotations
+
+import gc
+import pickle
+
+from archlint.adapters.frontends.python import extract
+from archlint.application.pipeline import Options, run_check
+from archlint.domain.facts import FileFacts
+from helpers import make_repo
+
+SOURCE = b"import sqlalchemy\n\nengine = sqlalchemy.create_engine('sqlite:///x.db')\n\n\ndef rows(user_id):\n    return engine.execute(user_id)\n"
+
+
+def test_lowering_leaves_no_lowerer_alive_with_the_collector_paused():
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        facts = extract("app/db.py", SOURCE, full=True, ir=True)
+        assert facts.ir is not None
+        assert not [o for o in gc.get_objects() if type(o).__name__ == "_Lowerer"]  # its bytes and text went with it
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def test_a_run_without_a_cache_drops_blobs_once_read_and_still_pickles():
+    facts = extract("app/db.py", SOURCE, full=True, ir=True)
+    copy = pickle.loads(pickle.dumps(facts))  # what a worker of the pool sends back: body and IR as blobs
+    copy.keep_blobs = False
+    assert copy.body == facts.body and copy.ir == facts.ir
+    assert copy._blob is None and copy._ir_blob is None
+    again = pickle.loads(pickle.dumps(copy))  # pickled anew from the records
+    assert again.body == facts.body and again.ir == facts.ir
+    kept = pickle.loads(pickle.dumps(facts))
+    assert kept.body == facts.body and kept._blob is not None  # a cache saves the blob as is
+
+
+def test_lifting_leaves_the_collector_as_the_pipeline_set_it(tmp_path):
+    root = make_repo(tmp_path, {
+        "app/models.py": "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\nclass Base(DeclarativeBase):\n    pass\n\n\nclass User(Base):\n    __tablename__ = 'users'\n    id: Mapped[int] = mapped_column(primary_key=True)\n    name: Mapped[str]\n",
+        "app/repo.py": "from sqlalchemy import select\nfrom sqlalchemy.orm import Session\nfrom app.models import User\n\n\ndef page(session: Session, n: int):\n    return session.scalars(select(User).limit(n).offset(n)).all()\n",
+    })
+    enabled = gc.isenabled()
+    report = run_check([str(root)], Options(use_cache=False))
+    assert "AL409" in {f.rule for f in report.findings}  # the lifted query was judged
+    assert gc.isenabled() == enabled and gc.get_freeze_count() == 0
