@@ -302,6 +302,134 @@ CASES = {
         },
         [("AL405", "src/e2e.js", 11)],
     ),
+    "values-checked-against-a-constant-allow-list": (
+        {
+            "requirements.txt": "asyncpg\n",
+            "app/repo.py": """
+                import asyncpg
+                from fastapi import HTTPException
+
+                ALLOWED_SORTS = {"created_at", "title"}
+
+
+                async def checked(pool: asyncpg.Pool, sort: str):
+                    if sort not in ALLOWED_SORTS:
+                        raise HTTPException(status_code=400, detail="bad sort")
+                    return await pool.fetch(f"SELECT id, title FROM articles ORDER BY {sort} DESC")
+
+
+                async def inside(pool: asyncpg.Pool, sort: str, direction: str):
+                    if sort in ("created_at", "title") and direction in ("ASC", "DESC"):
+                        return await pool.fetch(f"SELECT id FROM articles ORDER BY {sort} {direction}")
+                    return []
+
+
+                async def logged_only(pool: asyncpg.Pool, sort: str):
+                    if sort not in ALLOWED_SORTS:
+                        print("odd sort", sort)
+                    return await pool.fetch(f"SELECT id, title FROM articles ORDER BY {sort} DESC")
+
+
+                async def against_the_caller(pool: asyncpg.Pool, sort: str, allowed):
+                    if sort not in allowed:
+                        raise HTTPException(status_code=400)
+                    return await pool.fetch(f"SELECT id, title FROM articles ORDER BY {sort} DESC")
+
+
+                async def one_of_two(pool: asyncpg.Pool, sort: str, direction: str):
+                    if sort in ALLOWED_SORTS or direction == "ASC":
+                        return await pool.fetch(f"SELECT id FROM articles ORDER BY {sort} {direction}")
+                    return []
+            """,
+            "src/repo.js": """
+                const { Pool } = require('pg');
+                const pool = new Pool();
+                const SORTS = ['created_at', 'title'];
+                async function checked(sort) {
+                  if (!SORTS.includes(sort)) throw new Error('bad sort');
+                  return pool.query(`SELECT id, title FROM articles ORDER BY ${sort} DESC`);
+                }
+                async function journal(options) {
+                  if (options.schema && ['public', 'app'].indexOf(options.schema) !== -1) {
+                    await pool.query(`SET search_path TO ${options.schema}`);
+                  }
+                }
+                async function reassigned(sort, fallback) {
+                  if (!SORTS.includes(sort)) throw new Error('bad sort');
+                  sort = fallback;
+                  return pool.query(`SELECT id, title FROM articles ORDER BY ${sort} DESC`);
+                }
+                async function notFound(sort) {
+                  if (SORTS.indexOf(sort) === -1) {
+                    return pool.query(`SELECT id, title FROM articles ORDER BY ${sort} DESC`);
+                  }
+                }
+                module.exports = { checked, journal, reassigned, notFound };
+            """,
+            "package.json": '{"dependencies": {"pg": "^8"}}',
+        },
+        # a check that only logs, a list the caller passes, one alternative of an `or`, a value
+        # reassigned after its check and the branch where it is *not* a member still splice input
+        [("AL502", "app/repo.py", 22), ("AL502", "app/repo.py", 28), ("AL502", "app/repo.py", 33),
+         ("AL502", "src/repo.js", 16), ("AL502", "src/repo.js", 20)],
+    ),
+    "typeorm-escaped-table-paths-and-view-definitions": (  # typeorm 0.3 tree executors, createViewSql
+        {
+            "package.json": '{"dependencies": {"typeorm": "^0.3.20"}}',
+            "src/executor.js": """
+                class Executor {
+                    constructor(queryRunner) { this.queryRunner = queryRunner; }
+                    async remove(metadata, id) {
+                        const tableName = this.getTableName(metadata.tablePath);
+                        await this.queryRunner.query(`DELETE FROM ${tableName} WHERE id = $1`, [id]);
+                    }
+                    async removeRaw(metadata, id) {
+                        const tableName = this.rawName(metadata.tablePath);
+                        await this.queryRunner.query(`DELETE FROM ${tableName} WHERE id = $1`, [id]);
+                    }
+                    async createView(view) {
+                        await this.queryRunner.query(`CREATE VIEW ${this.getTableName(view.name)} AS ${view.expression}`);
+                    }
+                    async isRoot(metadata, parent) {
+                        const escape = (alias) => this.queryRunner.connection.driver.escape(alias);
+                        const params = metadata.joinColumns.map((column) => column.getEntityValue(parent));
+                        const where = metadata.joinColumns.map((column, i) =>
+                            `${escape(column.databaseName)} = ${this.queryRunner.connection.driver.createParameter("entity", i)}`
+                        ).join(" AND ");
+                        return this.queryRunner.query(`SELECT COUNT(1) FROM ${this.getTableName(metadata.tablePath)} WHERE ${where}`, params);
+                    }
+                    async viewFromRequest(req) {
+                        await this.queryRunner.query(`CREATE VIEW report AS ${req.body.sql}`);
+                    }
+                    getTableName(tablePath) {
+                        return tablePath
+                            .split(".")
+                            .map((i) => {
+                            return i === ""
+                                ? i
+                                : this.queryRunner.connection.driver.escape(i);
+                        })
+                            .join(".");
+                    }
+                    rawName(tablePath) {
+                        return tablePath
+                            .split(".")
+                            .map((i) => {
+                            return i === ""
+                                ? this.queryRunner.connection.driver.escape(i)
+                                : i;
+                        })
+                            .join(".");
+                    }
+                }
+                module.exports = { Executor };
+            """,
+        },
+        # getTableName quotes every part of the path (the "" part it keeps is the constant it equals);
+        # rawName escapes only the empty part; a view's defining query is SQL by design, request data is not
+        # createParameter is the driver's placeholder for a bound value
+        [("AL502", "src/executor.js", 9), ("AL502", "src/executor.js", 23)],
+    ),
     "dialect-specific-directories": (
         {
             "requirements.txt": "psycopg==3.2\n",

@@ -523,16 +523,38 @@ class ConstantFolder:
         found = next((f for f in module.functions if f.qualname == target and f.kind == "method"), None)
         if found is None:
             return False
-        returns = [node for node in ir.iter_nodes(found.body) if type(node) is ir.Return]
-        if not returns:
+        return self._returns_quoted(module, found, 0)
+
+    def _returns_quoted(self, module, function, depth: int) -> bool:
+        """Every ``return`` of ``function`` is a quoting call, or the quoted parts of a dotted path
+        joined again — typeorm's ``getTableName(tablePath) { return tablePath.split(".").map((i) =>
+        i === "" ? i : driver.escape(i)).join("."); }`` (the branch taken when ``i`` equals a
+        constant returns that constant)."""
+        returns = [node for node in ir.iter_nodes(function.body) if type(node) is ir.Return]
+        return bool(returns) and depth < 3 and all(
+            self._quoted_expr(module, node.value, None, depth) for node in returns)
+
+    def _quoted_expr(self, module, value, narrowed, depth: int) -> bool:
+        if type(value) is ir.Const or (narrowed is not None and type(value) is ir.Name and value.id == narrowed):
+            return True
+        if type(value) is ir.Cond:
+            test = value.test
+            equal = (test.left.id if type(test) is ir.Compare and test.op == "==" and type(test.left) is ir.Name
+                     and type(test.right) is ir.Const else None)
+            return (self._quoted_expr(module, value.then, equal or narrowed, depth)
+                    and self._quoted_expr(module, value.orelse, narrowed, depth))
+        if type(value) is not ir.Call or type(value.func) not in (ir.Name, ir.Attr):
             return False
-        for node in returns:
-            value = node.value
-            if type(value) is not ir.Call or type(value.func) not in (ir.Name, ir.Attr):
+        if self.functions.matches(_ir_dotted(value.func), self.functions.quoted):
+            return True
+        if value.method == "join":  # parts.map(cb).join(".") / ".".join(quote(p) for p in parts)
+            loop = value.receiver if type(value.receiver) is ir.Loop else value.arg(0)
+            if type(loop) is not ir.Loop or loop.kind not in ("map", "comprehension"):
                 return False
-            if not self.functions.matches(_ir_dotted(value.func), self.functions.quoted):
-                return False
-        return True
+            if 0 <= loop.fid < len(module.functions):
+                return self._returns_quoted(module, module.functions[loop.fid], depth + 1)
+            return loop.result is not None and self._quoted_expr(module, loop.result, narrowed, depth + 1)
+        return False
 
     def _sequence_call(self, callee: str, args: tuple, where: _Where, depth: int, seen: frozenset) -> Folded:
         if callee == "range":
