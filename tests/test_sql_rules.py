@@ -302,6 +302,30 @@ CASES = {
         },
         [("AL405", "src/e2e.js", 11)],
     ),
+    "quote-doubling-escape-before-a-quoted-literal": (  # peewee 3.18 playhouse/sqlcipher_ext.py
+        {
+            "app/db.py": """
+                import sqlite3
+
+
+                def connect(path, params):
+                    passphrase = params.pop("passphrase", "").replace("'", "''")
+                    conn = sqlite3.connect(path)
+                    conn.execute("PRAGMA key='%s'" % passphrase)
+                    return conn
+
+
+                def connect_raw(path, params):
+                    passphrase = params.pop("passphrase", "").replace("'", "")
+                    conn = sqlite3.connect(path)
+                    conn.execute("PRAGMA key='%s'" % passphrase)
+                    return conn
+            """,
+        },
+        # doubling the quote is SQL's escape inside a quoted literal; stripping quotes changes the
+        # value and is not an escape the rule knows
+        [("AL502", "app/db.py", 14)],
+    ),
     "values-checked-against-a-constant-allow-list": (
         {
             "requirements.txt": "asyncpg\n",

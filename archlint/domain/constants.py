@@ -461,6 +461,8 @@ class ConstantFolder:
             return fold(receiver)
         if method == "join":
             return self._join(receiver, args, where, depth, seen)
+        if method in ("replace", "replaceAll") and _escapes_quote(args):
+            return _QUOTED  # passphrase.replace("'", "''"): SQL's own escape of a quoted literal
         if method in ("replace", "replaceAll") and args:
             # name.replace("]", "]]"): the receiver's text with constant text substituted — as
             # constant as the receiver and every argument (not `TEMPLATE.replace("{x}", user)`)
@@ -693,6 +695,15 @@ def _normalise_path(path: str) -> str:
     parts = [p for p in path.split("/") if p not in ("", ".")]
     joined = "/".join(parts)
     return ("./" + joined) if leading or not path.startswith("/") else "/" + joined
+
+
+def _escapes_quote(args: tuple) -> bool:
+    """``("'", "''")`` / ``('"', '""')``: the arguments of a replace that doubles a quote character
+    (peewee's sqlcipher ``passphrase.replace("'", "''")`` before ``PRAGMA key='%s'``)."""
+    if len(args) != 2 or args[0][0] != "str" or args[1][0] != "str":
+        return False
+    quote, doubled = args[0][1], args[1][1]
+    return quote in ("'", '"', "`") and doubled == quote * 2
 
 
 def _ir_dotted(node) -> str:
