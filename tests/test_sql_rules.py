@@ -326,6 +326,46 @@ CASES = {
         # value and is not an escape the rule knows
         [("AL502", "app/db.py", 14)],
     ),
+    "private-helpers-every-caller-fills-with-a-constant": (  # sqlalchemy 2.0 mysql/base.py _fetch_setting
+        {
+            "requirements.txt": "pymysql\n",
+            "app/dialect.py": """
+                import pymysql
+
+
+                class Dialect:
+                    def _fetch_setting(self, connection, setting_name):
+                        cursor = connection.cursor()
+                        cursor.execute("SELECT @@%s" % setting_name)
+                        return cursor.fetchone()
+
+                    def lower_case_table_names(self, connection):
+                        return self._fetch_setting(connection, "lower_case_table_names")
+
+                    def sql_mode(self, connection):
+                        return self._fetch_setting(connection, setting_name="sql_mode")
+
+                    def _read_variable(self, connection, name):
+                        cursor = connection.cursor()
+                        cursor.execute("SELECT @@%s" % name)
+                        return cursor.fetchone()
+
+                    def variable(self, connection, name):
+                        return self._read_variable(connection, name)
+
+                    def fetch_public(self, connection, setting_name):
+                        cursor = connection.cursor()
+                        cursor.execute("SELECT @@%s" % setting_name)
+                        return cursor.fetchone()
+
+                    def charset(self, connection):
+                        return self.fetch_public(connection, "character_set_client")
+            """,
+        },
+        # _read_variable gets its caller's argument; fetch_public is public (callers outside the
+        # program may pass anything) although the one call here passes a literal
+        [("AL502", "app/dialect.py", 18), ("AL502", "app/dialect.py", 26)],
+    ),
     "values-checked-against-a-constant-allow-list": (
         {
             "requirements.txt": "asyncpg\n",

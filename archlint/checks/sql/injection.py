@@ -106,13 +106,18 @@ def _bind_guidance(site: SqlSite, sql: SqlKnowledge) -> str:
 
 
 def _allow_listed(ctx: CheckContext, site: SqlSite, expression: str) -> bool:
+    """Checked against a constant allow-list where the statement runs, or a parameter of a private
+    helper every caller fills with a constant (``self._fetch_setting(connection, "sql_mode")``)."""
     program = ctx.program
     module = program.modules.get(site.path) if program is not None else None
-    if module is None or not re.fullmatch(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*", expression.strip()):
+    expression = expression.strip()
+    if module is None or not re.fullmatch(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*", expression):
         return False
     from archlint.semantics.allow_lists import allow_listed
+    from archlint.semantics.constant_arguments import constant_parameter
 
-    return allow_listed(module, site.call.span, expression.strip())
+    return allow_listed(module, site.call.span, expression) or (
+        expression.isidentifier() and constant_parameter(program, site.path, site.call.span, expression))
 
 
 def _request_argument(ctx: CheckContext, site: SqlSite) -> bool:
