@@ -181,7 +181,9 @@ def test_a_commit_per_item_inside_a_try_that_records_the_failure_is_one_unit_per
     returns False.  Each item is its own unit of work.  A ``try`` around the whole loop, or a handler
     that re-raises, still leaves the earlier items committed and the rest not; a helper that drops the
     error silently (``except Exception: return None``, open-webui's add_file_to_channel_by_id) leaves
-    the caller unaware that part of the batch is missing."""
+    the caller unaware that part of the batch is missing.  The same recording helper called twice
+    (open-webui's utils/oauth.py deleting stale sessions from two places) is two complete runs of one
+    statement; a helper that lets its error out stops the second after the first committed."""
     root = make_repo(tmp_path, {
         "app/db.py": SQLA,
         "app/main.py": '''
@@ -249,6 +251,22 @@ def test_a_commit_per_item_inside_a_try_that_records_the_failure_is_one_unit_per
                     link_profile(db, uid)
                 return {"ok": True}
 
+            @app.delete("/profiles/pair")
+            def cleanup_pair(first: int, second: int, db: Session = Depends(get_db)):
+                delete_profile(db, first)
+                delete_profile(db, second)
+                return {"ok": True}
+
+            def drop_profile(db, pid):
+                db.query(Profile).filter_by(id=pid).delete()
+                db.commit()
+
+            @app.delete("/profiles/pair-strict")
+            def cleanup_pair_strict(first: int, second: int, db: Session = Depends(get_db)):
+                drop_profile(db, first)
+                drop_profile(db, second)
+                return {"ok": True}
+
             @app.post("/import-strict")
             def import_strict(names: list[str], db: Session = Depends(get_db)):
                 for name in names:
@@ -261,7 +279,8 @@ def test_a_commit_per_item_inside_a_try_that_records_the_failure_is_one_unit_per
                 return {"ok": True}
         ''',
     })
-    assert _rules(root, "AL305") == [("AL305", "app/main.py", 45), ("AL305", "app/main.py", 53), ("AL305", "app/main.py", 69)]
+    assert _rules(root, "AL305") == [("AL305", "app/main.py", 45), ("AL305", "app/main.py", 53), ("AL305", "app/main.py", 77),
+                                     ("AL305", "app/main.py", 85)]
 
 
 NODE_PKG = '{"name": "x", "dependencies": {"express": "4", "knex": "3", "pg": "8", "@prisma/client": "5", "sequelize": "6"}}'
