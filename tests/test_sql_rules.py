@@ -404,6 +404,19 @@ CASES = {
                     if sort in ALLOWED_SORTS or direction == "ASC":
                         return await pool.fetch(f"SELECT id FROM articles ORDER BY {sort} {direction}")
                     return []
+
+
+                async def fallback(pool: asyncpg.Pool, sort: str, direction: str):
+                    if sort not in ALLOWED_SORTS:
+                        sort = "created_at"
+                    direction = direction if direction in ("ASC", "DESC") else "DESC"
+                    return await pool.fetch(f"SELECT id FROM articles ORDER BY {sort} {direction}")
+
+
+                async def fallback_to_input(pool: asyncpg.Pool, sort: str, other: str):
+                    if sort not in ALLOWED_SORTS:
+                        sort = other
+                    return await pool.fetch(f"SELECT id FROM articles ORDER BY {sort}")
             """,
             "src/repo.js": """
                 const { Pool } = require('pg');
@@ -423,6 +436,10 @@ CASES = {
                   sort = fallback;
                   return pool.query(`SELECT id, title FROM articles ORDER BY ${sort} DESC`);
                 }
+                async function fallback(sort) {
+                  const orderBy = SORTS.includes(sort) ? sort : 'created_at';
+                  return pool.query(`SELECT id, title FROM articles ORDER BY ${orderBy} DESC`);
+                }
                 async function notFound(sort) {
                   if (SORTS.indexOf(sort) === -1) {
                     return pool.query(`SELECT id, title FROM articles ORDER BY ${sort} DESC`);
@@ -432,10 +449,11 @@ CASES = {
             """,
             "package.json": '{"dependencies": {"pg": "^8"}}',
         },
-        # a check that only logs, a list the caller passes, one alternative of an `or`, a value
-        # reassigned after its check and the branch where it is *not* a member still splice input
-        [("AL502", "app/repo.py", 22), ("AL502", "app/repo.py", 28), ("AL502", "app/repo.py", 33),
-         ("AL502", "src/repo.js", 16), ("AL502", "src/repo.js", 20)],
+        # a check that only logs, a list the caller passes, one alternative of an `or`, a fallback
+        # to another input, a value reassigned after its check and the branch where it is *not* a
+        # member still splice input; a fallback to a constant (statement or conditional) does not
+        [("AL502", "app/repo.py", 22), ("AL502", "app/repo.py", 28), ("AL502", "app/repo.py", 33), ("AL502", "app/repo.py", 47),
+         ("AL502", "src/repo.js", 16), ("AL502", "src/repo.js", 24)],
     ),
     "typeorm-escaped-table-paths-and-view-definitions": (  # typeorm 0.3 tree executors, createViewSql
         {

@@ -114,6 +114,29 @@ def _number(node) -> int | None:
     return None
 
 
+def _assigns(block: tuple, subject: str) -> bool:
+    return any(type(node) is ir.Assign and any(_dotted(t) == subject for t in node.targets) for node in ir.iter_nodes(block))
+
+
+def _ends_with_constant(block: tuple, subject: str) -> bool:
+    """The block's last assignment of ``subject`` (at its top level, the only one) is a constant."""
+    assigned = [node for node in ir.iter_nodes(block)
+                if type(node) is ir.Assign and any(_dotted(t) == subject for t in node.targets)]
+    return len(assigned) == 1 and assigned[0] in block and type(assigned[0].value) is ir.Const
+
+
+def _checked_choice(value, constants: frozenset[str]) -> bool:
+    """``x if x in SORTS else "id"`` / ``const orderBy = SORTS.includes(sort) ? sort : "id"``: a member
+    of the list or a constant."""
+    if type(value) is not ir.Cond:
+        return False
+    for branch, truthy, other in ((value.then, True, value.orelse), (value.orelse, False, value.then)):
+        name = _dotted(branch)
+        if name and type(other) is ir.Const and _member(value.test, truthy, name, constants):
+            return True
+    return False
+
+
 def _exits(block: tuple) -> bool:
     if not block:
         return False
@@ -136,8 +159,14 @@ def _walk(block: tuple, span: Span, subject: str, constants: frozenset[str]) -> 
                     pinned = pinned or _member(statement.test, False, subject, constants)
                 elif _exits(statement.orelse) and not _exits(statement.body):
                     pinned = pinned or _member(statement.test, True, subject, constants)
+                elif not statement.orelse and _member(statement.test, False, subject, constants):
+                    # `if sort not in SORTS: sort = "created_at"`: a member, or the constant put instead
+                    pinned = _ends_with_constant(statement.body, subject) or pinned and not _assigns(statement.body, subject)
+                elif _assigns(statement.body, subject) or _assigns(statement.orelse, subject):
+                    pinned = False
             elif type(statement) is ir.Assign and any(_dotted(t) == subject for t in statement.targets):
-                pinned = False  # reassigned after the check
+                # `sort = sort if sort in SORTS else "created_at"`: a member or a constant; else reassigned
+                pinned = _checked_choice(statement.value, constants)
             continue
         if type(statement) is ir.If:
             for side, truthy in ((statement.body, True), (statement.orelse, False)):
