@@ -175,6 +175,114 @@ def test_sqlalchemy_commit_between_writes_is_reported_one_commit_and_exclusive_b
     assert _rules(root, "AL305") == [("AL305", "app/main.py", 17)]
 
 
+def test_a_commit_per_item_inside_a_try_that_records_the_failure_is_one_unit_per_item(tmp_path):
+    """open-webui 0.6 skill import (routers/skills.py) reports a status per package from a per-item
+    ``try``; its OAuth cleanup deletes stale sessions one by one through a helper that logs and
+    returns False.  Each item is its own unit of work.  A ``try`` around the whole loop, or a handler
+    that re-raises, still leaves the earlier items committed and the rest not; a helper that drops the
+    error silently (``except Exception: return None``, open-webui's add_file_to_channel_by_id) leaves
+    the caller unaware that part of the batch is missing.  The same recording helper called twice
+    (open-webui's utils/oauth.py deleting stale sessions from two places) is two complete runs of one
+    statement; a helper that lets its error out stops the second after the first committed."""
+    root = make_repo(tmp_path, {
+        "app/db.py": SQLA,
+        "app/main.py": '''
+            from fastapi import Depends, FastAPI
+            from sqlalchemy.orm import Session
+            from app.db import Profile, SessionLocal, User
+
+            app = FastAPI()
+
+            def get_db():
+                db = SessionLocal()
+                try:
+                    yield db
+                finally:
+                    db.close()
+
+            def delete_profile(db, pid):
+                try:
+                    db.query(Profile).filter_by(id=pid).delete()
+                    db.commit()
+                    return True
+                except Exception as error:
+                    print(f"could not delete profile {pid}: {error}")
+                    return False
+
+            @app.post("/import")
+            def import_users(names: list[str], db: Session = Depends(get_db)):
+                results = []
+                for name in names:
+                    try:
+                        db.add(User(name=name))
+                        db.commit()
+                        results.append({"name": name, "status": "saved"})
+                    except ValueError as error:
+                        results.append({"name": name, "status": "error", "error": str(error)})
+                return results
+
+            @app.delete("/profiles")
+            def cleanup(ids: list[int], db: Session = Depends(get_db)):
+                for pid in ids:
+                    delete_profile(db, pid)
+                return {"ok": True}
+
+            @app.post("/import-all")
+            def import_all(names: list[str], db: Session = Depends(get_db)):
+                try:
+                    for name in names:
+                        db.add(User(name=name))
+                        db.commit()
+                except ValueError:
+                    return {"ok": False}
+                return {"ok": True}
+
+            def link_profile(db, uid):
+                try:
+                    db.add(Profile(user_id=uid))
+                    db.commit()
+                    return True
+                except Exception:
+                    return None
+
+            @app.post("/link")
+            def link(uids: list[int], db: Session = Depends(get_db)):
+                for uid in uids:
+                    link_profile(db, uid)
+                return {"ok": True}
+
+            @app.delete("/profiles/pair")
+            def cleanup_pair(first: int, second: int, db: Session = Depends(get_db)):
+                delete_profile(db, first)
+                delete_profile(db, second)
+                return {"ok": True}
+
+            def drop_profile(db, pid):
+                db.query(Profile).filter_by(id=pid).delete()
+                db.commit()
+
+            @app.delete("/profiles/pair-strict")
+            def cleanup_pair_strict(first: int, second: int, db: Session = Depends(get_db)):
+                drop_profile(db, first)
+                drop_profile(db, second)
+                return {"ok": True}
+
+            @app.post("/import-strict")
+            def import_strict(names: list[str], db: Session = Depends(get_db)):
+                for name in names:
+                    try:
+                        db.add(User(name=name))
+                        db.commit()
+                    except ValueError:
+                        db.rollback()
+                        raise
+                return {"ok": True}
+        ''',
+    })
+    assert _rules(root, "AL305") == [("AL305", "app/main.py", 45), ("AL305", "app/main.py", 53), ("AL305", "app/main.py", 77),
+                                     ("AL305", "app/main.py", 85)]
+
+
 NODE_PKG = '{"name": "x", "dependencies": {"express": "4", "knex": "3", "pg": "8", "@prisma/client": "5", "sequelize": "6"}}'
 
 

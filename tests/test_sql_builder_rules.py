@@ -340,6 +340,42 @@ CASES = {
         },
         [("AL405", "app/router.py", 17)],
     ),
+    "sqlalchemy-function-named-for-the-rows-of-its-table": (  # prefect 3 events/models/automations.py
+        {
+            **PG_PY,
+            "app/models.py": """
+                from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+                class Base(DeclarativeBase):
+                    pass
+
+                class Automation(Base):
+                    __tablename__ = "automation"
+                    id: Mapped[int] = mapped_column(primary_key=True)
+                    enabled: Mapped[bool]
+            """,
+            "app/store.py": """
+                import sqlalchemy as sa
+                from sqlalchemy.ext.asyncio import AsyncSession
+                from app.models import Automation
+
+                async def delete_automations_for_workspace(db, session: AsyncSession):
+                    await session.execute(sa.delete(Automation))
+
+                async def disable_automations_for_workspace(db, session: AsyncSession):
+                    await session.execute(sa.update(Automation).values(enabled=False))
+
+                async def delete_expired_automations(db, session: AsyncSession):
+                    await session.execute(sa.delete(Automation))
+
+                async def disable_automation(db, session: AsyncSession, automation_id):
+                    await session.execute(sa.update(Automation).values(enabled=False))
+            """,
+        },
+        # a handle-only function whose name is a verb then the written table in the plural means
+        # every row; an adjective before the noun names rows it forgot to pick, a key parameter a filter
+        [("AL405", "app/store.py", 12), ("AL405", "app/store.py", 15)],
+    ),
     "knex-limit-and-count-over-joins": (
         {
             **KNEX_PG,

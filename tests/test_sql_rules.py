@@ -302,6 +302,216 @@ CASES = {
         },
         [("AL405", "src/e2e.js", 11)],
     ),
+    "quote-doubling-escape-before-a-quoted-literal": (  # peewee 3.18 playhouse/sqlcipher_ext.py
+        {
+            "app/db.py": """
+                import sqlite3
+
+
+                def connect(path, params):
+                    passphrase = params.pop("passphrase", "").replace("'", "''")
+                    conn = sqlite3.connect(path)
+                    conn.execute("PRAGMA key='%s'" % passphrase)
+                    return conn
+
+
+                def connect_raw(path, params):
+                    passphrase = params.pop("passphrase", "").replace("'", "")
+                    conn = sqlite3.connect(path)
+                    conn.execute("PRAGMA key='%s'" % passphrase)
+                    return conn
+            """,
+        },
+        # doubling the quote is SQL's escape inside a quoted literal; stripping quotes changes the
+        # value and is not an escape the rule knows
+        [("AL502", "app/db.py", 14)],
+    ),
+    "private-helpers-every-caller-fills-with-a-constant": (  # sqlalchemy 2.0 mysql/base.py _fetch_setting
+        {
+            "requirements.txt": "pymysql\n",
+            "app/dialect.py": """
+                import pymysql
+
+
+                class Dialect:
+                    def _fetch_setting(self, connection, setting_name):
+                        cursor = connection.cursor()
+                        cursor.execute("SELECT @@%s" % setting_name)
+                        return cursor.fetchone()
+
+                    def lower_case_table_names(self, connection):
+                        return self._fetch_setting(connection, "lower_case_table_names")
+
+                    def sql_mode(self, connection):
+                        return self._fetch_setting(connection, setting_name="sql_mode")
+
+                    def _read_variable(self, connection, name):
+                        cursor = connection.cursor()
+                        cursor.execute("SELECT @@%s" % name)
+                        return cursor.fetchone()
+
+                    def variable(self, connection, name):
+                        return self._read_variable(connection, name)
+
+                    def fetch_public(self, connection, setting_name):
+                        cursor = connection.cursor()
+                        cursor.execute("SELECT @@%s" % setting_name)
+                        return cursor.fetchone()
+
+                    def charset(self, connection):
+                        return self.fetch_public(connection, "character_set_client")
+            """,
+        },
+        # _read_variable gets its caller's argument; fetch_public is public (callers outside the
+        # program may pass anything) although the one call here passes a literal
+        [("AL502", "app/dialect.py", 18), ("AL502", "app/dialect.py", 26)],
+    ),
+    "values-checked-against-a-constant-allow-list": (
+        {
+            "requirements.txt": "asyncpg\n",
+            "app/repo.py": """
+                import asyncpg
+                from fastapi import HTTPException
+
+                ALLOWED_SORTS = {"created_at", "title"}
+
+
+                async def checked(pool: asyncpg.Pool, sort: str):
+                    if sort not in ALLOWED_SORTS:
+                        raise HTTPException(status_code=400, detail="bad sort")
+                    return await pool.fetch(f"SELECT id, title FROM articles ORDER BY {sort} DESC")
+
+
+                async def inside(pool: asyncpg.Pool, sort: str, direction: str):
+                    if sort in ("created_at", "title") and direction in ("ASC", "DESC"):
+                        return await pool.fetch(f"SELECT id FROM articles ORDER BY {sort} {direction}")
+                    return []
+
+
+                async def logged_only(pool: asyncpg.Pool, sort: str):
+                    if sort not in ALLOWED_SORTS:
+                        print("odd sort", sort)
+                    return await pool.fetch(f"SELECT id, title FROM articles ORDER BY {sort} DESC")
+
+
+                async def against_the_caller(pool: asyncpg.Pool, sort: str, allowed):
+                    if sort not in allowed:
+                        raise HTTPException(status_code=400)
+                    return await pool.fetch(f"SELECT id, title FROM articles ORDER BY {sort} DESC")
+
+
+                async def one_of_two(pool: asyncpg.Pool, sort: str, direction: str):
+                    if sort in ALLOWED_SORTS or direction == "ASC":
+                        return await pool.fetch(f"SELECT id FROM articles ORDER BY {sort} {direction}")
+                    return []
+
+
+                async def fallback(pool: asyncpg.Pool, sort: str, direction: str):
+                    if sort not in ALLOWED_SORTS:
+                        sort = "created_at"
+                    direction = direction if direction in ("ASC", "DESC") else "DESC"
+                    return await pool.fetch(f"SELECT id FROM articles ORDER BY {sort} {direction}")
+
+
+                async def fallback_to_input(pool: asyncpg.Pool, sort: str, other: str):
+                    if sort not in ALLOWED_SORTS:
+                        sort = other
+                    return await pool.fetch(f"SELECT id FROM articles ORDER BY {sort}")
+            """,
+            "src/repo.js": """
+                const { Pool } = require('pg');
+                const pool = new Pool();
+                const SORTS = ['created_at', 'title'];
+                async function checked(sort) {
+                  if (!SORTS.includes(sort)) throw new Error('bad sort');
+                  return pool.query(`SELECT id, title FROM articles ORDER BY ${sort} DESC`);
+                }
+                async function journal(options) {
+                  if (options.schema && ['public', 'app'].indexOf(options.schema) !== -1) {
+                    await pool.query(`SET search_path TO ${options.schema}`);
+                  }
+                }
+                async function reassigned(sort, fallback) {
+                  if (!SORTS.includes(sort)) throw new Error('bad sort');
+                  sort = fallback;
+                  return pool.query(`SELECT id, title FROM articles ORDER BY ${sort} DESC`);
+                }
+                async function fallback(sort) {
+                  const orderBy = SORTS.includes(sort) ? sort : 'created_at';
+                  return pool.query(`SELECT id, title FROM articles ORDER BY ${orderBy} DESC`);
+                }
+                async function notFound(sort) {
+                  if (SORTS.indexOf(sort) === -1) {
+                    return pool.query(`SELECT id, title FROM articles ORDER BY ${sort} DESC`);
+                  }
+                }
+                module.exports = { checked, journal, reassigned, notFound };
+            """,
+            "package.json": '{"dependencies": {"pg": "^8"}}',
+        },
+        # a check that only logs, a list the caller passes, one alternative of an `or`, a fallback
+        # to another input, a value reassigned after its check and the branch where it is *not* a
+        # member still splice input; a fallback to a constant (statement or conditional) does not
+        [("AL502", "app/repo.py", 22), ("AL502", "app/repo.py", 28), ("AL502", "app/repo.py", 33), ("AL502", "app/repo.py", 47),
+         ("AL502", "src/repo.js", 16), ("AL502", "src/repo.js", 24)],
+    ),
+    "typeorm-escaped-table-paths-and-view-definitions": (  # typeorm 0.3 tree executors, createViewSql
+        {
+            "package.json": '{"dependencies": {"typeorm": "^0.3.20"}}',
+            "src/executor.js": """
+                class Executor {
+                    constructor(queryRunner) { this.queryRunner = queryRunner; }
+                    async remove(metadata, id) {
+                        const tableName = this.getTableName(metadata.tablePath);
+                        await this.queryRunner.query(`DELETE FROM ${tableName} WHERE id = $1`, [id]);
+                    }
+                    async removeRaw(metadata, id) {
+                        const tableName = this.rawName(metadata.tablePath);
+                        await this.queryRunner.query(`DELETE FROM ${tableName} WHERE id = $1`, [id]);
+                    }
+                    async createView(view) {
+                        await this.queryRunner.query(`CREATE VIEW ${this.getTableName(view.name)} AS ${view.expression}`);
+                    }
+                    async isRoot(metadata, parent) {
+                        const escape = (alias) => this.queryRunner.connection.driver.escape(alias);
+                        const params = metadata.joinColumns.map((column) => column.getEntityValue(parent));
+                        const where = metadata.joinColumns.map((column, i) =>
+                            `${escape(column.databaseName)} = ${this.queryRunner.connection.driver.createParameter("entity", i)}`
+                        ).join(" AND ");
+                        return this.queryRunner.query(`SELECT COUNT(1) FROM ${this.getTableName(metadata.tablePath)} WHERE ${where}`, params);
+                    }
+                    async viewFromRequest(req) {
+                        await this.queryRunner.query(`CREATE VIEW report AS ${req.body.sql}`);
+                    }
+                    getTableName(tablePath) {
+                        return tablePath
+                            .split(".")
+                            .map((i) => {
+                            return i === ""
+                                ? i
+                                : this.queryRunner.connection.driver.escape(i);
+                        })
+                            .join(".");
+                    }
+                    rawName(tablePath) {
+                        return tablePath
+                            .split(".")
+                            .map((i) => {
+                            return i === ""
+                                ? this.queryRunner.connection.driver.escape(i)
+                                : i;
+                        })
+                            .join(".");
+                    }
+                }
+                module.exports = { Executor };
+            """,
+        },
+        # getTableName quotes every part of the path (the "" part it keeps is the constant it equals);
+        # rawName escapes only the empty part; a view's defining query is SQL by design, request data is not
+        # createParameter is the driver's placeholder for a bound value
+        [("AL502", "src/executor.js", 9), ("AL502", "src/executor.js", 23)],
+    ),
     "dialect-specific-directories": (
         {
             "requirements.txt": "psycopg==3.2\n",

@@ -210,16 +210,40 @@ def _split_by_commit(effects, local_loop=None) -> list:
             commit = effects[j]
             if commit.op != "commit" or commit.in_tx or not compatible(first.branch, commit.branch):
                 continue
-            if not repeated and set(first.loops) & set(commit.loops) and _same_operation(first, commit, first) and (
-                    first.op != "dirty" or local_loop is None or local_loop(first)):
+            shared = [loop for loop in first.loops if loop in commit.loops]
+            if not repeated and shared and _same_operation(first, commit, first) and (
+                    first.op != "dirty" or local_loop is None or local_loop(first)) and not (
+                    _per_item(first, shared[-1]) and _per_item(commit, shared[-1])):
                 # add + commit once per iteration (a changed row: in a loop of its own function — a
                 # method that updates one row and commits, called per item, is one operation per item)
                 repeated = [first, first]
             later = [e for e in effects[j + 1:] if _is_unit_write(e) and compatible(first.branch, e.branch)
                      and compatible(commit.branch, e.branch) and _same_operation(first, commit, e)]
-            if later:
+            if later and not _repeats_alone(first, later):
                 return [first] + later[:3]
     return repeated
+
+
+def _repeats_alone(first, later: list) -> bool:
+    """Every later write is the first statement again, reached along another call path, and a
+    failure of it never leaves its ``try`` (``swallow:`` tag): open-webui deleting a stale OAuth
+    session through ``delete_session_by_id`` (logs and returns False) from two places in one
+    request — each run is complete on its own and does not stop the next, nothing is half-written."""
+    return (any(tag.startswith("swallow:") for tag in first.tags)
+            and all((e.path, e.span) == (first.path, first.span) for e in later))
+
+
+def _per_item(effect, loop) -> bool:
+    """The statement runs inside a ``try`` that is itself inside ``loop`` and lets no error out
+    (``swallow:<n>``, n loops between that ``try`` and the statement): a failing iteration is
+    recorded or skipped and the loop goes on — each item is its own unit of work (open-webui's
+    skill import reporting a status per package, a cleanup deleting stale sessions one by one through
+    a helper that logs and returns False), not half of one."""
+    index = len(effect.loops) - 1 - effect.loops[::-1].index(loop)
+    for tag in effect.tags:
+        if tag.startswith("swallow:") and tag[8:].isdigit() and index < len(effect.loops) - int(tag[8:]):
+            return True
+    return False
 
 
 def _autocommitted(effects) -> list:

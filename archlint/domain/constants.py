@@ -461,6 +461,8 @@ class ConstantFolder:
             return fold(receiver)
         if method == "join":
             return self._join(receiver, args, where, depth, seen)
+        if method in ("replace", "replaceAll") and _escapes_quote(args):
+            return _QUOTED  # passphrase.replace("'", "''"): SQL's own escape of a quoted literal
         if method in ("replace", "replaceAll") and args:
             # name.replace("]", "]]"): the receiver's text with constant text substituted — as
             # constant as the receiver and every argument (not `TEMPLATE.replace("{x}", user)`)
@@ -523,16 +525,38 @@ class ConstantFolder:
         found = next((f for f in module.functions if f.qualname == target and f.kind == "method"), None)
         if found is None:
             return False
-        returns = [node for node in ir.iter_nodes(found.body) if type(node) is ir.Return]
-        if not returns:
+        return self._returns_quoted(module, found, 0)
+
+    def _returns_quoted(self, module, function, depth: int) -> bool:
+        """Every ``return`` of ``function`` is a quoting call, or the quoted parts of a dotted path
+        joined again — typeorm's ``getTableName(tablePath) { return tablePath.split(".").map((i) =>
+        i === "" ? i : driver.escape(i)).join("."); }`` (the branch taken when ``i`` equals a
+        constant returns that constant)."""
+        returns = [node for node in ir.iter_nodes(function.body) if type(node) is ir.Return]
+        return bool(returns) and depth < 3 and all(
+            self._quoted_expr(module, node.value, None, depth) for node in returns)
+
+    def _quoted_expr(self, module, value, narrowed, depth: int) -> bool:
+        if type(value) is ir.Const or (narrowed is not None and type(value) is ir.Name and value.id == narrowed):
+            return True
+        if type(value) is ir.Cond:
+            test = value.test
+            equal = (test.left.id if type(test) is ir.Compare and test.op == "==" and type(test.left) is ir.Name
+                     and type(test.right) is ir.Const else None)
+            return (self._quoted_expr(module, value.then, equal or narrowed, depth)
+                    and self._quoted_expr(module, value.orelse, narrowed, depth))
+        if type(value) is not ir.Call or type(value.func) not in (ir.Name, ir.Attr):
             return False
-        for node in returns:
-            value = node.value
-            if type(value) is not ir.Call or type(value.func) not in (ir.Name, ir.Attr):
+        if self.functions.matches(_ir_dotted(value.func), self.functions.quoted):
+            return True
+        if value.method == "join":  # parts.map(cb).join(".") / ".".join(quote(p) for p in parts)
+            loop = value.receiver if type(value.receiver) is ir.Loop else value.arg(0)
+            if type(loop) is not ir.Loop or loop.kind not in ("map", "comprehension"):
                 return False
-            if not self.functions.matches(_ir_dotted(value.func), self.functions.quoted):
-                return False
-        return True
+            if 0 <= loop.fid < len(module.functions):
+                return self._returns_quoted(module, module.functions[loop.fid], depth + 1)
+            return loop.result is not None and self._quoted_expr(module, loop.result, narrowed, depth + 1)
+        return False
 
     def _sequence_call(self, callee: str, args: tuple, where: _Where, depth: int, seen: frozenset) -> Folded:
         if callee == "range":
@@ -671,6 +695,15 @@ def _normalise_path(path: str) -> str:
     parts = [p for p in path.split("/") if p not in ("", ".")]
     joined = "/".join(parts)
     return ("./" + joined) if leading or not path.startswith("/") else "/" + joined
+
+
+def _escapes_quote(args: tuple) -> bool:
+    """``("'", "''")`` / ``('"', '""')``: the arguments of a replace that doubles a quote character
+    (peewee's sqlcipher ``passphrase.replace("'", "''")`` before ``PRAGMA key='%s'``)."""
+    if len(args) != 2 or args[0][0] != "str" or args[1][0] != "str":
+        return False
+    quote, doubled = args[0][1], args[1][1]
+    return quote in ("'", '"', "`") and doubled == quote * 2
 
 
 def _ir_dotted(node) -> str:

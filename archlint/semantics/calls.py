@@ -1460,7 +1460,7 @@ class Calls:
                 in_tx=effect.in_tx or self.tx > 0,
                 branch=self.branch + effect.branch,
                 tags=self._outside(effect) | (CAUGHT if self.catching_unique and effect.op in ("write", "commit") else frozenset())
-                | self._context_tags(effect) | thread,
+                | self._context_tags(effect) | thread | self._swallowed(effect),
             ))
         if summary.exit_branch and not summary.always_raises:
             # the rest of the caller's block runs only where the callee returned: on its exit sides
@@ -1509,6 +1509,14 @@ class Calls:
                     self.analysis.derefs.append(inner)
             elif inner is not None:
                 self.dereference(expr, value, expr.span, ((inner.path, inner.span, f"`{label}` reads `{inner.name}`"),) + inner.via)
+
+    def _swallowed(self, effect) -> frozenset:
+        """A callee's write or commit run inside a ``try`` of this function whose handlers raise
+        nothing (Frame.SWALLOW_TAG): the loops between that ``try`` and the statement are this
+        function's inside it plus all of the callee's."""
+        if not self.swallowing or effect.op not in ("write", "commit"):
+            return frozenset()
+        return frozenset({f"swallow:{len(self.loops) - self.swallowing[-1] + len(effect.loops)}"})
 
     def _context_tags(self, effect) -> frozenset:
         """A callee's write run from an ``except`` handler or from an injected dependency."""

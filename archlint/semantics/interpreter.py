@@ -61,6 +61,31 @@ class _Budget(Exception):
     pass
 
 
+def _swallows(node: ir.Try) -> bool | None:
+    """Whether every handler of the ``try`` records the error and lets nothing out (none raises,
+    each calls something: ``log.error(…)``, ``results.append(…)``, ``db.rollback()``): ``True`` when
+    they all fall through or ``continue``, ``False`` when one returns (it leaves the function),
+    ``None`` when a handler raises, hands the error on, drops it silently (``except: return None``)
+    or there is no handler."""
+    if not node.handlers:
+        return None
+    returns = False
+    for handler in node.handlers:
+        calls = False
+        for inner in ir.iter_nodes(handler.body):
+            if type(inner) is ir.Raise:
+                return None
+            if type(inner) is ir.Return:
+                returns = True
+            if type(inner) is ir.Call:
+                if type(inner.func) is ir.Name and inner.func.id == "next":
+                    return None  # Express `next(error)`
+                calls = True
+        if not calls:
+            return None
+    return not returns
+
+
 def _catches_attribute_error(types) -> bool:
     """``except AttributeError:`` / ``except (AttributeError, KeyError):`` — the code expects a
     None somewhere in the ``try`` body and handles it (``qs.first().related.x``)."""
@@ -92,6 +117,10 @@ _PRIMARY_KEYS = frozenset({"id", "_id", "pk", "uuid"})  # a row's key by the nam
 ASSERTED_TAG = "asserted"  # a nullable value bound from an expression under TypeScript's `!` (`const u = x!`)
 KEYED_BY_STORED_ROW = frozenset({"keyed:stored"})  # rows of a lookup by one key read from a row the program holds
 CAUGHT_UNIQUE = "caught:unique"  # on a write inside a `try` that handles a unique violation
+# swallow:<n> on a write or commit inside a `try` whose handlers raise nothing, n loops between that
+# `try` and the statement: an error there never leaves the `try` — inside a loop, each iteration is
+# its own unit of work (open-webui's skill import records an error per package and goes on)
+SWALLOW_TAG = "swallow:"
 # what a handler names when it handles a unique violation: exception classes, driver/ORM error codes
 _UNIQUE_ERRORS = ("IntegrityError", "UniqueViolation", "UniqueConstraintError", "UniqueViolationError")
 _UNIQUE_CODES = frozenset({"P2002", "SequelizeUniqueConstraintError", "23505", "ER_DUP_ENTRY", "SQLITE_CONSTRAINT",
@@ -347,6 +376,8 @@ class Frame(Calls):
         self.null_derefs: list[Deref] = []  # every dereference of a nullable row on this run
         self.context_events: list[Event] = []  # CONTEXT_EVENTS seen while running for a caller (no analysis)
         self.catching_unique = 0  # > 0 inside `try` whose handler handles a unique violation (IntegrityError, P2002 …)
+        # len(self.loops) at each enclosing `try` whose handlers let no error out (SWALLOW_TAG)
+        self.swallowing: list[int] = []
         self.handling = 0  # > 0 inside an `except`/`catch` handler body
         self.row_facts: set[str] = set()  # env keys of rows this frame inserted (see _inserted_here)
         self.injecting = 0  # > 0 while a parameter's default (`Depends(provider)`) is evaluated
@@ -1470,13 +1501,19 @@ class Frame(Calls):
         before = dict(self.env)
         catches = any(_catches_attribute_error(handler.types) or _swallows_none(handler) for handler in node.handlers)
         unique = any(handles_unique_violation(handler, self._static_constant) for handler in node.handlers)
+        swallows = _swallows(node)
         self.catching_none += catches
         self.catching_unique += unique
+        if swallows is not None:
+            # a handler that returns leaves this function: it protects only the callers' loops
+            self.swallowing.append(len(self.loops) if swallows else 0)
         try:
             ends_body = self.block(node.body)
         finally:
             self.catching_none -= catches
             self.catching_unique -= unique
+            if swallows is not None:
+                self.swallowing.pop()
         after_body = self.env
         ends_all = ends_body
         envs = [after_body] if not ends_body else []
@@ -2416,6 +2453,8 @@ class Frame(Calls):
         extra = {"closed:" + t[5:] for t in closed}
         if self.catching_unique and op in ("write", "commit"):
             extra.add(CAUGHT_UNIQUE)
+        if self.swallowing and op in ("write", "commit"):
+            extra.add(f"{SWALLOW_TAG}{len(self.loops) - self.swallowing[-1]}")
         if self.handling and op == "write":
             extra.add(v.IN_HANDLER_TAG)
         if self.managed and not in_tx and op in ("read", "write"):

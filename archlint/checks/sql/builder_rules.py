@@ -119,7 +119,7 @@ def _write_without_where(context: Context, run, alternatives) -> Iterator[Findin
     if any(_has_condition(a.tree) for a in writes):
         return
     first = writes[0]
-    if non_production(first.path) or _purges(context, first):
+    if non_production(first.path) or _purges(context, first, first.tree.this):
         return
     if first.builder == "django" and not (run.handlers & context.handlers):
         return  # Django: only a request path deletes/updates everything by accident
@@ -143,7 +143,7 @@ def _has_condition(tree: exp.Expression) -> bool:
     return not (isinstance(condition, exp.Boolean) and condition.this is True)
 
 
-def _purges(context: Context, lifted: base.Lifted) -> bool:
+def _purges(context: Context, lifted: base.Lifted, written=None) -> bool:
     """A function named for emptying a table or for every row of something that takes only its
     handle (``clearTags()``, ``reset_db(session)``, ``deactivate_all_functions(db)``), or a factory of
     one: fastapi-crudrouter's ``_delete_all()`` returns its ``def route(db = Depends(…))``."""
@@ -154,9 +154,10 @@ def _purges(context: Context, lifted: base.Lifted) -> bool:
     if best is None or best.kind == "module":
         return False
     parameters = [p.name for p in best.params]
+    table = written.name if isinstance(written, exp.Table) and written.name else None
     function, depth = best, 0
     while function is not None and function.kind != "module" and depth < 4:
-        if context.sql.purges(snake(function.name), parameters):
+        if context.sql.purges(snake(function.name), parameters, table):
             return True
         function = module.functions[function.parent] if 0 <= function.parent < len(module.functions) else None
         depth += 1

@@ -17,7 +17,7 @@ from archlint.domain import ir
 from archlint.domain.context import CheckContext
 from archlint.domain.facts import FileFacts
 from archlint.domain.findings import Finding
-from archlint.domain.sql.holes import REQUEST_SOURCE
+from archlint.domain.sql.holes import REQUEST_SOURCE, VIEW_QUERY
 from archlint.domain.sql.knowledge import SqlKnowledge
 from archlint.domain.sql.sites import SqlSite
 
@@ -42,6 +42,10 @@ def interpolated(ctx: CheckContext, prepared: Prepared, sql: SqlKnowledge) -> It
         holes = tuple(h for h in holes if REQUEST_SOURCE.match(h.expr)
                       or "(" not in h.expr and (_parameter_of(facts, site.call.scope, h.expr) is not None
                                                 or _destructured_parameter(ctx, site, h.expr)))
+    # a view's defining query is SQL text by design (the developer's view), unless it is request data;
+    # a value checked against a constant allow-list before the statement runs is one of its constants
+    holes = tuple(h for h in holes if (h.role != VIEW_QUERY or REQUEST_SOURCE.match(h.expr))
+                  and not _allow_listed(ctx, site, h.expr))
     if not holes or (site.kind == "fragment" and _schema_definition(ctx, site, sql)):
         return
     first = holes[0]
@@ -96,6 +100,21 @@ def _bind_guidance(site: SqlSite, sql: SqlKnowledge) -> str:
     marker = style.example if style is not None else "the driver's placeholder"
     values = "(value,)" if site.language == "python" else "[value]"
     return f"Use a placeholder ({marker}) in the SQL and pass the value separately: `{site.call.callee}(sql, {values})`."
+
+
+def _allow_listed(ctx: CheckContext, site: SqlSite, expression: str) -> bool:
+    """Checked against a constant allow-list where the statement runs, or a parameter of a private
+    helper every caller fills with a constant (``self._fetch_setting(connection, "sql_mode")``)."""
+    program = ctx.program
+    module = program.modules.get(site.path) if program is not None else None
+    expression = expression.strip()
+    if module is None or not re.fullmatch(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*", expression):
+        return False
+    from archlint.semantics.allow_lists import allow_listed
+    from archlint.semantics.constant_arguments import constant_parameter
+
+    return allow_listed(module, site.call.span, expression) or (
+        expression.isidentifier() and constant_parameter(program, site.path, site.call.span, expression))
 
 
 def _request_argument(ctx: CheckContext, site: SqlSite) -> bool:

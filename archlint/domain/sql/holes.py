@@ -28,7 +28,11 @@ from archlint.domain.constants import UNKNOWN as FOLDED_UNKNOWN
 from archlint.domain.constants import ConstantFolder
 
 _PLACEHOLDER = re.compile(r"\?|%s|%\(|\$\d|:\w")
+VIEW_QUERY = "a view's defining query"
 _ROLES = (
+    # CREATE [MATERIALIZED] VIEW name AS <query>: only a whole query fits there (typeorm's
+    # createViewSql splices the @ViewEntity's `expression`, SQL written by the developer)
+    (re.compile(r"\bVIEW\s+(IF\s+NOT\s+EXISTS\s+)?[^\s;()]+\s+AS\s*$", re.I), VIEW_QUERY),
     (re.compile(r"\b(FROM|JOIN|INTO|UPDATE|TABLE|EXISTS)\s*$", re.I), "a table name"),
     (re.compile(r"\b(LIMIT|OFFSET)\s*$", re.I), "a LIMIT/OFFSET value"),
     (re.compile(r"\bIN\s*\(\s*$", re.I), "an IN list"),

@@ -107,19 +107,24 @@ class SqlKnowledge:
     purge_parameters: frozenset[str] = frozenset()  # the handles such a function may take
     schema_constructs: frozenset[str] = frozenset()  # constructs whose SQL fragment is DDL (CheckConstraint, …)
 
-    def purges(self, snake_name: str, parameters) -> bool:
+    def purges(self, snake_name: str, parameters, table: str | None = None) -> bool:
         """A function that takes nothing but the handle it works through and is named for emptying
         a table (``clear``, ``wipe_db``, ``truncate_all``; names in snake_case) or for acting on
         every row of something (open-webui's ``deactivate_all_functions`` and ``delete_all_groups``,
         which also empties ``group_member``; ``mark_all_notifications_read``): its unfiltered write
         means every row.  ``leave_all`` names nothing after "all" and ``cleanup_expired`` names rows it
-        forgot to pick.  One table, ``[[purge_function]]``, for raw SQL and lifted queries."""
+        forgot to pick.  One table, ``[[purge_function]]``, for raw SQL and lifted queries.  With the
+        written ``table`` known, a verb followed right away by the table's plural names its rows too:
+        prefect's ``delete_automations_for_workspace(db, session)`` deletes from ``automation`` —
+        ``delete_expired_automations`` names rows it forgot to pick and still fires."""
         if not all(p.lower().replace("_", "") in self.purge_parameters for p in parameters):
             return False
         if self.purge_names is not None and self.purge_names.search(snake_name):
             return True
         words = snake_name.lower().split("_")
-        return any(word in ("all", "every") and any(words[i + 1:]) for i, word in enumerate(words[:-1]))
+        if any(word in ("all", "every") and any(words[i + 1:]) for i, word in enumerate(words[:-1])):
+            return True
+        return table is not None and _names_table_rows(words, table)
 
     def dialect_for_scheme(self, scheme: str) -> Dialect | None:
         scheme = scheme.lower().split("+", 1)[0]
@@ -282,3 +287,17 @@ def sql_knowledge(knowledge: Knowledge) -> SqlKnowledge:
         orm_modules=tuple(m for e in knowledge.of_kind("orm") for m in e.modules),
         schema_constructs=frozenset(n for e in knowledge.of_kind("schema_construct") for n in _strings(e, "names")),
     )
+
+
+def _names_table_rows(words: list[str], table: str) -> bool:
+    """``["delete", "automations", "for", "workspace"]`` names the rows of ``automation``: the word(s)
+    right after the verb are the table's name in the plural (or the name itself when already plural)."""
+    name = [w for w in table.lower().split("_") if w]
+    if not name or len(words) < 1 + len(name):
+        return False
+    *head, last = name
+    plurals = {last + "s", last + "es"} | ({last[:-1] + "ies"} if last.endswith("y") else set())
+    if last.endswith("s"):
+        plurals.add(last)
+    found = words[1:1 + len(name)]
+    return found[:-1] == head and found[-1] in plurals

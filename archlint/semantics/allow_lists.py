@@ -1,0 +1,187 @@
+"""Values checked against a constant allow-list before they are used.
+
+``if sort not in ALLOWED_SORTS: raise HTTPException(400)`` then ``f"… ORDER BY {sort}"``, and
+``if (!SORTS.includes(sort)) throw …`` / ``if (["WAL", "DELETE"].indexOf(mode) !== -1) { … }``
+(typeorm's Capacitor driver): where the statement runs, the value is one of the list's constants,
+so splicing it cannot inject anything (AL502).  Read from the IR of the statement's function: the
+tests that guard the statement (an ``if`` around it, or an earlier ``if`` whose branch never falls
+through), the subject compared by its dotted name (``sort``, ``this.options.journalMode``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from archlint.domain import ir
+from archlint.domain.facts import Span
+
+_CONSTANT_NAME = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
+_MEMBER_METHODS = frozenset({"includes", "has", "__contains__"})
+
+
+def allow_listed(module: ir.ModuleIR, span: Span, subject: str) -> bool:
+    """The value written ``subject`` is one of a constant allow-list wherever the code at ``span``
+    runs (by the guards of its function)."""
+    function = ir.innermost_function(module, span)
+    if function is None or not subject:
+        return False
+    constants = _module_constants(module)
+    return _walk(function.body, span, subject, constants) is True
+
+
+def _module_constants(module: ir.ModuleIR) -> frozenset[str]:
+    """Module-level names bound once to a literal collection of constants (``SORTS = {"a", "b"}``)."""
+    top = module.functions[0] if module.functions and module.functions[0].kind == "module" else None
+    if top is None:
+        return frozenset()
+    bound: dict[str, list] = {}
+    for statement in top.body:
+        if type(statement) is ir.Assign:
+            for target in statement.targets:
+                if type(target) is ir.Name:
+                    bound.setdefault(target.id, []).append(statement.value)
+    return frozenset(name for name, values in bound.items() if len(values) == 1 and _literal_set(values[0]))
+
+
+def _literal_set(node) -> bool:
+    if type(node) is ir.Seq:
+        return bool(node.elts) and all(type(e) is ir.Const for e in node.elts)
+    if type(node) is ir.Obj:  # a dict / object: membership tests its keys
+        return bool(node.entries) and all(type(e.key) is str or type(e.key) is ir.Const for e in node.entries)
+    return False
+
+
+def _constant_set(node, constants: frozenset[str]) -> bool:
+    if _literal_set(node):
+        return True
+    if type(node) is ir.Name:
+        return node.id in constants or bool(_CONSTANT_NAME.match(node.id))
+    if type(node) is ir.Attr:
+        return bool(_CONSTANT_NAME.match(node.name))  # self.ALLOWED_SORTS / Config.SORTS
+    if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name == "keys" and not node.args:
+        return _constant_set(node.func.obj, constants)  # ALLOWED.keys()
+    if type(node) is ir.Call and _dotted(node.func) == "Object.keys" and len(node.args) == 1:
+        return _constant_set(node.args[0].value, constants)
+    return False
+
+
+def _dotted(node) -> str:
+    if type(node) is ir.Name:
+        return node.id
+    if type(node) is ir.Attr:
+        base = _dotted(node.obj)
+        return f"{base}.{node.name}" if base else ""
+    return ""
+
+
+def _member(test, truthy: bool, subject: str, constants: frozenset[str]) -> bool:
+    """``test`` evaluating to ``truthy`` means ``subject`` is in a constant allow-list."""
+    kind = type(test)
+    if kind is ir.Unary and test.op == "not":
+        return _member(test.operand, not truthy, subject, constants)
+    if kind is ir.BoolOp:
+        if (test.op == "and") == truthy:  # `a and b` true: each holds; `a or b` false: none holds
+            return any(_member(v, truthy, subject, constants) for v in test.values)
+        return bool(test.values) and all(_member(v, truthy, subject, constants) for v in test.values)
+    if kind is ir.Call and type(test.func) is ir.Attr and test.func.name in _MEMBER_METHODS and len(test.args) == 1:
+        return truthy and _dotted(test.args[0].value) == subject and _constant_set(test.func.obj, constants)
+    if kind is not ir.Compare:
+        return False
+    if test.op in ("in", "not-in"):
+        return (test.op == "in") == truthy and _dotted(test.left) == subject and _constant_set(test.right, constants)
+    if test.op in ("==", "!=") and (test.op == "==") == truthy:
+        for side, other in ((test.left, test.right), (test.right, test.left)):
+            if _dotted(side) == subject and type(other) is ir.Const and type(other.value) is str:
+                return True
+    # SORTS.indexOf(x) !== -1 / >= 0 / > -1 (a member) and === -1 / < 0 (not one)
+    index = test.left
+    if not (type(index) is ir.Call and type(index.func) is ir.Attr and index.func.name == "indexOf"
+            and len(index.args) == 1 and _dotted(index.args[0].value) == subject
+            and _constant_set(index.func.obj, constants)):
+        return False
+    bound = _number(test.right)
+    if bound is None:
+        return False
+    found = {("!=", -1): True, (">=", 0): True, (">", -1): True, ("==", -1): False, ("<", 0): False}.get((test.op, bound))
+    return found is not None and found == truthy
+
+
+def _number(node) -> int | None:
+    if type(node) is ir.Const and type(node.value) is int and not isinstance(node.value, bool):
+        return node.value
+    if type(node) is ir.Unary and node.op == "-" and type(node.operand) is ir.Const and type(node.operand.value) is int:
+        return -node.operand.value
+    return None
+
+
+def _assigns(block: tuple, subject: str) -> bool:
+    return any(type(node) is ir.Assign and any(_dotted(t) == subject for t in node.targets) for node in ir.iter_nodes(block))
+
+
+def _ends_with_constant(block: tuple, subject: str) -> bool:
+    """The block's last assignment of ``subject`` (at its top level, the only one) is a constant."""
+    assigned = [node for node in ir.iter_nodes(block)
+                if type(node) is ir.Assign and any(_dotted(t) == subject for t in node.targets)]
+    return len(assigned) == 1 and assigned[0] in block and type(assigned[0].value) is ir.Const
+
+
+def _checked_choice(value, constants: frozenset[str]) -> bool:
+    """``x if x in SORTS else "id"`` / ``const orderBy = SORTS.includes(sort) ? sort : "id"``: a member
+    of the list or a constant."""
+    if type(value) is not ir.Cond:
+        return False
+    for branch, truthy, other in ((value.then, True, value.orelse), (value.orelse, False, value.then)):
+        name = _dotted(branch)
+        if name and type(other) is ir.Const and _member(value.test, truthy, name, constants):
+            return True
+    return False
+
+
+def _exits(block: tuple) -> bool:
+    if not block:
+        return False
+    last = block[-1]
+    if type(last) in (ir.Return, ir.Raise, ir.Jump):
+        return True
+    if type(last) is ir.If:
+        return _exits(last.body) and _exits(last.orelse)
+    return False
+
+
+def _walk(block: tuple, span: Span, subject: str, constants: frozenset[str]) -> bool | None:
+    """Whether a guard on the way to the statement holding ``span`` pins ``subject`` (``None``: no
+    statement of ``block`` holds it)."""
+    pinned = False
+    for statement in block:
+        if not ir.span_contains(statement.span, span):
+            if type(statement) is ir.If:
+                if _exits(statement.body) and not _exits(statement.orelse):
+                    pinned = pinned or _member(statement.test, False, subject, constants)
+                elif _exits(statement.orelse) and not _exits(statement.body):
+                    pinned = pinned or _member(statement.test, True, subject, constants)
+                elif not statement.orelse and _member(statement.test, False, subject, constants):
+                    # `if sort not in SORTS: sort = "created_at"`: a member, or the constant put instead
+                    pinned = _ends_with_constant(statement.body, subject) or pinned and not _assigns(statement.body, subject)
+                elif _assigns(statement.body, subject) or _assigns(statement.orelse, subject):
+                    pinned = False
+            elif type(statement) is ir.Assign and any(_dotted(t) == subject for t in statement.targets):
+                # `sort = sort if sort in SORTS else "created_at"`: a member or a constant; else reassigned
+                pinned = _checked_choice(statement.value, constants)
+            continue
+        if type(statement) is ir.If:
+            for side, truthy in ((statement.body, True), (statement.orelse, False)):
+                inner = _walk(side, span, subject, constants)
+                if inner is not None:
+                    return pinned or inner or _member(statement.test, truthy, subject, constants)
+            return pinned
+        for field in ("body", "orelse", "final"):
+            inner = _walk(getattr(statement, field, ()) or (), span, subject, constants)
+            if inner is not None:
+                return pinned or inner
+        if type(statement) is ir.Try:
+            for handler in statement.handlers:
+                inner = _walk(handler.body, span, subject, constants)
+                if inner is not None:
+                    return pinned or inner
+        return pinned
+    return None
