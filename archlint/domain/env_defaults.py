@@ -40,7 +40,7 @@ def env_defaults(facts: FileFacts) -> list[EnvDefault]:
                 if default is not None:
                     found.append(EnvDefault(name, default.value, default.span))
             elif kind is ir.BoolOp and node.op in ("or", "??") and len(node.values) >= 2:
-                name = _env_read(node.values[0], python)
+                name = env_read(node.values[0], python)
                 last = node.values[-1]
                 if name and type(last) is ir.Const and isinstance(last.value, str):
                     found.append(EnvDefault(name, last.value, last.span))
@@ -73,11 +73,6 @@ def _python_default(call: ir.Call) -> ir.Const | None:
 
 
 def env_read(node, python: bool) -> str | None:
-    """The variable ``node`` reads from the environment with no default of its own, else ``None``."""
-    return _env_read(node, python)
-
-
-def _env_read(node, python: bool) -> str | None:
     """The variable an expression reads with no default: ``process.env.X`` / ``process.env["X"]``,
     ``os.environ.get("X")`` / ``os.getenv("X")``."""
     kind = type(node)

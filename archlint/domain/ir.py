@@ -603,6 +603,19 @@ def innermost_function(module: ModuleIR, span: Span) -> Function | None:
     return found
 
 
+def exits(block: tuple) -> bool:
+    """The block never falls through: it ends with return / raise / continue / break, or with an
+    ``if`` whose both arms do (what makes ``if x not in ALLOWED: raise`` a guard)."""
+    if not block:
+        return False
+    last = block[-1]
+    if type(last) in (Return, Raise, Jump):
+        return True
+    if type(last) is If:
+        return exits(last.body) and exits(last.orelse)
+    return False
+
+
 def calls_in(block: object) -> list[Call]:
     """Every call in a function body or block (not in nested functions), in source order."""
     return [node for node in iter_nodes(block) if type(node) is Call]

@@ -277,21 +277,17 @@ def _startup_variables(ctx: CheckContext, dotenv: bool) -> set[str]:
 
 def scheme_engine(ctx: CheckContext):
     """scheme -> engine name (``sqlite`` -> sqlite, ``postgres`` -> postgresql), from the SQL tables."""
-    sql = sql_knowledge(ctx.knowledge)
-
-    def engine(scheme: str) -> str:
-        dialect = sql.dialect_for_scheme(scheme)
-        return dialect.name if dialect is not None else ""
-
-    return engine
+    return _engine_by(sql_knowledge(ctx.knowledge).dialect_for_scheme)
 
 
 def option_engine(ctx: CheckContext):
     """option value -> engine name (Sequelize ``dialect: 'postgres'``, knex ``client: 'pg'``), from the SQL tables."""
-    sql = sql_knowledge(ctx.knowledge)
+    return _engine_by(sql_knowledge(ctx.knowledge).dialect_for_option)
 
-    def engine(value: str) -> str:
-        dialect = sql.dialect_for_option(value)
+
+def _engine_by(lookup):
+    def engine(text: str) -> str:
+        dialect = lookup(text)
         return dialect.name if dialect is not None else ""
 
     return engine

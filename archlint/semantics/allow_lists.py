@@ -137,17 +137,6 @@ def _checked_choice(value, constants: frozenset[str]) -> bool:
     return False
 
 
-def _exits(block: tuple) -> bool:
-    if not block:
-        return False
-    last = block[-1]
-    if type(last) in (ir.Return, ir.Raise, ir.Jump):
-        return True
-    if type(last) is ir.If:
-        return _exits(last.body) and _exits(last.orelse)
-    return False
-
-
 def _walk(block: tuple, span: Span, subject: str, constants: frozenset[str]) -> bool | None:
     """Whether a guard on the way to the statement holding ``span`` pins ``subject`` (``None``: no
     statement of ``block`` holds it)."""
@@ -155,9 +144,9 @@ def _walk(block: tuple, span: Span, subject: str, constants: frozenset[str]) -> 
     for statement in block:
         if not ir.span_contains(statement.span, span):
             if type(statement) is ir.If:
-                if _exits(statement.body) and not _exits(statement.orelse):
+                if ir.exits(statement.body) and not ir.exits(statement.orelse):
                     pinned = pinned or _member(statement.test, False, subject, constants)
-                elif _exits(statement.orelse) and not _exits(statement.body):
+                elif ir.exits(statement.orelse) and not ir.exits(statement.body):
                     pinned = pinned or _member(statement.test, True, subject, constants)
                 elif not statement.orelse and _member(statement.test, False, subject, constants):
                     # `if sort not in SORTS: sort = "created_at"`: a member, or the constant put instead

@@ -97,18 +97,6 @@ def _implied(test, truthy: bool, dialect_locals: frozenset[str]) -> frozenset[st
     return None
 
 
-def _exits(block: tuple) -> bool:
-    """The block never falls through (it ends with return / raise / continue / break)."""
-    if not block:
-        return False
-    last = block[-1]
-    if type(last) in (ir.Return, ir.Raise, ir.Jump):
-        return True
-    if type(last) is ir.If:
-        return _exits(last.body) and _exits(last.orelse)
-    return False
-
-
 def _walk(block: tuple, span: Span, dialect_locals: frozenset[str]) -> list[frozenset[str]] | None:
     """The dialect constraints on the way to the statement holding ``span`` inside ``block``
     (``None`` when no statement of the block holds it)."""
@@ -117,11 +105,11 @@ def _walk(block: tuple, span: Span, dialect_locals: frozenset[str]) -> list[froz
         if not ir.span_contains(statement.span, span):
             if type(statement) is ir.If:
                 # `if dialect != "postgresql": return` — what follows runs only on PostgreSQL
-                if _exits(statement.body) and not _exits(statement.orelse):
+                if ir.exits(statement.body) and not ir.exits(statement.orelse):
                     found = _implied(statement.test, False, dialect_locals)
                     if found is not None:
                         constraints.append(found)
-                elif _exits(statement.orelse) and not _exits(statement.body):
+                elif ir.exits(statement.orelse) and not ir.exits(statement.body):
                     found = _implied(statement.test, True, dialect_locals)
                     if found is not None:
                         constraints.append(found)

@@ -81,7 +81,7 @@ def detect_database(
         if dialect is not None:
             evidence.append(Evidence(dialect.name, "option", path, text.count("\n", 0, match.start()) + 1, match.group(1)))
     if any(d.name == "sequelize" for d in manifest.dependencies):
-        for path, text in getattr(manifest, "connection_configs", ()):
+        for path, text in manifest.connection_configs:
             evidence.extend(_sequelize_config_evidence(path, text, sql))
     for env in manifest.env:
         for database, scheme in urls_in(env.value, sql):
