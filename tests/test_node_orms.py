@@ -4,6 +4,7 @@ stack has, and the Objection relation expressions that say what a query loads.""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -884,8 +885,15 @@ def test_a_query_between_an_unmanaged_transaction_and_its_commit_without_it(tmp_
     a repository helper) runs on another connection and a rollback does not undo it (AL215); knex's
     `await knex.transaction()` likewise (AL306).  Every query given the transaction, and those after the
     commit, are silent."""
-    found = [(f.rule, f.path, f.line) for f in report(make_repo(tmp_path, _UNMANAGED)).findings if f.rule in ("AL215", "AL306")]
-    assert found == [("AL215", "src/app.js", 27), ("AL306", "src/app.js", 39)]
+    found = [(f.rule, f.path, f.line, _opened_line(f.message))
+             for f in report(make_repo(tmp_path, _UNMANAGED)).findings if f.rule in ("AL215", "AL306")]
+    # opened at `const t = await db.sequelize.transaction()` (line 24) / `const trx = await knex.transaction()` (36)
+    assert found == [("AL215", "src/app.js", 27, 24), ("AL306", "src/app.js", 39, 36)]
+
+
+def _opened_line(message: str) -> int | None:
+    match = re.search(r"the transaction opened at line (\d+)", message)
+    return int(match.group(1)) if match else None
 
 
 
@@ -894,7 +902,7 @@ _QUERY_RUNNER_CONTROLLER = "import { Controller, Param, Post } from '@nestjs/com
 
 
 @pytest.mark.parametrize("service, expected", [
-    ("import { Injectable, NotFoundException } from '@nestjs/common';\nimport { InjectRepository } from '@nestjs/typeorm';\nimport { DataSource, Repository } from 'typeorm';\nimport { Article, Favorite } from './article.entity';\n\n@Injectable()\nexport class ArticlesService {\n  constructor(\n    private readonly dataSource: DataSource,\n    @InjectRepository(Article) private readonly articles: Repository<Article>,\n    @InjectRepository(Favorite) private readonly favorites: Repository<Favorite>,\n  ) {}\n\n  async favorite(slug: string, userId: number) {\n    const queryRunner = this.dataSource.createQueryRunner();\n    await queryRunner.connect();\n    await queryRunner.startTransaction();\n    try {\n      const article = await queryRunner.manager.findOne(Article, { where: { slug } });\n      if (!article) throw new NotFoundException();\n      await queryRunner.manager.save(Favorite, { articleId: article.id, userId });\n      await this.articles.increment({ id: article.id }, 'favoritesCount', 1);\n      await queryRunner.commitTransaction();\n      return article;\n    } catch (err) {\n      await queryRunner.rollbackTransaction();\n      throw err;\n    } finally {\n      await queryRunner.release();\n    }\n  }\n}\n", [("AL306", 22)]),
+    ("import { Injectable, NotFoundException } from '@nestjs/common';\nimport { InjectRepository } from '@nestjs/typeorm';\nimport { DataSource, Repository } from 'typeorm';\nimport { Article, Favorite } from './article.entity';\n\n@Injectable()\nexport class ArticlesService {\n  constructor(\n    private readonly dataSource: DataSource,\n    @InjectRepository(Article) private readonly articles: Repository<Article>,\n    @InjectRepository(Favorite) private readonly favorites: Repository<Favorite>,\n  ) {}\n\n  async favorite(slug: string, userId: number) {\n    const queryRunner = this.dataSource.createQueryRunner();\n    await queryRunner.connect();\n    await queryRunner.startTransaction();\n    try {\n      const article = await queryRunner.manager.findOne(Article, { where: { slug } });\n      if (!article) throw new NotFoundException();\n      await queryRunner.manager.save(Favorite, { articleId: article.id, userId });\n      await this.articles.increment({ id: article.id }, 'favoritesCount', 1);\n      await queryRunner.commitTransaction();\n      return article;\n    } catch (err) {\n      await queryRunner.rollbackTransaction();\n      throw err;\n    } finally {\n      await queryRunner.release();\n    }\n  }\n}\n", [("AL306", 22, 17)]),
     ('import { Injectable, NotFoundException } from \'@nestjs/common\';\nimport { InjectRepository } from \'@nestjs/typeorm\';\nimport { DataSource, Repository } from \'typeorm\';\nimport { Article, Favorite } from \'./article.entity\';\n\n@Injectable()\nexport class ArticlesService {\n  constructor(\n    private readonly dataSource: DataSource,\n    @InjectRepository(Article) private readonly articles: Repository<Article>,\n    @InjectRepository(Favorite) private readonly favorites: Repository<Favorite>,\n  ) {}\n\n  async favorite(slug: string, userId: number) {\n    const queryRunner = this.dataSource.createQueryRunner();\n    await queryRunner.connect();\n    await queryRunner.startTransaction();\n    try {\n      const article = await queryRunner.manager.findOne(Article, { where: { slug } });\n      if (!article) throw new NotFoundException();\n      await queryRunner.manager.save(Favorite, { articleId: article.id, userId });\n      await queryRunner.manager.increment(Article, { id: article.id }, \'favoritesCount\', 1);\n      await queryRunner.commitTransaction();\n      return article;\n    } catch (err) {\n      await queryRunner.rollbackTransaction();\n      throw err;\n    } finally {\n      await queryRunner.release();\n    }\n  }\n\n  async unfavorite(slug: string, userId: number) {\n    const queryRunner = this.dataSource.createQueryRunner();\n    await queryRunner.connect();\n    await queryRunner.startTransaction();\n    try {\n      await queryRunner.query(\'DELETE FROM favorite WHERE "userId" = $1\', [userId]);\n      await queryRunner.manager.getRepository(Article).decrement({ slug }, \'favoritesCount\', 1);\n      await queryRunner.commitTransaction();\n    } catch (err) {\n      await queryRunner.rollbackTransaction();\n      throw err;\n    } finally {\n      await queryRunner.release();\n    }\n    return this.articles.findOne({ where: { slug } });\n  }\n}\n', []),
 ])
 def test_a_query_runner_transaction_joins_only_what_runs_on_that_runner(tmp_path, service, expected):
@@ -905,5 +913,7 @@ def test_a_query_runner_transaction_joins_only_what_runs_on_that_runner(tmp_path
     files = {"package.json": '{"dependencies": {"@nestjs/common": "^10", "@nestjs/typeorm": "^10", "typeorm": "^0.3", "pg": "^8"}}',
              "src/article.entity.ts": _QUERY_RUNNER_ENTITIES, "src/articles.controller.ts": _QUERY_RUNNER_CONTROLLER,
              "src/articles.service.ts": service}
-    found = [(f.rule, f.line) for f in report(make_repo(tmp_path, files)).findings if f.path == "src/articles.service.ts"]
+    # the transaction opens at `await queryRunner.startTransaction()` (line 17), not at createQueryRunner() (15)
+    found = [(f.rule, f.line, _opened_line(f.message))
+             for f in report(make_repo(tmp_path, files)).findings if f.path == "src/articles.service.ts"]
     assert found == expected

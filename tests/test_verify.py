@@ -12,7 +12,7 @@ import pytest
 from archlint.application.verify import Constraints, parse_task, run_verify
 from archlint.application.pipeline import Options
 from archlint.domain.config import ConfigError
-from helpers import make_repo
+from helpers import findings, make_repo
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 CASES = sorted(p.name for p in (FIXTURES / "verify").iterdir() if (p / "verify.json").is_file())
@@ -256,3 +256,64 @@ def test_sequelize_options_from_config_modules_say_the_database(tmp_path, files,
     other = "sqlite" if database == "postgresql" else "postgresql"
     compliant, reason = _database_verdict(root, other)
     assert not compliant and "is used or is the fallback" in reason
+
+
+_VENDURE_CONFIG = """\
+import { DefaultJobQueuePlugin, VendureConfig } from '@vendure/core';
+import path from 'path';
+
+export const config: VendureConfig = {
+    apiOptions: { port: 3000, adminApiPath: 'admin-api', shopApiPath: 'shop-api' },
+    authOptions: { tokenMethod: ['bearer', 'cookie'] },
+    dbConnectionOptions: {
+        type: 'postgres',
+        synchronize: false,
+        migrations: [path.join(__dirname, './migrations/*.+(js|ts)')],
+        database: process.env.DB_NAME,
+        host: process.env.DB_HOST,
+        port: +process.env.DB_PORT,
+        username: process.env.DB_USERNAME,
+        password: process.env.DB_PASSWORD,
+    },
+    plugins: [DefaultJobQueuePlugin.init({ useDatabaseForBuffer: true })],
+};
+"""
+_VENDURE_MIGRATION = ("import { MigrationInterface, QueryRunner } from 'typeorm';\n"
+                      "export class Init1700000000000 implements MigrationInterface {\n"
+                      "    public async up(queryRunner: QueryRunner): Promise<any> {\n"
+                      "        await queryRunner.query(`CREATE TABLE \"product\" (\"id\" SERIAL NOT NULL, \"name\" character varying NOT NULL)`);\n"
+                      "    }\n"
+                      "    public async down(queryRunner: QueryRunner): Promise<any> {\n"
+                      "        await queryRunner.query(`DROP TABLE \"product\"`);\n"
+                      "    }\n}\n")
+
+
+@pytest.mark.parametrize("package, engine, compliant", [
+    ("@vendure/core", "postgres", True),
+    ("@vendure/core", "better-sqlite3", False),  # Vendure's SQLite option: refused for postgresql
+    ("./server", "postgres", False),  # a project's own bootstrap(): nothing says it connects with that field
+    ("@acme/core", "postgres", False),  # another package's bootstrap(config): not read either
+])
+def test_vendure_bootstrap_connects_with_its_config_db_connection_options(tmp_path, package, engine, compliant):
+    """A Vendure app (the create-vendure template) never constructs a DB handle: `bootstrap(config)` /
+    `runMigrations(config)` from '@vendure/core' connect with the VendureConfig's `dbConnectionOptions`
+    (TypeORM options), so verify said "no code connects to PostgreSQL".  orms.toml [[connection_config]]
+    names the functions and the field; a look-alike `bootstrap(config)` from elsewhere is not read."""
+    files = {
+        "package.json": '{"dependencies": {"@vendure/core": "^3.0.0", "pg": "^8.11.0"}}',
+        "src/vendure-config.ts": _VENDURE_CONFIG.replace("type: 'postgres'", f"type: '{engine}'"),
+        "src/migrations/1700000000000-init.ts": _VENDURE_MIGRATION,
+        "src/index.ts": (f"import {{ bootstrap, runMigrations }} from '{package}';\nimport {{ config }} from './vendure-config';\n\n"
+                         "runMigrations(config)\n    .then(() => bootstrap(config))\n    .catch(err => {\n        console.log(err);\n    });\n"),
+    }
+    if package.startswith("./"):
+        files["src/server.ts"] = ("export async function runMigrations(config: any) { return config; }\n"
+                                  "export async function bootstrap(config: any) { return config; }\n")
+    root = make_repo(tmp_path, files)
+    ok, reason = _database_verdict(root, "postgresql")
+    assert ok is compliant, reason
+    if engine == "better-sqlite3":
+        assert "SQLite is used" in reason
+    if package != "@vendure/core":
+        assert reason.startswith("no code connects to PostgreSQL")
+    assert not findings(root)  # bootstrap is no DB handle: nothing else reads it

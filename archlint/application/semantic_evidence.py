@@ -68,19 +68,54 @@ def connection_urls(context: CheckContext, schemes, options=None) -> list[tuple[
                 continue
             if options is None:
                 continue
-            for argument in record.args:
-                for item in v.options(argument):
-                    bare = v.strip(item)
-                    if type(bare) is not v.Record:
-                        continue
-                    for key, value in bare.items:
-                        value = v.strip(value)
-                        if type(value) is not v.Const or not isinstance(value.value, str):
-                            continue
-                        if key in _OPTION_KEYS and options(value.value):
-                            found.append((options(value.value), Evidence(analysis.path, line, f"option {key}: {value.value}"), value.value))
-                        elif key in _URL_KEYS and _url_engine(value, schemes):
-                            found.append((_url_engine(value, schemes), Evidence(analysis.path, line, f"connects with {value.value.split(':', 1)[0]}: URL"), value.value))
+            found += _option_engines(analysis.path, line, record.args, schemes, options)
+    return found
+
+
+def configured_connections(context: CheckContext, schemes, options) -> list[tuple[str, Evidence, str]]:
+    """A framework that connects from its configuration object (``orms.toml`` ``[[connection_config]]``):
+    Vendure's ``bootstrap(config)`` with ``config.dbConnectionOptions = { type: 'postgres', … }`` — the
+    engine the options name, as :func:`connection_urls` reads a constructor's options.  The call is
+    the connection; it is read here only, for the verdict (no DB handle, nothing else reads it)."""
+    program = context.program
+    configured = {name: entry.extra["field"] for entry in context.knowledge.of_kind("connection_config")
+                  for name in entry.extra.get("functions", ())}
+    found: list[tuple[str, Evidence, str]] = []
+    if program is None or not configured:
+        return found
+    for analysis in program.analyses():
+        if non_production(analysis.path):
+            continue
+        for record in analysis.calls:
+            receiver = v.strip(record.receiver)
+            if type(receiver) is not v.External or receiver.name not in configured or not record.args:
+                continue
+            field = configured[receiver.name]
+            callee = receiver.name.rsplit(":", 1)[-1]
+            for item in v.options(record.args[0]):
+                bare = v.strip(item)
+                if type(bare) is v.Record:
+                    given = [value for key, value in bare.items if key == field]
+                    found += _option_engines(analysis.path, record.node.span.line, given, schemes, options, f"{callee}(config): {field} ")
+    return found
+
+
+def _option_engines(path: str, line: int, arguments, schemes, options, where: str = "") -> list[tuple[str, Evidence, str]]:
+    """The engines an options object names (``{ dialect: 'postgres' }``, ``{ type: 'postgres' }``, ``{ url }``)."""
+    found: list[tuple[str, Evidence, str]] = []
+    for argument in arguments:
+        for item in v.options(argument):
+            bare = v.strip(item)
+            if type(bare) is not v.Record:
+                continue
+            for key, value in bare.items:
+                value = v.strip(value)
+                if type(value) is not v.Const or not isinstance(value.value, str):
+                    continue
+                if key in _OPTION_KEYS and options(value.value):
+                    found.append((options(value.value), Evidence(path, line, f"{where}option {key}: {value.value}"), value.value))
+                elif key in _URL_KEYS and _url_engine(value, schemes):
+                    found.append((_url_engine(value, schemes), Evidence(path, line, f"connects with {value.value.split(':', 1)[0]}: URL"), value.value))
     return found
 
 

@@ -34,9 +34,16 @@ def semantic_files(files, graph, knowledge, deep=None) -> list[str]:
             matches[key] = any(module_matches(target, m) for m in (web if web_only else modules))
         return matches[key]
 
+    # `bootstrap(config)` of a framework taking the connection options in its config (orms.toml
+    # [[connection_config]]): the call the database verdict reads, by the function's imported name
+    configured = {tuple(name.rsplit(":", 1)) for e in knowledge.entries if e.kind == "connection_config"
+                  for name in e.extra.get("functions", ())}
     level: set[str] = set()
     for path, facts in files.items():
         if not facts.parsed or non_production(path):
+            continue
+        if configured and any((record.module, name) in configured for record in facts.imports for name in record.names):
+            level.add(path)
             continue
         if deep is not None:
             if path in deep or any(e.external and matching(e.target, True) for e in graph.out_edges(path)):

@@ -226,7 +226,9 @@ def _verdicts(report: Report, constraints: Constraints) -> list[Verdict]:
             verdicts.append(architecture_verdict(context, expected, report.findings))
         elif name == "database":
             urls = semantic_evidence.connection_urls(context, scheme_engine(context), option_engine(context))
-            verdicts.append(database_verdict(context, expected, urls))
+            # Vendure's bootstrap(config): the framework connects with config.dbConnectionOptions
+            configured = semantic_evidence.configured_connections(context, scheme_engine(context), option_engine(context))
+            verdicts.append(database_verdict(context, expected, urls + configured, connects=bool(configured)))
         else:
             verdicts.append(orm_verdict(context, expected))
     if context is not None and context.api_spec is not None:

@@ -361,11 +361,12 @@ def _first_string(facts, call) -> str | None:
     return string_of(node.args[0].value) if node is not None and node.args else None
 
 
-def database_verdict(ctx: CheckContext, expected: str, semantic: list | None = None) -> Verdict:
+def database_verdict(ctx: CheckContext, expected: str, semantic: list | None = None, connects: bool = False) -> Verdict:
+    """``connects``: a framework's start-up call connects with the options read (Vendure ``bootstrap(config)``)."""
     found = database_evidence(ctx, semantic)
     mine = found.get(expected, [])
     others = {engine: items for engine, items in found.items() if engine != expected}
-    connected = bool(ctx.datalayer.constructs or ctx.datalayer.accesses)
+    connected = connects or bool(ctx.datalayer.constructs or ctx.datalayer.accesses)
     if others:
         engine, items = sorted(others.items())[0]
         reason = (

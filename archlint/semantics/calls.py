@@ -727,7 +727,7 @@ class Calls:
         if kind is v.Db and method in ("commit", "rollback", "commitTransaction", "rollbackTransaction") and self.opened:
             # t.commit() / t.rollback() of `const t = await sequelize.transaction()`: the transaction has ended
             ended = {tag.split(":", 1)[1] for tag in tags if tag.startswith((v.TX_TAG, CONNECTION))}
-            self.opened = [(site, opened) for site, opened in self.opened if site not in ended]
+            self.opened = [entry for entry in self.opened if entry[2] not in ended]
         if kind is v.Db and method not in CLOSE_METHODS:
             closed = next((t for t in tags if t.startswith(CLOSED_HANDLE)), None)
             if closed is not None and (library.category(bare, method) is not None or library.outcome(stack, bare.kind, method)):
@@ -757,7 +757,7 @@ class Calls:
                 # until `t.commit()` / `t.rollback()`, and a query of the stack not given `t` meanwhile runs outside it
                 self.effect("transaction", stack, model, method, node, tags)
                 self.site(node, bare, method, library.category(bare, method) or "transaction", model)
-                self.opened.append((self.site_key(node), stack))
+                self.opened.append((self.site_key(node), stack, self.site_key(node)))
                 return v.tag(v.Db(stack, callback.kind), frozenset({v.TX_TAG + self.site_key(node)}))
             derived = library.derived(bare, method)
             if derived is not None and library.outcome(stack, bare.kind, method) is None:
@@ -856,7 +856,8 @@ class Calls:
             self.effect("begin", stack, model, method, node, tags)
             connection = next((tag[len(CONNECTION):] for tag in tags if tag.startswith(CONNECTION)), None)
             if connection is not None:  # a query not run on that QueryRunner meanwhile runs outside the transaction
-                self.opened.append((connection, stack))
+                # (opened here, at startTransaction(); the runner made at createQueryRunner() is what commits it)
+                self.opened.append((self.site_key(node), stack, connection))
         if kind is v.Db and bare.kind == "datasource" and type(v.strip(value)) is v.Db and v.strip(value).kind == "queryrunner":
             # dataSource.createQueryRunner(): one connection; what runs on it (its `manager`, `query`) is tagged with it
             value = v.tag(value, frozenset({CONNECTION + self.site_key(node)}))
@@ -1528,9 +1529,9 @@ class Calls:
         """A callee's query that runs inside a managed-transaction callback without its handle."""
         if self.managed and not effect.in_tx and self.tx == 0 and effect.op in ("read", "write"):
             return effect.tags | {"outside-tx:" + self.managed[-1]}
-        opened = next((site for site, stack in reversed(self.opened) if stack == effect.stack), None)
+        opened, handle = next(((site, key) for site, stack, key in reversed(self.opened) if stack == effect.stack), (None, None))
         if opened is not None and not effect.in_tx and self.tx == 0 and effect.op in ("read", "write") \
-                and CONNECTION + opened not in effect.tags:
+                and CONNECTION + handle not in effect.tags:
             return effect.tags | {OPEN_TX + opened}
         return effect.tags
 

@@ -360,7 +360,10 @@ class Frame(Calls):
         self.yielded = False  # a `yield` ran (in the current `with` block: see with_statement)
         self.branch: tuple = ()  # ((if-site, side), ...): the branches this statement runs on
         self.managed: list[str] = []  # sites of the managed-transaction callbacks running (explicit handle passing)
-        self.opened: list[tuple] = []  # (site, stack) of unmanaged transactions opened here and not yet committed/rolled back
+        # (site, stack, handle) of unmanaged transactions opened here at <site> and not yet committed/rolled back; <handle>
+        # is the site of what commits it: the `t` of `const t = await sequelize.transaction()` (the same site), or the
+        # TypeORM QueryRunner made at createQueryRunner() (whose startTransaction() is <site>)
+        self.opened: list[tuple] = []
         self.guards: dict[str, object] = {}  # found = user is not None: a name that holds a null check
         self.callback_results: list[list] = []
         # Promise.all(rows.map((r) => Model.findById(r.x))): the map callbacks whose returned thenables
@@ -2459,8 +2462,8 @@ class Frame(Calls):
             extra.add(v.IN_HANDLER_TAG)
         if self.managed and not in_tx and op in ("read", "write"):
             extra.add("outside-tx:" + self.managed[-1])
-        opened = next((site for site, opened_stack in reversed(self.opened) if opened_stack == stack), None)
-        if opened is not None and not self.managed and not in_tx and op in ("read", "write") and CONNECTION + opened not in tags:
+        opened, handle = next(((site, key) for site, opened_stack, key in reversed(self.opened) if opened_stack == stack), (None, None))
+        if opened is not None and not self.managed and not in_tx and op in ("read", "write") and CONNECTION + handle not in tags:
             extra.add(OPEN_TX + opened)
         self.effects.append(Effect(op, stack, model, method, self.path, span, dependencies, in_tx, (),
                                    tuple(self.loops), detail, frozenset(tags) | extra, self.branch, query))
