@@ -36,7 +36,7 @@ def semantic_files(files, graph, knowledge, deep=None) -> list[str]:
 
     # `bootstrap(config)` of a framework taking the connection options in its config (orms.toml
     # [[connection_config]]): the call the database verdict reads, by the function's imported name
-    configured = {tuple(name.rsplit(":", 1)) for e in knowledge.entries if e.kind == "connection_config"
+    configured = {tuple(name.rsplit(":", 1)) for e in knowledge.of_kind("connection_config")
                   for name in e.extra.get("functions", ())}
     level: set[str] = set()
     for path, facts in files.items():
