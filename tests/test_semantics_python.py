@@ -605,7 +605,8 @@ def test_dialect_upserts_are_writes_like_plain_inserts(tmp_path):
     through the dialect module) chained with ``on_conflict_do_update`` / ``on_conflict_do_nothing`` /
     ``on_duplicate_key_update`` — are writes: two of them committed separately fire AL305 as two plain
     ``sqlalchemy.insert`` writes do (prefect's upserts).  Both inside ``async with session.begin():``, and a
-    local function or ``bisect.insort`` named like an insert, stay silent."""
+    local function or ``bisect.insort`` named like an insert, stay silent.  A project
+    wrapper returning the dialect insert (``db.insert(Model)``) is one too."""
     root = _repo(tmp_path, {
         "app/api.py": '''
             import bisect
@@ -687,6 +688,32 @@ def test_dialect_upserts_are_writes_like_plain_inserts(tmp_path):
                     await session.commit()
                 return rows
         ''',
+        "app/dbutil.py": '''
+            from sqlalchemy.dialects import postgresql
+
+            class Database:
+                def insert(self, model):
+                    return postgresql.insert(model)
+
+            db = Database()
+        ''',
+        "app/wrapped.py": '''
+            from fastapi import APIRouter
+            from app.db import AsyncSessionLocal
+            from app.dbutil import db
+            from app.models import Comment, User
+
+            router = APIRouter()
+
+            @router.post("/wrapped")
+            async def wrapped(name: str):
+                async with AsyncSessionLocal() as session:
+                    await session.execute(db.insert(User).values(username=name).on_conflict_do_nothing())
+                    await session.commit()
+                    await session.execute(db.insert(Comment).values(article_id=1).on_conflict_do_nothing())
+                    await session.commit()
+        ''',
     })
     assert [f for f in findings(root) if f[0] == "AL305"] == [
-        ("AL305", "app/api.py", 19), ("AL305", "app/api.py", 29), ("AL305", "app/api.py", 37)]
+        ("AL305", "app/api.py", 19), ("AL305", "app/api.py", 29), ("AL305", "app/api.py", 37),
+        ("AL305", "app/wrapped.py", 11)]
