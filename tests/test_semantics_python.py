@@ -598,3 +598,122 @@ def test_next_over_db_rows_is_a_nullable_row_unless_matched_by_a_stored_key(tmp_
         ''',
     })
     assert [f for f in findings(root) if f[0] == "AL220"] == [("AL220", "app/views.py", 9)]
+
+
+def test_dialect_upserts_are_writes_like_plain_inserts(tmp_path):
+    """SQLAlchemy's dialect inserts — postgresql/sqlite/mysql ``insert`` (imported by name, under an alias or
+    through the dialect module) chained with ``on_conflict_do_update`` / ``on_conflict_do_nothing`` /
+    ``on_duplicate_key_update`` — are writes: two of them committed separately fire AL305 as two plain
+    ``sqlalchemy.insert`` writes do (prefect's upserts).  Both inside ``async with session.begin():``, and a
+    local function or ``bisect.insort`` named like an insert, stay silent.  A project
+    wrapper returning the dialect insert (``db.insert(Model)``) is one too."""
+    root = _repo(tmp_path, {
+        "app/api.py": '''
+            import bisect
+
+            from fastapi import APIRouter
+            from sqlalchemy import insert as sa_insert
+            from sqlalchemy.dialects import mysql, postgresql
+            from sqlalchemy.dialects.postgresql import insert
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+            from app.db import AsyncSessionLocal
+            from app.models import Comment, User
+
+            router = APIRouter()
+
+            def insort(items, item):
+                items.append(item)
+
+            @router.post("/plain")
+            async def plain(name: str):
+                async with AsyncSessionLocal() as session:
+                    await session.execute(sa_insert(User).values(username=name))
+                    await session.commit()
+                    await session.execute(sa_insert(Comment).values(article_id=1))
+                    await session.commit()
+
+            @router.post("/pg")
+            async def pg(name: str):
+                async with AsyncSessionLocal() as session:
+                    stmt = insert(User).values(username=name).on_conflict_do_update(
+                        index_elements=[User.username], set_={"username": name})
+                    await session.execute(stmt)
+                    await session.commit()
+                    await session.execute(insert(Comment).values(article_id=1).on_conflict_do_nothing())
+                    await session.commit()
+
+            @router.post("/sqlite")
+            async def lite(name: str):
+                async with AsyncSessionLocal() as session:
+                    await session.execute(sqlite_insert(User).values(username=name).on_conflict_do_nothing())
+                    await session.commit()
+                    await session.execute(mysql.insert(Comment).values(article_id=1).on_duplicate_key_update(article_id=1))
+                    await session.commit()
+
+            @router.post("/atomic")
+            async def atomic(name: str):
+                async with AsyncSessionLocal() as session:
+                    async with session.begin():
+                        await session.execute(postgresql.insert(User).values(username=name).on_conflict_do_nothing())
+                        await session.execute(postgresql.insert(Comment).values(article_id=1).on_conflict_do_nothing())
+
+            @router.post("/lookalike")
+            async def lookalike(name: str):
+                names = []
+                async with AsyncSessionLocal() as session:
+                    bisect.insort(names, name)
+                    insort(names, name)
+                    await session.commit()
+                    insort(names, name)
+                    await session.commit()
+                return names
+        ''',
+        "app/local.py": '''
+            from fastapi import APIRouter
+            from app.db import AsyncSessionLocal
+
+            router = APIRouter()
+
+            def insert(rows, row):
+                rows.append(row)
+                return rows
+
+            @router.post("/local")
+            async def local(name: str):
+                rows = []
+                async with AsyncSessionLocal() as session:
+                    insert(rows, name)
+                    await session.commit()
+                    insert(rows, name)
+                    await session.commit()
+                return rows
+        ''',
+        "app/dbutil.py": '''
+            from sqlalchemy.dialects import postgresql
+
+            class Database:
+                def insert(self, model):
+                    return postgresql.insert(model)
+
+            db = Database()
+        ''',
+        "app/wrapped.py": '''
+            from fastapi import APIRouter
+            from app.db import AsyncSessionLocal
+            from app.dbutil import db
+            from app.models import Comment, User
+
+            router = APIRouter()
+
+            @router.post("/wrapped")
+            async def wrapped(name: str):
+                async with AsyncSessionLocal() as session:
+                    await session.execute(db.insert(User).values(username=name).on_conflict_do_nothing())
+                    await session.commit()
+                    await session.execute(db.insert(Comment).values(article_id=1).on_conflict_do_nothing())
+                    await session.commit()
+        ''',
+    })
+    assert [f for f in findings(root) if f[0] == "AL305"] == [
+        ("AL305", "app/api.py", 19), ("AL305", "app/api.py", 29), ("AL305", "app/api.py", 37),
+        ("AL305", "app/wrapped.py", 11)]
