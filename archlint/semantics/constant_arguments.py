@@ -57,12 +57,12 @@ def _argument(record, position: int, name: str):
 
 def _records_by_callee(program) -> dict:
     """(path, fid) -> the call records that ran the function, indexed once per run."""
-    index = getattr(program, "_records_by_callee", None)
+    index = program.records_by_callee
     if index is None:
         index = {}
         for analysis in program.analyses():
             for record in analysis.calls:
                 for callee in record.callees:
                     index.setdefault((callee.path, callee.fid), []).append(record)
-        program._records_by_callee = index
+        program.records_by_callee = index
     return index

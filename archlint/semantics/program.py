@@ -118,6 +118,10 @@ class Program:
         self._name_injections: dict | None = None  # Litestar-style DI: parameter name -> its providers
         self.permission_objects: dict[tuple[str, int], frozenset[str]] = {}  # see frameworks.permission_object
         self.serialization_plugin: bool | None = None  # see frameworks._serialization_plugin
+        # call-record indexes built once per run: (path, fid) of a callee -> its records (constant_arguments);
+        # (path, line, column) of a call -> its records (checks/sql/injection)
+        self.records_by_callee: dict | None = None
+        self.calls_by_position: dict | None = None
         self._bindings: dict[str, dict[str, str]] = {}
         self.open_sessions: set[str] = set()  # sess:<with-block> tags of sessions whose `with` is running
         # sess:<with-block> tags of sessions whose `with` ended during the current analysis of record:

@@ -133,14 +133,14 @@ def _request_argument(ctx: CheckContext, site: SqlSite) -> bool:
 def _calls_by_position(program) -> dict:
     """(path, line, column) -> the call records the analyses made there, indexed once per run (a scan
     of every analysis for each traced SQL site grew with sites × calls)."""
-    index = getattr(program, "_calls_by_position", None)
+    index = program.calls_by_position
     if index is None:
         index = {}
         for analysis in program.analyses():
             for record in analysis.calls:
                 node = record.node.span
                 index.setdefault((analysis.path, node.line, node.column), []).append(record)
-        program._calls_by_position = index
+        program.calls_by_position = index
     return index
 
 
