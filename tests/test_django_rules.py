@@ -344,3 +344,48 @@ def test_drf_paginator_objects_hand_back_a_page_of_the_queryset(tmp_path):
     assert [f[0] for f in _findings(bug) if f[0] in ("AL601", "AL603")] == ["AL603"]
     fixed = _make_repo(tmp_path / "fixed", {**files, "blog/views.py": files["blog/views.py"].replace("QUERY", 'Post.objects.select_related("author").order_by("id")')})
     assert [f for f in _findings(fixed) if f[0] in ("AL601", "AL603")] == []
+
+
+def test_a_source_chain_names_each_lazy_load_by_its_path_from_the_row(tmp_path):
+    # `source="author.user.username"` loads each article's author, then that author's user: the
+    # second load is `author.user` (what select_related takes as author__user), not a bare `user`
+    files = {
+        "requirements.txt": "django\ndjangorestframework\n",
+        "blog/models.py": '''
+            from django.db import models
+
+            class User(models.Model):
+                username = models.CharField(max_length=50)
+
+            class Profile(models.Model):
+                user = models.OneToOneField(User, on_delete=models.CASCADE)
+
+            class Article(models.Model):
+                title = models.CharField(max_length=50)
+                author = models.ForeignKey(Profile, on_delete=models.CASCADE)
+        ''',
+        "blog/views.py": '''
+            from rest_framework import generics, serializers
+            from blog.models import Article
+
+            class ArticleSerializer(serializers.ModelSerializer):
+                author_name = serializers.CharField(source="author.user.username")
+
+                class Meta:
+                    model = Article
+                    fields = ("title", "author_name")
+
+            class Articles(generics.ListAPIView):
+                queryset = QUERY
+                serializer_class = ArticleSerializer
+        ''',
+    }
+    bug = make_repo(tmp_path / "bug", {**files, "blog/views.py": files["blog/views.py"].replace("QUERY", "Article.objects.all()")})
+    al603 = [f for f in report(bug).findings if f.rule == "AL603"]
+    assert len(al603) == 1 and al603[0].message.startswith("N+1: `author`, `author.user` are lazy-loaded"), al603
+    assert [step.note for step in al603[0].trace][-2:] == ["lazy load of `author`", "lazy load of `author.user`"]
+    half = make_repo(tmp_path / "half", {**files, "blog/views.py": files["blog/views.py"].replace("QUERY", 'Article.objects.select_related("author")')})
+    al603 = [f for f in report(half).findings if f.rule == "AL603"]
+    assert len(al603) == 1 and al603[0].message.startswith("N+1: `author.user` is lazy-loaded"), al603
+    fixed = make_repo(tmp_path / "fixed", {**files, "blog/views.py": files["blog/views.py"].replace("QUERY", 'Article.objects.select_related("author__user")')})
+    assert [f for f in findings(fixed) if f[0] in ("AL601", "AL603")] == []

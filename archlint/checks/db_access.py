@@ -321,10 +321,25 @@ def _schema_never_created(ctx: CheckContext) -> Iterator[Finding]:
     projects = ctx.projects
     by_project: dict[str, list] = {}
     for model in data.models.values():
-        if not non_production(model.path) and not _snippet(model.path, projects.of(model.path)):
+        if not non_production(model.path) and not _snippet(model.path, projects.of(model.path)) \
+                and not _abstract(ctx, model):
             by_project.setdefault(projects.of(model.path), []).append(model)
     for project in sorted(by_project):
         yield from _project_schema_never_created(ctx, project, sorted(by_project[project], key=lambda m: (m.path, m.span.line)))
+
+
+def _abstract(ctx: CheckContext, model) -> bool:
+    """A model class that is a base, not a table (``class Meta: abstract = True``, ``__abstract__ = True``,
+    a SQLModel class without ``table=True``), read on the class's IR: django-cms's
+    ``MaterializedPathMixin(models.Model)`` has no table for anything to create."""
+    program = ctx.program
+    module = program.modules.get(model.path)
+    if module is None:
+        return False
+    for cid, cls in enumerate(module.classes):
+        if cls.name == model.name and cls.span.line == model.span.line:
+            return program.is_abstract_model(model.path, cid)
+    return False
 
 
 _SNIPPET_DIRS = frozenset({"examples", "example", "docs", "docs_src", "doc", "samples", "snippets"})

@@ -95,7 +95,9 @@ def _async_responses(program, async_api: set) -> dict:
 
 def _response_finding(ctx: CheckContext, path: str, span, function: ir.Function, effect) -> Finding:
     model = effect.model.rsplit(":", 1)[-1] if effect.model else "a model"
-    what = (f"reads `{effect.detail}` of {model}, a relation the query did not load" if effect.op == "lazy"
+    # a serializer's `source="author.user.username"` reads `author.user`: a path from the row, not a relation of Profile
+    of = f" of {model}" if "." not in (effect.detail or "") else ""
+    what = (f"reads `{effect.detail}`{of}, a relation the query did not load" if effect.op == "lazy"
             else f"runs `{effect.method}()` on {model}")
     if not effect.trace:
         what = f"iterates the returned queryset of {model}"
@@ -140,8 +142,9 @@ def _finding(ctx: CheckContext, path: str, span, function: ir.Function, effect, 
                    f"from an async context - use a thread or sync_to_async.\") — every request that reaches it answers 500")
         return ctx.registry.finding("AL233", path, span, message, f"{fix} and await `sync_to_async(fn)(…)`.")
     if effect.op == "lazy":
-        what = f"reads `{effect.detail or effect.method}` of {model}, a relation that was not loaded (a query)"
-        fix = (f"load it with the query that fetched the row — `.select_related('{effect.detail or effect.method}')` "
+        of = f" of {model}" if "." not in (effect.detail or "") else ""  # `author.user`: a path from the row
+        what = f"reads `{effect.detail or effect.method}`{of}, a relation that was not loaded (a query)"
+        fix = (f"load it with the query that fetched the row — `.select_related('{(effect.detail or effect.method).replace('.', '__')}')` "
                f"before `aget()` — or use `await sync_to_async(lambda: obj.{effect.detail or effect.method})()`")
     else:
         what = (f"iterates a queryset of {model} with the synchronous ORM" if effect.method in ("__iter__", "iterator")

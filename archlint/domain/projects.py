@@ -8,7 +8,9 @@ MySQL driver is not wrong because a sibling package's URL says PostgreSQL.
 
 A project is a directory holding a manifest (``package.json``, ``pyproject.toml``, ``setup.py``,
 ``setup.cfg``, ``requirements.txt``, ``Pipfile``); a file belongs to the nearest one above it, or
-to the root project ``""``.  A project sees its own files and manifests and those of the projects
+to the root project ``""``.  A ``setup.py`` inside a Python package (an ``__init__.py`` beside it:
+django-cms's ``cms/utils/setup.py``, indico's ``indico/cli/setup.py``) is a module of that package,
+not a setuptools script, so it starts no project.  A project sees its own files and manifests and those of the projects
 it is nested in (a root ``docker-compose.yml`` serves every sub-project), never a sibling's.
 """
 
@@ -68,8 +70,11 @@ class Projects:
 def projects_from(paths: list[str]) -> Projects:
     """The projects of a tree, from the paths of every file in it."""
     roots = {""}
+    present = set(paths)
     for path in paths:
         directory, _, name = path.rpartition("/")
+        if name == "setup.py" and f"{directory}/__init__.py".lstrip("/") in present:
+            continue  # a module of a package named setup, no setuptools script
         if name in MANIFEST_NAMES:
             roots.add(directory)
     return Projects(tuple(sorted(roots)))

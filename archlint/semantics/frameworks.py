@@ -640,8 +640,15 @@ def _read_chain(child, obj, source: str, node, pk_only: bool = False):
     if pk_only:
         parts = parts[:-1]  # PrimaryKeyRelatedField reads <fk>_id, not the related row
     value = obj
-    for part in parts:
+    for index, part in enumerate(parts):
+        start = len(child.effects)
         value = child.member(value, part, node)
+        if index:  # `source="author.user.username"`: the lazy load of `user` on each author is `author.user`
+            prefix = ".".join(parts[:index])
+            child.effects[start:] = [
+                effect._replace(detail=f"{prefix}.{part}")
+                if effect.op == "lazy" and effect.detail == part and effect.span == node.span else effect
+                for effect in child.effects[start:]]
     return value
 
 
