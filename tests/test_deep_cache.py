@@ -8,6 +8,7 @@ import json
 import shutil
 import textwrap
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from helpers import make_repo
@@ -224,10 +225,34 @@ def test_a_reworded_comment_in_a_model_changes_no_facts_and_reuses_the_findings(
     assert planned.calls == 1  # the same body and IR: an early cutoff
     assert after == before
     assert after == _json(root, None)
-    _write(root, "app/models.py", MODELS + "\n# one more line\n")  # the module's span grows: redone
+    _write(root, "app/models.py", MODELS + "\n    # one more line\n")  # trivia past the last statement: still a cutoff
+    assert _json(root, cache) == before
+    assert planned.calls == 2  # the run without a cache above planned once
+    _write(root, "app/models.py", MODELS + "\n    LIMIT = 20\n")  # a statement more: redone
     grown = _json(root, cache)
-    assert planned.calls == 3  # the run without a cache above planned once
+    assert planned.calls == 3  # planned again
     assert grown == _json(root, None)
+
+
+class Name(NamedTuple):
+    id: str
+
+
+class Attr(NamedTuple):
+    id: str
+
+
+def test_the_cutoff_compares_values_not_which_strings_are_shared():
+    """The IR interns its names; the cached IR shares what its pickle memoised.  Equal trees whose
+    equal strings are shared differently are the same facts (a one-edit run on Django missed the
+    cutoff on this and redid the whole deep pass); a node of another type with equal fields is not."""
+    from archlint.application.deep_reuse import _same
+
+    shared = "".join(["art", "icle"])
+    copy = "".join(["art", "icle"])
+    assert shared is not copy
+    assert _same((Name(shared), Name(shared)), (Name(shared), Name(copy)))
+    assert not _same((Name(shared),), (Attr(shared),))
 
 
 DJANGO_MODELS = '''

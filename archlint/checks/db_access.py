@@ -333,7 +333,7 @@ def _abstract(ctx: CheckContext, model) -> bool:
     a SQLModel class without ``table=True``), read on the class's IR: django-cms's
     ``MaterializedPathMixin(models.Model)`` has no table for anything to create."""
     program = ctx.program
-    module = program.modules.get(model.path)
+    module = program.modules.get(model.path) if program is not None else None
     if module is None:
         return False
     for cid, cls in enumerate(module.classes):

@@ -10,7 +10,8 @@ from __future__ import annotations
 from archlint.domain import ir
 from archlint.semantics import django_apps, lost_updates
 from archlint.semantics import values as v
-from archlint.semantics.frameworks import ADAPTER, CONVERTERS
+from archlint.semantics.frameworks import (ADAPTER, CONVERTERS, adapter_hook, converter_hook, dump_hook, instantiate_hook,
+                                          to_schema_hook, validate_hook, view_hook)
 from archlint.semantics.library import Outcome
 from archlint.semantics.raw_lookups import lookup_table
 from archlint.semantics.routes import STARLETTE_ROUTES
@@ -507,14 +508,10 @@ class Calls:
         if kind is v.Rows and not self.python and method in ROW_SUBSETS:
             return receiver  # rows.slice(0, 10) / rows.sort(byDate): some of the same rows
         if kind is v.Db and bare.kind == "service" and method == "to_schema":
-            from archlint.semantics.frameworks import to_schema_hook
-
             converted = to_schema_hook(self, node, args)  # service.to_schema(rows, schema_type=ArticleSchema)
             if converted is not None:
                 return converted
         if kind is v.Object and bare.kind.startswith(ADAPTER):
-            from archlint.semantics.frameworks import adapter_hook
-
             converted = adapter_hook(self, node, bare, method, args)
             if converted is not None:
                 return converted
@@ -529,8 +526,6 @@ class Calls:
             if function is not None:
                 action = frozenset(t for t in tags if t.startswith(v.DRF_ACTION_TAG))  # the view keeps serving its action
                 return self.invoke(node, function._replace(bound=v.tag(bare, action) if action else bare), args)
-            from archlint.semantics.frameworks import dump_hook, view_hook
-
             dumped = dump_hook(self, node, receiver, method, args)
             if dumped is None:
                 dumped = view_hook(self, node, receiver, method, args)
@@ -559,8 +554,6 @@ class Calls:
             handle = v.strip(self._handle_base(bare))
             if type(handle) is v.Db and (handle.stack, f"{handle.kind}.{method}") in self.program.library.instance_factories:
                 return v.Instance(bare.path, bare.cid)  # `async with ArticleService.new(session=s) as service`
-            from archlint.semantics.frameworks import validate_hook
-
             built = validate_hook(self, node, bare, method, args)
             return built if built is not None else v.UNKNOWN
         if kind is v.App and bare.framework == "express" and method in ("set", "get") and args and len(args) == (2 if method == "set" else 1) \
@@ -1545,8 +1538,6 @@ class Calls:
         constructor = self.program.method(cls.path, cls.cid, "__init__") or self.program.method(cls.path, cls.cid, "constructor")
         if constructor is not None:
             self.call_function(node, constructor._replace(bound=instance), args)
-        from archlint.semantics.frameworks import instantiate_hook
-
         hooked = instantiate_hook(self, node, cls, args)
         return hooked if hooked is not None else instance
 
@@ -1609,8 +1600,6 @@ class Calls:
         if name.startswith("rest_framework.pagination.") and name.rsplit(".", 1)[-1].endswith("Pagination"):
             return v.Object(DRF_PAGINATOR)  # a DRF paginator used on its own in an APIView
         if name in CONVERTERS:  # TypeAdapter(list[ArticleOut]) / msgspec.convert(rows, list[S], from_attributes=True)
-            from archlint.semantics.frameworks import converter_hook
-
             converted = converter_hook(self, node, name, args)
             if converted is not None:
                 return converted
