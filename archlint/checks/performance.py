@@ -253,7 +253,7 @@ def _finding(ctx: CheckContext, path: str, span, loop, effects) -> Finding:
     effect, chain, inside = effects[0]
     lazy_only = all(e.op == "lazy" for e, _c, _i in effects)
     nestings = [_nesting(ctx, e) for e, _c, _i in effects]
-    fields = getattr(ctx.program, "nested_fields", {})
+    fields = ctx.program.nested_fields
     trace = tuple(TraceStep(p, s.line, s.column, f"serialises each `{fields[(p, s)][0]}` with `{fields[(p, s)][1]}`"
                             if (p, s) in fields else f"calls `{label}`") for p, s, label in chain[1:])
     if inside:
@@ -293,7 +293,7 @@ def _nesting(ctx: CheckContext, effect) -> list:
     [(relation, declaration)] — ``[("author", "ArticleSerializer.author = ProfileSerializer()")]``
     for a query the nested ``ProfileSerializer`` runs on each article's author (the field's own
     lazy load of ``author`` is made before the step into it, so it has none)."""
-    fields = getattr(ctx.program, "nested_fields", None)
+    fields = ctx.program.nested_fields
     if not fields:
         return []
     return [fields[(p, s)] for p, s, _label in effect.trace if (p, s) in fields]
