@@ -28,6 +28,7 @@ from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding, TraceStep
 from archlint.semantics import values as v
+from archlint.semantics.calls import OPEN_TX, SWALLOW_TAG
 from archlint.semantics.routes import handler_functions
 
 UNIT_OF_WORK = frozenset({"sqlalchemy", "sqlite3", "aiosqlite", "psycopg2", "psycopg", "pymysql"})
@@ -229,7 +230,7 @@ def _repeats_alone(first, later: list) -> bool:
     failure of it never leaves its ``try`` (``swallow:`` tag): open-webui deleting a stale OAuth
     session through ``delete_session_by_id`` (logs and returns False) from two places in one
     request — each run is complete on its own and does not stop the next, nothing is half-written."""
-    return (any(tag.startswith("swallow:") for tag in first.tags)
+    return (any(tag.startswith(SWALLOW_TAG) for tag in first.tags)
             and all((e.path, e.span) == (first.path, first.span) for e in later))
 
 
@@ -241,7 +242,8 @@ def _per_item(effect, loop) -> bool:
     a helper that logs and returns False), not half of one."""
     index = len(effect.loops) - 1 - effect.loops[::-1].index(loop)
     for tag in effect.tags:
-        if tag.startswith("swallow:") and tag[8:].isdigit() and index < len(effect.loops) - int(tag[8:]):
+        count = tag[len(SWALLOW_TAG):]
+        if tag.startswith(SWALLOW_TAG) and count.isdigit() and index < len(effect.loops) - int(count):
             return True
     return False
 
@@ -407,8 +409,6 @@ def _outside_managed_transaction(ctx, analyses) -> Iterator[Finding]:
 def _outside_open_transaction(ctx, program) -> Iterator[Finding]:
     """A query run between ``const t = await sequelize.transaction()`` and ``t.commit()`` without ``t``:
     reported in the function that opened the transaction, at its call leading to the query."""
-    from archlint.semantics.calls import OPEN_TX
-
     seen: set = set()
     for analysis in program.analyses():
         function = program.function(analysis.path, analysis.fid) if analysis.fid else None

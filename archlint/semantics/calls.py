@@ -95,6 +95,10 @@ STATEMENT_RUNNERS = frozenset({"execute", "scalars", "scalar", "exec", "stream",
 MUTABLE_BUILDERS = frozenset({"knex", "typeorm"})
 CONNECTION = "conn:"  # conn:<site>: run on the connection made at <site> (a TypeORM QueryRunner)
 OPEN_TX = "open-tx:"  # open-tx:<site>: a query run while the unmanaged transaction opened at <site> is open, without it
+# swallow:<n> on a write or commit inside a `try` whose handlers raise nothing, n loops between that
+# `try` and the statement: an error there never leaves the `try` — inside a loop, each iteration is
+# its own unit of work (open-webui's skill import records an error per package and goes on)
+SWALLOW_TAG = "swallow:"
 CLOSED_HANDLE = "closed-handle:"  # closed-handle:<path:line:col:method>: the handle was closed/released there
 
 # Methods that copy an object's keys onto an entity without writing yet (the write follows).
@@ -1506,11 +1510,11 @@ class Calls:
 
     def _swallowed(self, effect) -> frozenset:
         """A callee's write or commit run inside a ``try`` of this function whose handlers raise
-        nothing (Frame.SWALLOW_TAG): the loops between that ``try`` and the statement are this
+        nothing (SWALLOW_TAG): the loops between that ``try`` and the statement are this
         function's inside it plus all of the callee's."""
         if not self.swallowing or effect.op not in ("write", "commit"):
             return frozenset()
-        return frozenset({f"swallow:{len(self.loops) - self.swallowing[-1] + len(effect.loops)}"})
+        return frozenset({f"{SWALLOW_TAG}{len(self.loops) - self.swallowing[-1] + len(effect.loops)}"})
 
     def _context_tags(self, effect) -> frozenset:
         """A callee's write run from an ``except`` handler or from an injected dependency."""

@@ -941,32 +941,49 @@ def framework_analyses(program) -> list[Analysis]:
                 if marshalled is not None:
                     results.append(marshalled)
                 continue
-            analysis = Analysis(path, program.modules[path].module)  # a synthetic entry: its effects are its own
-            frame = Frame(program, path, function, 1, analysis)
-            try:
-                summary = frame.run(bound=program.default_receiver(path, function))
-                frame.effects = []
-                label = f"response {program.cls(schema.path, schema.cid).name}"
-                body, bodies = _response_bodies(summary.returns)
-                serialize_many(frame, _decorator_node(function), schema, body, label)
-                for option in bodies:
-                    if type(v.strip(option)) is v.Record:  # return {"articles": rows, "articlesCount": n}
-                        serialize_envelope(frame, _decorator_node(function), schema, dict(v.strip(option).items), 0)
-                if function.is_async and _ninja_schema(program, schema):
-                    _async_response_reads(frame, _decorator_node(function), schema, body, label)
-            except (_Budget, RecursionError):  # past the budget, or nesting deeper than Python's stack
+            analysis = _encoded_response(program, path, function,
+                                         lambda frame, summary: _schema_response(frame, summary, function, schema))
+            if analysis is None:
                 continue
-            effects = tuple(dict.fromkeys(frame.effects))
             if function.is_async and _ninja_schema(program, schema):
                 # AsyncOperation.run: `result = await view_func(…); return self._result_to_response(…)` —
                 # the schema reads the rows in the event loop's thread; under `@paginate` the wrapper
                 # fetches the page of a returned queryset with `async for` (its iteration is safe)
                 paged = _decorator_node(function).span if _ninja_paginated(program, path, function) else None
-                effects = tuple(e._replace(tags=e.tags | {v.ASYNC_RESPONSE_TAG}) for e in effects
-                                if not (e.span == paged and not e.trace and e.op == "read"))
-            analysis.effects = effects
+                analysis.effects = tuple(e._replace(tags=e.tags | {v.ASYNC_RESPONSE_TAG}) for e in analysis.effects
+                                         if not (e.span == paged and not e.trace and e.op == "read"))
             results.append(analysis)
     return results
+
+
+def _schema_response(frame, summary, function: ir.Function, schema: v.ClassValue) -> None:
+    """What a response schema reads of the handler's returned rows (and of a RealWorld envelope)."""
+    label = f"response {frame.program.cls(schema.path, schema.cid).name}"
+    body, bodies = _response_bodies(summary.returns)
+    serialize_many(frame, _decorator_node(function), schema, body, label)
+    for option in bodies:
+        if type(v.strip(option)) is v.Record:  # return {"articles": rows, "articlesCount": n}
+            serialize_envelope(frame, _decorator_node(function), schema, dict(v.strip(option).items), 0)
+    if function.is_async and _ninja_schema(frame.program, schema):
+        _async_response_reads(frame, _decorator_node(function), schema, body, label)
+
+
+def _encoded_response(program, path: str, function: ir.Function, encode) -> Analysis | None:
+    """The synthetic analysis of a handler whose framework encodes what it returns: the handler runs
+    (its own effects belong to its own analysis), then ``encode(frame, summary)`` reads the returned
+    values as the framework does — only those reads are this analysis's.  ``None`` past the budget."""
+    from archlint.semantics.interpreter import Frame, _Budget
+
+    analysis = Analysis(path, program.modules[path].module)
+    frame = Frame(program, path, function, 1, analysis)
+    try:
+        summary = frame.run(bound=program.default_receiver(path, function))
+        frame.effects = []
+        encode(frame, summary)
+    except (_Budget, RecursionError):  # past the budget, or nesting deeper than Python's stack
+        return None
+    analysis.effects = tuple(dict.fromkeys(frame.effects))
+    return analysis
 
 
 def _async_response_reads(frame, node, schema: v.ClassValue, body, label: str) -> None:
@@ -994,22 +1011,13 @@ def _ninja_schema(program, schema: v.ClassValue) -> bool:
 def _restx_marshalled(program, path: str, function: ir.Function):
     """The synthetic analysis of a handler whose decorator marshals what it returns
     (``@ns.marshal_list_with(article_fields)``), else ``None``."""
-    from archlint.semantics.interpreter import Frame, _Budget
     from archlint.semantics.restx import marshal_returned, marshalled
 
     found = marshalled(program, path, function)
     if found is None:
         return None
-    analysis = Analysis(path, program.modules[path].module)
-    frame = Frame(program, path, function, 1, analysis)
-    try:
-        summary = frame.run(bound=program.default_receiver(path, function))
-        frame.effects = []
-        marshal_returned(frame, _decorator_node(function), found, summary.returns)
-    except (_Budget, RecursionError):  # past the budget, or nesting deeper than Python's stack
-        return None
-    analysis.effects = tuple(dict.fromkeys(frame.effects))
-    return analysis
+    return _encoded_response(program, path, function,
+                             lambda frame, summary: marshal_returned(frame, _decorator_node(function), found, summary.returns))
 
 
 # Litestar return DTOs over SQLAlchemy models: `@get(…, return_dto=SQLAlchemyDTO[Article])` (or `dto=`, or the
@@ -1034,16 +1042,11 @@ class _Dto(NamedTuple):
 
 def _dto_encoded(program, path: str, function: ir.Function):
     """The synthetic analysis of a Litestar handler whose return DTO reads the returned rows, else ``None``."""
-    from archlint.semantics.interpreter import Frame, _Budget
-
     dto = _return_dto(program, path, function)
     if dto is None:
         return None
-    analysis = Analysis(path, program.modules[path].module)
-    frame = Frame(program, path, function, 1, analysis)
-    try:
-        summary = frame.run(bound=program.default_receiver(path, function))
-        frame.effects = []
+
+    def encode(frame, summary):
         body, _bodies = _response_bodies(summary.returns)
         bare = v.strip(body)
         if type(bare) is v.Record and bare.get("items") is not None:  # OffsetPagination(items=rows, …)
@@ -1054,10 +1057,8 @@ def _dto_encoded(program, path: str, function: ir.Function):
         else:
             each_row(frame, dto.anchor, body, lambda element: read_in_module(
                 frame, dto.anchor, label, path, lambda child: _dto_reads(child, dto, element, dto.exclude, dto.include, dto.depth)))
-    except (_Budget, RecursionError):  # past the budget, or nesting deeper than Python's stack
-        return None
-    analysis.effects = tuple(dict.fromkeys(frame.effects))
-    return analysis
+
+    return _encoded_response(program, path, function, encode)
 
 
 def _dto_reads(child, dto: _Dto, obj, exclude: frozenset, include: frozenset, depth: int) -> None:

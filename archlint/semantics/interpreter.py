@@ -24,7 +24,7 @@ from archlint.domain.env_defaults import env_read
 from archlint.domain.facts import Span
 from archlint.semantics import lost_updates
 from archlint.semantics import values as v
-from archlint.semantics.calls import ANY_RELATION, CONNECTION, KEY_MATCH_TAG, OPEN_TX, ROW_MAP, Calls, raw_row, keyed_by_stored_row, session_row
+from archlint.semantics.calls import ANY_RELATION, CONNECTION, KEY_MATCH_TAG, OPEN_TX, ROW_MAP, SWALLOW_TAG, Calls, raw_row, keyed_by_stored_row, session_row
 from archlint.semantics.discriminants import equality_side
 from archlint.semantics.frameworks import CONVERTERS
 from archlint.semantics.program import Program
@@ -117,10 +117,6 @@ _PRIMARY_KEYS = frozenset({"id", "_id", "pk", "uuid"})  # a row's key by the nam
 ASSERTED_TAG = "asserted"  # a nullable value bound from an expression under TypeScript's `!` (`const u = x!`)
 KEYED_BY_STORED_ROW = frozenset({"keyed:stored"})  # rows of a lookup by one key read from a row the program holds
 CAUGHT_UNIQUE = "caught:unique"  # on a write inside a `try` that handles a unique violation
-# swallow:<n> on a write or commit inside a `try` whose handlers raise nothing, n loops between that
-# `try` and the statement: an error there never leaves the `try` — inside a loop, each iteration is
-# its own unit of work (open-webui's skill import records an error per package and goes on)
-SWALLOW_TAG = "swallow:"
 # what a handler names when it handles a unique violation: exception classes, driver/ORM error codes
 _UNIQUE_ERRORS = ("IntegrityError", "UniqueViolation", "UniqueConstraintError", "UniqueViolationError")
 _UNIQUE_CODES = frozenset({"P2002", "SequelizeUniqueConstraintError", "23505", "ER_DUP_ENTRY", "SQLITE_CONSTRAINT",
