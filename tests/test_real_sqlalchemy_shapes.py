@@ -116,3 +116,42 @@ def test_a_marshmallow_load_is_the_validated_body(tmp_path):
         """,
     })
     assert [f for f in findings(root) if f[0] == "AL504"] == [("AL504", "app/api.py", 31)]
+
+
+def test_a_sqlmodel_table_class_declares_its_columns(tmp_path):
+    """``class Article(SQLModel, table=True)``: the class keyword is not a base, so the model's
+    columns are all known and a misspelt one is AL210; a subclass of a project mixin may inherit
+    columns archlint does not see (``Comment.created``), so it stays silent."""
+    root = make_repo(tmp_path, {
+        "requirements.txt": "fastapi\nsqlmodel\n",
+        "app/__init__.py": "",
+        "app/models.py": """
+            from typing import Optional
+
+            from sqlmodel import Field, Session, SQLModel, select
+
+
+            class Timestamped(SQLModel):
+                created: str = ""
+
+
+            class Article(SQLModel, table=True):
+                id: Optional[int] = Field(default=None, primary_key=True)
+                slug: str = Field(index=True, unique=True)
+                title: str
+
+
+            class Comment(Timestamped, table=True):
+                id: Optional[int] = Field(default=None, primary_key=True)
+                body: str
+
+
+            def by_slug(session: Session, slug: str):
+                return session.exec(select(Article).where(Article.slug == slug, Article.titel != "")).first()
+
+
+            def recent(session: Session):
+                return session.exec(select(Comment).order_by(Comment.created)).all()
+        """,
+    })
+    assert [f for f in findings(root) if f[0] == "AL210"] == [("AL210", "app/models.py", 22)]

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from archlint.domain import ir
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import DbAccess, Model, call_of, canonical, is_column_path, non_production, segments
-from archlint.domain.orm_models import ModelIndex
+from archlint.domain.orm_models import ModelIndex, columns_fully_declared
 from archlint.domain.facts import CallSite, FileFacts
 from archlint.domain.findings import Finding, TraceStep
 from archlint.semantics import values as v
@@ -28,7 +28,6 @@ _SQLA_MODULES = ("sqlalchemy", "flask_sqlalchemy", "sqlmodel")
 _SELECT = frozenset({"sqlalchemy.select", "sqlalchemy.sql.select", "sqlalchemy.future.select", "sqlalchemy.sql.expression.select"})
 _WRITES = frozenset({"add", "add_all", "delete", "merge", "bulk_save_objects"})
 _PERSISTS = frozenset({"commit", "begin", "begin_nested"})
-_DECLARATIVE_BASE_NAMES = re.compile(r"(^|\.)(Base|DeclarativeBase|Model|SQLModel|db\.Model)$")
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
@@ -314,8 +313,7 @@ def _sqla(model: Model | None) -> Model | None:
 
 def _fields_fully_known(ctx: CheckContext, model: Model) -> bool:
     """Mixins and custom bases may add columns archlint cannot see: then stay silent."""
-    cls = next((c for c in ctx.files[model.path].classes if c.name == model.name), None)
-    return cls is not None and all(_DECLARATIVE_BASE_NAMES.search(base) for base in cls.bases)
+    return columns_fully_declared(ctx.files[model.path], model)
 
 
 # AL205 -------------------------------------------------------------------------------------------------

@@ -56,6 +56,19 @@ _ASSOCIATION_OPTIONS = frozenset({"as", "foreignKey", "through", "back_populates
 _COLLECTION = re.compile(r"Mapped\[\s*(?:list|List|set|Set|WriteOnlyMapped|DynamicMapped)\b")  # of the annotation
 
 
+# The names a plain declarative base goes by: a class whose bases are all of these declares every
+# column itself; a mixin or a custom base (`TimestampMixin`, `AuditedModel`) may add columns unseen.
+_PLAIN_DECLARATIVE_BASE = re.compile(r"(^|\.)(Base|DeclarativeBase|Model|SQLModel|db\.Model)$")
+
+
+def columns_fully_declared(facts: FileFacts, model: Model) -> bool:
+    """Every column of ``model`` is declared in its own class body: its bases (class keywords such as
+    SQLModel's ``table=True`` are not bases) are plain declarative bases.  The column rules (AL210,
+    AL205, the SQL schema) stay silent otherwise, since a mixin's columns are invisible to them."""
+    cls = next((c for c in facts.classes if c.name == model.name), None)
+    return cls is not None and all(_PLAIN_DECLARATIVE_BASE.search(base) for base in cls.bases)
+
+
 def find_models(
     files: dict[str, FileFacts], paths: Iterable[str], module_env: Callable[[str], dict], every: list[Model] | None = None,
     declarative: frozenset = frozenset(),

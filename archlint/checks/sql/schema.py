@@ -30,6 +30,7 @@ from archlint.domain import ir
 from archlint.domain.arguments import argument_nodes, ir_call
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import Model
+from archlint.domain.orm_models import columns_fully_declared
 from archlint.domain.facts import FileFacts
 from archlint.domain.sql.lexer import decode_escapes, has_sentinel, mask, split_statements
 from archlint.semantics.options import Option
@@ -39,7 +40,6 @@ _DDL_NAME = re.compile(r"CREATE\s+(?:TEMP\w*\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+
 _ADD_COLUMN = re.compile(r"ALTER\s+TABLE\s+[\"`]?(\w+)[\"`]?\s+ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?[\"`]?(\w+)", re.IGNORECASE)
 # Reflection (see _reflects): automap_base(), declarative_base(cls=DeferredReflection)
 _REFLECTING = frozenset({"automap_base", "DeferredReflection"})
-_DECLARATIVE_BASES = re.compile(r"(^|\.)(Base|DeclarativeBase|Model|SQLModel|db\.Model)$")
 _SYSTEM_TABLE = re.compile(r"^(sqlite_\w+|pg_\w+|information_schema|dual|__\w+)$", re.IGNORECASE)
 _IMPLICIT_COLUMNS = frozenset({"rowid", "oid", "_rowid_", "ctid", "excluded", "true", "false"})
 _CLAUSE_TYPES = (exp.Select, exp.Insert, exp.Update, exp.Delete, exp.Union)
@@ -116,7 +116,7 @@ def _model_table(ctx: CheckContext, model: Model, schema: Schema) -> None:
     facts = ctx.files[model.path]
     if model.stack == "sqlalchemy":
         table = model.table or _snake(model.name)
-        columns = _sqlalchemy_columns(facts, model) if _fully_known(facts, model) else None
+        columns = _sqlalchemy_columns(facts, model) if columns_fully_declared(facts, model) else None
         schema.add(table, columns, "SQLAlchemy models")
     elif model.stack == "sequelize":
         option = _sequelize_table(ctx, model)
@@ -146,11 +146,6 @@ def _sqlalchemy_columns(facts: FileFacts, model: Model) -> list[str]:
                 columns.append(first.value)
     return columns
 
-
-def _fully_known(facts: FileFacts, model: Model) -> bool:
-    """Mixins and custom bases may add columns archlint cannot see."""
-    cls = next((c for c in facts.classes if c.name == model.name), None)
-    return cls is not None and all(_DECLARATIVE_BASES.search(base) for base in cls.bases if "=" not in base)
 
 
 def _sequelize_table(ctx: CheckContext, model: Model) -> str:
