@@ -16,6 +16,7 @@ from archlint.domain.facts import DYNAMIC, OPAQUE
 PY_SOURCE = textwrap.dedent(
     """
     import enum
+    from django.conf import settings
     from psycopg2 import sql
 
     TABLE = "articles"
@@ -101,6 +102,12 @@ def _line(source: str, needle: str) -> int:
         ("i", "", "SELECT {i}", DERIVED),  # a module-level loop behaves like a function-level one
         ("sort", "Repo.run", None, UNKNOWN),  # a parameter
         ("request.args['sort']", "Repo.run", None, UNKNOWN),
+        # Django's request data is UPPER_CASE: on a parameter or through `self.request` it is the
+        # client's input, not a constant by convention (it was folded CONSTANT: AL502 missed it)
+        ("request.GET.get('q', '')", "Repo.run", None, UNKNOWN),
+        ("request.POST['title']", "Repo.run", None, UNKNOWN),
+        ("self.request.GET.get('q')", "Repo.run", None, UNKNOWN),
+        ("settings.TABLE_PREFIX", "Repo.run", None, CONSTANT),  # a module's setting keeps the convention
         ("sql.Identifier(name)", "quoted", None, QUOTED),
         ("name", "quoted", None, UNKNOWN),
     ],

@@ -79,3 +79,40 @@ def test_chained_replacements_and_class_constants(tmp_path):
     found = [f for f in findings(root) if f[0] == "AL502"]
     assert ("AL502", "queries.py", 12) in found  # `order` replaced in, the other two constant
     assert not [f for f in found if f[2] == 15]  # every substitution constant
+
+
+def test_django_request_data_spliced_into_raw_sql_is_injection(tmp_path):
+    """``request.GET`` / ``self.request.POST`` are UPPER_CASE but hold the client's input; a
+    module's ``settings.TABLE`` keeps the constant convention (agent-style Django search views)."""
+    root = make_repo(tmp_path, {
+        "requirements.txt": "django\n",
+        "app/__init__.py": "",
+        "app/views.py": """
+            from django.conf import settings
+            from django.db import connection
+            from django.http import JsonResponse
+            from django.views import View
+
+
+            def search(request):
+                q = request.GET.get("q", "")
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SELECT id, slug FROM articles_article WHERE title LIKE '%{q}%'")
+                    return JsonResponse({"results": cursor.fetchall()})
+
+
+            class SearchView(View):
+                def post(self, request):
+                    title = self.request.POST["title"]
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT id FROM articles_article WHERE title = '" + title + "'")
+                        return JsonResponse({"results": cursor.fetchall()})
+
+
+            def archived(request):
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SELECT id FROM {settings.ARCHIVE_TABLE} WHERE archived")
+                    return JsonResponse({"results": cursor.fetchall()})
+        """,
+    })
+    assert [f for f in findings(root) if f[0] == "AL502"] == [("AL502", "app/views.py", 10), ("AL502", "app/views.py", 18)]

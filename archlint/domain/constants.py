@@ -373,7 +373,11 @@ class ConstantFolder:
             member = self._module_member(obj[1], attribute, depth)
             if member is not None:
                 return member
-        return _conventional(attribute, UNKNOWN_VALUE)
+            return _conventional(attribute, UNKNOWN_VALUE)  # settings.TABLE_PREFIX, Config.TABLE
+        # the UPPER_CASE convention names constants of modules and classes; on an object that arrives
+        # as a parameter or through an attribute chain it says nothing: Django's `request.GET` /
+        # `self.request.POST` / `request.META` hold the client's input
+        return _conventional(attribute, UNKNOWN_VALUE) if base.kind == CONSTANT else UNKNOWN_VALUE
 
     def _module_member(self, name: str, attribute: str, depth: int) -> Folded | None:
         """``entities_1.OutboxStatus`` where ``entities_1`` is a project module (``require`` /
