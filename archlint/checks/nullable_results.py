@@ -38,12 +38,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         if non_production(analysis.path):
             continue
         for deref in analysis.derefs:
-            if not deref.origin or ":unloaded:" in deref.origin:
-                continue  # unknown origin (a subscript): not judged; an association not loaded: AL229
-            if callbacks_removed and deref.origin.endswith(f"{CALLBACK_FORM})"):
-                continue  # Mongoose ≥ 7 throws on the callback form: the callback never runs
-            if typeorm_02 and ":undefined:" in deref.guard:
-                continue  # TypeORM 0.2's findOne resolved to undefined: `=== undefined` was the check
+            if not _judged(deref, callbacks_removed, typeorm_02):
+                continue
             first_name = deref.name.split(".")[0].split("[")[0].split("(")[0]
             key = (analysis.path, analysis.fid, deref.origin, first_name)
             at = (deref.path, deref.span, deref.origin)
@@ -53,6 +49,15 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             seen.add(at)  # a handler's read also recorded by the analysis that ran it as a callback
             yield _finding(ctx, deref)
         yield from _returned_to_schema(ctx, program, analysis)
+    # reads the default analysis left to the callers' contexts (a lookup keyed by a parameter's
+    # column), in a function no caller's context ran: judged on their own after all
+    for (path, _span), (fid, deref) in sorted(program.deferred_derefs.items(), key=lambda item: item[0]):
+        if (path, fid) in program.called or non_production(path) or not _judged(deref, callbacks_removed, typeorm_02):
+            continue
+        key = (path, fid, deref.origin, deref.name.split(".")[0].split("[")[0].split("(")[0])
+        if key not in seen:
+            seen.add(key)
+            yield _finding(ctx, deref)
     # lookups read unchecked inside a callee, seen only with a caller's handle (the callee's own
     # analysis did not know the connection its parameter holds)
     if not program.callee_null_derefs:
@@ -60,7 +65,9 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     judged = {(a.path, d.span) for a in program.analyses() for d in a.derefs}
     typed = {(a.path, r.node.span.line, r.node.span.column) for a in program.analyses() for r in a.calls if not v.is_unknown(r.result)}
     for (path, span), deref in sorted(program.callee_null_derefs.items()):
-        if (path, span) in judged or non_production(path) or _judged_at_lookup(typed, deref.origin):
+        if (path, span) in judged or non_production(path):
+            continue
+        if (path, span) not in program.deferred_derefs and _judged_at_lookup(typed, deref.origin):
             continue
         if callbacks_removed and deref.origin.endswith(f"{CALLBACK_FORM})"):
             continue
@@ -69,6 +76,15 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             continue
         seen.add(key)
         yield _finding(ctx, deref)
+
+
+def _judged(deref, callbacks_removed: bool, typeorm_02: bool) -> bool:
+    if not deref.origin or ":unloaded:" in deref.origin:
+        return False  # unknown origin (a subscript): not judged; an association not loaded: AL229
+    if callbacks_removed and deref.origin.endswith(f"{CALLBACK_FORM})"):
+        return False  # Mongoose ≥ 7 throws on the callback form: the callback never runs
+    # TypeORM 0.2's findOne resolved to undefined: `=== undefined` was the check
+    return not (typeorm_02 and ":undefined:" in deref.guard)
 
 
 def _judged_at_lookup(typed: set, origin: str) -> bool:

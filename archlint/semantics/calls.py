@@ -183,16 +183,31 @@ def keyed_by_stored_row(receiver, args) -> bool:
     the one key value was read from a row the program holds — a foreign key, or the re-read of a row
     just written — so the lookup finds its row.  Two keys (``{ userId: user.id, articleId:
     article.id }``) ask whether a pair exists, which may well be null."""
+    key = single_key(receiver, args)
+    return key is not None and v.STORED_KEY_TAG in v.tags_of(key)
+
+
+def keyed_by_parameter_member(receiver, args) -> bool:
+    """``users.get(article.author_id)`` in ``def present(article)`` analysed on its own: the one key
+    is a column of a parameter nothing is known of (see ``values.PARAMETER_KEY_TAG``)."""
+    key = single_key(receiver, args)
+    return key is not None and v.PARAMETER_KEY_TAG in v.tags_of(key)
+
+
+def single_key(receiver, args):
+    """The value of the one key a lookup is filtered by — its arguments, and the filter steps of
+    the query it ends — or ``None`` when it has none or several."""
     keys = _key_values(args)
     if type(receiver) is v.Query and len(receiver.chains) == 1:
         for step in next(iter(receiver.chains)):
             func = getattr(step.node, "func", None)
             if type(func) is ir.Attr and func.name in FILTER_STEPS:
                 keys.extend(_key_values(tuple((kind, name, value, None) for kind, name, value in step.args)))
-    return len(keys) == 1 and v.STORED_KEY_TAG in v.tags_of(keys[0])
+    return keys[0] if len(keys) == 1 else None
 
 
 _IN_THREAD = frozenset({v.THREAD_TAG})
+_PARAMETER_KEY = frozenset({v.PARAMETER_KEY_TAG})
 _WHOLE_COPIES = frozenset({"dict", "to_dict", "copy"})  # methods of a request part that return all of it
 
 # SQLAlchemy ``session.get(Model, key, **options)`` keywords: how to load, not which row.
@@ -321,6 +336,8 @@ class Calls:
                 self.dereference(func.obj, receiver, func.span)
             first = len(self.effects)
             args = self.arguments(node.args)
+            if type(v.strip(receiver)) in (v.Query, v.ModelClass, v.Db):
+                args = self.parameter_keys(args)  # a lookup's key, or a filter step's
             if func.name == "transacting" and type(func.obj) is ir.Call and any(v.tx_tags(a[2]) for a in args):
                 # knex(…).insert(…).transacting(trx): the statement built before joins the transaction
                 self.effects[:] = [e._replace(in_tx=True, tags=e.tags - {t for t in e.tags if t.startswith("outside-tx:")})
@@ -454,6 +471,34 @@ class Calls:
 
     def arguments(self, args: tuple) -> list[tuple[str, str, object, object]]:
         return [(arg.kind, arg.name, self.eval(arg.value), arg.value) for arg in args]
+
+    def parameter_keys(self, args):
+        """The arguments, a column of an unknown parameter among them tagged ``PARAMETER_KEY_TAG``
+        (``users.get(article.author_id)`` in ``def present(article)`` analysed on its own): a lookup
+        keyed by it is judged in the callers' contexts, where ``article`` is known.  Only call
+        arguments are tagged — a value stored in a field or a global never carries the tag."""
+        if self.analysis is None:
+            return args
+        changed = None
+        for index, (kind, name, value, expr) in enumerate(args):
+            tagged = self._parameter_key(value, expr, 0)
+            if tagged is not value:
+                changed = changed or list(args)
+                changed[index] = (kind, name, tagged, expr)
+        return changed if changed is not None else args
+
+    def _parameter_key(self, value, expr, depth: int):
+        if type(expr) is ir.Attr and type(expr.obj) is ir.Name and value is v.UNKNOWN:
+            name = expr.obj.id
+            if self.env.get(name) is v.UNKNOWN and any(p.name == name for p in self.function.params):
+                return v.tag(v.UNKNOWN, _PARAMETER_KEY)
+            return value
+        if type(expr) is ir.Obj and type(value) is v.Record and depth < 2:  # findOne({ where: { id: a.authorId } })
+            entries = {e.key: e.value for e in expr.entries if isinstance(e.key, str)}
+            items = tuple((key, self._parameter_key(item, entries.get(key), depth + 1)) for key, item in value.items)
+            if any(new is not old for (_k, new), (_k2, old) in zip(items, value.items)):
+                return v.Record(items)
+        return value
 
     def require(self, node: ir.Call):
         first = node.args[0].value
@@ -1150,7 +1195,8 @@ class Calls:
                 model = self._raw_lookup(args)
             origin = self.origin_of(node) if model else ""
             empty = outcome.empty or self.program.library.empties.get(stack, "")
-            return v.Row(stack, model, loaded, nullable=True, origin=origin, empty=empty)
+            row = v.Row(stack, model, loaded, nullable=True, origin=origin, empty=empty)
+            return v.tag(row, frozenset({v.DEFERRED_TAG})) if keyed_by_parameter_member(receiver, args) else row
         if kind in ("row", "row?"):
             if kind == "row?" and stack not in LOOKUP_STACKS and not model:
                 model = self._raw_lookup(args)  # a raw lookup that finds its row: still a row of its table
@@ -1439,6 +1485,10 @@ class Calls:
         return frozenset({sid})
 
     def call_function(self, node: ir.Call, function: v.Function, args, label: str = ""):
+        callee = self.program.function(function.path, function.fid)
+        if callee is not None and callee.name not in ("__init__", "constructor"):
+            args = self.parameter_keys(args)  # (a constructor stores its arguments in fields: never tagged)
+        self.program.called.add((function.path, function.fid))
         positional = tuple(a[2] for a in args if a[0] == "pos")
         keywords = tuple(sorted((a[1], a[2]) for a in args if a[0] == "kw"))
         summary = self.program.summary_of(function, positional, keywords, self.depth + 1)

@@ -2293,7 +2293,11 @@ class Frame(Calls):
                 # `article.favoritesCount`: the getter runs here, so what it queries is traced to this read
                 site = node if type(node) is ir.Attr else None
                 return self.call_function(site, getter._replace(bound=v.tag(row, tags)), ())
-            return v.tag(v.UNKNOWN, tags | {v.STORED_KEY_TAG} if not row.nullable else tags)
+            # a column of a row the program holds is a stored key — past the read, which raises on a
+            # missing row (not `row?.id`) — unless declared nullable (`editor_id` may be None)
+            stored = (not row.nullable or type(node) is ir.Attr and not node.optional) \
+                and (model is None or name not in model.nullable_columns)
+            return v.tag(v.UNKNOWN, tags | {v.STORED_KEY_TAG} if stored else tags)
         shared = v.SHARED in row.loaded and not relation.collection  # a foreign key of a shared instance: loaded once
         loaded = "*" in row.loaded or shared or any(path == name or path.startswith(name + ".") for path in row.loaded)
         nested = frozenset(path[len(name) + 1:] for path in row.loaded if path.startswith(name + "."))
@@ -2394,7 +2398,10 @@ class Frame(Calls):
             empty = next((row.empty for row in rows if row.nullable and row.origin), "")
             deref = Deref(self.path, span, render(node, 60), model, origin, via, subscript, destructure, guard, asserted, empty)
             self.null_derefs.append(deref)
-            if self.analysis is not None:
+            if self.analysis is not None and v.DEFERRED_TAG in all_tags(v.options(value)):
+                # keyed by a parameter's column: the callers' contexts judge it (callee_null_derefs)
+                self.program.deferred_derefs.setdefault((deref.path, deref.span), (self.function.fid, deref))
+            elif self.analysis is not None:
                 self.analysis.derefs.append(deref)
             elif ":unloaded:" in origin:
                 # a helper reading a relation of the row a caller passed (`toArticleJSON(article)`):

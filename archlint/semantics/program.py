@@ -147,6 +147,11 @@ class Program:
         self.nested_fields: dict = {}
         # (path, span) -> Deref of a nullable lookup a callee ran with its caller's values and read unchecked (AL220)
         self.callee_null_derefs: dict = {}
+        # (path, span) -> (fid, Deref) of the reads a function's default analysis left to its callers'
+        # contexts: the lookup was keyed by a column of a parameter it knew nothing of (DEFERRED_TAG);
+        # `called` holds the functions some caller's context ran — the others are judged on their own
+        self.deferred_derefs: dict = {}
+        self.called: set = set()
         self.schema_files: list = []  # (path, text) of .prisma / .sql files (set by the builder)
         self.container_cradle: dict[str, object] = {}  # awilix: registered name -> value (containers.wire)
         self.modules = ModuleTable(modules, loader, self._index)

@@ -85,6 +85,9 @@ class Model:
     unique: set = field(default_factory=set)
     pending: list = field(default_factory=list)  # (name, target text, collection, strategy, span, via, options)
     nullable: set = field(default_factory=set)  # Django foreign keys declared null=True (select_related() skips them)
+    # columns declared as possibly NULL (`nullable=True`, `Mapped[int | None]`, Django `null=True` on a
+    # foreign key's `<name>_id`): a key read from one may be None, so a lookup by it may find nothing
+    nullable_columns: set = field(default_factory=set)
 
 
 class Schema:
@@ -372,6 +375,7 @@ def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> 
             null = call.arg(keyword="null")
             if type(null) is ir.Const and null.value is True:
                 model.nullable.add(member.name)
+                model.nullable_columns.add(f"{member.name}_id")
             if short == "OneToOneField" or _declares_unique(call):
                 model.unique.add(frozenset({member.name}))
                 model.unique.add(frozenset({f"{member.name}_id"}))
@@ -386,6 +390,8 @@ def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> 
             table = _foreign_key_table(program, path, call) if call is not None else ""
             if table:
                 model.foreign_keys[member.name] = table
+            if _declared_nullable(call, member.annotation):
+                model.nullable_columns.add(member.name)
         elif call is None and member.annotation is not None and model.stack == "sqlalchemy":
             model.columns.add(member.name)
 
@@ -547,6 +553,23 @@ def _is_mapped(annotation) -> bool:
     return type(annotation) is ir.Index and type(annotation.obj) is ir.Name and annotation.obj.id == "Mapped"
 
 
+def _declared_nullable(call, annotation) -> bool:
+    """A SQLAlchemy column its declaration says may hold NULL: ``nullable=True``, or (without an
+    explicit ``nullable``) ``Mapped[Optional[int]]`` / ``Mapped[int | None]``.  Only what is written
+    counts — a ``Column()`` left at SQLAlchemy's nullable default is taken as always set."""
+    explicit = call.arg(keyword="nullable") if call is not None else None
+    if type(explicit) is ir.Const:
+        return explicit.value is True
+    if not _is_mapped(annotation):
+        return False
+    inner = annotation.index
+    if type(inner) is ir.Index and type(inner.obj) in (ir.Name, ir.Attr):
+        return (inner.obj.id if type(inner.obj) is ir.Name else inner.obj.name) == "Optional"
+    return type(inner) is ir.BinOp and inner.op == "|" and any(
+        type(side) is ir.Const and side.value is None or type(side) is ir.Name and side.id == "None"
+        for side in (inner.left, inner.right))
+
+
 # Sequelize -------------------------------------------------------------------------------------------
 _MODEL_METHODS = frozenset({"define", "init", "model", "hasMany", "hasOne", "belongsTo", "belongsToMany", "createForClass"})
 
@@ -638,6 +661,8 @@ def _sequelize_attributes(node, model: Model) -> None:
                 model.columns.add(entry.key)
                 if _declares_unique(entry.value):
                     model.unique.add(frozenset({entry.key}))
+                if _option(entry.value, "allowNull") is True:
+                    model.nullable_columns.add(entry.key)  # `editorId: { type: INTEGER, allowNull: true }`
 
 
 def _sequelize_indexes(node, model: Model) -> None:
@@ -710,6 +735,17 @@ def _sequelize_associations(program, module: ir.ModuleIR, schema: Schema, calls)
         collection = _ASSOCIATIONS[node.method]
         name = alias or (target_name + "s" if collection and not target_name.endswith("s") else target_name)
         schema.models[owner].relations[name] = Relation(name, target, collection, "none", node.span, "association", node.method)
+
+
+def _option(node, key: str):
+    """The value of ``key`` in an object literal: the constant itself, the node when not constant,
+    ``None`` when absent."""
+    if type(node) is not ir.Obj:
+        return None
+    for entry in node.entries:
+        if entry.key == key:
+            return entry.value.value if type(entry.value) is ir.Const else entry.value
+    return None
 
 
 def _sequelize_model_named(program, path: str, node, schema: Schema, function: ir.Function) -> str:

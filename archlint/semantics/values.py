@@ -266,6 +266,12 @@ REQUEST_TAG = "request"
 # A column value read from a row the program holds (`comment.authorId`, `article.slug` after a
 # create): a lookup keyed only by such values re-reads a row that exists (a foreign key, a re-fetch).
 STORED_KEY_TAG = "stored-key"
+# A column read from a parameter the function's own analysis knows nothing of (`article.author_id` in
+# `def present(article)`): a foreign key if the callers pass a row, the client's id if they pass the
+# request's body — so a lookup keyed by it is judged where the callers' values are known, and the
+# row it returns carries DEFERRED_TAG in the function's default analysis.
+PARAMETER_KEY_TAG = "parameter-key"
+DEFERRED_TAG = "deferred-null"
 # On a write effect: it runs in an `except` handler (a compensating or cleanup write), or in a
 # dependency the framework injects before the handler (FastAPI `Depends`: the auth dependency's
 # last-active update) — not one of the operation's own writes that belong in its transaction.
