@@ -10,8 +10,9 @@ from __future__ import annotations
 from archlint.domain import ir
 from archlint.semantics import django_apps, lost_updates
 from archlint.semantics import values as v
-from archlint.semantics.frameworks import (ADAPTER, CONVERTERS, adapter_hook, converter_hook, dump_hook, instantiate_hook,
+from archlint.semantics.frameworks import (ADAPTER, adapter_hook, converter_hook, dump_hook, instantiate_hook,
                                           to_schema_hook, validate_hook, view_hook)
+from archlint.semantics.frameworks import known as framework_names
 from archlint.semantics.library import Outcome
 from archlint.semantics.raw_lookups import lookup_table
 from archlint.semantics.routes import STARLETTE_ROUTES
@@ -1603,7 +1604,7 @@ class Calls:
             return v.ModelClass("django", self.program.django_user_model())  # User = get_user_model()
         if name.startswith("rest_framework.pagination.") and name.rsplit(".", 1)[-1].endswith("Pagination"):
             return v.Object(DRF_PAGINATOR)  # a DRF paginator used on its own in an APIView
-        if name in CONVERTERS:  # TypeAdapter(list[ArticleOut]) / msgspec.convert(rows, list[S], from_attributes=True)
+        if name in framework_names(self.program).converters:  # TypeAdapter(list[ArticleOut]) / msgspec.convert(rows, list[S], from_attributes=True)
             converted = converter_hook(self, node, name, args)
             if converted is not None:
                 return converted
