@@ -13,7 +13,8 @@ from archlint.domain import ir
 from archlint.domain.graph import ModuleGraph
 from archlint.semantics import values as v
 from archlint.semantics.library import Library
-from archlint.semantics.schema import _DJANGO_BASES, _FLASK_MODEL, _SEQUELIZE_BASES, _SQLALCHEMY_BASES, BUILTIN_USER_KEY, Schema, discover
+from archlint.semantics.schema import BUILTIN_USER_KEY, Schema, discover
+from archlint.semantics.schema import known as schema_names
 
 MAX_CALL_DEPTH = 5  # handler -> service -> repository -> helper -> driver call
 _PY_BUILTINS = frozenset(
@@ -514,13 +515,14 @@ class Program:
     def _stack_of_base(self, base) -> str:
         if type(base) is v.External:
             name = base.name
-            if name in _SQLALCHEMY_BASES or name == _FLASK_MODEL or name.endswith("SQLAlchemy().Model"):
+            names = schema_names(self)
+            if name in names.sqlalchemy_bases or name in names.flask_models or name.endswith("SQLAlchemy().Model"):
                 return "sqlalchemy"
             if name in self.library.declarative_bases:
                 return self.library.declarative_bases[name]
-            if name in _DJANGO_BASES:
+            if name in names.django_bases:
                 return "django"
-            if name in _SEQUELIZE_BASES or name.endswith(":Model") and "sequelize" in name:
+            if name in names.sequelize_bases or name.endswith(":Model") and "sequelize" in name:
                 return "sequelize"
             if name in ("objection:Model", "objection:default.Model"):
                 return "objection"
@@ -643,7 +645,7 @@ class Program:
             # the API schemas derived from it (`ArticlePublic(ArticleBase)`) are pydantic models
             return not any(kw.name == "table" and not (type(kw.value) is ir.Const and kw.value.value is False) for kw in cls.keywords)
         for base in self.bases(path, cid):
-            if type(base) is v.External and (base.name in _SQLALCHEMY_BASES or base.name == "sqlalchemy.orm.DeclarativeBase"):
+            if type(base) is v.External and (base.name in schema_names(self).sqlalchemy_bases or base.name == "sqlalchemy.orm.DeclarativeBase"):
                 return "__tablename__" not in names and "__table__" not in names
         return False
 
