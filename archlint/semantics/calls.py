@@ -15,7 +15,7 @@ from archlint.semantics.frameworks import (ADAPTER, adapter_hook, converter_hook
 from archlint.semantics.frameworks import known as framework_names
 from archlint.semantics.library import Outcome
 from archlint.semantics.raw_lookups import lookup_table
-from archlint.semantics.routes import STARLETTE_ROUTES
+from archlint.semantics.routes import known as route_names
 from archlint.semantics.records import CallRecord, Construct, Event, LoopInfo
 from archlint.semantics.support import (
     ARRAY_LOOPS, ASYNC, BODY_PARSERS, CONTAINERS, IMPORT_STRING, FACT, GET_OR_404, REQUEST_METHODS, REQUIRES_UNIQUE, SYNC_DRIVER, TX_METHODS, all_tags,
@@ -1619,7 +1619,7 @@ class Calls:
             handle = library.adapter(name, bare.value if type(bare) is v.Const else None)
             if handle is not None:
                 return handle
-        if name in ("django.urls.path", "django.urls.re_path", "django.conf.urls.url") or name in STARLETTE_ROUTES:
+        if name in ("django.urls.path", "django.urls.re_path", "django.conf.urls.url") or name in route_names(self.program).starlette_routes:
             self.program.route_calls.setdefault((self.path, node.span), (self.path, node, external, tuple(a[2] for a in args)))
             return v.UNKNOWN
         if name in _MONGOOSE_MODEL and args:  # mongoose.model('Article', ArticleSchema)
