@@ -117,6 +117,10 @@ def load_knowledge() -> Knowledge:
                 for entry in entries:
                     knowledge.roles[entry["name"]] = dict(entry)
                 continue
+            if kind == "names":  # read by the semantics module named by `reader` (Library.view)
+                for entry in entries:
+                    _merge_names(knowledge.names, entry, path.name)
+                continue
             if kind == "semantics":  # read as data by archlint/semantics/library.py
                 for entry in entries:
                     knowledge.semantics[entry["stack"]] = dict(entry)
@@ -139,6 +143,18 @@ def load_knowledge() -> Knowledge:
             raise ConfigError(f"access.toml: stack {entry['stack']!r} is not an [[orm]] or [[driver]] entry")
         knowledge.access.append(_access(entry, python=stack.language == "python"))
     return knowledge
+
+
+def _merge_names(names: dict, entry: dict, file: str) -> None:
+    """One ``[[names]]`` table into ``names[reader]``: its ``reader`` and ``library`` say who reads it
+    and whose names these are; every other key is a list or table of names, defined once per reader."""
+    table = names.setdefault(entry["reader"], {})
+    for key, value in entry.items():
+        if key in ("reader", "library"):
+            continue
+        if key in table:
+            raise ConfigError(f"{file}: [[names]] key {key!r} of reader {entry['reader']!r} is defined twice")
+        table[key] = value
 
 
 def _canonical_key(name: str) -> str:

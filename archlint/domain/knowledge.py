@@ -42,6 +42,10 @@ class Knowledge:
     access: list[AccessSpec] = field(default_factory=list)
     semantics: dict = field(default_factory=dict)  # stack -> tables of rules/knowledge/semantics.toml
     roles: dict = field(default_factory=dict)  # role -> its words (rules/knowledge/roles.toml)
+    # reader -> key -> names: the ``[[names]]`` tables of rules/knowledge/*.toml, merged per reading module
+    # (``reader = "frameworks"`` is archlint/semantics/frameworks.py); a key is one list or table of
+    # qualified names (classes, functions, decorators, modules) or method names of a third-party library
+    names: dict = field(default_factory=dict)
 
     def entry(self, name: str) -> Package | None:
         return next((e for e in self.entries if e.name == name), None)

@@ -7,14 +7,18 @@ it uses the frame's ``eval``/``effect``/``site`` and its environment.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from archlint.domain import ir
 from archlint.semantics import django_apps, lost_updates
 from archlint.semantics import values as v
-from archlint.semantics.frameworks import (ADAPTER, CONVERTERS, adapter_hook, converter_hook, dump_hook, instantiate_hook,
+from archlint.semantics.containers import known as container_names
+from archlint.semantics.frameworks import (ADAPTER, adapter_hook, converter_hook, dump_hook, instantiate_hook,
                                           to_schema_hook, validate_hook, view_hook)
+from archlint.semantics.frameworks import known as framework_names
 from archlint.semantics.library import Outcome
 from archlint.semantics.raw_lookups import lookup_table
-from archlint.semantics.routes import STARLETTE_ROUTES
+from archlint.semantics.routes import known as route_names
 from archlint.semantics.records import CallRecord, Construct, Event, LoopInfo
 from archlint.semantics.support import (
     ARRAY_LOOPS, ASYNC, BODY_PARSERS, CONTAINERS, IMPORT_STRING, FACT, GET_OR_404, REQUEST_METHODS, REQUIRES_UNIQUE, SYNC_DRIVER, TX_METHODS, all_tags,
@@ -307,11 +311,24 @@ def _no_tx(tags: frozenset) -> frozenset:
 PROMISE_METHODS = frozenset({"then", "catch", "finally"})
 ROW_SUBSETS = frozenset({"slice", "sort", "reverse", "toSorted", "toReversed"})  # JS array methods giving rows back
 ROW_MAP = "rowmap:"  # Object kind of `rows.map(fn)`: a list with one item per DB row (of the model after the colon)
-# awilix: `createContainer()` is the container, `container.resolve('name')` what it registered under the
-# name (semantics/containers.py fills the cradle before the functions are analysed)
-_AWILIX_CONTAINER = "awilix:createContainer"
-_AWILIX_RESOLVE = "awilix:createContainer().resolve"
-_MONGOOSE_MODEL = frozenset({"mongoose:model", "mongoose:default.model", "mongoose:.model"})
+
+
+class Known(NamedTuple):
+    """The library names this module reads: the ``[[names]]`` table with ``reader = "calls"`` of
+    ``rules/knowledge/orms.toml`` (explained there), built once per run; awilix's container calls are
+    read through :func:`archlint.semantics.containers.known`."""
+
+    mongoose_model: frozenset
+
+
+def _known(table: dict) -> Known:
+    return Known(mongoose_model=frozenset(table["mongoose_model"]))
+
+
+def known(program) -> Known:
+    return program.library.view("calls", _known)
+
+
 
 
 # builtins that call a function once per element of an iterable (a key, a mapper, a predicate)
@@ -1643,9 +1660,11 @@ class Calls:
         if _pass_through(name) and args and type(v.strip(args[0][2])) is v.Function:
             # fp(async (fastify, opts) => …) / createMiddleware(async (c, next) => …): the function itself
             return args[0][2]
-        if name == _AWILIX_CONTAINER:
+        # awilix: `createContainer()` is the container, `container.resolve('name')` what it registered under
+        # the name (semantics/containers.py fills the cradle before the functions are analysed)
+        if name in container_names(self.program).container_constructors:
             return v.External(name + "()")  # the container: `container.resolve('name')` below
-        if name == _AWILIX_RESOLVE and args:
+        if name in container_names(self.program).container_resolvers and args:
             key = v.strip(args[0][2])  # container.resolve('sequelize'): what the container registered under it
             found = self.program.container_cradle.get(key.value) if type(key) is v.Const and isinstance(key.value, str) else None
             return found if found is not None else v.UNKNOWN
@@ -1653,7 +1672,7 @@ class Calls:
             return v.ModelClass("django", self.program.django_user_model())  # User = get_user_model()
         if name.startswith("rest_framework.pagination.") and name.rsplit(".", 1)[-1].endswith("Pagination"):
             return v.Object(DRF_PAGINATOR)  # a DRF paginator used on its own in an APIView
-        if name in CONVERTERS:  # TypeAdapter(list[ArticleOut]) / msgspec.convert(rows, list[S], from_attributes=True)
+        if name in framework_names(self.program).converters:  # TypeAdapter(list[ArticleOut]) / msgspec.convert(rows, list[S], from_attributes=True)
             converted = converter_hook(self, node, name, args)
             if converted is not None:
                 return converted
@@ -1668,10 +1687,10 @@ class Calls:
             handle = library.adapter(name, bare.value if type(bare) is v.Const else None)
             if handle is not None:
                 return handle
-        if name in ("django.urls.path", "django.urls.re_path", "django.conf.urls.url") or name in STARLETTE_ROUTES:
+        if name in ("django.urls.path", "django.urls.re_path", "django.conf.urls.url") or name in route_names(self.program).starlette_routes:
             self.program.route_calls.setdefault((self.path, node.span), (self.path, node, external, tuple(a[2] for a in args)))
             return v.UNKNOWN
-        if name in _MONGOOSE_MODEL and args:  # mongoose.model('Article', ArticleSchema)
+        if name in known(self.program).mongoose_model and args:  # mongoose.model('Article', ArticleSchema)
             label = v.strip(args[0][2])
             if type(label) is v.Const and isinstance(label.value, str):
                 key = self.program.schema.by_name(label.value, "mongoose", self.path) or f"{self.path}:{label.value}"

@@ -40,9 +40,27 @@ from archlint.domain import ir
 from archlint.domain.layers import glob_match
 from archlint.semantics import values as v
 
-_REGISTRARS = {"asClass": "class", "asValue": "value", "asFunction": "function"}
-_CHAINED = frozenset({"singleton", "scoped", "transient", "setLifetime", "inject", "disposer", "proxy", "classic",
-                      "setInjectionMode", "resolve"})
+
+
+class Known(NamedTuple):
+    """The library names this module (and calls.py) reads: the ``[[names]]`` table with
+    ``reader = "containers"`` of ``rules/knowledge/frameworks.toml`` (each key is explained there), built
+    once per run."""
+
+    registrars: dict  # registrar -> class | value | function
+    chained: frozenset
+    container_constructors: frozenset
+    container_resolvers: frozenset
+
+
+def _known(table: dict) -> Known:
+    return Known(registrars=dict(table["registrars"]), chained=frozenset(table["chained"]),
+                 container_constructors=frozenset(table["container_constructors"]),
+                 container_resolvers=frozenset(table["container_resolvers"]))
+
+
+def known(program) -> Known:
+    return program.library.view("containers", _known)
 
 
 class Registration(NamedTuple):
@@ -77,13 +95,13 @@ def registrations(program) -> list[Registration]:
 
 
 def _registration(program, path: str, name: str, node) -> list[Registration]:
-    while type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in _CHAINED:
+    while type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in known(program).chained:
         node = node.func.obj  # asClass(X).singleton().inject(…)
     if type(node) is not ir.Call or not node.args:
         return []
     target = program.static_name(path, node.func)
     registrar = target.split(":", 1)[1].rsplit(".", 1)[-1] if target.startswith("awilix:") else ""
-    kind = _REGISTRARS.get(registrar)
+    kind = known(program).registrars.get(registrar)
     return [Registration(name, kind, path, node.args[0].value)] if kind else []
 
 
@@ -114,7 +132,7 @@ def _loaded_modules(program, path: str, call: ir.Call) -> list[Registration]:
         register = next((e.value for e in resolver.entries if e.key == "register"), None)
         if register is not None:
             target = program.static_name(path, register)
-            kind = _REGISTRARS.get(target.split(":", 1)[1].rsplit(".", 1)[-1], "") if target.startswith("awilix:") else ""
+            kind = known(program).registrars.get(target.split(":", 1)[1].rsplit(".", 1)[-1], "") if target.startswith("awilix:") else ""
             if not kind:
                 return []
     found = []

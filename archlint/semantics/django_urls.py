@@ -28,14 +28,29 @@ from archlint.domain import ir
 from archlint.domain.facts import Span
 from archlint.semantics import values as v
 
-_PATH_FUNCTIONS = frozenset({"django.urls.path", "django.urls.re_path", "django.conf.urls.url", "django.urls.conf.path",
-                             "django.urls.conf.re_path"})
-_INCLUDE = frozenset({"django.urls.include", "django.conf.urls.include", "django.urls.conf.include"})
-_ROUTERS = ("rest_framework.routers.DefaultRouter", "rest_framework.routers.SimpleRouter")
-_ACTION_METHODS = {"list": ("GET", False), "create": ("POST", False), "retrieve": ("GET", True), "update": ("PUT", True),
-                   "partial_update": ("PATCH", True), "destroy": ("DELETE", True)}
-_HANDLER_METHODS = ("get", "post", "put", "patch", "delete")
 _MAX_DEPTH = 8
+
+
+class Known(NamedTuple):
+    """The library names this module reads: the ``[[names]]`` table with ``reader = "django_urls"`` of
+    ``rules/knowledge/frameworks.toml`` (each key is explained there), built once per run."""
+
+    path_functions: frozenset
+    include: frozenset
+    routers: tuple
+    action_methods: dict  # viewset action -> (HTTP method, on the detail URL), in DRF's order
+    handler_methods: tuple  # in this order
+
+
+def _known(table: dict) -> Known:
+    return Known(path_functions=frozenset(table["path_functions"]), include=frozenset(table["include"]),
+                 routers=tuple(table["routers"]),
+                 action_methods={action: tuple(method) for action, method in table["action_methods"].items()},
+                 handler_methods=tuple(table["handler_methods"]))
+
+
+def known(program) -> Known:
+    return program.library.view("django_urls", _known)
 
 
 class DjangoUrl(NamedTuple):
@@ -139,7 +154,7 @@ class _Builder:
                 self._leaf(entry.file, node, view, full, is_regex)
 
     def _leaf_or_include(self, file: str, node, prefix: str, depth: int, chain: tuple) -> None:
-        if type(node) is not ir.Call or self._callee(file, node.func) not in _PATH_FUNCTIONS:
+        if type(node) is not ir.Call or self._callee(file, node.func) not in known(self.program).path_functions:
             return
         pattern, is_regex = _pattern_text(node, self._callee(file, node.func))
         if pattern is None:
@@ -194,7 +209,7 @@ class _Builder:
             return self._elements(path, module, node.left, depth + 1) + self._elements(path, module, node.right, depth + 1)
         if kind is ir.Call:
             callee = self._callee(path, node.func)
-            if callee in _PATH_FUNCTIONS:
+            if callee in known(self.program).path_functions:
                 return [_Entry("path", node, path)]
             if callee.endswith("format_suffix_patterns") and node.args:  # DRF: same patterns, plus .json
                 return self._elements(path, module, node.args[0].value, depth + 1)
@@ -234,7 +249,7 @@ class _Builder:
             for node in ir.iter_nodes(function.body):
                 if type(node) is ir.Call and node.span.line == int(line) and node.span.column == int(rest):
                     name = self._callee(file, node.func)
-                    return (file, node) if name in _ROUTERS or name.endswith(("Router", "Router()")) else None
+                    return (file, node) if name in known(self.program).routers or name.endswith(("Router", "Router()")) else None
         return None
 
     def _include_target(self, path: str, node: ir.Call):
@@ -253,7 +268,7 @@ class _Builder:
             if all(type(e) is ir.Call for e in view.elts):
                 return ("inline", list(view.elts))
             return ("opaque", None)
-        if type(view) is not ir.Call or self._callee(path, view.func) not in _INCLUDE:
+        if type(view) is not ir.Call or self._callee(path, view.func) not in known(self.program).include:
             return None
         target = view.arg(0, "arg")
         if type(target) is ir.Seq and target.elts:  # include((patterns, "app"))
@@ -347,7 +362,7 @@ class _Builder:
         collection: list[str] = []
         detail: list[str] = []
         for action in actions:
-            method, on_detail = _ACTION_METHODS[action]
+            method, on_detail = known(self.program).action_methods[action]
             (detail if on_detail else collection).append(method)
         shape = "optional" if slash == "/?" else ("yes" if slash == "/" else "no")
         base = base.rstrip("/")
@@ -453,18 +468,18 @@ def class_methods(program, cls: v.ClassValue) -> tuple:
     → GET, POST), restricted by ``http_method_names``; ``("ALL",)`` when a base is unknown."""
     data = knowledge(program)
     table = data.get("view_methods", {})
-    methods = [name.upper() for name in _HANDLER_METHODS if name in _defined_methods(program, cls)]
-    known = False
+    methods = [name.upper() for name in known(program).handler_methods if name in _defined_methods(program, cls)]
+    understood = False
     for name in _library_names(program, cls):
         if name in table:
             methods.extend(table[name].split(",") if table[name] else ())
-            known = True
+            understood = True
         elif name.startswith(("django.views", "rest_framework")):
-            known = True
+            understood = True
     if any(name in data.get("viewset_bases", ()) for name in _library_names(program, cls)):
         actions = viewset_actions(program, cls)
-        methods.extend(_ACTION_METHODS[a][0] for a in actions)
-    if not known:
+        methods.extend(known(program).action_methods[a][0] for a in actions)
+    if not understood:
         return ("ALL",)
     allowed = _http_method_names(program, cls)
     return tuple(m for m in dict.fromkeys(methods) if allowed is None or m.lower() in allowed)
@@ -478,8 +493,8 @@ def viewset_actions(program, cls: v.ClassValue) -> list[str]:
     for name in _library_names(program, cls):
         actions.extend(table.get(name, ()))
     defined = _defined_methods(program, cls)
-    actions.extend(a for a in _ACTION_METHODS if a in defined)
-    return list(dict.fromkeys(a for a in actions if a in _ACTION_METHODS))
+    actions.extend(a for a in known(program).action_methods if a in defined)
+    return list(dict.fromkeys(a for a in actions if a in known(program).action_methods))
 
 
 def _extra_actions(program, cls: v.ClassValue) -> list[tuple]:

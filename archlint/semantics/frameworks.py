@@ -39,43 +39,48 @@ from archlint.domain import ir
 from archlint.semantics import values as v
 from archlint.semantics.records import Analysis, LoopInfo
 
-_SERIALIZER_BASES = frozenset({
-    "rest_framework.serializers.Serializer", "rest_framework.serializers.ModelSerializer",
-    "rest_framework.serializers.HyperlinkedModelSerializer", "rest_framework.serializers.BaseSerializer",
-    # ModelSerializer subclasses of DRF add-ons: their declared fields are read like DRF's
-    "rest_flex_fields.FlexFieldsModelSerializer", "rest_flex_fields.serializers.FlexFieldsModelSerializer",
-    "drf_writable_nested.WritableNestedModelSerializer", "drf_writable_nested.serializers.WritableNestedModelSerializer",
-})
-_LIST_VIEWS = frozenset({
-    "rest_framework.generics.ListAPIView", "rest_framework.generics.ListCreateAPIView",
-    "rest_framework.viewsets.ModelViewSet", "rest_framework.viewsets.ReadOnlyModelViewSet",
-    "rest_framework.mixins.ListModelMixin",
-    "rest_flex_fields.FlexFieldsModelViewSet", "rest_flex_fields.views.FlexFieldsModelViewSet",
-})
-_GENERIC_VIEW_MODULES = ("rest_framework.generics.", "rest_framework.viewsets.", "rest_framework.mixins.",
-                         "rest_flex_fields.FlexFieldsModelViewSet", "rest_flex_fields.views.FlexFieldsModelViewSet")
-_PAGINATION_MODULE = "rest_framework.pagination."
-# Django's generic list views: ``BaseListView.get`` sets ``self.object_list = self.get_queryset()``
-# and renders ``get_context_data()`` (``object_list``, ``<model>_list``, the page) with
-# ``render_to_response(context)``
-_DJANGO_LIST_VIEWS = frozenset({
-    "django.views.generic.ListView", "django.views.generic.list.ListView", "django.views.generic.BaseListView",
-    "django.views.generic.list.BaseListView", "django.views.generic.list.MultipleObjectMixin",
-})
-_SCHEMA_BASES = frozenset({"ninja.Schema", "ninja.ModelSchema", "pydantic.BaseModel", "sqlmodel.SQLModel"})
-# msgspec Structs: read field by field from an ORM object only by ``msgspec.convert(…, from_attributes=True)``
-# (advanced-alchemy's ``to_schema`` does that); built by keywords they validate nothing
-_STRUCT_BASES = frozenset({"msgspec.Struct", "msgspec.structs.Struct"})
-_MARSHMALLOW_BASES = frozenset({
-    "marshmallow.Schema", "marshmallow.schema.Schema", "marshmallow_sqlalchemy.SQLAlchemySchema",
-    "marshmallow_sqlalchemy.SQLAlchemyAutoSchema", "marshmallow_sqlalchemy.ModelSchema",
-})
-_MARSHAL_WITH = frozenset({"flask_apispec.marshal_with", "flask_apispec.annotations.marshal_with"})
 MANY = "schema-many"  # tag of a marshmallow schema instance made with many=True
-_MANY_RELATED = frozenset({"PrimaryKeyRelatedField", "SlugRelatedField", "StringRelatedField", "HyperlinkedRelatedField",
-                           "RelatedField"})
 _LIST_TYPES = frozenset({"list", "List", "Sequence", "set", "Set", "tuple", "Tuple", "Iterable"})
 MAX_NESTING = 3
+
+
+class Known(NamedTuple):
+    """The library names this module reads: the ``[[names]]`` tables with ``reader = "frameworks"`` of
+    ``rules/knowledge/frameworks.toml`` (each key is explained there), built once per run."""
+
+    serializer_bases: frozenset  # DRF serializers (and add-ons' ModelSerializer subclasses)
+    list_views: frozenset  # DRF views whose list() serializes get_queryset() with many=True
+    generic_view_modules: tuple  # prefixes: what GenericAPIView gives
+    pagination_modules: tuple  # prefixes: DRF pagination classes
+    many_related_fields: frozenset  # DRF relational fields, short names
+    viewset_standard_actions: frozenset
+    django_list_views: frozenset  # Django's generic list views
+    object_permission_mixins: frozenset  # django-rules / django-guardian
+    permission_phase: frozenset  # methods running before the object permission was checked
+    schema_bases: frozenset  # ninja / pydantic / sqlmodel response schemas
+    struct_bases: frozenset  # msgspec Structs
+    marshmallow_bases: frozenset
+    marshal_with: frozenset  # flask-apispec
+    from_object: frozenset  # schema classmethods reading an object (model_validate)
+    type_adapters: frozenset  # pydantic TypeAdapter
+    parse_as: frozenset  # pydantic parse_obj_as
+    paginations: frozenset  # advanced-alchemy / Litestar OffsetPagination
+    converters: frozenset  # type_adapters | parse_as | msgspec_convert | paginations
+    sqlalchemy_dtos: frozenset  # Litestar SQLAlchemyDTO
+    litestar_handlers: frozenset  # route decorators, short names
+    serialization_plugins: tuple  # short names
+
+
+def _known(table: dict) -> Known:
+    sets = {key: frozenset(table[key]) for key in Known._fields if key not in ("generic_view_modules", "pagination_modules",
+                                                                            "serialization_plugins", "converters")}
+    return Known(**sets, generic_view_modules=tuple(table["generic_view_modules"]),
+                 pagination_modules=tuple(table["pagination_modules"]), serialization_plugins=tuple(table["serialization_plugins"]),
+                 converters=sets["type_adapters"] | sets["parse_as"] | frozenset(table["msgspec_convert"]) | sets["paginations"])
+
+
+def known(program) -> Known:
+    return program.library.view("frameworks", _known)
 
 
 def _base_names(program, path: str, cid: int, seen=None) -> set[str]:
@@ -93,16 +98,13 @@ def _base_names(program, path: str, cid: int, seen=None) -> set[str]:
     return names
 
 
-_VIEWSET_ACTIONS = frozenset({"list", "retrieve", "create", "update", "partial_update", "destroy"})
-
-
 def viewset_action(program, path: str, function: ir.Function) -> str:
     """The DRF action a viewset method serves (``self.action`` while it runs): a standard action's
     name, or the name of an ``@action`` method; ``""`` for anything else (a helper, a hook)."""
-    if function.cls < 0 or not any(name.startswith("rest_framework.viewsets.") or name in _LIST_VIEWS
+    if function.cls < 0 or not any(name.startswith("rest_framework.viewsets.") or name in known(program).list_views
                                    for name in _base_names(program, path, function.cls)):
         return ""
-    if function.name in _VIEWSET_ACTIONS:
+    if function.name in known(program).viewset_standard_actions:
         return function.name
     for decorator in function.decorators:
         callee = decorator.func if type(decorator) is ir.Call else decorator
@@ -113,19 +115,19 @@ def viewset_action(program, path: str, function: ir.Function) -> str:
 
 
 def is_serializer(program, cls: v.ClassValue) -> bool:
-    return bool(_base_names(program, cls.path, cls.cid) & _SERIALIZER_BASES)
+    return bool(_base_names(program, cls.path, cls.cid) & known(program).serializer_bases)
 
 
 def is_schema(program, cls: v.ClassValue) -> bool:
-    return bool(_base_names(program, cls.path, cls.cid) & _SCHEMA_BASES) and not program.model_of_class(cls.path, cls.cid)
+    return bool(_base_names(program, cls.path, cls.cid) & known(program).schema_bases) and not program.model_of_class(cls.path, cls.cid)
 
 
 def is_struct(program, cls: v.ClassValue) -> bool:
-    return bool(_base_names(program, cls.path, cls.cid) & _STRUCT_BASES) and not program.model_of_class(cls.path, cls.cid)
+    return bool(_base_names(program, cls.path, cls.cid) & known(program).struct_bases) and not program.model_of_class(cls.path, cls.cid)
 
 
 def is_marshmallow(program, cls: v.ClassValue) -> bool:
-    return bool(_base_names(program, cls.path, cls.cid) & _MARSHMALLOW_BASES)
+    return bool(_base_names(program, cls.path, cls.cid) & known(program).marshmallow_bases)
 
 
 def serializer_context(program, instance: v.Instance):
@@ -179,19 +181,16 @@ def dump_hook(frame, node, instance, method: str, args):
     return v.Object("dict")
 
 
-_FROM_OBJECT = frozenset({"from_orm", "model_validate", "parse_obj", "validate"})
-
-
 def is_generic_view(program, cls: v.ClassValue) -> bool:
     """A DRF generic view or viewset (what ``GenericAPIView`` gives: ``get_serializer``,
     ``filter_queryset``, ``paginate_queryset``)."""
-    return any(name.startswith(_GENERIC_VIEW_MODULES) for name in _base_names(program, cls.path, cls.cid))
+    return any(name.startswith(known(program).generic_view_modules) for name in _base_names(program, cls.path, cls.cid))
 
 
 def is_paginator(program, cls) -> bool:
     """A DRF pagination class of the project (``class Pages(LimitOffsetPagination)``) used on its own
     in an ``APIView``: ``paginate_queryset(qs, request)`` returns one page of ``qs``'s rows."""
-    return any(name.startswith(_PAGINATION_MODULE) for name in _base_names(program, cls.path, cls.cid))
+    return any(name.startswith(known(program).pagination_modules) for name in _base_names(program, cls.path, cls.cid))
 
 
 def view_hook(frame, node, instance, method: str, args):
@@ -233,20 +232,6 @@ def view_hook(frame, node, instance, method: str, args):
     return frame.instantiate(node, serializer, args)
 
 
-# Mixins whose ``dispatch`` checks an object-level permission on ``get_permission_object()`` (by
-# default ``get_object()``) before any handler runs, and answers 403/404 (``handle_no_permission``)
-# when it is refused: django-rules and django-guardian.
-_OBJECT_PERMISSION_MIXINS = frozenset({
-    "rules.contrib.views.PermissionRequiredMixin", "guardian.mixins.PermissionRequiredMixin",
-    "guardian.mixins.PermissionListMixin",
-})
-# what runs before (or as part of) the permission check: the object is not checked yet there
-_PERMISSION_PHASE = frozenset({
-    "__init__", "setup", "dispatch", "has_permission", "check_permissions", "get_permission_object",
-    "get_permission_required", "handle_no_permission", "get_login_url", "get_required_permissions",
-})
-
-
 def permission_object(program, instance, method: str, caller: ir.Function | None) -> bool:
     """Whether ``self.<method>`` (a call or a property) of a view is the object its permission mixin
     checked before the handler ran: a view under django-rules' / django-guardian's
@@ -258,7 +243,7 @@ def permission_object(program, instance, method: str, caller: ir.Function | None
     (``return self.profile`` / ``object = cached_property(lambda self: self.get_object())``).
     ``caller`` is the method reading it: in the permission phase itself nothing was checked yet."""
     bare = v.strip(instance)
-    if type(bare) is not v.Instance or caller is None or caller.cls < 0 or caller.name in _PERMISSION_PHASE:
+    if type(bare) is not v.Instance or caller is None or caller.cls < 0 or caller.name in known(program).permission_phase:
         return False
     key = (bare.path, bare.cid)
     names = program.permission_objects.get(key)
@@ -269,7 +254,7 @@ def permission_object(program, instance, method: str, caller: ir.Function | None
 
 def _permission_object_names(program, path: str, cid: int) -> frozenset[str]:
     roots: set[str] = set()
-    mixin = bool(_OBJECT_PERMISSION_MIXINS & _base_names(program, path, cid))
+    mixin = bool(known(program).object_permission_mixins & _base_names(program, path, cid))
     checker = program.method(path, cid, "has_permission")
     if checker is not None:  # the project's own check: the methods of self it hands has_perm(s)
         calls = ir.calls_in(program.function(checker.path, checker.fid).body)
@@ -325,26 +310,12 @@ def validate_hook(frame, node, cls: v.ClassValue, method: str, args):
     """``ArticleOut.from_orm(article)`` / ``model_validate(article)`` on a Pydantic or django-ninja
     schema reads the row's fields the way a response schema does (relations, ``resolve_<field>``);
     inside a loop over rows that is a read per row.  ``None`` when this is no such call."""
-    if method not in _FROM_OBJECT or not args or args[0][0] != "pos" or not is_schema(frame.program, cls):
+    if method not in known(frame.program).from_object or not args or args[0][0] != "pos" or not is_schema(frame.program, cls):
         return None
     _read_in(frame, node, f"{frame.program.cls(cls.path, cls.cid).name}.{method}", cls, args[0][2], 0)
     return v.Instance(cls.path, cls.cid)
 
 
-# Converters that read an ORM object (or each of a list of them) attribute by attribute into a schema type
-# given as an annotation: pydantic's ``TypeAdapter(list[ArticleOut]).validate_python(rows)`` and
-# ``parse_obj_as(list[ArticleOut], rows)``, ``msgspec.convert(rows, list[ArticleStruct], from_attributes=True)``
-TYPE_ADAPTERS = frozenset({"pydantic.TypeAdapter", "pydantic.type_adapter.TypeAdapter"})
-_PARSE_AS = frozenset({"pydantic.parse_obj_as", "pydantic.tools.parse_obj_as"})
-_MSGSPEC_CONVERT = frozenset({"msgspec.convert"})
-# advanced-alchemy / Litestar pagination containers: ``OffsetPagination(items=rows, total=n, …)`` holds the rows a
-# return DTO (or the response encoder) reads
-_PAGINATIONS = frozenset({
-    "advanced_alchemy.service.OffsetPagination", "advanced_alchemy.service.pagination.OffsetPagination",
-    "advanced_alchemy.extensions.litestar.OffsetPagination", "litestar.pagination.OffsetPagination",
-    "litestar.plugins.sqlalchemy.OffsetPagination",
-})
-CONVERTERS = TYPE_ADAPTERS | _PARSE_AS | _MSGSPEC_CONVERT | _PAGINATIONS
 ADAPTER = "type-adapter|"  # kind of the v.Object a TypeAdapter is: type-adapter|<path>|<cid>|<many>
 
 
@@ -357,18 +328,18 @@ def _argument(args, index: int, keyword: str):
 
 
 def converter_hook(frame, node, name: str, args):
-    """What a converter in :data:`CONVERTERS` does with ORM objects; ``None`` when this call is none."""
+    """What a converter in ``Known.converters`` does with ORM objects; ``None`` when this call is none."""
     program = frame.program
-    if name in _PAGINATIONS:
+    if name in known(program).paginations:
         items = _argument(args, 0, "items")
         return v.Record((("items", items[2]),)) if items is not None else None
-    if name in TYPE_ADAPTERS:
+    if name in known(program).type_adapters:
         target = _argument(args, 0, "type")
         cls, many = _schema_type_at(program, frame.path, target[3]) if target is not None and target[3] is not None else (None, False)
         if cls is None:
             return None
         return v.Object(f"{ADAPTER}{cls.path}|{cls.cid}|{int(many)}")
-    if name in _PARSE_AS:
+    if name in known(program).parse_as:
         target, obj, label = _argument(args, 0, "type_"), _argument(args, 1, "obj"), "parse_obj_as"
     else:
         target, obj, label = _argument(args, 1, "type"), _argument(args, 0, "obj"), "msgspec.convert"
@@ -559,7 +530,7 @@ def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
                              f"{program.cls(inner.path, inner.cid).name}({'many=True' if many else ''})")
             _nested(child, call, inner, value, many, depth)
             continue
-        if short in _MANY_RELATED or short.endswith("Field") or short.endswith("RelatedField"):
+        if short in known(program).many_related_fields or short.endswith("Field") or short.endswith("RelatedField"):
             value = _read_chain(child, obj, source, call, pk_only=short == "PrimaryKeyRelatedField" and not many)
             if many:
                 _read_all(child, value, call)
@@ -660,7 +631,7 @@ def _field_base(program, callee) -> str:
         return ""
     names = sorted(name for name in _base_names(program, bare.path, bare.cid) if name.startswith("rest_framework."))
     shorts = [_short(v.External(name)) for name in names]
-    return next((short for short in shorts if short in _MANY_RELATED), next(iter(shorts), ""))
+    return next((short for short in shorts if short in known(program).many_related_fields), next(iter(shorts), ""))
 
 
 def _source(call: ir.Call) -> str:
@@ -858,7 +829,7 @@ def _schema_type_at(program, path: str, annotation):
 # Django's generic list views ------------------------------------------------------------------------------
 def is_django_list_view(program, instance) -> bool:
     bare = v.strip(instance)
-    return type(bare) is v.Instance and bool(_base_names(program, bare.path, bare.cid) & _DJANGO_LIST_VIEWS)
+    return type(bare) is v.Instance and bool(_base_names(program, bare.path, bare.cid) & known(program).django_list_views)
 
 
 def django_list_rows(frame, instance):
@@ -913,18 +884,19 @@ def framework_analyses(program) -> list[Analysis]:
     from archlint.semantics.interpreter import Frame, _Budget
 
     results: list[Analysis] = []
+    names = known(program)
     for path in sorted(program.modules):
         module = program.modules[path]
         for cls in module.classes:
             value = v.ClassValue(path, cls.cid)
             bases = _base_names(program, path, cls.cid)
-            if not (bases & _LIST_VIEWS) and not (bases & _DJANGO_LIST_VIEWS):
+            if not (bases & names.list_views) and not (bases & names.django_list_views):
                 continue
             analysis = Analysis(path, module.module)
             frame = Frame(program, path, module.module, 1, analysis)
             frame.env = dict(program.module_env(path))
             try:
-                if bases & _LIST_VIEWS:
+                if bases & names.list_views:
                     _list_view(frame, value, cls)
                 else:
                     _django_list_render(frame, value)
@@ -1020,17 +992,6 @@ def _restx_marshalled(program, path: str, function: ir.Function):
                              lambda frame, summary: marshal_returned(frame, _decorator_node(function), found, summary.returns))
 
 
-# Litestar return DTOs over SQLAlchemy models: `@get(…, return_dto=SQLAlchemyDTO[Article])` (or `dto=`, or the
-# controller's `return_dto = ArticleDTO`) encodes what the handler returns by reading every field of the model the
-# DTO config keeps: relationships up to `max_nested_depth` (1 unless configured), minus `exclude`, within `include`
-_SQLALCHEMY_DTOS = frozenset({
-    "advanced_alchemy.extensions.litestar.SQLAlchemyDTO", "advanced_alchemy.extensions.litestar.dto.SQLAlchemyDTO",
-    "litestar.contrib.sqlalchemy.dto.SQLAlchemyDTO", "litestar.plugins.sqlalchemy.SQLAlchemyDTO",
-    "litestar.plugins.sqlalchemy.dto.SQLAlchemyDTO", "litestar.contrib.sqlalchemy.SQLAlchemyDTO",
-})
-_LITESTAR_HANDLERS = frozenset({"get", "post", "put", "patch", "delete", "route", "HTTPRouteHandler"})
-
-
 class _Dto(NamedTuple):
     name: str  # for the trace: ArticleDTO / SQLAlchemyDTO[Article]
     model: str  # model key
@@ -1084,7 +1045,7 @@ def _return_dto(program, path: str, function: ir.Function):
         if type(decorator) is not ir.Call:
             continue
         name = program.static_name(path, decorator.func)
-        if not name.startswith("litestar") or name.rsplit(".", 1)[-1].rsplit(":", 1)[-1] not in _LITESTAR_HANDLERS:
+        if not name.startswith("litestar") or name.rsplit(".", 1)[-1].rsplit(":", 1)[-1] not in known(program).litestar_handlers:
             continue
         for keyword in ("return_dto", "dto"):
             node = decorator.arg(keyword=keyword)
@@ -1121,15 +1082,12 @@ def _plugin_dto(program, path: str, function: ir.Function):
                 function.returns)
 
 
-_SERIALIZATION_PLUGINS = ("SQLAlchemySerializationPlugin", "SQLAlchemyPlugin")
-
-
 def _serialization_plugin(program) -> bool:
     """Whether the project imports a Litestar SQLAlchemy serialization plugin (``SQLAlchemyPlugin`` adds one)."""
     found = program.serialization_plugin
     if found is None:
         found = any(edge.external and edge.target.startswith(("litestar", "advanced_alchemy"))
-                    and edge.target.rsplit(".", 1)[-1].rsplit(":", 1)[-1] in _SERIALIZATION_PLUGINS
+                    and edge.target.rsplit(".", 1)[-1].rsplit(":", 1)[-1] in known(program).serialization_plugins
                     for path in program.modules for edge in program.graph.out_edges(path))
         program.serialization_plugin = found
     return found
@@ -1138,7 +1096,7 @@ def _serialization_plugin(program) -> bool:
 def _dto_of(program, path: str, node):
     """``SQLAlchemyDTO[Article]`` or a project ``class ArticleDTO(SQLAlchemyDTO[Article])`` with its ``config``."""
     if type(node) is ir.Index:
-        if program.static_name(path, node.obj) not in _SQLALCHEMY_DTOS:
+        if program.static_name(path, node.obj) not in known(program).sqlalchemy_dtos:
             return None
         model = program.static_value(path, node.index)
         key = program.model_of_class(model.path, model.cid) if type(model) is v.ClassValue else ""
@@ -1151,7 +1109,7 @@ def _dto_of(program, path: str, node):
     for chain_path, chain_cid in program.subclass_chain(value.path, value.cid):
         cls = program.cls(chain_path, chain_cid)
         for base in cls.bases if cls is not None else ():
-            if type(base) is ir.Index and program.static_name(chain_path, base.obj) in _SQLALCHEMY_DTOS:
+            if type(base) is ir.Index and program.static_name(chain_path, base.obj) in known(program).sqlalchemy_dtos:
                 model = program.static_value(chain_path, base.index)
                 key = program.model_of_class(model.path, model.cid) if type(model) is v.ClassValue else ""
                 if not key:
@@ -1225,7 +1183,7 @@ def _response_schema(program, path: str, function: ir.Function):
         if type(decorator) is not ir.Call:
             continue
         name = program.static_name(path, decorator.func)
-        if name in _MARSHAL_WITH and decorator.args:
+        if name in known(program).marshal_with and decorator.args:
             schema = _many_schema(program, path, decorator.args[0].value)
             if schema is not None:
                 return schema

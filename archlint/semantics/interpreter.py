@@ -26,7 +26,7 @@ from archlint.semantics import lost_updates
 from archlint.semantics import values as v
 from archlint.semantics.calls import ANY_RELATION, CONNECTION, KEY_MATCH_TAG, OPEN_TX, ROW_MAP, SWALLOW_TAG, Calls, raw_row, keyed_by_stored_row, session_row
 from archlint.semantics.discriminants import equality_side
-from archlint.semantics.frameworks import CONVERTERS
+from archlint.semantics.frameworks import known as framework_names
 from archlint.semantics.program import Program
 from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis, Deref, Effect, Event, LoopInfo, Site, Summary
 from archlint.semantics.support import (
@@ -2335,7 +2335,7 @@ class Frame(Calls):
             return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=True, empty="" if self.python else "undefined"), tags)
         if kind is v.Query and bare.lazy:  # Django qs[0] runs the query (IndexError when empty)
             return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=True), tags)
-        if kind is v.External and bare.name in CONVERTERS:  # OffsetPagination[Article](items=rows): the same class
+        if kind is v.External and bare.name in framework_names(self.program).converters:  # OffsetPagination[Article](items=rows): the same class
             return obj
         if kind is v.Tuple:
             position = v.strip(index)

@@ -77,6 +77,8 @@ class Library:
         self.apps: dict[str, str] = {}  # app/router constructor (canonical name) -> framework
         self.route_methods: dict[str, frozenset] = {}
         self.framework_data: dict[str, dict] = {}  # framework -> its other keys in frameworks.toml
+        self.names: dict[str, dict] = knowledge.names  # reader -> its [[names]] keys (see view())
+        self.views: dict[str, object] = {}
         for entry in knowledge.entries:
             if entry.kind != "framework":
                 continue
@@ -142,6 +144,14 @@ class Library:
                 kind, _, rest = descriptor.partition(" ")
                 words = rest.split()
                 self.callbacks[(stack, key)] = Callback(kind, "transaction" in words, "passed" in words)
+
+    def view(self, reader: str, build):
+        """A module's typed view of its ``[[names]]`` tables (``build(table)``), built once per library:
+        the semantic modules read library names from here, never from the TOML per call."""
+        found = self.views.get(reader)
+        if found is None:
+            found = self.views[reader] = build(self.names.get(reader, {}))
+        return found
 
     def app(self, name: str) -> str:
         """The framework whose app or router this external callable builds, or ``""``."""

@@ -9,11 +9,14 @@ external package, or a builtin; anything else is ``UNKNOWN``.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from archlint.domain import ir
 from archlint.domain.graph import ModuleGraph
 from archlint.semantics import values as v
 from archlint.semantics.library import Library
-from archlint.semantics.schema import _DJANGO_BASES, _FLASK_MODEL, _SEQUELIZE_BASES, _SQLALCHEMY_BASES, BUILTIN_USER_KEY, Schema, discover
+from archlint.semantics.schema import BUILTIN_USER_KEY, Schema, discover
+from archlint.semantics.schema import known as schema_names
 
 MAX_CALL_DEPTH = 5  # handler -> service -> repository -> helper -> driver call
 _PY_BUILTINS = frozenset(
@@ -28,16 +31,33 @@ _JS_GLOBALS = frozenset(
 )
 
 
-_DJANGO_SETTINGS = frozenset({"django.conf.settings"})
-_REQUEST_GLOBALS = {"flask.request": "flask", "quart.request": "quart", "flask.globals.request": "flask"}
-# the application-context namespaces of Flask/Quart: `g.db = connect()` in a helper or hook, `g.db` in views;
-# current_app: only its `extensions` mapping is modelled (`db.init_app(app)` registers itself there)
-_CONTEXT_GLOBALS = {"flask.g": ("flask", "g"), "flask.globals.g": ("flask", "g"), "quart.g": ("quart", "g"), "quart.globals.g": ("quart", "g"),
-                    "flask.current_app": ("flask", "app"), "flask.globals.current_app": ("flask", "app"), "quart.current_app": ("flask", "app")}
-# FastAPI's `app.state` / `request.state` are Starlette's: one slot whichever import a module used
-_CONTEXT_FRAMEWORK = {"fastapi": "starlette"}
 _MAX_CLOSURE_FRAMES = 8  # frames kept per nested function (each call context of its definer)
 DECLARED_TAG = "declared"  # an instance known from a type annotation only (calls.DECLARED)
+
+
+class Known(NamedTuple):
+    """The library names this module reads: the ``[[names]]`` table with ``reader = "program"`` of
+    ``rules/knowledge/frameworks.toml`` (each key is explained there), built once per run."""
+
+    request_globals: dict  # import -> framework whose current request it is
+    context_globals: dict  # import -> (framework, scope) of an application-context namespace
+    context_framework: dict  # framework -> the framework whose context slots it shares
+    starlette_middleware: frozenset
+    aiohttp_middleware: frozenset
+    context_calls: frozenset  # fastify decorate()
+    django_settings: frozenset
+
+
+def _known(table: dict) -> Known:
+    return Known(request_globals=dict(table["request_globals"]),
+                 context_globals={name: tuple(slot) for name, slot in table["context_globals"].items()},
+                 context_framework=dict(table["context_framework"]),
+                 **{key: frozenset(table[key]) for key in ("starlette_middleware", "aiohttp_middleware", "context_calls",
+                                                           "django_settings")})
+
+
+def known(program) -> Known:
+    return program.library.view("program", _known)
 
 
 class ModuleTable(dict):
@@ -234,7 +254,7 @@ class Program:
             kept = v.tag(v.strip(kept)._replace(nullable=False, origin=""), v.tags_of(kept))
         elif not _db_like(kept):
             kept = v.UNKNOWN  # something else: the slot is not known to hold a handle (joins to unknown)
-        slot = (_CONTEXT_FRAMEWORK.get(framework, framework), scope, key)
+        slot = (known(self).context_framework.get(framework, framework), scope, key)
         old = self.context_values.get(slot)
         self.context_values[slot] = kept if old is None else v.join(old, kept)
 
@@ -252,12 +272,12 @@ class Program:
     def read_context(self, framework: str, scope: str, key: str):
         """What a handler reads from a framework context slot: the joined DB handle written there,
         else ``None`` (a slot nothing DB-like was written to stays unknown)."""
-        found = self.context_values.get((_CONTEXT_FRAMEWORK.get(framework, framework), scope, key))
+        found = self.context_values.get((known(self).context_framework.get(framework, framework), scope, key))
         return found if found is not None and _db_like(found) else None
 
     def read_row_context(self, framework: str, scope: str, key: str):
         """The model row every write of a request slot stored (``req.user``, ``ctx.state.user``), else ``None``."""
-        found = self.context_values.get((_CONTEXT_FRAMEWORK.get(framework, framework), scope, key))
+        found = self.context_values.get((known(self).context_framework.get(framework, framework), scope, key))
         return found if found is not None and _rows_of_one_model(found) else None
 
     # static resolution (no interpretation): what module-level names denote -------------------------
@@ -307,7 +327,7 @@ class Program:
         if kind is v.External:
             separator = "." if self._python_name(base.name) or base.name.endswith(")") else ("" if base.name.endswith(":") else ".")
             qualified = f"{base.name}{separator}{name}"
-            if base.name in _DJANGO_SETTINGS:  # settings.USER_SERIALIZER: the project's string, when every settings module agrees
+            if base.name in known(self).django_settings:  # settings.USER_SERIALIZER: the project's string, when every settings module agrees
                 text = self.django_setting(name)
                 if text is not None:
                     return v.Const(text)
@@ -519,13 +539,14 @@ class Program:
     def _stack_of_base(self, base) -> str:
         if type(base) is v.External:
             name = base.name
-            if name in _SQLALCHEMY_BASES or name == _FLASK_MODEL or name.endswith("SQLAlchemy().Model"):
+            names = schema_names(self)
+            if name in names.sqlalchemy_bases or name in names.flask_models or name.endswith("SQLAlchemy().Model"):
                 return "sqlalchemy"
             if name in self.library.declarative_bases:
                 return self.library.declarative_bases[name]
-            if name in _DJANGO_BASES:
+            if name in names.django_bases:
                 return "django"
-            if name in _SEQUELIZE_BASES or name.endswith(":Model") and "sequelize" in name:
+            if name in names.sequelize_bases or name.endswith(":Model") and "sequelize" in name:
                 return "sequelize"
             if name in ("objection:Model", "objection:default.Model"):
                 return "objection"
@@ -648,7 +669,7 @@ class Program:
             # the API schemas derived from it (`ArticlePublic(ArticleBase)`) are pydantic models
             return not any(kw.name == "table" and not (type(kw.value) is ir.Const and kw.value.value is False) for kw in cls.keywords)
         for base in self.bases(path, cid):
-            if type(base) is v.External and (base.name in _SQLALCHEMY_BASES or base.name == "sqlalchemy.orm.DeclarativeBase"):
+            if type(base) is v.External and (base.name in schema_names(self).sqlalchemy_bases or base.name == "sqlalchemy.orm.DeclarativeBase"):
                 return "__tablename__" not in names and "__table__" not in names
         return False
 
@@ -1001,11 +1022,11 @@ class Program:
         found = self.graph.resolve_binding(path, target)
         if found.file is None:
             name = found.external or target
-            framework = _REQUEST_GLOBALS.get(name)
+            framework = known(self).request_globals.get(name)
             if framework:  # flask.request: the current request, a context-local
                 return v.tag(v.Request(framework), frozenset({v.REQUEST_TAG}))
-            if name in _CONTEXT_GLOBALS:
-                return v.Context(*_CONTEXT_GLOBALS[name])
+            if name in known(self).context_globals:
+                return v.Context(*known(self).context_globals[name])
             return v.External(name)
         if found.file not in self.modules:
             return v.Module(found.file) if not found.attr else v.UNKNOWN
@@ -1088,12 +1109,12 @@ class Program:
             return (plugin,)
         framework = self._handler_frameworks().get((path, function.fid))
         if framework is None and any(
-            self.static_name(path, d.func if type(d) is ir.Call else d) in ("aiohttp.web.middleware", "aiohttp.web_middlewares.middleware")
+            self.static_name(path, d.func if type(d) is ir.Call else d) in known(self).aiohttp_middleware
             for d in function.decorators
         ):
             framework = "aiohttp"  # @web.middleware async def auth(request, handler)
         if framework is None and function.name == "dispatch" and function.cls >= 0 and any(
-                type(base) is v.External and base.name in _STARLETTE_MIDDLEWARE
+                type(base) is v.External and base.name in known(self).starlette_middleware
                 for link in self.subclass_chain(path, function.cls) for base in self.bases(*link)):
             framework = "starlette"  # class DBSession(BaseHTTPMiddleware): async def dispatch(self, request, call_next)
         if framework is None or framework in ("fastapi", "flask", "quart", "litestar", "nestjs"):
@@ -1281,7 +1302,7 @@ class Program:
             fastify = any(target.split(":", 1)[0] in ("fastify", "fastify-plugin", "@fastify/autoload") for _name, target in module.bindings)
             for function in module.functions[1:]:
                 first = function.params[0].name if function.params else ""
-                arguments = self.handler_arguments(path, function) if first and _writes_context(function, first) else ()
+                arguments = self.handler_arguments(path, function) if first and _writes_context(function, first, known(self).context_calls) else ()
                 if not arguments and first and fastify and _decorates(function, first):
                     # a plugin nothing in the project registers (fastify-cli loads app.js; @fastify/autoload its folders)
                     arguments = (v.App("fastify", f"{path}:{function.span.line}:{function.span.column}"),)
@@ -1398,7 +1419,6 @@ def _python_context_write(node) -> bool:
     return node.func.name in ("add_event_handler", "init_app")
 
 
-_STARLETTE_MIDDLEWARE = frozenset({"starlette.middleware.base.BaseHTTPMiddleware", "fastapi.middleware.base.BaseHTTPMiddleware"})
 
 
 def _request_level_writer(function) -> bool:
@@ -1495,10 +1515,9 @@ def _handle_item(item) -> bool:
     return type(bare) in (v.Db, v.ModelClass) or type(bare) is v.External and bare.name in ("sequelize:", "sequelize:Sequelize", "sequelize:default")
 
 
-_CONTEXT_CALLS = frozenset({"decorate", "decorateRequest", "set"})
 
 
-def _writes_context(function: ir.Function, first: str) -> bool:
+def _writes_context(function: ir.Function, first: str, context_calls: frozenset) -> bool:
     """``first.x = …`` / ``first.state.x = …`` / ``first.context.x = …`` / ``first.set('x', …)`` /
     ``first.decorate('x', …)`` in the function's own body (syntax only: which functions to run early)."""
     for node in ir.iter_nodes(function.body):
@@ -1509,7 +1528,7 @@ def _writes_context(function: ir.Function, first: str) -> bool:
                     obj = obj.obj
                 if type(obj) is ir.Name and obj.id == first:
                     return True
-        elif type(node) is ir.Call and node.method in _CONTEXT_CALLS and type(node.func) is ir.Attr \
+        elif type(node) is ir.Call and node.method in context_calls and type(node.func) is ir.Attr \
                 and type(node.func.obj) is ir.Name and node.func.obj.id == first and len(node.args) == 2 \
                 and type(node.arg(0)) is ir.Const and isinstance(node.arg(0).value, str):
             return True

@@ -17,19 +17,36 @@ a loop filling it) stays unknown, and so does a field class of the project's own
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from archlint.domain import ir
 from archlint.semantics import values as v
 from archlint.semantics.frameworks import MAX_NESTING, _element, _read_all, _read_chain, _short, each_row, read_in_module
 
-_PACKAGES = ("flask_restx.", "flask_restful.", "flask_restplus.")
-_MODEL_MAKERS = frozenset({"model", "Model", "inherit", "clone", "SchemaModel"})
-_DECORATORS = {"marshal_with": False, "marshal_list_with": True}  # name -> always a list
-_NOT_READ = frozenset({"Url", "FormattedString", "ClassName", "Polymorph", "Wildcard"})
 _MAX_RESOLVE = 6
 
 
-def _restx(name: str) -> bool:
-    return name.startswith(_PACKAGES)
+class Known(NamedTuple):
+    """The library names this module reads: the ``[[names]]`` table with ``reader = "restx"`` of
+    ``rules/knowledge/frameworks.toml`` (each key is explained there), built once per run."""
+
+    restx_modules: tuple  # prefixes
+    model_makers: frozenset
+    marshal_decorators: dict  # short name -> always a list
+    unread_fields: frozenset
+
+
+def _known(table: dict) -> Known:
+    return Known(restx_modules=tuple(table["restx_modules"]), model_makers=frozenset(table["model_makers"]),
+                 marshal_decorators=dict(table["marshal_decorators"]), unread_fields=frozenset(table["unread_fields"]))
+
+
+def known(program) -> Known:
+    return program.library.view("restx", _known)
+
+
+def _restx(program, name: str) -> bool:
+    return name.startswith(known(program).restx_modules)
 
 
 def field_map(program, path: str, node, depth: int = 0):
@@ -41,7 +58,7 @@ def field_map(program, path: str, node, depth: int = 0):
         return path, node
     if kind is ir.Call:
         callee = program.static_name(path, node.func)
-        if not _restx(callee) or callee.rsplit(".", 1)[-1].rstrip("()") not in _MODEL_MAKERS:
+        if not _restx(program, callee) or callee.rsplit(".", 1)[-1].rstrip("()") not in known(program).model_makers:
             return None
         maps = [arg.value for arg in node.args if arg.kind == "pos"]
         return field_map(program, path, maps[-1], depth + 1) if maps else None
@@ -66,7 +83,7 @@ def marshalled(program, path: str, function: ir.Function):
             continue
         name = program.static_name(path, decorator.func)
         short = name.rsplit(".", 1)[-1]
-        if not _restx(name) or short not in _DECORATORS:
+        if not _restx(program, name) or short not in known(program).marshal_decorators:
             continue
         found = field_map(program, path, decorator.args[0].value)
         if found is not None:
@@ -85,7 +102,7 @@ def marshal_returned(frame, node, found, returned) -> None:
 
 def marshal_hook(frame, node: ir.Call, name: str, args) -> bool:
     """``marshal(rows, article_fields)``; ``True`` when this was that call."""
-    if not _restx(name) or name.rsplit(".", 1)[-1] != "marshal" or len(args) < 2 or type(node) is not ir.Call:
+    if not _restx(frame.program, name) or name.rsplit(".", 1)[-1] != "marshal" or len(args) < 2 or type(node) is not ir.Call:
         return False
     fields_node = next((arg.value for arg in node.args[1:2] if arg.kind == "pos"), None) or node.arg(keyword="fields")
     found = field_map(frame.program, frame.path, fields_node)
@@ -107,7 +124,7 @@ def read_fields(child, fields: ir.Obj, obj, depth: int) -> None:
 def _read_field(child, key: str, node, obj, depth: int) -> None:
     call = node if type(node) is ir.Call else None
     short = _short(child.eval_cached(call.func if call is not None else node))
-    if not short or short in _NOT_READ:
+    if not short or short in known(child.program).unread_fields:
         return
     attribute = call.arg(keyword="attribute") if call is not None else None
     if attribute is not None and type(attribute) is not ir.Const:

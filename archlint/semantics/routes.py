@@ -26,10 +26,26 @@ from archlint.domain import ir
 from archlint.domain.facts import Span
 from archlint.semantics import values as v
 
-# Starlette's route objects (`Starlette(routes=[Route("/articles", list_articles)])`; FastAPI re-exports them)
-STARLETTE_ROUTES = frozenset({"starlette.routing.Route", "starlette.routing.WebSocketRoute", "fastapi.routing.Route"})
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
-_NEST_METHODS = {"Get": "GET", "Post": "POST", "Put": "PUT", "Patch": "PATCH", "Delete": "DELETE", "All": "ALL"}
+
+
+class Known(NamedTuple):
+    """The library names this module reads: the ``[[names]]`` table with ``reader = "routes"`` of
+    ``rules/knowledge/frameworks.toml`` (each key is explained there), built once per run."""
+
+    starlette_routes: frozenset
+    nest_methods: dict  # NestJS decorator -> HTTP method
+    mounts: frozenset  # app/router methods mounting another under a prefix
+    view_methods: frozenset  # class-based view methods serving a request
+
+
+def _known(table: dict) -> Known:
+    return Known(starlette_routes=frozenset(table["starlette_routes"]), nest_methods=dict(table["nest_methods"]),
+                 mounts=frozenset(table["mounts"]), view_methods=frozenset(table["view_methods"]))
+
+
+def known(program) -> Known:
+    return program.library.view("routes", _known)
 
 
 class Route(NamedTuple):
@@ -91,15 +107,11 @@ def _django_full_paths(program, routes: list[Route]) -> list[Route]:
     return kept
 
 
-_MOUNTS = frozenset({"use", "include_router", "register_blueprint", "mount", "register", "route", "add_routes", "add_router",
-                     "add_namespace"})
-
-
 def _record_mount(program, path: str, node: ir.Call, receiver, values) -> None:
     """``app.use('/api', router)``, ``app.include_router(r, prefix='/api')``, Flask
     ``register_blueprint(bp, url_prefix=…)``, Hono ``app.route('/api', sub)``, Fastify
     ``register(plugin, { prefix })``: the child's routes live under the parent's prefix."""
-    if type(receiver) is not v.App or type(node.func) is not ir.Attr or node.func.name not in _MOUNTS:
+    if type(receiver) is not v.App or type(node.func) is not ir.Attr or node.func.name not in known(program).mounts:
         return
     prefix = ""
     first = node.arg(0)
@@ -237,7 +249,7 @@ def _from_call(program, path: str, node: ir.Call, receiver, values) -> list[Rout
         route_path = node.arg(0, "route")
         text = route_path.value if type(route_path) is ir.Const and isinstance(route_path.value, str) else ""
         return [Route("django", "ALL", text, handler, (), path, node.span)]
-    if type(receiver) is v.External and receiver.name in STARLETTE_ROUTES:
+    if type(receiver) is v.External and receiver.name in known(program).starlette_routes:
         # Route("/articles/{slug}", get_article, methods=["GET"]): the endpoint gets the request
         endpoint = next((v.strip(value) for arg, value in zip(node.args, record.args)
                          if (arg.kind == "pos" and node.args.index(arg) == 1) or (arg.kind == "kw" and arg.name == "endpoint")), None)
@@ -285,14 +297,6 @@ def _class_view(program, path: str, node):
     return None
 
 
-# What serves a request in a class-based view: the HTTP methods (Flask MethodView, Django View),
-# DRF's actions and their perform_* hooks, a Django form view's form_valid.
-VIEW_METHODS = frozenset({
-    "get", "post", "put", "patch", "delete", "create", "update", "partial_update", "destroy", "perform_create",
-    "perform_update", "perform_destroy", "form_valid",
-})
-
-
 def handler_functions(program, route: Route) -> list[v.Function]:
     """The functions that serve ``route``: its handler function, or the request methods of its
     class-based view."""
@@ -302,7 +306,7 @@ def handler_functions(program, route: Route) -> list[v.Function]:
     if type(handler) is v.ClassValue:
         cls = program.cls(handler.path, handler.cid)
         return [v.Function(handler.path, fid) for fid in (cls.methods if cls is not None else ())
-                if (function := program.function(handler.path, fid)) is not None and function.name in VIEW_METHODS]
+                if (function := program.function(handler.path, fid)) is not None and function.name in known(program).view_methods]
     return []
 
 
@@ -398,10 +402,10 @@ def _nest_controller(program, path: str, cls: ir.Class) -> list[Route]:
             call = decorator if type(decorator) is ir.Call else None
             name = program.static_name(path, call.func if call is not None else decorator)
             short = name.rsplit(":", 1)[-1]
-            if short in _NEST_METHODS and name.startswith("@nestjs/"):
+            if short in known(program).nest_methods and name.startswith("@nestjs/"):
                 first = call.arg(0) if call is not None else None
                 sub = first.value if type(first) is ir.Const and isinstance(first.value, str) else ""
                 full = "/".join(part.strip("/") for part in (prefix, sub) if part.strip("/"))
-                routes.append(Route("nestjs", _NEST_METHODS[short], "/" + full, v.Function(path, fid, v.Instance(path, cls.cid)),
+                routes.append(Route("nestjs", known(program).nest_methods[short], "/" + full, v.Function(path, fid, v.Instance(path, cls.cid)),
                                     (), path, decorator.span))
     return routes

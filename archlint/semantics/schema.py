@@ -23,39 +23,36 @@ EAGER_STRATEGIES = frozenset({"selectin", "joined", "subquery", "immediate"})
 # Strategies under which reading an unloaded relation issues no query (it raises, or is empty).
 NO_QUERY_STRATEGIES = frozenset({"raise", "raise_on_sql", "noload", "write_only", "dynamic"})
 
-_SQLALCHEMY_BASES = frozenset({
-    "sqlalchemy.orm.DeclarativeBase", "sqlalchemy.orm.DeclarativeBaseNoMeta", "sqlalchemy.orm.decl_api.DeclarativeBase",
-    "sqlmodel.SQLModel", "sqlalchemy.orm.declarative_base()", "sqlalchemy.ext.declarative.declarative_base()",
-    "sqlalchemy.orm.decl_api.declarative_base()", "sqlalchemy.orm.MappedAsDataclass",
-})
-_FLASK_MODEL = "flask_sqlalchemy.SQLAlchemy().Model"
-_DJANGO_BASES = frozenset({
-    "django.db.models.Model", "django.db.models.base.Model",
-    # the custom user model (``AUTH_USER_MODEL``) derives from Django's abstract auth models
-    "django.contrib.auth.models.AbstractUser", "django.contrib.auth.models.AbstractBaseUser",
-    "django.contrib.auth.base_user.AbstractBaseUser", "django.contrib.auth.models.PermissionsMixin",
-    # abstract models of tree and polymorphism packages (their own fields stay unseen: the table is open)
-    "treebeard.mp_tree.MP_Node", "treebeard.ns_tree.NS_Node", "treebeard.al_tree.AL_Node", "mptt.models.MPTTModel",
-    "polymorphic.models.PolymorphicModel",
-})
 USER_MODEL_TARGET = "AUTH_USER_MODEL"  # the target text of ForeignKey(settings.AUTH_USER_MODEL)
-_GET_USER_MODEL = frozenset({"django.contrib.auth.get_user_model"})
-DJANGO_USER_BASES = frozenset({
-    "django.contrib.auth.models.AbstractUser", "django.contrib.auth.models.AbstractBaseUser",
-    "django.contrib.auth.base_user.AbstractBaseUser",
-})
-_SEQUELIZE_BASES = frozenset({"sequelize:Model", "sequelize-typescript:Model", "sequelize:default.Model"})
-_SQLALCHEMY_RELATIONSHIP = frozenset({
-    "sqlalchemy.orm.relationship", "sqlalchemy.orm.relation", "sqlmodel.Relationship", "flask_sqlalchemy.SQLAlchemy().relationship",
-})
-_SQLALCHEMY_COLUMNS = frozenset({
-    "sqlalchemy.Column", "sqlalchemy.orm.mapped_column", "sqlalchemy.orm.column_property", "sqlmodel.Field",
-    "flask_sqlalchemy.SQLAlchemy().Column", "sqlalchemy.schema.Column",
-})
-_DJANGO_RELATIONS = {"ForeignKey": False, "OneToOneField": False, "ManyToManyField": True, "ParentalKey": False,
-                     "ParentalManyToManyField": True, "TreeForeignKey": False}
-_TYPEORM_RELATIONS = {"ManyToOne": False, "OneToOne": False, "OneToMany": True, "ManyToMany": True}
 _COLLECTION_TYPES = frozenset({"list", "List", "set", "Set", "WriteOnlyMapped", "DynamicMapped", "Array", "Sequence"})
+
+
+class Known(NamedTuple):
+    """The library names this module reads: the ``[[names]]`` tables with ``reader = "schema"`` of
+    ``rules/knowledge/orms.toml`` (each key is explained there), built once per run."""
+
+    sqlalchemy_bases: frozenset  # mapped-model bases
+    flask_models: frozenset  # Flask-SQLAlchemy's db.Model
+    sqlalchemy_relationship: frozenset
+    sqlalchemy_columns: frozenset
+    django_bases: frozenset
+    django_user_bases: frozenset
+    get_user_model: frozenset
+    builtin_user_names: frozenset  # Django's auth.User, imported
+    builtin_user_columns: frozenset
+    django_relations: dict  # relation field (short name) -> a collection?
+    sequelize_bases: frozenset
+    sequelize_associations: dict  # association method -> a collection?
+    typeorm_relations: dict  # relation decorator -> a collection?
+    objection_relations: dict  # relation class -> a collection?
+
+
+def _known(table: dict) -> Known:
+    return Known(**{key: dict(table[key]) if isinstance(table[key], dict) else frozenset(table[key]) for key in Known._fields})
+
+
+def known(program) -> Known:
+    return program.library.view("schema", _known)
 
 
 class Relation(NamedTuple):
@@ -167,7 +164,7 @@ def discover(program) -> Schema:
                 if stack == "sqlalchemy" and not model.table and program.auto_named(path, cls.cid):
                     model.table = snake(cls.name)  # advanced-alchemy's bases: `ArticleTag` maps `article_tag`
                 if stack == "objection":
-                    _objection_statics(module, cls, model)
+                    _objection_statics(program, module, cls, model)
         if module.language != "python":
             js_calls[path] = calls = _js_model_calls(module)
             _sequelize_defines(program, module, schema, calls)
@@ -186,11 +183,6 @@ def discover(program) -> Schema:
 # custom user model and points its foreign keys at it (``ForeignKey(settings.AUTH_USER_MODEL)``,
 # ``ForeignKey(User)``, ``"auth.User"``).
 BUILTIN_USER_KEY = "django.contrib.auth.models:User"
-_BUILTIN_USER_COLUMNS = frozenset({
-    "id", "password", "last_login", "is_superuser", "username", "first_name", "last_name", "email",
-    "is_staff", "is_active", "date_joined",
-})
-_BUILTIN_USER_NAMES = frozenset({"django.contrib.auth.models.User", "django.contrib.auth.models.AbstractUser"})
 
 
 def _django_builtin_user(program, schema: Schema) -> None:
@@ -216,7 +208,7 @@ def _django_builtin_user(program, schema: Schema) -> None:
     if not targets:
         return
     model = Model(BUILTIN_USER_KEY, "User", "django", "", Span(1, 1, 1, 1), table="auth_user")
-    model.columns.update(_BUILTIN_USER_COLUMNS)
+    model.columns.update(known(program).builtin_user_columns)
     model.unique.add(frozenset({"username"}))
     model.unique.add(frozenset({"id"}))
     schema.add(model)
@@ -231,7 +223,7 @@ def _builtin_user_reference(program, model: Model, name: str, target: str) -> bo
     member = next((m for m in cls.fields if m.name == name), None) if cls is not None else None
     call = member.value if member is not None and type(member.value) is ir.Call else None
     to = call.arg(0, "to") if call is not None else None
-    return to is not None and program.static_name(model.path, to) in _BUILTIN_USER_NAMES
+    return to is not None and program.static_name(model.path, to) in known(program).builtin_user_names
 
 
 def _django_usernames(program, schema: Schema) -> None:
@@ -280,7 +272,7 @@ def _django_user_model(program, schema: Schema) -> str:
         if model.stack != "django" or model.cid < 0 or program.is_abstract_model(model.path, model.cid):
             continue
         chain = program.subclass_chain(model.path, model.cid)
-        if any(type(base) is v.External and base.name in DJANGO_USER_BASES for link in chain for base in program.bases(*link)):
+        if any(type(base) is v.External and base.name in known(program).django_user_bases for link in chain for base in program.bases(*link)):
             keys.append(key)
     return keys[0] if len(keys) == 1 else ""
 
@@ -342,7 +334,7 @@ def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> 
         call = member.value if type(member.value) is ir.Call else None
         callee = program.static_name(path, call.func) if call is not None else ""
         short = callee.rsplit(".", 1)[-1]
-        if model.stack == "sqlalchemy" and callee in _SQLALCHEMY_RELATIONSHIP:
+        if model.stack == "sqlalchemy" and callee in known(program).sqlalchemy_relationship:
             target = _target_text(call.arg(0, "argument")) or _annotation_target(member.annotation)
             collection: bool | None = _annotation_collection(member.annotation)
             uselist = call.arg(keyword="uselist")
@@ -359,10 +351,10 @@ def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> 
             if strategy is True:
                 strategy = "select"
             model.pending.append((member.name, target, collection, strategy, member.span, "relationship", ""))
-        elif model.stack == "django" and short in _DJANGO_RELATIONS and callee.startswith(("django.", "modelcluster.", "mptt.")):
+        elif model.stack == "django" and short in known(program).django_relations and callee.startswith(("django.", "modelcluster.", "mptt.")):
             to = call.arg(0, "to")
             target = _target_text(to)
-            if type(to) is ir.Call and program.static_name(path, to.func) in _GET_USER_MODEL:
+            if type(to) is ir.Call and program.static_name(path, to.func) in known(program).get_user_model:
                 target = USER_MODEL_TARGET
             related = call.arg(keyword="related_name")
             related_name = related.value if type(related) is ir.Const and isinstance(related.value, str) else ""
@@ -370,7 +362,7 @@ def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> 
                 from archlint.semantics.django_apps import app_label
 
                 related_name = related_name.replace("%(class)s", model.name.lower()).replace("%(app_label)s", app_label(program, model))
-            model.pending.append((member.name, target, _DJANGO_RELATIONS[short], "select", member.span, short, related_name))
+            model.pending.append((member.name, target, known(program).django_relations[short], "select", member.span, short, related_name))
             model.columns.add(f"{member.name}_id")
             null = call.arg(keyword="null")
             if type(null) is ir.Const and null.value is True:
@@ -383,7 +375,7 @@ def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> 
             model.columns.add(member.name)
             if _declares_unique(call):
                 model.unique.add(frozenset({member.name}))
-        elif model.stack == "sqlalchemy" and (callee in _SQLALCHEMY_COLUMNS or _is_mapped(member.annotation)):
+        elif model.stack == "sqlalchemy" and (callee in known(program).sqlalchemy_columns or _is_mapped(member.annotation)):
             model.columns.add(member.name)
             if call is not None and _declares_unique(call):
                 model.unique.add(frozenset({member.name}))
@@ -396,12 +388,7 @@ def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> 
             model.columns.add(member.name)
 
 
-# Objection.js relation classes (`relation: Model.HasManyRelation`): does the relation hold a list
-_OBJECTION_RELATIONS = {"HasManyRelation": True, "ManyToManyRelation": True, "BelongsToOneRelation": False,
-                        "HasOneRelation": False, "HasOneThroughRelation": False}
-
-
-def _objection_statics(module: ir.ModuleIR, cls: ir.Class, model: Model) -> None:
+def _objection_statics(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> None:
     """An Objection model's ``static tableName`` and ``static relationMappings`` (a static field or a
     static getter returning the literal): each relation is a (target class, list?) pair.  Objection
     loads a relation only when asked (``withGraphFetched``, ``$relatedQuery``, ``$fetchGraph``): a
@@ -425,7 +412,7 @@ def _objection_statics(module: ir.ModuleIR, cls: ir.Class, model: Model) -> None
         options = {e.key: e.value for e in entry.value.entries if isinstance(e.key, str)}
         relation = options.get("relation")
         kind = relation.name if type(relation) is ir.Attr else relation.id if type(relation) is ir.Name else ""
-        if kind not in _OBJECTION_RELATIONS:
+        if kind not in known(program).objection_relations:
             continue
         target = options.get("modelClass")
         if type(target) is ir.FuncRef:  # modelClass: () => Tag
@@ -436,7 +423,7 @@ def _objection_statics(module: ir.ModuleIR, cls: ir.Class, model: Model) -> None
         text = target.id if type(target) is ir.Name else ""
         if type(target) is ir.Const and isinstance(target.value, str):  # modelClass: 'Tag' / a module path
             text = target.value.rsplit("/", 1)[-1].removesuffix(".js").removesuffix(".ts")
-        model.pending.append((entry.key, text, _OBJECTION_RELATIONS[kind], "none", entry.value.span, kind, ""))
+        model.pending.append((entry.key, text, known(program).objection_relations[kind], "none", entry.value.span, kind, ""))
 
 
 def _typeorm_field(program, path: str, member: ir.Field, model: Model) -> None:
@@ -444,7 +431,7 @@ def _typeorm_field(program, path: str, member: ir.Field, model: Model) -> None:
         call = decorator if type(decorator) is ir.Call else None
         name = program.static_name(path, call.func if call is not None else decorator)
         short = name.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
-        if short in _TYPEORM_RELATIONS and call is not None:
+        if short in known(program).typeorm_relations and call is not None:
             target = ""
             first = call.arg(0)
             if type(first) is ir.FuncRef:
@@ -457,7 +444,7 @@ def _typeorm_field(program, path: str, member: ir.Field, model: Model) -> None:
                 for arg in call.args
             )
             strategy = "promise" if lazy else "joined" if eager else "none"
-            model.pending.append((member.name, target, _TYPEORM_RELATIONS[short], strategy, member.span, short, ""))
+            model.pending.append((member.name, target, known(program).typeorm_relations[short], strategy, member.span, short, ""))
             return
         if short in ("Column", "PrimaryGeneratedColumn", "PrimaryColumn", "CreateDateColumn", "UpdateDateColumn",
                      "Property", "PrimaryKey", "SerializedPrimaryKey", "Enum"):  # the last four: MikroORM
@@ -478,10 +465,10 @@ def _sequelize_typescript_field(program, path: str, member: ir.Field, model: Mod
             continue
         short = name.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
         association = short[:1].lower() + short[1:]
-        if association in _ASSOCIATIONS and call is not None:
+        if association in known(program).sequelize_associations and call is not None:
             first = call.arg(0)
             target = _arrow_result_name(program, path, first) if type(first) is ir.FuncRef else ""
-            model.pending.append((member.name, target, _ASSOCIATIONS[association], "none", member.span, "association", association))
+            model.pending.append((member.name, target, known(program).sequelize_associations[association], "none", member.span, "association", association))
             return
         if short in ("Column", "PrimaryKey", "ForeignKey", "CreatedAt", "UpdatedAt", "DeletedAt"):
             model.columns.add(member.name)
@@ -712,14 +699,11 @@ def _unique_constraints(program, path: str, node, model: Model) -> None:
             model.unique.add(frozenset(names[1:]))
 
 
-_ASSOCIATIONS = {"hasMany": True, "belongsToMany": True, "hasOne": False, "belongsTo": False}
-
-
 def _sequelize_associations(program, module: ir.ModuleIR, schema: Schema, calls) -> None:
     """``Article.belongsTo(User, { as: 'author' })`` anywhere (module level or ``associate()``)."""
     path = module.path
     for function, node in calls:
-        if type(node) is not ir.Call or node.method not in _ASSOCIATIONS:
+        if type(node) is not ir.Call or node.method not in known(program).sequelize_associations:
             continue
         owner = _sequelize_model_named(program, path, node.receiver, schema, function)
         target = _sequelize_model_named(program, path, node.arg(0), schema, function)
@@ -732,7 +716,7 @@ def _sequelize_associations(program, module: ir.ModuleIR, schema: Schema, calls)
                 if entry.key == "as" and type(entry.value) is ir.Const and isinstance(entry.value.value, str):
                     alias = entry.value.value
         target_name = schema.models[target].name if target else _target_text(node.arg(0))
-        collection = _ASSOCIATIONS[node.method]
+        collection = known(program).sequelize_associations[node.method]
         name = alias or (target_name + "s" if collection and not target_name.endswith("s") else target_name)
         schema.models[owner].relations[name] = Relation(name, target, collection, "none", node.span, "association", node.method)
 
