@@ -199,6 +199,8 @@ def extract(path: str, source: bytes, language: str, full: bool = True, ir: bool
         return facts
     extractor = _Extractor(data, _grammar(_grammar_name(path, language)), facts)
     extractor.run()
+    if facts.has_body:
+        facts.body.share_strings()
     facts.signals = "sql" if facts.strings or extractor.defines_model else ""
     if ir:  # the semantic model's IR, from this same parse
         from archlint.adapters.frontends.js_ir import lower

@@ -246,15 +246,16 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
         """Span of a token that cannot contain a newline (a number, a keyword, a quoted string)."""
         if self.ascii:
             row, column = node.start_point
-            return _new(Span, (row + 1, column + 1, row + 1, column + 1 + node.end_byte - node.start_byte))
+            span = _new(Span, (row + 1, column + 1, row + 1, column + 1 + node.end_byte - node.start_byte))
+            return self.columns.shared(span)
         return self.span(node)
 
     def span(self, node) -> Span:
+        """One object per distinct range of the file (``Columns.span``)."""
         (sr, sc), (er, ec) = node.start_point, node.end_point
         if self.ascii:
-            return _new(Span, (sr + 1, sc + 1, er + 1, ec + 1))
-        column = self.columns.column
-        return _new(Span, (sr + 1, column(sr, sc), er + 1, column(er, ec)))
+            return self.columns.shared(_new(Span, (sr + 1, sc + 1, er + 1, ec + 1)))
+        return self.columns.span(node)
 
     def declare(self, name: str) -> None:
         self.frame.locals.add(name)

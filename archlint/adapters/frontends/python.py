@@ -162,6 +162,8 @@ def extract(path: str, source: bytes, language: str = "python", full: bool = Tru
     if b"archlint" in data:
         captures.update(cursor_type(_extra_query("comment")).captures(root))
     _Extractor(facts, data, captures, root, full).run()
+    if facts.has_body:
+        facts.body.share_strings()
     facts.problems.extend(_syntax_problems(tree.root_node, data, parser, language, cursor_type, captures))
     if ir:  # the semantic model's IR, from this same parse
         facts.set_ir(_lower(root, data, path))

@@ -85,6 +85,7 @@ class _Lowerer:
         self.data = data
         self.path = path
         self.cols = Columns(data)
+        self.spans = self.cols.spans.setdefault
         self.ascii = data.isascii()
         self.chars = data.decode("ascii") if self.ascii else ""
         self.functions: list[ir.Function | None] = [None]
@@ -172,11 +173,14 @@ class _Lowerer:
 
     # helpers -------------------------------------------------------------------------------
     def span(self, node) -> Span:
+        """One object per distinct range of the file (``Columns.span``)."""
         (sr, sc), (er, ec) = node.start_point, node.end_point
         if self.ascii:  # byte columns are character columns
-            return _new(Span, (sr + 1, sc + 1, er + 1, ec + 1))
-        column = self.cols.column
-        return _new(Span, (sr + 1, column(sr, sc), er + 1, column(er, ec)))
+            span = _new(Span, (sr + 1, sc + 1, er + 1, ec + 1))
+        else:
+            column = self.cols.column
+            span = _new(Span, (sr + 1, column(sr, sc), er + 1, column(er, ec)))
+        return self.spans(span, span)
 
     def text(self, node) -> str:
         if node is None:
@@ -653,7 +657,7 @@ class _Lowerer:
             for child in superclasses.named_children:
                 if child.type == "keyword_argument":
                     value = child.child_by_field_name("value")
-                    keywords.append(ir.Arg("kw", self.text(child.child_by_field_name("name")),
+                    keywords.append(ir.Arg("kw", _intern(self.text(child.child_by_field_name("name"))),
                                            self.expr(value) if value is not None else ir.Const(None, self.span(child))))
                 elif child.type not in ("comment", "list_splat", "dictionary_splat"):
                     bases.append(self.expr(child))
@@ -766,7 +770,7 @@ class _Lowerer:
                     kind = child.type
                     if kind == "keyword_argument":
                         value = child.child_by_field_name("value")
-                        args.append(ir.Arg("kw", self.text(child.child_by_field_name("name")), self.expr(value)))
+                        args.append(ir.Arg("kw", _intern(self.text(child.child_by_field_name("name"))), self.expr(value)))
                     elif kind == "list_splat":
                         args.append(ir.Arg("star", "", self.expr(child.named_children[0]) if child.named_children else self.e_opaque(child)))
                     elif kind == "dictionary_splat":
@@ -800,7 +804,10 @@ class _Lowerer:
         if holes or "f" in prefix or "t" in prefix:
             return ir.Template(tuple(strings), tuple(holes), span)
         value = strings[0]
-        return ir.Const(value.encode("utf-8", "surrogateescape") if "b" in prefix else value, span)
+        if "b" in prefix:
+            return ir.Const(value.encode("utf-8", "surrogateescape"), span)
+        # keys, field names, related names repeat through a file: one object each (``Columns.span``)
+        return ir.Const(_intern(value) if len(value) <= 64 else value, span)
 
     def _string_parts(self, node) -> tuple[list[str], list[ir.Expr], str]:
         """A literal's cooked text pieces and its interpolation holes."""

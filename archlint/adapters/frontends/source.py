@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from archlint.domain.facts import ParseProblem, Span
 
+_new = tuple.__new__  # a record without the NamedTuple's Python-level __new__ (hot path)
+
 MAX_BYTES = 5 * 1024 * 1024
 MINIFIED_LINE = 5_000
 
@@ -131,12 +133,14 @@ class Columns:
     Pure-ASCII files (the vast majority) take the fast path: byte column == character column.
     """
 
-    __slots__ = ("_data", "_ascii", "_line_starts")
+    __slots__ = ("_data", "_ascii", "_line_starts", "spans")
 
     def __init__(self, data: bytes) -> None:
         self._data = data
         self._ascii = data.isascii()
         self._line_starts: list[int] | None = None
+        # one Span object per distinct range of the file (see :meth:`span`)
+        self.spans: dict[Span, Span] = {}
 
     def column(self, row: int, byte_col: int) -> int:
         if self._ascii or byte_col == 0:
@@ -149,5 +153,14 @@ class Columns:
         return len(self._data[start : start + byte_col].decode("utf-8", "replace")) + 1
 
     def span(self, node) -> Span:
+        """The node's range; an equal range seen before in this file is returned as the same
+        object (a call and its statement, a name and its attribute's object share their start and
+        often their end), so a pickle of the file's records carries each range once — positions
+        were a third of the IR held for the whole run."""
         (sr, sc), (er, ec) = node.start_point, node.end_point
-        return Span(sr + 1, self.column(sr, sc), er + 1, self.column(er, ec))
+        span = _new(Span, (sr + 1, self.column(sr, sc), er + 1, self.column(er, ec)))
+        return self.spans.setdefault(span, span)
+
+    def shared(self, span: Span) -> Span:
+        """``span`` as the one object this file uses for that range."""
+        return self.spans.setdefault(span, span)
