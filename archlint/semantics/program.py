@@ -361,6 +361,8 @@ class Program:
                         return self.module_member_static(path, export.local)
                     if export.value is not None:
                         return self.static_value(path, export.value)
+                    if export.source:  # export { x } from './x' / export * as ns from './x'
+                        return self.resolve_binding(path, f"{export.source}:{'' if export.source_name == '*' else export.source_name or name}")
         binding = self.binding(path, name)
         if binding is not None:
             return self.resolve_binding(path, binding)
@@ -927,6 +929,8 @@ class Program:
                         # included (`import { sequelize } from '../database.js'` re-exported
                         # from models/index.js is the interpreted Sequelize instance)
                         return self.module_global(path, export.local)
+                    if export.source and export.source_name == "*":  # export * as users from './users'
+                        return self.import_value(path, f"{export.source}:")
                     if export.source:
                         return self.resolve_binding(path, f"{export.source}:{export.source_name or name}")
             source = self.js_star_source(path, name)
