@@ -11,6 +11,7 @@ constructor injection) is lowered when first reached; everything else keeps the 
 from __future__ import annotations
 
 from archlint.domain.context import CheckContext
+from archlint.domain.datalayer import OWNER_FLAG
 from archlint.domain.knowledge import module_matches
 
 CALLER_LEVELS = 3
@@ -124,6 +125,8 @@ def build_datalayer(context: CheckContext):
             callee, scope, flags = (call.callee, call.scope, call.flags) if call is not None else (site.callee, analysis.function.qualname, "")
             if site.loops and "loop" not in flags.split():
                 flags = (flags + " loop").strip()
+            if site.owner:
+                flags = (flags + f" {OWNER_FLAG}{site.owner}").strip()
             accesses.setdefault((site.path, site.span, site.method), DbAccess(
                 site.path, site.stack, site.kind, site.method, site.category, callee, site.span, scope, flags,
             ))

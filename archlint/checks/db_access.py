@@ -14,7 +14,7 @@ from archlint.checks.schema_startup import Site, never_run, schema_calls, where_
 from archlint.domain.schema_sync import schema_command, schema_holders, synchronised_schemas, untyped_schema_calls
 from archlint.domain import ir
 from archlint.domain.context import CheckContext
-from archlint.domain.datalayer import Construct, DbAccess, non_production
+from archlint.domain.datalayer import Construct, DbAccess, access_owner, non_production
 from archlint.domain.findings import Finding
 
 # Objects that own a connection pool (a sessionmaker does not: its engine does).
@@ -76,6 +76,10 @@ def _outside_data_layer(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator
             continue  # a method of an advanced-alchemy service: `self.repository.session.execute(…)` is that layer
         if access.category not in ("query", "write") or non_production(access.path):
             continue
+        owner = access_owner(access.flags)
+        owner_layer = ctx.layer(owner) if owner else None
+        if owner_layer is not None and owner_layer.data_access:
+            continue  # `this.articles.find()` on a project repository class: a call into the repositories layer
         layer = ctx.layer(access.path)
         if layer is not None and layer.data_access:
             continue

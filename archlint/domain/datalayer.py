@@ -44,6 +44,16 @@ class Typed(NamedTuple):
     kind: str
 
 
+# in DbAccess.flags: `owner=<path>` — the query ran through a method a project class inherits from the
+# library handle (`class ArticleRepository extends Repository<Article>`), the class defined in <path>
+OWNER_FLAG = "owner="
+
+
+def access_owner(flags: str) -> str:
+    """The path of the project class an access ran through (:data:`OWNER_FLAG`), else ``""``."""
+    return next((word[len(OWNER_FLAG):] for word in flags.split() if word.startswith(OWNER_FLAG)), "")
+
+
 class DbAccess(NamedTuple):
     """A call that talks to the database."""
 

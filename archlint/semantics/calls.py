@@ -106,7 +106,8 @@ SWALLOW_TAG = "swallow:"
 CLOSED_HANDLE = "closed-handle:"  # closed-handle:<path:line:col:method>: the handle was closed/released there
 
 # Methods that copy an object's keys onto an entity without writing yet (the write follows).
-MASS_ASSIGN_METHODS = {"typeorm": ("create", "merge", "preload"), "sequelize": ("build", "set"), "sqlalchemy": ("values",)}
+MASS_ASSIGN_METHODS = {"typeorm": ("create", "merge", "preload"), "sequelize": ("build", "set"), "sqlalchemy": ("values",),
+                       "drizzle": ("set", "values")}  # db.update(t).set(body) / db.insert(t).values(body)
 
 
 def _prisma_loads(record, depth: int = 0) -> set:
@@ -359,7 +360,7 @@ class Calls:
                 # knex(…).insert(…).transacting(trx): the statement built before joins the transaction
                 self.effects[:] = [e._replace(in_tx=True, tags=e.tags - {t for t in e.tags if t.startswith("outside-tx:")})
                                    if e.span == func.obj.span and e.path == self.path else e for e in self.effects]
-            if func.name == "$transaction" and type(v.strip(receiver)) is v.Db and len(self.effects) > first:
+            if func.name == "$transaction" and len(self.effects) > first and self._is_handle(receiver):
                 # prisma.$transaction([a, b]): the queries built in the array run when the transaction does
                 self.effects[first:] = [e._replace(in_tx=True, tags=e.tags - {t for t in e.tags if t.startswith("outside-tx:")})
                                         for e in self.effects[first:]]
@@ -601,7 +602,12 @@ class Calls:
             if v.is_unknown(member) and self.program.class_field(bare.path, bare.cid, method) is None:
                 handle = self._handle_base(v.ClassValue(bare.path, bare.cid))
                 if handle is not None:  # this.$connect() / repository.save(): a method of the inherited handle
-                    return self.method_call(node, v.tag(handle, tags), method, args)
+                    first = len(self.analysis.sites) if self.analysis is not None else 0
+                    result = self.method_call(node, v.tag(handle, tags), method, args)
+                    if self.analysis is not None:  # run by the project class (its layer), not written here
+                        self.analysis.sites[first:] = [s._replace(owner=bare.path) if s.span == node.span else s
+                                                       for s in self.analysis.sites[first:]]
+                    return result
             if (v.is_unknown(member) and DECLARED not in tags and not self.alternatives
                     and self.program.closed_class(bare.path, bare.cid) and not self.program.has_subclasses(bare.path, bare.cid)):
                 if self.program.class_field(bare.path, bare.cid, method) is None and self.program.field_value(bare.path, bare.cid, method) is None:
@@ -780,7 +786,7 @@ class Calls:
                       v.ModelClass: "model"}[kind]
         handle_kind = bare.kind if kind is v.Db else value_kind
         model = bare.model
-        arg_tags = all_tags([a[2] for a in args])
+        arg_tags = all_tags([a[2] for a in args]) | self._closure_elems(args)
         if stack in KEY_STACKS and kind in (v.Db, v.ModelClass, v.Query):
             self._instance_as_key(node, stack, method, args)
         if kind is v.Db and method in ("commit", "rollback", "commitTransaction", "rollbackTransaction") and self.opened:
@@ -797,6 +803,15 @@ class Calls:
             name = v.strip(args[0][2])
             if type(name) is v.Const and isinstance(name.value, str):  # the model the schema registered
                 return v.ModelClass("sequelize", f"{self.path}:{name.value}")
+        if kind is v.Db and (stack, f"{bare.kind}.{method}") in library.extensions and args \
+                and type(v.strip(args[0][2])) is v.Record:
+            key = (stack, bare.kind, bare.model)
+            known = self.program.handle_extensions.get(key, v.Record(()))
+            added = tuple((name, value) for name, value in v.strip(args[0][2]).items if type(v.strip(value)) is v.Function)
+            self.program.handle_extensions[key] = v.Record(tuple(i for i in known.items if i[0] not in dict(added)) + added)
+            for _name, function in added:  # analysed on its own, such a method's `this` is the handle
+                self.program.extension_receivers[(v.strip(function).path, v.strip(function).fid)] = bare
+            return v.tag(bare, tags)
         if kind is v.ModelClass:  # Objection `Article.transaction(async (trx) => …)`
             callback = library.callback(stack, "model", method)
             function = next((a[2] for a in args if type(v.strip(a[2])) is v.Function), None)
@@ -858,6 +873,11 @@ class Calls:
             if function is not None:
                 queryset = bare if kind is v.Query else v.Query("django", model, lazy=True, via=bare.via)
                 return self.invoke(node, function._replace(bound=v.tag(queryset, tags)), args)
+        if outcome is None and category is None and kind is v.Db:
+            extension = self.program.handle_extensions.get((stack, bare.kind, bare.model))
+            added = v.strip(extension.get(method)) if extension is not None else None
+            if type(added) is v.Function:  # a method `.extend({...})` added to the repository
+                return self.invoke(node, added._replace(bound=v.tag(bare, tags)), args)
         if outcome is None and category is None:
             if kind is v.ModelClass:
                 return None  # a project classmethod: the caller looks it up
@@ -1574,6 +1594,40 @@ class Calls:
                     self.analysis.derefs.append(inner)
             elif inner is not None:
                 self.dereference(expr, value, expr.span, ((inner.path, inner.span, f"`{label}` reads `{inner.name}`"),) + inner.via)
+
+    def _closure_elems(self, args) -> frozenset:
+        """The loop rows a callback given to the query builder reads from the enclosing scope — Drizzle
+        ``findFirst({ where: (u, { eq }) => eq(u.id, c.authorId) })``, knex ``.where((qb) => qb.where('id',
+        row.id))``: the library calls it to build this query, so the query is keyed by those rows."""
+        found: frozenset = frozenset()
+        pending, budget = [a[2] for a in args], 16
+        while pending and budget:
+            budget -= 1
+            bare = v.strip(pending.pop())
+            if type(bare) is v.Record:
+                pending.extend(value for _key, value in bare.items)
+                continue
+            if type(bare) is not v.Function or bare.bound is not None or bare.path != self.path:
+                continue
+            function = self.program.function(bare.path, bare.fid)
+            if function is None or function.parent < 0:
+                continue
+            bound = set(function.locals) | {p.name for p in function.params}
+            for param in function.params:
+                if param.target is not None:
+                    bound.update(n.id for n in ir.iter_nodes(param.target) if type(n) is ir.Name)
+            for node in ir.iter_nodes(function.body):
+                if type(node) is ir.Name and node.id not in bound and node.id in self.env:
+                    found |= frozenset(t for t in v.tags_of(self.env[node.id]) if t.startswith("elem:"))
+        return found
+
+    def _is_handle(self, receiver) -> bool:
+        """A DB handle, or an instance of a project class inheriting one (``this.prisma`` typed as
+        ``class PrismaService extends PrismaClient``)."""
+        bare = v.strip(receiver)
+        if type(bare) is v.Instance:
+            bare = v.strip(self._handle_base(v.ClassValue(bare.path, bare.cid)))
+        return type(bare) is v.Db
 
     def _swallowed(self, effect) -> frozenset:
         """A callee's write or commit run inside a ``try`` of this function whose handlers raise

@@ -24,7 +24,7 @@ from archlint.domain.env_defaults import env_read
 from archlint.domain.facts import Span
 from archlint.semantics import lost_updates
 from archlint.semantics import values as v
-from archlint.semantics.calls import ANY_RELATION, CONNECTION, KEY_MATCH_TAG, OPEN_TX, ROW_MAP, SWALLOW_TAG, Calls, raw_row, keyed_by_stored_row, session_row
+from archlint.semantics.calls import ANY_RELATION, CONNECTION, KEY_MATCH_TAG, OPEN_TX, ROW_MAP, SWALLOW_TAG, Calls, _no_tx, raw_row, keyed_by_stored_row, session_row
 from archlint.semantics.discriminants import equality_side
 from archlint.semantics.frameworks import known as framework_names
 from archlint.semantics.program import Program
@@ -693,6 +693,10 @@ class Frame(Calls):
         the inherited handle bound to the model the class attribute names (``semantics.toml`` ``bound_models``),
         its default loader options (``loader_options = [...]``) loading what they name."""
         library = self.program.library
+        if not handle.model and (handle.stack, handle.kind) in library.super_models:
+            model = self._super_model(cls)
+            if model:  # class ArticleRepository extends Repository<Article> { constructor(ds) { super(Article, …) } }
+                handle = handle._replace(model=model)
         attribute = library.bound_models.get((handle.stack, handle.kind))
         if attribute is None or depth > 3:
             return handle
@@ -709,6 +713,19 @@ class Frame(Calls):
         if loads and self._class_attribute(cls, loads) is not None or self.program.constructed_with_loads(cls.path, cls.cid):
             handle = handle._replace(loaded=handle.loaded | frozenset({ANY_RELATION}))
         return handle
+
+    def _super_model(self, cls: v.ClassValue) -> str:
+        """The model a constructor of the class (or a project base) names first in its ``super(…)``
+        call (TypeORM's ``Repository(target, manager)``), else ``""``."""
+        found = self.program.method(cls.path, cls.cid, "constructor")
+        constructor = self.program.function(found.path, found.fid) if type(found) is v.Function else None
+        for node in ir.iter_nodes(constructor.body) if constructor is not None else ():
+            if type(node) is ir.Call and type(node.func) is ir.Name and node.func.id == "super" and node.args:
+                named = v.strip(self.program.static_value(found.path, node.args[0].value))
+                if type(named) is v.ClassValue:
+                    return self.program.model_of_class(named.path, named.cid) or ""
+                return ""
+        return ""
 
     def _class_attribute(self, cls: v.ClassValue, name: str):
         """The static value of a class attribute written in the class or a project base, else ``None``."""
@@ -2412,7 +2429,19 @@ class Frame(Calls):
 
     def await_value(self, value, node):
         bare = v.strip(value)
+        if type(bare) is v.Union and any(type(v.strip(o)) is v.Query and v.strip(o).stack in self.program.library.thenables
+                                         for o in bare.options):
+            # `if (!ids.length) return []; return db('users').whereIn('id', ids)`: the query runs when awaited
+            result = None
+            for option in v.options(value):
+                query = type(v.strip(option)) is v.Query
+                awaited = self.await_value(option, node) if query else v.tag(v.strip(option), _no_tx(v.tags_of(option)))
+                result = awaited if result is None else v.join(result, awaited)
+            return result
         if type(bare) is v.Query and bare.stack in self.program.library.thenables:  # knex, Mongoose, Drizzle: runs when awaited
+            # the rows a query built on `trx` returns are data, not the handle: `db('t').insert({ id: row.id })`
+            # is not in the transaction (a Mongoose document keeps its session: `doc.save()` runs in it)
+            data_tags = v.tags_of(value) if bare.stack == "mongoose" else _no_tx(v.tags_of(value))
             if _writes(bare) and bare.stack == "knex" or bare.stack == "objection" and (bare.write or _writes(bare)):
                 # knex recorded the write where `.insert()`/`.del()` was called; awaiting it only
                 # hands the whole chain (`.returning()`, `.transacting()`) to the lifters.
@@ -2421,12 +2450,12 @@ class Frame(Calls):
                     key = f"{FACT}row:{bare.model}:{pair}"
                     self.env[key] = v.Const(True)
                     self.row_facts.add(key)
-                return v.tag(v.UNKNOWN, v.tags_of(value))  # ids / a count / returned rows: not tracked
+                return v.tag(v.UNKNOWN, data_tags)  # ids / a count / returned rows: not tracked
             op = "write" if _writes(bare) else "read"
             self.effect(op, bare.stack, bare.model, "await", node, v.tags_of(value), query=bare)
             if op == "write":
-                return v.tag(v.UNKNOWN, v.tags_of(value))
-            tags = v.tags_of(value) | ({LOOKUP_TAG + self.site_key(node)} if bare.model else frozenset())
+                return v.tag(v.UNKNOWN, data_tags)
+            tags = data_tags | ({LOOKUP_TAG + self.site_key(node)} if bare.model else frozenset())
             if keyed_by_stored_row(bare, ()):  # where({ id: article.author_id }): a foreign key the program holds
                 tags = tags | KEYED_BY_STORED_ROW
             if bare.single:

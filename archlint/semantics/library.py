@@ -110,6 +110,13 @@ class Library:
         # handle classes a project subclasses per model (advanced-alchemy's repositories and services): the
         # class attribute naming the model, the classmethods yielding an instance, the keyword of its loads
         self.bound_models: dict[tuple[str, str], str] = {}
+        # `AppDataSource.getRepository(Article).extend({ findBySlug(slug) { return this.findOne(…) } })`:
+        # the handle, with the object's functions as more methods whose `this` is the handle
+        self.extensions: frozenset = frozenset(
+            (stack, name) for stack, table in knowledge.semantics.items() for name in table.get("extensions", ()))
+        # handle classes a project subclass binds to a model by its constructor's `super(Model, …)`
+        self.super_models: frozenset = frozenset(
+            (stack, kind) for stack, table in knowledge.semantics.items() for kind in table.get("super_models", ()))
         self.instance_factories: frozenset = frozenset(
             (stack, name) for stack, table in knowledge.semantics.items() for name in table.get("instance_factories", ()))
         self.instance_loads: frozenset = frozenset(

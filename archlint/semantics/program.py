@@ -156,6 +156,8 @@ class Program:
         self._imports_busy: set = set()  # (path, name) of the import bindings being resolved (re-export cycles)
         self._star_busy: set = set()  # (path, name) of star-import lookups running (cyclic `import *`)
         self.context_receivers: dict = {}  # (path, span) -> stack of a builder call typed only in a caller's context
+        self.handle_extensions: dict = {}  # (stack, kind, model) -> v.Record of the methods `.extend({...})` added
+        self.extension_receivers: dict = {}  # (path, fid) of such a method -> the handle its `this` is
         self.deep_derefs: dict = {}  # (path, span) -> Deref of an unloaded relation read in a callee's frame
         # loop id -> LoopInfo of a serializer loop run in a frame with no analysis of its own (a nested
         # `CommentSerializer(obj.comments.all(), many=True)` inside a serializer method): the per-row
@@ -384,6 +386,8 @@ class Program:
                         return self.module_member_static(path, export.local)
                     if export.value is not None:
                         return self.static_value(path, export.value)
+                    if export.source:  # export { x } from './x' / export * as ns from './x'
+                        return self.resolve_binding(path, f"{export.source}:{'' if export.source_name == '*' else export.source_name or name}")
         binding = self.binding(path, name)
         if binding is not None:
             return self.resolve_binding(path, binding)
@@ -395,6 +399,10 @@ class Program:
                 return self.static_value(path, conditional)
             source = self.star_source(path, name)
             if source is not None:
+                return self.module_member_static(source, name)
+        if module.language != "python":
+            source = self.js_star_source(path, name)
+            if source is not None:  # `export * from './schema'` in a barrel index.ts
                 return self.module_member_static(source, name)
         if module.language == "python" and name in _PY_BUILTINS:
             return v.External(f"builtins.{name}")
@@ -947,9 +955,37 @@ class Program:
                         # included (`import { sequelize } from '../database.js'` re-exported
                         # from models/index.js is the interpreted Sequelize instance)
                         return self.module_global(path, export.local)
+                    if export.source and export.source_name == "*":  # export * as users from './users'
+                        return self.import_value(path, f"{export.source}:")
                     if export.source:
                         return self.resolve_binding(path, f"{export.source}:{export.source_name or name}")
+            source = self.js_star_source(path, name)
+            if source is not None:  # `export * from './data-source'` in a barrel index.ts
+                return self.module_member(source, name)
         return self.module_global(path, name)
+
+    def js_star_source(self, path: str, name: str) -> str | None:
+        """The project module an ``export * from './x'`` of ``path`` re-exports ``name`` from (the
+        module does not export it itself), else ``None``.  ``export *`` never re-exports ``default``."""
+        module = self.modules.get(path)
+        if module is None or name == "default" or any(e.name == name for e in module.exports):
+            return None
+        for export in module.exports:
+            if export.name != "*" or not export.source or (path, export.source, name) in self._star_busy:
+                continue
+            found = self.graph.resolve_binding(path, f"{export.source}:{name}")
+            target = self.modules.get(found.file) if found.file else None
+            if target is None or target.language == "python":
+                continue
+            if any(e.name == name for e in target.exports):
+                return found.file
+            self._star_busy.add((path, export.source, name))
+            try:
+                if self.js_star_source(found.file, name) is not None:
+                    return found.file
+            finally:
+                self._star_busy.discard((path, export.source, name))
+        return None
 
     def module_global(self, path: str, name: str):
         """The module-level name ``name`` as code *inside* the module reads it: its global, never an
@@ -1080,6 +1116,9 @@ class Program:
         """``self``/``this`` of a method analysed on its own: an instance of its class
         (the class itself for static methods and classmethods)."""
         if function.cls < 0:
+            extended = self.extension_receivers.get((path, function.fid))
+            if extended is not None:  # `getRepository(User).extend({ byId(id) { return this.findOneBy({ id }) } })`
+                return extended
             if function.kind == "function" and self.language(path) != "python" \
                     and self._handler_frameworks().get((path, function.fid)) == "fastify":
                 return v.App("fastify")  # a Fastify handler written as a function: `this` is the instance
@@ -1200,18 +1239,27 @@ class Program:
         if key not in memo:
             memo[key] = ""
             file, attr = path, name
-            binding = self.binding(path, name)
-            if binding is not None:
-                target = self.graph.resolve_binding(path, binding)
-                file, attr = target.file, (target.attr or name).split(".")[-1]
-            module = self.modules.get(file) if file is not None else None
-            for statement in module.module.body if module is not None else ():
-                value = statement.value if type(statement) is ir.Assign else None
-                if (type(value) is ir.Call and type(value.func) is ir.Name and value.func.id.endswith("Table")
-                        and any(type(t) is ir.Name and t.id == attr for t in statement.targets)):
-                    first = value.arg(0)
-                    memo[key] = first.value if type(first) is ir.Const and isinstance(first.value, str) else ""
+            for _hop in range(5):  # an import, then re-exports (`export { x } from`, `export * from`) of a barrel
+                module = self.modules.get(file) if file is not None else None
+                if module is None:
                     break
+                defined = _table_definition(module, attr)
+                if defined is not None:
+                    memo[key] = defined
+                    break
+                binding = self.binding(file, attr)
+                export = next((e for e in module.exports if e.name == attr and e.source), None) \
+                    if module.language != "python" else None
+                if binding is None and export is not None:
+                    binding = f"{export.source}:{export.source_name or attr}"
+                if binding is not None:
+                    target = self.graph.resolve_binding(file, binding)
+                    file, attr = target.file, (target.attr or attr).split(".")[-1]
+                    continue
+                star = self.js_star_source(file, attr) if module.language != "python" else None
+                if star is None:
+                    break
+                file = star
         return memo[key]
 
     def implementation_of(self, interface: str):
@@ -1597,3 +1645,15 @@ def _bound_under_condition(body: tuple, name: str) -> bool:
             nested = any(type(t) is ir.Name and t.id == name
                          for node in ir.iter_nodes(statement) if type(node) is ir.Assign for t in node.targets)
     return nested
+
+
+def _table_definition(module: ir.ModuleIR, name: str) -> str | None:
+    """The SQL name in ``name = …Table('articles', …)`` at the top of ``module`` (``""`` when it is
+    not a literal), else ``None``: the module does not define ``name`` as a table."""
+    for statement in module.module.body:
+        value = statement.value if type(statement) is ir.Assign else None
+        if (type(value) is ir.Call and type(value.func) is ir.Name and value.func.id.endswith("Table")
+                and any(type(t) is ir.Name and t.id == name for t in statement.targets)):
+            first = value.arg(0)
+            return first.value if type(first) is ir.Const and isinstance(first.value, str) else ""
+    return None

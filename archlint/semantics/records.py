@@ -62,6 +62,9 @@ class Site(NamedTuple):
     loops: tuple
     in_tx: bool
     callee: str  # the callee as written, for messages
+    # the project class whose inherited handle ran it (`this.articles.find()` on `class ArticleRepository
+    # extends Repository<Article>`): a call into that class's layer
+    owner: str = ""
 
 
 class Construct(NamedTuple):
