@@ -455,3 +455,76 @@ def test_a_relation_cache_primed_on_a_related_row_is_not_lazy_loaded(tmp_path):
         ''',
     }
     assert [f for f in findings(make_repo(tmp_path, files)) if f[0] in ("AL601", "AL603")] == [("AL603", "shop/tasks.py", 11)]
+
+
+_TREE_EXECUTOR = """\
+class TreeExecutor {
+  constructor(queryRunner) { this.queryRunner = queryRunner; }
+  async insert(subject, parent) {
+    const escape = (alias) => this.queryRunner.connection.driver.escape(alias);
+    const tableName = this.getTableName(subject.metadata.tablePath);
+    const queryParams = [];
+    const ids = subject.metadata.primaryColumns.map((column) => {
+      queryParams.push(column.getEntityValue(subject.entity));
+      return this.queryRunner.connection.driver.createParameter("child_" + column.databaseName, queryParams.length - 1);
+    });
+    const where = subject.metadata.descendantColumns.map((column) => {
+      const columnName = escape(column.databaseName);
+      queryParams.push(column.getEntityValue(parent));
+      const parameterName = this.queryRunner.connection.driver.createParameter("p_" + column.databaseName, queryParams.length - 1);
+      return `${columnName} = ${parameterName}`;
+    });
+    await this.queryRunner.query(`INSERT INTO ${tableName} SELECT ${ids.join(", ")} FROM ${tableName} WHERE ${where.join(" AND ")}`, queryParams);
+  }
+  async grow(subject, parentId) {
+    const tableName = this.getTableName(subject.metadata.tablePath);
+    let right = undefined;
+    right = await this.queryRunner.manager.createQueryBuilder().select("t.right", "right").whereInIds(parentId)
+      .getRawOne().then((result) => {
+        const value = result ? result["right"] : undefined;
+        return typeof value === "string" ? parseInt(value) : value;
+      });
+    await this.queryRunner.query(`UPDATE ${tableName} SET rgt = rgt + 2 WHERE rgt >= ${right}`);
+  }
+  async remove(subject, ids) {
+    const tableName = this.getTableName(subject.metadata.tablePath);
+    const nodes = await this.getBounds(subject.metadata, ids);
+    for (const node of nodes) {
+      const size = node.right - node.left + 1;
+      await this.queryRunner.query(`UPDATE ${tableName} SET lft = lft - ${size} WHERE lft > ${node.left} AND rgt < ${node.right}`);
+    }
+  }
+  getBounds(metadata, ids) {
+    return this.queryRunner.manager.createQueryBuilder().whereInIds(ids).getRawMany().then((results) => {
+      const data = [];
+      for (const result of results) {
+        const entry = {};
+        for (const key of ["left", "right"]) {
+          const value = result ? result[key] : undefined;
+          entry[key] = typeof value === "string" ? parseInt(value) : value;
+        }
+        data.push(entry);
+      }
+      return data;
+    });
+  }
+  getTableName(tablePath) {
+    return tablePath.split(".").map((i) => i === "" ? i : this.queryRunner.connection.driver.escape(i)).join(".");
+  }
+}
+exports.TreeExecutor = TreeExecutor;
+"""
+
+
+def test_tree_executor_sql_built_from_escaped_names_placeholders_and_integers_is_no_injection(tmp_path):
+    """typeorm's persistence/tree executors: the holes are names escaped by the driver, placeholders
+    returned by block-bodied map callbacks, and nested-set bounds read back as numbers
+    (``typeof value === "string" ? parseInt(value) : value``, through ``await …then(cb)`` and a
+    method returning a list of such entries).  The twin that keeps the raw text value still fires."""
+    files = {"package.json": '{"name": "x", "dependencies": {"typeorm": "^0.3"}}', "src/tree.js": _TREE_EXECUTOR}
+    assert [f for f in findings(make_repo(tmp_path / "ok", files)) if f[0] == "AL502"] == []
+    raw = _TREE_EXECUTOR.replace('typeof value === "string" ? parseInt(value) : value', "value")
+    raw = raw.replace('return `${columnName} = ${parameterName}`;', 'return `${columnName} = ${column.getEntityValue(parent)}`;')
+    bad = findings(make_repo(tmp_path / "bad", {**files, "src/tree.js": raw}))
+    assert sorted(f[2] for f in bad if f[0] == "AL502") == [17, 27, 34]
+
