@@ -528,3 +528,85 @@ def test_tree_executor_sql_built_from_escaped_names_placeholders_and_integers_is
     bad = findings(make_repo(tmp_path / "bad", {**files, "src/tree.js": raw}))
     assert sorted(f[2] for f in bad if f[0] == "AL502") == [17, 27, 34]
 
+
+_POOL_API = """\
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, HTTPException
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+from app import crud
+from app.models import WorkPool
+
+router = APIRouter()
+SessionLocal = async_sessionmaker(create_async_engine("sqlite+aiosqlite:///x.db"))
+
+
+async def get_session():
+    async with SessionLocal() as session:
+        yield session
+
+
+class Lookups:
+    async def pool_id(self, session, name):
+        pool = await crud.read_work_pool_by_name(session, name)
+        if not pool:
+            raise HTTPException(status_code=404)
+        return pool.id
+
+
+@router.get("/{name}")
+async def read_pool(name: str, lookups: Lookups = Depends(Lookups), session=Depends(get_session)):
+    pool_id = await lookups.pool_id(session=session, name=name)
+    pool = await crud.read_work_pool(session=session, work_pool_id=pool_id)
+    return {"name": pool.name}
+
+
+@router.get("/scalar/{name}")
+async def read_scalar(name: str, session=Depends(get_session)):
+    found = await crud.read_work_pool_by_name(session, name)
+    if not found:
+        raise HTTPException(status_code=404)
+    pool = await session.scalar(sa.select(WorkPool).where(WorkPool.id == found.id))
+    return {"name": pool.name}
+
+
+@router.get("/raw/{pool_id}")
+async def read_raw(pool_id: int, session=Depends(get_session)):
+    pool = await crud.read_work_pool(session=session, work_pool_id=pool_id)
+    return {"name": pool.name}
+
+
+@router.get("/scalar-raw/{pool_id}")
+async def read_scalar_raw(pool_id: int, session=Depends(get_session)):
+    pool = await session.scalar(sa.select(WorkPool).where(WorkPool.id == pool_id))
+    return {"name": pool.name}
+"""
+
+
+def test_a_lookup_by_the_id_of_a_row_checked_earlier_finds_its_row(tmp_path):
+    """prefect's workers API: ``_get_work_pool_id_from_name`` 404s on an unknown name and returns
+    ``work_pool.id``; ``read_work_pool(work_pool_id=…)`` then runs ``session.execute(select(WorkPool)
+    .where(WorkPool.id == work_pool_id))`` and ``result.scalar()``: keyed by the id of a row the
+    program holds, through the executed statement's Result (and ``session.scalar(select …)``).  The
+    same lookups by a path parameter still may find nothing."""
+    files = {
+        "requirements.txt": "fastapi\nsqlalchemy\naiosqlite\n",
+        "app/__init__.py": "",
+        "app/models.py": (
+            "import sqlalchemy as sa\nfrom sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\n"
+            "class Base(DeclarativeBase):\n    pass\n\n\nclass WorkPool(Base):\n    __tablename__ = 'work_pool'\n"
+            "    id: Mapped[int] = mapped_column(primary_key=True)\n    name: Mapped[str] = mapped_column(sa.String)\n"
+        ),
+        "app/crud.py": (
+            "import sqlalchemy as sa\nfrom app.models import WorkPool\n\n\n"
+            "async def read_work_pool(session, work_pool_id):\n"
+            "    query = sa.select(WorkPool).where(WorkPool.id == work_pool_id).limit(1)\n"
+            "    result = await session.execute(query)\n    return result.scalar()\n\n\n"
+            "async def read_work_pool_by_name(session, name):\n"
+            "    result = await session.execute(sa.select(WorkPool).where(WorkPool.name == name).limit(1))\n"
+            "    return result.scalar()\n"
+        ),
+        "app/api.py": _POOL_API,
+    }
+    found = [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL220"]
+    assert found == [("AL220", "app/api.py", 44), ("AL220", "app/api.py", 50)]
