@@ -141,8 +141,12 @@ class ConstantFolder:
         facts: FileFacts,
         functions: ValueFunctions,
         imported: Callable[[str], tuple[FileFacts, str] | None] | None = None,
+        conventions: bool = True,
     ) -> None:
+        """``conventions``: an UPPER_CASE name nothing binds counts as a constant (configuration);
+        off where only the code's own constants will do."""
         self.facts = facts
+        self.conventions = conventions
         self.functions = functions
         self.imported = imported
         self.language = "python" if facts.language == "python" else "javascript"
@@ -151,6 +155,7 @@ class ConstantFolder:
         self._by_target: dict[tuple[str, str], list] | None = None
         self._foreign: dict[int, ConstantFolder] = {}
         self._ir_assigns: dict[tuple[int, int], object] | None = None
+        self._by_unpacked: dict[tuple[str, str], list] | None = None
 
     # public -----------------------------------------------------------------------------------------
     def fold(self, expression: str, scope: str = "", at: tuple[int, int] | None = None, known: dict[str, str] | None = None) -> Folded:
@@ -310,7 +315,7 @@ class ConstantFolder:
         for scope in _enclosing(where.scope, self._classes()):
             assigned = self._assigned(name, scope, depth, seen)
             if assigned is not None:
-                return _conventional(name, assigned)
+                return self._conventional(name, assigned)
             if scope and self._is_parameter(name, scope):
                 return UNKNOWN_VALUE
         if name in self._classes():
@@ -321,22 +326,28 @@ class ConstantFolder:
                 foreign_facts, foreign_name = found
                 folder = self._foreign_folder(foreign_facts)
                 value = folder._name(foreign_name, _Where("", None, {}), depth + 2, frozenset())
-                return _conventional(name, value)
-        return _conventional(name, UNKNOWN_VALUE)
+                return self._conventional(name, value)
+        return self._conventional(name, UNKNOWN_VALUE)
+
+    def _conventional(self, name: str, value: Folded) -> Folded:
+        return _by_convention(name, value) if self.conventions else value
 
     def _foreign_folder(self, facts: FileFacts) -> ConstantFolder:
         folder = self._foreign.get(id(facts))
         if folder is None:
-            folder = ConstantFolder(facts, self.functions, None)
+            folder = ConstantFolder(facts, self.functions, None, self.conventions)
             self._foreign[id(facts)] = folder
         return folder
 
     def _assigned(self, target: str, scope: str, depth: int, seen: frozenset) -> Folded | None:
-        """The worst value of every assignment to ``target`` in ``scope``; None when there is none."""
-        found = self._assignments().get((scope, target))
-        if not found:
+        """The worst value of every assignment to ``target`` in ``scope``; None when there is none.
+        ``package, module = REGISTRY[name]`` gives each name an element of the value."""
+        found = self._assignments().get((scope, target), [])
+        unpacked = self._unpacked().get((scope, target), [])
+        if not found and not unpacked:
             return None
-        values = []
+        values = [_elements(self._node(parse(assign.value, self.language), _Where(scope, (assign.span.line, assign.span.column), {}),
+                                       depth + 1, seen)) for assign in unpacked]
         for assign in found:
             where = _Where(scope, (assign.span.line, assign.span.column), {})
             value = self._node(parse(assign.value, self.language), where, depth + 1, seen)
@@ -344,6 +355,22 @@ class ConstantFolder:
                 value = self._node(tree, where, depth + 1, seen)  # the text was cut: the IR has it whole
             values.append(value)
         return worst(*values)
+
+    def _unpacked(self) -> dict[tuple[str, str], list]:
+        """Assignments to a flat tuple of names (``a, b = value`` / ``(a, b) = value``), by name."""
+        if self._by_unpacked is None:
+            table: dict[tuple[str, str], list] = {}
+            for assign in (*self.facts.assigns, *self.facts.value_assigns):
+                text = assign.target.strip().strip("()[]")
+                if "," not in text:
+                    continue
+                names = [part.strip() for part in text.split(",")]
+                if all(re.fullmatch(r"[A-Za-z_]\w*", name) for name in names if name):
+                    for name in names:
+                        if name:
+                            table.setdefault((assign.scope, name), []).append(assign)
+            self._by_unpacked = table
+        return self._by_unpacked
 
     def _ir_value(self, assign) -> tuple | None:
         """The assigned value as the IR holds it (same start as the fact's span), as a tree."""
@@ -451,11 +478,13 @@ class ConstantFolder:
             return Folded(CONSTANT)  # table.c[key].name / Model.__table__.c.id.name: a column the schema declares
         if obj[0] == "name" and obj[1] in ("self", "this", "cls"):
             value = self._member(attribute, where.scope, depth, seen)
-            return value if value is not None else _conventional(attribute, UNKNOWN_VALUE)
+            return value if value is not None else self._conventional(attribute, UNKNOWN_VALUE)
         if obj[0] == "name" and obj[1] in self._classes() and obj[1] not in where.bound:
             value = self._class_attribute(obj[1], attribute, depth, seen)
             if value is not None:
                 return value
+        if obj == ("name", "__spec__") and attribute in ("parent", "name") and self.language == "python":
+            return Folded(CONSTANT)  # the module's own package / name
         if attribute == "length" and self.language != "python":
             return _DERIVED
         base = self._node(obj, where, depth + 1, seen)
@@ -467,7 +496,7 @@ class ConstantFolder:
             member = self._module_member(obj[1], attribute, depth)
             if member is not None:
                 return member
-        return _conventional(attribute, UNKNOWN_VALUE)
+        return self._conventional(attribute, UNKNOWN_VALUE)
 
     def _module_member(self, name: str, attribute: str, depth: int) -> Folded | None:
         """``entities_1.OutboxStatus`` where ``entities_1`` is a project module (``require`` /
@@ -777,7 +806,7 @@ def _schema_column(node: tuple) -> bool:
     return collection[0] == "attr" and collection[2] in ("c", "columns")
 
 
-def _conventional(name: str, value: Folded) -> Folded:
+def _by_convention(name: str, value: Folded) -> Folded:
     """An UPPER_CASE name is a constant by convention when nothing shows it is not (an environment
     variable read at start-up is configuration, not input)."""
     if value.kind == UNKNOWN and _CONSTANT_NAME.match(name):
