@@ -610,3 +610,59 @@ def test_a_lookup_by_the_id_of_a_row_checked_earlier_finds_its_row(tmp_path):
     }
     found = [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL220"]
     assert found == [("AL220", "app/api.py", 44), ("AL220", "app/api.py", 50)]
+
+
+def test_select_star_read_only_for_its_column_descriptions_is_introspection(tmp_path):
+    """peewee's reflection / migrator: ``SELECT * … LIMIT 1`` whose cursor is read only through
+    ``.description`` lists the table's columns — every column is the point.  Rows read from the
+    same statement still are a ``SELECT *``."""
+    files = {
+        "requirements.txt": "peewee\n",
+        "app/reflect.py": (
+            "import sqlite3\n\n\nclass Metadata:\n"
+            "    def __init__(self, path):\n        self.conn = sqlite3.connect(path)\n\n"
+            "    def get_column_types(self, table):\n        column_types = {}\n"
+            "        cursor = self.conn.execute('SELECT * FROM \"%s\" LIMIT 1' % table)\n"
+            "        for column_description in cursor.description:\n"
+            "            name, type_code = column_description[:2]\n            column_types[name] = type_code\n"
+            "        return column_types\n\n"
+            "    def column_names(self, table):\n"
+            "        return [item[0] for item in self.conn.execute('select * from \"%s\" limit 1' % table).description]\n\n"
+            "    def rows(self, table):\n"
+            "        cursor = self.conn.execute('SELECT * FROM \"%s\" LIMIT 10' % table)\n"
+            "        return [dict(zip([c[0] for c in cursor.description], row)) for row in cursor.fetchall()]\n"
+        ),
+    }
+    assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL414"] == [("AL414", "app/reflect.py", 20)]
+
+
+def test_import_module_over_a_constant_registry_is_no_opaque_import(tmp_path):
+    """prefect's lazy ``__getattr__``: ``package, module_name = _public_api.get(name)`` /
+    ``module, attr = _public_api[name]`` then ``import_module(module_name, package=package)``: the
+    target is one of the registry's constants (``__spec__.parent`` is the package itself) — what
+    AL106's own guidance asks for.  A name split from the argument stays opaque."""
+    files = {
+        "requirements.txt": "fastapi\n",
+        "pkg/__init__.py": (
+            "from importlib import import_module\n\n"
+            "_public_api: dict[str, tuple[str, str]] = {\n"
+            "    \"flow\": (__spec__.parent, \".main\"),\n    \"Task\": (__spec__.parent, \".tasks\"),\n}\n\n\n"
+            "def __getattr__(attr_name: str) -> object:\n"
+            "    dynamic_attr = _public_api.get(attr_name)\n"
+            "    if dynamic_attr is None:\n        raise AttributeError(attr_name)\n"
+            "    package, module_name = dynamic_attr\n"
+            "    module = import_module(module_name, package=package)\n"
+            "    return getattr(module, attr_name)\n"
+        ),
+        "pkg/docker.py": (
+            "_public_api = {\"DockerImage\": (\"pkg.docker_image\", \"DockerImage\")}\n\n\n"
+            "def __getattr__(name):\n    from importlib import import_module\n\n"
+            "    if name in _public_api:\n        module, attr = _public_api[name]\n"
+            "        return getattr(import_module(module), attr)\n    raise ImportError(name)\n"
+        ),
+        "pkg/loader.py": (
+            "import importlib\n\n\ndef load_any(name):\n    module, attr = name.split(\":\")\n"
+            "    return getattr(importlib.import_module(module), attr)\n"
+        ),
+    }
+    assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL106"] == [("AL106", "pkg/loader.py", 6)]
