@@ -455,3 +455,214 @@ def test_a_relation_cache_primed_on_a_related_row_is_not_lazy_loaded(tmp_path):
         ''',
     }
     assert [f for f in findings(make_repo(tmp_path, files)) if f[0] in ("AL601", "AL603")] == [("AL603", "shop/tasks.py", 11)]
+
+
+_TREE_EXECUTOR = """\
+class TreeExecutor {
+  constructor(queryRunner) { this.queryRunner = queryRunner; }
+  async insert(subject, parent) {
+    const escape = (alias) => this.queryRunner.connection.driver.escape(alias);
+    const tableName = this.getTableName(subject.metadata.tablePath);
+    const queryParams = [];
+    const ids = subject.metadata.primaryColumns.map((column) => {
+      queryParams.push(column.getEntityValue(subject.entity));
+      return this.queryRunner.connection.driver.createParameter("child_" + column.databaseName, queryParams.length - 1);
+    });
+    const where = subject.metadata.descendantColumns.map((column) => {
+      const columnName = escape(column.databaseName);
+      queryParams.push(column.getEntityValue(parent));
+      const parameterName = this.queryRunner.connection.driver.createParameter("p_" + column.databaseName, queryParams.length - 1);
+      return `${columnName} = ${parameterName}`;
+    });
+    await this.queryRunner.query(`INSERT INTO ${tableName} SELECT ${ids.join(", ")} FROM ${tableName} WHERE ${where.join(" AND ")}`, queryParams);
+  }
+  async grow(subject, parentId) {
+    const tableName = this.getTableName(subject.metadata.tablePath);
+    let right = undefined;
+    right = await this.queryRunner.manager.createQueryBuilder().select("t.right", "right").whereInIds(parentId)
+      .getRawOne().then((result) => {
+        const value = result ? result["right"] : undefined;
+        return typeof value === "string" ? parseInt(value) : value;
+      });
+    await this.queryRunner.query(`UPDATE ${tableName} SET rgt = rgt + 2 WHERE rgt >= ${right}`);
+  }
+  async remove(subject, ids) {
+    const tableName = this.getTableName(subject.metadata.tablePath);
+    const nodes = await this.getBounds(subject.metadata, ids);
+    for (const node of nodes) {
+      const size = node.right - node.left + 1;
+      await this.queryRunner.query(`UPDATE ${tableName} SET lft = lft - ${size} WHERE lft > ${node.left} AND rgt < ${node.right}`);
+    }
+  }
+  getBounds(metadata, ids) {
+    return this.queryRunner.manager.createQueryBuilder().whereInIds(ids).getRawMany().then((results) => {
+      const data = [];
+      for (const result of results) {
+        const entry = {};
+        for (const key of ["left", "right"]) {
+          const value = result ? result[key] : undefined;
+          entry[key] = typeof value === "string" ? parseInt(value) : value;
+        }
+        data.push(entry);
+      }
+      return data;
+    });
+  }
+  getTableName(tablePath) {
+    return tablePath.split(".").map((i) => i === "" ? i : this.queryRunner.connection.driver.escape(i)).join(".");
+  }
+}
+exports.TreeExecutor = TreeExecutor;
+"""
+
+
+def test_tree_executor_sql_built_from_escaped_names_placeholders_and_integers_is_no_injection(tmp_path):
+    """typeorm's persistence/tree executors: the holes are names escaped by the driver, placeholders
+    returned by block-bodied map callbacks, and nested-set bounds read back as numbers
+    (``typeof value === "string" ? parseInt(value) : value``, through ``await …then(cb)`` and a
+    method returning a list of such entries).  The twin that keeps the raw text value still fires."""
+    files = {"package.json": '{"name": "x", "dependencies": {"typeorm": "^0.3"}}', "src/tree.js": _TREE_EXECUTOR}
+    assert [f for f in findings(make_repo(tmp_path / "ok", files)) if f[0] == "AL502"] == []
+    raw = _TREE_EXECUTOR.replace('typeof value === "string" ? parseInt(value) : value', "value")
+    raw = raw.replace('return `${columnName} = ${parameterName}`;', 'return `${columnName} = ${column.getEntityValue(parent)}`;')
+    bad = findings(make_repo(tmp_path / "bad", {**files, "src/tree.js": raw}))
+    assert sorted(f[2] for f in bad if f[0] == "AL502") == [17, 27, 34]
+
+
+_POOL_API = """\
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, HTTPException
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+from app import crud
+from app.models import WorkPool
+
+router = APIRouter()
+SessionLocal = async_sessionmaker(create_async_engine("sqlite+aiosqlite:///x.db"))
+
+
+async def get_session():
+    async with SessionLocal() as session:
+        yield session
+
+
+class Lookups:
+    async def pool_id(self, session, name):
+        pool = await crud.read_work_pool_by_name(session, name)
+        if not pool:
+            raise HTTPException(status_code=404)
+        return pool.id
+
+
+@router.get("/{name}")
+async def read_pool(name: str, lookups: Lookups = Depends(Lookups), session=Depends(get_session)):
+    pool_id = await lookups.pool_id(session=session, name=name)
+    pool = await crud.read_work_pool(session=session, work_pool_id=pool_id)
+    return {"name": pool.name}
+
+
+@router.get("/scalar/{name}")
+async def read_scalar(name: str, session=Depends(get_session)):
+    found = await crud.read_work_pool_by_name(session, name)
+    if not found:
+        raise HTTPException(status_code=404)
+    pool = await session.scalar(sa.select(WorkPool).where(WorkPool.id == found.id))
+    return {"name": pool.name}
+
+
+@router.get("/raw/{pool_id}")
+async def read_raw(pool_id: int, session=Depends(get_session)):
+    pool = await crud.read_work_pool(session=session, work_pool_id=pool_id)
+    return {"name": pool.name}
+
+
+@router.get("/scalar-raw/{pool_id}")
+async def read_scalar_raw(pool_id: int, session=Depends(get_session)):
+    pool = await session.scalar(sa.select(WorkPool).where(WorkPool.id == pool_id))
+    return {"name": pool.name}
+"""
+
+
+def test_a_lookup_by_the_id_of_a_row_checked_earlier_finds_its_row(tmp_path):
+    """prefect's workers API: ``_get_work_pool_id_from_name`` 404s on an unknown name and returns
+    ``work_pool.id``; ``read_work_pool(work_pool_id=…)`` then runs ``session.execute(select(WorkPool)
+    .where(WorkPool.id == work_pool_id))`` and ``result.scalar()``: keyed by the id of a row the
+    program holds, through the executed statement's Result (and ``session.scalar(select …)``).  The
+    same lookups by a path parameter still may find nothing."""
+    files = {
+        "requirements.txt": "fastapi\nsqlalchemy\naiosqlite\n",
+        "app/__init__.py": "",
+        "app/models.py": (
+            "import sqlalchemy as sa\nfrom sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n\n\n"
+            "class Base(DeclarativeBase):\n    pass\n\n\nclass WorkPool(Base):\n    __tablename__ = 'work_pool'\n"
+            "    id: Mapped[int] = mapped_column(primary_key=True)\n    name: Mapped[str] = mapped_column(sa.String)\n"
+        ),
+        "app/crud.py": (
+            "import sqlalchemy as sa\nfrom app.models import WorkPool\n\n\n"
+            "async def read_work_pool(session, work_pool_id):\n"
+            "    query = sa.select(WorkPool).where(WorkPool.id == work_pool_id).limit(1)\n"
+            "    result = await session.execute(query)\n    return result.scalar()\n\n\n"
+            "async def read_work_pool_by_name(session, name):\n"
+            "    result = await session.execute(sa.select(WorkPool).where(WorkPool.name == name).limit(1))\n"
+            "    return result.scalar()\n"
+        ),
+        "app/api.py": _POOL_API,
+    }
+    found = [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL220"]
+    assert found == [("AL220", "app/api.py", 44), ("AL220", "app/api.py", 50)]
+
+
+def test_select_star_read_only_for_its_column_descriptions_is_introspection(tmp_path):
+    """peewee's reflection / migrator: ``SELECT * … LIMIT 1`` whose cursor is read only through
+    ``.description`` lists the table's columns — every column is the point.  Rows read from the
+    same statement still are a ``SELECT *``."""
+    files = {
+        "requirements.txt": "peewee\n",
+        "app/reflect.py": (
+            "import sqlite3\n\n\nclass Metadata:\n"
+            "    def __init__(self, path):\n        self.conn = sqlite3.connect(path)\n\n"
+            "    def get_column_types(self, table):\n        column_types = {}\n"
+            "        cursor = self.conn.execute('SELECT * FROM \"%s\" LIMIT 1' % table)\n"
+            "        for column_description in cursor.description:\n"
+            "            name, type_code = column_description[:2]\n            column_types[name] = type_code\n"
+            "        return column_types\n\n"
+            "    def column_names(self, table):\n"
+            "        return [item[0] for item in self.conn.execute('select * from \"%s\" limit 1' % table).description]\n\n"
+            "    def rows(self, table):\n"
+            "        cursor = self.conn.execute('SELECT * FROM \"%s\" LIMIT 10' % table)\n"
+            "        return [dict(zip([c[0] for c in cursor.description], row)) for row in cursor.fetchall()]\n"
+        ),
+    }
+    assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL414"] == [("AL414", "app/reflect.py", 20)]
+
+
+def test_import_module_over_a_constant_registry_is_no_opaque_import(tmp_path):
+    """prefect's lazy ``__getattr__``: ``package, module_name = _public_api.get(name)`` /
+    ``module, attr = _public_api[name]`` then ``import_module(module_name, package=package)``: the
+    target is one of the registry's constants (``__spec__.parent`` is the package itself) — what
+    AL106's own guidance asks for.  A name split from the argument stays opaque."""
+    files = {
+        "requirements.txt": "fastapi\n",
+        "pkg/__init__.py": (
+            "from importlib import import_module\n\n"
+            "_public_api: dict[str, tuple[str, str]] = {\n"
+            "    \"flow\": (__spec__.parent, \".main\"),\n    \"Task\": (__spec__.parent, \".tasks\"),\n}\n\n\n"
+            "def __getattr__(attr_name: str) -> object:\n"
+            "    dynamic_attr = _public_api.get(attr_name)\n"
+            "    if dynamic_attr is None:\n        raise AttributeError(attr_name)\n"
+            "    package, module_name = dynamic_attr\n"
+            "    module = import_module(module_name, package=package)\n"
+            "    return getattr(module, attr_name)\n"
+        ),
+        "pkg/docker.py": (
+            "_public_api = {\"DockerImage\": (\"pkg.docker_image\", \"DockerImage\")}\n\n\n"
+            "def __getattr__(name):\n    from importlib import import_module\n\n"
+            "    if name in _public_api:\n        module, attr = _public_api[name]\n"
+            "        return getattr(import_module(module), attr)\n    raise ImportError(name)\n"
+        ),
+        "pkg/loader.py": (
+            "import importlib\n\n\ndef load_any(name):\n    module, attr = name.split(\":\")\n"
+            "    return getattr(importlib.import_module(module), attr)\n"
+        ),
+    }
+    assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL106"] == [("AL106", "pkg/loader.py", 6)]

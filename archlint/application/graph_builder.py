@@ -9,7 +9,7 @@ from __future__ import annotations
 from archlint.adapters.resolution.python import PythonResolver
 from functools import lru_cache
 
-from archlint.domain.facts import OPAQUE, RUNTIME, FileFacts, Import, Span
+from archlint.domain.facts import OPAQUE, REGISTRY, RUNTIME, FileFacts, Import, Span
 from archlint.domain.graph import BindingTarget, Edge, ModuleGraph
 from archlint.domain.manifest import Manifest
 
@@ -27,7 +27,7 @@ def build_graph(files: dict[str, FileFacts], manifest: Manifest, other_files: li
     for path in sorted(files):
         facts = files[path]
         for imp in facts.imports:
-            if imp.kind == OPAQUE:
+            if imp.kind in (OPAQUE, REGISTRY):
                 continue
             if facts.language == "python":
                 targets = [(t.path, t.external) for t in python.resolve(path, imp)]  # type: ignore[union-attr]

@@ -39,6 +39,7 @@ from typing import NamedTuple
 from archlint.domain import ir
 from archlint.domain.expressions import names_in, parse
 from archlint.domain.facts import FileFacts
+from archlint.domain.ir_expressions import from_ir, function_tree
 
 CONSTANT = "constant"
 DERIVED = "derived"
@@ -46,7 +47,7 @@ QUOTED = "quoted"
 UNKNOWN = "unknown"
 _RANK = {CONSTANT: 0, DERIVED: 1, QUOTED: 2, UNKNOWN: 3}
 _MAX_VALUES = 32
-_MAX_DEPTH = 12
+_MAX_DEPTH = 20
 _CONSTANT_NAME = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
 _TABLE_ATTRIBUTES = frozenset({"__tablename__", "tableName", "table_name", "db_table"})
 _ENUM_BASES = re.compile(r"(^|\.)(Enum|IntEnum|StrEnum|Flag|IntFlag|TextChoices|IntegerChoices|Choices|enum)$")
@@ -140,8 +141,12 @@ class ConstantFolder:
         facts: FileFacts,
         functions: ValueFunctions,
         imported: Callable[[str], tuple[FileFacts, str] | None] | None = None,
+        conventions: bool = True,
     ) -> None:
+        """``conventions``: an UPPER_CASE name nothing binds counts as a constant (configuration);
+        off where only the code's own constants will do."""
         self.facts = facts
+        self.conventions = conventions
         self.functions = functions
         self.imported = imported
         self.language = "python" if facts.language == "python" else "javascript"
@@ -149,6 +154,8 @@ class ConstantFolder:
         self._class_names: set[str] | None = None
         self._by_target: dict[tuple[str, str], list] | None = None
         self._foreign: dict[int, ConstantFolder] = {}
+        self._ir_assigns: dict[tuple[int, int], object] | None = None
+        self._by_unpacked: dict[tuple[str, str], list] | None = None
 
     # public -----------------------------------------------------------------------------------------
     def fold(self, expression: str, scope: str = "", at: tuple[int, int] | None = None, known: dict[str, str] | None = None) -> Folded:
@@ -192,12 +199,15 @@ class ConstantFolder:
         if kind == "bin":
             return self._binary(node, where, depth, seen)
         if kind == "unary":
+            if node[1] == "await":
+                return self._awaited(node[2], where, depth, seen)
             operand = self._node(node[2], where, depth + 1, seen)
             if node[1] in ("not", "!", "typeof", "void", "delete", "-", "+", "~"):
                 return Folded(CONSTANT) if operand.kind == CONSTANT else _DERIVED
             return UNKNOWN_VALUE  # await x
         if kind == "cond":
-            return worst(self._node(node[2], where, depth + 1, seen), self._node(node[3], where, depth + 1, seen))
+            then_where, else_where = _narrowed(node[1], where)
+            return worst(self._node(node[2], then_where, depth + 1, seen), self._node(node[3], else_where, depth + 1, seen))
         if kind == "seq":
             items = [self._node(item, where, depth + 1, seen) for item in node[1]]
             return Folded(worst(*items).kind, None, worst(*items))
@@ -209,7 +219,76 @@ class ConstantFolder:
             return self._comprehension(node, where, depth, seen)
         if kind == "spread":
             return self._node(node[1], where, depth + 1, seen)
+        if kind == "returns":
+            return self._returns(node, where, depth, seen)
+        if kind == "setitem":  # entry[key] = value (a block's local, see ir_expressions)
+            base, key, value = (self._node(n, where, depth + 1, seen) for n in node[1:])
+            if base.mapping:
+                return Folded(worst(base, value).kind, None, worst(base.items or _ANY_CONSTANT, key), True)
+            return Folded(worst(base, value).kind, None, worst(base.items or _ANY_CONSTANT, value))
         return UNKNOWN_VALUE
+
+    def _returns(self, node: tuple, where: _Where, depth: int, seen: frozenset) -> Folded:
+        """A block-bodied function's value: the worst of its ``return`` values, its own locals
+        folded from their assignments in source order (every assignment of a name pooled)."""
+        _kind, assignments, values = node
+        inner = where.bind({name: UNKNOWN_VALUE for name, _value in assignments})
+        pooled: dict[str, Folded] = {}
+        for name, value in assignments:
+            if value is None:
+                pooled[name] = UNKNOWN_VALUE
+                inner = inner.bind({name: UNKNOWN_VALUE})
+                continue
+            folded = self._node(value, inner, depth + 1, seen)
+            pooled[name] = worst(pooled[name], folded) if name in pooled else folded
+            inner = inner.bind({name: pooled[name]})
+        return worst(*(self._node(value, inner, depth + 1, seen) for value in values)) if values else UNKNOWN_VALUE
+
+    def _awaited(self, operand: tuple, where: _Where, depth: int, seen: frozenset) -> Folded:
+        """``await p.then((row) => …)``: what the callback returns (its argument unknown);
+        ``await this.load(…)``: what the method's returns settle to; else the operand's value
+        (awaiting a value that is no promise gives it back)."""
+        if depth > _MAX_DEPTH:
+            return UNKNOWN_VALUE
+        if (operand[0] == "call" and operand[1][0] == "attr" and operand[1][2] == "then" and operand[2]
+                and operand[2][0][0] == "fn" and operand[2][0][2] is not None):
+            _fn, params, body = operand[2][0]
+            return self._node(body, where.bind({param: UNKNOWN_VALUE for param in params}), depth + 1, seen)
+        if operand[0] == "call" and operand[1][0] == "attr" and operand[1][1] in (("name", "this"), ("name", "self")):
+            value = self._method_value(operand[1][2], operand[2], where, depth, seen, awaited=True)
+            if value is not None:
+                return value
+        return self._node(operand, where, depth + 1, seen)
+
+    def _method_value(self, method: str, args: tuple, where: _Where, depth: int, seen: frozenset,
+                      awaited: bool = False) -> Folded | None:
+        """``this.getIds(metadata, ids)`` of a method of the enclosing class in this file: the worst
+        of its ``return`` values, its parameters bound to the arguments (from the IR)."""
+        owner = where.scope.rsplit(".", 1)[0] if "." in where.scope else ""
+        module = self.facts.ir
+        if not owner or owner not in self._classes() or module is None:
+            return None
+        target = f"{owner}.{method}"
+        key = ("method", target)
+        if key in seen:
+            return UNKNOWN_VALUE
+        found = next((f for f in module.functions if f.qualname == target and f.kind == "method"), None)
+        if found is None:
+            return None
+        tree = function_tree(module, found.fid)
+        if tree[0] != "fn" or any(a[0] == "spread" for a in args):
+            return None
+        _fn, params, body = tree
+        bound = {param: self._node(arg, where, depth + 1, seen) if index < len(args) else UNKNOWN_VALUE
+                 for index, (param, arg) in enumerate(zip(params, (*args, *([None] * len(params)))))}
+        inner = _Where(found.qualname, None, bound)
+        seen = seen | {key}
+        if body[0] != "returns":
+            return self._awaited(body, inner, depth + 1, seen) if awaited else self._node(body, inner, depth + 1, seen)
+        if not awaited:
+            return self._node(body, inner, depth + 1, seen)
+        _kind, assignments, values = body
+        return self._node(("returns", assignments, tuple(("unary", "await", v) for v in values)), inner, depth + 1, seen)
 
     def _comprehension(self, node: tuple, where: _Where, depth: int, seen: frozenset) -> Folded:
         _kind, element, names, iterable = node
@@ -236,7 +315,7 @@ class ConstantFolder:
         for scope in _enclosing(where.scope, self._classes()):
             assigned = self._assigned(name, scope, depth, seen)
             if assigned is not None:
-                return _conventional(name, assigned)
+                return self._conventional(name, assigned)
             if scope and self._is_parameter(name, scope):
                 return UNKNOWN_VALUE
         if name in self._classes():
@@ -247,26 +326,66 @@ class ConstantFolder:
                 foreign_facts, foreign_name = found
                 folder = self._foreign_folder(foreign_facts)
                 value = folder._name(foreign_name, _Where("", None, {}), depth + 2, frozenset())
-                return _conventional(name, value)
-        return _conventional(name, UNKNOWN_VALUE)
+                return self._conventional(name, value)
+        return self._conventional(name, UNKNOWN_VALUE)
+
+    def _conventional(self, name: str, value: Folded) -> Folded:
+        return _by_convention(name, value) if self.conventions else value
 
     def _foreign_folder(self, facts: FileFacts) -> ConstantFolder:
         folder = self._foreign.get(id(facts))
         if folder is None:
-            folder = ConstantFolder(facts, self.functions, None)
+            folder = ConstantFolder(facts, self.functions, None, self.conventions)
             self._foreign[id(facts)] = folder
         return folder
 
     def _assigned(self, target: str, scope: str, depth: int, seen: frozenset) -> Folded | None:
-        """The worst value of every assignment to ``target`` in ``scope``; None when there is none."""
-        found = self._assignments().get((scope, target))
-        if not found:
+        """The worst value of every assignment to ``target`` in ``scope``; None when there is none.
+        ``package, module = REGISTRY[name]`` gives each name an element of the value."""
+        found = self._assignments().get((scope, target), [])
+        unpacked = self._unpacked().get((scope, target), [])
+        if not found and not unpacked:
             return None
-        values = [
-            self._node(parse(assign.value, self.language), _Where(scope, (assign.span.line, assign.span.column), {}), depth + 1, seen)
-            for assign in found
-        ]
+        values = [_elements(self._node(parse(assign.value, self.language), _Where(scope, (assign.span.line, assign.span.column), {}),
+                                       depth + 1, seen)) for assign in unpacked]
+        for assign in found:
+            where = _Where(scope, (assign.span.line, assign.span.column), {})
+            value = self._node(parse(assign.value, self.language), where, depth + 1, seen)
+            if value.kind == UNKNOWN and (tree := self._ir_value(assign)) is not None:
+                value = self._node(tree, where, depth + 1, seen)  # the text was cut: the IR has it whole
+            values.append(value)
         return worst(*values)
+
+    def _unpacked(self) -> dict[tuple[str, str], list]:
+        """Assignments to a flat tuple of names (``a, b = value`` / ``(a, b) = value``), by name."""
+        if self._by_unpacked is None:
+            table: dict[tuple[str, str], list] = {}
+            for assign in (*self.facts.assigns, *self.facts.value_assigns):
+                text = assign.target.strip().strip("()[]")
+                if "," not in text:
+                    continue
+                names = [part.strip() for part in text.split(",")]
+                if all(re.fullmatch(r"[A-Za-z_]\w*", name) for name in names if name):
+                    for name in names:
+                        if name:
+                            table.setdefault((assign.scope, name), []).append(assign)
+            self._by_unpacked = table
+        return self._by_unpacked
+
+    def _ir_value(self, assign) -> tuple | None:
+        """The assigned value as the IR holds it (same start as the fact's span), as a tree."""
+        module = self.facts.ir
+        if module is None:
+            return None
+        if self._ir_assigns is None:
+            table: dict[tuple[int, int], object] = {}
+            for function in module.functions:
+                for node in ir.iter_nodes(function.body):
+                    if type(node) is ir.Assign and node.value is not None and len(node.targets) == 1:
+                        table.setdefault((node.span.line, node.span.column), node.value)
+            self._ir_assigns = table
+        value = self._ir_assigns.get((assign.span.line, assign.span.column))
+        return from_ir(value, module) if value is not None else None
 
     def _assignments(self) -> dict[tuple[str, str], list]:
         if self._by_target is None:
@@ -359,25 +478,29 @@ class ConstantFolder:
             return Folded(CONSTANT)  # table.c[key].name / Model.__table__.c.id.name: a column the schema declares
         if obj[0] == "name" and obj[1] in ("self", "this", "cls"):
             value = self._member(attribute, where.scope, depth, seen)
-            return value if value is not None else _conventional(attribute, UNKNOWN_VALUE)
+            return value if value is not None else self._conventional(attribute, UNKNOWN_VALUE)
         if obj[0] == "name" and obj[1] in self._classes() and obj[1] not in where.bound:
             value = self._class_attribute(obj[1], attribute, depth, seen)
             if value is not None:
                 return value
+        if obj == ("name", "__spec__") and attribute in ("parent", "name") and self.language == "python":
+            return Folded(CONSTANT)  # the module's own package / name
         if attribute == "length" and self.language != "python":
             return _DERIVED
         base = self._node(obj, where, depth + 1, seen)
         if base.kind == CONSTANT and (base.mapping or attribute in ("value", "name")):
             return Folded(CONSTANT)  # ENUM.MEMBER.value, CONFIG.key of a constant object
+        if base.kind == DERIVED or base.kind == QUOTED and base.mapping:
+            return Folded(base.kind)  # a member of an object whose every value is a number / quoted
         if base.kind == UNKNOWN and obj[0] == "name" and not self._is_parameter(obj[1], where.scope):
             member = self._module_member(obj[1], attribute, depth)
             if member is not None:
                 return member
-            return _conventional(attribute, UNKNOWN_VALUE)  # settings.TABLE_PREFIX, Config.TABLE
+            return self._conventional(attribute, UNKNOWN_VALUE)  # settings.TABLE_PREFIX, Config.TABLE
         # the UPPER_CASE convention names constants of modules and classes; on an object that arrives
         # as a parameter or through an attribute chain it says nothing: Django's `request.GET` /
         # `self.request.POST` / `request.META` hold the client's input
-        return _conventional(attribute, UNKNOWN_VALUE) if base.kind == CONSTANT else UNKNOWN_VALUE
+        return self._conventional(attribute, UNKNOWN_VALUE) if base.kind == CONSTANT else UNKNOWN_VALUE
 
     def _module_member(self, name: str, attribute: str, depth: int) -> Folded | None:
         """``entities_1.OutboxStatus`` where ``entities_1`` is a project module (``require`` /
@@ -434,7 +557,7 @@ class ConstantFolder:
         if base.kind == CONSTANT:
             return Folded(CONSTANT)  # a lookup in a constant allow-list
         if base.kind == DERIVED or base.items is not None and base.items.kind != UNKNOWN:
-            return Folded(base.items.kind if base.items is not None else DERIVED)
+            return base.items if base.items is not None else _DERIVED
         return UNKNOWN_VALUE
 
     def _call(self, node: tuple, where: _Where, depth: int, seen: frozenset) -> Folded:
@@ -646,6 +769,21 @@ class _Where(NamedTuple):
         return _Where(self.scope, self.at, {**self.bound, **names})
 
 
+def _narrowed(test: tuple, where: _Where) -> tuple[_Where, _Where]:
+    """The two branches of ``typeof x === "string" ? a : b``: in the one where ``x`` is not a
+    string it is a number, a boolean or an empty value read back as such, never text (CockroachDB's
+    ``typeof value === "string" ? parseInt(value) : value``)."""
+    if test[0] != "bin" or test[1] not in ("===", "==", "!==", "!="):
+        return where, where
+    sides = (test[2], test[3])
+    typed = next((s for s in sides if s[0] == "unary" and s[1] == "typeof" and s[2][0] == "name"), None)
+    other = sides[1] if typed is sides[0] else sides[0]
+    if typed is None or other != ("str", "string"):
+        return where, where
+    not_text = where.bind({typed[2][1]: _DERIVED})
+    return (where, not_text) if test[1] in ("===", "==") else (not_text, where)
+
+
 def _elements(source: Folded) -> Folded:
     """What a loop over ``source`` binds: its items, else nothing known."""
     if source.items is not None:
@@ -672,7 +810,7 @@ def _schema_column(node: tuple) -> bool:
     return collection[0] == "attr" and collection[2] in ("c", "columns")
 
 
-def _conventional(name: str, value: Folded) -> Folded:
+def _by_convention(name: str, value: Folded) -> Folded:
     """An UPPER_CASE name is a constant by convention when nothing shows it is not (an environment
     variable read at start-up is configuration, not input)."""
     if value.kind == UNKNOWN and _CONSTANT_NAME.match(name):

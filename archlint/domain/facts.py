@@ -26,6 +26,9 @@ TYPE_ONLY = "type-only"  # `if TYPE_CHECKING:` / `import type` — erased at run
 LAZY = "lazy"  # inside a function body (or PEP 810 `lazy import`): runs on first call
 DYNAMIC = "dynamic"  # importlib.import_module("lit") / import("lit") / require in a function
 OPAQUE = "opaque"  # import_module(expr) / require(expr): target unknown statically
+# import_module(expr) whose target folding proves is one of the code's own constants (a lookup in a
+# constant registry, ``module, attr = _public_api[name]``) without listing them: no edge, no AL106
+REGISTRY = "registry"
 # An ES module import whose bindings are read only inside functions: the module loads with the
 # importer, its values are read later (TypeORM entities' `@ManyToOne(() => User)`)
 DEFERRED = "deferred"

@@ -1212,7 +1212,8 @@ class Calls:
                            self.query_chains(receiver, node, args), via=getattr(receiver, "via", ""),
                            nonempty=outcome.nonempty or getattr(receiver, "nonempty", False) and type(receiver) is v.Query)
         if kind == "result":
-            return v.Result(stack, model, loaded, unique, joined)
+            keyed = any(type(v.strip(arg[2])) is v.Query and keyed_by_stored_row(v.strip(arg[2]), ()) for arg in args[:1])
+            return v.Result(stack, model, loaded, unique, joined, keyed)
         if kind in ("rows", "row?") and chain_writes(receiver):
             # `tx.insert(t).values(…).returning().all()` (Drizzle on a synchronous driver): the rows the
             # statement wrote, not a lookup's — nothing to find missing
@@ -1225,7 +1226,10 @@ class Calls:
         if kind == "rows":
             return v.Rows(stack, model, loaded)
         keyed_cursor = type(receiver) is v.Db and receiver.kind == "cursor" and receiver.via == KEYED_CURSOR
-        if kind == "row?" and not _rejects_on_empty(args) and not keyed_by_stored_row(receiver, args) and not getattr(receiver, "nonempty", False) and not keyed_cursor:
+        keyed_result = (type(receiver) is v.Result and receiver.keyed  # execute(keyed select).scalar()
+                        or kind == "row?" and bool(args) and type(v.strip(args[0][2])) is v.Query  # session.scalar(keyed select)
+                        and keyed_by_stored_row(v.strip(args[0][2]), ()))
+        if kind == "row?" and not _rejects_on_empty(args) and not keyed_by_stored_row(receiver, args) and not getattr(receiver, "nonempty", False) and not keyed_cursor and not keyed_result:
             # a lookup of a mapped model, or a raw lookup SELECT (`SELECT COUNT(*)`/`RETURNING id` always
             # yield a row: raw_lookups gives them no table)
             if stack not in LOOKUP_STACKS and not model:

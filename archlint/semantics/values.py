@@ -118,6 +118,9 @@ class Result(NamedTuple):
     loaded: frozenset = frozenset()
     unique: bool = False
     joined: frozenset = frozenset()
+    # the statement looks its row up by one key read from a row the program holds
+    # (``select(WorkPool).where(WorkPool.id == pool.id)`` after ``if not pool: raise``): it finds it
+    keyed: bool = False
 
 
 class Rows(NamedTuple):

@@ -19,7 +19,7 @@ from functools import cache
 
 from archlint.adapters.knowledge import load_knowledge
 from archlint.domain.constants import CONSTANT, ConstantFolder, ValueFunctions, value_functions
-from archlint.domain.facts import DYNAMIC, OPAQUE, OWN_DIRECTORY, FileFacts, Import
+from archlint.domain.facts import DYNAMIC, OPAQUE, OWN_DIRECTORY, REGISTRY, FileFacts, Import
 
 _MAX_TARGETS = 16
 
@@ -46,11 +46,26 @@ def resolve_computed_imports(facts: FileFacts) -> None:
             values = _with_package(values, call, folder, scope, at, known)
         if not values or len(values) > _MAX_TARGETS or not all(values):
             directory = _directory_loaded(facts, call) if not python and call is not None else None
-            resolved.append(Import(directory, (), DYNAMIC, span) if directory else record)
+            if directory:
+                resolved.append(Import(directory, (), DYNAMIC, span))
+            elif folded.kind == CONSTANT and _registered(folder, call, scope, at, known):
+                resolved.append(record._replace(kind=REGISTRY))  # one of the code's constants, not listed
+            else:
+                resolved.append(record)
             continue
         for value in sorted(values):
             resolved.append(_target(value, span, python))
     facts.imports[:] = resolved
+
+
+def _registered(folder: ConstantFolder, call, scope, at, known) -> bool:
+    """``import_module(module_name, package=package)`` with ``package, module_name = _public_api[name]``
+    (prefect's lazy ``__getattr__``): every argument is one of the code's constants, the registry
+    the rule's own guidance asks for."""
+    if call is None:
+        return False
+    strict = ConstantFolder(folder.facts, folder.functions, conventions=False)  # not `process.env.PLUGIN`
+    return all(strict.fold(argument.text, scope, at, known).kind == CONSTANT for argument in call.arguments())
 
 
 def _python_names(path: str) -> dict[str, str]:

@@ -138,6 +138,9 @@ _OPERATOR_WORDS = frozenset({"and", "or", "not", "in", "is", "if", "else", "awai
 # `x :=`, a keyword argument `x=`, `x \\` continued); before it: `as` (`with … as x`, `except … as x`).
 _ASSIGNED_AFTER = re.compile(rb"[\s\\]*(?::[^=]*)?(?:[-+*/%&|^@]|//|\*\*|>>|<<)?=(?!=)")
 _AS_BEFORE = re.compile(rb"(?<!\w)as[\s\\]+\Z")
+# the first names of a tuple target: `module, attr = _public_api[name]`
+_UNPACKED_AFTER = re.compile(rb"(?:[ \t]*,[ \t]*\*?[A-Za-z_][\w.]*)+[ \t]*,?[ \t]*[)\]]?[ \t]*=(?!=)")
+_UNPACKED_BEFORE = re.compile(rb"[ \t]*[(\[]?(?:[ \t]*\*?[A-Za-z_][\w.]*[ \t]*,)*[ \t]*\Z")
 _FOR_WORD = re.compile(rb"(?<!\w)for(?!\w)")
 _IN_WORD = re.compile(rb"(?<!\w)in(?!\w)")
 
@@ -152,6 +155,7 @@ def _bound(data: bytes, names: set[str]) -> bool:
             end = start + len(token)
             if not (_is_word(data, start - 1) or _is_word(data, end)) and (
                 _ASSIGNED_AFTER.match(data, end)
+                or _UNPACKED_AFTER.match(data, end) and _UNPACKED_BEFORE.match(data, data.rfind(b"\n", 0, start) + 1, start)
                 or _AS_BEFORE.search(data, max(0, start - 64), start)
                 or _loop_target(data, start, end)
             ):
