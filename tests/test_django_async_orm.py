@@ -142,7 +142,8 @@ def test_an_async_ninja_route_s_response_schema_reads_the_rows_in_the_event_loop
 
     root = Path(__file__).resolve().parent.parent / "fixtures" / "agent-ninja-async-response-bugs"
     found = [(f.rule, f.line) for f in report(root).findings]
-    assert found == [("AL233", 25), ("AL233", 30), ("AL233", 35), ("AL233", 40)]
+    # AL234 too: `await listing().aget(pk=pk)` by the path's pk, and ninja does not turn DoesNotExist into a 404
+    assert found == [("AL233", 25), ("AL233", 30), ("AL233", 35), ("AL234", 37), ("AL233", 40)]
     messages = [f.message for f in report(root).findings]
     assert "iterates the returned queryset of Article" in messages[1]
     assert "reads `author` of Article" in messages[2]

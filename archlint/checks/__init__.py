@@ -46,6 +46,7 @@ FAMILIES = (
     Family("lifecycle", ("AL307", "AL308", "AL309"), bodies=True),
     Family("collection_counting", ("AL232",), bodies=True),
     Family("sync_orm_in_async", ("AL233",), bodies=True),
+    Family("missing_rows", ("AL234",), bodies=True),
     Family(
         "orm_semantics",
         ("AL221", "AL222", "AL223", "AL224", "AL225", "AL226", "AL227", "AL228", "AL229", "AL230", "AL231"),
@@ -109,6 +110,8 @@ def _load(name: str):
         from archlint.checks import collection_counting as module
     elif name == "sync_orm_in_async":
         from archlint.checks import sync_orm_in_async as module
+    elif name == "missing_rows":
+        from archlint.checks import missing_rows as module
     elif name == "lost_update":
         from archlint.checks import lost_update as module
     elif name == "orm_semantics":

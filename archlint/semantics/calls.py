@@ -71,6 +71,7 @@ def _mixin_matches(association: str, suffix: str) -> bool:
 
 LOOKUP = "lookup:"  # Frame.LOOKUP_TAG: on what a DB read returned
 _DRIZZLE_TABLE_STEPS = frozenset({"from", "update", "delete", "insert"})  # the call naming a Drizzle query's table
+CAUGHT_MISSING = frozenset({v.CAUGHT_MISSING_TAG})
 NEW_ROW = frozenset({"new-row"})  # on a model instance built here (`User(...)`, `new User(...)`): not yet stored
 SAVES_EXISTING = "saves-existing"  # on a save()/add() whose row was not built here: an update, not an insert
 _PERSIST = frozenset({"save", "add"})
@@ -213,10 +214,49 @@ def single_key(receiver, args):
 
 _IN_THREAD = frozenset({v.THREAD_TAG})
 _PARAMETER_KEY = frozenset({v.PARAMETER_KEY_TAG})
+# Library calls whose result is still the client's value (AL234's `input`): conversions and body parsers
+_PASSES_INPUT = BODY_PARSERS | frozenset({
+    "builtins.int", "builtins.str", "builtins.float", "builtins.bytes", "uuid.UUID", "urllib.parse.unquote",
+    "urllib.parse.unquote_plus", "builtins.dict",
+})
 _WHOLE_COPIES = frozenset({"dict", "to_dict", "copy"})  # methods of a request part that return all of it
 
 # SQLAlchemy ``session.get(Model, key, **options)`` keywords: how to load, not which row.
 _GET_OPTIONS = frozenset({"options", "populate_existing", "with_for_update", "identity_token", "execution_options", "bind_arguments"})
+
+
+def input_keyed(receiver, args) -> bool:
+    """A lookup one of whose conditions compares with a value the client chose (``input``-tagged: a
+    URL or query parameter, the body) that was not read from a row the program holds — a column of it, or
+    the row itself (``get(auth_token=token)`` with a token just fetched) (AL234)."""
+    keys = _key_values(args)
+    if type(receiver) is v.Query and _aggregate_select(receiver):
+        return False  # select(func.count()).where(…).scalar_one(): an aggregate always yields its row
+    if type(receiver) is v.Query:
+        for chain in receiver.chains:
+            for step in chain:
+                func = getattr(step.node, "func", None)
+                if type(func) is ir.Attr and func.name in FILTER_STEPS:
+                    keys.extend(_key_values(tuple((kind, name, value, None) for kind, name, value in step.args)))
+    return any(_client_value(key) for key in keys)
+
+
+def _client_value(key) -> bool:
+    """``input``-tagged, and neither read from a row (a ``stored-key`` column, the row itself, a value derived
+    from an element of a loop over query results — ``elem:``)."""
+    tags = v.tags_of(key)
+    return v.INPUT_TAG in tags and v.STORED_KEY_TAG not in tags and not any(t.startswith("elem:") for t in tags) \
+        and not any(type(v.strip(option)) in (v.Row, v.Rows) for option in v.options(key))
+
+
+def _aggregate_select(query) -> bool:
+    """``select(func.count()).select_from(A)…`` / ``session.query(func.max(A.id))``: what it selects is an aggregate."""
+    for chain in query.chains:
+        first = chain[0].node if chain else None
+        if type(first) is ir.Call and first.method in ("select", "query") and any(
+                type(arg.value) is ir.Call and "func" in callee_text(arg.value).split(".") for arg in first.args):
+            return True
+    return False
 
 
 def _key_values(args) -> list:
@@ -700,7 +740,8 @@ class Calls:
                 self.request_event("request-read", bare, "body", node.span)
             part = REQUEST_METHODS.get(method)
             if part is not None:
-                return v.tag(v.Request(bare.framework, part), tags | {v.REQUEST_TAG})
+                chosen = frozenset({v.INPUT_TAG}) if part in v.INPUT_PARTS else frozenset()
+                return v.tag(v.Request(bare.framework, part), tags | {v.REQUEST_TAG} | chosen)
             if bare.part and method in _WHOLE_COPIES:  # request.POST.dict() / request.form.to_dict(): the part, copied
                 return v.tag(bare, tags | {v.REQUEST_TAG})
             return v.tag(v.UNKNOWN, tags | {v.REQUEST_TAG})
@@ -714,7 +755,10 @@ class Calls:
             return self.callback_loop(node, receiver, args[0][2])
         if kind is v.Function and method in ("call", "apply"):
             return self.invoke(node, bare, args[1:] if method == "call" else [])
-        return v.tag(v.UNKNOWN, tags | all_tags([a[2] for a in args]) - elem_only(args))
+        passed = all_tags([a[2] for a in args]) - elem_only(args)
+        if v.INPUT_TAG not in tags:  # `paginator.page(request.GET["page"])`: not the client's value; `slug.lower()` is
+            passed = passed - {v.INPUT_TAG}
+        return v.tag(v.UNKNOWN, tags | passed)
 
     def _binds_class(self, function: v.Function) -> bool:
         """Whether ``Class.method(…)`` passes the class as the method's first parameter: in JS
@@ -860,6 +904,8 @@ class Calls:
                 if function is not None:
                     return self.invoke(node, function._replace(bound=v.tag(bare, tags)), args)
             return self.row_method(node, bare, tags, method, args)
+        if kind is v.Result and method in ("one", "scalar_one") and stack == "sqlalchemy":
+            self._result_raises_missing(tags, method, node, model)
         if kind is v.Result and method in REQUIRES_UNIQUE and not bare.unique and self.analysis is not None:
             collections = self._joined_collections(bare)
             if collections:
@@ -906,7 +952,8 @@ class Calls:
                     arg_tags = arg_tags | {SAVES_EXISTING}
             shown = next((step.node.method for chain in sorted(bare.chains, key=len) for step in chain
                           if type(step.node) is ir.Call and step.node.method in WRITE_STEPS), method) if chain_writes(bare) else method
-            self.effect(op, stack, written, shown, node, tags | arg_tags, deps=deps,
+            raising = self._raises_missing(stack, kind, handle_kind, method, args, bare, node) if op == "read" else frozenset()
+            self.effect(op, stack, written, shown, node, tags | arg_tags | raising, deps=deps,
                         query=self.run_query(outcome, bare, node, args, stack, model))
             if op == "read" and written:  # what the read returned decides a branch: see Frame._lookup_exit
                 tags = tags | {LOOKUP + self.site_key(node)}
@@ -945,7 +992,52 @@ class Calls:
             tags, arg_tags = _no_tx(tags), _no_tx(arg_tags)
         if stack in NODE_CALLBACK_STACKS and args and args[-1][0] == "pos" and type(v.strip(args[-1][2])) is v.Function:
             return self.node_callback(node, value, tags, args[-1][2])
+        if outcome is not None and (outcome.run or outcome.write):  # what the database answered is not the client's input
+            tags, arg_tags = tags - {v.INPUT_TAG}, arg_tags - {v.INPUT_TAG}
         return v.tag(value, tags | (arg_tags - frozenset(t for t in arg_tags if t.startswith("elem:")) if outcome is not None and outcome.value in ("rows", "row", "row?", "result") else arg_tags)) if not v.is_unknown(value) or combined or tags else value
+
+    def _raises_missing(self, stack: str, kind, handle_kind: str, method: str, args, receiver, node) -> frozenset:
+        """The tags of a lookup that raises when no row matches — Django ``.get()`` (``DoesNotExist``),
+        SQLAlchemy ``Query.one()`` / ``session.get_one()`` (``NoResultFound``) — for AL234: what it
+        raises, and whether an enclosing ``try`` catches it."""
+        if stack == "django" and method in ("get", "aget") and handle_kind in ("manager", "query") and (args or kind is v.Query):
+            raised = "DoesNotExist"
+        elif stack == "sqlalchemy" and (method == "one" and handle_kind == "query" or method == "get_one" and kind is v.Db):
+            raised = "NoResultFound"
+        else:
+            return frozenset()
+        if not input_keyed(receiver, args) or self._checked_exists(receiver, node):
+            return frozenset()
+        return frozenset({v.RAISES_MISSING_TAG + f"{method}:{raised}"}) | (
+            frozenset({v.CAUGHT_MISSING_TAG}) if self.catching_missing else frozenset())
+
+    def _checked_exists(self, receiver, node) -> bool:
+        """This path checked a query of the same manager has a row (``if not Article.objects.filter(slug=s).exists():
+        raise Http404`` before ``Article.objects.get(slug=s)``; ``qs.exists()`` before ``qs.get()``)."""
+        if type(receiver) is v.Query and receiver.nonempty:
+            return True
+        chain = query_chain(node.func.obj) if type(node.func) is ir.Attr else None
+        if chain is None:
+            return False
+        head = chain.split("(", 1)[0].rsplit(".", 1)[0] if "(" in chain else chain
+        prefix = FACT + "nonempty:" + head
+        return any(key.startswith(prefix) for key in self.env)
+
+    def _result_raises_missing(self, tags: frozenset, method: str, node: ir.Call, model: str) -> None:
+        """``session.execute(stmt).scalar_one()`` / ``.one()``: the statement ran at ``execute``; its read
+        raises ``NoResultFound`` here when no row matched (the read effect is marked, see _raises_missing)."""
+        sites = {t[len(LOOKUP):] for t in tags if t.startswith(LOOKUP)}
+        if not sites:
+            return
+        extra = frozenset({v.RAISES_MISSING_TAG + f"{method}:NoResultFound@{self.site_key(node)}"}) | (
+            frozenset({v.CAUGHT_MISSING_TAG}) if self.catching_missing else frozenset())
+        # the statement this result came from: the last read of the result's model among the lookups its value
+        # derives from (a result whose WHERE compares with `user.id` also carries the user lookup's tag)
+        index = next((i for i in range(len(self.effects) - 1, -1, -1)
+                      if self.effects[i].op == "read" and self.effects[i].model == model and model
+                      and f"{self.effects[i].path}:{self.effects[i].span.line}:{self.effects[i].span.column}" in sites), None)
+        if index is not None and input_keyed(self.effects[index].query, ()):
+            self.effects[index] = self.effects[index]._replace(tags=self.effects[index].tags | extra)
 
     def node_callback(self, node: ir.Call, value, tags: frozenset, function):
         """Mongoose's callback form — ``User.findOne({ email }, (err, user) => …)``,
@@ -1507,7 +1599,12 @@ class Calls:
             self.mass_assignment(node, bare.stack, bare.model, bare.model.rsplit(":", 1)[-1], args)
             return v.tag(v.Row(bare.stack, bare.model), NEW_ROW)
         if kind is v.External:
-            return self.call_external(node, bare, args)
+            result = self.call_external(node, bare, args)
+            if type(result) is v.Tagged and v.INPUT_TAG in result.tags and bare.name not in _PASSES_INPUT:
+                # `authenticate(request, username=…)`: what a library computed from the input is not the input
+                rest = result.tags - {v.INPUT_TAG}
+                return v.Tagged(result.value, rest) if rest else result.value
+            return result
         if kind is v.Db:
             return self.db_method(node, bare, v.tags_of(callee), "__call__", args) or v.UNKNOWN
         return v.tag(v.UNKNOWN, arg_tags)
@@ -1549,7 +1646,8 @@ class Calls:
                 in_tx=effect.in_tx or self.tx > 0,
                 branch=self.branch + effect.branch,
                 tags=self._outside(effect) | (CAUGHT if self.catching_unique and effect.op in ("write", "commit") else frozenset())
-                | self._context_tags(effect) | thread | self._swallowed(effect),
+                | self._context_tags(effect) | thread | self._swallowed(effect)
+                | (CAUGHT_MISSING if self.catching_missing and effect.op == "read" else frozenset()),
             ))
         if summary.exit_branch and not summary.always_raises:
             # the rest of the caller's block runs only where the callee returned: on its exit sides

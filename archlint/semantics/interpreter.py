@@ -375,6 +375,7 @@ class Frame(Calls):
         self.null_derefs: list[Deref] = []  # every dereference of a nullable row on this run
         self.context_events: list[Event] = []  # CONTEXT_EVENTS seen while running for a caller (no analysis)
         self.catching_unique = 0  # > 0 inside `try` whose handler handles a unique violation (IntegrityError, P2002 …)
+        self.catching_missing = 0  # > 0 inside `try` whose handler catches DoesNotExist / NoResultFound (or Exception)
         # len(self.loops) at each enclosing `try` whose handlers let no error out (SWALLOW_TAG)
         self.swallowing: list[int] = []
         self.handling = 0  # > 0 inside an `except`/`catch` handler body
@@ -432,6 +433,25 @@ class Frame(Calls):
             common &= set(branch)
         return tuple(side for side in self.exit_branches[0] if side in common)
 
+    def _route_parameter(self, param: ir.Param, value) -> bool:
+        """A parameter of a route handler the framework fills from the URL or the query string: Flask's
+        ``<slug>``, Django's URL kwargs (after ``request``), FastAPI / django-ninja path and query
+        parameters — not an injected dependency (``Depends(…)``), a handle, the request itself."""
+        if (self.path, self.function.fid) not in self.program._handler_frameworks():
+            return False
+        if param.decorators or param.name in ("self", "cls", "request", "req"):
+            return False
+        default = param.default
+        if default is not None and type(default) is not ir.Const and not (
+                type(default) is ir.Call and callee_text(default).rsplit(".", 1)[-1] in ("Path", "Query")):
+            return False
+        bare = v.strip(value)
+        if type(bare) is v.Instance:  # a FastAPI / django-ninja body schema (`body: NewArticle`)
+            from archlint.semantics.frameworks import is_schema
+
+            return param.annotation is not None and is_schema(self.program, v.ClassValue(bare.path, bare.cid))
+        return type(bare) is v.Unknown or bare == v.Const(None)  # `pk=None` of a DRF action: the URL's pk
+
     def _decorated_atomic(self) -> bool:
         for decorator in self.function.decorators:
             name = self.program.static_name(self.path, decorator.func if type(decorator) is ir.Call else decorator)
@@ -459,6 +479,8 @@ class Frame(Calls):
                 value = v.Record(tuple(sorted(kwargs.items()))) if kwargs else v.UNKNOWN
             else:
                 value = self.default_parameter(param)
+                if self.python and param.kind in ("pos", "kwonly") and self._route_parameter(param, value):
+                    value = v.tag(v.UNKNOWN if type(v.strip(value)) is v.Const else value, frozenset({v.INPUT_TAG}))
             if param.kind == "pattern" and param.target is not None:
                 self.bind(param.target, value)
             else:
@@ -1374,6 +1396,8 @@ class Frame(Calls):
             for item in bare.items[1:]:
                 element = v.join(element, item)
             return v.tag(element, tags), "other", ""
+        if kind is not v.Request:  # an item of what some code computed from the input is not the input (AL234)
+            tags = tags - {v.INPUT_TAG}
         return v.tag(v.UNKNOWN, tags), "other", ""
 
     def _zipped_rows(self, node: ir.Loop, call: ir.Call, loop_id: str):
@@ -1434,13 +1458,18 @@ class Frame(Calls):
                 inside = v.tag(inside, frozenset({session}))
             if item.target is not None:
                 self.bind(item.target, inside)
+        suppressing = self.python and any(
+            type(item.context) is ir.Call and callee_text(item.context).rsplit(".", 1)[-1] == "suppress"
+            and any(catches_missing_row(arg.value) for arg in item.context.args) for item in node.items)
         self.tx += opened
+        self.catching_missing += suppressing  # with suppress(Article.DoesNotExist): …
         self.program.open_sessions.update(sessions)
         outer_yield, self.yielded = self.yielded, False
         try:
             return self.block(node.body)
         finally:
             self.tx -= opened
+            self.catching_missing -= suppressing
             self.program.open_sessions.difference_update(sessions)
             if not self.yielded:
                 # a generator that yields inside the block (`with Session(engine) as s: yield s`, a
@@ -1518,8 +1547,10 @@ class Frame(Calls):
         catches = any(_catches_attribute_error(handler.types) or _swallows_none(handler) for handler in node.handlers)
         unique = any(handles_unique_violation(handler, self._static_constant) for handler in node.handlers)
         swallows = _swallows(node)
+        missing = self.python and any(catches_missing_row(handler.types) and not reraises(handler) for handler in node.handlers)
         self.catching_none += catches
         self.catching_unique += unique
+        self.catching_missing += missing
         if swallows is not None:
             # a handler that returns leaves this function: it protects only the callers' loops
             self.swallowing.append(len(self.loops) if swallows else 0)
@@ -1528,6 +1559,7 @@ class Frame(Calls):
         finally:
             self.catching_none -= catches
             self.catching_unique -= unique
+            self.catching_missing -= missing
             if swallows is not None:
                 self.swallowing.pop()
         after_body = self.env
@@ -2105,7 +2137,8 @@ class Frame(Calls):
                 if part is None and name in ("request", "req"):  # ctx.request (Koa), c.req (Hono)
                     return v.tag(v.Request(bare.framework, ""), tags | {v.REQUEST_TAG})
                 if part is not None:
-                    return v.tag(v.Request(bare.framework, part), tags | {v.REQUEST_TAG})
+                    chosen = frozenset({v.INPUT_TAG}) if part in v.INPUT_PARTS else frozenset()
+                    return v.tag(v.Request(bare.framework, part), tags | {v.REQUEST_TAG} | chosen)
                 return v.tag(v.UNKNOWN, tags | {v.REQUEST_TAG})
             if "." not in bare.part:
                 return v.tag(v.Request(bare.framework, f"{bare.part}.{name}"), tags | {v.REQUEST_TAG})
@@ -2193,6 +2226,15 @@ class Frame(Calls):
         detail = f"{request.part}.{name}" if request.part else name
         self.analysis.events.append(Event(kind, self.path, span, detail))
 
+    def _routed_view(self, instance: v.Instance) -> bool:
+        """A class some route serves (a Django class-based view, a DRF view or viewset), or a subclass of one."""
+        handlers = self.program._handler_frameworks()
+        for path, cid in self.program.subclass_chain(instance.path, instance.cid):
+            cls = self.program.cls(path, cid)
+            if cls is not None and any((path, fid) in handlers for fid in cls.methods):
+                return True
+        return False
+
     def _aiohttp_view(self, instance: v.Instance) -> bool:
         return any(type(base) is v.External and base.name in ("aiohttp.web.View", "aiohttp.web_urldispatcher.View", "aiohttp.web_views.View")
                    for path, cid in self.program.subclass_chain(instance.path, instance.cid) for base in self.program.bases(path, cid))
@@ -2233,6 +2275,8 @@ class Frame(Calls):
                 rows = django_list_rows(self, instance)
                 if rows is not None:
                     return rows
+        if name == "kwargs" and written is None and member is None and self.python and self._routed_view(instance):
+            return v.tag(v.UNKNOWN, frozenset({v.INPUT_TAG}))  # a Django/DRF view's URL kwargs (`self.kwargs["slug"]`)
         if name == "request" and written is None and member is None and self._aiohttp_view(instance):
             return v.tag(v.Request("aiohttp"), frozenset({v.REQUEST_TAG}))  # web.View keeps the request it serves
         declared = None
@@ -2568,6 +2612,27 @@ def _catches_does_not_exist(types) -> bool:
     items = types.elts if type(types) is ir.Seq else (types,)
     return any((type(t) is ir.Attr and t.name in ("DoesNotExist", "ObjectDoesNotExist"))
                or (type(t) is ir.Name and t.id == "ObjectDoesNotExist") for t in items)
+
+
+MISSING_ROW_ERRORS = frozenset({"DoesNotExist", "ObjectDoesNotExist", "NoResultFound", "Exception", "BaseException",
+                                 "InvalidRequestError", "SQLAlchemyError"})
+
+
+def catches_missing_row(types) -> bool:
+    """A handler that catches what a missing row raises: ``except Article.DoesNotExist``,
+    ``except ObjectDoesNotExist`` / ``NoResultFound`` (or their bases, ``Exception``, a bare
+    ``except:``), or a tuple holding one."""
+    if types is None:
+        return True
+    items = types.elts if type(types) is ir.Seq else (types,)
+    return any((type(t) is ir.Attr and t.name in MISSING_ROW_ERRORS) or (type(t) is ir.Name and t.id in MISSING_ROW_ERRORS)
+               for t in items)
+
+
+def reraises(handler: ir.Handler) -> bool:
+    """``except X: log(…); raise`` / ``raise e``: the error still leaves the function."""
+    last = handler.body[-1] if handler.body else None
+    return type(last) is ir.Raise and (last.value is None or type(last.value) is ir.Name and last.value.id == handler.name)
 
 
 def _global_slot(value) -> bool:

@@ -1097,7 +1097,9 @@ class Program:
         # when one frame had defined it — `get_repository(ArticlesRepository)`'s `_get_repo` — does not
         # hold once another frame has (`get_repository(CommentsRepository)`), so their count is in the key
         frames = len(self.closures.get((function.path, function.fid), ())) if definition is not None and definition.parent > 0 else 0
-        key = (function, args, kwargs, frames)
+        # the client-input tag (AL234) is left out of the key: a callee is analysed once whether or not a route
+        # handler's parameter reached it (a second analysis would change what the call-depth budget cuts off)
+        key = (function, _without_input(args), tuple((k, _without_input((a,))[0]) for k, a in kwargs), frames)
         found = self.summaries.get(key)
         if found is not None:
             return found
@@ -1657,3 +1659,16 @@ def _table_definition(module: ir.ModuleIR, name: str) -> str | None:
             first = value.arg(0)
             return first.value if type(first) is ir.Const and isinstance(first.value, str) else ""
     return None
+
+
+def _without_input(values: tuple) -> tuple:
+    """The values with the client-input tag dropped (see ``Program.summary_of``)."""
+    if not any(type(value) is v.Tagged and v.INPUT_TAG in value.tags for value in values):
+        return values
+    out = []
+    for value in values:
+        if type(value) is v.Tagged and v.INPUT_TAG in value.tags:
+            rest = value.tags - {v.INPUT_TAG}
+            value = v.Tagged(value.value, rest) if rest else value.value
+        out.append(value)
+    return tuple(out)

@@ -266,6 +266,15 @@ Value = _Union[
 MAX_UNION = 4
 MAX_CHAINS = 8  # possible builder chains of one query value; past it the chain is not known
 REQUEST_TAG = "request"
+# On a value the client chose: a route handler's URL/query parameter (`def article(request, slug)`,
+# FastAPI `slug: str`, Flask `<slug>`), a DRF/Django view's `self.kwargs`, the request body, query
+# string or path parameters — not its headers, cookies or authenticated user (AL234)
+INPUT_TAG = "input"
+INPUT_PARTS = frozenset({"body", "params", "query"})
+# On a read effect: the lookup raises when no row matches (Django `.get()`, SQLAlchemy `.one()` /
+# `.scalar_one()`); CAUGHT_MISSING_TAG: an enclosing `try` (here or in a caller) catches that error
+RAISES_MISSING_TAG = "raises-missing:"
+CAUGHT_MISSING_TAG = "caught-missing"
 # A column value read from a row the program holds (`comment.authorId`, `article.slug` after a
 # create): a lookup keyed only by such values re-reads a row that exists (a foreign key, a re-fetch).
 STORED_KEY_TAG = "stored-key"
