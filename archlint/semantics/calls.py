@@ -843,7 +843,11 @@ class Calls:
             elif method == "commit":
                 self.effect("commit", stack, model, method, node, tags)
             self.site(node, bare, method, category, model)
-        if method in TX_METHODS and kind is v.Db:
+        if method in TX_METHODS and kind is v.Db and stack == "sqlalchemy" and node.span in self.hand_begun:
+            # `await self.session.begin()` alone (a unit of work's __aenter__, a service's start()): it opens the
+            # transaction and commits nothing — what commits is a later commit(), in this function or another
+            self.effect("begin", stack, model, method, node, tags)
+        elif method in TX_METHODS and kind is v.Db:
             self.effect("transaction", stack, model, method, node, tags)
         if method in ("commit", "commitTransaction") and kind is v.Db:
             self.effect("commit", stack, model, method, node, tags)
