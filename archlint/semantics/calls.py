@@ -1177,6 +1177,8 @@ class Calls:
         if kind == "record":
             if stack in ("pg", "sequelize"):
                 return v.Record((("rows", v.Rows(stack, model, loaded)), ("rowCount", v.UNKNOWN), ("count", v.UNKNOWN)))
+            if stack == "sqlalchemy":  # Flask-SQLAlchemy's Pagination (query.paginate / db.paginate): .items is the page's rows
+                return v.Record((("items", v.Rows(stack, model, loaded)), ("total", v.UNKNOWN), ("pages", v.UNKNOWN)))
             return v.UNKNOWN
         if kind == "tuple":
             if outcome.of in ("rows", "row"):  # advanced-alchemy: (rows, count) / (row, created)
