@@ -122,5 +122,61 @@ def test_only_abstract_models_have_no_tables_to_create(tmp_path):
 
 def test_look_alike_concrete_models_without_migrations_still_fire(tmp_path):
     al304 = _al304(_app(tmp_path, migrations=False))
-    assert [(f.path, f.line) for f in al304] == [("cms/models/pagemodel.py", 10)]
-    assert al304[0].message.startswith("1 Django ORM model(s)"), al304[0].message  # Page; not the abstract mixin
+    assert [(f.path, f.line) for f in al304] == [("cms/models/pagemodel.py", 6)]
+    # TreeNode (its abstract base is in another module: the subclass is the table) and Page; not the abstract mixin
+    assert al304[0].message.startswith("2 Django ORM model(s)"), al304[0].message
+
+
+def test_models_deriving_from_an_abstract_base_in_another_module_fire(tmp_path):
+    """An abstract base in one module (Django ``Meta.abstract``, SQLAlchemy ``__abstract__``) and every table
+    deriving from it in another: the tables still need creating (before, the subclasses were not taken for models
+    at all and the abstract base was skipped, so AL304 said nothing)."""
+    page = '''
+        from django.db import models
+
+        from cms.utils.mptree import MaterializedPathMixin
+
+
+        class TreeNode(MaterializedPathMixin):
+            site = models.IntegerField()
+    '''
+    al304 = _al304(_app(tmp_path, migrations=False, page=page))
+    assert [(f.path, f.line) for f in al304] == [("cms/models/pagemodel.py", 6)]
+    assert al304[0].message.startswith("1 Django ORM model(s)"), al304[0].message
+
+
+def test_sqlalchemy_tables_on_an_abstract_base_in_another_module_fire(tmp_path):
+    root = make_repo(tmp_path, {
+        "requirements.txt": "fastapi\nsqlalchemy\n",
+        "app/__init__.py": "",
+        "app/base.py": '''
+            from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+            class Base(DeclarativeBase):
+                pass
+
+
+            class TimestampedModel(Base):
+                __abstract__ = True
+
+                id: Mapped[int] = mapped_column(primary_key=True)
+        ''',
+        "app/models.py": '''
+            from sqlalchemy.orm import Mapped
+
+            from app.base import TimestampedModel
+
+
+            class Article(TimestampedModel):
+                __tablename__ = "articles"
+                slug: Mapped[str]
+        ''',
+    })
+    al304 = _al304(root)
+    assert [(f.path, f.line) for f in al304] == [("app/models.py", 6)]
+    assert al304[0].message.startswith("1 SQLAlchemy model(s)"), al304[0].message
+    (root / "app" / "main.py").write_text(
+        "from sqlalchemy import create_engine\n\nfrom app.base import Base\n\n"
+        "engine = create_engine(\"sqlite:///app.db\")\nBase.metadata.create_all(engine)\n")
+    assert _al304(root) == []  # the look-alike: the app creates them

@@ -389,3 +389,45 @@ def test_a_source_chain_names_each_lazy_load_by_its_path_from_the_row(tmp_path):
     assert len(al603) == 1 and al603[0].message.startswith("N+1: `author.user` is lazy-loaded"), al603
     fixed = make_repo(tmp_path / "fixed", {**files, "blog/views.py": files["blog/views.py"].replace("QUERY", 'Article.objects.select_related("author__user")')})
     assert [f for f in findings(fixed) if f[0] in ("AL601", "AL603")] == []
+
+
+def test_al603_guidance_names_the_django_path_of_a_nested_relation(tmp_path):
+    # `article.author.user.username` in a loop (directly, or in a helper the loop calls) loads each
+    # article's author and that author's user: the fix is select_related("author__user"), not "user"
+    files = {
+        "requirements.txt": "django\n",
+        "blog/__init__.py": "",
+        "blog/models.py": '''
+            from django.db import models
+
+            class User(models.Model):
+                username = models.CharField(max_length=50)
+
+            class Profile(models.Model):
+                user = models.OneToOneField(User, on_delete=models.CASCADE)
+
+            class Article(models.Model):
+                title = models.CharField(max_length=50)
+                author = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="articles")
+        ''',
+        "blog/views.py": '''
+            from django.http import JsonResponse
+            from blog.models import Article
+
+            def _name(article):
+                return article.author.user.username
+
+            def articles(request):
+                return JsonResponse({"articles": [{"title": a.title, "author": _name(a)} for a in QUERY]})
+        ''',
+    }
+    bug = make_repo(tmp_path / "bug", {**files, "blog/views.py": files["blog/views.py"].replace("QUERY", "Article.objects.all()")})
+    al603 = [f for f in report(bug).findings if f.rule == "AL603"]
+    assert len(al603) == 1 and al603[0].message.startswith("N+1: `author`, `author.user` are lazy-loaded"), al603
+    assert 'select_related("author__user")' in al603[0].guidance, al603[0].guidance
+    half = make_repo(tmp_path / "half", {**files, "blog/views.py": files["blog/views.py"].replace("QUERY", 'Article.objects.select_related("author")')})
+    al603 = [f for f in report(half).findings if f.rule == "AL603"]
+    assert len(al603) == 1 and al603[0].message.startswith("N+1: `author.user` is lazy-loaded"), al603
+    assert 'select_related("author__user")' in al603[0].guidance, al603[0].guidance
+    fixed = make_repo(tmp_path / "fixed", {**files, "blog/views.py": files["blog/views.py"].replace("QUERY", 'Article.objects.select_related("author__user")')})
+    assert [f for f in findings(fixed) if f[0] in ("AL601", "AL603")] == []

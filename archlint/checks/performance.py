@@ -265,12 +265,15 @@ def _finding(ctx: CheckContext, path: str, span, loop, effects) -> Finding:
     hint = _EAGER_HINT.get(effect.stack, "load the related rows with the first query")
     nested = _nested_note(effects, nestings)
     if lazy_only:
-        relations = ", ".join(f"`{_relation_path(e, n)}`" for (e, _c, _i), n in zip(effects, nestings))
+        schema = ctx.program.schema
+        steps = [_steps_from_row(schema, loop.model, e, n) for (e, _c, _i), n in zip(effects, nestings)]
+        relations = ", ".join(f"`{'.'.join(name for _m, name, _r in path) if path else _relation_path(e, n)}`"
+                              for (e, _c, _i), n, path in zip(effects, nestings, steps))
         message = (
             f"N+1: {relations} {'is' if count == 1 else 'are'} lazy-loaded once per row of the {iterated}{through}"
             f"{nested}: a page of 100 rows sends {100 * count + 1} queries and the endpoint slows down as the data grows"
         )
-        guidance = f"Load {relations} with the rows instead: {hint}."
+        guidance = f"Load {relations} with the rows instead: {_eager_hint(effect.stack, steps) or hint}."
         return ctx.registry.finding("AL603", path, span, message, guidance, trace)
     message = (
         f"N+1: {count} quer{'y' if count == 1 else 'ies'} per row of the {iterated}{through} ({what}), keyed by the row{nested}: "
@@ -297,6 +300,71 @@ def _nesting(ctx: CheckContext, effect) -> list:
     if not fields:
         return []
     return [fields[(p, s)] for p, s, _label in effect.trace if (p, s) in fields]
+
+
+def _steps_from_row(schema, root: str, effect, nesting) -> list:
+    """The relations from the loop's row to a lazy load, ``[(model, relation, Relation)]``: ``user`` read on each
+    article's ``author`` is ``author`` (Article) then ``user`` (Profile).  The row's model and the schema decide it:
+    the load is on the row itself, or one relation path of at most three steps leads to the loaded model (several
+    paths, or none: ``[]``, the load is named as the effect names it)."""
+    if nesting or not root or not effect.detail or root not in schema.models:
+        return []
+    names = effect.detail.split(".")
+    if effect.model == root or len(names) > 1:
+        path, model = [], root
+        for name in names:
+            relation = schema.relation(model, name)
+            if relation is None:
+                return []
+            path.append((model, name, relation))
+            model = relation.target
+        return path
+    last = schema.relation(effect.model, effect.detail)
+    if last is None:
+        return []
+    frontier, seen = [(root, [])], {root}
+    for _depth in range(3):
+        found, following = [], []
+        for model, path in frontier:
+            for name, relation in schema.models[model].relations.items() if model in schema.models else ():
+                if relation.kind != "forward" or not relation.target or relation.target in seen and relation.target != effect.model:
+                    continue
+                step = path + [(model, name, relation)]
+                if relation.target == effect.model:
+                    found.append(step)
+                else:
+                    following.append((relation.target, step))
+        if found:
+            return found[0] + [(effect.model, effect.detail, last)] if len(found) == 1 else []
+        seen.update(model for model, _p in following)
+        frontier = following
+    return []
+
+
+def _eager_hint(stack: str, steps: list) -> str:
+    """The eager load that fixes these lazy loads, spelled for the ORM with the paths from the row: Django's
+    ``select_related("author__user")`` (``prefetch_related`` when a step is a collection), SQLAlchemy's
+    ``joinedload(Article.author).joinedload(Profile.user)`` (``selectinload`` for a collection)."""
+    paths = [path for path in steps if path]
+    if not paths or len(paths) != len(steps) or stack not in ("django", "sqlalchemy"):
+        return ""
+    longest = [p for p in paths if not any(len(q) > len(p) and [s[1] for s in q[:len(p)]] == [s[1] for s in p] for q in paths)]
+    unique = list({tuple(step[1] for step in path): path for path in longest}.values())
+    if stack == "django":
+        joined = [path for path in unique if not any(relation.collection for _m, _n, relation in path)]
+        prefetched = [path for path in unique if path not in joined]
+        parts = []
+        if joined:
+            parts.append(".select_related(" + ", ".join(f'"{"__".join(n for _m, n, _r in p)}"' for p in joined) + ")")
+        if prefetched:
+            parts.append(".prefetch_related(" + ", ".join(f'"{"__".join(n for _m, n, _r in p)}"' for p in prefetched) + ")")
+        return f"add `{''.join(parts)}` to the queryset that loads the rows"
+    options = []
+    for path in unique:
+        chain = ".".join(f"{'selectinload' if relation.collection else 'joinedload'}({model.rsplit(':', 1)[-1]}.{name})"
+                         for model, name, relation in path)
+        options.append(chain)
+    return f"add `.options({', '.join(options)})` to the query that loads the rows"
 
 
 def _relation_path(effect, nesting) -> str:

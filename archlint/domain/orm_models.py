@@ -118,6 +118,10 @@ def find_models(
                     continue
                 model = found.setdefault((path, cls.name), Model(cls.name, stack, path, cls.span))
                 models.setdefault(cls.name, model)
+                if _declared_abstract(facts, cls):
+                    # `class TimestampedModel(models.Model): class Meta: abstract = True` (or `__abstract__ = True`):
+                    # the classes deriving from it, in this file or another, are the tables
+                    bases.setdefault(cls.name, stack)
     for path in paths:
         facts = files[path]
         sequelize = facts.language != "python"  # define/init/hasMany are Sequelize's (JS/TS) API
@@ -193,6 +197,17 @@ def _model_stack(cls: ClassDef, language: str, bases: dict[str, str]) -> str | N
         if imported_base in bases:
             return bases[imported_base]
     return None
+
+
+def _declared_abstract(facts: FileFacts, cls: ClassDef) -> bool:
+    """``__abstract__ = True`` in the body (SQLAlchemy) or a nested ``class Meta: abstract = True`` (Django)."""
+    if facts.language != "python":
+        return False
+    if "__abstract__" in cls.attributes:
+        return True
+    span = cls.span
+    return any(inner.name == "Meta" and "abstract" in inner.attributes and inner.span.column > span.column
+               and span.line < inner.span.line <= span.end_line for inner in facts.classes)
 
 
 def is_abstract_base(cls: ClassDef, language: str) -> bool:

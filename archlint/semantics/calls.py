@@ -972,7 +972,11 @@ class Calls:
             elif method == "commit":
                 self.effect("commit", stack, model, method, node, tags)
             self.site(node, bare, method, category, model)
-        if method in TX_METHODS and kind is v.Db:
+        if method in TX_METHODS and kind is v.Db and stack == "sqlalchemy" and node.span in self.hand_begun:
+            # `await self.session.begin()` alone (a unit of work's __aenter__, a service's start()): it opens the
+            # transaction and commits nothing — what commits is a later commit(), in this function or another
+            self.effect("begin", stack, model, method, node, tags)
+        elif method in TX_METHODS and kind is v.Db:
             self.effect("transaction", stack, model, method, node, tags)
         if method in ("commit", "commitTransaction") and kind is v.Db:
             self.effect("commit", stack, model, method, node, tags)
@@ -1352,6 +1356,8 @@ class Calls:
         if kind == "record":
             if stack in ("pg", "sequelize"):
                 return v.Record((("rows", v.Rows(stack, model, loaded)), ("rowCount", v.UNKNOWN), ("count", v.UNKNOWN)))
+            if stack == "sqlalchemy":  # Flask-SQLAlchemy's Pagination (query.paginate / db.paginate): .items is the page's rows
+                return v.Record((("items", v.Rows(stack, model, loaded)), ("total", v.UNKNOWN), ("pages", v.UNKNOWN)))
             return v.UNKNOWN
         if kind == "tuple":
             if outcome.of in ("rows", "row"):  # advanced-alchemy: (rows, count) / (row, created)

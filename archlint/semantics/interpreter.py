@@ -54,6 +54,9 @@ _CONTEXT_SCOPES = {"": "request", "state": "state", "var": "var", "app.locals": 
 _APP_OBJECT_SLOTS = ("koa", "express")
 
 _BUILTIN_TYPES = {"str": str, "int": int, "float": float, "bool": bool, "bytes": bytes}
+# SQLAlchemy's begin()/begin_nested() as a statement of its own (`await session.begin()`): the transaction stays
+# open until something commits it — only `with session.begin():` commits on exit
+_HAND_BEGUN = frozenset({"begin", "begin_nested"})
 NODE_BUDGET = 40_000  # evaluation steps per frame; past it the function's summary is UNKNOWN
 
 
@@ -353,6 +356,7 @@ class Frame(Calls):
         self.effects: list[Effect] = []
         self.loops: list[str] = []
         self.tx = 0
+        self.hand_begun: set = set()  # spans of `session.begin()` called as a statement (see Calls.method_call)
         self.yielded = False  # a `yield` ran (in the current `with` block: see with_statement)
         self.branch: tuple = ()  # ((if-site, side), ...): the branches this statement runs on
         self.managed: list[str] = []  # sites of the managed-transaction callbacks running (explicit handle passing)
@@ -813,8 +817,10 @@ class Frame(Calls):
                     self.returns = v.join(self.returns, self.eval(part))
                 self.yielded = True
                 return False
-            self.eval(value)
             call = value.value if type(value) is ir.Await else value
+            if type(call) is ir.Call and call.method in _HAND_BEGUN and self.python:
+                self.hand_begun.add(call.span)  # `await session.begin()` alone: not a block that commits on exit
+            self.eval(value)
             if type(call) is ir.Call and call.method == "assert" and call.args and call.args[0].kind == "pos" and not self.python:
                 receiver = v.strip(self.eval_cached(call.func.obj))
                 if type(receiver) is v.Request and receiver.framework == "koa" and receiver.part == "":
@@ -1442,8 +1448,12 @@ class Frame(Calls):
         opened = 0
         sessions: list[str] = []
         closes: list[tuple] = []
+        managers: list = []  # project context managers entered here (a unit of work): their exit runs after the block
+        first = len(self.effects)
         for item in node.items:
             value = self.eval(item.context)
+            if type(v.strip(value)) is v.Instance:
+                managers.append(value)
             self._shared_connection_entered(item.context, value)
             closing = self._closes_on_exit(item.context, value)
             if closing and type(item.target) is ir.Name:
@@ -1466,7 +1476,7 @@ class Frame(Calls):
         self.program.open_sessions.update(sessions)
         outer_yield, self.yielded = self.yielded, False
         try:
-            return self.block(node.body)
+            terminated = self.block(node.body)
         finally:
             self.tx -= opened
             self.catching_missing -= suppressing
@@ -1480,6 +1490,37 @@ class Frame(Calls):
             for name, site in closes:  # the block closed (or released) what it bound
                 if name in self.env:
                     self.env[name] = v.tag(self.env[name], frozenset({"closed-handle:" + site}))
+        for manager in reversed(managers):
+            self._exited(manager, node.is_async)
+        if managers and self.analysis is not None:
+            self._own_entered_sessions(managers, first)
+        return terminated
+
+    def _exited(self, value, is_async: bool) -> None:
+        """Leaving ``with UnitOfWork() as uow:`` runs the class's ``__exit__``/``__aexit__``: what it does to the
+        session it opened on entry (commits it when no error was raised, rolls back, closes) is part of the block."""
+        bare = v.strip(value)
+        method = self.program.method(bare.path, bare.cid, "__aexit__" if is_async else "__exit__")
+        if method is not None:
+            self.call_function(None, method._replace(bound=value), ())
+
+    def _own_entered_sessions(self, managers: list, first: int) -> None:
+        """A session a project context manager opens itself (``self.session = self._factory()`` in a unit of
+        work's ``__aenter__``) lives as long as the ``with`` block: the function that runs the block owns it, as it
+        would own ``with SessionLocal() as session:`` — its writes must be committed by the block or by the exit (AL206)."""
+        spans = []
+        for manager in managers:
+            bare = v.strip(manager)
+            cls = self.program.cls(bare.path, bare.cid)
+            if cls is not None:
+                spans.append((bare.path, cls.span.line, cls.span.end_line))
+        for effect in self.effects[first:]:
+            for tag in effect.tags:
+                if not tag.startswith("sid:"):
+                    continue
+                path, line, _column = tag[4:].rsplit(":", 2)
+                if any(path == where and start <= int(line) <= end for where, start, end in spans):
+                    self.analysis.owned.add(tag)
 
     def _entered(self, value, is_async: bool):
         """What ``with X as y`` binds: what a project class's ``__enter__``/``__aenter__`` returns
