@@ -1298,6 +1298,10 @@ class Frame(Calls):
             # it (`gather(*[repo.get(i) for i in ids])`) is a query per row (objects built from the rows
             # stay a plain list)
             return v.tag(v.Object(ROW_MAP + model), tags)
+        if node.kind == "comprehension" and v.REQUEST_TAG in tags and _fixed_keys(node, results):
+            # {k: data[k] for k in ("title", "body") if k in data}: the client's values under keys the
+            # code chose — iterating it (`.items()`, the keys) yields keys that are not request data
+            return v.tag(v.Object(FIXED_KEYS), tags)
         return v.tag(v.Object("list"), tags)
 
     def _find_by_stored_key(self, node: ir.Loop, loop_id: str) -> bool:
@@ -1402,6 +1406,13 @@ class Frame(Calls):
             for item in bare.items[1:]:
                 element = v.join(element, item)
             return v.tag(element, tags), "other", ""
+        keyed = v.strip(self.eval_cached(inner_call.func.obj)) if type(inner_call) is ir.Call and type(inner_call.func) is ir.Attr \
+            and inner_call.func.name == "items" and not inner_call.args else bare
+        if type(keyed) is v.Object and keyed.kind == FIXED_KEYS:
+            key = v.tag(v.UNKNOWN, tags - {v.REQUEST_TAG, v.INPUT_TAG})  # a key the code chose
+            if keyed is bare:
+                return key, "other", ""  # for k in fields
+            return v.Tuple((key, v.tag(v.UNKNOWN, tags))), "other", ""  # for k, value in fields.items()
         if kind is not v.Request:  # an item of what some code computed from the input is not the input (AL234)
             tags = tags - {v.INPUT_TAG}
         return v.tag(v.UNKNOWN, tags), "other", ""
@@ -2644,6 +2655,21 @@ def _nonempty(value):
 
 
 MISSED_KEY = "missed-lookup"  # env key: in an `except …DoesNotExist` handler, the None of the try body's `.get()`
+
+
+FIXED_KEYS = "dict:fixed-keys"  # Object kind: a dict/list of pairs whose keys the code chose, values from the request
+
+
+def _fixed_keys(node: ir.Loop, results: list) -> bool:
+    """A comprehension of (key, value) pairs — ``{k: v …}`` or ``[(k, v) …]`` — whose every key
+    is free of request data."""
+    result = node.result
+    while type(result) is ir.Loop:
+        result = result.result
+    if type(result) is not ir.Seq or result.kind != "tuple" or len(result.elts) != 2 or not results:
+        return False
+    pairs = [v.strip(r) for r in results]
+    return all(type(p) is v.Tuple and len(p.items) == 2 and v.REQUEST_TAG not in v.tags_of(p.items[0]) for p in pairs)
 
 
 def _catches_does_not_exist(types) -> bool:
