@@ -18,11 +18,6 @@ from archlint.domain.facts import Span
 from archlint.semantics import values as v
 from archlint.semantics.tables import snake
 
-# Strategies that load a relation with the parent row (no query when it is read later).
-EAGER_STRATEGIES = frozenset({"selectin", "joined", "subquery", "immediate"})
-# Strategies under which reading an unloaded relation issues no query (it raises, or is empty).
-NO_QUERY_STRATEGIES = frozenset({"raise", "raise_on_sql", "noload", "write_only", "dynamic"})
-
 USER_MODEL_TARGET = "AUTH_USER_MODEL"  # the target text of ForeignKey(settings.AUTH_USER_MODEL)
 _COLLECTION_TYPES = frozenset({"list", "List", "set", "Set", "WriteOnlyMapped", "DynamicMapped", "Array", "Sequence"})
 
