@@ -534,7 +534,9 @@ class Calls:
         """The arguments, a column of an unknown parameter among them tagged ``PARAMETER_KEY_TAG``
         (``users.get(article.author_id)`` in ``def present(article)`` analysed on its own): a lookup
         keyed by it is judged in the callers' contexts, where ``article`` is known.  Only call
-        arguments are tagged — a value stored in a field or a global never carries the tag."""
+        arguments are tagged — a value stored in a field or a global never carries the tag.  (A plain
+        parameter as the key — ``User.findByPk(userId)`` in ``profileOf(userId)`` — is not deferred:
+        tried, nine agent fixtures lost true findings whose callers' contexts do not all resolve.)"""
         if self.analysis is None:
             return args
         changed = None

@@ -377,6 +377,7 @@ class Frame(Calls):
         self.alternatives = 0  # > 0 while one alternative of a union receiver is being called
         self.catching_none = 0  # > 0 inside `try:` whose handler catches AttributeError (a None dereference)
         self.null_derefs: list[Deref] = []  # every dereference of a nullable row on this run
+        self.deferred_reads: set = set()  # spans of those whose row was keyed by an unknown parameter (DEFERRED_TAG)
         self.context_events: list[Event] = []  # CONTEXT_EVENTS seen while running for a caller (no analysis)
         self.catching_unique = 0  # > 0 inside `try` whose handler handles a unique violation (IntegrityError, P2002 …)
         self.catching_missing = 0  # > 0 inside `try` whose handler catches DoesNotExist / NoResultFound (or Exception)
@@ -422,6 +423,8 @@ class Frame(Calls):
                 # (`get_article(pool, slug)` with the handler's pool), read here unchecked: the
                 # function's own analysis may not know the handle, so it is judged in this context
                 for deref in self.null_derefs:
+                    if deref.span in self.deferred_reads:
+                        continue  # keyed by a parameter this context does not know either
                     if deref.origin and deref.origin not in passed_in and ":unloaded:" not in deref.origin:
                         self.program.callee_null_derefs.setdefault((deref.path, deref.span), deref)
         return Summary(returns, tuple(dict.fromkeys(self.effects)), raises, derefs, tuple(dict.fromkeys(self.context_events)),
@@ -2511,9 +2514,12 @@ class Frame(Calls):
             empty = next((row.empty for row in rows if row.nullable and row.origin), "")
             deref = Deref(self.path, span, render(node, 60), model, origin, via, subscript, destructure, guard, asserted, empty)
             self.null_derefs.append(deref)
-            if self.analysis is not None and v.DEFERRED_TAG in all_tags(v.options(value)):
-                # keyed by a parameter's column: the callers' contexts judge it (callee_null_derefs)
-                self.program.deferred_derefs.setdefault((deref.path, deref.span), (self.function.fid, deref))
+            if v.DEFERRED_TAG in all_tags(v.options(value)):
+                # keyed by an unknown parameter: the contexts where the key is known judge it
+                # (callee_null_derefs), else the function on its own (Program.deferred_derefs)
+                self.deferred_reads.add(span)
+                if self.analysis is not None:
+                    self.program.deferred_derefs.setdefault((deref.path, deref.span), (self.function.fid, deref))
             elif self.analysis is not None:
                 self.analysis.derefs.append(deref)
             elif ":unloaded:" in origin:
