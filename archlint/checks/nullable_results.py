@@ -12,7 +12,10 @@ expression.  ``get_object_or_404``, ``scalar_one()``, ``findOrFail``/``OrThrow``
 ``AttributeError: 'NoneType' object has no attribute …`` / ``TypeError: Cannot read properties of
 null`` — a 500 where the API promises a 404.  The value travels through returns, so a repository
 that returns ``first()`` and a service that reads ``.title`` from it are judged together; the
-finding's trace points at the lookup.
+finding's trace points at the lookup.  A lookup keyed by a column of a parameter the function knows
+nothing of (``users.get(article.author_id)`` in ``def present(article)``) is judged in its callers'
+contexts — a held row's foreign key finds its row, the client's id may not — or on its own when no
+caller's context ran it (``docs/semantic-model.md``, "stored key").
 """
 
 from __future__ import annotations
