@@ -43,8 +43,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         for deref in analysis.derefs:
             if not _judged(deref, callbacks_removed, typeorm_02):
                 continue
-            first_name = deref.name.split(".")[0].split("[")[0].split("(")[0]
-            key = (analysis.path, analysis.fid, deref.origin, first_name)
+            key = (analysis.path, analysis.fid, deref.origin, _read_name(deref))
             at = (deref.path, deref.span, deref.origin)
             if key in seen or at in seen:
                 continue  # once per lookup and function: after the first dereference the row exists
@@ -57,7 +56,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     for (path, _span), (fid, deref) in sorted(program.deferred_derefs.items(), key=lambda item: item[0]):
         if (path, fid) in program.called or non_production(path) or not _judged(deref, callbacks_removed, typeorm_02):
             continue
-        key = (path, fid, deref.origin, deref.name.split(".")[0].split("[")[0].split("(")[0])
+        key = (path, fid, deref.origin, _read_name(deref))
         if key not in seen:
             seen.add(key)
             yield _finding(ctx, deref)
@@ -74,11 +73,17 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             continue
         if callbacks_removed and deref.origin.endswith(f"{CALLBACK_FORM})"):
             continue
-        key = (path, "callee", deref.origin, deref.name.split(".")[0].split("[")[0].split("(")[0])
+        key = (path, "callee", deref.origin, _read_name(deref))
         if key in seen:
             continue
         seen.add(key)
         yield _finding(ctx, deref)
+
+
+def _read_name(deref) -> str:
+    """The name whose member the read dereferences (``user`` of ``user.profile.bio``): one finding
+    per lookup and name, since past the first read the row exists."""
+    return deref.name.split(".")[0].split("[")[0].split("(")[0]
 
 
 def _judged(deref, callbacks_removed: bool, typeorm_02: bool) -> bool:

@@ -643,7 +643,8 @@ def _sequelize_attributes(node, model: Model) -> None:
                 model.columns.add(entry.key)
                 if _declares_unique(entry.value):
                     model.unique.add(frozenset({entry.key}))
-                if _option(entry.value, "allowNull") is True:
+                allow_null = _keyword_entry(entry.value, "allowNull")
+                if type(allow_null) is ir.Const and allow_null.value is True:
                     model.nullable_columns.add(entry.key)  # `editorId: { type: INTEGER, allowNull: true }`
 
 
@@ -714,17 +715,6 @@ def _sequelize_associations(program, module: ir.ModuleIR, schema: Schema, calls)
         collection = known(program).sequelize_associations[node.method]
         name = alias or (target_name + "s" if collection and not target_name.endswith("s") else target_name)
         schema.models[owner].relations[name] = Relation(name, target, collection, "none", node.span, "association", node.method)
-
-
-def _option(node, key: str):
-    """The value of ``key`` in an object literal: the constant itself, the node when not constant,
-    ``None`` when absent."""
-    if type(node) is not ir.Obj:
-        return None
-    for entry in node.entries:
-        if entry.key == key:
-            return entry.value.value if type(entry.value) is ir.Const else entry.value
-    return None
 
 
 def _sequelize_model_named(program, path: str, node, schema: Schema, function: ir.Function) -> str:
