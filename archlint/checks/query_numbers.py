@@ -30,7 +30,6 @@ by parameter name, up to three calls deep.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from archlint.domain import ir
@@ -39,6 +38,7 @@ from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding
 from archlint.domain.ir_format import render
 from archlint.domain.sql import asyncpg_signal, detect_database, sql_knowledge
+from archlint.domain.sql.lexer import mask, placeholders
 from archlint.semantics import values as v
 from archlint.semantics import web
 
@@ -46,7 +46,6 @@ _PRISMA_PAGED = frozenset({"findMany", "findFirst", "findFirstOrThrow", "count",
 _PRISMA_KEYS = ("take", "skip")
 _QUERY_PARTS = ("query", "query_params", "args", "GET")
 _COERCING = ("fastify", "nestjs")
-_PLACEHOLDER = re.compile(r"\b(LIMIT|OFFSET)\s+\$(\d+)", re.IGNORECASE)
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
@@ -124,7 +123,6 @@ def _through(ctx: CheckContext, program, record, reads: dict, depth: int) -> Ite
 
 
 _MYSQL_CLIENT_SIDE = frozenset({"query"})
-_QMARK = re.compile(r"\b(LIMIT|OFFSET)\s+\?(?:\s*,\s*\?)?", re.IGNORECASE)
 
 
 def _mysql(ctx: CheckContext, path: str, record, read_of) -> Iterator[Finding]:
@@ -142,24 +140,33 @@ def _mysql(ctx: CheckContext, path: str, record, read_of) -> Iterator[Finding]:
     elements = node.args[1].value.elts if type(node.args[1].value) is ir.Seq else ()
     values = v.strip(record.args[1]) if len(record.args) > 1 else None
     items = values.items if type(values) is v.Tuple else ()
-    text = sql.value
-    for match in _QMARK.finditer(text):
-        first = text[:match.start()].replace("??", "").count("?")
-        for index in range(first, first + match.group(0).count("?")):
-            expr = elements[index] if index < len(elements) else None
-            value = items[index] if index < len(items) else None
-            if expr is None:
-                continue
-            read = read_of(expr, value)
-            if not read:
-                continue
-            message = (
-                f"`{match.group(1).upper()} ?` gets the query-string value `{read}`, a string, through {bare.stack}'s `query()`: the "
-                f"driver interpolates it quoted (`LIMIT '20'`) and MySQL answers `ER_PARSE_ERROR: You have an error in your SQL "
-                f"syntax … near ''20''`, so every request with `?{read}=` fails"
-            )
-            guidance = f"Convert it first: `Number.parseInt({read}, 10) || 20` (numbers are interpolated unquoted), or validate the query with a schema that coerces numbers."
-            yield ctx.registry.finding("AL442", path, expr.span, message, guidance)
+    for parameter in _paging(sql.value, "mysql", "qmark"):
+        index = parameter.position  # the n-th `?` takes the n-th value
+        expr = elements[index] if index < len(elements) else None
+        value = items[index] if index < len(items) else None
+        if expr is None:
+            continue
+        read = read_of(expr, value)
+        if not read:
+            continue
+        message = (
+            f"`{parameter.clause} ?` gets the query-string value `{read}`, a string, through {bare.stack}'s `query()`: the "
+            f"driver interpolates it quoted (`LIMIT '20'`) and MySQL answers `ER_PARSE_ERROR: You have an error in your SQL "
+            f"syntax … near ''20''`, so every request with `?{read}=` fails"
+        )
+        guidance = f"Convert it first: `Number.parseInt({read}, 10) || 20` (numbers are interpolated unquoted), or validate the query with a schema that coerces numbers."
+        yield ctx.registry.finding("AL442", path, expr.span, message, guidance)
+
+
+def _paging(text: str, dialect: str, kind: str) -> list:
+    """The ``LIMIT``/``OFFSET`` parameters of one placeholder kind in a SQL text, from its parse
+    tree (:mod:`archlint.checks.sql.paging`); the lexer first says whether the text has such a
+    placeholder at all, so sqlglot is loaded and run only for SQL that could have one."""
+    if not any(p.kind == kind for p in placeholders(mask(text))):
+        return []
+    from archlint.checks.sql.paging import paging_parameters
+
+    return [p for p in paging_parameters(text, dialect) if p.placeholder.kind == kind]
 
 
 def _prisma(ctx: CheckContext, path: str, record, read_of) -> Iterator[Finding]:
@@ -215,8 +222,8 @@ def _asyncpg(ctx: CheckContext, analysis, record) -> Iterator[Finding]:
     if len(positional) != len(record.args):
         return  # a *args call: the positions are unknown
     definition = analysis.function
-    for match in _PLACEHOLDER.finditer(sql.value):
-        index = int(match.group(2))
+    for parameter in _paging(sql.value, "postgres", "dollar"):
+        index = int(parameter.placeholder.name)  # `$2` is the second value after the SQL
         if index >= len(positional):
             continue
         value = record.args[index]
@@ -225,7 +232,7 @@ def _asyncpg(ctx: CheckContext, analysis, record) -> Iterator[Finding]:
         read = _python_query_read(positional[index], definition)
         if read is None:
             continue
-        clause = match.group(1).upper()
+        clause = parameter.clause
         message = (
             f"`{clause} ${index}` gets `{_text(read)}`, a query-string value and so a string: asyncpg's integer codec "
             f"rejects it (`DataError: invalid input for query argument ${index}: '20' ('str' object cannot be "
@@ -236,7 +243,6 @@ def _asyncpg(ctx: CheckContext, analysis, record) -> Iterator[Finding]:
 
 
 _TEXT_FUNCTIONS = frozenset({"sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text", "sqlmodel.text"})
-_NAMED = re.compile(r"\b(LIMIT|OFFSET)\s+:(\w+)", re.IGNORECASE)
 _EXECUTES = frozenset({"execute", "scalars", "scalar", "stream", "stream_scalars"})
 
 
@@ -255,17 +261,17 @@ def _sqlalchemy_text(ctx: CheckContext, analysis, record, asyncpg) -> Iterator[F
     if type(sql) is not ir.Const or not isinstance(sql.value, str):
         return
     entries = {e.key: e.value for e in positional[1].entries if isinstance(e.key, str)}
-    for match in _NAMED.finditer(sql.value):
-        expr = entries.get(match.group(2))
+    for parameter in _paging(sql.value, "postgres", "named"):
+        name = parameter.placeholder.name
+        expr = entries.get(name)
         read = _python_query_read(expr, analysis.function) if expr is not None else None
         if read is None:
             continue
         evidence = asyncpg(analysis.path)
         if not evidence:
             return
-        clause = match.group(1).upper()
         message = (
-            f"`{clause} :{match.group(2)}` in `text()` gets `{_text(read)}`, a query-string value and so a string; `text()` gives "
+            f"`{parameter.clause} :{name}` in `text()` gets `{_text(read)}`, a query-string value and so a string; `text()` gives "
             f"the parameter no type and the driver is asyncpg ({evidence}), whose integer codec rejects it (`DataError: invalid "
             f"input for query argument $1: '20' ('str' object cannot be interpreted as an integer)`)"
         )

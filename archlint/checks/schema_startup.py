@@ -82,6 +82,9 @@ def _named_by_commands(manifest, entries) -> set[str]:
     """Function names a start command calls itself: ``gunicorn 'app:create_app()'``,
     ``python -c "from app.db import init_db; init_db()"``, ``flask --app app:make_app``; and the
     factories ``flask run`` finds on its own (``create_app``/``make_app``, whatever the command)."""
+    # A start command is a shell string from a config file (Procfile, package.json scripts, a
+    # Dockerfile CMD), not code archlint has an IR for: its identifier-shaped words are the names
+    # it can call, so a word split of the string is the reading, not a pattern over argument text.
     names = {word for _path, _line, command in manifest.commands for word in re.findall(r"[A-Za-z_]\w*", command)}
     return names | {"create_app", "make_app"}  # what `flask run` / FLASK_APP find on their own
 

@@ -60,7 +60,9 @@ def _uses_sqlalchemy(ctx: CheckContext, path: str) -> bool:
 
 
 def _pinned_below_2(ctx: CheckContext) -> bool:
-    """A project pinned to SQLAlchemy 1.x legitimately uses the 1.x API."""
+    """A project pinned to SQLAlchemy 1.x legitimately uses the 1.x API.  The pattern reads a
+    manifest's version specifier (``SQLAlchemy==1.4.54``, ``<=1.4``, ``~=1.3``), a config string,
+    not code: there is no IR for it."""
     for dependency in ctx.manifest.dependencies:
         if dependency.name in ("sqlalchemy", "flask-sqlalchemy") and re.search(r"(==|<=?|~=)\s*1\.", dependency.spec):
             return dependency.name == "sqlalchemy"

@@ -19,7 +19,9 @@ from archlint.domain.knowledge import module_matches
 from archlint.semantics.options import Option
 
 # A URL has something after the scheme: a bare "postgres://" is the pattern of the Heroku idiom
-# that rewrites the scheme (`url.replace("postgres://", "postgresql://", 1)`), not a URL.
+# that rewrites the scheme (`url.replace("postgres://", "postgresql://", 1)`), not a URL.  The pattern
+# reads a string literal's own value (a connection URL, configuration written in code), not
+# argument or callee text.
 _POSTGRES_SCHEME = re.compile(r"^postgres://.")
 _DIALECT_PACKAGES = {"postgres": ("pg",), "sqlite": ("sqlite3",), "mysql": ("mysql2",), "mariadb": ("mariadb",), "mssql": ("tedious",)}
 

@@ -238,6 +238,8 @@ def _declared(ctx: CheckContext, name: str):
 
 
 def _major(dependency) -> int | None:
+    """The major version a manifest's specifier allows (``<5`` → 4, ``==4.0.1`` → 4, ``^4.1`` → 4);
+    the patterns read a config string (requirements / package.json), for which there is no IR."""
     if dependency is None:
         return None
     spec = dependency.spec

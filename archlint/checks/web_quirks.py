@@ -40,7 +40,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
 # AL802 -----------------------------------------------------------------------------------------------
 def declared_major(ctx: CheckContext, package: str) -> int | None:
     """The major version package.json / requirements declare (``^4.26.2`` → 4); ``None`` when
-    the spec names no version (``latest``, ``*``) or the package is not declared."""
+    the spec names no version (``latest``, ``*``) or the package is not declared.  The pattern
+    reads the manifest's specifier string, a config value with no IR, not code."""
     for dependency in ctx.manifest.dependencies:
         if dependency.name.lower() == package:
             match = re.search(r"(\d+)", dependency.spec.split("||")[-1])
