@@ -14,7 +14,8 @@ from archlint.checks.sql import (
     statement_rules,
 )
 from archlint.checks.sql.analysis import Prepared, finding, parse_statement, prepare
-from archlint.domain import indexes, ir
+from archlint.checks.sql.result_use import columns_only
+from archlint.domain import indexes
 from archlint.domain.context import CheckContext
 from archlint.domain.findings import Finding
 from archlint.domain.sql import SqlKnowledge, SqlSite
@@ -81,38 +82,10 @@ def _statement_findings(ctx: CheckContext, prepared: Prepared, known: schema.Sch
         issues = list(statement_rules.check_statement(prepared, item, exact, bounded_writes))
         issues += schema.check_names(prepared, item, known)
         for issue in issues:
-            if issue.rule == "AL414" and _columns_only(ctx, site):
+            if issue.rule == "AL414" and columns_only(ctx, site):
                 continue
             offset = item.statement.offset + issue.offset
             yield finding(ctx, prepared, issue.rule, offset, issue.length, issue.message, issue.guidance)
-
-
-def _columns_only(ctx: CheckContext, site) -> bool:
-    """``cursor = db.execute('SELECT * FROM t LIMIT 1')`` read only through ``cursor.description``
-    (peewee's reflection and migrator): introspection of the table's columns, where every column is
-    the point and no row is used (from the IR of the statement's function)."""
-    facts = ctx.files.get(site.path)
-    module = facts.ir if facts is not None and facts.has_ir else None
-    function = ir.innermost_function(module, site.call.span) if module is not None else None
-    if function is None:
-        return False
-    span = site.call.span
-    names = set()
-    described = False
-    for node in ir.iter_nodes(function.body):
-        if type(node) is ir.Attr and node.name == "description" and type(node.obj) is ir.Call and node.obj.span == span:
-            described = True
-        if type(node) is ir.Assign and node.value is not None and len(node.targets) == 1 and type(node.targets[0]) is ir.Name:
-            value = node.value.value if type(node.value) is ir.Await else node.value
-            if type(value) is ir.Call and value.span == span:
-                names.add(node.targets[0].id)
-    if not names:
-        return described
-    reads = [node for node in ir.iter_nodes(function.body) if type(node) is ir.Name and node.id in names]
-    attributes = [node for node in ir.iter_nodes(function.body) if type(node) is ir.Attr and type(node.obj) is ir.Name
-                  and node.obj.id in names]
-    targets = len(names)  # the assignment's own target is a Name too
-    return bool(attributes) and all(a.name == "description" for a in attributes) and len(reads) == targets + len(attributes)
 
 
 def _purges(facts, scope: str, sql: SqlKnowledge) -> bool:
