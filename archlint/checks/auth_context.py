@@ -15,12 +15,8 @@ from collections.abc import Iterator
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding
-from archlint.semantics import web
+from archlint.semantics import auth, web
 
-_AUTH_WORDS = ("user", "auth", "token", "claims", "payload", "account", "identity", "principal", "jwt")
-# Packages whose middleware puts the identity on the request under its own name.
-_AUTH_PACKAGES = ("passport", "express-jwt", "koa-jwt", "koa-passport", "express-session", "aiohttp_security", "aiohttp_jwt",
-                  "aiohttp-jwt", "starlette.middleware.authentication", "fastapi_users", "@fastify/jwt", "hono/jwt", "koa-session")
 _SPELLING = {
     "express": lambda key: f"req.{key}",
     "koa": lambda key: f"ctx.state.{key}",
@@ -31,7 +27,7 @@ _SPELLING = {
 }
 
 
-def _context_key(framework: str, detail: str) -> str:
+def _context_key(framework: str, detail: str, words: frozenset) -> str:
     """The auth-context key an event reads or writes in this framework, or ``""``
     (``req['user']`` is ``req.user`` everywhere but in aiohttp, where items and attributes differ)."""
     if framework != "aiohttp" and "[" in detail:
@@ -46,7 +42,7 @@ def _context_key(framework: str, detail: str) -> str:
         key = detail[1:-1]
     else:
         return ""
-    return key if any(word in key.lower() for word in _AUTH_WORDS) else ""
+    return key if any(word in key.lower() for word in words) else ""
 
 
 def _middleware_writes(program) -> set:
@@ -69,7 +65,7 @@ def _middleware_writes(program) -> set:
                 if type(node) is ir.Assign:
                     for target in node.targets:
                         if type(target) is ir.Attr and type(target.obj) is ir.Name and target.obj.id == request:
-                            key = _context_key("express", target.name)
+                            key = _context_key("express", target.name, auth.known(program).identity_words)
                             if key:
                                 keys.add(key)
     return keys
@@ -80,14 +76,15 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     if program is None or not program.modules:
         return
     routes = [r for r in program.routes() if not non_production(r.file) and r.method != "USE" and r.framework in _SPELLING]
-    if not routes or _imports_auth_package(ctx):
+    names = auth.known(program)
+    if not routes or _imports_auth_package(ctx, names.identity_middleware):
         return
     written: dict[str, set] = {}
     for analysis in program.analyses():
         for event in analysis.events:
             if event.kind == "request-write":
                 for framework in _SPELLING:
-                    key = _context_key(framework, event.detail)
+                    key = _context_key(framework, event.detail, names.identity_words)
                     if key:
                         written.setdefault(framework, set()).add(key)
     written.setdefault("express", set()).update(_middleware_writes(program))
@@ -95,7 +92,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     for route in routes:
         spell = _SPELLING[route.framework]
         for event in web.events(program, web.route_functions(program, route), "request-read"):
-            key = _context_key(route.framework, event.detail)
+            key = _context_key(route.framework, event.detail, names.identity_words)
             # one finding per route and key, at its first read (`req.user && req.user.id` is one mistake)
             once = (route.file, route.method, route.path, key)
             if not key or key in written.get(route.framework, set()) or (event.path, event.span) in reported or once in reported:
@@ -115,9 +112,9 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             yield ctx.registry.finding("AL810", event.path, event.span, message, guidance)
 
 
-def _imports_auth_package(ctx: CheckContext) -> bool:
+def _imports_auth_package(ctx: CheckContext, packages: frozenset) -> bool:
     for path in ctx.files:
         for edge in ctx.graph.out_edges(path):
-            if edge.external and any(edge.target == p or edge.target.startswith((p + ":", p + ".", p + "/")) for p in _AUTH_PACKAGES):
+            if edge.external and any(edge.target == p or edge.target.startswith((p + ":", p + ".", p + "/")) for p in packages):
                 return True
     return False

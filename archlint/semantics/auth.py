@@ -15,6 +15,7 @@ Two questions the contract's auth rules ask:
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from archlint.domain import ir
 from archlint.semantics import values as v
@@ -26,6 +27,22 @@ _TEXT_METHODS = frozenset({"startswith", "startsWith", "replace", "removeprefix"
 _SLICES = {7: "bearer", 6: "token", 4: "jwt"}  # len("Bearer "), len("Token "), len("JWT ")
 _REGEX_WORD = re.compile(r"^\^?\(?\??(?:i\))?\(?(bearer|token|jwt|basic)\b", re.IGNORECASE)
 _REJECT_STATUS = (401, 403)
+
+
+class Known(NamedTuple):
+    """The names the auth rules read: the ``[[names]]`` table with ``reader = "auth"`` of
+    ``rules/knowledge/auth.toml`` (each key is explained there), built once per run."""
+
+    identity_words: frozenset  # words a request-context key holding the caller's identity contains
+    identity_middleware: frozenset  # packages whose middleware sets the identity under its own name
+
+
+def _known(table: dict) -> Known:
+    return Known(**{key: frozenset(table[key]) for key in Known._fields})
+
+
+def known(program) -> Known:
+    return program.library.view("auth", _known)
 
 
 def header_reads(function: ir.Function) -> list:
