@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding
-from archlint.semantics.lost_updates import locks_rows
+from archlint.semantics.lost_updates import known, locks_rows
 
 _ATOMIC = {
     "prisma": "`data: {{ {column}: {{ increment: 1 }} }}` (or `decrement`)",
@@ -40,7 +40,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     seen = set()  # a repository method given the row by two services is reported once
     for analysis in program.analyses():
         events = [e for e in analysis.events if e.kind == "lost-update"]
-        if not events or locks_rows(analysis.function):
+        if not events or locks_rows(analysis.function, known(program)):
             continue
         for event in events:
             if (event.path, event.span) in seen or non_production(event.path):

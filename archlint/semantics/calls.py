@@ -26,14 +26,33 @@ from archlint.semantics.support import (
     dotted, elem_only, field_key, query_chain, is_async_api, model_of, non_null, null_origins, prisma_fluent,
 )
 
-WRITE_STEPS = frozenset({"insert", "update", "delete", "del", "increment", "decrement", "truncate"})
-
-
-def chain_writes(query) -> bool:
+def chain_writes(program, query) -> bool:
     """A built query some call of whose chain writes (``db.insert(t).values(…)``,
     ``db('t').where(…).del()``): running it is a write, and what it returns are the written rows."""
+    steps = known(program).write_steps
     return type(query) is v.Query and any(
-        type(step.node) is ir.Call and step.node.method in WRITE_STEPS for chain in query.chains for step in chain)
+        type(step.node) is ir.Call and step.node.method in steps for chain in query.chains for step in chain)
+
+
+def written_step(program, query) -> str:
+    """The write call of a built query (``del``, ``insert``: of its shortest chain that has one), what a
+    statement effect is named after; ``""`` when no chain writes."""
+    if type(query) is not v.Query:
+        return ""
+    steps = known(program).write_steps
+    return next((step.node.method for chain in sorted(query.chains, key=len) for step in chain
+                 if type(step.node) is ir.Call and step.node.method in steps), "")
+
+
+def aggregate_row(program, query) -> bool:
+    """Every chain aggregates without grouping (``db('t').count('* as n').first()``): the query
+    returns exactly one row."""
+    steps = known(program).aggregate_steps
+    return bool(query.chains) and all(
+        any(type(s.node) is ir.Call and s.node.method in steps for s in chain)
+        and not any(type(s.node) is ir.Call and s.node.method in ("groupBy", "groupByRaw") for s in chain)
+        for chain in query.chains
+    )
 
 
 KEY_MATCH_TAG = "key-match"  # rows kept by matching a key read from a row the program holds (a batch joined in memory)
@@ -355,15 +374,17 @@ ROW_MAP = "rowmap:"  # Object kind of `rows.map(fn)`: a list with one item per D
 
 
 class Known(NamedTuple):
-    """The library names this module reads: the ``[[names]]`` table with ``reader = "calls"`` of
+    """The library names this module reads: the ``[[names]]`` tables with ``reader = "calls"`` of
     ``rules/knowledge/orms.toml`` (explained there), built once per run; awilix's container calls are
     read through :func:`archlint.semantics.containers.known`."""
 
     mongoose_model: frozenset
+    write_steps: frozenset  # query-builder steps that make the built query a write
+    aggregate_steps: frozenset  # query-builder steps that make it one aggregated row
 
 
 def _known(table: dict) -> Known:
-    return Known(mongoose_model=frozenset(table["mongoose_model"]))
+    return Known(**{key: frozenset(table[key]) for key in Known._fields})
 
 
 def known(program) -> Known:
@@ -429,12 +450,13 @@ class Calls:
             self._mutated_builder(func, result)
             if func.name in _DRIZZLE_TABLE_STEPS and node.args and type(node.args[0].value) is ir.Name:
                 result = self._drizzle_rows_of(result, node.args[0].value.id)
-            if func.name in lost_updates.LOCK_METHODS or lost_updates.lock_option(node):
+            locking = lost_updates.known(self.program)
+            if func.name in locking.lock_methods or lost_updates.lock_option(node):
                 result = v.tag(result, lost_updates.LOCKED)  # the rows it returns stay locked until commit
-            if self.analysis is not None and (func.name in lost_updates.WRITE_METHODS
+            if self.analysis is not None and (func.name in locking.write_methods
                                               or func.name == "set" and type(v.strip(receiver)) is v.Query):  # Drizzle update().set()
                 for column, name, value in lost_updates.written_increments(node):
-                    if not lost_updates.compare_and_set(node, column):
+                    if not lost_updates.compare_and_set(node, column, locking):
                         self.stale_increment(name, column, value)
         if self.analysis is not None:
             callees = tuple(self.ran)
@@ -945,15 +967,14 @@ class Calls:
         if outcome is not None and outcome.write or method in MASS_ASSIGN_METHODS.get(stack, ()):
             self.mass_assignment(node, stack, model, method, args)
         if outcome is not None and (outcome.run or outcome.write):
-            op = "write" if outcome.write or self._runs_write(outcome, args) or chain_writes(bare) else "read"
+            op = "write" if outcome.write or self._runs_write(outcome, args) or chain_writes(self.program, bare) else "read"
             op = self._sql_operation(args, op)
             written = model_of(value) or model or (model_of(args[0][2]) if args and op == "write" else "")
             if op == "write" and method in _PERSIST:
                 saved = v.tag(bare, tags) if kind is v.Row else args[0][2] if args else None
                 if saved is not None and existing_row(saved):
                     arg_tags = arg_tags | {SAVES_EXISTING}
-            shown = next((step.node.method for chain in sorted(bare.chains, key=len) for step in chain
-                          if type(step.node) is ir.Call and step.node.method in WRITE_STEPS), method) if chain_writes(bare) else method
+            shown = written_step(self.program, bare) or method
             raising = self._raises_missing(stack, kind, handle_kind, method, args, bare, node) if op == "read" else frozenset()
             self.effect(op, stack, written, shown, node, tags | arg_tags | raising, deps=deps,
                         query=self.run_query(outcome, bare, node, args, stack, model))
@@ -1312,7 +1333,7 @@ class Calls:
         if kind == "result":
             keyed = any(type(v.strip(arg[2])) is v.Query and keyed_by_stored_row(v.strip(arg[2]), ()) for arg in args[:1])
             return v.Result(stack, model, loaded, unique, joined, keyed)
-        if kind in ("rows", "row?") and chain_writes(receiver):
+        if kind in ("rows", "row?") and chain_writes(self.program, receiver):
             # `tx.insert(t).values(…).returning().all()` (Drizzle on a synchronous driver): the rows the
             # statement wrote, not a lookup's — nothing to find missing
             return v.UNKNOWN
@@ -1913,7 +1934,7 @@ class Calls:
                 return v.tag(v.Rows(value.stack, value.model, value.loaded), v.tags_of(args[0][2]))
             if short == "len":
                 return v.tag(v.Const(v.ANY_CONSTANT), v.tags_of(args[0][2]) - {v.REQUEST_TAG} if False else v.tags_of(args[0][2]))
-        if name in django_apps.MODEL_LOADERS or name in django_apps.CLASS_LOADERS:
+        if django_apps.is_loader(self.program, name):
             return django_apps.load(self.program, name, args)
         if name == "builtins.next" and len(args) == 2 and type(args[0][3]) is ir.Loop and args[0][3].kind == "comprehension" \
                 and type(v.strip(args[0][2])) is v.Rows and v.strip(args[1][2]) == v.Const(None):

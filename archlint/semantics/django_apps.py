@@ -16,13 +16,35 @@ fork whose label cannot be read, or a class the fork's module may define, makes 
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from archlint.domain import ir
 from archlint.semantics import values as v
 
-MODEL_LOADERS = frozenset({"django.apps.apps.get_model", "django.apps.registry.apps.get_model", "oscar.core.loading.get_model"})
-CLASS_LOADERS = frozenset({"oscar.core.loading.get_class", "oscar.core.loading.get_classes"})
-_APP_CONFIG_BASES = ("django.apps.AppConfig", "django.apps.config.AppConfig", "oscar.core.application.")
 _UNKNOWN_LABEL = "?"
+
+
+class Known(NamedTuple):
+    """The library names this module reads: the ``[[names]]`` table with ``reader = "django_apps"``
+    of ``rules/knowledge/orms.toml`` (each key is explained there), built once per run."""
+
+    model_loaders: frozenset  # registry loaders that return a model by app label and name
+    class_loaders: frozenset  # django-oscar's overridable class loaders
+    app_config_bases: frozenset  # Django's own AppConfig, which sets no label
+
+
+def _known(table: dict) -> Known:
+    return Known(**{key: frozenset(table[key]) for key in Known._fields})
+
+
+def known(program) -> Known:
+    return program.library.view("django_apps", _known)
+
+
+def is_loader(program, name: str) -> bool:
+    """``name`` (a resolved callee) is a registry loader :func:`load` answers for."""
+    names = known(program)
+    return name in names.model_loaders or name in names.class_loaders
 
 
 def loader_name(program, function: v.Function) -> str:
@@ -33,7 +55,8 @@ def loader_name(program, function: v.Function) -> str:
     if definition is None or definition.name not in ("get_model", "get_class", "get_classes") or function.bound is not None:
         return ""
     dotted = f"{module}.{definition.name}"
-    for name in MODEL_LOADERS | CLASS_LOADERS:
+    names = known(program)
+    for name in names.model_loaders | names.class_loaders:
         if dotted == name or dotted.endswith("." + name):
             return name
     return ""
@@ -48,7 +71,7 @@ def load(program, name: str, args):
     """The value a registry loader call returns for these argument values, else ``UNKNOWN``."""
     positional = [a[2] for a in args if a[0] == "pos"]
     keywords = {a[1]: a[2] for a in args if a[0] == "kw"}
-    if name in MODEL_LOADERS:
+    if name in known(program).model_loaders:
         texts = [_text(p) for p in positional[:2]]
         if len(texts) == 1 and texts[0] and texts[0].count(".") == 1:  # apps.get_model("catalogue.Product")
             texts = texts[0].split(".")
@@ -109,7 +132,7 @@ def _external_base(program, path: str, cid: int) -> bool:
     """A base outside the project other than Django's ``AppConfig`` (which sets no label)."""
     for chain_path, chain_cid in program.subclass_chain(path, cid):
         for base in program.bases(chain_path, chain_cid):
-            if type(base) is v.External and base.name not in _APP_CONFIG_BASES[:2]:
+            if type(base) is v.External and base.name not in known(program).app_config_bases:
                 return True
             if type(base) not in (v.External, v.ClassValue):
                 return True

@@ -25,6 +25,7 @@ from archlint.domain.facts import Span
 from archlint.semantics import lost_updates
 from archlint.semantics import values as v
 from archlint.semantics.calls import ANY_RELATION, CONNECTION, KEY_MATCH_TAG, OPEN_TX, ROW_MAP, SWALLOW_TAG, Calls, _no_tx, raw_row, keyed_by_stored_row, session_row
+from archlint.semantics.calls import aggregate_row, chain_writes
 from archlint.semantics.discriminants import equality_side
 from archlint.semantics.frameworks import known as framework_names
 from archlint.semantics.program import Program
@@ -195,21 +196,6 @@ def lookup_polarity(test) -> bool | None:
     return None
 
 
-_WRITE_STEPS = frozenset({"insert", "update", "delete", "del", "increment", "decrement", "truncate"})
-
-
-_AGGREGATE_STEPS = frozenset({"count", "countDistinct", "sum", "sumDistinct", "avg", "avgDistinct", "min", "max"})
-
-
-def _aggregate_row(query) -> bool:
-    """Every chain aggregates without grouping: the query returns exactly one row."""
-    return bool(query.chains) and all(
-        any(type(s.node) is ir.Call and s.node.method in _AGGREGATE_STEPS for s in chain)
-        and not any(type(s.node) is ir.Call and s.node.method in ("groupBy", "groupByRaw") for s in chain)
-        for chain in query.chains
-    )
-
-
 def _inserted_pairs(query) -> frozenset:
     """``column=name`` for each entry of a knex ``insert({ … })`` whose value is a chain of names,
     in every way the query was built."""
@@ -250,12 +236,6 @@ def _lookup_pairs(query) -> frozenset:
             return frozenset()
         found = pairs
     return frozenset(found or ())
-
-
-def _writes(query) -> bool:
-    """``db.delete(t).where(…)`` (Drizzle) / ``db('t').insert(row).returning('*')`` (knex) awaited
-    is a write: some call of its chain is one."""
-    return any(type(step.node) is ir.Call and step.node.method in _WRITE_STEPS for chain in query.chains for step in chain)
 
 
 def _records(value) -> bool:
@@ -2544,7 +2524,7 @@ class Frame(Calls):
             # the rows a query built on `trx` returns are data, not the handle: `db('t').insert({ id: row.id })`
             # is not in the transaction (a Mongoose document keeps its session: `doc.save()` runs in it)
             data_tags = v.tags_of(value) if bare.stack == "mongoose" else _no_tx(v.tags_of(value))
-            if _writes(bare) and bare.stack == "knex" or bare.stack == "objection" and (bare.write or _writes(bare)):
+            if chain_writes(self.program, bare) and bare.stack == "knex" or bare.stack == "objection" and (bare.write or chain_writes(self.program, bare)):
                 # knex recorded the write where `.insert()`/`.del()` was called; awaiting it only
                 # hands the whole chain (`.returning()`, `.transacting()`) to the lifters.
                 self.effect("statement", bare.stack, bare.model, "await", node, v.tags_of(value), query=bare)
@@ -2553,7 +2533,7 @@ class Frame(Calls):
                     self.env[key] = v.Const(True)
                     self.row_facts.add(key)
                 return v.tag(v.UNKNOWN, data_tags)  # ids / a count / returned rows: not tracked
-            op = "write" if _writes(bare) else "read"
+            op = "write" if chain_writes(self.program, bare) else "read"
             self.effect(op, bare.stack, bare.model, "await", node, v.tags_of(value), query=bare)
             if op == "write":
                 return v.tag(v.UNKNOWN, data_tags)
@@ -2562,7 +2542,7 @@ class Frame(Calls):
                 tags = tags | KEYED_BY_STORED_ROW
             if bare.single:
                 origin = self.origin_of(node.value) if type(node) is ir.Await else ""
-                nullable = (not _aggregate_row(bare) and not self._inserted_here(bare)  # count('* as n').first(): one row
+                nullable = (not aggregate_row(self.program, bare) and not self._inserted_here(bare)  # count('* as n').first(): one row
                             and not KEYED_BY_STORED_ROW <= tags and not bare.nonempty)  # Objection .throwIfNotFound()
                 empty = self.program.library.empties.get(bare.stack, "") if nullable else ""  # Mongoose null, knex undefined
                 return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=nullable, origin=origin if nullable else "",

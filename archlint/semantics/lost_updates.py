@@ -15,16 +15,28 @@ the interpreter's answer (see ``Frame``), so a row built in this request is neve
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from archlint.domain import ir
 
-# The calls that write a row's values: ORM/builder update APIs and instance saves.
-WRITE_METHODS = frozenset({"update", "updateOne", "update_one", "values", "save", "findOneAndUpdate", "updateMany"})
-# The reads that lock the rows they return (or a lock option of a find).
-LOCK_METHODS = frozenset({"select_for_update", "with_for_update", "forUpdate", "forNoKeyUpdate", "setLock", "lockForUpdate",
-                          "forShare"})
 LOCKED = frozenset({"locked"})  # on what a locking read returns (a query, its rows)
-# Columns that make an update a compare-and-set when its condition names them (optimistic locking).
-VERSION_COLUMNS = frozenset({"version", "lock_version", "lockVersion", "revision", "updated_at", "updatedAt"})
+
+
+class Known(NamedTuple):
+    """The library names this module reads: the ``[[names]]`` table with ``reader = "lost_updates"``
+    of ``rules/knowledge/orms.toml`` (each key is explained there), built once per run."""
+
+    write_methods: frozenset  # calls that write a row's values
+    lock_methods: frozenset  # reads that lock the rows they return
+    version_columns: frozenset  # columns whose condition makes an update a compare-and-set
+
+
+def _known(table: dict) -> Known:
+    return Known(**{key: frozenset(table[key]) for key in Known._fields})
+
+
+def known(program) -> Known:
+    return program.library.view("lost_updates", _known)
 
 
 def increment_of(node, column: str) -> ir.Name | None:
@@ -67,11 +79,11 @@ def _entries(obj: ir.Obj):
             yield entry.key, entry.value
 
 
-def compare_and_set(call: ir.Call, column: str) -> bool:
+def compare_and_set(call: ir.Call, column: str, names: Known) -> bool:
     """The update is conditional on the old value (``where: { id, count: a.count }``,
     ``filter(pk=a.pk, version=a.version).update(…)``, ``.where('version', a.version)``): a
     concurrent change makes it match no row instead of being overwritten."""
-    guarded = VERSION_COLUMNS | {column}
+    guarded = names.version_columns | {column}
     for arg in call.args:  # the write itself: only its `where` option is a condition
         if type(arg.value) is ir.Obj and any(e.key == "where" and type(e.value) is ir.Obj and _names(e.value, guarded)
                                              for e in arg.value.entries):
@@ -99,10 +111,10 @@ def lock_option(call: ir.Call) -> bool:
     return any(type(arg.value) is ir.Obj and any(entry.key == "lock" for entry in arg.value.entries) for arg in call.args)
 
 
-def locks_rows(function: ir.Function) -> bool:
+def locks_rows(function: ir.Function, names: Known) -> bool:
     """The function reads with a row lock somewhere (or passes a ``lock`` option to a find)."""
     for node in ir.iter_nodes(function.body):
-        if type(node) is ir.Call and node.method in LOCK_METHODS:
+        if type(node) is ir.Call and node.method in names.lock_methods:
             return True
         if type(node) is ir.Entry and node.key == "lock":
             return True
