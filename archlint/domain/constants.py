@@ -813,9 +813,15 @@ def _schema_column(node: tuple) -> bool:
 def _by_convention(name: str, value: Folded) -> Folded:
     """An UPPER_CASE name is a constant by convention when nothing shows it is not (an environment
     variable read at start-up is configuration, not input)."""
-    if value.kind == UNKNOWN and _CONSTANT_NAME.match(name):
+    if value.kind == UNKNOWN and constant_name(name):
         return Folded(CONSTANT, None, value.items, value.mapping)
     return value
+
+
+def constant_name(name: str) -> bool:
+    """``SORTS`` / ``_ALLOWED_ORDER``: written UPPER_CASE, a constant by the Python and JS convention
+    (the one spelling of the convention: constant folding and the allow-list guards both ask here)."""
+    return _CONSTANT_NAME.match(name) is not None
 
 
 def _numeric(node: tuple) -> bool:

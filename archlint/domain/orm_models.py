@@ -3,6 +3,17 @@
 
 The schema (model -> columns, relationships with target / back_populates / lazy, associations with
 ``as``) is what the ORM rules check queries against and what the SQL rules use as table metadata.
+
+Why this is not :mod:`archlint.semantics.schema` (the IR's model registry): this one is read from the
+*facts*, before any IR exists, because it decides which files get one — the deep-analysis plan
+(``application/deep_plan.py`` → ``datalayer.follow_names``) follows the files that import a model
+found here, and only those are lowered to the IR the semantic program is built from (issue 11's
+budget: deep analysis only where there are data-layer signals).  It also serves the facts-level
+rules that run with no semantic program (``ctx.program`` is ``None`` for a project with none: AL2xx
+SQLAlchemy checks, the SQL schema, the relationship fixer).  Models here are keyed by bare class name
+and resolved through import bindings (:class:`ModelIndex`); the IR registry keys them by
+``path:Class`` and knows more (relation loading strategies, unique sets, nullable columns).  Folding
+the two into one needs that one to be built from facts first and enriched from the IR later.
 """
 
 from __future__ import annotations

@@ -10,12 +10,10 @@ through), the subject compared by its dotted name (``sort``, ``this.options.jour
 
 from __future__ import annotations
 
-import re
-
 from archlint.domain import ir
+from archlint.domain.constants import constant_name
 from archlint.domain.facts import Span
 
-_CONSTANT_NAME = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
 _MEMBER_METHODS = frozenset({"includes", "has", "__contains__"})
 
 
@@ -44,6 +42,11 @@ def _module_constants(module: ir.ModuleIR) -> frozenset[str]:
 
 
 def _literal_set(node) -> bool:
+    """A non-empty list/tuple/set of constants, or a dict / object whose keys are constants.  Asked of
+    the IR node itself, not through :mod:`archlint.domain.constants`: that folder answers what *value*
+    an expression has (a string, a number) from the facts' expression text and would call
+    ``["a", "b"]`` constant without saying it is a collection whose members an ``in`` test pins;
+    here only the collection's shape matters, and the IR has it."""
     if type(node) is ir.Seq:
         return bool(node.elts) and all(type(e) is ir.Const for e in node.elts)
     if type(node) is ir.Obj:  # a dict / object: membership tests its keys
@@ -55,9 +58,9 @@ def _constant_set(node, constants: frozenset[str]) -> bool:
     if _literal_set(node):
         return True
     if type(node) is ir.Name:
-        return node.id in constants or bool(_CONSTANT_NAME.match(node.id))
+        return node.id in constants or constant_name(node.id)
     if type(node) is ir.Attr:
-        return bool(_CONSTANT_NAME.match(node.name))  # self.ALLOWED_SORTS / Config.SORTS
+        return constant_name(node.name)  # self.ALLOWED_SORTS / Config.SORTS
     if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name == "keys" and not node.args:
         return _constant_set(node.func.obj, constants)  # ALLOWED.keys()
     if type(node) is ir.Call and _dotted(node.func) == "Object.keys" and len(node.args) == 1:

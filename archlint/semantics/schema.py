@@ -6,6 +6,12 @@ Each model has a *key* (``"app/models.py:Article"``) instead of a bare class nam
 target written as a string (SQLAlchemy ``relationship("User")``, Django ``"app.User"``) is resolved
 the way the ORM does it: by class name within the same ORM, preferring the same file, then a unique
 match; an ambiguous name stays unresolved (``""``).
+
+Why :mod:`archlint.domain.orm_models` exists beside this registry: that one is read from the facts
+before any IR is built, because the deep-analysis plan uses it to choose which files get an IR at
+all (the importers of a model are followed), and the facts-level rules read it when there is no
+semantic program.  This one is built from the IR of the files that plan chose, so it cannot
+replace that one; it is the registry every IR-reading check and the interpreter use.
 """
 
 from __future__ import annotations
