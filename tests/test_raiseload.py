@@ -223,3 +223,33 @@ SyncLocal = sessionmaker(bind=create_engine("sqlite:///app.db"))
                 return {"id": article.id}
     '''})
     assert [(rule, line) for rule, path, line in findings(root) if rule == "AL236"] == [("AL236", 7), ("AL236", 21)]
+
+
+def test_rows_of_another_session_are_not_expired_by_this_commit(tmp_path):
+    root = make_repo(tmp_path, {"app/models.py": MODELS.replace(", expire_on_commit=False", ""), "app/service.py": '''
+        from app.models import Article, SessionLocal, User
+
+        async def current_user(user_id):
+            async with SessionLocal() as session:
+                return await session.get(User, user_id)
+
+        async def create(title):
+            user = await current_user(1)
+            if user is None:
+                return None
+            async with SessionLocal() as session:
+                article = Article(author_id=user.id, editor_id=user.id)
+                session.add(article)
+                await session.commit()
+                return {"author": user.username}
+
+        async def create_same_session(title):
+            async with SessionLocal() as session:
+                user = await session.get(User, 1)
+                if user is None:
+                    return None
+                session.add(Article(author_id=user.id, editor_id=user.id))
+                await session.commit()
+                return {"author": user.username}
+    '''})
+    assert [(rule, line) for rule, path, line in findings(root) if rule == "AL236"] == [("AL236", 24)]

@@ -1820,8 +1820,12 @@ class Calls:
         (DetachedInstanceError) even for a synchronous session; an AsyncSession fails at any read."""
         tag = frozenset({f"{v.EXPIRED_TAG}{self.path}:{node.span.line}:{node.span.column}"}) \
             | frozenset(t for t in session_tags if t.startswith("sess:") or t == "async")
+        committing = {t for t in session_tags if t.startswith("sid:")}
         for name, value in list(self.env.items()):
             bare = v.strip(value)
+            loaded_by = {t for t in v.tags_of(value) if t.startswith("sid:")}
+            if committing and loaded_by and not committing & loaded_by:
+                continue  # a row another session loaded (`current_user` from its own `async with SessionLocal()`)
             if type(bare) in (v.Row, v.Rows) and bare.stack == "sqlalchemy" and len(v.options(value)) == 1 \
                     and not any(t.startswith(v.EXPIRED_TAG) for t in v.tags_of(value)):
                 self.env[name] = v.tag(bare, v.tags_of(value) | tag)
