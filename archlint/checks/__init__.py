@@ -27,7 +27,7 @@ FAMILIES = (
     Family("layer_roles", ("AL109", "AL110"), bodies=False),
     Family("db_access", ("AL301", "AL302", "AL303", "AL304"), bodies=True),
     Family("sqlalchemy", ("AL201", "AL202", "AL203", "AL204", "AL205", "AL206", "AL207", "AL210"), bodies=True),
-    Family("sqlalchemy_loading", ("AL208", "AL209", "AL218"), bodies=True),
+    Family("sqlalchemy_loading", ("AL208", "AL209", "AL218", "AL235", "AL236"), bodies=True),
     Family("sequelize", ("AL211", "AL212", "AL213", "AL214", "AL216", "AL217"), bodies=True),
     Family("injection", ("AL501",), bodies=True),
     Family(

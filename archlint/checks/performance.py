@@ -62,8 +62,9 @@ def _per_row_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
         for effect in _effects(analysis):
             if effect.op not in ("read", "lazy") or non_production(effect.path):
                 continue
-            if effect.op == "lazy" and ("async" in effect.tags or any(t.startswith("closed:") for t in effect.tags)):
-                continue  # it does not run at all: AL209 / AL218 report it
+            if effect.op == "lazy" and ("async" in effect.tags or v.RAISE_LOAD_TAG in effect.tags
+                                        or any(t.startswith("closed:") for t in effect.tags)):
+                continue  # it does not run at all: AL209 / AL218 / AL235 report it
             if v.ASYNC_RESPONSE_TAG in effect.tags:
                 continue  # an async django-ninja route's schema: the first query raises (AL233)
             loop_id = next((lid for lid in reversed(effect.loops) if f"elem:{lid}" in effect.deps), None)

@@ -623,6 +623,8 @@ class Calls:
             self._collection_write(node, method)
         if kind is v.Loader:  # joinedload(A.author).selectinload(User.profile)
             attribute = v.strip(args[0][2]) if args else None
+            if method in ("raiseload", "lazyload", "noload", "defaultload"):
+                return bare  # selectinload(A.comments).raiseload(Comment.author): the chained relation is not loaded
             if type(attribute) is v.ModelAttr:
                 return v.Loader(bare.strategy, bare.path + (attribute.name,))
             return bare
@@ -857,6 +859,9 @@ class Calls:
         arg_tags = all_tags([a[2] for a in args]) | self._closure_elems(args)
         if stack in KEY_STACKS and kind in (v.Db, v.ModelClass, v.Query):
             self._instance_as_key(node, stack, method, args)
+        if kind is v.Db and args and args[0][0] == "pos" and args[0][3] is not None \
+                and (stack, f"{bare.kind}.{method}") in library.instance_arguments:
+            self.dereference(args[0][3], args[0][2], node.span)  # session.delete(article) of a lookup that may be None
         if kind is v.Db and method in ("commit", "rollback", "commitTransaction", "rollbackTransaction") and self.opened:
             # t.commit() / t.rollback() of `const t = await sequelize.transaction()`: the transaction has ended
             ended = {tag.split(":", 1)[1] for tag in tags if tag.startswith((v.TX_TAG, CONNECTION))}
@@ -905,6 +910,8 @@ class Calls:
             if derived is not None and library.outcome(stack, bare.kind, method) is None:
                 category = library.category(bare, method)
                 self.site(node, bare, method, category or "connect")
+                if method == "__call__":  # SessionFactory(expire_on_commit=False) overrides the factory's
+                    tags = (tags - {v.EXPIRES_TAG}) | self._expiring(derived, node, tags & {v.EXPIRES_TAG})
                 return v.tag(derived, tags | self.own_session(derived, node, method))
         if kind is v.Row and MIKRO_WRAPPED in tags:
             handle_kind = "wrapped"
@@ -1003,6 +1010,10 @@ class Calls:
             self.effect("transaction", stack, model, method, node, tags)
         if method in ("commit", "commitTransaction") and kind is v.Db:
             self.effect("commit", stack, model, method, node, tags)
+            if v.EXPIRES_TAG in tags and self.python:
+                self.expire_rows(node, tags)
+        if method == "refresh" and kind is v.Db and stack == "sqlalchemy":
+            self.unexpire(args)
         if method in ("beginTransaction", "startTransaction") and kind is v.Db:
             # mysql2 beginTransaction, TypeORM QueryRunner / Mongoose session startTransaction: the statements
             # on that connection join it until commit
@@ -1375,7 +1386,10 @@ class Calls:
                     path = (attribute.name,)
                 elif type(attribute) is v.Const and isinstance(attribute.value, str):
                     path = tuple(attribute.value.split("."))
-            return v.Loader(kind[7:], path)
+            strategy = kind[7:]
+            if strategy == "raise" and any(name == "sql_only" and v.strip(value) == v.Const(True) for _k, name, value, _n in args):
+                strategy = "raise_on_sql"  # raiseload(rel, sql_only=True): an identity-map hit still loads
+            return v.Loader(strategy, path)
         if kind == "record":
             if stack in ("pg", "sequelize"):
                 return v.Record((("rows", v.Rows(stack, model, loaded)), ("rowCount", v.UNKNOWN), ("count", v.UNKNOWN)))
@@ -1430,7 +1444,11 @@ class Calls:
                 if _kind == "star":
                     continue
                 if type(bare) is v.Loader and bare.path:
-                    if bare.strategy in ("lazy", "raise", "noload", "default"):
+                    if bare.strategy in ("raise", "raise_on_sql") and len(bare.path) == 1:
+                        # raiseload(Article.author) / raiseload("*"): reading it unloaded raises (AL235)
+                        loaded.add((v.RAISE_LOADER if bare.strategy == "raise" else v.RAISE_SQL_LOADER) + bare.path[0])
+                        continue
+                    if bare.strategy in ("lazy", "raise", "raise_on_sql", "noload", "default"):
                         continue
                     loaded.add(".".join(bare.path))
                     if bare.strategy == "joined":
@@ -1485,7 +1503,7 @@ class Calls:
             bare = v.strip(value)
             for item in (v.strip(i) for i in bare.items) if type(bare) is v.Tuple else (bare,):
                 if type(item) is v.Loader and item.path:
-                    if item.strategy not in ("lazy", "raise", "noload", "default"):
+                    if item.strategy not in ("lazy", "raise", "raise_on_sql", "noload", "default"):
                         loaded.add(".".join(item.path))
                         if item.strategy == "joined":
                             joined.add(item.path[0])
@@ -1678,6 +1696,14 @@ class Calls:
                 | self._context_tags(effect) | thread | self._swallowed(effect)
                 | (CAUGHT_MISSING if self.catching_missing and effect.op == "read" else frozenset()),
             ))
+        committed = next((e for e in summary.effects if e.op == "commit" and v.EXPIRES_TAG in e.tags), None) if self.python else None
+        if committed is not None and node is not None:
+            # `await repo.save(article)` committed an expiring AsyncSession: the caller's rows are expired too —
+            # but not what it passed (the callee may have refreshed it: not followed)
+            passed = {a[3].id for a in args if type(a[3]) is ir.Name}
+            kept = {name: self.env[name] for name in passed if name in self.env}
+            self.expire_rows(node, committed.tags)
+            self.env.update(kept)
         if summary.exit_branch and not summary.always_raises:
             # the rest of the caller's block runs only where the callee returned: on its exit sides
             self.branch = self.branch + tuple(side for side in summary.exit_branch if side not in self.branch)
@@ -1797,6 +1823,56 @@ class Calls:
         hooked = instantiate_hook(self, node, cls, args)
         return hooked if hooked is not None else instance
 
+    @staticmethod
+    def _expiring(handle, node: ir.Call, default: frozenset = frozenset({v.EXPIRES_TAG})) -> frozenset:
+        """An AsyncSession or async_sessionmaker made with ``expire_on_commit`` at its default (True): its
+        commit expires the objects it holds.  ``False`` — or a value archlint cannot read — is not judged."""
+        if type(handle) is not v.Db or handle.stack != "sqlalchemy" or handle.kind not in ("session", "session_factory"):
+            return frozenset()
+        option = node.arg(keyword="expire_on_commit") if node is not None else None
+        if option is None:
+            return default
+        return frozenset({v.EXPIRES_TAG}) if type(option) is ir.Const and option.value is True else frozenset()
+
+    def expire_rows(self, node, session_tags: frozenset = frozenset()) -> None:
+        """``session.commit()`` of an expiring session: every row this function holds is expired
+        (SQLAlchemy expires the whole identity map), until ``refresh()`` loads it again.  The rows take
+        the committing session's ``with``-block tag: read after that block closed, the reload fails
+        (DetachedInstanceError) even for a synchronous session; an AsyncSession fails at any read."""
+        tag = frozenset({f"{v.EXPIRED_TAG}{self.path}:{node.span.line}:{node.span.column}"}) \
+            | frozenset(t for t in session_tags if t.startswith("sess:") or t == "async")
+        committing = {t for t in session_tags if t.startswith("sid:")}
+        for name, value in list(self.env.items()):
+            bare = v.strip(value)
+            loaded_by = {t for t in v.tags_of(value) if t.startswith("sid:")}
+            if committing and loaded_by and not committing & loaded_by:
+                continue  # a row another session loaded (`current_user` from its own `async with SessionLocal()`)
+            if type(bare) in (v.Row, v.Rows) and bare.stack == "sqlalchemy" and len(v.options(value)) == 1 \
+                    and not any(t.startswith(v.EXPIRED_TAG) for t in v.tags_of(value)):
+                self.env[name] = v.tag(bare, v.tags_of(value) | tag)
+
+    def unexpire(self, args) -> None:
+        """``await session.refresh(article)``: the object is loaded again; the relationships named in
+        ``attribute_names`` (``refresh(article, ["author"])``) are loaded too (SQLAlchemy 2.0.4+, also
+        those declared ``lazy="raise"``)."""
+        if not args or args[0][0] != "pos" or type(args[0][3]) is not ir.Name:
+            return
+        name = args[0][3].id
+        value = self.env.get(name)
+        if value is None or type(v.strip(value)) is not v.Row:
+            return
+        # refreshed: loaded from its stored row (so no longer one built here and not yet stored)
+        row, tags = v.strip(value), frozenset(t for t in v.tags_of(value) if not t.startswith(v.EXPIRED_TAG)) - NEW_ROW
+        names = next((a[2] for a in args[1:] if a[0] == "pos" or a[1] == "attribute_names"), None)
+        listed = v.strip(names) if names is not None else None
+        if type(listed) is v.Tuple:
+            loaded = {v.strip(item).value for item in listed.items
+                      if type(v.strip(item)) is v.Const and isinstance(v.strip(item).value, str)}
+            row = row._replace(loaded=row.loaded | loaded)
+        elif names is not None:
+            row = row._replace(loaded=row.loaded | {ANY_RELATION})  # names archlint cannot read: anything may be loaded
+        self.env[name] = v.tag(row, tags)
+
     def _async_class_option(self, node: ir.Call) -> bool:
         """``sessionmaker(engine, class_=AsyncSession)`` (the pre-2.0 idiom, SQLModel's tutorials):
         the factory makes AsyncSessions."""
@@ -1816,7 +1892,9 @@ class Calls:
             owned = self.own_session(handle, node, "")
             if name in library.synchronous:
                 owned = owned | {SYNC_DRIVER}
-            return v.tag(handle, (ASYNC | owned) if is_async_api(name) or self._async_class_option(node) else owned)
+            if is_async_api(name) or self._async_class_option(node):
+                owned = ASYNC | owned
+            return v.tag(handle, owned | self._expiring(handle, node))
         if name in ("builtins.getattr", "builtins.setattr") and len(args) >= 2 and type(v.strip(args[0][2])) is v.Context:
             context, key = v.strip(args[0][2]), v.strip(args[1][2])
             if type(key) is v.Const and isinstance(key.value, str):

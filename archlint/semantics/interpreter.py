@@ -24,7 +24,7 @@ from archlint.domain.env_defaults import env_read
 from archlint.domain.facts import Span
 from archlint.semantics import lost_updates
 from archlint.semantics import values as v
-from archlint.semantics.calls import ANY_RELATION, CONNECTION, KEY_MATCH_TAG, OPEN_TX, ROW_MAP, SWALLOW_TAG, Calls, _no_tx, raw_row, keyed_by_stored_row, session_row
+from archlint.semantics.calls import ANY_RELATION, CONNECTION, KEY_MATCH_TAG, NEW_ROW, OPEN_TX, ROW_MAP, SWALLOW_TAG, Calls, _no_tx, raw_row, keyed_by_stored_row, session_row
 from archlint.semantics.calls import aggregate_row, chain_writes
 from archlint.semantics.discriminants import equality_side
 from archlint.semantics.frameworks import known as framework_names
@@ -1443,6 +1443,7 @@ class Frame(Calls):
         sessions: list[str] = []
         closes: list[tuple] = []
         managers: list = []  # project context managers entered here (a unit of work): their exit runs after the block
+        expiring: list = []  # tags of expiring sessions whose `begin()` block commits on exit
         first = len(self.effects)
         for item in node.items:
             value = self.eval(item.context)
@@ -1454,6 +1455,9 @@ class Frame(Calls):
                 closes.append((item.target.id, f"{self.path}:{node.span.line}:{node.span.column}:{closing}"))
             if self.opens_transaction(item.context, value):
                 opened += 1
+                committing = self._expiring_transaction(item.context, value)
+                if committing is not None:
+                    expiring.append(committing)
             inside = self._entered(value, node.is_async)
             bare = v.strip(inside)
             if type(bare) is v.Db and bare.kind == "session" and type(item.context) in (ir.Call, ir.Await):
@@ -1484,6 +1488,10 @@ class Frame(Calls):
             for name, site in closes:  # the block closed (or released) what it bound
                 if name in self.env:
                     self.env[name] = v.tag(self.env[name], frozenset({"closed-handle:" + site}))
+        if expiring and not terminated:
+            # `with SessionLocal.begin() as session:` / `async with session.begin():` committed on exit
+            for tags in expiring:
+                self.expire_rows(node, (tags - {"made"}) | (frozenset(sessions) if "made" in tags else frozenset()))
         for manager in reversed(managers):
             self._exited(manager, node.is_async)
         if managers and self.analysis is not None:
@@ -1554,6 +1562,21 @@ class Frame(Calls):
         if self.function.scope_of(context.id) in ("local", "param"):
             return
         self.event("shared-connection-entered", context, f"{bare.stack}|{context.id}")
+
+    def _expiring_transaction(self, context, value):
+        """The tags of the expiring SQLAlchemy session whose ``begin()`` this ``with`` enters (the
+        block commits on exit), else None."""
+        call = context.value if type(context) is ir.Await else context
+        if not self.python or type(call) is not ir.Call or call.method not in ("begin",):
+            return None
+        receiver = self.eval_cached(call.receiver)
+        for candidate in (value, receiver):
+            bare = v.strip(candidate)
+            if type(bare) is v.Db and bare.stack == "sqlalchemy" and v.EXPIRES_TAG in v.tags_of(candidate):
+                # `SessionLocal.begin()` also closes the session it made; `session.begin()` leaves it open
+                made = type(v.strip(receiver)) is v.Db and v.strip(receiver).kind == "session_factory"
+                return frozenset(t for t in v.tags_of(candidate) if made or not t.startswith("sess:")) | ({"made"} if made else set())
+        return None
 
     def opens_transaction(self, context, value) -> bool:
         call = context.value if type(context) is ir.Await else context
@@ -2112,6 +2135,13 @@ class Frame(Calls):
                     return found._replace(bound=v.ClassValue(model.path, model.cid))
             return v.UNKNOWN
         if kind is v.Row:
+            expired = next((t for t in tags if t.startswith(v.EXPIRED_TAG)), None) if bare.stack == "sqlalchemy" else None
+            if expired is not None and node is not None:
+                # an attribute of an object the AsyncSession's commit expired: loading it again is implicit I/O
+                self.effect("expired", bare.stack, bare.model, name, node, tags, detail=name)
+                tags = frozenset(t for t in tags if not t.startswith(v.EXPIRED_TAG))
+                if type(node) is ir.Attr and type(node.obj) is ir.Name and node.obj.id in self.env:
+                    self.env[node.obj.id] = v.tag(bare, tags)  # the first read is the one that fails
             if name == "awaitable_attrs" and bare.stack == "sqlalchemy" and AWAITABLE not in tags:
                 return v.tag(bare, tags | {AWAITABLE})  # the AsyncAttrs accessor: its relations load when awaited
             return self.row_member(bare, tags, name, node)
@@ -2404,10 +2434,14 @@ class Frame(Calls):
         if stack == "django" and relation.collection:  # a related manager: queries when read through
             return v.tag(v.Db("django", "prefetched" if loaded else "manager", relation.target, f"{row.model}.{name}",
                               nested if loaded else frozenset()), tags)
-        if relation.collection and relation.strategy not in NO_QUERY and type(node) is ir.Attr:
+        # a model built here and not yet stored (pending/transient) has nothing to lazy-load: no raise either
+        raising = not loaded and stack == "sqlalchemy" and not (tags & NEW_ROW) and self._raises_on_read(row, relation, name)
+        if relation.collection and relation.strategy not in NO_QUERY and type(node) is ir.Attr and not raising:
             # a collection materialised in memory (what counting it in code reads: AL232)
             self.event("collection-read", node, f"{row.model}|{name}|{'loaded' if loaded else relation.strategy}")
-        if not loaded and relation.strategy not in ("none",) and relation.strategy not in EAGER and relation.strategy not in NO_QUERY:
+        if raising:  # lazy="raise" / raiseload(): InvalidRequestError instead of a query (AL235)
+            self.effect("lazy", stack, row.model, name, node, effect_tags | {v.RAISE_LOAD_TAG}, detail=name)
+        elif not loaded and relation.strategy not in ("none",) and relation.strategy not in EAGER and relation.strategy not in NO_QUERY:
             self.effect("lazy", stack, row.model, name, node, effect_tags, detail=name)
         if relation.collection and relation.strategy == "dynamic" and stack == "sqlalchemy":
             # lazy="dynamic": the attribute is a query (AppenderQuery) of the related rows — each
@@ -2420,6 +2454,27 @@ class Frame(Calls):
             origin = f"{self.path}:{node.span.line}:{node.span.column}:unloaded:{name}"
             return v.tag(v.Row(target_stack, relation.target, nested, nullable=True, origin=origin, empty="undefined"), tags)
         return v.tag(v.Row(target_stack, relation.target, nested), tags)
+
+    @staticmethod
+    def _raises_on_read(row: v.Row, relation, name: str) -> bool:
+        """A relation the query did not load whose read raises InvalidRequestError: declared
+        ``lazy="raise"``, or named by a ``raiseload()`` option of the query (``raiseload("*")`` covers
+        every relation no other option named).  ``raise_on_sql`` (``sql_only=True``) raises only when a
+        query would run: always for a collection, not for a many-to-one an identity-map hit may answer."""
+        options = row.loaded
+        if v.RAISE_LOADER + name in options:
+            return True
+        if v.RAISE_SQL_LOADER + name in options:
+            return relation.collection
+        if relation.strategy in ("write_only", "dynamic"):
+            return False  # not loaded by reading: a query object (wildcard options leave them alone)
+        if v.RAISE_LOADER + "*" in options:
+            return True
+        if v.RAISE_SQL_LOADER + "*" in options:
+            return relation.collection
+        if relation.strategy == "raise":
+            return True
+        return relation.strategy == "raise_on_sql" and relation.collection
 
     def subscript(self, obj, index):
         tags = v.tags_of(obj) | (v.tags_of(index) - v.elem_loops(index))

@@ -117,6 +117,9 @@ class Library:
         # handle classes a project subclass binds to a model by its constructor's `super(Model, …)`
         self.super_models: frozenset = frozenset(
             (stack, kind) for stack, table in knowledge.semantics.items() for kind in table.get("super_models", ()))
+        # "<kind>.<method>" calls whose first argument must be a model instance: None there raises like a read (AL220)
+        self.instance_arguments: frozenset = frozenset(
+            (stack, name) for stack, table in knowledge.semantics.items() for name in table.get("instance_arguments", ()))
         self.instance_factories: frozenset = frozenset(
             (stack, name) for stack, table in knowledge.semantics.items() for name in table.get("instance_factories", ()))
         self.instance_loads: frozenset = frozenset(

@@ -247,6 +247,13 @@ class Program:
             if type(bare) is v.Const and bare.value is None:
                 continue
             tags = frozenset(t for t in v.tags_of(option) if t != v.REQUEST_TAG and not t.startswith(("elem:", "sess:")))
+            if type(bare) is v.External and bare.name.endswith("()") and self.library.constructor(bare.name[:-2]) is not None:
+                # `app["engine"] = engine` in a hook that saw the module's `engine = create_async_engine(…)` only
+                # statically (the call, not its value): the handle that call makes
+                from archlint.semantics.support import is_async_api
+
+                name, bare = bare.name[:-2], self.library.constructor(bare.name[:-2])
+                tags = tags | ({"async"} if is_async_api(name) else set())
             kept = v.join(kept, v.tag(bare, tags))
         if kept is None:
             return

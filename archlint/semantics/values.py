@@ -289,6 +289,13 @@ DEFERRED_TAG = "deferred-null"
 # last-active update) — not one of the operation's own writes that belong in its transaction.
 IN_HANDLER_TAG = "in-except"
 INJECTED_TAG = "injected"
+RAISE_LOAD_TAG = "raise-load"  # on a lazy effect of a relation that raises instead of loading (lazy="raise", raiseload())
+RAISE_LOADER = "!raise:"  # in Row.loaded: raiseload(Model.rel) ("!raise:rel") / raiseload("*") ("!raise:*"); "!raise-sql:" for sql_only
+RAISE_SQL_LOADER = "!raise-sql:"
+# On an AsyncSession (or its factory) whose commit expires every object it holds (``expire_on_commit`` left at
+# its default True): a read of an expired object's attribute needs implicit I/O (MissingGreenlet, AL236)
+EXPIRES_TAG = "expires-on-commit"
+EXPIRED_TAG = "expired:"  # expired:<path:line:column of the commit>: on a row such a commit expired, until refreshed
 THREAD_TAG = "thread"  # on a callee's effect that runs in a worker thread (a `@sync_to_async` function)
 # On an effect of django-ninja building the response schema of an ``async def`` route: ninja validates
 # the returned rows in the event loop, so a query there raises SynchronousOnlyOperation (AL233)
