@@ -69,3 +69,163 @@ def test_registered_classes_receive_the_cradle(tmp_path, mode):
     found = sorted((f.rule, f.path, f.line) for f in report(root).findings if f.rule != "AL304")  # no sync(): not the point
     # the audit client is a plain object, not a DB handle: its calls are nobody's queries
     assert found == [("AL601", "src/postService.js", 12)]
+
+
+# Hand-written registries: `register(name, factory)` stores into a field keyed by name, `resolve(name)`
+# reads it back (and calls it, with the registry or without) ------------------------------------------
+POST_SERVICE = '''
+    class PostService {
+      constructor({ Post, User }) {
+        this.Post = Post;
+        this.User = User;
+      }
+
+      async titles() {
+        const posts = await this.Post.findAll();
+        const out = [];
+        for (const post of posts) {
+          const author = await this.User.findByPk(post.authorId);
+          out.push([post.title, author && author.name]);
+        }
+        return out;
+      }
+    }
+
+    module.exports = PostService;
+'''
+
+MAP_CONTAINER = '''
+    class Container {
+      constructor() {
+        this.factories = new Map();
+        this.instances = new Map();
+      }
+
+      register(name, factory) {
+        this.factories.set(name, factory);
+        return this;
+      }
+
+      resolve(name) {
+        if (!this.instances.has(name)) {
+          const factory = this.factories.get(name);
+          if (!factory) throw new Error(`No provider for ${name}`);
+          this.instances.set(name, factory(this));
+        }
+        return this.instances.get(name);
+      }
+    }
+'''
+
+OBJECT_CONTAINER = '''
+    class Registry {
+      constructor() {
+        this.providers = {};
+      }
+
+      add(key, value) {
+        this.providers[key] = value;
+      }
+
+      get(key) {
+        return this.providers[key];
+      }
+    }
+'''
+
+
+@pytest.mark.parametrize("shape", ["module-chain", "build-function", "object-values"])
+def test_hand_written_registry_feeds_destructured_constructors(tmp_path, shape):
+    """A container an agent writes itself instead of awilix: models and services registered by name
+    and resolved by name reach `constructor({ Post, User })`, so the N+1 behind `this.User` is seen —
+    registered at module level in one chain, inside a `buildContainer()` whose factories close over its
+    locals, or as plain values in an object-keyed registry."""
+    if shape == "module-chain":
+        container = MAP_CONTAINER + '''
+            const models = require('./models');
+            const PostService = require('./postService');
+            const container = new Container();
+            container
+              .register('models', () => models)
+              .register('postService', (c) => new PostService({ Post: c.resolve('models').Post, User: c.resolve('models').User }));
+            module.exports = container;
+        '''
+        use = "container.resolve('postService')"
+    elif shape == "build-function":
+        container = MAP_CONTAINER + '''
+            const PostService = require('./postService');
+            function buildContainer() {
+              const models = require('./models');
+              const container = new Container();
+              container.register('models', () => models);
+              container.register('postService', (c) => new PostService({ Post: c.resolve('models').Post, User: c.resolve('models').User }));
+              return container;
+            }
+            module.exports = buildContainer();
+        '''
+        use = "container.resolve('postService')"
+    else:
+        container = OBJECT_CONTAINER + '''
+            const { Post, User } = require('./models');
+            const PostService = require('./postService');
+            const registry = new Registry();
+            registry.add('postService', new PostService({ Post, User }));
+            module.exports = registry;
+        '''
+        use = "container.get('postService')"
+    root = make_repo(tmp_path, {
+        "package.json": '{"name": "app", "dependencies": {"express": "^4", "sequelize": "^6", "pg": "^8"}}',
+        "src/models.js": MODELS,
+        "src/postService.js": POST_SERVICE,
+        "src/container.js": container,
+        "src/routes.js": f'''
+            const express = require('express');
+            const container = require('./container');
+            const router = express.Router();
+            router.get('/posts', async (req, res) => res.json(await {use}.titles()));
+            module.exports = router;
+        ''',
+    })
+    found = sorted((f.rule, f.path, f.line) for f in report(root).findings if f.rule != "AL304")
+    assert found == [("AL601", "src/postService.js", 11)]
+
+
+def test_a_keyed_cache_of_rows_is_not_a_registry_of_them(tmp_path):
+    """A per-process cache with the same shape (`set(key, value)` / `get(key)`) holding a looked-up row:
+    what `get` returns depends on what ran before (nothing, or a checked row), so the row's lookup is not
+    replayed at the read — no AL220 on `cache.get('admin').name`."""
+    root = make_repo(tmp_path, {
+        "package.json": '{"name": "app", "dependencies": {"express": "^4", "sequelize": "^6", "pg": "^8"}}',
+        "src/models.js": MODELS,
+        "src/cache.js": OBJECT_CONTAINER.replace("Registry", "Cache") + "module.exports = new Cache();\n",
+        "src/routes.js": '''
+            const express = require('express');
+            const cache = require('./cache');
+            const { User } = require('./models');
+            const router = express.Router();
+            router.post('/admin', async (req, res) => {
+              cache.add('admin', await User.findByPk(1));
+              res.json({ ok: true });
+            });
+            router.get('/admin', async (req, res) => res.json({ name: cache.get('admin').name }));
+            module.exports = router;
+        ''',
+    })
+    assert [f for f in report(root).findings if f.rule == "AL220"] == []
+
+
+def test_orm_verdict_sees_queries_behind_a_hand_written_registry():
+    """agent-express-registry-bugs: every query runs on `this.Article` & co., models that arrive through
+    `c.resolve('models')`; before the registry was read the verdict was "no query goes through Sequelize"."""
+    from pathlib import Path
+
+    from archlint.application.pipeline import Options
+    from archlint.application.verify import parse_task, run_verify
+
+    root = Path(__file__).resolve().parent.parent / "fixtures" / "agent-express-registry-bugs"
+    verdicts = run_verify(str(root), parse_task("node-express-openapi-clean_architecture-postgres-sequelize"),
+                          options=Options(use_cache=False)).verdicts
+    orm = next(c for c in verdicts if c.constraint == "orm")
+    database = next(c for c in verdicts if c.constraint == "database")
+    assert orm.compliant, orm.reason
+    assert not database.compliant  # `DATABASE_URL || 'sqlite:conduit.sqlite'`

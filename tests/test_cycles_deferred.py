@@ -70,3 +70,48 @@ def test_a_service_cycle_through_constructor_injection_is_still_one(tmp_path):
         ''',
     })
     assert _cycles(root) == [("src/users/users.service.ts", 2)]
+
+
+def test_an_unused_import_between_decorated_models_is_no_cycle(tmp_path):
+    """sequelize-typescript models an agent wrote: `User.ts` imports `Follow` and never reads it (tsc
+    drops the import; an ES module that reads nothing of another cannot see it half-loaded), and `Follow.ts`
+    reads `User` only in `@ForeignKey(() => User)`: no cycle (a false AL104 before).  The same import read
+    at load (`extends`) still closes one."""
+    user = '''
+        import { Table, Column, Model, HasMany } from 'sequelize-typescript';
+        import { Follow } from './Follow.js';
+        import { Post } from './Post.js';
+
+        @Table
+        export class User extends Model {
+          @Column declare username: string;
+          @HasMany(() => Post) declare posts: Post[];
+        }
+    '''
+    follow = '''
+        import { Table, Column, Model, ForeignKey } from 'sequelize-typescript';
+        import { User } from './User.js';
+
+        @Table
+        export class Follow extends Model {
+          @ForeignKey(() => User) @Column declare followerId: number;
+        }
+    '''
+    post = '''
+        import { Table, Column, Model, ForeignKey } from 'sequelize-typescript';
+        import { User } from './User.js';
+
+        @Table
+        export class Post extends Model {
+          @ForeignKey(() => User) @Column declare authorId: number;
+        }
+    '''
+    files = {
+        "package.json": '{"type": "module", "dependencies": {"sequelize": "^6", "sequelize-typescript": "^2"}}',
+        "src/models/User.ts": user,
+        "src/models/Follow.ts": follow,
+        "src/models/Post.ts": post,
+    }
+    assert _cycles(make_repo(tmp_path / "unused", files)) == []
+    files["src/models/Follow.ts"] = follow.replace("export class Follow extends Model", "export class Follow extends User")
+    assert _cycles(make_repo(tmp_path / "extends", files)) != []

@@ -131,3 +131,35 @@ def test_a_closure_variable_holding_an_in_flight_promise_is_tested_for_existence
     )
     root = make_repo(tmp_path, {"package.json": '{"dependencies": {"sequelize": "^6", "sqlite3": "^5"}}', "src/one.js": source})
     assert [(f.rule, f.line) for f in report(root).findings if f.rule == "AL809"] == [("AL809", 15)]
+
+
+def test_sequelize_instance_set_is_synchronous(tmp_path):
+    """`article.set({ title })` then `await article.save()` — Model#set returns the instance, no
+    promise (a false AL211 before); a bare `article.save()` is still reported."""
+    root = make_repo(tmp_path, {
+        "package.json": '{"name": "app", "type": "module", "dependencies": {"express": "^4", "sequelize": "^6", "pg": "^8"}}',
+        "src/models.js": """
+            import { Sequelize, DataTypes } from 'sequelize';
+            export const sequelize = new Sequelize('postgres://localhost/app');
+            export const Article = sequelize.define('Article', { slug: DataTypes.STRING, title: DataTypes.STRING });
+        """,
+        "src/routes.js": """
+            import express from 'express';
+            import { Article } from './models.js';
+            export const router = express.Router();
+            router.put('/articles/:slug', async (req, res) => {
+              const article = await Article.findOne({ where: { slug: req.params.slug } });
+              if (!article) return res.sendStatus(404);
+              article.set({ title: req.body.title });
+              await article.save();
+              res.json(article);
+            });
+            router.post('/articles/:slug/touch', async (req, res) => {
+              const article = await Article.findOne({ where: { slug: req.params.slug } });
+              if (!article) return res.sendStatus(404);
+              article.save();
+              res.json(article);
+            });
+        """,
+    })
+    assert sorted((f.rule, f.line) for f in report(root).findings if f.rule == "AL211") == [("AL211", 14)]

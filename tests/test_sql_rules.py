@@ -1139,3 +1139,22 @@ def test_postgresql_migrations_from_indico_stay_silent(tmp_path):
     })
     assert [f for f in sql_findings(tmp_path) if f[0] in ("AL401", "AL403", "AL406")] == [
         ("AL403", "migrations/versions/0001_jsonb.py", 23)]
+
+
+def test_oracle_data_dictionary_views_are_catalog_tables(tmp_path):
+    """Directus's Oracle schema helper reads ``select SUM(bytes) from dba_segments`` through knex: a
+    data-dictionary view like ``pg_*`` or ``sqlite_master``, not a table the migrations forgot (a false
+    AL411 before).  A project table that only starts like one (``user_profiles``) is still checked."""
+    make_repo(tmp_path, {
+        "package.json": '{"name": "api", "dependencies": {"knex": "^3", "oracledb": "^6"}}',
+        "migrations/001-init.js": """
+            exports.up = (knex) => knex.schema.createTable('articles', (t) => { t.increments('id'); t.string('title'); });
+        """,
+        "src/size.js": """
+            const knex = require('knex')({ client: 'oracledb' });
+            exports.size = () => knex.raw('select SUM(bytes) from dba_segments');
+            exports.columns = () => knex.raw('select column_name from user_tab_columns where table_name = ?', ['ARTICLES']);
+            exports.profiles = () => knex.raw('select id from user_profiles');
+        """,
+    })
+    assert [f for f in sql_findings(tmp_path) if f[0] == "AL411"] == [("AL411", "src/size.js", 4)]

@@ -25,7 +25,9 @@ _STRING_OPERATORS = frozenset({
     "between", "notBetween", "contains", "contained", "overlap", "startsWith", "endsWith", "substring", "is", "regexp",
 })
 _FINDERS = frozenset({"findAll", "findOne", "findAndCountAll", "count", "findByPk", "findOrCreate"})
-_INSTANCE_WRITES = frozenset({"save", "destroy", "update", "reload", "increment", "decrement", "restore", "set", "validate"})
+# instance methods returning a promise (Model#set / #get / #changed are synchronous: `article.set({ title })`
+# then `await article.save()` is the documented way to change a row)
+_INSTANCE_WRITES = frozenset({"save", "destroy", "update", "reload", "increment", "decrement", "restore", "validate"})
 
 
 class _Call:

@@ -419,9 +419,20 @@ def _outside_open_transaction(ctx, program) -> Iterator[Finding]:
             if opened is None or effect.stack not in _MANAGED or non_production(effect.path) or effect.method == "__call__":
                 continue
             path, line, _column = opened[len(OPEN_TX):].rsplit(":", 2)
-            if path != analysis.path or not function.span.line <= int(line) <= function.span.end_line:
-                continue  # a caller of the function that opened it: reported there
             rest = list(effect.trace)
+            if path != analysis.path or not function.span.line <= int(line) <= function.span.end_line:
+                # a caller of the function that opened it: reported here only when the query is on a row
+                # this caller passed in (`repo.update(article, …)` whose `article.setTags(…)` the opener's
+                # own analysis cannot type); reported at the opener's call leading to the query
+                opener = _enclosing_function(program, path, int(line))
+                inside = next((i for i, (p, s, _l) in enumerate(rest) if opener is not None and p == path
+                               and opener.span.line <= s.line <= opener.span.end_line), None)
+                if inside is None and not (opener is not None and effect.path == path
+                                           and opener.span.line <= effect.span.line <= opener.span.end_line):
+                    continue
+                if not rest or (rest[0][0] == path and opener.span.line <= rest[0][1].line <= opener.span.end_line):
+                    continue  # the opener itself is analysed (its own analysis reports it)
+                rest = rest[inside:] if inside is not None else []
             where, span = (rest[0][0], rest[0][1]) if rest else (effect.path, effect.span)
             if (where, span) in seen:
                 continue
@@ -441,6 +452,17 @@ def _outside_open_transaction(ctx, program) -> Iterator[Finding]:
             if rest:
                 trace += (TraceStep(effect.path, effect.span.line, effect.span.column, f"runs {query}"),)
             yield ctx.registry.finding("AL215" if effect.stack == "sequelize" else "AL306", where, span, message, guidance, trace)
+
+
+def _enclosing_function(program, path: str, line: int):
+    """The innermost function of module ``path`` whose span holds ``line``."""
+    module = program.modules.get(path)
+    best = None
+    for function in module.functions if module is not None else ():
+        if function.span.line <= line <= function.span.end_line and (
+                best is None or function.span.line >= best.span.line):
+            best = function
+    return best
 
 
 # AL310 ---------------------------------------------------------------------------------------------

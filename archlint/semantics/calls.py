@@ -12,7 +12,7 @@ from typing import NamedTuple
 from archlint.domain import ir
 from archlint.semantics import django_apps, lost_updates
 from archlint.semantics import values as v
-from archlint.semantics.containers import known as container_names
+from archlint.semantics.containers import known as container_names, registry_call, registry_classes
 from archlint.semantics.frameworks import (ADAPTER, adapter_hook, converter_hook, dump_hook, instantiate_hook,
                                           to_schema_hook, validate_hook, view_hook)
 from archlint.semantics.frameworks import known as framework_names
@@ -363,6 +363,37 @@ def _rejects_on_empty(args) -> bool:
     return False
 
 
+def _aggregates_only(spec: dict | None, args) -> bool:
+    """The lookup's options object lists only aggregate calls in ``spec["option"]`` and none of the
+    grouping options (``semantics.toml`` ``single_row_aggregates``): SQL yields one row for it even when
+    no row matches.  Read from the literal only: a spread or an unknown element keeps the lookup nullable."""
+    if not spec:
+        return False
+    for kind, _name, _value, node in args:
+        if kind != "pos" or type(node) is not ir.Obj:
+            continue
+        if any(e.key is None or e.key in spec["grouping"] for e in node.entries):
+            return False
+        listed = next((e.value for e in node.entries if e.key == spec["option"]), None)
+        if type(listed) is not ir.Seq or not listed.elts:
+            return False
+        return all(_aggregate_call(spec, elt.elts[0] if type(elt) is ir.Seq and elt.elts else elt) for elt in listed.elts)
+    return False
+
+
+def _aggregate_call(spec: dict, node, depth: int = 0) -> bool:
+    """``fn('COUNT', col('id'))`` / ``sequelize.fn('SUM', …)``: a builder call naming an aggregate, or
+    one over an aggregate (``fn('COALESCE', fn('SUM', col('views')), 0)``)."""
+    if type(node) is not ir.Call or not node.args or node.args[0].kind != "pos" or depth > 4:
+        return False
+    name = node.func.name if type(node.func) is ir.Attr else node.func.id if type(node.func) is ir.Name else ""
+    first = node.args[0].value
+    if name not in spec["builders"] or type(first) is not ir.Const or not isinstance(first.value, str):
+        return False
+    return first.value.upper() in spec["functions"] or any(
+        _aggregate_call(spec, arg.value, depth + 1) for arg in node.args[1:])
+
+
 def _no_tx(tags: frozenset) -> frozenset:
     """Data read or written keeps no transaction handle, nor the connection it was read on."""
     return frozenset(t for t in tags if not t.startswith((v.TX_TAG, CONNECTION))) if tags else tags
@@ -654,6 +685,11 @@ class Calls:
                 return found
         if kind is v.Object and bare.kind == DRF_PAGINATOR and method == "paginate_queryset" and args and args[0][0] == "pos":
             return args[0][2]  # PageNumberPagination().paginate_queryset(qs, request): a page of qs's rows
+        registry = registry_classes(self.program).get((bare.path, bare.cid)) if kind is v.Instance else None
+        if registry is not None:  # a hand-written container: `register('name', factory)` / `resolve('name')`
+            found = registry_call(self, node, bare, registry, method, args)
+            if found is not None:
+                return found
         if kind is v.Instance:
             function = self.program.method(bare.path, bare.cid, method)
             if function is not None:
@@ -1359,6 +1395,8 @@ class Calls:
         keyed_result = (type(receiver) is v.Result and receiver.keyed  # execute(keyed select).scalar()
                         or kind == "row?" and bool(args) and type(v.strip(args[0][2])) is v.Query  # session.scalar(keyed select)
                         and keyed_by_stored_row(v.strip(args[0][2]), ()))
+        if kind == "row?" and _aggregates_only(self.program.library.single_row_aggregates.get(stack), args):
+            return v.Row(stack, model, loaded)  # `SELECT COUNT(id) … LIMIT 1`: one row whatever matches
         if kind == "row?" and not _rejects_on_empty(args) and not keyed_by_stored_row(receiver, args) and not getattr(receiver, "nonempty", False) and not keyed_cursor and not keyed_result:
             # a lookup of a mapped model, or a raw lookup SELECT (`SELECT COUNT(*)`/`RETURNING id` always
             # yield a row: raw_lookups gives them no table)

@@ -225,3 +225,178 @@ def _arguments(program, function: v.Function, cradle: v.Record) -> tuple:
     if params and all(p.kind != "pattern" and p.name in names for p in params):
         return tuple(names[p.name] for p in params)
     return (cradle,)
+
+
+# Hand-written registries ---------------------------------------------------------------------------
+# A container an agent writes itself instead of awilix::
+#
+#     class Container {
+#       register(name, factory) { this.factories.set(name, factory); return this; }
+#       resolve(name) { if (!this.instances.has(name)) this.instances.set(name, this.factories.get(name)(this)); … }
+#     }
+#     container.register('models', () => models)
+#              .register('articleRepository', (c) => new ArticleRepository({ models: c.resolve('models') }));
+#
+# A project class is a registry when one method stores its second parameter in a field keyed by its
+# first (`this.F.set(name, x)` / `this.F[name] = x`) and another reads that field by its one parameter
+# (`this.F.get(name)` / `this.F[name]`).  Each `register('name', x)` call on it with a constant name is
+# a registration; a function registered where the reader calls what it read is a factory, run with the
+# registry (when the reader passes `this`) in registration order, and `resolve('name')` on the registry
+# yields what the factory returned (else the registered value).  A name registered twice joins its values.
+
+class Registry(NamedTuple):
+    path: str
+    cid: int
+    register: str  # the storing method's name
+    resolve: str  # the reading method's name
+    calls: bool  # the reader calls what it read (a factory registry)
+    passes_self: bool  # … with the registry as its argument (`factory(this)`)
+
+
+def _this_field(node) -> str:
+    """``this.F`` / ``self.F`` -> ``F``."""
+    if type(node) is ir.Attr and type(node.obj) is ir.Name and node.obj.id in ("this", "self"):
+        return node.name
+    return ""
+
+
+def _keyed_access(node, key: str, method: str) -> str:
+    """The field ``F`` when ``node`` is ``this.F.<method>(key, …)`` (``get``/``set``) or ``this.F[key]``."""
+    if (type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name == method and node.args
+            and type(node.args[0].value) is ir.Name and node.args[0].value.id == key):
+        return _this_field(node.func.obj)
+    if type(node) is ir.Index and type(node.index) is ir.Name and node.index.id == key:
+        return _this_field(node.obj)
+    return ""
+
+
+def _stores(function) -> str:
+    """The field a ``(name, value)`` method stores ``value`` in, keyed by ``name``."""
+    params = [p for p in function.params if p.kind == "pos"]
+    if len(params) != 2:
+        return ""
+    key, value = params[0].name, params[1].name
+    for node in ir.iter_nodes(function.body):
+        if (type(node) is ir.Call and len(node.args) == 2 and type(node.args[1].value) is ir.Name
+                and node.args[1].value.id == value):
+            field = _keyed_access(node, key, "set")
+            if field:
+                return field
+        if type(node) is ir.Assign and type(node.value) is ir.Name and node.value.id == value:
+            for target in node.targets:
+                field = _keyed_access(target, key, "")
+                if field:
+                    return field
+    return ""
+
+
+def _reads(function, fields: set) -> tuple[bool, bool] | None:
+    """``(calls, passes_self)`` when a one-parameter method reads one of ``fields`` by its parameter."""
+    params = [p for p in function.params if p.kind == "pos"]
+    if len(params) != 1:
+        return None
+    key = params[0].name
+    read: set = set()  # locals bound to the read value: `const factory = this.factories.get(name)`
+    found = False
+    for node in ir.iter_nodes(function.body):
+        if type(node) in (ir.Call, ir.Index) and (_keyed_access(node, key, "get") in fields or _keyed_access(node, key, "") in fields):
+            found = True
+        if type(node) is ir.Assign and node.value is not None and (
+                _keyed_access(node.value, key, "get") in fields or _keyed_access(node.value, key, "") in fields):
+            read.update(t.id for t in node.targets if type(t) is ir.Name)
+    if not found:
+        return None
+    calls = passes_self = False
+    for node in ir.iter_nodes(function.body):
+        if type(node) is not ir.Call:
+            continue
+        callee = node.func
+        if (type(callee) is ir.Name and callee.id in read) or _keyed_access(callee, key, "get") in fields \
+                or _keyed_access(callee, key, "") in fields:
+            calls = True
+            passes_self = passes_self or any(type(a.value) is ir.Name and a.value.id in ("this", "self") for a in node.args)
+    return calls, passes_self
+
+
+def registry_classes(program) -> dict:
+    """(path, cid) -> :class:`Registry` for every JS/TS project class shaped as a registry."""
+    found = getattr(program, "_registries", None)
+    if found is not None:
+        return found
+    found = {}
+    for path in sorted(program.modules):
+        module = program.modules[path]
+        if module.language == "python":
+            continue
+        for cls in module.classes:
+            methods = [program.function(path, fid) for fid in cls.methods]
+            methods = [m for m in methods if m is not None and m.name != "constructor"]
+            stored = {m.name: _stores(m) for m in methods}
+            fields = {f for f in stored.values() if f}
+            if not fields:
+                continue
+            for reader in methods:
+                shape = _reads(reader, fields) if not stored.get(reader.name) else None
+                if shape is not None:
+                    register = next(name for name, f in stored.items() if f)
+                    found[(path, cls.cid)] = Registry(path, cls.cid, register, reader.name, *shape)
+                    break
+    program._registries = found
+    return found
+
+
+def registry_call(calls, node, instance, registry: Registry, method: str, args):
+    """``container.register('name', x)`` / ``container.resolve('name')`` on a registry instance, as the
+    interpreter meets them (module level or inside a ``buildContainer()``, where a factory closes over
+    the function's locals): a registration is recorded (a factory run with the registry when the reader
+    passes it), a resolution yields what was recorded; ``None`` lets the project method run as written."""
+    key = v.strip(args[0][2]) if args and args[0][0] == "pos" else None
+    if type(key) is not v.Const or not isinstance(key.value, str):
+        return None
+    values = calls.program.registry_values.setdefault((registry.path, registry.cid), {})
+    if method == registry.resolve and len(args) == 1:
+        return values.get(key.value)
+    if method != registry.register or len(args) != 2 or args[1][0] != "pos":
+        return None
+    value = args[1][2]
+    bare = v.strip(value)
+    if type(bare) in (v.Row, v.Rows, v.Query, v.Result):
+        return None  # a cache of looked-up data, not wiring: what a read gets depends on what ran before
+    if registry.calls and type(bare) is v.Function:
+        if bare.path in calls.program._module_busy:
+            # a module-level registration: its factory reads the module's globals, complete only once the
+            # module has run — wire_registries runs it then
+            calls.program.registry_pending.append((registry, instance, key.value, bare))
+            return None
+        arguments = (instance,) if registry.passes_self else ()
+        value = calls.program.summary_of(bare, arguments, (), calls.depth + 1).returns
+    values[key.value] = value if key.value not in values else v.join(values[key.value], value)
+    return None
+
+
+def wire_registries(program) -> None:
+    """Run the modules that register on a hand-written registry at their top level
+    (`container.register('a', …).register('b', …);`), then the factories they registered, in order, once
+    each such module has run: before the other modules' top levels resolve from it."""
+    registries = registry_classes(program)
+    if not registries:
+        return
+    names = {registry.register for registry in registries.values()}
+    for path in sorted(program.modules):
+        module = program.modules[path]
+        if module.language == "python" or not module.functions:
+            continue
+        if any(type(call.func) is ir.Attr and call.func.name in names for call in ir.calls_in(module.functions[0].body)):
+            program.module_env(path)
+            flush_registries(program)
+
+
+def flush_registries(program) -> None:
+    """Run the factories registered while their module was still running, in registration order."""
+    while program.registry_pending:
+        pending, program.registry_pending = program.registry_pending, []
+        for registry, instance, key, factory in pending:
+            arguments = (instance,) if registry.passes_self else ()
+            value = program.summary_of(factory, arguments).returns
+            values = program.registry_values.setdefault((registry.path, registry.cid), {})
+            values[key] = value if key not in values else v.join(values[key], value)

@@ -103,6 +103,9 @@ class Library:
         self.thenables = frozenset(stack for stack, table in knowledge.semantics.items() if table.get("thenable"))
         # JS: what a stack's lookups yield for no row ("null" / "undefined"), unless the descriptor says
         self.empties = {stack: table["empty"] for stack, table in knowledge.semantics.items() if table.get("empty")}
+        # lookups that read one aggregate row whatever matches (`findOne({ attributes: [[fn('COUNT', …), 'n']] })`)
+        self.single_row_aggregates = {stack: table["single_row_aggregates"] for stack, table in knowledge.semantics.items()
+                                      if table.get("single_row_aggregates")}
         self.synchronous = frozenset(name for table in knowledge.semantics.values() for name in table.get("synchronous", ()))
         self.adapters: dict[str, str] = {}
         self.adapted: dict[str, Outcome] = {}

@@ -176,6 +176,8 @@ class Program:
         self.called: set = set()
         self.schema_files: list = []  # (path, text) of .prisma / .sql files (set by the builder)
         self.container_cradle: dict[str, object] = {}  # awilix: registered name -> value (containers.wire)
+        self.registry_values: dict[tuple[str, int], dict[str, object]] = {}  # hand-written registries (containers.registry_call)
+        self.registry_pending: list = []  # their module-level factories, run once the module has (containers.wire_registries)
         self.modules = ModuleTable(modules, loader, self._index)
         for path, module in modules.items():
             self._index(path, module)
@@ -1419,13 +1421,15 @@ class Program:
         # Pre-pass: module top levels and constructors write instance fields and module globals
         # (`self.repo = repo`, `db = SessionLocal()`) that methods analysed later read.
         initial = sorted(self.modules)
+        from archlint.semantics.containers import flush_registries, wire, wire_registries
+
+        wire_registries(self)  # a hand-written `register(name, factory)` container, before the modules resolving from it
         for path in initial:
             self.module_env(path)
             for function in self.modules[path].functions:
                 if function.cls >= 0 and function.name in ("__init__", "constructor"):
                     self.summary_of(v.Function(path, function.fid, v.Instance(path, function.cls)))
-        from archlint.semantics.containers import wire
-
+        flush_registries(self)  # registered by a module the pre-pass ran
         wire(self)  # awilix: the constructors and factories a container builds, run with its cradle
         autoloading = [p for p in sorted(self.graph.modules) if p not in initial
                        and any(e.external and e.target.startswith("@fastify/autoload") for e in self.graph.out_edges(p))]

@@ -438,7 +438,7 @@ class _Extractor:
 
     def lazy_esm_imports(self) -> None:
         """In a file with decorators, an ESM import of a project module whose bindings are read only
-        inside functions (and in type positions) is *deferred*: ES modules bind live, so the module is complete by the time the
+        inside functions (and in type positions), or not at all, is *deferred*: ES modules bind live, so the module is complete by the time the
         function runs, and a cycle through such imports cannot see it half-initialised.  TypeORM /
         sequelize-typescript entities are the everyday case: ``@ManyToOne(() => User)`` in
         article.entity.ts and ``@OneToMany(() => Article, …)`` in user.entity.ts import each other
@@ -465,20 +465,20 @@ class _Extractor:
                              + rb")(?![\w$])")
         boundaries, states = self._load_time_segments()
         eager: set[int] = set()
-        used: set[int] = set()
         for match in pattern.finditer(self.src):
             index = owners[match.group(1).decode()]
             start = match.start()
             if index in eager or statements[index].start_byte <= start < statements[index].end_byte:
                 continue
             if states[bisect.bisect_right(boundaries, start)]:  # in a function body: nothing is read at load
-                used.add(index)
                 continue
             leaf = self.root.descendant_for_byte_range(start, match.end())
             if leaf is not None and (leaf.type in ("identifier", "shorthand_property_identifier")
                                      or leaf.type == "type_identifier" and _constructor_parameter_type(leaf)):
                 eager.add(index)  # read when the module loads (a type, a key, a comment or a string is not)
-        for index in used - eager:
+        # an import whose bindings nothing reads (an agent's leftover `import { Follow } from './Follow.js'`; tsc
+        # drops it from the output) reads nothing half-initialised either
+        for index in set(statements) - eager:
             self.facts.imports[index] = self.facts.imports[index]._replace(kind=DEFERRED)
 
     def _load_time_segments(self) -> tuple[list[int], list[bool]]:

@@ -18,7 +18,8 @@ from sqlglot import exp
 
 from archlint.domain.sql.lexer import has_sentinel
 
-_SYSTEM = re.compile(r"^(sqlite_\w+|pg_\w+|information_schema|dual|excluded|new|old)$", re.IGNORECASE)
+# Oracle's data dictionary (`select SUM(bytes) from dba_segments`, `user_tab_columns`) is a catalog like pg_*
+_SYSTEM = re.compile(r"^(sqlite_\w+|pg_\w+|information_schema|dual|excluded|new|old|(all|user|dba|cdb)_(tables|tab_columns|tab_cols|segments|objects|constraints|cons_columns|indexes|ind_columns|sequences|views|users|triggers|synonyms|source|tab_comments|col_comments|procedures|dependencies|tablespaces|data_files|free_space|extents|tab_privs|role_privs|sys_privs)|v\$\w+)$", re.IGNORECASE)
 _MISSING = {
     "postgresql": 'missing FROM-clause entry for table "{name}"',
     "sqlite": "no such column: {column}",

@@ -40,7 +40,8 @@ _DDL_NAME = re.compile(r"CREATE\s+(?:TEMP\w*\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+
 _ADD_COLUMN = re.compile(r"ALTER\s+TABLE\s+[\"`]?(\w+)[\"`]?\s+ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?[\"`]?(\w+)", re.IGNORECASE)
 # Reflection (see _reflects): automap_base(), declarative_base(cls=DeferredReflection)
 _REFLECTING = frozenset({"automap_base", "DeferredReflection"})
-_SYSTEM_TABLE = re.compile(r"^(sqlite_\w+|pg_\w+|information_schema|dual|__\w+)$", re.IGNORECASE)
+# Oracle's data dictionary (`select SUM(bytes) from dba_segments`, `user_tab_columns`) is a catalog like pg_*
+_SYSTEM_TABLE = re.compile(r"^(sqlite_\w+|pg_\w+|information_schema|dual|__\w+|(all|user|dba|cdb)_(tables|tab_columns|tab_cols|segments|objects|constraints|cons_columns|indexes|ind_columns|sequences|views|users|triggers|synonyms|source|tab_comments|col_comments|procedures|dependencies|tablespaces|data_files|free_space|extents|tab_privs|role_privs|sys_privs)|v\$\w+)$", re.IGNORECASE)
 _IMPLICIT_COLUMNS = frozenset({"rowid", "oid", "_rowid_", "ctid", "excluded", "true", "false"})
 _CLAUSE_TYPES = (exp.Select, exp.Insert, exp.Update, exp.Delete, exp.Union)
 
