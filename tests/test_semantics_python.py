@@ -290,6 +290,11 @@ def test_the_program_model_answers_values_and_nullable_dereferences(tmp_path):
     })
     program = report(root).context.program
     derefs = {a.function.name: [(d.span.line, d.name) for d in a.derefs] for a in program.analyses() if a.path == "app/lookup.py"}
+    # keyed by the parameter `pk` itself: the read waits for the call graph (semantics/callers.py)
+    for (path, _span), (fid, deref, names) in program.parameter_derefs.items():
+        if path == "app/lookup.py":
+            derefs[program.function(path, fid).name].append((deref.span.line, deref.name))
+            assert names == frozenset({"pk"})
     assert derefs["unchecked"] == [(6, "article")]
     assert derefs["checked"] == []
     models = program.schema.models

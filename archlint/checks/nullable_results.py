@@ -15,7 +15,11 @@ that returns ``first()`` and a service that reads ``.title`` from it are judged 
 finding's trace points at the lookup.  A lookup keyed by a column of a parameter the function knows
 nothing of (``users.get(article.author_id)`` in ``def present(article)``) is judged in its callers'
 contexts — a held row's foreign key finds its row, the client's id may not — or on its own when no
-caller's context ran it (``docs/semantic-model.md``, "stored key").
+caller's context ran it (``docs/semantic-model.md``, "stored key").  A lookup keyed by the parameter
+itself (``User.findByPk(userId)`` in ``profileOf(userId)``) is silent only when the call graph knows
+every caller and each passes a stored key (``semantics/callers.py``); an unknown caller (a route
+handler, a callback, an export nothing calls, an untyped receiver) or one passing the client's id
+leaves it reported at the read.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding, TraceStep
 from archlint.semantics import values as v
+from archlint.semantics.callers import settled
 from archlint.semantics.calls import CALLBACK_FORM
 from archlint.semantics.frameworks import single_response_schema
 
@@ -59,6 +64,18 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         key = (path, fid, deref.origin, _read_name(deref))
         if key not in seen:
             seen.add(key)
+            yield _finding(ctx, deref)
+    # reads of a row looked up by the function's own parameter: silent when every caller is known and
+    # passes a stored key (semantics/callers.py), judged here otherwise
+    for (path, _span), (fid, deref, names) in program.parameter_derefs.items():  # in analysis order: the first read
+        if non_production(path) or not _judged(deref, callbacks_removed, typeorm_02):
+            continue
+        if (deref.path, deref.span) not in program.callee_null_derefs and settled(program, path, fid, names):
+            continue
+        key = (path, fid, deref.origin, _read_name(deref))
+        if key not in seen:
+            seen.add(key)
+            seen.add((deref.path, deref.span, deref.origin))
             yield _finding(ctx, deref)
     # lookups read unchecked inside a callee, seen only with a caller's handle (the callee's own
     # analysis did not know the connection its parameter holds)

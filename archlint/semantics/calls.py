@@ -219,6 +219,19 @@ def keyed_by_parameter_member(receiver, args) -> bool:
     return key is not None and v.PARAMETER_KEY_TAG in v.tags_of(key)
 
 
+def plain_parameter_key(receiver, args) -> frozenset:
+    """``User.findByPk(userId)`` in ``profileOf(userId)`` analysed on its own (or run for a caller
+    whose own parameter it was handed): the one key is a parameter nothing is known of — the
+    ``deferred-param:<name>`` tags for the row (see ``values.PLAIN_PARAMETER_TAG``), else empty."""
+    key = single_key(receiver, args)
+    if key is None:
+        return frozenset()
+    tags = v.tags_of(key)
+    if v.STORED_KEY_TAG in tags or v.INPUT_TAG in tags:
+        return frozenset()
+    return frozenset(v.DEFERRED_PARAMETER_TAG + t[len(v.PLAIN_PARAMETER_TAG):] for t in tags if t.startswith(v.PLAIN_PARAMETER_TAG))
+
+
 def single_key(receiver, args):
     """The value of the one key a lookup is filtered by — its arguments, and the filter steps of
     the query it ends — or ``None`` when it has none or several."""
@@ -587,9 +600,11 @@ class Calls:
         """The arguments, a column of an unknown parameter among them tagged ``PARAMETER_KEY_TAG``
         (``users.get(article.author_id)`` in ``def present(article)`` analysed on its own): a lookup
         keyed by it is judged in the callers' contexts, where ``article`` is known.  Only call
-        arguments are tagged — a value stored in a field or a global never carries the tag.  (A plain
-        parameter as the key — ``User.findByPk(userId)`` in ``profileOf(userId)`` — is not deferred:
-        tried, nine agent fixtures lost true findings whose callers' contexts do not all resolve.)"""
+        arguments are tagged — a value stored in a field or a global never carries the tag.  A plain
+        parameter as the key (``User.findByPk(userId)`` in ``profileOf(userId)``) gets
+        ``param:<name>``: its callers decide only where the call graph knows them all
+        (``semantics/callers.py``; deferring every one lost true findings whose callers' contexts do
+        not all resolve — route handlers, DI, exports nothing calls, callbacks)."""
         if self.analysis is None:
             return args
         changed = None
@@ -601,6 +616,11 @@ class Calls:
         return changed if changed is not None else args
 
     def _parameter_key(self, value, expr, depth: int):
+        if type(expr) is ir.Name and value is v.UNKNOWN and expr.id not in ("self", "cls"):
+            # the parameter itself (`findByPk(userId)`): judged by what the callers pass (semantics/callers.py)
+            if any(p.name == expr.id and p.kind in ("pos", "posonly", "kwonly") for p in self.function.params):
+                return v.tag(v.UNKNOWN, frozenset({v.PLAIN_PARAMETER_TAG + expr.id}))
+            return value
         if type(expr) is ir.Attr and type(expr.obj) is ir.Name and value is v.UNKNOWN:
             name = expr.obj.id
             if self.env.get(name) is v.UNKNOWN and any(p.name == name for p in self.function.params):
@@ -1405,7 +1425,12 @@ class Calls:
             origin = self.origin_of(node) if model else ""
             empty = outcome.empty or self.program.library.empties.get(stack, "")
             row = v.Row(stack, model, loaded, nullable=True, origin=origin, empty=empty)
-            return v.tag(row, frozenset({v.DEFERRED_TAG})) if keyed_by_parameter_member(receiver, args) else row
+            if keyed_by_parameter_member(receiver, args):
+                return v.tag(row, frozenset({v.DEFERRED_TAG}))
+            key = single_key(receiver, args)
+            if key is not None and v.CHECKED_KEY_TAG in v.tags_of(key):
+                return v.tag(row, frozenset({v.CHECKED_LOOKUP_TAG}))
+            return v.tag(row, plain_parameter_key(receiver, args))
         if kind in ("row", "row?"):
             if kind == "row?" and stack not in LOOKUP_STACKS and not model:
                 model = self._raw_lookup(args)  # a raw lookup that finds its row: still a row of its table

@@ -345,6 +345,9 @@ class Frame(Calls):
         # TypeORM QueryRunner made at createQueryRunner() (whose startTransaction() is <site>)
         self.opened: list[tuple] = []
         self.guards: dict[str, object] = {}  # found = user is not None: a name that holds a null check
+        # message = get_message_by_id(message_id): the name holding a possibly-None row -> the one name its
+        # lookup was keyed by; once a check finds the row, that key names a row that exists (a stored key)
+        self.lookup_keys: dict[str, str] = {}
         self.callback_results: list[list] = []
         # Promise.all(rows.map((r) => Model.findById(r.x))): the map callbacks whose returned thenables
         # Promise.all runs (it calls .then on each), by the loop's span
@@ -1092,6 +1095,8 @@ class Frame(Calls):
             found = self.narrowing(guard, truthy, seen | {test.id}) if guard is not None else {}
             if current is not None and truthy:
                 found[test.id] = _nonempty(non_null(current)) if self.python else non_null(current)
+                if v.is_nullable(current):
+                    found.update(self._found_key(test.id))
             elif current is not None and self.python and v.missed_origin(v.missed_lookup(current)):
                 found[test.id] = v.missed_lookup(current)  # if not article: … (no row: the name holds None)
             return found
@@ -1139,7 +1144,9 @@ class Frame(Calls):
                     shown = shown or f"{name.id} {'===' if test.op == '==' else '!=='} {literal}"
                     mark = f"{WRONG_GUARD_TAG}{test.span.line}:{literal}:{shown}"
                     return {} if is_null else {name.id: v.tag(current, frozenset({mark}))}
-                return {name.id: v.missed_lookup(current)} if is_null else {name.id: non_null(current)}
+                if is_null:
+                    return {name.id: v.missed_lookup(current)}
+                return {name.id: non_null(current), **(self._found_key(name.id) if v.is_nullable(current) else {})}
             if type(name) is ir.Attr and type(other) is ir.Const and other.value is None \
                     and (test.op in ("is", "==")) != truthy:
                 return self._field_narrowing(name)  # if self.user is None: raise …
@@ -1681,6 +1688,7 @@ class Frame(Calls):
             self.bind(target, value)
         if node.op == "=" and len(node.targets) == 1 and type(node.targets[0]) is ir.Name:
             self._remember_guard(node.targets[0].id, node.value)
+            self._remember_lookup_key(node.targets[0].id, node.value, value)
         if self.analysis is not None and type(value) is v.Db:
             self._name_construct(node, value)
 
@@ -1715,6 +1723,36 @@ class Frame(Calls):
         if model is None or target.name not in model.columns:
             return
         self.effect("dirty", "sqlalchemy", rows[0].model, f"{target.name} =", node, v.tags_of(held))
+
+    def _remember_lookup_key(self, name: str, expr, value) -> None:
+        """``message = await Messages.get_message_by_id(message_id, db=db)`` (``db.get(Message, id)``,
+        ``User.objects.filter(pk=pk).first()``): a possibly-None row looked up by one plain value
+        held in a name.  Rebinding either name forgets it."""
+        for held in [k for k, key in self.lookup_keys.items() if k == name or key == name]:
+            del self.lookup_keys[held]
+        if not v.is_nullable(value):
+            return
+        if type(expr) is ir.Await:
+            expr = expr.value
+        keys: set[str] = set()
+        while type(expr) is ir.Call:
+            for arg in expr.args:
+                held = v.strip(self.env.get(arg.value.id)) if type(arg.value) is ir.Name and arg.value.id != name else None
+                # a value (`req.params.id` held in a name is one field of the request), not a handle or the request
+                if type(held) in (v.Unknown, v.Const) or type(held) is v.Request and "." in held.part:
+                    keys.add(arg.value.id)
+            expr = expr.func.obj if type(expr.func) is ir.Attr else None
+        if len(keys) == 1:
+            self.lookup_keys[name] = keys.pop()
+
+    def _found_key(self, name: str) -> dict:
+        """The key a checked lookup was made by (see ``_remember_lookup_key``), tagged ``checked-key``
+        past the check: a helper keyed by its parameter that is handed it (``update_message_by_id(
+        message_id, …)``) re-reads a row that was found (``semantics/callers.py``)."""
+        key = self.lookup_keys.get(name)
+        if key is None or key not in self.env:
+            return {}
+        return {key: v.tag(self.env[key], frozenset({v.CHECKED_KEY_TAG}))}
 
     def _remember_guard(self, name: str, test) -> None:
         """``found = user is not None`` / ``missing = not user``: ``if not found`` then checks ``user``.
@@ -2549,7 +2587,17 @@ class Frame(Calls):
             empty = next((row.empty for row in rows if row.nullable and row.origin), "")
             deref = Deref(self.path, span, render(node, 60), model, origin, via, subscript, destructure, guard, asserted, empty)
             self.null_derefs.append(deref)
-            if v.DEFERRED_TAG in all_tags(v.options(value)):
+            tags = all_tags(v.options(value))
+            parameters = frozenset(t[len(v.DEFERRED_PARAMETER_TAG):] for t in tags if t.startswith(v.DEFERRED_PARAMETER_TAG))
+            if parameters:
+                # keyed by a parameter itself: what every caller passes decides (semantics/callers.py);
+                # a context run for a caller knows that caller's parameter no better
+                self.deferred_reads.add(span)
+                if self.analysis is not None:
+                    self.program.parameter_derefs.setdefault((deref.path, deref.span), (self.function.fid, deref, parameters))
+            elif v.CHECKED_LOOKUP_TAG in tags and self.analysis is None:
+                self.deferred_reads.add(span)  # a caller's found key in a helper: the call graph judges it
+            elif v.DEFERRED_TAG in tags:
                 # keyed by an unknown parameter: the contexts where the key is known judge it
                 # (callee_null_derefs), else the function on its own (Program.deferred_derefs)
                 self.deferred_reads.add(span)

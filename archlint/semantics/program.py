@@ -174,6 +174,9 @@ class Program:
         # `called` holds the functions some caller's context ran — the others are judged on their own
         self.deferred_derefs: dict = {}
         self.called: set = set()
+        # (path, span) -> (fid, Deref, parameter names) of the reads of a row a function's default analysis
+        # looked up by its own parameter (DEFERRED_PARAMETER_TAG): judged by what the callers pass
+        self.parameter_derefs: dict = {}
         self.schema_files: list = []  # (path, text) of .prisma / .sql files (set by the builder)
         self.container_cradle: dict[str, object] = {}  # awilix: registered name -> value (containers.wire)
         self.registry_values: dict[tuple[str, int], dict[str, object]] = {}  # hand-written registries (containers.registry_call)
@@ -1673,13 +1676,23 @@ def _table_definition(module: ir.ModuleIR, name: str) -> str | None:
 
 
 def _without_input(values: tuple) -> tuple:
-    """The values with the client-input tag dropped (see ``Program.summary_of``)."""
-    if not any(type(value) is v.Tagged and v.INPUT_TAG in value.tags for value in values):
+    """The values with the client-input tag dropped (see ``Program.summary_of``), and the tags AL220's
+    call graph reads of a caller's plain parameter or found key (``param:<name>``, ``checked-key``):
+    what a caller passes is judged from its own analysis (``semantics/callers.py``), so a callee is not
+    analysed again for each caller's parameter name."""
+    if not any(type(value) is v.Tagged and _keyless(value.tags) != value.tags for value in values):
         return values
     out = []
     for value in values:
-        if type(value) is v.Tagged and v.INPUT_TAG in value.tags:
-            rest = value.tags - {v.INPUT_TAG}
-            value = v.Tagged(value.value, rest) if rest else value.value
+        if type(value) is v.Tagged:
+            rest = _keyless(value.tags)
+            if rest != value.tags:
+                value = v.Tagged(value.value, rest) if rest else value.value
         out.append(value)
     return tuple(out)
+
+
+def _keyless(tags: frozenset) -> frozenset:
+    if not any(t == v.INPUT_TAG or t == v.CHECKED_KEY_TAG or t.startswith(v.PLAIN_PARAMETER_TAG) for t in tags):
+        return tags
+    return frozenset(t for t in tags if t != v.INPUT_TAG and t != v.CHECKED_KEY_TAG and not t.startswith(v.PLAIN_PARAMETER_TAG))

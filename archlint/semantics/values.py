@@ -284,6 +284,19 @@ STORED_KEY_TAG = "stored-key"
 # row it returns carries DEFERRED_TAG in the function's default analysis.
 PARAMETER_KEY_TAG = "parameter-key"
 DEFERRED_TAG = "deferred-null"
+# A parameter itself as the key (``User.findByPk(userId)`` in ``profileOf(userId)``, the parameter's
+# value unknown): ``param:<name>`` on the argument, ``deferred-param:<name>`` on the row the lookup
+# returns.  The callers decide: a function every caller of which is known and passes a stored key
+# re-reads a row that exists; an unknown caller, or one passing the client's id, leaves the read
+# judged where it is (``semantics/callers.py``).
+PLAIN_PARAMETER_TAG = "param:"
+DEFERRED_PARAMETER_TAG = "deferred-param:"
+# On the key of a lookup a check found (``message = get_message_by_id(message_id)`` then ``if not message:
+# raise 404``): a row with that key existed at the check.  Not a stored key — a write in between may move
+# the row (``update(slug, data)`` then ``findOne({ slug })``) — but a caller passing it to a helper keyed by
+# its parameter hands it a key that was found; CHECKED_LOOKUP_TAG on the rows such a helper looks up.
+CHECKED_KEY_TAG = "checked-key"
+CHECKED_LOOKUP_TAG = "checked-lookup"
 # On a write effect: it runs in an `except` handler (a compensating or cleanup write), or in a
 # dependency the framework injects before the handler (FastAPI `Depends`: the auth dependency's
 # last-active update) — not one of the operation's own writes that belong in its transaction.
