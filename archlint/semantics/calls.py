@@ -360,10 +360,12 @@ class Known(NamedTuple):
     read through :func:`archlint.semantics.containers.known`."""
 
     mongoose_model: frozenset
+    django_raising_lookups: frozenset
 
 
 def _known(table: dict) -> Known:
-    return Known(mongoose_model=frozenset(table["mongoose_model"]))
+    return Known(mongoose_model=frozenset(table["mongoose_model"]),
+                 django_raising_lookups=frozenset(table["django_raising_lookups"]))
 
 
 def known(program) -> Known:
@@ -1006,7 +1008,8 @@ class Calls:
         """The tags of a lookup that raises when no row matches — Django ``.get()`` (``DoesNotExist``),
         SQLAlchemy ``Query.one()`` / ``session.get_one()`` (``NoResultFound``) — for AL234: what it
         raises, and whether an enclosing ``try`` catches it."""
-        if stack == "django" and method in ("get", "aget") and handle_kind in ("manager", "query") and (args or kind is v.Query):
+        if stack == "django" and method in known(self.program).django_raising_lookups and handle_kind in ("manager", "query") \
+                and (args or kind is v.Query):
             raised = "DoesNotExist"
         elif stack == "sqlalchemy" and (method == "one" and handle_kind == "query" or method == "get_one" and kind is v.Db):
             raised = "NoResultFound"
