@@ -87,11 +87,30 @@ def test_a_django_middleware_with_process_exception_may_answer_it(tmp_path):
     assert _found(_django(tmp_path, VIEWS, **{"blog/middleware.py": middleware})) == []
 
 
-def test_a_drf_exception_handler_setting_may_answer_it(tmp_path):
+def test_a_drf_exception_handler_setting_may_answer_it_for_drf_views_only(tmp_path):
+    # pretalx: DRF's EXCEPTION_HANDLER sees what an APIView / @api_view raises; a plain Django view's
+    # DoesNotExist never reaches it (Django answers 500)
     settings = '''
         REST_FRAMEWORK = {"EXCEPTION_HANDLER": "blog.exceptions.handler"}
     '''
-    assert _found(_django(tmp_path, VIEWS, **{"blog/settings.py": settings})) == []
+    assert _found(_django(tmp_path, VIEWS, **{"blog/settings.py": settings})) == [("blog/views.py", 6), ("blog/views.py", 12)]
+    drf = '''
+        from rest_framework.decorators import api_view
+        from rest_framework.response import Response
+        from blog.models import Article
+
+
+        @api_view(["GET"])
+        def article(request, slug):
+            return Response({"title": Article.objects.get(slug=slug).title})
+
+
+        @api_view(["GET"])
+        def other(request, slug):
+            return Response({"title": Article.objects.get(slug=slug).title})
+    '''
+    assert _found(_django(tmp_path / "drf", drf, **{"blog/settings.py": settings})) == []
+    assert _found(_django(tmp_path / "bare", drf)) == [("blog/views.py", 8), ("blog/views.py", 13)]
 
 
 def test_a_lookup_by_a_row_just_fetched_is_not_client_input(tmp_path):
@@ -278,3 +297,80 @@ def test_a_view_s_dispatch_catching_exception_is_no_middleware(tmp_path):
             return JsonResponse({"ok": True})
     '''
     assert _found(_django(tmp_path, views)) == [("blog/views.py", 16)]
+
+
+def test_a_django_middleware_listed_in_settings_catching_exception_answers_it(tmp_path):
+    # the middleware is known from the MIDDLEWARE setting (not from its name); its `__call__` catches everything
+    middleware = '''
+        from django.http import JsonResponse
+
+
+        class Errors:
+            def __init__(self, get_response):
+                self.get_response = get_response
+
+            def __call__(self, request):
+                try:
+                    return self.get_response(request)
+                except Exception:
+                    return JsonResponse({"detail": "not found"}, status=404)
+    '''
+    settings = '''
+        MIDDLEWARE = ["django.middleware.common.CommonMiddleware", "blog.middleware.Errors"]
+    '''
+    assert _found(_django(tmp_path, VIEWS, **{"blog/middleware.py": middleware, "blog/settings.py": settings})) == []
+    assert _found(_django(tmp_path / "unlisted", VIEWS, **{"blog/middleware.py": middleware})) == [
+        ("blog/views.py", 6), ("blog/views.py", 12)]
+
+
+def test_a_ninja_api_s_handler_answers_for_its_operations_only(tmp_path):
+    # wagtail's api/v3: `register_exception_handlers(api: NinjaAPI)` with `@api.exception_handler(Exception)`;
+    # the project's plain Django views are not ninja operations
+    errors = '''
+        from ninja import NinjaAPI
+
+
+        def register(api: NinjaAPI):
+            @api.exception_handler(Exception)
+            def everything(request, exc):
+                return api.create_response(request, {"detail": str(exc)}, status=500)
+    '''
+    assert _found(_django(tmp_path, VIEWS, **{"blog/errors.py": errors})) == [("blog/views.py", 6), ("blog/views.py", 12)]
+
+
+def test_a_flask_errorhandler_for_a_status_code_does_not_catch_no_result_found(tmp_path):
+    source = '''
+        from flask import Flask
+        from sqlalchemy import String, create_engine, select
+        from sqlalchemy.exc import NoResultFound
+        from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+        engine = create_engine("sqlite://")
+        app = Flask(__name__)
+
+
+        class Base(DeclarativeBase):
+            pass
+
+
+        class Article(Base):
+            __tablename__ = "articles"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            slug: Mapped[str] = mapped_column(String(80))
+
+
+        @app.route("/articles/<slug>")
+        def article(slug):
+            with Session(engine) as session:
+                return {"slug": session.execute(select(Article).where(Article.slug == slug)).scalar_one().slug}
+
+
+        @app.errorhandler(404)
+        def not_found(error):
+            return {"detail": "not found"}, 404
+    '''
+    root = make_repo(tmp_path, {"requirements.txt": "flask\nsqlalchemy>=2\n", "app.py": source})
+    assert _found(root) == [("app.py", 23)]
+    covered = make_repo(tmp_path / "covered", {"requirements.txt": "flask\nsqlalchemy>=2\n",
+                                               "app.py": source.replace("errorhandler(404)", "errorhandler(NoResultFound)")})
+    assert _found(covered) == []

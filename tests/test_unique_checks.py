@@ -10,7 +10,8 @@ from helpers import make_repo, report, sqlalchemy_db_module
 
 from archlint.adapters.frontends.python_ir import lower
 from archlint.domain import ir
-from archlint.semantics.interpreter import handles_unique_violation, lookup_polarity
+from archlint.adapters import knowledge
+from archlint.semantics.interpreter import _known, handles_unique_violation, lookup_polarity
 from archlint.semantics.tables import prisma_models
 
 
@@ -51,10 +52,13 @@ def test_polarity_of_existence_tests():
         assert lookup_polarity(_test_of(source)) is expected, test
 
 
+_NAMES = _known(knowledge.load_knowledge().names["interpreter"])  # the names rules/knowledge gives the interpreter
+
+
 def test_handlers_of_unique_violations():
     def handler(clause: str, body: str = "pass") -> bool:
         source = f"def f():\n    try:\n        x()\n    {clause}:\n        {body}\n"
-        return handles_unique_violation(_handler_of(source))
+        return handles_unique_violation(_handler_of(source), _NAMES)
 
     assert handler("except IntegrityError")
     assert handler("except sqlalchemy.exc.IntegrityError")

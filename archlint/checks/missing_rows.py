@@ -11,13 +11,17 @@ carry the ``input`` tag: a route handler's URL or query parameter (Flask ``<slug
 FastAPI / django-ninja path and query parameters, a DRF/Django view's ``self.kwargs``), or the request
 body, query string or path parameters — a lookup by the authenticated user, by a row just created or
 by a constant is not judged.  The effect must reach a route handler's summary (directly, or through
-helpers, services and repositories: the effect's trace).  Nothing is reported when the project has an
-application-level handler that could turn the error into a response: Flask ``errorhandler`` /
-``register_error_handler``, FastAPI / Starlette / django-ninja ``exception_handler`` /
-``add_exception_handler`` for one of those exceptions (or ``Exception``), a DRF ``EXCEPTION_HANDLER``
-setting, a Django middleware with ``process_exception``, Flask-RESTful's ``handle_error`` override, an HTTP
-middleware that catches ``Exception`` — and a view class (or a subclass of one) that overrides DRF's
-``handle_exception`` answers for its own views.
+helpers, services and repositories: the effect's trace; a routed view's inherited mixin methods count).
+Nothing is reported for a view an application-level handler answers for — the handlers are facts the
+program records once (``Program.exception_handlers()``, see :mod:`archlint.semantics.exception_handlers`;
+their names are data in ``rules/knowledge/frameworks.toml``): Flask ``errorhandler`` /
+``register_error_handler``, FastAPI / Starlette ``exception_handler`` / ``add_exception_handler`` for one of
+those exceptions (or ``Exception``; ``errorhandler(404)`` catches no exception class), a django-ninja
+``NinjaAPI``'s handler for ninja operations only, a DRF ``EXCEPTION_HANDLER`` setting for DRF views only,
+a Django middleware with ``process_exception``, Flask-RESTful's ``handle_error`` override, an HTTP
+middleware whose ``try`` catches it — and a view class (or a subclass of one) that overrides DRF's
+``handle_exception`` answers for its own views.  A helper the view's ``dispatch`` ran first inside a
+``try`` that answered a missing row is not judged again where the handler method calls it.
 """
 
 from __future__ import annotations
@@ -30,11 +34,8 @@ from archlint.domain.datalayer import non_production
 from archlint.domain.facts import Span
 from archlint.domain.findings import Finding, TraceStep
 from archlint.semantics import values as v
-from archlint.semantics.interpreter import MISSING_ROW_ERRORS, catches_missing_row, reraises
-
-_HANDLER_REGISTRATIONS = frozenset({"errorhandler", "register_error_handler", "exception_handler", "add_exception_handler",
-                                    "app_errorhandler"})
-_HANDLER_DECORATORS = _HANDLER_REGISTRATIONS | {"exception"}  # Sanic `@app.exception(…)`
+from archlint.semantics.exception_handlers import answers_for, covers, reraises
+from archlint.semantics.interpreter import known as error_names
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
@@ -42,13 +43,21 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     if program is None or not program.modules:
         return
     handlers = _handler_functions(program)
-    if not handlers or _app_level_handler(program):
+    if not handlers:
         return
-    own_hooks = _views_handling_exceptions(program)
+    errors = error_names(program).missing_row_errors
+    registered = program.exception_handlers()
+    answering = [handler for handler in registered if handler.kind != "view" and covers(handler, errors)]
+    if any(not handler.scope for handler in answering):
+        return  # the project registers something that may answer the error itself, for every view
+    own_hooks = {(handler.path, handler.cls) for handler in registered if handler.kind == "view"}
+    checked_first = _checked_in_dispatch(program, errors)
     reported: set = set()
     for analysis in program.analyses():
         if (analysis.path, analysis.fid) not in handlers or non_production(analysis.path):
             continue
+        if any(answers_for(program, handler, analysis.path, analysis.function) for handler in answering):
+            continue  # a DRF EXCEPTION_HANDLER for a DRF view, a NinjaAPI's handler for its operation
         if own_hooks and analysis.function.cls >= 0 and any(
                 link in own_hooks for link in program.subclass_chain(analysis.path, analysis.function.cls)):
             continue  # a DRF view whose `handle_exception` may answer the error
@@ -58,6 +67,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             raised = next((t[len(v.RAISES_MISSING_TAG):] for t in sorted(effect.tags) if t.startswith(v.RAISES_MISSING_TAG)), "")
             if not raised or non_production(effect.path):
                 continue
+            if any(path == effect.path and span.line <= effect.span.line <= span.end_line for path, span in checked_first):
+                continue  # the helper's lookup ran first in the view's `dispatch`, whose `try` answered a missing row
             key = (effect.path, effect.span)
             if key in reported:
                 continue
@@ -86,83 +97,68 @@ def _handler_functions(program) -> set:
         if type(handler) is v.Function:
             found.add((handler.path, handler.fid))
         elif type(handler) is v.ClassValue:
-            cls = program.cls(handler.path, handler.cid)
-            if cls is None:
+            if program.cls(handler.path, handler.cid) is None:
                 continue
-            methods = {fid: program.function(handler.path, fid) for fid in cls.methods}
-            called = {name for function in methods.values() if function is not None
+            # the class's methods and those it inherits from project mixins and base views (the first
+            # definition of a name in the class chain is the one the framework calls)
+            methods: dict = {}
+            for path, cid in program.subclass_chain(handler.path, handler.cid):
+                cls = program.cls(path, cid)
+                for fid in cls.methods if cls is not None else ():
+                    function = program.function(path, fid)
+                    if function is not None:
+                        methods.setdefault(function.name, (path, function))
+            called = {name for _path, function in methods.values()
                       for node in ir.iter_nodes(function.body)
                       if type(node) is ir.Call and type(node.func) is ir.Attr and type(node.func.obj) is ir.Name
                       and node.func.obj.id == "self" for name in (node.func.name,)}
-            for fid, function in methods.items():
-                if function is None:
-                    continue
+            for path, function in methods.values():
                 entry = function.name in _FRAMEWORK_METHODS or any(
                     _text(d.func if type(d) is ir.Call else d).rsplit(".", 1)[-1] in ("action", "detail_route", "list_route")
                     for d in function.decorators)
                 if entry and (function.name in _HTTP_METHODS or function.name not in called):
-                    found.add((handler.path, fid))
+                    found.add((path, function.fid))
     return found
 
 
-def _app_level_handler(program) -> bool:
-    """The project registers something that could answer the error itself: an exception handler for
-    it (or a base of it), a DRF ``EXCEPTION_HANDLER``, a Django ``process_exception`` middleware, an
-    HTTP middleware catching ``Exception``."""
-    for path in sorted(program.modules):
-        module = program.modules[path]
-        if module.language != "python" or non_production(path):
+def _checked_in_dispatch(program, errors: frozenset) -> set:
+    """(path, span) of the helpers a routed view's ``dispatch`` / ``setup`` / ``initial`` calls inside a
+    ``try`` that catches a missing row and does not re-raise (pretalx's ``ResetView.dispatch``:
+    ``try: self.get_user() except User.DoesNotExist: return redirect(…)``): every request runs that
+    check first, so the same helper called again by ``form_valid`` finds its row."""
+    found: set = set()
+    seen: set = set()
+    for route in program.routes():
+        handler = route.handler
+        if type(handler) is not v.ClassValue or (handler.path, handler.cid) in seen:
             continue
-        for function in module.functions:
-            if function.name in ("process_exception", "handle_error") and function.cls >= 0:
-                return True  # a Django middleware's, a Flask-RESTful Api's error hook
-            for decorator in function.decorators:
-                if type(decorator) is ir.Call and decorator.method in _HANDLER_DECORATORS and _covers(decorator):
-                    return True
-            middleware = any("middleware" in _text(d.func if type(d) is ir.Call else d).lower() for d in function.decorators) \
-                or function.name in ("dispatch", "__call__") and _middleware_class(module, function.cls)
+        seen.add((handler.path, handler.cid))
+        for name in _FIRST_METHODS:
+            method = program.method(handler.path, handler.cid, name)
+            function = program.function(method.path, method.fid) if method is not None else None
+            if function is None:
+                continue
             for node in ir.iter_nodes(function.body):
-                kind = type(node)
-                if kind is ir.Call and node.method in _HANDLER_REGISTRATIONS and _covers(node):
-                    return True
-                if kind is ir.Entry and node.key == "EXCEPTION_HANDLER" or kind is ir.Const and node.value == "EXCEPTION_HANDLER":
-                    return True  # REST_FRAMEWORK = {"EXCEPTION_HANDLER": "app.exceptions.handler"}
-                if middleware and kind is ir.Try and any(
-                        handler.types is not None and catches_missing_row(handler.types) and not reraises(handler)
-                        for handler in node.handlers):
-                    return True
-    return False
-
-
-def _middleware_class(module, cid: int) -> bool:
-    """A class named or based on a middleware (``class ErrorMiddleware(BaseHTTPMiddleware)``, Django's
-    ``class NotFoundMiddleware:`` with ``__call__``) — not a view's ``dispatch``."""
-    cls = next((c for c in module.classes if c.cid == cid), None) if cid >= 0 else None
-    return cls is not None and ("middleware" in cls.name.lower() or any("middleware" in _text(b).lower() for b in cls.bases))
-
-
-def _views_handling_exceptions(program) -> set:
-    """(path, cid) of the classes that define ``handle_exception`` (a DRF ``APIView`` hook that sees every
-    error its views raise): their views, and their subclasses', may answer the error themselves."""
-    found = set()
-    for path in sorted(program.modules):
-        module = program.modules[path]
-        if module.language == "python":
-            found.update((path, function.cls) for function in module.functions
-                         if function.name == "handle_exception" and function.cls >= 0)
+                if type(node) is not ir.Try or not any(
+                        handler_.types is not None and _names(handler_.types) & errors and not reraises(handler_)
+                        for handler_ in node.handlers):
+                    continue
+                for inner in ir.iter_nodes(node.body):
+                    if type(inner) is ir.Call and type(inner.func) is ir.Attr and type(inner.func.obj) is ir.Name \
+                            and inner.func.obj.id == "self":
+                        helper = program.method(handler.path, handler.cid, inner.func.name)
+                        defined = program.function(helper.path, helper.fid) if helper is not None else None
+                        if defined is not None:
+                            found.add((helper.path, defined.span))
     return found
 
 
-def _covers(call: ir.Call) -> bool:
-    """``errorhandler(NoResultFound)`` / ``exception_handler(Exception)`` / ``add_exception_handler(Article.DoesNotExist, …)``:
-    the first argument names the error a missing row raises or one of its bases (a status code such
-    as ``errorhandler(404)``, or ``HTTPException``, does not catch it)."""
-    if not call.args:
-        return False
-    first = call.args[0].value
-    items = first.elts if type(first) is ir.Seq else (first,)
-    return any((type(t) is ir.Attr and t.name in MISSING_ROW_ERRORS) or (type(t) is ir.Name and t.id in MISSING_ROW_ERRORS)
-               for t in items)
+_FIRST_METHODS = ("setup", "dispatch", "initial")  # what Django / DRF run before a view's handler method
+
+
+def _names(types) -> set:
+    items = types.elts if type(types) is ir.Seq else (types,)
+    return {t.name if type(t) is ir.Attr else t.id for t in items if type(t) in (ir.Attr, ir.Name)}
 
 
 def _text(node) -> str:

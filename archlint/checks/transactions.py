@@ -29,6 +29,7 @@ from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding, TraceStep
 from archlint.semantics import values as v
 from archlint.semantics.calls import OPEN_TX, SWALLOW_TAG
+from archlint.semantics.interpreter import known as unique_names
 from archlint.semantics.routes import handler_functions
 
 UNIT_OF_WORK = frozenset({"sqlalchemy", "sqlite3", "aiosqlite", "psycopg2", "psycopg", "pymysql"})
@@ -563,6 +564,7 @@ def _global_unique_handlers(ctx) -> frozenset:
     ``(err, req, res, next) => …`` and Fastify/Hono ``setErrorHandler``/``onError`` callbacks whose
     body tells a unique violation apart (``P2002``, ``SequelizeUniqueConstraintError`` …)."""
     found: set = set()
+    codes = unique_names(ctx.program).unique_codes
     for path, facts in sorted(ctx.files.items()):
         if non_production(path) or not facts.parsed:
             continue  # tests' IR is lowered on demand (pipeline BODY mode): do not force it here
@@ -576,12 +578,12 @@ def _global_unique_handlers(ctx) -> frozenset:
             if not (registered or middleware):
                 continue
             if (registered and any("IntegrityError" in n or "UniqueConstraintError" in n or "PrismaClientKnownRequestError" in n
-                                   for d in function.decorators for n in _registration_names(d, True))) or _marks_unique(function.body):
+                                   for d in function.decorators for n in _registration_names(d, True))) or _marks_unique(function.body, codes):
                 found |= _PYTHON_UNIQUE if python else _JS_UNIQUE
         for cls in module.classes:  # NestJS @Catch(...) exception filters
             if any(_registration_names(d) & {"Catch"} for d in cls.decorators):
                 bodies = [module.functions[fid].body for fid in cls.methods]
-                if any(_marks_unique(body) for body in bodies):
+                if any(_marks_unique(body, codes) for body in bodies):
                     found |= _JS_UNIQUE
         for node in ir.iter_nodes(tuple(f.body for f in module.functions)) if python else ():
             if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in ("register_error_handler", "add_exception_handler") \
@@ -608,14 +610,12 @@ def _registration_names(node, arguments: bool = False) -> set:
     return names
 
 
-def _marks_unique(body) -> bool:
-    from archlint.semantics.interpreter import _UNIQUE_CODES
-
+def _marks_unique(body, codes: frozenset) -> bool:
     for inner in ir.iter_nodes(body):
         kind = type(inner)
-        if kind is ir.Const and (isinstance(inner.value, str) and inner.value in _UNIQUE_CODES or inner.value == 11000):
+        if kind is ir.Const and (isinstance(inner.value, str) and inner.value in codes or inner.value == 11000):
             return True
-        if kind is ir.Name and inner.id in _UNIQUE_CODES or kind is ir.Attr and inner.name in _UNIQUE_CODES:
+        if kind is ir.Name and inner.id in codes or kind is ir.Attr and inner.name in codes:
             return True
     return False
 

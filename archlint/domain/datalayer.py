@@ -103,7 +103,7 @@ class DataLayer:
 _NON_PRODUCTION = (
     "**/tests/**", "**/test/**", "**/testing/**", "**/__tests__/**", "**/*.test.*", "**/*.spec.*", "**/test_*.py",
     "**/*_test.py", "**/tests.py", "**/conftest.py", "**/migrations/**", "**/alembic/**", "**/scripts/**", "**/seeders/**",
-    "**/seeds/**", "**/seed.*", "**/management/commands/**",
+    "**/seeds/**", "**/seed.*", "**/management/commands/**", "**/test_utils/**",
 )
 
 

@@ -425,6 +425,7 @@ class Known(NamedTuple):
     mongoose_model: frozenset
     write_steps: frozenset  # query-builder steps that make the built query a write
     aggregate_steps: frozenset  # query-builder steps that make it one aggregated row
+    django_raising_lookups: frozenset  # Django lookups that raise DoesNotExist on no row (AL234)
 
 
 def _known(table: dict) -> Known:
@@ -433,8 +434,6 @@ def _known(table: dict) -> Known:
 
 def known(program) -> Known:
     return program.library.view("calls", _known)
-
-
 
 
 # builtins that call a function once per element of an iterable (a key, a mapper, a predicate)
@@ -1094,7 +1093,8 @@ class Calls:
         """The tags of a lookup that raises when no row matches — Django ``.get()`` (``DoesNotExist``),
         SQLAlchemy ``Query.one()`` / ``session.get_one()`` (``NoResultFound``) — for AL234: what it
         raises, and whether an enclosing ``try`` catches it."""
-        if stack == "django" and method in ("get", "aget") and handle_kind in ("manager", "query") and (args or kind is v.Query):
+        if stack == "django" and method in known(self.program).django_raising_lookups and handle_kind in ("manager", "query") \
+                and (args or kind is v.Query):
             raised = "DoesNotExist"
         elif stack == "sqlalchemy" and (method == "one" and handle_kind == "query" or method == "get_one" and kind is v.Db):
             raised = "NoResultFound"

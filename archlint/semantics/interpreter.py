@@ -19,6 +19,8 @@ What a frame produces:
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from archlint.domain import ir
 from archlint.domain.env_defaults import env_read
 from archlint.domain.facts import Span
@@ -27,6 +29,7 @@ from archlint.semantics import values as v
 from archlint.semantics.calls import ANY_RELATION, CONNECTION, KEY_MATCH_TAG, NEW_ROW, OPEN_TX, ROW_MAP, SWALLOW_TAG, Calls, _no_tx, raw_row, keyed_by_stored_row, session_row
 from archlint.semantics.calls import aggregate_row, chain_writes
 from archlint.semantics.discriminants import equality_side
+from archlint.semantics.exception_handlers import reraises
 from archlint.semantics.frameworks import known as framework_names
 from archlint.semantics.program import Program
 from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis, Deref, Effect, Event, LoopInfo, Site, Summary
@@ -121,34 +124,52 @@ _PRIMARY_KEYS = frozenset({"id", "_id", "pk", "uuid"})  # a row's key by the nam
 ASSERTED_TAG = "asserted"  # a nullable value bound from an expression under TypeScript's `!` (`const u = x!`)
 KEYED_BY_STORED_ROW = frozenset({"keyed:stored"})  # rows of a lookup by one key read from a row the program holds
 CAUGHT_UNIQUE = "caught:unique"  # on a write inside a `try` that handles a unique violation
-# what a handler names when it handles a unique violation: exception classes, driver/ORM error codes
-_UNIQUE_ERRORS = ("IntegrityError", "UniqueViolation", "UniqueConstraintError", "UniqueViolationError")
-_UNIQUE_CODES = frozenset({"P2002", "SequelizeUniqueConstraintError", "23505", "ER_DUP_ENTRY", "SQLITE_CONSTRAINT",
-                           "SQLITE_CONSTRAINT_UNIQUE", "UniqueConstraintError", "IntegrityError", "11000"})
 _CATCH_ALL = frozenset({"Exception", "BaseException", "Error"})
 
 
-def handles_unique_violation(handler, resolve=None) -> bool:
+class Known(NamedTuple):
+    """The library names this module reads: the ``[[names]]`` tables with ``reader = "interpreter"`` of
+    ``rules/knowledge/orms.toml`` (the errors a missing row or a unique violation raises) and
+    ``rules/knowledge/frameworks.toml`` (aiohttp's application hooks), built once per run."""
+
+    missing_row_errors: frozenset
+    does_not_exist_errors: frozenset
+    unique_errors: tuple  # matched by the end of a handler's class name
+    unique_codes: frozenset
+    aiohttp_hooks: frozenset
+
+
+def _known(table: dict) -> Known:
+    return Known(unique_errors=tuple(table["unique_errors"]),
+                 **{key: frozenset(table[key]) for key in ("missing_row_errors", "does_not_exist_errors", "unique_codes",
+                                                           "aiohttp_hooks")})
+
+
+def known(program) -> Known:
+    return program.library.view("interpreter", _known)
+
+
+def handles_unique_violation(handler, names: Known, resolve=None) -> bool:
     """``except IntegrityError:`` (SQLAlchemy, Django, sqlite3, psycopg ``UniqueViolation``), or a
     catch-all (``except Exception:`` / JS ``catch (e)``) whose body tells a unique violation apart
     (``e.code === 'P2002'``, ``e instanceof UniqueConstraintError``, ``e.name ===
     'SequelizeUniqueConstraintError'``, ``23505``/``ER_DUP_ENTRY``/``11000``) or answers a client
     error itself (a 4xx status constant: the duplicate becomes a 409/400, not a 500)."""
-    names = _handler_type_names(handler.types)
-    if any(name.endswith(_UNIQUE_ERRORS) for name in names):
+    types = _handler_type_names(handler.types)
+    if any(name.endswith(names.unique_errors) for name in types):
         return True
-    if names and not names & _CATCH_ALL:
+    if types and not types & _CATCH_ALL:
         return False
     for inner in ir.iter_nodes(handler.body):
         kind = type(inner)
-        if kind is ir.Const and (isinstance(inner.value, str) and inner.value in _UNIQUE_CODES
+        if kind is ir.Const and (isinstance(inner.value, str) and inner.value in names.unique_codes
                                  or type(inner.value) is int and (inner.value == 11000 or 400 <= inner.value < 500)):
             return True
-        if kind is ir.Name and inner.id in _UNIQUE_CODES or kind is ir.Attr and inner.name in _UNIQUE_CODES:
+        if kind is ir.Name and inner.id in names.unique_codes or kind is ir.Attr and inner.name in names.unique_codes:
             return True
         if kind is ir.Name and resolve is not None:  # const UNIQUE_VIOLATION = '23505'
             value = resolve(inner)
-            if type(value) is v.Const and isinstance(value.value, (str, int)) and str(value.value) in _UNIQUE_CODES:
+            if type(value) is v.Const and isinstance(value.value, (str, int)) and str(value.value) in names.unique_codes:
                 return True
     return False
 
@@ -256,7 +277,6 @@ def record_key(value) -> str:
 
 STARLETTE = ("fastapi", "starlette")
 APP_CLASSES = ("FastAPI", "Starlette", "Application", "Flask", "Quart")
-_AIOHTTP_HOOKS = ("on_startup", "on_cleanup", "on_shutdown", "cleanup_ctx")
 # context namespaces whose slots are attributes (``g.db``, ``app.state.pool``); the aiohttp application
 # mapping and Flask's ``app.extensions`` hold items (``app["db"]``); the hooks and application objects hold none
 _ATTRIBUTE_SCOPES = frozenset({"g", "app.state"})
@@ -274,7 +294,7 @@ def request_context(request: v.Request, name: str):
     return None
 
 
-def app_context(app: v.App, name: str):
+def app_context(app: v.App, name: str, names: Known):
     """``app.state`` of a FastAPI/Starlette application, ``app.extensions`` of a Flask/Quart one,
     ``app.on_startup`` / ``app.cleanup_ctx`` of an aiohttp one (the hooks that receive the
     application and fill its mapping)."""
@@ -282,7 +302,7 @@ def app_context(app: v.App, name: str):
         return v.Context("flask", "extensions")
     if app.framework in STARLETTE and name == "state":
         return v.Context("starlette", "app.state")
-    if app.framework == "aiohttp" and name in _AIOHTTP_HOOKS:
+    if app.framework == "aiohttp" and name in names.aiohttp_hooks:
         return v.Context("aiohttp", "hooks")
     return None
 
@@ -1475,7 +1495,7 @@ class Frame(Calls):
                 self.bind(item.target, inside)
         suppressing = self.python and any(
             type(item.context) is ir.Call and callee_text(item.context).rsplit(".", 1)[-1] == "suppress"
-            and any(catches_missing_row(arg.value) for arg in item.context.args) for item in node.items)
+            and any(catches_missing_row(arg.value, known(self.program)) for arg in item.context.args) for item in node.items)
         self.tx += opened
         self.catching_missing += suppressing  # with suppress(Article.DoesNotExist): …
         self.program.open_sessions.update(sessions)
@@ -1610,9 +1630,10 @@ class Frame(Calls):
     def try_statement(self, node: ir.Try) -> bool:
         before = dict(self.env)
         catches = any(_catches_attribute_error(handler.types) or _swallows_none(handler) for handler in node.handlers)
-        unique = any(handles_unique_violation(handler, self._static_constant) for handler in node.handlers)
+        names = known(self.program)
+        unique = any(handles_unique_violation(handler, names, self._static_constant) for handler in node.handlers)
         swallows = _swallows(node)
-        missing = self.python and any(catches_missing_row(handler.types) and not reraises(handler) for handler in node.handlers)
+        missing = self.python and any(catches_missing_row(handler.types, names) and not reraises(handler) for handler in node.handlers)
         self.catching_none += catches
         self.catching_unique += unique
         self.catching_missing += missing
@@ -1635,7 +1656,7 @@ class Frame(Calls):
             self.env = join_envs(before, after_body)
             if handler.name:
                 self.env[handler.name] = v.UNKNOWN
-            if missed is not None and _catches_does_not_exist(handler.types):
+            if missed is not None and _catches_does_not_exist(handler.types, names):
                 self.env[MISSED_KEY] = missed  # except Article.DoesNotExist: return None
             self.handling += 1
             try:
@@ -2262,7 +2283,7 @@ class Frame(Calls):
         if kind is v.App and name == "locals" and bare.framework == "express":
             return v.Request("express", "app.locals")  # app.locals / req.app.locals: application-wide values
         if kind is v.App:
-            context = app_context(bare, name)
+            context = app_context(bare, name, known(self.program))
             if context is not None:  # app.state / app.extensions / app.on_startup
                 return context
         return v.tag(v.UNKNOWN, tags)
@@ -2336,7 +2357,7 @@ class Frame(Calls):
             cls = self.program.cls(path, cid)
             if cls is not None and any((path, fid) in handlers for fid in cls.methods):
                 return True
-        return False
+        return (instance.path, instance.cid) in self.program.routed_bases()  # a mixin of a routed view
 
     def _aiohttp_view(self, instance: v.Instance) -> bool:
         return any(type(base) is v.External and base.name in ("aiohttp.web.View", "aiohttp.web_urldispatcher.View", "aiohttp.web_views.View")
@@ -2380,6 +2401,11 @@ class Frame(Calls):
                     return rows
         if name == "kwargs" and written is None and member is None and self.python and self._routed_view(instance):
             return v.tag(v.UNKNOWN, frozenset({v.INPUT_TAG}))  # a Django/DRF view's URL kwargs (`self.kwargs["slug"]`)
+        if name in ("validated_data", "initial_data") and written is None and member is None and self.python:
+            from archlint.semantics.frameworks import is_serializer
+
+            if is_serializer(self.program, v.ClassValue(instance.path, instance.cid)):
+                return v.tag(v.UNKNOWN, frozenset({v.INPUT_TAG}))  # what the client sent, validated or not
         if name == "request" and written is None and member is None and self._aiohttp_view(instance):
             return v.tag(v.Request("aiohttp"), frozenset({v.REQUEST_TAG}))  # web.View keeps the request it serves
         declared = None
@@ -2761,34 +2787,24 @@ def _fixed_keys(node: ir.Loop, results: list) -> bool:
     return all(type(p) is v.Tuple and len(p.items) == 2 and v.REQUEST_TAG not in v.tags_of(p.items[0]) for p in pairs)
 
 
-def _catches_does_not_exist(types) -> bool:
+def _catches_does_not_exist(types, names: Known) -> bool:
     """``except Article.DoesNotExist`` / ``except ObjectDoesNotExist`` (or a tuple holding one)."""
     if types is None:
         return False
     items = types.elts if type(types) is ir.Seq else (types,)
-    return any((type(t) is ir.Attr and t.name in ("DoesNotExist", "ObjectDoesNotExist"))
-               or (type(t) is ir.Name and t.id == "ObjectDoesNotExist") for t in items)
+    return any((type(t) is ir.Attr and t.name in names.does_not_exist_errors)
+               or (type(t) is ir.Name and t.id in names.does_not_exist_errors) for t in items)
 
 
-MISSING_ROW_ERRORS = frozenset({"DoesNotExist", "ObjectDoesNotExist", "NoResultFound", "Exception", "BaseException",
-                                 "InvalidRequestError", "SQLAlchemyError"})
-
-
-def catches_missing_row(types) -> bool:
+def catches_missing_row(types, names: Known) -> bool:
     """A handler that catches what a missing row raises: ``except Article.DoesNotExist``,
     ``except ObjectDoesNotExist`` / ``NoResultFound`` (or their bases, ``Exception``, a bare
-    ``except:``), or a tuple holding one."""
+    ``except:``), or a tuple holding one (the names: ``missing_row_errors``)."""
     if types is None:
         return True
     items = types.elts if type(types) is ir.Seq else (types,)
-    return any((type(t) is ir.Attr and t.name in MISSING_ROW_ERRORS) or (type(t) is ir.Name and t.id in MISSING_ROW_ERRORS)
-               for t in items)
-
-
-def reraises(handler: ir.Handler) -> bool:
-    """``except X: log(…); raise`` / ``raise e``: the error still leaves the function."""
-    last = handler.body[-1] if handler.body else None
-    return type(last) is ir.Raise and (last.value is None or type(last.value) is ir.Name and last.value.id == handler.name)
+    return any((type(t) is ir.Attr and t.name in names.missing_row_errors)
+               or (type(t) is ir.Name and t.id in names.missing_row_errors) for t in items)
 
 
 def _global_slot(value) -> bool:

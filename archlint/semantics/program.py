@@ -383,14 +383,17 @@ class Program:
         table = self._bindings.get(path)
         return table.get(name) if table is not None else None
 
-    def _module_member_static(self, module: ir.ModuleIR, path: str, name: str):
-        for statement in reversed(module.module.body):
+    def _module_member_static(self, module: ir.ModuleIR, path: str, name: str, before: int | None = None):
+        body = module.module.body
+        for index in range(len(body) - 1 if before is None else before - 1, -1, -1):
+            statement = body[index]
             if type(statement) is ir.Assign and statement.value is not None:
                 if type(statement.value) is ir.Name and statement.value.id == name:
                     continue  # `relationship = relationship`: a re-export of the import it shadows
                 for target in statement.targets:
                     if type(target) is ir.Name and target.id == name:
-                        return self.static_value(path, statement.value)
+                        wrapped = self._rewrapped_function(module, path, name, index, statement.value)
+                        return wrapped if wrapped is not None else self.static_value(path, statement.value)
         if module.language != "python":
             for export in module.exports:
                 if export.name == name:
@@ -421,6 +424,19 @@ class Program:
         if module.language != "python" and name in _JS_GLOBALS:
             return v.External(f"global:{name}")
         return v.UNKNOWN
+
+    def _rewrapped_function(self, module: ir.ModuleIR, path: str, name: str, index: int, value):
+        """``view = login_required(view)`` / ``mass_update = staff_member_required(mass_update)``: a decorator
+        (a package's or the project's, however defined) applied by hand to the function defined above — the
+        name still runs that function (as with ``@login_required``, whose decorators the model reads on the
+        definition)."""
+        if module.language != "python" or type(value) is not ir.Call or not any(
+                type(arg.value) is ir.Name and arg.value.id == name for arg in value.args):
+            return None
+        if type(v.strip(self.static_value(path, value.func))) is v.ClassValue:
+            return None  # `x = Wrapper(x)`: an instance of a project class, not the function
+        earlier = v.strip(self._module_member_static(module, path, name, index))
+        return earlier if type(earlier) is v.Function else None
 
     def type_alias(self, path: str, node, depth: int = 0):
         """The subscripted type a module-level alias names — ``SessionDep = Annotated[AsyncSession,
@@ -814,6 +830,20 @@ class Program:
                             children.add((base.path, base.cid))
             index = self._children = (len(self.modules), children)
         return (path, cid) in index[1]
+
+    def routed_bases(self) -> frozenset:
+        """(path, cid) of the project classes a routed class (a Django class-based view, a DRF view or
+        viewset) derives from — its mixins and base views, whose methods run for the routed view's
+        requests (``self.kwargs`` in a permission mixin is that view's URL kwargs)."""
+        handlers = self._handler_frameworks()
+        cached = getattr(self, "_routed_bases", None)
+        if cached is not None and cached[0] is handlers:
+            return cached[1]
+        routed = {(path, function.cls) for path, fid in handlers for function in (self.function(path, fid),)
+                  if function is not None and function.cls >= 0}
+        found = frozenset(link for path, cid in sorted(routed) for link in self.subclass_chain(path, cid))
+        self._routed_bases = (handlers, found)
+        return found
 
     def closed_class(self, path: str, cid: int) -> bool:
         """Every attribute of the class is visible in the project: its bases are project classes (or
@@ -1314,6 +1344,15 @@ class Program:
             from archlint.semantics.routes import collect
 
             found = self._routes = collect(self)
+        return found
+
+    def exception_handlers(self) -> tuple:
+        """Every application-level exception handler of the program (see :mod:`.exception_handlers`), recorded once."""
+        found = getattr(self, "_exception_handlers", None)
+        if found is None:
+            from archlint.semantics.exception_handlers import collect
+
+            found = self._exception_handlers = collect(self)
         return found
 
     def _analyse_module(self, path: str) -> list:
