@@ -231,7 +231,7 @@ class Program:
                 continue
             bound = True
             value = env[name]
-            if type(value) is v.Unknown:
+            if type(value) is v.Unknown or _unknown_parameter(value):
                 continue
             found = value if found is None else v.join(found, value)
         if found is not None:
@@ -1712,6 +1712,15 @@ def _table_definition(module: ir.ModuleIR, name: str) -> str | None:
             first = value.arg(0)
             return first.value if type(first) is ir.Const and isinstance(first.value, str) else ""
     return None
+
+
+def _unknown_parameter(value) -> bool:
+    """An unknown value that only marks a parameter of the function analysed on its own (AL220's
+    ``param:<name>`` / ``parameter-key`` tags): like a bare unknown, a frame that holds it knows nothing
+    of the name, so it adds nothing to a closure's join (joined, it would turn the request body another
+    frame passed — ``{ ...data, slug }`` in a transaction callback — into an unknown)."""
+    return type(value) is v.Tagged and type(value.value) is v.Unknown and all(
+        t == v.PARAMETER_KEY_TAG or t.startswith(v.PLAIN_PARAMETER_TAG) for t in value.tags)
 
 
 def _without_input(values: tuple) -> tuple:
