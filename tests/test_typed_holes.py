@@ -427,6 +427,58 @@ def test_a_constant_exported_by_a_required_project_module_is_fixed(tmp_path):
     assert _al502(tmp_path, files) == [("lib/repositories/outbox.repository.js", 7)]
 
 
+def test_a_helper_another_project_module_defines_is_folded_at_the_call(tmp_path):
+    """@n8n/db's scheduled-task repository splices ``${dbNowLiteral(this.isPostgres)}`` — a helper of its
+    own dialect module that answers ``NOW()`` or ``CURRENT_TIMESTAMP``: fixed text, whatever the
+    argument.  The helper's value is folded where it is called, its parameters bound to the arguments
+    folded there, so a helper that quotes its argument still fires when the argument is the caller's
+    input (an arrow assigned once, a ``function`` declaration, a Python ``def``)."""
+    files = {
+        "package.json": '{"dependencies": {"typeorm": "^0.3.20", "pg": "^8"}}',
+        "src/dialect.ts": (
+            "export const nowLiteral = (pg: boolean) => (pg ? 'NOW()' : 'CURRENT_TIMESTAMP');\n"
+            "export function statusLiteral(pending: boolean): string {\n"
+            "  if (pending) return \"'pending'\";\n"
+            "  return \"'running'\";\n"
+            "}\n"
+            "export function quoted(value: string): string {\n"
+            "  return `'${value}'`;\n"
+            "}\n"
+        ),
+        "src/task.repository.ts": (
+            "import { DataSource } from 'typeorm';\n"
+            "import { nowLiteral, quoted, statusLiteral } from './dialect';\n"
+            "export class TaskRepository {\n"
+            "  constructor(private ds: DataSource, private pg: boolean) {}\n"
+            "  async claim(id: string, owner: string) {\n"
+            "    await this.ds.query(`UPDATE task SET at = ${nowLiteral(this.pg)}, status = ${statusLiteral(true)} WHERE id = $1`, [id]);\n"
+            "    await this.ds.query(`UPDATE task SET owner = ${quoted(owner)} WHERE id = $1`, [id]);\n"
+            "  }\n"
+            "}\n"
+        ),
+        "app/__init__.py": "",
+        "app/dialect.py": (
+            "def now_literal(postgres):\n"
+            "    if postgres:\n"
+            "        return 'NOW()'\n"
+            "    return 'CURRENT_TIMESTAMP'\n"
+            "\n\n"
+            "def quoted(value):\n"
+            "    return f\"'{value}'\"\n"
+        ),
+        "app/repo.py": (
+            "import sqlite3\n"
+            "\n"
+            "from app.dialect import now_literal, quoted\n"
+            "\n\n"
+            "def touch(conn: sqlite3.Connection, postgres: bool, name: str):\n"
+            "    conn.execute(f'UPDATE task SET at = {now_literal(postgres)} WHERE id = 1')\n"
+            "    conn.execute(f'UPDATE task SET name = {quoted(name)} WHERE id = 1')\n"
+        ),
+    }
+    assert _al502(tmp_path, files) == [("app/repo.py", 8), ("src/task.repository.ts", 7)]
+
+
 def test_names_destructured_from_literal_placeholder_lists_are_fixed(tmp_path):
     """@n8n/db's binary-data repository: ``const [first, second] = dbType === 'postgresdb' ? ['$1', '$2'] :
     ['?', '?']`` spliced where the placeholders go — each name is one of the literals.  A name

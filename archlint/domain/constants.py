@@ -562,6 +562,8 @@ class ConstantFolder:
 
     def _call(self, node: tuple, where: _Where, depth: int, seen: frozenset) -> Folded:
         _kind, function, args, keywords = node
+        if function[0] == "seq" and len(function[1]) == 2 and function[1][0] == ("num", "0"):
+            function = function[1][1]  # tsc's CommonJS output `(0, dialect_1.nowLiteral)(…)`: a plain call
         callee = _dotted(function)
         functions = self.functions
         if callee and functions.matches(callee, functions.quoted):
@@ -584,6 +586,14 @@ class ConstantFolder:
         receiver, method = function[1], function[2]
         if receiver[0] == "name" and receiver[1] in ("this", "self") and self._quoting_method(method, where.scope):
             return _QUOTED  # this.getTableName('user'): a method that returns the driver's escape of a name
+        if receiver[0] == "name" and receiver[1] in ("this", "self"):
+            value = self._method_value(method, args, where, depth, seen)
+            if value is not None:
+                return value  # this.claimableSql('t.'): what the class's own method returns for these arguments
+        if receiver[0] == "name" and receiver[1] not in where.bound and not any(arg[0] == "spread" for arg in args):
+            helper = self._module_helper(receiver[1], method, args, where, depth, seen)
+            if helper is not None:
+                return helper
         if method in functions.same_methods:
             return fold(receiver)
         if method == "join":
@@ -620,23 +630,58 @@ class ConstantFolder:
         (``const esc = (name) => queryRunner.connection.driver.escape(name)``): the body's value with
         the parameters bound to the arguments."""
         key = ("helper", name, where.scope)
-        if key in seen or name in where.bound:
+        if key in seen or name in where.bound or any(arg[0] == "spread" for arg in args):
             return UNKNOWN_VALUE
+        folded = [self._node(arg, where, depth + 1, seen) for arg in args]
         for scope in _enclosing(where.scope, self._classes()):
-            found = self._assignments().get((scope, name))
-            if not found:
-                if scope and self._is_parameter(name, scope):
-                    return UNKNOWN_VALUE
-                continue
+            if (scope, name) in self._assignments():
+                return self._helper_value(name, scope, folded, depth + 1, seen | {key})
+            if scope and self._is_parameter(name, scope):
+                return UNKNOWN_VALUE
+        if self.imported is not None and depth < _MAX_DEPTH - 2:
+            # `import { nowLiteral } from './dialect'` / `from .sql import quoted_table`: the helper
+            # another project module defines, its parameters bound to the arguments folded here
+            found = self.imported(name)
+            if found is not None and found[1]:
+                foreign_facts, foreign_name = found
+                return self._foreign_folder(foreign_facts)._helper_value(foreign_name, "", folded, depth + 2, frozenset())
+        return UNKNOWN_VALUE
+
+    def _module_helper(self, module_name: str, name: str, args: tuple, where: _Where, depth: int, seen: frozenset) -> Folded | None:
+        """``dialect_1.nowLiteral(pg)`` / ``dialect.now_literal(pg)`` where the receiver is a whole project
+        module (``require``, ``import * as``, ``import dialect``): that module's helper, else ``None``."""
+        if self.imported is None or depth >= _MAX_DEPTH - 2 or self._is_parameter(module_name, where.scope):
+            return None
+        found = self.imported(module_name)
+        if found is None or found[1]:
+            return None
+        folded = [self._node(arg, where, depth + 1, seen) for arg in args]
+        value = self._foreign_folder(found[0])._helper_value(name, "", folded, depth + 2, frozenset())
+        return value if value.kind != UNKNOWN else None
+
+    def _helper_value(self, name: str, scope: str, arguments: list[Folded], depth: int, seen: frozenset) -> Folded:
+        """The value of the function bound to ``name`` in ``scope`` — an arrow or lambda assigned once,
+        or a module-level ``def`` / ``function`` declaration (from the IR) — called with ``arguments``
+        (already folded where the call is)."""
+        found = self._assignments().get((scope, name))
+        if found:
             if len(found) != 1:
                 return UNKNOWN_VALUE
             function = parse(found[0].value, self.language)
-            if function[0] != "fn" or function[2] is None:
+            inner_scope = scope
+        else:
+            module = self.facts.ir
+            declared = [f for f in module.functions if f.name == name and f.parent == 0 and f.kind == "function"] \
+                if module is not None and not scope else []
+            if len(declared) != 1:
                 return UNKNOWN_VALUE
-            _kind, params, body = function
-            bound = {param: self._node(arg, where, depth + 1, seen) for param, arg in zip(params, args)}
-            return self._node(body, _Where(scope, None, {}).bind(bound), depth + 1, seen | {key})
-        return UNKNOWN_VALUE
+            function = function_tree(module, declared[0].fid)
+            inner_scope = declared[0].qualname
+        if function[0] != "fn" or function[2] is None:
+            return UNKNOWN_VALUE
+        _kind, params, body = function
+        bound = dict(zip(params, arguments))  # a parameter with no argument: its default, as at the call sites
+        return self._node(body, _Where(inner_scope, None, bound), depth + 1, seen)
 
     def _quoting_method(self, method: str, scope: str) -> bool:
         """A method of the enclosing class every ``return`` of which returns a quoting call
