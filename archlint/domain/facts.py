@@ -494,5 +494,33 @@ def _tuple_reduce(self):
     return (tuple.__new__, (type(self), tuple(self)))
 
 
+class _Line:
+    """A line number above 256 as it goes into a pickle: the pickler memoises this object, so every
+    span of one pickle (a file's body or IR) that names the line unpickles to one int object —
+    ints themselves are never memoised, and the main process held a copy per span of every IR
+    a pool worker sent (saleor-sized tree, default jobs: see git log)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+    def __reduce__(self):
+        return (int, (self.value,))
+
+
+_LINES: dict[int, _Line] = {}
+
+
+def _span_reduce(self):
+    line, column, end_line, end_column = self
+    if line > 256:
+        line = _LINES.get(line) or _LINES.setdefault(line, _Line(line))
+    if end_line > 256:
+        end_line = _LINES.get(end_line) or _LINES.setdefault(end_line, _Line(end_line))
+    return (tuple.__new__, (Span, (line, column, end_line, end_column)))
+
+
 for _record in (Span, Import, Binding, Argument, CallSite, Assign, Loop, AttrRead, Block, Hole, StringLit, ClassDef, Parameter, FunctionDef, ParseProblem):
     _record.__reduce__ = _tuple_reduce  # type: ignore[method-assign]
+Span.__reduce__ = _span_reduce  # type: ignore[method-assign]

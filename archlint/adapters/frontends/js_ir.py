@@ -197,6 +197,7 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
         self.ascii = source.isascii()
         self.chars = source.decode("ascii") if self.ascii else ""
         self.columns = Columns(source)
+        self.lines = self.columns.lines  # one int object per line number (see Columns.lines)
         self.functions: list[Function | None] = []
         self.classes: list[Class | None] = []
         self.exports: list[Export] = []
@@ -246,7 +247,8 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
         """Span of a token that cannot contain a newline (a number, a keyword, a quoted string)."""
         if self.ascii:
             row, column = node.start_point
-            span = _new(Span, (row + 1, column + 1, row + 1, column + 1 + node.end_byte - node.start_byte))
+            line = self.lines[row]
+            span = _new(Span, (line, column + 1, line, column + 1 + node.end_byte - node.start_byte))
             return self.columns.shared(span)
         return self.span(node)
 
@@ -254,7 +256,8 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
         """One object per distinct range of the file (``Columns.span``)."""
         (sr, sc), (er, ec) = node.start_point, node.end_point
         if self.ascii:
-            return self.columns.shared(_new(Span, (sr + 1, sc + 1, er + 1, ec + 1)))
+            lines = self.lines
+            return self.columns.shared(_new(Span, (lines[sr], sc + 1, lines[er], ec + 1)))
         return self.columns.span(node)
 
     def declare(self, name: str) -> None:
@@ -1272,7 +1275,8 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
         start, end = node.start_byte, node.end_byte
         if self.ascii:
             row, column = node.start_point
-            span = _new(Span, (row + 1, column + 1, row + 1, column + 1 + end - start))
+            line = self.lines[row]
+            span = _new(Span, (line, column + 1, line, column + 1 + end - start))
             return _new(Name, (self.chars[start:end], span))
         return _new(Name, (self.src[start:end].decode("utf-8", "replace"), self.span(node)))
 
@@ -1574,7 +1578,7 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
         for kind, link, children, wrapped in reversed(links):
             if self.ascii and not wrapped:
                 end_row, end_column = link.end_point
-                span = _new(Span, (start_row + 1, start_column + 1, end_row + 1, end_column + 1))
+                span = _new(Span, (self.lines[start_row], start_column + 1, self.lines[end_row], end_column + 1))
             else:
                 span = self.span(link)
             count = len(children)

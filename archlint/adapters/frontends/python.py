@@ -161,12 +161,13 @@ def extract(path: str, source: bytes, language: str = "python", full: bool = Tru
         captures.update(cursor_type(_extra_query("string")).captures(root))
     if b"archlint" in data:
         captures.update(cursor_type(_extra_query("comment")).captures(root))
-    _Extractor(facts, data, captures, root, full).run()
+    extractor = _Extractor(facts, data, captures, root, full)
+    extractor.run()
     if facts.has_body:
         facts.body.share_strings()
     facts.problems.extend(_syntax_problems(tree.root_node, data, parser, language, cursor_type, captures))
     if ir:  # the semantic model's IR, from this same parse
-        facts.set_ir(_lower(root, data, path))
+        facts.set_ir(_lower(root, data, path, extractor.cols))
     return facts
 
 
@@ -192,11 +193,11 @@ def _lean_head(path: str, source: bytes) -> FileFacts:
     return facts
 
 
-def _lower(root, data: bytes, path: str):
+def _lower(root, data: bytes, path: str, cols=None):
     from archlint.adapters.frontends.python_ir import lower
 
     try:
-        return lower(root, data, path)
+        return lower(root, data, path, cols)
     except RecursionError:
         return None
 
@@ -405,7 +406,7 @@ class _Extractor:
             byte_col += 1  # past the "("
         site = CallSite(
             callee_text, resolved, _inner(self.data, args), span, self.scopes.at(call.start_byte), self._flags(call),
-            row + 1, self.cols.column(row, byte_col) if args is not None else 0,
+            self.cols.lines[row] if args is not None else 0, self.cols.column(row, byte_col) if args is not None else 0,
         )
         self.facts.calls.append(site)
         if resolved in _DYNAMIC_IMPORTERS or callee_text == "importlib.import_module":

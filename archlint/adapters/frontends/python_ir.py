@@ -81,11 +81,12 @@ class _FunctionState:
 
 
 class _Lowerer:
-    def __init__(self, data: bytes, path: str) -> None:
+    def __init__(self, data: bytes, path: str, cols: Columns | None = None) -> None:
         self.data = data
         self.path = path
-        self.cols = Columns(data)
+        self.cols = cols if cols is not None else Columns(data)
         self.spans = self.cols.spans.setdefault
+        self.lines = self.cols.lines
         self.ascii = data.isascii()
         self.chars = data.decode("ascii") if self.ascii else ""
         self.functions: list[ir.Function | None] = [None]
@@ -175,11 +176,12 @@ class _Lowerer:
     def span(self, node) -> Span:
         """One object per distinct range of the file (``Columns.span``)."""
         (sr, sc), (er, ec) = node.start_point, node.end_point
+        lines = self.lines  # one int object per line number (see Columns.lines)
         if self.ascii:  # byte columns are character columns
-            span = _new(Span, (sr + 1, sc + 1, er + 1, ec + 1))
+            span = _new(Span, (lines[sr], sc + 1, lines[er], ec + 1))
         else:
             column = self.cols.column
-            span = _new(Span, (sr + 1, column(sr, sc), er + 1, column(er, ec)))
+            span = _new(Span, (lines[sr], column(sr, sc), lines[er], column(er, ec)))
         return self.spans(span, span)
 
     def text(self, node) -> str:
@@ -1053,7 +1055,7 @@ def _yield_cursor():
 _YIELD_QUERY = None
 
 
-def lower(root, data: bytes, path: str) -> ir.ModuleIR:
+def lower(root, data: bytes, path: str, cols: Columns | None = None) -> ir.ModuleIR:
     """The IR of one Python file, from the tree the frontend parsed (``root`` is its root node).
     The cyclic GC is paused while lowering: the IR is hundreds of thousands of tuples and no
     reference cycles, and collector passes over them cost a third of the time."""
@@ -1061,7 +1063,7 @@ def lower(root, data: bytes, path: str) -> ir.ModuleIR:
 
     enabled = gc.isenabled()
     gc.disable()
-    lowerer = _Lowerer(data, path)
+    lowerer = _Lowerer(data, path, cols)
     try:
         return lowerer.lower_module(root)
     finally:
