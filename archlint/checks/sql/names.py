@@ -10,16 +10,16 @@ catalog (``archlint/semantics/tables.py``) does not define, judged only against 
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
 from sqlglot import exp
 
+from archlint.domain.sql.catalog_tables import catalog_pattern
 from archlint.domain.sql.lexer import has_sentinel
 
 # Oracle's data dictionary (`select SUM(bytes) from dba_segments`, `user_tab_columns`) is a catalog like pg_*
-_SYSTEM = re.compile(r"^(sqlite_\w+|pg_\w+|information_schema|dual|excluded|new|old|(all|user|dba|cdb)_(tables|tab_columns|tab_cols|segments|objects|constraints|cons_columns|indexes|ind_columns|sequences|views|users|triggers|synonyms|source|tab_comments|col_comments|procedures|dependencies|tablespaces|data_files|free_space|extents|tab_privs|role_privs|sys_privs)|v\$\w+)$", re.IGNORECASE)
+_SYSTEM = catalog_pattern("excluded", "new", "old")  # pseudo-tables of upserts and triggers too
 _MISSING = {
     "postgresql": 'missing FROM-clause entry for table "{name}"',
     "sqlite": "no such column: {column}",

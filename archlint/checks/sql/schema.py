@@ -32,6 +32,7 @@ from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import Model
 from archlint.domain.orm_models import columns_fully_declared
 from archlint.domain.facts import FileFacts
+from archlint.domain.sql.catalog_tables import catalog_pattern
 from archlint.domain.sql.lexer import decode_escapes, has_sentinel, mask, split_statements
 from archlint.semantics.options import Option
 
@@ -41,7 +42,7 @@ _ADD_COLUMN = re.compile(r"ALTER\s+TABLE\s+[\"`]?(\w+)[\"`]?\s+ADD\s+(?:COLUMN\s
 # Reflection (see _reflects): automap_base(), declarative_base(cls=DeferredReflection)
 _REFLECTING = frozenset({"automap_base", "DeferredReflection"})
 # Oracle's data dictionary (`select SUM(bytes) from dba_segments`, `user_tab_columns`) is a catalog like pg_*
-_SYSTEM_TABLE = re.compile(r"^(sqlite_\w+|pg_\w+|information_schema|dual|__\w+|(all|user|dba|cdb)_(tables|tab_columns|tab_cols|segments|objects|constraints|cons_columns|indexes|ind_columns|sequences|views|users|triggers|synonyms|source|tab_comments|col_comments|procedures|dependencies|tablespaces|data_files|free_space|extents|tab_privs|role_privs|sys_privs)|v\$\w+)$", re.IGNORECASE)
+_SYSTEM_TABLE = catalog_pattern(r"__\w+")  # and double-underscore internals
 _IMPLICIT_COLUMNS = frozenset({"rowid", "oid", "_rowid_", "ctid", "excluded", "true", "false"})
 _CLAUSE_TYPES = (exp.Select, exp.Insert, exp.Update, exp.Delete, exp.Union)
 
