@@ -19,7 +19,8 @@ caller's context ran it (``docs/semantic-model.md``, "stored key").  A lookup ke
 itself (``User.findByPk(userId)`` in ``profileOf(userId)``) is silent only when the call graph knows
 every caller and each passes a stored key (``semantics/callers.py``); an unknown caller (a route
 handler, a callback, an export nothing calls, an untyped receiver) or one passing the client's id
-leaves it reported at the read.
+leaves it reported at the read.  A read in a function every caller calls inside a ``try`` whose handler
+catches the error (a closure defined and called in it) is caught like one written inline there.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding, TraceStep
 from archlint.semantics import values as v
-from archlint.semantics.callers import settled
+from archlint.semantics.callers import caught, settled
 from archlint.semantics.calls import CALLBACK_FORM
 from archlint.semantics.frameworks import single_response_schema
 
@@ -46,7 +47,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         if non_production(analysis.path):
             continue
         for deref in analysis.derefs:
-            if not _judged(deref, callbacks_removed, typeorm_02):
+            if not _judged(deref, callbacks_removed, typeorm_02) or caught(program, analysis.path, analysis.fid):
                 continue
             key = (analysis.path, analysis.fid, deref.origin, _read_name(deref))
             at = (deref.path, deref.span, deref.origin)
@@ -59,7 +60,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     # reads the default analysis left to the callers' contexts (a lookup keyed by a parameter's
     # column), in a function no caller's context ran: judged on their own after all
     for (path, _span), (fid, deref) in sorted(program.deferred_derefs.items(), key=lambda item: item[0]):
-        if (path, fid) in program.called or non_production(path) or not _judged(deref, callbacks_removed, typeorm_02):
+        if (path, fid) in program.called or non_production(path) or not _judged(deref, callbacks_removed, typeorm_02) \
+                or caught(program, path, fid):
             continue
         key = (path, fid, deref.origin, _read_name(deref))
         if key not in seen:
@@ -68,7 +70,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     # reads of a row looked up by the function's own parameter: silent when every caller is known and
     # passes a stored key (semantics/callers.py), judged here otherwise
     for (path, _span), (fid, deref, names) in program.parameter_derefs.items():  # in analysis order: the first read
-        if non_production(path) or not _judged(deref, callbacks_removed, typeorm_02):
+        if non_production(path) or not _judged(deref, callbacks_removed, typeorm_02) or caught(program, path, fid):
             continue
         if (deref.path, deref.span) not in program.callee_null_derefs and settled(program, path, fid, names):
             continue

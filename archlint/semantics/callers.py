@@ -1,6 +1,7 @@
 """Who calls a function, as far as the project's call graph can tell — and what they pass.
 
-AL220 asks it of a lookup keyed by a parameter itself (``User.findByPk(userId)`` in
+AL220 asks it of a dereference in a function every caller calls inside a ``try`` catching the
+error it raises (``caught``), and of a lookup keyed by a parameter itself (``User.findByPk(userId)`` in
 ``profileOf(userId)``): the row exists when every caller hands it a stored key (``comment.authorId``
 of a row just read or written, the foreign key of a row held) and may not when a caller hands it the
 client's id (``req.params.id``) — or when a caller is not known at all: a route handler or callback
@@ -53,6 +54,22 @@ def _settled(program, path: str, fid: int, names: frozenset, kind: str, depth: i
             if not _passes(program, caller, value, expr, kind, depth, busy):
                 return False
     return True
+
+
+def caught(program, path: str, fid: int) -> bool:
+    """Every caller of the function at ``(path, fid)`` is known and calls it inside a ``try`` whose
+    handler catches the ``AttributeError`` a None dereference raises (``except AttributeError``, or a
+    catch-all answering a literal — the interpreter's rule for a read written in the ``try``) — a
+    closure defined and called inside such a ``try``: a dereference in it is caught like one written
+    inline there.  Its calls of itself (recursion) run inside the first call; at least one
+    other caller is needed."""
+    graph = _graph(program)
+    function = program.function(path, fid)
+    callers = [(caller, record) for caller, record in graph.callers.get((path, fid), ())
+               if (caller.path, caller.fid) != (path, fid)]
+    if function is None or not callers or not _closed(program, graph, path, function):
+        return False
+    return all(record.caught for _caller, record in callers)
 
 
 def _passes(program, caller, value, expr, kind: str, depth: int, busy: frozenset) -> bool:

@@ -504,7 +504,7 @@ class Calls:
         if self.analysis is not None:
             callees = tuple(self.ran)
             self.analysis.calls.append(CallRecord(node, receiver, tuple(a[2] for a in args), result, tuple(self.loops),
-                                                  self.tx > 0, callees))
+                                                  self.tx > 0, callees, self.catching_none > 0))
         elif node.method and type(v.strip(receiver)) is v.Query and v.strip(receiver).stack in ("typeorm", "knex"):
             # `query.whereRaw(…)` in a helper handed the builder: its receiver is known only in a caller's context
             self.program.context_receivers.setdefault((self.path, node.span), v.strip(receiver).stack)

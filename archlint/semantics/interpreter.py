@@ -105,7 +105,7 @@ def _swallows_none(handler) -> bool:
     """``except Exception: return None`` / bare ``except:`` / JS ``catch (e) { return false }``: a
     catch-all that raises nothing and ends by returning a literal turns a None dereference in the
     ``try`` body into the function's own not-found answer, not a 500 (open-webui's
-    ``toggle_chat_pinned_by_id``).  A handler that raises (re-raise, ``HTTPException(500)``) or
+    ``toggle_chat_pinned_by_id``) — or an empty list/dict literal.  A handler that raises (re-raise, ``HTTPException(500)``) or
     hands the error on (Express ``next(error)``) still lets the failure out."""
     types = handler.types
     broad = types is None or type(types) is ir.Name and types.id in _CATCH_ALL or (
@@ -113,7 +113,11 @@ def _swallows_none(handler) -> bool:
     if not broad or not handler.body or any(type(n) is ir.Raise for n in ir.iter_nodes(handler.body)):
         return False
     last = handler.body[-1]
-    return type(last) is ir.Return and (last.value is None or type(last.value) is ir.Const)
+    value = last.value if type(last) is ir.Return else None
+    # `return None` / `return False` / `return []` / `return {}`: a literal answer, the empty collection of a
+    # function that lists rows (open-webui's `delete_folder_by_id_and_user_id` returns `[]`)
+    return type(last) is ir.Return and (value is None or type(value) is ir.Const
+                                        or type(value) is ir.Seq and not value.elts or type(value) is ir.Obj and not value.entries)
 
 
 # on a nullable row a strict guard of the other empty value let through (`=== undefined` of a null lookup):

@@ -126,6 +126,7 @@ class CallRecord(NamedTuple):
     loops: tuple
     in_tx: bool
     callees: tuple = ()  # the project functions the call ran (a union receiver may run several)
+    caught: bool = False  # inside a `try` whose handler catches a None dereference (AttributeError/TypeError/Exception)
 
 
 UNKNOWN_SUMMARY = Summary(v.UNKNOWN, ())
