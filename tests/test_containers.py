@@ -320,3 +320,37 @@ def test_layers_only_run_stays_heads_only_with_a_registry(tmp_path):
     found = report(root, select=("layering",))
     assert found.context.deep is None
     assert [f for f in found.findings if f.rule == "AL102"] == []
+
+
+def test_awilix_resolution_of_a_repository_in_a_route_skips_the_service_layer(tmp_path):
+    """awilix's `container.resolve('postRepository')` yields the registered `asClass(PostRepository)`:
+    AL102 in the route; the route beside it resolving `postService` is silent."""
+    root = make_repo(tmp_path, {
+        "package.json": '{"name": "app", "dependencies": {"express": "^4", "sequelize": "^6", "pg": "^8", "awilix": "^10"}}',
+        "src/models/index.js": MODELS,
+        "src/repositories/postRepository.js": LAYERED_REPOSITORY,
+        "src/services/postService.js": LAYERED_SERVICE,
+        "src/container.js": '''
+            const { createContainer, asClass, asValue } = require('awilix');
+            const models = require('./models');
+            const PostRepository = require('./repositories/postRepository');
+            const PostService = require('./services/postService');
+            const container = createContainer();
+            container.register({
+              Post: asValue(models.Post),
+              postRepository: asClass(PostRepository).singleton(),
+              postService: asClass(PostService).scoped(),
+            });
+            module.exports = container;
+        ''',
+        "src/routes/posts.js": '''
+            const express = require('express');
+            const container = require('../container');
+            const router = express.Router();
+            router.get('/posts', async (req, res) => res.json(await container.resolve('postRepository').recent(req.query.limit)));
+            router.get('/feed', async (req, res) => res.json(await container.resolve('postService').recent(req.query.limit)));
+            module.exports = router;
+        ''',
+    })
+    found = [(f.rule, f.path, f.line) for f in report(root).findings if f.rule in ("AL101", "AL102")]
+    assert found == [("AL102", "src/routes/posts.js", 4)]
