@@ -229,3 +229,128 @@ def test_orm_verdict_sees_queries_behind_a_hand_written_registry():
     database = next(c for c in verdicts if c.constraint == "database")
     assert orm.compliant, orm.reason
     assert not database.compliant  # `DATABASE_URL || 'sqlite:conduit.sqlite'`
+
+
+LAYERED_REPOSITORY = '''
+    class PostRepository {
+      constructor({ Post }) {
+        this.Post = Post;
+      }
+
+      async recent(limit) {
+        return this.Post.findAll({ order: [['id', 'DESC']], limit });
+      }
+    }
+
+    module.exports = PostRepository;
+'''
+
+LAYERED_SERVICE = '''
+    class PostService {
+      constructor({ postRepository }) {
+        this.postRepository = postRepository;
+      }
+
+      async recent(limit) {
+        return this.postRepository.recent(Math.min(Number(limit) || 10, 50));
+      }
+    }
+
+    module.exports = PostService;
+'''
+
+
+def _layered_registry_app(tmp_path, resolved: str, layered: bool = True):
+    """Routes -> services -> repositories wired by a hand-written registry; the route resolves ``resolved``."""
+    services = "src/services/postService.js" if layered else "src/postService.js"
+    repositories = "src/repositories/postRepository.js" if layered else "src/postRepository.js"
+    return make_repo(tmp_path, {
+        "package.json": '{"name": "app", "dependencies": {"express": "^4", "sequelize": "^6", "pg": "^8"}}',
+        "src/models/index.js": MODELS,
+        repositories: LAYERED_REPOSITORY,
+        services: LAYERED_SERVICE,
+        "src/container.js": MAP_CONTAINER + f'''
+            const models = require('./models');
+            const PostRepository = require('./{repositories[4:-3]}');
+            const PostService = require('./{services[4:-3]}');
+            const container = new Container();
+            container
+              .register('postRepository', () => new PostRepository({{ Post: models.Post }}))
+              .register('postService', (c) => new PostService({{ postRepository: c.resolve('postRepository') }}));
+            module.exports = container;
+        ''',
+        "src/routes/posts.js": f'''
+            const express = require('express');
+            const container = require('../container');
+            const router = express.Router();
+            router.get('/posts', async (req, res) => {{
+              res.json(await container.resolve('{resolved}').recent(req.query.limit));
+            }});
+            module.exports = router;
+        ''',
+    })
+
+
+def test_route_resolving_a_repository_from_the_registry_skips_the_service_layer(tmp_path):
+    """No import shows it — the route imports only the container, a composition root — but what
+    `container.resolve('postRepository')` yields is a `PostRepository`, in the repositories layer the
+    routes layer may not use: AL102 at the resolve call."""
+    found = [f for f in report(_layered_registry_app(tmp_path, "postRepository")).findings if f.rule in ("AL101", "AL102")]
+    assert [(f.rule, f.path, f.line, f.column) for f in found] == [("AL102", "src/routes/posts.js", 5, 18)]
+    assert "container.resolve('postRepository')" in found[0].message and "services" in found[0].guidance
+
+
+def test_route_resolving_the_service_from_the_registry_is_silent(tmp_path):
+    """The look-alike: the route resolves the service, which uses the repository (the service's own
+    `c.resolve('postRepository')` is in the container, a composition root)."""
+    found = [f for f in report(_layered_registry_app(tmp_path, "postService")).findings if f.rule in ("AL101", "AL102")]
+    assert found == []
+
+
+def test_registry_resolution_in_an_unlayered_app_is_not_judged(tmp_path):
+    """No layers configured or inferred (no services/ or repositories/ directory): no layer rule's premise."""
+    found = [f for f in report(_layered_registry_app(tmp_path, "postRepository", layered=False)).findings
+             if f.rule in ("AL101", "AL102")]
+    assert found == []
+
+
+def test_layers_only_run_stays_heads_only_with_a_registry(tmp_path):
+    """`--select layering` reads no bodies, so the resolution is not looked for there (imports only)."""
+    root = _layered_registry_app(tmp_path, "postRepository")
+    found = report(root, select=("layering",))
+    assert found.context.deep is None
+    assert [f for f in found.findings if f.rule == "AL102"] == []
+
+
+def test_awilix_resolution_of_a_repository_in_a_route_skips_the_service_layer(tmp_path):
+    """awilix's `container.resolve('postRepository')` yields the registered `asClass(PostRepository)`:
+    AL102 in the route; the route beside it resolving `postService` is silent."""
+    root = make_repo(tmp_path, {
+        "package.json": '{"name": "app", "dependencies": {"express": "^4", "sequelize": "^6", "pg": "^8", "awilix": "^10"}}',
+        "src/models/index.js": MODELS,
+        "src/repositories/postRepository.js": LAYERED_REPOSITORY,
+        "src/services/postService.js": LAYERED_SERVICE,
+        "src/container.js": '''
+            const { createContainer, asClass, asValue } = require('awilix');
+            const models = require('./models');
+            const PostRepository = require('./repositories/postRepository');
+            const PostService = require('./services/postService');
+            const container = createContainer();
+            container.register({
+              Post: asValue(models.Post),
+              postRepository: asClass(PostRepository).singleton(),
+              postService: asClass(PostService).scoped(),
+            });
+            module.exports = container;
+        ''',
+        "src/routes/posts.js": '''
+            const express = require('express');
+            const container = require('../container');
+            const router = express.Router();
+            router.get('/posts', async (req, res) => res.json(await container.resolve('postRepository').recent(req.query.limit)));
+            router.get('/feed', async (req, res) => res.json(await container.resolve('postService').recent(req.query.limit)));
+            module.exports = router;
+        ''',
+    })
+    found = [(f.rule, f.path, f.line) for f in report(root).findings if f.rule in ("AL101", "AL102")]
+    assert found == [("AL102", "src/routes/posts.js", 4)]

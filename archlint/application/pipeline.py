@@ -133,6 +133,8 @@ def _run_check(paths: list[str], options: Options | None = None) -> Report:
     cache = FactsCache(options.cache_dir or default_cache_dir(), options.cache_root or root) if options.use_cache else None
     active = active_rules(registry, config)
     families = [family for family in FAMILIES if active.intersection(family.rules)]
+    if not any(family.bodies and not family.with_bodies_only for family in families):
+        families = [family for family in families if not family.with_bodies_only]
     with Workers(options.jobs or default_jobs()) as workers:
         bodies = any(family.bodies for family in families)
         files, hits, sizes = scan_sources(found.sources, cache, workers, signals=bodies)

@@ -14,6 +14,9 @@ class Family(NamedTuple):
     module: str  # archlint.checks.<module>, imported only when one of its rules is selected
     rules: tuple[str, ...]
     bodies: bool  # reads FileBody facts (and the data layer derived from them)
+    # runs only when another selected family needs the bodies: a layers-only run (`--select layering`)
+    # stays a heads-only run, where this family's finer evidence is not looked for
+    with_bodies_only: bool = False
 
     @property
     def check(self):  # Callable[[CheckContext], Iterable[Finding]]
@@ -26,6 +29,7 @@ FAMILIES = (
     Family("cycles", ("AL104", "AL105"), bodies=False),
     Family("layer_roles", ("AL109", "AL110"), bodies=False),
     Family("db_access", ("AL301", "AL302", "AL303", "AL304"), bodies=True),
+    Family("container_layers", ("AL101", "AL102"), bodies=True, with_bodies_only=True),
     Family("sqlalchemy", ("AL201", "AL202", "AL203", "AL204", "AL205", "AL206", "AL207", "AL210"), bodies=True),
     Family("sqlalchemy_loading", ("AL208", "AL209", "AL218", "AL235", "AL236"), bodies=True),
     Family("sequelize", ("AL211", "AL212", "AL213", "AL214", "AL216", "AL217"), bodies=True),
@@ -80,6 +84,8 @@ def _load(name: str):
         from archlint.checks import cycles as module
     elif name == "layer_roles":
         from archlint.checks import layer_roles as module
+    elif name == "container_layers":
+        from archlint.checks import container_layers as module
     elif name == "db_access":
         from archlint.checks import db_access as module
     elif name == "sqlalchemy":
