@@ -258,3 +258,56 @@ def test_nest_style_feature_folders_without_repositories_are_not_layered(tmp_pat
 def test_an_explicit_preset_applies_without_the_confidence_signal(tmp_path):
     files = dict(PLAIN_EXPRESS, **{"archlint.toml": 'preset = "clean"\n'})
     assert ("AL301", "routes/users.js", 2) in findings(make_repo(tmp_path, files))
+
+
+FLASK_FEATURE_FOLDER = {  # agent Conduit (s31-rwpy4/r3): articles/{views,models}.py next to a services/ package
+    "requirements.txt": "flask\nflask-sqlalchemy\n",
+    "conduit/extensions.py": "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n",
+    "conduit/articles/__init__.py": "",
+    "conduit/articles/models.py": """
+        from conduit.extensions import db
+        class Article(db.Model):
+            id = db.Column(db.Integer, primary_key=True)
+            slug = db.Column(db.String(255))
+    """,
+    "conduit/services/__init__.py": "",
+    "conduit/services/articles.py": """
+        from conduit.articles.models import Article
+        from conduit.extensions import db
+        def get_article(slug):
+            return db.session.query(Article).filter(Article.slug == slug).first()
+    """,
+    "conduit/articles/views.py": """
+        from flask import Blueprint
+        from conduit.articles.models import Article
+        from conduit.extensions import db
+        from conduit.services import articles as service
+        blueprint = Blueprint("articles", __name__)
+        @blueprint.delete("/articles/<slug>")
+        def delete_article(slug):
+            article = db.session.query(Article).filter(Article.slug == slug).first()
+            if article is not None:
+                db.session.delete(article)
+                db.session.commit()
+            return "", 204
+    """,
+}
+
+
+def test_services_and_views_without_a_data_access_layer_are_judged_only_when_the_task_asks(tmp_path):
+    """No repositories layer: the services query the database themselves, so a view doing it too
+    bypasses no data-access layer of the project's (Active Record / transaction scripts, as the
+    Flask-SQLAlchemy docs write views) — `check` says nothing.  A task demanding Clean
+    Architecture does name that layer: `verify` reports the view's queries."""
+    from archlint.application.verify import Constraints, run_verify
+    from archlint.application.pipeline import Options
+
+    root = make_repo(tmp_path, FLASK_FEATURE_FOLDER)
+    result = report(root)
+    assert result.context.architecture is None
+    assert [f for f in findings(root) if f[0] == "AL301"] == []
+    verified = run_verify(str(root), Constraints(architecture="clean"), options=Options(use_cache=False))
+    assert [(f.rule, f.path, f.line) for f in verified.report.findings if f.rule == "AL301"] == [
+        ("AL301", "conduit/articles/views.py", 8), ("AL301", "conduit/articles/views.py", 10),
+    ]
+    assert not next(v for v in verified.verdicts if v.constraint == "architecture").compliant

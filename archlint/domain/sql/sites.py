@@ -147,6 +147,7 @@ class _FileExtractor:
         self.text_sink = next((s for s in sql.sinks if s.language == self.language and s.by_text), None)
         self.method_names = {m for s in self.sinks for m in s.methods | s.script_methods | s.callee_methods}
         self.functions = {f for s in self.sinks for f in s.functions}
+        self.function_names = {f.rsplit(".", 1)[-1] for f in self.functions}
         # Which database this file's SQL is for, most specific first: a path naming one
         # (dialects/oracle/, sqlite_ext.py), else the one database its own (non-optional) driver
         # imports talk to, else the project's.  A typed receiver or the enclosing class name
@@ -158,7 +159,8 @@ class _FileExtractor:
     def sites(self, call: CallSite, access: DbAccess | None) -> list[SqlSite]:
         method = call.callee.rsplit(".", 1)[-1].removesuffix("()")
         if method not in self.method_names and (canonical(call.resolved, self.facts.language) or "") not in self.functions:
-            return self._by_text(call, method)  # the cheap test first: most calls are not SQL sinks
+            if not (self.language == "python" and method in self.function_names and self._reexported(call) in self.functions):
+                return self._by_text(call, method)  # the cheap test first: most calls are not SQL sinks
         sink, stack = self._sink(call, method, access, self.typed.get((self.path, call.span)))
         if sink is None:
             return self._by_text(call, method)
@@ -207,6 +209,8 @@ class _FileExtractor:
         resolved = canonical(call.resolved, self.facts.language) or ""
         if resolved.startswith(".") and self.language != "python":
             resolved = self._reexported(call) or resolved  # `import { Prisma } from '../lib/db'` re-exporting @prisma/client
+        elif self.language == "python" and resolved not in self.functions and method in self.function_names:
+            resolved = self._reexported(call) or resolved  # `queries.text(…)`: a project module's `from sqlalchemy import text`
         stack = access.stack if access is not None else typed
         for sink in self.sinks:
             if stack and stack in sink.stacks and (method in sink.methods or sink.takes_script(method)):
@@ -223,8 +227,10 @@ class _FileExtractor:
 
     def _reexported(self, call: CallSite) -> str:
         """The external name a project module re-exports under the callee's first name
-        (``export { Prisma } from '@prisma/client'`` / ``import { Prisma } …; export { Prisma }``),
-        followed through at most three modules; ``""`` when it is the project's own."""
+        (``export { Prisma } from '@prisma/client'`` / ``import { Prisma } …; export { Prisma }``;
+        Python ``queries.text`` where ``from app.db import queries`` and queries.py has
+        ``from sqlalchemy import text``), followed through at most three modules; ``""`` when it is
+        the project's own."""
         head, dot, rest = call.callee.partition(".")
         path, name = self.path, head
         for _ in range(3):
@@ -234,9 +240,15 @@ class _FileExtractor:
                 return ""
             target = self.graph.resolve_binding(path, binding)
             if target.external:
-                return target.external + (dot + rest if dot else "")
-            if target.file is None or not target.attr or "." in target.attr:
+                return canonical(target.external, facts.language) + (dot + rest if dot else "")
+            if target.file is None or "." in target.attr:
                 return ""
+            if not target.attr:  # a whole project module (Python): its attribute is the next name
+                if self.language != "python" or not dot:
+                    return ""
+                name, dot, rest = rest.partition(".")
+                path = target.file
+                continue
             path, name = target.file, target.attr
         return ""
 
