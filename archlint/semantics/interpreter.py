@@ -51,16 +51,15 @@ def render_short(node) -> str:
 CONTEXT_EVENTS = frozenset({"instance-as-key", "missing-mixin", "manager-iterated", "lost-update"})
 AWAITABLE = "awaitable-attrs"  # a SQLAlchemy row read through ``row.awaitable_attrs``
 SPREAD = "..."  # the key under which an object literal keeps a spread of request data
-# where a framework context slot lives, by the request part it is written through
+# where a framework context slot lives, by the request part it is written through (the model's own part and
+# scope ids, not a library's names, as are the framework ids below: they stay in code)
 _CONTEXT_SCOPES = {"": "request", "state": "state", "var": "var", "app.locals": "app.locals"}
 # frameworks whose application object carries the project's own properties (`app.db = knex(…)`),
 # read back in a handler through `ctx.app` (Koa) / `req.app` (Express)
 _APP_OBJECT_SLOTS = ("koa", "express")
 
+# Python's own builtin types (the language, not a library's knowledge: they stay in code)
 _BUILTIN_TYPES = {"str": str, "int": int, "float": float, "bool": bool, "bytes": bytes}
-# SQLAlchemy's begin()/begin_nested() as a statement of its own (`await session.begin()`): the transaction stays
-# open until something commits it — only `with session.begin():` commits on exit
-_HAND_BEGUN = frozenset({"begin", "begin_nested"})
 NODE_BUDGET = 40_000  # evaluation steps per frame; past it the function's summary is UNKNOWN
 
 
@@ -124,29 +123,38 @@ def _swallows_none(handler) -> bool:
 # wrong-guard:<line>:<null|undefined, what it compared with>:<the test>, which AL220 names
 WRONG_GUARD_TAG = "wrong-guard:"
 LOOKUP_TAG = "lookup:"  # on the value a DB read returned: lookup:<path:line:column> of the read
-_PRIMARY_KEYS = frozenset({"id", "_id", "pk", "uuid"})  # a row's key by the names the ORMs give it
 ASSERTED_TAG = "asserted"  # a nullable value bound from an expression under TypeScript's `!` (`const u = x!`)
 KEYED_BY_STORED_ROW = frozenset({"keyed:stored"})  # rows of a lookup by one key read from a row the program holds
 CAUGHT_UNIQUE = "caught:unique"  # on a write inside a `try` that handles a unique violation
+# the roots of the languages' own exception hierarchies (Python's Exception / BaseException, JavaScript's Error):
+# language constructs, not a library's knowledge, so they stay in code
 _CATCH_ALL = frozenset({"Exception", "BaseException", "Error"})
 
 
 class Known(NamedTuple):
     """The library names this module reads: the ``[[names]]`` tables with ``reader = "interpreter"`` of
-    ``rules/knowledge/orms.toml`` (the errors a missing row or a unique violation raises) and
-    ``rules/knowledge/frameworks.toml`` (aiohttp's application hooks), built once per run."""
+    ``rules/knowledge/orms.toml`` (the errors a missing row or a unique violation raises, the names of a
+    row's key, SQLAlchemy's hand-begun transactions) and ``rules/knowledge/frameworks.toml`` (aiohttp's
+    application hooks, the application classes, the attribute context namespaces, property decorators),
+    built once per run."""
 
     missing_row_errors: frozenset
     does_not_exist_errors: frozenset
     unique_errors: tuple  # matched by the end of a handler's class name
     unique_codes: frozenset
     aiohttp_hooks: frozenset
+    primary_keys: frozenset
+    hand_begun: frozenset
+    app_classes: frozenset
+    attribute_scopes: frozenset
+    properties: frozenset
 
 
 def _known(table: dict) -> Known:
     return Known(unique_errors=tuple(table["unique_errors"]),
                  **{key: frozenset(table[key]) for key in ("missing_row_errors", "does_not_exist_errors", "unique_codes",
-                                                           "aiohttp_hooks")})
+                                                           "aiohttp_hooks", "primary_keys", "hand_begun", "app_classes",
+                                                           "attribute_scopes", "properties")})
 
 
 def known(program) -> Known:
@@ -279,11 +287,9 @@ def record_key(value) -> str:
     return ""
 
 
+# the model's own framework ids (``v.Request.framework``) that share Starlette's request and application
+# (ids archlint gives, not a library's names: they stay in code)
 STARLETTE = ("fastapi", "starlette")
-APP_CLASSES = ("FastAPI", "Starlette", "Application", "Flask", "Quart")
-# context namespaces whose slots are attributes (``g.db``, ``app.state.pool``); the aiohttp application
-# mapping and Flask's ``app.extensions`` hold items (``app["db"]``); the hooks and application objects hold none
-_ATTRIBUTE_SCOPES = frozenset({"g", "app.state"})
 
 
 def request_context(request: v.Request, name: str):
@@ -320,17 +326,15 @@ def context_key(index) -> str:
     return ""
 
 
-def _is_property(definition) -> bool:
+def _is_property(definition, names: Known) -> bool:
     """``@property`` / ``@functools.cached_property``: reading the attribute calls the method."""
     if definition is None:
         return False
+    properties = names.properties
     for decorator in definition.decorators:
-        if (type(decorator) is ir.Name and decorator.id in _PROPERTIES) or (type(decorator) is ir.Attr and decorator.name in _PROPERTIES):
+        if (type(decorator) is ir.Name and decorator.id in properties) or (type(decorator) is ir.Attr and decorator.name in properties):
             return True
     return False
-
-
-_PROPERTIES = frozenset({"property", "cached_property"})
 
 
 def _counted(node) -> bool:
@@ -678,7 +682,7 @@ class Frame(Calls):
             if self._is_request_type(name):
                 return v.tag(v.Request(self._framework_of(name)), frozenset({v.REQUEST_TAG}))
             framework = self.program.library.app(name)
-            if framework and name.rsplit(".", 1)[-1].rsplit(":", 1)[-1] in APP_CLASSES:
+            if framework and name.rsplit(".", 1)[-1].rsplit(":", 1)[-1] in known(self.program).app_classes:
                 # `async def connect_to_db(app: FastAPI)`: the application (its state / mapping / extensions)
                 return v.App(framework, v.ANNOTATED_APP)
         return None
@@ -828,7 +832,7 @@ class Frame(Calls):
                 self.yielded = True
                 return False
             call = value.value if type(value) is ir.Await else value
-            if type(call) is ir.Call and call.method in _HAND_BEGUN and self.python:
+            if type(call) is ir.Call and self.python and call.method in known(self.program).hand_begun:
                 self.hand_begun.add(call.span)  # `await session.begin()` alone: not a block that commits on exit
             self.eval(value)
             if type(call) is ir.Call and call.method == "assert" and call.args and call.args[0].kind == "pos" and not self.python:
@@ -1341,7 +1345,7 @@ class Frame(Calls):
             for mine, other in ((0, 1), (1, 0)):
                 # the element's primary key against another row's key: the parent a foreign key points at
                 # (`counts.find((c) => c.articleId === a.id)` looks for a child row, which may not exist)
-                if own in sides[mine] and type(nodes[mine]) is ir.Attr and nodes[mine].name in _PRIMARY_KEYS \
+                if own in sides[mine] and type(nodes[mine]) is ir.Attr and nodes[mine].name in known(self.program).primary_keys \
                         and own not in sides[other] and v.STORED_KEY_TAG in sides[other]:
                     return True
         return False
@@ -1842,7 +1846,7 @@ class Frame(Calls):
                 self._set_entry(obj.id, target.name, value)  # where.authorId = id
                 return
             if type(receiver) is v.Context:  # g.db = connect() / app.state.pool = await create_pool()
-                if receiver.scope in _ATTRIBUTE_SCOPES:  # (what context_read reads back)
+                if receiver.scope in known(self.program).attribute_scopes:  # (what context_read reads back)
                     self.program.write_context(receiver.framework, receiver.scope, target.name, value)
                 return
             if type(receiver) is v.App and receiver.framework in _APP_OBJECT_SLOTS:
@@ -2321,7 +2325,7 @@ class Frame(Calls):
             return self.program.read_context(bare.framework, scope, name) if scope else None
         if type(bare) is v.App and (bare.framework == "fastify" or bare.framework in _APP_OBJECT_SLOTS):
             return self.program.read_context(bare.framework, "app", name)
-        if type(bare) is v.Context and bare.scope in _ATTRIBUTE_SCOPES:
+        if type(bare) is v.Context and bare.scope in known(self.program).attribute_scopes:
             return self.program.read_context(bare.framework, bare.scope, name)
         return None
 
@@ -2381,7 +2385,7 @@ class Frame(Calls):
     def instance_member(self, instance: v.Instance, name: str):
         found = self.program.method(instance.path, instance.cid, name)
         if found is not None:
-            if _is_property(self.program.function(found.path, found.fid)):  # `self.connection` runs the getter
+            if _is_property(self.program.function(found.path, found.fid), known(self.program)):  # `self.connection` runs the getter
                 return self.call_function(None, found._replace(bound=instance), ())
             return found._replace(bound=instance)
         written, owner = self.program.field_entry(instance.path, instance.cid, name)
@@ -2483,7 +2487,7 @@ class Frame(Calls):
         if relation is None:
             model = self.program.schema.get(row.model) if row.model else None
             getter = self.program.method(model.path, model.cid, name) if model is not None and model.cid >= 0 else None
-            if getter is not None and _is_property(self.program.function(getter.path, getter.fid)):
+            if getter is not None and _is_property(self.program.function(getter.path, getter.fid), known(self.program)):
                 # `article.favoritesCount`: the getter runs here, so what it queries is traced to this read
                 site = node if type(node) is ir.Attr else None
                 return self.call_function(site, getter._replace(bound=v.tag(row, tags)), ())
