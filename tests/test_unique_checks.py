@@ -4,6 +4,7 @@ app-wide error handlers — each positive next to the look-alike that must stay 
 
 from __future__ import annotations
 
+import pytest
 import tree_sitter as ts
 import tree_sitter_python as tsp
 from helpers import make_repo, report, sqlalchemy_db_module
@@ -139,6 +140,55 @@ def test_app_wide_integrity_error_handler_silences_a_unique_column(tmp_path):
     '''
     root = make_repo(tmp_path, files)
     assert [f for f in report(root).findings if f.rule == "AL310"] == []
+
+
+# The app-wide handlers AL310 reads are the ones the program records once (Program.exception_handlers()):
+# a registration call, a catch-all whose body tells the unique violation apart, psycopg's UniqueViolation
+# (`unique_errors` of orms.toml) -- and a status-code handler, which answers no unique violation.
+APP_WIDE_HANDLERS = {
+    "register_error_handler": ('''
+        from flask import Flask
+        from sqlalchemy.exc import IntegrityError
+
+        def conflict(error):
+            return {"error": "already exists"}, 409
+
+        def install(app: Flask):
+            app.register_error_handler(IntegrityError, conflict)
+    ''', []),
+    "catch_all_telling_23505_apart": ('''
+        from app.routes import bp
+
+        @bp.app_errorhandler(Exception)
+        def failed(error):
+            if getattr(getattr(error, "orig", None), "pgcode", None) == "23505":
+                return {"error": "already exists"}, 409
+            return {"error": "internal"}, 500
+    ''', []),
+    "psycopg_unique_violation": ('''
+        from psycopg2.errors import UniqueViolation
+        from app.routes import bp
+
+        @bp.app_errorhandler(UniqueViolation)
+        def conflict(error):
+            return {"error": "already exists"}, 409
+    ''', []),
+    "status_code_only": ('''
+        from app.routes import bp
+
+        @bp.app_errorhandler(404)
+        def not_found(error):
+            return {"error": "not found"}, 404
+    ''', [("app/routes.py", 12)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(APP_WIDE_HANDLERS))
+def test_app_wide_handlers_read_from_the_program_record(tmp_path, name):
+    files = dict(FLASK_APP)
+    files["app/errors.py"], expected = APP_WIDE_HANDLERS[name]
+    root = make_repo(tmp_path, files)
+    assert [(f.path, f.line) for f in report(root).findings if f.rule == "AL310"] == expected
 
 
 DJANGO_APP = {

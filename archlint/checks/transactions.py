@@ -550,45 +550,54 @@ def check_then_insert(ctx: CheckContext, analyses: dict, atomic_requests: bool =
             yield _check_then_insert_finding(ctx, analysis, read, write, event, columns, unique if known else None, model)
 
 
-_ERROR_HANDLER_REGISTRATIONS = frozenset({"errorhandler", "exception_handler", "register_error_handler", "add_exception_handler",
-                                          "Catch", "setErrorHandler", "onError", "app_errorhandler"})
+_JS_ERROR_HANDLER_REGISTRATIONS = frozenset({"Catch", "setErrorHandler", "onError"})
 _PYTHON_UNIQUE = frozenset({"sqlalchemy", "django", "sqlite3", "psycopg2", "psycopg", "pymysql", "aiosqlite", "asyncpg"})
 _JS_UNIQUE = frozenset({"sequelize", "prisma", "typeorm", "mongoose", "knex", "pg", "mysql2", "better-sqlite3", "drizzle"})
+_JS_UNIQUE_ERRORS = ("IntegrityError", "UniqueConstraintError", "PrismaClientKnownRequestError")  # in a registered class's name
 
 
 def _global_unique_handlers(ctx) -> frozenset:
-    """Stacks whose unique violations an app-wide error handler answers: Flask
-    ``@app.errorhandler(IntegrityError)`` / ``register_error_handler``, FastAPI/Starlette
-    ``@app.exception_handler(IntegrityError)`` / ``add_exception_handler``, NestJS
-    ``@Catch(Prisma.PrismaClientKnownRequestError)`` filters, Express error middleware
+    """Stacks whose unique violations an app-wide error handler answers.
+
+    Python: an application-level handler the program records (:meth:`Program.exception_handlers`, one
+    place that knows how Flask / FastAPI / Starlette / django-ninja / Sanic register them) for a unique
+    violation's class (``@app.errorhandler(IntegrityError)``, ``add_exception_handler(UniqueViolation, …)``:
+    ``unique_errors`` of ``rules/knowledge/orms.toml``), or a decorated one whose body tells a unique
+    violation apart (``unique_codes``: ``23505``, ``UniqueViolation`` …).
+
+    JS/TS: NestJS ``@Catch(Prisma.PrismaClientKnownRequestError)`` filters, Express error middleware
     ``(err, req, res, next) => …`` and Fastify/Hono ``setErrorHandler``/``onError`` callbacks whose
     body tells a unique violation apart (``P2002``, ``SequelizeUniqueConstraintError`` …)."""
     found: set = set()
-    codes = unique_names(ctx.program).unique_codes
+    program = ctx.program
+    names = unique_names(program)
+    codes = names.unique_codes
+    for handler in program.exception_handlers():
+        if handler.kind != "registration":
+            continue
+        if any(name.endswith(names.unique_errors) for name in handler.exceptions) or (
+                handler.function >= 0 and _marks_unique(program.modules[handler.path].functions[handler.function].body, codes)):
+            found |= _PYTHON_UNIQUE
+            break
     for path, facts in sorted(ctx.files.items()):
         if non_production(path) or not facts.parsed:
             continue  # tests' IR is lowered on demand (pipeline BODY mode): do not force it here
         module = facts.ir
-        if not module:
+        if not module or module.language == "python":
             continue
-        python = module.language == "python"
         for function in module.functions:
-            registered = any(_registration_names(d) & _ERROR_HANDLER_REGISTRATIONS for d in function.decorators)
-            middleware = not python and len(function.params) == 4 and function.kind in ("function", "arrow", "lambda")
+            registered = any(_registration_names(d) & _JS_ERROR_HANDLER_REGISTRATIONS for d in function.decorators)
+            middleware = len(function.params) == 4 and function.kind in ("function", "arrow", "lambda")
             if not (registered or middleware):
                 continue
-            if (registered and any("IntegrityError" in n or "UniqueConstraintError" in n or "PrismaClientKnownRequestError" in n
-                                   for d in function.decorators for n in _registration_names(d, True))) or _marks_unique(function.body, codes):
-                found |= _PYTHON_UNIQUE if python else _JS_UNIQUE
+            if (registered and any(e in n for e in _JS_UNIQUE_ERRORS for d in function.decorators for n in _registration_names(d, True))) \
+                    or _marks_unique(function.body, codes):
+                found |= _JS_UNIQUE
         for cls in module.classes:  # NestJS @Catch(...) exception filters
             if any(_registration_names(d) & {"Catch"} for d in cls.decorators):
                 bodies = [module.functions[fid].body for fid in cls.methods]
                 if any(_marks_unique(body, codes) for body in bodies):
                     found |= _JS_UNIQUE
-        for node in ir.iter_nodes(tuple(f.body for f in module.functions)) if python else ():
-            if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in ("register_error_handler", "add_exception_handler") \
-                    and node.args and any("IntegrityError" in n for n in _registration_names(node.args[0].value, True)):
-                found |= _PYTHON_UNIQUE
     return frozenset(found)
 
 

@@ -1,6 +1,6 @@
 """Application-level exception handlers: what a project registers that answers an error a view let
 out, recorded once per program (:meth:`Program.exception_handlers`) for the rules that ask whether an
-uncaught error becomes a 500 (AL234).
+uncaught error becomes a 500 (AL234) or whether a unique violation is answered app-wide (AL310).
 
 Each :class:`Handler` says what kind of handler it is, which exception classes it is for (their short
 names, as the handler names them; a status code such as ``errorhandler(404)`` is kept as ``"404"``,
@@ -72,6 +72,7 @@ class Handler(NamedTuple):
     line: int
     cls: int = -1  # the class of a view hook
     scope: str = ""  # the views it answers for: "" every view; "drf" DRF's views (EXCEPTION_HANDLER); "ninja" django-ninja's
+    function: int = -1  # the fid of the function a decorator registers (its body may tell errors apart), else -1
 
 
 def collect(program) -> tuple:
@@ -92,7 +93,8 @@ def collect(program) -> tuple:
             for decorator in function.decorators:
                 if type(decorator) is ir.Call and decorator.method in names.registrations | names.decorator_registrations:
                     found.append(Handler("registration", _first_argument_names(decorator), path, decorator.span.line,
-                                         scope=_receiver_scope(program, names, path, decorator, function)))
+                                         scope=_receiver_scope(program, names, path, decorator, function),
+                                         function=function.fid))
             middleware = _middleware_function(program, names, path, function, middleware_classes)
             for node in ir.iter_nodes(function.body):
                 kind = type(node)
