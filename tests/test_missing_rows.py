@@ -206,6 +206,64 @@ def test_a_path_that_checked_exists_first_is_not_judged(tmp_path):
     assert _found(_django(tmp_path, views)) == []
 
 
+PROXY_MODELS = MODELS + '''
+
+    class Tag(models.Model):
+        name = models.CharField(max_length=50)
+
+
+    class Entry(Article):
+        class Meta:
+            proxy = True
+
+
+    class Published(Entry):
+        class Meta:
+            proxy = True
+'''
+
+
+def test_exists_on_the_concrete_model_checks_a_get_through_its_proxy(tmp_path):
+    # arches: `Tile.objects.get(pk=x)` after `TileModel.objects.filter(pk=x).exists()`, Tile a proxy of TileModel
+    views = '''
+        from django.http import Http404, JsonResponse
+        from blog.models import Article, Published
+
+
+        def article(request, slug):
+            if not Article.objects.filter(slug=slug).exists():
+                raise Http404("no article")
+            found = Published.objects.get(slug=slug)
+            return JsonResponse({"title": found.title})
+
+
+        def other(request, slug):
+            if not Published.objects.filter(slug=slug).exists():
+                raise Http404("no article")
+            return JsonResponse({"title": Article.objects.get(slug=slug).title})
+    '''
+    assert _found(_django(tmp_path, views, **{"blog/models.py": PROXY_MODELS})) == []
+
+
+def test_exists_on_another_model_checks_no_get(tmp_path):
+    views = '''
+        from django.http import Http404, JsonResponse
+        from blog.models import Entry, Tag
+
+
+        def article(request, slug):
+            if not Tag.objects.filter(name=slug).exists():
+                raise Http404("no tag")
+            found = Entry.objects.get(slug=slug)
+            return JsonResponse({"title": found.title})
+
+
+        def other(request, slug):
+            return JsonResponse({"title": "-"})
+    '''
+    assert _found(_django(tmp_path, views, **{"blog/models.py": PROXY_MODELS})) == [("blog/views.py", 8)]
+
+
 def test_a_view_s_own_handle_exception_covers_only_its_views(tmp_path):
     views = '''
         from rest_framework.response import Response

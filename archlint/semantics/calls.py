@@ -21,7 +21,7 @@ from archlint.semantics.raw_lookups import lookup_table
 from archlint.semantics.routes import known as route_names
 from archlint.semantics.records import CallRecord, Construct, Event, LoopInfo
 from archlint.semantics.support import (
-    ARRAY_LOOPS, ASYNC, BODY_PARSERS, CONTAINERS, IMPORT_STRING, FACT, GET_OR_404, REQUEST_METHODS, REQUIRES_UNIQUE, SYNC_DRIVER, TX_METHODS, all_tags,
+    ARRAY_LOOPS, ASYNC, BODY_PARSERS, CONTAINERS, IMPORT_STRING, EXISTS_MODEL, FACT, GET_OR_404, REQUEST_METHODS, REQUIRES_UNIQUE, SYNC_DRIVER, TX_METHODS, all_tags,
     callee_text,
     dotted, elem_only, field_key, query_chain, is_async_api, model_of, non_null, null_origins, prisma_fluent,
 )
@@ -1100,22 +1100,21 @@ class Calls:
             raised = "NoResultFound"
         else:
             return frozenset()
-        if not input_keyed(receiver, args) or self._checked_exists(receiver, node):
+        if not input_keyed(receiver, args) or self._checked_exists(receiver):
             return frozenset()
         return frozenset({v.RAISES_MISSING_TAG + f"{method}:{raised}"}) | (
             frozenset({v.CAUGHT_MISSING_TAG}) if self.catching_missing else frozenset())
 
-    def _checked_exists(self, receiver, node) -> bool:
-        """This path checked a query of the same manager has a row (``if not Article.objects.filter(slug=s).exists():
-        raise Http404`` before ``Article.objects.get(slug=s)``; ``qs.exists()`` before ``qs.get()``)."""
-        if type(receiver) is v.Query and receiver.nonempty:
+    def _checked_exists(self, receiver) -> bool:
+        """This path checked a query of the same table has a row (``if not Article.objects.filter(slug=s).exists():
+        raise Http404`` before ``Article.objects.get(slug=s)``; ``qs.exists()`` before ``qs.get()``).  The table
+        is the typed query's model, a Django proxy model's its concrete parent's (arches: ``Tile.objects.get(pk=x)``
+        after ``TileModel.objects.filter(pk=x).exists()``, ``Tile`` a proxy of ``TileModel``)."""
+        bare = v.strip(receiver)
+        if type(bare) is v.Query and bare.nonempty:
             return True
-        chain = query_chain(node.func.obj) if type(node.func) is ir.Attr else None
-        if chain is None:
-            return False
-        head = chain.split("(", 1)[0].rsplit(".", 1)[0] if "(" in chain else chain
-        prefix = FACT + "nonempty:" + head
-        return any(key.startswith(prefix) for key in self.env)
+        return type(bare) in (v.Query, v.Db) and bool(bare.model) \
+            and FACT + EXISTS_MODEL + self.program.table_model(bare.model) in self.env
 
     def _result_raises_missing(self, tags: frozenset, method: str, node: ir.Call, model: str) -> None:
         """``session.execute(stmt).scalar_one()`` / ``.one()``: the statement ran at ``execute``; its read

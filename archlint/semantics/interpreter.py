@@ -34,7 +34,7 @@ from archlint.semantics.frameworks import known as framework_names
 from archlint.semantics.program import Program
 from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis, Deref, Effect, Event, LoopInfo, Site, Summary
 from archlint.semantics.support import (
-    ASYNC, EAGER, FACT, FLASK_SESSION, NO_QUERY, NO_RETURN, REQUEST_PARTS, TX_METHODS, all_tags, callee_text, dotted,
+    ASYNC, EAGER, EXISTS_MODEL, FACT, FLASK_SESSION, NO_QUERY, NO_RETURN, REQUEST_PARTS, TX_METHODS, all_tags, callee_text, dotted,
     entered, field_key, query_chain, is_async_api, join_envs, non_null, null_origins, request_free, row_of,
 )
 
@@ -1086,11 +1086,20 @@ class Frame(Calls):
         if not self.python:
             return {}
         if type(name) is ir.Name and name.id in self.env:
-            return {name.id: _nonempty(self.env[name.id])}
+            return {name.id: _nonempty(self.env[name.id])} | self._exists_model(self.env[name.id])
         chain = query_chain(name)
         if chain is not None:  # if Organization.objects.exists(): org = Organization.objects.first()
-            return {FACT + "nonempty:" + chain: v.Const(True)}
+            return {FACT + "nonempty:" + chain: v.Const(True)} | self._exists_model(self.eval_cached(name))
         return {}
+
+    def _exists_model(self, value) -> dict:
+        """The table a query tested to have a row reads (``TileModel.objects.filter(pk=x).exists()``,
+        ``session.query(User).filter_by(id=i).count()``): a later lookup that raises on no row (``.get()``,
+        ``.one()``) of a model over that table — the model, or a Django proxy of it — is checked (AL234)."""
+        bare = v.strip(value)
+        if type(bare) not in (v.Query, v.Db) or not bare.model:
+            return {}
+        return {FACT + EXISTS_MODEL + self.program.table_model(bare.model): v.Const(True)}
 
     def narrowing(self, test, truthy: bool, seen: frozenset = frozenset()) -> dict:
         """Names whose value a branch knows more about (``if not user: return`` → user non-null).

@@ -709,6 +709,31 @@ class Program:
                 return "__tablename__" not in names and "__table__" not in names
         return False
 
+    def is_proxy_model(self, path: str, cid: int) -> bool:
+        """A Django proxy model (``class Meta: proxy = True``): a Python class over its concrete
+        parent's table, no table of its own."""
+        cls = self.cls(path, cid)
+        if cls is None:
+            return False
+        for nested in cls.nested:
+            inner = self.cls(path, nested)
+            if inner is not None and inner.name == "Meta" and any(
+                    member.name == "proxy" and type(member.value) is ir.Const and member.value.value is True for member in inner.fields):
+                return True
+        return False
+
+    def table_model(self, key: str) -> str:
+        """The model whose table a model's rows are: a Django proxy model's concrete parent (through
+        proxies of proxies), else the model itself.  Two models with the same answer read the same rows."""
+        model = self.schema.get(key)
+        if model is None or model.stack != "django" or model.cid < 0 or not self.is_proxy_model(model.path, model.cid):
+            return key
+        for base_path, base_cid in self.subclass_chain(model.path, model.cid)[1:]:
+            base = self.schema.by_class.get((base_path, base_cid))
+            if base and not self.is_proxy_model(base_path, base_cid):
+                return base
+        return key
+
     @property
     def schema(self) -> Schema:
         if self._schema is None:

@@ -135,6 +135,7 @@ def entered(value):
 
 
 FACT = "fact:"  # env keys of path facts that hold only where every joined path established them
+EXISTS_MODEL = "exists-model:"  # a FACT: the Django table (its model key) a tested query found a row in
 
 
 def join_envs(left: dict, right: dict) -> dict:
