@@ -34,7 +34,7 @@ from archlint.domain.datalayer import non_production
 from archlint.domain.facts import Span
 from archlint.domain.findings import Finding, TraceStep
 from archlint.semantics import values as v
-from archlint.semantics.exception_handlers import answers_for, covers, reraises
+from archlint.semantics.exception_handlers import answers_for, covers, known, reraises
 from archlint.semantics.interpreter import known as error_names
 
 
@@ -76,22 +76,15 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             yield _finding(ctx, analysis, effect, raised)
 
 
-# The methods of a class-based view that Django / DRF call per request (the HTTP-method handlers,
-# the viewset actions and the hooks the generic views run).
-_HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
-_FRAMEWORK_METHODS = _HTTP_METHODS | frozenset({
-    "dispatch", "setup", "initial", "list", "retrieve", "create", "update", "partial_update", "destroy", "get_object",
-    "get_queryset", "perform_create", "perform_update", "perform_destroy", "get_serializer_context", "get_context_data",
-    "form_valid", "get_form_kwargs", "get_initial", "get_success_url",
-})
-
-
 def _handler_functions(program) -> set:
     """(path, fid) of every function a route runs as its handler: a routed function, and the methods
     of a routed class (a Django class-based view, a DRF view or viewset) that the framework calls per
     request — ``get``/``retrieve``/``get_object``/``perform_create`` …, ``@action`` methods — unless
-    another method of the class calls it (then it runs inside that caller, judged with the caller's ``try``)."""
+    another method of the class calls it (then it runs inside that caller, judged with the caller's ``try``).
+    Which methods those are is data: ``request_methods`` / ``request_hooks`` / ``action_decorators`` of the
+    ``exception_handlers`` names in ``rules/knowledge/frameworks.toml``."""
     found = set()
+    names = known(program)
     for route in program.routes():
         handler = route.handler
         if type(handler) is v.Function:
@@ -113,10 +106,10 @@ def _handler_functions(program) -> set:
                       if type(node) is ir.Call and type(node.func) is ir.Attr and type(node.func.obj) is ir.Name
                       and node.func.obj.id == "self" for name in (node.func.name,)}
             for path, function in methods.values():
-                entry = function.name in _FRAMEWORK_METHODS or any(
-                    _text(d.func if type(d) is ir.Call else d).rsplit(".", 1)[-1] in ("action", "detail_route", "list_route")
+                entry = function.name in names.request_methods or function.name in names.request_hooks or any(
+                    _text(d.func if type(d) is ir.Call else d).rsplit(".", 1)[-1] in names.action_decorators
                     for d in function.decorators)
-                if entry and (function.name in _HTTP_METHODS or function.name not in called):
+                if entry and (function.name in names.request_methods or function.name not in called):
                     found.add((path, function.fid))
     return found
 

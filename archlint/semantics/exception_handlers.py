@@ -51,6 +51,9 @@ class Known(NamedTuple):
     middleware_entries: frozenset
     drf_modules: tuple
     ninja_modules: tuple
+    request_methods: frozenset  # read by AL234 (checks/missing_rows.py): what a routed view class serves
+    request_hooks: frozenset
+    action_decorators: frozenset
 
 
 def _known(table: dict) -> Known:
@@ -58,7 +61,8 @@ def _known(table: dict) -> Known:
                  ninja_modules=tuple(table["ninja_modules"]),
                  **{key: frozenset(table[key]) for key in (
                      "registrations", "decorator_registrations", "hook_methods", "view_hooks", "settings_keys",
-                     "middleware_decorators", "middleware_methods", "middleware_bases", "middleware_entries")})
+                     "middleware_decorators", "middleware_methods", "middleware_bases", "middleware_entries",
+                     "request_methods", "request_hooks", "action_decorators")})
 
 
 def known(program) -> Known:
