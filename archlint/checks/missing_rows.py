@@ -34,7 +34,7 @@ from archlint.domain.datalayer import non_production
 from archlint.domain.facts import Span
 from archlint.domain.findings import Finding, TraceStep
 from archlint.semantics import values as v
-from archlint.semantics.exception_handlers import answers_for, covers, known, reraises
+from archlint.semantics.exception_handlers import answers_for, covers, known, reraises, short_name
 from archlint.semantics.interpreter import known as error_names
 
 
@@ -107,7 +107,7 @@ def _handler_functions(program) -> set:
                       and node.func.obj.id == "self" for name in (node.func.name,)}
             for path, function in methods.values():
                 entry = function.name in names.request_methods or function.name in names.request_hooks or any(
-                    _text(d.func if type(d) is ir.Call else d).rsplit(".", 1)[-1] in names.action_decorators
+                    short_name(d.func if type(d) is ir.Call else d) in names.action_decorators
                     for d in function.decorators)
                 if entry and (function.name in names.request_methods or function.name not in called):
                     found.add((path, function.fid))
@@ -152,14 +152,6 @@ _FIRST_METHODS = ("setup", "dispatch", "initial")  # what Django / DRF run befor
 def _names(types) -> set:
     items = types.elts if type(types) is ir.Seq else (types,)
     return {t.name if type(t) is ir.Attr else t.id for t in items if type(t) in (ir.Attr, ir.Name)}
-
-
-def _text(node) -> str:
-    if type(node) is ir.Name:
-        return node.id
-    if type(node) is ir.Attr:
-        return f"{_text(node.obj)}.{node.name}"
-    return ""
 
 
 def _finding(ctx: CheckContext, analysis, effect, raised: str) -> Finding:

@@ -168,17 +168,18 @@ def _first_argument_names(call: ir.Call) -> tuple:
         return ()
     first = call.args[0].value
     items = first.elts if type(first) is ir.Seq else (first,)
-    return tuple(name for t in items for name in (_short_name(t),) if name)
+    return tuple(name for t in items for name in (short_name(t),) if name)
 
 
 def _type_names(types) -> tuple:
     if types is None:
         return ("BaseException",)  # a bare `except:`
     items = types.elts if type(types) is ir.Seq else (types,)
-    return tuple(name for t in items for name in (_short_name(t),) if name)
+    return tuple(name for t in items for name in (short_name(t),) if name)
 
 
-def _short_name(node) -> str:
+def short_name(node) -> str:
+    """The last name of ``app.errorhandler`` / ``NoResultFound`` (a status code as its digits)."""
     kind = type(node)
     if kind is ir.Name:
         return node.id
