@@ -122,13 +122,14 @@ def _static(function: ir.Function) -> bool:
 
 
 class _Graph:
-    __slots__ = ("callers", "unresolved", "analysed", "references")
+    __slots__ = ("callers", "unresolved", "analysed", "references", "closed")
 
     def __init__(self) -> None:
         self.callers: dict = {}  # (path, fid) -> [(caller Analysis, CallRecord)]
         self.unresolved: set[str] = set()  # names of calls whose callee the model did not know
         self.analysed: set[str] = set()
         self.references: dict = {}  # path -> (names used as values, {fid: names binding it}, fids used as values)
+        self.closed: dict = {}  # (path, fid) -> whether every caller is known (asked once per read otherwise)
 
 
 def _graph(program) -> _Graph:
@@ -156,6 +157,14 @@ def _unknown(value) -> bool:
 
 
 def _closed(program, graph: _Graph, path: str, function: ir.Function) -> bool:
+    key = (path, function.fid)
+    found = graph.closed.get(key)
+    if found is None:
+        found = graph.closed[key] = _closed_graph(program, graph, path, function)
+    return found
+
+
+def _closed_graph(program, graph: _Graph, path: str, function: ir.Function) -> bool:
     names = set(_references(program, graph, path)[1].get(function.fid, ()))
     if not function.name.startswith("<"):
         names.add(function.name)
