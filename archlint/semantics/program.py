@@ -692,12 +692,8 @@ class Program:
         if cls is None:
             return True
         names = {f.name for f in cls.fields}
-        for nested in cls.nested:
-            inner = self.cls(path, nested)
-            if inner is not None and inner.name == "Meta":
-                for member in inner.fields:
-                    if member.name == "abstract" and type(member.value) is ir.Const and member.value.value is True:
-                        return True
+        if self._meta_flag(path, cls, "abstract"):
+            return True
         if "__abstract__" in names:
             return True
         if any(type(b) is v.External and b.name == "sqlmodel.SQLModel" for link in self.subclass_chain(path, cid) for b in self.bases(*link)):
@@ -713,12 +709,14 @@ class Program:
         """A Django proxy model (``class Meta: proxy = True``): a Python class over its concrete
         parent's table, no table of its own."""
         cls = self.cls(path, cid)
-        if cls is None:
-            return False
+        return cls is not None and self._meta_flag(path, cls, "proxy")
+
+    def _meta_flag(self, path: str, cls, name: str) -> bool:
+        """``class Meta: <name> = True`` inside a Django model class (``abstract``, ``proxy``)."""
         for nested in cls.nested:
             inner = self.cls(path, nested)
             if inner is not None and inner.name == "Meta" and any(
-                    member.name == "proxy" and type(member.value) is ir.Const and member.value.value is True for member in inner.fields):
+                    member.name == name and type(member.value) is ir.Const and member.value.value is True for member in inner.fields):
                 return True
         return False
 
