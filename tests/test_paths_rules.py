@@ -710,6 +710,36 @@ def test_pooled_client_used_after_release(tmp_path):
     assert _rules(root, "AL307") == [("AL307", "src/tags.js", 6)]
 
 
+def test_callback_made_before_the_close_is_not_use_after_close(tmp_path):
+    # keystone's resetDatabase: the callback handed to an awaited helper runs before `finally { client.end() }`;
+    # the closure analysed on its own saw the live frame's closed mark.  A callback made after the close keeps it.
+    root = make_repo(tmp_path, {
+        "package.json": NODE_PKG,
+        "src/reset.js": '''
+            const { Client } = require('pg');
+            const { applyMigrations } = require('./migrate');
+            async function reset(config, dir) {
+              const client = new Client(config);
+              await client.connect();
+              try {
+                await applyMigrations(dir, (sql) => client.query(sql));
+              } finally {
+                await client.end();
+              }
+            }
+            async function late(config, names) {
+              const client = new Client(config);
+              await client.connect();
+              await client.end();
+              return Promise.all(names.map((n) => client.query('SELECT 1 FROM tags WHERE name = $1', [n])));
+            }
+            module.exports = { reset, late };
+        ''',
+        "src/migrate.js": "async function applyMigrations(dir, run) { for (const f of [dir]) await run(f); }\nmodule.exports = { applyMigrations };\n",
+    })
+    assert _rules(root, "AL307") == [("AL307", "src/reset.js", 16)]
+
+
 def test_two_collections_joined_in_one_typeorm_query_and_the_query_strategy_look_alike(tmp_path):
     root = make_repo(tmp_path, {
         "package.json": '{"dependencies": {"typeorm": "0.3"}}',

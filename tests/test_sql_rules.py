@@ -326,6 +326,76 @@ CASES = {
         # value and is not an escape the rule knows
         [("AL502", "app/db.py", 14)],
     ),
+    "js-key-checked-by-a-word-regex": (  # payload's drizzle utilities/json.js jsonBuildObject
+        {
+            "package.json": '{"name": "x", "dependencies": {"drizzle-orm": "0.44", "pg": "8"}}',
+            "src/json.js": """
+                import { sql } from 'drizzle-orm';
+
+                const SAFE_KEY = /^\\w+$/;
+
+                export function buildObject(shape) {
+                  const chunks = [];
+                  Object.entries(shape).forEach(([key, value]) => {
+                    if (!SAFE_KEY.test(key)) throw new Error('unsafe key');
+                    chunks.push(sql.raw(`'${key}',`));
+                    chunks.push(sql`${value}`);
+                  });
+                  return sql`json_build_object(${sql.join(chunks)})`;
+                }
+
+                export function lines(shape) {
+                  const chunks = [];
+                  Object.entries(shape).forEach(([key, value]) => {
+                    if (!/^\\w+$/m.test(key)) throw new Error('unsafe key');
+                    chunks.push(sql.raw(`'${key}',`));
+                    chunks.push(sql`${value}`);
+                  });
+                  return sql`json_build_object(${sql.join(chunks)})`;
+                }
+
+                export function anything(shape) {
+                  const chunks = [];
+                  Object.entries(shape).forEach(([key, value]) => {
+                    if (!/^.+$/.test(key)) throw new Error('empty key');
+                    chunks.push(sql.raw(`'${key}',`));
+                    chunks.push(sql`${value}`);
+                  });
+                  return sql`json_build_object(${sql.join(chunks)})`;
+                }
+            """,
+        },
+        # a multiline regex passes a second line, `.+` anything
+        [("AL502", "src/json.js", 19), ("AL502", "src/json.js", 29)],
+    ),
+    "js-module-function-destructured-field-every-caller-fills-with-a-constant": (  # medusa migration-scripts
+        {
+            "package.json": '{"name": "x", "dependencies": {"knex": "3", "pg": "8"}}',
+            "src/migrate.js": """
+                const knex = require('knex')({ client: 'pg' });
+
+                async function rewriteIds({ tableName, prefix, trx }) {
+                  return trx.raw(`select id from "${tableName}" where id not like ?`, [`${prefix}_%`]);
+                }
+
+                async function countRows({ tableName, trx }) {
+                  return trx.raw(`select count(*) from "${tableName}"`);
+                }
+
+                async function migrate(table) {
+                  await knex.transaction(async (trx) => {
+                    await rewriteIds({ tableName: 'product_option', prefix: 'opt', trx });
+                    await rewriteIds({ tableName: 'product_option_value', prefix: 'optval', trx });
+                    await countRows({ tableName: table, trx });
+                  });
+                }
+
+                module.exports = { migrate };
+            """,
+        },
+        # rewriteIds is not exported and both its calls pass a literal; countRows gets the caller's parameter
+        [("AL502", "src/migrate.js", 8)],
+    ),
     "private-helpers-every-caller-fills-with-a-constant": (  # sqlalchemy 2.0 mysql/base.py _fetch_setting
         {
             "requirements.txt": "pymysql\n",

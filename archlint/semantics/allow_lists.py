@@ -28,7 +28,8 @@ def allow_listed(module: ir.ModuleIR, span: Span, subject: str) -> bool:
 
 
 def _module_constants(module: ir.ModuleIR) -> frozenset[str]:
-    """Module-level names bound once to a literal collection of constants (``SORTS = {"a", "b"}``)."""
+    """Module-level names bound once to a literal collection of constants (``SORTS = {"a", "b"}``), or
+    to a regex literal matching only words (``const SAFE_KEY = /^\\w+$/``)."""
     top = module.functions[0] if module.functions and module.functions[0].kind == "module" else None
     if top is None:
         return frozenset()
@@ -38,7 +39,12 @@ def _module_constants(module: ir.ModuleIR) -> frozenset[str]:
             for target in statement.targets:
                 if type(target) is ir.Name:
                     bound.setdefault(target.id, []).append(statement.value)
-    return frozenset(name for name, values in bound.items() if len(values) == 1 and _literal_set(values[0]))
+    return frozenset(name for name, values in bound.items() if len(values) == 1 and (_literal_set(values[0]) or _word_regex(values[0])))
+
+
+def _word_regex(node) -> bool:
+    """A regex literal matching only whole words of ``[A-Za-z0-9_]`` (``/^\\w+$/``, see the JS frontend)."""
+    return type(node) is ir.Opaque and node.kind == "regex:identifier"
 
 
 def _literal_set(node) -> bool:
@@ -88,6 +94,11 @@ def _member(test, truthy: bool, subject: str, constants: frozenset[str]) -> bool
         return bool(test.values) and all(_member(v, truthy, subject, constants) for v in test.values)
     if kind is ir.Call and type(test.func) is ir.Attr and test.func.name in _MEMBER_METHODS and len(test.args) == 1:
         return truthy and _dotted(test.args[0].value) == subject and _constant_set(test.func.obj, constants)
+    if kind is ir.Call and type(test.func) is ir.Attr and test.func.name == "test" and len(test.args) == 1:
+        # `if (!SAFE_KEY.test(key)) throw …` with `SAFE_KEY = /^\w+$/`: a word, no quote or SQL punctuation
+        regex = test.func.obj
+        return truthy and _dotted(test.args[0].value) == subject and (
+            _word_regex(regex) or type(regex) is ir.Name and regex.id in constants)
     if kind is not ir.Compare:
         return False
     if test.op in ("in", "not-in"):

@@ -156,6 +156,11 @@ def _unknown(value) -> bool:
     return any(type(v.strip(option)) is v.Unknown for option in v.options(value))
 
 
+def closed(program, path: str, function: ir.Function) -> bool:
+    """Every caller of ``function`` is known to the call graph (see the module's rules)."""
+    return _closed(program, _graph(program), path, function)
+
+
 def _closed(program, graph: _Graph, path: str, function: ir.Function) -> bool:
     key = (path, function.fid)
     found = graph.closed.get(key)

@@ -22,12 +22,19 @@ def constant_parameter(program, path: str, span, name: str) -> bool:
         return False
     private = function.name.startswith("_") and not function.name.endswith("__")
     nested = 0 <= function.parent < len(module.functions) and module.functions[function.parent].kind != "module"
-    if not (private or nested):
+    if not (private or nested or program.language(path) != "python" and _module_private(program, path, function)):
         return False
-    names = [p.name for p in function.params if p.kind in ("pos", "posonly", "kwonly")]
+    names = [p.name for p in function.params if p.kind in ("pos", "posonly", "kwonly", "pattern")]
+    field = ""
     if name not in names:
-        return False
-    index = names.index(name)
+        # `async function updateIdsInBatches({ tableName, idPrefix, trx })`: a field of the destructured object
+        pattern = next((i for i, p in enumerate(function.params) if p.kind == "pattern" and type(p.target) is ir.Obj
+                        and any(e.key == name and type(e.value) is ir.Name and e.value.id == name for e in p.target.entries)), None)
+        if pattern is None:
+            return False
+        field, index = name, pattern
+    else:
+        index = names.index(name)
     # a method called through its instance or class: the receiver fills `self` / `cls`
     receiver = function.kind == "method" and not function.is_static and names[:1] in (["self"], ["cls"])
     records = _records_by_callee(program).get((path, function.fid), ())
@@ -35,10 +42,24 @@ def constant_parameter(program, path: str, span, name: str) -> bool:
         return False
     for record in records:
         shift = 1 if receiver and type(record.node.func) is ir.Attr else 0
-        value = _argument(record, index - shift, name)
+        value = _argument(record, index - shift, name if not field else "")
+        if field and value is not None:
+            bare = v.strip(value)
+            value = bare.get(field) if type(bare) is v.Record else None
         if value is None or not v.is_constant(value):
             return False
     return True
+
+
+def _module_private(program, path: str, function: ir.Function) -> bool:
+    """A JS/TS module-level function no other module can call (not exported, never passed as a
+    value): the call graph knows every caller (semantics/callers.py)."""
+    from archlint.semantics.callers import closed
+
+    module = program.modules[path]
+    if function.kind != "function" or any(e.local == function.name for e in module.exports):
+        return False  # exported: callers outside the program may pass anything
+    return closed(program, path, function)
 
 
 def _argument(record, position: int, name: str):

@@ -235,8 +235,28 @@ class Program:
                 continue
             found = value if found is None else v.join(found, value)
         if found is not None:
-            return found
+            return self._open_when_defined(path, fid, found)
         return v.UNKNOWN if bound else None
+
+    def _open_when_defined(self, path: str, fid: int, value):
+        """A handle the defining frame closed *after* this function's definition (the live frame shows
+        `client.end()` of a `finally`) was open when the function was made — a callback handed to an
+        awaited call (`applyMigrations(dir, (sql) => client.query(sql))`) runs before the close: the
+        closed mark is dropped.  A handle closed before the definition keeps it."""
+        tags = v.tags_of(value)
+        if not any(t.startswith("closed-handle:") for t in tags):
+            return value
+        definition = self.function(path, fid)
+        if definition is None:
+            return value
+        kept = set()
+        for t in tags:
+            if t.startswith("closed-handle:"):
+                where, _, line = t[len("closed-handle:"):].rsplit(":", 2)[0].rpartition(":")
+                if where == path and line.isdigit() and int(line) > definition.span.end_line:
+                    continue
+            kept.add(t)
+        return v.Tagged(value.value, frozenset(kept)) if kept else value.value
 
     # framework context slots (see ``context_values``) ------------------------------------------------
     def write_context(self, framework: str, scope: str, key: str, value) -> None:

@@ -72,6 +72,7 @@ What each construct becomes (decisions an analysis may rely on):
 from __future__ import annotations
 
 import gc
+import re
 import sys
 from collections import deque
 
@@ -1311,7 +1312,13 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
         return _new(Const, (value, self.leaf_span(node)))
 
     def regex(self, node):
-        return Opaque("regex", (), self.span(node))
+        """A regex literal: ``Opaque("regex:identifier")`` when it matches only whole words of
+        ``[A-Za-z0-9_]`` (``/^\\w+$/``, ``/^[a-z_][a-z0-9_]*$/i``) — a string it accepts holds no quote,
+        space or SQL punctuation (allow_lists: a ``RE.test(key)`` guard) — else ``Opaque("regex")``."""
+        pattern, flags = node.child_by_field_name("pattern"), node.child_by_field_name("flags")
+        text = self.text(pattern) if pattern is not None else ""
+        multiline = flags is not None and "m" in self.text(flags)  # `^`/`$` at every line: a second line passes
+        return Opaque("regex:identifier" if not multiline and _IDENTIFIER_REGEX.fullmatch(text) else "regex", (), self.span(node))
 
     def template(self, node, tag=None):
         strings: list[str] = []
@@ -1849,6 +1856,11 @@ def _has_effect(value) -> bool:
         if type(node) in (Call, Await, Loop, Opaque):
             return True
     return False
+
+
+# an anchored pattern of word-character classes and quantifiers only: `^\w+$`, `^[a-zA-Z_][a-zA-Z0-9_]*$`
+_WORD_ATOM = r"(?:\\w|\\d|[A-Za-z0-9_]|\[(?:\\w|\\d|[A-Za-z0-9_](?:-[A-Za-z0-9_])?)+\])"
+_IDENTIFIER_REGEX = re.compile(r"\^(?:" + _WORD_ATOM + r"(?:[+*?]|\{\d+(?:,\d*)?\})?)+\$")
 
 
 def _export(name: str, span: Span, value) -> Export:

@@ -275,11 +275,13 @@ def _knexfile_evidence(path: str, facts: FileFacts, sql: SqlKnowledge) -> list[E
     if facts.language == "python" or not facts.ir:
         return []
     found = []
-    for function in facts.ir.functions:
-        for node in ir.iter_nodes(function.body):
+    # `export default { client: 'pg', … }` is an export's value, in no function body
+    roots = [function.body for function in facts.ir.functions] + [e.value for e in facts.ir.exports if e.value is not None]
+    for root in roots:
+        for node in ir.iter_nodes(root):
             if type(node) is ir.Obj:
                 found.extend(_object_options(path, node, node.span.line, sql))
-    return found
+    return list(dict.fromkeys(found))
 
 
 _ASYNCPG_URL = re.compile(r"\bpostgres(?:ql)?\+asyncpg://")
