@@ -232,6 +232,29 @@ def plain_parameter_key(receiver, args) -> frozenset:
     return frozenset(v.DEFERRED_PARAMETER_TAG + t[len(v.PLAIN_PARAMETER_TAG):] for t in tags if t.startswith(v.PLAIN_PARAMETER_TAG))
 
 
+def _field_list(value) -> bool:
+    """A list of attribute names the program wrote (``["title", "body"]``, also through a constant):
+    not one the client sent."""
+    if value is None or v.REQUEST_TAG in v.tags_of(value):
+        return False
+    bare = v.strip(value)
+    if type(bare) is v.Tuple:
+        return all(type(v.strip(item)) is v.Const and v.REQUEST_TAG not in v.tags_of(item) for item in bare.items)
+    return False
+
+
+def lookup_key_tags(receiver, args) -> frozenset:
+    """The tags of a nullable row by what its one key is: a column of a parameter (``DEFERRED_TAG``:
+    the callers' contexts judge it), the client's id a lookup already found (``CHECKED_LOOKUP_TAG``),
+    a plain parameter (``deferred-param:<name>``: what every caller passes decides), else none."""
+    if keyed_by_parameter_member(receiver, args):
+        return frozenset({v.DEFERRED_TAG})
+    key = single_key(receiver, args)
+    if key is not None and v.CHECKED_KEY_TAG in v.tags_of(key):
+        return frozenset({v.CHECKED_LOOKUP_TAG})
+    return plain_parameter_key(receiver, args)
+
+
 def single_key(receiver, args):
     """The value of the one key a lookup is filtered by — its arguments, and the filter steps of
     the query it ends — or ``None`` when it has none or several."""
@@ -1207,6 +1230,10 @@ class Calls:
         """A write (or an entity built for one) given the request body whole: every key the client
         sends becomes a column value (``Article.create(req.body)``, ``Article(**data)``,
         ``{ ...req.body, authorId }``, Prisma ``data: req.body``)."""
+        allow = self.program.library.field_allow_lists.get(stack)
+        if allow and any(type(v.strip(a[2])) is v.Record and any(_field_list(v.strip(a[2]).get(key)) for key in allow)
+                         for a in args):
+            return  # `article.update(body, { fields: ['title', 'body'] })`: only the listed attributes are stored
         for kind, _name, value, _node in args:
             if kind in ("pos", "kwstar", "star") and whole_body(value, stack == "prisma"):
                 self.effect("mass-assign", stack, model, method, node, v.tags_of(value))
@@ -1352,6 +1379,8 @@ class Calls:
             loaded = loaded | self.program.schema.back_reference(receiver.via)
         joined = getattr(receiver, "joined", frozenset())
         unique = getattr(receiver, "unique", False) or outcome.unique
+        if outcome.raw:
+            loaded = loaded | {ANY_RELATION}  # `getRawMany()`: `r.author` is a selected column's alias, not a relation
         if outcome.source == "arg0" and args:
             source = v.strip(args[0][2])
             if type(source) in (v.Query, v.Result):
@@ -1424,16 +1453,11 @@ class Calls:
             origin = self.origin_of(node) if model else ""
             empty = outcome.empty or self.program.library.empties.get(stack, "")
             row = v.Row(stack, model, loaded, nullable=True, origin=origin, empty=empty)
-            if keyed_by_parameter_member(receiver, args):
-                return v.tag(row, frozenset({v.DEFERRED_TAG}))
-            key = single_key(receiver, args)
-            if key is not None and v.CHECKED_KEY_TAG in v.tags_of(key):
-                return v.tag(row, frozenset({v.CHECKED_LOOKUP_TAG}))
-            return v.tag(row, plain_parameter_key(receiver, args))
+            return v.tag(row, lookup_key_tags(receiver, args))
         if kind in ("row", "row?"):
             if kind == "row?" and stack not in LOOKUP_STACKS and not model:
                 model = self._raw_lookup(args)  # a raw lookup that finds its row: still a row of its table
-            return v.Row(stack, model, loaded)
+            return v.tag(v.Row(stack, model, loaded), NEW_ROW if outcome.new else frozenset())
         if kind.startswith("handle:"):  # a cursor remembers the table a raw lookup SELECT reads
             table = model or (self._raw_lookup(args) if stack not in LOOKUP_STACKS else "")
             if kind == "handle:cursor" and table and keyed_by_stored_row(receiver, args):

@@ -27,7 +27,7 @@ from archlint.domain.facts import Span
 from archlint.semantics import lost_updates
 from archlint.semantics import values as v
 from archlint.semantics.calls import ANY_RELATION, CONNECTION, KEY_MATCH_TAG, NEW_ROW, OPEN_TX, ROW_MAP, SWALLOW_TAG, Calls, _no_tx, raw_row, keyed_by_stored_row, session_row
-from archlint.semantics.calls import aggregate_row, chain_writes
+from archlint.semantics.calls import aggregate_row, chain_writes, lookup_key_tags
 from archlint.semantics.discriminants import equality_side
 from archlint.semantics.exception_handlers import reraises
 from archlint.semantics.frameworks import known as framework_names
@@ -2691,6 +2691,8 @@ class Frame(Calls):
                 nullable = (not aggregate_row(self.program, bare) and not self._inserted_here(bare)  # count('* as n').first(): one row
                             and not KEYED_BY_STORED_ROW <= tags and not bare.nonempty)  # Objection .throwIfNotFound()
                 empty = self.program.library.empties.get(bare.stack, "") if nullable else ""  # Mongoose null, knex undefined
+                if nullable:
+                    tags = tags | lookup_key_tags(bare, ())  # `where({ id }).first()` in `findById(id)`: the callers decide
                 return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=nullable, origin=origin if nullable else "",
                                    empty=empty), tags)
             return v.tag(v.Rows(bare.stack, bare.model, bare.loaded), tags)

@@ -29,6 +29,8 @@ class Outcome(NamedTuple):
     prefetch: bool = False
     nonempty: bool = False  # the query throws when it finds no row (Objection throwIfNotFound())
     lazy: bool = False  # loads the relation the receiver was read from (MikroORM `article.tags.init()`)
+    new: bool = False  # the row is built, not stored yet (TypeORM `repository.create(…)`)
+    raw: bool = False  # plain objects of the selected columns (TypeORM `getRawMany()`): no relation to load
     empty: str = ""  # JS row?: "null" / "undefined", what it yields for no row ("" : the stack's `empty`)
     of: str = ""  # a tuple's first item: rows | row (advanced-alchemy `list_and_count` -> (rows, count))
 
@@ -39,7 +41,7 @@ def parse_outcome(descriptor: str) -> Outcome:
     fields: dict = {"value": words[0] if words else "none"}
     for word in words[1:]:
         key, _, argument = word.partition("=")
-        if key in ("run", "write", "unique", "single", "prefetch", "nonempty", "lazy"):
+        if key in ("run", "write", "unique", "single", "prefetch", "nonempty", "lazy", "new", "raw"):
             fields[key] = True
         elif key == "model":
             fields["model"] = argument or "recv"
@@ -120,6 +122,9 @@ class Library:
         # handle classes a project subclass binds to a model by its constructor's `super(Model, …)`
         self.super_models: frozenset = frozenset(
             (stack, kind) for stack, table in knowledge.semantics.items() for kind in table.get("super_models", ()))
+        # stack -> the write options naming the only attributes it stores (Sequelize `{ fields: [...] }`)
+        self.field_allow_lists: dict[str, frozenset] = {
+            stack: frozenset(table["field_allow_lists"]) for stack, table in knowledge.semantics.items() if table.get("field_allow_lists")}
         # "<kind>.<method>" calls whose first argument must be a model instance: None there raises like a read (AL220)
         self.instance_arguments: frozenset = frozenset(
             (stack, name) for stack, table in knowledge.semantics.items() for name in table.get("instance_arguments", ()))

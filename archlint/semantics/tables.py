@@ -59,6 +59,7 @@ class Table:
     relations: dict[str, Join] = field(default_factory=dict)  # relation attribute -> how it joins
     ordering: tuple = ()  # Django Meta.ordering: default ORDER BY
     underscored: bool = False  # Sequelize: attributes map to snake_case columns
+    compounds: dict[str, tuple] = field(default_factory=dict)  # Prisma compound unique key `a_b` -> its fields (a, b)
 
     def add_column(self, name: str) -> None:
         if name:
@@ -224,6 +225,7 @@ class PrismaModel(NamedTuple):
     line: int
     unique: tuple = ()  # field sets declared unique: `@unique`, `@id`, `@@unique([a, b])`, `@@id([a, b])`
     relation_names: tuple = ()  # (field, name) of relation fields naming their relation: `@relation("UserFollows")`
+    compounds: tuple = ()  # (name, (fields…)) of `@@id([a, b])` / `@@unique([a, b])`: the `where` key `a_b` (or `name:`)
 
 
 def prisma_models(text: str) -> list[PrismaModel]:
@@ -237,6 +239,7 @@ def prisma_models(text: str) -> list[PrismaModel]:
         relations: dict = {}
         unique: list = []
         relation_names: list = []
+        compounds: list = []
         for raw in body.splitlines():
             line = raw.split("//", 1)[0].strip()
             if not line:
@@ -247,7 +250,10 @@ def prisma_models(text: str) -> list[PrismaModel]:
                 continue
             together = re.match(r"@@(?:unique|id)\(\s*(?:fields:\s*)?\[([^\]]*)\]", line)
             if together:
-                unique.append(tuple(sorted(f.strip().split("(")[0] for f in together.group(1).split(",") if f.strip())))
+                members = tuple(f.strip().split("(")[0] for f in together.group(1).split(",") if f.strip())
+                unique.append(tuple(sorted(members)))
+                named = re.search(r'\bname:\s*"(\w+)"', line)
+                compounds.append((named.group(1) if named else "_".join(members), members))
                 continue
             if line.startswith("@@"):
                 continue
@@ -273,7 +279,7 @@ def prisma_models(text: str) -> list[PrismaModel]:
                 if named:
                     relation_names.append((field_name, named.group(1)))
         found.append(PrismaModel(name, table, fields, relations, text.count("\n", 0, match.start()) + 1, tuple(unique),
-                                 tuple(relation_names)))
+                                 tuple(relation_names), tuple(compounds)))
     return found
 
 
@@ -285,6 +291,7 @@ def add_prisma(catalog: Catalog, text: str, path: str) -> None:
         for field_name, column in model.fields.items():
             table.add_column(column)
             table.attributes[field_name] = column
+        table.compounds.update(model.compounds)
         for field_name, (target, collection, own, ref) in model.relations.items():
             other = by_name.get(target)
             if other is None:

@@ -150,6 +150,17 @@ class _Lifter(b.Lifter):
             if key == "NOT":
                 parts.append(exp.Not(this=self.where(item, table)))
                 continue
+            if key in table.compounds and item.is_record:
+                # where: { userId_articleId: { userId, articleId } }: the `@@id([userId, articleId])` key —
+                # one condition per field of the compound
+                for name in table.compounds[key]:
+                    inner = item.get(name)
+                    if name in table.attributes and inner is not None:
+                        parts.append(self.filter(b.column(table.attributes[name], table.name), inner))
+                    else:
+                        self.exact = False
+                        parts.append(b.unknown_condition())
+                continue
             if key in table.relations:
                 parts.append(exp.Exists(this=exp.Select(expressions=[exp.Literal.number(1)])))
                 continue
