@@ -69,11 +69,19 @@ _FOLD_QUERY = "\n".join(line for line in _QUERY.splitlines() if not line.endswit
 # when a cheap byte-level scan of the file says they can matter.
 _STRING_QUERY = "(string) @string (concatenated_string) @string"
 _COMMENT_QUERY = "(comment) @comment"
-_FILE_SIGNAL = re.compile(
+# The file-level SQL/DB-URL signal, as one pattern: the reference that ``scanner.file_signal`` (what
+# the frontend runs, ~10x faster) is tested against; compiled only when a test asks for it.
+_FILE_SIGNAL_PATTERN = (
     rb"(?i)[\"'(]\s*(select|insert|update|delete|create|alter|drop|with|pragma|replace|truncate|merge|upsert|"
     rb"begin|commit|rollback|explain|vacuum|grant|set\s+search_path)\s|"
     rb"\b(postgres(ql)?|sqlite3?|mysql|mariadb|mssql|oracle|mongodb|cockroachdb)(\+\w+)?:|django\.db\.backends\."
 )
+
+
+def __getattr__(name: str):
+    if name == "_FILE_SIGNAL":
+        return re.compile(_FILE_SIGNAL_PATTERN)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 _ARGS_TEXT_LIMIT = 2_000
 _CALLEE_BYTES = 4_000  # longer callees are not typed (see UNREADABLE_CALLEE)
 
@@ -96,24 +104,34 @@ _DYNAMIC_IMPORTERS = {"importlib:import_module", "builtins:__import__", "__impor
 def _extra_query(which: str):
     import tree_sitter as ts
 
-    language = _grammar()[0]
+    language = _language_parser()[0]
     queries = {"string": _STRING_QUERY, "comment": _COMMENT_QUERY, "head": _HEAD_QUERY, "fold": _FOLD_QUERY}
     return ts.Query(language, queries[which])
+
+
+@lru_cache(maxsize=1)
+def _language_parser():
+    """The grammar and a parser, without the full query (16 ms to compile: the lean head and the
+    syntax-only pass never run it)."""
+    import tree_sitter as ts
+
+    from archlint.adapters.frontends.grammars import binding
+
+    language = ts.Language(binding("tree_sitter_python").language())
+    return language, ts.Parser(language)
 
 
 @lru_cache(maxsize=1)
 def _grammar():
     import tree_sitter as ts
 
-    from archlint.adapters.frontends.grammars import binding
-
-    language = ts.Language(binding("tree_sitter_python").language())
-    return language, ts.Query(language, _QUERY), ts.Parser(language), ts.QueryCursor
+    language, parser = _language_parser()
+    return language, ts.Query(language, _QUERY), parser, ts.QueryCursor
 
 
 def syntax_tree(data: bytes):
     """The tree-sitter tree of UTF-8 ``data`` (for the fixers, which place comments by it)."""
-    return _grammar()[2].parse(data)
+    return _language_parser()[1].parse(data)
 
 
 _HEAD_QUERY = "(import_statement) @import (import_from_statement) @import" + LAYOUT_PATTERNS
@@ -181,7 +199,10 @@ def _lean_head(path: str, source: bytes) -> FileFacts:
         facts.problems.append(too_deep)
         facts.syntax_checked = True
         return facts
-    _language, _query, parser, cursor_type = _grammar()
+    import tree_sitter as ts
+
+    parser = _language_parser()[1]
+    cursor_type = ts.QueryCursor
     root = parser.parse(data).root_node
     facts.signals = "sql" if file_signal(data) else ""
     full = any(token in data for token in _DYNAMIC_IMPORT_TOKENS)  # only folding needs a body here
@@ -211,7 +232,10 @@ def syntax_problems(source: bytes) -> list[ParseProblem]:
     too_deep = depth_problem(decoded.data)
     if too_deep is not None:  # CPython refuses it, and the parser could crash on it: not parsed
         return [too_deep]
-    language, _query, parser, cursor_type = _grammar()
+    import tree_sitter as ts
+
+    language, parser = _language_parser()
+    cursor_type = ts.QueryCursor
     root = parser.parse(decoded.data).root_node
     return _syntax_problems(root, decoded.data, parser, language, cursor_type, None)
 
@@ -743,8 +767,7 @@ def _error_problems(root, cols, cursor_type) -> list[ParseProblem]:
 def _error_query():
     import tree_sitter as ts
 
-    language, _query, _parser, _cursor = _grammar()
-    return ts.Query(language, "(ERROR) @error (MISSING) @missing")
+    return ts.Query(_language_parser()[0], "(ERROR) @error (MISSING) @missing")
 
 
 def _is_lazy_keyword(node) -> bool:
