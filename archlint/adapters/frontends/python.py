@@ -48,7 +48,7 @@ from archlint.domain.facts import (
     StringLit,
 )
 
-_QUERY = """
+_FACT_PATTERNS = """
 (import_statement) @import
 (import_from_statement) @import
 (call) @call
@@ -62,9 +62,13 @@ _QUERY = """
 (for_in_clause) @loop
 (attribute object: (attribute)) @read
 (attribute object: (identifier)) @read
-""" + LAYOUT_PATTERNS
-# What constant folding of a computed import reads (the lean head): the full query less attribute reads.
-_FOLD_QUERY = "\n".join(line for line in _QUERY.splitlines() if not line.endswith("@read"))
+"""
+_QUERY = _FACT_PATTERNS + LAYOUT_PATTERNS
+# The lean head's queries: what constant folding of a computed import reads (the facts less attribute
+# reads), or the imports alone; no layout patterns (every statement, block and clause of the file,
+# captured and sorted for nothing: the lean head makes no syntax verdict).
+_FOLD_QUERY = "\n".join(line for line in _FACT_PATTERNS.splitlines() if not line.endswith("@read"))
+_IMPORT_QUERY = "(import_statement) @import (import_from_statement) @import"
 # Strings and comments are many and rarely interesting: they get their own query, run only
 # when a cheap byte-level scan of the file says they can matter.
 _STRING_QUERY = "(string) @string (concatenated_string) @string"
@@ -100,12 +104,15 @@ _IGNORED_BUILTINS = frozenset(
 _DYNAMIC_IMPORTERS = {"importlib:import_module", "builtins:__import__", "__import__"}
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def _extra_query(which: str):
     import tree_sitter as ts
 
     language = _language_parser()[0]
-    queries = {"string": _STRING_QUERY, "comment": _COMMENT_QUERY, "head": _HEAD_QUERY, "fold": _FOLD_QUERY}
+    queries = {
+        "string": _STRING_QUERY, "comment": _COMMENT_QUERY, "head": _HEAD_QUERY, "fold": _FOLD_QUERY,
+        "imports": _IMPORT_QUERY,
+    }
     return ts.Query(language, queries[which])
 
 
@@ -150,7 +157,8 @@ def extract(path: str, source: bytes, language: str = "python", full: bool = Tru
     parsing them a second time.
 
     ``lean=True`` (a head for a run whose rules read no bodies, for the few files the byte-level
-    scanner hands back): the same imports, suppressions and signals, but the body is built only
+    scanner hands back): the same imports and suppressions, ``signals`` left unknown (``None``, as
+    the scanner leaves them when no rule reads bodies, and decided when one does), but the body is built only
     as far as constant folding of computed imports needs it (no attribute reads, no strings) and
     then dropped, and no syntax verdict is made (``syntax_checked`` False, as after the scanner).
     """
@@ -204,9 +212,9 @@ def _lean_head(path: str, source: bytes) -> FileFacts:
     parser = _language_parser()[1]
     cursor_type = ts.QueryCursor
     root = parser.parse(data).root_node
-    facts.signals = "sql" if file_signal(data) else ""
+    facts.signals = None  # unknown, as after the scanner's head for such a run (no rule reads it)
     full = any(token in data for token in _DYNAMIC_IMPORT_TOKENS)  # only folding needs a body here
-    captures = cursor_type(_extra_query("fold" if full else "head")).captures(root)
+    captures = cursor_type(_extra_query("fold" if full else "imports")).captures(root)
     if b"archlint" in data:
         captures.update(cursor_type(_extra_query("comment")).captures(root))
     _Extractor(facts, data, captures, root, full, lean=True).run()
