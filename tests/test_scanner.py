@@ -205,7 +205,7 @@ def test_the_lean_head_is_the_frontends_head_without_a_body():
     lean = python.extract("x.py", _FOLDED, lean=True)
     assert [(i.module, i.kind) for i in lean.imports if i.kind == DYNAMIC] == [("app.orders", DYNAMIC), ("app.users", DYNAMIC)]
     assert lean.imports == reference.imports and lean.suppressions == reference.suppressions
-    assert lean.signals == reference.signals and lean.lines == reference.lines
+    assert lean.signals is None and lean.lines == reference.lines  # no rule of such a run reads signals
     assert not lean.has_body and not lean.syntax_checked  # AL001, if selected, parses it again
     assert compare_file("x.py", _FOLDED) is None  # handed over, and the lean head agrees
 

@@ -305,7 +305,10 @@ def scan_sources(
         from archlint.adapters.frontends import computed_imports, python, scanner  # noqa: F401
         from archlint.domain import arguments  # noqa: F401  (the scanner's dynamic imports)
 
-        python._grammar()
+        if signals:
+            python._grammar()
+        else:  # the lean head runs the folding query, never the full one
+            python._extra_query("fold")
     collect = workers.start(shared) if lanes > 1 else None
     scanned = [(source.path, _head(source.path, data, "python", signals)) for source, data in scans[::lanes]]
     if collect is not None:

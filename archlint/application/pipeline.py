@@ -144,10 +144,8 @@ def _run_check(paths: list[str], options: Options | None = None) -> Report:
         result_key = _result_key(root, config, files, found, spec) if cache is not None and options.reuse_results else None
         if result_key is not None and (cached := cache.get_result(result_key)) is not None:
             return _report(root, list(cached), found, files, config, started, None, hits)
-        from archlint.application import deep_reuse
         from archlint.application.graph_builder import build_graph
         from archlint.application.manifest_reader import read_manifests
-        from archlint.application.semantic_model import build_datalayer, build_program, semantic_files
 
         for path, problem in found.problems:
             files.setdefault(path, FileFacts(path=path, language="unknown", content_hash="")).problems.append(problem)
@@ -161,6 +159,8 @@ def _run_check(paths: list[str], options: Options | None = None) -> Report:
         reuse = keys = None
         plan_reads: dict[str, list] = {}
         if bodies and cache is not None:
+            from archlint.application import deep_reuse
+
             keys = (deep_reuse.base_key(code_and_data_fingerprint(), root, config, found, spec, _manifest_bytes(found)),
                     deep_reuse.heads_digest(files))
             reuse, fresh = deep_reuse.lookup(cache.get_deep(), *keys, files, [f.module for f in families if f.bodies],
@@ -173,6 +173,8 @@ def _run_check(paths: list[str], options: Options | None = None) -> Report:
         if reuse is not None:
             deep, planned, semantic = reuse["plan"]  # what the last run decided from the same inputs
         elif bodies:
+            from archlint.application.semantic_model import semantic_files
+
             deep, planned = plan_deep(files, graph, knowledge_tables, sources, workers, sizes, plan_reads)
             semantic = tuple(semantic_files(files, graph, knowledge_tables, deep))
             deepen(files, sources, set(semantic), set(), workers, sizes)  # their IR, from one parse each
@@ -201,8 +203,8 @@ def _run_check(paths: list[str], options: Options | None = None) -> Report:
         projects=projects_from(source_paths + other_files),
         api_spec=spec,
     )
-    context.program_factory = lambda: build_program(context)
-    context.datalayer_factory = lambda: build_datalayer(context)
+    context.program_factory = lambda: _semantic_model().build_program(context)
+    context.datalayer_factory = lambda: _semantic_model().build_datalayer(context)
     if architecture is not None:
         context.composition_roots = frozenset(p for p in source_paths if architecture.is_composition_root(p))
 
@@ -217,6 +219,8 @@ def _run_check(paths: list[str], options: Options | None = None) -> Report:
         if family.bodies:
             deep_findings[family.module] = tuple(found_here)
     if keys is not None and reuse is None:
+        from archlint.application import deep_reuse
+
         entry = deep_reuse.record(*keys, files, (deep, planned, semantic), plan_reads, deep_findings)
         if entry is not None:
             cache.put_deep(entry)
@@ -228,6 +232,13 @@ def _run_check(paths: list[str], options: Options | None = None) -> Report:
         if options.cache_root is None:  # a temporary copy must not evict the real tree's entries
             cache.save()  # after the checks: bodies they extracted on demand are kept too
     return _report(root, findings, found, files, config, started, context, hits)
+
+
+def _semantic_model():
+    """The data-layer model's builders, imported on first use: a layers-only run never loads them."""
+    from archlint.application import semantic_model
+
+    return semantic_model
 
 
 def active_rules(registry, config: Config) -> set[str]:

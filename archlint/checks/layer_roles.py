@@ -16,11 +16,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from archlint.domain.context import CheckContext
-from archlint.domain.datalayer import non_production
 from archlint.domain.facts import DEFERRED, DYNAMIC, LAZY, RUNTIME
 from archlint.domain.findings import Finding
 from archlint.domain.knowledge import module_matches
-from archlint.domain.layers import file_stem
+from archlint.domain.layers import file_stem, non_production
 
 _KINDS = frozenset({RUNTIME, LAZY, DYNAMIC, DEFERRED})
 _LOWER = ("models", "repositories")  # roles that must know nothing of HTTP

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from archlint.domain.config import Config
-from archlint.domain.contract import ApiSpec
 from archlint.domain.facts import FileFacts
 from archlint.domain.graph import ModuleGraph
 from archlint.domain.knowledge import Knowledge
@@ -19,6 +18,7 @@ from archlint.domain.projects import Projects
 from archlint.domain.rules import Registry
 
 if TYPE_CHECKING:  # the data layer's module is imported when a rule first needs it, not by every run
+    from archlint.domain.contract import ApiSpec
     from archlint.domain.datalayer import DataLayer
 
 

@@ -31,7 +31,7 @@ from archlint.domain.arguments import refers_to
 from archlint.domain.facts import Assign, CallSite, FileFacts, Span
 from archlint.domain.graph import ModuleGraph
 from archlint.domain.knowledge import Knowledge, module_matches
-from archlint.domain.layers import glob_match
+from archlint.domain.layers import glob_match, non_production  # noqa: F401  (re-exported: the checks import it from here)
 from archlint.domain.orm_models import SQLA_BASE_FACTORIES, Model, canonical, find_models, is_abstract_base
 
 
@@ -100,20 +100,6 @@ class DataLayer:
 
 
 # Helpers ------------------------------------------------------------------------------------
-_NON_PRODUCTION = (
-    "**/tests/**", "**/test/**", "**/testing/**", "**/__tests__/**", "**/*.test.*", "**/*.spec.*", "**/test_*.py",
-    "**/*_test.py", "**/tests.py", "**/conftest.py", "**/migrations/**", "**/alembic/**", "**/scripts/**", "**/seeders/**",
-    "**/seeds/**", "**/seed.*", "**/management/commands/**", "**/test_utils/**",
-)
-
-
-@lru_cache(maxsize=8192)
-def non_production(path: str) -> bool:
-    """Tests, migrations, seeds and scripts: code that never serves a request.  (Asked for every
-    access site; one answer per path.)"""
-    return any(glob_match(path, pattern) for pattern in _NON_PRODUCTION)
-
-
 def production(path: str) -> bool:
     """Code that serves requests: the complement of :func:`non_production` (a filter for routes)."""
     return not non_production(path)

@@ -164,4 +164,19 @@ def glob_match(path: str, pattern: str) -> bool:
     return bool(_glob_regex(pattern).match(path))
 
 
-__all__ = ["Architecture", "Layer", "file_stem", "glob_match", "has_suffix", "role_of_directory"]
+# Code that never serves a request (here, not in datalayer.py, so that layer-only runs need not import the data layer).
+_NON_PRODUCTION = (
+    "**/tests/**", "**/test/**", "**/testing/**", "**/__tests__/**", "**/*.test.*", "**/*.spec.*", "**/test_*.py",
+    "**/*_test.py", "**/tests.py", "**/conftest.py", "**/migrations/**", "**/alembic/**", "**/scripts/**", "**/seeders/**",
+    "**/seeds/**", "**/seed.*", "**/management/commands/**", "**/test_utils/**",
+)
+
+
+@lru_cache(maxsize=8192)
+def non_production(path: str) -> bool:
+    """Tests, migrations, seeds and scripts: code that never serves a request.  (Asked for every
+    access site; one answer per path.)"""
+    return any(glob_match(path, pattern) for pattern in _NON_PRODUCTION)
+
+
+__all__ = ["Architecture", "Layer", "file_stem", "glob_match", "has_suffix", "non_production", "role_of_directory"]

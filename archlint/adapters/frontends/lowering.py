@@ -16,10 +16,10 @@ def lower_file(path: str, data: bytes, language: str) -> ModuleIR | None:
     if decoded.skip or not decoded.data.strip():
         return None
     if language == "python":
-        from archlint.adapters.frontends.python import _grammar
+        from archlint.adapters.frontends.python import _language_parser
         from archlint.adapters.frontends.python_ir import lower
 
-        parser = _grammar()[2]
+        parser = _language_parser()[1]
         return lower(parser.parse(decoded.data).root_node, decoded.data, path)
     try:
         from archlint.adapters.frontends.js_ir import lower as lower_js

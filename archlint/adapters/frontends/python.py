@@ -48,7 +48,7 @@ from archlint.domain.facts import (
     StringLit,
 )
 
-_QUERY = """
+_FACT_PATTERNS = """
 (import_statement) @import
 (import_from_statement) @import
 (call) @call
@@ -62,18 +62,30 @@ _QUERY = """
 (for_in_clause) @loop
 (attribute object: (attribute)) @read
 (attribute object: (identifier)) @read
-""" + LAYOUT_PATTERNS
-# What constant folding of a computed import reads (the lean head): the full query less attribute reads.
-_FOLD_QUERY = "\n".join(line for line in _QUERY.splitlines() if not line.endswith("@read"))
+"""
+_QUERY = _FACT_PATTERNS + LAYOUT_PATTERNS
+# The lean head's queries: what constant folding of a computed import reads (the facts less attribute
+# reads), or the imports alone; no layout patterns (every statement, block and clause of the file,
+# captured and sorted for nothing: the lean head makes no syntax verdict).
+_FOLD_QUERY = "\n".join(line for line in _FACT_PATTERNS.splitlines() if not line.endswith("@read"))
+_IMPORT_QUERY = "(import_statement) @import (import_from_statement) @import"
 # Strings and comments are many and rarely interesting: they get their own query, run only
 # when a cheap byte-level scan of the file says they can matter.
 _STRING_QUERY = "(string) @string (concatenated_string) @string"
 _COMMENT_QUERY = "(comment) @comment"
-_FILE_SIGNAL = re.compile(
+# The file-level SQL/DB-URL signal, as one pattern: the reference that ``scanner.file_signal`` (what
+# the frontend runs, ~10x faster) is tested against; compiled only when a test asks for it.
+_FILE_SIGNAL_PATTERN = (
     rb"(?i)[\"'(]\s*(select|insert|update|delete|create|alter|drop|with|pragma|replace|truncate|merge|upsert|"
     rb"begin|commit|rollback|explain|vacuum|grant|set\s+search_path)\s|"
     rb"\b(postgres(ql)?|sqlite3?|mysql|mariadb|mssql|oracle|mongodb|cockroachdb)(\+\w+)?:|django\.db\.backends\."
 )
+
+
+def __getattr__(name: str):
+    if name == "_FILE_SIGNAL":
+        return re.compile(_FILE_SIGNAL_PATTERN)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 _ARGS_TEXT_LIMIT = 2_000
 _CALLEE_BYTES = 4_000  # longer callees are not typed (see UNREADABLE_CALLEE)
 
@@ -92,28 +104,41 @@ _IGNORED_BUILTINS = frozenset(
 _DYNAMIC_IMPORTERS = {"importlib:import_module", "builtins:__import__", "__import__"}
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
 def _extra_query(which: str):
     import tree_sitter as ts
 
-    language = _grammar()[0]
-    queries = {"string": _STRING_QUERY, "comment": _COMMENT_QUERY, "head": _HEAD_QUERY, "fold": _FOLD_QUERY}
+    language = _language_parser()[0]
+    queries = {
+        "string": _STRING_QUERY, "comment": _COMMENT_QUERY, "head": _HEAD_QUERY, "fold": _FOLD_QUERY,
+        "imports": _IMPORT_QUERY,
+    }
     return ts.Query(language, queries[which])
+
+
+@lru_cache(maxsize=1)
+def _language_parser():
+    """The grammar and a parser, without the full query (16 ms to compile: the lean head and the
+    syntax-only pass never run it)."""
+    import tree_sitter as ts
+
+    from archlint.adapters.frontends.grammars import binding
+
+    language = ts.Language(binding("tree_sitter_python").language())
+    return language, ts.Parser(language)
 
 
 @lru_cache(maxsize=1)
 def _grammar():
     import tree_sitter as ts
 
-    from archlint.adapters.frontends.grammars import binding
-
-    language = ts.Language(binding("tree_sitter_python").language())
-    return language, ts.Query(language, _QUERY), ts.Parser(language), ts.QueryCursor
+    language, parser = _language_parser()
+    return language, ts.Query(language, _QUERY), parser, ts.QueryCursor
 
 
 def syntax_tree(data: bytes):
     """The tree-sitter tree of UTF-8 ``data`` (for the fixers, which place comments by it)."""
-    return _grammar()[2].parse(data)
+    return _language_parser()[1].parse(data)
 
 
 _HEAD_QUERY = "(import_statement) @import (import_from_statement) @import" + LAYOUT_PATTERNS
@@ -132,7 +157,8 @@ def extract(path: str, source: bytes, language: str = "python", full: bool = Tru
     parsing them a second time.
 
     ``lean=True`` (a head for a run whose rules read no bodies, for the few files the byte-level
-    scanner hands back): the same imports, suppressions and signals, but the body is built only
+    scanner hands back): the same imports and suppressions, ``signals`` left unknown (``None``, as
+    the scanner leaves them when no rule reads bodies, and decided when one does), but the body is built only
     as far as constant folding of computed imports needs it (no attribute reads, no strings) and
     then dropped, and no syntax verdict is made (``syntax_checked`` False, as after the scanner).
     """
@@ -181,11 +207,14 @@ def _lean_head(path: str, source: bytes) -> FileFacts:
         facts.problems.append(too_deep)
         facts.syntax_checked = True
         return facts
-    _language, _query, parser, cursor_type = _grammar()
+    import tree_sitter as ts
+
+    parser = _language_parser()[1]
+    cursor_type = ts.QueryCursor
     root = parser.parse(data).root_node
-    facts.signals = "sql" if file_signal(data) else ""
+    facts.signals = None  # unknown, as after the scanner's head for such a run (no rule reads it)
     full = any(token in data for token in _DYNAMIC_IMPORT_TOKENS)  # only folding needs a body here
-    captures = cursor_type(_extra_query("fold" if full else "head")).captures(root)
+    captures = cursor_type(_extra_query("fold" if full else "imports")).captures(root)
     if b"archlint" in data:
         captures.update(cursor_type(_extra_query("comment")).captures(root))
     _Extractor(facts, data, captures, root, full, lean=True).run()
@@ -211,7 +240,10 @@ def syntax_problems(source: bytes) -> list[ParseProblem]:
     too_deep = depth_problem(decoded.data)
     if too_deep is not None:  # CPython refuses it, and the parser could crash on it: not parsed
         return [too_deep]
-    language, _query, parser, cursor_type = _grammar()
+    import tree_sitter as ts
+
+    language, parser = _language_parser()
+    cursor_type = ts.QueryCursor
     root = parser.parse(decoded.data).root_node
     return _syntax_problems(root, decoded.data, parser, language, cursor_type, None)
 
@@ -743,8 +775,7 @@ def _error_problems(root, cols, cursor_type) -> list[ParseProblem]:
 def _error_query():
     import tree_sitter as ts
 
-    language, _query, _parser, _cursor = _grammar()
-    return ts.Query(language, "(ERROR) @error (MISSING) @missing")
+    return ts.Query(_language_parser()[0], "(ERROR) @error (MISSING) @missing")
 
 
 def _is_lazy_keyword(node) -> bool:

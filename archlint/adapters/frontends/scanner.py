@@ -32,7 +32,6 @@ _IMPORT_WORD = re.compile(rb"import\b")  # a literal: C's fast search drives the
 _LINE_STATEMENT = re.compile(rb"[ \t]*(lazy[ \t]+)?(from|import)(?=[ \t\\(.])")
 # `x = 1; import y`, `try: import x`, `else: from a import b` (the last match on its line).
 _INLINE_STATEMENT = re.compile(rb"[;:][ \t]*(lazy[ \t]+)?(?:(from)[ \t.][ \t.\w]*?[ \t]|())import\b")
-_TRIPLE = re.compile(rb"'''|\"\"\"")
 _TRIPLE_END = {
     b'"""': re.compile(rb'[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""', re.S),
     b"'''": re.compile(rb"[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''", re.S),
@@ -216,13 +215,14 @@ def scan_python(data: bytes) -> tuple[list[Import], list[tuple[int, str]]] | Non
 
 
 class _Scan:
-    __slots__ = ("data", "strings", "starts", "scanned_to", "ascii", "last_offset", "last_line", "bindings")
+    __slots__ = ("data", "strings", "starts", "scanned_to", "ascii", "last_offset", "last_line", "bindings", "next_triple")
 
     def __init__(self, data: bytes) -> None:
         self.data = data
         self.strings: list[tuple[int, int]] = []  # triple-quoted string ranges, in order
         self.starts: list[int] = []
         self.scanned_to = 0
+        self.next_triple = (-1, -1)  # the next `"""` and `'''` at or after where they were last looked for
         self.ascii = data.isascii()
         self.last_offset = 0
         self.last_line = 0
@@ -366,17 +366,31 @@ class _Scan:
     # strings --------------------------------------------------------------------------------
     def _in_string(self, offset: int) -> bool:
         """Is ``offset`` inside a triple-quoted string?  Finds them lazily, in order."""
+        data = self.data
         while self.scanned_to <= offset:
-            match = _TRIPLE.search(self.data, self.scanned_to)
-            if match is None:
-                self.scanned_to = len(self.data) + 1
+            # The next `"""` or `'''`, by two C substring searches
+            # whose answers are kept until passed (a regex alternation stopped at every quote).
+            start = self.scanned_to
+            double, single = self.next_triple
+            if double < start:
+                double = data.find(b'"""', start)
+                if double < 0:
+                    double = len(data) + 1
+            if single < start:
+                single = data.find(b"'''", start)
+                if single < 0:
+                    single = len(data) + 1
+            self.next_triple = (double, single)
+            opening = min(double, single)
+            if opening > len(data):
+                self.scanned_to = len(data) + 1
                 break
-            opening = match.start()
+            quote = data[opening : opening + 3]
             if not self._prefix_is_code(opening):
-                self.scanned_to = match.end()  # inside a one-line string or a comment
+                self.scanned_to = opening + 3  # inside a one-line string or a comment
                 continue
-            end = _TRIPLE_END[match.group()].match(self.data, match.end())
-            close = end.end() if end is not None else len(self.data)
+            end = _TRIPLE_END[quote].match(data, opening + 3)
+            close = end.end() if end is not None else len(data)
             self.strings.append((opening, close))
             self.starts.append(opening)
             self.scanned_to = close
@@ -436,7 +450,7 @@ class _Scan:
             kind = LAZY
         for _module, _names, _level, binds in records:
             self.bindings.update(binds)
-        return [Import(module, names, kind, span, level, optional) for module, names, level, _binds in records], end
+        return [_new(Import, (module, names, kind, span, level, optional)) for module, names, level, _binds in records], end
 
     def _logical(self, at: int) -> tuple[bytes, int]:
         """The statement's text (comments and line continuations removed) and its end offset."""
@@ -532,45 +546,51 @@ class _Scan:
             return None
         dots, module, rest = match.group(1) or b"", match.group(2) or b"", match.group(3).strip()
         level = dots.count(b".")
-        if b" " in module.strip() or b"\t" in module.strip():
+        module = module.strip()
+        if b" " in module or b"\t" in module:
             module = b"".join(module.split())
             if not module:
                 return None
-        module = module.strip()
-        if module and not _dotted(module):
+        if module and _DOTTED_NAME.fullmatch(module) is None:
             return None
-        if not dots.strip() and not module:
+        if not module and not dots.strip():
             return None
         if rest.startswith(b"(") and rest.endswith(b")"):
             rest = rest[1:-1]
         elif b"(" in rest or b")" in rest:
             return None
+        name = module.decode()
         if rest.strip() == b"*":
-            return [(module.decode(), ("*",), level, ())]
+            return [(name, ("*",), level, ())]
         names = []
         binds = []
         parts = rest.split(b",")
         if parts and not parts[-1].strip():
-            parts = parts[:-1]
+            parts.pop()
+        prefix = f"{'.' * level}{name}:"
+        fullmatch = _NAME.fullmatch
         for part in parts:
             words = part.split()
-            if len(words) == 1 or (len(words) == 3 and words[1] == b"as"):
-                if not _NAME.fullmatch(words[0]):
+            count = len(words)
+            if count == 1 or (count == 3 and words[1] == b"as"):
+                if fullmatch(words[0]) is None:
                     return None
-                names.append(words[0].decode())
-                binds.append(words[-1].decode())
+                imported = words[0].decode()
+                names.append(imported)
+                binds.append((words[-1].decode() if count == 3 else imported, prefix + imported))
             else:
                 return None
         if not names:
             return None
-        prefix = f"{'.' * level}{module.decode()}:"
-        return [(module.decode(), tuple(names), level, tuple((local, prefix + name) for local, name in zip(binds, names)))]
+        return [(name, tuple(names), level, tuple(binds))]
 
     # positions ------------------------------------------------------------------------------
     def _span(self, start: int, end: int) -> Span:
         line, column = self._point(start)
+        if self.ascii and _one_line(self.data, start, end):  # one line: no second count
+            return _new(Span, (line, column, line, column + end - start))
         end_line, end_column = self._point(end)
-        return Span(line, column, end_line, end_column)
+        return _new(Span, (line, column, end_line, end_column))
 
     def _point(self, offset: int) -> tuple[int, int]:
         """1-based line and character column; statements arrive in order, so lines are counted
@@ -646,9 +666,7 @@ class _Scan:
 
     def _blank(self, line_start: int) -> bool:
         data = self.data
-        index = line_start
-        while index < len(data) and data[index] in (0x20, 0x09, 0x0C):
-            index += 1
+        index = _INDENT.match(data, line_start).end()
         return index >= len(data) or data[index] in (0x0A, 0x0D, 0x23)
 
     def _header_line(self, position: int) -> int:
@@ -719,15 +737,25 @@ class _Walk:
         return False
 
 
+def _one_line(data: bytes, start: int, end: int) -> bool:
+    return data.find(b"\n", start, end) < 0
+
+
+_new = tuple.__new__  # a record without the NamedTuple's Python-level __new__ (hot path)
+
+
+_INDENT = re.compile(rb"[ \t\f]*")
+
+
 def _indent(data: bytes, line_start: int) -> int:
-    index = line_start
-    while index < len(data) and data[index] in (0x20, 0x09, 0x0C):
-        index += 1
-    return index - line_start
+    return _INDENT.match(data, line_start).end() - line_start
+
+
+_DOTTED_NAME = re.compile(rb"[^\W\d]\w*(?:\.[^\W\d]\w*)*")  # names joined by dots: `_NAME` for each part
 
 
 def _dotted(module: bytes) -> bool:
-    return all(_NAME.fullmatch(part) for part in module.split(b"."))
+    return _DOTTED_NAME.fullmatch(module) is not None
 
 
 def compare_file(path: str, raw: bytes) -> str | None:

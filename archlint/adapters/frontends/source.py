@@ -79,10 +79,16 @@ class Decoded:
 
 def _python_encoding(data: bytes) -> str:
     """PEP 263: a coding cookie in the first two lines decides the encoding."""
-    for line in data.split(b"\n", 2)[:2]:
+    start = 0
+    for _ in range(2):  # the first two lines, without copying the rest of the file
+        end = data.find(b"\n", start)
+        line = data[start:] if end < 0 else data[start:end]
         match = _CODING.match(line)
         if match:
             return match.group(1).decode("ascii", "replace")
+        if end < 0:
+            break
+        start = end + 1
     return "utf-8"
 
 
@@ -100,6 +106,8 @@ def decode(data: bytes, language: str) -> Decoded:
         return Decoded(b"", [ParseProblem("AL004", msg, _FIRST_LINE)], True)
     encoding = _python_encoding(data) if language == "python" else "utf-8"
     if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
+        if data.isascii():  # valid UTF-8 without building the text (most files)
+            return Decoded(data, [])
         try:
             data.decode("utf-8")
             return Decoded(data, [])
