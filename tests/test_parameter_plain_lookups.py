@@ -184,3 +184,182 @@ def test_python_helper_keyed_by_its_parameter(tmp_path):
             return jsonify(username=author_name(user_id))
     """})
     assert [f for f in findings(reported) if f[0] == "AL220"] == [("AL220", "app/models.py", 19)]
+
+
+def _open_webui(tmp_path, routes: str, socket: str):
+    files = {
+        "requirements.txt": "fastapi\nsqlalchemy\naiosqlite\npydantic\n",
+        "app/__init__.py": "", "app/models/__init__.py": "", "app/routers/__init__.py": "", "app/socket/__init__.py": "",
+        "app/db.py": """
+        from contextlib import asynccontextmanager
+
+        from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+        from sqlalchemy.orm import declarative_base
+
+        Base = declarative_base()
+        engine = create_async_engine("sqlite+aiosqlite:///app.db")
+        SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
+
+
+        @asynccontextmanager
+        async def get_async_db():
+            async with SessionLocal() as session:
+                yield session
+
+
+        @asynccontextmanager
+        async def get_async_db_context(db: AsyncSession | None = None):
+            if isinstance(db, AsyncSession):
+                yield db
+            else:
+                async with get_async_db() as session:
+                    yield session
+
+
+        async def get_async_session():
+            async with SessionLocal() as session:
+                yield session
+""",
+        "app/models/messages.py": """
+        import time
+        from typing import Optional
+
+        from pydantic import BaseModel, ConfigDict
+        from sqlalchemy import Boolean, Column, String, Text
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+        from app.db import Base, get_async_db_context
+
+
+        class Message(Base):
+            __tablename__ = "message"
+            id = Column(Text, primary_key=True)
+            channel_id = Column(Text)
+            content = Column(Text)
+            is_pinned = Column(Boolean, default=False)
+            updated_at = Column(String)
+
+
+        class MessageModel(BaseModel):
+            model_config = ConfigDict(from_attributes=True)
+            id: str
+            channel_id: Optional[str] = None
+            content: str
+            is_pinned: bool = False
+
+
+        class MessageForm(BaseModel):
+            content: str
+
+
+        class MessageTable:
+            async def get_message_by_id(self, id: str, db: Optional[AsyncSession] = None) -> Optional[MessageModel]:
+                async with get_async_db_context(db) as db:
+                    message = await db.get(Message, id)
+                    if not message:
+                        return None
+                    return MessageModel.model_validate(message)
+
+            async def update_message_by_id(self, id: str, form_data: MessageForm, db: Optional[AsyncSession] = None) -> Optional[MessageModel]:
+                async with get_async_db_context(db) as db:
+                    message = await db.get(Message, id)
+                    message.content = form_data.content
+                    message.updated_at = str(time.time_ns())
+                    await db.commit()
+                    await db.refresh(message)
+                    return MessageModel.model_validate(message) if message else None
+
+            async def update_is_pinned_by_id(self, id: str, is_pinned: bool, db: Optional[AsyncSession] = None) -> Optional[MessageModel]:
+                async with get_async_db_context(db) as db:
+                    message = await db.get(Message, id)
+                    message.is_pinned = is_pinned
+                    await db.commit()
+                    await db.refresh(message)
+                    return MessageModel.model_validate(message) if message else None
+
+
+        Messages = MessageTable()
+""",
+        "app/routers/channels.py": routes,
+        "app/socket/main.py": socket,
+    }
+    return [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL220"]
+
+
+OPEN_WEBUI_ROUTES = """
+        from fastapi import APIRouter, Depends, HTTPException, status
+        from pydantic import BaseModel
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+        from app.db import get_async_session
+        from app.models.messages import MessageForm, MessageModel, Messages
+
+        router = APIRouter()
+
+
+        class PinMessageForm(BaseModel):
+            is_pinned: bool
+
+
+        @router.post("/{id}/messages/{message_id}/pin", response_model=MessageModel)
+        async def pin_channel_message(id: str, message_id: str, form_data: PinMessageForm, db: AsyncSession = Depends(get_async_session)):
+            message = await Messages.get_message_by_id(message_id, db=db)
+            if not message:
+                raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="not found")
+            if message.channel_id != id:
+                raise HTTPException(status_code=status.HTTP_400_BAD_REQUEST, detail="wrong channel")
+            try:
+                await Messages.update_is_pinned_by_id(message_id, form_data.is_pinned, db=db)
+                message = await Messages.get_message_by_id(message_id, db=db)
+                return message
+            except Exception:
+                raise HTTPException(status_code=status.HTTP_400_BAD_REQUEST, detail="error")
+
+
+        @router.post("/{id}/messages/{message_id}/update", response_model=MessageModel)
+        async def update_message(id: str, message_id: str, form_data: MessageForm, db: AsyncSession = Depends(get_async_session)):
+            message = await Messages.get_message_by_id(message_id, db=db)
+            if not message:
+                raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="not found")
+            if message.channel_id != id:
+                raise HTTPException(status_code=status.HTTP_400_BAD_REQUEST, detail="wrong channel")
+            await Messages.update_message_by_id(message_id, form_data, db=db)
+            return await Messages.get_message_by_id(message_id, db=db)
+"""
+
+OPEN_WEBUI_SOCKET = """
+        async def stream_to_channel(request_info: dict, chunks):
+            channel_id = request_info["chat_id"].removeprefix("channel:")
+            message_id = request_info["message_id"]
+
+            async def _emit_channel_update(content: str):
+                from app.models.messages import MessageForm, Messages
+
+                msg = await Messages.get_message_by_id(message_id)
+                if not msg or msg.channel_id != channel_id:
+                    return
+                await Messages.update_message_by_id(message_id, MessageForm(content=content))
+
+            async for chunk in chunks:
+                await _emit_channel_update(chunk)
+"""
+
+
+def test_a_sqlalchemy_helper_whose_none_means_no_row_checks_the_key(tmp_path):
+    """open-webui 0.12 (models/messages.py): ``update_message_by_id(id)`` reads ``db.get(Message, id)``
+    unchecked, and every caller first ran ``get_message_by_id(message_id)`` — which answers None where
+    ``db.get`` found no row, else a Pydantic model of it — and left on None (``if not message: raise
+    404``; in a closure, ``if not msg or …: return`` with the enclosing handler's ``message_id``).
+    The helper's None stands for the missed row, so the checked id is a key that finds its row."""
+    assert _open_webui(tmp_path / "checked", OPEN_WEBUI_ROUTES, OPEN_WEBUI_SOCKET) == []
+    unchecked_route = OPEN_WEBUI_ROUTES.replace("""    message = await Messages.get_message_by_id(message_id, db=db)
+            if not message:
+                raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="not found")
+            if message.channel_id != id:
+                raise HTTPException(status_code=status.HTTP_400_BAD_REQUEST, detail="wrong channel")
+            await Messages.update_message_by_id""", "    await Messages.update_message_by_id")
+    assert unchecked_route != OPEN_WEBUI_ROUTES
+    assert _open_webui(tmp_path / "route", unchecked_route, OPEN_WEBUI_SOCKET) == [("AL220", "app/models/messages.py", 43)]
+    unchecked_closure = OPEN_WEBUI_SOCKET.replace("if not msg or msg.channel_id", "if msg.channel_id")
+    assert unchecked_closure != OPEN_WEBUI_SOCKET
+    assert _open_webui(tmp_path / "closure", OPEN_WEBUI_ROUTES, unchecked_closure) == [("AL220", "app/models/messages.py", 43)]

@@ -268,6 +268,7 @@ def single_key(receiver, args):
 
 
 _IN_THREAD = frozenset({v.THREAD_TAG})
+_DETACHED = frozenset({v.DETACHED_TAG})
 _PARAMETER_KEY = frozenset({v.PARAMETER_KEY_TAG})
 # Library calls whose result is still the client's value (AL234's `input`): conversions and body parsers
 _PASSES_INPUT = BODY_PARSERS | frozenset({
@@ -449,6 +450,7 @@ class Known(NamedTuple):
     write_steps: frozenset  # query-builder steps that make the built query a write
     aggregate_steps: frozenset  # query-builder steps that make it one aggregated row
     django_raising_lookups: frozenset  # Django lookups that raise DoesNotExist on no row (AL234)
+    task_spawners: frozenset  # asyncio.create_task & co.: run a coroutine as a task of its own (semantics/tasks.py)
 
 
 def _known(table: dict) -> Known:
@@ -480,7 +482,7 @@ class Calls:
             else:
                 self.dereference(func.obj, receiver, func.span)
             first = len(self.effects)
-            args = self.arguments(node.args)
+            args = self.arguments(node.args, self._spawned_arguments(node, receiver))
             if type(v.strip(receiver)) in (v.Query, v.ModelClass, v.Db):
                 args = self.parameter_keys(args)  # a lookup's key, or a filter step's
             if func.name == "transacting" and type(func.obj) is ir.Call and any(v.tx_tags(a[2]) for a in args):
@@ -509,7 +511,7 @@ class Calls:
             return self.require(node)
         else:
             receiver = self.eval(func)
-            args = self.arguments(node.args)
+            args = self.arguments(node.args, self._spawned_arguments(node, receiver))
             result = self.invoke(node, receiver, args)
         if type(func) is ir.Attr:
             self.closing(node, func, receiver, args)
@@ -615,8 +617,57 @@ class Calls:
         if row is not None:
             self.event("lost-update", node, f"{row.stack}|{row.model}|{column}")
 
-    def arguments(self, args: tuple) -> list[tuple[str, str, object, object]]:
-        return [(arg.kind, arg.name, self.eval(arg.value), arg.value) for arg in args]
+    def arguments(self, args: tuple, spawned: frozenset = frozenset()) -> list[tuple[str, str, object, object]]:
+        if not spawned:
+            return [(arg.kind, arg.name, self.eval(arg.value), arg.value) for arg in args]
+        found = []
+        for index, arg in enumerate(args):
+            first = len(self.effects)
+            found.append((arg.kind, arg.name, self.eval(arg.value), arg.value))
+            if index in spawned:
+                # the coroutine runs as a task of its own: not in this function's loops (semantics/tasks.py)
+                depth, outer = len(self.loops), tuple(self.loops)
+                self.effects[first:] = [e._replace(loops=e.loops[depth:] if e.loops[:depth] == outer else e.loops,
+                                                   tags=e.tags | _DETACHED) for e in self.effects[first:]]
+        return found
+
+    def _spawned_arguments(self, node: ir.Call, receiver) -> frozenset:
+        """The indices of the arguments ``node`` starts as detached tasks: the coroutine a task spawner
+        (``asyncio.create_task(notify(row))``), or a project wrapper that spawns its parameter, is
+        handed, where this function never awaits the task (:mod:`archlint.semantics.tasks`)."""
+        if not self.python or not any(type(arg.value) is ir.Call for arg in node.args):
+            return frozenset()
+        from archlint.semantics import tasks
+
+        if type(node.func) is ir.Attr and node.func.name not in tasks.spawner_names(self.program):
+            return frozenset()  # (`asyncio.create_task`: its name read statically only when it could be one)
+        bare = v.strip(receiver if type(node.func) is not ir.Attr else self.program.static_value(self.path, node.func))
+        if type(bare) is v.External and bare.name in tasks.spawners(self.program):
+            names, wrapper = None, False
+        elif type(bare) is v.Function and self.program.function(bare.path, bare.fid) is not None:
+            names, wrapper = tasks.spawned_parameters(self.program, bare.path, bare.fid), True
+            if not names:
+                return frozenset()
+        else:
+            return frozenset()
+        if tasks.awaited(self.function, node, wrapper=wrapper, returning=False):
+            return frozenset()
+        if names is None:
+            return frozenset({0}) if node.args[0].kind == "pos" and type(node.args[0].value) is ir.Call else frozenset()
+        callee = self.program.function(bare.path, bare.fid)
+        params = [p for p in callee.params if p.kind in ("pos", "posonly")]
+        if callee.kind == "method" and params and bare.bound is not None:
+            params = params[1:]
+        found, position = set(), 0
+        for index, arg in enumerate(node.args):
+            if arg.kind == "pos":
+                name = params[position].name if position < len(params) else ""
+                position += 1
+            else:
+                name = arg.name if arg.kind == "kw" else ""
+            if name in names and type(arg.value) is ir.Call:
+                found.add(index)
+        return frozenset(found)
 
     def parameter_keys(self, args):
         """The arguments, a column of an unknown parameter among them tagged ``PARAMETER_KEY_TAG``
@@ -1775,7 +1826,7 @@ class Calls:
         for effect in summary.effects:
             self.effects.append(effect._replace(
                 trace=((self.path, node.span if node is not None else effect.span, label),) + effect.trace,
-                loops=tuple(self.loops) + effect.loops,
+                loops=effect.loops if v.DETACHED_TAG in effect.tags else tuple(self.loops) + effect.loops,
                 in_tx=effect.in_tx or self.tx > 0,
                 branch=self.branch + effect.branch,
                 tags=self._outside(effect) | (CAUGHT if self.catching_unique and effect.op in ("write", "commit") else frozenset())

@@ -1033,6 +1033,10 @@ class Frame(Calls):
         for name in sorted(self.env):
             if v.missed_origin(self.env[name]) and self.function.scope_of(name) in ("local", "param"):
                 return self.env[name]
+        for name in sorted(self.env):
+            origin = v.missed_row(self.env[name])
+            if origin and self.function.scope_of(name) in ("local", "param"):
+                return v.Tagged(v.Const(None), frozenset({v.MISSED_ROW_TAG + origin}))
         return value
 
     def _drf_action_test(self, test: ir.Compare):
@@ -1132,10 +1136,14 @@ class Frame(Calls):
             found = self.narrowing(guard, truthy, seen | {test.id}) if guard is not None else {}
             if current is not None and truthy:
                 found[test.id] = _nonempty(non_null(current)) if self.python else non_null(current)
-                if v.is_nullable(current):
+                if v.is_nullable(current) or v.missed_row(current):
                     found.update(self._found_key(test.id))
             elif current is not None and self.python and v.missed_origin(v.missed_lookup(current)):
                 found[test.id] = v.missed_lookup(current)  # if not article: … (no row: the name holds None)
+            elif current is not None and self.python:
+                missed = v.row_missed(current)  # if not message: return None (SQLAlchemy: the row stays, marked)
+                if missed is not current:
+                    found[test.id] = missed
             return found
         if kind is ir.Call and type(test.func) is ir.Attr and test.func.name in ("exists", "count") and not test.args:
             return self._nonempty_narrowing(test.func.obj) if truthy else {}  # if memberships.exists(): … .first()
@@ -1182,8 +1190,10 @@ class Frame(Calls):
                     mark = f"{WRONG_GUARD_TAG}{test.span.line}:{literal}:{shown}"
                     return {} if is_null else {name.id: v.tag(current, frozenset({mark}))}
                 if is_null:
-                    return {name.id: v.missed_lookup(current)}
-                return {name.id: non_null(current), **(self._found_key(name.id) if v.is_nullable(current) else {})}
+                    missed = v.missed_lookup(current)
+                    origin = v.missed_row(v.row_missed(current)) if self.python and not v.missed_origin(missed) else ""
+                    return {name.id: v.Tagged(missed, frozenset({v.MISSED_ROW_TAG + origin})) if origin else missed}
+                return {name.id: non_null(current), **(self._found_key(name.id) if v.is_nullable(current) or v.missed_row(current) else {})}
             if type(name) is ir.Attr and type(other) is ir.Const and other.value is None \
                     and (test.op in ("is", "==")) != truthy:
                 return self._field_narrowing(name)  # if self.user is None: raise …
@@ -1768,14 +1778,14 @@ class Frame(Calls):
         held in a name.  Rebinding either name forgets it."""
         for held in [k for k, key in self.lookup_keys.items() if k == name or key == name]:
             del self.lookup_keys[held]
-        if not v.is_nullable(value):
-            return
+        if not v.is_nullable(value) and not v.missed_row(value):
+            return  # (or a helper's None for a row it did not find: `get_message_by_id(message_id)`)
         if type(expr) is ir.Await:
             expr = expr.value
         keys: set[str] = set()
         while type(expr) is ir.Call:
             for arg in expr.args:
-                held = v.strip(self.env.get(arg.value.id)) if type(arg.value) is ir.Name and arg.value.id != name else None
+                held = v.strip(self._held(arg.value.id)) if type(arg.value) is ir.Name and arg.value.id != name else None
                 # a value (`req.params.id` held in a name is one field of the request), not a handle or the request
                 if type(held) in (v.Unknown, v.Const) or type(held) is v.Request and "." in held.part:
                     keys.add(arg.value.id)
@@ -1788,9 +1798,26 @@ class Frame(Calls):
         past the check: a helper keyed by its parameter that is handed it (``update_message_by_id(
         message_id, …)``) re-reads a row that was found (``semantics/callers.py``)."""
         key = self.lookup_keys.get(name)
-        if key is None or key not in self.env:
+        held = self._held(key) if key is not None else None
+        if held is None:
             return {}
-        return {key: v.tag(self.env[key], frozenset({v.CHECKED_KEY_TAG}))}
+        return {key: v.tag(held, frozenset({v.CHECKED_KEY_TAG}))}
+
+    def _held(self, name: str):
+        """The value of the name here: this frame's, or — in a closure reading a local or parameter of
+        the function that defined it (``message_id`` of the enclosing handler) — that frame's.
+        ``None`` when unbound, or a module-level name."""
+        if name in self.env:
+            return self.env[name]
+        function = self.function
+        if not self.python or function.kind == "module" or function.parent <= 0 or function.scope_of(name) != "outer":
+            return None
+        outer = self.program.function(self.path, function.parent)
+        while outer is not None and outer.kind != "module" and outer.scope_of(name) == "outer" and outer.parent > 0:
+            outer = self.program.function(self.path, outer.parent)
+        if outer is None or outer.kind == "module" or outer.scope_of(name) == "outer":
+            return None
+        return self.name(ir.Name(name, function.span))
 
     def _remember_guard(self, name: str, test) -> None:
         """``found = user is not None`` / ``missing = not user``: ``if not found`` then checks ``user``.

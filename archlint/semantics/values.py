@@ -310,6 +310,7 @@ RAISE_SQL_LOADER = "!raise-sql:"
 EXPIRES_TAG = "expires-on-commit"
 EXPIRED_TAG = "expired:"  # expired:<path:line:column of the commit>: on a row such a commit expired, until refreshed
 THREAD_TAG = "thread"  # on a callee's effect that runs in a worker thread (a `@sync_to_async` function)
+DETACHED_TAG = "detached"  # an effect of a coroutine started as a task nothing waits for (semantics/tasks.py)
 # On an effect of django-ninja building the response schema of an ``async def`` route: ninja validates
 # the returned rows in the event loop, so a query there raises SynchronousOnlyOperation (AL233)
 ASYNC_RESPONSE_TAG = "async-response"
@@ -431,6 +432,26 @@ def missed_lookup(value):
                    if type(strip(o)) is Row and strip(o).nullable and strip(o).origin and strip(o).stack == "django"), "")
     origin = origin or missed_origin(value)
     return Tagged(Const(None), frozenset({MISSED_TAG + origin})) if origin else Const(None)
+
+
+# On a lookup result of another stack a branch found None (``if not message: return None`` after
+# ``session.get(Message, id)``): missed-row:<the lookup's origin>.  Not nullable (see missed_lookup's
+# comment): a caller that checks the helper's answer only learns that the key it passed finds a row.
+MISSED_ROW_TAG = "missed-row:"
+
+
+def missed_row(value) -> str:
+    """The lookup a ``missed-row`` tag on ``value`` names (``value`` the nullable row on the branch
+    that found it None, or the ``None`` a helper returned there), else ``""``."""
+    return next((t[len(MISSED_ROW_TAG):] for t in sorted(tags_of(value)) if t.startswith(MISSED_ROW_TAG)), "")
+
+
+def row_missed(value):
+    """``value`` (a nullable row of a stack :func:`missed_lookup` leaves untagged) on the branch that
+    found it None, tagged ``missed-row``; anything else as it is."""
+    origin = next((strip(o).origin or strip(o).model for o in options(value)
+                   if type(strip(o)) is Row and strip(o).nullable and strip(o).stack != "django"), "")
+    return tag(value, frozenset({MISSED_ROW_TAG + origin})) if origin else value
 
 
 def missed_origin(value) -> str:

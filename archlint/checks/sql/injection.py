@@ -9,11 +9,11 @@ Tagged templates (``sql`…```, ``Prisma.sql`…```) never reach here: their hol
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from archlint.checks.sql.analysis import Prepared, finding
 from archlint.domain import ir
+from archlint.domain.expressions import parse
 from archlint.domain.context import CheckContext
 from archlint.domain.facts import FileFacts
 from archlint.domain.findings import Finding
@@ -40,7 +40,7 @@ def interpolated(ctx: CheckContext, prepared: Prepared, sql: SqlKnowledge) -> It
     if holes and site.sink.traced_holes and not _request_argument(ctx, site):
         facts = ctx.files[site.path]
         holes = tuple(h for h in holes if REQUEST_SOURCE.match(h.expr)
-                      or "(" not in h.expr and (_parameter_of(facts, site.call.scope, h.expr) is not None
+                      or "(" not in h.expr and (_parameter_of(facts, site.call.scope, h.expr, site.language) is not None
                                                 or _destructured_parameter(ctx, site, h.expr)))
     # a view's defining query is SQL text by design (the developer's view), unless it is request data;
     # a value checked against a constant allow-list before the statement runs is one of its constants
@@ -108,13 +108,32 @@ def _allow_listed(ctx: CheckContext, site: SqlSite, expression: str) -> bool:
     program = ctx.program
     module = program.modules.get(site.path) if program is not None else None
     expression = expression.strip()
-    if module is None or not re.fullmatch(r"[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*", expression):
+    if module is None or not _dotted(expression, site.language):
         return False
     from archlint.semantics.allow_lists import allow_listed
     from archlint.semantics.constant_arguments import constant_parameter
 
     return allow_listed(module, site.call.span, expression) or (
         expression.isidentifier() and constant_parameter(program, site.path, site.call.span, expression))
+
+
+def _dotted(expression: str, language: str) -> bool:
+    """The hole is a name or a chain of attribute reads (``sort``, ``self.columns``), read from its
+    expression tree, spelled plainly (``a.b``: the allow-lists know that spelling)."""
+    tree, attributes = parse(expression, language), []
+    while tree[0] == "attr":
+        attributes.append(tree[2])
+        tree = tree[1]
+    return tree[0] == "name" and ".".join([tree[1], *reversed(attributes)]) == expression
+
+
+def _root_name(expression: str, language: str) -> str:
+    """The name an attribute/index/call chain starts from (``opts`` of ``opts.sort[0]``), from the
+    expression's tree; ``""`` for any other expression."""
+    tree = parse(expression, language)
+    while tree[0] in ("attr", "index", "call"):
+        tree = tree[1]
+    return tree[1] if tree[0] == "name" else ""
 
 
 def _request_argument(ctx: CheckContext, site: SqlSite) -> bool:
@@ -168,7 +187,7 @@ def runtime_text(ctx: CheckContext, site: SqlSite) -> Iterator[Finding]:
     if REQUEST_SOURCE.match(expression):
         why = "request data"
     elif site.kind == "fragment" or _inside_clause(facts, site):
-        parameter = _parameter_of(facts, site.call.scope, expression)
+        parameter = _parameter_of(facts, site.call.scope, expression, site.language)
         if parameter is None:
             return
         why = f"the caller's argument `{parameter}` (a parameter of `{site.call.scope}`)"
@@ -196,8 +215,8 @@ def _inside_clause(facts: FileFacts, site: SqlSite) -> bool:
     return False
 
 
-def _parameter_of(facts: FileFacts, scope: str, expression: str) -> str | None:
-    head = re.split(r"[.\[(]", expression, maxsplit=1)[0]
+def _parameter_of(facts: FileFacts, scope: str, expression: str, language: str) -> str | None:
+    head = _root_name(expression, language)
     function = next((f for f in facts.functions if f.qualname == scope), None)
     if function is None or head in ("self", "cls", "this") or head.isupper():
         return None
