@@ -869,6 +869,33 @@ def test_comma_join_of_schema_qualified_tables_is_judged_by_its_where(tmp_path):
     assert [f for f in sql_findings(tmp_path) if f[0] == "AL406"] == [("AL406", "repo.py", 11)]
 
 
+def test_comma_join_linked_through_a_later_table_is_a_join(tmp_path):
+    # ckan's datastore index lookup: `pg_class i` meets `pg_class t` only through `pg_index idx`, listed after it
+    make_repo(
+        tmp_path,
+        {
+            "repo.py": """
+                import sqlite3
+
+
+                def index_names(conn: sqlite3.Connection, name: str):
+                    return conn.execute(
+                        "SELECT i.relname FROM pg_class t, pg_class i, pg_index idx "
+                        "WHERE t.oid = idx.indrelid AND i.oid = idx.indexrelid AND t.relname = ?", (name,)
+                    ).fetchall()
+
+
+                def half_linked(conn: sqlite3.Connection, name: str):
+                    return conn.execute(
+                        "SELECT i.relname FROM pg_class t, pg_class i, pg_index idx "
+                        "WHERE i.oid = idx.indexrelid AND t.relname = ?", (name,)
+                    ).fetchall()
+            """,
+        },
+    )
+    assert [f for f in sql_findings(tmp_path) if f[0] == "AL406"] == [("AL406", "repo.py", 13)]
+
+
 def test_a_limit_that_picks_a_batch_or_a_sample_is_not_paging(tmp_path):
     """LIMIT without ORDER BY matters where rows are returned page by page.  A batch picked for an
     UPDATE/DELETE (prefect's backfill migrations: ``WITH batch AS (SELECT id … LIMIT 500) UPDATE …``,
