@@ -131,6 +131,42 @@ def test_a_classmethod_called_through_its_class_still_gets_the_class(tmp_path):
     assert [(f[0], f[2]) for f in findings(make_repo(tmp_path, files)) if f[0] == "AL230"] == [("AL230", 13)]
 
 
+
+_DESCRIPTOR = {  # indico: papers.py `event = AttributeProxyProperty('event')` then `self.event.can_manage(user)`
+    "requirements.txt": "sqlalchemy\n",
+    "app/db.py": "from sqlalchemy.orm import Session\nsession = Session()\n",
+    "app/proxy.py": (
+        "class AttributeProxyProperty:\n"
+        "    def __init__(self, attr):\n"
+        "        self.attr = attr\n"
+        "    def __get__(self, obj, objtype=None):\n"
+        "        if obj is None:\n"
+        "            return self\n"
+        "        return getattr(getattr(obj, obj.proxied_attr), self.attr)\n"
+        "class Plain:\n"
+        "    def __init__(self, attr):\n"
+        "        self.attr = attr\n"
+    ),
+    "app/papers.py": (
+        "from app.db import session\n"
+        "from app.proxy import AttributeProxyProperty, Plain\n"
+        "class Paper:\n"
+        "    proxied_attr = 'contribution'\n"
+        "    event = AttributeProxyProperty('event')\n"
+        "    label = Plain('label')\n"
+        "    def can_manage(self, user):\n"
+        "        session.flush()\n"
+        "        return self.event.can_manage(user)\n"
+        "    def can_judge(self, user):\n"
+        "        return self.label.can_judge(user)\n"
+    ),
+}
+
+
+def test_a_class_attribute_that_is_a_descriptor_reads_what_its_get_returns(tmp_path):
+    found = [(f[0], f[1], f[2]) for f in findings(make_repo(tmp_path, _DESCRIPTOR)) if f[0] == "AL230"]
+    assert found == [("AL230", "app/papers.py", 11)]
+
 _COMPAT = (  # fastapi/_compat.py: one of two definitions of ModelField, chosen at import time
     "from dataclasses import dataclass\n"
     "from pydantic.version import VERSION as PYDANTIC_VERSION\n"
@@ -666,3 +702,132 @@ def test_import_module_over_a_constant_registry_is_no_opaque_import(tmp_path):
         ),
     }
     assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL106"] == [("AL106", "pkg/loader.py", 6)]
+
+
+def _rolledback(yield_inside: bool) -> dict:
+    body = ("        with transaction.atomic():\n"
+            "            yield\n"
+            "            raise DummyRollbackException()\n") if yield_inside else \
+           ("        with transaction.atomic():\n"
+            "            pass\n"
+            "        yield\n")
+    return {  # pretix: helpers/database.py rolledback_transaction(), used by services/tickets.py's preview
+        "requirements.txt": "django\n",
+        "shop/models.py": (
+            "from django.db import models\n"
+            "class Event(models.Model):\n"
+            "    name = models.CharField(max_length=100)\n"
+            "class Order(models.Model):\n"
+            "    event = models.ForeignKey(Event, on_delete=models.CASCADE)\n"
+        ),
+        "shop/db.py": (
+            "from contextlib import contextmanager\n"
+            "from django.db import transaction\n"
+            "class DummyRollbackException(Exception):\n"
+            "    pass\n"
+            "@contextmanager\n"
+            "def rolledback_transaction():\n"
+            "    try:\n" + body +
+            "    except DummyRollbackException:\n"
+            "        pass\n"
+        ),
+        "shop/views.py": (
+            "from django.http import JsonResponse\n"
+            "from shop.db import rolledback_transaction\n"
+            "from shop.models import Event, Order\n"
+            "def preview(request):\n"
+            "    with rolledback_transaction():\n"
+            "        event = Event.objects.create(name='Sample')\n"
+            "        Order.objects.create(event=event)\n"
+            "        return JsonResponse({'event': event.pk})\n"
+        ),
+        "shop/urls.py": "from django.urls import path\nfrom shop import views\nurlpatterns = [path('preview', views.preview)]\n",
+    }
+
+
+def test_a_context_manager_that_yields_inside_atomic_is_a_transaction(tmp_path):
+    assert [f for f in findings(make_repo(tmp_path / "in", _rolledback(True))) if f[0] == "AL305"] == []
+    assert [f[:3] for f in findings(make_repo(tmp_path / "out", _rolledback(False))) if f[0] == "AL305"] == [
+        ("AL305", "shop/views.py", 6)]
+
+
+def test_a_rows_meta_fields_are_no_request_keys(tmp_path):
+    files = {  # pretix: OrderPayment.confirm() copies the locked row's concrete fields back; paypal2's webhook found the row by the body
+        "requirements.txt": "django\n",
+        "shop/models.py": (
+            "from django.db import models, transaction\n"
+            "class Payment(models.Model):\n"
+            "    state = models.CharField(max_length=16)\n"
+            "    info = models.TextField()\n"
+            "    def confirm(self):\n"
+            "        with transaction.atomic():\n"
+            "            locked = Payment.objects.select_for_update().get(pk=self.pk)\n"
+            "            locked.state = 'confirmed'\n"
+            "            locked.save(update_fields=['state'])\n"
+            "            for field in self._meta.concrete_fields:\n"
+            "                setattr(self, field.attname, getattr(locked, field.attname))\n"
+            "    def update_from(self, data):\n"
+            "        for key, value in data.items():\n"
+            "            setattr(self, key, value)\n"
+            "        self.save()\n"
+        ),
+        "shop/views.py": (
+            "import json\n"
+            "from django.http import JsonResponse\n"
+            "from shop.models import Payment\n"
+            "def webhook(request):\n"
+            "    body = json.loads(request.body.decode())\n"
+            "    payment = Payment.objects.filter(info__icontains=body['id']).first()\n"
+            "    if payment:\n"
+            "        payment.confirm()\n"
+            "        payment.update_from(body)\n"
+            "    return JsonResponse({'ok': True})\n"
+        ),
+        "shop/urls.py": "from django.urls import path\nfrom shop import views\nurlpatterns = [path('hook', views.webhook)]\n",
+    }
+    assert [f[:3] for f in findings(make_repo(tmp_path, files)) if f[0] == "AL504"] == [("AL504", "shop/models.py", 14)]
+
+
+def _indico(lazy: str) -> dict:
+    return {  # indico: core/db/sqlalchemy/core.py `db = IndicoSQLAlchemy(…)`, api/models/keys.py `user = db.relationship('User', lazy=False)`
+        "requirements.txt": "flask-sqlalchemy\n",
+        "app/db.py": (
+            "from flask_sqlalchemy import SQLAlchemy\n"
+            "class IndicoSQLAlchemy(SQLAlchemy):\n"
+            "    def enforce_constraints(self):\n"
+            "        self.session.execute('SET CONSTRAINTS ALL IMMEDIATE')\n"
+            "db = IndicoSQLAlchemy()\n"
+        ),
+        "app/models.py": (
+            "from app.db import db\n"
+            "class User(db.Model):\n"
+            "    id = db.Column(db.Integer, primary_key=True)\n"
+            "    full_name = db.Column(db.String)\n"
+            "class APIKey(db.Model):\n"
+            "    id = db.Column(db.Integer, primary_key=True)\n"
+            "    is_active = db.Column(db.Boolean)\n"
+            "    user_id = db.Column(db.Integer, db.ForeignKey('user.id'))\n"
+            f"    user = db.relationship('User'{lazy})\n"
+        ),
+        "app/views.py": (
+            "from app.models import APIKey\n"
+            "def keys():\n"
+            "    return sorted(APIKey.query.filter_by(is_active=True), key=lambda ak: ak.user.full_name)\n"
+        ),
+    }
+
+
+def test_models_of_a_flask_sqlalchemy_subclass_lazy_load_unless_lazy_is_false(tmp_path):
+    found = [f[:3] for f in findings(make_repo(tmp_path / "lazy", _indico(""))) if f[0] == "AL603"]
+    assert found == [("AL603", "app/views.py", 3)]
+    assert [f for f in findings(make_repo(tmp_path / "joined", _indico(", lazy=False"))) if f[0] == "AL603"] == []
+
+
+def test_a_flask_marshmallow_schema_load_is_a_validated_body(tmp_path):
+    files = {  # indico: registration/controllers/management/fields.py `schema_cls(...).load(field_data)` on `mm.Schema`
+        'requirements.txt': 'flask\nflask-sqlalchemy\nflask-marshmallow\n',
+        'app/ext.py': 'from flask_marshmallow import Marshmallow\nfrom flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\nmm = Marshmallow()\n',
+        'app/models.py': 'from app.ext import db\n\n\nclass Field(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n    title = db.Column(db.String)\n    is_required = db.Column(db.Boolean)\n',
+        'app/views.py': 'from flask import Flask, request\nfrom marshmallow import fields\n\nfrom app.ext import db, mm\nfrom app.models import Field\n\napp = Flask(__name__)\n\n\nclass GeneralSchema(mm.Schema):\n    title = fields.String()\n    is_required = fields.Boolean()\n\n\nclass TextSchema(GeneralSchema):\n    pass\n\n\ndef _fill(field, data, is_text=False):\n    schema_cls = TextSchema if is_text else GeneralSchema\n    schema = schema_cls()\n    general = schema.load(data)\n    for key, value in general.items():\n        setattr(field, key, value)\n\n\n@app.post("/fields/<int:fid>")\ndef update(fid):\n    field = db.session.get(Field, fid)\n    _fill(field, request.json)\n    db.session.commit()\n    return {}\n\n\n@app.post("/fields/<int:fid>/raw")\ndef update_raw(fid):\n    field = db.session.get(Field, fid)\n    for key, value in request.json.items():\n        setattr(field, key, value)\n    db.session.commit()\n    return {}\n',
+    }
+    assert [f[:3] for f in findings(make_repo(tmp_path, files)) if f[0] == "AL504"] == [("AL504", "app/views.py", 39)]

@@ -132,6 +132,7 @@ class Program:
         self.field_changes = 0
         self.loop_callbacks: set[tuple[str, int]] = set()
         self._static_members: dict[tuple[str, str], object] = {}
+        self._transactional_managers: dict[tuple[str, int], bool] = {}
         self._methods: dict[tuple[str, int], dict[str, int]] = {}
         self._bases: dict[tuple[str, int], list] = {}
         self._constructed_loads: set | None = None  # classes instantiated with default loader options somewhere
@@ -319,7 +320,8 @@ class Program:
             if type(base) is v.External:
                 return v.External(base.name + "()")
             if type(base) is v.ClassValue:
-                return v.Instance(base.path, base.cid)
+                handle = self._library_handle_base(base) if self.modules[path].language == "python" else None
+                return v.External(handle.name + "()") if handle is not None else v.Instance(base.path, base.cid)
             return v.UNKNOWN
         if kind is ir.ClassRef:
             return v.ClassValue(path, node.cid)
@@ -333,6 +335,47 @@ class Program:
             # a table of literals: a TypeScript `enum` (lowered to an object of its members) or `const SORTS = { … }`
             return v.Record(tuple((e.key, v.Const(e.value.value)) for e in node.entries))
         return v.UNKNOWN
+
+    def transactional_manager(self, path: str, fid: int) -> bool:
+        """A project ``@contextmanager`` generator that yields inside ``with transaction.atomic():``
+        (pretix's ``rolledback_transaction()``): what its ``with`` block runs is in that transaction."""
+        key = (path, fid)
+        found = self._transactional_managers.get(key)
+        if found is None:
+            found = self._transactional_managers[key] = self._yields_in_transaction(path, fid)
+        return found
+
+    def _yields_in_transaction(self, path: str, fid: int) -> bool:
+        function = self.function(path, fid)
+        if function is None or not function.is_generator or not any(
+                type(self.static_value(path, d)) is v.External
+                and self.static_value(path, d).name.rsplit(".", 1)[-1].rsplit(":", 1)[-1] in ("contextmanager", "asynccontextmanager")
+                for d in function.decorators):
+            return False
+        for node in ir.iter_nodes(function.body):
+            if type(node) is not ir.With or not any(self._atomic_call(path, item.context) for item in node.items):
+                continue
+            if any(type(inner) is ir.Opaque and inner.kind == "yield" for inner in ir.iter_nodes(node.body)):
+                return True
+        return False
+
+    def _atomic_call(self, path: str, context) -> bool:
+        call = context.value if type(context) is ir.Await else context
+        if type(call) is not ir.Call or type(call.func) not in (ir.Name, ir.Attr):
+            return False
+        callee = self.static_value(path, call.func)
+        return type(callee) is v.External and callee.name.endswith(("transaction.atomic", "transaction.commit_on_success"))
+
+    def _library_handle_base(self, cls: v.ClassValue):
+        """The library DB-handle class a project class extends (``class IndicoSQLAlchemy(SQLAlchemy)``,
+        indico's and many Flask apps' subclass of the extension), else ``None``: what a module-level
+        ``db = IndicoSQLAlchemy(…)`` declares models and relationships with (``db.Model``, ``db.relationship``)
+        is the extension's."""
+        for path, cid in self.subclass_chain(cls.path, cls.cid):
+            for base in self.bases(path, cid):
+                if type(base) is v.External and self.library.constructor(base.name) is not None:
+                    return base
+        return None
 
     def static_attribute(self, base, name: str):
         kind = type(base)
