@@ -831,3 +831,84 @@ def test_a_flask_marshmallow_schema_load_is_a_validated_body(tmp_path):
         'app/views.py': 'from flask import Flask, request\nfrom marshmallow import fields\n\nfrom app.ext import db, mm\nfrom app.models import Field\n\napp = Flask(__name__)\n\n\nclass GeneralSchema(mm.Schema):\n    title = fields.String()\n    is_required = fields.Boolean()\n\n\nclass TextSchema(GeneralSchema):\n    pass\n\n\ndef _fill(field, data, is_text=False):\n    schema_cls = TextSchema if is_text else GeneralSchema\n    schema = schema_cls()\n    general = schema.load(data)\n    for key, value in general.items():\n        setattr(field, key, value)\n\n\n@app.post("/fields/<int:fid>")\ndef update(fid):\n    field = db.session.get(Field, fid)\n    _fill(field, request.json)\n    db.session.commit()\n    return {}\n\n\n@app.post("/fields/<int:fid>/raw")\ndef update_raw(fid):\n    field = db.session.get(Field, fid)\n    for key, value in request.json.items():\n        setattr(field, key, value)\n    db.session.commit()\n    return {}\n',
     }
     assert [f[:3] for f in findings(make_repo(tmp_path, files)) if f[0] == "AL504"] == [("AL504", "app/views.py", 39)]
+
+
+def test_a_flag_reset_on_every_row_then_set_on_one_is_meant(tmp_path):
+    files = {  # misago: themes/admin/views.py set_theme_as_active; indico: rb/operations/admin.py (map areas)
+        "requirements.txt": "django\n",
+        "themes/models.py": (
+            "from django.db import models\n"
+            "class Theme(models.Model):\n"
+            "    name = models.CharField(max_length=100)\n"
+            "    is_active = models.BooleanField(default=False)\n"
+            "    hits = models.IntegerField(default=0)\n"
+        ),
+        "themes/views.py": (
+            "from django.http import JsonResponse\n"
+            "from themes.models import Theme\n"
+            "def activate(request, pk):\n"
+            "    Theme.objects.update(is_active=False)\n"
+            "    Theme.objects.filter(pk=pk).update(is_active=True)\n"
+            "    return JsonResponse({'ok': True})\n"
+            "def deactivate(request, pk):\n"
+            "    Theme.objects.update(is_active=False)\n"
+            "    return JsonResponse({'ok': True})\n"
+            "def reset_hits(request, pk):\n"
+            "    Theme.objects.update(hits=0)\n"
+            "    Theme.objects.filter(pk=pk).update(is_active=True)\n"
+            "    return JsonResponse({'ok': True})\n"
+        ),
+        "themes/urls.py": (
+            "from django.urls import path\n"
+            "from themes import views\n"
+            "urlpatterns = [path('t/<int:pk>/a', views.activate), path('t/<int:pk>/d', views.deactivate),\n"
+            "               path('t/<int:pk>/r', views.reset_hits)]\n"
+        ),
+    }
+    assert [f[:3] for f in findings(make_repo(tmp_path / "dj", files)) if f[0] == "AL405"] == [
+        ("AL405", "themes/views.py", 8), ("AL405", "themes/views.py", 11)]
+    sqla = {
+        "requirements.txt": "flask-sqlalchemy\n",
+        "app/db.py": "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n",
+        "app/models.py": (
+            "from app.db import db\n"
+            "class MapArea(db.Model):\n"
+            "    id = db.Column(db.Integer, primary_key=True)\n"
+            "    is_default = db.Column(db.Boolean, default=False)\n"
+        ),
+        "app/ops.py": (
+            "from app.db import db\n"
+            "from app.models import MapArea\n"
+            "def update_area(map_area, default):\n"
+            "    if default:\n"
+            "        MapArea.query.update({MapArea.is_default: False}, synchronize_session='fetch')\n"
+            "    map_area.is_default = default\n"
+            "    db.session.flush()\n"
+            "def clear_defaults():\n"
+            "    MapArea.query.update({MapArea.is_default: False}, synchronize_session='fetch')\n"
+        ),
+    }
+    assert [f[:3] for f in findings(make_repo(tmp_path / "sa", sqla)) if f[0] == "AL405"] == [("AL405", "app/ops.py", 9)]
+
+
+def _middleware_row(listed: bool) -> dict:
+    files = {  # pretix: multidomain/middlewares.py `request.organizer = …`, api/views/organizer.py `self.request.organizer.teams…`
+        'requirements.txt': 'django\ndjangorestframework\n',
+        'orga/__init__.py': '',
+        'orga/models.py': 'from django.db import models\n\n\nclass Organizer(models.Model):\n    name = models.CharField(max_length=100)\n\n\nclass Event(models.Model):\n    organizer = models.ForeignKey(Organizer, on_delete=models.CASCADE, related_name="events")\n    slug = models.SlugField()\n\n\nclass Team(models.Model):\n    organizer = models.ForeignKey(Organizer, on_delete=models.CASCADE, related_name="teams")\n    name = models.CharField(max_length=100)\n    limit_events = models.ManyToManyField(Event)\n',
+        'orga/serializers.py': 'from rest_framework import serializers\n\nfrom .models import Team\n\n\nclass EventSlugField(serializers.SlugRelatedField):\n    def get_queryset(self):\n        return self.context["organizer"].events.all()\n\n\nclass TeamSerializer(serializers.ModelSerializer):\n    limit_events = EventSlugField(slug_field="slug", many=True)\n\n    class Meta:\n        model = Team\n        fields = ("id", "name", "limit_events")\n\n\nclass PlainTeamSerializer(serializers.ModelSerializer):\n    limit_events = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)\n\n    class Meta:\n        model = Team\n        fields = ("id", "name", "limit_events")\n',
+        'orga/views.py': 'from rest_framework import viewsets\n\nfrom .serializers import PlainTeamSerializer\n\n\nclass PlainTeamViewSet(viewsets.ReadOnlyModelViewSet):\n    serializer_class = PlainTeamSerializer\n\n    def get_queryset(self):\n        return self.request.organizer.teams.order_by("pk")\n',
+        'orga/fviews.py': 'from django.http import JsonResponse\n\n\ndef team_events(request):\n    return JsonResponse({"teams": [[e.slug for e in t.limit_events.all()] for t in request.organizer.teams.all()]})\n',
+        'orga/middleware.py': 'from .models import Organizer\n\n\nclass OrganizerMiddleware:\n    def __init__(self, get_response):\n        self.get_response = get_response\n\n    def __call__(self, request):\n        request.organizer = Organizer.objects.filter(pk=request.GET.get("o")).first()\n        return self.get_response(request)\n',
+        'orga/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["rest_framework", "orga"]\nMIDDLEWARE = ["orga.middleware.OrganizerMiddleware"]\nROOT_URLCONF = "orga.urls"\n',
+        'orga/urls.py': 'from django.urls import path\nfrom rest_framework.routers import DefaultRouter\n\nfrom . import fviews, views\n\nrouter = DefaultRouter()\nrouter.register("plain-teams", views.PlainTeamViewSet, basename="plain-team")\nurlpatterns = router.urls + [path("te", fviews.team_events)]\n',
+    }
+    if not listed:
+        files['orga/settings.py'] = files['orga/settings.py'].replace('MIDDLEWARE = ["orga.middleware.OrganizerMiddleware"]', 'MIDDLEWARE = []')
+    return files
+
+
+def test_a_row_a_django_middleware_stores_on_the_request_is_read_by_views(tmp_path):
+    found = [f[:3] for f in findings(make_repo(tmp_path / 'on', _middleware_row(True))) if f[0] == 'AL601']
+    assert found == [('AL601', 'orga/fviews.py', 5)]  # (a DRF view's `self.request` is not typed: see the session notes)
+    assert [f for f in findings(make_repo(tmp_path / 'off', _middleware_row(False))) if f[0] == 'AL601'] == []

@@ -1266,9 +1266,27 @@ class Program:
                 type(base) is v.External and base.name in known(self).starlette_middleware
                 for link in self.subclass_chain(path, function.cls) for base in self.bases(*link)):
             framework = "starlette"  # class DBSession(BaseHTTPMiddleware): async def dispatch(self, request, call_next)
+        if framework is None and self.django_middleware_hook(path, function):
+            framework = "django"  # class OrganizerMiddleware: def __call__(self, request) / process_request(self, request)
         if framework is None or framework in ("fastapi", "flask", "quart", "litestar", "nestjs"):
             return ()
         return (v.tag(v.Request(framework), frozenset({v.REQUEST_TAG})),)
+
+    def django_middleware_hook(self, path: str, function: ir.Function) -> bool:
+        """``__call__`` / ``process_request`` / ``process_view`` of a Django middleware class (listed in the
+        ``MIDDLEWARE`` setting, or based on ``MiddlewareMixin``): Django passes it each request first."""
+        if function.cls < 0 or function.name not in ("__call__", "process_request", "process_view") \
+                or self.language(path) != "python":
+            return False
+        from archlint.semantics import exception_handlers
+
+        names = exception_handlers.known(self)
+        classes = self.__dict__.get("_django_middleware")
+        if classes is None:
+            classes = self.__dict__["_django_middleware"] = exception_handlers._settings_middleware(self, names)
+        return any(link in classes or any(type(base) is v.External and base.name in names.middleware_bases
+                                          and base.name.startswith("django.") for base in self.bases(*link))
+                   for link in self.subclass_chain(path, function.cls))
 
     def _fastify_plugins(self) -> dict:
         """(path, fid) -> the Fastify instance a plugin passed to ``app.register(plugin)`` receives,
@@ -1452,6 +1470,12 @@ class Program:
         for path in paths:
             module = self.modules[path]
             if module.language == "python":
+                for function in module.functions[1:]:
+                    request = [p.name for p in function.params if p.kind in ("pos", "posonly")][1:2]
+                    if request and self.django_middleware_hook(path, function) \
+                            and _writes_context(function, request[0], known(self).context_calls):
+                        # request.organizer = Organizer.objects.get(…) in a Django middleware: views read that row
+                        found.setdefault((path, function.fid), (path, function, self.handler_arguments(path, function)))
                 for function in self._python_context_writers(module):
                     # a hook nested in an app factory reads the factory's names (`app`, `engine`): the
                     # factory runs first, so the hook's closure holds them
@@ -1549,7 +1573,9 @@ class Program:
         # it (`g.session = current_app.extensions['sessionmaker']()` in a before_request hook)
         writers.sort(key=lambda item: self.modules[item[0]].language == "python" and _request_level_writer(item[1]))
         for path, function, arguments in writers:
-            self.summary_of(v.Function(path, function.fid), arguments)  # req.db = db in a middleware, g.db = … in get_db()
+            # a Django middleware's hook is a method: Django calls it on the instance it built
+            bound = v.Instance(path, function.cls) if self.django_middleware_hook(path, function) else None
+            self.summary_of(v.Function(path, function.fid, bound), arguments)  # req.db = db in a middleware, g.db = … in get_db()
         for (path, fid), instance in sorted(self._fastify_plugins().items()):
             self.summary_of(v.Function(path, fid), (instance,))  # an autoloaded plugin decorates, registers its routes
         self.__dict__.pop("_handlers", None)  # registrations made by the functions just run count too
