@@ -912,3 +912,40 @@ def test_a_row_a_django_middleware_stores_on_the_request_is_read_by_views(tmp_pa
     found = [f[:3] for f in findings(make_repo(tmp_path / 'on', _middleware_row(True))) if f[0] == 'AL601']
     assert found == [('AL601', 'orga/fviews.py', 5)]  # (a DRF view's `self.request` is not typed: see the session notes)
     assert [f for f in findings(make_repo(tmp_path / 'off', _middleware_row(False))) if f[0] == 'AL601'] == []
+
+
+def test_a_count_grouped_by_the_joined_collection_is_not_fanned_out(tmp_path):
+    files = {  # pretix: control/views/item.py `.values('options', 'options__answer').annotate(count=Count('id'))`
+        "requirements.txt": "django\n",
+        "shop/__init__.py": "",
+        "shop/models.py": (
+            "from django.db import models\n"
+            "class Question(models.Model):\n"
+            "    question = models.CharField(max_length=200)\n"
+            "class QuestionOption(models.Model):\n"
+            "    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name='options')\n"
+            "    answer = models.CharField(max_length=200)\n"
+            "class QuestionAnswer(models.Model):\n"
+            "    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name='answers')\n"
+            "    options = models.ManyToManyField(QuestionOption, related_name='answers')\n"
+            "    answer = models.TextField()\n"
+        ),
+        "shop/views.py": (
+            "from django.db.models import Count\n"
+            "from django.http import JsonResponse\n"
+            "from shop.models import QuestionAnswer\n"
+            "def option_stats(request, qid):\n"
+            "    qs = QuestionAnswer.objects.filter(question_id=qid)\n"
+            "    qs = qs.order_by('options').values('options', 'options__answer').annotate(count=Count('id')).order_by('-count')\n"
+            "    return JsonResponse({'stats': [{'option': a['options__answer'], 'count': a['count']} for a in qs]})\n"
+            "def answer_stats(request, qid):\n"
+            "    qs = QuestionAnswer.objects.filter(question_id=qid).values('answer').annotate(count=Count('id'), n=Count('options'))\n"
+            "    return JsonResponse({'stats': list(qs)})\n"
+        ),
+        "shop/urls.py": (
+            "from django.urls import path\n"
+            "from shop import views\n"
+            "urlpatterns = [path('q/<int:qid>/o', views.option_stats), path('q/<int:qid>/a', views.answer_stats)]\n"
+        ),
+    }
+    assert [f[:3] for f in findings(make_repo(tmp_path, files)) if f[0] == "AL410"] == [("AL410", "shop/views.py", 9)]

@@ -1188,17 +1188,18 @@ def test_oracle_data_dictionary_views_are_catalog_tables(tmp_path):
 
 
 def test_a_migration_revision_and_a_test_are_not_judged_as_serving_code(tmp_path):
-    # ckan: migration/versions/085_….py backfills every row (AL405), indico's revisions splice uuid4() (AL502);
+    # ckan: migration/versions/085_….py backfills every row (AL405); what a revision splices is still judged (AL502);
     # ckan's datastore tests read `select *` (AL414) with LIMIT and no ORDER BY (AL409).  The app module is still judged.
     files = {
         'requirements.txt': 'sqlalchemy\nalembic\n',
         'app/migration/versions/085_adjust.py': 'from uuid import uuid4\n\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = "085"\ndown_revision = "084"\n\n\ndef upgrade():\n    connection = op.get_bind()\n    connection.execute(sa.text("update activity set timestamp = timestamp + (:utc - :local);"), {"utc": 1, "local": 0})\n    op.execute(f"INSERT INTO oauth_apps (name, client_id) VALUES (\'Flower\', \'{uuid4()}\')")\n\n\ndef downgrade():\n    op.execute("UPDATE activity SET timestamp = timestamp - 1")\n',
         'app/repo.py': 'import sqlalchemy as sa\n\n\ndef reset(connection, name):\n    connection.execute(sa.text("update activity set timestamp = now()"))\n    return connection.execute(sa.text(f"SELECT * FROM activity WHERE name = \'{name}\' LIMIT 10")).fetchall()\n',
-        'app/tests/test_repo.py': 'import sqlalchemy as sa\n\n\ndef test_rows(connection):\n    assert connection.execute(sa.text("SELECT * FROM activity LIMIT 5")).fetchall()\n',
+        'app/tests/test_repo.py': 'import sqlalchemy as sa\n\n\ndef test_rows(connection, name="x"):\n    assert connection.execute(sa.text("SELECT * FROM activity LIMIT 5")).fetchall()\n    assert connection.execute(sa.text(f"SELECT id FROM activity WHERE name = \'{name}\'")).fetchall()\n',
     }
     found = [f for f in findings(make_repo(tmp_path, files)) if f[0] in ("AL405", "AL409", "AL414", "AL502")]
     assert sorted(found) == [("AL405", "app/repo.py", 5), ("AL409", "app/repo.py", 6), ("AL414", "app/repo.py", 6),
-                             ("AL502", "app/repo.py", 6)]
+                             ("AL502", "app/migration/versions/085_adjust.py", 13), ("AL502", "app/repo.py", 6),
+                             ("AL502", "app/tests/test_repo.py", 6)]
 
 
 def test_a_project_helper_that_doubles_the_quote_quotes_what_it_splices(tmp_path):

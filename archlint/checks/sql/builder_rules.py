@@ -360,6 +360,10 @@ def _count_fan_out(context: Context, lifted: base.Lifted, tree) -> Iterator[Find
         if not fanning:
             continue
         root = base.table_alias(base_table)
+        # grouped by a column of the joined collection (pretix's `.values("options").annotate(count=Count("id"))`):
+        # each group holds one row of it, so the count per group is not multiplied by that join
+        group = select.args.get("group")
+        grouped = {c.table.lower() for c in group.find_all(exp.Column) if c.table} if group is not None else set()
         for count in select.find_all(exp.Count):
             if count.find_ancestor(exp.Select) is not select or isinstance(count.this, exp.Distinct):
                 continue
@@ -368,7 +372,8 @@ def _count_fan_out(context: Context, lifted: base.Lifted, tree) -> Iterator[Find
             counted = column.table.lower() if column is not None and column.table else root
             # COUNT(tags.id) over articles→article_tags→tags counts the tags: the association join
             # is the counted collection itself, not a second one multiplying it.
-            others = [alias for alias in fanning if counted not in _downstream(select, alias)]
+            others = [alias for alias in fanning if counted not in _downstream(select, alias)
+                      and not _downstream(select, alias) & grouped]
             # COUNT(*) grouped by the parent over one child join is the child count per parent; as a
             # total (no GROUP BY) it counts parent×child rows.
             if not others or (star and len(fanning) < 2 and select.args.get("group") is not None):

@@ -43,8 +43,7 @@ def _site_findings(ctx: CheckContext, site, sql: SqlKnowledge, known: schema.Sch
     prepared = prepare(site, sql)
     if prepared is None:
         return
-    if not migration_script(ctx, site.path):  # a revision runs offline with the developer's values, no client's
-        yield from injection.interpolated(ctx, prepared, sql)
+    yield from injection.interpolated(ctx, prepared, sql)
     yield from dialect_rules.constructs(ctx, prepared, sql)
     yield from dialect_rules.placeholder_style(ctx, prepared, sql)
     yield from params.check_counts(ctx, prepared)
@@ -67,8 +66,7 @@ def _by_text(ctx: CheckContext, site, sql: SqlKnowledge, known: schema.Schema) -
         if parsed.tree is None and not dialect_rules.construct_offsets(prepared, sql):
             return
     note = f" (recognised as SQL by its text: `{site.call.callee}` is not known to be a database handle)"
-    found = [] if migration_script(ctx, site.path) else list(injection.interpolated(ctx, prepared, sql))
-    found += list(dialect_rules.constructs(ctx, prepared, sql))
+    found = list(injection.interpolated(ctx, prepared, sql)) + list(dialect_rules.constructs(ctx, prepared, sql))
     found += list(_statement_findings(ctx, prepared, known, sql))
     for item in found:
         yield replace(item, message=item.message + note)
@@ -77,8 +75,8 @@ def _by_text(ctx: CheckContext, site, sql: SqlKnowledge, known: schema.Schema) -
 def _statement_findings(ctx: CheckContext, prepared: Prepared, known: schema.Schema, sql: SqlKnowledge) -> Iterator[Finding]:
     site = prepared.site
     exact = site.sql is not None and site.sql.exact
-    offline = non_production(site.path) or migration_script(ctx, site.path)
-    bounded_writes = not offline and not _purges(ctx.files[site.path], site.call.scope, sql)
+    unserved = offline(ctx, site.path)
+    bounded_writes = not unserved and not _purges(ctx.files[site.path], site.call.scope, sql)
     for item in prepared.statements:
         if item.parsed is None:
             parse_statement(prepared, item)
@@ -87,7 +85,7 @@ def _statement_findings(ctx: CheckContext, prepared: Prepared, known: schema.Sch
         for issue in issues:
             if issue.rule == "AL414" and columns_only(ctx, site):
                 continue
-            if issue.rule in _SERVING_ONLY and offline:
+            if issue.rule in _SERVING_ONLY and unserved:
                 continue
             offset = item.statement.offset + issue.offset
             yield finding(ctx, prepared, issue.rule, offset, issue.length, issue.message, issue.guidance)
@@ -97,10 +95,16 @@ def _statement_findings(ctx: CheckContext, prepared: Prepared, known: schema.Sch
 _SERVING_ONLY = ("AL414", "AL409")
 
 
+def offline(ctx: CheckContext, path: str) -> bool:
+    """Code no request runs: tests, scripts, seeds, migrations (by path, and revisions wherever they live)."""
+    return non_production(path) or migration_script(ctx, path)
+
+
 def migration_script(ctx: CheckContext, path: str) -> bool:
     """A schema-migration revision (Alembic's script template, wherever its ``versions/`` directory lives —
     ckan's ``ckan/migration/versions/``): a module defining ``upgrade()`` and ``downgrade()`` at top level.
-    Its statements backfill every row on purpose and carry no client's data."""
+    Its statements backfill every row on purpose.  (AL502 still judges what it splices: names a revision reads
+    from rows are not constants — tests/test_typed_holes.py.)"""
     facts = ctx.files.get(path)
     if facts is None:
         return False
