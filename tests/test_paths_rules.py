@@ -1125,6 +1125,32 @@ def test_collection_loaded_only_to_count_it_and_the_listed_collection_look_alike
     assert not [f for f in found if f.line == 35]  # tags: lazy="select" too, but listed in the same function
 
 
+def test_a_search_whose_test_calls_a_method_per_element_needs_the_rows(tmp_path):
+    # indico: `any(track.can_manage(user, …) for track in self.reviewed_for_tracks)` — no EXISTS query runs can_manage
+    root = make_repo(tmp_path, {
+        "requirements.txt": "flask\nsqlalchemy\n",
+        "app/models.py": COUNTED_MODELS,
+        "app/routes.py": '''
+            from flask import Blueprint, g
+            from app.models import SessionLocal, Article
+
+            bp = Blueprint("a", __name__)
+
+            def can_follow(user, viewer):
+                return user.id != viewer
+
+            @bp.get("/articles/<int:aid>")
+            def get(aid):
+                with SessionLocal() as session:
+                    article = session.get(Article, aid)
+                    if article is None:
+                        return "", 404
+                    return {"followable": any(can_follow(u, g.user_id) for u in article.favorited_by)}
+        ''',
+    })
+    assert [(f.path, f.line) for f in report(root).findings if f.rule == "AL232" and f.path == "app/routes.py"] == []
+
+
 def test_sequelize_included_collections_counted_in_code_stay_silent(tmp_path):
     """The query included them on purpose: counting what is loaded issues no query."""
     root = make_repo(tmp_path, {

@@ -131,6 +131,42 @@ def test_a_classmethod_called_through_its_class_still_gets_the_class(tmp_path):
     assert [(f[0], f[2]) for f in findings(make_repo(tmp_path, files)) if f[0] == "AL230"] == [("AL230", 13)]
 
 
+
+_DESCRIPTOR = {  # indico: papers.py `event = AttributeProxyProperty('event')` then `self.event.can_manage(user)`
+    "requirements.txt": "sqlalchemy\n",
+    "app/db.py": "from sqlalchemy.orm import Session\nsession = Session()\n",
+    "app/proxy.py": (
+        "class AttributeProxyProperty:\n"
+        "    def __init__(self, attr):\n"
+        "        self.attr = attr\n"
+        "    def __get__(self, obj, objtype=None):\n"
+        "        if obj is None:\n"
+        "            return self\n"
+        "        return getattr(getattr(obj, obj.proxied_attr), self.attr)\n"
+        "class Plain:\n"
+        "    def __init__(self, attr):\n"
+        "        self.attr = attr\n"
+    ),
+    "app/papers.py": (
+        "from app.db import session\n"
+        "from app.proxy import AttributeProxyProperty, Plain\n"
+        "class Paper:\n"
+        "    proxied_attr = 'contribution'\n"
+        "    event = AttributeProxyProperty('event')\n"
+        "    label = Plain('label')\n"
+        "    def can_manage(self, user):\n"
+        "        session.flush()\n"
+        "        return self.event.can_manage(user)\n"
+        "    def can_judge(self, user):\n"
+        "        return self.label.can_judge(user)\n"
+    ),
+}
+
+
+def test_a_class_attribute_that_is_a_descriptor_reads_what_its_get_returns(tmp_path):
+    found = [(f[0], f[1], f[2]) for f in findings(make_repo(tmp_path, _DESCRIPTOR)) if f[0] == "AL230"]
+    assert found == [("AL230", "app/papers.py", 11)]
+
 _COMPAT = (  # fastapi/_compat.py: one of two definitions of ModelField, chosen at import time
     "from dataclasses import dataclass\n"
     "from pydantic.version import VERSION as PYDANTIC_VERSION\n"
@@ -666,3 +702,250 @@ def test_import_module_over_a_constant_registry_is_no_opaque_import(tmp_path):
         ),
     }
     assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL106"] == [("AL106", "pkg/loader.py", 6)]
+
+
+def _rolledback(yield_inside: bool) -> dict:
+    body = ("        with transaction.atomic():\n"
+            "            yield\n"
+            "            raise DummyRollbackException()\n") if yield_inside else \
+           ("        with transaction.atomic():\n"
+            "            pass\n"
+            "        yield\n")
+    return {  # pretix: helpers/database.py rolledback_transaction(), used by services/tickets.py's preview
+        "requirements.txt": "django\n",
+        "shop/models.py": (
+            "from django.db import models\n"
+            "class Event(models.Model):\n"
+            "    name = models.CharField(max_length=100)\n"
+            "class Order(models.Model):\n"
+            "    event = models.ForeignKey(Event, on_delete=models.CASCADE)\n"
+        ),
+        "shop/db.py": (
+            "from contextlib import contextmanager\n"
+            "from django.db import transaction\n"
+            "class DummyRollbackException(Exception):\n"
+            "    pass\n"
+            "@contextmanager\n"
+            "def rolledback_transaction():\n"
+            "    try:\n" + body +
+            "    except DummyRollbackException:\n"
+            "        pass\n"
+        ),
+        "shop/views.py": (
+            "from django.http import JsonResponse\n"
+            "from shop.db import rolledback_transaction\n"
+            "from shop.models import Event, Order\n"
+            "def preview(request):\n"
+            "    with rolledback_transaction():\n"
+            "        event = Event.objects.create(name='Sample')\n"
+            "        Order.objects.create(event=event)\n"
+            "        return JsonResponse({'event': event.pk})\n"
+        ),
+        "shop/urls.py": "from django.urls import path\nfrom shop import views\nurlpatterns = [path('preview', views.preview)]\n",
+    }
+
+
+def test_a_context_manager_that_yields_inside_atomic_is_a_transaction(tmp_path):
+    assert [f for f in findings(make_repo(tmp_path / "in", _rolledback(True))) if f[0] == "AL305"] == []
+    assert [f[:3] for f in findings(make_repo(tmp_path / "out", _rolledback(False))) if f[0] == "AL305"] == [
+        ("AL305", "shop/views.py", 6)]
+
+
+def test_a_rows_meta_fields_are_no_request_keys(tmp_path):
+    files = {  # pretix: OrderPayment.confirm() copies the locked row's concrete fields back; paypal2's webhook found the row by the body
+        "requirements.txt": "django\n",
+        "shop/models.py": (
+            "from django.db import models, transaction\n"
+            "class Payment(models.Model):\n"
+            "    state = models.CharField(max_length=16)\n"
+            "    info = models.TextField()\n"
+            "    def confirm(self):\n"
+            "        with transaction.atomic():\n"
+            "            locked = Payment.objects.select_for_update().get(pk=self.pk)\n"
+            "            locked.state = 'confirmed'\n"
+            "            locked.save(update_fields=['state'])\n"
+            "            for field in self._meta.concrete_fields:\n"
+            "                setattr(self, field.attname, getattr(locked, field.attname))\n"
+            "    def update_from(self, data):\n"
+            "        for key, value in data.items():\n"
+            "            setattr(self, key, value)\n"
+            "        self.save()\n"
+        ),
+        "shop/views.py": (
+            "import json\n"
+            "from django.http import JsonResponse\n"
+            "from shop.models import Payment\n"
+            "def webhook(request):\n"
+            "    body = json.loads(request.body.decode())\n"
+            "    payment = Payment.objects.filter(info__icontains=body['id']).first()\n"
+            "    if payment:\n"
+            "        payment.confirm()\n"
+            "        payment.update_from(body)\n"
+            "    return JsonResponse({'ok': True})\n"
+        ),
+        "shop/urls.py": "from django.urls import path\nfrom shop import views\nurlpatterns = [path('hook', views.webhook)]\n",
+    }
+    assert [f[:3] for f in findings(make_repo(tmp_path, files)) if f[0] == "AL504"] == [("AL504", "shop/models.py", 14)]
+
+
+def _indico(lazy: str) -> dict:
+    return {  # indico: core/db/sqlalchemy/core.py `db = IndicoSQLAlchemy(…)`, api/models/keys.py `user = db.relationship('User', lazy=False)`
+        "requirements.txt": "flask-sqlalchemy\n",
+        "app/db.py": (
+            "from flask_sqlalchemy import SQLAlchemy\n"
+            "class IndicoSQLAlchemy(SQLAlchemy):\n"
+            "    def enforce_constraints(self):\n"
+            "        self.session.execute('SET CONSTRAINTS ALL IMMEDIATE')\n"
+            "db = IndicoSQLAlchemy()\n"
+        ),
+        "app/models.py": (
+            "from app.db import db\n"
+            "class User(db.Model):\n"
+            "    id = db.Column(db.Integer, primary_key=True)\n"
+            "    full_name = db.Column(db.String)\n"
+            "class APIKey(db.Model):\n"
+            "    id = db.Column(db.Integer, primary_key=True)\n"
+            "    is_active = db.Column(db.Boolean)\n"
+            "    user_id = db.Column(db.Integer, db.ForeignKey('user.id'))\n"
+            f"    user = db.relationship('User'{lazy})\n"
+        ),
+        "app/views.py": (
+            "from app.models import APIKey\n"
+            "def keys():\n"
+            "    return sorted(APIKey.query.filter_by(is_active=True), key=lambda ak: ak.user.full_name)\n"
+        ),
+    }
+
+
+def test_models_of_a_flask_sqlalchemy_subclass_lazy_load_unless_lazy_is_false(tmp_path):
+    found = [f[:3] for f in findings(make_repo(tmp_path / "lazy", _indico(""))) if f[0] == "AL603"]
+    assert found == [("AL603", "app/views.py", 3)]
+    assert [f for f in findings(make_repo(tmp_path / "joined", _indico(", lazy=False"))) if f[0] == "AL603"] == []
+
+
+def test_a_flask_marshmallow_schema_load_is_a_validated_body(tmp_path):
+    files = {  # indico: registration/controllers/management/fields.py `schema_cls(...).load(field_data)` on `mm.Schema`
+        'requirements.txt': 'flask\nflask-sqlalchemy\nflask-marshmallow\n',
+        'app/ext.py': 'from flask_marshmallow import Marshmallow\nfrom flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy()\nmm = Marshmallow()\n',
+        'app/models.py': 'from app.ext import db\n\n\nclass Field(db.Model):\n    id = db.Column(db.Integer, primary_key=True)\n    title = db.Column(db.String)\n    is_required = db.Column(db.Boolean)\n',
+        'app/views.py': 'from flask import Flask, request\nfrom marshmallow import fields\n\nfrom app.ext import db, mm\nfrom app.models import Field\n\napp = Flask(__name__)\n\n\nclass GeneralSchema(mm.Schema):\n    title = fields.String()\n    is_required = fields.Boolean()\n\n\nclass TextSchema(GeneralSchema):\n    pass\n\n\ndef _fill(field, data, is_text=False):\n    schema_cls = TextSchema if is_text else GeneralSchema\n    schema = schema_cls()\n    general = schema.load(data)\n    for key, value in general.items():\n        setattr(field, key, value)\n\n\n@app.post("/fields/<int:fid>")\ndef update(fid):\n    field = db.session.get(Field, fid)\n    _fill(field, request.json)\n    db.session.commit()\n    return {}\n\n\n@app.post("/fields/<int:fid>/raw")\ndef update_raw(fid):\n    field = db.session.get(Field, fid)\n    for key, value in request.json.items():\n        setattr(field, key, value)\n    db.session.commit()\n    return {}\n',
+    }
+    assert [f[:3] for f in findings(make_repo(tmp_path, files)) if f[0] == "AL504"] == [("AL504", "app/views.py", 39)]
+
+
+def test_a_flag_reset_on_every_row_then_set_on_one_is_meant(tmp_path):
+    files = {  # misago: themes/admin/views.py set_theme_as_active; indico: rb/operations/admin.py (map areas)
+        "requirements.txt": "django\n",
+        "themes/models.py": (
+            "from django.db import models\n"
+            "class Theme(models.Model):\n"
+            "    name = models.CharField(max_length=100)\n"
+            "    is_active = models.BooleanField(default=False)\n"
+            "    hits = models.IntegerField(default=0)\n"
+        ),
+        "themes/views.py": (
+            "from django.http import JsonResponse\n"
+            "from themes.models import Theme\n"
+            "def activate(request, pk):\n"
+            "    Theme.objects.update(is_active=False)\n"
+            "    Theme.objects.filter(pk=pk).update(is_active=True)\n"
+            "    return JsonResponse({'ok': True})\n"
+            "def deactivate(request, pk):\n"
+            "    Theme.objects.update(is_active=False)\n"
+            "    return JsonResponse({'ok': True})\n"
+            "def reset_hits(request, pk):\n"
+            "    Theme.objects.update(hits=0)\n"
+            "    Theme.objects.filter(pk=pk).update(is_active=True)\n"
+            "    return JsonResponse({'ok': True})\n"
+        ),
+        "themes/urls.py": (
+            "from django.urls import path\n"
+            "from themes import views\n"
+            "urlpatterns = [path('t/<int:pk>/a', views.activate), path('t/<int:pk>/d', views.deactivate),\n"
+            "               path('t/<int:pk>/r', views.reset_hits)]\n"
+        ),
+    }
+    assert [f[:3] for f in findings(make_repo(tmp_path / "dj", files)) if f[0] == "AL405"] == [
+        ("AL405", "themes/views.py", 8), ("AL405", "themes/views.py", 11)]
+    sqla = {
+        "requirements.txt": "flask-sqlalchemy\n",
+        "app/db.py": "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n",
+        "app/models.py": (
+            "from app.db import db\n"
+            "class MapArea(db.Model):\n"
+            "    id = db.Column(db.Integer, primary_key=True)\n"
+            "    is_default = db.Column(db.Boolean, default=False)\n"
+        ),
+        "app/ops.py": (
+            "from app.db import db\n"
+            "from app.models import MapArea\n"
+            "def update_area(map_area, default):\n"
+            "    if default:\n"
+            "        MapArea.query.update({MapArea.is_default: False}, synchronize_session='fetch')\n"
+            "    map_area.is_default = default\n"
+            "    db.session.flush()\n"
+            "def clear_defaults():\n"
+            "    MapArea.query.update({MapArea.is_default: False}, synchronize_session='fetch')\n"
+        ),
+    }
+    assert [f[:3] for f in findings(make_repo(tmp_path / "sa", sqla)) if f[0] == "AL405"] == [("AL405", "app/ops.py", 9)]
+
+
+def _middleware_row(listed: bool) -> dict:
+    files = {  # pretix: multidomain/middlewares.py `request.organizer = …`, api/views/organizer.py `self.request.organizer.teams…`
+        'requirements.txt': 'django\ndjangorestframework\n',
+        'orga/__init__.py': '',
+        'orga/models.py': 'from django.db import models\n\n\nclass Organizer(models.Model):\n    name = models.CharField(max_length=100)\n\n\nclass Event(models.Model):\n    organizer = models.ForeignKey(Organizer, on_delete=models.CASCADE, related_name="events")\n    slug = models.SlugField()\n\n\nclass Team(models.Model):\n    organizer = models.ForeignKey(Organizer, on_delete=models.CASCADE, related_name="teams")\n    name = models.CharField(max_length=100)\n    limit_events = models.ManyToManyField(Event)\n',
+        'orga/serializers.py': 'from rest_framework import serializers\n\nfrom .models import Team\n\n\nclass EventSlugField(serializers.SlugRelatedField):\n    def get_queryset(self):\n        return self.context["organizer"].events.all()\n\n\nclass TeamSerializer(serializers.ModelSerializer):\n    limit_events = EventSlugField(slug_field="slug", many=True)\n\n    class Meta:\n        model = Team\n        fields = ("id", "name", "limit_events")\n\n\nclass PlainTeamSerializer(serializers.ModelSerializer):\n    limit_events = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)\n\n    class Meta:\n        model = Team\n        fields = ("id", "name", "limit_events")\n',
+        'orga/views.py': 'from rest_framework import viewsets\n\nfrom .serializers import PlainTeamSerializer\n\n\nclass PlainTeamViewSet(viewsets.ReadOnlyModelViewSet):\n    serializer_class = PlainTeamSerializer\n\n    def get_queryset(self):\n        return self.request.organizer.teams.order_by("pk")\n',
+        'orga/fviews.py': 'from django.http import JsonResponse\n\n\ndef team_events(request):\n    return JsonResponse({"teams": [[e.slug for e in t.limit_events.all()] for t in request.organizer.teams.all()]})\n',
+        'orga/middleware.py': 'from .models import Organizer\n\n\nclass OrganizerMiddleware:\n    def __init__(self, get_response):\n        self.get_response = get_response\n\n    def __call__(self, request):\n        request.organizer = Organizer.objects.filter(pk=request.GET.get("o")).first()\n        return self.get_response(request)\n',
+        'orga/settings.py': 'SECRET_KEY = "x"\nINSTALLED_APPS = ["rest_framework", "orga"]\nMIDDLEWARE = ["orga.middleware.OrganizerMiddleware"]\nROOT_URLCONF = "orga.urls"\n',
+        'orga/urls.py': 'from django.urls import path\nfrom rest_framework.routers import DefaultRouter\n\nfrom . import fviews, views\n\nrouter = DefaultRouter()\nrouter.register("plain-teams", views.PlainTeamViewSet, basename="plain-team")\nurlpatterns = router.urls + [path("te", fviews.team_events)]\n',
+    }
+    if not listed:
+        files['orga/settings.py'] = files['orga/settings.py'].replace('MIDDLEWARE = ["orga.middleware.OrganizerMiddleware"]', 'MIDDLEWARE = []')
+    return files
+
+
+def test_a_row_a_django_middleware_stores_on_the_request_is_read_by_views(tmp_path):
+    found = [f[:3] for f in findings(make_repo(tmp_path / 'on', _middleware_row(True))) if f[0] == 'AL601']
+    assert found == [('AL601', 'orga/fviews.py', 5)]  # (a DRF view's `self.request` is not typed: see the session notes)
+    assert [f for f in findings(make_repo(tmp_path / 'off', _middleware_row(False))) if f[0] == 'AL601'] == []
+
+
+def test_a_count_grouped_by_the_joined_collection_is_not_fanned_out(tmp_path):
+    files = {  # pretix: control/views/item.py `.values('options', 'options__answer').annotate(count=Count('id'))`
+        "requirements.txt": "django\n",
+        "shop/__init__.py": "",
+        "shop/models.py": (
+            "from django.db import models\n"
+            "class Question(models.Model):\n"
+            "    question = models.CharField(max_length=200)\n"
+            "class QuestionOption(models.Model):\n"
+            "    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name='options')\n"
+            "    answer = models.CharField(max_length=200)\n"
+            "class QuestionAnswer(models.Model):\n"
+            "    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name='answers')\n"
+            "    options = models.ManyToManyField(QuestionOption, related_name='answers')\n"
+            "    answer = models.TextField()\n"
+        ),
+        "shop/views.py": (
+            "from django.db.models import Count\n"
+            "from django.http import JsonResponse\n"
+            "from shop.models import QuestionAnswer\n"
+            "def option_stats(request, qid):\n"
+            "    qs = QuestionAnswer.objects.filter(question_id=qid)\n"
+            "    qs = qs.order_by('options').values('options', 'options__answer').annotate(count=Count('id')).order_by('-count')\n"
+            "    return JsonResponse({'stats': [{'option': a['options__answer'], 'count': a['count']} for a in qs]})\n"
+            "def answer_stats(request, qid):\n"
+            "    qs = QuestionAnswer.objects.filter(question_id=qid).values('answer').annotate(count=Count('id'), n=Count('options'))\n"
+            "    return JsonResponse({'stats': list(qs)})\n"
+        ),
+        "shop/urls.py": (
+            "from django.urls import path\n"
+            "from shop import views\n"
+            "urlpatterns = [path('q/<int:qid>/o', views.option_stats), path('q/<int:qid>/a', views.answer_stats)]\n"
+        ),
+    }
+    assert [f[:3] for f in findings(make_repo(tmp_path, files)) if f[0] == "AL410"] == [("AL410", "shop/views.py", 9)]

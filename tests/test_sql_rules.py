@@ -939,6 +939,33 @@ def test_comma_join_of_schema_qualified_tables_is_judged_by_its_where(tmp_path):
     assert [f for f in sql_findings(tmp_path) if f[0] == "AL406"] == [("AL406", "repo.py", 11)]
 
 
+def test_comma_join_linked_through_a_later_table_is_a_join(tmp_path):
+    # ckan's datastore index lookup: `pg_class i` meets `pg_class t` only through `pg_index idx`, listed after it
+    make_repo(
+        tmp_path,
+        {
+            "repo.py": """
+                import sqlite3
+
+
+                def index_names(conn: sqlite3.Connection, name: str):
+                    return conn.execute(
+                        "SELECT i.relname FROM pg_class t, pg_class i, pg_index idx "
+                        "WHERE t.oid = idx.indrelid AND i.oid = idx.indexrelid AND t.relname = ?", (name,)
+                    ).fetchall()
+
+
+                def half_linked(conn: sqlite3.Connection, name: str):
+                    return conn.execute(
+                        "SELECT i.relname FROM pg_class t, pg_class i, pg_index idx "
+                        "WHERE i.oid = idx.indexrelid AND t.relname = ?", (name,)
+                    ).fetchall()
+            """,
+        },
+    )
+    assert [f for f in sql_findings(tmp_path) if f[0] == "AL406"] == [("AL406", "repo.py", 13)]
+
+
 def test_a_limit_that_picks_a_batch_or_a_sample_is_not_paging(tmp_path):
     """LIMIT without ORDER BY matters where rows are returned page by page.  A batch picked for an
     UPDATE/DELETE (prefect's backfill migrations: ``WITH batch AS (SELECT id … LIMIT 500) UPDATE …``,
@@ -1228,3 +1255,24 @@ def test_oracle_data_dictionary_views_are_catalog_tables(tmp_path):
         """,
     })
     assert [f for f in sql_findings(tmp_path) if f[0] == "AL411"] == [("AL411", "src/size.js", 4)]
+
+
+def test_a_migration_revision_and_a_test_are_not_judged_as_serving_code(tmp_path):
+    # ckan: migration/versions/085_….py backfills every row (AL405); what a revision splices is still judged (AL502);
+    # ckan's datastore tests read `select *` (AL414) with LIMIT and no ORDER BY (AL409).  The app module is still judged.
+    files = {
+        'requirements.txt': 'sqlalchemy\nalembic\n',
+        'app/migration/versions/085_adjust.py': 'from uuid import uuid4\n\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = "085"\ndown_revision = "084"\n\n\ndef upgrade():\n    connection = op.get_bind()\n    connection.execute(sa.text("update activity set timestamp = timestamp + (:utc - :local);"), {"utc": 1, "local": 0})\n    op.execute(f"INSERT INTO oauth_apps (name, client_id) VALUES (\'Flower\', \'{uuid4()}\')")\n\n\ndef downgrade():\n    op.execute("UPDATE activity SET timestamp = timestamp - 1")\n',
+        'app/repo.py': 'import sqlalchemy as sa\n\n\ndef reset(connection, name):\n    connection.execute(sa.text("update activity set timestamp = now()"))\n    return connection.execute(sa.text(f"SELECT * FROM activity WHERE name = \'{name}\' LIMIT 10")).fetchall()\n',
+        'app/tests/test_repo.py': 'import sqlalchemy as sa\n\n\ndef test_rows(connection, name="x"):\n    assert connection.execute(sa.text("SELECT * FROM activity LIMIT 5")).fetchall()\n    assert connection.execute(sa.text(f"SELECT id FROM activity WHERE name = \'{name}\'")).fetchall()\n',
+    }
+    found = [f for f in findings(make_repo(tmp_path, files)) if f[0] in ("AL405", "AL409", "AL414", "AL502")]
+    assert sorted(found) == [("AL405", "app/repo.py", 5), ("AL409", "app/repo.py", 6), ("AL414", "app/repo.py", 6),
+                             ("AL502", "app/migration/versions/085_adjust.py", 13), ("AL502", "app/repo.py", 6),
+                             ("AL502", "app/tests/test_repo.py", 6)]
+
+
+def test_a_project_helper_that_doubles_the_quote_quotes_what_it_splices(tmp_path):
+    # ckan: ckanext/datastore/backend/postgres.py identifier() / literal_string(); `wrapped` adds quotes but escapes nothing
+    files = {'requirements.txt': 'sqlalchemy\n', 'app/backend.py': 'import sqlalchemy as sa\n\n\ndef literal_string(s: str):\n    """\n    Return s as a postgres literal string\n    """\n    return u"\'" + s.replace(u"\'", u"\'\'").replace(u\'\\0\', \'\') + u"\'"\n\n\ndef identifier(s: str):\n    """\n    Return s as a quoted postgres identifier\n    """\n    return u\'"\' + s.replace(u\'"\', u\'""\').replace(u\'\\0\', \'\') + u\'"\'\n\n\ndef wrapped(s: str):\n    return u\'"\' + s + u\'"\'\n\n\ndef delete_table(connection, data_dict):\n    connection.execute(sa.text(u\'DROP TABLE {0} CASCADE\'.format(identifier(data_dict[\'resource_id\']))))\n    connection.execute(sa.text(f"SELECT 1 FROM pg_tables WHERE tablename = {literal_string(data_dict[\'resource_id\'])}"))\n    connection.execute(sa.text(u\'DROP TABLE {0} CASCADE\'.format(wrapped(data_dict[\'resource_id\']))))\n'}
+    assert [f for f in sql_findings(make_repo(tmp_path, files)) if f[0] == 'AL502'] == [('AL502', 'app/backend.py', 25)]

@@ -92,7 +92,8 @@ def _counting_use(node, reads: dict):
             argument = node.args[0].value
             if func.id == "len" and _read(argument, reads):
                 return argument, "counted"
-            if func.id in _SEARCH_CALLS and type(argument) is ir.Loop and _read(argument.iter, reads):
+            if func.id in _SEARCH_CALLS and type(argument) is ir.Loop and _read(argument.iter, reads) \
+                    and not _calls_out(argument):
                 return argument.iter, "searched"
             if func.id == "sum" and type(argument) is ir.Loop and _read(argument.iter, reads):
                 return argument.iter, "counted"
@@ -108,9 +109,16 @@ def _counting_use(node, reads: dict):
         return None
     if kind is ir.Compare and node.op in ("in", "not-in") and _read(node.right, reads):
         return node.right, "searched"
-    if kind is ir.Loop and node.kind in _SEARCH_METHODS and _read(node.iter, reads):
+    if kind is ir.Loop and node.kind in _SEARCH_METHODS and _read(node.iter, reads) and not _calls_out(node):
         return node.iter, "searched"
     return None
+
+
+def _calls_out(loop: ir.Loop) -> bool:
+    """The search's test calls a function or method per element (indico's ``any(track.can_manage(user, …)
+    for track in self.reviewed_for_tracks)``): code no COUNT/EXISTS query can run, so the rows are needed."""
+    parts = (loop.result, *loop.conditions, loop.body)
+    return any(type(node) is ir.Call for part in parts if part is not None for node in ir.iter_nodes(part))
 
 
 def _key(attr: ir.Attr, reads: dict) -> tuple:

@@ -148,13 +148,14 @@ class Known(NamedTuple):
     app_classes: frozenset
     attribute_scopes: frozenset
     properties: frozenset
+    row_metadata: frozenset
 
 
 def _known(table: dict) -> Known:
     return Known(unique_errors=tuple(table["unique_errors"]),
                  **{key: frozenset(table[key]) for key in ("missing_row_errors", "does_not_exist_errors", "unique_codes",
                                                            "aiohttp_hooks", "primary_keys", "hand_begun", "app_classes",
-                                                           "attribute_scopes", "properties")})
+                                                           "attribute_scopes", "properties", "row_metadata")})
 
 
 def known(program) -> Known:
@@ -1639,6 +1640,8 @@ class Frame(Calls):
         if call.method in TX_METHODS and type(v.strip(self.eval_cached(call.receiver))) is v.Db:
             return True
         callee = self.program.static_value(self.path, call.func) if type(call.func) in (ir.Name, ir.Attr) else None
+        if type(callee) is v.Function and callee.bound is None:
+            return self.program.transactional_manager(callee.path, callee.fid)
         return type(callee) is v.External and callee.name.endswith(("transaction.atomic", "transaction.commit_on_success"))
 
     def eval_cached(self, node):
@@ -2456,6 +2459,9 @@ class Frame(Calls):
         if member is not None:
             if member.value is not None and type(member.value) is not ir.FuncRef:
                 declared = self.eval_in_module(instance.path, member.value)
+                held = v.strip(declared)
+                if type(held) is v.Instance and self.program.method(held.path, held.cid, "__get__") is not None:
+                    declared = v.UNKNOWN  # a descriptor (`event = AttributeProxyProperty("event")`): its __get__ answers the read
             if (declared is None or v.is_unknown(declared)) and member.decorators:
                 for decorator in member.decorators:
                     frame = Frame(self.program, instance.path, self.program.modules[instance.path].module, self.depth)
@@ -2520,6 +2526,8 @@ class Frame(Calls):
         if AWAITABLE in tags:  # `await row.awaitable_attrs.rel`: a legal async load, still one query per row
             tags = tags - {AWAITABLE}
             effect_tags = tags - {"async"}
+        if relation is None and name in known(self.program).row_metadata:
+            return v.UNKNOWN  # `self._meta`: the model's schema, nothing of the request that chose the row
         if relation is None:
             model = self.program.schema.get(row.model) if row.model else None
             getter = self.program.method(model.path, model.cid, name) if model is not None and model.cid >= 0 else None
@@ -2538,6 +2546,9 @@ class Frame(Calls):
         if shared:
             nested = nested | {v.SHARED}
         stack = row.stack
+        back = self.program.schema.one_to_one_back(row.model, name) if stack == "django" else ""
+        if back:  # `order.invoice_address.order` is `order` again, with what it has loaded
+            nested = nested | {back} | frozenset(f"{back}.{path}" for path in row.loaded)
         target_stack = self.program.schema.models[relation.target].stack if relation.target in self.program.schema.models else stack
         if stack == "django" and relation.collection:  # a related manager: queries when read through
             return v.tag(v.Db("django", "prefetched" if loaded else "manager", relation.target, f"{row.model}.{name}",

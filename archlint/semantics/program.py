@@ -132,6 +132,7 @@ class Program:
         self.field_changes = 0
         self.loop_callbacks: set[tuple[str, int]] = set()
         self._static_members: dict[tuple[str, str], object] = {}
+        self._transactional_managers: dict[tuple[str, int], bool] = {}
         self._methods: dict[tuple[str, int], dict[str, int]] = {}
         self._bases: dict[tuple[str, int], list] = {}
         self._constructed_loads: set | None = None  # classes instantiated with default loader options somewhere
@@ -339,7 +340,8 @@ class Program:
             if type(base) is v.External:
                 return v.External(base.name + "()")
             if type(base) is v.ClassValue:
-                return v.Instance(base.path, base.cid)
+                handle = self._library_handle_base(base) if self.modules[path].language == "python" else None
+                return v.External(handle.name + "()") if handle is not None else v.Instance(base.path, base.cid)
             return v.UNKNOWN
         if kind is ir.ClassRef:
             return v.ClassValue(path, node.cid)
@@ -353,6 +355,47 @@ class Program:
             # a table of literals: a TypeScript `enum` (lowered to an object of its members) or `const SORTS = { … }`
             return v.Record(tuple((e.key, v.Const(e.value.value)) for e in node.entries))
         return v.UNKNOWN
+
+    def transactional_manager(self, path: str, fid: int) -> bool:
+        """A project ``@contextmanager`` generator that yields inside ``with transaction.atomic():``
+        (pretix's ``rolledback_transaction()``): what its ``with`` block runs is in that transaction."""
+        key = (path, fid)
+        found = self._transactional_managers.get(key)
+        if found is None:
+            found = self._transactional_managers[key] = self._yields_in_transaction(path, fid)
+        return found
+
+    def _yields_in_transaction(self, path: str, fid: int) -> bool:
+        function = self.function(path, fid)
+        if function is None or not function.is_generator or not any(
+                type(self.static_value(path, d)) is v.External
+                and self.static_value(path, d).name.rsplit(".", 1)[-1].rsplit(":", 1)[-1] in ("contextmanager", "asynccontextmanager")
+                for d in function.decorators):
+            return False
+        for node in ir.iter_nodes(function.body):
+            if type(node) is not ir.With or not any(self._atomic_call(path, item.context) for item in node.items):
+                continue
+            if any(type(inner) is ir.Opaque and inner.kind == "yield" for inner in ir.iter_nodes(node.body)):
+                return True
+        return False
+
+    def _atomic_call(self, path: str, context) -> bool:
+        call = context.value if type(context) is ir.Await else context
+        if type(call) is not ir.Call or type(call.func) not in (ir.Name, ir.Attr):
+            return False
+        callee = self.static_value(path, call.func)
+        return type(callee) is v.External and callee.name.endswith(("transaction.atomic", "transaction.commit_on_success"))
+
+    def _library_handle_base(self, cls: v.ClassValue):
+        """The library DB-handle class a project class extends (``class IndicoSQLAlchemy(SQLAlchemy)``,
+        indico's and many Flask apps' subclass of the extension), else ``None``: what a module-level
+        ``db = IndicoSQLAlchemy(…)`` declares models and relationships with (``db.Model``, ``db.relationship``)
+        is the extension's."""
+        for path, cid in self.subclass_chain(cls.path, cls.cid):
+            for base in self.bases(path, cid):
+                if type(base) is v.External and self.library.constructor(base.name) is not None:
+                    return base
+        return None
 
     def static_attribute(self, base, name: str):
         kind = type(base)
@@ -1243,9 +1286,27 @@ class Program:
                 type(base) is v.External and base.name in known(self).starlette_middleware
                 for link in self.subclass_chain(path, function.cls) for base in self.bases(*link)):
             framework = "starlette"  # class DBSession(BaseHTTPMiddleware): async def dispatch(self, request, call_next)
+        if framework is None and self.django_middleware_hook(path, function):
+            framework = "django"  # class OrganizerMiddleware: def __call__(self, request) / process_request(self, request)
         if framework is None or framework in ("fastapi", "flask", "quart", "litestar", "nestjs"):
             return ()
         return (v.tag(v.Request(framework), frozenset({v.REQUEST_TAG})),)
+
+    def django_middleware_hook(self, path: str, function: ir.Function) -> bool:
+        """``__call__`` / ``process_request`` / ``process_view`` of a Django middleware class (listed in the
+        ``MIDDLEWARE`` setting, or based on ``MiddlewareMixin``): Django passes it each request first."""
+        if function.cls < 0 or function.name not in ("__call__", "process_request", "process_view") \
+                or self.language(path) != "python":
+            return False
+        from archlint.semantics import exception_handlers
+
+        names = exception_handlers.known(self)
+        classes = self.__dict__.get("_django_middleware")
+        if classes is None:
+            classes = self.__dict__["_django_middleware"] = exception_handlers._settings_middleware(self, names)
+        return any(link in classes or any(type(base) is v.External and base.name in names.middleware_bases
+                                          and base.name.startswith("django.") for base in self.bases(*link))
+                   for link in self.subclass_chain(path, function.cls))
 
     def _fastify_plugins(self) -> dict:
         """(path, fid) -> the Fastify instance a plugin passed to ``app.register(plugin)`` receives,
@@ -1429,6 +1490,12 @@ class Program:
         for path in paths:
             module = self.modules[path]
             if module.language == "python":
+                for function in module.functions[1:]:
+                    request = [p.name for p in function.params if p.kind in ("pos", "posonly")][1:2]
+                    if request and self.django_middleware_hook(path, function) \
+                            and _writes_context(function, request[0], known(self).context_calls):
+                        # request.organizer = Organizer.objects.get(…) in a Django middleware: views read that row
+                        found.setdefault((path, function.fid), (path, function, self.handler_arguments(path, function)))
                 for function in self._python_context_writers(module):
                     # a hook nested in an app factory reads the factory's names (`app`, `engine`): the
                     # factory runs first, so the hook's closure holds them
@@ -1526,7 +1593,9 @@ class Program:
         # it (`g.session = current_app.extensions['sessionmaker']()` in a before_request hook)
         writers.sort(key=lambda item: self.modules[item[0]].language == "python" and _request_level_writer(item[1]))
         for path, function, arguments in writers:
-            self.summary_of(v.Function(path, function.fid), arguments)  # req.db = db in a middleware, g.db = … in get_db()
+            # a Django middleware's hook is a method: Django calls it on the instance it built
+            bound = v.Instance(path, function.cls) if self.django_middleware_hook(path, function) else None
+            self.summary_of(v.Function(path, function.fid, bound), arguments)  # req.db = db in a middleware, g.db = … in get_db()
         for (path, fid), instance in sorted(self._fastify_plugins().items()):
             self.summary_of(v.Function(path, fid), (instance,))  # an autoloaded plugin decorates, registers its routes
         self.__dict__.pop("_handlers", None)  # registrations made by the functions just run count too

@@ -127,6 +127,24 @@ class Schema:
                 if forward.kind == "forward" and forward.target == owner and forward.span == relation.span]
         return frozenset(keys) | frozenset(f"{key}.{v.SHARED}" for key in keys)
 
+    def one_to_one_back(self, key: str, name: str) -> str:
+        """The accessor that leads back from the row a Django one-to-one relation reads: ``order`` of the
+        invoice address ``order.invoice_address`` loads, ``invoice_address`` of the order ``address.order``
+        loads.  Django's one-to-one descriptors (forward and reverse, and select_related) cache the row
+        they were read from on the row they return, so reading back is the same instance, no query."""
+        relation = self.relation(key, name)
+        if relation is None or relation.via != "OneToOneField" or relation.collection:
+            return ""
+        target = self.models.get(relation.target)
+        if target is None:
+            return ""
+        other = "reverse" if relation.kind == "forward" else "forward"
+        for back, candidate in target.relations.items():
+            if candidate.kind == other and candidate.target == key and candidate.span == relation.span \
+                    and candidate.via == "OneToOneField":
+                return back
+        return ""
+
     def by_name(self, name: str, stack: str, near: str = "") -> str:
         """A model key from a class name, the way the ORM's registry finds it."""
         label = ""
@@ -279,6 +297,21 @@ def _django_user_model(program, schema: Schema) -> str:
 
 
 # Python and TypeORM classes --------------------------------------------------------------------------
+def _lazy_strategy(lazy) -> str:
+    """SQLAlchemy's ``relationship(lazy=…)``: a loader name, or the legacy constants — ``lazy=False`` is
+    ``"joined"`` (indico's ``APIKey.user``: loaded with the key, no query per key), ``lazy=None`` is
+    ``"noload"``, ``lazy=True`` (like no argument) ``"select"``."""
+    if type(lazy) is not ir.Const:
+        return "select"
+    if isinstance(lazy.value, str):
+        return lazy.value
+    if lazy.value is False:
+        return "joined"
+    if lazy.value is None:
+        return "noload"
+    return "select"
+
+
 def _keyword_entry(node, key: str):
     """The value of ``key`` in a keyword dict: a ``{"lazy": …}`` literal or ``dict(lazy=…)``."""
     if type(node) is ir.Obj:
@@ -348,9 +381,7 @@ def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> 
             lazy = call.arg(keyword="lazy")
             if lazy is None:  # SQLModel: Relationship(sa_relationship_kwargs={"lazy": "selectin"})
                 lazy = _keyword_entry(call.arg(keyword="sa_relationship_kwargs"), "lazy")
-            strategy = lazy.value if type(lazy) is ir.Const and isinstance(lazy.value, str) else "select"
-            if strategy is True:
-                strategy = "select"
+            strategy = _lazy_strategy(lazy)
             model.pending.append((member.name, target, collection, strategy, member.span, "relationship", ""))
         elif model.stack == "django" and short in known(program).django_relations and callee.startswith(("django.", "modelcluster.", "mptt.")):
             to = call.arg(0, "to")

@@ -119,7 +119,7 @@ def _write_without_where(context: Context, run, alternatives) -> Iterator[Findin
     if any(_has_condition(a.tree) for a in writes):
         return
     first = writes[0]
-    if non_production(first.path) or _purges(context, first, first.tree.this):
+    if non_production(first.path) or _purges(context, first, first.tree.this) or _resets_then_sets_one(context, first):
         return
     if first.builder == "django" and not (run.handlers & context.handlers):
         return  # Django: only a request path deletes/updates everything by accident
@@ -162,6 +162,60 @@ def _purges(context: Context, lifted: base.Lifted, written=None) -> bool:
         function = module.functions[function.parent] if 0 <= function.parent < len(module.functions) else None
         depth += 1
     return False
+
+
+def _resets_then_sets_one(context: Context, lifted: base.Lifted) -> bool:
+    """The exclusive-flag idiom: every row's flag is reset to a constant, then the function sets it on the
+    one row it means — misago's ``Theme.objects.update(is_active=False)`` then
+    ``Theme.objects.filter(pk=theme.pk).update(is_active=True)``, indico's
+    ``MapArea.query.update({MapArea.is_default: False})`` then ``map_area.is_default = …``.  Every row is
+    meant: the reset is what keeps the flag on one row only."""
+    if not isinstance(lifted.tree, exp.Update):
+        return False
+    module = context.program.modules.get(lifted.path)
+    function = ir.innermost_function(module, lifted.span) if module is not None else None
+    if function is None or function.kind == "module":
+        return False
+    _path, written = lifted.at(lifted.tree)
+    reset = next((node for node in ir.iter_nodes(function.body)
+                  if type(node) is ir.Call and node.method == "update"
+                  and (node.span.end_line, node.span.end_column) == (written.end_line, written.end_column)), None)
+    columns = _set_constants(reset) if reset is not None else set()
+    if not columns:
+        return False
+    end = (written.end_line, written.end_column)
+    for node in ir.iter_nodes(function.body):
+        span = getattr(node, "span", None)
+        if span is None or (span.line, span.column) < end:
+            continue  # the reset itself, or what ran before it
+        if type(node) is ir.Assign and any(type(t) is ir.Attr and t.name in columns for t in node.targets):
+            return True  # map_area.is_default = True
+        if type(node) is ir.Call and node.method == "update" and _set_names(node) & columns:
+            return True  # .filter(pk=…).update(is_active=True)
+    return False
+
+
+def _set_names(call: ir.Call) -> set:
+    """The columns an ``update(col=…)`` / ``update({Model.col: …})`` call sets."""
+    names = set()
+    for arg in call.args:
+        if arg.kind == "kw":
+            names.add(arg.name)
+        elif type(arg.value) is ir.Obj:
+            names.update(e.key.name if type(e.key) is ir.Attr else e.key for e in arg.value.entries
+                         if type(e.key) is ir.Attr or isinstance(e.key, str))
+    return names
+
+
+def _set_constants(call: ir.Call) -> set:
+    """The columns an update sets, when it sets each to a constant (a reset); empty otherwise."""
+    values = [arg.value for arg in call.args if arg.kind == "kw"]
+    for arg in call.args:
+        if type(arg.value) is ir.Obj:
+            values.extend(e.value for e in arg.value.entries)
+    if not values or any(type(value) is not ir.Const for value in values):
+        return set()
+    return _set_names(call)
 
 
 # AL409 ----------------------------------------------------------------------------------------------
@@ -306,6 +360,10 @@ def _count_fan_out(context: Context, lifted: base.Lifted, tree) -> Iterator[Find
         if not fanning:
             continue
         root = base.table_alias(base_table)
+        # grouped by a column of the joined collection (pretix's `.values("options").annotate(count=Count("id"))`):
+        # each group holds one row of it, so the count per group is not multiplied by that join
+        group = select.args.get("group")
+        grouped = {c.table.lower() for c in group.find_all(exp.Column) if c.table} if group is not None else set()
         for count in select.find_all(exp.Count):
             if count.find_ancestor(exp.Select) is not select or isinstance(count.this, exp.Distinct):
                 continue
@@ -314,7 +372,8 @@ def _count_fan_out(context: Context, lifted: base.Lifted, tree) -> Iterator[Find
             counted = column.table.lower() if column is not None and column.table else root
             # COUNT(tags.id) over articles→article_tags→tags counts the tags: the association join
             # is the counted collection itself, not a second one multiplying it.
-            others = [alias for alias in fanning if counted not in _downstream(select, alias)]
+            others = [alias for alias in fanning if counted not in _downstream(select, alias)
+                      and not _downstream(select, alias) & grouped]
             # COUNT(*) grouped by the parent over one child join is the child count per parent; as a
             # total (no GROUP BY) it counts parent×child rows.
             if not others or (star and len(fanning) < 2 and select.args.get("group") is not None):

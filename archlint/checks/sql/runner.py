@@ -75,7 +75,8 @@ def _by_text(ctx: CheckContext, site, sql: SqlKnowledge, known: schema.Schema) -
 def _statement_findings(ctx: CheckContext, prepared: Prepared, known: schema.Schema, sql: SqlKnowledge) -> Iterator[Finding]:
     site = prepared.site
     exact = site.sql is not None and site.sql.exact
-    bounded_writes = not non_production(site.path) and not _purges(ctx.files[site.path], site.call.scope, sql)
+    unserved = offline(ctx, site.path)
+    bounded_writes = not unserved and not _purges(ctx.files[site.path], site.call.scope, sql)
     for item in prepared.statements:
         if item.parsed is None:
             parse_statement(prepared, item)
@@ -84,8 +85,31 @@ def _statement_findings(ctx: CheckContext, prepared: Prepared, known: schema.Sch
         for issue in issues:
             if issue.rule == "AL414" and columns_only(ctx, site):
                 continue
+            if issue.rule in _SERVING_ONLY and unserved:
+                continue
             offset = item.statement.offset + issue.offset
             yield finding(ctx, prepared, issue.rule, offset, issue.length, issue.message, issue.guidance)
+
+
+# what costs only a request that serves data: `SELECT *` and unordered pages in a test or a migration do not
+_SERVING_ONLY = ("AL414", "AL409")
+
+
+def offline(ctx: CheckContext, path: str) -> bool:
+    """Code no request runs: tests, scripts, seeds, migrations (by path, and revisions wherever they live)."""
+    return non_production(path) or migration_script(ctx, path)
+
+
+def migration_script(ctx: CheckContext, path: str) -> bool:
+    """A schema-migration revision (Alembic's script template, wherever its ``versions/`` directory lives —
+    ckan's ``ckan/migration/versions/``): a module defining ``upgrade()`` and ``downgrade()`` at top level.
+    Its statements backfill every row on purpose.  (AL502 still judges what it splices: names a revision reads
+    from rows are not constants — tests/test_typed_holes.py.)"""
+    facts = ctx.files.get(path)
+    if facts is None:
+        return False
+    names = {function.qualname for function in facts.functions}
+    return "upgrade" in names and "downgrade" in names
 
 
 def _purges(facts, scope: str, sql: SqlKnowledge) -> bool:

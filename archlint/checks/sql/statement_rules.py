@@ -190,16 +190,28 @@ def _implicit_true(join: exp.Join) -> bool:
 
 
 def _linked(select: exp.Select, alias: str, seen: set[str]) -> bool:
-    """A comma join is a join when some equality in WHERE ties the new table to an earlier one."""
+    """A comma join is a join when equalities in WHERE tie the new table to an earlier one — directly, or
+    through a table listed after it (``FROM pg_class t, pg_class i, pg_index idx WHERE t.oid = idx.indrelid
+    AND i.oid = idx.indexrelid``: ``i`` meets ``t`` through ``idx``)."""
     where = select.args.get("where")
     if where is None:
         return False
+    edges: dict[str, set[str]] = {}
     for equality in where.find_all(exp.EQ):
         sides = [{c.table.lower() for c in side.find_all(exp.Column)} for side in (equality.this, equality.expression)]
         if any("" in side for side in sides):
             return True  # an unqualified column: cannot tell, assume it links
-        if any(alias in a and (b & seen) for a, b in (sides, sides[::-1])):
-            return True
+        for a, b in (sides, sides[::-1]):
+            for x in a:
+                edges.setdefault(x, set()).update(b - {x})
+    reached, frontier = {alias}, [alias]
+    while frontier:
+        for other in edges.get(frontier.pop(), ()):
+            if other in seen:
+                return True
+            if other not in reached:
+                reached.add(other)
+                frontier.append(other)
     return False
 
 

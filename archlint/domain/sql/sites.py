@@ -477,7 +477,9 @@ class _FileExtractor:
         folder = self._folder(path, facts)
         where = (self._sink_at.line, self._sink_at.column) if facts is self.facts else None
         holes = tuple(
-            SqlHole(h.offset, h.expr, h.how, hole_origin.origin(h.expr, folder, scope, where, self.sql.safe_holes),
+            SqlHole(h.offset, h.expr, h.how,
+                    hole_origin.SAFE if self._quoted_by_helper(path, facts, h.expr)
+                    else hole_origin.origin(h.expr, folder, scope, where, self.sql.safe_holes),
                     hole_origin.role(composed.text, h.offset))
             for h in composed.holes
         )
@@ -490,6 +492,24 @@ class _FileExtractor:
             folder = ConstantFolder(facts, self.sql.values, lambda name: self._imported_facts(path, facts, name))
             self._folders[id(facts)] = folder
         return folder
+
+    def _quoted_by_helper(self, path: str, facts: FileFacts, expr: str) -> bool:
+        """``identifier(resource_id)`` / ``literal_string(id)`` where the called project function quotes its
+        argument the way the SQL standard does: it returns ``Q + s.replace(Q, Q + Q)… + Q`` for one quote
+        character ``Q`` (ckan's datastore: ``'"' + s.replace('"', '""').replace('\\0', '') + '"'``).  What
+        it returns is one quoted identifier or literal, whatever ``s`` holds."""
+        match = _CALLED.match(expr.strip())
+        if match is None:
+            return False
+        name = match.group(1)
+        if "." in name:
+            return False
+        found = (facts, name) if any(f.qualname == name for f in (facts.ir.functions if facts.ir is not None else ())) \
+            else self._imported_facts(path, facts, name)
+        if found is None or found[0].ir is None:
+            return False
+        function = next((f for f in found[0].ir.functions if f.qualname == found[1] and f.kind == "function"), None)
+        return function is not None and _quotes_its_argument(function)
 
     def _imported_facts(self, path: str, facts: FileFacts, name: str) -> tuple[FileFacts, str] | None:
         """Where an imported name is defined: ``from .config import TABLE`` -> (facts of config, "TABLE");
@@ -757,3 +777,34 @@ def _fits(literal: StringLit, name: str, indents: set[int], language: str) -> bo
     if language == "python":  # the block may be one level deeper or shallower than its neighbours
         return start >= 1 and any(start + delta in indents for delta in (0, 4, -4))
     return any(start - width in indents for width in _JS_DECLARATIONS)
+
+
+_CALLED = re.compile(r"^([A-Za-z_][\w.]*)\(.*\)$", re.S)
+
+
+def _quotes_its_argument(function: ir.Function) -> bool:
+    """The function's only statement (after a docstring) returns ``Q + <param>.replace(Q, QQ)[.replace(…)] + Q``."""
+    body = [statement for statement in function.body
+            if not (type(statement) is ir.ExprStmt and type(statement.value) is ir.Const)]
+    if len(body) != 1 or type(body[0]) is not ir.Return or function.params == ():
+        return False
+    parts = _concatenated(body[0].value)
+    if len(parts) != 3 or not all(type(p) is ir.Const and isinstance(p.value, str) for p in (parts[0], parts[2])):
+        return False
+    quote = parts[0].value
+    if quote not in ("'", '"', "`") or parts[2].value != quote:
+        return False
+    inner = parts[1]
+    doubled = False
+    while type(inner) is ir.Call and type(inner.func) is ir.Attr and inner.func.name == "replace" and len(inner.args) == 2:
+        old, new = inner.args[0].value, inner.args[1].value
+        if type(old) is ir.Const and type(new) is ir.Const and old.value == quote and new.value == quote * 2:
+            doubled = True
+        inner = inner.func.obj
+    return doubled and type(inner) is ir.Name and inner.id in {p.name for p in function.params}
+
+
+def _concatenated(node) -> list:
+    if type(node) is ir.BinOp and node.op == "+":
+        return _concatenated(node.left) + _concatenated(node.right)
+    return [node]
