@@ -2313,6 +2313,9 @@ class Frame(Calls):
         if context.framework == "flask" and context.scope == "app":
             return v.Context("flask", "extensions") if name == "extensions" else v.UNKNOWN
         held = self.context_read(context, name)
+        if held is None and context.scope in known(self.program).attribute_scopes:
+            # `g.user` an auth decorator stored (`g.user = User.query.get(id)`): the row every write stored
+            held = self.program.read_row_context(context.framework, context.scope, name)
         return held if held is not None else v.UNKNOWN
 
     def _request_row(self, value, name: str):
