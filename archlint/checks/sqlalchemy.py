@@ -21,7 +21,7 @@ from archlint.domain.facts import CallSite, FileFacts
 from archlint.domain.findings import Finding, TraceStep
 from archlint.semantics import values as v
 from archlint.semantics.routes import handler_functions
-from archlint.semantics.support import FLASK_SESSION
+from archlint.semantics.support import FLASK_SESSION, G_CONNECTION
 
 _CONDITION_METHODS = frozenset({"where", "filter", "having", "join", "outerjoin", "and_", "or_", "on"})
 _SQLA_MODULES = ("sqlalchemy", "flask_sqlalchemy", "sqlmodel")
@@ -31,6 +31,7 @@ _PERSISTS = frozenset({"commit", "begin", "begin_nested"})
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
+    yield from _uncommitted_g_connection_writes(ctx)
     data = ctx.datalayer
     files = [ctx.files[p] for p in sorted(data.analysed) if ctx.files[p].language == "python" and _uses_sqlalchemy(ctx, p)]
     if not files:
@@ -519,6 +520,51 @@ def _request_calls(analysis, analyses: dict, keyword: str) -> bool:
                     seen.add(key)
                     pending.append(analyses[key])
     return False
+
+
+def _uncommitted_g_connection_writes(ctx: CheckContext) -> Iterator[Finding]:
+    """A DB-API connection the app keeps per request in Flask's ``g`` (``g.db = psycopg.connect(…)``,
+    closed at teardown) and writes through on a request that never commits it: sqlite3, psycopg and
+    PyMySQL open a transaction for the write and roll it back when the connection closes.  Judged only
+    where the app commits that connection on other requests (so it is not in autocommit mode) and no
+    teardown hook commits."""
+    program = ctx.program
+    if program is None or not program.modules:
+        return
+    handlers = {(function.path, function.fid) for route in program.routes() if route.framework in ("flask", "quart")
+                for function in handler_functions(program, route)}
+    if not handlers:
+        return
+    committed = {t for a in program.analyses() if a.fid for e in a.summary.effects if e.op == "commit"
+                 for t in e.tags if t.startswith(G_CONNECTION)}
+    if not committed:
+        return
+    candidates = []
+    for analysis in program.analyses():
+        if (analysis.path, analysis.fid) not in handlers or non_production(analysis.path):
+            continue
+        for slot in sorted(committed):
+            effects = [e for e in analysis.summary.effects if slot in e.tags]
+            writes = [e for e in effects if e.op == "write"]
+            if writes and not any(e.op in ("commit", "transaction") or e.in_tx for e in effects):
+                candidates.append((analysis, slot, writes[0]))
+    if not candidates or _commits_at_teardown(program):
+        return
+    analyses = {(a.path, a.fid): a for a in program.analyses() if a.fid}
+    reported = set()
+    for analysis, slot, first in candidates:
+        if (first.path, first.span) in reported or _may_commit_unseen(analysis, analyses):
+            continue
+        reported.add((first.path, first.span))
+        trace = tuple(TraceStep(p, s.line, s.column, f"calls `{label}`") for p, s, label in first.trace)
+        message = (
+            f"`{first.method}` writes through the {first.stack} connection kept in `g.{slot[len(G_CONNECTION):]}`, and nothing "
+            f"in the request served by `{analysis.function.qualname}` commits it (other requests do): the driver "
+            f"rolls the open transaction back when the connection is closed at teardown — the endpoint answers "
+            f"success and the row never exists"
+        )
+        guidance = "Call `conn.commit()` after the writes (in the DAO or the service that makes them), or run them in `with conn:` / `with conn.transaction():`."
+        yield ctx.registry.finding("AL206", first.path, first.span, message, guidance, trace)
 
 
 def _commits_at_teardown(program) -> bool:

@@ -34,7 +34,7 @@ from archlint.semantics.frameworks import known as framework_names
 from archlint.semantics.program import Program
 from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis, Deref, Effect, Event, LoopInfo, Site, Summary
 from archlint.semantics.support import (
-    ASYNC, EAGER, EXISTS_MODEL, FACT, FLASK_SESSION, NO_QUERY, NO_RETURN, REQUEST_PARTS, TX_METHODS, all_tags, callee_text, dotted,
+    ASYNC, EAGER, EXISTS_MODEL, FACT, FLASK_SESSION, G_CONNECTION, NO_QUERY, NO_RETURN, REQUEST_PARTS, TX_METHODS, all_tags, callee_text, dotted,
     entered, field_key, query_chain, is_async_api, join_envs, non_null, null_origins, request_free, row_of,
 )
 
@@ -61,6 +61,17 @@ _APP_OBJECT_SLOTS = ("koa", "express")
 # Python's own builtin types (the language, not a library's knowledge: they stay in code)
 _BUILTIN_TYPES = {"str": str, "int": int, "float": float, "bool": bool, "bytes": bytes}
 NODE_BUDGET = 40_000  # evaluation steps per frame; past it the function's summary is UNKNOWN
+
+
+# DB-API drivers whose connection opens a transaction for the first write and rolls it back on close
+# unless it is committed (no autocommit by default)
+_UNIT_OF_WORK_DRIVERS = frozenset({"sqlite3", "psycopg", "psycopg2", "pymysql"})
+
+
+def _unit_of_work_connection(value) -> bool:
+    options = v.options(value)
+    return bool(options) and all(type(v.strip(o)) is v.Db and v.strip(o).stack in _UNIT_OF_WORK_DRIVERS
+                                 and v.strip(o).kind == "connection" for o in options)
 
 
 class _Budget(Exception):
@@ -2338,7 +2349,10 @@ class Frame(Calls):
         if type(bare) is v.App and (bare.framework == "fastify" or bare.framework in _APP_OBJECT_SLOTS):
             return self.program.read_context(bare.framework, "app", name)
         if type(bare) is v.Context and bare.scope in known(self.program).attribute_scopes:
-            return self.program.read_context(bare.framework, bare.scope, name)
+            held = self.program.read_context(bare.framework, bare.scope, name)
+            if held is not None and bare.framework in ("flask", "quart") and bare.scope == "g" and _unit_of_work_connection(held):
+                held = v.tag(held, frozenset({G_CONNECTION + name}))  # the request's own connection (AL206)
+            return held
         return None
 
     def _chained_relation(self, attribute: v.ModelAttr, name: str, node) -> None:

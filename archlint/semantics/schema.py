@@ -89,6 +89,7 @@ class Model:
     # foreign key's `<name>_id`): a key read from one may be None, so a lookup by it may find nothing
     nullable_columns: set = field(default_factory=set)
     imperative: bool = False  # mapped by `registry.map_imperatively(cls, table)`, not by a declarative base
+    mapped_in: str = ""  # the module that maps it: its class's module, or where `map_imperatively` is called
 
 
 class Schema:
@@ -804,7 +805,7 @@ def _imperative_models(program, schema: Schema) -> None:
                 if definition is None:
                     continue
                 model = Model(f"{cls.path}:{definition.name}", definition.name, "sqlalchemy", cls.path, definition.span,
-                              imperative=True)
+                              imperative=True, mapped_in=path)
                 table = _core_table(program, path, node.arg(1, "local_table"))
                 if table is not None:
                     _core_columns(program, table[0], table[1], model)
