@@ -159,13 +159,14 @@ class Known(NamedTuple):
     app_classes: frozenset
     attribute_scopes: frozenset
     properties: frozenset
+    context_decorators: frozenset
 
 
 def _known(table: dict) -> Known:
     return Known(unique_errors=tuple(table["unique_errors"]),
                  **{key: frozenset(table[key]) for key in ("missing_row_errors", "does_not_exist_errors", "unique_codes",
                                                            "aiohttp_hooks", "primary_keys", "hand_begun", "app_classes",
-                                                           "attribute_scopes", "properties")})
+                                                           "attribute_scopes", "properties", "context_decorators")})
 
 
 def known(program) -> Known:
@@ -1500,10 +1501,14 @@ class Frame(Calls):
         managers: list = []  # project context managers entered here (a unit of work): their exit runs after the block
         expiring: list = []  # tags of expiring sessions whose `begin()` block commits on exit
         first = len(self.effects)
+        generators: list = []  # project @contextmanager functions entered here (`with db.session() as s:`)
         for item in node.items:
+            calls_before = len(self.analysis.calls) if self.analysis is not None else 0
             value = self.eval(item.context)
             if type(v.strip(value)) is v.Instance:
                 managers.append(value)
+            elif self.analysis is not None and type(item.context) is ir.Call:
+                generators.extend(self._context_generators(item.context, calls_before))
             self._shared_connection_entered(item.context, value)
             closing = self._closes_on_exit(item.context, value)
             if closing and type(item.target) is ir.Name:
@@ -1549,9 +1554,24 @@ class Frame(Calls):
                 self.expire_rows(node, (tags - {"made"}) | (frozenset(sessions) if "made" in tags else frozenset()))
         for manager in reversed(managers):
             self._exited(manager, node.is_async)
-        if managers and self.analysis is not None:
-            self._own_entered_sessions(managers, first)
+        if (managers or generators) and self.analysis is not None:
+            self._own_entered_sessions(managers, first, generators)
         return terminated
+
+    def _context_generators(self, context: ir.Call, calls_before: int) -> list:
+        """The project generator functions decorated as context managers (``@contextmanager def session(self):
+        s = factory(); try: yield s; finally: s.close()``) that ``with context as x`` ran: (path, first line, last line)."""
+        found = []
+        for record in self.analysis.calls[calls_before:]:
+            if record.node is not context:
+                continue
+            for callee in record.callees:
+                definition = self.program.function(callee.path, callee.fid)
+                if definition is not None and any(
+                        self.program.static_name(callee.path, d.func if type(d) is ir.Call else d) in known(self.program).context_decorators
+                        for d in definition.decorators):
+                    found.append((callee.path, definition.span.line, definition.span.end_line))
+        return found
 
     def _exited(self, value, is_async: bool) -> None:
         """Leaving ``with UnitOfWork() as uow:`` runs the class's ``__exit__``/``__aexit__``: what it does to the
@@ -1561,11 +1581,11 @@ class Frame(Calls):
         if method is not None:
             self.call_function(None, method._replace(bound=value), ())
 
-    def _own_entered_sessions(self, managers: list, first: int) -> None:
+    def _own_entered_sessions(self, managers: list, first: int, generators: tuple = ()) -> None:
         """A session a project context manager opens itself (``self.session = self._factory()`` in a unit of
         work's ``__aenter__``) lives as long as the ``with`` block: the function that runs the block owns it, as it
         would own ``with SessionLocal() as session:`` — its writes must be committed by the block or by the exit (AL206)."""
-        spans = []
+        spans = list(generators)
         for manager in managers:
             bare = v.strip(manager)
             cls = self.program.cls(bare.path, bare.cid)

@@ -1486,7 +1486,7 @@ class Program:
         # Pre-pass: module top levels and constructors write instance fields and module globals
         # (`self.repo = repo`, `db = SessionLocal()`) that methods analysed later read.
         initial = sorted(self.modules)
-        from archlint.semantics.containers import flush_registries, wire, wire_registries
+        from archlint.semantics.containers import flush_registries, wire, wire_providers, wire_registries
 
         wire_registries(self)  # a hand-written `register(name, factory)` container, before the modules resolving from it
         for path in initial:
@@ -1496,6 +1496,7 @@ class Program:
                     self.summary_of(v.Function(path, function.fid, v.Instance(path, function.cls)))
         flush_registries(self)  # registered by a module the pre-pass ran
         wire(self)  # awilix: the constructors and factories a container builds, run with its cradle
+        wire_providers(self)  # python-dependency-injector: the classes a declarative container provides
         autoloading = [p for p in sorted(self.graph.modules) if p not in initial
                        and any(e.external and e.target.startswith("@fastify/autoload") for e in self.graph.out_edges(p))]
         for path in autoloading:  # the fastify-cli app.js: nothing imports it, it wires the folders autoload reads
