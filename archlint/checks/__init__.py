@@ -30,6 +30,7 @@ FAMILIES = (
     Family("layer_roles", ("AL109", "AL110"), bodies=False),
     Family("db_access", ("AL301", "AL302", "AL303", "AL304"), bodies=True),
     Family("container_layers", ("AL101", "AL102"), bodies=True, with_bodies_only=True),
+    Family("persistence_ignorance", ("AL103",), bodies=True, with_bodies_only=True),
     Family("sqlalchemy", ("AL201", "AL202", "AL203", "AL204", "AL205", "AL206", "AL207", "AL210"), bodies=True),
     Family("sqlalchemy_loading", ("AL208", "AL209", "AL218", "AL235", "AL236"), bodies=True),
     Family("sequelize", ("AL211", "AL212", "AL213", "AL214", "AL216", "AL217"), bodies=True),
@@ -86,6 +87,8 @@ def _load(name: str):
         from archlint.checks import layer_roles as module
     elif name == "container_layers":
         from archlint.checks import container_layers as module
+    elif name == "persistence_ignorance":
+        from archlint.checks import persistence_ignorance as module
     elif name == "db_access":
         from archlint.checks import db_access as module
     elif name == "sqlalchemy":

@@ -21,7 +21,7 @@ from archlint.domain.facts import CallSite, FileFacts
 from archlint.domain.findings import Finding, TraceStep
 from archlint.semantics import values as v
 from archlint.semantics.routes import handler_functions
-from archlint.semantics.support import FLASK_SESSION
+from archlint.semantics.support import FLASK_SESSION, G_CONNECTION
 
 _CONDITION_METHODS = frozenset({"where", "filter", "having", "join", "outerjoin", "and_", "or_", "on"})
 _SQLA_MODULES = ("sqlalchemy", "flask_sqlalchemy", "sqlmodel")
@@ -31,6 +31,7 @@ _PERSISTS = frozenset({"commit", "begin", "begin_nested"})
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
+    yield from _uncommitted_g_connection_writes(ctx)
     data = ctx.datalayer
     files = [ctx.files[p] for p in sorted(data.analysed) if ctx.files[p].language == "python" and _uses_sqlalchemy(ctx, p)]
     if not files:
@@ -401,13 +402,15 @@ def _uncommitted_request_writes(ctx: CheckContext, program) -> Iterator[Finding]
         return
     reported = set()
     candidates = []
+    request_scoped = {FLASK_SESSION} | _removed_at_teardown(program)
     for analysis in program.analyses():
         if (analysis.path, analysis.fid) not in handlers or non_production(analysis.path):
             continue
-        effects = [e for e in analysis.summary.effects if FLASK_SESSION in e.tags]
-        writes = [e for e in effects if e.op == "write" and e.stack == "sqlalchemy"]
-        if writes and not any(e.op in ("commit", "transaction") or e.in_tx for e in effects):
-            candidates.append((analysis, writes[0]))
+        for sid in sorted(request_scoped):
+            effects = [e for e in analysis.summary.effects if sid in e.tags]
+            writes = [e for e in effects if e.op == "write" and e.stack == "sqlalchemy"]
+            if writes and not any(e.op in ("commit", "transaction") or e.in_tx for e in effects):
+                candidates.append((analysis, writes[0]))
     if not candidates or _commits_at_teardown(program):
         return
     analyses = {(a.path, a.fid): a for a in program.analyses() if a.fid}
@@ -416,9 +419,11 @@ def _uncommitted_request_writes(ctx: CheckContext, program) -> Iterator[Finding]
             continue
         reported.add((first.path, first.span))
         trace = tuple(TraceStep(p, s.line, s.column, f"calls `{label}`") for p, s, label in first.trace)
+        what = ("Flask-SQLAlchemy's `db.session`" if FLASK_SESSION in first.tags
+                else "the module's `scoped_session` that a teardown hook removes")
         message = (
-            f"`{first.method}` writes through Flask-SQLAlchemy's `db.session`, and nothing in the request served by "
-            f"`{analysis.function.qualname}` commits it: the extension removes the session when the request ends, "
+            f"`{first.method}` writes through {what}, and nothing in the request served by "
+            f"`{analysis.function.qualname}` commits it: the session is removed when the request ends, "
             f"which rolls the write back — the endpoint answers success and the row never exists"
         )
         guidance = "Call `db.session.commit()` after the writes (in the handler or the service it calls), or use `with db.session.begin():`."
@@ -521,6 +526,51 @@ def _request_calls(analysis, analyses: dict, keyword: str) -> bool:
     return False
 
 
+def _uncommitted_g_connection_writes(ctx: CheckContext) -> Iterator[Finding]:
+    """A DB-API connection the app keeps per request in Flask's ``g`` (``g.db = psycopg.connect(…)``,
+    closed at teardown) and writes through on a request that never commits it: sqlite3, psycopg and
+    PyMySQL open a transaction for the write and roll it back when the connection closes.  Judged only
+    where the app commits that connection on other requests (so it is not in autocommit mode) and no
+    teardown hook commits."""
+    program = ctx.program
+    if program is None or not program.modules:
+        return
+    handlers = {(function.path, function.fid) for route in program.routes() if route.framework in ("flask", "quart")
+                for function in handler_functions(program, route)}
+    if not handlers:
+        return
+    committed = {t for a in program.analyses() if a.fid for e in a.summary.effects if e.op == "commit"
+                 for t in e.tags if t.startswith(G_CONNECTION)}
+    if not committed:
+        return
+    candidates = []
+    for analysis in program.analyses():
+        if (analysis.path, analysis.fid) not in handlers or non_production(analysis.path):
+            continue
+        for slot in sorted(committed):
+            effects = [e for e in analysis.summary.effects if slot in e.tags]
+            writes = [e for e in effects if e.op == "write"]
+            if writes and not any(e.op in ("commit", "transaction") or e.in_tx for e in effects):
+                candidates.append((analysis, slot, writes[0]))
+    if not candidates or _commits_at_teardown(program):
+        return
+    analyses = {(a.path, a.fid): a for a in program.analyses() if a.fid}
+    reported = set()
+    for analysis, slot, first in candidates:
+        if (first.path, first.span) in reported or _may_commit_unseen(analysis, analyses):
+            continue
+        reported.add((first.path, first.span))
+        trace = tuple(TraceStep(p, s.line, s.column, f"calls `{label}`") for p, s, label in first.trace)
+        message = (
+            f"`{first.method}` writes through the {first.stack} connection kept in `g.{slot[len(G_CONNECTION):]}`, and nothing "
+            f"in the request served by `{analysis.function.qualname}` commits it (other requests do): the driver "
+            f"rolls the open transaction back when the connection is closed at teardown — the endpoint answers "
+            f"success and the row never exists"
+        )
+        guidance = "Call `conn.commit()` after the writes (in the DAO or the service that makes them), or run them in `with conn:` / `with conn.transaction():`."
+        yield ctx.registry.finding("AL206", first.path, first.span, message, guidance, trace)
+
+
 def _commits_at_teardown(program) -> bool:
     """A request hook that commits (``@app.teardown_request`` or ``app.teardown_request(fn)``), or
     Flask-SQLAlchemy 2's ``SQLALCHEMY_COMMIT_ON_TEARDOWN``: every request's writes are committed."""
@@ -540,6 +590,52 @@ def _commits_at_teardown(program) -> bool:
                     if type(hook) is v.Function and (hook.path, hook.fid) in commits:
                         return True
     return False
+
+
+_SCOPED_SESSIONS = frozenset({"sqlalchemy.orm.scoped_session", "sqlalchemy.orm.scoping.scoped_session"})
+
+
+def _removed_at_teardown(program) -> set:
+    """The session ids of module-level ``db_session = scoped_session(sessionmaker(…))`` objects that a Flask
+    teardown hook removes (``db_session.remove()``, the Flask docs' SQLAlchemy pattern): like
+    Flask-SQLAlchemy's ``db.session``, one session per request, rolled back when the request ends."""
+    found = set()
+    for path, module in program.modules.items():
+        if module.language != "python":
+            continue
+        hooks = [f for f in module.functions if any(_hook(d) for d in f.decorators)]
+        for function in module.functions:
+            for node in ir.iter_nodes(function.body):
+                if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in _FLASK_HOOKS and node.args:
+                    hook = program.static_value(path, node.args[0].value) if type(node.args[0].value) in (ir.Name, ir.Attr) else None
+                    if type(hook) is v.Function and hook.path == path:
+                        hooks.extend(f for f in module.functions if f.fid == hook.fid)
+        for hook in hooks:
+            for node in ir.iter_nodes(hook.body):
+                if type(node) is ir.Call and node.method == "remove" and type(node.func.obj) is ir.Name and not node.args:
+                    site = _module_scoped_session(program, path, node.func.obj.id)
+                    if site:
+                        found.add(site)
+    return found
+
+
+def _module_scoped_session(program, path: str, name: str, depth: int = 0) -> str:
+    """``sid:<path>:<line>:<column>`` of the ``scoped_session(…)`` call a module-level name is bound to
+    (here or through an import), else ``""``."""
+    module = program.modules.get(path)
+    if module is None or depth > 3:
+        return ""
+    for statement in reversed(module.module.body):
+        if type(statement) is ir.Assign and any(type(t) is ir.Name and t.id == name for t in statement.targets):
+            call = statement.value
+            if type(call) is ir.Call and program.static_name(path, call.func) in _SCOPED_SESSIONS:
+                return f"sid:{path}:{call.span.line}:{call.span.column}"
+            return ""
+    binding = program.binding(path, name)
+    target = program.graph.resolve_binding(path, binding) if binding else None
+    if target is None or target.file is None:
+        return ""
+    return _module_scoped_session(program, target.file, binding.rsplit(":", 1)[-1].rsplit(".", 1)[-1], depth + 1)
 
 
 def _hook(decorator) -> bool:

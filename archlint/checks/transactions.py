@@ -198,7 +198,10 @@ def _same_operation(first, commit, later) -> bool:
     half of the handler's."""
     if first.op != "dirty" and later.op != "dirty":
         return True
-    return first.trace == commit.trace == later.trace
+    # the changed row's function commits; the other write is its own or made by a call it makes
+    # (`self.users.add(Follow(…)); commit(); target.followers_count += 1; commit()`)
+    return all(e.trace == commit.trace if e.op == "dirty" else e.trace[:len(commit.trace)] == commit.trace
+               for e in (first, later))
 
 
 def _split_by_commit(effects, local_loop=None) -> list:

@@ -415,6 +415,8 @@ def orm_verdict(ctx: CheckContext, expected: str) -> Verdict:
     other = [a for a in work if a.stack not in own]
     if declared:
         models = declared
+    if not models and stack == "sqlalchemy" and required_base is None:
+        models = _imperative_models(ctx)
     if not models:
         if required_base is not None and any(m.stack == stack and production(m.path) for m in data.models.values()):
             plain = next(m for m in sorted(data.models.values(), key=lambda m: (m.path, m.span.line)) if m.stack == stack and production(m.path))
@@ -444,6 +446,17 @@ class _Declared(NamedTuple):
     name: str
     path: str
     span: Span
+
+
+def _imperative_models(ctx: CheckContext) -> list:
+    """SQLAlchemy models mapped imperatively (``registry.map_imperatively(Article, articles_table)``):
+    plain domain classes the ORM maps onto Core tables — the ORM all the same (sessions, identity
+    map, relationships), which the facts' class-based model discovery does not see."""
+    program = ctx.program
+    if program is None:
+        return []
+    found = [m for m in program.schema.models.values() if m.imperative and production(m.path)]
+    return sorted((_Declared(m.name, m.path, m.span) for m in found), key=lambda m: (m.path, m.span.line))
 
 
 def _declared_models(ctx: CheckContext, entry) -> list:

@@ -1350,6 +1350,19 @@ class Calls:
         language = self.program.library.language.get(stack)
         return language is not None and (language == "python") == self.python
 
+    def _cursor_executed(self, cursor, node, args, stack: str) -> None:
+        """``cur.execute("SELECT … WHERE slug = %s", (slug,))`` as a statement on a cursor variable: the
+        cursor now holds that statement's result, so its ``fetchone()`` is a lookup of the table the
+        SELECT reads (None when no row matches) — or of nothing, after another statement."""
+        if type(node) is not ir.Call or type(node.func) is not ir.Attr or type(node.func.obj) is not ir.Name:
+            return
+        name = node.func.obj.id
+        if name not in self.env or v.strip(self.env[name]) != cursor:
+            return
+        table = self._raw_lookup(args)
+        keyed = bool(table) and keyed_by_stored_row(cursor, args)
+        self.env[name] = v.tag(v.Db(stack, "cursor", table, via=KEYED_CURSOR if keyed else ""), v.tags_of(self.env[name]))
+
     @staticmethod
     def _raw_lookup(args) -> str:
         """The table a raw SQL lookup (the call's first argument, a constant) reads, else ``""``."""
@@ -1466,6 +1479,8 @@ class Calls:
             together = self._collections(model, joined) if new_joined else self._joined_in_one_query(stack, model, outcome, args)
             if len(together) >= 2:
                 self.event("collections-joined", node, f"{stack}|{model}|{','.join(together)}")
+        if (outcome.run or outcome.write) and args and type(receiver) is v.Db and receiver.kind == "cursor" and stack not in LOOKUP_STACKS:
+            self._cursor_executed(receiver, node, args, stack)
         if kind == "same":
             kind = {v.Query: "query", v.Result: "result", v.Rows: "rows", v.Row: "row"}.get(type(receiver), "query")
         if kind == "query":

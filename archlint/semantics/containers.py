@@ -51,12 +51,16 @@ class Known(NamedTuple):
     chained: frozenset
     container_constructors: frozenset
     container_resolvers: frozenset
+    declarative_containers: frozenset
+    providers: frozenset
 
 
 def _known(table: dict) -> Known:
     return Known(registrars=dict(table["registrars"]), chained=frozenset(table["chained"]),
                  container_constructors=frozenset(table["container_constructors"]),
-                 container_resolvers=frozenset(table["container_resolvers"]))
+                 container_resolvers=frozenset(table["container_resolvers"]),
+                 declarative_containers=frozenset(table["declarative_containers"]),
+                 providers=frozenset(table["providers"]))
 
 
 def known(program) -> Known:
@@ -225,6 +229,74 @@ def _arguments(program, function: v.Function, cradle: v.Record) -> tuple:
     if params and all(p.kind != "pattern" and p.name in names for p in params):
         return tuple(names[p.name] for p in params)
     return (cradle,)
+
+
+# python-dependency-injector ------------------------------------------------------------------------
+# A FastAPI/Flask clean-architecture app wires its objects in a declarative container::
+#
+#     class Container(containers.DeclarativeContainer):
+#         db = providers.Singleton(Database, db_url=config.db.url)
+#         user_repository = providers.Factory(UserRepository, session_factory=db.provided.session)
+#         user_service = providers.Factory(UserService, user_repository=user_repository)
+#
+# and the library calls those constructors (handlers get `Provide[Container.user_service]`).  No project
+# code does, so without this `self.session_factory` stays unknown and the queries behind it unseen.
+# :func:`wire_providers` runs each provided class's `__init__` with what its arguments stand for: a
+# provider of the same container is an instance of the class it provides, `x.provided.attr` the `attr`
+# of that instance (a bound method: `db.provided.session`), anything else is evaluated in the module.
+
+def wire_providers(program) -> None:
+    names = known(program)
+    if not names.declarative_containers or not names.providers:
+        return
+    from archlint.semantics.interpreter import Frame
+
+    for path in sorted(program.modules):
+        module = program.modules[path]
+        if module.language != "python":
+            continue
+        for cls in module.classes:
+            if not any(type(base) is v.External and base.name in names.declarative_containers
+                       for base in program.bases(path, cls.cid)):
+                continue
+            provided: dict[str, v.ClassValue] = {}
+            calls: list[tuple[v.ClassValue, ir.Call]] = []
+            for field in cls.fields:
+                call = field.value
+                if type(call) is not ir.Call or not call.args or program.static_name(path, call.func) not in names.providers:
+                    continue
+                target = v.strip(program.static_value(path, call.args[0].value))
+                if type(target) is v.ClassValue:
+                    provided[field.name] = target
+                    calls.append((target, call))
+            if not calls:
+                continue
+            frame = Frame(program, path, module.module, 0)
+            frame.env = dict(program.module_env(path))
+
+            def value_of(node):
+                if type(node) is ir.Name and node.id in provided:
+                    made = provided[node.id]
+                    return v.Instance(made.path, made.cid)
+                if (type(node) is ir.Attr and type(node.obj) is ir.Attr and node.obj.name == "provided"
+                        and type(node.obj.obj) is ir.Name and node.obj.obj.id in provided):
+                    made = provided[node.obj.obj.id]
+                    method = program.method(made.path, made.cid, node.name)
+                    return method._replace(bound=v.Instance(made.path, made.cid)) if method is not None else v.UNKNOWN
+                if type(node) in (ir.Name, ir.Attr) and program.static_name(path, node) in names.providers:
+                    return v.UNKNOWN
+                try:
+                    return frame.eval(node)
+                except RecursionError:
+                    return v.UNKNOWN
+
+            for target, call in calls:
+                init = program.method(target.path, target.cid, "__init__")
+                if init is None:
+                    continue
+                args = tuple(value_of(arg.value) for arg in call.args[1:] if arg.kind == "pos")
+                kwargs = tuple((arg.name, value_of(arg.value)) for arg in call.args if arg.kind == "kw")
+                program.summary_of(init._replace(bound=v.Instance(target.path, target.cid)), args, kwargs)
 
 
 # Hand-written registries ---------------------------------------------------------------------------

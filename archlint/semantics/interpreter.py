@@ -34,7 +34,7 @@ from archlint.semantics.frameworks import known as framework_names
 from archlint.semantics.program import Program
 from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis, Deref, Effect, Event, LoopInfo, Site, Summary
 from archlint.semantics.support import (
-    ASYNC, EAGER, EXISTS_MODEL, FACT, FLASK_SESSION, NO_QUERY, NO_RETURN, REQUEST_PARTS, TX_METHODS, all_tags, callee_text, dotted,
+    ASYNC, EAGER, EXISTS_MODEL, FACT, FLASK_SESSION, G_CONNECTION, NO_QUERY, NO_RETURN, REQUEST_PARTS, TX_METHODS, all_tags, callee_text, dotted,
     entered, field_key, query_chain, is_async_api, join_envs, non_null, null_origins, request_free, row_of,
 )
 
@@ -61,6 +61,17 @@ _APP_OBJECT_SLOTS = ("koa", "express")
 # Python's own builtin types (the language, not a library's knowledge: they stay in code)
 _BUILTIN_TYPES = {"str": str, "int": int, "float": float, "bool": bool, "bytes": bytes}
 NODE_BUDGET = 40_000  # evaluation steps per frame; past it the function's summary is UNKNOWN
+
+
+# DB-API drivers whose connection opens a transaction for the first write and rolls it back on close
+# unless it is committed (no autocommit by default)
+_UNIT_OF_WORK_DRIVERS = frozenset({"sqlite3", "psycopg", "psycopg2", "pymysql"})
+
+
+def _unit_of_work_connection(value) -> bool:
+    options = v.options(value)
+    return bool(options) and all(type(v.strip(o)) is v.Db and v.strip(o).stack in _UNIT_OF_WORK_DRIVERS
+                                 and v.strip(o).kind == "connection" for o in options)
 
 
 class _Budget(Exception):
@@ -149,13 +160,15 @@ class Known(NamedTuple):
     attribute_scopes: frozenset
     properties: frozenset
     row_metadata: frozenset
+    context_decorators: frozenset
 
 
 def _known(table: dict) -> Known:
     return Known(unique_errors=tuple(table["unique_errors"]),
                  **{key: frozenset(table[key]) for key in ("missing_row_errors", "does_not_exist_errors", "unique_codes",
                                                            "aiohttp_hooks", "primary_keys", "hand_begun", "app_classes",
-                                                           "attribute_scopes", "properties", "row_metadata")})
+                                                           "attribute_scopes", "properties", "row_metadata",
+                                                           "context_decorators")})
 
 
 def known(program) -> Known:
@@ -1500,10 +1513,14 @@ class Frame(Calls):
         managers: list = []  # project context managers entered here (a unit of work): their exit runs after the block
         expiring: list = []  # tags of expiring sessions whose `begin()` block commits on exit
         first = len(self.effects)
+        generators: list = []  # project @contextmanager functions entered here (`with db.session() as s:`)
         for item in node.items:
+            calls_before = len(self.analysis.calls) if self.analysis is not None else 0
             value = self.eval(item.context)
             if type(v.strip(value)) is v.Instance:
                 managers.append(value)
+            elif self.analysis is not None and type(item.context) is ir.Call:
+                generators.extend(self._context_generators(item.context, calls_before))
             self._shared_connection_entered(item.context, value)
             closing = self._closes_on_exit(item.context, value)
             if closing and type(item.target) is ir.Name:
@@ -1549,9 +1566,22 @@ class Frame(Calls):
                 self.expire_rows(node, (tags - {"made"}) | (frozenset(sessions) if "made" in tags else frozenset()))
         for manager in reversed(managers):
             self._exited(manager, node.is_async)
-        if managers and self.analysis is not None:
-            self._own_entered_sessions(managers, first)
+        if (managers or generators) and self.analysis is not None:
+            self._own_entered_sessions(managers, first, generators)
         return terminated
+
+    def _context_generators(self, context: ir.Call, calls_before: int) -> list:
+        """The project generator functions decorated as context managers (``@contextmanager def session(self):
+        s = factory(); try: yield s; finally: s.close()``) that ``with context as x`` ran: (path, first line, last line)."""
+        found = []
+        for record in self.analysis.calls[calls_before:]:
+            if record.node is not context:
+                continue
+            for callee in record.callees:
+                definition = self.program.function(callee.path, callee.fid)
+                if definition is not None and self.program.context_manager_function(callee.path, definition):
+                    found.append((callee.path, definition.span.line, definition.span.end_line))
+        return found
 
     def _exited(self, value, is_async: bool) -> None:
         """Leaving ``with UnitOfWork() as uow:`` runs the class's ``__exit__``/``__aexit__``: what it does to the
@@ -1561,11 +1591,11 @@ class Frame(Calls):
         if method is not None:
             self.call_function(None, method._replace(bound=value), ())
 
-    def _own_entered_sessions(self, managers: list, first: int) -> None:
+    def _own_entered_sessions(self, managers: list, first: int, generators: tuple = ()) -> None:
         """A session a project context manager opens itself (``self.session = self._factory()`` in a unit of
         work's ``__aenter__``) lives as long as the ``with`` block: the function that runs the block owns it, as it
         would own ``with SessionLocal() as session:`` — its writes must be committed by the block or by the exit (AL206)."""
-        spans = []
+        spans = list(generators)
         for manager in managers:
             bare = v.strip(manager)
             cls = self.program.cls(bare.path, bare.cid)
@@ -2343,6 +2373,9 @@ class Frame(Calls):
         if context.framework == "flask" and context.scope == "app":
             return v.Context("flask", "extensions") if name == "extensions" else v.UNKNOWN
         held = self.context_read(context, name)
+        if held is None and context.scope in known(self.program).attribute_scopes:
+            # `g.user` an auth decorator stored (`g.user = User.query.get(id)`): the row every write stored
+            held = self.program.read_row_context(context.framework, context.scope, name)
         return held if held is not None else v.UNKNOWN
 
     def _request_row(self, value, name: str):
@@ -2365,7 +2398,10 @@ class Frame(Calls):
         if type(bare) is v.App and (bare.framework == "fastify" or bare.framework in _APP_OBJECT_SLOTS):
             return self.program.read_context(bare.framework, "app", name)
         if type(bare) is v.Context and bare.scope in known(self.program).attribute_scopes:
-            return self.program.read_context(bare.framework, bare.scope, name)
+            held = self.program.read_context(bare.framework, bare.scope, name)
+            if held is not None and bare.framework in ("flask", "quart") and bare.scope == "g" and _unit_of_work_connection(held):
+                held = v.tag(held, frozenset({G_CONNECTION + name}))  # the request's own connection (AL206)
+            return held
         return None
 
     def _chained_relation(self, attribute: v.ModelAttr, name: str, node) -> None:

@@ -367,10 +367,7 @@ class Program:
 
     def _yields_in_transaction(self, path: str, fid: int) -> bool:
         function = self.function(path, fid)
-        if function is None or not function.is_generator or not any(
-                type(self.static_value(path, d)) is v.External
-                and self.static_value(path, d).name.rsplit(".", 1)[-1].rsplit(":", 1)[-1] in ("contextmanager", "asynccontextmanager")
-                for d in function.decorators):
+        if function is None or not function.is_generator or not self.context_manager_function(path, function):
             return False
         for node in ir.iter_nodes(function.body):
             if type(node) is not ir.With or not any(self._atomic_call(path, item.context) for item in node.items):
@@ -378,6 +375,14 @@ class Program:
             if any(type(inner) is ir.Opaque and inner.kind == "yield" for inner in ir.iter_nodes(node.body)):
                 return True
         return False
+
+    def context_manager_function(self, path: str, function) -> bool:
+        """A function decorated as a context manager (``@contextmanager``/``@asynccontextmanager``; the names
+        are ``context_decorators`` in frameworks.toml): ``with f() as x:`` runs its body up to the ``yield``."""
+        from archlint.semantics.interpreter import known
+
+        names = known(self).context_decorators
+        return any(self.static_name(path, d.func if type(d) is ir.Call else d) in names for d in function.decorators)
 
     def _atomic_call(self, path: str, context) -> bool:
         call = context.value if type(context) is ir.Await else context
@@ -1573,7 +1578,7 @@ class Program:
         # Pre-pass: module top levels and constructors write instance fields and module globals
         # (`self.repo = repo`, `db = SessionLocal()`) that methods analysed later read.
         initial = sorted(self.modules)
-        from archlint.semantics.containers import flush_registries, wire, wire_registries
+        from archlint.semantics.containers import flush_registries, wire, wire_providers, wire_registries
 
         wire_registries(self)  # a hand-written `register(name, factory)` container, before the modules resolving from it
         for path in initial:
@@ -1583,6 +1588,7 @@ class Program:
                     self.summary_of(v.Function(path, function.fid, v.Instance(path, function.cls)))
         flush_registries(self)  # registered by a module the pre-pass ran
         wire(self)  # awilix: the constructors and factories a container builds, run with its cradle
+        wire_providers(self)  # python-dependency-injector: the classes a declarative container provides
         autoloading = [p for p in sorted(self.graph.modules) if p not in initial
                        and any(e.external and e.target.startswith("@fastify/autoload") for e in self.graph.out_edges(p))]
         for path in autoloading:  # the fastify-cli app.js: nothing imports it, it wires the folders autoload reads

@@ -22,6 +22,12 @@ def lookup_table(sql: str) -> str:
     from sqlglot import exp
     from sqlglot.errors import SqlglotError
 
+    from archlint.domain.sql.lexer import Statement, mask, normalise, placeholders
+
+    masked = mask(sql)
+    found = placeholders(masked)
+    if found:  # the driver's placeholders (`%s`, `%(slug)s`, `?`, `$1`) as bind parameters sqlglot reads
+        sql = normalise(Statement(0, sql, masked), [], found, False).sql
     try:
         statements = sqlglot.parse(sql)
     except (SqlglotError, ValueError, RecursionError):

@@ -304,9 +304,14 @@ def handler_functions(program, route: Route) -> list[v.Function]:
     if type(handler) is v.Function:
         return [handler]
     if type(handler) is v.ClassValue:
+        from archlint.semantics.exception_handlers import known as handler_names, short_name
+
+        actions = handler_names(program).action_decorators  # a viewset's `@action` methods DRF routes
         cls = program.cls(handler.path, handler.cid)
         return [v.Function(handler.path, fid) for fid in (cls.methods if cls is not None else ())
-                if (function := program.function(handler.path, fid)) is not None and function.name in known(program).view_methods]
+                if (function := program.function(handler.path, fid)) is not None and (
+                    function.name in known(program).view_methods
+                    or any(short_name(d.func if type(d) is ir.Call else d) in actions for d in function.decorators))]
     return []
 
 

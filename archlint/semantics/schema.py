@@ -36,6 +36,8 @@ class Known(NamedTuple):
     flask_models: frozenset  # Flask-SQLAlchemy's db.Model
     sqlalchemy_relationship: frozenset
     sqlalchemy_columns: frozenset
+    sqlalchemy_imperative: frozenset  # registry().map_imperatively
+    sqlalchemy_tables: frozenset  # Core Table(...)
     django_bases: frozenset
     django_user_bases: frozenset
     get_user_model: frozenset
@@ -86,6 +88,8 @@ class Model:
     # columns declared as possibly NULL (`nullable=True`, `Mapped[int | None]`, Django `null=True` on a
     # foreign key's `<name>_id`): a key read from one may be None, so a lookup by it may find nothing
     nullable_columns: set = field(default_factory=set)
+    imperative: bool = False  # mapped by `registry.map_imperatively(cls, table)`, not by a declarative base
+    mapped_in: str = ""  # the module that maps it: its class's module, or where `map_imperatively` is called
 
 
 class Schema:
@@ -190,6 +194,7 @@ def discover(program) -> Schema:
             _mongoose_models(program, module, schema, calls)
     for path, calls in js_calls.items():
         _sequelize_associations(program, program.modules[path], schema, calls)
+    _imperative_models(program, schema)
     schema.user_model = _django_user_model(program, schema)
     _django_usernames(program, schema)
     _django_builtin_user(program, schema)
@@ -805,3 +810,90 @@ def _resolve_targets(schema: Schema) -> None:
                         reverse, Relation(reverse, model.key, via != "OneToOneField", "select", span, "reverse", via)
                     )
         model.pending.clear()
+
+
+def _imperative_models(program, schema: Schema) -> None:
+    """``mapper_registry.map_imperatively(Article, articles, properties={"author": relationship(User)})``:
+    SQLAlchemy's imperative mapping makes a plain class (a domain dataclass) a mapped model of the
+    Core table, with the relations the ``properties`` give it.  Only modules that call it are read."""
+    imperative = known(program).sqlalchemy_imperative
+    if not imperative:
+        return
+    for path in sorted(program.modules):
+        module = program.modules[path]
+        if module.language != "python":
+            continue
+        for function in module.functions:
+            for node in ir.iter_nodes(function.body):
+                if type(node) is not ir.Call or node.method != "map_imperatively":
+                    continue
+                if program.static_name(path, node.func) not in imperative:
+                    continue
+                cls = v.strip(program.static_value(path, node.arg(0, "class_")))
+                if type(cls) is not v.ClassValue or (cls.path, cls.cid) in schema.by_class:
+                    continue
+                definition = program.cls(cls.path, cls.cid)
+                if definition is None:
+                    continue
+                model = Model(f"{cls.path}:{definition.name}", definition.name, "sqlalchemy", cls.path, definition.span,
+                              imperative=True, mapped_in=path)
+                table = _core_table(program, path, node.arg(1, "local_table"))
+                if table is not None:
+                    _core_columns(program, table[0], table[1], model)
+                properties = node.arg(keyword="properties")
+                for entry in properties.entries if type(properties) is ir.Obj else ():
+                    call = entry.value
+                    if not isinstance(entry.key, str) or type(call) is not ir.Call:
+                        continue
+                    if program.static_name(path, call.func) not in known(program).sqlalchemy_relationship:
+                        continue
+                    uselist = call.arg(keyword="uselist")
+                    collection = (bool(uselist.value) if type(uselist) is ir.Const
+                                  else True if call.arg(keyword="secondary") is not None else None)
+                    lazy = call.arg(keyword="lazy")
+                    strategy = lazy.value if type(lazy) is ir.Const and isinstance(lazy.value, str) else "select"
+                    model.pending.append((entry.key, _target_text(call.arg(0, "argument")), collection, strategy,
+                                          call.span, "relationship", ""))
+                schema.add(model, cls.cid)
+
+
+def _core_table(program, path: str, node, depth: int = 0):
+    """The ``Table("articles", metadata, …)`` call a name denotes (here or through an import), with its module."""
+    if type(node) is ir.Call:
+        return (path, node) if program.static_name(path, node.func) in known(program).sqlalchemy_tables else None
+    if type(node) is not ir.Name or depth > 3:
+        return None
+    module = program.modules.get(path)
+    for statement in reversed(module.module.body if module is not None else ()):
+        if type(statement) is ir.Assign and any(type(t) is ir.Name and t.id == node.id for t in statement.targets):
+            return _core_table(program, path, statement.value, depth + 1)
+    binding = program.binding(path, node.id)
+    found = program.graph.resolve_binding(path, binding) if binding else None
+    if found is None or found.file is None or found.file not in program.modules:
+        return None
+    return _core_table(program, found.file, ir.Name(binding.rsplit(":", 1)[-1].rsplit(".", 1)[-1], node.span), depth + 1)
+
+
+def _core_columns(program, path: str, table: ir.Call, model: Model) -> None:
+    """The table name and the ``Column("name", …)`` arguments of a Core table."""
+    name = table.arg(0, "name")
+    if type(name) is ir.Const and isinstance(name.value, str):
+        model.table = name.value
+    for arg in table.args[1:]:
+        column = arg.value
+        if arg.kind != "pos" or type(column) is not ir.Call:
+            continue
+        if program.static_name(path, column.func) not in known(program).sqlalchemy_columns:
+            continue
+        label = column.arg(0)
+        if type(label) is not ir.Const or not isinstance(label.value, str):
+            continue
+        model.columns.add(label.value)
+        if _declares_unique(column):
+            model.unique.add(frozenset({label.value}))
+        referenced = _foreign_key_table(program, path, column)
+        if referenced:
+            model.foreign_keys[label.value] = referenced
+        nullable, primary = column.arg(keyword="nullable"), column.arg(keyword="primary_key")
+        if not (type(nullable) is ir.Const and nullable.value is False) and not (type(primary) is ir.Const and primary.value is True):
+            model.nullable_columns.add(label.value)

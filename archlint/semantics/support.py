@@ -40,6 +40,9 @@ SYNC_DRIVER = "sync-driver"  # a handle of a synchronous driver (Drizzle on bett
 # Flask-SQLAlchemy's ``db.session``: one scoped session per request, removed (rolled back) when the
 # request ends.  Its identity lets AL206 match a route's writes with the commits of the request.
 FLASK_SESSION = "sid:flask-sqlalchemy"
+# a DB-API connection a Flask/Quart app keeps per request in `g` (`g.db = sqlite3.connect(…)`, the Flask
+# tutorial's get_db()), closed at teardown: its writes are lost unless the request commits them (AL206)
+G_CONNECTION = "gconn:"
 REQUIRES_UNIQUE = frozenset({"all", "one", "one_or_none", "scalar_one", "scalar_one_or_none", "fetchall", "partitions"})
 
 
