@@ -45,6 +45,40 @@ class Base(DeclarativeBase):
 """
 
 
+OPEN_WEBUI_ASYNC_DB = """\
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+engine = create_async_engine("sqlite+aiosqlite:///app.db")
+SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def get_async_db():
+    async with SessionLocal() as session:
+        yield session
+
+
+@asynccontextmanager
+async def get_async_db_context(db: AsyncSession | None = None):
+    if isinstance(db, AsyncSession):
+        yield db
+    else:
+        async with get_async_db() as session:
+            yield session
+
+
+async def get_async_session():
+    async with SessionLocal() as session:
+        yield session
+"""
+"""open-webui's ``open_webui/internal/db.py`` shape: an async sessionmaker, and ``get_async_db_context(db)``
+that reuses the caller's session or opens its own (its Table methods take ``db=`` and commit whichever)."""
+
+
 def sqlalchemy_db_module(models: str) -> str:
     """The ``app/db.py`` an agent writes for FastAPI + SQLAlchemy: an engine, ``SessionLocal``, the
     ``get_db`` dependency and a declarative ``Base``, followed by ``models`` (any indentation)."""

@@ -9,41 +9,12 @@ code does wait for — the spawn awaited, ``await task``, ``asyncio.gather(*task
 
 from __future__ import annotations
 
-from tests.helpers import findings, make_repo
+from tests.helpers import OPEN_WEBUI_ASYNC_DB, findings, make_repo
 
 FILES = {
     "requirements.txt": "sqlalchemy\naiosqlite\n",
     "app/__init__.py": "",
-    "app/db.py": """
-        from contextlib import asynccontextmanager
-
-        from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
-        from sqlalchemy.orm import declarative_base
-
-        Base = declarative_base()
-        engine = create_async_engine("sqlite+aiosqlite:///app.db")
-        SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
-
-
-        @asynccontextmanager
-        async def get_async_db():
-            async with SessionLocal() as session:
-                yield session
-
-
-        @asynccontextmanager
-        async def get_async_db_context(db: AsyncSession | None = None):
-            if isinstance(db, AsyncSession):
-                yield db
-            else:
-                async with get_async_db() as session:
-                    yield session
-
-
-        async def get_async_session():
-            async with SessionLocal() as session:
-                yield session
-""",
+    "app/db.py": OPEN_WEBUI_ASYNC_DB,
     "app/models.py": """
         from sqlalchemy import Column, ForeignKey, Text
         from app.db import Base

@@ -7,7 +7,7 @@ the read reported where it is."""
 
 from __future__ import annotations
 
-from tests.helpers import findings, make_repo
+from tests.helpers import OPEN_WEBUI_ASYNC_DB, findings, make_repo
 
 PACKAGE = '{"dependencies": {"express": "^4.19.0", "sequelize": "^6.37.0"}}'
 
@@ -190,36 +190,7 @@ def _open_webui(tmp_path, routes: str, socket: str):
     files = {
         "requirements.txt": "fastapi\nsqlalchemy\naiosqlite\npydantic\n",
         "app/__init__.py": "", "app/models/__init__.py": "", "app/routers/__init__.py": "", "app/socket/__init__.py": "",
-        "app/db.py": """
-        from contextlib import asynccontextmanager
-
-        from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
-        from sqlalchemy.orm import declarative_base
-
-        Base = declarative_base()
-        engine = create_async_engine("sqlite+aiosqlite:///app.db")
-        SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
-
-
-        @asynccontextmanager
-        async def get_async_db():
-            async with SessionLocal() as session:
-                yield session
-
-
-        @asynccontextmanager
-        async def get_async_db_context(db: AsyncSession | None = None):
-            if isinstance(db, AsyncSession):
-                yield db
-            else:
-                async with get_async_db() as session:
-                    yield session
-
-
-        async def get_async_session():
-            async with SessionLocal() as session:
-                yield session
-""",
+        "app/db.py": OPEN_WEBUI_ASYNC_DB,
         "app/models/messages.py": """
         import time
         from typing import Optional
