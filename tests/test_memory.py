@@ -50,3 +50,28 @@ def test_lifting_leaves_the_collector_as_the_pipeline_set_it(tmp_path):
     report = run_check([str(root)], Options(use_cache=False))
     assert "AL409" in {f.rule for f in report.findings}  # the lifted query was judged
     assert gc.isenabled() == enabled and gc.get_freeze_count() == 0
+
+
+def test_repeated_texts_and_empty_name_sets_are_shared_not_copied():
+    """Functions with no ``global`` share one empty set, short texts (names, callees, flags) are
+    interned, and equal value-tag sets are one object: copies of them were held for the whole run."""
+    from archlint.domain import ir
+    from archlint.semantics import values as v
+
+    first = extract("app/a.py", b"def view(request):\n    return request.user\n", full=True, ir=True)
+    second = extract("app/b.py", b"def other(request):\n    request.save()\n", full=True, ir=True)
+    functions = [f for f in first.ir.functions + second.ir.functions if f is not None]
+    assert all(f.globals is ir.NO_NAMES for f in functions)
+    one = next(p.name for p in first.ir.functions[1].params)
+    two = next(p.name for p in second.ir.functions[1].params)
+    assert one == two == "request" and one is two
+    tagged = [v.tag(v.Instance("app/a.py", 1), frozenset({"elem:" + str(n)})) for n in ("1", "1")]
+    assert tagged[0].tags is tagged[1].tags
+
+
+def test_releasing_freed_memory_without_a_pool_does_nothing():
+    from archlint.application.parsing import Workers
+
+    with Workers(1) as workers:
+        workers.release()  # a serial run frees no pickled blobs: no call into the C library
+        assert workers.pool is None

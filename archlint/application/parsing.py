@@ -30,6 +30,7 @@ PARALLEL_THRESHOLD_BYTES = 2_000_000
 # pool only for larger trees (measured below this: the fork and the pickled heads cost more).
 PARALLEL_SCAN_FILES = 600
 PARALLEL_SCAN_BYTES = 4_000_000
+_TRIM = None  # glibc's malloc_trim once looked up (see Workers.release); False: none
 
 HEAD, HEAD_IR, FULL, BODY, SYNTAX = "head", "head+ir", "full", "body", "syntax"
 HEAD_LEAN = "head-lean"  # a head without the SQL/DB-URL signal (no body-reading rule selected)
@@ -194,6 +195,27 @@ class Workers:
                 return [result for batch in batches for result in _work(batch)]
 
         return collect
+
+    def release(self) -> None:
+        """Hand the C heap's free pages back to the system once a pool has run.  The bodies and IR
+        a worker sends arrive as pickled blobs (bytes, allocated by C ``malloc``); each is freed
+        once unpickled, but Python's own objects live in separate arenas that never reuse that
+        space, so the freed blobs stayed in this process's RSS to the end (saleor-sized tree,
+        default jobs: 480 MB peak, 437 MB with the pages returned).  A serial run frees no blobs:
+        nothing is done."""
+        if self.pool is None:
+            return
+        global _TRIM
+        if _TRIM is None:
+            _TRIM = False
+            try:
+                import ctypes
+
+                _TRIM = ctypes.CDLL("libc.so.6").malloc_trim
+            except (OSError, AttributeError):  # not glibc: nothing to trim
+                pass
+        if _TRIM:
+            _TRIM(0)
 
     def lanes(self, count: int, total_bytes: int) -> int:
         """How many processes share the cheap scan of ``count`` Python files: one below

@@ -176,10 +176,12 @@ def _run_check(paths: list[str], options: Options | None = None) -> Report:
             from archlint.application.semantic_model import semantic_files
 
             deep, planned = plan_deep(files, graph, knowledge_tables, sources, workers, sizes, plan_reads)
+            workers.release()
             semantic = tuple(semantic_files(files, graph, knowledge_tables, deep))
             deepen(files, sources, set(semantic), set(), workers, sizes)  # their IR, from one parse each
         if "AL001" in active:
             deepen(files, sources, set(), set(files), workers, sizes)
+        workers.release()
     from archlint.application.architecture import resolve_architecture
     from archlint.application.suppressions import apply_suppressions
     from archlint.domain.context import CheckContext
@@ -203,8 +205,13 @@ def _run_check(paths: list[str], options: Options | None = None) -> Report:
         projects=projects_from(source_paths + other_files),
         api_spec=spec,
     )
-    context.program_factory = lambda: _semantic_model().build_program(context)
-    context.datalayer_factory = lambda: _semantic_model().build_datalayer(context)
+    context.program_factory = lambda: released(_semantic_model().build_program(context))
+    context.datalayer_factory = lambda: released(_semantic_model().build_datalayer(context))
+
+    def released(model):  # the blobs unpickled for it are freed: their pages go back (Workers.release)
+        workers.release()
+        return model
+
     if architecture is not None:
         context.composition_roots = frozenset(p for p in source_paths if architecture.is_composition_root(p))
 
@@ -215,6 +222,7 @@ def _run_check(paths: list[str], options: Options | None = None) -> Report:
             findings.extend(reuse["findings"][family.module])
             continue
         found_here = list(family.check(context))
+        workers.release()
         findings.extend(found_here)
         if family.bodies:
             deep_findings[family.module] = tuple(found_here)

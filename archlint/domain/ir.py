@@ -33,6 +33,14 @@ from typing import NamedTuple, Union
 
 from archlint.domain.facts import Span
 
+NO_NAMES: frozenset = frozenset()
+
+
+def frozen(names) -> frozenset:
+    """``names`` as a frozenset, the empty one shared: most functions declare no ``global`` and
+    many bind no local (saleor-sized tree: 35,000 empty sets, 7.5 MiB held for the whole run)."""
+    return frozenset(names) if names else NO_NAMES
+
 # Expressions -----------------------------------------------------------------------------------
 
 
@@ -410,8 +418,8 @@ class Function(NamedTuple):
     returns: Expr | None = None  # the return annotation
     parent: int = -1
     cls: int = -1
-    locals: frozenset[str] = frozenset()
-    globals: frozenset[str] = frozenset()
+    locals: frozenset[str] = NO_NAMES
+    globals: frozenset[str] = NO_NAMES
     is_static: bool = False
 
     def scope_of(self, name: str) -> str:
@@ -485,7 +493,7 @@ class ModuleIR(NamedTuple):
     truncated: bool = False  # nesting past the lowering's depth bound became Opaque
     # TypeScript `x!`: the (end line, end column) of each expression under a non-null assertion (the
     # assertion is dropped from the IR; it checks nothing at runtime)
-    asserted: frozenset = frozenset()
+    asserted: frozenset = NO_NAMES
 
     @property
     def module(self) -> Function:

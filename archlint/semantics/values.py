@@ -353,10 +353,21 @@ def tag(value, tags: frozenset):
         return value
     if type(value) is Tagged:
         merged = value.tags | tags
-        return value if merged == value.tags else Tagged(value.value, merged)
+        return value if merged == value.tags else Tagged(value.value, _shared_tags(merged))
     if type(value) in (Function, ClassValue, Module, External, ModelClass, ModelAttr, Loader, Const, App, Context):
         return value
-    return Tagged(value, frozenset(tags))
+    return Tagged(value, _shared_tags(frozenset(tags)))
+
+
+_TAG_SETS: dict[frozenset, frozenset] = {}
+
+
+def _shared_tags(tags: frozenset) -> frozenset:
+    """One object per distinct tag set: the values of a loop's rows carry the same ``elem:`` set
+    in every summary that mentions them (saleor-sized tree: 6,500 copies of one set)."""
+    if len(_TAG_SETS) > 50_000:
+        _TAG_SETS.clear()
+    return _TAG_SETS.setdefault(tags, tags)
 
 
 def options(value) -> tuple:

@@ -80,6 +80,7 @@ from archlint.adapters.frontends.javascript import _ARRAY_LOOPS, _unescape
 from archlint.adapters.frontends.source import Columns
 from archlint.domain.facts import Span
 from archlint.domain.ir import (
+    NO_NAMES,
     Arg,
     Assign,
     Attr,
@@ -118,6 +119,7 @@ from archlint.domain.ir import (
     Unary,
     With,
     WithItem,
+    frozen,
     iter_nodes,
 )
 
@@ -221,7 +223,7 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
         body = self.statements(root.named_children)
         span = self.span(root)
         self.functions[0] = Function(
-            0, "<module>", "", "module", (), body, span, locals=frozenset(self.frame.locals)
+            0, "<module>", "", "module", (), body, span, locals=frozen(self.frame.locals)
         )
         while self.queue:
             self.run(self.queue.popleft())
@@ -235,7 +237,7 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
             tuple(self.exports),
             tuple((local, target) for _, local, target in self.bindings),
             self.truncated,
-            frozenset(self.asserted),
+            frozen(self.asserted),
         )
 
     # -- helpers ---------------------------------------------------------------------------------
@@ -1003,7 +1005,7 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
         self.depth -= 1
         return Function(
             fid, name, qualname, kind, params, body, self.span(node), tuple(decorators), is_async, is_generator,
-            returns, parent, cls, frozenset(frame.locals), frozenset(), is_static,
+            returns, parent, cls, frozen(frame.locals), NO_NAMES, is_static,
         )
 
     def params(self, node) -> tuple[Param, ...]:

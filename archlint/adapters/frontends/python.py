@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 from functools import lru_cache
+from sys import intern as _intern
 
 from archlint.adapters.frontends.python_syntax import (
     LAYOUT_PATTERNS,
@@ -90,6 +91,7 @@ _ARGS_TEXT_LIMIT = 2_000
 _CALLEE_BYTES = 4_000  # longer callees are not typed (see UNREADABLE_CALLEE)
 
 _ARG_TEXT_LIMIT = 200
+_SHORT_TEXT = 40  # characters: texts up to this long are interned
 _STRING_PREFIX = re.compile(r"^([rRbBuUfFtT]*)('''|\"\"\"|'|\")")
 _CALL_ARGS = re.compile(r"\((?:[^()]|\([^()]*\))*\)")
 # Calls of builtins carry no architecture or data-layer meaning; skipping them (when the name is
@@ -461,7 +463,7 @@ class _Extractor:
             flags.append("chained")
         if self.loop_spans.contains(call.start_byte):
             flags.append("loop")
-        return " ".join(flags)
+        return _intern(" ".join(flags))
 
     def _loop(self, node) -> None:
         if node.type == "for_in_clause":
@@ -631,7 +633,12 @@ class _Scopes:
 
 # helpers ------------------------------------------------------------------------------------
 def _text(node) -> str:
-    return node.text.decode("utf-8", "replace") if node is not None else ""
+    """The node's text; a short one interned (the same names and operators recur in every file and
+    the records holding them live for the whole run)."""
+    if node is None:
+        return ""
+    text = node.text.decode("utf-8", "replace")
+    return _intern(text) if len(text) <= _SHORT_TEXT else text
 
 
 def _strip_call(text: str) -> str:
@@ -640,7 +647,8 @@ def _strip_call(text: str) -> str:
         previous = None
         while previous != text:
             previous, text = text, _CALL_ARGS.sub("()", text)
-    return "".join(text.split())
+    text = "".join(text.split())
+    return _intern(text) if len(text) <= _SHORT_TEXT else text
 
 
 def _shape(node) -> str:

@@ -30,6 +30,7 @@ from archlint.domain import ir
 from archlint.domain.facts import Span
 
 MAX_DEPTH = 150
+SHORT_TEXT = 40  # bytes: texts up to this long are interned
 _new = tuple.__new__  # builds a record without the NamedTuple's Python-level __new__ (hot path)
 
 _ESCAPE = re.compile(r"\\(N\{[^}]*\}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2}|[0-7]{1,3}|\r\n|[\s\S])")
@@ -185,11 +186,14 @@ class _Lowerer:
         return self.spans(span, span)
 
     def text(self, node) -> str:
+        """The node's source text; a short one (a parameter or function name, an operator) as the
+        one interned object of its value, like names and attributes: ``self``, ``__init__``,
+        ``request`` recur in every file and each copy was held for the whole run."""
         if node is None:
             return ""
-        if self.ascii:
-            return self.chars[node.start_byte : node.end_byte]
-        return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+        start, end = node.start_byte, node.end_byte
+        text = self.chars[start:end] if self.ascii else self.data[start:end].decode("utf-8", "replace")
+        return _intern(text) if end - start <= SHORT_TEXT else text
 
     @property
     def state(self) -> _FunctionState:
@@ -221,7 +225,7 @@ class _Lowerer:
         self.states.pop()
         self.functions[0] = ir.Function(
             0, "<module>", "", "module", (), tuple(body), self.span(root),
-            locals=frozenset(state.locals), globals=frozenset(),
+            locals=ir.frozen(state.locals), globals=ir.NO_NAMES,
         )
         return ir.ModuleIR(
             self.path, "python", tuple(self.functions), tuple(self.classes), (), tuple(self.bindings), self.truncated
@@ -585,7 +589,7 @@ class _Lowerer:
             function_kind = "function"
         self.functions[fid] = ir.Function(
             fid, name, qualname, function_kind, tuple(params), body, self.span(node), decorators, is_async,
-            is_generator, returns, parent, cls if in_class else -1, frozenset(state.locals), frozenset(state.globals),
+            is_generator, returns, parent, cls if in_class else -1, ir.frozen(state.locals), ir.frozen(state.globals),
             is_static,
         )
         return fid
