@@ -343,6 +343,15 @@ def _back_populates(ctx: CheckContext, every: list[Model], models: ModelIndex) -
 
 
 # AL206 -------------------------------------------------------------------------------------------------
+def _session_write(effect) -> bool:
+    """A write the session must commit: a statement, or a relationship collection of a held row changed
+    in place (``me.followed.append(target)``: the unit of work inserts the association row at the next
+    flush).  A plain attribute set on a row is not counted — agents set transient attributes on rows
+    they serialise (``article.favorited = True``)."""
+    return effect.stack == "sqlalchemy" and (
+        effect.op == "write" or effect.op == "dirty" and v.COLLECTION_WRITE_TAG in effect.tags)
+
+
 def _uncommitted_writes(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator[Finding]:
     """A session (or Core connection) a function opens — ``SessionLocal()``, ``Session(engine)``,
     ``engine.connect()`` — or receives per request from a ``Depends`` provider, written through
@@ -353,6 +362,7 @@ def _uncommitted_writes(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator
     if program is None:
         return
     handlers = program.handler_functions()
+    reported: set = set()  # one finding per write: the handler and the service it calls may both own the session
     for analysis in program.analyses():
         if not analysis.fid or not analysis.owned or non_production(analysis.path):
             continue
@@ -365,10 +375,13 @@ def _uncommitted_writes(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator
         escaped = escaped | frozenset(t for option in returned for t in v.tags_of(option))
         for sid in sorted(analysis.owned - escaped):
             effects = [e for e in analysis.summary.effects if sid in e.tags]
-            writes = [e for e in effects if e.op == "write" and e.stack == "sqlalchemy"]
+            writes = [e for e in effects if _session_write(e)]
             if not writes or any(e.op in ("commit", "transaction") or e.in_tx for e in effects):
                 continue
             first = writes[0]
+            if (first.path, first.span) in reported:
+                continue
+            reported.add((first.path, first.span))
             where = f"{sid[4:].rsplit(':', 2)[0]}:{sid[4:].rsplit(':', 2)[1]}"
             trace = tuple(TraceStep(p, s.line, s.column, f"calls `{label}`") for p, s, label in first.trace)
             message = (
@@ -408,7 +421,7 @@ def _uncommitted_request_writes(ctx: CheckContext, program) -> Iterator[Finding]
             continue
         for sid in sorted(request_scoped):
             effects = [e for e in analysis.summary.effects if sid in e.tags]
-            writes = [e for e in effects if e.op == "write" and e.stack == "sqlalchemy"]
+            writes = [e for e in effects if _session_write(e)]
             if writes and not any(e.op in ("commit", "transaction") or e.in_tx for e in effects):
                 candidates.append((analysis, writes[0]))
     if not candidates or _commits_at_teardown(program):

@@ -128,6 +128,8 @@ def find_models(
                         sqlmodel_bases.add(cls.name)
                     continue
                 model = found.setdefault((path, cls.name), Model(cls.name, stack, path, cls.span))
+                if sqlmodel and not model.table:
+                    model.table = cls.name.lower()  # SQLModel's default `__tablename__` (a `__tablename__` overrides it)
                 models.setdefault(cls.name, model)
                 if _declared_abstract(facts, cls):
                     # `class TimestampedModel(models.Model): class Meta: abstract = True` (or `__abstract__ = True`):

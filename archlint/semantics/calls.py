@@ -605,7 +605,8 @@ class Calls:
         model = next(iter(rows)) if len(rows) == 1 else ""
         relation = self.program.schema.relation(model, collection.name) if model else None
         if relation is not None and relation.collection:
-            self.effect("dirty", "sqlalchemy", model, f"{collection.name}.{method}", node, v.tags_of(held))
+            self.effect("dirty", "sqlalchemy", model, f"{collection.name}.{method}", node,
+                        v.tags_of(held) | {v.COLLECTION_WRITE_TAG})
 
     def stale_increment(self, name: ir.Name, column: str, node) -> None:
         """``column`` written as ``name.column ± n`` where ``name`` holds a stored row (read, not built
@@ -743,7 +744,8 @@ class Calls:
             # Article.findAll().then((articles) => …): the callback runs with what the promise resolves to,
             # as `const articles = await Article.findAll()` would bind it
             return self.invoke(node, args[0][2], [("pos", "", self.await_value(receiver, node), None)])
-        if kind is v.Rows and bare.stack == "sqlalchemy" and self.python and method in _COLLECTION_WRITES:
+        if kind in (v.Rows, v.Query) and bare.stack == "sqlalchemy" and self.python and method in _COLLECTION_WRITES:
+            # (a `lazy="dynamic"` relationship reads as a query: its AppenderQuery's append/remove write too)
             self._collection_write(node, method)
         if kind is v.Loader:  # joinedload(A.author).selectinload(User.profile)
             attribute = v.strip(args[0][2]) if args else None
@@ -1828,6 +1830,10 @@ class Calls:
         self.program.called.add((function.path, function.fid))
         positional = tuple(a[2] for a in args if a[0] == "pos")
         keywords = tuple(sorted((a[1], a[2]) for a in args if a[0] == "kw"))
+        spread = next((a[2] for a in args if a[0] == "kwstar"), None)
+        if spread is not None and callee is not None and any(p.kind == "kwarg" for p in callee.params):
+            # `repo.create(author=user, **data)` into `def create(**fields)`: `fields` is `{author, ...data}`
+            keywords = tuple(sorted(keywords + (("...", spread),), key=lambda item: item[0]))
         summary = self.program.summary_of(function, positional, keywords, self.depth + 1)
         self.ran.append(function)
         label = label or (callee_text(node) if node is not None else "call")
@@ -1961,6 +1967,27 @@ class Calls:
                 and CONNECTION + handle not in effect.tags:
             return effect.tags | {OPEN_TX + opened}
         return effect.tags
+
+    def provided_sessions(self, provided) -> set:
+        """The per-request sessions a ``Depends`` provider hands the handler: the ``sid:`` tags of what it
+        returns — a session, or a service/repository it builds over one (``ArticleService(ArticleRepository(
+        session))``: the session held in the fields of the objects it returns, a few levels deep)."""
+        found = {t for t in v.tags_of(provided) if t.startswith("sid:")}
+        pending, seen = [(provided, 0)], set()
+        while pending:
+            value, depth = pending.pop()
+            bare = v.strip(value)
+            if type(bare) is not v.Instance or depth >= 3 or (bare.path, bare.cid) in seen:
+                continue
+            seen.add((bare.path, bare.cid))
+            for key in self.program.subclass_chain(bare.path, bare.cid):
+                for held in (self.program.fields.get(key) or {}).values():
+                    inner = v.strip(held)
+                    if type(inner) is v.Db and inner.kind == "session":
+                        found |= {t for t in v.tags_of(held) if t.startswith("sid:")}
+                    elif type(inner) is v.Instance:
+                        pending.append((held, depth + 1))
+        return found
 
     def instantiate(self, node: ir.Call, cls: v.ClassValue, args):
         model = self.program.model_of_class(cls.path, cls.cid)
@@ -2131,7 +2158,7 @@ class Calls:
             if type(v.strip(provider)) is v.Function:
                 provided = self.call_function(node, v.strip(provider), [])
                 if self.analysis is not None:  # a per-request session: the handler owns what it writes
-                    self.analysis.owned.update(t for t in v.tags_of(provided) if t.startswith("sid:"))
+                    self.analysis.owned.update(self.provided_sessions(provided))
                 return provided
             if type(v.strip(provider)) is v.ClassValue:
                 return self.instantiate(node, v.strip(provider), [])

@@ -718,7 +718,7 @@ class Frame(Calls):
             if type(provider) is v.Function:
                 provided = self.call_function(extra, provider, [])
                 if self.analysis is not None:  # a per-request session: the handler owns what it writes
-                    self.analysis.owned.update(t for t in v.tags_of(provided) if t.startswith("sid:"))
+                    self.analysis.owned.update(self.provided_sessions(provided))
                 return provided
             if type(provider) is v.ClassValue:
                 return self.instantiate(extra, provider, [])

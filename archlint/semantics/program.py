@@ -754,6 +754,11 @@ class Program:
         return any(type(base) is v.External and base.name in self.library.declarative_bases
                    for link in self.subclass_chain(path, cid) for base in self.bases(*link))
 
+    def sqlmodel_class(self, path: str, cid: int) -> bool:
+        """A class deriving from ``sqlmodel.SQLModel`` (directly or through project classes)."""
+        return any(type(b) is v.External and b.name == "sqlmodel.SQLModel"
+                   for link in self.subclass_chain(path, cid) for b in self.bases(*link))
+
     def is_abstract_model(self, path: str, cid: int) -> bool:
         """``class Base(DeclarativeBase)`` / ``Meta.abstract = True``: a base, not a table."""
         cls = self.cls(path, cid)
@@ -764,7 +769,7 @@ class Program:
             return True
         if "__abstract__" in names:
             return True
-        if any(type(b) is v.External and b.name == "sqlmodel.SQLModel" for link in self.subclass_chain(path, cid) for b in self.bases(*link)):
+        if self.sqlmodel_class(path, cid):
             # SQLModel: only a class declared with `table=True` is a table; `ArticleBase(SQLModel)` and
             # the API schemas derived from it (`ArticlePublic(ArticleBase)`) are pydantic models
             return not any(kw.name == "table" and not (type(kw.value) is ir.Const and kw.value.value is False) for kw in cls.keywords)

@@ -186,6 +186,8 @@ def discover(program) -> Schema:
                 _class_fields(program, module, cls, model)
                 if stack == "sqlalchemy" and not model.table and program.auto_named(path, cls.cid):
                     model.table = snake(cls.name)  # advanced-alchemy's bases: `ArticleTag` maps `article_tag`
+                elif stack == "sqlalchemy" and not model.table and program.sqlmodel_class(path, cls.cid):
+                    model.table = cls.name.lower()  # SQLModel's default `__tablename__`: `ArticleTag` maps `articletag`
                 if stack == "objection":
                     _objection_statics(program, module, cls, model)
         if module.language != "python":
@@ -563,7 +565,11 @@ def _annotation_collection(annotation) -> bool:
 
 
 def _foreign_key_table(program, path: str, call: ir.Call) -> str:
-    """``mapped_column(ForeignKey("users.id"))`` → ``users``."""
+    """``mapped_column(ForeignKey("users.id"))`` → ``users``; SQLModel's ``Field(foreign_key="users.id")``."""
+    keyword = call.arg(keyword="foreign_key")
+    if type(keyword) is ir.Const and isinstance(keyword.value, str) and "." in keyword.value \
+            and program.static_name(path, call.func).startswith("sqlmodel"):
+        return keyword.value.rsplit(".", 1)[0]
     for arg in call.args:
         inner = arg.value
         if type(inner) is ir.Call and program.static_name(path, inner.func).endswith("ForeignKey"):

@@ -307,6 +307,7 @@ RAISE_LOADER = "!raise:"  # in Row.loaded: raiseload(Model.rel) ("!raise:rel") /
 RAISE_SQL_LOADER = "!raise-sql:"
 # On an AsyncSession (or its factory) whose commit expires every object it holds (``expire_on_commit`` left at
 # its default True): a read of an expired object's attribute needs implicit I/O (MissingGreenlet, AL236)
+COLLECTION_WRITE_TAG = "collection-write"  # on a dirty effect of a relationship collection changed in place (`user.followed.append(u)`)
 EXPIRES_TAG = "expires-on-commit"
 EXPIRED_TAG = "expired:"  # expired:<path:line:column of the commit>: on a row such a commit expired, until refreshed
 THREAD_TAG = "thread"  # on a callee's effect that runs in a worker thread (a `@sync_to_async` function)

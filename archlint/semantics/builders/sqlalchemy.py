@@ -89,6 +89,11 @@ def _core_table(program, path: str, call: ir.Call) -> Table | None:
 
 def _foreign_keys(program, path: str, call: ir.Call, column: str) -> list[ForeignKey]:
     found = []
+    keyword = call.arg(keyword="foreign_key")  # SQLModel: Field(foreign_key="tag.id")
+    if type(keyword) is ir.Const and isinstance(keyword.value, str) and "." in keyword.value \
+            and program.static_name(path, call.func).startswith("sqlmodel"):
+        table, _, ref = keyword.value.rpartition(".")
+        found.append(ForeignKey(column, table.rsplit(".", 1)[-1].lower(), ref))
     for arg in call.args:
         inner = arg.value
         if type(inner) is ir.Call and program.static_name(path, inner.func).endswith("ForeignKey"):
