@@ -1039,6 +1039,10 @@ class Calls:
             if derived is not None and library.outcome(stack, bare.kind, method) is None:
                 category = library.category(bare, method)
                 self.site(node, bare, method, category or "connect")
+                if method == "__call__" and bare.kind == derived.kind:
+                    # a scoped_session called (`Session()`): the registry's current session, the same one its
+                    # proxy methods reach — not a new session with an identity of its own
+                    return v.tag(derived, tags)
                 if method == "__call__":  # SessionFactory(expire_on_commit=False) overrides the factory's
                     tags = (tags - {v.EXPIRES_TAG}) | self._expiring(derived, node, tags & {v.EXPIRES_TAG})
                 return v.tag(derived, tags | self.own_session(derived, node, method))
