@@ -556,8 +556,9 @@ def layer_directories(ctx: CheckContext) -> dict[str, tuple[str, Evidence]]:
 
 
 def architecture_violations(ctx: CheckContext, findings: list[Finding]) -> list[Finding]:
-    """What breaks clean architecture: upward and route-to-repository imports, DB access outside
-    the repositories (also in files outside every layer)."""
+    """What breaks clean architecture: upward and route-to-repository imports, a layer importing what it must
+    not (a driver or the web framework where the preset forbids it, the ORM in an entities layer the project
+    keeps free of persistence: AL103), DB access outside the repositories (also in files outside every layer)."""
     violations = [f for f in findings if _architecture_violation(ctx, f)]
     return violations + _unlayered_db_access(ctx, {(f.path, f.line) for f in violations})
 
@@ -582,7 +583,7 @@ def architecture_verdict(ctx: CheckContext, expected: str, findings: list[Findin
 
 
 def _architecture_violation(ctx: CheckContext, finding: Finding) -> bool:
-    if finding.rule in ("AL101", "AL301"):
+    if finding.rule in ("AL101", "AL103", "AL301"):
         return True
     if finding.rule == "AL102":  # routes reaching repositories (services skipping nothing is fine)
         return "repositories layer" in finding.message or "outbound layer" in finding.message

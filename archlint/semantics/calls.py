@@ -1041,6 +1041,10 @@ class Calls:
             if derived is not None and library.outcome(stack, bare.kind, method) is None:
                 category = library.category(bare, method)
                 self.site(node, bare, method, category or "connect")
+                if method == "__call__" and bare.kind == derived.kind:
+                    # a scoped_session called (`Session()`): the registry's current session, the same one its
+                    # proxy methods reach — not a new session with an identity of its own
+                    return v.tag(derived, tags)
                 if method == "__call__":  # SessionFactory(expire_on_commit=False) overrides the factory's
                     tags = (tags - {v.EXPIRES_TAG}) | self._expiring(derived, node, tags & {v.EXPIRES_TAG})
                 return v.tag(derived, tags | self.own_session(derived, node, method))
@@ -1798,7 +1802,9 @@ class Calls:
             return self.instantiate(node, bare, args)
         if kind is v.ModelClass:
             self.mass_assignment(node, bare.stack, bare.model, bare.model.rsplit(":", 1)[-1], args)
-            return v.tag(v.Row(bare.stack, bare.model), NEW_ROW)
+            # `InvoiceAddress()` with no argument (an empty stand-in: `except DoesNotExist: ia = InvoiceAddress()`)
+            # holds no foreign key: reading a relation of it gives None or an empty set, never a query
+            return v.tag(v.Row(bare.stack, bare.model, frozenset() if args else frozenset({"*"})), NEW_ROW)
         if kind is v.External:
             result = self.call_external(node, bare, args)
             if type(result) is v.Tagged and v.INPUT_TAG in result.tags and bare.name not in _PASSES_INPUT:
@@ -1994,7 +2000,9 @@ class Calls:
         if model:
             stack = self.program.schema.models[model].stack
             self.mass_assignment(node, stack, model, model.rsplit(":", 1)[-1], args)
-            return v.tag(v.Row(stack, model), NEW_ROW)
+            # `InvoiceAddress()` with no argument (an empty stand-in: `except DoesNotExist: ia = InvoiceAddress()`)
+            # holds no foreign key: reading a relation of it gives None or an empty set, never a query
+            return v.tag(v.Row(stack, model, frozenset() if args else frozenset({"*"})), NEW_ROW)
         instance = v.Instance(cls.path, cls.cid)
         constructor = self.program.method(cls.path, cls.cid, "__init__") or self.program.method(cls.path, cls.cid, "constructor")
         if constructor is not None:

@@ -1514,6 +1514,7 @@ class Frame(Calls):
         expiring: list = []  # tags of expiring sessions whose `begin()` block commits on exit
         first = len(self.effects)
         generators: list = []  # project @contextmanager functions entered here (`with db.session() as s:`)
+        entered_tags: frozenset = frozenset()  # the tags of what those generators yielded
         for item in node.items:
             calls_before = len(self.analysis.calls) if self.analysis is not None else 0
             value = self.eval(item.context)
@@ -1538,6 +1539,8 @@ class Frame(Calls):
                 inside = v.tag(inside, frozenset({session}))
             if item.target is not None:
                 self.bind(item.target, inside)
+            if generators:
+                entered_tags |= v.tags_of(inside)
         suppressing = self.python and any(
             type(item.context) is ir.Call and callee_text(item.context).rsplit(".", 1)[-1] == "suppress"
             and any(catches_missing_row(arg.value, known(self.program)) for arg in item.context.args) for item in node.items)
@@ -1567,7 +1570,7 @@ class Frame(Calls):
         for manager in reversed(managers):
             self._exited(manager, node.is_async)
         if (managers or generators) and self.analysis is not None:
-            self._own_entered_sessions(managers, first, generators)
+            self._own_entered_sessions(managers, first, generators, entered_tags)
         return terminated
 
     def _context_generators(self, context: ir.Call, calls_before: int) -> list:
@@ -1580,7 +1583,7 @@ class Frame(Calls):
             for callee in record.callees:
                 definition = self.program.function(callee.path, callee.fid)
                 if definition is not None and self.program.context_manager_function(callee.path, definition):
-                    found.append((callee.path, definition.span.line, definition.span.end_line))
+                    found.append((callee.path, definition.span.line, definition.span.end_line, _closes_yielded(definition)))
         return found
 
     def _exited(self, value, is_async: bool) -> None:
@@ -1591,11 +1594,16 @@ class Frame(Calls):
         if method is not None:
             self.call_function(None, method._replace(bound=value), ())
 
-    def _own_entered_sessions(self, managers: list, first: int, generators: tuple = ()) -> None:
+    def _own_entered_sessions(self, managers: list, first: int, generators: tuple = (), entered: frozenset = frozenset()) -> None:
         """A session a project context manager opens itself (``self.session = self._factory()`` in a unit of
         work's ``__aenter__``) lives as long as the ``with`` block: the function that runs the block owns it, as it
-        would own ``with SessionLocal() as session:`` — its writes must be committed by the block or by the exit (AL206)."""
-        spans = list(generators)
+        would own ``with SessionLocal() as session:`` — its writes must be committed by the block or by the exit (AL206).
+        So does the session a ``@contextmanager`` generator yields and closes after the block (``session =
+        self._scoped(); try: yield session; finally: session.close()``), wherever it was made: a scoped_session's
+        current session is closed — its uncommitted writes rolled back — when the block ends."""
+        if any(closes for *_span, closes in generators):
+            self.analysis.owned.update(t for t in entered if t.startswith("sid:"))
+        spans = [span for *span, _closes in generators]
         for manager in managers:
             bare = v.strip(manager)
             cls = self.program.cls(bare.path, bare.cid)
@@ -2928,3 +2936,11 @@ def _typeof_undefined(test: ir.Compare):
         if type(left) is ir.Unary and left.op == "typeof" and type(right) is ir.Const and right.value == "undefined":
             return left.operand
     return None
+
+
+def _closes_yielded(function) -> bool:
+    """A generator that calls ``.close()`` on a name it yields (``yield session`` … ``finally: session.close()``)."""
+    yielded = {part.id for node in ir.iter_nodes(function.body) if type(node) is ir.Opaque and node.kind == "yield"
+               for part in node.parts if type(part) is ir.Name}
+    return bool(yielded) and any(type(node) is ir.Call and node.method == "close" and type(node.receiver) is ir.Name
+                                 and node.receiver.id in yielded for node in ir.iter_nodes(function.body))

@@ -125,6 +125,7 @@ class Program:
         self._module_envs: dict[str, dict] = {}
         self._module_busy: set[str] = set()
         self.closures: dict[tuple[str, int], list[dict]] = {}  # (path, fid) -> the defining frames' environments
+        self.latest_closures: dict[tuple[str, int], dict] = {}  # (path, fid) -> the environment that defined it last
         self.fields: dict[tuple[str, int], dict[str, object]] = {}  # class -> field -> value (joined)
         self.summaries: dict = {}
         self.stack: list[tuple[str, int]] = []  # functions being analysed (recursion / depth)
@@ -215,8 +216,19 @@ class Program:
         a route factory ``articlesRouter({ articleService })`` called by the composition root, and the
         same factory analysed on its own with unknown parameters — keeps each of them."""
         envs = self.closures.setdefault((path, fid), [])
+        self.latest_closures[(path, fid)] = env
         if not any(known is env for known in envs) and len(envs) < _MAX_CLOSURE_FRAMES:
             envs.append(env)
+
+    def live_closure(self, path: str, fid: int):
+        """The environment of the frame that last defined the nested function ``fid`` while that definer is
+        still running (``build_name(parts, fallback=lambda: self.order.event)`` calls the lambda before the
+        property returns): the lambda sees that call's ``self``, not the join of every caller's.  ``None``
+        when the definer is not running (a callback kept and called later reads the join)."""
+        definition = self.function(path, fid)
+        if definition is None or definition.parent <= 0 or (path, definition.parent) not in self.stack:
+            return None
+        return self.latest_closures.get((path, fid))
 
     def closure_value(self, path: str, fid: int, name: str):
         """What ``name`` holds in the frames that defined the function ``fid``: the join of the
@@ -225,6 +237,9 @@ class Program:
         envs = self.closures.get((path, fid))
         if not envs:
             return None
+        live = self.live_closure(path, fid)
+        if live is not None and name in live and type(live[name]) is not v.Unknown and not _unknown_parameter(live[name]):
+            return self._open_when_defined(path, fid, live[name])
         found = None
         bound = False
         for env in envs:
@@ -1235,6 +1250,9 @@ class Program:
         # when one frame had defined it — `get_repository(ArticlesRepository)`'s `_get_repo` — does not
         # hold once another frame has (`get_repository(CommentsRepository)`), so their count is in the key
         frames = len(self.closures.get((function.path, function.fid), ())) if definition is not None and definition.parent > 0 else 0
+        live = self.live_closure(function.path, function.fid) if frames else None
+        if live is not None:  # called while its definer runs: that frame's environment decides (see live_closure)
+            frames = (frames, id(live))
         # the client-input tag (AL234) is left out of the key: a callee is analysed once whether or not a route
         # handler's parameter reached it (a second analysis would change what the call-depth budget cuts off)
         key = (function, _without_input(args), tuple((k, _without_input((a,))[0]) for k, a in kwargs), frames)

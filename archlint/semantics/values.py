@@ -398,7 +398,9 @@ def join(left, right):
             return tag(row._replace(nullable=True, empty=""), extra)  # which empty value the None is: unknown
         if type(row) is Row and type(other) is Row and row.model == other.model:
             empties = {r.empty for r in (row, other) if r.nullable}
-            return tag(row._replace(nullable=row.nullable or other.nullable, loaded=row.loaded & other.loaded,
+            # "*": everything at hand (an empty stand-in row has nothing to load), so the other side's loads decide
+            loaded = row.loaded if "*" in other.loaded else other.loaded if "*" in row.loaded else row.loaded & other.loaded
+            return tag(row._replace(nullable=row.nullable or other.nullable, loaded=loaded,
                                     empty=empties.pop() if len(empties) == 1 else ""), extra)
     if type(a) is Const and type(b) is Const:
         return tag(Const(ANY_CONSTANT), extra)
