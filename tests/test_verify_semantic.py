@@ -350,3 +350,52 @@ def test_a_sync_or_create_all_lookalike_creates_no_schema(tmp_path):
     result, report = verdicts(root, "node-express-openapi-sqlite-sequelize")
     database = next(v for v in report.verdicts if v.constraint == "database")
     assert result["database"] is False and "nothing creates the schema" in database.reason, database.reason
+
+
+def _fastify_db_plugin(fallback: str) -> dict:
+    return {
+        "package.json": '{"name": "c", "dependencies": {"fastify": "^4", "fastify-plugin": "^4", "sequelize": "^6", "sqlite3": "^5", "pg": "^8"}}',
+        "run.sh": "#!/bin/sh\nnode src/app.js\n",
+        "src/plugins/db.js": """
+            const fp = require('fastify-plugin');
+            const { Sequelize, DataTypes } = require('sequelize');
+
+            async function dbPlugin(fastify, opts) {
+              const sequelize = new Sequelize(opts.url || '%s', { logging: false });
+              const Article = sequelize.define('Article', { slug: DataTypes.STRING });
+              await sequelize.sync();
+              fastify.decorate('models', { Article });
+            }
+
+            module.exports = fp(dbPlugin);
+        """ % fallback,
+        "src/app.js": """
+            const Fastify = require('fastify');
+            const db = require('./plugins/db');
+            const app = Fastify();
+            app.register(db, { url: process.env.DATABASE_URL });
+            app.get('/api/articles', async (request) => ({ articles: await request.server.models.Article.findAll() }));
+            app.listen({ port: 3000 });
+        """,
+    }
+
+
+def test_a_fastify_plugin_connecting_with_its_options_url_or_a_sqlite_fallback(tmp_path):
+    """``new Sequelize(opts.url || 'sqlite:conduit.sqlite')`` in a Fastify plugin registered with
+    ``{ url: process.env.DATABASE_URL }``, which run.sh does not set: the app runs on the fallback.
+    Before, the unknown ``opts.url`` made the whole argument unknown and the database verdict said
+    "no code connects to SQLite"."""
+    result, report = verdicts(make_repo(tmp_path, _fastify_db_plugin("sqlite:conduit.sqlite")),
+                              "node-fastify-openapi-sqlite-sequelize")
+    assert result == {"framework": True, "database": True, "orm": True}, [v.reason for v in report.verdicts]
+    database = next(v for v in report.verdicts if v.constraint == "database")
+    assert "src/plugins/db.js:5" in database.reason, database.reason
+
+
+def test_a_fastify_plugin_falling_back_to_postgres_is_no_sqlite_app(tmp_path):
+    result, report = verdicts(make_repo(tmp_path, _fastify_db_plugin("postgres://localhost:5432/conduit")),
+                              "node-fastify-openapi-sqlite-sequelize")
+    assert result["database"] is False, [v.reason for v in report.verdicts]
+    result, report = verdicts(make_repo(tmp_path / "pg", _fastify_db_plugin("postgres://localhost:5432/conduit")),
+                              "node-fastify-openapi-postgres-sequelize")
+    assert result["database"] is True, [v.reason for v in report.verdicts]

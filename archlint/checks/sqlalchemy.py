@@ -32,6 +32,8 @@ _PERSISTS = frozenset({"commit", "begin", "begin_nested"})
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
     yield from _uncommitted_g_connection_writes(ctx)
+    if ctx.program is not None:
+        yield from _transaction_left_open(ctx, ctx.program)
     data = ctx.datalayer
     files = [ctx.files[p] for p in sorted(data.analysed) if ctx.files[p].language == "python" and _uses_sqlalchemy(ctx, p)]
     if not files:
@@ -384,6 +386,85 @@ def _uncommitted_writes(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator
             yield ctx.registry.finding("AL206", first.path, first.span, message, guidance, trace)
     yield from _uncommitted_request_writes(ctx, program)
     yield from _uncommitted_plugin_writes(ctx, program)
+
+
+_TX_COMMIT = {
+    "sequelize": "`await t.commit()` before every `return` (and `await t.rollback()` in a `catch`), or use a managed "
+                 "transaction — `await sequelize.transaction(async (t) => { … })` commits when the callback resolves and "
+                 "rolls back when it throws",
+}
+
+
+def _transaction_escapes(program, path: str, function, line: int, column: int) -> bool:
+    """The transaction handle is used other than as ``t.commit()`` / ``t.rollback()`` /
+    ``t.afterCommit(…)`` receiver or a query's ``{ transaction: t }`` option: stored
+    (``req.transaction = t``), passed to a function (``await handler(req, res, t)``), returned in a
+    list, or read by a closure — whoever receives it may end it.  Unknown handle name: escapes."""
+    module = program.modules.get(path)
+    if module is None:
+        return True
+    name = None
+    for node in ir.iter_nodes(function.body):
+        if type(node) is ir.Assign and node.value is not None and len(node.targets) == 1 and type(node.targets[0]) is ir.Name:
+            value = node.value.value if type(node.value) is ir.Await else node.value
+            if type(value) is ir.Call and (value.span.line, value.span.column) == (line, column) or (
+                    node.value.span.line, node.value.span.column) == (line, column):
+                name = node.targets[0].id
+    if name is None:
+        return True
+    allowed: set = set()
+    uses: list = []
+    for node in ir.iter_nodes(function.body):
+        if type(node) is ir.Attr and type(node.obj) is ir.Name and node.obj.id == name:
+            allowed.add(node.obj.span)
+        elif type(node) is ir.Obj:
+            for entry in node.entries:
+                if entry.key == "transaction" and type(entry.value) is ir.Name and entry.value.id == name:
+                    allowed.add(entry.value.span)
+        elif type(node) is ir.Name and node.id == name:
+            uses.append(node.span)
+        elif type(node) is ir.FuncRef and 0 <= node.fid < len(module.functions):
+            nested = module.functions[node.fid]
+            if any(type(n) is ir.Name and n.id == name for n in ir.iter_nodes(nested.body)):
+                return True
+    targets = {n.targets[0].span for n in ir.iter_nodes(function.body) if type(n) is ir.Assign and len(n.targets) == 1
+               and type(n.targets[0]) is ir.Name and n.targets[0].id == name}
+    return any(span not in allowed and span not in targets for span in uses)
+
+
+def _transaction_left_open(ctx: CheckContext, program) -> Iterator[Finding]:
+    """An unmanaged transaction (``const t = await sequelize.transaction()``) that the function
+    commits or rolls back on some path, left open on another: a ``return`` (or the end of the body)
+    reached with ``t`` neither committed nor rolled back.  Its writes are never committed and its
+    pooled connection stays checked out ("idle in transaction") until the pool runs dry; on SQLite the
+    open write transaction locks the database for every other request.  An exit inside a ``try``
+    with a ``finally`` is not judged (the ``finally`` may end it)."""
+    for analysis in program.analyses():
+        if not analysis.fid or non_production(analysis.path):
+            continue
+        ended = {e.detail for e in analysis.events if e.kind == "tx-ended"}
+        seen: set = set()
+        for event in analysis.events:
+            if event.kind != "open-tx-exit" or event.detail not in ended or event.detail in seen:
+                continue
+            seen.add(event.detail)
+            stack, site = event.detail.split("|", 1)
+            opened_line = int(site.rsplit(":", 2)[1])
+            function = analysis.function
+            if _transaction_escapes(program, analysis.path, function, opened_line, int(site.rsplit(":", 2)[2])):
+                continue
+            at_end = event.span == function.span
+            span = event.span
+            if at_end:
+                span = next((e.span for e in analysis.events if e.kind == "tx-ended" and e.detail == event.detail), event.span)
+            where = "the end of the function" if at_end else "this `return`"
+            owner = f"`{function.qualname}`" if not function.qualname.startswith("<") else "the function"
+            message = (f"The transaction opened at line {opened_line} is neither committed nor rolled back on the path "
+                       f"to {where} ({owner} ends it on other paths): its writes are never committed and "
+                       f"its pooled connection stays checked out, idle in transaction, until the pool runs dry (on "
+                       f"SQLite its write lock blocks every other request)")
+            guidance = f"End the transaction on every path: {_TX_COMMIT.get(stack, 'commit or roll it back before every return')}."
+            yield ctx.registry.finding("AL206", analysis.path, span, message, guidance, ())
 
 
 _FLASK_HOOKS = frozenset({"after_request", "after_app_request", "teardown_request", "teardown_app_request", "teardown_appcontext"})
