@@ -120,3 +120,79 @@ def test_a_handle_given_to_someone_else_is_theirs_to_end(tmp_path):
 
         module.exports = { withTransaction, transactionMiddleware, begin };
     """) == []
+
+
+def test_a_write_whose_error_nothing_rolls_back(tmp_path):
+    """``const t = await sequelize.transaction()``, two creates, ``t.commit()`` — no ``try``: a unique
+    violation in the second create leaves ``t`` open (Sequelize never rolls an unmanaged transaction
+    back by itself).  The same writes inside ``try { … } catch { await t.rollback() }`` are silent."""
+    assert _al206(tmp_path, """
+        const express = require('express');
+        const { sequelize, Article, Tag } = require('./models');
+        const router = express.Router();
+
+        router.post('/articles', async (req, res) => {
+          const t = await sequelize.transaction();
+          const article = await Article.create({ title: req.body.title }, { transaction: t });
+          await Tag.create({ name: req.body.tag }, { transaction: t });
+          await t.commit();
+          res.status(201).json({ article });
+        });
+
+        router.post('/articles/safe', async (req, res) => {
+          const t = await sequelize.transaction();
+          try {
+            const article = await Article.create({ title: req.body.title }, { transaction: t });
+            await Tag.create({ name: req.body.tag }, { transaction: t });
+            await t.commit();
+            res.status(201).json({ article });
+          } catch (err) {
+            await t.rollback();
+            throw err;
+          }
+        });
+
+        module.exports = router;
+    """) == [("src/routes.js", 7)]
+
+
+def test_a_closure_passing_the_transaction_as_an_option_does_not_take_it(tmp_path):
+    """``tags.map((name) => Tag.findOrCreate({ where: { name }, transaction: t }))`` only runs queries
+    in ``t``; a closure that commits it (``res.on('finish', () => t.commit())``) may end it."""
+    assert _al206(tmp_path, """
+        const express = require('express');
+        const { sequelize, Article, Tag } = require('./models');
+        const router = express.Router();
+
+        router.post('/articles', async (req, res) => {
+          const t = await sequelize.transaction();
+          try {
+            const article = await Article.create({ title: req.body.title }, { transaction: t });
+            await Promise.all(req.body.tags.map((name) => Tag.findOrCreate({ where: { name }, transaction: t })));
+            if (req.query.preview) return res.json({ article });
+            await t.commit();
+            return res.status(201).json({ article });
+          } catch (err) {
+            await t.rollback();
+            throw err;
+          }
+        });
+
+        router.post('/later', async (req, res) => {
+          const t = await sequelize.transaction();
+          try {
+            await Tag.create({ name: req.body.name }, { transaction: t });
+            if (req.query.defer) {
+              res.on('finish', () => t.commit());
+              return res.status(202).end();
+            }
+            await t.commit();
+            return res.status(201).end();
+          } catch (err) {
+            await t.rollback();
+            throw err;
+          }
+        });
+
+        module.exports = router;
+    """) == [("src/routes.js", 10)]
