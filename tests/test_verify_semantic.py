@@ -399,3 +399,44 @@ def test_a_fastify_plugin_falling_back_to_postgres_is_no_sqlite_app(tmp_path):
     result, report = verdicts(make_repo(tmp_path / "pg", _fastify_db_plugin("postgres://localhost:5432/conduit")),
                               "node-fastify-openapi-postgres-sequelize")
     assert result["database"] is True, [v.reason for v in report.verdicts]
+
+
+def test_an_esm_default_exported_config_object_picked_by_node_env(tmp_path):
+    """``import config from './config/database.js'`` of ``export default { development: { dialect:
+    'sqlite' }, production: { dialect: 'postgres' } }`` and ``new Sequelize(config[env])`` with
+    ``env = process.env.NODE_ENV || 'development'``: the app runs on SQLite.  Before, the ESM
+    default export of an object literal had no value and the verdict said "no code connects"."""
+    files = {
+        "package.json": '{"name": "c", "type": "module", "dependencies": {"koa": "^2", "@koa/router": "^12", "sequelize": "^6", "sqlite3": "^5"}}',
+        "run.sh": "#!/bin/sh\nnode src/index.js\n",
+        "src/config/database.js": """
+            export default {
+              development: { dialect: 'sqlite', storage: './conduit.sqlite', logging: false },
+              production: { dialect: 'postgres', url: process.env.DATABASE_URL },
+            };
+        """,
+        "src/db.js": """
+            import { Sequelize, DataTypes } from 'sequelize';
+            import config from './config/database.js';
+
+            const env = process.env.NODE_ENV || 'development';
+            export const sequelize = new Sequelize(config[env]);
+            export const Tag = sequelize.define('Tag', { name: DataTypes.STRING });
+        """,
+        "src/index.js": """
+            import Koa from 'koa';
+            import Router from '@koa/router';
+            import { sequelize, Tag } from './db.js';
+
+            const app = new Koa();
+            const router = new Router();
+            router.get('/api/tags', async (ctx) => { ctx.body = { tags: (await Tag.findAll()).map((t) => t.name) }; });
+            app.use(router.routes());
+            await sequelize.sync();
+            app.listen(3000);
+        """,
+    }
+    result, report = verdicts(make_repo(tmp_path / "a", files), "node-koa-openapi-sqlite-sequelize")
+    assert result == {"framework": True, "database": True, "orm": True}, [v.reason for v in report.verdicts]
+    result, report = verdicts(make_repo(tmp_path / "b", files), "node-koa-openapi-postgres-sequelize")
+    assert result["database"] is False, [v.reason for v in report.verdicts]

@@ -2853,6 +2853,12 @@ def run_module(program: Program, path: str, analysis: Analysis | None = None) ->
     program.define_closure(path, 0, frame.env)
     try:
         frame.block(module.module.body)
+        if module.language != "python":
+            for export in module.exports:
+                # `export default { development: { dialect: 'sqlite', … } }`: a config object literal,
+                # its value for `import config from './config/database.js'` (an export, not a statement)
+                if export.name == "default" and not export.local and not export.source and type(export.value) is ir.Obj:
+                    frame.env["<default>"] = frame.eval(export.value)
     except (_Budget, RecursionError):
         pass
     if analysis is not None:
