@@ -350,3 +350,93 @@ def test_a_sync_or_create_all_lookalike_creates_no_schema(tmp_path):
     result, report = verdicts(root, "node-express-openapi-sqlite-sequelize")
     database = next(v for v in report.verdicts if v.constraint == "database")
     assert result["database"] is False and "nothing creates the schema" in database.reason, database.reason
+
+
+def _fastify_db_plugin(fallback: str) -> dict:
+    return {
+        "package.json": '{"name": "c", "dependencies": {"fastify": "^4", "fastify-plugin": "^4", "sequelize": "^6", "sqlite3": "^5", "pg": "^8"}}',
+        "run.sh": "#!/bin/sh\nnode src/app.js\n",
+        "src/plugins/db.js": """
+            const fp = require('fastify-plugin');
+            const { Sequelize, DataTypes } = require('sequelize');
+
+            async function dbPlugin(fastify, opts) {
+              const sequelize = new Sequelize(opts.url || '%s', { logging: false });
+              const Article = sequelize.define('Article', { slug: DataTypes.STRING });
+              await sequelize.sync();
+              fastify.decorate('models', { Article });
+            }
+
+            module.exports = fp(dbPlugin);
+        """ % fallback,
+        "src/app.js": """
+            const Fastify = require('fastify');
+            const db = require('./plugins/db');
+            const app = Fastify();
+            app.register(db, { url: process.env.DATABASE_URL });
+            app.get('/api/articles', async (request) => ({ articles: await request.server.models.Article.findAll() }));
+            app.listen({ port: 3000 });
+        """,
+    }
+
+
+def test_a_fastify_plugin_connecting_with_its_options_url_or_a_sqlite_fallback(tmp_path):
+    """``new Sequelize(opts.url || 'sqlite:conduit.sqlite')`` in a Fastify plugin registered with
+    ``{ url: process.env.DATABASE_URL }``, which run.sh does not set: the app runs on the fallback.
+    Before, the unknown ``opts.url`` made the whole argument unknown and the database verdict said
+    "no code connects to SQLite"."""
+    result, report = verdicts(make_repo(tmp_path, _fastify_db_plugin("sqlite:conduit.sqlite")),
+                              "node-fastify-openapi-sqlite-sequelize")
+    assert result == {"framework": True, "database": True, "orm": True}, [v.reason for v in report.verdicts]
+    database = next(v for v in report.verdicts if v.constraint == "database")
+    assert "src/plugins/db.js:5" in database.reason, database.reason
+
+
+def test_a_fastify_plugin_falling_back_to_postgres_is_no_sqlite_app(tmp_path):
+    result, report = verdicts(make_repo(tmp_path, _fastify_db_plugin("postgres://localhost:5432/conduit")),
+                              "node-fastify-openapi-sqlite-sequelize")
+    assert result["database"] is False, [v.reason for v in report.verdicts]
+    result, report = verdicts(make_repo(tmp_path / "pg", _fastify_db_plugin("postgres://localhost:5432/conduit")),
+                              "node-fastify-openapi-postgres-sequelize")
+    assert result["database"] is True, [v.reason for v in report.verdicts]
+
+
+def test_an_esm_default_exported_config_object_picked_by_node_env(tmp_path):
+    """``import config from './config/database.js'`` of ``export default { development: { dialect:
+    'sqlite' }, production: { dialect: 'postgres' } }`` and ``new Sequelize(config[env])`` with
+    ``env = process.env.NODE_ENV || 'development'``: the app runs on SQLite.  Before, the ESM
+    default export of an object literal had no value and the verdict said "no code connects"."""
+    files = {
+        "package.json": '{"name": "c", "type": "module", "dependencies": {"koa": "^2", "@koa/router": "^12", "sequelize": "^6", "sqlite3": "^5"}}',
+        "run.sh": "#!/bin/sh\nnode src/index.js\n",
+        "src/config/database.js": """
+            export default {
+              development: { dialect: 'sqlite', storage: './conduit.sqlite', logging: false },
+              production: { dialect: 'postgres', url: process.env.DATABASE_URL },
+            };
+        """,
+        "src/db.js": """
+            import { Sequelize, DataTypes } from 'sequelize';
+            import config from './config/database.js';
+
+            const env = process.env.NODE_ENV || 'development';
+            export const sequelize = new Sequelize(config[env]);
+            export const Tag = sequelize.define('Tag', { name: DataTypes.STRING });
+        """,
+        "src/index.js": """
+            import Koa from 'koa';
+            import Router from '@koa/router';
+            import { sequelize, Tag } from './db.js';
+
+            const app = new Koa();
+            const router = new Router();
+            router.get('/api/tags', async (ctx) => { ctx.body = { tags: (await Tag.findAll()).map((t) => t.name) }; });
+            app.use(router.routes());
+            await sequelize.sync();
+            app.listen(3000);
+        """,
+    }
+    result, report = verdicts(make_repo(tmp_path / "a", files), "node-koa-openapi-sqlite-sequelize")
+    assert result == {"framework": True, "database": True, "orm": True}, [v.reason for v in report.verdicts]
+    result, report = verdicts(make_repo(tmp_path / "b", files), "node-koa-openapi-postgres-sequelize")
+    assert result["database"] is False, [v.reason for v in report.verdicts]

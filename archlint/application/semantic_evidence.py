@@ -66,6 +66,10 @@ def connection_urls(context: CheckContext, schemes, options=None) -> list[tuple[
             if _url_engine(url, schemes):
                 found.append((_url_engine(url, schemes), Evidence(analysis.path, line, f"connects with {url.value.split(':', 1)[0]}: URL"), url.value))
                 continue
+            fallback = _fallback_url(record.node, url, schemes)
+            if fallback is not None:
+                found.append((_url_engine(fallback, schemes), Evidence(analysis.path, line, f"falls back to a {fallback.value.split(':', 1)[0]}: URL"), fallback.value))
+                continue
             if options is None:
                 continue
             found += _option_engines(analysis.path, line, record.args, schemes, options)
@@ -117,6 +121,25 @@ def _option_engines(path: str, line: int, arguments, schemes, options, where: st
                 elif key in _URL_KEYS and _url_engine(value, schemes):
                     found.append((_url_engine(value, schemes), Evidence(path, line, f"connects with {value.value.split(':', 1)[0]}: URL"), value.value))
     return found
+
+
+def _fallback_url(node, value, schemes):
+    """``new Sequelize(opts.url || 'sqlite:conduit.sqlite')`` in a Fastify plugin whose options the
+    model does not know (``opts`` of ``fastify.register(db, { url: process.env.DATABASE_URL })``): the
+    URL argument's value is unknown, and the constant after ``||`` / ``??`` is what the app connects
+    with when the caller's value is unset — a fallback, as an environment read's default is."""
+    from archlint.domain import ir
+
+    if not v.is_unknown(value) or type(node) is not ir.Call or not node.args or node.args[0].kind != "pos":
+        return None
+    argument = node.args[0].value
+    if type(argument) is not ir.BoolOp or argument.op not in ("or", "??"):
+        return None
+    last = argument.values[-1]
+    if type(last) is not ir.Const or not isinstance(last.value, str):
+        return None
+    constant = v.Const(last.value)
+    return constant if _url_engine(constant, schemes) else None
 
 
 def _url_engine(value, schemes) -> str:

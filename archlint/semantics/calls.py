@@ -996,6 +996,10 @@ class Calls:
         if kind is v.Db and method in ("commit", "rollback", "commitTransaction", "rollbackTransaction") and self.opened:
             # t.commit() / t.rollback() of `const t = await sequelize.transaction()`: the transaction has ended
             ended = {tag.split(":", 1)[1] for tag in tags if tag.startswith((v.TX_TAG, CONNECTION))}
+            if self.analysis is not None:
+                for site, opened_stack, handle in self.opened:
+                    if handle in ended:
+                        self.analysis.events.append(Event("tx-ended", self.path, node.span, f"{opened_stack}|{site}"))
             self.opened = [entry for entry in self.opened if entry[2] not in ended]
         if kind is v.Db and method not in CLOSE_METHODS:
             closed = next((t for t in tags if t.startswith(CLOSED_HANDLE)), None)

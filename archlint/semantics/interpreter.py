@@ -386,6 +386,7 @@ class Frame(Calls):
         # is the site of what commits it: the `t` of `const t = await sequelize.transaction()` (the same site), or the
         # TypeORM QueryRunner made at createQueryRunner() (whose startTransaction() is <site>)
         self.opened: list[tuple] = []
+        self.finalised = 0  # inside the body or a handler of a `try` with a `finally` (which may end a transaction)
         self.guards: dict[str, object] = {}  # found = user is not None: a name that holds a null check
         # message = get_message_by_id(message_id): the name holding a possibly-None row -> the one name its
         # lookup was keyed by; once a check finds the row, that key names a row that exists (a stored key)
@@ -428,6 +429,7 @@ class Frame(Calls):
                     break
             if not terminated:
                 self.exit_branches.append(self.branch)
+                self._exit_with_open_transaction(function.span)
         except (_Budget, RecursionError):  # past the budget, or nesting deeper than Python's stack
             return UNKNOWN_SUMMARY
         returns = self.returns
@@ -454,6 +456,21 @@ class Frame(Calls):
                         self.program.callee_null_derefs.setdefault((deref.path, deref.span), deref)
         return Summary(returns, tuple(dict.fromkeys(self.effects)), raises, derefs, tuple(dict.fromkeys(self.context_events)),
                        self._exit_branch())
+
+    def _exit_with_open_transaction(self, span, value=None) -> None:
+        """A normal exit (a ``return``, the end of the body) while an unmanaged transaction this
+        function opened (``const t = await sequelize.transaction()``) is neither committed nor rolled
+        back: an ``open-tx-exit`` event (AL206 judges it against the function's own commit/rollback)."""
+        if self.analysis is None or self.finalised or not self.opened:
+            return
+        function = self.function
+        handed = {t for option in v.options(value) for t in v.tags_of(option)} if value is not None else set()
+        for site, stack, handle in self.opened:
+            if v.TX_TAG + handle in handed or CONNECTION + handle in handed:
+                continue  # `return t`: the caller ends it
+            path, line, _column = site.rsplit(":", 2)
+            if path == self.path and function.span.line <= int(line) <= function.span.end_line:
+                self.analysis.events.append(Event("open-tx-exit", self.path, span, f"{stack}|{site}"))
 
     def _exit_branch(self) -> tuple:
         """The branch sides every normal return (a ``return``, the end of the body) runs on: after
@@ -866,6 +883,7 @@ class Frame(Calls):
             else:
                 self.returns = v.join(self.returns, value)
                 self.exit_branches.append(self.branch)
+                self._exit_with_open_transaction(node.span, value)
                 if self.analysis is not None and node.value is not None and v.is_nullable(value):
                     # a handler returning the lookup itself: its response schema gets None (AL220)
                     origin = next((v.strip(o).origin for o in v.options(value)
@@ -1708,6 +1726,8 @@ class Frame(Calls):
         if swallows is not None:
             # a handler that returns leaves this function: it protects only the callers' loops
             self.swallowing.append(len(self.loops) if swallows else 0)
+        finalised = bool(node.final)
+        self.finalised += finalised
         try:
             ends_body = self.block(node.body)
         finally:
@@ -1735,6 +1755,7 @@ class Frame(Calls):
             if not ends:
                 envs.append(self.env)
             ends_all = ends_all and ends
+        self.finalised -= finalised
         if node.orelse and not ends_body:
             self.env = after_body
             ends_else = self.block(node.orelse)
@@ -2840,6 +2861,12 @@ def run_module(program: Program, path: str, analysis: Analysis | None = None) ->
     program.define_closure(path, 0, frame.env)
     try:
         frame.block(module.module.body)
+        if module.language != "python":
+            for export in module.exports:
+                # `export default { development: { dialect: 'sqlite', … } }`: a config object literal,
+                # its value for `import config from './config/database.js'` (an export, not a statement)
+                if export.name == "default" and not export.local and not export.source and type(export.value) is ir.Obj:
+                    frame.env["<default>"] = frame.eval(export.value)
     except (_Budget, RecursionError):
         pass
     if analysis is not None:

@@ -1097,6 +1097,8 @@ class Program:
             exports = env.get("<exports>")
             if name == "default" and exports is not None:
                 return exports
+            if name == "default" and "<default>" in env:
+                return env["<default>"]
             if exports is not None and type(v.strip(exports)) is v.Record:
                 found = v.strip(exports).get(name)
                 if found is not None:
