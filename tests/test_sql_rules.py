@@ -582,6 +582,33 @@ CASES = {
         # createParameter is the driver's placeholder for a bound value
         [("AL502", "src/executor.js", 9), ("AL502", "src/executor.js", 23)],
     ),
+    "management-command-options-argparse-converts": (
+        {
+            "requirements.txt": "django==5.0\npsycopg==3.2\n",
+            "app/management/commands/locked_migrate.py": """
+                from django.core.management.base import BaseCommand
+                from django.db import connection
+
+                class Command(BaseCommand):
+                    def add_arguments(self, parser):
+                        parser.add_argument("--migrate-lock-id", default=1000, type=int)
+                        parser.add_argument("--verbose-sql", action="store_true")
+                        parser.add_argument("--lock-name", default="migrations")
+
+                    def handle(self, *args, **options):
+                        lock_id = options["migrate_lock_id"]
+                        verbose = options.get("verbose_sql")
+                        name = options["lock_name"]
+                        with connection.cursor() as cursor:
+                            cursor.execute(f"SELECT pg_advisory_xact_lock({lock_id})")
+                            cursor.execute(f"SELECT {verbose} AS verbose")
+                            cursor.execute(f"SELECT pg_advisory_xact_lock(hashtext('{name}'))")
+            """,
+        },
+        # argparse converts a type=int option to a number and a store_true one to a bool; a plain
+        # option is the operator's text
+        [("AL502", "app/management/commands/locked_migrate.py", 17)],
+    ),
     "dialect-specific-directories": (
         {
             "requirements.txt": "psycopg==3.2\n",
