@@ -582,6 +582,33 @@ CASES = {
         # createParameter is the driver's placeholder for a bound value
         [("AL502", "src/executor.js", 9), ("AL502", "src/executor.js", 23)],
     ),
+    "management-command-options-argparse-converts": (
+        {
+            "requirements.txt": "django==5.0\npsycopg==3.2\n",
+            "app/management/commands/locked_migrate.py": """
+                from django.core.management.base import BaseCommand
+                from django.db import connection
+
+                class Command(BaseCommand):
+                    def add_arguments(self, parser):
+                        parser.add_argument("--migrate-lock-id", default=1000, type=int)
+                        parser.add_argument("--verbose-sql", action="store_true")
+                        parser.add_argument("--lock-name", default="migrations")
+
+                    def handle(self, *args, **options):
+                        lock_id = options["migrate_lock_id"]
+                        verbose = options.get("verbose_sql")
+                        name = options["lock_name"]
+                        with connection.cursor() as cursor:
+                            cursor.execute(f"SELECT pg_advisory_xact_lock({lock_id})")
+                            cursor.execute(f"SELECT {verbose} AS verbose")
+                            cursor.execute(f"SELECT pg_advisory_xact_lock(hashtext('{name}'))")
+            """,
+        },
+        # argparse converts a type=int option to a number and a store_true one to a bool; a plain
+        # option is the operator's text
+        [("AL502", "app/management/commands/locked_migrate.py", 17)],
+    ),
     "dialect-specific-directories": (
         {
             "requirements.txt": "psycopg==3.2\n",
@@ -1276,3 +1303,55 @@ def test_a_project_helper_that_doubles_the_quote_quotes_what_it_splices(tmp_path
     # ckan: ckanext/datastore/backend/postgres.py identifier() / literal_string(); `wrapped` adds quotes but escapes nothing
     files = {'requirements.txt': 'sqlalchemy\n', 'app/backend.py': 'import sqlalchemy as sa\n\n\ndef literal_string(s: str):\n    """\n    Return s as a postgres literal string\n    """\n    return u"\'" + s.replace(u"\'", u"\'\'").replace(u\'\\0\', \'\') + u"\'"\n\n\ndef identifier(s: str):\n    """\n    Return s as a quoted postgres identifier\n    """\n    return u\'"\' + s.replace(u\'"\', u\'""\').replace(u\'\\0\', \'\') + u\'"\'\n\n\ndef wrapped(s: str):\n    return u\'"\' + s + u\'"\'\n\n\ndef delete_table(connection, data_dict):\n    connection.execute(sa.text(u\'DROP TABLE {0} CASCADE\'.format(identifier(data_dict[\'resource_id\']))))\n    connection.execute(sa.text(f"SELECT 1 FROM pg_tables WHERE tablename = {literal_string(data_dict[\'resource_id\'])}"))\n    connection.execute(sa.text(u\'DROP TABLE {0} CASCADE\'.format(wrapped(data_dict[\'resource_id\']))))\n'}
     assert [f for f in sql_findings(make_repo(tmp_path, files)) if f[0] == 'AL502'] == [('AL502', 'app/backend.py', 25)]
+
+
+def test_a_limit_on_a_generated_series_caps_it_in_order(tmp_path):
+    """prefect's ``make_timestamp_intervals``: ``select_from(func.generate_series(start, end, interval)
+    .alias("dt")) … .limit(500)`` — a function scan yields the series in the order it generates it,
+    so the LIMIT only bounds the count.  A table paged with no ORDER BY, and a series joined to a
+    table, are still unordered pages."""
+    make_repo(
+        tmp_path,
+        {
+            "requirements.txt": "sqlalchemy==2.0\npsycopg==3.2\n",
+            "app/models.py": """
+                from sqlalchemy import Column, Integer, DateTime
+                from sqlalchemy.orm import declarative_base
+
+                Base = declarative_base()
+
+                class Run(Base):
+                    __tablename__ = "runs"
+                    id = Column(Integer, primary_key=True)
+                    started = Column(DateTime)
+            """,
+            "app/queries.py": """
+                import sqlalchemy as sa
+                from app.models import Run
+
+
+                def intervals(start, end, interval):
+                    return (
+                        sa.select(sa.literal_column("dt").label("interval_start"))
+                        .select_from(sa.func.generate_series(start, end, interval).alias("dt"))
+                        .where(sa.literal_column("dt") < end)
+                        .limit(500)
+                    )
+
+
+                def runs_page(offset):
+                    return sa.select(Run.id).select_from(Run).limit(50).offset(offset)
+
+
+                def raw_series(conn, start, end):
+                    return conn.execute(sa.text("SELECT dt FROM generate_series(:start, :end, interval '1 hour') AS dt LIMIT 500"),
+                                        {"start": start, "end": end})
+
+
+                def raw_joined(conn, start, end):
+                    return conn.execute(sa.text("SELECT dt, r.id FROM generate_series(:start, :end, interval '1 hour') AS dt "
+                                                "JOIN runs r ON r.started >= dt LIMIT 500"), {"start": start, "end": end})
+            """,
+        },
+    )
+    assert [f for f in sql_findings(tmp_path) if f[0] == "AL409"] == [("AL409", "app/queries.py", 15), ("AL409", "app/queries.py", 25)]

@@ -7,7 +7,10 @@
   ``None``, nothing that closes a quote or adds a clause;
 * a local whose every assignment in its function is built from literals, through branches
   (``messages = "…"`` per dialect) and nested helpers called with literals (open-webui's
-  ``author('{user_id}')`` whose body is ``return f"… {path} …"``).
+  ``author('{user_id}')`` whose body is ``return f"… {path} …"``);
+* a management command's option read from ``handle(self, *args, **options)`` (``options["lock_id"]``)
+  that the class's ``add_arguments`` declares ``type=int`` / ``float`` or as a flag: argparse has
+  converted it to a number or a bool before ``handle`` runs (label-studio's ``locked_migrate``).
 
 Flow-insensitive and closed: every binding of the name must be an assignment the evaluator
 understands (a ``for`` target, ``with … as``, ``except … as`` or an import make it unknown), a
@@ -226,6 +229,10 @@ class _Evaluator:
             return self.expr(function, node.then, bound, depth + 1, seen) and self.expr(function, node.orelse, bound, depth + 1, seen)
         if kind is ir.Name:
             return self.name(function, node.id, bound, depth + 1, seen)
+        if kind in (ir.Index, ir.Call):
+            option = _option_read(function, node)
+            if option is not None:
+                return option in self.scalar_options(function)
         if kind is ir.Call and type(node.func) is ir.Name and all(a.kind == "pos" for a in node.args):
             return self.helper_call(function, node, bound, depth + 1, seen)
         return False
@@ -254,6 +261,26 @@ class _Evaluator:
                 return False
         return True
 
+    def scalar_options(self, function: ir.Function) -> frozenset[str]:
+        """The options a command's ``add_arguments(parser)`` declares that argparse converts to a
+        number or a flag (``type=int`` / ``float``, ``action="store_true"`` / ``"store_false"`` /
+        ``"count"``), keyed by their ``dest``: what the same class's ``handle(self, *args, **options)``
+        reads as ``options["lock_id"]`` (a Django management command) prints digits or True/False."""
+        if function.kind != "method" or not 0 <= function.cls < len(self.module.classes):
+            return frozenset()
+        cls = self.module.classes[function.cls]
+        found = set()
+        for fid in cls.methods:
+            method = self.module.functions[fid]
+            if method.name != "add_arguments":
+                continue
+            for node in ir.iter_nodes(method.body):
+                if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name == "add_argument":
+                    dest = _argparse_dest(node)
+                    if dest is not None and _argparse_scalar(node):
+                        found.add(dest)
+        return frozenset(found)
+
     @staticmethod
     def _returns(helper: ir.Function) -> list:
         """The values ``helper`` returns (its own ``return`` statements: the walk does not enter
@@ -275,6 +302,53 @@ class _Evaluator:
                 return []
             current = self.parent(current)
         return []
+
+
+_ARGPARSE_TYPES = frozenset({"int", "float"})
+_ARGPARSE_ACTIONS = frozenset({"store_true", "store_false", "count"})
+
+
+def _option_read(function: ir.Function, node) -> str | None:
+    """The key of ``options["key"]`` / ``options.get("key")`` where ``options`` is the ``**kwargs``
+    parameter of ``function``, never reassigned there; else ``None``."""
+    if type(node) is ir.Index:
+        holder, key = node.obj, node.index
+    elif type(node.func) is ir.Attr and node.func.name == "get" and node.args and node.args[0].kind == "pos":
+        holder, key = node.func.obj, node.args[0].value
+    else:
+        return None
+    if type(holder) is not ir.Name or type(key) is not ir.Const or type(key.value) is not str:
+        return None
+    if not any(p.kind == "kwarg" and p.name == holder.id for p in function.params):
+        return None
+    for statement in ir.iter_nodes(function.body):
+        if type(statement) is ir.Assign and any(type(t) is ir.Name and t.id == holder.id for t in statement.targets):
+            return None
+    return key.value
+
+
+def _argparse_dest(call: ir.Call) -> str | None:
+    """``add_argument("--migrate-lock-id", …)`` stores under ``migrate_lock_id`` (argparse: the first
+    long flag, else the first flag or the positional name, dashes made underscores; ``dest=`` wins)."""
+    flags = [a.value.value for a in call.args if a.kind == "pos" and type(a.value) is ir.Const and type(a.value.value) is str]
+    for arg in call.args:
+        if arg.kind == "kw" and arg.name == "dest":
+            return arg.value.value if type(arg.value) is ir.Const and type(arg.value.value) is str else None
+    if not flags:
+        return None
+    chosen = next((f for f in flags if f.startswith("--")), flags[0])
+    return chosen.lstrip("-").replace("-", "_") or None
+
+
+def _argparse_scalar(call: ir.Call) -> bool:
+    for arg in call.args:
+        if arg.kind != "kw":
+            continue
+        if arg.name == "type" and type(arg.value) is ir.Name and arg.value.id in _ARGPARSE_TYPES:
+            return True
+        if arg.name == "action" and type(arg.value) is ir.Const and arg.value.value in _ARGPARSE_ACTIONS:
+            return True
+    return False
 
 
 # A query builder compiled to its SQL text and bindings (knex / Drizzle / Objection ``toSQL()`` -> ``{ sql,

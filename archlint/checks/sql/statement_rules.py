@@ -353,10 +353,21 @@ def pages_unordered(select: exp.Select, batched: bool = False) -> bool:
         return False
     if _only_aggregates(select):
         return False  # one aggregate row
+    if _series_scan(select):
+        return False  # generate_series(start, stop, step) yields its rows in order: the cap only bounds the count
     outer = parent.find_ancestor(exp.Select) if isinstance(parent, exp.Subquery) else None
     if outer is not None and (outer.args.get("order") is not None or _only_aggregates(outer)):
         return False
     return not (offset is None and (batched or select.find_ancestor(exp.Update, exp.Delete, exp.Insert) is not None))
+
+
+def _series_scan(select: exp.Select) -> bool:
+    """The rows are a series a function generates — ``FROM generate_series(start, stop, step) AS dt``
+    alone (prefect's timestamp intervals, ``… LIMIT 500``): a function scan returns the series in the
+    order it generates it, so the slice is its first rows (sqlglot's ``GenerateSeries`` node)."""
+    from_ = select.args.get("from_") or select.args.get("from")
+    source = from_.this if from_ is not None else None
+    return not select.args.get("joins") and isinstance(source, exp.Table) and isinstance(source.this, exp.GenerateSeries)
 
 
 def is_one_row_limit(limit) -> bool:

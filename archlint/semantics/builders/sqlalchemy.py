@@ -343,6 +343,10 @@ class _Lifter(b.Lifter):
             if table is not None:
                 self.entity = None
                 self.use(table, step)
+            elif self.entity is None and not self.tables:
+                series = _series_source(node)
+                if series is not None:
+                    b.set_from(tree, b.located(series, step.where), step.where)
         elif method == "order_by" and isinstance(tree, exp.Select):
             for node, value in step.positional:
                 if type(node) is ir.Const and node.value is None:
@@ -765,3 +769,26 @@ def lift_chain(program, catalog: Catalog, query: v.Query, chain: tuple) -> list[
     found = _Lifter(program, catalog, query, chain).run()
     return [found] if found is not None else []
 
+
+def _series_source(node) -> exp.Table | None:
+    """``select_from(func.generate_series(start, stop, step).alias("dt"))``: a function scan of a
+    series, as the FROM sqlglot models it (``GenerateSeries``) — what AL409 asks about a LIMIT on it.
+    Only a function sqlglot knows generates a series; any other function stays unknown."""
+    alias = ""
+    if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name == "alias" and type(node.func.obj) is ir.Call:
+        first = node.args[0].value if node.args and node.args[0].kind == "pos" else None
+        alias = first.value if type(first) is ir.Const and type(first.value) is str else ""
+        node = node.func.obj
+    if type(node) is not ir.Call or type(node.func) is not ir.Attr:
+        return None
+    owner = node.func.obj
+    owner_name = owner.id if type(owner) is ir.Name else owner.name if type(owner) is ir.Attr else ""
+    if owner_name != "func" or any(arg.kind != "pos" for arg in node.args):
+        return None
+    function = exp.func(node.func.name, *[exp.Placeholder(this=f"a{i}") for i in range(len(node.args))])
+    if not isinstance(function, exp.GenerateSeries):
+        return None
+    table = exp.Table(this=function)
+    if alias:
+        table.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
+    return table
