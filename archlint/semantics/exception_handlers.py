@@ -21,6 +21,22 @@ it catches no exception class) and where it is:
 * ``view`` — a view class's own hook (DRF ``APIView.handle_exception``): for every error of its views
   and its subclasses' (``cls`` is the class).
 
+JavaScript / TypeScript handlers are in the same record, ``scope`` naming the framework whose errors they
+see (a Python view never reaches one; see :data:`JS_SCOPES`):
+
+* ``middleware`` ``express`` — Express error middleware, a function of four parameters
+  ``(err, req, res, next) => …``; ``middleware`` ``koa`` — a ``(ctx, next)`` middleware whose ``try``
+  around ``await next()`` catches without re-throwing;
+* ``registration`` ``fastify`` / ``hono`` — the callback of ``setErrorHandler(…)`` / ``onError(…)``
+  (an inline function, one of the module, or one imported from a project module);
+* ``registration`` ``nestjs`` — a ``@Catch(…)`` exception filter class (``cls``), for the classes it names.
+
+Every JS handler sees every error of its framework (a catch-all); whether it *answers* one as a client
+error is the consumer's question, asked of ``bodies`` (the handler's statements: ``if (err.code ===
+'23505') return res.status(409)…``) — a generic 500 handler answers nothing.  The JS handlers are read
+from every production JS/TS file (its IR, without selecting the module for deep analysis): a plain
+``server.js`` with no data-layer signal registers them.
+
 The names are data: the ``[[names]]`` table with ``reader = "exception_handlers"`` of
 ``rules/knowledge/frameworks.toml``.
 """
@@ -34,6 +50,8 @@ from archlint.domain.datalayer import non_production
 from archlint.semantics import values as v
 
 ANY = "*"  # the handler sees every error (a hook, a settings handler)
+JS_SCOPES = frozenset({"express", "koa", "fastify", "hono", "nestjs"})
+_JS_REGISTRATIONS = {"setErrorHandler": "fastify", "onError": "hono", "Catch": "nestjs"}
 
 
 class Known(NamedTuple):
@@ -77,10 +95,15 @@ class Handler(NamedTuple):
     cls: int = -1  # the class of a view hook
     scope: str = ""  # the views it answers for: "" every view; "drf" DRF's views (EXCEPTION_HANDLER); "ninja" django-ninja's
     function: int = -1  # the fid of the function a decorator registers (its body may tell errors apart), else -1
+    bodies: tuple = ()  # JS: the handler's statements (its function's, a filter's methods', a catch clause's)
 
 
 def collect(program) -> tuple:
-    """Every application-level handler of the program's production Python modules, in file order."""
+    """Every application-level handler of the program's production modules: Python's, then JS/TS's, in file order."""
+    return _python_handlers(program) + _js_handlers(program)
+
+
+def _python_handlers(program) -> tuple:
     names = known(program)
     middleware_classes = _settings_middleware(program, names)
     found: list[Handler] = []
@@ -112,6 +135,111 @@ def collect(program) -> tuple:
                         if not reraises(handler):
                             found.append(Handler("middleware", _type_names(handler.types), path, node.span.line))
     return tuple(found)
+
+
+def _js_handlers(program) -> tuple:
+    found: list[Handler] = []
+    for path in sorted(program.graph.modules):
+        if non_production(path) or path.endswith((".py", ".pyi")):
+            continue  # tests' IR is lowered on demand: not forced here
+        module = program.module_ir(path)
+        if module is None or module.language == "python":
+            continue
+        seen: set = set()
+        for function in module.functions:
+            if function.kind not in ("function", "arrow", "lambda"):
+                continue
+            if len(function.params) == 4:
+                seen.add(function.fid)
+                found.append(Handler("middleware", (ANY,), path, function.span.line, scope="express",
+                                     function=function.fid, bodies=(function.body,)))
+            elif len(function.params) == 2:
+                caught = _koa_catches(function)
+                if caught:
+                    found.append(Handler("middleware", (ANY,), path, function.span.line, scope="koa",
+                                         function=function.fid, bodies=caught))
+        for function in module.functions:
+            for decorator in function.decorators:  # a decorated registration
+                scope = _js_registration_scope(decorator)
+                if scope and function.fid not in seen:
+                    seen.add(function.fid)
+                    found.append(Handler("registration", _argument_names(decorator), path, function.span.line,
+                                         scope=scope, function=function.fid, bodies=(function.body,)))
+            for node in ir.iter_nodes(function.body):
+                if type(node) is not ir.Call or type(node.func) is not ir.Attr or not node.args:
+                    continue
+                scope = _JS_REGISTRATIONS.get(node.func.name)
+                if scope not in ("fastify", "hono"):
+                    continue
+                target = _js_function(program, path, module, node.args[-1].value)
+                if target is not None and (target[0] != path or target[1].fid not in seen):
+                    if target[0] == path:
+                        seen.add(target[1].fid)
+                    found.append(Handler("registration", (ANY,), path, node.span.line, scope=scope,
+                                         function=target[1].fid if target[0] == path else -1, bodies=(target[1].body,)))
+        for cls in module.classes:  # NestJS @Catch(...) exception filters
+            for decorator in cls.decorators:
+                if _js_registration_scope(decorator) == "nestjs":
+                    names = _argument_names(decorator)
+                    found.append(Handler("registration", names or (ANY,), path, cls.span.line, cls=cls.cid, scope="nestjs",
+                                         bodies=tuple(module.functions[fid].body for fid in cls.methods)))
+                    break
+    return tuple(found)
+
+
+def _js_registration_scope(decorator) -> str:
+    func = decorator.func if type(decorator) is ir.Call else decorator
+    name = func.name if type(func) is ir.Attr else func.id if type(func) is ir.Name else ""
+    return _JS_REGISTRATIONS.get(name, "")
+
+
+def _argument_names(decorator) -> tuple:
+    """``@Catch(Prisma.PrismaClientKnownRequestError, HttpException)``: the classes it names (their short names)."""
+    if type(decorator) is not ir.Call:
+        return ()
+    return tuple(name for arg in decorator.args for name in (short_name(arg.value),) if name)
+
+
+def _koa_catches(function: ir.Function) -> tuple:
+    """``async (ctx, next) => { try { await next(); } catch (err) { ctx.status = …; } }``: the bodies of
+    the catch clauses (not re-throwing) of a ``try`` that runs the rest of the chain."""
+    following = function.params[1].name
+    found: list = []
+    for node in ir.iter_nodes(function.body):
+        if type(node) is not ir.Try:
+            continue
+        if not any(type(inner) is ir.Call and type(inner.func) is ir.Name and inner.func.id == following
+                   for inner in ir.iter_nodes(node.body)):
+            continue
+        found.extend(handler.body for handler in node.handlers if not reraises(handler))
+    return tuple(found)
+
+
+def _js_function(program, path: str, module: ir.ModuleIR, node, depth: int = 0):
+    """(path, function) of a handler argument: an inline function, a function of the module by its
+    name, or one imported from a project module (``import { errorHandler } from './errors'``)."""
+    if type(node) is ir.FuncRef:
+        return path, module.functions[node.fid]
+    if type(node) is not ir.Name or depth > 2:
+        return None
+    for function in module.functions:
+        if function.name == node.id and function.parent <= 0 and function.kind != "module":
+            return path, function
+    binding = dict(module.bindings).get(node.id)
+    if binding is None:
+        return None
+    target = program.graph.resolve_binding(path, binding)
+    if target.file is None or target.file == path:
+        return None
+    other = program.module_ir(target.file)
+    if other is None or other.language == "python":
+        return None
+    name = target.attr or "default"
+    for export in other.exports:
+        if export.name == name:
+            value = export.value if export.value is not None else ir.Name(export.local, export.span) if export.local else None
+            return _js_function(program, target.file, other, value, depth + 1) if value is not None else None
+    return None
 
 
 def _receiver_scope(program, names: Known, path: str, call: ir.Call, function: ir.Function) -> str:
@@ -146,6 +274,8 @@ def answers_for(program, handler: Handler, path: str, function: ir.Function) -> 
     class or an ``@api_view`` function; ``ninja``: a django-ninja operation)."""
     if not handler.scope:
         return True
+    if handler.scope in JS_SCOPES:
+        return False  # a JS framework's handler: no Python view's error reaches it
     names = known(program)
     prefixes = names.drf_modules if handler.scope == "drf" else names.ninja_modules
     for decorator in function.decorators:
