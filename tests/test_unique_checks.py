@@ -310,9 +310,10 @@ def test_error_middleware_that_does_not_tell_the_violation_apart_keeps_the_findi
     assert [f.line for f in report(root).findings if f.rule == "AL310"] == [13]
 
 
-def test_express_error_middleware_in_a_plain_file_is_read(tmp_path):
+@pytest.mark.parametrize("register", ["app.use(errorHandler);", "app.use(require('./errors'));", "app.use([errorHandler]);"])
+def test_express_error_middleware_in_a_plain_file_is_read(tmp_path, register):
     # errors.js imports no database module (no data-layer signal): the record still holds its handler
-    files = _knex_app("app.use(errorHandler);")
+    files = _knex_app(register)
     files["src/server.js"] = "const errorHandler = require('./errors');\n" + files["src/server.js"]
     files["src/errors.js"] = """
         module.exports = function errorHandler(err, req, res, next) {
@@ -366,6 +367,18 @@ def test_fastify_set_error_handler_answering_23505_silences_knex(tmp_path, impor
     result = report(make_repo(tmp_path, files))
     assert [h.scope for h in result.context.program.exception_handlers()] == ["fastify"]
     assert [f for f in result.findings if f.rule == "AL310"] == []
+
+
+def test_a_four_parameter_function_express_never_registers_is_no_error_handler(tmp_path):
+    handler = '''
+        function merge(err, req, res, next) {
+          if (err.code === '23505') return 409;
+          return 500;
+        }
+    '''
+    result = report(make_repo(tmp_path, _knex_app(handler)))
+    assert result.context.program.exception_handlers() == ()
+    assert [f.line for f in result.findings if f.rule == "AL310"] == [13]
 
 
 def test_fastify_generic_error_handler_keeps_the_finding(tmp_path):

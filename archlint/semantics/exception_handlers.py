@@ -24,8 +24,9 @@ it catches no exception class) and where it is:
 JavaScript / TypeScript handlers are in the same record, ``scope`` naming the framework whose errors they
 see (a Python view never reaches one; see :data:`JS_SCOPES`):
 
-* ``middleware`` ``express`` — Express error middleware, a function of four parameters
-  ``(err, req, res, next) => …``; ``middleware`` ``koa`` — a ``(ctx, next)`` middleware whose ``try``
+* ``middleware`` ``express`` — Express error middleware: a function of four parameters
+  ``(err, req, res, next) => …`` that ``app.use(…)`` / ``router.use(…)`` registers (inline, by name,
+  imported, or returned by a factory it calls; recorded where the function is); ``middleware`` ``koa`` — a ``(ctx, next)`` middleware whose ``try``
   around ``await next()`` catches without re-throwing;
 * ``registration`` ``fastify`` / ``hono`` — the callback of ``setErrorHandler(…)`` / ``onError(…)``
   (an inline function, one of the module, or one imported from a project module);
@@ -139,6 +140,7 @@ def _python_handlers(program) -> tuple:
 
 def _js_handlers(program) -> tuple:
     found: list[Handler] = []
+    used: set = set()  # (path, fid) of the Express error middleware found
     for path in sorted(program.graph.modules):
         if non_production(path) or path.endswith((".py", ".pyi")):
             continue  # tests' IR is lowered on demand: not forced here
@@ -149,11 +151,7 @@ def _js_handlers(program) -> tuple:
         for function in module.functions:
             if function.kind not in ("function", "arrow", "lambda"):
                 continue
-            if len(function.params) == 4:
-                seen.add(function.fid)
-                found.append(Handler("middleware", (ANY,), path, function.span.line, scope="express",
-                                     function=function.fid, bodies=(function.body,)))
-            elif len(function.params) == 2:
+            if len(function.params) == 2:
                 caught = _koa_catches(function)
                 if caught:
                     found.append(Handler("middleware", (ANY,), path, function.span.line, scope="koa",
@@ -167,6 +165,13 @@ def _js_handlers(program) -> tuple:
                                          scope=scope, function=function.fid, bodies=(function.body,)))
             for node in ir.iter_nodes(function.body):
                 if type(node) is not ir.Call or type(node.func) is not ir.Attr or not node.args:
+                    continue
+                if node.func.name == "use":
+                    for target in _used_middleware(program, path, module, node):
+                        if len(target[1].params) == 4 and (target[0], target[1].fid) not in used:
+                            used.add((target[0], target[1].fid))
+                            found.append(Handler("middleware", (ANY,), target[0], target[1].span.line, scope="express",
+                                                 function=target[1].fid, bodies=(target[1].body,)))
                     continue
                 scope = _JS_REGISTRATIONS.get(node.func.name)
                 if scope not in ("fastify", "hono"):
@@ -185,6 +190,51 @@ def _js_handlers(program) -> tuple:
                                          bodies=tuple(module.functions[fid].body for fid in cls.methods)))
                     break
     return tuple(found)
+
+
+def _used_middleware(program, path: str, module: ir.ModuleIR, call: ir.Call) -> list:
+    """(path, function) of what ``app.use(…)`` / ``router.use('/api', …)`` registers: an inline function,
+    a function of the module or an imported one, each of an array, and what a factory returns
+    (``app.use(errorHandler())``: the function its ``return`` gives)."""
+    found = []
+    for arg in call.args:
+        value = arg.value
+        for item in (value.elts if type(value) is ir.Seq else (value,)):
+            required = _required_default(program, path, item)
+            if required is not None:
+                found.append(required)
+                continue
+            if type(item) is ir.Call:
+                factory = _js_function(program, path, module, item.func)
+                if factory is None:
+                    continue
+                owner = program.module_ir(factory[0])
+                for node in ir.iter_nodes(factory[1].body):
+                    if type(node) is ir.Return and type(node.value) is ir.FuncRef and owner is not None:
+                        found.append((factory[0], owner.functions[node.value.fid]))
+                continue
+            target = _js_function(program, path, module, item)
+            if target is not None:
+                found.append(target)
+    return [(where, function) for where, function in found if function.kind in ("function", "arrow", "lambda")]
+
+
+def _required_default(program, path: str, node):
+    """``app.use(require('./middleware/errors'))``: the function the project module exports as a whole."""
+    if type(node) is not ir.Call or type(node.func) is not ir.Name or node.func.id != "require" or not node.args:
+        return None
+    specifier = node.args[0].value
+    if type(specifier) is not ir.Const or not isinstance(specifier.value, str):
+        return None
+    edge = next((e for e in program.graph.out_edges(path) if not e.external and e.specifier == specifier.value), None)
+    other = program.module_ir(edge.target) if edge is not None else None
+    if other is None or other.language == "python":
+        return None
+    for export in other.exports:
+        if export.name == "default":
+            value = export.value if export.value is not None else ir.Name(export.local, export.span) if export.local else None
+            return _js_function(program, edge.target, other, value, 1) if value is not None else None
+    return None
 
 
 def _js_registration_scope(decorator) -> str:
