@@ -418,10 +418,11 @@ def test_js_handlers_in_the_record_scoped_by_framework(tmp_path):
         """,
     }
     program = report(make_repo(tmp_path, files)).context.program
-    assert [(h.kind, h.scope, h.path, h.exceptions) for h in program.exception_handlers()] == [
-        ("registration", "nestjs", "src/filter.ts", ("PrismaClientKnownRequestError",)),
-        ("registration", "hono", "src/hono.js", ("*",)),
-        ("middleware", "koa", "src/koa.js", ("*",)),  # the logger re-throws: no handler
+    assert [(h.kind, h.scope, h.path, h.exceptions, h.views) for h in program.exception_handlers()] == [
+        ("registration", "hono", "src/hono.js", ("*",), ()),
+        ("middleware", "koa", "src/koa.js", ("*",), ()),  # the logger re-throws: no handler
+        # applied nowhere the record sees (nestjs-style global registration elsewhere): taken as app-wide
+        ("registration", "nestjs", "src/filter.ts", ("PrismaClientKnownRequestError",), ()),
     ]
 
 

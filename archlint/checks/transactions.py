@@ -521,7 +521,7 @@ def check_then_insert(ctx: CheckContext, analyses: dict, atomic_requests: bool =
                 exits[(site, side)] = (event, frozenset(lookups.split(",")))
     if not exits:
         return
-    global_stacks = _global_unique_handlers(ctx)
+    global_stacks, controller_filters = _global_unique_handlers(ctx)
     reported: set = set()
     for analysis in _handler_analyses(program, analyses):
         effects = analysis.summary.effects
@@ -546,7 +546,7 @@ def check_then_insert(ctx: CheckContext, analyses: dict, atomic_requests: bool =
             unique = model is not None and any(u <= columns for u in model.unique)
             # whether the schema archlint read can say (Mongoose schemas and knex tables are not read for it)
             known = unique or (model is not None and model.stack in _SCHEMA_STACKS and bool(model.columns))
-            if (unique or not known) and write.stack in global_stacks:
+            if (unique or not known) and (write.stack in global_stacks or write.stack in _JS_UNIQUE and _filtered(analysis, controller_filters)):
                 # an app-wide error handler turns the unique violation into a client error — where the
                 # schema cannot say (knex, Mongoose) the handler is taken as the sign of the constraint
                 continue
@@ -572,8 +572,10 @@ def _global_unique_handlers(ctx) -> frozenset:
     ``next()``, Fastify ``setErrorHandler``, Hono ``onError``, a NestJS ``@Catch`` filter) registered for a
     unique violation's class (``@Catch(Prisma.PrismaClientKnownRequestError)``) or whose body tells one
     apart (``P2002``, ``SequelizeUniqueConstraintError``, ``23505`` …).  A catch-all that answers every
-    error alike (a generic 500) answers no unique violation."""
+    error alike (a generic 500) answers no unique violation.  A NestJS filter only ``@UseFilters`` applies
+    answers for its controllers and methods only: the second value, (path, "class", cid) / (path, "method", fid)."""
     found: set = set()
+    views: set = set()  # the controllers / methods a NestJS filter applied by @UseFilters answers for
     program = ctx.program
     names = unique_names(program)
     codes = names.unique_codes
@@ -581,11 +583,20 @@ def _global_unique_handlers(ctx) -> frozenset:
         if handler.scope in JS_SCOPES:
             if any(e in n for e in _JS_UNIQUE_ERRORS for n in handler.exceptions) \
                     or any(_marks_unique(body, codes) for body in handler.bodies):
-                found |= _JS_UNIQUE
+                if handler.views:
+                    views.update(handler.views)
+                else:
+                    found |= _JS_UNIQUE
         elif handler.kind == "registration" and (any(name.endswith(names.unique_errors) for name in handler.exceptions) or (
                 handler.function >= 0 and _marks_unique(program.modules[handler.path].functions[handler.function].body, codes))):
             found |= _PYTHON_UNIQUE
-    return frozenset(found)
+    return frozenset(found), frozenset(views)
+
+
+def _filtered(analysis, views: frozenset) -> bool:
+    """The route handler's method, or its controller class, is under a ``@UseFilters`` filter answering the violation."""
+    return bool(views) and ((analysis.path, "method", analysis.fid) in views
+                            or (analysis.path, "class", analysis.function.cls) in views)
 
 
 def _marks_unique(body, codes: frozenset) -> bool:

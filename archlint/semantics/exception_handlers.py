@@ -30,7 +30,8 @@ see (a Python view never reaches one; see :data:`JS_SCOPES`):
   around ``await next()`` catches without re-throwing;
 * ``registration`` ``fastify`` / ``hono`` — the callback of ``setErrorHandler(…)`` / ``onError(…)``
   (an inline function, one of the module, or one imported from a project module);
-* ``registration`` ``nestjs`` — a ``@Catch(…)`` exception filter class (``cls``), for the classes it names.
+* ``registration`` ``nestjs`` — a ``@Catch(…)`` exception filter class (``cls``), for the classes it names;
+  one that only ``@UseFilters(…)`` applies answers for those controllers and methods (``views``).
 
 Every JS handler sees every error of its framework (a catch-all); whether it *answers* one as a client
 error is the consumer's question, asked of ``bodies`` (the handler's statements: ``if (err.code ===
@@ -97,6 +98,7 @@ class Handler(NamedTuple):
     scope: str = ""  # the views it answers for: "" every view; "drf" DRF's views (EXCEPTION_HANDLER); "ninja" django-ninja's
     function: int = -1  # the fid of the function a decorator registers (its body may tell errors apart), else -1
     bodies: tuple = ()  # JS: the handler's statements (its function's, a filter's methods', a catch clause's)
+    views: tuple = ()  # NestJS: (path, "class", cid) / (path, "method", fid) a @UseFilters filter answers for; () app-wide
 
 
 def collect(program) -> tuple:
@@ -141,6 +143,9 @@ def _python_handlers(program) -> tuple:
 def _js_handlers(program) -> tuple:
     found: list[Handler] = []
     used: set = set()  # (path, fid) of the Express error middleware found
+    filters: list = []  # (class name, Handler) of the NestJS exception filters
+    applied: dict = {}  # filter class name -> {(path, "class", cid) | (path, "method", fid)} its @UseFilters names
+    app_wide: set = set()  # filter class names registered for the whole application
     for path in sorted(program.graph.modules):
         if non_production(path) or path.endswith((".py", ".pyi")):
             continue  # tests' IR is lowered on demand: not forced here
@@ -163,8 +168,14 @@ def _js_handlers(program) -> tuple:
                     seen.add(function.fid)
                     found.append(Handler("registration", _argument_names(decorator), path, function.span.line,
                                          scope=scope, function=function.fid, bodies=(function.body,)))
+            _filter_uses(path, ("method", function.fid), function.decorators, applied)
             for node in ir.iter_nodes(function.body):
+                if type(node) is ir.Obj and _provides_app_filter(node):
+                    app_wide.update(_class_names(entry.value) for entry in node.entries if entry.key == "useClass")
                 if type(node) is not ir.Call or type(node.func) is not ir.Attr or not node.args:
+                    continue
+                if node.func.name == "useGlobalFilters":
+                    app_wide.update(_class_names(arg.value) for arg in node.args)
                     continue
                 if node.func.name == "use":
                     for target in _used_middleware(program, path, module, node):
@@ -183,13 +194,39 @@ def _js_handlers(program) -> tuple:
                     found.append(Handler("registration", (ANY,), path, node.span.line, scope=scope,
                                          function=target[1].fid if target[0] == path else -1, bodies=(target[1].body,)))
         for cls in module.classes:  # NestJS @Catch(...) exception filters
+            _filter_uses(path, ("class", cls.cid), cls.decorators, applied)
             for decorator in cls.decorators:
                 if _js_registration_scope(decorator) == "nestjs":
                     names = _argument_names(decorator)
-                    found.append(Handler("registration", names or (ANY,), path, cls.span.line, cls=cls.cid, scope="nestjs",
-                                         bodies=tuple(module.functions[fid].body for fid in cls.methods)))
+                    filters.append((cls.name, Handler("registration", names or (ANY,), path, cls.span.line, cls=cls.cid, scope="nestjs",
+                                                      bodies=tuple(module.functions[fid].body for fid in cls.methods))))
                     break
+    for name, handler in filters:
+        # a filter only @UseFilters applies answers for those controllers / methods; one registered app-wide
+        # (useGlobalFilters, an APP_FILTER provider) or applied nowhere the record can see is taken as app-wide
+        views = () if name in app_wide else tuple(sorted(applied.get(name, ())))
+        found.append(handler._replace(views=views))
     return tuple(found)
+
+
+def _filter_uses(path: str, owner: tuple, decorators, applied: dict) -> None:
+    """``@UseFilters(UniqueFilter)`` / ``@UseFilters(new UniqueFilter())`` on a controller class or method."""
+    for decorator in decorators:
+        if type(decorator) is ir.Call and short_name(decorator.func) == "UseFilters":
+            for arg in decorator.args:
+                applied.setdefault(_class_names(arg.value), set()).add((path, *owner))
+
+
+def _class_names(node) -> str:
+    """``UniqueFilter`` / ``new UniqueFilter(adapter)``: the filter class's name."""
+    if type(node) is ir.Call:
+        node = node.func
+    return short_name(node)
+
+
+def _provides_app_filter(node: ir.Obj) -> bool:
+    """``{ provide: APP_FILTER, useClass: UniqueFilter }``."""
+    return any(entry.key == "provide" and short_name(entry.value) == "APP_FILTER" for entry in node.entries)
 
 
 def _used_middleware(program, path: str, module: ir.ModuleIR, call: ir.Call) -> list:
