@@ -406,7 +406,15 @@ def test_js_handlers_in_the_record_scoped_by_framework(tmp_path):
               try { await next(); } catch (err) { console.error(err); throw err; }
             };
         """,
-        "src/hono.js": "app.onError((err, c) => c.json({ errors: { body: [err.message] } }, 500));\n",
+        "src/hono.js": """
+            import { Hono } from 'hono';
+
+            const app = new Hono();
+            app.use('*', async (c, next) => {
+              try { await next(); } catch (err) { return c.json({ errors: { body: [err.message] } }, 500); }
+            });
+            app.onError((err, c) => c.json({ errors: { body: [err.message] } }, 500));
+        """,
         "src/filter.ts": """
             import { Catch } from '@nestjs/common';
             import { Prisma } from '@prisma/client';

@@ -153,10 +153,13 @@ def _js_handlers(program) -> tuple:
         if module is None or module.language == "python":
             continue
         seen: set = set()
+        # Hono's compose answers a handler's error where it is thrown (onError): `await next()` in a
+        # Hono middleware does not throw, so its `try` answers nothing
+        hono = any(target.split(":", 1)[0] == "hono" for _name, target in module.bindings)
         for function in module.functions:
             if function.kind not in ("function", "arrow", "lambda"):
                 continue
-            if len(function.params) == 2:
+            if len(function.params) == 2 and not hono:
                 caught = _koa_catches(function)
                 if caught:
                     found.append(Handler("middleware", (ANY,), path, function.span.line, scope="koa",
