@@ -310,6 +310,130 @@ def test_error_middleware_that_does_not_tell_the_violation_apart_keeps_the_findi
     assert [f.line for f in report(root).findings if f.rule == "AL310"] == [13]
 
 
+@pytest.mark.parametrize("register", ["app.use(errorHandler);", "app.use(require('./errors'));", "app.use([errorHandler]);"])
+def test_express_error_middleware_in_a_plain_file_is_read(tmp_path, register):
+    # errors.js imports no database module (no data-layer signal): the record still holds its handler
+    files = _knex_app(register)
+    files["src/server.js"] = "const errorHandler = require('./errors');\n" + files["src/server.js"]
+    files["src/errors.js"] = """
+        module.exports = function errorHandler(err, req, res, next) {
+          if (err.code === '23505') return res.status(409).json({ errors: { body: ['already exists'] } });
+          return res.status(500).json({ errors: { body: [err.message] } });
+        };
+    """
+    result = report(make_repo(tmp_path, files))
+    handlers = [(h.kind, h.scope, h.path) for h in result.context.program.exception_handlers()]
+    assert ("middleware", "express", "src/errors.js") in handlers
+    assert [f for f in result.findings if f.rule == "AL310"] == []
+
+
+FASTIFY_KNEX_APP = {
+    "package.json": '{"name": "f", "dependencies": {"fastify": "^4.26.0", "knex": "^3.1.0", "pg": "^8.11.3"}}',
+    "src/db.js": "const knex = require('knex');\n\nmodule.exports = knex({ client: 'pg', connection: process.env.DATABASE_URL });\n",
+    "src/server.js": '''
+        const fastify = require('fastify');
+        const db = require('./db');
+        IMPORT
+        const app = fastify();
+
+        app.post('/api/users', async (request, reply) => {
+          const { email, username } = request.body.user;
+          if (await db('users').where({ email }).first()) {
+            return reply.code(422).send({ errors: { email: ['has already been taken'] } });
+          }
+          await db('users').insert({ email, username });
+          return reply.code(201).send({ user: { email, username } });
+        });
+        REGISTER
+        app.listen({ port: 3000 });
+    ''',
+}
+
+_TELLS_23505_APART = """
+        if (error.code === '23505') return reply.code(409).send({ errors: { body: ['already exists'] } });
+        return reply.code(500).send({ errors: { body: [error.message] } });
+"""
+
+
+@pytest.mark.parametrize("imported", [False, True])
+def test_fastify_set_error_handler_answering_23505_silences_knex(tmp_path, imported):
+    files = dict(FASTIFY_KNEX_APP)
+    if imported:  # the handler in its own module, a file with no data-layer signal
+        files["src/errors.js"] = "function onError(error, request, reply) {" + _TELLS_23505_APART + "}\nmodule.exports = { onError };\n"
+        register, imports = "app.setErrorHandler(onError);", "const { onError } = require('./errors');"
+    else:
+        register, imports = "app.setErrorHandler((error, request, reply) => {" + _TELLS_23505_APART + "});", ""
+    files["src/server.js"] = files["src/server.js"].replace("REGISTER", register).replace("IMPORT", imports)
+    result = report(make_repo(tmp_path, files))
+    assert [h.scope for h in result.context.program.exception_handlers()] == ["fastify"]
+    assert [f for f in result.findings if f.rule == "AL310"] == []
+
+
+def test_a_four_parameter_function_express_never_registers_is_no_error_handler(tmp_path):
+    handler = '''
+        function merge(err, req, res, next) {
+          if (err.code === '23505') return 409;
+          return 500;
+        }
+    '''
+    result = report(make_repo(tmp_path, _knex_app(handler)))
+    assert result.context.program.exception_handlers() == ()
+    assert [f.line for f in result.findings if f.rule == "AL310"] == [13]
+
+
+def test_fastify_generic_error_handler_keeps_the_finding(tmp_path):
+    files = dict(FASTIFY_KNEX_APP)
+    files["src/server.js"] = files["src/server.js"].replace("IMPORT", "").replace(
+        "REGISTER", "app.setErrorHandler((error, request, reply) => reply.code(500).send({ errors: { body: [error.message] } }));")
+    result = report(make_repo(tmp_path, files))
+    assert [h.scope for h in result.context.program.exception_handlers()] == ["fastify"]  # recorded, answers nothing
+    assert [f.line for f in result.findings if f.rule == "AL310"] == [11]
+
+
+def test_js_handlers_in_the_record_scoped_by_framework(tmp_path):
+    files = {
+        "package.json": '{"name": "k", "dependencies": {"koa": "^2.15.0", "hono": "^4.0.0", "@nestjs/common": "^10.0.0"}}',
+        "src/koa.js": """
+            module.exports = async (ctx, next) => {
+              try {
+                await next();
+              } catch (err) {
+                ctx.status = err.status || 500;
+                ctx.body = { errors: { body: [err.message] } };
+              }
+            };
+            const logger = async (ctx, next) => {
+              try { await next(); } catch (err) { console.error(err); throw err; }
+            };
+        """,
+        "src/hono.js": """
+            import { Hono } from 'hono';
+
+            const app = new Hono();
+            app.use('*', async (c, next) => {
+              try { await next(); } catch (err) { return c.json({ errors: { body: [err.message] } }, 500); }
+            });
+            app.onError((err, c) => c.json({ errors: { body: [err.message] } }, 500));
+        """,
+        "src/filter.ts": """
+            import { Catch } from '@nestjs/common';
+            import { Prisma } from '@prisma/client';
+
+            @Catch(Prisma.PrismaClientKnownRequestError)
+            export class PrismaFilter {
+              catch(exception, host) { return null; }
+            }
+        """,
+    }
+    program = report(make_repo(tmp_path, files)).context.program
+    assert [(h.kind, h.scope, h.path, h.exceptions, h.views) for h in program.exception_handlers()] == [
+        ("registration", "hono", "src/hono.js", ("*",), ()),
+        ("middleware", "koa", "src/koa.js", ("*",), ()),  # the logger re-throws: no handler
+        # applied nowhere the record sees (nestjs-style global registration elsewhere): taken as app-wide
+        ("registration", "nestjs", "src/filter.ts", ("PrismaClientKnownRequestError",), ()),
+    ]
+
+
 def test_a_quota_check_is_not_a_duplicate_check(tmp_path):
     """`filter(author=…, created__gte=today).exists()` then create: a rate limit, not a lookup of the
     same value — only equality lookups (`email=`, `email__iexact=`, `User.email == e`) are judged."""

@@ -29,6 +29,7 @@ from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding, TraceStep
 from archlint.semantics import values as v
 from archlint.semantics.calls import OPEN_TX, SWALLOW_TAG
+from archlint.semantics.exception_handlers import JS_SCOPES
 from archlint.semantics.interpreter import known as unique_names
 from archlint.semantics.routes import handler_functions
 
@@ -520,7 +521,7 @@ def check_then_insert(ctx: CheckContext, analyses: dict, atomic_requests: bool =
                 exits[(site, side)] = (event, frozenset(lookups.split(",")))
     if not exits:
         return
-    global_stacks = _global_unique_handlers(ctx)
+    global_stacks, controller_filters = _global_unique_handlers(ctx)
     reported: set = set()
     for analysis in _handler_analyses(program, analyses):
         effects = analysis.summary.effects
@@ -545,7 +546,7 @@ def check_then_insert(ctx: CheckContext, analyses: dict, atomic_requests: bool =
             unique = model is not None and any(u <= columns for u in model.unique)
             # whether the schema archlint read can say (Mongoose schemas and knex tables are not read for it)
             known = unique or (model is not None and model.stack in _SCHEMA_STACKS and bool(model.columns))
-            if (unique or not known) and write.stack in global_stacks:
+            if (unique or not known) and (write.stack in global_stacks or write.stack in _JS_UNIQUE and _filtered(analysis, controller_filters)):
                 # an app-wide error handler turns the unique violation into a client error — where the
                 # schema cannot say (knex, Mongoose) the handler is taken as the sign of the constraint
                 continue
@@ -553,73 +554,49 @@ def check_then_insert(ctx: CheckContext, analyses: dict, atomic_requests: bool =
             yield _check_then_insert_finding(ctx, analysis, read, write, event, columns, unique if known else None, model)
 
 
-_JS_ERROR_HANDLER_REGISTRATIONS = frozenset({"Catch", "setErrorHandler", "onError"})
 _PYTHON_UNIQUE = frozenset({"sqlalchemy", "django", "sqlite3", "psycopg2", "psycopg", "pymysql", "aiosqlite", "asyncpg"})
 _JS_UNIQUE = frozenset({"sequelize", "prisma", "typeorm", "mongoose", "knex", "pg", "mysql2", "better-sqlite3", "drizzle"})
 _JS_UNIQUE_ERRORS = ("IntegrityError", "UniqueConstraintError", "PrismaClientKnownRequestError")  # in a registered class's name
 
 
 def _global_unique_handlers(ctx) -> frozenset:
-    """Stacks whose unique violations an app-wide error handler answers.
+    """Stacks whose unique violations an app-wide error handler answers — the handlers are the facts the
+    program records once (:meth:`Program.exception_handlers`, see :mod:`archlint.semantics.exception_handlers`).
 
-    Python: an application-level handler the program records (:meth:`Program.exception_handlers`, one
-    place that knows how Flask / FastAPI / Starlette / django-ninja / Sanic register them) for a unique
-    violation's class (``@app.errorhandler(IntegrityError)``, ``add_exception_handler(UniqueViolation, …)``:
+    Python: a registration (Flask / FastAPI / Starlette / django-ninja / Sanic) for a unique violation's
+    class (``@app.errorhandler(IntegrityError)``, ``add_exception_handler(UniqueViolation, …)``:
     ``unique_errors`` of ``rules/knowledge/orms.toml``), or a decorated one whose body tells a unique
     violation apart (``unique_codes``: ``23505``, ``UniqueViolation`` …).
 
-    JS/TS: NestJS ``@Catch(Prisma.PrismaClientKnownRequestError)`` filters, Express error middleware
-    ``(err, req, res, next) => …`` and Fastify/Hono ``setErrorHandler``/``onError`` callbacks whose
-    body tells a unique violation apart (``P2002``, ``SequelizeUniqueConstraintError`` …)."""
+    JS/TS: a handler of the record's JS frameworks (Express error middleware, a Koa ``try`` around
+    ``next()``, Fastify ``setErrorHandler``, Hono ``onError``, a NestJS ``@Catch`` filter) registered for a
+    unique violation's class (``@Catch(Prisma.PrismaClientKnownRequestError)``) or whose body tells one
+    apart (``P2002``, ``SequelizeUniqueConstraintError``, ``23505`` …).  A catch-all that answers every
+    error alike (a generic 500) answers no unique violation.  A NestJS filter only ``@UseFilters`` applies
+    answers for its controllers and methods only: the second value, (path, "class", cid) / (path, "method", fid)."""
     found: set = set()
+    views: set = set()  # the controllers / methods a NestJS filter applied by @UseFilters answers for
     program = ctx.program
     names = unique_names(program)
     codes = names.unique_codes
     for handler in program.exception_handlers():
-        if handler.kind != "registration":
-            continue
-        if any(name.endswith(names.unique_errors) for name in handler.exceptions) or (
-                handler.function >= 0 and _marks_unique(program.modules[handler.path].functions[handler.function].body, codes)):
-            found |= _PYTHON_UNIQUE
-            break
-    for path, facts in sorted(ctx.files.items()):
-        if non_production(path) or not facts.parsed:
-            continue  # tests' IR is lowered on demand (pipeline BODY mode): do not force it here
-        module = facts.ir
-        if not module or module.language == "python":
-            continue
-        for function in module.functions:
-            registered = any(_registration_names(d) & _JS_ERROR_HANDLER_REGISTRATIONS for d in function.decorators)
-            middleware = len(function.params) == 4 and function.kind in ("function", "arrow", "lambda")
-            if not (registered or middleware):
-                continue
-            if (registered and any(e in n for e in _JS_UNIQUE_ERRORS for d in function.decorators for n in _registration_names(d, True))) \
-                    or _marks_unique(function.body, codes):
-                found |= _JS_UNIQUE
-        for cls in module.classes:  # NestJS @Catch(...) exception filters
-            if any(_registration_names(d) & {"Catch"} for d in cls.decorators):
-                bodies = [module.functions[fid].body for fid in cls.methods]
-                if any(_marks_unique(body, codes) for body in bodies):
+        if handler.scope in JS_SCOPES:
+            if any(e in n for e in _JS_UNIQUE_ERRORS for n in handler.exceptions) \
+                    or any(_marks_unique(body, codes) for body in handler.bodies):
+                if handler.views:
+                    views.update(handler.views)
+                else:
                     found |= _JS_UNIQUE
-    return frozenset(found)
+        elif handler.kind == "registration" and (any(name.endswith(names.unique_errors) for name in handler.exceptions) or (
+                handler.function >= 0 and _marks_unique(program.modules[handler.path].functions[handler.function].body, codes))):
+            found |= _PYTHON_UNIQUE
+    return frozenset(found), frozenset(views)
 
 
-def _registration_names(node, arguments: bool = False) -> set:
-    """``app.errorhandler`` → {errorhandler}; with ``arguments``: the names in its arguments too."""
-    names: set = set()
-    call = node if type(node) is ir.Call else None
-    func = call.func if call is not None else node
-    if type(func) is ir.Attr:
-        names.add(func.name)
-    elif type(func) is ir.Name:
-        names.add(func.id)
-    if arguments:
-        for inner in ir.iter_nodes(node):
-            if type(inner) is ir.Name:
-                names.add(inner.id)
-            elif type(inner) is ir.Attr:
-                names.add(inner.name)
-    return names
+def _filtered(analysis, views: frozenset) -> bool:
+    """The route handler's method, or its controller class, is under a ``@UseFilters`` filter answering the violation."""
+    return bool(views) and ((analysis.path, "method", analysis.fid) in views
+                            or (analysis.path, "class", analysis.function.cls) in views)
 
 
 def _marks_unique(body, codes: frozenset) -> bool:

@@ -21,6 +21,24 @@ it catches no exception class) and where it is:
 * ``view`` — a view class's own hook (DRF ``APIView.handle_exception``): for every error of its views
   and its subclasses' (``cls`` is the class).
 
+JavaScript / TypeScript handlers are in the same record, ``scope`` naming the framework whose errors they
+see (a Python view never reaches one; see :data:`JS_SCOPES`):
+
+* ``middleware`` ``express`` — Express error middleware: a function of four parameters
+  ``(err, req, res, next) => …`` that ``app.use(…)`` / ``router.use(…)`` registers (inline, by name,
+  imported, or returned by a factory it calls; recorded where the function is); ``middleware`` ``koa`` — a ``(ctx, next)`` middleware whose ``try``
+  around ``await next()`` catches without re-throwing;
+* ``registration`` ``fastify`` / ``hono`` — the callback of ``setErrorHandler(…)`` / ``onError(…)``
+  (an inline function, one of the module, or one imported from a project module);
+* ``registration`` ``nestjs`` — a ``@Catch(…)`` exception filter class (``cls``), for the classes it names;
+  one that only ``@UseFilters(…)`` applies answers for those controllers and methods (``views``).
+
+Every JS handler sees every error of its framework (a catch-all); whether it *answers* one as a client
+error is the consumer's question, asked of ``bodies`` (the handler's statements: ``if (err.code ===
+'23505') return res.status(409)…``) — a generic 500 handler answers nothing.  The JS handlers are read
+from every production JS/TS file (its IR, without selecting the module for deep analysis): a plain
+``server.js`` with no data-layer signal registers them.
+
 The names are data: the ``[[names]]`` table with ``reader = "exception_handlers"`` of
 ``rules/knowledge/frameworks.toml``.
 """
@@ -34,6 +52,8 @@ from archlint.domain.datalayer import non_production
 from archlint.semantics import values as v
 
 ANY = "*"  # the handler sees every error (a hook, a settings handler)
+JS_SCOPES = frozenset({"express", "koa", "fastify", "hono", "nestjs"})
+_JS_REGISTRATIONS = {"setErrorHandler": "fastify", "onError": "hono", "Catch": "nestjs"}
 
 
 class Known(NamedTuple):
@@ -77,10 +97,16 @@ class Handler(NamedTuple):
     cls: int = -1  # the class of a view hook
     scope: str = ""  # the views it answers for: "" every view; "drf" DRF's views (EXCEPTION_HANDLER); "ninja" django-ninja's
     function: int = -1  # the fid of the function a decorator registers (its body may tell errors apart), else -1
+    bodies: tuple = ()  # JS: the handler's statements (its function's, a filter's methods', a catch clause's)
+    views: tuple = ()  # NestJS: (path, "class", cid) / (path, "method", fid) a @UseFilters filter answers for; () app-wide
 
 
 def collect(program) -> tuple:
-    """Every application-level handler of the program's production Python modules, in file order."""
+    """Every application-level handler of the program's production modules: Python's, then JS/TS's, in file order."""
+    return _python_handlers(program) + _js_handlers(program)
+
+
+def _python_handlers(program) -> tuple:
     names = known(program)
     middleware_classes = _settings_middleware(program, names)
     found: list[Handler] = []
@@ -112,6 +138,198 @@ def collect(program) -> tuple:
                         if not reraises(handler):
                             found.append(Handler("middleware", _type_names(handler.types), path, node.span.line))
     return tuple(found)
+
+
+def _js_handlers(program) -> tuple:
+    found: list[Handler] = []
+    used: set = set()  # (path, fid) of the Express error middleware found
+    filters: list = []  # (class name, Handler) of the NestJS exception filters
+    applied: dict = {}  # filter class name -> {(path, "class", cid) | (path, "method", fid)} its @UseFilters names
+    app_wide: set = set()  # filter class names registered for the whole application
+    for path in sorted(program.graph.modules):
+        if non_production(path) or path.endswith((".py", ".pyi")):
+            continue  # tests' IR is lowered on demand: not forced here
+        module = program.module_ir(path)
+        if module is None or module.language == "python":
+            continue
+        seen: set = set()
+        # Hono's compose answers a handler's error where it is thrown (onError): `await next()` in a
+        # Hono middleware does not throw, so its `try` answers nothing
+        hono = any(target.split(":", 1)[0] == "hono" for _name, target in module.bindings)
+        for function in module.functions:
+            if function.kind not in ("function", "arrow", "lambda"):
+                continue
+            if len(function.params) == 2 and not hono:
+                caught = _koa_catches(function)
+                if caught:
+                    found.append(Handler("middleware", (ANY,), path, function.span.line, scope="koa",
+                                         function=function.fid, bodies=caught))
+        for function in module.functions:
+            for decorator in function.decorators:  # a decorated registration
+                scope = _js_registration_scope(decorator)
+                if scope and function.fid not in seen:
+                    seen.add(function.fid)
+                    found.append(Handler("registration", _argument_names(decorator), path, function.span.line,
+                                         scope=scope, function=function.fid, bodies=(function.body,)))
+            _filter_uses(path, ("method", function.fid), function.decorators, applied)
+            for node in ir.iter_nodes(function.body):
+                if type(node) is ir.Obj and _provides_app_filter(node):
+                    app_wide.update(_class_names(entry.value) for entry in node.entries if entry.key == "useClass")
+                if type(node) is not ir.Call or type(node.func) is not ir.Attr or not node.args:
+                    continue
+                if node.func.name == "useGlobalFilters":
+                    app_wide.update(_class_names(arg.value) for arg in node.args)
+                    continue
+                if node.func.name == "use":
+                    for target in _used_middleware(program, path, module, node):
+                        if len(target[1].params) == 4 and (target[0], target[1].fid) not in used:
+                            used.add((target[0], target[1].fid))
+                            found.append(Handler("middleware", (ANY,), target[0], target[1].span.line, scope="express",
+                                                 function=target[1].fid, bodies=(target[1].body,)))
+                    continue
+                scope = _JS_REGISTRATIONS.get(node.func.name)
+                if scope not in ("fastify", "hono"):
+                    continue
+                target = _js_function(program, path, module, node.args[-1].value)
+                if target is not None and (target[0] != path or target[1].fid not in seen):
+                    if target[0] == path:
+                        seen.add(target[1].fid)
+                    found.append(Handler("registration", (ANY,), path, node.span.line, scope=scope,
+                                         function=target[1].fid if target[0] == path else -1, bodies=(target[1].body,)))
+        for cls in module.classes:  # NestJS @Catch(...) exception filters
+            _filter_uses(path, ("class", cls.cid), cls.decorators, applied)
+            for decorator in cls.decorators:
+                if _js_registration_scope(decorator) == "nestjs":
+                    names = _argument_names(decorator)
+                    filters.append((cls.name, Handler("registration", names or (ANY,), path, cls.span.line, cls=cls.cid, scope="nestjs",
+                                                      bodies=tuple(module.functions[fid].body for fid in cls.methods))))
+                    break
+    for name, handler in filters:
+        # a filter only @UseFilters applies answers for those controllers / methods; one registered app-wide
+        # (useGlobalFilters, an APP_FILTER provider) or applied nowhere the record can see is taken as app-wide
+        views = () if name in app_wide else tuple(sorted(applied.get(name, ())))
+        found.append(handler._replace(views=views))
+    return tuple(found)
+
+
+def _filter_uses(path: str, owner: tuple, decorators, applied: dict) -> None:
+    """``@UseFilters(UniqueFilter)`` / ``@UseFilters(new UniqueFilter())`` on a controller class or method."""
+    for decorator in decorators:
+        if type(decorator) is ir.Call and short_name(decorator.func) == "UseFilters":
+            for arg in decorator.args:
+                applied.setdefault(_class_names(arg.value), set()).add((path, *owner))
+
+
+def _class_names(node) -> str:
+    """``UniqueFilter`` / ``new UniqueFilter(adapter)``: the filter class's name."""
+    if type(node) is ir.Call:
+        node = node.func
+    return short_name(node)
+
+
+def _provides_app_filter(node: ir.Obj) -> bool:
+    """``{ provide: APP_FILTER, useClass: UniqueFilter }``."""
+    return any(entry.key == "provide" and short_name(entry.value) == "APP_FILTER" for entry in node.entries)
+
+
+def _used_middleware(program, path: str, module: ir.ModuleIR, call: ir.Call) -> list:
+    """(path, function) of what ``app.use(…)`` / ``router.use('/api', …)`` registers: an inline function,
+    a function of the module or an imported one, each of an array, and what a factory returns
+    (``app.use(errorHandler())``: the function its ``return`` gives)."""
+    found = []
+    for arg in call.args:
+        value = arg.value
+        for item in (value.elts if type(value) is ir.Seq else (value,)):
+            required = _required_default(program, path, item)
+            if required is not None:
+                found.append(required)
+                continue
+            if type(item) is ir.Call:
+                factory = _js_function(program, path, module, item.func)
+                if factory is None:
+                    continue
+                owner = program.module_ir(factory[0])
+                for node in ir.iter_nodes(factory[1].body):
+                    if type(node) is ir.Return and type(node.value) is ir.FuncRef and owner is not None:
+                        found.append((factory[0], owner.functions[node.value.fid]))
+                continue
+            target = _js_function(program, path, module, item)
+            if target is not None:
+                found.append(target)
+    return [(where, function) for where, function in found if function.kind in ("function", "arrow", "lambda")]
+
+
+def _required_default(program, path: str, node):
+    """``app.use(require('./middleware/errors'))``: the function the project module exports as a whole."""
+    if type(node) is not ir.Call or type(node.func) is not ir.Name or node.func.id != "require" or not node.args:
+        return None
+    specifier = node.args[0].value
+    if type(specifier) is not ir.Const or not isinstance(specifier.value, str):
+        return None
+    edge = next((e for e in program.graph.out_edges(path) if not e.external and e.specifier == specifier.value), None)
+    other = program.module_ir(edge.target) if edge is not None else None
+    if other is None or other.language == "python":
+        return None
+    for export in other.exports:
+        if export.name == "default":
+            value = export.value if export.value is not None else ir.Name(export.local, export.span) if export.local else None
+            return _js_function(program, edge.target, other, value, 1) if value is not None else None
+    return None
+
+
+def _js_registration_scope(decorator) -> str:
+    func = decorator.func if type(decorator) is ir.Call else decorator
+    name = func.name if type(func) is ir.Attr else func.id if type(func) is ir.Name else ""
+    return _JS_REGISTRATIONS.get(name, "")
+
+
+def _argument_names(decorator) -> tuple:
+    """``@Catch(Prisma.PrismaClientKnownRequestError, HttpException)``: the classes it names (their short names)."""
+    if type(decorator) is not ir.Call:
+        return ()
+    return tuple(name for arg in decorator.args for name in (short_name(arg.value),) if name)
+
+
+def _koa_catches(function: ir.Function) -> tuple:
+    """``async (ctx, next) => { try { await next(); } catch (err) { ctx.status = …; } }``: the bodies of
+    the catch clauses (not re-throwing) of a ``try`` that runs the rest of the chain."""
+    following = function.params[1].name
+    found: list = []
+    for node in ir.iter_nodes(function.body):
+        if type(node) is not ir.Try:
+            continue
+        if not any(type(inner) is ir.Call and type(inner.func) is ir.Name and inner.func.id == following
+                   for inner in ir.iter_nodes(node.body)):
+            continue
+        found.extend(handler.body for handler in node.handlers if not reraises(handler))
+    return tuple(found)
+
+
+def _js_function(program, path: str, module: ir.ModuleIR, node, depth: int = 0):
+    """(path, function) of a handler argument: an inline function, a function of the module by its
+    name, or one imported from a project module (``import { errorHandler } from './errors'``)."""
+    if type(node) is ir.FuncRef:
+        return path, module.functions[node.fid]
+    if type(node) is not ir.Name or depth > 2:
+        return None
+    for function in module.functions:
+        if function.name == node.id and function.parent <= 0 and function.kind != "module":
+            return path, function
+    binding = dict(module.bindings).get(node.id)
+    if binding is None:
+        return None
+    target = program.graph.resolve_binding(path, binding)
+    if target.file is None or target.file == path:
+        return None
+    other = program.module_ir(target.file)
+    if other is None or other.language == "python":
+        return None
+    name = target.attr or "default"
+    for export in other.exports:
+        if export.name == name:
+            value = export.value if export.value is not None else ir.Name(export.local, export.span) if export.local else None
+            return _js_function(program, target.file, other, value, depth + 1) if value is not None else None
+    return None
 
 
 def _receiver_scope(program, names: Known, path: str, call: ir.Call, function: ir.Function) -> str:
@@ -146,6 +364,8 @@ def answers_for(program, handler: Handler, path: str, function: ir.Function) -> 
     class or an ``@api_view`` function; ``ninja``: a django-ninja operation)."""
     if not handler.scope:
         return True
+    if handler.scope in JS_SCOPES:
+        return False  # a JS framework's handler: no Python view's error reaches it
     names = known(program)
     prefixes = names.drf_modules if handler.scope == "drf" else names.ninja_modules
     for decorator in function.decorators:

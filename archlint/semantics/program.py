@@ -205,6 +205,15 @@ class Program:
         module = self.modules.get(path)
         return module.classes[cid] if module is not None and 0 <= cid < len(module.classes) else None
 
+    def module_ir(self, path: str) -> ir.ModuleIR | None:
+        """The IR of a project file, without selecting it for the model (a module read for a cheap fact:
+        a JS error handler in a ``server.js`` with no data-layer signal): the model's own copy when it has
+        read it, else the parsed file's."""
+        module = dict.get(self.modules, path)
+        if module is None and self.modules.loader is not None and path not in self.modules.missing:
+            module = self.modules.loader(path)
+        return module
+
     def language(self, path: str) -> str:
         module = self.modules.get(path)
         return module.language if module is not None else ""
