@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from archlint.checks import open_transactions
 from archlint.domain import ir
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import DbAccess, Model, call_of, canonical, is_column_path, non_production, segments
@@ -33,7 +34,7 @@ _PERSISTS = frozenset({"commit", "begin", "begin_nested"})
 def check(ctx: CheckContext) -> Iterator[Finding]:
     yield from _uncommitted_g_connection_writes(ctx)
     if ctx.program is not None:
-        yield from _transaction_left_open(ctx, ctx.program)
+        yield from open_transactions.check(ctx, ctx.program)
     data = ctx.datalayer
     files = [ctx.files[p] for p in sorted(data.analysed) if ctx.files[p].language == "python" and _uses_sqlalchemy(ctx, p)]
     if not files:
@@ -401,158 +402,6 @@ def _uncommitted_writes(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator
     yield from _uncommitted_plugin_writes(ctx, program)
 
 
-_TX_COMMIT = {
-    "sequelize": "`await t.commit()` before every `return` (and `await t.rollback()` in a `catch`), or use a managed "
-                 "transaction — `await sequelize.transaction(async (t) => { … })` commits when the callback resolves and "
-                 "rolls back when it throws",
-}
-
-
-def _handle_name(function, line: int, column: int) -> str | None:
-    """The local the transaction opened at (line, column) is assigned to: ``t`` of ``const t = await sequelize.transaction()``."""
-    name = None
-    for node in ir.iter_nodes(function.body):
-        if type(node) is ir.Assign and node.value is not None and len(node.targets) == 1 and type(node.targets[0]) is ir.Name:
-            value = node.value.value if type(node.value) is ir.Await else node.value
-            if type(value) is ir.Call and (value.span.line, value.span.column) == (line, column) or (
-                    node.value.span.line, node.value.span.column) == (line, column):
-                name = node.targets[0].id
-    return name
-
-
-# Sequelize calls that write (and fail on a constraint): run with `{ transaction: t }` outside a `try`
-# whose `catch`/`finally` rolls `t` back, their error leaves the transaction open
-_TX_WRITES = frozenset({"create", "bulkCreate", "update", "destroy", "save", "increment", "decrement", "upsert",
-                        "findOrCreate", "query", "restore"})
-
-
-def _unprotected_write(function, name: str):
-    """The first call given ``{ transaction: name }`` that writes and is not inside the body of a
-    ``try`` whose handler or ``finally`` calls ``name.rollback()``, else ``None``."""
-    def rolls_back(block) -> bool:
-        return any(type(n) is ir.Call and type(n.func) is ir.Attr and n.func.name == "rollback"
-                   and type(n.func.obj) is ir.Name and n.func.obj.id == name for n in ir.iter_nodes(block))
-
-    protected = []
-    for node in ir.iter_nodes(function.body):
-        if type(node) is ir.Try and node.body and (any(rolls_back(h.body) for h in node.handlers) or rolls_back(node.final)):
-            protected.append((node.body[0].span.line, node.body[-1].span.end_line))
-    for node in ir.iter_nodes(function.body):
-        if type(node) is not ir.Call or type(node.func) is not ir.Attr:
-            continue
-        method = node.func.name
-        if method not in _TX_WRITES and not method.startswith(("set", "add", "remove", "create")):
-            continue
-        given = any(type(a.value) is ir.Obj and any(e.key == "transaction" and type(e.value) is ir.Name and e.value.id == name
-                                                    for e in a.value.entries) for a in node.args)
-        if given and not any(start <= node.span.line <= end for start, end in protected):
-            return node
-    return None
-
-
-def _closure_uses(module, fid: int, name: str, depth: int = 0) -> bool:
-    """A nested function reads the handle other than as a query's ``{ transaction: name }`` option
-    (``tags.map((n) => Tag.findOrCreate({ where: { n }, transaction: t }))`` does not; a
-    ``res.on('finish', () => t.commit())`` does: it may end it)."""
-    nested = module.functions[fid]
-    allowed = set()
-    for node in ir.iter_nodes(nested.body):
-        if type(node) is ir.Obj:
-            allowed.update(e.value.span for e in node.entries
-                           if e.key == "transaction" and type(e.value) is ir.Name and e.value.id == name)
-    for node in ir.iter_nodes(nested.body):
-        if type(node) is ir.Name and node.id == name and node.span not in allowed:
-            return True
-        if type(node) is ir.FuncRef and 0 <= node.fid < len(module.functions) and (
-                depth > 3 or _closure_uses(module, node.fid, name, depth + 1)):
-            return True
-    return False
-
-
-def _transaction_escapes(program, path: str, function, line: int, column: int) -> bool:
-    """The transaction handle is used other than as ``t.commit()`` / ``t.rollback()`` /
-    ``t.afterCommit(…)`` receiver or a query's ``{ transaction: t }`` option: stored
-    (``req.transaction = t``), passed to a function (``await handler(req, res, t)``), returned in a
-    list, or read by a closure — whoever receives it may end it.  Unknown handle name: escapes."""
-    module = program.modules.get(path)
-    if module is None:
-        return True
-    name = _handle_name(function, line, column)
-    if name is None:
-        return True
-    allowed: set = set()
-    uses: list = []
-    for node in ir.iter_nodes(function.body):
-        if type(node) is ir.Attr and type(node.obj) is ir.Name and node.obj.id == name:
-            allowed.add(node.obj.span)
-        elif type(node) is ir.Obj:
-            for entry in node.entries:
-                if entry.key == "transaction" and type(entry.value) is ir.Name and entry.value.id == name:
-                    allowed.add(entry.value.span)
-        elif type(node) is ir.Name and node.id == name:
-            uses.append(node.span)
-        elif type(node) is ir.FuncRef and 0 <= node.fid < len(module.functions) and _closure_uses(module, node.fid, name):
-            return True
-    targets = {n.targets[0].span for n in ir.iter_nodes(function.body) if type(n) is ir.Assign and len(n.targets) == 1
-               and type(n.targets[0]) is ir.Name and n.targets[0].id == name}
-    return any(span not in allowed and span not in targets for span in uses)
-
-
-def _transaction_left_open(ctx: CheckContext, program) -> Iterator[Finding]:
-    """An unmanaged transaction (``const t = await sequelize.transaction()``) that the function
-    commits or rolls back on some path, left open on another: a ``return`` (or the end of the body)
-    reached with ``t`` neither committed nor rolled back.  Its writes are never committed and its
-    pooled connection stays checked out ("idle in transaction") until the pool runs dry; on SQLite the
-    open write transaction locks the database for every other request.  An exit inside a ``try``
-    with a ``finally`` is not judged (the ``finally`` may end it)."""
-    for analysis in program.analyses():
-        if not analysis.fid or non_production(analysis.path):
-            continue
-        ended = {e.detail for e in analysis.events if e.kind == "tx-ended"}
-        seen: set = set()
-        for event in analysis.events:
-            if event.kind != "open-tx-exit" or event.detail not in ended or event.detail in seen:
-                continue
-            seen.add(event.detail)
-            stack, site = event.detail.split("|", 1)
-            opened_line = int(site.rsplit(":", 2)[1])
-            function = analysis.function
-            if _transaction_escapes(program, analysis.path, function, opened_line, int(site.rsplit(":", 2)[2])):
-                continue
-            at_end = event.span == function.span
-            span = event.span
-            if at_end:
-                span = next((e.span for e in analysis.events if e.kind == "tx-ended" and e.detail == event.detail), event.span)
-            where = "the end of the function" if at_end else "this `return`"
-            owner = f"`{function.qualname}`" if not function.qualname.startswith("<") else "the function"
-            message = (f"The transaction opened at line {opened_line} is neither committed nor rolled back on the path "
-                       f"to {where} ({owner} ends it on other paths): its writes are never committed and "
-                       f"its pooled connection stays checked out, idle in transaction, until the pool runs dry (on "
-                       f"SQLite its write lock blocks every other request)")
-            guidance = f"End the transaction on every path: {_TX_COMMIT.get(stack, 'commit or roll it back before every return')}."
-            yield ctx.registry.finding("AL206", analysis.path, span, message, guidance, ())
-        for detail in sorted(ended - seen):
-            stack, site = detail.split("|", 1)
-            if stack != "sequelize":
-                continue
-            _path, line, column = site.rsplit(":", 2)
-            function = analysis.function
-            name = _handle_name(function, int(line), int(column))
-            if name is None or _transaction_escapes(program, analysis.path, function, int(line), int(column)):
-                continue
-            write = _unprotected_write(function, name)
-            if write is None:
-                continue
-            message = (f"`{write.func.name}` runs in the transaction opened at line {line} outside a `try` whose `catch` "
-                       f"rolls it back: when it throws (a unique or foreign-key violation, a validation error) nothing "
-                       f"commits or rolls back `{name}`, so its pooled connection stays checked out, idle in "
-                       f"transaction, until the pool runs dry (on SQLite its write lock blocks every other request)")
-            guidance = (f"Wrap the writes in `try {{ …; await {name}.commit(); }} catch (err) {{ await {name}.rollback(); "
-                        f"throw err; }}`, or use a managed transaction — `await sequelize.transaction(async (t) => {{ … }})` "
-                        f"rolls back when the callback throws.")
-            yield ctx.registry.finding("AL206", analysis.path, write.span, message, guidance, ())
-
-
 _FLASK_HOOKS = frozenset({"after_request", "after_app_request", "teardown_request", "teardown_app_request", "teardown_appcontext"})
 _COMMIT_ON_TEARDOWN = "SQLALCHEMY_COMMIT_ON_TEARDOWN"  # Flask-SQLAlchemy 2.x: commit when the request ends
 
@@ -563,28 +412,8 @@ def _uncommitted_request_writes(ctx: CheckContext, program) -> Iterator[Finding]
     (the handler and everything it calls) writes through it and never commits it loses the write.
     Silent when the app commits at teardown (a hook that commits, or ``SQLALCHEMY_COMMIT_ON_TEARDOWN``)
     or when an unresolved call named ``commit``/``save`` may be the commit the model cannot see."""
-    handlers = {(function.path, function.fid) for route in program.routes() if route.framework in ("flask", "quart")
-                for function in handler_functions(program, route)}
-    if not handlers:
-        return
-    reported = set()
-    candidates = []
     request_scoped = {FLASK_SESSION} | _removed_at_teardown(program)
-    for analysis in program.analyses():
-        if (analysis.path, analysis.fid) not in handlers or non_production(analysis.path):
-            continue
-        for sid in sorted(request_scoped):
-            effects = [e for e in analysis.summary.effects if sid in e.tags]
-            writes = [e for e in effects if _session_write(e)]
-            if writes and not any(e.op in ("commit", "transaction") or e.in_tx for e in effects):
-                candidates.append((analysis, writes[0]))
-    if not candidates or _commits_at_teardown(program):
-        return
-    analyses = {(a.path, a.fid): a for a in program.analyses() if a.fid}
-    for analysis, first in candidates:
-        if (first.path, first.span) in reported or _may_commit_unseen(analysis, analyses):
-            continue
-        reported.add((first.path, first.span))
+    for analysis, _sid, first in _requests_leaving_uncommitted(program, request_scoped, _session_write):
         trace = tuple(TraceStep(p, s.line, s.column, f"calls `{label}`") for p, s, label in first.trace)
         what = ("Flask-SQLAlchemy's `db.session`" if FLASK_SESSION in first.tags
                 else "the module's `scoped_session` that a teardown hook removes")
@@ -702,21 +531,36 @@ def _uncommitted_g_connection_writes(ctx: CheckContext) -> Iterator[Finding]:
     program = ctx.program
     if program is None or not program.modules:
         return
-    handlers = {(function.path, function.fid) for route in program.routes() if route.framework in ("flask", "quart")
-                for function in handler_functions(program, route)}
-    if not handlers:
-        return
     committed = {t for a in program.analyses() if a.fid for e in a.summary.effects if e.op == "commit"
                  for t in e.tags if t.startswith(G_CONNECTION)}
-    if not committed:
+    for analysis, slot, first in _requests_leaving_uncommitted(program, committed, lambda e: e.op == "write"):
+        trace = tuple(TraceStep(p, s.line, s.column, f"calls `{label}`") for p, s, label in first.trace)
+        message = (
+            f"`{first.method}` writes through the {first.stack} connection kept in `g.{slot[len(G_CONNECTION):]}`, and nothing "
+            f"in the request served by `{analysis.function.qualname}` commits it (other requests do): the driver "
+            f"rolls the open transaction back when the connection is closed at teardown — the endpoint answers "
+            f"success and the row never exists"
+        )
+        guidance = "Call `conn.commit()` after the writes (in the DAO or the service that makes them), or run them in `with conn:` / `with conn.transaction():`."
+        yield ctx.registry.finding("AL206", first.path, first.span, message, guidance, trace)
+
+
+def _requests_leaving_uncommitted(program, slots, is_write) -> Iterator[tuple]:
+    """(handler's analysis, slot, first write) for each Flask/Quart route whose request — the handler and
+    everything it calls — writes (``is_write``) through a per-request session or connection tagged ``slot``
+    and never commits it; one per write.  None when the app commits at teardown; a request with an
+    unresolved call named ``commit``/``save`` is skipped (it may be the commit the model cannot see)."""
+    handlers = {(function.path, function.fid) for route in program.routes() if route.framework in ("flask", "quart")
+                for function in handler_functions(program, route)}
+    if not handlers or not slots:
         return
     candidates = []
     for analysis in program.analyses():
         if (analysis.path, analysis.fid) not in handlers or non_production(analysis.path):
             continue
-        for slot in sorted(committed):
+        for slot in sorted(slots):
             effects = [e for e in analysis.summary.effects if slot in e.tags]
-            writes = [e for e in effects if e.op == "write"]
+            writes = [e for e in effects if is_write(e)]
             if writes and not any(e.op in ("commit", "transaction") or e.in_tx for e in effects):
                 candidates.append((analysis, slot, writes[0]))
     if not candidates or _commits_at_teardown(program):
@@ -727,15 +571,7 @@ def _uncommitted_g_connection_writes(ctx: CheckContext) -> Iterator[Finding]:
         if (first.path, first.span) in reported or _may_commit_unseen(analysis, analyses):
             continue
         reported.add((first.path, first.span))
-        trace = tuple(TraceStep(p, s.line, s.column, f"calls `{label}`") for p, s, label in first.trace)
-        message = (
-            f"`{first.method}` writes through the {first.stack} connection kept in `g.{slot[len(G_CONNECTION):]}`, and nothing "
-            f"in the request served by `{analysis.function.qualname}` commits it (other requests do): the driver "
-            f"rolls the open transaction back when the connection is closed at teardown — the endpoint answers "
-            f"success and the row never exists"
-        )
-        guidance = "Call `conn.commit()` after the writes (in the DAO or the service that makes them), or run them in `with conn:` / `with conn.transaction():`."
-        yield ctx.registry.finding("AL206", first.path, first.span, message, guidance, trace)
+        yield analysis, slot, first
 
 
 def _commits_at_teardown(program) -> bool:
