@@ -16,6 +16,7 @@ from archlint.domain import ir
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding
+from archlint.semantics.calls import known
 
 
 _TX_COMMIT = {
@@ -37,19 +38,15 @@ def _handle_name(function, line: int, column: int) -> str | None:
     return name
 
 
-# Sequelize calls that write (and fail on a constraint): run with `{ transaction: t }` outside a `try`
-# whose `catch`/`finally` rolls `t` back, their error leaves the transaction open
-_TX_WRITES = frozenset({"create", "bulkCreate", "update", "destroy", "save", "increment", "decrement", "upsert",
-                        "findOrCreate", "query", "restore"})
-
-
-def _unprotected_write(function, name: str):
+def _unprotected_write(program, function, name: str):
     """The first call given ``{ transaction: name }`` that writes and is not inside the body of a
     ``try`` whose handler or ``finally`` calls ``name.rollback()``, else ``None``."""
     def rolls_back(block) -> bool:
         return any(type(n) is ir.Call and type(n.func) is ir.Attr and n.func.name == "rollback"
                    and type(n.func.obj) is ir.Name and n.func.obj.id == name for n in ir.iter_nodes(block))
 
+    names = known(program)
+    prefixes = tuple(sorted(names.association_mutators))
     protected = []
     for node in ir.iter_nodes(function.body):
         if type(node) is ir.Try and node.body and (any(rolls_back(h.body) for h in node.handlers) or rolls_back(node.final)):
@@ -58,7 +55,7 @@ def _unprotected_write(function, name: str):
         if type(node) is not ir.Call or type(node.func) is not ir.Attr:
             continue
         method = node.func.name
-        if method not in _TX_WRITES and not method.startswith(("set", "add", "remove", "create")):
+        if method not in names.transaction_writes and not method.startswith(prefixes):
             continue
         given = any(type(a.value) is ir.Obj and any(e.key == "transaction" and type(e.value) is ir.Name and e.value.id == name
                                                     for e in a.value.entries) for a in node.args)
@@ -157,7 +154,7 @@ def check(ctx: CheckContext, program) -> Iterator[Finding]:
             name = _handle_name(function, int(line), int(column))
             if name is None or _transaction_escapes(program, analysis.path, function, int(line), int(column)):
                 continue
-            write = _unprotected_write(function, name)
+            write = _unprotected_write(program, function, name)
             if write is None:
                 continue
             message = (f"`{write.func.name}` runs in the transaction opened at line {line} outside a `try` whose `catch` "

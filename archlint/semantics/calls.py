@@ -451,6 +451,8 @@ class Known(NamedTuple):
     aggregate_steps: frozenset  # query-builder steps that make it one aggregated row
     django_raising_lookups: frozenset  # Django lookups that raise DoesNotExist on no row (AL234)
     task_spawners: frozenset  # asyncio.create_task & co.: run a coroutine as a task of its own (semantics/tasks.py)
+    transaction_writes: frozenset  # Sequelize calls that write in a transaction (checks/open_transactions.py)
+    association_mutators: frozenset  # prefixes of Sequelize's generated association writes (setTags, addFavorite)
 
 
 def _known(table: dict) -> Known:
