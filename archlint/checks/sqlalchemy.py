@@ -21,6 +21,7 @@ from archlint.domain.orm_models import ModelIndex, columns_fully_declared
 from archlint.domain.facts import CallSite, FileFacts
 from archlint.domain.findings import Finding, TraceStep
 from archlint.semantics import values as v
+from archlint.semantics.interpreter import known as interpreter_names
 from archlint.semantics.routes import handler_functions
 from archlint.semantics.support import FLASK_SESSION, G_CONNECTION
 
@@ -595,9 +596,6 @@ def _commits_at_teardown(program) -> bool:
     return False
 
 
-_SCOPED_SESSIONS = frozenset({"sqlalchemy.orm.scoped_session", "sqlalchemy.orm.scoping.scoped_session"})
-
-
 def _removed_at_teardown(program) -> set:
     """The session ids of module-level ``db_session = scoped_session(sessionmaker(…))`` objects that a Flask
     teardown hook removes (``db_session.remove()``, the Flask docs' SQLAlchemy pattern): like
@@ -631,7 +629,7 @@ def _module_scoped_session(program, path: str, name: str, depth: int = 0) -> str
     for statement in reversed(module.module.body):
         if type(statement) is ir.Assign and any(type(t) is ir.Name and t.id == name for t in statement.targets):
             call = statement.value
-            if type(call) is ir.Call and program.static_name(path, call.func) in _SCOPED_SESSIONS:
+            if type(call) is ir.Call and program.static_name(path, call.func) in interpreter_names(program).scoped_sessions:
                 return f"sid:{path}:{call.span.line}:{call.span.column}"
             return ""
     binding = program.binding(path, name)

@@ -63,14 +63,10 @@ _BUILTIN_TYPES = {"str": str, "int": int, "float": float, "bool": bool, "bytes":
 NODE_BUDGET = 40_000  # evaluation steps per frame; past it the function's summary is UNKNOWN
 
 
-# DB-API drivers whose connection opens a transaction for the first write and rolls it back on close
-# unless it is committed (no autocommit by default)
-_UNIT_OF_WORK_DRIVERS = frozenset({"sqlite3", "psycopg", "psycopg2", "pymysql"})
-
-
-def _unit_of_work_connection(value) -> bool:
+def _unit_of_work_connection(value, drivers: frozenset) -> bool:
+    """A connection of a driver that opens a transaction for the first write (``unit_of_work_drivers``)."""
     options = v.options(value)
-    return bool(options) and all(type(v.strip(o)) is v.Db and v.strip(o).stack in _UNIT_OF_WORK_DRIVERS
+    return bool(options) and all(type(v.strip(o)) is v.Db and v.strip(o).stack in drivers
                                  and v.strip(o).kind == "connection" for o in options)
 
 
@@ -161,6 +157,8 @@ class Known(NamedTuple):
     properties: frozenset
     row_metadata: frozenset
     context_decorators: frozenset
+    unit_of_work_drivers: frozenset
+    scoped_sessions: frozenset
 
 
 def _known(table: dict) -> Known:
@@ -168,7 +166,7 @@ def _known(table: dict) -> Known:
                  **{key: frozenset(table[key]) for key in ("missing_row_errors", "does_not_exist_errors", "unique_codes",
                                                            "aiohttp_hooks", "primary_keys", "hand_begun", "app_classes",
                                                            "attribute_scopes", "properties", "row_metadata",
-                                                           "context_decorators")})
+                                                           "context_decorators", "unit_of_work_drivers", "scoped_sessions")})
 
 
 def known(program) -> Known:
@@ -2428,7 +2426,8 @@ class Frame(Calls):
             return self.program.read_context(bare.framework, "app", name)
         if type(bare) is v.Context and bare.scope in known(self.program).attribute_scopes:
             held = self.program.read_context(bare.framework, bare.scope, name)
-            if held is not None and bare.framework in ("flask", "quart") and bare.scope == "g" and _unit_of_work_connection(held):
+            if held is not None and bare.framework in ("flask", "quart") and bare.scope == "g" \
+                    and _unit_of_work_connection(held, known(self.program).unit_of_work_drivers):
                 held = v.tag(held, frozenset({G_CONNECTION + name}))  # the request's own connection (AL206)
             return held
         return None
