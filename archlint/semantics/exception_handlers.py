@@ -53,7 +53,6 @@ from archlint.semantics import values as v
 
 ANY = "*"  # the handler sees every error (a hook, a settings handler)
 JS_SCOPES = frozenset({"express", "koa", "fastify", "hono", "nestjs"})
-_JS_REGISTRATIONS = {"setErrorHandler": "fastify", "onError": "hono", "Catch": "nestjs"}
 
 
 class Known(NamedTuple):
@@ -71,6 +70,11 @@ class Known(NamedTuple):
     middleware_entries: frozenset
     drf_modules: tuple
     ninja_modules: tuple
+    js_registrations: dict  # call/decorator name -> the JS framework whose error handler it registers
+    middleware_uses: frozenset
+    global_filters: frozenset
+    filter_tokens: frozenset
+    filter_decorators: frozenset
     request_methods: frozenset  # read by AL234 (checks/missing_rows.py): what a routed view class serves
     request_hooks: frozenset
     action_decorators: frozenset
@@ -78,11 +82,12 @@ class Known(NamedTuple):
 
 def _known(table: dict) -> Known:
     return Known(middleware_settings=tuple(table["middleware_settings"]), drf_modules=tuple(table["drf_modules"]),
-                 ninja_modules=tuple(table["ninja_modules"]),
+                 ninja_modules=tuple(table["ninja_modules"]), js_registrations=dict(table["js_registrations"]),
                  **{key: frozenset(table[key]) for key in (
                      "registrations", "decorator_registrations", "hook_methods", "view_hooks", "settings_keys",
                      "middleware_decorators", "middleware_methods", "middleware_bases", "middleware_entries",
-                     "request_methods", "request_hooks", "action_decorators")})
+                     "request_methods", "request_hooks", "action_decorators", "middleware_uses", "global_filters",
+                     "filter_tokens", "filter_decorators")})
 
 
 def known(program) -> Known:
@@ -141,6 +146,7 @@ def _python_handlers(program) -> tuple:
 
 
 def _js_handlers(program) -> tuple:
+    names = known(program)
     found: list[Handler] = []
     used: set = set()  # (path, fid) of the Express error middleware found
     filters: list = []  # (class name, Handler) of the NestJS exception filters
@@ -166,28 +172,28 @@ def _js_handlers(program) -> tuple:
                                          function=function.fid, bodies=caught))
         for function in module.functions:
             for decorator in function.decorators:  # a decorated registration
-                scope = _js_registration_scope(decorator)
+                scope = _js_registration_scope(decorator, names)
                 if scope and function.fid not in seen:
                     seen.add(function.fid)
                     found.append(Handler("registration", _argument_names(decorator), path, function.span.line,
                                          scope=scope, function=function.fid, bodies=(function.body,)))
-            _filter_uses(path, ("method", function.fid), function.decorators, applied)
+            _filter_uses(path, ("method", function.fid), function.decorators, applied, names)
             for node in ir.iter_nodes(function.body):
-                if type(node) is ir.Obj and _provides_app_filter(node):
+                if type(node) is ir.Obj and _provides_app_filter(node, names):
                     app_wide.update(_class_names(entry.value) for entry in node.entries if entry.key == "useClass")
                 if type(node) is not ir.Call or type(node.func) is not ir.Attr or not node.args:
                     continue
-                if node.func.name == "useGlobalFilters":
+                if node.func.name in names.global_filters:
                     app_wide.update(_class_names(arg.value) for arg in node.args)
                     continue
-                if node.func.name == "use":
+                if node.func.name in names.middleware_uses:
                     for target in _used_middleware(program, path, module, node):
                         if len(target[1].params) == 4 and (target[0], target[1].fid) not in used:
                             used.add((target[0], target[1].fid))
                             found.append(Handler("middleware", (ANY,), target[0], target[1].span.line, scope="express",
                                                  function=target[1].fid, bodies=(target[1].body,)))
                     continue
-                scope = _JS_REGISTRATIONS.get(node.func.name)
+                scope = names.js_registrations.get(node.func.name)
                 if scope not in ("fastify", "hono"):
                     continue
                 target = _js_function(program, path, module, node.args[-1].value)
@@ -197,11 +203,11 @@ def _js_handlers(program) -> tuple:
                     found.append(Handler("registration", (ANY,), path, node.span.line, scope=scope,
                                          function=target[1].fid if target[0] == path else -1, bodies=(target[1].body,)))
         for cls in module.classes:  # NestJS @Catch(...) exception filters
-            _filter_uses(path, ("class", cls.cid), cls.decorators, applied)
+            _filter_uses(path, ("class", cls.cid), cls.decorators, applied, names)
             for decorator in cls.decorators:
-                if _js_registration_scope(decorator) == "nestjs":
-                    names = _argument_names(decorator)
-                    filters.append((cls.name, Handler("registration", names or (ANY,), path, cls.span.line, cls=cls.cid, scope="nestjs",
+                if _js_registration_scope(decorator, names) == "nestjs":
+                    caught = _argument_names(decorator)
+                    filters.append((cls.name, Handler("registration", caught or (ANY,), path, cls.span.line, cls=cls.cid, scope="nestjs",
                                                       bodies=tuple(module.functions[fid].body for fid in cls.methods))))
                     break
     for name, handler in filters:
@@ -212,10 +218,10 @@ def _js_handlers(program) -> tuple:
     return tuple(found)
 
 
-def _filter_uses(path: str, owner: tuple, decorators, applied: dict) -> None:
+def _filter_uses(path: str, owner: tuple, decorators, applied: dict, names: Known) -> None:
     """``@UseFilters(UniqueFilter)`` / ``@UseFilters(new UniqueFilter())`` on a controller class or method."""
     for decorator in decorators:
-        if type(decorator) is ir.Call and short_name(decorator.func) == "UseFilters":
+        if type(decorator) is ir.Call and short_name(decorator.func) in names.filter_decorators:
             for arg in decorator.args:
                 applied.setdefault(_class_names(arg.value), set()).add((path, *owner))
 
@@ -227,9 +233,9 @@ def _class_names(node) -> str:
     return short_name(node)
 
 
-def _provides_app_filter(node: ir.Obj) -> bool:
+def _provides_app_filter(node: ir.Obj, names: Known) -> bool:
     """``{ provide: APP_FILTER, useClass: UniqueFilter }``."""
-    return any(entry.key == "provide" and short_name(entry.value) == "APP_FILTER" for entry in node.entries)
+    return any(entry.key == "provide" and short_name(entry.value) in names.filter_tokens for entry in node.entries)
 
 
 def _used_middleware(program, path: str, module: ir.ModuleIR, call: ir.Call) -> list:
@@ -277,10 +283,10 @@ def _required_default(program, path: str, node):
     return None
 
 
-def _js_registration_scope(decorator) -> str:
+def _js_registration_scope(decorator, names: Known) -> str:
     func = decorator.func if type(decorator) is ir.Call else decorator
     name = func.name if type(func) is ir.Attr else func.id if type(func) is ir.Name else ""
-    return _JS_REGISTRATIONS.get(name, "")
+    return names.js_registrations.get(name, "")
 
 
 def _argument_names(decorator) -> tuple:
