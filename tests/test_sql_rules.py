@@ -27,6 +27,26 @@ CASES = {
         },
         [("AL403", "db.py", 4), ("AL404", "db.py", 6)],
     ),
+    "value-counts-read-from-the-ir": (
+        {
+            "db.py": """
+                import sqlite3
+                conn = sqlite3.connect("app.db")
+
+                def run(uid, extra, kw, make):
+                    conn.execute("SELECT id FROM users WHERE id = ?", (uid))
+                    conn.execute("SELECT id FROM users WHERE id = ?", (make(uid)))
+                    conn.execute("SELECT id FROM users WHERE id = ? AND a = ?", (uid, *extra))
+                    conn.execute("SELECT id FROM users WHERE id = ? AND a = ?", [uid])
+                    conn.execute("SELECT id FROM users WHERE id = :id AND a = :a", {"id": uid, **kw})
+                    conn.execute("SELECT id FROM users WHERE id = :id AND a = :a", {"id": uid})
+                    conn.executemany("UPDATE users SET a = ? WHERE id = ?", [(1, 2, 3)])
+            """,
+        },
+        # ``(uid)`` is a bare value; ``(make(uid))`` may return a tuple; a starred element and a ``**``
+        # entry make the count unknown; the short list, the missing key and the 3-value row are wrong
+        [("AL404", "db.py", 5), ("AL404", "db.py", 8), ("AL404", "db.py", 10), ("AL404", "db.py", 11)],
+    ),
     "asyncpg-varargs": (
         {
             "repo.py": """

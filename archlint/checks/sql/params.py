@@ -8,19 +8,18 @@ not a tuple: sqlite3 then binds each character of the string, psycopg raises.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from archlint.checks.sql.analysis import Prepared, finding
 from archlint.domain import ir
-from archlint.domain.arguments import ir_call, split_top_level
+from archlint.domain.arguments import ir_call
 from archlint.domain.context import CheckContext
 from archlint.domain.findings import Finding
 from archlint.domain.sql.holes import CONSTANT
 from archlint.domain.sql.lexer import NAMED, POSITIONAL
 
-_NOT_A_TUPLE = re.compile(r"^\(\s*[^,()\[\]{}]+\s*\)$")
 _CALLBACK_NAMES = frozenset({"cb", "callback", "done", "next"})
+_OPTION_KEYS = ("replacements", "bind")
 
 
 def check_counts(ctx: CheckContext, prepared: Prepared) -> Iterator[Finding]:
@@ -98,55 +97,67 @@ def _missing_names(named: set[str], values, error: str) -> tuple[str, str, str] 
 
 
 def _values(site, facts=None):
-    """Number of values (int), their names (dict), the text of a non-tuple ``(x)`` (str), or _UNKNOWN."""
-    params = list(site.params)
+    """Number of values (int), their names (dict), the text of a non-tuple ``(x)`` (str), or _UNKNOWN —
+    read from the IR of the values' argument: a sequence literal counts its elements, a dict/object
+    literal names its keys; a starred element or a spread makes the count unknown."""
+    node = ir_call(facts, site.call) if facts is not None else None
+    args = _value_arguments(site, node) if node is not None else None
+    if args is None:
+        return _UNKNOWN
     if site.sink.params == "varargs":
-        if any(p.keyword or p.text.startswith(("*", "...")) for p in params):
+        if any(arg.kind != "pos" or type(arg.value) is ir.Starred for arg in args):
             return _UNKNOWN
-        return len(params)
-    if params and facts is not None and _callback_last(facts, site, params[-1]):
-        params = params[:-1]
-    if not params:
+        return len(args)
+    if args and args[-1] is node.args[-1] and _is_callback(args[-1].value):
+        args = args[:-1]
+    if not args:
         return 0
-    text = params[0].text.strip()
+    value = args[0].value
     if site.many:
-        inner = text[1:-1].strip() if text[:1] in "[(" and text[-1:] in "])" else ""
-        items = split_top_level(inner) if inner else []
-        if not items:
+        if type(value) is not ir.Seq or not value.elts:
             return _UNKNOWN
-        text = items[0]
-    if site.language == "python" and _NOT_A_TUPLE.match(text) and not site.many:
-        return text
-    if text[:1] in "([" and text[-1:] in ")]":
-        items = split_top_level(text[1:-1])
-        if any(item.startswith(("*", "...")) for item in items):
+        value = value.elts[0]
+    elif site.language == "python" and type(value) in (ir.Name, ir.Attr, ir.Const) and _parenthesised(site.params[0].text):
+        return site.params[0].text.strip()
+    if type(value) is ir.Seq and value.kind in ("list", "tuple"):
+        if any(type(element) is ir.Starred for element in value.elts):
             return _UNKNOWN
-        return len(items)
-    if text.startswith("{") and text.endswith("}"):
-        return _keys(text[1:-1])
+        return len(value.elts)
+    if type(value) is ir.Obj:
+        if any(not isinstance(entry.key, str) for entry in value.entries):
+            return _UNKNOWN  # a spread (``**kw`` / ``...o``) or a computed key
+        return {entry.key: entry for entry in value.entries}
     return _UNKNOWN
 
 
-def _callback_last(facts, site, last) -> bool:
-    """Whether the last value passed is the call's last argument and a callback — a function or
-    arrow (``db.all(sql, [id], (err, rows) => …)``) or a name callbacks go by (``cb``, ``done``) —
-    read from the IR call, not the argument text."""
-    node = ir_call(facts, site.call)
+def _value_arguments(site, node) -> list | None:
+    """The IR arguments holding the values passed with the SQL, in order; ``None`` when the call's
+    IR and its argument list do not line up.  Sequelize passes them in the options object
+    (``{ replacements: {…} }`` / ``{ bind: […] }``): that entry's value, as an argument."""
+    if site.sink.params == "options":
+        for arg in node.args:
+            if type(arg.value) is ir.Obj:
+                for entry in arg.value.entries:
+                    if entry.key in _OPTION_KEYS:
+                        return [ir.Arg("pos", "", entry.value)]
+        return [] if not site.params else None
     arguments = site.call.arguments(full=True)
-    if node is None or not node.args or not arguments or arguments[-1] != last or len(arguments) != len(node.args):
-        return False
-    value = node.args[-1].value
+    if len(arguments) != len(node.args):
+        return None
+    args = [node.args[arguments.index(p)] for p in site.params if p in arguments]
+    return args if len(args) == len(site.params) else None
+
+
+def _parenthesised(text: str) -> bool:
+    """``(uid)``: a value in grouping parentheses, which the IR drops (it is no tuple)."""
+    text = text.strip()
+    return text[:1] == "(" and text[-1:] == ")"
+
+
+def _is_callback(value) -> bool:
+    """A function or arrow (``db.all(sql, [id], (err, rows) => …)``) or a name callbacks go by
+    (``cb``, ``done``) passed last: the driver's callback, not a value."""
     return type(value) is ir.FuncRef or type(value) is ir.Name and value.id in _CALLBACK_NAMES
-
-
-def _keys(body: str):
-    keys = {}
-    for item in split_top_level(body):
-        if item.startswith(("**", "...")):
-            return _UNKNOWN
-        key = split_top_level(item, ":")[0].strip().strip("'\"`")
-        keys[key] = item
-    return keys
 
 
 def _expected(positional) -> int:
