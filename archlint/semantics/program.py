@@ -1298,7 +1298,10 @@ class Program:
             return v.ClassValue(path, function.cls)
         model = self.model_of_class(path, function.cls)
         if model:  # a model's method: `self` is a row of it (its relations read as relations)
-            return v.Row(self.schema.models[model].stack, model)
+            stack = self.schema.models[model].stack
+            # Sequelize/TypeORM/Objection load an association only when the query that made the row asked:
+            # on its own the method cannot know what its callers loaded (judged in their contexts instead)
+            return v.Row(stack, model, frozenset({"*"}) if stack in ("sequelize", "typeorm", "objection") else frozenset())
         from archlint.semantics.frameworks import viewset_action
 
         action = viewset_action(self, path, function) if self.language(path) == "python" else ""
