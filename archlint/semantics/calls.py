@@ -13,6 +13,7 @@ from archlint.domain import ir
 from archlint.semantics import django_apps, lost_updates
 from archlint.semantics import values as v
 from archlint.semantics.containers import known as container_names, registry_call, registry_classes
+from archlint.semantics.exception_handlers import known as handler_names
 from archlint.semantics.frameworks import (ADAPTER, adapter_hook, converter_hook, dump_hook, instantiate_hook,
                                           to_schema_hook, validate_hook, view_hook)
 from archlint.semantics.frameworks import known as framework_names
@@ -104,6 +105,16 @@ CLOSE_METHODS = frozenset({"close", "release", "end"})
 
 # on a MikroORM entity passed through `wrap(entity)`: its methods are the helper's (`wrapped.init` …)
 MIKRO_WRAPPED = "mikro-orm:wrapped"
+
+
+SHARED_CONTEXT = "fastify-plugin"  # on a plugin fastify-plugin wrapped: registered without encapsulation
+
+
+def _wrapped_plugin(program, path: str, node: ir.Call) -> bool:
+    """``fastify.register(fp(plugin))``: the plugin argument is a call of fastify-plugin itself."""
+    first = node.args[0].value if node.args else None
+    return type(first) is ir.Call and _pass_through(program.static_name(path, first.func)) \
+        and program.static_name(path, first.func).split(":", 1)[0] == "fastify-plugin"
 
 
 def _pass_through(name: str) -> bool:
@@ -862,11 +873,15 @@ class Calls:
         if kind is v.App and bare.site == v.ANNOTATED_APP:
             return v.UNKNOWN  # routes registered on a parameter: which application (and prefix) is not known
         if kind is v.App:  # route registration: handlers run per request and are analysed on their own
+            if method in handler_names(self.program).js_registrations:  # setErrorHandler / onError: on which app
+                self.program.handler_receivers.setdefault((self.path, node.span), bare)
             if method in self.program.library.route_methods.get(bare.framework, ()) or method in ("route", "basePath"):
                 self.program.route_calls.setdefault((self.path, node.span), (self.path, node, bare, tuple(a[2] for a in args)))
                 plugin = next((v.strip(a[2]) for a in args if type(v.strip(a[2])) is v.Function), None)
                 if method == "register" and bare.framework == "fastify" and plugin is not None:
                     child = v.App("fastify", f"{self.path}:{node.span.line}:{node.span.column}")
+                    if any(SHARED_CONTEXT in v.tags_of(a[2]) for a in args) or _wrapped_plugin(self.program, self.path, node):
+                        self.program.shared_contexts.add(child.site)  # register(fp(plugin)): no encapsulation
                     # register(plugin, { prefix, service }): the plugin gets its instance and the options object
                     options = next((a[2] for a in args[1:] if a[0] == "pos" and type(v.strip(a[2])) is v.Record), v.UNKNOWN)
                     self.call_function(node, plugin, [("pos", "", child, None), ("pos", "", options, None)])
@@ -2144,7 +2159,8 @@ class Calls:
             return v.tag(args[0][2], frozenset({MIKRO_WRAPPED}))
         if _pass_through(name) and args and type(v.strip(args[0][2])) is v.Function:
             # fp(async (fastify, opts) => …) / createMiddleware(async (c, next) => …): the function itself
-            return args[0][2]
+            # (a fastify-plugin one shares its parent's context: what it sets, such as an error handler, is the parent's)
+            return v.tag(args[0][2], frozenset({SHARED_CONTEXT})) if name.split(":", 1)[0] == "fastify-plugin" else args[0][2]
         # awilix: `createContainer()` is the container, `container.resolve('name')` what it registered under
         # the name (semantics/containers.py fills the cradle before the functions are analysed)
         if name in container_names(self.program).container_constructors:
