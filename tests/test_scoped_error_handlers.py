@@ -109,3 +109,51 @@ def test_a_fastify_plugin_error_handler_is_encapsulated(tmp_path):
 
 def test_a_fastify_plugin_wrapped_by_fastify_plugin_sets_the_parent_error_handler(tmp_path):
     assert _fastify(tmp_path / "fp", wrap=True) == []
+
+
+HONO_ROUTE = """
+  const { email, username } = (await c.req.json()).user;
+  if (await db('users').where({ email }).first()) {
+    return c.json({ errors: { email: ['taken'] } }, 422);
+  }
+  await db('users').insert({ email, username });
+  return c.json({ user: { email, username } }, 201);
+"""
+HONO_ON_ERROR = """
+OWNER.onError((err, c) => {
+  if (err.code === '23505') return c.json({ errors: { body: ['taken'] } }, 409);
+  return c.json({ errors: { body: [err.message] } }, 500);
+});
+"""
+
+
+def _hono(tmp_path, owner: str):
+    users = f"""
+const {{ Hono }} = require('hono');
+const db = require('./db');
+const users = new Hono();
+users.post('/users', async (c) => {{{HONO_ROUTE}}});
+{HONO_ON_ERROR.replace("OWNER", "users") if owner == "users" else ""}
+module.exports = {{ users }};
+"""
+    server = f"""
+const {{ Hono }} = require('hono');
+const {{ serve }} = require('@hono/node-server');
+const db = require('./db');
+const {{ users }} = require('./users');
+const app = new Hono();
+app.route('/api', users);
+app.post('/api/profiles', async (c) => {{{HONO_ROUTE}}});
+{HONO_ON_ERROR.replace("OWNER", "app") if owner == "app" else ""}
+serve({{ fetch: app.fetch, port: 3000 }});
+"""
+    files = {"package.json": '{"name": "h", "dependencies": {"hono": "^4.4.0", "@hono/node-server": "^1.11.0", '
+                             '"knex": "^3.1.0", "pg": "^8.11.3"}}',
+             "src/db.js": DB, "src/users.js": users, "src/server.js": server}
+    result = report(make_repo(tmp_path, files))
+    return sorted(f.path for f in result.findings if f.rule == "AL310")
+
+
+def test_a_hono_sub_app_on_error_answers_for_its_routes_only(tmp_path):
+    assert _hono(tmp_path / "sub", "users") == ["src/server.js"]
+    assert _hono(tmp_path / "app", "app") == []
