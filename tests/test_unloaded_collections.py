@@ -119,3 +119,62 @@ def test_rows_created_or_reloaded_with_an_include_have_it_loaded(tmp_path):
 
         module.exports = { create, reloaded, bare };
     """) == [("src/services/articles.js", 18)]
+
+
+TYPEORM_ENTITIES = """
+    import { Entity, PrimaryGeneratedColumn, Column, ManyToMany, JoinTable, ManyToOne, OneToMany } from 'typeorm';
+
+    @Entity()
+    export class Tag {
+      @PrimaryGeneratedColumn() id!: number;
+      @Column() name!: string;
+    }
+
+    @Entity()
+    export class Comment {
+      @PrimaryGeneratedColumn() id!: number;
+      @Column() body!: string;
+      @ManyToOne(() => Article, (a) => a.comments) article!: Article;
+    }
+
+    @Entity()
+    export class Article {
+      @PrimaryGeneratedColumn() id!: number;
+      @Column() slug!: string;
+      @ManyToMany(() => Tag, { eager: true }) @JoinTable() tags!: Tag[];
+      @OneToMany(() => Comment, (c) => c.article) comments!: Comment[];
+    }
+"""
+
+
+def test_typeorm_collections_not_loaded_and_their_look_alikes(tmp_path):
+    make_repo(tmp_path, {
+        "package.json": '{"name": "t", "dependencies": {"typeorm": "^0.3.20", "pg": "^8.11.0", "express": "^4.19.0"}}',
+        "src/entities.ts": TYPEORM_ENTITIES,
+        "src/data.ts": """
+            import { DataSource } from 'typeorm';
+            import { Article, Tag, Comment } from './entities';
+            export const ds = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL, entities: [Article, Tag, Comment] });
+        """,
+        "src/services/articles.ts": """
+            import { ds } from '../data';
+            import { Article } from '../entities';
+
+            export async function missing() {
+              const rows = await ds.getRepository(Article).find();
+              return rows.map((a) => ({ tags: a.tags.map((t) => t.name), n: a.comments.length }));
+            }
+
+            export async function related() {
+              const rows = await ds.getRepository(Article).find({ relations: { comments: true } });
+              return rows.map((a) => a.comments.length);
+            }
+
+            export async function joined() {
+              const rows = await ds.getRepository(Article).createQueryBuilder('a').leftJoinAndSelect('a.comments', 'c').getMany();
+              return rows.map((a) => a.comments.map((c) => c.body));
+            }
+        """,
+    })
+    found = sorted((f.path, f.line) for f in report(tmp_path).findings if f.rule == "AL229")
+    assert found == [("src/services/articles.ts", 6)]  # a.comments; the eager tags are loaded

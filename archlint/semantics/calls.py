@@ -1663,6 +1663,10 @@ class Calls:
                         joined.add(bare.path[0])
                 elif type(bare) is v.Const and isinstance(bare.value, str) and stack == "objection":
                     loaded.update(_objection_relations(bare.value))  # withGraphFetched('[author, tags.owner]')
+                elif type(bare) is v.Const and isinstance(bare.value, str) and stack == "typeorm" and "." in bare.value:
+                    # leftJoinAndSelect('article.comments', 'c'): the relation `comments` of the row the alias names
+                    # (kept whole too: a join alias is usually its relation's name — 'author.profile')
+                    loaded.update((bare.value, bare.value.split(".", 1)[1]))
                 elif type(bare) is v.Const and isinstance(bare.value, str):
                     loaded.add(bare.value.replace("__", "."))
                 elif type(bare) is v.Tuple:
