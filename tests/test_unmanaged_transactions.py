@@ -196,3 +196,55 @@ def test_a_closure_passing_the_transaction_as_an_option_does_not_take_it(tmp_pat
 
         module.exports = router;
     """) == [("src/routes.js", 10)]
+
+
+def test_a_read_that_throws_on_a_missing_row_before_the_try(tmp_path):
+    """`findOne({ transaction: t, rejectOnEmpty: true })` before the `try` that rolls `t` back: an unknown
+    slug throws EmptyResultError and `t` stays open.  The same read with `rejectOnEmpty: false` (null for no
+    row), or inside the `try`, is silent."""
+    assert _al206(tmp_path, """
+        const express = require('express');
+        const { sequelize, Article } = require('./models');
+        const router = express.Router();
+
+        router.put('/articles/:slug', async (req, res) => {
+          const t = await sequelize.transaction();
+          const article = await Article.findOne({ where: { slug: req.params.slug }, transaction: t, rejectOnEmpty: true });
+          try {
+            await article.update({ title: req.body.title }, { transaction: t });
+            await t.commit();
+          } catch (err) {
+            await t.rollback();
+            throw err;
+          }
+          res.json({ article });
+        });
+
+        router.patch('/articles/:slug', async (req, res) => {
+          const t = await sequelize.transaction();
+          const article = await Article.findOne({ where: { slug: req.params.slug }, transaction: t, rejectOnEmpty: false });
+          try {
+            if (article) await article.update({ title: req.body.title }, { transaction: t });
+            await t.commit();
+          } catch (err) {
+            await t.rollback();
+            throw err;
+          }
+          res.json({ article });
+        });
+
+        router.post('/articles/:slug/touch', async (req, res) => {
+          const t = await sequelize.transaction();
+          try {
+            const article = await Article.findOne({ where: { slug: req.params.slug }, transaction: t, rejectOnEmpty: true });
+            await article.update({ title: req.body.title }, { transaction: t });
+            await t.commit();
+            res.json({ article });
+          } catch (err) {
+            await t.rollback();
+            throw err;
+          }
+        });
+
+        module.exports = router;
+    """) == [("src/routes.js", 7)]

@@ -39,8 +39,9 @@ def _handle_name(function, line: int, column: int) -> str | None:
 
 
 def _unprotected_write(program, function, name: str):
-    """The first call given ``{ transaction: name }`` that writes and is not inside the body of a
-    ``try`` whose handler or ``finally`` calls ``name.rollback()``, else ``None``."""
+    """The first call given ``{ transaction: name }`` that writes — or reads with an option that throws on a
+    missing row (``rejectOnEmpty: true``) — and is not inside the body of a ``try`` whose handler or
+    ``finally`` calls ``name.rollback()``, else ``None``."""
     def rolls_back(block) -> bool:
         return any(type(n) is ir.Call and type(n.func) is ir.Attr and n.func.name == "rollback"
                    and type(n.func.obj) is ir.Name and n.func.obj.id == name for n in ir.iter_nodes(block))
@@ -55,13 +56,21 @@ def _unprotected_write(program, function, name: str):
         if type(node) is not ir.Call or type(node.func) is not ir.Attr:
             continue
         method = node.func.name
-        if method not in names.transaction_writes and not method.startswith(prefixes):
+        if method not in names.transaction_writes and not method.startswith(prefixes) and not _raising_read(node, names):
             continue
         given = any(type(a.value) is ir.Obj and any(e.key == "transaction" and type(e.value) is ir.Name and e.value.id == name
                                                     for e in a.value.entries) for a in node.args)
         if given and not any(start <= node.span.line <= end for start, end in protected):
             return node
     return None
+
+
+def _raising_read(node: ir.Call, names) -> bool:
+    """A read given an option that makes it throw on an ordinary request: ``findOne({ …, rejectOnEmpty: true })``
+    raises EmptyResultError for every key that matches no row (``rejectOnEmpty: false`` does not)."""
+    return any(type(a.value) is ir.Obj and any(e.key in names.transaction_raising_reads
+                                               and not (type(e.value) is ir.Const and not e.value.value)
+                                               for e in a.value.entries) for a in node.args)
 
 
 def _closure_uses(module, fid: int, name: str, depth: int = 0) -> bool:
@@ -157,8 +166,11 @@ def check(ctx: CheckContext, program) -> Iterator[Finding]:
             write = _unprotected_write(program, function, name)
             if write is None:
                 continue
+            why = ("EmptyResultError for a key that matches no row" if _raising_read(write, known(program))
+                   and write.func.name not in known(program).transaction_writes
+                   else "a unique or foreign-key violation, a validation error")
             message = (f"`{write.func.name}` runs in the transaction opened at line {line} outside a `try` whose `catch` "
-                       f"rolls it back: when it throws (a unique or foreign-key violation, a validation error) nothing "
+                       f"rolls it back: when it throws ({why}) nothing "
                        f"commits or rolls back `{name}`, so its pooled connection stays checked out, idle in "
                        f"transaction, until the pool runs dry (on SQLite its write lock blocks every other request)")
             guidance = (f"Wrap the writes in `try {{ …; await {name}.commit(); }} catch (err) {{ await {name}.rollback(); "

@@ -252,6 +252,8 @@ class Loop(NamedTuple):
     function when the body came from one (its parameters are the targets; ``await`` inside an
     ``async`` callback makes the iterations concurrent — what ``Promise.all(xs.map(async …))`` does).
     ``is_async`` marks ``async for`` / ``for await``.  ``conditions`` are comprehension ``if`` clauses.
+    ``optional`` marks a JS array method reached by optional chaining (``xs?.map(…)``: nothing runs on
+    ``null``/``undefined``).
     """
 
     kind: str
@@ -264,6 +266,7 @@ class Loop(NamedTuple):
     orelse: tuple[Stmt, ...] = ()
     fid: int = -1
     is_async: bool = False
+    optional: bool = False
 
 
 class Opaque(NamedTuple):

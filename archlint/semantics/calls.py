@@ -13,6 +13,7 @@ from archlint.domain import ir
 from archlint.semantics import django_apps, lost_updates
 from archlint.semantics import values as v
 from archlint.semantics.containers import known as container_names, registry_call, registry_classes
+from archlint.semantics.exception_handlers import known as handler_names
 from archlint.semantics.frameworks import (ADAPTER, adapter_hook, converter_hook, dump_hook, instantiate_hook,
                                           to_schema_hook, validate_hook, view_hook)
 from archlint.semantics.frameworks import known as framework_names
@@ -104,6 +105,16 @@ CLOSE_METHODS = frozenset({"close", "release", "end"})
 
 # on a MikroORM entity passed through `wrap(entity)`: its methods are the helper's (`wrapped.init` …)
 MIKRO_WRAPPED = "mikro-orm:wrapped"
+
+
+SHARED_CONTEXT = "fastify-plugin"  # on a plugin fastify-plugin wrapped: registered without encapsulation
+
+
+def _wrapped_plugin(program, path: str, node: ir.Call) -> bool:
+    """``fastify.register(fp(plugin))``: the plugin argument is a call of fastify-plugin itself."""
+    first = node.args[0].value if node.args else None
+    return type(first) is ir.Call and _pass_through(program.static_name(path, first.func)) \
+        and program.static_name(path, first.func).split(":", 1)[0] == "fastify-plugin"
 
 
 def _pass_through(name: str) -> bool:
@@ -453,6 +464,7 @@ class Known(NamedTuple):
     task_spawners: frozenset  # asyncio.create_task & co.: run a coroutine as a task of its own (semantics/tasks.py)
     transaction_writes: frozenset  # Sequelize calls that write in a transaction (checks/open_transactions.py)
     association_mutators: frozenset  # prefixes of Sequelize's generated association writes (setTags, addFavorite)
+    transaction_raising_reads: frozenset  # read options that throw on a missing row (rejectOnEmpty)
 
 
 def _known(table: dict) -> Known:
@@ -508,6 +520,8 @@ class Calls:
                 result = args[0][2]  # const [rows, total] = await prisma.$transaction([findMany(…), count(…)])
             if func.name in ("first", "last") and self.python and self._checked_nonempty(func.obj):
                 result = non_null(result)  # if Organization.objects.exists(): Organization.objects.first()
+            if func.name == "reload" and not self.python and type(func.obj) is ir.Name and func.obj.id in self.env:
+                self._reloaded(func.obj.id, receiver, result)
         elif type(func) is ir.Name and func.id in ("require", "import") and not self.python and node.args:
             self.ran = saved_ran
             return self.require(node)
@@ -859,11 +873,15 @@ class Calls:
         if kind is v.App and bare.site == v.ANNOTATED_APP:
             return v.UNKNOWN  # routes registered on a parameter: which application (and prefix) is not known
         if kind is v.App:  # route registration: handlers run per request and are analysed on their own
+            if method in handler_names(self.program).js_registrations:  # setErrorHandler / onError: on which app
+                self.program.handler_receivers.setdefault((self.path, node.span), bare)
             if method in self.program.library.route_methods.get(bare.framework, ()) or method in ("route", "basePath"):
                 self.program.route_calls.setdefault((self.path, node.span), (self.path, node, bare, tuple(a[2] for a in args)))
                 plugin = next((v.strip(a[2]) for a in args if type(v.strip(a[2])) is v.Function), None)
                 if method == "register" and bare.framework == "fastify" and plugin is not None:
                     child = v.App("fastify", f"{self.path}:{node.span.line}:{node.span.column}")
+                    if any(SHARED_CONTEXT in v.tags_of(a[2]) for a in args) or _wrapped_plugin(self.program, self.path, node):
+                        self.program.shared_contexts.add(child.site)  # register(fp(plugin)): no encapsulation
                     # register(plugin, { prefix, service }): the plugin gets its instance and the options object
                     options = next((a[2] for a in args[1:] if a[0] == "pos" and type(v.strip(a[2])) is v.Record), v.UNKNOWN)
                     self.call_function(node, plugin, [("pos", "", child, None), ("pos", "", options, None)])
@@ -914,6 +932,11 @@ class Calls:
             return self.callback_loop(node, receiver, args[0][2])
         if kind is v.Function and method in ("call", "apply"):
             return self.invoke(node, bare, args[1:] if method == "call" else [])
+        if kind is v.Function and method == "bind" and not self.python:
+            # rows.map(this.present.bind(this)): the function, run with that `this` (partial arguments not kept)
+            if len(args) > 1 or args and args[0][0] != "pos":
+                return v.UNKNOWN  # fn.bind(this, first): the callback's parameters shift — not followed
+            return bare._replace(bound=args[0][2]) if args else bare
         passed = all_tags([a[2] for a in args]) - elem_only(args)
         if v.INPUT_TAG not in tags:  # `paginator.page(request.GET["page"])`: not the client's value; `slug.lower()` is
             passed = passed - {v.INPUT_TAG}
@@ -1432,12 +1455,33 @@ class Calls:
                     target = relation.target
                     if prefix != "get":
                         return v.tag(v.Const(v.ANY_CONSTANT), tags)
-                    return v.tag(v.Rows(row.stack, target) if relation.collection else v.Row(row.stack, target, nullable=True), tags)
+                    loaded = self._mixin_loads(target, args)  # owner.getStarred({ include: [Tag] })
+                    return v.tag(v.Rows(row.stack, target, loaded) if relation.collection
+                                 else v.Row(row.stack, target, loaded, nullable=True), tags)
                 self.effect("write", row.stack, row.model, method, node, tags | all_tags([a[2] for a in args]))
                 return v.tag(v.UNKNOWN, _no_tx(tags))
         if row.stack == "sequelize" and model.relations and not self._names_a_model(suffix):
             self.event("missing-mixin", node, f"{row.model}|{method}|{','.join(sorted(model.relations))}")
         return v.tag(v.UNKNOWN, tags)
+
+    def _reloaded(self, name: str, receiver, result) -> None:
+        """``await article.reload({ include: [...] })``: Sequelize refreshes the instance in place, with what the
+        options include now loaded on it (the result is the same object)."""
+        row, fresh = v.strip(receiver), v.strip(result)
+        if type(row) is v.Row and type(fresh) is v.Row and fresh.model == row.model and fresh.loaded - row.loaded:
+            self.env[name] = v.tag(row._replace(loaded=row.loaded | fresh.loaded), v.tags_of(receiver))
+
+    def _mixin_loads(self, target: str, args) -> frozenset:
+        """The associations an association getter's options include (``owner.getStarred({ include: [{ model: Tag,
+        as: 'labels' }] })``) load with the rows it returns; options archlint cannot read may load any."""
+        loaded: set[str] = set()
+        for _kind, _name, value, _node in args:
+            record = v.strip(value)
+            if type(record) is v.Record and record.get("include") is not None:
+                loaded.update(self._relation_names(record.get("include"), target) or {ANY_RELATION})
+            elif v.is_unknown(value):
+                loaded.add(ANY_RELATION)
+        return frozenset(loaded)
 
     def _names_a_model(self, suffix: str) -> bool:
         """``addTag``: the suffix names a model of the project — an association archlint may have
@@ -1619,6 +1663,10 @@ class Calls:
                         joined.add(bare.path[0])
                 elif type(bare) is v.Const and isinstance(bare.value, str) and stack == "objection":
                     loaded.update(_objection_relations(bare.value))  # withGraphFetched('[author, tags.owner]')
+                elif type(bare) is v.Const and isinstance(bare.value, str) and stack == "typeorm" and "." in bare.value:
+                    # leftJoinAndSelect('article.comments', 'c'): the relation `comments` of the row the alias names
+                    # (kept whole too: a join alias is usually its relation's name — 'author.profile')
+                    loaded.update((bare.value, bare.value.split(".", 1)[1]))
                 elif type(bare) is v.Const and isinstance(bare.value, str):
                     loaded.add(bare.value.replace("__", "."))
                 elif type(bare) is v.Tuple:
@@ -1742,8 +1790,8 @@ class Calls:
                 names.add(ANY_RELATION)  # Sequelize include: { all: true } (or { all: true, nested: true }): every association
             elif type(item) is v.Const and isinstance(item.value, str):
                 names.add(item.value.split(".")[0])
-            elif type(item) is v.ModelClass:
-                names.update(self._association_names(model, item.model))
+            elif type(item) in (v.ModelClass, v.ClassValue):  # include: [Tag] (a sequelize-typescript class too)
+                names.update(self._association_names(model, self.model_key(item)))
             elif type(item) is v.Record:
                 alias = v.strip(item.get("as") or v.UNKNOWN)
                 if type(alias) is v.Const and isinstance(alias.value, str):
@@ -1752,8 +1800,8 @@ class Calls:
                 if type(association) is v.Const and isinstance(association.value, str):
                     names.add(association.value)
                 target = v.strip(item.get("model") or v.UNKNOWN)
-                if type(target) is v.ModelClass and type(alias) is not v.Const:
-                    names.update(self._association_names(model, target.model))
+                if type(target) in (v.ModelClass, v.ClassValue) and type(alias) is not v.Const:
+                    names.update(self._association_names(model, self.model_key(target)))
         return names
 
     def _association_names(self, model: str, target: str) -> set[str]:
@@ -2115,7 +2163,8 @@ class Calls:
             return v.tag(args[0][2], frozenset({MIKRO_WRAPPED}))
         if _pass_through(name) and args and type(v.strip(args[0][2])) is v.Function:
             # fp(async (fastify, opts) => …) / createMiddleware(async (c, next) => …): the function itself
-            return args[0][2]
+            # (a fastify-plugin one shares its parent's context: what it sets, such as an error handler, is the parent's)
+            return v.tag(args[0][2], frozenset({SHARED_CONTEXT})) if name.split(":", 1)[0] == "fastify-plugin" else args[0][2]
         # awilix: `createContainer()` is the container, `container.resolve('name')` what it registered under
         # the name (semantics/containers.py fills the cradle before the functions are analysed)
         if name in container_names(self.program).container_constructors:

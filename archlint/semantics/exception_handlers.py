@@ -33,6 +33,11 @@ see (a Python view never reaches one; see :data:`JS_SCOPES`):
 * ``registration`` ``nestjs`` — a ``@Catch(…)`` exception filter class (``cls``), for the classes it names;
   one that only ``@UseFilters(…)`` applies answers for those controllers and methods (``views``).
 
+An Express error middleware that a mounted ``Router()`` registers (``router.use(onError)``), a Fastify
+``setErrorHandler`` inside a plugin (encapsulated: unless fastify-plugin wraps it) and a Hono sub-app's ``onError``
+answer for the routes of that router / plugin / sub-app only (``views``: their route handlers); one on the
+application, or on a receiver archlint cannot place, for every route.
+
 Every JS handler sees every error of its framework (a catch-all); whether it *answers* one as a client
 error is the consumer's question, asked of ``bodies`` (the handler's statements: ``if (err.code ===
 '23505') return res.status(409)…``) — a generic 500 handler answers nothing.  The JS handlers are read
@@ -103,7 +108,10 @@ class Handler(NamedTuple):
     scope: str = ""  # the views it answers for: "" every view; "drf" DRF's views (EXCEPTION_HANDLER); "ninja" django-ninja's
     function: int = -1  # the fid of the function a decorator registers (its body may tell errors apart), else -1
     bodies: tuple = ()  # JS: the handler's statements (its function's, a filter's methods', a catch clause's)
-    views: tuple = ()  # NestJS: (path, "class", cid) / (path, "method", fid) a @UseFilters filter answers for; () app-wide
+    # (path, "class", cid) / (path, "method", fid) it answers for: the controllers and methods a NestJS @UseFilters
+    # filter is applied to, the route handlers of the sub-router (Express) or plugin (Fastify) it is registered
+    # on; () app-wide
+    views: tuple = ()
 
 
 def collect(program) -> tuple:
@@ -191,7 +199,8 @@ def _js_handlers(program) -> tuple:
                         if len(target[1].params) == 4 and (target[0], target[1].fid) not in used:
                             used.add((target[0], target[1].fid))
                             found.append(Handler("middleware", (ANY,), target[0], target[1].span.line, scope="express",
-                                                 function=target[1].fid, bodies=(target[1].body,)))
+                                                 function=target[1].fid, bodies=(target[1].body,),
+                                                 views=_router_views(program, path, node)))
                     continue
                 scope = names.js_registrations.get(node.func.name)
                 if scope not in ("fastify", "hono"):
@@ -201,7 +210,8 @@ def _js_handlers(program) -> tuple:
                     if target[0] == path:
                         seen.add(target[1].fid)
                     found.append(Handler("registration", (ANY,), path, node.span.line, scope=scope,
-                                         function=target[1].fid if target[0] == path else -1, bodies=(target[1].body,)))
+                                         function=target[1].fid if target[0] == path else -1, bodies=(target[1].body,),
+                                         views=_router_views(program, path, node)))
         for cls in module.classes:  # NestJS @Catch(...) exception filters
             _filter_uses(path, ("class", cls.cid), cls.decorators, applied, names)
             for decorator in cls.decorators:
@@ -216,6 +226,36 @@ def _js_handlers(program) -> tuple:
         views = () if name in app_wide else tuple(sorted(applied.get(name, ())))
         found.append(handler._replace(views=views))
     return tuple(found)
+
+
+NO_VIEW = ("", "none", -1)  # in Handler.views: a router's handler whose router serves no route archlint sees
+
+
+def _router_views(program, path: str, call: ir.Call) -> tuple:
+    """The route handlers an error handler registered on a mounted sub-router answers for: Express
+    ``router.use(errorHandler)`` on a ``Router()`` that ``app.use('/api', router)`` mounts sees only the errors of
+    that router's routes (and of the routers mounted under it); a Fastify ``setErrorHandler`` in a plugin only
+    those of the plugin's own routes (encapsulation; one wrapped by fastify-plugin is its parent's); a Hono
+    sub-app's ``onError`` only its routes'.  ``()`` (every view) on the application itself, or where the
+    receiver is not known or not seen mounted."""
+    registration = program.route_calls.get((path, call.span))
+    app = v.strip(registration[2]) if registration is not None else program.handler_receivers.get((path, call.span))
+    if type(app) is not v.App or not app.site:
+        return ()
+    from archlint.semantics.web import ancestors, registration_of, route_functions
+
+    scope = app.site
+    while scope in program.shared_contexts and scope in program.app_mounts:
+        scope = program.app_mounts[scope][0]
+    if scope not in program.app_mounts:
+        return ()  # the application (or a router whose mount archlint did not see): every route
+    views = set()
+    for route in program.routes():
+        found = registration_of(program, route)
+        if found is None or scope not in ancestors(program, found.app.site):
+            continue
+        views.update((function.path, "method", function.fid) for function in route_functions(program, route))
+    return tuple(sorted(views)) or (NO_VIEW,)
 
 
 def _filter_uses(path: str, owner: tuple, decorators, applied: dict, names: Known) -> None:

@@ -1297,6 +1297,9 @@ class Frame(Calls):
     def loop(self, node: ir.Loop):
         """A loop statement or expression; returns the loop expression's value."""
         iterable = self.eval(node.iter) if node.kind != "while" else self.eval(node.iter)
+        if node.kind != "while" and not node.optional and any(":unloaded:" in v.strip(o).origin for o in v.options(iterable)
+                                        if type(v.strip(o)) is v.Row and v.strip(o).nullable):
+            self.dereference(node.iter, iterable, node.iter.span)  # `a.tags.map(…)` of an association not loaded
         loop_id = f"{self.path}:{node.span.line}:{node.span.column}"
         element, source, model = self.element_of(node, iterable, loop_id)
         counter = self._row_counter(node)
@@ -2630,12 +2633,13 @@ class Frame(Calls):
             # lazy="dynamic": the attribute is a query (AppenderQuery) of the related rows — each
             # `.all()`, `.count()`, `.filter(…)` or iteration runs one, per row in a loop
             return v.tag(v.Query(target_stack, relation.target, lazy=True), tags)
-        if relation.collection:
-            return v.tag(v.Rows(target_stack, relation.target, nested), tags)
         if not loaded and relation.strategy == "none" and stack in ("sequelize", "typeorm", "prisma", "objection") and node is not None:
-            # an association the query did not include: the attribute is undefined
+            # an association the query did not include — one row or a collection: the attribute is
+            # undefined, and reading through it (`a.author.name`, `a.tags.map(…)`, `a.tags.length`) raises
             origin = f"{self.path}:{node.span.line}:{node.span.column}:unloaded:{name}"
             return v.tag(v.Row(target_stack, relation.target, nested, nullable=True, origin=origin, empty="undefined"), tags)
+        if relation.collection:
+            return v.tag(v.Rows(target_stack, relation.target, nested), tags)
         return v.tag(v.Row(target_stack, relation.target, nested), tags)
 
     @staticmethod

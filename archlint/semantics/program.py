@@ -153,6 +153,9 @@ class Program:
         self.route_calls: dict = {}  # (path, span) -> (path, call, app, argument values): every registration seen
         self.app_prefixes: dict[str, str] = {}  # app/router site -> its own prefix (url_prefix=, APIRouter(prefix=))
         self.app_mounts: dict[str, tuple[str, str]] = {}  # child site -> (parent site, mount prefix)
+        # (path, span) -> the App a JS error handler is registered on (`fastify.setErrorHandler(fn)`, `app.onError(fn)`)
+        self.handler_receivers: dict = {}
+        self.shared_contexts: set = set()  # Fastify plugin sites wrapped by fastify-plugin: the parent's context
         # path -> [(line, imported file)] of its `from x import *` (set by the builder: imports are facts, not IR)
         self.star_imports = lambda _path: []
         self._imports_busy: set = set()  # (path, name) of the import bindings being resolved (re-export cycles)
@@ -1298,7 +1301,10 @@ class Program:
             return v.ClassValue(path, function.cls)
         model = self.model_of_class(path, function.cls)
         if model:  # a model's method: `self` is a row of it (its relations read as relations)
-            return v.Row(self.schema.models[model].stack, model)
+            stack = self.schema.models[model].stack
+            # Sequelize/TypeORM/Objection load an association only when the query that made the row asked:
+            # on its own the method cannot know what its callers loaded (judged in their contexts instead)
+            return v.Row(stack, model, frozenset({"*"}) if stack in ("sequelize", "typeorm", "objection") else frozenset())
         from archlint.semantics.frameworks import viewset_action
 
         action = viewset_action(self, path, function) if self.language(path) == "python" else ""

@@ -1645,7 +1645,8 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
         if body_node is not None and body_node.type != "statement_block" and function.body:
             last = function.body[-1]
             result = last.value if type(last) is Return else None
-        return Loop(func.name, target, func.obj, function.body, span, result, fid=fid, is_async=function.is_async)
+        return Loop(func.name, target, func.obj, function.body, span, result, fid=fid, is_async=function.is_async,
+                    optional=func.optional)
 
     # -- patterns (assignment / declaration targets) ---------------------------------------------------
     def pattern(self, node, declare: bool):
