@@ -66,3 +66,24 @@ def test_stand_in_delegates_attributes_to_the_real_module():
     stand_in = _StandIn("importlib.metadata")
     assert callable(stand_in.version)
     assert not hasattr(stand_in, "__path__")  # the import system's probe must not load it
+
+
+_DIFF = r"""
+import sys
+from archlint.adapters import deferred_metadata
+deferred_metadata.install()
+import sqlglot
+assert "sqlglot.diff" not in sys.modules, "sqlglot's AST diff loaded with sqlglot"
+edits = sqlglot.diff(sqlglot.parse_one("SELECT a FROM t"), sqlglot.parse_one("SELECT b FROM t"))
+assert type(sys.modules["sqlglot.diff"]) is type(sys), "the first call loads the real module"
+from sqlglot.diff import Keep, diff
+assert any(isinstance(edit, Keep) for edit in edits)
+assert diff(sqlglot.parse_one("SELECT 1"), sqlglot.parse_one("SELECT 1"))
+print("ok")
+"""
+
+
+def test_sqlglot_diff_is_loaded_on_first_use():
+    done = subprocess.run([sys.executable, "-c", _DIFF], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"

@@ -71,3 +71,19 @@ def test_a_warm_run_of_an_unchanged_tree_loads_no_graph_or_semantic_model(tmp_pa
     for module in ("archlint.application.graph_builder", "archlint.application.semantic_model", "archlint.semantics.program",
                    "archlint.domain.context", "sqlglot", "tree_sitter", "hashlib"):
         assert module not in modules, module
+
+
+def test_a_tree_without_manifests_never_loads_the_manifest_readers(tmp_path):
+    """Discovery decides a manifest from its name (archlint.toml, notes.txt are none): the readers
+    (tomllib, a dozen regexes) and js_config load only when a manifest is there to read."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("import os\n")
+    (tmp_path / "notes.txt").write_text("not a requirements file\n")
+    (tmp_path / "archlint.toml").write_text("")
+    modules, report = _run(str(tmp_path), "--no-cache", "--select", "layering")
+    assert report["stats"]["files"] == 1
+    assert "archlint.adapters.manifests" not in modules
+    assert "archlint.adapters.js_config" not in modules
+    (tmp_path / "requirements.txt").write_text("sqlalchemy==2.0\n")
+    modules, _ = _run(str(tmp_path), "--no-cache", "--select", "layering")
+    assert "archlint.adapters.manifests" in modules  # the look-alike: a manifest is read

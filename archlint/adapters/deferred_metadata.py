@@ -13,6 +13,12 @@ one-shot finder in front of ``sys.meta_path``: when sqlglot is first imported, a
 the same.  After sqlglot's import the stand-in is gone from ``sys.modules``, so everything else
 that imports ``importlib.metadata`` gets the real one.  Behaviour is unchanged: only *when* the
 module is loaded moves (``tests/test_deferred_metadata.py``).
+
+The same window defers ``sqlglot.diff``, which sqlglot's package imports only to re-export its
+``diff`` function (an AST diff archlint never calls; five dataclasses and ``heapq``: ~1% of a
+51-file app's cold run): while the package body runs, ``sys.modules["sqlglot.diff"]`` is a
+stand-in whose ``diff`` imports the real module on first call and delegates.  Afterwards the
+stand-in is gone, so ``import sqlglot.diff`` loads the real module as usual.
 """
 
 from __future__ import annotations
@@ -48,6 +54,31 @@ class _StandIn(ModuleType):
         return getattr(_real(), name)
 
 
+_DIFF = "sqlglot.diff"
+
+
+def diff(*args, **kwargs):
+    """``sqlglot.diff`` (re-exported as ``sqlglot.diff``): the real module, loaded on first call."""
+    if isinstance(sys.modules.get(_DIFF), _DiffStandIn):
+        del sys.modules[_DIFF]
+    from sqlglot.diff import diff as real
+
+    return real(*args, **kwargs)
+
+
+class _DiffStandIn(ModuleType):
+    diff = staticmethod(diff)
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if isinstance(sys.modules.get(_DIFF), _DiffStandIn):
+            del sys.modules[_DIFF]
+        import importlib
+
+        return getattr(importlib.import_module(_DIFF), name)
+
+
 class _Loader:
     """Wraps sqlglot's loader: the stand-in is in place while its package body runs."""
 
@@ -63,9 +94,13 @@ class _Loader:
         placed = _NAME not in sys.modules
         if placed:  # `from importlib.metadata import x` reads sys.modules, `importlib.metadata.x` the package
             sys.modules[_NAME] = importlib.metadata = _StandIn(_NAME)
+        if _DIFF not in sys.modules:
+            sys.modules[_DIFF] = _DiffStandIn(_DIFF)
         try:
             self.loader.exec_module(module)
         finally:
+            if isinstance(sys.modules.get(_DIFF), _DiffStandIn):
+                del sys.modules[_DIFF]
             if placed and isinstance(sys.modules.get(_NAME), _StandIn):
                 del sys.modules[_NAME]
             if placed and isinstance(getattr(importlib, "metadata", None), _StandIn):

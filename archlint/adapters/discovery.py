@@ -58,9 +58,9 @@ def is_manifest_name(name: str, relative: str = "") -> bool:
     if name == "METADATA" and relative.rpartition("/")[0].rpartition("/")[2].endswith(".dist-info"):
         return True  # an unpacked wheel's dependency list (Requires-Dist)
     if relative and (name.endswith(_MANIFEST_HINT) or name.startswith(".env")):
-        from archlint.adapters.manifests import is_manifest
+        from archlint.adapters.manifest_names import manifest_kind  # not the readers: most trees have no manifest
 
-        if is_manifest(relative):
+        if manifest_kind(relative) is not None:
             return True
     if name.startswith("requirements") and name.endswith((".txt", ".in")):
         return True

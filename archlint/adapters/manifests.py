@@ -27,6 +27,7 @@ try:
 except ModuleNotFoundError:  # Python < 3.11
     import tomli as tomllib
 
+from archlint.adapters.manifest_names import manifest_kind
 from archlint.domain.manifest import Dependency, EnvVar, Manifest
 
 # Exact file names; pattern-based names (requirements*.txt, .env.*, docker-compose.*.yml,
@@ -454,49 +455,24 @@ def _read_dist_metadata(path: str, text: str) -> Manifest:
 
 # --- dispatch ---------------------------------------------------------------------------------
 
-_EXACT_READERS: dict[str, Reader] = {
-    "pyproject.toml": _read_pyproject,
-    "setup.cfg": _read_setup_cfg,
-    "setup.py": _read_setup_py,
-    "pipfile": _read_pipfile,
-}
-
-_COMPOSE_NAME = re.compile(r"^(?:docker-)?compose(?:\.[\w.-]+)?\.ya?ml$")
-_NOT_PIP_INPUTS = frozenset({"manifest", "makefile", "configure", "doxyfile"})
-
-
-def _is_env(name: str) -> bool:
-    return name == ".env" or name.startswith(".env.") or name.endswith(".env")
-
-
-def _is_requirements(path: PurePosixPath, name: str) -> bool:
-    """``*requirements*.txt``, any ``.txt`` in a ``requirements/`` directory, pip-compile ``*.in``.
-
-    ``*.in`` is also the autotools/setuptools template suffix, so ``config.h.in`` (stem with a
-    dot) and ``MANIFEST.in``-style names are excluded.
-    """
-    if name.endswith(".txt"):
-        return "requirements" in name or path.parent.name.lower() == "requirements"
-    if not name.endswith(".in"):
-        return False
-    stem = name.removesuffix(".in")
-    return bool(stem) and "." not in stem and stem not in _NOT_PIP_INPUTS
-
-
 def _reader_for(path_rel: str) -> Reader | None:
-    path = PurePosixPath(path_rel)
-    name = path.name.lower()
-    if name in _EXACT_READERS:
-        return _EXACT_READERS[name]
-    if name == "metadata" and path.parent.name.lower().endswith(".dist-info"):
-        return _read_dist_metadata
-    if _COMPOSE_NAME.match(name):
+    kind = manifest_kind(path_rel)
+    if kind == "compose":
         from archlint.adapters.compose import read_compose  # PyYAML loads only for compose files
 
         return read_compose
-    if _is_env(name):
-        return _read_env
-    return _read_requirements if _is_requirements(path, name) else None
+    return _READERS.get(kind) if kind is not None else None
+
+
+_READERS: dict[str, Reader] = {
+    "pyproject": _read_pyproject,
+    "setup.cfg": _read_setup_cfg,
+    "setup.py": _read_setup_py,
+    "pipfile": _read_pipfile,
+    "metadata": _read_dist_metadata,
+    "env": _read_env,
+    "requirements": _read_requirements,
+}
 
 
 def is_manifest(path_rel: str) -> bool:
