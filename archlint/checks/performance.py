@@ -12,12 +12,12 @@ query result and stays silent; a relation the first query loaded eagerly issues 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
 
 from archlint.domain import ir
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding, TraceStep
+from archlint.semantics import frameworks
 from archlint.semantics import values as v
 
 _EAGER_HINT = {
@@ -444,22 +444,13 @@ def _memoized(ctx: CheckContext, path: str, span, loop) -> bool:
     return False
 
 
-class _Memo(NamedTuple):
-    cache_reads: frozenset
-    cache_writes: frozenset
-
-
-def _memo_names(table: dict) -> _Memo:
-    return _Memo(**{key: frozenset(table.get(key, ())) for key in _Memo._fields})
-
-
 def _read_through_test(ctx: CheckContext, function: ir.Function, test):
     """``if choices is None:`` / ``if not choices:`` after ``choices = cache.get(key)``: the cache
     (``cache``, ``self._cache``), else ``None``."""
     name = _none_test_name(test)
     if name is None:
         return None
-    reads = ctx.program.library.view("memo", _memo_names).cache_reads
+    reads = frameworks.known(ctx.program).cache_reads
     for node in ir.iter_nodes(function.body):
         if type(node) is ir.Assign and len(node.targets) == 1 and type(node.targets[0]) is ir.Name and node.targets[0].id == name:
             value = node.value
@@ -471,7 +462,7 @@ def _read_through_test(ctx: CheckContext, function: ir.Function, test):
 
 def _cache_write(ctx: CheckContext, node, cache) -> bool:
     """``cache.set(key, value)`` on the cache the guard read."""
-    writes = ctx.program.library.view("memo", _memo_names).cache_writes
+    writes = frameworks.known(ctx.program).cache_writes
     return type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in writes and _same_ref(node.func.obj, cache)
 
 

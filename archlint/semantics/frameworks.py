@@ -69,6 +69,8 @@ class Known(NamedTuple):
     sqlalchemy_dtos: frozenset  # Litestar SQLAlchemyDTO
     litestar_handlers: frozenset  # route decorators, short names
     serialization_plugins: tuple  # short names
+    cache_reads: frozenset  # read-through caches: the lookup answering None on a miss (`cache.get`)
+    cache_writes: frozenset  # … and what stores the value back under the key (`cache.set`)
 
 
 def _known(table: dict) -> Known:
