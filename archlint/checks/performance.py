@@ -17,6 +17,7 @@ from archlint.domain import ir
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding, TraceStep
+from archlint.semantics import frameworks
 from archlint.semantics import values as v
 
 _EAGER_HINT = {
@@ -436,18 +437,50 @@ def _memoized(ctx: CheckContext, path: str, span, loop) -> bool:
         held = _hasattr_test(test) or _getattr_memo_test(function, test)
         if held is not None and any(_sets_attribute(stored, held) for stored in ir.iter_nodes(node.body)):
             return True
+        cache = _read_through_test(ctx, function, test)
+        if cache is not None and any(_stores_into(stored, cache) or _cache_write(ctx, stored, cache)
+                                     for stored in ir.iter_nodes(node.body)):
+            return True
     return False
+
+
+def _read_through_test(ctx: CheckContext, function: ir.Function, test):
+    """``if choices is None:`` / ``if not choices:`` after ``choices = cache.get(key)``: the cache
+    (``cache``, ``self._cache``), else ``None``."""
+    name = _none_test_name(test)
+    if name is None:
+        return None
+    reads = frameworks.known(ctx.program).cache_reads
+    for node in ir.iter_nodes(function.body):
+        if type(node) is ir.Assign and len(node.targets) == 1 and type(node.targets[0]) is ir.Name and node.targets[0].id == name:
+            value = node.value
+            if type(value) is ir.Call and type(value.func) is ir.Attr and value.func.name in reads \
+                    and type(value.func.obj) in (ir.Name, ir.Attr):
+                return value.func.obj
+    return None
+
+
+def _cache_write(ctx: CheckContext, node, cache) -> bool:
+    """``cache.set(key, value)`` on the cache the guard read."""
+    writes = frameworks.known(ctx.program).cache_writes
+    return type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in writes and _same_ref(node.func.obj, cache)
+
+
+def _none_test_name(test):
+    """The name of ``x is None`` / ``not x``, else ``None``."""
+    if type(test) is ir.Compare and test.op == "is" and type(test.left) is ir.Name and type(test.right) is ir.Const \
+            and test.right.value is None:
+        return test.left.id
+    if type(test) is ir.Unary and test.op == "not" and type(test.operand) is ir.Name:
+        return test.operand.id
+    return None
 
 
 def _getattr_memo_test(function: ir.Function, test):
     """``if project is None:`` after ``project = getattr(self, "_project", None)``: (self, "_project"),
     else ``None`` — label-studio's export serializer resolves the project once per serializer."""
-    if type(test) is ir.Compare and test.op == "is" and type(test.left) is ir.Name and type(test.right) is ir.Const \
-            and test.right.value is None:
-        name = test.left.id
-    elif type(test) is ir.Unary and test.op == "not" and type(test.operand) is ir.Name:
-        name = test.operand.id
-    else:
+    name = _none_test_name(test)
+    if name is None:
         return None
     for node in ir.iter_nodes(function.body):
         if type(node) is ir.Assign and len(node.targets) == 1 and type(node.targets[0]) is ir.Name and node.targets[0].id == name:

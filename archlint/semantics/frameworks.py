@@ -69,6 +69,8 @@ class Known(NamedTuple):
     sqlalchemy_dtos: frozenset  # Litestar SQLAlchemyDTO
     litestar_handlers: frozenset  # route decorators, short names
     serialization_plugins: tuple  # short names
+    cache_reads: frozenset  # read-through caches: the lookup answering None on a miss (`cache.get`)
+    cache_writes: frozenset  # … and what stores the value back under the key (`cache.set`)
 
 
 def _known(table: dict) -> Known:
@@ -220,16 +222,49 @@ def view_hook(frame, node, instance, method: str, args):
         return v.Row(query.stack, query.model, query.loaded)
     if method != "get_serializer":
         return args[0][2] if args and args[0][0] == "pos" else None
-    getter = frame.program.method(bare.path, bare.cid, "get_serializer_class")
-    if getter is not None:
-        serializer = frame.call_function(node, getter._replace(bound=bare), [])
-    else:
-        field = frame.program.class_field(bare.path, bare.cid, "serializer_class")
-        serializer = frame.instance_member(bare, "serializer_class") if field is not None else None
-    serializer = v.strip(serializer) if serializer is not None else None
-    if type(serializer) is not v.ClassValue or not is_serializer(frame.program, serializer):
+    serializer = view_serializer(frame, node, bare, bare)
+    if serializer is None:
         return None
     return frame.instantiate(node, serializer, args)
+
+
+def view_serializer(frame, node, instance: v.Instance, bound):
+    """The serializer class a DRF view serializes with: what ``get_serializer_class()`` returns
+    (called on ``bound``), else ``serializer_class``.  A chooser whose result the model cannot tell
+    (``getattr(self, "minimal_serializer_class", None)`` on one branch, pulpcore's
+    ``NamedModelViewSet``) but that returns ``self.serializer_class`` or the framework's choice
+    (``super().get_serializer_class()``) on another serializes with ``serializer_class`` on that
+    path.  ``None`` when it is no serializer the model knows."""
+    program = frame.program
+    getter = program.method(instance.path, instance.cid, "get_serializer_class")
+    field = program.class_field(instance.path, instance.cid, "serializer_class")
+    default = frame.instance_member(instance, "serializer_class") if field is not None and field.value is not None else None
+    serializer = default
+    if getter is not None:
+        serializer = frame.call_function(node, getter._replace(bound=bound), [])
+        if default is not None and not _serializer_class(program, serializer) \
+                and _may_return_default(program.function(getter.path, getter.fid)):
+            serializer = default
+    return _serializer_class(program, serializer)
+
+
+def _serializer_class(program, value):
+    bare = v.strip(value) if value is not None else None
+    return bare if type(bare) is v.ClassValue and is_serializer(program, bare) else None
+
+
+def _may_return_default(function) -> bool:
+    """``return self.serializer_class`` / ``return super().get_serializer_class()`` in the chooser."""
+    for node in ir.iter_nodes(function.body) if function is not None else ():
+        if type(node) is not ir.Return or type(node.value) not in (ir.Attr, ir.Call):
+            continue
+        value = node.value
+        if type(value) is ir.Attr and value.name == "serializer_class" and type(value.obj) is ir.Name and value.obj.id == "self":
+            return True
+        if type(value) is ir.Call and type(value.func) is ir.Attr and value.func.name == "get_serializer_class" \
+                and type(value.func.obj) is ir.Call and type(value.func.obj.func) is ir.Name and value.func.obj.func.id == "super":
+            return True
+    return False
 
 
 def permission_object(program, instance, method: str, caller: ir.Function | None) -> bool:
@@ -530,6 +565,8 @@ def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
                              f"{program.cls(inner.path, inner.cid).name}({'many=True' if many else ''})")
             _nested(child, call, inner, value, many, depth)
             continue
+        if type(v.strip(callee)) is v.ClassValue and _project_field(child, v.strip(callee), call, obj, source, many):
+            continue
         if short in known(program).many_related_fields or short.endswith("Field") or short.endswith("RelatedField"):
             value = _read_chain(child, obj, source, call, pk_only=short == "PrimaryKeyRelatedField" and not many)
             if many:
@@ -556,6 +593,29 @@ def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
                 _read_all(child, child.member(obj, name, anchor), anchor)
             elif nesting:
                 child.member(obj, name, anchor)
+
+
+def _project_field(child, field: v.ClassValue, call: ir.Call, obj, source: str, many: bool) -> bool:
+    """A project field class that overrides what DRF calls for every row: ``get_attribute(instance)``
+    (pulpcore's ``TaskGroupStatusCountField`` returns ``instance.tasks.filter(state=…).count()``) and
+    ``to_representation(value)`` of what it read — with ``many=True``, DRF's ``ManyRelatedField`` reads
+    ``relation.all()`` and calls the child's ``to_representation`` once per related object.  False when
+    the class overrides neither (DRF's own field behaviour is modelled by the caller)."""
+    program = child.program
+    getter = None if many else program.method(field.path, field.cid, "get_attribute")
+    represent = program.method(field.path, field.cid, "to_representation")
+    if getter is None and represent is None:
+        return False
+    bound = v.Instance(field.path, field.cid)
+    if getter is not None:
+        value = child.call_function(call, getter._replace(bound=bound), [("pos", "", obj, None)], label="get_attribute")
+    else:
+        value = _read_chain(child, obj, source, call)
+        if many:
+            value = _element(_read_all(child, value, call))
+    if represent is not None and value is not None and not v.is_unknown(value):
+        child.call_function(call, represent._replace(bound=bound), [("pos", "", value, None)], label="to_representation")
+    return True
 
 
 def _meta_field_names(child, node, model: str) -> list[str]:
@@ -1153,15 +1213,8 @@ def _list_view(frame, view: v.ClassValue, cls: ir.Class) -> None:
             return
         rows = frame.eval(field.value)
         anchor = field
-    chooser = program.method(view.path, view.cid, "get_serializer_class")
-    serializer_field = program.class_field(view.path, view.cid, "serializer_class")
-    if chooser is not None:  # def get_serializer_class(self): return TicketSerializer
-        serializer = v.strip(frame.call_function(None, chooser._replace(bound=serving), []))
-    elif serializer_field is not None and serializer_field.value is not None:
-        serializer = v.strip(frame.instance_member(instance, "serializer_class"))
-    else:
-        return
-    if type(serializer) is not v.ClassValue or not is_serializer(program, serializer):
+    serializer = view_serializer(frame, None, instance, serving)  # def get_serializer_class(self): return TicketSerializer
+    if serializer is None:
         return
     node = ir.Opaque("view", (), anchor.span if anchor is not None else cls.span)
     serialize_many(frame, node, serializer, rows, f"{cls.name} lists with {program.cls(serializer.path, serializer.cid).name}")

@@ -159,6 +159,7 @@ class Known(NamedTuple):
     context_decorators: frozenset
     unit_of_work_drivers: frozenset
     scoped_sessions: frozenset
+    instance_state: frozenset  # sqlalchemy.inspect(row): its InstanceState (`.dict` loaded, `.unloaded` not)
 
 
 def _known(table: dict) -> Known:
@@ -166,7 +167,8 @@ def _known(table: dict) -> Known:
                  **{key: frozenset(table[key]) for key in ("missing_row_errors", "does_not_exist_errors", "unique_codes",
                                                            "aiohttp_hooks", "primary_keys", "hand_begun", "app_classes",
                                                            "attribute_scopes", "properties", "row_metadata",
-                                                           "context_decorators", "unit_of_work_drivers", "scoped_sessions")})
+                                                           "context_decorators", "unit_of_work_drivers", "scoped_sessions",
+                                                           "instance_state")})
 
 
 def known(program) -> Known:
@@ -1196,6 +1198,9 @@ class Frame(Calls):
                 return {key: non_null(self.env[key])}
             return self._field_narrowing(test) if truthy else {}
         if kind is ir.Compare and test.op in ("in", "not-in"):
+            loaded = self._loaded_state_narrowing(test, truthy == (test.op == "in"))
+            if loaded:
+                return loaded
             return self._membership_narrowing(test.left, test.right, truthy == (test.op == "in"), "in")
         shown = ""
         if kind is ir.Compare and test.op in ("==", "!=") and not self.python:
@@ -1275,6 +1280,26 @@ class Frame(Calls):
             elif type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name == "filter_by":
                 keys.update(a.value.id for a in node.args if a.kind == "kw" and type(a.value) is ir.Name)
         return {key: v.tag(self.env[key], frozenset({v.STORED_KEY_TAG})) for key in sorted(keys) if key in self.env}
+
+    def _loaded_state_narrowing(self, test: ir.Compare, inside: bool) -> dict:
+        """``if "records" in state.dict:`` (or ``not in state.unloaded``) with ``state = inspect(row)``:
+        in that block the row's relation is loaded — reading it issues no query."""
+        state = test.right
+        if type(test.left) is not ir.Const or not isinstance(test.left.value, str) or type(state) is not ir.Attr \
+                or inside != (state.name == "dict") or state.name not in ("dict", "unloaded"):
+            return {}
+        call = state.obj
+        if type(call) is ir.Name:  # state = inspect(self) earlier in the function
+            call = next((node.value for node in ir.iter_nodes(self.function.body) if type(node) is ir.Assign
+                         and len(node.targets) == 1 and type(node.targets[0]) is ir.Name and node.targets[0].id == call.id), None)
+        if type(call) is not ir.Call or len(call.args) != 1 or type(call.args[0].value) is not ir.Name \
+                or self.program.static_name(self.path, call.func) not in known(self.program).instance_state:
+            return {}
+        name = call.args[0].value.id
+        row = v.strip(self.env.get(name))
+        if type(row) is not v.Row:
+            return {}
+        return {name: v.tag(row._replace(loaded=row.loaded | {test.left.value}), v.tags_of(self.env[name]))}
 
     def _membership_narrowing(self, name, container, truthy: bool, how: str) -> dict:
         """``if key in ALLOWED`` / ``ALLOWED.includes(key)``: inside the branch a request-derived

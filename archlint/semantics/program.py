@@ -465,7 +465,7 @@ class Program:
             return v.UNKNOWN
         module = self.modules.get(path)
         if module is None:
-            return v.UNKNOWN
+            return self.submodule(path, name)  # a package with no analysed code of its own
         self._static_busy.add(key)
         try:
             value = self._module_member_static(module, path, name)
@@ -518,6 +518,18 @@ class Program:
             return v.External(f"builtins.{name}")
         if module.language != "python" and name in _JS_GLOBALS:
             return v.External(f"global:{name}")
+        return self.submodule(path, name)
+
+    def submodule(self, path: str, name: str):
+        """``pkg.sub`` read on a package the project holds (``import mlflow.store.db.utils`` binds
+        ``mlflow``; ``mlflow.store.db.utils._get_managed_session_maker`` walks its subpackages): the
+        submodule ``pkg/sub.py`` or ``pkg/sub/__init__.py``, else ``UNKNOWN``."""
+        if not path.endswith("/__init__.py") and path != "__init__.py":
+            return v.UNKNOWN
+        folder = path[: -len("__init__.py")]
+        for candidate in (f"{folder}{name}.py", f"{folder}{name}/__init__.py"):
+            if candidate in self.graph.modules:
+                return v.Module(candidate)
         return v.UNKNOWN
 
     def _rewrapped_function(self, module: ir.ModuleIR, path: str, name: str, index: int, value):
@@ -1103,7 +1115,7 @@ class Program:
         """``from app.db import SessionLocal`` / ``import { db } from './db'`` / ``require('./db').db``."""
         module = self.modules.get(path)
         if module is None:
-            return v.UNKNOWN
+            return self.submodule(path, name)
         env = self.module_env(path)
         if module.language != "python":
             exports = env.get("<exports>")

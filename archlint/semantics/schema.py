@@ -35,6 +35,7 @@ class Known(NamedTuple):
     sqlalchemy_bases: frozenset  # mapped-model bases
     flask_models: frozenset  # Flask-SQLAlchemy's db.Model
     sqlalchemy_relationship: frozenset
+    sqlalchemy_backref: frozenset  # backref("runs", …) given to relationship(backref=…)
     sqlalchemy_columns: frozenset
     sqlalchemy_imperative: frozenset  # registry().map_imperatively
     sqlalchemy_tables: frozenset  # Core Table(...)
@@ -319,6 +320,32 @@ def _lazy_strategy(lazy) -> str:
     return "select"
 
 
+class _Backref(NamedTuple):
+    """``relationship(…, backref=…)``: the relation SQLAlchemy adds to the target class."""
+
+    name: str
+    strategy: str
+    uselist: bool | None  # backref("parent", uselist=False); None: the direction decides
+    secondary: bool  # a many-to-many (``secondary=``): a collection both ways
+    span: Span
+
+
+def _backref(program, path: str, call: ir.Call, span: Span):
+    """The backref a ``relationship()`` declares (``backref="tags"`` or ``backref=backref("tags",
+    lazy="dynamic")``), or ``""``."""
+    node = call.arg(keyword="backref")
+    secondary = call.arg(keyword="secondary") is not None
+    if type(node) is ir.Const and isinstance(node.value, str) and node.value:
+        return _Backref(node.value, "select", None, secondary, span)
+    if type(node) is ir.Call and program.static_name(path, node.func) in known(program).sqlalchemy_backref:
+        name = node.arg(0, "name")
+        if type(name) is ir.Const and isinstance(name.value, str) and name.value:
+            uselist = node.arg(keyword="uselist")
+            return _Backref(name.value, _lazy_strategy(node.arg(keyword="lazy")),
+                            bool(uselist.value) if type(uselist) is ir.Const else None, secondary, span)
+    return ""
+
+
 def _keyword_entry(node, key: str):
     """The value of ``key`` in a keyword dict: a ``{"lazy": …}`` literal or ``dict(lazy=…)``."""
     if type(node) is ir.Obj:
@@ -389,7 +416,8 @@ def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> 
             if lazy is None:  # SQLModel: Relationship(sa_relationship_kwargs={"lazy": "selectin"})
                 lazy = _keyword_entry(call.arg(keyword="sa_relationship_kwargs"), "lazy")
             strategy = _lazy_strategy(lazy)
-            model.pending.append((member.name, target, collection, strategy, member.span, "relationship", ""))
+            backref = _backref(program, path, call, member.span)
+            model.pending.append((member.name, target, collection, strategy, member.span, "relationship", backref))
         elif model.stack == "django" and short in known(program).django_relations and callee.startswith(("django.", "modelcluster.", "mptt.")):
             to = call.arg(0, "to")
             target = _target_text(to)
@@ -807,6 +835,13 @@ def _resolve_targets(schema: Schema) -> None:
             if collection is None:
                 collection = _direction_is_many(model, schema.models.get(key), name)
             model.relations[name] = Relation(name, key, collection, strategy, span, "forward", via)
+            if type(related_name) is _Backref and key in schema.models:
+                # SQLAlchemy adds the backref to the target: a collection when this side is many-to-one
+                # (or both are many, `secondary=`), one row when this side is the collection
+                back = related_name
+                many = back.uselist if back.uselist is not None else (back.secondary or not collection)
+                schema.models[key].relations.setdefault(
+                    back.name, Relation(back.name, model.key, many, back.strategy, back.span, "forward", via))
             if model.stack == "django" and key:
                 # a OneToOneField's reverse accessor is the model's name (``user.profile``), a ForeignKey's ``<model>_set``
                 reverse = related_name or (model.name.lower() if via == "OneToOneField" else f"{model.name.lower()}_set")
