@@ -1173,7 +1173,9 @@ class Calls:
             return self.node_callback(node, value, tags, args[-1][2])
         if outcome is not None and (outcome.run or outcome.write):  # what the database answered is not the client's input
             tags, arg_tags = tags - {v.INPUT_TAG}, arg_tags - {v.INPUT_TAG}
-        return v.tag(value, tags | (arg_tags - frozenset(t for t in arg_tags if t.startswith("elem:")) if outcome is not None and outcome.value in ("rows", "row", "row?", "result") else arg_tags)) if not v.is_unknown(value) or combined or tags else value
+        # what a lookup keyed by a loop's row found is that row's data too (`author = session.get(User,
+        # a.author_id)`): a query keyed by it, in a helper two calls away, runs once per row as well
+        return v.tag(value, tags | arg_tags) if not v.is_unknown(value) or combined or tags else value
 
     def _raises_missing(self, stack: str, kind, handle_kind: str, method: str, args, receiver, node) -> frozenset:
         """The tags of a lookup that raises when no row matches — Django ``.get()`` (``DoesNotExist``),
