@@ -2194,6 +2194,7 @@ class Calls:
                 self.event("manager-iterated", node, value.model)
             if type(value) is v.Query and value.lazy and not value.cached:
                 self.effect("read", value.stack, value.model, short, node, v.tags_of(args[0][2]), query=value)
+                self.evaluated(value)
                 if short in ("list", "sorted", "tuple"):
                     return v.tag(v.Rows(value.stack, value.model, value.loaded), v.tags_of(args[0][2]))
             if short in ("sorted", "list", "tuple") and type(value) is v.Rows:
