@@ -203,3 +203,48 @@ def test_a_query_keyed_by_a_row_fetched_per_row_runs_per_row(tmp_path):
     # the author (`session.get` per row) and the follow lookup keyed by that author, two calls away
     assert "on User" in found[0].message and "on Follow" in found[0].message
     assert "2 queries per row" in found[0].message
+
+
+def test_iterating_a_flask_sqlalchemy_pagination_runs_over_its_rows(tmp_path):
+    """``for a in db.paginate(stmt)``: Flask-SQLAlchemy's Pagination iterates its page's rows (as
+    ``.items`` does) — a lazy relation read per item is an N+1; loaded with ``selectinload`` it is not."""
+    root = make_repo(tmp_path, {
+        "requirements.txt": "Flask==3.0.3\nFlask-SQLAlchemy==3.1.1\n",
+        "app.py": '''
+            from flask import Flask, jsonify, request
+            from flask_sqlalchemy import SQLAlchemy
+            from sqlalchemy import Column, ForeignKey, Integer, String
+            from sqlalchemy.orm import relationship, selectinload
+
+            app = Flask(__name__)
+            app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///app.db"
+            db = SQLAlchemy(app)
+
+
+            class User(db.Model):
+                id = Column(Integer, primary_key=True)
+                username = Column(String(64))
+
+
+            class Article(db.Model):
+                id = Column(Integer, primary_key=True)
+                slug = Column(String(64))
+                author_id = Column(Integer, ForeignKey("user.id"))
+                author = relationship(User)
+
+
+            @app.get("/api/articles")
+            def articles():
+                page = db.paginate(db.select(Article).order_by(Article.id), page=request.args.get("page", 1, type=int))
+                return jsonify([{"slug": a.slug, "author": a.author.username} for a in page])
+
+
+            @app.get("/api/articles/loaded")
+            def loaded():
+                stmt = db.select(Article).options(selectinload(Article.author)).order_by(Article.id)
+                page = db.paginate(stmt, page=request.args.get("page", 1, type=int))
+                return jsonify([{"slug": a.slug, "author": a.author.username} for a in page])
+        ''',
+    })
+    assert [(f.rule, f.path, f.line) for f in report(root).findings if f.rule in ("AL601", "AL603")] == [
+        ("AL603", "app.py", 26)]

@@ -1560,7 +1560,8 @@ class Calls:
             if stack in ("pg", "sequelize"):
                 return v.Record((("rows", v.Rows(stack, model, loaded)), ("rowCount", v.UNKNOWN), ("count", v.UNKNOWN)))
             if stack == "sqlalchemy":  # Flask-SQLAlchemy's Pagination (query.paginate / db.paginate): .items is the page's rows
-                return v.Record((("items", v.Rows(stack, model, loaded)), ("total", v.UNKNOWN), ("pages", v.UNKNOWN)))
+                page = v.Rows(stack, model, loaded)  # and iterating the Pagination yields them too
+                return v.Record((("items", page), ("total", v.UNKNOWN), ("pages", v.UNKNOWN), (v.ITERATES, page)))
             return v.UNKNOWN
         if kind == "tuple":
             if outcome.of in ("rows", "row"):  # advanced-alchemy: (rows, count) / (row, created)

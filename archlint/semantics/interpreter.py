@@ -1469,6 +1469,8 @@ class Frame(Calls):
         if kind is v.Object and bare.kind.startswith(ROW_MAP):
             # for (const dto of rows.map(toDto)): each item stands for one row (its content is not tracked)
             return v.tag(v.UNKNOWN, tags | elem_tag), "rows", bare.kind[len(ROW_MAP):]
+        if kind is v.Record and bare.get(v.ITERATES) is not None:  # for a in pagination: its page's rows
+            return self.element_of(node, v.tag(bare.get(v.ITERATES), tags), loop_id)
         if kind is v.Tuple and bare.items:
             element = bare.items[0]
             for item in bare.items[1:]:
