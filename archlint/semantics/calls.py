@@ -1196,7 +1196,9 @@ class Calls:
             return self.node_callback(node, value, tags, args[-1][2])
         if outcome is not None and (outcome.run or outcome.write):  # what the database answered is not the client's input
             tags, arg_tags = tags - {v.INPUT_TAG}, arg_tags - {v.INPUT_TAG}
-        return v.tag(value, tags | (arg_tags - frozenset(t for t in arg_tags if t.startswith("elem:")) if outcome is not None and outcome.value in ("rows", "row", "row?", "result") else arg_tags)) if not v.is_unknown(value) or combined or tags else value
+        # what a lookup keyed by a loop's row found is that row's data too (`author = session.get(User,
+        # a.author_id)`): a query keyed by it, in a helper two calls away, runs once per row as well
+        return v.tag(value, tags | arg_tags) if not v.is_unknown(value) or combined or tags else value
 
     def _raises_missing(self, stack: str, kind, handle_kind: str, method: str, args, receiver, node) -> frozenset:
         """The tags of a lookup that raises when no row matches — Django ``.get()`` (``DoesNotExist``),
@@ -1602,7 +1604,8 @@ class Calls:
             if stack in ("pg", "sequelize"):
                 return v.Record((("rows", v.Rows(stack, model, loaded)), ("rowCount", v.UNKNOWN), ("count", v.UNKNOWN)))
             if stack == "sqlalchemy":  # Flask-SQLAlchemy's Pagination (query.paginate / db.paginate): .items is the page's rows
-                return v.Record((("items", v.Rows(stack, model, loaded)), ("total", v.UNKNOWN), ("pages", v.UNKNOWN)))
+                page = v.Rows(stack, model, loaded)  # and iterating the Pagination yields them too
+                return v.Record((("items", page), ("total", v.UNKNOWN), ("pages", v.UNKNOWN), (v.ITERATES, page)))
             return v.UNKNOWN
         if kind == "tuple":
             if outcome.of in ("rows", "row"):  # advanced-alchemy: (rows, count) / (row, created)
@@ -2241,6 +2244,7 @@ class Calls:
                 self.event("manager-iterated", node, value.model)
             if type(value) is v.Query and value.lazy and not value.cached:
                 self.effect("read", value.stack, value.model, short, node, v.tags_of(args[0][2]), query=value)
+                self.evaluated(value)
                 if short in ("list", "sorted", "tuple"):
                     return v.tag(v.Rows(value.stack, value.model, value.loaded), v.tags_of(args[0][2]))
             if short in ("sorted", "list", "tuple") and type(value) is v.Rows:

@@ -1492,10 +1492,13 @@ class Frame(Calls):
             if bare.lazy and not bare.cached:
                 # `async for a in qs` runs through the async API (QuerySet.__aiter__), a plain `for` through __iter__
                 self.effect("read", bare.stack, bare.model, "__aiter__" if node.is_async else "__iter__", node.iter, tags, query=bare)
+                self.evaluated(bare)
             return v.tag(v.Row(bare.stack, bare.model, bare.loaded), tags | elem_tag), "rows", bare.model
         if kind is v.Object and bare.kind.startswith(ROW_MAP):
             # for (const dto of rows.map(toDto)): each item stands for one row (its content is not tracked)
             return v.tag(v.UNKNOWN, tags | elem_tag), "rows", bare.kind[len(ROW_MAP):]
+        if kind is v.Record and bare.get(v.ITERATES) is not None:  # for a in pagination: its page's rows
+            return self.element_of(node, v.tag(bare.get(v.ITERATES), tags), loop_id)
         if kind is v.Tuple and bare.items:
             element = bare.items[0]
             for item in bare.items[1:]:
@@ -1545,6 +1548,7 @@ class Frame(Calls):
             bare = v.strip(option)
             if type(bare) is v.Query and bare.stack == "django" and bare.lazy and not bare.cached:
                 self.effect("read", bare.stack, bare.model, "__bool__", name, v.tags_of(option), query=bare)
+                self.evaluated(bare)
                 option, changed = v.tag(bare._replace(cached=True), v.tags_of(option)), True
             joined = v.join(joined, option)
         if changed:
@@ -2860,6 +2864,20 @@ class Frame(Calls):
             extra.add(OPEN_TX + opened)
         self.effects.append(Effect(op, stack, model, method, self.path, span, dependencies, in_tx, (),
                                    tuple(self.loops), detail, frozenset(tags) | extra, self.branch, query))
+
+    def evaluated(self, query) -> None:
+        """A lazy queryset run here (iterated, ``list()``-ed, tested): the query is written where its
+        chain was built.  When that is this file (``list(Tag.objects.values_list("name", flat=True))`` in
+        a view) the access site is the chain's last builder call — what AL301 judges by its file; a
+        queryset a repository built and returned keeps its access in the repository's file, and one made
+        from a row's related manager (``article.tags.all()``) is a relation read, as ``article.author`` is."""
+        if self.analysis is None or type(query) is not v.Query or query.via:
+            return
+        for chain in query.chains:
+            step = chain[-1] if chain else None
+            if step is None or step.path != self.path or type(step.node) is not ir.Call or type(step.node.func) is not ir.Attr:
+                continue
+            self.site(step.node, query, step.node.func.name, "query", query.model)
 
     def site(self, node: ir.Call, handle, method: str, category: str, model: str = "") -> None:
         if self.analysis is None:

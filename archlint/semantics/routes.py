@@ -170,7 +170,7 @@ def _method_of(name: str, call: ir.Call | None) -> str:
     lowered = name.lower()
     if lowered in HTTP_METHODS:
         return lowered.upper()
-    if lowered in ("all", "any", "on", "api_route", "route", "add_route", "add_url_rule", "view", "add_resource") and call is not None:
+    if lowered in ("all", "any", "on", "api_route", "route", "add_route", "add_url_rule", "view", "add_view", "add_resource") and call is not None:
         methods = call.arg(keyword="methods")
         if type(methods) is ir.Seq and methods.elts and all(type(e) is ir.Const for e in methods.elts):
             return ",".join(str(e.value).upper() for e in methods.elts)

@@ -234,7 +234,9 @@ ANNOTATED_APP = "<annotated>"  # App.site of a parameter typed as the applicatio
 
 
 class Record(NamedTuple):
-    """An object / dict with known keys (``module.exports = { list, create }``, ``{ Article, User }``)."""
+    """An object / dict with known keys (``module.exports = { list, create }``, ``{ Article, User }``).
+    An :data:`ITERATES` entry is what iterating the object yields (Flask-SQLAlchemy's ``Pagination``:
+    ``for a in page`` runs over the page's rows, as ``page.items`` does)."""
 
     items: tuple  # ((key, value), ...)
 
@@ -243,6 +245,9 @@ class Record(NamedTuple):
             if name == key:
                 return value
         return None
+
+
+ITERATES = "<iter>"  # Record key: what iterating the object yields (not one of its attributes)
 
 
 class Tuple(NamedTuple):
