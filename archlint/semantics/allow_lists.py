@@ -151,25 +151,33 @@ def _checked_choice(value, constants: frozenset[str]) -> bool:
     return False
 
 
+def _step(statement, pinned: bool, subject: str, constants: frozenset[str]) -> bool:
+    """Whether ``subject`` is pinned after ``statement`` (run before the code asked about), given
+    whether it was before."""
+    if type(statement) is ir.If:
+        if ir.exits(statement.body) and not ir.exits(statement.orelse):
+            return pinned or _member(statement.test, False, subject, constants)
+        if ir.exits(statement.orelse) and not ir.exits(statement.body):
+            return pinned or _member(statement.test, True, subject, constants)
+        if not statement.orelse and _member(statement.test, False, subject, constants):
+            # `if sort not in SORTS: sort = "created_at"`: a member, or the constant put instead
+            return _ends_with_constant(statement.body, subject) or pinned and not _assigns(statement.body, subject)
+        if _assigns(statement.body, subject) or _assigns(statement.orelse, subject):
+            return False
+        return pinned
+    if type(statement) is ir.Assign and any(_dotted(t) == subject for t in statement.targets):
+        # `sort = sort if sort in SORTS else "created_at"`: a member or a constant; else reassigned
+        return _checked_choice(statement.value, constants)
+    return pinned
+
+
 def _walk(block: tuple, span: Span, subject: str, constants: frozenset[str]) -> bool | None:
     """Whether a guard on the way to the statement holding ``span`` pins ``subject`` (``None``: no
     statement of ``block`` holds it)."""
     pinned = False
     for statement in block:
         if not ir.span_contains(statement.span, span):
-            if type(statement) is ir.If:
-                if ir.exits(statement.body) and not ir.exits(statement.orelse):
-                    pinned = pinned or _member(statement.test, False, subject, constants)
-                elif ir.exits(statement.orelse) and not ir.exits(statement.body):
-                    pinned = pinned or _member(statement.test, True, subject, constants)
-                elif not statement.orelse and _member(statement.test, False, subject, constants):
-                    # `if sort not in SORTS: sort = "created_at"`: a member, or the constant put instead
-                    pinned = _ends_with_constant(statement.body, subject) or pinned and not _assigns(statement.body, subject)
-                elif _assigns(statement.body, subject) or _assigns(statement.orelse, subject):
-                    pinned = False
-            elif type(statement) is ir.Assign and any(_dotted(t) == subject for t in statement.targets):
-                # `sort = sort if sort in SORTS else "created_at"`: a member or a constant; else reassigned
-                pinned = _checked_choice(statement.value, constants)
+            pinned = _step(statement, pinned, subject, constants)
             continue
         if type(statement) is ir.If:
             for side, truthy in ((statement.body, True), (statement.orelse, False)):
@@ -188,3 +196,61 @@ def _walk(block: tuple, span: Span, subject: str, constants: frozenset[str]) -> 
                     return pinned or inner
         return pinned
     return None
+
+
+def constructor_pinned(module: ir.ModuleIR, span: Span, subject: str) -> bool:
+    """``self.distance_strategy`` (or a local bound only to it, ``dist = self.distance_strategy``)
+    read in a method, where the class sets the attribute in ``__init__`` only and ``__init__`` ends
+    with it checked against a constant allow-list (``if self.distance_strategy not in {"cosine",
+    "euclidean"}: raise ValueError(…)``, open-webui's MariaDB vector client): every instance holds
+    one of the list's constants."""
+    function = ir.innermost_function(module, span)
+    if function is None or function.kind != "method" or not 0 <= function.cls < len(module.classes):
+        return False
+    attribute = _self_attribute(function, subject)
+    if attribute is None:
+        return False
+    constants = _module_constants(module)
+    pinned = False
+    for fid in module.classes[function.cls].methods:
+        method = module.functions[fid]
+        if method.name == "__init__":
+            pinned = _pinned_after(method.body, attribute, constants)
+        elif _assigns(method.body, attribute):
+            return False  # set again elsewhere: not only the checked value
+    return pinned
+
+
+def _self_attribute(function: ir.Function, subject: str) -> str | None:
+    """``self.x`` for the subject ``self.x``, or for a local name whose every binding is ``self.x``."""
+    if subject.startswith("self.") and subject.count(".") == 1:
+        return subject
+    if not subject.isidentifier() or function.scope_of(subject) != "local":
+        return None
+    values = [node.value for node in ir.iter_nodes(function.body)
+              if type(node) is ir.Assign and any(type(t) is ir.Name and t.id == subject for t in node.targets)]
+    if any(type(n) in (ir.Loop, ir.With, ir.Handler) and _binds(n, subject) for n in ir.iter_nodes(function.body)):
+        return None
+    read = {_dotted(value) for value in values if value is not None}
+    if not values or len(read) != 1 or None in values:
+        return None
+    found = read.pop()
+    return found if found.startswith("self.") and found.count(".") == 1 else None
+
+
+def _binds(node, name: str) -> bool:
+    if type(node) is ir.Loop:
+        return node.target is not None and name in ir.target_names(node.target)
+    if type(node) is ir.With:
+        return any(item.target is not None and name in ir.target_names(item.target) for item in node.items)
+    return node.name == name
+
+
+def _pinned_after(block: tuple, subject: str, constants: frozenset[str]) -> bool:
+    """``subject`` is pinned when ``block`` (a constructor's body) ends."""
+    pinned = False
+    for statement in block:
+        if type(statement) not in (ir.If, ir.Assign) and _assigns((statement,), subject):
+            return False  # set inside a loop / with / try: not followed here
+        pinned = _step(statement, pinned, subject, constants)
+    return pinned
