@@ -2519,6 +2519,8 @@ class Frame(Calls):
                 return v.tag(v.UNKNOWN, frozenset({v.INPUT_TAG}))  # what the client sent, validated or not
         if name == "request" and written is None and member is None and self._aiohttp_view(instance):
             return v.tag(v.Request("aiohttp"), frozenset({v.REQUEST_TAG}))  # web.View keeps the request it serves
+        if name == "request" and written is None and member is None and self.python and self._routed_view(instance):
+            return v.tag(v.Request("django"), frozenset({v.REQUEST_TAG}))  # View.setup() keeps the request it serves
         declared = None
         if member is not None:
             if member.value is not None and type(member.value) is not ir.FuncRef:
