@@ -2287,9 +2287,12 @@ class Frame(Calls):
             return v.tag(v.UNKNOWN, tags)
         if kind is v.ModelClass:
             outcome = library.attribute(bare.stack, "modelclass", name)
-            if outcome is not None:
-                return self.outcome_value(outcome, bare, (), node, bare.stack, bare.model)
             model = self.program.schema.get(bare.model)
+            if outcome is not None:
+                found = self.outcome_value(outcome, bare, (), node, bare.stack, bare.model)
+                if model is not None and model.cid >= 0 and self.program.flask_model(model.path, model.cid):
+                    return v.tag(found, v.tags_of(found) | {FLASK_SESSION})  # `User.query` runs on db.session
+                return found
             if model is not None and (name in model.relations or name in model.columns):
                 return v.ModelAttr(bare.stack, bare.model, name)
             if model is not None and model.cid >= 0:
