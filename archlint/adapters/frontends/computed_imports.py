@@ -76,14 +76,14 @@ def _pinned_by_guard(folder: ConstantFolder, module, call, scope, at, known) -> 
     """``import_module(f".{attr_name}", package=package)`` after ``found = _public_api.get(attr_name)``
     and ``if found is None: return …`` (prefect's lazy ``__getattr__``): every argument is one of the
     code's constants, or built only from names a guard on the way pins to a constant registry's keys
-    (:mod:`archlint.semantics.allow_lists`, read from the file's IR)."""
+    (:mod:`archlint.domain.allow_lists`, read from the file's IR)."""
     if call is None:
         return False
     node = next((n for f in module.functions for n in ir.iter_nodes(f.body) if type(n) is ir.Call and n.span == call.span),
                 None) if module is not None else None
     if node is None or len(node.args) != len(call.arguments()):
         return False
-    from archlint.semantics.allow_lists import allow_listed
+    from archlint.domain.allow_lists import allow_listed
 
     strict = ConstantFolder(folder.facts, folder.functions, conventions=False)
     pinned = False

@@ -111,7 +111,7 @@ def _allow_listed(ctx: CheckContext, site: SqlSite, expression: str) -> bool:
     expression = expression.strip()
     if module is None or not _dotted(expression, site.language):
         return False
-    from archlint.semantics.allow_lists import allow_listed, constructor_pinned
+    from archlint.domain.allow_lists import allow_listed, constructor_pinned
     from archlint.semantics.constant_arguments import constant_parameter
 
     return allow_listed(module, site.call.span, expression) or constructor_pinned(module, site.call.span, expression) or (
