@@ -69,7 +69,7 @@ class Known(NamedTuple):
 
 
 def _known(table: dict) -> Known:
-    return Known(**{key: frozenset(table.get(key, ())) for key in Known._fields})
+    return Known(**{key: frozenset(table[key]) for key in Known._fields})
 
 
 def known(program) -> Known:
