@@ -94,13 +94,7 @@ def _constant_set(node, constants: frozenset[str]) -> bool:
     return False
 
 
-def _dotted(node) -> str:
-    if type(node) is ir.Name:
-        return node.id
-    if type(node) is ir.Attr:
-        base = _dotted(node.obj)
-        return f"{base}.{node.name}" if base else ""
-    return ""
+_dotted = ir.dotted
 
 
 def _member(test, truthy: bool, subject: str, constants: frozenset[str], lookups: frozenset[str] = frozenset()) -> bool:
