@@ -58,7 +58,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         if not writes:
             continue
         functions = _reached(program, analyses, analysis)
-        if any(_checks_owner(program, path, function) for path, function in functions):
+        if any(_checks_owner(program, path, function) for path, function in functions) \
+                or _scoped_to_caller(analyses, functions):
             continue
         effect = writes[0]
         key = (effect.path, effect.span)
@@ -205,6 +206,31 @@ def _checks_owner(program, path: str, function: ir.Function) -> bool:
         if kind is ir.Entry and isinstance(node.key, str) and node.key in OWNER_NAMES:
             return True
     return False
+
+
+def _scoped_to_caller(analyses, functions) -> bool:
+    """A query method given the current user (``Project.objects.for_user(self.request.user)``, a custom
+    manager or queryset method): what it returns is scoped to the caller, and a row reached from it
+    (``get_object_or_404(…)`` then ``FileUpload.objects.filter(project=project).delete()``) is one the
+    caller may touch — the access check lives in that method (label-studio's ``ProjectManager.for_user``)."""
+    for path, function in functions:
+        analysis = analyses.get((path, function.fid))
+        for record in analysis.calls if analysis is not None else ():
+            if type(record.node.func) is not ir.Attr or type(v.strip(record.receiver)) not in (v.Db, v.ModelClass, v.Query):
+                continue
+            if any(arg.kind == "pos" and _current_user(arg.value) for arg in record.node.args):
+                return True
+    return False
+
+
+def _current_user(node) -> bool:
+    """``request.user`` / ``req.user`` / ``self.request.user`` (and the other user attributes)."""
+    if type(node) is not ir.Attr or node.name not in _USER_ATTRIBUTES:
+        return False
+    holder = node.obj
+    if type(holder) is ir.Attr and holder.name == "request" and type(holder.obj) is ir.Name and holder.obj.id == "self":
+        return True
+    return type(holder) is ir.Name and holder.id in ("request", "req")
 
 
 def _finding(ctx, program, route, analysis, effect) -> Finding:

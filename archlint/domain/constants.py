@@ -899,14 +899,7 @@ def _escapes_quote(args: tuple) -> bool:
     return quote in ("'", '"', "`") and doubled == quote * 2
 
 
-def _ir_dotted(node) -> str:
-    """``this.manager.connection.driver.escape`` of an IR name / attribute chain, else ``""``."""
-    if type(node) is ir.Name:
-        return node.id
-    if type(node) is ir.Attr:
-        base = _ir_dotted(node.obj)
-        return f"{base}.{node.name}" if base else ""
-    return ""
+_ir_dotted = ir.dotted  # ``this.manager.connection.driver.escape`` of an IR name / attribute chain
 
 
 def _dotted(node: tuple) -> str:

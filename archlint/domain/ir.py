@@ -556,6 +556,16 @@ def iter_nodes(root: object):
                 push(value)
 
 
+def dotted(node) -> str:
+    """``this.manager.connection.driver.escape`` of a name / attribute chain, else ``""``."""
+    if type(node) is Name:
+        return node.id
+    if type(node) is Attr:
+        base = dotted(node.obj)
+        return f"{base}.{node.name}" if base else ""
+    return ""
+
+
 def target_names(target: Expr) -> list[str]:
     """The names an assignment target or destructuring pattern binds (``{ a, b: [c, ...d] }`` ->
     ``a c d``); a JS destructured parameter keeps its pattern in :attr:`Param.target`."""

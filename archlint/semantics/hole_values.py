@@ -8,6 +8,11 @@
 * a local whose every assignment in its function is built from literals, through branches
   (``messages = "…"`` per dialect) and nested helpers called with literals (open-webui's
   ``author('{user_id}')`` whose body is ``return f"… {path} …"``);
+* the SQL text an ORM compiled from its own expressions: ``sql, params = value.as_sql(compiler,
+  connection)`` (Django; wagtail's search index rows) — placeholders for every value, the values in
+  ``params``; a list built only from such texts and joined, zipped or formatted stays fixed
+  (the methods and the element-preserving builtins are ``[[names]] reader = "hole_values"`` of
+  ``rules/knowledge/sql_dialects.toml``);
 * a management command's option read from ``handle(self, *args, **options)`` (``options["lock_id"]``)
   that the class's ``add_arguments`` declares ``type=int`` / ``float`` or as a flag: argparse has
   converted it to a number or a bool before ``handle`` runs (label-studio's ``locked_migrate``).
@@ -19,6 +24,8 @@ free name is looked up in the enclosing functions, then at module level."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from archlint.domain import ir
 from archlint.domain.datalayer import migration
 from archlint.domain.facts import Span
@@ -29,6 +36,7 @@ _SCALAR_TYPES = frozenset({"int", "float", "bool", "number", "bigint", "boolean"
 _MIGRATION_ENTRIES = frozenset({"up", "down", "upgrade", "downgrade"})
 _PART_OF = "part-of"  # bindings(): the name is a part of a destructured value
 _ELEMENT_OF = "element-of"  # bindings(): the name is (a part of) an element of what a ``for`` loop iterates
+_COMPILED_TEXT = "compiled-text"  # bindings(): the name is the SQL text of `sql, params = x.as_sql(…)`
 # methods that add to the list/set/dict a name holds
 _MUTATORS = frozenset({"append", "extend", "insert", "add", "update", "push", "unshift", "splice", "setdefault"})
 _MAX_DEPTH = 20
@@ -52,10 +60,27 @@ def _scalar(annotation) -> bool | None:
     return False
 
 
+class Known(NamedTuple):
+    """The names the hole evaluator reads: the ``[[names]]`` table with ``reader = "hole_values"``
+    (``rules/knowledge/sql_dialects.toml``, each key explained there), built once per run."""
+
+    compiled_sql_methods: frozenset = frozenset()  # `sql, params = expr.as_sql(compiler, connection)`
+    element_preserving: frozenset = frozenset()  # `zip(a, b)`: its elements are made of its arguments' elements
+
+
+def _known(table: dict) -> Known:
+    return Known(**{key: frozenset(table[key]) for key in Known._fields})
+
+
+def known(program) -> Known:
+    return program.library.view("hole_values", _known)
+
+
 class _Evaluator:
     def __init__(self, module: ir.ModuleIR, function: ir.Function | None = None, span: Span | None = None,
-                 private=None) -> None:
+                 private=None, names: Known | None = None) -> None:
         self.module = module
+        self.names = names or Known()
         self.private = private or (lambda name: False)  # a module-level name only this module uses
         self.migration = migration(module.path)
         self._bindings: dict[int, dict[str, list]] = {}
@@ -87,9 +112,11 @@ class _Evaluator:
                         found.setdefault(target.id, []).append((node.span, node.value if node.op in ("=", "+=") else None))
                     else:  # a destructuring: `const { queryRunner, tablePrefix } = context` — a part of the value
                         part_of = (_PART_OF, node.value) if node.op == "=" else None
+                        text = self._compiled_text(target, node.value) if node.op == "=" else None
                         for part in ir.iter_nodes((target,)):
                             if type(part) is ir.Name:
-                                found.setdefault(part.id, []).append((node.span, part_of))
+                                found.setdefault(part.id, []).append((node.span, (_COMPILED_TEXT, node.value) if part is text
+                                                                      else part_of))
             elif kind is ir.Loop and node.target is not None:
                 # an element of what the loop iterates: fixed when that is (`for t, m in RELABELS.items()`)
                 element = (_ELEMENT_OF, node.iter) if node.kind == "for" else None
@@ -106,6 +133,15 @@ class _Evaluator:
                 found.setdefault(node.name, []).append((node.span, None))
         self._bindings[function.fid] = found
         return found
+
+    def _compiled_text(self, target, value):
+        """The name ``sql`` of ``sql, params = value.as_sql(compiler, connection)``: the first item of
+        what a compiled-SQL method returns (the text; the values are the second item)."""
+        if type(target) is not ir.Seq or len(target.elts) != 2 or type(target.elts[0]) is not ir.Name:
+            return None
+        if type(value) is ir.Call and type(value.func) is ir.Attr and value.func.name in self.names.compiled_sql_methods:
+            return target.elts[0]
+        return None
 
     def parent(self, function: ir.Function) -> ir.Function | None:
         if 0 <= function.parent < len(self.module.functions) and function.kind != "module":
@@ -202,6 +238,8 @@ class _Evaluator:
             return self.expr(function, iterable, bound, depth + 1, seen)
         if kind is ir.Obj:
             return all(type(e.key) is str and self.expr(function, e.value, bound, depth + 1, seen) for e in node.entries)
+        if kind is tuple and node[0] is _COMPILED_TEXT:
+            return True  # the ORM's own SQL text, every value a placeholder
         if kind is tuple and node[0] is _PART_OF:
             # a part of a fixed value: `const [a, b] = pg ? ['$1', '$2'] : ['?', '?']`, or of a
             # migration runner's context (`const { tablePrefix } = context`)
@@ -233,6 +271,11 @@ class _Evaluator:
             option = _option_read(function, node)
             if option is not None:
                 return option in self.scalar_options(function)
+        if kind is ir.Call and type(node.func) is ir.Name and node.func.id in self.names.element_preserving \
+                and function.scope_of(node.func.id) not in ("local", "param") and node.args \
+                and all(a.kind == "pos" for a in node.args):
+            # zip(titles, bodies): each element is made of the arguments' elements
+            return all(self.expr(function, a.value, bound, depth + 1, seen) for a in node.args)
         if kind is ir.Call and type(node.func) is ir.Name and all(a.kind == "pos" for a in node.args):
             return self.helper_call(function, node, bound, depth + 1, seen)
         return False
@@ -379,14 +422,14 @@ def _compiled(evaluator, function: ir.Function, node, depth: int) -> bool:
     return False
 
 
-def fixed_name(module: ir.ModuleIR, span: Span, name: str, private=None) -> bool:
+def fixed_name(module: ir.ModuleIR, span: Span, name: str, private=None, names: Known | None = None) -> bool:
     """``name``, read by the code at ``span``, is fixed by the code (see the module docstring).
     ``private(name)``: the module-level ``name`` is used by this module only (no other file imports it).
     ``select.sql`` where ``select`` is a compiled query builder (``….toSQL()``) is the builder's text."""
     function = ir.innermost_function(module, span)
     if function is None:
         return False
-    evaluator = _Evaluator(module, function, span, private)
+    evaluator = _Evaluator(module, function, span, private, names)
     if name.isidentifier():
         return evaluator.name(function, name, {}, 0, frozenset())
     base, dot, attribute = name.partition(".")

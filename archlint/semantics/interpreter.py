@@ -2319,9 +2319,12 @@ class Frame(Calls):
             return v.tag(v.UNKNOWN, tags)
         if kind is v.ModelClass:
             outcome = library.attribute(bare.stack, "modelclass", name)
-            if outcome is not None:
-                return self.outcome_value(outcome, bare, (), node, bare.stack, bare.model)
             model = self.program.schema.get(bare.model)
+            if outcome is not None:
+                found = self.outcome_value(outcome, bare, (), node, bare.stack, bare.model)
+                if model is not None and model.cid >= 0 and self.program.flask_model(model.path, model.cid):
+                    return v.tag(found, v.tags_of(found) | {FLASK_SESSION})  # `User.query` runs on db.session
+                return found
             if model is not None and (name in model.relations or name in model.columns):
                 return v.ModelAttr(bare.stack, bare.model, name)
             if model is not None and model.cid >= 0:
@@ -2551,6 +2554,8 @@ class Frame(Calls):
                 return v.tag(v.UNKNOWN, frozenset({v.INPUT_TAG}))  # what the client sent, validated or not
         if name == "request" and written is None and member is None and self._aiohttp_view(instance):
             return v.tag(v.Request("aiohttp"), frozenset({v.REQUEST_TAG}))  # web.View keeps the request it serves
+        if name == "request" and written is None and member is None and self.python and self._routed_view(instance):
+            return v.tag(v.Request("django"), frozenset({v.REQUEST_TAG}))  # View.setup() keeps the request it serves
         declared = None
         if member is not None:
             if member.value is not None and type(member.value) is not ir.FuncRef:

@@ -679,6 +679,16 @@ class Program:
                     return True
         return False
 
+    def flask_model(self, path: str, cid: int) -> bool:
+        """A Flask-SQLAlchemy model: the class derives (directly or through project classes) from
+        ``db.Model`` (orms.toml ``flask_models``), whose ``query`` property runs on ``db.session``."""
+        names = schema_names(self)
+        for link in self.subclass_chain(path, cid):
+            for base in self.bases(*link):
+                if type(base) is v.External and (base.name in names.flask_models or base.name.endswith("SQLAlchemy().Model")):
+                    return True
+        return False
+
     def _stack_of_base(self, base) -> str:
         if type(base) is v.External:
             name = base.name

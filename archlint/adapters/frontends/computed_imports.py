@@ -18,13 +18,15 @@ from __future__ import annotations
 from functools import cache
 
 from archlint.adapters.knowledge import load_knowledge
+from archlint.domain import ir
 from archlint.domain.constants import CONSTANT, ConstantFolder, ValueFunctions, value_functions
 from archlint.domain.facts import DYNAMIC, OPAQUE, OWN_DIRECTORY, REGISTRY, FileFacts, Import
 
 _MAX_TARGETS = 16
 
 
-def resolve_computed_imports(facts: FileFacts) -> None:
+def resolve_computed_imports(facts: FileFacts, lower=None) -> None:
+    """``lower()``: the file's IR (Python, lowered from the same parse on demand), for the guards."""
     if not any(record.kind == OPAQUE for record in facts.imports):
         return
     folder = ConstantFolder(facts, _functions())
@@ -50,6 +52,8 @@ def resolve_computed_imports(facts: FileFacts) -> None:
                 resolved.append(Import(directory, (), DYNAMIC, span))
             elif folded.kind == CONSTANT and _registered(folder, call, scope, at, known):
                 resolved.append(record._replace(kind=REGISTRY))  # one of the code's constants, not listed
+            elif python and lower is not None and _pinned_by_guard(folder, lower(), call, scope, at, known):
+                resolved.append(record._replace(kind=REGISTRY))  # a key of a constant registry, checked
             else:
                 resolved.append(record)
             continue
@@ -66,6 +70,32 @@ def _registered(folder: ConstantFolder, call, scope, at, known) -> bool:
         return False
     strict = ConstantFolder(folder.facts, folder.functions, conventions=False)  # not `process.env.PLUGIN`
     return all(strict.fold(argument.text, scope, at, known).kind == CONSTANT for argument in call.arguments())
+
+
+def _pinned_by_guard(folder: ConstantFolder, module, call, scope, at, known) -> bool:
+    """``import_module(f".{attr_name}", package=package)`` after ``found = _public_api.get(attr_name)``
+    and ``if found is None: return …`` (prefect's lazy ``__getattr__``): every argument is one of the
+    code's constants, or built only from names a guard on the way pins to a constant registry's keys
+    (:mod:`archlint.domain.allow_lists`, read from the file's IR)."""
+    if call is None:
+        return False
+    node = next((n for f in module.functions for n in ir.iter_nodes(f.body) if type(n) is ir.Call and n.span == call.span),
+                None) if module is not None else None
+    if node is None or len(node.args) != len(call.arguments()):
+        return False
+    from archlint.domain.allow_lists import allow_listed
+
+    strict = ConstantFolder(folder.facts, folder.functions, conventions=False)
+    pinned = False
+    for argument, arg in zip(call.arguments(), node.args):
+        if strict.fold(argument.text, scope, at, known).kind == CONSTANT:
+            continue
+        value = arg.value
+        holes = value.holes if type(value) is ir.Template and value.tag is None else (value,)
+        if not holes or not all(type(h) is ir.Name and allow_listed(module, call.span, h.id) for h in holes):
+            return False
+        pinned = True
+    return pinned
 
 
 def _python_names(path: str) -> dict[str, str]:

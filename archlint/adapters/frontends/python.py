@@ -194,8 +194,8 @@ def extract(path: str, source: bytes, language: str = "python", full: bool = Tru
     if facts.has_body:
         facts.body.share_strings()
     facts.problems.extend(_syntax_problems(tree.root_node, data, parser, language, cursor_type, captures))
-    if ir:  # the semantic model's IR, from this same parse
-        facts.set_ir(_lower(root, data, path, extractor.cols))
+    if ir:  # the semantic model's IR, from this same parse (lowered already when folding needed it)
+        facts.set_ir(extractor.lowered if extractor.lowered is not None else _lower(root, data, path, extractor.cols))
     return facts
 
 
@@ -258,6 +258,8 @@ class _Extractor:
         self.lean = lean  # the lean head: of the calls, only the dynamic imports matter
         self.facts = facts
         self.data = data
+        self.root = root
+        self.lowered = None  # the file's IR when import folding asked for it (see lower)
         self.cols = Columns(data)
         self.captures = captures
         for name, nodes in captures.items():  # tree-sitter's order of nodes starting at one byte varies run to run
@@ -266,6 +268,12 @@ class _Extractor:
         self.scopes = _Scopes(captures.get("class", []), captures.get("function", []))
         self.bindings: dict[str, str] = {}
         self.binding_records: list[Binding] = []
+
+    def lower(self):
+        """The file's IR, lowered from this parse on first use (import folding reads the guards)."""
+        if self.lowered is None:
+            self.lowered = _lower(self.root, self.data, self.facts.path, self.cols)
+        return self.lowered
 
     def run(self) -> None:
         for node in self.captures.get("import", ()):
@@ -317,7 +325,7 @@ class _Extractor:
         if any(record.kind == OPAQUE for record in self.facts.imports):  # constant folding only where needed
             from archlint.adapters.frontends.computed_imports import resolve_computed_imports
 
-            resolve_computed_imports(self.facts)
+            resolve_computed_imports(self.facts, self.lower)
 
     # imports ----------------------------------------------------------------------------
     def _import(self, node) -> None:

@@ -98,7 +98,7 @@ def _typed_holes(program, site, private=None):
     if text is None or not text.runtime_holes:
         return site
     from archlint.domain.sql.holes import RUNTIME, SAFE
-    from archlint.semantics.hole_values import constant_property, fixed_name, static_constant
+    from archlint.semantics.hole_values import constant_property, fixed_name, known, static_constant
 
     anchored = text.anchor is not None
     path = text.path if anchored else site.path
@@ -107,8 +107,10 @@ def _typed_holes(program, site, private=None):
         return site
     span = text.anchor.span if anchored else site.call.span
 
+    names = known(program)
+
     def fixed(expr: str) -> bool:
-        return fixed_name(module, span, expr, private) or constant_property(program, path, span, expr) \
+        return fixed_name(module, span, expr, private, names) or constant_property(program, path, span, expr) \
             or static_constant(program, path, expr)
 
     holes = tuple(hole._replace(origin=SAFE) if hole.origin == RUNTIME and fixed(hole.expr.strip()) else hole for hole in text.holes)

@@ -103,17 +103,18 @@ def _bind_guidance(site: SqlSite, sql: SqlKnowledge) -> str:
 
 
 def _allow_listed(ctx: CheckContext, site: SqlSite, expression: str) -> bool:
-    """Checked against a constant allow-list where the statement runs, or a parameter of a private
-    helper every caller fills with a constant (``self._fetch_setting(connection, "sql_mode")``)."""
+    """Checked against a constant allow-list where the statement runs or by the constructor of the
+    instance it is read from, or a parameter of a private helper every caller fills with a constant
+    (``self._fetch_setting(connection, "sql_mode")``)."""
     program = ctx.program
     module = program.modules.get(site.path) if program is not None else None
     expression = expression.strip()
     if module is None or not _dotted(expression, site.language):
         return False
-    from archlint.semantics.allow_lists import allow_listed
+    from archlint.domain.allow_lists import allow_listed, constructor_pinned
     from archlint.semantics.constant_arguments import constant_parameter
 
-    return allow_listed(module, site.call.span, expression) or (
+    return allow_listed(module, site.call.span, expression) or constructor_pinned(module, site.call.span, expression) or (
         expression.isidentifier() and constant_parameter(program, site.path, site.call.span, expression))
 
 
