@@ -114,12 +114,14 @@ def _safe(function, path: str, data: bytes, language: str, full: bool) -> FileFa
 
 def _work(batch: list[tuple[str, str, str, str]], keep_blobs: bool = True) -> list[tuple[str, object]]:
     """One worker batch: (mode, absolute, path, language) -> (path, facts or syntax problems).
-    ``keep_blobs=False``: the caller keeps no pickled bodies or IR (no cache), so a file's body
-    and IR are sent back as records in the batch's one pickle (``FileFacts.__reduce__``)."""
+    ``keep_blobs=False``: the caller keeps no pickled bodies or IR (no cache), so the body and IR
+    of a deep file (``FULL``: both are read) are sent back as records in the batch's one pickle
+    (``FileFacts.__reduce__``).  A JS/TS head's IR stays a blob: most are never read (Django's
+    admin scripts), and unpickling them all cost CPU."""
     results = _work_items(batch)
     if not keep_blobs:
-        for _path, facts in results:
-            if isinstance(facts, FileFacts):
+        for (mode, *_item), (_path, facts) in zip(batch, results):
+            if mode == FULL and isinstance(facts, FileFacts):
                 facts.keep_blobs = False
     return results
 
