@@ -75,3 +75,39 @@ def test_releasing_freed_memory_without_a_pool_does_nothing():
     with Workers(1) as workers:
         workers.release()  # a serial run frees no pickled blobs: no call into the C library
         assert workers.pool is None
+
+
+def test_a_worker_without_a_cache_sends_body_and_ir_as_one_stream_sharing_positions():
+    """A pool worker's facts for a run without a cache travel as records, not as two blobs: the
+    spans a body shares with its IR (one parse, one object per range) arrive as one object each."""
+    from archlint.application.parsing import FULL, _work
+    from archlint.domain.facts import Span
+
+    def spans(value, found, seen):
+        if type(value) is Span:
+            found[id(value)] = value
+        elif isinstance(value, (tuple, list)) and id(value) not in seen:
+            seen.add(id(value))
+            for item in value:
+                spans(item, found, seen)
+        return found
+
+    def sent(path, keep_blobs):
+        (_, facts), = pickle.loads(pickle.dumps(_work([(FULL, str(path), "app/db.py", "python")], keep_blobs)))
+        body = spans([getattr(facts.body, n) for n in ("calls", "assigns", "reads", "functions")], {}, set())
+        module = spans(facts.ir, {}, set())
+        return facts, body, module
+
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "db.py"
+        path.write_bytes(SOURCE)
+        facts, body, module = sent(path, False)
+        assert facts._blob is None and facts._ir_blob is None and not facts.keep_blobs
+        assert body and set(body) <= set(module)  # every span of the body is an object of the IR
+        kept, body, module = sent(path, True)  # a cache saves the blobs: two pickles, two copies
+        assert kept._blob is not None and kept._ir_blob is not None
+        assert not set(body) & set(module)
+        assert kept.body == facts.body and kept.ir == facts.ir

@@ -112,8 +112,21 @@ def _safe(function, path: str, data: bytes, language: str, full: bool) -> FileFa
     return facts
 
 
-def _work(batch: list[tuple[str, str, str, str]]) -> list[tuple[str, object]]:
-    """One worker batch: (mode, absolute, path, language) -> (path, facts or syntax problems)."""
+def _work(batch: list[tuple[str, str, str, str]], keep_blobs: bool = True) -> list[tuple[str, object]]:
+    """One worker batch: (mode, absolute, path, language) -> (path, facts or syntax problems).
+    ``keep_blobs=False``: the caller keeps no pickled bodies or IR (no cache), so the body and IR
+    of a deep file (``FULL``: both are read) are sent back as records in the batch's one pickle
+    (``FileFacts.__reduce__``).  A JS/TS head's IR stays a blob: most are never read (Django's
+    admin scripts), and unpickling them all cost CPU."""
+    results = _work_items(batch)
+    if not keep_blobs:
+        for (mode, *_item), (_path, facts) in zip(batch, results):
+            if mode == FULL and isinstance(facts, FileFacts):
+                facts.keep_blobs = False
+    return results
+
+
+def _work_items(batch: list[tuple[str, str, str, str]]) -> list[tuple[str, object]]:
     results: list[tuple[str, object]] = []
     for mode, absolute, path, language in batch:
         try:
@@ -154,9 +167,10 @@ class Workers:
     """Runs batches serially, or on a process pool once the work is large enough; the pool is
     started at most once per run and only when needed (small repos never pay for it)."""
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, keep_blobs: bool = True) -> None:
         self.jobs = min(jobs, os.cpu_count() or 1)
         self.pool = None
+        self.keep_blobs = keep_blobs  # False: no cache saves pickled bodies or IR (see _work)
 
     def __enter__(self) -> Workers:
         return self
@@ -184,7 +198,7 @@ class Workers:
 
                 context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
                 self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context)
-            futures = [self.pool.submit(_work, batch) for batch in batches]
+            futures = [self.pool.submit(_work, batch, self.keep_blobs) for batch in batches]
         except (OSError, RuntimeError):  # no fork/semaphores in this sandbox: stay serial
             return lambda: [result for batch in batches for result in _work(batch)]
 

@@ -135,7 +135,7 @@ def _run_check(paths: list[str], options: Options | None = None) -> Report:
     families = [family for family in FAMILIES if active.intersection(family.rules)]
     if not any(family.bodies and not family.with_bodies_only for family in families):
         families = [family for family in families if not family.with_bodies_only]
-    with Workers(options.jobs or default_jobs()) as workers:
+    with Workers(options.jobs or default_jobs(), keep_blobs=cache is not None) as workers:
         bodies = any(family.bodies for family in families)
         files, hits, sizes = scan_sources(found.sources, cache, workers, signals=bodies)
         if cache is None:  # nothing will save the pool's pickled bodies and IR once they are read

@@ -463,6 +463,13 @@ class FileFacts:
         return None
 
     def __reduce__(self):
+        if not self.keep_blobs and self._body is not None and self._ir is not None:
+            # Nothing will save blobs of this file (a run without a cache): the body and the IR go
+            # into the enclosing pickle as records, in one stream, so the positions and texts they
+            # share (almost every span of a body is also a span of its IR) arrive as one object
+            # each, as the worker that extracted them from one parse held them — two blobs
+            # unpickled apart held two copies (saleor-sized tree: see git log)
+            return (_rebuild_joint, (self._state(), self._body, self._ir))
         blob = self._blob
         if blob is None and self._body is not None:
             blob = pickle.dumps(self._body, pickle.HIGHEST_PROTOCOL)
@@ -486,6 +493,14 @@ class FileFacts:
 
 def _rebuild_facts(state: tuple, blob: bytes | None, ir_blob: bytes | None = None) -> FileFacts:
     return FileFacts(*state[:-1], blob=blob, syntax_checked=state[-1], ir_blob=ir_blob)
+
+
+def _rebuild_joint(state: tuple, body: FileBody, module) -> FileFacts:
+    """Facts whose body and IR travelled as records (``__reduce__``): no blobs to keep."""
+    facts = FileFacts(*state[:-1], body=body, syntax_checked=state[-1])
+    facts._ir = module
+    facts.keep_blobs = False
+    return facts
 
 
 def _tuple_reduce(self):
