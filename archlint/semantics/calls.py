@@ -19,6 +19,7 @@ from archlint.semantics.frameworks import (ADAPTER, adapter_hook, converter_hook
 from archlint.semantics.frameworks import known as framework_names
 from archlint.semantics.library import Outcome
 from archlint.semantics.raw_lookups import lookup_table
+from archlint.semantics.web import callee_name
 from archlint.semantics.routes import known as route_names
 from archlint.semantics.records import CallRecord, Construct, Event, LoopInfo
 from archlint.semantics.support import (
@@ -1398,6 +1399,19 @@ class Calls:
         keyed = bool(table) and keyed_by_stored_row(cursor, args)
         self.env[name] = v.tag(v.Db(stack, "cursor", table, via=KEYED_CURSOR if keyed else ""), v.tags_of(self.env[name]))
 
+    def _text_lookup(self, node) -> str:
+        """The table a lookup SELECT wrapped in an ORM's SQL text function reads (``text("SELECT * FROM
+        articles WHERE slug = :slug")``; an f-string's holes read as values), else ``""``."""
+        if type(node) is not ir.Call or not node.args or node.args[0].kind != "pos" or \
+                callee_name(self.program, self.path, node) not in self.program.library.sql_text_functions:
+            return ""
+        sql = node.args[0].value
+        if type(sql) is ir.Const and isinstance(sql.value, str):
+            return lookup_table(sql.value)
+        if type(sql) is ir.Template and sql.strings:
+            return lookup_table("0".join(sql.strings))
+        return ""
+
     @staticmethod
     def _raw_lookup(args) -> str:
         """The table a raw SQL lookup (the call's first argument, a constant) reads, else ``""``."""
@@ -1548,7 +1562,13 @@ class Calls:
                            self.query_chains(receiver, node, args), via=getattr(receiver, "via", ""),
                            nonempty=outcome.nonempty or getattr(receiver, "nonempty", False) and type(receiver) is v.Query)
         if kind == "result":
-            keyed = any(type(v.strip(arg[2])) is v.Query and keyed_by_stored_row(v.strip(arg[2]), ()) for arg in args[:1])
+            keyed = any(type(v.strip(arg[2])) is v.Query and keyed_by_stored_row(v.strip(arg[2]), ()) for arg in args[:1]) \
+                or type(receiver) is v.Result and receiver.keyed  # result.mappings() / .scalars(): still that lookup
+            if not model and args and type(v.strip(args[0][2])) is not v.Query:
+                # conn.execute(text("SELECT … FROM articles WHERE slug = :slug"), {…}): a result of that table,
+                # whose first() is a lookup like a cursor's fetchone() — unless keyed by a row's foreign key
+                model = self._text_lookup(args[0][3])
+                keyed = keyed or bool(model) and keyed_by_stored_row(receiver, args[1:])
             return v.Result(stack, model, loaded, unique, joined, keyed)
         if kind in ("rows", "row?") and chain_writes(self.program, receiver):
             # `tx.insert(t).values(…).returning().all()` (Drizzle on a synchronous driver): the rows the
