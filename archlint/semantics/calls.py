@@ -214,6 +214,11 @@ FILTER_STEPS = frozenset({"filter", "filter_by", "where", "get"})
 KEYED_CURSOR = "keyed:stored"  # Db.via of a cursor whose lookup SELECT is keyed by a stored row's key
 
 
+def _session_blocks(value) -> frozenset:
+    """The ``sess:<with-block>`` tags an instance was built with."""
+    return frozenset(t for t in v.tags_of(value) if t.startswith(v.SESSION_BLOCK_TAG)) if value is not None else frozenset()
+
+
 def keyed_by_stored_row(receiver, args) -> bool:
     """``findByPk(comment.authorId)``, ``findOne({ where: { slug: article.slug } })``,
     ``session.get(User, row.user_id)``, ``Article.objects.filter(slug=article.slug).first()``:
@@ -805,7 +810,8 @@ class Calls:
         if kind is v.Instance:
             function = self.program.method(bare.path, bare.cid, method)
             if function is not None:
-                action = frozenset(t for t in tags if t.startswith(v.DRF_ACTION_TAG))  # the view keeps serving its action
+                # the view keeps serving its action; a repository keeps the session block it was built with
+                action = frozenset(t for t in tags if t.startswith((v.DRF_ACTION_TAG, v.SESSION_BLOCK_TAG)))
                 return self.invoke(node, function._replace(bound=v.tag(bare, action) if action else bare), args)
             dumped = dump_hook(self, node, receiver, method, args)
             if dumped is None:
@@ -1921,6 +1927,9 @@ class Calls:
             self._raising_calls.add(node.span)
         if summary.derefs:
             self._dereferenced_by_callee(args, summary.derefs, label)
+        if summary.exited:  # a cached summary: its session blocks ended in this analysis too
+            self.exited.update(summary.exited)
+            self.program.exited_sessions.update(summary.exited)
         for event in summary.events:
             (self.analysis.events if self.analysis is not None else self.context_events).append(event)
         thread = _IN_THREAD if self.program.runs_in_thread(function.path, function.fid) else frozenset()
@@ -1958,6 +1967,11 @@ class Calls:
             site = f"{self.path}:{node.span.line}:{node.span.column}"
             self.program.app_mounts.setdefault(returned.site, (site, ""))
             return v.tag(returned._replace(site=site), v.tags_of(summary.returns))
+        sessions = _session_blocks(function.bound)
+        if sessions and type(returned) in (v.Row, v.Rows):
+            # `ArticleRepository(session).list_recent()` in `with Session() as session:`: the rows were loaded
+            # by the session the instance was built with (its field joins every constructor call's session)
+            return v.tag(summary.returns, sessions)
         return summary.returns
 
     def _made_in(self, function: v.Function, site: str) -> bool:
@@ -2082,7 +2096,10 @@ class Calls:
         if constructor is not None:
             self.call_function(node, constructor._replace(bound=instance), args)
         hooked = instantiate_hook(self, node, cls, args)
-        return hooked if hooked is not None else instance
+        if hooked is not None:
+            return hooked
+        # built with a session a `with` block opened: its methods' rows are that block's (see call_function)
+        return v.tag(instance, frozenset(t for a in args for t in v.tags_of(a[2]) if t.startswith(v.SESSION_BLOCK_TAG)))
 
     @staticmethod
     def _expiring(handle, node: ir.Call, default: frozenset = frozenset({v.EXPIRES_TAG})) -> frozenset:
