@@ -44,7 +44,7 @@ FOLDERS = """
                         for folder_child in self.children_of(folder.id, user_id, db):
                             delete_children(folder_child)
                             folder_ids.append(folder_child.id)
-                            child = db.execute(select(Folder).filter_by(id=folder_child.id)).scalars().first()
+                            child = db.execute(select(Folder).filter_by(id=folder_child.id, user_id=user_id)).scalars().first()
                             log.info("deleting %s", child.name)
                             db.delete(child)
                             db.commit()
@@ -66,7 +66,7 @@ OUTSIDE = """
             with SessionLocal() as db:
                 def rename(parent_id):
                     for folder_child in self.children_of(parent_id, user_id, db):
-                        child = db.execute(select(Folder).filter_by(id=folder_child.id)).scalars().first()
+                        child = db.execute(select(Folder).filter_by(id=folder_child.id, user_id=user_id)).scalars().first()
                         child.name = name
                     db.commit()
 

@@ -19,6 +19,7 @@ from archlint.semantics.frameworks import (ADAPTER, adapter_hook, converter_hook
 from archlint.semantics.frameworks import known as framework_names
 from archlint.semantics.library import Outcome
 from archlint.semantics.raw_lookups import lookup_table
+from archlint.semantics.web import callee_name
 from archlint.semantics.routes import known as route_names
 from archlint.semantics.records import CallRecord, Construct, Event, LoopInfo
 from archlint.semantics.support import (
@@ -211,6 +212,11 @@ LOOKUP_STACKS = frozenset({"sqlalchemy", "django", "sequelize", "prisma", "typeo
 
 FILTER_STEPS = frozenset({"filter", "filter_by", "where", "get"})
 KEYED_CURSOR = "keyed:stored"  # Db.via of a cursor whose lookup SELECT is keyed by a stored row's key
+
+
+def _session_blocks(value) -> frozenset:
+    """The ``sess:<with-block>`` tags an instance was built with."""
+    return frozenset(t for t in v.tags_of(value) if t.startswith(v.SESSION_BLOCK_TAG)) if value is not None else frozenset()
 
 
 def keyed_by_stored_row(receiver, args) -> bool:
@@ -804,7 +810,8 @@ class Calls:
         if kind is v.Instance:
             function = self.program.method(bare.path, bare.cid, method)
             if function is not None:
-                action = frozenset(t for t in tags if t.startswith(v.DRF_ACTION_TAG))  # the view keeps serving its action
+                # the view keeps serving its action; a repository keeps the session block it was built with
+                action = frozenset(t for t in tags if t.startswith((v.DRF_ACTION_TAG, v.SESSION_BLOCK_TAG)))
                 return self.invoke(node, function._replace(bound=v.tag(bare, action) if action else bare), args)
             dumped = dump_hook(self, node, receiver, method, args)
             if dumped is None:
@@ -1400,6 +1407,19 @@ class Calls:
         keyed = bool(table) and keyed_by_stored_row(cursor, args)
         self.env[name] = v.tag(v.Db(stack, "cursor", table, via=KEYED_CURSOR if keyed else ""), v.tags_of(self.env[name]))
 
+    def _text_lookup(self, node) -> str:
+        """The table a lookup SELECT wrapped in an ORM's SQL text function reads (``text("SELECT * FROM
+        articles WHERE slug = :slug")``; an f-string's holes read as values), else ``""``."""
+        if type(node) is not ir.Call or not node.args or node.args[0].kind != "pos" or \
+                callee_name(self.program, self.path, node) not in self.program.library.sql_text_functions:
+            return ""
+        sql = node.args[0].value
+        if type(sql) is ir.Const and isinstance(sql.value, str):
+            return lookup_table(sql.value)
+        if type(sql) is ir.Template and sql.strings:
+            return lookup_table("0".join(sql.strings))
+        return ""
+
     @staticmethod
     def _raw_lookup(args) -> str:
         """The table a raw SQL lookup (the call's first argument, a constant) reads, else ``""``."""
@@ -1550,7 +1570,13 @@ class Calls:
                            self.query_chains(receiver, node, args), via=getattr(receiver, "via", ""),
                            nonempty=outcome.nonempty or getattr(receiver, "nonempty", False) and type(receiver) is v.Query)
         if kind == "result":
-            keyed = any(type(v.strip(arg[2])) is v.Query and keyed_by_stored_row(v.strip(arg[2]), ()) for arg in args[:1])
+            keyed = any(type(v.strip(arg[2])) is v.Query and keyed_by_stored_row(v.strip(arg[2]), ()) for arg in args[:1]) \
+                or type(receiver) is v.Result and receiver.keyed  # result.mappings() / .scalars(): still that lookup
+            if not model and args and type(v.strip(args[0][2])) is not v.Query:
+                # conn.execute(text("SELECT … FROM articles WHERE slug = :slug"), {…}): a result of that table,
+                # whose first() is a lookup like a cursor's fetchone() — unless keyed by a row's foreign key
+                model = self._text_lookup(args[0][3])
+                keyed = keyed or bool(model) and keyed_by_stored_row(receiver, args[1:])
             return v.Result(stack, model, loaded, unique, joined, keyed)
         if kind in ("rows", "row?") and chain_writes(self.program, receiver):
             # `tx.insert(t).values(…).returning().all()` (Drizzle on a synchronous driver): the rows the
@@ -1904,6 +1930,9 @@ class Calls:
             self._raising_calls.add(node.span)
         if summary.derefs:
             self._dereferenced_by_callee(args, summary.derefs, label)
+        if summary.exited:  # a cached summary: its session blocks ended in this analysis too
+            self.exited.update(summary.exited)
+            self.program.exited_sessions.update(summary.exited)
         for event in summary.events:
             (self.analysis.events if self.analysis is not None else self.context_events).append(event)
         thread = _IN_THREAD if self.program.runs_in_thread(function.path, function.fid) else frozenset()
@@ -1941,6 +1970,11 @@ class Calls:
             site = f"{self.path}:{node.span.line}:{node.span.column}"
             self.program.app_mounts.setdefault(returned.site, (site, ""))
             return v.tag(returned._replace(site=site), v.tags_of(summary.returns))
+        sessions = _session_blocks(function.bound)
+        if sessions and type(returned) in (v.Row, v.Rows):
+            # `ArticleRepository(session).list_recent()` in `with Session() as session:`: the rows were loaded
+            # by the session the instance was built with (its field joins every constructor call's session)
+            return v.tag(summary.returns, sessions)
         return summary.returns
 
     def _made_in(self, function: v.Function, site: str) -> bool:
@@ -2065,7 +2099,10 @@ class Calls:
         if constructor is not None:
             self.call_function(node, constructor._replace(bound=instance), args)
         hooked = instantiate_hook(self, node, cls, args)
-        return hooked if hooked is not None else instance
+        if hooked is not None:
+            return hooked
+        # built with a session a `with` block opened: its methods' rows are that block's (see call_function)
+        return v.tag(instance, frozenset(t for a in args for t in v.tags_of(a[2]) if t.startswith(v.SESSION_BLOCK_TAG)))
 
     @staticmethod
     def _expiring(handle, node: ir.Call, default: frozenset = frozenset({v.EXPIRES_TAG})) -> frozenset:

@@ -403,6 +403,7 @@ class Frame(Calls):
         self.alternatives = 0  # > 0 while one alternative of a union receiver is being called
         self.catching_none = 0  # > 0 inside `try:` whose handler catches AttributeError (a None dereference)
         self.null_derefs: list[Deref] = []  # every dereference of a nullable row on this run
+        self.exited: set[str] = set()  # sess:<with-block> tags of the session blocks that ended on this run (Summary.exited)
         self.deferred_reads: set = set()  # spans of those whose row was keyed by an unknown parameter (DEFERRED_TAG)
         self.context_events: list[Event] = []  # CONTEXT_EVENTS seen while running for a caller (no analysis)
         self.catching_unique = 0  # > 0 inside `try` whose handler handles a unique violation (IntegrityError, P2002 …)
@@ -455,7 +456,7 @@ class Frame(Calls):
                     if deref.origin and deref.origin not in passed_in and ":unloaded:" not in deref.origin:
                         self.program.callee_null_derefs.setdefault((deref.path, deref.span), deref)
         return Summary(returns, tuple(dict.fromkeys(self.effects)), raises, derefs, tuple(dict.fromkeys(self.context_events)),
-                       self._exit_branch())
+                       self._exit_branch(), frozenset(self.exited))
 
     def _exit_with_open_transaction(self, span, value=None) -> None:
         """A normal exit (a ``return``, the end of the body) while an unmanaged transaction this
@@ -1607,6 +1608,7 @@ class Frame(Calls):
                 # FastAPI dependency) hands the session to its consumer while the block is still open:
                 # the block exits only after the consumer is done with what it read
                 self.program.exited_sessions.update(sessions)
+                self.exited.update(sessions)
             self.yielded = self.yielded or outer_yield
             for name, site in closes:  # the block closed (or released) what it bound
                 if name in self.env:

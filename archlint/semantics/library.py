@@ -97,6 +97,11 @@ class Library:
         self.callbacks: dict[tuple[str, str], Callback] = {}
         self.awaitables: dict[str, object] = {}  # stack -> "run" | frozenset of "<kind>.<method>"
         self.coroutines: dict[str, frozenset] = {}  # stack -> "<kind>.<method>" returning a coroutine on any handle
+        # functions that wrap SQL text for an ORM (`sqlalchemy.text("SELECT …")`): the `[[sql_sink]]` entries
+        # of sql_dialects.toml with `functions` and a whole statement (`statement = "auto"`)
+        self.sql_text_functions: frozenset = frozenset(
+            name for entry in knowledge.of_kind("sql_sink") if entry.extra.get("statement", "auto") == "auto"
+            for name in entry.extra.get("functions", ()))
         self.thread_wrappers: frozenset = frozenset(  # decorators that run a sync function in a worker thread
             name for table in knowledge.semantics.values() for name in table.get("thread_wrappers", ()))
         self.handles: dict[str, Db] = {}  # external attribute that is a DB handle (``mongoose:connection``)

@@ -47,6 +47,9 @@ class Summary(NamedTuple):
     # `if db.query(User).filter_by(email=e).first(): raise HTTPException(409)` returns only on the
     # not-found side, so what its caller does after the call runs there too (AL310)
     exit_branch: tuple = ()
+    # the sess:<with-block> tags of the sessions whose `with` block ended during the call (its own or a
+    # callee's): rows it returns tagged with one were loaded by a session that is closed once it returns
+    exited: frozenset = frozenset()
 
 
 class Site(NamedTuple):

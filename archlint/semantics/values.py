@@ -316,6 +316,7 @@ COLLECTION_WRITE_TAG = "collection-write"  # on a dirty effect of a relationship
 EXPIRES_TAG = "expires-on-commit"
 EXPIRED_TAG = "expired:"  # expired:<path:line:column of the commit>: on a row such a commit expired, until refreshed
 THREAD_TAG = "thread"  # on a callee's effect that runs in a worker thread (a `@sync_to_async` function)
+SESSION_BLOCK_TAG = "sess:"  # sess:<path:line:col> of the `with` block whose session loaded the value (interpreter.py)
 DETACHED_TAG = "detached"  # an effect of a coroutine started as a task nothing waits for (semantics/tasks.py)
 # On an effect of django-ninja building the response schema of an ``async def`` route: ninja validates
 # the returned rows in the event loop, so a query there raises SynchronousOnlyOperation (AL233)
