@@ -3,7 +3,8 @@
 1. **Cheap pass** (:func:`scan_sources`), every file: read, hash, cache lookup; a miss gets its
    *head* (imports, suppressions, string signals) from the byte-level scanner for Python — no
    syntax tree — and from the frontend for JS/TS (whose CommonJS imports are calls, so the head
-   needs the full pass anyway) and for the few Python files the scanner defers.
+   needs the full pass anyway) and for the few Python files the scanner defers (whose one parse
+   then gives their body and IR as well, when rules read bodies).
 2. **Deep pass** (:func:`deepen`), only what the selected rules need: the *body* of the files the
    data-layer plan names (one tree-sitter parse yielding body facts and syntax problems), and a
    syntax-only parse of the other files when AL001 is selected.
@@ -61,6 +62,11 @@ def _head(path: str, data: bytes, language: str, signals: bool = True) -> FileFa
             return facts
         if not signals:  # no rule reads bodies: the frontend's head without the body it would build
             return _safe(_lean_python_head, path, data, language, False)
+        # A file the scanner hands back (a few per project: dynamic imports, constructs it does not
+        # model) is parsed here: its body and IR come from this parse, as the deep pass would take
+        # them.  The semantic model reads most of them (Django's `management/__init__.py`,
+        # `apps/config.py`), and a head-only parse here meant a second parse then: 22 of Django's.
+        return _safe(_extract_with_ir, path, data, language, True)
     elif not signals and not any(token in data for token in _JS_HEAD_TOKENS):
         return _inert_script(path, data, language)
     return _safe(extract, path, data, language, False)
@@ -265,12 +271,16 @@ class _IrLoader:
 
 class _BodyLoader:
     """Extracts a file's body on first use when no plan asked for it (a safety net: every
-    reader of bodies stays correct even if the plan missed a file)."""
+    reader of bodies stays correct even if the plan missed a file).  ``ir``: the IR too, from
+    the same parse — the loader of a file with neither, attached as both its body and its IR
+    loader, so whichever is read first yields both (the semantic model reads a module the plan
+    did not name, a schema or exceptions module a handler imports, for its IR and then for its
+    calls: the Conduit app parsed 7 such files three times each)."""
 
-    __slots__ = ("absolute", "path", "language")
+    __slots__ = ("absolute", "path", "language", "ir")
 
-    def __init__(self, absolute: str, path: str, language: str) -> None:
-        self.absolute, self.path, self.language = absolute, path, language
+    def __init__(self, absolute: str, path: str, language: str, ir: bool = False) -> None:
+        self.absolute, self.path, self.language, self.ir = absolute, path, language, ir
 
     def __call__(self) -> FileFacts:
         try:
@@ -278,7 +288,7 @@ class _BodyLoader:
                 data = handle.read()
         except OSError:
             return FileFacts(path=self.path, language=self.language, content_hash="")
-        return _safe(extract, self.path, data, self.language, True)
+        return _safe(_extract_with_ir if self.ir else extract, self.path, data, self.language, True)
 
 
 def scan_sources(
@@ -359,9 +369,15 @@ def scan_sources(
             cache.put(facts)
     for source in sources:
         facts = results[source.path]
-        if not facts.has_body and facts.parsed:
+        if not facts.parsed:
+            continue
+        if not facts.has_body and not facts.has_ir:  # one parse, on first use of either
+            loader = _BodyLoader(source.absolute, source.path, source.language, ir=True)
+            facts.attach_loader(loader)
+            facts.attach_ir_loader(loader)
+        elif not facts.has_body:
             facts.attach_loader(_BodyLoader(source.absolute, source.path, source.language))
-        if facts.parsed and not facts.has_ir:
+        elif not facts.has_ir:
             facts.attach_ir_loader(_IrLoader(source.absolute, source.path, source.language))
     return results, hits, sizes
 
@@ -380,7 +396,9 @@ def deepen(
     The IR comes from the same parse, except for Python tests, migrations and scripts: the
     semantic model never starts from them (see ``semantic_files``), only their body facts are
     read (models of a test app, a ``create_all`` in a conftest), so their IR stays with the
-    on-demand loader.  On wagtail's wheel that is 115 test files, 3.2 MB of the 5.9 MB read deep."""
+    on-demand loader.  On wagtail's wheel that is 115 test files, 3.2 MB of the 5.9 MB read deep.
+    (The price: the few whose IR is read after all are parsed a second time — Django's
+    ``db/migrations/state.py``, which the model reaches through imports, and eight more.)"""
     from archlint.domain.datalayer import non_production
 
     items: list[tuple[str, str, str, str]] = []
@@ -398,6 +416,9 @@ def deepen(
         facts = files[path]
         if isinstance(result, FileFacts):
             facts.adopt(result)
+            if not facts.has_ir:  # a body without its IR: lowering it, if ever, needs the tree alone
+                source = sources[path]
+                facts.attach_ir_loader(_IrLoader(source.absolute, path, source.language))
         elif result is not None:
             facts.problems.extend(result)
             facts.syntax_checked = True

@@ -179,67 +179,72 @@ def _run_check(paths: list[str], options: Options | None = None) -> Report:
             workers.release()
             semantic = tuple(semantic_files(files, graph, knowledge_tables, deep))
             deepen(files, sources, set(semantic), set(), workers, sizes)  # their IR, from one parse each
-        if "AL001" in active:
-            deepen(files, sources, set(), set(files), workers, sizes)
         workers.release()
-    from archlint.application.architecture import resolve_architecture
-    from archlint.application.suppressions import apply_suppressions
-    from archlint.domain.context import CheckContext
-    from archlint.domain.projects import projects_from
+        from archlint.application.architecture import resolve_architecture
+        from archlint.application.suppressions import apply_suppressions
+        from archlint.domain.context import CheckContext
+        from archlint.domain.projects import projects_from
 
-    source_paths = sorted(p for p, f in files.items() if f.language != "unknown")
-    architecture = resolve_architecture(config, source_paths, knowledge_tables, knowledge.load_preset)
-    context = CheckContext(
-        root=root,
-        files=files,
-        graph=graph,
-        manifest=manifest,
-        registry=registry,
-        knowledge=knowledge_tables,
-        config=config,
-        architecture=architecture,
-        config_path=_relative_config(root, config.path),
-        deep=deep,
-        bodies=planned,
-        semantic=semantic,
-        projects=projects_from(source_paths + other_files),
-        api_spec=spec,
-    )
-    context.program_factory = lambda: released(_semantic_model().build_program(context))
-    context.datalayer_factory = lambda: released(_semantic_model().build_datalayer(context))
+        source_paths = sorted(p for p, f in files.items() if f.language != "unknown")
+        architecture = resolve_architecture(config, source_paths, knowledge_tables, knowledge.load_preset)
+        context = CheckContext(
+            root=root,
+            files=files,
+            graph=graph,
+            manifest=manifest,
+            registry=registry,
+            knowledge=knowledge_tables,
+            config=config,
+            architecture=architecture,
+            config_path=_relative_config(root, config.path),
+            deep=deep,
+            bodies=planned,
+            semantic=semantic,
+            projects=projects_from(source_paths + other_files),
+            api_spec=spec,
+        )
+        context.program_factory = lambda: released(_semantic_model().build_program(context))
+        context.datalayer_factory = lambda: released(_semantic_model().build_datalayer(context))
 
-    def released(model):  # the blobs unpickled for it are freed: their pages go back (Workers.release)
-        workers.release()
-        return model
+        def released(model):  # the blobs unpickled for it are freed: their pages go back (Workers.release)
+            workers.release()
+            return model
 
-    if architecture is not None:
-        context.composition_roots = frozenset(p for p in source_paths if architecture.is_composition_root(p))
+        if architecture is not None:
+            context.composition_roots = frozenset(p for p in source_paths if architecture.is_composition_root(p))
 
-    findings: list[Finding] = []
-    deep_findings: dict[str, tuple[Finding, ...]] = {}
-    for family in families:
-        if reuse is not None and family.bodies:
-            findings.extend(reuse["findings"][family.module])
-            continue
-        found_here = list(family.check(context))
-        workers.release()
-        findings.extend(found_here)
-        if family.bodies:
-            deep_findings[family.module] = tuple(found_here)
-    if keys is not None and reuse is None:
-        from archlint.application import deep_reuse
+        findings: list[Finding] = []
+        deep_findings: dict[str, tuple[Finding, ...]] = {}
+        # The syntax-only parse of the files no rule read deep comes last, before the family that
+        # reports it: a file the checks deepened on demand (a module the semantic model imported)
+        # has its verdict from that one parse by then, instead of a syntax parse first and a
+        # second parse for its body and IR.
+        for family in sorted(families, key=lambda family: family.module == "parse"):
+            if family.module == "parse" and "AL001" in active:
+                deepen(files, sources, set(), set(files), workers, sizes)
+                workers.release()
+            if reuse is not None and family.bodies:
+                findings.extend(reuse["findings"][family.module])
+                continue
+            found_here = list(family.check(context))
+            workers.release()
+            findings.extend(found_here)
+            if family.bodies:
+                deep_findings[family.module] = tuple(found_here)
+        if keys is not None and reuse is None:
+            from archlint.application import deep_reuse
 
-        entry = deep_reuse.record(*keys, files, (deep, planned, semantic), plan_reads, deep_findings)
-        if entry is not None:
-            cache.put_deep(entry)
-    findings = sorted(_apply_config(findings, config), key=Finding.sort_key)
-    findings = apply_suppressions(findings, context, lambda found: _apply_config(found, config))
-    if cache is not None:
-        if result_key is not None:
-            cache.put_result(result_key, tuple(findings))
-        if options.cache_root is None:  # a temporary copy must not evict the real tree's entries
-            cache.save()  # after the checks: bodies they extracted on demand are kept too
-    return _report(root, findings, found, files, config, started, context, hits)
+            entry = deep_reuse.record(*keys, files, (deep, planned, semantic), plan_reads, deep_findings)
+            if entry is not None:
+                cache.put_deep(entry)
+        findings = sorted(_apply_config(findings, config), key=Finding.sort_key)
+        findings = apply_suppressions(findings, context, lambda found: _apply_config(found, config))
+        if cache is not None:
+            if result_key is not None:
+                cache.put_result(result_key, tuple(findings))
+            if options.cache_root is None:  # a temporary copy must not evict the real tree's entries
+                cache.save()  # after the checks: bodies they extracted on demand are kept too
+        return _report(root, findings, found, files, config, started, context, hits)
 
 
 def _semantic_model():

@@ -399,7 +399,12 @@ class FileFacts:
                     self._ir_blob = None
             elif self._ir_loader is not None:
                 loader, self._ir_loader = self._ir_loader, None
-                self._ir = loader() or False
+                found = loader()
+                if isinstance(found, FileFacts):  # the body came with the IR, from one parse
+                    if not self.has_body:
+                        self.adopt(found)
+                    found = found._ir
+                self._ir = found or False
                 self.fresh_ir = True
         return self._ir or None
 
@@ -414,6 +419,8 @@ class FileFacts:
         return self._ir is not None or self._ir_blob is not None
 
     def attach_ir_loader(self, loader) -> None:
+        """``loader()`` lowers the IR on first use: the module, or the full facts of one parse
+        (body and IR), whose body is adopted too when none was extracted yet."""
         self._ir_loader = loader
 
     @property

@@ -46,6 +46,10 @@ class Knowledge:
     # (``reader = "frameworks"`` is archlint/semantics/frameworks.py); a key is one list or table of
     # qualified names (classes, functions, decorators, modules) or method names of a third-party library
     names: dict = field(default_factory=dict)
+    # Typed tables built from ``entries`` once per Knowledge (``sql_knowledge``: six readers a run).
+    # A loaded Knowledge is never changed (nothing appends to ``entries`` after ``load_knowledge``);
+    # a table is still rebuilt if the entries grew, so a test that adds one sees it.
+    derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     def entry(self, name: str) -> Package | None:
         return next((e for e in self.entries if e.name == name), None)

@@ -151,17 +151,18 @@ def _driver_evidence(path: str, facts: FileFacts, externals, sql: SqlKnowledge) 
 
 def _url_evidence(path: str, facts: FileFacts, sql: SqlKnowledge) -> list[Evidence]:
     found = []
-    testing = _test_only_lines(facts)
     for literal in facts.strings:
-        if any(first <= literal.span.line <= last for first, last in testing):
-            continue  # `if app.config['TESTING']: …'sqlite:///:memory:'`: the test database, not the app's
         engine = _DJANGO_ENGINE.match(literal.text)  # DATABASES["default"]["ENGINE"]: an explicit option
         dialect = sql.dialect_for_scheme(engine.group(1).split("_")[0]) if engine else None  # postgresql_psycopg2
         if dialect is not None:
             found.append(Evidence(dialect.name, "option", path, literal.span.line, f"ENGINE {literal.text}"))
         for database, scheme in urls_in(literal.text, sql):
             found.append(Evidence(database, "url", path, literal.span.line, f"{scheme}://…"))
-    return found
+    if not found:  # the IR is read only for a file with a database URL or engine (not lowered for the rest)
+        return found
+    testing = _test_only_lines(facts)
+    # `if app.config['TESTING']: …'sqlite:///:memory:'`: the test database, not the app's
+    return [evidence for evidence in found if not any(first <= evidence.line <= last for first, last in testing)]
 
 
 # A flag or environment value that means "running under the tests": `app.testing`, `settings.TESTING`,

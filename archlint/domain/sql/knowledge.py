@@ -221,7 +221,15 @@ def _sink(entry: Package) -> Sink:
 
 
 def sql_knowledge(knowledge: Knowledge) -> SqlKnowledge:
-    """Build the typed tables (cheap: a few dozen entries; callers may keep the result)."""
+    """The typed tables, built once per ``knowledge`` (the stack, the deep plan and five SQL
+    families each ask for them; the result is frozen)."""
+    built = knowledge.derived.get("sql")
+    if built is None or built[0] != len(knowledge.entries):
+        built = knowledge.derived["sql"] = (len(knowledge.entries), _build(knowledge))
+    return built[1]
+
+
+def _build(knowledge: Knowledge) -> SqlKnowledge:
     dialects = {
         entry.name: Dialect(
             name=entry.name,
