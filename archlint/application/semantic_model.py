@@ -89,8 +89,8 @@ def star_imports(context: CheckContext, path: str) -> list[tuple[int, str]]:
     """``from .base import *`` in ``path``: (line, imported project file), in source order —
     what a split Django settings module runs."""
     facts = context.files.get(path)
-    if facts is None or not facts.parsed:
-        return []
+    if facts is None or not facts.parsed or not any("*" in record.names for record in facts.imports):
+        return []  # (asked for every module-level name a function reads that the module does not bind)
     targets = {(edge.span.line, edge.span.column): edge.target for edge in context.graph.out_edges(path) if not edge.external}
     found = []
     for record in facts.imports:

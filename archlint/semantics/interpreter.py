@@ -1913,12 +1913,22 @@ class Frame(Calls):
             return None
         return self.name(ir.Name(name, function.span))
 
+    def _names_read(self, guard) -> frozenset:
+        """The names a remembered guard's test reads, walked once per test node (not once per assignment)."""
+        cache = self.program.__dict__.setdefault("_guard_names", {})
+        found = cache.get(id(guard))
+        if found is not None and found[0] is guard:
+            return found[1]
+        names = frozenset(n.id for n in ir.iter_nodes((guard,)) if type(n) is ir.Name)
+        cache[id(guard)] = (guard, names)
+        return names
+
     def _remember_guard(self, name: str, test) -> None:
         """``found = user is not None`` / ``missing = not user``: ``if not found`` then checks ``user``.
         Rebinding the name, or a name the test reads, forgets it."""
-        for key in [k for k, guard in self.guards.items() if k == name or any(
-                type(n) is ir.Name and n.id == name for n in ir.iter_nodes((guard,)))]:
-            del self.guards[key]
+        if self.guards:
+            for key in [k for k, guard in self.guards.items() if k == name or name in self._names_read(guard)]:
+                del self.guards[key]
         kind = type(test)
         if kind is ir.Compare and test.op in ("is", "is-not", "==", "!=") or kind is ir.Unary and test.op == "not":
             self.guards[name] = test

@@ -554,13 +554,12 @@ class Program:
         module = self.modules.get(path)
         if module is None or module.language != "python":
             return None
-        for statement in reversed(module.module.body):
-            if type(statement) is ir.Assign and statement.value is not None and any(
-                    type(target) is ir.Name and target.id == node.id for target in statement.targets):
-                value = statement.value
-                if type(value) is ir.Index:
-                    return path, value
-                return self.type_alias(path, value, depth + 1) if type(value) is ir.Name else None
+        statement = self._last_assignments(path, module.module).get(node.id)
+        if statement is not None:
+            value = statement.value
+            if type(value) is ir.Index:
+                return path, value
+            return self.type_alias(path, value, depth + 1) if type(value) is ir.Name else None
         binding = self.binding(path, node.id)
         if binding is None:
             return None
@@ -568,6 +567,22 @@ class Program:
         if found.file is None or found.file not in self.modules or not found.attr or "." in found.attr:
             return None
         return self.type_alias(found.file, ir.Name(found.attr, node.span), depth + 1)
+
+    def _last_assignments(self, path: str, top: ir.Function) -> dict:
+        """name -> the last top-level ``name = <value>`` statement of the module whose top level is
+        ``top``, indexed once per module (``type_alias`` asks for every annotation an analysis reads)."""
+        cache = self.__dict__.setdefault("_last_assigned", {})
+        found = cache.get(path)
+        if found is not None and found[0] is top:
+            return found[1]
+        index: dict = {}
+        for statement in top.body:
+            if type(statement) is ir.Assign and statement.value is not None:
+                for target in statement.targets:
+                    if type(target) is ir.Name:
+                        index[target.id] = statement
+        cache[path] = (top, index)
+        return index
 
     def static_name(self, path: str, node) -> str:
         """The canonical external name of a callee (``sqlalchemy.orm.relationship``), or ``""``."""
@@ -1920,7 +1935,18 @@ def _without_input(values: tuple) -> tuple:
     return tuple(out)
 
 
+_KEYLESS: dict = {}
+
+
 def _keyless(tags: frozenset) -> frozenset:
-    if not any(t == v.INPUT_TAG or t == v.CHECKED_KEY_TAG or t.startswith(v.PLAIN_PARAMETER_TAG) for t in tags):
-        return tags
-    return frozenset(t for t in tags if t != v.INPUT_TAG and t != v.CHECKED_KEY_TAG and not t.startswith(v.PLAIN_PARAMETER_TAG))
+    """``tags`` without the ones a summary's key leaves out (once per distinct tag set: asked for every
+    argument of every call of a project function)."""
+    found = _KEYLESS.get(tags)
+    if found is None:
+        found = tags
+        if any(t == v.INPUT_TAG or t == v.CHECKED_KEY_TAG or t.startswith(v.PLAIN_PARAMETER_TAG) for t in tags):
+            found = frozenset(t for t in tags if t != v.INPUT_TAG and t != v.CHECKED_KEY_TAG and not t.startswith(v.PLAIN_PARAMETER_TAG))
+        if len(_KEYLESS) > 50_000:
+            _KEYLESS.clear()
+        _KEYLESS[tags] = found
+    return found

@@ -435,7 +435,13 @@ def is_constant(value) -> bool:
 def is_nullable(value) -> bool:
     """A DB result that may be ``None`` here: an unchecked ``.first()``/``findOne`` result, or the
     ``None`` a function returns where such a lookup found nothing (:func:`missed_lookup`)."""
-    return bool(missed_origin(value)) or any(type(strip(option)) is Row and strip(option).nullable for option in options(value))
+    if type(value) is Tagged and missed_origin(value):
+        return True
+    bare = value.value if type(value) is Tagged else value
+    if type(bare) is Union:  # options(value) without the re-tagged copies: a tag never changes a stripped option
+        return any(type(option) is Row and option.nullable or type(option) is Tagged and type(option.value) is Row
+                   and option.value.nullable for option in bare.options)
+    return type(bare) is Row and bare.nullable
 
 
 # On a ``None`` that stands for a lookup that found no row (``if article is None: return None``):
@@ -477,10 +483,18 @@ def row_missed(value):
 def missed_origin(value) -> str:
     """The lookup whose missing row a ``None`` among ``value``'s alternatives stands for (see
     :func:`missed_lookup`; joined with other values the tag sits on the union), else ``""``."""
-    if type(value) is not Tagged or not any(strip(o) == Const(None) for o in options(value)):
+    if type(value) is not Tagged:
+        return ""
+    bare = value.value
+    if type(bare) is Union:  # options(value), stripped (see is_nullable)
+        if not any(strip(o) == _NONE for o in bare.options):
+            return ""
+    elif bare != _NONE:
         return ""
     return next((t[len(MISSED_TAG):] for t in sorted(value.tags) if t.startswith(MISSED_TAG)), "")
 
+
+_NONE = Const(None)
 
 _NON_NULL = (Db, Query, Result, Rows, ModelClass, ModelAttr, Loader, Function, ClassValue, Instance, Module, External,
              Object, App, Context, Record, Tuple)

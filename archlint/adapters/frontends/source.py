@@ -141,12 +141,13 @@ class Columns:
     Pure-ASCII files (the vast majority) take the fast path: byte column == character column.
     """
 
-    __slots__ = ("_data", "_ascii", "_line_starts", "spans", "lines")
+    __slots__ = ("_data", "_ascii", "_line_starts", "_ascii_rows", "spans", "lines")
 
     def __init__(self, data: bytes) -> None:
         self._data = data
         self._ascii = data.isascii()
         self._line_starts: list[int] | None = None
+        self._ascii_rows: bytearray | None = None  # 1 for a row whose bytes are all ASCII
         # one Span object per distinct range of the file (see :meth:`span`)
         self.spans: dict[Span, Span] = {}
         # ``lines[row]`` is the 1-based line number ``row + 1`` as one int object per line: a span
@@ -157,11 +158,22 @@ class Columns:
     def column(self, row: int, byte_col: int) -> int:
         if self._ascii or byte_col == 0:
             return byte_col + 1
-        if self._line_starts is None:
+        starts = self._line_starts
+        if starts is None:
             starts = [0]
             starts.extend(m.end() for m in re.finditer(b"\n", self._data))
             self._line_starts = starts
-        start = self._line_starts[row] if row < len(self._line_starts) else 0
+            data = self._data
+            ends = starts[1:] + [len(data)]
+            self._ascii_rows = bytearray(data[a:b].isascii() for a, b in zip(starts, ends))
+        if row < len(starts):
+            start = starts[row]
+            # a column on a row of ASCII bytes (most rows of a file with a few accented comments):
+            # the byte column is the character column
+            if self._ascii_rows[row] and start + byte_col <= (starts[row + 1] if row + 1 < len(starts) else len(self._data)):
+                return byte_col + 1
+        else:
+            start = 0
         return len(self._data[start : start + byte_col].decode("utf-8", "replace")) + 1
 
     def span(self, node) -> Span:
