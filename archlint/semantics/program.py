@@ -126,6 +126,7 @@ class Program:
         self._module_busy: set[str] = set()
         self.closures: dict[tuple[str, int], list[dict]] = {}  # (path, fid) -> the defining frames' environments
         self.latest_closures: dict[tuple[str, int], dict] = {}  # (path, fid) -> the environment that defined it last
+        self.keyed_environments: dict[int, dict] = {}  # id -> environment named by id in a summary key (kept alive)
         self.fields: dict[tuple[str, int], dict[str, object]] = {}  # class -> field -> value (joined)
         self.summaries: dict = {}
         self.stack: list[tuple[str, int]] = []  # functions being analysed (recursion / depth)
@@ -1303,6 +1304,8 @@ class Program:
         frames = len(self.closures.get((function.path, function.fid), ())) if definition is not None and definition.parent > 0 else 0
         live = self.live_closure(function.path, function.fid) if frames else None
         if live is not None:  # called while its definer runs: that frame's environment decides (see live_closure)
+            # the key names the environment by id: kept alive for the run, so no later dict reuses the id
+            self.keyed_environments.setdefault(id(live), live)
             frames = (frames, id(live))
         # the client-input tag (AL234) is left out of the key: a callee is analysed once whether or not a route
         # handler's parameter reached it (a second analysis would change what the call-depth budget cuts off)
