@@ -25,7 +25,7 @@ from archlint.semantics.records import CallRecord, Construct, Event, LoopInfo
 from archlint.semantics.support import (
     ARRAY_LOOPS, ASYNC, BODY_PARSERS, CONTAINERS, IMPORT_STRING, EXISTS_MODEL, FACT, GET_OR_404, REQUEST_METHODS, REQUIRES_UNIQUE, SYNC_DRIVER, TX_METHODS, all_tags,
     callee_text,
-    dotted, elem_only, field_key, query_chain, is_async_api, model_of, non_null, null_origins, prisma_fluent,
+    computed_tags, dotted, elem_only, field_key, query_chain, is_async_api, model_of, non_null, null_origins, prisma_fluent,
 )
 
 def chain_writes(program, query) -> bool:
@@ -944,7 +944,7 @@ class Calls:
             if len(args) > 1 or args and args[0][0] != "pos":
                 return v.UNKNOWN  # fn.bind(this, first): the callback's parameters shift — not followed
             return bare._replace(bound=args[0][2]) if args else bare
-        passed = all_tags([a[2] for a in args]) - elem_only(args)
+        passed = computed_tags([a[2] for a in args]) - elem_only(args)
         if v.INPUT_TAG not in tags:  # `paginator.page(request.GET["page"])`: not the client's value; `slug.lower()` is
             passed = passed - {v.INPUT_TAG}
         return v.tag(v.UNKNOWN, tags | passed)
@@ -1875,7 +1875,6 @@ class Calls:
             return result
         bare = v.strip(callee)
         kind = type(bare)
-        arg_tags = all_tags([a[2] for a in args])
         if kind is v.Function:
             loader = django_apps.loader_name(self.program, bare)
             if loader:  # django-oscar's own get_model / get_class: the registry's answer, not the loader's body
@@ -1897,7 +1896,7 @@ class Calls:
             return result
         if kind is v.Db:
             return self.db_method(node, bare, v.tags_of(callee), "__call__", args) or v.UNKNOWN
-        return v.tag(v.UNKNOWN, arg_tags)
+        return v.tag(v.UNKNOWN, computed_tags([a[2] for a in args]))
 
     def own_session(self, handle, node, method: str) -> frozenset:
         """A SQLAlchemy session or Core connection made here (``SessionLocal()``, ``Session(engine)``,
@@ -2334,7 +2333,8 @@ class Calls:
         for _kind, _name, value, _node in args:
             if type(v.strip(value)) is v.Function and name.startswith("global:Promise"):
                 self.call_function(node, v.strip(value), [])
-        return v.tag(v.UNKNOWN, arg_tags)
+        # a conversion (`int(row.author_id)`, `UUID(…)`) is still the key it converts
+        return v.tag(v.UNKNOWN, arg_tags if name in _PASSES_INPUT else computed_tags([a[2] for a in args]))
 
     def context_method(self, node: ir.Call, context: v.Context, method: str, args):
         """``g.get('db')`` / ``request.app.get('db')``: the entry, or the default when nobody set it;

@@ -34,7 +34,8 @@ from archlint.semantics.frameworks import known as framework_names
 from archlint.semantics.program import Program
 from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis, Deref, Effect, Event, LoopInfo, Site, Summary
 from archlint.semantics.support import (
-    ASYNC, EAGER, EXISTS_MODEL, FACT, FLASK_SESSION, G_CONNECTION, NO_QUERY, NO_RETURN, REQUEST_PARTS, TX_METHODS, all_tags, callee_text, dotted,
+    ASYNC, EAGER, EXISTS_MODEL, FACT, FLASK_SESSION, G_CONNECTION, NO_QUERY, NO_RETURN, REQUEST_PARTS, TX_METHODS, all_tags, callee_text,
+    computed_tags, dotted,
     entered, field_key, query_chain, is_async_api, join_envs, non_null, null_origins, request_free, row_of,
 )
 
@@ -2156,7 +2157,8 @@ class Frame(Calls):
             return self.subscript(obj, index)
         if kind is ir.Template:
             values = [self.eval(hole) for hole in node.holes]  # (a tag is its call's func, evaluated there)
-            tags = all_tags(values)
+            # f"{key}" is the key; f"{user}@{domain}" is a new string, not a stored row's key
+            tags = all_tags(values) if len(values) == 1 and not any(node.strings) else computed_tags(values)
             if all(v.is_constant(value) for value in values):
                 return v.Const("".join(node.strings) if not values else v.ANY_CONSTANT)
             return v.tag(v.UNKNOWN, tags)
@@ -2710,7 +2712,10 @@ class Frame(Calls):
         return relation.strategy == "raise_on_sql" and relation.collection
 
     def subscript(self, obj, index):
-        tags = v.tags_of(obj) | (v.tags_of(index) - v.elem_loops(index))
+        # what the index was read from stays on the element (taint, per-row loops) — but not that the
+        # index is a stored row's key: `entry[config.mail_attribute]` is a value the key chose, not a
+        # key itself, and a lookup by it may well find nothing
+        tags = v.tags_of(obj) | (v.tags_of(index) - v.elem_loops(index) - {v.STORED_KEY_TAG})
         bare = v.strip(obj)
         kind = type(bare)
         if kind is v.Rows and v.elem_loops(index):  # rows[i] in for (let i = 0; i < rows.length; i++)
@@ -2753,7 +2758,7 @@ class Frame(Calls):
         return v.tag(v.UNKNOWN, tags)
 
     def binop(self, op: str, left, right):
-        tags = all_tags((left, right))
+        tags = computed_tags((left, right))  # `key + 1`, `prefix + key`: computed from a key, not one
         a, b = v.strip(left), v.strip(right)
         if type(a) is v.Const and type(b) is v.Const and request_free(left, right):
             if op == "+" and isinstance(a.value, str) and isinstance(b.value, str):

@@ -67,6 +67,15 @@ def all_tags(values) -> frozenset:
     return tags
 
 
+def computed_tags(values) -> frozenset:
+    """The tags of a value computed by code the interpreter does not follow (an unknown or library
+    function, a method of an unknown object) from ``values``: where they came from (the request, a
+    loop's row, a session block) — but not that one of them was a stored row's key.  ``Connection(server,
+    config.bind_dn).entries[0]["mail"]`` is not a key, and a lookup by it may well find nothing (the
+    caller's ``if not user:`` branch is live)."""
+    return all_tags(values) - {v.STORED_KEY_TAG}
+
+
 def elem_only(args) -> frozenset:
     return frozenset()
 
