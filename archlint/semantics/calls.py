@@ -25,7 +25,7 @@ from archlint.semantics.records import CallRecord, Construct, Event, LoopInfo
 from archlint.semantics.support import (
     ARRAY_LOOPS, ASYNC, BODY_PARSERS, CONTAINERS, IMPORT_STRING, EXISTS_MODEL, FACT, GET_OR_404, REQUEST_METHODS, REQUIRES_UNIQUE, SYNC_DRIVER, TX_METHODS, all_tags,
     callee_text,
-    computed_tags, dotted, elem_only, field_key, query_chain, is_async_api, model_of, non_null, null_origins, prisma_fluent,
+    computed_tags, dotted, field_key, query_chain, is_async_api, model_of, non_null, null_origins, prisma_fluent,
 )
 
 def chain_writes(program, query) -> bool:
@@ -944,7 +944,7 @@ class Calls:
             if len(args) > 1 or args and args[0][0] != "pos":
                 return v.UNKNOWN  # fn.bind(this, first): the callback's parameters shift — not followed
             return bare._replace(bound=args[0][2]) if args else bare
-        passed = computed_tags([a[2] for a in args]) - elem_only(args)
+        passed = computed_tags([a[2] for a in args])
         if v.INPUT_TAG not in tags:  # `paginator.page(request.GET["page"])`: not the client's value; `slug.lower()` is
             passed = passed - {v.INPUT_TAG}
         return v.tag(v.UNKNOWN, tags | passed)

@@ -76,10 +76,6 @@ def computed_tags(values) -> frozenset:
     return all_tags(values) - {v.STORED_KEY_TAG}
 
 
-def elem_only(args) -> frozenset:
-    return frozenset()
-
-
 def field_key(obj, name: str) -> str:
     """Environment key of ``self.x`` / ``this.x`` inside a method (flow-sensitive field values)."""
     if type(obj) is ir.Name and obj.id in ("self", "this", "cls"):
