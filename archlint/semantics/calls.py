@@ -2333,8 +2333,10 @@ class Calls:
         for _kind, _name, value, _node in args:
             if type(v.strip(value)) is v.Function and name.startswith("global:Promise"):
                 self.call_function(node, v.strip(value), [])
-        # a conversion (`int(row.author_id)`, `UUID(…)`) is still the key it converts
-        return v.tag(v.UNKNOWN, arg_tags if name in _PASSES_INPUT else computed_tags([a[2] for a in args]))
+        # a conversion (`int(row.author_id)`, `UUID(…)`) is still the key it converts, an ORM's condition
+        # (`eq(users.id, article.authorId)`) is keyed by it
+        keeps_key = name in _PASSES_INPUT or library.orm_function(name)
+        return v.tag(v.UNKNOWN, arg_tags if keeps_key else computed_tags([a[2] for a in args]))
 
     def context_method(self, node: ir.Call, context: v.Context, method: str, args):
         """``g.get('db')`` / ``request.app.get('db')``: the entry, or the default when nobody set it;

@@ -2758,7 +2758,8 @@ class Frame(Calls):
         return v.tag(v.UNKNOWN, tags)
 
     def binop(self, op: str, left, right):
-        tags = computed_tags((left, right))  # `key + 1`, `prefix + key`: computed from a key, not one
+        # `key + 1`, `prefix + key`: computed from a key, not one; `(User.id == key) & …` is still keyed
+        tags = all_tags((left, right)) if op in ("&", "|") else computed_tags((left, right))
         a, b = v.strip(left), v.strip(right)
         if type(a) is v.Const and type(b) is v.Const and request_free(left, right):
             if op == "+" and isinstance(a.value, str) and isinstance(b.value, str):

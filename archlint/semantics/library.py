@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
-from archlint.domain.knowledge import Knowledge
+from archlint.domain.knowledge import Knowledge, module_matches
 from archlint.semantics.values import Db
 
 
@@ -102,6 +102,10 @@ class Library:
         self.sql_text_functions: frozenset = frozenset(
             name for entry in knowledge.of_kind("sql_sink") if entry.extra.get("statement", "auto") == "auto"
             for name in entry.extra.get("functions", ()))
+        # the ORMs' own modules: what a function of theirs builds from a key (`eq(users.id, key)`,
+        # `and_(…)`) is a condition on that key, where any other library's result is a new value
+        self.orm_modules: tuple = tuple(m for entry in knowledge.of_kind("orm") for m in entry.modules)
+        self._orm_functions: dict[str, bool] = {}
         self.thread_wrappers: frozenset = frozenset(  # decorators that run a sync function in a worker thread
             name for table in knowledge.semantics.values() for name in table.get("thread_wrappers", ()))
         self.handles: dict[str, Db] = {}  # external attribute that is a DB handle (``mongoose:connection``)
@@ -181,6 +185,14 @@ class Library:
         return self.apps.get(name) or self.apps.get(name[:-2] if name.endswith("()") else "", "")
 
     # handles ----------------------------------------------------------------------------------
+    def orm_function(self, name: str) -> bool:
+        """``name`` (an external's dotted or ``module:export`` name) is defined by an ORM's own module."""
+        found = self._orm_functions.get(name)
+        if found is None:
+            module = name.split(":", 1)[0] if ":" in name else name
+            found = self._orm_functions[name] = any(module_matches(module, m) for m in self.orm_modules)
+        return found
+
     def constructor(self, name: str) -> Db | None:
         """A DB handle made by calling an external callable (``sqlalchemy.create_engine``, ``pg:Pool``)."""
         return self.constructors.get(name)
