@@ -471,6 +471,8 @@ class Known(NamedTuple):
     transaction_writes: frozenset  # Sequelize calls that write in a transaction (checks/open_transactions.py)
     association_mutators: frozenset  # prefixes of Sequelize's generated association writes (setTags, addFavorite)
     transaction_raising_reads: frozenset  # read options that throw on a missing row (rejectOnEmpty)
+    raising_lookups: frozenset  # JS lookups that throw on no row, `stack:handle.method:Error` (AL234)
+    missing_row_answers: frozenset  # more names an error handler tells a JS missing-row error apart by (AL234)
 
 
 def _known(table: dict) -> Known:
@@ -1216,6 +1218,11 @@ class Calls:
             raised = "DoesNotExist"
         elif stack == "sqlalchemy" and (method == "one" and handle_kind == "query" or method == "get_one" and kind is v.Db):
             raised = "NoResultFound"
+        elif not self.python:
+            prefix = f"{stack}:{handle_kind}.{method}:"
+            raised = next((entry[len(prefix):] for entry in known(self.program).raising_lookups if entry.startswith(prefix)), "")
+            if not raised:
+                return frozenset()
         else:
             return frozenset()
         if not input_keyed(receiver, args) or self._checked_exists(receiver):

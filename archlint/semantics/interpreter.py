@@ -1751,7 +1751,7 @@ class Frame(Calls):
         names = known(self.program)
         unique = any(handles_unique_violation(handler, names, self._static_constant) for handler in node.handlers)
         swallows = _swallows(node)
-        missing = self.python and any(catches_missing_row(handler.types, names) and not reraises(handler) for handler in node.handlers)
+        missing = any(catches_missing_row(handler.types, names) and not reraises(handler) for handler in node.handlers)
         self.catching_none += catches
         self.catching_unique += unique
         self.catching_missing += missing
