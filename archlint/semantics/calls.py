@@ -942,10 +942,11 @@ class Calls:
         if kind is v.Function and method in ("call", "apply"):
             return self.invoke(node, bare, args[1:] if method == "call" else [])
         if kind is v.Function and method == "bind" and not self.python:
-            # rows.map(this.present.bind(this)): the function, run with that `this` (partial arguments not kept)
-            if len(args) > 1 or args and args[0][0] != "pos":
-                return v.UNKNOWN  # fn.bind(this, first): the callback's parameters shift — not followed
-            return bare._replace(bound=args[0][2]) if args else bare
+            # rows.map(this.present.bind(this)): the function, run with that `this`; `fn.bind(this, viewer)` also
+            # fixes its first parameters (the caller's arguments come after them)
+            if any(a[0] != "pos" for a in args):
+                return v.UNKNOWN  # a spread: which parameters it fills is not known
+            return bare._replace(bound=args[0][2], partial=bare.partial + tuple(a[2] for a in args[1:])) if args else bare
         passed = all_tags([a[2] for a in args]) - elem_only(args)
         if v.INPUT_TAG not in tags:  # `paginator.page(request.GET["page"])`: not the client's value; `slug.lower()` is
             passed = passed - {v.INPUT_TAG}
@@ -1924,7 +1925,8 @@ class Calls:
         if callee is not None and callee.name not in ("__init__", "constructor"):
             args = self.parameter_keys(args)  # (a constructor stores its arguments in fields: never tagged)
         self.program.called.add((function.path, function.fid))
-        positional = tuple(a[2] for a in args if a[0] == "pos")
+        positional = function.partial + tuple(a[2] for a in args if a[0] == "pos")
+        function = function._replace(partial=()) if function.partial else function
         keywords = tuple(sorted((a[1], a[2]) for a in args if a[0] == "kw"))
         spread = next((a[2] for a in args if a[0] == "kwstar"), None)
         if spread is not None and callee is not None and any(p.kind == "kwarg" for p in callee.params):

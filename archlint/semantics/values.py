@@ -166,11 +166,13 @@ class Loader(NamedTuple):
 
 
 class Function(NamedTuple):
-    """A project function; ``bound`` is the receiver of a bound method (``self``/``this``)."""
+    """A project function; ``bound`` is the receiver of a bound method (``self``/``this``); ``partial`` the
+    leading arguments ``fn.bind(this, viewer)`` fixed (passed before the caller's)."""
 
     path: str
     fid: int
     bound: object = None
+    partial: tuple = ()
 
 
 class ClassValue(NamedTuple):
