@@ -1055,6 +1055,14 @@ class Calls:
             for _name, function in added:  # analysed on its own, such a method's `this` is the handle
                 self.program.extension_receivers[(v.strip(function).path, v.strip(function).fid)] = bare
             return v.tag(bare, tags)
+        if kind is v.ModelClass and method in library.scope_methods.get(stack, {}):
+            # Article.scope('withAuthor'): the model class, its queries loading that scope's includes
+            named = tuple(v.strip(a[2]).value for a in args if type(v.strip(a[2])) is v.Const and isinstance(v.strip(a[2]).value, str))
+            if library.scope_methods[stack][method] == "none":
+                return v.tag(bare._replace(loaded=frozenset(), scoped=True), tags)
+            if len(named) != len(args):
+                return v.tag(bare._replace(loaded=frozenset({ANY_RELATION}), scoped=True), tags)  # a scope archlint cannot name
+            return v.tag(bare._replace(loaded=bare.loaded | self.scope_loads(model, named), scoped=True), tags)
         if kind is v.ModelClass:  # Objection `Article.transaction(async (trx) => …)`
             callback = library.callback(stack, "model", method)
             function = next((a[2] for a in args if type(v.strip(a[2])) is v.Function), None)
@@ -1523,6 +1531,8 @@ class Calls:
         kind = outcome.value
         # a manager's own query (``ticket.followups.filter(…)``) loads afresh: not what a prefetch loaded
         loaded = getattr(receiver, "loaded", frozenset()) if type(receiver) is not v.Db else frozenset()
+        if type(receiver) is v.ModelClass and not receiver.scoped and stack in self.program.library.scope_methods:
+            loaded = loaded | self.scope_loads(model, ("defaultScope",), missing=frozenset())  # Sequelize's defaultScope
         if type(receiver) is v.Db and (stack, receiver.kind) in self.program.library.bound_models:
             loaded = receiver.loaded  # an advanced-alchemy service's default loader options (`loader_options`)
         if type(receiver) is v.Db and receiver.via and stack == "django":
@@ -1813,6 +1823,34 @@ class Calls:
                 joined |= self._relation_names(v.Tuple((item,)), model)
             return self._collections(model, joined)
         return []
+
+    def scope_loads(self, model: str, names: tuple, missing: frozenset = frozenset({ANY_RELATION})) -> frozenset:
+        """The relations the Sequelize scopes ``names`` of ``model`` include (``scopes: { withAuthor: { include:
+        [{ model: User, as: 'author' }] } }``), read from the model's definition; a scope archlint does not know
+        gives ``missing`` (any relation, so nothing unloaded is claimed), one built by a function any relation."""
+        definition = self.program.schema.get(model) if model else None
+        loaded: set = set()
+        for name in names:
+            found = definition.scopes.get(name) if definition is not None else None
+            if found is None:
+                loaded |= missing if name == "defaultScope" or definition is None else {ANY_RELATION}
+                continue
+            path, include = found
+            if include is None:
+                continue
+            value = self._static_option(path, include) if include != "*" else v.UNKNOWN
+            loaded |= self._relation_names(value, model) or {ANY_RELATION}
+        return frozenset(loaded)
+
+    def _static_option(self, path: str, node):
+        """An options literal of a model definition as a value, its names resolved statically (``[{ model: User, as:
+        'author' }]``)."""
+        kind = type(node)
+        if kind is ir.Seq:
+            return v.Tuple(tuple(self._static_option(path, item) for item in node.elts))
+        if kind is ir.Obj:
+            return v.Record(tuple((e.key, self._static_option(path, e.value)) for e in node.entries if isinstance(e.key, str)))
+        return self.program.static_value(path, node)
 
     def _relation_names(self, option, model: str) -> set[str]:
         names: set[str] = set()

@@ -146,6 +146,10 @@ class Row(NamedTuple):
 class ModelClass(NamedTuple):
     stack: str
     model: str
+    # Sequelize `Article.scope('withAuthor')` / `unscoped()`: the includes of the chosen scopes (`scoped`: a
+    # scope was chosen, so the model's `defaultScope` no longer applies); a plain model class loads its defaultScope's
+    loaded: frozenset = frozenset()
+    scoped: bool = False
 
 
 class ModelAttr(NamedTuple):
