@@ -885,7 +885,10 @@ class Calls:
             if method in handler_names(self.program).js_registrations:  # setErrorHandler / onError: on which app
                 self.program.handler_receivers.setdefault((self.path, node.span), bare)
             if method in self.program.library.route_methods.get(bare.framework, ()) or method in ("route", "basePath"):
-                self.program.route_calls.setdefault((self.path, node.span), (self.path, node, bare, tuple(a[2] for a in args)))
+                values = tuple(a[2] for a in args)
+                first = self.program.route_calls.setdefault((self.path, node.span), (self.path, node, bare, values))
+                if first[3] != values or first[2] != bare:  # a registration in a loop over routers, one per router
+                    self.program.repeated_route_calls.setdefault((self.path, node.span, bare, values), (self.path, node, bare, values))
                 plugin = next((v.strip(a[2]) for a in args if type(v.strip(a[2])) is v.Function), None)
                 if method == "register" and bare.framework == "fastify" and plugin is not None:
                     child = v.App("fastify", f"{self.path}:{node.span.line}:{node.span.column}")
@@ -2242,6 +2245,12 @@ class Calls:
             self.dereference(args[0][3], args[0][2], node.span)
         if name == "builtins.setattr" and len(args) == 3:
             self.dynamic_field_write(node, args[0][2], args[1][2], "setattr")
+        if name in ("global:Object.entries", "global:Object.values") and len(args) == 1 and type(v.strip(args[0][2])) is v.Record:
+            # Object.entries({ '/articles': articles, … }): the [key, value] pairs of a record the code wrote
+            record = v.strip(args[0][2])
+            if name.endswith("values"):
+                return v.Tuple(tuple(value for _key, value in record.items))
+            return v.Tuple(tuple(v.Tuple((v.Const(key), value)) for key, value in record.items))
         if name == "global:Object.assign" and len(args) >= 2 and type(v.strip(args[0][2])) is v.Row:
             row = v.strip(args[0][2])  # Object.assign(article, req.body.article)
             self.mass_assignment(node, row.stack, row.model, "Object.assign", args[1:])
