@@ -46,7 +46,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             yield from _uses(ctx, analysis, awaitable, {span: record.result for span, record in records.items()}, direct)
 
 
-def _awaitable(program, record, direct: bool = False) -> str:
+def _awaitable(program, record, direct: bool = False, seen: frozenset = frozenset()) -> str:
     """What makes this call's result awaitable (for the message), or ``""``.  ``direct``: only the
     function the call names counts, not one it runs (``app.on_startup.append(init_db)`` runs the
     hook, but returns what ``append`` returns)."""
@@ -54,9 +54,14 @@ def _awaitable(program, record, direct: bool = False) -> str:
     called = node.func.id if type(node.func) is ir.Name else node.func.name if type(node.func) is ir.Attr else ""
     for callee in record.callees:
         function = program.function(callee.path, callee.fid)
-        if function is not None and function.is_async and not function.is_generator and (
-                not direct or function.name == called and _plain(program, callee.path, function)):
+        if function is None or function.is_generator:
+            continue
+        if function.is_async and (not direct or function.name == called and _plain(program, callee.path, function)):
             return f"`{function.name}` is async"
+        if not function.is_async and function.name == called and _plain(program, callee.path, function):
+            pending = _returns_pending(program, callee.path, function, seen)
+            if pending:
+                return f"`{function.name}` returns {pending} unawaited"
     node = record.node
     method = node.method
     receiver = record.receiver
@@ -68,6 +73,34 @@ def _awaitable(program, record, direct: bool = False) -> str:
         if program.library.awaitable(bare, method, async_handle):
             return f"`{method}()` of {bare.stack} returns an awaitable"
     return ""
+
+
+def _returns_pending(program, path: str, function, seen: frozenset) -> str:
+    """A plain (not ``async``) function whose every ``return`` hands back an awaitable call's result
+    as it is — ``findById(id) { return this.repo.findOneBy({ id }) }``, ``(slug) =>
+    prisma.article.findUnique(…)``: its caller holds the Promise, not the row.  Judged on the
+    function's own analysis of record (the call's receiver typed there), through such helpers up to a
+    few levels; ``""`` when one return is anything else (a value, an ``await``, an unknown call)."""
+    marker = (path, function.fid)
+    if marker in seen or len(seen) >= 3:
+        return ""
+    what = ""
+    for node in ir.iter_nodes(function.body):
+        if type(node) is not ir.Return:
+            continue
+        value = node.value
+        record = program.call_record(path, value.span) if type(value) is ir.Call else None
+        inner = _awaitable(program, record, direct=True, seen=seen | {marker}) if record is not None else ""
+        if not inner:
+            return ""
+        what = what or f"`{ir_render(value)}` ({inner})"
+    return what
+
+
+def ir_render(node) -> str:
+    from archlint.domain.ir_format import render
+
+    return render(node, 40)
 
 
 _TRANSPARENT = frozenset({"builtins.staticmethod", "builtins.classmethod", "abc.abstractmethod", "typing.override",

@@ -43,19 +43,26 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     if program is None or not program.modules:
         return
     handlers = _handler_functions(program)
-    if not any(program.language(path) == "python" for path, _fid in handlers):
-        return  # Django's / SQLAlchemy's raising lookups: a Python view's (the JS handlers' record is not needed)
+    if not handlers:
+        return
     errors = error_names(program).missing_row_errors
     registered = program.exception_handlers()
     answering = [handler for handler in registered if handler.kind != "view" and covers(handler, errors)]
-    if any(not handler.scope for handler in answering):
-        return  # the project registers something that may answer the error itself, for every view
+    python_answered = any(not handler.scope for handler in answering)  # something may answer it for every Python view
+    js_everywhere, js_views = _js_answering(program, registered)
+    if python_answered and js_everywhere:
+        return
     own_hooks = {(handler.path, handler.cls) for handler in registered if handler.kind == "view"}
     checked_first = _checked_in_dispatch(program, errors)
     reported: set = set()
     for analysis in program.analyses():
         if (analysis.path, analysis.fid) not in handlers or non_production(analysis.path):
             continue
+        if program.language(analysis.path) == "python":
+            if python_answered:
+                continue
+        elif js_everywhere or (analysis.path, "method", analysis.fid) in js_views:
+            continue  # an error handler of the route's app / router / plugin tells the missing row apart
         if any(answers_for(program, handler, analysis.path, analysis.function) for handler in answering):
             continue  # a DRF EXCEPTION_HANDLER for a DRF view, a NinjaAPI's handler for its operation
         if own_hooks and analysis.function.cls >= 0 and any(
@@ -74,6 +81,42 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 continue
             reported.add(key)
             yield _finding(ctx, analysis, effect, raised)
+
+
+def _js_answering(program, registered) -> tuple:
+    """Whether a JS error handler answers a missing row (everywhere: ``True``), and the route handlers the scoped
+    ones answer for (``(path, "method", fid)``).  A JS handler sees every error of its framework; it answers a
+    missing row when its statements tell that error apart — the class or code a raising lookup throws
+    (``instanceof EntityNotFoundError``, ``err.code === 'P2025'``: ``raising_lookups`` /
+    ``missing_row_answers`` of ``rules/knowledge/orms.toml``).  A generic handler (``res.status(500)``,
+    ``err.status || 500``) answers nothing; one on a sub-router, a plugin or a sub-app answers for its routes only
+    (:func:`archlint.semantics.exception_handlers._router_views`)."""
+    from archlint.semantics.calls import known as call_names
+    from archlint.semantics.exception_handlers import JS_SCOPES
+
+    names = call_names(program)
+    markers = frozenset(entry.rsplit(":", 1)[-1] for entry in names.raising_lookups) | names.missing_row_answers
+    everywhere, views = False, set()
+    for handler in registered:
+        if handler.scope not in JS_SCOPES or not any(_mentions(program, handler.path, body, markers) for body in handler.bodies):
+            continue
+        if handler.views:
+            views.update(handler.views)
+        else:
+            everywhere = True
+    return everywhere, frozenset(views)
+
+
+def _mentions(program, path: str, body, markers: frozenset) -> bool:
+    """The statements name one of ``markers`` — not a project class of that name (an app's own
+    ``class NotFoundError extends HttpError`` is not what the ORM throws)."""
+    for node in ir.iter_nodes(body):
+        kind = type(node)
+        if kind is ir.Const and node.value in markers or kind is ir.Attr and node.name in markers:
+            return True
+        if kind is ir.Name and node.id in markers and type(v.strip(program.static_value(path, node))) is not v.ClassValue:
+            return True
+    return False
 
 
 def _handler_functions(program) -> set:
@@ -162,6 +205,8 @@ def _finding(ctx: CheckContext, analysis, effect, raised: str) -> Finding:
     where, _, line = where.rpartition(":")
     if where and line.isdigit() and column.isdigit():
         path, span = where, Span(int(line), int(column), int(line), int(column))
+    if ctx.program.language(analysis.path) != "python":
+        return _js_finding(ctx, analysis, effect, method, error, path, span)
     django = error == "DoesNotExist"
     model = effect.model.rsplit(":", 1)[-1] if effect.model else ""
     shown = f"{model}.DoesNotExist" if django and model else "DoesNotExist" if django else "NoResultFound"
@@ -179,6 +224,27 @@ def _finding(ctx: CheckContext, analysis, effect, raised: str) -> Finding:
         guidance = ("Use `scalar_one_or_none()` / `one_or_none()` and answer 404 when it is None (`raise HTTPException(404)` / "
                     "`abort(404)`), or catch `NoResultFound`.")
     trace = tuple(TraceStep(path, span.line, span.column, f"calls {label}") for path, span, label in effect.trace)
+    if (path, span.line) != (effect.path, effect.span.line):
+        trace += (TraceStep(effect.path, effect.span.line, effect.span.column, "the statement runs here"),)
+    return ctx.registry.finding("AL234", path, span, message, guidance, trace)
+
+
+def _js_finding(ctx: CheckContext, analysis, effect, method: str, error: str, path: str, span) -> Finding:
+    """A TypeORM ``findOneByOrFail`` / Prisma ``findUniqueOrThrow`` / MikroORM ``findOneOrFail`` keyed by the client."""
+    shown = "a PrismaClientKnownRequestError (P2025)" if error == "P2025" else error
+    name = analysis.function.name
+    handler = f"`{name}`" if name and not name.startswith("<") else "the route handler"
+    via = f" (run by {handler} at {analysis.path}:{analysis.function.span.line})" if effect.trace else ""
+    message = (
+        f"`.{method}()` throws {shown} when no row matches, and its filter is a value the client chose (a URL or query "
+        f"parameter, the body){via}; nothing on the way catches it and no error handler that covers this route tells it "
+        f"apart — a request for a missing or deleted row gets a 500 (an unhandled rejection under Express 4) where the API "
+        f"should answer 404"
+    )
+    guidance = (f"Use the lookup that returns null (`findOneBy` / `findUnique` / `findFirst`) and answer 404 when it is null, "
+                f"or answer {error} with 404 in the error handler that covers this route (the app's `setErrorHandler` / "
+                f"`onError` / error middleware — one on a sibling plugin, sub-app or router does not see this route's errors).")
+    trace = tuple(TraceStep(p, s.line, s.column, f"calls {label}") for p, s, label in effect.trace)
     if (path, span.line) != (effect.path, effect.span.line):
         trace += (TraceStep(effect.path, effect.span.line, effect.span.column, "the statement runs here"),)
     return ctx.registry.finding("AL234", path, span, message, guidance, trace)

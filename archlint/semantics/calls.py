@@ -471,6 +471,8 @@ class Known(NamedTuple):
     transaction_writes: frozenset  # Sequelize calls that write in a transaction (checks/open_transactions.py)
     association_mutators: frozenset  # prefixes of Sequelize's generated association writes (setTags, addFavorite)
     transaction_raising_reads: frozenset  # read options that throw on a missing row (rejectOnEmpty)
+    raising_lookups: frozenset  # JS lookups that throw on no row, `stack:handle.method:Error` (AL234)
+    missing_row_answers: frozenset  # more names an error handler tells a JS missing-row error apart by (AL234)
 
 
 def _known(table: dict) -> Known:
@@ -883,7 +885,10 @@ class Calls:
             if method in handler_names(self.program).js_registrations:  # setErrorHandler / onError: on which app
                 self.program.handler_receivers.setdefault((self.path, node.span), bare)
             if method in self.program.library.route_methods.get(bare.framework, ()) or method in ("route", "basePath"):
-                self.program.route_calls.setdefault((self.path, node.span), (self.path, node, bare, tuple(a[2] for a in args)))
+                values = tuple(a[2] for a in args)
+                first = self.program.route_calls.setdefault((self.path, node.span), (self.path, node, bare, values))
+                if first[3] != values or first[2] != bare:  # a registration in a loop over routers, one per router
+                    self.program.repeated_route_calls.setdefault((self.path, node.span, bare, values), (self.path, node, bare, values))
                 plugin = next((v.strip(a[2]) for a in args if type(v.strip(a[2])) is v.Function), None)
                 if method == "register" and bare.framework == "fastify" and plugin is not None:
                     child = v.App("fastify", f"{self.path}:{node.span.line}:{node.span.column}")
@@ -940,10 +945,11 @@ class Calls:
         if kind is v.Function and method in ("call", "apply"):
             return self.invoke(node, bare, args[1:] if method == "call" else [])
         if kind is v.Function and method == "bind" and not self.python:
-            # rows.map(this.present.bind(this)): the function, run with that `this` (partial arguments not kept)
-            if len(args) > 1 or args and args[0][0] != "pos":
-                return v.UNKNOWN  # fn.bind(this, first): the callback's parameters shift — not followed
-            return bare._replace(bound=args[0][2]) if args else bare
+            # rows.map(this.present.bind(this)): the function, run with that `this`; `fn.bind(this, viewer)` also
+            # fixes its first parameters (the caller's arguments come after them)
+            if any(a[0] != "pos" for a in args):
+                return v.UNKNOWN  # a spread: which parameters it fills is not known
+            return bare._replace(bound=args[0][2], partial=bare.partial + tuple(a[2] for a in args[1:])) if args else bare
         passed = computed_tags([a[2] for a in args])
         if v.INPUT_TAG not in tags:  # `paginator.page(request.GET["page"])`: not the client's value; `slug.lower()` is
             passed = passed - {v.INPUT_TAG}
@@ -1052,6 +1058,14 @@ class Calls:
             for _name, function in added:  # analysed on its own, such a method's `this` is the handle
                 self.program.extension_receivers[(v.strip(function).path, v.strip(function).fid)] = bare
             return v.tag(bare, tags)
+        if kind is v.ModelClass and method in library.scope_methods.get(stack, {}):
+            # Article.scope('withAuthor'): the model class, its queries loading that scope's includes
+            named = tuple(v.strip(a[2]).value for a in args if type(v.strip(a[2])) is v.Const and isinstance(v.strip(a[2]).value, str))
+            if library.scope_methods[stack][method] == "none":
+                return v.tag(bare._replace(loaded=frozenset(), scoped=True), tags)
+            if len(named) != len(args):
+                return v.tag(bare._replace(loaded=frozenset({ANY_RELATION}), scoped=True), tags)  # a scope archlint cannot name
+            return v.tag(bare._replace(loaded=bare.loaded | self.scope_loads(model, named), scoped=True), tags)
         if kind is v.ModelClass:  # Objection `Article.transaction(async (trx) => …)`
             callback = library.callback(stack, "model", method)
             function = next((a[2] for a in args if type(v.strip(a[2])) is v.Function), None)
@@ -1216,6 +1230,11 @@ class Calls:
             raised = "DoesNotExist"
         elif stack == "sqlalchemy" and (method == "one" and handle_kind == "query" or method == "get_one" and kind is v.Db):
             raised = "NoResultFound"
+        elif not self.python:
+            prefix = f"{stack}:{handle_kind}.{method}:"
+            raised = next((entry[len(prefix):] for entry in known(self.program).raising_lookups if entry.startswith(prefix)), "")
+            if not raised:
+                return frozenset()
         else:
             return frozenset()
         if not input_keyed(receiver, args) or self._checked_exists(receiver):
@@ -1515,6 +1534,8 @@ class Calls:
         kind = outcome.value
         # a manager's own query (``ticket.followups.filter(…)``) loads afresh: not what a prefetch loaded
         loaded = getattr(receiver, "loaded", frozenset()) if type(receiver) is not v.Db else frozenset()
+        if type(receiver) is v.ModelClass and not receiver.scoped and stack in self.program.library.scope_methods:
+            loaded = loaded | self.scope_loads(model, ("defaultScope",), missing=frozenset())  # Sequelize's defaultScope
         if type(receiver) is v.Db and (stack, receiver.kind) in self.program.library.bound_models:
             loaded = receiver.loaded  # an advanced-alchemy service's default loader options (`loader_options`)
         if type(receiver) is v.Db and receiver.via and stack == "django":
@@ -1806,6 +1827,34 @@ class Calls:
             return self._collections(model, joined)
         return []
 
+    def scope_loads(self, model: str, names: tuple, missing: frozenset = frozenset({ANY_RELATION})) -> frozenset:
+        """The relations the Sequelize scopes ``names`` of ``model`` include (``scopes: { withAuthor: { include:
+        [{ model: User, as: 'author' }] } }``), read from the model's definition; a scope archlint does not know
+        gives ``missing`` (any relation, so nothing unloaded is claimed), one built by a function any relation."""
+        definition = self.program.schema.get(model) if model else None
+        loaded: set = set()
+        for name in names:
+            found = definition.scopes.get(name) if definition is not None else None
+            if found is None:
+                loaded |= missing if name == "defaultScope" or definition is None else {ANY_RELATION}
+                continue
+            path, include = found
+            if include is None:
+                continue
+            value = self._static_option(path, include) if include != "*" else v.UNKNOWN
+            loaded |= self._relation_names(value, model) or {ANY_RELATION}
+        return frozenset(loaded)
+
+    def _static_option(self, path: str, node):
+        """An options literal of a model definition as a value, its names resolved statically (``[{ model: User, as:
+        'author' }]``)."""
+        kind = type(node)
+        if kind is ir.Seq:
+            return v.Tuple(tuple(self._static_option(path, item) for item in node.elts))
+        if kind is ir.Obj:
+            return v.Record(tuple((e.key, self._static_option(path, e.value)) for e in node.entries if isinstance(e.key, str)))
+        return self.program.static_value(path, node)
+
     def _relation_names(self, option, model: str) -> set[str]:
         names: set[str] = set()
         bare = v.strip(option)
@@ -1916,7 +1965,8 @@ class Calls:
         if callee is not None and callee.name not in ("__init__", "constructor"):
             args = self.parameter_keys(args)  # (a constructor stores its arguments in fields: never tagged)
         self.program.called.add((function.path, function.fid))
-        positional = tuple(a[2] for a in args if a[0] == "pos")
+        positional = function.partial + tuple(a[2] for a in args if a[0] == "pos")
+        function = function._replace(partial=()) if function.partial else function
         keywords = tuple(sorted((a[1], a[2]) for a in args if a[0] == "kw"))
         spread = next((a[2] for a in args if a[0] == "kwstar"), None)
         if spread is not None and callee is not None and any(p.kind == "kwarg" for p in callee.params):
@@ -2194,6 +2244,12 @@ class Calls:
             self.dereference(args[0][3], args[0][2], node.span)
         if name == "builtins.setattr" and len(args) == 3:
             self.dynamic_field_write(node, args[0][2], args[1][2], "setattr")
+        if name in ("global:Object.entries", "global:Object.values") and len(args) == 1 and type(v.strip(args[0][2])) is v.Record:
+            # Object.entries({ '/articles': articles, … }): the [key, value] pairs of a record the code wrote
+            record = v.strip(args[0][2])
+            if name.endswith("values"):
+                return v.Tuple(tuple(value for _key, value in record.items))
+            return v.Tuple(tuple(v.Tuple((v.Const(key), value)) for key, value in record.items))
         if name == "global:Object.assign" and len(args) >= 2 and type(v.strip(args[0][2])) is v.Row:
             row = v.strip(args[0][2])  # Object.assign(article, req.body.article)
             self.mass_assignment(node, row.stack, row.model, "Object.assign", args[1:])

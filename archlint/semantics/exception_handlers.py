@@ -160,6 +160,8 @@ def _js_handlers(program) -> tuple:
     filters: list = []  # (class name, Handler) of the NestJS exception filters
     applied: dict = {}  # filter class name -> {(path, "class", cid) | (path, "method", fid)} its @UseFilters names
     app_wide: set = set()  # filter class names registered for the whole application
+    koa: dict = {}  # (path, fid) -> index in `found` of a Koa error middleware
+    koa_uses: dict = {}  # (path, fid) of a `(ctx, next)` middleware -> the route handlers of the router `use` registers it on
     for path in sorted(program.graph.modules):
         if non_production(path) or path.endswith((".py", ".pyi")):
             continue  # tests' IR is lowered on demand: not forced here
@@ -176,6 +178,7 @@ def _js_handlers(program) -> tuple:
             if len(function.params) == 2 and not hono:
                 caught = _koa_catches(function)
                 if caught:
+                    koa[(path, function.fid)] = len(found)
                     found.append(Handler("middleware", (ANY,), path, function.span.line, scope="koa",
                                          function=function.fid, bodies=caught))
         for function in module.functions:
@@ -196,11 +199,14 @@ def _js_handlers(program) -> tuple:
                     continue
                 if node.func.name in names.middleware_uses:
                     for target in _used_middleware(program, path, module, node):
+                        if len(target[1].params) == 2:
+                            # `router.use(async (ctx, next) => { try { await next() } catch … })`: that router's routes
+                            koa_uses.setdefault((target[0], target[1].fid), _router_views(program, path, node))
                         if len(target[1].params) == 4 and (target[0], target[1].fid) not in used:
                             used.add((target[0], target[1].fid))
                             found.append(Handler("middleware", (ANY,), target[0], target[1].span.line, scope="express",
                                                  function=target[1].fid, bodies=(target[1].body,),
-                                                 views=_router_views(program, path, node)))
+                                                 views=_registered_before(program, path, node, _router_views(program, path, node))))
                     continue
                 scope = names.js_registrations.get(node.func.name)
                 if scope not in ("fastify", "hono"):
@@ -220,6 +226,9 @@ def _js_handlers(program) -> tuple:
                     filters.append((cls.name, Handler("registration", caught or (ANY,), path, cls.span.line, cls=cls.cid, scope="nestjs",
                                                       bodies=tuple(module.functions[fid].body for fid in cls.methods))))
                     break
+    for key, index in koa.items():  # one registered on a mounted router answers for that router's routes only
+        if koa_uses.get(key):
+            found[index] = found[index]._replace(views=koa_uses[key])
     for name, handler in filters:
         # a filter only @UseFilters applies answers for those controllers / methods; one registered app-wide
         # (useGlobalFilters, an APP_FILTER provider) or applied nowhere the record can see is taken as app-wide
@@ -256,6 +265,46 @@ def _router_views(program, path: str, call: ir.Call) -> tuple:
             continue
         views.update((function.path, "method", function.fid) for function in route_functions(program, route))
     return tuple(sorted(views)) or (NO_VIEW,)
+
+
+def _registered_before(program, path: str, call: ir.Call, views: tuple) -> tuple:
+    """Express runs an error middleware only for what the stack ran before it: ``app.use((err, req, res, next) => …)``
+    written *before* ``app.get(…)`` / ``app.use('/api', router)`` never sees those routes' errors.  ``views``
+    (:func:`_router_views`) narrowed to the routes whose registration — or whose router's mount — on the
+    handler's app or router comes first; a registration in another file (order unknown) counts as before."""
+    registration = program.route_calls.get((path, call.span))
+    app = v.strip(registration[2]) if registration is not None else None
+    if type(app) is not v.App or not app.site:
+        return views
+    from archlint.semantics.web import ancestors, registration_of, route_functions
+
+    scope, where = app.site, (call.span.line, call.span.column)
+    before, after = set(), set()
+    for route in program.routes():
+        found = registration_of(program, route)
+        chain = ancestors(program, found.app.site) if found is not None else []
+        if scope not in chain:
+            continue
+        at = (route.file, route.span) if chain[0] == scope else _mount_call(program, scope, chain[chain.index(scope) - 1])
+        functions = {(function.path, "method", function.fid) for function in route_functions(program, route)}
+        if at is not None and at[0] == path and (at[1].line, at[1].column) > where:
+            after |= functions
+        else:
+            before |= functions
+    if not after:
+        return views
+    kept = (set(views) if views else before) - after
+    return tuple(sorted(kept)) or (NO_VIEW,)
+
+
+def _mount_call(program, parent: str, child: str):
+    """(path, span) of the call on the app/router ``parent`` that mounts the router ``child`` (``app.use('/api', router)``)."""
+    for key in sorted(program.route_calls, key=lambda k: (k[0], k[1])):
+        where, node, app, values = program.route_calls[key]
+        if type(v.strip(app)) is v.App and v.strip(app).site == parent and any(
+                type(v.strip(value)) is v.App and v.strip(value).site == child for value in values):
+            return where, node.span
+    return None
 
 
 def _filter_uses(path: str, owner: tuple, decorators, applied: dict, names: Known) -> None:
@@ -347,8 +396,18 @@ def _koa_catches(function: ir.Function) -> tuple:
         if not any(type(inner) is ir.Call and type(inner.func) is ir.Name and inner.func.id == following
                    for inner in ir.iter_nodes(node.body)):
             continue
-        found.extend(handler.body for handler in node.handlers if not reraises(handler))
+        # a clause that answers some errors and re-throws the rest (`if (err.code === 'P2025') { ctx.status = 404;
+        # return; } throw err;`) answers those: its statements before the re-throw are what it tells apart
+        found.extend(handler.body if not reraises(handler) else handler.body[:-1] for handler in node.handlers
+                     if not reraises(handler) or _answers_some(handler.body[:-1]))
     return tuple(found)
+
+
+def _answers_some(statements) -> bool:
+    """A branch that returns before the re-throw (``if (err.code === 'P2025') { …; return; }``): a logger that
+    only re-throws (``console.error(err); throw err``) answers nothing."""
+    return any(type(statement) is ir.If and any(type(inner) is ir.Return for inner in ir.iter_nodes(statement))
+               for statement in statements)
 
 
 def _js_function(program, path: str, module: ir.ModuleIR, node, depth: int = 0):

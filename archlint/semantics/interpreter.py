@@ -1352,6 +1352,13 @@ class Frame(Calls):
             for condition in node.conditions:
                 self.eval(condition)
                 self.env.update(self.narrowing(condition, True))
+            for item in self._unrolled(node, iterable, source):
+                # each router of a literal table in turn (`routes.forEach((r) => app.use(r.path, r.router))`): the
+                # registration sees one router with its own prefix, not their join
+                entry = dict(self.env)
+                self.bind(node.target, item)
+                self.block(node.body)
+                self.env = join_envs(entry, self.env)
             self.block(node.body)
             result = self.eval(node.result) if node.result is not None and not callback else None
             results = self.callback_results[-1] if callback else ([] if result is None else [result])
@@ -1400,6 +1407,17 @@ class Frame(Calls):
             # code chose — iterating it (`.items()`, the keys) yields keys that are not request data
             return v.tag(v.Object(FIXED_KEYS), tags)
         return v.tag(v.Object("list"), tags)
+
+    def _unrolled(self, node: ir.Loop, iterable, source: str) -> tuple:
+        """The items of a small literal table of routers a loop registers (JS): each is bound and the body run once
+        for it before the joined run, so each registration is recorded with its own router and prefix.  Only a
+        tuple of at most 16 items of which one holds an application/router object — never DB rows."""
+        if self.python or source != "other" or node.kind not in ("for", "forEach"):
+            return ()
+        bare = v.strip(iterable)
+        if type(bare) is not v.Tuple or not 1 < len(bare.items) <= 16 or not any(_holds_app(item) for item in bare.items):
+            return ()
+        return bare.items if node.target is not None else ()
 
     def _find_by_stored_key(self, node: ir.Loop, loop_id: str) -> bool:
         """``authors.find((u) => u.id === article.authorId)``: the predicate matches the element's column
@@ -1752,7 +1770,7 @@ class Frame(Calls):
         names = known(self.program)
         unique = any(handles_unique_violation(handler, names, self._static_constant) for handler in node.handlers)
         swallows = _swallows(node)
-        missing = self.python and any(catches_missing_row(handler.types, names) and not reraises(handler) for handler in node.handlers)
+        missing = any(catches_missing_row(handler.types, names) and not reraises(handler) for handler in node.handlers)
         self.catching_none += catches
         self.catching_unique += unique
         self.catching_missing += missing
@@ -2991,6 +3009,17 @@ def _catches_does_not_exist(types, names: Known) -> bool:
     items = types.elts if type(types) is ir.Seq else (types,)
     return any((type(t) is ir.Attr and t.name in names.does_not_exist_errors)
                or (type(t) is ir.Name and t.id in names.does_not_exist_errors) for t in items)
+
+
+def _holds_app(value, depth: int = 0) -> bool:
+    bare = v.strip(value)
+    if type(bare) is v.App:
+        return True
+    if depth < 2 and type(bare) is v.Tuple:
+        return any(_holds_app(item, depth + 1) for item in bare.items)
+    if depth < 2 and type(bare) is v.Record:
+        return any(_holds_app(item, depth + 1) for _key, item in bare.items)
+    return False
 
 
 def catches_missing_row(types, names: Known) -> bool:

@@ -132,6 +132,9 @@ class Library:
         self.super_models: frozenset = frozenset(
             (stack, kind) for stack, table in knowledge.semantics.items() for kind in table.get("super_models", ()))
         # stack -> the write options naming the only attributes it stores (Sequelize `{ fields: [...] }`)
+        # Sequelize `Model.scope(name)` / `Model.unscoped()`: the model class with the named scopes' includes
+        self.scope_methods: dict[str, dict] = {
+            stack: dict(table["scope_methods"]) for stack, table in knowledge.semantics.items() if table.get("scope_methods")}
         self.field_allow_lists: dict[str, frozenset] = {
             stack: frozenset(table["field_allow_lists"]) for stack, table in knowledge.semantics.items() if table.get("field_allow_lists")}
         # "<kind>.<method>" calls whose first argument must be a model instance: None there raises like a read (AL220)

@@ -154,6 +154,9 @@ class Program:
         self.route_calls: dict = {}  # (path, span) -> (path, call, app, argument values): every registration seen
         self.app_prefixes: dict[str, str] = {}  # app/router site -> its own prefix (url_prefix=, APIRouter(prefix=))
         self.app_mounts: dict[str, tuple[str, str]] = {}  # child site -> (parent site, mount prefix)
+        # the same registration call seen again with other values (`for (const [p, r] of Object.entries(routes))
+        # app.use(p, r)`, unrolled per router): read for its mounts
+        self.repeated_route_calls: dict = {}
         # (path, span) -> the App a JS error handler is registered on (`fastify.setErrorHandler(fn)`, `app.onError(fn)`)
         self.handler_receivers: dict = {}
         self.shared_contexts: set = set()  # Fastify plugin sites wrapped by fastify-plugin: the parent's context

@@ -72,7 +72,7 @@ def collect_static(program) -> list[Route]:
 def _collect(program) -> list[Route]:
     routes: list[Route] = []
     calls = [program.route_calls[key] for key in sorted(program.route_calls, key=lambda k: (k[0], k[1]))]
-    for path, node, receiver, values in calls:
+    for path, node, receiver, values in calls + list(program.repeated_route_calls.values()):
         _record_mount(program, path, node, receiver, values)
     for path, node, receiver, values in calls:
         routes.extend(_from_call(program, path, node, receiver, values))
@@ -117,6 +117,9 @@ def _record_mount(program, path: str, node: ir.Call, receiver, values) -> None:
     first = node.arg(0)
     if type(first) is ir.Const and isinstance(first.value, str):
         prefix = first.value
+    elif values and type(v.strip(values[0])) is v.Const and isinstance(v.strip(values[0]).value, str) \
+            and any(type(v.strip(value)) is v.App for value in values[1:]):
+        prefix = v.strip(values[0]).value  # app.use(prefix, router) with the prefix a variable holding a string
     for arg, value in zip(node.args, values):
         bare = v.strip(value)
         if arg.kind == "kw" and arg.name in ("prefix", "url_prefix", "path") and type(bare) is v.Const and isinstance(bare.value, str):

@@ -90,6 +90,8 @@ class Model:
     # foreign key's `<name>_id`): a key read from one may be None, so a lookup by it may find nothing
     nullable_columns: set = field(default_factory=set)
     imperative: bool = False  # mapped by `registry.map_imperatively(cls, table)`, not by a declarative base
+    # Sequelize scopes: name -> (path, the scope's `include` IR, None without one, "*" unknown); "defaultScope" the default
+    scopes: dict = field(default_factory=dict)
     mapped_in: str = ""  # the module that maps it: its class's module, or where `map_imperatively` is called
 
 
@@ -662,6 +664,7 @@ def _sequelize_defines(program, module: ir.ModuleIR, schema: Schema, calls) -> N
                 model = Model(f"{path}:{model_name}", model_name, "sequelize", path, node.span)
                 _sequelize_attributes(call.arg(1), model)
                 _sequelize_indexes(call.arg(2), model)
+                _sequelize_scopes(path, call.arg(2), model)
                 schema.add(model)
                 for target in node.targets:
                     if type(target) is ir.Name:
@@ -672,12 +675,14 @@ def _sequelize_defines(program, module: ir.ModuleIR, schema: Schema, calls) -> N
                 model = Model(f"{path}:{name}", name, "sequelize", path, node.span)
                 _sequelize_attributes(node.arg(1), model)
                 _sequelize_indexes(node.arg(2), model)
+                _sequelize_scopes(path, node.arg(2), model)
                 schema.add(model)
         elif type(node) is ir.Call and node.method == "init" and type(node.receiver) is ir.Name:
             key = schema.by_class.get((path, _class_id(module, node.receiver.id)))
             if key is not None:
                 _sequelize_attributes(node.arg(0), schema.models[key])
                 _sequelize_indexes(node.arg(1), schema.models[key])
+                _sequelize_scopes(path, node.arg(1), schema.models[key])
 
 
 def _mongoose_models(program, module: ir.ModuleIR, schema: Schema, calls) -> None:
@@ -722,6 +727,21 @@ def _sequelize_attributes(node, model: Model) -> None:
                 allow_null = _keyword_entry(entry.value, "allowNull")
                 if type(allow_null) is ir.Const and allow_null.value is True:
                     model.nullable_columns.add(entry.key)  # `editorId: { type: INTEGER, allowNull: true }`
+
+
+def _sequelize_scopes(path: str, node, model: Model) -> None:
+    """The options' ``defaultScope: { include: [...] }`` and ``scopes: { withAuthor: { include: [...] } }``: each
+    scope's ``include`` (read where a query applies the scope: ``Article.scope('withAuthor').findAll()``).  A scope
+    given as a function (``scopes: { byAuthor(id) { … } }``) is kept with no include known."""
+    if type(node) is not ir.Obj:
+        return
+    for entry in node.entries:
+        if entry.key == "defaultScope":
+            model.scopes["defaultScope"] = (path, _keyword_entry(entry.value, "include") if type(entry.value) is ir.Obj else "*")
+        elif entry.key == "scopes" and type(entry.value) is ir.Obj:
+            for scope in entry.value.entries:
+                if isinstance(scope.key, str):  # a scope function's include is not known: "*"
+                    model.scopes[scope.key] = (path, _keyword_entry(scope.value, "include") if type(scope.value) is ir.Obj else "*")
 
 
 def _sequelize_indexes(node, model: Model) -> None:

@@ -146,6 +146,10 @@ class Row(NamedTuple):
 class ModelClass(NamedTuple):
     stack: str
     model: str
+    # Sequelize `Article.scope('withAuthor')` / `unscoped()`: the includes of the chosen scopes (`scoped`: a
+    # scope was chosen, so the model's `defaultScope` no longer applies); a plain model class loads its defaultScope's
+    loaded: frozenset = frozenset()
+    scoped: bool = False
 
 
 class ModelAttr(NamedTuple):
@@ -166,11 +170,13 @@ class Loader(NamedTuple):
 
 
 class Function(NamedTuple):
-    """A project function; ``bound`` is the receiver of a bound method (``self``/``this``)."""
+    """A project function; ``bound`` is the receiver of a bound method (``self``/``this``); ``partial`` the
+    leading arguments ``fn.bind(this, viewer)`` fixed (passed before the caller's)."""
 
     path: str
     fid: int
     bound: object = None
+    partial: tuple = ()
 
 
 class ClassValue(NamedTuple):
