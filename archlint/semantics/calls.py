@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from archlint.domain import ir
-from archlint.semantics import django_apps, lost_updates
+from archlint.semantics import django_apps, lost_updates, sequences
 from archlint.semantics import values as v
 from archlint.semantics.containers import known as container_names, registry_call, registry_classes
 from archlint.semantics.exception_handlers import known as handler_names
@@ -530,6 +530,11 @@ class Calls:
                 result = non_null(result)  # if Organization.objects.exists(): Organization.objects.first()
             if func.name == "reload" and not self.python and type(func.obj) is ir.Name and func.obj.id in self.env:
                 self._reloaded(func.obj.id, receiver, result)
+            if func.name in sequences.GROWERS and self.python and type(func.obj) is ir.Name and func.obj.id in self.env \
+                    and sequences.filled(self.env[func.obj.id]):
+                grown = sequences.grow(self.env[func.obj.id], func.name, args)  # result.append((row, flag))
+                if grown is not None:
+                    self.env[func.obj.id] = grown
         elif type(func) is ir.Name and func.id in ("require", "import") and not self.python and node.args:
             self.ran = saved_ran
             return self.require(node)
@@ -771,6 +776,10 @@ class Calls:
         if kind in (v.Rows, v.Query) and bare.stack == "sqlalchemy" and self.python and method in _COLLECTION_WRITES:
             # (a `lazy="dynamic"` relationship reads as a query: its AppenderQuery's append/remove write too)
             self._collection_write(node, method)
+        if kind is v.Items:
+            found = sequences.read(receiver, method)  # by_id.values() / pairs.pop()
+            if found is not None:
+                return found
         if kind is v.Loader:  # joinedload(A.author).selectinload(User.profile)
             attribute = v.strip(args[0][2]) if args else None
             if method in ("raiseload", "lazyload", "noload", "defaultload"):
@@ -2341,6 +2350,8 @@ class Calls:
                     return v.tag(v.Rows(value.stack, value.model, value.loaded), v.tags_of(args[0][2]))
             if short in ("sorted", "list", "tuple") and type(value) is v.Rows:
                 return args[0][2]
+            if short in ("sorted", "list", "tuple", "set", "frozenset") and type(value) is v.Items:
+                return v.tag(value._replace(keyed=False), v.tags_of(args[0][2])) if not value.keyed else v.UNKNOWN
             if short in ("sorted", "list", "tuple") and type(value) is v.Result:
                 # list(await session.scalars(stmt)): iterating the result fetches its rows, as a `for` does
                 if not value.unique and self.analysis is not None and self._joined_collections(value):

@@ -24,7 +24,7 @@ from typing import NamedTuple
 from archlint.domain import ir
 from archlint.domain.env_defaults import env_read
 from archlint.domain.facts import Span
-from archlint.semantics import lost_updates
+from archlint.semantics import lost_updates, sequences
 from archlint.semantics import values as v
 from archlint.semantics.calls import ANY_RELATION, CONNECTION, KEY_MATCH_TAG, NEW_ROW, OPEN_TX, ROW_MAP, SWALLOW_TAG, Calls, _no_tx, raw_row, keyed_by_stored_row, session_row
 from archlint.semantics.calls import aggregate_row, chain_writes, lookup_key_tags
@@ -284,6 +284,18 @@ def _lookup_pairs(query) -> frozenset:
             return frozenset()
         found = pairs
     return frozenset(found or ())
+
+
+def _rows_in(value) -> list:
+    """The rows among ``value``'s alternatives, also at a position of a tuple (``(row, flag)``)."""
+    found = []
+    for option in v.options(value):
+        bare = v.strip(option)
+        if type(bare) is v.Row:
+            found.append(option)
+        elif type(bare) is v.Tuple:
+            found.extend(o for item in bare.items for o in v.options(item) if type(v.strip(o)) is v.Row)
+    return found
 
 
 def _records(value) -> bool:
@@ -1396,6 +1408,10 @@ class Frame(Calls):
             # [t for t in Ticket.objects.all() if …]: a list of the rows themselves, loaded as they were
             # (`next((u for u in users if u.id == a.author_id), None)` of rows matched by a stored key: found)
             return v.tag(v.Rows(row.stack, row.model, row.loaded), tags | ({KEY_MATCH_TAG} if by_stored_key else frozenset()))
+        if node.kind == "comprehension" and self.python and value is not None and node.result is not None:
+            collected = self._collected(node.result, value, tags)
+            if collected is not None:
+                return collected
         if node.kind == "comprehension" and source == "rows" and self.python and value is not None \
                 and v.STORED_KEY_TAG in v.tags_of(value):
             # [a.author_id for a in articles]: one key per row, like rows.map(fn) — a query per item of
@@ -1418,6 +1434,24 @@ class Frame(Calls):
         if type(bare) is not v.Tuple or not 1 < len(bare.items) <= 16 or not any(_holds_app(item) for item in bare.items):
             return ()
         return bare.items if node.target is not None else ()
+
+    def _collected(self, result, value, tags: frozenset):
+        """A comprehension whose elements hold rows: ``[(a, a.id) for a in rows]`` /
+        ``[session.get(User, i) for i in ids]`` is a list of them, ``{a.slug: a for a in rows}`` a dict of
+        them (its result the ``key: value`` pair), ``[t for a in rows for t in a.tags]`` the inner
+        elements; else ``None`` (a list of plain dicts or ids stays an untracked list)."""
+        if type(result) is ir.Loop:
+            value = sequences.elements(value)
+            if value is None:
+                return None
+        # a dict comprehension's pair starts where its key does (a tuple literal starts at its parenthesis)
+        keyed = type(result) is ir.Seq and len(result.elts) == 2 and result.span[:2] == tuple(getattr(result.elts[0], "span", (0, 0))[:2])
+        if keyed:
+            pair = v.strip(value)
+            value = pair.items[1] if type(pair) is v.Tuple and len(pair.items) == 2 else v.UNKNOWN
+        if type(result) is ir.Obj or not sequences.holds_rows(value):
+            return None
+        return v.tag(v.Items(sequences.element(value), keyed), tags)
 
     def _find_by_stored_key(self, node: ir.Loop, loop_id: str) -> bool:
         """``authors.find((u) => u.id === article.authorId)``: the predicate matches the element's column
@@ -1519,6 +1553,11 @@ class Frame(Calls):
             return v.tag(v.UNKNOWN, tags | elem_tag), "rows", bare.kind[len(ROW_MAP):]
         if kind is v.Record and bare.get(v.ITERATES) is not None:  # for a in pagination: its page's rows
             return self.element_of(node, v.tag(bare.get(v.ITERATES), tags), loop_id)
+        if kind is v.Items and not bare.keyed and self.python:
+            # for article, following in result — a list the program filled: each iteration one element
+            element = v.tag(bare.item, tags | elem_tag)
+            row = next((v.strip(r) for r in _rows_in(bare.item)), None)
+            return (element, "rows", row.model) if row is not None else (v.tag(bare.item, tags), "other", "")
         if kind is v.Tuple and bare.items:
             element = bare.items[0]
             for item in bare.items[1:]:
@@ -1840,7 +1879,9 @@ class Frame(Calls):
             self._dirty_write(node)
         if node.op != "=":
             current = self.eval(node.targets[0]) if node.targets else v.UNKNOWN
-            value = self.binop(node.op.rstrip("="), current, value)
+            added = sequences.elements(value) if self.python and node.op == "+=" and sequences.filled(current) else None
+            grown = sequences.collect(current, added) if added is not None else None
+            value = grown if grown is not None else self.binop(node.op.rstrip("="), current, value)  # picked += rows
         for target in node.targets:
             if type(target) is ir.Obj and not self.python and node.op == "=":
                 # `const { title } = await repo.findBySlug(slug)`: destructuring null throws
@@ -2069,6 +2110,8 @@ class Frame(Calls):
                         item = v.join(item, v.strip(option).items[index])
                 elif type(bare) is v.Tuple and index < len(bare.items):
                     item = bare.items[index]
+                elif type(bare) is v.Items and not bare.keyed:
+                    item = bare.item  # first, *rest = result
                 elif type(bare) is v.Rows:  # const [user] = await knex('users').where(…): undefined when no row
                     stored = KEYED_BY_STORED_ROW <= tags and index == 0  # …unless keyed by a foreign key the program holds
                     origin = f"{self.path}:{element.span.line}:{element.span.column}:[{render_short(element)}] = …" if not self.python and bare.model and not stored else ""
@@ -2098,6 +2141,11 @@ class Frame(Calls):
             key = record_key(index)
             if key and type(target.obj) is ir.Name and target.obj.id in self.env and _records(self.env[target.obj.id]):
                 self._set_entry(target.obj.id, key, value)  # where[Op.or] = [...]
+            if self.python and not key and type(target.obj) is ir.Name and target.obj.id in self.env:
+                keyed = sequences.collect(self.env[target.obj.id], value, keyed=True)
+                if keyed is not None:  # by_slug[article.slug] = article
+                    self.env[target.obj.id] = keyed
+                    return
             bare_key = v.strip(index)
             if type(receiver) is v.Context or type(receiver) is v.App and receiver.framework == "aiohttp":
                 key = context_key(index)  # app['db'] = await create_pool(…) in an on_startup hook
@@ -2744,6 +2792,8 @@ class Frame(Calls):
             return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=True), tags)
         if kind is v.External and bare.name in framework_names(self.program).converters:  # OffsetPagination[Article](items=rows): the same class
             return obj
+        if kind is v.Items:  # result[0] / by_slug[slug]: one of the elements
+            return v.tag(bare.item, tags)
         if kind is v.Tuple:
             position = v.strip(index)
             if type(position) is v.Const and isinstance(position.value, int) and -len(bare.items) <= position.value < len(bare.items):

@@ -260,6 +260,16 @@ class Tuple(NamedTuple):
     items: tuple
 
 
+class Items(NamedTuple):
+    """A list / set / dict the program fills (``result = []`` then ``result.append((row, flag))``,
+    ``by_id[key] = row``, ``rows.extend(more)``, a comprehension of rows): what any one element is, the
+    join of everything put in (``semantics/sequences.py``).  ``keyed``: a dict — its values are the
+    elements (``d[k]``, ``d.values()``), iterating it yields its keys."""
+
+    item: object
+    keyed: bool = False
+
+
 class Union(NamedTuple):
     options: frozenset
 
@@ -271,7 +281,7 @@ class Tagged(NamedTuple):
 
 Value = _Union[
     Unknown, Const, Db, Query, Result, Rows, Row, ModelClass, ModelAttr, Loader, Function, ClassValue, Instance, Module, External, Request,
-    Object, App, Context, Record, Tuple, Union, Tagged,
+    Object, App, Context, Record, Tuple, Items, Union, Tagged,
 ]
 
 MAX_UNION = 4
@@ -416,6 +426,17 @@ def join(left, right):
                                     empty=empties.pop() if len(empties) == 1 else ""), extra)
     if type(a) is Const and type(b) is Const:
         return tag(Const(ANY_CONSTANT), extra)
+    if type(a) is Items or type(b) is Items:  # a list filled on one path, left empty (or filled otherwise) on the other
+        items, other = (a, b) if type(a) is Items else (b, a)
+        if type(other) is Items and other.keyed == items.keyed:
+            return tag(Items(join(items.item, other.item), items.keyed), extra)
+        if not items.keyed and type(other) is Tuple:
+            item = items.item
+            for element in other.items:
+                item = join(item, element)
+            return tag(Items(item), extra)
+        if items.keyed and type(other) is Record and not other.items:
+            return tag(items, extra)
     # The same query built two ways (``if tag: q = q.join(…)``): one query, both chains.
     if type(a) is Query and type(b) is Query and a.chains != b.chains and a._replace(chains=b.chains) == b:
         return tag(a._replace(chains=merge_chains(a.chains, b.chains)), extra)
@@ -503,7 +524,7 @@ def missed_origin(value) -> str:
 _NONE = Const(None)
 
 _NON_NULL = (Db, Query, Result, Rows, ModelClass, ModelAttr, Loader, Function, ClassValue, Instance, Module, External,
-             Object, App, Context, Record, Tuple)
+             Object, App, Context, Record, Tuple, Items)
 
 
 def truth(value):
@@ -518,7 +539,7 @@ def truth(value):
             if bare.nullable:
                 return None
             answers.add(True)
-        elif kind in _NON_NULL and kind is not Tuple and kind is not Record and kind is not Object:
+        elif kind in _NON_NULL and kind is not Tuple and kind is not Record and kind is not Object and kind is not Items:
             answers.add(True)
         else:
             return None

@@ -1,0 +1,72 @@
+"""Lists and dicts the program fills with rows (``values.Items``, ``semantics/sequences.py``): the rows keep
+their loads and tags through ``append``/``extend``/``d[k] = row`` and the caller's iteration, so N+1 and
+AL218 see them; a list of plain values stays untracked; element joins are bounded."""
+
+from __future__ import annotations
+
+from helpers import findings, make_repo
+
+from archlint.semantics import sequences
+from archlint.semantics import values as v
+
+ROW = v.Row("sqlalchemy", "m:Article")
+
+
+def test_a_list_filled_on_one_path_joins_to_the_filled_list():
+    filled = sequences.grow(v.Tuple(()), "append", [("pos", "", v.Tuple((ROW, v.Const(True))), None)])
+    assert filled == v.Items(v.Tuple((ROW, v.Const(True))))
+    assert v.join(v.Tuple(()), filled) == filled  # `result = []` joined with the loop body's append
+    assert sequences.elements(filled) == v.Tuple((ROW, v.Const(True)))
+
+
+def test_plain_values_are_not_collected_and_nesting_is_bounded():
+    assert sequences.grow(v.Tuple(()), "append", [("pos", "", v.UNKNOWN, None)]) is None  # ids / dicts: untracked
+    nested = v.Items(ROW)
+    for _ in range(sequences.MAX_DEPTH + 2):
+        grown = sequences.collect(v.Tuple(()), nested)
+        if grown is None:
+            break
+        nested = grown
+    assert grown is None  # a list of lists of lists … of rows stops being followed
+    many = v.Items(ROW)
+    for index in range(v.MAX_UNION + 2):  # several unrelated element kinds join to unknown, not a growing union
+        many = v.join(many, v.Items(v.Row("sqlalchemy", f"m:M{index}")))
+    assert v.is_unknown(v.strip(many).item)
+
+
+FILES = {
+    "requirements.txt": "django\n",
+    "blog/models.py": '''
+        from django.db import models
+
+        class Author(models.Model):
+            name = models.CharField(max_length=50)
+
+        class Post(models.Model):
+            title = models.CharField(max_length=50)
+            author = models.ForeignKey(Author, on_delete=models.CASCADE)
+    ''',
+    "blog/views.py": '''
+        from django.http import JsonResponse
+        from blog.models import Post
+
+        def recent():
+            picked = []
+            for post in QUERY:
+                picked.append((post, post.title.startswith("a")))
+            return picked
+
+        def posts(request):
+            return JsonResponse({"posts": [[p.author.name, flag] for p, flag in recent()]})
+    ''',
+}
+
+
+def test_n_plus_one_over_a_list_of_appended_django_rows_and_its_select_related_look_alike(tmp_path):
+    bug = make_repo(tmp_path / "bug", {**FILES, "blog/views.py": FILES["blog/views.py"].replace("QUERY", "Post.objects.all()")})
+    assert [f for f in findings(bug) if f[0] in ("AL601", "AL603")] == [("AL603", "blog/views.py", 11)]
+    fixed = make_repo(tmp_path / "fixed", {**FILES, "blog/views.py": FILES["blog/views.py"].replace("QUERY", 'Post.objects.select_related("author")')})
+    assert [f for f in findings(fixed) if f[0] in ("AL601", "AL603")] == []
+    ids = make_repo(tmp_path / "ids", {**FILES, "blog/views.py": FILES["blog/views.py"].replace("QUERY", "Post.objects.all()")
+                                       .replace("picked.append((post, ", "picked.append((post.id, ").replace("p.author.name", "p")})
+    assert [f for f in findings(ids) if f[0] in ("AL601", "AL603")] == []
