@@ -70,3 +70,33 @@ def test_n_plus_one_over_a_list_of_appended_django_rows_and_its_select_related_l
     ids = make_repo(tmp_path / "ids", {**FILES, "blog/views.py": FILES["blog/views.py"].replace("QUERY", "Post.objects.all()")
                                        .replace("picked.append((post, ", "picked.append((post.id, ").replace("p.author.name", "p")})
     assert [f for f in findings(ids) if f[0] in ("AL601", "AL603")] == []
+
+
+
+PREFETCHED = '''
+    from django.db.models import prefetch_related_objects
+    from django.http import JsonResponse
+    from blog.models import Post
+
+    def recent():
+        picked = []
+        for post in Post.objects.all():
+            if post.title:
+                picked.append(post)
+        prefetch_related_objects(picked, LOOKUP)
+        return picked
+
+    def posts(request):
+        return JsonResponse({"authors": [p.author.name for p in recent()]})
+'''
+
+
+def test_prefetch_related_objects_loads_the_relations_of_a_filled_list(tmp_path):
+    """``prefetch_related_objects(picked, "author")`` after filling the list: one query for the authors, the
+    per-element read is served from the prefetch cache — silent; prefetching another relation is not."""
+    other = make_repo(tmp_path / "other", {**FILES, "blog/views.py": PREFETCHED.replace("LOOKUP", '"tags"')})
+    assert [f for f in findings(other) if f[0] in ("AL601", "AL603")] == [("AL603", "blog/views.py", 14)]
+    for lookup in ('"author"', 'Prefetch("author")'):
+        text = PREFETCHED.replace("LOOKUP", lookup).replace("import prefetch_related_objects", "import Prefetch, prefetch_related_objects")
+        loaded = make_repo(tmp_path / lookup.strip('"()'), {**FILES, "blog/views.py": text})
+        assert [f for f in findings(loaded) if f[0] in ("AL601", "AL603")] == [], lookup

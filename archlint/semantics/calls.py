@@ -1693,51 +1693,58 @@ class Calls:
                 loaded.update(f"{name}.{inner}" for inner in self._non_null_foreign_keys(relation.target, depth + 1))
         return frozenset(loaded)
 
+    def argument_loads(self, stack: str, args) -> tuple[frozenset, frozenset]:
+        """The relations (and the joined ones) named by a loader call's arguments: SQLAlchemy loader
+        options, Django lookups (``"author__profile"``, ``Prefetch(…)``), Sequelize/TypeORM names."""
+        loaded: set[str] = set()
+        joined: set[str] = set()
+        spread = []
+        for kind, _name, value, _node in args:
+            if kind == "star" and type(v.strip(value)) is v.Tuple:
+                # .options(*options): the loaders a caller passed (fief's get_by_id(id, (joinedload(User.tenant),)))
+                spread.extend(("pos", "", item, None) for item in v.strip(value).items)
+            elif kind == "star" and v.is_unknown(value) and stack == "sqlalchemy":
+                loaded.add(ANY_RELATION)  # options built elsewhere: any relation may be loaded
+        for _kind, _name, value, _node in (*args, *spread):
+            bare = v.strip(value)
+            if _kind == "star":
+                continue
+            if type(bare) is v.Loader and bare.path:
+                if bare.strategy in ("raise", "raise_on_sql") and len(bare.path) == 1:
+                    # raiseload(Article.author) / raiseload("*"): reading it unloaded raises (AL235)
+                    loaded.add((v.RAISE_LOADER if bare.strategy == "raise" else v.RAISE_SQL_LOADER) + bare.path[0])
+                    continue
+                if bare.strategy in ("lazy", "raise", "raise_on_sql", "noload", "default"):
+                    continue
+                loaded.add(".".join(bare.path))
+                if bare.strategy == "joined":
+                    joined.add(bare.path[0])
+            elif type(bare) is v.Const and isinstance(bare.value, str) and stack == "objection":
+                loaded.update(_objection_relations(bare.value))  # withGraphFetched('[author, tags.owner]')
+            elif type(bare) is v.Const and isinstance(bare.value, str) and stack == "typeorm" and "." in bare.value:
+                # leftJoinAndSelect('article.comments', 'c'): the relation `comments` of the row the alias names
+                # (kept whole too: a join alias is usually its relation's name — 'author.profile')
+                loaded.update((bare.value, bare.value.split(".", 1)[1]))
+            elif type(bare) is v.Const and isinstance(bare.value, str):
+                loaded.add(bare.value.replace("__", "."))
+            elif type(bare) is v.Tuple:
+                for item in bare.items:
+                    item = v.strip(item)
+                    if type(item) is v.Const and isinstance(item.value, str):
+                        loaded.add(item.value.replace("__", "."))
+            elif type(bare) is v.Record:  # Django Prefetch("comments", queryset=…) as a record: skip
+                continue
+            else:
+                loaded.update(self._prefetch_object(_node))
+        return frozenset(loaded), frozenset(joined)
+
     def eager_loads(self, outcome: Outcome, stack: str, model: str, args) -> tuple[frozenset, frozenset]:
         """Relations a query loads with its rows: SQLAlchemy loader options, Django
         select_related/prefetch_related, Sequelize/Prisma ``include``, TypeORM ``relations``."""
         loaded: set[str] = set()
         joined: set[str] = set()
         if outcome.loads == "args":
-            spread = []
-            for kind, _name, value, _node in args:
-                if kind == "star" and type(v.strip(value)) is v.Tuple:
-                    # .options(*options): the loaders a caller passed (fief's get_by_id(id, (joinedload(User.tenant),)))
-                    spread.extend(("pos", "", item, None) for item in v.strip(value).items)
-                elif kind == "star" and v.is_unknown(value) and stack == "sqlalchemy":
-                    loaded.add(ANY_RELATION)  # options built elsewhere: any relation may be loaded
-            for _kind, _name, value, _node in (*args, *spread):
-                bare = v.strip(value)
-                if _kind == "star":
-                    continue
-                if type(bare) is v.Loader and bare.path:
-                    if bare.strategy in ("raise", "raise_on_sql") and len(bare.path) == 1:
-                        # raiseload(Article.author) / raiseload("*"): reading it unloaded raises (AL235)
-                        loaded.add((v.RAISE_LOADER if bare.strategy == "raise" else v.RAISE_SQL_LOADER) + bare.path[0])
-                        continue
-                    if bare.strategy in ("lazy", "raise", "raise_on_sql", "noload", "default"):
-                        continue
-                    loaded.add(".".join(bare.path))
-                    if bare.strategy == "joined":
-                        joined.add(bare.path[0])
-                elif type(bare) is v.Const and isinstance(bare.value, str) and stack == "objection":
-                    loaded.update(_objection_relations(bare.value))  # withGraphFetched('[author, tags.owner]')
-                elif type(bare) is v.Const and isinstance(bare.value, str) and stack == "typeorm" and "." in bare.value:
-                    # leftJoinAndSelect('article.comments', 'c'): the relation `comments` of the row the alias names
-                    # (kept whole too: a join alias is usually its relation's name — 'author.profile')
-                    loaded.update((bare.value, bare.value.split(".", 1)[1]))
-                elif type(bare) is v.Const and isinstance(bare.value, str):
-                    loaded.add(bare.value.replace("__", "."))
-                elif type(bare) is v.Tuple:
-                    for item in bare.items:
-                        item = v.strip(item)
-                        if type(item) is v.Const and isinstance(item.value, str):
-                            loaded.add(item.value.replace("__", "."))
-                elif type(bare) is v.Record:  # Django Prefetch("comments", queryset=…) as a record: skip
-                    continue
-                else:
-                    loaded.update(self._prefetch_object(_node))
-            return frozenset(loaded), frozenset(joined)
+            return self.argument_loads(stack, args)
         key = outcome.loads
         if self.python:  # advanced-alchemy `repository.list(load=[selectinload(Article.author)])`: a keyword
             return self._keyword_loads(args, key)
@@ -2234,6 +2241,12 @@ class Calls:
             if is_async_api(name) or self._async_class_option(node):
                 owned = ASYNC | owned
             return v.tag(handle, owned | self._expiring(handle, node))
+        if name in library.row_loaders and args and args[0][0] == "pos" and type(args[0][3]) is ir.Name \
+                and args[0][3].id in self.env:
+            # prefetch_related_objects(articles, "author"): the rows the name holds now have those relations
+            loaded, _joined = self.argument_loads(library.row_loaders[name], args[1:])
+            self.env[args[0][3].id] = sequences.with_loads(self.env[args[0][3].id], loaded)
+            return v.Const(None)
         if name in ("builtins.getattr", "builtins.setattr") and len(args) >= 2 and type(v.strip(args[0][2])) is v.Context:
             context, key = v.strip(args[0][2]), v.strip(args[1][2])
             if type(key) is v.Const and isinstance(key.value, str):

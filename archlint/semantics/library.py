@@ -106,6 +106,8 @@ class Library:
         # `and_(…)`) is a condition on that key, where any other library's result is a new value
         self.orm_modules: tuple = tuple(m for entry in knowledge.of_kind("orm") for m in entry.modules)
         self._orm_functions: dict[str, bool] = {}
+        self.row_loaders: dict[str, str] = {  # function -> stack (semantics.toml `row_loaders`)
+            name: stack for stack, table in knowledge.semantics.items() for name in table.get("row_loaders", ())}
         self.thread_wrappers: frozenset = frozenset(  # decorators that run a sync function in a worker thread
             name for table in knowledge.semantics.values() for name in table.get("thread_wrappers", ()))
         self.handles: dict[str, Db] = {}  # external attribute that is a DB handle (``mongoose:connection``)

@@ -135,3 +135,27 @@ def read(value, method: str):
     if bare.keyed and method == "items":
         return v.tag(v.Items(v.Tuple((v.UNKNOWN, bare.item))), tags)
     return None
+
+
+def with_loads(value, relations: frozenset, depth: int = 0):
+    """``value`` with ``relations`` loaded on every row it holds (``prefetch_related_objects(items, "author")``
+    on a list filled with rows, on rows, on one row); anything else as it is."""
+    if depth > MAX_DEPTH or not relations:
+        return value
+    options = v.options(value)
+    if len(options) > 1:
+        joined = None
+        for option in options:
+            joined = v.join(joined, with_loads(option, relations, depth))
+        return joined
+    bare, tags = v.strip(value), v.tags_of(value)
+    kind = type(bare)
+    if kind in (v.Row, v.Rows):
+        bare = bare._replace(loaded=bare.loaded | relations)
+    elif kind is v.Items:
+        bare = bare._replace(item=with_loads(bare.item, relations, depth + 1))
+    elif kind is v.Tuple:
+        bare = bare._replace(items=tuple(with_loads(item, relations, depth + 1) for item in bare.items))
+    else:
+        return value
+    return v.tag(bare, tags)
