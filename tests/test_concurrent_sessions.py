@@ -121,3 +121,36 @@ def test_a_sync_session_handed_to_threads_is_not_this_rule(tmp_path):
         """,
     })
     assert found == []
+
+
+def test_tasks_started_then_gathered_are_reported_once_at_the_gather(tmp_path):
+    found = _al237(tmp_path, {
+        "requirements.txt": "sqlalchemy[asyncio]\naiosqlite\n",
+        "app/__init__.py": "",
+        "app/models.py": MODELS,
+        "app/jobs.py": """
+            import asyncio
+
+            from sqlalchemy import select
+            from sqlalchemy.ext.asyncio import AsyncSession
+
+            from app.models import Article
+
+
+            async def title(session: AsyncSession, article_id: int):
+                return await session.scalar(select(Article.title).where(Article.id == article_id))
+
+
+            async def titles(session: AsyncSession, ids: list[int]):
+                tasks = [asyncio.create_task(title(session, i)) for i in ids]
+                return await asyncio.gather(*tasks)
+
+
+            async def titles_one_by_one(session: AsyncSession, ids: list[int]):
+                found = []
+                for i in ids:
+                    found.append(await asyncio.create_task(title(session, i)))
+                return found
+        """,
+    })
+    assert found == [("app/jobs.py", 15)]

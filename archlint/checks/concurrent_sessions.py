@@ -112,6 +112,8 @@ def _groups(program, path: str, function: ir.Function, names) -> list[tuple[ir.C
                               names, loops)
     for block, units in groups_of.values():
         groups.append((block.items[0].context, units))
+    gathered = {unit.call.span for _call, units in groups for unit in units}
+    spawned = [unit for unit in spawned if unit.call.span not in gathered]  # create_task(…) then gather(*tasks): once
     if first_spawn is not None and not _awaits_between(spawn_spans, awaited):
         groups.append((first_spawn, spawned))
     return [(call, units) for call, units in groups if sum(2 if u.many else 1 for u in units) >= 2]
@@ -165,7 +167,7 @@ def _spawned_per_element(span, loops, awaited) -> bool:
 
 
 def _inside(span, outer) -> bool:
-    return (outer.line, outer.column) <= (span.line, span.column) and (span.end_line, span.end_column) <= (outer.end_line, outer.end_column)
+    return ir.span_contains(outer, span)
 
 
 def _in_loop(span, loops, within=None) -> bool:
@@ -221,13 +223,8 @@ def _opened_on_the_way(program, effects) -> bool:
 def _enclosing(program, path: str, span):
     """(path, span) of the innermost function of ``path`` holding ``span``."""
     module = program.modules.get(path)
-    if module is None:
-        return None
-    found = None
-    for function in module.functions:
-        if function.kind != "module" and _inside(span, function.span) and (found is None or _inside(function.span, found)):
-            found = function.span
-    return (path, found) if found is not None else None
+    function = ir.innermost_function(module, span) if module is not None else None
+    return (path, function.span) if function is not None and function.kind != "module" else None
 
 
 def _site(tag: str):
@@ -285,20 +282,20 @@ def _scheduler_own(program, path: str, function: ir.Function) -> set:
 def _finding(ctx, path, scheduler: ir.Call, calls: dict, query) -> Finding:
     shown = []
     for unit, _effects in sorted(calls.values(), key=lambda item: (item[0].call.span.line, item[0].call.span.column)):
-        shown.append(f"`{callee_text(unit.call)}`" + (" (one per element)" if unit.many else ""))
-    callee = ", ".join(shown)
-    where = f"{query.path}:{query.span.line}"
+        shown.append(f"`{callee_text(unit.call)}(…)`" + (" once per element" if unit.many else ""))
+    handle = "AsyncSession" if query.stack == "sqlalchemy" else f"{query.stack} connection"
     message = (
-        f"One async session/connection is used by coroutines that run at once ({callee}): the `{query.method}` at "
-        f"{where} runs on it while another coroutine's operation holds it — SQLAlchemy raises InvalidRequestError "
-        f"(\"This session is provisioning a new connection; concurrent operations are not permitted\") or "
-        f"IllegalStateChangeError, asyncpg InterfaceError (\"another operation is in progress\") — the request fails"
+        f"`{callee_text(scheduler)}` runs {' and '.join(shown)} at the same time, all on one {handle}: the "
+        f"`{query.method}` at {query.path}:{query.span.line} starts while another coroutine's operation holds it — "
+        f"SQLAlchemy raises InvalidRequestError (\"This session is provisioning a new connection; concurrent operations "
+        f"are not permitted\") or IllegalStateChangeError, asyncpg InterfaceError (\"another operation is in progress\") "
+        f"— the request fails"
     )
     guidance = (
-        "Await the coroutines one after another (a plain `for` loop), or query once for all rows before the "
-        "gather; if they must run concurrently, give each its own session (`async with sessionmaker() as s:` "
-        "inside the coroutine)."
+        "Await the coroutines one after another (a plain `for` loop), or query once for all rows before fanning out; "
+        "if they must run concurrently, give each its own session (`async with sessionmaker() as s:` inside the "
+        "coroutine)."
     )
     trace = tuple(TraceStep(p, span.line, span.column, f"calls `{label}`") for p, span, label in query.trace) \
-        + (TraceStep(query.path, query.span.line, query.span.column, f"`{query.method}` on the shared session"),)
+        + (TraceStep(query.path, query.span.line, query.span.column, f"`{query.method}` on the shared {handle}"),)
     return ctx.registry.finding("AL237", path, scheduler.span, message, guidance, trace)

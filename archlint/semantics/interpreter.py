@@ -569,11 +569,15 @@ class Frame(Calls):
         return value if value is not None else v.UNKNOWN
 
     def _parameter_handle(self, param: ir.Param, typed):
-        """``session: AsyncSession`` with no value given: one session all the same, the one the caller holds —
-        named by the parameter (``hid:<site>``), so two coroutines handed it are seen to share it (AL237)."""
+        """``session: AsyncSession`` with no value given, in a function that runs coroutines at once: one session all
+        the same, the one the caller holds — named by the parameter (``hid:<site>``), so two coroutines handed it are
+        seen to share it (AL237)."""
+        from archlint.semantics import tasks
+
         bare = v.strip(typed)
         if not self.python or type(bare) is not v.Db or bare.kind not in ("session", "connection") \
-                or any(t.startswith(v.IDENTITY_TAGS) for t in v.tags_of(typed)):
+                or any(t.startswith(v.IDENTITY_TAGS) for t in v.tags_of(typed)) \
+                or not tasks.schedules_concurrently(self.program, self.path, self.function):
             return typed
         return v.tag(typed, frozenset({f"{v.HANDLE_ID_TAG}{self.path}:{param.span.line}:{param.span.column}"}))
 
