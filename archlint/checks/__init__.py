@@ -33,6 +33,7 @@ FAMILIES = (
     Family("persistence_ignorance", ("AL103",), bodies=True, with_bodies_only=True),
     Family("sqlalchemy", ("AL201", "AL202", "AL203", "AL204", "AL205", "AL206", "AL207", "AL210"), bodies=True),
     Family("sqlalchemy_loading", ("AL208", "AL209", "AL218", "AL235", "AL236"), bodies=True),
+    Family("concurrent_sessions", ("AL237",), bodies=True),
     Family("sequelize", ("AL211", "AL212", "AL213", "AL214", "AL216", "AL217"), bodies=True),
     Family("injection", ("AL501",), bodies=True),
     Family(
@@ -95,6 +96,8 @@ def _load(name: str):
         from archlint.checks import sqlalchemy as module
     elif name == "sqlalchemy_loading":
         from archlint.checks import sqlalchemy_loading as module
+    elif name == "concurrent_sessions":
+        from archlint.checks import concurrent_sessions as module
     elif name == "sequelize":
         from archlint.checks import sequelize as module
     elif name == "injection":

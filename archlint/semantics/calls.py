@@ -468,6 +468,9 @@ class Known(NamedTuple):
     aggregate_steps: frozenset  # query-builder steps that make it one aggregated row
     django_raising_lookups: frozenset  # Django lookups that raise DoesNotExist on no row (AL234)
     task_spawners: frozenset  # asyncio.create_task & co.: run a coroutine as a task of its own (semantics/tasks.py)
+    concurrent_awaits: frozenset  # asyncio.gather / wait / as_completed: their coroutines run at once (AL237)
+    task_groups: frozenset  # asyncio.TaskGroup: its create_task calls run at once (AL237)
+    async_drivers: frozenset  # driver stacks whose every connection is async (AL237)
     transaction_writes: frozenset  # Sequelize calls that write in a transaction (checks/open_transactions.py)
     association_mutators: frozenset  # prefixes of Sequelize's generated association writes (setTags, addFavorite)
     transaction_raising_reads: frozenset  # read options that throw on a missing row (rejectOnEmpty)
@@ -485,6 +488,27 @@ def known(program) -> Known:
 
 # builtins that call a function once per element of an iterable (a key, a mapper, a predicate)
 _BUILTIN_CALLBACKS = frozenset({"builtins.sorted", "builtins.map", "builtins.filter", "builtins.max", "builtins.min"})
+
+def held_sessions(program, value, prefixes: tuple, kinds: tuple = ("session",)) -> set:
+    """The identity tags (``prefixes``) of the sessions held in the fields of ``value`` — an instance, or a
+    service/repository built over one (``ArticleService(ArticleRepository(session))``), a few levels deep."""
+    found: set = set()
+    pending, seen = [(value, 0)], set()
+    while pending:
+        value, depth = pending.pop()
+        bare = v.strip(value)
+        if type(bare) is not v.Instance or depth >= 3 or (bare.path, bare.cid) in seen:
+            continue
+        seen.add((bare.path, bare.cid))
+        for key in program.subclass_chain(bare.path, bare.cid):
+            for held in (program.fields.get(key) or {}).values():
+                inner = v.strip(held)
+                if type(inner) is v.Db and inner.kind in kinds:
+                    found |= {t for t in v.tags_of(held) if t.startswith(prefixes)}
+                elif type(inner) is v.Instance:
+                    pending.append((held, depth + 1))
+    return found
+
 
 class Calls:
     def call(self, node: ir.Call):
@@ -1178,7 +1202,7 @@ class Calls:
             shown = written_step(self.program, bare) or method
             raising = self._raises_missing(stack, kind, handle_kind, method, args, bare, node) if op == "read" else frozenset()
             self.effect(op, stack, written, shown, node, tags | arg_tags | raising, deps=deps,
-                        query=self.run_query(outcome, bare, node, args, stack, model))
+                        query=self.run_query(outcome, bare, node, args, stack, model), on=tags)
             if op == "read" and written:  # what the read returned decides a branch: see Frame._lookup_exit
                 tags = tags | {LOOKUP + self.site_key(node)}
             self.site(node, bare, method, op if op in ("write", "schema") else (category or "query"), model_of(value) or model)
@@ -1192,9 +1216,9 @@ class Calls:
             if category in ("query", "write") and outcome is None:  # a builder the library says is lazy runs later
                 if op == "write" and method in _PERSIST and args and existing_row(args[0][2]):
                     arg_tags = arg_tags | {SAVES_EXISTING}  # session.add(current_user)
-                self.effect(op, stack, model, method, node, tags | arg_tags, deps=deps)
+                self.effect(op, stack, model, method, node, tags | arg_tags, deps=deps, on=tags)
             elif method == "commit":
-                self.effect("commit", stack, model, method, node, tags)
+                self.effect("commit", stack, model, method, node, tags, on=tags)
             self.site(node, bare, method, category, model)
         if method in TX_METHODS and kind is v.Db and stack == "sqlalchemy" and node.span in self.hand_begun:
             # `await self.session.begin()` alone (a unit of work's __aenter__, a service's start()): it opens the
@@ -1203,7 +1227,7 @@ class Calls:
         elif method in TX_METHODS and kind is v.Db:
             self.effect("transaction", stack, model, method, node, tags)
         if method in ("commit", "commitTransaction") and kind is v.Db:
-            self.effect("commit", stack, model, method, node, tags)
+            self.effect("commit", stack, model, method, node, tags, on=tags)
             if v.EXPIRES_TAG in tags and self.python:
                 self.expire_rows(node, tags)
         if method == "refresh" and kind is v.Db and stack == "sqlalchemy":
@@ -2134,22 +2158,7 @@ class Calls:
         """The per-request sessions a ``Depends`` provider hands the handler: the ``sid:`` tags of what it
         returns — a session, or a service/repository it builds over one (``ArticleService(ArticleRepository(
         session))``: the session held in the fields of the objects it returns, a few levels deep)."""
-        found = {t for t in v.tags_of(provided) if t.startswith("sid:")}
-        pending, seen = [(provided, 0)], set()
-        while pending:
-            value, depth = pending.pop()
-            bare = v.strip(value)
-            if type(bare) is not v.Instance or depth >= 3 or (bare.path, bare.cid) in seen:
-                continue
-            seen.add((bare.path, bare.cid))
-            for key in self.program.subclass_chain(bare.path, bare.cid):
-                for held in (self.program.fields.get(key) or {}).values():
-                    inner = v.strip(held)
-                    if type(inner) is v.Db and inner.kind == "session":
-                        found |= {t for t in v.tags_of(held) if t.startswith("sid:")}
-                    elif type(inner) is v.Instance:
-                        pending.append((held, depth + 1))
-        return found
+        return {t for t in v.tags_of(provided) if t.startswith("sid:")} | held_sessions(self.program, provided, ("sid:",))
 
     def instantiate(self, node: ir.Call, cls: v.ClassValue, args):
         model = self.program.model_of_class(cls.path, cls.cid)

@@ -572,7 +572,7 @@ class Frame(Calls):
         if param.annotation is not None:
             typed = self.type_value(param.annotation)
             if typed is not None:
-                return typed
+                return self._parameter_handle(param, typed)
             if self._fastapi_raw_body(param):
                 return v.tag(v.Request("fastapi", "body"), frozenset({v.REQUEST_TAG}))
         if value is None and self.python:
@@ -580,6 +580,19 @@ class Frame(Calls):
             if injected is not None:
                 return injected
         return value if value is not None else v.UNKNOWN
+
+    def _parameter_handle(self, param: ir.Param, typed):
+        """``session: AsyncSession`` with no value given, in a function that runs coroutines at once: one session all
+        the same, the one the caller holds — named by the parameter (``hid:<site>``), so two coroutines handed it are
+        seen to share it (AL237)."""
+        from archlint.semantics import tasks
+
+        bare = v.strip(typed)
+        if not self.python or type(bare) is not v.Db or bare.kind not in ("session", "connection") \
+                or any(t.startswith(v.IDENTITY_TAGS) for t in v.tags_of(typed)) \
+                or not tasks.schedules_concurrently(self.program, self.path, self.function):
+            return typed
+        return v.tag(typed, frozenset({f"{v.HANDLE_ID_TAG}{self.path}:{param.span.line}:{param.span.column}"}))
 
     def _injecting_route(self) -> bool:
         """A route handler of a framework that injects by parameter name: decorated with one of its route
@@ -2933,7 +2946,7 @@ class Frame(Calls):
 
     # calls ---------------------------------------------------------------------------------------------
     def effect(self, op: str, stack: str, model: str, method: str, node, tags: frozenset, deps=None, detail: str = "",
-               query=None) -> None:
+               query=None, on: frozenset = frozenset()) -> None:
         span = node.span if node is not None else self.function.span
         dependencies = deps if deps is not None else frozenset(t for t in tags if t.startswith("elem:"))
         closed = frozenset(t for t in tags if t.startswith("sess:") and t not in self.program.open_sessions
@@ -2954,7 +2967,8 @@ class Frame(Calls):
         if opened is not None and not self.managed and not in_tx and op in ("read", "write") and CONNECTION + handle not in tags:
             extra.add(OPEN_TX + opened)
         self.effects.append(Effect(op, stack, model, method, self.path, span, dependencies, in_tx, (),
-                                   tuple(self.loops), detail, frozenset(tags) | extra, self.branch, query))
+                                   tuple(self.loops), detail, frozenset(tags) | extra, self.branch, query,
+                                   frozenset(t for t in on if t.startswith(v.IDENTITY_TAGS))))
 
     def evaluated(self, query) -> None:
         """A lazy queryset run here (iterated, ``list()``-ed, tested): the query is written where its

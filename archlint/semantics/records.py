@@ -30,6 +30,9 @@ class Effect(NamedTuple):
     # ``return``/``raise`` puts the rest of the block on the other side).
     branch: tuple = ()
     query: object = None  # the Query (with its builder chains) this statement runs, for the lifters
+    # the identities (``sid:``/``hid:`` tags) of the handle the statement ran on — the receiver's own, not the
+    # arguments' (a row another session loaded, used as a key): which session two coroutines share (AL237)
+    handle: frozenset = frozenset()
 
 
 class Summary(NamedTuple):

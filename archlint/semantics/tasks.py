@@ -96,3 +96,23 @@ def _spawned(program, path: str, fid: int) -> frozenset:
         if not awaited(function, call, wrapper=False, returning=True):
             found.add(name)
     return frozenset(found)
+
+
+def schedules_concurrently(program, path: str, function: ir.Function) -> bool:
+    """Whether ``function`` runs coroutines at once (``asyncio.gather``/``wait``/``as_completed``, a ``TaskGroup``, a
+    task spawner), memoised per function: only there does a session parameter get an identity of its own
+    (``hid:``, AL237) — elsewhere it would only split the summaries of the callees it is passed to."""
+    memo = program.__dict__.setdefault("_schedules_concurrently", {})
+    key = (path, function.fid)
+    found = memo.get(key)
+    if found is None:
+        from archlint.semantics.calls import known
+
+        names = known(program)
+        every = names.concurrent_awaits | names.task_groups | names.task_spawners
+        last = {name.rsplit(".", 1)[-1] for name in every}
+        found = memo[key] = function.is_async and any(
+            type(call.func) in (ir.Name, ir.Attr) and (call.func.id if type(call.func) is ir.Name else call.func.name) in last
+            and program.static_name(path, call.func) in every for call in ir.calls_in(function.body))
+    return found
+

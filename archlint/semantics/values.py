@@ -333,6 +333,8 @@ EXPIRES_TAG = "expires-on-commit"
 EXPIRED_TAG = "expired:"  # expired:<path:line:column of the commit>: on a row such a commit expired, until refreshed
 THREAD_TAG = "thread"  # on a callee's effect that runs in a worker thread (a `@sync_to_async` function)
 SESSION_BLOCK_TAG = "sess:"  # sess:<path:line:col> of the `with` block whose session loaded the value (interpreter.py)
+HANDLE_ID_TAG = "hid:"  # hid:<path:line:col> of a scheduler's parameter holding a session/connection by annotation (AL237)
+IDENTITY_TAGS = ("sid:", HANDLE_ID_TAG)  # the tags that name one session/connection (Effect.handle)
 DETACHED_TAG = "detached"  # an effect of a coroutine started as a task nothing waits for (semantics/tasks.py)
 # On an effect of django-ninja building the response schema of an ``async def`` route: ninja validates
 # the returned rows in the event loop, so a query there raises SynchronousOnlyOperation (AL233)
