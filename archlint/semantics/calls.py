@@ -944,6 +944,10 @@ class Calls:
             if len(args) > 1 or args and args[0][0] != "pos":
                 return v.UNKNOWN  # fn.bind(this, first): the callback's parameters shift — not followed
             return bare._replace(bound=args[0][2]) if args else bare
+        if kind is v.Unknown and method in framework_names(self.program).queryset_scopers:
+            scoped = [a[2] for a in args if a[0] == "pos" and type(v.strip(a[2])) is v.Query]
+            if len(scoped) == 1:
+                return scoped[0]  # permission_class.scope_queryset(self, qs): qs narrowed to what the user may see
         passed = all_tags([a[2] for a in args]) - elem_only(args)
         if v.INPUT_TAG not in tags:  # `paginator.page(request.GET["page"])`: not the client's value; `slug.lower()` is
             passed = passed - {v.INPUT_TAG}
