@@ -682,7 +682,7 @@ def _pk_only(program, short: str, callee, call: ir.Call) -> bool:
         return False
     bare = v.strip(callee)
     if type(bare) is v.ClassValue and (program.method(bare.path, bare.cid, "use_pk_only_optimization") is not None
-                                          or _field_lookup(program, bare) not in ("", "pk")):
+                                       or _field_lookup(program, bare) not in ("", "pk")):
         return False
     return True
 
@@ -690,9 +690,9 @@ def _pk_only(program, short: str, callee, call: ir.Call) -> bool:
 def _field_lookup(program, field) -> str:
     """The ``lookup_field = "…"`` a project field class (or a project base) declares, "" when none."""
     declared = program.class_field(field.path, field.cid, "lookup_field")
-    value = declared.value if declared is not None else None
     if declared is None:
         return ""
+    value = declared.value
     return value.value if type(value) is ir.Const and isinstance(value.value, str) else "?"
 
 
