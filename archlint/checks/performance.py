@@ -75,6 +75,8 @@ def _per_row_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
                 continue  # `for ids in batch(all_ids, 1000): Task.objects.filter(id__in=ids)`: a query per chunk
             loop = loops[loop_id]
             path, span, chain, inside = _report_place(effect, loop)
+            if effect.op == "lazy" and _in_identity_map(ctx, analysis, effect, loop_id, loop):
+                continue  # the same session loaded the target row by its key earlier in the iteration
             places = [(path, span)] + [(p, s) for p, s, _label in chain[1:]] + [(effect.path, effect.span)]
             if any(_guarded(ctx, guarded, p, s, loop) for p, s in places):  # a memo guard anywhere on the way to the query
                 continue
@@ -237,6 +239,77 @@ def _batched(effect, loop_id: str) -> bool:
                 if name and name.endswith("__in") and tag in v.tags_of(value) and type(v.strip(value)) is not v.Query:
                     return True
     return False
+
+
+def _in_identity_map(ctx: CheckContext, analysis, effect, loop_id: str, loop) -> bool:
+    """SQLAlchemy: a many-to-one relation read per row whose target row the same session already
+    loaded by that row's foreign key, earlier in the same iteration and on every path to the read
+    (mlflow's gateway config resolver: ``sql_model_def = store._get_entity_or_raise(session,
+    SqlGatewayModelDefinition, {"model_definition_id": sql_mapping.model_definition_id})`` then
+    ``sql_mapping.to_mlflow_entity()`` reading ``self.model_definition``).  The lazy loader of a
+    simple many-to-one looks the key up in the session's identity map first and sends no SELECT.
+    The key is the relation's only foreign-key column to the target's table, a unique column of the
+    target of the same name; it is read from a row of the relation's model — the loop's own element,
+    or a row an earlier key lookup of this iteration returned (``{"secret_id": sql_model_def.secret_id}``)."""
+    if effect.stack != "sqlalchemy":
+        return False
+    schema = ctx.program.schema
+    relation = schema.relation(effect.model, effect.detail)
+    if relation is None or relation.collection or not relation.target:
+        return False
+    model, target = schema.models.get(effect.model), schema.models.get(relation.target)
+    if model is None or target is None or not target.table:
+        return False
+    keys = [column for column, table in model.foreign_keys.items() if table == target.table]
+    if len(keys) != 1 or frozenset({keys[0]}) not in target.unique:
+        return False
+    sessions = {tag for tag in effect.tags if tag.startswith("sess:")}
+    module = ctx.program.modules.get(analysis.path)
+    place = effect.trace[0] if effect.trace else (effect.path, effect.span, "")
+    if not sessions or module is None or place[0] != analysis.path:
+        return False
+    lookups = _key_lookups(module, analysis, loop_id, sessions, place[1], set(effect.branch))
+    body = module.functions[analysis.fid].body
+    return any(found == target.key and _key_of_row(body, argument, keys[0], model.key, loop, lookups)
+               for found, _call, argument in lookups)
+
+
+def _key_lookups(module, analysis, loop_id: str, sessions: set, before, branch: set) -> list:
+    """(model, call, (key name, value)) of the reads of this iteration that run before ``before`` on
+    every path to it, through the ``sessions`` of the lazy read, given a keyword / dict entry / ``get`` key."""
+    calls = {node.span: node for node in ir.iter_nodes(module.functions[analysis.fid].body) if type(node) is ir.Call}
+    found = []
+    for other in _effects(analysis):
+        # the same session, and that one only: a lookup through a second session carries both tags
+        # (the key it is given comes from a row of the first)
+        if other.op != "read" or loop_id not in other.loops or not set(other.branch) <= branch \
+                or {tag for tag in other.tags if tag.startswith("sess:")} != sessions:
+            continue
+        path, span = (other.trace[0][0], other.trace[0][1]) if other.trace else (other.path, other.span)
+        call = calls.get(span) if path == analysis.path else None
+        if call is None or (span.line, span.column) >= (before.line, before.column):
+            continue
+        keyed = {a.name: a.value for a in call.args if a.kind == "kw"}
+        keyed.update({e.key: e.value for a in call.args if type(a.value) is ir.Obj for e in a.value.entries if type(e.key) is str})
+        for name, value in keyed.items():
+            found.append((other.model, call, (name, value)))
+        if call.method == "get":
+            found.extend((other.model, call, ("", a.value)) for a in call.args if a.kind == "pos")
+    return found
+
+
+def _key_of_row(body, argument, key: str, model: str, loop, lookups) -> bool:
+    """``key=row.key`` (or ``{"key": row.key}``, ``session.get(T, row.key)``) where ``row`` is the
+    loop's element over rows of ``model``, or bound in the iteration to an earlier key lookup of ``model``."""
+    name, value = argument
+    if name not in ("", key) or type(value) is not ir.Attr or value.name != key or type(value.obj) is not ir.Name:
+        return False
+    row = value.obj.id
+    node = next((n for n in ir.iter_nodes(body) if type(n) is ir.Loop and n.span == loop.span), None)
+    if node is not None and type(node.target) is ir.Name and node.target.id == row and loop.model == model:
+        return True
+    bound = [n for n in ir.iter_nodes(body) if type(n) is ir.Assign and any(type(t) is ir.Name and t.id == row for t in n.targets)]
+    return len(bound) == 1 and any(found == model and call.span == bound[0].value.span for found, call, _a in lookups)
 
 
 def _report_place(effect, loop):

@@ -311,7 +311,8 @@ class ConstantFolder:
         if looped is not None:
             return looped
         if self._is_parameter(name, where.scope):
-            return self._constant_argument(name, where.scope, depth, seen)
+            overwritten = self._overwritten(name, where, depth, seen)
+            return overwritten if overwritten is not None else self._constant_argument(name, where.scope, depth, seen)
         for scope in _enclosing(where.scope, self._classes()):
             assigned = self._assigned(name, scope, depth, seen)
             if assigned is not None:
@@ -328,6 +329,33 @@ class ConstantFolder:
                 value = folder._name(foreign_name, _Where("", None, {}), depth + 2, frozenset())
                 return self._conventional(name, value)
         return self._conventional(name, UNKNOWN_VALUE)
+
+    def _overwritten(self, name: str, where: _Where, depth: int, seen: frozenset) -> Folded | None:
+        """A parameter the function overwrites unconditionally before ``where.at``, with nothing else
+        assigning it in between (knex's ``indexName = indexName ? this.formatter.wrap(indexName) :
+        this._indexCommand(…)`` before ``create index ${indexName}``): it holds the new value there.
+        Read from the IR of the function: a plain ``=`` statement of its body, not one in a branch."""
+        module = self.facts.ir
+        if module is None or where.at is None:
+            return None
+        function = next((f for f in module.functions if f.qualname == where.scope), None)
+        if function is None:
+            return None
+        last = None
+        for statement in function.body:
+            if (statement.span.line, statement.span.column) >= where.at:
+                break
+            if type(statement) is ir.Assign and statement.op == "=" and statement.value is not None \
+                    and len(statement.targets) == 1 and type(statement.targets[0]) is ir.Name and statement.targets[0].id == name:
+                last = statement
+        if last is None:
+            return None
+        for node in ir.iter_nodes(function.body):
+            if type(node) is ir.Assign and node is not last and last.span.line <= node.span.line <= where.at[0] \
+                    and any(name in ir.target_names(t) for t in node.targets):
+                return None  # assigned again (in a branch) before the hole
+        value = from_ir(last.value, module)
+        return self._node(value, _Where(where.scope, (last.span.line, last.span.column), where.bound), depth + 1, seen)
 
     def _conventional(self, name: str, value: Folded) -> Folded:
         return _by_convention(name, value) if self.conventions else value
@@ -695,9 +723,37 @@ class ConstantFolder:
             return False
         target = f"{owner}.{method}"
         found = next((f for f in module.functions if f.qualname == target and f.kind == "method"), None)
-        if found is None:
+        if found is not None:
+            return self._returns_quoted(module, found, 0)
+        return self._inherited_quoting(owner, method)
+
+    def _inherited_quoting(self, owner: str, method: str) -> bool:
+        """The method is not the class's own but its base class's, that base imported from another
+        project module (knex's ``class TableCompiler_Oracle extends TableCompiler`` calling
+        ``this.tableName()`` / ``this._indexCommand(…)``, both ``return this.formatter.wrap(name)``):
+        one hop, the base's own method only, judged in the base's file."""
+        module = self.facts.ir
+        if self.imported is None or module is None:
             return False
-        return self._returns_quoted(module, found, 0)
+        declared = next((c for c in module.classes if c.qualname == owner), None)
+        if declared is None or any(f.qualname == f"{owner}.{method}" for f in module.functions):
+            return False
+        for base in declared.bases:
+            if type(base) is not ir.Name:
+                continue
+            found = self.imported(base.id)
+            if found is None or found[0].ir is None:
+                continue
+            foreign = found[0].ir
+            # `module.exports = TableCompiler` read through `require`: the whole module, its one class
+            classes = [c for c in foreign.classes if c.qualname == (found[1] or base.id)] or (
+                foreign.classes if not found[1] and len(foreign.classes) == 1 else [])
+            for cls in classes:
+                function = next((f for f in foreign.functions if f.qualname == f"{cls.qualname}.{method}"
+                                 and f.kind == "method"), None)
+                if function is not None:
+                    return self._foreign_folder(found[0])._returns_quoted(foreign, function, 0)
+        return False
 
     def _returns_quoted(self, module, function, depth: int) -> bool:
         """Every ``return`` of ``function`` is a quoting call, or the quoted parts of a dotted path

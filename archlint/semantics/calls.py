@@ -983,6 +983,10 @@ class Calls:
             if any(a[0] != "pos" for a in args):
                 return v.UNKNOWN  # a spread: which parameters it fills is not known
             return bare._replace(bound=args[0][2], partial=bare.partial + tuple(a[2] for a in args[1:])) if args else bare
+        if kind is v.Unknown and method in framework_names(self.program).queryset_scopers:
+            scoped = [a[2] for a in args if a[0] == "pos" and type(v.strip(a[2])) is v.Query]
+            if len(scoped) == 1:
+                return scoped[0]  # permission_class.scope_queryset(self, qs): qs narrowed to what the user may see
         passed = computed_tags([a[2] for a in args])
         if v.INPUT_TAG not in tags:  # `paginator.page(request.GET["page"])`: not the client's value; `slug.lower()` is
             passed = passed - {v.INPUT_TAG}

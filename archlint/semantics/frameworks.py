@@ -53,7 +53,9 @@ class Known(NamedTuple):
     generic_view_modules: tuple  # prefixes: what GenericAPIView gives
     pagination_modules: tuple  # prefixes: DRF pagination classes
     many_related_fields: frozenset  # DRF relational fields, short names
+    pk_only_fields: frozenset  # DRF relational fields that read only the foreign key's id (PKOnlyObject)
     viewset_standard_actions: frozenset
+    queryset_scopers: frozenset  # permission-class methods handing back their queryset argument, narrowed
     django_list_views: frozenset  # Django's generic list views
     object_permission_mixins: frozenset  # django-rules / django-guardian
     permission_phase: frozenset  # methods running before the object permission was checked
@@ -568,7 +570,7 @@ def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
         if type(v.strip(callee)) is v.ClassValue and _project_field(child, v.strip(callee), call, obj, source, many):
             continue
         if short in known(program).many_related_fields or short.endswith("Field") or short.endswith("RelatedField"):
-            value = _read_chain(child, obj, source, call, pk_only=short == "PrimaryKeyRelatedField" and not many)
+            value = _read_chain(child, obj, source, call, pk_only=not many and _pk_only(program, short, callee, call))
             if many:
                 _read_all(child, value, call)
     represent = program.method(cls.path, cls.cid, "to_representation")
@@ -664,6 +666,34 @@ def _read_all(child, value, node):
             child.effect("read", query.stack, query.model, "all", node, v.tags_of(value))
         return result if result is not None else value
     return value
+
+
+def _pk_only(program, short: str, callee, call: ir.Call) -> bool:
+    """DRF's ``RelatedField.get_attribute`` hands the field a ``PKOnlyObject`` built from
+    ``serializable_value(<fk>)`` — the row's ``<fk>_id``, no SELECT — when ``use_pk_only_optimization()``
+    is true: ``PrimaryKeyRelatedField`` always, ``HyperlinkedRelatedField`` when its ``lookup_field`` is
+    ``pk`` (frameworks.toml ``pk_only_fields``).  Not when the project's field class (or a base of it)
+    overrides ``use_pk_only_optimization`` (pulpcore's ``DetailRelatedField`` returns False: its
+    ``get_url`` needs the related row) or looks the row up by another field."""
+    if short not in known(program).pk_only_fields:
+        return False
+    lookup = call.arg(keyword="lookup_field")
+    if lookup is not None and not (type(lookup) is ir.Const and lookup.value == "pk"):
+        return False
+    bare = v.strip(callee)
+    if type(bare) is v.ClassValue and (program.method(bare.path, bare.cid, "use_pk_only_optimization") is not None
+                                       or _field_lookup(program, bare) not in ("", "pk")):
+        return False
+    return True
+
+
+def _field_lookup(program, field) -> str:
+    """The ``lookup_field = "…"`` a project field class (or a project base) declares, "" when none."""
+    declared = program.class_field(field.path, field.cid, "lookup_field")
+    if declared is None:
+        return ""
+    value = declared.value
+    return value.value if type(value) is ir.Const and isinstance(value.value, str) else "?"
 
 
 def _read_chain(child, obj, source: str, node, pk_only: bool = False):

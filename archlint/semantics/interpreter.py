@@ -1099,16 +1099,26 @@ class Frame(Calls):
         return value
 
     def _drf_action_test(self, test: ir.Compare):
-        """``self.action == "list"`` / ``self.action in ("list", "retrieve")`` on a DRF view whose
-        action the analysis knows (see ``DRF_ACTION_TAG``): decided; anything else ``None``."""
+        """``self.action == "list"`` / ``self.action in ("list", "retrieve")`` (or ``getattr(self, "action", "")``)
+        on a DRF view whose action the analysis knows (see ``DRF_ACTION_TAG``): decided; anything else ``None``."""
         subject, other = test.left, test.right
         if test.op in ("==", "!=") and type(subject) is ir.Const:
             subject, other = other, subject
-        if type(subject) is not ir.Attr or subject.name != "action":
+        if type(subject) is ir.Call and type(subject.func) is ir.Name and subject.func.id == "getattr" \
+                and len(subject.args) in (2, 3) and all(a.kind == "pos" for a in subject.args) \
+                and type(subject.args[1].value) is ir.Const and subject.args[1].value.value == "action":
+            owner = subject.args[0].value  # getattr(self, "action", ""): pulpcore's list-only optimisations
+        elif type(subject) is ir.Attr and subject.name == "action":
+            owner = subject.obj
+        else:
             return None
-        view = self.eval_cached(subject.obj)
+        view = self.eval_cached(owner)
         tag = next((t for t in v.tags_of(view) if t.startswith(v.DRF_ACTION_TAG)), None)
-        if tag is None or type(v.strip(view)) is not v.Instance or v.strip(self.eval_cached(subject)) != v.Const(tag[len(v.DRF_ACTION_TAG):]):
+        if tag is None or type(v.strip(view)) is not v.Instance:
+            return None
+        current = self.eval_cached(subject) if subject is not owner and type(subject) is ir.Attr \
+            else self._drf_action_member(v.strip(view), "action", tag)
+        if v.strip(current) != v.Const(tag[len(v.DRF_ACTION_TAG):]):
             return None
         names = other.elts if type(other) is ir.Seq and test.op in ("in", "not-in") else (other,) if test.op in ("==", "!=") else ()
         if not names or any(type(n) is not ir.Const or not isinstance(n.value, str) for n in names):

@@ -779,13 +779,14 @@ def _declares_unique(node) -> bool:
 
 
 def _unique_constraints(program, path: str, node, model: Model) -> None:
-    """``__table_args__ = (UniqueConstraint("follower_id", "followed_id"), Index("ix", "email", unique=True))``."""
+    """``__table_args__ = (UniqueConstraint("follower_id", "followed_id"), Index("ix", "email", unique=True))``;
+    a ``PrimaryKeyConstraint("endpoint_id", name=…)`` there declares the primary key (mlflow's models)."""
     for inner in ir.iter_nodes(node):
         if type(inner) is not ir.Call:
             continue
         short = program.static_name(path, inner.func).rsplit(".", 1)[-1]
         names = [a.value.value for a in inner.args if a.kind == "pos" and type(a.value) is ir.Const and isinstance(a.value.value, str)]
-        if short == "UniqueConstraint" and names:
+        if short in ("UniqueConstraint", "PrimaryKeyConstraint") and names:
             model.unique.add(frozenset(names))
         elif short == "Index" and len(names) >= 2 and _declares_unique(inner):
             model.unique.add(frozenset(names[1:]))

@@ -45,7 +45,7 @@ def interpolated(ctx: CheckContext, prepared: Prepared, sql: SqlKnowledge) -> It
     # a view's defining query is SQL text by design (the developer's view), unless it is request data;
     # a value checked against a constant allow-list before the statement runs is one of its constants
     holes = tuple(h for h in holes if (h.role != VIEW_QUERY or REQUEST_SOURCE.match(h.expr))
-                  and not _allow_listed(ctx, site, h.expr))
+                  and not _allow_listed(ctx, site, h.expr) and not _validated_parameter(ctx, site, h.expr, sql))
     if not holes or (site.kind == "fragment" and _schema_definition(ctx, site, sql)):
         return
     first = holes[0]
@@ -116,6 +116,33 @@ def _allow_listed(ctx: CheckContext, site: SqlSite, expression: str) -> bool:
 
     return allow_listed(module, site.call.span, expression) or constructor_pinned(module, site.call.span, expression) or (
         expression.isidentifier() and constant_parameter(program, site.path, site.call.span, expression))
+
+
+def _validated_parameter(ctx: CheckContext, site: SqlSite, expression: str, sql: SqlKnowledge) -> bool:
+    """The hole is a parameter of a framework hook the framework calls only with a value it checked
+    against a fixed set (sql_dialects.toml ``[[validated_parameter]]``: SQLAlchemy's dialect
+    ``set_isolation_level(dbapi_connection, level)``), read from the IR: the enclosing function is a
+    method of that name in a class with a base, the name one of its parameters never reassigned, and
+    the file imports the framework or belongs to it."""
+    program = ctx.program
+    module = program.modules.get(site.path) if program is not None else None
+    expression = expression.strip()
+    if module is None or not sql.validated_parameters or not expression.isidentifier():
+        return False
+    function = ir.innermost_function(module, site.call.span)
+    if function is None or function.kind != "method" or function.scope_of(expression) != "param":
+        return False
+    owner = next((c for c in module.classes if function.fid in c.methods), None)
+    if owner is None or not owner.bases or any(type(n) is ir.Assign and any(expression in ir.target_names(t) for t in n.targets)
+                                               for n in ir.iter_nodes(function.body)):
+        return False
+    from archlint.domain.knowledge import module_matches
+
+    own = ctx.graph.modules.get(site.path, "")
+    imported = [edge.target.split(":")[0] for edge in ctx.graph.out_edges(site.path) if edge.external]
+    return any(function.name in methods and expression in parameters
+               and any(module_matches(name, m) for name in (own, *imported) for m in modules)
+               for modules, methods, parameters in sql.validated_parameters)
 
 
 def _dotted(expression: str, language: str) -> bool:

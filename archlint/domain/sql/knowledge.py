@@ -106,6 +106,8 @@ class SqlKnowledge:
     purge_names: re.Pattern | None = None  # snake_case names of functions that empty tables
     purge_parameters: frozenset[str] = frozenset()  # the handles such a function may take
     schema_constructs: frozenset[str] = frozenset()  # constructs whose SQL fragment is DDL (CheckConstraint, …)
+    # (modules, methods, parameters): hook parameters the framework checks against a fixed set first
+    validated_parameters: tuple[tuple[tuple[str, ...], frozenset[str], frozenset[str]], ...] = ()
 
     def purges(self, snake_name: str, parameters, table: str | None = None) -> bool:
         """A function that takes nothing but the handle it works through and is named for emptying
@@ -294,6 +296,8 @@ def _build(knowledge: Knowledge) -> SqlKnowledge:
         other_modules=tuple(m for e in knowledge.of_kind("other_database") for m in e.modules),
         orm_modules=tuple(m for e in knowledge.of_kind("orm") for m in e.modules),
         schema_constructs=frozenset(n for e in knowledge.of_kind("schema_construct") for n in _strings(e, "names")),
+        validated_parameters=tuple((e.modules, frozenset(_strings(e, "methods")), frozenset(_strings(e, "parameters")))
+                                   for e in knowledge.of_kind("validated_parameter")),
     )
 
 
