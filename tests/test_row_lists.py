@@ -100,3 +100,71 @@ def test_prefetch_related_objects_loads_the_relations_of_a_filled_list(tmp_path)
         text = PREFETCHED.replace("LOOKUP", lookup).replace("import prefetch_related_objects", "import Prefetch, prefetch_related_objects")
         loaded = make_repo(tmp_path / lookup.strip('"()'), {**FILES, "blog/views.py": text})
         assert [f for f in findings(loaded) if f[0] in ("AL601", "AL603")] == [], lookup
+
+
+
+ID_ROWS = {
+    "requirements.txt": "fastapi\nsqlalchemy\n",
+    "app/main.py": '''
+        from fastapi import Depends, FastAPI
+        from sqlalchemy import ForeignKey, String, create_engine, select
+        from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+        engine = create_engine("sqlite:///app.db")
+
+
+        class Base(DeclarativeBase):
+            pass
+
+
+        class Chat(Base):
+            __tablename__ = "chat"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            title: Mapped[str] = mapped_column(String)
+
+
+        class Grant(Base):
+            __tablename__ = "grant"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            chat_id: Mapped[int] = mapped_column(ForeignKey("chat.id"))
+
+
+        Base.metadata.create_all(engine)
+        app = FastAPI()
+
+
+        def get_db():
+            with Session(engine) as session:
+                yield session
+
+
+        def shared_chat_ids(db: Session) -> list[int]:
+            result = db.execute(select(Chat.id).where(Chat.title != ""))
+            return [row[0] for row in result.all()]
+
+
+        def grant_of(db: Session, chat_id: int):
+            return db.execute(select(Grant).where(Grant.chat_id == chat_id)).scalars().first()
+
+
+        @app.get("/grants")
+        def grants(PARAMS db: Session = Depends(get_db)):
+            found = []
+            for chat_id in IDS:
+                if grant_of(db, chat_id):
+                    found.append(chat_id)
+            return found
+
+    ''',
+}
+
+
+def test_ids_read_from_result_rows_by_position_key_a_per_row_lookup(tmp_path):
+    """``[row[0] for row in db.execute(select(Chat.id)).all()]`` is one id per stored row: a lookup per id
+    is an N+1 (open-webui's shared-chat fallback loop); ids the client sent are not."""
+    rows = make_repo(tmp_path / "rows", {**ID_ROWS, "app/main.py": ID_ROWS["app/main.py"].replace("IDS", "shared_chat_ids(db)")
+                                         .replace("PARAMS ", "")})
+    assert [f[0] for f in findings(rows) if f[0] == "AL601"] == ["AL601"]
+    client = make_repo(tmp_path / "client", {**ID_ROWS, "app/main.py": ID_ROWS["app/main.py"].replace("IDS", "ids")
+                                             .replace("PARAMS ", "ids: list[int], ")})
+    assert [f for f in findings(client) if f[0] == "AL601"] == []

@@ -2833,8 +2833,10 @@ class Frame(Calls):
             context = bare if kind is v.Context else v.Context("aiohttp", "app")
             held = self.program.read_context(context.framework, context.scope, key) if key else None
             return held if held is not None else v.UNKNOWN
-        if kind is v.Row and not bare.nullable and type(v.strip(index)) is v.Const and isinstance(v.strip(index).value, str):
-            return v.tag(v.UNKNOWN, tags | {v.STORED_KEY_TAG})  # row['author_id'] of a row the program holds
+        if kind is v.Row and not bare.nullable and type(v.strip(index)) is v.Const and (
+                isinstance(v.strip(index).value, str) or self.python and type(v.strip(index).value) is int):
+            # row['author_id'] of a row the program holds, or `row[0]` of a result row (`select(Chat.id)`)
+            return v.tag(v.UNKNOWN, tags | {v.STORED_KEY_TAG})
         if kind is v.Request:
             key = v.strip(index)
             if type(key) is v.Const and isinstance(key.value, str):
