@@ -38,6 +38,7 @@ Configure = Callable[[list[Finding]], list[Finding]]
 
 @dataclass(frozen=True, slots=True)
 class Suppression:
+    """An inline `archlint: ignore[...]` comment."""
     path: str
     line: int
     text: str  # the whole comment

@@ -82,6 +82,7 @@ class Construct(NamedTuple):
 
 @dataclass(slots=True)
 class DataLayer:
+    """The data layer of a project: DB accesses, constructs and ORM models."""
     accesses: list[DbAccess] = field(default_factory=list)
     constructs: list[Construct] = field(default_factory=list)
     models: dict[str, Model] = field(default_factory=dict)  # by class / model name (first definition)

@@ -47,6 +47,7 @@ class ModelField(NamedTuple):
 
 @dataclass(slots=True)
 class Model:
+    """An ORM model class found in the facts."""
     name: str
     stack: str  # sqlalchemy | django | sequelize
     path: str

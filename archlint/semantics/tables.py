@@ -46,6 +46,7 @@ class Join(NamedTuple):
 
 @dataclass(slots=True)
 class Table:
+    """A table of a project's schema and what defines it."""
     name: str
     source: str  # what defines it: "SQLAlchemy model Article", "knex migration", "schema.sql" …
     path: str = ""
@@ -79,6 +80,7 @@ class Table:
 
 @dataclass(slots=True)
 class Catalog:
+    """The tables a project defines (models, DDL, migrations, schema files)."""
     tables: dict[str, Table] = field(default_factory=dict)  # lower name -> table
     models: dict[str, Table] = field(default_factory=dict)  # model key -> table
     closed: bool = True  # no reflection, no definition archlint could not read

@@ -49,6 +49,7 @@ _CLAUSE_TYPES = (exp.Select, exp.Insert, exp.Update, exp.Delete, exp.Union)
 
 @dataclass(slots=True)
 class Schema:
+    """The tables and columns a project's SQL may name."""
     tables: dict[str, set[str] | None] = field(default_factory=dict)  # None: columns unknown
     sources: set[str] = field(default_factory=set)
     closed: bool = True
