@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from archlint.domain import ir
+from archlint.domain.lazy_regex import lazy_compile
 from archlint.semantics import values as v
 
 
@@ -215,7 +216,7 @@ def add_ddl(catalog: Catalog, text: str, source: str, path: str, line: int, dial
 
 
 # Prisma ------------------------------------------------------------------------------------------
-_PRISMA_MODEL = re.compile(r"^\s*model\s+(\w+)\s*\{(.*?)^\s*\}", re.MULTILINE | re.DOTALL)
+_PRISMA_MODEL = lazy_compile(r"^\s*model\s+(\w+)\s*\{(.*?)^\s*\}", re.MULTILINE | re.DOTALL)
 _PRISMA_SCALARS = frozenset("String Int BigInt Float Decimal Boolean DateTime Json Bytes Unsupported".split())
 
 
