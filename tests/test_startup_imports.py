@@ -99,6 +99,17 @@ def _fresh(code: str) -> str:
     return done.stdout.strip()
 
 
+def test_a_select_without_where_is_no_lookup_and_loads_no_sql_parser():
+    """``text("SELECT COUNT(*) FROM articles")``: no WHERE keyword, so no WHERE clause — judged without
+    parsing (sqlglot costs ~50 ms to import); a lookup with a WHERE is still parsed and read."""
+    out = _fresh(
+        "import sys\nfrom archlint.semantics.raw_lookups import lookup_table\n"
+        "print(repr(lookup_table('SELECT COUNT(*) FROM articles')), repr(lookup_table('select * from tags')), 'sqlglot' in sys.modules)\n"
+        "print(repr(lookup_table('SELECT slug FROM articles where slug = ?')), 'sqlglot' in sys.modules)"
+    )
+    assert out.splitlines() == ["'' '' False", "'articles' True"]
+
+
 def test_lazy_patterns_compile_on_first_use_and_match_like_compiled_ones():
     from archlint.domain.lazy_regex import LazyPattern, lazy_compile
 
