@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
@@ -87,3 +90,69 @@ def test_a_tree_without_manifests_never_loads_the_manifest_readers(tmp_path):
     (tmp_path / "requirements.txt").write_text("sqlalchemy==2.0\n")
     modules, _ = _run(str(tmp_path), "--no-cache", "--select", "layering")
     assert "archlint.adapters.manifests" in modules  # the look-alike: a manifest is read
+
+
+def _fresh(code: str) -> str:
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=str(REPO.parent), timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_a_select_without_where_is_no_lookup_and_loads_no_sql_parser():
+    """``text("SELECT COUNT(*) FROM articles")``: no WHERE keyword, so no WHERE clause — judged without
+    parsing (sqlglot costs ~50 ms to import); a lookup with a WHERE is still parsed and read."""
+    out = _fresh(
+        "import sys\nfrom archlint.semantics.raw_lookups import lookup_table\n"
+        "print(repr(lookup_table('SELECT COUNT(*) FROM articles')), repr(lookup_table('select * from tags')), 'sqlglot' in sys.modules)\n"
+        "print(repr(lookup_table('SELECT slug FROM articles where slug = ?')), 'sqlglot' in sys.modules)"
+    )
+    assert out.splitlines() == ["'' '' False", "'articles' True"]
+
+
+def test_lazy_patterns_compile_on_first_use_and_match_like_compiled_ones():
+    from archlint.domain.lazy_regex import LazyPattern, lazy_compile
+
+    lazy = lazy_compile(r"(?P<word>[a-z]+)(\d*)", re.IGNORECASE)
+    with pytest.raises(AttributeError):
+        object.__getattribute__(lazy, "match")  # nothing compiled yet
+    eager = re.compile(r"(?P<word>[a-z]+)(\d*)", re.IGNORECASE)
+    text = "Abc12 de f3"
+    assert lazy.match(text).groups() == eager.match(text).groups()
+    assert object.__getattribute__(lazy, "match") is not None  # compiled once, kept in the slot
+    assert [m.span() for m in lazy.finditer(text)] == [m.span() for m in eager.finditer(text)]
+    assert lazy.sub("-", text) == eager.sub("-", text) and lazy.split(text) == eager.split(text)
+    assert lazy.findall(text) == eager.findall(text) and lazy.fullmatch("ab1").group("word") == "ab"
+    assert (lazy.pattern, lazy.flags, lazy.groups, lazy.groupindex) == (eager.pattern, eager.flags, eager.groups, eager.groupindex)
+    assert isinstance(lazy, LazyPattern)
+    with pytest.raises(AttributeError):
+        lazy.no_such_method  # noqa: B018
+
+
+def test_importing_the_frontends_compiles_none_of_their_rarely_used_patterns():
+    """The import scanner's patterns (the layers-only path) and the SQL-text ones are compiled
+    when first used, not on every start."""
+    out = _fresh(
+        "import archlint.adapters.frontends.scanner as s, archlint.checks.sql.statement_rules as r\n"
+        "from archlint.domain.lazy_regex import LazyPattern\n"
+        "lazy = [p for m in (s, r) for p in vars(m).values() if isinstance(p, LazyPattern)]\n"
+        "def compiled(p):\n"
+        "    try:\n        object.__getattribute__(p, 'match')\n    except AttributeError:\n        return False\n    return True\n"
+        "print(len(lazy), sum(map(compiled, lazy)))"
+    )
+    count, compiled = map(int, out.split())
+    assert count >= 15 and compiled == 0
+
+
+def test_every_dataclass_has_a_docstring():
+    """A dataclass without a docstring gets one made from ``inspect.signature`` when the class is
+    created (34 of them on the cold check of a 51-file app had none)."""
+    import ast
+
+    missing = []
+    for path in sorted((REPO / "archlint").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and ast.get_docstring(node) is None and any(
+                    ast.unparse(d).startswith(("dataclass", "dataclasses.dataclass")) for d in node.decorator_list):
+                missing.append(f"{path.relative_to(REPO)}:{node.lineno} {node.name}")
+    assert not missing, missing

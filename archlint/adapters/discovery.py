@@ -75,6 +75,7 @@ def is_manifest_name(name: str, relative: str = "") -> bool:
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
+    """A source file found under the analysed root."""
     path: str  # POSIX, relative to root
     absolute: str
     language: str
@@ -82,6 +83,7 @@ class SourceFile:
 
 @dataclass(slots=True)
 class Discovery:
+    """What the walk of the analysed root found: sources, manifests and the files it could not read."""
     root: str
     sources: list[SourceFile] = field(default_factory=list)
     manifests: list[tuple[str, str]] = field(default_factory=list)  # (relative, absolute)

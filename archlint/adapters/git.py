@@ -21,6 +21,7 @@ _DIFF = ("-c", "core.quotepath=off", "diff", "--no-color", "--no-ext-diff", "--n
 
 @dataclass(frozen=True, slots=True)
 class WorkTreeDiff:
+    """The changes of a git work tree below one directory, against a base revision."""
     prefix: str  # the directory asked about, relative to the work tree's root ("" for the root)
     patch: bytes  # `git diff BASE` below that directory (staged or not), paths from the root, renames detected
     untracked: list[str]  # untracked, not ignored files below it (relative to the root)

@@ -194,6 +194,7 @@ def _lexists(base: str, relative: str, directory: bool) -> bool:
 # applying a patch to a tree, in memory ------------------------------------------------------------
 @dataclass(slots=True)
 class _Entry:
+    """One path of a tree being patched in memory: its content and where that content came from."""
     content: bytes | None  # None: no (rebuildable) file at this path
     origin: str | None  # the path this content had in the base tree (None: new content)
     added: frozenset[int] = frozenset()

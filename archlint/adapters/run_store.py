@@ -34,6 +34,7 @@ class RunStoreError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class FoundRun:
+    """A benchmark run found under an audit root."""
     path: str  # absolute
     kind: str  # "dir" | "patch" | "empty"
 

@@ -29,6 +29,7 @@ Renderer = Callable[[list[dict], str], str]  # (rows, output directory) -> file 
 
 @dataclass(slots=True)
 class AuditRequest:
+    """What `archlint audit` was asked to verify, and how."""
     roots: list[str]
     out: str = "archlint-audit"
     manifest: str | None = None
@@ -39,6 +40,7 @@ class AuditRequest:
 
 @dataclass(slots=True)
 class AuditOutcome:
+    """The rows of an audit and how many runs it found, verified and skipped."""
     out: str
     rows: list[dict] = field(default_factory=list)  # every stored row, sorted by path
     found: int = 0

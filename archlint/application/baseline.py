@@ -28,6 +28,7 @@ _SPACE = re.compile(r"\s+")
 
 @dataclass(frozen=True, slots=True)
 class BaselineResult:
+    """Findings after a baseline is applied, and the baseline's bookkeeping."""
     findings: list[Finding]  # the new findings: not in the baseline
     fingerprints: list[str]  # theirs, in the same order
     fixed: list[dict]  # baseline entries no longer found

@@ -33,6 +33,7 @@ _SPACE = re.compile(r"\s+")
 
 @dataclass(slots=True)
 class Introduced:
+    """How the findings of a change split: introduced, elsewhere, pre-existing, fixed."""
     findings: list[Finding]  # introduced, in files the change touches, in report order
     elsewhere: int = 0  # introduced in files the change does not touch (not listed)
     preexisting: int = 0  # findings of touched files that the tree already had

@@ -36,6 +36,7 @@ CheckRound = Callable[[], tuple[Report, list[Finding]]]
 
 @dataclass(slots=True)
 class FixRequest:
+    """What --fix / --diff / --add-ignore asked for."""
     fix: bool = False  # --fix (or --diff): apply fixes
     diff: bool = False  # --diff: compute, write nothing
     unsafe: bool = False  # --unsafe-fixes
@@ -44,6 +45,7 @@ class FixRequest:
 
 @dataclass(slots=True)
 class FixOutcome:
+    """What the fix rounds changed, fixed and declined."""
     report: Report  # the last check (of the tree before the last round's writes)
     failed: bool = False  # the findings first reported reach --fail-on (the exit code of --diff)
     contents: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)  # path -> (before, after)

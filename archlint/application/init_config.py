@@ -34,6 +34,7 @@ _KIND_LABELS = {"framework": "framework", "orm": "ORM", "driver": "database driv
 
 @dataclass(slots=True)
 class InitResult:
+    """What `archlint init` wrote and detected."""
     config_path: str
     containers: list[str]
     findings: int

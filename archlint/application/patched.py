@@ -39,6 +39,7 @@ from archlint.domain.diff import DiffError, parse
 
 @dataclass(slots=True)
 class Compared:
+    """The reports of a tree before and after a change, and the change itself."""
     before: Report | None  # None: nothing before (a repository without commits)
     after: Report  # its ``root`` is where its files are now: the patched copy, or the work tree
     changes: ChangeSet  # paths relative to the reports' roots

@@ -57,6 +57,7 @@ class Options:
 
 @dataclass(slots=True)
 class Report:
+    """The result of one check run: findings, stats and the context the checks read."""
     root: str
     findings: list[Finding]
     stats: dict

@@ -24,13 +24,14 @@ from dataclasses import dataclass
 from archlint.domain.context import CheckContext
 from archlint.domain.facts import Span
 from archlint.domain.findings import Finding
+from archlint.domain.lazy_regex import lazy_compile
 from archlint.domain.rules import Registry
 
 # The directive opens the comment (as with eslint-disable), so prose that quotes it is no
 # suppression: Python style needs brackets, JS style may list the rules without them.
-_DIRECTIVE = re.compile(r"(?:#+|//+|/\*+)?\s*archlint(?P<style>:\s*ignore|-ignore)\b:?(?P<rest>.*)", re.DOTALL)
-_BRACKETED = re.compile(r"\s*\[(?P<refs>[^\]]*)\](?P<reason>.*)", re.DOTALL)
-_LISTED = re.compile(r"\s*(?P<refs>[\w-]+(?:\s*,\s*[\w-]+)*)(?P<reason>.*)", re.DOTALL)
+_DIRECTIVE = lazy_compile(r"(?:#+|//+|/\*+)?\s*archlint(?P<style>:\s*ignore|-ignore)\b:?(?P<rest>.*)", re.DOTALL)
+_BRACKETED = lazy_compile(r"\s*\[(?P<refs>[^\]]*)\](?P<reason>.*)", re.DOTALL)
+_LISTED = lazy_compile(r"\s*(?P<refs>[\w-]+(?:\s*,\s*[\w-]+)*)(?P<reason>.*)", re.DOTALL)
 _REASON_NOISE = " \t\r\n-–—:*/>"  # separators and comment closers around the reason
 
 Configure = Callable[[list[Finding]], list[Finding]]
@@ -38,6 +39,7 @@ Configure = Callable[[list[Finding]], list[Finding]]
 
 @dataclass(frozen=True, slots=True)
 class Suppression:
+    """An inline `archlint: ignore[...]` comment."""
     path: str
     line: int
     text: str  # the whole comment

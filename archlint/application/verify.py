@@ -84,6 +84,7 @@ def _knowledge():
 
 @dataclass(slots=True)
 class Constraints:
+    """The stack a tree must satisfy (framework, architecture, database, ORM, API)."""
     framework: str | None = None
     architecture: str | None = None
     database: str | None = None
@@ -116,6 +117,7 @@ def parse_task(name: str) -> Constraints:
 
 @dataclass(slots=True)
 class VerifyReport:
+    """The verdicts of `archlint verify` and the check report behind them."""
     root: str
     verdicts: list[Verdict]
     report: Report

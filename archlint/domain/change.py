@@ -11,6 +11,7 @@ from functools import cached_property
 
 @dataclass(frozen=True, slots=True)
 class FileChange:
+    """One file a change creates, deletes, renames or edits."""
     before: str | None  # path in the tree before the change (None: the change creates the file)
     after: str | None  # path after it (None: the change deletes the file)
     added: frozenset[int] = frozenset()  # lines of ``after`` the change added

@@ -14,6 +14,7 @@ class ConfigError(Exception):
 
 @dataclass(slots=True)
 class LayerConfig:
+    """One `[[layers]]` entry of the config."""
     name: str
     paths: tuple[str, ...] = ()
     may_import: tuple[str, ...] | None = None
@@ -25,6 +26,7 @@ class LayerConfig:
 
 @dataclass(slots=True)
 class Config:
+    """The archlint config of the analysed tree."""
     path: str = ""  # the config file ("" when none was found)
     preset: str = "auto"  # "auto" | "none" | a preset name
     containers: tuple[str, ...] | None = None  # None: detect

@@ -40,6 +40,7 @@ from archlint.domain import ir
 from archlint.domain.expressions import names_in, parse
 from archlint.domain.facts import FileFacts
 from archlint.domain.ir_expressions import from_ir, function_tree
+from archlint.domain.lazy_regex import lazy_compile
 
 CONSTANT = "constant"
 DERIVED = "derived"
@@ -48,10 +49,10 @@ UNKNOWN = "unknown"
 _RANK = {CONSTANT: 0, DERIVED: 1, QUOTED: 2, UNKNOWN: 3}
 _MAX_VALUES = 32
 _MAX_DEPTH = 20
-_CONSTANT_NAME = re.compile(r"^_*[A-Z][A-Z0-9_]*$")
+_CONSTANT_NAME = lazy_compile(r"^_*[A-Z][A-Z0-9_]*$")
 _TABLE_ATTRIBUTES = frozenset({"__tablename__", "tableName", "table_name", "db_table"})
-_ENUM_BASES = re.compile(r"(^|\.)(Enum|IntEnum|StrEnum|Flag|IntFlag|TextChoices|IntegerChoices|Choices|enum)$")
-_DECLARED_EXPORT = re.compile(r"^(?:exports\.[\w$]+\s*=\s*)*void 0$")
+_ENUM_BASES = lazy_compile(r"(^|\.)(Enum|IntEnum|StrEnum|Flag|IntFlag|TextChoices|IntegerChoices|Choices|enum)$")
+_DECLARED_EXPORT = lazy_compile(r"^(?:exports\.[\w$]+\s*=\s*)*void 0$")
 _INDEX_CALLBACKS = frozenset({"map", "flatMap", "forEach", "filter", "some", "every", "find", "findIndex"})
 
 

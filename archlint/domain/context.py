@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the data layer's module is imported when a rule first needs
 
 @dataclass(slots=True)
 class CheckContext:
+    """Everything a check reads: facts, graph, manifest, knowledge and the semantic model."""
     root: str
     files: dict[str, FileFacts]
     graph: ModuleGraph

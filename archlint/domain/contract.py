@@ -18,6 +18,7 @@ AUTH_NONE = "none"  # no security requirement: anyone may call it (Conduit's "au
 
 @dataclass(frozen=True, slots=True)
 class Parameter:
+    """A parameter of an API operation."""
     name: str
     location: str  # path | query | header | cookie
     type: str = ""  # string | integer | number | boolean | array | object | "" (not declared)
@@ -26,6 +27,7 @@ class Parameter:
 
 @dataclass(frozen=True, slots=True)
 class Operation:
+    """An operation of the API contract: method, path, auth and parameters."""
     method: str  # GET, POST, …
     path: str  # with the server's base path: /api/articles/{slug}
     auth: str = AUTH_NONE
@@ -55,6 +57,7 @@ class SecurityScheme:
 
 @dataclass(slots=True)
 class ApiSpec:
+    """The API contract: its operations and security schemes."""
     source: str  # the spec file as given (for messages), or "Conduit" for the built-in contract
     operations: list[Operation] = field(default_factory=list)
     schemes: dict[str, SecurityScheme] = field(default_factory=dict)

@@ -32,6 +32,7 @@ from archlint.domain.facts import Assign, CallSite, FileFacts, Span
 from archlint.domain.graph import ModuleGraph
 from archlint.domain.knowledge import Knowledge, module_matches
 from archlint.domain.layers import glob_match, non_production  # noqa: F401  (re-exported: the checks import it from here)
+from archlint.domain.lazy_regex import lazy_compile
 from archlint.domain.orm_models import SQLA_BASE_FACTORIES, Model, canonical, find_models, is_abstract_base
 
 
@@ -82,6 +83,7 @@ class Construct(NamedTuple):
 
 @dataclass(slots=True)
 class DataLayer:
+    """The data layer of a project: DB accesses, constructs and ORM models."""
     accesses: list[DbAccess] = field(default_factory=list)
     constructs: list[Construct] = field(default_factory=list)
     models: dict[str, Model] = field(default_factory=dict)  # by class / model name (first definition)
@@ -112,8 +114,8 @@ def call_of(facts: FileFacts, site) -> CallSite | None:
 
 
 _SEGMENT = re.compile(r"([A-Za-z_$#][\w$]*)(\(\))?")
-_ANNOTATION_TOKEN = re.compile(r"[A-Za-z_][\w.]*")
-_DEPENDS = re.compile(r"Depends\(\s*([\w.]+)")
+_ANNOTATION_TOKEN = lazy_compile(r"[A-Za-z_][\w.]*")
+_DEPENDS = lazy_compile(r"Depends\(\s*([\w.]+)")
 # A FastAPI dependency that hands out a session is named for it (get_db, get_session, db_session…);
 # one that builds a service from a session (get_article_service) must not count as a session.
 _PROVIDER_NAME = re.compile(r"(^|_)(db|session|sess|conn|connection|database|uow|transaction)(_|$)", re.IGNORECASE)

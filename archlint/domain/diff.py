@@ -33,6 +33,7 @@ class DiffError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Hunk:
+    """One hunk of a unified diff."""
     old_start: int
     old_count: int
     new_start: int
@@ -88,6 +89,7 @@ class BinaryHunk:
 
 @dataclass(frozen=True, slots=True)
 class FilePatch:
+    """The hunks of a unified diff for one file."""
     old_path: str | None  # None: the patch creates the file
     new_path: str | None  # None: the patch deletes it
     hunks: tuple[Hunk, ...] = ()
@@ -127,6 +129,7 @@ class FilePatch:
 
 @dataclass(frozen=True, slots=True)
 class Patch:
+    """A parsed unified diff."""
     files: tuple[FilePatch, ...]
     crlf: bool = False  # the whole patch text had been converted to CRLF line ends
 

@@ -34,6 +34,7 @@ class BinaryUnavailable(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Applied:
+    """A file's content after a patch, with the lines the patch added."""
     content: bytes
     added: frozenset[int] = frozenset()  # 1-based lines of ``content`` that the patch added
     kept: dict[int, int] = field(default_factory=dict)  # old line number -> new line number of unchanged lines

@@ -24,10 +24,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from archlint.domain.lazy_regex import lazy_compile
+
 UNKNOWN = ("unknown",)
 
-_STRING_START = re.compile(r"""([rRbBuUfFtT]{0,2})('''|\"\"\"|'|"|`)""")
-_NUMBER = re.compile(r"0[xX][0-9a-fA-F_]+n?|0[bB][01_]+n?|0[oO][0-7_]+n?|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?[jJn]?")
+_STRING_START = lazy_compile(r"""([rRbBuUfFtT]{0,2})('''|\"\"\"|'|"|`)""")
+_NUMBER = lazy_compile(r"0[xX][0-9a-fA-F_]+n?|0[bB][01_]+n?|0[oO][0-7_]+n?|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?[jJn]?")
 
 
 def _latin1_complement(allowed: str) -> str:
@@ -41,7 +43,7 @@ def _latin1_complement(allowed: str) -> str:
 
 
 # [A-Za-z_$\u00c0-\uffff][\w$\u00c0-\uffff]* — a name of Python or JS (letters outside ASCII included)
-_NAME = re.compile(_latin1_complement(r"[A-Za-z_$]") + _latin1_complement(r"[\w$]") + "*")
+_NAME = lazy_compile(_latin1_complement(r"[A-Za-z_$]") + _latin1_complement(r"[\w$]") + "*")
 
 _OPERATORS = (
     "...", "===", "!==", ">>>", "**", "//", "==", "!=", "<=", ">=", "&&", "||", "??", "?.", "=>", "<<", ">>", ":=",

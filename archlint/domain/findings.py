@@ -33,6 +33,7 @@ class TraceStep(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """One finding: rule, location, message, consequence and guidance."""
     rule: str
     name: str
     category: str

@@ -14,6 +14,7 @@ from archlint.domain.facts import Span
 
 @dataclass(frozen=True, slots=True)
 class Edge:
+    """An import from one file to a file or an external package."""
     source: str  # importer path
     target: str  # imported file path (internal) or package name with subpath (external)
     external: bool
@@ -34,6 +35,7 @@ class BindingTarget:
 
 @dataclass(slots=True)
 class ModuleGraph:
+    """The import graph of the analysed files."""
     modules: dict[str, str] = field(default_factory=dict)  # path -> module name (dotted / path)
     edges: list[Edge] = field(default_factory=list)
     unresolved: list[Edge] = field(default_factory=list)

@@ -38,6 +38,7 @@ class AccessSpec:
 
 @dataclass(slots=True)
 class Knowledge:
+    """The knowledge tables of rules/knowledge (packages, access, semantics, roles)."""
     entries: list[Package] = field(default_factory=list)
     access: list[AccessSpec] = field(default_factory=list)
     semantics: dict = field(default_factory=dict)  # stack -> tables of rules/knowledge/semantics.toml

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 @dataclass(frozen=True, slots=True)
 class Layer:
+    """A layer of the contract, ranked from the top."""
     name: str
     rank: int  # 0 = top; a layer may be imported by layers of lower rank only
     may_import: tuple[str, ...] | None  # None: every layer below (import-linter semantics)

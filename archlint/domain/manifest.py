@@ -33,6 +33,7 @@ class EnvVar:
 
 @dataclass(frozen=True, slots=True)
 class ComposeService:
+    """A service of a compose file."""
     name: str
     image: str
     path: str
@@ -50,6 +51,7 @@ class TsConfig:
 
 @dataclass(frozen=True, slots=True)
 class PackageJson:
+    """What archlint reads of a package.json."""
     directory: str
     name: str
     imports: tuple[tuple[str, str], ...]  # "#alias/*" -> "./src/*" (conditions already picked)
@@ -59,6 +61,7 @@ class PackageJson:
 
 @dataclass(slots=True)
 class Manifest:
+    """The project's manifests: dependencies, environment, services, TS configs."""
     dependencies: list[Dependency] = field(default_factory=list)
     env: list[EnvVar] = field(default_factory=list)
     services: list[ComposeService] = field(default_factory=list)

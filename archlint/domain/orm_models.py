@@ -26,6 +26,7 @@ from typing import NamedTuple
 from archlint.domain import ir
 from archlint.domain.arguments import ir_call, ir_calls_on_line, literal_value, object_strings, refers_to, string_of
 from archlint.domain.facts import ClassDef, FileFacts, Span
+from archlint.domain.lazy_regex import lazy_compile
 
 
 def canonical(resolved: str | None, language: str) -> str | None:
@@ -47,6 +48,7 @@ class ModelField(NamedTuple):
 
 @dataclass(slots=True)
 class Model:
+    """An ORM model class found in the facts."""
     name: str
     stack: str  # sqlalchemy | django | sequelize
     path: str
@@ -69,7 +71,7 @@ _COLLECTION = re.compile(r"Mapped\[\s*(?:list|List|set|Set|WriteOnlyMapped|Dynam
 
 # The names a plain declarative base goes by: a class whose bases are all of these declares every
 # column itself; a mixin or a custom base (`TimestampMixin`, `AuditedModel`) may add columns unseen.
-_PLAIN_DECLARATIVE_BASE = re.compile(r"(^|\.)(Base|DeclarativeBase|Model|SQLModel|db\.Model)$")
+_PLAIN_DECLARATIVE_BASE = lazy_compile(r"(^|\.)(Base|DeclarativeBase|Model|SQLModel|db\.Model)$")
 
 
 def columns_fully_declared(facts: FileFacts, model: Model) -> bool:

@@ -27,6 +27,7 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Projects:
+    """The projects of the analysed tree (a monorepo's packages), by root directory."""
     roots: tuple[str, ...] = ("",)  # POSIX directories relative to the analysis root; "" = the root
 
     def of(self, path: str) -> str:

@@ -18,6 +18,7 @@ FIX_KINDS = ("", "safe", "unsafe")
 
 @dataclass(frozen=True, slots=True)
 class RuleSpec:
+    """A rule of the registry: id, name, category, severity and its explanation."""
     id: str
     name: str
     category: str

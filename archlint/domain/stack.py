@@ -33,6 +33,7 @@ _NICE = {"sqlalchemy": "SQLAlchemy", "sequelize": "Sequelize", "postgresql": "Po
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
+    """A file:line that supports a verdict."""
     path: str
     line: int
     detail: str
@@ -43,6 +44,7 @@ class Evidence:
 
 @dataclass(slots=True)
 class Verdict:
+    """The verdict on one required constraint, with its evidence."""
     constraint: str
     expected: str
     compliant: bool

@@ -25,6 +25,7 @@ SHOWN = 3  # items named in a summary sentence
 
 @dataclass(slots=True)
 class VerdictChange:
+    """How a verdict changed between the tree before and after a change."""
     constraint: str
     was_compliant: bool | None  # None: there was no tree before
     compliant: bool

@@ -15,6 +15,7 @@ import re
 import shlex
 from typing import NamedTuple
 
+from archlint.domain.lazy_regex import lazy_compile
 from archlint.domain.manifest import Manifest
 
 
@@ -27,7 +28,7 @@ class EntryPoint(NamedTuple):
     as_script: bool  # True: ``__name__ == "__main__"`` (``python app.py``); False: imported by a server
 
 
-_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_ASSIGNMENT = lazy_compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _SERVERS = ("gunicorn", "uvicorn", "hypercorn", "daphne", "granian")
 
 

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import re
 
+from archlint.domain.lazy_regex import lazy_compile
+
 # C0 controls (tab included: frames expand tabs first), DEL, C1 controls, and the invisible
 # characters that reorder or hide text: bidi embeddings/overrides/isolates and marks.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_UNSAFE_IN_LINES = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE = lazy_compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_IN_LINES = lazy_compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # Markdown that can link, embed or inject HTML; everything else in a message is plain text.
-_ACTIVE_MARKDOWN = re.compile(r"<[A-Za-z/!?]|\]\(|!\[")
-_MARKDOWN_BRACKETS = re.compile(r"([<>\[\]])")
+_ACTIVE_MARKDOWN = lazy_compile(r"<[A-Za-z/!?]|\]\(|!\[")
+_MARKDOWN_BRACKETS = lazy_compile(r"([<>\[\]])")
 
 
 def _escape(match: re.Match[str]) -> str:

@@ -18,6 +18,7 @@ import re
 from typing import NamedTuple
 
 from archlint.domain import ir
+from archlint.domain.lazy_regex import lazy_compile
 from archlint.semantics import values as v
 
 SCHEMES = ("bearer", "token", "jwt", "basic")
@@ -25,7 +26,7 @@ _HEADER_KEYS = ("authorization", "http_authorization")
 _TEXT_METHODS = frozenset({"startswith", "startsWith", "replace", "removeprefix", "indexOf", "includes", "match", "test",
                            "lstrip", "endswith", "search", "split", "partition", "fullmatch", "compile", "sub", "replaceAll"})
 _SLICES = {7: "bearer", 6: "token", 4: "jwt"}  # len("Bearer "), len("Token "), len("JWT ")
-_REGEX_WORD = re.compile(r"^\^?\(?\??(?:i\))?\(?(bearer|token|jwt|basic)\b", re.IGNORECASE)
+_REGEX_WORD = lazy_compile(r"^\^?\(?\??(?:i\))?\(?(bearer|token|jwt|basic)\b", re.IGNORECASE)
 _REJECT_STATUS = (401, 403)
 
 

@@ -21,11 +21,11 @@ What each library does is data: the ``django`` entry of ``rules/knowledge/framew
 
 from __future__ import annotations
 
-import re
 from typing import NamedTuple
 
 from archlint.domain import ir
 from archlint.domain.facts import Span
+from archlint.domain.lazy_regex import lazy_compile
 from archlint.semantics import values as v
 
 _MAX_DEPTH = 8
@@ -536,7 +536,7 @@ def _class_constant(program, cls: v.ClassValue, name: str) -> str:
 
 
 # patterns ---------------------------------------------------------------------------------------------
-_NAMED_GROUP = re.compile(r"\(\?P<(\w+)>((?:[^()]|\([^()]*\))*)\)")
+_NAMED_GROUP = lazy_compile(r"\(\?P<(\w+)>((?:[^()]|\([^()]*\))*)\)")
 
 
 def _pattern_text(node: ir.Call, callee: str):

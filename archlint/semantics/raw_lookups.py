@@ -16,8 +16,9 @@ from functools import lru_cache
 @lru_cache(maxsize=2048)
 def lookup_table(sql: str) -> str:
     """The table a lookup ``SELECT`` reads (its ``FROM``), else ``""``."""
-    if not sql.lstrip(" (\n\t").upper().startswith("SELECT"):
-        return ""
+    upper = sql.upper()
+    if not upper.lstrip(" (\n\t").startswith("SELECT") or "WHERE" not in upper:
+        return ""  # not a SELECT, or one without a WHERE (no keyword, no clause): no parse, no sqlglot
     import sqlglot
     from sqlglot import exp
     from sqlglot.errors import SqlglotError

@@ -71,6 +71,7 @@ class Relation(NamedTuple):
 
 @dataclass(slots=True)
 class Model:
+    """An ORM model of the semantic model: its table, columns and relations."""
     key: str
     name: str
     stack: str  # sqlalchemy | django | sequelize | typeorm | prisma | objection | mikro-orm | mongoose

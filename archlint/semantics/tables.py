@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from archlint.domain import ir
+from archlint.domain.lazy_regex import lazy_compile
 from archlint.semantics import values as v
 
 
@@ -46,6 +47,7 @@ class Join(NamedTuple):
 
 @dataclass(slots=True)
 class Table:
+    """A table of a project's schema and what defines it."""
     name: str
     source: str  # what defines it: "SQLAlchemy model Article", "knex migration", "schema.sql" …
     path: str = ""
@@ -79,6 +81,7 @@ class Table:
 
 @dataclass(slots=True)
 class Catalog:
+    """The tables a project defines (models, DDL, migrations, schema files)."""
     tables: dict[str, Table] = field(default_factory=dict)  # lower name -> table
     models: dict[str, Table] = field(default_factory=dict)  # model key -> table
     closed: bool = True  # no reflection, no definition archlint could not read
@@ -213,7 +216,7 @@ def add_ddl(catalog: Catalog, text: str, source: str, path: str, line: int, dial
 
 
 # Prisma ------------------------------------------------------------------------------------------
-_PRISMA_MODEL = re.compile(r"^\s*model\s+(\w+)\s*\{(.*?)^\s*\}", re.MULTILINE | re.DOTALL)
+_PRISMA_MODEL = lazy_compile(r"^\s*model\s+(\w+)\s*\{(.*?)^\s*\}", re.MULTILINE | re.DOTALL)
 _PRISMA_SCALARS = frozenset("String Int BigInt Float Decimal Boolean DateTime Json Bytes Unsupported".split())
 
 

@@ -146,6 +146,7 @@ _ARRAY_LOOPS = frozenset({"map", "forEach", "flatMap", "filter", "reduce", "some
 
 @dataclass(frozen=True, slots=True)
 class _Grammar:
+    """A tree-sitter parser and its facts query for one JS/TS grammar."""
     parser: ts.Parser
     query: ts.Query
 

@@ -48,6 +48,7 @@ from archlint.domain.facts import (
     Span,
     StringLit,
 )
+from archlint.domain.lazy_regex import lazy_compile
 
 _FACT_PATTERNS = """
 (import_statement) @import
@@ -700,7 +701,7 @@ def _relative(module_node) -> tuple[int, str]:
     return 0, _text(module_node)
 
 
-_TYPE_CHECKING = re.compile(r"(?:[^\W\d]\w*\.)*TYPE_CHECKING")
+_TYPE_CHECKING = lazy_compile(r"(?:[^\W\d]\w*\.)*TYPE_CHECKING")
 
 
 def _import_context(node) -> str:

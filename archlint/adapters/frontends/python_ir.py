@@ -28,12 +28,13 @@ from sys import intern as _intern
 from archlint.adapters.frontends.source import Columns
 from archlint.domain import ir
 from archlint.domain.facts import Span
+from archlint.domain.lazy_regex import lazy_compile
 
 MAX_DEPTH = 150
 SHORT_TEXT = 40  # bytes: texts up to this long are interned
 _new = tuple.__new__  # builds a record without the NamedTuple's Python-level __new__ (hot path)
 
-_ESCAPE = re.compile(r"\\(N\{[^}]*\}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2}|[0-7]{1,3}|\r\n|[\s\S])")
+_ESCAPE = lazy_compile(r"\\(N\{[^}]*\}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2}|[0-7]{1,3}|\r\n|[\s\S])")
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "a": "\a", "\\": "\\",
                    "'": "'", '"': '"', "\n": "", "\r\n": ""}
 _COMPARE_OPS = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!=", "<>": "!=", "in": "in",

@@ -25,6 +25,7 @@ import re
 from functools import lru_cache
 
 from archlint.domain.facts import ParseProblem, Span
+from archlint.domain.lazy_regex import lazy_compile
 
 MAX_INDENT_LEVELS = 99  # CPython's tokenizer: "too many levels of indentation" at the 100th
 MAX_BRACKET_DEPTH = 200  # CPython's tokenizer: "too many nested parentheses" at the 201st
@@ -37,9 +38,9 @@ _BAD_DEDENT = "unindent does not match any outer indentation level"
 
 # Lines deep enough that the exact measurement is needed: 99+ characters of indentation, or 13+
 # when tabs (worth up to 8 columns each) are among them.
-_DEEP_LINE = re.compile(rb"(?m)^(?:[ \t\f]{99}|(?=[ \f]*\t)[ \t\f]{13})")
+_DEEP_LINE = lazy_compile(rb"(?m)^(?:[ \t\f]{99}|(?=[ \f]*\t)[ \t\f]{13})")
 _DEEP_SPACES = b"\n" + b" " * 99
-_TOKEN = re.compile(
+_TOKEN = lazy_compile(
     rb"""(?P<string>[rRbBuUfFtT]{0,2}(?:'''|\"\"\"|'|"))
       | (?P<comment>\#)
       | (?P<open>[(\[{])
@@ -49,13 +50,13 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _STRING_END = {
-    b"'''": re.compile(rb"(?:[^\\']|\\[\s\S]|'(?!''))*'''"),
-    b'"""': re.compile(rb'(?:[^\\"]|\\[\s\S]|"(?!""))*"""'),
-    b"'": re.compile(rb"(?:[^\\'\r\n]|\\[\s\S])*'"),
-    b'"': re.compile(rb'(?:[^\\"\r\n]|\\[\s\S])*"'),
+    b"'''": lazy_compile(rb"(?:[^\\']|\\[\s\S]|'(?!''))*'''"),
+    b'"""': lazy_compile(rb'(?:[^\\"]|\\[\s\S]|"(?!""))*"""'),
+    b"'": lazy_compile(rb"(?:[^\\'\r\n]|\\[\s\S])*'"),
+    b'"': lazy_compile(rb'(?:[^\\"\r\n]|\\[\s\S])*"'),
 }
-_LINE_END = re.compile(rb"[\r\n]")
-_INDENT = re.compile(rb"[ \t\f]*")
+_LINE_END = lazy_compile(rb"[\r\n]")
+_INDENT = lazy_compile(rb"[ \t\f]*")
 
 
 def _columns(indent: bytes) -> int:
@@ -417,7 +418,7 @@ class OriginalSpans:
 
 
 # PEP 696 defaults (see above).
-_TYPE_PARAMETERS = re.compile(rb"\b(?:class|def|type)\s+[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\[")
+_TYPE_PARAMETERS = lazy_compile(rb"\b(?:class|def|type)\s+[A-Za-z_\x80-\xff][\w\x80-\xff]*\s*\[")
 
 
 def without_type_parameter_defaults(data: bytes) -> bytes:

@@ -26,34 +26,35 @@ import re
 
 from archlint.adapters.frontends.source import decode
 from archlint.domain.facts import DYNAMIC, LAZY, OPAQUE, RUNTIME, TYPE_ONLY, FileFacts, Import, Span
+from archlint.domain.lazy_regex import lazy_compile
 
 # A statement that may be an import: at a line start, or after `;` / a one-line header's `:`.
 _IMPORT_WORD = re.compile(rb"import\b")  # a literal: C's fast search drives the scan
 _LINE_STATEMENT = re.compile(rb"[ \t]*(lazy[ \t]+)?(from|import)(?=[ \t\\(.])")
 # `x = 1; import y`, `try: import x`, `else: from a import b` (the last match on its line).
-_INLINE_STATEMENT = re.compile(rb"[;:][ \t]*(lazy[ \t]+)?(?:(from)[ \t.][ \t.\w]*?[ \t]|())import\b")
+_INLINE_STATEMENT = lazy_compile(rb"[;:][ \t]*(lazy[ \t]+)?(?:(from)[ \t.][ \t.\w]*?[ \t]|())import\b")
 _TRIPLE_END = {
     b'"""': re.compile(rb'[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""', re.S),
-    b"'''": re.compile(rb"[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''", re.S),
+    b"'''": lazy_compile(rb"[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''", re.S),
 }
 # Code on one line up to a point: anything but quotes and `#`, or complete one-line strings.
 _CODE_PREFIX = re.compile(rb"""(?:[^'"#\n]|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")*""")
 # One-line statements (most) and a parenthesised name list without comments: no Python loop.
 _SIMPLE_STATEMENT = re.compile(rb"[^\n\r#;()\\'\"]*")
-_PAREN_GROUP = re.compile(rb"\([^()#\\'\"]*\)")
+_PAREN_GROUP = lazy_compile(rb"\([^()#\\'\"]*\)")
 _FROM = re.compile(rb"from\b\s*([.\s]*)([^\W\d][\w.\s]*?)?\s*\bimport\b(.*)", re.S)
-_SUPPRESSION = re.compile(rb"#[^\n]*archlint[^\n]*")
+_SUPPRESSION = lazy_compile(rb"#[^\n]*archlint[^\n]*")
 _NAME = re.compile(rb"[^\W\d]\w*")
-_HEADER = re.compile(rb"[ \t]*(?:(async[ \t]+)?(def)\b|(if)[ \t(]|(class|for|while|with|try|except|else|elif|finally|match|case)\b)")
+_HEADER = lazy_compile(rb"[ \t]*(?:(async[ \t]+)?(def)\b|(if)[ \t(]|(class|for|while|with|try|except|else|elif|finally|match|case)\b)")
 # `except ImportError:` / `except (ValueError, ImportError) as e:` / `except:` — the caught text
 # (group 1) when the clause ends on its line; None for a multi-line or `except*` clause.
 # `with contextlib.suppress(ImportError):` / `with suppress(ImportError, AttributeError):` — the
 # suppressed exceptions (group 1) when the header holds only that context manager
-_SUPPRESS = re.compile(rb"[ \t]*with[ \t]+(?:contextlib\.)?suppress\(([^()\n]*)\)[ \t]*:")
-_EXCEPT = re.compile(rb"except\b(?:(?!\*)([^\n:#(]*(?:\([^()\n]*\))?[^\n:#]*?)\s*:|)")
-_DOTTED = re.compile(rb"[A-Za-z_][\w.]*")
+_SUPPRESS = lazy_compile(rb"[ \t]*with[ \t]+(?:contextlib\.)?suppress\(([^()\n]*)\)[ \t]*:")
+_EXCEPT = lazy_compile(rb"except\b(?:(?!\*)([^\n:#(]*(?:\([^()\n]*\))?[^\n:#]*?)\s*:|)")
+_DOTTED = lazy_compile(rb"[A-Za-z_][\w.]*")
 _IMPORT_ERRORS = frozenset({b"ImportError", b"ModuleNotFoundError", b"Exception", b"BaseException"})
-_TYPE_CHECKING_IF = re.compile(rb"[ \t]*if[ \t]+((?:[^\W\d]\w*\.)*TYPE_CHECKING)[ \t]*:")
+_TYPE_CHECKING_IF = lazy_compile(rb"[ \t]*if[ \t]+((?:[^\W\d]\w*\.)*TYPE_CHECKING)[ \t]*:")
 
 
 def decoded_head(path: str, raw: bytes) -> tuple[FileFacts, bytes | None]:
@@ -119,29 +120,29 @@ def file_signal(data: bytes) -> bool:
 
 _ARGS_TEXT_LIMIT = 2_000  # the frontend's cap on a call's argument text
 _DYNAMIC_IMPORTERS = {"importlib:import_module", "builtins:__import__", "__import__"}
-_DYNAMIC_CALL = re.compile(rb"(?<![\w.])((?:[^\W\d]\w*[ \t]*\.[ \t]*)*(?:import_module|__import__))[ \t]*\(")
-_ARGUMENT_TOKEN = re.compile(rb"""'''|\"\"\"|[^()'"#]+|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|[()#'"]""")
+_DYNAMIC_CALL = lazy_compile(rb"(?<![\w.])((?:[^\W\d]\w*[ \t]*\.[ \t]*)*(?:import_module|__import__))[ \t]*\(")
+_ARGUMENT_TOKEN = lazy_compile(rb"""'''|\"\"\"|[^()'"#]+|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|[()#'"]""")
 
 
 # Text in an import argument that constant folding may turn into a value: a quote (a literal), a
 # number, a constant word, a name whose value folding knows (`__name__`), a comprehension or a
 # lambda (names bound inside the argument itself), an empty call (`str()` folds to "").
-_FOLDABLE_TEXT = re.compile(
+_FOLDABLE_TEXT = lazy_compile(
     r"""['"`\\]|(?<![\w.])\d|\b(?:None|True|False|null|undefined|NaN|Infinity|for|lambda|__\w+__|__dirname|__filename)\b|\(\s*\)"""
 )
-_PYTHON_NAME = re.compile(r"[^\W\d]\w*")
+_PYTHON_NAME = lazy_compile(r"[^\W\d]\w*")
 _OPERATOR_WORDS = frozenset({"and", "or", "not", "in", "is", "if", "else", "await"})
 
 
 # After a name: an assignment to it (`x =`, `x: T =` with the annotation over lines, `x +=`,
 # `x :=`, a keyword argument `x=`, `x \\` continued); before it: `as` (`with … as x`, `except … as x`).
-_ASSIGNED_AFTER = re.compile(rb"[\s\\]*(?::[^=]*)?(?:[-+*/%&|^@]|//|\*\*|>>|<<)?=(?!=)")
-_AS_BEFORE = re.compile(rb"(?<!\w)as[\s\\]+\Z")
+_ASSIGNED_AFTER = lazy_compile(rb"[\s\\]*(?::[^=]*)?(?:[-+*/%&|^@]|//|\*\*|>>|<<)?=(?!=)")
+_AS_BEFORE = lazy_compile(rb"(?<!\w)as[\s\\]+\Z")
 # the first names of a tuple target: `module, attr = _public_api[name]`
-_UNPACKED_AFTER = re.compile(rb"(?:[ \t]*,[ \t]*\*?[A-Za-z_][\w.]*)+[ \t]*,?[ \t]*[)\]]?[ \t]*=(?!=)")
-_UNPACKED_BEFORE = re.compile(rb"[ \t]*[(\[]?(?:[ \t]*\*?[A-Za-z_][\w.]*[ \t]*,)*[ \t]*\Z")
-_FOR_WORD = re.compile(rb"(?<!\w)for(?!\w)")
-_IN_WORD = re.compile(rb"(?<!\w)in(?!\w)")
+_UNPACKED_AFTER = lazy_compile(rb"(?:[ \t]*,[ \t]*\*?[A-Za-z_][\w.]*)+[ \t]*,?[ \t]*[)\]]?[ \t]*=(?!=)")
+_UNPACKED_BEFORE = lazy_compile(rb"[ \t]*[(\[]?(?:[ \t]*\*?[A-Za-z_][\w.]*[ \t]*,)*[ \t]*\Z")
+_FOR_WORD = lazy_compile(rb"(?<!\w)for(?!\w)")
+_IN_WORD = lazy_compile(rb"(?<!\w)in(?!\w)")
 
 
 def _bound(data: bytes, names: set[str]) -> bool:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from archlint.domain.facts import ParseProblem, Span
+from archlint.domain.lazy_regex import lazy_compile
 
 _new = tuple.__new__  # a record without the NamedTuple's Python-level __new__ (hot path)
 
@@ -52,7 +53,7 @@ _FIRST_LINE = Span(1, 1, 1, 1)
 
 # A piece of SQL appended to a query under construction — `" AND x = ?"`, `` ` ORDER BY …` `` — as
 # both frontends record SQL built in steps (q = "…"; q += "…").
-SQL_FRAGMENT = re.compile(
+SQL_FRAGMENT = lazy_compile(
     r"""['"`]\s*(?:SELECT|INSERT|UPDATE|DELETE|WITH|WHERE|AND|OR|ORDER\s+BY|GROUP\s+BY|HAVING|LIMIT|OFFSET|JOIN|"""
     r"""CREATE|ALTER|DROP|PRAGMA|LEFT\s+JOIN|INNER\s+JOIN|SET|VALUES|FROM|RETURNING|ON\s+CONFLICT)\b""",
     re.IGNORECASE,

@@ -34,6 +34,7 @@ PROJECT_FILES = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class Target:
+    """What a Python import resolves to: an internal file or an external module."""
     path: str  # internal file path, or external dotted module name
     external: bool
 

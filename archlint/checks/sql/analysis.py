@@ -32,6 +32,7 @@ GENERIC = ""  # sqlglot's default dialect, for ASTs when the database is unknown
 
 @dataclass(slots=True)
 class PreparedStatement:
+    """One statement of a SQL site, lexed, with its placeholders and holes."""
     statement: Statement
     placeholders: list[Placeholder]
     holes: list[int]  # offsets of ``{}`` markers, relative to the statement
@@ -49,6 +50,7 @@ class PreparedStatement:
 
 @dataclass(slots=True)
 class Prepared:
+    """A SQL site lexed and split into statements, ready for the rules."""
     site: SqlSite
     text: str
     masked: str

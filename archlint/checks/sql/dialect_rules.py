@@ -9,13 +9,13 @@ sqlite3, ``$1`` with mysql2); AL413 several statements where the API runs one.
 
 from __future__ import annotations
 
-import re
 
 from collections.abc import Iterator
 
 from archlint.checks.sql.analysis import Prepared, finding, parse_statement
 from archlint.domain.context import CheckContext
 from archlint.domain.findings import Finding
+from archlint.domain.lazy_regex import lazy_compile
 from archlint.domain.sql.knowledge import OTHER_DATABASE, SqlKnowledge
 from archlint.domain.sql.lexer import ROUTINE_DDL, line_col_to_offset
 
@@ -112,7 +112,7 @@ def placeholder_style(ctx: CheckContext, prepared: Prepared, sql: SqlKnowledge) 
 
 
 # Terminal control in the SQL text, raw or as an escape the source spells out.
-_TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\\(?:x1[bB]|033|u001[bB]|e\[)")
+_TERMINAL_CONTROL = lazy_compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\\(?:x1[bB]|033|u001[bB]|e\[)")
 
 
 def several_statements(ctx: CheckContext, prepared: Prepared) -> Iterator[Finding]:

@@ -30,6 +30,7 @@ from archlint.domain import ir
 from archlint.domain.arguments import argument_nodes, ir_call
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import Model
+from archlint.domain.lazy_regex import lazy_compile
 from archlint.domain.orm_models import columns_fully_declared
 from archlint.domain.facts import FileFacts
 from archlint.domain.sql.catalog_tables import catalog_pattern
@@ -37,8 +38,8 @@ from archlint.domain.sql.lexer import decode_escapes, has_sentinel, mask, split_
 from archlint.semantics.options import Option
 
 _DDL = re.compile(r"\b(CREATE\s+(?:TEMP\w*\s+)?(?:TABLE|VIEW)|ALTER\s+TABLE)\b", re.IGNORECASE)
-_DDL_NAME = re.compile(r"CREATE\s+(?:TEMP\w*\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?[\"`\[]?(\w+)", re.IGNORECASE)
-_ADD_COLUMN = re.compile(r"ALTER\s+TABLE\s+[\"`]?(\w+)[\"`]?\s+ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?[\"`]?(\w+)", re.IGNORECASE)
+_DDL_NAME = lazy_compile(r"CREATE\s+(?:TEMP\w*\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?[\"`\[]?(\w+)", re.IGNORECASE)
+_ADD_COLUMN = lazy_compile(r"ALTER\s+TABLE\s+[\"`]?(\w+)[\"`]?\s+ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?[\"`]?(\w+)", re.IGNORECASE)
 # Reflection (see _reflects): automap_base(), declarative_base(cls=DeferredReflection)
 _REFLECTING = frozenset({"automap_base", "DeferredReflection"})
 # Oracle's data dictionary (`select SUM(bytes) from dba_segments`, `user_tab_columns`) is a catalog like pg_*
@@ -49,6 +50,7 @@ _CLAUSE_TYPES = (exp.Select, exp.Insert, exp.Update, exp.Delete, exp.Union)
 
 @dataclass(slots=True)
 class Schema:
+    """The tables and columns a project's SQL may name."""
     tables: dict[str, set[str] | None] = field(default_factory=dict)  # None: columns unknown
     sources: set[str] = field(default_factory=set)
     closed: bool = True

@@ -20,12 +20,13 @@ from sqlglot import exp
 
 from archlint.checks.sql.analysis import Prepared, PreparedStatement
 from archlint.domain.datalayer import migration
+from archlint.domain.lazy_regex import lazy_compile
 from archlint.domain.sql.holes import CONSTANT, SqlHole
 from archlint.domain.sql.lexer import hole_number, placeholder_sentinel
 
-_NULL_COMPARISON = re.compile(r"(=|<>|!=)\s*NULL\b|\bNULL\s*(=|<>|!=)", re.IGNORECASE)
-_STAR = re.compile(r"\bSELECT\s+(?:DISTINCT\s+)?(\*|[\w\"`]+\.\*)", re.IGNORECASE)
-_EXPLICIT_ON = re.compile(r"^\s*(?:AS\s+)?(?:[\w\"`]+\s+)?(ON|USING)\b", re.IGNORECASE)
+_NULL_COMPARISON = lazy_compile(r"(=|<>|!=)\s*NULL\b|\bNULL\s*(=|<>|!=)", re.IGNORECASE)
+_STAR = lazy_compile(r"\bSELECT\s+(?:DISTINCT\s+)?(\*|[\w\"`]+\.\*)", re.IGNORECASE)
+_EXPLICIT_ON = lazy_compile(r"^\s*(?:AS\s+)?(?:[\w\"`]+\s+)?(ON|USING)\b", re.IGNORECASE)
 
 
 class Issue(NamedTuple):
@@ -515,8 +516,8 @@ def _counted_alias(count: exp.Count, base: str) -> str:
 
 # AL414 --------------------------------------------------------------------------------------------------
 # System catalogs (what introspection code reads): their row shape is the database's, not the app's.
-_CATALOG_TABLE = re.compile(r"^(sqlite_\w+|pg_\w+|information_schema|dual|(all|user|dba)_\w+|v\$\w+|sys\w*)$", re.IGNORECASE)
-_CATALOG_SCHEMA = re.compile(r"^(information_schema|pg_catalog|sys|mysql|performance_schema|sysibm|syscat)$", re.IGNORECASE)
+_CATALOG_TABLE = lazy_compile(r"^(sqlite_\w+|pg_\w+|information_schema|dual|(all|user|dba)_\w+|v\$\w+|sys\w*)$", re.IGNORECASE)
+_CATALOG_SCHEMA = lazy_compile(r"^(information_schema|pg_catalog|sys|mysql|performance_schema|sysibm|syscat)$", re.IGNORECASE)
 
 
 def _reads_a_stored_table(select: exp.Select) -> bool:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from archlint.domain.lazy_regex import LazyPattern, lazy_compile
+
 _DICTIONARY_VIEWS = (
     "tables|tab_columns|tab_cols|segments|objects|constraints|cons_columns|indexes|ind_columns|sequences|views|users"
     "|triggers|synonyms|source|tab_comments|col_comments|procedures|dependencies|tablespaces|data_files|free_space"
@@ -16,7 +18,8 @@ _DICTIONARY_VIEWS = (
 CATALOG_TABLE = rf"sqlite_\w+|pg_\w+|information_schema|dual|(all|user|dba|cdb)_({_DICTIONARY_VIEWS})|v\$\w+"
 
 
-def catalog_pattern(*extra: str) -> re.Pattern:
+def catalog_pattern(*extra: str) -> LazyPattern:
     """A whole-name, case-insensitive match of a catalog table, or of one of the ``extra`` patterns
-    a rule adds (the ``excluded``/``new``/``old`` pseudo-tables a qualifier may name)."""
-    return re.compile(rf"^({'|'.join((CATALOG_TABLE, *extra))})$", re.IGNORECASE)
+    a rule adds (the ``excluded``/``new``/``old`` pseudo-tables a qualifier may name); compiled on
+    first use (~2 ms: the rules that read it run only on SQL text)."""
+    return lazy_compile(rf"^({'|'.join((CATALOG_TABLE, *extra))})$", re.IGNORECASE)

@@ -20,12 +20,13 @@ from bisect import bisect_right
 from typing import NamedTuple
 
 from archlint.domain.arguments import split_arguments, split_top_level
+from archlint.domain.lazy_regex import lazy_compile
 
 _PY_STRING = re.compile(r"""^([rRbBuUfFtT]{0,2})('''|\"\"\"|'|")(.*)\2$""", re.DOTALL)
 _PY_PIECE = re.compile(r"""[rRbBuUfFtT]{0,2}(?:'''|\"\"\"|'|")""")
 _FORMAT_CALL = re.compile(r"^(?P<template>.+?)\s*\.\s*format\s*\((?P<args>.*)\)\s*$", re.DOTALL)
-_PERCENT_FIELD = re.compile(r"%(?:\((?P<name>\w+)\))?[-#0 +]*\d*(?:\.\d+)?(?P<conv>[sdifrxXeEgGcab%])")
-FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{(?P<field>[^{}]*)\}")  # `{{`, `}}` or a replacement field
+_PERCENT_FIELD = lazy_compile(r"%(?:\((?P<name>\w+)\))?[-#0 +]*\d*(?:\.\d+)?(?P<conv>[sdifrxXeEgGcab%])")
+FORMAT_FIELD = lazy_compile(r"\{\{|\}\}|\{(?P<field>[^{}]*)\}")  # `{{`, `}}` or a replacement field
 _IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")
 
 

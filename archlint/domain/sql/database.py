@@ -29,6 +29,7 @@ from archlint.domain.facts import FileFacts
 from archlint.domain.graph import ModuleGraph
 from archlint.domain.datalayer import migration
 from archlint.domain.knowledge import module_matches
+from archlint.domain.lazy_regex import lazy_compile
 from archlint.domain.manifest import Manifest
 from archlint.domain.sql.knowledge import SqlKnowledge
 
@@ -38,7 +39,7 @@ _OPTION_KEYS = frozenset({"dialect", "client", "type", "provider"})
 _TEST_PATH = re.compile(r"(^|/)(tests?|__tests__|spec|fixtures?)/|(^|/)(test_[^/]*|[^/]*_test\.py|conftest\.py|[^/]*\.(test|spec)\.[jt]sx?)$")
 _RANK = ("url", "option", "driver", "image")
 _DJANGO_ENGINE = re.compile(r"^django\.db\.backends\.(\w+)$")
-_PRISMA_PROVIDER = re.compile(r'datasource\s+\w+\s*\{[^}]*?\bprovider\s*=\s*"(\w+)"', re.DOTALL)
+_PRISMA_PROVIDER = lazy_compile(r'datasource\s+\w+\s*\{[^}]*?\bprovider\s*=\s*"(\w+)"', re.DOTALL)
 
 
 class Evidence(NamedTuple):
@@ -167,7 +168,7 @@ def _url_evidence(path: str, facts: FileFacts, sql: SqlKnowledge) -> list[Eviden
 
 # A flag or environment value that means "running under the tests": `app.testing`, `settings.TESTING`,
 # `app.config["TESTING"]`, `os.getenv("TESTING")`, `ENV == "test"`, `"pytest" in sys.modules`.
-_TESTING = re.compile(r"^(?:testing|tests?|is_testing|is_test|pytest|unittest|running_tests?|under_test)$|_testing$", re.IGNORECASE)
+_TESTING = lazy_compile(r"^(?:testing|tests?|is_testing|is_test|pytest|unittest|running_tests?|under_test)$|_testing$", re.IGNORECASE)
 
 
 def _test_only_lines(facts: FileFacts) -> list[tuple[int, int]]:
@@ -285,7 +286,7 @@ def _knexfile_evidence(path: str, facts: FileFacts, sql: SqlKnowledge) -> list[E
     return list(dict.fromkeys(found))
 
 
-_ASYNCPG_URL = re.compile(r"\bpostgres(?:ql)?\+asyncpg://")
+_ASYNCPG_URL = lazy_compile(r"\bpostgres(?:ql)?\+asyncpg://")
 
 
 def asyncpg_signal(files: dict[str, FileFacts], manifest: Manifest, choice: DatabaseChoice) -> str:

@@ -26,19 +26,20 @@ from typing import NamedTuple
 from archlint.domain.constants import CONSTANT as FOLDED_CONSTANT
 from archlint.domain.constants import UNKNOWN as FOLDED_UNKNOWN
 from archlint.domain.constants import ConstantFolder
+from archlint.domain.lazy_regex import lazy_compile
 
-_PLACEHOLDER = re.compile(r"\?|%s|%\(|\$\d|:\w")
+_PLACEHOLDER = lazy_compile(r"\?|%s|%\(|\$\d|:\w")
 VIEW_QUERY = "a view's defining query"
 _ROLES = (
     # CREATE [MATERIALIZED] VIEW name AS <query>: only a whole query fits there (typeorm's
     # createViewSql splices the @ViewEntity's `expression`, SQL written by the developer)
-    (re.compile(r"\bVIEW\s+(IF\s+NOT\s+EXISTS\s+)?[^\s;()]+\s+AS\s*$", re.I), VIEW_QUERY),
-    (re.compile(r"\b(FROM|JOIN|INTO|UPDATE|TABLE|EXISTS)\s*$", re.I), "a table name"),
-    (re.compile(r"\b(LIMIT|OFFSET)\s*$", re.I), "a LIMIT/OFFSET value"),
-    (re.compile(r"\bIN\s*\(\s*$", re.I), "an IN list"),
-    (re.compile(r"\b(ORDER|GROUP)\s+BY\b[^;()]*$", re.I), "an ORDER BY/GROUP BY term"),
-    (re.compile(r"(=|<>|!=|<|>|\bLIKE|\bIS|\bBETWEEN|\bAND|\bVALUES\s*\(|,)\s*$", re.I), "a value"),
-    (re.compile(r"\bSELECT\s+(DISTINCT\s+)?$", re.I), "a column list"),
+    (lazy_compile(r"\bVIEW\s+(IF\s+NOT\s+EXISTS\s+)?[^\s;()]+\s+AS\s*$", re.I), VIEW_QUERY),
+    (lazy_compile(r"\b(FROM|JOIN|INTO|UPDATE|TABLE|EXISTS)\s*$", re.I), "a table name"),
+    (lazy_compile(r"\b(LIMIT|OFFSET)\s*$", re.I), "a LIMIT/OFFSET value"),
+    (lazy_compile(r"\bIN\s*\(\s*$", re.I), "an IN list"),
+    (lazy_compile(r"\b(ORDER|GROUP)\s+BY\b[^;()]*$", re.I), "an ORDER BY/GROUP BY term"),
+    (lazy_compile(r"(=|<>|!=|<|>|\bLIKE|\bIS|\bBETWEEN|\bAND|\bVALUES\s*\(|,)\s*$", re.I), "a value"),
+    (lazy_compile(r"\bSELECT\s+(DISTINCT\s+)?$", re.I), "a column list"),
 )
 # Where request data comes from, in the frameworks archlint knows (Flask/Django/FastAPI, Express/Koa/Hono).
 REQUEST_SOURCE = re.compile(r"^(request|req|ctx\.request|ctx\.query|ctx\.params|c\.req|self\.request|event\.body)\b")

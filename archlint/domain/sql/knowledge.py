@@ -19,6 +19,7 @@ OTHER_DATABASE = "other"  # a database archlint has no dialect table for: its SQ
 
 @dataclass(frozen=True, slots=True)
 class Dialect:
+    """A database as the SQL rules know it (drivers.toml)."""
     name: str  # postgresql | sqlite | mysql (drivers.toml `database`)
     label: str
     sqlglot: str
@@ -38,6 +39,7 @@ class Dialect:
 
 @dataclass(frozen=True, slots=True)
 class Construct:
+    """A SQL construct that only some databases support."""
     name: str
     label: str
     pattern: re.Pattern
@@ -48,6 +50,7 @@ class Construct:
 
 @dataclass(frozen=True, slots=True)
 class ParamStyle:
+    """A driver's placeholder style."""
     name: str
     accepts: frozenset[str]
     passthrough: bool
@@ -86,6 +89,7 @@ class Sink:
 
 @dataclass(frozen=True, slots=True)
 class SqlKnowledge:
+    """The SQL knowledge of rules/knowledge: dialects, constructs, placeholder styles, sinks."""
     dialects: dict[str, Dialect] = field(default_factory=dict)
     constructs: tuple[Construct, ...] = ()
     paramstyles: dict[str, ParamStyle] = field(default_factory=dict)

@@ -18,7 +18,9 @@ import re
 from bisect import bisect_right
 from typing import NamedTuple
 
-_DOLLAR_QUOTE = re.compile(r"\$([A-Za-z_]\w*)?\$")
+from archlint.domain.lazy_regex import lazy_compile
+
+_DOLLAR_QUOTE = lazy_compile(r"\$([A-Za-z_]\w*)?\$")
 _PLACEHOLDER = re.compile(
     r"""(?P<escaped>%%)
       | (?P<pyformat>%\((?P<pyname>\w+)\)s)
@@ -46,7 +48,7 @@ ROUTINE_DDL = re.compile(
     r"DOMAIN|EXTENSION|RULE|POLICY|TRIGGER|EVENT\s+TRIGGER|COLLATION|CAST|LANGUAGE|PUBLICATION|SUBSCRIPTION)\b",
     re.IGNORECASE,
 )
-_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+_ESCAPE = lazy_compile(r"\\(.)", re.DOTALL)
 STATEMENT_START = re.compile(
     r"^\s*\(?\s*(SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|DROP|ALTER|PRAGMA|REPLACE|MERGE|TRUNCATE|EXPLAIN|VALUES|UPSERT)\b",
     re.IGNORECASE,
@@ -183,8 +185,8 @@ def placeholders(masked: str, ignored: frozenset[str] = frozenset()) -> list[Pla
     return found
 
 
-_OPERAND_END = re.compile(r"[\w)\]\"]\s*$")
-_KEYWORD_END = re.compile(
+_OPERAND_END = lazy_compile(r"[\w)\]\"]\s*$")
+_KEYWORD_END = lazy_compile(
     r"\b(?:SELECT|WHERE|AND|OR|NOT|ON|SET|VALUES|BY|LIMIT|OFFSET|THEN|ELSE|WHEN|CASE|IN|IS|LIKE|ILIKE|BETWEEN|AS|RETURN|"
     r"RETURNING|HAVING|DISTINCT|FROM|INTO|USING|ALL|ANY|SOME|EXISTS|ESCAPE)\s*$",
     re.IGNORECASE,
@@ -233,8 +235,8 @@ IDENTIFIER = "__ident"
 RAW = "__raw__"
 UNKNOWN_TABLE = "__unknown__"
 SET_LIST = "__set__"
-_SENTINEL = re.compile(rf"{HOLE}\d+|{IDENTIFIER}|{PLACEHOLDER}(?:\d+|_\w)|{RAW}|{UNKNOWN_TABLE}|{SET_LIST}")
-_HOLE_NAME = re.compile(rf":?{HOLE}(\d+)")  # `"${table}"`: a quoted identifier holds `:__h0`
+_SENTINEL = lazy_compile(rf"{HOLE}\d+|{IDENTIFIER}|{PLACEHOLDER}(?:\d+|_\w)|{RAW}|{UNKNOWN_TABLE}|{SET_LIST}")
+_HOLE_NAME = lazy_compile(rf":?{HOLE}(\d+)")  # `"${table}"`: a quoted identifier holds `:__h0`
 
 
 def has_sentinel(name: str) -> bool:

@@ -31,6 +31,7 @@ from archlint.domain.datalayer import DataLayer, DbAccess, canonical, segments
 from archlint.domain.facts import Argument, CallSite, FileFacts, Span, StringLit
 from archlint.domain.graph import ModuleGraph
 from archlint.domain.knowledge import module_matches
+from archlint.domain.lazy_regex import lazy_compile
 from archlint.domain.sql import holes as hole_origin
 from archlint.domain.ir_format import render
 from archlint.domain.sql.compose import FORMAT_FIELD, Composed, Hole, compose, format_argument, is_name
@@ -632,7 +633,7 @@ class _FileExtractor:
 
 _STATEMENT_HEAD = re.compile(r"\s*\(?\s*(SELECT|INSERT|UPDATE|DELETE|WITH|CREATE|REPLACE)\b", re.IGNORECASE)
 # What a statement recognised only by its text must look like: a verb and its structure.
-_WHOLE_STATEMENT = re.compile(
+_WHOLE_STATEMENT = lazy_compile(
     r"^\s*\(?\s*(?:SELECT\b[\s\S]*?\bFROM\b|INSERT\s+(?:OR\s+\w+\s+)?INTO\b|UPDATE\s+[\w\".`]+\s+SET\b|DELETE\s+FROM\b|"
     r"WITH\s+\w+\s+AS\s*\(|CREATE\s+(?:TEMP\w*\s+)?(?:TABLE|UNIQUE\s+INDEX|INDEX|VIEW)\b|REPLACE\s+INTO\b)",
     re.IGNORECASE,
@@ -779,7 +780,7 @@ def _fits(literal: StringLit, name: str, indents: set[int], language: str) -> bo
     return any(start - width in indents for width in _JS_DECLARATIONS)
 
 
-_CALLED = re.compile(r"^([A-Za-z_][\w.]*)\(.*\)$", re.S)
+_CALLED = lazy_compile(r"^([A-Za-z_][\w.]*)\(.*\)$", re.S)
 
 
 def _quotes_its_argument(function: ir.Function) -> bool:

@@ -38,11 +38,12 @@ from typing import NamedTuple
 
 from archlint.domain import indexes
 from archlint.domain.facts import Assign, Span, StringLit
+from archlint.domain.lazy_regex import lazy_compile
 from archlint.domain.sql.compose import Composed, Hole, compose
 from archlint.domain.sql.location import guess_opener, point_span, text_span
 
 _JS_DECLARATION = 4  # "let " / "var "
-_UNFINISHED = re.compile(r"(?:\b(?:WHERE|AND|OR|NOT|SET|VALUES|BY|ON|FROM|JOIN|SELECT|HAVING|LIMIT|OFFSET)|[,(=<>+-])\s*$", re.IGNORECASE)
+_UNFINISHED = lazy_compile(r"(?:\b(?:WHERE|AND|OR|NOT|SET|VALUES|BY|ON|FROM|JOIN|SELECT|HAVING|LIMIT|OFFSET)|[,(=<>+-])\s*$", re.IGNORECASE)
 
 
 class Piece(NamedTuple):

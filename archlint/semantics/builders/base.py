@@ -57,6 +57,7 @@ class Problem(NamedTuple):
 
 @dataclass(slots=True)
 class Lifted:
+    """A query-builder or ORM chain lifted to a sqlglot tree."""
     builder: str  # sqlalchemy | django | knex | sequelize | typeorm | prisma | drizzle
     tree: exp.Expression
     path: str
