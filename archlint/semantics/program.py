@@ -46,6 +46,8 @@ class Known(NamedTuple):
     aiohttp_middleware: frozenset
     context_calls: frozenset  # fastify decorate()
     django_settings: frozenset
+    shared_context_wrappers: frozenset  # fastify-plugin: the wrapped plugin shares its parent's context
+    fastify_modules: frozenset  # importing one makes a module Fastify code
 
 
 def _known(table: dict) -> Known:
@@ -53,11 +55,16 @@ def _known(table: dict) -> Known:
                  context_globals={name: tuple(slot) for name, slot in table["context_globals"].items()},
                  context_framework=dict(table["context_framework"]),
                  **{key: frozenset(table[key]) for key in ("starlette_middleware", "aiohttp_middleware", "context_calls",
-                                                           "django_settings")})
+                                                           "django_settings", "shared_context_wrappers", "fastify_modules")})
 
 
 def known(program) -> Known:
     return program.library.view("program", _known)
+
+
+def shares_context(program, name: str) -> bool:
+    """``name`` (a canonical external name) is a wrapper whose plugin shares its parent's context (fastify-plugin)."""
+    return name.split(":", 1)[0] in known(program).shared_context_wrappers
 
 
 class NodeIndex(NamedTuple):
@@ -394,7 +401,7 @@ class Program:
                     and isinstance(first.value, str)):  # const mongoose = require('mongoose'), as the interpreter's require
                 found = self.graph.resolve_binding(path, f"{first.value}:")
                 return v.Module(found.file) if found.file is not None else v.External(f"{first.value}:")
-            if type(base) is v.External and node.args and (base.name.split(":", 1)[0] == "fastify-plugin"
+            if type(base) is v.External and node.args and (shares_context(self, base.name)
                                                             or base.name.startswith("hono/factory:") and base.name.endswith("createMiddleware")):
                 plugin = self.static_value(path, node.args[0].value)  # export default fp(plugin): the plugin
                 if type(plugin) is v.Function:
@@ -1629,7 +1636,7 @@ class Program:
                     found.setdefault((path, function.fid), (path, function, self.handler_arguments(path, function)))
                 continue
             express = any(target.split(":", 1)[0] == "express" for _name, target in module.bindings)
-            fastify = any(target.split(":", 1)[0] in ("fastify", "fastify-plugin", "@fastify/autoload") for _name, target in module.bindings)
+            fastify = any(target.split(":", 1)[0] in known(self).fastify_modules for _name, target in module.bindings)
             for function in module.functions[1:]:
                 first = function.params[0].name if function.params else ""
                 arguments = self.handler_arguments(path, function) if first and _writes_context(function, first, known(self).context_calls) else ()
