@@ -1,8 +1,10 @@
-"""The check pipeline, in the order data flows:
+"""The check pipeline, in the order data flows (each stage one function of :func:`_run_check`):
 
-discover files → parse (one frontend per language, cached, parallel) → language-neutral facts
-→ module graph + layer assignment → checks (one module per rule family) → config filters
-(select / ignore / severity) → inline suppressions → sorted report.
+discover (config, active rules, files) → parse (one frontend per language, cached, parallel: head
+facts) → facts/IR (the data-layer files' bodies and IR, planned once) → graph (module graph, layer
+assignment, the check context) → checks (one module per rule family) → suppressions (config
+select / ignore / severity, inline suppressions, sorted) → baseline and changed-only filtering (in
+the command) → reporters.
 
 Everything a reporter prints comes out of :func:`run_check` as a :class:`Report`.  For `check`, an
 unchanged tree reuses the previous run's findings (see :func:`_result_key`); baselines and
@@ -119,8 +121,55 @@ def run_check(paths: list[str], options: Options | None = None) -> Report:
             gc.enable()
 
 
+@dataclass(slots=True)
+class _Run:
+    """What one ``check`` run has learnt so far; each stage of :func:`_run_check` reads it and adds to it."""
+
+    options: Options
+    started: float
+    root: str
+    config: Config
+    registry: object
+    spec: object  # the API contract, or None
+    found: object  # what discovery found (sources, manifests, problems)
+    cache: FactsCache | None
+    active: set[str]
+    families: list
+    workers: Workers | None = None
+    files: dict = field(default_factory=dict)
+    hits: int = 0
+    sizes: dict = field(default_factory=dict)
+
+    @property
+    def bodies(self) -> bool:
+        """Some active family reads function bodies (the data-layer rules): the deep pass runs."""
+        return any(family.bodies for family in self.families)
+
+    @property
+    def sources(self) -> dict:
+        return {source.path: source for source in self.found.sources}
+
+
 def _run_check(paths: list[str], options: Options | None = None) -> Report:
-    options = options or Options()
+    """discover → parse → facts/IR → graph → checks → suppressions, one named stage each (the baseline
+    and the reporters are the command's, after this returns)."""
+    run = _discover(paths, options or Options())
+    with Workers(run.options.jobs or default_jobs(), keep_blobs=run.cache is not None) as workers:
+        run.workers = workers
+        _parse(run)
+        result_key = _result_key(run.root, run.config, run.files, run.found, run.spec) \
+            if run.cache is not None and run.options.reuse_results else None
+        if result_key is not None and (cached := run.cache.get_result(result_key)) is not None:
+            return _report(run.root, list(cached), run.found, run.files, run.config, run.started, None, run.hits)
+        context, reuse, keys, plan_reads = _facts_and_graph(run)
+        findings = _checks(run, context, reuse, keys, plan_reads)
+        findings = _suppressions(run, context, findings)
+        _save_cache(run, result_key, findings)
+        return _report(run.root, findings, run.found, run.files, run.config, run.started, context, run.hits)
+
+
+def _discover(paths: list[str], options: Options) -> _Run:
+    """Stage 1, discover: the config, the rules it leaves active, the source files and manifests."""
     started = time.perf_counter()
     start = analysis_root(paths)
     config = config_loader.load_config(options.config_path or config_loader.find_config(start))
@@ -129,123 +178,155 @@ def _run_check(paths: list[str], options: Options | None = None) -> Report:
     config = _merge_options(config, options)
     _validate_rule_refs(config, registry)
     spec = _api_spec(options, config)
-
     found = discover(root, [os.path.abspath(p) for p in paths], list(config.exclude), config.gitignore)
     cache = FactsCache(options.cache_dir or default_cache_dir(), options.cache_root or root) if options.use_cache else None
     active = active_rules(registry, config)
     families = [family for family in FAMILIES if active.intersection(family.rules)]
     if not any(family.bodies and not family.with_bodies_only for family in families):
         families = [family for family in families if not family.with_bodies_only]
-    with Workers(options.jobs or default_jobs(), keep_blobs=cache is not None) as workers:
-        bodies = any(family.bodies for family in families)
-        files, hits, sizes = scan_sources(found.sources, cache, workers, signals=bodies)
-        if cache is None:  # nothing will save the pool's pickled bodies and IR once they are read
-            for facts in files.values():
-                facts.keep_blobs = False
-        result_key = _result_key(root, config, files, found, spec) if cache is not None and options.reuse_results else None
-        if result_key is not None and (cached := cache.get_result(result_key)) is not None:
-            return _report(root, list(cached), found, files, config, started, None, hits)
-        from archlint.application.graph_builder import build_graph
-        from archlint.application.manifest_reader import read_manifests
+    return _Run(options, started, root, config, registry, spec, found, cache, active, families)
 
-        for path, problem in found.problems:
-            files.setdefault(path, FileFacts(path=path, language="unknown", content_hash="")).problems.append(problem)
 
-        other_files = [relative for relative, _absolute in found.manifests]
-        manifest = read_manifests(found.manifests)
-        graph = build_graph(files, manifest, other_files, config.source_roots)
-        knowledge_tables = knowledge.load_knowledge()
-        sources = {source.path: source for source in found.sources}
-        deep = planned = semantic = None
-        reuse = keys = None
-        plan_reads: dict[str, list] = {}
-        if bodies and cache is not None:
-            from archlint.application import deep_reuse
+def _parse(run: _Run) -> None:
+    """Stage 2, parse: every source's head facts (imports, names, data-layer signals), cached and parallel."""
+    run.files, run.hits, run.sizes = scan_sources(run.found.sources, run.cache, run.workers, signals=run.bodies)
+    if run.cache is None:  # nothing will save the pool's pickled bodies and IR once they are read
+        for facts in run.files.values():
+            facts.keep_blobs = False
 
-            keys = (deep_reuse.base_key(code_and_data_fingerprint(), root, config, found, spec, _manifest_bytes(found)),
-                    deep_reuse.heads_digest(files))
-            reuse, fresh = deep_reuse.lookup(cache.get_deep(), *keys, files, [f.module for f in families if f.bodies],
-                                             lambda path: extract_full(sources[path], files[path].content_hash),
-                                             cache.peek)
-            if reuse is not None and fresh:
-                for path, full in fresh.items():  # extracted to compare: the pack keeps them for the new content
-                    files[path].adopt(full)
-                cache.put_deep(reuse)  # the edited files' new content hashes: the next run compares no facts
-        if reuse is not None:
-            deep, planned, semantic = reuse["plan"]  # what the last run decided from the same inputs
-        elif bodies:
-            from archlint.application.semantic_model import semantic_files
 
-            deep, planned = plan_deep(files, graph, knowledge_tables, sources, workers, sizes, plan_reads)
-            workers.release()
-            semantic = tuple(semantic_files(files, graph, knowledge_tables, deep))
-            deepen(files, sources, set(semantic), set(), workers, sizes)  # their IR, from one parse each
+def _facts_and_graph(run: _Run):
+    """Stages 3 and 4, facts/IR and graph: the module graph, the files the data-layer rules read deep
+    (their bodies and IR, or the last run's plan when nothing they read changed), and the check
+    context over all of it.  Returns ``(context, reuse, keys, plan_reads)``."""
+    from archlint.application.graph_builder import build_graph
+    from archlint.application.manifest_reader import read_manifests
+
+    files, found, workers = run.files, run.found, run.workers
+    for path, problem in found.problems:
+        files.setdefault(path, FileFacts(path=path, language="unknown", content_hash="")).problems.append(problem)
+    other_files = [relative for relative, _absolute in found.manifests]
+    manifest = read_manifests(found.manifests)
+    graph = build_graph(files, manifest, other_files, run.config.source_roots)
+    knowledge_tables = knowledge.load_knowledge()
+    sources = run.sources
+    bodies = run.bodies
+    deep = planned = semantic = None
+    reuse = keys = None
+    plan_reads: dict[str, list] = {}
+    if bodies and run.cache is not None:
+        from archlint.application import deep_reuse
+
+        keys = (deep_reuse.base_key(code_and_data_fingerprint(), run.root, run.config, found, run.spec, _manifest_bytes(found)),
+                deep_reuse.heads_digest(files))
+        reuse, fresh = deep_reuse.lookup(run.cache.get_deep(), *keys, files, [f.module for f in run.families if f.bodies],
+                                         lambda path: extract_full(sources[path], files[path].content_hash),
+                                         run.cache.peek)
+        if reuse is not None and fresh:
+            for path, full in fresh.items():  # extracted to compare: the pack keeps them for the new content
+                files[path].adopt(full)
+            run.cache.put_deep(reuse)  # the edited files' new content hashes: the next run compares no facts
+    if reuse is not None:
+        deep, planned, semantic = reuse["plan"]  # what the last run decided from the same inputs
+    elif bodies:
+        from archlint.application.semantic_model import semantic_files
+
+        deep, planned = plan_deep(files, graph, knowledge_tables, sources, workers, run.sizes, plan_reads)
         workers.release()
-        from archlint.application.architecture import resolve_architecture
-        from archlint.application.suppressions import apply_suppressions
-        from archlint.domain.context import CheckContext
-        from archlint.domain.projects import projects_from
+        semantic = tuple(semantic_files(files, graph, knowledge_tables, deep))
+        deepen(files, sources, set(semantic), set(), workers, run.sizes)  # their IR, from one parse each
+    workers.release()
+    context = _context(run, graph, manifest, knowledge_tables, other_files, (deep, planned, semantic))
+    return context, reuse, keys, plan_reads
 
-        source_paths = sorted(p for p, f in files.items() if f.language != "unknown")
-        architecture = resolve_architecture(config, source_paths, knowledge_tables, knowledge.load_preset)
-        context = CheckContext(
-            root=root,
-            files=files,
-            graph=graph,
-            manifest=manifest,
-            registry=registry,
-            knowledge=knowledge_tables,
-            config=config,
-            architecture=architecture,
-            config_path=_relative_config(root, config.path),
-            deep=deep,
-            bodies=planned,
-            semantic=semantic,
-            projects=projects_from(source_paths + other_files),
-            api_spec=spec,
-        )
-        context.program_factory = lambda: released(_semantic_model().build_program(context))
-        context.datalayer_factory = lambda: released(_semantic_model().build_datalayer(context))
 
-        def released(model):  # the blobs unpickled for it are freed: their pages go back (Workers.release)
+def _context(run: _Run, graph, manifest, knowledge_tables, other_files: list, plan: tuple) -> CheckContext:
+    """The check context: layers assigned, the semantic model and the data layer built on first use."""
+    from archlint.application.architecture import resolve_architecture
+    from archlint.domain.context import CheckContext
+    from archlint.domain.projects import projects_from
+
+    deep, planned, semantic = plan
+    workers = run.workers
+    source_paths = sorted(p for p, f in run.files.items() if f.language != "unknown")
+    architecture = resolve_architecture(run.config, source_paths, knowledge_tables, knowledge.load_preset)
+    context = CheckContext(
+        root=run.root,
+        files=run.files,
+        graph=graph,
+        manifest=manifest,
+        registry=run.registry,
+        knowledge=knowledge_tables,
+        config=run.config,
+        architecture=architecture,
+        config_path=_relative_config(run.root, run.config.path),
+        deep=deep,
+        bodies=planned,
+        semantic=semantic,
+        projects=projects_from(source_paths + other_files),
+        api_spec=run.spec,
+    )
+    context.program_factory = lambda: released(_semantic_model().build_program(context))
+    context.datalayer_factory = lambda: released(_semantic_model().build_datalayer(context))
+
+    def released(model):  # the blobs unpickled for it are freed: their pages go back (Workers.release)
+        workers.release()
+        return model
+
+    if architecture is not None:
+        context.composition_roots = frozenset(p for p in source_paths if architecture.is_composition_root(p))
+    return context
+
+
+def _checks(run: _Run, context: CheckContext, reuse, keys, plan_reads: dict) -> list[Finding]:
+    """Stage 5, checks: every active rule family over the context (the deep families' findings taken
+    from the last run when its plan was reused, and recorded for the next one otherwise)."""
+    files, workers, sources = run.files, run.workers, run.sources
+    findings: list[Finding] = []
+    deep_findings: dict[str, tuple[Finding, ...]] = {}
+    # The syntax-only parse of the files no rule read deep comes last, before the family that
+    # reports it: a file the checks deepened on demand (a module the semantic model imported)
+    # has its verdict from that one parse by then, instead of a syntax parse first and a
+    # second parse for its body and IR.
+    for family in sorted(run.families, key=lambda family: family.module == "parse"):
+        if family.module == "parse" and "AL001" in run.active:
+            deepen(files, sources, set(), set(files), workers, run.sizes)
             workers.release()
-            return model
+        if reuse is not None and family.bodies:
+            findings.extend(reuse["findings"][family.module])
+            continue
+        found_here = list(family.check(context))
+        workers.release()
+        findings.extend(found_here)
+        if family.bodies:
+            deep_findings[family.module] = tuple(found_here)
+    if keys is not None and reuse is None:
+        from archlint.application import deep_reuse
 
-        if architecture is not None:
-            context.composition_roots = frozenset(p for p in source_paths if architecture.is_composition_root(p))
+        entry = deep_reuse.record(*keys, files, (context.deep, context.bodies, context.semantic), plan_reads, deep_findings)
+        if entry is not None:
+            run.cache.put_deep(entry)
+    return findings
 
-        findings: list[Finding] = []
-        deep_findings: dict[str, tuple[Finding, ...]] = {}
-        # The syntax-only parse of the files no rule read deep comes last, before the family that
-        # reports it: a file the checks deepened on demand (a module the semantic model imported)
-        # has its verdict from that one parse by then, instead of a syntax parse first and a
-        # second parse for its body and IR.
-        for family in sorted(families, key=lambda family: family.module == "parse"):
-            if family.module == "parse" and "AL001" in active:
-                deepen(files, sources, set(), set(files), workers, sizes)
-                workers.release()
-            if reuse is not None and family.bodies:
-                findings.extend(reuse["findings"][family.module])
-                continue
-            found_here = list(family.check(context))
-            workers.release()
-            findings.extend(found_here)
-            if family.bodies:
-                deep_findings[family.module] = tuple(found_here)
-        if keys is not None and reuse is None:
-            from archlint.application import deep_reuse
 
-            entry = deep_reuse.record(*keys, files, (deep, planned, semantic), plan_reads, deep_findings)
-            if entry is not None:
-                cache.put_deep(entry)
-        findings = sorted(_apply_config(findings, config), key=Finding.sort_key)
-        findings = apply_suppressions(findings, context, lambda found: _apply_config(found, config))
-        if cache is not None:
-            if result_key is not None:
-                cache.put_result(result_key, tuple(findings))
-            if options.cache_root is None:  # a temporary copy must not evict the real tree's entries
-                cache.save()  # after the checks: bodies they extracted on demand are kept too
-        return _report(root, findings, found, files, config, started, context, hits)
+def _suppressions(run: _Run, context: CheckContext, findings: list[Finding]) -> list[Finding]:
+    """Stage 6, suppressions: the config's select / ignore / severity, then inline ``# archlint: ignore``."""
+    from archlint.application.suppressions import apply_suppressions
+
+    config = run.config
+    findings = sorted(_apply_config(findings, config), key=Finding.sort_key)
+    return apply_suppressions(findings, context, lambda found: _apply_config(found, config))
+
+
+def _save_cache(run: _Run, result_key: str | None, findings: list[Finding]) -> None:
+    """The facts cache, written after the checks (bodies they extracted on demand are kept too), and
+    this run's findings for an identical tree."""
+    if run.cache is None:
+        return
+    if result_key is not None:
+        run.cache.put_result(result_key, tuple(findings))
+    if run.options.cache_root is None:  # a temporary copy must not evict the real tree's entries
+        run.cache.save()
 
 
 def _semantic_model():

@@ -30,9 +30,20 @@ _EVERY_OBJECT = frozenset({"constructor", "toString", "valueOf", "hasOwnProperty
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
+    yield from unawaited(ctx)
+
+
+def unawaited(ctx: CheckContext) -> tuple[Finding, ...]:
+    """AL809's findings, computed once per program (``Program.memoised``): this check reports them and
+    AL201 (``nullable_results``) leaves the reads they report alone."""
     program = ctx.program
     if program is None or not program.modules:
-        return
+        return ()
+    return program.memoised("AL809", lambda: tuple(_check(ctx)))
+
+
+def _check(ctx: CheckContext) -> Iterator[Finding]:
+    program = ctx.program
     from archlint.checks.async_handlers import sync_python_handlers
 
     sync_handlers = sync_python_handlers(program)  # AL807 reports async calls there

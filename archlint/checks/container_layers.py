@@ -99,7 +99,7 @@ def _finding(ctx: CheckContext, path: str, node, layer: Layer, target_path: str,
         f"Resolve an object of a layer {layer.name} may use ({allowed or 'none'}) and let it use the "
         f"{target.name} layer; add such a method (e.g. to the service) if it does not exist yet."
     )
-    return ctx.registry.finding("AL102", path, node.span, message, guidance)
+    return ctx.registry.finding("AL102", path, node.span, message, guidance, data=(("layers", (layer.name, target.name)),))
 
 
 def _call_text(node) -> str:

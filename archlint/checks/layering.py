@@ -84,7 +84,8 @@ def _judge(ctx: CheckContext, layer: Layer, edge: Edge, chain: tuple[Edge, ...])
         f"Call a function of a layer {layer.name} may import ({allowed or 'none'}) and let it use "
         f"the {target_layer.name} layer; add such a function if it does not exist yet."
     )
-    yield ctx.registry.finding("AL102", first.source, first.span, message, guidance)
+    yield ctx.registry.finding("AL102", first.source, first.span, message, guidance,
+                               data=(("layers", (layer.name, target_layer.name)),))
 
 
 def _forbidden_external(ctx, layer: Layer, first: Edge, last: Edge, forbidden: str, via: str) -> Finding:

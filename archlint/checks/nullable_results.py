@@ -51,7 +51,7 @@ def _unawaited_reads(ctx: CheckContext) -> frozenset:
     row is never dereferenced."""
     from archlint.checks import awaits
 
-    return frozenset((f.path, f.line, f.column) for f in awaits.check(ctx))
+    return frozenset((f.path, f.line, f.column) for f in awaits.unawaited(ctx))
 
 
 def _check(ctx: CheckContext) -> Iterator[Finding]:

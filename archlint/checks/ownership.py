@@ -19,6 +19,7 @@ from archlint.domain import ir
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding, TraceStep
+from archlint.semantics import auth
 from archlint.semantics import values as v
 
 OWNER_NAMES = frozenset({
@@ -32,7 +33,6 @@ _WRITES = {
     "PUT": frozenset({"update", "save", "updateMany"}),
     "PATCH": frozenset({"update", "save", "updateMany"}),
 }
-_USER_ATTRIBUTES = frozenset({"user", "currentUser", "current_user", "auth", "payload", "userId", "user_id"})
 _AUTH_WORDS = ("login_required", "jwt_required", "auth", "guard", "authenticated", "permission", "current_user",
                "currentuser", "get_user", "requireuser", "require_user")
 _CHECK_WORDS = ("owner", "author", "permission", "authoriz", "can_edit", "canedit", "can_delete", "candelete", "allowed",
@@ -59,7 +59,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             continue
         functions = _reached(program, analyses, analysis)
         if any(_checks_owner(program, path, function) for path, function in functions) \
-                or _scoped_to_caller(analyses, functions):
+                or _scoped_to_caller(program, analyses, functions):
             continue
         effect = writes[0]
         key = (effect.path, effect.span)
@@ -123,6 +123,7 @@ def _owner_column(program, model_key: str) -> str:
 def _authenticated(program, function: ir.Function, path: str, route) -> bool:
     """The handler knows who is calling: it reads the user from the request, takes it by
     dependency injection, or a decorator/middleware authenticates the route."""
+    names = auth.known(program)
     for decorator in function.decorators:
         node = decorator.func if type(decorator) is ir.Call else decorator
         if _says_auth(_text(node)):
@@ -140,12 +141,12 @@ def _authenticated(program, function: ir.Function, path: str, route) -> bool:
             return True
         if any(_says_auth(_text(d.func if type(d) is ir.Call else d)) for d in param.decorators):
             return True
-        if param.name in ("current_user", "currentUser", "user") and (param.annotation is not None or param.decorators):
+        if param.name in names.user_parameters and (param.annotation is not None or param.decorators):
             return True
     for node in ir.iter_nodes(function.body):
-        if type(node) is ir.Attr and node.name in _USER_ATTRIBUTES:
+        if type(node) is ir.Attr and node.name in names.user_attributes:
             return True
-        if type(node) is ir.Name and node.id in ("current_user", "currentUser"):
+        if type(node) is ir.Name and node.id in names.user_names:
             return True
     return False
 
@@ -208,29 +209,31 @@ def _checks_owner(program, path: str, function: ir.Function) -> bool:
     return False
 
 
-def _scoped_to_caller(analyses, functions) -> bool:
+def _scoped_to_caller(program, analyses, functions) -> bool:
     """A query method given the current user (``Project.objects.for_user(self.request.user)``, a custom
     manager or queryset method): what it returns is scoped to the caller, and a row reached from it
     (``get_object_or_404(…)`` then ``FileUpload.objects.filter(project=project).delete()``) is one the
     caller may touch — the access check lives in that method (label-studio's ``ProjectManager.for_user``)."""
+    names = auth.known(program)
     for path, function in functions:
         analysis = analyses.get((path, function.fid))
         for record in analysis.calls if analysis is not None else ():
             if type(record.node.func) is not ir.Attr or type(v.strip(record.receiver)) not in (v.Db, v.ModelClass, v.Query):
                 continue
-            if any(arg.kind == "pos" and _current_user(arg.value) for arg in record.node.args):
+            if any(arg.kind == "pos" and _current_user(arg.value, names) for arg in record.node.args):
                 return True
     return False
 
 
-def _current_user(node) -> bool:
-    """``request.user`` / ``req.user`` / ``self.request.user`` (and the other user attributes)."""
-    if type(node) is not ir.Attr or node.name not in _USER_ATTRIBUTES:
+def _current_user(node, names) -> bool:
+    """``request.user`` / ``req.user`` / ``self.request.user`` (and the other user attributes of the
+    ``auth`` knowledge, ``names``)."""
+    if type(node) is not ir.Attr or node.name not in names.user_attributes:
         return False
     holder = node.obj
-    if type(holder) is ir.Attr and holder.name == "request" and type(holder.obj) is ir.Name and holder.obj.id == "self":
+    if type(holder) is ir.Attr and holder.name in names.request_attributes and type(holder.obj) is ir.Name and holder.obj.id == "self":
         return True
-    return type(holder) is ir.Name and holder.id in ("request", "req")
+    return type(holder) is ir.Name and holder.id in names.request_names
 
 
 def _finding(ctx, program, route, analysis, effect) -> Finding:

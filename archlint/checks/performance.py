@@ -647,22 +647,21 @@ def _rows_bound_only_to_count(program, analysis, results, python: bool) -> list:
     function = analysis.function
     bound: dict = {}  # name -> the count of assignments binding it
     loading: dict = {}  # name -> the assignment's value loads rows
-    for node in ir.iter_nodes(function.body):
-        if type(node) is ir.Assign:
-            for target in node.targets:
-                for name in ir.target_names(target):
-                    bound[name] = bound.get(name, 0) + 1
-                    if type(target) is ir.Name and node.op == "=" and node.value is not None \
-                            and _loads_rows(node.value, results):
-                        loading[name] = target.span
+    index = program.node_index(function)
+    for node in index.assigns:
+        for target in node.targets:
+            for name in ir.target_names(target):
+                bound[name] = bound.get(name, 0) + 1
+                if type(target) is ir.Name and node.op == "=" and node.value is not None \
+                        and _loads_rows(node.value, results):
+                    loading[name] = target.span
     candidates = {name: span for name, span in loading.items() if bound[name] == 1 and function.scope_of(name) == "local"}
     if not candidates:
         return []
     counted: dict = {}
     other: set = set()
-    len_arguments = {call.args[0].value.span for call in ir.calls_in(function.body)
-                     if python and type(call.func) is ir.Name and call.func.id == "len" and len(call.args) == 1
-                     and call.args[0].kind == "pos"}
+    len_arguments = {call.args[0].value.span for call in index.functions.get("len", ())
+                     if python and len(call.args) == 1 and call.args[0].kind == "pos"}
     for node, parent, field in ir.iter_edges(function.body):
         if type(node) is not ir.Name or node.id not in candidates or node.span == candidates[node.id]:
             continue
@@ -672,7 +671,7 @@ def _rows_bound_only_to_count(program, analysis, results, python: bool) -> list:
             counted.setdefault(node.id, node.span)
         else:
             other.add(node.id)
-    if counted and program is not None:
+    if counted:
         other.update(_read_by_nested_functions(program, analysis, set(counted)))
     return sorted(span for name, span in counted.items() if name not in other)
 

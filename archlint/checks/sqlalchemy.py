@@ -606,18 +606,24 @@ def _removed_at_teardown(program) -> set:
             continue
         hooks = [f for f in module.functions if any(_hook(d) for d in f.decorators)]
         for function in module.functions:
-            for node in ir.iter_nodes(function.body):
-                if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in _FLASK_HOOKS and node.args:
-                    hook = program.static_value(path, node.args[0].value) if type(node.args[0].value) in (ir.Name, ir.Attr) else None
-                    if type(hook) is v.Function and hook.path == path:
-                        hooks.extend(f for f in module.functions if f.fid == hook.fid)
+            for node in _hook_registrations(program, function):
+                hook = program.static_value(path, node.args[0].value) if type(node.args[0].value) in (ir.Name, ir.Attr) else None
+                if type(hook) is v.Function and hook.path == path:
+                    hooks.extend(f for f in module.functions if f.fid == hook.fid)
         for hook in hooks:
-            for node in ir.iter_nodes(hook.body):
-                if type(node) is ir.Call and node.method == "remove" and type(node.func.obj) is ir.Name and not node.args:
+            for node in program.calls_named(hook, method="remove"):
+                if type(node.func.obj) is ir.Name and not node.args:
                     site = _module_scoped_session(program, path, node.func.obj.id)
                     if site:
                         found.add(site)
     return found
+
+
+def _hook_registrations(program, function) -> list:
+    """The ``app.teardown_request(fn)``-style registrations (with an argument) in ``function``, in source order."""
+    index = program.node_index(function)
+    calls = [call for name in _FLASK_HOOKS for call in index.methods.get(name, ()) if call.args]
+    return sorted(calls, key=lambda call: index.position[id(call)])
 
 
 def _module_scoped_session(program, path: str, name: str, depth: int = 0) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 SEVERITIES = ("info", "warning", "error")
@@ -46,6 +46,9 @@ class Finding:
     message: str
     guidance: str
     trace: tuple[TraceStep, ...] = ()
+    # (key, value) facts the check knew, for the commands that judge findings (verify reads AL102's
+    # ("layers", (from, to))); never printed, never compared
+    data: tuple = field(default=(), compare=False, repr=False)
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.column, self.rule, self.message)

@@ -62,9 +62,11 @@ class Registry:
     def get(self, rule: str) -> RuleSpec:
         return self._by_id.get(rule) or self._by_name[rule]
 
-    def finding(self, rule: str, path: str, span: Span, message: str, guidance: str | None = None, trace: tuple = ()) -> Finding:
+    def finding(self, rule: str, path: str, span: Span, message: str, guidance: str | None = None, trace: tuple = (),
+                data: tuple = ()) -> Finding:
         """A finding for ``rule`` at ``span``; ``guidance`` overrides the catalogue's generic fix
-        when the check knows something more specific (which layer to move the code to)."""
+        when the check knows something more specific (which layer to move the code to); ``data``:
+        the structured facts a command reads instead of the message (:attr:`Finding.data`)."""
         spec = self._by_id[rule]
         return Finding(
             rule=spec.id,
@@ -79,4 +81,5 @@ class Registry:
             message=message,
             guidance=guidance or spec.guidance,
             trace=tuple(trace),
+            data=data,
         )

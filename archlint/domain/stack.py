@@ -587,8 +587,9 @@ def architecture_verdict(ctx: CheckContext, expected: str, findings: list[Findin
 def _architecture_violation(ctx: CheckContext, finding: Finding) -> bool:
     if finding.rule in ("AL101", "AL103", "AL301"):
         return True
-    if finding.rule == "AL102":  # routes reaching repositories (services skipping nothing is fine)
-        return "repositories layer" in finding.message or "outbound layer" in finding.message
+    if finding.rule == "AL102":  # routes reaching the data-access layer (services skipping nothing is fine)
+        layers = {layer.name: layer for layer in ctx.architecture.layers} if ctx.architecture is not None else {}
+        return any(name in layers and layers[name].data_access for name in dict(finding.data).get("layers", ()))
     return False
 
 

@@ -36,6 +36,11 @@ class Known(NamedTuple):
 
     identity_words: frozenset  # words a request-context key holding the caller's identity contains
     identity_middleware: frozenset  # packages whose middleware sets the identity under its own name
+    user_attributes: frozenset  # a request's attribute holding the authenticated user (`req.user`)
+    request_names: frozenset  # the names a handler's request goes by
+    request_attributes: frozenset  # the attribute of `self` a class-based view keeps its request in
+    user_parameters: frozenset  # an annotated / decorated parameter so named is the injected current user
+    user_names: frozenset  # a name in a handler's body that is the current user
 
 
 def _known(table: dict) -> Known:

@@ -18,6 +18,7 @@ from archlint.semantics.frameworks import (ADAPTER, adapter_hook, converter_hook
                                           to_schema_hook, validate_hook, view_hook)
 from archlint.semantics.frameworks import known as framework_names
 from archlint.semantics.library import Outcome
+from archlint.semantics.program import shares_context
 from archlint.semantics.raw_lookups import lookup_table
 from archlint.semantics.web import callee_name
 from archlint.semantics.routes import known as route_names
@@ -108,20 +109,19 @@ CLOSE_METHODS = frozenset({"close", "release", "end"})
 MIKRO_WRAPPED = "mikro-orm:wrapped"
 
 
-SHARED_CONTEXT = "fastify-plugin"  # on a plugin fastify-plugin wrapped: registered without encapsulation
+SHARED_CONTEXT = "shared-context"  # on a plugin fastify-plugin wrapped: registered without encapsulation
 
 
 def _wrapped_plugin(program, path: str, node: ir.Call) -> bool:
     """``fastify.register(fp(plugin))``: the plugin argument is a call of fastify-plugin itself."""
     first = node.args[0].value if node.args else None
-    return type(first) is ir.Call and _pass_through(program.static_name(path, first.func)) \
-        and program.static_name(path, first.func).split(":", 1)[0] == "fastify-plugin"
+    return type(first) is ir.Call and shares_context(program, program.static_name(path, first.func))
 
 
-def _pass_through(name: str) -> bool:
+def _pass_through(program, name: str) -> bool:
     """Wrappers that return the function they are given (for analysis purposes): Fastify's
-    ``fastify-plugin`` and Hono's ``createMiddleware`` from ``hono/factory``."""
-    return name.split(":", 1)[0] == "fastify-plugin" or name in ("hono/factory:createMiddleware", "hono/factory:.createMiddleware")
+    ``fastify-plugin`` (``shared_context_wrappers`` knowledge) and Hono's ``createMiddleware`` from ``hono/factory``."""
+    return shares_context(program, name) or name in ("hono/factory:createMiddleware", "hono/factory:.createMiddleware")
 # `session.execute(select(...))` on a session the model cannot type (an unannotated parameter, a
 # `self.session` set from a constructor argument): the statement says the receiver is a session.
 STATEMENT_RUNNERS = frozenset({"execute", "scalars", "scalar", "exec", "stream", "stream_scalars"})
@@ -1698,8 +1698,6 @@ class Calls:
                 return v.Tuple((v.Rows(stack, model), v.UNKNOWN))
             if stack in ("django", "sequelize"):
                 return v.Tuple((v.Row(stack, model, loaded), v.UNKNOWN))
-            if stack == "typeorm":
-                return v.Tuple((v.Rows(stack, model, loaded), v.UNKNOWN))
             return v.UNKNOWN
         if kind == "none":
             return v.Const(None)
@@ -1749,7 +1747,8 @@ class Calls:
                     joined.add(bare.path[0])
             elif type(bare) is v.Const and isinstance(bare.value, str) and stack == "objection":
                 loaded.update(_objection_relations(bare.value))  # withGraphFetched('[author, tags.owner]')
-            elif type(bare) is v.Const and isinstance(bare.value, str) and stack == "typeorm" and "." in bare.value:
+            elif type(bare) is v.Const and isinstance(bare.value, str) and "." in bare.value \
+                    and stack in self.program.library.alias_loads:
                 # leftJoinAndSelect('article.comments', 'c'): the relation `comments` of the row the alias names
                 # (kept whole too: a join alias is usually its relation's name — 'author.profile')
                 loaded.update((bare.value, bare.value.split(".", 1)[1]))
@@ -1843,11 +1842,12 @@ class Calls:
         return sorted(n for n in names if (r := self.program.schema.relation(model, n)) is not None and r.collection)
 
     def _joined_in_one_query(self, stack: str, model: str, outcome, args) -> list[str]:
-        """Collections TypeORM ``relations`` (without ``relationLoadStrategy: 'query'``) joins into the
-        one SQL statement.  (Sequelize is not judged: ``separate: true`` exists for hasMany only, so
+        """Collections a stack with ``single_query_loads`` knowledge (TypeORM ``relations``, without
+        ``relationLoadStrategy: 'query'``) joins into the one SQL statement.  (Sequelize is not judged: ``separate: true`` exists for hasMany only, so
         an include of two belongsToMany collections — tags and favoritedBy in every Conduit app — has
         no one-line fix; the branch below stays for when that is decided.)"""
-        if stack not in ("typeorm",) or not outcome.loads or outcome.loads == "args":
+        single_query = self.program.library.single_query_loads.get(stack)
+        if single_query is None or not outcome.loads or outcome.loads == "args":
             return []
         for _kind, _name, value, _node in args:
             record = v.strip(value)
@@ -1856,9 +1856,10 @@ class Calls:
             option = record.get(outcome.loads)
             if option is None:
                 continue
-            if stack == "typeorm":
-                strategy = v.strip(record.get("relationLoadStrategy") or v.UNKNOWN)
-                if strategy == v.Const("query"):
+            strategy_option, separate = single_query
+            if strategy_option:
+                strategy = v.strip(record.get(strategy_option) or v.UNKNOWN)
+                if strategy == v.Const(separate):
                     return []
                 return self._collections(model, self._relation_names(option, model))
             items = v.strip(option).items if type(v.strip(option)) is v.Tuple else (option,)
@@ -2291,10 +2292,10 @@ class Calls:
         if name.startswith("@mikro-orm/") and name.endswith(":wrap") and args and type(v.strip(args[0][2])) is v.Row:
             # MikroORM `wrap(article.author)`: the entity's helper; `.init()` on it loads the reference
             return v.tag(args[0][2], frozenset({MIKRO_WRAPPED}))
-        if _pass_through(name) and args and type(v.strip(args[0][2])) is v.Function:
+        if _pass_through(self.program, name) and args and type(v.strip(args[0][2])) is v.Function:
             # fp(async (fastify, opts) => …) / createMiddleware(async (c, next) => …): the function itself
             # (a fastify-plugin one shares its parent's context: what it sets, such as an error handler, is the parent's)
-            return v.tag(args[0][2], frozenset({SHARED_CONTEXT})) if name.split(":", 1)[0] == "fastify-plugin" else args[0][2]
+            return v.tag(args[0][2], frozenset({SHARED_CONTEXT})) if shares_context(self.program, name) else args[0][2]
         # awilix: `createContainer()` is the container, `container.resolve('name')` what it registered under
         # the name (semantics/containers.py fills the cradle before the functions are analysed)
         if name in container_names(self.program).container_constructors:

@@ -21,15 +21,14 @@ def _path(node) -> bool:
     return type(node) is ir.Name
 
 
-def assigned_paths(function: ir.Function) -> frozenset:
-    """The names and attribute chains the function assigns (rendered)."""
+def assigned_paths(assigns: tuple) -> frozenset:
+    """The names and attribute chains a function's assignments (its ``NodeIndex.assigns``) assign (rendered)."""
     found = set()
-    for node in ir.iter_nodes(function.body):
-        if type(node) is ir.Assign:
-            for target in node.targets:
-                for part in ir.iter_nodes((target,)):
-                    if type(part) in (ir.Name, ir.Attr):
-                        found.add(render(part, 120))
+    for node in assigns:
+        for target in node.targets:
+            for part in ir.iter_nodes((target,)):
+                if type(part) in (ir.Name, ir.Attr):
+                    found.add(render(part, 120))
     return frozenset(found)
 
 

@@ -139,9 +139,13 @@ def _python_handlers(program) -> tuple:
                                          scope=_receiver_scope(program, names, path, decorator, function),
                                          function=function.fid))
             middleware = _middleware_function(program, names, path, function, middleware_classes)
-            for node in ir.iter_nodes(function.body):
+            index = program.node_index(function)
+            body: list = [(index.position[id(node)], node) for method in names.registrations
+                          for node in index.methods.get(method, ())]
+            body.extend(index.marks)
+            for _at, node in sorted(body, key=lambda item: item[0]):  # in source order
                 kind = type(node)
-                if kind is ir.Call and node.method in names.registrations:
+                if kind is ir.Call:
                     found.append(Handler("registration", _first_argument_names(node), path, node.span.line,
                                          scope=_receiver_scope(program, names, path, node, function)))
                 elif kind is ir.Entry and node.key in names.settings_keys or kind is ir.Const and node.value in names.settings_keys:

@@ -120,6 +120,12 @@ class Library:
         self.single_row_aggregates = {stack: table["single_row_aggregates"] for stack, table in knowledge.semantics.items()
                                       if table.get("single_row_aggregates")}
         self.synchronous = frozenset(name for table in knowledge.semantics.values() for name in table.get("synchronous", ()))
+        # stacks whose loaded relation "<alias>.<relation>" names a relation of the aliased row (TypeORM joins)
+        self.alias_loads = frozenset(stack for stack, table in knowledge.semantics.items() if table.get("alias_loads"))
+        # stack -> (option, value): its loaded relations join into one statement unless the option has that value
+        self.single_query_loads: dict[str, tuple[str, str]] = {
+            stack: (table["single_query_loads"]["option"], table["single_query_loads"]["separate"])
+            for stack, table in knowledge.semantics.items() if table.get("single_query_loads")}
         self.adapters: dict[str, str] = {}
         self.adapted: dict[str, Outcome] = {}
         self.registries: set[tuple[str, str]] = set()  # (stack, handle kind) whose attributes are models by name

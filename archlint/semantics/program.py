@@ -46,6 +46,8 @@ class Known(NamedTuple):
     aiohttp_middleware: frozenset
     context_calls: frozenset  # fastify decorate()
     django_settings: frozenset
+    shared_context_wrappers: frozenset  # fastify-plugin: the wrapped plugin shares its parent's context
+    fastify_modules: frozenset  # importing one makes a module Fastify code
 
 
 def _known(table: dict) -> Known:
@@ -53,11 +55,50 @@ def _known(table: dict) -> Known:
                  context_globals={name: tuple(slot) for name, slot in table["context_globals"].items()},
                  context_framework=dict(table["context_framework"]),
                  **{key: frozenset(table[key]) for key in ("starlette_middleware", "aiohttp_middleware", "context_calls",
-                                                           "django_settings")})
+                                                           "django_settings", "shared_context_wrappers", "fastify_modules")})
 
 
 def known(program) -> Known:
     return program.library.view("program", _known)
+
+
+def shares_context(program, name: str) -> bool:
+    """``name`` (a canonical external name) is a wrapper whose plugin shares its parent's context (fastify-plugin)."""
+    return name.split(":", 1)[0] in known(program).shared_context_wrappers
+
+
+class NodeIndex(NamedTuple):
+    """One walk of a function's body (nested functions excluded), kept for the rules that would walk it
+    again: its calls by the name they call, its assignments, and the few other nodes rules look for,
+    each in source order (``Program.node_index``)."""
+
+    methods: dict  # method name -> its calls `x.name(…)`
+    functions: dict  # plain name -> its calls `name(…)`
+    assigns: tuple  # the Assign statements
+    marks: tuple  # (position, node): string constants, string-keyed entries and try statements
+    position: dict  # id(call) -> the call's position in the walk (to merge calls and marks in source order)
+
+
+def _node_index(function: ir.Function) -> NodeIndex:
+    methods: dict = {}
+    functions: dict = {}
+    assigns: list = []
+    marks: list = []
+    position: dict = {}
+    for at, node in enumerate(ir.iter_nodes(function.body)):
+        kind = type(node)
+        if kind is ir.Call:
+            position[id(node)] = at
+            func = node.func
+            if type(func) is ir.Attr:
+                methods.setdefault(func.name, []).append(node)
+            elif type(func) is ir.Name:
+                functions.setdefault(func.id, []).append(node)
+        elif kind is ir.Assign:
+            assigns.append(node)
+        elif kind is ir.Try or kind is ir.Const and type(node.value) is str or kind is ir.Entry and type(node.key) is str:
+            marks.append((at, node))
+    return NodeIndex(methods, functions, tuple(assigns), tuple(marks), position)
 
 
 class ModuleTable(dict):
@@ -363,7 +404,7 @@ class Program:
                     and isinstance(first.value, str)):  # const mongoose = require('mongoose'), as the interpreter's require
                 found = self.graph.resolve_binding(path, f"{first.value}:")
                 return v.Module(found.file) if found.file is not None else v.External(f"{first.value}:")
-            if type(base) is v.External and node.args and (base.name.split(":", 1)[0] == "fastify-plugin"
+            if type(base) is v.External and node.args and (shares_context(self, base.name)
                                                             or base.name.startswith("hono/factory:") and base.name.endswith("createMiddleware")):
                 plugin = self.static_value(path, node.args[0].value)  # export default fp(plugin): the plugin
                 if type(plugin) is v.Function:
@@ -1598,7 +1639,7 @@ class Program:
                     found.setdefault((path, function.fid), (path, function, self.handler_arguments(path, function)))
                 continue
             express = any(target.split(":", 1)[0] == "express" for _name, target in module.bindings)
-            fastify = any(target.split(":", 1)[0] in ("fastify", "fastify-plugin", "@fastify/autoload") for _name, target in module.bindings)
+            fastify = any(target.split(":", 1)[0] in known(self).fastify_modules for _name, target in module.bindings)
             for function in module.functions[1:]:
                 first = function.params[0].name if function.params else ""
                 arguments = self.handler_arguments(path, function) if first and _writes_context(function, first, known(self).context_calls) else ()
@@ -1625,6 +1666,31 @@ class Program:
 
         return found
 
+    def memoised(self, key: str, compute):
+        """``compute()``, once per program: an analysis that several checks read (AL809's unawaited
+        calls, which AL201 also skips) is run by the first that asks."""
+        cache = self.__dict__.setdefault("_memoised", {})
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
+
+    def node_index(self, function: ir.Function) -> NodeIndex:
+        """The :class:`NodeIndex` of ``function``'s body, built on first use and kept for the run: the
+        schema, the exception handlers, the Flask teardown hooks, AL602 and the request discriminants
+        read calls by name and assignments from it instead of each walking every function again."""
+        cache = self.__dict__.setdefault("_node_indexes", {})
+        found = cache.get(id(function))
+        if found is not None and found[0] is function:
+            return found[1]
+        index = _node_index(function)
+        cache[id(function)] = (function, index)  # the function is kept: its id is not reused
+        return index
+
+    def calls_named(self, function: ir.Function, method: str = "", name: str = "") -> list:
+        """The calls ``x.method(…)`` (or ``name(…)``) in ``function``'s body, in source order."""
+        index = self.node_index(function)
+        return index.methods.get(method, ()) if method else index.functions.get(name, ())
+
     def assigned_paths(self, path: str, function: ir.Function) -> frozenset:
         """Names and attribute chains the function assigns (see ``discriminants.py``), once per function."""
         cache = self.__dict__.setdefault("_assigned", {})
@@ -1633,7 +1699,7 @@ class Program:
         if found is None:
             from archlint.semantics.discriminants import assigned_paths
 
-            found = cache[key] = assigned_paths(function)
+            found = cache[key] = assigned_paths(self.node_index(function).assigns)
         return found
 
     def call_record(self, path: str, span):

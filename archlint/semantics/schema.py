@@ -887,9 +887,7 @@ def _imperative_models(program, schema: Schema) -> None:
         if module.language != "python":
             continue
         for function in module.functions:
-            for node in ir.iter_nodes(function.body):
-                if type(node) is not ir.Call or node.method != "map_imperatively":
-                    continue
+            for node in program.calls_named(function, method="map_imperatively"):
                 if program.static_name(path, node.func) not in imperative:
                     continue
                 cls = v.strip(program.static_value(path, node.arg(0, "class_")))
