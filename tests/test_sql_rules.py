@@ -1375,3 +1375,26 @@ def test_a_limit_on_a_generated_series_caps_it_in_order(tmp_path):
         },
     )
     assert [f for f in sql_findings(tmp_path) if f[0] == "AL409"] == [("AL409", "app/queries.py", 15), ("AL409", "app/queries.py", 25)]
+
+
+def test_natural_joins_of_every_side_are_joined_on_their_shared_columns(tmp_path):
+    """``NATURAL LEFT JOIN`` / ``NATURAL INNER JOIN`` join on the shared column names like ``NATURAL JOIN``
+    (sqlglot's ``Join.method``); a plain ``LEFT JOIN`` with no ``ON`` is still a join without condition."""
+    make_repo(
+        tmp_path,
+        {
+            "repo.py": """
+                import sqlite3
+
+
+                def natural(conn: sqlite3.Connection):
+                    conn.execute("SELECT a.id, b.name FROM a NATURAL LEFT JOIN b").fetchall()
+                    return conn.execute("SELECT a.id, b.name FROM a NATURAL INNER JOIN b").fetchall()
+
+
+                def unconditioned(conn: sqlite3.Connection):
+                    return conn.execute("SELECT a.id, b.name FROM a INNER JOIN b").fetchall()
+            """,
+        },
+    )
+    assert [f for f in sql_findings(tmp_path) if f[0] == "AL406"] == [("AL406", "repo.py", 10)]

@@ -176,7 +176,10 @@ def _unconditioned(item, join: exp.Join, position, select: exp.Select, seen: set
     before = re.sub(r"[\w`\"\[\]]+\s*\.\s*$", "", before).rstrip()  # `schema.` of a qualified table name
     if join.args.get("using") or (join.args.get("on") is not None and not _implicit_true(join)):
         return False
-    if re.search(r"\b(CROSS|NATURAL)\s+JOIN$", before, re.IGNORECASE) or re.search(r"\bLATERAL$", before, re.IGNORECASE):
+    if (join.method or "").upper() == "NATURAL":
+        return False  # NATURAL [LEFT|INNER] JOIN: joined on the shared column names
+    # CROSS JOIN is read from the text: sqlglot marks a plain comma join `FROM a, b` as kind CROSS too
+    if re.search(r"\bCROSS\s+JOIN$", before, re.IGNORECASE) or re.search(r"\bLATERAL$", before, re.IGNORECASE):
         return False
     if _EXPLICIT_ON.match(masked[position[0] + position[1] :]):
         return False  # an explicit `ON TRUE`
