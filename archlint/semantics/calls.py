@@ -101,7 +101,6 @@ CAUGHT = frozenset({"caught:unique"})  # Frame.CAUGHT_UNIQUE
 ANY_RELATION = "*"  # in Row.loaded: the query's include was not readable, any relation may be loaded
 DRF_PAGINATOR = "drf-paginator"  # v.Object kind of `PageNumberPagination()` and its siblings
 DECLARED = "declared"  # an instance known from a type annotation only: a subclass may add methods
-KEY_STACKS = frozenset({"sequelize", "prisma", "typeorm", "knex"})
 CLOSE_METHODS = frozenset({"close", "release", "end"})
 
 
@@ -125,10 +124,6 @@ def _pass_through(program, name: str) -> bool:
 # `session.execute(select(...))` on a session the model cannot type (an unannotated parameter, a
 # `self.session` set from a constructor argument): the statement says the receiver is a session.
 STATEMENT_RUNNERS = frozenset({"execute", "scalars", "scalar", "exec", "stream", "stream_scalars"})
-# Builders whose calls change the builder itself (and return it): `qb.orderBy(…)` as a statement,
-# `if (tag) query.where('tag', tag)`, then `qb.limit(n)` — the variable holds the whole chain.
-# SQLAlchemy statements and Django QuerySets are immutable: a call whose result is dropped changes nothing.
-MUTABLE_BUILDERS = frozenset({"knex", "typeorm"})
 CONNECTION = "conn:"  # conn:<site>: run on the connection made at <site> (a TypeORM QueryRunner)
 OPEN_TX = "open-tx:"  # open-tx:<site>: a query run while the unmanaged transaction opened at <site> is open, without it
 # swallow:<n> on a write or commit inside a `try` whose handlers raise nothing, n loops between that
@@ -137,9 +132,6 @@ OPEN_TX = "open-tx:"  # open-tx:<site>: a query run while the unmanaged transact
 SWALLOW_TAG = "swallow:"
 CLOSED_HANDLE = "closed-handle:"  # closed-handle:<path:line:col:method>: the handle was closed/released there
 
-# Methods that copy an object's keys onto an entity without writing yet (the write follows).
-MASS_ASSIGN_METHODS = {"typeorm": ("create", "merge", "preload"), "sequelize": ("build", "set"), "sqlalchemy": ("values",),
-                       "drizzle": ("set", "values")}  # db.update(t).set(body) / db.insert(t).values(body)
 
 
 def _prisma_loads(record, depth: int = 0) -> set:
@@ -207,7 +199,6 @@ def whole_body(value, prisma: bool = False) -> bool:
 # stacks whose query methods take a Node-style callback `(err, result) => …` as their last argument
 NODE_CALLBACK_STACKS = frozenset({"mongoose"})
 CALLBACK_FORM = "callback"  # how a lookup's callback form is shown: `.findOne(…, callback)`
-LOOKUP_STACKS = frozenset({"sqlalchemy", "django", "sequelize", "prisma", "typeorm", "knex", "drizzle"})
 
 
 FILTER_STEPS = frozenset({"filter", "filter_by", "where", "get"})
@@ -619,7 +610,7 @@ class Calls:
         """``qb.offset(o).limit(n)`` on a local knex/TypeORM builder: the local now holds the longer chain
         (``clone()`` makes a new builder: the local keeps its own)."""
         bare = v.strip(result)
-        if type(bare) is not v.Query or bare.stack not in MUTABLE_BUILDERS or not bare.chains:
+        if type(bare) is not v.Query or bare.stack not in self.program.library.mutable_builders or not bare.chains:
             return
         root = func.obj
         while True:
@@ -1063,7 +1054,7 @@ class Calls:
         handle_kind = bare.kind if kind is v.Db else value_kind
         model = bare.model
         arg_tags = all_tags([a[2] for a in args]) | self._closure_elems(args)
-        if stack in KEY_STACKS and kind in (v.Db, v.ModelClass, v.Query):
+        if stack in library.keyed_records and kind in (v.Db, v.ModelClass, v.Query):
             self._instance_as_key(node, stack, method, args)
         if kind is v.Db and args and args[0][0] == "pos" and args[0][3] is not None \
                 and (stack, f"{bare.kind}.{method}") in library.instance_arguments:
@@ -1193,7 +1184,7 @@ class Calls:
             relation = (wrapped if kind is v.Row else node.func.obj).name
             self.effect("lazy", stack, model, relation, node, tags, detail=relation)
             return v.tag(value, tags)
-        if outcome is not None and outcome.write or method in MASS_ASSIGN_METHODS.get(stack, ()):
+        if outcome is not None and outcome.write or method in self.program.library.mass_assign.get(stack, ()):
             self.mass_assignment(node, stack, model, method, args)
         if outcome is not None and (outcome.run or outcome.write):
             op = "write" if outcome.write or self._runs_write(outcome, args) or chain_writes(self.program, bare) else "read"
@@ -1514,7 +1505,7 @@ class Calls:
         """Sequelize association mixins (``article.getTags()``, sequelize-typescript's
         ``article.$get("tags")``) query per call; ``setX``/``addX``/``removeX``/``createX`` write; Django ``save()``/``delete()`` come from the tables.  A mixin
         that no association of the model generates is recorded (``missing-mixin``)."""
-        if method in MASS_ASSIGN_METHODS.get(row.stack, ()) and args:
+        if method in self.program.library.mass_assign.get(row.stack, ()) and args:
             self.mass_assignment(node, row.stack, row.model, method, args[:1])  # article.set(req.body.article)
         model = self.program.schema.get(row.model) if row.model else None
         prefix = next((p for p in MIXIN_PREFIXES if method.startswith(p) and len(method) > len(p) and method[len(p)].isupper()), "")
@@ -1615,7 +1606,7 @@ class Calls:
             together = self._collections(model, joined) if new_joined else self._joined_in_one_query(stack, model, outcome, args)
             if len(together) >= 2:
                 self.event("collections-joined", node, f"{stack}|{model}|{','.join(together)}")
-        if (outcome.run or outcome.write) and args and type(receiver) is v.Db and receiver.kind == "cursor" and stack not in LOOKUP_STACKS:
+        if (outcome.run or outcome.write) and args and type(receiver) is v.Db and receiver.kind == "cursor" and stack not in self.program.library.orm_lookups:
             self._cursor_executed(receiver, node, args, stack)
         if kind == "same":
             kind = {v.Query: "query", v.Result: "result", v.Rows: "rows", v.Row: "row"}.get(type(receiver), "query")
@@ -1656,18 +1647,18 @@ class Calls:
         if kind == "row?" and not _rejects_on_empty(args) and not keyed_by_stored_row(receiver, args) and not getattr(receiver, "nonempty", False) and not keyed_cursor and not keyed_result:
             # a lookup of a mapped model, or a raw lookup SELECT (`SELECT COUNT(*)`/`RETURNING id` always
             # yield a row: raw_lookups gives them no table)
-            if stack not in LOOKUP_STACKS and not model:
+            if stack not in self.program.library.orm_lookups and not model:
                 model = self._raw_lookup(args)
             origin = self.origin_of(node) if model else ""
             empty = outcome.empty or self.program.library.empties.get(stack, "")
             row = v.Row(stack, model, loaded, nullable=True, origin=origin, empty=empty)
             return v.tag(row, lookup_key_tags(receiver, args))
         if kind in ("row", "row?"):
-            if kind == "row?" and stack not in LOOKUP_STACKS and not model:
+            if kind == "row?" and stack not in self.program.library.orm_lookups and not model:
                 model = self._raw_lookup(args)  # a raw lookup that finds its row: still a row of its table
             return v.tag(v.Row(stack, model, loaded), NEW_ROW if outcome.new else frozenset())
         if kind.startswith("handle:"):  # a cursor remembers the table a raw lookup SELECT reads
-            table = model or (self._raw_lookup(args) if stack not in LOOKUP_STACKS else "")
+            table = model or (self._raw_lookup(args) if stack not in self.program.library.orm_lookups else "")
             if kind == "handle:cursor" and table and keyed_by_stored_row(receiver, args):
                 # db.execute("SELECT … WHERE id = ?", (row["author_id"],)): its fetchone() finds the row
                 return v.Db(stack, "cursor", table, via=KEYED_CURSOR)

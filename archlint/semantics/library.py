@@ -121,6 +121,12 @@ class Library:
                                       if table.get("single_row_aggregates")}
         self.synchronous = frozenset(name for table in knowledge.semantics.values() for name in table.get("synchronous", ()))
         # stacks whose loaded relation "<alias>.<relation>" names a relation of the aliased row (TypeORM joins)
+        # per-stack flags and lists of semantics.toml (see its header)
+        self.mutable_builders = frozenset(stack for stack, table in knowledge.semantics.items() if table.get("mutable_builder"))
+        self.orm_lookups = frozenset(stack for stack, table in knowledge.semantics.items() if table.get("orm_lookups"))
+        self.keyed_records = frozenset(stack for stack, table in knowledge.semantics.items() if table.get("keyed_records"))
+        self.mass_assign: dict[str, frozenset] = {
+            stack: frozenset(table["mass_assign"]) for stack, table in knowledge.semantics.items() if table.get("mass_assign")}
         self.alias_loads = frozenset(stack for stack, table in knowledge.semantics.items() if table.get("alias_loads"))
         # stack -> (option, value): its loaded relations join into one statement unless the option has that value
         self.single_query_loads: dict[str, tuple[str, str]] = {
