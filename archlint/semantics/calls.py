@@ -18,7 +18,7 @@ from archlint.semantics.frameworks import (ADAPTER, adapter_hook, converter_hook
                                           to_schema_hook, validate_hook, view_hook)
 from archlint.semantics.frameworks import known as framework_names
 from archlint.semantics.library import Outcome
-from archlint.semantics.program import shares_context
+from archlint.semantics.program import passes_through, shares_context
 from archlint.semantics.raw_lookups import lookup_table
 from archlint.semantics.web import callee_name
 from archlint.semantics.routes import known as route_names
@@ -117,10 +117,6 @@ def _wrapped_plugin(program, path: str, node: ir.Call) -> bool:
     return type(first) is ir.Call and shares_context(program, program.static_name(path, first.func))
 
 
-def _pass_through(program, name: str) -> bool:
-    """Wrappers that return the function they are given (for analysis purposes): Fastify's
-    ``fastify-plugin`` (``shared_context_wrappers`` knowledge) and Hono's ``createMiddleware`` from ``hono/factory``."""
-    return shares_context(program, name) or name in ("hono/factory:createMiddleware", "hono/factory:.createMiddleware")
 # `session.execute(select(...))` on a session the model cannot type (an unannotated parameter, a
 # `self.session` set from a constructor argument): the statement says the receiver is a session.
 STATEMENT_RUNNERS = frozenset({"execute", "scalars", "scalar", "exec", "stream", "stream_scalars"})
@@ -574,7 +570,7 @@ class Calls:
             callees = tuple(self.ran)
             self.analysis.calls.append(CallRecord(node, receiver, tuple(a[2] for a in args), result, tuple(self.loops),
                                                   self.tx > 0, callees, self.catching_none > 0))
-        elif node.method and type(v.strip(receiver)) is v.Query and v.strip(receiver).stack in ("typeorm", "knex"):
+        elif node.method and type(v.strip(receiver)) is v.Query and v.strip(receiver).stack in self.program.library.mutable_builders:
             # `query.whereRaw(…)` in a helper handed the builder: its receiver is known only in a caller's context
             self.program.context_receivers.setdefault((self.path, node.span), v.strip(receiver).stack)
         self.ran = saved_ran
@@ -2283,7 +2279,7 @@ class Calls:
         if name.startswith("@mikro-orm/") and name.endswith(":wrap") and args and type(v.strip(args[0][2])) is v.Row:
             # MikroORM `wrap(article.author)`: the entity's helper; `.init()` on it loads the reference
             return v.tag(args[0][2], frozenset({MIKRO_WRAPPED}))
-        if _pass_through(self.program, name) and args and type(v.strip(args[0][2])) is v.Function:
+        if passes_through(self.program, name) and args and type(v.strip(args[0][2])) is v.Function:
             # fp(async (fastify, opts) => …) / createMiddleware(async (c, next) => …): the function itself
             # (a fastify-plugin one shares its parent's context: what it sets, such as an error handler, is the parent's)
             return v.tag(args[0][2], frozenset({SHARED_CONTEXT})) if shares_context(self.program, name) else args[0][2]

@@ -48,6 +48,7 @@ class Known(NamedTuple):
     django_settings: frozenset
     shared_context_wrappers: frozenset  # fastify-plugin: the wrapped plugin shares its parent's context
     fastify_modules: frozenset  # importing one makes a module Fastify code
+    pass_through_wrappers: frozenset  # createMiddleware(fn): fn itself
 
 
 def _known(table: dict) -> Known:
@@ -55,7 +56,14 @@ def _known(table: dict) -> Known:
                  context_globals={name: tuple(slot) for name, slot in table["context_globals"].items()},
                  context_framework=dict(table["context_framework"]),
                  **{key: frozenset(table[key]) for key in ("starlette_middleware", "aiohttp_middleware", "context_calls",
-                                                           "django_settings", "shared_context_wrappers", "fastify_modules")})
+                                                           "django_settings", "shared_context_wrappers", "fastify_modules",
+                                                           "pass_through_wrappers")})
+
+
+def passes_through(program, name: str) -> bool:
+    """``name`` (a canonical external name) returns the function it wraps: fastify-plugin's ``fp(plugin)``,
+    Hono's ``createMiddleware(handler)`` (``module:.export`` is the same export as ``module:export``)."""
+    return shares_context(program, name) or name.replace(":.", ":", 1) in known(program).pass_through_wrappers
 
 
 def known(program) -> Known:
@@ -404,8 +412,7 @@ class Program:
                     and isinstance(first.value, str)):  # const mongoose = require('mongoose'), as the interpreter's require
                 found = self.graph.resolve_binding(path, f"{first.value}:")
                 return v.Module(found.file) if found.file is not None else v.External(f"{first.value}:")
-            if type(base) is v.External and node.args and (shares_context(self, base.name)
-                                                            or base.name.startswith("hono/factory:") and base.name.endswith("createMiddleware")):
+            if type(base) is v.External and node.args and passes_through(self, base.name):
                 plugin = self.static_value(path, node.args[0].value)  # export default fp(plugin): the plugin
                 if type(plugin) is v.Function:
                     return plugin
