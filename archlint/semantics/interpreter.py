@@ -570,7 +570,7 @@ class Frame(Calls):
         for decorator in param.decorators:
             injected = self.parameter_decorator(decorator)
             if injected is not None:
-                return injected
+                return self._allow_listed_body(param, injected)
         if value is not None and not v.is_unknown(value) and v.strip(value) != v.Const(None):
             return value
         if param.annotation is not None:
@@ -656,6 +656,18 @@ class Frame(Calls):
         if default is None:
             return True
         return type(default) is ir.Call and self.program.static_name(self.path, default.func) in ("fastapi.Body", "fastapi.params.Body")
+
+    def _allow_listed_body(self, param: ir.Param, injected):
+        """``@Body() dto: CreateArticleDto`` under a global validation pipe that strips undeclared keys
+        (``frameworks.toml`` ``validation_pipes``): the DTO's declared fields, not the body as sent — what
+        its class type says, else unknown.  A body typed ``any``/``object`` (no class) keeps every key."""
+        bare = v.strip(injected)
+        if type(bare) is not v.Request or bare.part != "body" or param.annotation is None:
+            return injected
+        dto = v.strip(self.program.static_value(self.path, param.annotation)) if type(param.annotation) in (ir.Name, ir.Attr) else None
+        if type(dto) is not v.ClassValue or not self.program.allow_listing_pipe(bare.framework):
+            return injected
+        return v.tag(v.UNKNOWN, frozenset({v.INPUT_TAG}))  # what the client sent, validated and allow-listed
 
     def parameter_decorator(self, decorator):
         call = decorator if type(decorator) is ir.Call else None
