@@ -44,7 +44,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         if awaitable:
             direct = frozenset(span for span in awaitable if _awaitable(program, records[span], direct=True))
             yield from _uses(ctx, analysis, awaitable, {span: record.result for span, record in records.items()}, direct)
-            if not program.language(analysis.path) == "python":
+            if program.language(analysis.path) != "python":
                 yield from _dropped_writes(ctx, analysis, records, awaitable)
 
 
@@ -201,12 +201,11 @@ def _dropped_writes(ctx, analysis, records: dict, awaitable: dict) -> Iterator[F
 
 
 def _dropped_write(ctx, path: str, call: ir.Call, what: str, write) -> Finding:
-    from archlint.checks.transactions import _model_name
     from archlint.domain.findings import TraceStep
     from archlint.domain.ir_format import render
 
     shown = render(call, 60)
-    stored = f"`{write.method}`" + (f" on {_model_name(write.model)}" if write.model else "")
+    stored = f"`{write.method}`" + (f" on {write.model.rsplit(':', 1)[-1]}" if write.model else "")  # model key path:Name
     message = (
         f"`{shown}` is never awaited ({what}), and it writes to the database ({stored}): the request answers "
         f"before the write is stored, the next read may not see it, and a failed write becomes an unhandled "
