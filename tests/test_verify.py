@@ -317,3 +317,58 @@ def test_vendure_bootstrap_connects_with_its_config_db_connection_options(tmp_pa
     if package != "@vendure/core":
         assert reason.startswith("no code connects to PostgreSQL")
     assert not findings(root)  # bootstrap is no DB handle: nothing else reads it
+
+
+_NEST_TYPEORM_MODULE = """import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { typeOrmConfig } from './config/typeorm.config';
+import { Article } from './entities/article.entity';
+
+@Module({
+  imports: [TypeOrmModule.forRoot(typeOrmConfig), TypeOrmModule.forFeature([Article])],
+})
+export class AppModule {}
+"""
+_NEST_TYPEORM_CONFIG = """import { TypeOrmModuleOptions } from '@nestjs/typeorm';
+import { Article } from '../entities/article.entity';
+
+export const typeOrmConfig: TypeOrmModuleOptions = {
+  type: 'postgres',
+  host: 'postgres',
+  port: 5432,
+  database: 'conduit',
+  entities: [Article],
+  synchronize: true,
+};
+"""
+_NEST_ENTITY = ("import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';\n\n@Entity('articles')\n"
+                "export class Article {\n  @PrimaryGeneratedColumn() id: number;\n  @Column() title: string;\n}\n")
+
+
+@pytest.mark.parametrize("config, module, expected", [
+    (_NEST_TYPEORM_CONFIG, _NEST_TYPEORM_MODULE, (True, "connects to PostgreSQL")),
+    (_NEST_TYPEORM_CONFIG.replace("type: 'postgres'", "type: 'sqlite'"), _NEST_TYPEORM_MODULE, (False, "SQLite")),
+    # the options connect, but nothing creates the schema: `synchronize: false`, no migrations
+    (_NEST_TYPEORM_CONFIG.replace("synchronize: true", "synchronize: false"), _NEST_TYPEORM_MODULE, (False, "nothing creates the schema")),
+    # a module-level constant of the app module itself
+    ("export const unused = 1;\n",
+     _NEST_TYPEORM_MODULE.replace("import { typeOrmConfig } from './config/typeorm.config';\n",
+                                  _NEST_TYPEORM_CONFIG.split("\n", 2)[2].replace("export const", "const")
+                                  .replace("'../entities/article.entity'", "'./entities/article.entity'")),
+     (True, "connects to PostgreSQL")),
+])
+def test_nest_typeorm_module_connects_with_options_from_a_config_module(tmp_path, config, module, expected):
+    """`TypeOrmModule.forRoot(typeOrmConfig)` in the `@Module` decorator, the options exported by a config
+    module: verify said "no code connects to PostgreSQL" (only an object literal written in place was read),
+    and missed its `synchronize: true`.  orms.toml [[connection_config]] with an empty field: the argument is the
+    options; the decorator's argument is the imported module's interpreted global."""
+    files = {
+        "package.json": '{"dependencies": {"@nestjs/common": "^10.0.0", "@nestjs/typeorm": "^10.0.0", "typeorm": "^0.3.0", "pg": "^8.11.0"}}',
+        "src/config/typeorm.config.ts": config,
+        "src/app.module.ts": module,
+        "src/entities/article.entity.ts": _NEST_ENTITY,
+    }
+    root = make_repo(tmp_path, files)
+    ok, reason = _database_verdict(root, "postgresql")
+    assert ok is expected[0], reason
+    assert expected[1] in reason

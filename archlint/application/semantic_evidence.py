@@ -9,6 +9,7 @@ the queries.  These items are added to the verdicts' evidence.
 
 from __future__ import annotations
 
+from archlint.domain import ir
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.stack import Evidence, Verdict
@@ -78,7 +79,8 @@ def connection_urls(context: CheckContext, schemes, options=None) -> list[tuple[
 
 def configured_connections(context: CheckContext, schemes, options) -> list[tuple[str, Evidence, str]]:
     """A framework that connects from its configuration object (``orms.toml`` ``[[connection_config]]``):
-    Vendure's ``bootstrap(config)`` with ``config.dbConnectionOptions = { type: 'postgres', … }`` — the
+    Vendure's ``bootstrap(config)`` with ``config.dbConnectionOptions = { type: 'postgres', … }``, NestJS's
+    ``TypeOrmModule.forRoot(options)`` (an empty ``field``: the argument is the options) — the
     engine the options name, as :func:`connection_urls` reads a constructor's options.  The call is
     the connection; it is read here only, for the verdict (no DB handle, nothing else reads it)."""
     program = context.program
@@ -96,12 +98,55 @@ def configured_connections(context: CheckContext, schemes, options) -> list[tupl
                 continue
             field = configured[receiver.name]
             callee = receiver.name.rsplit(":", 1)[-1]
+            if not field:  # the argument is the options object (`TypeOrmModule.forRoot(typeOrmConfig)`)
+                found += _option_engines(analysis.path, record.node.span.line, record.args[:1], schemes, options, f"{callee}(options): ")
+                continue
             for item in v.options(record.args[0]):
                 bare = v.strip(item)
                 if type(bare) is v.Record:
                     given = [value for key, value in bare.items if key == field]
                     found += _option_engines(analysis.path, record.node.span.line, given, schemes, options, f"{callee}(config): {field} ")
+    found += _decorated_configurations(program, configured, schemes, options)
     return found
+
+
+def _decorated_configurations(program, configured: dict, schemes, options) -> list[tuple[str, Evidence, str]]:
+    """``@Module({ imports: [TypeOrmModule.forRoot(typeOrmConfig)] })``: a configuration call inside a
+    class decorator, which runs when the class is defined (nothing records it as a call of a function
+    body); its options are a name the module imports or defines — its value read statically.  (An object
+    literal written in place is read from the IR by the database evidence.)"""
+    found: list[tuple[str, Evidence, str]] = []
+    for path, module in program.modules.items():
+        if module.language == "python" or non_production(path):
+            continue
+        for cls in module.classes:
+            for node in ir.iter_nodes(cls.decorators):
+                if type(node) is not ir.Call or not node.args or type(node.args[0].value) is not ir.Name:
+                    continue
+                name = program.static_name(path, node.func)
+                if name not in configured:
+                    continue
+                value = _module_value(program, path, node.args[0].value.id)
+                field = configured[name]
+                callee = name.rsplit(":", 1)[-1]
+                if not field:
+                    found += _option_engines(path, node.span.line, (value,), schemes, options, f"{callee}(options): ")
+                    continue
+                for item in v.options(value):
+                    bare = v.strip(item)
+                    if type(bare) is v.Record:
+                        given = [value for key, value in bare.items if key == field]
+                        found += _option_engines(path, node.span.line, given, schemes, options, f"{callee}(config): {field} ")
+    return found
+
+
+def _module_value(program, path: str, name: str):
+    """A module-level name's value after the module ran: a global it assigns, or what it imports
+    (the imported module's interpreted global: an options object a config module exports)."""
+    binding = program.binding(path, name)
+    if binding is not None:
+        return program.import_value(path, binding)
+    return program.module_env(path).get(name, v.UNKNOWN)
 
 
 def _option_engines(path: str, line: int, arguments, schemes, options, where: str = "") -> list[tuple[str, Evidence, str]]:

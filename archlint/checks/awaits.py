@@ -55,6 +55,8 @@ def _check(ctx: CheckContext) -> Iterator[Finding]:
         if awaitable:
             direct = frozenset(span for span in awaitable if _awaitable(program, records[span], direct=True))
             yield from _uses(ctx, analysis, awaitable, {span: record.result for span, record in records.items()}, direct)
+            if program.language(analysis.path) != "python":
+                yield from _dropped_writes(ctx, analysis, records, awaitable)
 
 
 def _awaitable(program, record, direct: bool = False, seen: frozenset = frozenset()) -> str:
@@ -185,6 +187,45 @@ def _uses(ctx, analysis, awaitable: dict, results: dict, direct: frozenset = fro
                     reported.add(call.span)
                     yield _finding(ctx, analysis.path, parent, call, what, misuse, python, stored_as=name)
                     break
+
+
+def _dropped_writes(ctx, analysis, records: dict, awaitable: dict) -> Iterator[Finding]:
+    """JS: a call of a project function that writes to the database, written as a bare statement
+    (``commentRepository.remove(comment);`` where ``remove`` returns ``comment.destroy()``): the
+    promise is dropped, so the handler answers before the write is stored and a failed write is an
+    unhandled rejection (which ends the Node process).  The writes are the analysis's own effects
+    whose trace starts at this call; a direct ORM call as a statement is AL211's."""
+    function = analysis.function
+    if function.kind == "module":
+        return  # a script's top-level `seed();`: Node waits for the pending promise before it exits
+    for node in ir.iter_nodes(function.body):
+        if type(node) is not ir.ExprStmt or type(node.value) is not ir.Call:
+            continue
+        call = node.value
+        if call.span not in awaitable or not records[call.span].callees:
+            continue
+        writes = [effect for effect in analysis.summary.effects
+                  if effect.op == "write" and effect.trace and effect.trace[0][1] == call.span]
+        if not writes:
+            continue
+        yield _dropped_write(ctx, analysis.path, call, awaitable[call.span], writes[0])
+
+
+def _dropped_write(ctx, path: str, call: ir.Call, what: str, write) -> Finding:
+    from archlint.domain.findings import TraceStep
+    from archlint.domain.ir_format import render
+
+    shown = render(call, 60)
+    stored = f"`{write.method}`" + (f" on {write.model.rsplit(':', 1)[-1]}" if write.model else "")  # model key path:Name
+    message = (
+        f"`{shown}` is never awaited ({what}), and it writes to the database ({stored}): the request answers "
+        f"before the write is stored, the next read may not see it, and a failed write becomes an unhandled "
+        f"rejection that nothing turns into an error response (Node ends the process on one)"
+    )
+    trace = [TraceStep(p, s.line, s.column, f"calls `{label}`") for p, s, label in write.trace[1:]]
+    trace.append(TraceStep(write.path, write.span.line, write.span.column, f"writes {stored}"))
+    return ctx.registry.finding("AL809", path, call.span, message,
+                                f"Write `await {shown}` (or return its promise) inside an async function.", tuple(trace))
 
 
 def _dropped(ctx, path: str, call: ir.Call, what: str) -> Finding:

@@ -46,10 +46,13 @@ _TYPEORM = frozenset({
 })
 
 
-def synchronising_calls(module: ir.ModuleIR, plugins: tuple[frozenset[str], tuple[str, ...]]) -> list[tuple[ir.Span, str]]:
+def synchronising_calls(module: ir.ModuleIR, plugins: tuple[frozenset[str], tuple[str, ...]],
+                        options_named=None) -> list[tuple[ir.Span, str]]:
     """``(span, what)`` of every call in ``module`` whose options make the ORM create the schema
     when the connection starts (class decorators included: NestJS ``@Module({ imports: […] })``);
-    ``plugins``: the advanced-alchemy plugin configs and their modules (:func:`alchemy_plugins`)."""
+    ``plugins``: the advanced-alchemy plugin configs and their modules (:func:`alchemy_plugins`);
+    ``options_named(name)``: the object literal a module-level name holds, also one imported from a
+    config module (``TypeOrmModule.forRoot(typeOrmConfig)``), else ``None``."""
     if module.language == "python":
         return _python_synchronising_calls(module, *plugins)
     decorators = tuple(decorator for cls in module.classes for decorator in cls.decorators)
@@ -63,6 +66,8 @@ def synchronising_calls(module: ir.ModuleIR, plugins: tuple[frozenset[str], tupl
             if target not in _NEST_SEQUELIZE and target not in _TYPEORM:
                 continue
             options = call.arg(0)
+            if type(options) is ir.Name and options_named is not None:
+                options = options_named(options.id)
             if target.endswith("forRootAsync"):
                 options = _returned_object(module, _entry(options, "useFactory"))
             if type(options) is not ir.Obj:
@@ -159,7 +164,38 @@ def synchronised_schemas(files, graph, wanted, knowledge: Knowledge) -> list[tup
             continue
         module = facts.ir
         if module is not None:
-            found.extend((path, span, what) for span, what in synchronising_calls(module, plugins))
+            named = (lambda name, path=path, module=module: _options_object(files, graph, path, module, name))
+            found.extend((path, span, what) for span, what in synchronising_calls(module, plugins, named))
+    return found
+
+
+def _options_object(files, graph, path: str, module: ir.ModuleIR, name: str):
+    """The object literal ``name`` holds at the top level of ``module`` — or, imported, at the top
+    level of the project module that exports it (``export const typeOrmConfig: TypeOrmModuleOptions =
+    { …, synchronize: true }`` in ``config/typeorm.config.ts``).  ``None`` when it is anything else."""
+    found = _module_object(module, name)
+    if found is not None:
+        return found
+    binding = module.binding(name)
+    if not binding:
+        return None
+    resolved = graph.resolve_binding(path, binding)
+    other = files.get(resolved.file) if resolved.file is not None and resolved.attr and "." not in resolved.attr else None
+    if other is None or other.ir is None or other.language == "python":
+        return None
+    return _module_object(other.ir, resolved.attr)
+
+
+def _module_object(module: ir.ModuleIR, name: str):
+    """The object literal a module-level ``const name = { … }`` (or ``export default``-less export) assigns."""
+    found = None
+    for statement in module.module.body:
+        if type(statement) is ir.Assign and any(type(t) is ir.Name and t.id == name for t in statement.targets):
+            found = statement.value if type(statement.value) is ir.Obj else None
+    if found is None:
+        for export in module.exports:
+            if export.name == name and type(export.value) is ir.Obj:
+                found = export.value
     return found
 
 

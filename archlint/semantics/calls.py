@@ -648,15 +648,20 @@ class Calls:
             self.effect("dirty", "sqlalchemy", model, f"{collection.name}.{method}", node,
                         v.tags_of(held) | {v.COLLECTION_WRITE_TAG})
 
-    def stale_increment(self, name: ir.Name, column: str, node) -> None:
+    def stale_increment(self, name: ir.Name, column: str, node, pending: int | None = None) -> None:
         """``column`` written as ``name.column ± n`` where ``name`` holds a stored row (read, not built
-        here): a read-modify-write that loses concurrent updates (see :mod:`.lost_updates`)."""
+        here): a read-modify-write that loses concurrent updates (see :mod:`.lost_updates`).
+        ``pending``: an in-memory change, reported once a write after this many effects stores it."""
         held = self.env.get(name.id)
         if held is None or not existing_row(held) or lost_updates.LOCKED <= v.tags_of(held):
             return
         row = next((v.strip(o) for o in v.options(held) if v.strip(o).model), None)
-        if row is not None:
+        if row is None:
+            return
+        if pending is None:
             self.event("lost-update", node, f"{row.stack}|{row.model}|{column}")
+        else:
+            self.pending_increments.append((node, f"{row.stack}|{row.model}|{column}", pending))
 
     def arguments(self, args: tuple, spawned: frozenset = frozenset()) -> list[tuple[str, str, object, object]]:
         if not spawned:

@@ -419,6 +419,9 @@ class Frame(Calls):
         self.exited: set[str] = set()  # sess:<with-block> tags of the session blocks that ended on this run (Summary.exited)
         self.deferred_reads: set = set()  # spans of those whose row was keyed by an unknown parameter (DEFERRED_TAG)
         self.context_events: list[Event] = []  # CONTEXT_EVENTS seen while running for a caller (no analysis)
+        # `row.count += 1` on a row no unit of work tracks: (node, detail, effects so far), a lost update
+        # only once a later write of this run stores it (see `_instance_increment`)
+        self.pending_increments: list[tuple] = []
         self.catching_unique = 0  # > 0 inside `try` whose handler handles a unique violation (IntegrityError, P2002 …)
         self.catching_missing = 0  # > 0 inside `try` whose handler catches DoesNotExist / NoResultFound (or Exception)
         # len(self.loops) at each enclosing `try` whose handlers let no error out (SWALLOW_TAG)
@@ -446,6 +449,7 @@ class Frame(Calls):
                 self._exit_with_open_transaction(function.span)
         except (_Budget, RecursionError):  # past the budget, or nesting deeper than Python's stack
             return UNKNOWN_SUMMARY
+        self._stored_increments()
         returns = self.returns
         if returns is None:
             returns = v.Const(None) if not terminated or self.python else v.UNKNOWN
@@ -566,7 +570,7 @@ class Frame(Calls):
         for decorator in param.decorators:
             injected = self.parameter_decorator(decorator)
             if injected is not None:
-                return injected
+                return self._allow_listed_body(param, injected)
         if value is not None and not v.is_unknown(value) and v.strip(value) != v.Const(None):
             return value
         if param.annotation is not None:
@@ -652,6 +656,18 @@ class Frame(Calls):
         if default is None:
             return True
         return type(default) is ir.Call and self.program.static_name(self.path, default.func) in ("fastapi.Body", "fastapi.params.Body")
+
+    def _allow_listed_body(self, param: ir.Param, injected):
+        """``@Body() dto: CreateArticleDto`` under a global validation pipe that strips undeclared keys
+        (``frameworks.toml`` ``validation_pipes``): the DTO's declared fields, not the body as sent — what
+        its class type says, else unknown.  A body typed ``any``/``object`` (no class) keeps every key."""
+        bare = v.strip(injected)
+        if type(bare) is not v.Request or bare.part != "body" or param.annotation is None:
+            return injected
+        dto = v.strip(self.program.static_value(self.path, param.annotation)) if type(param.annotation) in (ir.Name, ir.Attr) else None
+        if type(dto) is not v.ClassValue or not self.program.allow_listing_pipe(bare.framework):
+            return injected
+        return v.tag(v.UNKNOWN, frozenset({v.INPUT_TAG}))  # what the client sent, validated and allow-listed
 
     def parameter_decorator(self, decorator):
         call = decorator if type(decorator) is ir.Call else None
@@ -1898,8 +1914,11 @@ class Frame(Calls):
         if not self.python and v.is_nullable(value) and (node.value.span.end_line, node.value.span.end_column) in self.module.asserted:
             value = v.tag(value, frozenset({ASSERTED_TAG}))  # `const u = rows.find(…)!`: the assertion checked nothing
         if len(node.targets) == 1 and type(node.targets[0]) is ir.Attr:
-            self._instance_increment(node)  # also for a caller's row: a context event
+            tracked = len(self.effects)
             self._dirty_write(node)
+            # a unit of work (SQLAlchemy) writes the changed attribute at its next commit, wherever that is;
+            # elsewhere the change is stored only by a later write (`save(row)`, `em.flush()`)
+            self._instance_increment(node, stored=len(self.effects) > tracked)  # also for a caller's row: a context event
         if node.op != "=":
             current = self.eval(node.targets[0]) if node.targets else v.UNKNOWN
             added = sequences.elements(value) if self.python and node.op == "+=" and sequences.filled(current) else None
@@ -1917,19 +1936,30 @@ class Frame(Calls):
         if self.analysis is not None and type(value) is v.Db:
             self._name_construct(node, value)
 
-    def _instance_increment(self, node: ir.Assign) -> None:
+    def _instance_increment(self, node: ir.Assign, stored: bool) -> None:
         """``article.count += 1`` / ``article.count = article.count + 1`` on a stored row: saved
-        back, it overwrites what concurrent requests wrote in between (see :mod:`.lost_updates`)."""
+        back, it overwrites what concurrent requests wrote in between (see :mod:`.lost_updates`).
+        ``stored``: a unit of work records the change as a write; otherwise it is judged at the end
+        of the run — a row changed in memory only for the response (the database was incremented
+        atomically before) loses nothing."""
         target = node.targets[0]
         if type(target.obj) is not ir.Name:
             return
         number = type(node.value) is ir.Const and isinstance(node.value.value, (int, float)) and not isinstance(node.value.value, bool)
+        pending = None if stored else len(self.effects)
         if node.op in ("+=", "-=") and number:
-            self.stale_increment(target.obj, target.name, node)
+            self.stale_increment(target.obj, target.name, node, pending)
         elif node.op == "=":
             name = lost_updates.increment_of(node.value, target.name)
             if name is not None and name.id == target.obj.id:
-                self.stale_increment(name, target.name, node)
+                self.stale_increment(name, target.name, node, pending)
+
+    def _stored_increments(self) -> None:
+        """The pending in-memory increments a later write of this run stores (see ``_instance_increment``)."""
+        for node, detail, first in self.pending_increments:
+            if any(effect.op in ("write", "transaction") for effect in self.effects[first:]):
+                self.event("lost-update", node, detail)
+        self.pending_increments.clear()
 
     def _dirty_write(self, node: ir.Assign) -> None:
         """``article.favorites_count += 1`` on a SQLAlchemy row: the unit of work writes it at the next

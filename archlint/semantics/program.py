@@ -1475,6 +1475,36 @@ class Program:
         """(path, fid) of every route handler (and route middleware) -> its framework."""
         return self._handler_frameworks()
 
+    def allow_listing_pipe(self, framework: str) -> bool:
+        """The app installs a global validation pipe that strips what a DTO does not declare
+        (``app.useGlobalPipes(new ValidationPipe({ whitelist: true }))``: ``frameworks.toml``
+        ``validation_pipes``/``global_pipe_methods``/``allow_list_options`` of ``framework``), read
+        from the IR of the production modules once per run."""
+        memo = self.__dict__.setdefault("_allow_listing_pipes", {})
+        if framework in memo:
+            return memo[framework]
+        from archlint.domain.datalayer import non_production
+
+        data = self.library.framework_data.get(framework, {})
+        pipes, methods, options = (frozenset(data.get(key, ())) for key in ("validation_pipes", "global_pipe_methods", "allow_list_options"))
+        found = False
+        for path, module in self.modules.items() if pipes and methods and options else ():
+            if module.language == "python" or non_production(path):
+                continue
+            for function in module.functions:
+                for call in ir.calls_in(function.body):
+                    if call.method not in methods:
+                        continue
+                    for arg in call.args:
+                        pipe = arg.value
+                        if (type(pipe) is ir.Call and pipe.new and self.static_name(path, pipe.func) in pipes and pipe.args
+                                and type(pipe.args[0].value) is ir.Obj
+                                and any(e.key in options and type(e.value) is ir.Const and e.value.value is True
+                                        for e in pipe.args[0].value.entries)):
+                            found = True
+        memo[framework] = found
+        return found
+
     def _handler_frameworks(self) -> dict:
         found = getattr(self, "_handlers", None)
         if found is None:
