@@ -2271,6 +2271,12 @@ class Frame(Calls):
                 # code falls back to.  `globalThis.prisma ?? new PrismaClient()` (the hot-reload
                 # singleton): the global slot holds the client an earlier evaluation made here.
                 return v.tag(values[-1], all_tags(values))
+            if node.op in ("or", "??") and len(values) > 1 and type(v.strip(values[0])) is v.Db and all(
+                    v.is_unknown(value) for value in values[1:]):
+                # `session_factory or current_app.extensions["sessionmaker"]` with the parameter typed by its
+                # annotation (`session_factory: async_sessionmaker | None = None`): the fallback the code
+                # takes when no override is given is of the kind the override is declared to be
+                return v.tag(values[0], all_tags(values))
             if node.op == "or" and len(values) > 1:
                 # an operand that is a falsy constant (`None or ArticleRepository()`, the parameter's
                 # default) is never the result: the next operand is
