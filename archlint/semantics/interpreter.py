@@ -673,7 +673,9 @@ class Frame(Calls):
             return None
         result = None
         for decorator in self.function.decorators:
-            expr = decorator.arg(keyword=keyword) if type(decorator) is ir.Call else None
+            if type(decorator) is not ir.Call:
+                continue
+            expr = decorator.arg(keyword=keyword) or self._router_keyword(decorator, keyword)
             if expr is None:
                 continue
             auth = v.strip(self.eval_in_module(self.path, expr))
@@ -689,6 +691,20 @@ class Frame(Calls):
             summary = self.program.summary_of(function, (), (), self.depth + 1)
             result = v.join(result, non_null(summary.returns))
         return result
+
+    def _router_keyword(self, decorator: ir.Call, keyword: str):
+        """The ``keyword`` argument of the router a route decorator registers on, when the operation does not
+        give its own: ``api = NinjaAPI(auth=TokenAuth())`` / ``router = Router(auth=…)`` in this module, then
+        ``@api.put("/user")``.  ``None`` when the router is made elsewhere or without it."""
+        func = decorator.func
+        if type(func) is not ir.Attr or type(func.obj) is not ir.Name:
+            return None
+        module = self.program.modules.get(self.path)
+        statement = self.program._last_assignments(self.path, module.module).get(func.obj.id) if module else None
+        value = statement.value if statement is not None else None
+        if type(value) is not ir.Call or type(v.strip(self.eval_in_module(self.path, func.obj))) is not v.App:
+            return None
+        return value.arg(keyword=keyword)
 
     def parameter_decorator(self, decorator):
         call = decorator if type(decorator) is ir.Call else None
