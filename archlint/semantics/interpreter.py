@@ -577,8 +577,9 @@ class Frame(Calls):
             typed = self.type_value(param.annotation)
             if typed is not None:
                 return self._parameter_handle(param, typed)
-            if self._fastapi_raw_body(param):
-                return v.tag(v.Request("fastapi", "body"), frozenset({v.REQUEST_TAG}))
+            framework = self._raw_body_framework(param)
+            if framework:
+                return v.tag(v.Request(framework, "body"), frozenset({v.REQUEST_TAG}))
         if value is None and self.python:
             injected = self._injected_by_name(param.name)
             if injected is not None:
@@ -640,22 +641,74 @@ class Frame(Calls):
                 return v.tag(v.Db(stack, kind), ASYNC) if injections.get("<async plugin>") else v.Db(stack, kind)
         return None
 
-    def _fastapi_raw_body(self, param: ir.Param) -> bool:
-        """``body: dict = Body(...)`` / ``payload: dict`` in a FastAPI route handler: FastAPI hands
-        it the parsed JSON body as it came — every key the client sent (a pydantic model would have
-        kept only its declared fields).  A default other than ``Body(…)`` is a query parameter."""
-        if self.program._handler_frameworks().get((self.path, self.function.fid)) != "fastapi":
-            return False
+    def _raw_body_framework(self, param: ir.Param) -> str:
+        """The framework whose route handler receives this parameter as the parsed JSON body as it came —
+        every key the client sent (a pydantic model would have kept only its declared fields): FastAPI's
+        ``body: dict = Body(...)`` / bare ``payload: dict``, django-ninja's ``payload: dict = Body(...)``
+        (``raw_body_*`` of ``frameworks.toml``).  Another default is a query parameter.  "" when not."""
+        framework = self.program._handler_frameworks().get((self.path, self.function.fid))
+        data = self.program.library.framework_data.get(framework or "", {})
+        if not data.get("raw_body_defaults"):
+            return ""
         annotation = param.annotation
         if type(annotation) is ir.Index:
             annotation = annotation.obj  # dict[str, Any] / Dict[str, Any]
         name = self.program.static_name(self.path, annotation) if type(annotation) in (ir.Name, ir.Attr) else ""
-        if name not in ("builtins.dict", "typing.Dict", "typing.Any", "typing.Mapping"):
-            return False
+        if name not in data.get("raw_body_annotations", ()):
+            return ""
         default = param.default
         if default is None:
-            return True
-        return type(default) is ir.Call and self.program.static_name(self.path, default.func) in ("fastapi.Body", "fastapi.params.Body")
+            return framework if data.get("raw_body_bare") else ""
+        if type(default) is ir.Call and self.program.static_name(self.path, default.func) in data["raw_body_defaults"]:
+            return framework
+        return ""
+
+    def _framework_data(self, framework: str) -> dict:
+        return self.program.library.framework_data.get(framework, {})
+
+    def _route_auth(self, framework: str):
+        """The value a route's ``auth=`` callable returned for this request (django-ninja ``request.auth``):
+        the route decorator of this handler names it (``@router.put("/user", auth=TokenAuth())``); an object
+        is called through the first of ``auth_methods`` its class defines, a function directly.  The handler
+        runs only when it was truthy, so the value is never None.  ``None`` when not known."""
+        data = self._framework_data(framework)
+        keyword = data.get("auth_keyword")
+        if not keyword or self.program._handler_frameworks().get((self.path, self.function.fid)) != framework:
+            return None
+        result = None
+        for decorator in self.function.decorators:
+            if type(decorator) is not ir.Call:
+                continue
+            expr = decorator.arg(keyword=keyword) or self._router_keyword(decorator, keyword)
+            if expr is None:
+                continue
+            auth = v.strip(self.eval_in_module(self.path, expr))
+            function = auth if type(auth) is v.Function else None
+            if type(auth) is v.Instance:
+                for method in data.get("auth_methods", ()):
+                    function = self.program.method(auth.path, auth.cid, method)
+                    if function is not None:
+                        function = function._replace(bound=auth)
+                        break
+            if function is None:
+                return None
+            summary = self.program.summary_of(function, (), (), self.depth + 1)
+            result = v.join(result, non_null(summary.returns))
+        return result
+
+    def _router_keyword(self, decorator: ir.Call, keyword: str):
+        """The ``keyword`` argument of the router a route decorator registers on, when the operation does not
+        give its own: ``api = NinjaAPI(auth=TokenAuth())`` / ``router = Router(auth=…)`` in this module, then
+        ``@api.put("/user")``.  ``None`` when the router is made elsewhere or without it."""
+        func = decorator.func
+        if type(func) is not ir.Attr or type(func.obj) is not ir.Name:
+            return None
+        module = self.program.modules.get(self.path)
+        statement = self.program._last_assignments(self.path, module.module).get(func.obj.id) if module else None
+        value = statement.value if statement is not None else None
+        if type(value) is not ir.Call or type(v.strip(self.eval_in_module(self.path, func.obj))) is not v.App:
+            return None
+        return value.arg(keyword=keyword)
 
     def _allow_listed_body(self, param: ir.Param, injected):
         """``@Body() dto: CreateArticleDto`` under a global validation pipe that strips undeclared keys
@@ -2301,6 +2354,12 @@ class Frame(Calls):
                 # code falls back to.  `globalThis.prisma ?? new PrismaClient()` (the hot-reload
                 # singleton): the global slot holds the client an earlier evaluation made here.
                 return v.tag(values[-1], all_tags(values))
+            if node.op in ("or", "??") and len(values) > 1 and type(v.strip(values[0])) is v.Db and all(
+                    v.is_unknown(value) for value in values[1:]):
+                # `session_factory or current_app.extensions["sessionmaker"]` with the parameter typed by its
+                # annotation (`session_factory: async_sessionmaker | None = None`): the fallback the code
+                # takes when no override is given is of the kind the override is declared to be
+                return v.tag(values[0], all_tags(values))
             if node.op == "or" and len(values) > 1:
                 # an operand that is a falsy constant (`None or ArticleRepository()`, the parameter's
                 # default) is never the result: the next operand is
@@ -2524,6 +2583,10 @@ class Frame(Calls):
                 return v.Request("hono", "var")  # c.var.db: the context variables c.set() wrote
             if node is not None:
                 self.request_event("request-read", bare, name, node.span)
+            if bare.part == "" and name == self._framework_data(bare.framework).get("auth_attribute"):
+                authed = self._route_auth(bare.framework)
+                if authed is not None:  # django-ninja's `request.auth`: what the operation's auth returned
+                    return authed
             if bare.part == "" and name == "user" and bare.framework == "django":
                 user = self.program.django_user_model()  # set by the authentication middleware / DRF authenticators
                 if user:
