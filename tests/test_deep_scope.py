@@ -49,3 +49,13 @@ def test_python_callers_through_a_package_init_by_the_names_they_import(tmp_path
     semantic = _semantic(make_repo(tmp_path, PY))
     assert {"app/db.py", "app/repo.py", "app/named.py"} <= semantic
     assert "app/plain.py" not in semantic  # `slug` is util's, which reaches no database
+
+
+def test_python_importers_of_a_plain_module_that_imports_the_name_still_count(tmp_path):
+    """``from app.service import find_user`` where service.py took it from the repository: a
+    caller of the service (one level up, as before), not lost because the name is the repo's."""
+    semantic = _semantic(make_repo(tmp_path, {
+        **PY, "app/service.py": "from app.repo import find_user\n\n\ndef load(i):\n    return find_user(i)\n",
+        "app/route.py": "from app.service import find_user\n\n\ndef get(i):\n    return find_user(i)\n",
+    }))
+    assert {"app/service.py", "app/route.py"} <= semantic

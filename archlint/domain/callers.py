@@ -22,36 +22,42 @@ class ImportedNames:
         self.files = files
         self.graph = graph
         self._targets: dict[str, dict] = {}
-        self._uses: dict[str, list[tuple[frozenset[str], bool]]] = {}
+        self._uses: dict[tuple, frozenset[str]] = {}
         self._resolved: dict[tuple[str, str], frozenset[str]] = {}
         self._closures: dict[str, frozenset[str]] = {}
+        self._reexports: dict[str, frozenset] = {}
 
-    def uses(self, path: str) -> list[tuple[frozenset[str], bool]]:
-        """``path``'s imports of project files, each as (the modules that define what it
-        imports, whether the import is type-only); JS/TS re-exports are not uses."""
-        found = self._uses.get(path)
-        if found is not None:
-            return found
+    def uses(self, path: str, into=None) -> list[tuple[frozenset[str], bool]]:
+        """``path``'s imports of project files (of those in ``into`` only, when given), each as
+        (the modules that define what it imports, whether the import is type-only); JS/TS
+        re-exports are not uses."""
         facts = self.files.get(path)
+        if facts is None or not facts.parsed:
+            return []
+        targets = self.targets(path)
+        reexported = self.reexport_spans(path)
         found = []
-        if facts is not None and facts.parsed:
-            targets = self.targets(path)
-            reexported = self._reexport_spans(path)
-            python = facts.language == "python"
-            for record in facts.imports:
-                internal = targets.get(record.span)
-                if not internal or record.span in reexported:
-                    continue
-                reached: set[str] = set()
-                for target in internal:
-                    if not record.names or "*" in record.names or (python and _submodule(target, record.names)):
-                        reached |= self.closure(target)  # the module object, or all it hands out
-                    else:
-                        for name in record.names:
-                            reached |= self.resolve(target, name)
-                found.append((frozenset(reached), record.kind == TYPE_ONLY))
-        self._uses[path] = found
+        for record in facts.imports:
+            internal = targets.get(record.span)
+            if not internal or record.span in reexported or (into is not None and into.isdisjoint(internal)):
+                continue
+            key = (path, record.span, record.names)
+            reached = self._uses.get(key)
+            if reached is None:
+                reached = self._uses[key] = self._reached(facts, record, internal)
+            found.append((reached, record.kind == TYPE_ONLY))
         return found
+
+    def _reached(self, facts, record, internal) -> frozenset[str]:
+        reached: set[str] = set()
+        python = facts.language == "python"
+        for target in internal:
+            if not record.names or "*" in record.names or (python and _submodule(target, record.names)):
+                reached |= self.closure(target)  # the module object, or all it hands out
+            else:
+                for name in record.names:
+                    reached |= self.resolve(target, name)
+        return frozenset(reached)
 
     def targets(self, path: str) -> dict:
         """Import span -> the project files that import resolves to."""
@@ -63,11 +69,14 @@ class ImportedNames:
                     found.setdefault(edge.span, []).append(edge.target)
         return found
 
-    def _reexport_spans(self, path: str) -> set:
-        facts = self.files[path]
-        if facts.language == "python" or not facts.has_body:
-            return set()
-        return {span for span, _imported, _exported in facts.reexports}
+    def reexport_spans(self, path: str) -> frozenset:
+        """The spans of ``path``'s JS/TS re-export statements."""
+        found = self._reexports.get(path)
+        if found is None:
+            facts = self.files[path]
+            found = self._reexports[path] = frozenset(
+                () if facts.language == "python" or not facts.has_body else (span for span, _i, _e in facts.reexports))
+        return found
 
     def resolve(self, module: str, name: str) -> frozenset[str]:
         """The modules that may define ``name`` as imported from ``module``."""
@@ -87,8 +96,8 @@ class ImportedNames:
                 if name in record.names and record.kind != TYPE_ONLY:
                     for target in targets.get(record.span, ()):
                         found |= self.closure(target) if _submodule(target, (name,)) else self.resolve(target, name)
-            if found:
-                return found
+            if found:  # a plain module's importers count as its callers too, a level up, as before
+                return found if _package(module) else found | {module}
             found.add(module)  # defined here, or taken from a star import
             for record in facts.imports:
                 if "*" in record.names:
@@ -136,8 +145,7 @@ class ImportedNames:
         reached = {module}
         targets = self.targets(module)
         if facts.language == "python":
-            package = module.endswith("__init__.py")
-            spans = [r.span for r in facts.imports if r.kind != TYPE_ONLY and (package or "*" in r.names)]
+            spans = [r.span for r in facts.imports if r.kind != TYPE_ONLY and (_package(module) or "*" in r.names)]
         elif facts.has_body:
             spans = [span for span, _imported, _exported in facts.reexports]
         else:
@@ -147,6 +155,11 @@ class ImportedNames:
                 reached |= self.closure(target)
         found = self._closures[module] = frozenset(reached)
         return found
+
+
+def _package(path: str) -> bool:
+    """A Python package's ``__init__.py``: what it imports, it hands out."""
+    return path.rpartition("/")[2] == "__init__.py"
 
 
 def _submodule(target: str, names) -> bool:
@@ -167,12 +180,12 @@ def callers(names: ImportedNames, level: set[str], marked: set[str]) -> set[str]
         for edge in names.graph.in_edges(path):
             source = edge.source
             if source not in exposing and source in names.files and (
-                    edge.span in names._reexport_spans(source) or source.endswith("/__init__.py")):
+                    edge.span in names.reexport_spans(source) or _package(source)):
                 exposing.add(source)
                 stack.append(source)
     found = set()
     for source in {edge.source for path in exposing for edge in names.graph.in_edges(path)} - level:
-        for reached, type_only in names.uses(source):
+        for reached, type_only in names.uses(source, exposing):
             hit = reached & level
             if hit and (not type_only or hit & marked):
                 found.add(source)
