@@ -3,13 +3,18 @@
 Deep analysis (the IR and the interpreter) starts from the files on a path to the database: the
 files that import a DB driver or an ORM or hold SQL/DB-URL strings, and the files that call into
 them — importers up to :data:`CALLER_LEVELS` levels (route → service → repository), the call depth
-the summaries follow — and the files that import a web framework (where apps, routers, routes and
-middleware are declared: what the framework rules read).  Any other file the analysis reaches (a service a composition root wires by
-constructor injection) is lowered when first reached; everything else keeps the cheap facts only.
+the summaries follow, each counted through the names it imports (``domain/callers.py``: a name
+taken from a barrel counts for the module that defines it, a re-export calls nothing, a type-only
+import counts only toward a file with data-layer marks of its own) — and the files that import a
+web framework (where apps, routers, routes and middleware are declared: what the framework rules
+read).  Any other file the analysis reaches (a service a composition root wires by constructor
+injection, a barrel an import goes through) is lowered when first reached; everything else keeps
+the cheap facts only.
 """
 
 from __future__ import annotations
 
+from archlint.domain.callers import ImportedNames, callers
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import OWNER_FLAG
 from archlint.domain.knowledge import module_matches
@@ -22,7 +27,7 @@ def semantic_files(files, graph, knowledge, deep=None) -> list[str]:
     plan; without one, files importing a driver/ORM or holding SQL/DB-URL strings), the files that
     import a web framework, and their importers up to :data:`CALLER_LEVELS` levels — production
     code only (tests never decide a finding)."""
-    from archlint.domain.datalayer import non_production
+    from archlint.domain.datalayer import marked, non_production
     from archlint.domain.facts import OWN_DIRECTORY
 
     modules = tuple(m for e in knowledge.entries if e.kind in ("orm", "driver", "framework") for m in e.modules)
@@ -54,9 +59,13 @@ def semantic_files(files, graph, knowledge, deep=None) -> list[str]:
     # what a data-layer directory loader loads (sequelize-cli's models/index.js: the model files
     # receive `sequelize` as a parameter and import nothing that marks them)
     level |= {e.target for path in level for e in graph.out_edges(path) if e.specifier == OWN_DIRECTORY and e.target in files}
+    # a type-only import counts toward the files with marks of their own (a DB handle's or a
+    # model's type annotating a parameter), not toward every caller of them
+    typed = marked(files, graph, knowledge, level)
+    names = ImportedNames(files, graph)
     selected = set(level)
     for _ in range(CALLER_LEVELS):
-        level = {edge.source for path in level for edge in graph.in_edges(path) if not non_production(edge.source)} - selected
+        level = {path for path in callers(names, level, typed) if not non_production(path)} - selected
         if not level:
             break
         selected |= level

@@ -28,6 +28,7 @@ from typing import NamedTuple
 
 from archlint.domain import indexes
 from archlint.domain.arguments import refers_to
+from archlint.domain.callers import ImportedNames, callers
 from archlint.domain.facts import Assign, CallSite, FileFacts, Span
 from archlint.domain.graph import ModuleGraph
 from archlint.domain.knowledge import Knowledge, module_matches
@@ -507,6 +508,14 @@ def seed_files(files: dict[str, FileFacts], graph: ModuleGraph, knowledge: Knowl
     }
 
 
+def marked(files, graph: ModuleGraph, knowledge: Knowledge, paths) -> set[str]:
+    """Those of ``paths`` with data-layer marks of their own: they import a driver or an ORM, or
+    hold SQL / DB-URL strings (the seeds' marks, migrations included)."""
+    modules = data_layer_modules(knowledge)
+    return {path for path in paths if files[path].signals or any(
+        edge.external and any(module_matches(edge.target, m) for m in modules) for edge in graph.out_edges(path))}
+
+
 _MIGRATIONS = ("**/migrations/**", "**/alembic/**")
 
 
@@ -522,7 +531,9 @@ def follow_names(files, graph: ModuleGraph, knowledge: Knowledge, deep: set[str]
     """Files outside ``deep`` that import a data-layer *name* from a file inside it: a DB handle or
     session provider (``SessionLocal``, ``get_db``, ``db``), a declarative base, or an ORM model the
     file then uses through its manager (``User.objects``, ``User.query``).  JS/TS files have their
-    bodies from the cheap pass already, so their importers of ``deep`` files are all taken.
+    bodies from the cheap pass already, so their importers of what ``deep`` files define are all
+    taken (``callers``: through barrels; a type-only import only of what a file with marks of its
+    own defines — a type calls nothing, and effect's type imports reached 550 of its 626 modules).
 
     ``mentions(path, words, managed)`` says whether the file's text names one of ``words`` or uses
     one of ``managed`` as ``Name.objects`` / ``Name.query``; ``None`` reads the file's facts instead."""
@@ -533,11 +544,15 @@ def follow_names(files, graph: ModuleGraph, knowledge: Knowledge, deep: set[str]
     for model in models.values():
         model_paths.setdefault(model.path, set()).add(model.name)
     found: set[str] = set()
+    scripts = {path for path in deep if files[path].language != "python"}
+    if scripts:
+        names = ImportedNames(files, graph)
+        found |= {path for path in callers(names, scripts, marked(files, graph, knowledge, scripts)) - deep
+                  if files[path].parsed and files[path].language != "python" and not migration(path)}
     for target in sorted(deep):
         if files[target].language != "python":
-            words, managed = set(), set()
-        else:
-            words, managed = _exported(analyser, target), model_paths.get(target, set())
+            continue
+        words, managed = _exported(analyser, target), model_paths.get(target, set())
         for edge in graph.in_edges(target):
             source = edge.source
             if source in deep or source in found or source not in files or not files[source].parsed:
@@ -546,8 +561,7 @@ def follow_names(files, graph: ModuleGraph, knowledge: Knowledge, deep: set[str]
                 continue  # a migration importing a model describes it; with SQL it is a seed already
             facts = files[source]
             if facts.language != "python":
-                found.add(source)
-                continue
+                continue  # a script importing a Python file: none of its names reach it
             if not words and not managed:
                 continue
             names = next((imp.names for imp in facts.imports if imp.span == edge.span), ())

@@ -266,6 +266,10 @@ class FileBody:
     classes: list[ClassDef] = field(default_factory=list)
     functions: list[FunctionDef] = field(default_factory=list)
     exports: list[str] = field(default_factory=list)
+    # JS/TS re-exports (`export * from`, `export * as N from`, `export {a as b} from`): the import
+    # record's span, the name taken from that module (`*`: all of it) and the name exported
+    # (`*`: each under its own name) — what a barrel hands out, for the deep scope
+    reexports: list[tuple[Span, str, str]] = field(default_factory=list)
 
     def share_strings(self) -> None:
         """Make equal strings of this file's records one object, so the pickle that carries the
@@ -446,6 +450,7 @@ class FileFacts:
     classes = property(lambda self: self.body.classes)
     functions = property(lambda self: self.body.functions)
     exports = property(lambda self: self.body.exports)
+    reexports = property(lambda self: self.body.reexports)
 
     def _head(self) -> tuple:
         return (self.path, self.language, self.content_hash, self.lines, self.imports, self.problems,

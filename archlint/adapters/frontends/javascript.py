@@ -542,19 +542,26 @@ class _Extractor:
             return
         names: list[str] = []
         type_flags: list[bool] = []
+        span = self.pos.span(node)
+        reexports = self.facts.reexports
         for child in node.named_children:
             if child.type == "export_clause":
                 for spec in child.named_children:
                     if spec.type == "export_specifier":
-                        names.append(self.name_text(spec.child_by_field_name("name")))
+                        name = self.name_text(spec.child_by_field_name("name"))
+                        alias = spec.child_by_field_name("alias")
+                        names.append(name)
+                        reexports.append((span, name, self.name_text(alias) if alias is not None else name))
                         type_flags.append(any(c.type == "type" for c in spec.children))
+            elif child.type == "namespace_export":
+                reexports.append((span, "*", self.name_text(child.named_children[-1])))  # export * as ns from
         if not any(c.type == "export_clause" for c in node.named_children):
             names.append("*")  # export * from / export * as ns from
+            if not any(c.type == "namespace_export" for c in node.named_children):
+                reexports.append((span, "*", "*"))
         type_only = any(c.type == "type" for c in node.children) or (bool(type_flags) and all(type_flags))
         module = self.literal(source) or ""
-        self.facts.imports.append(
-            Import(module, tuple(names), TYPE_ONLY if type_only else RUNTIME, self.pos.span(node))
-        )
+        self.facts.imports.append(Import(module, tuple(names), TYPE_ONLY if type_only else RUNTIME, span))
 
     def require(self, call: ts.Node, place: _Place) -> None:
         """``require(...)`` and ``import(...)`` calls become imports (and bindings when assigned)."""

@@ -1,0 +1,193 @@
+"""Which modules an import really reaches: the deep scope's notion of a caller.
+
+A file is a caller of the data layer through the names it imports, not through the modules it
+names: ``import {Effect} from "./index"`` reaches the module that defines ``Effect``, not every
+module the barrel ``index.ts`` re-exports.  :class:`ImportedNames` follows an imported name through
+re-exports — JS/TS ``export * from``, ``export * as N from``, ``export {a as b} from`` (the
+frontend's ``reexports``), Python ``from .x import a`` / ``from .x import *`` in the importing
+module (read from the head: no body is extracted for it) — to the modules that may define it.
+
+Where the facts cannot tell (a CommonJS ``module.exports = {...}``, a name a Python module may
+define itself or take from a star import) every candidate is kept: the scope may be wider than
+needed, never narrower.
+"""
+
+from __future__ import annotations
+
+from archlint.domain.facts import TYPE_ONLY
+
+
+class ImportedNames:
+    def __init__(self, files, graph) -> None:
+        self.files = files
+        self.graph = graph
+        self._targets: dict[str, dict] = {}
+        self._uses: dict[tuple, frozenset[str]] = {}
+        self._resolved: dict[tuple[str, str], frozenset[str]] = {}
+        self._closures: dict[str, frozenset[str]] = {}
+        self._reexports: dict[str, frozenset] = {}
+
+    def uses(self, path: str, into=None) -> list[tuple[frozenset[str], bool]]:
+        """``path``'s imports of project files (of those in ``into`` only, when given), each as
+        (the modules that define what it imports, whether the import is type-only); JS/TS
+        re-exports are not uses."""
+        facts = self.files.get(path)
+        if facts is None or not facts.parsed:
+            return []
+        targets = self.targets(path)
+        reexported = self.reexport_spans(path)
+        found = []
+        for record in facts.imports:
+            internal = targets.get(record.span)
+            if not internal or record.span in reexported or (into is not None and into.isdisjoint(internal)):
+                continue
+            key = (path, record.span, record.names)
+            reached = self._uses.get(key)
+            if reached is None:
+                reached = self._uses[key] = self._reached(facts, record, internal)
+            found.append((reached, record.kind == TYPE_ONLY))
+        return found
+
+    def _reached(self, facts, record, internal) -> frozenset[str]:
+        reached: set[str] = set()
+        python = facts.language == "python"
+        for target in internal:
+            if not record.names or "*" in record.names or (python and _submodule(target, record.names)):
+                reached |= self.closure(target)  # the module object, or all it hands out
+            else:
+                for name in record.names:
+                    reached |= self.resolve(target, name)
+        return frozenset(reached)
+
+    def targets(self, path: str) -> dict:
+        """Import span -> the project files that import resolves to."""
+        found = self._targets.get(path)
+        if found is None:
+            found = self._targets[path] = {}
+            for edge in self.graph.out_edges(path):
+                if not edge.external and edge.target in self.files:
+                    found.setdefault(edge.span, []).append(edge.target)
+        return found
+
+    def reexport_spans(self, path: str) -> frozenset:
+        """The spans of ``path``'s JS/TS re-export statements."""
+        found = self._reexports.get(path)
+        if found is None:
+            facts = self.files[path]
+            found = self._reexports[path] = frozenset(
+                () if facts.language == "python" or not facts.has_body else (span for span, _i, _e in facts.reexports))
+        return found
+
+    def resolve(self, module: str, name: str) -> frozenset[str]:
+        """The modules that may define ``name`` as imported from ``module``."""
+        key = (module, name)
+        found = self._resolved.get(key)
+        if found is None:
+            self._resolved[key] = frozenset((module,))  # an import cycle: the module itself
+            found = self._resolved[key] = frozenset(self._resolve(module, name) or (module,))
+        return found
+
+    def _resolve(self, module: str, name: str) -> set[str]:
+        facts = self.files[module]
+        targets = self.targets(module)
+        found: set[str] = set()
+        if facts.language == "python":
+            for record in facts.imports:
+                if name in record.names and record.kind != TYPE_ONLY:
+                    for target in targets.get(record.span, ()):
+                        found |= self.closure(target) if _submodule(target, (name,)) else self.resolve(target, name)
+            if found:  # a plain module's importers count as its callers too, a level up, as before
+                return found if _package(module) else found | {module}
+            found.add(module)  # defined here, or taken from a star import
+            for record in facts.imports:
+                if "*" in record.names:
+                    for target in targets.get(record.span, ()):
+                        found |= self.resolve(target, name)
+            return found
+        if not facts.has_body:
+            return self.closure(module)
+        for span, imported, exported in facts.reexports:
+            for target in targets.get(span, ()):
+                if exported == "*":  # export * from: only if that module hands the name out
+                    if self.exports(target, name):
+                        found |= self.resolve(target, name)
+                elif exported == name:
+                    found |= self.closure(target) if imported == "*" else self.resolve(target, name=imported)
+        if found:
+            return found
+        if name in facts.exports or name == "default":
+            return {module}
+        # not listed (`module.exports = {...}`, a form the frontend does not list): the module
+        # and whatever it imports
+        return {module} | {t for ts in targets.values() for t in ts}
+
+    def exports(self, module: str, name: str, seen=None) -> bool:
+        """Whether ``module`` hands ``name`` out (itself or through its ``export *``)."""
+        facts = self.files[module]
+        if facts.language == "python" or not facts.has_body or name in facts.exports:
+            return True
+        seen = seen if seen is not None else set()
+        if module in seen:
+            return False
+        seen.add(module)
+        targets = self.targets(module)
+        return any(self.exports(t, name, seen) for span, _imported, exported in facts.reexports
+                   if exported == "*" for t in targets.get(span, ()))
+
+    def closure(self, module: str) -> frozenset[str]:
+        """A module used whole (``import * as ns``, ``import pkg``): the module and everything it
+        re-exports (a Python package's ``__init__`` re-exports what it imports)."""
+        found = self._closures.get(module)
+        if found is not None:
+            return found
+        self._closures[module] = frozenset((module,))
+        facts = self.files[module]
+        reached = {module}
+        targets = self.targets(module)
+        if facts.language == "python":
+            spans = [r.span for r in facts.imports if r.kind != TYPE_ONLY and (_package(module) or "*" in r.names)]
+        elif facts.has_body:
+            spans = [span for span, _imported, _exported in facts.reexports]
+        else:
+            spans = list(targets)
+        for span in spans:
+            for target in targets.get(span, ()):
+                reached |= self.closure(target)
+        found = self._closures[module] = frozenset(reached)
+        return found
+
+
+def _package(path: str) -> bool:
+    """A Python package's ``__init__.py``: what it imports, it hands out."""
+    return path.rpartition("/")[2] == "__init__.py"
+
+
+def _submodule(target: str, names) -> bool:
+    """``from pkg import mod``: the import resolved to the submodule file itself."""
+    stem = target[:-12] if target.endswith("/__init__.py") else target.rsplit(".", 1)[0]
+    return stem.rsplit("/", 1)[-1] in names
+
+
+def callers(names: ImportedNames, level: set[str], marked: set[str]) -> set[str]:
+    """The files outside ``level`` that import something defined in it — directly or through
+    barrels that re-export it — by a runtime import, or by a type-only one of something defined in
+    a ``marked`` file (a DB handle's or a model's type annotates a parameter: receiver typing
+    reads it; a type from anywhere else calls nothing)."""
+    exposing = set(level)
+    stack = list(level)
+    while stack:  # the barrels that hand out what ``level`` defines
+        path = stack.pop()
+        for edge in names.graph.in_edges(path):
+            source = edge.source
+            if source not in exposing and source in names.files and (
+                    edge.span in names.reexport_spans(source) or _package(source)):
+                exposing.add(source)
+                stack.append(source)
+    found = set()
+    for source in {edge.source for path in exposing for edge in names.graph.in_edges(path)} - level:
+        for reached, type_only in names.uses(source, exposing):
+            hit = reached & level
+            if hit and (not type_only or hit & marked):
+                found.add(source)
+                break
+    return found
