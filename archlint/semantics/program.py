@@ -1703,6 +1703,8 @@ class Program:
 
         self.exited_sessions = set()
         results.extend(framework_analyses(self))
+        for analysis in results:
+            analysis.compact()
         self._analyses = results
         return results
 
