@@ -111,3 +111,28 @@ def test_a_worker_without_a_cache_sends_body_and_ir_as_one_stream_sharing_positi
         assert kept._blob is not None and kept._ir_blob is not None
         assert not set(body) & set(module)
         assert kept.body == facts.body and kept.ir == facts.ir
+
+
+def test_analyses_of_record_and_summaries_keep_no_empty_containers_of_their_own(tmp_path):
+    """Once every analysis of record ran, an empty list of sites/calls/… is one shared tuple and an
+    empty owned set one shared frozenset; a summary that exited no session block shares one empty
+    set.  What an analysis found stays as found, and the call records are still found by position."""
+    from archlint.application.semantic_model import build_program
+    from archlint.domain.context import CheckContext
+
+    root = make_repo(tmp_path, {
+        "app/db.py": SOURCE.decode() + "\n\ndef helper(n):\n    return n + 1\n\n\ndef total(user_id):\n    return helper(rows(user_id))\n",
+    })
+    report = run_check([str(root)], Options(use_cache=False))
+    context: CheckContext = report.context
+    program = context.program if context.program is not None else build_program(context)
+    analyses = {a.function.name: a for a in program.analyses() if a.fid}
+    empty = analyses["helper"]
+    assert empty.sites == () and empty.calls == () and empty.owned == frozenset()
+    assert analyses["total"].owned is empty.owned  # one shared empty set, not one per analysis
+    assert type(analyses["rows"].calls) is list and analyses["rows"].calls  # found calls stay as found
+    record = analyses["rows"].calls[0]
+    assert program.call_record("app/db.py", record.node.span) is record
+    assert program.call_record("app/other.py", record.node.span) is None
+    exits = [s.exited for s in program.summaries.values()] + [a.summary.exited for a in analyses.values()]
+    assert exits and all(e is exits[0] for e in exits if not e)

@@ -376,6 +376,9 @@ def _at_least_one(op: str, number: int, truthy: bool) -> bool:
     return (op == "==" and number >= 1) or (op == "!=" and number == 0) or (op == ">" and number >= 0) or (op == ">=" and number >= 1)
 
 
+_NO_EXITS: frozenset = frozenset()  # the summaries of most calls exit no session block: one shared empty set
+
+
 class Frame(Calls):
     def __init__(self, program: Program, path: str, function: ir.Function, depth: int,
                  analysis: Analysis | None = None) -> None:
@@ -473,7 +476,7 @@ class Frame(Calls):
                     if deref.origin and deref.origin not in passed_in and ":unloaded:" not in deref.origin:
                         self.program.callee_null_derefs.setdefault((deref.path, deref.span), deref)
         return Summary(returns, tuple(dict.fromkeys(self.effects)), raises, derefs, tuple(dict.fromkeys(self.context_events)),
-                       self._exit_branch(), frozenset(self.exited))
+                       self._exit_branch(), frozenset(self.exited) if self.exited else _NO_EXITS)
 
     def _exit_with_open_transaction(self, span, value=None) -> None:
         """A normal exit (a ``return``, the end of the body) while an unmanaged transaction this

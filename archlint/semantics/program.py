@@ -1744,13 +1744,17 @@ class Program:
         function's analysis of record saw it (IR node, receiver and argument values), else ``None``:
         what rules about a call's arguments read instead of its text."""
         index = self.__dict__.get("_call_records")
-        if index is None:
+        if index is None:  # path -> span -> record: no (path, span) key tuple per call (tens of thousands)
             index = {}
             for analysis in self.analyses():
+                by_span = index.get(analysis.path)
+                if by_span is None:
+                    by_span = index[analysis.path] = {}
                 for record in analysis.calls:
-                    index.setdefault((analysis.path, record.node.span), record)
+                    by_span.setdefault(record.node.span, record)
             self.__dict__["_call_records"] = index
-        return index.get((path, span))
+        by_span = index.get(path)
+        return by_span.get(span) if by_span is not None else None
 
     def analyses(self) -> list:
         """Every function's analysis of record, in its default calling context, after a pre-pass
@@ -1806,6 +1810,8 @@ class Program:
 
         self.exited_sessions = set()
         results.extend(framework_analyses(self))
+        for analysis in results:
+            analysis.compact()
         self._analyses = results
         return results
 

@@ -138,6 +138,9 @@ class CallRecord(NamedTuple):
 UNKNOWN_SUMMARY = Summary(v.UNKNOWN, ())
 
 
+_NO_NAMES: frozenset = frozenset()
+
+
 class Analysis:
     """The facts of one function's analysis of record (its default calling context)."""
 
@@ -157,3 +160,14 @@ class Analysis:
         self.events: list[Event] = []
         self.owned: set[str] = set()  # sid:<site> of sessions this function opens or receives per request
         self.effects: tuple = ()  # the module top level's own effects (functions have them in summary)
+
+    def compact(self) -> None:
+        """Once every analysis of record ran (nothing appends to them after): an empty list or set
+        becomes one shared empty tuple / frozenset.  Most functions have no sites, loops, derefs or
+        events and own no session: seven empty containers each (~550 bytes) on tens of thousands of
+        analyses stayed to the end of the run."""
+        for name in ("sites", "constructs", "loops", "derefs", "calls", "events"):
+            if not getattr(self, name):
+                setattr(self, name, ())
+        if not self.owned:
+            self.owned = _NO_NAMES
