@@ -1125,6 +1125,8 @@ class Frame(Calls):
             return True if True in answers else False if all(a is False for a in answers) else None
         if kind is ir.Compare and test.op in ("==", "!=", "in", "not-in"):
             action = self._drf_action_test(test)
+            if action is None:
+                action = self._constant_text_test(test)
             if action is not None:
                 return action
         if kind is ir.Compare and test.op in ("is", "is-not", "==", "!="):
@@ -1192,11 +1194,39 @@ class Frame(Calls):
             else self._drf_action_member(v.strip(view), "action", tag)
         if v.strip(current) != v.Const(tag[len(v.DRF_ACTION_TAG):]):
             return None
-        names = other.elts if type(other) is ir.Seq and test.op in ("in", "not-in") else (other,) if test.op in ("==", "!=") else ()
-        if not names or any(type(n) is not ir.Const or not isinstance(n.value, str) for n in names):
+        return _names_test(test, other, tag[len(v.DRF_ACTION_TAG):])
+
+    def _constant_text_test(self, test: ir.Compare):
+        """``kind == "files"`` / ``kind in ("files", "message:files")`` where every path here gives
+        ``kind`` one known text (a dispatcher called with ``emit({"type": "chat:completion"})``):
+        decided, so the branch for the other event names is not run for this call."""
+        subject, other = test.left, test.right
+        if test.op in ("==", "!=") and type(subject) is ir.Const:
+            subject, other = other, subject
+        if type(subject) is ir.Const:
             return None
-        found = tag[len(v.DRF_ACTION_TAG):] in {n.value for n in names}
-        return found if test.op in ("==", "in") else not found
+        value = v.strip(self.eval_cached(subject))
+        if type(value) is not v.Const or not isinstance(value.value, str) or not self._record_entry(subject):
+            return None
+        return _names_test(test, other, value.value)
+
+    def _record_entry(self, node) -> bool:
+        """``event.get("type")`` / ``event["type"]`` on a dict whose keys the analysis knows (the
+        literal a caller passed), or a local assigned once from one: a text that is exactly what this
+        call was given — not a class default or a column's value seen on some path (``user.role``)."""
+        if type(node) is ir.Name:
+            if self.function.scope_of(node.id) != "local":
+                return False
+            assigned = [n for n in ir.iter_nodes(self.function.body) if type(n) is ir.Assign
+                        and any(type(t) is ir.Name and t.id == node.id for t in n.targets)]
+            return len(assigned) == 1 and assigned[0].value is not None and self._record_entry(assigned[0].value)
+        if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name == "get" and node.args:
+            key, receiver = node.args[0].value, node.func.obj
+        elif type(node) is ir.Index:
+            key, receiver = node.index, node.obj
+        else:
+            return False
+        return type(key) is ir.Const and isinstance(key.value, str) and type(v.strip(self.eval_cached(receiver))) is v.Record
 
     def _isinstance_of_constant(self, test: ir.Call):
         """``isinstance(func_string, str)`` with a constant argument (a setting's text passed to a
@@ -3241,3 +3271,13 @@ def _closes_yielded(function) -> bool:
                for part in node.parts if type(part) is ir.Name}
     return bool(yielded) and any(type(node) is ir.Call and node.method == "close" and type(node.receiver) is ir.Name
                                  and node.receiver.id in yielded for node in ir.iter_nodes(function.body))
+
+
+def _names_test(test: ir.Compare, names_node, known: str):
+    """``known`` compared (``test.op``) with a text constant or a literal tuple/list/set of them
+    (``names_node``): the outcome, or ``None`` when ``names_node`` is not such a literal."""
+    names = names_node.elts if type(names_node) is ir.Seq and test.op in ("in", "not-in") else (names_node,) if test.op in ("==", "!=") else ()
+    if not names or any(type(n) is not ir.Const or not isinstance(n.value, str) for n in names):
+        return None
+    found = known in {n.value for n in names}
+    return found if test.op in ("==", "in") else not found
