@@ -356,6 +356,14 @@ _NEST_ENTITY = ("import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm
                                   _NEST_TYPEORM_CONFIG.split("\n", 2)[2].replace("export const", "const")
                                   .replace("'../entities/article.entity'", "'./entities/article.entity'")),
      (True, "connects to PostgreSQL")),
+    # the async form: the options are what `useFactory` returns
+    (_NEST_TYPEORM_CONFIG, _NEST_TYPEORM_MODULE.replace("TypeOrmModule.forRoot(typeOrmConfig)",
+                                                        "TypeOrmModule.forRootAsync({ useFactory: () => typeOrmConfig })"),
+     (True, "connects to PostgreSQL")),
+    (_NEST_TYPEORM_CONFIG.replace("type: 'postgres'", "type: 'sqlite'"),
+     _NEST_TYPEORM_MODULE.replace("TypeOrmModule.forRoot(typeOrmConfig)",
+                                  "TypeOrmModule.forRootAsync({ useFactory: async () => { return typeOrmConfig; } })"),
+     (False, "SQLite")),
 ])
 def test_nest_typeorm_module_connects_with_options_from_a_config_module(tmp_path, config, module, expected):
     """`TypeOrmModule.forRoot(typeOrmConfig)` in the `@Module` decorator, the options exported by a config

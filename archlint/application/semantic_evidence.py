@@ -86,6 +86,9 @@ def configured_connections(context: CheckContext, schemes, options) -> list[tupl
     program = context.program
     configured = {name: entry.extra["field"] for entry in context.knowledge.of_kind("connection_config")
                   for name in entry.extra.get("functions", ())}
+    # `forRootAsync({ useFactory: () => typeOrmConfig })`: the options are what the factory returns
+    factories = {name: entry.extra["factory"] for entry in context.knowledge.of_kind("connection_config")
+                 if entry.extra.get("factory") for name in entry.extra.get("functions", ())}
     found: list[tuple[str, Evidence, str]] = []
     if program is None or not configured:
         return found
@@ -94,7 +97,7 @@ def configured_connections(context: CheckContext, schemes, options) -> list[tupl
             continue
         for record in analysis.calls:
             receiver = v.strip(record.receiver)
-            if type(receiver) is not v.External or receiver.name not in configured or not record.args:
+            if type(receiver) is not v.External or receiver.name not in configured or receiver.name in factories or not record.args:
                 continue
             field = configured[receiver.name]
             callee = receiver.name.rsplit(":", 1)[-1]
@@ -106,27 +109,31 @@ def configured_connections(context: CheckContext, schemes, options) -> list[tupl
                 if type(bare) is v.Record:
                     given = [value for key, value in bare.items if key == field]
                     found += _option_engines(analysis.path, record.node.span.line, given, schemes, options, f"{callee}(config): {field} ")
-    found += _decorated_configurations(program, configured, schemes, options)
+    found += _decorated_configurations(program, configured, factories, schemes, options)
     return found
 
 
-def _decorated_configurations(program, configured: dict, schemes, options) -> list[tuple[str, Evidence, str]]:
+def _decorated_configurations(program, configured: dict, factories: dict, schemes, options) -> list[tuple[str, Evidence, str]]:
     """``@Module({ imports: [TypeOrmModule.forRoot(typeOrmConfig)] })``: a configuration call inside a
     class decorator, which runs when the class is defined (nothing records it as a call of a function
     body); its options are a name the module imports or defines — its value read statically.  (An object
-    literal written in place is read from the IR by the database evidence.)"""
+    literal written in place is read from the IR by the database evidence.)  A function in ``factories``
+    takes ``{ useFactory: () => typeOrmConfig }``: the options are the name the factory returns."""
     found: list[tuple[str, Evidence, str]] = []
     for path, module in program.modules.items():
         if module.language == "python" or non_production(path):
             continue
         for cls in module.classes:
             for node in ir.iter_nodes(cls.decorators):
-                if type(node) is not ir.Call or not node.args or type(node.args[0].value) is not ir.Name:
+                if type(node) is not ir.Call or not node.args:
                     continue
                 name = program.static_name(path, node.func)
                 if name not in configured:
                     continue
-                value = _module_value(program, path, node.args[0].value.id)
+                returned = _factory_return(program, path, node.args[0].value, factories[name]) if name in factories else node.args[0].value
+                if type(returned) is not ir.Name:
+                    continue
+                value = _module_value(program, path, returned.id)
                 field = configured[name]
                 callee = name.rsplit(":", 1)[-1]
                 if not field:
@@ -138,6 +145,15 @@ def _decorated_configurations(program, configured: dict, schemes, options) -> li
                         given = [value for key, value in bare.items if key == field]
                         found += _option_engines(path, node.span.line, given, schemes, options, f"{callee}(config): {field} ")
     return found
+
+
+def _factory_return(program, path: str, argument, key: str):
+    """The expression the ``key`` factory of an options literal returns (``{ useFactory: () => typeOrmConfig,
+    inject: [] }``), when it returns one only; else ``None``."""
+    factory = next((e.value for e in argument.entries if e.key == key), None) if type(argument) is ir.Obj else None
+    function = program.function(path, factory.fid) if type(factory) is ir.FuncRef else None
+    returned = [node.value for node in ir.iter_nodes(function.body) if type(node) is ir.Return] if function is not None else []
+    return returned[0] if len(returned) == 1 else None
 
 
 def _module_value(program, path: str, name: str):

@@ -69,7 +69,7 @@ def synchronising_calls(module: ir.ModuleIR, plugins: tuple[frozenset[str], tupl
             if type(options) is ir.Name and options_named is not None:
                 options = options_named(options.id)
             if target.endswith("forRootAsync"):
-                options = _returned_object(module, _entry(options, "useFactory"))
+                options = _returned_object(module, _entry(options, "useFactory"), options_named)
             if type(options) is not ir.Obj:
                 continue
             if target in _NEST_SEQUELIZE:
@@ -127,13 +127,18 @@ def _entry(obj, key: str):
     return found
 
 
-def _returned_object(module: ir.ModuleIR, factory):
-    """The object literal a factory (``useFactory: (config) => ({ … })``) returns."""
+def _returned_object(module: ir.ModuleIR, factory, options_named=None):
+    """The object literal a factory (``useFactory: (config) => ({ … })``) returns, or the one a module-level
+    or imported name it returns holds (``useFactory: () => typeOrmConfig``)."""
     if type(factory) is not ir.FuncRef or not 0 <= factory.fid < len(module.functions):
         return None
-    for node in ir.iter_nodes(module.functions[factory.fid].body):
+    function = module.functions[factory.fid]
+    for node in ir.iter_nodes(function.body):
         if type(node) is ir.Return and type(node.value) is ir.Obj:
             return node.value
+        if (type(node) is ir.Return and type(node.value) is ir.Name and options_named is not None
+                and function.scope_of(node.value.id) == "outer"):
+            return options_named(node.value.id)
     return None
 
 

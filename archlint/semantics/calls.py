@@ -404,6 +404,15 @@ def _rejects_on_empty(args) -> bool:
     return False
 
 
+def _option_true(args, option: str) -> bool:
+    """An options object among the call's arguments sets ``option`` to literal ``true``."""
+    for _kind, _name, value, _node in args:
+        record = v.strip(value)
+        if type(record) is v.Record and v.strip(record.get(option) or v.UNKNOWN) == v.Const(True):
+            return True
+    return False
+
+
 def _aggregates_only(spec: dict | None, args) -> bool:
     """The lookup's options object lists only aggregate calls in ``spec["option"]`` and none of the
     grouping options (``semantics.toml`` ``single_row_aggregates``): SQL yields one row for it even when
@@ -462,6 +471,7 @@ class Known(NamedTuple):
     association_mutators: frozenset  # prefixes of Sequelize's generated association writes (setTags, addFavorite)
     transaction_raising_reads: frozenset  # read options that throw on a missing row (rejectOnEmpty)
     raising_lookups: frozenset  # JS lookups that throw on no row, `stack:handle.method:Error` (AL234)
+    raising_lookup_options: frozenset  # ... given `option: true`, `stack:handle.method:option:Error` (AL234)
     missing_row_answers: frozenset  # more names an error handler tells a JS missing-row error apart by (AL234)
 
 
@@ -1262,6 +1272,10 @@ class Calls:
         elif not self.python:
             prefix = f"{stack}:{handle_kind}.{method}:"
             raised = next((entry[len(prefix):] for entry in known(self.program).raising_lookups if entry.startswith(prefix)), "")
+            if not raised:  # `findOne({ where, rejectOnEmpty: true })`: the option makes it throw (an Error object given
+                # instead of `true` is what it throws — the code chose that error, often an HTTP one)
+                raised = next((entry[len(prefix):].split(":", 1)[1] for entry in known(self.program).raising_lookup_options
+                               if entry.startswith(prefix) and _option_true(args, entry[len(prefix):].split(":", 1)[0])), "")
             if not raised:
                 return frozenset()
         else:

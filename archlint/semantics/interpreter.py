@@ -721,9 +721,25 @@ class Frame(Calls):
         if type(bare) is not v.Request or bare.part != "body" or param.annotation is None:
             return injected
         dto = v.strip(self.program.static_value(self.path, param.annotation)) if type(param.annotation) in (ir.Name, ir.Attr) else None
-        if type(dto) is not v.ClassValue or not self.program.allow_listing_pipe(bare.framework):
+        if type(dto) is not v.ClassValue or not (self._local_allow_listing_pipe(param, bare.framework)
+                                                 or self.program.allow_listing_pipe(bare.framework)):
             return injected
         return v.tag(v.UNKNOWN, frozenset({v.INPUT_TAG}))  # what the client sent, validated and allow-listed
+
+    def _local_allow_listing_pipe(self, param: ir.Param, framework: str) -> bool:
+        """A whitelisting pipe bound to this body alone: ``@Body(new ValidationPipe({ whitelist: true }))``
+        (an argument of the parameter's own decorator), or ``@UsePipes(…)`` (``frameworks.toml``
+        ``pipe_decorators``) on the handler method or on its controller class."""
+        pipe_value = self.program.allow_listing_pipe_value
+        if any(type(d) is ir.Call and any(pipe_value(self.path, a.value, framework) for a in d.args) for d in param.decorators):
+            return True
+        users = frozenset(self.program.library.framework_data.get(framework, {}).get("pipe_decorators", ()))
+        cls = self.program.cls(self.path, self.function.cls) if self.function.cls >= 0 else None
+        for decorator in (*self.function.decorators, *(cls.decorators if cls is not None else ())):
+            if (type(decorator) is ir.Call and self.program.static_name(self.path, decorator.func) in users
+                    and any(pipe_value(self.path, a.value, framework) for a in decorator.args)):
+                return True
+        return False
 
     def parameter_decorator(self, decorator):
         call = decorator if type(decorator) is ir.Call else None

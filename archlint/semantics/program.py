@@ -1477,33 +1477,81 @@ class Program:
 
     def allow_listing_pipe(self, framework: str) -> bool:
         """The app installs a global validation pipe that strips what a DTO does not declare
-        (``app.useGlobalPipes(new ValidationPipe({ whitelist: true }))``: ``frameworks.toml``
-        ``validation_pipes``/``global_pipe_methods``/``allow_list_options`` of ``framework``), read
-        from the IR of the production modules once per run."""
+        (``app.useGlobalPipes(new ValidationPipe({ whitelist: true }))``, or a provider
+        ``{ provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true }) }`` / ``useClass`` /
+        ``useFactory``: ``frameworks.toml`` ``validation_pipes``/``global_pipe_methods``/
+        ``global_pipe_tokens``/``allow_list_options`` of ``framework``), read from the IR of the
+        production modules once per run."""
         memo = self.__dict__.setdefault("_allow_listing_pipes", {})
         if framework in memo:
             return memo[framework]
         from archlint.domain.datalayer import non_production
 
         data = self.library.framework_data.get(framework, {})
-        pipes, methods, options = (frozenset(data.get(key, ())) for key in ("validation_pipes", "global_pipe_methods", "allow_list_options"))
+        methods, tokens = (frozenset(data.get(key, ())) for key in ("global_pipe_methods", "global_pipe_tokens"))
         found = False
-        for path, module in self.modules.items() if pipes and methods and options else ():
+        for path, module in self.modules.items() if data.get("validation_pipes") else ():
             if module.language == "python" or non_production(path):
                 continue
-            for function in module.functions:
-                for call in ir.calls_in(function.body):
-                    if call.method not in methods:
-                        continue
-                    for arg in call.args:
-                        pipe = arg.value
-                        if (type(pipe) is ir.Call and pipe.new and self.static_name(path, pipe.func) in pipes and pipe.args
-                                and type(pipe.args[0].value) is ir.Obj
-                                and any(e.key in options and type(e.value) is ir.Const and e.value.value is True
-                                        for e in pipe.args[0].value.entries)):
-                            found = True
+            roots = [function.body for function in module.functions] + [cls.decorators for cls in module.classes]  # @Module({ providers })
+            for root in roots:
+                for node in ir.iter_nodes(root):
+                    if type(node) is ir.Call and node.method in methods:
+                        found = found or any(self.allow_listing_pipe_value(path, arg.value, framework) for arg in node.args)
+                    elif type(node) is ir.Obj and tokens and any(
+                            e.key == "provide" and self.static_name(path, e.value) in tokens for e in node.entries):
+                        found = found or any(self._provided_pipe(path, e, framework) for e in node.entries)
+                if found:
+                    break
+            if found:
+                break
         memo[framework] = found
         return found
+
+    def _provided_pipe(self, path: str, entry, framework: str) -> bool:
+        """One entry of a ``{ provide: APP_PIPE, … }`` provider: ``useValue: new ValidationPipe({…})``,
+        ``useClass: StrictPipe`` (a subclass whose constructor passes the options to ``super``) or
+        ``useFactory: () => new ValidationPipe({…})``."""
+        if entry.key == "useValue":
+            return self.allow_listing_pipe_value(path, entry.value, framework)
+        if entry.key == "useClass":
+            return self._allow_listing_pipe_class(path, entry.value, framework)
+        if entry.key == "useFactory" and type(entry.value) is ir.FuncRef:
+            factory = self.function(path, entry.value.fid)
+            return factory is not None and any(
+                type(node) is ir.Return and node.value is not None and self.allow_listing_pipe_value(path, node.value, framework)
+                for node in ir.iter_nodes(factory.body))
+        return False
+
+    def allow_listing_pipe_value(self, path: str, node, framework: str) -> bool:
+        """``node`` (written in ``path``) makes a validation pipe that strips what a DTO does not declare:
+        ``new ValidationPipe({ whitelist: true })``, ``new StrictPipe()`` of a subclass calling
+        ``super({ whitelist: true })``, or a module-level name bound to one of those."""
+        data = self.library.framework_data.get(framework, {})
+        pipes, options = (frozenset(data.get(key, ())) for key in ("validation_pipes", "allow_list_options"))
+        if type(node) is ir.Name and self.modules.get(path) is not None:
+            statement = self._last_assignments(path, self.modules[path].module).get(node.id)
+            return statement is not None and type(statement.value) is ir.Call and self.allow_listing_pipe_value(path, statement.value, framework)
+        if type(node) is not ir.Call or not node.new:
+            return False
+        if self.static_name(path, node.func) in pipes:
+            return _allow_list_options(node, options)
+        return self._allow_listing_pipe_class(path, node.func, framework)
+
+    def _allow_listing_pipe_class(self, path: str, node, framework: str) -> bool:
+        """``class StrictPipe extends ValidationPipe { constructor() { super({ whitelist: true }) } }``."""
+        data = self.library.framework_data.get(framework, {})
+        pipes, options = (frozenset(data.get(key, ())) for key in ("validation_pipes", "allow_list_options"))
+        cls_value = v.strip(self.static_value(path, node)) if type(node) in (ir.Name, ir.Attr) else None
+        cls = self.cls(cls_value.path, cls_value.cid) if type(cls_value) is v.ClassValue else None
+        if cls is None or not any(self.static_name(cls_value.path, base) in pipes for base in cls.bases):
+            return False
+        for fid in cls.methods:
+            method = self.function(cls_value.path, fid)
+            if method is not None and method.name == "constructor":
+                return any(type(call) is ir.Call and type(call.func) is ir.Name and call.func.id == "super"
+                           and _allow_list_options(call, options) for call in ir.iter_nodes(method.body))
+        return False
 
     def _handler_frameworks(self) -> dict:
         found = getattr(self, "_handlers", None)
@@ -1870,6 +1918,13 @@ def _context_target(target) -> bool:
         return type(target.obj) is ir.Name and target.obj.id == "g" or type(target.obj) is ir.Attr and target.obj.name == "state"
     return type(target) is ir.Index and (type(target.obj) is ir.Name and target.obj.id in ("app", "application")
                                          or type(target.obj) is ir.Attr and target.obj.name in ("app", "extensions"))
+
+
+def _allow_list_options(call, options: frozenset) -> bool:
+    """The pipe's first argument is an object literal setting one of ``options`` to ``true``."""
+    first = call.args[0].value if call.args else None
+    return type(first) is ir.Obj and any(
+        e.key in options and type(e.value) is ir.Const and e.value.value is True for e in first.entries)
 
 
 def _autoload_folder(path: str, node: ir.Call) -> str | None:
