@@ -120,13 +120,13 @@ class Library:
         self.single_row_aggregates = {stack: table["single_row_aggregates"] for stack, table in knowledge.semantics.items()
                                       if table.get("single_row_aggregates")}
         self.synchronous = frozenset(name for table in knowledge.semantics.values() for name in table.get("synchronous", ()))
-        # stacks whose loaded relation "<alias>.<relation>" names a relation of the aliased row (TypeORM joins)
         # per-stack flags and lists of semantics.toml (see its header)
         self.mutable_builders = frozenset(stack for stack, table in knowledge.semantics.items() if table.get("mutable_builder"))
         self.orm_lookups = frozenset(stack for stack, table in knowledge.semantics.items() if table.get("orm_lookups"))
         self.keyed_records = frozenset(stack for stack, table in knowledge.semantics.items() if table.get("keyed_records"))
         self.mass_assign: dict[str, frozenset] = {
             stack: frozenset(table["mass_assign"]) for stack, table in knowledge.semantics.items() if table.get("mass_assign")}
+        # stacks whose loaded relation "<alias>.<relation>" names a relation of the aliased row (TypeORM joins)
         self.alias_loads = frozenset(stack for stack, table in knowledge.semantics.items() if table.get("alias_loads"))
         # stack -> (option, value): its loaded relations join into one statement unless the option has that value
         self.single_query_loads: dict[str, tuple[str, str]] = {
@@ -145,10 +145,10 @@ class Library:
         # handle classes a project subclass binds to a model by its constructor's `super(Model, …)`
         self.super_models: frozenset = frozenset(
             (stack, kind) for stack, table in knowledge.semantics.items() for kind in table.get("super_models", ()))
-        # stack -> the write options naming the only attributes it stores (Sequelize `{ fields: [...] }`)
         # Sequelize `Model.scope(name)` / `Model.unscoped()`: the model class with the named scopes' includes
         self.scope_methods: dict[str, dict] = {
             stack: dict(table["scope_methods"]) for stack, table in knowledge.semantics.items() if table.get("scope_methods")}
+        # stack -> the write options naming the only attributes it stores (Sequelize `{ fields: [...] }`)
         self.field_allow_lists: dict[str, frozenset] = {
             stack: frozenset(table["field_allow_lists"]) for stack, table in knowledge.semantics.items() if table.get("field_allow_lists")}
         # "<kind>.<method>" calls whose first argument must be a model instance: None there raises like a read (AL220)
