@@ -73,15 +73,15 @@ def _async(program, effect) -> bool:
 def _groups(program, path: str, function: ir.Function, names) -> list[tuple[ir.Call, list[_Unit]]]:
     """The sets of coroutines ``function`` runs concurrently, each with the call that schedules them: one per
     ``gather``/``wait``/``as_completed`` call, one per TaskGroup block, one for the tasks it spawns."""
-    body = function.body
-    loops = [node.span for node in ir.iter_nodes(body) if type(node) is ir.Loop]
-    awaited = {node.value.span for node in ir.iter_nodes(body) if type(node) is ir.Await}
+    nodes = list(ir.iter_nodes(function.body))  # one walk of the body, read three ways below
+    loops = [node.span for node in nodes if type(node) is ir.Loop]
+    awaited = {node.value.span for node in nodes if type(node) is ir.Await}
     groups = []
     spawned: list[_Unit] = []
     first_spawn = None
     spawn_spans: list = []
     groups_of = {}
-    for node in ir.iter_nodes(body):
+    for node in nodes:
         if type(node) is ir.With:
             for item in node.items:
                 if type(item.context) is ir.Call and type(item.target) is ir.Name \
