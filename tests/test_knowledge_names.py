@@ -38,6 +38,12 @@ def _readers() -> dict[str, dict]:
     return knowledge.load_knowledge().names
 
 
+def _reader_module(reader: str):
+    """``reader = "schema"`` is archlint/semantics/schema.py; a dotted one names its package under
+    archlint (``checks.transactions`` is archlint/checks/transactions.py)."""
+    return importlib.import_module(f"archlint.{reader}" if "." in reader else f"archlint.semantics.{reader}")
+
+
 def test_every_names_table_says_who_reads_it_and_whose_names_it_holds():
     assert _entries(), "no [[names]] table found"
     for file, text, entries in _entries():
@@ -45,7 +51,7 @@ def test_every_names_table_says_who_reads_it_and_whose_names_it_holds():
         for block, entry in zip(blocks[:-1], entries):
             assert block.rstrip().splitlines()[-1].startswith("#"), f"{file}: a [[names]] table without a comment above it"
             assert isinstance(entry.get("reader"), str) and isinstance(entry.get("library"), str) and entry["library"], (file, entry)
-            importlib.import_module(f"archlint.semantics.{entry['reader']}")
+            _reader_module(entry["reader"])
 
 
 def test_every_key_is_documented_and_holds_names():
@@ -66,7 +72,7 @@ def test_every_key_is_documented_and_holds_names():
 @pytest.mark.parametrize("reader", sorted(_readers()))
 def test_every_key_is_read_by_its_module_and_none_is_missing(reader):
     table = _readers()[reader]
-    module = importlib.import_module(f"archlint.semantics.{reader}")
+    module = _reader_module(reader)
     view = module._known(table)  # every key the module needs is there
     assert type(view) is module.Known
     for key in table:  # and every key there is one the module reads

@@ -6,7 +6,7 @@ an insert with no unique-violation handling (check-then-insert race).
 *One operation* is a route handler and everything it calls (``program.routes()``; class views:
 their HTTP-method and action methods).  Its writes are the ``write`` effects of the handler's
 summary, each with the call path that reached it.  Whether two writes are atomic depends on how
-the stack commits (``rules/knowledge/transactions`` below, verified against the libraries):
+the stack commits (``rules/knowledge/transactions.toml``, verified against the libraries):
 
 * *unit of work* (SQLAlchemy sessions, DB-API drivers: sqlite3, psycopg, pymysql): writes join
   one open transaction until ``commit()`` — several ``add()`` and one commit are atomic; a
@@ -22,6 +22,7 @@ after an early ``return``) are alternatives, not a sequence.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from archlint.domain import ir
 from archlint.domain.context import CheckContext
@@ -33,41 +34,51 @@ from archlint.semantics.exception_handlers import JS_SCOPES
 from archlint.semantics.interpreter import known as unique_names
 from archlint.semantics.routes import handler_functions
 
-UNIT_OF_WORK = frozenset({"sqlalchemy", "sqlite3", "aiosqlite", "psycopg2", "psycopg", "pymysql"})
-AUTOCOMMIT = frozenset({"django", "sequelize", "knex", "prisma", "typeorm", "pg", "mysql2", "asyncpg", "better-sqlite3",
-                        "sqlite3-node", "drizzle", "mongoose", "objection", "mikro-orm"})
-# MikroORM's flush() is the write: it sends everything persist() queued in one transaction of its own
-_FLUSH_WRITES = frozenset({"mikro-orm"})
-# ORMs running on another stack's connection: Objection.js queries and the knex calls beside them
-# share one pool and commit the same way — their writes make one operation.
-_SAME_CONNECTION = {"knex": "objection"}
-_NOT_A_WRITE = frozenset({"flush", "refresh"})  # flush sends what the transaction already holds
-# Self-contained, idempotent writes: one statement (or a lookup and an insert the ORM retries on
-# IntegrityError) whose effect a retry finds and reuses — a failure after it leaves a row the
-# next attempt converges on, not half an operation (wagtail's lazily created UserProfile).
-_IDEMPOTENT = frozenset({"get_or_create", "aget_or_create", "update_or_create", "aupdate_or_create", "findOrCreate",
-                         "findCreateFind", "upsert"})
-_GUIDANCE = {
-    "sqlalchemy": "Make it one unit of work: let the repositories `add()`/`flush()` and commit once at the end of the "
-                  "operation (or wrap it in `with session.begin():`), so a failure rolls every write back.",
-    "django": "Wrap the operation in `with transaction.atomic():` (or decorate the view/service with `@transaction.atomic`).",
-    "sequelize": "Run the writes in `sequelize.transaction(async (t) => { … })` and pass `{ transaction: t }` to every query "
-                 "(repositories take `t` as a parameter).",
-    "knex": "Run the writes in `knex.transaction(async (trx) => { … })` and build every query from `trx` (or `.transacting(trx)`).",
-    "mikro-orm": "Queue the changes with `em.persist(…)` and write them with one `em.flush()` (one transaction), or run "
-                 "them in `em.transactional(async (em) => { … })` through the `em` it passes.",
-    "objection": "Run the writes in `Model.transaction(async (trx) => { … })` (or `knex.transaction`) and pass `trx` to every "
-                 "query (`Article.query(trx)`, `trx('article_tags')`).",
-    "prisma": "Use one nested write, `prisma.$transaction([…])`, or `prisma.$transaction(async (tx) => { … })` with every query on `tx`.",
-    "typeorm": "Run the writes in `dataSource.transaction(async (manager) => { … })` and save through `manager` "
-               "(or a QueryRunner with startTransaction/commitTransaction).",
-    "pg": "Check out one client (`const client = await pool.connect()`), run `BEGIN`, the writes and `COMMIT` on it "
-          "(`ROLLBACK` in catch, `client.release()` in finally).",
-    "mysql2": "Get one connection, `beginTransaction()`, run the writes on it, then `commit()` (`rollback()` on error).",
-    "asyncpg": "Run the writes in `async with conn.transaction():` on one acquired connection.",
-    "mongoose": "Run the writes in `await mongoose.connection.transaction(async (session) => { … })` (or "
-                "`session.withTransaction`) and pass `{ session }` to every write; or make it one atomic document update.",
-}
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """The stacks' commit models and unique-violation facts (``rules/knowledge/transactions.toml``)."""
+    unit_of_work: frozenset
+    autocommit: frozenset
+    flush_writes: frozenset
+    not_a_write: frozenset
+    shares_connection: dict
+    idempotent_writes: frozenset
+    chain_writes: frozenset
+    guidance: dict
+    managed: dict  # stack -> (how it opens a managed transaction, how a query joins it)
+    inserts: frozenset
+    filter_methods: frozenset
+    range_lookups: frozenset
+    equality_operators: frozenset
+    conflict_steps: frozenset
+    schema_stacks: frozenset
+    python_unique_stacks: frozenset
+    js_unique_stacks: frozenset
+    js_unique_errors: tuple
+    unique_error: dict
+    unique_fix: dict
+    declare_unique: dict
+
+
+_TEXTS = ("shares_connection", "guidance", "unique_error", "unique_fix", "declare_unique")
+
+
+def _known(table: dict) -> Known:
+    return Known(managed={stack: tuple(pair) for stack, pair in table["managed"].items()},
+                 js_unique_errors=tuple(table["js_unique_errors"]),
+                 **{key: dict(table[key]) for key in _TEXTS},
+                 **{key: frozenset(table[key]) for key in (
+                     "unit_of_work", "autocommit", "flush_writes", "not_a_write", "idempotent_writes", "chain_writes",
+                     "inserts", "filter_methods", "range_lookups", "equality_operators", "conflict_steps", "schema_stacks",
+                     "python_unique_stacks", "js_unique_stacks")})
+
+
+def transaction_names(program) -> Known:
+    return program.library.view("checks.transactions", _known)
+
+
 # Django's transactions do not work in async mode (its docs): the writes go into one sync function run in a thread
 _DJANGO_ASYNC_GUIDANCE = ("Move the writes into one synchronous function decorated with `@transaction.atomic` and await "
                           "it through `sync_to_async(fn)(…)`: `transaction.atomic()` does not work in async code.")
@@ -80,17 +91,18 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         return
     analyses = {(a.path, a.fid): a for a in program.analyses() if a.fid}
     atomic_requests = _django_atomic_requests(program, ctx.files)
+    names = transaction_names(program)
     reported: set = set()
     local_loop = _local_loop(program)
     for analysis in _handler_analyses(program, analyses):
         effects = analysis.summary.effects
-        for finding in _writes_without_transaction(ctx, analysis, effects, atomic_requests, local_loop):
+        for finding in _writes_without_transaction(ctx, names, analysis, effects, atomic_requests, local_loop):
             key = (finding.path, finding.line, finding.column)
             if key not in reported:
                 reported.add(key)
                 yield finding
-    yield from _outside_managed_transaction(ctx, program.analyses())
-    yield from _outside_open_transaction(ctx, program)
+    yield from _outside_managed_transaction(ctx, names, program.analyses())
+    yield from _outside_open_transaction(ctx, names, program)
     yield from check_then_insert(ctx, analyses, atomic_requests)
 
 
@@ -162,34 +174,34 @@ def _local_loop(program):
     return local
 
 
-def _writes_without_transaction(ctx, analysis, effects, atomic_requests: bool, local_loop=None) -> Iterator[Finding]:
+def _writes_without_transaction(ctx, names: Known, analysis, effects, atomic_requests: bool, local_loop=None) -> Iterator[Finding]:
     by_stack: dict[str, list] = {}
     present = {effect.stack for effect in effects}
     for effect in effects:
-        if effect.stack in UNIT_OF_WORK or effect.stack in AUTOCOMMIT:
-            stack = _SAME_CONNECTION.get(effect.stack, effect.stack)
+        if effect.stack in names.unit_of_work or effect.stack in names.autocommit:
+            stack = names.shares_connection.get(effect.stack, effect.stack)
             by_stack.setdefault(stack if stack in present else effect.stack, []).append(effect)
     for stack, stack_effects in sorted(by_stack.items()):
         if stack == "django" and atomic_requests:
             continue
-        if stack in UNIT_OF_WORK:
-            writes = _split_by_commit(stack_effects, local_loop)
+        if stack in names.unit_of_work:
+            writes = _split_by_commit(names, stack_effects, local_loop)
         else:
-            writes = _autocommitted(stack_effects)
+            writes = _autocommitted(names, stack_effects)
         if len(writes) >= 2:
-            yield _finding(ctx, analysis, stack, writes)
+            yield _finding(ctx, names, analysis, stack, writes)
 
 
-def _is_write(effect) -> bool:
-    return (effect.op == "write" and not effect.in_tx and (effect.method not in _NOT_A_WRITE or effect.stack in _FLUSH_WRITES)
+def _is_write(names: Known, effect) -> bool:
+    return (effect.op == "write" and not effect.in_tx and (effect.method not in names.not_a_write or effect.stack in names.flush_writes)
             and not any(t.startswith("outside-tx:") for t in effect.tags)
             and v.IN_HANDLER_TAG not in effect.tags and v.INJECTED_TAG not in effect.tags)
 
 
-def _is_unit_write(effect) -> bool:
+def _is_unit_write(names: Known, effect) -> bool:
     """A write of a unit of work: a statement, or a change to a row the session holds (the ``dirty``
     effect, flushed by the next commit: ``article.favorites_count += 1``, ``article.tags.append(tag)``)."""
-    return _is_write(effect) or effect.op == "dirty" and _is_write(effect._replace(op="write"))
+    return _is_write(names, effect) or effect.op == "dirty" and _is_write(names, effect._replace(op="write"))
 
 
 def _same_operation(first, commit, later) -> bool:
@@ -205,13 +217,13 @@ def _same_operation(first, commit, later) -> bool:
                for e in (first, later))
 
 
-def _split_by_commit(effects, local_loop=None) -> list:
+def _split_by_commit(names: Known, effects, local_loop=None) -> list:
     """Unit of work: two writes with a ``commit()`` between them on one path (or a write and a
     commit repeated by one loop) — the first is durable before the second runs."""
     repeated: list = []
     # (pure tests, computed once: each (write, commit) pair below scans every later effect — on a
     # request of open-webui's size, hundreds of effects, that was a tenth of the whole run)
-    unit = [_is_unit_write(effect) for effect in effects]
+    unit = [_is_unit_write(names, effect) for effect in effects]
     commits = [j for j, effect in enumerate(effects) if effect.op == "commit" and not effect.in_tx]
     for i, first in enumerate(effects):
         if not unit[i]:
@@ -261,7 +273,7 @@ def _per_item(effect, loop) -> bool:
     return False
 
 
-def _autocommitted(effects) -> list:
+def _autocommitted(names: Known, effects) -> list:
     """Autocommit: every write outside a transaction commits alone; raw ``BEGIN``…``COMMIT`` on one
     connection (``op`` begin/commit) groups the writes between them."""
     writes, open_tx = [], False
@@ -270,7 +282,7 @@ def _autocommitted(effects) -> list:
             open_tx = True
         elif effect.op == "commit":
             open_tx = False
-        elif _is_write(effect) and not open_tx and effect.method not in _IDEMPOTENT:
+        elif _is_write(names, effect) and not open_tx and effect.method not in names.idempotent_writes:
             writes.append(effect)
     writes = _distinct_statements(writes)
     if not writes:
@@ -297,7 +309,7 @@ def _distinct_statements(writes: list) -> list:
     return distinct
 
 
-def _finding(ctx, analysis, stack: str, writes: list) -> Finding:
+def _finding(ctx, names: Known, analysis, stack: str, writes: list) -> Finding:
     steps = [list(w.trace) + [(w.path, w.span, "")] for w in writes]
     common = 0
     while all(len(s) > common + 1 for s in steps) and len({(s[common][0], s[common][1]) for s in steps}) == 1:
@@ -308,14 +320,14 @@ def _finding(ctx, analysis, stack: str, writes: list) -> Finding:
     for write, chain in zip(writes, steps):
         step_path, step_span, via = chain[common]
         where_from = f" (reached from line {step_span.line}: `{via}`)" if via and len(chain) > common + 1 else ""
-        what = f"`{_write_method(write)}`" + (f" on {_model_name(write.model)}" if write.model else "")
+        what = f"`{_write_method(names, write)}`" + (f" on {_model_name(write.model)}" if write.model else "")
         described.append(what)
         trace.append(TraceStep(write.path, write.span.line, write.span.column, f"writes {what}{where_from}"))
     repeated = len(writes) == 2 and writes[0] is writes[1]
     if repeated:
         trace = trace[:-1]
     where = "this handler" if common == 0 else f"the operation the handler at {analysis.path}:{analysis.function.span.line} runs"
-    if stack in UNIT_OF_WORK:
+    if stack in names.unit_of_work:
         if repeated:
             what = f"{described[0]} is committed once per loop iteration"
         else:
@@ -328,13 +340,13 @@ def _finding(ctx, analysis, stack: str, writes: list) -> Finding:
         f"One request, {what} — {consequence}: the data is left half-written (an article without its tags, a counter "
         f"that no longer matches its rows) and retrying the request duplicates it ({where})"
     )
-    guidance = _GUIDANCE.get(stack, _DEFAULT_GUIDANCE)
+    guidance = names.guidance.get(stack, _DEFAULT_GUIDANCE)
     if stack == "django" and analysis.function is not None and analysis.function.is_async:
         guidance = _DJANGO_ASYNC_GUIDANCE  # transaction.atomic() does not work in async code
     return ctx.registry.finding("AL305", path, span, message, guidance, tuple(trace))
 
 
-def _write_method(effect) -> str:
+def _write_method(names: Known, effect) -> str:
     """The write as written: a statement run by awaiting its builder (Drizzle, knex) is named by
     the chain's write call (`update`, `delete`, `insert`), not by the `await`."""
     if effect.method != "await" or effect.query is None:
@@ -342,12 +354,9 @@ def _write_method(effect) -> str:
     for chain in sorted(effect.query.chains, key=len):
         for step in chain:
             method = getattr(step.node, "method", "")
-            if method in _CHAIN_WRITES:
+            if method in names.chain_writes:
                 return method
     return effect.method
-
-
-_CHAIN_WRITES = frozenset({"insert", "update", "delete", "del", "upsert", "increment", "decrement", "truncate"})
 
 
 def _model_name(key: str) -> str:
@@ -370,22 +379,16 @@ def _django_atomic_requests(program, files) -> bool:
 
 
 # AL215 / AL306 ---------------------------------------------------------------------------------------
-_MANAGED = {
-    "sequelize": ("sequelize.transaction(async (t) => …)", "`{ transaction: t }` in its options"),
-    "knex": ("knex.transaction(async (trx) => …)", "build it from `trx` (`trx('table')…` or `.transacting(trx)`)"),
-    "prisma": ("prisma.$transaction(async (tx) => …)", "call it on `tx` (`tx.article.create(…)`), not on the global client"),
-    "typeorm": ("dataSource.transaction(async (manager) => …)", "run it through `manager` (`manager.save(…)`, `manager.getRepository(…)`)"),
-}
 
 
-def _outside_managed_transaction(ctx, analyses) -> Iterator[Finding]:
+def _outside_managed_transaction(ctx, names: Known, analyses) -> Iterator[Finding]:
     """A query run inside a managed-transaction callback without the callback's handle."""
     seen: set = set()
     for analysis in analyses:
         effects = analysis.summary.effects if analysis.fid else analysis.effects
         for effect in effects:
             outside = next((t for t in effect.tags if t.startswith("outside-tx:")), None)
-            if outside is None or effect.stack not in _MANAGED or non_production(effect.path) or effect.method == "__call__":
+            if outside is None or effect.stack not in names.managed or non_production(effect.path) or effect.method == "__call__":
                 continue  # (knex('t') only builds the query; the statement is reported where it runs)
             chain = list(effect.trace)
             site = outside[len("outside-tx:"):]
@@ -399,7 +402,7 @@ def _outside_managed_transaction(ctx, analyses) -> Iterator[Finding]:
             if key in seen:
                 continue
             seen.add(key)
-            opened, passing = _MANAGED[effect.stack]
+            opened, passing = names.managed[effect.stack]
             model = _model_name(effect.model)
             query = f"`{effect.method}`" + (f" on {model}" if model else "")
             through = f" (through `{rest[0][2]}`)" if len(rest) > 1 or (rest and (rest[0][0], rest[0][1]) != (effect.path, effect.span)) else ""
@@ -419,7 +422,7 @@ def _outside_managed_transaction(ctx, analyses) -> Iterator[Finding]:
             yield ctx.registry.finding(rule, path, span, message, guidance, trace)
 
 
-def _outside_open_transaction(ctx, program) -> Iterator[Finding]:
+def _outside_open_transaction(ctx, names: Known, program) -> Iterator[Finding]:
     """A query run between ``const t = await sequelize.transaction()`` and ``t.commit()`` without ``t``:
     reported in the function that opened the transaction, at its call leading to the query."""
     seen: set = set()
@@ -429,7 +432,7 @@ def _outside_open_transaction(ctx, program) -> Iterator[Finding]:
             continue
         for effect in analysis.summary.effects:
             opened = next((t for t in effect.tags if t.startswith(OPEN_TX)), None)
-            if opened is None or effect.stack not in _MANAGED or non_production(effect.path) or effect.method == "__call__":
+            if opened is None or effect.stack not in names.managed or non_production(effect.path) or effect.method == "__call__":
                 continue
             path, line, _column = opened[len(OPEN_TX):].rsplit(":", 2)
             rest = list(effect.trace)
@@ -459,7 +462,7 @@ def _outside_open_transaction(ctx, program) -> Iterator[Finding]:
                        "lock and fails with SQLITE_BUSY: database is locked") if effect.stack == "sequelize" else (
                        f"{query}{through} runs while the transaction opened at line {line} is open, without it — it runs on "
                        "another connection, outside the transaction: a rollback does not undo it")
-            passing = _MANAGED[effect.stack][1]
+            passing = names.managed[effect.stack][1]
             guidance = f"Pass the transaction to it: {passing}; a repository called here must take the transaction as a parameter."
             trace = tuple(TraceStep(p, s.line, s.column, f"calls `{label}`") for p, s, label in rest[1:])
             if rest:
@@ -479,41 +482,6 @@ def _enclosing_function(program, path: str, line: int):
 
 
 # AL310 ---------------------------------------------------------------------------------------------
-# Writes that insert a row (what a lookup by a unique value is meant to prevent from duplicating).
-_INSERTS = frozenset({"add", "add_all", "create", "create_user", "create_superuser", "insert", "insertOne", "insert_one",
-                      "save", "bulkCreate", "bulk_create", "createMany", "insertMany"})
-_FILTER_METHODS = frozenset({"filter_by", "filter", "get", "get_or_none", "where", "exists", "first", "findOne",
-                             "findOneBy", "findBy", "find", "findFirst", "findUnique", "findAll", "count", "countDocuments",
-                             "findFirstOrThrow", "findUniqueOrThrow", "exist", "existsBy", "countBy"})
-_SCHEMA_STACKS = frozenset({"sqlalchemy", "django", "sequelize", "typeorm", "prisma"})
-_UNIQUE_ERROR = {
-    "sqlalchemy": "sqlalchemy.exc.IntegrityError (UNIQUE constraint failed)",
-    "django": "django.db.IntegrityError (UNIQUE constraint failed)",
-    "sequelize": "SequelizeUniqueConstraintError",
-    "prisma": "PrismaClientKnownRequestError P2002 (Unique constraint failed)",
-    "typeorm": "QueryFailedError (duplicate key value violates unique constraint)",
-    "mongoose": "MongoServerError E11000 duplicate key",
-    "knex": "a unique-violation error (23505 / ER_DUP_ENTRY / SQLITE_CONSTRAINT)",
-}
-_UNIQUE_FIX = {
-    "sqlalchemy": "wrap the insert and its commit in `try: … except IntegrityError: session.rollback(); return 409`, or insert "
-                  "with `INSERT … ON CONFLICT DO NOTHING` (`insert(User).on_conflict_do_nothing()`) and check the result",
-    "django": "wrap the create in `try: … except IntegrityError: return 409` (inside `transaction.atomic()` when more follows), "
-              "or use `get_or_create`",
-    "sequelize": "catch the violation (`catch (e) { if (e instanceof UniqueConstraintError) return res.status(409)… }`), "
-                 "or use `findOrCreate`",
-    "prisma": "catch the violation (`catch (e) { if (e.code === 'P2002') return res.status(409)… }`), or use `upsert`",
-    "typeorm": "catch the violation (QueryFailedError with code 23505 / ER_DUP_ENTRY → 409), or insert with `.orIgnore()` / `upsert`",
-    "mongoose": "catch the violation (`e.code === 11000` → 409)",
-    "knex": "catch the violation (`err.code === '23505'` / `'ER_DUP_ENTRY'` / `'SQLITE_CONSTRAINT'` → 409), or insert with "
-            "`.onConflict(…).ignore()`",
-}
-_DECLARE = {
-    "sqlalchemy": "`unique=True` on the column", "django": "`unique=True` on the field", "sequelize": "`unique: true` on the attribute",
-    "prisma": "`@unique` on the field", "typeorm": "`@Column({ unique: true })`", "mongoose": "`unique: true` in the schema",
-    "knex": "a unique index in the migration (`table.string('name').unique()`)",
-}
-
 
 def check_then_insert(ctx: CheckContext, analyses: dict, atomic_requests: bool = False) -> Iterator[Finding]:
     """AL310: a lookup by column(s) C of model M that decides an early exit (``if existing: return
@@ -529,22 +497,23 @@ def check_then_insert(ctx: CheckContext, analyses: dict, atomic_requests: bool =
                 exits[(site, side)] = (event, frozenset(lookups.split(",")))
     if not exits:
         return
-    global_stacks, controller_filters = _global_unique_handlers(ctx)
+    names = transaction_names(program)
+    global_stacks, controller_filters = _global_unique_handlers(ctx, names)
     reported: set = set()
     for analysis in _handler_analyses(program, analyses):
         effects = analysis.summary.effects
         reads = {f"{e.path}:{e.span.line}:{e.span.column}": e for e in effects if e.op == "read" and e.model}
         for index, write in enumerate(effects):
-            if write.op != "write" or write.method not in _INSERTS or not write.model or _caught(write, effects[index + 1:]):
+            if write.op != "write" or write.method not in names.inserts or not write.model or _caught(names, write, effects[index + 1:]):
                 continue
             key = (write.path, write.span)
             if key in reported:
                 continue
-            if _upsert(write, effects):
+            if _upsert(names, write, effects):
                 continue  # INSERT … ON CONFLICT: the database decides the race
             if write.method in ("save", "add") and ("saves-existing" in write.tags or _saves_looked_up_row(write, reads)):
                 continue  # `row.save()` of a row a lookup returned or the request holds: an update, not an insert
-            found = _deciding_lookup(program, write, reads, exits)
+            found = _deciding_lookup(program, names, write, reads, exits)
             if found is None:
                 continue
             read, event, columns = found
@@ -553,21 +522,16 @@ def check_then_insert(ctx: CheckContext, analyses: dict, atomic_requests: bool =
             model = program.schema.get(write.model)
             unique = model is not None and any(u <= columns for u in model.unique)
             # whether the schema archlint read can say (Mongoose schemas and knex tables are not read for it)
-            known = unique or (model is not None and model.stack in _SCHEMA_STACKS and bool(model.columns))
-            if (unique or not known) and (write.stack in global_stacks or write.stack in _JS_UNIQUE and _filtered(analysis, controller_filters)):
+            known = unique or (model is not None and model.stack in names.schema_stacks and bool(model.columns))
+            if (unique or not known) and (write.stack in global_stacks or write.stack in names.js_unique_stacks and _filtered(analysis, controller_filters)):
                 # an app-wide error handler turns the unique violation into a client error — where the
                 # schema cannot say (knex, Mongoose) the handler is taken as the sign of the constraint
                 continue
             reported.add(key)
-            yield _check_then_insert_finding(ctx, analysis, read, write, event, columns, unique if known else None, model)
+            yield _check_then_insert_finding(ctx, names, analysis, read, write, event, columns, unique if known else None, model)
 
 
-_PYTHON_UNIQUE = frozenset({"sqlalchemy", "django", "sqlite3", "psycopg2", "psycopg", "pymysql", "aiosqlite", "asyncpg"})
-_JS_UNIQUE = frozenset({"sequelize", "prisma", "typeorm", "mongoose", "knex", "pg", "mysql2", "better-sqlite3", "drizzle"})
-_JS_UNIQUE_ERRORS = ("IntegrityError", "UniqueConstraintError", "PrismaClientKnownRequestError")  # in a registered class's name
-
-
-def _global_unique_handlers(ctx) -> frozenset:
+def _global_unique_handlers(ctx, known_stacks: Known) -> tuple:
     """Stacks whose unique violations an app-wide error handler answers — the handlers are the facts the
     program records once (:meth:`Program.exception_handlers`, see :mod:`archlint.semantics.exception_handlers`).
 
@@ -589,15 +553,15 @@ def _global_unique_handlers(ctx) -> frozenset:
     codes = names.unique_codes
     for handler in program.exception_handlers():
         if handler.scope in JS_SCOPES:
-            if any(e in n for e in _JS_UNIQUE_ERRORS for n in handler.exceptions) \
+            if any(e in n for e in known_stacks.js_unique_errors for n in handler.exceptions) \
                     or any(_marks_unique(body, codes) for body in handler.bodies):
                 if handler.views:
                     views.update(handler.views)
                 else:
-                    found |= _JS_UNIQUE
+                    found |= known_stacks.js_unique_stacks
         elif handler.kind == "registration" and (any(name.endswith(names.unique_errors) for name in handler.exceptions) or (
                 handler.function >= 0 and _marks_unique(program.modules[handler.path].functions[handler.function].body, codes))):
-            found |= _PYTHON_UNIQUE
+            found |= known_stacks.python_unique_stacks
     return frozenset(found), frozenset(views)
 
 
@@ -617,11 +581,7 @@ def _marks_unique(body, codes: frozenset) -> bool:
     return False
 
 
-_CONFLICT_STEPS = frozenset({"onConflict", "ignore", "merge", "onConflictDoNothing", "onConflictDoUpdate", "orIgnore", "orUpdate",
-                             "on_conflict_do_nothing", "on_conflict_do_update", "prefix_with", "onDuplicateKeyUpdate"})
-
-
-def _upsert(write, effects) -> bool:
+def _upsert(names: Known, write, effects) -> bool:
     """The insert's statement resolves conflicts itself (knex ``.insert(…).onConflict('name').ignore()``,
     TypeORM ``.orIgnore()``, Drizzle ``onConflictDoNothing``) — also when the chain is completed where
     it is awaited (knex records the write at ``insert()`` and the whole statement at the ``await``)."""
@@ -632,7 +592,7 @@ def _upsert(write, effects) -> bool:
                 continue
             for step in chain:
                 node = step.node
-                if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in _CONFLICT_STEPS:
+                if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in names.conflict_steps:
                     return True
     return False
 
@@ -646,13 +606,13 @@ def _saves_looked_up_row(write, reads) -> bool:
     return False
 
 
-def _caught(write, later) -> bool:
+def _caught(names: Known, write, later) -> bool:
     """The insert is inside a handler of the unique violation — under a unit of work (SQLAlchemy,
     DB-API) the violation is raised by the ``commit()``/``flush()`` that sends it, so a handler around
     the first one after the insert counts too."""
     if "caught:unique" in write.tags:
         return True
-    if write.stack not in UNIT_OF_WORK:
+    if write.stack not in names.unit_of_work:
         return False
     for effect in later:
         if (effect.op == "commit" or effect.method == "flush") and effect.stack == write.stack and compatible(write.branch, effect.branch):
@@ -660,7 +620,7 @@ def _caught(write, later) -> bool:
     return False
 
 
-def _deciding_lookup(program, write, reads, exits):
+def _deciding_lookup(program, names: Known, write, reads, exits):
     for site, side in write.branch:
         entry = exits.get((site, side))
         if entry is None:
@@ -670,7 +630,7 @@ def _deciding_lookup(program, write, reads, exits):
             read = reads.get(lookup)
             if read is None or read.model != write.model:
                 continue
-            columns = _lookup_keys(program, read)
+            columns = _lookup_keys(program, names, read)
             if not columns:
                 continue
             written = _written_keys(write)
@@ -680,7 +640,7 @@ def _deciding_lookup(program, write, reads, exits):
     return None
 
 
-def _lookup_keys(program, read) -> frozenset:
+def _lookup_keys(program, names: Known, read) -> frozenset:
     """The attributes the lookup's WHERE compares (``filter_by(email=…)``, ``where(User.email == …)``,
     ``where: { email }``, ``filter(email__iexact=…)``), when every chain of it is readable."""
     query = read.query
@@ -692,7 +652,7 @@ def _lookup_keys(program, read) -> frozenset:
     for chain in query.chains:
         keys: set = set()
         for step in chain:
-            keys |= _step_keys(program, read.model, step)
+            keys |= _step_keys(program, names, read.model, step)
         if _RANGE in keys:
             return frozenset()  # `created__gte=today`, `{ createdAt: { [Op.gte]: … } }`: a quota, not a duplicate check
         if known:
@@ -702,37 +662,33 @@ def _lookup_keys(program, read) -> frozenset:
 
 
 _RANGE = "<range>"  # among the keys: the lookup also compares a column by something other than equality
-_DJANGO_LOOKUPS = frozenset({"gt", "gte", "lt", "lte", "in", "range", "contains", "icontains", "startswith", "istartswith",
-                             "endswith", "iendswith", "isnull", "regex", "iregex", "year", "month", "day", "week_day",
-                             "date", "time", "hour", "minute", "second", "search", "ne"})
-_EQUALITY_OPERATORS = frozenset({"equals", "mode", "$eq", "eq"})
 
 
-def _step_keys(program, model_key: str, step) -> set:
+def _step_keys(program, names: Known, model_key: str, step) -> set:
     node = step.node
     if type(node) is not ir.Call:
         return set()
     method = node.func.name if type(node.func) is ir.Attr else node.func.id if type(node.func) is ir.Name else ""
-    if method not in _FILTER_METHODS:
+    if method not in names.filter_methods:
         return set()
     keys: set = set()
     for (kind, name, value), arg in zip(step.args, node.args):
         if kind == "kw" and name:
             parts = name.split("__")
             keys.add(parts[0])
-            if len(parts) > 1 and parts[-1] in _DJANGO_LOOKUPS:
+            if len(parts) > 1 and parts[-1] in names.range_lookups:
                 keys.add(_RANGE)
         elif kind == "pos":
             record = v.strip(value)
             if type(record) is v.Record:
                 where = v.strip(record.get("where") or v.UNKNOWN)
-                keys |= _record_keys(where if type(where) is v.Record else record)
+                keys |= _record_keys(names, where if type(where) is v.Record else record)
             else:
                 keys |= _compared_attributes(program, step.path, model_key, arg.value)
     return keys
 
 
-def _record_keys(record, depth: int = 0) -> set:
+def _record_keys(names: Known, record, depth: int = 0) -> set:
     """``{ email }`` / ``{ [Op.or]: [{ email }, { username }] }`` / ``{ OR: [...] }`` → their column keys."""
     keys: set = set()
     for key, value in record.items:
@@ -741,10 +697,10 @@ def _record_keys(record, depth: int = 0) -> set:
             for item in inner.items:
                 item = v.strip(item)
                 if type(item) is v.Record:
-                    keys |= _record_keys(item, depth + 1)
+                    keys |= _record_keys(names, item, depth + 1)
         elif isinstance(key, str):
             keys.add(key)
-            if type(inner) is v.Record and not all(k in _EQUALITY_OPERATORS for k, _ in inner.items):
+            if type(inner) is v.Record and not all(k in names.equality_operators for k, _ in inner.items):
                 keys.add(_RANGE)  # { createdAt: { gte: … } } / { $gte: … } / { [Op.gt]: … }
     return keys
 
@@ -803,7 +759,7 @@ def _shown(effect) -> str:
     return effect.method
 
 
-def _check_then_insert_finding(ctx, analysis, read, write, event, columns, unique, model) -> Finding:
+def _check_then_insert_finding(ctx, names: Known, analysis, read, write, event, columns, unique, model) -> Finding:
     name = _model_name(write.model) if model is not None else f"`{_model_name(write.model)}` row"
     cols = ", ".join(f"`{c}`" for c in sorted(columns))
     steps = [list(read.trace) + [(read.path, read.span, "")], list(write.trace) + [(write.path, write.span, "")]]
@@ -827,18 +783,18 @@ def _check_then_insert_finding(ctx, analysis, read, write, event, columns, uniqu
             f"and then inserts one, outside any transaction: two concurrent requests "
             f"(a double-submitted form, a retry) both pass the check before either inserts")
     if unique is None:
-        outcome = (f"; with a unique index on {cols} the second insert raises {_UNIQUE_ERROR.get(stack, 'a unique-violation error')} "
+        outcome = (f"; with a unique index on {cols} the second insert raises {names.unique_error.get(stack, 'a unique-violation error')} "
                    f"that nothing handles (a 500 instead of the 409/422 the check answers), without one both rows are stored "
                    f"(duplicates)")
     elif unique:
-        outcome = (f"; {name} declares {cols} unique, so the second insert raises {_UNIQUE_ERROR.get(stack, 'a unique-violation error')} "
+        outcome = (f"; {name} declares {cols} unique, so the second insert raises {names.unique_error.get(stack, 'a unique-violation error')} "
                    f"that nothing handles — a 500 where the endpoint answers 409/422 for the same duplicate")
     else:
         outcome = (f"; {name} declares no unique constraint on {cols}, so both inserts succeed and the table holds duplicate rows "
                    f"(if the database has a constraint the models do not show, the loser gets an unhandled "
-                   f"{_UNIQUE_ERROR.get(stack, 'unique-violation error')} — a 500)")
-    declare = _DECLARE.get(stack, "a unique constraint on the column")
-    fix = _UNIQUE_FIX.get(stack, "catch the unique violation and answer 409")
+                   f"{names.unique_error.get(stack, 'unique-violation error')} — a 500)")
+    declare = names.declare_unique.get(stack, "a unique constraint on the column")
+    fix = names.unique_fix.get(stack, "catch the unique violation and answer 409")
     fix = fix.replace("insert(User)", f"insert({name})")
     guidance = (f"The check alone cannot prevent the duplicate: {'keep' if unique else 'make sure there is' if unique is None else 'declare'} {declare} and {fix}; "
                 f"the early check can stay for the common case.")
