@@ -14,6 +14,7 @@ function it runs — any of them silences the rule, so it reports only the handl
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from archlint.domain import ir
 from archlint.domain.context import CheckContext
@@ -22,21 +23,24 @@ from archlint.domain.findings import Finding, TraceStep
 from archlint.semantics import auth
 from archlint.semantics import values as v
 
-OWNER_NAMES = frozenset({
-    "author", "author_id", "authorId", "owner", "owner_id", "ownerId", "user", "user_id", "userId", "created_by",
-    "createdBy", "created_by_id", "createdById", "creator", "creator_id", "creatorId",
-})
-# The writes a route of each method is about: DELETE deletes, PUT/PATCH edits (a POST creates or
-# toggles — a favorite bumping the article's counter is not an edit of someone else's article).
-_WRITES = {
-    "DELETE": frozenset({"delete", "destroy", "remove", "del", "deleteMany", "softDelete"}),
-    "PUT": frozenset({"update", "save", "updateMany"}),
-    "PATCH": frozenset({"update", "save", "updateMany"}),
-}
-_AUTH_WORDS = ("login_required", "jwt_required", "auth", "guard", "authenticated", "permission", "current_user",
-               "currentuser", "get_user", "requireuser", "require_user")
-_CHECK_WORDS = ("owner", "author", "permission", "authoriz", "can_edit", "canedit", "can_delete", "candelete", "allowed",
-                "forbid", "ensure", "assert_", "check_access")
+@dataclass(frozen=True, slots=True)
+class Known:
+    """Owner columns and the words of authentication and ownership checks (``[[names]]`` of
+    ``rules/knowledge/auth.toml``)."""
+    owner_columns: frozenset
+    edits: dict  # HTTP method -> the write methods a route of that method is about
+    auth_words: tuple
+    check_words: tuple
+
+
+def _known(table: dict) -> Known:
+    return Known(owner_columns=frozenset(table["owner_columns"]),
+                 edits={method: frozenset(writes) for method, writes in table["edits"].items()},
+                 auth_words=tuple(table["auth_words"]), check_words=tuple(table["check_words"]))
+
+
+def known(program) -> Known:
+    return program.library.view("checks.ownership", _known)
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
@@ -45,8 +49,9 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         return
     analyses = {(a.path, a.fid): a for a in program.analyses() if a.fid}
     reported: set = set()
+    words = known(program)
     for route, handler, method, class_auth in _method_handlers(program):
-        kinds = _WRITES.get(method)
+        kinds = words.edits.get(method)
         if kinds is None or not _has_parameter(route.path):
             continue
         analysis = analyses.get((handler.path, handler.fid))
@@ -85,7 +90,7 @@ def _method_handlers(program) -> Iterator[tuple]:
             cls = program.cls(handler.path, handler.cid)
             if cls is None:
                 continue
-            class_auth = _class_authenticates(cls)
+            class_auth = _class_authenticates(known(program), cls)
             for fid in cls.methods:
                 function = program.function(handler.path, fid)
                 method = _VIEW_METHODS.get(function.name) if function is not None else None
@@ -93,15 +98,15 @@ def _method_handlers(program) -> Iterator[tuple]:
                     yield route, v.Function(handler.path, fid), method, class_auth
 
 
-def _class_authenticates(cls) -> bool:
-    if any(_says_auth(_text(base)) or "loginrequired" in _text(base).lower() for base in cls.bases):
+def _class_authenticates(words: Known, cls) -> bool:
+    if any(_says_auth(words, _text(base)) for base in cls.bases):
         return True
-    if any(_says_auth(_text(d.func if type(d) is ir.Call else d)) or any(_says_auth(_text(a.value)) for a in getattr(d, "args", ()))
+    if any(_says_auth(words, _text(d.func if type(d) is ir.Call else d)) or any(_says_auth(words, _text(a.value)) for a in getattr(d, "args", ()))
            for d in cls.decorators):
         return True
     for field in cls.fields:
         if field.name in ("permission_classes", "authentication_classes") and field.value is not None:
-            if any(_says_auth(_text(node)) for node in ir.iter_nodes(field.value) if type(node) in (ir.Name, ir.Attr)):
+            if any(_says_auth(words, _text(node)) for node in ir.iter_nodes(field.value) if type(node) in (ir.Name, ir.Attr)):
                 return True
     return False
 
@@ -114,7 +119,7 @@ def _owner_column(program, model_key: str) -> str:
     model = program.schema.get(model_key) if model_key else None
     if model is None:
         return ""
-    for name in sorted(OWNER_NAMES):
+    for name in sorted(known(program).owner_columns):
         if name in model.columns or name in model.relations:
             return name
     return ""
@@ -123,10 +128,10 @@ def _owner_column(program, model_key: str) -> str:
 def _authenticated(program, function: ir.Function, path: str, route) -> bool:
     """The handler knows who is calling: it reads the user from the request, takes it by
     dependency injection, or a decorator/middleware authenticates the route."""
-    names = auth.known(program)
+    names, words = auth.known(program), known(program)
     for decorator in function.decorators:
         node = decorator.func if type(decorator) is ir.Call else decorator
-        if _says_auth(_text(node)):
+        if _says_auth(words, _text(node)):
             return True
         if type(decorator) is ir.Call and any(
                 arg.kind == "kw" and arg.name in ("auth", "dependencies") and not (type(arg.value) is ir.Const and arg.value.value is None)
@@ -134,12 +139,12 @@ def _authenticated(program, function: ir.Function, path: str, route) -> bool:
             return True  # django-ninja `@router.delete(…, auth=django_auth)`, FastAPI `dependencies=[Depends(auth)]`
     for middleware in route.middleware:
         definition = program.function(middleware.path, middleware.fid) if type(middleware) is v.Function else None
-        if definition is not None and _says_auth(definition.name):
+        if definition is not None and _says_auth(words, definition.name):
             return True
     for param in function.params:
-        if type(param.default) is ir.Call and any(_says_auth(_text(arg.value)) for arg in param.default.args):
+        if type(param.default) is ir.Call and any(_says_auth(words, _text(arg.value)) for arg in param.default.args):
             return True
-        if any(_says_auth(_text(d.func if type(d) is ir.Call else d)) for d in param.decorators):
+        if any(_says_auth(words, _text(d.func if type(d) is ir.Call else d)) for d in param.decorators):
             return True
         if param.name in names.user_parameters and (param.annotation is not None or param.decorators):
             return True
@@ -151,9 +156,9 @@ def _authenticated(program, function: ir.Function, path: str, route) -> bool:
     return False
 
 
-def _says_auth(text: str) -> bool:
+def _says_auth(words: Known, text: str) -> bool:
     lowered = text.lower()
-    return any(word in lowered for word in _AUTH_WORDS)
+    return any(word in lowered for word in words.auth_words)
 
 
 def _text(node) -> str:
@@ -192,19 +197,21 @@ def _reached(program, analyses, analysis, limit: int = 40) -> list:
 def _checks_owner(program, path: str, function: ir.Function) -> bool:
     """A comparison reading an owner attribute, a condition or object key naming the owner, or a
     helper named for ownership/permission — anything that shows the code looks at who owns the row."""
-    if any(word in function.name.lower() for word in _CHECK_WORDS):
+    words = known(program)
+    owners = words.owner_columns
+    if any(word in function.name.lower() for word in words.check_words):
         return True
     for node in ir.iter_nodes(function.body):
         kind = type(node)
-        if kind is ir.Compare and any(type(n) is ir.Attr and n.name in OWNER_NAMES for n in ir.iter_nodes((node.left, node.right))):
+        if kind is ir.Compare and any(type(n) is ir.Attr and n.name in owners for n in ir.iter_nodes((node.left, node.right))):
             return True
         if kind is ir.Call:
-            if any(arg.kind == "kw" and (arg.name in OWNER_NAMES or arg.name.split("__")[0] in OWNER_NAMES) for arg in node.args):
+            if any(arg.kind == "kw" and (arg.name in owners or arg.name.split("__")[0] in owners) for arg in node.args):
                 return True
             name = _text(node.func).lower()
-            if any(word in name.rsplit(".", 1)[-1] for word in _CHECK_WORDS):
+            if any(word in name.rsplit(".", 1)[-1] for word in words.check_words):
                 return True
-        if kind is ir.Entry and isinstance(node.key, str) and node.key in OWNER_NAMES:
+        if kind is ir.Entry and isinstance(node.key, str) and node.key in owners:
             return True
     return False
 
