@@ -33,37 +33,61 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from functools import lru_cache
 
 from archlint.domain import ir
 from archlint.domain.arguments import ir_call
 from archlint.domain.knowledge import Knowledge, module_matches
 
-_NEST_SEQUELIZE = frozenset({"@nestjs/sequelize:SequelizeModule.forRoot", "@nestjs/sequelize:SequelizeModule.forRootAsync"})
-_TYPEORM = frozenset({
-    "@nestjs/typeorm:TypeOrmModule.forRoot", "@nestjs/typeorm:TypeOrmModule.forRootAsync",
-    "typeorm:DataSource", "typeorm:createConnection", "typeorm:createConnections",
-})
+@dataclass(frozen=True, slots=True)
+class SchemaCalls:
+    """The calls that create a schema when the app starts, from the knowledge (``orms.toml``:
+    ``autoload_sync``, ``synchronize_options``, ``schema_migrators``; ``frameworks.toml``:
+    advanced-alchemy's ``plugin_configs`` / ``plugin_modules``)."""
+    autoload_sync: frozenset  # Sequelize connections syncing the models with `autoLoadModels: true`
+    synchronize_options: frozenset  # TypeORM connections creating the tables with `synchronize: true`
+    migrators: tuple  # `module:export` patterns (`*` any module path part) applying migrations on start
+    node_modules: tuple  # the JS modules those come from: only files importing one are lowered
+    plugin_configs: frozenset  # advanced-alchemy's configs taking `create_all=True`
+    plugin_modules: tuple
 
 
-def synchronising_calls(module: ir.ModuleIR, plugins: tuple[frozenset[str], tuple[str, ...]],
-                        options_named=None) -> list[tuple[ir.Span, str]]:
+def schema_calls_known(knowledge: Knowledge) -> SchemaCalls:
+    built = knowledge.derived.get("schema_sync")
+    if built is None or built[0] != len(knowledge.entries):
+        orms = knowledge.of_kind("orm")
+        frameworks = knowledge.of_kind("framework")
+        autoload = frozenset(c for e in orms for c in e.extra.get("autoload_sync", ()))
+        synchronize = frozenset(c for e in orms for c in e.extra.get("synchronize_options", ()))
+        migrators = tuple(m for e in orms for m in e.extra.get("schema_migrators", ()))
+        modules = {target.split(":", 1)[0] for target in autoload | synchronize}
+        modules |= {pattern.split(":", 1)[0].split("/*", 1)[0] for pattern in migrators}
+        built = knowledge.derived["schema_sync"] = (len(knowledge.entries), SchemaCalls(
+            autoload, synchronize, migrators, tuple(sorted(modules)),
+            frozenset(c for f in frameworks for c in f.extra.get("plugin_configs", ())),
+            tuple(m for f in frameworks for m in f.extra.get("plugin_modules", ()))))
+    return built[1]
+
+
+def synchronising_calls(module: ir.ModuleIR, known: SchemaCalls, options_named=None) -> list[tuple[ir.Span, str]]:
     """``(span, what)`` of every call in ``module`` whose options make the ORM create the schema
     when the connection starts (class decorators included: NestJS ``@Module({ imports: […] })``);
-    ``plugins``: the advanced-alchemy plugin configs and their modules (:func:`alchemy_plugins`);
-    ``options_named(name)``: the object literal a module-level name holds, also one imported from a
-    config module (``TypeOrmModule.forRoot(typeOrmConfig)``), else ``None``."""
+    ``known``: which calls those are (:func:`schema_calls_known`); ``options_named(name)``: the object
+    literal a module-level name holds, also one imported from a config module
+    (``TypeOrmModule.forRoot(typeOrmConfig)``), else ``None``."""
     if module.language == "python":
-        return _python_synchronising_calls(module, *plugins)
+        return _python_synchronising_calls(module, known.plugin_configs, known.plugin_modules)
     decorators = tuple(decorator for cls in module.classes for decorator in cls.decorators)
     found = []
     for block in [decorators] + [function.body for function in module.functions]:
         for call in ir.calls_in(block):
             target = _target(module, call.func)
-            if _drizzle_migrator(target):
-                found.append((call.span, "migrate(db, { migrationsFolder })"))
+            if _migrator(target, known.migrators):
+                found.append((call.span, f"{target.split(':', 1)[1]}(db, {{ migrationsFolder }})"))
                 continue
-            if target not in _NEST_SEQUELIZE and target not in _TYPEORM:
+            if target not in known.autoload_sync and target not in known.synchronize_options:
                 continue
             options = call.arg(0)
             if type(options) is ir.Name and options_named is not None:
@@ -72,7 +96,7 @@ def synchronising_calls(module: ir.ModuleIR, plugins: tuple[frozenset[str], tupl
                 options = _returned_object(module, _entry(options, "useFactory"), options_named)
             if type(options) is not ir.Obj:
                 continue
-            if target in _NEST_SEQUELIZE:
+            if target in known.autoload_sync:
                 if _maybe_on(_entry(options, "autoLoadModels")) and not _off(_entry(options, "synchronize")):
                     found.append((call.span, f"{target.split(':', 1)[1]}({{ autoLoadModels: true }})"))
             elif _maybe_on(_entry(options, "synchronize")):
@@ -82,16 +106,9 @@ def synchronising_calls(module: ir.ModuleIR, plugins: tuple[frozenset[str], tupl
     return found
 
 
-def alchemy_plugins(knowledge: Knowledge) -> tuple[frozenset[str], tuple[str, ...]]:
-    """advanced-alchemy's (and Litestar's re-exported) plugin configs and the modules they come from
-    (frameworks.toml ``plugin_configs`` / ``plugin_modules``): ``SQLAlchemyAsyncConfig(create_all=True,
-    metadata=Base.metadata)`` runs ``metadata.create_all`` when the application starts."""
-    frameworks = knowledge.of_kind("framework")
-    return (frozenset(c for f in frameworks for c in f.extra.get("plugin_configs", ())),
-            tuple(m for f in frameworks for m in f.extra.get("plugin_modules", ())))
-
-
 def _python_synchronising_calls(module: ir.ModuleIR, configs: frozenset[str], modules: tuple[str, ...]) -> list[tuple[ir.Span, str]]:
+    """advanced-alchemy's (and Litestar's re-exported) plugin configs: ``SQLAlchemyAsyncConfig(create_all=True,
+    metadata=Base.metadata)`` runs ``metadata.create_all`` when the application starts."""
     found = []
     for function in module.functions:
         for call in ir.calls_in(function.body):
@@ -102,10 +119,9 @@ def _python_synchronising_calls(module: ir.ModuleIR, configs: frozenset[str], mo
     return found
 
 
-def _drizzle_migrator(target: str) -> bool:
-    """``migrate`` of a Drizzle driver's migrator module (``drizzle-orm/<driver>/migrator:migrate``)."""
-    module, _, name = target.partition(":")
-    return name == "migrate" and module.startswith("drizzle-orm/") and module.endswith("/migrator")
+def _migrator(target: str, patterns: tuple) -> bool:
+    """``target`` is one of the migrator patterns (``drizzle-orm/*/migrator:migrate``, ``*`` any module path part)."""
+    return any(fnmatchcase(target, pattern) for pattern in patterns)
 
 
 def _target(module: ir.ModuleIR, func) -> str:
@@ -151,26 +167,23 @@ def _off(node) -> bool:
     return type(node) is ir.Const and not node.value
 
 
-_MODULES = ("@nestjs/sequelize", "@nestjs/typeorm", "typeorm", "drizzle-orm")
-
-
 def synchronised_schemas(files, graph, wanted, knowledge: Knowledge) -> list[tuple[str, ir.Span, str]]:
     """``(path, span, what)`` of the synchronising calls in the files ``wanted`` accepts — only
-    files importing one of the ORM modules above (or the plugins' modules) are lowered (their IR
+    files importing one of the modules of those calls (or the plugins' modules) are lowered (their IR
     is usually built already)."""
     found = []
-    plugins = alchemy_plugins(knowledge)
+    known = schema_calls_known(knowledge)
     for path in sorted(files):
         facts = files[path]
         if not facts.parsed or not wanted(path):
             continue
-        modules = plugins[1] if facts.language == "python" else _MODULES
+        modules = known.plugin_modules if facts.language == "python" else known.node_modules
         if not any(edge.external and module_matches(edge.target, m) for edge in graph.out_edges(path) for m in modules):
             continue
         module = facts.ir
         if module is not None:
             named = (lambda name, path=path, module=module: _options_object(files, graph, path, module, name))
-            found.extend((path, span, what) for span, what in synchronising_calls(module, plugins, named))
+            found.extend((path, span, what) for span, what in synchronising_calls(module, known, named))
     return found
 
 
