@@ -10,7 +10,6 @@ verified against SQLAlchemy 2.1.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from archlint.checks import open_transactions
@@ -20,6 +19,7 @@ from archlint.domain.datalayer import DbAccess, Model, call_of, canonical, is_co
 from archlint.domain.orm_models import ModelIndex, columns_fully_declared
 from archlint.domain.facts import CallSite, FileFacts
 from archlint.domain.findings import Finding, TraceStep
+from archlint.domain.version_spec import highest_major
 from archlint.semantics import values as v
 from archlint.semantics.interpreter import known as interpreter_names
 from archlint.semantics.routes import handler_functions
@@ -65,11 +65,11 @@ def _uses_sqlalchemy(ctx: CheckContext, path: str) -> bool:
 
 
 def _pinned_below_2(ctx: CheckContext) -> bool:
-    """A project pinned to SQLAlchemy 1.x legitimately uses the 1.x API.  The pattern reads a
-    manifest's version specifier (``SQLAlchemy==1.4.54``, ``<=1.4``, ``~=1.3``), a config string,
-    not code: there is no IR for it."""
+    """A project pinned to SQLAlchemy 1.x legitimately uses the 1.x API (``SQLAlchemy==1.4.54``,
+    ``<=1.4``, ``~=1.3``, ``<2``: no 2.x can install)."""
     for dependency in ctx.manifest.dependencies:
-        if dependency.name in ("sqlalchemy", "flask-sqlalchemy") and re.search(r"(==|<=?|~=)\s*1\.", dependency.spec):
+        highest = highest_major(dependency.spec) if dependency.name in ("sqlalchemy", "flask-sqlalchemy") else None
+        if highest is not None and highest < 2:
             return dependency.name == "sqlalchemy"
     return False
 

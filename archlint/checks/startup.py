@@ -8,7 +8,6 @@ fields of settings classes) and from what the project runs at start (:mod:`archl
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from archlint.domain import ir
@@ -16,6 +15,7 @@ from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding
 from archlint.domain.startup import sets_variable
+from archlint.domain.version_spec import highest_major
 from archlint.semantics import values as v
 from archlint.semantics import web
 
@@ -238,17 +238,8 @@ def _declared(ctx: CheckContext, name: str):
 
 
 def _major(dependency) -> int | None:
-    """The major version a manifest's specifier allows (``<5`` → 4, ``==4.0.1`` → 4, ``^4.1`` → 4);
-    the patterns read a config string (requirements / package.json), for which there is no IR."""
-    if dependency is None:
-        return None
-    spec = dependency.spec
-    upper = re.search(r"<\s*=?\s*(\d+)", spec)
-    if upper and "<" in spec:
-        bound = int(upper.group(1))
-        return bound - 1 if "<=" not in spec else bound
-    match = re.search(r"(\d+)", spec)
-    return int(match.group(1)) if match and re.search(r"==|~=|\^|^\d", spec.strip()) else None
+    """The highest major version a manifest's specifier allows (``<5`` → 4, ``==4.0.1`` → 4, ``^4.1`` → 4)."""
+    return highest_major(dependency.spec) if dependency is not None else None
 
 
 def _bcrypt_scheme(node: ir.Call) -> bool:

@@ -9,13 +9,13 @@ client or the server log shows is in the rule's ``why``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from archlint.domain import ir
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding
+from archlint.domain.version_spec import newest_lowest_major
 from archlint.semantics import values as v
 from archlint.semantics import web
 
@@ -39,13 +39,11 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
 
 # AL802 -----------------------------------------------------------------------------------------------
 def declared_major(ctx: CheckContext, package: str) -> int | None:
-    """The major version package.json / requirements declare (``^4.26.2`` → 4); ``None`` when
-    the spec names no version (``latest``, ``*``) or the package is not declared.  The pattern
-    reads the manifest's specifier string, a config value with no IR, not code."""
+    """The major version package.json / requirements declare (``^4.26.2`` → 4, ``^4 || ^5`` → 5); ``None``
+    when the spec names no version (``latest``, ``*``) or the package is not declared."""
     for dependency in ctx.manifest.dependencies:
         if dependency.name.lower() == package:
-            match = re.search(r"(\d+)", dependency.spec.split("||")[-1])
-            return int(match.group(1)) if match else None
+            return newest_lowest_major(dependency.spec)
     return None
 
 
