@@ -210,6 +210,30 @@ def test_the_lean_head_is_the_frontends_head_without_a_body():
     assert compare_file("x.py", _FOLDED) is None  # handed over, and the lean head agrees
 
 
+_GUARDED = (
+    b"import importlib\n\n_public_api = {\"flow\": (__spec__.parent, \".main\")}\n\n\n"
+    b"class Loader:\n    def load(self, name):\n        def inner():\n            return importlib.import_module(name)\n"
+    b"        return inner()\n\n\n"
+    b"def __getattr__(attr_name):\n"
+    b"    def unrelated():\n        return 1\n\n"
+    b"    found = _public_api.get(attr_name)\n"
+    b"    if found is None:\n        raise AttributeError(attr_name)\n"
+    b"    return importlib.import_module(f\".{attr_name}\", package=__name__)\n\n\n"
+    b"def other(name):\n    for _ in range(3):\n        pass\n    return importlib.import_module(name)\n"
+)
+
+
+def test_the_lean_head_reads_guards_from_the_functions_around_its_imports():
+    """The lean head lowers only the functions that hold a computed import (the module's top level
+    whole): a registry key checked by its lookup is pinned as with the whole IR, and the imports
+    in a method's nested function and in a later function stay opaque, as the full pass says."""
+    reference = python.extract("x.py", _GUARDED, full=False)
+    lean = python.extract("x.py", _GUARDED, lean=True)
+    assert [(i.span.line, i.kind) for i in reference.imports if i.module != "importlib"] == [
+        (9, OPAQUE), (20, "registry"), (26, OPAQUE)]
+    assert lean.imports == reference.imports
+
+
 def test_a_layers_only_scan_keeps_no_partial_body(tmp_path):
     from archlint.adapters.discovery import SourceFile
     from archlint.application import parsing

@@ -7,7 +7,7 @@ its rules is selected, and extracts bodies only when such a family runs
 (``tests/test_pipeline_needs.py`` keeps the rule lists true to the modules).
 """
 
-from typing import NamedTuple
+from archlint.domain.records import NamedTuple
 
 
 class Family(NamedTuple):

@@ -23,12 +23,12 @@ both schedule concurrent work and reach a DB handle are examined.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
 
 from archlint.domain import ir
 from archlint.domain.context import CheckContext
 from archlint.domain.facts import Span
 from archlint.domain.findings import Finding, TraceStep
+from archlint.domain.records import NamedTuple
 from archlint.semantics import values as v
 from archlint.semantics.calls import held_sessions, known
 from archlint.semantics.support import callee_text

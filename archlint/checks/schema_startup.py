@@ -15,9 +15,9 @@ Start commands are read by :mod:`archlint.domain.startup`; calls and references 
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from archlint.domain import ir
+from archlint.domain.records import NamedTuple
 from archlint.domain.schema_sync import creates_schema
 from archlint.domain.startup import entry_points, module_path_candidates
 from archlint.semantics import values as v

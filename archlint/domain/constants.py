@@ -34,13 +34,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import product
-from typing import NamedTuple
 
 from archlint.domain import ir
 from archlint.domain.expressions import names_in, parse
 from archlint.domain.facts import FileFacts
 from archlint.domain.ir_expressions import from_ir, function_tree
 from archlint.domain.lazy_regex import lazy_compile
+from archlint.domain.records import NamedTuple
 
 CONSTANT = "constant"
 DERIVED = "derived"

@@ -24,7 +24,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import NamedTuple
 
 from archlint.domain import indexes
 from archlint.domain.arguments import refers_to
@@ -35,6 +34,7 @@ from archlint.domain.knowledge import Knowledge, module_matches
 from archlint.domain.layers import glob_match, non_production  # noqa: F401  (re-exported: the checks import it from here)
 from archlint.domain.lazy_regex import lazy_compile
 from archlint.domain.orm_models import SQLA_BASE_FACTORIES, Model, canonical, find_models, is_abstract_base
+from archlint.domain.records import NamedTuple
 
 
 _SCHEMA_FUNCTIONS = frozenset({"create_all", "drop_all"})  # passed to run_sync: a schema access

@@ -9,10 +9,10 @@ does not set the variable, and dead when it does.  Pure functions over one file'
 
 from __future__ import annotations
 
-from typing import NamedTuple
 
 from archlint.domain import ir
 from archlint.domain.facts import FileFacts
+from archlint.domain.records import NamedTuple
 
 _PY_GETTERS = frozenset({"getenv", "get"})
 _SETTINGS_BASES = frozenset({"BaseSettings"})

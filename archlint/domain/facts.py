@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import pickle
 from dataclasses import dataclass, field
-from typing import NamedTuple
+
+from archlint.domain.records import NamedTuple
 
 # Import kinds -------------------------------------------------------------------------------
 RUNTIME = "runtime"  # executed when the module is imported

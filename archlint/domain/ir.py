@@ -29,9 +29,10 @@ treats its value as unknown — unknown stays unknown, never guessed.
 
 from __future__ import annotations
 
-from typing import NamedTuple, Union
+from typing import Union
 
 from archlint.domain.facts import Span
+from archlint.domain.records import NamedTuple
 
 NO_NAMES: frozenset = frozenset()
 

@@ -21,12 +21,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from archlint.domain import ir
 from archlint.domain.arguments import ir_call, ir_calls_on_line, literal_value, object_strings, refers_to, string_of
 from archlint.domain.facts import ClassDef, FileFacts, Span
 from archlint.domain.lazy_regex import lazy_compile
+from archlint.domain.records import NamedTuple
 
 
 def canonical(resolved: str | None, language: str) -> str | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from archlint.domain.arguments import ir_call, string_of
 from archlint.domain.context import CheckContext
@@ -20,6 +19,7 @@ from archlint.domain.env_defaults import env_defaults
 from archlint.domain.facts import Span
 from archlint.domain.findings import Finding
 from archlint.domain.knowledge import module_matches
+from archlint.domain.records import NamedTuple
 from archlint.domain.schema_sync import schema_command, synchronised_schemas, untyped_schema_calls
 from archlint.domain.sql import detect_database, sql_knowledge, urls_in
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import re
 import shlex
-from typing import NamedTuple
 
 from archlint.domain.lazy_regex import lazy_compile
 from archlint.domain.manifest import Manifest
+from archlint.domain.records import NamedTuple
 
 
 class EntryPoint(NamedTuple):

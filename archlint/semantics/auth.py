@@ -15,10 +15,10 @@ Two questions the contract's auth rules ask:
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from archlint.domain import ir
 from archlint.domain.lazy_regex import lazy_compile
+from archlint.domain.records import NamedTuple
 from archlint.semantics import values as v
 
 SCHEMES = ("bearer", "token", "jwt", "basic")

@@ -7,9 +7,9 @@ it uses the frame's ``eval``/``effect``/``site`` and its environment.
 
 from __future__ import annotations
 
-from typing import NamedTuple
 
 from archlint.domain import ir
+from archlint.domain.records import NamedTuple
 from archlint.semantics import django_apps, lost_updates, sequences
 from archlint.semantics import values as v
 from archlint.semantics.containers import known as container_names, registry_call, registry_classes

@@ -34,10 +34,10 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import NamedTuple
 
 from archlint.domain import ir
 from archlint.domain.layers import glob_match
+from archlint.domain.records import NamedTuple
 from archlint.semantics import values as v
 
 

@@ -16,9 +16,9 @@ fork whose label cannot be read, or a class the fork's module may define, makes 
 
 from __future__ import annotations
 
-from typing import NamedTuple
 
 from archlint.domain import ir
+from archlint.domain.records import NamedTuple
 from archlint.semantics import values as v
 
 _UNKNOWN_LABEL = "?"

@@ -14,9 +14,9 @@ manage.py, wsgi.py, the start scripts), see :func:`settings_module_names`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from archlint.domain import ir
+from archlint.domain.records import NamedTuple
 
 UNKNOWN = object()
 _MAX_DEPTH = 6

@@ -21,11 +21,11 @@ What each library does is data: the ``django`` entry of ``rules/knowledge/framew
 
 from __future__ import annotations
 
-from typing import NamedTuple
 
 from archlint.domain import ir
 from archlint.domain.facts import Span
 from archlint.domain.lazy_regex import lazy_compile
+from archlint.domain.records import NamedTuple
 from archlint.semantics import values as v
 
 _MAX_DEPTH = 8

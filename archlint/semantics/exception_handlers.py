@@ -50,10 +50,10 @@ The names are data: the ``[[names]]`` table with ``reader = "exception_handlers"
 
 from __future__ import annotations
 
-from typing import NamedTuple
 
 from archlint.domain import ir
 from archlint.domain.datalayer import non_production
+from archlint.domain.records import NamedTuple
 from archlint.semantics import values as v
 
 ANY = "*"  # the handler sees every error (a hook, a settings handler)

@@ -33,9 +33,9 @@ rules see it like any other loop; the framework step appears in the finding's tr
 
 from __future__ import annotations
 
-from typing import NamedTuple
 
 from archlint.domain import ir
+from archlint.domain.records import NamedTuple
 from archlint.semantics import values as v
 from archlint.semantics.records import Analysis, LoopInfo
 

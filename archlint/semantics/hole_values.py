@@ -24,11 +24,11 @@ free name is looked up in the enclosing functions, then at module level."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
 
 from archlint.domain import ir
 from archlint.domain.datalayer import migration
 from archlint.domain.facts import Span
+from archlint.domain.records import NamedTuple
 
 _SCALAR_TYPES = frozenset({"int", "float", "bool", "number", "bigint", "boolean"})
 # What a migration runner calls with its own context (TypeORM/n8n ``up(queryRunner)`` /

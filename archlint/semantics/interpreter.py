@@ -19,11 +19,11 @@ What a frame produces:
 
 from __future__ import annotations
 
-from typing import NamedTuple
 
 from archlint.domain import ir
 from archlint.domain.env_defaults import env_read
 from archlint.domain.facts import Span
+from archlint.domain.records import NamedTuple
 from archlint.semantics import lost_updates, sequences
 from archlint.semantics import values as v
 from archlint.semantics.calls import ANY_RELATION, CONNECTION, KEY_MATCH_TAG, NEW_ROW, OPEN_TX, ROW_MAP, SWALLOW_TAG, Calls, _no_tx, raw_row, keyed_by_stored_row, session_row

@@ -9,9 +9,9 @@ SQL or writes, where the model and the eager loads come from).  A new ORM versio
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import NamedTuple
 
 from archlint.domain.knowledge import Knowledge, module_matches
+from archlint.domain.records import NamedTuple
 from archlint.semantics.values import Db
 
 

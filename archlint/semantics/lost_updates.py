@@ -15,9 +15,9 @@ the interpreter's answer (see ``Frame``), so a row built in this request is neve
 
 from __future__ import annotations
 
-from typing import NamedTuple
 
 from archlint.domain import ir
+from archlint.domain.records import NamedTuple
 
 LOCKED = frozenset({"locked"})  # on what a locking read returns (a query, its rows)
 

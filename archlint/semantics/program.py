@@ -9,10 +9,10 @@ external package, or a builtin; anything else is ``UNKNOWN``.
 
 from __future__ import annotations
 
-from typing import NamedTuple
 
 from archlint.domain import ir
 from archlint.domain.graph import ModuleGraph
+from archlint.domain.records import NamedTuple
 from archlint.semantics import values as v
 from archlint.semantics.library import Library
 from archlint.semantics.schema import BUILTIN_USER_KEY, Schema, discover

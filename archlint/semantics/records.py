@@ -3,10 +3,10 @@ per-site records a function's analysis of record keeps for the checks."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
 
 from archlint.domain import ir
 from archlint.domain.facts import Span
+from archlint.domain.records import NamedTuple
 from archlint.semantics import values as v
 
 

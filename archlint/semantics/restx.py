@@ -17,9 +17,9 @@ a loop filling it) stays unknown, and so does a field class of the project's own
 
 from __future__ import annotations
 
-from typing import NamedTuple
 
 from archlint.domain import ir
+from archlint.domain.records import NamedTuple
 from archlint.semantics import values as v
 from archlint.semantics.frameworks import MAX_NESTING, _element, _read_all, _read_chain, _short, each_row, read_in_module
 

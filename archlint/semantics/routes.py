@@ -20,10 +20,10 @@ cannot tell which code serves it.
 
 from __future__ import annotations
 
-from typing import NamedTuple
 
 from archlint.domain import ir
 from archlint.domain.facts import Span
+from archlint.domain.records import NamedTuple
 from archlint.semantics import values as v
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")

@@ -17,10 +17,10 @@ replace that one; it is the registry every IR-reading check and the interpreter 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from archlint.domain import ir
 from archlint.domain.facts import Span
+from archlint.domain.records import NamedTuple
 from archlint.semantics import values as v
 from archlint.semantics.tables import snake
 

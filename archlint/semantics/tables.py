@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from archlint.domain import ir
 from archlint.domain.lazy_regex import lazy_compile
+from archlint.domain.records import NamedTuple
 from archlint.semantics import values as v
 
 

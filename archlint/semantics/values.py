@@ -28,7 +28,9 @@ and no rule fires on it — unknown stays unknown, never guessed.
 
 from __future__ import annotations
 
-from typing import NamedTuple, Union as _Union
+from typing import Union as _Union
+
+from archlint.domain.records import NamedTuple
 
 
 # In a row's ``loaded``: this row is an instance other rows share (the row a Django reverse

@@ -14,9 +14,9 @@
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from archlint.domain import ir
+from archlint.domain.records import NamedTuple
 from archlint.semantics import values as v
 
 _PARAM = re.compile(r"^(?:\{(?P<brace>[^{}:]+)(?::(?P<brace_rx>[^{}]*))?\}|:(?P<colon>\w+)(?:\((?P<colon_rx>[^)]*)\))?\??|"

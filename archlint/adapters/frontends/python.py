@@ -225,11 +225,11 @@ def _lean_head(path: str, source: bytes) -> FileFacts:
     return facts
 
 
-def _lower(root, data: bytes, path: str, cols=None):
+def _lower(root, data: bytes, path: str, cols=None, only_lines=None):
     from archlint.adapters.frontends.python_ir import lower
 
     try:
-        return lower(root, data, path, cols)
+        return lower(root, data, path, cols, only_lines)
     except RecursionError:
         return None
 
@@ -273,7 +273,10 @@ class _Extractor:
     def lower(self):
         """The file's IR, lowered from this parse on first use (import folding reads the guards)."""
         if self.lowered is None:
-            self.lowered = _lower(self.root, self.data, self.facts.path, self.cols)
+            # The lean head's IR answers only the guards of its computed imports and is then
+            # dropped: the functions around those calls suffice (see python_ir.lower).
+            only = tuple(sorted({r.span.line - 1 for r in self.facts.imports if r.kind == OPAQUE})) if self.lean else None
+            self.lowered = _lower(self.root, self.data, self.facts.path, self.cols, only)
         return self.lowered
 
     def run(self) -> None:

@@ -83,9 +83,10 @@ class _FunctionState:
 
 
 class _Lowerer:
-    def __init__(self, data: bytes, path: str, cols: Columns | None = None) -> None:
+    def __init__(self, data: bytes, path: str, cols: Columns | None = None, only_lines: tuple[int, ...] | None = None) -> None:
         self.data = data
         self.path = path
+        self.only_lines = only_lines  # see lower()
         self.cols = cols if cols is not None else Columns(data)
         self.spans = self.cols.spans.setdefault
         self.lines = self.cols.lines
@@ -573,7 +574,11 @@ class _Lowerer:
                 state.hoisted = []
                 is_async = False
             else:
-                body = self.body_of(node.child_by_field_name("body"))
+                only = self.only_lines
+                if only is None or any(node.start_point[0] <= row <= node.end_point[0] for row in only):
+                    body = self.body_of(node.child_by_field_name("body"))
+                else:
+                    body = ()  # a function that holds none of the lines asked about (see lower)
                 is_async = node.children[0].type == "async"
             is_generator = kind != "lambda" and self._has_yield(node.child_by_field_name("body"))
         finally:
@@ -1060,15 +1065,21 @@ def _yield_cursor():
 _YIELD_QUERY = None
 
 
-def lower(root, data: bytes, path: str, cols: Columns | None = None) -> ir.ModuleIR:
+def lower(root, data: bytes, path: str, cols: Columns | None = None, only_lines: tuple[int, ...] | None = None) -> ir.ModuleIR:
     """The IR of one Python file, from the tree the frontend parsed (``root`` is its root node).
     The cyclic GC is paused while lowering: the IR is hundreds of thousands of tuples and no
-    reference cycles, and collector passes over them cost a third of the time."""
+    reference cycles, and collector passes over them cost a third of the time.
+
+    ``only_lines`` (0-based rows): a partial IR for one question about those lines — the module's
+    top level whole, and of the functions only those holding one of the rows (and so every function
+    around the code on them) get a body; the others keep their signature and span, with an empty
+    body.  The lean head asks it for the guards of its computed imports (Django's 24 such files:
+    whole IR was half of their cost); it is never the file's IR."""
     import gc
 
     enabled = gc.isenabled()
     gc.disable()
-    lowerer = _Lowerer(data, path, cols)
+    lowerer = _Lowerer(data, path, cols, only_lines)
     try:
         return lowerer.lower_module(root)
     finally:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from typing import NamedTuple
+
+from archlint.domain.records import NamedTuple
 
 from sqlglot import exp
 

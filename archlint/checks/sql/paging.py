@@ -13,7 +13,7 @@ raw SQL never load sqlglot.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from archlint.domain.records import NamedTuple
 
 from sqlglot import exp
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 import logging
 import re
 from functools import lru_cache
-from typing import NamedTuple
+
+from archlint.domain.records import NamedTuple
 
 import sqlglot
 from sqlglot import exp

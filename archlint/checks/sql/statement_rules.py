@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import NamedTuple
+
+from archlint.domain.records import NamedTuple
 
 from sqlglot import exp
 

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from typing import NamedTuple
 
 from archlint.domain.arguments import split_arguments, split_top_level
 from archlint.domain.lazy_regex import lazy_compile
+from archlint.domain.records import NamedTuple
 
 _PY_STRING = re.compile(r"""^([rRbBuUfFtT]{0,2})('''|\"\"\"|'|")(.*)\2$""", re.DOTALL)
 _PY_PIECE = re.compile(r"""[rRbBuUfFtT]{0,2}(?:'''|\"\"\"|'|")""")

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import NamedTuple
 
 from archlint.domain import ir
 from archlint.domain.arguments import ir_calls
@@ -31,6 +30,7 @@ from archlint.domain.datalayer import migration
 from archlint.domain.knowledge import module_matches
 from archlint.domain.lazy_regex import lazy_compile
 from archlint.domain.manifest import Manifest
+from archlint.domain.records import NamedTuple
 from archlint.domain.sql.knowledge import SqlKnowledge
 
 _URL = re.compile(r"(?<![\w+.-])([A-Za-z][\w]*)(?:\+[\w]+)?:(?://|/|:memory:)")

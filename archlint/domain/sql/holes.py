@@ -21,12 +21,12 @@ a value can be bound as a parameter, an identifier needs an allow-list.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from archlint.domain.constants import CONSTANT as FOLDED_CONSTANT
 from archlint.domain.constants import UNKNOWN as FOLDED_UNKNOWN
 from archlint.domain.constants import ConstantFolder
 from archlint.domain.lazy_regex import lazy_compile
+from archlint.domain.records import NamedTuple
 
 _PLACEHOLDER = lazy_compile(r"\?|%s|%\(|\$\d|:\w")
 VIEW_QUERY = "a view's defining query"

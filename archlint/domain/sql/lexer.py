@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from typing import NamedTuple
 
 from archlint.domain.lazy_regex import lazy_compile
+from archlint.domain.records import NamedTuple
 
 _DOLLAR_QUOTE = lazy_compile(r"\$([A-Za-z_]\w*)?\$")
 _PLACEHOLDER = re.compile(

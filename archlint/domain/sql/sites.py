@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import NamedTuple
 
 from archlint.domain import indexes, ir
 from archlint.domain.arguments import ir_call, split_top_level
@@ -32,6 +31,7 @@ from archlint.domain.facts import Argument, CallSite, FileFacts, Span, StringLit
 from archlint.domain.graph import ModuleGraph
 from archlint.domain.knowledge import module_matches
 from archlint.domain.lazy_regex import lazy_compile
+from archlint.domain.records import NamedTuple
 from archlint.domain.sql import holes as hole_origin
 from archlint.domain.ir_format import render
 from archlint.domain.sql.compose import FORMAT_FIELD, Composed, Hole, compose, format_argument, is_name

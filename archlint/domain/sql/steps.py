@@ -34,11 +34,11 @@ findings, never a wrong statement.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from archlint.domain import indexes
 from archlint.domain.facts import Assign, Span, StringLit
 from archlint.domain.lazy_regex import lazy_compile
+from archlint.domain.records import NamedTuple
 from archlint.domain.sql.compose import Composed, Hole, compose
 from archlint.domain.sql.location import guess_opener, point_span, text_span
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import NamedTuple
 
+from archlint.domain.records import NamedTuple
 from archlint.semantics import values as v
 from archlint.semantics.builders import base
 

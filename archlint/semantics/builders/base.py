@@ -21,7 +21,8 @@ where knex expects a column name) are :class:`Problem` records of the lifted que
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
+
+from archlint.domain.records import NamedTuple
 
 from sqlglot import exp
 
