@@ -2063,6 +2063,11 @@ class Calls:
             callee = self.program.function(function.path, function.fid)
             if callee is not None and permission_object(self.program, function.bound, callee.name, self.function):
                 return non_null(summary.returns)  # the view's permission check refused a missing object
+        if v.missed_origin(summary.returns) and any(
+                v.CHECKED_KEY_TAG in v.tags_of(a[2]) or v.STORED_KEY_TAG in v.tags_of(a[2]) for a in args):
+            # `get_by_id(user_id)` again after `if user is None: raise 404` (update-then-get), or keyed by a column of a
+            # row held: the helper's lookup finds its row, its None for a missing one is not returned
+            return non_null(v.without_missed(summary.returns))
         returned = v.strip(summary.returns)
         if type(returned) is v.App and node is not None and self._made_in(function, returned.site):
             # a project factory of routers (`module.exports.Router = (name) => express.Router()`): each call

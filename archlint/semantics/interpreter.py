@@ -2450,10 +2450,10 @@ class Frame(Calls):
             narrow_then, narrow_else = self.narrowing(node.test, True), self.narrowing(node.test, False)
             self.env = {**before, **narrow_then}
             self.branch = branch + ((site, "then"),)
-            then = self.eval(node.then)
+            then = _missed_none(self.eval(node.then), narrow_then) if self.python else self.eval(node.then)
             self.env = {**before, **narrow_else}
             self.branch = branch + ((site, "else"),)
-            orelse = self.eval(node.orelse)
+            orelse = _missed_none(self.eval(node.orelse), narrow_else) if self.python else self.eval(node.orelse)
             self.env, self.branch = before, branch
             return v.join(then, orelse)
         if kind is ir.Seq:
@@ -3152,6 +3152,14 @@ def _always_falsy(value) -> bool:
     options = v.options(value)
     bare = [v.strip(o) for o in options]
     return bool(bare) and all(type(b) is v.Const and b.value is not v.ANY_CONSTANT and not b.value for b in bare)
+
+
+def _missed_none(value, narrowed: dict):
+    """``UserOut.model_validate(row) if row else None``: the ``None`` of the branch where the test found the
+    lookup's row missing stands for that missing row (as ``if row is None: return None`` does)."""
+    if v.strip(value) != v.Const(None) or v.tags_of(value):
+        return value
+    return next((held for _name, held in sorted(narrowed.items()) if v.missed_origin(held)), value)
 
 
 def _falsy_constant(node) -> bool:

@@ -417,9 +417,11 @@ def join(left, right):
     if type(a) is Unknown or type(b) is Unknown:
         return tag(UNKNOWN, extra)
     # A row or None is a nullable row.
-    for row, other in ((a, b), (b, a)):
+    for row, other, other_tags in ((a, b, tags_of(right)), (b, a, tags_of(left))):
         if type(row) is Row and type(other) is Const and other.value is None:
-            return tag(row._replace(nullable=True, empty=""), extra)  # which empty value the None is: unknown
+            # `row if row else None`: the None stands for the lookup the checked row came from
+            origin = row.origin or next((t[len(MISSED_TAG):] for t in sorted(other_tags) if t.startswith(MISSED_TAG)), "")
+            return tag(row._replace(nullable=True, empty="", origin=origin), extra)  # which empty value the None is: unknown
         if type(row) is Row and type(other) is Row and row.model == other.model:
             empties = {r.empty for r in (row, other) if r.nullable}
             # "*": everything at hand (an empty stand-in row has nothing to load), so the other side's loads decide
@@ -482,11 +484,20 @@ def missed_lookup(value):
     """``None`` where ``value`` (a possibly-None lookup result) was found to be None, remembering the
     lookup; plain ``None`` for anything else."""
     # Django only: on SQLAlchemy apps (open-webui) the helpers that answer None for a missing row are
-    # mostly re-read after the caller checked the row exists (update-then-get), which this cannot tell
+    # mostly re-read after the caller checked the row exists (update-then-get), or checked by a helper the
+    # caller passes the result to (`check_access(row, user)` raising 404): measured +36 AL220 on open-webui
     origin = next((strip(o).origin for o in options(value)
                    if type(strip(o)) is Row and strip(o).nullable and strip(o).origin and strip(o).stack == "django"), "")
     origin = origin or missed_origin(value)
     return Tagged(Const(None), frozenset({MISSED_TAG + origin})) if origin else Const(None)
+
+
+def without_missed(value):
+    """``value`` with no ``missed:`` tag: its ``None`` no longer stands for a lookup's missing row."""
+    if type(value) is not Tagged or not any(t.startswith(MISSED_TAG) for t in value.tags):
+        return value
+    rest = frozenset(t for t in value.tags if not t.startswith(MISSED_TAG))
+    return Tagged(value.value, _shared_tags(rest)) if rest else value.value
 
 
 # On a lookup result of another stack a branch found None (``if not message: return None`` after
