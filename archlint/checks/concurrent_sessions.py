@@ -317,7 +317,8 @@ def _finding(ctx, path, scheduler: ir.Call, calls: dict, query) -> Finding:
         f"`{callee_text(scheduler)}` runs {' and '.join(shown)} at the same time, all on one {handle}: the "
         f"`{query.method}` at {query.path}:{query.span.line} starts while another coroutine's operation holds it — "
         f"SQLAlchemy raises InvalidRequestError (\"This session is provisioning a new connection; concurrent operations "
-        f"are not permitted\") or IllegalStateChangeError, asyncpg InterfaceError (\"another operation is in progress\") "
+        f"are not permitted\") or IllegalStateChangeError, asyncpg InterfaceError (\"another operation is in progress\"), "
+        f"psycopg OperationalError (\"another command is already in progress\") "
         f"— the request fails"
     )
     guidance = (

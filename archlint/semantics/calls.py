@@ -1677,7 +1677,10 @@ class Calls:
             if kind == "handle:cursor" and table and keyed_by_stored_row(receiver, args):
                 # db.execute("SELECT … WHERE id = ?", (row["author_id"],)): its fetchone() finds the row
                 return v.Db(stack, "cursor", table, via=KEYED_CURSOR)
-            return v.Db(stack, kind[7:], table)
+            handle = v.Db(stack, kind[7:], table)
+            if node is not None and stack in known(self.program).async_drivers:  # `pool.acquire()`: a connection of its own
+                return v.tag(handle, self.own_session(handle, node, "", True)) if handle.kind == "connection" else handle
+            return handle
         if kind.startswith("loader:"):
             path = ()
             if args:
@@ -1998,12 +2001,14 @@ class Calls:
             return self.db_method(node, bare, v.tags_of(callee), "__call__", args) or v.UNKNOWN
         return v.tag(v.UNKNOWN, computed_tags([a[2] for a in args]))
 
-    def own_session(self, handle, node, method: str) -> frozenset:
+    def own_session(self, handle, node, method: str, asynchronous: bool = False) -> frozenset:
         """A SQLAlchemy session or Core connection made here (``SessionLocal()``, ``Session(engine)``,
         ``engine.connect()``) gets an identity (``sid:<site>``), so the writes and the commits made
         through it — here or in any function it is passed to — can be matched (AL206)."""
-        if type(handle) is not v.Db or handle.stack != "sqlalchemy" or handle.kind not in ("session", "connection"):
+        if type(handle) is not v.Db or handle.kind not in ("session", "connection"):
             return frozenset()
+        if handle.stack != "sqlalchemy" and not (asynchronous and handle.kind == "connection"):
+            return frozenset()  # a driver's asyncio connection (psycopg AsyncConnection, asyncpg): one of its own (AL237)
         if method in ("begin", "begin_nested"):
             return frozenset()  # engine.begin(): commits on exit
         sid = f"sid:{self.path}:{node.span.line}:{node.span.column}"
@@ -2260,10 +2265,11 @@ class Calls:
                 self.analysis.constructs.append(Construct(self.path, node.span, handle.stack, handle.kind, callee_text(node), "", tuple(self.loops)))
             if handle.kind == "repository" and args and not handle.model:  # TypeORM getRepository(Article)
                 handle = handle._replace(model=self.model_key(args[0][2]))
-            owned = self.own_session(handle, node, "")
+            asynchronous = name in library.asynchronous or handle.stack in known(self.program).async_drivers
+            owned = self.own_session(handle, node, "", asynchronous)
             if name in library.synchronous:
                 owned = owned | {SYNC_DRIVER}
-            if is_async_api(name) or self._async_class_option(node):
+            if is_async_api(name) or self._async_class_option(node) or name in library.asynchronous:
                 owned = ASYNC | owned
             return v.tag(handle, owned | self._expiring(handle, node))
         if name in library.row_loaders and args and args[0][0] == "pos" and type(args[0][3]) is ir.Name \
