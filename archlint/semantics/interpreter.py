@@ -682,10 +682,12 @@ class Frame(Calls):
         for decorator in self.function.decorators:
             if type(decorator) is not ir.Call:
                 continue
-            expr = decorator.arg(keyword=keyword) or self._router_keyword(decorator, keyword)
+            expr, where = decorator.arg(keyword=keyword), self.path
+            if expr is None:
+                where, expr = self._router_keyword(decorator, keyword, data) or (self.path, None)
             if expr is None:
                 continue
-            auth = v.strip(self.eval_in_module(self.path, expr))
+            auth = v.strip(self.eval_in_module(where, expr))
             function = auth if type(auth) is v.Function else None
             if type(auth) is v.Instance:
                 for method in data.get("auth_methods", ()):
@@ -699,19 +701,40 @@ class Frame(Calls):
             result = v.join(result, non_null(summary.returns))
         return result
 
-    def _router_keyword(self, decorator: ir.Call, keyword: str):
+    def _router_keyword(self, decorator: ir.Call, keyword: str, data: dict):
         """The ``keyword`` argument of the router a route decorator registers on, when the operation does not
         give its own: ``api = NinjaAPI(auth=TokenAuth())`` / ``router = Router(auth=…)`` in this module, then
-        ``@api.put("/user")``.  ``None`` when the router is made elsewhere or without it."""
+        ``@api.put("/user")`` — or, for a router made without it, the auth its mount gives (see ``_router_auth``):
+        ``(module path, expression)``.  ``None`` when the router is made elsewhere or without it."""
         func = decorator.func
         if type(func) is not ir.Attr or type(func.obj) is not ir.Name:
             return None
-        module = self.program.modules.get(self.path)
-        statement = self.program._last_assignments(self.path, module.module).get(func.obj.id) if module else None
+        return self._router_auth(self.path, func.obj, keyword, frozenset(data.get("router_mounts", ())), 0)
+
+    def _router_auth(self, path: str, name: ir.Name, keyword: str, mounts: frozenset, depth: int):
+        """The ``keyword`` the router ``name`` (a module-level name of ``path``) authenticates with: its constructor's,
+        else the one of the ``add_router(prefix, router, auth=…)`` call mounting it, else that of what it is mounted
+        on (``NinjaAPI(auth=TokenAuth())``), through up to three levels.  ``None`` when not known."""
+        module = self.program.modules.get(path)
+        statement = self.program._last_assignments(path, module.module).get(name.id) if module else None
         value = statement.value if statement is not None else None
-        if type(value) is not ir.Call or type(v.strip(self.eval_in_module(self.path, func.obj))) is not v.App:
+        router = v.strip(self.eval_in_module(path, name))
+        if type(value) is not ir.Call or type(router) is not v.App:
             return None
-        return value.arg(keyword=keyword)
+        own = value.arg(keyword=keyword)
+        if own is not None or depth >= 3 or not mounts:
+            return (path, own) if own is not None else None
+        for mount_path, mount in self.program.calls_of_methods(mounts):
+            mounted = mount.arg(1)
+            if mounted is None or v.strip(self.eval_in_module(mount_path, mounted)) != router:
+                continue
+            given = mount.arg(keyword=keyword)
+            if given is not None:
+                return mount_path, given
+            parent = mount.func.obj
+            if type(parent) is ir.Name:
+                return self._router_auth(mount_path, parent, keyword, mounts, depth + 1)
+        return None
 
     def _allow_listed_body(self, param: ir.Param, injected):
         """``@Body() dto: CreateArticleDto`` under a global validation pipe that strips undeclared keys
