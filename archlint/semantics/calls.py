@@ -2029,6 +2029,12 @@ class Calls:
             # `repo.create(author=user, **data)` into `def create(**fields)`: `fields` is `{author, ...data}`
             keywords = tuple(sorted(keywords + (("...", spread),), key=lambda item: item[0]))
         summary = self.program.summary_of(function, positional, keywords, self.depth + 1)
+        if self.strict_missed:  # `check_access(row, user)` / `require(user and …)`: a helper given the value may check it
+            for arg in args:
+                for inner in ir.iter_nodes(arg[3]) if arg[3] is not None else ():
+                    if type(inner) is ir.Name and self.strict_missed.pop(inner.id, None) is not None and inner.id in self.env:
+                        # nor is its None claimed past here (`require(user and …)` then `return user`)
+                        self.env[inner.id] = non_null(v.without_missed(self.env[inner.id]))
         self.ran.append(function)
         label = label or (callee_text(node) if node is not None else "call")
         if summary.always_raises and node is not None:
@@ -2069,9 +2075,11 @@ class Calls:
             if callee is not None and permission_object(self.program, function.bound, callee.name, self.function):
                 return non_null(summary.returns)  # the view's permission check refused a missing object
         if v.missed_origin(summary.returns) and any(
-                v.CHECKED_KEY_TAG in v.tags_of(a[2]) or v.STORED_KEY_TAG in v.tags_of(a[2]) for a in args):
+                v.CHECKED_KEY_TAG in v.tags_of(a[2]) or v.STORED_KEY_TAG in v.tags_of(a[2])
+                or v.STRICT_MISSED_TAG in v.tags_of(summary.returns) and self._held_member(a[3]) for a in args):
             # `get_by_id(user_id)` again after `if user is None: raise 404` (update-then-get), or keyed by a column of a
-            # row held: the helper's lookup finds its row, its None for a missing one is not returned
+            # row held (`get_message_by_id(message.id)` of a message just inserted): the helper's lookup finds its row,
+            # its None for a missing one is not returned
             return non_null(v.without_missed(summary.returns))
         returned = v.strip(summary.returns)
         if type(returned) is v.App and node is not None and self._made_in(function, returned.site):
@@ -2086,6 +2094,14 @@ class Calls:
             # by the session the instance was built with (its field joins every constructor call's session)
             return v.tag(summary.returns, sessions)
         return summary.returns
+
+    def _held_member(self, node) -> bool:
+        """``message.id`` / ``user.id`` of a row or a model object the function holds (not the request's data)."""
+        if type(node) is not ir.Attr or type(node.obj) is not ir.Name or node.obj.id not in self.env:
+            return False
+        held = self.env[node.obj.id]
+        return v.REQUEST_TAG not in v.tags_of(held) and v.INPUT_TAG not in v.tags_of(held) and all(
+            type(v.strip(option)) in (v.Row, v.Instance) for option in v.options(held))
 
     def _made_in(self, function: v.Function, site: str) -> bool:
         """``site`` (``path:line:column``) lies in ``function``'s own source."""

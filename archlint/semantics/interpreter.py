@@ -407,6 +407,9 @@ class Frame(Calls):
         # message = get_message_by_id(message_id): the name holding a possibly-None row -> the one name its
         # lookup was keyed by; once a check finds the row, that key names a row that exists (a stored key)
         self.lookup_keys: dict[str, str] = {}
+        # names holding a helper's answer that may be a non-Django lookup's missed None (values.STRICT_MISSED_TAG),
+        # with the branch they were assigned on: read unchecked there, before passed to any function, it is judged
+        self.strict_missed: dict[str, tuple] = {}
         self.callback_results: list[list] = []
         # Promise.all(rows.map((r) => Model.findById(r.x))): the map callbacks whose returned thenables
         # Promise.all runs (it calls .then on each), by the loop's span
@@ -1360,6 +1363,9 @@ class Frame(Calls):
         if kind is ir.Compare and _counted(test.left) and type(test.right) is ir.Const and type(test.right.value) is int \
                 and type(test.right.value) is not bool and _at_least_one(test.op, test.right.value, truthy):
             return self._nonempty_narrowing(test.left.func.obj)  # if qs.count() > 0: qs.first() / == 1
+        if kind is ir.Call and self.python and type(test.func) is ir.Name and test.func.id == "bool" and len(test.args) == 1 \
+                and test.args[0].kind == "pos":
+            return self.narrowing(test.arg(0), truthy, seen)  # can_write = bool(knowledge) and knowledge.user_id == …
         if kind is ir.Call and truthy and self.python and type(test.func) is ir.Name and test.func.id == "hasattr" \
                 and len(test.args) == 2 and type(test.arg(0)) is ir.Name and test.arg(0).id in self.env:
             return {test.arg(0).id: non_null(self.env[test.arg(0).id])}  # `if hasattr(user, key)`: None has no columns
@@ -2058,6 +2064,10 @@ class Frame(Calls):
         if node.op == "=" and len(node.targets) == 1 and type(node.targets[0]) is ir.Name:
             self._remember_guard(node.targets[0].id, node.value)
             self._remember_lookup_key(node.targets[0].id, node.value, value)
+            if self.python and v.STRICT_MISSED_TAG in v.tags_of(value):
+                self.strict_missed[node.targets[0].id] = self.branch
+            else:
+                self.strict_missed.pop(node.targets[0].id, None)
         if self.analysis is not None and type(value) is v.Db:
             self._name_construct(node, value)
 
@@ -3028,10 +3038,21 @@ class Frame(Calls):
                 return v.Const(v.ANY_CONSTANT)  # "?" * len(ids)
         return v.tag(v.UNKNOWN, tags)
 
+    def _strict_read(self, node) -> bool:
+        """A read of a non-Django helper's possibly-missed None that is judged: through a name assigned from the call
+        on this same branch and not handed to any function since (see ``strict_missed``), or the call itself."""
+        while type(node) in (ir.Attr, ir.Index):
+            node = node.obj
+        if type(node) is ir.Name:
+            return self.strict_missed.get(node.id) == self.branch
+        return type(node) in (ir.Call, ir.Await)
+
     def dereference(self, node, value, span: Span, via: tuple = (), subscript: str = "", destructure: bool = False) -> None:
         """Record a read of a value that may be None/null; past it the name holds a row (on the
         path where it was None the read raised), so one lookup is judged once per path."""
         if not v.is_nullable(value):
+            return
+        if v.STRICT_MISSED_TAG in v.tags_of(value) and not self._strict_read(node):
             return
         if not self.catching_none:
             from archlint.domain.ir_format import render
