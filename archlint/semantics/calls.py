@@ -2032,7 +2032,8 @@ class Calls:
         if self.strict_missed:  # `check_access(row, user)` / `require(user and …)`: a helper given the value may check it
             for arg in args:
                 for inner in ir.iter_nodes(arg[3]) if arg[3] is not None else ():
-                    if type(inner) is ir.Name and self.strict_missed.pop(inner.id, None) is not None and inner.id in self.env:
+                    if type(inner) is ir.Name and self.strict_missed.get(inner.id, v.LOCAL_LOOKUP) is not v.LOCAL_LOOKUP \
+                            and self.strict_missed.pop(inner.id) is not None and inner.id in self.env:
                         # nor is its None claimed past here (`require(user and …)` then `return user`)
                         self.env[inner.id] = non_null(v.without_missed(self.env[inner.id]))
         self.ran.append(function)

@@ -2066,6 +2066,8 @@ class Frame(Calls):
             self._remember_lookup_key(node.targets[0].id, node.value, value)
             if self.python and v.STRICT_MISSED_TAG in v.tags_of(value):
                 self.strict_missed[node.targets[0].id] = self.branch
+            elif self.python and v.is_nullable(value) and not v.missed_origin(value):
+                self.strict_missed[node.targets[0].id] = v.LOCAL_LOOKUP  # the lookup itself: its None judged on any path
             else:
                 self.strict_missed.pop(node.targets[0].id, None)
         if self.analysis is not None and type(value) is v.Db:
@@ -3044,7 +3046,7 @@ class Frame(Calls):
         while type(node) in (ir.Attr, ir.Index):
             node = node.obj
         if type(node) is ir.Name:
-            return self.strict_missed.get(node.id) == self.branch
+            return self.strict_missed.get(node.id) in (v.LOCAL_LOOKUP, self.branch)
         return type(node) in (ir.Call, ir.Await)
 
     def dereference(self, node, value, span: Span, via: tuple = (), subscript: str = "", destructure: bool = False) -> None:

@@ -479,6 +479,7 @@ def is_nullable(value) -> bool:
 # missed:<the lookup's origin>.  A constant carries no tag through :func:`tag`; this one is built as is.
 MISSED_TAG = "missed:"
 STRICT_MISSED_TAG = "missed-strict"  # with it: a None of a non-Django lookup (see missed_lookup)
+LOCAL_LOOKUP = ("local-lookup",)  # Frame.strict_missed: the name holds the function's own lookup result
 
 
 def missed_lookup(value):
