@@ -333,4 +333,6 @@ def test_a_sqlalchemy_helper_whose_none_means_no_row_checks_the_key(tmp_path):
     assert _open_webui(tmp_path / "route", unchecked_route, OPEN_WEBUI_SOCKET) == [("AL220", "app/models/messages.py", 43)]
     unchecked_closure = OPEN_WEBUI_SOCKET.replace("if not msg or msg.channel_id", "if msg.channel_id")
     assert unchecked_closure != OPEN_WEBUI_SOCKET
-    assert _open_webui(tmp_path / "closure", OPEN_WEBUI_ROUTES, unchecked_closure) == [("AL220", "app/models/messages.py", 43)]
+    # and the closure's own read of the helper's answer, straight after the call, is reported too (`msg` may be None)
+    assert _open_webui(tmp_path / "closure", OPEN_WEBUI_ROUTES, unchecked_closure) == [
+        ("AL220", "app/models/messages.py", 43), ("AL220", "app/socket/main.py", 9)]

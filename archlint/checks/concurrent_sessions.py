@@ -41,6 +41,7 @@ _HANDLES = ("session", "connection")
 class _Unit(NamedTuple):
     call: ir.Call  # the coroutine-making call
     many: bool  # made once per element of a loop: several coroutines from this one call
+    direct: bool = False  # the scheduler's own call while a task runs: its handles are the scheduler's
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
@@ -115,8 +116,29 @@ def _groups(program, path: str, function: ir.Function, names) -> list[tuple[ir.C
     gathered = {unit.call.span for _call, units in groups for unit in units}
     spawned = [unit for unit in spawned if unit.call.span not in gathered]  # create_task(…) then gather(*tasks): once
     if first_spawn is not None and not _awaits_between(spawn_spans, awaited):
+        if len(spawned) == 1 and not spawned[0].many:
+            spawned += _direct_uses(nodes, first_spawn, names, program, path)
         groups.append((first_spawn, spawned))
     return [(call, units) for call, units in groups if sum(2 if u.many else 1 for u in units) >= 2]
+
+
+def _direct_uses(nodes: list, spawn: ir.Call, names, program, path: str) -> list[_Unit]:
+    """``task = create_task(bump(session)); row = await session.execute(…); await task``: the scheduler's own
+    calls after the task starts and before anything awaits it run alongside it — the outermost calls of that
+    stretch (which of them reach the task's session, the effects they recorded tell)."""
+    task = next((t.id for node in nodes if type(node) is ir.Assign and node.value is spawn
+                 for t in node.targets if type(t) is ir.Name), None)
+    if task is None:
+        return []
+    start = (spawn.span.end_line, spawn.span.end_column)
+    end = next(((node.span.line, node.span.column) for node in nodes if type(node) is ir.Await
+                and (node.span.line, node.span.column) > start
+                and any(type(inner) is ir.Name and inner.id == task for inner in ir.iter_nodes(node.value))), None)
+    calls = [node for node in nodes if type(node) is ir.Call and (node.span.line, node.span.column) > start
+             and (end is None or (node.span.end_line, node.span.end_column) <= end)
+             and program.static_name(path, node.func) not in names.task_spawners]
+    return [_Unit(call, False, True) for call in calls
+            if not any(other is not call and _inside(call.span, other.span) for other in calls)]
 
 
 def _awaits_between(spawns: list, awaited) -> bool:
@@ -184,6 +206,10 @@ def _shared(ctx, analysis, scheduler: ir.Call, units: list[_Unit], effects) -> F
     for unit in units:
         mine = [e for e in effects if _made_by(e, path, unit.call.span)]
         if not mine:
+            continue
+        if unit.direct:
+            for identity in set().union(*(e.handle for e in mine)):
+                users.setdefault(identity, []).extend((unit, e) for e in mine if identity in e.handle)
             continue
         inflow, closures = _inflow(program, records.get(unit.call.span), path, analysis.function)
         inflow |= own
@@ -282,13 +308,17 @@ def _scheduler_own(program, path: str, function: ir.Function) -> set:
 def _finding(ctx, path, scheduler: ir.Call, calls: dict, query) -> Finding:
     shown = []
     for unit, _effects in sorted(calls.values(), key=lambda item: (item[0].call.span.line, item[0].call.span.column)):
+        if unit.direct:
+            shown.append(f"its own query at line {unit.call.span.line}")
+            continue
         shown.append(f"`{callee_text(unit.call)}(…)`" + (" once per element" if unit.many else ""))
     handle = "AsyncSession" if query.stack == "sqlalchemy" else f"{query.stack} connection"
     message = (
         f"`{callee_text(scheduler)}` runs {' and '.join(shown)} at the same time, all on one {handle}: the "
         f"`{query.method}` at {query.path}:{query.span.line} starts while another coroutine's operation holds it — "
         f"SQLAlchemy raises InvalidRequestError (\"This session is provisioning a new connection; concurrent operations "
-        f"are not permitted\") or IllegalStateChangeError, asyncpg InterfaceError (\"another operation is in progress\") "
+        f"are not permitted\") or IllegalStateChangeError, asyncpg InterfaceError (\"another operation is in progress\"), "
+        f"psycopg OperationalError (\"another command is already in progress\") "
         f"— the request fails"
     )
     guidance = (

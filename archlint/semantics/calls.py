@@ -1677,7 +1677,10 @@ class Calls:
             if kind == "handle:cursor" and table and keyed_by_stored_row(receiver, args):
                 # db.execute("SELECT … WHERE id = ?", (row["author_id"],)): its fetchone() finds the row
                 return v.Db(stack, "cursor", table, via=KEYED_CURSOR)
-            return v.Db(stack, kind[7:], table)
+            handle = v.Db(stack, kind[7:], table)
+            if node is not None and stack in known(self.program).async_drivers:  # `pool.acquire()`: a connection of its own
+                return v.tag(handle, self.own_session(handle, node, "", True)) if handle.kind == "connection" else handle
+            return handle
         if kind.startswith("loader:"):
             path = ()
             if args:
@@ -1998,12 +2001,14 @@ class Calls:
             return self.db_method(node, bare, v.tags_of(callee), "__call__", args) or v.UNKNOWN
         return v.tag(v.UNKNOWN, computed_tags([a[2] for a in args]))
 
-    def own_session(self, handle, node, method: str) -> frozenset:
+    def own_session(self, handle, node, method: str, asynchronous: bool = False) -> frozenset:
         """A SQLAlchemy session or Core connection made here (``SessionLocal()``, ``Session(engine)``,
         ``engine.connect()``) gets an identity (``sid:<site>``), so the writes and the commits made
         through it — here or in any function it is passed to — can be matched (AL206)."""
-        if type(handle) is not v.Db or handle.stack != "sqlalchemy" or handle.kind not in ("session", "connection"):
+        if type(handle) is not v.Db or handle.kind not in ("session", "connection"):
             return frozenset()
+        if handle.stack != "sqlalchemy" and not (asynchronous and handle.kind == "connection"):
+            return frozenset()  # a driver's asyncio connection (psycopg AsyncConnection, asyncpg): one of its own (AL237)
         if method in ("begin", "begin_nested"):
             return frozenset()  # engine.begin(): commits on exit
         sid = f"sid:{self.path}:{node.span.line}:{node.span.column}"
@@ -2024,6 +2029,13 @@ class Calls:
             # `repo.create(author=user, **data)` into `def create(**fields)`: `fields` is `{author, ...data}`
             keywords = tuple(sorted(keywords + (("...", spread),), key=lambda item: item[0]))
         summary = self.program.summary_of(function, positional, keywords, self.depth + 1)
+        if self.strict_missed:  # `check_access(row, user)` / `require(user and …)`: a helper given the value may check it
+            for arg in args:
+                for inner in ir.iter_nodes(arg[3]) if arg[3] is not None else ():
+                    if type(inner) is ir.Name and self.strict_missed.get(inner.id, v.LOCAL_LOOKUP) is not v.LOCAL_LOOKUP \
+                            and self.strict_missed.pop(inner.id) is not None and inner.id in self.env:
+                        # nor is its None claimed past here (`require(user and …)` then `return user`)
+                        self.env[inner.id] = non_null(v.without_missed(self.env[inner.id]))
         self.ran.append(function)
         label = label or (callee_text(node) if node is not None else "call")
         if summary.always_raises and node is not None:
@@ -2063,6 +2075,13 @@ class Calls:
             callee = self.program.function(function.path, function.fid)
             if callee is not None and permission_object(self.program, function.bound, callee.name, self.function):
                 return non_null(summary.returns)  # the view's permission check refused a missing object
+        if v.missed_origin(summary.returns) and any(
+                v.CHECKED_KEY_TAG in v.tags_of(a[2]) or v.STORED_KEY_TAG in v.tags_of(a[2])
+                or v.STRICT_MISSED_TAG in v.tags_of(summary.returns) and self._held_member(a[3]) for a in args):
+            # `get_by_id(user_id)` again after `if user is None: raise 404` (update-then-get), or keyed by a column of a
+            # row held (`get_message_by_id(message.id)` of a message just inserted): the helper's lookup finds its row,
+            # its None for a missing one is not returned
+            return non_null(v.without_missed(summary.returns))
         returned = v.strip(summary.returns)
         if type(returned) is v.App and node is not None and self._made_in(function, returned.site):
             # a project factory of routers (`module.exports.Router = (name) => express.Router()`): each call
@@ -2076,6 +2095,14 @@ class Calls:
             # by the session the instance was built with (its field joins every constructor call's session)
             return v.tag(summary.returns, sessions)
         return summary.returns
+
+    def _held_member(self, node) -> bool:
+        """``message.id`` / ``user.id`` of a row or a model object the function holds (not the request's data)."""
+        if type(node) is not ir.Attr or type(node.obj) is not ir.Name or node.obj.id not in self.env:
+            return False
+        held = self.env[node.obj.id]
+        return v.REQUEST_TAG not in v.tags_of(held) and v.INPUT_TAG not in v.tags_of(held) and all(
+            type(v.strip(option)) in (v.Row, v.Instance) for option in v.options(held))
 
     def _made_in(self, function: v.Function, site: str) -> bool:
         """``site`` (``path:line:column``) lies in ``function``'s own source."""
@@ -2255,10 +2282,11 @@ class Calls:
                 self.analysis.constructs.append(Construct(self.path, node.span, handle.stack, handle.kind, callee_text(node), "", tuple(self.loops)))
             if handle.kind == "repository" and args and not handle.model:  # TypeORM getRepository(Article)
                 handle = handle._replace(model=self.model_key(args[0][2]))
-            owned = self.own_session(handle, node, "")
+            asynchronous = name in library.asynchronous or handle.stack in known(self.program).async_drivers
+            owned = self.own_session(handle, node, "", asynchronous)
             if name in library.synchronous:
                 owned = owned | {SYNC_DRIVER}
-            if is_async_api(name) or self._async_class_option(node):
+            if is_async_api(name) or self._async_class_option(node) or name in library.asynchronous:
                 owned = ASYNC | owned
             return v.tag(handle, owned | self._expiring(handle, node))
         if name in library.row_loaders and args and args[0][0] == "pos" and type(args[0][3]) is ir.Name \

@@ -407,6 +407,9 @@ class Frame(Calls):
         # message = get_message_by_id(message_id): the name holding a possibly-None row -> the one name its
         # lookup was keyed by; once a check finds the row, that key names a row that exists (a stored key)
         self.lookup_keys: dict[str, str] = {}
+        # names holding a helper's answer that may be a non-Django lookup's missed None (values.STRICT_MISSED_TAG),
+        # with the branch they were assigned on: read unchecked there, before passed to any function, it is judged
+        self.strict_missed: dict[str, tuple] = {}
         self.callback_results: list[list] = []
         # Promise.all(rows.map((r) => Model.findById(r.x))): the map callbacks whose returned thenables
         # Promise.all runs (it calls .then on each), by the loop's span
@@ -682,10 +685,12 @@ class Frame(Calls):
         for decorator in self.function.decorators:
             if type(decorator) is not ir.Call:
                 continue
-            expr = decorator.arg(keyword=keyword) or self._router_keyword(decorator, keyword)
+            expr, where = decorator.arg(keyword=keyword), self.path
+            if expr is None:
+                where, expr = self._router_keyword(decorator, keyword, data) or (self.path, None)
             if expr is None:
                 continue
-            auth = v.strip(self.eval_in_module(self.path, expr))
+            auth = v.strip(self.eval_in_module(where, expr))
             function = auth if type(auth) is v.Function else None
             if type(auth) is v.Instance:
                 for method in data.get("auth_methods", ()):
@@ -699,19 +704,40 @@ class Frame(Calls):
             result = v.join(result, non_null(summary.returns))
         return result
 
-    def _router_keyword(self, decorator: ir.Call, keyword: str):
+    def _router_keyword(self, decorator: ir.Call, keyword: str, data: dict):
         """The ``keyword`` argument of the router a route decorator registers on, when the operation does not
         give its own: ``api = NinjaAPI(auth=TokenAuth())`` / ``router = Router(auth=…)`` in this module, then
-        ``@api.put("/user")``.  ``None`` when the router is made elsewhere or without it."""
+        ``@api.put("/user")`` — or, for a router made without it, the auth its mount gives (see ``_router_auth``):
+        ``(module path, expression)``.  ``None`` when the router is made elsewhere or without it."""
         func = decorator.func
         if type(func) is not ir.Attr or type(func.obj) is not ir.Name:
             return None
-        module = self.program.modules.get(self.path)
-        statement = self.program._last_assignments(self.path, module.module).get(func.obj.id) if module else None
+        return self._router_auth(self.path, func.obj, keyword, frozenset(data.get("router_mounts", ())), 0)
+
+    def _router_auth(self, path: str, name: ir.Name, keyword: str, mounts: frozenset, depth: int):
+        """The ``keyword`` the router ``name`` (a module-level name of ``path``) authenticates with: its constructor's,
+        else the one of the ``add_router(prefix, router, auth=…)`` call mounting it, else that of what it is mounted
+        on (``NinjaAPI(auth=TokenAuth())``), through up to three levels.  ``None`` when not known."""
+        module = self.program.modules.get(path)
+        statement = self.program._last_assignments(path, module.module).get(name.id) if module else None
         value = statement.value if statement is not None else None
-        if type(value) is not ir.Call or type(v.strip(self.eval_in_module(self.path, func.obj))) is not v.App:
+        router = v.strip(self.eval_in_module(path, name))
+        if type(value) is not ir.Call or type(router) is not v.App:
             return None
-        return value.arg(keyword=keyword)
+        own = value.arg(keyword=keyword)
+        if own is not None or depth >= 3 or not mounts:
+            return (path, own) if own is not None else None
+        for mount_path, mount in self.program.calls_of_methods(mounts):
+            mounted = mount.arg(1)
+            if mounted is None or v.strip(self.eval_in_module(mount_path, mounted)) != router:
+                continue
+            given = mount.arg(keyword=keyword)
+            if given is not None:
+                return mount_path, given
+            parent = mount.func.obj
+            if type(parent) is ir.Name:
+                return self._router_auth(mount_path, parent, keyword, mounts, depth + 1)
+        return None
 
     def _allow_listed_body(self, param: ir.Param, injected):
         """``@Body() dto: CreateArticleDto`` under a global validation pipe that strips undeclared keys
@@ -1337,6 +1363,9 @@ class Frame(Calls):
         if kind is ir.Compare and _counted(test.left) and type(test.right) is ir.Const and type(test.right.value) is int \
                 and type(test.right.value) is not bool and _at_least_one(test.op, test.right.value, truthy):
             return self._nonempty_narrowing(test.left.func.obj)  # if qs.count() > 0: qs.first() / == 1
+        if kind is ir.Call and self.python and type(test.func) is ir.Name and test.func.id == "bool" and len(test.args) == 1 \
+                and test.args[0].kind == "pos":
+            return self.narrowing(test.arg(0), truthy, seen)  # can_write = bool(knowledge) and knowledge.user_id == …
         if kind is ir.Call and truthy and self.python and type(test.func) is ir.Name and test.func.id == "hasattr" \
                 and len(test.args) == 2 and type(test.arg(0)) is ir.Name and test.arg(0).id in self.env:
             return {test.arg(0).id: non_null(self.env[test.arg(0).id])}  # `if hasattr(user, key)`: None has no columns
@@ -2035,6 +2064,12 @@ class Frame(Calls):
         if node.op == "=" and len(node.targets) == 1 and type(node.targets[0]) is ir.Name:
             self._remember_guard(node.targets[0].id, node.value)
             self._remember_lookup_key(node.targets[0].id, node.value, value)
+            if self.python and v.STRICT_MISSED_TAG in v.tags_of(value):
+                self.strict_missed[node.targets[0].id] = self.branch
+            elif self.python and v.is_nullable(value) and not v.missed_origin(value):
+                self.strict_missed[node.targets[0].id] = v.LOCAL_LOOKUP  # the lookup itself: its None judged on any path
+            else:
+                self.strict_missed.pop(node.targets[0].id, None)
         if self.analysis is not None and type(value) is v.Db:
             self._name_construct(node, value)
 
@@ -2450,10 +2485,10 @@ class Frame(Calls):
             narrow_then, narrow_else = self.narrowing(node.test, True), self.narrowing(node.test, False)
             self.env = {**before, **narrow_then}
             self.branch = branch + ((site, "then"),)
-            then = self.eval(node.then)
+            then = _missed_none(self.eval(node.then), narrow_then) if self.python else self.eval(node.then)
             self.env = {**before, **narrow_else}
             self.branch = branch + ((site, "else"),)
-            orelse = self.eval(node.orelse)
+            orelse = _missed_none(self.eval(node.orelse), narrow_else) if self.python else self.eval(node.orelse)
             self.env, self.branch = before, branch
             return v.join(then, orelse)
         if kind is ir.Seq:
@@ -3005,10 +3040,21 @@ class Frame(Calls):
                 return v.Const(v.ANY_CONSTANT)  # "?" * len(ids)
         return v.tag(v.UNKNOWN, tags)
 
+    def _strict_read(self, node) -> bool:
+        """A read of a non-Django helper's possibly-missed None that is judged: through a name assigned from the call
+        on this same branch and not handed to any function since (see ``strict_missed``), or the call itself."""
+        while type(node) in (ir.Attr, ir.Index):
+            node = node.obj
+        if type(node) is ir.Name:
+            return self.strict_missed.get(node.id) in (v.LOCAL_LOOKUP, self.branch)
+        return type(node) in (ir.Call, ir.Await)
+
     def dereference(self, node, value, span: Span, via: tuple = (), subscript: str = "", destructure: bool = False) -> None:
         """Record a read of a value that may be None/null; past it the name holds a row (on the
         path where it was None the read raised), so one lookup is judged once per path."""
         if not v.is_nullable(value):
+            return
+        if v.STRICT_MISSED_TAG in v.tags_of(value) and not self._strict_read(node):
             return
         if not self.catching_none:
             from archlint.domain.ir_format import render
@@ -3152,6 +3198,14 @@ def _always_falsy(value) -> bool:
     options = v.options(value)
     bare = [v.strip(o) for o in options]
     return bool(bare) and all(type(b) is v.Const and b.value is not v.ANY_CONSTANT and not b.value for b in bare)
+
+
+def _missed_none(value, narrowed: dict):
+    """``UserOut.model_validate(row) if row else None``: the ``None`` of the branch where the test found the
+    lookup's row missing stands for that missing row (as ``if row is None: return None`` does)."""
+    if v.strip(value) != v.Const(None) or v.tags_of(value):
+        return value
+    return next((held for _name, held in sorted(narrowed.items()) if v.missed_origin(held)), value)
 
 
 def _falsy_constant(node) -> bool:

@@ -120,6 +120,7 @@ class Library:
         self.single_row_aggregates = {stack: table["single_row_aggregates"] for stack, table in knowledge.semantics.items()
                                       if table.get("single_row_aggregates")}
         self.synchronous = frozenset(name for table in knowledge.semantics.values() for name in table.get("synchronous", ()))
+        self.asynchronous = frozenset(name for table in knowledge.semantics.values() for name in table.get("asynchronous", ()))
         # per-stack flags and lists of semantics.toml (see its header)
         self.mutable_builders = frozenset(stack for stack, table in knowledge.semantics.items() if table.get("mutable_builder"))
         self.orm_lookups = frozenset(stack for stack, table in knowledge.semantics.items() if table.get("orm_lookups"))

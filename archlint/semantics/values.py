@@ -419,9 +419,11 @@ def join(left, right):
     if type(a) is Unknown or type(b) is Unknown:
         return tag(UNKNOWN, extra)
     # A row or None is a nullable row.
-    for row, other in ((a, b), (b, a)):
+    for row, other, other_tags in ((a, b, tags_of(right)), (b, a, tags_of(left))):
         if type(row) is Row and type(other) is Const and other.value is None:
-            return tag(row._replace(nullable=True, empty=""), extra)  # which empty value the None is: unknown
+            # `row if row else None`: the None stands for the lookup the checked row came from
+            origin = row.origin or next((t[len(MISSED_TAG):] for t in sorted(other_tags) if t.startswith(MISSED_TAG)), "")
+            return tag(row._replace(nullable=True, empty="", origin=origin), extra)  # which empty value the None is: unknown
         if type(row) is Row and type(other) is Row and row.model == other.model:
             empties = {r.empty for r in (row, other) if r.nullable}
             # "*": everything at hand (an empty stand-in row has nothing to load), so the other side's loads decide
@@ -478,17 +480,34 @@ def is_nullable(value) -> bool:
 # On a ``None`` that stands for a lookup that found no row (``if article is None: return None``):
 # missed:<the lookup's origin>.  A constant carries no tag through :func:`tag`; this one is built as is.
 MISSED_TAG = "missed:"
+STRICT_MISSED_TAG = "missed-strict"  # with it: a None of a non-Django lookup (see missed_lookup)
+LOCAL_LOOKUP = ("local-lookup",)  # Frame.strict_missed: the name holds the function's own lookup result
 
 
 def missed_lookup(value):
     """``None`` where ``value`` (a possibly-None lookup result) was found to be None, remembering the
     lookup; plain ``None`` for anything else."""
-    # Django only: on SQLAlchemy apps (open-webui) the helpers that answer None for a missing row are
-    # mostly re-read after the caller checked the row exists (update-then-get), which this cannot tell
-    origin = next((strip(o).origin for o in options(value)
-                   if type(strip(o)) is Row and strip(o).nullable and strip(o).origin and strip(o).stack == "django"), "")
-    origin = origin or missed_origin(value)
-    return Tagged(Const(None), frozenset({MISSED_TAG + origin})) if origin else Const(None)
+    rows = [strip(o) for o in options(value) if type(strip(o)) is Row and strip(o).nullable and strip(o).origin]
+    origin = next((row.origin for row in rows if row.stack == "django"), "")
+    if origin or not rows:
+        origin = origin or missed_origin(value)
+        strict = STRICT_MISSED_TAG in tags_of(value) and not rows
+        return Tagged(Const(None), frozenset({MISSED_TAG + origin} | ({STRICT_MISSED_TAG} if strict else set()))) \
+            if origin else Const(None)
+    # Other stacks (SQLAlchemy): strict.  On open-webui the helpers answering None for a missing row are mostly
+    # re-read after the caller checked the row exists, checked by a helper the caller passes the result to
+    # (`check_access(row, user)` raising 404), or read on a path a correlated flag guards; so the caller's read
+    # is judged only straight after the call, in the same block, before the value goes to any function
+    # (Frame.strict_missed)
+    return Tagged(Const(None), frozenset({MISSED_TAG + rows[0].origin, STRICT_MISSED_TAG}))
+
+
+def without_missed(value):
+    """``value`` with no ``missed:`` tag: its ``None`` no longer stands for a lookup's missing row."""
+    if type(value) is not Tagged or not any(t.startswith(MISSED_TAG) or t == STRICT_MISSED_TAG for t in value.tags):
+        return value
+    rest = frozenset(t for t in value.tags if not t.startswith(MISSED_TAG) and t != STRICT_MISSED_TAG)
+    return Tagged(value.value, _shared_tags(rest)) if rest else value.value
 
 
 # On a lookup result of another stack a branch found None (``if not message: return None`` after
