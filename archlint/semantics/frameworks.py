@@ -592,7 +592,8 @@ def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
             if relation is None:
                 # a model property or method named in `fields` (ModelSerializer makes it a ReadOnlyField):
                 # read — and, when callable, called — for every row
-                _read_chain(child, obj, name, anchor)
+                if _model_method(program, model, name) is not None:
+                    _read_chain(child, obj, name, anchor)
                 continue
             if relation.collection:
                 _read_all(child, child.member(obj, name, anchor), anchor)
@@ -722,15 +723,20 @@ def _read_chain(child, obj, source: str, node, pk_only: bool = False):
     return value
 
 
+def _model_method(program, row, name: str):
+    """The method (or property) ``name`` that a row's model class defines, or ``None``."""
+    model = program.schema.get(row.model) if type(row) is v.Row and row.model else None
+    if model is None or model.cid < 0:
+        return None
+    return program.method(model.path, model.cid, name)
+
+
 def _simple_method(program, row, name: str):
     """The model method ``name`` of a row that DRF calls with no argument (``is_simple_callable``: every
     parameter after ``self`` has a default), not a property (reading one already ran it); else ``None``."""
     from archlint.semantics.interpreter import _is_property, known as value_names
 
-    model = program.schema.get(row.model) if type(row) is v.Row and row.model else None
-    if model is None or model.cid < 0:
-        return None
-    method = program.method(model.path, model.cid, name)
+    method = _model_method(program, row, name)
     found = program.function(method.path, method.fid) if method is not None else None
     if found is None or found.kind != "method" or _is_property(found, value_names(program)):
         return None
@@ -859,6 +865,14 @@ def _schema_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
         row = v.strip(holder)
         relation = program.schema.relation(row.model, name) if row.model else None
         if relation is None:
+            # a model property read per object (`author_name: str` over `@property def author_name`); django-ninja's
+            # DjangoGetter also calls what it read when callable (`comment_count: int` over a model method)
+            if _model_method(program, row, name) is None:
+                continue  # a column (or nothing the model defines): no query of its own
+            value = child.member(holder, name, member.annotation)
+            method = _simple_method(program, row, name) if ninja and v.is_unknown(value) else None
+            if method is not None:
+                child.call_function(member.annotation, method._replace(bound=holder), [], label=name)
             continue
         value = child.member(holder, name, member.annotation)
         inner, is_list = _schema_type(child, member.annotation)
