@@ -49,7 +49,16 @@ def default_loads(frame, node, model: str) -> frozenset:
     function = custom_method(program, model, "get_queryset")
     if function is None:
         return frozenset()
-    result = v.strip(frame.invoke(node, function._replace(bound=v.Query("django", model, lazy=True)), []))
+    from archlint.semantics.interpreter import Frame, _Budget
+
+    # evaluated on its own frame: what the body does is the manager's, not the caller's that asked first
+    module = program.modules[function.path]
+    own = Frame(program, function.path, module.module, 1)
+    own.env = dict(program.module_env(function.path))
+    try:
+        result = v.strip(own.invoke(node, function._replace(bound=v.Query("django", model, lazy=True)), []))
+    except (_Budget, RecursionError):
+        result = None
     loads = result.loaded if type(result) is v.Query and result.model == model else frozenset()
     program.manager_loads[model] = loads
     return loads
