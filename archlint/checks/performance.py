@@ -68,30 +68,48 @@ def _per_row_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
                 continue  # it does not run at all: AL209 / AL218 / AL235 report it
             if v.ASYNC_RESPONSE_TAG in effect.tags:
                 continue  # an async django-ninja route's schema: the first query raises (AL233)
-            loop_id = next((lid for lid in reversed(effect.loops) if f"elem:{lid}" in effect.deps), None)
-            if loop_id is None or loop_id not in loops:
+            keyed = [lid for lid in reversed(effect.loops) if f"elem:{lid}" in effect.deps and lid in loops]
+            if not keyed or keyed[0] != next((lid for lid in reversed(effect.loops) if f"elem:{lid}" in effect.deps), None):
                 continue
-            if _batched(effect, loop_id):
-                continue  # `for ids in batch(all_ids, 1000): Task.objects.filter(id__in=ids)`: a query per chunk
-            loop = loops[loop_id]
-            path, span, chain, inside = _report_place(effect, loop)
-            if effect.op == "lazy" and _in_identity_map(ctx, analysis, effect, loop_id, loop):
-                continue  # the same session loaded the target row by its key earlier in the iteration
-            places = [(path, span)] + [(p, s) for p, s, _label in chain[1:]] + [(effect.path, effect.span)]
-            if any(_guarded(ctx, guarded, p, s, loop) for p, s in places):  # a memo guard anywhere on the way to the query
-                continue
-            if _leaves_the_loop(ctx, path, span, loop):
-                continue  # `if matched: user = session.get(…); …; return user`: once, on the way out
-            # one place: `a.author.user.username` lazy-loads two relations from one expression (the
-            # reads' spans share their start), one finding listing both
-            start = (path, span.line, span.column, loop_id)
-            spans.setdefault(start, span)
-            group = groups.setdefault(start, {})
-            # A relation loads once per row however often it is read (the ORM caches it on the object).
-            key = ("lazy", effect.model, effect.detail) if effect.op == "lazy" else (effect.path, effect.span, effect.op)
-            group.setdefault(key, (effect, chain, inside))
+            for loop_id in _reported_loops(keyed, loops) if effect.op == "read" else keyed[:1]:
+                if _batched(effect, loop_id):
+                    break  # `for ids in batch(all_ids, 1000): Task.objects.filter(id__in=ids)`: a query per chunk
+                loop = loops[loop_id]
+                path, span, chain, inside = _report_place(effect, loop)
+                if effect.op == "lazy" and _in_identity_map(ctx, analysis, effect, loop_id, loop):
+                    break  # the same session loaded the target row by its key earlier in the iteration
+                places = [(path, span)] + [(p, s) for p, s, _label in chain[1:]] + [(effect.path, effect.span)]
+                if any(_guarded(ctx, guarded, p, s, loop) for p, s in places):  # a memo guard anywhere on the way to the query
+                    break
+                if _leaves_the_loop(ctx, path, span, loop):
+                    break  # `if matched: user = session.get(…); …; return user`: once, on the way out
+                # one place: `a.author.user.username` lazy-loads two relations from one expression (the
+                # reads' spans share their start), one finding listing both
+                start = (path, span.line, span.column, loop_id)
+                spans.setdefault(start, span)
+                group = groups.setdefault(start, {})
+                # A relation loads once per row however often it is read (the ORM caches it on the object).
+                key = ("lazy", effect.model, effect.detail) if effect.op == "lazy" else (effect.path, effect.span, effect.op)
+                group.setdefault(key, (effect, chain, inside))
     for (path, line, column, loop_id), effects in sorted(groups.items(), key=lambda item: item[0][:3]):
         yield _finding(ctx, path, spans[(path, line, column, loop_id)], loops[loop_id], list(effects.values()))
+
+
+def _reported_loops(keyed: list, loops: dict) -> list:
+    """The loops a per-row statement is reported at, innermost first: the innermost loop whose row it
+    is keyed by, and — when that loop sits in a function the outer loop's body calls
+    (`for ticket in tickets: ticket.set_custom_field_values()`, whose own loop over the custom fields
+    reads `self.ticketcustomfieldvalue_set.get(field=field)`) — the caller's loop too: its rows
+    multiply the helper's queries, and the fix (a prefetch on the caller's queryset) is made there.
+    Loops nested in one function report the innermost only, and so does a nested serializer's loop
+    (its rows are the outer object's relation, reported where they are serialized)."""
+    found = [keyed[0]]
+    for outer_id in keyed[1:]:
+        inner, outer = loops[found[-1]], loops[outer_id]
+        if inner.kind == "serializer" or inner.path == outer.path and _within(inner.span, outer.span):
+            break  # a nested loop of the same function (or of a callee defined inside the loop)
+        found.append(outer_id)
+    return found
 
 
 # a statement per call (staging calls — SQLAlchemy `session.add`, MikroORM `persist` — are flushed

@@ -597,6 +597,10 @@ class Calls:
         if function.kind != "method" or function.cls < 0 or function.is_static or not function.params:
             return None
         bound = v.strip(self.env.get(function.params[0].name, v.UNKNOWN))
+        if type(bound) is v.Query and bound.lazy and not args and self.program.library.outcome(bound.stack, "query", func.name):
+            # `super().get_queryset()` in a project manager's method (run on a lazy queryset of the model):
+            # Manager.get_queryset, the queryset itself
+            return self.db_method(node, bound, v.tags_of(self.env.get(function.params[0].name)), func.name, args)
         if type(bound) is not v.Instance:
             return None
         for base in self.program.bases(self.path, function.cls):
@@ -1168,11 +1172,11 @@ class Calls:
         category = library.category(bare if kind is v.Db else v.Db(stack, "model"), method) if kind in (v.Db, v.ModelClass) else None
         if outcome is None and category is None and stack == "django" and model and (
                 kind is v.Db and bare.kind == "manager" or kind is v.Query and bare.lazy):
-            from archlint.semantics.django_managers import custom_method
+            from archlint.semantics.django_managers import custom_method, default_loads
 
-            function = custom_method(self.program, model, method)  # Article.objects.with_favorites(user)
+            function = custom_method(self.program, model, method, kind is v.Query)  # Article.objects.with_favorites(user)
             if function is not None:
-                queryset = bare if kind is v.Query else v.Query("django", model, lazy=True, via=bare.via)
+                queryset = bare if kind is v.Query else v.Query("django", model, default_loads(self, node, model), lazy=True, via=bare.via)
                 return self.invoke(node, function._replace(bound=v.tag(queryset, tags)), args)
         if outcome is None and category is None and kind is v.Db:
             extension = self.program.handle_extensions.get((stack, bare.kind, bare.model))
@@ -1583,6 +1587,10 @@ class Calls:
             loaded = receiver.loaded  # an advanced-alchemy service's default loader options (`loader_options`)
         if type(receiver) is v.Db and receiver.via and stack == "django":
             loaded = loaded | self.program.schema.back_reference(receiver.via)
+        if type(receiver) is v.Db and receiver.kind == "manager" and stack == "django" and model and outcome.value != "none":
+            from archlint.semantics.django_managers import default_loads
+
+            loaded = loaded | default_loads(self, node, model)  # objects = ArticleManager(): its get_queryset's loads
         joined = getattr(receiver, "joined", frozenset())
         unique = getattr(receiver, "unique", False) or outcome.unique
         if outcome.raw:

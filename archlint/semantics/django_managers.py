@@ -5,7 +5,11 @@
 project ``Manager`` subclass) give ``Article.objects.with_favorites(user)`` and
 ``Article.objects.filter(…).with_favorites(user)`` the project method's body: it runs with ``self``
 as a lazy queryset of the model, so what it returns (``self.annotate(…)``, ``self.filter(…)``) is a
-queryset of the model like any other.  Unresolved shapes stay unknown.
+queryset of the model like any other.  The pre-``as_manager`` idiom — a project manager whose
+``get_queryset()`` returns ``SubmissionQuerySet(self.model, using=self._db)`` and whose methods
+delegate ``return self.get_queryset().accepted()`` — also reaches the queryset class: a method called
+on a queryset is looked up in that class first, one called on the manager in the manager first (else
+the delegation would find the manager's own method again).  Unresolved shapes stay unknown.
 """
 
 from __future__ import annotations
@@ -14,19 +18,62 @@ from archlint.domain import ir
 from archlint.semantics import values as v
 
 
-def custom_method(program, model: str, method: str):
-    """The project method ``method`` of ``model``'s managers / querysets, or ``None``."""
+def custom_method(program, model: str, method: str, on_queryset: bool = False):
+    """The project method ``method`` of ``model``'s managers / querysets, or ``None``; ``on_queryset``:
+    the receiver is a queryset (``Article.objects.filter(…).accepted()``), not the manager."""
     found = program.schema.get(model)
     if found is None or found.cid < 0:
         return None
     for path, cid in program.subclass_chain(found.path, found.cid):
         cls = program.cls(path, cid)
         for member in cls.fields if cls is not None else ():
-            for klass in _manager_classes(program, path, member.value):
+            classes = _manager_classes(program, path, member.value)
+            constructed = [qs for klass in classes for qs in _constructed_querysets(program, klass)]
+            for klass in constructed + classes if on_queryset else classes + constructed:
                 function = program.method(klass.path, klass.cid, method)
                 if function is not None:
                     return function
     return None
+
+
+def default_loads(frame, node, model: str) -> frozenset:
+    """What every query of ``model``'s manager loads: a project manager's own ``get_queryset`` that
+    returns ``super().get_queryset().select_related("author")`` makes ``Article.objects.all()``,
+    ``.filter(…)`` and the related managers (Django builds them from the default manager's class)
+    load ``author`` with the rows.  Evaluated once per model on a lazy queryset of it."""
+    program = frame.program
+    known = program.manager_loads.get(model)
+    if known is not None:
+        return known
+    program.manager_loads[model] = frozenset()  # a get_queryset that reaches the manager again loads nothing more
+    function = custom_method(program, model, "get_queryset")
+    if function is None:
+        return frozenset()
+    from archlint.semantics.interpreter import Frame, _Budget
+
+    # evaluated on its own frame: what the body does is the manager's, not the caller's that asked first
+    module = program.modules[function.path]
+    own = Frame(program, function.path, module.module, 1)
+    own.env = dict(program.module_env(function.path))
+    try:
+        result = v.strip(own.invoke(node, function._replace(bound=v.Query("django", model, lazy=True)), []))
+    except (_Budget, RecursionError):
+        result = None
+    loads = result.loaded if type(result) is v.Query and result.model == model else frozenset()
+    program.manager_loads[model] = loads
+    return loads
+
+
+def _constructed_querysets(program, manager) -> list:
+    """``def get_queryset(self): return SubmissionQuerySet(self.model, using=self._db)``: the project
+    queryset classes a project manager's own ``get_queryset`` builds."""
+    getter = program.method(manager.path, manager.cid, "get_queryset")
+    function = program.function(getter.path, getter.fid) if getter is not None else None
+    found = []
+    for node in ir.iter_nodes(function.body) if function is not None else ():
+        if type(node) is ir.Return and type(node.value) is ir.Call:
+            found.extend(klass for klass in _project_classes(program, getter.path, node.value.func) if klass != manager)
+    return found
 
 
 def _manager_classes(program, path: str, node) -> list:

@@ -590,6 +590,10 @@ def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
                 continue
             relation = program.schema.relation(model.model, name)
             if relation is None:
+                # a model property or method named in `fields` (ModelSerializer makes it a ReadOnlyField):
+                # read — and, when callable, called — for every row
+                if _model_method(program, model, name) is not None:
+                    _read_chain(child, obj, name, anchor)
                 continue
             if relation.collection:
                 _read_all(child, child.member(obj, name, anchor), anchor)
@@ -703,7 +707,13 @@ def _read_chain(child, obj, source: str, node, pk_only: bool = False):
     value = obj
     for index, part in enumerate(parts):
         start = len(child.effects)
+        parent = value
         value = child.member(value, part, node)
+        method = _simple_method(child.program, v.strip(parent), part) if v.is_unknown(value) else None
+        if method is not None:
+            # DRF's get_attribute calls what it read when it takes no argument: `source="comment_count"`
+            # naming a model method runs the method (its queries) for every row
+            value = child.call_function(node, method._replace(bound=parent), [], label=part)
         if index:  # `source="author.user.username"`: the lazy load of `user` on each author is `author.user`
             prefix = ".".join(parts[:index])
             child.effects[start:] = [
@@ -711,6 +721,26 @@ def _read_chain(child, obj, source: str, node, pk_only: bool = False):
                 if effect.op == "lazy" and effect.detail == part and effect.span == node.span else effect
                 for effect in child.effects[start:]]
     return value
+
+
+def _model_method(program, row, name: str):
+    """The method (or property) ``name`` that a row's model class defines, or ``None``."""
+    model = program.schema.get(row.model) if type(row) is v.Row and row.model else None
+    if model is None or model.cid < 0:
+        return None
+    return program.method(model.path, model.cid, name)
+
+
+def _simple_method(program, row, name: str):
+    """The model method ``name`` of a row that DRF calls with no argument (``is_simple_callable``: every
+    parameter after ``self`` has a default), not a property (reading one already ran it); else ``None``."""
+    from archlint.semantics.interpreter import _is_property, known as value_names
+
+    method = _model_method(program, row, name)
+    found = program.function(method.path, method.fid) if method is not None else None
+    if found is None or found.kind != "method" or _is_property(found, value_names(program)):
+        return None
+    return method if all(param.default is not None or param.kind in ("vararg", "kwarg") for param in found.params[1:]) else None
 
 
 def _field_base(program, callee) -> str:
@@ -835,6 +865,14 @@ def _schema_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
         row = v.strip(holder)
         relation = program.schema.relation(row.model, name) if row.model else None
         if relation is None:
+            # a model property read per object (`author_name: str` over `@property def author_name`); django-ninja's
+            # DjangoGetter also calls what it read when callable (`comment_count: int` over a model method)
+            if _model_method(program, row, name) is None:
+                continue  # a column (or nothing the model defines): no query of its own
+            value = child.member(holder, name, member.annotation)
+            method = _simple_method(program, row, name) if ninja and v.is_unknown(value) else None
+            if method is not None:
+                child.call_function(member.annotation, method._replace(bound=holder), [], label=name)
             continue
         value = child.member(holder, name, member.annotation)
         inner, is_list = _schema_type(child, member.annotation)

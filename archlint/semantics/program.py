@@ -190,6 +190,7 @@ class Program:
         self._name_injections: dict | None = None  # Litestar-style DI: parameter name -> its providers
         self.permission_objects: dict[tuple[str, int], frozenset[str]] = {}  # see frameworks.permission_object
         self.serialization_plugin: bool | None = None  # see frameworks._serialization_plugin
+        self.manager_loads: dict[str, frozenset] = {}  # Django model key -> what its manager's get_queryset loads
         # call-record indexes built once per run: (path, fid) of a callee -> its records (constant_arguments);
         # (path, line, column) of a call -> its records (checks/sql/injection)
         self.records_by_callee: dict | None = None
