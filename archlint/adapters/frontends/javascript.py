@@ -213,6 +213,19 @@ def extract(path: str, source: bytes, language: str, full: bool = True, ir: bool
     return facts
 
 
+def syntax_problems(path: str, source: bytes, language: str) -> list[ParseProblem]:
+    """AL001 alone, from one parse: the syntax verdict of a file whose head the byte-level
+    scanner read (``js_scanner``), for a run whose rules read no body of it."""
+    decoded = decode(source, language)
+    data = decoded.data
+    if decoded.skip or not data.strip():
+        return []
+    grammar = _grammar(_grammar_name(path, language))
+    root = grammar.parser.parse(data).root_node
+    problem = syntax_problem(grammar.parser, data, root, Columns(data), _is_declaration(path))
+    return [problem] if problem is not None else []
+
+
 def _constructor_parameter_type(node: ts.Node) -> bool:
     """A type in a constructor's parameter list: decorator metadata (``design:paramtypes``) reads it
     when the class is defined, and Nest resolves its injections from it."""
@@ -448,7 +461,9 @@ class _Extractor:
         (``@InjectRepository(Article)``, also on parameters) and a constructor's parameter types
         (decorator metadata: Nest resolves ``design:paramtypes`` at load).  ``require`` destructured
         at the top level copies values when it runs and is never judged here."""
-        if not any(node.type == "decorator" for node in self.captures.get("load_time", ())):
+        # (a `decorator` under an ERROR is error recovery's, not the code's: a JSDoc comment's `@since` after
+        # a construct the grammar cannot read — effect's schema/VariantSchema.ts)
+        if not any(node.type == "decorator" and node.parent.type != "ERROR" for node in self.captures.get("load_time", ())):
             return  # judged where decorators make the pattern (and only there: a cost on every mention)
         owners: dict[str, int] = {}
         statements: dict[int, ts.Node] = {}
