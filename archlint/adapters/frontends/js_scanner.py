@@ -28,6 +28,9 @@ from __future__ import annotations
 import bisect
 import re
 
+from archlint.adapters.frontends.source import JS_FILE_DB_URL as _FILE_DB_URL
+from archlint.adapters.frontends.source import JS_SQL_CANDIDATE as _SQL_CANDIDATE
+from archlint.adapters.frontends.source import JS_URL_CANDIDATE as _URL_CANDIDATE
 from archlint.adapters.frontends.source import decode, has_signal
 from archlint.domain.facts import RUNTIME, TYPE_ONLY, FileFacts, Import, Span
 
@@ -75,16 +78,8 @@ _EXPORT_FROM_LESS = re.compile(
 )
 _SPECIFIER_PARTS = re.compile(rb"(?:(type)(?![\w$\x80-\xff])" + _WS + rb"(?=[A-Za-z_$\x80-\xff]))?(" + _NAME + rb")(?:" + _WS + rb"as" + _WS + _NAME + rb")?")
 _COMMENT_IN = re.compile(rb"//[^\n\r]*|/\*[\s\S]*?\*/")
-_AFTER_SOURCE = re.compile(rb"[ \t]*(;)?[ \t]*(?://[^\n\r]*|/\*[^\n\r]*?\*/[ \t]*)?([\n\r]|$)?")
 _NEXT_TOKEN = re.compile(_WS + rb"(with|assert|;|\S)?")
 _SUPPRESSION = re.compile(rb"archlint-ignore|archlint: ignore")
-_SQL_CANDIDATE = re.compile(
-    rb"""['"`]\s*\(?\s*(?:select|insert|update|delete|create|drop|alter|with|pragma|replace|merge"""
-    rb"""|truncate|explain|begin|commit|rollback|set|upsert|vacuum|grant)\b""",
-    re.IGNORECASE,
-)
-_URL_CANDIDATE = re.compile(rb":/|::memory:|file:")
-_FILE_DB_URL = re.compile(r"file:[^\s'\"`]*\.(?:db|sqlite3?)\b", re.IGNORECASE)
 _JSX_SUFFIXES = (".tsx", ".jsx")
 
 # Kinds of the ranges the lexer finds (code is everything between them)
