@@ -19,9 +19,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from archlint.adapters.frontends.js_scanner import compare_file as compare_js_file  # noqa: E402
 from archlint.adapters.frontends.scanner import compare_file  # noqa: E402
 
-SUFFIXES = (".py",)
+JS_LANGUAGES = {".ts": "typescript", ".mts": "typescript", ".cts": "typescript", ".tsx": "typescript",
+                ".js": "javascript", ".mjs": "javascript", ".cjs": "javascript", ".jsx": "javascript"}
+SUFFIXES = (".py", *JS_LANGUAGES)
 
 
 def compare_tree(root: Path) -> tuple[int, int, list[str]]:
@@ -31,7 +34,9 @@ def compare_tree(root: Path) -> tuple[int, int, list[str]]:
         if not path.is_file() or not path.name.endswith(SUFFIXES) or "node_modules" in path.parts:
             continue
         files += 1
-        verdict = compare_file(str(path.relative_to(root)), path.read_bytes())
+        relative, raw = str(path.relative_to(root)), path.read_bytes()
+        language = JS_LANGUAGES.get(path.suffix)
+        verdict = compare_js_file(relative, raw, language) if language else compare_file(relative, raw)
         if verdict is None:
             unsure += 1
         elif verdict:

@@ -224,3 +224,29 @@ def test_each_file_is_parsed_at_most_once_per_run(tmp_path, parses):
     # the app is analysed deep: the data layer was read, and the run found what it finds
     assert report.context.files["app/repositories/articles.py"].has_body
     assert report.context.files["app/schemas/article.py"].syntax_checked
+
+
+TS_LIBRARY = {
+    "src/schema/index.ts": 'export * from "./field";\nexport type { Field } from "./field";\n',
+    "src/schema/field.ts": 'import * as Util from "../util";\nexport interface Field { name: string }\nexport const field = (n: string) => Util.id(n);\n',
+    "src/util.ts": "export const id = <A>(a: A): A => a;\n",
+    "src/broken.ts": 'import { id } from "./util";\nexport const x = id(;\n',
+}
+
+
+def test_a_layers_only_run_parses_no_js_file_the_scanner_read(tmp_path, parses):
+    """Issue 11: the import graph of ES-module TS comes from the byte-level scanner; a run whose
+    rules read no body (``--select layering``) parses none of it, and builds no body or IR."""
+    root = make_repo(tmp_path, TS_LIBRARY)
+    report = run_check([str(root)], Options(use_cache=False, jobs=1, select=("layering",)))
+    assert sum(parses.values()) == 0
+    files = report.context.files
+    assert [i.module for i in files["src/schema/field.ts"].imports] == ["../util"]
+    assert not any(f.has_body or f.has_ir for f in files.values())
+
+
+def test_a_full_run_parses_each_scanned_js_file_once_for_its_syntax(tmp_path, parses):
+    root = make_repo(tmp_path, TS_LIBRARY)
+    report = run_check([str(root)], Options(use_cache=False, jobs=1))
+    assert [f.rule for f in report.findings if f.path == "src/broken.ts"] == ["AL001"]
+    assert parses and max(parses.values()) == 1  # the syntax verdict's one parse (two when a grammar gap is rewritten)

@@ -1,10 +1,11 @@
 """Turn discovered source files into facts, in two passes, each file parsed at most once.
 
 1. **Cheap pass** (:func:`scan_sources`), every file: read, hash, cache lookup; a miss gets its
-   *head* (imports, suppressions, string signals) from the byte-level scanner for Python — no
-   syntax tree — and from the frontend for JS/TS (whose CommonJS imports are calls, so the head
-   needs the full pass anyway) and for the few Python files the scanner defers (whose one parse
-   then gives their body and IR as well, when rules read bodies).
+   *head* (imports, suppressions, string signals) from the byte-level scanners — no syntax
+   tree: ``scanner`` for Python, ``js_scanner`` for JS/TS — and from the frontend for the files a
+   scanner defers (few Python files; JS/TS with ``require``, decorators or JSX, and, when rules
+   read bodies, the data-layer candidates: SQL or DB-URL strings), whose one parse then gives
+   their body and IR as well, when rules read bodies.
 2. **Deep pass** (:func:`deepen`), only what the selected rules need: the *body* of the files the
    data-layer plan names (one tree-sitter parse yielding body facts and syntax problems), and a
    syntax-only parse of the other files when AL001 is selected.
@@ -72,6 +73,17 @@ def _head(path: str, data: bytes, language: str, signals: bool = True) -> FileFa
     return _safe(extract, path, data, language, False)
 
 
+def _js_head(path: str, data: bytes, language: str, signals: bool) -> FileFacts | None:
+    """A JS/TS head from the byte-level scanner, ``None`` when it defers to the frontend (its
+    shapes: ``js_scanner``; a data-layer candidate, with ``signals``, is one of them)."""
+    from archlint.adapters.frontends.js_scanner import js_head
+
+    try:
+        return js_head(path, data, language, signals)
+    except RecursionError:
+        return None
+
+
 def _lean_python_head(path: str, data: bytes, language: str, full: bool) -> FileFacts:
     from archlint.adapters.frontends.python import extract as python_extract
 
@@ -95,8 +107,15 @@ def _inert_script(path: str, data: bytes, language: str) -> FileFacts:
 
 
 def _syntax(path: str, data: bytes, language: str) -> list[ParseProblem]:
-    if language != "python":  # only inert scripts get here: the JS/TS head pass parses everything else
-        return [p for p in _safe(extract, path, data, language, True).problems if p.rule == "AL001"]
+    if language != "python":  # inert scripts and the files the byte-level scanner read
+        from archlint.adapters.frontends.javascript import syntax_problems as js_syntax_problems
+
+        try:
+            return js_syntax_problems(path, data, language)
+        except RecursionError:
+            return []
+        except Exception:  # noqa: BLE001 - untrusted input: no verdict, as the frontend's own AL002 gave none
+            return []
     from archlint.adapters.frontends.python import syntax_problems
 
     try:
@@ -330,6 +349,13 @@ def scan_sources(
             scans.append((source, data))
         elif not signals and not any(token in data for token in _JS_HEAD_TOKENS):
             facts = _inert_script(source.path, data, source.language)
+            facts.content_hash = digest
+            results[source.path] = facts
+            if cache is not None:
+                cache.put(facts)
+        elif (facts := _js_head(source.path, data, source.language, signals)) is not None:
+            # the byte-level scan (no parse): the body, IR and syntax verdict come from one parse
+            # if a rule reads them — here, only files the scanner defers to the frontend are parsed
             facts.content_hash = digest
             results[source.path] = facts
             if cache is not None:

@@ -36,7 +36,9 @@ from operator import attrgetter
 import tree_sitter as ts
 
 from archlint.adapters.frontends.js_syntax import syntax_problem
-from archlint.adapters.frontends.source import SQL_FRAGMENT, Columns, decode, has_signal
+from archlint.adapters.frontends.source import (
+    JS_FILE_DB_URL, JS_SQL_CANDIDATE, JS_URL_CANDIDATE, SQL_FRAGMENT, Columns, decode, has_signal,
+)
 from archlint.adapters.frontends.tree_walk import Ancestry, Intervals, preorder
 from archlint.domain.facts import (
     DYNAMIC,
@@ -111,19 +113,8 @@ _QUERY = """
   (#eq? @_module2 "module") (#eq? @_exports2 "exports"))
 """
 
-# Byte-level candidates for signal strings; each is confirmed with the shared ``has_signal`` on
-# the literal's cooked value, so both frontends agree on what counts.  The SQL candidate is an
-# opening quote followed by any keyword that can start SQL (a superset of the keywords that
-# ``source.SQL_START`` accepts; that pattern is the authority and may grow stricter).  Every
-# DB_URL match contains ":/" or "::memory:"; plain literals scan ~10x faster than DB_URL itself.
-_SQL_CANDIDATE = re.compile(
-    rb"""['"`]\s*\(?\s*(?:select|insert|update|delete|create|drop|alter|with|pragma|replace|merge"""
-    rb"""|truncate|explain|begin|commit|rollback|set|upsert|vacuum|grant)\b""",
-    re.IGNORECASE,
-)
-_URL_CANDIDATE = re.compile(rb":/|::memory:|file:")
-# SQLite file URLs (Prisma's ``file:./dev.db``) are a JS-side signal the shared pattern lacks.
-_FILE_DB_URL = re.compile(r"file:[^\s'\"`]*\.(?:db|sqlite3?)\b", re.IGNORECASE)
+# Byte-level candidates for signal strings: see ``source.JS_SQL_CANDIDATE``.
+_SQL_CANDIDATE, _URL_CANDIDATE, _FILE_DB_URL = JS_SQL_CANDIDATE, JS_URL_CANDIDATE, JS_FILE_DB_URL
 _SUPPRESSION = re.compile(rb"archlint-ignore|archlint: ignore")
 _ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|\r\n|[\s\S])")
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
@@ -211,6 +202,19 @@ def extract(path: str, source: bytes, language: str, full: bool = True, ir: bool
         except RecursionError:
             facts.set_ir(None)
     return facts
+
+
+def syntax_problems(path: str, source: bytes, language: str) -> list[ParseProblem]:
+    """AL001 alone, from one parse: the syntax verdict of a file whose head the byte-level
+    scanner read (``js_scanner``), for a run whose rules read no body of it."""
+    decoded = decode(source, language)
+    data = decoded.data
+    if decoded.skip or not data.strip():
+        return []
+    grammar = _grammar(_grammar_name(path, language))
+    root = grammar.parser.parse(data).root_node
+    problem = syntax_problem(grammar.parser, data, root, Columns(data), _is_declaration(path))
+    return [problem] if problem is not None else []
 
 
 def _constructor_parameter_type(node: ts.Node) -> bool:
@@ -448,7 +452,9 @@ class _Extractor:
         (``@InjectRepository(Article)``, also on parameters) and a constructor's parameter types
         (decorator metadata: Nest resolves ``design:paramtypes`` at load).  ``require`` destructured
         at the top level copies values when it runs and is never judged here."""
-        if not any(node.type == "decorator" for node in self.captures.get("load_time", ())):
+        # (a `decorator` under an ERROR is error recovery's, not the code's: a JSDoc comment's `@since` after
+        # a construct the grammar cannot read — effect's schema/VariantSchema.ts)
+        if not any(node.type == "decorator" and node.parent.type != "ERROR" for node in self.captures.get("load_time", ())):
             return  # judged where decorators make the pattern (and only there: a cost on every mention)
         owners: dict[str, int] = {}
         statements: dict[int, ts.Node] = {}

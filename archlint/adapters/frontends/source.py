@@ -190,3 +190,19 @@ class Columns:
     def shared(self, span: Span) -> Span:
         """``span`` as the one object this file uses for that range."""
         return self.spans.setdefault(span, span)
+
+
+# JS/TS: byte-level candidates for signal strings (the frontend and ``js_scanner`` search them;
+# compiled on first use: a Python-only run never does).  Each is confirmed with ``has_signal`` on
+# the literal's cooked value, so both frontends agree on what counts.  The SQL candidate is an
+# opening quote followed by any keyword that can start SQL (a superset of the keywords that
+# ``source.SQL_START`` accepts; that pattern is the authority and may grow stricter).  Every
+# DB_URL match contains ":/" or "::memory:"; plain literals scan ~10x faster than DB_URL itself.
+JS_SQL_CANDIDATE = lazy_compile(
+    rb"""['"`]\s*\(?\s*(?:select|insert|update|delete|create|drop|alter|with|pragma|replace|merge"""
+    rb"""|truncate|explain|begin|commit|rollback|set|upsert|vacuum|grant)\b""",
+    re.IGNORECASE,
+)
+JS_URL_CANDIDATE = lazy_compile(rb":/|::memory:|file:")
+# SQLite file URLs (Prisma's ``file:./dev.db``) are a JS-side signal the shared pattern lacks.
+JS_FILE_DB_URL = lazy_compile(r"file:[^\s'\"`]*\.(?:db|sqlite3?)\b", re.IGNORECASE)
