@@ -281,3 +281,17 @@ def test_huge_file_is_skipped_with_a_problem():
     facts = extract("big.py", b"x = 1\n" * (1024 * 1024))
     assert [p.rule for p in facts.problems] == ["AL004"]
     assert facts.imports == []
+
+
+def test_a_lone_transaction_word_is_sql_only_when_it_reads_as_a_statement():
+    source = '''
+    def run(conn):
+        conn.execute("SELECT 1")
+        conn.execute("BEGIN")
+        conn.execute("begin immediate")
+        conn.execute("COMMIT;")
+        conn.execute("start transaction")
+    TOKENS = ["begin", "commit", "rollback"]  # a protobuf tokenizer's words, git's verbs, event names
+    STATE = "Begin"
+    '''
+    assert [s.text for s in facts_of(source).strings] == ["SELECT 1", "BEGIN", "begin immediate", "COMMIT;", "start transaction"]

@@ -679,8 +679,14 @@ def _inner(data: bytes, node) -> str:
 
 
 def _strip_quotes(raw: str) -> str:
+    """A literal's text without its prefix and quotes (``f"BEGIN"`` -> ``BEGIN``), so that the signal's
+    patterns anchored at the end (a lone ``COMMIT``, ``TRUNCATE TABLE t``) see where the text ends."""
     match = _STRING_PREFIX.match(raw)
-    return raw[match.end() :] if match else raw
+    if not match:
+        return raw
+    quote = match.group(2)
+    end = len(raw) - len(quote) if raw.endswith(quote) and len(raw) >= match.end() + len(quote) else len(raw)
+    return raw[match.end():end]
 
 
 def _decorators(node) -> tuple[str, ...]:

@@ -36,7 +36,11 @@ SQL_START = re.compile(
       | (?:REPLACE|MERGE)\s+INTO\s
       | TRUNCATE\s+(?:TABLE\s+)?[\w."`]+\s*;?\s*$
       | EXPLAIN\s+(?:ANALYZE\s+|QUERY\s+PLAN\s+)?SELECT\s
-      | (?:BEGIN|COMMIT|ROLLBACK)(?:\s+TRANSACTION)?\s*;?\s*$
+      # a transaction statement alone: in capitals, or unmistakable (`begin transaction`, `BEGIN IMMEDIATE`) —
+      # a bare lower-case "begin" / "commit" is a word of any vocabulary (protobuf tokens, git, event names)
+      | (?-i:BEGIN|COMMIT|ROLLBACK)\s*;?\s*$
+      | (?:BEGIN|COMMIT|ROLLBACK|START)\s+TRANSACTION\s*;?\s*$
+      | BEGIN\s+(?:DEFERRED|IMMEDIATE|EXCLUSIVE)(?:\s+TRANSACTION)?\s*;?\s*$
       | SET\s+search_path\b
     )""",
     re.IGNORECASE | re.VERBOSE,
@@ -200,7 +204,7 @@ class Columns:
 # DB_URL match contains ":/" or "::memory:"; plain literals scan ~10x faster than DB_URL itself.
 JS_SQL_CANDIDATE = lazy_compile(
     rb"""['"`]\s*\(?\s*(?:select|insert|update|delete|create|drop|alter|with|pragma|replace|merge"""
-    rb"""|truncate|explain|begin|commit|rollback|set|upsert|vacuum|grant)\b""",
+    rb"""|truncate|explain|begin|commit|rollback|start\s+transaction|set|upsert|vacuum|grant)\b""",
     re.IGNORECASE,
 )
 JS_URL_CANDIDATE = lazy_compile(rb":/|::memory:|file:")
