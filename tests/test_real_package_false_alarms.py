@@ -986,3 +986,35 @@ def test_a_count_grouped_by_the_joined_collection_is_not_fanned_out(tmp_path):
         ),
     }
     assert [f[:3] for f in findings(make_repo(tmp_path, files)) if f[0] == "AL410"] == [("AL410", "shop/views.py", 9)]
+
+
+def test_attributes_added_by_setattr_are_not_missing_methods(tmp_path):
+    files = {  # django/core/management/color.py: make_style() fills a Style() with setattr(style, role, func)
+        "requirements.txt": "django\n",
+        "pkg/base.py": (  # sorts before color.py: analysed before make_style()
+            "from django.db import connection\n"
+            "from pkg.color import make_style, make_plain\n"
+            "def run():\n"
+            "    text = make_style().ERROR('x')\n"
+            "    return text + make_plain().ERROR('y')\n"
+        ),
+        "pkg/color.py": (
+            "from django.db import connection\n"
+            "import os\n"
+            "class Style:\n"
+            "    pass\n"
+            "class Plain:\n"
+            "    pass\n"
+            "def make_style():\n"
+            "    style = Style()\n"
+            "    for role in os.environ.get('ROLES', '').split(','):\n"
+            "        setattr(style, role, lambda text: text)\n"
+            "    return style\n"
+            "def make_plain():\n"
+            "    plain = Plain()\n"
+            "    setattr(plain, 'NOTICE', lambda text: text)\n"
+            "    return plain\n"
+        ),
+    }
+    # Style gets computed names (any method may exist); Plain gets NOTICE only, so ERROR raises
+    assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL230"] == [("AL230", "pkg/base.py", 5)]

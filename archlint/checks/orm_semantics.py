@@ -70,7 +70,9 @@ def _all(ctx, program, analyses) -> Iterator[Finding]:
             elif event.kind == "instance-as-key":
                 yield _instance_as_key(ctx, event)
             elif event.kind == "missing-method":
-                yield _missing_method(ctx, program, event)
+                finding = _missing_method(ctx, program, event)
+                if finding is not None:
+                    yield finding
             elif event.kind == "collections-joined":
                 yield _collections_joined(ctx, event)
         yield from _unloaded(ctx, analysis.derefs)
@@ -375,8 +377,12 @@ def _unloaded(ctx, derefs) -> Iterator[Finding]:
 
 
 # AL230 -------------------------------------------------------------------------------------------------
-def _missing_method(ctx, program, event) -> Finding:
+def _missing_method(ctx, program, event) -> Finding | None:
     path, cid, method = event.detail.split("|")
+    if program.set_by_setattr(path, int(cid), method):
+        # `setattr(style, role, func)` (Django's make_style): judged once every analysis ran, so the
+        # verdict does not depend on whether the setattr's function was analysed before the call's
+        return None
     cls = program.cls(path, int(cid))
     name = cls.name if cls is not None else "the class"
     methods = sorted({program.function(p, f).name for p, c in program.subclass_chain(path, int(cid))

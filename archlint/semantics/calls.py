@@ -2322,6 +2322,7 @@ class Calls:
             self.dereference(args[0][3], args[0][2], node.span)
         if name == "builtins.setattr" and len(args) == 3:
             self.dynamic_field_write(node, args[0][2], args[1][2], "setattr")
+            self.program.note_setattr(args[0][2], args[1][2])
         if name in ("global:Object.entries", "global:Object.values") and len(args) == 1 and type(v.strip(args[0][2])) is v.Record:
             # Object.entries({ '/articles': articles, … }): the [key, value] pairs of a record the code wrote
             record = v.strip(args[0][2])

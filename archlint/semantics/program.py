@@ -177,6 +177,7 @@ class Program:
         self.latest_closures: dict[tuple[str, int], dict] = {}  # (path, fid) -> the environment that defined it last
         self.keyed_environments: dict[int, dict] = {}  # id -> environment named by id in a summary key (kept alive)
         self.fields: dict[tuple[str, int], dict[str, object]] = {}  # class -> field -> value (joined)
+        self.setattr_names: dict[tuple[str, int], set[str] | None] = {}  # see note_setattr
         self.summaries: dict = {}
         self.stack: list[tuple[str, int]] = []  # functions being analysed (recursion / depth)
         self.globals_written: dict[str, dict[str, object]] = {}  # `global db; db = …` in functions
@@ -1131,6 +1132,30 @@ class Program:
         return chain
 
     # instance fields (written by any method, joined; see interpreter) -------------------------------
+    def note_setattr(self, target, key) -> None:
+        """``setattr(style, role, func)`` on an instance of a project class: the attribute names it adds
+        (``None``: a computed name, any attribute), read once every analysis of record ran."""
+        bare = v.strip(target)
+        if type(bare) is not v.Instance:
+            return
+        names = self.setattr_names.setdefault((bare.path, bare.cid), set())
+        if names is None:
+            return
+        options = [v.strip(option) for option in v.options(key)]
+        if v.is_constant(key) and all(isinstance(option.value, str) for option in options):
+            names.update(option.value for option in options)
+        else:
+            self.setattr_names[(bare.path, bare.cid)] = None
+
+    def set_by_setattr(self, path: str, cid: int, name: str) -> bool:
+        """Whether some ``setattr`` call adds ``name`` to instances of the class (or of a project base)."""
+        for link in self.subclass_chain(path, cid):
+            if link in self.setattr_names:
+                names = self.setattr_names[link]
+                if names is None or name in names:
+                    return True
+        return False
+
     def field_value(self, path: str, cid: int, name: str):
         return self.field_entry(path, cid, name)[0]
 
