@@ -1018,3 +1018,27 @@ def test_attributes_added_by_setattr_are_not_missing_methods(tmp_path):
     }
     # Style gets computed names (any method may exist); Plain gets NOTICE only, so ERROR raises
     assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL230"] == [("AL230", "pkg/base.py", 5)]
+
+
+def test_an_instance_given_another_class_is_not_missing_methods(tmp_path):
+    files = {  # django/db/models/sql/query.py Query.chain(): obj = Empty(); obj.__class__ = self.__class__
+        "requirements.txt": "django\n",
+        "pkg/query.py": (
+            "from django.db import connection\n"
+            "class Empty:\n"
+            "    pass\n"
+            "class Blank:\n"
+            "    pass\n"
+            "class Query:\n"
+            "    def clone(self):\n"
+            "        obj = Empty()\n"
+            "        obj.__class__ = self.__class__\n"
+            "        return obj.clone()\n"
+            "    def blank(self):\n"
+            "        obj = Blank()\n"
+            "        obj.kind = self.__class__\n"
+            "        return obj.clone()\n"
+        ),
+    }
+    # Empty's instances may be any class; Blank only got an attribute, so its missing clone() raises
+    assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL230"] == [("AL230", "pkg/query.py", 14)]

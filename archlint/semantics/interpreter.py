@@ -2044,6 +2044,10 @@ class Frame(Calls):
         value = self.eval(node.value)
         if not self.python and v.is_nullable(value) and (node.value.span.end_line, node.value.span.end_column) in self.module.asserted:
             value = v.tag(value, frozenset({ASSERTED_TAG}))  # `const u = rows.find(…)!`: the assertion checked nothing
+        if self.python and len(node.targets) == 1 and type(node.targets[0]) is ir.Attr and node.targets[0].name == "__class__":
+            # `obj = Empty(); obj.__class__ = self.__class__` (Django's Query.clone): the instance becomes another
+            # class, so any method may exist on instances of the one it was made from (AL230)
+            self.program.note_setattr(self.eval(node.targets[0].obj), v.UNKNOWN)
         if len(node.targets) == 1 and type(node.targets[0]) is ir.Attr:
             tracked = len(self.effects)
             self._dirty_write(node)
