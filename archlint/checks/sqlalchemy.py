@@ -623,7 +623,7 @@ def _hook_registrations(program, function) -> list:
     """The ``app.teardown_request(fn)``-style registrations (with an argument) in ``function``, in source order."""
     index = program.node_index(function)
     calls = [call for name in _FLASK_HOOKS for call in index.methods.get(name, ()) if call.args]
-    return sorted(calls, key=lambda call: index.position[id(call)])
+    return index.in_order(calls)
 
 
 def _module_scoped_session(program, path: str, name: str, depth: int = 0) -> str:

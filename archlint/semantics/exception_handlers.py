@@ -140,12 +140,12 @@ def _python_handlers(program) -> tuple:
                                          function=function.fid))
             middleware = _middleware_function(program, names, path, function, middleware_classes)
             index = program.node_index(function)
-            body: list = [(index.position[id(node)], node) for method in names.registrations
-                          for node in index.methods.get(method, ())]
-            body.extend(index.marks)
-            for _at, node in sorted(body, key=lambda item: item[0]):  # in source order
+            registrations = {id(node) for method in names.registrations for node in index.methods.get(method, ())}
+            for node in index.ordered:  # the registrations and the marks, in source order
                 kind = type(node)
                 if kind is ir.Call:
+                    if id(node) not in registrations:
+                        continue
                     found.append(Handler("registration", _first_argument_names(node), path, node.span.line,
                                          scope=_receiver_scope(program, names, path, node, function)))
                 elif kind is ir.Entry and node.key in names.settings_keys or kind is ir.Const and node.value in names.settings_keys:
