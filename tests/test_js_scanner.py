@@ -97,3 +97,12 @@ def test_data_layer_candidates_go_to_the_frontend_when_bodies_are_read():
     head = js_head("src/m.ts", plain, "typescript", signals=True)
     assert head is not None and head.signals == ""
     assert compare_file("src/m.ts", plain, "typescript") == ""
+
+
+def test_a_barrel_is_left_to_the_frontend_when_rules_read_bodies():
+    """The deep scope (domain/callers.py) follows a name through ``export … from`` in the body: a run
+    whose rules read bodies gets the barrel from the frontend's one parse; a layers-only run does not."""
+    barrel = b"export * from './repo.js';\nexport { findUser as lookup } from './repo.js';\n"
+    assert js_head("src/index.js", barrel, "javascript", signals=True) is None
+    head = js_head("src/index.js", barrel, "javascript", signals=False)
+    assert head is not None and [i.module for i in head.imports] == ["./repo.js", "./repo.js"]

@@ -14,7 +14,9 @@ decorator in code (ESM imports may then be *deferred*, see the frontend's
 cannot tell from a division, an import statement of a shape it does not model (a string name,
 import attributes, ``import x = …``) — and, when ``signals`` are asked, a file with a string
 the frontend would keep (SQL or a DB URL) or a ``define`` (Sequelize's model definition): those
-files are data-layer candidates, and their one parse gives the body and IR as well.
+files are data-layer candidates, and their one parse gives the body and IR as well — or a
+re-export (``export … from``): the deep scope follows imported names through a barrel's
+re-exports, which it reads from the body.
 
 Lexing: comments, strings, templates (with nested ``${}``) and regular expressions are found by
 one search per token start; a ``/`` is a regular expression after an operator or a keyword,
@@ -270,6 +272,10 @@ class _Scan:
                 return None  # export of a declaration or of local names: no import
         if word == b"export" and match.group("type") and match.group("star"):
             raise _Unsure  # `export type * from`: the grammar reads it as a runtime re-export
+        if word == b"export" and self.signals:
+            # a barrel, in a run whose rules read bodies: the deep scope follows names through its re-exports
+            # (domain/callers.py reads them from the frontend's body), so the one parse gives it that body
+            raise _Unsure
         source = match.group("source")
         if any(self.kind_at(i) != _STRING_KIND for i in (match.start("source"),)):
             raise _Unsure
