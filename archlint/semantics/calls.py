@@ -274,15 +274,18 @@ def single_key(receiver, args):
 def _rows_parameter(node) -> str | None:
     """The name whose rows a filter keys on: ``Record.id.in_([r.id for r in records])`` (a comprehension of
     a column of each row of ``records``) or ``Record.id == record.id`` — else ``None``."""
-    if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name == "in_" and len(node.args) == 1:
+    if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name == "in_" and len(node.args) == 1 \
+            and type(node.func.obj) is ir.Attr:
         loop = node.args[0].value
         if type(loop) is ir.Loop and loop.kind == "comprehension" and type(loop.iter) is ir.Name \
                 and type(loop.target) is ir.Name and not loop.conditions and type(loop.result) is ir.Attr \
-                and type(loop.result.obj) is ir.Name and loop.result.obj.id == loop.target.id:
+                and type(loop.result.obj) is ir.Name and loop.result.obj.id == loop.target.id \
+                and loop.result.name == node.func.obj.name:
             return loop.iter.id
         return None
-    if type(node) is ir.Compare and node.op == "==" and type(node.right) is ir.Attr and type(node.right.obj) is ir.Name:
-        return node.right.obj.id
+    if type(node) is ir.Compare and node.op == "==" and type(node.left) is ir.Attr and type(node.right) is ir.Attr \
+            and type(node.right.obj) is ir.Name and node.left.name == node.right.name:
+        return node.right.obj.id  # `Record.id == record.id` — not `Dataset.id == record.dataset_id` (another row)
     return None
 
 
