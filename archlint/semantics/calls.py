@@ -271,6 +271,24 @@ def single_key(receiver, args):
     return keys[0] if len(keys) == 1 else None
 
 
+def _rows_parameter(node) -> str | None:
+    """The name whose rows a filter keys on: ``Record.id.in_([r.id for r in records])`` (a comprehension of
+    a column of each row of ``records``) or ``Record.id == record.id`` — else ``None``."""
+    if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name == "in_" and len(node.args) == 1 \
+            and type(node.func.obj) is ir.Attr:
+        loop = node.args[0].value
+        if type(loop) is ir.Loop and loop.kind == "comprehension" and type(loop.iter) is ir.Name \
+                and type(loop.target) is ir.Name and not loop.conditions and type(loop.result) is ir.Attr \
+                and type(loop.result.obj) is ir.Name and loop.result.obj.id == loop.target.id \
+                and loop.result.name == node.func.obj.name:
+            return loop.iter.id
+        return None
+    if type(node) is ir.Compare and node.op == "==" and type(node.left) is ir.Attr and type(node.right) is ir.Attr \
+            and type(node.right.obj) is ir.Name and node.left.name == node.right.name:
+        return node.right.obj.id  # `Record.id == record.id` — not `Dataset.id == record.dataset_id` (another row)
+    return None
+
+
 _IN_THREAD = frozenset({v.THREAD_TAG})
 _DETACHED = frozenset({v.DETACHED_TAG})
 _PARAMETER_KEY = frozenset({v.PARAMETER_KEY_TAG})
@@ -1641,6 +1659,8 @@ class Calls:
             return v.Query(stack, model, loaded, lazy, unique, joined, single, cached or getattr(receiver, "cached", False), write,
                            self.query_chains(receiver, node, args), via=getattr(receiver, "via", ""),
                            nonempty=outcome.nonempty or getattr(receiver, "nonempty", False) and type(receiver) is v.Query)
+        if kind == "result" and stack == "sqlalchemy" and loaded and args and type(receiver) is v.Db:
+            self._reselected_rows(node, v.strip(args[0][2]), loaded)
         if kind == "result":
             keyed = any(type(v.strip(arg[2])) is v.Query and keyed_by_stored_row(v.strip(arg[2]), ()) for arg in args[:1]) \
                 or type(receiver) is v.Result and receiver.keyed  # result.mappings() / .scalars(): still that lookup
@@ -2074,6 +2094,8 @@ class Calls:
             kept = {name: self.env[name] for name in passed if name in self.env}
             self.expire_rows(node, committed.tags)
             self.env.update(kept)
+        if summary.row_loads and node is not None:
+            self._loaded_by_callee(function, args, summary.row_loads)
         if summary.exit_branch and not summary.always_raises:
             # the rest of the caller's block runs only where the callee returned: on its exit sides
             self.branch = self.branch + tuple(side for side in summary.exit_branch if side not in self.branch)
@@ -2103,6 +2125,46 @@ class Calls:
             # by the session the instance was built with (its field joins every constructor call's session)
             return v.tag(summary.returns, sessions)
         return summary.returns
+
+    def _reselected_rows(self, node, query, loaded: frozenset) -> None:
+        """``await db.execute(select(Record).filter(Record.id.in_([r.id for r in records])).options(selectinload(
+        Record.responses)))`` in ``def preload(db, records)``: the rows of the parameter ``records`` selected
+        again, with loader options, on the session the parameter ``db`` holds — the identity map puts the
+        relations on the rows the caller passed (``Summary.row_loads``).  A session made here, a filter on
+        anything but that parameter's rows, or one that is not the only filter: nothing."""
+        if type(query) is not v.Query or len(query.chains) != 1 or type(node) is not ir.Call \
+                or type(node.func) is not ir.Attr or type(node.func.obj) is not ir.Name:
+            return
+        params = {p.name for p in self.function.params if p.kind in ("pos", "posonly", "kwonly")}
+        session = node.func.obj.id
+        if session not in params:
+            return
+        filters = [step for step in next(iter(query.chains))
+                   if type(step.node) is ir.Call and type(step.node.func) is ir.Attr and step.node.func.name in FILTER_STEPS]
+        if len(filters) != 1 or len(filters[0].node.args) != 1:
+            return
+        rows = _rows_parameter(filters[0].node.args[0].value)
+        if rows is not None and rows in params and rows != session:
+            self.row_loads.append((rows, query.model, loaded))
+
+    def _loaded_by_callee(self, function: v.Function, args, row_loads: tuple) -> None:
+        """``_preload(self._db, records)``: the relations a callee's summary loaded onto the rows of one of
+        its parameters (``Summary.row_loads``) are on the rows the caller's name holds — as
+        ``prefetch_related_objects`` (semantics.toml ``row_loaders``) puts them."""
+        callee = self.program.function(function.path, function.fid)
+        if callee is None or function.partial:
+            return
+        params = [p for p in callee.params if p.kind in ("pos", "posonly", "kwonly")]
+        if function.bound is not None and callee.kind == "method" and not callee.is_static and params:
+            params = params[1:]
+        positional = [a for a in args if a[0] == "pos"]
+        for name, model, loaded in row_loads:
+            index = next((i for i, p in enumerate(params) if p.name == name), None)
+            passed = next((a[3] for a in args if a[0] == "kw" and a[1] == name), None)
+            if passed is None and index is not None and index < len(positional) and params[index].kind != "kwonly":
+                passed = positional[index][3]
+            if type(passed) is ir.Name and passed.id in self.env and model in sequences.row_models(self.env[passed.id]):
+                self.env[passed.id] = sequences.with_loads(self.env[passed.id], loaded)
 
     def _held_member(self, node) -> bool:
         """``message.id`` / ``user.id`` of a row or a model object the function holds (not the request's data)."""

@@ -410,6 +410,10 @@ class Frame(Calls):
         # names holding a helper's answer that may be a non-Django lookup's missed None (values.STRICT_MISSED_TAG),
         # with the branch they were assigned on: read unchecked there, before passed to any function, it is judged
         self.strict_missed: dict[str, tuple] = {}
+        # (parameter, model, relations): a statement this function ran on the session a parameter holds, selecting
+        # the rows another parameter holds with loader options — the identity map puts those relations on the
+        # caller's rows (records.Summary.row_loads)
+        self.row_loads: list[tuple] = []
         self.callback_results: list[list] = []
         # Promise.all(rows.map((r) => Model.findById(r.x))): the map callbacks whose returned thenables
         # Promise.all runs (it calls .then on each), by the loop's span
@@ -479,7 +483,8 @@ class Frame(Calls):
                     if deref.origin and deref.origin not in passed_in and ":unloaded:" not in deref.origin:
                         self.program.callee_null_derefs.setdefault((deref.path, deref.span), deref)
         return Summary(returns, tuple(dict.fromkeys(self.effects)), raises, derefs, tuple(dict.fromkeys(self.context_events)),
-                       self._exit_branch(), frozenset(self.exited) if self.exited else _NO_EXITS)
+                       self._exit_branch(), frozenset(self.exited) if self.exited else _NO_EXITS,
+                       tuple(dict.fromkeys(self.row_loads)))
 
     def _exit_with_open_transaction(self, span, value=None) -> None:
         """A normal exit (a ``return``, the end of the body) while an unmanaged transaction this

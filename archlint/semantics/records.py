@@ -53,6 +53,11 @@ class Summary(NamedTuple):
     # the sess:<with-block> tags of the sessions whose `with` block ended during the call (its own or a
     # callee's): rows it returns tagged with one were loaded by a session that is closed once it returns
     exited: frozenset = frozenset()
+    # (parameter, model, relations): the function selected the rows of `parameter` again, with loader options,
+    # on the session another parameter holds (`select(Record).filter(Record.id.in_([r.id for r in records]))
+    # .options(selectinload(Record.responses))`, the result discarded): the session's identity map loads
+    # those relations onto the very rows the caller passed — SQLAlchemy's prefetch_related_objects
+    row_loads: tuple = ()
 
 
 class Site(NamedTuple):

@@ -137,6 +137,24 @@ def read(value, method: str):
     return None
 
 
+def row_models(value, depth: int = 0) -> frozenset:
+    """The models of the rows ``value`` holds (a row, rows, a list or tuple of them; any of its options)."""
+    if depth > MAX_DEPTH:
+        return frozenset()
+    found: set[str] = set()
+    for option in v.options(value):
+        bare = v.strip(option)
+        kind = type(bare)
+        if kind in (v.Row, v.Rows):
+            found.add(bare.model)
+        elif kind is v.Items:
+            found.update(row_models(bare.item, depth + 1))
+        elif kind is v.Tuple:
+            for item in bare.items:
+                found.update(row_models(item, depth + 1))
+    return frozenset(found)
+
+
 def with_loads(value, relations: frozenset, depth: int = 0):
     """``value`` with ``relations`` loaded on every row it holds (``prefetch_related_objects(items, "author")``
     on a list filled with rows, on rows, on one row); anything else as it is."""
