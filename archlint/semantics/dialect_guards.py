@@ -189,3 +189,62 @@ def guarded_dialects(module: ir.ModuleIR, span: Span, subjects=_DEFAULT_SUBJECTS
         return None
     subjects = tuple(subjects) or _DEFAULT_SUBJECTS
     return _combine(_walk(function.body, span, _Scope(_dialect_locals(function, subjects), subjects)) or [])
+
+
+# -- a connection made in place ------------------------------------------------------------------
+def _block_path(block: tuple, span: Span) -> list[tuple[tuple, int]] | None:
+    """The (block, index) pairs from ``block`` down to the statement holding ``span``."""
+    for index, statement in enumerate(block):
+        if not ir.span_contains(statement.span, span):
+            continue
+        inner: list | None = None
+        for field in ("body", "orelse", "final"):
+            inner = _block_path(getattr(statement, field, ()) or (), span)
+            if inner is not None:
+                break
+        if inner is None and type(statement) is ir.Try:
+            for handler in statement.handlers:
+                inner = _block_path(handler.body, span)
+                if inner is not None:
+                    break
+        return [(block, index), *(inner or [])]
+    return None
+
+
+def _assigns(node, name: str) -> bool:
+    return any(type(part) is ir.Assign and any(type(t) is ir.Name and t.id == name for t in part.targets)
+               for part in ir.iter_nodes((node,)))
+
+
+def _reaching_value(module: ir.ModuleIR, span: Span, name: str):
+    """The value of the one assignment to ``name`` that reaches ``span`` along its enclosing blocks —
+    in its function, or, for a closure's free variable, in the functions around it (``sequelize =
+    new Sequelize({ dialect: 'sqlite' }); const pragmas = async () => { await sequelize.query(…) }``);
+    ``None`` when another assignment (in a branch, a loop) may come between or none is seen."""
+    function = ir.innermost_function(module, span)
+    while function is not None:
+        path = _block_path(function.body, span) or []
+        for block, index in reversed(path):
+            for statement in reversed(block[:index]):
+                if type(statement) is ir.Assign and any(type(t) is ir.Name and t.id == name for t in statement.targets):
+                    return statement.value if statement.op == "=" else None
+                if _assigns(statement, name):
+                    return None
+        if function.scope_of(name) != "outer" or function.parent < 0:
+            return None
+        span, function = function.span, module.functions[function.parent]
+    return None
+
+
+def constructed_options(module: ir.ModuleIR, call: ir.Call) -> tuple:
+    """The object-literal arguments of ``new X(…)`` that made the connection ``call`` runs on, when its
+    receiver is a local (or a closure's free variable) assigned from one in place; ``()`` otherwise."""
+    receiver = call.func.obj if type(call.func) is ir.Attr else None
+    if type(receiver) is not ir.Name:
+        return ()
+    value = _reaching_value(module, call.span, receiver.id)
+    if type(value) is ir.Await:
+        value = value.value
+    if type(value) is not ir.Call or not value.new:
+        return ()
+    return tuple(arg.value for arg in value.args if arg.kind == "pos" and type(arg.value) is ir.Obj)
