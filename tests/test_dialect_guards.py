@@ -143,3 +143,48 @@ def test_a_pgvector_client_module_runs_on_postgresql(tmp_path):
 def test_the_same_search_in_a_module_for_no_database_is_judged_as_sqlite(tmp_path):
     files = {"app/vector/dbs/search.py": _FTS.format(cls="ChunkSearch")}
     assert [r for r, _, _ in _rules(tmp_path, files, "AL401", "AL402")] == ["AL401"]
+
+
+_NOT_SQLITE = """
+from sqlalchemy import text
+
+
+async def vacuum(session):
+    bind = await session.connection()
+    if bind.dialect.name != 'sqlite':
+        await session.execute(text("SELECT chat::text FROM chat"))
+    else:
+        await session.execute(text("SELECT chat::text FROM chat"))
+"""
+
+
+def test_a_test_that_rules_the_project_database_out_is_not_judged_in_it(tmp_path):
+    # `!= 'sqlite'` true: the branch runs on some other database, not the project's SQLite; its
+    # `else` runs on SQLite and the `::` cast there still fires
+    found = _rules(tmp_path, {"app/maint.py": _NOT_SQLITE}, "AL402")
+    assert [(rule, line) for rule, _, line in found] == [("AL402", 9)]  # the else (SQLite) only
+
+
+_KNEX_PROJECT = {
+    "package.json": '{"name": "app", "dependencies": {"knex": "^3.1.0", "pg": "^8.11.0", "sqlite3": "^5.1.7"}}',
+    "src/db.js": "const knex = require('knex');\nmodule.exports = knex({ client: 'pg', connection: process.env.DATABASE_URL });\n",
+}
+
+_KNEX_UPSERT = """const db = require('./db');
+
+async function touch(id) {
+  if (db.client.config.client === 'sqlite3') {
+    await db.raw('INSERT OR IGNORE INTO seen (id) VALUES (?)', [id]);
+  } else {
+    await db.raw('INSERT INTO seen (id) VALUES (?) ON CONFLICT DO NOTHING', [id]);
+  }
+  await db.raw('INSERT OR IGNORE INTO seen (id) VALUES (?)', [id]);
+}
+
+module.exports = { touch };
+"""
+
+
+def test_knex_client_name_guards_its_branch(tmp_path):
+    found = findings(make_repo(tmp_path, {**_KNEX_PROJECT, "src/seen.js": _KNEX_UPSERT}))
+    assert [(rule, path, line) for rule, path, line in found if rule == "AL402"] == [("AL402", "src/seen.js", 9)]

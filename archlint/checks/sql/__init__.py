@@ -72,7 +72,7 @@ def _guarded(ctx: CheckContext, sites: list, sql: SqlKnowledge) -> list:
     program = ctx.program
     if program is None or not sites:
         return sites
-    from archlint.semantics.dialect_guards import guarded_dialects
+    from archlint.semantics.dialect_guards import Excluded, guarded_dialects
 
     imported = {name for facts in ctx.files.values() for record in facts.imports for name in record.names}
 
@@ -83,14 +83,34 @@ def _guarded(ctx: CheckContext, sites: list, sql: SqlKnowledge) -> list:
     for site in sites:
         module = program.modules.get(site.path)
         site = _typed_holes(program, site, private)
-        names = guarded_dialects(module, site.call.span) if module is not None else None
+        names = guarded_dialects(module, site.call.span, sql.dialect_subjects) if module is not None else None
         databases = {sql.database_named(name) for name in names} if names else set()
-        if len(databases) == 1 and None not in databases:
+        if names is None and module is not None:
+            # `sequelize = new Sequelize({ dialect: 'sqlite', … })` just before, in place: that connection's database
+            databases = _constructed_databases(module, site.call.span, sql)
+            names = frozenset(databases)
+        if type(names) is Excluded:
+            if site.database in databases:  # `else` of `if (dialect === 'postgres')`: another database's SQL
+                site = site._replace(database=None)
+        elif len(databases) == 1 and None not in databases:
             database = databases.pop()
             if database != site.database:
                 site = site._replace(database=database)
         result.append(site)
     return result
+
+
+def _constructed_databases(module, span, sql: SqlKnowledge) -> set:
+    from archlint.domain import ir
+    from archlint.domain.sql.database import options_database
+    from archlint.semantics.dialect_guards import constructed_options
+
+    function = ir.innermost_function(module, span)
+    call = next((node for node in ir.iter_nodes(function.body) if type(node) is ir.Call and node.span == span), None) \
+        if function is not None else None
+    if call is None:
+        return set()
+    return {options_database(options, sql) for options in constructed_options(module, call)} - {None}
 
 
 def _typed_holes(program, site, private=None):

@@ -162,12 +162,15 @@ def _sequelize_table(ctx: CheckContext, model: Model) -> str:
     if module is None:
         return ""
     for function in module.functions:
+        # `static initialize(sequelize) { this.init(attributes, { tableName }) }` in the model's own class
+        own = function.is_static and 0 <= function.cls < len(module.classes) and module.classes[function.cls].name == model.name
         for node in ir.iter_nodes(function.body):
             if type(node) is not ir.Call:
                 continue
             if node.span == model.span and node.method == "define":
                 index = 2
-            elif node.method in ("init", "initialize") and type(node.receiver) is ir.Name and node.receiver.id == model.name:
+            elif node.method in ("init", "initialize") and type(node.receiver) is ir.Name and (
+                    node.receiver.id == model.name or (own and node.receiver.id == "this")):
                 index = 1
             else:
                 continue

@@ -253,6 +253,12 @@ def _option_evidence(path: str, facts: FileFacts, sql: SqlKnowledge) -> list[Evi
     return found
 
 
+def options_database(node: ir.Obj, sql: SqlKnowledge) -> str | None:
+    """The database one connection's options object names (``{ dialect: 'sqlite', storage }``), else ``None``."""
+    found = {evidence.database for evidence in _object_options("", node, 0, sql)}
+    return found.pop() if len(found) == 1 else None
+
+
 def _object_options(path: str, node: ir.Obj, line: int, sql: SqlKnowledge) -> list[Evidence]:
     """``{ client: 'sqlite3' }`` — or ``{ client: process.env.DB_CLIENT || 'sqlite3' }``: the value used
     when the variable is unset is the database the app runs on by default."""

@@ -112,6 +112,8 @@ class SqlKnowledge:
     schema_constructs: frozenset[str] = frozenset()  # constructs whose SQL fragment is DDL (CheckConstraint, …)
     # (modules, methods, parameters): hook parameters the framework checks against a fixed set first
     validated_parameters: tuple[tuple[tuple[str, ...], frozenset[str], frozenset[str]], ...] = ()
+    # expressions that read a connection's dialect name, as chains (``("*", "getDialect()")``)
+    dialect_subjects: tuple[tuple[str, ...], ...] = ()
 
     def purges(self, snake_name: str, parameters, table: str | None = None) -> bool:
         """A function that takes nothing but the handle it works through and is named for emptying
@@ -297,6 +299,7 @@ def _build(knowledge: Knowledge) -> SqlKnowledge:
         dialect_modules={entry.name: entry.modules for entry in knowledge.of_kind("dialect") if entry.modules},
         driver_languages={d.name: d.language for d in drivers},
         other_grammars=tuple(g for e in knowledge.of_kind("other_database") for g in e.extra.get("sqlglot", ())),
+        dialect_subjects=tuple(tuple(c.split(".")) for e in knowledge.of_kind("dialect_subject") for c in _strings(e, "chains")),
         other_modules=tuple(m for e in knowledge.of_kind("other_database") for m in e.modules),
         orm_modules=tuple(m for e in knowledge.of_kind("orm") for m in e.modules),
         schema_constructs=frozenset(n for e in knowledge.of_kind("schema_construct") for n in _strings(e, "names")),

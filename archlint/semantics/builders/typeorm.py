@@ -251,12 +251,17 @@ class _Lifter(b.Lifter):
         elif method in ("having", "andHaving", "orHaving") and isinstance(tree, exp.Select):
             b.add_having(tree, b.located(self.fragment(step), step.where))
         elif method == "delete":
-            self.tree = b.located(exp.Delete(this=b.table(self.table.name) if self.table else None), step.where)
+            # the builder's alias names the DELETE's / UPDATE's table: TypeORM accepts `alias.property` in its
+            # conditions and drops the prefix itself (`createQueryBuilder("tf").update().whereInIds(…)`)
+            self.tree = b.located(exp.Delete(this=b.table(self.table.name, self.main) if self.table else None), step.where)
         elif method == "update":
             table = self._entity_table(step.arg(0)) or self.table
             if table is not None:
+                if table is not self.table or not self.main:
+                    self.main = table.name
+                    self.aliases[self.main] = table
                 self.table = table
-            self.tree = b.located(exp.Update(this=b.table(self.table.name) if self.table else None,
+            self.tree = b.located(exp.Update(this=b.table(self.table.name, self.main) if self.table else None,
                                              expressions=[exp.EQ(this=exp.column(b.SET_LIST), expression=exp.Null())]), step.where)
         elif method in ("from",):
             table = self._entity_table(step.arg(0))
