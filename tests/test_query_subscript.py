@@ -88,3 +88,22 @@ def test_django_queryset_index_after_len_reads_the_cache(tmp_path):
     found = [f for f in report(root).findings if f.rule in ("AL601", "AL603")]
     assert [(f.rule, f.line) for f in found] == [("AL601", 8)]
     assert "1 query per row" in found[0].message
+
+
+def test_django_slices_after_len_read_the_cache_not_pages(tmp_path):
+    # label-studio's `batch()`: `l = len(iterable)` fills the QuerySet's cache, so `iterable[a:b]`
+    # slices the loaded list — no LIMIT/OFFSET page, nothing for AL409 to order.  Without the `len`,
+    # each slice is a page of an unordered query (AL409).
+    root = _django(tmp_path, '''
+        from django.http import JsonResponse
+        from shelf.books.models import Book
+
+        def authors(request):
+            books = Book.objects.filter(title__startswith="a")
+            total = len(books)
+            cached = [list(books[i:i + 10]) for i in range(0, total, 10)]
+            pages = Book.objects.filter(title__startswith="b")
+            paged = [list(pages[i:i + 10]) for i in range(0, 100, 10)]
+            return JsonResponse({"cached": len(cached), "paged": len(paged)})
+    ''')
+    assert [(f.rule, f.line) for f in report(root).findings if f.rule == "AL409"] == [("AL409", 9)]
