@@ -91,8 +91,49 @@ def _per_row_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
                 # A relation loads once per row however often it is read (the ORM caches it on the object).
                 key = ("lazy", effect.model, effect.detail) if effect.op == "lazy" else (effect.path, effect.span, effect.op)
                 group.setdefault(key, (effect, chain, inside))
+    claimed: set = set()  # (loop id, model, relation, receiver): a relation of one object, reported at its first read
     for (path, line, column, loop_id), effects in sorted(groups.items(), key=lambda item: item[0][:3]):
-        yield _finding(ctx, path, spans[(path, line, column, loop_id)], loops[loop_id], list(effects.values()))
+        for key, (effect, _chain, _inside) in list(effects.items()):
+            receiver = _receiver(ctx, effect, loops[loop_id]) if effect.op == "lazy" else None
+            if receiver is not None:
+                if (loop_id, effect.model, effect.detail, receiver) in claimed:
+                    del effects[key]  # read again in the same iteration: the ORM holds it on the object, no query
+                claimed.add((loop_id, effect.model, effect.detail, receiver))
+        if effects:
+            yield _finding(ctx, path, spans[(path, line, column, loop_id)], loops[loop_id], list(effects.values()))
+
+
+def _receiver(ctx: CheckContext, effect, loop):
+    """The object a lazy load written in the loop body reads its relation from, as the reference naming it —
+    ``("endpoint", "certificate")`` for ``endpoint.certificate.replaced`` — when that reference names one object
+    all through an iteration: attributes from a name the loop body does not rebind (lemur's rotation loop reads
+    ``endpoint.certificate.replaced`` on five lines; the first read loads it, the others read what the ORM
+    holds).  ``None`` otherwise: such reads are not merged."""
+    if effect.path != loop.path or not _within(effect.span, loop.span):
+        return None
+    facts = ctx.files.get(effect.path)
+    module = facts.ir if facts is not None and facts.parsed else None
+    if module is None:
+        return None
+    function = ir.innermost_function(module, effect.span)
+    if function is None:
+        return None
+    body = function.body
+    read = next((node for node in ir.iter_nodes(body)
+                 if type(node) is ir.Attr and node.span == effect.span and node.name == effect.detail), None)
+    names: list = []
+    obj = read.obj if read is not None else None
+    while type(obj) is ir.Attr:
+        names.append(obj.name)
+        obj = obj.obj
+    if type(obj) is not ir.Name:
+        return None
+    statement = next((node for node in ir.iter_nodes(body) if type(node) is ir.Loop and node.span == loop.span), None)
+    inner = statement.body if statement is not None else ()
+    if any(type(node) is ir.Assign and any(obj.id in ir.target_names(target) for target in node.targets)
+           for node in ir.iter_nodes(inner)):
+        return None  # `cert = …` inside the loop: the name may hold another object on a later line
+    return (obj.id, *reversed(names))
 
 
 def _reported_loops(keyed: list, loops: dict) -> list:

@@ -2475,7 +2475,10 @@ class Calls:
             value = v.strip(args[0][2])
             if type(value) is v.Db and value.stack == "django" and value.kind in ("manager", "prefetched") and short != "bool":
                 self.event("manager-iterated", node, value.model)
-            if type(value) is v.Query and value.lazy and not value.cached:
+            if type(value) is v.Query and value.lazy and not value.cached and value.stack == "django" \
+                    and self.python and type(args[0][3]) is ir.Name and args[0][3].id in self.env:
+                self._truth_evaluated(args[0][3], short, node)  # the name's QuerySet now holds its rows
+            elif type(value) is v.Query and value.lazy and not value.cached:
                 self.effect("read", value.stack, value.model, short, node, v.tags_of(args[0][2]), query=value)
                 self.evaluated(value)
                 if short in ("list", "sorted", "tuple"):

@@ -1769,10 +1769,12 @@ class Frame(Calls):
             elements.append(other)
         return (v.Tuple(tuple(elements)),) + found if found is not None else None
 
-    def _truth_evaluated(self, test) -> None:
+    def _truth_evaluated(self, test, method: str = "__bool__", at=None) -> None:
         """``if qs:`` / ``if not qs:`` on a Django QuerySet runs it (``bool()`` fetches the rows and caches
         them): one query at the test, and iterating, slicing or indexing the same name afterwards reads the
-        cache (wagtail's ``if collection_roots: … collection_roots[0] … collection_roots[1:]``)."""
+        cache (wagtail's ``if collection_roots: … collection_roots[0] … collection_roots[1:]``).  So do
+        ``len(qs)`` / ``list(qs)`` (``method``, reported ``at`` the call): django-oscar's
+        ``num = len(stockrecords)`` then ``stockrecords[0]`` reads the cache."""
         name = test.operand if type(test) is ir.Unary and test.op == "not" else test
         if not self.python or type(name) is not ir.Name or name.id not in self.env:
             return
@@ -1781,7 +1783,7 @@ class Frame(Calls):
         for option in v.options(value):
             bare = v.strip(option)
             if type(bare) is v.Query and bare.stack == "django" and bare.lazy and not bare.cached:
-                self.effect("read", bare.stack, bare.model, "__bool__", name, v.tags_of(option), query=bare)
+                self.effect("read", bare.stack, bare.model, method, at if at is not None else name, v.tags_of(option), query=bare)
                 self.evaluated(bare)
                 option, changed = v.tag(bare._replace(cached=True), v.tags_of(option)), True
             joined = v.join(joined, option)
@@ -2407,6 +2409,9 @@ class Frame(Calls):
         if kind is ir.Index:
             obj = self.eval(node.obj)
             index = self.eval(node.index)
+            ran = self.indexed_query(node, obj, index)
+            if ran is not None:
+                return ran
             if type(node.index) is ir.Opaque and node.index.kind == "slice":  # qs[a:b] is still a query
                 bare = v.strip(obj)
                 if type(bare) is v.Query and bare.chains:  # Django: LIMIT/OFFSET
@@ -2985,6 +2990,22 @@ class Frame(Calls):
         if relation.strategy == "raise":
             return True
         return relation.strategy == "raise_on_sql" and relation.collection
+
+    def indexed_query(self, node: ir.Index, obj, index):
+        """``query[0]`` / ``query[:5]`` where the library runs the query to answer it (``semantics.toml``
+        ``query.__getitem__`` / ``query.__getslice__``: a SQLAlchemy legacy ``Query`` selects with LIMIT/OFFSET,
+        a Django QuerySet fetches ``qs[0]``) — a read, as ``.first()`` is; per row of a loop, an N+1
+        (ihatemoney's ``pr.get_bills()[0].date`` for each project).  ``None`` when it does not."""
+        bare = v.strip(obj)
+        if type(bare) is not v.Query or bare.cached or len(v.options(obj)) > 1:
+            return None
+        sliced = type(node.index) is ir.Opaque and node.index.kind == "slice"
+        method = "__getslice__" if sliced else "__getitem__"
+        if self.program.library.outcome(bare.stack, "query", method) is None:
+            return None
+        args = [] if sliced else [("pos", "", index, node.index)]
+        call = ir.Call(ir.Attr(node.obj, method, node.span), tuple(ir.Arg("pos", "", a[3]) for a in args), node.span)
+        return self.method_call(call, obj, method, args)
 
     def subscript(self, obj, index):
         # what the index was read from stays on the element (taint, per-row loops) — but not that the
