@@ -27,11 +27,6 @@ from typing import NamedTuple
 from archlint.domain import ir
 from archlint.domain.facts import Span
 
-# What reads the connection's dialect name: ``[[dialect_subject]]`` of rules/knowledge/sql_dialects.toml,
-# each a dotted chain whose end the expression must match (``dialect.name``, ``getDialect()``).
-_DEFAULT_SUBJECTS = (("*", "dialect", "name"), ("connection", "vendor"))
-
-
 def _chain(node) -> tuple[str, ...]:
     """``context.sequelize.getDialect()`` -> ``("context", "sequelize", "getDialect()")``."""
     parts: list[str] = []
@@ -179,15 +174,17 @@ def _walk(block: tuple, span: Span, scope: _Scope) -> list[frozenset[str]] | Non
     return None
 
 
-def guarded_dialects(module: ir.ModuleIR, span: Span, subjects=_DEFAULT_SUBJECTS) -> frozenset[str] | None:
+def guarded_dialects(module: ir.ModuleIR, span: Span, subjects) -> frozenset[str] | None:
     """The dialect names (``postgresql``, ``sqlite``, ``mysql`` …) the connection can have where the
     code at ``span`` runs, by the dialect tests that guard it in its function; an :class:`Excluded`
     set for the names it cannot have (``else`` of ``if (dialect === 'postgres')``); ``None`` when no
-    test says."""
+    test says.  ``subjects``: what reads the connection's dialect name (``[[dialect_subject]]`` of
+    rules/knowledge/sql_dialects.toml), each a dotted chain whose end the expression must match
+    (``("*", "dialect", "name")``, ``getDialect()``)."""
     function = ir.innermost_function(module, span)
-    if function is None:
+    if function is None or not subjects:
         return None
-    subjects = tuple(subjects) or _DEFAULT_SUBJECTS
+    subjects = tuple(subjects)
     return _combine(_walk(function.body, span, _Scope(_dialect_locals(function, subjects), subjects)) or [])
 
 
