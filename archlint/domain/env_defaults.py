@@ -9,7 +9,6 @@ does not set the variable, and dead when it does.  Pure functions over one file'
 
 from __future__ import annotations
 
-
 from archlint.domain import ir
 from archlint.domain.facts import FileFacts
 from archlint.domain.records import NamedTuple

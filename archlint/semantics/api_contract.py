@@ -13,7 +13,6 @@ is *unknown*, not missing.
 
 from __future__ import annotations
 
-
 from archlint.domain.contract import CONDUIT, CONDUIT_MIN_PATHS, ApiSpec, Operation
 from archlint.domain.records import NamedTuple
 from archlint.semantics import values as v

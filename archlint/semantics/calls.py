@@ -7,7 +7,6 @@ it uses the frame's ``eval``/``effect``/``site`` and its environment.
 
 from __future__ import annotations
 
-
 from archlint.domain import ir
 from archlint.domain.records import NamedTuple
 from archlint.semantics import django_apps, lost_updates, sequences

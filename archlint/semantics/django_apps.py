@@ -16,7 +16,6 @@ fork whose label cannot be read, or a class the fork's module may define, makes 
 
 from __future__ import annotations
 
-
 from archlint.domain import ir
 from archlint.domain.records import NamedTuple
 from archlint.semantics import values as v

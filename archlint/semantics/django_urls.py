@@ -21,7 +21,6 @@ What each library does is data: the ``django`` entry of ``rules/knowledge/framew
 
 from __future__ import annotations
 
-
 from archlint.domain import ir
 from archlint.domain.facts import Span
 from archlint.domain.lazy_regex import lazy_compile

@@ -50,7 +50,6 @@ The names are data: the ``[[names]]`` table with ``reader = "exception_handlers"
 
 from __future__ import annotations
 
-
 from archlint.domain import ir
 from archlint.domain.datalayer import non_production
 from archlint.domain.records import NamedTuple

@@ -33,7 +33,6 @@ rules see it like any other loop; the framework step appears in the finding's tr
 
 from __future__ import annotations
 
-
 from archlint.domain import ir
 from archlint.domain.records import NamedTuple
 from archlint.semantics import values as v

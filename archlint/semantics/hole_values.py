@@ -24,7 +24,6 @@ free name is looked up in the enclosing functions, then at module level."""
 
 from __future__ import annotations
 
-
 from archlint.domain import ir
 from archlint.domain.datalayer import migration
 from archlint.domain.facts import Span

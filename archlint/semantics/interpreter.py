@@ -19,7 +19,6 @@ What a frame produces:
 
 from __future__ import annotations
 
-
 from archlint.domain import ir
 from archlint.domain.env_defaults import env_read
 from archlint.domain.facts import Span

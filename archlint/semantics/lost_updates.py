@@ -15,7 +15,6 @@ the interpreter's answer (see ``Frame``), so a row built in this request is neve
 
 from __future__ import annotations
 
-
 from archlint.domain import ir
 from archlint.domain.records import NamedTuple
 

@@ -3,7 +3,6 @@ per-site records a function's analysis of record keeps for the checks."""
 
 from __future__ import annotations
 
-
 from archlint.domain import ir
 from archlint.domain.facts import Span
 from archlint.domain.records import NamedTuple

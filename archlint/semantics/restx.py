@@ -17,7 +17,6 @@ a loop filling it) stays unknown, and so does a field class of the project's own
 
 from __future__ import annotations
 
-
 from archlint.domain import ir
 from archlint.domain.records import NamedTuple
 from archlint.semantics import values as v

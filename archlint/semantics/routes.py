@@ -20,7 +20,6 @@ cannot tell which code serves it.
 
 from __future__ import annotations
 
-
 from archlint.domain import ir
 from archlint.domain.facts import Span
 from archlint.domain.records import NamedTuple
