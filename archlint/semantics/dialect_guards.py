@@ -22,10 +22,10 @@ or Django's ``connection.vendor`` — directly or through a local assigned only 
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from archlint.domain import ir
 from archlint.domain.facts import Span
+from archlint.domain.records import NamedTuple
+
 
 def _chain(node) -> tuple[str, ...]:
     """``context.sequelize.getDialect()`` -> ``("context", "sequelize", "getDialect()")``."""
