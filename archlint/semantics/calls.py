@@ -270,10 +270,10 @@ def single_key(receiver, args):
     return keys[0] if len(keys) == 1 else None
 
 
-def _rows_parameter(node) -> str | None:
+def _rows_parameter(node, membership: frozenset) -> str | None:
     """The name whose rows a filter keys on: ``Record.id.in_([r.id for r in records])`` (a comprehension of
     a column of each row of ``records``) or ``Record.id == record.id`` — else ``None``."""
-    if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name == "in_" and len(node.args) == 1 \
+    if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in membership and len(node.args) == 1 \
             and type(node.func.obj) is ir.Attr:
         loop = node.args[0].value
         if type(loop) is ir.Loop and loop.kind == "comprehension" and type(loop.iter) is ir.Name \
@@ -490,6 +490,7 @@ class Known(NamedTuple):
     raising_lookups: frozenset  # JS lookups that throw on no row, `stack:handle.method:Error` (AL234)
     raising_lookup_options: frozenset  # ... given `option: true`, `stack:handle.method:option:Error` (AL234)
     missing_row_answers: frozenset  # more names an error handler tells a JS missing-row error apart by (AL234)
+    membership_operators: frozenset  # SQLAlchemy `col.in_(…)`: which rows a filter selects (Summary.row_loads)
 
 
 def _known(table: dict) -> Known:
@@ -2142,7 +2143,7 @@ class Calls:
                    if type(step.node) is ir.Call and type(step.node.func) is ir.Attr and step.node.func.name in FILTER_STEPS]
         if len(filters) != 1 or len(filters[0].node.args) != 1:
             return
-        rows = _rows_parameter(filters[0].node.args[0].value)
+        rows = _rows_parameter(filters[0].node.args[0].value, known(self.program).membership_operators)
         if rows is not None and rows in params and rows != session:
             self.row_loads.append((rows, query.model, loaded))
 

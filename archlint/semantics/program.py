@@ -656,10 +656,9 @@ class Program:
     def calls_of_methods(self, methods: frozenset) -> list:
         """(path, call) of every module-level statement call ``x.<method>(…)`` with ``method`` in ``methods``
         (``api.add_router("/profiles", router)``), over the project's Python modules; computed once per set."""
-        cache = self.__dict__.setdefault("_method_calls", {})
-        found = cache.get(methods)
-        if found is not None:
-            return found
+        return self.memoised("statement-calls:" + ",".join(sorted(methods)), lambda: self._statement_calls(methods))
+
+    def _statement_calls(self, methods: frozenset) -> list:
         found = []
         for path, module in self.modules.items():
             if self.language(path) != "python":
@@ -668,7 +667,6 @@ class Program:
                 call = statement.value if type(statement) is ir.ExprStmt else None
                 if type(call) is ir.Call and type(call.func) is ir.Attr and call.func.name in methods:
                     found.append((path, call))
-        cache[methods] = found
         return found
 
     def static_name(self, path: str, node) -> str:
