@@ -87,7 +87,7 @@ def _guarded(ctx: CheckContext, sites: list, sql: SqlKnowledge) -> list:
         databases = {sql.database_named(name) for name in names} if names else set()
         if names is None and module is not None:
             # `sequelize = new Sequelize({ dialect: 'sqlite', … })` just before, in place: that connection's database
-            databases = _constructed_databases(module, site.call.span, sql)
+            databases = _constructed_databases(program, module, site.call.span, sql)
             names = frozenset(databases)
         if type(names) is Excluded:
             if site.database in databases:  # `else` of `if (dialect === 'postgres')`: another database's SQL
@@ -100,14 +100,15 @@ def _guarded(ctx: CheckContext, sites: list, sql: SqlKnowledge) -> list:
     return result
 
 
-def _constructed_databases(module, span, sql: SqlKnowledge) -> set:
+def _constructed_databases(program, module, span, sql: SqlKnowledge) -> set:
     from archlint.domain import ir
     from archlint.domain.sql.database import options_database
     from archlint.semantics.dialect_guards import constructed_options
 
     function = ir.innermost_function(module, span)
-    call = next((node for node in ir.iter_nodes(function.body) if type(node) is ir.Call and node.span == span), None) \
-        if function is not None else None
+    # the method calls of the function's own body, indexed once for the run (a connection's `.query(…)`)
+    calls = program.node_index(function).methods.values() if function is not None else ()
+    call = next((node for named in calls for node in named if node.span == span), None)
     if call is None:
         return set()
     return {options_database(options, sql) for options in constructed_options(module, call)} - {None}
