@@ -112,9 +112,7 @@ def _syntax(path: str, data: bytes, language: str) -> list[ParseProblem]:
 
         try:
             return js_syntax_problems(path, data, language)
-        except RecursionError:
-            return []
-        except Exception:  # noqa: BLE001 - untrusted input: no verdict, as the frontend's own AL002 gave none
+        except Exception:  # noqa: BLE001 - untrusted input (RecursionError too): no verdict, as the frontend's AL002 gave none
             return []
     from archlint.adapters.frontends.python import syntax_problems
 

@@ -37,7 +37,7 @@ import tree_sitter as ts
 
 from archlint.adapters.frontends.js_syntax import syntax_problem
 from archlint.adapters.frontends.source import (
-    JS_FILE_DB_URL, JS_SQL_CANDIDATE, JS_URL_CANDIDATE, SQL_FRAGMENT, Columns, decode, has_signal,
+    JS_FILE_DB_URL, JS_SQL_CANDIDATE, JS_SUPPRESSION, JS_URL_CANDIDATE, SQL_FRAGMENT, Columns, decode, has_signal,
 )
 from archlint.adapters.frontends.tree_walk import Ancestry, Intervals, preorder
 from archlint.domain.facts import (
@@ -115,7 +115,7 @@ _QUERY = """
 
 # Byte-level candidates for signal strings: see ``source.JS_SQL_CANDIDATE``.
 _SQL_CANDIDATE, _URL_CANDIDATE, _FILE_DB_URL = JS_SQL_CANDIDATE, JS_URL_CANDIDATE, JS_FILE_DB_URL
-_SUPPRESSION = re.compile(rb"archlint-ignore|archlint: ignore")
+_SUPPRESSION = JS_SUPPRESSION
 _ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|\r\n|[\s\S])")
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
 _WHITESPACE = re.compile(r"\s+")

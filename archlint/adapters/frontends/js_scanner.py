@@ -32,6 +32,7 @@ import re
 
 from archlint.adapters.frontends.source import JS_FILE_DB_URL as _FILE_DB_URL
 from archlint.adapters.frontends.source import JS_SQL_CANDIDATE as _SQL_CANDIDATE
+from archlint.adapters.frontends.source import JS_SUPPRESSION as _SUPPRESSION
 from archlint.adapters.frontends.source import JS_URL_CANDIDATE as _URL_CANDIDATE
 from archlint.adapters.frontends.source import decode, has_signal
 from archlint.domain.facts import RUNTIME, TYPE_ONLY, FileFacts, Import, Span
@@ -81,7 +82,6 @@ _EXPORT_FROM_LESS = re.compile(
 _SPECIFIER_PARTS = re.compile(rb"(?:(type)(?![\w$\x80-\xff])" + _WS + rb"(?=[A-Za-z_$\x80-\xff]))?(" + _NAME + rb")(?:" + _WS + rb"as" + _WS + _NAME + rb")?")
 _COMMENT_IN = re.compile(rb"//[^\n\r]*|/\*[\s\S]*?\*/")
 _NEXT_TOKEN = re.compile(_WS + rb"(with|assert|;|\S)?")
-_SUPPRESSION = re.compile(rb"archlint-ignore|archlint: ignore")
 _JSX_SUFFIXES = (".tsx", ".jsx")
 
 # Kinds of the ranges the lexer finds (code is everything between them)

@@ -208,5 +208,7 @@ JS_SQL_CANDIDATE = lazy_compile(
     re.IGNORECASE,
 )
 JS_URL_CANDIDATE = lazy_compile(rb":/|::memory:|file:")
+# An archlint suppression comment (`// archlint-ignore AL102 …`, `# archlint: ignore[AL103] …`), searched in the bytes.
+JS_SUPPRESSION = lazy_compile(rb"archlint-ignore|archlint: ignore")
 # SQLite file URLs (Prisma's ``file:./dev.db``) are a JS-side signal the shared pattern lacks.
 JS_FILE_DB_URL = lazy_compile(r"file:[^\s'\"`]*\.(?:db|sqlite3?)\b", re.IGNORECASE)
