@@ -2527,9 +2527,19 @@ class Calls:
             return args[0][2]
         if name == "global:Array.from" and len(args) == 1 and type(v.strip(args[0][2])) is v.Rows:
             return args[0][2]  # Array.from(rows): the same rows
+        if name == "builtins.str" and len(args) == 1 and args[0][0] == "pos" and type(v.strip(args[0][2])) is v.Row:
+            # str(item): the model's own __str__ runs on the row (django-helpdesk's KBItem reads its category)
+            row = v.strip(args[0][2])
+            model = self.program.schema.get(row.model) if row.model else None
+            method = self.program.method(model.path, model.cid, "__str__") if model is not None and model.cid >= 0 else None
+            if method is not None:
+                return self.call_function(node, method._replace(bound=args[0][2]), [], label=f"{short}() → __str__")
         if name in ("builtins.str", "builtins.int", "builtins.float", "global:String", "global:Number", "global:parseInt"):
             if args and v.is_constant(args[0][2]):
                 return v.Const(v.ANY_CONSTANT)
+        if name == "builtins.dict" and args and all(kind == "kw" for kind, _n, _v, _node in args):
+            # dict(items=rows, total=n): the record the literal {"items": rows, "total": n} builds
+            return v.tag(v.Record(tuple((key, value) for _k, key, value, _n in args)), all_tags([a[2] for a in args]))
         if name in CONTAINERS:
             return v.tag(v.Object(short), arg_tags - frozenset(t for t in arg_tags if t.startswith("elem:")) if short in ("set", "dict", "Set", "Map") else arg_tags)
         for _kind, _name, value, _node in args:

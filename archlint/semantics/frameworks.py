@@ -101,6 +101,11 @@ def _base_names(program, path: str, cid: int, seen=None) -> set[str]:
     return names
 
 
+def project_only_bases(program, cls) -> bool:
+    """Every base class of ``cls`` (a ClassValue or Instance) is a project class (or ``object``)."""
+    return not (_base_names(program, cls.path, cls.cid) - {"builtins.object", "object"})
+
+
 def viewset_action(program, path: str, function: ir.Function) -> str:
     """The DRF action a viewset method serves (``self.action`` while it runs): a standard action's
     name, or the name of an ``@action`` method; ``""`` for anything else (a helper, a hook)."""
@@ -660,9 +665,12 @@ def _element(value):
 def _read_all(child, value, node):
     """What ``ManyRelatedField`` does: ``relationship.all()`` (a query unless prefetched)."""
     bare = v.strip(value)
-    if type(bare) is v.Db:
-        result = child.db_method(node, bare, v.tags_of(value), "all", []) if bare.kind != "prefetched" else None
-        if bare.kind == "prefetched":
+    if type(bare) is v.Db or (type(bare) is v.Query and bare.lazy and not bare.cached):
+        # (a query: a SQLAlchemy `lazy="dynamic"` relationship — lemur's `User.roles` under
+        # `roles = fields.Nested(AssociatedRoleSchema, many=True)` — iterated, runs once per object)
+        prefetched = type(bare) is v.Db and bare.kind == "prefetched"
+        result = child.db_method(node, bare, v.tags_of(value), "all", []) if not prefetched else None
+        if prefetched:
             return v.tag(v.Query("django", bare.model, bare.loaded, lazy=True, cached=True), v.tags_of(value))
         query = v.strip(result) if result is not None else None
         if type(query) is v.Query and query.lazy and not query.cached:
@@ -1037,6 +1045,8 @@ def framework_analyses(program) -> list[Analysis]:
                 marshalled = _restx_marshalled(program, path, function)
                 if marshalled is None:
                     marshalled = _dto_encoded(program, path, function)
+                if marshalled is None:
+                    marshalled = _wrapper_serialized(program, path, function)
                 if marshalled is not None:
                     results.append(marshalled)
                 continue
@@ -1117,6 +1127,101 @@ def _restx_marshalled(program, path: str, function: ir.Function):
         return None
     return _encoded_response(program, path, function,
                              lambda frame, summary: marshal_returned(frame, _decorator_node(function), found, summary.returns))
+
+
+def _wrapper_serialized(program, path: str, function: ir.Function):
+    """The synthetic analysis of a route handler wrapped by a project decorator whose wrapper serializes
+    what the handler returns per row — lemur's ``@validate_schema(None, endpoints_output_schema)``:
+    ``def validate_schema(input_schema, output_schema): def decorator(f): @wraps(f) def
+    decorated_function(*a, **kw): resp = f(*a, **kw); … return unwrap_pagination(resp, output_schema)``,
+    whose helper dumps ``resp["items"]`` with ``many=True``.  The wrapper runs with the closure of *this*
+    use bound (the decorator's arguments, the handler as ``f``) — not the join of every view's
+    schemas — and only the reads of the rows it serializes are this analysis's, each loop over them
+    anchored at the decorator (where the view chose that schema).  ``None`` when no decorator does so."""
+    if (path, function.fid) not in program.handler_functions():
+        return None
+    for decorator in function.decorators:
+        analysis = _wrapper_reads(program, path, function, decorator)
+        if analysis is not None:
+            return analysis
+    return None
+
+
+def _wrapper_reads(program, path: str, function: ir.Function, decorator):
+    from archlint.semantics.interpreter import Frame, _Budget
+    from archlint.semantics.support import callee_text
+
+    factory_node = decorator.func if type(decorator) is ir.Call else decorator
+    factory = program.static_value(path, factory_node) if type(factory_node) in (ir.Name, ir.Attr) else None
+    if type(factory) is not v.Function or factory.bound is not None:
+        return None
+    module = program.modules[path]
+    outer: dict = {}  # the decorator factory's parameters: the closure the wrapper reads
+    analysis = Analysis(path, module.module)
+    try:
+        if type(decorator) is ir.Call:
+            definition = program.function(factory.path, factory.fid)
+            if definition is None:
+                return None
+            frame = Frame(program, path, module.module, 1)
+            frame.env = dict(program.module_env(path))
+            params = [p for p in definition.params if p.kind in ("pos", "posonly", "kwonly")]
+            if any(arg.kind in ("star", "kwstar") for arg in decorator.args):
+                return None
+            positional = tuple(frame.eval_cached(arg.value) for arg in decorator.args if arg.kind == "pos")
+            keywords = tuple(sorted((arg.name, frame.eval_cached(arg.value)) for arg in decorator.args if arg.kind == "kw"))
+            outer = {param.name: value for param, value in zip(params, positional)}
+            outer.update((name, value) for name, value in keywords if any(p.name == name for p in params))
+            made = v.strip(program.summary_of(factory, positional, keywords).returns)
+        else:
+            made = factory
+        inner_definition = program.function(made.path, made.fid) if type(made) is v.Function else None
+        if inner_definition is None or not inner_definition.params:
+            return None
+        handler = v.Function(path, function.fid, program.default_receiver(path, function))
+        wrapper = v.strip(program.summary_of(made, (handler,)).returns)
+        wrapper_definition = program.function(wrapper.path, wrapper.fid) if type(wrapper) is v.Function else None
+        if wrapper_definition is None or wrapper_definition.parent != made.fid or wrapper.path != made.path:
+            return None  # the decorator returns the handler itself (a registry), or no wrapper of its own
+        frame = Frame(program, wrapper.path, wrapper_definition, 1, analysis)
+        frame.env = {**outer, inner_definition.params[0].name: handler}
+        frame.run()
+    except (_Budget, RecursionError):  # past the budget, or nesting deeper than Python's stack
+        return None
+    return _anchored_serializer_reads(program, analysis, frame.effects, path, decorator, callee_text(decorator))
+
+
+def _anchored_serializer_reads(program, analysis, effects, path: str, decorator, label: str):
+    """Keep the effects of ``effects`` that run per row of a serializer loop, that loop re-anchored at
+    ``decorator`` of the view in ``path`` (the place the view picks the schema and the fix is made)."""
+    known_loops = {loop.id: loop for loop in analysis.loops}
+    anchor = f"{path}:{decorator.span.line}:{decorator.span.column}"  # one loop, whichever dump the rows took
+    kept: list = []
+    source = model = ""
+    for effect in effects:
+        loop_id = next((lid for lid in effect.loops
+                        if (known_loops.get(lid) or program.nested_loops.get(lid) or _NO_LOOP).kind == "serializer"), None)
+        if loop_id is None:
+            continue
+        loop = known_loops.get(loop_id) or program.nested_loops[loop_id]
+        source = source or loop.source
+        if not model and effect.op == "lazy" and effect.loops[-1] == loop_id:
+            # the rows' model: a relation read of the row itself (a loop id shared by several views'
+            # rows — the same helper dumping each — keeps the first model it was registered with)
+            model = effect.model
+        element = f"elem:{loop_id}"
+        kept.append(effect._replace(
+            loops=tuple(anchor if lid == loop_id else lid for lid in effect.loops),
+            deps=frozenset(f"elem:{anchor}" if dep == element else dep for dep in effect.deps),
+            trace=((path, decorator.span, label),) + effect.trace))
+    if not kept:
+        return None
+    analysis.loops = [LoopInfo(anchor, path, decorator.span, "serializer", source, model or loop.model)]
+    analysis.effects = tuple(dict.fromkeys(kept))
+    return analysis
+
+
+_NO_LOOP = LoopInfo("", "", None, "", "", "")
 
 
 class _Dto(NamedTuple):

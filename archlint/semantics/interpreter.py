@@ -363,6 +363,18 @@ def _is_property(definition, names: Known) -> bool:
     return False
 
 
+def property_getter(program, path: str, cid: int, name: str):
+    """The getter a class attribute made by calling ``property`` runs — django-helpdesk's
+    ``email_address = property(_email_address)`` on ``TicketCC`` — as a method of the class; ``None``
+    for anything else (a decorated ``@property`` is a method of that name, found as one)."""
+    field = program.class_field(path, cid, name)
+    value = field.value if field is not None else None
+    if (type(value) is not ir.Call or not value.args or value.args[0].kind != "pos" or type(value.func) is not ir.Name
+            or value.func.id not in known(program).properties or type(value.args[0].value) is not ir.Name):
+        return None
+    return program.method(path, cid, value.args[0].value.id)
+
+
 def _counted(node) -> bool:
     """``<queryset>.count()`` (no arguments: JS ``Array.count`` and friends are not Python querysets)."""
     return type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name == "count" and not node.args
@@ -1187,10 +1199,29 @@ class Frame(Calls):
             return None
         if kind is ir.Call and self.python and type(test.func) is ir.Name and test.func.id == "isinstance" and len(test.args) == 2:
             return self._isinstance_of_constant(test)
+        if kind is ir.Call and self.python and type(test.func) is ir.Name and test.func.id == "callable" and len(test.args) == 1:
+            return self._callable(self.eval_cached(test.args[0].value))
         if kind is ir.Attr and not self.python and self._absent_attribute(test):
             return False  # `if (toAppend?.author)` on a User row: no such attribute, undefined
         if kind in (ir.Name, ir.Attr):
             return v.truth(self.eval_cached(test))
+        return None
+
+    def _callable(self, value):
+        """``callable(x)`` when the value decides it: a function or a class is; an instance of a marshmallow
+        schema (lemur's ``output_schema() if callable(output_schema) else output_schema``) or of a project
+        class whose bases are all the project's, with no ``__call__``, is not.  ``None`` otherwise."""
+        from archlint.semantics.frameworks import is_marshmallow, project_only_bases
+
+        bare = v.strip(value)
+        if type(bare) in (v.Function, v.ClassValue, v.ModelClass):
+            return True
+        if type(bare) is not v.Instance:
+            return None
+        if self.program.method(bare.path, bare.cid, "__call__") is not None:
+            return True
+        if is_marshmallow(self.program, bare) or project_only_bases(self.program, bare):
+            return False
         return None
 
     def _missed_get(self, node: ir.Try):
@@ -2922,10 +2953,18 @@ class Frame(Calls):
             effect_tags = tags - {"async"}
         if relation is None and name in known(self.program).row_metadata:
             return v.UNKNOWN  # `self._meta`: the model's schema, nothing of the request that chose the row
+        if relation is None and row.stack == "sqlalchemy":
+            proxied = self._association_proxy(row, tags, name, node)
+            if proxied is not None:
+                return proxied
         if relation is None:
             model = self.program.schema.get(row.model) if row.model else None
             getter = self.program.method(model.path, model.cid, name) if model is not None and model.cid >= 0 else None
-            if getter is not None and _is_property(self.program.function(getter.path, getter.fid), known(self.program)):
+            if getter is not None and not _is_property(self.program.function(getter.path, getter.fid), known(self.program)):
+                getter = None  # a plain method: read, not run
+            elif getter is None and model is not None and model.cid >= 0:
+                getter = property_getter(self.program, model.path, model.cid, name)  # `display = property(_display)`
+            if getter is not None:
                 # `article.favoritesCount`: the getter runs here, so what it queries is traced to this read
                 site = node if type(node) is ir.Attr else None
                 return self.call_function(site, getter._replace(bound=v.tag(row, tags)), ())
@@ -2968,6 +3007,31 @@ class Frame(Calls):
         if relation.collection:
             return v.tag(v.Rows(target_stack, relation.target, nested), tags)
         return v.tag(v.Row(target_stack, relation.target, nested), tags)
+
+    def _association_proxy(self, row: v.Row, tags: frozenset, name: str, node):
+        """``cert.domains`` where the model declares ``domains = association_proxy("certificate_associations",
+        "domain")`` (lemur's Certificate): the read loads the row's ``certificate_associations`` as reading
+        that relation would, and answers the ``domain`` of each — rows of its target.  ``None`` when ``name``
+        is no such proxy of the row's model class."""
+        from archlint.semantics.schema import known as schema_names
+
+        model = self.program.schema.get(row.model) if row.model else None
+        field = self.program.class_field(model.path, model.cid, name) if model is not None and model.cid >= 0 else None
+        call = field.value if field is not None else None
+        if (type(call) is not ir.Call or len(call.args) < 2 or type(call.args[0].value) is not ir.Const
+                or self.program.static_name(model.path, call.func) not in schema_names(self.program).sqlalchemy_association_proxies):
+            return None
+        collection = call.args[0].value.value
+        through = self.program.schema.relation(row.model, collection) if isinstance(collection, str) else None
+        if through is None:
+            return None
+        related = v.strip(self.row_member(row, tags, collection, node))
+        attribute = call.args[1].value.value if type(call.args[1].value) is ir.Const else None
+        target = self.program.schema.relation(through.target, attribute) if isinstance(attribute, str) and through.target else None
+        if type(related) not in (v.Rows, v.Row) or target is None or not target.target:
+            return v.tag(v.UNKNOWN, tags)
+        nested = frozenset(path[len(attribute) + 1:] for path in related.loaded if path.startswith(attribute + "."))
+        return v.tag(v.Rows(row.stack, target.target, nested), tags)
 
     @staticmethod
     def _raises_on_read(row: v.Row, relation, name: str) -> bool:

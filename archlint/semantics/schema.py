@@ -39,6 +39,7 @@ class Known(NamedTuple):
     sqlalchemy_columns: frozenset
     sqlalchemy_imperative: frozenset  # registry().map_imperatively
     sqlalchemy_tables: frozenset  # Core Table(...)
+    sqlalchemy_association_proxies: frozenset  # association_proxy("collection", "attribute")
     django_bases: frozenset
     django_user_bases: frozenset
     get_user_model: frozenset
