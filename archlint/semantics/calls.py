@@ -2533,7 +2533,8 @@ class Calls:
             model = self.program.schema.get(row.model) if row.model else None
             method = self.program.method(model.path, model.cid, "__str__") if model is not None and model.cid >= 0 else None
             if method is not None:
-                return self.call_function(node, method._replace(bound=args[0][2]), [], label=f"{short}() → __str__")
+                # (str(None) is "None": the method runs on the row that is there, never on a None)
+                return self.call_function(node, method._replace(bound=non_null(args[0][2])), [], label=f"{short}() → __str__")
         if name in ("builtins.str", "builtins.int", "builtins.float", "global:String", "global:Number", "global:parseInt"):
             if args and v.is_constant(args[0][2]):
                 return v.Const(v.ANY_CONSTANT)
