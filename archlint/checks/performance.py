@@ -78,6 +78,8 @@ def _per_row_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
                 path, span, chain, inside = _report_place(effect, loop)
                 if effect.op == "lazy" and _in_identity_map(ctx, analysis, effect, loop_id, loop):
                     break  # the same session loaded the target row by its key earlier in the iteration
+                if effect.op == "read" and _repeated_get(ctx, analysis, effect, loop_id, loop):
+                    break  # `Person.query.get(bill.payer_id)` again: the identity map answers, no SELECT
                 places = [(path, span)] + [(p, s) for p, s, _label in chain[1:]] + [(effect.path, effect.span)]
                 if any(_guarded(ctx, guarded, p, s, loop) for p, s in places):  # a memo guard anywhere on the way to the query
                     break
@@ -331,6 +333,52 @@ def _in_identity_map(ctx: CheckContext, analysis, effect, loop_id: str, loop) ->
     body = module.functions[analysis.fid].body
     return any(found == target.key and _key_of_row(body, argument, keys[0], model.key, loop, lookups)
                for found, _call, argument in lookups)
+
+
+def _repeated_get(ctx: CheckContext, analysis, effect, loop_id: str, loop) -> bool:
+    """SQLAlchemy: a primary-key ``get`` written in the loop body (``Model.query.get(k)`` /
+    ``session.get(Model, k)``) after a ``get`` of the same model by the same key reference, through the same
+    session, earlier in the iteration and on every path to it (ihatemoney's ``"payer_name":
+    Person.query.get(bill.payer_id).name, "payer_weight": Person.query.get(bill.payer_id).weight``).
+    ``get`` looks the key up in the session's identity map first: the second sends no SELECT (the first
+    is still reported).  The key must be a name or attribute chain from a name the loop body does not rebind."""
+    if effect.stack != "sqlalchemy" or effect.method != "get" or not effect.handle \
+            or effect.path != loop.path or not _within(effect.span, loop.span):
+        return False
+    facts = ctx.files.get(effect.path)
+    module = facts.ir if facts is not None and facts.parsed else None
+    function = ir.innermost_function(module, effect.span) if module is not None else None
+    if function is None:
+        return False
+    calls = {node.span: node for node in ir.iter_nodes(function.body) if type(node) is ir.Call}
+    key = _get_key(calls.get(effect.span))
+    root = key
+    while type(root) is ir.Attr:
+        root = root.obj
+    if type(root) is not ir.Name:
+        return False
+    statement = next((node for node in ir.iter_nodes(function.body) if type(node) is ir.Loop and node.span == loop.span), None)
+    if statement is None or any(type(node) is ir.Assign and any(root.id in ir.target_names(t) for t in node.targets)
+                                for node in ir.iter_nodes(statement.body)):
+        return False  # `payer = …` inside the loop: the name may hold another object on a later line
+    branch = set(effect.branch)
+    for other in _effects(analysis):
+        if (other.op == "read" and other.method == "get" and other.path == effect.path and other.trace == effect.trace
+                and other.model == effect.model and other.handle == effect.handle and loop_id in other.loops
+                and set(other.branch) <= branch and _within(other.span, loop.span)
+                and (other.span.line, other.span.column) < (effect.span.line, effect.span.column)):
+            earlier = _get_key(calls.get(other.span))
+            if earlier is not None and _same_ref(earlier, key):
+                return True
+    return False
+
+
+def _get_key(call):
+    """The key of ``Model.query.get(k)`` / ``session.get(Model, k)``: its last positional argument."""
+    if call is None or call.method != "get":
+        return None
+    positional = [arg.value for arg in call.args if arg.kind == "pos"]
+    return positional[-1] if positional else None
 
 
 def _key_lookups(module, analysis, loop_id: str, sessions: set, before, branch: set) -> list:
