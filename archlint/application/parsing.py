@@ -309,10 +309,12 @@ class _BodyLoader:
 
 
 def scan_sources(
-    sources: list[SourceFile], cache: FactsCache | None, workers: Workers, signals: bool = True
+    sources: list[SourceFile], cache: FactsCache | None, workers: Workers, signals: bool = True, hashes: bool = True
 ) -> tuple[dict[str, FileFacts], int, dict[str, int]]:
     """Heads for every source (cached or scanned), how many came from the cache, and sizes.
-    ``signals``: decide every Python file's SQL/DB-URL signal (body-reading rules need it)."""
+    ``signals``: decide every Python file's SQL/DB-URL signal (body-reading rules need it).
+    ``hashes``: record every file's content hash even without a cache (the fixers compare it);
+    without either, ``content_hash`` stays empty."""
     results: dict[str, FileFacts] = {}
     pending: list[tuple[str, str, str, str]] = []
     digests: dict[str, str] = {}
@@ -330,7 +332,7 @@ def scan_sources(
             results[source.path] = facts
             continue
         sizes[source.path] = len(data)
-        digest = content_hash(data, source.language)
+        digest = content_hash(data, source.language) if cache is not None or hashes else ""
         cached = cache.get(digest, source.path) if cache is not None else None
         if cached is not None and signals and cached.signals is None and cached.language != "python":
             cached = None  # an inert script cached by a layers-only run: its strings need the frontend
