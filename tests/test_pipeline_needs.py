@@ -222,3 +222,31 @@ def test_django_models_no_migration_creates_are_named_plainly(tmp_path):
     found = [f for f in run_check([str(tmp_path)], Options(use_cache=False)).findings if f.rule == "AL304"]
     assert [(f.path, f.line) for f in found] == [("blog/models.py", 4)]
     assert found[0].message.startswith("2 Django ORM model(s) are defined"), found[0].message
+
+
+def test_the_scan_shares_balance_the_files_handed_to_the_frontend():
+    """A file naming a dynamic importer likely costs a parse and constant folding (~20x the
+    byte-level scan): the shares are dealt by expected cost, so two such files never land in one
+    share while the other holds only cheap ones of the same total size."""
+    from archlint.adapters.discovery import SourceFile
+    from archlint.application.parsing import _shares
+
+    def source(name: str) -> SourceFile:
+        return SourceFile(name, "/nowhere/" + name, "python")
+
+    # by size alone (largest first, dealt in turn) both dynamic files would share one lane
+    scans = [(source("plain1.py"), b"x" * 1010), (source("plain2.py"), b"x" * 995),
+             (source("dyn1.py"), b"import_module(x)" + b"x" * 984), (source("dyn2.py"), b"__import__(x)" + b"x" * 977)]
+    shares = _shares(scans, 2)
+    assert sorted(sorted(s.path for s, _data in share) for share in shares) == [["dyn1.py", "plain2.py"], ["dyn2.py", "plain1.py"]]
+    assert _shares(scans, 1) == [scans]
+
+
+def test_a_cold_run_without_fixes_hashes_no_file_and_a_fixing_one_does(tmp_path):
+    """Content hashes serve the cache and the fixers only: a ``--no-cache`` check leaves them
+    empty (blake2b over a saleor-sized tree costs ~0.05 s), a run that may fix records them."""
+    root = str(_layered_app(tmp_path))
+    cold = run_check([root], Options(use_cache=False, select=("layering",), hashes=False))
+    assert {facts.content_hash for facts in cold.context.files.values()} == {""}
+    fixing = run_check([root], Options(use_cache=False, select=("layering",)))
+    assert all(len(facts.content_hash) == 32 for facts in fixing.context.files.values() if facts.parsed)

@@ -246,3 +246,66 @@ def test_a_layers_only_scan_keeps_no_partial_body(tmp_path):
     assert facts.imports == python.extract("x.py", _FOLDED, full=False).imports
     assert not facts.has_body
     assert {call.callee for call in facts.calls} >= {"helper", "load_plugin"}  # the loader's full body
+
+
+_SIMPLE_SHAPES = [
+    "from a.b import c, d\n",
+    "from a import b as c, d\n",
+    "from a import base as alias, d  # archlint: ignore[AL101] reviewed\n",
+    "from . import x\n",
+    "from ...pkg.sub import y\n",
+    "from a import *\n",
+    "from __future__ import annotations\nimport after_future\n",
+    "import a.b\n",
+    "import a.b as c\n",
+    "import a; x = 1\n",
+    "from a import b;import c\n",
+    "from a import b\r\nimport c\r\n",
+    "s = 'é'\nfrom unicode_after import x\n",
+    "from\ta\timport\tb\nimport c  \n",
+    "from importlib import import_module as load\nload('app.x')\n",
+    "import importlib as il\nil.import_module('app.y')\n",
+    "import importlib.util\nimportlib.import_module('app.z')\n",
+]
+
+
+@pytest.mark.parametrize("source", _SIMPLE_SHAPES)
+def test_module_level_one_line_imports_take_the_one_match_path_with_the_frontends_records(source, monkeypatch):
+    """A one-line import at column 0 (the bulk of any tree) is read by one regex match, never the
+    general statement reader, and its records — spans, names, levels, and the bindings dynamic
+    imports resolve through — are the frontend's."""
+    from archlint.adapters.frontends import scanner
+
+    def general(self, at, inline):
+        if not inline:
+            raise AssertionError(f"the general reader read {self.data[at:at + 30]!r}")
+        return reader(self, at, inline)
+
+    reader = scanner._Scan._statement
+    monkeypatch.setattr(scanner._Scan, "_statement", general)
+    data = source.encode()
+    imports, suppressions = scan_python(data)
+    reference = python.extract("x.py", data, full=False)
+    assert imports == reference.imports
+    assert suppressions == reference.suppressions
+
+
+def test_the_lean_head_lowers_nothing_for_an_argument_no_guard_can_pin(monkeypatch):
+    """A computed import whose argument is an attribute or an expression of names (no string, so
+    no template) can never be pinned by a guard: the lean head folds it without lowering the IR,
+    and gives the full pass's records; a bare name still asks the guards (test above)."""
+    source = (
+        b"import importlib\n\n\nclass Settings:\n    def __init__(self, module):\n        self.module = module.strip()\n\n"
+        b"    def load(self, entry):\n        if entry in ALLOWED:\n            importlib.import_module(entry[1])\n"
+        b"        return importlib.import_module(self.module)\n\nALLOWED = {'a': 'b'}\n"
+    )
+    assert scan_python(source) is None  # `self.module =` is bound in the file: folding decides
+    lowered = []
+    real = python._lower
+    monkeypatch.setattr(python, "_lower", lambda *args, **kwargs: lowered.append(args[2]) or real(*args, **kwargs))
+    lean = python.extract("x.py", source, lean=True)
+    assert lowered == []
+    monkeypatch.undo()
+    reference = python.extract("x.py", source, full=False)
+    assert lean.imports == reference.imports
+    assert [(i.module, i.kind) for i in lean.imports if i.kind == OPAQUE] == [("entry[1]", OPAQUE), ("self.module", OPAQUE)]

@@ -309,10 +309,12 @@ class _BodyLoader:
 
 
 def scan_sources(
-    sources: list[SourceFile], cache: FactsCache | None, workers: Workers, signals: bool = True
+    sources: list[SourceFile], cache: FactsCache | None, workers: Workers, signals: bool = True, hashes: bool = True
 ) -> tuple[dict[str, FileFacts], int, dict[str, int]]:
     """Heads for every source (cached or scanned), how many came from the cache, and sizes.
-    ``signals``: decide every Python file's SQL/DB-URL signal (body-reading rules need it)."""
+    ``signals``: decide every Python file's SQL/DB-URL signal (body-reading rules need it).
+    ``hashes``: record every file's content hash even without a cache (the fixers compare it);
+    without either, ``content_hash`` stays empty."""
     results: dict[str, FileFacts] = {}
     pending: list[tuple[str, str, str, str]] = []
     digests: dict[str, str] = {}
@@ -330,7 +332,7 @@ def scan_sources(
             results[source.path] = facts
             continue
         sizes[source.path] = len(data)
-        digest = content_hash(data, source.language)
+        digest = content_hash(data, source.language) if cache is not None or hashes else ""
         cached = cache.get(digest, source.path) if cache is not None else None
         if cached is not None and signals and cached.signals is None and cached.language != "python":
             cached = None  # an inert script cached by a layers-only run: its strings need the frontend
@@ -362,12 +364,12 @@ def scan_sources(
             digests[source.path] = digest
             pending.append((HEAD_IR if signals else HEAD, source.absolute, source.path, source.language))
     # The scanner runs here on one share of the Python files while the pool takes the others
-    # (and every JS/TS head): sizes dealt round-robin, largest first, so the shares finish together.
+    # (and every JS/TS head): dealt largest cost first to the least loaded share, so the shares
+    # finish together.
     lanes = workers.lanes(len(scans), sum(len(data) for _source, data in scans))
-    if lanes > 1:
-        scans.sort(key=lambda scan: len(scan[1]), reverse=True)
+    shares = _shares(scans, lanes)
     mode = HEAD if signals else HEAD_LEAN
-    shared = [[(mode, source.absolute, source.path, "python") for source, _data in scans[lane::lanes]] for lane in range(1, lanes)]
+    shared = [[(mode, source.absolute, source.path, "python") for source, _data in share] for share in shares[1:]]
     if lanes > 1:
         # The pool forks now, before this process scans: what both sides import (the scanner, and
         # the frontend for the few files the scanner hands back, which a tree this size has) is
@@ -380,7 +382,7 @@ def scan_sources(
         else:  # the lean head runs the folding query, never the full one
             python._extra_query("fold")
     collect = workers.start(shared) if lanes > 1 else None
-    scanned = [(source.path, _head(source.path, data, "python", signals)) for source, data in scans[::lanes]]
+    scanned = [(source.path, _head(source.path, data, "python", signals)) for source, data in shares[0]]
     if collect is not None:
         scanned.extend(collect())
     for path, facts in scanned + workers.run(pending, sizes):
@@ -404,6 +406,27 @@ def scan_sources(
         elif not facts.has_ir:
             facts.attach_ir_loader(_IrLoader(source.absolute, source.path, source.language))
     return results, hits, sizes
+
+
+# A file naming a dynamic importer is likely handed back to the frontend (a computed argument):
+# a parse, the folding query and constant folding cost ~20x the byte-level scan per byte
+# (Django's 24 such files: as long as its 738 others).
+_DEFERRED_WEIGHT = 20
+
+
+def _shares(scans: list[tuple[SourceFile, bytes]], lanes: int) -> list[list[tuple[SourceFile, bytes]]]:
+    """``scans`` split in ``lanes`` shares of about equal expected cost (the first stays here)."""
+    if lanes <= 1:
+        return [scans]
+    weighted = sorted(((len(data) * (_DEFERRED_WEIGHT if b"import_module" in data or b"__import__" in data else 1), index)
+                       for index, (_source, data) in enumerate(scans)), reverse=True)
+    shares: list[list[tuple[SourceFile, bytes]]] = [[] for _ in range(lanes)]
+    loads = [0] * lanes
+    for weight, index in weighted:
+        lane = loads.index(min(loads))
+        shares[lane].append(scans[index])
+        loads[lane] += weight
+    return shares
 
 
 def deepen(

@@ -119,6 +119,7 @@ def check(paths, fmt, output, config_path, select, ignore, exclude, fail_on, no_
         cache_dir=cache_dir,
         jobs=jobs,
         reuse_results=not fixing,  # fixers read the project's models and manifest: a full run
+        hashes=fixing,  # only fixers compare a file's content with what was analysed (the cache hashes anyway)
         openapi=openapi,
     )
     changed = changed_only or base is not None

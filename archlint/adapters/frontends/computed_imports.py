@@ -15,6 +15,7 @@ loaders like it) ``require(path.join(__dirname, file))`` for each ``file`` of
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from archlint.adapters.knowledge import load_knowledge
@@ -23,6 +24,8 @@ from archlint.domain.constants import CONSTANT, ConstantFolder, ValueFunctions, 
 from archlint.domain.facts import DYNAMIC, OPAQUE, OWN_DIRECTORY, REGISTRY, FileFacts, Import
 
 _MAX_TARGETS = 16
+_ARGUMENT_TEXT_LIMIT = 200  # an argument's text is cut there (``domain/arguments.py``)
+_NAME = re.compile(r"[^\W\d]\w*")
 
 
 def resolve_computed_imports(facts: FileFacts, lower=None) -> None:
@@ -52,7 +55,8 @@ def resolve_computed_imports(facts: FileFacts, lower=None) -> None:
                 resolved.append(Import(directory, (), DYNAMIC, span))
             elif folded.kind == CONSTANT and _registered(folder, call, scope, at, known):
                 resolved.append(record._replace(kind=REGISTRY))  # one of the code's constants, not listed
-            elif python and lower is not None and _pinned_by_guard(folder, lower(), call, scope, at, known):
+            elif python and lower is not None and _may_be_pinned(folder, call, scope, at, known) \
+                    and _pinned_by_guard(folder, lower(), call, scope, at, known):
                 resolved.append(record._replace(kind=REGISTRY))  # a key of a constant registry, checked
             else:
                 resolved.append(record)
@@ -70,6 +74,27 @@ def _registered(folder: ConstantFolder, call, scope, at, known) -> bool:
         return False
     strict = ConstantFolder(folder.facts, folder.functions, conventions=False)  # not `process.env.PLUGIN`
     return all(strict.fold(argument.text, scope, at, known).kind == CONSTANT for argument in call.arguments())
+
+
+def _may_be_pinned(folder: ConstantFolder, call, scope, at, known) -> bool:
+    """Can :func:`_pinned_by_guard` say yes, judged from the argument texts before the file's IR is
+    lowered for it (a third of a deferred file's cost in a layers-only run)?  It pins only names and
+    the names in a string template: an argument that folds to no constant and whose text has no
+    quote (so no template, see ``python_ir.e_string``) must be one name, perhaps parenthesised;
+    ``self.urlconf_name``, ``entry[1]`` or ``a + b`` never is."""
+    if call is None:
+        return False
+    strict = None
+    for argument in call.arguments():
+        text = argument.text
+        if len(text) >= _ARGUMENT_TEXT_LIMIT or any(char in text for char in "'\"#\\"):
+            continue  # cut short, a string, a comment or a continued line: the IR decides
+        if _NAME.fullmatch(text.replace("(", "").replace(")", "").strip()):
+            continue
+        strict = strict or ConstantFolder(folder.facts, folder.functions, conventions=False)
+        if strict.fold(text, scope, at, known).kind != CONSTANT:
+            return False
+    return True
 
 
 def _pinned_by_guard(folder: ConstantFolder, module, call, scope, at, known) -> bool:

@@ -219,7 +219,9 @@ class _Lowerer:
 
     # module --------------------------------------------------------------------------------
     def lower_module(self, root) -> ir.ModuleIR:
-        self.generators = _generator_bodies(root)
+        # A partial IR (``only_lines``) asks about the few functions it lowers: their bodies are
+        # searched for a ``yield`` on demand, not the whole file first (see _has_yield).
+        self.generators = _generator_bodies(root) if self.only_lines is None else None
         state = _FunctionState(0)
         self.states.append(state)
         self.class_ids.append(-1)
@@ -572,15 +574,14 @@ class _Lowerer:
                 value = self.expr(body_node) if body_node is not None else ir.Const(None, self.span(node))
                 body: tuple[ir.Stmt, ...] = (*state.hoisted, ir.Return(value, self.span(body_node or node)))
                 state.hoisted = []
-                is_async = False
+                is_async = skipped = False
             else:
                 only = self.only_lines
-                if only is None or any(node.start_point[0] <= row <= node.end_point[0] for row in only):
-                    body = self.body_of(node.child_by_field_name("body"))
-                else:
-                    body = ()  # a function that holds none of the lines asked about (see lower)
+                skipped = only is not None and not any(node.start_point[0] <= row <= node.end_point[0] for row in only)
+                # a function that holds none of the lines asked about keeps no body (see lower)
+                body = () if skipped else self.body_of(node.child_by_field_name("body"))
                 is_async = node.children[0].type == "async"
-            is_generator = kind != "lambda" and self._has_yield(node.child_by_field_name("body"))
+            is_generator = kind != "lambda" and not skipped and self._has_yield(node.child_by_field_name("body"))
         finally:
             self.class_ids.pop()
             self.qualnames.pop()
@@ -612,7 +613,11 @@ class _Lowerer:
 
     def _has_yield(self, body) -> bool:
         """A ``yield`` directly in this function (not in a nested def/lambda/class)."""
-        return body is not None and (body.start_byte, body.end_byte) in self.generators
+        if body is None:
+            return False
+        if self.generators is None:
+            return (body.start_byte, body.end_byte) in _generator_bodies(body)
+        return (body.start_byte, body.end_byte) in self.generators
 
     def parameters(self, node) -> list[ir.Param]:
         if node is None:

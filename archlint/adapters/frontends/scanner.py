@@ -45,6 +45,14 @@ _PAREN_GROUP = lazy_compile(rb"\([^()#\\'\"]*\)")
 _FROM = re.compile(rb"from\b\s*([.\s]*)([^\W\d][\w.\s]*?)?\s*\bimport\b(.*)", re.S)
 _SUPPRESSION = lazy_compile(rb"#[^\n]*archlint[^\n]*")
 _NAME = re.compile(rb"[^\W\d]\w*")
+# `_Scan._simple`'s shapes: one line, then the line's end, a comment or `;`
+_SIMPLE_FROM = re.compile(
+    rb"from[ \t]+(\.*)([^\W\d]\w*(?:\.[^\W\d]\w*)*)?[ \t]+import[ \t]+"
+    rb"(\*|[^\W\d]\w*(?:[ \t]+as[ \t]+[^\W\d]\w*)?(?:[ \t]*,[ \t]*[^\W\d]\w*(?:[ \t]+as[ \t]+[^\W\d]\w*)?)*)[ \t]*(?=[\r\n#;]|\Z)"
+)
+_SIMPLE_IMPORT = re.compile(rb"import[ \t]+([^\W\d]\w*(?:\.[^\W\d]\w*)*)(?:[ \t]+as[ \t]+([^\W\d]\w*))?[ \t]*(?=[\r\n#;]|\Z)")
+# A `from` statement's name list without aliases: `_NAME`s, commas between them, one trailing comma
+_PLAIN_NAMES = re.compile(rb"\s*[^\W\d]\w*(?:\s*,\s*[^\W\d]\w*)*\s*,?\s*")
 _HEADER = lazy_compile(rb"[ \t]*(?:(async[ \t]+)?(def)\b|(if)[ \t(]|(class|for|while|with|try|except|else|elif|finally|match|case)\b)")
 # `except ImportError:` / `except (ValueError, ImportError) as e:` / `except:` — the caught text
 # (group 1) when the clause ends on its line; None for a multi-line or `except*` clause.
@@ -206,7 +214,7 @@ def scan_python(data: bytes) -> tuple[list[Import], list[tuple[int, str]]] | Non
     try:
         scan = _Scan(data)
         imports, suppressions = scan.run()
-        if b"import_module" in data or b"__import__" in data:  # an alias is imported under its name
+        if scan.dynamic:  # an alias is imported under its name
             dynamic = scan.dynamic_imports()
             if dynamic:
                 imports = sorted(imports + dynamic, key=lambda record: (record.span.line, record.span.column))
@@ -216,7 +224,8 @@ def scan_python(data: bytes) -> tuple[list[Import], list[tuple[int, str]]] | Non
 
 
 class _Scan:
-    __slots__ = ("data", "strings", "starts", "scanned_to", "ascii", "last_offset", "last_line", "bindings", "next_triple")
+    __slots__ = ("data", "strings", "starts", "scanned_to", "ascii", "last_offset", "last_line", "bindings", "next_triple",
+                 "dynamic")
 
     def __init__(self, data: bytes) -> None:
         self.data = data
@@ -228,6 +237,8 @@ class _Scan:
         self.last_offset = 0
         self.last_line = 0
         self.bindings: dict[str, str] = {}  # local name -> module:attr, as the frontend binds them
+        # only dynamic imports read the bindings: a file without their callee's name builds none
+        self.dynamic = b"import_module" in data or b"__import__" in data
 
     def run(self):
         data = self.data
@@ -261,7 +272,8 @@ class _Scan:
                 else:
                     keyword_at = inline_match.start(2) if inline_match.group(2) else position
                 inline = True
-            records, consumed = self._statement(keyword_at, inline)
+            simple = None if inline or keyword_at != line_start else self._simple(keyword_at)
+            records, consumed = simple if simple is not None else self._statement(keyword_at, inline)
             imports.extend(records)
         suppressions = []
         if b"archlint" in data:
@@ -431,26 +443,87 @@ class _Scan:
             raise _Unsure
         return False
 
+    def _simple(self, at: int) -> tuple[list[Import], int] | None:
+        """The records of a statement at column 0 in the commonest shapes, ``from .a.b import c, d as e``,
+        ``from a import *`` and ``import a.b as c`` on one line, in one regex match each: exactly what
+        :meth:`_statement` gives them (a module-level import, runtime and not optional, is in no
+        block), and ``None`` for any other shape, which :meth:`_statement` then reads."""
+        data = self.data
+        if data[at] == 0x66:  # `from`
+            match = _SIMPLE_FROM.match(data, at)
+            if match is None:
+                return None
+            dots, module, listed = match.group(1, 2, 3)
+            if not module and not dots:
+                return None
+            name = module.decode() if module else ""
+            level = len(dots)
+            end = match.end(3)
+            if not level and name == "__future__":
+                return [], end  # a compiler directive (see _statement)
+            if listed == b"*":
+                names = ("*",)  # binds nothing the scan can name
+            elif b"as" not in listed:
+                names = tuple(part.strip() for part in listed.decode().split(","))
+                if self.dynamic:
+                    prefix = f"{'.' * level}{name}:"
+                    self.bindings.update((imported, prefix + imported) for imported in names)
+            else:  # `a as b, c`: each part one name, or three words
+                parts = [part.split() for part in listed.decode().split(",")]
+                names = tuple(words[0] for words in parts)
+                if self.dynamic:
+                    prefix = f"{'.' * level}{name}:"
+                    self.bindings.update((words[-1], prefix + words[0]) for words in parts)
+        else:
+            match = _SIMPLE_IMPORT.match(data, at)
+            if match is None:
+                return None
+            alias = match.group(2)
+            end = match.end(2 if alias else 1)
+            name = match.group(1).decode()
+            names = ()
+            level = 0
+            if self.dynamic and alias:
+                self.bindings[alias.decode()] = f"{name}:"
+            elif self.dynamic:
+                top = name.split(".", 1)[0]
+                self.bindings[top] = f"{top}:"
+        # the line, counted on from the previous point as _point does; the column is 1, and the
+        # statement's bytes are ASCII, so its end column is its length (in characters too)
+        if at >= self.last_offset:
+            self.last_line += data.count(b"\n", self.last_offset, at)
+        else:
+            self.last_line = data.count(b"\n", 0, at)
+        self.last_offset = at
+        line = self.last_line + 1
+        span = _new(Span, (line, 1, line, 1 + end - at))
+        return [_new(Import, (name, names, RUNTIME, span, level, False))], end
+
     def _statement(self, at: int, inline: bool) -> tuple[list[Import], int]:
         data = self.data
         lazy_keyword = data.startswith(b"lazy", at)
         if lazy_keyword:
             at = at + 4 + len(data[at + 4 : at + 40]) - len(data[at + 4 : at + 40].lstrip(b" \t"))
         text, end = self._logical(at)
+        binds = self.dynamic
         if text.startswith(b"from"):
-            records = self._from(text)
+            records = self._from(text, binds)
             if records and records[0][0] == "__future__" and not records[0][2]:
                 return [], end  # a compiler directive (tree-sitter's future_import_statement), no edge
         else:
-            records = self._import(text)
+            records = self._import(text, binds)
         if records is None:
             raise _Unsure
         span = self._span(at, end)
-        kind, optional = self._context(at, inline)
+        if not inline and data[at - 1 : at] in (b"\n", b"") and not lazy_keyword:
+            kind, optional = RUNTIME, False  # at column 0, on its own line: in no block (see _context)
+        else:
+            kind, optional = self._context(at, inline)
         if lazy_keyword:
             kind = LAZY
-        for _module, _names, _level, binds in records:
-            self.bindings.update(binds)
+        if binds:
+            for record in records:
+                self.bindings.update(record[3])
         return [_new(Import, (module, names, kind, span, level, optional)) for module, names, level, _binds in records], end
 
     def _logical(self, at: int) -> tuple[bytes, int]:
@@ -515,8 +588,9 @@ class _Scan:
         return b"".join(pieces), end
 
     @staticmethod
-    def _import(text: bytes):
-        """``import a.b as c, d`` -> [("a.b", (), 0), ("d", (), 0)]."""
+    def _import(text: bytes, binds: bool = True):
+        """``import a.b as c, d`` -> [("a.b", (), 0), ("d", (), 0)] (each with the names it binds,
+        when ``binds``)."""
         body = text[len(b"import") :].strip()
         if not body or body.startswith(b"("):
             return None
@@ -532,7 +606,9 @@ class _Scan:
             if not _dotted(module):
                 return None
             name = module.decode()
-            if len(words) == 3:
+            if not binds:
+                records.append((name, (), 0, ()))
+            elif len(words) == 3:
                 records.append((name, (), 0, ((words[2].decode(), f"{name}:"),)))
             else:
                 top = name.split(".", 1)[0]
@@ -540,8 +616,9 @@ class _Scan:
         return records
 
     @staticmethod
-    def _from(text: bytes):
-        """``from ..a.b import (c as d, e)`` -> [("a.b", ("c", "e"), 2)]."""
+    def _from(text: bytes, binds: bool = True):
+        """``from ..a.b import (c as d, e)`` -> [("a.b", ("c", "e"), 2)] (with the names it binds,
+        when ``binds``)."""
         match = _FROM.match(text)
         if match is None:
             return None
@@ -563,12 +640,15 @@ class _Scan:
         name = module.decode()
         if rest.strip() == b"*":
             return [(name, ("*",), level, ())]
+        prefix = f"{'.' * level}{name}:"
+        if _PLAIN_NAMES.fullmatch(rest) is not None:  # `a, b, c` (most): no alias, every name valid
+            names = tuple(part for part in (piece.strip() for piece in rest.decode().split(",")) if part)
+            return [(name, names, level, tuple((imported, prefix + imported) for imported in names) if binds else ())]
         names = []
-        binds = []
+        bound = []
         parts = rest.split(b",")
         if parts and not parts[-1].strip():
             parts.pop()
-        prefix = f"{'.' * level}{name}:"
         fullmatch = _NAME.fullmatch
         for part in parts:
             words = part.split()
@@ -578,12 +658,12 @@ class _Scan:
                     return None
                 imported = words[0].decode()
                 names.append(imported)
-                binds.append((words[-1].decode() if count == 3 else imported, prefix + imported))
+                bound.append((words[-1].decode() if count == 3 else imported, prefix + imported))
             else:
                 return None
         if not names:
             return None
-        return [(name, tuple(names), level, tuple(binds))]
+        return [(name, tuple(names), level, tuple(bound) if binds else ())]
 
     # positions ------------------------------------------------------------------------------
     def _span(self, start: int, end: int) -> Span:
