@@ -295,6 +295,9 @@ def _dropped_in_callers(ctx, program, dropped: set) -> Iterator[Finding]:
             if effect.op != "write" or not effect.trace or effect.stack == "sequelize":
                 continue
             steps = [(path, span) for path, span, _label in effect.trace] + [(effect.path, effect.span)]
+            site = _dropped_site(ctx, program, functions, effect, seen, dropped)
+            if site is not None:
+                yield site
             for index in range(len(steps) - 1):
                 path, span = steps[index]
                 if (path, span) in seen or non_production(path) or path not in ctx.datalayer.analysed:
@@ -315,6 +318,33 @@ def _dropped_in_callers(ctx, program, dropped: set) -> Iterator[Finding]:
                 else:
                     yield _dropped_write(ctx, path, statement, "the function it calls returns the write's promise", effect)
                 break
+
+
+def _dropped_site(ctx, program, functions: dict, effect, seen: set, dropped: set) -> Finding | None:
+    """The write itself written as a bare statement where only a caller's context types its receiver —
+    ``tx.article.delete({ … });`` in the ``$transaction(async (tx) => …)`` callback of a repository: the
+    callback's promise settles (and the transaction commits) before the write, which then fails or runs
+    outside it.  Only a Promise-returning stack (``awaitable`` / ``thenable`` knowledge), not a handle of a
+    synchronous driver, not a call given a callback (the callback API runs it), not a builder variable."""
+    key = (effect.path, effect.span)
+    if key in seen or non_production(effect.path) or effect.path not in ctx.datalayer.analysed:
+        return None
+    seen.add(key)
+    library = program.library
+    if effect.stack == "sequelize" or (effect.stack not in library.awaitables and effect.stack not in library.thenables) \
+            or SYNC_DRIVER in effect.tags:
+        return None
+    statement = _statement_call(program, functions, effect.path, effect.span)
+    if statement is None or (effect.path, statement.span.line, statement.span.column) in dropped:
+        return None
+    if any(type(arg) is ir.FuncRef for arg in statement.args):
+        return None
+    root = _chain_root(statement)
+    function = _function_at(program, functions, effect.path, effect.span)
+    if type(root) is ir.Name and function.scope_of(root.id) == "local":
+        return None  # `query.del()` on a builder variable someone awaits later
+    dropped.add((effect.path, statement.span.line, statement.span.column))
+    return _dropped_write(ctx, effect.path, statement, f"`{effect.method}()` of {effect.stack} returns a promise", effect)
 
 
 def _function_at(program, functions: dict, path: str, span):
