@@ -332,7 +332,7 @@ def _dropped_site(ctx, program, functions: dict, effect, seen: set, dropped: set
     seen.add(key)
     library = program.library
     if effect.stack == "sequelize" or (effect.stack not in library.awaitables and effect.stack not in library.thenables) \
-            or SYNC_DRIVER in effect.tags:
+            or SYNC_DRIVER in effect.tags or effect.stack in _synchronous_stacks(program):
         return None
     statement = _statement_call(program, functions, effect.path, effect.span)
     if statement is None or (effect.path, statement.span.line, statement.span.column) in dropped:
@@ -345,6 +345,19 @@ def _dropped_site(ctx, program, functions: dict, effect, seen: set, dropped: set
         return None  # `query.del()` on a builder variable someone awaits later
     dropped.add((effect.path, statement.span.line, statement.span.column))
     return _dropped_write(ctx, effect.path, statement, f"`{effect.method}()` of {effect.stack} returns a promise", effect)
+
+
+def _synchronous_stacks(program) -> frozenset:
+    """Stacks the project builds a synchronous handle of (it imports Drizzle's better-sqlite3 driver): a
+    write whose receiver only a caller types may be one of those handles' — `tx.insert(t).values(…).run()` in
+    a better-sqlite3 transaction returns the result, no Promise — so a dropped one is not judged there."""
+    found = program.__dict__.get("_synchronous_stacks")
+    if found is None:
+        modules = program.library.synchronous_modules
+        found = frozenset(modules[edge.target] for path in program.graph.modules for edge in program.graph.out_edges(path)
+                          if edge.external and edge.target in modules)
+        program.__dict__["_synchronous_stacks"] = found
+    return found
 
 
 def _function_at(program, functions: dict, path: str, span):
