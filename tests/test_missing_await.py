@@ -163,3 +163,102 @@ def test_sequelize_instance_set_is_synchronous(tmp_path):
         """,
     })
     assert sorted((f.rule, f.line) for f in report(root).findings if f.rule == "AL211") == [("AL211", 14)]
+
+
+def test_a_dropped_write_in_a_transaction_callback_only_the_caller_types(tmp_path):
+    """``tx.article.delete(…);`` in the ``$transaction(async (tx) => …)`` callback of a repository: the
+    callback returns and the transaction commits before the delete runs.  ``tx`` is typed only in the
+    context of the route that calls the repository, so it is found through the write the handler
+    reaches.  Look-alikes: a promise handed to ``.catch()`` / ``.then()`` / ``void``, and a call given a
+    callback, are handled — no finding."""
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"express": "^4", "@prisma/client": "^5"}}',
+        "prisma/schema.prisma": PRISMA_SCHEMA,
+        "src/db.js": '''
+            const { PrismaClient } = require('@prisma/client');
+            module.exports = new PrismaClient();
+        ''',
+        "src/articles.js": '''
+            class Articles {
+              constructor(db) { this.db = db; }
+              async remove(id) {
+                await this.db.$transaction(async (tx) => {
+                  await tx.comment.deleteMany({ where: { articleId: id } });
+                  tx.article.delete({ where: { id } });
+                });
+              }
+              async touch(id) {
+                this.db.comment.deleteMany({ where: { articleId: id } }).catch(() => null);
+                this.db.article.update({ where: { id }, data: { slug: 'x' } }).then(() => null);
+                void this.db.article.update({ where: { id }, data: { slug: 'y' } });
+              }
+            }
+            module.exports = Articles;
+        ''',
+        "src/app.js": '''
+            const express = require('express');
+            const db = require('./db');
+            const Articles = require('./articles');
+            const app = express();
+            const articles = new Articles(db);
+            app.delete('/articles/:id', async (req, res) => {
+              await articles.remove(Number(req.params.id));
+              await articles.touch(Number(req.params.id));
+              res.status(204).end();
+            });
+            module.exports = app;
+        ''',
+    })
+    assert _al809(root) == [("src/articles.js", 6)]
+
+
+def test_a_repository_returning_an_unawaited_knex_builder_dropped_by_its_caller(tmp_path):
+    """``this.users.unfollow(a, b);`` where ``unfollow`` returns ``this.knex('follows').where(…).del()``:
+    a knex builder runs only when awaited, so the delete never happens.  Look-alikes: the same call awaited,
+    a builder variable mutated as a statement and awaited later, a read dropped."""
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"koa": "^2", "@koa/router": "^12", "knex": "^3", "pg": "^8"}}',
+        "src/db.js": '''
+            const knex = require('knex');
+            module.exports = knex({ client: 'pg', connection: process.env.DATABASE_URL });
+        ''',
+        "src/users.js": '''
+            class Users {
+              constructor(knex) { this.knex = knex; }
+              unfollow(a, b) { return this.knex('follows').where({ follower_id: a, following_id: b }).del(); }
+              byId(id) { return this.knex('users').where({ id }).first(); }
+              async rename(id, name) {
+                const query = this.knex('users').where({ id });
+                query.update({ name });
+                return await query;
+              }
+            }
+            module.exports = Users;
+        ''',
+        "src/profiles.js": '''
+            class Profiles {
+              constructor({ users }) { this.users = users; }
+              async unfollow(a, b) {
+                this.users.unfollow(a, b);
+                this.users.byId(b);
+                await this.users.unfollow(b, a);
+                await this.users.rename(a, 'x');
+                return { following: false };
+              }
+            }
+            module.exports = Profiles;
+        ''',
+        "src/routes.js": '''
+            const Router = require('@koa/router');
+            const db = require('./db');
+            const Users = require('./users');
+            const Profiles = require('./profiles');
+            const profiles = new Profiles({ users: new Users(db) });
+            const router = new Router();
+            router.delete('/profiles/:id/follow', async (ctx) => {
+              ctx.body = await profiles.unfollow(ctx.state.user.id, Number(ctx.params.id));
+            });
+            module.exports = router;
+        ''',
+    })
+    assert _al809(root) == [("src/profiles.js", 4)]

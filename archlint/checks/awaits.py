@@ -47,16 +47,29 @@ def _check(ctx: CheckContext) -> Iterator[Finding]:
     from archlint.checks.async_handlers import sync_python_handlers
 
     sync_handlers = sync_python_handlers(program)  # AL807 reports async calls there
+    dropped: set = set()  # (path, span) of the JS statements reported as dropped writes
     for analysis in program.analyses():
         if non_production(analysis.path) or analysis.function is None or (analysis.path, analysis.fid) in sync_handlers:
             continue
         records = {record.node.span: record for record in analysis.calls}
         awaitable = {span: what for span, record in records.items() if (what := _awaitable(program, record))}
+        javascript = program.language(analysis.path) != "python"
         if awaitable:
             direct = frozenset(span for span in awaitable if _awaitable(program, records[span], direct=True))
             yield from _uses(ctx, analysis, awaitable, {span: record.result for span, record in records.items()}, direct)
-            if program.language(analysis.path) != "python":
-                yield from _dropped_writes(ctx, analysis, records, awaitable)
+            if javascript:
+                yield from _noted(dropped, _dropped_writes(ctx, analysis, records, awaitable))
+        if javascript:
+            yield from _noted(dropped, _dropped_builders(ctx, analysis, records))
+    yield from _dropped_in_callers(ctx, program, dropped)
+
+
+def _noted(seen: set, findings) -> Iterator[Finding]:
+    for finding in findings:
+        key = (finding.path, finding.line, finding.column)
+        if key not in seen:
+            seen.add(key)
+            yield finding
 
 
 def _awaitable(program, record, direct: bool = False, seen: frozenset = frozenset()) -> str:
@@ -202,13 +215,186 @@ def _dropped_writes(ctx, analysis, records: dict, awaitable: dict) -> Iterator[F
         if type(node) is not ir.ExprStmt or type(node.value) is not ir.Call:
             continue
         call = node.value
-        if call.span not in awaitable or not records[call.span].callees:
+        if call.span not in awaitable:
             continue
-        writes = [effect for effect in analysis.summary.effects
-                  if effect.op == "write" and effect.trace and effect.trace[0][1] == call.span]
+        if records[call.span].callees:
+            writes = [effect for effect in analysis.summary.effects
+                      if effect.op == "write" and effect.trace and effect.trace[0][1] == call.span]
+        else:  # `this.db.getRepository(Follow).delete({ … });` — a Sequelize call as a statement is AL211's
+            writes = [effect for effect in analysis.summary.effects
+                      if effect.op == "write" and not effect.trace and effect.path == analysis.path
+                      and effect.span == call.span and effect.stack != "sequelize"]
         if not writes:
             continue
         yield _dropped_write(ctx, analysis.path, call, awaitable[call.span], writes[0])
+
+
+def _dropped_builders(ctx, analysis, records: dict) -> Iterator[Finding]:
+    """JS: a statement whose value is a built write query of a thenable stack — knex, Drizzle,
+    Mongoose — not awaited: ``this.users.unfollow(a, b);`` where ``unfollow`` returns
+    ``this.db.delete(follows).where(…)``, or the chain itself.  The builder runs only when awaited or
+    ``.then()``-ed, so the write never happens (the Python coroutine's case, not a raced Promise).  A
+    builder held in a local (``query.update(…)`` on a mutable knex builder awaited later) is not one."""
+    from archlint.semantics.calls import chain_writes, written_step
+
+    function = analysis.function
+    if function.kind == "module":
+        return
+    thenables = ctx.program.library.thenables
+    for node in ir.iter_nodes(function.body):
+        if type(node) is not ir.ExprStmt or type(node.value) is not ir.Call:
+            continue
+        call = node.value
+        record = records.get(call.span)
+        query = v.strip(record.result) if record is not None else None
+        if type(query) is not v.Query or query.stack not in thenables or not chain_writes(ctx.program, query):
+            continue
+        root = _chain_root(call)
+        if type(root) is ir.Name and function.scope_of(root.id) != "outer":
+            continue  # a builder variable (or a parameter): whoever holds it may still run it
+        yield _never_run(ctx, analysis.path, call, query.stack, written_step(ctx.program, query), query.model)
+
+
+def _chain_root(node):
+    while True:
+        if type(node) is ir.Call:
+            node = node.func
+        elif type(node) is ir.Attr:
+            node = node.obj
+        else:
+            return node
+
+
+def _never_run(ctx, path: str, call: ir.Call, stack: str, method: str, model: str, trace: tuple = ()) -> Finding:
+    from archlint.domain.ir_format import render
+
+    shown = render(call, 60)
+    table = model.rsplit(":", 1)[-1]
+    stored = f"`{method}`" + (f" on {table}" if table else "") if method else "a write"
+    message = (
+        f"`{shown}` is a {stack} query that writes ({stored}) and it is never awaited: a {stack} query builder "
+        f"runs only when awaited or `.then()`-ed, so this write never reaches the database — the request "
+        f"answers success and nothing is stored"
+    )
+    return ctx.registry.finding("AL809", path, call.span, message,
+                                f"Write `await {shown}` (or return it to a caller that awaits it).", trace)
+
+
+def _dropped_in_callers(ctx, program, dropped: set) -> Iterator[Finding]:
+    """JS: a write a request handler reaches through calls, one of which is a bare statement in a
+    module analysed only in its callers' context (a service with no data-layer import of its own):
+    ``this.userRepository.unfollow(id, user.id);`` where ``unfollow`` returns ``this.knex('follows')
+    .where(…).del()``.  Reported at the dropped call when the function it calls hands the write's promise
+    back (an ``async`` function, or a plain one returning the chain the write is on)."""
+    functions: dict = {}
+    seen: set = set()
+    for analysis in program.analyses():
+        if program.language(analysis.path) == "python":
+            continue
+        for effect in analysis.summary.effects:
+            if effect.op != "write" or not effect.trace or effect.stack == "sequelize":
+                continue
+            steps = [(path, span) for path, span, _label in effect.trace] + [(effect.path, effect.span)]
+            site = _dropped_site(ctx, program, functions, effect, seen, dropped)
+            if site is not None:
+                yield site
+            for index in range(len(steps) - 1):
+                path, span = steps[index]
+                if (path, span) in seen or non_production(path) or path not in ctx.datalayer.analysed:
+                    continue
+                seen.add((path, span))
+                statement = _statement_call(program, functions, path, span)
+                if statement is None:
+                    continue
+                pending = _hands_back(program, functions, *steps[index + 1])
+                if not pending:
+                    break
+                if (path, span.line, span.column) in dropped:
+                    break
+                dropped.add((path, span.line, span.column))
+                model = effect.model
+                if pending == "builder" and effect.stack in program.library.thenables:
+                    yield _never_run(ctx, path, statement, effect.stack, effect.method, model)
+                else:
+                    yield _dropped_write(ctx, path, statement, "the function it calls returns the write's promise", effect)
+                break
+
+
+def _dropped_site(ctx, program, functions: dict, effect, seen: set, dropped: set) -> Finding | None:
+    """The write itself written as a bare statement where only a caller's context types its receiver —
+    ``tx.article.delete({ … });`` in the ``$transaction(async (tx) => …)`` callback of a repository: the
+    callback's promise settles (and the transaction commits) before the write, which then fails or runs
+    outside it.  Only a Promise-returning stack (``awaitable`` / ``thenable`` knowledge), not a handle of a
+    synchronous driver, not a call given a callback (the callback API runs it), not a builder variable."""
+    key = (effect.path, effect.span)
+    if key in seen or non_production(effect.path) or effect.path not in ctx.datalayer.analysed:
+        return None
+    seen.add(key)
+    library = program.library
+    if effect.stack == "sequelize" or (effect.stack not in library.awaitables and effect.stack not in library.thenables) \
+            or SYNC_DRIVER in effect.tags or effect.stack in _synchronous_stacks(program):
+        return None
+    statement = _statement_call(program, functions, effect.path, effect.span)
+    if statement is None or (effect.path, statement.span.line, statement.span.column) in dropped:
+        return None
+    if any(type(arg) is ir.FuncRef for arg in statement.args):
+        return None
+    root = _chain_root(statement)
+    function = _function_at(program, functions, effect.path, effect.span)
+    if type(root) is ir.Name and function.scope_of(root.id) == "local":
+        return None  # `query.del()` on a builder variable someone awaits later
+    dropped.add((effect.path, statement.span.line, statement.span.column))
+    return _dropped_write(ctx, effect.path, statement, f"`{effect.method}()` of {effect.stack} returns a promise", effect)
+
+
+def _synchronous_stacks(program) -> frozenset:
+    """Stacks the project builds a synchronous handle of (it imports Drizzle's better-sqlite3 driver): a
+    write whose receiver only a caller types may be one of those handles' — `tx.insert(t).values(…).run()` in
+    a better-sqlite3 transaction returns the result, no Promise — so a dropped one is not judged there."""
+    found = program.__dict__.get("_synchronous_stacks")
+    if found is None:
+        modules = program.library.synchronous_modules
+        found = frozenset(modules[edge.target] for path in program.graph.modules for edge in program.graph.out_edges(path)
+                          if edge.external and edge.target in modules)
+        program.__dict__["_synchronous_stacks"] = found
+    return found
+
+
+def _function_at(program, functions: dict, path: str, span):
+    key = (path, span)
+    if key not in functions:
+        module = program.modules.get(path)
+        functions[key] = ir.innermost_function(module, span) if module is not None else None
+    return functions[key]
+
+
+def _statement_call(program, functions: dict, path: str, span):
+    """The call at ``span`` when it is a whole expression statement of a function (not a module's top level)."""
+    function = _function_at(program, functions, path, span)
+    if function is None or function.kind == "module":
+        return None
+    for node in ir.iter_nodes(function.body):
+        if type(node) is ir.ExprStmt and type(node.value) is ir.Call and node.value.span == span:
+            return node.value
+    return None
+
+
+def _hands_back(program, functions: dict, path: str, span) -> str:
+    """How the function holding the call at ``span`` gives its caller that call's promise: ``async`` (the
+    function's own promise), ``builder`` (a plain function returning the chain the call is on), else ``""``."""
+    function = _function_at(program, functions, path, span)
+    if function is None or function.kind == "module" or function.is_generator:
+        return ""
+    if function.is_async:
+        return "async"
+    for node in ir.iter_nodes(function.body):
+        if type(node) is ir.Return and node.value is not None:
+            link = node.value
+            while type(link) in (ir.Call, ir.Attr):
+                if type(link) is ir.Call and link.span == span:
+                    return "builder"
+                link = link.func if type(link) is ir.Call else link.obj
+    return ""
 
 
 def _dropped_write(ctx, path: str, call: ir.Call, what: str, write) -> Finding:

@@ -353,9 +353,12 @@ def context_key(index) -> str:
 
 
 def _is_property(definition, names: Known) -> bool:
-    """``@property`` / ``@functools.cached_property``: reading the attribute calls the method."""
+    """``@property`` / ``@functools.cached_property`` / a JS ``get name() {…}`` accessor: reading the
+    attribute calls the method (``private get articles() { return this.db.getRepository(Article) }``)."""
     if definition is None:
         return False
+    if definition.kind == "getter":
+        return True
     properties = names.properties
     for decorator in definition.decorators:
         if (type(decorator) is ir.Name and decorator.id in properties) or (type(decorator) is ir.Attr and decorator.name in properties):
@@ -2568,6 +2571,14 @@ class Frame(Calls):
                 spread = v.strip(value)
                 if type(spread) is v.Record:
                     items.update(spread.items)
+                elif type(spread) is v.Union and _records(value):
+                    # `{ ...fields }` where `fields` got an entry on one branch only (`if (t) fields.slug = …`):
+                    # every key of either record, a key both have joined
+                    merged: dict = {}
+                    for option in v.options(value):
+                        for key, item in v.strip(option).items:
+                            merged[key] = v.join(merged.get(key), item)
+                    items.update(merged)
                 elif type(spread) is v.Request:  # { ...req.body, authorId }: every key the client sent
                     items[SPREAD] = value
                 continue

@@ -120,6 +120,9 @@ class Library:
         self.single_row_aggregates = {stack: table["single_row_aggregates"] for stack, table in knowledge.semantics.items()
                                       if table.get("single_row_aggregates")}
         self.synchronous = frozenset(name for table in knowledge.semantics.values() for name in table.get("synchronous", ()))
+        # the module of each synchronous constructor -> its stack (`drizzle-orm/better-sqlite3` -> drizzle)
+        self.synchronous_modules = {name.rsplit(":", 1)[0]: stack for stack, table in knowledge.semantics.items()
+                                    for name in table.get("synchronous", ())}
         self.asynchronous = frozenset(name for table in knowledge.semantics.values() for name in table.get("asynchronous", ()))
         # per-stack flags and lists of semantics.toml (see its header)
         self.mutable_builders = frozenset(stack for stack, table in knowledge.semantics.items() if table.get("mutable_builder"))
