@@ -733,19 +733,8 @@ class Calls:
         if names is None:
             return frozenset({0}) if node.args[0].kind == "pos" and type(node.args[0].value) is ir.Call else frozenset()
         callee = self.program.function(bare.path, bare.fid)
-        params = [p for p in callee.params if p.kind in ("pos", "posonly")]
-        if callee.kind == "method" and params and bare.bound is not None:
-            params = params[1:]
-        found, position = set(), 0
-        for index, arg in enumerate(node.args):
-            if arg.kind == "pos":
-                name = params[position].name if position < len(params) else ""
-                position += 1
-            else:
-                name = arg.name if arg.kind == "kw" else ""
-            if name in names and type(arg.value) is ir.Call:
-                found.add(index)
-        return frozenset(found)
+        found = filter(None, (argument_for(callee, node.args, name, bare.bound is not None) for name in names))
+        return frozenset(index for index, _field in found if type(node.args[index].value) is ir.Call)
 
     def parameter_keys(self, args):
         """The arguments, a column of an unknown parameter among them tagged ``PARAMETER_KEY_TAG``
