@@ -22,6 +22,7 @@ both schedule concurrent work and reach a DB handle are examined.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterator
 
 from archlint.domain import ir
@@ -166,12 +167,13 @@ def _units(program, path, function, expr, many: bool, names, loops, depth: int =
         return [_Unit(expr, many)]
     if kind is ir.Name and function.scope_of(expr.id) != "param":
         found = []  # coros = [f(x) for x in xs] / coros.append(f(x)) / task = create_task(f(s))
-        for node in ir.iter_nodes(function.body):
-            if type(node) is ir.Assign and node.value is not None and any(
-                    type(t) is ir.Name and t.id == expr.id for t in node.targets):
-                found += _units(program, path, function, node.value, many, names, loops, depth + 1)
-            elif type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in ("append", "add") \
-                    and type(node.func.obj) is ir.Name and node.func.obj.id == expr.id and node.args:
+        index = program.node_index(function)  # its assignments and `x.append(…)` calls, each in walk order
+        grown = index.in_order(index.methods.get("append", ()) + index.methods.get("add", ()))
+        for node in heapq.merge(index.assigns, grown, key=lambda node: (node.span.line, node.span.column)):
+            if type(node) is ir.Assign:
+                if node.value is not None and any(type(t) is ir.Name and t.id == expr.id for t in node.targets):
+                    found += _units(program, path, function, node.value, many, names, loops, depth + 1)
+            elif type(node.func.obj) is ir.Name and node.func.obj.id == expr.id and node.args:
                 found += _units(program, path, function, node.args[0].value, many or _in_loop(node.span, loops),
                                 names, loops, depth + 1)
         return found

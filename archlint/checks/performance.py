@@ -120,9 +120,8 @@ def _receiver(ctx: CheckContext, effect, loop):
     function = ir.innermost_function(module, effect.span)
     if function is None:
         return None
-    body = function.body
-    read = next((node for node in ir.iter_nodes(body)
-                 if type(node) is ir.Attr and node.span == effect.span and node.name == effect.detail), None)
+    reads, rebound = ctx.program.memoised(f"AL603-body:{effect.path}:{function.fid}", lambda: _reads_and_loops(function))
+    read = reads.get((effect.span, effect.detail))
     names: list = []
     obj = read.obj if read is not None else None
     while type(obj) is ir.Attr:
@@ -130,12 +129,24 @@ def _receiver(ctx: CheckContext, effect, loop):
         obj = obj.obj
     if type(obj) is not ir.Name:
         return None
-    statement = next((node for node in ir.iter_nodes(body) if type(node) is ir.Loop and node.span == loop.span), None)
-    inner = statement.body if statement is not None else ()
-    if any(type(node) is ir.Assign and any(obj.id in ir.target_names(target) for target in node.targets)
-           for node in ir.iter_nodes(inner)):
+    if obj.id in rebound.get(loop.span, ()):
         return None  # `cert = …` inside the loop: the name may hold another object on a later line
     return (obj.id, *reversed(names))
+
+
+def _reads_and_loops(function: ir.Function) -> tuple[dict, dict]:
+    """One walk of ``function``'s body, kept for the run (``_receiver`` asks once per lazy load): its attribute
+    reads by ``(span, attribute)`` and, by the span of each loop statement, the names its body assigns."""
+    reads: dict = {}
+    rebound: dict = {}
+    for node in ir.iter_nodes(function.body):
+        kind = type(node)
+        if kind is ir.Attr:
+            reads.setdefault((node.span, node.name), node)
+        elif kind is ir.Loop and node.span not in rebound:
+            rebound[node.span] = frozenset(name for inner in ir.iter_nodes(node.body) if type(inner) is ir.Assign
+                                           for target in inner.targets for name in ir.target_names(target))
+    return reads, rebound
 
 
 def _reported_loops(keyed: list, loops: dict) -> list:

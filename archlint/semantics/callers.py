@@ -24,6 +24,7 @@ from __future__ import annotations
 from archlint.domain import ir
 from archlint.domain.datalayer import non_production
 from archlint.semantics import values as v
+from archlint.semantics.records import recorded_argument
 
 MAX_DEPTH = 4
 _PLAIN_DECORATORS = frozenset({"staticmethod", "classmethod"})
@@ -95,30 +96,11 @@ def _passes(program, caller, value, expr, kind: str, depth: int, busy: frozenset
 
 def _argument(program, path: str, function: ir.Function, record, name: str):
     """(value, expression) the call ``record`` passes as ``function``'s parameter ``name``, else
-    ``None`` (a spread, a default value, a parameter not found)."""
-    params = list(function.params)
-    if program.language(path) == "python" and function.kind == "method" and params and not _static(function):
-        params = params[1:]  # self / cls
-    node = record.node
-    if any(arg.kind in ("star", "kwstar") for arg in node.args):
+    ``None`` (a spread, a default value, a parameter not found, a field of a destructured one)."""
+    found = recorded_argument(record, path, function, name, program.language(path) == "python")
+    if found is None or found[1]:
         return None
-    positional = [p for p in params if p.kind in ("pos", "posonly")]
-    index = next((i for i, p in enumerate(positional) if p.name == name), None)
-    values = record.args
-    position = 0
-    for arg, value in zip(node.args, values):
-        if arg.kind == "kw":
-            if arg.name == name:
-                return value, arg.value
-            continue
-        if position == index:
-            return value, arg.value
-        position += 1
-    return None
-
-
-def _static(function: ir.Function) -> bool:
-    return function.is_static or any(type(d) is ir.Name and d.id == "staticmethod" for d in function.decorators)
+    return record.args[found[0]], record.node.args[found[0]].value
 
 
 class _Graph:

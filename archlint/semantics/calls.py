@@ -21,7 +21,7 @@ from archlint.semantics.program import passes_through, shares_context
 from archlint.semantics.raw_lookups import lookup_table
 from archlint.semantics.web import callee_name
 from archlint.semantics.routes import known as route_names
-from archlint.semantics.records import CallRecord, Construct, Event, LoopInfo
+from archlint.semantics.records import CallRecord, Construct, Event, LoopInfo, argument_for
 from archlint.semantics.support import (
     ARRAY_LOOPS, ASYNC, BODY_PARSERS, CONTAINERS, IMPORT_STRING, EXISTS_MODEL, FACT, GET_OR_404, REQUEST_METHODS, REQUIRES_UNIQUE, SYNC_DRIVER, TX_METHODS, all_tags,
     callee_text,
@@ -733,19 +733,8 @@ class Calls:
         if names is None:
             return frozenset({0}) if node.args[0].kind == "pos" and type(node.args[0].value) is ir.Call else frozenset()
         callee = self.program.function(bare.path, bare.fid)
-        params = [p for p in callee.params if p.kind in ("pos", "posonly")]
-        if callee.kind == "method" and params and bare.bound is not None:
-            params = params[1:]
-        found, position = set(), 0
-        for index, arg in enumerate(node.args):
-            if arg.kind == "pos":
-                name = params[position].name if position < len(params) else ""
-                position += 1
-            else:
-                name = arg.name if arg.kind == "kw" else ""
-            if name in names and type(arg.value) is ir.Call:
-                found.add(index)
-        return frozenset(found)
+        found = filter(None, (argument_for(callee, node.args, name, bare.bound is not None) for name in names))
+        return frozenset(index for index, _field in found if type(node.args[index].value) is ir.Call)
 
     def parameter_keys(self, args):
         """The arguments, a column of an unknown parameter among them tagged ``PARAMETER_KEY_TAG``
@@ -2154,15 +2143,9 @@ class Calls:
         callee = self.program.function(function.path, function.fid)
         if callee is None or function.partial:
             return
-        params = [p for p in callee.params if p.kind in ("pos", "posonly", "kwonly")]
-        if function.bound is not None and callee.kind == "method" and not callee.is_static and params:
-            params = params[1:]
-        positional = [a for a in args if a[0] == "pos"]
         for name, model, loaded in row_loads:
-            index = next((i for i, p in enumerate(params) if p.name == name), None)
-            passed = next((a[3] for a in args if a[0] == "kw" and a[1] == name), None)
-            if passed is None and index is not None and index < len(positional) and params[index].kind != "kwonly":
-                passed = positional[index][3]
+            found = argument_for(callee, args, name, self.python and function.bound is not None)
+            passed = args[found[0]][3] if found is not None and not found[1] else None
             if type(passed) is ir.Name and passed.id in self.env and model in sequences.row_models(self.env[passed.id]):
                 self.env[passed.id] = sequences.with_loads(self.env[passed.id], loaded)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from archlint.domain import ir
 from archlint.semantics import values as v
+from archlint.semantics.records import recorded_argument
 
 
 def constant_parameter(program, path: str, span, name: str) -> bool:
@@ -24,28 +25,16 @@ def constant_parameter(program, path: str, span, name: str) -> bool:
     nested = 0 <= function.parent < len(module.functions) and module.functions[function.parent].kind != "module"
     if not (private or nested or program.language(path) != "python" and _module_private(program, path, function)):
         return False
-    names = [p.name for p in function.params if p.kind in ("pos", "posonly", "kwonly", "pattern")]
-    field = ""
-    if name not in names:
-        # `async function updateIdsInBatches({ tableName, idPrefix, trx })`: a field of the destructured object
-        pattern = next((i for i, p in enumerate(function.params) if p.kind == "pattern" and type(p.target) is ir.Obj
-                        and any(e.key == name and type(e.value) is ir.Name and e.value.id == name for e in p.target.entries)), None)
-        if pattern is None:
-            return False
-        field, index = name, pattern
-    else:
-        index = names.index(name)
-    # a method called through its instance or class: the receiver fills `self` / `cls`
-    receiver = function.kind == "method" and not function.is_static and names[:1] in (["self"], ["cls"])
     records = _records_by_callee(program).get((path, function.fid), ())
     if not records:
         return False
+    python = program.language(path) == "python"
     for record in records:
-        shift = 1 if receiver and type(record.node.func) is ir.Attr else 0
-        value = _argument(record, index - shift, name if not field else "")
-        if field and value is not None:
+        found = recorded_argument(record, path, function, name, python)
+        value = record.args[found[0]] if found is not None else None
+        if value is not None and found[1]:  # a field of a destructured object parameter
             bare = v.strip(value)
-            value = bare.get(field) if type(bare) is v.Record else None
+            value = bare.get(found[1]) if type(bare) is v.Record else None
         if value is None or not v.is_constant(value):
             return False
     return True
@@ -60,20 +49,6 @@ def _module_private(program, path: str, function: ir.Function) -> bool:
     if function.kind != "function" or any(e.local == function.name for e in module.exports):
         return False  # exported: callers outside the program may pass anything
     return closed(program, path, function)
-
-
-def _argument(record, position: int, name: str):
-    positional = 0
-    for arg, value in zip(record.node.args, record.args):
-        if arg.kind == "kw" and arg.name == name:
-            return value
-        if arg.kind == "pos":
-            if positional == position:
-                return value
-            positional += 1
-        elif arg.kind != "kw":
-            return None  # *args / **kwargs: which parameter gets what is unknown
-    return None
 
 
 def _records_by_callee(program) -> dict:

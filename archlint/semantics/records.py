@@ -142,6 +142,57 @@ class CallRecord(NamedTuple):
 UNKNOWN_SUMMARY = Summary(v.UNKNOWN, ())
 
 
+_POSITIONAL = ("pos", "posonly", "pattern")
+
+
+def argument_for(function: ir.Function, args, name: str, bound: bool) -> tuple[int, str] | None:
+    """Which of a call's ``args`` fills ``function``'s parameter ``name``: ``(index in args, field)``,
+    ``field`` the key to read from the argument when ``name`` is a field of a destructured object
+    parameter (``function f({ tableName, trx })`` called with ``f({ tableName: 'user' })``), else ``""``.
+    ``args`` are the call's ``ir.Arg`` or the interpreter's ``(kind, name, value, expr)`` tuples
+    (kinds ``pos``/``kw``/``star``/``kwstar``).  ``bound``: a Python method called through its
+    instance (or a classmethod through its class) — the receiver fills ``self``/``cls``.  A keyword
+    argument binds a positional-or-keyword or keyword-only parameter by name; a positional one
+    the positional parameters in order.  ``None`` when no argument written here fills it (a default
+    value, a parameter not found) or a ``*xs`` / ``**kw`` spread before it makes it unknown."""
+    if not name:
+        return None
+    params = function.params
+    if bound and function.kind == "method" and not function.is_static and params:
+        params = params[1:]  # self / cls
+    slots = []
+    for param in params:
+        if param.kind not in _POSITIONAL:
+            break  # after `*args` every parameter is keyword-only
+        slots.append(param)
+    param = next((p for p in params if p.name == name and p.kind in ("pos", "posonly", "kwonly", "pattern")), None)
+    field = ""
+    if param is None:
+        # `async function updateIdsInBatches({ tableName, idPrefix, trx })`: a field of the destructured object
+        param = next((p for p in slots if p.kind == "pattern" and type(p.target) is ir.Obj and any(
+            e.key == name and type(e.value) is ir.Name and e.value.id == name for e in p.target.entries)), None)
+        if param is None:
+            return None
+        field = name
+    keyword = not field and param.kind in ("pos", "kwonly")
+    position = next((i for i, p in enumerate(slots) if p is param), None)
+    positional = 0
+    for index, arg in enumerate(args):
+        kind = arg[0]
+        if kind == "kw":
+            if keyword and arg[1] == name:
+                return index, ""
+        elif kind == "pos":
+            if positional == position:
+                return index, field
+            positional += 1
+        else:
+            position = None  # `*xs` / `**kw`: which parameter gets the arguments after it is unknown
+            if not keyword:
+                return None
+    return None
+
+
 _NO_NAMES: frozenset = frozenset()
 
 
@@ -175,3 +226,11 @@ class Analysis:
                 setattr(self, name, ())
         if not self.owned:
             self.owned = _NO_NAMES
+
+
+def recorded_argument(record: CallRecord, path: str, function: ir.Function, name: str, python: bool) -> tuple[int, str] | None:
+    """:func:`argument_for` on a recorded call of the function at ``(path, function.fid)``, bound as the
+    interpreter ran it (``self.helper(x)`` fills ``self``; ``Helper.helper(obj, x)`` does not)."""
+    callee = next((c for c in record.callees if c.path == path and c.fid == function.fid), None)
+    found = argument_for(function, record.node.args, name, python and callee is not None and callee.bound is not None)
+    return found if found is not None and found[0] < len(record.args) else None
