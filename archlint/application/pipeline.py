@@ -26,7 +26,7 @@ from archlint.adapters.cache import FactsCache, code_and_data_fingerprint, defau
 from archlint.adapters.digest import blake2b
 from archlint.adapters.discovery import describe_hidden, discover
 from archlint.application.deep_plan import plan_deep
-from archlint.application.parsing import Workers, deepen, extract_full, scan_sources
+from archlint.application.parsing import FULL, Workers, deepen, extract_full, scan_sources
 from archlint.checks import FAMILIES
 from archlint.domain.config import Config, ConfigError
 from archlint.domain.facts import FileFacts
@@ -238,10 +238,24 @@ def _facts_and_graph(run: _Run):
         deep, planned = plan_deep(files, graph, knowledge_tables, sources, workers, run.sizes, plan_reads)
         workers.release()
         semantic = tuple(semantic_files(files, graph, knowledge_tables, deep))
-        deepen(files, sources, set(semantic), set(), workers, run.sizes)  # their IR, from one parse each
+        deepen(files, sources, set(semantic) | _reached(run, graph, semantic), set(), workers, run.sizes)  # their IR, from one parse each
     workers.release()
     context = _context(run, graph, manifest, knowledge_tables, other_files, (deep, planned, semantic))
     return context, reuse, keys, plan_reads
+
+
+def _reached(run: _Run, graph, semantic) -> set[str]:
+    """The JS/TS files the semantic model will lower when its analysis reaches them through
+    imports (``deep_plan.reached_scripts``), when they are enough work for the pool: then they
+    are extracted there with the semantic files rather than one by one in this process.  A batch
+    this process would run itself is left to the on-demand loader, which reads only what the
+    analysis reaches."""
+    from archlint.application.deep_plan import reached_scripts
+
+    files = run.files
+    reached = {path for path in reached_scripts(files, graph, semantic) if not files[path].has_body}
+    todo = reached | {path for path in semantic if not files[path].has_body}
+    return reached if run.workers.pooled([(FULL, "", path, files[path].language) for path in todo], run.sizes) else set()
 
 
 def _context(run: _Run, graph, manifest, knowledge_tables, other_files: list, plan: tuple) -> CheckContext:

@@ -9,6 +9,7 @@ external package, or a builtin; anything else is ``UNKNOWN``.
 
 from __future__ import annotations
 
+import bisect
 from types import MappingProxyType
 
 from archlint.domain import ir
@@ -548,25 +549,23 @@ class Program:
         return table.get(name) if table is not None else None
 
     def _module_member_static(self, module: ir.ModuleIR, path: str, name: str, before: int | None = None):
-        body = module.module.body
-        for index in range(len(body) - 1 if before is None else before - 1, -1, -1):
-            statement = body[index]
-            if type(statement) is ir.Assign and statement.value is not None:
-                if type(statement.value) is ir.Name and statement.value.id == name:
-                    continue  # `relationship = relationship`: a re-export of the import it shadows
-                for target in statement.targets:
-                    if type(target) is ir.Name and target.id == name:
-                        wrapped = self._rewrapped_function(module, path, name, index, statement.value)
-                        return wrapped if wrapped is not None else self.static_value(path, statement.value)
+        assigned, exported = self._static_index(module)
+        indices = assigned.get(name)
+        if indices:  # the last top-level `name = …` (before `before`)
+            position = len(indices) if before is None else bisect.bisect_left(indices, before)
+            if position:
+                index = indices[position - 1]
+                statement = module.module.body[index]
+                wrapped = self._rewrapped_function(module, path, name, index, statement.value)
+                return wrapped if wrapped is not None else self.static_value(path, statement.value)
         if module.language != "python":
-            for export in module.exports:
-                if export.name == name:
-                    if export.local and export.local != name:
-                        return self.module_member_static(path, export.local)
-                    if export.value is not None:
-                        return self.static_value(path, export.value)
-                    if export.source:  # export { x } from './x' / export * as ns from './x'
-                        return self.resolve_binding(path, f"{export.source}:{'' if export.source_name == '*' else export.source_name or name}")
+            for export in exported.get(name, ()):
+                if export.local and export.local != name:
+                    return self.module_member_static(path, export.local)
+                if export.value is not None:
+                    return self.static_value(path, export.value)
+                if export.source:  # export { x } from './x' / export * as ns from './x'
+                    return self.resolve_binding(path, f"{export.source}:{'' if export.source_name == '*' else export.source_name or name}")
         binding = self.binding(path, name)
         if binding is not None:
             return self.resolve_binding(path, binding)
@@ -600,6 +599,30 @@ class Program:
             if candidate in self.graph.modules:
                 return v.Module(candidate)
         return v.UNKNOWN
+
+    def _static_index(self, module: ir.ModuleIR) -> tuple[dict, dict]:
+        """``module``'s top level indexed once (a large TS module has thousands of statements and
+        exports, and ``module_member_static`` asks for each name it reads): name -> the positions of
+        the statements assigning it, ascending — not ``relationship = relationship``, a re-export of
+        the import it shadows —, and name -> its exports in source order."""
+        cache = self.__dict__.setdefault("_static_indexes", {})
+        found = cache.get(id(module))
+        if found is not None and found[0] is module:
+            return found[1], found[2]
+        assigned: dict[str, list[int]] = {}
+        for index, statement in enumerate(module.module.body):
+            if type(statement) is ir.Assign and statement.value is not None:
+                shadowed = statement.value.id if type(statement.value) is ir.Name else None
+                for target in statement.targets:
+                    if type(target) is ir.Name and target.id != shadowed:
+                        indices = assigned.setdefault(target.id, [])
+                        if not indices or indices[-1] != index:
+                            indices.append(index)
+        exported: dict[str, list] = {}
+        for export in module.exports:
+            exported.setdefault(export.name, []).append(export)
+        cache[id(module)] = (module, assigned, exported)  # the module is kept: its id is not reused
+        return assigned, exported
 
     def _rewrapped_function(self, module: ir.ModuleIR, path: str, name: str, index: int, value):
         """``view = login_required(view)`` / ``mass_update = staff_member_required(mass_update)``: a decorator
