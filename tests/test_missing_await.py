@@ -6,8 +6,9 @@ from __future__ import annotations
 from helpers import make_repo, report
 
 
-def _al809(root):
-    return [(f.path, f.line) for f in report(root).findings if f.rule == "AL809"]
+def _al809(root, messages: bool = False):
+    found = [f for f in report(root).findings if f.rule == "AL809"]
+    return [(f.path, f.line, f.message) if messages else (f.path, f.line) for f in found]
 
 
 def test_a_promise_read_as_its_value_and_the_properties_every_promise_has(tmp_path):
@@ -167,10 +168,11 @@ def test_sequelize_instance_set_is_synchronous(tmp_path):
 
 def test_a_dropped_write_in_a_transaction_callback_only_the_caller_types(tmp_path):
     """``tx.article.delete(…);`` in the ``$transaction(async (tx) => …)`` callback of a repository: the
-    callback returns and the transaction commits before the delete runs.  ``tx`` is typed only in the
-    context of the route that calls the repository, so it is found through the write the handler
-    reaches.  Look-alikes: a promise handed to ``.catch()`` / ``.then()`` / ``void``, and a call given a
-    callback, are handled — no finding."""
+    callback returns and the transaction commits before the delete runs — a PrismaPromise is lazy, so
+    the delete never runs at all.  ``tx`` is typed only in the context of the route that calls the
+    repository, so it is found through the write the handler reaches.  ``void`` discards a PrismaPromise
+    unstarted: that write never runs either.  Look-alikes: a promise handed to ``.catch()`` / ``.then()``
+    (both start it) — no finding."""
     root = make_repo(tmp_path, {
         "package.json": '{"dependencies": {"express": "^4", "@prisma/client": "^5"}}',
         "prisma/schema.prisma": PRISMA_SCHEMA,
@@ -209,7 +211,9 @@ def test_a_dropped_write_in_a_transaction_callback_only_the_caller_types(tmp_pat
             module.exports = app;
         ''',
     })
-    assert _al809(root) == [("src/articles.js", 6)]
+    findings = _al809(root, messages=True)
+    assert [(path, line) for path, line, _message in findings] == [("src/articles.js", 6), ("src/articles.js", 12)]
+    assert all("never reaches the database" in message for _path, _line, message in findings)
 
 
 def test_a_repository_returning_an_unawaited_knex_builder_dropped_by_its_caller(tmp_path):

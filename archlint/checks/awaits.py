@@ -226,7 +226,11 @@ def _dropped_writes(ctx, analysis, records: dict, awaitable: dict) -> Iterator[F
                       and effect.span == call.span and effect.stack != "sequelize"]
         if not writes:
             continue
-        yield _dropped_write(ctx, analysis.path, call, awaitable[call.span], writes[0])
+        write = writes[0]
+        if not write.trace and write.stack in ctx.program.library.lazy_promises:  # Prisma: nothing ran
+            yield _never_run(ctx, analysis.path, call, write.stack, write.method, write.model)
+        else:
+            yield _dropped_write(ctx, analysis.path, call, awaitable[call.span], write)
 
 
 def _dropped_builders(ctx, analysis, records: dict) -> Iterator[Finding]:
@@ -272,7 +276,7 @@ def _never_run(ctx, path: str, call: ir.Call, stack: str, method: str, model: st
     table = model.rsplit(":", 1)[-1]
     stored = f"`{method}`" + (f" on {table}" if table else "") if method else "a write"
     message = (
-        f"`{shown}` is a {stack} query that writes ({stored}) and it is never awaited: a {stack} query builder "
+        f"`{shown}` is a {stack} query that writes ({stored}) and it is never awaited: a {stack} query "
         f"runs only when awaited or `.then()`-ed, so this write never reaches the database — the request "
         f"answers success and nothing is stored"
     )
@@ -313,7 +317,8 @@ def _dropped_in_callers(ctx, program, dropped: set) -> Iterator[Finding]:
                     break
                 dropped.add((path, span.line, span.column))
                 model = effect.model
-                if pending == "builder" and effect.stack in program.library.thenables:
+                if pending == "builder" and (effect.stack in program.library.thenables
+                                             or effect.stack in program.library.lazy_promises):
                     yield _never_run(ctx, path, statement, effect.stack, effect.method, model)
                 else:
                     yield _dropped_write(ctx, path, statement, "the function it calls returns the write's promise", effect)
@@ -325,7 +330,8 @@ def _dropped_site(ctx, program, functions: dict, effect, seen: set, dropped: set
     ``tx.article.delete({ … });`` in the ``$transaction(async (tx) => …)`` callback of a repository: the
     callback's promise settles (and the transaction commits) before the write, which then fails or runs
     outside it.  Only a Promise-returning stack (``awaitable`` / ``thenable`` knowledge), not a handle of a
-    synchronous driver, not a call given a callback (the callback API runs it), not a builder variable."""
+    synchronous driver, not a call given a callback (the callback API runs it), not a builder variable.
+    On a stack of lazy promises (Prisma) the write never runs at all, and ``void`` discards it the same way."""
     key = (effect.path, effect.span)
     if key in seen or non_production(effect.path) or effect.path not in ctx.datalayer.analysed:
         return None
@@ -334,7 +340,8 @@ def _dropped_site(ctx, program, functions: dict, effect, seen: set, dropped: set
     if effect.stack == "sequelize" or (effect.stack not in library.awaitables and effect.stack not in library.thenables) \
             or SYNC_DRIVER in effect.tags or effect.stack in _synchronous_stacks(program):
         return None
-    statement = _statement_call(program, functions, effect.path, effect.span)
+    lazy = effect.stack in library.lazy_promises
+    statement = _statement_call(program, functions, effect.path, effect.span, through_void=lazy)
     if statement is None or (effect.path, statement.span.line, statement.span.column) in dropped:
         return None
     if any(type(arg) is ir.FuncRef for arg in statement.args):
@@ -344,6 +351,8 @@ def _dropped_site(ctx, program, functions: dict, effect, seen: set, dropped: set
     if type(root) is ir.Name and function.scope_of(root.id) == "local":
         return None  # `query.del()` on a builder variable someone awaits later
     dropped.add((effect.path, statement.span.line, statement.span.column))
+    if lazy:
+        return _never_run(ctx, effect.path, statement, effect.stack, effect.method, effect.model)
     return _dropped_write(ctx, effect.path, statement, f"`{effect.method}()` of {effect.stack} returns a promise", effect)
 
 
@@ -368,14 +377,20 @@ def _function_at(program, functions: dict, path: str, span):
     return functions[key]
 
 
-def _statement_call(program, functions: dict, path: str, span):
-    """The call at ``span`` when it is a whole expression statement of a function (not a module's top level)."""
+def _statement_call(program, functions: dict, path: str, span, through_void: bool = False):
+    """The call at ``span`` when it is a whole expression statement of a function (not a module's top
+    level); with ``through_void`` also ``void call(…);`` — which discards a lazy promise unstarted."""
     function = _function_at(program, functions, path, span)
     if function is None or function.kind == "module":
         return None
     for node in ir.iter_nodes(function.body):
-        if type(node) is ir.ExprStmt and type(node.value) is ir.Call and node.value.span == span:
-            return node.value
+        if type(node) is not ir.ExprStmt:
+            continue
+        value = node.value
+        if through_void and type(value) is ir.Unary and value.op == "void":
+            value = value.operand
+        if type(value) is ir.Call and value.span == span:
+            return value
     return None
 
 

@@ -114,6 +114,8 @@ class Library:
         # query libraries over a driver (aiosql): the callable that builds the handle -> its kind, and
         # what calling any method of that kind yields, whichever driver it adapts
         self.thenables = frozenset(stack for stack, table in knowledge.semantics.items() if table.get("thenable"))
+        # stacks whose every query promise is lazy (Prisma): dropped unawaited, it never runs
+        self.lazy_promises = frozenset(stack for stack, table in knowledge.semantics.items() if table.get("lazy_promises"))
         # JS: what a stack's lookups yield for no row ("null" / "undefined"), unless the descriptor says
         self.empties = {stack: table["empty"] for stack, table in knowledge.semantics.items() if table.get("empty")}
         # lookups that read one aggregate row whatever matches (`findOne({ attributes: [[fn('COUNT', …), 'n']] })`)
