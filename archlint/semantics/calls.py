@@ -215,6 +215,11 @@ def keyed_by_stored_row(receiver, args) -> bool:
     return key is not None and v.STORED_KEY_TAG in v.tags_of(key)
 
 
+def _client_scalar(value) -> bool:
+    """A value the client chose that can key a lookup (a URL or body id), not a dict or model of data to write."""
+    return v.INPUT_TAG in v.tags_of(value) and type(v.strip(value)) in (v.Unknown, v.Const)
+
+
 def keyed_by_parameter_member(receiver, args) -> bool:
     """``users.get(article.author_id)`` in ``def present(article)`` analysed on its own: the one key
     is a column of a parameter nothing is known of (see ``values.PARAMETER_KEY_TAG``)."""
@@ -2096,10 +2101,12 @@ class Calls:
                 return non_null(summary.returns)  # the view's permission check refused a missing object
         if v.missed_origin(summary.returns) and any(
                 v.CHECKED_KEY_TAG in v.tags_of(a[2]) or v.STORED_KEY_TAG in v.tags_of(a[2])
-                or v.STRICT_MISSED_TAG in v.tags_of(summary.returns) and self._held_member(a[3]) for a in args):
+                or v.STRICT_MISSED_TAG in v.tags_of(summary.returns) and self._held_member(a[3])
+                and not any(_client_scalar(b[2]) for b in args) for a in args):
             # `get_by_id(user_id)` again after `if user is None: raise 404` (update-then-get), or keyed by a column of a
             # row held (`get_message_by_id(message.id)` of a message just inserted): the helper's lookup finds its row,
-            # its None for a missing one is not returned
+            # its None for a missing one is not returned — unless the client chose another key
+            # (`get_chat_by_id_and_user_id(id, user.id)`: the user's id only filters the client's chat id)
             return non_null(v.without_missed(summary.returns))
         returned = v.strip(summary.returns)
         if type(returned) is v.App and node is not None and self._made_in(function, returned.site):

@@ -411,6 +411,9 @@ class Frame(Calls):
         self.hand_begun: set = set()  # spans of `session.begin()` called as a statement (see Calls.method_call)
         self.yielded = False  # a `yield` ran (in the current `with` block: see with_statement)
         self.branch: tuple = ()  # ((if-site, side), ...): the branches this statement runs on
+        # the tests of the `if` statements whose blocks this statement runs in, innermost last (Python:
+        # `if input_args.quiet_mode: return None` answers its own test, not a lookup found None before it)
+        self.if_tests: list = []
         self.managed: list[str] = []  # sites of the managed-transaction callbacks running (explicit handle passing)
         # (site, stack, handle) of unmanaged transactions opened here at <site> and not yet committed/rolled back; <handle>
         # is the site of what commits it: the `t` of `const t = await sequelize.transaction()` (the same site), or the
@@ -1106,10 +1109,10 @@ class Frame(Calls):
         known = self.decide(node.test)
         if known is True:
             self.env.update(self.narrowing(node.test, True))
-            return self.block(node.body)
+            return self._if_block(node.test, node.body)
         if known is False:
             self.env.update(self.narrowing(node.test, False))
-            return self.block(node.orelse)
+            return self._if_block(node.test, node.orelse)
         before = self.env
         narrow_then, narrow_else = self.narrowing(node.test, True), self.narrowing(node.test, False)
         site, branch = self.site_key(node), self.branch
@@ -1118,11 +1121,11 @@ class Frame(Calls):
         then_sides = ((site, "then"),) + ((picked,) if picked is not None else ())
         self.env = {**before, **narrow_then}
         self.branch = branch + then_sides
-        ends_then = self.block(node.body)
+        ends_then = self._if_block(node.test, node.body)
         then_env = self.env
         self.env = {**before, **narrow_else}
         self.branch = branch + ((site, "else"),)
-        ends_else = self.block(node.orelse)
+        ends_else = self._if_block(node.test, node.orelse)
         else_env = self.env
         self.branch = branch
         self._lookup_exit(node, site, test_value, ends_then, ends_else)
@@ -1138,6 +1141,14 @@ class Frame(Calls):
         else:
             self.env = join_envs(then_env, else_env)
         return False
+
+    def _if_block(self, test, body) -> bool:
+        """``self.block(body)``, one side of an ``if`` whose test is ``test`` (see ``if_tests``)."""
+        self.if_tests.append(test)
+        try:
+            return self.block(body)
+        finally:
+            self.if_tests.pop()
 
     def _lookup_exit(self, node: ir.If, site: str, test_value, ends_then: bool, ends_else: bool) -> None:
         """``if existing: return 409`` / ``if (await User.findOne({ where: { email } })) throw …``: a DB
@@ -1243,12 +1254,16 @@ class Frame(Calls):
             return value
         if MISSED_KEY in self.env:
             return self.env[MISSED_KEY]
+        # inside an `if`, the None answers that if's test: the lookup's only when the test reads its name
+        # (`if user is None: … return None`), not `if input_args.quiet_mode: return None` past `if user: return user`
+        tested = {n.id for n in ir.iter_nodes(self.if_tests[-1]) if type(n) is ir.Name} if self.if_tests else None
         for name in sorted(self.env):
-            if v.missed_origin(self.env[name]) and self.function.scope_of(name) in ("local", "param"):
+            if v.missed_origin(self.env[name]) and self.function.scope_of(name) in ("local", "param") \
+                    and (tested is None or name in tested):
                 return self.env[name]
         for name in sorted(self.env):
             origin = v.missed_row(self.env[name])
-            if origin and self.function.scope_of(name) in ("local", "param"):
+            if origin and self.function.scope_of(name) in ("local", "param") and (tested is None or name in tested):
                 return v.Tagged(v.Const(None), frozenset({v.MISSED_ROW_TAG + origin}))
         return value
 
