@@ -1794,7 +1794,9 @@ class Program:
         env_analysis = Analysis(path, module.module)
         run_module(self, path, env_analysis)
         results = [env_analysis]
-        for function in _root_order(module.functions[1:]):
+        # a nested function reads the frames that defined it (``closures``): it is analysed after its definer,
+        # whatever the order of the others
+        for function in _definers_first(_root_order(module.functions[1:])):
             if (path, function.fid) in self.loop_callbacks:
                 continue
             self.exited_sessions = set()
@@ -1975,6 +1977,23 @@ class Program:
             analysis.compact()
         self._analyses = results
         return results
+
+
+def _definers_first(functions) -> list:
+    """``functions`` in their order, except that a nested function waits for the function that defines it."""
+    out: list = []
+    emitted: set = set()
+    waiting: dict = {}
+    pending = [(f, False) for f in reversed(functions)]
+    while pending:
+        function, ready = pending.pop()
+        if not ready and function.parent > 0 and function.parent not in emitted:
+            waiting.setdefault(function.parent, []).append(function)
+            continue
+        out.append(function)
+        emitted.add(function.fid)
+        pending.extend((f, True) for f in reversed(waiting.pop(function.fid, ())))
+    return out + [f for group in waiting.values() for f in group]  # a definer not in the list: as they came
 
 
 def _reached(top: list, depth: int, cut: bool) -> None:
