@@ -134,6 +134,5 @@ def test_analyses_of_record_and_summaries_keep_no_empty_containers_of_their_own(
     record = analyses["rows"].calls[0]
     assert program.call_record("app/db.py", record.node.span) is record
     assert program.call_record("app/other.py", record.node.span) is None
-    exits = [entry[0].exited for entries in program.summaries.values() for entry in entries] \
-        + [a.summary.exited for a in analyses.values()]  # a key holds its summaries with the depths each holds at
+    exits = [s.exited for s in program.summaries.values()] + [a.summary.exited for a in analyses.values()]
     assert exits and all(e is exits[0] for e in exits if not e)

@@ -722,37 +722,3 @@ def test_dialect_upserts_are_writes_like_plain_inserts(tmp_path):
     assert [f for f in findings(root) if f[0] == "AL305"] == [
         ("AL305", "app/api.py", 19), ("AL305", "app/api.py", 29), ("AL305", "app/api.py", 37),
         ("AL305", "app/wrapped.py", 11)]
-
-
-_DEEP_CHAIN = (  # django/core/management/color.py's shape: `color_style()` also reached four calls deep
-    "from django.db import connection\n"
-    "def first():\n"
-    "    return second()\n"
-    "def second():\n"
-    "    return third()\n"
-    "def third():\n"
-    "    return fourth()\n"
-    "def fourth():\n"
-    "    return color_style()\n"  # depth 5: make_style() below it is past MAX_CALL_DEPTH
-    "class Style:\n"
-    "    def plain(self, text):\n"
-    "        return text\n"
-    "def make_style():\n"
-    "    return Style()\n"
-    "def color_style():\n"
-    "    return make_style()\n"
-)
-
-
-def test_a_summary_cut_off_deep_in_one_chain_does_not_hide_what_a_shallow_caller_gets(tmp_path):
-    # `use()` gets a Style and calls a method Style lacks (AL230).  Its module sorts before or after
-    # the chain's: the chain's root analysis asks for `color_style()` at depth 5, where `make_style()`
-    # is cut off; `use()` asks at depth 2 and must not be handed that cut-off answer
-    for caller in ("a", "z"):
-        root = make_repo(tmp_path / caller, {
-            "requirements.txt": "django\n",
-            "pkg/m.py": _DEEP_CHAIN,
-            f"pkg/{caller}.py": "from django.db import connection\nfrom pkg.m import color_style\n"
-                                "def use():\n    return color_style().missing('x')\n",
-        })
-        assert [f for f in findings(root) if f[0] == "AL230"] == [("AL230", f"pkg/{caller}.py", 4)], caller

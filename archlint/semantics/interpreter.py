@@ -456,10 +456,7 @@ class Frame(Calls):
             if not terminated:
                 self.exit_branches.append(self.branch)
                 self._exit_with_open_transaction(function.span)
-        except _Budget:  # past the budget
-            return UNKNOWN_SUMMARY
-        except RecursionError:  # nesting deeper than Python's stack: depends on the depth (see Program.summary_of)
-            self.program.cut_off()
+        except (_Budget, RecursionError):  # past the budget, or nesting deeper than Python's stack
             return UNKNOWN_SUMMARY
         self._stored_increments()
         returns = self.returns

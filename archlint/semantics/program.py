@@ -19,16 +19,12 @@ from archlint.semantics.library import Library
 from archlint.semantics.schema import BUILTIN_USER_KEY, Schema, discover
 from archlint.semantics.schema import known as schema_names
 
-# Not a budget: a summary follows its callees as deep as they go (each (function, arguments) is analysed
-# once and cached, so depth costs nothing that a shallower caller would not pay).  Only a chain this deep is
-# cut, to keep Python's stack; a summary cut by it is reused at its own depth only (see ``summary_of``).
-# Django's deepest chain is well under it: no summary is cut on Django, wagtail or a saleor-sized tree.
-MAX_CALL_DEPTH = 40
+MAX_CALL_DEPTH = 5  # handler -> service -> repository -> helper -> driver call
 
 
 def _root_order(items):
     """The order the analyses of record run in (module paths, then each module's functions).  Findings
-    must not depend on it (see ``Program.summary_of``); tests replace it to prove that."""
+    should not depend on it; tests replace it to prove that (``tests/test_analysis_order.py``)."""
     return items
 _PY_BUILTINS = frozenset(
     "len list dict set tuple frozenset str int float bool bytes sorted reversed enumerate zip map filter iter next "
@@ -203,12 +199,7 @@ class Program:
         self.keyed_environments: dict[int, dict] = {}  # id -> environment named by id in a summary key (kept alive)
         self.fields: dict[tuple[str, int], dict[str, object]] = {}  # class -> field -> value (joined)
         self.setattr_names: dict[tuple[str, int], set[str] | None] = {}  # see note_setattr
-        # key -> [(summary, lowest depth, highest depth, height, cut)]: a summary holds only at the call
-        # depths where MAX_CALL_DEPTH cuts off the same callees (all of them, unless a chain reaches it), so
-        # which caller asked first (the order the analyses of record run in) does not change what another
-        # caller reads (see ``summary_of``)
         self.summaries: dict = {}
-        self._reach: list[list] = []  # [deepest call depth reached, a callee cut off] of each summary being computed
         self.stack: list[tuple[str, int]] = []  # functions being analysed (recursion / depth)
         self.globals_written: dict[str, dict[str, object]] = {}  # `global db; db = …` in functions
         self.field_changes = 0
@@ -1416,23 +1407,7 @@ class Program:
     # summaries and analyses of record ---------------------------------------------------------------
     def summary_of(self, function: v.Function, args: tuple = (), kwargs: tuple = (), depth: int = 1):
         """What calling ``function`` with these argument values returns and does (cached).
-        Inside a recursive cycle, or past :data:`MAX_CALL_DEPTH` (a guard for Python's stack, not a
-        budget), the answer is ``UNKNOWN``.
-
-        Invariant: the answer depends on the key (function, argument values, defining frames) and on
-        ``depth`` only, never on which caller asked first — so the order the analyses of record run in
-        (``_root_order``) does not change any finding, and an analysis of record can be skipped without
-        changing what the others see.  It holds because a summary follows its callees as deep as they
-        go: the call depth cuts nothing, so a summary computed four calls deep is the one a handler
-        would compute.  Only a chain that reaches MAX_CALL_DEPTH (or Python's stack limit) is cut; a
-        summary whose call tree was cut is reused at its own depth only, one that was not at every
-        depth that still reaches its deepest callee (``height``).  Before, the depth was a budget of 5
-        and the cache ignored it: a summary computed deep, its callees cut off, was handed to a shallow
-        caller analysed later (reversing Django's module order changed 8 findings).  Keeping that budget
-        consistent cost +21 % summaries and lost true findings that borrowed deeper summaries; following
-        every chain costs +4.9 % on Django and +6.8 % on wagtail (each key is still analysed once).
-        Recursion is cut where it closes (``self.stack``), which is the one place the caller still
-        matters: inside a cycle the member asked first sees the others cut."""
+        Past :data:`MAX_CALL_DEPTH`, or inside a recursive cycle, the answer is ``UNKNOWN``."""
         from archlint.semantics.interpreter import Frame
         from archlint.semantics.records import UNKNOWN_SUMMARY
 
@@ -1446,47 +1421,22 @@ class Program:
             # the key names the environment by id: kept alive for the run, so no later dict reuses the id
             self.keyed_environments.setdefault(id(live), live)
             frames = (frames, id(live))
-        # the client-input tag (AL234) is in the key: a repository's `.get(slug=slug)` raises a missing row
-        # on a client's key only when a route handler's parameter reached it, so a summary computed for a
-        # caller passing its own value is not the one a handler's call reads (left out, AL234 depended on
-        # which of them ran first; +0.4 % summaries on wagtail)
-        key = (function, _key_values(args), tuple((k, _key_values((a,))[0]) for k, a in kwargs), frames)
-        reach = self._reach
+        # the client-input tag (AL234) is left out of the key: a callee is analysed once whether or not a route
+        # handler's parameter reached it (a second analysis would change what the call-depth budget cuts off)
+        key = (function, _without_input(args), tuple((k, _without_input((a,))[0]) for k, a in kwargs), frames)
         found = self.summaries.get(key)
         if found is not None:
-            for summary, low, high, height, cut in found:
-                if low <= depth <= high:
-                    if reach:
-                        _reached(reach[-1], depth + height, cut)
-                    return summary
+            return found
         marker = (function.path, function.fid)
-        if definition is None or marker in self.stack:
-            return UNKNOWN_SUMMARY
-        if depth > MAX_CALL_DEPTH:
-            if reach:
-                reach[-1][1] = True
+        if definition is None or depth > MAX_CALL_DEPTH or marker in self.stack:
             return UNKNOWN_SUMMARY
         self.stack.append(marker)
-        reach.append([depth, False])
         try:
             summary = Frame(self, function.path, definition, depth).run(args, kwargs, function.bound)
         finally:
             self.stack.pop()
-            deepest, cut = reach.pop()
-        # valid at every depth whose call tree meets the same cut-offs: any depth that still reaches
-        # its deepest callee when none was cut, only this depth when one was
-        height = deepest - depth
-        entry = (summary, depth, depth, height, True) if cut else (summary, 1, MAX_CALL_DEPTH - height, height, False)
-        self.summaries.setdefault(key, []).append(entry)
-        if reach:
-            _reached(reach[-1], deepest, cut)
+        self.summaries[key] = summary
         return summary
-
-    def cut_off(self) -> None:
-        """The summary being computed lost a callee to Python's stack limit (``RecursionError``): like a
-        chain cut at MAX_CALL_DEPTH, it holds at its own depth only."""
-        if self._reach:
-            self._reach[-1][1] = True
 
     def default_receiver(self, path: str, function: ir.Function):
         """``self``/``this`` of a method analysed on its own: an instance of its class
@@ -1996,14 +1946,6 @@ def _definers_first(functions) -> list:
     return out + [f for group in waiting.values() for f in group]  # a definer not in the list: as they came
 
 
-def _reached(top: list, depth: int, cut: bool) -> None:
-    """Record in a summary being computed that a callee reached ``depth`` (and was cut off below)."""
-    if depth > top[0]:
-        top[0] = depth
-    if cut:
-        top[1] = True
-
-
 def _python_context_write(node) -> bool:
     """A statement that may fill a Python framework context slot or run / register the code that does."""
     kind = type(node)
@@ -2228,11 +2170,11 @@ def _unknown_parameter(value) -> bool:
         t == v.PARAMETER_KEY_TAG or t.startswith(v.PLAIN_PARAMETER_TAG) for t in value.tags)
 
 
-def _key_values(values: tuple) -> tuple:
-    """The values as a summary's key holds them: without the tags AL220's call graph reads of a caller's
-    plain parameter or found key (``param:<name>``, ``checked-key``): what a caller passes is judged from
-    its own analysis (``semantics/callers.py``), so a callee is not analysed again for each caller's
-    parameter name.  The client-input tag stays (see ``Program.summary_of``)."""
+def _without_input(values: tuple) -> tuple:
+    """The values with the client-input tag dropped (see ``Program.summary_of``), and the tags AL220's
+    call graph reads of a caller's plain parameter or found key (``param:<name>``, ``checked-key``):
+    what a caller passes is judged from its own analysis (``semantics/callers.py``), so a callee is not
+    analysed again for each caller's parameter name."""
     if not any(type(value) is v.Tagged and _keyless(value.tags) != value.tags for value in values):
         return values
     out = []
@@ -2254,8 +2196,8 @@ def _keyless(tags: frozenset) -> frozenset:
     found = _KEYLESS.get(tags)
     if found is None:
         found = tags
-        if any(t == v.CHECKED_KEY_TAG or t.startswith(v.PLAIN_PARAMETER_TAG) for t in tags):
-            found = frozenset(t for t in tags if t != v.CHECKED_KEY_TAG and not t.startswith(v.PLAIN_PARAMETER_TAG))
+        if any(t == v.INPUT_TAG or t == v.CHECKED_KEY_TAG or t.startswith(v.PLAIN_PARAMETER_TAG) for t in tags):
+            found = frozenset(t for t in tags if t != v.INPUT_TAG and t != v.CHECKED_KEY_TAG and not t.startswith(v.PLAIN_PARAMETER_TAG))
         if len(_KEYLESS) > 50_000:
             _KEYLESS.clear()
         _KEYLESS[tags] = found
