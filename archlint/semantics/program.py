@@ -21,6 +21,12 @@ from archlint.semantics.schema import BUILTIN_USER_KEY, Schema, discover
 from archlint.semantics.schema import known as schema_names
 
 MAX_CALL_DEPTH = 5  # handler -> service -> repository -> helper -> driver call
+
+
+def _root_order(items):
+    """The order the analyses of record run in (module paths, then each module's functions).  Findings
+    should not depend on it; tests replace it to prove that (``tests/test_analysis_order.py``)."""
+    return items
 _PY_BUILTINS = frozenset(
     "len list dict set tuple frozenset str int float bool bytes sorted reversed enumerate zip map filter iter next "
     "sum min max any all abs round isinstance getattr setattr hasattr print repr range type super object id "
@@ -1761,7 +1767,9 @@ class Program:
         env_analysis = Analysis(path, module.module)
         run_module(self, path, env_analysis)
         results = [env_analysis]
-        for function in module.functions[1:]:
+        # a nested function reads the frames that defined it (``closures``): it is analysed after its definer,
+        # whatever the order of the others
+        for function in _definers_first(_root_order(module.functions[1:])):
             if (path, function.fid) in self.loop_callbacks:
                 continue
             self.exited_sessions = set()
@@ -1925,7 +1933,7 @@ class Program:
         self.__dict__.pop("_handlers", None)  # registrations made by the functions just run count too
         self.summaries.clear()
         results: list = []
-        queue = list(dict.fromkeys(initial + self.modules.later))
+        queue = _root_order(list(dict.fromkeys(initial + self.modules.later)))
         done: set[str] = set()
         while queue:
             path = queue.pop(0)
@@ -1942,6 +1950,23 @@ class Program:
             analysis.compact()
         self._analyses = results
         return results
+
+
+def _definers_first(functions) -> list:
+    """``functions`` in their order, except that a nested function waits for the function that defines it."""
+    out: list = []
+    emitted: set = set()
+    waiting: dict = {}
+    pending = [(f, False) for f in reversed(functions)]
+    while pending:
+        function, ready = pending.pop()
+        if not ready and function.parent > 0 and function.parent not in emitted:
+            waiting.setdefault(function.parent, []).append(function)
+            continue
+        out.append(function)
+        emitted.add(function.fid)
+        pending.extend((f, True) for f in reversed(waiting.pop(function.fid, ())))
+    return out + [f for group in waiting.values() for f in group]  # a definer not in the list: as they came
 
 
 def _python_context_write(node) -> bool:
