@@ -360,13 +360,10 @@ def _synchronous_stacks(program) -> frozenset:
     """Stacks the project builds a synchronous handle of (it imports Drizzle's better-sqlite3 driver): a
     write whose receiver only a caller types may be one of those handles' — `tx.insert(t).values(…).run()` in
     a better-sqlite3 transaction returns the result, no Promise — so a dropped one is not judged there."""
-    found = program.__dict__.get("_synchronous_stacks")
-    if found is None:
-        modules = program.library.synchronous_modules
-        found = frozenset(modules[edge.target] for path in program.graph.modules for edge in program.graph.out_edges(path)
-                          if edge.external and edge.target in modules)
-        program.__dict__["_synchronous_stacks"] = found
-    return found
+    modules = program.library.synchronous_modules
+    return program.memoised("synchronous-stacks", lambda: frozenset(
+        modules[edge.target] for path in program.graph.modules for edge in program.graph.out_edges(path)
+        if edge.external and edge.target in modules))
 
 
 def _function_at(program, functions: dict, path: str, span):
