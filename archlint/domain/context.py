@@ -46,6 +46,7 @@ class CheckContext:
     datalayer_factory: object = None  # () -> DataLayer with access sites typed by the semantic model
     api_spec: ApiSpec | None = None  # the OpenAPI contract given by --openapi / `openapi =` (None: none given)
     _project_files: dict[str, dict[str, FileFacts]] | None = None
+    _file_positions: dict[str, int] | None = None
 
     @property
     def datalayer(self) -> DataLayer:
@@ -84,6 +85,17 @@ class CheckContext:
                 groups.setdefault(self.projects.of(path), {})[path] = facts
             self._project_files = groups
         return self._project_files.get(project, {})
+
+    def visible_files(self, project: str) -> dict[str, FileFacts]:
+        """The files ``project`` sees (``projects.sees(project, path)``: its own and those of the
+        projects it is nested in), in ``files`` order."""
+        owners = self.projects.visible(project)
+        if len(owners) == 1:
+            return self.project_files(owners[0])
+        if self._file_positions is None:
+            self._file_positions = {path: index for index, path in enumerate(self.files)}
+        paths = sorted((path for owner in owners for path in self.project_files(owner)), key=self._file_positions.__getitem__)
+        return {path: self.files[path] for path in paths}
 
     def layer(self, path: str) -> Layer | None:
         """Layer of a file or namespace-package node (``dir/``); None for unlayered/roots."""
