@@ -213,6 +213,6 @@ def _aware(program, path: str, value, depth: int = 0) -> bool:
 
 def _asyncpg_evidence(ctx: CheckContext, project, sql) -> str:
     """How the project is known to talk to PostgreSQL through asyncpg (``""`` when it is not)."""
-    files = {p: facts for p, facts in ctx.files.items() if ctx.projects.of(p) == project}
+    files = ctx.project_files(project)
     manifest = ctx.projects.manifest_of(ctx.manifest, project)
     return asyncpg_signal(files, manifest, detect_database(files, ctx.graph, manifest, sql))

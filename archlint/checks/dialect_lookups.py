@@ -47,7 +47,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     def sqlite_evidence(path: str):
         project = ctx.projects.of(path)
         if project not in choices:
-            files = {p: facts for p, facts in ctx.files.items() if ctx.projects.of(p) == project}
+            files = ctx.project_files(project)
             choice = detect_database(files, ctx.graph, ctx.projects.manifest_of(ctx.manifest, project), sql)
             choices[project] = choice.evidence[0] if choice.database == "sqlite" and choice.databases() == {"sqlite"} else None
         return choices[project]

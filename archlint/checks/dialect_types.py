@@ -44,7 +44,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
 
     def sqlite_only(project) -> bool:
         if project not in choices:
-            files = {p: facts for p, facts in ctx.files.items() if ctx.projects.of(p) == project}
+            files = ctx.project_files(project)
             choices[project] = detect_database(files, ctx.graph, ctx.projects.manifest_of(ctx.manifest, project), sql)
         choice = choices[project]
         return choice.database == "sqlite" and choice.databases() == {"sqlite"}

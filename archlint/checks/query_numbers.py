@@ -59,7 +59,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     def asyncpg(path: str) -> str:
         project = ctx.projects.of(path)
         if project not in verdicts:
-            files = {p: facts for p, facts in ctx.files.items() if ctx.projects.of(p) == project}
+            files = ctx.project_files(project)
             manifest = ctx.projects.manifest_of(ctx.manifest, project)
             verdicts[project] = asyncpg_signal(files, manifest, detect_database(files, ctx.graph, manifest, sql))
         return verdicts[project]

@@ -45,6 +45,8 @@ class CheckContext:
     _program: object = None
     datalayer_factory: object = None  # () -> DataLayer with access sites typed by the semantic model
     api_spec: ApiSpec | None = None  # the OpenAPI contract given by --openapi / `openapi =` (None: none given)
+    _project_files: dict[str, dict[str, FileFacts]] | None = None
+    _file_positions: dict[str, int] | None = None
 
     @property
     def datalayer(self) -> DataLayer:
@@ -73,6 +75,27 @@ class CheckContext:
         if self._program is None and self.program_factory is not None:
             self._program = self.program_factory()
         return self._program
+
+    def project_files(self, project: str) -> dict[str, FileFacts]:
+        """The files of ``project`` alone (``projects.of(path) == project``), in ``files`` order;
+        grouped once, so a check looping over the projects of a large tree stays linear."""
+        if self._project_files is None:
+            groups: dict[str, dict[str, FileFacts]] = {}
+            for path, facts in self.files.items():
+                groups.setdefault(self.projects.of(path), {})[path] = facts
+            self._project_files = groups
+        return self._project_files.get(project, {})
+
+    def visible_files(self, project: str) -> dict[str, FileFacts]:
+        """The files ``project`` sees (``projects.sees(project, path)``: its own and those of the
+        projects it is nested in), in ``files`` order."""
+        owners = self.projects.visible(project)
+        if len(owners) == 1:
+            return self.project_files(owners[0])
+        if self._file_positions is None:
+            self._file_positions = {path: index for index, path in enumerate(self.files)}
+        paths = sorted((path for owner in owners for path in self.project_files(owner)), key=self._file_positions.__getitem__)
+        return {path: self.files[path] for path in paths}
 
     def layer(self, path: str) -> Layer | None:
         """Layer of a file or namespace-package node (``dir/``); None for unlayered/roots."""

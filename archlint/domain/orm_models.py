@@ -137,14 +137,24 @@ def find_models(
                     # `class TimestampedModel(models.Model): class Meta: abstract = True` (or `__abstract__ = True`):
                     # the classes deriving from it, in this file or another, are the tables
                     bases.setdefault(cls.name, stack)
+    # each file's models, grouped once (a tree of hundreds of projects has thousands of models)
+    found_at: dict[str, list[Model]] = {}
+    for model in found.values():
+        found_at.setdefault(model.path, []).append(model)
+    named_at: dict[str, list[Model]] = {}
+    for model in models.values():
+        named_at.setdefault(model.path, []).append(model)
     for path in paths:
         facts = files[path]
         sequelize = facts.language != "python"  # define/init/hasMany are Sequelize's (JS/TS) API
         if sequelize:
+            before = len(models)
             _sequelize_defines(facts, models)
-        for model in {id(m): m for m in (*found.values(), *models.values())}.values():
-            if model.path == path:
-                _fields(facts, model)
+            added = [model for _, model in zip(range(len(models) - before), reversed(models.values()))]
+            for model in reversed(added):
+                named_at.setdefault(model.path, []).append(model)
+        for model in {id(m): m for m in (*found_at.get(path, ()), *named_at.get(path, ()))}.values():
+            _fields(facts, model)
         if sequelize:
             _sequelize_associations(facts, models)
     if every is not None:

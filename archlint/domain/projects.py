@@ -16,7 +16,7 @@ it is nested in (a root ``docker-compose.yml`` serves every sub-project), never 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from archlint.domain.manifest import Manifest
@@ -27,16 +27,36 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Projects:
-    """The projects of the analysed tree (a monorepo's packages), by root directory."""
+    """The projects of the analysed tree (a monorepo's packages), by root directory.
+
+    A tree of hundreds of projects (a folder of downloaded packages, a fixture collection) asks
+    ``of`` for every file, model and manifest item of every project: ``of`` walks up the path's
+    directories (its depth, not the number of projects) and remembers its answers, and
+    ``manifest_of`` groups the manifest by owner once, so the per-project work stays linear."""
     roots: tuple[str, ...] = ("",)  # POSIX directories relative to the analysis root; "" = the root
+    _roots: frozenset[str] = field(init=False, repr=False, compare=False)
+    _owners: dict[str, str] = field(init=False, repr=False, compare=False)
+    _manifests: dict[int, tuple[Manifest, dict, dict]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_roots", frozenset(self.roots))
+        object.__setattr__(self, "_owners", {})
+        object.__setattr__(self, "_manifests", {})
 
     def of(self, path: str) -> str:
-        """The project ``path`` (a file or directory) belongs to."""
-        best = ""
-        for root in self.roots:
-            if root and (path == root or path.startswith(root + "/")) and len(root) > len(best):
-                best = root
-        return best
+        """The project ``path`` (a file or directory) belongs to: the deepest root that is
+        ``path`` or one of its directories."""
+        owner = self._owners.get(path)
+        if owner is None:
+            owner = ""
+            candidate = path
+            while candidate:
+                if candidate in self._roots:
+                    owner = candidate
+                    break
+                candidate = candidate.rpartition("/")[0]
+            self._owners[path] = owner
+        return owner
 
     def split(self, paths: list[str]) -> dict[str, list[str]]:
         """``paths`` grouped by project, in sorted project order."""
@@ -50,22 +70,54 @@ class Projects:
         owner = self.of(path)
         return owner == project or owner == "" or project.startswith(owner + "/")
 
+    def visible(self, project: str) -> list[str]:
+        """The projects whose files and manifests ``project`` sees: the root, the projects it is
+        nested in, and itself (``sees`` as a list)."""
+        owners = [""]
+        parts = project.split("/") if project else []
+        for end in range(1, len(parts) + 1):
+            owners.append("/".join(parts[:end]))
+        return owners
+
     def manifest_of(self, manifest: Manifest, project: str) -> Manifest:
-        """The part of ``manifest`` that ``project`` sees."""
+        """The part of ``manifest`` that ``project`` sees (items in their manifest order)."""
         if len(self.roots) == 1:
             return manifest
-        keep = lambda items: [item for item in items if self.sees(project, item.path)]  # noqa: E731
-        return replace(
-            manifest,
-            dependencies=keep(manifest.dependencies),
-            env=keep(manifest.env),
-            services=keep(manifest.services),
-            tsconfigs=[t for t in manifest.tsconfigs if self.sees(project, t.directory + "/x")],
-            packages=[p for p in manifest.packages if self.sees(project, p.directory + "/x")],
-            files=[f for f in manifest.files if self.sees(project, f)],
-            commands=[c for c in manifest.commands if self.sees(project, c[0])],
-            schema_files=[f for f in manifest.schema_files if self.sees(project, f[0])],
-        )
+        entry = self._manifests.get(id(manifest))
+        if entry is None or entry[0] is not manifest:
+            entry = (manifest, self._by_owner(manifest), {})
+            self._manifests[id(manifest)] = entry
+        _, groups, done = entry
+        if project not in done:
+            owners = self.visible(project)
+            keep = {}
+            for name, by_owner in groups.items():
+                items = [pair for owner in owners for pair in by_owner.get(owner, ())]
+                items.sort(key=lambda pair: pair[0])
+                keep[name] = [item for _, item in items]
+            done[project] = replace(manifest, **keep)
+        return done[project]
+
+    def _by_owner(self, manifest: Manifest) -> dict[str, dict[str, list]]:
+        """Every list of ``manifest`` that ``manifest_of`` filters: its (index, item) pairs by
+        the project that owns the item."""
+        where = {
+            "dependencies": lambda item: item.path,
+            "env": lambda item: item.path,
+            "services": lambda item: item.path,
+            "tsconfigs": lambda item: item.directory + "/x",
+            "packages": lambda item: item.directory + "/x",
+            "files": lambda item: item,
+            "commands": lambda item: item[0],
+            "schema_files": lambda item: item[0],
+        }
+        groups: dict[str, dict[str, list]] = {}
+        for name, path in where.items():
+            by_owner: dict[str, list] = {}
+            for index, item in enumerate(getattr(manifest, name)):
+                by_owner.setdefault(self.of(path(item)), []).append((index, item))
+            groups[name] = by_owner
+        return groups
 
 
 def projects_from(paths: list[str]) -> Projects:

@@ -10,6 +10,8 @@ external package, or a builtin; anything else is ``UNKNOWN``.
 from __future__ import annotations
 
 import bisect
+from collections import deque
+from itertools import islice
 from types import MappingProxyType
 
 from archlint.domain import ir
@@ -1533,29 +1535,48 @@ class Program:
     def _fastify_plugins(self) -> dict:
         """(path, fid) -> the Fastify instance a plugin passed to ``app.register(plugin)`` receives,
         or that ``@fastify/autoload`` loads from a folder (``register(AutoLoad, { dir: path.join(__dirname,
-        'routes') })``, the fastify-cli layout): each module's exported function there."""
-        found = {}
-        for key in sorted(self.route_calls, key=lambda k: (k[0], k[1])):
+        'routes') })``, the fastify-cli layout): each module's exported function there.
+
+        Asked for every function analysed, while registrations are still being recorded: each
+        registration (``route_calls`` only grows, an entry never changes) is read once, and a
+        plugin keeps the first registering call in (path, span) order, as a sorted pass would.
+        An autoloaded folder's modules are listed once; what they export is read on every ask
+        (it depends on the modules loaded so far)."""
+        memo = self.__dict__.get("_fastify_memo")
+        if memo is None:
+            memo = self.__dict__["_fastify_memo"] = {"seen": 0, "first": {}, "found": {}, "autoload": []}
+        fresh = list(islice(self.route_calls, memo["seen"], None))  # a module loaded below may register more
+        if not fresh and not memo["autoload"]:
+            return memo["found"]
+        first = memo["first"]
+        for key in fresh:
             path, node, app, values = self.route_calls[key]
             if node.method != "register" or type(v.strip(app)) is not v.App or v.strip(app).framework != "fastify":
                 continue
+            order = (key[0], key[1])
             site = v.App("fastify", f"{path}:{node.span.line}:{node.span.column}")
             for value in values:
                 plugin = v.strip(value)
                 if type(plugin) is v.Function:
-                    found.setdefault((plugin.path, plugin.fid), site)
+                    _keep_first(first, (plugin.path, plugin.fid), order, site)
             loader = v.strip(values[0]) if values else None
             folder = _autoload_folder(path, node) if type(loader) is v.External and loader.name.startswith("@fastify/autoload") else None
-            for module in sorted(self.graph.modules) if folder else ():
-                if not module.startswith(folder) or self.graph.modules.get(module) is None or module.endswith(".d.ts") \
-                        or module.rsplit(".", 1)[-1] not in ("js", "mjs", "cjs", "ts", "mts", "cts"):
-                    continue
+            if folder:
+                modules = [module for module in sorted(self.graph.modules)
+                           if module.startswith(folder) and self.graph.modules.get(module) is not None
+                           and not module.endswith(".d.ts") and module.rsplit(".", 1)[-1] in ("js", "mjs", "cjs", "ts", "mts", "cts")]
+                memo["autoload"].append((order, site, modules))
+        memo["seen"] += len(fresh)
+        found = dict(first)
+        for order, site, modules in memo["autoload"]:
+            for module in modules:
                 plugin = v.strip(self.module_member(module, "default")) if module in self.modules else None
                 if type(plugin) is not v.Function:
                     plugin = v.strip(self.module_exports(module)) if module in self.modules else None
                 if type(plugin) is v.Function and plugin.path == module:
-                    found.setdefault((plugin.path, plugin.fid), site)
-        return found
+                    _keep_first(found, (plugin.path, plugin.fid), order, site)
+        memo["found"] = {plugin: site for plugin, (_order, site) in found.items()}
+        return memo["found"]
 
     def handler_functions(self) -> dict:
         """(path, fid) of every route handler (and route middleware) -> its framework."""
@@ -1933,15 +1954,22 @@ class Program:
         self.__dict__.pop("_handlers", None)  # registrations made by the functions just run count too
         self.summaries.clear()
         results: list = []
-        queue = _root_order(list(dict.fromkeys(initial + self.modules.later)))
-        done: set[str] = set()
+        # every module once, in load order: the ones an analysis loads join the end of the queue
+        # (only the newly loaded ones are read after each module, so a tree of thousands of
+        # modules is not rescanned per module)
+        later = self.modules.later
+        queue = deque(_root_order(list(dict.fromkeys(initial + later))))
+        queued = set(queue)
+        read = len(later)
         while queue:
-            path = queue.pop(0)
-            if path in done:
-                continue
-            done.add(path)
+            path = queue.popleft()
             results.extend(self._analyse_module(path))
-            queue.extend(p for p in self.modules.later if p not in done)
+            fresh = later[read:]
+            read += len(fresh)
+            for loaded in fresh:
+                if loaded not in queued:
+                    queued.add(loaded)
+                    queue.append(loaded)
         from archlint.semantics.frameworks import framework_analyses
 
         self.exited_sessions = set()
@@ -1967,6 +1995,12 @@ def _definers_first(functions) -> list:
         emitted.add(function.fid)
         pending.extend((f, True) for f in reversed(waiting.pop(function.fid, ())))
     return out + [f for group in waiting.values() for f in group]  # a definer not in the list: as they came
+
+
+def _keep_first(found: dict, plugin: tuple, order: tuple, site) -> None:
+    """Record ``site`` as ``plugin``'s Fastify instance unless a registration earlier in (path, span) order did."""
+    if plugin not in found or order < found[plugin][0]:
+        found[plugin] = (order, site)
 
 
 def _python_context_write(node) -> bool:

@@ -33,7 +33,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     # models say nothing about its sibling's SQL (domain/projects.py).
     for project in sorted(set(text_projects) | set(lifted_projects)):
         project_paths = text_projects.get(project, [])
-        files = {path: facts for path, facts in ctx.files.items() if ctx.projects.of(path) == project}
+        files = ctx.project_files(project)
         choice = detect_database(files, ctx.graph, ctx.projects.manifest_of(ctx.manifest, project), sql)
         sites = sql_sites(ctx.files, project_paths, ctx.datalayer, ctx.graph, sql, choice.database, typed) if project_paths else []
         sites = _guarded(ctx, sites, sql)

@@ -40,8 +40,8 @@ def project_catalog(ctx: CheckContext, project: str, database: str | None, sql: 
     # Django models define their tables themselves: the hundreds of migration files of a Django
     # project are read only when it has no models (Alembic's few files always are).
     modelled = any(m.stack == "django" and in_project(m.path) for m in ctx.program.schema.models.values())
-    for path, facts in ctx.files.items():
-        if not facts.parsed or not projects.sees(project, path):
+    for path, facts in ctx.visible_files(project).items():
+        if not facts.parsed:
             continue
         if facts.signals:
             for literal in facts.strings:
@@ -52,14 +52,19 @@ def project_catalog(ctx: CheckContext, project: str, database: str | None, sql: 
         lowered = "/" + path.lower()
         if any(f"/{name}/" in lowered for name in _MIGRATION_DIRS) or lowered.rsplit("/", 1)[-1].startswith(("schema.", "migrate")):
             migrations.append(path)
-    schema_files = [item for item in ctx.manifest.schema_files if projects.sees(project, item[0])]
+    schema_files = projects.manifest_of(ctx.manifest, project).schema_files
     return build_catalog(ctx.program, in_project, ddl, schema_files, sorted(migrations), dialect.sqlglot if dialect else "")
 
 
 def _handlers(program) -> frozenset:
-    """(path, fid) of every route handler (Django writes are judged on request paths only)."""
+    """(path, fid) of every route handler (Django writes are judged on request paths only);
+    computed once per program (its routes are), not once per project."""
+    routes = program.routes()
+    memo = program.__dict__.get("_sql_route_handlers")
+    if memo is not None and memo[0] is routes:
+        return memo[1]
     found = set()
-    for route in program.routes():
+    for route in routes:
         handler = v.strip(route.handler)
         if type(handler) is v.Function:
             found.add((handler.path, handler.fid))
@@ -67,4 +72,5 @@ def _handlers(program) -> frozenset:
             cls = program.cls(handler.path, handler.cid)
             for fid in cls.methods if cls is not None else ():
                 found.add((handler.path, fid))
-    return frozenset(found)
+    program.__dict__["_sql_route_handlers"] = (routes, frozenset(found))
+    return program.__dict__["_sql_route_handlers"][1]
