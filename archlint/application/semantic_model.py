@@ -90,6 +90,7 @@ def build_program(context: CheckContext):
             modules[path] = module
     program = Program(modules, context.graph, Library(context.knowledge), loader=load)
     program.star_imports = lambda path: star_imports(context, path)
+    program.projects = context.projects  # framework context slots are per project
     program.schema_files = list(getattr(context.manifest, "schema_files", ()) or ())  # schema.prisma: the Prisma models
     return program
 

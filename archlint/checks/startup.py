@@ -41,28 +41,35 @@ def _production_modules(program):
 
 
 # AL703 -------------------------------------------------------------------------------------------------
-def postgres_evidence(ctx: CheckContext) -> str:
-    """Why the project's database is PostgreSQL (a declared driver, a compose service), or ``""``."""
-    for dependency in ctx.manifest.dependencies:
+def postgres_evidence(manifest) -> str:
+    """Why a project's database is PostgreSQL (a declared driver, a compose service), or ``""``."""
+    for dependency in manifest.dependencies:
         if dependency.name.lower() in _POSTGRES_PACKAGES:
             return f"`{dependency.name}` is declared in {dependency.path}"
-    for service in ctx.manifest.services:
+    for service in manifest.services:
         if service.image.split(":")[0].rsplit("/", 1)[-1] in ("postgres", "postgis", "postgresql"):
             return f"{service.path} runs a `{service.image}` service"
     return ""
 
 
 def _dialect_fallback(ctx: CheckContext, program) -> Iterator[Finding]:
-    evidence = postgres_evidence(ctx)
-    if not evidence:
-        return
-    seen: set[str] = set()
+    """Per project (``domain/projects.py``): a sibling app's PostgreSQL driver says nothing of this
+    one's database, and a sibling's run.sh sets nothing for it."""
+    manifests: dict[str, tuple] = {}  # project -> (its manifest, why it targets PostgreSQL)
+    seen: set[tuple[str, str]] = set()
     for path, module in _production_modules(program):
+        project = ctx.projects.of(path)
+        if project not in manifests:
+            manifest = ctx.projects.manifest_of(ctx.manifest, project)
+            manifests[project] = (manifest, postgres_evidence(manifest))
+        manifest, evidence = manifests[project]
+        if not evidence:
+            continue
         for variable, default, node in _fallbacks(program, path, module):
-            if variable in seen or not _is_sqlite(variable, default):
+            if (project, variable) in seen or not _is_sqlite(variable, default):
                 continue
-            seen.add(variable)
-            if sets_variable(ctx.manifest, variable) is not None:
+            seen.add((project, variable))
+            if sets_variable(manifest, variable) is not None:
                 continue
             message = (
                 f"`{variable}` falls back to `{default}` when it is unset, and nothing that starts the app sets it "

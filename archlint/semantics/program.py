@@ -16,6 +16,7 @@ from types import MappingProxyType
 
 from archlint.domain import ir
 from archlint.domain.graph import ModuleGraph
+from archlint.domain.projects import Projects
 from archlint.domain.records import NamedTuple
 from archlint.semantics import values as v
 from archlint.semantics.library import Library
@@ -188,8 +189,12 @@ class Program:
         # ``request.state.db`` or a lifespan's state (``state``), Hono ``c.set('db', db)`` (``var``),
         # Express ``app.locals.db`` (``app.locals``), Flask/Quart ``g.db`` (``g``), Flask
         # ``app.extensions['sqlalchemy']`` (``extensions``), the aiohttp application mapping
-        # ``app['db']`` (``app``), Starlette ``app.state.pool`` (``app.state``).
-        self.context_values: dict[tuple[str, str, str], object] = {}
+        # ``app['db']`` (``app``), Starlette ``app.state.pool`` (``app.state``).  Each project of the tree
+        # (a manifest root, ``domain/projects.py``) has its own slots: two apps in one tree that both
+        # store ``app["session_factory"]`` are two applications, and which write a handler reads must not
+        # depend on the order the analyses ran in.  The key is (project, framework, scope, key).
+        self.context_values: dict[tuple[str, str, str, str], object] = {}
+        self.projects = Projects()  # the tree's projects (set by the semantic model); one root project by default
         self.mongoose_schemas: dict[str, str] = {}  # mongoose model key -> the schema variable in its module
         self.define_aliases: dict[tuple[str, str], str] = {}  # (path, local name) -> Sequelize define model key
         self._schema: Schema | None = None
@@ -395,9 +400,22 @@ class Program:
             kept = v.tag(v.strip(kept)._replace(nullable=False, origin=""), v.tags_of(kept))
         elif not _db_like(kept):
             kept = v.UNKNOWN  # something else: the slot is not known to hold a handle (joins to unknown)
-        slot = (known(self).context_framework.get(framework, framework), scope, key)
+        slot = (self._running_project(), known(self).context_framework.get(framework, framework), scope, key)
         old = self.context_values.get(slot)
         self.context_values[slot] = kept if old is None else v.join(old, kept)
+
+    def _running_project(self) -> str:
+        """The project of the function being analysed (the writer or reader of a context slot)."""
+        return self.projects.of(self.stack[-1][0]) if self.stack else ""
+
+    def _context_slot(self, framework: str, scope: str, key: str):
+        """The slot a handler reads: its own project's, else that of the nearest project it is nested in."""
+        framework = known(self).context_framework.get(framework, framework)
+        for project in reversed(self.projects.visible(self._running_project())):
+            found = self.context_values.get((project, framework, scope, key))
+            if found is not None:
+                return found
+        return None
 
     def _model_classes(self, bare):
         """A model class as the project wrote it (``class User extends Model`` returned by its own
@@ -413,12 +431,12 @@ class Program:
     def read_context(self, framework: str, scope: str, key: str):
         """What a handler reads from a framework context slot: the joined DB handle written there,
         else ``None`` (a slot nothing DB-like was written to stays unknown)."""
-        found = self.context_values.get((known(self).context_framework.get(framework, framework), scope, key))
+        found = self._context_slot(framework, scope, key)
         return found if found is not None and _db_like(found) else None
 
     def read_row_context(self, framework: str, scope: str, key: str):
         """The model row every write of a request slot stored (``req.user``, ``ctx.state.user``), else ``None``."""
-        found = self.context_values.get((known(self).context_framework.get(framework, framework), scope, key))
+        found = self._context_slot(framework, scope, key)
         return found if found is not None and _rows_of_one_model(found) else None
 
     # static resolution (no interpretation): what module-level names denote -------------------------

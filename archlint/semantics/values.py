@@ -230,7 +230,7 @@ class Context(NamedTuple):
     mapping (``(aiohttp, app)``: ``app['db']``, ``request.app['db']``, ``request.config_dict[key]``)
     and its start-up hooks (``(aiohttp, hooks)``), Flask's ``app.extensions`` (``(flask, extensions)``),
     Starlette's application (``(starlette, app)``) and its ``app.state`` (``(starlette, app.state)``).
-    The slots are the project-wide ``Program.context_values[(framework, scope, key)]`` that the JS
+    The slots are the per-project ``Program.context_values[(project, framework, scope, key)]`` that the JS
     frameworks' slots (``req.db``, ``fastify.decorate``, ``c.set``) use too; a slot nobody wrote a DB
     handle to is unknown."""
 
