@@ -12,6 +12,7 @@ from archlint.domain.records import NamedTuple
 from archlint.semantics import django_apps, lost_updates, sequences
 from archlint.semantics import values as v
 from archlint.semantics.containers import known as container_names, registry_call, registry_classes
+from archlint.semantics.containers import resolved as resolved_from_container
 from archlint.semantics.exception_handlers import known as handler_names
 from archlint.semantics.frameworks import (ADAPTER, adapter_hook, converter_hook, dump_hook, instantiate_hook,
                                           to_schema_hook, validate_hook, view_hook)
@@ -2397,7 +2398,8 @@ class Calls:
             return v.External(name + "()")  # the container: `container.resolve('name')` below
         if name in container_names(self.program).container_resolvers and args:
             key = v.strip(args[0][2])  # container.resolve('sequelize'): what the container registered under it
-            found = self.program.container_cradle.get(key.value) if type(key) is v.Const and isinstance(key.value, str) else None
+            found = resolved_from_container(self.program, self.path, key.value) \
+                if type(key) is v.Const and isinstance(key.value, str) else None
             return found if found is not None else v.UNKNOWN
         if name == "django.contrib.auth.get_user_model" and not args and self.program.django_user_model():
             return v.ModelClass("django", self.program.django_user_model())  # User = get_user_model()

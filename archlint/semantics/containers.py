@@ -174,10 +174,28 @@ def _camel_case(name: str) -> str:
 
 
 def wire(program) -> None:
-    """Run every awilix-registered constructor and factory with the container's cradle."""
-    found = registrations(program)
-    if not found:
-        return
+    """Run every awilix-registered constructor and factory with its container's cradle: one cradle per
+    project of the tree (``domain/projects.py``) — two apps that both register ``articleRepository``
+    have two containers, and neither app's classes receive the other's."""
+    by_project: dict[str, list[Registration]] = {}
+    for registration in registrations(program):
+        by_project.setdefault(program.projects.of(registration.path), []).append(registration)
+    program.container_cradle = {}
+    for project, found in by_project.items():
+        _wire_project(program, project, found)
+
+
+def resolved(program, path: str, name: str):
+    """What the container of ``path``'s project (or of the nearest project it is nested in) registered
+    under ``name`` (``container.resolve('sequelize')``), else ``None``."""
+    for project in reversed(program.projects.visible(program.projects.of(path))):
+        found = program.container_cradle.get(project, {}).get(name)
+        if found is not None:
+            return found
+    return None
+
+
+def _wire_project(program, project: str, found: list[Registration]) -> None:
     from archlint.semantics.interpreter import Frame
 
     frames: dict[str, Frame] = {}
@@ -211,7 +229,7 @@ def wire(program) -> None:
             value = v.UNKNOWN
         values[registration.name] = value if registration.name not in values else v.join(values[registration.name], value)
     cradle = v.Record(tuple(sorted(values.items())))
-    program.container_cradle = values  # `container.resolve('sequelize')` (calls.call_external)
+    program.container_cradle[project] = values  # `container.resolve('sequelize')` (calls.call_external)
     for cls in classes:
         constructor = program.method(cls.path, cls.cid, "constructor")
         if constructor is not None:

@@ -267,7 +267,7 @@ class Program:
         # looked up by its own parameter (DEFERRED_PARAMETER_TAG): judged by what the callers pass
         self.parameter_derefs: dict = {}
         self.schema_files: list = []  # (path, text) of .prisma / .sql files (set by the builder)
-        self.container_cradle: dict[str, object] = {}  # awilix: registered name -> value (containers.wire)
+        self.container_cradle: dict[str, dict[str, object]] = {}  # awilix: project -> registered name -> value (containers.wire)
         self.registry_values: dict[tuple[str, int], dict[str, object]] = {}  # hand-written registries (containers.registry_call)
         self.registry_pending: list = []  # their module-level factories, run once the module has (containers.wire_registries)
         self.modules = ModuleTable(modules, loader, self._index)
