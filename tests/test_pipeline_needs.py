@@ -199,6 +199,7 @@ def test_a_scan_shared_with_the_pool_yields_the_heads_of_a_serial_scan(monkeypat
 
     serial = heads(1, True), heads(1, False)
     monkeypatch.setattr(parsing, "PARALLEL_SCAN_FILES", 1)
+    monkeypatch.setattr(parsing, "PARALLEL_LEAN_SCAN_FILES", 1)
     with parsing.Workers(2) as workers:
         if workers.jobs < 2:
             import pytest
@@ -250,3 +251,25 @@ def test_a_cold_run_without_fixes_hashes_no_file_and_a_fixing_one_does(tmp_path)
     assert {facts.content_hash for facts in cold.context.files.values()} == {""}
     fixing = run_check([root], Options(use_cache=False, select=("layering",)))
     assert all(len(facts.content_hash) == 32 for facts in fixing.context.files.values() if facts.parsed)
+
+
+def test_the_pool_starts_no_worker_without_a_batch():
+    """The scan hands the pool one share when two lanes split it: a forked pool starts every worker
+    at once, so it is sized to the batches (one), and grows when a later run submits more."""
+    import os
+
+    from archlint.application import parsing
+
+    with parsing.Workers(2) as workers:
+        if workers.jobs < 2 or not hasattr(os, "fork"):
+            import pytest
+
+            pytest.skip("one CPU or no fork: no pool")
+        here = str(Path(parsing.__file__).resolve())
+        item = (parsing.SYNTAX, here, "parsing.py", "python")
+        assert workers.start([[item], []])() == [("parsing.py", [])]
+        assert workers.size == 1 and len(workers.pool._processes) == 1
+        assert len(workers.start([[item], [item]])()) == 2
+        assert workers.size == 2
+    assert workers.lanes(885, 5_700_000, signals=False) == 1  # Django's layers-only scan stays in one process
+    assert workers.lanes(885, 5_700_000, signals=True) == workers.jobs

@@ -309,3 +309,33 @@ def test_the_lean_head_lowers_nothing_for_an_argument_no_guard_can_pin(monkeypat
     reference = python.extract("x.py", source, full=False)
     assert lean.imports == reference.imports
     assert [(i.module, i.kind) for i in lean.imports if i.kind == OPAQUE] == [("entry[1]", OPAQUE), ("self.module", OPAQUE)]
+
+
+_SHAPES = (
+    b"import importlib\nfrom importlib import import_module as load_module\n\n_BACKENDS = {\"db\": 1, \"cache\": 2}\n\n\n"
+    b"def unrelated(x):\n    name = 'app.evil'\n    return x\n\n\n"
+    b"class Registry:\n    MODULES = ('app.a', 'app.b')\n\n\n"
+    b"class Plain:\n    def method(self):\n        self.module = 'app.m'\n\n\n"
+    b"def backend(name):\n    found = _BACKENDS.get(name)\n    if found is None:\n        raise ValueError(name)\n"
+    b"    return importlib.import_module(f\"x.{name}\")\n\n\n"
+    b"for name in ('users', 'orders'):\n    load_module(f\"app.routes.{name}\")\n\n\n"
+    b"def by_parameter(name):\n    return importlib.import_module(name)\n"
+)
+_FROM_A_CLASS = b"\n\ndef from_registry():\n    for module in Registry.MODULES:\n        importlib.import_module(module)\n"
+
+
+def test_the_lean_head_matches_the_frontend_on_each_computed_import_shape():
+    """The lean head (folding with the guards' partial IR, classes away from the imports lowered
+    without members) keeps the full frontend's records on each computed-import shape: a guarded
+    ``import_module(f"x.{name}")`` (a registry key), a constant tuple loop (two real edges), a
+    parameter (opaque), and a class attribute read from another class (``Registry.MODULES``)."""
+    for source, expected in (
+        (_SHAPES, []),
+        (_SHAPES + _FROM_A_CLASS, [(38, "app.a", DYNAMIC), (38, "app.b", DYNAMIC)]),
+    ):
+        reference = python.extract("x.py", source, full=False)
+        lean = python.extract("x.py", source, lean=True)
+        assert [(i.span.line, i.module, i.kind) for i in reference.imports if i.span.line > 2] == [
+            (25, 'f"x.{name}"', "registry"), (29, "app.routes.orders", DYNAMIC), (29, "app.routes.users", DYNAMIC),
+            (33, "name", OPAQUE), *expected]
+        assert lean.imports == reference.imports and lean.lines == reference.lines

@@ -36,6 +36,13 @@ LOWERED_WEIGHT = 3
 # pool only for larger trees (measured below this: the fork and the pickled heads cost more).
 PARALLEL_SCAN_FILES = 600
 PARALLEL_SCAN_BYTES = 4_000_000
+# A layers-only scan (no SQL/DB-URL signal, no body) is the byte scanner alone plus a few lean heads:
+# a second lane costs more CPU than it saves, and its wall-time win did not reproduce on the shared
+# 2-core bench machine (``--select layering``, CPU user+sys, --jobs 1 vs 2: Django 885 files 0.50 vs
+# 0.60 s, wagtail 1,379 files 0.49 vs 0.59 s, django-apps 3,490 files / 30 MB 0.93 vs 1.26 s), so
+# it shares the scan only for trees well past those.
+PARALLEL_LEAN_SCAN_FILES = 8_000
+PARALLEL_LEAN_SCAN_BYTES = 64_000_000
 _TRIM = None  # glibc's malloc_trim once looked up (see Workers.release); False: none
 
 HEAD, HEAD_IR, FULL, BODY, SYNTAX = "head", "head+ir", "full", "body", "syntax"
@@ -197,6 +204,7 @@ class Workers:
     def __init__(self, jobs: int, keep_blobs: bool = True) -> None:
         self.jobs = min(jobs, os.cpu_count() or 1)
         self.pool = None
+        self.size = 0  # the pool's workers
         self.keep_blobs = keep_blobs  # False: no cache saves pickled bodies or IR (see _work)
 
     def __enter__(self) -> Workers:
@@ -226,13 +234,23 @@ class Workers:
         batch order), so this process can do its own share meanwhile; without a pool the returned
         function runs them here."""
         batches = [batch for batch in batches if batch]
+        if not batches:
+            return lambda: []
         try:
+            # A forked pool starts all its workers at once: no more than there are batches (the
+            # scan's one share for the pool left a worker idle, forked and torn down for nothing).
+            # A later, larger submission replaces a smaller pool (its work was collected already).
+            wanted = min(self.jobs, len(batches))
+            if self.pool is not None and self.size < wanted:
+                self.pool.shutdown()
+                self.pool = None
             if self.pool is None:
                 import multiprocessing
                 from concurrent.futures import ProcessPoolExecutor
 
                 context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
-                self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=context)
+                self.pool = ProcessPoolExecutor(max_workers=wanted, mp_context=context)
+                self.size = wanted
             futures = [self.pool.submit(_work, batch, self.keep_blobs) for batch in batches]
         except (OSError, RuntimeError):  # no fork/semaphores in this sandbox: stay serial
             return lambda: [result for batch in batches for result in _work(batch)]
@@ -266,10 +284,12 @@ class Workers:
         if _TRIM:
             _TRIM(0)
 
-    def lanes(self, count: int, total_bytes: int) -> int:
+    def lanes(self, count: int, total_bytes: int, signals: bool = True) -> int:
         """How many processes share the cheap scan of ``count`` Python files: one below
-        ``PARALLEL_SCAN_*`` (a pool's start-up costs more than it saves), else every job."""
-        if self.jobs <= 1 or (count < PARALLEL_SCAN_FILES and total_bytes < PARALLEL_SCAN_BYTES):
+        ``PARALLEL_SCAN_*`` (``PARALLEL_LEAN_SCAN_*`` for a layers-only scan, ``signals`` False: a
+        pool's start-up costs more than it saves), else every job."""
+        files, size = (PARALLEL_SCAN_FILES, PARALLEL_SCAN_BYTES) if signals else (PARALLEL_LEAN_SCAN_FILES, PARALLEL_LEAN_SCAN_BYTES)
+        if self.jobs <= 1 or (count < files and total_bytes < size):
             return 1
         return self.jobs
 
@@ -378,7 +398,7 @@ def scan_sources(
     # The scanner runs here on one share of the Python files while the pool takes the others
     # (and every JS/TS head): dealt largest cost first to the least loaded share, so the shares
     # finish together.
-    lanes = workers.lanes(len(scans), sum(len(data) for _source, data in scans))
+    lanes = workers.lanes(len(scans), sum(len(data) for _source, data in scans), signals)
     shares = _shares(scans, lanes)
     mode = HEAD if signals else HEAD_LEAN
     shared = [[(mode, source.absolute, source.path, "python") for source, _data in share] for share in shares[1:]]

@@ -685,8 +685,11 @@ class _Lowerer:
         nested: list[int] = []
         self.qualnames.append(name)
         self.class_ids.append(cid)
+        only = self.only_lines
         try:
             body = node.child_by_field_name("body")
+            if only is not None and not any(node.start_point[0] <= row <= node.end_point[0] for row in only):
+                body = None  # a partial IR: a class holding none of the lines asked about keeps no members
             for statement in body.named_children if body is not None else ():
                 self._class_member(statement, fields, methods, nested, ())
         finally:
@@ -1078,7 +1081,7 @@ def lower(root, data: bytes, path: str, cols: Columns | None = None, only_lines:
     ``only_lines`` (0-based rows): a partial IR for one question about those lines — the module's
     top level whole, and of the functions only those holding one of the rows (and so every function
     around the code on them) get a body; the others keep their signature and span, with an empty
-    body.  The lean head asks it for the guards of its computed imports (Django's 24 such files:
+    body, and a class holding none of the rows keeps no members.  The lean head asks it for the guards of its computed imports (Django's 24 such files:
     whole IR was half of their cost); it is never the file's IR."""
     import gc
 
