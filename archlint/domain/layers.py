@@ -178,13 +178,12 @@ def non_production(path: str) -> bool:
     """Tests, migrations, seeds and scripts: code that never serves a request.  (Asked for every
     access site; one answer per path, from one regex: the patterns' alternation matches where
     one of them does — 18 matches per path were ~0.1 s of a saleor-sized layers-only run.)"""
-    global _NON_PRODUCTION_REGEX
-    if _NON_PRODUCTION_REGEX is None:
-        _NON_PRODUCTION_REGEX = re.compile("|".join(f"(?:{_glob_regex(pattern).pattern})" for pattern in _NON_PRODUCTION))
-    return _NON_PRODUCTION_REGEX.match(path) is not None
+    return _non_production_regex().match(path) is not None
 
 
-_NON_PRODUCTION_REGEX = None
+@lru_cache(maxsize=1)
+def _non_production_regex() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{_glob_regex(pattern).pattern})" for pattern in _NON_PRODUCTION))
 
 
 __all__ = ["Architecture", "Layer", "file_stem", "glob_match", "has_suffix", "non_production", "role_of_directory"]
