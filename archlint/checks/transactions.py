@@ -29,7 +29,7 @@ from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding, TraceStep
 from archlint.semantics import values as v
-from archlint.semantics.calls import OPEN_TX, SWALLOW_TAG
+from archlint.semantics.calls import LOOKUP, OPEN_TX, SAVES_EXISTING, SWALLOW_TAG
 from archlint.semantics.exception_handlers import JS_SCOPES
 from archlint.semantics.interpreter import known as unique_names
 from archlint.semantics.routes import handler_functions
@@ -244,10 +244,25 @@ def _split_by_commit(names: Known, effects, local_loop=None) -> list:
                 repeated = [first, first]
             if after is None:
                 after = [(k, e) for k, e in enumerate(effects) if k > i and unit[k] and compatible(first.branch, e.branch)]
-            later = [e for k, e in after if k > j and compatible(commit.branch, e.branch) and _same_operation(first, commit, e)]
+            later = [e for k, e in after if k > j and compatible(commit.branch, e.branch) and _same_operation(first, commit, e)
+                     and not _unchanged_resave(effects, i, j, k, e)]
             if later and not _repeats_alone(first, later):
                 return [first] + later[:3]
     return repeated
+
+
+def _unchanged_resave(effects, i: int, j: int, k: int, later) -> bool:
+    """``later`` adds again a row this request already looked up and wrote (``first`` at ``i``, committed at
+    ``j``), and no column of that row changed between the commit and it: the flush finds nothing to write,
+    so it cannot fail half-way — ``article.update(**fields)`` (which saves and commits) followed by
+    ``article.save()`` is one write.  A change in between (``row.body = …``, a ``dirty`` effect on the
+    same looked-up row) is a second write."""
+    if SAVES_EXISTING not in later.tags:
+        return False
+    rows = {t for t in later.tags if t.startswith(LOOKUP)}
+    if not rows or not rows & {t for t in effects[i].tags if t.startswith(LOOKUP)}:
+        return False
+    return not any(effects[m].op == "dirty" and rows & effects[m].tags for m in range(j + 1, k))
 
 
 def _repeats_alone(first, later: list) -> bool:

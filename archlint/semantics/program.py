@@ -785,8 +785,53 @@ class Program:
         found = self._bases.get(key)
         if found is None:
             cls = self.cls(path, cid)
-            found = self._bases[key] = [self.static_value(path, base) for base in cls.bases] if cls is not None else []
+            found = [self.static_value(path, base) for base in cls.bases] if cls is not None else []
+            for node, value in zip(cls.bases if cls is not None else (), list(found)):
+                mixin = self._factory_model_base(path, node) if type(value) is v.External else None
+                if mixin is not None:
+                    found.append(mixin)
+            self._bases[key] = found
         return found
+
+    def _factory_model_base(self, path: str, node):
+        """The project class a model base's factory call names (orms.toml ``model_base_keywords``):
+        ``db = SQLAlchemy(model_class=CRUDMixin)`` makes every ``db.Model`` subclass inherit CRUDMixin's
+        methods, ``declarative_base(cls=ModelBase)`` ModelBase's — followed through the imports and
+        aliases (``Model = db.Model``) that lead from the class's base to the call; None otherwise."""
+        found = self._defining_call(path, node, 0)
+        if found is None:
+            return None
+        where, call = found
+        factory = self.static_value(where, call.func)
+        keyword = schema_names(self).model_base_keywords.get(factory.name) if type(factory) is v.External else None
+        for arg in call.args if keyword else ():
+            if arg.kind == "kw" and arg.name == keyword:
+                mixin = self.static_value(where, arg.value)
+                return mixin if type(mixin) is v.ClassValue else None
+        return None
+
+    def _defining_call(self, path: str, node, depth: int):
+        """(module, call) whose result ``node`` reads — through module-level assignments, imports and
+        attribute reads on the result (``db.Model`` → ``db = SQLAlchemy(…)``); None past a few links."""
+        kind = type(node)
+        if depth > 8:
+            return None
+        if kind is ir.Call:
+            return path, node
+        if kind is ir.Attr:
+            return self._defining_call(path, node.obj, depth + 1)
+        if kind is not ir.Name or path not in self.modules:
+            return None
+        module = self.modules[path]
+        assigned, _ = self._static_index(module)
+        indices = assigned.get(node.id)
+        if indices:
+            return self._defining_call(path, module.module.body[indices[-1]].value, depth + 1)
+        binding = self.binding(path, node.id)
+        found = self.graph.resolve_binding(path, binding) if binding is not None else None
+        if found is None or found.file not in self.modules or not found.attr or "." in found.attr:
+            return None
+        return self._defining_call(found.file, ir.Name(found.attr, node.span), depth + 1)
 
     def class_stack(self, path: str, cid: int) -> str:
         """The ORM whose model this class is (``sqlalchemy``, ``django``, ``sequelize``, ``typeorm``), or ``""``."""

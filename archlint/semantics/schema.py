@@ -34,6 +34,7 @@ class Known(NamedTuple):
 
     sqlalchemy_bases: frozenset  # mapped-model bases
     flask_models: frozenset  # Flask-SQLAlchemy's db.Model
+    model_base_keywords: dict  # factory -> keyword naming a class its models derive from (model_class=, cls=)
     sqlalchemy_relationship: frozenset
     sqlalchemy_backref: frozenset  # backref("runs", …) given to relationship(backref=…)
     sqlalchemy_columns: frozenset

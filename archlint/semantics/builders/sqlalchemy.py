@@ -109,6 +109,67 @@ def _foreign_keys(program, path: str, call: ir.Call, column: str) -> list[Foreig
     return found
 
 
+def _helper_foreign_keys(program, path: str, call: ir.Call, column: str) -> list[ForeignKey] | None:
+    """The foreign keys of the column a project helper returns, its text evaluated with the call's
+    arguments: ``reference_col("users")`` whose body is ``return db.Column(db.ForeignKey("{0}.{1}".format(
+    tablename, pk_name)), …)`` (``pk_name="id"`` by default) links the column to ``users.id``; a helper
+    whose body is not one ``return Column(…)`` or whose key text does not fold is None (not known)."""
+    helper = program.static_value(path, call.func)
+    function = program.function(helper.path, helper.fid)
+    returns = [statement for statement in function.body if type(statement) is ir.Return] if function is not None else []
+    if len(returns) != 1 or type(returns[0].value) is not ir.Call or not program.static_name(
+            helper.path, returns[0].value.func).endswith("Column"):
+        return None
+    bound = _bound_texts(function, call)
+    found = []
+    for arg in returns[0].value.args:
+        inner = arg.value
+        if type(inner) is ir.Call and program.static_name(helper.path, inner.func).endswith("ForeignKey"):
+            text = _folded_text(inner.arg(0), bound)
+            if text is None or "." not in text:
+                return None
+            table, _, ref = text.rpartition(".")
+            found.append(ForeignKey(column, table.rsplit(".", 1)[-1].lower(), ref))
+    return found
+
+
+def _bound_texts(function: ir.Function, call: ir.Call) -> dict:
+    """parameter -> the literal text the call gives it (by position, by keyword, else its default)."""
+    positional = [arg.value for arg in call.args if arg.kind == "pos"]
+    bound = {}
+    for index, param in enumerate(p for p in function.params if p.kind in ("pos", "posonly", "kwonly")):
+        given = positional[index] if param.kind != "kwonly" and index < len(positional) else call.arg(keyword=param.name)
+        value = given if given is not None else param.default
+        if type(value) is ir.Const and isinstance(value.value, (str, int)) and not isinstance(value.value, bool):
+            bound[param.name] = str(value.value)
+    return bound
+
+
+def _folded_text(node, bound: dict) -> str | None:
+    """A string built from literals and the bound parameters: a literal, a parameter, an f-string, or
+    ``"{0}.{1}".format(…)`` / ``"{}.{}".format(…)``; None when any part is not known."""
+    kind = type(node)
+    if kind is ir.Const and isinstance(node.value, str):
+        return node.value
+    if kind is ir.Name:
+        return bound.get(node.id)
+    if kind is ir.Template and node.tag is None:
+        holes = [_folded_text(hole, bound) for hole in node.holes]
+        if any(hole is None for hole in holes):
+            return None
+        return "".join(text + hole for text, hole in zip(node.strings, holes + [""]))
+    if kind is ir.Call and type(node.func) is ir.Attr and node.func.name == "format" and all(a.kind == "pos" for a in node.args):
+        pattern = _folded_text(node.func.obj, bound)
+        parts = [_folded_text(a.value, bound) for a in node.args]
+        if pattern is None or any(part is None for part in parts):
+            return None
+        try:
+            return pattern.format(*parts)
+        except (IndexError, KeyError, ValueError):
+            return None
+    return None
+
+
 def _model_named(program, path: str, node) -> str:
     value = program.static_value(path, node)
     return program.model_of_class(value.path, value.cid) if type(value) is v.ClassValue else ""
@@ -126,7 +187,7 @@ def _model_table(program, model) -> Table:
         if cls is None:
             continue
         if (path, cid) != (model.path, model.cid) and not _declarative(program, path, cid):
-            closed = False if not cls.fields else closed
+            closed = False if not cls.fields and _may_declare_columns(program, path, cls) else closed
         for member in cls.fields:
             _model_field(program, path, member, model, table)
         for base in program.bases(path, cid):
@@ -134,10 +195,23 @@ def _model_table(program, model) -> Table:
                 closed = False
     if any(f.name == "__table__" for f in program.cls(model.path, model.cid).fields):
         closed = False
-    table.closed = closed
+    table.closed = closed and table.closed  # (a helper-built column opened it)
     if "id" not in table.columns and table.columns:
         table.primary_key = next(iter(table.columns.values()))
     return table
+
+
+def _may_declare_columns(program, path: str, cls: ir.Class) -> bool:
+    """A project mixin with no class attributes may still add columns through decorated methods
+    (``@declared_attr def created_by(cls): return Column(…)``); one whose methods carry no decorator but
+    builtins (``@classmethod``) — ``CRUDMixin``'s save/update/delete, given as ``SQLAlchemy(model_class=…)``
+    — adds none."""
+    for fid in cls.methods:
+        function = program.function(path, fid)
+        for decorator in function.decorators if function is not None else ():
+            if not program.static_name(path, decorator.func if type(decorator) is ir.Call else decorator).startswith("builtins."):
+                return True
+    return not cls.methods
 
 
 def _declarative(program, path: str, cid: int) -> bool:
@@ -155,6 +229,16 @@ def _model_field(program, path: str, member: ir.Field, model, table: Table) -> N
     call = member.value if type(member.value) is ir.Call else None
     callee = program.static_name(path, call.func) if call is not None else ""
     short = callee.rsplit(".", 1)[-1]
+    if call is not None and type(program.static_value(path, call.func)) is v.Function and not member.name.startswith("_"):
+        # `user_id = reference_col("users")`: a project helper that returns the column
+        table.add_column(member.name)
+        table.attributes[member.name] = member.name
+        keys = _helper_foreign_keys(program, path, call, member.name)
+        if keys is None:
+            table.closed = False  # a helper archlint cannot read: its column's foreign keys are not known
+        else:
+            table.foreign_keys.extend(keys)
+        return
     if short in ("Column", "mapped_column", "column_property", "Field") or (call is None and member.name in model.columns):
         if short == "column_property":
             return
