@@ -69,7 +69,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 link in own_hooks for link in program.subclass_chain(analysis.path, analysis.function.cls)):
             continue  # a DRF view whose `handle_exception` may answer the error
         for effect in analysis.summary.effects:
-            if effect.op != "read" or v.CAUGHT_MISSING_TAG in effect.tags:
+            if effect.op not in ("read", "write") or v.CAUGHT_MISSING_TAG in effect.tags:
                 continue
             raised = next((t[len(v.RAISES_MISSING_TAG):] for t in sorted(effect.tags) if t.startswith(v.RAISES_MISSING_TAG)), "")
             if not raised or non_production(effect.path):

@@ -1223,7 +1223,8 @@ class Calls:
                 if saved is not None and existing_row(saved):
                     arg_tags = arg_tags | {SAVES_EXISTING}
             shown = written_step(self.program, bare) or method
-            raising = self._raises_missing(stack, kind, handle_kind, method, args, bare, node) if op == "read" else frozenset()
+            # (a write raises too where the knowledge says so: Prisma's single-row update/delete, P2025)
+            raising = self._raises_missing(stack, kind, handle_kind, method, args, bare, node) if op == "read" or not self.python else frozenset()
             self.effect(op, stack, written, shown, node, tags | arg_tags | raising, deps=deps,
                         query=self.run_query(outcome, bare, node, args, stack, model), on=tags)
             if op == "read" and written:  # what the read returned decides a branch: see Frame._lookup_exit
@@ -1299,6 +1300,9 @@ class Calls:
             return frozenset()
         if not input_keyed(receiver, args) or self._checked_exists(receiver):
             return frozenset()
+        key = single_key(receiver, args)
+        if key is not None and v.CHECKED_KEY_TAG in v.tags_of(key):
+            return frozenset()  # the same client key found its row earlier on this path (`if (!found) throw 404`)
         return frozenset({v.RAISES_MISSING_TAG + f"{method}:{raised}"}) | (
             frozenset({v.CAUGHT_MISSING_TAG}) if self.catching_missing else frozenset())
 

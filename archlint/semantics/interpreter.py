@@ -1362,6 +1362,16 @@ class Frame(Calls):
             return {FACT + "nonempty:" + chain: v.Const(True)} | self._exists_model(self.eval_cached(name))
         return {}
 
+    def _found_row_model(self, value) -> dict:
+        """``if (!existing) throw 404`` past the check: the table the looked-up row came from has the row the
+        request is about — a later lookup of it that throws on no row (``prisma.article.update({ where })``
+        keyed again by ``req.params.slug``) is checked, as after ``exists()`` (AL234)."""
+        rows = [v.strip(option) for option in v.options(value)]
+        models = {row.model for row in rows if type(row) is v.Row and row.model}
+        if len(models) != 1:
+            return {}
+        return {FACT + EXISTS_MODEL + self.program.table_model(models.pop()): v.Const(True)}
+
     def _exists_model(self, value) -> dict:
         """The table a query tested to have a row reads (``TileModel.objects.filter(pk=x).exists()``,
         ``session.query(User).filter_by(id=i).count()``): a later lookup that raises on no row (``.get()``,
@@ -1404,6 +1414,7 @@ class Frame(Calls):
                 found[test.id] = _nonempty(non_null(current)) if self.python else non_null(current)
                 if v.is_nullable(current) or v.missed_row(current):
                     found.update(self._found_key(test.id))
+                    found.update(self._found_row_model(current))
             elif current is not None and self.python and v.missed_origin(v.missed_lookup(current)):
                 found[test.id] = v.missed_lookup(current)  # if not article: … (no row: the name holds None)
             elif current is not None and self.python:
@@ -2034,7 +2045,8 @@ class Frame(Calls):
         names = known(self.program)
         unique = any(handles_unique_violation(handler, names, self._static_constant) for handler in node.handlers)
         swallows = _swallows(node)
-        missing = any(catches_missing_row(handler.types, names) and not reraises(handler) for handler in node.handlers)
+        missing = any(catches_missing_row(handler.types, names) and not reraises(handler)
+                      and not forwards_error(handler, self.function) for handler in node.handlers)
         self.catching_none += catches
         self.catching_unique += unique
         self.catching_missing += missing
@@ -2183,15 +2195,16 @@ class Frame(Calls):
             del self.lookup_keys[held]
         if not v.is_nullable(value) and not v.missed_row(value):
             return  # (or a helper's None for a row it did not find: `get_message_by_id(message_id)`)
-        if type(expr) is ir.Await:
+        while type(expr) is ir.Await:  # (`await await prisma.x.findFirst(…)` runs the lookup once)
             expr = expr.value
         keys: set[str] = set()
         while type(expr) is ir.Call:
             for arg in expr.args:
-                held = v.strip(self._held(arg.value.id)) if type(arg.value) is ir.Name and arg.value.id != name else None
-                # a value (`req.params.id` held in a name is one field of the request), not a handle or the request
-                if type(held) in (v.Unknown, v.Const) or type(held) is v.Request and "." in held.part:
-                    keys.add(arg.value.id)
+                for node in _where_names(arg.value):
+                    held = v.strip(self._held(node.id)) if node.id != name else None
+                    # a value (`req.params.id` held in a name is one field of the request), not a handle or the request
+                    if type(held) in (v.Unknown, v.Const) or type(held) is v.Request and "." in held.part:
+                        keys.add(node.id)
             expr = expr.func.obj if type(expr.func) is ir.Attr else None
         if len(keys) == 1:
             self.lookup_keys[name] = keys.pop()
@@ -3411,6 +3424,27 @@ def _holds_app(value, depth: int = 0) -> bool:
     if depth < 2 and type(bare) is v.Record:
         return any(_holds_app(item, depth + 1) for _key, item in bare.items)
     return False
+
+
+def _where_names(node) -> list:
+    """The names a lookup argument keys by: the argument itself (``db.get(Message, message_id)``), or the
+    names of an object's ``where`` (``findFirst({ where: { slug } })``, Prisma / Sequelize / TypeORM)."""
+    if type(node) is ir.Name:
+        return [node]
+    if type(node) is not ir.Obj:
+        return []
+    where = next((entry.value for entry in node.entries if entry.key == "where"), None)
+    return [entry.value for entry in where.entries if type(entry.value) is ir.Name] if type(where) is ir.Obj else []
+
+
+def forwards_error(handler: ir.Handler, function: ir.Function) -> bool:
+    """``catch (error) { next(error) }`` / ``return cb(err)``: the handler's last statement gives the caught
+    error to a callback the caller passed in (Express's ``next``, a Node callback) — it hands the error on,
+    like a re-raise, to whatever error handling the caller has."""
+    last = handler.body[-1] if handler.body and handler.name else None
+    call = last.value if type(last) in (ir.ExprStmt, ir.Return) else None
+    return (type(call) is ir.Call and type(call.func) is ir.Name and function.scope_of(call.func.id) == "param"
+            and len(call.args) == 1 and type(call.args[0].value) is ir.Name and call.args[0].value.id == handler.name)
 
 
 def catches_missing_row(types, names: Known) -> bool:
