@@ -20,7 +20,7 @@ from archlint.domain import ir
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding, TraceStep
-from archlint.semantics import auth
+from archlint.semantics import auth, django_urls
 from archlint.semantics import values as v
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +91,22 @@ def _method_handlers(program) -> Iterator[tuple]:
             if cls is None:
                 continue
             class_auth = _class_authenticates(known(program), cls)
+            actions = _drf_actions(program, handler)
             for fid in cls.methods:
                 function = program.function(handler.path, fid)
-                method = _VIEW_METHODS.get(function.name) if function is not None else None
+                method = (_VIEW_METHODS.get(function.name) or actions.get(function.name)) if function is not None else None
                 if method is not None and (method in route.method.split(",") or route.method in ("ALL", "ANY", "")):
                     yield route, v.Function(handler.path, fid), method, class_auth
+
+
+def _drf_actions(program, handler) -> dict:
+    """A DRF view's action methods by the HTTP method DRF runs them for (``destroy`` → DELETE, ``update`` → PUT,
+    ``partial_update`` → PATCH: ``action_methods`` of ``rules/knowledge/frameworks.toml``) — a generic view's
+    ``delete()`` and a viewset's router call them.  Empty for a class outside DRF."""
+    for link in program.subclass_chain(handler.path, handler.cid):
+        if any(type(base) is v.External and base.name.startswith("rest_framework.") for base in program.bases(*link)):
+            return {action: method for action, (method, _detail) in django_urls.known(program).action_methods.items()}
+    return {}
 
 
 def _class_authenticates(words: Known, cls) -> bool:
