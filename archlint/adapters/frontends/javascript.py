@@ -36,6 +36,7 @@ from operator import attrgetter
 import tree_sitter as ts
 
 from archlint.adapters.frontends.js_syntax import syntax_problem
+from archlint.adapters.knowledge import canonical_binding
 from archlint.adapters.frontends.source import (
     JS_FILE_DB_URL, JS_SQL_CANDIDATE, JS_SUPPRESSION, JS_URL_CANDIDATE, SQL_FRAGMENT, Columns, decode, has_signal,
 )
@@ -344,6 +345,7 @@ class _Extractor:
 
     def bind(self, name_node: ts.Node, target: str) -> None:
         name = self.text(name_node)
+        target = canonical_binding(target)
         self.bindings[name] = target
         self.facts.bindings.append(Binding(name, target, name_node.start_point.row + 1))
 
