@@ -477,6 +477,45 @@ def test_an_enum_member_another_package_exports_is_fixed(tmp_path):
     assert _al502(tmp_path, files) == [("lib/repositories/task.repository.js", 7), ("src/task.service.ts", 10)]
 
 
+def test_a_method_called_without_an_argument_folds_with_its_default(tmp_path):
+    """@n8n/db's scheduled-task repository: ``const claimable = this.claimableSql();`` where ``claimableSql(alias = '')``
+    builds fixed SQL from its alias and a dialect helper — called bare, the parameter is its default ('' here),
+    not an unknown (1 false AL502 at :227).  A method given the caller's value still fires, and so does one
+    whose default is a runtime value."""
+    files = {
+        "package.json": '{"dependencies": {"typeorm": "^0.3.20", "pg": "^8"}}',
+        "lib/dialect.js": (
+            '"use strict";\nexports.nowLiteral = void 0;\n'
+            "const nowLiteral = (pg) => (pg ? 'NOW()' : 'CURRENT_TIMESTAMP');\nexports.nowLiteral = nowLiteral;\n"
+        ),
+        "lib/task.repository.js": (
+            '"use strict";\n'
+            'const dialect_1 = require("./dialect");\n'
+            "class TaskRepository {\n"
+            "    constructor(dataSource, pg) { this.dataSource = dataSource; this.pg = pg; }\n"
+            "    claimableSql(alias = '') {\n"
+            "        return `(${alias}\"missedAfter\" IS NULL OR ${alias}\"missedAfter\" > ${(0, dialect_1.nowLiteral)(this.pg)})`;\n"
+            "    }\n"
+            "    async due() {\n"
+            "        const claimable = this.claimableSql();\n"
+            "        return this.dataSource.query(`SELECT COUNT(*) FILTER (WHERE ${claimable}) AS due FROM task`);\n"
+            "    }\n"
+            "    async byOwner(owner) {\n"
+            "        return this.dataSource.query(`SELECT id FROM task WHERE ${this.ownerSql(owner)}`);\n"
+            "    }\n"
+            "    async mine() {\n"
+            "        return this.dataSource.query(`SELECT id FROM task WHERE ${this.ownerSql()}`);\n"
+            "    }\n"
+            "    ownerSql(owner = process.argv[2]) {\n"
+            "        return `owner = '${owner}'`;\n"
+            "    }\n"
+            "}\n"
+            "exports.TaskRepository = TaskRepository;\n"
+        ),
+    }
+    assert _al502(tmp_path, files) == [("lib/task.repository.js", 13), ("lib/task.repository.js", 16)]
+
+
 def test_a_helper_another_project_module_defines_is_folded_at_the_call(tmp_path):
     """@n8n/db's scheduled-task repository splices ``${dbNowLiteral(this.isPostgres)}`` — a helper of its
     own dialect module that answers ``NOW()`` or ``CURRENT_TIMESTAMP``: fixed text, whatever the

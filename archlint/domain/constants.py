@@ -280,8 +280,10 @@ class ConstantFolder:
         if tree[0] != "fn" or any(a[0] == "spread" for a in args):
             return None
         _fn, params, body = tree
-        bound = {param: self._node(arg, where, depth + 1, seen) if index < len(args) else UNKNOWN_VALUE
-                 for index, (param, arg) in enumerate(zip(params, (*args, *([None] * len(params)))))}
+        bound = {param: self._node(arg, where, depth + 1, seen) for param, arg in zip(params, args)}
+        for param in found.params[len(args):]:  # no argument: the default (`claimableSql(alias = '')` called bare)
+            bound[param.name] = UNKNOWN_VALUE if param.default is None else self._node(
+                from_ir(param.default, module), _Where(found.qualname, None, {}), depth + 1, seen)
         inner = _Where(found.qualname, None, bound)
         seen = seen | {key}
         if body[0] != "returns":
