@@ -101,3 +101,14 @@ def test_a_key_defined_twice_for_one_reader_is_refused():
     knowledge._merge_names(names, {"reader": "schema", "library": "a", "django_bases": ["x"]}, "one.toml")
     with pytest.raises(ConfigError, match="defined twice"):
         knowledge._merge_names(names, {"reader": "schema", "library": "b", "django_bases": ["y"]}, "two.toml")
+
+
+def test_a_fork_declared_in_knowledge_reads_as_the_package_it_forks():
+    """``forks`` of an entry: ``@n8n/typeorm`` (and its subpaths) is TypeORM; a look-alike name is not."""
+    assert knowledge.canonical_module("@n8n/typeorm") == "typeorm"
+    assert knowledge.canonical_module("@n8n/typeorm/util/DateUtils") == "typeorm/util/DateUtils"
+    assert knowledge.canonical_binding("@n8n/typeorm:Repository") == "typeorm:Repository"
+    for other in ("@n8n/typeorm-extras", "@n8n/typeormx", "typeorm-extension", "@n8n/db", "./@n8n/typeorm"):
+        assert knowledge.canonical_module(other) == other
+    entry = knowledge.load_knowledge().entry("typeorm")
+    assert "@n8n/typeorm" in entry.modules and "@n8n/typeorm" in entry.packages

@@ -917,3 +917,30 @@ def test_a_query_runner_transaction_joins_only_what_runs_on_that_runner(tmp_path
     found = [(f.rule, f.line, _opened_line(f.message))
              for f in report(make_repo(tmp_path, files)).findings if f.path == "src/articles.service.ts"]
     assert found == expected
+
+
+_BOOKSHELF_DB = """
+const knex = require('knex')({ client: 'pg', connection: process.env.DATABASE_URL });
+const bookshelf = require('bookshelf')(knex);
+const Article = bookshelf.model('Article', { tableName: 'articles' });
+module.exports = { knex, bookshelf, Article };
+"""
+
+
+@pytest.mark.parametrize("raw, expected", [
+    # Ghost's shape: `bookshelf(db.knex)` and knex queries on that instance share one pool and its transactions
+    ("const { knex } = require('./db');\nasync function stale() { return knex('articles').where('updated_at', '<', '2020-01-01').del(); }\n", []),
+    # a second pool of a raw driver beside it is a second stack
+    ("const { Pool } = require('pg');\nconst pool = new Pool();\nasync function stale() { return pool.query('DELETE FROM articles'); }\n",
+     [("AL303", "src/cleanup.js", 3)]),
+])
+def test_knex_under_bookshelf_is_no_second_stack(tmp_path, raw, expected):
+    """orms.toml `builds_on = ["knex"]` of Bookshelf (and Objection): counted as the ORM's calls by AL303."""
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"bookshelf": "^1.2.0", "knex": "^3", "pg": "^8"}}',
+        "src/db.js": _BOOKSHELF_DB,
+        "src/articles.js": "const { Article } = require('./db');\nasync function list() { return Article.where({ draft: false }).fetchAll(); }\n"
+                           "async function one(id) { return Article.where({ id }).fetch({ require: false }); }\nmodule.exports = { list, one };\n",
+        "src/cleanup.js": raw + "module.exports = { stale };\n",
+    })
+    assert [f for f in findings(root) if f[0] == "AL303"] == expected

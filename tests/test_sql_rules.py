@@ -388,6 +388,28 @@ CASES = {
         # a multiline regex passes a second line, `.+` anything
         [("AL502", "src/json.js", 19), ("AL502", "src/json.js", 29)],
     ),
+    "js-compiled-template-literal-string-concat": (  # medusa 1.x dist: tsc's ES5 output of a template literal
+        {
+            "package.json": '{"name": "x", "dependencies": {"typeorm": "0.2", "pg": "8"}}',
+            "lib/users.js": """
+                var CODE = 'de';
+                function UserRepository(queryRunner) { this.queryRunner = queryRunner; }
+                UserRepository.prototype.byName = function (req) {
+                  return this.queryRunner.query("SELECT id FROM users WHERE name = '".concat(req.query.name, "'"));
+                };
+                UserRepository.prototype.dropGerman = function () {
+                  return this.queryRunner.query("DELETE FROM \\"country\\" WHERE iso_2 = '".concat(CODE, "'"));
+                };
+                UserRepository.prototype.list = function () {
+                  return this.queryRunner.query(["SELECT id FROM users"].concat(["ORDER BY id"]).join(" "));
+                };
+                module.exports = UserRepository;
+            """,
+        },
+        # the literal receiver alone was the SQL text (`… = '`: an AL401 syntax error on every line); the
+        # text is the literal and the arguments: a request value is an injection, a constant is not
+        [("AL502", "lib/users.js", 4)],
+    ),
     "js-module-function-destructured-field-every-caller-fills-with-a-constant": (  # medusa migration-scripts
         {
             "package.json": '{"name": "x", "dependencies": {"knex": "3", "pg": "8"}}',

@@ -427,6 +427,95 @@ def test_a_constant_exported_by_a_required_project_module_is_fixed(tmp_path):
     assert _al502(tmp_path, files) == [("lib/repositories/outbox.repository.js", 7)]
 
 
+def test_an_enum_member_another_package_exports_is_fixed(tmp_path):
+    """@n8n/db's scheduled-task repository splices ``'${scheduled_task_1.ScheduledTaskStatus.Running}'`` — its entity
+    module re-exports the enum from ``@n8n/constants`` the way tsc compiles ``export { X } from 'm'``
+    (``Object.defineProperty(exports, "X", { enumerable: true, get: function () { return m_1.X; } })``), and a
+    TypeScript service imports it directly: what another package exports is its code, not the request's
+    data (2 false AL502).  A getter re-export of a project module's runtime value still fires, and so does a
+    parameter that shadows the package's import name."""
+    files = {
+        "package.json": '{"dependencies": {"typeorm": "^0.3.20", "pg": "^8", "@acme/constants": "^1"}}',
+        "lib/entities/task.js": (
+            '"use strict";\n'
+            'Object.defineProperty(exports, "__esModule", { value: true });\n'
+            "exports.Task = exports.tenant = exports.TaskStatus = void 0;\n"
+            'var constants_2 = require("@acme/constants");\n'
+            'Object.defineProperty(exports, "TaskStatus", { enumerable: true, get: function () { return constants_2.TaskStatus; } });\n'
+            'var context_1 = require("./context");\n'
+            'Object.defineProperty(exports, "tenant", { enumerable: true, get: function () { return context_1.tenant; } });\n'
+            "class Task {}\nexports.Task = Task;\n"
+        ),
+        "lib/entities/context.js": '"use strict";\nexports.tenant = process.argv[2];\n',
+        "lib/repositories/task.repository.js": (
+            '"use strict";\n'
+            'const task_1 = require("../entities/task");\n'
+            "class TaskRepository {\n"
+            "    constructor(dataSource) { this.dataSource = dataSource; }\n"
+            "    async claim(id) {\n"
+            "        await this.dataSource.query(`UPDATE task SET status = '${task_1.TaskStatus.Running}' WHERE status = '${task_1.TaskStatus.Pending}' AND id = $1`, [id]);\n"
+            "        await this.dataSource.query(`SELECT id FROM task WHERE tenant = '${task_1.tenant}'`);\n"
+            "    }\n"
+            "}\n"
+            "exports.TaskRepository = TaskRepository;\n"
+        ),
+        "src/task.service.ts": (
+            "import { DataSource } from 'typeorm';\n"
+            "import { TaskStatus } from '@acme/constants';\n"
+            "import * as constants from '@acme/constants';\n"
+            "export class TaskService {\n"
+            "  constructor(private readonly dataSource: DataSource) {}\n"
+            "  async running() {\n"
+            "    return this.dataSource.query(`SELECT id FROM task WHERE status = '${TaskStatus.Running}' OR status = '${constants.TaskStatus.Pending}'`);\n"
+            "  }\n"
+            "  async byStatus(constants: any) {\n"
+            "    return this.dataSource.query(`SELECT id FROM task WHERE status = '${constants.TaskStatus}'`);\n"
+            "  }\n"
+            "}\n"
+        ),
+    }
+    assert _al502(tmp_path, files) == [("lib/repositories/task.repository.js", 7), ("src/task.service.ts", 10)]
+
+
+def test_a_method_called_without_an_argument_folds_with_its_default(tmp_path):
+    """@n8n/db's scheduled-task repository: ``const claimable = this.claimableSql();`` where ``claimableSql(alias = '')``
+    builds fixed SQL from its alias and a dialect helper — called bare, the parameter is its default ('' here),
+    not an unknown (1 false AL502 at :227).  A method given the caller's value still fires, and so does one
+    whose default is a runtime value."""
+    files = {
+        "package.json": '{"dependencies": {"typeorm": "^0.3.20", "pg": "^8"}}',
+        "lib/dialect.js": (
+            '"use strict";\nexports.nowLiteral = void 0;\n'
+            "const nowLiteral = (pg) => (pg ? 'NOW()' : 'CURRENT_TIMESTAMP');\nexports.nowLiteral = nowLiteral;\n"
+        ),
+        "lib/task.repository.js": (
+            '"use strict";\n'
+            'const dialect_1 = require("./dialect");\n'
+            "class TaskRepository {\n"
+            "    constructor(dataSource, pg) { this.dataSource = dataSource; this.pg = pg; }\n"
+            "    claimableSql(alias = '') {\n"
+            "        return `(${alias}\"missedAfter\" IS NULL OR ${alias}\"missedAfter\" > ${(0, dialect_1.nowLiteral)(this.pg)})`;\n"
+            "    }\n"
+            "    async due() {\n"
+            "        const claimable = this.claimableSql();\n"
+            "        return this.dataSource.query(`SELECT COUNT(*) FILTER (WHERE ${claimable}) AS due FROM task`);\n"
+            "    }\n"
+            "    async byOwner(owner) {\n"
+            "        return this.dataSource.query(`SELECT id FROM task WHERE ${this.ownerSql(owner)}`);\n"
+            "    }\n"
+            "    async mine() {\n"
+            "        return this.dataSource.query(`SELECT id FROM task WHERE ${this.ownerSql()}`);\n"
+            "    }\n"
+            "    ownerSql(owner = process.argv[2]) {\n"
+            "        return `owner = '${owner}'`;\n"
+            "    }\n"
+            "}\n"
+            "exports.TaskRepository = TaskRepository;\n"
+        ),
+    }
+    assert _al502(tmp_path, files) == [("lib/task.repository.js", 13), ("lib/task.repository.js", 16)]
+
+
 def test_a_helper_another_project_module_defines_is_folded_at_the_call(tmp_path):
     """@n8n/db's scheduled-task repository splices ``${dbNowLiteral(this.isPostgres)}`` — a helper of its
     own dialect module that answers ``NOW()`` or ``CURRENT_TIMESTAMP``: fixed text, whatever the

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from archlint.adapters.digest import blake2b
 from archlint.domain.config import ConfigError
-from archlint.domain.knowledge import AccessSpec, Knowledge, Package
+from archlint.domain.knowledge import AccessSpec, Knowledge, Package, module_matches
 from archlint.domain.rules import Registry, RuleSpec
 
 try:
@@ -127,13 +127,17 @@ def load_knowledge() -> Knowledge:
                 continue
             for entry in entries:
                 entry = dict(entry)
+                modules = tuple(entry.pop("modules", ()))
+                forks = tuple(entry.pop("forks", ()))
+                for fork in forks:  # an import of the fork reads as one of the package it forks
+                    knowledge.module_aliases[fork] = modules[0]
                 knowledge.entries.append(
                     Package(
                         kind=kind,
                         name=entry.pop("name"),
                         language=entry.pop("language"),
-                        modules=tuple(entry.pop("modules", ())),
-                        packages=tuple(entry.pop("packages", ())),
+                        modules=modules + forks,
+                        packages=tuple(entry.pop("packages", ())) + forks,
                         extra=entry,
                     )
                 )
@@ -143,6 +147,28 @@ def load_knowledge() -> Knowledge:
             raise ConfigError(f"access.toml: stack {entry['stack']!r} is not an [[orm]] or [[driver]] entry")
         knowledge.access.append(_access(entry, python=stack.language == "python"))
     return knowledge
+
+
+def canonical_module(module: str) -> str:
+    """The module a JS import specifier stands for: a fork or re-export declared in ``forks`` of a
+    knowledge entry (``@n8n/typeorm`` of ``typeorm``) is the package it forks, its subpaths included
+    (``@n8n/typeorm/util/DateUtils`` -> ``typeorm/util/DateUtils``); any other specifier is itself."""
+    aliases = load_knowledge().module_aliases
+    if not aliases or module.startswith("."):
+        return module
+    for fork, original in aliases.items():
+        if module_matches(module, fork):
+            return original + module[len(fork):]
+    return module
+
+
+def canonical_binding(target: str) -> str:
+    """A frontend's ``module:attr`` binding target with its module made canonical (``canonical_module``)."""
+    module, colon, attribute = target.rpartition(":")
+    if not colon:
+        return target
+    canonical = canonical_module(module)
+    return target if canonical == module else f"{canonical}:{attribute}"
 
 
 def _merge_names(names: dict, entry: dict, file: str) -> None:

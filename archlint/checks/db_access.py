@@ -36,13 +36,12 @@ _RAW_THROUGH_ORM = {
     "django": "`Model.objects.raw(sql, params)` or `connection.cursor()`",
     "prisma": "`prisma.$queryRaw` tagged templates",
     "knex": "`knex.raw(sql, bindings)`",
+    "bookshelf": "`bookshelf.knex.raw(sql, bindings)`",
     "typeorm": "`dataSource.query(sql, params)`",
 }
 _STACK_NAMES = {"sqlalchemy": "SQLAlchemy", "django": "the Django ORM", "sequelize": "Sequelize", "prisma": "Prisma",
-                "typeorm": "TypeORM", "knex": "Knex", "drizzle": "Drizzle", "objection": "Objection.js"}
-# ORMs built on another stack's connection: Objection.js runs every query through the knex instance
-# bound by `Model.knex(knex)` — knex calls beside it share its pool and its transactions.
-_BUILT_ON = {"objection": "knex"}
+                "typeorm": "TypeORM", "knex": "Knex", "drizzle": "Drizzle", "objection": "Objection.js",
+                "bookshelf": "Bookshelf"}
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
@@ -291,7 +290,11 @@ def _mixed_stacks(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator[Findi
 
 def _mixed_in_project(ctx: CheckContext, production: list[DbAccess]) -> Iterator[Finding]:
     counts = Counter(a.stack for a in production)
-    for orm, base in _BUILT_ON.items():
+    # ORMs built on another stack's connection (orms.toml `builds_on`): Objection.js runs every query through
+    # the knex instance bound by `Model.knex(knex)`, Bookshelf through `bookshelf(knex)` — knex calls beside
+    # them share its pool and its transactions
+    built_on = [(entry.name, base) for entry in ctx.knowledge.of_kind("orm") for base in entry.extra.get("builds_on", ())]
+    for orm, base in built_on:
         if counts.get(orm) and counts.get(base):
             counts[orm] += counts.pop(base)
             production = [a for a in production if a.stack != base]

@@ -280,8 +280,10 @@ class ConstantFolder:
         if tree[0] != "fn" or any(a[0] == "spread" for a in args):
             return None
         _fn, params, body = tree
-        bound = {param: self._node(arg, where, depth + 1, seen) if index < len(args) else UNKNOWN_VALUE
-                 for index, (param, arg) in enumerate(zip(params, (*args, *([None] * len(params)))))}
+        bound = {param: self._node(arg, where, depth + 1, seen) for param, arg in zip(params, args)}
+        for param in found.params[len(args):]:  # no argument: the default (`claimableSql(alias = '')` called bare)
+            bound[param.name] = UNKNOWN_VALUE if param.default is None else self._node(
+                from_ir(param.default, module), _Where(found.qualname, None, {}), depth + 1, seen)
         inner = _Where(found.qualname, None, bound)
         seen = seen | {key}
         if body[0] != "returns":
@@ -525,6 +527,8 @@ class ConstantFolder:
             member = self._module_member(obj[1], attribute, depth)
             if member is not None:
                 return member
+            if self._package_export(obj[1], where.scope):
+                return Folded(CONSTANT, None, None, True)  # `constants_1.TaskStatus.Running`: another package's code
             return self._conventional(attribute, UNKNOWN_VALUE)  # settings.TABLE_PREFIX, Config.TABLE
         # the UPPER_CASE convention names constants of modules and classes; on an object that arrives
         # as a parameter or through an attribute chain it says nothing: Django's `request.GET` /
@@ -547,6 +551,19 @@ class ConstantFolder:
                 return worst(*(folder._node(parse(a.value, folder.language), _Where("", None, {}), depth + 2, frozenset())
                                for a in assigns))
         return None
+
+    def _package_export(self, name: str, scope: str) -> bool:
+        """``name`` (JS) is what an installed package exports — ``const constants_1 = require("@n8n/constants")``,
+        ``import { TaskStatus } from '@n8n/constants'`` — and no function around ``scope`` rebinds it: what
+        a member of it holds (an enum member, a constant table) is that package's code, never the
+        request's data.  A project module (a relative specifier) is read through ``_module_member``."""
+        if self.language == "python":
+            return False
+        target = next((b.target for b in self.facts.bindings if b.name == name), None)
+        if target is None or target.startswith((".", "/")):
+            return False
+        assignments = self._assignments()
+        return not any((enclosing, name) in assignments for enclosing in _enclosing(scope, self._classes()) if enclosing)
 
     def _member(self, attribute: str, scope: str, depth: int, seen: frozenset) -> Folded | None:
         """``self.x`` inside a method: every ``self.x = …`` in the class (and its subclasses in this

@@ -47,6 +47,9 @@ class Knowledge:
     # (``reader = "frameworks"`` is archlint/semantics/frameworks.py); a key is one list or table of
     # qualified names (classes, functions, decorators, modules) or method names of a third-party library
     names: dict = field(default_factory=dict)
+    # fork -> module: a package publishing another's API under its own name (an entry's ``forks``: n8n's
+    # ``@n8n/typeorm``); the frontends bind names imported from it as names of the original module
+    module_aliases: dict = field(default_factory=dict)
     # Typed tables built from ``entries`` once per Knowledge (``sql_knowledge``: six readers a run).
     # A loaded Knowledge is never changed (nothing appends to ``entries`` after ``load_knowledge``);
     # a table is still rebuilt if the entries grew, so a test that adds one sees it.

@@ -427,6 +427,12 @@ def _rejects_on_empty(args) -> bool:
     return False
 
 
+def _option_false(args, option: str) -> bool:
+    """An options object among the call's arguments sets ``option`` to literal ``false``."""
+    return any(type(v.strip(value)) is v.Record and v.strip(v.strip(value).get(option) or v.UNKNOWN) == v.Const(False)
+               for _kind, _name, value, _node in args)
+
+
 def _option_true(args, option: str) -> bool:
     """An options object among the call's arguments sets ``option`` to literal ``true``."""
     for _kind, _name, value, _node in args:
@@ -1101,10 +1107,10 @@ class Calls:
                 self.event("use-after-close", node, f"{stack}|{bare.kind}|{method}|{closed[len(CLOSED_HANDLE):]}")
         deps = v.elem_loops(bare if not tags else v.Tagged(bare, tags)) | frozenset(t for t in arg_tags if t.startswith("elem:"))
         combined = tags | arg_tags
-        if kind is v.Db and stack == "sequelize" and bare.kind == "sequelize" and method == "define" and args:
+        if kind is v.Db and (stack, f"{bare.kind}.{method}") in library.definers and args:
             name = v.strip(args[0][2])
             if type(name) is v.Const and isinstance(name.value, str):  # the model the schema registered
-                return v.ModelClass("sequelize", f"{self.path}:{name.value}")
+                return v.ModelClass(stack, self.program.schema.by_name(name.value, stack, self.path) or f"{self.path}:{name.value}")
         if kind is v.Db and (stack, f"{bare.kind}.{method}") in library.extensions and args \
                 and type(v.strip(args[0][2])) is v.Record:
             key = (stack, bare.kind, bare.model)
@@ -1290,7 +1296,10 @@ class Calls:
         elif not self.python:
             prefix = f"{stack}:{handle_kind}.{method}:"
             raised = next((entry[len(prefix):] for entry in known(self.program).raising_lookups if entry.startswith(prefix)), "")
-            if not raised:  # `findOne({ where, rejectOnEmpty: true })`: the option makes it throw (an Error object given
+            outcome = self.program.library.outcome(stack, handle_kind, method) if raised else None
+            if outcome is not None and outcome.nullable and _option_false(args, outcome.nullable):
+                raised = ""  # Bookshelf `fetch({ require: false })`: null instead of NotFoundError
+            elif not raised:  # `findOne({ where, rejectOnEmpty: true })`: the option makes it throw (an Error object given
                 # instead of `true` is what it throws — the code chose that error, often an HTTP one)
                 raised = next((entry[len(prefix):].split(":", 1)[1] for entry in known(self.program).raising_lookup_options
                                if entry.startswith(prefix) and _option_true(args, entry[len(prefix):].split(":", 1)[0])), "")
@@ -1684,6 +1693,8 @@ class Calls:
         keyed_result = (type(receiver) is v.Result and receiver.keyed  # execute(keyed select).scalar()
                         or kind == "row?" and bool(args) and type(v.strip(args[0][2])) is v.Query  # session.scalar(keyed select)
                         and keyed_by_stored_row(v.strip(args[0][2]), ()))
+        if kind == "row" and outcome.nullable and _option_false(args, outcome.nullable):
+            kind = "row?"  # Bookshelf `fetch({ require: false })`: null when no row matches
         if kind == "row?" and _aggregates_only(self.program.library.single_row_aggregates.get(stack), args):
             return v.Row(stack, model, loaded)  # `SELECT COUNT(id) … LIMIT 1`: one row whatever matches
         if kind == "row?" and not _rejects_on_empty(args) and not keyed_by_stored_row(receiver, args) and not getattr(receiver, "nonempty", False) and not keyed_cursor and not keyed_result:

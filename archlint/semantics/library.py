@@ -33,6 +33,7 @@ class Outcome(NamedTuple):
     raw: bool = False  # plain objects of the selected columns (TypeORM `getRawMany()`): no relation to load
     empty: str = ""  # JS row?: "null" / "undefined", what it yields for no row ("" : the stack's `empty`)
     of: str = ""  # a tuple's first item: rows | row (advanced-alchemy `list_and_count` -> (rows, count))
+    nullable: str = ""  # a row that is row? when this option is given `false` (Bookshelf `fetch({ require: false })`)
 
 
 @lru_cache(maxsize=512)
@@ -53,6 +54,8 @@ def parse_outcome(descriptor: str) -> Outcome:
             fields["empty"] = argument
         elif key == "of":
             fields["of"] = argument
+        elif key == "nullable":
+            fields["nullable"] = argument
     return Outcome(**fields)
 
 
@@ -146,6 +149,10 @@ class Library:
         self.bound_models: dict[tuple[str, str], str] = {}
         # `AppDataSource.getRepository(Article).extend({ findBySlug(slug) { return this.findOne(…) } })`:
         # the handle, with the object's functions as more methods whose `this` is the handle
+        # (stack, "kind.method"): a handle method that defines a model named by its first argument
+        # (`sequelize.define('Article', …)`, Bookshelf `bookshelf.model('Article', …)`): it yields the model class
+        self.definers: frozenset = frozenset(
+            (stack, name) for stack, table in knowledge.semantics.items() for name in table.get("definers", ()))
         self.extensions: frozenset = frozenset(
             (stack, name) for stack, table in knowledge.semantics.items() for name in table.get("extensions", ()))
         # handle classes a project subclass binds to a model by its constructor's `super(Model, …)`

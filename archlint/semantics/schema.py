@@ -51,6 +51,7 @@ class Known(NamedTuple):
     sequelize_associations: dict  # association method -> a collection?
     typeorm_relations: dict  # relation decorator -> a collection?
     objection_relations: dict  # relation class -> a collection?
+    bookshelf_relations: dict  # Bookshelf relation method of `this` -> a collection?
 
 
 def _known(table: dict) -> Known:
@@ -200,6 +201,7 @@ def discover(program) -> Schema:
             js_calls[path] = calls = _js_model_calls(module)
             _sequelize_defines(program, module, schema, calls)
             _mongoose_models(program, module, schema, calls)
+            _bookshelf_models(program, module, schema, calls)
     for path, calls in js_calls.items():
         _sequelize_associations(program, program.modules[path], schema, calls)
     _imperative_models(program, schema)
@@ -711,6 +713,54 @@ def _mongoose_models(program, module: ir.ModuleIR, schema: Schema, calls) -> Non
             schema.add(Model(f"{path}:{name.value}", name.value, "mongoose", path, node.span))
             if type(node.arg(1)) is ir.Name:  # ArticleSchema: its .methods are the documents' methods
                 program.mongoose_schemas[f"{path}:{name.value}"] = node.arg(1).id
+
+
+def _bookshelf_models(program, module: ir.ModuleIR, schema: Schema, calls) -> None:
+    """Bookshelf's registry: ``bookshelf.model('Article', { tableName: 'articles', author() { return
+    this.belongsTo('User') } })`` — the name, then the model's prototype properties (an object literal, or
+    ``bookshelf.Model.extend({…})`` given in place or assigned to the name given, Ghost's shape).  The
+    properties must name the ``tableName``: Mongoose's ``model('A', schema)`` passes no such object.  A
+    method returning ``this.<relation>('Target', …)`` is a relation, loaded only by ``withRelated`` or
+    ``related(…).fetch()`` / ``load(…)`` (strategy "none": reading it runs no query)."""
+    path = module.path
+    relations = known(program).bookshelf_relations
+    for function, node in calls:
+        if type(node) is not ir.Call or node.method != "model" or len(node.args) < 2:
+            continue
+        label = node.arg(0)
+        properties = _bookshelf_properties(module, function, node.arg(1))
+        if type(label) is not ir.Const or not isinstance(label.value, str) or properties is None:
+            continue
+        table = next((e.value for e in properties.entries if e.key == "tableName"), None)
+        if type(table) is not ir.Const or not isinstance(table.value, str):
+            continue
+        model = Model(f"{path}:{label.value}", label.value, "bookshelf", path, node.span, table=table.value)
+        for entry in properties.entries:
+            if type(entry.value) is not ir.FuncRef or not isinstance(entry.key, str):
+                continue
+            body = module.functions[entry.value.fid].body
+            returned = body[-1].value if body and type(body[-1]) is ir.Return else None
+            if type(returned) is ir.Call and type(returned.func) is ir.Attr and type(returned.func.obj) is ir.Name \
+                    and returned.func.obj.id == "this" and returned.func.name in relations:
+                target = returned.arg(0)
+                text = target.value if type(target) is ir.Const and isinstance(target.value, str) else (
+                    target.id if type(target) is ir.Name else "")
+                model.pending.append((entry.key, text, relations[returned.func.name], "none", entry.value.span,
+                                      returned.func.name, ""))
+        schema.add(model)
+
+
+def _bookshelf_properties(module: ir.ModuleIR, function, node) -> ir.Obj | None:
+    """The object literal of a Bookshelf model: given in place, through ``X.Model.extend({…})``, or a name
+    assigned one of those in the same function (the module body)."""
+    if type(node) is ir.Name:
+        assigned = [n.value for n in ir.iter_nodes(function.body) if type(n) is ir.Assign
+                    and any(type(t) is ir.Name and t.id == node.id for t in n.targets)]
+        node = assigned[0] if len(assigned) == 1 else None
+    if type(node) is ir.Call and node.method == "extend" and type(node.func) is ir.Attr \
+            and type(node.func.obj) is ir.Attr and node.func.obj.name == "Model":
+        node = node.arg(0)
+    return node if type(node) is ir.Obj else None
 
 
 def _class_id(module: ir.ModuleIR, name: str) -> int:

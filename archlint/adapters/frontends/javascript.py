@@ -36,6 +36,7 @@ from operator import attrgetter
 import tree_sitter as ts
 
 from archlint.adapters.frontends.js_syntax import syntax_problem
+from archlint.adapters.knowledge import canonical_binding
 from archlint.adapters.frontends.source import (
     JS_FILE_DB_URL, JS_SQL_CANDIDATE, JS_SUPPRESSION, JS_URL_CANDIDATE, SQL_FRAGMENT, Columns, decode, has_signal,
 )
@@ -344,6 +345,7 @@ class _Extractor:
 
     def bind(self, name_node: ts.Node, target: str) -> None:
         name = self.text(name_node)
+        target = canonical_binding(target)
         self.bindings[name] = target
         self.facts.bindings.append(Binding(name, target, name_node.start_point.row + 1))
 
@@ -375,6 +377,8 @@ class _Extractor:
             self.array_callback_loop(call, place.scope)
         for call, place in zip(calls, call_places):
             facts.calls.append(self.call_site(call, place.scope))
+            if not place.scope:
+                self.getter_export(call)
         for node, place in zip(assigns, assign_places):
             self.assignment(node, place.scope)
         for node, place in zip(string_nodes, places[len(points) :]):
@@ -718,6 +722,28 @@ class _Extractor:
         self.facts.assigns.append(
             Assign(self.text(left)[:SHAPE_LIMIT], self.text(right)[:SHAPE_LIMIT], callee, resolved, self.pos.span(node), scope)
         )
+
+    def getter_export(self, call: ts.Node) -> None:
+        """tsc's CommonJS form of ``export { X } from 'm'``: ``Object.defineProperty(exports, "X", { enumerable:
+        true, get: function () { return m_1.X; } })`` at module level, recorded as the ``exports.X = m_1.X``
+        it stands for (constant folding reads a project module's exports from its assignments)."""
+        function = call.child_by_field_name("function")
+        arguments = call.child_by_field_name("arguments")
+        if function is None or arguments is None or self.text(function) != "Object.defineProperty":
+            return
+        args = [a for a in arguments.named_children if a.type != "comment"]
+        if len(args) != 3 or self.text(args[0]) != "exports" or args[2].type != "object":
+            return
+        name = self.literal(args[1])
+        getter = next((pair.child_by_field_name("value") for pair in args[2].named_children
+                       if pair.type == "pair" and self.text(pair.child_by_field_name("key")) == "get"), None)
+        body = getter.child_by_field_name("body") if getter is not None and getter.type in ("function_expression", "function") else None
+        statements = [s for s in body.named_children if s.type != "comment"] if body is not None else []
+        if not name or len(statements) != 1 or statements[0].type != "return_statement" or not statements[0].named_child_count:
+            return
+        value = statements[0].named_children[0]
+        if value.type in ("identifier", "member_expression"):
+            self.facts.assigns.append(Assign(f"exports.{name}", self.text(value)[:SHAPE_LIMIT], "", None, self.pos.span(call), ""))
 
     def value_assign(self, node: ts.Node, left: ts.Node, right: ts.Node, scope: str, op: str = "=") -> None:
         """Any other assignment (a literal, an array, arithmetic, a template): what constant folding

@@ -78,6 +78,7 @@ from collections import deque
 
 from archlint.adapters.frontends.javascript import _ARRAY_LOOPS, _unescape
 from archlint.adapters.frontends.source import Columns
+from archlint.adapters.knowledge import canonical_binding
 from archlint.domain.facts import Span
 from archlint.domain.ir import (
     NO_NAMES,
@@ -470,12 +471,12 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
             kind = type(target)
             if module is not None:
                 if kind is Name:
-                    self.bindings.append((target.span.line, target.id, f"{module}:{attribute}"))
+                    self.bindings.append((target.span.line, target.id, canonical_binding(f"{module}:{attribute}")))
                 elif kind is Obj and not attribute:
                     for entry in target.entries:
                         if type(entry.key) is str and type(entry.value) is Name:
                             local = entry.value
-                            self.bindings.append((local.span.line, local.id, f"{module}:{entry.key}"))
+                            self.bindings.append((local.span.line, local.id, canonical_binding(f"{module}:{entry.key}")))
             if kind is Attr:
                 self.commonjs_export(target, value, node)
 
@@ -768,7 +769,7 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
 
     def bind_import(self, line: int, local: str, target: str) -> None:
         self.declare(local)
-        self.bindings.append((line, local, target))
+        self.bindings.append((line, local, canonical_binding(target)))
 
     def ambient(self, node) -> None:
         """``declare …`` has no runtime code; imports inside ``declare module 'm' { … }`` still

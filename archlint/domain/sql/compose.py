@@ -288,11 +288,38 @@ def _dict_values(operand: str) -> dict[str, str]:
 # JavaScript -----------------------------------------------------------------------------------------
 def _javascript(arg: str) -> Composed | None:
     parts = _pieces(arg, "+")
+    if len(parts) == 1:
+        parts = _string_concat(arg) or parts
     if len(parts) > 1:
         cut = _cut_short(parts[-1][0], "javascript")
         composed = _concat([(_js_literal(p, o), p, o) for p, o in parts[: len(parts) - cut]])
         return composed._replace(cut=True) if cut and composed is not None else composed
     return _js_literal(arg, 0)
+
+
+def _string_concat(arg: str) -> list[tuple[str, int]] | None:
+    """tsc's ES5 output of a template literal, ``"… iso_2 = '".concat(c.alpha2, "'")`` (medusa's compiled
+    migrations): a string literal's ``concat`` call is the ``+`` of the literal and every argument — the
+    pieces with their offsets in ``arg``; None for anything else."""
+    text, base = _unwrap(arg, 0)
+    if len(text) < 2 or text[0] not in "'\"":
+        return None
+    end = _single_end(text, 1, text[0])
+    rest = text[end + 1:] if end > 0 else ""
+    call = rest.lstrip()
+    if not call.startswith(".concat(") or not call.endswith(")"):
+        return None
+    opened = base + end + 1 + (len(rest) - len(call)) + len(".concat(")
+    inner = call[len(".concat("):-1]
+    if not inner.strip():
+        return None
+    pieces = [(text[: end + 1], base)]
+    position = 0
+    for piece in split_top_level(inner, ","):
+        position = inner.find(piece, position)
+        pieces.append((piece, opened + position))
+        position += len(piece)
+    return pieces
 
 
 def _js_literal(text: str, base: int) -> Composed | None:
