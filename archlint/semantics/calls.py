@@ -2137,6 +2137,11 @@ class Calls:
             site = f"{self.path}:{node.span.line}:{node.span.column}"
             self.program.app_mounts.setdefault(returned.site, (site, ""))
             return v.tag(returned._replace(site=site), v.tags_of(summary.returns))
+        if self.analysis is not None and type(returned) is v.Instance:
+            # a factory that opens a session and returns the service built over it (`session = SessionLocal();
+            # return ArticleService(ArticleRepository(session))`): the caller owns that session (AL206)
+            self.analysis.owned.update(sid for sid in held_sessions(self.program, returned, ("sid:",))
+                                       if self._made_in(function, sid[4:]))
         sessions = _session_blocks(function.bound)
         if sessions and type(returned) in (v.Row, v.Rows):
             # `ArticleRepository(session).list_recent()` in `with Session() as session:`: the rows were loaded
