@@ -487,7 +487,9 @@ def _decorator_guards(program, handler: v.Function) -> list:
 
 def _unconditional_calls(program, handler: v.Function) -> list:
     """Project functions the handler calls first thing, outside any branch (``user =
-    require_user(request)`` in a Django/aiohttp view): they reject before the handler's work."""
+    require_user(request)`` in a Django/aiohttp view): they reject before the handler's work.  A call
+    whose arguments make it let anonymous requests through (``current_user(request, required=False)``)
+    is no guard."""
     definition = program.function(handler.path, handler.fid)
     found = []
     for statement in definition.body if definition is not None else ():
@@ -497,7 +499,7 @@ def _unconditional_calls(program, handler: v.Function) -> list:
             func = call.func
             if type(func) in (ir.Name, ir.Attr):
                 value = program.static_value(handler.path, func)
-                if type(value) is v.Function:
+                if type(value) is v.Function and auth.requires(program, value, call=call) is not False:
                     found.append(value)
     return found
 

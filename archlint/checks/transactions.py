@@ -204,12 +204,16 @@ def _is_unit_write(names: Known, effect) -> bool:
     return _is_write(names, effect) or effect.op == "dirty" and _is_write(names, effect._replace(op="write"))
 
 
-def _same_operation(first, commit, later) -> bool:
+def _same_operation(first, commit, later, committed_alone: bool = False) -> bool:
     """A change to a held row splits a unit of work only with the commit and the write it is paired
     with in the same function: ``add(favorite); commit(); article.count += 1; commit()``.  A row an
     auth dependency touches and commits (``user.last_active_at = now``) is its own operation, not
-    half of the handler's."""
+    half of the handler's.  A later change that its own function commits (``committed_alone``: a
+    repository's ``bump_favorites(article)`` setting the count and committing) after a write the
+    operation committed first (``add_favorite``: add + commit) is the second half of that operation."""
     if first.op != "dirty" and later.op != "dirty":
+        return True
+    if first.op != "dirty" and committed_alone and first.trace[:len(commit.trace)] == commit.trace:
         return True
     # the changed row's function commits; the other write is its own or made by a call it makes
     # (`self.users.add(Follow(…)); commit(); target.followers_count += 1; commit()`)
@@ -225,6 +229,9 @@ def _split_by_commit(names: Known, effects, local_loop=None) -> list:
     # request of open-webui's size, hundreds of effects, that was a tenth of the whole run)
     unit = [_is_unit_write(names, effect) for effect in effects]
     commits = [j for j, effect in enumerate(effects) if effect.op == "commit" and not effect.in_tx]
+    # changes to a held row that a later commit of their own function flushes
+    alone = {k for k, effect in enumerate(effects) if unit[k] and effect.op == "dirty"
+             and any(j > k and effects[j].trace == effect.trace and compatible(effect.branch, effects[j].branch) for j in commits)}
     for i, first in enumerate(effects):
         if not unit[i]:
             continue
@@ -244,8 +251,8 @@ def _split_by_commit(names: Known, effects, local_loop=None) -> list:
                 repeated = [first, first]
             if after is None:
                 after = [(k, e) for k, e in enumerate(effects) if k > i and unit[k] and compatible(first.branch, e.branch)]
-            later = [e for k, e in after if k > j and compatible(commit.branch, e.branch) and _same_operation(first, commit, e)
-                     and not _unchanged_resave(effects, i, j, k, e)]
+            later = [e for k, e in after if k > j and compatible(commit.branch, e.branch)
+                     and _same_operation(first, commit, e, k in alone) and not _unchanged_resave(effects, i, j, k, e)]
             if later and not _repeats_alone(first, later):
                 return [first] + later[:3]
     return repeated

@@ -146,12 +146,16 @@ def _regex_word(node) -> str:
 
 
 # does it reject a request without the header? --------------------------------------------------------
-def requires(program, function: v.Function, depth: int = 0):
+def requires(program, function: v.Function, depth: int = 0, call: ir.Call | None = None):
     """``True`` when the function rejects a request carrying no Authorization header, ``False``
-    when it lets it through, ``None`` when archlint cannot tell."""
+    when it lets it through, ``None`` when archlint cannot tell.  A rejection under ``if required:``
+    (a parameter of the function) is judged with the constant ``call`` passes for it, else with the
+    parameter's constant default: ``current_user(request, required=False)`` lets anonymous requests
+    through."""
     definition = program.function(function.path, function.fid)
     if definition is None or depth > 2:
         return None
+    flags = _flags(definition, call)
     reads = header_reads(definition)
     names = header_names(definition) | _derived_names(program, function.path, definition)
     if reads or names:
@@ -159,9 +163,9 @@ def requires(program, function: v.Function, depth: int = 0):
         for node in ir.iter_nodes(definition.body):
             if type(node) is not ir.If or not _tests_absence(node.test, names, read_ids):
                 continue
-            if _rejects(node.body):
+            if _rejects(node.body, flags):
                 return True
-            if _passes(node.body):
+            if _passes(node.body, flags):
                 return False
         return None
     for callee in _project_callees(program, function.path, definition):
@@ -204,8 +208,64 @@ def _mentions(node, names: set[str], read_ids: set[int]) -> bool:
     return any((type(n) is ir.Name and n.id in names) or id(n) in read_ids for n in ir.iter_nodes(node))
 
 
-def _rejects(body) -> bool:
-    for node in ir.iter_nodes(body):
+def _flags(definition: ir.Function, call: ir.Call | None) -> dict:
+    """The constant value of each parameter on this call: the call's constant argument (by keyword,
+    or by position after ``self``/``cls`` for a method called on a receiver), else the parameter's
+    constant default."""
+    params = [p for p in definition.params if p.kind in ("pos", "posonly", "kwonly")]
+    flags = {p.name: p.default.value for p in params if type(p.default) is ir.Const}
+    if call is None:
+        return flags
+    positional = [p for p in params if p.kind != "kwonly"]
+    if positional and positional[0].name in ("self", "cls") and type(call.func) is ir.Attr:
+        positional = positional[1:]
+    index = 0
+    for arg in call.args:
+        if arg.kind == "pos":
+            name = positional[index].name if index < len(positional) else None
+            index += 1
+        elif arg.kind == "kw":
+            name = arg.name
+        else:
+            return {}  # *args / **kw: the binding is unknown
+        if name is not None:
+            if type(arg.value) is ir.Const:
+                flags[name] = arg.value.value
+            else:
+                flags.pop(name, None)
+    return flags
+
+
+def _decided(test, flags: dict):
+    """``True``/``False`` when the test is a parameter flag (``required`` / ``not required``) whose
+    value is known, else ``None``."""
+    if type(test) is ir.Name and test.id in flags:
+        return bool(flags[test.id])
+    if type(test) is ir.Unary and test.op == "not":
+        inner = _decided(test.operand, flags)
+        return None if inner is None else not inner
+    return None
+
+
+def _reachable(body, flags: dict):
+    """The nodes of ``body`` (as :func:`ir.iter_nodes`), without the branches of a statement
+    ``if <flag>:`` that the known flag value does not take."""
+    for statement in body:
+        if type(statement) is ir.If:
+            taken = _decided(statement.test, flags)
+            if taken is not None:
+                yield from _reachable(statement.body if taken else statement.orelse, flags)
+                continue
+            yield statement
+            yield from ir.iter_nodes(statement.test)
+            yield from _reachable(statement.body, flags)
+            yield from _reachable(statement.orelse, flags)
+        else:
+            yield from ir.iter_nodes(statement)
+
+
+def _rejects(body, flags: dict | None = None) -> bool:
+    for node in _reachable(body, flags or {}):
         kind = type(node)
         if kind is ir.Raise:
             return True
@@ -222,11 +282,11 @@ def _rejects(body) -> bool:
     return False
 
 
-def _passes(body) -> bool:
+def _passes(body, flags: dict | None = None) -> bool:
     """``return next()`` / ``await next(); return`` / ``return None`` / ``return`` without a rejection."""
-    if _rejects(body):
+    if _rejects(body, flags):
         return False
-    for node in ir.iter_nodes(body):
+    for node in _reachable(body, flags or {}):
         if type(node) is ir.Return:
             return True
         if type(node) is ir.Call and type(node.func) is ir.Name and node.func.id in ("next", "call_next", "handler"):

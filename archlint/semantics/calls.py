@@ -537,6 +537,24 @@ def held_sessions(program, value, prefixes: tuple, kinds: tuple = ("session",)) 
     return found
 
 
+def _elements(value) -> list:
+    """The values a list literal (``[a, b]``) or a filled list holds, unions spread."""
+    if type(value) is v.Tuple:
+        items = list(value.items)
+    elif type(value) is v.Items:
+        items = [value.item]
+    else:
+        return []
+    found = []
+    for item in items:
+        bare = v.strip(item)
+        if type(bare) is v.Union:
+            found.extend(v.strip(option) for option in bare.options)
+        else:
+            found.append(bare)
+    return found
+
+
 class Calls:
     def call(self, node: ir.Call):
         saved_ran, self.ran = self.ran, []
@@ -1291,7 +1309,10 @@ class Calls:
         if stack == "django" and method in known(self.program).django_raising_lookups and handle_kind in ("manager", "query") \
                 and (args or kind is v.Query):
             raised = "DoesNotExist"
-        elif stack == "sqlalchemy" and (method == "one" and handle_kind == "query" or method == "get_one" and kind is v.Db):
+        elif stack == "sqlalchemy" and (method == "one" and handle_kind == "query" or method == "get_one" and kind is v.Db
+                                        and handle_kind not in ("repository", "service")):
+            # (an advanced-alchemy repository's / service's `get_one` raises its own NotFoundError, not
+            # NoResultFound: what answers it — the Litestar plugin's default handler — is not this rule's)
             raised = "NoResultFound"
         elif not self.python:
             prefix = f"{stack}:{handle_kind}.{method}:"
@@ -2131,6 +2152,11 @@ class Calls:
             site = f"{self.path}:{node.span.line}:{node.span.column}"
             self.program.app_mounts.setdefault(returned.site, (site, ""))
             return v.tag(returned._replace(site=site), v.tags_of(summary.returns))
+        if self.analysis is not None and type(returned) is v.Instance:
+            # a factory that opens a session and returns the service built over it (`session = SessionLocal();
+            # return ArticleService(ArticleRepository(session))`): the caller owns that session (AL206)
+            self.analysis.owned.update(sid for sid in held_sessions(self.program, returned, ("sid:",))
+                                       if self._made_in(function, sid[4:]))
         sessions = _session_blocks(function.bound)
         if sessions and type(returned) in (v.Row, v.Rows):
             # `ArticleRepository(session).list_recent()` in `with Session() as session:`: the rows were loaded
@@ -2457,6 +2483,7 @@ class Calls:
                     prefix, keyword, kind = v.strip(prefix.get("prefix") or v.UNKNOWN), "prefix", "kw"
                 if kind == "kw" and keyword in ("url_prefix", "prefix") and type(prefix) is v.Const and isinstance(prefix.value, str):
                     self.program.app_prefixes[site] = prefix.value
+            self._handler_list(framework, site, args)
             return v.App(framework, site)
         short = name.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
         if name in ("fastapi.Depends", "fastapi.params.Depends", "fastapi.Security") and args:
@@ -2578,6 +2605,28 @@ class Calls:
             default = args[1][2] if len(args) > 1 else v.Const(None)
             return v.UNKNOWN if found is None else v.join(found, default)
         return v.UNKNOWN
+
+    def _handler_list(self, framework: str, site: str, args) -> None:
+        """Litestar ``Router(path="/api", route_handlers=[ArticleController, health])``: each handler,
+        Controller and Router of the list is served under this app's path (``frameworks.toml``
+        ``handler_list_keywords`` / ``path_keywords``; a positional string is the path, a positional
+        list the handlers)."""
+        data = self.program.library.framework_data.get(framework, {})
+        lists, paths = data.get("handler_list_keywords", ()), data.get("path_keywords", ())
+        if not lists:
+            return
+        for kind, keyword, value, _node in args:
+            bare = v.strip(value)
+            if (kind == "kw" and keyword in paths or kind == "pos") and type(bare) is v.Const and isinstance(bare.value, str):
+                self.program.app_prefixes[site] = bare.value
+            elif kind == "kw" and keyword in lists or kind == "pos" and type(bare) in (v.Tuple, v.Items):
+                for item in _elements(bare):
+                    if type(item) is v.Function:
+                        self.program.handler_mounts.setdefault((item.path, item.fid), site)
+                    elif type(item) is v.ClassValue:
+                        self.program.handler_mounts.setdefault((item.path, -item.cid - 1), site)
+                    elif type(item) is v.App and item.site and item.site != site:
+                        self.program.app_mounts.setdefault(item.site, (site, ""))
 
     def lifespan(self, node: ir.Call, app: v.App, args) -> None:
         """``FastAPI(lifespan=lifespan)``: the lifespan runs with the application; what it stores on

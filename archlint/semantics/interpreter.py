@@ -601,6 +601,12 @@ class Frame(Calls):
                 return self._allow_listed_body(param, injected)
         if value is not None and not v.is_unknown(value) and v.strip(value) != v.Const(None):
             return value
+        if value is None and self.python and param.annotation is not None and param.name in self.program.name_injections():
+            # Litestar injects by name before any annotation is read: `db_session: AsyncSession` of a provider gets
+            # what `Provide(provide_db_session)` yields (that session, its teardown), not a generic session
+            injected = self._injected_by_name(param.name)
+            if injected is not None:
+                return injected
         if param.annotation is not None:
             typed = self.type_value(param.annotation)
             if typed is not None:
@@ -658,6 +664,8 @@ class Frame(Calls):
             function = v.strip(self.program.static_value(path, provider)) if type(provider) in (ir.Name, ir.Attr) else None
             if type(function) is v.Function and (function.path, function.fid) != key:
                 provided = self.call_function(None, function, [])
+                if self.analysis is not None:  # a per-request session (Provide(provide_db_session)): the handler owns what it writes
+                    self.analysis.owned.update(self.provided_sessions(provided))
                 if not v.is_unknown(provided):
                     result = v.join(result, provided)
         if result is not None:
@@ -672,11 +680,12 @@ class Frame(Calls):
     def _raw_body_framework(self, param: ir.Param) -> str:
         """The framework whose route handler receives this parameter as the parsed JSON body as it came —
         every key the client sent (a pydantic model would have kept only its declared fields): FastAPI's
-        ``body: dict = Body(...)`` / bare ``payload: dict``, django-ninja's ``payload: dict = Body(...)``
-        (``raw_body_*`` of ``frameworks.toml``).  Another default is a query parameter.  "" when not."""
+        ``body: dict = Body(...)`` / bare ``payload: dict``, django-ninja's ``payload: dict = Body(...)``, Litestar's
+        ``data: dict`` (the body is the parameter named ``data``) (``raw_body_*`` of ``frameworks.toml``).  Another default is a query parameter.  "" when not."""
         framework = self.program._handler_frameworks().get((self.path, self.function.fid))
         data = self.program.library.framework_data.get(framework or "", {})
-        if not data.get("raw_body_defaults"):
+        names = data.get("raw_body_names", ())
+        if not data.get("raw_body_defaults") and not names or names and param.name not in names:
             return ""
         annotation = param.annotation
         if type(annotation) is ir.Index:
@@ -687,7 +696,7 @@ class Frame(Calls):
         default = param.default
         if default is None:
             return framework if data.get("raw_body_bare") else ""
-        if type(default) is ir.Call and self.program.static_name(self.path, default.func) in data["raw_body_defaults"]:
+        if type(default) is ir.Call and self.program.static_name(self.path, default.func) in data.get("raw_body_defaults", ()):
             return framework
         return ""
 

@@ -234,6 +234,9 @@ class Program:
         self.route_calls: dict = {}  # (path, span) -> (path, call, app, argument values): every registration seen
         self.app_prefixes: dict[str, str] = {}  # app/router site -> its own prefix (url_prefix=, APIRouter(prefix=))
         self.app_mounts: dict[str, tuple[str, str]] = {}  # child site -> (parent site, mount prefix)
+        # Litestar `route_handlers=[…]`: (path, fid) of a handler / (path, -cid - 1) of a Controller -> the
+        # site of the app or Router that registers it
+        self.handler_mounts: dict[tuple[str, int], str] = {}
         # the same registration call seen again with other values (`for (const [p, r] of Object.entries(routes))
         # app.use(p, r)`, unrolled per router): read for its mounts
         self.repeated_route_calls: dict = {}

@@ -346,6 +346,11 @@ def _django_view(program, path: str, node, record):
 def _from_decorators(program, path: str, function: ir.Function) -> list[Route]:
     routes = []
     for decorator in function.decorators:
+        if type(decorator) is ir.Call and type(decorator.func) in (ir.Name, ir.Attr):
+            constructed = _constructor_route(program, path, function, decorator)
+            if constructed is not None:
+                routes.append(constructed)
+                continue
         if type(decorator) is not ir.Call or type(decorator.func) is not ir.Attr:
             continue
         owner = _module_value(program, path, decorator.func.obj)
@@ -361,6 +366,48 @@ def _from_decorators(program, path: str, function: ir.Function) -> list[Route]:
             routes.append(Route(owner.framework, method, "" if written is None else full_path(program, owner, written),
                                 v.Function(path, function.fid, bound), (), path, decorator.span))
     return routes
+
+
+def _constructor_route(program, path: str, function: ir.Function, decorator: ir.Call) -> Route | None:
+    """Litestar ``@get("/{slug:str}")`` (a route constructor of ``frameworks.toml``, not a method of an
+    app): the path joins the Controller's ``path`` class attribute and the prefixes of the Routers whose
+    ``route_handlers`` list the handler or its Controller; when no registration is seen the path is
+    unknown (``""``)."""
+    name = program.static_name(path, decorator.func)
+    for framework, data in program.library.framework_data.items():
+        constructors = {c.replace(":", "."): c.rsplit(":", 1)[-1] for c in data.get("route_constructors", ())}
+        if name not in constructors:
+            continue
+        short = constructors[name]
+        method = _method_of(short, decorator) if short != "route" else _route_methods(decorator)
+        if not method:
+            return None
+        written = _path_argument(decorator, short)
+        parts, site = [written or ""], program.handler_mounts.get((path, function.fid))
+        cls = program.cls(path, function.cls) if function.cls >= 0 else None
+        if cls is not None:
+            own = next((f.value for f in cls.fields if f.name in data.get("controller_path_fields", ()) and f.value is not None), None)
+            if own is not None and not (type(own) is ir.Const and isinstance(own.value, str)):
+                written = None
+            parts.insert(0, own.value if type(own) is ir.Const and isinstance(own.value, str) else "")
+            site = program.handler_mounts.get((path, -function.cls - 1))
+        full = ""
+        if written is not None and site is not None:
+            joined = "/".join(p.strip("/") for p in parts if p.strip("/"))
+            full = full_path(program, v.App(framework, site), "/" + joined)
+        bound = program.default_receiver(path, function)
+        return Route(framework, method, full, v.Function(path, function.fid, bound), (), path, decorator.span)
+    return None
+
+
+def _route_methods(decorator: ir.Call) -> str:
+    """Litestar ``@route("/x", http_method=["GET", "POST"])``."""
+    methods = decorator.arg(keyword="http_method")
+    if type(methods) is ir.Const and isinstance(methods.value, str):
+        return methods.value.upper()
+    if type(methods) is ir.Seq and methods.elts and all(type(e) is ir.Const and isinstance(e.value, str) for e in methods.elts):
+        return ",".join(e.value.upper() for e in methods.elts)
+    return ""
 
 
 def _module_value(program, path: str, node):
