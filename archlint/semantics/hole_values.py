@@ -275,7 +275,7 @@ class _Evaluator:
                 and all(a.kind == "pos" for a in node.args):
             # zip(titles, bodies): each element is made of the arguments' elements
             return all(self.expr(function, a.value, bound, depth + 1, seen) for a in node.args)
-        if kind is ir.Call and type(node.func) is ir.Name and all(a.kind == "pos" for a in node.args):
+        if kind is ir.Call and type(node.func) is ir.Name and all(a.kind in ("pos", "kw") for a in node.args):
             return self.helper_call(function, node, bound, depth + 1, seen)
         return False
 
