@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 import difflib
 import json
-import os
 import shutil
 import subprocess
 import textwrap
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import libcst
 import pytest
-from helpers import make_repo
+from helpers import cli_in_process, make_repo
 
 from archlint.adapters import fixers
 from archlint.adapters.frontends.javascript import syntax_tree
@@ -557,24 +556,7 @@ def project(tmp_path: Path, case: Case) -> Path:
 
 
 def run_cli(repo: Path, *args: str) -> subprocess.CompletedProcess:
-    """``archlint check . ARGS`` in ``repo``: the CLI's own command, its exit code, stdout and stderr — run
-    in this process (a fresh interpreter per call cost ~1 s of start-up each, ~15 s of the suite)."""
-    from click.testing import CliRunner
-
-    from archlint.cli.main import cli
-
-    env = {"NO_COLOR": "1", "ARCHLINT_CACHE_DIR": str(repo.parent / "cache")}
-    try:
-        runner = CliRunner(env=env, mix_stderr=False)  # click 8.1
-    except TypeError:
-        runner = CliRunner(env=env)  # click >= 8.2: stderr apart already
-    here = os.getcwd()
-    os.chdir(repo)  # contextlib.chdir is Python 3.11+
-    try:
-        result = runner.invoke(cli, ["check", ".", *args], prog_name="archlint", catch_exceptions=False)
-    finally:
-        os.chdir(here)
-    return subprocess.CompletedProcess(["archlint", "check", ".", *args], result.exit_code, result.stdout, result.stderr)
+    return cli_in_process("check", ".", *args, cwd=repo, env={"NO_COLOR": "1", "ARCHLINT_CACHE_DIR": str(repo.parent / "cache")})
 
 
 def snapshot(repo: Path) -> dict[str, str]:
