@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import textwrap
 from pathlib import Path
 
@@ -24,6 +26,28 @@ def findings(root: Path, **options) -> list[tuple[str, str, int]]:
 
 def report(root: Path, **options):
     return run_check([str(root)], Options(use_cache=False, **options))
+
+
+def cli_in_process(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """``archlint ARGS`` run in ``cwd`` with ``env`` added: the CLI's own command (click), its exit code,
+    stdout and stderr, in this process.  A fresh interpreter per call cost ~1 s of start-up each; the
+    tests whose point is the process itself (determinism across hash seeds, the console script, the
+    hook) keep their subprocess (test_cli.run_cli)."""
+    from click.testing import CliRunner
+
+    from archlint.cli.main import cli
+
+    try:
+        runner = CliRunner(env=env, mix_stderr=False)  # click 8.1
+    except TypeError:
+        runner = CliRunner(env=env)  # click >= 8.2 keeps stderr apart
+    here = os.getcwd()
+    os.chdir(cwd)  # contextlib.chdir is Python 3.11+
+    try:
+        result = runner.invoke(cli, list(args), prog_name="archlint", catch_exceptions=False)
+    finally:
+        os.chdir(here)
+    return subprocess.CompletedProcess(["archlint", *args], result.exit_code, result.stdout, result.stderr)
 
 
 SQLALCHEMY_SESSION = """\

@@ -4,7 +4,9 @@ the one binder AL220's callers (semantics/callers.py), the constant-parameter te
 
 from __future__ import annotations
 
+import shutil
 import textwrap
+from pathlib import Path
 
 import tree_sitter as ts
 import tree_sitter_python as tsp
@@ -16,6 +18,7 @@ from archlint.domain import ir
 from archlint.domain.ir_format import render
 from archlint.semantics import values as v
 from archlint.semantics.records import CallRecord, argument_for, recorded_argument
+from helpers import findings
 
 _PARSER = ts.Parser(ts.Language(tsp.language()))
 
@@ -139,3 +142,26 @@ def test_recorded_call_binds_self_as_the_interpreter_ran_it():
     assert recorded_argument(record(by_class, None), "app/x.py", load, "rows", True) == (1, "")
     # a JS method: the receiver is `this`, never a parameter
     assert recorded_argument(record(by_class, v.Instance("app/x.py", 0)), "app/x.py", load, "rows", False) == (1, "")
+
+
+def test_decorator_factory_closure_is_bound_like_python_binds_it(tmp_path):
+    """A project decorator factory whose wrapper serializes the handler's rows (lemur's ``validate_schema``,
+    fixture flask-schema-decorator-bugs), its output schema made keyword-only behind ``*hooks``:
+    ``@validate_schema(None, schema)`` passes the schema to ``hooks`` and the wrapper's ``output_schema``
+    stays ``None`` (no per-row dump, no AL603), while ``output_schema=schema`` dumps the rows.  The factory's
+    closure was bound by zipping the positional arguments with the named parameters, which put the second
+    positional argument into the keyword-only ``output_schema`` — a false alarm on line 17."""
+    root = tmp_path / "repo"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "fixtures" / "flask-schema-decorator-bugs", root)
+    schema = root / "app" / "common" / "schema.py"
+    text = schema.read_text()
+    assert "def validate_schema(input_schema, output_schema):" in text
+    schema.write_text(text.replace("def validate_schema(input_schema, output_schema):",
+                                   "def validate_schema(input_schema, *hooks, output_schema=None):"))
+    views = root / "app" / "endpoints" / "views.py"
+    lines = views.read_text().splitlines()
+    assert lines[16].strip() == lines[25].strip() == "@validate_schema(None, endpoints_output_schema)"
+    lines[25] = lines[25].replace("None, endpoints_output_schema", "None, output_schema=endpoints_output_schema")
+    views.write_text("\n".join(lines) + "\n")
+    got = [line for rule, path, line in findings(root) if rule == "AL603" and path == "app/endpoints/views.py"]
+    assert got == [26]

@@ -12,17 +12,15 @@ from __future__ import annotations
 import ast
 import difflib
 import json
-import os
 import shutil
 import subprocess
-import sys
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import libcst
 import pytest
-from helpers import make_repo
+from helpers import cli_in_process, make_repo
 
 from archlint.adapters import fixers
 from archlint.adapters.frontends.javascript import syntax_tree
@@ -558,8 +556,7 @@ def project(tmp_path: Path, case: Case) -> Path:
 
 
 def run_cli(repo: Path, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, NO_COLOR="1", ARCHLINT_CACHE_DIR=str(repo.parent / "cache"))
-    return subprocess.run([sys.executable, "-m", "archlint", "check", ".", *args], capture_output=True, text=True, cwd=repo, env=env)
+    return cli_in_process("check", ".", *args, cwd=repo, env={"NO_COLOR": "1", "ARCHLINT_CACHE_DIR": str(repo.parent / "cache")})
 
 
 def snapshot(repo: Path) -> dict[str, str]:

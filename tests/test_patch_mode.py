@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 from feature_tasks import feature_pair, git_diff
+from helpers import cli_in_process
 from test_changed import git
-from test_cli import run_cli
 
 from archlint.application.patched import patched
 from archlint.application.pipeline import Options, run_check
@@ -26,6 +26,11 @@ from archlint.application.verify import Constraints, run_verify
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 ORM = {"flask": "sqlalchemy", "fastapi": "sqlalchemy", "aiohttp": "sqlalchemy", "express": "sequelize", "hono": "sequelize"}
+
+
+def run_cli(*args: str, cwd: Path):
+    """test_cli.run_cli's command, cache and environment, run in this process (cli_in_process)."""
+    return cli_in_process(*args, cwd=cwd, env={"NO_COLOR": "1", "ARCHLINT_CACHE_DIR": str(Path(cwd).resolve() / ".cache-test")})
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:

@@ -151,7 +151,10 @@ def test_every_dataclass_has_a_docstring():
 
     missing = []
     for path in sorted((REPO / "archlint").rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        text = path.read_text(encoding="utf-8")
+        if "dataclass" not in text:
+            continue  # no decorator below can start with it: the parse and walk are skipped (~4 of 5 files)
+        for node in ast.walk(ast.parse(text)):
             if isinstance(node, ast.ClassDef) and ast.get_docstring(node) is None and any(
                     ast.unparse(d).startswith(("dataclass", "dataclasses.dataclass")) for d in node.decorator_list):
                 missing.append(f"{path.relative_to(REPO)}:{node.lineno} {node.name}")

@@ -749,3 +749,27 @@ def test_a_compiled_builder_spliced_into_raw_sql_is_the_builders_text(tmp_path):
     input in it (a false alarm).  Any other ``.sql`` property still fires."""
     assert _al502(tmp_path, {"package.json": '{"dependencies": {"knex": "^3", "pg": "^8"}}', "src/reorder.js": _KNEX_COMPILED}) \
         == [("src/reorder.js", 13)]
+
+
+_KEYWORD_HELPER = '''
+import sqlalchemy as sa
+from alembic import op
+
+
+def _assignment(name: str, note=None) -> str:
+    return f"{name} = 1"
+
+
+def upgrade() -> None:
+    op.execute(sa.text(f"UPDATE t SET {_assignment(note=op.get_context().opts['x'], name='a')}"))
+    op.execute(sa.text(f"UPDATE t SET {_assignment(name=op.get_context().opts['x'])}"))
+'''
+
+
+def test_a_helper_called_with_keywords_binds_them_by_name(tmp_path):
+    """``_assignment(note=<data>, name='a')`` builds its text from ``name`` alone: fixed.  A helper called
+    with keywords was never evaluated (its arguments were bound by position, so only all-positional
+    calls were read): a false AL502.  The arguments are now bound by records.argument_for, and
+    ``name=<data>`` still fires."""
+    files = {"requirements.txt": "alembic\nsqlalchemy\npsycopg2\n", "migrations/versions/0003_keywords.py": _KEYWORD_HELPER}
+    assert _al502(tmp_path, files) == [("migrations/versions/0003_keywords.py", 11)]

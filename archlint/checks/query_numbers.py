@@ -41,6 +41,7 @@ from archlint.domain.sql import asyncpg_signal, detect_database, sql_knowledge
 from archlint.domain.sql.lexer import mask, placeholders
 from archlint.semantics import values as v
 from archlint.semantics import web
+from archlint.semantics.records import recorded_argument
 
 _PRISMA_PAGED = frozenset({"findMany", "findFirst", "findFirstOrThrow", "count", "aggregate", "groupBy"})
 _PRISMA_KEYS = ("take", "skip")
@@ -91,14 +92,27 @@ def _in_callee(ctx: CheckContext, program, record, depth: int = 0) -> Iterator[F
 
 
 def _param_reads(program, record, read_of) -> dict:
+    if len(record.callees) == 1 and non_production(record.callees[0].path):
+        return {}
+    return _passed(program, record, lambda index: read_of(record.args[index]))
+
+
+def _passed(program, record, read_at) -> dict:
+    """``{parameter: read_at(index)}`` for each parameter of the call's one callee that an argument fills
+    (``records.recorded_argument``: by position or by keyword, past ``self``), where that read is not empty."""
     if len(record.callees) != 1:
         return {}
     callee = record.callees[0]
     target = program.function(callee.path, callee.fid)
-    if target is None or non_production(callee.path):
+    if target is None:
         return {}
-    params = [p.name for p in target.params if p.name not in ("self", "this")]
-    return {params[i]: read for i, value in enumerate(record.args) if i < len(params) and (read := read_of(value))}
+    python = program.language(callee.path) == "python"
+    passed = {}
+    for param in target.params:
+        found = recorded_argument(record, callee.path, target, param.name, python)
+        if found is not None and not found[1] and (read := read_at(found[0])):
+            passed[param.name] = read
+    return passed
 
 
 def _through(ctx: CheckContext, program, record, reads: dict, depth: int) -> Iterator[Finding]:
@@ -113,13 +127,10 @@ def _through(ctx: CheckContext, program, record, reads: dict, depth: int) -> Ite
         yield from _prisma(ctx, callee.path, inner, from_caller)
         yield from _mysql(ctx, callee.path, inner, lambda expr, _value: reads.get(expr.id, "") if type(expr) is ir.Name else "")
         if depth < 2:  # the parameter passed on as it is: `return repo.list(limit)`
-            positional = [a.value for a in inner.node.args if a.kind == "pos"]
-            names = [e.id if type(e) is ir.Name else "" for e in positional]
-            if any(name in reads for name in names) and len(inner.callees) == 1:
-                target = program.function(inner.callees[0].path, inner.callees[0].fid)
-                params = [p.name for p in target.params if p.name not in ("self", "this")] if target is not None else []
-                passed = {params[i]: reads[name] for i, name in enumerate(names) if name in reads and i < len(params)}
-                yield from _through(ctx, program, inner, passed, depth + 1)
+            def passed_on(index, node=inner.node):
+                value = node.args[index].value
+                return reads.get(value.id, "") if type(value) is ir.Name else ""
+            yield from _through(ctx, program, inner, _passed(program, inner, passed_on), depth + 1)
 
 
 _MYSQL_CLIENT_SIDE = frozenset({"query"})

@@ -36,7 +36,7 @@ from __future__ import annotations
 from archlint.domain import ir
 from archlint.domain.records import NamedTuple
 from archlint.semantics import values as v
-from archlint.semantics.records import Analysis, LoopInfo
+from archlint.semantics.records import Analysis, LoopInfo, argument_for
 
 MANY = "schema-many"  # tag of a marshmallow schema instance made with many=True
 _LIST_TYPES = frozenset({"list", "List", "Sequence", "set", "Set", "tuple", "Tuple", "Iterable"})
@@ -903,12 +903,12 @@ def _resolve(child, node, cls: v.ClassValue, resolver, obj, label: str) -> None:
     on the schema instance when it is a plain method."""
     function = child.program.function(resolver.path, resolver.fid)
     static = function is None or function.is_static or function.kind != "method"
-    positional = [p for p in function.params if p.kind in ("pos", "posonly")] if function is not None else []
-    args = [("pos", "", obj, None)]
-    if len(positional) - (0 if static else 1) >= 2:
-        request = v.tag(v.Request("django"), frozenset({v.REQUEST_TAG}))
-        args.append(("pos", "", v.Record((("request", request),)), None))
-    child.call_function(node, resolver._replace(bound=None if static else v.Instance(cls.path, cls.cid)), args, label=label)
+    request = v.tag(v.Request("django"), frozenset({v.REQUEST_TAG}))
+    args = (("pos", "", obj, None), ("pos", "", v.Record((("request", request),)), None))
+    # the context only when a parameter takes the second argument (records.argument_for binds them)
+    takes_context = function is not None and any(argument_for(function, args, p.name, not static) == (1, "") for p in function.params)
+    child.call_function(node, resolver._replace(bound=None if static else v.Instance(cls.path, cls.cid)), list(args if takes_context else args[:1]),
+                        label=label)
 
 
 def _model_schema_reads(child, cls: v.ClassValue, obj, declared: set) -> None:
@@ -1165,13 +1165,15 @@ def _wrapper_reads(program, path: str, function: ir.Function, decorator):
                 return None
             frame = Frame(program, path, module.module, 1)
             frame.env = dict(program.module_env(path))
-            params = [p for p in definition.params if p.kind in ("pos", "posonly", "kwonly")]
             if any(arg.kind in ("star", "kwstar") for arg in decorator.args):
                 return None
-            positional = tuple(frame.eval_cached(arg.value) for arg in decorator.args if arg.kind == "pos")
-            keywords = tuple(sorted((arg.name, frame.eval_cached(arg.value)) for arg in decorator.args if arg.kind == "kw"))
-            outer = {param.name: value for param, value in zip(params, positional)}
-            outer.update((name, value) for name, value in keywords if any(p.name == name for p in params))
+            values = [frame.eval_cached(arg.value) for arg in decorator.args]
+            positional = tuple(value for arg, value in zip(decorator.args, values) if arg.kind == "pos")
+            keywords = tuple(sorted((arg.name, value) for arg, value in zip(decorator.args, values) if arg.kind == "kw"))
+            # each parameter the call fills, bound the way Python binds it (a positional argument past
+            # `*rest` is not a keyword-only parameter's; a keyword does not fill a positional-only one)
+            outer = {param.name: values[found[0]] for param in definition.params
+                     if (found := argument_for(definition, decorator.args, param.name, False)) is not None}
             made = v.strip(program.summary_of(factory, positional, keywords).returns)
         else:
             made = factory

@@ -275,7 +275,7 @@ class _Evaluator:
                 and all(a.kind == "pos" for a in node.args):
             # zip(titles, bodies): each element is made of the arguments' elements
             return all(self.expr(function, a.value, bound, depth + 1, seen) for a in node.args)
-        if kind is ir.Call and type(node.func) is ir.Name and all(a.kind == "pos" for a in node.args):
+        if kind is ir.Call and type(node.func) is ir.Name and all(a.kind in ("pos", "kw") for a in node.args):
             return self.helper_call(function, node, bound, depth + 1, seen)
         return False
 
@@ -286,15 +286,22 @@ class _Evaluator:
         helpers = self._helpers(function, call.func.id)
         if not helpers:
             return False
+        from archlint.semantics.records import argument_for
+
         passed = [self.expr(function, a.value, bound, depth + 1, seen) for a in call.args]
         for helper in helpers:
             params = helper.params
-            if len(params) < len(passed) or any(p.kind not in ("pos", "posonly") for p in params) \
-                    or any(p.default is None for p in params[len(passed):]):
+            if any(p.kind not in ("pos", "posonly") for p in params):
                 return False
-            # a parameter the call leaves out takes its default (`def settings_json(prefix="NEW")`)
+            # each parameter's argument (records.argument_for binds them); one the call leaves out takes its
+            # default (`def settings_json(prefix="NEW")`), and every argument must fill a parameter
+            filled = [argument_for(helper, call.args, p.name, False) for p in params]
+            if any(found is None and p.default is None for found, p in zip(filled, params)) \
+                    or len({found[0] for found in filled if found is not None}) != len(call.args):
+                return False
             owner = self.parent(helper) or function
-            fixed = passed + [self.expr(owner, p.default, bound, depth + 1, seen) for p in params[len(passed):]]
+            fixed = [passed[found[0]] if found is not None else self.expr(owner, p.default, bound, depth + 1, seen)
+                     for found, p in zip(filled, params)]
             returns = self._returns(helper)
             if not returns or any(value is None for value in returns):
                 return False

@@ -1265,7 +1265,7 @@ class Frame(Calls):
             return self.env[MISSED_KEY]
         # inside an `if`, the None answers that if's test: the lookup's only when the test reads its name
         # (`if user is None: … return None`), not `if input_args.quiet_mode: return None` past `if user: return user`
-        tested = {n.id for n in ir.iter_nodes(self.if_tests[-1]) if type(n) is ir.Name} if self.if_tests else None
+        tested = self._names_read(self.if_tests[-1]) if self.if_tests else None  # walked once per test node
         for name in sorted(self.env):
             if v.missed_origin(self.env[name]) and self.function.scope_of(name) in ("local", "param") \
                     and (tested is None or name in tested):
@@ -2245,7 +2245,8 @@ class Frame(Calls):
         return self.name(ir.Name(name, function.span))
 
     def _names_read(self, guard) -> frozenset:
-        """The names a remembered guard's test reads, walked once per test node (not once per assignment)."""
+        """The names a remembered guard's test (or an ``if`` test) reads, walked once per test node for the
+        run — not once per assignment, nor once per ``return None`` under it (``_missed_return``)."""
         cache = self.program.__dict__.setdefault("_guard_names", {})
         found = cache.get(id(guard))
         if found is not None and found[0] is guard:
