@@ -123,6 +123,8 @@ class Result(NamedTuple):
     # the statement looks its row up by one key read from a row the program holds
     # (``select(WorkPool).where(WorkPool.id == pool.id)`` after ``if not pool: raise``): it finds it
     keyed: bool = False
+    # the statement's filter as written (``where(…)|names``, see ``FOUND_FILTER_TAG``); "" when unknown
+    where: str = ""
 
 
 class Rows(NamedTuple):
@@ -320,6 +322,12 @@ DEFERRED_PARAMETER_TAG = "deferred-param:"
 # its parameter hands it a key that was found; CHECKED_LOOKUP_TAG on the rows such a helper looks up.
 CHECKED_KEY_TAG = "checked-key"
 CHECKED_LOOKUP_TAG = "checked-lookup"
+# On a nullable row a SQLAlchemy statement looked up: ``found-filter:<path>:<fid>|<filter as written>|<names
+# it reads>`` (the function whose names the filter reads).
+# Past a check that it was found (``if not deployment_id: return None``), a later statement with the very
+# same filter — its names not assigned again, its model not written since — finds its row too (prefect's
+# create_deployment: the id by (flow_id, name), then the row by (flow_id, name)).
+FOUND_FILTER_TAG = "found-filter:"
 # On a write effect: it runs in an `except` handler (a compensating or cleanup write), or in a
 # dependency the framework injects before the handler (FastAPI `Depends`: the auth dependency's
 # last-active update) — not one of the operation's own writes that belong in its transaction.
