@@ -321,6 +321,7 @@ def _rows_parameter(node, membership: frozenset) -> str | None:
 
 _IN_THREAD = frozenset({v.THREAD_TAG})
 _DETACHED = frozenset({v.DETACHED_TAG})
+_BEST_EFFORT = frozenset({v.BEST_EFFORT_TAG})
 _PARAMETER_KEY = frozenset({v.PARAMETER_KEY_TAG})
 # Library calls whose result is still the client's value (AL234's `input`): conversions and body parsers
 _PASSES_INPUT = BODY_PARSERS | frozenset({
@@ -2102,7 +2103,13 @@ class Calls:
         for event in summary.events:
             (self.analysis.events if self.analysis is not None else self.context_events).append(event)
         thread = _IN_THREAD if self.program.runs_in_thread(function.path, function.fid) else frozenset()
+        # a call whose value is dropped, running one write statement that a `try` of the callee keeps from failing
+        # the caller: best effort (values.BEST_EFFORT_TAG) — several statements are a unit of their own
+        best_effort = node is not None and node is self.discarded and summary.effects \
+            and len({(e.path, e.span) for e in summary.effects if e.op == "write"}) == 1
         for effect in summary.effects:
+            if best_effort and effect.op in ("write", "commit") and any(t.startswith(SWALLOW_TAG) for t in effect.tags):
+                effect = effect._replace(tags=effect.tags | _BEST_EFFORT)
             if effect.op == "write" and self.filter_facts:
                 self.forget_found_filters(effect.model)
             self.effects.append(effect._replace(

@@ -456,6 +456,7 @@ class Frame(Calls):
         self.handling = 0  # > 0 inside an `except`/`catch` handler body
         self.row_facts: set[str] = set()  # env keys of rows this frame inserted (see _inserted_here)
         self.filter_facts: set[str] = set()  # env keys of statement filters found here (see _found_filters)
+        self.discarded = None  # the call an expression statement runs: nothing reads its value
         self.injecting = 0  # > 0 while a parameter's default (`Depends(provider)`) is evaluated
         self.exit_branches: list[tuple] = []  # self.branch at each normal return (Summary.exit_branch)
 
@@ -1029,7 +1030,9 @@ class Frame(Calls):
             call = value.value if type(value) is ir.Await else value
             if type(call) is ir.Call and self.python and call.method in known(self.program).hand_begun:
                 self.hand_begun.add(call.span)  # `await session.begin()` alone: not a block that commits on exit
+            discarded, self.discarded = self.discarded, call  # its value is dropped (values.BEST_EFFORT_TAG)
             self.eval(value)
+            self.discarded = discarded
             if type(call) is ir.Call and call.method == "assert" and call.args and call.args[0].kind == "pos" and not self.python:
                 receiver = v.strip(self.eval_cached(call.func.obj))
                 if type(receiver) is v.Request and receiver.framework == "koa" and receiver.part == "":

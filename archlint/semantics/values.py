@@ -345,6 +345,11 @@ THREAD_TAG = "thread"  # on a callee's effect that runs in a worker thread (a `@
 SESSION_BLOCK_TAG = "sess:"  # sess:<path:line:col> of the `with` block whose session loaded the value (interpreter.py)
 HANDLE_ID_TAG = "hid:"  # hid:<path:line:col> of a scheduler's parameter holding a session/connection by annotation (AL237)
 IDENTITY_TAGS = ("sid:", HANDLE_ID_TAG)  # the tags that name one session/connection (Effect.handle)
+# On a write or commit of a call whose value the caller discards (``await OAuthSessions.delete_session_by_id(
+# session.id)`` as a statement) made inside a ``try`` of the callee that lets no error out: best effort —
+# the operation neither learns whether it happened nor stops when it fails, so it is no part of the
+# operation's unit of work (AL305).
+BEST_EFFORT_TAG = "best-effort"
 DETACHED_TAG = "detached"  # an effect of a coroutine started as a task nothing waits for (semantics/tasks.py)
 # On an effect of django-ninja building the response schema of an ``async def`` route: ninja validates
 # the returned rows in the event loop, so a query there raises SynchronousOnlyOperation (AL233)
