@@ -1695,7 +1695,10 @@ class Calls:
                 # whose first() is a lookup like a cursor's fetchone() — unless keyed by a row's foreign key
                 model = self._text_lookup(args[0][3])
                 keyed = keyed or bool(model) and keyed_by_stored_row(receiver, args[1:])
-            return v.Result(stack, model, loaded, unique, joined, keyed, where)
+            statement = v.strip(args[0][2]) if args else None
+            key_tags = receiver.key_tags if type(receiver) is v.Result else \
+                lookup_key_tags(statement, ()) if type(statement) is v.Query else frozenset()
+            return v.Result(stack, model, loaded, unique, joined, keyed, where, key_tags)
         if kind in ("rows", "row?") and chain_writes(self.program, receiver):
             # `tx.insert(t).values(…).returning().all()` (Drizzle on a synchronous driver): the rows the
             # statement wrote, not a lookup's — nothing to find missing
@@ -1722,7 +1725,8 @@ class Calls:
             empty = outcome.empty or self.program.library.empties.get(stack, "")
             row = v.Row(stack, model, loaded, nullable=True, origin=origin, empty=empty)
             found = frozenset({v.FOUND_FILTER_TAG + receiver.where}) if type(receiver) is v.Result and receiver.where else frozenset()
-            return v.tag(row, lookup_key_tags(receiver, args) | found)
+            keys = receiver.key_tags if type(receiver) is v.Result and not args else lookup_key_tags(receiver, args)
+            return v.tag(row, keys | found)
         if kind in ("row", "row?"):
             if kind == "row?" and stack not in self.program.library.orm_lookups and not model:
                 model = self._raw_lookup(args)  # a raw lookup that finds its row: still a row of its table

@@ -125,6 +125,9 @@ class Result(NamedTuple):
     keyed: bool = False
     # the statement's filter as written (``where(…)|names``, see ``FOUND_FILTER_TAG``); "" when unknown
     where: str = ""
+    # what the statement's one key makes of the row it finds (``calls.lookup_key_tags``): keyed by the
+    # function's parameter, the callers decide — as for a query chain's own ``.first()``
+    key_tags: frozenset = frozenset()
 
 
 class Rows(NamedTuple):
