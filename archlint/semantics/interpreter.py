@@ -2220,12 +2220,24 @@ class Frame(Calls):
         return {key: v.Const(True) for key in keys}
 
     def forget_found_filters(self, model: str, name: str = "") -> None:
-        """A write of ``model`` (of any table when unknown) may move the row a filter of its class found;
+        """A write of ``model`` (of any table when unknown) may move the row a filter of its class found —
+        or any filter naming no model class (``filter_by(name=…)``: its table is not in its names);
         assigning ``name`` again changes what a filter reading it means."""
         gone = name or model.rsplit(":", 1)[-1]
+        classes = None
         for key in [k for k in self.filter_facts if k in self.env]:
-            if not gone or gone in key.rsplit("|", 1)[-1].split(","):
-                del self.env[key]
+            names = key.rsplit("|", 1)[-1].split(",")
+            if not name and gone and gone not in names:
+                if classes is None:
+                    classes = self.program.__dict__.get("_filter_model_classes")
+                    if classes is None:
+                        classes = self.program.__dict__["_filter_model_classes"] = frozenset(
+                            key.rsplit(":", 1)[-1] for key in self.program.schema.models)
+                if any(n in classes for n in names):
+                    continue  # a filter of another model's table
+            elif name and name not in names:
+                continue
+            del self.env[key]
 
     def _held(self, name: str):
         """The value of the name here: this frame's, or — in a closure reading a local or parameter of
