@@ -16,7 +16,11 @@ the stack commits (``rules/knowledge/transactions.toml``, verified against the l
   ``sequelize.transaction``, ``trx``, ``$transaction``, ``BEGIN`` … ``COMMIT`` on one client).
 
 Two writes count only when they can run in one request: writes on opposite sides of an ``if`` (or
-after an early ``return``) are alternatives, not a sequence.
+after an early ``return``) are alternatives, not a sequence.  A best-effort write is no part of the
+operation (``values.BEST_EFFORT_TAG``): one statement run by a call whose value is dropped, inside a
+``try`` of the callee that keeps its failure from the caller (a stale OAuth session deleted with
+``await OAuthSessions.delete_session_by_id(session.id)``) — the operation neither learns whether it
+happened nor stops when it fails.
 """
 
 from __future__ import annotations
@@ -195,7 +199,7 @@ def _writes_without_transaction(ctx, names: Known, analysis, effects, atomic_req
 def _is_write(names: Known, effect) -> bool:
     return (effect.op == "write" and not effect.in_tx and (effect.method not in names.not_a_write or effect.stack in names.flush_writes)
             and not any(t.startswith("outside-tx:") for t in effect.tags)
-            and v.IN_HANDLER_TAG not in effect.tags and v.INJECTED_TAG not in effect.tags)
+            and v.IN_HANDLER_TAG not in effect.tags and v.INJECTED_TAG not in effect.tags and v.BEST_EFFORT_TAG not in effect.tags)
 
 
 def _is_unit_write(names: Known, effect) -> bool:

@@ -216,6 +216,38 @@ def keyed_by_stored_row(receiver, args) -> bool:
     return key is not None and v.STORED_KEY_TAG in v.tags_of(key)
 
 
+def statement_filter(query) -> str:
+    """``<filter steps as written>|<the names and attribute names they read>`` of a SQLAlchemy statement
+    (``select(Deployment.id).where(Deployment.flow_id == deployment.flow_id)``: the model's class among
+    the names), the same in every way it was built; "" when it has no filter or the ways differ (see
+    ``values.FOUND_FILTER_TAG``)."""
+    if type(query) is not v.Query or not query.chains:
+        return ""
+    found = None
+    for chain in query.chains:
+        steps = [step.node for step in chain if type(step.node) is ir.Call and type(step.node.func) is ir.Attr
+                 and step.node.func.name in FILTER_STEPS]
+        text = " ".join(f"{call.func.name}({', '.join(_shown_argument(arg) for arg in call.args)})" for call in steps)
+        if found is not None and text != found:
+            return ""
+        found = text
+    if not found:
+        return ""
+    # the names and attribute names it reads: `orm_models.Deployment.flow_id` names the class as an attribute
+    names = sorted({node.id if type(node) is ir.Name else node.name for chain in query.chains for step in chain
+                    if type(step.node) is ir.Call and type(step.node.func) is ir.Attr and step.node.func.name in FILTER_STEPS
+                    for arg in step.node.args for node in ir.iter_nodes(arg.value) if type(node) in (ir.Name, ir.Attr)})
+    return f"{found}|{','.join(names)}"
+
+
+def _shown_argument(arg) -> str:
+    """An argument as written: ``name=value``, ``*xs``, ``**kw`` or the value."""
+    from archlint.domain.ir_format import render
+
+    prefix = {"kw": f"{arg.name}=", "star": "*", "kwstar": "**"}.get(arg.kind, "")
+    return prefix + render(arg.value)
+
+
 def _client_scalar(value) -> bool:
     """A value the client chose that can key a lookup (a URL or body id), not a dict or model of data to write."""
     return v.INPUT_TAG in v.tags_of(value) and type(v.strip(value)) in (v.Unknown, v.Const)
@@ -296,6 +328,7 @@ def _rows_parameter(node, membership: frozenset) -> str | None:
 
 _IN_THREAD = frozenset({v.THREAD_TAG})
 _DETACHED = frozenset({v.DETACHED_TAG})
+_BEST_EFFORT = frozenset({v.BEST_EFFORT_TAG})
 _PARAMETER_KEY = frozenset({v.PARAMETER_KEY_TAG})
 # Library calls whose result is still the client's value (AL234's `input`): conversions and body parsers
 _PASSES_INPUT = BODY_PARSERS | frozenset({
@@ -1693,12 +1726,20 @@ class Calls:
         if kind == "result":
             keyed = any(type(v.strip(arg[2])) is v.Query and keyed_by_stored_row(v.strip(arg[2]), ()) for arg in args[:1]) \
                 or type(receiver) is v.Result and receiver.keyed  # result.mappings() / .scalars(): still that lookup
+            where = receiver.where if type(receiver) is v.Result else statement_filter(v.strip(args[0][2])) if args else ""
+            if where and type(receiver) is not v.Result:  # this function's filter: its names mean nothing elsewhere
+                where = f"{self.path}:{self.function.fid}|{where}"
+            # the same statement filter a checked lookup of this path found its row by (values.FOUND_FILTER_TAG)
+            keyed = keyed or bool(where) and FACT + v.FOUND_FILTER_TAG + where in self.env
             if not model and args and type(v.strip(args[0][2])) is not v.Query:
                 # conn.execute(text("SELECT … FROM articles WHERE slug = :slug"), {…}): a result of that table,
                 # whose first() is a lookup like a cursor's fetchone() — unless keyed by a row's foreign key
                 model = self._text_lookup(args[0][3])
                 keyed = keyed or bool(model) and keyed_by_stored_row(receiver, args[1:])
-            return v.Result(stack, model, loaded, unique, joined, keyed)
+            statement = v.strip(args[0][2]) if args else None
+            key_tags = receiver.key_tags if type(receiver) is v.Result else \
+                lookup_key_tags(statement, ()) if type(statement) is v.Query else frozenset()
+            return v.Result(stack, model, loaded, unique, joined, keyed, where, key_tags)
         if kind in ("rows", "row?") and chain_writes(self.program, receiver):
             # `tx.insert(t).values(…).returning().all()` (Drizzle on a synchronous driver): the rows the
             # statement wrote, not a lookup's — nothing to find missing
@@ -1726,7 +1767,9 @@ class Calls:
             origin = self.origin_of(node) if model else ""
             empty = outcome.empty or self.program.library.empties.get(stack, "")
             row = v.Row(stack, model, loaded, nullable=True, origin=origin, empty=empty)
-            return v.tag(row, lookup_key_tags(receiver, args))
+            found = frozenset({v.FOUND_FILTER_TAG + receiver.where}) if type(receiver) is v.Result and receiver.where else frozenset()
+            keys = receiver.key_tags if type(receiver) is v.Result and not args else lookup_key_tags(receiver, args)
+            return v.tag(row, keys | found)
         if kind in ("row", "row?"):
             if kind == "row?" and stack not in self.program.library.orm_lookups and not model:
                 model = self._raw_lookup(args)  # a raw lookup that finds its row: still a row of its table
@@ -2107,7 +2150,15 @@ class Calls:
         for event in summary.events:
             (self.analysis.events if self.analysis is not None else self.context_events).append(event)
         thread = _IN_THREAD if self.program.runs_in_thread(function.path, function.fid) else frozenset()
+        # a call whose value is dropped, running one write statement that a `try` of the callee keeps from failing
+        # the caller: best effort (values.BEST_EFFORT_TAG) — several statements are a unit of their own
+        best_effort = node is not None and node is self.discarded and summary.effects \
+            and len({(e.path, e.span) for e in summary.effects if e.op == "write"}) == 1
         for effect in summary.effects:
+            if best_effort and effect.op in ("write", "commit") and any(t.startswith(SWALLOW_TAG) for t in effect.tags):
+                effect = effect._replace(tags=effect.tags | _BEST_EFFORT)
+            if effect.op == "write" and self.filter_facts:
+                self.forget_found_filters(effect.model)
             self.effects.append(effect._replace(
                 trace=((self.path, node.span if node is not None else effect.span, label),) + effect.trace,
                 loops=effect.loops if v.DETACHED_TAG in effect.tags else tuple(self.loops) + effect.loops,

@@ -455,6 +455,8 @@ class Frame(Calls):
         self.swallowing: list[int] = []
         self.handling = 0  # > 0 inside an `except`/`catch` handler body
         self.row_facts: set[str] = set()  # env keys of rows this frame inserted (see _inserted_here)
+        self.filter_facts: set[str] = set()  # env keys of statement filters found here (see _found_filters)
+        self.discarded = None  # the call an expression statement runs: nothing reads its value
         self.injecting = 0  # > 0 while a parameter's default (`Depends(provider)`) is evaluated
         self.exit_branches: list[tuple] = []  # self.branch at each normal return (Summary.exit_branch)
 
@@ -1037,7 +1039,9 @@ class Frame(Calls):
             call = value.value if type(value) is ir.Await else value
             if type(call) is ir.Call and self.python and call.method in known(self.program).hand_begun:
                 self.hand_begun.add(call.span)  # `await session.begin()` alone: not a block that commits on exit
+            discarded, self.discarded = self.discarded, call  # its value is dropped (values.BEST_EFFORT_TAG)
             self.eval(value)
+            self.discarded = discarded
             if type(call) is ir.Call and call.method == "assert" and call.args and call.args[0].kind == "pos" and not self.python:
                 receiver = v.strip(self.eval_cached(call.func.obj))
                 if type(receiver) is v.Request and receiver.framework == "koa" and receiver.part == "":
@@ -2222,11 +2226,40 @@ class Frame(Calls):
         """The key a checked lookup was made by (see ``_remember_lookup_key``), tagged ``checked-key``
         past the check: a helper keyed by its parameter that is handed it (``update_message_by_id(
         message_id, …)``) re-reads a row that was found (``semantics/callers.py``)."""
+        found = self._found_filters(name)
         key = self.lookup_keys.get(name)
         held = self._held(key) if key is not None else None
         if held is None:
-            return {}
-        return {key: v.tag(held, frozenset({v.CHECKED_KEY_TAG}))}
+            return found
+        return {**found, key: v.tag(held, frozenset({v.CHECKED_KEY_TAG}))}
+
+    def _found_filters(self, name: str) -> dict:
+        """The path facts that a statement filter found its row (``values.FOUND_FILTER_TAG``): a later
+        statement of that model with the same filter is keyed like a stored row's (calls.py)."""
+        held = self.env.get(name)
+        keys = {FACT + t for t in v.tags_of(held) if t.startswith(v.FOUND_FILTER_TAG)} if held is not None else ()
+        self.filter_facts.update(keys)
+        return {key: v.Const(True) for key in keys}
+
+    def forget_found_filters(self, model: str, name: str = "") -> None:
+        """A write of ``model`` (of any table when unknown) may move the row a filter of its class found —
+        or any filter naming no model class (``filter_by(name=…)``: its table is not in its names);
+        assigning ``name`` again changes what a filter reading it means."""
+        gone = name or model.rsplit(":", 1)[-1]
+        classes = None
+        for key in [k for k in self.filter_facts if k in self.env]:
+            names = key.rsplit("|", 1)[-1].split(",")
+            if not name and gone and gone not in names:
+                if classes is None:
+                    classes = self.program.__dict__.get("_filter_model_classes")
+                    if classes is None:
+                        classes = self.program.__dict__["_filter_model_classes"] = frozenset(
+                            key.rsplit(":", 1)[-1] for key in self.program.schema.models)
+                if any(n in classes for n in names):
+                    continue  # a filter of another model's table
+            elif name and name not in names:
+                continue
+            del self.env[key]
 
     def _held(self, name: str):
         """The value of the name here: this frame's, or — in a closure reading a local or parameter of
@@ -2287,6 +2320,8 @@ class Frame(Calls):
         kind = type(target)
         if kind is ir.Name:
             self.env[target.id] = value
+            if self.filter_facts:
+                self.forget_found_filters("", target.id)
             if self.row_facts:  # a name assigned again no longer holds the value a row was inserted with
                 for key in self.row_facts:
                     text = key.rsplit("=", 1)[-1]
@@ -2298,6 +2333,8 @@ class Frame(Calls):
             return
         if kind is ir.Attr:
             obj = target.obj
+            if self.filter_facts and type(obj) is ir.Name:  # `deployment.name = …`: a filter reading it changed
+                self.forget_found_filters("", obj.id)
             if type(obj) is ir.Name and obj.id == "module" and target.name == "exports" and not self.python:
                 self.env["<exports>"] = value
                 return
@@ -3311,6 +3348,8 @@ class Frame(Calls):
         self.effects.append(Effect(op, stack, model, method, self.path, span, dependencies, in_tx, (),
                                    tuple(self.loops), detail, frozenset(tags) | extra, self.branch, query,
                                    frozenset(t for t in on if t.startswith(v.IDENTITY_TAGS))))
+        if op == "write" and self.filter_facts:
+            self.forget_found_filters(model)
 
     def evaluated(self, query) -> None:
         """A lazy queryset run here (iterated, ``list()``-ed, tested): the query is written where its

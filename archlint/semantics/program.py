@@ -2322,8 +2322,9 @@ def _keyless(tags: frozenset) -> frozenset:
     found = _KEYLESS.get(tags)
     if found is None:
         found = tags
-        if any(t == v.CHECKED_KEY_TAG or t.startswith(v.PLAIN_PARAMETER_TAG) for t in tags):
-            found = frozenset(t for t in tags if t != v.CHECKED_KEY_TAG and not t.startswith(v.PLAIN_PARAMETER_TAG))
+        if any(t == v.CHECKED_KEY_TAG or t.startswith((v.PLAIN_PARAMETER_TAG, v.FOUND_FILTER_TAG)) for t in tags):
+            # (and the filter a row was found by: it speaks of the caller's names, nothing the callee reads)
+            found = frozenset(t for t in tags if t != v.CHECKED_KEY_TAG and not t.startswith((v.PLAIN_PARAMETER_TAG, v.FOUND_FILTER_TAG)))
         if len(_KEYLESS) > 50_000:
             _KEYLESS.clear()
         _KEYLESS[tags] = found

@@ -123,6 +123,11 @@ class Result(NamedTuple):
     # the statement looks its row up by one key read from a row the program holds
     # (``select(WorkPool).where(WorkPool.id == pool.id)`` after ``if not pool: raise``): it finds it
     keyed: bool = False
+    # the statement's filter as written (``where(…)|names``, see ``FOUND_FILTER_TAG``); "" when unknown
+    where: str = ""
+    # what the statement's one key makes of the row it finds (``calls.lookup_key_tags``): keyed by the
+    # function's parameter, the callers decide — as for a query chain's own ``.first()``
+    key_tags: frozenset = frozenset()
 
 
 class Rows(NamedTuple):
@@ -320,6 +325,12 @@ DEFERRED_PARAMETER_TAG = "deferred-param:"
 # its parameter hands it a key that was found; CHECKED_LOOKUP_TAG on the rows such a helper looks up.
 CHECKED_KEY_TAG = "checked-key"
 CHECKED_LOOKUP_TAG = "checked-lookup"
+# On a nullable row a SQLAlchemy statement looked up: ``found-filter:<path>:<fid>|<filter as written>|<names
+# it reads>`` (the function whose names the filter reads).
+# Past a check that it was found (``if not deployment_id: return None``), a later statement with the very
+# same filter — its names not assigned again, its model not written since — finds its row too (prefect's
+# create_deployment: the id by (flow_id, name), then the row by (flow_id, name)).
+FOUND_FILTER_TAG = "found-filter:"
 # On a write effect: it runs in an `except` handler (a compensating or cleanup write), or in a
 # dependency the framework injects before the handler (FastAPI `Depends`: the auth dependency's
 # last-active update) — not one of the operation's own writes that belong in its transaction.
@@ -337,6 +348,11 @@ THREAD_TAG = "thread"  # on a callee's effect that runs in a worker thread (a `@
 SESSION_BLOCK_TAG = "sess:"  # sess:<path:line:col> of the `with` block whose session loaded the value (interpreter.py)
 HANDLE_ID_TAG = "hid:"  # hid:<path:line:col> of a scheduler's parameter holding a session/connection by annotation (AL237)
 IDENTITY_TAGS = ("sid:", HANDLE_ID_TAG)  # the tags that name one session/connection (Effect.handle)
+# On a write or commit of a call whose value the caller discards (``await OAuthSessions.delete_session_by_id(
+# session.id)`` as a statement) made inside a ``try`` of the callee that lets no error out: best effort —
+# the operation neither learns whether it happened nor stops when it fails, so it is no part of the
+# operation's unit of work (AL305).
+BEST_EFFORT_TAG = "best-effort"
 DETACHED_TAG = "detached"  # an effect of a coroutine started as a task nothing waits for (semantics/tasks.py)
 # On an effect of django-ninja building the response schema of an ``async def`` route: ninja validates
 # the returned rows in the event loop, so a query there raises SynchronousOnlyOperation (AL233)
