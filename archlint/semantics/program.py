@@ -2050,7 +2050,7 @@ class Program:
                     queued.add(loaded)
                     queue.append(loaded)
         self._settle_fields(results)
-        self.root_reads = []
+        self.root_reads, self.summary_reads = [], {}  # read by the rounds only
         from archlint.semantics.frameworks import framework_analyses
 
         self.exited_sessions = set()
