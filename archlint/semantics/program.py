@@ -1253,7 +1253,10 @@ class Program:
         if new != old:
             table[name] = new
             self.field_changes += 1
-            self.field_changed_at[((path, cid), name)] = self.field_changes
+            if _holds_object(new) or (old is not None and _holds_object(old)):
+                # a field that only ever held constants, plain containers of them or unknowns decides no call
+                # the analyses follow and no handle they track: reading it early does not change what they find
+                self.field_changed_at[((path, cid), name)] = self.field_changes
 
     def _refined_join(self, old, value):
         """Two writes of one field joined, where an instance known from a type annotation only
@@ -2059,6 +2062,37 @@ class Program:
             analysis.compact()
         self._analyses = results
         return results
+
+
+def _holds_object(value) -> bool:
+    """Whether ``value`` may be an object the analyses follow (a handle, a row, an instance, a function, a
+    library object) or name a session (its identity tags), rather than only constants, containers of them
+    and unknowns (see ``Program.write_field``)."""
+    for option in v.options(value):
+        if any(t.startswith(v.IDENTITY_TAGS) or t.startswith("sess:") for t in v.tags_of(option)):
+            return True
+        bare = v.strip(option)
+        kind = type(bare)
+        if kind is v.Unknown or kind is v.Const:
+            continue
+        if kind is v.Object:
+            if bare.kind.startswith("rowmap"):
+                return True
+            continue
+        if kind is v.Record:
+            if any(_holds_object(item) for _key, item in bare.items):
+                return True
+            continue
+        if kind is v.Tuple:
+            if any(_holds_object(item) for item in bare.items):
+                return True
+            continue
+        if kind is v.Items:
+            if _holds_object(bare.item):
+                return True
+            continue
+        return True
+    return False
 
 
 def _merge_reads(into: dict, reads) -> None:
