@@ -24,6 +24,7 @@ from archlint.semantics.schema import BUILTIN_USER_KEY, Schema, discover
 from archlint.semantics.schema import known as schema_names
 
 MAX_CALL_DEPTH = 5  # handler -> service -> repository -> helper -> driver call
+_FIELD_ROUNDS = 5  # see Program._settle_fields
 
 
 def _root_order(items):
@@ -211,6 +212,11 @@ class Program:
         self.stack: list[tuple[str, int]] = []  # functions being analysed (recursion / depth)
         self.globals_written: dict[str, dict[str, object]] = {}  # `global db; db = …` in functions
         self.field_changes = 0
+        # which fields an analysis read, and when (see ``analyses``: the rounds that settle class fields)
+        self.field_reads: list[dict] = []  # per running analysis or summary: (class, field) -> field_changes at the first read
+        self.field_changed_at: dict = {}  # (class, field) -> field_changes at its last change
+        self.summary_reads: dict = {}  # summary key -> the reads of its computation
+        self.root_reads: list = []  # (analysis of record, its reads), in the order they ran
         self.loop_callbacks: set[tuple[str, int]] = set()
         self._static_members: dict[tuple[str, str], object] = {}
         self._transactional_managers: dict[tuple[str, int], bool] = {}
@@ -1272,7 +1278,10 @@ class Program:
     def field_entry(self, path: str, cid: int, name: str) -> tuple:
         """``(value, (path, cid))``: what was written to the field, and the class whose instances
         it was written on (the class itself or the project base whose table holds it)."""
+        reads = self.field_reads[-1] if self.field_reads else None
         for key in self.subclass_chain(path, cid):
+            if reads is not None and (key, name) not in reads:
+                reads[(key, name)] = self.field_changes
             table = self.fields.get(key)
             if table is not None and name in table:
                 return table[name], key
@@ -1292,6 +1301,10 @@ class Program:
         if new != old:
             table[name] = new
             self.field_changes += 1
+            if _holds_object(new) or (old is not None and _holds_object(old)):
+                # a field that only ever held constants, plain containers of them or unknowns decides no call
+                # the analyses follow and no handle they track: reading it early does not change what they find
+                self.field_changed_at[((path, cid), name)] = self.field_changes
 
     def _refined_join(self, old, value):
         """Two writes of one field joined, where an instance known from a type annotation only
@@ -1520,15 +1533,25 @@ class Program:
         key = (function, _key_values(args), tuple((k, _key_values((a,))[0]) for k, a in kwargs), frames)
         found = self.summaries.get(key)
         if found is not None:
+            if self.field_reads:  # a summary reused reads what its computation read, when it read it
+                _merge_reads(self.field_reads[-1], self.summary_reads.get(key))
             return found
         marker = (function.path, function.fid)
         if definition is None or depth > MAX_CALL_DEPTH or marker in self.stack:
             return UNKNOWN_SUMMARY
         self.stack.append(marker)
+        tracking = bool(self.field_reads)
+        if tracking:
+            self.field_reads.append({})
         try:
             summary = Frame(self, function.path, definition, depth).run(args, kwargs, function.bound)
         finally:
             self.stack.pop()
+            if tracking:
+                reads = self.field_reads.pop()
+                if reads:
+                    self.summary_reads[key] = reads
+                    _merge_reads(self.field_reads[-1], reads)
         self.summaries[key] = summary
         return summary
 
@@ -1855,24 +1878,62 @@ class Program:
 
         module = self.modules[path]
         env_analysis = Analysis(path, module.module)
-        run_module(self, path, env_analysis)
+        self.field_reads.append({})  # what the summaries it computes read (the top level itself runs once)
+        try:
+            run_module(self, path, env_analysis)
+        finally:
+            self.field_reads.pop()
         results = [env_analysis]
         # a nested function reads the frames that defined it (``closures``): it is analysed after its definer,
         # whatever the order of the others
         for function in _definers_first(_root_order(module.functions[1:])):
             if (path, function.fid) in self.loop_callbacks:
                 continue
-            self.exited_sessions = set()
-            analysis = Analysis(path, function)
-            self.stack.append((path, function.fid))
-            try:
-                analysis.summary = Frame(self, path, function, 1, analysis).run(
-                    self.handler_arguments(path, function), bound=self.default_receiver(path, function)
-                )
-            finally:
-                self.stack.pop()
-            results.append(analysis)
+            results.append(self._analyse_root(path, function))
         return results
+
+    def _analyse_root(self, path: str, function: ir.Function):
+        """The analysis of record of one function; the fields it read (and when) are kept in ``root_reads``."""
+        from archlint.semantics.interpreter import Frame
+        from archlint.semantics.records import Analysis
+
+        self.exited_sessions = set()
+        analysis = Analysis(path, function)
+        self.stack.append((path, function.fid))
+        self.field_reads.append({})
+        try:
+            analysis.summary = Frame(self, path, function, 1, analysis).run(
+                self.handler_arguments(path, function), bound=self.default_receiver(path, function)
+            )
+        finally:
+            self.stack.pop()
+            self.root_reads.append((analysis, self.field_reads.pop()))
+        return analysis
+
+    def _settle_fields(self, results: list) -> None:
+        """Class fields join what every analysis writes (``self.session`` of a repository a DI provider
+        builds), so an analysis that read a field before a later one changed it saw less than one run after:
+        what it finds depended on the order they ran in.  Those analyses run again, with the summaries that
+        read such a field dropped, until no field read changes after (five rounds at most)."""
+        for _round in range(_FIELD_ROUNDS):
+            changed = self.field_changed_at
+            stale = [n for n, (_analysis, reads) in enumerate(self.root_reads)
+                     if any(changed.get(field, 0) > seen for field, seen in reads.items())]
+            if not stale:
+                return
+            # a summary that read a field changed since is computed again; the others hold as they are
+            for key, reads in list(self.summary_reads.items()):
+                if any(changed.get(field, 0) > seen for field, seen in reads.items()):
+                    del self.summary_reads[key]
+                    self.summaries.pop(key, None)
+            positions = {id(analysis): n for n, analysis in enumerate(results)}
+            runs = self.root_reads
+            self.root_reads = []
+            for n in stale:
+                old = runs[n][0]
+                results[positions[id(old)]] = self._analyse_root(old.path, old.function)
+                runs[n] = self.root_reads.pop()
+            self.root_reads = runs
 
     def _context_writers(self, paths) -> list:
         """Functions that may store a DB handle in a framework context slot, with the arguments their
@@ -2039,6 +2100,8 @@ class Program:
                 if loaded not in queued:
                     queued.add(loaded)
                     queue.append(loaded)
+        self._settle_fields(results)
+        self.root_reads, self.summary_reads = [], {}  # read by the rounds only
         from archlint.semantics.frameworks import framework_analyses
 
         self.exited_sessions = set()
@@ -2047,6 +2110,46 @@ class Program:
             analysis.compact()
         self._analyses = results
         return results
+
+
+def _holds_object(value) -> bool:
+    """Whether ``value`` may be an object the analyses follow (a handle, a row, an instance, a function, a
+    library object) or name a session (its identity tags), rather than only constants, containers of them
+    and unknowns (see ``Program.write_field``)."""
+    for option in v.options(value):
+        if any(t.startswith(v.IDENTITY_TAGS) or t.startswith("sess:") for t in v.tags_of(option)):
+            return True
+        bare = v.strip(option)
+        kind = type(bare)
+        if kind is v.Unknown or kind is v.Const:
+            continue
+        if kind is v.Object:
+            if bare.kind.startswith("rowmap"):
+                return True
+            continue
+        if kind is v.Record:
+            if any(_holds_object(item) for _key, item in bare.items):
+                return True
+            continue
+        if kind is v.Tuple:
+            if any(_holds_object(item) for item in bare.items):
+                return True
+            continue
+        if kind is v.Items:
+            if _holds_object(bare.item):
+                return True
+            continue
+        return True
+    return False
+
+
+def _merge_reads(into: dict, reads) -> None:
+    """``reads`` (field -> when first read) added to ``into``, keeping the earlier time of each field."""
+    if reads:
+        for field, seen in reads.items():
+            known = into.get(field)
+            if known is None or seen < known:
+                into[field] = seen
 
 
 def _definers_first(functions) -> list:
