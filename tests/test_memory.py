@@ -94,7 +94,7 @@ def test_a_worker_without_a_cache_sends_body_and_ir_as_one_stream_sharing_positi
 
     def sent(path, keep_blobs):
         (_, facts), = pickle.loads(pickle.dumps(_work([(FULL, str(path), "app/db.py", "python")], keep_blobs)))
-        body = spans([getattr(facts.body, n) for n in ("calls", "assigns", "reads", "functions")], {}, set())
+        body = spans([getattr(facts.body, n) for n in ("calls", "assigns", "functions")], {}, set())
         module = spans(facts.ir, {}, set())
         return facts, body, module
 
