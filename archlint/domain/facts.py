@@ -163,29 +163,6 @@ class Loop(NamedTuple):
     scope: str
 
 
-class AttrRead(NamedTuple):
-    """``article.author.username``: an attribute chain read off a local name (Python bodies only).
-
-    What relationship-loading rules need: reading ``author`` on an ORM object loaded without
-    eager loading issues one query per object (N+1), or raises MissingGreenlet on an AsyncSession.
-    """
-
-    base: str
-    chain: str  # "author.username"
-    span: Span
-    scope: str
-
-
-class Block(NamedTuple):
-    """A ``with X as target:`` body (Python): where a session or connection opened by a context
-    manager is still open.  Reading lazy attributes of its objects after ``span`` ends fails."""
-
-    target: str
-    value: str
-    span: Span  # the body
-    scope: str
-
-
 class Hole(NamedTuple):
     """An interpolation inside a string: f-string ``{x}``, template ``${x}``, ``%s``/``.format``
     operands are recorded by the SQL issue's deep pass.  ``offset`` is the index in ``text``."""
@@ -261,8 +238,6 @@ class FileBody:
     # constant folding (domain/constants.py) reads; kept apart so receiver typing never sees them
     value_assigns: list[Assign] = field(default_factory=list)
     loops: list[Loop] = field(default_factory=list)
-    reads: list[AttrRead] = field(default_factory=list)
-    blocks: list[Block] = field(default_factory=list)
     strings: list[StringLit] = field(default_factory=list)
     classes: list[ClassDef] = field(default_factory=list)
     functions: list[FunctionDef] = field(default_factory=list)
@@ -280,7 +255,7 @@ class FileBody:
         once, in the process that extracted the body, before anything reads it."""
         shared: dict[str, str] = {}
         share = shared.setdefault
-        for records in (self.calls, self.assigns, self.value_assigns, self.loops, self.reads, self.blocks,
+        for records in (self.calls, self.assigns, self.value_assigns, self.loops,
                         self.functions, self.classes, self.bindings):
             for index, record in enumerate(records):
                 records[index] = _new_record(type(record), [share(v, v) if type(v) is str else v for v in record])
@@ -445,8 +420,6 @@ class FileFacts:
     assigns = property(lambda self: self.body.assigns)
     value_assigns = property(lambda self: self.body.value_assigns)
     loops = property(lambda self: self.body.loops)
-    reads = property(lambda self: self.body.reads)
-    blocks = property(lambda self: self.body.blocks)
     strings = property(lambda self: self.body.strings)
     classes = property(lambda self: self.body.classes)
     functions = property(lambda self: self.body.functions)
@@ -549,6 +522,6 @@ def _span_reduce(self):
     return (tuple.__new__, (Span, (line, column, end_line, end_column)))
 
 
-for _record in (Span, Import, Binding, Argument, CallSite, Assign, Loop, AttrRead, Block, Hole, StringLit, ClassDef, Parameter, FunctionDef, ParseProblem):
+for _record in (Span, Import, Binding, Argument, CallSite, Assign, Loop, Hole, StringLit, ClassDef, Parameter, FunctionDef, ParseProblem):
     _record.__reduce__ = _tuple_reduce  # type: ignore[method-assign]
 Span.__reduce__ = _span_reduce  # type: ignore[method-assign]

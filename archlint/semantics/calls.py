@@ -2164,9 +2164,9 @@ class Calls:
                 loops=effect.loops if v.DETACHED_TAG in effect.tags else tuple(self.loops) + effect.loops,
                 in_tx=effect.in_tx or self.tx > 0,
                 branch=self.branch + effect.branch,
-                tags=self._outside(effect) | (CAUGHT if self.catching_unique and effect.op in ("write", "commit") else frozenset())
-                | self._context_tags(effect) | thread | self._swallowed(effect)
-                | (CAUGHT_MISSING if self.catching_missing and effect.op == "read" else frozenset()),
+                tags=v.shared_tags(self._outside(effect) | (CAUGHT if self.catching_unique and effect.op in ("write", "commit") else frozenset())
+                                   | self._context_tags(effect) | thread | self._swallowed(effect)
+                                   | (CAUGHT_MISSING if self.catching_missing and effect.op == "read" else frozenset())),
             ))
         committed = next((e for e in summary.effects if e.op == "commit" and v.EXPIRES_TAG in e.tags), None) if self.python else None
         if committed is not None and node is not None:

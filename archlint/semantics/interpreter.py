@@ -3345,9 +3345,10 @@ class Frame(Calls):
         opened, handle = next(((site, key) for site, opened_stack, key in reversed(self.opened) if opened_stack == stack), (None, None))
         if opened is not None and not self.managed and not in_tx and op in ("read", "write") and CONNECTION + handle not in tags:
             extra.add(OPEN_TX + opened)
-        self.effects.append(Effect(op, stack, model, method, self.path, span, dependencies, in_tx, (),
-                                   tuple(self.loops), detail, frozenset(tags) | extra, self.branch, query,
-                                   frozenset(t for t in on if t.startswith(v.IDENTITY_TAGS))))
+        shared = v.shared_tags
+        self.effects.append(Effect(op, stack, model, method, self.path, span, shared(frozenset(dependencies)), in_tx, (),
+                                   tuple(self.loops), detail, shared(frozenset(tags) | extra), self.branch, query,
+                                   shared(frozenset(t for t in on if t.startswith(v.IDENTITY_TAGS)))))
         if op == "write" and self.filter_facts:
             self.forget_found_filters(model)
 

@@ -34,9 +34,7 @@ from archlint.domain.facts import (
     TYPE_ONLY,
     Argument,
     Assign,
-    AttrRead,
     Binding,
-    Block,
     CallSite,
     ClassDef,
     FileFacts,
@@ -62,14 +60,12 @@ _FACT_PATTERNS = """
 (for_statement) @loop
 (while_statement) @loop
 (for_in_clause) @loop
-(attribute object: (attribute)) @read
-(attribute object: (identifier)) @read
 """
 _QUERY = _FACT_PATTERNS + LAYOUT_PATTERNS
-# The lean head's queries: what constant folding of a computed import reads (the facts less attribute
-# reads), or the imports alone; no layout patterns (every statement, block and clause of the file,
-# captured and sorted for nothing: the lean head makes no syntax verdict).
-_FOLD_QUERY = "\n".join(line for line in _FACT_PATTERNS.splitlines() if not line.endswith("@read"))
+# The lean head's queries: what constant folding of a computed import reads (the facts), or the
+# imports alone; no layout patterns (every statement, block and clause of the file, captured and
+# sorted for nothing: the lean head makes no syntax verdict).
+_FOLD_QUERY = _FACT_PATTERNS
 _IMPORT_QUERY = "(import_statement) @import (import_from_statement) @import"
 # Strings and comments are many and rarely interesting: they get their own query, run only
 # when a cheap byte-level scan of the file says they can matter.
@@ -297,7 +293,7 @@ class _Extractor:
             self._function(node)
         calls = self._importer_calls() if self.lean else self.captures.get("call", ())
         self.up.prefetch(calls, levels=2)  # the call's context, through an `await`
-        self.up.prefetch([n for name in ("read", "string", "loop") for n in self.captures.get(name, ())])
+        self.up.prefetch([n for name in ("string", "loop") for n in self.captures.get(name, ())])
         self.loop_spans = Intervals()
         for node in self.captures.get("loop", ()):
             self._loop(node)
@@ -311,20 +307,17 @@ class _Extractor:
             self._call(call, function, call.child_by_field_name("arguments"))
         for node in self.captures.get("assign", ()):
             self._assign(node, node.child_by_field_name("left"), node.child_by_field_name("right"))
-        for node in self.captures.get("read", ()):
-            self._read(node)
         for node in self.captures.get("with", ()):
             pattern = node.child_by_field_name("value")
             alias = pattern.child_by_field_name("alias")
             if pattern.named_child_count and alias is not None:
                 self._assign(node, alias, pattern.named_children[0])
-                self._block(node, alias, pattern.named_children[0])
         for node in self.captures.get("string", ()):
             self._string(node)
         # Captures come grouped by pattern, not in document order: restore source order.
         body = self.facts.body
         for records in (self.facts.imports, body.calls, body.strings, body.classes, body.functions, body.assigns,
-                        body.value_assigns, body.loops, body.reads):
+                        body.value_assigns, body.loops):
             records.sort(key=lambda record: (record.span.line, record.span.column))
         if any(record.kind == OPAQUE for record in self.facts.imports):  # constant folding only where needed
             from archlint.adapters.frontends.computed_imports import resolve_computed_imports
@@ -491,23 +484,6 @@ class _Extractor:
         self.facts.loops.append(
             Loop(_text(target), _text(iterable)[:_ARG_TEXT_LIMIT], self.cols.span(body), self.scopes.at(node.start_byte))
         )
-
-    def _block(self, item, alias, value) -> None:
-        statement = item.parent.parent if item.parent is not None else None  # with_item < with_clause < with_statement
-        body = statement.child_by_field_name("body") if statement is not None and statement.type == "with_statement" else None
-        if body is not None:
-            self.facts.blocks.append(Block(_text(alias), _text(value)[:_ARG_TEXT_LIMIT], self.cols.span(body), self.scopes.at(item.start_byte)))
-
-    def _read(self, node) -> None:
-        """Outermost attribute chains on a lower-case local name (not ``self``/``Model.col``)."""
-        parent = self.up.parent(node)
-        if parent is not None and parent.type == "attribute" and parent.child_by_field_name("object") == node:
-            return
-        text = _text(node)
-        base, _, chain = text.partition(".")
-        if not base.isidentifier() or base in ("self", "cls") or not base[:1].islower() or "\n" in text:
-            return
-        self.facts.reads.append(AttrRead(base, _strip_call(chain), self.cols.span(node), self.scopes.at(node.start_byte)))
 
     def _assign(self, node, left, right) -> None:
         if left is None or right is None:
