@@ -2077,11 +2077,18 @@ def _reached_functions(program: Program, path: str, module, done: set) -> list:
     for function in module.functions[1:]:
         parent = function.parent
         if (path, function.fid) in reached or function.fid in handlers or (parent > 0 and parent in chosen) \
-                or (function.cls >= 0 and ((path, function.cls) in instantiated or function.cls in controllers)):
+                or (function.cls >= 0 and ((path, function.cls) in instantiated or function.cls in controllers
+                                           or _constructed(program, path, function.cls))):
             chosen.add(function.fid)  # (a function's definer comes before it in the table)
             if (path, function.fid) not in done:
                 picked.append(function)
     return picked
+
+
+def _constructed(program: Program, path: str, cid: int) -> bool:
+    """A constructor of the class ran (a container built it: awilix ``asClass``, ``loadModules``)."""
+    constructor = program.method(path, cid, "__init__") or program.method(path, cid, "constructor")
+    return constructor is not None and (constructor.path, constructor.fid) in program.reached
 
 
 def _definers_first(functions) -> list:
