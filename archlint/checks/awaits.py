@@ -111,9 +111,7 @@ def _returns_pending(program, path: str, function, seen: frozenset) -> str:
     if marker in seen or len(seen) >= 3:
         return ""
     what = ""
-    for node in ir.iter_nodes(function.body):
-        if type(node) is not ir.Return:
-            continue
+    for node in program.nodes_of(function, ir.Return):
         value = node.value
         record = program.call_record(path, value.span) if type(value) is ir.Call else None
         inner = _awaitable(program, record, direct=True, seen=seen | {marker}) if record is not None else ""
@@ -211,8 +209,8 @@ def _dropped_writes(ctx, analysis, records: dict, awaitable: dict) -> Iterator[F
     function = analysis.function
     if function.kind == "module":
         return  # a script's top-level `seed();`: Node waits for the pending promise before it exits
-    for node in ir.iter_nodes(function.body):
-        if type(node) is not ir.ExprStmt or type(node.value) is not ir.Call:
+    for node in ctx.program.nodes_of(function, ir.ExprStmt):
+        if type(node.value) is not ir.Call:
             continue
         call = node.value
         if call.span not in awaitable:
@@ -245,8 +243,8 @@ def _dropped_builders(ctx, analysis, records: dict) -> Iterator[Finding]:
     if function.kind == "module":
         return
     thenables = ctx.program.library.thenables
-    for node in ir.iter_nodes(function.body):
-        if type(node) is not ir.ExprStmt or type(node.value) is not ir.Call:
+    for node in ctx.program.nodes_of(function, ir.ExprStmt):
+        if type(node.value) is not ir.Call:
             continue
         call = node.value
         record = records.get(call.span)
@@ -380,9 +378,7 @@ def _statement_call(program, functions: dict, path: str, span, through_void: boo
     function = _function_at(program, functions, path, span)
     if function is None or function.kind == "module":
         return None
-    for node in ir.iter_nodes(function.body):
-        if type(node) is not ir.ExprStmt:
-            continue
+    for node in program.nodes_of(function, ir.ExprStmt):
         value = node.value
         if through_void and type(value) is ir.Unary and value.op == "void":
             value = value.operand
@@ -399,8 +395,8 @@ def _hands_back(program, functions: dict, path: str, span) -> str:
         return ""
     if function.is_async:
         return "async"
-    for node in ir.iter_nodes(function.body):
-        if type(node) is ir.Return and node.value is not None:
+    for node in program.nodes_of(function, ir.Return):
+        if node.value is not None:
             link = node.value
             while type(link) in (ir.Call, ir.Attr):
                 if type(link) is ir.Call and link.span == span:

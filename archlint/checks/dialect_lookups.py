@@ -142,9 +142,7 @@ def _sequelize(ctx, program, operators, sqlite_evidence):
             continue
         imports = any(target.split(":")[0] in _SEQUELIZE for _name, target in module.bindings)
         for function in module.functions:
-            for node in ir.iter_nodes(function.body):
-                if type(node) is not ir.Obj:
-                    continue
+            for node in program.nodes_of(function, ir.Obj):
                 for entry in node.entries:
                     key = entry.key
                     if key is None or isinstance(key, str) or type(key) is not ir.Attr or key.name not in operators:

@@ -749,8 +749,8 @@ def _count_by_loading(ctx: CheckContext, analyses) -> Iterator[Finding]:
                 if _loads_rows(argument, results):
                     yield ctx.registry.finding("AL602", analysis.path, node.span, _PY_COUNT, _PY_GUIDANCE)
         if not python:  # `.length` of loaded rows is a JS idiom
-            for node in ir.iter_nodes(analysis.function.body):
-                if type(node) is ir.Attr and node.name == "length" and _loads_rows(node.obj, results):
+            for node in program.nodes_of(analysis.function, ir.Attr):
+                if node.name == "length" and _loads_rows(node.obj, results):
                     yield ctx.registry.finding("AL602", analysis.path, node.span, _JS_COUNT, _JS_GUIDANCE)
         for span in _rows_bound_only_to_count(program, analysis, results, python):
             yield ctx.registry.finding("AL602", analysis.path, span,

@@ -607,6 +607,8 @@ class Calls:
                 self.dereference(func.obj, receiver, func.span)
             first = len(self.effects)
             args = self.arguments(node.args, self._spawned_arguments(node, receiver))
+            if args and not _project_method(self.program, receiver, func.name):
+                _note_passed(self.program, args)
             if type(v.strip(receiver)) in (v.Query, v.ModelClass, v.Db):
                 args = self.parameter_keys(args)  # a lookup's key, or a filter step's
             if func.name == "transacting" and type(func.obj) is ir.Call and any(v.tx_tags(a[2]) for a in args):
@@ -643,6 +645,8 @@ class Calls:
         else:
             receiver = self.eval(func)
             args = self.arguments(node.args, self._spawned_arguments(node, receiver))
+            if args and type(v.strip(receiver)) not in (v.Function, v.ClassValue):
+                _note_passed(self.program, args)
             result = self.invoke(node, receiver, args)
         if type(func) is ir.Attr:
             self.closing(node, func, receiver, args)
@@ -2360,6 +2364,7 @@ class Calls:
             # holds no foreign key: reading a relation of it gives None or an empty set, never a query
             return v.tag(v.Row(stack, model, frozenset() if args else frozenset({"*"})), NEW_ROW)
         instance = v.Instance(cls.path, cls.cid)
+        self.program.instantiated.add((cls.path, cls.cid))
         constructor = self.program.method(cls.path, cls.cid, "__init__") or self.program.method(cls.path, cls.cid, "constructor")
         if constructor is not None:
             self.call_function(node, constructor._replace(bound=instance), args)
@@ -2694,3 +2699,29 @@ class Calls:
                         self.program.write_context(app.framework, "state", key, value)
 
     # effects -----------------------------------------------------------------------------------------
+
+
+def _project_method(program, receiver, name: str) -> bool:
+    """``receiver.name(…)`` calls a project function: a module's member, or a method a project class
+    defines (its summary follows what it does with the functions it is given)."""
+    bare = v.strip(receiver)
+    kind = type(bare)
+    if kind is v.Module:
+        return True
+    if kind is v.Instance or kind is v.ClassValue:
+        return program.method(bare.path, bare.cid, name) is not None
+    return False
+
+
+def _note_passed(program, arguments) -> None:
+    """A function or class handed to library code (a route handler or middleware to a framework's
+    registration, a view to ``path()``, a viewset to a router) is called or built by it, not by any
+    call the model follows: reached, for the analyses of record of the modules loaded on demand."""
+    for argument in arguments:
+        for option in v.options(argument[2]):
+            bare = v.strip(option)
+            kind = type(bare)
+            if kind is v.Function:
+                program.reached.add((bare.path, bare.fid))
+            elif kind is v.ClassValue:
+                program.instantiated.add((bare.path, bare.cid))

@@ -133,6 +133,10 @@ def _node_index(function: ir.Function) -> NodeIndex:
 
 
 _NO_CALLS = MappingProxyType({})
+# the node kinds :meth:`Program.nodes_of` keeps, one walk of a body filling them all: what the
+# rules that each walked every function again look for (AL201/AL809's returns and statements,
+# AL602's `.length`, AL404's option literals, the callback loops)
+_KEPT_KINDS = frozenset({ir.Return, ir.ExprStmt, ir.Attr, ir.Obj, ir.Loop})
 
 
 class ModuleTable(dict):
@@ -209,6 +213,10 @@ class Program:
         self.fields: dict[tuple[str, int], dict[str, object]] = {}  # class -> field -> value (joined)
         self.setattr_names: dict[tuple[str, int], set[str] | None] = {}  # see note_setattr
         self.summaries: dict = {}
+        # the functions a call reached (a summary asked for) and the classes an analysis built: of the
+        # modules loaded on demand, only these are analysed of record (see ``analyses``)
+        self.reached: set[tuple[str, int]] = set()
+        self.instantiated: set[tuple[str, int]] = set()
         self.stack: list[tuple[str, int]] = []  # functions being analysed (recursion / depth)
         self.globals_written: dict[str, dict[str, object]] = {}  # `global db; db = …` in functions
         self.field_changes = 0
@@ -288,8 +296,8 @@ class Program:
         if module.language == "python":
             return  # Python lowers no callback loops (comprehensions have no function of their own)
         for function in module.functions:
-            for node in ir.iter_nodes(function.body):
-                if type(node) is ir.Loop and node.fid >= 0:
+            for node in self.nodes_of(function, ir.Loop):
+                if node.fid >= 0:
                     self.loop_callbacks.add((path, node.fid))
 
     # definitions ----------------------------------------------------------------------------------
@@ -1539,6 +1547,7 @@ class Program:
         marker = (function.path, function.fid)
         if definition is None or depth > MAX_CALL_DEPTH or marker in self.stack:
             return UNKNOWN_SUMMARY
+        self.reached.add(marker)
         self.stack.append(marker)
         tracking = bool(self.field_reads)
         if tracking:
@@ -1872,21 +1881,25 @@ class Program:
             found = self._exception_handlers = collect(self)
         return found
 
-    def _analyse_module(self, path: str) -> list:
-        from archlint.semantics.interpreter import Frame, run_module
+    def _analyse_module(self, path: str, functions=None, top: bool = True) -> list:
+        """The analyses of record of ``path``: its top level (unless ``top`` is false) and its functions
+        (``functions``, by default all of them)."""
+        from archlint.semantics.interpreter import run_module
         from archlint.semantics.records import Analysis
 
         module = self.modules[path]
-        env_analysis = Analysis(path, module.module)
-        self.field_reads.append({})  # what the summaries it computes read (the top level itself runs once)
-        try:
-            run_module(self, path, env_analysis)
-        finally:
-            self.field_reads.pop()
-        results = [env_analysis]
+        results = []
+        if top:
+            env_analysis = Analysis(path, module.module)
+            self.field_reads.append({})  # what the summaries it computes read (the top level itself runs once)
+            try:
+                run_module(self, path, env_analysis)
+            finally:
+                self.field_reads.pop()
+            results.append(env_analysis)
         # a nested function reads the frames that defined it (``closures``): it is analysed after its definer,
         # whatever the order of the others
-        for function in _definers_first(_root_order(module.functions[1:])):
+        for function in _definers_first(_root_order(module.functions[1:] if functions is None else functions)):
             if (path, function.fid) in self.loop_callbacks:
                 continue
             results.append(self._analyse_root(path, function))
@@ -2010,6 +2023,19 @@ class Program:
         cache[id(function)] = (function, index)  # the function is kept: its id is not reused
         return index
 
+    def nodes_of(self, function: ir.Function, kind: type) -> tuple:
+        """The nodes of type ``kind`` (one of :data:`_KEPT_KINDS`) in ``function``'s body, nested
+        functions excluded, in source order: one walk per function for the run, whichever rules ask."""
+        cache = self.__dict__.setdefault("_kind_tables", {})
+        found = cache.get(id(function))
+        if found is None or found[0] is not function:
+            table: dict = {}
+            for node in ir.iter_nodes(function.body):
+                if type(node) in _KEPT_KINDS:
+                    table.setdefault(type(node), []).append(node)
+            found = cache[id(function)] = (function, {k: tuple(nodes) for k, nodes in table.items()})  # the function kept: its id is not reused
+        return found[1].get(kind, ())
+
     def calls_named(self, function: ir.Function, method: str = "", name: str = "") -> list:
         """The calls ``x.method(…)`` (or ``name(…)``) in ``function``'s body, in source order."""
         index = self.node_index(function)
@@ -2042,6 +2068,55 @@ class Program:
             self.__dict__["_call_records"] = index
         by_span = index.get(path)
         return by_span.get(span) if by_span is not None else None
+
+    def _analyse_reached(self, initial: list) -> list:
+        """The analyses of record of the deep files (``initial``: every function), then of the modules
+        loaded on demand, each for the functions an analysis reached (see :func:`_reached_functions`),
+        until no analysis reaches a new one: a library module an import went through (a barrel, a
+        helper, a schema builder) is read where a deep file calls it, not analysed whole, while a
+        service a composition root built (its class) or a route handler calls keeps its analyses."""
+        results: list = []
+        deep = set(initial)
+        later = self.modules.later
+        # every deep module once, in load order, then the loaded ones (only the newly loaded ones are
+        # read after each module, so a tree of thousands of modules is not rescanned per module)
+        queue = deque(_root_order(list(dict.fromkeys(initial + later))))
+        queued = set(queue)
+        read = len(later)
+        loaded: list[str] = []
+        done: set = set()  # (path, fid) analysed of record
+        tops: set[str] = set()  # loaded modules whose top level was analysed of record
+        while True:
+            while queue:
+                path = queue.popleft()
+                if path in deep:
+                    results.extend(self._analyse_module(path))
+                else:
+                    loaded.append(path)
+                fresh = later[read:]
+                read += len(fresh)
+                for path in fresh:
+                    if path not in queued:
+                        queued.add(path)
+                        queue.append(path)
+            progress = False
+            for path in loaded:
+                module = self.modules[path]
+                functions = _reached_functions(self, path, module, done)
+                if not functions:
+                    continue
+                progress = True
+                done.update((path, function.fid) for function in functions)
+                results.extend(self._analyse_module(path, functions, top=path not in tops))
+                tops.add(path)
+                fresh = later[read:]
+                read += len(fresh)
+                for path in fresh:
+                    if path not in queued:
+                        queued.add(path)
+                        queue.append(path)
+            if not progress and not queue:
+                return results
 
     def analyses(self) -> list:
         """Every function's analysis of record, in its default calling context, after a pre-pass
@@ -2087,19 +2162,7 @@ class Program:
         # every module once, in load order: the ones an analysis loads join the end of the queue
         # (only the newly loaded ones are read after each module, so a tree of thousands of
         # modules is not rescanned per module)
-        later = self.modules.later
-        queue = deque(_root_order(list(dict.fromkeys(initial + later))))
-        queued = set(queue)
-        read = len(later)
-        while queue:
-            path = queue.popleft()
-            results.extend(self._analyse_module(path))
-            fresh = later[read:]
-            read += len(fresh)
-            for loaded in fresh:
-                if loaded not in queued:
-                    queued.add(loaded)
-                    queue.append(loaded)
+        results.extend(self._analyse_reached(initial))
         self._settle_fields(results)
         self.root_reads, self.summary_reads = [], {}  # read by the rounds only
         from archlint.semantics.frameworks import framework_analyses
@@ -2150,6 +2213,33 @@ def _merge_reads(into: dict, reads) -> None:
             known = into.get(field)
             if known is None or seen < known:
                 into[field] = seen
+
+
+def _reached_functions(program: Program, path: str, module, done: set) -> list:
+    """The functions of ``path`` (a module loaded on demand) not yet analysed of record that an
+    analysis reached: called (a summary asked for), a method of a class it built, or nested in one."""
+    from archlint.semantics.routes import declared_handlers
+
+    reached, instantiated = program.reached, program.instantiated
+    declared = program.__dict__.setdefault("_declared_handlers", {})
+    handlers, controllers = declared.get(path) or declared.setdefault(path, declared_handlers(program, path, module))
+    chosen: set[int] = set()
+    picked = []
+    for function in module.functions[1:]:
+        parent = function.parent
+        if (path, function.fid) in reached or function.fid in handlers or (parent > 0 and parent in chosen) \
+                or (function.cls >= 0 and ((path, function.cls) in instantiated or function.cls in controllers
+                                           or _constructed(program, path, function.cls))):
+            chosen.add(function.fid)  # (a function's definer comes before it in the table)
+            if (path, function.fid) not in done:
+                picked.append(function)
+    return picked
+
+
+def _constructed(program: Program, path: str, cid: int) -> bool:
+    """A constructor of the class ran (a container built it: awilix ``asClass``, ``loadModules``)."""
+    constructor = program.method(path, cid, "__init__") or program.method(path, cid, "constructor")
+    return constructor is not None and (constructor.path, constructor.fid) in program.reached
 
 
 def _definers_first(functions) -> list:

@@ -343,6 +343,16 @@ def _django_view(program, path: str, node, record):
     return value if type(value) is v.Function else None
 
 
+def declared_handlers(program, path: str, module) -> tuple[frozenset, frozenset]:
+    """(function ids, class ids) of ``path`` that serve a route by declaration — a route decorator
+    (``@router.put("/profile")``), a Nest controller, a flask-restx resource: the framework calls
+    them, no call in the project does."""
+    functions = frozenset(f.fid for f in module.functions[1:] if f.decorators and _from_decorators(program, path, f))
+    classes = frozenset(c.cid for c in module.classes if c.decorators
+                        and (_nest_controller(program, path, c) or _resource_class(program, path, c)))
+    return functions, classes
+
+
 def _from_decorators(program, path: str, function: ir.Function) -> list[Route]:
     routes = []
     for decorator in function.decorators:
