@@ -2121,9 +2121,6 @@ class Program:
     def analyses(self) -> list:
         """Every function's analysis of record, in its default calling context, after a pre-pass
         over module top levels and constructors (the fields and globals they set)."""
-        from archlint.semantics.interpreter import Frame, run_module
-        from archlint.semantics.records import Analysis
-
         cached = getattr(self, "_analyses", None)
         if cached is not None:
             return cached
