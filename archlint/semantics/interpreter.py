@@ -3263,6 +3263,10 @@ class Frame(Calls):
             self.effect(op, bare.stack, bare.model, "await", node, v.tags_of(value), query=bare)
             if op == "write":
                 return v.tag(v.UNKNOWN, data_tags)
+            if not bare.single and aggregate_row(self.program, bare):
+                # `const [{ n }] = await db('t').count('* as n')`: an aggregate without groupBy answers
+                # exactly one row (a count, not rows of the table): the destructured row is never undefined
+                return v.tag(v.UNKNOWN, data_tags)
             tags = data_tags | ({LOOKUP_TAG + self.site_key(node)} if bare.model else frozenset())
             if keyed_by_stored_row(bare, ()):  # where({ id: article.author_id }): a foreign key the program holds
                 tags = tags | KEYED_BY_STORED_ROW
