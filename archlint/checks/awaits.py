@@ -215,6 +215,8 @@ def _dropped_writes(ctx, analysis, records: dict, awaitable: dict) -> Iterator[F
         call = node.value
         if call.span not in awaitable:
             continue
+        if _background_task(ctx.program, analysis.path, call):
+            continue
         if records[call.span].callees:
             writes = [effect for effect in analysis.summary.effects
                       if effect.op == "write" and effect.trace and effect.trace[0][1] == call.span]
@@ -229,6 +231,20 @@ def _dropped_writes(ctx, analysis, records: dict, awaitable: dict) -> Iterator[F
             yield _never_run(ctx, analysis.path, call, write.stack, write.method, write.model)
         else:
             yield _dropped_write(ctx, analysis.path, call, awaitable[call.span], write)
+
+
+def _background_task(program, path: str, call: ir.Call) -> bool:
+    """``(async () => { try { … } catch (e) { … } })();``: an async function written in place, started
+    and deliberately left running, whose whole body catches what it throws — its promise never rejects,
+    and nothing after the statement was waiting for it (an application's bootstrap, a background job)."""
+    if call.args or type(call.func) is not ir.FuncRef:
+        return False
+    module = program.modules.get(path)
+    function = module.functions[call.func.fid] if module is not None and call.func.fid < len(module.functions) else None
+    if function is None or not function.is_async or not function.body:
+        return False
+    body = function.body
+    return len(body) == 1 and type(body[0]) is ir.Try and bool(body[0].handlers)
 
 
 def _dropped_builders(ctx, analysis, records: dict) -> Iterator[Finding]:

@@ -732,14 +732,15 @@ def _record_keys(names: Known, record, depth: int = 0) -> set:
 
 
 def _compared_attributes(program, path: str, model_key: str, node) -> set:
-    """``User.email == email`` / ``or_(User.email == e, User.username == u)`` / ``func.lower(User.email) == e``."""
+    """``User.email == email`` / ``or_(User.email == e, User.username == u)`` / ``func.lower(User.email) == e``;
+    the model may be reached through its module (``models.User.email == e``)."""
     keys: set = set()
     for inner in ir.iter_nodes(node):
         if type(inner) is not ir.Compare:
             continue
         for side in (inner.left, inner.right):
             for attr in ir.iter_nodes(side):
-                if type(attr) is ir.Attr and type(attr.obj) is ir.Name:
+                if type(attr) is ir.Attr and type(attr.obj) in (ir.Name, ir.Attr):
                     owner = program.static_value(path, attr.obj)
                     if type(owner) is v.ClassValue and program.model_of_class(owner.path, owner.cid) == model_key:
                         keys.add(attr.name if inner.op == "==" else _RANGE)  # Post.created >= today: not a duplicate check

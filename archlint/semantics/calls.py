@@ -625,6 +625,9 @@ class Calls:
                 result = inherited
             elif key and key in self.env:
                 result = self.invoke(node, self.env[key], args)
+            elif node.new and type(v.strip(receiver)) is v.Db and self.program.library.is_registry(v.strip(receiver)):
+                # new (sequelize.models.Article)(req.body.article): the registered model class, constructed
+                result = self.invoke(node, self.member(receiver, func.name, func), args)
             else:
                 result = self.method_call(node, receiver, func.name, args)
             if (func.name == "$transaction" and args and args[0][0] == "pos" and type(v.strip(args[0][2])) is v.Tuple
@@ -1259,6 +1262,8 @@ class Calls:
                 return self.invoke(node, added._replace(bound=v.tag(bare, tags)), args)
         if outcome is None and category is None:
             if kind is v.ModelClass:
+                if method in self.program.library.mass_assign.get(stack, ()):
+                    self.mass_assignment(node, stack, model, method, args)  # Article.build(req.body.article)
                 return None  # a project classmethod: the caller looks it up
             if kind is v.Db and self.language_is(stack) and bare.kind not in ("manager",):
                 return None if stack == "prisma" else v.tag(v.UNKNOWN, combined)
@@ -2482,6 +2487,13 @@ class Calls:
         if name == "global:Object.assign" and len(args) >= 2 and type(v.strip(args[0][2])) is v.Row:
             row = v.strip(args[0][2])  # Object.assign(article, req.body.article)
             self.mass_assignment(node, row.stack, row.model, "Object.assign", args[1:])
+        if name == "global:Object.assign" and args and all(kind == "pos" for kind, *_ in args) \
+                and type(v.strip(args[0][2])) is v.Record:
+            # Object.assign({}, req.body.comment, { authorId }): the object a spread literal builds
+            items = dict(v.strip(args[0][2]).items)
+            for _kind, _name, value, _node in args[1:]:
+                self.spread_into(items, value)
+            return v.tag(v.Record(tuple(items.items())), all_tags(value for _kind, _name, value, _node in args))
         if name.startswith("@mikro-orm/") and name.endswith(":wrap") and args and type(v.strip(args[0][2])) is v.Row:
             # MikroORM `wrap(article.author)`: the entity's helper; `.init()` on it loads the reference
             return v.tag(args[0][2], frozenset({MIKRO_WRAPPED}))

@@ -2643,19 +2643,7 @@ class Frame(Calls):
             if entry.key is None:
                 if self.python and entry.value is not None and raw_row(value):
                     self.dereference(entry.value, value, entry.value.span, subscript="a mapping")  # {**row}: TypeError on None
-                spread = v.strip(value)
-                if type(spread) is v.Record:
-                    items.update(spread.items)
-                elif type(spread) is v.Union and _records(value):
-                    # `{ ...fields }` where `fields` got an entry on one branch only (`if (t) fields.slug = …`):
-                    # every key of either record, a key both have joined
-                    merged: dict = {}
-                    for option in v.options(value):
-                        for key, item in v.strip(option).items:
-                            merged[key] = v.join(merged.get(key), item)
-                    items.update(merged)
-                elif type(spread) is v.Request:  # { ...req.body, authorId }: every key the client sent
-                    items[SPREAD] = value
+                self.spread_into(items, value)
                 continue
             if isinstance(entry.key, str):
                 items[entry.key] = value
@@ -2664,6 +2652,23 @@ class Frame(Calls):
                 if key:  # { [Op.or]: [...] } — what Sequelize where objects are built from
                     items[key] = value
         return v.tag(v.Record(tuple(items.items())), all_tags(items.values()))
+
+    @staticmethod
+    def spread_into(items: dict, value) -> None:
+        """The keys ``{ ...value }`` (or ``Object.assign(target, value)``) copies into ``items``."""
+        spread = v.strip(value)
+        if type(spread) is v.Record:
+            items.update(spread.items)
+        elif type(spread) is v.Union and _records(value):
+            # `{ ...fields }` where `fields` got an entry on one branch only (`if (t) fields.slug = …`):
+            # every key of either record, a key both have joined
+            merged: dict = {}
+            for option in v.options(value):
+                for key, item in v.strip(option).items:
+                    merged[key] = v.join(merged.get(key), item)
+            items.update(merged)
+        elif type(spread) is v.Request:  # { ...req.body, authorId }: every key the client sent
+            items[SPREAD] = value
 
     def name(self, node: ir.Name):
         name = node.id
@@ -3300,6 +3305,10 @@ class Frame(Calls):
             op = "write" if chain_writes(self.program, bare) else "read"
             self.effect(op, bare.stack, bare.model, "await", node, v.tags_of(value), query=bare)
             if op == "write":
+                return v.tag(v.UNKNOWN, data_tags)
+            if not bare.single and aggregate_row(self.program, bare):
+                # `const [{ n }] = await db('t').count('* as n')`: an aggregate without groupBy answers
+                # exactly one row (a count, not rows of the table): the destructured row is never undefined
                 return v.tag(v.UNKNOWN, data_tags)
             tags = data_tags | ({LOOKUP_TAG + self.site_key(node)} if bare.model else frozenset())
             if keyed_by_stored_row(bare, ()):  # where({ id: article.author_id }): a foreign key the program holds
