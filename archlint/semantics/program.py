@@ -1581,9 +1581,38 @@ class Program:
             framework = "starlette"  # class DBSession(BaseHTTPMiddleware): async def dispatch(self, request, call_next)
         if framework is None and self.django_middleware_hook(path, function):
             framework = "django"  # class OrganizerMiddleware: def __call__(self, request) / process_request(self, request)
+        if framework is None:
+            hook = self.context_hook(path, function)
+            if hook is not None and hook[1] == "app":  # @app.before_server_start async def setup(app, loop)
+                return (v.App(hook[0]),)
+            framework = hook[0] if hook is not None else None  # @app.on_request async def open_session(request)
         if framework is None or framework in ("fastapi", "flask", "quart", "litestar", "nestjs"):
             return ()
         return (v.tag(v.Request(framework), frozenset({v.REQUEST_TAG})),)
+
+    def context_hook(self, path: str, function: ir.Function) -> tuple[str, str] | None:
+        """``(framework, "request" | "app")`` for a function a decorator registers as a request hook
+        (Sanic ``@app.on_request`` / ``@app.on_response`` / ``@bp.middleware("response")``) or a server listener
+        (``@app.before_server_start``, ``@app.listener("main_process_start")``) of that framework's application
+        (``frameworks.toml`` ``context_hooks``), else None."""
+        from archlint.semantics.interpreter import known as interpreter_names
+
+        hooks = interpreter_names(self).context_hooks
+        if not hooks or self.language(path) != "python":
+            return None
+        for decorator in function.decorators:
+            func = decorator.func if type(decorator) is ir.Call else decorator
+            if type(func) is not ir.Attr:
+                continue
+            for framework, kinds in hooks.items():
+                kind = next((kind for kind, names in kinds.items() if func.name in names), None)
+                if kind is None:
+                    continue
+                app = v.strip(self.static_value(path, func.obj)) if type(func.obj) in (ir.Name, ir.Attr) else None
+                made_by = self.library.app(app.name) if type(app) is v.External else ""  # app = Sanic("conduit")
+                if type(app) is v.App and app.framework == framework or made_by == framework:
+                    return framework, kind
+        return None
 
     def django_middleware_hook(self, path: str, function: ir.Function) -> bool:
         """``__call__`` / ``process_request`` / ``process_view`` of a Django middleware class (listed in the
@@ -1888,6 +1917,9 @@ class Program:
                             and _writes_context(function, request[0], known(self).context_calls):
                         # request.organizer = Organizer.objects.get(…) in a Django middleware: views read that row
                         found.setdefault((path, function.fid), (path, function, self.handler_arguments(path, function)))
+                hooks = [function for function in module.functions[1:] if self.context_hook(path, function) is not None]
+                for function in hooks:  # Sanic: request.ctx.session = … in @app.on_request, app.ctx.x = … in a listener
+                    found.setdefault((path, function.fid), (path, function, self.handler_arguments(path, function)))
                 for function in self._python_context_writers(module):
                     # a hook nested in an app factory reads the factory's names (`app`, `engine`): the
                     # factory runs first, so the hook's closure holds them
@@ -2013,7 +2045,8 @@ class Program:
         writers = self._context_writers(initial + [p for p in autoloading if p in self.modules])
         # what start-up code stores on the application first, then what per-request hooks store from
         # it (`g.session = current_app.extensions['sessionmaker']()` in a before_request hook)
-        writers.sort(key=lambda item: self.modules[item[0]].language == "python" and _request_level_writer(item[1]))
+        writers.sort(key=lambda item: self.modules[item[0]].language == "python" and (
+            _request_level_writer(item[1]) or (self.context_hook(item[0], item[1]) or ("", ""))[1] == "request"))
         for path, function, arguments in writers:
             # a Django middleware's hook is a method: Django calls it on the instance it built
             bound = v.Instance(path, function.cls) if self.django_middleware_hook(path, function) else None
