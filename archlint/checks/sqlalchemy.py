@@ -441,7 +441,6 @@ def _uncommitted_context_writes(ctx: CheckContext, program) -> Iterator[Finding]
     if not sessions:
         return
     for analysis, _sid, first in _requests_leaving_uncommitted(program, sessions, _session_write, frameworks):
-        trace = tuple(TraceStep(p, s.line, s.column, f"calls `{label}`") for p, s, label in first.trace)
         message = (
             f"`{first.method}` writes through the session a request hook keeps in `request.ctx`, and nothing in the "
             f"request served by `{analysis.function.qualname}` commits it, nor does a response hook: the session is "
@@ -449,7 +448,13 @@ def _uncommitted_context_writes(ctx: CheckContext, program) -> Iterator[Finding]
         )
         guidance = ("Commit in the handler (`await request.ctx.session.commit()`), or commit in the `@app.on_response` hook "
                     "before it closes the session (for a successful response).")
-        yield ctx.registry.finding("AL206", first.path, first.span, message, guidance, trace)
+        yield _lost_write(ctx, first, message, guidance)
+
+
+def _lost_write(ctx: CheckContext, first, message: str, guidance: str) -> Finding:
+    """The AL206 finding at a request's first uncommitted write, traced through the calls that reach it."""
+    trace = tuple(TraceStep(p, s.line, s.column, f"calls `{label}`") for p, s, label in first.trace)
+    return ctx.registry.finding("AL206", first.path, first.span, message, guidance, trace)
 
 
 def _uncommitted_plugin_writes(ctx: CheckContext, program) -> Iterator[Finding]:
@@ -498,7 +503,6 @@ def _uncommitted_plugin_writes(ctx: CheckContext, program) -> Iterator[Finding]:
         if _may_commit_unseen(analysis, analyses) or _request_calls(analysis, analyses, call_keyword):
             continue
         first = writes[0]
-        trace = tuple(TraceStep(p, s.line, s.column, f"calls `{label}`") for p, s, label in first.trace)
         message = (
             f"`{first.method}` writes through the session advanced-alchemy's SQLAlchemyPlugin gives the request served by "
             f"`{analysis.function.qualname}`, and nothing commits it: the plugin's default before_send_handler only closes "
@@ -506,7 +510,7 @@ def _uncommitted_plugin_writes(ctx: CheckContext, program) -> Iterator[Finding]:
         )
         guidance = ("Configure the plugin to commit (`SQLAlchemyAsyncConfig(..., before_send_handler=\"autocommit\")`), pass "
                     "`auto_commit=True` to the service/repository call, or `await db_session.commit()`.")
-        yield ctx.registry.finding("AL206", first.path, first.span, message, guidance, trace)
+        yield _lost_write(ctx, first, message, guidance)
 
 
 def _commits_by_keyword(node: ir.Call, keyword: str) -> bool:
