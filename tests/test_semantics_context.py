@@ -540,3 +540,46 @@ def test_sanic_request_ctx_session_from_app_ctx_factory(tmp_path):
     found = rules(make_repo(tmp_path / "commits", {"app/__init__.py": "", "app/models.py": SANIC_MODELS, "app/main.py": commits}),
                   "AL206", "AL601")
     assert found == [("AL601", "app/main.py", 26)]  # one line further down: the hook grew one
+
+
+def test_sanic_hooks_registered_in_an_app_factory(tmp_path):
+    # the hooks are nested in create_app() on its local `app = Sanic(…)`; the routes on a module-level blueprint
+    views = '''
+        from sanic import Blueprint, json
+        from app.models import Article
+
+        bp = Blueprint("articles")
+
+        @bp.post("/articles")
+        async def create_article(request):
+            request.ctx.session.add(Article(slug=request.json["slug"]))
+            return json({}, status=201)
+    '''
+    factory = '''
+        from sanic import Sanic
+        from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+        from app.views import bp
+
+        def create_app():
+            app = Sanic("conduit")
+
+            @app.before_server_start
+            async def setup_db(app, _loop):
+                app.ctx.sessionmaker = async_sessionmaker(create_async_engine("postgresql+asyncpg://db/x"))
+
+            @app.on_request
+            async def open_session(request):
+                request.ctx.session = request.app.ctx.sessionmaker()
+
+            @app.on_response
+            async def close_session(request, response):
+                RESPONSE_HOOK
+
+            app.blueprint(bp)
+            return app
+    '''
+    files = {"app/__init__.py": "", "app/models.py": SANIC_MODELS, "app/views.py": views}
+    closes = dict(files, **{"app/main.py": factory.replace("RESPONSE_HOOK", "await request.ctx.session.close()")})
+    assert rules(make_repo(tmp_path / "closes", closes), "AL206") == [("AL206", "app/views.py", 8)]
+    commits = dict(files, **{"app/main.py": factory.replace("RESPONSE_HOOK", "await request.ctx.session.commit()")})
+    assert rules(make_repo(tmp_path / "commits", commits), "AL206") == []

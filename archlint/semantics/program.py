@@ -1609,9 +1609,24 @@ class Program:
                 if kind is None:
                     continue
                 app = v.strip(self.static_value(path, func.obj)) if type(func.obj) in (ir.Name, ir.Attr) else None
+                if type(app) is not v.App and type(func.obj) is ir.Name:
+                    app = self._factory_local(path, function, func.obj.id) or app  # app = Sanic(…) in create_app()
                 made_by = self.library.app(app.name) if type(app) is v.External else ""  # app = Sanic("conduit")
                 if type(app) is v.App and app.framework == framework or made_by == framework:
                     return framework, kind
+        return None
+
+    def _factory_local(self, path: str, function: ir.Function, name: str):
+        """What the function enclosing ``function`` (an app factory) binds ``name`` to when it is a call of a
+        library callable (``app = Sanic("conduit")``): that call's external, else None."""
+        functions = self.modules[path].functions
+        if not 0 < function.parent < len(functions):
+            return None
+        for statement in functions[function.parent].body:
+            if type(statement) is ir.Assign and type(statement.value) is ir.Call \
+                    and any(type(t) is ir.Name and t.id == name for t in statement.targets):
+                called = self.static_name(path, statement.value.func)
+                return v.External(f"{called}()") if called else None
         return None
 
     def django_middleware_hook(self, path: str, function: ir.Function) -> bool:
