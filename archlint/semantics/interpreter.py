@@ -161,14 +161,15 @@ class Known(NamedTuple):
     scoped_sessions: frozenset
     instance_state: frozenset  # sqlalchemy.inspect(row): its InstanceState (`.dict` loaded, `.unloaded` not)
     context_attributes: dict  # framework -> attribute of its request / app that holds the project's values (Sanic `ctx`)
-    context_hooks: dict  # framework -> {"request": decorators, "app": decorators} of its request hooks and listeners
+    context_hooks: dict  # framework -> {"request": decorators, "app": decorators}: its request hooks and listeners
 
 
 def _known(table: dict) -> Known:
     return Known(unique_errors=tuple(table["unique_errors"]),
                  context_attributes=dict(table["context_attributes"]),
-                 context_hooks={framework: {kind: frozenset(names) for kind, names in hooks.items()}
-                                for framework, hooks in table["context_hooks"].items()},
+                 context_hooks={framework: {"request": frozenset(table["context_request_hooks"].get(framework, ())),
+                                            "app": frozenset(table["context_app_hooks"].get(framework, ()))}
+                                for framework in {**table["context_request_hooks"], **table["context_app_hooks"]}},
                  **{key: frozenset(table[key]) for key in ("missing_row_errors", "does_not_exist_errors", "unique_codes",
                                                            "aiohttp_hooks", "primary_keys", "hand_begun", "app_classes",
                                                            "attribute_scopes", "properties", "row_metadata",

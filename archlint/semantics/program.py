@@ -1594,7 +1594,7 @@ class Program:
         """``(framework, "request" | "app")`` for a function a decorator registers as a request hook
         (Sanic ``@app.on_request`` / ``@app.on_response`` / ``@bp.middleware("response")``) or a server listener
         (``@app.before_server_start``, ``@app.listener("main_process_start")``) of that framework's application
-        (``frameworks.toml`` ``context_hooks``), else None."""
+        (``frameworks.toml`` ``context_request_hooks`` / ``context_app_hooks``), else None."""
         from archlint.semantics.interpreter import known as interpreter_names
 
         hooks = interpreter_names(self).context_hooks
