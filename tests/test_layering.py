@@ -311,3 +311,23 @@ def test_services_and_views_without_a_data_access_layer_are_judged_only_when_the
         ("AL301", "conduit/articles/views.py", 8), ("AL301", "conduit/articles/views.py", 10),
     ]
     assert not next(v for v in verified.verdicts if v.constraint == "architecture").compliant
+
+
+def test_a_repository_in_a_services_feature_folder_is_data_access_by_its_own_name_or_directory(tmp_path):
+    # Ghost 5's core/server/services/: repositories kept beside the services that use them
+    files = dict(PLAIN_EXPRESS, **{"repositories/UserRepository.js": "module.exports = {};\n",
+                                   "services/users.js": "module.exports = {};\n"})
+    architecture = report(make_repo(tmp_path, files)).context.architecture
+    assert architecture is not None
+    nested = {path: (architecture.nested_layer(path) or architecture.assign(path)).name for path in (
+        "services/offers/OfferBookshelfRepository.js", "services/offers/offer-repository.js",
+        "services/offers/offer_repository.py", "services/members/members-api/repositories/MemberRepository.js",
+        "services/members/members-api/repositories/index.js")}
+    assert set(nested.values()) == {"repositories"}, nested
+    # look-alikes keep the layer of their directory: a service, a name that only contains the word, and a
+    # repository interface declared in the domain (a port, not the data-access layer)
+    assert architecture.nested_layer("services/offers/OfferService.js") is None
+    assert architecture.nested_layer("services/offers/repositoryhelpers.js") is None
+    assert architecture.nested_layer("models/ArticleRepository.js") is None
+    assert architecture.nested_layer("repositories/members/UserRepository.js") is None  # already data access
+    assert architecture.assign("services/offers/OfferBookshelfRepository.js").name == "services"  # imports: unchanged

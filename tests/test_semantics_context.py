@@ -479,3 +479,107 @@ def test_flask_g_slot_also_written_with_a_non_handle_object_is_not_a_handle(tmp_
         ''',
     })
     assert rules(root, "AL601") == [("AL601", "app.py", 23)]
+
+
+SANIC_APP = '''
+    from sanic import Blueprint, Sanic, json
+    from sqlalchemy import select
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+    from app.models import Article
+
+    app = Sanic("conduit")
+    bp = Blueprint("articles")
+
+    @app.listener("before_server_start")
+    async def setup_db(app, _loop):
+        app.ctx.sessionmaker = async_sessionmaker(create_async_engine("postgresql+asyncpg://db/x"))
+
+    @app.middleware("request")
+    async def open_session(request):
+        request.ctx.session = request.app.ctx.sessionmaker()
+
+    @app.middleware("response")
+    async def close_session(request, response):
+        RESPONSE_HOOK
+
+    @bp.get("/articles")
+    async def list_articles(request):
+        rows = (await request.ctx.session.scalars(select(Article))).all()
+        return json([(await request.ctx.session.get(Article, a.id)).slug for a in rows])
+
+    @bp.post("/articles")
+    async def create_article(request):
+        request.ctx.session.add(Article(slug=request.json["slug"]))
+        return json({}, status=201)
+
+    app.blueprint(bp)
+'''
+SANIC_MODELS = '''
+    from sqlalchemy import String
+    from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+    class Base(DeclarativeBase):
+        pass
+
+    class Article(Base):
+        __tablename__ = "articles"
+        id: Mapped[int] = mapped_column(primary_key=True)
+        slug: Mapped[str] = mapped_column(String(80))
+'''
+
+
+def test_sanic_request_ctx_session_from_app_ctx_factory(tmp_path):
+    # request.ctx.session opened in a request middleware from the factory a listener stored in app.ctx: the
+    # handler's session is that AsyncSession (a per-row `get` is an N+1), and a write nothing commits is lost
+    closes = SANIC_APP.replace("RESPONSE_HOOK", "await request.ctx.session.close()")
+    found = rules(make_repo(tmp_path / "closes", {"app/__init__.py": "", "app/models.py": SANIC_MODELS, "app/main.py": closes}),
+                  "AL206", "AL601")
+    assert found == [("AL206", "app/main.py", 29), ("AL601", "app/main.py", 25)]
+    commits = SANIC_APP.replace("RESPONSE_HOOK", "await request.ctx.session.commit()\n        await request.ctx.session.close()")
+    found = rules(make_repo(tmp_path / "commits", {"app/__init__.py": "", "app/models.py": SANIC_MODELS, "app/main.py": commits}),
+                  "AL206", "AL601")
+    assert found == [("AL601", "app/main.py", 26)]  # one line further down: the hook grew one
+
+
+def test_sanic_hooks_registered_in_an_app_factory(tmp_path):
+    # the hooks are nested in create_app() on its local `app = Sanic(…)`; the routes on a module-level blueprint
+    views = '''
+        from sanic import Blueprint, json
+        from app.models import Article
+
+        bp = Blueprint("articles")
+
+        @bp.post("/articles")
+        async def create_article(request):
+            request.ctx.session.add(Article(slug=request.json["slug"]))
+            return json({}, status=201)
+    '''
+    factory = '''
+        from sanic import Sanic
+        from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+        from app.views import bp
+
+        def create_app():
+            app = Sanic("conduit")
+
+            @app.before_server_start
+            async def setup_db(app, _loop):
+                app.ctx.sessionmaker = async_sessionmaker(create_async_engine("postgresql+asyncpg://db/x"))
+
+            @app.on_request
+            async def open_session(request):
+                request.ctx.session = request.app.ctx.sessionmaker()
+
+            @app.on_response
+            async def close_session(request, response):
+                RESPONSE_HOOK
+
+            app.blueprint(bp)
+            return app
+    '''
+    files = {"app/__init__.py": "", "app/models.py": SANIC_MODELS, "app/views.py": views}
+    closes = dict(files, **{"app/main.py": factory.replace("RESPONSE_HOOK", "await request.ctx.session.close()")})
+    assert rules(make_repo(tmp_path / "closes", closes), "AL206") == [("AL206", "app/views.py", 8)]
+    commits = dict(files, **{"app/main.py": factory.replace("RESPONSE_HOOK", "await request.ctx.session.commit()")})
+    assert rules(make_repo(tmp_path / "commits", commits), "AL206") == []

@@ -76,11 +76,10 @@ def _outside_data_layer(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator
         if access.category not in ("query", "write") or non_production(access.path):
             continue
         owner = access_owner(access.flags)
-        owner_layer = ctx.layer(owner) if owner else None
-        if owner_layer is not None and owner_layer.data_access:
+        if owner and _data_access_file(ctx, architecture, owner):
             continue  # `this.articles.find()` on a project repository class: a call into the repositories layer
         layer = ctx.layer(access.path)
-        if layer is not None and layer.data_access:
+        if _data_access_file(ctx, architecture, access.path):
             continue
         if layer is None:
             if access.path not in ctx.composition_roots or _is_ddl(ctx, access):
@@ -101,6 +100,16 @@ def _outside_data_layer(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator
         )
         reported.add(position)
         yield ctx.registry.finding("AL301", access.path, access.span, message, guidance)
+
+
+def _data_access_file(ctx: CheckContext, architecture, path: str) -> bool:
+    """A file of the data-access layer, or one its own name or innermost directory puts there below the
+    layer it sits in (Ghost's ``services/offers/OfferBookshelfRepository.js``)."""
+    layer = ctx.layer(path)
+    if layer is not None and layer.data_access:
+        return True
+    nested = architecture.nested_layer(path) if layer is not None else None
+    return nested is not None and nested.data_access
 
 
 def _verb(access: DbAccess) -> str:

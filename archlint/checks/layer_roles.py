@@ -60,12 +60,17 @@ def _layered(ctx: CheckContext, path: str) -> bool:
 
 
 def _words(stem: str) -> set[str]:
-    """``articles.controller`` -> {articles.controller, controller}; ``user_repository`` -> {…, repository}."""
+    """``articles.controller`` -> {articles.controller, controller}; ``user_repository`` -> {…, repository};
+    ``OfferBookshelfRepository`` -> {…, repository} (the last CamelCase word)."""
     lowered = stem.lower()
     found = {lowered}
     for separator in (".", "_", "-"):
         if separator in lowered:
             found.add(lowered.rsplit(separator, 1)[1])
+    last = stem.rsplit(".", 1)[-1]
+    start = next((i for i in range(len(last) - 1, 0, -1) if last[i].isupper() and last[i - 1].islower()), 0)
+    if start:
+        found.add(last[start:].lower())
     return found
 
 
@@ -74,7 +79,7 @@ def role_of(roles: dict, path: str) -> str | None:
     its name says nothing (or it is a neutral data-shape module such as ``api/schemas.py``)."""
     parts = path.lower().split("/")
     directories, stem = parts[:-1], file_stem(parts[-1])
-    words = _words(stem)
+    words = _words(file_stem(path.rsplit("/", 1)[-1]))  # the name as written: CamelCase tells its words
     presentation = roles["presentation"]
     for name in ("repositories", "models"):
         if words & set(roles[name]["files"]):
@@ -101,8 +106,8 @@ def _role_directory(roles: dict, path: str) -> str:
     """The directory prefix (``src/app/routes/``) that gives a presentation file its role when its
     own name states none; ``""`` when the name does."""
     parts = path.lower().split("/")
-    directories, stem = parts[:-1], file_stem(parts[-1])
-    if _words(stem) & set(roles["presentation"]["files"]):
+    directories = parts[:-1]
+    if _words(file_stem(path.rsplit("/", 1)[-1])) & set(roles["presentation"]["files"]):
         return ""
     for index in range(len(directories) - 1, -1, -1):
         if directories[index] in roles["presentation"]["directories"]:
@@ -147,7 +152,7 @@ def _presentation_imports(ctx: CheckContext, roles: dict, path: str, role: str) 
 def _serves_http(ctx: CheckContext, roles: dict, path: str) -> bool:
     """A name that also means something else (``router.py``: Django's and Tortoise's *database*
     routers) is presentation only when the file imports a web framework's server modules."""
-    if not _words(file_stem(path.lower().rsplit("/", 1)[-1])) & set(roles["presentation"].get("ambiguous", ())):
+    if not _words(file_stem(path.rsplit("/", 1)[-1])) & set(roles["presentation"].get("ambiguous", ())):
         return True
     return _imports_web_server(ctx, path)
 

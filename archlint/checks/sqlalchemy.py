@@ -400,6 +400,7 @@ def _uncommitted_writes(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator
             )
             yield ctx.registry.finding("AL206", first.path, first.span, message, guidance, trace)
     yield from _uncommitted_request_writes(ctx, program)
+    yield from _uncommitted_context_writes(ctx, program)
     yield from _uncommitted_plugin_writes(ctx, program)
 
 
@@ -425,6 +426,35 @@ def _uncommitted_request_writes(ctx: CheckContext, program) -> Iterator[Finding]
         )
         guidance = "Call `db.session.commit()` after the writes (in the handler or the service it calls), or use `with db.session.begin():`."
         yield ctx.registry.finding("AL206", first.path, first.span, message, guidance, trace)
+
+
+def _uncommitted_context_writes(ctx: CheckContext, program) -> Iterator[Finding]:
+    """Sanic's request hooks: ``@app.on_request`` stores a session in ``request.ctx.session`` (one per
+    request, from the factory a listener put in ``app.ctx``) and ``@app.on_response`` closes it, which rolls
+    back what is not committed.  A route whose request writes through that session and never commits it loses
+    the write.  Silent when a request hook commits (the response hook of the look-alike)."""
+    frameworks = frozenset(interpreter_names(program).context_hooks)
+    sessions = {t for (_project, framework, scope, _key), value in program.context_values.items()
+                if framework in frameworks and scope == "ctx" for option in v.options(value)
+                if type(v.strip(option)) is v.Db and v.strip(option).kind == "session"
+                for t in v.tags_of(option) if t.startswith("sid:")}
+    if not sessions:
+        return
+    for analysis, _sid, first in _requests_leaving_uncommitted(program, sessions, _session_write, frameworks):
+        message = (
+            f"`{first.method}` writes through the session a request hook keeps in `request.ctx`, and nothing in the "
+            f"request served by `{analysis.function.qualname}` commits it, nor does a response hook: the session is "
+            f"closed when the request ends, which rolls the write back — the endpoint answers success and the row never exists"
+        )
+        guidance = ("Commit in the handler (`await request.ctx.session.commit()`), or commit in the `@app.on_response` hook "
+                    "before it closes the session (for a successful response).")
+        yield _lost_write(ctx, first, message, guidance)
+
+
+def _lost_write(ctx: CheckContext, first, message: str, guidance: str) -> Finding:
+    """The AL206 finding at a request's first uncommitted write, traced through the calls that reach it."""
+    trace = tuple(TraceStep(p, s.line, s.column, f"calls `{label}`") for p, s, label in first.trace)
+    return ctx.registry.finding("AL206", first.path, first.span, message, guidance, trace)
 
 
 def _uncommitted_plugin_writes(ctx: CheckContext, program) -> Iterator[Finding]:
@@ -473,7 +503,6 @@ def _uncommitted_plugin_writes(ctx: CheckContext, program) -> Iterator[Finding]:
         if _may_commit_unseen(analysis, analyses) or _request_calls(analysis, analyses, call_keyword):
             continue
         first = writes[0]
-        trace = tuple(TraceStep(p, s.line, s.column, f"calls `{label}`") for p, s, label in first.trace)
         message = (
             f"`{first.method}` writes through the session advanced-alchemy's SQLAlchemyPlugin gives the request served by "
             f"`{analysis.function.qualname}`, and nothing commits it: the plugin's default before_send_handler only closes "
@@ -481,7 +510,7 @@ def _uncommitted_plugin_writes(ctx: CheckContext, program) -> Iterator[Finding]:
         )
         guidance = ("Configure the plugin to commit (`SQLAlchemyAsyncConfig(..., before_send_handler=\"autocommit\")`), pass "
                     "`auto_commit=True` to the service/repository call, or `await db_session.commit()`.")
-        yield ctx.registry.finding("AL206", first.path, first.span, message, guidance, trace)
+        yield _lost_write(ctx, first, message, guidance)
 
 
 def _commits_by_keyword(node: ir.Call, keyword: str) -> bool:
@@ -546,12 +575,12 @@ def _uncommitted_g_connection_writes(ctx: CheckContext) -> Iterator[Finding]:
         yield ctx.registry.finding("AL206", first.path, first.span, message, guidance, trace)
 
 
-def _requests_leaving_uncommitted(program, slots, is_write) -> Iterator[tuple]:
+def _requests_leaving_uncommitted(program, slots, is_write, frameworks=("flask", "quart")) -> Iterator[tuple]:
     """(handler's analysis, slot, first write) for each Flask/Quart route whose request — the handler and
     everything it calls — writes (``is_write``) through a per-request session or connection tagged ``slot``
     and never commits it; one per write.  None when the app commits at teardown; a request with an
     unresolved call named ``commit``/``save`` is skipped (it may be the commit the model cannot see)."""
-    handlers = {(function.path, function.fid) for route in program.routes() if route.framework in ("flask", "quart")
+    handlers = {(function.path, function.fid) for route in program.routes() if route.framework in frameworks
                 for function in handler_functions(program, route)}
     if not handlers or not slots:
         return
@@ -580,8 +609,9 @@ def _commits_at_teardown(program) -> bool:
     Flask-SQLAlchemy 2's ``SQLALCHEMY_COMMIT_ON_TEARDOWN``: every request's writes are committed."""
     commits = {(a.path, a.fid) for a in program.analyses() if a.fid and any(e.op == "commit" for e in a.summary.effects)}
     for analysis in program.analyses():
-        if (analysis.path, analysis.fid) in commits and any(_hook(d) for d in analysis.function.decorators):
-            return True
+        if (analysis.path, analysis.fid) in commits and (any(_hook(d) for d in analysis.function.decorators)
+                                                         or program.context_hook(analysis.path, analysis.function)):
+            return True  # @app.teardown_request, Sanic's @app.on_response
     for path, module in program.modules.items():  # app.config["SQLALCHEMY_COMMIT_ON_TEARDOWN"] = True, or a config class's attribute
         if any(field.name == _COMMIT_ON_TEARDOWN for cls in module.classes for field in cls.fields):
             return True

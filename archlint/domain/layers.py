@@ -77,6 +77,40 @@ class Architecture:
             return self._by_suffix(filename)
         return None
 
+    def nested_layer(self, path: str) -> Layer | None:
+        """The role a file's own name or its innermost distinctive directory states *below* the layer
+        it is assigned to (``services/offers/OfferBookshelfRepository.js``,
+        ``services/members/members-api/repositories/MemberRepository.js``: repositories kept in a services
+        feature folder), else None.  Not one above it: ``domain/repositories.py`` is the domain's repository
+        interface (a port).  Only what a file does itself is judged by it (AL301: a repository querying):
+        its imports stay judged by the layer it is assigned to, since its siblings in the feature folder
+        (``services/offers/Offer.js``) have no role of their own."""
+        outer = self.assign(path)
+        if outer is None or not self.containers:
+            return None
+        container = max((c for c in self.containers if not c or path.startswith(f"{c}/")), key=len, default=None)
+        if container is None:
+            return None
+        rest = path[len(container) + 1 if container else 0 :].split("/")
+        inner = self._by_distinctive_name(rest[-1]) or self._innermost_distinctive(rest[:-1])
+        return inner if inner is not None and inner.rank > outer.rank else None
+
+    def _by_distinctive_name(self, filename: str) -> Layer | None:
+        """The layer a file's own name states with a distinctive suffix (``OfferBookshelfRepository.js``,
+        ``offer_repository.py``, ``offer-repository.js``).  Ghost keeps its repositories beside the services
+        that use them (``services/offers/OfferBookshelfRepository.js``): the name, not ``services/``, tells."""
+        stem = file_stem(filename)
+        return next((layer for layer in self.layers if has_suffix(stem, layer.distinctive_suffixes, camel_case=True)), None)
+
+    def _innermost_distinctive(self, directories: list[str]) -> Layer | None:
+        """The layer of the innermost directory named with a distinctive alias
+        (``services/members/members-api/repositories/``)."""
+        for directory in reversed(directories):
+            layer = self._by_alias(directory)
+            if layer is not None and directory.lower() in layer.distinctive:
+                return layer
+        return None
+
     def _in_layer_directory(self, path: str) -> bool:
         """Whether ``path`` is the module of a layer directory: its own directory names a layer,
         the one the file is assigned to (``src/routes/index.js``; not ``infrastructure/models/index.js``,

@@ -985,6 +985,10 @@ class Calls:
             scope = "app" if method == "decorate" else "request"
             self.program.write_context("fastify", scope, v.strip(args[0][2]).value, args[1][2])
             return bare
+        if kind is v.Context and bare.scope == "app.ctx":  # Sanic request.app.ctx.sessionmaker(): the factory a listener stored
+            held = self.context_read(receiver, method)
+            if held is not None:
+                return self.invoke(node, held, args)
         if kind is v.Context:
             return self.context_method(node, bare, method, args)
         if kind is v.App and bare.framework == "aiohttp" and method == "get" and args:

@@ -53,7 +53,7 @@ AWAITABLE = "awaitable-attrs"  # a SQLAlchemy row read through ``row.awaitable_a
 SPREAD = "..."  # the key under which an object literal keeps a spread of request data
 # where a framework context slot lives, by the request part it is written through (the model's own part and
 # scope ids, not a library's names, as are the framework ids below: they stay in code)
-_CONTEXT_SCOPES = {"": "request", "state": "state", "var": "var", "app.locals": "app.locals"}
+_CONTEXT_SCOPES = {"": "request", "state": "state", "var": "var", "app.locals": "app.locals", "ctx": "ctx"}
 # frameworks whose application object carries the project's own properties (`app.db = knex(…)`),
 # read back in a handler through `ctx.app` (Koa) / `req.app` (Express)
 _APP_OBJECT_SLOTS = ("koa", "express")
@@ -160,10 +160,16 @@ class Known(NamedTuple):
     unit_of_work_drivers: frozenset
     scoped_sessions: frozenset
     instance_state: frozenset  # sqlalchemy.inspect(row): its InstanceState (`.dict` loaded, `.unloaded` not)
+    context_attributes: dict  # framework -> attribute of its request / app that holds the project's values (Sanic `ctx`)
+    context_hooks: dict  # framework -> {"request": decorators, "app": decorators}: its request hooks and listeners
 
 
 def _known(table: dict) -> Known:
     return Known(unique_errors=tuple(table["unique_errors"]),
+                 context_attributes=dict(table["context_attributes"]),
+                 context_hooks={framework: {"request": frozenset(table["context_request_hooks"].get(framework, ())),
+                                            "app": frozenset(table["context_app_hooks"].get(framework, ()))}
+                                for framework in {**table["context_request_hooks"], **table["context_app_hooks"]}},
                  **{key: frozenset(table[key]) for key in ("missing_row_errors", "does_not_exist_errors", "unique_codes",
                                                            "aiohttp_hooks", "primary_keys", "hand_begun", "app_classes",
                                                            "attribute_scopes", "properties", "row_metadata",
@@ -340,6 +346,8 @@ def app_context(app: v.App, name: str, names: Known):
         return v.Context("starlette", "app.state")
     if app.framework == "aiohttp" and name in names.aiohttp_hooks:
         return v.Context("aiohttp", "hooks")
+    if name == names.context_attributes.get(app.framework):
+        return v.Context(app.framework, "app.ctx")  # Sanic's app.ctx.sessionmaker = … in a listener
     return None
 
 
@@ -2791,6 +2799,11 @@ class Frame(Calls):
         if kind is v.Context:
             return self.context_member(bare, name)
         if kind is v.Request:
+            attribute = known(self.program).context_attributes.get(bare.framework)
+            if attribute and bare.part == "" and name == attribute:  # Sanic request.ctx: the request's own namespace
+                return v.tag(v.Request(bare.framework, "ctx"), tags | {v.REQUEST_TAG})
+            if attribute and bare.part == "" and name == "app":  # Sanic request.app: the application (its ctx)
+                return v.Context(bare.framework, "app")
             if name == "app" and bare.framework in ("express", "koa") and bare.part == "":
                 return v.App(bare.framework)  # req.app / ctx.app: the application (its settings, its own properties)
             context = request_context(bare, name)
@@ -2849,6 +2862,9 @@ class Frame(Calls):
             return v.Context("starlette", "app.state") if name == "state" else v.UNKNOWN
         if context.framework == "flask" and context.scope == "app":
             return v.Context("flask", "extensions") if name == "extensions" else v.UNKNOWN
+        if context.scope == "app" and context.framework in known(self.program).context_attributes:
+            attribute = known(self.program).context_attributes[context.framework]
+            return v.Context(context.framework, "app.ctx") if name == attribute else v.UNKNOWN
         held = self.context_read(context, name)
         if held is None and context.scope in known(self.program).attribute_scopes:
             # `g.user` an auth decorator stored (`g.user = User.query.get(id)`): the row every write stored

@@ -1613,9 +1613,53 @@ class Program:
             framework = "starlette"  # class DBSession(BaseHTTPMiddleware): async def dispatch(self, request, call_next)
         if framework is None and self.django_middleware_hook(path, function):
             framework = "django"  # class OrganizerMiddleware: def __call__(self, request) / process_request(self, request)
+        if framework is None:
+            hook = self.context_hook(path, function)
+            if hook is not None and hook[1] == "app":  # @app.before_server_start async def setup(app, loop)
+                return (v.App(hook[0]),)
+            framework = hook[0] if hook is not None else None  # @app.on_request async def open_session(request)
         if framework is None or framework in ("fastapi", "flask", "quart", "litestar", "nestjs"):
             return ()
         return (v.tag(v.Request(framework), frozenset({v.REQUEST_TAG})),)
+
+    def context_hook(self, path: str, function: ir.Function) -> tuple[str, str] | None:
+        """``(framework, "request" | "app")`` for a function a decorator registers as a request hook
+        (Sanic ``@app.on_request`` / ``@app.on_response`` / ``@bp.middleware("response")``) or a server listener
+        (``@app.before_server_start``, ``@app.listener("main_process_start")``) of that framework's application
+        (``frameworks.toml`` ``context_request_hooks`` / ``context_app_hooks``), else None."""
+        from archlint.semantics.interpreter import known as interpreter_names
+
+        hooks = interpreter_names(self).context_hooks
+        if not hooks or self.language(path) != "python":
+            return None
+        for decorator in function.decorators:
+            func = decorator.func if type(decorator) is ir.Call else decorator
+            if type(func) is not ir.Attr:
+                continue
+            for framework, kinds in hooks.items():
+                kind = next((kind for kind, names in kinds.items() if func.name in names), None)
+                if kind is None:
+                    continue
+                app = v.strip(self.static_value(path, func.obj)) if type(func.obj) in (ir.Name, ir.Attr) else None
+                if type(app) is not v.App and type(func.obj) is ir.Name:
+                    app = self._factory_local(path, function, func.obj.id) or app  # app = Sanic(…) in create_app()
+                made_by = self.library.app(app.name) if type(app) is v.External else ""  # app = Sanic("conduit")
+                if type(app) is v.App and app.framework == framework or made_by == framework:
+                    return framework, kind
+        return None
+
+    def _factory_local(self, path: str, function: ir.Function, name: str):
+        """What the function enclosing ``function`` (an app factory) binds ``name`` to when it is a call of a
+        library callable (``app = Sanic("conduit")``): that call's external, else None."""
+        functions = self.modules[path].functions
+        if not 0 < function.parent < len(functions):
+            return None
+        for statement in functions[function.parent].body:
+            if type(statement) is ir.Assign and type(statement.value) is ir.Call \
+                    and any(type(t) is ir.Name and t.id == name for t in statement.targets):
+                called = self.static_name(path, statement.value.func)
+                return v.External(f"{called}()") if called else None
+        return None
 
     def django_middleware_hook(self, path: str, function: ir.Function) -> bool:
         """``__call__`` / ``process_request`` / ``process_view`` of a Django middleware class (listed in the
@@ -1962,6 +2006,9 @@ class Program:
                             and _writes_context(function, request[0], known(self).context_calls):
                         # request.organizer = Organizer.objects.get(…) in a Django middleware: views read that row
                         found.setdefault((path, function.fid), (path, function, self.handler_arguments(path, function)))
+                hooks = [function for function in module.functions[1:] if self.context_hook(path, function) is not None]
+                for function in hooks:  # Sanic: request.ctx.session = … in @app.on_request, app.ctx.x = … in a listener
+                    found.setdefault((path, function.fid), (path, function, self.handler_arguments(path, function)))
                 for function in self._python_context_writers(module):
                     # a hook nested in an app factory reads the factory's names (`app`, `engine`): the
                     # factory runs first, so the hook's closure holds them
@@ -2146,7 +2193,8 @@ class Program:
         writers = self._context_writers(initial + [p for p in autoloading if p in self.modules])
         # what start-up code stores on the application first, then what per-request hooks store from
         # it (`g.session = current_app.extensions['sessionmaker']()` in a before_request hook)
-        writers.sort(key=lambda item: self.modules[item[0]].language == "python" and _request_level_writer(item[1]))
+        writers.sort(key=lambda item: self.modules[item[0]].language == "python" and (
+            _request_level_writer(item[1]) or (self.context_hook(item[0], item[1]) or ("", ""))[1] == "request"))
         for path, function, arguments in writers:
             # a Django middleware's hook is a method: Django calls it on the instance it built
             bound = v.Instance(path, function.cls) if self.django_middleware_hook(path, function) else None
