@@ -14,7 +14,7 @@ from archlint.semantics import values as v
 from archlint.semantics.containers import known as container_names, registry_call, registry_classes
 from archlint.semantics.containers import resolved as resolved_from_container
 from archlint.semantics.exception_handlers import known as handler_names
-from archlint.semantics.frameworks import (ADAPTER, adapter_hook, converter_hook, dump_hook, instantiate_hook,
+from archlint.semantics.frameworks import (ADAPTER, adapter_hook, converter_hook, dump_hook, instantiate_hook, save_hook,
                                           to_schema_hook, validate_hook, view_hook)
 from archlint.semantics.frameworks import known as framework_names
 from archlint.semantics.library import Outcome
@@ -894,6 +894,8 @@ class Calls:
             dumped = dump_hook(self, node, receiver, method, args)
             if dumped is None:
                 dumped = view_hook(self, node, receiver, method, args)
+            if dumped is None:
+                dumped = save_hook(self, node, receiver, method)
             if dumped is not None:
                 return dumped
             member = self.instance_member(bare, method)
