@@ -872,6 +872,24 @@ def _marshmallow_function(child, cls: v.ClassValue, obj, call: ir.Call, short: s
         child.call_function(call, function, [("pos", "", obj, None)], label="fields.Function")
 
 
+def loaded_fields(frame, node) -> tuple | None:
+    """The fields a marshmallow schema loads from a request body (``@use_kwargs(article_schema)``: the
+    schema class, an instance of it, or a dict of fields): its declared fields but ``dump_only`` ones;
+    ``None`` when the schema cannot be read (a ``Meta.model`` auto-schema, one built elsewhere)."""
+    if type(node) is ir.Obj:  # use_kwargs({"title": fields.Str(), …})
+        keys = [entry.key.value for entry in node.entries if type(entry.key) is ir.Const and isinstance(entry.key.value, str)]
+        return tuple(sorted(keys)) if len(keys) == len(node.entries) else None
+    bare = v.strip(frame.eval_in_module(frame.path, node))
+    if type(bare) not in (v.Instance, v.ClassValue) or not is_marshmallow(frame.program, bare):
+        return None
+    cls = v.ClassValue(bare.path, bare.cid)
+    if "model" in _meta(frame.program, cls):
+        return None  # marshmallow-sqlalchemy's auto schema: its fields are the model's columns
+    names = [member.name for member in _fields(frame.program, cls) if type(member.value) is ir.Call
+             and _keyword_const(member.value, "dump_only") is not True]
+    return tuple(sorted(names))
+
+
 def _keyword_const(call: ir.Call, keyword: str):
     value = call.arg(keyword=keyword)
     return value.value if type(value) is ir.Const else None

@@ -571,7 +571,7 @@ class Frame(Calls):
                 value = v.Tuple(tuple(positional)) if positional else v.UNKNOWN
                 positional = []
             elif param.kind == "kwarg":
-                value = v.Record(tuple(sorted(kwargs.items()))) if kwargs else v.UNKNOWN
+                value = v.Record(tuple(sorted(kwargs.items()))) if kwargs else self._body_kwargs()
             else:
                 value = self.default_parameter(param)
                 if self.python and param.kind in ("pos", "kwonly") and self._route_parameter(param, value):
@@ -676,6 +676,27 @@ class Frame(Calls):
                 stack, _, kind = handle.partition(":")
                 return v.tag(v.Db(stack, kind), ASYNC) if injections.get("<async plugin>") else v.Db(stack, kind)
         return None
+
+    def _body_kwargs(self):
+        """``**kwargs`` of a view decorated ``@use_kwargs(ArticleSchema)`` (``body_kwargs_decorators`` of
+        ``frameworks.toml``): the request body's fields the schema loads, tagged with their names
+        (``BODY_FIELDS``) — whether that is a mass assignment depends on the row they are written to."""
+        from archlint.semantics.frameworks import loaded_fields
+
+        if not self.python or self.function.kind == "module":
+            return v.UNKNOWN
+        for decorator in self.function.decorators:
+            if type(decorator) is not ir.Call or not decorator.args:
+                continue
+            name = self.program.static_name(self.path, decorator.func)
+            for framework, data in self.program.library.framework_data.items():
+                if name not in data.get("body_kwargs_decorators", ()):
+                    continue
+                fields = loaded_fields(self, decorator.args[0].value)
+                if fields is None:
+                    return v.UNKNOWN
+                return v.tag(v.Request(framework, "body"), frozenset({v.REQUEST_TAG, v.BODY_FIELDS_TAG + ",".join(fields)}))
+        return v.UNKNOWN
 
     def _raw_body_framework(self, param: ir.Param) -> str:
         """The framework whose route handler receives this parameter as the parsed JSON body as it came —
