@@ -2731,6 +2731,10 @@ class Frame(Calls):
                     self.env[node.obj.id] = v.tag(bare, tags)  # the first read is the one that fails
             if name == "awaitable_attrs" and bare.stack == "sqlalchemy" and AWAITABLE not in tags:
                 return v.tag(bare, tags | {AWAITABLE})  # the AsyncAttrs accessor: its relations load when awaited
+            model = self.program.schema.get(bare.model) if bare.model else None
+            if model is not None and model.cid >= 0 and name not in model.columns and name not in model.relations \
+                    and library.attribute(bare.stack, "modelclass", name) is not None and self.program.flask_model(model.path, model.cid):
+                return self.member(v.ModelClass(bare.stack, bare.model), name, node)  # `self.query`: Model.query, on an instance
             return self.row_member(bare, tags, name, node)
         if kind is v.ModelAttr:
             self._chained_relation(bare, name, node)
