@@ -562,9 +562,12 @@ class Frame(Calls):
             self.env[params[0].name] = bound
             params = params[1:]
         positional = list(args)
+        body = self._body_args(params) if not args and not kwargs else None
         for param in params:
             if param.kind in ("pos", "posonly", "pattern") and positional:
                 value = positional.pop(0)
+            elif body is not None and param is body[0]:
+                value = body[1]
             elif param.name in kwargs:
                 value = kwargs.pop(param.name)
             elif param.kind == "vararg":
@@ -681,22 +684,36 @@ class Frame(Calls):
         """``**kwargs`` of a view decorated ``@use_kwargs(ArticleSchema)`` (``body_kwargs_decorators`` of
         ``frameworks.toml``): the request body's fields the schema loads, tagged with their names
         (``BODY_FIELDS``) — whether that is a mass assignment depends on the row they are written to."""
+        found = self._loaded_body("body_kwargs_decorators")
+        return found if found is not None else v.UNKNOWN
+
+    def _body_args(self, params) -> tuple | None:
+        """webargs ``@use_args(schema)`` / flask-smorest ``@blp.arguments(schema)`` (``body_args_decorators``):
+        the view's first parameter (after ``self``) is the dict the schema loaded from the body."""
+        first = next((p for p in params if p.kind in ("pos", "posonly")), None)
+        found = self._loaded_body("body_args_decorators") if first is not None else None
+        return (first, found) if found is not None else None
+
+    def _loaded_body(self, key: str):
         from archlint.semantics.frameworks import loaded_fields
 
-        if not self.python or self.function.kind == "module":
-            return v.UNKNOWN
+        if not self.python or self.function.kind == "module" or not self.function.decorators:
+            return None
         for decorator in self.function.decorators:
             if type(decorator) is not ir.Call or not decorator.args:
                 continue
             name = self.program.static_name(self.path, decorator.func)
             for framework, data in self.program.library.framework_data.items():
-                if name not in data.get("body_kwargs_decorators", ()):
+                if name not in data.get(key, ()):
                     continue
+                location = decorator.arg(keyword="location")
+                if location is not None and not (type(location) is ir.Const and location.value in data.get("body_locations", ())):
+                    return None  # the query string, headers, the URL: not the body
                 fields = loaded_fields(self, decorator.args[0].value)
                 if fields is None:
-                    return v.UNKNOWN
+                    return None
                 return v.tag(v.Request(framework, "body"), frozenset({v.REQUEST_TAG, v.BODY_FIELDS_TAG + ",".join(fields)}))
-        return v.UNKNOWN
+        return None
 
     def _raw_body_framework(self, param: ir.Param) -> str:
         """The framework whose route handler receives this parameter as the parsed JSON body as it came —
