@@ -34,15 +34,33 @@ from archlint.domain import ir
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding, TraceStep
+from archlint.domain.records import NamedTuple
 from archlint.semantics import values as v
-from archlint.semantics.frameworks import is_serializer
+from archlint.semantics.frameworks import derives_from, is_serializer
 
 _SELECT = frozenset({"sqlalchemy.select", "sqlalchemy.future.select", "sqlalchemy.sql.select", "sqlmodel.select"})
 _UNMAPPED_BASES = ("pydantic.", "marshmallow.", "typing.TypedDict", "typing.NamedTuple", "enum.Enum", "ninja.Schema",
                    "rest_framework.serializers.")
 _SQLMODEL = "sqlmodel.SQLModel"
-_VALIDATOR_DECORATORS = ("validator", "field_validator", "model_validator", "root_validator", "validates",
-                         "validates_schema", "pre_load", "post_load")
+
+
+class Known(NamedTuple):
+    """The validation hooks of ``rules/knowledge/frameworks.toml`` (``reader = "checks.orm_semantics"``)."""
+
+    serializer_hooks: frozenset
+    serializer_hook_prefixes: tuple
+    field_bases: frozenset
+    field_hooks: frozenset
+    validator_modules: tuple
+    validator_decorators: frozenset
+
+
+def _known(table: dict) -> Known:
+    hooks = table["serializer_hooks"]
+    return Known(serializer_hooks=frozenset(h for h in hooks if not h.endswith("*")),
+                 serializer_hook_prefixes=tuple(h[:-1] for h in hooks if h.endswith("*")),
+                 field_bases=frozenset(table["field_bases"]), field_hooks=frozenset(table["field_hooks"]),
+                 validator_modules=tuple(table["validator_modules"]), validator_decorators=frozenset(table["validator_decorators"]))
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
@@ -277,12 +295,16 @@ def _write_in_validator(ctx, program, analysis) -> Iterator[Finding]:
     function = analysis.function
     if not analysis.fid or function.cls < 0 or not analysis.path.endswith(".py"):
         return
+    hooks = program.library.view("checks.orm_semantics", _known)
+    cls = v.ClassValue(analysis.path, function.cls)
     is_hook = False
-    if function.name == "validate" or function.name.startswith("validate_"):
-        is_hook = is_serializer(program, v.ClassValue(analysis.path, function.cls))
+    if function.name in hooks.serializer_hooks or function.name.startswith(hooks.serializer_hook_prefixes):
+        is_hook = is_serializer(program, cls)  # validate(attrs) / validate_<field>(value) / to_internal_value(data)
+    if not is_hook and function.name in hooks.field_hooks:
+        is_hook = derives_from(program, cls, hooks.field_bases)  # a custom RelatedField's to_internal_value(data)
     for decorator in function.decorators:
         name = program.static_name(analysis.path, decorator.func if type(decorator) is ir.Call else decorator)
-        if name.rsplit(".", 1)[-1] in _VALIDATOR_DECORATORS and name.startswith(("pydantic", "marshmallow")):
+        if name.rsplit(".", 1)[-1] in hooks.validator_decorators and name.startswith(hooks.validator_modules):
             is_hook = True
     if not is_hook:
         return

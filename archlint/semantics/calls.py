@@ -14,7 +14,7 @@ from archlint.semantics import values as v
 from archlint.semantics.containers import known as container_names, registry_call, registry_classes
 from archlint.semantics.containers import resolved as resolved_from_container
 from archlint.semantics.exception_handlers import known as handler_names
-from archlint.semantics.frameworks import (ADAPTER, adapter_hook, converter_hook, dump_hook, instantiate_hook,
+from archlint.semantics.frameworks import (ADAPTER, adapter_hook, converter_hook, dump_hook, instantiate_hook, save_hook,
                                           to_schema_hook, validate_hook, view_hook)
 from archlint.semantics.frameworks import known as framework_names
 from archlint.semantics.library import Outcome
@@ -934,6 +934,8 @@ class Calls:
             dumped = dump_hook(self, node, receiver, method, args)
             if dumped is None:
                 dumped = view_hook(self, node, receiver, method, args)
+            if dumped is None:
+                dumped = save_hook(self, node, receiver, method)
             if dumped is not None:
                 return dumped
             member = self.instance_member(bare, method)
@@ -1031,6 +1033,10 @@ class Calls:
                 if found is not None:
                     return v.tag(found, tags)
             return v.tag(v.UNKNOWN, tags)  # a missing key: the literal may have had computed keys or spreads
+        if kind is v.Record and method in ("items", "keys") and not args and bare.get(method) is None and self.python:
+            spread = bare.get("...")
+            if spread is not None and whole_body(spread):  # `def update(self, **kwargs)` given `**body`: the client's keys
+                return v.tag(v.UNKNOWN, v.tags_of(spread) | tags)
         if kind is v.Module or kind is v.Record:
             return self.invoke(node, self.member(receiver, method, node.func), args)
         if kind is v.External:
@@ -1489,16 +1495,29 @@ class Calls:
                          for a in args):
             return  # `article.update(body, { fields: ['title', 'body'] })`: only the listed attributes are stored
         for kind, _name, value, _node in args:
-            if kind in ("pos", "kwstar", "star") and whole_body(value, stack == "prisma"):
+            if kind in ("pos", "kwstar", "star") and whole_body(value, stack == "prisma") and self._client_may_set(model, value):
                 self.effect("mass-assign", stack, model, method, node, v.tags_of(value))
                 return
+
+    def _client_may_set(self, model: str, value) -> bool:
+        """The body can set a column the server owns: a raw body (any key), or a schema-loaded one
+        (``BODY_FIELDS_TAG``) accepting the row's primary key, a foreign key or a relationship
+        (``author`` nested in the one schema used for request and response)."""
+        fields = next((t[len(v.BODY_FIELDS_TAG):] for t in v.tags_of(value) if t.startswith(v.BODY_FIELDS_TAG)), None)
+        if fields is None:
+            return True
+        definition = self.program.schema.get(model) if model else None
+        if definition is None:
+            return False
+        return bool(set(fields.split(",")) & (set(definition.relations) | set(definition.foreign_keys) | {"id"}))
 
     def dynamic_field_write(self, node, row, key, method: str) -> None:
         """``setattr(user, key, value)`` / ``user[key] = value`` on a model instance with a key taken
         from the request (``for key, value in data.items()``): the client chooses which attributes
         are written — mass assignment one attribute at a time."""
         bare = v.strip(row)
-        if type(bare) is v.Row and bare.model and v.REQUEST_TAG in v.tags_of(key) and not v.is_constant(key):
+        if type(bare) is v.Row and bare.model and v.REQUEST_TAG in v.tags_of(key) and not v.is_constant(key) \
+                and self._client_may_set(bare.model, key):
             self.effect("mass-assign", bare.stack, bare.model, method, node, v.tags_of(key))
 
     def origin_of(self, node) -> str:

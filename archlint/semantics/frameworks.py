@@ -39,6 +39,7 @@ from archlint.semantics import values as v
 from archlint.semantics.records import Analysis, LoopInfo, argument_for
 
 MANY = "schema-many"  # tag of a marshmallow schema instance made with many=True
+BOUND = "drf-bound:"  # tag of a DRF serializer made with an instance: drf-bound:<stack>|<model> ("" when not typed)
 _LIST_TYPES = frozenset({"list", "List", "Sequence", "set", "Set", "tuple", "Tuple", "Iterable"})
 MAX_NESTING = 3
 
@@ -122,6 +123,11 @@ def viewset_action(program, path: str, function: ir.Function) -> str:
     return ""
 
 
+def derives_from(program, cls: v.ClassValue, names: frozenset) -> bool:
+    """A project class with one of ``names`` among its external bases (through its project bases)."""
+    return bool(_base_names(program, cls.path, cls.cid) & names)
+
+
 def is_serializer(program, cls: v.ClassValue) -> bool:
     return bool(_base_names(program, cls.path, cls.cid) & known(program).serializer_bases)
 
@@ -163,12 +169,41 @@ def instantiate_hook(frame, node, cls: v.ClassValue, args):
         return None
     many = next((value for kind, name, value, _n in args if kind == "kw" and name == "many"), None)
     if many is None or v.strip(many) != v.Const(True):
-        return None
+        bound = next((value for kind, name, value, _n in args if kind == "pos" or name == "instance"), None)
+        if bound is None:
+            return None
+        row = v.strip(bound)  # ArticleSerializer(article, data=…, partial=True): save() updates that row
+        model = f"{row.stack}|{row.model}" if type(row) is v.Row and row.model else ""
+        return v.tag(v.Instance(cls.path, cls.cid), frozenset({BOUND + model}))
     rows = next((value for kind, name, value, _n in args if kind == "pos" or name == "instance"), None)
     if rows is None:
         return None
     serialize_many(frame, node, cls, rows, f"{frame.program.cls(cls.path, cls.cid).name}(many=True)")
     return v.Instance(cls.path, cls.cid)
+
+
+def save_hook(frame, node, instance, method: str):
+    """``serializer.save()`` on a DRF ModelSerializer the project does not give its own ``save``: DRF
+    calls ``update(instance, validated_data)`` — the row the serializer was made with is saved — or,
+    made with no instance, ``create(validated_data)`` — a row of ``Meta.model`` is inserted.  Recorded
+    as that write on the view's path; ``None`` when this is no such call."""
+    bare = v.strip(instance)
+    program = frame.program
+    if method != "save" or not is_serializer(program, bare):
+        return None
+    tags = v.tags_of(instance)
+    bound = next((t[len(BOUND):] for t in tags if t.startswith(BOUND)), None)
+    stack, model = bound.split("|", 1) if bound else ("", "")
+    if not model:
+        declared = _meta(program, bare).get("model")
+        held = v.strip(frame.eval_in_module(declared[0], declared[1])) if declared is not None else None
+        model = program.model_of_class(held.path, held.cid) if type(held) is v.ClassValue else ""
+        stack = program.schema.models[model].stack if model else ""
+    if not model:
+        return None  # a plain Serializer: its own create()/update() do what they do
+    frame.effect("write", stack, model, "save" if bound is not None else "create", node,
+                 frozenset(t for t in tags if not t.startswith(BOUND)))
+    return v.UNKNOWN
 
 
 def dump_hook(frame, node, instance, method: str, args):
@@ -835,6 +870,24 @@ def _marshmallow_function(child, cls: v.ClassValue, obj, call: ir.Call, short: s
     function = v.strip(child.eval_cached(call.args[0].value)) if call.args else None
     if type(function) is v.Function:
         child.call_function(call, function, [("pos", "", obj, None)], label="fields.Function")
+
+
+def loaded_fields(frame, node) -> tuple | None:
+    """The fields a marshmallow schema loads from a request body (``@use_kwargs(article_schema)``: the
+    schema class, an instance of it, or a dict of fields): its declared fields but ``dump_only`` ones;
+    ``None`` when the schema cannot be read (a ``Meta.model`` auto-schema, one built elsewhere)."""
+    if type(node) is ir.Obj:  # use_kwargs({"title": fields.Str(), …})
+        keys = [entry.key.value for entry in node.entries if type(entry.key) is ir.Const and isinstance(entry.key.value, str)]
+        return tuple(sorted(keys)) if len(keys) == len(node.entries) else None
+    bare = v.strip(frame.eval_in_module(frame.path, node))
+    if type(bare) not in (v.Instance, v.ClassValue) or not is_marshmallow(frame.program, bare):
+        return None
+    cls = v.ClassValue(bare.path, bare.cid)
+    if "model" in _meta(frame.program, cls):
+        return None  # marshmallow-sqlalchemy's auto schema: its fields are the model's columns
+    names = [member.name for member in _fields(frame.program, cls) if type(member.value) is ir.Call
+             and _keyword_const(member.value, "dump_only") is not True]
+    return tuple(sorted(names))
 
 
 def _keyword_const(call: ir.Call, keyword: str):

@@ -572,16 +572,19 @@ class Frame(Calls):
             self.env[params[0].name] = bound
             params = params[1:]
         positional = list(args)
+        body = self._body_args(params) if not args and not kwargs else None
         for param in params:
             if param.kind in ("pos", "posonly", "pattern") and positional:
                 value = positional.pop(0)
+            elif body is not None and param is body[0]:
+                value = body[1]
             elif param.name in kwargs:
                 value = kwargs.pop(param.name)
             elif param.kind == "vararg":
                 value = v.Tuple(tuple(positional)) if positional else v.UNKNOWN
                 positional = []
             elif param.kind == "kwarg":
-                value = v.Record(tuple(sorted(kwargs.items()))) if kwargs else v.UNKNOWN
+                value = v.Record(tuple(sorted(kwargs.items()))) if kwargs else self._body_kwargs()
             else:
                 value = self.default_parameter(param)
                 if self.python and param.kind in ("pos", "kwonly") and self._route_parameter(param, value):
@@ -685,6 +688,41 @@ class Frame(Calls):
             if handle is not None:
                 stack, _, kind = handle.partition(":")
                 return v.tag(v.Db(stack, kind), ASYNC) if injections.get("<async plugin>") else v.Db(stack, kind)
+        return None
+
+    def _body_kwargs(self):
+        """``**kwargs`` of a view decorated ``@use_kwargs(ArticleSchema)`` (``body_kwargs_decorators`` of
+        ``frameworks.toml``): the request body's fields the schema loads, tagged with their names
+        (``BODY_FIELDS``) — whether that is a mass assignment depends on the row they are written to."""
+        found = self._loaded_body("body_kwargs_decorators")
+        return found if found is not None else v.UNKNOWN
+
+    def _body_args(self, params) -> tuple | None:
+        """webargs ``@use_args(schema)`` / flask-smorest ``@blp.arguments(schema)`` (``body_args_decorators``):
+        the view's first parameter (after ``self``) is the dict the schema loaded from the body."""
+        first = next((p for p in params if p.kind in ("pos", "posonly")), None)
+        found = self._loaded_body("body_args_decorators") if first is not None else None
+        return (first, found) if found is not None else None
+
+    def _loaded_body(self, key: str):
+        from archlint.semantics.frameworks import loaded_fields
+
+        if not self.python or self.function.kind == "module" or not self.function.decorators:
+            return None
+        for decorator in self.function.decorators:
+            if type(decorator) is not ir.Call or not decorator.args:
+                continue
+            name = self.program.static_name(self.path, decorator.func)
+            for framework, data in self.program.library.framework_data.items():
+                if name not in data.get(key, ()):
+                    continue
+                location = decorator.arg(keyword="location")
+                if location is not None and not (type(location) is ir.Const and location.value in data.get("body_locations", ())):
+                    return None  # the query string, headers, the URL: not the body
+                fields = loaded_fields(self, decorator.args[0].value)
+                if fields is None:
+                    return None
+                return v.tag(v.Request(framework, "body"), frozenset({v.REQUEST_TAG, v.BODY_FIELDS_TAG + ",".join(fields)}))
         return None
 
     def _raw_body_framework(self, param: ir.Param) -> str:
@@ -2761,6 +2799,10 @@ class Frame(Calls):
                     self.env[node.obj.id] = v.tag(bare, tags)  # the first read is the one that fails
             if name == "awaitable_attrs" and bare.stack == "sqlalchemy" and AWAITABLE not in tags:
                 return v.tag(bare, tags | {AWAITABLE})  # the AsyncAttrs accessor: its relations load when awaited
+            model = self.program.schema.get(bare.model) if bare.model else None
+            if model is not None and model.cid >= 0 and name not in model.columns and name not in model.relations \
+                    and library.attribute(bare.stack, "modelclass", name) is not None and self.program.flask_model(model.path, model.cid):
+                return self.member(v.ModelClass(bare.stack, bare.model), name, node)  # `self.query`: Model.query, on an instance
             return self.row_member(bare, tags, name, node)
         if kind is v.ModelAttr:
             self._chained_relation(bare, name, node)

@@ -11,6 +11,7 @@ ARRAY_LOOPS = frozenset({"map", "forEach", "flatMap", "filter", "reduce", "some"
 NO_RETURN = frozenset({
     "flask.abort", "werkzeug.exceptions.abort", "sys.exit", "builtins.exit", "global:process.exit",
     "django.shortcuts.redirect_or_raise", "fastapi.HTTPException", "quart.abort", "aiohttp.web.HTTPNotFound",
+    "flask_smorest.abort",
 })
 GET_OR_404 = frozenset({"django.shortcuts.get_object_or_404", "flask_sqlalchemy.SQLAlchemy().get_or_404",
                          "flask_sqlalchemy.SQLAlchemy().first_or_404", "rest_framework.generics.get_object_or_404"})

@@ -578,3 +578,16 @@ def plural(name: str) -> str:
 def value_string(value) -> str:
     bare = v.strip(value)
     return bare.value if type(bare) is v.Const and isinstance(bare.value, str) else ""
+
+
+def variable_table(program, catalog: Catalog, path: str, name: str) -> str:
+    """The table a table variable names (a Drizzle table, a SQLAlchemy Core ``Table``), here or through an import."""
+    found = catalog.variables.get((path, name))
+    if found:
+        return found
+    binding = program.binding(path, name)
+    if binding is not None:
+        target = program.graph.resolve_binding(path, binding)
+        if target.file is not None:
+            return catalog.variables.get((target.file, (target.attr or name).split(".")[-1]), "")
+    return ""

@@ -298,6 +298,7 @@ REQUEST_TAG = "request"
 # FastAPI `slug: str`, Flask `<slug>`), a DRF/Django view's `self.kwargs`, the request body, query
 # string or path parameters — not its headers, cookies or authenticated user (AL234)
 INPUT_TAG = "input"
+BODY_FIELDS_TAG = "body-fields:"  # body-fields:<a,b,…>: a request body a schema loaded, holding only these keys
 INPUT_PARTS = frozenset({"body", "params", "query"})
 # On a read effect: the lookup raises when no row matches (Django `.get()`, SQLAlchemy `.one()` /
 # `.scalar_one()`); CAUGHT_MISSING_TAG: an enclosing `try` (here or in a caller) catches that error

@@ -14,7 +14,7 @@ from sqlglot import exp
 from archlint.domain import ir
 from archlint.semantics import values as v
 from archlint.semantics.builders import base as b
-from archlint.semantics.tables import Catalog, ForeignKey, add_drizzle
+from archlint.semantics.tables import Catalog, ForeignKey, add_drizzle, variable_table
 
 BUILDER = "drizzle"
 IDIOM = {
@@ -40,22 +40,9 @@ def define(program, catalog: Catalog, in_project) -> None:
         references += [(path, *item) for item in add_drizzle(catalog, module)]
     for path, table_name, column, variable, attribute in references:
         table = catalog.get(table_name)
-        target = catalog.get(_variable_table(program, catalog, path, variable))
+        target = catalog.get(variable_table(program, catalog, path, variable))
         if table is not None and target is not None:
             table.foreign_keys.append(ForeignKey(column, target.name.lower(), target.column_of(attribute)))
-
-
-def _variable_table(program, catalog: Catalog, path: str, name: str) -> str:
-    """The table a Drizzle table variable names, here or through an import."""
-    found = catalog.variables.get((path, name))
-    if found:
-        return found
-    binding = program.binding(path, name)
-    if binding is not None:
-        target = program.graph.resolve_binding(path, binding)
-        if target.file is not None:
-            return catalog.variables.get((target.file, (target.attr or name).split(".")[-1]), "")
-    return ""
 
 
 class _Lifter(b.Lifter):
@@ -162,7 +149,7 @@ class _Lifter(b.Lifter):
     def table_of(self, node) -> str:
         if type(node) is not ir.Name:
             return ""
-        return _variable_table(self.program, self.catalog, self.path, node.id)
+        return variable_table(self.program, self.catalog, self.path, node.id)
 
     def expression(self, node) -> exp.Expression | None:
         if type(node) is ir.Attr and type(node.obj) is ir.Name:

@@ -18,7 +18,7 @@ from sqlglot import exp
 from archlint.domain import ir
 from archlint.semantics import values as v
 from archlint.semantics.builders import base as b
-from archlint.semantics.tables import Catalog, ForeignKey, Join, Table, snake
+from archlint.semantics.tables import Catalog, ForeignKey, Join, Table, snake, variable_table
 
 BUILDER = "sqlalchemy"
 PORTABLE = "archlint_portable"  # meta on a node the library renders portably (SQLAlchemy .ilike())
@@ -63,6 +63,7 @@ def define(program, catalog: Catalog, in_project) -> None:
                         for target in statement.targets:
                             if type(target) is ir.Name:
                                 secondaries[(path, target.id)] = table.name
+                                catalog.variables[(path, target.id)] = table.name  # `assoc.c.user` names it
     models = [m for m in schema.models.values() if m.stack == "sqlalchemy" and in_project(m.path)]
     for model in models:
         catalog.add(_model_table(program, model))
@@ -659,6 +660,17 @@ class _Lifter(b.Lifter):
             return v.UNKNOWN
         return v.UNKNOWN
 
+    def core_column(self, node) -> exp.Expression | None:
+        """``favoriter_assoc.c.favoriter`` / ``.columns.favoriter`` of a Core ``Table(...)`` the catalog holds:
+        that table's column (named in a condition, SQLAlchemy adds the table to FROM unless it is joined)."""
+        if type(node) is not ir.Attr or type(node.obj) is not ir.Attr or node.obj.name not in ("c", "columns") \
+                or type(node.obj.obj) is not ir.Name:
+            return None
+        table = self.catalog.get(variable_table(self.program, self.catalog, self.path, node.obj.obj.id))
+        if table is None or table.model or not table.has(node.name):
+            return None
+        return b.column(node.name, table.name)
+
     def attribute_column(self, attribute: v.ModelAttr) -> exp.Expression | None:
         table = self.catalog.model(attribute.model)
         if table is None:
@@ -678,6 +690,9 @@ class _Lifter(b.Lifter):
             resolved = self.resolve(node)
             if type(resolved) is v.ModelAttr:
                 return self.attribute_column(resolved)
+            core = self.core_column(node)
+            if core is not None:
+                return core
             if type(resolved) is v.ClassValue:
                 table = self.table_of(node, resolved)
                 return b.column("*", table.name) if table is not None else None
