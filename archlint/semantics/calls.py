@@ -1654,6 +1654,8 @@ class Calls:
                     # viewer.hasFollow(comment.authorId): a query keyed by what the argument carries — per row of
                     # a loop when the argument comes from the loop's element, whoever the receiver is
                     keyed = frozenset(t for t in all_tags([a[2] for a in args]) if t.startswith("elem:"))
+                    if not keyed <= tags:  # the row is the key, not the receiver: the fix is one query for all the keys
+                        keyed |= {v.KEYED_MIXIN_TAG}
                     self.effect("lazy", row.stack, row.model, name, node, tags | keyed, detail=name)
                     target = relation.target
                     if prefix != "get":
