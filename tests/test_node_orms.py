@@ -814,6 +814,18 @@ def test_a_sequelize_include_given_as_one_object_loads_its_association(tmp_path)
     assert found == [("AL603", 16)]
 
 
+def test_a_sequelize_mixin_keyed_by_the_row_is_fixed_by_one_query_for_all_keys(tmp_path):
+    """`viewer.hasLiked(story.id)` per story: the row is the key, not the receiver — an include on the rows'
+    findAll cannot load it (the association is the viewer's); the fix is one `viewer.getLiked({ where: { id: ids } })`
+    and a set lookup.  The row's own mixin (`a.getTags()`) keeps the include guidance."""
+    keyed = [f for f in report(FIXTURES / "realworld-express-sequelize-viewer-n1-bugs").findings if f.rule == "AL603"]
+    assert [f.line for f in keyed] == [13, 22]
+    assert "`getLiked({ where: { id: ids } })`" in keyed[0].guidance and "`Set` lookup" in keyed[0].guidance
+    assert "`getSubscribed(" in keyed[1].guidance and "include" not in keyed[1].guidance
+    own = [f for f in report(make_repo(tmp_path, _SEQUELIZE_INCLUDE_OBJECT)).findings if f.rule == "AL603"]
+    assert len(own) == 1 and "include:" in own[0].guidance and "`Set` lookup" not in own[0].guidance
+
+
 _UNMANAGED = {
     "package.json": '{"dependencies": {"express": "^4", "sequelize": "^6", "sqlite3": "^5", "knex": "^3"}}',
     "src/db.js": _SEQUELIZE_INCLUDE_OBJECT["src/db.js"],

@@ -467,6 +467,10 @@ def _finding(ctx: CheckContext, path: str, span, loop, effects) -> Finding:
             f"{nested}: a page of 100 rows sends {100 * count + 1} queries and the endpoint slows down as the data grows"
         )
         guidance = f"Load {relations} with the rows instead: {_eager_hint(effect.stack, steps) or hint}."
+        if all(v.KEYED_MIXIN_TAG in e.tags for e, _c, _i in effects):  # viewer.hasFollow(row.id): keyed by the row
+            getters = " / ".join(sorted({f"`get{e.detail[:1].upper()}{e.detail[1:]}({{ where: {{ id: ids }} }})`" for e, _c, _i in effects}))
+            guidance = (f"Ask for {relations} once for the whole list instead: one {getters} on the same receiver with the "
+                        "keys of all rows, then a `Set` lookup per row; pass the set into the per-row code.")
         return ctx.registry.finding("AL603", path, span, message, guidance, trace)
     message = (
         f"N+1: {count} quer{'y' if count == 1 else 'ies'} per row of the {iterated}{through} ({what}), keyed by the row{nested}: "

@@ -1651,7 +1651,12 @@ class Calls:
         for name, relation in model.relations.items():
             if _mixin_matches(name.lower(), suffix):
                 if prefix in ("get", "has", "count"):
-                    self.effect("lazy", row.stack, row.model, name, node, tags, detail=name)
+                    # viewer.hasFollow(comment.authorId): a query keyed by what the argument carries — per row of
+                    # a loop when the argument comes from the loop's element, whoever the receiver is
+                    keyed = frozenset(t for t in all_tags([a[2] for a in args]) if t.startswith("elem:"))
+                    if not keyed <= tags:  # the row is the key, not the receiver: the fix is one query for all the keys
+                        keyed |= {v.KEYED_MIXIN_TAG}
+                    self.effect("lazy", row.stack, row.model, name, node, tags | keyed, detail=name)
                     target = relation.target
                     if prefix != "get":
                         return v.tag(v.Const(v.ANY_CONSTANT), tags)
