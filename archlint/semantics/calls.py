@@ -24,7 +24,7 @@ from archlint.semantics.web import callee_name
 from archlint.semantics.routes import known as route_names
 from archlint.semantics.records import CallRecord, Construct, Event, LoopInfo, argument_for
 from archlint.semantics.support import (
-    ARRAY_LOOPS, ASYNC, BODY_PARSERS, CONTAINERS, IMPORT_STRING, EXISTS_MODEL, FACT, GET_OR_404, REQUEST_METHODS, REQUIRES_UNIQUE, SYNC_DRIVER, TX_METHODS, all_tags,
+    ARRAY_LOOPS, ASYNC, BODY_PARSERS, CONTAINERS, EXISTS_MODEL, FACT, REQUEST_METHODS, SYNC_DRIVER, TX_METHODS, all_tags,
     callee_text,
     computed_tags, dotted, field_key, query_chain, is_async_api, model_of, non_null, null_origins, prisma_fluent,
 )
@@ -536,6 +536,9 @@ class Known(NamedTuple):
     raising_lookup_options: frozenset  # ... given `option: true`, `stack:handle.method:option:Error` (AL234)
     missing_row_answers: frozenset  # more names an error handler tells a JS missing-row error apart by (AL234)
     membership_operators: frozenset  # SQLAlchemy `col.in_(…)`: which rows a filter selects (Summary.row_loads)
+    requires_unique: frozenset  # SQLAlchemy Result methods needing `.unique()` after a joined collection load
+    get_or_404: frozenset  # get_object_or_404 / db.get_or_404: one row of the model given, never None
+    import_string: frozenset  # Django's import_string: the object a constant dotted path names
 
 
 def _known(table: dict) -> Known:
@@ -1182,9 +1185,9 @@ class Calls:
         if kind is v.Db and (stack, f"{bare.kind}.{method}") in library.extensions and args \
                 and type(v.strip(args[0][2])) is v.Record:
             key = (stack, bare.kind, bare.model)
-            known = self.program.handle_extensions.get(key, v.Record(()))
+            extended = self.program.handle_extensions.get(key, v.Record(()))
             added = tuple((name, value) for name, value in v.strip(args[0][2]).items if type(v.strip(value)) is v.Function)
-            self.program.handle_extensions[key] = v.Record(tuple(i for i in known.items if i[0] not in dict(added)) + added)
+            self.program.handle_extensions[key] = v.Record(tuple(i for i in extended.items if i[0] not in dict(added)) + added)
             for _name, function in added:  # analysed on its own, such a method's `this` is the handle
                 self.program.extension_receivers[(v.strip(function).path, v.strip(function).fid)] = bare
             return v.tag(bare, tags)
@@ -1252,7 +1255,7 @@ class Calls:
             return self.row_method(node, bare, tags, method, args)
         if kind is v.Result and method in ("one", "scalar_one") and stack == "sqlalchemy":
             self._result_raises_missing(tags, method, node, model)
-        if kind is v.Result and method in REQUIRES_UNIQUE and not bare.unique and self.analysis is not None:
+        if kind is v.Result and method in known(self.program).requires_unique and not bare.unique and self.analysis is not None:
             collections = self._joined_collections(bare)
             if collections:
                 self.analysis.events.append(Event("joined-without-unique", self.path, node.span, ",".join(collections)))
@@ -2587,7 +2590,7 @@ class Calls:
             if type(v.strip(provider)) is v.ClassValue:
                 return self.instantiate(node, v.strip(provider), [])
             return v.UNKNOWN
-        if name in GET_OR_404 and args:
+        if name in known(self.program).get_or_404 and args:
             target = v.strip(args[0][2])
             model = self.model_key(target)
             stack = target.stack if type(target) in (v.ModelClass, v.Query) else "django"
@@ -2630,7 +2633,7 @@ class Calls:
             if KEY_MATCH_TAG in v.tags_of(args[0][2]):
                 return v.Row(rows.stack, rows.model, rows.loaded)
             return v.Row(rows.stack, rows.model, rows.loaded, nullable=True, origin=f"{self.path}:{node.span.line}:{node.span.column}:next()")
-        if name in IMPORT_STRING and len(args) == 1 and type(v.strip(args[0][2])) is v.Const \
+        if name in known(self.program).import_string and len(args) == 1 and type(v.strip(args[0][2])) is v.Const \
                 and isinstance(v.strip(args[0][2]).value, str):
             return self.program.import_string(self.path, v.strip(args[0][2]).value)
         if name in BODY_PARSERS and args and type(v.strip(args[0][2])) is v.Request:

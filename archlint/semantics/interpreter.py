@@ -33,7 +33,7 @@ from archlint.semantics.frameworks import known as framework_names
 from archlint.semantics.program import Program
 from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis, Deref, Effect, Event, LoopInfo, Site, Summary
 from archlint.semantics.support import (
-    ASYNC, EAGER, EXISTS_MODEL, FACT, FLASK_SESSION, G_CONNECTION, NO_QUERY, NO_RETURN, REQUEST_PARTS, TX_METHODS, all_tags, callee_text,
+    ASYNC, EAGER, EXISTS_MODEL, FACT, FLASK_SESSION, G_CONNECTION, NO_QUERY, REQUEST_PARTS, TX_METHODS, all_tags, callee_text,
     computed_tags, dotted,
     entered, field_key, query_chain, is_async_api, join_envs, non_null, null_origins, request_free, row_of,
 )
@@ -162,6 +162,7 @@ class Known(NamedTuple):
     instance_state: frozenset  # sqlalchemy.inspect(row): its InstanceState (`.dict` loaded, `.unloaded` not)
     context_attributes: dict  # framework -> attribute of its request / app that holds the project's values (Sanic `ctx`)
     context_hooks: dict  # framework -> {"request": decorators, "app": decorators}: its request hooks and listeners
+    no_return: frozenset  # calls that raise or exit: `abort(404)`, `sys.exit()` (Interpreter.never_returns)
 
 
 def _known(table: dict) -> Known:
@@ -174,7 +175,7 @@ def _known(table: dict) -> Known:
                                                            "aiohttp_hooks", "primary_keys", "hand_begun", "app_classes",
                                                            "attribute_scopes", "properties", "row_metadata",
                                                            "context_decorators", "unit_of_work_drivers", "scoped_sessions",
-                                                           "instance_state")})
+                                                           "instance_state", "no_return")})
 
 
 def known(program) -> Known:
@@ -1145,7 +1146,7 @@ class Frame(Calls):
         if type(call) is not ir.Call:
             return False
         callee = self.program.static_value(self.path, call.func) if type(call.func) in (ir.Name, ir.Attr) else None
-        if type(callee) is v.External and callee.name in NO_RETURN:
+        if type(callee) is v.External and callee.name in known(self.program).no_return:
             self.always_raises = True
             return True
         if not self.python and call.method == "throw" and type(call.func) is ir.Attr:
