@@ -24,7 +24,7 @@ from archlint.semantics.web import callee_name
 from archlint.semantics.routes import known as route_names
 from archlint.semantics.records import CallRecord, Construct, Event, LoopInfo, argument_for
 from archlint.semantics.support import (
-    ARRAY_LOOPS, ASYNC, BODY_PARSERS, CONTAINERS, EXISTS_MODEL, FACT, REQUEST_METHODS, SYNC_DRIVER, TX_METHODS, all_tags,
+    ARRAY_LOOPS, ASYNC, CONTAINERS, EXISTS_MODEL, FACT, REQUEST_METHODS, SYNC_DRIVER, TX_METHODS, all_tags,
     callee_text,
     computed_tags, dotted, field_key, query_chain, is_async_api, model_of, non_null, null_origins, prisma_fluent,
 )
@@ -330,8 +330,9 @@ _IN_THREAD = frozenset({v.THREAD_TAG})
 _DETACHED = frozenset({v.DETACHED_TAG})
 _BEST_EFFORT = frozenset({v.BEST_EFFORT_TAG})
 _PARAMETER_KEY = frozenset({v.PARAMETER_KEY_TAG})
-# Library calls whose result is still the client's value (AL234's `input`): conversions and body parsers
-_PASSES_INPUT = BODY_PARSERS | frozenset({
+# Calls whose result is still the client's value (AL234's `input`): these conversions, and the body parsers of
+# rules/knowledge/frameworks.toml (Known.body_parsers)
+_CONVERSIONS = frozenset({
     "builtins.int", "builtins.str", "builtins.float", "builtins.bytes", "uuid.UUID", "urllib.parse.unquote",
     "urllib.parse.unquote_plus", "builtins.dict",
 })
@@ -539,6 +540,7 @@ class Known(NamedTuple):
     requires_unique: frozenset  # SQLAlchemy Result methods needing `.unique()` after a joined collection load
     get_or_404: frozenset  # get_object_or_404 / db.get_or_404: one row of the model given, never None
     import_string: frozenset  # Django's import_string: the object a constant dotted path names
+    body_parsers: frozenset  # json.loads / JSON.parse: a raw request body, parsed (still the client's keys)
 
 
 def _known(table: dict) -> Known:
@@ -2129,7 +2131,8 @@ class Calls:
             return v.tag(v.Row(bare.stack, bare.model, frozenset() if args else frozenset({"*"})), NEW_ROW)
         if kind is v.External:
             result = self.call_external(node, bare, args)
-            if type(result) is v.Tagged and v.INPUT_TAG in result.tags and bare.name not in _PASSES_INPUT:
+            if type(result) is v.Tagged and v.INPUT_TAG in result.tags and bare.name not in _CONVERSIONS \
+                    and bare.name not in known(self.program).body_parsers:
                 # `authenticate(request, username=…)`: what a library computed from the input is not the input
                 rest = result.tags - {v.INPUT_TAG}
                 return v.Tagged(result.value, rest) if rest else result.value
@@ -2636,7 +2639,7 @@ class Calls:
         if name in known(self.program).import_string and len(args) == 1 and type(v.strip(args[0][2])) is v.Const \
                 and isinstance(v.strip(args[0][2]).value, str):
             return self.program.import_string(self.path, v.strip(args[0][2]).value)
-        if name in BODY_PARSERS and args and type(v.strip(args[0][2])) is v.Request:
+        if name in known(self.program).body_parsers and args and type(v.strip(args[0][2])) is v.Request:
             return args[0][2]  # json.loads(request.body): the body itself, parsed
         if name.startswith(("flask_restx.", "flask_restful.", "flask_restplus.")) and name.endswith("marshal"):
             from archlint.semantics.restx import marshal_hook
@@ -2676,7 +2679,7 @@ class Calls:
                 self.call_function(node, v.strip(value), [])
         # a conversion (`int(row.author_id)`, `UUID(…)`) is still the key it converts, an ORM's condition
         # (`eq(users.id, article.authorId)`) is keyed by it
-        keeps_key = name in _PASSES_INPUT or library.orm_function(name)
+        keeps_key = name in _CONVERSIONS or name in known(self.program).body_parsers or library.orm_function(name)
         return v.tag(v.UNKNOWN, arg_tags if keeps_key else computed_tags([a[2] for a in args]))
 
     def context_method(self, node: ir.Call, context: v.Context, method: str, args):

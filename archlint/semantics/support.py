@@ -17,10 +17,6 @@ REQUEST_PARTS = {
 }
 REQUEST_METHODS = {"get_json": "body", "json": "body", "text": "body", "post": "body", "formData": "body",
                     "param": "params", "header": "headers", "valid": "body", "parseBody": "body"}
-# Parsers of a raw body: `json.loads(request.body)` (Django, aiohttp's `await request.read()`) and
-# `JSON.parse(rawBody)` are the request body, parsed (its keys are still the client's)
-BODY_PARSERS = frozenset({"json.loads", "orjson.loads", "ujson.loads", "simplejson.loads", "rapidjson.loads",
-                          "global:JSON.parse"})
 CONTAINERS = frozenset({
     "builtins.set", "builtins.list", "builtins.dict", "builtins.tuple", "builtins.frozenset", "builtins.str",
     "builtins.sorted", "builtins.int", "builtins.float", "builtins.bool", "global:Set", "global:Map", "global:Array.from",
