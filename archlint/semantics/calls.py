@@ -24,7 +24,7 @@ from archlint.semantics.web import callee_name
 from archlint.semantics.routes import known as route_names
 from archlint.semantics.records import CallRecord, Construct, Event, LoopInfo, argument_for
 from archlint.semantics.support import (
-    ARRAY_LOOPS, ASYNC, CONTAINERS, EXISTS_MODEL, FACT, REQUEST_METHODS, SYNC_DRIVER, TX_METHODS, all_tags,
+    ARRAY_LOOPS, ASYNC, CONTAINERS, EXISTS_MODEL, FACT, REQUEST_METHODS, SYNC_DRIVER, all_tags,
     callee_text,
     computed_tags, dotted, field_key, query_chain, is_async_api, model_of, non_null, null_origins, prisma_fluent,
 )
@@ -541,6 +541,7 @@ class Known(NamedTuple):
     get_or_404: frozenset  # get_object_or_404 / db.get_or_404: one row of the model given, never None
     import_string: frozenset  # Django's import_string: the object a constant dotted path names
     body_parsers: frozenset  # json.loads / JSON.parse: a raw request body, parsed (still the client's keys)
+    transaction_methods: frozenset  # begin / atomic / transaction: called on a DB handle, opens a transaction
 
 
 def _known(table: dict) -> Known:
@@ -1215,7 +1216,8 @@ class Calls:
                 result = self.managed_callback(node, callback, stack, model, method, function, tags)
                 self.site(node, bare, method, library.category(bare, method) or "transaction", model)
                 return result
-            if method in TX_METHODS and callback is not None and callback.passed and not self.implicit_transactions(stack):
+            if method in known(self.program).transaction_methods and callback is not None and callback.passed \
+                    and not self.implicit_transactions(stack):
                 # const t = await sequelize.transaction(): an unmanaged transaction, passed by hand; open
                 # until `t.commit()` / `t.rollback()`, and a query of the stack not given `t` meanwhile runs outside it
                 self.effect("transaction", stack, model, method, node, tags)
@@ -1325,11 +1327,11 @@ class Calls:
             elif method == "commit":
                 self.effect("commit", stack, model, method, node, tags, on=tags)
             self.site(node, bare, method, category, model)
-        if method in TX_METHODS and kind is v.Db and stack == "sqlalchemy" and node.span in self.hand_begun:
+        if method in known(self.program).transaction_methods and kind is v.Db and stack == "sqlalchemy" and node.span in self.hand_begun:
             # `await self.session.begin()` alone (a unit of work's __aenter__, a service's start()): it opens the
             # transaction and commits nothing — what commits is a later commit(), in this function or another
             self.effect("begin", stack, model, method, node, tags)
-        elif method in TX_METHODS and kind is v.Db:
+        elif method in known(self.program).transaction_methods and kind is v.Db:
             self.effect("transaction", stack, model, method, node, tags)
         if method in ("commit", "commitTransaction") and kind is v.Db:
             self.effect("commit", stack, model, method, node, tags, on=tags)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from archlint.domain import ir
 from archlint.semantics import values as v
 
-TX_METHODS = frozenset({"begin", "begin_nested", "transaction", "atomic"})
 ARRAY_LOOPS = frozenset({"map", "forEach", "flatMap", "filter", "reduce", "some", "every", "find", "findIndex"})
 REQUEST_PARTS = {
     "body": "body", "json": "body", "form": "body", "data": "body", "POST": "body", "files": "body",
