@@ -62,8 +62,6 @@ KEY_MATCH_TAG = "key-match"  # rows kept by matching a key read from a row the p
 
 
 MIXIN_PREFIXES = ("get", "set", "add", "has", "remove", "count", "create")
-SEQUELIZE_INSTANCE_METHODS = frozenset({"getDataValue", "setDataValue", "setAttributes", "addHook", "hasHook", "hasHooks",
-                                        "removeHook", "getTableName", "get", "set", "createdAt"})
 
 
 def _sequelize_include(record) -> bool:
@@ -542,6 +540,7 @@ class Known(NamedTuple):
     import_string: frozenset  # Django's import_string: the object a constant dotted path names
     body_parsers: frozenset  # json.loads / JSON.parse: a raw request body, parsed (still the client's keys)
     transaction_methods: frozenset  # begin / atomic / transaction: called on a DB handle, opens a transaction
+    sequelize_instance_methods: frozenset  # Sequelize's own instance methods that look like association mixins
 
 
 def _known(table: dict) -> Known:
@@ -1652,7 +1651,7 @@ class Calls:
             # sequelize-typescript: document.$get("createdBy") / $count("views") / $add("tags", tag)
             prefix, method = method[1:], method[1:] + named.value[:1].upper() + named.value[1:]
             args = args[1:]
-        if model is None or not prefix or method in SEQUELIZE_INSTANCE_METHODS:
+        if model is None or not prefix or method in known(self.program).sequelize_instance_methods:
             return v.tag(v.UNKNOWN, tags)
         suffix = method[len(prefix):].lower()
         for name, relation in model.relations.items():
