@@ -956,3 +956,39 @@ def test_knex_under_bookshelf_is_no_second_stack(tmp_path, raw, expected):
         "src/cleanup.js": raw + "module.exports = { stale };\n",
     })
     assert [f for f in findings(root) if f[0] == "AL303"] == expected
+
+
+def test_sequelize_own_instance_methods_are_not_missing_association_mixins(tmp_path):
+    """AL227 fires on a mixin no association generates (`me.addFollower` with `as: 'followings'`), never on
+    Sequelize's own instance methods that look like one (`getDataValue`, `setDataValue`: knowledge's
+    `sequelize_instance_methods`)."""
+    make_repo(tmp_path, {
+        "package.json": '{"name": "x", "main": "src/app.js", "dependencies": {"express": "^4.19.2", "sequelize": "^6.37.3", "sqlite3": "^5.1.7"}}',
+        "src/models.js": """
+            const { Sequelize, DataTypes } = require('sequelize');
+            const sequelize = new Sequelize({ dialect: 'sqlite', storage: 'x.sqlite' });
+            const User = sequelize.define('User', { username: DataTypes.STRING, bio: DataTypes.TEXT });
+            User.belongsToMany(User, { as: 'followings', through: 'Follows', foreignKey: 'followerId', otherKey: 'followingId' });
+            module.exports = { sequelize, User };
+        """,
+        "src/app.js": """
+            const express = require('express');
+            const { User } = require('./models');
+            const app = express();
+            app.post('/users/:id/follow', async (req, res) => {
+              const me = await User.findByPk(req.params.id, { rejectOnEmpty: true });
+              const other = await User.findByPk(req.body.other, { rejectOnEmpty: true });
+              await me.addFollower(other);
+              res.json({ ok: true });
+            });
+            app.put('/users/:id', async (req, res) => {
+              const me = await User.findByPk(req.params.id, { rejectOnEmpty: true });
+              me.setDataValue('bio', String(req.body.bio));
+              await me.save();
+              res.json({ bio: me.getDataValue('bio') });
+            });
+            app.listen(3000);
+        """,
+    })
+    mixins = [(path, line) for rule, path, line in findings(tmp_path) if rule == "AL227"]
+    assert mixins == [("src/app.js", 7)]

@@ -24,7 +24,7 @@ from archlint.semantics.web import callee_name
 from archlint.semantics.routes import known as route_names
 from archlint.semantics.records import CallRecord, Construct, Event, LoopInfo, argument_for
 from archlint.semantics.support import (
-    ARRAY_LOOPS, ASYNC, BODY_PARSERS, CONTAINERS, IMPORT_STRING, EXISTS_MODEL, FACT, GET_OR_404, REQUEST_METHODS, REQUIRES_UNIQUE, SYNC_DRIVER, TX_METHODS, all_tags,
+    ARRAY_LOOPS, ASYNC, CONTAINERS, EXISTS_MODEL, FACT, REQUEST_METHODS, SYNC_DRIVER, all_tags,
     callee_text,
     computed_tags, dotted, field_key, query_chain, is_async_api, model_of, non_null, null_origins, prisma_fluent,
 )
@@ -62,8 +62,6 @@ KEY_MATCH_TAG = "key-match"  # rows kept by matching a key read from a row the p
 
 
 MIXIN_PREFIXES = ("get", "set", "add", "has", "remove", "count", "create")
-SEQUELIZE_INSTANCE_METHODS = frozenset({"getDataValue", "setDataValue", "setAttributes", "addHook", "hasHook", "hasHooks",
-                                        "removeHook", "getTableName", "get", "set", "createdAt"})
 
 
 def _sequelize_include(record) -> bool:
@@ -330,8 +328,9 @@ _IN_THREAD = frozenset({v.THREAD_TAG})
 _DETACHED = frozenset({v.DETACHED_TAG})
 _BEST_EFFORT = frozenset({v.BEST_EFFORT_TAG})
 _PARAMETER_KEY = frozenset({v.PARAMETER_KEY_TAG})
-# Library calls whose result is still the client's value (AL234's `input`): conversions and body parsers
-_PASSES_INPUT = BODY_PARSERS | frozenset({
+# Calls whose result is still the client's value (AL234's `input`): these conversions, and the body parsers of
+# rules/knowledge/frameworks.toml (Known.body_parsers)
+_CONVERSIONS = frozenset({
     "builtins.int", "builtins.str", "builtins.float", "builtins.bytes", "uuid.UUID", "urllib.parse.unquote",
     "urllib.parse.unquote_plus", "builtins.dict",
 })
@@ -536,6 +535,12 @@ class Known(NamedTuple):
     raising_lookup_options: frozenset  # ... given `option: true`, `stack:handle.method:option:Error` (AL234)
     missing_row_answers: frozenset  # more names an error handler tells a JS missing-row error apart by (AL234)
     membership_operators: frozenset  # SQLAlchemy `col.in_(…)`: which rows a filter selects (Summary.row_loads)
+    requires_unique: frozenset  # SQLAlchemy Result methods needing `.unique()` after a joined collection load
+    get_or_404: frozenset  # get_object_or_404 / db.get_or_404: one row of the model given, never None
+    import_string: frozenset  # Django's import_string: the object a constant dotted path names
+    body_parsers: frozenset  # json.loads / JSON.parse: a raw request body, parsed (still the client's keys)
+    transaction_methods: frozenset  # begin / atomic / transaction: called on a DB handle, opens a transaction
+    sequelize_instance_methods: frozenset  # Sequelize's own instance methods that look like association mixins
 
 
 def _known(table: dict) -> Known:
@@ -1182,9 +1187,9 @@ class Calls:
         if kind is v.Db and (stack, f"{bare.kind}.{method}") in library.extensions and args \
                 and type(v.strip(args[0][2])) is v.Record:
             key = (stack, bare.kind, bare.model)
-            known = self.program.handle_extensions.get(key, v.Record(()))
+            extended = self.program.handle_extensions.get(key, v.Record(()))
             added = tuple((name, value) for name, value in v.strip(args[0][2]).items if type(v.strip(value)) is v.Function)
-            self.program.handle_extensions[key] = v.Record(tuple(i for i in known.items if i[0] not in dict(added)) + added)
+            self.program.handle_extensions[key] = v.Record(tuple(i for i in extended.items if i[0] not in dict(added)) + added)
             for _name, function in added:  # analysed on its own, such a method's `this` is the handle
                 self.program.extension_receivers[(v.strip(function).path, v.strip(function).fid)] = bare
             return v.tag(bare, tags)
@@ -1210,7 +1215,8 @@ class Calls:
                 result = self.managed_callback(node, callback, stack, model, method, function, tags)
                 self.site(node, bare, method, library.category(bare, method) or "transaction", model)
                 return result
-            if method in TX_METHODS and callback is not None and callback.passed and not self.implicit_transactions(stack):
+            if method in known(self.program).transaction_methods and callback is not None and callback.passed \
+                    and not self.implicit_transactions(stack):
                 # const t = await sequelize.transaction(): an unmanaged transaction, passed by hand; open
                 # until `t.commit()` / `t.rollback()`, and a query of the stack not given `t` meanwhile runs outside it
                 self.effect("transaction", stack, model, method, node, tags)
@@ -1252,7 +1258,7 @@ class Calls:
             return self.row_method(node, bare, tags, method, args)
         if kind is v.Result and method in ("one", "scalar_one") and stack == "sqlalchemy":
             self._result_raises_missing(tags, method, node, model)
-        if kind is v.Result and method in REQUIRES_UNIQUE and not bare.unique and self.analysis is not None:
+        if kind is v.Result and method in known(self.program).requires_unique and not bare.unique and self.analysis is not None:
             collections = self._joined_collections(bare)
             if collections:
                 self.analysis.events.append(Event("joined-without-unique", self.path, node.span, ",".join(collections)))
@@ -1320,11 +1326,11 @@ class Calls:
             elif method == "commit":
                 self.effect("commit", stack, model, method, node, tags, on=tags)
             self.site(node, bare, method, category, model)
-        if method in TX_METHODS and kind is v.Db and stack == "sqlalchemy" and node.span in self.hand_begun:
+        if method in known(self.program).transaction_methods and kind is v.Db and stack == "sqlalchemy" and node.span in self.hand_begun:
             # `await self.session.begin()` alone (a unit of work's __aenter__, a service's start()): it opens the
             # transaction and commits nothing — what commits is a later commit(), in this function or another
             self.effect("begin", stack, model, method, node, tags)
-        elif method in TX_METHODS and kind is v.Db:
+        elif method in known(self.program).transaction_methods and kind is v.Db:
             self.effect("transaction", stack, model, method, node, tags)
         if method in ("commit", "commitTransaction") and kind is v.Db:
             self.effect("commit", stack, model, method, node, tags, on=tags)
@@ -1645,7 +1651,7 @@ class Calls:
             # sequelize-typescript: document.$get("createdBy") / $count("views") / $add("tags", tag)
             prefix, method = method[1:], method[1:] + named.value[:1].upper() + named.value[1:]
             args = args[1:]
-        if model is None or not prefix or method in SEQUELIZE_INSTANCE_METHODS:
+        if model is None or not prefix or method in known(self.program).sequelize_instance_methods:
             return v.tag(v.UNKNOWN, tags)
         suffix = method[len(prefix):].lower()
         for name, relation in model.relations.items():
@@ -2131,7 +2137,8 @@ class Calls:
             return v.tag(v.Row(bare.stack, bare.model, frozenset() if args else frozenset({"*"})), NEW_ROW)
         if kind is v.External:
             result = self.call_external(node, bare, args)
-            if type(result) is v.Tagged and v.INPUT_TAG in result.tags and bare.name not in _PASSES_INPUT:
+            if type(result) is v.Tagged and v.INPUT_TAG in result.tags and bare.name not in _CONVERSIONS \
+                    and bare.name not in known(self.program).body_parsers:
                 # `authenticate(request, username=…)`: what a library computed from the input is not the input
                 rest = result.tags - {v.INPUT_TAG}
                 return v.Tagged(result.value, rest) if rest else result.value
@@ -2592,7 +2599,7 @@ class Calls:
             if type(v.strip(provider)) is v.ClassValue:
                 return self.instantiate(node, v.strip(provider), [])
             return v.UNKNOWN
-        if name in GET_OR_404 and args:
+        if name in known(self.program).get_or_404 and args:
             target = v.strip(args[0][2])
             model = self.model_key(target)
             stack = target.stack if type(target) in (v.ModelClass, v.Query) else "django"
@@ -2635,10 +2642,10 @@ class Calls:
             if KEY_MATCH_TAG in v.tags_of(args[0][2]):
                 return v.Row(rows.stack, rows.model, rows.loaded)
             return v.Row(rows.stack, rows.model, rows.loaded, nullable=True, origin=f"{self.path}:{node.span.line}:{node.span.column}:next()")
-        if name in IMPORT_STRING and len(args) == 1 and type(v.strip(args[0][2])) is v.Const \
+        if name in known(self.program).import_string and len(args) == 1 and type(v.strip(args[0][2])) is v.Const \
                 and isinstance(v.strip(args[0][2]).value, str):
             return self.program.import_string(self.path, v.strip(args[0][2]).value)
-        if name in BODY_PARSERS and args and type(v.strip(args[0][2])) is v.Request:
+        if name in known(self.program).body_parsers and args and type(v.strip(args[0][2])) is v.Request:
             return args[0][2]  # json.loads(request.body): the body itself, parsed
         if name.startswith(("flask_restx.", "flask_restful.", "flask_restplus.")) and name.endswith("marshal"):
             from archlint.semantics.restx import marshal_hook
@@ -2678,7 +2685,7 @@ class Calls:
                 self.call_function(node, v.strip(value), [])
         # a conversion (`int(row.author_id)`, `UUID(…)`) is still the key it converts, an ORM's condition
         # (`eq(users.id, article.authorId)`) is keyed by it
-        keeps_key = name in _PASSES_INPUT or library.orm_function(name)
+        keeps_key = name in _CONVERSIONS or name in known(self.program).body_parsers or library.orm_function(name)
         return v.tag(v.UNKNOWN, arg_tags if keeps_key else computed_tags([a[2] for a in args]))
 
     def context_method(self, node: ir.Call, context: v.Context, method: str, args):

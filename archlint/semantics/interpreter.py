@@ -27,13 +27,14 @@ from archlint.semantics import lost_updates, sequences
 from archlint.semantics import values as v
 from archlint.semantics.calls import ANY_RELATION, CONNECTION, KEY_MATCH_TAG, NEW_ROW, OPEN_TX, ROW_MAP, SWALLOW_TAG, Calls, _no_tx, raw_row, keyed_by_stored_row, session_row
 from archlint.semantics.calls import aggregate_row, chain_writes, lookup_key_tags
+from archlint.semantics.calls import known as call_names
 from archlint.semantics.discriminants import equality_side
 from archlint.semantics.exception_handlers import reraises
 from archlint.semantics.frameworks import known as framework_names
 from archlint.semantics.program import Program
 from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis, Deref, Effect, Event, LoopInfo, Site, Summary
 from archlint.semantics.support import (
-    ASYNC, EAGER, EXISTS_MODEL, FACT, FLASK_SESSION, G_CONNECTION, NO_QUERY, NO_RETURN, REQUEST_PARTS, TX_METHODS, all_tags, callee_text,
+    ASYNC, EAGER, EXISTS_MODEL, FACT, FLASK_SESSION, G_CONNECTION, NO_QUERY, REQUEST_PARTS, all_tags, callee_text,
     computed_tags, dotted,
     entered, field_key, query_chain, is_async_api, join_envs, non_null, null_origins, request_free, row_of,
 )
@@ -162,6 +163,7 @@ class Known(NamedTuple):
     instance_state: frozenset  # sqlalchemy.inspect(row): its InstanceState (`.dict` loaded, `.unloaded` not)
     context_attributes: dict  # framework -> attribute of its request / app that holds the project's values (Sanic `ctx`)
     context_hooks: dict  # framework -> {"request": decorators, "app": decorators}: its request hooks and listeners
+    no_return: frozenset  # calls that raise or exit: `abort(404)`, `sys.exit()` (Interpreter.never_returns)
 
 
 def _known(table: dict) -> Known:
@@ -174,7 +176,7 @@ def _known(table: dict) -> Known:
                                                            "aiohttp_hooks", "primary_keys", "hand_begun", "app_classes",
                                                            "attribute_scopes", "properties", "row_metadata",
                                                            "context_decorators", "unit_of_work_drivers", "scoped_sessions",
-                                                           "instance_state")})
+                                                           "instance_state", "no_return")})
 
 
 def known(program) -> Known:
@@ -1145,7 +1147,7 @@ class Frame(Calls):
         if type(call) is not ir.Call:
             return False
         callee = self.program.static_value(self.path, call.func) if type(call.func) in (ir.Name, ir.Attr) else None
-        if type(callee) is v.External and callee.name in NO_RETURN:
+        if type(callee) is v.External and callee.name in known(self.program).no_return:
             self.always_raises = True
             return True
         if not self.python and call.method == "throw" and type(call.func) is ir.Attr:
@@ -2078,7 +2080,7 @@ class Frame(Calls):
         call = context.value if type(context) is ir.Await else context
         if type(call) is not ir.Call:
             return False
-        if call.method in TX_METHODS and type(v.strip(self.eval_cached(call.receiver))) is v.Db:
+        if call.method in call_names(self.program).transaction_methods and type(v.strip(self.eval_cached(call.receiver))) is v.Db:
             return True
         callee = self.program.static_value(self.path, call.func) if type(call.func) in (ir.Name, ir.Attr) else None
         if type(callee) is v.Function and callee.bound is None:

@@ -6,15 +6,7 @@ from __future__ import annotations
 from archlint.domain import ir
 from archlint.semantics import values as v
 
-TX_METHODS = frozenset({"begin", "begin_nested", "transaction", "atomic"})
 ARRAY_LOOPS = frozenset({"map", "forEach", "flatMap", "filter", "reduce", "some", "every", "find", "findIndex"})
-NO_RETURN = frozenset({
-    "flask.abort", "werkzeug.exceptions.abort", "sys.exit", "builtins.exit", "global:process.exit",
-    "django.shortcuts.redirect_or_raise", "fastapi.HTTPException", "quart.abort", "aiohttp.web.HTTPNotFound",
-    "flask_smorest.abort",
-})
-GET_OR_404 = frozenset({"django.shortcuts.get_object_or_404", "flask_sqlalchemy.SQLAlchemy().get_or_404",
-                         "flask_sqlalchemy.SQLAlchemy().first_or_404", "rest_framework.generics.get_object_or_404"})
 REQUEST_PARTS = {
     "body": "body", "json": "body", "form": "body", "data": "body", "POST": "body", "files": "body",
     "params": "params", "match_info": "params", "path_params": "params", "kwargs": "params",
@@ -24,12 +16,6 @@ REQUEST_PARTS = {
 }
 REQUEST_METHODS = {"get_json": "body", "json": "body", "text": "body", "post": "body", "formData": "body",
                     "param": "params", "header": "headers", "valid": "body", "parseBody": "body"}
-# Parsers of a raw body: `json.loads(request.body)` (Django, aiohttp's `await request.read()`) and
-# `JSON.parse(rawBody)` are the request body, parsed (its keys are still the client's)
-BODY_PARSERS = frozenset({"json.loads", "orjson.loads", "ujson.loads", "simplejson.loads", "rapidjson.loads",
-                          "global:JSON.parse"})
-# Functions that import the object a dotted path names (Django's settings-driven classes)
-IMPORT_STRING = frozenset({"django.utils.module_loading.import_string"})
 CONTAINERS = frozenset({
     "builtins.set", "builtins.list", "builtins.dict", "builtins.tuple", "builtins.frozenset", "builtins.str",
     "builtins.sorted", "builtins.int", "builtins.float", "builtins.bool", "global:Set", "global:Map", "global:Array.from",
@@ -44,7 +30,6 @@ FLASK_SESSION = "sid:flask-sqlalchemy"
 # a DB-API connection a Flask/Quart app keeps per request in `g` (`g.db = sqlite3.connect(…)`, the Flask
 # tutorial's get_db()), closed at teardown: its writes are lost unless the request commits them (AL206)
 G_CONNECTION = "gconn:"
-REQUIRES_UNIQUE = frozenset({"all", "one", "one_or_none", "scalar_one", "scalar_one_or_none", "fetchall", "partitions"})
 
 
 def is_async_api(name: str) -> bool:
