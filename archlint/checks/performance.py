@@ -69,6 +69,8 @@ def _per_row_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
             if v.ASYNC_RESPONSE_TAG in effect.tags:
                 continue  # an async django-ninja route's schema: the first query raises (AL233)
             keyed = [lid for lid in reversed(effect.loops) if f"elem:{lid}" in effect.deps and lid in loops]
+            if effect.op == "read" and keyed and loops[keyed[0]].source == "built":
+                continue  # a list of instances the code constructed is no query result: a query per input item
             if not keyed or keyed[0] != next((lid for lid in reversed(effect.loops) if f"elem:{lid}" in effect.deps), None):
                 continue
             for loop_id in _reported_loops(keyed, loops) if effect.op == "read" else keyed[:1]:
@@ -190,7 +192,7 @@ def _per_row_writes(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
                 continue
             loop_id = next((lid for lid in reversed(effect.loops) if f"elem:{lid}" in effect.deps), None)
             loop = loops.get(loop_id) if loop_id is not None else None
-            if loop is None or loop.source not in ("rows", "query") or non_production(effect.path):
+            if loop is None or loop.source not in ("rows", "query", "built") or non_production(effect.path):
                 continue
             if effect.path != loop.path or not _within(effect.span, loop.span) or _batched(effect, loop_id):
                 continue

@@ -1851,7 +1851,13 @@ class Frame(Calls):
         if kind is v.Items and not bare.keyed and self.python:
             # for article, following in result — a list the program filled: each iteration one element
             element = v.tag(bare.item, tags | elem_tag)
-            row = next((v.strip(r) for r in _rows_in(bare.item)), None)
+            rows = _rows_in(bare.item)
+            row = next((v.strip(r) for r in rows), None)
+            if rows and all(NEW_ROW & v.tags_of(r) for r in rows):
+                # instances the code built (`EmailAddress(email=…)`, `model()` + setattr), never loaded: a
+                # query per element is a query per item of the input, not per row of a result (no AL601);
+                # once stored, their relations still load per element (AL603 keeps the element's tag)
+                return element, "built", row.model
             return (element, "rows", row.model) if row is not None else (v.tag(bare.item, tags), "other", "")
         if kind is v.Tuple and bare.items:
             element = bare.items[0]

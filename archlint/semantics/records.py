@@ -94,7 +94,7 @@ class LoopInfo(NamedTuple):
     path: str
     span: Span
     kind: str
-    source: str  # rows | query | other: what is iterated
+    source: str  # rows | query | built (instances the code constructed) | other: what is iterated
     model: str
 
 
