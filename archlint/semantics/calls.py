@@ -542,12 +542,12 @@ class Known(NamedTuple):
     transaction_methods: frozenset  # begin / atomic / transaction: called on a DB handle, opens a transaction
     sequelize_instance_methods: frozenset  # Sequelize's own instance methods that look like association mixins
     fastapi_depends: frozenset  # Depends / Security: FastAPI calls the provider per request (also interpreter, AL604)
-    request_methods: dict  # request method -> the part of the request its result is (`get_json()` -> "body")
+    request_object_methods: dict  # request method -> the part of the request its result is (`get_json()` -> "body")
 
 
 def _known(table: dict) -> Known:
-    return Known(request_methods=dict(table["request_methods"]),
-                 **{key: frozenset(table[key]) for key in Known._fields if key != "request_methods"})
+    return Known(request_object_methods=dict(table["request_object_methods"]),
+                 **{key: frozenset(table[key]) for key in Known._fields if key != "request_object_methods"})
 
 
 def known(program) -> Known:
@@ -985,7 +985,8 @@ class Calls:
                 return bare
             held = self.program.read_context("express", "settings", key)
             return held if held is not None else v.UNKNOWN
-        if kind is v.App or kind is v.Request and method not in known(self.program).request_methods and method not in ("get", "set"):
+        if kind is v.App or kind is v.Request and method not in known(self.program).request_object_methods \
+                and method not in ("get", "set"):
             held = self.context_read(receiver, method)
             if held is not None:  # fastify.db('articles') / req.knex('users')
                 return self.invoke(node, held, args)
@@ -1061,7 +1062,7 @@ class Calls:
                     return held if held is not None else v.tag(v.UNKNOWN, tags | {v.REQUEST_TAG})
             if method in ("json", "get_json", "text", "post", "formData", "parseBody") and bare.part in ("", "req"):
                 self.request_event("request-read", bare, "body", node.span)
-            part = known(self.program).request_methods.get(method)
+            part = known(self.program).request_object_methods.get(method)
             if part is not None:
                 chosen = frozenset({v.INPUT_TAG}) if part in v.INPUT_PARTS else frozenset()
                 return v.tag(v.Request(bare.framework, part), tags | {v.REQUEST_TAG} | chosen)
