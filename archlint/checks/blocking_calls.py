@@ -25,6 +25,7 @@ from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding, TraceStep
 from archlint.semantics import values as v
+from archlint.semantics.calls import known
 from archlint.semantics.routes import handler_functions
 
 _LOOP_FRAMEWORKS = frozenset({"fastapi", "starlette", "aiohttp", "quart", "sanic", "litestar"})
@@ -36,7 +37,6 @@ _OFFLOADS = frozenset({
     "anyio.to_thread.run_sync", "asgiref.sync.sync_to_async", "asyncer.asyncify",
 })
 _OFFLOAD_METHODS = frozenset({"run_in_executor", "run_sync"})
-_DEPENDS = frozenset({"fastapi.Depends", "fastapi.params.Depends", "fastapi.Security"})
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
@@ -82,7 +82,7 @@ def _offloaded(program, calls: "_CallIndex", effect) -> bool:
         name = program.static_name(path, node.func)
         if name in _OFFLOADS:
             return True
-        if name in _DEPENDS and node.args:
+        if name in known(program).fastapi_depends and node.args:
             provider = v.strip(program.static_value(path, node.args[0].value))
             definition = program.function(provider.path, provider.fid) if type(provider) is v.Function else None
             if definition is None or not definition.is_async:

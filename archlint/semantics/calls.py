@@ -24,7 +24,7 @@ from archlint.semantics.web import callee_name
 from archlint.semantics.routes import known as route_names
 from archlint.semantics.records import CallRecord, Construct, Event, LoopInfo, argument_for
 from archlint.semantics.support import (
-    ARRAY_LOOPS, ASYNC, CONTAINERS, EXISTS_MODEL, FACT, REQUEST_METHODS, SYNC_DRIVER, all_tags,
+    ARRAY_LOOPS, ASYNC, CONTAINERS, EXISTS_MODEL, FACT, SYNC_DRIVER, all_tags,
     callee_text,
     computed_tags, dotted, field_key, query_chain, is_async_api, model_of, non_null, null_origins, prisma_fluent,
 )
@@ -541,10 +541,13 @@ class Known(NamedTuple):
     body_parsers: frozenset  # json.loads / JSON.parse: a raw request body, parsed (still the client's keys)
     transaction_methods: frozenset  # begin / atomic / transaction: called on a DB handle, opens a transaction
     sequelize_instance_methods: frozenset  # Sequelize's own instance methods that look like association mixins
+    fastapi_depends: frozenset  # Depends / Security: FastAPI calls the provider per request (also interpreter, AL604)
+    request_object_methods: dict  # request method -> the part of the request its result is (`get_json()` -> "body")
 
 
 def _known(table: dict) -> Known:
-    return Known(**{key: frozenset(table[key]) for key in Known._fields})
+    return Known(request_object_methods=dict(table["request_object_methods"]),
+                 **{key: frozenset(table[key]) for key in Known._fields if key != "request_object_methods"})
 
 
 def known(program) -> Known:
@@ -982,7 +985,8 @@ class Calls:
                 return bare
             held = self.program.read_context("express", "settings", key)
             return held if held is not None else v.UNKNOWN
-        if kind is v.App or kind is v.Request and method not in REQUEST_METHODS and method not in ("get", "set"):
+        if kind is v.App or kind is v.Request and method not in known(self.program).request_object_methods \
+                and method not in ("get", "set"):
             held = self.context_read(receiver, method)
             if held is not None:  # fastify.db('articles') / req.knex('users')
                 return self.invoke(node, held, args)
@@ -1058,7 +1062,7 @@ class Calls:
                     return held if held is not None else v.tag(v.UNKNOWN, tags | {v.REQUEST_TAG})
             if method in ("json", "get_json", "text", "post", "formData", "parseBody") and bare.part in ("", "req"):
                 self.request_event("request-read", bare, "body", node.span)
-            part = REQUEST_METHODS.get(method)
+            part = known(self.program).request_object_methods.get(method)
             if part is not None:
                 chosen = frozenset({v.INPUT_TAG}) if part in v.INPUT_PARTS else frozenset()
                 return v.tag(v.Request(bare.framework, part), tags | {v.REQUEST_TAG} | chosen)
@@ -2589,7 +2593,7 @@ class Calls:
             self._handler_list(framework, site, args)
             return v.App(framework, site)
         short = name.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
-        if name in ("fastapi.Depends", "fastapi.params.Depends", "fastapi.Security") and args:
+        if name in known(self.program).fastapi_depends and args:
             provider = args[0][2]
             if type(v.strip(provider)) is v.Function:
                 provided = self.call_function(node, v.strip(provider), [])

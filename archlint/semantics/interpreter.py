@@ -34,7 +34,7 @@ from archlint.semantics.frameworks import known as framework_names
 from archlint.semantics.program import Program
 from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis, Deref, Effect, Event, LoopInfo, Site, Summary
 from archlint.semantics.support import (
-    ASYNC, EAGER, EXISTS_MODEL, FACT, FLASK_SESSION, G_CONNECTION, NO_QUERY, REQUEST_PARTS, all_tags, callee_text,
+    ASYNC, EAGER, EXISTS_MODEL, FACT, FLASK_SESSION, G_CONNECTION, NO_QUERY, all_tags, callee_text,
     computed_tags, dotted,
     entered, field_key, query_chain, is_async_api, join_envs, non_null, null_origins, request_free, row_of,
 )
@@ -164,11 +164,13 @@ class Known(NamedTuple):
     context_attributes: dict  # framework -> attribute of its request / app that holds the project's values (Sanic `ctx`)
     context_hooks: dict  # framework -> {"request": decorators, "app": decorators}: its request hooks and listeners
     no_return: frozenset  # calls that raise or exit: `abort(404)`, `sys.exit()` (Interpreter.never_returns)
+    request_parts: dict  # request attribute -> the part of the request it holds (`request.args` -> "query")
 
 
 def _known(table: dict) -> Known:
     return Known(unique_errors=tuple(table["unique_errors"]),
                  context_attributes=dict(table["context_attributes"]),
+                 request_parts=dict(table["request_parts"]),
                  context_hooks={framework: {"request": frozenset(table["context_request_hooks"].get(framework, ())),
                                             "app": frozenset(table["context_app_hooks"].get(framework, ()))}
                                 for framework in {**table["context_request_hooks"], **table["context_app_hooks"]}},
@@ -945,14 +947,14 @@ class Frame(Calls):
         calls the provider; FastAPI's bare ``Depends()`` builds the declared class ``T`` itself.
         An alias from another module is read there: its names are that module's."""
         name = self.program.static_name(path, extra.func)
-        if name in ("fastapi.Depends", "fastapi.params.Depends", "fastapi.Security") and not extra.args:
+        if name in call_names(self.program).fastapi_depends and not extra.args:
             declared_value = v.strip(self.program.static_value(path, declared)) if type(declared) in (ir.Name, ir.Attr) else None
             if type(declared_value) is v.ClassValue and not self.program.model_of_class(declared_value.path, declared_value.cid):
                 return self.instantiate(extra, declared_value, [])
             return v.UNKNOWN
         if path == self.path:
             return self.eval(extra)
-        if name in ("fastapi.Depends", "fastapi.params.Depends", "fastapi.Security") and extra.args[0].kind == "pos":
+        if name in call_names(self.program).fastapi_depends and extra.args[0].kind == "pos":
             provider = v.strip(self.program.static_value(path, extra.args[0].value))
             if type(provider) is v.Function:
                 provided = self.call_function(extra, provider, [])
@@ -1234,7 +1236,7 @@ class Frame(Calls):
     def _request_slot(self, obj, name: str) -> str:
         """Environment key of ``req.<name>`` for a name the framework does not define on the request
         (``req.loggedUser``, ``req.article``): a value a middleware or handler stores there."""
-        if type(obj) is not ir.Name or name in REQUEST_PARTS or self.python:
+        if type(obj) is not ir.Name or name in known(self.program).request_parts or self.python:
             return ""
         current = v.strip(self.env.get(obj.id, v.UNKNOWN))
         if type(current) is not v.Request or current.part != "":
@@ -2874,7 +2876,7 @@ class Frame(Calls):
                 if user:
                     return v.Row("django", user)
             if bare.part == "" or bare.part in ("state",):
-                part = REQUEST_PARTS.get(name)
+                part = known(self.program).request_parts.get(name)
                 if part is None and name in ("request", "req"):  # ctx.request (Koa), c.req (Hono)
                     return v.tag(v.Request(bare.framework, ""), tags | {v.REQUEST_TAG})
                 if part is not None:
@@ -2935,7 +2937,7 @@ class Frame(Calls):
         ``g.db`` / ``app.state.pool`` / Starlette ``request.state.db``: the DB handle the project
         stored in that framework context slot (``Program.context_values``), else ``None``."""
         bare = v.strip(value)
-        if type(bare) is v.Request and name not in REQUEST_PARTS:
+        if type(bare) is v.Request and name not in known(self.program).request_parts:
             scope = _CONTEXT_SCOPES.get(bare.part)
             return self.program.read_context(bare.framework, scope, name) if scope else None
         if type(bare) is v.App and (bare.framework == "fastify" or bare.framework in _APP_OBJECT_SLOTS):

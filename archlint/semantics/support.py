@@ -7,15 +7,6 @@ from archlint.domain import ir
 from archlint.semantics import values as v
 
 ARRAY_LOOPS = frozenset({"map", "forEach", "flatMap", "filter", "reduce", "some", "every", "find", "findIndex"})
-REQUEST_PARTS = {
-    "body": "body", "json": "body", "form": "body", "data": "body", "POST": "body", "files": "body",
-    "params": "params", "match_info": "params", "path_params": "params", "kwargs": "params",
-    "query": "query", "args": "query", "GET": "query", "query_params": "query", "values": "query",
-    "headers": "headers", "cookies": "headers", "META": "headers",
-    "user": "user", "state": "state",
-}
-REQUEST_METHODS = {"get_json": "body", "json": "body", "text": "body", "post": "body", "formData": "body",
-                    "param": "params", "header": "headers", "valid": "body", "parseBody": "body"}
 CONTAINERS = frozenset({
     "builtins.set", "builtins.list", "builtins.dict", "builtins.tuple", "builtins.frozenset", "builtins.str",
     "builtins.sorted", "builtins.int", "builtins.float", "builtins.bool", "global:Set", "global:Map", "global:Array.from",
