@@ -2133,6 +2133,17 @@ class Program:
         loaded: list[str] = []
         done: set = set()  # (path, fid) analysed of record
         tops: set[str] = set()  # loaded modules whose top level was analysed of record
+
+        def queue_loaded() -> None:
+            """Queue the modules the last analyses loaded (only those: ``later`` is never rescanned)."""
+            nonlocal read
+            fresh = later[read:]
+            read += len(fresh)
+            for loaded_path in fresh:
+                if loaded_path not in queued:
+                    queued.add(loaded_path)
+                    queue.append(loaded_path)
+
         while True:
             while queue:
                 path = queue.popleft()
@@ -2140,28 +2151,17 @@ class Program:
                     results.extend(self._analyse_module(path))
                 else:
                     loaded.append(path)
-                fresh = later[read:]
-                read += len(fresh)
-                for path in fresh:
-                    if path not in queued:
-                        queued.add(path)
-                        queue.append(path)
+                queue_loaded()
             progress = False
             for path in loaded:
-                module = self.modules[path]
-                functions = _reached_functions(self, path, module, done)
+                functions = _reached_functions(self, path, self.modules[path], done)
                 if not functions:
                     continue
                 progress = True
                 done.update((path, function.fid) for function in functions)
                 results.extend(self._analyse_module(path, functions, top=path not in tops))
                 tops.add(path)
-                fresh = later[read:]
-                read += len(fresh)
-                for path in fresh:
-                    if path not in queued:
-                        queued.add(path)
-                        queue.append(path)
+                queue_loaded()
             if not progress and not queue:
                 return results
 
