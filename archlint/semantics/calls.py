@@ -174,6 +174,35 @@ def existing_row(value) -> bool:
     return all(type(v.strip(o)) is v.Row and not (NEW_ROW & v.tags_of(o)) for o in v.options(value))
 
 
+def _copied_whole(function, name: str) -> bool:
+    """Whether the constructor ``function`` copies the keys of parameter ``name`` onto something:
+    spreads it (``{ ...props }`` / ``**props``), iterates it, or hands it whole to a call
+    (``Object.assign(this, props)``, ``super(props)``, ``setattr`` loops over ``props.items()``).
+    A parameter only stored into one field (``this.body = body``) or used as one value
+    (``slug(title)`` of a string) copies no key."""
+    def is_param(node) -> bool:
+        return type(node) is ir.Name and node.id == name
+
+    for node in ir.iter_nodes(function.body):
+        kind = type(node)
+        if kind is ir.Starred and is_param(node.value) or kind is ir.Entry and node.key is None and is_param(node.value):
+            return True
+        if kind is ir.Loop and is_param(node.iter):
+            return True
+        if kind is ir.Call:
+            func = node.func
+            if type(func) is ir.Attr and is_param(func.obj) and func.name in ("items", "keys", "values", "entries"):
+                return True
+            callee = ir.dotted(func) if type(func) in (ir.Name, ir.Attr) else ""
+            if callee.rsplit(".", 1)[-1] in ("assign", "entries", "keys", "values", "super", "setattr", "update", "set") \
+                    and any(is_param(a.value) for a in node.args):
+                return True
+            if type(func) is ir.Name and func.id == "super" or type(func) is ir.Attr and ir.dotted(func).startswith("super"):
+                if any(is_param(a.value) for a in node.args):
+                    return True
+    return False
+
+
 def whole_body(value, prisma: bool = False) -> bool:
     """The request body (or a part of it, ``req.body.article``) as a whole object, or an object
     literal spreading it; for Prisma the ``data``/``create``/``update`` key of the argument."""
@@ -390,7 +419,10 @@ def _key_values(args) -> list:
         if type(bare) is v.Record:
             where = bare.get("where")
             if where is not None and type(v.strip(where)) is v.Record:
-                keys.extend(item for _key, item in v.strip(where).items)
+                for _key, item in v.strip(where).items:
+                    # Prisma's compound unique selector `{ fanId_idolId: { fanId, idolId } }`: each column is a key
+                    inner = v.strip(item)
+                    keys.extend(i for _k, i in inner.items) if type(inner) is v.Record else keys.append(item)
             elif index == 0 or not keys:  # findOneBy({ id }); a later object is options (`findByPk(id, { include })`)
                 keys.extend(item for _key, item in bare.items)
         else:
@@ -1496,6 +1528,24 @@ class Calls:
         if type(v.strip(value)) is v.Db and v.strip(value).kind in ("connection", "cursor") and target in self.env:
             self.env[target] = v.tag(value, frozenset({CLOSED_HANDLE + site}))
 
+    def _unstored_arguments(self, cls: v.ClassValue, args):
+        """The arguments of ``new Comment(author, article, dto.body)`` whose keys the entity class's own
+        constructor copies (see ``_copied_whole``): a parameter it only stores into one field
+        (``this.body = body``) holds one column's value, whatever object it came from, so no key of the
+        client's object names an attribute.  All of them when the class has no constructor of its own
+        (the ORM's: ``new Article(req.body)`` copies every key)."""
+        init = self.program.method(cls.path, cls.cid, "__init__" if self.python else "constructor")
+        function = self.program.function(init.path, init.fid) if init is not None else None
+        if function is None or init.path != cls.path or function.cls != cls.cid \
+                or any(p.kind not in ("pos", "posonly") for p in function.params):
+            return args
+        positional = [p.name for p in function.params if p.name not in ("self", "this")]
+        kept = []
+        for index, arg in enumerate(args):
+            if arg[0] != "pos" or index >= len(positional) or _copied_whole(function, positional[index]):
+                kept.append(arg)
+        return tuple(kept)
+
     def mass_assignment(self, node, stack: str, model: str, method: str, args) -> None:
         """A write (or an entity built for one) given the request body whole: every key the client
         sends becomes a column value (``Article.create(req.body)``, ``Article(**data)``,
@@ -2403,7 +2453,7 @@ class Calls:
         model = self.program.model_of_class(cls.path, cls.cid)
         if model:
             stack = self.program.schema.models[model].stack
-            self.mass_assignment(node, stack, model, model.rsplit(":", 1)[-1], args)
+            self.mass_assignment(node, stack, model, model.rsplit(":", 1)[-1], self._unstored_arguments(cls, args))
             # `InvoiceAddress()` with no argument (an empty stand-in: `except DoesNotExist: ia = InvoiceAddress()`)
             # holds no foreign key: reading a relation of it gives None or an empty set, never a query
             return v.tag(v.Row(stack, model, frozenset() if args else frozenset({"*"})), NEW_ROW)
