@@ -1753,6 +1753,18 @@ class Calls:
         missed, not judged."""
         return any(_mixin_matches(model.name.lower(), suffix) for model in self.program.schema.models.values())
 
+    def _filtered_model(self, node: ir.Call) -> str:
+        """The one model whose columns (``Model.column``) a ``where(…)`` call's arguments compare, else ``""``."""
+        found = set()
+        for arg in node.args:
+            for inner in ir.iter_nodes(arg.value):
+                if type(inner) is ir.Attr and type(inner.obj) is ir.Name:
+                    named = v.strip(self.program.static_value(self.path, inner.obj))
+                    model = self.program.model_of_class(named.path, named.cid) if type(named) is v.ClassValue else ""
+                    if model:
+                        found.add(model)
+        return found.pop() if len(found) == 1 else ""
+
     def outcome_value(self, outcome: Outcome, receiver, args, node, stack: str, model: str):  # noqa: C901
         """The value a library call yields, from its descriptor in ``semantics.toml``."""
         kind = outcome.value
@@ -1788,6 +1800,11 @@ class Calls:
                 model = self.program.table_variable(self.path, args[0][3].id)
         elif outcome.model.startswith("arg") and outcome.value == "query" and not args:
             model = ""
+        if not model and stack == "sqlalchemy" and outcome.value == "same" and type(receiver) is v.Query and args \
+                and type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in ("where", "filter"):
+            # `select(exists().where(Follow.a == a, Follow.b == b))` / `select(func.count()).where(Follow.b == b)`:
+            # nothing selected names a model, so the rows read are those of the model whose columns the filter compares
+            model = self._filtered_model(node)
         one_related = False
         if outcome.model == "relation" and args and model:
             # Objection `article.$relatedQuery('tags')`: a query of the relation's target model (one row for a
@@ -2610,7 +2627,11 @@ class Calls:
         found = library.function(name)
         if found is not None:
             stack, outcome = found
-            return self.outcome_value(outcome, v.UNKNOWN, args, node, stack, "")
+            result = self.outcome_value(outcome, v.UNKNOWN, args, node, stack, "")
+            # `select(exists().where(Follow.b == article.author_id))`: a statement built from a loop's element
+            # depends on it like its arguments do (the `elem:` tags), so running it per row is a query per row
+            element = frozenset(t for a in args for t in v.tags_of(a[2]) if t.startswith("elem:"))
+            return v.tag(result, element) if element and result is not None else result
         if name in library.adapters:  # aiosql.from_path("queries.sql", "asyncpg")
             driver = next((a[2] for a in args if a[0] == "kw" and a[1] == "driver_adapter"), None)
             driver = driver if driver is not None else (args[1][2] if len(args) > 1 and args[1][0] == "pos" else None)
