@@ -1754,7 +1754,18 @@ class Calls:
         return any(_mixin_matches(model.name.lower(), suffix) for model in self.program.schema.models.values())
 
     def _filtered_model(self, node: ir.Call) -> str:
-        """The one model whose columns (``Model.column``) a ``where(…)`` call's arguments compare, else ``""``."""
+        """The one model whose columns (``Model.column``) a ``where(…)`` call's arguments compare, else ``""``
+        — for a statement that selects no column at all: ``exists()`` or ``select(func.count())`` (a statement
+        selecting a column, ``select(Deployment.id)``, keeps what its own arguments say)."""
+        built = node.func.obj if type(node.func) is ir.Attr else None
+        short = (built.func.name if type(built.func) is ir.Attr else built.func.id if type(built.func) is ir.Name else "") \
+            if type(built) is ir.Call else ""
+        counting = short == "select" and built.args and all(
+            type(a.value) is ir.Call and type(a.value.func) in (ir.Attr, ir.Name) and not a.value.args
+            and (a.value.func.name if type(a.value.func) is ir.Attr else a.value.func.id) in ("count", "exists")
+            for a in built.args)
+        if not (short == "exists" and not built.args or counting):
+            return ""
         found = set()
         for arg in node.args:
             for inner in ir.iter_nodes(arg.value):
@@ -2593,6 +2604,10 @@ class Calls:
         if name == "global:Object.assign" and len(args) >= 2 and type(v.strip(args[0][2])) is v.Row:
             row = v.strip(args[0][2])  # Object.assign(article, req.body.article)
             self.mass_assignment(node, row.stack, row.model, "Object.assign", args[1:])
+        if name == "global:Object.assign" and len(args) >= 2 and args[0][0] == "pos" and whole_body(args[0][2]):
+            # Object.assign(req.body.article, { authorId }): the request's own object, given more keys, is what
+            # Object.assign returns — still every key the client sent
+            return args[0][2]
         if name == "global:Object.assign" and args and all(kind == "pos" for kind, *_ in args) \
                 and type(v.strip(args[0][2])) is v.Record:
             # Object.assign({}, req.body.comment, { authorId }): the object a spread literal builds
