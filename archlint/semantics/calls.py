@@ -553,6 +553,7 @@ class Known(NamedTuple):
     read through :func:`archlint.semantics.containers.known`."""
 
     mongoose_model: frozenset
+    mongoose_class_models: frozenset  # Typegoose getModelForClass(Article): the Mongoose model named by the class
     write_steps: frozenset  # query-builder steps that make the built query a write
     aggregate_steps: frozenset  # query-builder steps that make it one aggregated row
     django_raising_lookups: frozenset  # Django lookups that raise DoesNotExist on no row (AL234)
@@ -2661,6 +2662,12 @@ class Calls:
             label = v.strip(args[0][2])
             if type(label) is v.Const and isinstance(label.value, str):
                 key = self.program.schema.by_name(label.value, "mongoose", self.path) or f"{self.path}:{label.value}"
+                return v.ModelClass("mongoose", key)
+        if name in known(self.program).mongoose_class_models and args and type(v.strip(args[0][2])) is v.ClassValue:
+            cls = v.strip(args[0][2])  # getModelForClass(Article): the model the schema read registers under the class's name
+            definition = self.program.cls(cls.path, cls.cid)
+            if definition is not None:
+                key = self.program.schema.by_name(definition.name, "mongoose", self.path) or f"{self.path}:{definition.name}"
                 return v.ModelClass("mongoose", key)
         if name in ("aiohttp.web.AppKey", "aiohttp.web_app.AppKey", "aiohttp.AppKey") and args:
             label = v.strip(args[0][2])  # web.AppKey('db', asyncpg.Pool): a typed key of the application mapping
