@@ -537,7 +537,7 @@ def check_then_insert(ctx: CheckContext, analyses: dict, atomic_requests: bool =
                 continue
             if _upsert(names, write, effects):
                 continue  # INSERT … ON CONFLICT: the database decides the race
-            if write.method in ("save", "add") and ("saves-existing" in write.tags or _saves_looked_up_row(write, reads)):
+            if write.method in ("save", "add", "persistAndFlush") and ("saves-existing" in write.tags or _saves_looked_up_row(write, reads)):
                 continue  # `row.save()` of a row a lookup returned or the request holds: an update, not an insert
             found = _deciding_lookup(program, names, write, reads, exits)
             if found is None:
@@ -708,14 +708,18 @@ def _step_keys(program, names: Known, model_key: str, step) -> set:
             record = v.strip(value)
             if type(record) is v.Record:
                 where = v.strip(record.get("where") or v.UNKNOWN)
-                keys |= _record_keys(names, where if type(where) is v.Record else record)
+                model = program.schema.get(model_key)
+                columns = frozenset(model.columns) if model is not None else frozenset()
+                keys |= _record_keys(names, where if type(where) is v.Record else record, columns=columns)
             else:
                 keys |= _compared_attributes(program, step.path, model_key, arg.value)
     return keys
 
 
-def _record_keys(names: Known, record, depth: int = 0) -> set:
-    """``{ email }`` / ``{ [Op.or]: [{ email }, { username }] }`` / ``{ OR: [...] }`` → their column keys."""
+def _record_keys(names: Known, record, depth: int = 0, columns: frozenset = frozenset()) -> set:
+    """``{ email }`` / ``{ [Op.or]: [{ email }, { username }] }`` / ``{ OR: [...] }`` → their column keys.
+    Prisma's compound unique selector (``{ userId_articleId: { userId, articleId } }``, the selector of an
+    ``@@id``/``@@unique`` over several columns) compares each of its columns by equality: those columns."""
     keys: set = set()
     for key, value in record.items:
         inner = v.strip(value)
@@ -723,7 +727,10 @@ def _record_keys(names: Known, record, depth: int = 0) -> set:
             for item in inner.items:
                 item = v.strip(item)
                 if type(item) is v.Record:
-                    keys |= _record_keys(names, item, depth + 1)
+                    keys |= _record_keys(names, item, depth + 1, columns)
+        elif isinstance(key, str) and key not in columns and type(inner) is v.Record and inner.items \
+                and all(isinstance(k, str) and k in columns and type(v.strip(i)) is not v.Record for k, i in inner.items):
+            keys.update(k for k, _ in inner.items)
         elif isinstance(key, str):
             keys.add(key)
             if type(inner) is v.Record and not all(k in names.equality_operators for k, _ in inner.items):

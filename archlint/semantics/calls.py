@@ -174,6 +174,35 @@ def existing_row(value) -> bool:
     return all(type(v.strip(o)) is v.Row and not (NEW_ROW & v.tags_of(o)) for o in v.options(value))
 
 
+def _copied_whole(function, name: str) -> bool:
+    """Whether the constructor ``function`` copies the keys of parameter ``name`` onto something:
+    spreads it (``{ ...props }`` / ``**props``), iterates it, or hands it whole to a call
+    (``Object.assign(this, props)``, ``super(props)``, ``setattr`` loops over ``props.items()``).
+    A parameter only stored into one field (``this.body = body``) or used as one value
+    (``slug(title)`` of a string) copies no key."""
+    def is_param(node) -> bool:
+        return type(node) is ir.Name and node.id == name
+
+    for node in ir.iter_nodes(function.body):
+        kind = type(node)
+        if kind is ir.Starred and is_param(node.value) or kind is ir.Entry and node.key is None and is_param(node.value):
+            return True
+        if kind is ir.Loop and is_param(node.iter):
+            return True
+        if kind is ir.Call:
+            func = node.func
+            if type(func) is ir.Attr and is_param(func.obj) and func.name in ("items", "keys", "values", "entries"):
+                return True
+            callee = ir.dotted(func) if type(func) in (ir.Name, ir.Attr) else ""
+            if callee.rsplit(".", 1)[-1] in ("assign", "entries", "keys", "values", "super", "setattr", "update", "set") \
+                    and any(is_param(a.value) for a in node.args):
+                return True
+            if type(func) is ir.Name and func.id == "super" or type(func) is ir.Attr and ir.dotted(func).startswith("super"):
+                if any(is_param(a.value) for a in node.args):
+                    return True
+    return False
+
+
 def whole_body(value, prisma: bool = False) -> bool:
     """The request body (or a part of it, ``req.body.article``) as a whole object, or an object
     literal spreading it; for Prisma the ``data``/``create``/``update`` key of the argument."""
@@ -390,7 +419,10 @@ def _key_values(args) -> list:
         if type(bare) is v.Record:
             where = bare.get("where")
             if where is not None and type(v.strip(where)) is v.Record:
-                keys.extend(item for _key, item in v.strip(where).items)
+                for _key, item in v.strip(where).items:
+                    # Prisma's compound unique selector `{ fanId_idolId: { fanId, idolId } }`: each column is a key
+                    inner = v.strip(item)
+                    keys.extend(i for _k, i in inner.items) if type(inner) is v.Record else keys.append(item)
             elif index == 0 or not keys:  # findOneBy({ id }); a later object is options (`findByPk(id, { include })`)
                 keys.extend(item for _key, item in bare.items)
         else:
@@ -521,6 +553,7 @@ class Known(NamedTuple):
     read through :func:`archlint.semantics.containers.known`."""
 
     mongoose_model: frozenset
+    mongoose_class_models: frozenset  # Typegoose getModelForClass(Article): the Mongoose model named by the class
     write_steps: frozenset  # query-builder steps that make the built query a write
     aggregate_steps: frozenset  # query-builder steps that make it one aggregated row
     django_raising_lookups: frozenset  # Django lookups that raise DoesNotExist on no row (AL234)
@@ -1496,6 +1529,24 @@ class Calls:
         if type(v.strip(value)) is v.Db and v.strip(value).kind in ("connection", "cursor") and target in self.env:
             self.env[target] = v.tag(value, frozenset({CLOSED_HANDLE + site}))
 
+    def _unstored_arguments(self, cls: v.ClassValue, args):
+        """The arguments of ``new Comment(author, article, dto.body)`` whose keys the entity class's own
+        constructor copies (see ``_copied_whole``): a parameter it only stores into one field
+        (``this.body = body``) holds one column's value, whatever object it came from, so no key of the
+        client's object names an attribute.  All of them when the class has no constructor of its own
+        (the ORM's: ``new Article(req.body)`` copies every key)."""
+        init = self.program.method(cls.path, cls.cid, "__init__" if self.python else "constructor")
+        function = self.program.function(init.path, init.fid) if init is not None else None
+        if function is None or init.path != cls.path or function.cls != cls.cid \
+                or any(p.kind not in ("pos", "posonly") for p in function.params):
+            return args
+        positional = [p.name for p in function.params if p.name not in ("self", "this")]
+        kept = []
+        for index, arg in enumerate(args):
+            if arg[0] != "pos" or index >= len(positional) or _copied_whole(function, positional[index]):
+                kept.append(arg)
+        return tuple(kept)
+
     def mass_assignment(self, node, stack: str, model: str, method: str, args) -> None:
         """A write (or an entity built for one) given the request body whole: every key the client
         sends becomes a column value (``Article.create(req.body)``, ``Article(**data)``,
@@ -1703,6 +1754,29 @@ class Calls:
         missed, not judged."""
         return any(_mixin_matches(model.name.lower(), suffix) for model in self.program.schema.models.values())
 
+    def _filtered_model(self, node: ir.Call) -> str:
+        """The one model whose columns (``Model.column``) a ``where(…)`` call's arguments compare, else ``""``
+        — for a statement that selects no column at all: ``exists()`` or ``select(func.count())`` (a statement
+        selecting a column, ``select(Deployment.id)``, keeps what its own arguments say)."""
+        built = node.func.obj if type(node.func) is ir.Attr else None
+        short = (built.func.name if type(built.func) is ir.Attr else built.func.id if type(built.func) is ir.Name else "") \
+            if type(built) is ir.Call else ""
+        counting = short == "select" and built.args and all(
+            type(a.value) is ir.Call and type(a.value.func) in (ir.Attr, ir.Name) and not a.value.args
+            and (a.value.func.name if type(a.value.func) is ir.Attr else a.value.func.id) in ("count", "exists")
+            for a in built.args)
+        if not (short == "exists" and not built.args or counting):
+            return ""
+        found = set()
+        for arg in node.args:
+            for inner in ir.iter_nodes(arg.value):
+                if type(inner) is ir.Attr and type(inner.obj) is ir.Name:
+                    named = v.strip(self.program.static_value(self.path, inner.obj))
+                    model = self.program.model_of_class(named.path, named.cid) if type(named) is v.ClassValue else ""
+                    if model:
+                        found.add(model)
+        return found.pop() if len(found) == 1 else ""
+
     def outcome_value(self, outcome: Outcome, receiver, args, node, stack: str, model: str):  # noqa: C901
         """The value a library call yields, from its descriptor in ``semantics.toml``."""
         kind = outcome.value
@@ -1738,6 +1812,11 @@ class Calls:
                 model = self.program.table_variable(self.path, args[0][3].id)
         elif outcome.model.startswith("arg") and outcome.value == "query" and not args:
             model = ""
+        if not model and stack == "sqlalchemy" and outcome.value == "same" and type(receiver) is v.Query and args \
+                and type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in ("where", "filter"):
+            # `select(exists().where(Follow.a == a, Follow.b == b))` / `select(func.count()).where(Follow.b == b)`:
+            # nothing selected names a model, so the rows read are those of the model whose columns the filter compares
+            model = self._filtered_model(node)
         one_related = False
         if outcome.model == "relation" and args and model:
             # Objection `article.$relatedQuery('tags')`: a query of the relation's target model (one row for a
@@ -2403,7 +2482,7 @@ class Calls:
         model = self.program.model_of_class(cls.path, cls.cid)
         if model:
             stack = self.program.schema.models[model].stack
-            self.mass_assignment(node, stack, model, model.rsplit(":", 1)[-1], args)
+            self.mass_assignment(node, stack, model, model.rsplit(":", 1)[-1], self._unstored_arguments(cls, args))
             # `InvoiceAddress()` with no argument (an empty stand-in: `except DoesNotExist: ia = InvoiceAddress()`)
             # holds no foreign key: reading a relation of it gives None or an empty set, never a query
             return v.tag(v.Row(stack, model, frozenset() if args else frozenset({"*"})), NEW_ROW)
@@ -2526,6 +2605,10 @@ class Calls:
         if name == "global:Object.assign" and len(args) >= 2 and type(v.strip(args[0][2])) is v.Row:
             row = v.strip(args[0][2])  # Object.assign(article, req.body.article)
             self.mass_assignment(node, row.stack, row.model, "Object.assign", args[1:])
+        if name == "global:Object.assign" and len(args) >= 2 and args[0][0] == "pos" and whole_body(args[0][2]):
+            # Object.assign(req.body.article, { authorId }): the request's own object, given more keys, is what
+            # Object.assign returns — still every key the client sent
+            return args[0][2]
         if name == "global:Object.assign" and args and all(kind == "pos" for kind, *_ in args) \
                 and type(v.strip(args[0][2])) is v.Record:
             # Object.assign({}, req.body.comment, { authorId }): the object a spread literal builds
@@ -2560,7 +2643,11 @@ class Calls:
         found = library.function(name)
         if found is not None:
             stack, outcome = found
-            return self.outcome_value(outcome, v.UNKNOWN, args, node, stack, "")
+            result = self.outcome_value(outcome, v.UNKNOWN, args, node, stack, "")
+            # `select(exists().where(Follow.b == article.author_id))`: a statement built from a loop's element
+            # depends on it like its arguments do (the `elem:` tags), so running it per row is a query per row
+            element = frozenset(t for a in args for t in v.tags_of(a[2]) if t.startswith("elem:"))
+            return v.tag(result, element) if element and result is not None else result
         if name in library.adapters:  # aiosql.from_path("queries.sql", "asyncpg")
             driver = next((a[2] for a in args if a[0] == "kw" and a[1] == "driver_adapter"), None)
             driver = driver if driver is not None else (args[1][2] if len(args) > 1 and args[1][0] == "pos" else None)
@@ -2575,6 +2662,12 @@ class Calls:
             label = v.strip(args[0][2])
             if type(label) is v.Const and isinstance(label.value, str):
                 key = self.program.schema.by_name(label.value, "mongoose", self.path) or f"{self.path}:{label.value}"
+                return v.ModelClass("mongoose", key)
+        if name in known(self.program).mongoose_class_models and args and type(v.strip(args[0][2])) is v.ClassValue:
+            cls = v.strip(args[0][2])  # getModelForClass(Article): the model the schema read registers under the class's name
+            definition = self.program.cls(cls.path, cls.cid)
+            if definition is not None:
+                key = self.program.schema.by_name(definition.name, "mongoose", self.path) or f"{self.path}:{definition.name}"
                 return v.ModelClass("mongoose", key)
         if name in ("aiohttp.web.AppKey", "aiohttp.web_app.AppKey", "aiohttp.AppKey") and args:
             label = v.strip(args[0][2])  # web.AppKey('db', asyncpg.Pool): a typed key of the application mapping

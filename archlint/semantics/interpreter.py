@@ -149,6 +149,7 @@ class Known(NamedTuple):
     missing_row_errors: frozenset
     does_not_exist_errors: frozenset
     unique_errors: tuple  # matched by the end of a handler's class name
+    non_database_errors: frozenset  # error classes no driver raises (ZodError): a catch-all's branch for one answers only it
     unique_codes: frozenset
     aiohttp_hooks: frozenset
     primary_keys: frozenset
@@ -165,17 +166,19 @@ class Known(NamedTuple):
     context_hooks: dict  # framework -> {"request": decorators, "app": decorators}: its request hooks and listeners
     no_return: frozenset  # calls that raise or exit: `abort(404)`, `sys.exit()` (Interpreter.never_returns)
     request_parts: dict  # request attribute -> the part of the request it holds (`request.args` -> "query")
+    injected_repositories: dict  # module of a NestJS `@InjectRepository(Entity)` -> the stack of the repository it injects
 
 
 def _known(table: dict) -> Known:
     return Known(unique_errors=tuple(table["unique_errors"]),
                  context_attributes=dict(table["context_attributes"]),
                  request_parts=dict(table["request_parts"]),
+                 injected_repositories=dict(table["injected_repositories"]),
                  context_hooks={framework: {"request": frozenset(table["context_request_hooks"].get(framework, ())),
                                             "app": frozenset(table["context_app_hooks"].get(framework, ()))}
                                 for framework in {**table["context_request_hooks"], **table["context_app_hooks"]}},
                  **{key: frozenset(table[key]) for key in ("missing_row_errors", "does_not_exist_errors", "unique_codes",
-                                                           "aiohttp_hooks", "primary_keys", "hand_begun", "app_classes",
+                                                           "aiohttp_hooks", "primary_keys", "hand_begun", "app_classes", "non_database_errors",
                                                            "attribute_scopes", "properties", "row_metadata",
                                                            "context_decorators", "unit_of_work_drivers", "scoped_sessions",
                                                            "instance_state", "no_return")})
@@ -196,7 +199,7 @@ def handles_unique_violation(handler, names: Known, resolve=None) -> bool:
         return True
     if types and not types & _CATCH_ALL:
         return False
-    for inner in ir.iter_nodes(handler.body):
+    for inner in ir.iter_nodes(_outside_other_error_branches(handler.body, names)):
         kind = type(inner)
         if kind is ir.Const and (isinstance(inner.value, str) and inner.value in names.unique_codes
                                  or type(inner.value) is int and (inner.value == 11000 or 400 <= inner.value < 500)):
@@ -208,6 +211,32 @@ def handles_unique_violation(handler, names: Known, resolve=None) -> bool:
             if type(value) is v.Const and isinstance(value.value, (str, int)) and str(value.value) in names.unique_codes:
                 return True
     return False
+
+
+def _outside_other_error_branches(body: tuple, names: Known) -> tuple:
+    """A catch-all's statements without the branches that answer an error no database raises, by its
+    type (``if (error instanceof ZodError) return c.json(…, 422)``, ``non_database_errors`` of
+    ``rules/knowledge/orms.toml``): a 4xx there answers that error, and a unique violation falls through
+    to what follows.  Any other branch (a driver's error type, a test that is no type test) stays."""
+    kept = []
+    for statement in body:
+        if type(statement) is ir.If:
+            if _tested_error_type(statement.test) in names.non_database_errors:
+                kept.append(ir.If(statement.test, (), _outside_other_error_branches(statement.orelse, names), statement.span))
+                continue
+        kept.append(statement)
+    return tuple(kept)
+
+
+def _tested_error_type(test) -> str:
+    """``T`` of ``e instanceof T`` / ``isinstance(e, T)`` (a name or ``mod.T``), else ``""``."""
+    if type(test) is ir.Compare and test.op == "instanceof":
+        types = _handler_type_names(test.right)
+    elif type(test) is ir.Call and type(test.func) is ir.Name and test.func.id == "isinstance" and len(test.args) == 2:
+        types = _handler_type_names(test.args[1].value)
+    else:
+        return ""
+    return next(iter(types)) if len(types) == 1 and "?" not in types else ""
 
 
 def _handler_type_names(types) -> set:
@@ -856,7 +885,9 @@ class Frame(Calls):
         short = name.rsplit(":", 1)[-1].rsplit(".", 1)[-1]
         if short == "InjectRepository" and call is not None:
             model = self.model_key(self.eval(call.arg(0)) if call.arg(0) is not None else v.UNKNOWN)
-            return v.Db("typeorm", "repository", model)
+            # @nestjs/typeorm's (the default: an unresolved decorator keeps it) or @mikro-orm/nestjs's
+            module = name.rsplit(":", 1)[0] if ":" in name else ""
+            return v.Db(known(self.program).injected_repositories.get(module, "typeorm"), "repository", model)
         if short == "InjectModel" and call is not None and call.arg(0) is not None and name.startswith("@nestjs/mongoose"):
             # `@InjectModel(Article.name) private articleModel: Model<Article>`: the model registered
             # under that name (`MongooseModule.forFeature([{ name: Article.name, … }])`)
@@ -992,6 +1023,10 @@ class Frame(Calls):
             model = self._super_model(cls)
             if model:  # class ArticleRepository extends Repository<Article> { constructor(ds) { super(Article, …) } }
                 handle = handle._replace(model=model)
+        if not handle.model and handle.kind == "repository":
+            model = self._type_argument_model(cls)
+            if model:  # class UserRepository extends EntityRepository<User> {} (MikroORM, TypeORM): the entity it serves
+                handle = handle._replace(model=model)
         attribute = library.bound_models.get((handle.stack, handle.kind))
         if attribute is None or depth > 3:
             return handle
@@ -1008,6 +1043,20 @@ class Frame(Calls):
         if loads and self._class_attribute(cls, loads) is not None or self.program.constructed_with_loads(cls.path, cls.cid):
             handle = handle._replace(loaded=handle.loaded | frozenset({ANY_RELATION}))
         return handle
+
+    def _type_argument_model(self, cls: v.ClassValue) -> str:
+        """The model a base of the class (or of a project base) names as its type argument
+        (``extends EntityRepository<User>``), else ``""``."""
+        for path, cid in self.program.subclass_chain(cls.path, cls.cid):
+            definition = self.program.cls(path, cid)
+            for base in definition.bases if definition is not None else ():
+                if type(base) is ir.Index and type(base.index) in (ir.Name, ir.Attr):
+                    named = v.strip(self.program.static_value(path, base.index))
+                    if type(named) is v.ClassValue:
+                        model = self.program.model_of_class(named.path, named.cid)
+                        if model:
+                            return model
+        return ""
 
     def _super_model(self, cls: v.ClassValue) -> str:
         """The model a constructor of the class (or a project base) names first in its ``super(…)``
@@ -1281,7 +1330,13 @@ class Frame(Calls):
         if kind is ir.Attr and not self.python and self._absent_attribute(test):
             return False  # `if (toAppend?.author)` on a User row: no such attribute, undefined
         if kind in (ir.Name, ir.Attr):
-            return v.truth(self.eval_cached(test))
+            value = self.eval_cached(test)
+            if kind is ir.Attr and not self.python and _unloaded_relation(value):
+                # `me && user.followers ? user.followers.some(…) : false` on a row whose query did not
+                # include the relation: the attribute is undefined, so the test is falsy and the read
+                # it guards never runs
+                return False
+            return v.truth(value)
         return None
 
     def _callable(self, value):
@@ -3457,6 +3512,18 @@ def _always_falsy(value) -> bool:
     options = v.options(value)
     bare = [v.strip(o) for o in options]
     return bool(bare) and all(type(b) is v.Const and b.value is not v.ANY_CONSTANT and not b.value for b in bare)
+
+
+def _unloaded_relation(value) -> bool:
+    """The value of a relation read from a JS row whose query did not load it (every alternative):
+    ``undefined`` at run time (see ``row_member``), so a truth test of it is false."""
+    found = False
+    for option in v.options(value):
+        bare = v.strip(option)
+        if type(bare) is not v.Row or not bare.nullable or bare.empty != "undefined" or ":unloaded:" not in bare.origin:
+            return False
+        found = True
+    return found
 
 
 def _missed_none(value, narrowed: dict):

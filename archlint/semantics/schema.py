@@ -692,12 +692,21 @@ def _sequelize_defines(program, module: ir.ModuleIR, schema: Schema, calls) -> N
 
 def _mongoose_models(program, module: ir.ModuleIR, schema: Schema, calls) -> None:
     """``mongoose.model('Article', ArticleSchema)`` (also ``model(…)`` imported from mongoose)."""
+    from archlint.semantics.calls import known as call_names
+
     path = module.path
+    class_models = call_names(program).mongoose_class_models
     for _function, node in calls:
         if type(node) is ir.Call and node.method == "createForClass" and type(node.arg(0)) is ir.Name \
                 and program.static_name(path, node.func).startswith("@nestjs/mongoose:"):
             # @nestjs/mongoose: `@Schema() class Article {…}` + `SchemaFactory.createForClass(Article)`,
             # registered by `MongooseModule.forFeature([{ name: Article.name, schema }])` under the class name
+            name = node.arg(0).id
+            schema.add(Model(f"{path}:{name}", name, "mongoose", path, node.span))
+            continue
+        if type(node) is ir.Call and len(node.args) >= 1 and type(node.arg(0)) is ir.Name \
+                and program.static_name(path, node.func) in class_models:
+            # Typegoose: `getModelForClass(Article)` — a Mongoose model named by the decorated class
             name = node.arg(0).id
             schema.add(Model(f"{path}:{name}", name, "mongoose", path, node.span))
             continue
