@@ -580,6 +580,11 @@ class Frame(Calls):
         for param in params:
             if param.kind in ("pos", "posonly", "pattern") and positional:
                 value = positional.pop(0)
+                if not self.python and param.annotation is not None and v.is_unknown(value):
+                    # `findById(Container.get('db'), id)` into `@param {Knex} db` / `db: Knex`: the declared handle
+                    typed = self.type_value(param.annotation)
+                    if type(v.strip(typed)) is v.Db:
+                        value = v.tag(typed, v.tags_of(value))
             elif body is not None and param is body[0]:
                 value = body[1]
             elif param.name in kwargs:
