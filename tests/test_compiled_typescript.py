@@ -138,3 +138,39 @@ def test_an_element_of_a_constant_list_iterated_by_values_is_constant(tmp_path):
     report = run_check([str(tmp_path)], Options(use_cache=False))
     spliced = [(f.line, f.message.split("`")[1]) for f in report.findings if f.rule == "AL502"]
     assert spliced == [(24, "name")]  # the parameter's elements are the caller's; the constant list's are fixed
+
+
+_SEED_FROM_PACKAGE = """\
+"use strict";
+var __values = (this && this.__values) || function (o) { return o[Symbol.iterator](); };
+var __read = (this && this.__read) || function (o, n) { return Array.from(o).slice(0, n); };
+var data_1 = require("@acme/reference-data");
+class SeedRegions {
+    async down(queryRunner) {
+        var _a, _b, _c, _d, _e, _k, region;
+        _a = __values(data_1.regions), _b = _a.next();
+        for (; !_b.done; _b = _a.next()) {
+            region = _b.value;
+            await queryRunner.query("DELETE FROM region WHERE code = '".concat(region.code, "'"));
+        }
+        _d = __values(Object.entries(data_1.currencies)), _e = _d.next();
+        for (; !_e.done; _e = _d.next()) {
+            _c = __read(_e.value, 2), _k = _c[0], region = _c[1];
+            await queryRunner.query("DELETE FROM currency WHERE code = '".concat(region.code.toLowerCase(), "'"));
+        }
+    }
+}
+exports.SeedRegions = SeedRegions;
+"""
+
+
+def test_elements_and_entries_of_a_package_table_iterated_by_values_are_that_packages_data(tmp_path):
+    """The compiled `for (const r of regions)` / `for (const [k, c] of Object.entries(currencies))` of a migration
+    seeding reference data another package exports (tsc names each loop's iterator apart and declares the element
+    once for the function): no input reaches the SQL text (AL502 stays silent)."""
+    _write(tmp_path, {
+        "package.json": '{"name": "x", "dependencies": {"typeorm": "^0.3", "pg": "^8", "@acme/reference-data": "^1"}}',
+        "src/migrations/1700000000001-regions.js": _SEED_FROM_PACKAGE,
+    })
+    report = run_check([str(tmp_path)], Options(use_cache=False))
+    assert [f for f in report.findings if f.rule == "AL502"] == []

@@ -607,6 +607,8 @@ class ConstantFolder:
         base = self._node(node[1], where, depth + 1, seen)
         if node[2] == ("slice",):
             return Folded(base.kind, None, base.items)
+        if base.kind == CONSTANT and not base.mapping and base.items is not None and base.items.mapping:
+            return base.items  # `entry[1]` of a constant list of objects: one of those objects
         if base.kind == CONSTANT:
             return Folded(CONSTANT)  # a lookup in a constant allow-list
         if base.kind == DERIVED or base.items is not None and base.items.kind != UNKNOWN:
@@ -628,7 +630,7 @@ class ConstantFolder:
             parts = [fold(a) for a in args]
             joined = _concat(_interleave(parts, Folded(CONSTANT, ("/",))))
             return joined._replace(values=tuple(_normalise_path(v) for v in joined.values)) if joined.values else joined
-        if callee in ("range", "Array", "Array.from") or callee == "Object.keys":
+        if callee in ("range", "Array", "Array.from") or callee in ("Object.keys", "Object.entries", "Object.values"):
             return self._sequence_call(callee, args, where, depth, seen)
         if callee and functions.matches(callee, functions.same):
             return fold(args[0]) if args else Folded(CONSTANT, ("",))
@@ -822,6 +824,14 @@ class ConstantFolder:
         if callee == "Object.keys":
             base = self._node(args[0], where, depth + 1, seen) if args else UNKNOWN_VALUE
             return Folded(base.kind, None, base.items) if base.mapping else UNKNOWN_VALUE
+        if callee in ("Object.entries", "Object.values"):
+            # of a constant object (a package's exported table): its values — and for entries `[key, value]`
+            # pairs — are that constant data
+            base = self._node(args[0], where, depth + 1, seen) if args else UNKNOWN_VALUE
+            if base.kind != CONSTANT or not base.mapping:
+                return UNKNOWN_VALUE
+            value = Folded(CONSTANT, mapping=True)
+            return Folded(CONSTANT, None, value if callee == "Object.values" else Folded(CONSTANT, None, value))
         if callee == "Array":  # Array(n) / new Array(n): n empty slots
             return Folded(DERIVED, None, Folded(CONSTANT, ("",)))
         if not args:
