@@ -174,3 +174,30 @@ def test_elements_and_entries_of_a_package_table_iterated_by_values_are_that_pac
     })
     report = run_check([str(tmp_path)], Options(use_cache=False))
     assert [f for f in report.findings if f.rule == "AL502"] == []
+
+
+_LOADER = """\
+"use strict";
+var __values = (this && this.__values) || function (o) { return o[Symbol.iterator](); };
+var typeorm_1 = require("typeorm");
+function loadPlugins(config) {
+    var resolved = {};
+    Object.keys(config.plugins).forEach(function (name) { resolved[name] = { path: config.plugins[name] }; });
+    var loaded = [];
+    for (var _a = __values(Object.values(resolved)), _b = _a.next(); !_b.done; _b = _a.next()) {
+        var plugin = _b.value;
+        loaded.push(require(plugin.path));
+    }
+    return new typeorm_1.DataSource({ type: "postgres", entities: loaded });
+}
+exports.loadPlugins = loadPlugins;
+"""
+
+
+def test_values_of_a_project_object_filled_at_runtime_are_not_constant(tmp_path):
+    """`Object.values(resolved)` of an object literal the code fills from configuration (`resolved[name] = …`):
+    its elements are runtime data, so `require(plugin.path)` stays a computed import (AL106)."""
+    _write(tmp_path, {"package.json": '{"name": "x", "dependencies": {"typeorm": "^0.3", "pg": "^8"}}',
+                      "src/plugins.js": _LOADER})
+    report = run_check([str(tmp_path)], Options(use_cache=False))
+    assert [(f.rule, f.line) for f in report.findings if f.rule == "AL106"] == [("AL106", 10)]

@@ -62,6 +62,7 @@ class Folded(NamedTuple):
     items: Folded | None = None  # the elements, when the value is a sequence (or a dict's keys)
     mapping: bool = False  # a dict / object: lookups into a constant one are constant
     step: Folded | None = None  # an iterator step `{ value, done }` (`it.next()`): its `value` is this element
+    foreign: bool = False  # what an installed package exports (its tables: their elements are its data, not input)
 
     @property
     def safe(self) -> bool:
@@ -88,7 +89,8 @@ def worst(*folded: Folded) -> Folded:
     merged_items = worst(*items) if items and len(items) == len(folded) else None
     steps = [f.step for f in folded if f.step is not None]
     merged_step = worst(*steps) if steps and len(steps) == len(folded) else None
-    return Folded(kind, values if kind == CONSTANT else None, merged_items, all(f.mapping for f in folded), merged_step)
+    return Folded(kind, values if kind == CONSTANT else None, merged_items, all(f.mapping for f in folded), merged_step,
+                  kind == CONSTANT and all(f.foreign for f in folded))
 
 
 def _concat(parts: list[Folded]) -> Folded:
@@ -535,7 +537,7 @@ class ConstantFolder:
             if member is not None:
                 return member
             if self._package_export(obj[1], where.scope):
-                return Folded(CONSTANT, None, None, True)  # `constants_1.TaskStatus.Running`: another package's code
+                return Folded(CONSTANT, None, None, True, foreign=True)  # `constants_1.TaskStatus.Running`: another package's code
             return self._conventional(attribute, UNKNOWN_VALUE)  # settings.TABLE_PREFIX, Config.TABLE
         # the UPPER_CASE convention names constants of modules and classes; on an object that arrives
         # as a parameter or through an attribute chain it says nothing: Django's `request.GET` /
@@ -828,9 +830,9 @@ class ConstantFolder:
             # of a constant object (a package's exported table): its values — and for entries `[key, value]`
             # pairs — are that constant data
             base = self._node(args[0], where, depth + 1, seen) if args else UNKNOWN_VALUE
-            if base.kind != CONSTANT or not base.mapping:
-                return UNKNOWN_VALUE
-            value = Folded(CONSTANT, mapping=True)
+            if base.kind != CONSTANT or not base.foreign:
+                return UNKNOWN_VALUE  # (a project object is filled at runtime: `resolutions[key] = …`)
+            value = Folded(CONSTANT, mapping=True, foreign=True)
             return Folded(CONSTANT, None, value if callee == "Object.values" else Folded(CONSTANT, None, value))
         if callee == "Array":  # Array(n) / new Array(n): n empty slots
             return Folded(DERIVED, None, Folded(CONSTANT, ("",)))
@@ -929,8 +931,8 @@ def _elements(source: Folded) -> Folded:
     """What a loop over ``source`` binds: its items, else nothing known."""
     if source.items is not None:
         return source.items
-    if source.kind == CONSTANT and source.mapping:
-        return Folded(CONSTANT, mapping=True)  # an element of a package's exported table: that package's data
+    if source.kind == CONSTANT and source.foreign:
+        return Folded(CONSTANT, mapping=True, foreign=True)  # an element of a package's exported table: that package's data
     return UNKNOWN_VALUE if source.kind == UNKNOWN else Folded(source.kind if source.kind != CONSTANT else CONSTANT)
 
 
