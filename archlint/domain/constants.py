@@ -61,6 +61,8 @@ class Folded(NamedTuple):
     values: tuple[str, ...] | None = None  # possible text values (kind constant), when known and few
     items: Folded | None = None  # the elements, when the value is a sequence (or a dict's keys)
     mapping: bool = False  # a dict / object: lookups into a constant one are constant
+    step: Folded | None = None  # an iterator step `{ value, done }` (`it.next()`): its `value` is this element
+    foreign: bool = False  # what an installed package exports (its tables: their elements are its data, not input)
 
     @property
     def safe(self) -> bool:
@@ -85,7 +87,10 @@ def worst(*folded: Folded) -> Folded:
         values = pooled if len(pooled) <= _MAX_VALUES else None
     items = [f.items for f in folded if f.items is not None]
     merged_items = worst(*items) if items and len(items) == len(folded) else None
-    return Folded(kind, values if kind == CONSTANT else None, merged_items, all(f.mapping for f in folded))
+    steps = [f.step for f in folded if f.step is not None]
+    merged_step = worst(*steps) if steps and len(steps) == len(folded) else None
+    return Folded(kind, values if kind == CONSTANT else None, merged_items, all(f.mapping for f in folded), merged_step,
+                  kind == CONSTANT and all(f.foreign for f in folded))
 
 
 def _concat(parts: list[Folded]) -> Folded:
@@ -110,6 +115,7 @@ class ValueFunctions:
     same: frozenset[str] = frozenset()  # result is the first argument's value (str(), Object.freeze())
     same_methods: frozenset[str] = frozenset()  # x.upper() / x.trim(): the receiver's value
     path_joins: frozenset[str] = frozenset()  # path.join / os.path.join: the parts joined by "/"
+    iterators: frozenset[str] = frozenset()  # TypeScript's `__values(xs)`: an iterator over xs's elements
 
     @staticmethod
     def matches(callee: str, names: frozenset[str]) -> bool:
@@ -127,7 +133,8 @@ class ValueFunctions:
 
 def value_functions(knowledge) -> ValueFunctions:
     """The tables from the ``[[value_function]]`` entries of the knowledge."""
-    tables: dict[str, set[str]] = {"derived": set(), "quoted": set(), "same": set(), "same_methods": set(), "path_joins": set()}
+    tables: dict[str, set[str]] = {"derived": set(), "quoted": set(), "same": set(), "same_methods": set(), "path_joins": set(),
+                                   "iterators": set()}
     for entry in knowledge.of_kind("value_function"):
         tables[entry.extra["result"]].update(entry.extra.get("functions", ()))
     return ValueFunctions(**{key: frozenset(value) for key, value in tables.items()})
@@ -519,6 +526,8 @@ class ConstantFolder:
         if attribute == "length" and self.language != "python":
             return _DERIVED
         base = self._node(obj, where, depth + 1, seen)
+        if attribute == "value" and base.step is not None:
+            return base.step  # `c = _b.value` of an iterator step: one element of what is iterated
         if base.kind == CONSTANT and (base.mapping or attribute in ("value", "name")):
             return Folded(CONSTANT)  # ENUM.MEMBER.value, CONFIG.key of a constant object
         if base.kind == DERIVED or base.kind == QUOTED and base.mapping:
@@ -528,7 +537,7 @@ class ConstantFolder:
             if member is not None:
                 return member
             if self._package_export(obj[1], where.scope):
-                return Folded(CONSTANT, None, None, True)  # `constants_1.TaskStatus.Running`: another package's code
+                return Folded(CONSTANT, None, None, True, foreign=True)  # `constants_1.TaskStatus.Running`: another package's code
             return self._conventional(attribute, UNKNOWN_VALUE)  # settings.TABLE_PREFIX, Config.TABLE
         # the UPPER_CASE convention names constants of modules and classes; on an object that arrives
         # as a parameter or through an attribute chain it says nothing: Django's `request.GET` /
@@ -600,6 +609,8 @@ class ConstantFolder:
         base = self._node(node[1], where, depth + 1, seen)
         if node[2] == ("slice",):
             return Folded(base.kind, None, base.items)
+        if base.kind == CONSTANT and not base.mapping and base.items is not None and base.items.mapping:
+            return base.items  # `entry[1]` of a constant list of objects: one of those objects
         if base.kind == CONSTANT:
             return Folded(CONSTANT)  # a lookup in a constant allow-list
         if base.kind == DERIVED or base.items is not None and base.items.kind != UNKNOWN:
@@ -621,10 +632,15 @@ class ConstantFolder:
             parts = [fold(a) for a in args]
             joined = _concat(_interleave(parts, Folded(CONSTANT, ("/",))))
             return joined._replace(values=tuple(_normalise_path(v) for v in joined.values)) if joined.values else joined
-        if callee in ("range", "Array", "Array.from") or callee == "Object.keys":
+        if callee in ("range", "Array", "Array.from") or callee in ("Object.keys", "Object.entries", "Object.values"):
             return self._sequence_call(callee, args, where, depth, seen)
         if callee and functions.matches(callee, functions.same):
             return fold(args[0]) if args else Folded(CONSTANT, ("",))
+        if callee and args and functions.matches(callee, functions.iterators):
+            return fold(args[0])  # `__values(xs)`: iterating it iterates xs
+        if function[0] == "attr" and function[2] == "next" and not args and self.language != "python":
+            element = _elements(fold(function[1]))  # `_b = _a.next()` on `__values(xs)`: `_b.value` is an element of xs
+            return Folded(element.kind, step=element)
         if function[0] == "name":
             return self._local_helper(function[1], args, where, depth, seen)
         if function[0] != "attr":
@@ -810,6 +826,14 @@ class ConstantFolder:
         if callee == "Object.keys":
             base = self._node(args[0], where, depth + 1, seen) if args else UNKNOWN_VALUE
             return Folded(base.kind, None, base.items) if base.mapping else UNKNOWN_VALUE
+        if callee in ("Object.entries", "Object.values"):
+            # of a constant object (a package's exported table): its values — and for entries `[key, value]`
+            # pairs — are that constant data
+            base = self._node(args[0], where, depth + 1, seen) if args else UNKNOWN_VALUE
+            if base.kind != CONSTANT or not base.foreign:
+                return UNKNOWN_VALUE  # (a project object is filled at runtime: `resolutions[key] = …`)
+            value = Folded(CONSTANT, mapping=True, foreign=True)
+            return Folded(CONSTANT, None, value if callee == "Object.values" else Folded(CONSTANT, None, value))
         if callee == "Array":  # Array(n) / new Array(n): n empty slots
             return Folded(DERIVED, None, Folded(CONSTANT, ("",)))
         if not args:
@@ -907,6 +931,8 @@ def _elements(source: Folded) -> Folded:
     """What a loop over ``source`` binds: its items, else nothing known."""
     if source.items is not None:
         return source.items
+    if source.kind == CONSTANT and source.foreign:
+        return Folded(CONSTANT, mapping=True, foreign=True)  # an element of a package's exported table: that package's data
     return UNKNOWN_VALUE if source.kind == UNKNOWN else Folded(source.kind if source.kind != CONSTANT else CONSTANT)
 
 

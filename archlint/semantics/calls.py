@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from archlint.domain import ir
 from archlint.domain.records import NamedTuple
-from archlint.semantics import django_apps, lost_updates, sequences
+from archlint.semantics import django_apps, lost_updates, sequences, validators
 from archlint.semantics import values as v
 from archlint.semantics.containers import known as container_names, registry_call, registry_classes
 from archlint.semantics.containers import resolved as resolved_from_container
@@ -576,6 +576,9 @@ class Known(NamedTuple):
     sequelize_instance_methods: frozenset  # Sequelize's own instance methods that look like association mixins
     fastapi_depends: frozenset  # Depends / Security: FastAPI calls the provider per request (also interpreter, AL604)
     request_object_methods: dict  # request method -> the part of the request its result is (`get_json()` -> "body")
+    compiled_iterators: frozenset  # TypeScript's emitted `__values(xs)`: an iterator over xs's elements
+    compiled_reads: frozenset  # TypeScript's emitted `__read(xs, n)`: xs's first elements, as an array
+    compiled_decorators: frozenset  # TypeScript's emitted `__decorate([…], C)`: the class C, decorated
 
 
 def _known(table: dict) -> Known:
@@ -586,6 +589,8 @@ def _known(table: dict) -> Known:
 def known(program) -> Known:
     return program.library.view("calls", _known)
 
+
+ITERATED = "\0iterated"  # the key under which the iterator `__values(xs)` holds xs (no source key has a NUL)
 
 # builtins that call a function once per element of an iterable (a key, a mapper, a predicate)
 _BUILTIN_CALLBACKS = frozenset({"builtins.sorted", "builtins.map", "builtins.filter", "builtins.max", "builtins.min"})
@@ -686,6 +691,12 @@ class Calls:
         elif type(func) is ir.Name and func.id in ("require", "import") and not self.python and node.args:
             self.ran = saved_ran
             return self.require(node)
+        elif type(func) is ir.Name and not self.python and node.args and (
+                func.id in known(self.program).compiled_iterators or func.id in known(self.program).compiled_reads
+                or func.id in known(self.program).compiled_decorators):
+            receiver = v.UNKNOWN  # the helper TypeScript emitted in the file (`var __values = … || function (o) {…}`)
+            args = self.arguments(node.args)
+            result = self.compiled_iteration(func.id, args)
         else:
             receiver = self.eval(func)
             args = self.arguments(node.args, self._spawned_arguments(node, receiver))
@@ -714,6 +725,18 @@ class Calls:
             self.program.context_receivers.setdefault((self.path, node.span), v.strip(receiver).stack)
         self.ran = saved_ran
         return result
+
+    def compiled_iteration(self, name: str, args):
+        """TypeScript's emitted helpers (npm packages ship compiled JavaScript): ``__values(xs)`` an
+        iterator whose ``.next()`` gives ``{ value, done }`` with ``value`` an element of ``xs`` (a
+        ``Record`` holding ``xs`` under ``ITERATED``), ``__read(xs, n)`` ``xs`` itself (indexing it reads
+        the same elements), ``__decorate([Entity()], User)`` the class ``User``."""
+        if name in known(self.program).compiled_decorators:  # `User = __decorate([Entity()], User)`: the class
+            return args[1][2] if len(args) == 2 else v.Const(None)
+        iterable = args[0][2]
+        if name in known(self.program).compiled_reads:
+            return iterable
+        return v.Record(((ITERATED, iterable),))
 
     def _super_call(self, node: ir.Call, func: ir.Attr, args):
         """``super().get_queryset()`` in a method: the method of the first project base that defines
@@ -951,6 +974,10 @@ class Calls:
             converted = to_schema_hook(self, node, args)  # service.to_schema(rows, schema_type=ArticleSchema)
             if converted is not None:
                 return converted
+        if kind is v.Object and bare.kind.startswith(validators.VALIDATOR) and not self.python:
+            validated = validators.method(self, bare, method, args)  # yup / Joi / zod: `schema.validate(req.body)`
+            if validated is not None:
+                return validated
         if kind is v.Object and bare.kind.startswith(ADAPTER):
             converted = adapter_hook(self, node, bare, method, args)
             if converted is not None:
@@ -1045,6 +1072,12 @@ class Calls:
             return v.UNKNOWN
         if kind is v.App and bare.site == v.ANNOTATED_APP:
             return v.UNKNOWN  # routes registered on a parameter: which application (and prefix) is not known
+        if kind is v.App and method in self.program.library.framework_data.get(bare.framework, {}).get("param_methods", ()) \
+                and len(args) == 2 and type(v.strip(args[1][2])) is v.Function:
+            # router.param('article', loader): the loader runs per request before the routes naming `:article`
+            loader = v.strip(args[1][2])
+            self.program.param_loaders.setdefault((loader.path, loader.fid), bare.framework)
+            return bare
         if kind is v.App:  # route registration: handlers run per request and are analysed on their own
             if method in handler_names(self.program).js_registrations:  # setErrorHandler / onError: on which app
                 self.program.handler_receivers.setdefault((self.path, node.span), bare)
@@ -1079,6 +1112,13 @@ class Calls:
             spread = bare.get("...")
             if spread is not None and whole_body(spread):  # `def update(self, **kwargs)` given `**body`: the client's keys
                 return v.tag(v.UNKNOWN, v.tags_of(spread) | tags)
+        if kind is v.Record and method == "next" and not args and bare.get(ITERATED) is not None:
+            # `_b = _a.next()` on the iterator `__values(xs)` made: `_b.value` is one element of xs
+            iterated = bare.get(ITERATED)
+            element = sequences.elements(iterated)
+            if element is None:
+                element = v.Const(v.ANY_CONSTANT) if v.is_constant(iterated) else v.tag(v.UNKNOWN, v.tags_of(iterated))
+            return v.Record((("value", element), ("done", v.Const(v.ANY_CONSTANT))))
         if kind is v.Module or kind is v.Record:
             return self.invoke(node, self.member(receiver, method, node.func), args)
         if kind is v.External:
@@ -2556,6 +2596,9 @@ class Calls:
     def call_external(self, node: ir.Call, external: v.External, args):  # noqa: C901
         library = self.program.library
         name = external.name
+        if args and (name in known(self.program).compiled_iterators or name in known(self.program).compiled_reads
+                     or name in known(self.program).compiled_decorators):
+            return self.compiled_iteration(name, args)  # tslib_1.__values(xs) (importHelpers)
         arg_tags = all_tags([a[2] for a in args])
         handle = library.constructor(name) or (library.constructor(name[:-2]) if name.endswith("()") else None)
         if handle is not None:
@@ -2640,6 +2683,9 @@ class Calls:
             converted = converter_hook(self, node, name, args)
             if converted is not None:
                 return converted
+        schema = validators.build(self.program, name, args) if not self.python else None
+        if schema is not None:  # yup.object({…}) / Joi.object() / z.object({…}): an object schema and its unknown-key policy
+            return schema
         found = library.function(name)
         if found is not None:
             stack, outcome = found

@@ -609,6 +609,11 @@ class Frame(Calls):
         for param in params:
             if param.kind in ("pos", "posonly", "pattern") and positional:
                 value = positional.pop(0)
+                if not self.python and param.annotation is not None and v.is_unknown(value):
+                    # `findById(Container.get('db'), id)` into `@param {Knex} db` / `db: Knex`: the declared handle
+                    typed = self.type_value(param.annotation)
+                    if type(v.strip(typed)) is v.Db:
+                        value = v.tag(typed, v.tags_of(value))
             elif body is not None and param is body[0]:
                 value = body[1]
             elif param.name in kwargs:
@@ -943,6 +948,14 @@ class Frame(Calls):
             # `private readonly articles: IArticleRepository` (tsyringe / inversify / a hand-written
             # container): the one class of the program that `implements` the interface
             value = self.program.implementation_of(node.id) or value
+        if v.is_unknown(value) and type(node) is ir.Name and not self.python:
+            # JSDoc `@param {Knex} db` with the type never imported: the handle type of a package this module requires
+            typed = self.program.library.annotated(node.id)
+            module = self.program.modules.get(path)
+            if typed is not None and module is not None and any(
+                    (made := self.program.library.constructor(target.split(":", 1)[0] + ":")) is not None and made.stack == typed.stack
+                    for _local, target in module.bindings):
+                return typed
         if value is None:
             return None
         kind = type(value)
@@ -963,6 +976,12 @@ class Frame(Calls):
             if handle is None and type(node) is ir.Name:
                 short = name.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
                 handle = self.program.library.annotated(short) if self._imports_stack_for(short) else None
+            if handle is None and not self.python and ":" in name:
+                # JSDoc `{import('knex').Knex}` (read as `require('knex').Knex`): the type its own package exports
+                module, _, short = name.partition(":")
+                typed = self.program.library.annotated(short.rsplit(".", 1)[-1])
+                made = self.program.library.constructor(module + ":")
+                handle = typed if typed is not None and made is not None and made.stack == typed.stack else None
             if handle is not None:
                 return v.tag(handle, ASYNC) if is_async_api(name) else handle
             if self._is_request_type(name):
@@ -2233,6 +2252,10 @@ class Frame(Calls):
                             self.env[target.id] = typed
             return
         value = self.eval(node.value)
+        if not self.python and node.annotation is not None and v.is_unknown(value):
+            typed = self.type_value(node.annotation)  # `/** @type {Knex} */ const db = app.get('db')`: the declared type
+            if type(v.strip(typed)) is v.Db:
+                value = v.tag(typed, v.tags_of(value))
         if not self.python and v.is_nullable(value) and (node.value.span.end_line, node.value.span.end_column) in self.module.asserted:
             value = v.tag(value, frozenset({ASSERTED_TAG}))  # `const u = rows.find(…)!`: the assertion checked nothing
         if self.python and len(node.targets) == 1 and type(node.targets[0]) is ir.Attr and node.targets[0].name == "__class__":
@@ -2477,7 +2500,9 @@ class Frame(Calls):
                 self.request_event("request-write", receiver, target.name, target.span)
                 scope = _CONTEXT_SCOPES.get(receiver.part)
                 if scope:  # req.db = db in a middleware, ctx.state.db = db, app.context.db = db, Starlette request.state.db = db
-                    self.program.write_context(receiver.framework, scope, target.name, value)
+                    # (a router.param loader's row is stored as it is: its own null check decides)
+                    loader = (self.path, self.function.fid) in self.program.param_loaders
+                    self.program.write_context(receiver.framework, scope, target.name, value, checked=not loader)
                 key = self._request_slot(obj, target.name)
                 if key:  # req.loggedUser = await User.findOne(…): later reads in this frame see the row
                     self.env[key] = value

@@ -246,6 +246,7 @@ class Program:
         # `with`, is not — that caller runs the method while the session is open)
         self.exited_sessions: set[str] = set()
         self.route_calls: dict = {}  # (path, span) -> (path, call, app, argument values): every registration seen
+        self.param_loaders: dict = {}  # (path, fid) -> framework: `router.param('article', loader)` loaders
         self.app_prefixes: dict[str, str] = {}  # app/router site -> its own prefix (url_prefix=, APIRouter(prefix=))
         self.app_mounts: dict[str, tuple[str, str]] = {}  # child site -> (parent site, mount prefix)
         # Litestar `route_handlers=[…]`: (path, fid) of a handler / (path, -cid - 1) of a Controller -> the
@@ -388,7 +389,7 @@ class Program:
         return v.Tagged(value.value, frozenset(kept)) if kept else value.value
 
     # framework context slots (see ``context_values``) ------------------------------------------------
-    def write_context(self, framework: str, scope: str, key: str, value) -> None:
+    def write_context(self, framework: str, scope: str, key: str, value, checked: bool = True) -> None:
         """A framework context slot written with ``value``.  The slot is a DB handle (a client, a model
         class, or an object of them) only while every write stores one: anything else written to it
         (``req.user``, ``g.user``, a stub object in one app, a value the analysis cannot type) makes it
@@ -411,10 +412,12 @@ class Program:
             kept = v.join(kept, v.tag(bare, tags))
         if kept is None:
             return
-        if _rows_of_one_model(kept):
+        if _rows_of_one_model(kept) and checked:
             # req.user = await User.findByPk(id) in an auth middleware: handlers read a User row (its
             # absence is the middleware's to check: a 401 there, not a null row in every handler)
             kept = v.tag(v.strip(kept)._replace(nullable=False, origin=""), v.tags_of(kept))
+        elif _rows_of_one_model(kept):  # a router.param loader: the row as it stored it (null when it did not check)
+            kept = v.tag(v.strip(kept), frozenset(t for t in v.tags_of(kept) if t != v.INPUT_TAG))
         elif not _db_like(kept):
             kept = v.UNKNOWN  # something else: the slot is not known to hold a handle (joins to unknown)
         slot = (self._running_project(), known(self).context_framework.get(framework, framework), scope, key)
@@ -1818,6 +1821,8 @@ class Program:
                         for inner in wrapped.args:
                             if type(inner.value) is ir.FuncRef:
                                 found.setdefault((path, inner.value.fid), _app.framework if type(_app) is v.App else "")
+            for key, framework in self.param_loaders.items():  # router.param(name, loader): (req, res, next, value)
+                found.setdefault(key, framework)
             for route in collect_static(self):
                 handler = route.handler
                 for middleware in route.middleware:  # app.use(auth) / app.get('/x', auth, handler)

@@ -124,6 +124,33 @@ from archlint.domain.ir import (
     iter_nodes,
 )
 
+# JSDoc `@param {Type} name` (also `[name]` / `[name=default]`), and the nodes between a function and the comment
+# documenting it (`const f = (db) => …`, `export function f`, `key: function (db) {…}`, `exports.f = …`)
+_JSDOC_PARAM = re.compile(r"@param\s*\{([^{}]+)\}\s*\[?([A-Za-z_$][\w$]*)")
+_JSDOC_TYPE = re.compile(r"@type\s*\{([^{}]+)\}")
+_JSDOC_HOLDERS = frozenset({"variable_declarator", "lexical_declaration", "variable_declaration", "export_statement",
+                            "pair", "assignment_expression", "expression_statement"})
+_JSDOC_IMPORT = re.compile(r"^import\(\s*['\"]([^'\"]+)['\"]\s*\)((?:\.[A-Za-z_$][\w$]*)+)$")
+_JSDOC_DOTTED = re.compile(r"^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$")
+
+
+def _jsdoc_type(text: str, span):
+    """A JSDoc type as an annotation: ``Knex`` / ``a.B`` a name chain, ``import('knex').Knex`` the export
+    of that module (what ``require('knex').Knex`` reads); ``None`` for anything else (unions, generics)."""
+    found = _JSDOC_IMPORT.match(text)
+    if found is not None:
+        value = Call(Name("require", span), (Arg("pos", "", Const(found.group(1), span)),), span)
+        parts = found.group(2).split(".")[1:]
+    elif _JSDOC_DOTTED.match(text):
+        first, *parts = text.split(".")
+        value = Name(first, span)
+    else:
+        return None
+    for part in parts:
+        value = Attr(value, part, span)
+    return value
+
+
 MAX_DEPTH = 300  # nesting levels lowered before the rest becomes Opaque("depth")
 # Every recursive cycle of the lowering passes through a method that counts one level at most this
 # many Python frames after the previous one; the bound is lowered so that the deepest lowering fits
@@ -229,6 +256,7 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
         while self.queue:
             self.run(self.queue.popleft())
         self.finish_constructors()
+        self.finish_decorators(body)
         self.bindings.sort(key=lambda entry: entry[0])
         return ModuleIR(
             path,
@@ -383,6 +411,9 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
         value_node = node.child_by_field_name("value")
         type_node = node.child_by_field_name("type")
         annotation = self.typ(type_node) if type_node is not None else None
+        if annotation is None and name_node.type == "identifier" and node.parent is not None \
+                and len(node.parent.named_children) == 1:
+            annotation = self.jsdoc_type(node.parent)  # `/** @type {import('knex').Knex} */ const db = …`
         if value_node is None:
             target = self.pattern(name_node, True)
             self.out.append(Assign((target,), None, self.span(node), annotation=annotation))
@@ -993,6 +1024,11 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
         if own_name is not None and node_type in _FUNCTIONS:
             frame.locals.add(self.text(own_name))
         params = self.params(params_node) if params_node is not None else ()
+        if any(p.annotation is None and p.name for p in params):
+            documented = self.jsdoc_params(node)  # `/** @param {import('knex').Knex} db */`: the declared type
+            if documented:
+                params = tuple(p._replace(annotation=documented[p.name]) if p.annotation is None and p.name in documented
+                               else p for p in params)
         returns = self.typ(returns_node) if returns_node is not None else None
         if body_node is None:
             pass
@@ -1008,6 +1044,40 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
             fid, name, qualname, kind, params, body, self.span(node), tuple(decorators), is_async, is_generator,
             returns, parent, cls, frozen(frame.locals), NO_NAMES, is_static,
         )
+
+    def jsdoc_params(self, node) -> dict:
+        """The ``@param {Type} name`` tags of the JSDoc block written just before a function (or before
+        the declaration, export, property or assignment holding it), as annotations: plain JavaScript's
+        way to type a parameter (``{Knex}``, ``{import('knex').Knex}``); other type expressions are not read."""
+        holder = node
+        for _hop in range(4):
+            comment = holder.prev_named_sibling
+            if comment is not None and comment.type == "comment":
+                text = self.text(comment)
+                if not text.startswith("/**"):
+                    return {}
+                found = {}
+                for match in _JSDOC_PARAM.finditer(text):
+                    annotation = _jsdoc_type(match.group(1).strip(), self.span(comment))
+                    if annotation is not None:
+                        found.setdefault(match.group(2), annotation)
+                return found
+            parent = holder.parent
+            if parent is None or parent.type not in _JSDOC_HOLDERS or comment is not None:
+                return {}
+            holder = parent
+        return {}
+
+    def jsdoc_type(self, declaration):
+        """The ``@type {Type}`` of the JSDoc block just before a one-name declaration, as an annotation."""
+        holder = declaration
+        if holder.parent is not None and holder.parent.type == "export_statement":
+            holder = holder.parent
+        comment = holder.prev_named_sibling
+        if comment is None or comment.type != "comment" or not self.text(comment).startswith("/**"):
+            return None
+        found = _JSDOC_TYPE.search(self.text(comment))
+        return _jsdoc_type(found.group(1).strip(), self.span(comment)) if found is not None else None
 
     def params(self, node) -> tuple[Param, ...]:
         if node.type == "identifier":  # `x => …`
@@ -1209,6 +1279,48 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
         annotation = self.typ(type_node) if type_node is not None else None
         value = self.named(value_node, name, cid) if value_node is not None else None
         return Field(name, self.span(member), annotation, value, tuple(decorators), tuple(modifiers), is_static)
+
+    def finish_decorators(self, body) -> None:
+        """TypeScript's compiled decorators (npm packages ship that JavaScript): after ``class User …``,
+        ``__decorate([Column(), …], User.prototype, "name", void 0)`` decorates the member ``name`` (a
+        field, or the method of that name) and ``User = __decorate([Entity()], User)`` the class — the
+        same decorators the TypeScript source wrote on them."""
+        classes = {cls.name: cls.cid for cls in self.classes if cls is not None and cls.qualname == cls.name}
+        if not classes:
+            return
+        for statement in body:
+            call = statement.value if type(statement) in (ExprStmt, Assign) else None
+            if type(call) is not Call or len(call.args) < 2 or type(call.args[0].value) is not Seq:
+                continue
+            func = call.func
+            if not (type(func) is Name and func.id == "__decorate" or type(func) is Attr and func.name == "__decorate"):
+                continue
+            decorators = call.args[0].value.elts
+            target = call.args[1].value
+            if type(target) is Name and target.id in classes and len(call.args) == 2 and type(statement) is Assign:
+                cid = classes[target.id]  # User = __decorate([Entity()], User)
+                cls = self.classes[cid]
+                self.classes[cid] = cls._replace(decorators=cls.decorators + tuple(decorators))
+                continue
+            member = call.args[2].value if len(call.args) > 2 else None
+            if not (type(target) is Attr and target.name == "prototype" and type(target.obj) is Name
+                    and target.obj.id in classes and type(member) is Const and isinstance(member.value, str)):
+                continue
+            cid = classes[target.obj.id]
+            cls = self.classes[cid]
+            method = next((fid for fid in cls.methods if self.functions[fid] is not None
+                           and self.functions[fid].name == member.value), None)
+            if method is not None:  # a method decorator (`@BeforeInsert()`): the method's own
+                self.functions[method] = self.functions[method]._replace(
+                    decorators=self.functions[method].decorators + tuple(decorators))
+                continue
+            fields = list(cls.fields)
+            index = next((i for i, f in enumerate(fields) if f.name == member.value and not f.is_static), None)
+            if index is None:
+                fields.append(Field(member.value, call.span, None, None, tuple(decorators)))
+            else:
+                fields[index] = fields[index]._replace(decorators=fields[index].decorators + tuple(decorators))
+            self.classes[cid] = cls._replace(fields=tuple(fields))
 
     def finish_constructors(self) -> None:
         """TS parameter properties (``constructor(private readonly repo: Repo)``) are fields too,
