@@ -1371,12 +1371,7 @@ class Calls:
         if stack == "django" and method in known(self.program).django_raising_lookups and handle_kind in ("manager", "query") \
                 and (args or kind is v.Query):
             raised = "DoesNotExist"
-        elif stack == "sqlalchemy" and (method == "one" and handle_kind == "query" or method == "get_one" and kind is v.Db
-                                        and handle_kind not in ("repository", "service")):
-            # (an advanced-alchemy repository's / service's `get_one` raises its own NotFoundError, not
-            # NoResultFound: what answers it — the Litestar plugin's default handler — is not this rule's)
-            raised = "NoResultFound"
-        elif not self.python:
+        else:  # the `raising_lookups` of rules/knowledge/orms.toml: SQLAlchemy `query.one()` / `session.get_one()`, TypeORM…
             prefix = f"{stack}:{handle_kind}.{method}:"
             raised = next((entry[len(prefix):] for entry in known(self.program).raising_lookups if entry.startswith(prefix)), "")
             outcome = self.program.library.outcome(stack, handle_kind, method) if raised else None
@@ -1388,8 +1383,6 @@ class Calls:
                                if entry.startswith(prefix) and _option_true(args, entry[len(prefix):].split(":", 1)[0])), "")
             if not raised:
                 return frozenset()
-        else:
-            return frozenset()
         if not input_keyed(receiver, args) or self._checked_exists(receiver):
             return frozenset()
         key = single_key(receiver, args)
