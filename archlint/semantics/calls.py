@@ -215,35 +215,20 @@ def keyed_by_stored_row(receiver, args) -> bool:
 
 
 def statement_filter(query) -> str:
-    """``<filter steps as written>|<the names and attribute names they read>`` of a SQLAlchemy statement
-    (``select(Deployment.id).where(Deployment.flow_id == deployment.flow_id)``: the model's class among
-    the names), the same in every way it was built; "" when it has no filter or the ways differ (see
-    ``values.FOUND_FILTER_TAG``)."""
+    """The structural key of a SQLAlchemy statement's filter steps (``select(Deployment.id).where(
+    Deployment.flow_id == deployment.flow_id)``: each step's method and its arguments' IR without spans,
+    ``ir.shape``; the model's class is among the names read), the same in every way it was built; "" when
+    it has no filter or the ways differ (see ``values.FOUND_FILTER_TAG``, whose tags hold it as text)."""
     if type(query) is not v.Query or not query.chains:
         return ""
     found = None
     for chain in query.chains:
-        steps = [step.node for step in chain if type(step.node) is ir.Call and type(step.node.func) is ir.Attr
-                 and step.node.func.name in FILTER_STEPS]
-        text = " ".join(f"{call.func.name}({', '.join(_shown_argument(arg) for arg in call.args)})" for call in steps)
-        if found is not None and text != found:
+        steps = tuple((step.node.func.name, ir.shape(step.node.args)) for step in chain if type(step.node) is ir.Call
+                      and type(step.node.func) is ir.Attr and step.node.func.name in FILTER_STEPS)
+        if found is not None and steps != found:
             return ""
-        found = text
-    if not found:
-        return ""
-    # the names and attribute names it reads: `orm_models.Deployment.flow_id` names the class as an attribute
-    names = sorted({node.id if type(node) is ir.Name else node.name for chain in query.chains for step in chain
-                    if type(step.node) is ir.Call and type(step.node.func) is ir.Attr and step.node.func.name in FILTER_STEPS
-                    for arg in step.node.args for node in ir.iter_nodes(arg.value) if type(node) in (ir.Name, ir.Attr)})
-    return f"{found}|{','.join(names)}"
-
-
-def _shown_argument(arg) -> str:
-    """An argument as written: ``name=value``, ``*xs``, ``**kw`` or the value."""
-    from archlint.domain.ir_format import render
-
-    prefix = {"kw": f"{arg.name}=", "star": "*", "kwstar": "**"}.get(arg.kind, "")
-    return prefix + render(arg.value)
+        found = steps
+    return repr(found) if found else ""
 
 
 def _client_scalar(value) -> bool:
