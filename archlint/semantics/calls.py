@@ -61,9 +61,6 @@ def aggregate_row(program, query) -> bool:
 KEY_MATCH_TAG = "key-match"  # rows kept by matching a key read from a row the program holds (a batch joined in memory)
 
 
-MIXIN_PREFIXES = ("get", "set", "add", "has", "remove", "count", "create")
-
-
 def _sequelize_include(record) -> bool:
     """``include: { model: User, as: 'author' }`` / ``{ association: 'tags' }`` / ``{ all: true }``: one Sequelize
     include object given without an array, not a map of relation names (Prisma / TypeORM ``{ author: true }``)."""
@@ -99,7 +96,6 @@ CAUGHT = frozenset({"caught:unique"})  # Frame.CAUGHT_UNIQUE
 ANY_RELATION = "*"  # in Row.loaded: the query's include was not readable, any relation may be loaded
 DRF_PAGINATOR = "drf-paginator"  # v.Object kind of `PageNumberPagination()` and its siblings
 DECLARED = "declared"  # an instance known from a type annotation only: a subclass may add methods
-CLOSE_METHODS = frozenset({"close", "release", "end"})
 
 
 # on a MikroORM entity passed through `wrap(entity)`: its methods are the helper's (`wrapped.init` …)
@@ -115,9 +111,6 @@ def _wrapped_plugin(program, path: str, node: ir.Call) -> bool:
     return type(first) is ir.Call and shares_context(program, program.static_name(path, first.func))
 
 
-# `session.execute(select(...))` on a session the model cannot type (an unannotated parameter, a
-# `self.session` set from a constructor argument): the statement says the receiver is a session.
-STATEMENT_RUNNERS = frozenset({"execute", "scalars", "scalar", "exec", "stream", "stream_scalars"})
 CONNECTION = "conn:"  # conn:<site>: run on the connection made at <site> (a TypeORM QueryRunner)
 OPEN_TX = "open-tx:"  # open-tx:<site>: a query run while the unmanaged transaction opened at <site> is open, without it
 # swallow:<n> on a write or commit inside a `try` whose handlers raise nothing, n loops between that
@@ -527,6 +520,9 @@ class Known(NamedTuple):
     transaction_methods: frozenset  # begin / atomic / transaction: called on a DB handle, opens a transaction
     sequelize_instance_methods: frozenset  # Sequelize's own instance methods that look like association mixins
     fastapi_depends: frozenset  # Depends / Security: FastAPI calls the provider per request (also interpreter, AL604)
+    association_mixins: frozenset  # prefixes of the association methods Sequelize generates (getTags, $get("tags"))
+    close_methods: frozenset  # close / release / end: the handle is closed (a later query through it raises)
+    statement_runners: frozenset  # session.execute(select(…)) & co.: the statement says an untyped receiver is a session
     request_object_methods: dict  # request method -> the part of the request its result is (`get_json()` -> "body")
 
 
@@ -1054,7 +1050,7 @@ class Calls:
             if bare.part and method in _WHOLE_COPIES:  # request.POST.dict() / request.form.to_dict(): the part, copied
                 return v.tag(bare, tags | {v.REQUEST_TAG})
             return v.tag(v.UNKNOWN, tags | {v.REQUEST_TAG})
-        if kind is v.Unknown and method in STATEMENT_RUNNERS and args and args[0][0] == "pos" and not args[0][1]:
+        if kind is v.Unknown and method in known(self.program).statement_runners and args and args[0][0] == "pos" and not args[0][1]:
             statement = v.strip(args[0][2])
             if type(statement) is v.Query and statement.stack == "sqlalchemy" and statement.chains:
                 found = self.db_method(node, v.Db("sqlalchemy", "session"), tags, method, args)
@@ -1163,7 +1159,7 @@ class Calls:
                     if handle in ended:
                         self.analysis.events.append(Event("tx-ended", self.path, node.span, f"{opened_stack}|{site}"))
             self.opened = [entry for entry in self.opened if entry[2] not in ended]
-        if kind is v.Db and method not in CLOSE_METHODS:
+        if kind is v.Db and method not in known(self.program).close_methods:
             closed = next((t for t in tags if t.startswith(CLOSED_HANDLE)), None)
             if closed is not None and (library.category(bare, method) is not None or library.outcome(stack, bare.kind, method)):
                 self.event("use-after-close", node, f"{stack}|{bare.kind}|{method}|{closed[len(CLOSED_HANDLE):]}")
@@ -1462,7 +1458,7 @@ class Calls:
         """``conn.close()`` / ``client.release()`` / ``pool.release(conn)``: the variable holding the
         handle now holds a closed one (a later query through it raises)."""
         bare = v.strip(receiver)
-        if type(bare) is not v.Db or func.name not in CLOSE_METHODS or bare.stack == "sqlalchemy":
+        if type(bare) is not v.Db or func.name not in known(self.program).close_methods or bare.stack == "sqlalchemy":
             return
         site = f"{self.path}:{node.span.line}:{node.span.column}:{func.name}"
         if func.name == "release" and args and type(node.args[0].value) is ir.Name:  # pool.release(conn)
@@ -1627,9 +1623,10 @@ class Calls:
         if method in self.program.library.mass_assign.get(row.stack, ()) and args:
             self.mass_assignment(node, row.stack, row.model, method, args[:1])  # article.set(req.body.article)
         model = self.program.schema.get(row.model) if row.model else None
-        prefix = next((p for p in MIXIN_PREFIXES if method.startswith(p) and len(method) > len(p) and method[len(p)].isupper()), "")
+        mixins = known(self.program).association_mixins
+        prefix = next((p for p in mixins if method.startswith(p) and len(method) > len(p) and method[len(p)].isupper()), "")
         named = v.strip(args[0][2]) if args and args[0][0] == "pos" else None
-        if method.startswith("$") and method[1:] in MIXIN_PREFIXES and type(named) is v.Const and isinstance(named.value, str):
+        if method.startswith("$") and method[1:] in mixins and type(named) is v.Const and isinstance(named.value, str):
             # sequelize-typescript: document.$get("createdBy") / $count("views") / $add("tags", tag)
             prefix, method = method[1:], method[1:] + named.value[:1].upper() + named.value[1:]
             args = args[1:]
@@ -2295,7 +2292,7 @@ class Calls:
     def _checked_nonempty(self, receiver) -> bool:
         """Whether this path tested ``<receiver>.exists()`` true, the receiver a chain of names
         (see ``Frame.narrowing``; the fact is dropped at a merge with a path that did not)."""
-        chain = query_chain(receiver)
+        chain = query_chain(self.program, receiver)
         return chain is not None and (FACT + "nonempty:" + chain) in self.env
 
     def _dereferenced_by_callee(self, args, derefs: tuple, label: str) -> None:
@@ -2450,7 +2447,7 @@ class Calls:
         """``sessionmaker(engine, class_=AsyncSession)`` (the pre-2.0 idiom, SQLModel's tutorials):
         the factory makes AsyncSessions."""
         option = node.arg(keyword="class_")
-        return option is not None and type(option) in (ir.Name, ir.Attr) and is_async_api(self.program.static_name(self.path, option))
+        return option is not None and type(option) in (ir.Name, ir.Attr) and is_async_api(self.program, self.program.static_name(self.path, option))
 
     def call_external(self, node: ir.Call, external: v.External, args):  # noqa: C901
         library = self.program.library
@@ -2466,7 +2463,7 @@ class Calls:
             owned = self.own_session(handle, node, "", asynchronous)
             if name in library.synchronous:
                 owned = owned | {SYNC_DRIVER}
-            if is_async_api(name) or self._async_class_option(node) or name in library.asynchronous:
+            if is_async_api(self.program, name) or self._async_class_option(node) or name in library.asynchronous:
                 owned = ASYNC | owned
             return v.tag(handle, owned | self._expiring(handle, node))
         if name in library.row_loaders and args and args[0][0] == "pos" and type(args[0][3]) is ir.Name \
