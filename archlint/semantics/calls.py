@@ -188,7 +188,6 @@ NODE_CALLBACK_STACKS = frozenset({"mongoose"})
 CALLBACK_FORM = "callback"  # how a lookup's callback form is shown: `.findOne(…, callback)`
 
 
-FILTER_STEPS = frozenset({"filter", "filter_by", "where", "get"})
 KEYED_CURSOR = "keyed:stored"  # Db.via of a cursor whose lookup SELECT is keyed by a stored row's key
 
 
@@ -197,17 +196,17 @@ def _session_blocks(value) -> frozenset:
     return frozenset(t for t in v.tags_of(value) if t.startswith(v.SESSION_BLOCK_TAG)) if value is not None else frozenset()
 
 
-def keyed_by_stored_row(receiver, args) -> bool:
+def keyed_by_stored_row(program, receiver, args) -> bool:
     """``findByPk(comment.authorId)``, ``findOne({ where: { slug: article.slug } })``,
     ``session.get(User, row.user_id)``, ``Article.objects.filter(slug=article.slug).first()``:
     the one key value was read from a row the program holds — a foreign key, or the re-read of a row
     just written — so the lookup finds its row.  Two keys (``{ userId: user.id, articleId:
     article.id }``) ask whether a pair exists, which may well be null."""
-    key = single_key(receiver, args)
+    key = single_key(program, receiver, args)
     return key is not None and v.STORED_KEY_TAG in v.tags_of(key)
 
 
-def statement_filter(query) -> str:
+def statement_filter(program, query) -> str:
     """The structural key of a SQLAlchemy statement's filter steps (``select(Deployment.id).where(
     Deployment.flow_id == deployment.flow_id)``: each step's method and its arguments' IR without spans,
     ``ir.shape``; the model's class is among the names read), the same in every way it was built; "" when
@@ -217,7 +216,7 @@ def statement_filter(query) -> str:
     found = None
     for chain in query.chains:
         steps = tuple((step.node.func.name, ir.shape(step.node.args)) for step in chain if type(step.node) is ir.Call
-                      and type(step.node.func) is ir.Attr and step.node.func.name in FILTER_STEPS)
+                      and type(step.node.func) is ir.Attr and step.node.func.name in known(program).filter_steps)
         if found is not None and steps != found:
             return ""
         found = steps
@@ -229,18 +228,18 @@ def _client_scalar(value) -> bool:
     return v.INPUT_TAG in v.tags_of(value) and type(v.strip(value)) in (v.Unknown, v.Const)
 
 
-def keyed_by_parameter_member(receiver, args) -> bool:
+def keyed_by_parameter_member(program, receiver, args) -> bool:
     """``users.get(article.author_id)`` in ``def present(article)`` analysed on its own: the one key
     is a column of a parameter nothing is known of (see ``values.PARAMETER_KEY_TAG``)."""
-    key = single_key(receiver, args)
+    key = single_key(program, receiver, args)
     return key is not None and v.PARAMETER_KEY_TAG in v.tags_of(key)
 
 
-def plain_parameter_key(receiver, args) -> frozenset:
+def plain_parameter_key(program, receiver, args) -> frozenset:
     """``User.findByPk(userId)`` in ``profileOf(userId)`` analysed on its own (or run for a caller
     whose own parameter it was handed): the one key is a parameter nothing is known of — the
     ``deferred-param:<name>`` tags for the row (see ``values.PLAIN_PARAMETER_TAG``), else empty."""
-    key = single_key(receiver, args)
+    key = single_key(program, receiver, args)
     if key is None:
         return frozenset()
     tags = v.tags_of(key)
@@ -260,26 +259,26 @@ def _field_list(value) -> bool:
     return False
 
 
-def lookup_key_tags(receiver, args) -> frozenset:
+def lookup_key_tags(program, receiver, args) -> frozenset:
     """The tags of a nullable row by what its one key is: a column of a parameter (``DEFERRED_TAG``:
     the callers' contexts judge it), the client's id a lookup already found (``CHECKED_LOOKUP_TAG``),
     a plain parameter (``deferred-param:<name>``: what every caller passes decides), else none."""
-    if keyed_by_parameter_member(receiver, args):
+    if keyed_by_parameter_member(program, receiver, args):
         return frozenset({v.DEFERRED_TAG})
-    key = single_key(receiver, args)
+    key = single_key(program, receiver, args)
     if key is not None and v.CHECKED_KEY_TAG in v.tags_of(key):
         return frozenset({v.CHECKED_LOOKUP_TAG})
-    return plain_parameter_key(receiver, args)
+    return plain_parameter_key(program, receiver, args)
 
 
-def single_key(receiver, args):
+def single_key(program, receiver, args):
     """The value of the one key a lookup is filtered by — its arguments, and the filter steps of
     the query it ends — or ``None`` when it has none or several."""
     keys = _key_values(args)
     if type(receiver) is v.Query and len(receiver.chains) == 1:
         for step in next(iter(receiver.chains)):
             func = getattr(step.node, "func", None)
-            if type(func) is ir.Attr and func.name in FILTER_STEPS:
+            if type(func) is ir.Attr and func.name in known(program).filter_steps:
                 keys.extend(_key_values(tuple((kind, name, value, None) for kind, name, value in step.args)))
     return keys[0] if len(keys) == 1 else None
 
@@ -318,7 +317,7 @@ _WHOLE_COPIES = frozenset({"dict", "to_dict", "copy"})  # methods of a request p
 _GET_OPTIONS = frozenset({"options", "populate_existing", "with_for_update", "identity_token", "execution_options", "bind_arguments"})
 
 
-def input_keyed(receiver, args) -> bool:
+def input_keyed(program, receiver, args) -> bool:
     """A lookup one of whose conditions compares with a value the client chose (``input``-tagged: a
     URL or query parameter, the body) that was not read from a row the program holds — a column of it, or
     the row itself (``get(auth_token=token)`` with a token just fetched) (AL234)."""
@@ -329,7 +328,7 @@ def input_keyed(receiver, args) -> bool:
         for chain in receiver.chains:
             for step in chain:
                 func = getattr(step.node, "func", None)
-                if type(func) is ir.Attr and func.name in FILTER_STEPS:
+                if type(func) is ir.Attr and func.name in known(program).filter_steps:
                     keys.extend(_key_values(tuple((kind, name, value, None) for kind, name, value in step.args)))
     return any(_client_value(key) for key in keys)
 
@@ -523,6 +522,7 @@ class Known(NamedTuple):
     association_mixins: frozenset  # prefixes of the association methods Sequelize generates (getTags, $get("tags"))
     close_methods: frozenset  # close / release / end: the handle is closed (a later query through it raises)
     statement_runners: frozenset  # session.execute(select(…)) & co.: the statement says an untyped receiver is a session
+    filter_steps: frozenset  # filter / filter_by / where / get: the steps of a query chain that hold its conditions
     request_object_methods: dict  # request method -> the part of the request its result is (`get_json()` -> "body")
 
 
@@ -1364,9 +1364,9 @@ class Calls:
                                if entry.startswith(prefix) and _option_true(args, entry[len(prefix):].split(":", 1)[0])), "")
             if not raised:
                 return frozenset()
-        if not input_keyed(receiver, args) or self._checked_exists(receiver):
+        if not input_keyed(self.program, receiver, args) or self._checked_exists(receiver):
             return frozenset()
-        key = single_key(receiver, args)
+        key = single_key(self.program, receiver, args)
         if key is not None and v.CHECKED_KEY_TAG in v.tags_of(key):
             return frozenset()  # the same client key found its row earlier on this path (`if (!found) throw 404`)
         return frozenset({v.RAISES_MISSING_TAG + f"{method}:{raised}"}) | (
@@ -1396,7 +1396,7 @@ class Calls:
         index = next((i for i in range(len(self.effects) - 1, -1, -1)
                       if self.effects[i].op == "read" and self.effects[i].model == model and model
                       and f"{self.effects[i].path}:{self.effects[i].span.line}:{self.effects[i].span.column}" in sites), None)
-        if index is not None and input_keyed(self.effects[index].query, ()):
+        if index is not None and input_keyed(self.program, self.effects[index].query, ()):
             self.effects[index] = self.effects[index]._replace(tags=self.effects[index].tags | extra)
 
     def node_callback(self, node: ir.Call, value, tags: frozenset, function):
@@ -1566,7 +1566,7 @@ class Calls:
         if name not in self.env or v.strip(self.env[name]) != cursor:
             return
         table = self._raw_lookup(args)
-        keyed = bool(table) and keyed_by_stored_row(cursor, args)
+        keyed = bool(table) and keyed_by_stored_row(self.program, cursor, args)
         self.env[name] = v.tag(v.Db(stack, "cursor", table, via=KEYED_CURSOR if keyed else ""), v.tags_of(self.env[name]))
 
     def _text_lookup(self, node) -> str:
@@ -1746,9 +1746,9 @@ class Calls:
         if kind == "result" and stack == "sqlalchemy" and loaded and args and type(receiver) is v.Db:
             self._reselected_rows(node, v.strip(args[0][2]), loaded)
         if kind == "result":
-            keyed = any(type(v.strip(arg[2])) is v.Query and keyed_by_stored_row(v.strip(arg[2]), ()) for arg in args[:1]) \
+            keyed = any(type(v.strip(arg[2])) is v.Query and keyed_by_stored_row(self.program, v.strip(arg[2]), ()) for arg in args[:1]) \
                 or type(receiver) is v.Result and receiver.keyed  # result.mappings() / .scalars(): still that lookup
-            where = receiver.where if type(receiver) is v.Result else statement_filter(v.strip(args[0][2])) if args else ""
+            where = receiver.where if type(receiver) is v.Result else statement_filter(self.program, v.strip(args[0][2])) if args else ""
             if where and type(receiver) is not v.Result:  # this function's filter: its names mean nothing elsewhere
                 where = f"{self.path}:{self.function.fid}|{where}"
             # the same statement filter a checked lookup of this path found its row by (values.FOUND_FILTER_TAG)
@@ -1757,10 +1757,10 @@ class Calls:
                 # conn.execute(text("SELECT … FROM articles WHERE slug = :slug"), {…}): a result of that table,
                 # whose first() is a lookup like a cursor's fetchone() — unless keyed by a row's foreign key
                 model = self._text_lookup(args[0][3])
-                keyed = keyed or bool(model) and keyed_by_stored_row(receiver, args[1:])
+                keyed = keyed or bool(model) and keyed_by_stored_row(self.program, receiver, args[1:])
             statement = v.strip(args[0][2]) if args else None
             key_tags = receiver.key_tags if type(receiver) is v.Result else \
-                lookup_key_tags(statement, ()) if type(statement) is v.Query else frozenset()
+                lookup_key_tags(self.program, statement, ()) if type(statement) is v.Query else frozenset()
             return v.Result(stack, model, loaded, unique, joined, keyed, where, key_tags)
         if kind in ("rows", "row?") and chain_writes(self.program, receiver):
             # `tx.insert(t).values(…).returning().all()` (Drizzle on a synchronous driver): the rows the
@@ -1776,12 +1776,12 @@ class Calls:
         keyed_cursor = type(receiver) is v.Db and receiver.kind == "cursor" and receiver.via == KEYED_CURSOR
         keyed_result = (type(receiver) is v.Result and receiver.keyed  # execute(keyed select).scalar()
                         or kind == "row?" and bool(args) and type(v.strip(args[0][2])) is v.Query  # session.scalar(keyed select)
-                        and keyed_by_stored_row(v.strip(args[0][2]), ()))
+                        and keyed_by_stored_row(self.program, v.strip(args[0][2]), ()))
         if kind == "row" and outcome.nullable and _option_false(args, outcome.nullable):
             kind = "row?"  # Bookshelf `fetch({ require: false })`: null when no row matches
         if kind == "row?" and _aggregates_only(self.program.library.single_row_aggregates.get(stack), args):
             return v.Row(stack, model, loaded)  # `SELECT COUNT(id) … LIMIT 1`: one row whatever matches
-        if kind == "row?" and not _rejects_on_empty(args) and not keyed_by_stored_row(receiver, args) and not getattr(receiver, "nonempty", False) and not keyed_cursor and not keyed_result:
+        if kind == "row?" and not _rejects_on_empty(args) and not keyed_by_stored_row(self.program, receiver, args) and not getattr(receiver, "nonempty", False) and not keyed_cursor and not keyed_result:
             # a lookup of a mapped model, or a raw lookup SELECT (`SELECT COUNT(*)`/`RETURNING id` always
             # yield a row: raw_lookups gives them no table)
             if stack not in self.program.library.orm_lookups and not model:
@@ -1790,7 +1790,7 @@ class Calls:
             empty = outcome.empty or self.program.library.empties.get(stack, "")
             row = v.Row(stack, model, loaded, nullable=True, origin=origin, empty=empty)
             found = frozenset({v.FOUND_FILTER_TAG + receiver.where}) if type(receiver) is v.Result and receiver.where else frozenset()
-            keys = receiver.key_tags if type(receiver) is v.Result and not args else lookup_key_tags(receiver, args)
+            keys = receiver.key_tags if type(receiver) is v.Result and not args else lookup_key_tags(self.program, receiver, args)
             return v.tag(row, keys | found)
         if kind in ("row", "row?"):
             if kind == "row?" and stack not in self.program.library.orm_lookups and not model:
@@ -1798,7 +1798,7 @@ class Calls:
             return v.tag(v.Row(stack, model, loaded), NEW_ROW if outcome.new else frozenset())
         if kind.startswith("handle:"):  # a cursor remembers the table a raw lookup SELECT reads
             table = model or (self._raw_lookup(args) if stack not in self.program.library.orm_lookups else "")
-            if kind == "handle:cursor" and table and keyed_by_stored_row(receiver, args):
+            if kind == "handle:cursor" and table and keyed_by_stored_row(self.program, receiver, args):
                 # db.execute("SELECT … WHERE id = ?", (row["author_id"],)): its fetchone() finds the row
                 return v.Db(stack, "cursor", table, via=KEYED_CURSOR)
             handle = v.Db(stack, kind[7:], table)
@@ -2252,7 +2252,7 @@ class Calls:
         if session not in params:
             return
         filters = [step for step in next(iter(query.chains))
-                   if type(step.node) is ir.Call and type(step.node.func) is ir.Attr and step.node.func.name in FILTER_STEPS]
+                   if type(step.node) is ir.Call and type(step.node.func) is ir.Attr and step.node.func.name in known(self.program).filter_steps]
         if len(filters) != 1 or len(filters[0].node.args) != 1:
             return
         rows = _rows_parameter(filters[0].node.args[0].value, known(self.program).membership_operators)

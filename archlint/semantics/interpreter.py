@@ -3382,7 +3382,7 @@ class Frame(Calls):
                 # exactly one row (a count, not rows of the table): the destructured row is never undefined
                 return v.tag(v.UNKNOWN, data_tags)
             tags = data_tags | ({LOOKUP_TAG + self.site_key(node)} if bare.model else frozenset())
-            if keyed_by_stored_row(bare, ()):  # where({ id: article.author_id }): a foreign key the program holds
+            if keyed_by_stored_row(self.program, bare, ()):  # where({ id: article.author_id }): a foreign key the program holds
                 tags = tags | KEYED_BY_STORED_ROW
             if bare.single:
                 origin = self.origin_of(node.value) if type(node) is ir.Await else ""
@@ -3390,7 +3390,7 @@ class Frame(Calls):
                             and not KEYED_BY_STORED_ROW <= tags and not bare.nonempty)  # Objection .throwIfNotFound()
                 empty = self.program.library.empties.get(bare.stack, "") if nullable else ""  # Mongoose null, knex undefined
                 if nullable:
-                    tags = tags | lookup_key_tags(bare, ())  # `where({ id }).first()` in `findById(id)`: the callers decide
+                    tags = tags | lookup_key_tags(self.program, bare, ())  # `where({ id }).first()` in `findById(id)`: the callers decide
                 return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=nullable, origin=origin if nullable else "",
                                    empty=empty), tags)
             return v.tag(v.Rows(bare.stack, bare.model, bare.loaded), tags)
