@@ -161,3 +161,30 @@ def test_syntax_errors_keep_the_calls_around_them():
     f = function(module, "f")
     calls = [render(c.func) for c in ir.calls_in(f.body)]
     assert "session.execute" in calls
+
+
+def test_shape_is_the_same_expression_written_anywhere_and_tells_different_ones_apart():
+    """``ir.shape``: the structural key of an expression (calls.statement_filter keys a statement's
+    filter with it) — spans dropped, names, operators and literals (with their types) kept."""
+    module = lowered('''
+        def one(session, row):
+            a = select(A).where(A.flow_id == row.flow_id, A.name == "x")
+
+        def two(session, row):
+            if row:
+                b = select(A).where(A.flow_id == row.flow_id, A.name == "x")
+            c = select(A).where(A.flow_id == row.flow_id, A.name == "y")
+            d = select(A).where(A.flow_id == row.id, A.name == "x")
+            e = select(A).where(A.flow_id == row.flow_id, A.name == 1)
+            f = select(A).where(A.flow_id == row.flow_id, A.name == True)
+    ''')
+    calls = {}
+    for fn in module.functions:
+        for node in ir.iter_nodes(fn.body):
+            if type(node) is ir.Assign and type(node.value) is ir.Call:
+                calls[node.targets[0].id] = node.value
+    shapes = {name: ir.shape(value.args) for name, value in calls.items()}
+    assert calls["a"].span != calls["b"].span and shapes["a"] == shapes["b"]
+    assert len({shapes[name] for name in "acdef"}) == 5  # another literal, attribute, literal type
+    assert repr(shapes["a"]) == repr(ir.shape(calls["b"].args))
+    hash(shapes["a"])

@@ -24,19 +24,29 @@ from archlint.domain import ir
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding, TraceStep
+from archlint.domain.records import NamedTuple
 from archlint.semantics import values as v
 from archlint.semantics.calls import known
 from archlint.semantics.routes import handler_functions
 
-_LOOP_FRAMEWORKS = frozenset({"fastapi", "starlette", "aiohttp", "quart", "sanic", "litestar"})
-# stacks whose every statement blocks; SQLAlchemy and psycopg (3) block unless the handle is async
-_SYNC_ONLY = frozenset({"sqlite3", "psycopg2", "pymysql", "mysqlclient", "cx_oracle"})
-_EITHER = frozenset({"sqlalchemy", "psycopg"})
-_OFFLOADS = frozenset({
-    "asyncio.to_thread", "starlette.concurrency.run_in_threadpool", "fastapi.concurrency.run_in_threadpool",
-    "anyio.to_thread.run_sync", "asgiref.sync.sync_to_async", "asyncer.asyncify",
-})
-_OFFLOAD_METHODS = frozenset({"run_in_executor", "run_sync"})
+
+class Known(NamedTuple):
+    """The names of ``reader = "checks.blocking_calls"`` in ``rules/knowledge/frameworks.toml`` and
+    ``drivers.toml`` (explained there)."""
+
+    loop_frameworks: frozenset  # frameworks running every async def handler on one event loop
+    sync_only_stacks: frozenset  # stacks whose every statement blocks
+    sync_or_async_stacks: frozenset  # stacks that block unless the handle is async (the `async` tag)
+    offloads: frozenset  # functions running a sync callable in a worker thread
+    offload_methods: frozenset  # methods doing the same (loop.run_in_executor, conn.run_sync)
+
+
+def _known(table: dict) -> Known:
+    return Known(**{key: frozenset(table[key]) for key in Known._fields})
+
+
+def _names(program) -> Known:
+    return program.library.view("checks.blocking_calls", _known)
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
@@ -46,8 +56,9 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     analyses = {(a.path, a.fid): a for a in program.analyses() if a.fid}
     calls = _CallIndex(program)
     reported: set = set()
+    names = _names(program)
     for route in program.routes():
-        if route.framework not in _LOOP_FRAMEWORKS:
+        if route.framework not in names.loop_frameworks:
             continue
         for function in handler_functions(program, route):
             definition = program.function(function.path, function.fid)
@@ -56,31 +67,32 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 continue
             for effect in analysis.summary.effects:
                 key = (effect.path, effect.span)
-                if key in reported or not _blocking(effect) or calls.awaited(effect.path, effect.span) \
+                if key in reported or not _blocking(names, effect) or calls.awaited(effect.path, effect.span) \
                         or _offloaded(program, calls, effect):
                     continue
                 reported.add(key)
                 yield _finding(ctx, function.path, definition, effect)
 
 
-def _blocking(effect) -> bool:
+def _blocking(names: Known, effect) -> bool:
     if effect.op not in ("read", "write", "commit"):
         return False
-    if effect.stack in _SYNC_ONLY:
+    if effect.stack in names.sync_only_stacks:
         return True
-    return effect.stack in _EITHER and "async" not in effect.tags
+    return effect.stack in names.sync_or_async_stacks and "async" not in effect.tags
 
 
 def _offloaded(program, calls: "_CallIndex", effect) -> bool:
     """A call on the way from the handler to the statement that runs it off the event loop."""
+    names = _names(program)
     for path, span, _label in effect.trace:
         node = calls.at(path, span)
         if node is None:
             continue
-        if node.method in _OFFLOAD_METHODS:
+        if node.method in names.offload_methods:
             return True
         name = program.static_name(path, node.func)
-        if name in _OFFLOADS:
+        if name in names.offloads:
             return True
         if name in known(program).fastapi_depends and node.args:
             provider = v.strip(program.static_value(path, node.args[0].value))

@@ -23,7 +23,7 @@ from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding
 from archlint.domain.ir_format import render
-from archlint.semantics.support import EAGER
+from archlint.semantics.support import known as support_names
 
 _SEARCH_METHODS = frozenset({"some", "every", "find", "findIndex", "includes", "indexOf"})  # JS: answer one yes/no
 _SEARCH_CALLS = frozenset({"any", "all"})  # Python: over a generator of the collection
@@ -69,7 +69,7 @@ def _counted(ctx: CheckContext, analysis, reads: dict) -> Iterator[Finding]:
             continue
         span, attr, how = found[0]
         model, _relation, state = reads[attr.span].split("|")
-        if state in ("loaded", "none", "") or state in EAGER:
+        if state in ("loaded", "none", "") or state in support_names(ctx.program).eager_strategies:
             continue  # the query chose to load it (selectinload, include): counting what is loaded costs no query
         stack = _stack(ctx, model)
         what = " and ".join(sorted({h for _s, _a, h in found}))

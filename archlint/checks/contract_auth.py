@@ -18,13 +18,34 @@ from archlint.domain.contract import AUTH_REQUIRED
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import production
 from archlint.domain.findings import Finding
+from archlint.domain.records import NamedTuple
 from archlint.domain.ir_format import render
 from archlint.semantics import auth, web
 from archlint.semantics import values as v
 from archlint.semantics.api_contract import contract_for, coverage
 
-_JWT_PACKAGES = ("jsonwebtoken", "jose", "jwt", "jose.jwt", "authlib", "jwcrypto", "passport-jwt", "express-jwt", "koa-jwt",
-                 "@fastify/jwt", "hono", "fastapi.security", "flask_jwt_extended", "rest_framework_simplejwt", "itsdangerous")
+
+
+class Known(NamedTuple):
+    """The names of ``reader = "checks.contract_auth"`` in ``rules/knowledge/auth.toml`` (explained there)."""
+
+    jwt_packages: frozenset  # importing one makes a file an auth helper the model reads
+    jwt_module_prefixes: tuple  # ... and so does a module starting with one of these
+    requiring_permissions: frozenset  # DRF permission classes that reject an anonymous request
+    unsafe_only_permissions: frozenset  # ... only on an unsafe method
+    bearer_dependencies: frozenset  # FastAPI security dependencies rejecting a request without credentials
+    fastify_auth_hooks: tuple  # Fastify hooks a guard runs in, in order
+
+
+def _known(table: dict) -> Known:
+    return Known(jwt_packages=frozenset(table["jwt_packages"]), jwt_module_prefixes=tuple(table["jwt_module_prefixes"]),
+                 requiring_permissions=frozenset(table["requiring_permissions"]),
+                 unsafe_only_permissions=frozenset(table["unsafe_only_permissions"]),
+                 bearer_dependencies=frozenset(table["bearer_dependencies"]), fastify_auth_hooks=tuple(table["fastify_auth_hooks"]))
+
+
+def _names(program) -> Known:
+    return program.library.view("checks.contract_auth", _known)
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
@@ -43,11 +64,12 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
 def _load_auth_modules(ctx: CheckContext, program) -> None:
     """Files that import a JWT/auth library are read into the model (an auth helper imports no
     database or web module, so the deep pass may not have planned it)."""
+    names = ctx.knowledge.view("checks.contract_auth", _known)
     for path in sorted(ctx.files):
         if not production(path):
             continue
-        if any(edge.external and (edge.target.split(":")[0] in _JWT_PACKAGES or edge.target.split(".")[0] in _JWT_PACKAGES
-                                  or edge.target.startswith(("hono/jwt", "hono/bearer-auth")))
+        if any(edge.external and (edge.target.split(":")[0] in names.jwt_packages or edge.target.split(".")[0] in names.jwt_packages
+                                  or edge.target.startswith(names.jwt_module_prefixes))
                for edge in ctx.graph.out_edges(path)):
             program.modules.get(path)
 
@@ -242,11 +264,6 @@ def _auth_on_public(ctx: CheckContext, program, contract) -> Iterator[Finding]:
             break
 
 
-_REQUIRING = {"rest_framework.permissions.IsAuthenticated": "IsAuthenticated",
-              "rest_framework.permissions.IsAdminUser": "IsAdminUser"}
-_UNSAFE_ONLY = {"rest_framework.permissions.IsAuthenticatedOrReadOnly": "IsAuthenticatedOrReadOnly"}
-
-
 def _drf_default_permissions(ctx: CheckContext, program) -> tuple:
     """``REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"]`` when every settings module agrees on it."""
     from archlint.checks.django_quirks import project_settings
@@ -302,11 +319,10 @@ def _drf_permission(program, route, operation, defaults: tuple) -> str:
                     return ""
     if names is None:
         names = tuple(defaults)
+    known = _names(program)
     for name in names:
-        if name in _REQUIRING:
-            return _REQUIRING[name]
-        if name in _UNSAFE_ONLY and operation.method not in ("GET", "HEAD", "OPTIONS"):
-            return _UNSAFE_ONLY[name]
+        if name in known.requiring_permissions or name in known.unsafe_only_permissions and operation.method not in ("GET", "HEAD", "OPTIONS"):
+            return name.rsplit(".", 1)[-1]  # the class as the settings name it
     return ""
 
 
@@ -352,10 +368,6 @@ def _has_option(node: ir.Call, keys) -> bool:
     return False
 
 
-_BEARER_DEPENDENCIES = ("fastapi.security.HTTPBearer()", "fastapi.security.OAuth2PasswordBearer()", "fastapi.security.http.HTTPBearer()",
-                        "fastapi.security.oauth2.OAuth2PasswordBearer()", "fastapi.security.APIKeyHeader()")
-
-
 def _requires(program, guard: v.Function, verifiers: frozenset = frozenset()):
     """Whether the guard rejects a request without credentials: its own header test
     (:func:`auth.requires`), a library verification call outside any try (``await
@@ -380,7 +392,7 @@ def _requires(program, guard: v.Function, verifiers: frozenset = frozenset()):
         if construction is None:
             continue
         path, call = construction
-        if web.callee_name(program, path, call) + "()" in _BEARER_DEPENDENCIES:
+        if web.callee_name(program, path, call) in _names(program).bearer_dependencies:
             auto_error = call.arg(keyword="auto_error")
             return not (type(auto_error) is ir.Const and auto_error.value is False)
     return None
@@ -440,9 +452,6 @@ def _handler_functions(program, route) -> list:
     return []
 
 
-_HOOKS = ("preHandler", "onRequest", "preValidation")
-
-
 def _fastify_hooks(program, registration) -> list:
     """``{ preHandler: [app.authenticate] }`` route options, and ``addHook('onRequest', auth)`` on
     the instance before the route (same file)."""
@@ -451,7 +460,7 @@ def _fastify_hooks(program, registration) -> list:
         record = v.strip(value)
         if type(record) is not v.Record:
             continue
-        for hook in _HOOKS:
+        for hook in _names(program).fastify_auth_hooks:
             option = record.get(hook)
             for item in v.strip(option).items if option is not None and type(v.strip(option)) is v.Tuple else (option,):
                 if item is not None and type(v.strip(item)) is v.Function:
@@ -466,7 +475,7 @@ def _fastify_hooks(program, registration) -> list:
                 continue
             receiver = v.strip(call.receiver)
             hook = v.strip(call.args[0])
-            if type(receiver) is v.App and receiver.site == registration.app.site and type(hook) is v.Const and hook.value in _HOOKS:
+            if type(receiver) is v.App and receiver.site == registration.app.site and type(hook) is v.Const and hook.value in _names(program).fastify_auth_hooks:
                 function = v.strip(call.args[1])
                 if type(function) is v.Function:
                     found.append(function)

@@ -16,18 +16,26 @@ from archlint.domain import ir
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import Construct, DbAccess, access_owner, non_production
 from archlint.domain.findings import Finding
+from archlint.domain.records import NamedTuple
 
-# Objects that own a connection pool (a sessionmaker does not: its engine does).
-_HEAVY_KINDS = frozenset({"engine", "pool", "sequelize", "prisma", "knex", "datasource", "drizzle"})
-# Drizzle drivers that own no pool: a thin wrapper over a binding the platform hands each request
-# (Cloudflare D1, Durable Objects: `drizzle(c.env.DB)` in a Hono handler is the documented idiom)
-# or a client that speaks HTTP per query — building one per request costs nothing
-_POOLLESS = frozenset({"drizzle-orm/d1", "drizzle-orm/durable-sqlite", "drizzle-orm/neon-http", "drizzle-orm/xata-http",
-                       "drizzle-orm/planetscale-serverless", "drizzle-orm/tidb-serverless", "drizzle-orm/aws-data-api/pg",
-                       "drizzle-orm/libsql/http", "drizzle-orm/libsql/web", "drizzle-orm/sqlite-proxy", "drizzle-orm/pg-proxy",
-                       "drizzle-orm/mysql-proxy"})
-_RAW_DRIVERS = frozenset({"sqlite3", "aiosqlite", "psycopg2", "psycopg", "asyncpg", "pymysql", "mysqlclient", "aiomysql",
-                          "pg", "pg-promise", "postgres", "sqlite3-node", "better-sqlite3", "mysql2", "mysql"})
+
+class Known(NamedTuple):
+    """The names of ``reader = "checks.db_access"`` in ``rules/knowledge/access.toml`` and ``drivers.toml``
+    (explained there); the raw drivers are the ``[[driver]]`` entries of drivers.toml."""
+
+    pool_owners: frozenset  # handle kinds that own a connection pool (AL302)
+    poolless_drivers: frozenset  # driver modules that open none (AL302: built per request at no cost)
+
+
+def _known(table: dict) -> Known:
+    return Known(**{key: frozenset(table[key]) for key in Known._fields})
+
+
+def _names(knowledge) -> Known:
+    return knowledge.view("checks.db_access", _known)
+
+
+# SQL's schema statements (the language's, not a library's): a string starting with one is set-up, not a query
 _DDL_VERBS = frozenset({"CREATE", "ALTER", "DROP", "PRAGMA"})
 _RAW_THROUGH_ORM = {
     "sqlalchemy": "the session: `session.execute(text(\"…\"), params)`",
@@ -157,11 +165,11 @@ def _per_call_clients(ctx: CheckContext, constructs: list[Construct]) -> Iterato
             continue
         function = analysis.function
         for construct in analysis.constructs:
-            if construct.kind not in _HEAVY_KINDS or construct.target.startswith(("self.", "this.", "cls.")):
+            if construct.kind not in _names(ctx.knowledge).pool_owners or construct.target.startswith(("self.", "this.", "cls.")):
                 continue
             if _cached(function.decorators) or _returns_what_it_builds(function, construct) or _stored(function, construct):
                 continue
-            if _poolless(program, construct):
+            if _poolless(ctx, program, construct):
                 continue
             trace = per_request.get((analysis.path, analysis.fid))
             if trace is None and not construct.loops and not _instance_method(function):
@@ -179,12 +187,12 @@ def _per_call_clients(ctx: CheckContext, constructs: list[Construct]) -> Iterato
             yield ctx.registry.finding("AL302", construct.path, construct.span, message, guidance)
 
 
-def _poolless(program, construct: Construct) -> bool:
-    """The construct is a driver that opens no connection pool (see ``_POOLLESS``)."""
+def _poolless(ctx: CheckContext, program, construct: Construct) -> bool:
+    """The construct is a driver that opens no connection pool (``poolless_drivers``)."""
     record = program.call_record(construct.path, construct.span)
     func = record.node.func if record is not None and type(record.node) is ir.Call else None
     name = program.static_name(construct.path, func) if func is not None else ""
-    return name.split(":", 1)[0] in _POOLLESS
+    return name.split(":", 1)[0] in _names(ctx.knowledge).poolless_drivers
 
 
 def _how(trace, construct) -> str:
@@ -307,7 +315,8 @@ def _mixed_in_project(ctx: CheckContext, production: list[DbAccess]) -> Iterator
         if counts.get(orm) and counts.get(base):
             counts[orm] += counts.pop(base)
             production = [a for a in production if a.stack != base]
-    orms = [stack for stack in counts if stack not in _RAW_DRIVERS]
+    drivers = frozenset(entry.name for entry in ctx.knowledge.of_kind("driver"))  # raw drivers: drivers.toml
+    orms = [stack for stack in counts if stack not in drivers]
     if not orms or len(counts) < 2:
         return
     primary = max(orms, key=lambda stack: (counts[stack], stack))
@@ -315,7 +324,7 @@ def _mixed_in_project(ctx: CheckContext, production: list[DbAccess]) -> Iterator
         if stack == primary:
             continue
         first = next(a for a in production if a.stack == stack)
-        kind = "raw driver" if stack in _RAW_DRIVERS else "second ORM"
+        kind = "raw driver" if stack in drivers else "second ORM"
         entry = ctx.knowledge.entry(stack)
         shown = entry.modules[0] if entry is not None and entry.modules else stack  # sqlite3-node -> sqlite3
         message = (

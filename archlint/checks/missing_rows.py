@@ -95,7 +95,9 @@ def _js_answering(program, registered) -> tuple:
     from archlint.semantics.exception_handlers import JS_SCOPES
 
     names = call_names(program)
-    markers = frozenset(entry.rsplit(":", 1)[-1] for entry in names.raising_lookups) | names.missing_row_answers
+    languages = program.library.language  # the JS ORMs' errors only: a JS handler never sees SQLAlchemy's NoResultFound
+    markers = frozenset(entry.rsplit(":", 1)[-1] for entry in names.raising_lookups
+                        if languages.get(entry.split(":", 1)[0]) != "python") | names.missing_row_answers
     everywhere, views = False, set()
     for handler in registered:
         if handler.scope not in JS_SCOPES or not any(_mentions(program, handler.path, body, markers) for body in handler.bodies):

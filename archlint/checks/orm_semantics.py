@@ -38,14 +38,12 @@ from archlint.domain.records import NamedTuple
 from archlint.semantics import values as v
 from archlint.semantics.frameworks import derives_from, is_serializer
 
-_SELECT = frozenset({"sqlalchemy.select", "sqlalchemy.future.select", "sqlalchemy.sql.select", "sqlmodel.select"})
-_UNMAPPED_BASES = ("pydantic.", "marshmallow.", "typing.TypedDict", "typing.NamedTuple", "enum.Enum", "ninja.Schema",
-                   "rest_framework.serializers.")
 _SQLMODEL = "sqlmodel.SQLModel"
 
 
 class Known(NamedTuple):
-    """The validation hooks of ``rules/knowledge/frameworks.toml`` (``reader = "checks.orm_semantics"``)."""
+    """The validation hooks of ``rules/knowledge/frameworks.toml`` and the ORM names of ``orms.toml``
+    (``reader = "checks.orm_semantics"``)."""
 
     serializer_hooks: frozenset
     serializer_hook_prefixes: tuple
@@ -53,6 +51,9 @@ class Known(NamedTuple):
     field_hooks: frozenset
     validator_modules: tuple
     validator_decorators: frozenset
+    select_functions: frozenset  # `select(…)` of SQLAlchemy / SQLModel (AL222)
+    unmapped_bases: tuple  # prefixes of the external bases of a class that is no mapped model (AL222)
+    write_methods: frozenset  # ORM calls that write the values given (AL228's wording)
 
 
 def _known(table: dict) -> Known:
@@ -60,7 +61,13 @@ def _known(table: dict) -> Known:
     return Known(serializer_hooks=frozenset(h for h in hooks if not h.endswith("*")),
                  serializer_hook_prefixes=tuple(h[:-1] for h in hooks if h.endswith("*")),
                  field_bases=frozenset(table["field_bases"]), field_hooks=frozenset(table["field_hooks"]),
-                 validator_modules=tuple(table["validator_modules"]), validator_decorators=frozenset(table["validator_decorators"]))
+                 validator_modules=tuple(table["validator_modules"]), validator_decorators=frozenset(table["validator_decorators"]),
+                 select_functions=frozenset(table["select_functions"]), unmapped_bases=tuple(table["unmapped_bases"]),
+                 write_methods=frozenset(table["write_methods"]))
+
+
+def _names(program) -> Known:
+    return program.library.view("checks.orm_semantics", _known)
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
@@ -125,7 +132,7 @@ def _chained(ctx, event) -> Finding:
 def _unmapped(ctx, program, path: str, record) -> Iterator[Finding]:
     node = record.node
     receiver = v.strip(record.receiver)
-    if type(receiver) is v.External and receiver.name in _SELECT:
+    if type(receiver) is v.External and receiver.name in _names(program).select_functions:
         what = "select()"
     elif type(receiver) is v.Db and receiver.stack == "sqlalchemy" and type(node.func) is ir.Attr and node.func.name == "query":
         what = "session.query()"
@@ -159,7 +166,7 @@ def _unmapped_base(program, cls: v.ClassValue, seen=None) -> str:
         if type(base) is v.External:
             if base.name == _SQLMODEL and definition is not None and not any(kw.name == "table" for kw in definition.keywords):
                 return "SQLModel (no table=True)"
-            if base.name.startswith(_UNMAPPED_BASES):
+            if base.name.startswith(_names(program).unmapped_bases):
                 return base.name.split(".", 1)[0]
         elif type(base) is v.ClassValue and not program.model_of_class(base.path, base.cid):
             found = _unmapped_base(program, base, seen)
@@ -338,7 +345,6 @@ def _missing_mixin(ctx, event) -> Finding:
 
 
 # AL228 -------------------------------------------------------------------------------------------------
-WRITE_METHODS = frozenset({"create", "bulkCreate", "update", "upsert", "build", "insert", "save", "createMany", "updateMany"})
 
 
 def _instance_as_key(ctx, event) -> Finding:
@@ -347,7 +353,7 @@ def _instance_as_key(ctx, event) -> Finding:
         "sequelize": "Sequelize compares the column with the object and matches no row (the request silently finds nothing)",
         "prisma": "Prisma rejects it (\"Argument `%s`: Invalid value provided. Expected Int, provided Object\") — a 500" % key,
     }.get(stack, "the database compares the column with '[object Object]' and matches no row")
-    if method in WRITE_METHODS:
+    if method in _names(ctx.program).write_methods:
         outcome = ("the write gets an object where the foreign key's integer belongs: the ORM or the driver rejects it "
                    "(a 500), or the column stores no valid key and the row is orphaned")
     message = f"`{key}` is given a {_name(model)} row, not its id, in `{method}`: {outcome}"

@@ -26,6 +26,7 @@ from archlint.domain.ir_format import render
 from archlint.semantics import values as v
 from archlint.semantics import web
 from archlint.semantics.api_contract import api_routes, contract_for, coverage
+from archlint.semantics.records import argument_for
 
 _STRING_NAMES = ("slug", "username")
 _NUMERIC_CONVERTERS = ("int", "float", "number", "integer", r"\d+", "[0-9]+", r"\d*", "uuid")
@@ -194,11 +195,12 @@ def _numeric_use(program, function: v.Function, name: str, framework: str, depth
             target = program.function(callee_value.path, callee_value.fid)
             if target is None:
                 continue
-            params = [p for p in target.params if p.name not in ("self", "cls")]
+            # the parameter each argument fills (records.argument_for: `self` of a bound method, keywords, spreads)
+            bound = callee_value.path.endswith(".py") and callee_value.bound is not None
             for index, arg in enumerate(node.args):
                 if not is_param(arg.value):
                     continue
-                inner_name = arg.name if arg.kind == "kw" else (params[index].name if index < len(params) else "")
+                inner_name = next((p.name for p in target.params if argument_for(target, node.args, p.name, bound) == (index, "")), "")
                 if inner_name:
                     found = _numeric_use(program, callee_value, inner_name, framework, depth + 1, seen)
                     if found is not None:

@@ -16,18 +16,25 @@ from archlint.domain import ir
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import DbAccess, Model, non_production
 from archlint.domain.findings import Finding
+from archlint.domain.records import NamedTuple
 from archlint.semantics import values as v
 from archlint.semantics.options import Option
 
-# Sequelize v4 string operator aliases (`{ $gt: 5 }`): the keys v5+ no longer understands.
-_STRING_OPERATORS = frozenset({
-    "gt", "gte", "lt", "lte", "ne", "eq", "in", "notIn", "like", "notLike", "iLike", "notILike", "or", "and", "not",
-    "between", "notBetween", "contains", "contained", "overlap", "startsWith", "endsWith", "substring", "is", "regexp",
-})
-_FINDERS = frozenset({"findAll", "findOne", "findAndCountAll", "count", "findByPk", "findOrCreate"})
-# instance methods returning a promise (Model#set / #get / #changed are synchronous: `article.set({ title })`
-# then `await article.save()` is the documented way to change a row)
-_INSTANCE_WRITES = frozenset({"save", "destroy", "update", "reload", "increment", "decrement", "restore", "validate"})
+
+class Known(NamedTuple):
+    """The Sequelize names of ``reader = "checks.sequelize"`` in ``rules/knowledge/orms.toml`` (explained there)."""
+
+    string_operators: frozenset  # v4 string operator aliases (`{ $gt: 5 }`) v5+ no longer understands (AL212)
+    finders: frozenset  # model finders whose `include` names an association (AL213)
+    instance_promises: frozenset  # instance methods returning a promise (AL211)
+
+
+def _known(table: dict) -> Known:
+    return Known(**{key: frozenset(table[key]) for key in Known._fields})
+
+
+def _names(program) -> Known:
+    return program.library.view("checks.sequelize", _known)
 
 
 class _Call:
@@ -128,7 +135,7 @@ def _instance_not_awaited(ctx: CheckContext, program) -> Iterator[Finding]:
         bare_calls = _statement_calls(analysis.function)
         for record in analysis.calls:
             node = record.node
-            if node.method not in _INSTANCE_WRITES or node.span not in bare_calls:
+            if node.method not in _names(program).instance_promises or node.span not in bare_calls:
                 continue
             receiver = v.strip(record.receiver)
             if type(receiver) is not v.Row or receiver.stack != "sequelize":
@@ -193,7 +200,7 @@ def _written(node) -> str:
 
 # AL212 -------------------------------------------------------------------------------------------
 def _string_operators(ctx: CheckContext, access: DbAccess, call: _Call) -> Iterator[Finding]:
-    operator = _string_operator(call.node)
+    operator = _string_operator(call.node, _names(ctx.program).string_operators)
     if operator is None:
         return
     message = (
@@ -204,7 +211,7 @@ def _string_operators(ctx: CheckContext, access: DbAccess, call: _Call) -> Itera
     yield ctx.registry.finding("AL212", access.path, access.span, message, guidance)
 
 
-def _string_operator(call: ir.Call) -> str | None:
+def _string_operator(call: ir.Call, operators: frozenset) -> str | None:
     """The first ``$op`` key of an object literal in the call's arguments (``{ $gte: since }``, at any
     depth); strings and comments that merely contain ``$gte:`` are not keys."""
     for arg in call.args:
@@ -212,7 +219,7 @@ def _string_operator(call: ir.Call) -> str | None:
             if type(node) is not ir.Obj:
                 continue
             for entry in node.entries:
-                if isinstance(entry.key, str) and entry.key[:1] == "$" and entry.key[1:] in _STRING_OPERATORS:
+                if isinstance(entry.key, str) and entry.key[:1] == "$" and entry.key[1:] in operators:
                     return entry.key[1:]
     return None
 
@@ -247,7 +254,7 @@ def _unbounded_write(ctx: CheckContext, access: DbAccess, call: _Call) -> Iterat
 
 # AL214 -------------------------------------------------------------------------------------------
 def _include_without_association(ctx, access: DbAccess, call: _Call, models: dict[str, Model], names: dict[str, str]) -> Iterator[Finding]:
-    if access.kind != "model" or access.method not in _FINDERS:
+    if access.kind != "model" or access.method not in _names(ctx.program).finders:
         return
     receiver = call.node.receiver
     base = models.get(_model_name(call.receiver, receiver, names) or "")

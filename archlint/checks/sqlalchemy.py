@@ -19,17 +19,38 @@ from archlint.domain.datalayer import DbAccess, Model, call_of, canonical, is_co
 from archlint.domain.orm_models import ModelIndex, columns_fully_declared
 from archlint.domain.facts import CallSite, FileFacts
 from archlint.domain.findings import Finding, TraceStep
+from archlint.domain.records import NamedTuple
 from archlint.domain.version_spec import highest_major
 from archlint.semantics import values as v
 from archlint.semantics.interpreter import known as interpreter_names
 from archlint.semantics.routes import handler_functions
 from archlint.semantics.support import FLASK_SESSION, G_CONNECTION
 
-_CONDITION_METHODS = frozenset({"where", "filter", "having", "join", "outerjoin", "and_", "or_", "on"})
-_SQLA_MODULES = ("sqlalchemy", "flask_sqlalchemy", "sqlmodel")
-_SELECT = frozenset({"sqlalchemy.select", "sqlalchemy.sql.select", "sqlalchemy.future.select", "sqlalchemy.sql.expression.select"})
-_WRITES = frozenset({"add", "add_all", "delete", "merge", "bulk_save_objects"})
-_PERSISTS = frozenset({"commit", "begin", "begin_nested"})
+
+
+class Known(NamedTuple):
+    """The names of ``reader = "checks.sqlalchemy"`` in ``rules/knowledge/orms.toml`` and ``frameworks.toml``
+    (explained there)."""
+
+    sqlalchemy_modules: frozenset  # top-level modules whose import makes a file a SQLAlchemy one
+    condition_methods: frozenset  # calls whose arguments are SQL conditions (AL201/AL202)
+    attribute_builders: frozenset  # more calls whose arguments name a model's attributes (AL204)
+    mapped_class_api: frozenset  # class attributes SQLAlchemy gives every mapped class
+    select_functions: frozenset  # `select` (AL203: the 1.x list form)
+    result_methods: frozenset  # what 1.x ran a `select()` with directly (AL203)
+    flask_teardown_hooks: frozenset  # Flask's request hooks (AL206: a commit there commits every request)
+
+
+def _known(table: dict) -> Known:
+    return Known(**{key: frozenset(table[key]) for key in Known._fields})
+
+
+def _names(knowledge) -> Known:
+    return knowledge.view("checks.sqlalchemy", _known)
+
+
+def _hooks(program) -> frozenset:
+    return program.library.view("checks.sqlalchemy", _known).flask_teardown_hooks
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
@@ -60,7 +81,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
 
 def _uses_sqlalchemy(ctx: CheckContext, path: str) -> bool:
     return any(
-        edge.external and edge.target.split(".")[0] in _SQLA_MODULES for edge in ctx.graph.out_edges(path)
+        edge.external and edge.target.split(".")[0] in _names(ctx.knowledge).sqlalchemy_modules for edge in ctx.graph.out_edges(path)
     ) or any(a.stack == "sqlalchemy" for a in ctx.datalayer.accesses_in(path))
 
 
@@ -77,7 +98,7 @@ def _pinned_below_2(ctx: CheckContext) -> bool:
 # AL201 / AL202 ------------------------------------------------------------------------------------
 def _conditions(ctx: CheckContext, facts: FileFacts, call: CallSite, nodes: _CallNodes) -> Iterator[Finding]:
     parts = segments(call.callee)
-    if not parts or parts[-1][0] not in _CONDITION_METHODS:
+    if not parts or parts[-1][0] not in _names(ctx.knowledge).condition_methods:
         return
     if len(parts) == 1 and canonical(call.resolved, "python") not in ("sqlalchemy.and_", "sqlalchemy.or_"):
         return  # a bare filter(...) is Python's builtin
@@ -177,15 +198,14 @@ def _is_column_condition(node) -> bool:
 
 
 # AL210 -------------------------------------------------------------------------------------------------
-_QUERY_BUILDERS = _CONDITION_METHODS | {"select", "order_by", "group_by", "options", "values", "with_only_columns"}
-_MAPPED_CLASS_API = frozenset({"metadata", "query", "registry", "c", "columns", "id"})
 
 
 def _unknown_attributes(ctx: CheckContext, facts: FileFacts, call: CallSite, nodes: _CallNodes, models: ModelIndex,
                         every: list[Model]) -> Iterator[Finding]:
     """``Article.titel`` inside where()/order_by()/select(): AttributeError when the query is built."""
     parts = segments(call.callee)
-    if not parts or parts[-1][0] not in _QUERY_BUILDERS:
+    names = _names(ctx.knowledge)
+    if not parts or parts[-1][0] not in names.condition_methods and parts[-1][0] not in names.attribute_builders:
         return
     call_node = nodes.get(call.span)
     if call_node is None:
@@ -196,7 +216,7 @@ def _unknown_attributes(ctx: CheckContext, facts: FileFacts, call: CallSite, nod
             continue
         model = _sqla(models.resolve(facts.path, node.obj.id))
         name = node.name
-        if model is None or name in model.fields or name in _MAPPED_CLASS_API or name.startswith("_"):
+        if model is None or name in model.fields or name in names.mapped_class_api or name.startswith("_"):
             continue
         if (model.name, name) in seen or not _fields_fully_known(ctx, model) or _defined_in_class(ctx, model, name):
             continue
@@ -230,17 +250,17 @@ def _defined_in_class(ctx: CheckContext, model: Model, name: str) -> bool:
 
 
 # AL203 ------------------------------------------------------------------------------------------------
-_RESULT_METHODS = frozenset({"all", "first", "one", "one_or_none", "scalar", "scalars", "fetchall", "fetchone"})
 
 
 def _removed_select_list(ctx: CheckContext, facts: FileFacts, call: CallSite, nodes: _CallNodes) -> Iterator[Finding]:
     resolved = canonical(call.resolved, "python") or ""
-    node = nodes.get(call.span) if resolved in _SELECT else None
+    names = _names(ctx.knowledge)
+    node = nodes.get(call.span) if resolved in names.select_functions else None
     first = node.args[0].value if node is not None and node.args and node.args[0].kind == "pos" else None
     if type(first) is ir.Seq and first.kind == "list":
         message = "`select([...])` with a list was removed in SQLAlchemy 2.0: it raises ArgumentError when the statement is built"
         yield ctx.registry.finding("AL203", facts.path, call.span, message, "Pass the columns/entities positionally: select(User.id, User.name).")
-    elif any(resolved.startswith(f"{name}()") for name in _SELECT) and segments(call.callee)[-1][0] in _RESULT_METHODS:
+    elif any(resolved.startswith(f"{name}()") for name in names.select_functions) and segments(call.callee)[-1][0] in names.result_methods:
         method = segments(call.callee)[-1][0]
         message = (
             f"`select(…)….{method}()`: a 2.0 Select is a statement, not a query — it has no `.{method}()` and this line "
@@ -404,7 +424,6 @@ def _uncommitted_writes(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator
     yield from _uncommitted_plugin_writes(ctx, program)
 
 
-_FLASK_HOOKS = frozenset({"after_request", "after_app_request", "teardown_request", "teardown_app_request", "teardown_appcontext"})
 _COMMIT_ON_TEARDOWN = "SQLALCHEMY_COMMIT_ON_TEARDOWN"  # Flask-SQLAlchemy 2.x: commit when the request ends
 
 
@@ -609,7 +628,7 @@ def _commits_at_teardown(program) -> bool:
     Flask-SQLAlchemy 2's ``SQLALCHEMY_COMMIT_ON_TEARDOWN``: every request's writes are committed."""
     commits = {(a.path, a.fid) for a in program.analyses() if a.fid and any(e.op == "commit" for e in a.summary.effects)}
     for analysis in program.analyses():
-        if (analysis.path, analysis.fid) in commits and (any(_hook(d) for d in analysis.function.decorators)
+        if (analysis.path, analysis.fid) in commits and (any(_hook(program, d) for d in analysis.function.decorators)
                                                          or program.context_hook(analysis.path, analysis.function)):
             return True  # @app.teardown_request, Sanic's @app.on_response
     for path, module in program.modules.items():  # app.config["SQLALCHEMY_COMMIT_ON_TEARDOWN"] = True, or a config class's attribute
@@ -619,7 +638,7 @@ def _commits_at_teardown(program) -> bool:
             for node in ir.iter_nodes(function.body):
                 if type(node) is ir.Const and node.value == _COMMIT_ON_TEARDOWN or type(node) is ir.Name and node.id == _COMMIT_ON_TEARDOWN:
                     return True
-                if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in _FLASK_HOOKS and node.args:
+                if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in _hooks(program) and node.args:
                     hook = program.static_value(path, node.args[0].value) if type(node.args[0].value) in (ir.Name, ir.Attr) else None
                     if type(hook) is v.Function and (hook.path, hook.fid) in commits:
                         return True
@@ -634,7 +653,7 @@ def _removed_at_teardown(program) -> set:
     for path, module in program.modules.items():
         if module.language != "python":
             continue
-        hooks = [f for f in module.functions if any(_hook(d) for d in f.decorators)]
+        hooks = [f for f in module.functions if any(_hook(program, d) for d in f.decorators)]
         for function in module.functions:
             for node in _hook_registrations(program, function):
                 hook = program.static_value(path, node.args[0].value) if type(node.args[0].value) in (ir.Name, ir.Attr) else None
@@ -652,7 +671,7 @@ def _removed_at_teardown(program) -> set:
 def _hook_registrations(program, function) -> list:
     """The ``app.teardown_request(fn)``-style registrations (with an argument) in ``function``, in source order."""
     index = program.node_index(function)
-    calls = [call for name in _FLASK_HOOKS for call in index.methods.get(name, ()) if call.args]
+    calls = [call for name in _hooks(program) for call in index.methods.get(name, ()) if call.args]
     return index.in_order(calls)
 
 
@@ -675,9 +694,10 @@ def _module_scoped_session(program, path: str, name: str, depth: int = 0) -> str
     return _module_scoped_session(program, target.file, binding.rsplit(":", 1)[-1].rsplit(".", 1)[-1], depth + 1)
 
 
-def _hook(decorator) -> bool:
-    return (type(decorator) is ir.Attr and decorator.name in _FLASK_HOOKS
-            or type(decorator) is ir.Call and type(decorator.func) is ir.Attr and decorator.func.name in _FLASK_HOOKS)
+def _hook(program, decorator) -> bool:
+    hooks = _hooks(program)
+    return (type(decorator) is ir.Attr and decorator.name in hooks
+            or type(decorator) is ir.Call and type(decorator.func) is ir.Attr and decorator.func.name in hooks)
 
 
 def _may_commit_unseen(analysis, analyses: dict) -> bool:

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from archlint.domain import indexes
+from archlint.domain import indexes, ir
 from archlint.domain.arguments import refers_to
 from archlint.domain.callers import ImportedNames, callers
 from archlint.domain.facts import Assign, CallSite, FileFacts, Span
@@ -116,7 +116,6 @@ def call_of(facts: FileFacts, site) -> CallSite | None:
 
 _SEGMENT = re.compile(r"([A-Za-z_$#][\w$]*)(\(\))?")
 _ANNOTATION_TOKEN = lazy_compile(r"[A-Za-z_][\w.]*")
-_DEPENDS = lazy_compile(r"Depends\(\s*([\w.]+)")
 # A FastAPI dependency that hands out a session is named for it (get_db, get_session, db_session…);
 # one that builds a service from a session (get_article_service) must not count as a session.
 _PROVIDER_NAME = re.compile(r"(^|_)(db|session|sess|conn|connection|database|uow|transaction)(_|$)", re.IGNORECASE)
@@ -219,6 +218,10 @@ class _Analyser:
         self.providers: dict[str, Typed] = {}  # function name -> what it provides (get_db)
         self.analysed: frozenset[str] = frozenset()
         self._bindings: dict[str, dict[str, str]] = {}  # path -> local name -> binding target
+        # `Depends(provider)` / `Security(provider)`: FastAPI calls the provider per request (frameworks.toml
+        # `fastapi_depends`, the names the call evaluator reads too)
+        self.depends: frozenset[str] = frozenset(knowledge.names.get("calls", {}).get("fastapi_depends", ()))
+        self.depending: set[str] = set()  # files with such a parameter: typed again once every provider is known
 
     # which files to look at -------------------------------------------------------------------
     def signal_files(self) -> list[str]:
@@ -357,8 +360,14 @@ class _Analyser:
         facts = self.files[path]
         envs = _ScopeEnvs()
         for function in facts.functions:
+            defaults = None
             for parameter in function.parameters():
-                typed = self._parameter_type(path, parameter.annotation, parameter.default)
+                default = None
+                if parameter.default and facts.language == "python":  # its IR expression: `Depends(get_db)`
+                    if defaults is None:
+                        defaults = self._defaults(path, function.span)
+                    default = defaults.get(parameter.name)
+                typed = self._parameter_type(path, parameter.annotation, default)
                 if typed is None:
                     continue
                 name = parameter.name
@@ -385,7 +394,26 @@ class _Analyser:
                 self.providers.setdefault(qualname, provided)
         return envs
 
-    def _parameter_type(self, path: str, annotation: str, default: str) -> Typed | None:
+    def _defaults(self, path: str, span: Span) -> dict[str, ir.Expr]:
+        """The default values of the parameters of the function at ``span``, as IR expressions."""
+        module = self.files[path].ir
+        function = next((f for f in module.functions if f.span == span), None) if module is not None else None
+        return {p.name: p.default for p in function.params if p.default is not None} if function is not None else {}
+
+    def _external(self, path: str, node) -> str:
+        """The canonical name of the external a name or attribute chain refers to (``Depends`` imported
+        from fastapi: ``fastapi.Depends``), else ``""``."""
+        head, _, rest = ir.dotted(node).partition(".")
+        binding = self._binding(path, head) if head else None
+        if binding is None:
+            return ""
+        target = self.graph.resolve_binding(path, binding)
+        if target.external is None:
+            return ""
+        base = canonical(target.external, self.files[path].language) or ""
+        return f"{base}.{rest}" if rest and base else base
+
+    def _parameter_type(self, path: str, annotation: str, default) -> Typed | None:
         language = self.files[path].language
         for token in _ANNOTATION_TOKEN.findall(annotation):
             head = token.split(".")[0]
@@ -402,9 +430,10 @@ class _Analyser:
             typed = self.annotations.get(token)
             if typed is not None and self._stack_imported(path, typed.stack):
                 return typed
-        match = _DEPENDS.search(default)
-        if match:
-            return self.providers.get(match.group(1).split(".")[-1])
+        if type(default) is ir.Call and self._external(path, default.func) in self.depends:
+            self.depending.add(path)
+            provider = ir.dotted(default.arg(0, "dependency"))  # `Depends(get_db)`, `Depends(deps.get_db)`
+            return self.providers.get(provider.rsplit(".", 1)[-1]) if provider else None
         return None
 
     def _stack_imported(self, path: str, stack: str) -> bool:
@@ -621,9 +650,8 @@ def analyse(files: dict[str, FileFacts], graph: ModuleGraph, knowledge: Knowledg
     models = find_models(files, paths, analyser.module_env, analyser.result.all_models, _declarative_bases(knowledge))
     if sites:
         envs = {path: analyser.scope_envs(path) for path in paths}
-        for path in paths:  # `db = Depends(get_db)` can only be typed once every provider is known
-            if any("Depends(" in function.params_text for function in files[path].functions):
-                envs[path] = analyser.scope_envs(path)
+        for path in sorted(analyser.depending):  # `db = Depends(get_db)` can only be typed once every provider is known
+            envs[path] = analyser.scope_envs(path)
         for path in paths:
             analyser.accesses(path, envs[path], models)
     analyser.result.models = models

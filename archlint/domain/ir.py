@@ -557,6 +557,26 @@ def iter_nodes(root: object):
                 push(value)
 
 
+def shape(node) -> object:
+    """``node`` (an expression, a statement or a tuple of them) without its spans: a hashable tree of
+    record names, names, operators and literals, equal for two pieces of code written the same way
+    anywhere — a structural key (``where(Deployment.id == row.id)`` in one chain and in another).
+    A template's ``tag`` is left out (it is its call's ``func`` again, see ``_SCALAR_FIELDS``); a
+    literal keeps its type (``1`` is not ``True``); a set of names is sorted, so ``repr`` of a shape
+    is deterministic too."""
+    kind = type(node)
+    if kind is tuple:
+        return tuple(shape(item) for item in node)
+    if kind is Const:
+        return ("Const", type(node.value).__name__, node.value, empty_literal(node))
+    if kind is frozenset:
+        return tuple(sorted(node))
+    fields = getattr(kind, "_fields", None)
+    if fields is None or kind is Span:
+        return node  # a name, an operator, a number, None
+    return (kind.__name__, *(shape(value) for field, value in zip(fields, node) if field not in ("span", "tag")))
+
+
 def dotted(node) -> str:
     """``this.manager.connection.driver.escape`` of a name / attribute chain, else ``""``."""
     if type(node) is Name:

@@ -58,6 +58,15 @@ class Knowledge:
     def entry(self, name: str) -> Package | None:
         return next((e for e in self.entries if e.name == name), None)
 
+    def view(self, reader: str, build):
+        """A module's typed view of its ``[[names]]`` tables (``build(table)``), built once per Knowledge:
+        for the checks that also run without a semantic model (``Library.view`` is the model's own)."""
+        key = ("names", reader)
+        found = self.derived.get(key)
+        if found is None:
+            found = self.derived[key] = build(self.names.get(reader, {}))
+        return found
+
     def of_kind(self, kind: str) -> list[Package]:
         return [entry for entry in self.entries if entry.kind == kind]
 

@@ -50,6 +50,8 @@ class Architecture:
     exhaustive: bool = False
     exhaustive_ignore: tuple[str, ...] = ()
     source: str = ""  # where the architecture came from: config path or "auto"
+    # nested_layer per path: AL301 asks it for every DB access of a file outside the data layer
+    _nested: dict[str, Layer | None] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def layer(self, name: str) -> Layer:
         return next(layer for layer in self.layers if layer.name == name)
@@ -84,7 +86,14 @@ class Architecture:
         feature folder), else None.  Not one above it: ``domain/repositories.py`` is the domain's repository
         interface (a port).  Only what a file does itself is judged by it (AL301: a repository querying):
         its imports stay judged by the layer it is assigned to, since its siblings in the feature folder
-        (``services/offers/Offer.js``) have no role of their own."""
+        (``services/offers/Offer.js``) have no role of their own.  Answered once per path."""
+        try:
+            return self._nested[path]
+        except KeyError:
+            found = self._nested[path] = self._nested_layer(path)
+            return found
+
+    def _nested_layer(self, path: str) -> Layer | None:
         outer = self.assign(path)
         if outer is None or not self.containers:
             return None

@@ -61,9 +61,6 @@ def aggregate_row(program, query) -> bool:
 KEY_MATCH_TAG = "key-match"  # rows kept by matching a key read from a row the program holds (a batch joined in memory)
 
 
-MIXIN_PREFIXES = ("get", "set", "add", "has", "remove", "count", "create")
-
-
 def _sequelize_include(record) -> bool:
     """``include: { model: User, as: 'author' }`` / ``{ association: 'tags' }`` / ``{ all: true }``: one Sequelize
     include object given without an array, not a map of relation names (Prisma / TypeORM ``{ author: true }``)."""
@@ -99,7 +96,6 @@ CAUGHT = frozenset({"caught:unique"})  # Frame.CAUGHT_UNIQUE
 ANY_RELATION = "*"  # in Row.loaded: the query's include was not readable, any relation may be loaded
 DRF_PAGINATOR = "drf-paginator"  # v.Object kind of `PageNumberPagination()` and its siblings
 DECLARED = "declared"  # an instance known from a type annotation only: a subclass may add methods
-CLOSE_METHODS = frozenset({"close", "release", "end"})
 
 
 # on a MikroORM entity passed through `wrap(entity)`: its methods are the helper's (`wrapped.init` …)
@@ -115,9 +111,6 @@ def _wrapped_plugin(program, path: str, node: ir.Call) -> bool:
     return type(first) is ir.Call and shares_context(program, program.static_name(path, first.func))
 
 
-# `session.execute(select(...))` on a session the model cannot type (an unannotated parameter, a
-# `self.session` set from a constructor argument): the statement says the receiver is a session.
-STATEMENT_RUNNERS = frozenset({"execute", "scalars", "scalar", "exec", "stream", "stream_scalars"})
 CONNECTION = "conn:"  # conn:<site>: run on the connection made at <site> (a TypeORM QueryRunner)
 OPEN_TX = "open-tx:"  # open-tx:<site>: a query run while the unmanaged transaction opened at <site> is open, without it
 # swallow:<n> on a write or commit inside a `try` whose handlers raise nothing, n loops between that
@@ -224,7 +217,6 @@ NODE_CALLBACK_STACKS = frozenset({"mongoose"})
 CALLBACK_FORM = "callback"  # how a lookup's callback form is shown: `.findOne(…, callback)`
 
 
-FILTER_STEPS = frozenset({"filter", "filter_by", "where", "get"})
 KEYED_CURSOR = "keyed:stored"  # Db.via of a cursor whose lookup SELECT is keyed by a stored row's key
 
 
@@ -233,46 +225,31 @@ def _session_blocks(value) -> frozenset:
     return frozenset(t for t in v.tags_of(value) if t.startswith(v.SESSION_BLOCK_TAG)) if value is not None else frozenset()
 
 
-def keyed_by_stored_row(receiver, args) -> bool:
+def keyed_by_stored_row(program, receiver, args) -> bool:
     """``findByPk(comment.authorId)``, ``findOne({ where: { slug: article.slug } })``,
     ``session.get(User, row.user_id)``, ``Article.objects.filter(slug=article.slug).first()``:
     the one key value was read from a row the program holds — a foreign key, or the re-read of a row
     just written — so the lookup finds its row.  Two keys (``{ userId: user.id, articleId:
     article.id }``) ask whether a pair exists, which may well be null."""
-    key = single_key(receiver, args)
+    key = single_key(program, receiver, args)
     return key is not None and v.STORED_KEY_TAG in v.tags_of(key)
 
 
-def statement_filter(query) -> str:
-    """``<filter steps as written>|<the names and attribute names they read>`` of a SQLAlchemy statement
-    (``select(Deployment.id).where(Deployment.flow_id == deployment.flow_id)``: the model's class among
-    the names), the same in every way it was built; "" when it has no filter or the ways differ (see
-    ``values.FOUND_FILTER_TAG``)."""
+def statement_filter(program, query) -> str:
+    """The structural key of a SQLAlchemy statement's filter steps (``select(Deployment.id).where(
+    Deployment.flow_id == deployment.flow_id)``: each step's method and its arguments' IR without spans,
+    ``ir.shape``; the model's class is among the names read), the same in every way it was built; "" when
+    it has no filter or the ways differ (see ``values.FOUND_FILTER_TAG``, whose tags hold it as text)."""
     if type(query) is not v.Query or not query.chains:
         return ""
     found = None
     for chain in query.chains:
-        steps = [step.node for step in chain if type(step.node) is ir.Call and type(step.node.func) is ir.Attr
-                 and step.node.func.name in FILTER_STEPS]
-        text = " ".join(f"{call.func.name}({', '.join(_shown_argument(arg) for arg in call.args)})" for call in steps)
-        if found is not None and text != found:
+        steps = tuple((step.node.func.name, ir.shape(step.node.args)) for step in chain if type(step.node) is ir.Call
+                      and type(step.node.func) is ir.Attr and step.node.func.name in known(program).filter_steps)
+        if found is not None and steps != found:
             return ""
-        found = text
-    if not found:
-        return ""
-    # the names and attribute names it reads: `orm_models.Deployment.flow_id` names the class as an attribute
-    names = sorted({node.id if type(node) is ir.Name else node.name for chain in query.chains for step in chain
-                    if type(step.node) is ir.Call and type(step.node.func) is ir.Attr and step.node.func.name in FILTER_STEPS
-                    for arg in step.node.args for node in ir.iter_nodes(arg.value) if type(node) in (ir.Name, ir.Attr)})
-    return f"{found}|{','.join(names)}"
-
-
-def _shown_argument(arg) -> str:
-    """An argument as written: ``name=value``, ``*xs``, ``**kw`` or the value."""
-    from archlint.domain.ir_format import render
-
-    prefix = {"kw": f"{arg.name}=", "star": "*", "kwstar": "**"}.get(arg.kind, "")
-    return prefix + render(arg.value)
+        found = steps
+    return repr(found) if found else ""
 
 
 def _client_scalar(value) -> bool:
@@ -280,18 +257,18 @@ def _client_scalar(value) -> bool:
     return v.INPUT_TAG in v.tags_of(value) and type(v.strip(value)) in (v.Unknown, v.Const)
 
 
-def keyed_by_parameter_member(receiver, args) -> bool:
+def keyed_by_parameter_member(program, receiver, args) -> bool:
     """``users.get(article.author_id)`` in ``def present(article)`` analysed on its own: the one key
     is a column of a parameter nothing is known of (see ``values.PARAMETER_KEY_TAG``)."""
-    key = single_key(receiver, args)
+    key = single_key(program, receiver, args)
     return key is not None and v.PARAMETER_KEY_TAG in v.tags_of(key)
 
 
-def plain_parameter_key(receiver, args) -> frozenset:
+def plain_parameter_key(program, receiver, args) -> frozenset:
     """``User.findByPk(userId)`` in ``profileOf(userId)`` analysed on its own (or run for a caller
     whose own parameter it was handed): the one key is a parameter nothing is known of — the
     ``deferred-param:<name>`` tags for the row (see ``values.PLAIN_PARAMETER_TAG``), else empty."""
-    key = single_key(receiver, args)
+    key = single_key(program, receiver, args)
     if key is None:
         return frozenset()
     tags = v.tags_of(key)
@@ -311,26 +288,26 @@ def _field_list(value) -> bool:
     return False
 
 
-def lookup_key_tags(receiver, args) -> frozenset:
+def lookup_key_tags(program, receiver, args) -> frozenset:
     """The tags of a nullable row by what its one key is: a column of a parameter (``DEFERRED_TAG``:
     the callers' contexts judge it), the client's id a lookup already found (``CHECKED_LOOKUP_TAG``),
     a plain parameter (``deferred-param:<name>``: what every caller passes decides), else none."""
-    if keyed_by_parameter_member(receiver, args):
+    if keyed_by_parameter_member(program, receiver, args):
         return frozenset({v.DEFERRED_TAG})
-    key = single_key(receiver, args)
+    key = single_key(program, receiver, args)
     if key is not None and v.CHECKED_KEY_TAG in v.tags_of(key):
         return frozenset({v.CHECKED_LOOKUP_TAG})
-    return plain_parameter_key(receiver, args)
+    return plain_parameter_key(program, receiver, args)
 
 
-def single_key(receiver, args):
+def single_key(program, receiver, args):
     """The value of the one key a lookup is filtered by — its arguments, and the filter steps of
     the query it ends — or ``None`` when it has none or several."""
     keys = _key_values(args)
     if type(receiver) is v.Query and len(receiver.chains) == 1:
         for step in next(iter(receiver.chains)):
             func = getattr(step.node, "func", None)
-            if type(func) is ir.Attr and func.name in FILTER_STEPS:
+            if type(func) is ir.Attr and func.name in known(program).filter_steps:
                 keys.extend(_key_values(tuple((kind, name, value, None) for kind, name, value in step.args)))
     return keys[0] if len(keys) == 1 else None
 
@@ -369,7 +346,7 @@ _WHOLE_COPIES = frozenset({"dict", "to_dict", "copy"})  # methods of a request p
 _GET_OPTIONS = frozenset({"options", "populate_existing", "with_for_update", "identity_token", "execution_options", "bind_arguments"})
 
 
-def input_keyed(receiver, args) -> bool:
+def input_keyed(program, receiver, args) -> bool:
     """A lookup one of whose conditions compares with a value the client chose (``input``-tagged: a
     URL or query parameter, the body) that was not read from a row the program holds — a column of it, or
     the row itself (``get(auth_token=token)`` with a token just fetched) (AL234)."""
@@ -380,7 +357,7 @@ def input_keyed(receiver, args) -> bool:
         for chain in receiver.chains:
             for step in chain:
                 func = getattr(step.node, "func", None)
-                if type(func) is ir.Attr and func.name in FILTER_STEPS:
+                if type(func) is ir.Attr and func.name in known(program).filter_steps:
                     keys.extend(_key_values(tuple((kind, name, value, None) for kind, name, value in step.args)))
     return any(_client_value(key) for key in keys)
 
@@ -575,6 +552,10 @@ class Known(NamedTuple):
     transaction_methods: frozenset  # begin / atomic / transaction: called on a DB handle, opens a transaction
     sequelize_instance_methods: frozenset  # Sequelize's own instance methods that look like association mixins
     fastapi_depends: frozenset  # Depends / Security: FastAPI calls the provider per request (also interpreter, AL604)
+    association_mixins: frozenset  # prefixes of the association methods Sequelize generates (getTags, $get("tags"))
+    close_methods: frozenset  # close / release / end: the handle is closed (a later query through it raises)
+    statement_runners: frozenset  # session.execute(select(…)) & co.: the statement says an untyped receiver is a session
+    filter_steps: frozenset  # filter / filter_by / where / get: the steps of a query chain that hold its conditions
     request_object_methods: dict  # request method -> the part of the request its result is (`get_json()` -> "body")
     compiled_iterators: frozenset  # TypeScript's emitted `__values(xs)`: an iterator over xs's elements
     compiled_reads: frozenset  # TypeScript's emitted `__read(xs, n)`: xs's first elements, as an array
@@ -1142,7 +1123,7 @@ class Calls:
             if bare.part and method in _WHOLE_COPIES:  # request.POST.dict() / request.form.to_dict(): the part, copied
                 return v.tag(bare, tags | {v.REQUEST_TAG})
             return v.tag(v.UNKNOWN, tags | {v.REQUEST_TAG})
-        if kind is v.Unknown and method in STATEMENT_RUNNERS and args and args[0][0] == "pos" and not args[0][1]:
+        if kind is v.Unknown and method in known(self.program).statement_runners and args and args[0][0] == "pos" and not args[0][1]:
             statement = v.strip(args[0][2])
             if type(statement) is v.Query and statement.stack == "sqlalchemy" and statement.chains:
                 found = self.db_method(node, v.Db("sqlalchemy", "session"), tags, method, args)
@@ -1251,7 +1232,7 @@ class Calls:
                     if handle in ended:
                         self.analysis.events.append(Event("tx-ended", self.path, node.span, f"{opened_stack}|{site}"))
             self.opened = [entry for entry in self.opened if entry[2] not in ended]
-        if kind is v.Db and method not in CLOSE_METHODS:
+        if kind is v.Db and method not in known(self.program).close_methods:
             closed = next((t for t in tags if t.startswith(CLOSED_HANDLE)), None)
             if closed is not None and (library.category(bare, method) is not None or library.outcome(stack, bare.kind, method)):
                 self.event("use-after-close", node, f"{stack}|{bare.kind}|{method}|{closed[len(CLOSED_HANDLE):]}")
@@ -1444,12 +1425,7 @@ class Calls:
         if stack == "django" and method in known(self.program).django_raising_lookups and handle_kind in ("manager", "query") \
                 and (args or kind is v.Query):
             raised = "DoesNotExist"
-        elif stack == "sqlalchemy" and (method == "one" and handle_kind == "query" or method == "get_one" and kind is v.Db
-                                        and handle_kind not in ("repository", "service")):
-            # (an advanced-alchemy repository's / service's `get_one` raises its own NotFoundError, not
-            # NoResultFound: what answers it — the Litestar plugin's default handler — is not this rule's)
-            raised = "NoResultFound"
-        elif not self.python:
+        else:  # the `raising_lookups` of rules/knowledge/orms.toml: SQLAlchemy `query.one()` / `session.get_one()`, TypeORM…
             prefix = f"{stack}:{handle_kind}.{method}:"
             raised = next((entry[len(prefix):] for entry in known(self.program).raising_lookups if entry.startswith(prefix)), "")
             outcome = self.program.library.outcome(stack, handle_kind, method) if raised else None
@@ -1461,11 +1437,9 @@ class Calls:
                                if entry.startswith(prefix) and _option_true(args, entry[len(prefix):].split(":", 1)[0])), "")
             if not raised:
                 return frozenset()
-        else:
+        if not input_keyed(self.program, receiver, args) or self._checked_exists(receiver):
             return frozenset()
-        if not input_keyed(receiver, args) or self._checked_exists(receiver):
-            return frozenset()
-        key = single_key(receiver, args)
+        key = single_key(self.program, receiver, args)
         if key is not None and v.CHECKED_KEY_TAG in v.tags_of(key):
             return frozenset()  # the same client key found its row earlier on this path (`if (!found) throw 404`)
         return frozenset({v.RAISES_MISSING_TAG + f"{method}:{raised}"}) | (
@@ -1495,7 +1469,7 @@ class Calls:
         index = next((i for i in range(len(self.effects) - 1, -1, -1)
                       if self.effects[i].op == "read" and self.effects[i].model == model and model
                       and f"{self.effects[i].path}:{self.effects[i].span.line}:{self.effects[i].span.column}" in sites), None)
-        if index is not None and input_keyed(self.effects[index].query, ()):
+        if index is not None and input_keyed(self.program, self.effects[index].query, ()):
             self.effects[index] = self.effects[index]._replace(tags=self.effects[index].tags | extra)
 
     def node_callback(self, node: ir.Call, value, tags: frozenset, function):
@@ -1557,7 +1531,7 @@ class Calls:
         """``conn.close()`` / ``client.release()`` / ``pool.release(conn)``: the variable holding the
         handle now holds a closed one (a later query through it raises)."""
         bare = v.strip(receiver)
-        if type(bare) is not v.Db or func.name not in CLOSE_METHODS or bare.stack == "sqlalchemy":
+        if type(bare) is not v.Db or func.name not in known(self.program).close_methods or bare.stack == "sqlalchemy":
             return
         site = f"{self.path}:{node.span.line}:{node.span.column}:{func.name}"
         if func.name == "release" and args and type(node.args[0].value) is ir.Name:  # pool.release(conn)
@@ -1683,7 +1657,7 @@ class Calls:
         if name not in self.env or v.strip(self.env[name]) != cursor:
             return
         table = self._raw_lookup(args)
-        keyed = bool(table) and keyed_by_stored_row(cursor, args)
+        keyed = bool(table) and keyed_by_stored_row(self.program, cursor, args)
         self.env[name] = v.tag(v.Db(stack, "cursor", table, via=KEYED_CURSOR if keyed else ""), v.tags_of(self.env[name]))
 
     def _text_lookup(self, node) -> str:
@@ -1740,9 +1714,10 @@ class Calls:
         if method in self.program.library.mass_assign.get(row.stack, ()) and args:
             self.mass_assignment(node, row.stack, row.model, method, args[:1])  # article.set(req.body.article)
         model = self.program.schema.get(row.model) if row.model else None
-        prefix = next((p for p in MIXIN_PREFIXES if method.startswith(p) and len(method) > len(p) and method[len(p)].isupper()), "")
+        mixins = known(self.program).association_mixins
+        prefix = next((p for p in mixins if method.startswith(p) and len(method) > len(p) and method[len(p)].isupper()), "")
         named = v.strip(args[0][2]) if args and args[0][0] == "pos" else None
-        if method.startswith("$") and method[1:] in MIXIN_PREFIXES and type(named) is v.Const and isinstance(named.value, str):
+        if method.startswith("$") and method[1:] in mixins and type(named) is v.Const and isinstance(named.value, str):
             # sequelize-typescript: document.$get("createdBy") / $count("views") / $add("tags", tag)
             prefix, method = method[1:], method[1:] + named.value[:1].upper() + named.value[1:]
             args = args[1:]
@@ -1890,9 +1865,9 @@ class Calls:
         if kind == "result" and stack == "sqlalchemy" and loaded and args and type(receiver) is v.Db:
             self._reselected_rows(node, v.strip(args[0][2]), loaded)
         if kind == "result":
-            keyed = any(type(v.strip(arg[2])) is v.Query and keyed_by_stored_row(v.strip(arg[2]), ()) for arg in args[:1]) \
+            keyed = any(type(v.strip(arg[2])) is v.Query and keyed_by_stored_row(self.program, v.strip(arg[2]), ()) for arg in args[:1]) \
                 or type(receiver) is v.Result and receiver.keyed  # result.mappings() / .scalars(): still that lookup
-            where = receiver.where if type(receiver) is v.Result else statement_filter(v.strip(args[0][2])) if args else ""
+            where = receiver.where if type(receiver) is v.Result else statement_filter(self.program, v.strip(args[0][2])) if args else ""
             if where and type(receiver) is not v.Result:  # this function's filter: its names mean nothing elsewhere
                 where = f"{self.path}:{self.function.fid}|{where}"
             # the same statement filter a checked lookup of this path found its row by (values.FOUND_FILTER_TAG)
@@ -1901,10 +1876,10 @@ class Calls:
                 # conn.execute(text("SELECT … FROM articles WHERE slug = :slug"), {…}): a result of that table,
                 # whose first() is a lookup like a cursor's fetchone() — unless keyed by a row's foreign key
                 model = self._text_lookup(args[0][3])
-                keyed = keyed or bool(model) and keyed_by_stored_row(receiver, args[1:])
+                keyed = keyed or bool(model) and keyed_by_stored_row(self.program, receiver, args[1:])
             statement = v.strip(args[0][2]) if args else None
             key_tags = receiver.key_tags if type(receiver) is v.Result else \
-                lookup_key_tags(statement, ()) if type(statement) is v.Query else frozenset()
+                lookup_key_tags(self.program, statement, ()) if type(statement) is v.Query else frozenset()
             return v.Result(stack, model, loaded, unique, joined, keyed, where, key_tags)
         if kind in ("rows", "row?") and chain_writes(self.program, receiver):
             # `tx.insert(t).values(…).returning().all()` (Drizzle on a synchronous driver): the rows the
@@ -1920,12 +1895,12 @@ class Calls:
         keyed_cursor = type(receiver) is v.Db and receiver.kind == "cursor" and receiver.via == KEYED_CURSOR
         keyed_result = (type(receiver) is v.Result and receiver.keyed  # execute(keyed select).scalar()
                         or kind == "row?" and bool(args) and type(v.strip(args[0][2])) is v.Query  # session.scalar(keyed select)
-                        and keyed_by_stored_row(v.strip(args[0][2]), ()))
+                        and keyed_by_stored_row(self.program, v.strip(args[0][2]), ()))
         if kind == "row" and outcome.nullable and _option_false(args, outcome.nullable):
             kind = "row?"  # Bookshelf `fetch({ require: false })`: null when no row matches
         if kind == "row?" and _aggregates_only(self.program.library.single_row_aggregates.get(stack), args):
             return v.Row(stack, model, loaded)  # `SELECT COUNT(id) … LIMIT 1`: one row whatever matches
-        if kind == "row?" and not _rejects_on_empty(args) and not keyed_by_stored_row(receiver, args) and not getattr(receiver, "nonempty", False) and not keyed_cursor and not keyed_result:
+        if kind == "row?" and not _rejects_on_empty(args) and not keyed_by_stored_row(self.program, receiver, args) and not getattr(receiver, "nonempty", False) and not keyed_cursor and not keyed_result:
             # a lookup of a mapped model, or a raw lookup SELECT (`SELECT COUNT(*)`/`RETURNING id` always
             # yield a row: raw_lookups gives them no table)
             if stack not in self.program.library.orm_lookups and not model:
@@ -1934,7 +1909,7 @@ class Calls:
             empty = outcome.empty or self.program.library.empties.get(stack, "")
             row = v.Row(stack, model, loaded, nullable=True, origin=origin, empty=empty)
             found = frozenset({v.FOUND_FILTER_TAG + receiver.where}) if type(receiver) is v.Result and receiver.where else frozenset()
-            keys = receiver.key_tags if type(receiver) is v.Result and not args else lookup_key_tags(receiver, args)
+            keys = receiver.key_tags if type(receiver) is v.Result and not args else lookup_key_tags(self.program, receiver, args)
             return v.tag(row, keys | found)
         if kind in ("row", "row?"):
             if kind == "row?" and stack not in self.program.library.orm_lookups and not model:
@@ -1942,7 +1917,7 @@ class Calls:
             return v.tag(v.Row(stack, model, loaded), NEW_ROW if outcome.new else frozenset())
         if kind.startswith("handle:"):  # a cursor remembers the table a raw lookup SELECT reads
             table = model or (self._raw_lookup(args) if stack not in self.program.library.orm_lookups else "")
-            if kind == "handle:cursor" and table and keyed_by_stored_row(receiver, args):
+            if kind == "handle:cursor" and table and keyed_by_stored_row(self.program, receiver, args):
                 # db.execute("SELECT … WHERE id = ?", (row["author_id"],)): its fetchone() finds the row
                 return v.Db(stack, "cursor", table, via=KEYED_CURSOR)
             handle = v.Db(stack, kind[7:], table)
@@ -2396,7 +2371,7 @@ class Calls:
         if session not in params:
             return
         filters = [step for step in next(iter(query.chains))
-                   if type(step.node) is ir.Call and type(step.node.func) is ir.Attr and step.node.func.name in FILTER_STEPS]
+                   if type(step.node) is ir.Call and type(step.node.func) is ir.Attr and step.node.func.name in known(self.program).filter_steps]
         if len(filters) != 1 or len(filters[0].node.args) != 1:
             return
         rows = _rows_parameter(filters[0].node.args[0].value, known(self.program).membership_operators)
@@ -2436,7 +2411,7 @@ class Calls:
     def _checked_nonempty(self, receiver) -> bool:
         """Whether this path tested ``<receiver>.exists()`` true, the receiver a chain of names
         (see ``Frame.narrowing``; the fact is dropped at a merge with a path that did not)."""
-        chain = query_chain(receiver)
+        chain = query_chain(self.program, receiver)
         return chain is not None and (FACT + "nonempty:" + chain) in self.env
 
     def _dereferenced_by_callee(self, args, derefs: tuple, label: str) -> None:
@@ -2591,7 +2566,7 @@ class Calls:
         """``sessionmaker(engine, class_=AsyncSession)`` (the pre-2.0 idiom, SQLModel's tutorials):
         the factory makes AsyncSessions."""
         option = node.arg(keyword="class_")
-        return option is not None and type(option) in (ir.Name, ir.Attr) and is_async_api(self.program.static_name(self.path, option))
+        return option is not None and type(option) in (ir.Name, ir.Attr) and is_async_api(self.program, self.program.static_name(self.path, option))
 
     def call_external(self, node: ir.Call, external: v.External, args):  # noqa: C901
         library = self.program.library
@@ -2610,7 +2585,7 @@ class Calls:
             owned = self.own_session(handle, node, "", asynchronous)
             if name in library.synchronous:
                 owned = owned | {SYNC_DRIVER}
-            if is_async_api(name) or self._async_class_option(node) or name in library.asynchronous:
+            if is_async_api(self.program, name) or self._async_class_option(node) or name in library.asynchronous:
                 owned = ASYNC | owned
             return v.tag(handle, owned | self._expiring(handle, node))
         if name in library.row_loaders and args and args[0][0] == "pos" and type(args[0][3]) is ir.Name \

@@ -34,10 +34,11 @@ from archlint.semantics.frameworks import known as framework_names
 from archlint.semantics.program import Program
 from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis, Deref, Effect, Event, LoopInfo, Site, Summary
 from archlint.semantics.support import (
-    ASYNC, EAGER, EXISTS_MODEL, FACT, FLASK_SESSION, G_CONNECTION, NO_QUERY, all_tags, callee_text,
+    ASYNC, EXISTS_MODEL, FACT, FLASK_SESSION, G_CONNECTION, all_tags, callee_text,
     computed_tags, dotted,
     entered, field_key, query_chain, is_async_api, join_envs, non_null, null_origins, request_free, row_of,
 )
+from archlint.semantics.support import known as support_names
 
 def render_short(node) -> str:
     from archlint.domain.ir_format import render
@@ -983,7 +984,7 @@ class Frame(Calls):
                 made = self.program.library.constructor(module + ":")
                 handle = typed if typed is not None and made is not None and made.stack == typed.stack else None
             if handle is not None:
-                return v.tag(handle, ASYNC) if is_async_api(name) else handle
+                return v.tag(handle, ASYNC) if is_async_api(self.program, name) else handle
             if self._is_request_type(name):
                 return v.tag(v.Request(self._framework_of(name)), frozenset({v.REQUEST_TAG}))
             framework = self.program.library.app(name)
@@ -1029,7 +1030,7 @@ class Frame(Calls):
                     handle = self.program.library.annotated(short)
                 if handle is not None:
                     handle = self._bound_model(cls, handle)
-                    return v.tag(handle, ASYNC) if is_async_api(base.name) else handle
+                    return v.tag(handle, ASYNC) if is_async_api(self.program, base.name) else handle
         return None
 
     def _bound_model(self, cls: v.ClassValue, handle, depth: int = 0):
@@ -1494,7 +1495,7 @@ class Frame(Calls):
             return {}
         if type(name) is ir.Name and name.id in self.env:
             return {name.id: _nonempty(self.env[name.id])} | self._exists_model(self.env[name.id])
-        chain = query_chain(name)
+        chain = query_chain(self.program, name)
         if chain is not None:  # if Organization.objects.exists(): org = Organization.objects.first()
             return {FACT + "nonempty:" + chain: v.Const(True)} | self._exists_model(self.eval_cached(name))
         return {}
@@ -3227,12 +3228,14 @@ class Frame(Calls):
                               nested if loaded else frozenset()), tags)
         # a model built here and not yet stored (pending/transient) has nothing to lazy-load: no raise either
         raising = not loaded and stack == "sqlalchemy" and not (tags & NEW_ROW) and self._raises_on_read(row, relation, name)
-        if relation.collection and relation.strategy not in NO_QUERY and type(node) is ir.Attr and not raising:
+        strategies = support_names(self.program)
+        if relation.collection and relation.strategy not in strategies.no_query_strategies and type(node) is ir.Attr and not raising:
             # a collection materialised in memory (what counting it in code reads: AL232)
             self.event("collection-read", node, f"{row.model}|{name}|{'loaded' if loaded else relation.strategy}")
         if raising:  # lazy="raise" / raiseload(): InvalidRequestError instead of a query (AL235)
             self.effect("lazy", stack, row.model, name, node, effect_tags | {v.RAISE_LOAD_TAG}, detail=name)
-        elif not loaded and relation.strategy not in ("none",) and relation.strategy not in EAGER and relation.strategy not in NO_QUERY:
+        elif not loaded and relation.strategy not in ("none",) and relation.strategy not in strategies.eager_strategies \
+                and relation.strategy not in strategies.no_query_strategies:
             self.effect("lazy", stack, row.model, name, node, effect_tags, detail=name)
         if relation.collection and relation.strategy == "dynamic" and stack == "sqlalchemy":
             # lazy="dynamic": the attribute is a query (AppenderQuery) of the related rows — each
@@ -3459,7 +3462,7 @@ class Frame(Calls):
                 # exactly one row (a count, not rows of the table): the destructured row is never undefined
                 return v.tag(v.UNKNOWN, data_tags)
             tags = data_tags | ({LOOKUP_TAG + self.site_key(node)} if bare.model else frozenset())
-            if keyed_by_stored_row(bare, ()):  # where({ id: article.author_id }): a foreign key the program holds
+            if keyed_by_stored_row(self.program, bare, ()):  # where({ id: article.author_id }): a foreign key the program holds
                 tags = tags | KEYED_BY_STORED_ROW
             if bare.single:
                 origin = self.origin_of(node.value) if type(node) is ir.Await else ""
@@ -3467,7 +3470,7 @@ class Frame(Calls):
                             and not KEYED_BY_STORED_ROW <= tags and not bare.nonempty)  # Objection .throwIfNotFound()
                 empty = self.program.library.empties.get(bare.stack, "") if nullable else ""  # Mongoose null, knex undefined
                 if nullable:
-                    tags = tags | lookup_key_tags(bare, ())  # `where({ id }).first()` in `findById(id)`: the callers decide
+                    tags = tags | lookup_key_tags(self.program, bare, ())  # `where({ id }).first()` in `findById(id)`: the callers decide
                 return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=nullable, origin=origin if nullable else "",
                                    empty=empty), tags)
             return v.tag(v.Rows(bare.stack, bare.model, bare.loaded), tags)

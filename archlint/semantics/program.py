@@ -408,7 +408,7 @@ class Program:
                 from archlint.semantics.support import is_async_api
 
                 name, bare = bare.name[:-2], self.library.constructor(bare.name[:-2])
-                tags = tags | ({"async"} if is_async_api(name) else set())
+                tags = tags | ({"async"} if is_async_api(self, name) else set())
             kept = v.join(kept, v.tag(bare, tags))
         if kept is None:
             return

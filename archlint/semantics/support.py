@@ -1,10 +1,38 @@
-"""Small shared pieces of the interpreter: library name sets, and operations on values and
-environments that both statement/expression evaluation and call dispatch use."""
+"""Small shared pieces of the interpreter: the library names they read (``Known``), and operations on
+values and environments that both statement/expression evaluation and call dispatch use.  The name sets
+left here are the languages' own (JS array methods, Python and JS builtins), not a library's."""
 
 from __future__ import annotations
 
 from archlint.domain import ir
+from archlint.domain.records import NamedTuple
 from archlint.semantics import values as v
+
+
+class Known(NamedTuple):
+    """The library names this module reads: the ``[[names]]`` table with ``reader = "support"`` of
+    ``rules/knowledge/orms.toml`` (explained there), built once per run."""
+
+    eager_strategies: frozenset  # SQLAlchemy loader strategies that load the relation with the parent
+    no_query_strategies: frozenset  # ... whose attribute read runs no lazy load (raise, noload, dynamic …)
+    async_api_libraries: tuple  # a name holding one of these words …
+    async_api_modules: tuple  # … in one of these modules, or …
+    async_api_prefixes: tuple  # … whose short name starts with one of these is an async API
+    async_api_class_prefixes: tuple  # short-name prefixes of an async API wherever it comes from
+    async_api_names: frozenset  # short names of an async API wherever it comes from
+    queryset_builders: frozenset  # Django queryset methods that build another queryset of the same rows
+
+
+_PREFIXES = frozenset({"async_api_libraries", "async_api_modules", "async_api_prefixes", "async_api_class_prefixes"})
+
+
+def _known(table: dict) -> Known:
+    return Known(**{key: (tuple if key in _PREFIXES else frozenset)(table[key]) for key in Known._fields})
+
+
+def known(program) -> Known:
+    return program.library.view("support", _known)
+
 
 ARRAY_LOOPS = frozenset({"map", "forEach", "flatMap", "filter", "reduce", "some", "every", "find", "findIndex"})
 CONTAINERS = frozenset({
@@ -12,7 +40,6 @@ CONTAINERS = frozenset({
     "builtins.sorted", "builtins.int", "builtins.float", "builtins.bool", "global:Set", "global:Map", "global:Array.from",
     "global:String", "global:Number", "global:Object.keys", "global:Object.values", "global:Object.entries",
 })
-EAGER = frozenset({"selectin", "joined", "subquery", "immediate"})
 ASYNC = frozenset({"async"})
 SYNC_DRIVER = "sync-driver"  # a handle of a synchronous driver (Drizzle on better-sqlite3): nothing it returns is a Promise
 # Flask-SQLAlchemy's ``db.session``: one scoped session per request, removed (rolled back) when the
@@ -23,13 +50,15 @@ FLASK_SESSION = "sid:flask-sqlalchemy"
 G_CONNECTION = "gconn:"
 
 
-def is_async_api(name: str) -> bool:
-    """``AsyncSession`` / ``async_sessionmaker`` / ``create_async_engine``: lazy loads cannot happen."""
+def is_async_api(program, name: str) -> bool:
+    """``AsyncSession`` / ``async_sessionmaker`` / ``create_async_engine``: lazy loads cannot happen
+    (the ``async_api_*`` names of ``rules/knowledge/orms.toml``)."""
+    names = known(program)
     short = name.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
-    # advanced-alchemy: SQLAlchemyAsyncRepository / SQLAlchemyAsyncRepositoryService / SQLAlchemyAsyncConfig
-    return "sqlalchemy" in name and ("asyncio" in name or short.startswith(("Async", "async_", "create_async"))) or short.startswith("SQLAlchemyAsync") or short in (
-        "AsyncSession", "AsyncEngine", "AsyncConnection", "async_sessionmaker", "create_async_engine")
-NO_QUERY = frozenset({"raise", "raise_on_sql", "noload", "write_only", "dynamic"})
+    if any(word in name for word in names.async_api_libraries) and (
+            any(module in name for module in names.async_api_modules) or short.startswith(names.async_api_prefixes)):
+        return True
+    return short.startswith(names.async_api_class_prefixes) or short in names.async_api_names
 
 
 def request_free(*values) -> bool:  
@@ -154,18 +183,15 @@ def dotted(node) -> str | None:
     return ".".join(reversed(parts))
 
 
-_QUERY_BUILDERS = frozenset({"filter", "exclude", "all", "order_by", "select_related", "prefetch_related", "using",
-                             "only", "defer", "distinct", "annotate", "values", "values_list"})
-
-
-def query_chain(node) -> str | None:
+def query_chain(program, node) -> str | None:
     """A Django queryset built from a chain of names (``self.order.invoices.filter(paid=True)``) as
     text, else ``None``: building it again builds the same query, so ``if qs.count():`` (or
     ``.exists()``) of one spelling is known of a later ``.last()`` of the same spelling."""
     chain = dotted(node)
-    if chain is not None or type(node) is not ir.Call or type(node.func) is not ir.Attr or node.func.name not in _QUERY_BUILDERS:
+    if chain is not None or type(node) is not ir.Call or type(node.func) is not ir.Attr \
+            or node.func.name not in known(program).queryset_builders:
         return chain
-    if query_chain(node.func.obj) is None:
+    if query_chain(program, node.func.obj) is None:
         return None
     from archlint.domain.ir_format import render
 

@@ -123,7 +123,7 @@ class Result(NamedTuple):
     # the statement looks its row up by one key read from a row the program holds
     # (``select(WorkPool).where(WorkPool.id == pool.id)`` after ``if not pool: raise``): it finds it
     keyed: bool = False
-    # the statement's filter as written (``where(…)|names``, see ``FOUND_FILTER_TAG``); "" when unknown
+    # the structural key of the statement's filter steps (``calls.statement_filter``, see ``FOUND_FILTER_TAG``); "" when unknown
     where: str = ""
     # what the statement's one key makes of the row it finds (``calls.lookup_key_tags``): keyed by the
     # function's parameter, the callers decide — as for a query chain's own ``.first()``
