@@ -594,8 +594,9 @@ def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
             method_name = _keyword_text(call, "method_name") or f"get_{member.name}"
             method = program.method(cls.path, cls.cid, method_name)
             if method is not None:
-                child.call_function(call, method._replace(bound=v.Instance(cls.path, cls.cid)), [("pos", "", obj, None)],
-                                    label=method_name)
+                returned = child.call_function(call, method._replace(bound=v.Instance(cls.path, cls.cid)),
+                                               [("pos", "", obj, None)], label=method_name)
+                _rendered(child, returned, call)
             continue
         if source == "*":
             continue
@@ -612,6 +613,8 @@ def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
             value = _read_chain(child, obj, source, call, pk_only=not many and _pk_only(program, short, callee, call))
             if many:
                 _read_all(child, value, call)
+            elif short not in known(program).many_related_fields:
+                _rendered(child, value, call)
     represent = program.method(cls.path, cls.cid, "to_representation")
     if represent is not None:  # the project's to_representation(instance) runs for every row too
         function = program.function(represent.path, represent.fid)
@@ -638,6 +641,19 @@ def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
                 _read_all(child, child.member(obj, name, anchor), anchor)
             elif nesting:
                 child.member(obj, name, anchor)
+
+
+def _rendered(child, value, node) -> None:
+    """A field's value that is a lazy queryset — ``return board.cards.values_list("title", flat=True)`` in a
+    ``get_…`` method, a ``ListField(source="tag_names")`` whose model method returns one — is not data yet:
+    the field (``ListField`` iterates it) or the renderer (DRF's JSON encoder turns a ``QuerySet`` into a
+    tuple) runs it, once for every row.  A queryset whose rows were prefetched (``cached``) runs nothing."""
+    for option in v.options(value) if value is not None else ():
+        query = v.strip(option)
+        if type(query) is v.Query and query.lazy and not query.cached and query.stack == "django":
+            child.effect("read", query.stack, query.model, "__iter__", node, v.tags_of(option), query=query)
+            child.evaluated(query)
+            return
 
 
 def _project_field(child, field: v.ClassValue, call: ir.Call, obj, source: str, many: bool) -> bool:
