@@ -1440,8 +1440,7 @@ def _dto_config(program, dto: v.ClassValue) -> tuple:
 
 def _list_view(frame, view: v.ClassValue, cls: ir.Class) -> None:
     program = frame.program
-    own_list = program.method(view.path, view.cid, "list")
-    if own_list is not None and not _calls_super_list(program.function(own_list.path, own_list.fid)):
+    if not _framework_list_runs(program, view):
         return  # the project's own list() is what runs (analysed as a method), not ListModelMixin.list
     instance = v.Instance(view.path, view.cid)
     serving = v.tag(instance, frozenset({v.DRF_ACTION_TAG + "list"}))  # `self.action` is "list" in these methods
@@ -1461,6 +1460,38 @@ def _list_view(frame, view: v.ClassValue, cls: ir.Class) -> None:
         return
     node = ir.Opaque("view", (), anchor.span if anchor is not None else cls.span)
     serialize_many(frame, node, serializer, rows, f"{cls.name} lists with {program.cls(serializer.path, serializer.cid).name}")
+
+
+def _framework_list_runs(program, view: v.ClassValue) -> bool:
+    """Whether DRF's ``ListModelMixin.list`` serializes the view's queryset: no project class on the way
+    defines ``list``, or each one that does hands on to ``super().list(…)`` — and what that reaches is not
+    another project ``list`` that answers on its own (a UI mixin whose ``list`` renders a page from
+    ``get_queryset()`` without a serializer, under a view whose ``list`` only checks a permission first)."""
+    owner, seen = view, set()
+    while True:
+        found = program.method(owner.path, owner.cid, "list")
+        if found is None:
+            return True
+        if not _calls_super_list(program.function(found.path, found.fid)):
+            return False
+        defining = _defining_class(program, owner, found)
+        if defining is None or defining in seen:
+            return True
+        seen.add(defining)
+        following = [base for base in program.bases(*defining) if type(base) is v.ClassValue
+                     and program.method(base.path, base.cid, "list") is not None]
+        if not following:
+            return True
+        owner = following[0]
+
+
+def _defining_class(program, owner: v.ClassValue, method: v.Function):
+    """The class of ``owner``'s chain whose own body defines ``method``."""
+    for path, cid in program.subclass_chain(owner.path, owner.cid):
+        cls = program.cls(path, cid)
+        if cls is not None and path == method.path and method.fid in cls.methods:
+            return path, cid
+    return None
 
 
 def _calls_super_list(function) -> bool:
