@@ -66,13 +66,21 @@ def default_loads(frame, node, model: str) -> frozenset:
 
 def _constructed_querysets(program, manager) -> list:
     """``def get_queryset(self): return SubmissionQuerySet(self.model, using=self._db)``: the project
-    queryset classes a project manager's own ``get_queryset`` builds."""
-    getter = program.method(manager.path, manager.cid, "get_queryset")
-    function = program.function(getter.path, getter.fid) if getter is not None else None
-    found = []
-    for node in ir.iter_nodes(function.body) if function is not None else ():
-        if type(node) is ir.Return and type(node.value) is ir.Call:
-            found.extend(klass for klass in _project_classes(program, getter.path, node.value.func) if klass != manager)
+    queryset classes a project manager's ``get_queryset`` builds — its own, or a base manager's that a
+    narrowing subclass reaches through ``super().get_queryset()`` (``class VisibleManager(BoardManager)``
+    whose ``get_queryset`` returns ``super().get_queryset().filter(archived=False)``)."""
+    found, seen = [], set()
+    for path, cid in program.subclass_chain(manager.path, manager.cid):
+        cls = program.cls(path, cid)
+        getter = next((fid for fid in cls.methods if getattr(program.function(path, fid), "name", "") == "get_queryset"),
+                      None) if cls is not None else None
+        function = program.function(path, getter) if getter is not None else None
+        for node in ir.iter_nodes(function.body) if function is not None else ():
+            if type(node) is ir.Return and type(node.value) is ir.Call:
+                for klass in _project_classes(program, path, node.value.func):
+                    if klass != manager and (klass.path, klass.cid) not in seen:
+                        seen.add((klass.path, klass.cid))
+                        found.append(klass)
     return found
 
 

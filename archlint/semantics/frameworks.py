@@ -594,8 +594,9 @@ def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
             method_name = _keyword_text(call, "method_name") or f"get_{member.name}"
             method = program.method(cls.path, cls.cid, method_name)
             if method is not None:
-                child.call_function(call, method._replace(bound=v.Instance(cls.path, cls.cid)), [("pos", "", obj, None)],
-                                    label=method_name)
+                returned = child.call_function(call, method._replace(bound=v.Instance(cls.path, cls.cid)),
+                                               [("pos", "", obj, None)], label=method_name)
+                _rendered(child, returned, call)
             continue
         if source == "*":
             continue
@@ -612,6 +613,8 @@ def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
             value = _read_chain(child, obj, source, call, pk_only=not many and _pk_only(program, short, callee, call))
             if many:
                 _read_all(child, value, call)
+            elif short not in known(program).many_related_fields:
+                _rendered(child, value, call)
     represent = program.method(cls.path, cls.cid, "to_representation")
     if represent is not None:  # the project's to_representation(instance) runs for every row too
         function = program.function(represent.path, represent.fid)
@@ -638,6 +641,19 @@ def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
                 _read_all(child, child.member(obj, name, anchor), anchor)
             elif nesting:
                 child.member(obj, name, anchor)
+
+
+def _rendered(child, value, node) -> None:
+    """A field's value that is a lazy queryset — ``return board.cards.values_list("title", flat=True)`` in a
+    ``get_…`` method, a ``ListField(source="tag_names")`` whose model method returns one — is not data yet:
+    the field (``ListField`` iterates it) or the renderer (DRF's JSON encoder turns a ``QuerySet`` into a
+    tuple) runs it, once for every row.  A queryset whose rows were prefetched (``cached``) runs nothing."""
+    for option in v.options(value) if value is not None else ():
+        query = v.strip(option)
+        if type(query) is v.Query and query.lazy and not query.cached and query.stack == "django":
+            child.effect("read", query.stack, query.model, "__iter__", node, v.tags_of(option), query=query)
+            child.evaluated(query)
+            return
 
 
 def _project_field(child, field: v.ClassValue, call: ir.Call, obj, source: str, many: bool) -> bool:
@@ -1424,8 +1440,7 @@ def _dto_config(program, dto: v.ClassValue) -> tuple:
 
 def _list_view(frame, view: v.ClassValue, cls: ir.Class) -> None:
     program = frame.program
-    own_list = program.method(view.path, view.cid, "list")
-    if own_list is not None and not _calls_super_list(program.function(own_list.path, own_list.fid)):
+    if not _framework_list_runs(program, view):
         return  # the project's own list() is what runs (analysed as a method), not ListModelMixin.list
     instance = v.Instance(view.path, view.cid)
     serving = v.tag(instance, frozenset({v.DRF_ACTION_TAG + "list"}))  # `self.action` is "list" in these methods
@@ -1445,6 +1460,38 @@ def _list_view(frame, view: v.ClassValue, cls: ir.Class) -> None:
         return
     node = ir.Opaque("view", (), anchor.span if anchor is not None else cls.span)
     serialize_many(frame, node, serializer, rows, f"{cls.name} lists with {program.cls(serializer.path, serializer.cid).name}")
+
+
+def _framework_list_runs(program, view: v.ClassValue) -> bool:
+    """Whether DRF's ``ListModelMixin.list`` serializes the view's queryset: no project class on the way
+    defines ``list``, or each one that does hands on to ``super().list(…)`` — and what that reaches is not
+    another project ``list`` that answers on its own (a UI mixin whose ``list`` renders a page from
+    ``get_queryset()`` without a serializer, under a view whose ``list`` only checks a permission first)."""
+    owner, seen = view, set()
+    while True:
+        found = program.method(owner.path, owner.cid, "list")
+        if found is None:
+            return True
+        if not _calls_super_list(program.function(found.path, found.fid)):
+            return False
+        defining = _defining_class(program, owner, found)
+        if defining is None or defining in seen:
+            return True
+        seen.add(defining)
+        following = [base for base in program.bases(*defining) if type(base) is v.ClassValue
+                     and program.method(base.path, base.cid, "list") is not None]
+        if not following:
+            return True
+        owner = following[0]
+
+
+def _defining_class(program, owner: v.ClassValue, method: v.Function):
+    """The class of ``owner``'s chain whose own body defines ``method``."""
+    for path, cid in program.subclass_chain(owner.path, owner.cid):
+        cls = program.cls(path, cid)
+        if cls is not None and path == method.path and method.fid in cls.methods:
+            return path, cid
+    return None
 
 
 def _calls_super_list(function) -> bool:
