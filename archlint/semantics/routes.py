@@ -55,6 +55,7 @@ class Route(NamedTuple):
     middleware: tuple  # v.Function values that run before the handler
     file: str
     span: Span
+    actions: tuple = ()  # a DRF viewset `@action` URL: (HTTP method, the method of the viewset serving it)
 
 
 def collect(program) -> list[Route]:
@@ -102,7 +103,7 @@ def _django_full_paths(program, routes: list[Route]) -> list[Route]:
                 if r.framework == "django" and (r.file, r.span) not in covered and r.handler is None)
     for url in table:
         method = "ALL" if url.methods == ("ALL",) else ",".join(url.methods)
-        kept.append(Route("django", method, url.path, url.view, (), url.file, url.span))
+        kept.append(Route("django", method, url.path, url.view, (), url.file, url.span, url.actions))
     return kept
 
 
