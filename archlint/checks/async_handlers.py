@@ -16,6 +16,7 @@ aiohttp 3 still runs a plain ``def`` handler (verified on 3.14: 200), so that al
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from archlint.checks.awaits import _awaitable
 from archlint.checks.web_quirks import declared_major
@@ -142,8 +143,18 @@ def _sync_calls_async(ctx, program, analysis, definition) -> Iterator[Finding]:
         return
 
 
+class Known(NamedTuple):
+    """The ``[[names]]`` table with ``reader = "checks.async_handlers"`` of ``rules/knowledge/frameworks.toml``."""
+
+    coroutine_runners: frozenset  # callables and `.methods` that run the coroutine given to them
+
+
+def _known(table: dict) -> Known:
+    return Known(coroutine_runners=frozenset(table["coroutine_runners"]))
+
+
 def _runners(program) -> frozenset:
-    return program.library.view("checks.async_handlers", lambda table: frozenset(table.get("coroutine_runners", ())))
+    return program.library.view("checks.async_handlers", _known).coroutine_runners
 
 
 def _runs_coroutines(program, path: str, node: ir.Call, runners: frozenset) -> bool:
