@@ -16,6 +16,7 @@ aiohttp 3 still runs a plain ``def`` handler (verified on 3.14: 200), so that al
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from archlint.checks.awaits import _awaitable
 from archlint.checks.web_quirks import declared_major
@@ -114,7 +115,18 @@ def _imports(ctx: CheckContext, packages: tuple) -> bool:
 def _sync_calls_async(ctx, program, analysis, definition) -> Iterator[Finding]:
     if analysis is None:
         return
+    # a coroutine handed straight to a call that runs it is not one never awaited: `asyncio.run(fetch())`,
+    # `loop.run_until_complete(…)` (frameworks.toml coroutine_runners), or a project function given it
+    # (changedetection.io's `run_async_in_browser_loop(_fetch_snapshot())` submits it to a background loop);
+    # `jsonify(fetch())` builds the response from the coroutine object and stays reported
+    runners = _runners(program)
+    callees = {record.node.span: record.callees for record in analysis.calls}
+    handed = {arg.value.span for node in ir.iter_nodes(definition.body) if type(node) is ir.Call
+              and (callees.get(node.span) or _runs_coroutines(program, analysis.path, node, runners))
+              for arg in node.args if type(arg.value) is ir.Call}
     for record in analysis.calls:
+        if record.node.span in handed:
+            continue
         what = _awaitable(program, record)
         if not what:
             continue
@@ -129,6 +141,27 @@ def _sync_calls_async(ctx, program, analysis, definition) -> Iterator[Finding]:
         guidance = f"Declare the handler `async def {definition.name}` and `await` the call (or use the synchronous API)."
         yield ctx.registry.finding("AL807", analysis.path, record.node.span, message, guidance)
         return
+
+
+class Known(NamedTuple):
+    """The ``[[names]]`` table with ``reader = "checks.async_handlers"`` of ``rules/knowledge/frameworks.toml``."""
+
+    coroutine_runners: frozenset  # callables and `.methods` that run the coroutine given to them
+
+
+def _known(table: dict) -> Known:
+    return Known(coroutine_runners=frozenset(table["coroutine_runners"]))
+
+
+def _runners(program) -> frozenset:
+    return program.library.view("checks.async_handlers", _known).coroutine_runners
+
+
+def _runs_coroutines(program, path: str, node: ir.Call, runners: frozenset) -> bool:
+    """``node`` is a call of a coroutine runner: a listed callable, or a listed method of any receiver."""
+    if type(node.func) is ir.Attr and "." + node.func.name in runners:
+        return True
+    return program.static_name(path, node.func) in runners
 
 
 def _uncaught_throw(program, analysis, function: ir.Function):

@@ -91,6 +91,14 @@ def _method_handlers(program) -> Iterator[tuple]:
             if cls is None:
                 continue
             class_auth = _class_authenticates(known(program), cls)
+            if route.actions:  # a viewset's `@action` URL: the methods it declares, each served by its own method
+                served = dict(route.actions)
+                for fid in cls.methods:
+                    function = program.function(handler.path, fid)
+                    for method, name in served.items():
+                        if function is not None and function.name == name:
+                            yield route, v.Function(handler.path, fid), method, class_auth
+                continue
             actions = _drf_actions(program, handler)
             for fid in cls.methods:
                 function = program.function(handler.path, fid)

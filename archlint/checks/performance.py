@@ -242,6 +242,18 @@ def _write_finding(ctx: CheckContext, effect, loop) -> Finding:
         fix = {"create": "one `createMany` / `insertMany` / `insert([...])`", "update": "one `updateMany` keyed by the ids",
                "delete": "one `deleteMany` keyed by the ids"}
     bare = effect.method.lstrip("a") if effect.method in ("asave", "acreate", "aupdate", "adelete") else effect.method
+    if loop.source == "built" and bare in ("save", "create"):
+        # instances the code constructed and never stored: each `save()` is an INSERT (Django tries an UPDATE
+        # first when the constructor set the primary key), and the list to insert at once is already there
+        insert = {"django": f"`{name or 'Model'}.objects.bulk_create(instances)`", "sequelize": "`Model.bulkCreate([...])`"}
+        message = (
+            f"N+1 writes: `{effect.method}`{on} stores the instances built in the list of the `{loop.kind}` loop at line "
+            f"{loop.span.line} one at a time: 100 instances send 100 INSERT statements (one round trip each, a "
+            f"transaction does not batch them)"
+        )
+        guidance = f"Insert the list in one statement: {insert.get(effect.stack, 'one bulk insert of the list')}."
+        trace = (TraceStep(loop.path, loop.span.line, loop.span.column, "the loop over instances the code built, not loaded"),)
+        return ctx.registry.finding("AL601", effect.path, effect.span, message, guidance, trace)
     instead = fix.get(bare, "one statement for all the rows")
     message = (
         f"N+1 writes: `{effect.method}`{on} runs once per row of the `{loop.kind}` loop at line {loop.span.line}: "

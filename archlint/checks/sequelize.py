@@ -80,7 +80,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         if not unattributed_associations:
             yield from _include_without_association(ctx, access, call, data.models, names)
         yield from _sync_force(ctx, access, call)
-        yield from _count_with_include(ctx, access, call)
+        yield from _count_with_include(ctx, access, call, data.models, names)
     for finding in _instance_not_awaited(ctx, program):
         key = (finding.path, finding.line, finding.column)
         if key not in reported:
@@ -302,6 +302,24 @@ def _include_target(item: Option, names: dict[str, str]) -> tuple[str | None, st
     return None, ""
 
 
+def _fanned_include(base: Model, include: Option, models: dict[str, Model], names: dict[str, str]) -> str | None:
+    """The model of an include that may join several rows to one ``base`` row (a hasMany / belongsToMany
+    association, an include nesting further includes, or one whose association is not known); ``None`` when
+    every include is a declared belongsTo / hasOne of ``base`` (one joined row at most: the count is right)."""
+    associations = [f for f in base.fields.values() if f.kind == "association"]
+    items = include.elements()
+    for item in items:
+        target, alias = _include_target(item, names)
+        if target is None or target not in models:
+            return ""
+        if item.is_record and item.get("include") is not None:
+            return target
+        matching = [a for a in associations if a.target == target and (not alias or a.options.get("as") == alias)]
+        if not matching or any(a.options.get("type") not in _TO_ONE for a in matching):
+            return target
+    return None
+
+
 def _has_unattributed_associations(ctx: CheckContext) -> bool:
     """``this.hasMany(models.X)`` inside ``static associate`` cannot be attributed: stay silent."""
     models = ctx.datalayer.models
@@ -330,7 +348,11 @@ def _sync_force(ctx: CheckContext, access: DbAccess, call: _Call) -> Iterator[Fi
 
 
 # AL217 -------------------------------------------------------------------------------------------
-def _count_with_include(ctx: CheckContext, access: DbAccess, call: _Call) -> Iterator[Finding]:
+_TO_ONE = frozenset({"belongsTo", "hasOne"})  # an include through these joins at most one row per counted row
+
+
+def _count_with_include(ctx: CheckContext, access: DbAccess, call: _Call, models: dict[str, Model],
+                        names: dict[str, str]) -> Iterator[Finding]:
     if access.method not in ("findAndCountAll", "count"):
         return
     options = call.option(0)
@@ -342,8 +364,15 @@ def _count_with_include(ctx: CheckContext, access: DbAccess, call: _Call) -> Ite
     distinct = options.get("distinct")
     if distinct is not None and not distinct.is_false():
         return  # `distinct: true`, or a value not known to be false
+    base_name = _model_name(call.receiver, call.node.receiver, names) if access.kind == "model" else None
+    base = models.get(base_name or "")
+    fanned = _fanned_include(base, include, models, names) if base is not None else ""
+    if fanned is None:
+        return  # every include is a belongsTo / hasOne of the counted model (a join table's `include: [Tag]`)
+    counted = base.name if base is not None else (base_name or "parent")
+    joined = f"{fanned} rows" if fanned else "joined rows"
     message = (
-        f"`{access.method}` with `include` but without `distinct: true` counts joined rows, not {access.callee.split('.')[0]} rows: "
-        f"an article with three comments counts three times, so `articlesCount` and pagination are wrong"
+        f"`{access.method}` with `include` but without `distinct: true` counts joined rows, not {counted} rows: "
+        f"one {counted} with three {joined} is counted three times, so the total and the pagination are wrong"
     )
     yield ctx.registry.finding("AL217", access.path, access.span, message, "Add `distinct: true` (and `col: 'id'` if needed) to the options.")

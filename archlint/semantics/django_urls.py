@@ -63,6 +63,9 @@ class DjangoUrl(NamedTuple):
     router: str = ""  # the DRF router's site (register() URLs)
     wrappers: tuple = ()  # canonical names of decorators applied in urls.py (``csrf_exempt(view)``)
     pattern: str = ""  # the pattern as written in this path() call ("users/login/")
+    # a viewset's `@action` URL: (HTTP method, name of the method serving it) for each method it answers —
+    # the action itself, and a `@favorite.mapping.delete` method for the one it maps
+    actions: tuple = ()
 
 
 class _Entry(NamedTuple):
@@ -371,12 +374,13 @@ class _Builder:
                 self.found.append(DjangoUrl(_display(url + ("/" if shape == "yes" else "")), kept, viewset, file, node.span, shape,
                                             False, site))
         for extra in _extra_actions(self.program, viewset):
-            name, on_detail, methods, url_path = extra
+            name, on_detail, methods, url_path, served = extra
             root = f"{base}/<{lookup}>" if on_detail else base
             kept = tuple(m for m in methods if allowed is None or m.lower() in allowed)
             if kept:
                 self.found.append(DjangoUrl(_display(f"{root}/{url_path}" + ("/" if shape == "yes" else "")), kept, viewset, file,
-                                            node.span, shape, False, site))
+                                            node.span, shape, False, site,
+                                            actions=tuple((m, served.get(m, name)) for m in kept)))
 
 
 # views ----------------------------------------------------------------------------------------------
@@ -497,8 +501,11 @@ def viewset_actions(program, cls: v.ClassValue) -> list[str]:
 
 
 def _extra_actions(program, cls: v.ClassValue) -> list[tuple]:
-    """``@action(detail=True, methods=["post", "delete"], url_path="favorite")`` methods."""
+    """``@action(detail=True, methods=["post", "delete"], url_path="favorite")`` methods: (name, on the detail
+    URL, HTTP methods, URL path, {HTTP method: the method serving it}) — a ``@favorite.mapping.delete`` method
+    (``def unfavorite``) adds DELETE to the ``favorite`` action's URL and serves it."""
     found = []
+    mapped: dict = {}  # action name -> {HTTP method: method name}, from `@<action>.mapping.<method>`
     for member in class_chain(program, cls):
         if type(member) is not v.ClassValue:
             continue
@@ -506,6 +513,9 @@ def _extra_actions(program, cls: v.ClassValue) -> list[tuple]:
         for fid in definition.methods if definition is not None else ():
             function = program.function(member.path, fid)
             for decorator in function.decorators if function is not None else ():
+                if type(decorator) is ir.Attr and type(decorator.obj) is ir.Attr and decorator.obj.name == "mapping" \
+                        and type(decorator.obj.obj) is ir.Name and decorator.name.upper() in _HTTP_VERBS:
+                    mapped.setdefault(decorator.obj.obj.id, {}).setdefault(decorator.name.upper(), function.name)
                 if type(decorator) is not ir.Call or not program.static_name(member.path, decorator.func).endswith("decorators.action"):
                     continue
                 detail = decorator.arg(keyword="detail")
@@ -514,7 +524,16 @@ def _extra_actions(program, cls: v.ClassValue) -> list[tuple]:
                 listed = _constant_methods((ir.Arg("pos", "", methods),)) if methods is not None else ("GET",)
                 path = url_path.value if type(url_path) is ir.Const and isinstance(url_path.value, str) else function.name
                 found.append((function.name, type(detail) is ir.Const and detail.value is True, listed or ("GET",), path))
-    return found
+    extras = []
+    for name, detail, methods, path in found:
+        served = {method: name for method in methods}
+        for method, function in mapped.get(name, {}).items():
+            served.setdefault(method, function)
+        extras.append((name, detail, tuple(dict.fromkeys(methods + tuple(served))), path, served))
+    return extras
+
+
+_HTTP_VERBS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 
 
 def _http_method_names(program, cls: v.ClassValue):

@@ -1396,8 +1396,12 @@ class Frame(Calls):
         # (`if user is None: … return None`), not `if input_args.quiet_mode: return None` past `if user: return user`
         tested = self._names_read(self.if_tests[-1]) if self.if_tests else None  # walked once per test node
         for name in sorted(self.env):
+            # outside any `if`, only a name this path found None (`if chat: return chat` / `return None`): one
+            # that may still hold the row (`if share and share.mode == "open": return chat` / `return None`)
+            # did not make this None — the function answers None there for another reason, and its callers
+            # never get that lookup's row (open-webui's get_accessible_chat_by_id and its shared-chat lookup)
             if v.missed_origin(self.env[name]) and self.function.scope_of(name) in ("local", "param") \
-                    and (tested is None or name in tested):
+                    and (name in tested if tested is not None else _only_none(self.env[name])):
                 return self.env[name]
         for name in sorted(self.env):
             origin = v.missed_row(self.env[name])
@@ -3552,6 +3556,11 @@ def _unloaded_relation(value) -> bool:
             return False
         found = True
     return found
+
+
+def _only_none(value) -> bool:
+    """Every alternative of ``value`` is ``None`` (the path it is read on found the row missing)."""
+    return all(type(option) is v.Const and option.value is None for option in map(v.strip, v.options(value)))
 
 
 def _missed_none(value, narrowed: dict):

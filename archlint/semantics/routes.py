@@ -55,6 +55,7 @@ class Route(NamedTuple):
     middleware: tuple  # v.Function values that run before the handler
     file: str
     span: Span
+    actions: tuple = ()  # a DRF viewset `@action` URL: (HTTP method, the method of the viewset serving it)
 
 
 def collect(program) -> list[Route]:
@@ -102,7 +103,7 @@ def _django_full_paths(program, routes: list[Route]) -> list[Route]:
                 if r.framework == "django" and (r.file, r.span) not in covered and r.handler is None)
     for url in table:
         method = "ALL" if url.methods == ("ALL",) else ",".join(url.methods)
-        kept.append(Route("django", method, url.path, url.view, (), url.file, url.span))
+        kept.append(Route("django", method, url.path, url.view, (), url.file, url.span, url.actions))
     return kept
 
 
@@ -365,6 +366,8 @@ def _from_decorators(program, path: str, function: ir.Function) -> list[Route]:
             continue
         owner = _module_value(program, path, decorator.func.obj)
         if type(owner) is not v.App:
+            owner = _enclosing_app(program, path, function, decorator.func.obj)
+        if type(owner) is not v.App:
             continue
         name = decorator.func.name
         if name not in program.library.route_methods.get(owner.framework, ()) and name not in ("route", "api_route"):
@@ -429,6 +432,27 @@ def _module_value(program, path: str, node):
             return v.strip(program.module_member(base.path, node.name))
         if type(base) is v.App:
             return base  # app.router.add_get / aiohttp routes
+    return None
+
+
+def _enclosing_app(program, path: str, function: ir.Function, node):
+    """``app = Sanic("conduit")`` / ``bp = Blueprint(…)`` in an app factory, ``@app.get("/x")`` on a handler
+    defined inside it (``def create_app(): app = Sanic(…); @app.get(…) async def …; return app``, which the
+    server runs as ``sanic server:create_app --factory``: no module-level call makes the app): the local the
+    decorator names, made by an app constructor of ``frameworks.toml`` in the enclosing function.  The
+    site is the constructor call's, as the interpreter names it (its prefixes and mounts apply)."""
+    if type(node) is not ir.Name or function.scope_of(node.id) != "outer":
+        return None
+    parent = program.function(path, function.parent) if function.parent > 0 else None
+    while parent is not None and parent.kind != "module":
+        if node.id in parent.locals:
+            made = [stmt.value for stmt in ir.iter_nodes(parent.body) if type(stmt) is ir.Assign
+                    and len(stmt.targets) == 1 and type(stmt.targets[0]) is ir.Name and stmt.targets[0].id == node.id]
+            if len(made) != 1 or type(made[0]) is not ir.Call:
+                return None  # rebound, or not made by a call here: not a value read statically
+            framework = program.library.app(program.static_name(path, made[0].func))
+            return v.App(framework, f"{path}:{made[0].span.line}:{made[0].span.column}") if framework else None
+        parent = program.function(path, parent.parent) if parent.parent > 0 else None
     return None
 
 
