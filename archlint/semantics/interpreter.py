@@ -2936,6 +2936,8 @@ class Frame(Calls):
                 part = known(self.program).request_parts.get(name)
                 if part is None and name in ("request", "req"):  # ctx.request (Koa), c.req (Hono)
                     return v.tag(v.Request(bare.framework, ""), tags | {v.REQUEST_TAG})
+                if part == "body" and bare.part == "" and (self.path, self.function.fid) in self.program.stripped_body_handlers(bare.framework):
+                    return v.tag(v.UNKNOWN, frozenset({v.INPUT_TAG}))  # the route's schema parsed it: declared keys only
                 if part is not None:
                     chosen = frozenset({v.INPUT_TAG}) if part in v.INPUT_PARTS else frozenset()
                     return v.tag(v.Request(bare.framework, part), tags | {v.REQUEST_TAG} | chosen)
