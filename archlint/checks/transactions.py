@@ -511,7 +511,8 @@ def _enclosing_function(program, path: str, line: int):
 
 def check_then_insert(ctx: CheckContext, analyses: dict, atomic_requests: bool = False) -> Iterator[Finding]:
     """AL310: a lookup by column(s) C of model M that decides an early exit (``if existing: return
-    409``), followed on the not-found path by an insert of M — outside any transaction (issue 13's
+    409``) or guards the insert (``if not existing: session.add(…)``, the idempotent follow/favorite, a
+    toggle's else branch), followed on the not-found path by an insert of M — outside any transaction (issue 13's
     premise: a check and an insert that share a transaction, or Django's ``ATOMIC_REQUESTS``, are not
     judged), not guarded by a handler of the unique violation, not an upsert."""
     program = ctx.program
@@ -519,7 +520,7 @@ def check_then_insert(ctx: CheckContext, analyses: dict, atomic_requests: bool =
     for analysis in program.analyses():
         for event in analysis.events:
             if event.kind == "lookup-exit":
-                site, side, lookups = event.detail.split("|")
+                site, side, lookups, _shape = event.detail.split("|")
                 exits[(site, side)] = (event, frozenset(lookups.split(",")))
     if not exits:
         return
@@ -543,6 +544,8 @@ def check_then_insert(ctx: CheckContext, analyses: dict, atomic_requests: bool =
             if found is None:
                 continue
             read, event, columns = found
+            if event.detail.endswith("|guard") and not _guards_inline(program, event, read, write):
+                continue
             if (read.in_tx and write.in_tx) or (atomic_requests and write.stack == "django"):
                 continue  # one transaction (locking or not): outside this rule's premise
             model = program.schema.get(write.model)
@@ -555,6 +558,21 @@ def check_then_insert(ctx: CheckContext, analyses: dict, atomic_requests: bool =
                 continue
             reported.add(key)
             yield _check_then_insert_finding(ctx, names, analysis, read, write, event, columns, unique if known else None, model)
+
+
+def _guards_inline(program, event, read, write) -> bool:
+    """A get-or-create shape (``if not existing: session.add(Follow(…))``, ``if (!fav) await
+    repo.addFavorite(…)``) is judged where the function that tests the lookup also runs it (itself or
+    through a call it makes), once per request: not on a flag a caller passed in
+    (``rename_or_create(row, found)``, whose other side a caller may have ruled out) and not inside a loop
+    (a tag get-or-create per name of the request: left unjudged for now)."""
+    if write.loops:
+        return False
+    here = _enclosing_function(program, event.path, event.span.line)
+    if here is None:
+        return False
+    return any(path == event.path and here.span.line <= span.line <= here.span.end_line
+               for path, span in [(read.path, read.span), *((p, s) for p, s, _ in read.trace)])
 
 
 def _global_unique_handlers(ctx, known_stacks: Known) -> tuple:
@@ -794,6 +812,7 @@ def _shown(effect) -> str:
 
 
 def _check_then_insert_finding(ctx, names: Known, analysis, read, write, event, columns, unique, model) -> Finding:
+    guard = event.detail.rsplit("|", 1)[-1] == "guard"
     name = _model_name(write.model) if model is not None else f"`{_model_name(write.model)}` row"
     cols = ", ".join(f"`{c}`" for c in sorted(columns))
     steps = [list(read.trace) + [(read.path, read.span, "")], list(write.trace) + [(write.path, write.span, "")]]
@@ -805,7 +824,8 @@ def _check_then_insert_finding(ctx, names: Known, analysis, read, write, event, 
         what = f"`{_shown(read if label == 'looks up' else write)}`"
         trace.append(TraceStep(p, s.line, s.column, f"{label} {name} ({what})" + (f" by {cols}" if label == "looks up" else "")))
         if label == "looks up":
-            trace.append(TraceStep(event.path, event.span.line, event.span.column, "leaves early when it is found"))
+            trace.append(TraceStep(event.path, event.span.line, event.span.column,
+                                   "inserts only when none is found" if guard else "leaves early when it is found"))
     deduped, seen = [], set()
     for step in trace:
         if (step.path, step.line, step.column, step.note) not in seen:
@@ -813,16 +833,20 @@ def _check_then_insert_finding(ctx, names: Known, analysis, read, write, event, 
             deduped.append(step)
     stack = write.stack
     here = f"`{_shown(read)}` ({read.path}:{read.span.line})"
+    # the check answers a client error (`if existing: return 409`) or the insert is skipped when the row
+    # exists (`if not existing: add(…)`: follow, favorite, a tag): the loser of the race should succeed
+    answered = "the success the request gets when the row already exists" if guard else "the 409/422 the check answers"
     race = (f"The request checks that no {name} with the same {cols} exists ({here}, decided at {event.path}:{event.span.line}) "
             f"and then inserts one, outside any transaction: two concurrent requests "
             f"(a double-submitted form, a retry) both pass the check before either inserts")
     if unique is None:
         outcome = (f"; with a unique index on {cols} the second insert raises {names.unique_error.get(stack, 'a unique-violation error')} "
-                   f"that nothing handles (a 500 instead of the 409/422 the check answers), without one both rows are stored "
+                   f"that nothing handles (a 500 instead of {answered}), without one both rows are stored "
                    f"(duplicates)")
     elif unique:
         outcome = (f"; {name} declares {cols} unique, so the second insert raises {names.unique_error.get(stack, 'a unique-violation error')} "
-                   f"that nothing handles — a 500 where the endpoint answers 409/422 for the same duplicate")
+                   f"that nothing handles — a 500 where the endpoint answers "
+                   f"{'success when the row already exists' if guard else '409/422 for the same duplicate'}")
     else:
         outcome = (f"; {name} declares no unique constraint on {cols}, so both inserts succeed and the table holds duplicate rows "
                    f"(if the database has a constraint the models do not show, the loser gets an unhandled "
@@ -831,5 +855,7 @@ def _check_then_insert_finding(ctx, names: Known, analysis, read, write, event, 
     fix = names.unique_fix.get(stack, "catch the unique violation and answer 409")
     fix = fix.replace("insert(User)", f"insert({name})")
     guidance = (f"The check alone cannot prevent the duplicate: {'keep' if unique else 'make sure there is' if unique is None else 'declare'} {declare} and {fix}; "
-                f"the early check can stay for the common case.")
+                f"the early check can stay for the common case."
+                + (" Where the row already being there is success (follow, favorite), answer the violation "
+                   "as if the check had found it." if guard else ""))
     return ctx.registry.finding("AL310", write.path, write.span, race + outcome, guidance, tuple(deduped))

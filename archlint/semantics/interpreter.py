@@ -1284,9 +1284,10 @@ class Frame(Calls):
 
     def _lookup_exit(self, node: ir.If, site: str, test_value, ends_then: bool, ends_else: bool) -> None:
         """``if existing: return 409`` / ``if (await User.findOne({ where: { email } })) throw …``: a DB
-        lookup decides a branch that leaves the function when the row exists.  Recorded (event
-        ``lookup-exit``: the if, the side that runs when no row was found, the lookups) for the
-        check-then-insert rule, which matches it with an insert on that side."""
+        lookup decides a branch that leaves the function when the row exists (shape ``exit``), or one
+        that runs only when no row was found (``if not existing: session.add(…)``, shape ``guard``).
+        Recorded (event ``lookup-exit``: the if, the side that runs when no row was found, the lookups,
+        the shape) for the check-then-insert rule, which matches it with an insert on that side."""
         lookups = sorted(t[len(LOOKUP_TAG):] for t in v.tags_of(test_value) if t.startswith(LOOKUP_TAG))
         if not lookups:
             return
@@ -1294,9 +1295,10 @@ class Frame(Calls):
         if found is None:
             return
         found_side, missing_side = ("then", "else") if found else ("else", "then")
-        if not (ends_then if found_side == "then" else ends_else):
-            return  # the found branch falls through: not a rejection (get-or-create is another shape)
-        event = Event("lookup-exit", self.path, node.span, f"{site}|{missing_side}|{','.join(lookups)}")
+        # the found branch leaves (`if existing: return 409`: an exit) or falls through (`if not existing:
+        # session.add(…)`, `if (fav) destroy() else create()`: the insert is guarded — get-or-create, a toggle)
+        shape = "exit" if (ends_then if found_side == "then" else ends_else) else "guard"
+        event = Event("lookup-exit", self.path, node.span, f"{site}|{missing_side}|{','.join(lookups)}|{shape}")
         if self.analysis is not None:
             self.analysis.events.append(event)
         else:  # a helper run for its caller (`ensure_unique_email(db, email)`): the caller's analysis gets it
@@ -2964,6 +2966,8 @@ class Frame(Calls):
                 part = known(self.program).request_parts.get(name)
                 if part is None and name in ("request", "req"):  # ctx.request (Koa), c.req (Hono)
                     return v.tag(v.Request(bare.framework, ""), tags | {v.REQUEST_TAG})
+                if part == "body" and bare.part == "" and (self.path, self.function.fid) in self.program.stripped_body_handlers(bare.framework):
+                    return v.tag(v.UNKNOWN, frozenset({v.INPUT_TAG}))  # the route's schema parsed it: declared keys only
                 if part is not None:
                     chosen = frozenset({v.INPUT_TAG}) if part in v.INPUT_PARTS else frozenset()
                     return v.tag(v.Request(bare.framework, part), tags | {v.REQUEST_TAG} | chosen)

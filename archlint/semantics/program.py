@@ -1763,6 +1763,78 @@ class Program:
         memo[framework] = found
         return found
 
+    def stripped_body_handlers(self, framework: str) -> frozenset:
+        """(path, fid) of the route handlers whose request body the framework replaces with a schema's parsed
+        output that keeps only declared keys: the app installs such a validator compiler
+        (``app.setValidatorCompiler(validatorCompiler)`` of fastify-type-provider-zod, ``frameworks.toml``
+        ``validator_compilers``) and the route's options declare ``schema: { body: S }`` with ``S`` a
+        stripping schema (``z.object({…})``, ``stripping_body_schemas``) to which no method keeping unknown
+        keys (``.passthrough()``, ``keeping_schema_methods``) is applied.  Read from the IR once per run."""
+        memo = self.__dict__.setdefault("_stripped_bodies", {})
+        if framework in memo:
+            return memo[framework]
+        from archlint.domain.datalayer import non_production
+
+        data = self.library.framework_data.get(framework, {})
+        compilers, setters = (frozenset(data.get(key, ())) for key in ("validator_compilers", "validator_compiler_methods"))
+        modules = [(path, module) for path, module in self.modules.items()
+                   if module.language != "python" and not non_production(path)] if compilers else []
+        installed = any(
+            type(node) is ir.Call and node.method in setters and node.args
+            and self.static_name(path, node.args[0].value) in compilers
+            for path, module in modules for function in module.functions for node in ir.iter_nodes(function.body))
+        found: set = set()
+        for path, module in modules if installed else ():
+            for function in module.functions:
+                for node in ir.iter_nodes(function.body):
+                    if type(node) is ir.Call and type(node.func) is ir.Attr:
+                        self._stripped_route(path, node, data, found)
+        memo[framework] = frozenset(found)
+        return memo[framework]
+
+    def _stripped_route(self, path: str, call: ir.Call, data: dict, found: set) -> None:
+        """``app.post(url, { schema: { body } }, handler)`` / ``app.route({ schema: { body }, handler })``."""
+        positional = [a.value for a in call.args if a.kind == "pos"]
+        for options in positional:
+            if type(options) is not ir.Obj:
+                continue
+            schema = next((e.value for e in options.entries if e.key == "schema"), None)
+            body = next((e.value for e in schema.entries if e.key == "body"), None) if type(schema) is ir.Obj else None
+            if body is None or not self._stripping_schema(path, body, data, 0):
+                continue
+            handler = next((e.value for e in options.entries if e.key == "handler"), None)
+            if handler is None and positional[-1] is not options:
+                handler = positional[-1]
+            if type(handler) is ir.FuncRef:
+                found.add((path, handler.fid))
+            elif type(handler) in (ir.Name, ir.Attr):
+                target = v.strip(self.static_value(path, handler))
+                if type(target) is v.Function:
+                    found.add((target.path, target.fid))
+
+    def _stripping_schema(self, path: str, node, data: dict, depth: int) -> bool:
+        """``node`` builds a schema whose parsed output keeps only declared keys (see ``stripped_body_handlers``);
+        a name is followed to its module-level definition, here or through an import."""
+        if depth > 4:
+            return False
+        if type(node) is ir.Name:
+            module = self.modules.get(path)
+            statement = self._last_assignments(path, module.module).get(node.id) if module is not None else None
+            if statement is not None:
+                return self._stripping_schema(path, statement.value, data, depth + 1)
+            binding = self.binding(path, node.id)
+            target = self.graph.resolve_binding(path, binding) if binding else None
+            if target is None or target.file is None or target.file not in self.modules or not target.attr:
+                return False
+            return self._stripping_schema(target.file, ir.Name(target.attr.rsplit(".", 1)[-1], node.span), data, depth + 1)
+        keeping = frozenset(data.get("keeping_schema_methods", ()))
+        if any(type(inner) is ir.Call and inner.method in keeping for inner in ir.iter_nodes(node)):
+            return False
+        head = node
+        while type(head) is ir.Call and type(head.func) is ir.Attr and type(head.func.obj) is ir.Call:
+            head = head.func.obj  # z.object({…}).strict(): the chain's first call builds the schema
+        return type(head) is ir.Call and self.static_name(path, head.func) in frozenset(data.get("stripping_body_schemas", ()))
+
     def _provided_pipe(self, path: str, entry, framework: str) -> bool:
         """One entry of a ``{ provide: APP_PIPE, … }`` provider: ``useValue: new ValidationPipe({…})``,
         ``useClass: StrictPipe`` (a subclass whose constructor passes the options to ``super``) or
