@@ -273,6 +273,14 @@ def _dropped_builders(ctx, analysis, records: dict) -> Iterator[Finding]:
         yield _never_run(ctx, analysis.path, call, query.stack, written_step(ctx.program, query), query.model)
 
 
+def _promise_chained(call: ir.Call) -> bool:
+    """``q.then(cb)`` / ``.catch(…)`` / ``.finally(…)``: a statement that consumes the chain as a promise —
+    ``then`` runs a thenable query, and a query its callback returns is run by the promise it resolves."""
+    from archlint.semantics.calls import PROMISE_METHODS
+
+    return type(call.func) is ir.Attr and call.func.name in PROMISE_METHODS
+
+
 def _chain_root(node):
     while True:
         if type(node) is ir.Call:
@@ -333,6 +341,8 @@ def _dropped_in_callers(ctx, program, dropped: set) -> Iterator[Finding]:
                 model = effect.model
                 if pending == "builder" and (effect.stack in program.library.thenables
                                              or effect.stack in program.library.lazy_promises):
+                    if _promise_chained(statement):
+                        break  # `User.findById(id).then(() => row.remove())`: the promise runs what its callback returns
                     yield _never_run(ctx, path, statement, effect.stack, effect.method, model)
                 else:
                     yield _dropped_write(ctx, path, statement, "the function it calls returns the write's promise", effect)
