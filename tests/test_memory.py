@@ -190,3 +190,14 @@ def test_spans_are_one_packed_int_that_reads_back_as_the_range():
         pass
     else:
         raise AssertionError("a field outside 0..2**32-1 would corrupt its neighbours")
+
+
+def test_callee_segments_cached_for_the_run_share_equal_pairs():
+    """The split callees are cached for the whole run; a ``("self", False)`` pair per callee was
+    held once per distinct callee text, now once."""
+    from archlint.domain.datalayer import segments
+
+    first, second = segments("self.session.query().filter"), segments("self.session.add")
+    assert first == [("self", False), ("session", False), ("query", True), ("filter", False)]
+    assert second == [("self", False), ("session", False), ("add", False)]
+    assert first[0] is second[0] and first[1] is second[1]
