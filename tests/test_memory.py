@@ -156,3 +156,48 @@ def test_equal_tag_sets_of_effects_are_one_object(tmp_path):
     first: dict = {}
     for found in sets:
         assert first.setdefault(found, found) is found  # an equal set seen before is that same object
+
+
+def test_spans_are_one_packed_int_that_reads_back_as_the_range():
+    """Every IR node and body record holds a span: one int of four 32-bit fields, not a 4-tuple
+    (80 bytes, plus an int object per line number above 256: 63 MiB of the saleor-sized tree).
+    It still reads, unpacks, orders, pickles and prints as the range it stands for."""
+    import sys
+
+    from archlint.domain import ir
+    from archlint.domain.facts import Span
+
+    facts = extract("app/db.py", SOURCE, full=True, ir=True)
+    nodes = [n for f in facts.ir.functions if f is not None for n in ir.iter_nodes(f.body)] + list(ir.iter_nodes(facts.ir.module.body))
+    spans = [n.span for n in nodes if hasattr(n, "span")] + [c.span for c in facts.calls]
+    assert spans and all(type(s) is Span and not isinstance(s, tuple) for s in spans)
+    call = next(c for c in facts.calls if c.callee == "engine.execute")
+    assert tuple(call.span) == (7, 12, 7, 35) and call.span.line == 7 and call.span.end_column == 35
+    assert next(n for n in nodes if type(n) is ir.Call and n.span.line == 7).span is call.span  # one object per range
+
+    far = Span(70_000, 5_000_000, 70_001, 1)
+    line, column, end_line, end_column = far
+    assert (line, column, end_line, end_column) == (far.line, far.column, far.end_line, far.end_column) == (70_000, 5_000_000, 70_001, 1)
+    assert type(far.line) is int and far[1] == 5_000_000 and far._replace(end_column=9) == Span(70_000, 5_000_000, 70_001, 9)
+    ranges = [(2, 1, 2, 1), (1, 9, 9, 9), (1, 9, 3, 70_000), (1, 10, 1, 1)]
+    assert [tuple(s) for s in sorted(Span(*r) for r in ranges)] == sorted(ranges)  # the tuples' order
+    copy = pickle.loads(pickle.dumps(far))
+    assert type(copy) is Span and copy == far and repr(copy) == "Span(line=70000, column=5000000, end_line=70001, end_column=1)"
+    assert bool(Span(0, 0, 0, 0)) and sys.getsizeof(far) < sys.getsizeof(tuple(far))
+    try:
+        Span(1, -1, 1, 1)
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("a field outside 0..2**32-1 would corrupt its neighbours")
+
+
+def test_callee_segments_cached_for_the_run_share_equal_pairs():
+    """The split callees are cached for the whole run; a ``("self", False)`` pair per callee was
+    held once per distinct callee text, now once."""
+    from archlint.domain.datalayer import segments
+
+    first, second = segments("self.session.query().filter"), segments("self.session.add")
+    assert first == [("self", False), ("session", False), ("query", True), ("filter", False)]
+    assert second == [("self", False), ("session", False), ("add", False)]
+    assert first[0] is second[0] and first[1] is second[1]

@@ -178,6 +178,9 @@ _CHAIN_LINKS = frozenset({"member_expression", "call_expression", "subscript_exp
 # Records are built with ``tuple.__new__`` on hot paths: a NamedTuple's own ``__new__`` is a Python
 # function, and these records are created by the hundred thousand on a cold run.
 _new = tuple.__new__
+# a Span from its packed fields without its Python-level __new__ (tree-sitter rows and columns are
+# uint32: every field fits its 32 bits)
+_packed = int.__new__
 _SIMPLE_TYPES = frozenset({"type_identifier", "identifier", "predefined_type", "this_type"})
 
 
@@ -228,7 +231,6 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
         self.ascii = source.isascii()
         self.chars = source.decode("ascii") if self.ascii else ""
         self.columns = Columns(source)
-        self.lines = self.columns.lines  # one int object per line number (see Columns.lines)
         self.functions: list[Function | None] = []
         self.classes: list[Class | None] = []
         self.exports: list[Export] = []
@@ -279,8 +281,8 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
         """Span of a token that cannot contain a newline (a number, a keyword, a quoted string)."""
         if self.ascii:
             row, column = node.start_point
-            line = self.lines[row]
-            span = _new(Span, (line, column + 1, line, column + 1 + node.end_byte - node.start_byte))
+            line = row + 1 << 32
+            span = _packed(Span, line << 64 | column + 1 << 64 | line | column + 1 + node.end_byte - node.start_byte)
             return self.columns.shared(span)
         return self.span(node)
 
@@ -288,8 +290,7 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
         """One object per distinct range of the file (``Columns.span``)."""
         (sr, sc), (er, ec) = node.start_point, node.end_point
         if self.ascii:
-            lines = self.lines
-            return self.columns.shared(_new(Span, (lines[sr], sc + 1, lines[er], ec + 1)))
+            return self.columns.shared(_packed(Span, sr + 1 << 96 | sc + 1 << 64 | er + 1 << 32 | ec + 1))
         return self.columns.span(node)
 
     def declare(self, name: str) -> None:
@@ -1391,8 +1392,8 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
         start, end = node.start_byte, node.end_byte
         if self.ascii:
             row, column = node.start_point
-            line = self.lines[row]
-            span = _new(Span, (line, column + 1, line, column + 1 + end - start))
+            line = row + 1 << 32
+            span = _packed(Span, line << 64 | column + 1 << 64 | line | column + 1 + end - start)
             return _new(Name, (self.chars[start:end], span))
         return _new(Name, (self.src[start:end].decode("utf-8", "replace"), self.span(node)))
 
@@ -1700,7 +1701,7 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
         for kind, link, children, wrapped in reversed(links):
             if self.ascii and not wrapped:
                 end_row, end_column = link.end_point
-                span = _new(Span, (self.lines[start_row], start_column + 1, self.lines[end_row], end_column + 1))
+                span = _packed(Span, start_row + 1 << 96 | start_column + 1 << 64 | end_row + 1 << 32 | end_column + 1)
             else:
                 span = self.span(link)
             count = len(children)

@@ -33,6 +33,9 @@ from archlint.domain.lazy_regex import lazy_compile
 MAX_DEPTH = 150
 SHORT_TEXT = 40  # bytes: texts up to this long are interned
 _new = tuple.__new__  # builds a record without the NamedTuple's Python-level __new__ (hot path)
+# a Span from its packed fields without its Python-level __new__ (tree-sitter rows and columns are
+# uint32: every field fits its 32 bits)
+_packed = int.__new__
 
 _ESCAPE = lazy_compile(r"\\(N\{[^}]*\}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|x[0-9a-fA-F]{2}|[0-7]{1,3}|\r\n|[\s\S])")
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "a": "\a", "\\": "\\",
@@ -89,7 +92,6 @@ class _Lowerer:
         self.only_lines = only_lines  # see lower()
         self.cols = cols if cols is not None else Columns(data)
         self.spans = self.cols.spans.setdefault
-        self.lines = self.cols.lines
         self.ascii = data.isascii()
         self.chars = data.decode("ascii") if self.ascii else ""
         self.functions: list[ir.Function | None] = [None]
@@ -179,12 +181,11 @@ class _Lowerer:
     def span(self, node) -> Span:
         """One object per distinct range of the file (``Columns.span``)."""
         (sr, sc), (er, ec) = node.start_point, node.end_point
-        lines = self.lines  # one int object per line number (see Columns.lines)
         if self.ascii:  # byte columns are character columns
-            span = _new(Span, (lines[sr], sc + 1, lines[er], ec + 1))
+            span = _packed(Span, sr + 1 << 96 | sc + 1 << 64 | er + 1 << 32 | ec + 1)
         else:
             column = self.cols.column
-            span = _new(Span, (lines[sr], column(sr, sc), lines[er], column(er, ec)))
+            span = _packed(Span, sr + 1 << 96 | column(sr, sc) << 64 | er + 1 << 32 | column(er, ec))
         return self.spans(span, span)
 
     def text(self, node) -> str:

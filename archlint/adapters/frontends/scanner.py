@@ -496,7 +496,7 @@ class _Scan:
             self.last_line = data.count(b"\n", 0, at)
         self.last_offset = at
         line = self.last_line + 1
-        span = _new(Span, (line, 1, line, 1 + end - at))
+        span = Span(line, 1, line, 1 + end - at)
         return [_new(Import, (name, names, RUNTIME, span, level, False))], end
 
     def _statement(self, at: int, inline: bool) -> tuple[list[Import], int]:
@@ -669,9 +669,9 @@ class _Scan:
     def _span(self, start: int, end: int) -> Span:
         line, column = self._point(start)
         if self.ascii and _one_line(self.data, start, end):  # one line: no second count
-            return _new(Span, (line, column, line, column + end - start))
+            return Span(line, column, line, column + end - start)
         end_line, end_column = self._point(end)
-        return _new(Span, (line, column, end_line, end_column))
+        return Span(line, column, end_line, end_column)
 
     def _point(self, offset: int) -> tuple[int, int]:
         """1-based line and character column; statements arrive in order, so lines are counted

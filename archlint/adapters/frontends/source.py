@@ -14,6 +14,9 @@ from archlint.domain.facts import ParseProblem, Span
 from archlint.domain.lazy_regex import lazy_compile
 
 _new = tuple.__new__  # a record without the NamedTuple's Python-level __new__ (hot path)
+# a Span from its packed fields without its Python-level __new__ (tree-sitter rows and columns are
+# uint32: every field fits its 32 bits)
+_packed = int.__new__
 
 MAX_BYTES = 5 * 1024 * 1024
 MINIFIED_LINE = 5_000
@@ -155,9 +158,10 @@ class Columns:
         self._ascii_rows: bytearray | None = None  # 1 for a row whose bytes are all ASCII
         # one Span object per distinct range of the file (see :meth:`span`)
         self.spans: dict[Span, Span] = {}
-        # ``lines[row]`` is the 1-based line number ``row + 1`` as one int object per line: a span
-        # built from ``row + 1`` held its own copy of every number above 256 (CPython caches only
-        # the small ones), a third of a span's size (saleor-sized tree: 1.08M spans, 33 MiB of ints)
+        # ``lines[row]`` is the 1-based line number ``row + 1`` as one int object per line, for the
+        # records holding a line number of their own (a call's ``args_line``): each built from
+        # ``row + 1`` held its own copy of every number above 256 (CPython caches only the small
+        # ones).  A span packs its fields into one int (``facts.Span``) and needs none of them.
         self.lines = list(range(1, data.count(b"\n") + 2))
 
     def column(self, row: int, byte_col: int) -> int:
@@ -187,8 +191,7 @@ class Columns:
         often their end), so a pickle of the file's records carries each range once — positions
         were a third of the IR held for the whole run."""
         (sr, sc), (er, ec) = node.start_point, node.end_point
-        lines = self.lines
-        span = _new(Span, (lines[sr], self.column(sr, sc), lines[er], self.column(er, ec)))
+        span = _packed(Span, sr + 1 << 96 | self.column(sr, sc) << 64 | er + 1 << 32 | self.column(er, ec))
         return self.spans.setdefault(span, span)
 
     def shared(self, span: Span) -> Span:
