@@ -2211,7 +2211,11 @@ class Program:
 
         wire_registries(self)  # a hand-written `register(name, factory)` container, before the modules resolving from it
         for path in initial:
-            self.module_env(path)
+            if self.lazy_env(path) is None:
+                # (a declarations-only JS/TS module is skipped: a method reads its globals lazily, and
+                # its top level's analysis of record runs the declarations' calls, whose field
+                # writes the settling rounds then propagate)
+                self.module_env(path)
             for function in self.modules[path].functions:
                 if function.cls >= 0 and function.name in ("__init__", "constructor"):
                     self.summary_of(v.Function(path, function.fid, v.Instance(path, function.cls)))
