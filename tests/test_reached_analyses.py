@@ -41,6 +41,7 @@ APP = {
         export function unused(row: unknown) {
           return JSON.stringify(row);
         }
+        export const twice = undeclaredWrap((row: unknown) => [row, row]);
         """,
     "src/service.ts": """
         export class UserService {
@@ -78,3 +79,17 @@ def test_only_the_reached_functions_of_loaded_modules_are_analysed(tmp_path):
     assert ("src/service.ts", "show") in analysed and ("src/service.ts", "rename") in analysed  # its class was built
     assert ("src/auth.ts", "authenticate") in analysed  # handed to app.use
     assert not {("src/format.ts", "unused"), ("src/service.ts", "run"), ("src/auth.ts", "other")} & analysed
+
+
+def test_a_function_handed_to_an_unknown_callee_is_not_reached(tmp_path):
+    """``undeclaredWrap((row) => …)``: a callee the model cannot resolve (a global it does not know, a name
+    lost to a parse error — effect's ``dual(2, (self, f) => …)``) is no framework registration (those
+    resolve to a library value, as ``app.use`` does above), so the arrow is not analysed of record."""
+    root = make_repo(tmp_path, APP)
+    program = report(root, jobs=1).context.program
+    assert "src/format.ts" in program.modules.later
+    arrows = [f for f in program.modules["src/format.ts"].functions if f.kind == "arrow"]
+    assert len(arrows) == 1  # the arrow handed to undeclaredWrap
+    analysed = {(a.path, a.function.fid) for a in program.analyses()}
+    assert ("src/format.ts", 0) in analysed  # the top level that makes the call is analysed
+    assert not {("src/format.ts", f.fid) for f in arrows} & analysed

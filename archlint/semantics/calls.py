@@ -681,7 +681,10 @@ class Calls:
         else:
             receiver = self.eval(func)
             args = self.arguments(node.args, self._spawned_arguments(node, receiver))
-            if args and type(v.strip(receiver)) not in (v.Function, v.ClassValue):
+            if args and type(v.strip(receiver)) not in (v.Function, v.ClassValue, v.Unknown):
+                # (a callee the model does not know — a name it could not resolve, `dual(2, (self, f) => …)`
+                # where `dual` is lost to a parse error — is not a framework registration: what it does
+                # with the function is unknown, and a registration API resolves to a library value)
                 _note_passed(self.program, args)
             result = self.invoke(node, receiver, args)
         if type(func) is ir.Attr:

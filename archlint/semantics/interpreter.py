@@ -436,6 +436,10 @@ _NO_EXITS: frozenset = frozenset()  # the summaries of most calls exit no sessio
 
 
 class Frame(Calls):
+    # a JS/TS module frame interpreting one lazy declaration (semantics/module_env.py): the module's
+    # globals, read when the frame's own environment is a copy (inside a loop) and lacks one
+    lazy_globals = None
+
     def __init__(self, program: Program, path: str, function: ir.Function, depth: int,
                  analysis: Analysis | None = None) -> None:
         self.program = program
@@ -2819,7 +2823,7 @@ class Frame(Calls):
             return self.env[name]
         if name == "exports" and not self.python and self.function.kind != "module":
             # exports.get(…) inside a CommonJS module: what its top level exported
-            found = self.program.module_env(self.path).get("<exports>")
+            found = self.program.commonjs_exports(self.path)
             if found is not None:
                 return found
         scope = self.function.scope_of(name)
@@ -2840,6 +2844,10 @@ class Frame(Calls):
                 return v.UNKNOWN
             function = outer
         if self.function.kind == "module":
+            lazy = self.lazy_globals
+            if lazy is not None and name in lazy:
+                # a declaration not read yet, while a loop of this one holds a copy of the environment
+                return lazy[name]
             binding = self.program.binding(self.path, name)
             if binding is not None:
                 return self.program.import_value(self.path, binding)

@@ -207,6 +207,7 @@ class Program:
         self._static_busy: set = set()
         self._module_envs: dict[str, dict] = {}
         self._module_busy: set[str] = set()
+        self._lazy_envs: dict = {}  # path -> LazyModuleEnv, or None: not declarations only (see lazy_env)
         self.closures: dict[tuple[str, int], list[dict]] = {}  # (path, fid) -> the defining frames' environments
         self.latest_closures: dict[tuple[str, int], dict] = {}  # (path, fid) -> the environment that defined it last
         self.keyed_environments: dict[int, dict] = {}  # id -> environment named by id in a summary key (kept alive)
@@ -1347,8 +1348,9 @@ class Program:
 
     # module environments --------------------------------------------------------------------------
     def module_env(self, path: str) -> dict:
-        """A module's globals after its top level ran (interpreted once; a cycle sees what is
-        defined so far)."""
+        """A module's globals after its whole top level ran (interpreted once; a cycle sees what is
+        defined so far).  A reader that wants one name asks :meth:`module_global`, which for a
+        declarations-only JS/TS module interprets only that name's declaration."""
         env = self._module_envs.get(path)
         if env is not None:
             return env
@@ -1358,22 +1360,53 @@ class Program:
             return {}
         from archlint.semantics.interpreter import run_module
 
+        lazy = self.lazy_env(path)
         self._module_busy.add(path)
         try:
-            env = run_module(self, path)
+            env = lazy.complete() if lazy is not None else run_module(self, path)
         finally:
             self._module_busy.discard(path)
         self._module_envs[path] = env
         return env
+
+    def lazy_env(self, path: str):
+        """The :class:`~archlint.semantics.module_env.LazyModuleEnv` of a JS/TS module whose top level
+        only declares names (made on first use), else ``None``: such a module's declarations are
+        interpreted one by one as they are read, not all when the first is."""
+        lazy = self._lazy_envs.get(path, False)
+        if lazy is False:
+            from archlint.semantics.module_env import LazyModuleEnv, declarations
+
+            module = self.modules.get(path)
+            declared = declarations(module) if module is not None and module.language != "python" else None
+            lazy = self._lazy_envs[path] = LazyModuleEnv(self, path, declared) if declared is not None else None
+        return lazy
+
+    def _globals(self, path: str) -> dict:
+        """The environment :meth:`module_global` reads ``path``'s names from: the whole one once built,
+        else the lazy one of a declarations-only module, else the whole one built now."""
+        env = self._module_envs.get(path)
+        if env is not None:
+            return env
+        lazy = self.lazy_env(path)
+        return lazy if lazy is not None else self.module_env(path)
+
+    def commonjs_exports(self, path: str):
+        """What a JS module's top level assigned to ``module.exports`` / ``exports.x``, else ``None``.
+        A declarations-only module assigns neither (an attribute target is not a declaration), so its
+        top level is not run to find out."""
+        if self.lazy_env(path) is not None:
+            return None
+        return self.module_env(path).get("<exports>")
 
     def module_member(self, path: str, name: str):
         """``from app.db import SessionLocal`` / ``import { db } from './db'`` / ``require('./db').db``."""
         module = self.modules.get(path)
         if module is None:
             return self.submodule(path, name)
-        env = self.module_env(path)
+        env = self._globals(path)
         if module.language != "python":
-            exports = env.get("<exports>")
+            exports = self.commonjs_exports(path)
             if name == "default" and exports is not None:
                 return exports
             if name == "default" and "<default>" in env:
@@ -1429,7 +1462,7 @@ class Program:
         module = self.modules.get(path)
         if module is None:
             return v.UNKNOWN
-        env = self.module_env(path)
+        env = self._globals(path)
         written = self.globals_written.get(path, {}).get(name)
         if name in env:
             value = env[name]
@@ -1514,7 +1547,7 @@ class Program:
         if module is None:
             return v.Module(path)
         if module.language != "python":
-            exports = self.module_env(path).get("<exports>")
+            exports = self.commonjs_exports(path)
             if exports is not None:
                 return exports
         return v.Module(path)
@@ -2255,7 +2288,11 @@ class Program:
 
         wire_registries(self)  # a hand-written `register(name, factory)` container, before the modules resolving from it
         for path in initial:
-            self.module_env(path)
+            if self.lazy_env(path) is None:
+                # (a declarations-only JS/TS module is skipped: a method reads its globals lazily, and
+                # its top level's analysis of record runs the declarations' calls, whose field
+                # writes the settling rounds then propagate)
+                self.module_env(path)
             for function in self.modules[path].functions:
                 if function.cls >= 0 and function.name in ("__init__", "constructor"):
                     self.summary_of(v.Function(path, function.fid, v.Instance(path, function.cls)))
