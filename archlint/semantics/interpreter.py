@@ -2498,6 +2498,12 @@ class Frame(Calls):
                 return
             if type(receiver) is v.Request:
                 self.request_event("request-write", receiver, target.name, target.span)
+                if receiver.part == "" and known(self.program).request_parts.get(target.name) == "body" \
+                        and (receiver.framework != "koa" or (type(obj) is ir.Attr and obj.name == "request")):
+                    # `req.body = value` in a middleware (Koa: `ctx.request.body`; `ctx.body` is the response)
+                    key = (self.path, self.function.fid)
+                    held = self.program.body_writes.get(key)
+                    self.program.body_writes[key] = value if held is None else v.join(held, value)
                 scope = _CONTEXT_SCOPES.get(receiver.part)
                 if scope:  # req.db = db in a middleware, ctx.state.db = db, app.context.db = db, Starlette request.state.db = db
                     # (a router.param loader's row is stored as it is: its own null check decides)
@@ -2959,6 +2965,13 @@ class Frame(Calls):
                 part = known(self.program).request_parts.get(name)
                 if part is None and name in ("request", "req"):  # ctx.request (Koa), c.req (Hono)
                     return v.tag(v.Request(bare.framework, ""), tags | {v.REQUEST_TAG})
+                if part == "body" and bare.part == "":
+                    replaced = next((t[len(v.BODY_REPLACED_TAG):] for t in tags if t.startswith(v.BODY_REPLACED_TAG)), None)
+                    if replaced is not None:  # the body a validation middleware stored before this handler
+                        handler_path, _, fid = replaced.rpartition(":")
+                        stored = self.program.replaced_body(handler_path, int(fid))
+                        if stored is not None:
+                            return stored
                 if part is not None:
                     chosen = frozenset({v.INPUT_TAG}) if part in v.INPUT_PARTS else frozenset()
                     return v.tag(v.Request(bare.framework, part), tags | {v.REQUEST_TAG} | chosen)
