@@ -282,3 +282,51 @@ def test_values_of_a_project_object_filled_at_runtime_are_not_constant(tmp_path)
                       "src/plugins.js": _LOADER})
     report = run_check([str(tmp_path)], Options(use_cache=False))
     assert [(f.rule, f.line) for f in report.findings if f.rule == "AL106"] == [("AL106", 10)]
+
+
+def _entity(name: str, other: str, eager: bool) -> str:
+    """A compiled entity requiring its relation's module at the top (tsc's CommonJS), read in the relation's arrow
+    only — or, ``eager``, also in the `design:type` metadata tsc emits when the property is typed by that class."""
+    metadata = f"{other.lower()}_1.{other}" if eager else "Object"
+    return _ES5_HELPERS + f"""\
+Object.defineProperty(exports, "__esModule", {{ value: true }});
+var typeorm_1 = require("typeorm");
+var {other.lower()}_1 = require("./{other.lower()}");
+var {name} = /** @class */ (function (_super) {{
+    __extends({name}, _super);
+    function {name}() {{
+        return _super !== null && _super.apply(this, arguments) || this;
+    }}
+    __decorate([
+        (0, typeorm_1.ManyToOne)(function () {{ return {other.lower()}_1.{other}; }}),
+        __metadata("design:type", {metadata})
+    ], {name}.prototype, "{other.lower()}", void 0);
+    {name} = __decorate([
+        (0, typeorm_1.Entity)()
+    ], {name});
+    return {name};
+}}(typeorm_1.BaseEntity));
+exports.{name} = {name};
+"""
+
+
+def test_compiled_entities_requiring_each_other_lazily_are_no_import_cycle(tmp_path):
+    _write(tmp_path, {
+        "package.json": '{"name": "x", "dependencies": {"typeorm": "^0.3", "pg": "^8"}}',
+        "lib/models/address.js": _entity("Address", "Customer", False),
+        "lib/models/customer.js": _entity("Customer", "Address", False),
+    })
+    report = run_check([str(tmp_path)], Options(use_cache=False))
+    assert [f.rule for f in report.findings if f.rule == "AL104"] == []
+
+
+def test_compiled_entities_reading_each_other_at_load_are_an_import_cycle(tmp_path):
+    # `__metadata("design:type", customer_1.Customer)` runs when address.js loads: entered from customer.js,
+    # it reads a module still loading (undefined)
+    _write(tmp_path, {
+        "package.json": '{"name": "x", "dependencies": {"typeorm": "^0.3", "pg": "^8"}}',
+        "lib/models/address.js": _entity("Address", "Customer", True),
+        "lib/models/customer.js": _entity("Customer", "Address", False),
+    })
+    report = run_check([str(tmp_path)], Options(use_cache=False))
+    assert [(f.rule, f.path) for f in report.findings if f.rule == "AL104"] == [("AL104", "lib/models/address.js")]
