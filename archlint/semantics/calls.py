@@ -2343,6 +2343,8 @@ class Calls:
             self.program.exited_sessions.update(summary.exited)
         for event in summary.events:
             (self.analysis.events if self.analysis is not None else self.context_events).append(event)
+            if event.kind == "body-write":  # the callee stored the request body: so did this function
+                self.program.record_body(self.path, self.function.fid, self.program.body_values[int(event.detail)])
         thread = _IN_THREAD if self.program.runs_in_thread(function.path, function.fid) else frozenset()
         # a call whose value is dropped, running one write statement that a `try` of the callee keeps from failing
         # the caller: best effort (values.BEST_EFFORT_TAG) — several statements are a unit of their own

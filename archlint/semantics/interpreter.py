@@ -49,7 +49,7 @@ def render_short(node) -> str:
 # in a service given the user, `target.addFollowing(u)`, a related manager iterated, `article.count += 1;
 # article.save()` in a repository given the row the service read): they hold for the
 # model whatever path brought the row, so a summary carries them to the caller's analysis.
-CONTEXT_EVENTS = frozenset({"instance-as-key", "missing-mixin", "manager-iterated", "lost-update"})
+CONTEXT_EVENTS = frozenset({"instance-as-key", "missing-mixin", "manager-iterated", "lost-update", "body-write"})
 AWAITABLE = "awaitable-attrs"  # a SQLAlchemy row read through ``row.awaitable_attrs``
 SPREAD = "..."  # the key under which an object literal keeps a spread of request data
 # where a framework context slot lives, by the request part it is written through (the model's own part and
@@ -2500,10 +2500,11 @@ class Frame(Calls):
                 self.request_event("request-write", receiver, target.name, target.span)
                 if receiver.part == "" and known(self.program).request_parts.get(target.name) == "body" \
                         and (receiver.framework != "koa" or (type(obj) is ir.Attr and obj.name == "request")):
-                    # `req.body = value` in a middleware (Koa: `ctx.request.body`; `ctx.body` is the response)
-                    key = (self.path, self.function.fid)
-                    held = self.program.body_writes.get(key)
-                    self.program.body_writes[key] = value if held is None else v.join(held, value)
+                    # `req.body = value` in a middleware (Koa: `ctx.request.body`; `ctx.body` is the response); the
+                    # event tells the callers too (a route middleware calling `validateRequest(req, next, schema)`)
+                    self.program.body_values.append(value)
+                    self.program.record_body(self.path, self.function.fid, value)
+                    self.event("body-write", target, str(len(self.program.body_values) - 1))
                 scope = _CONTEXT_SCOPES.get(receiver.part)
                 if scope:  # req.db = db in a middleware, ctx.state.db = db, app.context.db = db, Starlette request.state.db = db
                     # (a router.param loader's row is stored as it is: its own null check decides)

@@ -250,6 +250,7 @@ class Program:
         # (path, fid) -> the value a middleware stores as the request body (`req.body = value`, Koa
         # `ctx.request.body = value`): what the handlers of the routes it precedes read as the body
         self.body_writes: dict = {}
+        self.body_values: list = []  # the values of `body-write` events (their detail is the index)
         self._body_probed: set = set()
         self.app_prefixes: dict[str, str] = {}  # app/router site -> its own prefix (url_prefix=, APIRouter(prefix=))
         self.app_mounts: dict[str, tuple[str, str]] = {}  # child site -> (parent site, mount prefix)
@@ -1656,6 +1657,10 @@ class Program:
             found = written if found is None else v.join(found, written)
         return found
 
+    def record_body(self, path: str, fid: int, value) -> None:
+        held = self.body_writes.get((path, fid))
+        self.body_writes[(path, fid)] = value if held is None else v.join(held, value)
+
     def _run_body_writer(self, middleware: v.Function) -> None:
         """Run, once, a route middleware that assigns its request's body (syntax decides which), so
         ``body_writes`` holds what it stores before the handlers after it are analysed (a middleware
@@ -2481,9 +2486,12 @@ def _handle_item(item) -> bool:
 
 
 def _writes_body(function: ir.Function, first: str) -> bool:
-    """``first.body = …`` / ``first.request.body = …`` (Koa) in the function's own body (syntax only:
-    which middleware to run before the handlers)."""
+    """``first.body = …`` / ``first.request.body = …`` (Koa) in the function's own body, or ``first`` passed to
+    a call (``validateRequest(req, next, schema)`` may store it) (syntax only: which middleware to run before
+    the handlers)."""
     for node in ir.iter_nodes(function.body):
+        if type(node) is ir.Call and any(type(arg.value) is ir.Name and arg.value.id == first for arg in node.args):
+            return True
         if type(node) is ir.Assign:
             for target in node.targets:
                 if type(target) is not ir.Attr or target.name != "body":
