@@ -1638,15 +1638,10 @@ class Program:
         stored one (``router.put('/x', validate(schema), handler)`` with ``req.body = value`` in the
         middleware, ``Program.body_writes``): the join of those values, else ``None`` (a route without
         such a middleware hands the handler the client's own body)."""
-        from archlint.semantics.routes import collect_static
-
         found = None
-        for route in collect_static(self):
-            handler = route.handler
-            if type(handler) is not v.Function or (handler.path, handler.fid) != (path, fid):
-                continue
+        for middlewares in self._route_middleware().get((path, fid), ()):
             written = None
-            for middleware in route.middleware:
+            for middleware in middlewares:
                 if type(middleware) is v.Function:
                     self._run_body_writer(middleware)
                     held = self.body_writes.get((middleware.path, middleware.fid))
@@ -1660,6 +1655,22 @@ class Program:
     def record_body(self, path: str, fid: int, value) -> None:
         held = self.body_writes.get((path, fid))
         self.body_writes[(path, fid)] = value if held is None else v.join(held, value)
+
+    def _route_middleware(self) -> dict:
+        """(path, fid) of a route handler -> the middleware tuple of each route it serves (built once per set of
+        registrations seen)."""
+        from archlint.semantics.routes import collect_static
+
+        stamp = (len(self.route_calls), len(self.repeated_route_calls))
+        cached = getattr(self, "_middleware_index", None)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        index: dict = {}
+        for route in collect_static(self):
+            if type(route.handler) is v.Function:
+                index.setdefault((route.handler.path, route.handler.fid), []).append(route.middleware)
+        self._middleware_index = (stamp, index)
+        return index
 
     def _run_body_writer(self, middleware: v.Function) -> None:
         """Run, once, a route middleware that assigns its request's body (syntax decides which), so
