@@ -130,6 +130,87 @@ exports.TagCleanup = TagCleanup;
 """
 
 
+_ES5_HELPERS = _HELPERS + """\
+var __extends = (this && this.__extends) || function (d, b) { d.prototype = Object.create(b.prototype); };
+"""
+
+# tsc with `target: "es5"` (what @medusajs/medusa@1 ships): a class is an IIFE taking its base
+_ES5_USER = _ES5_HELPERS + """\
+var typeorm_1 = require("typeorm");
+var User = /** @class */ (function (_super) {
+    __extends(User, _super);
+    function User() {
+        return _super !== null && _super.apply(this, arguments) || this;
+    }
+    User.prototype.normalise = function () { this.username = this.username.toLowerCase(); };
+    User.byName = function (name) { return name; };
+    __decorate([
+        (0, typeorm_1.PrimaryGeneratedColumn)(),
+        __metadata("design:type", Number)
+    ], User.prototype, "id", void 0);
+    __decorate([
+        (0, typeorm_1.Column)({ unique: true }),
+        __metadata("design:type", String)
+    ], User.prototype, "username", void 0);
+    __decorate([
+        (0, typeorm_1.BeforeInsert)(),
+        __metadata("design:type", Function)
+    ], User.prototype, "normalise", null);
+    User = __decorate([
+        (0, typeorm_1.Entity)()
+    ], User);
+    return User;
+}(typeorm_1.BaseEntity));
+exports.User = User;
+"""
+
+# the same shape without `@Entity()`, and a module-pattern IIFE returning a function (no `/** @class */`, no base)
+_ES5_DTO = _ES5_HELPERS + """\
+var typeorm_1 = require("typeorm");
+var UserDto = /** @class */ (function () {
+    function UserDto() {
+    }
+    __decorate([
+        (0, typeorm_1.Column)(),
+        __metadata("design:type", String)
+    ], UserDto.prototype, "username", void 0);
+    return UserDto;
+}());
+exports.UserDto = UserDto;
+var counter = (function () {
+    function counter() { return 1; }
+    return counter;
+}());
+exports.counter = counter;
+"""
+
+
+def test_an_es5_compiled_class_is_a_class_with_its_base_methods_and_decorators():
+    module = lower_source(_ES5_USER)
+    user = klass(module, "User")
+    assert [render(b) for b in user.bases] == ["typeorm_1.BaseEntity"]
+    assert [render(d) for d in user.decorators] == ["typeorm_1.Entity()"]
+    assert {f.name: render(f.decorators[0]) for f in user.fields} == {
+        "id": "typeorm_1.PrimaryGeneratedColumn()", "username": "typeorm_1.Column({unique: True})"}
+    methods = {module.functions[fid].name: module.functions[fid] for fid in user.methods}
+    assert sorted(methods) == ["byName", "constructor", "normalise"]
+    assert methods["byName"].is_static and not methods["normalise"].is_static
+    assert render(methods["normalise"].decorators[0]) == "typeorm_1.BeforeInsert()"
+    dto = lower_source(_ES5_DTO)
+    assert [c.name for c in dto.classes] == ["UserDto"]  # `counter`'s IIFE is no class
+
+
+def test_an_es5_compiled_typeorm_entity_is_an_entity_and_a_decorated_dto_is_not(tmp_path):
+    _write(tmp_path, {
+        "package.json": '{"name": "x", "dependencies": {"express": "^4", "typeorm": "^0.3", "pg": "^8"}}',
+        "src/models/user.js": _ES5_USER, "src/models/dto.js": _ES5_DTO, "src/app.js": _APP,
+    })
+    report = run_check([str(tmp_path)], Options(use_cache=False))
+    assert sorted(m.name for m in report.context.program.schema.models.values()) == ["User"]
+    unchecked = [(f.path, f.line) for f in report.findings if f.rule == "AL220"]
+    assert unchecked == [("src/app.js", 10)]
+
+
 def test_an_element_of_a_constant_list_iterated_by_values_is_constant(tmp_path):
     _write(tmp_path, {
         "package.json": '{"name": "x", "dependencies": {"typeorm": "^0.3", "pg": "^8"}}',
@@ -201,3 +282,51 @@ def test_values_of_a_project_object_filled_at_runtime_are_not_constant(tmp_path)
                       "src/plugins.js": _LOADER})
     report = run_check([str(tmp_path)], Options(use_cache=False))
     assert [(f.rule, f.line) for f in report.findings if f.rule == "AL106"] == [("AL106", 10)]
+
+
+def _entity(name: str, other: str, eager: bool) -> str:
+    """A compiled entity requiring its relation's module at the top (tsc's CommonJS), read in the relation's arrow
+    only — or, ``eager``, also in the `design:type` metadata tsc emits when the property is typed by that class."""
+    metadata = f"{other.lower()}_1.{other}" if eager else "Object"
+    return _ES5_HELPERS + f"""\
+Object.defineProperty(exports, "__esModule", {{ value: true }});
+var typeorm_1 = require("typeorm");
+var {other.lower()}_1 = require("./{other.lower()}");
+var {name} = /** @class */ (function (_super) {{
+    __extends({name}, _super);
+    function {name}() {{
+        return _super !== null && _super.apply(this, arguments) || this;
+    }}
+    __decorate([
+        (0, typeorm_1.ManyToOne)(function () {{ return {other.lower()}_1.{other}; }}),
+        __metadata("design:type", {metadata})
+    ], {name}.prototype, "{other.lower()}", void 0);
+    {name} = __decorate([
+        (0, typeorm_1.Entity)()
+    ], {name});
+    return {name};
+}}(typeorm_1.BaseEntity));
+exports.{name} = {name};
+"""
+
+
+def test_compiled_entities_requiring_each_other_lazily_are_no_import_cycle(tmp_path):
+    _write(tmp_path, {
+        "package.json": '{"name": "x", "dependencies": {"typeorm": "^0.3", "pg": "^8"}}',
+        "lib/models/address.js": _entity("Address", "Customer", False),
+        "lib/models/customer.js": _entity("Customer", "Address", False),
+    })
+    report = run_check([str(tmp_path)], Options(use_cache=False))
+    assert [f.rule for f in report.findings if f.rule == "AL104"] == []
+
+
+def test_compiled_entities_reading_each_other_at_load_are_an_import_cycle(tmp_path):
+    # `__metadata("design:type", customer_1.Customer)` runs when address.js loads: entered from customer.js,
+    # it reads a module still loading (undefined)
+    _write(tmp_path, {
+        "package.json": '{"name": "x", "dependencies": {"typeorm": "^0.3", "pg": "^8"}}',
+        "lib/models/address.js": _entity("Address", "Customer", True),
+        "lib/models/customer.js": _entity("Customer", "Address", False),
+    })
+    report = run_check([str(tmp_path)], Options(use_cache=False))
+    assert [(f.rule, f.path) for f in report.findings if f.rule == "AL104"] == [("AL104", "lib/models/address.js")]

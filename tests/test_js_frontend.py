@@ -530,6 +530,47 @@ def test_decorated_entities_import_each_other_deferred_but_load_time_reads_stay_
     assert kinds["./slug"] == "deferred"  # read only in a method
 
 
+def test_compiled_commonjs_requires_read_only_in_functions_are_deferred():
+    # tsc's ES5 output of a TypeORM entity: `customer_1` is read only in the relation's arrow (run later);
+    # `country_1` in `__metadata("design:type", …)` and `base_1` as the class's base run while the module loads
+    facts = js('''
+        "use strict";
+        Object.defineProperty(exports, "__esModule", { value: true });
+        var typeorm_1 = require("typeorm");
+        var customer_1 = require("./customer");
+        var country_1 = require("./country");
+        var base_1 = __importDefault(require("./base"));
+        var helpers_1 = require("./helpers");
+        var Address = /** @class */ (function (_super) {
+            __extends(Address, _super);
+            function Address() { return _super.apply(this, arguments) || this; }
+            Address.prototype.label = function () { return helpers_1.format(this); };
+            __decorate([
+                (0, typeorm_1.ManyToOne)(function () { return customer_1.Customer; }),
+                __metadata("design:type", country_1.Country)
+            ], Address.prototype, "customer", void 0);
+            return Address;
+        }(base_1.default));
+        exports.Address = Address;
+    ''')
+    kinds = {module: kind for module, _names, kind in imports(facts)}
+    assert kinds == {"typeorm": "runtime", "./customer": "deferred", "./country": "runtime", "./base": "runtime",
+                     "./helpers": "deferred"}
+
+
+def test_hand_written_commonjs_requires_stay_runtime():
+    # without the compiled-ESM marker a target may replace `module.exports`: the early binding would hold the stale object
+    facts = js('''
+        const customer = require('./customer');
+
+        function find(id) {
+          return customer.byId(id);
+        }
+        module.exports = { find };
+    ''')
+    assert imports(facts) == [("./customer", (), "runtime")]
+
+
 def test_undecorated_modules_keep_runtime_imports():
     facts = ts('''
         import { helper } from './helper';

@@ -89,6 +89,10 @@ def _mixin_matches(association: str, suffix: str) -> bool:
 LOOKUP = "lookup:"  # Frame.LOOKUP_TAG: on what a DB read returned
 _DRIZZLE_TABLE_STEPS = frozenset({"from", "update", "delete", "insert"})  # the call naming a Drizzle query's table
 CAUGHT_MISSING = frozenset({v.CAUGHT_MISSING_TAG})
+# On a Bookshelf instance built from the client's values (`new Article({ id: ctx.params.id })`): its fetch() /
+# (the id attribute among them) its destroy() is a lookup keyed by client input (calls.Frame._constructor_keys)
+CTOR_KEYED = "ctor-keyed"
+CTOR_ID_KEYED = "ctor-id-keyed"
 NEW_ROW = frozenset({"new-row"})  # on a model instance built here (`User(...)`, `new User(...)`): not yet stored
 SAVES_EXISTING = "saves-existing"  # on a save()/add() whose row was not built here: an update, not an insert
 _PERSIST = frozenset({"save", "add"})
@@ -543,6 +547,8 @@ class Known(NamedTuple):
     transaction_raising_reads: frozenset  # read options that throw on a missing row (rejectOnEmpty)
     raising_lookups: frozenset  # JS lookups that throw on no row, `stack:handle.method:Error` (AL234)
     raising_lookup_options: frozenset  # ... given `option: true`, `stack:handle.method:option:Error` (AL234)
+    non_raising_options: frozenset  # `stack:option`: given `false`, those lookups answer instead of throwing (AL234)
+    keyed_constructors: frozenset  # `stack:id`: `new Model(attrs)` keys its instance's queries by attrs (AL234)
     missing_row_answers: frozenset  # more names an error handler tells a JS missing-row error apart by (AL234)
     membership_operators: frozenset  # SQLAlchemy `col.in_(…)`: which rows a filter selects (Summary.row_loads)
     requires_unique: frozenset  # SQLAlchemy Result methods needing `.unique()` after a joined collection load
@@ -1367,7 +1373,7 @@ class Calls:
                     arg_tags = arg_tags | {SAVES_EXISTING}
             shown = written_step(self.program, bare) or method
             # (a write raises too where the knowledge says so: Prisma's single-row update/delete, P2025)
-            raising = self._raises_missing(stack, kind, handle_kind, method, args, bare, node) if op == "read" or not self.python else frozenset()
+            raising = self._raises_missing(stack, kind, handle_kind, method, args, bare, node, tags) if op == "read" or not self.python else frozenset()
             self.effect(op, stack, written, shown, node, tags | arg_tags | raising, deps=deps,
                         query=self.run_query(outcome, bare, node, args, stack, model), on=tags)
             if op == "read" and written:  # what the read returned decides a branch: see Frame._lookup_exit
@@ -1421,7 +1427,8 @@ class Calls:
         # a.author_id)`): a query keyed by it, in a helper two calls away, runs once per row as well
         return v.tag(value, tags | arg_tags) if not v.is_unknown(value) or combined or tags else value
 
-    def _raises_missing(self, stack: str, kind, handle_kind: str, method: str, args, receiver, node) -> frozenset:
+    def _raises_missing(self, stack: str, kind, handle_kind: str, method: str, args, receiver, node,
+                        receiver_tags: frozenset = frozenset()) -> frozenset:
         """The tags of a lookup that raises when no row matches — Django ``.get()`` (``DoesNotExist``),
         SQLAlchemy ``Query.one()`` / ``session.get_one()`` (``NoResultFound``) — for AL234: what it
         raises, and whether an enclosing ``try`` catches it."""
@@ -1434,19 +1441,38 @@ class Calls:
             outcome = self.program.library.outcome(stack, handle_kind, method) if raised else None
             if outcome is not None and outcome.nullable and _option_false(args, outcome.nullable):
                 raised = ""  # Bookshelf `fetch({ require: false })`: null instead of NotFoundError
+            elif raised and any(entry == f"{stack}:{option}" and _option_false(args, option)
+                                for entry in known(self.program).non_raising_options for option in (entry.split(":", 1)[1],)):
+                raised = ""  # Bookshelf `destroy({ require: false })`: no NoRowsDeletedError
             elif not raised:  # `findOne({ where, rejectOnEmpty: true })`: the option makes it throw (an Error object given
                 # instead of `true` is what it throws — the code chose that error, often an HTTP one)
                 raised = next((entry[len(prefix):].split(":", 1)[1] for entry in known(self.program).raising_lookup_options
                                if entry.startswith(prefix) and _option_true(args, entry[len(prefix):].split(":", 1)[0])), "")
             if not raised:
                 return frozenset()
-        if not input_keyed(self.program, receiver, args) or self._checked_exists(receiver):
+        written = self.program.library.outcome(stack, handle_kind, method) if kind is v.Row else None
+        constructed = kind is v.Row and (CTOR_ID_KEYED if written is not None and written.write else CTOR_KEYED) in receiver_tags
+        if not (input_keyed(self.program, receiver, args) or constructed) or self._checked_exists(receiver):
             return frozenset()
         key = single_key(self.program, receiver, args)
         if key is not None and v.CHECKED_KEY_TAG in v.tags_of(key):
             return frozenset()  # the same client key found its row earlier on this path (`if (!found) throw 404`)
         return frozenset({v.RAISES_MISSING_TAG + f"{method}:{raised}"}) | (
             frozenset({v.CAUGHT_MISSING_TAG}) if self.catching_missing else frozenset())
+
+    def _constructor_keys(self, stack: str, args) -> frozenset:
+        """``new Article({ id: ctx.params.id })`` in Bookshelf (``keyed_constructors``): the instance's ``fetch()``
+        is keyed by the client's value (``CTOR_KEYED``), and its ``destroy()`` too when that value is the id
+        attribute (``CTOR_ID_KEYED``) — a lookup that throws when no row matches (AL234)."""
+        id_attribute = next((entry.split(":", 1)[1] for entry in known(self.program).keyed_constructors
+                             if entry.split(":", 1)[0] == stack), None)
+        attrs = v.strip(args[0][2]) if id_attribute and args and args[0][0] == "pos" else None
+        if type(attrs) is not v.Record:
+            return frozenset()
+        client = {key for key, value in attrs.items if key != "..." and _client_value(value)}
+        if not client:
+            return frozenset()
+        return frozenset({CTOR_KEYED, CTOR_ID_KEYED}) if id_attribute in client else frozenset({CTOR_KEYED})
 
     def _checked_exists(self, receiver) -> bool:
         """This path checked a query of the same table has a row (``if not Article.objects.filter(slug=s).exists():
@@ -2235,7 +2261,8 @@ class Calls:
             self.mass_assignment(node, bare.stack, bare.model, bare.model.rsplit(":", 1)[-1], args)
             # `InvoiceAddress()` with no argument (an empty stand-in: `except DoesNotExist: ia = InvoiceAddress()`)
             # holds no foreign key: reading a relation of it gives None or an empty set, never a query
-            return v.tag(v.Row(bare.stack, bare.model, frozenset() if args else frozenset({"*"})), NEW_ROW)
+            return v.tag(v.Row(bare.stack, bare.model, frozenset() if args else frozenset({"*"})),
+                         NEW_ROW | self._constructor_keys(bare.stack, args))
         if kind is v.External:
             result = self.call_external(node, bare, args)
             if type(result) is v.Tagged and v.INPUT_TAG in result.tags and bare.name not in _CONVERSIONS \
@@ -2294,6 +2321,8 @@ class Calls:
             self.program.exited_sessions.update(summary.exited)
         for event in summary.events:
             (self.analysis.events if self.analysis is not None else self.context_events).append(event)
+            if event.kind == "body-write":  # the callee stored the request body: so did this function
+                self.program.record_body(self.path, self.function.fid, self.program.body_values[int(event.detail)])
         thread = _IN_THREAD if self.program.runs_in_thread(function.path, function.fid) else frozenset()
         # a call whose value is dropped, running one write statement that a `try` of the callee keeps from failing
         # the caller: best effort (values.BEST_EFFORT_TAG) — several statements are a unit of their own

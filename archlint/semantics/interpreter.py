@@ -50,7 +50,7 @@ def render_short(node) -> str:
 # in a service given the user, `target.addFollowing(u)`, a related manager iterated, `article.count += 1;
 # article.save()` in a repository given the row the service read): they hold for the
 # model whatever path brought the row, so a summary carries them to the caller's analysis.
-CONTEXT_EVENTS = frozenset({"instance-as-key", "missing-mixin", "manager-iterated", "lost-update"})
+CONTEXT_EVENTS = frozenset({"instance-as-key", "missing-mixin", "manager-iterated", "lost-update", "body-write"})
 AWAITABLE = "awaitable-attrs"  # a SQLAlchemy row read through ``row.awaitable_attrs``
 SPREAD = "..."  # the key under which an object literal keeps a spread of request data
 # where a framework context slot lives, by the request part it is written through (the model's own part and
@@ -2509,6 +2509,13 @@ class Frame(Calls):
                 return
             if type(receiver) is v.Request:
                 self.request_event("request-write", receiver, target.name, target.span)
+                if receiver.part == "" and known(self.program).request_parts.get(target.name) == "body" \
+                        and (receiver.framework != "koa" or (type(obj) is ir.Attr and obj.name == "request")):
+                    # `req.body = value` in a middleware (Koa: `ctx.request.body`; `ctx.body` is the response); the
+                    # event tells the callers too (a route middleware calling `validateRequest(req, next, schema)`)
+                    self.program.body_values.append(value)
+                    self.program.record_body(self.path, self.function.fid, value)
+                    self.event("body-write", target, str(len(self.program.body_values) - 1))
                 scope = _CONTEXT_SCOPES.get(receiver.part)
                 if scope:  # req.db = db in a middleware, ctx.state.db = db, app.context.db = db, Starlette request.state.db = db
                     # (a router.param loader's row is stored as it is: its own null check decides)
@@ -2976,6 +2983,13 @@ class Frame(Calls):
                     return v.tag(v.Request(bare.framework, ""), tags | {v.REQUEST_TAG})
                 if part == "body" and bare.part == "" and (self.path, self.function.fid) in self.program.stripped_body_handlers(bare.framework):
                     return v.tag(v.UNKNOWN, frozenset({v.INPUT_TAG}))  # the route's schema parsed it: declared keys only
+                if part == "body" and bare.part == "":
+                    replaced = next((t[len(v.BODY_REPLACED_TAG):] for t in tags if t.startswith(v.BODY_REPLACED_TAG)), None)
+                    if replaced is not None:  # the body a validation middleware stored before this handler
+                        handler_path, _, fid = replaced.rpartition(":")
+                        stored = self.program.replaced_body(handler_path, int(fid))
+                        if stored is not None:
+                            return stored
                 if part is not None:
                     chosen = frozenset({v.INPUT_TAG}) if part in v.INPUT_PARTS else frozenset()
                     return v.tag(v.Request(bare.framework, part), tags | {v.REQUEST_TAG} | chosen)

@@ -248,6 +248,11 @@ class Program:
         self.exited_sessions: set[str] = set()
         self.route_calls: dict = {}  # (path, span) -> (path, call, app, argument values): every registration seen
         self.param_loaders: dict = {}  # (path, fid) -> framework: `router.param('article', loader)` loaders
+        # (path, fid) -> the value a middleware stores as the request body (`req.body = value`, Koa
+        # `ctx.request.body = value`): what the handlers of the routes it precedes read as the body
+        self.body_writes: dict = {}
+        self.body_values: list = []  # the values of `body-write` events (their detail is the index)
+        self._body_probed: set = set()
         self.app_prefixes: dict[str, str] = {}  # app/router site -> its own prefix (url_prefix=, APIRouter(prefix=))
         self.app_mounts: dict[str, tuple[str, str]] = {}  # child site -> (parent site, mount prefix)
         # Litestar `route_handlers=[…]`: (path, fid) of a handler / (path, -cid - 1) of a Controller -> the
@@ -1656,7 +1661,62 @@ class Program:
             framework = hook[0] if hook is not None else None  # @app.on_request async def open_session(request)
         if framework is None or framework in ("fastapi", "flask", "quart", "litestar", "nestjs"):
             return ()
-        return (v.tag(v.Request(framework), frozenset({v.REQUEST_TAG})),)
+        tags = {v.REQUEST_TAG}
+        if self.replaced_body(path, function.fid) is not None:  # validate(schema) before it on every route
+            tags.add(f"{v.BODY_REPLACED_TAG}{path}:{function.fid}")
+        return (v.tag(v.Request(framework), frozenset(tags)),)
+
+    def replaced_body(self, path: str, fid: int):
+        """What a route handler reads as the request body when every route it serves runs a middleware that
+        stored one (``router.put('/x', validate(schema), handler)`` with ``req.body = value`` in the
+        middleware, ``Program.body_writes``): the join of those values, else ``None`` (a route without
+        such a middleware hands the handler the client's own body)."""
+        found = None
+        for middlewares in self._route_middleware().get((path, fid), ()):
+            written = None
+            for middleware in middlewares:
+                if type(middleware) is v.Function:
+                    self._run_body_writer(middleware)
+                    held = self.body_writes.get((middleware.path, middleware.fid))
+                    if held is not None:
+                        written = held  # the last one to write the body decides
+            if written is None:
+                return None
+            found = written if found is None else v.join(found, written)
+        return found
+
+    def record_body(self, path: str, fid: int, value) -> None:
+        held = self.body_writes.get((path, fid))
+        self.body_writes[(path, fid)] = value if held is None else v.join(held, value)
+
+    def _route_middleware(self) -> dict:
+        """(path, fid) of a route handler -> the middleware tuple of each route it serves (built once per set of
+        registrations seen)."""
+        from archlint.semantics.routes import collect_static
+
+        stamp = (len(self.route_calls), len(self.repeated_route_calls))
+        cached = getattr(self, "_middleware_index", None)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        index: dict = {}
+        for route in collect_static(self):
+            if type(route.handler) is v.Function:
+                index.setdefault((route.handler.path, route.handler.fid), []).append(route.middleware)
+        self._middleware_index = (stamp, index)
+        return index
+
+    def _run_body_writer(self, middleware: v.Function) -> None:
+        """Run, once, a route middleware that assigns its request's body (syntax decides which), so
+        ``body_writes`` holds what it stores before the handlers after it are analysed (a middleware
+        module off the database path is analysed late, after the handlers)."""
+        key = (middleware.path, middleware.fid)
+        if key in self.body_writes or key in self._body_probed:
+            return
+        self._body_probed.add(key)
+        function = self.function(middleware.path, middleware.fid)
+        if function is None or not function.params or not _writes_body(function, function.params[0].name):
+            return
+        self.summary_of(v.Function(middleware.path, middleware.fid), self.handler_arguments(middleware.path, function))
 
     def context_hook(self, path: str, function: ir.Function) -> tuple[str, str] | None:
         """``(framework, "request" | "app")`` for a function a decorator registers as a request hook
@@ -2543,6 +2603,23 @@ def _handle_item(item) -> bool:
     return type(bare) in (v.Db, v.ModelClass) or type(bare) is v.External and bare.name in ("sequelize:", "sequelize:Sequelize", "sequelize:default")
 
 
+
+
+def _writes_body(function: ir.Function, first: str) -> bool:
+    """``first.body = …`` / ``first.request.body = …`` (Koa) in the function's own body, or ``first`` passed to
+    a call (``validateRequest(req, next, schema)`` may store it) (syntax only: which middleware to run before
+    the handlers)."""
+    for node in ir.iter_nodes(function.body):
+        if type(node) is ir.Call and any(type(arg.value) is ir.Name and arg.value.id == first for arg in node.args):
+            return True
+        if type(node) is ir.Assign:
+            for target in node.targets:
+                if type(target) is not ir.Attr or target.name != "body":
+                    continue
+                obj = target.obj.obj if type(target.obj) is ir.Attr and target.obj.name == "request" else target.obj
+                if type(obj) is ir.Name and obj.id == first:
+                    return True
+    return False
 
 
 def _writes_context(function: ir.Function, first: str, context_calls: frozenset) -> bool:

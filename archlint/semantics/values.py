@@ -299,6 +299,9 @@ REQUEST_TAG = "request"
 # string or path parameters — not its headers, cookies or authenticated user (AL234)
 INPUT_TAG = "input"
 BODY_FIELDS_TAG = "body-fields:"  # body-fields:<a,b,…>: a request body a schema loaded, holding only these keys
+# On the request a route handler gets: every route serving it runs a middleware that replaced the body
+# (`req.body = value` after validating it); `body-replaced:<path>:<fid>` names the handler (Program.replaced_body)
+BODY_REPLACED_TAG = "body-replaced:"
 INPUT_PARTS = frozenset({"body", "params", "query"})
 # On a read effect: the lookup raises when no row matches (Django `.get()`, SQLAlchemy `.one()` /
 # `.scalar_one()`); CAUGHT_MISSING_TAG: an enclosing `try` (here or in a caller) catches that error

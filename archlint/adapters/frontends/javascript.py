@@ -218,6 +218,15 @@ def syntax_problems(path: str, source: bytes, language: str) -> list[ParseProble
     return [problem] if problem is not None else []
 
 
+def _invoked_at_once(node: ts.Node) -> bool:
+    """A function expression called where it is written (``(function () {…})()``, ``(function () {…}())``,
+    ``(() => …)()``): tsc's ES5 classes, module-pattern wrappers."""
+    holder = node.parent
+    while holder is not None and holder.type == "parenthesized_expression":
+        node, holder = holder, holder.parent
+    return holder is not None and holder.type == "call_expression" and holder.child_by_field_name("function") == node
+
+
 def _constructor_parameter_type(node: ts.Node) -> bool:
     """A type in a constructor's parameter list: decorator metadata (``design:paramtypes``) reads it
     when the class is defined, and Nest resolves its injections from it."""
@@ -321,6 +330,8 @@ class _Extractor:
         self.pos = Columns(source)
         self.bindings: dict[str, str] = {}
         self.esm_imports: list = []  # (index in facts.imports, node) of runtime ESM imports, judged lazy or not at the end
+        # (index in facts.imports, local name, declarator) of top-level `var a_1 = require("./a")` (compiled CommonJS)
+        self.cjs_requires: list = []
         self.loop_ranges = Intervals()
         self.up = Ancestry(self.root)  # parents in source order, without a walk from the root each time
         self.children: dict[int, tuple[list[ts.Node], dict[int, int]]] = {}  # parent id -> named children
@@ -389,6 +400,7 @@ class _Extractor:
             self.definition(scope, node)
         self.commonjs_exports()
         self.lazy_esm_imports()
+        self.lazy_cjs_requires()
         if any(record.kind == OPAQUE for record in facts.imports):  # constant folding only where needed
             from archlint.adapters.frontends.computed_imports import resolve_computed_imports
 
@@ -472,6 +484,36 @@ class _Extractor:
                     statements[index] = node
         if not owners:
             return
+        for index in set(statements) - self._eager_imports(owners, statements):
+            self.facts.imports[index] = self.facts.imports[index]._replace(kind=DEFERRED)
+
+    def lazy_cjs_requires(self) -> None:
+        """In compiled CommonJS (tsc/Babel output: ``Object.defineProperty(exports, "__esModule", …)``), a
+        top-level ``var a_1 = require("./a")`` whose binding is read only inside functions is *deferred*, like
+        the ES import it was compiled from: ``a_1`` holds the module's exports object, which the module fills with
+        ``exports.X = …`` as it loads, so a function reading ``a_1.X`` later sees it complete — TypeORM entities'
+        ``(0, typeorm_1.ManyToOne)(function () { return customer_1.Customer; })`` import each other that way.
+        A binding read at load (top-level code, ``__metadata("design:type", a_1.A)``, ``__extends``) stays eager.
+        (Hand-written CommonJS is not judged: a module that replaces ``module.exports`` leaves such a binding
+        holding the stale object, so a cycle through it is a real defect.)"""
+        if not self.cjs_requires or not any(
+                statement.type == "expression_statement" and self.text(statement).replace(" ", "").startswith(
+                    ('Object.defineProperty(exports,"__esModule"', "Object.defineProperty(exports,'__esModule'",
+                     "exports.__esModule=true"))
+                for statement in self.root.named_children):
+            return
+        owners: dict[str, int] = {}
+        statements: dict[int, ts.Node] = {}
+        for index, name, declarator in self.cjs_requires:
+            if name.isidentifier() and name not in owners:
+                owners[name] = index
+                statements[index] = declarator
+        for index in set(statements) - self._eager_imports(owners, statements):
+            self.facts.imports[index] = self.facts.imports[index]._replace(kind=DEFERRED)
+
+    def _eager_imports(self, owners: dict, statements: dict) -> set:
+        """The imports (of ``owners``: local name -> import index) one of whose bindings is read at load,
+        outside the import's own statement (``statements``: import index -> node)."""
         pattern = re.compile(rb"(?<![\w$.])(" + b"|".join(re.escape(n.encode()) for n in sorted(owners, key=len, reverse=True))
                              + rb")(?![\w$])")
         boundaries, states = self._load_time_segments()
@@ -489,8 +531,7 @@ class _Extractor:
                 eager.add(index)  # read when the module loads (a type, a key, a comment or a string is not)
         # an import whose bindings nothing reads (an agent's leftover `import { Follow } from './Follow.js'`; tsc
         # drops it from the output) reads nothing half-initialised either
-        for index in set(statements) - eager:
-            self.facts.imports[index] = self.facts.imports[index]._replace(kind=DEFERRED)
+        return eager
 
     def _load_time_segments(self) -> tuple[list[int], list[bool]]:
         """The file cut into segments by function bodies and load-time islands within them
@@ -498,6 +539,8 @@ class _Extractor:
         says whether the code at byte ``o`` runs later than the module body."""
         ranges = []  # (start, end, runs later)
         for node in self.captures.get("function", ()):
+            if _invoked_at_once(node):
+                continue  # `(function (_super) { … }(Base))`: an IIFE's body runs where it is written
             params = node.child_by_field_name("parameters") or node.child_by_field_name("parameter")
             ranges.append((params.start_byte if params is not None else node.start_byte, node.end_byte, True))
         for node in self.captures.get("load_time", ()):
@@ -595,6 +638,15 @@ class _Extractor:
         kind = DYNAMIC if is_import else LAZY if place.in_function else RUNTIME
         names = self.require_bindings(call, module)
         self.facts.imports.append(Import(module, names, kind, span, 0, _inside_try(call)))
+        if kind == RUNTIME and not names and module.startswith("."):
+            holder = self.up.parent(call)
+            if holder is not None and holder.type == "arguments":  # `__importDefault(require("./a"))`: the module itself
+                wrapper = self.up.parent(holder)
+                function = wrapper.child_by_field_name("function") if wrapper is not None else None
+                holder = self.up.parent(wrapper) if function is not None and self.text(function) == "__importDefault" else None
+            target = holder.child_by_field_name("name") if holder is not None and holder.type == "variable_declarator" else None
+            if target is not None and target.type == "identifier":
+                self.cjs_requires.append((len(self.facts.imports) - 1, self.text(target), holder))
 
     def require_bindings(self, call: ts.Node, module: str) -> tuple[str, ...]:
         """Bind the names a ``require`` / ``await import`` result is assigned to; return picked attrs."""

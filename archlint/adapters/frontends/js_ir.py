@@ -421,7 +421,10 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
             return
         extra, value_node = self.assignment_chain(value_node)
         hint = self.text(name_node) if name_node.type == "identifier" else ""
-        value = self.named(value_node, hint)
+        marked = any(c.type == "comment" and "@class" in self.text(c) for c in node.children)  # `/** @class */`
+        value = self.es5_class(value_node, hint, marked) if hint else None
+        if value is None:
+            value = self.named(value_node, hint)
         targets = (self.pattern(name_node, True),) + tuple(self.pattern(t, False) for t in extra)
         self.out.append(Assign(targets, value, self.span(node), annotation=annotation))
         self.after_assign(targets, value, node)
@@ -1199,6 +1202,94 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
         )
         self.depth -= 1
         return ClassRef(cid, span)
+
+    def es5_class(self, node, name: str, marked: bool = False):
+        """TypeScript's ES5 output of a class (npm packages ship it): ``var User = /** @class */ (function
+        (_super) { __extends(User, _super); function User() {…} User.prototype.m = function () {…};
+        __decorate([Column()], User.prototype, "name", void 0); User = __decorate([Entity()], User); return
+        User; }(BaseEntity))`` is the class ``User`` extending ``BaseEntity``: its constructor, its prototype
+        methods (``User.m = …``: static) and the decorators ``__decorate`` applies.  ``None`` for any other value."""
+        call = node
+        while call.type == "parenthesized_expression" and _first_named(call) is not None:
+            call = _first_named(call)
+        if call.type != "call_expression":
+            return None
+        function, arguments = call.child_by_field_name("function"), call.child_by_field_name("arguments")
+        while function is not None and function.type == "parenthesized_expression" and _first_named(function) is not None:
+            function = _first_named(function)
+        if function is None or function.type != "function_expression" or arguments is None:
+            return None
+        args = [a for a in arguments.named_children if a.type != "comment"]
+        body = function.child_by_field_name("body")
+        statements = [c for c in body.named_children if c.type != "comment"] if body is not None else []
+        if len(args) > 1 or not statements or statements[-1].type != "return_statement" \
+                or self.text(statements[-1]).rstrip(";").split() != ["return", name]:
+            return None
+        constructor = next((c for c in statements if c.type == "function_declaration"
+                            and self.text(c.child_by_field_name("name") or c) == name), None)
+        extends = any(c.type == "expression_statement" and self.text(c).replace(" ", "").startswith(f"__extends({name},")
+                      for c in statements)
+        if constructor is None or not (marked or args and extends) or not self.enter():
+            return None  # (tsc marks the IIFE `/** @class */`; `__extends(User, _super)` names a subclass)
+        cid = len(self.classes)
+        self.classes.append(None)
+        span = self.span(node)
+        qualname = self.qualify(name)
+        bases = [self.expr(args[0])] if args else []
+        class_decorators: list = []
+        members: dict = {}  # member name -> the decorators `__decorate([…], User.prototype, "name", …)` applies
+        assigned = []  # (left, right) of `User.prototype.m = function () {…}` / `User.m = …`
+        for statement in statements:
+            expression = _first_named(statement) if statement.type == "expression_statement" else None
+            if expression is None:
+                continue
+            if expression.type == "assignment_expression":
+                left, right = expression.child_by_field_name("left"), expression.child_by_field_name("right")
+                if left is None or right is None:
+                    continue
+                if right.type == "call_expression" and self.text(left) == name:
+                    found = self._es5_decorate(right)  # User = __decorate([Entity()], User)
+                    if found is not None and found[1] is None:
+                        class_decorators.extend(found[0])
+                elif right.type in ("function_expression", "arrow_function") and left.type == "member_expression":
+                    assigned.append((left, right))
+            elif expression.type == "call_expression":
+                found = self._es5_decorate(expression)
+                if found is not None and found[1] is not None:
+                    members.setdefault(found[1], []).extend(found[0])
+        saved_prefix, self.prefix = self.prefix, qualname
+        methods = [len(self.functions)]  # `function User() {…}`: the constructor (its own name is the class's)
+        self.functions.append(None)
+        self.queue.append((methods[0], constructor, "constructor", self.qualify("constructor"), self.frame.fid, cid, (), False))
+        for left, right in assigned:
+            owner, _dot, member = self.text(left).rpartition(".")
+            if owner == f"{name}.prototype":  # User.prototype.m = function () {…}
+                methods.append(self.function_ref(right, member, cid, tuple(members.pop(member, ()))).fid)
+            elif owner == name:  # User.m = function () {…}: a static method
+                methods.append(self.function_ref(right, member, cid, (), True).fid)
+        self.prefix = saved_prefix
+        fields = [Field(member, span, None, None, tuple(decorators)) for member, decorators in members.items()]
+        self.classes[cid] = Class(cid, name, qualname, tuple(bases), span, tuple(class_decorators), (), tuple(fields),
+                                  tuple(methods), self.frame.fid)
+        self.depth -= 1
+        return ClassRef(cid, span)
+
+    def _es5_decorate(self, call):
+        """``__decorate([d…], C.prototype, "name", void 0)`` -> (decorators, "name"); ``__decorate([d…], C)`` ->
+        (decorators, None); anything else ``None``."""
+        function, arguments = call.child_by_field_name("function"), call.child_by_field_name("arguments")
+        if function is None or arguments is None or self.text(function).rpartition(".")[2] != "__decorate":
+            return None
+        args = [a for a in arguments.named_children if a.type != "comment"]
+        if not args or args[0].type != "array":
+            return None
+        decorators = [self.expr(element) for element in args[0].named_children if element.type != "comment"]
+        if len(args) == 2:
+            return decorators, None
+        if len(args) >= 3 and args[1].type == "member_expression" and self.text(args[1]).endswith(".prototype") \
+                and args[2].type == "string":
+            return decorators, self.text(args[2])[1:-1]
+        return None
 
     def heritage(self, node) -> list:
         """``extends X`` (JS: the expression; TS: ``extends_clause`` with type arguments).
