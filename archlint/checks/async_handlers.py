@@ -58,7 +58,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             elif route.framework in ("fastapi", "flask", "aiohttp", "django", "starlette") and not definition.is_async:
                 yield from _sync_calls_async(ctx, program, index.get(key), definition)
             elif route.framework == "express" and definition.is_async and express_major is not None and express_major < 5 \
-                    and not async_errors:
+                    and not async_errors and not route.wrapped:
                 uncaught = _uncaught_throw(program, index.get(key), definition)
                 if uncaught is not None:
                     node, what = uncaught

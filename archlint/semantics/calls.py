@@ -158,6 +158,40 @@ def _prisma_loads(record, depth: int = 0) -> set:
 _COLLECTION_WRITES = frozenset({"append", "remove", "extend", "add", "discard", "clear", "pop"})
 
 
+def forwarding_wrapper(program, function: v.Function) -> bool:
+    """A project function that returns a function forwarding its own arguments to the one it was given —
+    Express's hand-written ``const wrap = (fn) => (req, res, next) => Promise.resolve(fn(req, res, next)).catch(next)``
+    (or the ``try { await fn(req, res) } catch (err) { next(err) }`` form): what runs per request is ``fn`` itself,
+    so ``router.get('/x', wrap(handler))`` serves ``handler``.  A wrapper doing anything else around the call
+    (opening a transaction, reading the request) is not one."""
+    outer = program.function(function.path, function.fid)
+    if outer is None or function.bound is not None or len(outer.params) != 1 or outer.params[0].kind != "pos" \
+            or len(outer.body) != 1 or type(outer.body[0]) is not ir.Return or type(outer.body[0].value) is not ir.FuncRef:
+        return False
+    inner = program.function(function.path, outer.body[0].value.fid)
+    if inner is None or not inner.params or any(p.kind != "pos" for p in inner.params):
+        return False
+    body = inner.body
+    if len(body) == 1 and type(body[0]) is ir.Try and not body[0].orelse and not body[0].final:
+        body = body[0].body
+    if len(body) != 1 or type(body[0]) not in (ir.Return, ir.ExprStmt) or body[0].value is None:
+        return False
+    expr = body[0].value
+    while True:
+        if type(expr) is ir.Await:
+            expr = expr.value
+        elif type(expr) is ir.Call and type(expr.func) is ir.Attr and expr.func.name in ("catch", "then", "finally"):
+            expr = expr.func.obj
+        elif type(expr) is ir.Call and type(expr.func) is ir.Attr and expr.func.name == "resolve" \
+                and type(expr.func.obj) is ir.Name and expr.func.obj.id == "Promise" and len(expr.args) == 1:
+            expr = expr.args[0].value
+        else:
+            break
+    names = {p.name for p in inner.params}
+    return type(expr) is ir.Call and type(expr.func) is ir.Name and expr.func.id == outer.params[0].name \
+        and all(a.kind == "pos" and type(a.value) is ir.Name and a.value.id in names for a in expr.args)
+
+
 def session_row(value) -> bool:
     """A SQLAlchemy row the unit of work may hold — read through the session or built here (added
     and committed before or after): a change to it is written by the next commit that flushes it."""
@@ -2291,6 +2325,9 @@ class Calls:
         return frozenset({sid})
 
     def call_function(self, node: ir.Call, function: v.Function, args, label: str = ""):
+        if not self.python and len(args) == 1 and args[0][0] == "pos" and type(v.strip(args[0][2])) is v.Function \
+                and forwarding_wrapper(self.program, function):
+            return args[0][2]  # wrap(async (req, res) => …): the handler itself serves the route
         callee = self.program.function(function.path, function.fid)
         if callee is not None and callee.name not in ("__init__", "constructor"):
             args = self.parameter_keys(args)  # (a constructor stores its arguments in fields: never tagged)

@@ -970,6 +970,8 @@ class Frame(Calls):
                 stack = self.program.schema.models[model].stack
                 # a row known from its type only: how it was loaded is unknown (Sequelize/TypeORM
                 # associations may have been included by the caller)
+                if stack == "sqlalchemy":  # nothing loaded, but not known to raise either (AL235 needs the query)
+                    return v.tag(v.Row(stack, model, frozenset()), frozenset({v.TYPED_ROW_TAG}))
                 return v.Row(stack, model, frozenset({"*"}) if stack in ("sequelize", "typeorm") else frozenset())
             return v.tag(v.Instance(value.path, value.cid), frozenset({"declared"}))
         if kind is v.External:
@@ -3257,7 +3259,8 @@ class Frame(Calls):
             return v.tag(v.Db("django", "prefetched" if loaded else "manager", relation.target, f"{row.model}.{name}",
                               nested if loaded else frozenset()), tags)
         # a model built here and not yet stored (pending/transient) has nothing to lazy-load: no raise either
-        raising = not loaded and stack == "sqlalchemy" and not (tags & NEW_ROW) and self._raises_on_read(row, relation, name)
+        raising = not loaded and stack == "sqlalchemy" and not (tags & NEW_ROW) and v.TYPED_ROW_TAG not in tags \
+            and self._raises_on_read(row, relation, name)
         strategies = support_names(self.program)
         if relation.collection and relation.strategy not in strategies.no_query_strategies and type(node) is ir.Attr and not raising:
             # a collection materialised in memory (what counting it in code reads: AL232)

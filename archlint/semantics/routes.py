@@ -56,6 +56,7 @@ class Route(NamedTuple):
     file: str
     span: Span
     actions: tuple = ()  # a DRF viewset `@action` URL: (HTTP method, the method of the viewset serving it)
+    wrapped: bool = False  # the handler is what a call returned (`wrap(async (req, res) => …)`): its wrapper decides
 
 
 def collect(program) -> list[Route]:
@@ -245,7 +246,8 @@ def _from_call(program, path: str, node: ir.Call, receiver, values) -> list[Rout
             shown = ""  # a path the analysis cannot read: unknown, never the router's own prefix
         else:
             shown = full_path(program, receiver, written) if method != "USE" else written
-        return [Route(receiver.framework, method, shown, handler, middleware, path, node.span)]
+        wrapped = any(type(arg.value) is ir.Call and v.strip(value) is handler for arg, value in zip(node.args, record.args))
+        return [Route(receiver.framework, method, shown, handler, middleware, path, node.span, wrapped=wrapped)]
     if type(receiver) is v.External and receiver.name in ("django.urls.path", "django.urls.re_path", "django.conf.urls.url"):
         view = node.arg(1, "view")
         handler = _django_view(program, path, view, record)

@@ -96,6 +96,9 @@ class Model:
     imperative: bool = False  # mapped by `registry.map_imperatively(cls, table)`, not by a declarative base
     # Sequelize scopes: name -> (path, the scope's `include` IR, None without one, "*" unknown); "defaultScope" the default
     scopes: dict = field(default_factory=dict)
+    # the Sequelize scopes that order their rows (`scopes: { recent: { order: [['createdAt', 'DESC']] } }`), or whose
+    # options are not known (a scope function): a query through one is ordered even with no `order` of its own
+    scope_orders: set = field(default_factory=set)
     mapped_in: str = ""  # the module that maps it: its class's module, or where `map_imperatively` is called
 
 
@@ -800,10 +803,21 @@ def _sequelize_scopes(path: str, node, model: Model) -> None:
     for entry in node.entries:
         if entry.key == "defaultScope":
             model.scopes["defaultScope"] = (path, _keyword_entry(entry.value, "include") if type(entry.value) is ir.Obj else "*")
+            if _scope_orders(entry.value):
+                model.scope_orders.add("defaultScope")
         elif entry.key == "scopes" and type(entry.value) is ir.Obj:
             for scope in entry.value.entries:
                 if isinstance(scope.key, str):  # a scope function's include is not known: "*"
                     model.scopes[scope.key] = (path, _keyword_entry(scope.value, "include") if type(scope.value) is ir.Obj else "*")
+                    if _scope_orders(scope.value):
+                        model.scope_orders.add(scope.key)
+
+
+def _scope_orders(node) -> bool:
+    """A scope's options order the rows: an `order` entry, or options not known (a function, a spread)."""
+    if type(node) is not ir.Obj:
+        return True
+    return any(not isinstance(entry.key, str) or entry.key == "order" for entry in node.entries)
 
 
 def _sequelize_indexes(node, model: Model) -> None:

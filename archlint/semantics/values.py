@@ -340,6 +340,9 @@ FOUND_FILTER_TAG = "found-filter:"
 # last-active update) — not one of the operation's own writes that belong in its transaction.
 IN_HANDLER_TAG = "in-except"
 INJECTED_TAG = "injected"
+# on a SQLAlchemy row known from a parameter's annotation only (`def to_dict(article: Article)` analysed on its
+# own): what the caller's query loaded is unknown, so a `lazy="raise"` relation read there is not known to raise
+TYPED_ROW_TAG = "typed-row"
 RAISE_LOAD_TAG = "raise-load"  # on a lazy effect of a relation that raises instead of loading (lazy="raise", raiseload())
 KEYED_MIXIN_TAG = "keyed-mixin"  # on a lazy effect of an association mixin keyed by the row on another receiver (viewer.hasFollow(row.id))
 RAISE_LOADER = "!raise:"  # in Row.loaded: raiseload(Model.rel) ("!raise:rel") / raiseload("*") ("!raise:*"); "!raise-sql:" for sql_only

@@ -355,7 +355,24 @@ class _Lifter(b.Lifter):
         node = self.view.arg(index)[0]
         if type(node) is ir.Obj:
             lifted.covered = frozenset({"AL405", "AL410"})
+        if self._scope_ordered():  # `Article.scope('recent').findAll({ limit })`: the scope's `order` applies
+            lifted.covered = lifted.covered | {"AL409"}
         return lifted
+
+    def _scope_ordered(self) -> bool:
+        """The scopes the query runs under order its rows: `Model.scope('recent')` naming a scope with an `order`
+        (or one archlint does not know), or the model's `defaultScope` when no scope was chosen (`unscoped()` drops it)."""
+        model = self.program.schema.get(self.query.model)
+        node = self.view.node
+        if model is None or type(node) is not ir.Call or type(node.func) is not ir.Attr:
+            return False
+        receiver = node.func.obj
+        if type(receiver) is ir.Call and type(receiver.func) is ir.Attr and receiver.func.name == "scope":
+            names = [arg.value.value if arg.kind == "pos" and type(arg.value) is ir.Const else None for arg in receiver.args]
+            return any(name is None or name in model.scope_orders or name not in model.scopes for name in names)
+        if type(receiver) is ir.Call and type(receiver.func) is ir.Attr and receiver.func.name == "unscoped":
+            return False
+        return "defaultScope" in model.scope_orders
 
     def _span(self, option: _Option):
         return option.node.span if option is not None and option.node is not None else self.view.span
