@@ -214,6 +214,10 @@ class Program:
         self.fields: dict[tuple[str, int], dict[str, object]] = {}  # class -> field -> value (joined)
         self.setattr_names: dict[tuple[str, int], set[str] | None] = {}  # see note_setattr
         self.summaries: dict = {}
+        # the call depth a summary's computation needed (see ``summary_of``): key -> how many levels of calls
+        # from it down were followed; a summary cut by the depth budget is cached under ``(key, budget left)``
+        self.summary_heights: dict = {}
+        self.computing: list = []  # per summary being computed: [levels it needed, whether the budget cut it]
         # the functions a call reached (a summary asked for) and the classes an analysis built: of the
         # modules loaded on demand, only these are analysed of record (see ``analyses``)
         self.reached: set[tuple[str, int]] = set()
@@ -1367,10 +1371,12 @@ class Program:
 
         lazy = self.lazy_env(path)
         self._module_busy.add(path)
+        computing, self.computing = self.computing, []  # its calls are its own, not the depth of a summary it runs in
         try:
             env = lazy.complete() if lazy is not None else run_module(self, path)
         finally:
             self._module_busy.discard(path)
+            self.computing = computing
         self._module_envs[path] = env
         return env
 
@@ -1580,23 +1586,56 @@ class Program:
         # them ran first: agent-drf-generics-layered-bugs reversed).  +0.2 % summaries on Django, +3.5 % on
         # open-webui's backend
         key = (function, _key_values(args), tuple((k, _key_values((a,))[0]) for k, a in kwargs), frames)
+        # a summary is what a call returns with calls followed to MAX_CALL_DEPTH: one computed near the budget
+        # misses what its callees do further down, one computed near the top does not.  So a summary records
+        # how many levels of calls it needed (``summary_heights``) and is reused wherever that many are left;
+        # one the budget cut is kept for the budget it had only, ``(key, left)`` (reused by a shallower
+        # caller, or a shallower one reused by a deeper caller, which caller ran first decided the findings:
+        # open-webui's backend, AL305 on a request's writes, tests/test_analysis_order.py).  Cost, user CPU of a full
+        # check (s46): open-webui's backend +10-15 % (frame runs 20k -> 27k: cut summaries computed again per budget),
+        # Django +7 %, wagtail +6 %
+        left = MAX_CALL_DEPTH - depth + 1
         found = self.summaries.get(key)
+        height = self.summary_heights.get(key, 0) if found is not None else 0
+        if found is None or height > left:
+            height, found = -1, self.summaries.get((key, left))  # cut at this budget, if computed with it
         if found is not None:
+            if self.computing:
+                caller = self.computing[-1]
+                if height < 0:
+                    caller[1] = True
+                else:
+                    caller[0] = max(caller[0], height + 1)
             if self.field_reads:  # a summary reused reads what its computation read, when it read it
-                _merge_reads(self.field_reads[-1], self.summary_reads.get(key))
+                _merge_reads(self.field_reads[-1], self.summary_reads.get(key if height >= 0 else (key, left)))
             return found
         marker = (function.path, function.fid)
-        if definition is None or depth > MAX_CALL_DEPTH or marker in self.stack:
+        if definition is None or marker in self.stack:
+            return UNKNOWN_SUMMARY
+        if left < 1:  # past the budget: the summary of the caller holds for its budget only
+            if self.computing:
+                self.computing[-1][1] = True
             return UNKNOWN_SUMMARY
         self.reached.add(marker)
         self.stack.append(marker)
         tracking = bool(self.field_reads)
         if tracking:
             self.field_reads.append({})
+        needed = [1, False]  # levels of calls followed from here, whether the budget cut one
+        self.computing.append(needed)
         try:
             summary = Frame(self, function.path, definition, depth).run(args, kwargs, function.bound)
         finally:
             self.stack.pop()
+            self.computing.pop()
+            if self.computing:
+                caller = self.computing[-1]
+                caller[0] = max(caller[0], needed[0] + 1)
+                caller[1] = caller[1] or needed[1]
+            if not needed[1]:  # every call it made was followed: the same summary wherever that many levels are left
+                self.summary_heights[key] = needed[0]
+            else:
+                key = (key, left)
             if tracking:
                 reads = self.field_reads.pop()
                 if reads:
@@ -2384,6 +2423,10 @@ class Program:
         results.extend(self._analyse_reached(initial))
         self._settle_fields(results)
         self.root_reads, self.summary_reads = [], {}  # read by the rounds only
+        # the checks read the analyses in this order, and several keep the first of equal things they meet (AL601's
+        # query per place, ``call_record``): by module and function, not by the order they ran in (label-studio:
+        # an N+1's queries listed in another order, open-webui: an `execute` on Channel or on nothing, reversed)
+        results.sort(key=lambda analysis: (analysis.path, analysis.fid))
         from archlint.semantics.frameworks import framework_analyses
 
         self.exited_sessions = set()
