@@ -188,3 +188,38 @@ def test_shape_is_the_same_expression_written_anywhere_and_tells_different_ones_
     assert len({shapes[name] for name in "acdef"}) == 5  # another literal, attribute, literal type
     assert repr(shapes["a"]) == repr(ir.shape(calls["b"].args))
     hash(shapes["a"])
+
+
+def test_query_chain_keys_a_queryset_by_its_structure_not_its_rendered_text():
+    """``support.query_chain``: the key under which ``if qs.exists():`` is known of a later ``qs.last()``.
+    The same chain written twice is one key; chains that rendered text would merge (a comprehension's
+    element or filter, a slice's bounds) are different queries."""
+    from types import SimpleNamespace
+
+    from archlint.adapters import knowledge
+    from archlint.semantics.library import Library
+    from archlint.semantics.support import query_chain
+
+    module = lowered('''
+        def one(order, xs):
+            a = order.invoices.filter(id__in=[x.id for x in xs]).order_by("n")
+
+        def two(order, xs):
+            if xs:
+                b = order.invoices.filter(id__in=[x.id for x in xs]).order_by("n")
+            c = order.invoices.filter(id__in=[x.pk for x in xs]).order_by("n")
+            d = order.invoices.filter(id__in=[x.id for x in xs if x.paid]).order_by("n")
+            e = order.invoices.filter(id__in=xs[1:2]).order_by("n")
+            f = order.invoices.filter(id__in=xs[2:3]).order_by("n")
+            g = order.invoices
+            h = order.invoices.filter(id__in=xs).count()
+    ''')
+    program = SimpleNamespace(library=Library(knowledge.load_knowledge()))
+    keys = {}
+    for fn in module.functions:
+        for node in ir.iter_nodes(fn.body):
+            if type(node) is ir.Assign:
+                keys[node.targets[0].id] = query_chain(program, node.value)
+    assert keys["a"] is not None and keys["a"] == keys["b"]
+    assert len({keys[name] for name in "acdef"}) == 5
+    assert keys["g"] == "order.invoices" and keys["h"] is None  # count() builds no queryset

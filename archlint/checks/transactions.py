@@ -53,6 +53,7 @@ class Known:
     guidance: dict
     managed: dict  # stack -> (how it opens a managed transaction, how a query joins it)
     inserts: frozenset
+    saves_given_rows: frozenset  # inserts that update the row they are given when it is a stored one (`row.save()`)
     filter_methods: frozenset
     range_lookups: frozenset
     equality_operators: frozenset
@@ -75,7 +76,7 @@ def _known(table: dict) -> Known:
                  **{key: dict(table[key]) for key in _TEXTS},
                  **{key: frozenset(table[key]) for key in (
                      "unit_of_work", "autocommit", "flush_writes", "not_a_write", "idempotent_writes", "chain_writes",
-                     "inserts", "filter_methods", "range_lookups", "equality_operators", "conflict_steps", "schema_stacks",
+                     "inserts", "saves_given_rows", "filter_methods", "range_lookups", "equality_operators", "conflict_steps", "schema_stacks",
                      "python_unique_stacks", "js_unique_stacks")})
 
 
@@ -538,7 +539,7 @@ def check_then_insert(ctx: CheckContext, analyses: dict, atomic_requests: bool =
                 continue
             if _upsert(names, write, effects):
                 continue  # INSERT … ON CONFLICT: the database decides the race
-            if write.method in ("save", "add", "persistAndFlush") and ("saves-existing" in write.tags or _saves_looked_up_row(write, reads)):
+            if write.method in names.saves_given_rows and ("saves-existing" in write.tags or _saves_looked_up_row(write, reads)):
                 continue  # `row.save()` of a row a lookup returned or the request holds: an update, not an insert
             found = _deciding_lookup(program, names, write, reads, exits)
             if found is None:

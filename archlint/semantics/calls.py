@@ -205,12 +205,20 @@ def existing_row(value) -> bool:
     return all(type(v.strip(o)) is v.Row and not (NEW_ROW & v.tags_of(o)) for o in v.options(value))
 
 
-def _copied_whole(function, name: str) -> bool:
+# The languages' own ways to copy an object's keys (builtins, not a library's names, so they stay here): JS
+# `Object.assign` / `Object.entries|keys|values`, Python `setattr`, `super(...)`, and a dict's `update` /
+# `items` / `keys` / `values` (`entries` is a JS Map's); a library's setter (`instance.set(values)`) is
+# knowledge (orms.toml `whole_object_setters`)
+_KEY_ITERATORS = ("items", "keys", "values", "entries")
+_KEY_COPIERS = ("assign", "entries", "keys", "values", "super", "setattr", "update")
+
+
+def _copied_whole(program, function, name: str) -> bool:
     """Whether the constructor ``function`` copies the keys of parameter ``name`` onto something:
     spreads it (``{ ...props }`` / ``**props``), iterates it, or hands it whole to a call
-    (``Object.assign(this, props)``, ``super(props)``, ``setattr`` loops over ``props.items()``).
-    A parameter only stored into one field (``this.body = body``) or used as one value
-    (``slug(title)`` of a string) copies no key."""
+    (``Object.assign(this, props)``, ``super(props)``, ``setattr`` loops over ``props.items()``,
+    a library's ``this.set(props)``).  A parameter only stored into one field (``this.body = body``)
+    or used as one value (``slug(title)`` of a string) copies no key."""
     def is_param(node) -> bool:
         return type(node) is ir.Name and node.id == name
 
@@ -222,10 +230,10 @@ def _copied_whole(function, name: str) -> bool:
             return True
         if kind is ir.Call:
             func = node.func
-            if type(func) is ir.Attr and is_param(func.obj) and func.name in ("items", "keys", "values", "entries"):
+            if type(func) is ir.Attr and is_param(func.obj) and func.name in _KEY_ITERATORS:
                 return True
-            callee = ir.dotted(func) if type(func) in (ir.Name, ir.Attr) else ""
-            if callee.rsplit(".", 1)[-1] in ("assign", "entries", "keys", "values", "super", "setattr", "update", "set") \
+            callee = (ir.dotted(func) if type(func) in (ir.Name, ir.Attr) else "").rsplit(".", 1)[-1]
+            if (callee in _KEY_COPIERS or callee in known(program).whole_object_setters) \
                     and any(is_param(a.value) for a in node.args):
                 return True
             if type(func) is ir.Name and func.id == "super" or type(func) is ir.Attr and ir.dotted(func).startswith("super"):
@@ -596,6 +604,10 @@ class Known(NamedTuple):
     close_methods: frozenset  # close / release / end: the handle is closed (a later query through it raises)
     statement_runners: frozenset  # session.execute(select(…)) & co.: the statement says an untyped receiver is a session
     filter_steps: frozenset  # filter / filter_by / where / get: the steps of a query chain that hold its conditions
+    whole_object_setters: frozenset  # Sequelize/Mongoose `instance.set(values)`: copies every key of its argument
+    statement_selects: frozenset  # SQLAlchemy `select(…)`: a statement selecting its arguments
+    column_free_statements: frozenset  # SQLAlchemy `exists()`, no argument: a statement selecting no column
+    column_free_selects: frozenset  # SQLAlchemy `func.count()` / `exists()` in `select(…)`: no model's column
     request_object_methods: dict  # request method -> the part of the request its result is (`get_json()` -> "body")
     compiled_iterators: frozenset  # TypeScript's emitted `__values(xs)`: an iterator over xs's elements
     compiled_reads: frozenset  # TypeScript's emitted `__read(xs, n)`: xs's first elements, as an array
@@ -1620,7 +1632,7 @@ class Calls:
         positional = [p.name for p in function.params if p.name not in ("self", "this")]
         kept = []
         for index, arg in enumerate(args):
-            if arg[0] != "pos" or index >= len(positional) or _copied_whole(function, positional[index]):
+            if arg[0] != "pos" or index >= len(positional) or _copied_whole(self.program, function, positional[index]):
                 kept.append(arg)
         return tuple(kept)
 
@@ -1839,11 +1851,12 @@ class Calls:
         built = node.func.obj if type(node.func) is ir.Attr else None
         short = (built.func.name if type(built.func) is ir.Attr else built.func.id if type(built.func) is ir.Name else "") \
             if type(built) is ir.Call else ""
-        counting = short == "select" and built.args and all(
+        names = known(self.program)
+        counting = short in names.statement_selects and built.args and all(
             type(a.value) is ir.Call and type(a.value.func) in (ir.Attr, ir.Name) and not a.value.args
-            and (a.value.func.name if type(a.value.func) is ir.Attr else a.value.func.id) in ("count", "exists")
+            and (a.value.func.name if type(a.value.func) is ir.Attr else a.value.func.id) in names.column_free_selects
             for a in built.args)
-        if not (short == "exists" and not built.args or counting):
+        if not (short in names.column_free_statements and not built.args or counting):
             return ""
         found = set()
         for arg in node.args:
@@ -1891,7 +1904,7 @@ class Calls:
         elif outcome.model.startswith("arg") and outcome.value == "query" and not args:
             model = ""
         if not model and stack == "sqlalchemy" and outcome.value == "same" and type(receiver) is v.Query and args \
-                and type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in ("where", "filter"):
+                and type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in known(self.program).filter_steps:
             # `select(exists().where(Follow.a == a, Follow.b == b))` / `select(func.count()).where(Follow.b == b)`:
             # nothing selected names a model, so the rows read are those of the model whose columns the filter compares
             model = self._filtered_model(node)

@@ -184,18 +184,19 @@ def dotted(node) -> str | None:
 
 
 def query_chain(program, node) -> str | None:
-    """A Django queryset built from a chain of names (``self.order.invoices.filter(paid=True)``) as
-    text, else ``None``: building it again builds the same query, so ``if qs.count():`` (or
-    ``.exists()``) of one spelling is known of a later ``.last()`` of the same spelling."""
+    """A Django queryset built from a chain of names (``self.order.invoices.filter(paid=True)``) as a
+    key, else ``None``: building it again builds the same query, so ``if qs.count():`` (or
+    ``.exists()``) of one spelling is known of a later ``.last()`` of the same spelling.  A plain chain
+    of names is its dotted text; a chain with builder calls is ``repr`` of its :func:`ir.shape` (the
+    structural key: rendered text drops a comprehension's element and a slice's bounds, so
+    ``filter(id__in=[x.id for x in xs])`` and ``filter(id__in=[x.pk for x in xs])`` would be one query)."""
     chain = dotted(node)
     if chain is not None or type(node) is not ir.Call or type(node.func) is not ir.Attr \
             or node.func.name not in known(program).queryset_builders:
         return chain
     if query_chain(program, node.func.obj) is None:
         return None
-    from archlint.domain.ir_format import render
-
-    return render(node)
+    return repr(ir.shape(node))
 
 
 def callee_text(node) -> str:
