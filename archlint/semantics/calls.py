@@ -939,6 +939,10 @@ class Calls:
             if type(attribute) is v.ModelAttr:
                 return v.Loader(bare.strategy, bare.path + (attribute.name,))
             return bare
+        if kind is v.Db and bare.stack == "django" and bare.kind in ("manager", "prefetched") and self._requeries(bare, method):
+            # taggit's `article.tags.names()`: `get_queryset().values_list("name", flat=True)`, a clone of the
+            # (prefetched) queryset that queries again — a lazy queryset of the relation like `.values_list()`
+            return self.db_method(node, bare._replace(kind="manager"), tags | {v.REQUERY_TAG + method}, "values_list", [])
         if kind is v.Db and bare.kind == "prefetched":
             if method in ("all", "count", "exists", "first", "last", "__iter__"):
                 return v.tag(v.Query("django", bare.model, bare.loaded, lazy=True, cached=True), tags)
@@ -1208,6 +1212,15 @@ class Calls:
             self.call_function(node, v.strip(function[2]), [("pos", "", element, None)], text)
         finally:
             self.loops.pop()
+
+    def _requeries(self, manager, method: str) -> bool:
+        """``method`` of a Django related manager is one its relation field's manager class builds a new
+        query for even when the relation was prefetched (``rules/knowledge/orms.toml`` django_relation_queries)."""
+        from archlint.semantics.schema import known as schema_names
+
+        owner, _, name = manager.via.rpartition(".")
+        relation = self.program.schema.relation(owner, name) if owner else None
+        return relation is not None and method in schema_names(self.program).django_relation_queries.get(relation.via, ())
 
     def db_method(self, node: ir.Call, bare, tags: frozenset, method: str, args):  # noqa: C901
         """A call on a DB handle, query, result, rows, row or model class — from the library tables."""

@@ -338,6 +338,7 @@ FOUND_FILTER_TAG = "found-filter:"
 IN_HANDLER_TAG = "in-except"
 INJECTED_TAG = "injected"
 RAISE_LOAD_TAG = "raise-load"  # on a lazy effect of a relation that raises instead of loading (lazy="raise", raiseload())
+REQUERY_TAG = "requery:"  # requery:<method>: a related manager's query that runs even when the relation was prefetched (taggit's names())
 KEYED_MIXIN_TAG = "keyed-mixin"  # on a lazy effect of an association mixin keyed by the row on another receiver (viewer.hasFollow(row.id))
 RAISE_LOADER = "!raise:"  # in Row.loaded: raiseload(Model.rel) ("!raise:rel") / raiseload("*") ("!raise:*"); "!raise-sql:" for sql_only
 RAISE_SQL_LOADER = "!raise-sql:"
