@@ -612,7 +612,8 @@ def _what(effect, nesting=()) -> str:
     each = f" for each `{'.'.join(r for r, _d in nesting)}`" if nesting else ""
     requery = sorted(t[len(v.REQUERY_TAG):] for t in effect.tags if t.startswith(v.REQUERY_TAG))
     if requery and relation:  # taggit's `obj.tags.names()`: a values_list of the manager's queryset
-        relation += f", whose `.{requery[0]}()` queries even when the relation was prefetched"
+        name = via.rpartition(".")[2]
+        return f"`{name}.{requery[0]}()` query through the related manager `{name}` (run even when `{name}` is prefetched){each}"
     return f"`{effect.method}` query" + (f" on {_model_name(effect.model)}" if effect.model else "") + relation + each
 
 

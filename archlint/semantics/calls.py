@@ -1220,7 +1220,16 @@ class Calls:
 
         owner, _, name = manager.via.rpartition(".")
         relation = self.program.schema.relation(owner, name) if owner else None
-        return relation is not None and method in schema_names(self.program).django_relation_queries.get(relation.via, ())
+        if relation is None or method not in schema_names(self.program).django_relation_queries.get(relation.via, ()):
+            return False
+        model = self.program.schema.get(owner)
+        field = self.program.class_field(model.path, model.cid, name) if model is not None and model.cid >= 0 else None
+        custom = field.value.arg(keyword="manager") if field is not None and type(field.value) is ir.Call else None
+        klass = v.strip(self.program.static_value(model.path, custom)) if custom is not None else None
+        # `TaggableManager(manager=ProjectManager)`: a project manager class that defines the method or its
+        # own get_queryset may answer it differently — no claim then
+        return not (type(klass) is v.ClassValue and any(self.program.method(klass.path, klass.cid, m) is not None
+                                                         for m in (method, "get_queryset")))
 
     def db_method(self, node: ir.Call, bare, tags: frozenset, method: str, args):  # noqa: C901
         """A call on a DB handle, query, result, rows, row or model class — from the library tables."""
