@@ -494,6 +494,12 @@ def _finding(ctx: CheckContext, path: str, span, loop, effects) -> Finding:
         f"Fetch the related data for all rows at once — {hint}, or one `IN (…)` query keyed by the ids and a dict "
         f"lookup per row; pass the result into the per-row code instead of querying there."
     )
+    requeries = sorted({(e.query.via.rpartition(".")[2], t[len(v.REQUERY_TAG):]) for e, _c, _i in effects
+                        for t in e.tags if t.startswith(v.REQUERY_TAG) and "." in (getattr(e.query, "via", "") or "")})
+    for relation, method in requeries:  # taggit: names() is get_queryset().values_list(…), a clone past the prefetch cache
+        guidance += (f" `obj.{relation}.{method}()` is `get_queryset().values_list(…)`: a new query per row even after "
+                     f"`prefetch_related(\"{relation}\")` — prefetch it and read the cached rows instead "
+                     f"(`[t.{method[:-1] if method.endswith('s') else 'name'} for t in obj.{relation}.all()]`).")
     if nested:
         relations = sorted({".".join(r for r, _d in n) for n in nestings if n})
         guidance += (" What the nested serializer/schema reads, it reads for each related object: load it along "
@@ -604,6 +610,10 @@ def _what(effect, nesting=()) -> str:
     via = getattr(effect.query, "via", "") or ""
     relation = f" through the related manager `{via.rpartition('.')[2]}`" if via and "." in via else ""
     each = f" for each `{'.'.join(r for r, _d in nesting)}`" if nesting else ""
+    requery = sorted(t[len(v.REQUERY_TAG):] for t in effect.tags if t.startswith(v.REQUERY_TAG))
+    if requery and relation:  # taggit's `obj.tags.names()`: a values_list of the manager's queryset
+        name = via.rpartition(".")[2]
+        return f"`{name}.{requery[0]}()` query through the related manager `{name}` (run even when `{name}` is prefetched){each}"
     return f"`{effect.method}` query" + (f" on {_model_name(effect.model)}" if effect.model else "") + relation + each
 
 

@@ -994,6 +994,10 @@ class Calls:
             if type(attribute) is v.ModelAttr:
                 return v.Loader(bare.strategy, bare.path + (attribute.name,))
             return bare
+        if kind is v.Db and bare.stack == "django" and bare.kind in ("manager", "prefetched") and self._requeries(bare, method):
+            # taggit's `article.tags.names()`: `get_queryset().values_list("name", flat=True)`, a clone of the
+            # (prefetched) queryset that queries again — a lazy queryset of the relation like `.values_list()`
+            return self.db_method(node, bare._replace(kind="manager"), tags | {v.REQUERY_TAG + method}, "values_list", [])
         if kind is v.Db and bare.kind == "prefetched":
             if method in ("all", "count", "exists", "first", "last", "__iter__"):
                 return v.tag(v.Query("django", bare.model, bare.loaded, lazy=True, cached=True), tags)
@@ -1263,6 +1267,24 @@ class Calls:
             self.call_function(node, v.strip(function[2]), [("pos", "", element, None)], text)
         finally:
             self.loops.pop()
+
+    def _requeries(self, manager, method: str) -> bool:
+        """``method`` of a Django related manager is one its relation field's manager class builds a new
+        query for even when the relation was prefetched (``rules/knowledge/orms.toml`` django_relation_queries)."""
+        from archlint.semantics.schema import known as schema_names
+
+        owner, _, name = manager.via.rpartition(".")
+        relation = self.program.schema.relation(owner, name) if owner else None
+        if relation is None or method not in schema_names(self.program).django_relation_queries.get(relation.via, ()):
+            return False
+        model = self.program.schema.get(owner)
+        field = self.program.class_field(model.path, model.cid, name) if model is not None and model.cid >= 0 else None
+        custom = field.value.arg(keyword="manager") if field is not None and type(field.value) is ir.Call else None
+        klass = v.strip(self.program.static_value(model.path, custom)) if custom is not None else None
+        # `TaggableManager(manager=ProjectManager)`: a project manager class that defines the method or its
+        # own get_queryset may answer it differently — no claim then
+        return not (type(klass) is v.ClassValue and any(self.program.method(klass.path, klass.cid, m) is not None
+                                                         for m in (method, "get_queryset")))
 
     def db_method(self, node: ir.Call, bare, tags: frozenset, method: str, args):  # noqa: C901
         """A call on a DB handle, query, result, rows, row or model class — from the library tables."""

@@ -47,6 +47,9 @@ class Known(NamedTuple):
     builtin_user_names: frozenset  # Django's auth.User, imported
     builtin_user_columns: frozenset
     django_relations: dict  # relation field (short name) -> a collection?
+    django_relation_modules: frozenset  # the modules (prefixes) those fields come from
+    django_keyword_targets: frozenset  # relation fields whose target is only the `to=` keyword
+    django_relation_queries: dict  # relation field -> related-manager methods that query even when prefetched
     sequelize_bases: frozenset
     sequelize_associations: dict  # association method -> a collection?
     typeorm_relations: dict  # relation decorator -> a collection?
@@ -428,8 +431,9 @@ def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> 
             strategy = _lazy_strategy(lazy)
             backref = _backref(program, path, call, member.span)
             model.pending.append((member.name, target, collection, strategy, member.span, "relationship", backref))
-        elif model.stack == "django" and short in known(program).django_relations and callee.startswith(("django.", "modelcluster.", "mptt.")):
-            to = call.arg(0, "to")
+        elif model.stack == "django" and short in known(program).django_relations \
+                and callee.startswith(tuple(sorted(known(program).django_relation_modules))):
+            to = call.arg(keyword="to") if short in known(program).django_keyword_targets else call.arg(0, "to")
             target = _target_text(to)
             if type(to) is ir.Call and program.static_name(path, to.func) in known(program).get_user_model:
                 target = USER_MODEL_TARGET
@@ -439,8 +443,10 @@ def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> 
                 from archlint.semantics.django_apps import app_label
 
                 related_name = related_name.replace("%(class)s", model.name.lower()).replace("%(app_label)s", app_label(program, model))
-            model.pending.append((member.name, target, known(program).django_relations[short], "select", member.span, short, related_name))
-            model.columns.add(f"{member.name}_id")
+            collection = known(program).django_relations[short]
+            model.pending.append((member.name, target, collection, "select", member.span, short, related_name))
+            if not collection:  # a many-to-many / generic relation has no column on this table
+                model.columns.add(f"{member.name}_id")
             null = call.arg(keyword="null")
             if type(null) is ir.Const and null.value is True:
                 model.nullable.add(member.name)

@@ -344,6 +344,7 @@ INJECTED_TAG = "injected"
 # own): what the caller's query loaded is unknown, so a `lazy="raise"` relation read there is not known to raise
 TYPED_ROW_TAG = "typed-row"
 RAISE_LOAD_TAG = "raise-load"  # on a lazy effect of a relation that raises instead of loading (lazy="raise", raiseload())
+REQUERY_TAG = "requery:"  # requery:<method>: a related manager's query that runs even when the relation was prefetched (taggit's names())
 KEYED_MIXIN_TAG = "keyed-mixin"  # on a lazy effect of an association mixin keyed by the row on another receiver (viewer.hasFollow(row.id))
 RAISE_LOADER = "!raise:"  # in Row.loaded: raiseload(Model.rel) ("!raise:rel") / raiseload("*") ("!raise:*"); "!raise-sql:" for sql_only
 RAISE_SQL_LOADER = "!raise-sql:"
