@@ -961,6 +961,60 @@ class Calls:
                 return self.program.module_exports(target)
         return v.UNKNOWN
 
+    def promise_chain(self, node: ir.Call, receiver, method: str, args):
+        """``p.then(cb)`` / ``p.catch(cb)`` / ``p.finally(cb)`` with inline (or known) callbacks: each runs here,
+        after what built ``p`` — its effects are this function's, in order.  ``then``'s callback gets what
+        awaiting ``p`` gives (``Article.findAll().then((articles) => …)`` binds as ``const articles = await
+        Article.findAll()``; ``user.favorite(id).then(() => …)`` gets the saved row) and the chain resolves to
+        what it returns; a rejection callback (``catch``, ``then``'s second) runs as an ``except`` block would,
+        with an unknown error, and the chain resolves to either side.  None when no callback is a function."""
+        callbacks = [a[2] for a in args if a[0] == "pos"]
+        functions = [type(v.strip(c)) is v.Function for c in callbacks]
+        if not any(functions):
+            return None
+        inline = [self._continuation(c) for c in callbacks]
+        result = None
+        if method == "then":
+            if functions[0]:
+                # awaited as `await <receiver call>` would be: a maybe-null row names the lookup it came from (AL220)
+                awaited = ir.Await(node.func.obj, node.span) if type(node.func) is ir.Attr and type(node.func.obj) is ir.Call else node
+                result = self._continue(inline[0], node, callbacks[0], [("pos", "", self.await_value(receiver, awaited), None)])
+            else:
+                result = receiver
+            rejected = callbacks[1] if len(callbacks) > 1 and functions[1] else None
+        elif method == "catch":
+            result, rejected = receiver, callbacks[0] if functions[0] else None
+        else:  # finally(cb): runs either way, the chain keeps the receiver's value
+            self._continue(inline[0], node, callbacks[0], [])
+            return receiver
+        if rejected is not None:
+            self.handling += 1
+            try:
+                result = v.join(result, self._continue(rejected is callbacks[-1] and inline[-1], node, rejected,
+                                                       [("pos", "", v.UNKNOWN, None)]))
+            finally:
+                self.handling -= 1
+        return result
+
+    def _continuation(self, callback) -> bool:
+        """A callback written inline in this function (``.then((user) => …)``): the rest of this function's
+        work, not a call one level down — a chain of them costs no call depth (``MAX_CALL_DEPTH`` counts
+        handler → service → repository → helper, and a promise-chain handler nests a callback per step)."""
+        bare = v.strip(callback)
+        if type(bare) is not v.Function or bare.path != self.path or bare.bound is not None or bare.partial:
+            return False
+        definition = self.program.function(bare.path, bare.fid)
+        return definition is not None and definition.parent == self.function.fid and definition.parent > 0
+
+    def _continue(self, inline: bool, node: ir.Call, callback, args):
+        if not inline:
+            return self.invoke(node, callback, args)
+        self.depth -= 1  # call_function adds one back: the callback runs at this function's depth
+        try:
+            return self.invoke(node, callback, args)
+        finally:
+            self.depth += 1
+
     def method_call(self, node: ir.Call, receiver, method: str, args):  # noqa: C901
         options = v.options(receiver)
         if len(options) > 1:
@@ -975,11 +1029,10 @@ class Calls:
         tags = v.tags_of(receiver)
         bare = v.strip(receiver)
         kind = type(bare)
-        if (method == "then" and not self.python and kind in (v.Query, v.Result, v.Rows, v.Row) and args
-                and args[0][0] == "pos" and type(v.strip(args[0][2])) is v.Function):
-            # Article.findAll().then((articles) => …): the callback runs with what the promise resolves to,
-            # as `const articles = await Article.findAll()` would bind it
-            return self.invoke(node, args[0][2], [("pos", "", self.await_value(receiver, node), None)])
+        if method in PROMISE_METHODS and not self.python and kind not in (v.Instance, v.ClassValue):
+            chained = self.promise_chain(node, receiver, method, args)
+            if chained is not None:
+                return chained
         if kind in (v.Rows, v.Query) and bare.stack == "sqlalchemy" and self.python and method in _COLLECTION_WRITES:
             # (a `lazy="dynamic"` relationship reads as a query: its AppenderQuery's append/remove write too)
             self._collection_write(node, method)
@@ -1415,6 +1468,9 @@ class Calls:
             if kind is v.ModelClass:
                 if method in self.program.library.mass_assign.get(stack, ()):
                     self.mass_assignment(node, stack, model, method, args)  # Article.build(req.body.article)
+                function = self.program.schema_method(model, method, static=True) if stack == "mongoose" else None
+                if function is not None:  # ArticleSchema.statics.bySlug = function (slug) { return this.findOne(…) }
+                    return self.invoke(node, function._replace(bound=v.tag(bare, tags)), args)
                 return None  # a project classmethod: the caller looks it up
             if kind is v.Db and self.language_is(stack) and bare.kind not in ("manager",):
                 return None if stack == "prisma" else v.tag(v.UNKNOWN, combined)

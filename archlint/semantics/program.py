@@ -1125,18 +1125,38 @@ class Program:
                         index.setdefault((key, method), function)
         return index.get((model_key, name))
 
-    def schema_method(self, model_key: str, name: str):
-        """``ArticleSchema.methods.toJSONFor = function (user) {…}`` next to ``mongoose.model('Article',
-        ArticleSchema)``: the documents' instance method (a ``Function``), or ``None``."""
+    def schema_method(self, model_key: str, name: str, static: bool = False):
+        """``ArticleSchema.methods.toJSONFor = function (user) {…}`` (or ``ArticleSchema.method('toJSONFor',
+        fn)``) next to ``mongoose.model('Article', ArticleSchema)``: the documents' instance method (a
+        ``Function``), or ``None``; with ``static``, the model's own (``ArticleSchema.statics.bySlug = fn`` /
+        ``ArticleSchema.static('bySlug', fn)``: ``this`` is the model)."""
         index = getattr(self, "_schema_methods", None)
         if index is None:
             index = self._schema_methods = {}
             for key, schema_variable in sorted(self.mongoose_schemas.items()):
                 path = self.schema.models[key].path if key in self.schema.models else ""
-                for variable, method, function in self._attached_functions(path, "methods"):
+                for holder, kind in (("methods", False), ("statics", True)):
+                    for variable, method, function in self._attached_functions(path, holder):
+                        if variable == schema_variable:
+                            index.setdefault((key, method, kind), function)
+                for variable, method, function, kind in self._registered_schema_functions(path):
                     if variable == schema_variable:
-                        index.setdefault((key, method), function)
-        return index.get((model_key, name))
+                        index.setdefault((key, method, kind), function)
+        return index.get((model_key, name, static))
+
+    def _registered_schema_functions(self, path: str):
+        """``XSchema.method('name', function …)`` / ``XSchema.static('name', function …)`` in the module at
+        ``path``: (``XSchema``, ``name``, the ``Function``, whether it is a static) for each."""
+        module = self.modules.get(path)
+        for function in module.functions if module is not None else ():
+            for node in ir.iter_nodes(function.body):
+                if type(node) is not ir.Call or type(node.func) is not ir.Attr or node.func.name not in ("method", "static"):
+                    continue
+                if type(node.func.obj) is not ir.Name or len(node.args) != 2:
+                    continue
+                label, value = node.args[0].value, node.args[1].value
+                if type(label) is ir.Const and isinstance(label.value, str) and type(value) is ir.FuncRef:
+                    yield node.func.obj.id, label.value, v.Function(path, value.fid), node.func.name == "static"
 
     def _attached_functions(self, path: str, holder: str):
         """``X.<holder>.name = function …`` in the module at ``path`` (``Article.prototype.toJson``,
