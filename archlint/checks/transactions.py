@@ -413,7 +413,7 @@ def _outside_managed_transaction(ctx, names: Known, analyses) -> Iterator[Findin
     for analysis in analyses:
         effects = analysis.summary.effects if analysis.fid else analysis.effects
         for effect in effects:
-            outside = next((t for t in effect.tags if t.startswith("outside-tx:")), None)
+            outside = next((t for t in sorted(effect.tags) if t.startswith("outside-tx:")), None)
             if outside is None or effect.stack not in names.managed or non_production(effect.path) or effect.method == "__call__":
                 continue  # (knex('t') only builds the query; the statement is reported where it runs)
             chain = list(effect.trace)
@@ -457,7 +457,7 @@ def _outside_open_transaction(ctx, names: Known, program) -> Iterator[Finding]:
         if function is None:
             continue
         for effect in analysis.summary.effects:
-            opened = next((t for t in effect.tags if t.startswith(OPEN_TX)), None)
+            opened = next((t for t in sorted(effect.tags) if t.startswith(OPEN_TX)), None)
             if opened is None or effect.stack not in names.managed or non_production(effect.path) or effect.method == "__call__":
                 continue
             path, line, _column = opened[len(OPEN_TX):].rsplit(":", 2)
