@@ -1540,7 +1540,7 @@ class Frame(Calls):
             for value in test.values:
                 known = self.narrowing(value, truthy, seen)
                 common = known if common is None else {
-                    key: v.join(common[key], known[key]) for key in common.keys() & known.keys()}
+                    key: v.join(common[key], known[key]) for key in common if key in known}  # in common's order, not a set's
                 if not common:
                     return {}
             return common or {}
