@@ -2320,7 +2320,7 @@ class Calls:
             # `await repo.save(article)` committed an expiring AsyncSession: the caller's rows are expired too —
             # but not what it passed (the callee may have refreshed it: not followed)
             passed = {a[3].id for a in args if type(a[3]) is ir.Name}
-            kept = {name: self.env[name] for name in passed if name in self.env}
+            kept = {name: self.env[name] for name in sorted(passed) if name in self.env}
             self.expire_rows(node, committed.tags)
             self.env.update(kept)
         if summary.row_loads and node is not None:
