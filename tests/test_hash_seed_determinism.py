@@ -97,3 +97,13 @@ def test_the_alternative_a_finding_names_does_not_follow_the_hash_seed(tmp_path)
     assert "`delete` on" in writes[0]["message"]
     for seed, report in reports.items():
         assert report == first, f"PYTHONHASHSEED={seed} differs from PYTHONHASHSEED={SEEDS[0]}"
+
+
+def test_a_union_lists_its_alternatives_in_one_order_whichever_joined_first():
+    from archlint.semantics import values as v
+
+    rows = [v.Row("django", f"devices:{name}", frozenset({"owner", "events"})) for name in ("Phone", "Key", "Token")]
+    forward = v.join(v.join(rows[0], rows[1]), rows[2])
+    backward = v.join(rows[2], v.join(rows[1], rows[0]))
+    assert forward == backward
+    assert [o.model for o in v.options(forward)] == ["devices:Key", "devices:Phone", "devices:Token"]
