@@ -88,7 +88,7 @@ def _scheme_mismatch(ctx: CheckContext, program, contract) -> Iterator[Finding]:
     expected = {p.lower() for p in contract.auth_prefixes()}
     if len(expected) != 1:
         return
-    wanted = next(iter(contract.auth_prefixes()))
+    wanted = sorted(contract.auth_prefixes())[0]  # `Bearer` / `bearer`: one spelling in every run
     if not any(op.auth == AUTH_REQUIRED or op.schemes for op in contract.operations):
         return
     for path, function in _functions(program):

@@ -33,7 +33,7 @@ from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding, TraceStep
 from archlint.semantics import values as v
-from archlint.semantics.calls import LOOKUP, OPEN_TX, SAVES_EXISTING, SWALLOW_TAG
+from archlint.semantics.calls import LOOKUP, OPEN_TX, SAVES_EXISTING, SWALLOW_TAG, chain_order
 from archlint.semantics.exception_handlers import JS_SCOPES
 from archlint.semantics.interpreter import known as unique_names
 from archlint.semantics.routes import handler_functions
@@ -378,7 +378,7 @@ def _write_method(names: Known, effect) -> str:
     the chain's write call (`update`, `delete`, `insert`), not by the `await`."""
     if effect.method != "await" or effect.query is None:
         return effect.method
-    for chain in sorted(effect.query.chains, key=len):
+    for chain in sorted(effect.query.chains, key=chain_order):
         for step in chain:
             method = getattr(step.node, "method", "")
             if method in names.chain_writes:
@@ -414,7 +414,7 @@ def _outside_managed_transaction(ctx, names: Known, analyses) -> Iterator[Findin
     for analysis in analyses:
         effects = analysis.summary.effects if analysis.fid else analysis.effects
         for effect in effects:
-            outside = next((t for t in effect.tags if t.startswith("outside-tx:")), None)
+            outside = next((t for t in sorted(effect.tags) if t.startswith("outside-tx:")), None)
             if outside is None or effect.stack not in names.managed or non_production(effect.path) or effect.method == "__call__":
                 continue  # (knex('t') only builds the query; the statement is reported where it runs)
             chain = list(effect.trace)
@@ -458,7 +458,7 @@ def _outside_open_transaction(ctx, names: Known, program) -> Iterator[Finding]:
         if function is None:
             continue
         for effect in analysis.summary.effects:
-            opened = next((t for t in effect.tags if t.startswith(OPEN_TX)), None)
+            opened = next((t for t in sorted(effect.tags) if t.startswith(OPEN_TX)), None)
             if opened is None or effect.stack not in names.managed or non_production(effect.path) or effect.method == "__call__":
                 continue
             path, line, _column = opened[len(OPEN_TX):].rsplit(":", 2)
@@ -806,7 +806,7 @@ def _written_keys(write):
 def _shown(effect) -> str:
     """The method to name: the last builder call of an awaited chain (``findOne``, ``first``), not ``await``."""
     if effect.method == "await" and effect.query is not None and effect.query.chains:
-        node = sorted(effect.query.chains, key=len)[0][-1].node
+        node = min(effect.query.chains, key=chain_order)[-1].node
         if type(node) is ir.Call and type(node.func) is ir.Attr:
             return node.func.name
     return effect.method

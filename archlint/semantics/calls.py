@@ -43,8 +43,13 @@ def written_step(program, query) -> str:
     if type(query) is not v.Query:
         return ""
     steps = known(program).write_steps
-    return next((step.node.method for chain in sorted(query.chains, key=len) for step in chain
+    return next((step.node.method for chain in sorted(query.chains, key=chain_order) for step in chain
                  if type(step.node) is ir.Call and step.node.method in steps), "")
+
+
+def chain_order(chain) -> tuple:
+    """Shortest chain first, then by where its steps are — never by a set's order (per-process string hash)."""
+    return len(chain), tuple((step.path, step.node.span) for step in chain)
 
 
 def aggregate_row(program, query) -> bool:
@@ -1363,7 +1368,7 @@ class Calls:
                         self.analysis.events.append(Event("tx-ended", self.path, node.span, f"{opened_stack}|{site}"))
             self.opened = [entry for entry in self.opened if entry[2] not in ended]
         if kind is v.Db and method not in known(self.program).close_methods:
-            closed = next((t for t in tags if t.startswith(CLOSED_HANDLE)), None)
+            closed = next((t for t in sorted(tags) if t.startswith(CLOSED_HANDLE)), None)
             if closed is not None and (library.category(bare, method) is not None or library.outcome(stack, bare.kind, method)):
                 self.event("use-after-close", node, f"{stack}|{bare.kind}|{method}|{closed[len(CLOSED_HANDLE):]}")
         deps = v.elem_loops(bare if not tags else v.Tagged(bare, tags)) | frozenset(t for t in arg_tags if t.startswith("elem:"))
@@ -1533,7 +1538,7 @@ class Calls:
             # mysql2 beginTransaction, TypeORM QueryRunner / Mongoose session startTransaction: the statements
             # on that connection join it until commit
             self.effect("begin", stack, model, method, node, tags)
-            connection = next((tag[len(CONNECTION):] for tag in tags if tag.startswith(CONNECTION)), None)
+            connection = next((tag[len(CONNECTION):] for tag in sorted(tags) if tag.startswith(CONNECTION)), None)
             if connection is not None:  # a query not run on that QueryRunner meanwhile runs outside the transaction
                 # (opened here, at startTransaction(); the runner made at createQueryRunner() is what commits it)
                 self.opened.append((self.site_key(node), stack, connection))
@@ -1731,7 +1736,7 @@ class Calls:
         """The body can set a column the server owns: a raw body (any key), or a schema-loaded one
         (``BODY_FIELDS_TAG``) accepting the row's primary key, a foreign key or a relationship
         (``author`` nested in the one schema used for request and response)."""
-        fields = next((t[len(v.BODY_FIELDS_TAG):] for t in v.tags_of(value) if t.startswith(v.BODY_FIELDS_TAG)), None)
+        fields = next((t[len(v.BODY_FIELDS_TAG):] for t in sorted(v.tags_of(value)) if t.startswith(v.BODY_FIELDS_TAG)), None)
         if fields is None:
             return True
         definition = self.program.schema.get(model) if model else None
@@ -2041,7 +2046,7 @@ class Calls:
             return v.UNKNOWN
         if kind == "rows" and stack == "mongoose" and type(receiver) is v.Query and receiver.single and model:
             # `User.findOne({ email }).exec()`: the document, or null when none matches
-            chain = sorted(receiver.chains, key=len)[0] if receiver.chains else ()
+            chain = min(receiver.chains, key=chain_order) if receiver.chains else ()
             origin = self.origin_of(chain[0].node if chain and type(chain[0].node) is ir.Call else node)
             return v.Row(stack, model, loaded, nullable=True, origin=origin, empty="null")
         if kind == "rows":
@@ -2475,7 +2480,7 @@ class Calls:
             # `await repo.save(article)` committed an expiring AsyncSession: the caller's rows are expired too —
             # but not what it passed (the callee may have refreshed it: not followed)
             passed = {a[3].id for a in args if type(a[3]) is ir.Name}
-            kept = {name: self.env[name] for name in passed if name in self.env}
+            kept = {name: self.env[name] for name in sorted(passed) if name in self.env}
             self.expire_rows(node, committed.tags)
             self.env.update(kept)
         if summary.row_loads and node is not None:

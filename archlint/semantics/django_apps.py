@@ -55,7 +55,7 @@ def loader_name(program, function: v.Function) -> str:
         return ""
     dotted = f"{module}.{definition.name}"
     names = known(program)
-    for name in names.model_loaders | names.class_loaders:
+    for name in sorted(names.model_loaders | names.class_loaders):
         if dotted == name or dotted.endswith("." + name):
             return name
     return ""

@@ -192,7 +192,7 @@ def save_hook(frame, node, instance, method: str):
     if method != "save" or not is_serializer(program, bare):
         return None
     tags = v.tags_of(instance)
-    bound = next((t[len(BOUND):] for t in tags if t.startswith(BOUND)), None)
+    bound = next((t[len(BOUND):] for t in sorted(tags) if t.startswith(BOUND)), None)
     stack, model = bound.split("|", 1) if bound else ("", "")
     if not model:
         declared = _meta(program, bare).get("model")
@@ -1563,7 +1563,7 @@ def _response_bodies(returned) -> tuple:
     """What a handler returns without django-ninja's status (``return 201, body`` → ``body``), and
     each alternative of it in a stable order (``returned`` itself when no alternative has a status)."""
     bare = v.strip(returned)
-    options = sorted(bare.options, key=repr) if type(bare) is v.Union else [returned]
+    options = list(bare.options) if type(bare) is v.Union else [returned]
     bodies = [body for body in map(_without_status, options) if body is not None]
     if all(body is option for body, option in zip(bodies, options)) and len(bodies) == len(options):
         return returned, bodies

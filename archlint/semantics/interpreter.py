@@ -26,7 +26,7 @@ from archlint.domain.records import NamedTuple
 from archlint.semantics import lost_updates, sequences
 from archlint.semantics import values as v
 from archlint.semantics.calls import ANY_RELATION, CONNECTION, KEY_MATCH_TAG, NEW_ROW, OPEN_TX, ROW_MAP, SWALLOW_TAG, Calls, _no_tx, raw_row, keyed_by_stored_row, session_row
-from archlint.semantics.calls import aggregate_row, chain_writes, lookup_key_tags
+from archlint.semantics.calls import aggregate_row, chain_order, chain_writes, lookup_key_tags
 from archlint.semantics.calls import known as call_names
 from archlint.semantics.discriminants import equality_side
 from archlint.semantics.exception_handlers import reraises
@@ -1432,7 +1432,7 @@ class Frame(Calls):
         else:
             return None
         view = self.eval_cached(owner)
-        tag = next((t for t in v.tags_of(view) if t.startswith(v.DRF_ACTION_TAG)), None)
+        tag = next((t for t in sorted(v.tags_of(view)) if t.startswith(v.DRF_ACTION_TAG)), None)
         if tag is None or type(v.strip(view)) is not v.Instance:
             return None
         current = self.eval_cached(subject) if subject is not owner and type(subject) is ir.Attr \
@@ -1552,7 +1552,7 @@ class Frame(Calls):
             for value in test.values:
                 known = self.narrowing(value, truthy, seen)
                 common = known if common is None else {
-                    key: v.join(common[key], known[key]) for key in common.keys() & known.keys()}
+                    key: v.join(common[key], known[key]) for key in common if key in known}  # in common's order, not a set's
                 if not common:
                     return {}
             return common or {}
@@ -2904,7 +2904,7 @@ class Frame(Calls):
                     return found._replace(bound=v.ClassValue(model.path, model.cid))
             return v.UNKNOWN
         if kind is v.Row:
-            expired = next((t for t in tags if t.startswith(v.EXPIRED_TAG)), None) if bare.stack == "sqlalchemy" else None
+            expired = next((t for t in sorted(tags) if t.startswith(v.EXPIRED_TAG)), None) if bare.stack == "sqlalchemy" else None
             if expired is not None and node is not None:
                 # an attribute of an object the AsyncSession's commit expired: loading it again is implicit I/O
                 self.effect("expired", bare.stack, bare.model, name, node, tags, detail=name)
@@ -2927,7 +2927,7 @@ class Frame(Calls):
             key = field_key(node.obj, name) if type(node) is ir.Attr else ""
             if key and key in self.env:
                 return self.env[key]
-            action = next((t for t in tags if t.startswith(v.DRF_ACTION_TAG)), None)
+            action = next((t for t in sorted(tags) if t.startswith(v.DRF_ACTION_TAG)), None)
             if action is not None:  # the DRF view of a list-view analysis: `self.action` is its action
                 return self._drf_action_member(bare, name, action)
             return v.tag(self.instance_member(bare, name), tags - {"declared"})  # a field has its own provenance
@@ -3553,7 +3553,7 @@ class Frame(Calls):
         from a row's related manager (``article.tags.all()``) is a relation read, as ``article.author`` is."""
         if self.analysis is None or type(query) is not v.Query or query.via:
             return
-        for chain in query.chains:
+        for chain in sorted(query.chains, key=chain_order):  # sites in source order, whatever the set's order
             step = chain[-1] if chain else None
             if step is None or step.path != self.path or type(step.node) is not ir.Call or type(step.node.func) is not ir.Attr:
                 continue

@@ -278,7 +278,11 @@ class Items(NamedTuple):
 
 
 class Union(NamedTuple):
-    options: frozenset
+    """``options``: the distinct alternatives in :func:`order_key` order — never in a set's order,
+    which follows the per-process string hash (``PYTHONHASHSEED``): whichever alternative a rule
+    reads first (the model named in a finding, the first query of a loop) is the same in every run."""
+
+    options: tuple
 
 
 class Tagged(NamedTuple):
@@ -480,7 +484,31 @@ def join(left, right):
         return tag(UNKNOWN, extra)
     if len(merged) == 1:  # the same value with other tags (a session from Depends and one from an annotation)
         return tag(merged.pop(), extra)
-    return tag(Union(frozenset(merged)), extra)
+    return tag(Union(tuple(sorted(merged, key=order_key))), extra)
+
+
+def order_key(value) -> tuple:
+    """A sort key for abstract values (and what they hold: strings, numbers, sets, IR nodes) that is
+    the same in every process: a set is keyed by its members' keys sorted, never by its iteration
+    order or ``repr`` (both follow the per-process string hash); an IR node by its kind and span (one
+    node per span and kind in a file; the value holding it names the file)."""
+    kind = type(value)
+    if kind is str:
+        return ("s", value)
+    if kind is bool or kind is int or kind is float:
+        return ("n", kind.__name__, value)
+    if value is None:
+        return ("0",)
+    if kind is frozenset or kind is set:
+        return ("f", tuple(sorted(order_key(member) for member in value)))
+    if kind is dict:
+        return ("d", tuple(sorted((order_key(k), order_key(item)) for k, item in value.items())))
+    if isinstance(value, tuple):
+        fields = getattr(kind, "_fields", None)
+        if fields and "span" in fields and kind.__module__ == "archlint.domain.ir":
+            return ("i", kind.__name__, tuple(value.span))
+        return ("t", kind.__name__, tuple(order_key(item) for item in value))
+    return ("o", kind.__name__, str(value))
 
 
 def is_unknown(value) -> bool:
