@@ -675,6 +675,8 @@ class Calls:
                 grown = sequences.grow(self.env[func.obj.id], func.name, args)  # result.append((row, flag))
                 if grown is not None:
                     self.env[func.obj.id] = grown
+                elif any(type(v.strip(o)) is v.Tuple for o in v.options(self.env[func.obj.id])):
+                    self.env[func.obj.id] = v.tag(self.env[func.obj.id], frozenset({v.GROWN_TAG}))
         elif type(func) is ir.Name and func.id in ("require", "import") and not self.python and node.args:
             self.ran = saved_ran
             return self.require(node)
@@ -745,15 +747,30 @@ class Calls:
             return self.db_method(node, bound, v.tags_of(self.env.get(function.params[0].name)), func.name, args)
         if type(bound) is not v.Instance:
             return None
+        order = self.program.mro(bound.path, bound.cid)
+        here = (self.path, function.cls)
+        if here in order:
+            # the next class in the bound instance's MRO that defines the method — for a mixin, a sibling
+            # of the concrete class's bases, not one of the mixin's own
+            for path, cid in order[order.index(here) + 1:]:
+                found = self.program.own_method(path, cid, func.name)
+                if found is not None:
+                    return self.invoke(node, found._replace(bound=bound), args)
+            return self._framework_queryset(bound, func.name, args, bound.path, bound.cid)
         for base in self.program.bases(self.path, function.cls):
             if type(base) is v.ClassValue:
                 found = self.program.method(base.path, base.cid, func.name)
                 if found is not None:
                     return self.invoke(node, found._replace(bound=bound), args)
-        if func.name == "get_queryset" and not args:
+        return self._framework_queryset(bound, func.name, args, self.path, function.cls)
+
+    def _framework_queryset(self, bound: v.Instance, name: str, args, path: str, cid: int):
+        """``GenericAPIView.get_queryset`` reached by ``super()`` on a DRF generic view (the class at
+        ``path``/``cid``): the instance's ``queryset``.  ``None`` otherwise."""
+        if name == "get_queryset" and not args:
             from archlint.semantics.frameworks import is_generic_view
 
-            if is_generic_view(self.program, v.ClassValue(self.path, function.cls)) \
+            if is_generic_view(self.program, v.ClassValue(path, cid)) \
                     and self.program.class_field(bound.path, bound.cid, "queryset") is not None:
                 return self.instance_member(bound, "queryset")
         return None
@@ -2010,8 +2027,12 @@ class Calls:
             if kind == "star" and type(v.strip(value)) is v.Tuple:
                 # .options(*options): the loaders a caller passed (fief's get_by_id(id, (joinedload(User.tenant),)))
                 spread.extend(("pos", "", item, None) for item in v.strip(value).items)
-            elif kind == "star" and v.is_unknown(value) and stack == "sqlalchemy":
-                loaded.add(ANY_RELATION)  # options built elsewhere: any relation may be loaded
+                if v.GROWN_TAG in v.tags_of(value):
+                    # select_related(*names) with `names` grown at run time (appended in a loop over the
+                    # serializer's fields): which relations it names is unknown — any may be loaded
+                    loaded.add(ANY_RELATION)
+            elif kind == "star":
+                loaded.add(ANY_RELATION)  # options/names built elsewhere: any relation may be loaded
         for _kind, _name, value, _node in (*args, *spread):
             bare = v.strip(value)
             if _kind == "star":
