@@ -726,6 +726,8 @@ class Calls:
                 grown = sequences.grow(self.env[func.obj.id], func.name, args)  # result.append((row, flag))
                 if grown is not None:
                     self.env[func.obj.id] = grown
+                else:
+                    self._grown_literal(node, func.obj.id, func.name, args)
         elif type(func) is ir.Name and func.id in ("require", "import") and not self.python and node.args:
             self.ran = saved_ran
             return self.require(node)
@@ -767,6 +769,30 @@ class Calls:
         self.ran = saved_ran
         return result
 
+    def _grown_literal(self, node: ir.Call, name: str, method: str, args) -> None:
+        """``names.append("author")`` on a list literal the interpreter does not collect (no rows): a
+        constant string joins the literal's items (once — the loop's fixpoint stays finite), anything
+        else (``names.append(field.source)``) leaves what it holds unknown (:data:`values.GROWN_TAG`)."""
+        held = self.env[name]
+        bare = v.strip(held)
+        if type(bare) is not v.Tuple:
+            if any(type(v.strip(o)) is v.Tuple for o in v.options(held)):
+                self.env[name] = v.tag(held, frozenset({v.GROWN_TAG}))
+            return
+        positional = [a[2] for a in args if a[0] == "pos"]
+        added = positional[-1:] if method in ("append", "add", "insert") and len(positional) == (2 if method == "insert" else 1) \
+            else list(v.strip(positional[0]).items) if method == "extend" and len(positional) == 1 \
+            and type(v.strip(positional[0])) is v.Tuple else None
+        if added is not None and len(added) == 1 and type(v.strip(added[0])) is v.Unknown and node.args \
+                and self._is_prefetch(node.args[-1].value):
+            # names.append(Prefetch("answers", queryset=…)): the lookups it loads, as names
+            added = [v.Const(path.replace(".", "__")) for path in sorted(self._prefetch_object(node.args[-1].value))]
+        if added is not None and all(type(v.strip(item)) is v.Const and isinstance(v.strip(item).value, str) for item in added):
+            items = bare.items + tuple(v.strip(item) for item in added if v.strip(item) not in bare.items)
+            self.env[name] = v.tag(v.Tuple(items), v.tags_of(held)) if items != bare.items else held
+            return
+        self.env[name] = v.tag(held, frozenset({v.GROWN_TAG}))
+
     def compiled_iteration(self, name: str, args):
         """TypeScript's emitted helpers (npm packages ship compiled JavaScript): ``__values(xs)`` an
         iterator whose ``.next()`` gives ``{ value, done }`` with ``value`` an element of ``xs`` (a
@@ -796,15 +822,30 @@ class Calls:
             return self.db_method(node, bound, v.tags_of(self.env.get(function.params[0].name)), func.name, args)
         if type(bound) is not v.Instance:
             return None
+        order = self.program.mro(bound.path, bound.cid)
+        here = (self.path, function.cls)
+        if here in order:
+            # the next class in the bound instance's MRO that defines the method — for a mixin, a sibling
+            # of the concrete class's bases, not one of the mixin's own
+            for path, cid in order[order.index(here) + 1:]:
+                found = self.program.own_method(path, cid, func.name)
+                if found is not None:
+                    return self.invoke(node, found._replace(bound=bound), args)
+            return self._framework_queryset(bound, func.name, args, bound.path, bound.cid)
         for base in self.program.bases(self.path, function.cls):
             if type(base) is v.ClassValue:
                 found = self.program.method(base.path, base.cid, func.name)
                 if found is not None:
                     return self.invoke(node, found._replace(bound=bound), args)
-        if func.name == "get_queryset" and not args:
+        return self._framework_queryset(bound, func.name, args, self.path, function.cls)
+
+    def _framework_queryset(self, bound: v.Instance, name: str, args, path: str, cid: int):
+        """``GenericAPIView.get_queryset`` reached by ``super()`` on a DRF generic view (the class at
+        ``path``/``cid``): the instance's ``queryset``.  ``None`` otherwise."""
+        if name == "get_queryset" and not args:
             from archlint.semantics.frameworks import is_generic_view
 
-            if is_generic_view(self.program, v.ClassValue(self.path, function.cls)) \
+            if is_generic_view(self.program, v.ClassValue(path, cid)) \
                     and self.program.class_field(bound.path, bound.cid, "queryset") is not None:
                 return self.instance_member(bound, "queryset")
         return None
@@ -2137,11 +2178,16 @@ class Calls:
         joined: set[str] = set()
         spread = []
         for kind, _name, value, _node in args:
-            if kind == "star" and type(v.strip(value)) is v.Tuple:
-                # .options(*options): the loaders a caller passed (fief's get_by_id(id, (joinedload(User.tenant),)))
-                spread.extend(("pos", "", item, None) for item in v.strip(value).items)
-            elif kind == "star" and v.is_unknown(value) and stack == "sqlalchemy":
-                loaded.add(ANY_RELATION)  # options built elsewhere: any relation may be loaded
+            if kind != "star":
+                continue
+            for option in v.options(value):  # a list filled on one path only (`if flag: names.append("author")`): either
+                if type(v.strip(option)) is v.Tuple:
+                    # .options(*options): the loaders a caller passed (fief's get_by_id(id, (joinedload(User.tenant),)))
+                    spread.extend(("pos", "", item, None) for item in v.strip(option).items)
+                if type(v.strip(option)) is not v.Tuple or v.GROWN_TAG in v.tags_of(option) | v.tags_of(value):
+                    # select_related(*names) with `names` grown at run time (appended in a loop over the
+                    # serializer's fields) or built elsewhere: which relations it names is unknown — any may be loaded
+                    loaded.add(ANY_RELATION)
         for _kind, _name, value, _node in (*args, *spread):
             bare = v.strip(value)
             if _kind == "star":
@@ -2228,6 +2274,13 @@ class Calls:
                 elif not (type(item) is v.Const and item.value is None):
                     loaded.add(ANY_RELATION)  # "*", a LoadSpec built elsewhere
         return frozenset(loaded), frozenset(joined)
+
+    def _is_prefetch(self, node) -> bool:
+        """``Prefetch(…)`` of Django."""
+        if type(node) is not ir.Call or not self.python:
+            return False
+        name = self.program.static_name(self.path, node.func) or ""
+        return name.startswith("django.") and name.endswith(".Prefetch")
 
     def _prefetch_object(self, node) -> set[str]:
         """``Prefetch("followups", queryset=FollowUp.objects.select_related("author"))``: the lookup,

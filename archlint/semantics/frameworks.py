@@ -1448,7 +1448,10 @@ def _list_view(frame, view: v.ClassValue, cls: ir.Class) -> None:
     anchor = None
     if getter is not None:
         rows = frame.call_function(None, getter._replace(bound=serving), [])
-        anchor = program.function(getter.path, getter.fid)
+        # the finding is reported in the view's file: a getter of a mixin or base elsewhere (nautobot's
+        # ConfigContextQuerySetMixin) points at the view's own `queryset` (the class when it has none)
+        anchor = program.function(getter.path, getter.fid) if getter.path == frame.path else \
+            next((member for member in cls.fields if member.name == "queryset"), None)
     else:
         field = program.class_field(view.path, view.cid, "queryset")
         if field is None or field.value is None:

@@ -234,6 +234,7 @@ class Program:
         self._static_members: dict[tuple[str, str], object] = {}
         self._transactional_managers: dict[tuple[str, int], bool] = {}
         self._methods: dict[tuple[str, int], dict[str, int]] = {}
+        self._mro: dict[tuple[str, int], list[tuple[str, int]]] = {}
         self._bases: dict[tuple[str, int], list] = {}
         self._constructed_loads: set | None = None  # classes instantiated with default loader options somewhere
         self._name_injections: dict | None = None  # Litestar-style DI: parameter name -> its providers
@@ -1171,10 +1172,10 @@ class Program:
                 if type(owner) is ir.Attr and owner.name == holder and type(owner.obj) is ir.Name:
                     yield owner.obj.id, target.name, v.Function(path, node.value.fid)
 
-    def method(self, path: str, cid: int, name: str, seen: frozenset = frozenset()):
-        """A method by name through the class and its project bases (left to right, depth first)."""
+    def own_method(self, path: str, cid: int, name: str):
+        """The method ``name`` the class's own body defines (not a base's); None otherwise."""
         cls = self.cls(path, cid)
-        if cls is None or (path, cid) in seen:
+        if cls is None:
             return None
         table = self._methods.get((path, cid))
         if table is None:
@@ -1183,8 +1184,48 @@ class Program:
                 function = self.function(path, fid)
                 if function is not None:
                     table.setdefault(function.name, fid)
-        if name in table:
-            return v.Function(path, table[name])
+        return v.Function(path, table[name]) if name in table else None
+
+    def mro(self, path: str, cid: int) -> list[tuple[str, int]]:
+        """The project classes of the class's method resolution order, Python's C3 linearisation
+        (library bases are left out: archlint reads no code of theirs).  ``super()`` in a mixin's
+        method reaches the class after the mixin in *this* order — the concrete class's, not the
+        mixin's own bases (``class NoteViewSet(LiveOnlyMixin, AuthorJoinMixin, ModelViewSet)``:
+        ``LiveOnlyMixin``'s ``super().get_queryset()`` is ``AuthorJoinMixin``'s).  Depth-first order
+        when the bases admit no linearisation (Python would refuse the class)."""
+        key = (path, cid)
+        found = self._mro.get(key)
+        if found is None:
+            self._mro[key] = [key]  # a cycle of bases (a parse archlint got wrong) ends here
+            found = self._mro[key] = self._linearise(key)
+        return found
+
+    def _linearise(self, key: tuple[str, int]) -> list[tuple[str, int]]:
+        bases = [(b.path, b.cid) for b in self.bases(*key) if type(b) is v.ClassValue and self.cls(b.path, b.cid) is not None]
+        sequences = [list(self.mro(*base)) for base in bases] + [list(bases)]
+        merged = [key]
+        while True:
+            sequences = [s for s in sequences if s]
+            if not sequences:
+                return merged
+            for sequence in sequences:
+                head = sequence[0]
+                if not any(head in other[1:] for other in sequences):
+                    break
+            else:  # no consistent order: depth first, each class once
+                return merged + [c for c in self.subclass_chain(*key) if c not in merged]
+            merged.append(head)
+            for sequence in sequences:
+                if sequence[0] == head:
+                    del sequence[0]
+
+    def method(self, path: str, cid: int, name: str, seen: frozenset = frozenset()):
+        """A method by name through the class and its project bases (left to right, depth first)."""
+        if self.cls(path, cid) is None or (path, cid) in seen:
+            return None
+        found = self.own_method(path, cid, name)
+        if found is not None:
+            return found
         for base in self.bases(path, cid):
             if type(base) is v.ClassValue:
                 found = self.method(base.path, base.cid, name, seen | {(path, cid)})

@@ -374,6 +374,10 @@ ASYNC_RESPONSE_TAG = "async-response"
 # it): the view serves its ``list`` action, so ``if self.action == "list"`` takes its one side.
 DRF_ACTION_TAG = "drf-action:"
 TX_TAG = "tx:"  # tx:<site>: a transaction handle (or a value built from one) of a transaction opened at <site>
+# On a list literal the program added elements to that the interpreter does not collect (``names = []``
+# then ``names.append(field.source)`` in a loop — only rows are followed, see sequences.py): what it
+# holds is not the literal's items.  ``select_related(*names)`` of it may load any relation.
+GROWN_TAG = "grown"
 
 
 def tx_tags(value) -> frozenset:
@@ -477,6 +481,13 @@ def join(left, right):
     # The same query built two ways (``if tag: q = q.join(…)``): one query, both chains.
     if type(a) is Query and type(b) is Query and a.chains != b.chains and a._replace(chains=b.chains) == b:
         return tag(a._replace(chains=merge_chains(a.chains, b.chains)), extra)
+    # The same query with and without eager loads it names at run time (``if names: qs =
+    # qs.select_related(*names)``, names computed from the serializer's fields): the loads are unknown
+    # but may be complete — one query that may have loaded anything, not a path that loaded nothing.
+    if type(a) is Query and type(b) is Query and ("*" in a.loaded) != ("*" in b.loaded) \
+            and a._replace(loaded=b.loaded, joined=b.joined, chains=b.chains) == b:
+        return tag(a._replace(loaded=a.loaded | b.loaded, joined=a.joined & b.joined,
+                              chains=merge_chains(a.chains, b.chains)), extra)
     merged: set = set()
     for option in (a, b):
         merged.update(option.options if type(option) is Union else (option,))
