@@ -5,7 +5,10 @@ npm alike) reject a handful of constructs that node and tsc accept — mostly in
 where a false "syntax error" is pure noise.  No maintained grammar parses them (the upstream issues
 are open), so archlint recognises each construct by its exact shape and rewrites it to text of the
 *same length* that the grammar does parse, then parses again: only errors that survive are
-reported, at their real (unchanged) positions.  The rewrites run only for files whose first parse
+reported, at their real (unchanged) positions.  When the rewrite parses without error, its tree is
+also the one the facts and the IR are built from (``parse_without_gaps``): the first tree's error
+recovery can swallow everything after the gap (effect 4.1.5's ``Function.ts`` lost ``dual`` and
+the whole file with it).  The rewrites run only for files whose first parse
 has an error, and each is narrow enough that it cannot turn a real mistake into valid code in any
 way that matters at runtime (they touch TypeScript-only syntax, erased before anything runs).
 
