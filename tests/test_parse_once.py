@@ -250,3 +250,24 @@ def test_a_full_run_parses_each_scanned_js_file_once_for_its_syntax(tmp_path, pa
     report = run_check([str(root)], Options(use_cache=False, jobs=1))
     assert [f.rule for f in report.findings if f.path == "src/broken.ts"] == ["AL001"]
     assert parses and max(parses.values()) == 1  # the syntax verdict's one parse (two when a grammar gap is rewritten)
+
+
+GAP = (
+    "export const twice: {\n"
+    "  <Fn extends (...args: Array<any>) => any>(self: Fn): Fn\n"
+    "  <Fn extends (...args: Array<any>) => any>(self: Fn, n: number): Fn\n"
+    "} = (f: any) => f;\n"
+)
+
+
+def test_only_a_file_whose_first_parse_trips_on_a_grammar_gap_is_parsed_twice(tmp_path, parses):
+    """A grammar gap (js_syntax) costs one more parse, of the rewritten text, for that file alone:
+    the facts, the IR and the syntax verdict all come from that second tree."""
+    root = make_repo(tmp_path, {**TS_LIBRARY, "src/overloads.ts": GAP})
+    report = run_check([str(root)], Options(use_cache=False, jobs=1))
+    assert [f.path for f in report.findings if f.rule == "AL001"] == ["src/broken.ts"]
+    contents = {hashlib.sha1((root / path).read_bytes()).hexdigest(): path for path in TS_LIBRARY}
+    contents[hashlib.sha1((root / "src/overloads.ts").read_bytes()).hexdigest()] = "src/overloads.ts"
+    per_file = collections.Counter({contents.get(digest, "(rewritten)"): count for digest, count in parses.items()})
+    assert max(per_file.values()) == 1
+    assert per_file["src/overloads.ts"] == 1 and per_file["(rewritten)"] == 1

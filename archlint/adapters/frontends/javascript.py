@@ -35,7 +35,7 @@ from operator import attrgetter
 
 import tree_sitter as ts
 
-from archlint.adapters.frontends.js_syntax import syntax_problem
+from archlint.adapters.frontends.js_syntax import parse_without_gaps, parsed_problem
 from archlint.adapters.knowledge import canonical_binding
 from archlint.adapters.frontends.source import (
     JS_FILE_DB_URL, JS_SQL_CANDIDATE, JS_SUPPRESSION, JS_URL_CANDIDATE, SQL_FRAGMENT, Columns, decode, has_signal,
@@ -190,7 +190,7 @@ def extract(path: str, source: bytes, language: str, full: bool = True, ir: bool
     data = decoded.data
     if decoded.skip or not data.strip():
         return facts
-    extractor = _Extractor(data, _grammar(_grammar_name(path, language)), facts)
+    extractor = _Extractor(data, _grammar(_grammar_name(path, language)), facts, _is_declaration(path))
     extractor.run()
     if facts.has_body:
         facts.body.share_strings()
@@ -213,8 +213,7 @@ def syntax_problems(path: str, source: bytes, language: str) -> list[ParseProble
     if decoded.skip or not data.strip():
         return []
     grammar = _grammar(_grammar_name(path, language))
-    root = grammar.parser.parse(data).root_node
-    problem = syntax_problem(grammar.parser, data, root, Columns(data), _is_declaration(path))
+    problem = parsed_problem(parse_without_gaps(grammar.parser, data, _is_declaration(path)), Columns(data))
     return [problem] if problem is not None else []
 
 
@@ -315,11 +314,14 @@ def _nest(scopes: list[_Scope], points: list[int]) -> list[_Place]:
 class _Extractor:
     """One file's extraction; holds the source and the per-file binding table."""
 
-    def __init__(self, source: bytes, grammar: _Grammar, facts: FileFacts) -> None:
+    def __init__(self, source: bytes, grammar: _Grammar, facts: FileFacts, declaration: bool = False) -> None:
         self.src = source
         self.facts = facts
-        self.parser = grammar.parser
-        self.tree = grammar.parser.parse(source)
+        # TypeScript the grammar cannot parse (a known gap, see js_syntax) would leave ERROR nodes that
+        # swallow the imports, calls and classes after them: the facts come from the tree of the
+        # same-length rewrite instead when that one is clean (node text is read from `source`).
+        self.parsed = parse_without_gaps(grammar.parser, source, declaration)
+        self.tree = self.parsed.tree
         self.root = self.tree.root_node
         # Capture lists are not in a stable order (nodes starting at one byte come in either order
         # from run to run); facts must be deterministic: document order, enclosing node first.
@@ -409,7 +411,7 @@ class _Extractor:
         facts.bindings.sort(key=attrgetter("line"))
         facts.value_assigns.sort(key=lambda a: (a.span.line, a.span.column))
         facts.suppressions.extend(self.suppressions())
-        problem = syntax_problem(self.parser, self.src, self.root, self.pos, _is_declaration(self.facts.path))
+        problem = parsed_problem(self.parsed, self.pos)
         if problem is not None:
             facts.problems.append(problem)
 

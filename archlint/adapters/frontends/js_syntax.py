@@ -5,7 +5,10 @@ npm alike) reject a handful of constructs that node and tsc accept — mostly in
 where a false "syntax error" is pure noise.  No maintained grammar parses them (the upstream issues
 are open), so archlint recognises each construct by its exact shape and rewrites it to text of the
 *same length* that the grammar does parse, then parses again: only errors that survive are
-reported, at their real (unchanged) positions.  The rewrites run only for files whose first parse
+reported, at their real (unchanged) positions.  When the rewrite parses without error, its tree is
+also the one the facts and the IR are built from (``parse_without_gaps``): the first tree's error
+recovery can swallow everything after the gap (effect 4.1.5's ``Function.ts`` lost ``dual`` and
+the whole file with it).  The rewrites run only for files whose first parse
 has an error, and each is narrow enough that it cannot turn a real mistake into valid code in any
 way that matters at runtime (they touch TypeScript-only syntax, erased before anything runs).
 
@@ -31,6 +34,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import NamedTuple
 
 from archlint.domain.facts import ParseProblem
 
@@ -322,17 +326,38 @@ def without_grammar_gaps(source: bytes, declaration: bool = False) -> bytes:
     return source if out is None or out == source else bytes(out)
 
 
-def syntax_problem(parser, source: bytes, root, columns, declaration: bool = False) -> ParseProblem | None:
-    """AL001 for the first real syntax error of a file whose tree has errors, or ``None`` when
-    every error was a grammar gap."""
-    if not root.has_error:
-        return None
+class Parsed(NamedTuple):
+    """One file's parse.  ``tree`` is the tree to build facts and IR from: the parse of the
+    grammar-gap rewrite when the first parse had errors and the rewrite has none (same length, so
+    every node's byte offsets, lines and columns are those of the real source; read node text from
+    the real source, not ``node.text``), else the first parse.  ``error_root`` / ``error_source``:
+    the tree and text whose first error is the file's AL001, ``None`` when the file is valid."""
+
+    tree: object
+    error_root: object | None
+    error_source: bytes
+    parses: int  # 1, or 2 when the first parse had errors and a rewrite was tried
+
+
+def parse_without_gaps(parser, source: bytes, declaration: bool = False) -> Parsed:
+    """Parse ``source``; a second parse of its grammar-gap rewrite only when the first has errors."""
+    tree = parser.parse(source)
+    if not tree.root_node.has_error:
+        return Parsed(tree, None, source, 1)
     rewritten = without_grammar_gaps(source, declaration)
-    if rewritten is not source:
-        root = parser.parse(rewritten).root_node
-        if not root.has_error:
-            return None
-    return _first_error(root, rewritten, columns)
+    if rewritten is source:
+        return Parsed(tree, tree.root_node, source, 1)
+    clean = parser.parse(rewritten)
+    if not clean.root_node.has_error:
+        return Parsed(clean, None, source, 2)
+    return Parsed(tree, clean.root_node, rewritten, 2)
+
+
+def parsed_problem(parsed: Parsed, columns) -> ParseProblem | None:
+    """AL001 for the first real syntax error of ``parsed``, or ``None``."""
+    if parsed.error_root is None:
+        return None
+    return _first_error(parsed.error_root, parsed.error_source, columns)
 
 
 def _first_error(root, source: bytes, columns) -> ParseProblem:

@@ -25,7 +25,9 @@ def lower_file(path: str, data: bytes, language: str) -> ModuleIR | None:
         from archlint.adapters.frontends.js_ir import lower as lower_js
     except ImportError:  # the JS lowering lands separately
         return None
-    from archlint.adapters.frontends.javascript import _grammar as js_grammar, _grammar_name
+    from archlint.adapters.frontends.javascript import _grammar as js_grammar, _grammar_name, _is_declaration
+    from archlint.adapters.frontends.js_syntax import parse_without_gaps
 
     parser = js_grammar(_grammar_name(path, language)).parser
-    return lower_js(parser.parse(decoded.data).root_node, decoded.data, path, language)
+    tree = parse_without_gaps(parser, decoded.data, _is_declaration(path)).tree  # as the facts (see _Extractor)
+    return lower_js(tree.root_node, decoded.data, path, language)
