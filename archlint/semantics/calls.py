@@ -289,18 +289,24 @@ def keyed_by_stored_row(program, receiver, args) -> bool:
 def statement_filter(program, query) -> str:
     """The structural key of a SQLAlchemy statement's filter steps (``select(Deployment.id).where(
     Deployment.flow_id == deployment.flow_id)``: each step's method and its arguments' IR without spans,
-    ``ir.shape``; the model's class is among the names read), the same in every way it was built; "" when
-    it has no filter or the ways differ (see ``values.FOUND_FILTER_TAG``, whose tags hold it as text)."""
+    ``ir.shape``), the same in every way it was built, then ``|`` and the names and attribute names the
+    steps read, sorted (``orm_models.Deployment.flow_id`` names the class as an attribute): what
+    ``Frame.forget_found_filters`` reads to tell which model a write may move; "" when it has no filter or
+    the ways differ (see ``values.FOUND_FILTER_TAG``, whose tags hold it as text)."""
     if type(query) is not v.Query or not query.chains:
         return ""
     found = None
+    read: set = set()
     for chain in query.chains:
-        steps = tuple((step.node.func.name, ir.shape(step.node.args)) for step in chain if type(step.node) is ir.Call
-                      and type(step.node.func) is ir.Attr and step.node.func.name in known(program).filter_steps)
+        calls = [step.node for step in chain if type(step.node) is ir.Call
+                 and type(step.node.func) is ir.Attr and step.node.func.name in known(program).filter_steps]
+        steps = tuple((call.func.name, ir.shape(call.args)) for call in calls)
         if found is not None and steps != found:
             return ""
         found = steps
-    return repr(found) if found else ""
+        read.update(node.id if type(node) is ir.Name else node.name
+                    for call in calls for arg in call.args for node in ir.iter_nodes(arg.value) if type(node) in (ir.Name, ir.Attr))
+    return f"{found!r}|{','.join(sorted(read))}" if found else ""
 
 
 def _client_scalar(value) -> bool:
