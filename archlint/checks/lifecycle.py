@@ -343,9 +343,10 @@ def _is_close(call: ir.Call, names, known) -> bool:
 def _leak_finding(ctx, path, call, stack, kind, name, how, line) -> Finding:
     what = "pooled client" if stack in ("pg", "mysql2") else kind
     if stack == "sqlalchemy":
-        runtime = ("its pooled connection stays checked out until the garbage collector finds the session — under load "
-                   "the pool runs dry (\"QueuePool limit of size 5 overflow 10 reached\") and a connection left in a "
-                   "transaction sits \"idle in transaction\" holding its locks")
+        runtime = ("nothing gives back the pooled connection of the transaction it began (any query begins one) but the "
+                   "garbage collector — held while an exception's traceback keeps the frame, dropped with \"The garbage "
+                   "collector is trying to clean up non-checked-in connection\" for an async session — and under load the "
+                   "pool runs dry (\"QueuePool limit of size 5 overflow 10 reached\")")
         fix = f"Open it with `with` (`with SessionLocal() as {name}:` / `async with factory() as {name}:`), or close it in `finally`."
     elif stack in ("pg", "mysql2"):
         runtime = ("the client is never given back to the pool — once every client is checked out, the next "
