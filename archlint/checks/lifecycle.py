@@ -100,12 +100,13 @@ class _Known(NamedTuple):
     opens: frozenset  # stack:receiver-kind.method
     constructors: frozenset  # module:export, and module.export (how a dotted callee resolves)
     closers: frozenset
+    pooled: frozenset  # stacks whose handles are lent by a pool
 
 
 def _known(table: dict) -> _Known:
     constructors = frozenset(table.get("leak_constructors", ()))
     return _Known(frozenset(table.get("leak_opens", ())), constructors | {c.replace(":", ".") for c in constructors},
-                  frozenset(table.get("leak_closers", ())))
+                  frozenset(table.get("leak_closers", ())), frozenset(table.get("leak_pooled_stacks", ())))
 
 
 _KINDS = ("session", "connection", "client")
@@ -135,7 +136,7 @@ def _leaks(ctx, program) -> Iterator[Finding]:
             if not stack:
                 continue
             found = _leak(program, known, analysis.path, function, record.node)
-            if found is not None:
+            if found is not None and (found[1] == "never" or stack in known.pooled):
                 yield _leak_finding(ctx, analysis.path, record.node, stack, v.strip(record.result).kind, *found)
 
 
@@ -353,8 +354,9 @@ def _leak_finding(ctx, path, call, stack, kind, name, how, line) -> Finding:
                    "`pool.connect()` waits forever and the app hangs")
         fix = f"Release it on every path: `try {{ … }} finally {{ {name}.release(); }}`."
     else:
-        runtime = ("the database connection stays open until the garbage collector finds it (file handles and locks on "
-                   "SQLite, a server connection on PostgreSQL/MySQL — \"too many connections\" under load)")
+        runtime = ("it stays open until the garbage collector reclaims it (a ResourceWarning \"unclosed database\" on "
+                   "Python 3.13+; while an exception's traceback keeps the frame, its file handle or server connection and "
+                   "any lock of its uncommitted transaction stay held)")
         fix = f"Open it with `with` (`with closing(connect(…)) as {name}:`), or close it in `try … finally: {name}.close()`."
     if how == "never":
         message = f"The {stack} {what} `{name}` opened here is never closed on any path: {runtime}"
