@@ -96,23 +96,23 @@ def _row_assigned(ctx, event) -> Finding:
 # AL312 -------------------------------------------------------------------------------------------
 
 
-class _Known(NamedTuple):
+class Known(NamedTuple):
     opens: frozenset  # stack:receiver-kind.method
     constructors: frozenset  # module:export, and module.export (how a dotted callee resolves)
     closers: frozenset
     pooled: frozenset  # stacks whose handles are lent by a pool
 
 
-def _known(table: dict) -> _Known:
-    constructors = frozenset(table.get("leak_constructors", ()))
-    return _Known(frozenset(table.get("leak_opens", ())), constructors | {c.replace(":", ".") for c in constructors},
-                  frozenset(table.get("leak_closers", ())), frozenset(table.get("leak_pooled_stacks", ())))
+def _known(table: dict) -> Known:
+    constructors = frozenset(table["leak_constructors"])
+    return Known(frozenset(table["leak_opens"]), constructors | {c.replace(":", ".") for c in constructors},
+                  frozenset(table["leak_closers"]), frozenset(table["leak_pooled_stacks"]))
 
 
 _KINDS = ("session", "connection", "client")
 
 
-def _opened(program, known: _Known, path: str, record) -> str:
+def _opened(program, known: Known, path: str, record) -> str:
     """The stack of the handle the recorded call opens here, else ``""``."""
     result, receiver = v.strip(record.result), v.strip(record.receiver)
     if type(result) is not v.Db or result.kind not in _KINDS or record.callees:
@@ -140,7 +140,7 @@ def _leaks(ctx, program) -> Iterator[Finding]:
                 yield _leak_finding(ctx, analysis.path, record.node, stack, v.strip(record.result).kind, *found)
 
 
-def _leak(program, known: _Known, path: str, function: ir.Function, call: ir.Call):
+def _leak(program, known: Known, path: str, function: ir.Function, call: ir.Call):
     """``(name, how, line)`` when the handle the call opens is bound to a local that does not escape and some
     path from the open to the function's exit does not close it; ``how`` is ``never`` or ``exception``."""
     located = _binding(function.body, call)
@@ -197,7 +197,7 @@ def _binding(body: tuple, call: ir.Call):
     return None
 
 
-def _aliases(program, known: _Known, path: str, function: ir.Function, name: str):
+def _aliases(program, known: Known, path: str, function: ir.Function, name: str):
     """The local names through which the handle is reached (itself, and a project object built around it
     that stays local: ``svc = ArticleService(session)``), or ``None`` when it escapes: returned,
     yielded, stored in an attribute, an item or a container, entered by ``with``, passed to a library
