@@ -1994,3 +1994,78 @@ def test_knex_count_awaited_without_first_is_an_array_of_rows(tmp_path):
         ),
     })
     assert _rules(root, "AL220") == [("AL220", "articles.js", 11)]
+
+
+def test_mysql2_connection_not_released_on_every_path(tmp_path):
+    root = make_repo(tmp_path, {
+        "package.json": '{"name": "app", "dependencies": {"mysql2": "^3.11.0", "express": "^4.21.2"}}',
+        "src/db.js": "const mysql = require('mysql2/promise');\nmodule.exports = mysql.createPool({ uri: process.env.DB });\n",
+        "src/tags.js": '''
+            const pool = require('./db');
+            const audit = require('audit-log');
+            async function tags() {
+              const conn = await pool.getConnection();
+              const [rows] = await conn.query('SELECT name FROM tags');
+              conn.release();
+              return rows;
+            }
+            async function tagsOk() {
+              const conn = await pool.getConnection();
+              try {
+                return (await conn.query('SELECT name FROM tags'))[0];
+              } finally {
+                conn.release();
+              }
+            }
+            async function handedOn() {
+              const conn = await pool.getConnection();
+              audit.track(conn);
+              return (await conn.query('SELECT name FROM tags'))[0];
+            }
+            module.exports = { tags, tagsOk, handedOn };
+        ''',
+    })
+    # handedOn: a library callee may keep (or release) the connection — not judged
+    assert _rules(root, "AL312") == [("AL312", "src/tags.js", 4)]
+
+
+def test_session_kept_by_a_closing_project_class_is_not_a_leak(tmp_path):
+    root = make_repo(tmp_path, {
+        "requirements.txt": "sqlalchemy==2.0.36\n",
+        "app/db.py": '''
+            from sqlalchemy import create_engine, text
+            from sqlalchemy.orm import sessionmaker
+
+            SessionLocal = sessionmaker(bind=create_engine("sqlite:///app.db"))
+
+
+            class UnitOfWork:
+                def __init__(self, session):
+                    self.session = session
+
+                def names(self):
+                    try:
+                        return list(self.session.execute(text("SELECT name FROM tags")).scalars())
+                    finally:
+                        self.session.close()
+
+
+            class Reader:
+                def __init__(self, session):
+                    self.session = session
+
+                def names(self):
+                    return list(self.session.execute(text("SELECT name FROM tags")).scalars())
+
+
+            def closed_by_the_unit():
+                session = SessionLocal()
+                return UnitOfWork(session).names()
+
+
+            def never_closed():
+                session = SessionLocal()
+                return Reader(session).names()
+        ''',
+    })
+    assert _rules(root, "AL312") == [("AL312", "app/db.py", 32)]
