@@ -2524,7 +2524,7 @@ class Calls:
             if best_effort and effect.op in ("write", "commit") and any(t.startswith(SWALLOW_TAG) for t in effect.tags):
                 effect = effect._replace(tags=effect.tags | _BEST_EFFORT)
             if effect.op == "write" and self.filter_facts:
-                self.forget_found_filters(effect.model)
+                self.forget_found_filters(effect.model, method=effect.method)
             self.effects.append(effect._replace(
                 trace=((self.path, node.span if node is not None else effect.span, label),) + effect.trace,
                 loops=effect.loops if v.DETACHED_TAG in effect.tags else tuple(self.loops) + effect.loops,

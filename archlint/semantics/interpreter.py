@@ -149,6 +149,7 @@ class Known(NamedTuple):
 
     missing_row_errors: frozenset
     does_not_exist_errors: frozenset
+    keeps_found_rows: frozenset  # writes after which a row a filter found is still there (forget_found_filters)
     unique_errors: tuple  # matched by the end of a handler's class name
     non_database_errors: frozenset  # error classes no driver raises (ZodError): a catch-all's branch for one answers only it
     unique_codes: frozenset
@@ -179,7 +180,7 @@ def _known(table: dict) -> Known:
                                             "app": frozenset(table["context_app_hooks"].get(framework, ()))}
                                 for framework in {**table["context_request_hooks"], **table["context_app_hooks"]}},
                  **{key: frozenset(table[key]) for key in ("missing_row_errors", "does_not_exist_errors", "unique_codes",
-                                                           "aiohttp_hooks", "primary_keys", "hand_begun", "app_classes", "non_database_errors",
+                                                           "aiohttp_hooks", "primary_keys", "hand_begun", "app_classes", "non_database_errors", "keeps_found_rows",
                                                            "attribute_scopes", "properties", "row_metadata",
                                                            "context_decorators", "unit_of_work_drivers", "scoped_sessions",
                                                            "instance_state", "no_return")})
@@ -2388,10 +2389,13 @@ class Frame(Calls):
         self.filter_facts.update(keys)
         return {key: v.Const(True) for key in keys}
 
-    def forget_found_filters(self, model: str, name: str = "") -> None:
+    def forget_found_filters(self, model: str, name: str = "", method: str = "") -> None:
         """A write of ``model`` (of any table when unknown) may move the row a filter of its class found —
         or any filter naming no model class (``filter_by(name=…)``: its table is not in its names);
-        assigning ``name`` again changes what a filter reading it means."""
+        assigning ``name`` again changes what a filter reading it means.  A write ``method`` that only adds
+        rows, or a flush of what the session holds (``keeps_found_rows``), moves none."""
+        if method and method in known(self.program).keeps_found_rows:
+            return
         gone = name or model.rsplit(":", 1)[-1]
         classes = None
         for key in [k for k in self.filter_facts if k in self.env]:
@@ -3543,7 +3547,7 @@ class Frame(Calls):
                                    tuple(self.loops), detail, shared(frozenset(tags) | extra), self.branch, query,
                                    shared(frozenset(t for t in on if t.startswith(v.IDENTITY_TAGS)))))
         if op == "write" and self.filter_facts:
-            self.forget_found_filters(model)
+            self.forget_found_filters(model, method=method)
 
     def evaluated(self, query) -> None:
         """A lazy queryset run here (iterated, ``list()``-ed, tested): the query is written where its
