@@ -241,9 +241,8 @@ def _copied_whole(program, function, name: str) -> bool:
             if (callee in _KEY_COPIERS or callee in known(program).whole_object_setters) \
                     and any(is_param(a.value) for a in node.args):
                 return True
-            if type(func) is ir.Name and func.id == "super" or type(func) is ir.Attr and ir.dotted(func).startswith("super"):
-                if any(is_param(a.value) for a in node.args):
-                    return True
+            if type(func) is ir.Attr and ir.dotted(func).startswith("super.") and any(is_param(a.value) for a in node.args):
+                return True  # `super.init(props)` (`super(props)` is a key copier above)
     return False
 
 
