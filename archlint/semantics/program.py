@@ -241,6 +241,7 @@ class Program:
         self._method_lookups: dict[tuple[str, int, str], object] = {}
         self._field_lookups: dict[tuple[str, int, str], object] = {}
         self._chains: dict[tuple[str, int], list] = {}
+        self._exports: dict[str, set | None] = {}  # path -> its literal ``__all__`` (see star_source), walked once
         self._constructed_loads: set | None = None  # classes instantiated with default loader options somewhere
         self._name_injections: dict | None = None  # Litestar-style DI: parameter name -> its providers
         self.permission_objects: dict[tuple[str, int], frozenset[str]] = {}  # see frameworks.permission_object
@@ -1594,7 +1595,8 @@ class Program:
             module = self.modules.get(source)
             if module is None or module.language != "python":
                 continue
-            exported = _literal_all(module.module.body)
+            exported = self._exports[source] if source in self._exports else \
+                self._exports.setdefault(source, _literal_all(module.module.body))
             if exported is not None and name not in exported:
                 continue
             if _assigns(module.module.body, name) or self.binding(source, name) is not None \
