@@ -89,7 +89,8 @@ def build_program(context: CheckContext):
         if module is not None:
             modules[path] = module
     program = Program(modules, context.graph, Library(context.knowledge), loader=load)
-    program.star_imports = lambda path: star_imports(context, path)
+    stars: dict = {}  # per path, once: the interpreter asks for every module-level name it misses (40k on Django)
+    program.star_imports = lambda path: stars[path] if path in stars else stars.setdefault(path, star_imports(context, path))
     program.projects = context.projects  # framework context slots are per project
     program.schema_files = list(getattr(context.manifest, "schema_files", ()) or ())  # schema.prisma: the Prisma models
     return program

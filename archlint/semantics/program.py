@@ -236,6 +236,12 @@ class Program:
         self._methods: dict[tuple[str, int], dict[str, int]] = {}
         self._mro: dict[tuple[str, int], list[tuple[str, int]]] = {}
         self._bases: dict[tuple[str, int], list] = {}
+        # lookups through the class hierarchy, which is fixed once read (``bases`` is cached per class, and a
+        # module loaded or missing stays so): hundreds of thousands of calls per run resolved once each
+        self._method_lookups: dict[tuple[str, int, str], object] = {}
+        self._field_lookups: dict[tuple[str, int, str], object] = {}
+        self._chains: dict[tuple[str, int], list] = {}
+        self._exports: dict[str, set | None] = {}  # path -> its literal ``__all__`` (see star_source), walked once
         self._constructed_loads: set | None = None  # classes instantiated with default loader options somewhere
         self._name_injections: dict | None = None  # Litestar-style DI: parameter name -> its providers
         self.permission_objects: dict[tuple[str, int], frozenset[str]] = {}  # see frameworks.permission_object
@@ -1221,6 +1227,16 @@ class Program:
 
     def method(self, path: str, cid: int, name: str, seen: frozenset = frozenset()):
         """A method by name through the class and its project bases (left to right, depth first)."""
+        if not seen:
+            key = (path, cid, name)
+            lookups = self._method_lookups
+            if key in lookups:
+                return lookups[key]
+            found = lookups[key] = self._method(path, cid, name, seen)
+            return found
+        return self._method(path, cid, name, seen)
+
+    def _method(self, path: str, cid: int, name: str, seen: frozenset):
         if self.cls(path, cid) is None or (path, cid) in seen:
             return None
         found = self.own_method(path, cid, name)
@@ -1234,6 +1250,16 @@ class Program:
         return None
 
     def class_field(self, path: str, cid: int, name: str, seen: frozenset = frozenset()) -> ir.Field | None:
+        if not seen:
+            key = (path, cid, name)
+            lookups = self._field_lookups
+            if key in lookups:
+                return lookups[key]
+            found = lookups[key] = self._class_field(path, cid, name, seen)
+            return found
+        return self._class_field(path, cid, name, seen)
+
+    def _class_field(self, path: str, cid: int, name: str, seen: frozenset) -> ir.Field | None:
         cls = self.cls(path, cid)
         if cls is None or (path, cid) in seen:
             return None
@@ -1316,7 +1342,11 @@ class Program:
         return result
 
     def subclass_chain(self, path: str, cid: int) -> list[tuple[str, int]]:
-        """The class and its project bases (for field lookups written in a base's ``__init__``)."""
+        """The class and its project bases (for field lookups written in a base's ``__init__``);
+        computed once per class (the list is shared: callers only read it)."""
+        found = self._chains.get((path, cid))
+        if found is not None:
+            return found
         chain, todo, seen = [], [(path, cid)], set()
         while todo:
             key = todo.pop(0)
@@ -1327,6 +1357,7 @@ class Program:
             for base in self.bases(*key):
                 if type(base) is v.ClassValue:
                     todo.append((base.path, base.cid))
+        self._chains[(path, cid)] = chain
         return chain
 
     # instance fields (written by any method, joined; see interpreter) -------------------------------
@@ -1564,7 +1595,8 @@ class Program:
             module = self.modules.get(source)
             if module is None or module.language != "python":
                 continue
-            exported = _literal_all(module.module.body)
+            exported = self._exports[source] if source in self._exports else \
+                self._exports.setdefault(source, _literal_all(module.module.body))
             if exported is not None and name not in exported:
                 continue
             if _assigns(module.module.body, name) or self.binding(source, name) is not None \
