@@ -19,6 +19,7 @@ from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding, TraceStep
 from archlint.semantics import frameworks
 from archlint.semantics import values as v
+from archlint.semantics.schema import known as schema_known
 
 _EAGER_HINT = {
     "sqlalchemy": "add `.options(selectinload(Model.relation))` (joinedload for many-to-one) to the query that loads the rows",
@@ -480,7 +481,7 @@ def _finding(ctx: CheckContext, path: str, span, loop, effects) -> Finding:
             f"N+1: {relations} {'is' if count == 1 else 'are'} lazy-loaded once per row of the {iterated}{through}"
             f"{nested}: a page of 100 rows sends {100 * count + 1} queries and the endpoint slows down as the data grows"
         )
-        guidance = f"Load {relations} with the rows instead: {_eager_hint(effect.stack, steps) or hint}."
+        guidance = f"Load {relations} with the rows instead: {_eager_hint(effect.stack, steps, schema_known(ctx.program).django_generic_keys) or hint}."
         if all(v.KEYED_MIXIN_TAG in e.tags for e, _c, _i in effects):  # viewer.hasFollow(row.id): keyed by the row
             getters = " / ".join(sorted({f"`get{e.detail[:1].upper()}{e.detail[1:]}({{ where: {{ id: ids }} }})`" for e, _c, _i in effects}))
             guidance = (f"Ask for {relations} once for the whole list instead: one {getters} on the same receiver with the "
@@ -558,9 +559,10 @@ def _steps_from_row(schema, root: str, effect, nesting) -> list:
     return []
 
 
-def _eager_hint(stack: str, steps: list) -> str:
+def _eager_hint(stack: str, steps: list, generic_keys: frozenset = frozenset()) -> str:
     """The eager load that fixes these lazy loads, spelled for the ORM with the paths from the row: Django's
-    ``select_related("author__user")`` (``prefetch_related`` when a step is a collection), SQLAlchemy's
+    ``select_related("author__user")`` (``prefetch_related`` when a step is a collection or a generic
+    foreign key — ``generic_keys``, orms.toml ``django_generic_keys``), SQLAlchemy's
     ``joinedload(Article.author).joinedload(Profile.user)`` (``selectinload`` for a collection)."""
     paths = [path for path in steps if path]
     if not paths or len(paths) != len(steps) or stack not in ("django", "sqlalchemy"):
@@ -568,7 +570,7 @@ def _eager_hint(stack: str, steps: list) -> str:
     longest = [p for p in paths if not any(len(q) > len(p) and [s[1] for s in q[:len(p)]] == [s[1] for s in p] for q in paths)]
     unique = list({tuple(step[1] for step in path): path for path in longest}.values())
     if stack == "django":
-        joined = [path for path in unique if not any(relation.collection for _m, _n, relation in path)]
+        joined = [path for path in unique if not any(relation.collection or relation.via in generic_keys for _m, _n, relation in path)]
         prefetched = [path for path in unique if path not in joined]
         parts = []
         if joined:
@@ -644,9 +646,13 @@ def _memoized(ctx: CheckContext, path: str, span, loop) -> bool:
         return False
     in_loop_function = loop.path == path and _within(span, loop.span)
     for node in ir.iter_nodes(function.body):
-        if type(node) is not ir.If or not any(_within(span, stmt.span) for stmt in node.body):
+        if type(node) is not ir.If:
             continue
         if in_loop_function and not _within(node.span, loop.span):
+            continue
+        if _annotation_fallback(ctx, node, span, loop):
+            return True
+        if not any(_within(span, stmt.span) for stmt in node.body):
             continue
         test = node.test
         if type(test) is ir.Compare and test.op == "not-in" and type(test.right) in (ir.Name, ir.Attr):
@@ -661,6 +667,38 @@ def _memoized(ctx: CheckContext, path: str, span, loop) -> bool:
                                      for stored in ir.iter_nodes(node.body)):
             return True
     return False
+
+
+def _annotation_fallback(ctx: CheckContext, node: ir.If, span, loop) -> bool:
+    """The query is the fallback for rows loaded without an annotation: ``if not hasattr(self,
+    "config_context_data"): <query>`` (or ``if hasattr(…): … else: <query>``) where the name is one the
+    project's querysets of the loop's model annotate onto its rows (``self.annotate(config_context_data=…)``
+    in its queryset class, ``django_managers.annotated_names``) or the loop's own file annotates — the
+    rows that carry it answer from the annotation, with no query (nautobot's ``get_config_context``)."""
+    test, branch = node.test, node.body
+    if type(test) is ir.Call:  # `if hasattr(obj, "n"): … else: <query>`
+        test, branch = ir.Unary("not", test, test.span), node.orelse
+    held = _hasattr_test(test)
+    if held is None or not loop.model or not any(_within(span, stmt.span) for stmt in branch):
+        return False
+    from archlint.semantics.django_managers import annotated_names
+
+    name = held[1]
+    return name in annotated_names(ctx.program, loop.model) or name in _file_annotations(ctx, loop.path)
+
+
+def _file_annotations(ctx: CheckContext, path: str) -> frozenset:
+    """The keywords of every ``.annotate(…)`` call written in one file (orms.toml ``django_annotations``)."""
+    cache = ctx.program.__dict__.setdefault("_file_annotations", {})
+    if path not in cache:
+        facts = ctx.files.get(path)
+        module = facts.ir if facts is not None and facts.parsed else None
+        methods = schema_known(ctx.program).django_annotations
+        cache[path] = frozenset(arg.name for function in (module.functions if module is not None else ())
+                                for node in ir.iter_nodes(function.body)
+                                if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in methods
+                                for arg in node.args if arg.kind == "kw" and arg.name)
+    return cache[path]
 
 
 def _read_through_test(ctx: CheckContext, function: ir.Function, test):

@@ -2281,11 +2281,13 @@ class Calls:
         return frozenset(loaded), frozenset(joined)
 
     def _is_prefetch(self, node) -> bool:
-        """``Prefetch(…)`` of Django."""
+        """``Prefetch(…)`` of Django (orms.toml ``django_prefetch_objects``: ``GenericPrefetch`` too)."""
         if type(node) is not ir.Call or not self.python:
             return False
+        from archlint.semantics.schema import known as schema_names
+
         name = self.program.static_name(self.path, node.func) or ""
-        return name.startswith("django.") and name.endswith(".Prefetch")
+        return name.startswith("django.") and name.rsplit(".", 1)[-1] in schema_names(self.program).django_prefetch_objects
 
     def _prefetch_object(self, node) -> set[str]:
         """``Prefetch("followups", queryset=FollowUp.objects.select_related("author"))``: the lookup,
@@ -2294,7 +2296,7 @@ class Calls:
         if type(node) is not ir.Call or not self.python:
             return set()
         name = self.program.static_name(self.path, node.func) or ""
-        if not (name.startswith("django.") and name.endswith(".Prefetch")) or not node.args or node.arg(keyword="to_attr") is not None:
+        if not self._is_prefetch(node) or not node.args or node.arg(keyword="to_attr") is not None:
             return set()
         lookup = node.args[0].value if node.args[0].kind == "pos" else node.arg(keyword="lookup")
         if type(lookup) is not ir.Const or not isinstance(lookup.value, str):

@@ -120,3 +120,39 @@ def _module_assignment(program, path: str, name: str):
         if type(statement) is ir.Assign and any(type(t) is ir.Name and t.id == name for t in statement.targets):
             return statement.value
     return None
+
+
+def annotated_names(program, model: str) -> frozenset:
+    """The row attributes the project's own manager / queryset classes of ``model`` annotate onto its
+    rows: the keywords of ``self.annotate(config_context_data=Subquery(…))`` (orms.toml
+    ``django_annotations``) in any method of those classes or their project bases.  A queryset that
+    may carry them answers a model method's ``hasattr(self, "config_context_data")`` with no query."""
+    from archlint.semantics.schema import known
+
+    cache = program.__dict__.setdefault("_annotated_names", {})
+    if model in cache:
+        return cache[model]
+    cache[model] = frozenset()
+    found = program.schema.get(model)
+    if found is None or found.cid < 0:
+        return frozenset()
+    methods = known(program).django_annotations
+    names: set = set()
+    seen: set = set()
+    for path, cid in program.subclass_chain(found.path, found.cid):
+        cls = program.cls(path, cid)
+        for member in cls.fields if cls is not None else ():
+            classes = _manager_classes(program, path, member.value)
+            for klass in classes + [qs for k in classes for qs in _constructed_querysets(program, k)]:
+                for owner in program.subclass_chain(klass.path, klass.cid):
+                    if owner in seen:
+                        continue
+                    seen.add(owner)
+                    holder = program.cls(*owner)
+                    for fid in holder.methods if holder is not None else ():
+                        function = program.function(owner[0], fid)
+                        for node in ir.iter_nodes(function.body) if function is not None else ():
+                            if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in methods:
+                                names.update(arg.name for arg in node.args if arg.kind == "kw" and arg.name)
+    cache[model] = frozenset(names)
+    return cache[model]

@@ -53,6 +53,7 @@ class Known(NamedTuple):
     generic_view_modules: tuple  # prefixes: what GenericAPIView gives
     pagination_modules: tuple  # prefixes: DRF pagination classes
     many_related_fields: frozenset  # DRF relational fields, short names
+    field_map_hooks: frozenset  # serializer methods that build / prune the rendered field map
     pk_only_fields: frozenset  # DRF relational fields that read only the foreign key's id (PKOnlyObject)
     viewset_standard_actions: frozenset
     queryset_scopers: frozenset  # permission-class methods handing back their queryset argument, narrowed
@@ -577,11 +578,129 @@ def _meta(program, cls: v.ClassValue) -> dict:
     return {}
 
 
+def _opt_in_fields(program, cls: v.ClassValue) -> frozenset:
+    """The fields a serializer renders only when the request asks for them: a name its field-map hooks
+    (frameworks.toml ``field_map_hooks``: ``__init__``, the ``fields`` property, …) pop from the map under a
+    condition — a constant (``self.fields.pop("settings")``), or each name of a ``Meta`` list iterated there
+    (``for name in getattr(self.Meta, "opt_in_fields", []): if name not in include: fields.pop(name)``), that
+    list being the ``Meta`` attribute itself or filled by a method of the class that appends its parameter
+    (``self.extend_field_names(fields, "config_context", opt_in_only=True)`` — nautobot's opt-in
+    ``config_context``).  What such a field reads is not charged to every listing."""
+    cache = program.__dict__.setdefault("_opt_in_fields", {})
+    key = (cls.path, cls.cid)
+    if key not in cache:
+        cache[key] = frozenset()
+        cache[key] = _find_opt_in_fields(program, cls)
+    return cache[key]
+
+
+def _find_opt_in_fields(program, cls: v.ClassValue) -> frozenset:
+    hooks = known(program).field_map_hooks
+    methods = [(path, program.function(path, fid)) for path, cid in program.mro(cls.path, cls.cid)
+               for fid in (program.cls(path, cid).methods if program.cls(path, cid) is not None else ())]
+    methods = [(path, function) for path, function in methods if function is not None]
+    names, lists = set(), set()
+    for _path, function in methods:
+        if function.name not in hooks:
+            continue
+        listed = {}  # local name -> the Meta attribute it holds or iterates
+        for node in ir.iter_nodes(function.body):
+            if type(node) is ir.Assign and len(node.targets) == 1 and type(node.targets[0]) is ir.Name:
+                attribute = _meta_list(node.value)
+                if attribute:
+                    listed[node.targets[0].id] = attribute
+            elif type(node) is ir.Loop and type(node.target) is ir.Name:
+                attribute = _meta_list(node.iter) or (listed.get(node.iter.id, "") if type(node.iter) is ir.Name else "")
+                if attribute:
+                    listed[node.target.id] = attribute
+        for node in ir.iter_nodes(function.body):
+            if type(node) is not ir.If:
+                continue
+            for inner in ir.iter_nodes(node.body + node.orelse):
+                popped = _popped_field(inner)
+                if type(popped) is ir.Const and isinstance(popped.value, str):
+                    names.add(popped.value)
+                elif type(popped) is ir.Name and popped.id in listed:
+                    lists.add(listed[popped.id])
+    if not lists:
+        return frozenset(names)
+    meta = _meta(program, cls)
+    for attribute in lists:
+        static = meta.get(attribute)
+        if static is not None and type(static[1]) is ir.Seq:
+            names.update(e.value for e in static[1].elts if type(e) is ir.Const and isinstance(e.value, str))
+    fillers = {}  # method name -> (parameter index, parameter name, the flag parameter guarding the append or "")
+    for _path, function in methods:
+        params = [p.name for p in function.params]
+        for node in ir.iter_nodes(function.body):
+            if type(node) is ir.If and type(node.test) is ir.Name and node.test.id in params:
+                guard = node.test.id
+            else:
+                continue
+            for inner in ir.iter_nodes(node.body):
+                added = _meta_append(inner, lists)
+                if type(added) is ir.Name and added.id in params:
+                    fillers.setdefault(function.name, (params.index(added.id), added.id, guard))
+    for _path, function in methods:
+        for node in ir.iter_nodes(function.body):
+            if type(node) is not ir.Call or type(node.func) is not ir.Attr or node.func.name not in fillers \
+                    or type(node.func.obj) is not ir.Name or node.func.obj.id != "self":
+                continue
+            index, param, guard = fillers[node.func.name]
+            keywords = {a.name: a.value for a in node.args if a.kind == "kw"}
+            positional = [a.value for a in node.args if a.kind == "pos"]
+            flag = keywords.get(guard)
+            if type(flag) is not ir.Const or not flag.value:
+                continue
+            value = keywords.get(param, positional[index - 1] if 0 < index <= len(positional) else None)
+            if type(value) is ir.Const and isinstance(value.value, str):
+                names.add(value.value)
+    return frozenset(names)
+
+
+def _meta_list(node) -> str:
+    """``getattr(self.Meta, "opt_in_fields", [])`` / ``self.Meta.opt_in_fields``: the attribute name, else ``""``."""
+    if type(node) is ir.Call and type(node.func) is ir.Name and node.func.id == "getattr" and len(node.args) >= 2:
+        holder, name = node.args[0].value, node.args[1].value
+        if type(holder) is ir.Attr and holder.name == "Meta" and type(name) is ir.Const and isinstance(name.value, str):
+            return name.value
+    if type(node) is ir.Attr and type(node.obj) is ir.Attr and node.obj.name == "Meta":
+        return node.name
+    return ""
+
+
+def _popped_field(node):
+    """``fields.pop(name, …)`` / ``self.fields.pop(name)`` / ``del self.fields[name]``: the name's expression."""
+    if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name == "pop" and node.args:
+        receiver = node.func.obj
+        if (type(receiver) is ir.Name and receiver.id == "fields") or (type(receiver) is ir.Attr and receiver.name == "fields"):
+            return node.args[0].value
+    if type(node) is ir.Delete:
+        for target in node.targets:
+            if type(target) is ir.Index and type(target.obj) is ir.Attr and target.obj.name == "fields":
+                return target.index
+    return None
+
+
+def _meta_append(node, lists: set):
+    """``self.Meta.opt_in_fields.append(name)`` / ``self.Meta.opt_in_fields = [name]`` for one of ``lists``: ``name``."""
+    if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name == "append" and len(node.args) == 1:
+        if _meta_list(node.func.obj) in lists:
+            return node.args[0].value
+    if type(node) is ir.Assign and len(node.targets) == 1 and _meta_list(node.targets[0]) in lists \
+            and type(node.value) is ir.Seq and len(node.value.elts) == 1:
+        return node.value.elts[0]
+    return None
+
+
 def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
     program = child.program
     declared = set()
+    opt_in = _opt_in_fields(program, cls)
     for member in _fields(program, cls):
         declared.add(member.name)
+        if member.name in opt_in:
+            continue  # rendered only when the request asks for it (nautobot's `?include=config_context`)
         call = member.value if type(member.value) is ir.Call else None
         if call is None:
             continue
@@ -628,7 +747,7 @@ def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
         nesting = depth_value[1].value if depth_value and type(depth_value[1]) is ir.Const and isinstance(depth_value[1].value, int) else 0
         anchor = meta["fields"][1]
         for name in names:
-            if name in declared:
+            if name in declared or name in opt_in:
                 continue
             relation = program.schema.relation(model.model, name)
             if relation is None:

@@ -3285,6 +3285,10 @@ class Frame(Calls):
             return v.tag(v.Row(target_stack, relation.target, nested, nullable=True, origin=origin, empty="undefined"), tags)
         if relation.collection:
             return v.tag(v.Rows(target_stack, relation.target, nested), tags)
+        from archlint.semantics.schema import known as _schema_names
+
+        if stack == "django" and relation.via in _schema_names(self.program).django_generic_keys:
+            return v.tag(v.UNKNOWN, tags)  # a generic foreign key's object: a row of any model — nothing is known of it
         return v.tag(v.Row(target_stack, relation.target, nested), tags)
 
     def _association_proxy(self, row: v.Row, tags: frozenset, name: str, node):

@@ -50,6 +50,9 @@ class Known(NamedTuple):
     django_relation_modules: frozenset  # the modules (prefixes) those fields come from
     django_keyword_targets: frozenset  # relation fields whose target is only the `to=` keyword
     django_relation_queries: dict  # relation field -> related-manager methods that query even when prefetched
+    django_annotations: frozenset  # queryset methods whose keywords become row attributes (annotate)
+    django_prefetch_objects: frozenset  # Prefetch, GenericPrefetch
+    django_generic_keys: frozenset  # generic foreign keys: no `<name>_id` column, prefetch_related only
     sequelize_bases: frozenset
     sequelize_associations: dict  # association method -> a collection?
     typeorm_relations: dict  # relation decorator -> a collection?
@@ -414,6 +417,8 @@ def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> 
             continue
         call = member.value if type(member.value) is ir.Call else None
         callee = program.static_name(path, call.func) if call is not None else ""
+        if model.stack == "django" and call is not None:
+            callee = _library_relation(program, path, call) or callee
         short = callee.rsplit(".", 1)[-1]
         if model.stack == "sqlalchemy" and callee in known(program).sqlalchemy_relationship:
             target = _target_text(call.arg(0, "argument")) or _annotation_target(member.annotation)
@@ -445,7 +450,7 @@ def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> 
                 related_name = related_name.replace("%(class)s", model.name.lower()).replace("%(app_label)s", app_label(program, model))
             collection = known(program).django_relations[short]
             model.pending.append((member.name, target, collection, "select", member.span, short, related_name))
-            if not collection:  # a many-to-many / generic relation has no column on this table
+            if not collection and short not in known(program).django_generic_keys:  # a many-to-many / generic relation has no column on this table
                 model.columns.add(f"{member.name}_id")
             null = call.arg(keyword="null")
             if type(null) is ir.Const and null.value is True:
@@ -469,6 +474,25 @@ def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> 
                 model.nullable_columns.add(member.name)
         elif call is None and member.annotation is not None and model.stack == "sqlalchemy":
             model.columns.add(member.name)
+
+
+def _library_relation(program, path: str, call: ir.Call) -> str:
+    """The library relation field a project subclass of one stands for: nautobot's
+    ``tags = TagsField()`` with ``class TagsField(TaggableManager)`` is a taggable manager — the
+    dotted name of the first relation field (``django_relations`` from ``django_relation_modules``)
+    among the project class's bases, through its project bases; ``""`` when the callee is no project
+    class or none of its bases is one."""
+    value = v.strip(program.static_value(path, call.func)) if type(call.func) in (ir.Name, ir.Attr) else None
+    if type(value) is not v.ClassValue:
+        return ""
+    relations, modules = known(program).django_relations, tuple(sorted(known(program).django_relation_modules))
+    for base_path, base_cid in program.subclass_chain(value.path, value.cid):
+        cls = program.cls(base_path, base_cid)
+        for base in cls.bases if cls is not None else ():
+            name = program.static_name(base_path, base)
+            if name.rsplit(".", 1)[-1] in relations and name.startswith(modules):
+                return name
+    return ""
 
 
 def _objection_statics(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> None:
