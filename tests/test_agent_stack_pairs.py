@@ -24,6 +24,8 @@ CASES = [
     ("agent-express-workspaces-cls", "node-express-openapi-clean_architecture-sqlite-sequelize", ALL, ALL),
     ("agent-koa-feature-folders", "node-koa-openapi-postgres-sequelize", {**NO_CA, "orm": False}, NO_CA),
     ("agent-hono-cvar-usecases", "node-hono-openapi-clean_architecture-sqlite-sequelize", ALL, ALL),
+    ("agent-flask-di-container", "uv-flask-openapi-clean_architecture-sqlite-sqlalchemy", {**ALL, "database": False}, ALL),
+    ("agent-aiohttp-backend-gather", "uv-aiohttp-openapi-clean_architecture-sqlite-sqlalchemy", {**ALL, "orm": False}, ALL),
 ]
 
 
@@ -82,3 +84,96 @@ def test_hono_zvalidator_output_keeps_only_the_declared_keys(tmp_path):
     _edit(routes, "    body: z.string().optional(),\n  }),\n});", "    body: z.string().optional(),\n  }),\n  authorId: z.number().optional(),\n});")
     _edit(routes, "viewerId, payload.article);", "viewerId, payload);")
     assert findings(root) == expected
+
+
+_BLOCKS_APP = {
+    "requirements.txt": "fastapi\nsqlalchemy\n",
+    "app/models.py": """
+        from sqlalchemy import ForeignKey
+        from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+        class Base(DeclarativeBase):
+            pass
+
+
+        class Article(Base):
+            __tablename__ = "articles"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            title: Mapped[str]
+
+
+        class Tag(Base):
+            __tablename__ = "tags"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
+            name: Mapped[str]
+    """,
+    "app/store.py": """
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import sessionmaker
+
+        from app.models import Article, Tag
+
+        Session = sessionmaker(create_engine("sqlite:///x.db"))
+
+
+        def add_article(title):
+            with Session.begin() as session:
+                article = Article(title=title)
+                session.add(article)
+                session.flush()
+                return article.id
+
+
+        def add_tag(article_id, name):
+            with Session.begin() as session:
+                session.add(Tag(article_id=article_id, name=name))
+
+
+        def add_tag_in(session, article_id, name):
+            with session.begin_nested():
+                session.add(Tag(article_id=article_id, name=name))
+    """,
+    "app/main.py": """
+        from fastapi import FastAPI
+
+        from app import store
+        from app.models import Article
+
+        app = FastAPI()
+
+
+        @app.post("/articles")
+        def create(title: str, tag: str):
+            article_id = store.add_article(title)
+            store.add_tag(article_id, tag)
+            return {"id": article_id}
+
+
+        @app.post("/tags")
+        def tags(article_id: int, first: str, second: str):
+            store.add_tag(article_id, first)
+            return {"ok": True}
+
+
+        @app.post("/drafts")
+        def drafts(title: str, tag: str):
+            with store.Session.begin() as session:
+                article = Article(title=title)
+                session.add(article)
+                session.flush()
+                store.add_tag_in(session, article.id, tag)
+            return {"id": article.id}
+    """,
+}
+
+
+def test_writes_in_two_transaction_blocks_are_two_transactions(tmp_path):
+    """`store.add_article` and `store.add_tag` each open `with Session.begin()`: the article is committed before the
+    tag's block starts (AL305 at the first call).  One block around both (a helper's `begin_nested()` inside it is a
+    savepoint of the same transaction) is one transaction: silent; so is one block alone."""
+    from helpers import make_repo
+
+    root = make_repo(tmp_path / "blocks", _BLOCKS_APP)
+    assert findings(root, select=("AL305",)) == [("AL305", "app/main.py", 11)]

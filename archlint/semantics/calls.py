@@ -2549,7 +2549,7 @@ class Calls:
                 loops=effect.loops if v.DETACHED_TAG in effect.tags else tuple(self.loops) + effect.loops,
                 in_tx=effect.in_tx or self.tx > 0,
                 branch=self.branch + effect.branch,
-                tags=v.shared_tags(self._outside(effect) | (CAUGHT if self.catching_unique and effect.op in ("write", "commit") else frozenset())
+                tags=v.shared_tags(self._in_block(effect, self._outside(effect)) | (CAUGHT if self.catching_unique and effect.op in ("write", "commit") else frozenset())
                                    | self._context_tags(effect) | thread | self._swallowed(effect)
                                    | (CAUGHT_MISSING if self.catching_missing and effect.op == "read" else frozenset())),
             ))
@@ -2719,6 +2719,15 @@ class Calls:
         if effect.op != "write":
             return frozenset()
         return frozenset(tag for tag, on in ((v.IN_HANDLER_TAG, self.handling), (v.INJECTED_TAG, self.injecting)) if on)
+
+    def _in_block(self, effect, tags: frozenset) -> frozenset:
+        """A callee's write run while this frame holds a transaction open: it belongs to this frame's outermost
+        transaction block (``TX_BLOCK_TAG``), or to no block when that transaction is not a block's."""
+        if self.tx == 0 or effect.op not in ("write", "dirty"):
+            return tags
+        kept = frozenset(t for t in tags if not t.startswith(v.TX_BLOCK_TAG))
+        block = self.tx_block()
+        return kept | {block} if block is not None else kept
 
     def _outside(self, effect) -> frozenset:
         """A callee's query that runs inside a managed-transaction callback without its handle."""

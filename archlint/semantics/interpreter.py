@@ -455,6 +455,7 @@ class Frame(Calls):
         self.effects: list[Effect] = []
         self.loops: list[str] = []
         self.tx = 0
+        self.tx_blocks: list[tuple[str, int]] = []  # (site, transactions it opened) of each open `with` block opening one
         self.hand_begun: set = set()  # spans of `session.begin()` called as a statement (see Calls.method_call)
         self.yielded = False  # a `yield` ran (in the current `with` block: see with_statement)
         self.branch: tuple = ()  # ((if-site, side), ...): the branches this statement runs on
@@ -2045,6 +2046,8 @@ class Frame(Calls):
             type(item.context) is ir.Call and callee_text(item.context).rsplit(".", 1)[-1] == "suppress"
             and any(catches_missing_row(arg.value, known(self.program)) for arg in item.context.args) for item in node.items)
         self.tx += opened
+        if opened:
+            self.tx_blocks.append((f"{self.path}:{node.span.line}:{node.span.column}", opened))
         self.catching_missing += suppressing  # with suppress(Article.DoesNotExist): …
         self.program.open_sessions.update(sessions)
         outer_yield, self.yielded = self.yielded, False
@@ -2052,6 +2055,8 @@ class Frame(Calls):
             terminated = self.block(node.body)
         finally:
             self.tx -= opened
+            if opened:
+                self.tx_blocks.pop()
             self.catching_missing -= suppressing
             self.program.open_sessions.difference_update(sessions)
             if not self.yielded:
@@ -2171,6 +2176,14 @@ class Frame(Calls):
                 made = type(v.strip(receiver)) is v.Db and v.strip(receiver).kind == "session_factory"
                 return frozenset(t for t in v.tags_of(candidate) if made or not t.startswith("sess:")) | ({"made"} if made else set())
         return None
+
+    def tx_block(self) -> str | None:
+        """The ``TX_BLOCK_TAG`` of a write made here: the outermost open ``with`` block that opened a transaction,
+        when every transaction open in this frame was opened by such a block (``None`` inside a managed
+        callback's or an ``@atomic`` function's transaction: one transaction, whatever blocks it holds)."""
+        if not self.tx_blocks or sum(count for _site, count in self.tx_blocks) != self.tx:
+            return None
+        return v.TX_BLOCK_TAG + self.tx_blocks[0][0]
 
     def opens_transaction(self, context, value) -> bool:
         call = context.value if type(context) is ir.Await else context
@@ -3531,6 +3544,9 @@ class Frame(Calls):
             query = None
         in_tx = self.tx > 0 or any(t.startswith(v.TX_TAG) for t in tags)
         extra = {"closed:" + t[5:] for t in closed}
+        block = self.tx_block()
+        if block is not None and op in ("write", "dirty"):
+            extra.add(block)
         if self.catching_unique and op in ("write", "commit"):
             extra.add(CAUGHT_UNIQUE)
         if self.swallowing and op in ("write", "commit"):
