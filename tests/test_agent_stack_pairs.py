@@ -26,6 +26,7 @@ CASES = [
     ("agent-hono-cvar-usecases", "node-hono-openapi-clean_architecture-sqlite-sequelize", ALL, ALL),
     ("agent-flask-di-container", "uv-flask-openapi-clean_architecture-sqlite-sqlalchemy", {**ALL, "database": False}, ALL),
     ("agent-aiohttp-backend-gather", "uv-aiohttp-openapi-clean_architecture-sqlite-sqlalchemy", {**ALL, "orm": False}, ALL),
+    ("agent-fastify-awilix-plugin", "node-fastify-openapi-clean_architecture-postgres-sequelize", ALL, ALL),
 ]
 
 
@@ -177,3 +178,23 @@ def test_writes_in_two_transaction_blocks_are_two_transactions(tmp_path):
 
     root = make_repo(tmp_path / "blocks", _BLOCKS_APP)
     assert findings(root, select=("AL305",)) == [("AL305", "app/main.py", 11)]
+
+
+@pytest.mark.parametrize("lookup", [
+    "request.diScope.resolve('articleService')",
+    "request.diScope.cradle.articleService",
+    "fastify.diContainer.resolve('articleService')",
+    "fastify.diContainer.cradle.articleService",
+])
+def test_fastify_awilix_slots_hold_the_container(tmp_path, lookup):
+    """@fastify/awilix puts the container on the instance (`fastify.diContainer`) and a request scope on every request
+    (`request.diScope`): what they resolve is the registered service, so the body the handler passes reaches
+    `article.update(changes)` (AL504).  Without any awilix registration the same attribute is an unknown request slot."""
+    root = _copy(tmp_path, "agent-fastify-awilix-plugin-bugs")
+    routes = root / "src" / "routes" / "articles.js"
+    _edit(routes, "    const service = request.diScope.resolve('articleService');\n    const article = await service.update(",
+          f"    const article = await {lookup}.update(")
+    assert ("AL504", "src/repositories/articleRepository.js", 33) in findings(root)
+    server = root / "src" / "server.js"
+    _edit(server, "diContainer.register({", "diContainer.registerNothing({")
+    assert ("AL504", "src/repositories/articleRepository.js", 33) not in findings(root)

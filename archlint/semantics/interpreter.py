@@ -24,6 +24,7 @@ from archlint.domain.env_defaults import env_read
 from archlint.domain.facts import Span
 from archlint.domain.records import NamedTuple
 from archlint.semantics import lost_updates, sequences
+from archlint.semantics.containers import known as container_names, resolved as resolved_from_container, slot_container
 from archlint.semantics import values as v
 from archlint.semantics.calls import ANY_RELATION, CONNECTION, KEY_MATCH_TAG, NEW_ROW, OPEN_TX, ROW_MAP, SWALLOW_TAG, Calls, _no_tx, raw_row, keyed_by_stored_row, session_row
 from archlint.semantics.calls import aggregate_row, chain_order, chain_writes, lookup_key_tags
@@ -2965,6 +2966,9 @@ class Frame(Calls):
         if kind is v.Module:
             return self.program.module_member(bare.path, name)
         if kind is v.External:
+            if bare.name in container_names(self.program).container_cradles:
+                found = resolved_from_container(self.program, self.path, name)  # container.cradle.articleService
+                return found if found is not None else v.UNKNOWN
             model = self.program.django_builtin_model(bare.name)
             if model is not None:  # User.objects of `from django.contrib.auth.models import User`
                 return self.member(v.tag(model, tags), name, node)
@@ -2986,6 +2990,9 @@ class Frame(Calls):
                 return v.App("fastify")  # request.server: the Fastify instance (its decorators)
             if name == "var" and bare.framework == "hono" and bare.part == "":
                 return v.Request("hono", "var")  # c.var.db: the context variables c.set() wrote
+            container = slot_container(self.program, bare.framework, f"{bare.part}.{name}" if bare.part else name)
+            if container is not None:  # request.diScope (@fastify/awilix), req.container (awilix-express)
+                return container
             if node is not None:
                 self.request_event("request-read", bare, name, node.span)
             if bare.part == "" and name == self._framework_data(bare.framework).get("auth_attribute"):
@@ -3027,6 +3034,8 @@ class Frame(Calls):
             return bare
         if kind is v.App and name in ("router", "routes", "app"):  # aiohttp app.router.add_get
             return bare
+        if kind is v.App and slot_container(self.program, bare.framework, name) is not None:
+            return slot_container(self.program, bare.framework, name)  # fastify.diContainer
         if kind is v.App and name == "context" and bare.framework == "koa":
             return v.Request("koa")  # app.context: the prototype of every ctx (app.context.db = db)
         if kind is v.App and name == "locals" and bare.framework == "express":
