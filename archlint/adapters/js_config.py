@@ -66,8 +66,18 @@ def read_package_json(path_rel: str, text: str) -> tuple[PackageJson, list[Depen
         imports=_imports(data.get("imports")),
         main=_string(data.get("main")),
         module_type=_string(data.get("type")) if data.get("type") in ("module", "commonjs") else "",
+        workspaces=_workspaces(data.get("workspaces")),
     )
     return package, _dependencies(path_rel, text, data)
+
+
+def _workspaces(raw: object) -> tuple[str, ...]:
+    """``"workspaces": ["packages/*"]`` or yarn's ``{"packages": [...]}`` -> the member globs."""
+    if isinstance(raw, dict):
+        raw = raw.get("packages")
+    if not isinstance(raw, list):
+        return ()
+    return tuple(item.strip().removeprefix("./").rstrip("/") for item in raw if isinstance(item, str) and item.strip())
 
 
 def _string(value: object) -> str:

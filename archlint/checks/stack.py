@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from fnmatch import fnmatchcase
 
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
@@ -63,9 +64,12 @@ def _undeclared(ctx: CheckContext) -> Iterator[Finding]:
         declared = by_project.get(project)
         if declared is None:
             declared = by_project[project] = {"pypi": set(), "npm": set()}
+            hoisted = _workspace_of(ctx, project)
             for dependency in ctx.manifest.dependencies:
                 if ctx.projects.sees(project, dependency.path):
                     declared[dependency.ecosystem].add(dependency.name.lower())
+                elif dependency.ecosystem == "npm" and ctx.projects.of(dependency.path) in hoisted:
+                    declared["npm"].add(dependency.name.lower())
         if non_production(path) or not declared[ecosystem] or not facts.parsed or _optional_integration(ctx, path, integrations):
             continue
         reported: set[str] = set()
@@ -81,6 +85,27 @@ def _undeclared(ctx: CheckContext) -> Iterator[Finding]:
                 yield _missing(ctx, path, edge.span, edge.specifier, entry.packages, ecosystem)
         if ecosystem == "npm":
             yield from _sequelize_dialect(ctx, path, declared["npm"])
+
+
+def _workspace_of(ctx: CheckContext, project: str) -> frozenset[str]:
+    """The projects an npm/yarn workspace installs together with ``project``: a package.json
+    ``workspaces`` list above it that names it makes one ``node_modules`` at the workspace root, where
+    every member's dependencies are hoisted — ``require('sequelize')`` in ``packages/api`` finds the
+    copy ``packages/db`` declares.  (pnpm keeps members apart; it reads ``pnpm-workspace.yaml``, not
+    this field.)  Empty when ``project`` is no workspace member."""
+    for package in ctx.manifest.packages:
+        if not package.workspaces:
+            continue
+        root = package.directory
+        prefix = f"{root}/" if root else ""
+        members = {
+            candidate for candidate in ctx.projects.roots
+            if candidate != root and candidate.startswith(prefix)
+            and any(fnmatchcase(candidate[len(prefix):], glob) for glob in package.workspaces)
+        }
+        if project in members:
+            return frozenset(members | {root})
+    return frozenset()
 
 
 # Where a library keeps its optional integrations with other packages (``django.contrib``,

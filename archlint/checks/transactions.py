@@ -193,8 +193,31 @@ def _writes_without_transaction(ctx, names: Known, analysis, effects, atomic_req
             writes = _split_by_commit(names, stack_effects, local_loop)
         else:
             writes = _autocommitted(names, stack_effects)
+        if len(writes) < 2:
+            writes = _separate_blocks(names, stack_effects)
         if len(writes) >= 2:
             yield _finding(ctx, names, analysis, stack, writes)
+
+
+def _separate_blocks(names: Known, effects) -> list:
+    """Writes in two different transaction blocks of one request (``TX_BLOCK_TAG``): a repository method that
+    opens its own ``async with self._sessions.begin()`` to insert the article, another that opens one to insert
+    its tags — the first block has committed before the second starts.  One block reached twice (a helper
+    called per item) is not judged here."""
+    first = None
+    found: list = []
+    for effect in effects:
+        block = next((t for t in effect.tags if t.startswith(v.TX_BLOCK_TAG)), None)
+        if block is None or not effect.in_tx or effect.op not in ("write", "dirty"):
+            continue
+        if not _is_write(names, effect._replace(op="write", in_tx=False)) or effect.method in names.idempotent_writes:
+            continue
+        if first is None:
+            first, found = (block, effect), [effect]
+        elif block != first[0] and compatible(first[1].branch, effect.branch) \
+                and all(block != b for b in (next(t for t in e.tags if t.startswith(v.TX_BLOCK_TAG)) for e in found)):
+            found.append(effect)
+    return found[:4] if len(found) >= 2 else []
 
 
 def _is_write(names: Known, effect) -> bool:
@@ -354,7 +377,11 @@ def _finding(ctx, names: Known, analysis, stack: str, writes: list) -> Finding:
     if repeated:
         trace = trace[:-1]
     where = "this handler" if common == 0 else f"the operation the handler at {analysis.path}:{analysis.function.span.line} runs"
-    if stack in names.unit_of_work:
+    if writes[0].in_tx:  # _separate_blocks: each write's own transaction block
+        what = (f"{len(writes)} writes ({', '.join(described)}) run in separate transactions: each `with … begin()` / "
+                f"`atomic()` block commits when it ends, before the next one starts")
+        consequence = "when a later one fails, the earlier blocks are already committed and stay"
+    elif stack in names.unit_of_work:
         if repeated:
             what = f"{described[0]} is committed once per loop iteration"
         else:

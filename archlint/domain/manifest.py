@@ -57,6 +57,7 @@ class PackageJson:
     imports: tuple[tuple[str, str], ...]  # "#alias/*" -> "./src/*" (conditions already picked)
     main: str = ""
     module_type: str = ""  # "module" | "commonjs" | ""
+    workspaces: tuple[str, ...] = ()  # npm/yarn ``workspaces`` globs ("packages/*"), relative to ``directory``
 
 
 @dataclass(slots=True)

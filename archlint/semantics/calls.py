@@ -1280,6 +1280,10 @@ class Calls:
             if method in ("json", "get_json", "text", "post", "formData", "parseBody") and bare.part in ("", "req"):
                 self.request_event("request-read", bare, "body", node.span)
             part = known(self.program).request_object_methods.get(method)
+            if method == "valid" and part == "body" and type(key) is v.Const:
+                validated = self._validated_target(bare, key.value)
+                if validated is not None:
+                    return validated
             if part is not None:
                 chosen = frozenset({v.INPUT_TAG}) if part in v.INPUT_PARTS else frozenset()
                 return v.tag(v.Request(bare.framework, part), tags | {v.REQUEST_TAG} | chosen)
@@ -1321,6 +1325,22 @@ class Calls:
         return definition is not None and any(
             type(d) is ir.Name and d.id == "classmethod" for d in definition.decorators
         )
+
+    def _validated_target(self, request: v.Request, target):
+        """``c.req.valid('json')`` in a handler whose route runs ``zValidator('json', schema)`` first: the
+        schema's parsed output (a zod ``z.object`` keeps only its declared keys), ``None`` when no modelled
+        schema validates that target."""
+        if request.part not in ("", "req") or not isinstance(target, str):
+            return None
+        found = self.program.validated_targets(request.framework).get((self.path, self.function.fid), {}).get(target)
+        if found is None:
+            return None
+        part = "body" if target in ("json", "form") else None
+        if part is None or not self.program.stripping_schema(*found, request.framework):
+            return None  # a schema keeping unknown keys (`.passthrough()` anywhere in it): the body as sent
+        schema = self.eval_in_module(*found)
+        body = v.tag(v.Request(request.framework, part), frozenset({v.REQUEST_TAG, v.INPUT_TAG}))
+        return validators.parsed(schema, body)
 
     def callback_loop(self, node: ir.Call, receiver, function):
         """``rows.map(toDto)``: the function runs once per element."""
@@ -2531,7 +2551,7 @@ class Calls:
                 loops=effect.loops if v.DETACHED_TAG in effect.tags else tuple(self.loops) + effect.loops,
                 in_tx=effect.in_tx or self.tx > 0,
                 branch=self.branch + effect.branch,
-                tags=v.shared_tags(self._outside(effect) | (CAUGHT if self.catching_unique and effect.op in ("write", "commit") else frozenset())
+                tags=v.shared_tags(self._in_block(effect, self._outside(effect)) | (CAUGHT if self.catching_unique and effect.op in ("write", "commit") else frozenset())
                                    | self._context_tags(effect) | thread | self._swallowed(effect)
                                    | (CAUGHT_MISSING if self.catching_missing and effect.op == "read" else frozenset())),
             ))
@@ -2701,6 +2721,15 @@ class Calls:
         if effect.op != "write":
             return frozenset()
         return frozenset(tag for tag, on in ((v.IN_HANDLER_TAG, self.handling), (v.INJECTED_TAG, self.injecting)) if on)
+
+    def _in_block(self, effect, tags: frozenset) -> frozenset:
+        """A callee's write run while this frame holds a transaction open: it belongs to this frame's outermost
+        transaction block (``TX_BLOCK_TAG``), or to no block when that transaction is not a block's."""
+        if self.tx == 0 or effect.op not in ("write", "dirty"):
+            return tags
+        kept = frozenset(t for t in tags if not t.startswith(v.TX_BLOCK_TAG))
+        block = self.tx_block()
+        return kept | {block} if block is not None else kept
 
     def _outside(self, effect) -> frozenset:
         """A callee's query that runs inside a managed-transaction callback without its handle."""

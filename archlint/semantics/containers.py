@@ -51,6 +51,8 @@ class Known(NamedTuple):
     chained: frozenset
     container_constructors: frozenset
     container_resolvers: frozenset
+    container_cradles: frozenset
+    container_slots: dict  # framework -> frozenset of request/app attributes holding the container
     declarative_containers: frozenset
     providers: frozenset
 
@@ -59,6 +61,8 @@ def _known(table: dict) -> Known:
     return Known(registrars=dict(table["registrars"]), chained=frozenset(table["chained"]),
                  container_constructors=frozenset(table["container_constructors"]),
                  container_resolvers=frozenset(table["container_resolvers"]),
+                 container_cradles=frozenset(table["container_cradles"]),
+                 container_slots={framework: frozenset(names) for framework, names in table["container_slots"].items()},
                  declarative_containers=frozenset(table["declarative_containers"]),
                  providers=frozenset(table["providers"]))
 
@@ -193,6 +197,20 @@ def resolved(program, path: str, name: str):
         if found is not None:
             return found
     return None
+
+
+# What a framework slot holding the container stands for: `.resolve(name)` and `.cradle.name` on it are read
+# as on `createContainer()` (`container_resolvers`, `container_cradles`)
+CONTAINER = "awilix:createContainer()"
+
+
+def slot_container(program, framework: str, attribute: str):
+    """``request.diScope`` / ``fastify.diContainer`` / ``req.container`` / ``ctx.state.container`` when an awilix
+    plugin of ``framework`` puts the container there and the program registers anything: the container, else
+    ``None``."""
+    if not program.container_cradle or attribute not in known(program).container_slots.get(framework, ()):
+        return None
+    return v.External(CONTAINER)
 
 
 def _wire_project(program, project: str, found: list[Registration]) -> None:

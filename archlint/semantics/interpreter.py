@@ -24,6 +24,7 @@ from archlint.domain.env_defaults import env_read
 from archlint.domain.facts import Span
 from archlint.domain.records import NamedTuple
 from archlint.semantics import lost_updates, sequences
+from archlint.semantics.containers import known as container_names, resolved as resolved_from_container, slot_container
 from archlint.semantics import values as v
 from archlint.semantics.calls import ANY_RELATION, CONNECTION, KEY_MATCH_TAG, NEW_ROW, OPEN_TX, ROW_MAP, SWALLOW_TAG, Calls, _no_tx, raw_row, keyed_by_stored_row, session_row
 from archlint.semantics.calls import aggregate_row, chain_order, chain_writes, lookup_key_tags
@@ -455,6 +456,7 @@ class Frame(Calls):
         self.effects: list[Effect] = []
         self.loops: list[str] = []
         self.tx = 0
+        self.tx_blocks: list[tuple[str, int]] = []  # (site, transactions it opened) of each open `with` block opening one
         self.hand_begun: set = set()  # spans of `session.begin()` called as a statement (see Calls.method_call)
         self.yielded = False  # a `yield` ran (in the current `with` block: see with_statement)
         self.branch: tuple = ()  # ((if-site, side), ...): the branches this statement runs on
@@ -2045,6 +2047,8 @@ class Frame(Calls):
             type(item.context) is ir.Call and callee_text(item.context).rsplit(".", 1)[-1] == "suppress"
             and any(catches_missing_row(arg.value, known(self.program)) for arg in item.context.args) for item in node.items)
         self.tx += opened
+        if opened:
+            self.tx_blocks.append((f"{self.path}:{node.span.line}:{node.span.column}", opened))
         self.catching_missing += suppressing  # with suppress(Article.DoesNotExist): …
         self.program.open_sessions.update(sessions)
         outer_yield, self.yielded = self.yielded, False
@@ -2052,6 +2056,8 @@ class Frame(Calls):
             terminated = self.block(node.body)
         finally:
             self.tx -= opened
+            if opened:
+                self.tx_blocks.pop()
             self.catching_missing -= suppressing
             self.program.open_sessions.difference_update(sessions)
             if not self.yielded:
@@ -2171,6 +2177,14 @@ class Frame(Calls):
                 made = type(v.strip(receiver)) is v.Db and v.strip(receiver).kind == "session_factory"
                 return frozenset(t for t in v.tags_of(candidate) if made or not t.startswith("sess:")) | ({"made"} if made else set())
         return None
+
+    def tx_block(self) -> str | None:
+        """The ``TX_BLOCK_TAG`` of a write made here: the outermost open ``with`` block that opened a transaction,
+        when every transaction open in this frame was opened by such a block (``None`` inside a managed
+        callback's or an ``@atomic`` function's transaction: one transaction, whatever blocks it holds)."""
+        if not self.tx_blocks or sum(count for _site, count in self.tx_blocks) != self.tx:
+            return None
+        return v.TX_BLOCK_TAG + self.tx_blocks[0][0]
 
     def opens_transaction(self, context, value) -> bool:
         call = context.value if type(context) is ir.Await else context
@@ -2952,6 +2966,9 @@ class Frame(Calls):
         if kind is v.Module:
             return self.program.module_member(bare.path, name)
         if kind is v.External:
+            if bare.name in container_names(self.program).container_cradles:
+                found = resolved_from_container(self.program, self.path, name)  # container.cradle.articleService
+                return found if found is not None else v.UNKNOWN
             model = self.program.django_builtin_model(bare.name)
             if model is not None:  # User.objects of `from django.contrib.auth.models import User`
                 return self.member(v.tag(model, tags), name, node)
@@ -2973,6 +2990,9 @@ class Frame(Calls):
                 return v.App("fastify")  # request.server: the Fastify instance (its decorators)
             if name == "var" and bare.framework == "hono" and bare.part == "":
                 return v.Request("hono", "var")  # c.var.db: the context variables c.set() wrote
+            container = slot_container(self.program, bare.framework, f"{bare.part}.{name}" if bare.part else name)
+            if container is not None:  # request.diScope (@fastify/awilix), req.container (awilix-express)
+                return container
             if node is not None:
                 self.request_event("request-read", bare, name, node.span)
             if bare.part == "" and name == self._framework_data(bare.framework).get("auth_attribute"):
@@ -3014,6 +3034,8 @@ class Frame(Calls):
             return bare
         if kind is v.App and name in ("router", "routes", "app"):  # aiohttp app.router.add_get
             return bare
+        if kind is v.App and slot_container(self.program, bare.framework, name) is not None:
+            return slot_container(self.program, bare.framework, name)  # fastify.diContainer
         if kind is v.App and name == "context" and bare.framework == "koa":
             return v.Request("koa")  # app.context: the prototype of every ctx (app.context.db = db)
         if kind is v.App and name == "locals" and bare.framework == "express":
@@ -3535,6 +3557,9 @@ class Frame(Calls):
             query = None
         in_tx = self.tx > 0 or any(t.startswith(v.TX_TAG) for t in tags)
         extra = {"closed:" + t[5:] for t in closed}
+        block = self.tx_block()
+        if block is not None and op in ("write", "dirty"):
+            extra.add(block)
         if self.catching_unique and op in ("write", "commit"):
             extra.add(CAUGHT_UNIQUE)
         if self.swallowing and op in ("write", "commit"):

@@ -2017,6 +2017,42 @@ class Program:
         memo[framework] = frozenset(found)
         return memo[framework]
 
+    def validated_targets(self, framework: str) -> dict:
+        """(path, fid) of a route handler -> {target: (path, schema expression)}: the validator middlewares
+        (``frameworks.toml`` ``validator_middlewares``) among the route's arguments, ``zValidator('json', s)``
+        in ``app.put(url, zValidator('json', s), handler)``, whose parsed output the handler reads as
+        ``c.req.valid('json')``.  Read from the IR once per run."""
+        memo = self.__dict__.setdefault("_validated_targets", {})
+        if framework in memo:
+            return memo[framework]
+        from archlint.domain.datalayer import non_production
+
+        middlewares = frozenset(self.library.framework_data.get(framework, {}).get("validator_middlewares", ()))
+        found: dict = {}
+        for path, module in self.modules.items() if middlewares else ():
+            if module.language == "python" or non_production(path):
+                continue
+            for function in module.functions:
+                for node in ir.iter_nodes(function.body):
+                    if type(node) is not ir.Call or type(node.func) is not ir.Attr:
+                        continue
+                    positional = [a.value for a in node.args if a.kind == "pos"]
+                    targets = {}
+                    for arg in positional[:-1]:
+                        inner = [a.value for a in arg.args if a.kind == "pos"] if type(arg) is ir.Call else []
+                        if (len(inner) >= 2 and type(inner[0]) is ir.Const and isinstance(inner[0].value, str)
+                                and self.static_name(path, arg.func) in middlewares):
+                            targets[inner[0].value] = (path, inner[1])
+                    handler = positional[-1] if targets else None
+                    if type(handler) is ir.FuncRef:
+                        found[(path, handler.fid)] = targets
+                    elif type(handler) in (ir.Name, ir.Attr):
+                        target = v.strip(self.static_value(path, handler))
+                        if type(target) is v.Function:
+                            found[(target.path, target.fid)] = targets
+        memo[framework] = found
+        return found
+
     def _stripped_route(self, path: str, call: ir.Call, data: dict, found: set) -> None:
         """``app.post(url, { schema: { body } }, handler)`` / ``app.route({ schema: { body }, handler })``."""
         positional = [a.value for a in call.args if a.kind == "pos"]
@@ -2036,6 +2072,11 @@ class Program:
                 target = v.strip(self.static_value(path, handler))
                 if type(target) is v.Function:
                     found.add((target.path, target.fid))
+
+    def stripping_schema(self, path: str, node, framework: str) -> bool:
+        """``node`` builds a schema whose parsed output keeps only declared keys, by ``framework``'s
+        ``stripping_body_schemas`` and ``keeping_schema_methods`` (nested ``.passthrough()`` keeps them)."""
+        return self._stripping_schema(path, node, self.library.framework_data.get(framework, {}), 0)
 
     def _stripping_schema(self, path: str, node, data: dict, depth: int) -> bool:
         """``node`` builds a schema whose parsed output keeps only declared keys (see ``stripped_body_handlers``);

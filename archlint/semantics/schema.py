@@ -908,16 +908,34 @@ def _sequelize_associations(program, module: ir.ModuleIR, schema: Schema, calls)
         target = _sequelize_model_named(program, path, node.arg(0), schema, function)
         if not owner:
             continue
-        alias = ""
+        alias = foreign_key = ""
         options = node.arg(1)
         if type(options) is ir.Obj:
             for entry in options.entries:
                 if entry.key == "as" and type(entry.value) is ir.Const and isinstance(entry.value.value, str):
                     alias = entry.value.value
+                elif entry.key == "foreignKey":
+                    foreign_key = _sequelize_key_name(entry.value)
         target_name = schema.models[target].name if target else _target_text(node.arg(0))
         collection = known(program).sequelize_associations[node.method]
         name = alias or (target_name + "s" if collection and not target_name.endswith("s") else target_name)
         schema.models[owner].relations[name] = Relation(name, target, collection, "none", node.span, "association", node.method)
+        if target and node.method == "belongsTo":  # the owner holds the key: `authorId` of belongsTo(User, { as: 'author' })
+            holder, referenced = schema.models[owner], schema.models[target]
+            column = foreign_key or f"{alias or referenced.name}Id"
+        elif target and node.method in ("hasMany", "hasOne"):  # the target holds it: `UserId` of User.hasMany(Article)
+            holder, referenced = schema.models[target], schema.models[owner]
+            column = foreign_key or f"{referenced.name}Id"
+        else:
+            continue
+        holder.foreign_keys.setdefault(column, referenced.table or referenced.name)
+
+
+def _sequelize_key_name(node) -> str:
+    """The ``foreignKey`` option of an association: ``'authorId'`` or ``{ name: 'authorId', … }``."""
+    if type(node) is ir.Obj:
+        node = next((entry.value for entry in node.entries if entry.key == "name"), None)
+    return node.value if type(node) is ir.Const and isinstance(node.value, str) else ""
 
 
 def _sequelize_model_named(program, path: str, node, schema: Schema, function: ir.Function) -> str:

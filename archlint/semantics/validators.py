@@ -135,6 +135,16 @@ def method(frame, schema: v.Object, name: str, args):
     return v.Object(schema_kind(library, policy, keys))
 
 
+def parsed(schema, data):
+    """What a middleware validating ``data`` with ``schema`` hands the handler (Hono's ``zValidator``):
+    as ``_validated``, or ``None`` when ``schema`` is no schema this module models."""
+    bare = v.strip(schema)
+    if type(bare) is not v.Object or not bare.kind.startswith(VALIDATOR):
+        return None
+    _library, policy, keys = _parts(bare)
+    return _validated(policy, keys, data)
+
+
 def _validated(policy: str, keys, data):
     """What validating ``data`` gives: the data itself when unknown keys pass through, else only the
     declared keys of the request body (or validated input when those are unknown)."""

@@ -374,6 +374,10 @@ ASYNC_RESPONSE_TAG = "async-response"
 # it): the view serves its ``list`` action, so ``if self.action == "list"`` takes its one side.
 DRF_ACTION_TAG = "drf-action:"
 TX_TAG = "tx:"  # tx:<site>: a transaction handle (or a value built from one) of a transaction opened at <site>
+# txblock:<site>: a write inside the `with`/`async with` block at <site> that opened the transaction it runs in (the
+# outermost one: `with session.begin():`, `transaction.atomic()`, a project unit of work) — it commits when that block
+# ends, so two writes in two such blocks of one request are two transactions (AL305)
+TX_BLOCK_TAG = "txblock:"
 # On a list literal the program added elements to that the interpreter does not collect (``names = []``
 # then ``names.append(field.source)`` in a loop — only rows are followed, see sequences.py): what it
 # holds is not the literal's items.  ``select_related(*names)`` of it may load any relation.
