@@ -1256,6 +1256,15 @@ class Calls:
             spread = bare.get("...")
             if spread is not None and whole_body(spread):  # `def update(self, **kwargs)` given `**body`: the client's keys
                 return v.tag(v.UNKNOWN, v.tags_of(spread) | tags)
+        if kind is v.Record and method in ("values", "items") and not args and bare.get(method) is None and self.python \
+                and bare.items and all(isinstance(key, str) and key != "..." and key != v.ITERATES for key, _ in bare.items):
+            # `for _, annotate in COUNTERS.items()` on a dict literal: every one of its values, in turn
+            element = None
+            for _key, item in bare.items:
+                element = v.join(element, item)
+            if method == "items":
+                element = v.Tuple((v.Const(v.ANY_CONSTANT), element))
+            return v.tag(v.Items(element), tags)
         if kind is v.Record and method == "next" and not args and bare.get(ITERATED) is not None:
             # `_b = _a.next()` on the iterator `__values(xs)` made: `_b.value` is one element of xs
             iterated = bare.get(ITERATED)
@@ -2516,6 +2525,7 @@ class Calls:
             # `repo.create(author=user, **data)` into `def create(**fields)`: `fields` is `{author, ...data}`
             keywords = tuple(sorted(keywords + (("...", spread),), key=lambda item: item[0]))
         summary = self.program.summary_of(function, positional, keywords, self.depth + 1)
+        self.last_summary = summary
         if self.strict_missed:  # `check_access(row, user)` / `require(user and …)`: a helper given the value may check it
             for arg in args:
                 for inner in ir.iter_nodes(arg[3]) if arg[3] is not None else ():

@@ -56,6 +56,7 @@ class Known(NamedTuple):
     field_map_hooks: frozenset  # serializer methods that build / prune the rendered field map
     pk_only_fields: frozenset  # DRF relational fields that read only the foreign key's id (PKOnlyObject)
     viewset_standard_actions: frozenset
+    get_actions: frozenset  # actions served only for GET: `self.request.method` is "GET" in them
     queryset_scopers: frozenset  # permission-class methods handing back their queryset argument, narrowed
     django_list_views: frozenset  # Django's generic list views
     object_permission_mixins: frozenset  # django-rules / django-guardian
@@ -567,6 +568,32 @@ def _fields(program, cls: v.ClassValue) -> list[ir.Field]:
     return list(seen.values())
 
 
+def _serializer_fields(program, cls: v.ClassValue) -> list[ir.Field]:
+    """The serializer's declared fields, and those its ``__init__`` adds by a constant name
+    (``self.fields["annotations"] = AnnotationSerializer(many=True, read_only=True)``): DRF renders
+    those like declared ones.  A subclass's declaration replaces its base's."""
+    seen: dict[str, ir.Field] = {}
+    for path, cid in reversed(program.subclass_chain(cls.path, cls.cid)):
+        definition = program.cls(path, cid)
+        if definition is None:
+            continue
+        for member in definition.fields:
+            seen[member.name] = member
+        for fid in definition.methods:
+            function = program.function(path, fid)
+            if function is None or function.name != "__init__":
+                continue
+            for node in ir.iter_nodes(function.body):
+                if type(node) is not ir.Assign or len(node.targets) != 1 or type(node.value) is not ir.Call:
+                    continue
+                target = node.targets[0]
+                if type(target) is ir.Index and type(target.index) is ir.Const and isinstance(target.index.value, str) \
+                        and type(target.obj) is ir.Attr and target.obj.name == "fields" \
+                        and type(target.obj.obj) is ir.Name and target.obj.obj.id == "self" and path == cls.path:
+                    seen[target.index.value] = ir.Field(target.index.value, node.span, value=node.value)
+    return list(seen.values())
+
+
 def _meta(program, cls: v.ClassValue) -> dict:
     """``class Meta: model = …; fields = …; depth = …`` of a ModelSerializer."""
     for path, cid in program.subclass_chain(cls.path, cls.cid):
@@ -697,7 +724,7 @@ def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
     program = child.program
     declared = set()
     opt_in = _opt_in_fields(program, cls)
-    for member in _fields(program, cls):
+    for member in _serializer_fields(program, cls):
         declared.add(member.name)
         if member.name in opt_in:
             continue  # rendered only when the request asks for it (nautobot's `?include=config_context`)
@@ -735,11 +762,14 @@ def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
             elif short not in known(program).many_related_fields:
                 _rendered(child, value, call)
     represent = program.method(cls.path, cls.cid, "to_representation")
+    meta = _meta(program, cls)
     if represent is not None:  # the project's to_representation(instance) runs for every row too
         function = program.function(represent.path, represent.fid)
+        child.last_summary = None
         child.call_function(function, represent._replace(bound=v.Instance(cls.path, cls.cid)), [("pos", "", obj, None)],
                             label="to_representation")
-    meta = _meta(program, cls)
+        if child.last_summary is not None and child.last_summary.row_slots:
+            _rendered_slots(child, cls, function, child.last_summary.row_slots, meta)
     model = v.strip(obj)
     if "fields" in meta and type(model) is v.Row and model.model:
         names = _meta_field_names(child, meta["fields"][1], model.model)
@@ -760,6 +790,28 @@ def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
                 _read_all(child, child.member(obj, name, anchor), anchor)
             elif nesting:
                 child.member(obj, name, anchor)
+
+
+def _rendered_slots(child, cls: v.ClassValue, function: ir.Function, slots: tuple, meta: dict) -> None:
+    """``instance._actions = instance.get_actions()`` in ``to_representation(self, instance)`` before
+    ``super().to_representation(instance)``: a lazy queryset left on the row, which the field reading that
+    attribute (``ListField(source="_actions")``, or the name in ``Meta.fields``) runs for every row."""
+    params = [param.name for param in function.params if param.kind in ("pos", "posonly")][1:2]
+    if not params:
+        return
+    fields = {}
+    for member in _fields(child.program, cls):
+        call = member.value if type(member.value) is ir.Call else None
+        if call is not None:
+            fields.setdefault(_source(call) or member.name, call)
+    listed = meta.get("fields")
+    if listed is not None and type(listed[1]) is ir.Seq:
+        for element in listed[1].elts:
+            if type(element) is ir.Const and isinstance(element.value, str):
+                fields.setdefault(element.value, listed[1])
+    for param, attribute, query in slots:
+        if param == params[0] and attribute in fields:
+            _rendered(child, query, fields[attribute])
 
 
 def _rendered(child, value, node) -> None:

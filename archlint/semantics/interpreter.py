@@ -480,6 +480,8 @@ class Frame(Calls):
         # the rows another parameter holds with loader options — the identity map puts those relations on the
         # caller's rows (records.Summary.row_loads)
         self.row_loads: list[tuple] = []
+        self.row_slots: list[tuple] = []  # (parameter, attribute, lazy query): records.Summary.row_slots
+        self.last_summary = None  # the summary of the last project call this frame made (calls.call_function)
         self.callback_results: list[list] = []
         # Promise.all(rows.map((r) => Model.findById(r.x))): the map callbacks whose returned thenables
         # Promise.all runs (it calls .then on each), by the loop's span
@@ -552,7 +554,7 @@ class Frame(Calls):
                         self.program.callee_null_derefs.setdefault((deref.path, deref.span), deref)
         return Summary(returns, tuple(dict.fromkeys(self.effects)), raises, derefs, tuple(dict.fromkeys(self.context_events)),
                        self._exit_branch(), frozenset(self.exited) if self.exited else _NO_EXITS,
-                       tuple(dict.fromkeys(self.row_loads)))
+                       tuple(dict.fromkeys(self.row_loads)), tuple(self.row_slots))
 
     def _exit_with_open_transaction(self, span, value=None) -> None:
         """A normal exit (a ``return``, the end of the body) while an unmanaged transaction this
@@ -1432,6 +1434,14 @@ class Frame(Calls):
             owner = subject.args[0].value  # getattr(self, "action", ""): pulpcore's list-only optimisations
         elif type(subject) is ir.Attr and subject.name == "action":
             owner = subject.obj
+        elif type(subject) is ir.Attr and subject.name == "method" and type(subject.obj) is ir.Attr and subject.obj.name == "request":
+            # `if self.request.method == "GET": return TaskSimpleSerializer` in a view serving `list`: DRF
+            # routes that action for GET only
+            view = self.eval_cached(subject.obj.obj)
+            tag = next((t for t in sorted(v.tags_of(view)) if t.startswith(v.DRF_ACTION_TAG)), None)
+            if tag is None or type(v.strip(view)) is not v.Instance or tag[len(v.DRF_ACTION_TAG):] not in framework_names(self.program).get_actions:
+                return None
+            return _names_test(test, other, "GET")
         else:
             return None
         view = self.eval_cached(owner)
@@ -1836,6 +1846,9 @@ class Frame(Calls):
         if keyed:
             pair = v.strip(value)
             value = pair.items[1] if type(pair) is v.Tuple and len(pair.items) == 2 else v.UNKNOWN
+            if all(type(v.strip(option)) is v.Function for option in v.options(value)):
+                # {name: COUNTERS[name] for name in fields}: a dict of some of those functions
+                return v.tag(v.Items(value, True), tags)
         if type(result) is ir.Obj or not sequences.holds_rows(value):
             return None
         return v.tag(v.Items(sequences.element(value), keyed), tags)
@@ -2550,6 +2563,10 @@ class Frame(Calls):
                 row = v.strip(current)
                 if type(row) is v.Row:
                     self.env[obj.id] = v.tag(row._replace(loaded=row.loaded | {target.name}), v.tags_of(current))
+                    query = v.strip(value)
+                    if type(query) is v.Query and query.lazy and not query.cached and query.stack == "django" \
+                            and any(param.name == obj.id for param in self.function.params):
+                        self.row_slots.append((obj.id, target.name, value))
                 return
             if type(receiver) is v.Row and type(obj) is ir.Attr:
                 # `wle.item.event = event` (pretix primes the caches before a per-row call): the related
@@ -3403,6 +3420,12 @@ class Frame(Calls):
                 found = bare.get(key.value)
                 if found is not None:
                     return v.tag(found, tags)
+            elif self.python and type(key) is not v.Const and bare.items and all(type(v.strip(item)) is v.Function for _, item in bare.items):
+                # `HANDLERS[name]` with a computed key on a dict literal of functions: one of them
+                found = None
+                for _key, item in bare.items:
+                    found = v.join(found, item)
+                return v.tag(found, tags)
         if kind is v.Context or kind is v.App and bare.framework == "aiohttp":
             key = context_key(index)  # request.app['db'] / current_app.extensions['sqlalchemy']
             context = bare if kind is v.Context else v.Context("aiohttp", "app")

@@ -57,6 +57,10 @@ class Summary(NamedTuple):
     # .options(selectinload(Record.responses))`, the result discarded): the session's identity map loads
     # those relations onto the very rows the caller passed — SQLAlchemy's prefetch_related_objects
     row_loads: tuple = ()
+    # (parameter, attribute, query): a lazy Django queryset the function left on an attribute of the row a
+    # parameter holds (`instance._actions = instance.get_actions()` in a serializer's to_representation):
+    # not run yet — whatever renders that attribute runs it (frameworks._serializer_reads)
+    row_slots: tuple = ()
 
 
 class Site(NamedTuple):

@@ -296,6 +296,9 @@ Value = _Union[
 ]
 
 MAX_UNION = 4
+# A join of project functions only (a dict or tuple of handlers: `{"task_number": annotate_task_number, …}`)
+# keeps more alternatives: calling one of them calls each, and each is followed exactly
+MAX_FUNCTION_UNION = 16
 MAX_CHAINS = 8  # possible builder chains of one query value; past it the chain is not known
 REQUEST_TAG = "request"
 # On a value the client chose: a route handler's URL/query parameter (`def article(request, slug)`,
@@ -495,7 +498,7 @@ def join(left, right):
     merged: set = set()
     for option in (a, b):
         merged.update(option.options if type(option) is Union else (option,))
-    if len(merged) > MAX_UNION:
+    if len(merged) > MAX_UNION and (len(merged) > MAX_FUNCTION_UNION or any(type(option) is not Function for option in merged)):
         return tag(UNKNOWN, extra)
     if len(merged) == 1:  # the same value with other tags (a session from Depends and one from an annotation)
         return tag(merged.pop(), extra)
