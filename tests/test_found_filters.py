@@ -171,6 +171,19 @@ def test_an_attribute_the_filter_compares_with_assigned_again(tmp_path, changed,
     _check(tmp_path, "", changed, fires, SPEC_REPOSITORY)
 
 
+# the values in a dict: an entry assigned again changes what the filter compares with (which entry is not told
+# apart), an entry of another dict does not
+DICT_REPOSITORY = (SPEC_REPOSITORY.replace("spec = DeploymentSpec(flow_id=flow_id, name=name)",
+                                           "spec = {'flow_id': flow_id, 'name': name}\n    other = {}")
+                   .replace("spec.flow_id", "spec['flow_id']").replace("spec.name", "spec['name']")
+                   .replace("spec.CHANGED", "CHANGED['name']"))
+
+
+@pytest.mark.parametrize("changed, fires", [("other", False), ("spec", True)])
+def test_an_entry_of_a_dict_the_filter_reads_assigned_again(tmp_path, changed, fires):
+    _check(tmp_path, "", changed, fires, DICT_REPOSITORY)
+
+
 def _check(tmp_path, between: str, changed: str, fires: bool, source: str = REPOSITORY) -> None:
     app = tmp_path / "app"
     app.mkdir()

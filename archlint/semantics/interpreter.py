@@ -2631,6 +2631,12 @@ class Frame(Calls):
             self.bind(target.value, value)
             return
         if kind is ir.Index:
+            if self.filter_facts:  # `data["name"] = …`: a filter reading `data` may compare with it
+                root = target.obj
+                while type(root) in (ir.Attr, ir.Index):
+                    root = root.obj
+                if type(root) is ir.Name:
+                    self.forget_filters_reading(root.id)
             receiver = v.strip(self.eval(target.obj))
             index = self.eval(target.index)
             key = record_key(index)
