@@ -37,7 +37,7 @@ class FlowRun(Base):
 '''
 
 REPOSITORY = '''
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from app.models import Deployment, FlowRun
@@ -116,6 +116,8 @@ LIMIT = "await limit_deployment(session, deployment_id, 3)"
 INLINE = "row = await session.get(Deployment, deployment_id)\n    assert row is not None\n    row.CHANGED = 7\n    session.add(row)"
 # no add: the flush sends the change all the same (`flush` keeps found rows; the change itself does not)
 FLUSHED = INLINE.replace("session.add(row)", "await session.flush()")
+# an UPDATE statement naming the columns it sets (`values(**changes)` names none: any may change)
+UPDATE = "await session.execute(update(Deployment).where(Deployment.id == deployment_id).values(CHANGED=3))"
 # setattr: which column is not known, so any may have changed
 SETATTR = "await change_deployment(session, deployment_id, {'concurrency': 3})"
 
@@ -123,14 +125,15 @@ SETATTR = "await change_deployment(session, deployment_id, {'concurrency': 3})"
 @pytest.mark.parametrize("between, fires", [(DELETE.format("FlowRun"), False), (DELETE.format("Deployment"), True),
                                             (INSERT, False),
                                             (LIMIT, False), (LIMIT.replace("3", "'renamed'"), False),
-                                            (INLINE, False), (FLUSHED, False), (SETATTR, True),
+                                            (INLINE, False), (FLUSHED, False), (UPDATE, False), (SETATTR, True),
+                                            (UPDATE.replace("CHANGED=3", "**{'concurrency': 3}"), True),
                                             # a value the filter compares with assigned again: another filter
                                             ("name = name.strip()", True), ("flow_ids = [flow_id]", False)])
 def test_a_write_of_another_table_keeps_the_row_a_filter_found(tmp_path, between, fires):
     _check(tmp_path, between, "concurrency", fires)
 
 
-@pytest.mark.parametrize("between", [LIMIT.replace("3", "'renamed'"), INLINE, FLUSHED])
+@pytest.mark.parametrize("between", [LIMIT.replace("3", "'renamed'"), INLINE, FLUSHED, UPDATE])
 def test_a_write_of_a_column_the_filter_compares_forgets_it(tmp_path, between):
     """The look-alike of the column-precise cases above: the helper (or the function itself) sets a column the
     filter compares — `name`, `flow_id` — so the re-read by (flow_id, name) may find nothing."""

@@ -152,6 +152,7 @@ class Known(NamedTuple):
     does_not_exist_errors: frozenset
     keeps_found_rows: frozenset  # writes after which a row a filter found is still there (forget_found_filters)
     sends_held_changes: frozenset  # given a row that was read, writes only the changes made on it (forget_found_filters)
+    sets_columns: frozenset  # statement steps that update the columns their mass-assign steps name (_set_columns)
     unique_errors: tuple  # matched by the end of a handler's class name
     non_database_errors: frozenset  # error classes no driver raises (ZodError): a catch-all's branch for one answers only it
     unique_codes: frozenset
@@ -183,7 +184,7 @@ def _known(table: dict) -> Known:
                                 for framework in {**table["context_request_hooks"], **table["context_app_hooks"]}},
                  **{key: frozenset(table[key]) for key in ("missing_row_errors", "does_not_exist_errors", "unique_codes",
                                                            "aiohttp_hooks", "primary_keys", "hand_begun", "app_classes", "non_database_errors", "keeps_found_rows",
-                                                           "sends_held_changes",
+                                                           "sends_held_changes", "sets_columns",
                                                            "attribute_scopes", "properties", "row_metadata",
                                                            "context_decorators", "unit_of_work_drivers", "scoped_sessions",
                                                            "instance_state", "no_return")})
@@ -2418,7 +2419,29 @@ class Frame(Calls):
         elif effect.stack == "sqlalchemy" and effect.method in names.sends_held_changes \
                 and SAVES_EXISTING in effect.tags and CHANGED_UNSEEN not in effect.tags:
             return
+        elif effect.query is not None:
+            columns = self._set_columns(effect.stack, effect.query)
         self.forget_moved(model, columns)
+
+    def _set_columns(self, stack: str, query) -> frozenset | None:
+        """The columns an UPDATE statement sets (``update(Deployment).where(…).values(concurrency=3)``: the
+        ``sets_columns`` step and the keywords of its mass-assign steps), in every way it was built; None when
+        it is not one, or sets columns not named (``values(**data)``, ``values({…})``)."""
+        names = known(self.program)
+        setters = self.program.library.mass_assign.get(stack, ())
+        writes = call_names(self.program).write_steps
+        columns: set = set()
+        for chain in query.chains:
+            calls = [step.node for step in chain if type(step.node) is ir.Call]
+            methods = [call.method or (call.func.id if type(call.func) is ir.Name else "") for call in calls]
+            written = [m for m in methods if m in writes or m in names.sets_columns]
+            if len(written) != 1 or written[0] not in names.sets_columns:
+                return None  # a delete, an insert (`on_conflict_do_update`), or several
+            assigned = [call for call, m in zip(calls, methods) if m in setters]
+            if not assigned or any(arg.kind != "kw" for call in assigned for arg in call.args):
+                return None
+            columns.update(arg.name for call in assigned for arg in call.args)
+        return frozenset(columns) if query.chains else None
 
     def forget_moved(self, model: str, columns: frozenset | None) -> None:
         """Forget the found filters a write of ``model`` (any table when "") setting ``columns`` (any when
