@@ -15,19 +15,35 @@ import pytest
 from archlint.application.pipeline import Options, run_check
 
 MODELS = '''
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
     pass
 
 
+class Flow(Base):
+    __tablename__ = "flow"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str]
+
+
+class WorkPool(Base):
+    __tablename__ = "work_pool"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str]
+
+
 class Deployment(Base):
     __tablename__ = "deployment"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str]
-    flow_id: Mapped[int]
+    flow_id: Mapped[int] = mapped_column(ForeignKey("flow.id"))
+    work_pool_id: Mapped[int | None] = mapped_column(ForeignKey("work_pool.id"))
     concurrency: Mapped[int] = mapped_column(default=0)
+    flow: Mapped[Flow] = relationship()
+    work_pool: Mapped[WorkPool | None] = relationship()
 
 
 class FlowRun(Base):
@@ -40,7 +56,7 @@ REPOSITORY = '''
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 
-from app.models import Deployment, FlowRun
+from app.models import Deployment, Flow, FlowRun, WorkPool
 
 
 async def limit_deployment(session, deployment_id: int, limit: int):
@@ -118,6 +134,8 @@ INLINE = "row = await session.get(Deployment, deployment_id)\n    assert row is 
 FLUSHED = INLINE.replace("session.add(row)", "await session.flush()")
 # an UPDATE statement naming the columns it sets (`values(**changes)` names none: any may change)
 UPDATE = "await session.execute(update(Deployment).where(Deployment.id == deployment_id).values(CHANGED=3))"
+# a relation assigned: its foreign key changes (work_pool_id, not compared; flow_id, compared)
+RELATION = INLINE.replace("row.CHANGED = 7", "row.work_pool = WorkPool(name='pool')")
 # setattr: which column is not known, so any may have changed
 SETATTR = "await change_deployment(session, deployment_id, {'concurrency': 3})"
 
@@ -126,6 +144,7 @@ SETATTR = "await change_deployment(session, deployment_id, {'concurrency': 3})"
                                             (INSERT, False),
                                             (LIMIT, False), (LIMIT.replace("3", "'renamed'"), False),
                                             (INLINE, False), (FLUSHED, False), (UPDATE, False), (SETATTR, True),
+                                            (RELATION, False), (RELATION.replace("row.work_pool = WorkPool(name='pool')", "row.flow = Flow(name='other')"), True),
                                             (UPDATE.replace("CHANGED=3", "**{'concurrency': 3}"), True),
                                             # a value the filter compares with assigned again: another filter
                                             ("name = name.strip()", True), ("flow_ids = [flow_id]", False)])

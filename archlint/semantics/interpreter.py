@@ -2349,9 +2349,24 @@ class Frame(Calls):
         if not rows or any(row.stack != "sqlalchemy" or not row.model for row in rows) or len({row.model for row in rows}) != 1:
             return
         model = self.program.schema.get(rows[0].model)
+        if model is not None and target.name not in model.columns and self.filter_facts:
+            self._forget_relation_change(model, target.name)
         if model is None or target.name not in model.columns:
             return
         self.effect("dirty", "sqlalchemy", rows[0].model, f"{target.name} =", node, v.tags_of(held), detail=target.name)
+
+    def _forget_relation_change(self, model, name: str) -> None:
+        """``deployment.work_pool = pool`` on a loaded row: its foreign-key columns to the related table change
+        at the next flush (a collection's related rows, any attribute not mapped: columns not known) — the
+        found filters of this function comparing them no longer hold.  (No ``dirty`` effect is made of it: a
+        caller's filters are not told, see ``forget_found_filters``.)"""
+        relation = model.relations.get(name)
+        if relation is not None and relation.collection:
+            self.forget_moved(relation.target, None)
+            return
+        target = self.program.schema.models.get(relation.target) if relation is not None and relation.target else None
+        keys = frozenset(column for column, table in model.foreign_keys.items() if target is not None and table == target.table)
+        self.forget_moved(model.key, keys or None)
 
     def _remember_lookup_key(self, name: str, expr, value) -> None:
         """``message = await Messages.get_message_by_id(message_id, db=db)`` (``db.get(Message, id)``,
