@@ -100,6 +100,9 @@ CTOR_KEYED = "ctor-keyed"
 CTOR_ID_KEYED = "ctor-id-keyed"
 NEW_ROW = frozenset({"new-row"})  # on a model instance built here (`User(...)`, `new User(...)`): not yet stored
 SAVES_EXISTING = "saves-existing"  # on a save()/add() whose row was not built here: an update, not an insert
+# on such a save()/add() of a row of a model whose loaded rows this function changed in ways not seen column by
+# column (`setattr(row, key, value)`): what it sends is not known (Frame.forget_found_filters)
+CHANGED_UNSEEN = "changed-unseen"
 _PERSIST = frozenset({"save", "add"})
 CAUGHT = frozenset({"caught:unique"})  # Frame.CAUGHT_UNIQUE
 ANY_RELATION = "*"  # in Row.loaded: the query's include was not readable, any relation may be loaded
@@ -285,27 +288,83 @@ def keyed_by_stored_row(program, receiver, args) -> bool:
     return key is not None and v.STORED_KEY_TAG in v.tags_of(key)
 
 
-def statement_filter(program, query) -> str:
-    """The structural key of a SQLAlchemy statement's filter steps (``select(Deployment.id).where(
-    Deployment.flow_id == deployment.flow_id)``: each step's method and its arguments' IR without spans,
-    ``ir.shape``), the same in every way it was built, then ``|`` and the names and attribute names the
-    steps read, sorted (``orm_models.Deployment.flow_id`` names the class as an attribute): what
-    ``Frame.forget_found_filters`` reads to tell which model a write may move; "" when it has no filter or
-    the ways differ (see ``values.FOUND_FILTER_TAG``, whose tags hold it as text)."""
+def _model_columns(program) -> dict:
+    """Model class name -> the columns of the models of that name (once per run): what a filter's
+    ``Deployment.flow_id`` names."""
+    found = program.__dict__.get("_filter_model_columns")
+    if found is None:
+        found = {}
+        for key, model in program.schema.models.items():
+            name = key.rsplit(":", 1)[-1]
+            found[name] = found.get(name, frozenset()) | frozenset(model.columns)
+        program.__dict__["_filter_model_columns"] = found
+    return found
+
+
+def _filter_reads(classes: dict, node, columns: set, whole: set, values: set) -> None:
+    """The columns, whole models and values one filter argument reads (see ``values.FoundFilter``):
+    ``Deployment.flow_id == deployment.flow_id`` reads the column (Deployment, flow_id) and the value
+    (deployment, flow_id); ``orm_models.Deployment.name`` names the class as an attribute; an attribute of a
+    class that is not one of its columns (a relationship's ``has()``, ``__table__``) reads the model whole."""
+    done: set = set()
+    for current in ir.iter_nodes(node):
+        if id(current) in done or type(current) not in (ir.Attr, ir.Name):
+            continue
+        chain = []
+        root = current
+        while type(root) is ir.Attr:
+            done.add(id(root))
+            chain.append(root.name)
+            root = root.obj
+        if type(root) is not ir.Name:
+            continue  # `func.lower(…)` / `row["id"].x`: its parts are walked on their own
+        done.add(id(root))
+        names = [root.id, *reversed(chain)]
+        at = next((i for i, name in enumerate(names) if name in classes), None)
+        if at is None:
+            values.add((root.id, names[1] if len(names) > 1 else ""))
+        elif at + 1 < len(names) and names[at + 1] in classes[names[at]]:
+            columns.add((names[at], names[at + 1]))
+        else:
+            whole.add(names[at])
+
+
+def found_records(program) -> dict:
+    """``FoundFilter.tag`` -> the record, for the filters whose lookups found rows this run (the record is
+    all the tag says — its scope and steps — so one tag always holds an equal record)."""
+    return program.__dict__.setdefault("_found_filters", {})
+
+
+def statement_filter(program, query, scope: str) -> v.FoundFilter | None:
+    """What a SQLAlchemy statement's filter steps read (``select(Deployment.id).where(Deployment.flow_id ==
+    deployment.flow_id)``): each step's method and its arguments' IR without spans (``ir.shape``), the same in
+    every way it was built, and the columns, models and values of ``scope`` (the function) it reads — what
+    ``Frame.forget_found_filters`` asks whether a write or an assignment may change.  None when it has no
+    filter or the ways differ."""
     if type(query) is not v.Query or not query.chains:
-        return ""
+        return None
     found = None
-    read: set = set()
+    classes = _model_columns(program)
+    columns: set = set()
+    whole: set = set()
+    values: set = set()
     for chain in query.chains:
         calls = [step.node for step in chain if type(step.node) is ir.Call
                  and type(step.node.func) is ir.Attr and step.node.func.name in known(program).filter_steps]
         steps = tuple((call.func.name, ir.shape(call.args)) for call in calls)
         if found is not None and steps != found:
-            return ""
+            return None
         found = steps
-        read.update(node.id if type(node) is ir.Name else node.name
-                    for call in calls for arg in call.args for node in ir.iter_nodes(arg.value) if type(node) in (ir.Name, ir.Attr))
-    return f"{found!r}|{','.join(sorted(read))}" if found else ""
+        for call in calls:
+            for arg in call.args:
+                _filter_reads(classes, arg.value, columns, whole, values)
+                if arg.kind == "kw":  # filter_by(name=…): a column of the statement's model (not in the key)
+                    columns.add(("", arg.name))
+                elif arg.kind == "kwstar":
+                    whole.add("")
+    if not found:
+        return None
+    return v.found_filter(scope, found, frozenset(columns), frozenset(whole), frozenset(values))
 
 
 def _client_scalar(value) -> bool:
@@ -885,6 +944,22 @@ class Calls:
         table = self.program.table_variable(self.path, variable)
         return v.tag(bare._replace(model=table), v.tags_of(result)) if table else result
 
+    def change_unseen(self, row) -> None:
+        """``setattr(row, key, value)`` on a loaded SQLAlchemy row: a column of its model changed, which one not
+        known — a found filter of that model may no longer match, and a later ``session.add`` of such a row
+        sends what is not known (``CHANGED_UNSEEN``)."""
+        models = {v.strip(option).model for option in v.options(row)}
+        self.changed_unseen.update(models)
+        if self.filter_facts:
+            for model in sorted(models):
+                self.forget_moved(model, None)
+
+    def _changed_unseen(self, row) -> frozenset:
+        """``CHANGED_UNSEEN`` for a save of ``row`` when this function changed a row of its model unseen."""
+        if self.changed_unseen and any(v.strip(option).model in self.changed_unseen for option in v.options(row)):
+            return frozenset({CHANGED_UNSEEN})
+        return frozenset()
+
     def _collection_write(self, node: ir.Call, method: str) -> None:
         """``article.tags.append(tag)`` on a row the session loaded: the unit of work writes the
         association at the next flush/commit — a ``dirty`` effect, as for an assigned column."""
@@ -899,7 +974,7 @@ class Calls:
         relation = self.program.schema.relation(model, collection.name) if model else None
         if relation is not None and relation.collection:
             self.effect("dirty", "sqlalchemy", model, f"{collection.name}.{method}", node,
-                        v.tags_of(held) | {v.COLLECTION_WRITE_TAG})
+                        v.tags_of(held) | {v.COLLECTION_WRITE_TAG}, detail=collection.name)
 
     def stale_increment(self, name: ir.Name, column: str, node, pending: int | None = None) -> None:
         """``column`` written as ``name.column ± n`` where ``name`` holds a stored row (read, not built
@@ -1574,7 +1649,7 @@ class Calls:
             if op == "write" and method in _PERSIST:
                 saved = v.tag(bare, tags) if kind is v.Row else args[0][2] if args else None
                 if saved is not None and existing_row(saved):
-                    arg_tags = arg_tags | {SAVES_EXISTING}
+                    arg_tags = arg_tags | {SAVES_EXISTING} | self._changed_unseen(saved)
             shown = written_step(self.program, bare) or method
             # (a write raises too where the knowledge says so: Prisma's single-row update/delete, P2025)
             raising = self._raises_missing(stack, kind, handle_kind, method, args, bare, node, tags) if op == "read" or not self.python else frozenset()
@@ -1592,7 +1667,7 @@ class Calls:
                 op = op if op in ("read", "write") else "read"
             if category in ("query", "write") and outcome is None:  # a builder the library says is lazy runs later
                 if op == "write" and method in _PERSIST and args and existing_row(args[0][2]):
-                    arg_tags = arg_tags | {SAVES_EXISTING}  # session.add(current_user)
+                    arg_tags = arg_tags | {SAVES_EXISTING} | self._changed_unseen(args[0][2])  # session.add(current_user)
                 self.effect(op, stack, model, method, node, tags | arg_tags, deps=deps, on=tags)
             elif method == "commit":
                 self.effect("commit", stack, model, method, node, tags, on=tags)
@@ -2101,11 +2176,11 @@ class Calls:
         if kind == "result":
             keyed = any(type(v.strip(arg[2])) is v.Query and keyed_by_stored_row(self.program, v.strip(arg[2]), ()) for arg in args[:1]) \
                 or type(receiver) is v.Result and receiver.keyed  # result.mappings() / .scalars(): still that lookup
-            where = receiver.where if type(receiver) is v.Result else statement_filter(self.program, v.strip(args[0][2])) if args else ""
-            if where and type(receiver) is not v.Result:  # this function's filter: its names mean nothing elsewhere
-                where = f"{self.path}:{self.function.fid}|{where}"
+            # (this function's filter: its names mean nothing elsewhere)
+            where = receiver.where if type(receiver) is v.Result else \
+                statement_filter(self.program, v.strip(args[0][2]), f"{self.path}:{self.function.fid}") if args else None
             # the same statement filter a checked lookup of this path found its row by (values.FOUND_FILTER_TAG)
-            keyed = keyed or bool(where) and FACT + v.FOUND_FILTER_TAG + where in self.env
+            keyed = keyed or where is not None and FACT + where.tag in self.env
             if not model and args and type(v.strip(args[0][2])) is not v.Query:
                 # conn.execute(text("SELECT … FROM articles WHERE slug = :slug"), {…}): a result of that table,
                 # whose first() is a lookup like a cursor's fetchone() — unless keyed by a row's foreign key
@@ -2142,7 +2217,10 @@ class Calls:
             origin = self.origin_of(node) if model else ""
             empty = outcome.empty or self.program.library.empties.get(stack, "")
             row = v.Row(stack, model, loaded, nullable=True, origin=origin, empty=empty)
-            found = frozenset({v.FOUND_FILTER_TAG + receiver.where}) if type(receiver) is v.Result and receiver.where else frozenset()
+            found = frozenset()
+            if type(receiver) is v.Result and receiver.where is not None:
+                found = frozenset({receiver.where.tag})
+                found_records(self.program)[receiver.where.tag] = receiver.where
             keys = receiver.key_tags if type(receiver) is v.Result and not args else lookup_key_tags(self.program, receiver, args)
             return v.tag(row, keys | found)
         if kind in ("row", "row?"):
@@ -2554,8 +2632,8 @@ class Calls:
         for effect in summary.effects:
             if best_effort and effect.op in ("write", "commit") and any(t.startswith(SWALLOW_TAG) for t in effect.tags):
                 effect = effect._replace(tags=effect.tags | _BEST_EFFORT)
-            if effect.op == "write" and self.filter_facts:
-                self.forget_found_filters(effect.model, method=effect.method)
+            if effect.op in ("write", "dirty") and self.filter_facts:
+                self.forget_found_filters(effect)
             self.effects.append(effect._replace(
                 trace=((self.path, node.span if node is not None else effect.span, label),) + effect.trace,
                 loops=effect.loops if v.DETACHED_TAG in effect.tags else tuple(self.loops) + effect.loops,
@@ -2876,6 +2954,8 @@ class Calls:
             # None/null: the write raises (AttributeError / TypeError) like a read
             self.dereference(args[0][3], args[0][2], node.span)
         if name == "builtins.setattr" and len(args) == 3:
+            if session_row(args[0][2]):  # a column of a loaded row, which one not known here
+                self.change_unseen(args[0][2])
             self.dynamic_field_write(node, args[0][2], args[1][2], "setattr")
             self.program.note_setattr(args[0][2], args[1][2])
         if name in ("global:Object.entries", "global:Object.values") and len(args) == 1 and type(v.strip(args[0][2])) is v.Record:

@@ -28,6 +28,7 @@ from archlint.semantics.containers import known as container_names, resolved as 
 from archlint.semantics import values as v
 from archlint.semantics.calls import ANY_RELATION, CONNECTION, KEY_MATCH_TAG, NEW_ROW, OPEN_TX, ROW_MAP, SWALLOW_TAG, Calls, _no_tx, raw_row, keyed_by_stored_row, session_row
 from archlint.semantics.calls import aggregate_row, chain_order, chain_writes, lookup_key_tags
+from archlint.semantics.calls import CHANGED_UNSEEN, SAVES_EXISTING, found_records
 from archlint.semantics.calls import known as call_names
 from archlint.semantics.discriminants import equality_side
 from archlint.semantics.exception_handlers import reraises
@@ -151,6 +152,8 @@ class Known(NamedTuple):
     missing_row_errors: frozenset
     does_not_exist_errors: frozenset
     keeps_found_rows: frozenset  # writes after which a row a filter found is still there (forget_found_filters)
+    sends_held_changes: frozenset  # given a row that was read, writes only the changes made on it (forget_found_filters)
+    sets_columns: frozenset  # statement steps that update the columns their mass-assign steps name (_set_columns)
     unique_errors: tuple  # matched by the end of a handler's class name
     non_database_errors: frozenset  # error classes no driver raises (ZodError): a catch-all's branch for one answers only it
     unique_codes: frozenset
@@ -182,6 +185,7 @@ def _known(table: dict) -> Known:
                                 for framework in {**table["context_request_hooks"], **table["context_app_hooks"]}},
                  **{key: frozenset(table[key]) for key in ("missing_row_errors", "does_not_exist_errors", "unique_codes",
                                                            "aiohttp_hooks", "primary_keys", "hand_begun", "app_classes", "non_database_errors", "keeps_found_rows",
+                                                           "sends_held_changes", "sets_columns",
                                                            "attribute_scopes", "properties", "row_metadata",
                                                            "context_decorators", "unit_of_work_drivers", "scoped_sessions",
                                                            "instance_state", "no_return")})
@@ -506,7 +510,8 @@ class Frame(Calls):
         self.swallowing: list[int] = []
         self.handling = 0  # > 0 inside an `except`/`catch` handler body
         self.row_facts: set[str] = set()  # env keys of rows this frame inserted (see _inserted_here)
-        self.filter_facts: set[str] = set()  # env keys of statement filters found here (see _found_filters)
+        self.filter_facts: dict = {}  # env key -> the FoundFilter of a statement filter found here (see _found_filters)
+        self.changed_unseen: set[str] = set()  # models of loaded rows changed here column unknown (Calls.change_unseen)
         self.discarded = None  # the call an expression statement runs: nothing reads its value
         self.injecting = 0  # > 0 while a parameter's default (`Depends(provider)`) is evaluated
         self.exit_branches: list[tuple] = []  # self.branch at each normal return (Summary.exit_branch)
@@ -2371,9 +2376,24 @@ class Frame(Calls):
         if not rows or any(row.stack != "sqlalchemy" or not row.model for row in rows) or len({row.model for row in rows}) != 1:
             return
         model = self.program.schema.get(rows[0].model)
+        if model is not None and target.name not in model.columns and self.filter_facts:
+            self._forget_relation_change(model, target.name)
         if model is None or target.name not in model.columns:
             return
-        self.effect("dirty", "sqlalchemy", rows[0].model, f"{target.name} =", node, v.tags_of(held))
+        self.effect("dirty", "sqlalchemy", rows[0].model, f"{target.name} =", node, v.tags_of(held), detail=target.name)
+
+    def _forget_relation_change(self, model, name: str) -> None:
+        """``deployment.work_pool = pool`` on a loaded row: its foreign-key columns to the related table change
+        at the next flush (a collection's related rows, any attribute not mapped: columns not known) — the
+        found filters of this function comparing them no longer hold.  (No ``dirty`` effect is made of it: a
+        caller's filters are not told, see ``forget_found_filters``.)"""
+        relation = model.relations.get(name)
+        if relation is not None and relation.collection:
+            self.forget_moved(relation.target, None)
+            return
+        target = self.program.schema.models.get(relation.target) if relation is not None and relation.target else None
+        keys = frozenset(column for column, table in model.foreign_keys.items() if target is not None and table == target.table)
+        self.forget_moved(model.key, keys or None)
 
     def _remember_lookup_key(self, name: str, expr, value) -> None:
         """``message = await Messages.get_message_by_id(message_id, db=db)`` (``db.get(Message, id)``,
@@ -2412,32 +2432,72 @@ class Frame(Calls):
         """The path facts that a statement filter found its row (``values.FOUND_FILTER_TAG``): a later
         statement of that model with the same filter is keyed like a stored row's (calls.py)."""
         held = self.env.get(name)
-        keys = {FACT + t for t in v.tags_of(held) if t.startswith(v.FOUND_FILTER_TAG)} if held is not None else ()
+        if held is None:
+            return {}
+        records = found_records(self.program)
+        keys = {FACT + t: records[t] for t in v.tags_of(held) if t.startswith(v.FOUND_FILTER_TAG) and t in records}
         self.filter_facts.update(keys)
         return {key: v.Const(True) for key in keys}
 
-    def forget_found_filters(self, model: str, name: str = "", method: str = "") -> None:
-        """A write of ``model`` (of any table when unknown) may move the row a filter of its class found —
-        or any filter naming no model class (``filter_by(name=…)``: its table is not in its names);
-        assigning ``name`` again changes what a filter reading it means.  A write ``method`` that only adds
-        rows, or a flush of what the session holds (``keeps_found_rows``), moves none."""
-        if method and method in known(self.program).keeps_found_rows:
+    def forget_found_filters(self, effect) -> None:
+        """A write ``effect`` (or a change of a loaded row the unit of work flushes, ``dirty``) may move the row
+        a found filter found — a write of a model the filter reads (of any table when the model is unknown, and
+        any write when the filter names no model class: ``filter_by(name=…)`` of an unknown statement) that
+        deletes its rows or sets a column the filter compares; one whose columns are not known may set any.
+        ``deployment._concurrency_limit = …`` then ``session.add(deployment)`` moves no row found by (flow_id,
+        name).  A write that only adds rows, or a flush of what the session holds (``keeps_found_rows``), moves
+        none; nor does ``session.add`` of a row that was read (``sends_held_changes``): each change made on it
+        was a ``dirty`` effect that forgot what it moves when it was made."""
+        names = known(self.program)
+        if effect.method in names.keeps_found_rows:
             return
-        gone = name or model.rsplit(":", 1)[-1]
-        classes = None
-        for key in [k for k in self.filter_facts if k in self.env]:
-            names = key.rsplit("|", 1)[-1].split(",")
-            if not name and gone and gone not in names:
-                if classes is None:
-                    classes = self.program.__dict__.get("_filter_model_classes")
-                    if classes is None:
-                        classes = self.program.__dict__["_filter_model_classes"] = frozenset(
-                            key.rsplit(":", 1)[-1] for key in self.program.schema.models)
-                if any(n in classes for n in names):
-                    continue  # a filter of another model's table
-            elif name and name not in names:
-                continue
+        model, columns = effect.model, None
+        if effect.op == "dirty":
+            if v.COLLECTION_WRITE_TAG in effect.tags:  # `article.tags.append(tag)`: the related rows change
+                relation = self.program.schema.relation(effect.model, effect.detail)
+                model = relation.target if relation is not None else ""
+            elif effect.detail:
+                columns = frozenset({effect.detail})
+        elif effect.stack == "sqlalchemy" and effect.method in names.sends_held_changes \
+                and SAVES_EXISTING in effect.tags and CHANGED_UNSEEN not in effect.tags:
+            return
+        elif effect.query is not None:
+            columns = self._set_columns(effect.stack, effect.query)
+        self.forget_moved(model, columns)
+
+    def _set_columns(self, stack: str, query) -> frozenset | None:
+        """The columns an UPDATE statement sets (``update(Deployment).where(…).values(concurrency=3)``: the
+        ``sets_columns`` step and the keywords of its mass-assign steps), in every way it was built; None when
+        it is not one, or sets columns not named (``values(**data)``, ``values({…})``)."""
+        names = known(self.program)
+        setters = self.program.library.mass_assign.get(stack, ())
+        writes = call_names(self.program).write_steps
+        columns: set = set()
+        for chain in query.chains:
+            calls = [step.node for step in chain if type(step.node) is ir.Call]
+            methods = [call.method or (call.func.id if type(call.func) is ir.Name else "") for call in calls]
+            written = [m for m in methods if m in writes or m in names.sets_columns]
+            if len(written) != 1 or written[0] not in names.sets_columns:
+                return None  # a delete, an insert (`on_conflict_do_update`), or several
+            assigned = [call for call, m in zip(calls, methods) if m in setters]
+            if not assigned or any(arg.kind != "kw" for call in assigned for arg in call.args):
+                return None
+            columns.update(arg.name for call in assigned for arg in call.args)
+        return frozenset(columns) if query.chains else None
+
+    def forget_moved(self, model: str, columns: frozenset | None) -> None:
+        """Forget the found filters a write of ``model`` (any table when "") setting ``columns`` (any when
+        None, a delete too) may no longer match (see ``forget_found_filters``)."""
+        written = model.rsplit(":", 1)[-1]
+        for key in [k for k in self.filter_facts if k in self.env and self.filter_facts[k].moved_by(written, columns)]:
             del self.env[key]
+
+    def forget_filters_reading(self, name: str, attribute: str = "") -> None:
+        """Assigning ``name`` again, or its ``attribute`` (``deployment.name = …``), changes what a found
+        filter that compares with it means; its other attributes (``deployment.flow_id``) do not."""
+        for key in [k for k in self.filter_facts if k in self.env]:
+            if any(held == name and (not attribute or read in ("", attribute)) for held, read in self.filter_facts[key].values):
+                del self.env[key]
 
     def _held(self, name: str):
         """The value of the name here: this frame's, or — in a closure reading a local or parameter of
@@ -2499,7 +2559,7 @@ class Frame(Calls):
         if kind is ir.Name:
             self.env[target.id] = value
             if self.filter_facts:
-                self.forget_found_filters("", target.id)
+                self.forget_filters_reading(target.id)
             if self.row_facts:  # a name assigned again no longer holds the value a row was inserted with
                 for key in self.row_facts:
                     text = key.rsplit("=", 1)[-1]
@@ -2511,8 +2571,12 @@ class Frame(Calls):
             return
         if kind is ir.Attr:
             obj = target.obj
-            if self.filter_facts and type(obj) is ir.Name:  # `deployment.name = …`: a filter reading it changed
-                self.forget_found_filters("", obj.id)
+            if self.filter_facts:  # `deployment.name = …` (`deployment.owner.name = …`): a filter reading it changed
+                root, attribute = obj, target.name
+                while type(root) is ir.Attr:
+                    root, attribute = root.obj, root.name
+                if type(root) is ir.Name:
+                    self.forget_filters_reading(root.id, attribute)
             if type(obj) is ir.Name and obj.id == "module" and target.name == "exports" and not self.python:
                 self.env["<exports>"] = value
                 return
@@ -2636,6 +2700,12 @@ class Frame(Calls):
             self.bind(target.value, value)
             return
         if kind is ir.Index:
+            if self.filter_facts:  # `data["name"] = …`: a filter reading `data` may compare with it
+                root = target.obj
+                while type(root) in (ir.Attr, ir.Index):
+                    root = root.obj
+                if type(root) is ir.Name:
+                    self.forget_filters_reading(root.id)
             receiver = v.strip(self.eval(target.obj))
             index = self.eval(target.index)
             key = record_key(index)
@@ -3598,8 +3668,8 @@ class Frame(Calls):
         self.effects.append(Effect(op, stack, model, method, self.path, span, shared(frozenset(dependencies)), in_tx, (),
                                    tuple(self.loops), detail, shared(frozenset(tags) | extra), self.branch, query,
                                    shared(frozenset(t for t in on if t.startswith(v.IDENTITY_TAGS)))))
-        if op == "write" and self.filter_facts:
-            self.forget_found_filters(model, method=method)
+        if op in ("write", "dirty") and self.filter_facts:
+            self.forget_found_filters(self.effects[-1])
 
     def evaluated(self, query) -> None:
         """A lazy queryset run here (iterated, ``list()``-ed, tested): the query is written where its

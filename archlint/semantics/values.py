@@ -112,6 +112,46 @@ class Query(NamedTuple):
     via: str = ""  # made from a related manager (see :class:`Db`): an implicit WHERE on the foreign key
 
 
+class FoundFilter(NamedTuple):
+    """What a SQLAlchemy statement's filter reads (``calls.statement_filter``): once a lookup by it found its
+    row (``if not deployment_id: return None``), a later statement of the function with the very same filter
+    finds that row too — until the program rebinds a value it reads or writes a column it compares
+    (``Frame.forget_found_filters``).  ``select(Deployment.id).where(Deployment.flow_id == deployment.flow_id)``:
+    steps ``(("where", <shape>),)``, columns ``{("Deployment", "flow_id")}``, values ``{("deployment", "flow_id")}``."""
+
+    scope: str  # "<path>:<fid>": the function whose names the values are
+    steps: tuple  # each filter step's method and its arguments' IR without spans (``ir.shape``), in order
+    # (model class name, column): the columns the filter compares; class "" for a column of the statement's
+    # model, whichever it is (``filter_by(name=…)``)
+    columns: frozenset
+    # model class names the filter reads in ways not known column by column (a relationship's ``has()``,
+    # ``__table__``; "" for ``filter_by(**data)``): any update of one may change it
+    whole: frozenset
+    # (name, attribute) of the function's values it reads: ``deployment.flow_id`` -> ("deployment", "flow_id"),
+    # a name read whole (``flow_id``, ``data["name"]``) -> (name, "")
+    values: frozenset
+    # its identity on the rows it found (``FOUND_FILTER_TAG`` + scope and steps, ``found_filter``) and in the path
+    # facts: equal for the same filter in the same function, however it was built (what else the record holds
+    # follows from those two).  Nothing reads it back
+    tag: str
+
+    def moved_by(self, model: str, columns: frozenset | None) -> bool:
+        """Whether a write of the model class ``model`` ("" unknown) setting ``columns`` (None: any, or a
+        delete) may change what the filter matches: a filter that names no model may be of any table."""
+        models = {name for name, _ in self.columns} | self.whole
+        if not model or not models:
+            return True
+        if model not in models and "" not in models:
+            return False  # a filter of another model's table
+        if columns is None or model in self.whole or "" in self.whole:
+            return True
+        return any(name in (model, "") and column in columns for name, column in self.columns)
+
+
+def found_filter(scope: str, steps: tuple, columns: frozenset, whole: frozenset, values: frozenset) -> FoundFilter:
+    return FoundFilter(scope, steps, columns, whole, values, f"{FOUND_FILTER_TAG}{scope}|{steps!r}")
+
+
 class Result(NamedTuple):
     """SQLAlchemy ``Result``/``ScalarResult``: the statement ran, rows are not fetched yet."""
 
@@ -123,8 +163,8 @@ class Result(NamedTuple):
     # the statement looks its row up by one key read from a row the program holds
     # (``select(WorkPool).where(WorkPool.id == pool.id)`` after ``if not pool: raise``): it finds it
     keyed: bool = False
-    # the structural key of the statement's filter steps (``calls.statement_filter``, see ``FOUND_FILTER_TAG``); "" when unknown
-    where: str = ""
+    # what the statement's filter steps read (``calls.statement_filter``, see ``FOUND_FILTER_TAG``); None when unknown
+    where: FoundFilter | None = None
     # what the statement's one key makes of the row it finds (``calls.lookup_key_tags``): keyed by the
     # function's parameter, the callers decide — as for a query chain's own ``.first()``
     key_tags: frozenset = frozenset()
@@ -336,11 +376,11 @@ DEFERRED_PARAMETER_TAG = "deferred-param:"
 # its parameter hands it a key that was found; CHECKED_LOOKUP_TAG on the rows such a helper looks up.
 CHECKED_KEY_TAG = "checked-key"
 CHECKED_LOOKUP_TAG = "checked-lookup"
-# On a nullable row a SQLAlchemy statement looked up: ``found-filter:<path>:<fid>|<filter as written>|<names
-# it reads>`` (the function whose names the filter reads).
+# On a nullable row a SQLAlchemy statement looked up: ``FoundFilter.tag`` of the statement's filter, an identity
+# only — ``calls.found_records`` holds the :class:`FoundFilter` record itself.
 # Past a check that it was found (``if not deployment_id: return None``), a later statement with the very
-# same filter — its names not assigned again, its model not written since — finds its row too (prefect's
-# create_deployment: the id by (flow_id, name), then the row by (flow_id, name)).
+# same filter — the values it reads not assigned again, no column it compares written since — finds its row
+# too (prefect's create_deployment: the id by (flow_id, name), then the row by (flow_id, name)).
 FOUND_FILTER_TAG = "found-filter:"
 # On a write effect: it runs in an `except` handler (a compensating or cleanup write), or in a
 # dependency the framework injects before the handler (FastAPI `Depends`: the auth dependency's
