@@ -111,3 +111,13 @@ def test_a_pooled_run_reports_what_a_serial_run_reports(tmp_path, monkeypatch):
     for cache in (False, True, True):  # without a cache, then cold and warm with one
         report = run_check([str(root)], Options(use_cache=cache, cache_dir=str(tmp_path / "cache"), jobs=2))
         assert [(f.rule, f.path, f.line, f.message) for f in report.findings] == expected
+
+
+def test_the_reached_modules_are_submitted_breadth_first_from_the_semantic_files(tmp_path):
+    from archlint.application.pipeline import _import_order
+
+    root = make_repo(tmp_path, APP)
+    report = run_check([str(root)], Options(use_cache=False, jobs=1, select=("layering",)))
+    graph = report.context.graph
+    assert _import_order(graph, ["src/users.ts"], {"src/db.ts", "src/quote.ts"}) == ("src/db.ts", "src/quote.ts")
+    assert _import_order(graph, ["src/fine.ts"], {"src/db.ts", "src/quote.ts"}) == ("src/quote.ts",)

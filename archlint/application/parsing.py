@@ -494,6 +494,7 @@ def deepen(
     workers: Workers,
     sizes: dict[str, int],
     defer: tuple[str, ...] | None = None,
+    then: tuple[str, ...] = (),
 ) -> Pending | None:
     """Extract the bodies of ``bodies`` and check the syntax of ``syntax`` (files already
     deep or already checked are skipped), in one batch of parallel work.
@@ -502,7 +503,8 @@ def deepen(
     wait for it — return the :class:`Pending` extraction, each of those files carrying a promise
     that waits for its own batch on first read, so this process analyses what has arrived while
     the pool parses the rest.  What every file holds once read (or once :meth:`Pending.drain`
-    ran) is what the synchronous pass gives; only when it arrives differs.  The ``syntax`` checks
+    ran) is what the synchronous pass gives; only when it arrives differs.  ``then``: the order
+    in which the other deep files are likely read (the rest follow, largest first).  The ``syntax`` checks
     of a deferred call are done only on the pool, along with it (else they are left out).
 
     The IR comes from the same parse, except for Python tests, migrations and scripts: the
@@ -527,7 +529,7 @@ def deepen(
     if defer is not None:
         deep = [item for item in items if item[0] != SYNTAX]
         if workers.pooled(deep, sizes):
-            return Pending(files, sources, workers, items, defer, sizes)
+            return Pending(files, sources, workers, items, defer, sizes, then)
         items = deep  # here, the syntax checks wait for the end (a file read on demand is parsed once)
     _adopt(files, sources, workers.run(items, sizes))
     return None
@@ -569,15 +571,18 @@ DEFERRED_BATCH_FILES = 12
 class Pending:
     """A deep extraction submitted to the pool and not waited for: the ``first`` paths (the ones
     the analysis reads at once, in its order) lead, dealt over the workers, then the rest largest
-    first, then the syntax-only checks (read last, by the parse family).  Each body file carries a
+    first (or in the order ``then`` expects them to be read), then the syntax-only checks (read
+    last, by the parse family).  Each body file carries a
     :class:`_Promise` until its batch is adopted; :meth:`drain` adopts every batch left."""
 
-    def __init__(self, files, sources, workers: Workers, items, first, sizes) -> None:
+    def __init__(self, files, sources, workers: Workers, items, first, sizes, then=()) -> None:
         self.files, self.sources = files, sources
         rank = {path: index for index, path in enumerate(first)}
+        expected = {path: index for index, path in enumerate(then)}
         deep = [item for item in items if item[0] != SYNTAX]
         leading = sorted((item for item in deep if item[2] in rank), key=lambda item: rank[item[2]])
-        rest = sorted((item for item in deep if item[2] not in rank), key=lambda item: (-sizes.get(item[2], 0), item[2]))
+        rest = sorted((item for item in deep if item[2] not in rank),
+                      key=lambda item: (expected.get(item[2], len(expected)), -sizes.get(item[2], 0), item[2]))
         syntax = sorted((item for item in items if item[0] == SYNTAX), key=lambda item: (-sizes.get(item[2], 0), item[2]))
         lanes = max(1, workers.jobs)
         step = max(1, -(-len(leading) // lanes))  # the files read first: one batch per worker
