@@ -237,21 +237,8 @@ class Workers:
         if not batches:
             return lambda: []
         try:
-            # A forked pool starts all its workers at once: no more than there are batches (the
-            # scan's one share for the pool left a worker idle, forked and torn down for nothing).
-            # A later, larger submission replaces a smaller pool (its work was collected already).
-            wanted = min(self.jobs, len(batches))
-            if self.pool is not None and self.size < wanted:
-                self.pool.shutdown()
-                self.pool = None
-            if self.pool is None:
-                import multiprocessing
-                from concurrent.futures import ProcessPoolExecutor
-
-                context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
-                self.pool = ProcessPoolExecutor(max_workers=wanted, mp_context=context)
-                self.size = wanted
-            futures = [self.pool.submit(_work, batch, self.keep_blobs) for batch in batches]
+            pool = self._pool(len(batches))
+            futures = [pool.submit(_work, batch, self.keep_blobs) for batch in batches]
         except (OSError, RuntimeError):  # no fork/semaphores in this sandbox: stay serial
             return lambda: [result for batch in batches for result in _work(batch)]
 
@@ -260,6 +247,44 @@ class Workers:
                 return [result for future in futures for result in future.result()]
             except (OSError, RuntimeError):  # the pool broke (a worker killed): redo here
                 return [result for batch in batches for result in _work(batch)]
+
+        return collect
+
+    def _pool(self, batches: int):
+        """The pool, started on first use.  A forked pool starts all its workers at once: no more
+        than there are batches (the scan's one share for the pool left a worker idle, forked and
+        torn down for nothing).  A later, larger submission replaces a smaller pool (its work was
+        collected already)."""
+        wanted = min(self.jobs, batches)
+        if self.pool is not None and self.size < wanted:
+            self.pool.shutdown()
+            self.pool = None
+        if self.pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            context = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
+            self.pool = ProcessPoolExecutor(max_workers=wanted, mp_context=context)
+            self.size = wanted
+        return self.pool
+
+    def start_each(self, batches: list[list[tuple[str, str, str, str]]]):
+        """Submit ``batches`` (none empty) to the pool and return ``collect(index)``: the results
+        of one batch, waited for; without a pool, or once it broke, that batch runs here."""
+        futures = None
+        try:
+            pool = self._pool(len(batches))
+            futures = [pool.submit(_work, batch, self.keep_blobs) for batch in batches]
+        except (OSError, RuntimeError):  # no fork/semaphores in this sandbox: each batch runs here
+            futures = None
+
+        def collect(index: int) -> list[tuple[str, object]]:
+            if futures is not None:
+                try:
+                    return futures[index].result()
+                except (OSError, RuntimeError):  # the pool broke (a worker killed): redo it here
+                    pass
+            return _work(batches[index], self.keep_blobs)
 
         return collect
 
@@ -468,9 +493,19 @@ def deepen(
     syntax: set[str],
     workers: Workers,
     sizes: dict[str, int],
-) -> None:
+    defer: tuple[str, ...] | None = None,
+    then: tuple[str, ...] = (),
+) -> Pending | None:
     """Extract the bodies of ``bodies`` and check the syntax of ``syntax`` (files already
     deep or already checked are skipped), in one batch of parallel work.
+
+    ``defer`` (the paths wanted first, in order): when the bodies are work for the pool, do not
+    wait for it — return the :class:`Pending` extraction, each of those files carrying a promise
+    that waits for its own batch on first read, so this process analyses what has arrived while
+    the pool parses the rest.  What every file holds once read (or once :meth:`Pending.drain`
+    ran) is what the synchronous pass gives; only when it arrives differs.  ``then``: the order
+    in which the other deep files are likely read (the rest follow, largest first).  The ``syntax`` checks
+    of a deferred call are done only on the pool, along with it (else they are left out).
 
     The IR comes from the same parse, except for Python tests, migrations and scripts: the
     semantic model never starts from them (see ``semantic_files``), only their body facts are
@@ -491,14 +526,85 @@ def deepen(
             items.append((mode, source.absolute, path, source.language))
         elif not facts.syntax_checked:
             items.append((SYNTAX, source.absolute, path, source.language))
-    for path, result in workers.run(items, sizes):
+    if defer is not None:
+        deep = [item for item in items if item[0] != SYNTAX]
+        if workers.pooled(deep, sizes):
+            return Pending(files, sources, workers, items, defer, sizes, then)
+        items = deep  # here, the syntax checks wait for the end (a file read on demand is parsed once)
+    _adopt(files, sources, workers.run(items, sizes))
+    return None
+
+
+def _adopt(files: dict[str, FileFacts], sources: dict[str, SourceFile], results: list[tuple[str, object]]) -> None:
+    for path, result in results:
         facts = files[path]
         if isinstance(result, FileFacts):
             facts.adopt(result)
             if not facts.has_ir:  # a body without its IR: lowering it, if ever, needs the tree alone
                 source = sources[path]
                 facts.attach_ir_loader(_IrLoader(source.absolute, path, source.language))
-        elif result is not None:
+        elif result is not None and not facts.syntax_checked:  # (a file read on demand meanwhile has its verdict)
             facts.problems.extend(result)
             facts.syntax_checked = True
             facts.fresh_body = True  # the cache should keep the verdict
+
+
+class _Promise:
+    """A file's body and IR loader while the pool extracts it: waits for its batch (``FileFacts``
+    treats a ``promised`` loader as one that adopts the facts itself)."""
+
+    promised = True
+    __slots__ = ("pending", "index")
+
+    def __init__(self, pending: Pending, index: int) -> None:
+        self.pending, self.index = pending, index
+
+    def __call__(self) -> None:
+        self.pending.wait(self.index)
+
+
+# Files per batch of a deferred extraction: small enough that the first ones the analysis reads
+# arrive early, large enough that a batch's pickling and round trip stay small beside its parses.
+DEFERRED_BATCH_FILES = 12
+
+
+class Pending:
+    """A deep extraction submitted to the pool and not waited for: the ``first`` paths (the ones
+    the analysis reads at once, in its order) lead, dealt over the workers, then the rest largest
+    first (or in the order ``then`` expects them to be read), then the syntax-only checks (read
+    last, by the parse family).  Each body file carries a
+    :class:`_Promise` until its batch is adopted; :meth:`drain` adopts every batch left."""
+
+    def __init__(self, files, sources, workers: Workers, items, first, sizes, then=()) -> None:
+        self.files, self.sources = files, sources
+        rank = {path: index for index, path in enumerate(first)}
+        expected = {path: index for index, path in enumerate(then)}
+        deep = [item for item in items if item[0] != SYNTAX]
+        leading = sorted((item for item in deep if item[2] in rank), key=lambda item: rank[item[2]])
+        rest = sorted((item for item in deep if item[2] not in rank),
+                      key=lambda item: (expected.get(item[2], len(expected)), -sizes.get(item[2], 0), item[2]))
+        syntax = sorted((item for item in items if item[0] == SYNTAX), key=lambda item: (-sizes.get(item[2], 0), item[2]))
+        lanes = max(1, workers.jobs)
+        step = max(1, -(-len(leading) // lanes))  # the files read first: one batch per worker
+        batches = [leading[index : index + step] for index in range(0, len(leading), step)]
+        for group in (rest, syntax):
+            batches += [group[index : index + DEFERRED_BATCH_FILES] for index in range(0, len(group), DEFERRED_BATCH_FILES)]
+        self.batches = batches
+        self.done = [False] * len(batches)
+        self.collect = workers.start_each(batches)
+        for index, batch in enumerate(batches):
+            for mode, _absolute, path, _language in batch:
+                if mode != SYNTAX:
+                    promise = _Promise(self, index)
+                    files[path].attach_loader(promise)
+                    files[path].attach_ir_loader(promise)
+
+    def wait(self, index: int) -> None:
+        if self.done[index]:
+            return
+        self.done[index] = True
+        _adopt(self.files, self.sources, self.collect(index))
+
+    def drain(self) -> None:
+        for index in range(len(self.batches)):
+            self.wait(index)

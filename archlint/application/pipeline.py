@@ -142,6 +142,7 @@ class _Run:
     files: dict = field(default_factory=dict)
     hits: int = 0
     sizes: dict = field(default_factory=dict)
+    pending: object = None  # the deep extraction the pool is still doing (parsing.Pending), drained by the checks
 
     @property
     def bodies(self) -> bool:
@@ -238,10 +239,46 @@ def _facts_and_graph(run: _Run):
         deep, planned = plan_deep(files, graph, knowledge_tables, sources, workers, run.sizes, plan_reads)
         workers.release()
         semantic = tuple(semantic_files(files, graph, knowledge_tables, deep))
-        deepen(files, sources, set(semantic) | _reached(run, graph, semantic), set(), workers, run.sizes)  # their IR, from one parse each
+        reached = _reached(run, graph, semantic)
+        # their IR, from one parse each: on the pool, not waited for (the analysis starts on what
+        # has arrived), with the syntax-only checks the parse family reads last (_early_syntax)
+        run.pending = deepen(files, sources, set(semantic) | reached, _early_syntax(run, set(semantic) | reached),
+                             workers, run.sizes, defer=semantic, then=_import_order(graph, semantic, reached))
     workers.release()
     context = _context(run, graph, manifest, knowledge_tables, other_files, (deep, planned, semantic))
     return context, reuse, keys, plan_reads
+
+
+def _import_order(graph, start, reached: set[str]) -> tuple[str, ...]:
+    """``reached`` breadth first from ``start`` along project imports: the analysis follows calls
+    out of the semantic files, so the modules they import are read before the ones those import
+    (the pool's batches in this order arrive about when they are wanted; largest first, the
+    analysis waited for most of them at its first reads)."""
+    order: list[str] = []
+    seen = set(start)
+    level = list(start)
+    while level:
+        following = []
+        for path in level:
+            for edge in graph.out_edges(path):
+                target = edge.target
+                if not edge.external and target in reached and target not in seen:
+                    seen.add(target)
+                    order.append(target)
+                    following.append(target)
+        level = following
+    return tuple(order)
+
+
+def _early_syntax(run: _Run, deep: set[str]) -> set[str]:
+    """The JS/TS files whose syntax-only parse can go to the pool with the deep extraction of
+    ``deep``, when AL001 is selected: the files outside it (the model lowers JS/TS modules from
+    the import closure ``_reached`` put in ``deep``, so none of these is read deep later; Python
+    files are left to the end, the on-demand loader reads modules the plan did not name)."""
+    if "AL001" not in run.active or not any(family.module == "parse" for family in run.families):
+        return set()
+    return {path for path, facts in run.files.items()
+            if path not in deep and facts.language not in ("python", "unknown") and facts.parsed and not facts.syntax_checked}
 
 
 def _reached(run: _Run, graph, semantic) -> set[str]:
@@ -307,6 +344,9 @@ def _checks(run: _Run, context: CheckContext, reuse, keys, plan_reads: dict) -> 
     # has its verdict from that one parse by then, instead of a syntax parse first and a
     # second parse for its body and IR.
     for family in sorted(run.families, key=lambda family: family.module == "parse"):
+        if family.module == "parse" and run.pending is not None:
+            run.pending.drain()  # the syntax verdicts (and bodies nobody read) the pool has made
+            run.pending = None
         if family.module == "parse" and "AL001" in run.active:
             deepen(files, sources, set(), set(files), workers, run.sizes)
             workers.release()
@@ -318,6 +358,9 @@ def _checks(run: _Run, context: CheckContext, reuse, keys, plan_reads: dict) -> 
         findings.extend(found_here)
         if family.bodies:
             deep_findings[family.module] = tuple(found_here)
+    if run.pending is not None:  # what the deep families did not read still belongs in the cache
+        run.pending.drain()
+        run.pending = None
     if keys is not None and reuse is None:
         from archlint.application import deep_reuse
 

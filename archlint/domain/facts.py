@@ -381,13 +381,18 @@ class FileFacts:
 
     @property
     def has_body(self) -> bool:
+        if self._body is None and self._blob is None and self._loader is not None and getattr(self._loader, "promised", False):
+            self._loader()  # the pool is extracting this file: wait for it (see parsing.Pending)
         return self._body is not None or self._blob is not None
 
     @property
     def body(self) -> FileBody:
         if self._body is None:
             if self._blob is None and self._loader is not None:
-                self.adopt(self._loader())
+                if getattr(self._loader, "promised", False):
+                    self._loader()  # the pool's extraction, adopted into this file when it arrives
+                else:
+                    self.adopt(self._loader())
             if self._body is None:
                 if self._blob is not None:
                     # the blob stays: saving the cache again writes it as is instead of pickling
@@ -405,7 +410,11 @@ class FileFacts:
 
     def attach_loader(self, loader) -> None:
         """``loader()`` extracts the body on first use (it re-reads and re-parses the file) and
-        returns the full facts; their syntax problems replace the cheap pass's unknown."""
+        returns the full facts; their syntax problems replace the cheap pass's unknown.  A loader
+        with ``promised`` set stands for an extraction the process pool is doing already: called,
+        it waits for it and adopts the facts itself (body, IR and syntax verdict), returning nothing;
+        ``has_body`` and ``has_ir`` wait for it too, so every reader sees what a synchronous deep
+        pass would have given."""
         self._loader = loader
 
     def adopt(self, full: FileFacts) -> None:
@@ -428,7 +437,11 @@ class FileFacts:
         """The file's :class:`~archlint.domain.ir.ModuleIR` (``None`` when it cannot be built),
         lowered on first use and kept by the cache like the body."""
         if self._ir is None:
-            if self._ir_blob is not None:
+            if self._ir_blob is None and self._ir_loader is not None and getattr(self._ir_loader, "promised", False):
+                self._ir_loader()  # adopts the pool's facts: the IR (or a loader for it) is in place after
+            if self._ir is not None:
+                pass
+            elif self._ir_blob is not None:
                 # the blob stays, like the body's: saving the cache again writes it as is (a
                 # one-file edit re-pickled Django's 540 IRs on save: 0.6 s)
                 self._ir = pickle.loads(self._ir_blob)
@@ -453,6 +466,8 @@ class FileFacts:
 
     @property
     def has_ir(self) -> bool:
+        if self._ir is None and self._ir_blob is None and self._ir_loader is not None and getattr(self._ir_loader, "promised", False):
+            self._ir_loader()
         return self._ir is not None or self._ir_blob is not None
 
     def attach_ir_loader(self, loader) -> None:
