@@ -92,16 +92,18 @@ def registration_of(program, route) -> Registration | None:
     return Registration(found[0], found[1], v.strip(found[2]), found[3])
 
 
-def uses_before(program, registration: Registration, route, static: bool = False) -> list[Registration]:
+def uses_before(program, registration: Registration, route, static: bool = False, everything=None) -> list[Registration]:
     """``app.use(auth)`` / ``router.use(validate(schema))`` / ``app.use('/api/articles', load)``
     registered, in the same file, before the route on its router — or before the mount of that router
     on an ancestor — in a framework that runs ``use`` middleware in registration order before the
-    routes after it (``frameworks.toml`` ``ordered_middleware``; across files the order is not known)."""
+    routes after it (``frameworks.toml`` ``ordered_middleware``; across files the order is not known).
+    ``everything``: :func:`registrations`, when the caller asks for many routes at once."""
     from archlint.semantics.routes import full_path, known as route_names
 
     if route.framework not in route_names(program).ordered_middleware:
         return []
-    everything = registrations(program, static)
+    if everything is None:
+        everything = registrations(program, static)
     uses = [r for r in everything if type(r.node.func) is ir.Attr and r.node.func.name == "use"]
     found = []
     entry = registration
@@ -123,9 +125,9 @@ def uses_before(program, registration: Registration, route, static: bool = False
     return found
 
 
-def used_before(program, registration: Registration, route, static: bool = False) -> list:
+def used_before(program, registration: Registration, route, static: bool = False, everything=None) -> list:
     """The functions :func:`uses_before`'s registrations install (``v.Function`` values, in order)."""
-    return [v.strip(value) for use in uses_before(program, registration, route, static) for value in use.values
+    return [v.strip(value) for use in uses_before(program, registration, route, static, everything) for value in use.values
             if type(v.strip(value)) is v.Function]
 
 
