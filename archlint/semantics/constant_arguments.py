@@ -4,12 +4,8 @@ A private helper (``_fetch_setting(self, connection, setting_name)`` in SQLAlche
 an Alembic migration's ``_drop_sqlite_indexes_for_column(table_name, …)``) splices a parameter into
 SQL text; every call of it in the program passes a literal (``"sql_mode"``, ``'user'``).  Within the
 program the parameter is one of those constants.  Only functions nobody outside can call are judged
-this way — a leading underscore (not a dunder) or a function nested in another, or a JS/TS function
-whose every caller the call graph knows (not exported, or exported only to modules that call it and
-never pass it on: Ghost's ``addPrimaryKey(tableName, …)`` in its schema commands, called with
-``'brute'``) — and only when the program holds at least one call and every call that ran the function
-is known, with a constant there, or with a parameter of the caller's own that its callers fill with
-constants in turn (``addPrimaryKey`` handing its ``tableName`` to ``hasPrimaryKeySQLite``).
+this way — a leading underscore (not a dunder) or a function nested in another — and only when the
+program holds at least one call and every call that ran the function is known, with a constant there.
 """
 
 from __future__ import annotations
@@ -19,24 +15,12 @@ from archlint.semantics import values as v
 from archlint.semantics.records import recorded_argument
 
 
-_MAX_DEPTH = 4
-
-
 def constant_parameter(program, path: str, span, name: str) -> bool:
     """The parameter ``name`` of the function around ``span`` gets a constant from every caller."""
     module = program.modules.get(path)
     function = ir.innermost_function(module, span) if module is not None else None
-    return _constant(program, path, function, name, 0, frozenset())
-
-
-def _constant(program, path: str, function, name: str, depth: int, busy: frozenset) -> bool:
     if function is None or function.kind == "module" or function.scope_of(name) != "param":
         return False
-    marker = (path, function.fid, name)
-    if depth > _MAX_DEPTH or marker in busy:
-        return False
-    busy = busy | {marker}
-    module = program.modules[path]
     private = function.name.startswith("_") and not function.name.endswith("__")
     nested = 0 <= function.parent < len(module.functions) and module.functions[function.parent].kind != "module"
     if not (private or nested or program.language(path) != "python" and _module_private(program, path, function)):
@@ -45,28 +29,15 @@ def _constant(program, path: str, function, name: str, depth: int, busy: frozens
     if not records:
         return False
     python = program.language(path) == "python"
-    for caller, record in records:
+    for record in records:
         found = recorded_argument(record, path, function, name, python)
         value = record.args[found[0]] if found is not None else None
         if value is not None and found[1]:  # a field of a destructured object parameter
             bare = v.strip(value)
             value = bare.get(found[1]) if type(bare) is v.Record else None
-        if value is None:
-            return False
-        if not v.is_constant(value) and not _forwarded(program, caller, record, value, found, depth, busy):
+        if value is None or not v.is_constant(value):
             return False
     return True
-
-
-def _forwarded(program, caller, record, value, found, depth: int, busy: frozenset) -> bool:
-    """The caller passes a plain parameter of its own, untouched, that its callers fill with constants."""
-    if found[1] or v.strip(value) is not v.UNKNOWN or v.INPUT_TAG in v.tags_of(value):
-        return False
-    expr = record.node.args[found[0]].value
-    if type(expr) is not ir.Name or any(type(n) is ir.Assign and any(expr.id in ir.target_names(t) for t in n.targets)
-                                        for n in ir.iter_nodes(caller.function.body)):
-        return False
-    return _constant(program, caller.path, caller.function, expr.id, depth + 1, busy)
 
 
 def _module_private(program, path: str, function: ir.Function) -> bool:
@@ -75,19 +46,19 @@ def _module_private(program, path: str, function: ir.Function) -> bool:
     from archlint.semantics.callers import closed
 
     module = program.modules[path]
-    if function.kind != "function":
-        return False
-    return closed(program, path, function)  # exported too, when every importer is analysed and only calls it
+    if function.kind != "function" or any(e.local == function.name for e in module.exports):
+        return False  # exported: callers outside the program may pass anything
+    return closed(program, path, function)
 
 
 def _records_by_callee(program) -> dict:
-    """(path, fid) -> (caller analysis, call record) of each call that ran the function, indexed once per run."""
+    """(path, fid) -> the call records that ran the function, indexed once per run."""
     index = program.records_by_callee
     if index is None:
         index = {}
         for analysis in program.analyses():
             for record in analysis.calls:
                 for callee in record.callees:
-                    index.setdefault((callee.path, callee.fid), []).append((analysis, record))
+                    index.setdefault((callee.path, callee.fid), []).append(record)
         program.records_by_callee = index
     return index
