@@ -320,6 +320,8 @@ def _dropped_in_callers(ctx, program, dropped: set) -> Iterator[Finding]:
         for effect in analysis.summary.effects:
             if effect.op != "write" or not effect.trace or effect.stack == "sequelize":
                 continue
+            if SYNC_DRIVER in effect.tags or effect.stack in _synchronous_stacks(program):
+                continue  # better-sqlite3's `stmt.run(…)` in a helper: the helper returns the result, no Promise
             steps = [(path, span) for path, span, _label in effect.trace] + [(effect.path, effect.span)]
             site = _dropped_site(ctx, program, functions, effect, seen, dropped)
             if site is not None:

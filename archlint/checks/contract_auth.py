@@ -345,7 +345,7 @@ def _library_guard(ctx: CheckContext, program, route) -> str:
     if registration is None:
         return ""
     libraries = [e for e in ctx.knowledge.entries if e.kind == "auth" and e.extra.get("middleware")]
-    calls = [registration.node] + [use.node for use in _uses_before(program, registration, route)]
+    calls = [registration.node] + [use.node for use in web.uses_before(program, registration, route)]
     path = registration.path
     for call in calls:
         for arg in call.args:
@@ -423,8 +423,8 @@ def _guards(program, route) -> list:
     it or an ancestor, FastAPI ``Depends(...)`` on the handler's parameters or the decorator."""
     found = [m for m in route.middleware if type(m) is v.Function]
     registration = web.registration_of(program, route)
-    if registration is not None and route.framework in ("express", "koa", "hono"):
-        found.extend(_used_before(program, registration, route))
+    if registration is not None:
+        found.extend(web.used_before(program, registration, route))
     if registration is not None and route.framework == "fastify":
         found.extend(_fastify_hooks(program, registration))
     if route.framework == "fastapi" and type(route.handler) is v.Function:
@@ -511,57 +511,6 @@ def _unconditional_calls(program, handler: v.Function) -> list:
                 if type(value) is v.Function and auth.requires(program, value, call=call) is not False:
                     found.append(value)
     return found
-
-
-def _used_before(program, registration, route) -> list:
-    """The functions of :func:`_uses_before`'s registrations."""
-    return [v.strip(value) for use in _uses_before(program, registration, route) for value in use.values
-            if type(v.strip(value)) is v.Function]
-
-
-def _uses_before(program, registration, route) -> list:
-    """``app.use(auth)`` / ``router.use(auth)`` / ``app.use('/api/articles', auth)`` registered,
-    in the same file, before the route on its router — or before the mount of that router on an
-    ancestor (middleware runs in registration order; across files the order is not known)."""
-    from archlint.semantics.routes import full_path
-
-    uses = [r for r in web.registrations(program) if type(r.node.func) is ir.Attr and r.node.func.name == "use"]
-    found = []
-    entry = registration
-    for site in web.ancestors(program, registration.app.site):
-        for other in uses:
-            if other.app.site != site or other.path != entry.path:
-                continue
-            if (other.node.span.line, other.node.span.column) >= (entry.node.span.line, entry.node.span.column):
-                continue
-            prefix = other.node.arg(0)
-            if type(prefix) is ir.Const and isinstance(prefix.value, str):
-                mounted = full_path(program, other.app, prefix.value.replace("/*", "").replace("*", ""))
-                if not _covers(mounted, route.path):
-                    continue
-            found.append(other)
-        entry = _mount_of(program, site)
-        if entry is None:
-            break
-    return found
-
-
-def _mount_of(program, child_site: str):
-    parent = program.app_mounts.get(child_site)
-    if parent is None:
-        return None
-    for registration in web.registrations(program):
-        if registration.app.site == parent[0] and any(
-                type(v.strip(value)) is v.App and v.strip(value).site == child_site for value in registration.values):
-            return registration
-    return None
-
-
-def _covers(prefix: str, path: str) -> bool:
-    mine, theirs = web.segments(prefix), web.segments(path)
-    if len(mine) > len(theirs):
-        return False
-    return all(a.param or b.param or a.text == b.text for a, b in zip(mine, theirs))
 
 
 def _fastapi_dependencies(program, handler: v.Function) -> list:

@@ -264,6 +264,12 @@ class Program:
         self.body_writes: dict = {}
         self.body_values: list = []  # the values of `body-write` events (their detail is the index)
         self._body_probed: set = set()
+        # a middleware a factory made at its registration (`validate(updateSchema)`), run with the factory's
+        # parameters bound to that call's arguments (see ``replaced_body``): (path, fid) -> that environment
+        # while it runs; what it stores as the body, per (path, fid, registration, argument)
+        self.pinned_closures: dict = {}
+        self._pinned_body: list = []
+        self.pinned_body_writes: dict = {}
         self.app_prefixes: dict[str, str] = {}  # app/router site -> its own prefix (url_prefix=, APIRouter(prefix=))
         self.app_mounts: dict[str, tuple[str, str]] = {}  # child site -> (parent site, mount prefix)
         # Litestar `route_handlers=[…]`: (path, fid) of a handler / (path, -cid - 1) of a Controller -> the
@@ -356,6 +362,9 @@ class Program:
         still running (``build_name(parts, fallback=lambda: self.order.event)`` calls the lambda before the
         property returns): the lambda sees that call's ``self``, not the join of every caller's.  ``None``
         when the definer is not running (a callback kept and called later reads the join)."""
+        pinned = self.pinned_closures.get((path, fid))
+        if pinned is not None:  # a route's middleware run with the arguments of the factory call that made it
+            return pinned
         definition = self.function(path, fid)
         if definition is None or definition.parent <= 0 or (path, definition.parent) not in self.stack:
             return None
@@ -1802,14 +1811,18 @@ class Program:
         """What a route handler reads as the request body when every route it serves runs a middleware that
         stored one (``router.put('/x', validate(schema), handler)`` with ``req.body = value`` in the
         middleware, ``Program.body_writes``): the join of those values, else ``None`` (a route without
-        such a middleware hands the handler the client's own body)."""
+        such a middleware hands the handler the client's own body).  A middleware a factory made at the
+        registration is run with that call's arguments (``validate(createSchema)`` on one route,
+        ``validate(updateSchema)`` on the next: each route's body is what its own schema returns)."""
         found = None
         for middlewares in self._route_middleware().get((path, fid), ()):
             written = None
-            for middleware in middlewares:
+            for middleware, pin in middlewares:
                 if type(middleware) is v.Function:
-                    self._run_body_writer(middleware)
-                    held = self.body_writes.get((middleware.path, middleware.fid))
+                    held = self._pinned_body_write(middleware, pin) if pin is not None else None
+                    if held is None:
+                        self._run_body_writer(middleware)
+                        held = self.body_writes.get((middleware.path, middleware.fid))
                     if held is not None:
                         written = held  # the last one to write the body decides
             if written is None:
@@ -1818,11 +1831,91 @@ class Program:
         return found
 
     def record_body(self, path: str, fid: int, value) -> None:
+        if self._pinned_body and self._pinned_body[-1][0] == (path, fid):
+            self._pinned_body[-1][1].append(value)
+            return
         held = self.body_writes.get((path, fid))
         self.body_writes[(path, fid)] = value if held is None else v.join(held, value)
 
+    def _pinned_body_write(self, middleware: v.Function, pin: tuple):
+        """What the middleware stores as the body when its factory's parameters hold the arguments of the
+        call that made it at the registration (``pin``: the registration's key and argument index, and
+        that environment), else ``None``."""
+        key = (middleware.path, middleware.fid, pin[0])
+        if key in self.pinned_body_writes:
+            return self.pinned_body_writes[key]
+        self.pinned_body_writes[key] = None  # while it runs (a recursive ask reads the general answer)
+        function = self.function(middleware.path, middleware.fid)
+        if function is None or not function.params or not _writes_body(function, function.params[0].name):
+            return None
+        marker = (middleware.path, middleware.fid)
+        self.keyed_environments.setdefault(id(pin[1]), pin[1])
+        previous = self.pinned_closures.get(marker)
+        self.pinned_closures[marker] = pin[1]
+        self._pinned_body.append((marker, []))
+        try:
+            self.summary_of(v.Function(middleware.path, middleware.fid), self.handler_arguments(middleware.path, function))
+        finally:
+            _marker, values = self._pinned_body.pop()
+            if previous is None:
+                self.pinned_closures.pop(marker, None)
+            else:
+                self.pinned_closures[marker] = previous
+        found = None
+        for value in values:
+            found = value if found is None else v.join(found, value)
+        self.pinned_body_writes[key] = found
+        return found
+
+    def _factory_environment(self, registration, index: int, middleware: v.Function):
+        """The environment of the factory call that made ``middleware`` as argument ``index`` of the
+        registration (``validate(updateArticleSchema)``): the factory's parameters bound to that call's
+        arguments, each a module-level name of the registering module; ``None`` when the argument is no
+        such call of the function enclosing the middleware."""
+        path, node = registration[0], registration[1]
+        if index >= len(node.args) or type(node.args[index].value) is not ir.Call:
+            return None
+        call = node.args[index].value
+        definition = self.function(middleware.path, middleware.fid)
+        factory = self.function(middleware.path, definition.parent) if definition is not None and definition.parent > 0 else None
+        if factory is None or factory.kind == "module" or any(a.kind != "pos" for a in call.args):
+            return None
+        module = self.modules.get(path)
+        around = ir.innermost_function(module, call.span) if module is not None else None
+        env = {}
+        for param, arg in zip(factory.params, call.args):
+            root = arg.value
+            while type(root) is ir.Attr:
+                root = root.obj
+            if param.kind not in ("pos", "posonly") or param.target is not None or type(root) is not ir.Name:
+                return None
+            if around is not None and around.kind != "module" and around.scope_of(root.id) != "outer":
+                return None  # a local or parameter of the registering function, not a module-level name
+            value = self._global_chain(path, arg.value)
+            if value is None or type(v.strip(value)) is v.Unknown:
+                return None
+            env[param.name] = value
+        return env or None
+
+    def _global_chain(self, path: str, node):
+        """``schema`` / ``schemas.article.create`` read at module level of ``path``: the global, then the
+        entries of object literals and the members of modules it holds; ``None`` past anything else."""
+        if type(node) is ir.Name:
+            return self.module_global(path, node.id)
+        if type(node) is not ir.Attr:
+            return None
+        base = self._global_chain(path, node.obj)
+        bare = v.strip(base) if base is not None else None
+        if type(bare) is v.Record:
+            return bare.get(node.name)
+        if type(bare) is v.Module:
+            return self.module_member(bare.path, node.name)
+        return None
+
     def _route_middleware(self) -> dict:
-        """(path, fid) of a route handler -> the middleware tuple of each route it serves (built once per set of
+        """(path, fid) of a route handler -> the middleware of each route it serves, as (function, pin)
+        pairs: the app/router ``use`` middleware registered before it (:func:`web.used_before`), then the
+        route's own, ``pin`` the factory call's environment (:meth:`_pin`) or ``None`` (built once per set of
         registrations seen)."""
         from archlint.semantics.routes import collect_static
 
@@ -1830,12 +1923,33 @@ class Program:
         cached = getattr(self, "_middleware_index", None)
         if cached is not None and cached[0] == stamp:
             return cached[1]
+        from archlint.semantics import web
+
         index: dict = {}
+        everything = web.registrations(self, static=True)  # read once for every route below
         for route in collect_static(self):
             if type(route.handler) is v.Function:
-                index.setdefault((route.handler.path, route.handler.fid), []).append(route.middleware)
+                registration = web.registration_of(self, route)
+                used = tuple((m, None) for m in web.used_before(self, registration, route, True, everything)) \
+                    if registration is not None else ()
+                own = tuple((m, self._pin(route, m)) for m in route.middleware)
+                index.setdefault((route.handler.path, route.handler.fid), []).append(used + own)
         self._middleware_index = (stamp, index)
         return index
+
+    def _pin(self, route, middleware):
+        """(registration key and argument index, environment) of a middleware a factory call made in place
+        at the route's registration, else ``None``."""
+        if type(middleware) is not v.Function:
+            return None
+        found = self.route_calls.get((route.file, route.span))
+        if found is None:
+            return None
+        for index, value in enumerate(found[3]):
+            if v.strip(value) == middleware:
+                env = self._factory_environment(found, index, middleware)
+                return ((route.file, route.span, index), env) if env is not None else None
+        return None
 
     def _run_body_writer(self, middleware: v.Function) -> None:
         """Run, once, a route middleware that assigns its request's body (syntax decides which), so

@@ -36,11 +36,13 @@ class Known(NamedTuple):
     nest_methods: dict  # NestJS decorator -> HTTP method
     mounts: frozenset  # app/router methods mounting another under a prefix
     view_methods: frozenset  # class-based view methods serving a request
+    ordered_middleware: frozenset  # frameworks whose `use(fn)` runs fn before the routes registered after it
 
 
 def _known(table: dict) -> Known:
     return Known(starlette_routes=frozenset(table["starlette_routes"]), nest_methods=dict(table["nest_methods"]),
-                 mounts=frozenset(table["mounts"]), view_methods=frozenset(table["view_methods"]))
+                 mounts=frozenset(table["mounts"]), view_methods=frozenset(table["view_methods"]),
+                 ordered_middleware=frozenset(table["ordered_middleware"]))
 
 
 def known(program) -> Known:

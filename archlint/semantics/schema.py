@@ -58,6 +58,7 @@ class Known(NamedTuple):
     typeorm_relations: dict  # relation decorator -> a collection?
     objection_relations: dict  # relation class -> a collection?
     bookshelf_relations: dict  # Bookshelf relation method of `this` -> a collection?
+    class_model_fields: frozenset  # Typegoose `@prop()`: a field of the Mongoose model a class becomes
 
 
 def _known(table: dict) -> Known:
@@ -188,6 +189,10 @@ def discover(program) -> Schema:
 
     schema.label_of = lambda model: app_label(program, model)
     js_calls: dict[str, list] = {}
+    from archlint.semantics.calls import known as call_names
+
+    # the local names of the class-to-model functions (`getModelForClass`), the calls _js_model_calls collects
+    class_models = frozenset(name.rsplit(":", 1)[-1].rsplit(".", 1)[-1] for name in call_names(program).mongoose_class_models)
     for path in sorted(program.modules):
         module = program.modules[path]
         for cls in module.classes:
@@ -207,7 +212,7 @@ def discover(program) -> Schema:
                 if stack == "objection":
                     _objection_statics(program, module, cls, model)
         if module.language != "python":
-            js_calls[path] = calls = _js_model_calls(module)
+            js_calls[path] = calls = _js_model_calls(module, class_models)
             _sequelize_defines(program, module, schema, calls)
             _mongoose_models(program, module, schema, calls)
             _bookshelf_models(program, module, schema, calls)
@@ -672,14 +677,16 @@ def _declared_nullable(call, annotation) -> bool:
 _MODEL_METHODS = frozenset({"define", "init", "model", "hasMany", "hasOne", "belongsTo", "belongsToMany", "createForClass"})
 
 
-def _js_model_calls(module: ir.ModuleIR) -> list:
+def _js_model_calls(module: ir.ModuleIR, class_models: frozenset = frozenset()) -> list:
     """(function, node) for the assignments and calls a JS model definition is made of, found in
-    one walk of the module (``define``/``init``/``model`` and the association methods)."""
+    one walk of the module (``define``/``init``/``model`` and the association methods, and the
+    class-to-model functions named ``class_models``: Typegoose ``getModelForClass(Article)``)."""
     found = []
     for function in module.functions:
         for node in ir.iter_nodes(function.body):
             kind = type(node)
-            if kind is ir.Call and (node.method in _MODEL_METHODS or (type(node.func) is ir.Name and node.func.id == "model")):
+            if kind is ir.Call and (node.method in _MODEL_METHODS or node.method in class_models
+                                    or (type(node.func) is ir.Name and node.func.id in ("model", *class_models))):
                 found.append((function, node))
             elif kind is ir.Assign and type(node.value) in (ir.Call, ir.Await):
                 call = node.value.value if type(node.value) is ir.Await else node.value
@@ -739,9 +746,17 @@ def _mongoose_models(program, module: ir.ModuleIR, schema: Schema, calls) -> Non
             continue
         if type(node) is ir.Call and len(node.args) >= 1 and type(node.arg(0)) is ir.Name \
                 and program.static_name(path, node.func) in class_models:
-            # Typegoose: `getModelForClass(Article)` — a Mongoose model named by the decorated class
+            # Typegoose: `getModelForClass(Article)` — a Mongoose model named by the decorated class, whose
+            # `@prop()` fields are its fields and whose methods are its documents' methods
             name = node.arg(0).id
-            schema.add(Model(f"{path}:{name}", name, "mongoose", path, node.span))
+            cls = program.static_value(path, node.arg(0))
+            definition = program.cls(cls.path, cls.cid) if type(cls) is v.ClassValue else None
+            if definition is None:
+                schema.add(Model(f"{path}:{name}", name, "mongoose", path, node.span))
+                continue
+            model = Model(f"{cls.path}:{definition.name}", definition.name, "mongoose", cls.path, definition.span)
+            _class_model_fields(program, cls.path, definition, model)
+            schema.add(model, cls.cid)
             continue
         if type(node) is not ir.Call or len(node.args) < 2:
             continue
@@ -755,6 +770,20 @@ def _mongoose_models(program, module: ir.ModuleIR, schema: Schema, calls) -> Non
             schema.add(Model(f"{path}:{name.value}", name.value, "mongoose", path, node.span))
             if type(node.arg(1)) is ir.Name:  # ArticleSchema: its .methods are the documents' methods
                 program.mongoose_schemas[f"{path}:{name.value}"] = node.arg(1).id
+
+
+def _class_model_fields(program, path: str, definition, model: Model) -> None:
+    """The ``@prop()`` fields of a class Typegoose makes a Mongoose model of (``class_model_fields``):
+    columns, unique when the options say ``unique: true``."""
+    names = known(program).class_model_fields
+    for member in definition.fields:
+        for decorator in member.decorators:
+            call = decorator if type(decorator) is ir.Call else None
+            if program.static_name(path, call.func if call is not None else decorator) not in names:
+                continue
+            model.columns.add(member.name)
+            if call is not None and any(_declares_unique(arg.value) for arg in call.args):
+                model.unique.add(frozenset({member.name}))
 
 
 def _bookshelf_models(program, module: ir.ModuleIR, schema: Schema, calls) -> None:

@@ -72,8 +72,11 @@ class Registration(NamedTuple):
     values: tuple
 
 
-def registrations(program) -> list[Registration]:
-    program.routes()
+def registrations(program, static: bool = False) -> list[Registration]:
+    """Every registration call on an app or router, in (file, position) order; ``static``: the ones
+    recorded so far, without finishing the analysis (asked while handlers are being analysed)."""
+    if not static:
+        program.routes()
     found = []
     for key in sorted(program.route_calls, key=lambda k: (k[0], k[1])):
         path, node, app, values = program.route_calls[key]
@@ -87,6 +90,64 @@ def registration_of(program, route) -> Registration | None:
     if found is None or type(v.strip(found[2])) is not v.App:
         return None
     return Registration(found[0], found[1], v.strip(found[2]), found[3])
+
+
+def uses_before(program, registration: Registration, route, static: bool = False, everything=None) -> list[Registration]:
+    """``app.use(auth)`` / ``router.use(validate(schema))`` / ``app.use('/api/articles', load)``
+    registered, in the same file, before the route on its router — or before the mount of that router
+    on an ancestor — in a framework that runs ``use`` middleware in registration order before the
+    routes after it (``frameworks.toml`` ``ordered_middleware``; across files the order is not known).
+    ``everything``: :func:`registrations`, when the caller asks for many routes at once."""
+    from archlint.semantics.routes import full_path, known as route_names
+
+    if route.framework not in route_names(program).ordered_middleware:
+        return []
+    if everything is None:
+        everything = registrations(program, static)
+    uses = [r for r in everything if type(r.node.func) is ir.Attr and r.node.func.name == "use"]
+    found = []
+    entry = registration
+    for site in ancestors(program, registration.app.site):
+        for other in uses:
+            if other.app.site != site or other.path != entry.path:
+                continue
+            if (other.node.span.line, other.node.span.column) >= (entry.node.span.line, entry.node.span.column):
+                continue
+            prefix = other.node.arg(0)
+            if type(prefix) is ir.Const and isinstance(prefix.value, str):
+                mounted = full_path(program, other.app, prefix.value.replace("/*", "").replace("*", ""))
+                if not covers(mounted, route.path):
+                    continue
+            found.append(other)
+        entry = _mount_of(program, everything, site)
+        if entry is None:
+            break
+    return found
+
+
+def used_before(program, registration: Registration, route, static: bool = False, everything=None) -> list:
+    """The functions :func:`uses_before`'s registrations install (``v.Function`` values, in order)."""
+    return [v.strip(value) for use in uses_before(program, registration, route, static, everything) for value in use.values
+            if type(v.strip(value)) is v.Function]
+
+
+def _mount_of(program, everything: list[Registration], child_site: str) -> Registration | None:
+    parent = program.app_mounts.get(child_site)
+    if parent is None:
+        return None
+    for registration in everything:
+        if registration.app.site == parent[0] and any(
+                type(v.strip(value)) is v.App and v.strip(value).site == child_site for value in registration.values):
+            return registration
+    return None
+
+
+def covers(prefix: str, path: str) -> bool:
+    """A ``use`` prefix matches the start of a route path (parameters match anything)."""
+    mine, theirs = segments(prefix), segments(path)
+    if len(mine) > len(theirs):
+        return False
+    return all(a.param or b.param or a.text == b.text for a, b in zip(mine, theirs))
 
 
 def ancestors(program, site: str) -> list[str]:
