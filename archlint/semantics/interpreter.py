@@ -1737,7 +1737,7 @@ class Frame(Calls):
 
     def loop(self, node: ir.Loop):
         """A loop statement or expression; returns the loop expression's value."""
-        iterable = self.eval(node.iter) if node.kind != "while" else self.eval(node.iter)
+        iterable = self.eval(node.iter)
         if node.kind != "while" and not node.optional and any(":unloaded:" in v.strip(o).origin for o in v.options(iterable)
                                         if type(v.strip(o)) is v.Row and v.strip(o).nullable):
             self.dereference(node.iter, iterable, node.iter.span)  # `a.tags.map(…)` of an association not loaded
@@ -1749,6 +1749,8 @@ class Frame(Calls):
         if self.analysis is not None:
             self.analysis.loops.append(LoopInfo(loop_id, self.path, node.span, node.kind, source, model))
         before = dict(self.env)
+        if node.kind == "while":  # the body runs only while the test holds (`while bay is not None: bay.device`)
+            self.env.update(self.narrowing(node.iter, True))
         if counter is not None:
             self.env[counter[0]] = v.tag(v.UNKNOWN, frozenset({f"elem:{loop_id}"}))  # (a constant carries no tag)
         if node.target is not None:
