@@ -591,3 +591,25 @@ def test_a_librarys_optional_integration_subpackage_needs_no_declaration(tmp_pat
     })
     assert [(f.rule, f.path) for f in report(repo).findings if f.rule == "AL702"] == [
         ("AL702", "admin/contrib/pg.py"), ("AL702", "admin/plugins/db.py")]
+
+
+@pytest.mark.parametrize("requires, fires", [
+    # openwisp-controller: Requires-Dist names django-taggit, django-reversion… and never Django itself —
+    # each plugin requires Django, so a clean install has it (39 false AL702)
+    (("django-taggit~=6.1", "django-reversion~=6.3"), False),
+    (("djangorestframework>=3.15",), False),
+    # the look-alikes: a package merely named like Django, and nothing Django-related at all
+    (("djangoish-utils>=1.0",), True),
+    (("requests>=2.0",), True),
+])
+def test_a_django_plugin_declared_installs_django(tmp_path, requires, fires) -> None:
+    from helpers import make_repo, report
+
+    repo = make_repo(tmp_path, {
+        "netctl-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: netctl\nVersion: 1.0\n"
+                                         + "".join(f"Requires-Dist: {line}\n" for line in requires),
+        "netctl/__init__.py": "",
+        "netctl/models.py": "from django.db import models\n\n\nclass Device(models.Model):\n    name = models.CharField(max_length=20)\n",
+    })
+    found = [(f.rule, f.path) for f in report(repo).findings if f.rule == "AL702"]
+    assert found == ([("AL702", "netctl/models.py")] if fires else [])

@@ -80,11 +80,20 @@ def _undeclared(ctx: CheckContext) -> Iterator[Finding]:
             entry = next((e for e in entries if any(module_matches(edge.target, m) for m in e.modules)), None)
             if entry is None or (entry.language == "python") != (ecosystem == "pypi") or entry.name in reported:
                 continue
-            if not {p.lower() for p in entry.packages} & declared[ecosystem]:
+            if not _declares(entry, declared[ecosystem]):
                 reported.add(entry.name)
                 yield _missing(ctx, path, edge.span, edge.specifier, entry.packages, ecosystem)
         if ecosystem == "npm":
             yield from _sequelize_dialect(ctx, path, declared["npm"])
+
+
+def _declares(entry, declared: set[str]) -> bool:
+    """Whether the declared distributions install ``entry``: one of its packages, or a plugin whose name
+    starts with one of its ``package_prefixes`` (a `django-*` app requires Django)."""
+    if {p.lower() for p in entry.packages} & declared:
+        return True
+    prefixes = tuple(entry.extra.get("package_prefixes", ()))
+    return bool(prefixes) and any(name.startswith(prefixes) for name in declared)
 
 
 def _workspace_of(ctx: CheckContext, project: str) -> frozenset[str]:
