@@ -1334,9 +1334,7 @@ class Calls:
         if kind is v.Record and method in ("values", "items") and not args and bare.get(method) is None and self.python \
                 and bare.items and all(isinstance(key, str) and key != "..." and key != v.ITERATES for key, _ in bare.items):
             # `for _, annotate in COUNTERS.items()` on a dict literal: every one of its values, in turn
-            element = None
-            for _key, item in bare.items:
-                element = v.join(element, item)
+            element = v.function_table(item for _key, item in bare.items)
             if method == "items":
                 element = v.Tuple((v.Const(v.ANY_CONSTANT), element))
             return v.tag(v.Items(element), tags)

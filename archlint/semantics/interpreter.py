@@ -3494,10 +3494,7 @@ class Frame(Calls):
                     return v.tag(found, tags)
             elif self.python and type(key) is not v.Const and bare.items and all(type(v.strip(item)) is v.Function for _, item in bare.items):
                 # `HANDLERS[name]` with a computed key on a dict literal of functions: one of them
-                found = None
-                for _key, item in bare.items:
-                    found = v.join(found, item)
-                return v.tag(found, tags)
+                return v.tag(v.function_table(item for _key, item in bare.items), tags)
         if kind is v.Context or kind is v.App and bare.framework == "aiohttp":
             key = context_key(index)  # request.app['db'] / current_app.extensions['sqlalchemy']
             context = bare if kind is v.Context else v.Context("aiohttp", "app")

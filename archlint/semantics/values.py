@@ -488,6 +488,31 @@ def options(value) -> tuple:
     return (value,)
 
 
+def _wide_function_table(a, b, merged: set) -> bool:
+    """A join past ``MAX_UNION`` stays known only when it joins a table of project functions that was
+    already that wide (see :func:`function_table`) with its own kind — not for any join of functions: a
+    TypeScript library's overloads and curried helpers (effect's ``dual``) would each be followed."""
+    return len(merged) <= MAX_FUNCTION_UNION and all(type(option) is Function for option in merged) \
+        and any(type(side) is Union and len(side.options) > MAX_UNION for side in (a, b))
+
+
+def function_table(items):
+    """The join of a literal table's values (``{"task_number": annotate_task_number, …}.values()``,
+    ``COUNTERS[name]``): project functions only are kept up to ``MAX_FUNCTION_UNION`` — calling one of
+    them calls each, and each is followed exactly; anything else joins as usual."""
+    found = None
+    extra: frozenset = frozenset()
+    wide: set = set()
+    for item in items:
+        found = join(found, item)
+        extra |= tags_of(item)
+        bare = strip(item)
+        wide.update(bare.options if type(bare) is Union else (bare,))
+    if len(wide) > MAX_UNION and len(wide) <= MAX_FUNCTION_UNION and all(type(option) is Function for option in wide):
+        return tag(Union(tuple(sorted(wide, key=order_key))), extra)
+    return found
+
+
 def join(left, right):
     """The value after a merge point (``if``/``else``, two returns, a loop that may not run)."""
     if left == right:
@@ -538,7 +563,7 @@ def join(left, right):
     merged: set = set()
     for option in (a, b):
         merged.update(option.options if type(option) is Union else (option,))
-    if len(merged) > MAX_UNION and (len(merged) > MAX_FUNCTION_UNION or any(type(option) is not Function for option in merged)):
+    if len(merged) > MAX_UNION and not _wide_function_table(a, b, merged):
         return tag(UNKNOWN, extra)
     if len(merged) == 1:  # the same value with other tags (a session from Depends and one from an annotation)
         return tag(merged.pop(), extra)
