@@ -1236,14 +1236,9 @@ class Program:
 
     def method(self, path: str, cid: int, name: str, seen: frozenset = frozenset()):
         """A method by name through the class and its project bases (left to right, depth first)."""
-        if not seen:
-            key = (path, cid, name)
-            lookups = self._method_lookups
-            if key in lookups:
-                return lookups[key]
-            found = lookups[key] = self._method(path, cid, name, seen)
-            return found
-        return self._method(path, cid, name, seen)
+        if seen:
+            return self._method(path, cid, name, seen)
+        return _memo(self._method_lookups, (path, cid, name), lambda: self._method(path, cid, name, seen))
 
     def _method(self, path: str, cid: int, name: str, seen: frozenset):
         if self.cls(path, cid) is None or (path, cid) in seen:
@@ -1259,14 +1254,9 @@ class Program:
         return None
 
     def class_field(self, path: str, cid: int, name: str, seen: frozenset = frozenset()) -> ir.Field | None:
-        if not seen:
-            key = (path, cid, name)
-            lookups = self._field_lookups
-            if key in lookups:
-                return lookups[key]
-            found = lookups[key] = self._class_field(path, cid, name, seen)
-            return found
-        return self._class_field(path, cid, name, seen)
+        if seen:
+            return self._class_field(path, cid, name, seen)
+        return _memo(self._field_lookups, (path, cid, name), lambda: self._class_field(path, cid, name, seen))
 
     def _class_field(self, path: str, cid: int, name: str, seen: frozenset) -> ir.Field | None:
         cls = self.cls(path, cid)
@@ -3048,4 +3038,12 @@ def _keyless(tags: frozenset) -> frozenset:
         if len(_KEYLESS) > 50_000:
             _KEYLESS.clear()
         _KEYLESS[tags] = found
+    return found
+
+
+def _memo(table: dict, key, compute):
+    """``table[key]``, computed once per run (None is an answer too: a method no class of the chain has)."""
+    if key in table:
+        return table[key]
+    found = table[key] = compute()
     return found
