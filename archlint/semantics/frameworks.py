@@ -558,20 +558,11 @@ def read_in_module(frame, node, label: str, path: str, reads) -> None:
         ))
 
 
-def _fields(program, cls: v.ClassValue) -> list[ir.Field]:
-    seen: dict[str, ir.Field] = {}
-    for path, cid in reversed(program.subclass_chain(cls.path, cls.cid)):
-        definition = program.cls(path, cid)
-        if definition is not None:
-            for member in definition.fields:
-                seen[member.name] = member
-    return list(seen.values())
-
-
-def _serializer_fields(program, cls: v.ClassValue) -> list[ir.Field]:
-    """The serializer's declared fields, and those its ``__init__`` adds by a constant name
-    (``self.fields["annotations"] = AnnotationSerializer(many=True, read_only=True)``): DRF renders
-    those like declared ones.  A subclass's declaration replaces its base's."""
+def _fields(program, cls: v.ClassValue, init_assigned: bool = False) -> list[ir.Field]:
+    """The class's declared fields through its bases (a subclass's declaration replaces its base's).
+    ``init_assigned``: also those the serializer's own ``__init__`` adds by a constant name
+    (``self.fields["annotations"] = AnnotationSerializer(many=True, read_only=True)``), which DRF renders
+    like declared ones."""
     seen: dict[str, ir.Field] = {}
     for path, cid in reversed(program.subclass_chain(cls.path, cls.cid)):
         definition = program.cls(path, cid)
@@ -579,19 +570,26 @@ def _serializer_fields(program, cls: v.ClassValue) -> list[ir.Field]:
             continue
         for member in definition.fields:
             seen[member.name] = member
-        for fid in definition.methods:
-            function = program.function(path, fid)
-            if function is None or function.name != "__init__":
-                continue
-            for node in ir.iter_nodes(function.body):
-                if type(node) is not ir.Assign or len(node.targets) != 1 or type(node.value) is not ir.Call:
-                    continue
-                target = node.targets[0]
-                if type(target) is ir.Index and type(target.index) is ir.Const and isinstance(target.index.value, str) \
-                        and type(target.obj) is ir.Attr and target.obj.name == "fields" \
-                        and type(target.obj.obj) is ir.Name and target.obj.obj.id == "self" and path == cls.path:
-                    seen[target.index.value] = ir.Field(target.index.value, node.span, value=node.value)
+        if init_assigned and path == cls.path:
+            seen.update(_init_assigned_fields(program, path, definition))
     return list(seen.values())
+
+
+def _init_assigned_fields(program, path: str, definition) -> dict[str, ir.Field]:
+    found: dict[str, ir.Field] = {}
+    for fid in definition.methods:
+        function = program.function(path, fid)
+        if function is None or function.name != "__init__":
+            continue
+        for node in ir.iter_nodes(function.body):
+            if type(node) is not ir.Assign or len(node.targets) != 1 or type(node.value) is not ir.Call:
+                continue
+            target = node.targets[0]
+            if type(target) is ir.Index and type(target.index) is ir.Const and isinstance(target.index.value, str) \
+                    and type(target.obj) is ir.Attr and target.obj.name == "fields" \
+                    and type(target.obj.obj) is ir.Name and target.obj.obj.id == "self":
+                found[target.index.value] = ir.Field(target.index.value, node.span, value=node.value)
+    return found
 
 
 def _meta(program, cls: v.ClassValue) -> dict:
@@ -724,7 +722,7 @@ def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
     program = child.program
     declared = set()
     opt_in = _opt_in_fields(program, cls)
-    for member in _serializer_fields(program, cls):
+    for member in _fields(program, cls, init_assigned=True):
         declared.add(member.name)
         if member.name in opt_in:
             continue  # rendered only when the request asks for it (nautobot's `?include=config_context`)
