@@ -1,6 +1,6 @@
 """Reusing the deep families' findings when nothing they read has changed.
 
-The deep families (data layer, semantic model, SQL: every family with ``bodies``) are
+The deep families (data layer, semantic model, SQL: every family whose selected rules read the model) are
 whole-program, but what they *read* is known once they ran: the heads of every file (imports,
 signals, suppressions: the graph and the plan come from them), and the body, IR or bytes of the
 files the plan named, the interpreter reached or a check asked for.  The last run's findings per

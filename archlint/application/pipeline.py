@@ -138,6 +138,7 @@ class _Run:
     cache: FactsCache | None
     active: set[str]
     families: list
+    model_families: frozenset[str]  # the families whose selected rules read the semantic model
     workers: Workers | None = None
     files: dict = field(default_factory=dict)
     hits: int = 0
@@ -146,8 +147,8 @@ class _Run:
 
     @property
     def bodies(self) -> bool:
-        """Some active family reads function bodies (the data-layer rules): the deep pass runs."""
-        return any(family.bodies for family in self.families)
+        """Some selected rule reads the semantic model: the data-layer plan and the deep pass run."""
+        return bool(self.model_families)
 
     @property
     def sources(self) -> dict:
@@ -185,10 +186,22 @@ def _discover(paths: list[str], options: Options) -> _Run:
     found = discover(root, [os.path.abspath(p) for p in paths], list(config.exclude), config.gitignore)
     cache = FactsCache(options.cache_dir or default_cache_dir(), options.cache_root or root) if options.use_cache else None
     active = active_rules(registry, config)
+    npm = any(relative.rpartition("/")[2] == "package.json" for relative, _absolute in found.manifests)
+    families, model_families = selected_families(active, npm)
+    return _Run(options, started, root, config, registry, spec, found, cache, active, families, model_families)
+
+
+def selected_families(active: set[str], npm: bool) -> tuple[list, frozenset[str]]:
+    """The families with an ``active`` rule, and those among them that read the semantic model for
+    those rules (``npm``: the tree has a package.json): the union of what the selected rules read
+    decides what the run builds.  A family that reads the model only where another one built it
+    (``with_bodies_only``) is left out when no other one does."""
     families = [family for family in FAMILIES if active.intersection(family.rules)]
-    if not any(family.bodies and not family.with_bodies_only for family in families):
+    model = {family.module for family in families if family.reads_model(active, npm)}
+    if not any(family.module in model and not family.with_bodies_only for family in families):
         families = [family for family in families if not family.with_bodies_only]
-    return _Run(options, started, root, config, registry, spec, found, cache, active, families)
+        model = set()
+    return families, frozenset(model)
 
 
 def _parse(run: _Run) -> None:
@@ -224,7 +237,7 @@ def _facts_and_graph(run: _Run):
 
         keys = (deep_reuse.base_key(code_and_data_fingerprint(), run.root, run.config, found, run.spec, _manifest_bytes(found)),
                 deep_reuse.heads_digest(files))
-        reuse, fresh = deep_reuse.lookup(run.cache.get_deep(), *keys, files, [f.module for f in run.families if f.bodies],
+        reuse, fresh = deep_reuse.lookup(run.cache.get_deep(), *keys, files, sorted(run.model_families),
                                          lambda path: extract_full(sources[path], files[path].content_hash),
                                          run.cache.peek)
         if reuse is not None and fresh:
@@ -320,6 +333,7 @@ def _context(run: _Run, graph, manifest, knowledge_tables, other_files: list, pl
         semantic=semantic,
         projects=projects_from(source_paths + other_files),
         api_spec=run.spec,
+        rules=frozenset(run.active),
     )
     context.program_factory = lambda: released(_semantic_model().build_program(context))
     context.datalayer_factory = lambda: released(_semantic_model().build_datalayer(context))
@@ -350,13 +364,14 @@ def _checks(run: _Run, context: CheckContext, reuse, keys, plan_reads: dict) -> 
         if family.module == "parse" and "AL001" in run.active:
             deepen(files, sources, set(), set(files), workers, run.sizes)
             workers.release()
-        if reuse is not None and family.bodies:
+        deep_family = family.module in run.model_families
+        if reuse is not None and deep_family:
             findings.extend(reuse["findings"][family.module])
             continue
         found_here = list(family.check(context))
         workers.release()
         findings.extend(found_here)
-        if family.bodies:
+        if deep_family:
             deep_findings[family.module] = tuple(found_here)
     if run.pending is not None:  # what the deep families did not read still belongs in the cache
         run.pending.drain()

@@ -1,22 +1,37 @@
 """Checks: one module per rule family, each a pure function ``check(ctx) -> Iterable[Finding]``.
 
 Adding a family means adding a module here and its rules to ``rules/catalogue/``.  Each family
-says which rules it reports and whether it reads file *bodies* (calls, assignments, strings —
-the deep pass) or only heads (imports, problems): the pipeline runs a family only when one of
-its rules is selected, and extracts bodies only when such a family runs
-(``tests/test_pipeline_needs.py`` keeps the rule lists true to the modules).
+says which rules it reports and what they read (``reads``): only the head facts and the import graph
+every run builds (``HEADS``), or also the semantic model (``MODEL``: the data-layer plan, the bodies
+and IR of the files on a path to the database, and the analyses over them).  The pipeline runs a
+family only when one of its rules is selected, and builds the model only when a selected rule reads
+it (:func:`reads_model`); a family whose rules read different things runs only the selected rules'
+part (``CheckContext.selected``).  ``tests/test_pipeline_needs.py`` keeps the rule lists true to the
+modules and counts what a selection builds.
 """
 
 from archlint.domain.records import NamedTuple
 
 
+HEADS = "heads"  # every file's head facts (imports, names, classes, problems) and the import graph
+MODEL = "model"  # and the semantic model: the data-layer plan, bodies and IR, the analyses of record
+NPM_MODEL = "model of npm projects"  # MODEL when the tree has a package.json (npm dependencies), else HEADS
+
+
 class Family(NamedTuple):
     module: str  # archlint.checks.<module>, imported only when one of its rules is selected
     rules: tuple[str, ...]
-    bodies: bool  # reads FileBody facts (and the data layer derived from them)
-    # runs only when another selected family needs the bodies: a layers-only run (`--select layering`)
+    reads: str  # HEADS or MODEL: what its rules read
+    # runs only when another selected family reads the model: a layers-only run (`--select layering`)
     # stays a heads-only run, where this family's finer evidence is not looked for
     with_bodies_only: bool = False
+    rule_reads: tuple[tuple[str, str], ...] = ()  # (rule, what it reads) where a rule reads less than ``reads``
+
+    def reads_model(self, active, npm: bool) -> bool:
+        """Whether the family, run for the ``active`` rules, reads the semantic model (``npm``: the
+        tree has a package.json)."""
+        levels = {dict(self.rule_reads).get(rule, self.reads) for rule in self.rules if rule in active}
+        return MODEL in levels or (npm and NPM_MODEL in levels)
 
     @property
     def check(self):  # Callable[[CheckContext], Iterable[Finding]]
@@ -24,55 +39,57 @@ class Family(NamedTuple):
 
 
 FAMILIES = (
-    Family("parse", ("AL001", "AL002", "AL003", "AL004"), bodies=False),
-    Family("layering", ("AL101", "AL102", "AL103", "AL106", "AL107", "AL108"), bodies=False),
-    Family("cycles", ("AL104", "AL105"), bodies=False),
-    Family("layer_roles", ("AL109", "AL110"), bodies=False),
-    Family("db_access", ("AL301", "AL302", "AL303", "AL304"), bodies=True),
-    Family("container_layers", ("AL101", "AL102"), bodies=True, with_bodies_only=True),
-    Family("persistence_ignorance", ("AL103",), bodies=True, with_bodies_only=True),
-    Family("sqlalchemy", ("AL201", "AL202", "AL203", "AL204", "AL205", "AL206", "AL207", "AL210"), bodies=True),
-    Family("sqlalchemy_loading", ("AL208", "AL209", "AL218", "AL235", "AL236"), bodies=True),
-    Family("concurrent_sessions", ("AL237",), bodies=True),
-    Family("sequelize", ("AL211", "AL212", "AL213", "AL214", "AL216", "AL217"), bodies=True),
-    Family("injection", ("AL501",), bodies=True),
+    Family("parse", ("AL001", "AL002", "AL003", "AL004"), reads=HEADS),
+    Family("layering", ("AL101", "AL102", "AL103", "AL106", "AL107", "AL108"), reads=HEADS),
+    Family("cycles", ("AL104", "AL105"), reads=HEADS),
+    Family("layer_roles", ("AL109", "AL110"), reads=HEADS),
+    Family("db_access", ("AL301", "AL302", "AL303", "AL304"), reads=MODEL),
+    Family("container_layers", ("AL101", "AL102"), reads=MODEL, with_bodies_only=True),
+    Family("persistence_ignorance", ("AL103",), reads=MODEL, with_bodies_only=True),
+    Family("sqlalchemy", ("AL201", "AL202", "AL203", "AL204", "AL205", "AL206", "AL207", "AL210"), reads=MODEL),
+    Family("sqlalchemy_loading", ("AL208", "AL209", "AL218", "AL235", "AL236"), reads=MODEL),
+    Family("concurrent_sessions", ("AL237",), reads=MODEL),
+    Family("sequelize", ("AL211", "AL212", "AL213", "AL214", "AL216", "AL217"), reads=MODEL),
+    Family("injection", ("AL501",), reads=MODEL),
     Family(
         "sql",
         ("AL401", "AL402", "AL403", "AL404", "AL405", "AL406", "AL407", "AL408", "AL409", "AL410", "AL411",
          "AL412", "AL413", "AL414", "AL415", "AL416", "AL417", "AL418", "AL419", "AL420", "AL421", "AL502", "AL503"),
-        bodies=True,
+        reads=MODEL,
     ),
-    Family("performance", ("AL601", "AL602", "AL603"), bodies=True),
-    Family("blocking_calls", ("AL604",), bodies=True),
-    Family("transactions", ("AL215", "AL305", "AL306", "AL310"), bodies=True),
-    Family("lost_update", ("AL311",), bodies=True),
-    Family("nullable_results", ("AL220",), bodies=True),
-    Family("request_writes", ("AL504",), bodies=True),
-    Family("ownership", ("AL505",), bodies=True),
-    Family("lifecycle", ("AL307", "AL308", "AL309", "AL312"), bodies=True),
-    Family("collection_counting", ("AL232",), bodies=True),
-    Family("sync_orm_in_async", ("AL233",), bodies=True),
-    Family("missing_rows", ("AL234",), bodies=True),
+    Family("performance", ("AL601", "AL602", "AL603"), reads=MODEL),
+    Family("blocking_calls", ("AL604",), reads=MODEL),
+    Family("transactions", ("AL215", "AL305", "AL306", "AL310"), reads=MODEL),
+    Family("lost_update", ("AL311",), reads=MODEL),
+    Family("nullable_results", ("AL220",), reads=MODEL),
+    Family("request_writes", ("AL504",), reads=MODEL),
+    Family("ownership", ("AL505",), reads=MODEL),
+    Family("lifecycle", ("AL307", "AL308", "AL309", "AL312"), reads=MODEL),
+    Family("collection_counting", ("AL232",), reads=MODEL),
+    Family("sync_orm_in_async", ("AL233",), reads=MODEL),
+    Family("missing_rows", ("AL234",), reads=MODEL),
     Family(
         "orm_semantics",
         ("AL221", "AL222", "AL223", "AL224", "AL225", "AL226", "AL227", "AL228", "AL229", "AL230", "AL231"),
-        bodies=True,
+        reads=MODEL,
     ),
-    Family("stack", ("AL701", "AL702"), bodies=True),
-    Family("framework", ("AL801",), bodies=True),
-    Family("web_quirks", ("AL802", "AL805", "AL806", "AL808"), bodies=True),
-    Family("startup", ("AL703", "AL704", "AL706"), bodies=True),
-    Family("awaits", ("AL809",), bodies=True),
-    Family("async_handlers", ("AL807",), bodies=True),
-    Family("auth_context", ("AL810",), bodies=True),
-    Family("django_quirks", ("AL803", "AL804"), bodies=True),
-    Family("contract", ("AL811", "AL812"), bodies=True),
-    Family("contract_auth", ("AL813", "AL814"), bodies=True),
-    Family("path_params", ("AL815",), bodies=True),
-    Family("query_numbers", ("AL442",), bodies=True),
-    Family("dialect_types", ("AL440",), bodies=True),
-    Family("aware_datetimes", ("AL443",), bodies=True),
-    Family("dialect_lookups", ("AL444",), bodies=True),
+    # AL702 reads the imports and the manifests, and the model only for the Sequelize `dialect` option
+    # of a file whose package.json declares dependencies
+    Family("stack", ("AL701", "AL702"), reads=MODEL, rule_reads=(("AL702", NPM_MODEL),)),
+    Family("framework", ("AL801",), reads=MODEL),
+    Family("web_quirks", ("AL802", "AL805", "AL806", "AL808"), reads=MODEL),
+    Family("startup", ("AL703", "AL704", "AL706"), reads=MODEL),
+    Family("awaits", ("AL809",), reads=MODEL),
+    Family("async_handlers", ("AL807",), reads=MODEL),
+    Family("auth_context", ("AL810",), reads=MODEL),
+    Family("django_quirks", ("AL803", "AL804"), reads=MODEL),
+    Family("contract", ("AL811", "AL812"), reads=MODEL),
+    Family("contract_auth", ("AL813", "AL814"), reads=MODEL),
+    Family("path_params", ("AL815",), reads=MODEL),
+    Family("query_numbers", ("AL442",), reads=MODEL),
+    Family("dialect_types", ("AL440",), reads=MODEL),
+    Family("aware_datetimes", ("AL443",), reads=MODEL),
+    Family("dialect_lookups", ("AL444",), reads=MODEL),
 )
 
 

@@ -28,8 +28,10 @@ _DIALECT_PACKAGES = {"postgres": ("pg",), "sqlite": ("sqlite3",), "mysql": ("mys
 
 
 def check(ctx: CheckContext) -> Iterator[Finding]:
-    yield from _postgres_scheme(ctx)
-    yield from _undeclared(ctx)
+    if ctx.selected("AL701"):  # (the only part that reads the data layer of a Python tree)
+        yield from _postgres_scheme(ctx)
+    if ctx.selected("AL702"):
+        yield from _undeclared(ctx)
 
 
 # AL701 ----------------------------------------------------------------------------------------------

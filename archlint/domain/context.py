@@ -45,6 +45,7 @@ class CheckContext:
     _program: object = None
     datalayer_factory: object = None  # () -> DataLayer with access sites typed by the semantic model
     api_spec: ApiSpec | None = None  # the OpenAPI contract given by --openapi / `openapi =` (None: none given)
+    rules: frozenset[str] | None = None  # the selected rules (None: every rule)
     _project_files: dict[str, dict[str, FileFacts]] | None = None
     _file_positions: dict[str, int] | None = None
 
@@ -75,6 +76,11 @@ class CheckContext:
         if self._program is None and self.program_factory is not None:
             self._program = self.program_factory()
         return self._program
+
+    def selected(self, rule: str) -> bool:
+        """Whether ``rule`` is selected: a family whose rules read different analyses skips the
+        part of an unselected rule (its findings would be dropped, and what it reads not built)."""
+        return self.rules is None or rule in self.rules
 
     def project_files(self, project: str) -> dict[str, FileFacts]:
         """The files of ``project`` alone (``projects.of(path) == project``), in ``files`` order;
