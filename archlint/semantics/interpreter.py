@@ -684,6 +684,12 @@ class Frame(Calls):
             injected = self._injected_by_name(param.name)
             if injected is not None:
                 return injected
+            if self.function.name == "update":
+                from archlint.semantics.frameworks import updated_row
+
+                row = updated_row(self, self.function, param)
+                if row is not None:
+                    return row
         return value if value is not None else v.UNKNOWN
 
     def _parameter_handle(self, param: ir.Param, typed):
