@@ -276,7 +276,7 @@ def view_hook(frame, node, instance, method: str, args):
     ``None`` when this is no such call."""
     bare = v.strip(instance)
     if method == "paginate_queryset" and args and args[0][0] == "pos" and is_paginator(frame.program, bare):
-        return args[0][2]  # paginator.paginate_queryset(qs, request, view=self): a page of qs's rows
+        return paged(args[0][2])  # paginator.paginate_queryset(qs, request, view=self): a page of qs's rows, or None
     if method == "get_queryset" and not args:
         # `self.get_queryset()` in an action of a view that does not override it: GenericAPIView's, the
         # class's `queryset` (what `super().get_queryset()` gives an override)
@@ -297,11 +297,21 @@ def view_hook(frame, node, instance, method: str, args):
             return None
         return v.Row(query.stack, query.model, query.loaded)
     if method != "get_serializer":
-        return args[0][2] if args and args[0][0] == "pos" else None
+        if not args or args[0][0] != "pos":
+            return None
+        return paged(args[0][2]) if method == "paginate_queryset" else args[0][2]
     serializer = view_serializer(frame, node, bare, bare)
     if serializer is None:
         return None
     return frame.instantiate(node, serializer, args)
+
+
+def paged(rows):
+    """What DRF's ``paginate_queryset(qs, …)`` returns: a page of ``qs``'s rows, or ``None`` when the request
+    asks for no page (``LimitOffsetPagination`` without a ``limit`` and no ``default_limit``, a view with no
+    ``pagination_class``) — so the view's ``if page is None:`` branch, which serializes the whole queryset,
+    is a path too."""
+    return v.join(rows, v.Const(None))
 
 
 def view_serializer(frame, node, instance: v.Instance, bound):

@@ -1935,11 +1935,12 @@ class Frame(Calls):
         if kind is v.Union:
             # rows from one query or another (`favorited ? user.getFavorites(o) : Article.findAll(o)`),
             # or an empty list that one branch replaced: a loop over DB rows when every alternative
-            # that yields anything is one
+            # that yields anything is one (a None alternative, DRF's `paginate_queryset` asked for no page,
+            # yields nothing: the loop runs only over the rows)
             element = None
             seen = 0
             for option in bare.options:
-                if type(v.strip(option)) is v.Tuple and not v.strip(option).items:
+                if type(v.strip(option)) is v.Tuple and not v.strip(option).items or v.strip(option) == v.Const(None):
                     continue
                 item, source, model = self.element_of(node, v.tag(option, tags), loop_id)
                 if source != "rows":
