@@ -1534,7 +1534,9 @@ class Frame(Calls):
         chain = query_chain(self.program, name)
         if chain is not None:  # if Organization.objects.exists(): org = Organization.objects.first()
             return {FACT + "nonempty:" + chain: v.Const(True)} | self._exists_model(self.eval_cached(name))
-        return {}
+        # a query no chain of names spells (`get_user_model().objects.filter(username=u)`): which table has
+        # the row is still known, so a later `.get()` on it is checked (AL234)
+        return self._exists_model(self.eval_cached(name)) if type(name) in (ir.Call, ir.Attr) else {}
 
     def _found_row_model(self, value) -> dict:
         """``if (!existing) throw 404`` past the check: the table the looked-up row came from has the row the
