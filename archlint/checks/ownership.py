@@ -31,12 +31,14 @@ class Known:
     edits: dict  # HTTP method -> the write methods a route of that method is about
     auth_words: tuple
     check_words: tuple
+    link_relations: frozenset
 
 
 def _known(table: dict) -> Known:
     return Known(owner_columns=frozenset(table["owner_columns"]),
                  edits={method: frozenset(writes) for method, writes in table["edits"].items()},
-                 auth_words=tuple(table["auth_words"]), check_words=tuple(table["check_words"]))
+                 auth_words=tuple(table["auth_words"]), check_words=tuple(table["check_words"]),
+                 link_relations=frozenset(table["link_relations"]))
 
 
 def known(program) -> Known:
@@ -59,7 +61,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             continue
         if not class_auth and not _authenticated(program, analysis.function, handler.path, route):
             continue
-        writes = [e for e in analysis.summary.effects if e.op == "write" and e.method in kinds and _owner_column(program, e.model)]
+        writes = [e for e in analysis.summary.effects if e.op == "write" and e.method in kinds and _owner_column(program, e.model)
+                  and not _link_removal(program, words, e)]
         if not writes:
             continue
         functions = _reached(program, analyses, analysis)
@@ -132,6 +135,15 @@ def _class_authenticates(words: Known, cls) -> bool:
 
 def _has_parameter(path: str) -> bool:
     return ":" in path or "{" in path or "<" in path or "(?P" in path
+
+
+def _link_removal(program, words: Known, effect) -> bool:
+    """The write is a related manager's ``remove()``/``clear()`` over a many-to-many relation
+    (``profile.favorites.remove(article)``): it deletes link rows, the row named by the URL stays."""
+    via = getattr(effect.query, "via", "") or ""
+    owner, _, name = via.rpartition(".")
+    relation = program.schema.relation(owner, name) if owner else None
+    return relation is not None and relation.via in words.link_relations
 
 
 def _owner_column(program, model_key: str) -> str:

@@ -15,7 +15,7 @@ from archlint.semantics.containers import known as container_names, registry_cal
 from archlint.semantics.containers import resolved as resolved_from_container
 from archlint.semantics.exception_handlers import known as handler_names
 from archlint.semantics.frameworks import (ADAPTER, adapter_hook, converter_hook, dump_hook, instantiate_hook, save_hook,
-                                          to_schema_hook, validate_hook, view_hook)
+                                          to_schema_hook, validate_hook, view_hook, paged)
 from archlint.semantics.frameworks import known as framework_names
 from archlint.semantics.library import Outcome
 from archlint.semantics.program import passes_through, shares_context
@@ -1206,7 +1206,7 @@ class Calls:
             if found is not None:
                 return found
         if kind is v.Object and bare.kind == DRF_PAGINATOR and method == "paginate_queryset" and args and args[0][0] == "pos":
-            return args[0][2]  # PageNumberPagination().paginate_queryset(qs, request): a page of qs's rows
+            return paged(args[0][2])  # PageNumberPagination().paginate_queryset(qs, request): a page of qs's rows, or None
         registry = registry_classes(self.program).get((bare.path, bare.cid)) if kind is v.Instance else None
         if registry is not None:  # a hand-written container: `register('name', factory)` / `resolve('name')`
             found = registry_call(self, node, bare, registry, method, args)

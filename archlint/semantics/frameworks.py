@@ -36,6 +36,7 @@ from __future__ import annotations
 from archlint.domain import ir
 from archlint.domain.records import NamedTuple
 from archlint.semantics import values as v
+from archlint.semantics.program import MAX_CALL_DEPTH
 from archlint.semantics.records import Analysis, LoopInfo, argument_for
 
 MANY = "schema-many"  # tag of a marshmallow schema instance made with many=True
@@ -176,6 +177,10 @@ def instantiate_hook(frame, node, cls: v.ClassValue, args):
             return None
         row = v.strip(bound)  # ArticleSerializer(article, data=…, partial=True): save() updates that row
         model = f"{row.stack}|{row.model}" if type(row) is v.Row and row.model else ""
+        if model and frame.depth < MAX_CALL_DEPTH and not any(kind == "kw" and name == "data" for kind, name, _v, _n in args):
+            # `AuthorSerializer(obj.author, context=…).data` in a SerializerMethodField: the nested serializer
+            # reads that row's fields (its own method fields' queries) once for every row the outer one renders
+            _read_in(frame, node, f"{frame.program.cls(cls.path, cls.cid).name}(row)", cls, bound, 0)
         return v.tag(v.Instance(cls.path, cls.cid), frozenset({BOUND + model}))
     rows = next((value for kind, name, value, _n in args if kind == "pos" or name == "instance"), None)
     if rows is None:
@@ -197,15 +202,38 @@ def save_hook(frame, node, instance, method: str):
     bound = next((t[len(BOUND):] for t in sorted(tags) if t.startswith(BOUND)), None)
     stack, model = bound.split("|", 1) if bound else ("", "")
     if not model:
-        declared = _meta(program, bare).get("model")
-        held = v.strip(frame.eval_in_module(declared[0], declared[1])) if declared is not None else None
-        model = program.model_of_class(held.path, held.cid) if type(held) is v.ClassValue else ""
-        stack = program.schema.models[model].stack if model else ""
+        stack, model = _meta_model(frame, bare)
     if not model:
         return None  # a plain Serializer: its own create()/update() do what they do
     frame.effect("write", stack, model, "save" if bound is not None else "create", node,
                  frozenset(t for t in tags if not t.startswith(BOUND)))
     return v.UNKNOWN
+
+
+def _meta_model(frame, cls: v.ClassValue) -> tuple[str, str]:
+    """(stack, model key) of a ModelSerializer's ``Meta.model``; ("", "") when it names no known model."""
+    program = frame.program
+    declared = _meta(program, cls).get("model")
+    held = v.strip(frame.eval_in_module(declared[0], declared[1])) if declared is not None else None
+    model = program.model_of_class(held.path, held.cid) if type(held) is v.ClassValue else ""
+    return (program.schema.models[model].stack, model) if model else ("", "")
+
+
+def updated_row(frame, function: ir.Function, param: ir.Param):
+    """The ``instance`` DRF hands a ModelSerializer's own ``update(self, instance, validated_data)``
+    (``serializer.save()`` on a serializer made with a row): a stored row of ``Meta.model``, so the
+    method's ``instance.save()`` and ``instance.tags.set(…)`` are writes of that model.  ``None`` for
+    any other parameter or function."""
+    if function.name != "update" or function.kind != "method" or len(function.params) < 3 or function.params[1] is not param:
+        return None
+    receiver = v.strip(frame.self_value)
+    if type(receiver) is not v.Instance:
+        return None
+    cls = v.ClassValue(receiver.path, receiver.cid)
+    if not is_serializer(frame.program, cls):
+        return None
+    stack, model = _meta_model(frame, cls)
+    return v.Row(stack, model) if model else None
 
 
 def dump_hook(frame, node, instance, method: str, args):
@@ -240,14 +268,19 @@ def is_paginator(program, cls) -> bool:
 
 def view_hook(frame, node, instance, method: str, args):
     """What ``GenericAPIView`` does for a view's own ``list()`` or ``@action`` that the project does
-    not override: ``self.filter_queryset(qs)`` and ``self.paginate_queryset(qs)`` hand back the rows
+    not override: ``self.get_queryset()`` is the class's ``queryset``; ``self.filter_queryset(qs)`` and
+    ``self.paginate_queryset(qs)`` hand back the rows
     of ``qs`` (a filtered queryset, a page of it); ``self.get_serializer(rows, many=True)`` builds
     ``get_serializer_class()`` (else ``serializer_class``) with those arguments, so the serializer
     reads each row; ``self.get_object()`` is a row of ``get_queryset()`` (with what it loads).
     ``None`` when this is no such call."""
     bare = v.strip(instance)
     if method == "paginate_queryset" and args and args[0][0] == "pos" and is_paginator(frame.program, bare):
-        return args[0][2]  # paginator.paginate_queryset(qs, request, view=self): a page of qs's rows
+        return paged(args[0][2])  # paginator.paginate_queryset(qs, request, view=self): a page of qs's rows, or None
+    if method == "get_queryset" and not args:
+        # `self.get_queryset()` in an action of a view that does not override it: GenericAPIView's, the
+        # class's `queryset` (what `super().get_queryset()` gives an override)
+        return frame._framework_queryset(bare, method, args, bare.path, bare.cid)
     if method not in ("filter_queryset", "paginate_queryset", "get_serializer", "get_object") \
             or not is_generic_view(frame.program, bare):
         return None
@@ -264,11 +297,21 @@ def view_hook(frame, node, instance, method: str, args):
             return None
         return v.Row(query.stack, query.model, query.loaded)
     if method != "get_serializer":
-        return args[0][2] if args and args[0][0] == "pos" else None
+        if not args or args[0][0] != "pos":
+            return None
+        return paged(args[0][2]) if method == "paginate_queryset" else args[0][2]
     serializer = view_serializer(frame, node, bare, bare)
     if serializer is None:
         return None
     return frame.instantiate(node, serializer, args)
+
+
+def paged(rows):
+    """What DRF's ``paginate_queryset(qs, …)`` returns: a page of ``qs``'s rows, or ``None`` when the request
+    asks for no page (``LimitOffsetPagination`` without a ``limit`` and no ``default_limit``, a view with no
+    ``pagination_class``) — so the view's ``if page is None:`` branch, which serializes the whole queryset,
+    is a path too."""
+    return v.join(rows, v.Const(None))
 
 
 def view_serializer(frame, node, instance: v.Instance, bound):

@@ -684,6 +684,12 @@ class Frame(Calls):
             injected = self._injected_by_name(param.name)
             if injected is not None:
                 return injected
+            if self.function.name == "update":
+                from archlint.semantics.frameworks import updated_row
+
+                row = updated_row(self, self.function, param)
+                if row is not None:
+                    return row
         return value if value is not None else v.UNKNOWN
 
     def _parameter_handle(self, param: ir.Param, typed):
@@ -1528,7 +1534,9 @@ class Frame(Calls):
         chain = query_chain(self.program, name)
         if chain is not None:  # if Organization.objects.exists(): org = Organization.objects.first()
             return {FACT + "nonempty:" + chain: v.Const(True)} | self._exists_model(self.eval_cached(name))
-        return {}
+        # a query no chain of names spells (`get_user_model().objects.filter(username=u)`): which table has
+        # the row is still known, so a later `.get()` on it is checked (AL234)
+        return self._exists_model(self.eval_cached(name)) if type(name) in (ir.Call, ir.Attr) else {}
 
     def _found_row_model(self, value) -> dict:
         """``if (!existing) throw 404`` past the check: the table the looked-up row came from has the row the
@@ -1929,11 +1937,12 @@ class Frame(Calls):
         if kind is v.Union:
             # rows from one query or another (`favorited ? user.getFavorites(o) : Article.findAll(o)`),
             # or an empty list that one branch replaced: a loop over DB rows when every alternative
-            # that yields anything is one
+            # that yields anything is one (a None alternative, DRF's `paginate_queryset` asked for no page,
+            # yields nothing: the loop runs only over the rows)
             element = None
             seen = 0
             for option in bare.options:
-                if type(v.strip(option)) is v.Tuple and not v.strip(option).items:
+                if type(v.strip(option)) is v.Tuple and not v.strip(option).items or v.strip(option) == v.Const(None):
                     continue
                 item, source, model = self.element_of(node, v.tag(option, tags), loop_id)
                 if source != "rows":
