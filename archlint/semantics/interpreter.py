@@ -1985,10 +1985,12 @@ class Frame(Calls):
             return v.Tuple((key, v.tag(v.UNKNOWN, tags))), "other", ""  # for k, value in fields.items()
         if kind is not v.Request:  # an item of what some code computed from the input is not the input (AL234)
             tags = tags - {v.INPUT_TAG}
-        if kind is v.Unknown and v.STORED_KEY_TAG in tags and not self.python:
+        if kind is v.Unknown and v.STORED_KEY_TAG in tags and not self.python and not NEW_ROW & tags \
+                and any(t.startswith(LOOKUP_TAG) for t in tags):
             # `article.comments.map(id => Comment.findById(id))`: the ids a loaded document holds (a Mongoose
             # ref array, an array column): each element a key stored in the row, so a lookup keyed by it
-            # is one query per element — an N+1 the first query's populate / one `$in` lookup avoids
+            # is one query per element — an N+1 the first query's populate / one `$in` lookup avoids.  Only
+            # a row a read returned: the tags of a row the request just built or created are the client's
             return v.tag(v.UNKNOWN, tags | elem_tag), "keys", ""
         return v.tag(v.UNKNOWN, tags), "other", ""
 
