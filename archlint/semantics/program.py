@@ -607,11 +607,12 @@ class Program:
         module = self.modules.get(path)
         if module is None:
             return None
-        for export in reversed(module.exports):
-            if export.name == "default" and export.local and export.value is not None:
-                value = self.module_member_static(path, export.local)
-                return value if type(value) is v.External else None
-        return None
+        defaults = self._static_index(module)[1].get("default", ())
+        export = defaults[-1] if defaults else None
+        if export is None or not export.local or export.value is None:
+            return None
+        value = self.module_member_static(path, export.local)
+        return value if type(value) is v.External else None
 
     @staticmethod
     def _python_name(name: str) -> bool:
@@ -1190,15 +1191,33 @@ class Program:
                         index.setdefault((key, method, kind), function)
         return index.get((model_key, name, static))
 
+    @staticmethod
+    def _object_functions(path: str, node):
+        """(name, ``Function``) of each function-valued entry of an object literal (``{ toJSONFor() {…} }``)."""
+        for entry in node.entries if type(node) is ir.Obj else ():
+            if isinstance(entry.key, str) and type(entry.value) is ir.FuncRef:
+                yield entry.key, v.Function(path, entry.value.fid)
+
     def _registered_schema_functions(self, path: str):
         """``XSchema.method('name', function …)`` / ``XSchema.static('name', function …)`` in the module at
-        ``path``: (``XSchema``, ``name``, the ``Function``, whether it is a static) for each."""
+        ``path`` — or several at once, ``XSchema.method({ name() {…} })`` / ``XSchema.methods = { name() {…} }``
+        (``statics`` alike): (``XSchema``, ``name``, the ``Function``, whether it is a static) for each."""
         module = self.modules.get(path)
         for function in module.functions if module is not None else ():
             for node in ir.iter_nodes(function.body):
+                if type(node) is ir.Assign and len(node.targets) == 1 and type(node.targets[0]) is ir.Attr \
+                        and node.targets[0].name in ("methods", "statics") and type(node.targets[0].obj) is ir.Name:
+                    # `ArticleSchema.methods = { toJSONFor(user) {…}, … }`: the whole table at once
+                    for method, function in self._object_functions(path, node.value):
+                        yield node.targets[0].obj.id, method, function, node.targets[0].name == "statics"
+                    continue
                 if type(node) is not ir.Call or type(node.func) is not ir.Attr or node.func.name not in ("method", "static"):
                     continue
-                if type(node.func.obj) is not ir.Name or len(node.args) != 2:
+                if type(node.func.obj) is not ir.Name or len(node.args) not in (1, 2):
+                    continue
+                if len(node.args) == 1:  # `ArticleSchema.method({ toJSONFor() {…} })`: several at once
+                    for method, function in self._object_functions(path, node.args[0].value):
+                        yield node.func.obj.id, method, function, node.func.name == "static"
                     continue
                 label, value = node.args[0].value, node.args[1].value
                 if type(label) is ir.Const and isinstance(label.value, str) and type(value) is ir.FuncRef:
