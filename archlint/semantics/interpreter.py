@@ -445,6 +445,9 @@ class Frame(Calls):
     # a JS/TS module frame interpreting one lazy declaration (semantics/module_env.py): the module's
     # globals, read when the frame's own environment is a copy (inside a loop) and lacks one
     lazy_globals = None
+    # run_module: the expression of `export default <call>`, also a statement of the module (its effects):
+    # the statement's value is the default export, kept rather than evaluated a second time
+    default_export = None
 
     def __init__(self, program: Program, path: str, function: ir.Function, depth: int,
                  analysis: Analysis | None = None) -> None:
@@ -1175,7 +1178,9 @@ class Frame(Calls):
             if type(call) is ir.Call and self.python and call.method in known(self.program).hand_begun:
                 self.hand_begun.add(call.span)  # `await session.begin()` alone: not a block that commits on exit
             discarded, self.discarded = self.discarded, call  # its value is dropped (values.BEST_EFFORT_TAG)
-            self.eval(value)
+            result = self.eval(value)
+            if value is self.default_export:
+                self.env["<default>"] = result
             self.discarded = discarded
             if type(call) is ir.Call and call.method == "assert" and call.args and call.args[0].kind == "pos" and not self.python:
                 receiver = v.strip(self.eval_cached(call.func.obj))
@@ -3756,6 +3761,9 @@ def run_module(program: Program, path: str, analysis: Analysis | None = None) ->
     module = program.modules[path]
     frame = Frame(program, path, module.module, 0, analysis)
     program.define_closure(path, 0, frame.env)
+    if module.language != "python":
+        frame.default_export = next((e.value for e in module.exports if e.name == "default" and not e.local
+                                     and not e.source and e.value is not None), None)
     try:
         frame.block(module.module.body)
         if module.language != "python":
@@ -3765,7 +3773,7 @@ def run_module(program: Program, path: str, analysis: Analysis | None = None) ->
                 # `export default mongoose.model('Article', articleSchema)`: the expression's value
                 # (`module.exports = …` is an export too, read from "<exports>": not evaluated twice)
                 if export.name == "default" and not export.local and not export.source and export.value is not None \
-                        and (type(export.value) is ir.Obj or "<exports>" not in frame.env):
+                        and (type(export.value) is ir.Obj or "<exports>" not in frame.env) and "<default>" not in frame.env:
                     frame.env["<default>"] = frame.eval(export.value)
     except (_Budget, RecursionError):
         pass
