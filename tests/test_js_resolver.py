@@ -89,6 +89,23 @@ def test_package_json_imports_aliases() -> None:
     assert r.resolve("src/app.js", "#unknown") == ("unresolved", "#unknown")
 
 
+def test_module_alias_entries_of_the_package_json() -> None:
+    """module-alias's ``_moduleAliases``: an alias alone or followed by ``/``, the longest first; ``@koa/router``
+    is not the alias ``@`` (the character after it is no ``/``)."""
+    (package, _deps) = read_package_json("package.json", """{
+      "dependencies": {"@koa/router": "12"},
+      "_moduleAliases": {"@": "./src", "@model": "./src/model", "@lib": "lodash", "@bad": 3}
+    }""")
+    assert package.aliases == (("@model", "./src/model"), ("@lib", "lodash"), ("@", "./src"))
+    r = resolver({"src/main.js", "src/model/index.js", "src/model/User.js", "src/app/db.js"}, packages=[package])
+    assert r.resolve("src/main.js", "@model") == ("internal", "src/model/index.js")
+    assert r.resolve("src/app/db.js", "@model/User") == ("internal", "src/model/User.js")
+    assert r.resolve("src/main.js", "@/app/db") == ("internal", "src/app/db.js")
+    assert r.resolve("src/main.js", "@lib/fp") == ("external", "lodash/fp")
+    assert r.resolve("src/main.js", "@koa/router") == ("external", "@koa/router")
+    assert r.resolve("src/main.js", "@model/Missing") == ("unresolved", "@model/Missing")
+
+
 def test_workspace_package_resolves_into_the_project() -> None:
     packages = [PackageJson("packages/db", "@acme/db", (), "src/index.ts")]
     files = {"apps/api/main.ts", "packages/db/src/index.ts", "packages/db/src/schema.ts"}

@@ -95,3 +95,47 @@ def test_what_a_then_callback_returns_is_what_the_chain_resolves_to(tmp_path):
     """})
     found = [(rule, path, line) for rule, path, line in findings(root) if rule == "AL220"]
     assert found == [("AL220", "routes.js", 8)]
+
+
+def test_schema_methods_given_as_a_table_are_the_documents_methods(tmp_path):
+    """`XSchema.methods = { name() {…} }` and `XSchema.method({ name() {…} })` register every function of the object,
+    as `XSchema.methods.name = fn` does: a list mapped through one of them that queries is a query per row."""
+    root = make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"express": "^4.19.2", "mongoose": "^6.12.0"}}',
+        "models.js": """
+            const mongoose = require('mongoose');
+            const Writer = mongoose.model('Writer', new mongoose.Schema({ name: String }));
+
+            const EntrySchema = new mongoose.Schema({ title: String, writer: { type: mongoose.Schema.Types.ObjectId, ref: 'Writer' } });
+            EntrySchema.methods = {
+              async withWriter() {
+                const writer = await Writer.findById(this.writer);
+                return { title: this.title, writer: writer && writer.name };
+              },
+              label() {
+                return this.title;
+              },
+            };
+            mongoose.model('Entry', EntrySchema);
+        """,
+        "routes.js": """
+            const router = require('express').Router();
+            const mongoose = require('mongoose');
+            require('./models');
+            const Entry = mongoose.model('Entry');
+
+            router.get('/entries', async (req, res) => {
+              const entries = await Entry.find({}).limit(20);
+              res.json({ entries: await Promise.all(entries.map((entry) => entry.withWriter())) });
+            });
+
+            router.get('/labels', async (req, res) => {
+              const entries = await Entry.find({}).limit(20);
+              res.json({ labels: entries.map((entry) => entry.label()) });
+            });
+
+            module.exports = router;
+        """,
+    })
+    found = [(rule, path, line) for rule, path, line in findings(root) if rule == "AL601"]
+    assert found == [("AL601", "routes.js", 8)]

@@ -57,7 +57,8 @@ def read_tsconfig(path_rel: str, text: str) -> TsConfig:
 
 
 def read_package_json(path_rel: str, text: str) -> tuple[PackageJson, list[Dependency]]:
-    """Name, ``main``, ``type``, ``imports`` and the declared dependencies with their lines."""
+    """Name, ``main``, ``type``, ``imports``, module-alias's ``_moduleAliases`` and the declared
+    dependencies with their lines."""
     data = _load_jsonc(text)
     directory = dirname(path_rel)
     package = PackageJson(
@@ -67,6 +68,7 @@ def read_package_json(path_rel: str, text: str) -> tuple[PackageJson, list[Depen
         main=_string(data.get("main")),
         module_type=_string(data.get("type")) if data.get("type") in ("module", "commonjs") else "",
         workspaces=_workspaces(data.get("workspaces")),
+        aliases=_module_aliases(data.get("_moduleAliases")),
     )
     return package, _dependencies(path_rel, text, data)
 
@@ -78,6 +80,16 @@ def _workspaces(raw: object) -> tuple[str, ...]:
     if not isinstance(raw, list):
         return ()
     return tuple(item.strip().removeprefix("./").rstrip("/") for item in raw if isinstance(item, str) and item.strip())
+
+
+def _module_aliases(raw: object) -> tuple[tuple[str, str], ...]:
+    """module-alias's ``"_moduleAliases": {"@model": "./src/model"}`` (registered at start-up by
+    ``require('module-alias/register')``) -> (("@model", "./src/model"),), longest alias first, as the
+    library matches them."""
+    if not isinstance(raw, dict):
+        return ()
+    found = [(key, value) for key, value in raw.items() if isinstance(key, str) and key and isinstance(value, str) and value]
+    return tuple(sorted(found, key=lambda pair: (-len(pair[0]), pair[0])))
 
 
 def _string(value: object) -> str:

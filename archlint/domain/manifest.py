@@ -58,6 +58,7 @@ class PackageJson:
     main: str = ""
     module_type: str = ""  # "module" | "commonjs" | ""
     workspaces: tuple[str, ...] = ()  # npm/yarn ``workspaces`` globs ("packages/*"), relative to ``directory``
+    aliases: tuple[tuple[str, str], ...] = ()  # module-alias ``_moduleAliases``: "@model" -> "./src/model"
 
 
 @dataclass(slots=True)

@@ -445,6 +445,9 @@ class Frame(Calls):
     # a JS/TS module frame interpreting one lazy declaration (semantics/module_env.py): the module's
     # globals, read when the frame's own environment is a copy (inside a loop) and lacks one
     lazy_globals = None
+    # run_module: the expression of `export default <call>`, also a statement of the module (its effects):
+    # the statement's value is the default export, kept rather than evaluated a second time
+    default_export = None
 
     def __init__(self, program: Program, path: str, function: ir.Function, depth: int,
                  analysis: Analysis | None = None) -> None:
@@ -1181,7 +1184,9 @@ class Frame(Calls):
             if type(call) is ir.Call and self.python and call.method in known(self.program).hand_begun:
                 self.hand_begun.add(call.span)  # `await session.begin()` alone: not a block that commits on exit
             discarded, self.discarded = self.discarded, call  # its value is dropped (values.BEST_EFFORT_TAG)
-            self.eval(value)
+            result = self.eval(value)
+            if value is self.default_export:
+                self.env["<default>"] = result
             self.discarded = discarded
             if type(call) is ir.Call and call.method == "assert" and call.args and call.args[0].kind == "pos" and not self.python:
                 receiver = v.strip(self.eval_cached(call.func.obj))
@@ -1994,6 +1999,13 @@ class Frame(Calls):
             return v.Tuple((key, v.tag(v.UNKNOWN, tags))), "other", ""  # for k, value in fields.items()
         if kind is not v.Request:  # an item of what some code computed from the input is not the input (AL234)
             tags = tags - {v.INPUT_TAG}
+        if kind is v.Unknown and v.STORED_KEY_TAG in tags and not self.python and not NEW_ROW & tags \
+                and any(t.startswith(LOOKUP_TAG) for t in tags):
+            # `article.comments.map(id => Comment.findById(id))`: the ids a loaded document holds (a Mongoose
+            # ref array, an array column): each element a key stored in the row, so a lookup keyed by it
+            # is one query per element — an N+1 the first query's populate / one `$in` lookup avoids.  Only
+            # a row a read returned: the tags of a row the request just built or created are the client's
+            return v.tag(v.UNKNOWN, tags | elem_tag), "keys", ""
         return v.tag(v.UNKNOWN, tags), "other", ""
 
     def _zipped_rows(self, node: ir.Loop, call: ir.Call, loop_id: str):
@@ -2627,7 +2639,7 @@ class Frame(Calls):
                 scope = _CONTEXT_SCOPES.get(receiver.part)
                 if scope:  # req.db = db in a middleware, ctx.state.db = db, app.context.db = db, Starlette request.state.db = db
                     # (a router.param loader's row is stored as it is: its own null check decides)
-                    loader = (self.path, self.function.fid) in self.program.param_loaders
+                    loader = self._in_param_loader()
                     self.program.write_context(receiver.framework, scope, target.name, value, checked=not loader)
                 key = self._request_slot(obj, target.name)
                 if key:  # req.loggedUser = await User.findOne(…): later reads in this frame see the row
@@ -3339,6 +3351,20 @@ class Frame(Calls):
         if relation not in bare.loaded and self.program.schema.relation(bare.model, relation) is not None:
             self.env[name] = v.tag(bare._replace(loaded=bare.loaded | {relation}), v.tags_of(value))
 
+    def _in_param_loader(self) -> bool:
+        """This frame runs a ``router.param`` loader, or a callback written inside one (``User.findOne(…)
+        .then((user) => { req.profile = user; … })``: the promise callback stores the loader's row)."""
+        loaders = self.program.param_loaders
+        if not loaders:
+            return False
+        module = self.program.modules.get(self.path)
+        fid = self.function.fid
+        while fid > 0:
+            if (self.path, fid) in loaders:
+                return True
+            fid = module.functions[fid].parent if module is not None and fid < len(module.functions) else -1
+        return False
+
     def row_member(self, row: v.Row, tags: frozenset, name: str, node):
         """An attribute of a model instance: a column (a plain value), or a relation — read from
         what the query loaded, or loaded now (a lazy load: one query per row in a loop)."""
@@ -3744,13 +3770,19 @@ def run_module(program: Program, path: str, analysis: Analysis | None = None) ->
     module = program.modules[path]
     frame = Frame(program, path, module.module, 0, analysis)
     program.define_closure(path, 0, frame.env)
+    if module.language != "python":
+        frame.default_export = next((e.value for e in module.exports if e.name == "default" and not e.local
+                                     and not e.source and e.value is not None), None)
     try:
         frame.block(module.module.body)
         if module.language != "python":
             for export in module.exports:
                 # `export default { development: { dialect: 'sqlite', … } }`: a config object literal,
-                # its value for `import config from './config/database.js'` (an export, not a statement)
-                if export.name == "default" and not export.local and not export.source and type(export.value) is ir.Obj:
+                # its value for `import config from './config/database.js'` (an export, not a statement);
+                # `export default mongoose.model('Article', articleSchema)`: the expression's value
+                # (`module.exports = …` is an export too, read from "<exports>": not evaluated twice)
+                if export.name == "default" and not export.local and not export.source and export.value is not None \
+                        and (type(export.value) is ir.Obj or "<exports>" not in frame.env) and "<default>" not in frame.env:
                     frame.env["<default>"] = frame.eval(export.value)
     except (_Budget, RecursionError):
         pass

@@ -38,7 +38,8 @@ DEFAULT = "<default>"  # env key: the value of `export default { … }` (see int
 def declarations(module: ir.ModuleIR) -> dict[str, int] | None:
     """Name -> index of the top-level statement that declares it, when ``module``'s top level only
     declares names (see the module docstring); ``None`` when it does anything else.  An
-    ``export default { … }`` object literal is the pseudo-name :data:`DEFAULT`, index ``-1``."""
+    ``export default <expression>`` (an object literal, ``Base.extend``) is the pseudo-name :data:`DEFAULT`,
+    index ``-1``."""
     found: dict[str, int] = {}
     for index, statement in enumerate(module.module.body):
         kind = type(statement)
@@ -57,7 +58,7 @@ def declarations(module: ir.ModuleIR) -> dict[str, int] | None:
                         return None  # `let x; x = …`: the order of the assignments matters
                     found[node.id] = index
     for export in module.exports:
-        if export.name == "default" and not export.local and not export.source and type(export.value) is ir.Obj:
+        if export.name == "default" and not export.local and not export.source and export.value is not None:
             found[DEFAULT] = -1
     return found
 
@@ -95,7 +96,8 @@ class LazyModuleEnv(dict):
         self.runs += 1
         try:
             if index < 0:
-                value = next(e.value for e in module.exports if e.name == "default" and type(e.value) is ir.Obj)
+                value = next(e.value for e in module.exports
+                             if e.name == "default" and not e.local and not e.source and e.value is not None)
                 dict.__setitem__(self, DEFAULT, frame.eval(value))
             else:
                 frame.stmt(module.module.body[index])

@@ -584,7 +584,14 @@ class Program:
                     return v.Const(text)
             return self.library.handles.get(qualified) or v.External(qualified)
         if kind is v.Module:
-            return self.module_member_static(base.path, name)
+            found = self.module_member_static(base.path, name)
+            if found is v.UNKNOWN and self.language(base.path) != "python":
+                # `require('./db').model` where db.js ends `module.exports = mongoose`: the member of what
+                # the module exports as a whole (read only when the module defines no such name)
+                whole = self._commonjs_whole_export(base.path)
+                if whole is not None:
+                    return self.static_attribute(whole, name)
+            return found
         if kind is v.ClassValue:
             cls = self.cls(base.path, base.cid)
             if cls is not None:
@@ -593,6 +600,19 @@ class Program:
                     if function is not None and function.name == name:
                         return v.Function(base.path, fid)
         return v.UNKNOWN
+
+    def _commonjs_whole_export(self, path: str):
+        """What ``module.exports = <name>`` hands out as the module's whole value, statically, when that is a
+        package's object (``module.exports = mongoose``: ``External('mongoose:')``); else ``None``."""
+        module = self.modules.get(path)
+        if module is None:
+            return None
+        defaults = self._static_index(module)[1].get("default", ())
+        export = defaults[-1] if defaults else None
+        if export is None or not export.local or export.value is None:
+            return None
+        value = self.module_member_static(path, export.local)
+        return value if type(value) is v.External else None
 
     @staticmethod
     def _python_name(name: str) -> bool:
@@ -628,6 +648,14 @@ class Program:
             if position:
                 index = indices[position - 1]
                 statement = module.module.body[index]
+                key = _destructured_key(statement, name)
+                if key is not None:
+                    # `const { Schema, model } = mongoose` (mongoose a module's `module.exports`): the
+                    # member of what is destructured, unless the import binding already names it
+                    binding = self.binding(path, name)
+                    if binding is not None:
+                        return self.resolve_binding(path, binding)
+                    return self.static_attribute(self.static_value(path, statement.value), key)
                 wrapped = self._rewrapped_function(module, path, name, index, statement.value)
                 return wrapped if wrapped is not None else self.static_value(path, statement.value)
         if module.language != "python":
@@ -686,8 +714,11 @@ class Program:
             if type(statement) is ir.Assign and statement.value is not None:
                 shadowed = statement.value.id if type(statement.value) is ir.Name else None
                 for target in statement.targets:
-                    if type(target) is ir.Name and target.id != shadowed:
-                        indices = assigned.setdefault(target.id, [])
+                    names = [target.id] if type(target) is ir.Name and target.id != shadowed else (
+                        [e.value.id for e in target.entries if type(e.key) is str and type(e.value) is ir.Name]
+                        if type(target) is ir.Obj and module.language != "python" else [])
+                    for assigned_name in names:  # `x = …`, and each name of `const { a, b: c } = …` (JS)
+                        indices = assigned.setdefault(assigned_name, [])
                         if not indices or indices[-1] != index:
                             indices.append(index)
         exported: dict[str, list] = {}
@@ -1160,15 +1191,33 @@ class Program:
                         index.setdefault((key, method, kind), function)
         return index.get((model_key, name, static))
 
+    @staticmethod
+    def _object_functions(path: str, node):
+        """(name, ``Function``) of each function-valued entry of an object literal (``{ toJSONFor() {…} }``)."""
+        for entry in node.entries if type(node) is ir.Obj else ():
+            if isinstance(entry.key, str) and type(entry.value) is ir.FuncRef:
+                yield entry.key, v.Function(path, entry.value.fid)
+
     def _registered_schema_functions(self, path: str):
         """``XSchema.method('name', function …)`` / ``XSchema.static('name', function …)`` in the module at
-        ``path``: (``XSchema``, ``name``, the ``Function``, whether it is a static) for each."""
+        ``path`` — or several at once, ``XSchema.method({ name() {…} })`` / ``XSchema.methods = { name() {…} }``
+        (``statics`` alike): (``XSchema``, ``name``, the ``Function``, whether it is a static) for each."""
         module = self.modules.get(path)
         for function in module.functions if module is not None else ():
             for node in ir.iter_nodes(function.body):
+                if type(node) is ir.Assign and len(node.targets) == 1 and type(node.targets[0]) is ir.Attr \
+                        and node.targets[0].name in ("methods", "statics") and type(node.targets[0].obj) is ir.Name:
+                    # `ArticleSchema.methods = { toJSONFor(user) {…}, … }`: the whole table at once
+                    for method, function in self._object_functions(path, node.value):
+                        yield node.targets[0].obj.id, method, function, node.targets[0].name == "statics"
+                    continue
                 if type(node) is not ir.Call or type(node.func) is not ir.Attr or node.func.name not in ("method", "static"):
                     continue
-                if type(node.func.obj) is not ir.Name or len(node.args) != 2:
+                if type(node.func.obj) is not ir.Name or len(node.args) not in (1, 2):
+                    continue
+                if len(node.args) == 1:  # `ArticleSchema.method({ toJSONFor() {…} })`: several at once
+                    for method, function in self._object_functions(path, node.args[0].value):
+                        yield node.func.obj.id, method, function, node.func.name == "static"
                     continue
                 label, value = node.args[0].value, node.args[1].value
                 if type(label) is ir.Const and isinstance(label.value, str) and type(value) is ir.FuncRef:
@@ -3047,3 +3096,14 @@ def _memo(table: dict, key, compute):
         return table[key]
     found = table[key] = compute()
     return found
+
+
+def _destructured_key(statement, name: str) -> str | None:
+    """The property ``name`` is bound to when ``statement`` is a destructuring ``const { key: name } = …``
+    (``const { model } = mongoose``), else ``None``."""
+    for target in statement.targets:
+        if type(target) is ir.Obj:
+            for entry in target.entries:
+                if type(entry.key) is str and type(entry.value) is ir.Name and entry.value.id == name:
+                    return entry.key
+    return None

@@ -98,7 +98,7 @@ class LoopInfo(NamedTuple):
     path: str
     span: Span
     kind: str
-    source: str  # rows | query | built (instances the code constructed) | other: what is iterated
+    source: str  # rows | query | built (instances the code constructed) | keys (a row's stored ids) | other
     model: str
 
 

@@ -8,6 +8,7 @@ Mirrors what Node and the TypeScript compiler would do, without touching ``node_
 * ``#alias`` / ``#alias/*`` from the ``imports`` of the nearest ``package.json`` above the
   importer;
 * ``paths`` (longest matching pattern first) and ``baseUrl`` of the nearest tsconfig/jsconfig;
+* module-alias's ``_moduleAliases`` of the nearest ``package.json`` (``@model/User``);
 * workspace packages: a bare specifier naming a ``package.json`` of the project resolves into
   that package (monorepos import their own packages by name);
 * Node core modules, always reported as ``node:<name>`` (``fs`` and ``node:fs`` are one module);
@@ -88,6 +89,9 @@ class JsResolver:
         found = self._tsconfig(directory, ts_first, specifier)
         if found is not None:
             return INTERNAL, found
+        aliased = self._module_alias(directory, ts_first, specifier)
+        if aliased is not None:
+            return aliased
         if specifier.split("/", 1)[0] in NODE_CORE_MODULES:
             return EXTERNAL, "node:" + specifier
         if not _PACKAGE.match(specifier):
@@ -163,6 +167,22 @@ class JsResolver:
                 return found
         if config.base_url is not None:
             return self._probe(join(base, specifier), ts_first)
+        return None
+
+    def _module_alias(self, directory: str, ts_first: bool, specifier: str) -> Resolution | None:
+        """module-alias: the specifier is an alias of the nearest package.json's ``_moduleAliases`` or
+        starts with one and ``/`` (``@model`` / ``@model/User``), the longest alias first; a relative
+        target is taken from that package.json's directory, a bare one names a package.  ``None`` when
+        no alias matches."""
+        package = _nearest(self.packages, directory)
+        for alias, target in package.aliases if package is not None else ():
+            if specifier != alias and not specifier.startswith(alias + "/"):
+                continue
+            rest = specifier[len(alias):]
+            if target.startswith(("./", "../")) or target in (".", ".."):
+                return self._internal(self._probe(join(package.directory, target) + rest, ts_first), specifier)
+            joined = target + rest
+            return self._bare(ts_first, joined) if _PACKAGE.match(joined) else (UNRESOLVED, specifier)
         return None
 
     def _bare(self, ts_first: bool, specifier: str) -> Resolution:
