@@ -450,3 +450,34 @@ def test_recorded_knex_sql_is_what_knex_generates_when_node_is_available(tmp_pat
     assert done.returncode == 0, done.stderr
     generated = json.loads(done.stdout)
     assert {c["name"]: c["sql"] for c in cases} == generated
+
+
+def test_django_positional_aggregate_is_named_field_double_underscore_aggregate(tmp_path):
+    # `annotate(Count("comments"))` is named `comments__count` by Django; ordering by that name is valid,
+    # a misspelt one is not — checked against Django itself
+    pytest.importorskip("django")
+    root = make_repo(tmp_path, {
+        "requirements.txt": "Django\n",
+        "blogproof/__init__.py": "",
+        "blogproof/models.py": DJANGO_MODELS,
+        "blogproof/queries.py": """
+            from django.db import models
+
+            from blogproof.models import Article
+
+
+            def busiest():
+                return list(Article.objects.annotate(models.Count("comments")).order_by("-comments__count")[:20])
+
+
+            def misspelt():
+                return list(Article.objects.annotate(models.Count("comments")).order_by("-comment__count")[:20])
+        """,
+    })
+    done = subprocess.run([sys.executable, "-c", _DJANGO_COMPILE, "busiest", "misspelt"], cwd=root, capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": str(root)})
+    compiled = json.loads(done.stdout)
+    assert not compiled["busiest"].startswith("ERROR") and compiled["misspelt"].startswith("ERROR")
+    lifted, _catalog = lifted_by_function(root)
+    assert [p.rule for q in lifted["busiest"] for p in q.problems] == []
+    assert [p.rule for q in lifted["misspelt"] for p in q.problems] == ["AL417"]

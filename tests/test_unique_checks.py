@@ -617,3 +617,66 @@ def test_a_raising_helper_in_a_node_service_before_create(tmp_path):
     })
     findings = [f for f in report(root).findings if f.rule == "AL310"]
     assert [(f.path, f.line) for f in findings] == [("src/users.service.js", 14)]
+
+
+def _django_meta_app(meta: str) -> dict:
+    files = dict(DJANGO_APP)
+    files["accounts/models.py"] = '''
+        from django.db import models
+
+        class Profile(models.Model):
+            email = models.EmailField()
+            team = models.CharField(max_length=40)
+''' + meta
+    files["accounts/views.py"] = '''
+        from rest_framework.decorators import api_view
+        from rest_framework.response import Response
+        from accounts.models import Profile
+
+        @api_view(["POST"])
+        def create_profile(request):
+            email, team = request.data.get("email"), request.data.get("team")
+            if Profile.objects.filter(email=email, team=team).exists():
+                return Response({"errors": {"email": ["taken"]}}, status=409)
+            profile = Profile.objects.create(email=email, team=team)
+            return Response({"id": profile.id}, status=201)
+    '''
+    return files
+
+
+@pytest.mark.parametrize("meta", [
+    '''
+            class Meta:
+                unique_together = ("email", "team")
+''',
+    '''
+            class Meta:
+                unique_together = [("email", "team")]
+''',
+    '''
+            class Meta:
+                constraints = [models.UniqueConstraint(fields=["email", "team"], name="one_email_per_team")]
+''',
+])
+def test_django_meta_unique_sets_name_the_500(tmp_path, meta):
+    findings = [f for f in report(make_repo(tmp_path, _django_meta_app(meta))).findings if f.rule == "AL310"]
+    assert [(f.path, f.line) for f in findings] == [("accounts/views.py", 10)]
+    assert "declares `email`, `team` unique" in findings[0].message
+    assert "IntegrityError" in findings[0].message
+
+
+@pytest.mark.parametrize("meta", [
+    "",
+    '''
+            class Meta:
+                ordering = ["email"]
+''',
+    '''
+            class Meta:
+                constraints = [models.UniqueConstraint(fields=["email", "team"], condition=models.Q(active=True), name="x")]
+''',
+])
+def test_django_meta_without_a_full_unique_set_gives_duplicates(tmp_path, meta):
+    findings = [f for f in report(make_repo(tmp_path, _django_meta_app(meta))).findings if f.rule == "AL310"]
+    assert [(f.path, f.line) for f in findings] == [("accounts/views.py", 10)]
+    assert "no unique constraint" in findings[0].message

@@ -1737,6 +1737,35 @@ class Calls:
         return frozenset({v.RAISES_MISSING_TAG + f"{method}:{raised}"}) | (
             frozenset({v.CAUGHT_MISSING_TAG}) if self.catching_missing else frozenset())
 
+    def _assigned_relations(self, model: str, args) -> frozenset:
+        """The relations a model instance built here was given by keyword (``Ticket(event=event)``,
+        ``Mail.objects.create(ticket=t)``): the ORM keeps the object assigned, so reading ``ticket.event``
+        back is that object (with what it had loaded), never a query — ``event_id=…`` assigns a key only."""
+        found = self.program.schema.get(model) if model else None
+        if found is None:
+            return frozenset()
+        names: set = set()
+        for arg in args:
+            relation = found.relations.get(arg[1]) if arg[0] == "kw" else None
+            if relation is None or relation.collection:
+                continue
+            names.add(arg[1])
+            value = v.strip(arg[2])
+            if type(value) is v.Row and value.model == relation.target:
+                names.update(f"{arg[1]}.{path}" for path in value.loaded)
+        return frozenset(names)
+
+    def _shadowing_annotations(self, model: str, args) -> frozenset:
+        """The keywords of ``.annotate(has_variations=Count("variations"))`` that name a method of the model
+        (its ``cached_property``): the annotated value shadows it on every row.  Only those — an annotation
+        named after nothing of the model changes no read, and kept in the loads it would keep two branches
+        annotating different names (``if by == "name": qs = qs.annotate(resolved_name=…)``) from joining into
+        one query."""
+        found = self.program.schema.get(model) if model else None
+        if found is None or found.cid < 0:
+            return frozenset()
+        return frozenset(a[1] for a in args if a[0] == "kw" and self.program.method(found.path, found.cid, a[1]) is not None)
+
     def _constructor_keys(self, stack: str, args) -> frozenset:
         """``new Article({ id: ctx.params.id })`` in Bookshelf (``keyed_constructors``): the instance's ``fetch()``
         is keyed by the client's value (``CTOR_KEYED``), and its ``destroy()`` too when that value is the id
@@ -2166,9 +2195,14 @@ class Calls:
             cached = type(receiver) is v.Db and receiver.kind == "prefetched"
             single = getattr(receiver, "single", False) or outcome.single or one_related
             write = getattr(receiver, "write", False) or (outcome.write and type(receiver) is not v.Db)
-            return v.Query(stack, model, loaded, lazy, unique, joined, single, cached or getattr(receiver, "cached", False), write,
+            if outcome.annotates:  # `.annotate(n=Count(…))`: an attribute `n` on every row (never a field's name)
+                loaded = loaded | self._shadowing_annotations(model, args)
+            empty = outcome.nothing or type(receiver) is v.Query and receiver.empty
+            return v.Query(stack, model, loaded | {"*"} if empty else loaded, lazy, unique, joined, single,
+                           cached or getattr(receiver, "cached", False), write,
                            self.query_chains(receiver, node, args), via=getattr(receiver, "via", ""),
-                           nonempty=outcome.nonempty or getattr(receiver, "nonempty", False) and type(receiver) is v.Query)
+                           nonempty=outcome.nonempty or getattr(receiver, "nonempty", False) and type(receiver) is v.Query,
+                           empty=empty)
         if kind == "result" and stack == "sqlalchemy" and loaded and args and type(receiver) is v.Db:
             self._reselected_rows(node, v.strip(args[0][2]), loaded)
         if kind == "result":
@@ -2224,6 +2258,8 @@ class Calls:
         if kind in ("row", "row?"):
             if kind == "row?" and stack not in self.program.library.orm_lookups and not model:
                 model = self._raw_lookup(args)  # a raw lookup that finds its row: still a row of its table
+            if outcome.assigns:  # `Mail.objects.create(ticket=t)`: the instance holds the ticket it was given
+                loaded = loaded | self._assigned_relations(model, args)
             return v.tag(v.Row(stack, model, loaded), NEW_ROW if outcome.new else frozenset())
         if kind.startswith("handle:"):  # a cursor remembers the table a raw lookup SELECT reads
             table = model or (self._raw_lookup(args) if stack not in self.program.library.orm_lookups else "")
@@ -2330,6 +2366,8 @@ class Calls:
                 continue
             else:
                 loaded.update(self._prefetch_object(_node))
+                # a Prefetch(…) built earlier and passed by name (`bundles = Prefetch("bundles", …)`)
+                loaded.update(t[len(v.PREFETCH_TAG):] for t in v.tags_of(value) if t.startswith(v.PREFETCH_TAG))
         return frozenset(loaded), frozenset(joined)
 
     def eager_loads(self, outcome: Outcome, stack: str, model: str, args) -> tuple[frozenset, frozenset]:
@@ -2556,10 +2594,14 @@ class Calls:
             self.mass_assignment(node, bare.stack, bare.model, bare.model.rsplit(":", 1)[-1], args)
             # `InvoiceAddress()` with no argument (an empty stand-in: `except DoesNotExist: ia = InvoiceAddress()`)
             # holds no foreign key: reading a relation of it gives None or an empty set, never a query
-            return v.tag(v.Row(bare.stack, bare.model, frozenset() if args else frozenset({"*"})),
+            return v.tag(v.Row(bare.stack, bare.model, self._assigned_relations(bare.model, args) if args else frozenset({"*"})),
                          NEW_ROW | self._constructor_keys(bare.stack, args))
         if kind is v.External:
             result = self.call_external(node, bare, args)
+            if self._is_prefetch(node):  # what a Prefetch(…) loads, kept on the value wherever it is passed
+                paths = self._prefetch_object(node)
+                if paths:
+                    result = v.tag(v.UNKNOWN if result is None else result, frozenset(v.PREFETCH_TAG + p for p in paths))
             if type(result) is v.Tagged and v.INPUT_TAG in result.tags and bare.name not in _CONVERSIONS \
                     and bare.name not in known(self.program).body_parsers:
                 # `authenticate(request, username=…)`: what a library computed from the input is not the input
@@ -2840,7 +2882,7 @@ class Calls:
             self.mass_assignment(node, stack, model, model.rsplit(":", 1)[-1], self._unstored_arguments(cls, args))
             # `InvoiceAddress()` with no argument (an empty stand-in: `except DoesNotExist: ia = InvoiceAddress()`)
             # holds no foreign key: reading a relation of it gives None or an empty set, never a query
-            return v.tag(v.Row(stack, model, frozenset() if args else frozenset({"*"})), NEW_ROW)
+            return v.tag(v.Row(stack, model, self._assigned_relations(model, args) if args else frozenset({"*"})), NEW_ROW)
         instance = v.Instance(cls.path, cls.cid)
         self.program.instantiated.add((cls.path, cls.cid))
         constructor = self.program.method(cls.path, cls.cid, "__init__") or self.program.method(cls.path, cls.cid, "constructor")

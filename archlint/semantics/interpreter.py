@@ -3386,6 +3386,10 @@ class Frame(Calls):
                 getter = None  # a plain method: read, not run
             elif getter is None and model is not None and model.cid >= 0:
                 getter = property_getter(self.program, model.path, model.cid, name)  # `display = property(_display)`
+            if getter is not None and row.stack == "django" and name in row.loaded:
+                # `.annotate(has_variations=Count("variations"))`: the queryset sets the attribute on each row,
+                # which shadows the model's cached_property of that name — the getter does not run
+                getter = None
             if getter is not None:
                 # `article.favoritesCount`: the getter runs here, so what it queries is traced to this read
                 site = node if type(node) is ir.Attr else None

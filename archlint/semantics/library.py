@@ -30,6 +30,9 @@ class Outcome(NamedTuple):
     nonempty: bool = False  # the query throws when it finds no row (Objection throwIfNotFound())
     lazy: bool = False  # loads the relation the receiver was read from (MikroORM `article.tags.init()`)
     new: bool = False  # the row is built, not stored yet (TypeORM `repository.create(…)`)
+    annotates: bool = False  # its keyword arguments become attributes of every row (Django `annotate(n=…)`)
+    nothing: bool = False  # a query that matches no row (Django `none()`)
+    assigns: bool = False  # the row built holds the related objects given by keyword (Django `objects.create(fk=obj)`)
     raw: bool = False  # plain objects of the selected columns (TypeORM `getRawMany()`): no relation to load
     empty: str = ""  # JS row?: "null" / "undefined", what it yields for no row ("" : the stack's `empty`)
     of: str = ""  # a tuple's first item: rows | row (advanced-alchemy `list_and_count` -> (rows, count))
@@ -42,7 +45,7 @@ def parse_outcome(descriptor: str) -> Outcome:
     fields: dict = {"value": words[0] if words else "none"}
     for word in words[1:]:
         key, _, argument = word.partition("=")
-        if key in ("run", "write", "unique", "single", "prefetch", "nonempty", "lazy", "new", "raw"):
+        if key in ("run", "write", "unique", "single", "prefetch", "nonempty", "lazy", "new", "raw", "assigns", "nothing", "annotates"):
             fields[key] = True
         elif key == "model":
             fields["model"] = argument or "recv"

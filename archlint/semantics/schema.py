@@ -405,6 +405,8 @@ def _django_abstract_fields(program, path: str, cls: ir.Class, model: Model) -> 
 
 def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> None:
     path = module.path
+    if model.stack == "django":
+        _django_meta_unique(program, path, cls, model)
     for member in cls.fields:
         if member.name == "__tablename__" and type(member.value) is ir.Const and isinstance(member.value.value, str):
             model.table = member.value.value
@@ -911,6 +913,42 @@ def _declares_unique(node) -> bool:
                     entry.value.value is True or isinstance(entry.value.value, str) and entry.value.value):
                 return True
     return False
+
+
+def _django_meta_unique(program, path: str, cls: ir.Class, model: Model) -> None:
+    """``class Meta: unique_together = ("mailinglist", "message_id")`` (one tuple, or a sequence of them) and
+    ``constraints = [UniqueConstraint(fields=["email", "user"], name=…)]`` — a constraint with a ``condition``
+    is partial (duplicates stay possible outside it) and is not taken."""
+    for nested in cls.nested:
+        inner = program.cls(path, nested)
+        if inner is None or inner.name != "Meta":
+            continue
+        for member in inner.fields:
+            if member.name == "unique_together" and type(member.value) is ir.Seq:
+                groups = member.value.elts
+                if groups and all(type(g) is ir.Const for g in groups):
+                    groups = (member.value,)  # one set given flat: unique_together = ("a", "b")
+                for group in groups:
+                    names = _const_strings(group)
+                    if names:
+                        model.unique.add(frozenset(names))
+            elif member.name == "constraints" and member.value is not None:
+                for inner_call in ir.iter_nodes(member.value):
+                    if type(inner_call) is not ir.Call \
+                            or program.static_name(path, inner_call.func).rsplit(".", 1)[-1] != "UniqueConstraint" \
+                            or inner_call.arg(keyword="condition") is not None:
+                        continue
+                    names = _const_strings(inner_call.arg(keyword="fields"))
+                    if names:
+                        model.unique.add(frozenset(names))
+
+
+def _const_strings(node) -> list:
+    """``("a", "b")`` / ``["a", "b"]``: its strings, or ``[]`` when an element is not a literal string."""
+    if type(node) is not ir.Seq or not node.elts:
+        return []
+    names = [e.value for e in node.elts if type(e) is ir.Const and isinstance(e.value, str)]
+    return names if len(names) == len(node.elts) else []
 
 
 def _unique_constraints(program, path: str, node, model: Model) -> None:

@@ -110,6 +110,8 @@ class Query(NamedTuple):
     # (a path that did not check joins to a Union whose ``.first()`` stays nullable)
     nonempty: bool = False
     via: str = ""  # made from a related manager (see :class:`Db`): an implicit WHERE on the foreign key
+    # Django ``Model.objects.none()`` (and what is chained on it): no row, so no relation of one to load
+    empty: bool = False
 
 
 class FoundFilter(NamedTuple):
@@ -391,6 +393,7 @@ INJECTED_TAG = "injected"
 # own): what the caller's query loaded is unknown, so a `lazy="raise"` relation read there is not known to raise
 TYPED_ROW_TAG = "typed-row"
 RAISE_LOAD_TAG = "raise-load"  # on a lazy effect of a relation that raises instead of loading (lazy="raise", raiseload())
+PREFETCH_TAG = "prefetch:"  # prefetch:<path>: a Django Prefetch(…) object, with the relation path it loads
 REQUERY_TAG = "requery:"  # requery:<method>: a related manager's query that runs even when the relation was prefetched (taggit's names())
 KEYED_MIXIN_TAG = "keyed-mixin"  # on a lazy effect of an association mixin keyed by the row on another receiver (viewer.hasFollow(row.id))
 RAISE_LOADER = "!raise:"  # in Row.loaded: raiseload(Model.rel) ("!raise:rel") / raiseload("*") ("!raise:*"); "!raise-sql:" for sql_only
@@ -550,6 +553,10 @@ def join(left, right):
             return tag(Items(item), extra)
         if items.keyed and type(other) is Record and not other.items:
             return tag(items, extra)
+    # A query on one path, an empty one on the other (``else: qs = Order.objects.none()``): the rows
+    # iterated are the query's, the empty one has none
+    if type(a) is Query and type(b) is Query and a.model == b.model and a.empty != b.empty:
+        return tag(b if a.empty else a, extra)
     # The same query built two ways (``if tag: q = q.join(…)``): one query, both chains.
     if type(a) is Query and type(b) is Query and a.chains != b.chains and a._replace(chains=b.chains) == b:
         return tag(a._replace(chains=merge_chains(a.chains, b.chains)), extra)

@@ -437,6 +437,10 @@ class _Lifter(b.Lifter):
         model, alias = self.model, self.table.name
         table = self.table
         crossed = None  # the relation the previous part followed
+        whole = "__".join(parts)
+        if len(parts) > 1 and whole in self.annotations:  # `comments__count`: a positional aggregate's default name
+            term = self.annotation_terms.get(whole)
+            return term.copy() if term is not None else exp.column(whole)
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
             if part in self.annotations and index == 0:
@@ -545,7 +549,7 @@ class _Lifter(b.Lifter):
         tree = self.tree
         items = [(name, node) for name, (node, _value) in step.keywords.items() if name != "**"]
         for node, _value in step.positional:
-            items.append(("", node))
+            items.append((self.default_alias(node, step), node))
         if aggregate:
             tree.set("expressions", [])
         added = False
@@ -572,6 +576,19 @@ class _Lifter(b.Lifter):
                         b.add_group(tree, column, step.where)
             elif tree.args.get("group") is None:
                 b.add_group(tree, b.column(self.table.primary_key, self.table.name), step.where)
+
+    def default_alias(self, node, step: b.StepView) -> str:
+        """``annotate(Count("emails"))``: Django names a positional aggregate over one field
+        ``<field>__<aggregate>`` (``emails__count``), the name a later ``order_by("-emails__count")`` uses."""
+        if type(node) is not ir.Call:
+            return ""
+        name = self.program.static_name(step.path, node.func) or ""
+        short = name.rsplit(".", 1)[-1]
+        args = [a.value for a in node.args if a.kind == "pos"]
+        if short not in _AGGREGATES or not name.startswith("django.") or len(args) != 1 \
+                or type(args[0]) is not ir.Const or not isinstance(args[0].value, str) or args[0].value == "*":
+            return ""
+        return f"{args[0].value}__{short.lower()}"
 
     def expression(self, node, step: b.StepView) -> exp.Expression | None:
         if type(node) is ir.BinOp and node.op in _ARITHMETIC:  # Sum('quantity') - Coalesce(Sum(…), 0)
