@@ -678,6 +678,7 @@ class Known(NamedTuple):
     column_free_statements: frozenset  # SQLAlchemy `exists()`, no argument: a statement selecting no column
     column_free_selects: frozenset  # SQLAlchemy `func.count()` / `exists()` in `select(…)`: no model's column
     request_object_methods: dict  # request method -> the part of the request its result is (`get_json()` -> "body")
+    request_validated_methods: frozenset  # Hono's `c.req.valid("json")`: a validator's parsed output, not the body as sent
     compiled_iterators: frozenset  # TypeScript's emitted `__values(xs)`: an iterator over xs's elements
     compiled_reads: frozenset  # TypeScript's emitted `__read(xs, n)`: xs's first elements, as an array
     compiled_decorators: frozenset  # TypeScript's emitted `__decorate([…], C)`: the class C, decorated
@@ -1359,13 +1360,15 @@ class Calls:
                 if method == "get":
                     held = self.program.read_context(bare.framework, "var", key.value)
                     return held if held is not None else v.tag(v.UNKNOWN, tags | {v.REQUEST_TAG})
-            if method in ("json", "get_json", "text", "post", "formData", "parseBody") and bare.part in ("", "req"):
+            names = known(self.program)
+            part = names.request_object_methods.get(method)
+            validated = method in names.request_validated_methods
+            if part == "body" and not validated and bare.part in ("", "req"):  # c.req.json(), request.get_json()
                 self.request_event("request-read", bare, "body", node.span)
-            part = known(self.program).request_object_methods.get(method)
-            if method == "valid" and part == "body" and type(key) is v.Const:
-                validated = self._validated_target(bare, key.value)
-                if validated is not None:
-                    return validated
+            if validated and part == "body" and type(key) is v.Const:
+                parsed = self._validated_target(bare, key.value)
+                if parsed is not None:
+                    return parsed
             if part is not None:
                 chosen = frozenset({v.INPUT_TAG}) if part in v.INPUT_PARTS else frozenset()
                 return v.tag(v.Request(bare.framework, part), tags | {v.REQUEST_TAG} | chosen)
@@ -1417,7 +1420,8 @@ class Calls:
         found = self.program.validated_targets(request.framework).get((self.path, self.function.fid), {}).get(target)
         if found is None:
             return None
-        part = "body" if target in ("json", "form") else None
+        body_targets = self.program.library.framework_data.get(request.framework, {}).get("validator_body_targets", ())
+        part = "body" if target in body_targets else None
         if part is None or not self.program.stripping_schema(*found, request.framework):
             return None  # a schema keeping unknown keys (`.passthrough()` anywhere in it): the body as sent
         schema = self.eval_in_module(*found)
