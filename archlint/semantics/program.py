@@ -1148,31 +1148,32 @@ class Program:
         ``ArticleSchema.static('bySlug', fn)``: ``this`` is the model)."""
         index = getattr(self, "_schema_methods", None)
         if index is None:
+            names = schema_names(self)
             index = self._schema_methods = {}
             for key, schema_variable in sorted(self.mongoose_schemas.items()):
                 path = self.schema.models[key].path if key in self.schema.models else ""
-                for holder, kind in (("methods", False), ("statics", True)):
+                for holder, kind in names.mongoose_method_holders.items():
                     for variable, method, function in self._attached_functions(path, holder):
                         if variable == schema_variable:
                             index.setdefault((key, method, kind), function)
-                for variable, method, function, kind in self._registered_schema_functions(path):
+                for variable, method, function, kind in self._registered_schema_functions(path, names.mongoose_method_registrars):
                     if variable == schema_variable:
                         index.setdefault((key, method, kind), function)
         return index.get((model_key, name, static))
 
-    def _registered_schema_functions(self, path: str):
-        """``XSchema.method('name', function …)`` / ``XSchema.static('name', function …)`` in the module at
-        ``path``: (``XSchema``, ``name``, the ``Function``, whether it is a static) for each."""
+    def _registered_schema_functions(self, path: str, registrars: dict):
+        """``XSchema.method('name', function …)`` / ``XSchema.static('name', function …)`` (``registrars``: method ->
+        static?) in the module at ``path``: (``XSchema``, ``name``, the ``Function``, whether it is a static) for each."""
         module = self.modules.get(path)
         for function in module.functions if module is not None else ():
             for node in ir.iter_nodes(function.body):
-                if type(node) is not ir.Call or type(node.func) is not ir.Attr or node.func.name not in ("method", "static"):
+                if type(node) is not ir.Call or type(node.func) is not ir.Attr or node.func.name not in registrars:
                     continue
                 if type(node.func.obj) is not ir.Name or len(node.args) != 2:
                     continue
                 label, value = node.args[0].value, node.args[1].value
                 if type(label) is ir.Const and isinstance(label.value, str) and type(value) is ir.FuncRef:
-                    yield node.func.obj.id, label.value, v.Function(path, value.fid), node.func.name == "static"
+                    yield node.func.obj.id, label.value, v.Function(path, value.fid), registrars[node.func.name]
 
     def _attached_functions(self, path: str, holder: str):
         """``X.<holder>.name = function …`` in the module at ``path`` (``Article.prototype.toJson``,
