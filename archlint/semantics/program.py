@@ -1917,11 +1917,11 @@ class Program:
         from archlint.semantics import web
 
         index: dict = {}
-        everything = web.registrations(self, static=True)  # read once for every route below
+        registered = web.Registrations(web.registrations(self, static=True))  # read once for every route below
         for route in collect_static(self):
             if type(route.handler) is v.Function:
                 registration = web.registration_of(self, route)
-                used = tuple((m, None) for m in web.used_before(self, registration, route, True, everything)) \
+                used = tuple((m, None) for m in web.used_before(self, registration, route, True, registered)) \
                     if registration is not None else ()
                 own = tuple((m, self._pin(route, m)) for m in route.middleware)
                 index.setdefault((route.handler.path, route.handler.fid), []).append(used + own)
