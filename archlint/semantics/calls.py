@@ -2589,15 +2589,13 @@ class Calls:
             self.analysis.owned.add(sid)
         return frozenset({sid})
 
-    def call_function(self, node: ir.Call, function: v.Function, args, label: str = ""):
-        return self.call_with_summary(node, function, args, label)[0]
-
-    def call_with_summary(self, node: ir.Call, function: v.Function, args, label: str = ""):
-        """:meth:`call_function`'s value and the callee's summary it applied here (``None`` when the call
-        ran no summary: a forwarding wrapper given the handler)."""
+    def call_function(self, node: ir.Call, function: v.Function, args, label: str = "", with_summary: bool = False):
+        """The value a call of a project function gives here; ``with_summary``: (that value, the callee's
+        summary applied here — ``None`` when no summary ran: a forwarding wrapper given the handler)."""
         if not self.python and len(args) == 1 and args[0][0] == "pos" and type(v.strip(args[0][2])) is v.Function \
                 and forwarding_wrapper(self.program, function):
-            return args[0][2], None  # wrap(async (req, res) => …): the handler itself serves the route
+            # wrap(async (req, res) => …): the handler itself serves the route
+            return (args[0][2], None) if with_summary else args[0][2]
         callee = self.program.function(function.path, function.fid)
         if callee is not None and callee.name not in ("__init__", "constructor"):
             args = self.parameter_keys(args)  # (a constructor stores its arguments in fields: never tagged)
@@ -2610,7 +2608,8 @@ class Calls:
             # `repo.create(author=user, **data)` into `def create(**fields)`: `fields` is `{author, ...data}`
             keywords = tuple(sorted(keywords + (("...", spread),), key=lambda item: item[0]))
         summary = self.program.summary_of(function, positional, keywords, self.depth + 1)
-        return self._returned(node, function, args, label, summary), summary
+        returned = self._returned(node, function, args, label, summary)
+        return (returned, summary) if with_summary else returned
 
     def _returned(self, node, function: v.Function, args, label: str, summary):
         """The caller's side of a project call: the callee's summary applied here (effects, events, expired

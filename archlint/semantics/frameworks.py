@@ -763,8 +763,8 @@ def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
     meta = _meta(program, cls)
     if represent is not None:  # the project's to_representation(instance) runs for every row too
         function = program.function(represent.path, represent.fid)
-        _returned, summary = child.call_with_summary(function, represent._replace(bound=v.Instance(cls.path, cls.cid)),
-                                                     [("pos", "", obj, None)], label="to_representation")
+        _returned, summary = child.call_function(function, represent._replace(bound=v.Instance(cls.path, cls.cid)),
+                                                 [("pos", "", obj, None)], label="to_representation", with_summary=True)
         if summary is not None and summary.row_slots:
             _rendered_slots(child, cls, function, summary.row_slots, meta)
     model = v.strip(obj)
