@@ -1,6 +1,7 @@
 """Content-hash cache of per-file facts.
 
-Facts depend only on a file's bytes and on archlint's own frontend code, so the key is a hash of
+Facts depend only on a file's bytes, on archlint's own frontend code and on the knowledge tables the
+frontends read (``rules/knowledge``: module forks, TypeScript's emitted helpers), so the key is a hash of
 the content; a renamed or copied file hits the cache too.  One *pack* file per analysed root
 holds every entry: a warm run is then one read and one unpickle instead of a thousand small
 files.  Writes go to a temporary file renamed into place, so concurrent runs never see a torn
@@ -61,12 +62,13 @@ def _stat_tree(directory: str, prefix: str, parts: list[str]) -> None:
 
 
 def _code_fingerprint() -> str:
-    """Changes when archlint's version or any frontend/fact-model source changes."""
+    """Changes when archlint's version, any frontend/fact-model source or any knowledge table changes."""
+    from archlint.adapters.knowledge import rules_dir
+
     package = Path(archlint.__file__).resolve().parent
     parts = [archlint.__version__, str(_FORMAT)]
-    for relative in ("domain/facts.py", "domain/ir.py", "adapters/frontends"):
-        target = package / relative
-        files = sorted(target.glob("*.py")) if target.is_dir() else [target]
+    for target in (package / "domain/facts.py", package / "domain/ir.py", package / "adapters/frontends", rules_dir() / "knowledge"):
+        files = sorted((*target.glob("*.py"), *target.glob("*.toml"))) if target.is_dir() else [target]
         for path in files:
             stat = path.stat()
             parts.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")

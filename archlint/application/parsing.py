@@ -550,10 +550,9 @@ def _adopt(files: dict[str, FileFacts], sources: dict[str, SourceFile], results:
 
 
 class _Promise:
-    """A file's body and IR loader while the pool extracts it: waits for its batch (``FileFacts``
-    treats a ``promised`` loader as one that adopts the facts itself)."""
+    """What a file waits for while the pool extracts it (``FileFacts.attach_pending``): its batch,
+    whose facts are adopted into every file of the batch when it arrives."""
 
-    promised = True
     __slots__ = ("pending", "index")
 
     def __init__(self, pending: Pending, index: int) -> None:
@@ -595,9 +594,7 @@ class Pending:
         for index, batch in enumerate(batches):
             for mode, _absolute, path, _language in batch:
                 if mode != SYNTAX:
-                    promise = _Promise(self, index)
-                    files[path].attach_loader(promise)
-                    files[path].attach_ir_loader(promise)
+                    files[path].attach_pending(_Promise(self, index))
 
     def wait(self, index: int) -> None:
         if self.done[index]:

@@ -19,6 +19,7 @@ from archlint.domain.findings import Finding
 from archlint.domain.records import NamedTuple
 from archlint.semantics import values as v
 from archlint.semantics.options import Option
+from archlint.semantics.schema import known as schema_names
 
 
 class Known(NamedTuple):
@@ -302,7 +303,8 @@ def _include_target(item: Option, names: dict[str, str]) -> tuple[str | None, st
     return None, ""
 
 
-def _fanned_include(base: Model, include: Option, models: dict[str, Model], names: dict[str, str]) -> str | None:
+def _fanned_include(base: Model, include: Option, models: dict[str, Model], names: dict[str, str],
+                    to_one: frozenset) -> str | None:
     """The model of an include that may join several rows to one ``base`` row (a hasMany / belongsToMany
     association, an include nesting further includes, or one whose association is not known); ``None`` when
     every include is a declared belongsTo / hasOne of ``base`` (one joined row at most: the count is right)."""
@@ -315,7 +317,7 @@ def _fanned_include(base: Model, include: Option, models: dict[str, Model], name
         if item.is_record and item.get("include") is not None:
             return target
         matching = [a for a in associations if a.target == target and (not alias or a.options.get("as") == alias)]
-        if not matching or any(a.options.get("type") not in _TO_ONE for a in matching):
+        if not matching or any(a.options.get("type") not in to_one for a in matching):
             return target
     return None
 
@@ -323,10 +325,11 @@ def _fanned_include(base: Model, include: Option, models: dict[str, Model], name
 def _has_unattributed_associations(ctx: CheckContext) -> bool:
     """``this.hasMany(models.X)`` inside ``static associate`` cannot be attributed: stay silent."""
     models = ctx.datalayer.models
+    associations = schema_names(ctx.program).sequelize_associations
     for path in ctx.datalayer.analysed:
         for call in ctx.files[path].calls:
             parts = call.callee.split(".")
-            if len(parts) >= 2 and parts[-1] in ("hasMany", "hasOne", "belongsTo", "belongsToMany") and parts[-2] not in models:
+            if len(parts) >= 2 and parts[-1] in associations and parts[-2] not in models:
                 return True
     return False
 
@@ -348,9 +351,6 @@ def _sync_force(ctx: CheckContext, access: DbAccess, call: _Call) -> Iterator[Fi
 
 
 # AL217 -------------------------------------------------------------------------------------------
-_TO_ONE = frozenset({"belongsTo", "hasOne"})  # an include through these joins at most one row per counted row
-
-
 def _count_with_include(ctx: CheckContext, access: DbAccess, call: _Call, models: dict[str, Model],
                         names: dict[str, str]) -> Iterator[Finding]:
     if access.method not in ("findAndCountAll", "count"):
@@ -366,7 +366,9 @@ def _count_with_include(ctx: CheckContext, access: DbAccess, call: _Call, models
         return  # `distinct: true`, or a value not known to be false
     base_name = _model_name(call.receiver, call.node.receiver, names) if access.kind == "model" else None
     base = models.get(base_name or "")
-    fanned = _fanned_include(base, include, models, names) if base is not None else ""
+    # an include through an association that is no collection (belongsTo, hasOne) joins at most one row per counted row
+    to_one = frozenset(name for name, collection in schema_names(ctx.program).sequelize_associations.items() if not collection)
+    fanned = _fanned_include(base, include, models, names, to_one) if base is not None else ""
     if fanned is None:
         return  # every include is a belongsTo / hasOne of the counted model (a join table's `include: [Tag]`)
     counted = base.name if base is not None else (base_name or "parent")

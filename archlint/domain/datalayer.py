@@ -574,7 +574,8 @@ def follow_names(files, graph: ModuleGraph, knowledge: Knowledge, deep: set[str]
     one of ``managed`` as ``Name.objects`` / ``Name.query``; ``None`` reads the file's facts instead."""
     analyser = _Analyser(files, graph, knowledge)
     analyser.analysed = frozenset(deep)
-    models = find_models(files, sorted(deep), analyser.module_env, declarative=_declarative_bases(knowledge))
+    models = find_models(files, sorted(deep), analyser.module_env, declarative=_declarative_bases(knowledge),
+                         associations=_association_methods(knowledge))
     model_paths: dict[str, set[str]] = {}
     for model in models.values():
         model_paths.setdefault(model.path, set()).add(model.name)
@@ -653,7 +654,8 @@ def analyse(files: dict[str, FileFacts], graph: ModuleGraph, knowledge: Knowledg
     analyser = _Analyser(files, graph, knowledge)
     paths = sorted(paths) if paths is not None else analyser.signal_files()
     analyser.result.analysed = analyser.analysed = frozenset(paths)
-    models = find_models(files, paths, analyser.module_env, analyser.result.all_models, _declarative_bases(knowledge))
+    models = find_models(files, paths, analyser.module_env, analyser.result.all_models, _declarative_bases(knowledge),
+                         _association_methods(knowledge))
     if sites:
         envs = {path: analyser.scope_envs(path) for path in paths}
         for path in sorted(analyser.depending):  # `db = Depends(get_db)` can only be typed once every provider is known
@@ -665,6 +667,11 @@ def analyse(files: dict[str, FileFacts], graph: ModuleGraph, knowledge: Knowledg
     analyser.result.accesses.sort(key=lambda a: (a.path, a.span.line, a.span.column))
     analyser.result.constructs.sort(key=lambda c: (c.path, c.span.line, c.span.column))
     return analyser.result
+
+
+def _association_methods(knowledge: Knowledge) -> frozenset:
+    """Sequelize's association methods (``hasMany``…: ``orms.toml`` ``sequelize_associations``)."""
+    return frozenset(knowledge.names.get("schema", {}).get("sequelize_associations", ()))
 
 
 def _declarative_bases(knowledge: Knowledge) -> frozenset:

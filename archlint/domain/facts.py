@@ -335,7 +335,7 @@ class FileFacts:
     __slots__ = (
         "path", "language", "content_hash", "lines", "imports", "problems", "suppressions", "signals",
         "_body", "_blob", "_loader", "fresh_body", "syntax_checked", "_ir", "_ir_blob", "_ir_loader", "fresh_ir",
-        "keep_blobs",
+        "keep_blobs", "_pending",
     )
 
     def __init__(
@@ -378,21 +378,25 @@ class FileFacts:
         # as is.  A run without a cache drops it (the saleor-sized tree held 64 MB of blobs beside
         # the records unpickled from them).
         self.keep_blobs = True
+        self._pending = None  # made elsewhere: called before the body or IR is read (attach_pending)
+
+    def _settle(self) -> None:
+        settle, self._pending = self._pending, None
+        settle()
 
     @property
     def has_body(self) -> bool:
-        if self._body is None and self._blob is None and self._loader is not None and getattr(self._loader, "promised", False):
-            self._loader()  # the pool is extracting this file: wait for it (see parsing.Pending)
+        if self._pending is not None and self._body is None and self._blob is None:
+            self._settle()
         return self._body is not None or self._blob is not None
 
     @property
     def body(self) -> FileBody:
         if self._body is None:
-            if self._blob is None and self._loader is not None:
-                if getattr(self._loader, "promised", False):
-                    self._loader()  # the pool's extraction, adopted into this file when it arrives
-                else:
-                    self.adopt(self._loader())
+            if self._pending is not None and self._blob is None:
+                self._settle()
+            if self._body is None and self._blob is None and self._loader is not None:
+                self.adopt(self._loader())
             if self._body is None:
                 if self._blob is not None:
                     # the blob stays: saving the cache again writes it as is instead of pickling
@@ -410,12 +414,15 @@ class FileFacts:
 
     def attach_loader(self, loader) -> None:
         """``loader()`` extracts the body on first use (it re-reads and re-parses the file) and
-        returns the full facts; their syntax problems replace the cheap pass's unknown.  A loader
-        with ``promised`` set stands for an extraction the process pool is doing already: called,
-        it waits for it and adopts the facts itself (body, IR and syntax verdict), returning nothing;
-        ``has_body`` and ``has_ir`` wait for it too, so every reader sees what a synchronous deep
-        pass would have given."""
+        returns the full facts; their syntax problems replace the cheap pass's unknown."""
         self._loader = loader
+
+    def attach_pending(self, settle) -> None:
+        """The body and IR are being made elsewhere: ``settle()``, called once before either is first
+        read or asked for (``has_body`` / ``has_ir`` too), puts them in place (:meth:`adopt`), so every
+        reader sees what the loaders would have given; the loaders attached so far are dropped."""
+        self._pending = settle
+        self._loader = self._ir_loader = None
 
     def adopt(self, full: FileFacts) -> None:
         """Take the body and syntax verdict of the deep pass over the same bytes (the head's
@@ -437,8 +444,8 @@ class FileFacts:
         """The file's :class:`~archlint.domain.ir.ModuleIR` (``None`` when it cannot be built),
         lowered on first use and kept by the cache like the body."""
         if self._ir is None:
-            if self._ir_blob is None and self._ir_loader is not None and getattr(self._ir_loader, "promised", False):
-                self._ir_loader()  # adopts the pool's facts: the IR (or a loader for it) is in place after
+            if self._pending is not None and self._ir_blob is None:
+                self._settle()
             if self._ir is not None:
                 pass
             elif self._ir_blob is not None:
@@ -466,8 +473,8 @@ class FileFacts:
 
     @property
     def has_ir(self) -> bool:
-        if self._ir is None and self._ir_blob is None and self._ir_loader is not None and getattr(self._ir_loader, "promised", False):
-            self._ir_loader()
+        if self._pending is not None and self._ir is None and self._ir_blob is None:
+            self._settle()
         return self._ir is not None or self._ir_blob is not None
 
     def attach_ir_loader(self, loader) -> None:

@@ -84,13 +84,14 @@ def columns_fully_declared(facts: FileFacts, model: Model) -> bool:
 
 def find_models(
     files: dict[str, FileFacts], paths: Iterable[str], module_env: Callable[[str], dict], every: list[Model] | None = None,
-    declarative: frozenset = frozenset(),
+    declarative: frozenset = frozenset(), associations: frozenset = frozenset(),
 ) -> dict[str, Model]:
     """ORM models across the project: SQLAlchemy declarative, Django, Sequelize.  The result maps
     a name to its first definition; ``every`` (when given) receives every class model, so that two
     classes of one name in two files can be told apart (:class:`ModelIndex`).  ``declarative``:
     library bases whose subclasses are tables named after the class (advanced-alchemy's ``UUIDBase``,
-    ``semantics.toml`` ``declarative_bases``)."""
+    ``semantics.toml`` ``declarative_bases``); ``associations``: Sequelize's association methods
+    (``hasMany``…, ``orms.toml`` ``sequelize_associations``)."""
     paths = list(paths)
     models: dict[str, Model] = {}
     found: dict[tuple[str, str], Model] = {}
@@ -156,7 +157,7 @@ def find_models(
         for model in {id(m): m for m in (*found_at.get(path, ()), *named_at.get(path, ()))}.values():
             _fields(facts, model)
         if sequelize:
-            _sequelize_associations(facts, models)
+            _sequelize_associations(facts, models, associations)
     if every is not None:
         every.extend(found.values())
     return models
@@ -356,10 +357,10 @@ def _passes_sequelize(facts: FileFacts, call) -> bool:
         for arg in node.args for inner in ir.iter_nodes(arg.value))
 
 
-def _sequelize_associations(facts: FileFacts, models: dict[str, Model]) -> None:
+def _sequelize_associations(facts: FileFacts, models: dict[str, Model], associations: frozenset) -> None:
     for call in facts.calls:
         parts = call.callee.split(".")
-        if len(parts) < 2 or parts[-1] not in ("hasMany", "hasOne", "belongsTo", "belongsToMany"):
+        if len(parts) < 2 or parts[-1] not in associations:
             continue
         owner = models.get(parts[-2])
         if owner is None or owner.stack != "sequelize":

@@ -678,6 +678,7 @@ class Known(NamedTuple):
     column_free_statements: frozenset  # SQLAlchemy `exists()`, no argument: a statement selecting no column
     column_free_selects: frozenset  # SQLAlchemy `func.count()` / `exists()` in `select(…)`: no model's column
     request_object_methods: dict  # request method -> the part of the request its result is (`get_json()` -> "body")
+    request_validated_methods: frozenset  # Hono's `c.req.valid("json")`: a validator's parsed output, not the body as sent
     compiled_iterators: frozenset  # TypeScript's emitted `__values(xs)`: an iterator over xs's elements
     compiled_reads: frozenset  # TypeScript's emitted `__read(xs, n)`: xs's first elements, as an array
     compiled_decorators: frozenset  # TypeScript's emitted `__decorate([…], C)`: the class C, decorated
@@ -1359,13 +1360,15 @@ class Calls:
                 if method == "get":
                     held = self.program.read_context(bare.framework, "var", key.value)
                     return held if held is not None else v.tag(v.UNKNOWN, tags | {v.REQUEST_TAG})
-            if method in ("json", "get_json", "text", "post", "formData", "parseBody") and bare.part in ("", "req"):
+            names = known(self.program)
+            part = names.request_object_methods.get(method)
+            validated = method in names.request_validated_methods
+            if part == "body" and not validated and bare.part in ("", "req"):  # c.req.json(), request.get_json()
                 self.request_event("request-read", bare, "body", node.span)
-            part = known(self.program).request_object_methods.get(method)
-            if method == "valid" and part == "body" and type(key) is v.Const:
-                validated = self._validated_target(bare, key.value)
-                if validated is not None:
-                    return validated
+            if validated and part == "body" and type(key) is v.Const:
+                parsed = self._validated_target(bare, key.value)
+                if parsed is not None:
+                    return parsed
             if part is not None:
                 chosen = frozenset({v.INPUT_TAG}) if part in v.INPUT_PARTS else frozenset()
                 return v.tag(v.Request(bare.framework, part), tags | {v.REQUEST_TAG} | chosen)
@@ -1417,7 +1420,8 @@ class Calls:
         found = self.program.validated_targets(request.framework).get((self.path, self.function.fid), {}).get(target)
         if found is None:
             return None
-        part = "body" if target in ("json", "form") else None
+        body_targets = self.program.library.framework_data.get(request.framework, {}).get("validator_body_targets", ())
+        part = "body" if target in body_targets else None
         if part is None or not self.program.stripping_schema(*found, request.framework):
             return None  # a schema keeping unknown keys (`.passthrough()` anywhere in it): the body as sent
         schema = self.eval_in_module(*found)
@@ -2627,10 +2631,13 @@ class Calls:
             self.analysis.owned.add(sid)
         return frozenset({sid})
 
-    def call_function(self, node: ir.Call, function: v.Function, args, label: str = ""):
+    def call_function(self, node: ir.Call, function: v.Function, args, label: str = "", with_summary: bool = False):
+        """The value a call of a project function gives here; ``with_summary``: (that value, the callee's
+        summary applied here — ``None`` when no summary ran: a forwarding wrapper given the handler)."""
         if not self.python and len(args) == 1 and args[0][0] == "pos" and type(v.strip(args[0][2])) is v.Function \
                 and forwarding_wrapper(self.program, function):
-            return args[0][2]  # wrap(async (req, res) => …): the handler itself serves the route
+            # wrap(async (req, res) => …): the handler itself serves the route
+            return (args[0][2], None) if with_summary else args[0][2]
         callee = self.program.function(function.path, function.fid)
         if callee is not None and callee.name not in ("__init__", "constructor"):
             args = self.parameter_keys(args)  # (a constructor stores its arguments in fields: never tagged)
@@ -2643,7 +2650,12 @@ class Calls:
             # `repo.create(author=user, **data)` into `def create(**fields)`: `fields` is `{author, ...data}`
             keywords = tuple(sorted(keywords + (("...", spread),), key=lambda item: item[0]))
         summary = self.program.summary_of(function, positional, keywords, self.depth + 1)
-        self.last_summary = summary
+        returned = self._returned(node, function, args, label, summary)
+        return (returned, summary) if with_summary else returned
+
+    def _returned(self, node, function: v.Function, args, label: str, summary):
+        """The caller's side of a project call: the callee's summary applied here (effects, events, expired
+        and loaded rows, branches), and the value the call gives the caller."""
         if self.strict_missed:  # `check_access(row, user)` / `require(user and …)`: a helper given the value may check it
             for arg in args:
                 for inner in ir.iter_nodes(arg[3]) if arg[3] is not None else ():

@@ -806,11 +806,10 @@ def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
     meta = _meta(program, cls)
     if represent is not None:  # the project's to_representation(instance) runs for every row too
         function = program.function(represent.path, represent.fid)
-        child.last_summary = None
-        child.call_function(function, represent._replace(bound=v.Instance(cls.path, cls.cid)), [("pos", "", obj, None)],
-                            label="to_representation")
-        if child.last_summary is not None and child.last_summary.row_slots:
-            _rendered_slots(child, cls, function, child.last_summary.row_slots, meta)
+        _returned, summary = child.call_function(function, represent._replace(bound=v.Instance(cls.path, cls.cid)),
+                                                 [("pos", "", obj, None)], label="to_representation", with_summary=True)
+        if summary is not None and summary.row_slots:
+            _rendered_slots(child, cls, function, summary.row_slots, meta)
     model = v.strip(obj)
     if "fields" in meta and type(model) is v.Row and model.model:
         names = _meta_field_names(child, meta["fields"][1], model.model)

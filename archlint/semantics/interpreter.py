@@ -488,7 +488,6 @@ class Frame(Calls):
         # caller's rows (records.Summary.row_loads)
         self.row_loads: list[tuple] = []
         self.row_slots: list[tuple] = []  # (parameter, attribute, lazy query): records.Summary.row_slots
-        self.last_summary = None  # the summary of the last project call this frame made (calls.call_function)
         self.callback_results: list[list] = []
         # Promise.all(rows.map((r) => Model.findById(r.x))): the map callbacks whose returned thenables
         # Promise.all runs (it calls .then on each), by the loop's span

@@ -1179,14 +1179,16 @@ class Program:
         ``ArticleSchema.static('bySlug', fn)``: ``this`` is the model)."""
         index = getattr(self, "_schema_methods", None)
         if index is None:
+            names = schema_names(self)
             index = self._schema_methods = {}
             for key, schema_variable in sorted(self.mongoose_schemas.items()):
                 path = self.schema.models[key].path if key in self.schema.models else ""
-                for holder, kind in (("methods", False), ("statics", True)):
+                for holder, kind in names.mongoose_method_holders.items():
                     for variable, method, function in self._attached_functions(path, holder):
                         if variable == schema_variable:
                             index.setdefault((key, method, kind), function)
-                for variable, method, function, kind in self._registered_schema_functions(path):
+                for variable, method, function, kind in self._registered_schema_functions(
+                        path, names.mongoose_method_holders, names.mongoose_method_registrars):
                     if variable == schema_variable:
                         index.setdefault((key, method, kind), function)
         return index.get((model_key, name, static))
@@ -1198,30 +1200,31 @@ class Program:
             if isinstance(entry.key, str) and type(entry.value) is ir.FuncRef:
                 yield entry.key, v.Function(path, entry.value.fid)
 
-    def _registered_schema_functions(self, path: str):
-        """``XSchema.method('name', function …)`` / ``XSchema.static('name', function …)`` in the module at
-        ``path`` — or several at once, ``XSchema.method({ name() {…} })`` / ``XSchema.methods = { name() {…} }``
-        (``statics`` alike): (``XSchema``, ``name``, the ``Function``, whether it is a static) for each."""
+    def _registered_schema_functions(self, path: str, holders: dict, registrars: dict):
+        """``XSchema.method('name', function …)`` / ``XSchema.static('name', function …)`` (``registrars``: method ->
+        static?) in the module at ``path`` — or several at once, ``XSchema.method({ name() {…} })`` /
+        ``XSchema.methods = { name() {…} }`` (``holders``: holder -> static?): (``XSchema``, ``name``, the
+        ``Function``, whether it is a static) for each."""
         module = self.modules.get(path)
         for function in module.functions if module is not None else ():
             for node in ir.iter_nodes(function.body):
                 if type(node) is ir.Assign and len(node.targets) == 1 and type(node.targets[0]) is ir.Attr \
-                        and node.targets[0].name in ("methods", "statics") and type(node.targets[0].obj) is ir.Name:
+                        and node.targets[0].name in holders and type(node.targets[0].obj) is ir.Name:
                     # `ArticleSchema.methods = { toJSONFor(user) {…}, … }`: the whole table at once
                     for method, function in self._object_functions(path, node.value):
-                        yield node.targets[0].obj.id, method, function, node.targets[0].name == "statics"
+                        yield node.targets[0].obj.id, method, function, holders[node.targets[0].name]
                     continue
-                if type(node) is not ir.Call or type(node.func) is not ir.Attr or node.func.name not in ("method", "static"):
+                if type(node) is not ir.Call or type(node.func) is not ir.Attr or node.func.name not in registrars:
                     continue
                 if type(node.func.obj) is not ir.Name or len(node.args) not in (1, 2):
                     continue
                 if len(node.args) == 1:  # `ArticleSchema.method({ toJSONFor() {…} })`: several at once
                     for method, function in self._object_functions(path, node.args[0].value):
-                        yield node.func.obj.id, method, function, node.func.name == "static"
+                        yield node.func.obj.id, method, function, registrars[node.func.name]
                     continue
                 label, value = node.args[0].value, node.args[1].value
                 if type(label) is ir.Const and isinstance(label.value, str) and type(value) is ir.FuncRef:
-                    yield node.func.obj.id, label.value, v.Function(path, value.fid), node.func.name == "static"
+                    yield node.func.obj.id, label.value, v.Function(path, value.fid), registrars[node.func.name]
 
     def _attached_functions(self, path: str, holder: str):
         """``X.<holder>.name = function …`` in the module at ``path`` (``Article.prototype.toJson``,
@@ -1965,11 +1968,11 @@ class Program:
         from archlint.semantics import web
 
         index: dict = {}
-        everything = web.registrations(self, static=True)  # read once for every route below
+        registered = web.Registrations(web.registrations(self, static=True))  # read once for every route below
         for route in collect_static(self):
             if type(route.handler) is v.Function:
                 registration = web.registration_of(self, route)
-                used = tuple((m, None) for m in web.used_before(self, registration, route, True, everything)) \
+                used = tuple((m, None) for m in web.used_before(self, registration, route, True, registered)) \
                     if registration is not None else ()
                 own = tuple((m, self._pin(route, m)) for m in route.middleware)
                 index.setdefault((route.handler.path, route.handler.fid), []).append(used + own)

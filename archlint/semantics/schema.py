@@ -55,10 +55,16 @@ class Known(NamedTuple):
     django_generic_keys: frozenset  # generic foreign keys: no `<name>_id` column, prefetch_related only
     sequelize_bases: frozenset
     sequelize_associations: dict  # association method -> a collection?
+    sequelize_association_keys: dict  # association method -> where its foreign key lives: source | target | through
     typeorm_relations: dict  # relation decorator -> a collection?
     objection_relations: dict  # relation class -> a collection?
     bookshelf_relations: dict  # Bookshelf relation method of `this` -> a collection?
     class_model_fields: frozenset  # Typegoose `@prop()`: a field of the Mongoose model a class becomes
+    bookshelf_registries: frozenset  # `bookshelf.model('Article', {…})`: registers a Bookshelf model
+    mongoose_model_functions: dict  # `mongoose.model('Article', schema)`: function -> its module
+    mongoose_class_schemas: dict  # @nestjs/mongoose `SchemaFactory.createForClass(Article)`: method -> its module
+    mongoose_method_holders: dict  # `XSchema.methods.m = fn` / `XSchema.statics.m = fn`: holder -> static?
+    mongoose_method_registrars: dict  # `XSchema.method('m', fn)` / `XSchema.static('m', fn)`: method -> static?
 
 
 def _known(table: dict) -> Known:
@@ -193,6 +199,10 @@ def discover(program) -> Schema:
 
     # the local names of the class-to-model functions (`getModelForClass`), the calls _js_model_calls collects
     class_models = frozenset(name.rsplit(":", 1)[-1].rsplit(".", 1)[-1] for name in call_names(program).mongoose_class_models)
+    names = known(program)
+    model_functions = class_models | frozenset(names.mongoose_model_functions)
+    model_methods = (_SEQUELIZE_DEFINITIONS | frozenset(names.sequelize_associations) | frozenset(names.mongoose_class_schemas)
+                     | names.bookshelf_registries | model_functions)
     for path in sorted(program.modules):
         module = program.modules[path]
         for cls in module.classes:
@@ -212,7 +222,7 @@ def discover(program) -> Schema:
                 if stack == "objection":
                     _objection_statics(program, module, cls, model)
         if module.language != "python":
-            js_calls[path] = calls = _js_model_calls(module, class_models)
+            js_calls[path] = calls = _js_model_calls(module, model_methods, model_functions)
             _sequelize_defines(program, module, schema, calls)
             _mongoose_models(program, module, schema, calls)
             _bookshelf_models(program, module, schema, calls)
@@ -676,19 +686,19 @@ def _declared_nullable(call, annotation) -> bool:
 
 
 # Sequelize -------------------------------------------------------------------------------------------
-_MODEL_METHODS = frozenset({"define", "init", "model", "hasMany", "hasOne", "belongsTo", "belongsToMany", "createForClass"})
+_SEQUELIZE_DEFINITIONS = frozenset({"define", "init"})  # `sequelize.define('User', {…})`, `User.init({…}, { sequelize })`
 
 
-def _js_model_calls(module: ir.ModuleIR, class_models: frozenset = frozenset()) -> list:
+def _js_model_calls(module: ir.ModuleIR, methods: frozenset, functions: frozenset) -> list:
     """(function, node) for the assignments and calls a JS model definition is made of, found in
-    one walk of the module (``define``/``init``/``model`` and the association methods, and the
-    class-to-model functions named ``class_models``: Typegoose ``getModelForClass(Article)``)."""
+    one walk of the module: calls of the ``methods`` (``define``/``init``, the association methods,
+    ``model``…) and of the bare ``functions`` (``model(…)`` imported from mongoose, the class-to-model
+    functions: Typegoose ``getModelForClass(Article)``)."""
     found = []
     for function in module.functions:
         for node in ir.iter_nodes(function.body):
             kind = type(node)
-            if kind is ir.Call and (node.method in _MODEL_METHODS or node.method in class_models
-                                    or (type(node.func) is ir.Name and node.func.id in ("model", *class_models))):
+            if kind is ir.Call and (node.method in methods or (type(node.func) is ir.Name and node.func.id in functions)):
                 found.append((function, node))
             elif kind is ir.Assign and type(node.value) in (ir.Call, ir.Await):
                 call = node.value.value if type(node.value) is ir.Await else node.value
@@ -738,9 +748,10 @@ def _mongoose_models(program, module: ir.ModuleIR, schema: Schema, calls) -> Non
 
     path = module.path
     class_models = call_names(program).mongoose_class_models
+    names = known(program)
     for _function, node in calls:
-        if type(node) is ir.Call and node.method == "createForClass" and type(node.arg(0)) is ir.Name \
-                and program.static_name(path, node.func).startswith("@nestjs/mongoose:"):
+        factory = names.mongoose_class_schemas.get(node.method) if type(node) is ir.Call else None
+        if factory is not None and type(node.arg(0)) is ir.Name and program.static_name(path, node.func).startswith(f"{factory}:"):
             # @nestjs/mongoose: `@Schema() class Article {…}` + `SchemaFactory.createForClass(Article)`,
             # registered by `MongooseModule.forFeature([{ name: Article.name, schema }])` under the class name
             name = node.arg(0).id
@@ -763,9 +774,8 @@ def _mongoose_models(program, module: ir.ModuleIR, schema: Schema, calls) -> Non
         if type(node) is not ir.Call or len(node.args) < 2:
             continue
         func = node.func
-        if not ((type(func) is ir.Attr and func.name == "model") or (type(func) is ir.Name and func.id == "model")):
-            continue
-        if not program.static_name(path, func).startswith("mongoose:"):
+        module_name = names.mongoose_model_functions.get(func.name if type(func) is ir.Attr else func.id if type(func) is ir.Name else "")
+        if module_name is None or not program.static_name(path, func).startswith(f"{module_name}:"):
             continue
         name = node.arg(0)
         if type(name) is ir.Const and isinstance(name.value, str):
@@ -798,7 +808,7 @@ def _bookshelf_models(program, module: ir.ModuleIR, schema: Schema, calls) -> No
     path = module.path
     relations = known(program).bookshelf_relations
     for function, node in calls:
-        if type(node) is not ir.Call or node.method != "model" or len(node.args) < 2:
+        if type(node) is not ir.Call or node.method not in known(program).bookshelf_registries or len(node.args) < 2:
             continue
         label = node.arg(0)
         properties = _bookshelf_properties(module, function, node.arg(1))
@@ -987,10 +997,11 @@ def _sequelize_associations(program, module: ir.ModuleIR, schema: Schema, calls)
         collection = known(program).sequelize_associations[node.method]
         name = alias or (target_name + "s" if collection and not target_name.endswith("s") else target_name)
         schema.models[owner].relations[name] = Relation(name, target, collection, "none", node.span, "association", node.method)
-        if target and node.method == "belongsTo":  # the owner holds the key: `authorId` of belongsTo(User, { as: 'author' })
+        side = known(program).sequelize_association_keys.get(node.method)
+        if target and side == "source":  # the owner holds the key: `authorId` of belongsTo(User, { as: 'author' })
             holder, referenced = schema.models[owner], schema.models[target]
             column = foreign_key or f"{alias or referenced.name}Id"
-        elif target and node.method in ("hasMany", "hasOne"):  # the target holds it: `UserId` of User.hasMany(Article)
+        elif target and side == "target":  # the target holds it: `UserId` of User.hasMany(Article)
             holder, referenced = schema.models[target], schema.models[owner]
             column = foreign_key or f"{referenced.name}Id"
         else:

@@ -92,25 +92,37 @@ def registration_of(program, route) -> Registration | None:
     return Registration(found[0], found[1], v.strip(found[2]), found[3])
 
 
-def uses_before(program, registration: Registration, route, static: bool = False, everything=None) -> list[Registration]:
+class Registrations:
+    """Every registration call on an app or router (:func:`registrations`), indexed once: the ``use``
+    calls of each (app or router site, file), in order, and the registrations that mount each site."""
+
+    def __init__(self, everything: list[Registration]) -> None:
+        self.uses: dict[tuple[str, str], list[Registration]] = {}
+        self.mounts: dict[tuple[str, str], Registration] = {}  # (parent site, child site) -> the first mounting call
+        for registration in everything:
+            if type(registration.node.func) is ir.Attr and registration.node.func.name == "use":
+                self.uses.setdefault((registration.app.site, registration.path), []).append(registration)
+            for value in registration.values:
+                if type(v.strip(value)) is v.App:
+                    self.mounts.setdefault((registration.app.site, v.strip(value).site), registration)
+
+
+def uses_before(program, registration: Registration, route, static: bool = False, index: Registrations | None = None) -> list[Registration]:
     """``app.use(auth)`` / ``router.use(validate(schema))`` / ``app.use('/api/articles', load)``
     registered, in the same file, before the route on its router — or before the mount of that router
     on an ancestor — in a framework that runs ``use`` middleware in registration order before the
     routes after it (``frameworks.toml`` ``ordered_middleware``; across files the order is not known).
-    ``everything``: :func:`registrations`, when the caller asks for many routes at once."""
+    ``index``: :class:`Registrations` of :func:`registrations`, when the caller asks for many routes at once."""
     from archlint.semantics.routes import full_path, known as route_names
 
     if route.framework not in route_names(program).ordered_middleware:
         return []
-    if everything is None:
-        everything = registrations(program, static)
-    uses = [r for r in everything if type(r.node.func) is ir.Attr and r.node.func.name == "use"]
+    if index is None:
+        index = Registrations(registrations(program, static))
     found = []
     entry = registration
     for site in ancestors(program, registration.app.site):
-        for other in uses:
-            if other.app.site != site or other.path != entry.path:
-                continue
+        for other in index.uses.get((site, entry.path), ()):
             if (other.node.span.line, other.node.span.column) >= (entry.node.span.line, entry.node.span.column):
                 continue
             prefix = other.node.arg(0)
@@ -119,27 +131,17 @@ def uses_before(program, registration: Registration, route, static: bool = False
                 if not covers(mounted, route.path):
                     continue
             found.append(other)
-        entry = _mount_of(program, everything, site)
+        parent = program.app_mounts.get(site)
+        entry = index.mounts.get((parent[0], site)) if parent is not None else None
         if entry is None:
             break
     return found
 
 
-def used_before(program, registration: Registration, route, static: bool = False, everything=None) -> list:
+def used_before(program, registration: Registration, route, static: bool = False, index: Registrations | None = None) -> list:
     """The functions :func:`uses_before`'s registrations install (``v.Function`` values, in order)."""
-    return [v.strip(value) for use in uses_before(program, registration, route, static, everything) for value in use.values
+    return [v.strip(value) for use in uses_before(program, registration, route, static, index) for value in use.values
             if type(v.strip(value)) is v.Function]
-
-
-def _mount_of(program, everything: list[Registration], child_site: str) -> Registration | None:
-    parent = program.app_mounts.get(child_site)
-    if parent is None:
-        return None
-    for registration in everything:
-        if registration.app.site == parent[0] and any(
-                type(v.strip(value)) is v.App and v.strip(value).site == child_site for value in registration.values):
-            return registration
-    return None
 
 
 def covers(prefix: str, path: str) -> bool:

@@ -36,6 +36,7 @@ from operator import attrgetter
 import tree_sitter as ts
 
 from archlint.adapters.frontends.js_syntax import parse_without_gaps, parsed_problem
+from archlint.adapters.frontends.ts_helpers import ts_helpers
 from archlint.adapters.knowledge import canonical_binding
 from archlint.adapters.frontends.source import (
     JS_FILE_DB_URL, JS_SQL_CANDIDATE, JS_SUPPRESSION, JS_URL_CANDIDATE, SQL_FRAGMENT, Columns, decode, has_signal,
@@ -645,7 +646,7 @@ class _Extractor:
             if holder is not None and holder.type == "arguments":  # `__importDefault(require("./a"))`: the module itself
                 wrapper = self.up.parent(holder)
                 function = wrapper.child_by_field_name("function") if wrapper is not None else None
-                holder = self.up.parent(wrapper) if function is not None and self.text(function) == "__importDefault" else None
+                holder = self.up.parent(wrapper) if function is not None and self.text(function) in ts_helpers().import_default else None
             target = holder.child_by_field_name("name") if holder is not None and holder.type == "variable_declarator" else None
             if target is not None and target.type == "identifier":
                 self.cjs_requires.append((len(self.facts.imports) - 1, self.text(target), holder))

@@ -78,6 +78,7 @@ from collections import deque
 
 from archlint.adapters.frontends.javascript import _ARRAY_LOOPS, _unescape
 from archlint.adapters.frontends.source import Columns
+from archlint.adapters.frontends.ts_helpers import ts_helpers
 from archlint.adapters.knowledge import canonical_binding
 from archlint.domain.facts import Span
 from archlint.domain.ir import (
@@ -1227,7 +1228,8 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
             return None
         constructor = next((c for c in statements if c.type == "function_declaration"
                             and self.text(c.child_by_field_name("name") or c) == name), None)
-        extends = any(c.type == "expression_statement" and self.text(c).replace(" ", "").startswith(f"__extends({name},")
+        calls = tuple(f"{helper}({name}," for helper in ts_helpers().extends)  # `__extends(User, _super)`
+        extends = any(c.type == "expression_statement" and self.text(c).replace(" ", "").startswith(calls)
                       for c in statements)
         if constructor is None or not (marked or args and extends) or not self.enter():
             return None  # (tsc marks the IIFE `/** @class */`; `__extends(User, _super)` names a subclass)
@@ -1278,7 +1280,7 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
         """``__decorate([d…], C.prototype, "name", void 0)`` -> (decorators, "name"); ``__decorate([d…], C)`` ->
         (decorators, None); anything else ``None``."""
         function, arguments = call.child_by_field_name("function"), call.child_by_field_name("arguments")
-        if function is None or arguments is None or self.text(function).rpartition(".")[2] != "__decorate":
+        if function is None or arguments is None or self.text(function).rpartition(".")[2] not in ts_helpers().decorate:
             return None
         args = [a for a in arguments.named_children if a.type != "comment"]
         if not args or args[0].type != "array":
@@ -1380,12 +1382,13 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
         classes = {cls.name: cls.cid for cls in self.classes if cls is not None and cls.qualname == cls.name}
         if not classes:
             return
+        helpers = ts_helpers().decorate
         for statement in body:
             call = statement.value if type(statement) in (ExprStmt, Assign) else None
             if type(call) is not Call or len(call.args) < 2 or type(call.args[0].value) is not Seq:
                 continue
             func = call.func
-            if not (type(func) is Name and func.id == "__decorate" or type(func) is Attr and func.name == "__decorate"):
+            if not (type(func) is Name and func.id in helpers or type(func) is Attr and func.name in helpers):
                 continue
             decorators = call.args[0].value.elts
             target = call.args[1].value

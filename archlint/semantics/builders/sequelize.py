@@ -187,16 +187,18 @@ def _model_table(model, definition, defaults: _Options) -> Table:
 
 
 class Association:
-    __slots__ = ("owner", "target", "kind", "alias", "foreign_key", "through", "other_key")
+    __slots__ = ("owner", "target", "side", "collection", "alias", "foreign_key", "through", "other_key")
 
-    def __init__(self, owner, target, kind, alias, foreign_key, through, other_key):
-        self.owner, self.target, self.kind, self.alias = owner, target, kind, alias
+    def __init__(self, owner, target, side, collection, alias, foreign_key, through, other_key):
+        self.owner, self.target, self.alias = owner, target, alias
+        self.side, self.collection = side, collection  # where the foreign key lives (source | target | through); a collection?
         self.foreign_key, self.through, self.other_key = foreign_key, through, other_key
 
 
 def _associations(program, catalog: Catalog, models, in_project) -> None:
-    from archlint.semantics.schema import _sequelize_model_named
+    from archlint.semantics.schema import _sequelize_model_named, known as schema_names
 
+    sides, collections = schema_names(program).sequelize_association_keys, schema_names(program).sequelize_associations
     keys = {m.key for m in models}
     found: list[Association] = []
     for path in sorted({m.path for m in models} | {p for p in program.modules if in_project(p)}):
@@ -205,7 +207,7 @@ def _associations(program, catalog: Catalog, models, in_project) -> None:
             continue
         for function in module.functions:
             for node in ir.iter_nodes(function.body):
-                if type(node) is not ir.Call or node.method not in ("belongsTo", "hasMany", "hasOne", "belongsToMany"):
+                if type(node) is not ir.Call or node.method not in sides:
                     continue
                 owner = _sequelize_model_named(program, path, node.receiver, program.schema, function)
                 target = _sequelize_model_named(program, path, node.arg(0), program.schema, function)
@@ -228,9 +230,10 @@ def _associations(program, catalog: Catalog, models, in_project) -> None:
                             through = text or _model_table_name(program, catalog, path, value, function)
                         elif entry.key == "otherKey":
                             other_key = text
-                found.append(Association(owner, target, node.method, alias, foreign_key, through, other_key))
-                if not explicit and node.method != "belongsToMany":
-                    holder = catalog.model(owner if node.method == "belongsTo" else target)
+                side = sides[node.method]
+                found.append(Association(owner, target, side, collections[node.method], alias, foreign_key, through, other_key))
+                if not explicit and side != "through":
+                    holder = catalog.model(owner if side == "source" else target)
                     if holder is not None:
                         holder.closed = False  # a default foreign key name (UserId): not guessed
     for item in found:
@@ -249,24 +252,24 @@ def _association_join(catalog: Catalog, item: Association) -> None:
     owner, target = catalog.model(item.owner), catalog.model(item.target)
     if owner is None or target is None:
         return
-    name = item.alias or (plural(target_model_name(target)) if item.kind in ("hasMany", "belongsToMany") else target_model_name(target))
+    name = item.alias or (plural(target_model_name(target)) if item.collection else target_model_name(target))
     underscored = owner.underscored
-    if item.kind == "belongsTo":
+    if item.side == "source":  # belongsTo
         attribute = item.foreign_key or camel(f"{name}_{target.primary_key}")
         column = owner.attributes.get(attribute) or (snake(attribute) if underscored else attribute)
         owner.add_column(column)
         owner.attributes.setdefault(attribute, column)
         owner.foreign_keys.append(ForeignKey(column, target.name.lower(), target.primary_key))
         owner.relations[name] = Join(target.name, ((column, target.primary_key),), False)
-    elif item.kind in ("hasMany", "hasOne"):
+    elif item.side == "target":  # hasMany, hasOne
         singular = target_model_name(owner)
         attribute = item.foreign_key or camel(f"{singular}_{owner.primary_key}")
         column = target.attributes.get(attribute) or (snake(attribute) if target.underscored else attribute)
         target.add_column(column)
         target.attributes.setdefault(attribute, column)
         target.foreign_keys.append(ForeignKey(column, owner.name.lower(), owner.primary_key))
-        owner.relations[name] = Join(target.name, ((owner.primary_key, column),), item.kind == "hasMany")
-    elif item.kind == "belongsToMany" and item.through:
+        owner.relations[name] = Join(target.name, ((owner.primary_key, column),), item.collection)
+    elif item.side == "through" and item.through:  # belongsToMany
         source_key = item.foreign_key or camel(f"{target_model_name(owner)}_{owner.primary_key}")
         other = item.other_key or camel(f"{target_model_name(target)}_{target.primary_key}")
         through = catalog.get(item.through)
