@@ -10,6 +10,7 @@ from helpers import make_repo
 
 from archlint.adapters.cache import FactsCache
 from archlint.application.pipeline import Options, run_check
+from archlint.domain.facts import FileFacts
 
 REPO = {
     "requirements.txt": "flask\n",
@@ -124,3 +125,42 @@ def test_result_cache_reuses_findings_only_for_an_identical_tree(tmp_path):
     (repo / "archlint.toml").write_text("fail_on = 'error'\n")  # a config change also recomputes
     assert run(repo, cache_dir, reuse_results=True).context is not None
     assert run(repo, cache_dir, reuse_results=False).context is not None  # verify/graph never reuse results
+
+
+DEEP = {
+    "requirements.txt": "sqlalchemy\n",
+    "app/db.py": "import sqlalchemy\n\nengine = sqlalchemy.create_engine('sqlite:///x.db')\n\n\n"
+                 "def rows(user_id):\n    return engine.execute(user_id)\n",
+}
+
+
+def test_the_pack_holds_heads_in_its_pickle_and_bodies_as_blobs_after_it(tmp_path):
+    """Issue 11 (peak RSS): the pack's one pickle holds the heads only, so its memo never holds the
+    bodies and IR, which follow it one blob at a time; a warm run reads them back as the cold run
+    extracted them, left pickled until first read."""
+    repo = make_repo(tmp_path / "repo", DEEP)
+    cold = run(repo, tmp_path / "cache")
+    facts = cold.context.files["app/db.py"]
+    assert facts.read_parts == (True, True)
+    cache = FactsCache(str(tmp_path / "cache"), str(repo))
+    with open(cache.path, "rb") as handle:
+        header = pickle.load(handle)
+        assert handle.read()  # the blobs follow the header
+    assert "entries" not in header
+    assert all(type(state) is tuple and not any(isinstance(part, (bytes, FileFacts)) for part in state)
+               for _digest, state in header["heads"])
+    entry = cache.entries[facts.content_hash]
+    assert entry._blob is not None and entry._ir_blob is not None and entry.read_parts == (False, False)
+    assert entry.body == facts.body and entry.ir == facts.ir
+
+
+def test_a_truncated_pack_is_ignored(tmp_path):
+    repo = make_repo(tmp_path / "repo", DEEP)
+    run(repo, tmp_path / "cache")
+    path = FactsCache(str(tmp_path / "cache"), str(repo)).path
+    with open(path, "rb") as handle:
+        data = handle.read()
+    with open(path, "wb") as handle:
+        handle.write(data[:-10])
+    assert FactsCache(str(tmp_path / "cache"), str(repo)).entries == {}
+    assert run(repo, tmp_path / "cache").cache_hits == 0

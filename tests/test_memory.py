@@ -201,3 +201,18 @@ def test_callee_segments_cached_for_the_run_share_equal_pairs():
     assert first == [("self", False), ("session", False), ("query", True), ("filter", False)]
     assert second == [("self", False), ("session", False), ("add", False)]
     assert first[0] is second[0] and first[1] is second[1]
+
+
+def test_line_numbers_of_call_arguments_are_one_int_per_line_across_files():
+    """Issue 11: a call's ``args_line`` above 256 is the process's one int object for that line
+    number (``source.line_numbers``), not a copy per file."""
+    from archlint.adapters.frontends.javascript import extract as js_extract
+
+    padding = b"\n" * 300
+    first = extract("app/a.py", padding + b"def f(request):\n    request.save(1)\n", full=True)
+    second = extract("app/b.py", padding + b"def g(request):\n    request.save(2)\n", full=True)
+    script = js_extract("app/c.ts", padding + b"export function h(r) {\n  r.save(3);\n}\n", "typescript", full=True)
+    lines = [next(call for call in facts.calls if call.callee.endswith("save")).args_line
+             for facts in (first, second, script)]
+    assert lines == [302, 302, 302]
+    assert lines[0] is lines[1] is lines[2]

@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import os
 import pickle
+import struct
 from pathlib import Path
 
 import archlint
 from archlint.adapters.digest import blake2b
-from archlint.domain.facts import FileFacts
+from archlint.domain.facts import FileFacts, _rebuild_facts
 
-_FORMAT = 2  # 2: the pack also holds the deep findings of the last run (see get_deep)
+# 2: the pack also holds the deep findings of the last run (see get_deep); 3: the entries' bodies and
+# IR follow the header pickle as a stream of blobs (see FactsCache.save)
+_FORMAT = 3
+_BLOB_SIZES = struct.Struct("<qq")  # an entry's body and IR blob sizes; -1: none
 
 
 def default_cache_dir() -> str:
@@ -91,14 +95,16 @@ class FactsCache:
         try:
             with open(self.path, "rb") as handle:
                 payload = pickle.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
+                if not isinstance(payload, dict) or payload.get("fingerprint") != self.fingerprint:
+                    return
+                entries = _read_entries(handle, payload.get("heads", ()))
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError, struct.error):
             return
-        if isinstance(payload, dict) and payload.get("fingerprint") == self.fingerprint:
-            self.entries = payload.get("entries", {})
-            result = payload.get("result")
-            self.result = result if isinstance(result, tuple) and len(result) == 2 else None
-            deep = payload.get("deep")
-            self.deep = deep if isinstance(deep, dict) else None
+        self.entries = entries
+        result = payload.get("result")
+        self.result = result if isinstance(result, tuple) and len(result) == 2 else None
+        deep = payload.get("deep")
+        self.deep = deep if isinstance(deep, dict) else None
 
     def get(self, digest: str, path: str) -> FileFacts | None:
         facts = self.entries.get(digest)
@@ -139,7 +145,14 @@ class FactsCache:
         """Keep exactly the entries of this run, so the pack never grows without bound.
 
         Call it after the checks ran: bodies extracted on demand during the run are then part of
-        the entries, so the next run finds them without re-parsing."""
+        the entries, so the next run finds them without re-parsing.
+
+        The pack is one pickle of the heads (imports, problems, signals: their repeated texts
+        memoised once for the whole pack), then each entry's body and IR blob, written one at a
+        time.  In the one pickle they were before, the pickler's memo held every blob it had
+        written until the whole pack was done: a cold run's peak was its save, all bodies and IR
+        pickled at once beside their records (saleor-sized tree, ``--jobs 1``: 449 MiB against 368
+        without a cache)."""
         fresh = any(facts.fresh_body or facts.fresh_ir for facts in self.used.values())
         if not self.dirty and not fresh and len(self.used) == len(self.entries):
             return
@@ -150,8 +163,42 @@ class FactsCache:
             os.makedirs(directory, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")
             with os.fdopen(handle, "wb") as stream:
-                payload = {"fingerprint": self.fingerprint, "entries": self.used, "result": self.result, "deep": self.deep}
+                heads = [(digest, facts._state()) for digest, facts in self.used.items()]
+                payload = {"fingerprint": self.fingerprint, "heads": heads, "result": self.result, "deep": self.deep}
                 pickle.dump(payload, stream, protocol=pickle.HIGHEST_PROTOCOL)
+                _write_blobs(stream, self.used.values())
             os.replace(temporary, self.path)
         except OSError:
             return  # a read-only cache location must never fail the analysis
+
+
+def _write_blobs(stream, entries) -> None:
+    """Each entry's body and IR blob after the header pickle, in the heads' order: both sizes
+    (``-1`` for none), then the bytes.  A body read as records is pickled here, one at a time, and
+    freed before the next."""
+    sizes = _BLOB_SIZES.pack
+    for facts in entries:
+        body = facts._blob
+        if body is None and facts._body is not None:
+            body = pickle.dumps(facts._body, pickle.HIGHEST_PROTOCOL)
+        ir = facts._ir_pickle()
+        stream.write(sizes(-1 if body is None else len(body), -1 if ir is None else len(ir)))
+        if body is not None:
+            stream.write(body)
+        if ir is not None:
+            stream.write(ir)
+
+
+def _read_entries(handle, heads) -> dict[str, FileFacts]:
+    """The entries of a pack whose header pickle was read from ``handle``: each head with its body
+    and IR blobs, left pickled until first read (``FileFacts.body`` / ``ir``)."""
+    entries: dict[str, FileFacts] = {}
+    read, size, unpack = handle.read, _BLOB_SIZES.size, _BLOB_SIZES.unpack
+    for digest, state in heads:
+        body_size, ir_size = unpack(read(size))
+        body = read(body_size) if body_size >= 0 else None
+        ir = read(ir_size) if ir_size >= 0 else None
+        if (body is not None and len(body) != body_size) or (ir is not None and len(ir) != ir_size):
+            raise EOFError("truncated pack")
+        entries[digest] = _rebuild_facts(state, body, ir)
+    return entries

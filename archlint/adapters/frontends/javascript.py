@@ -708,7 +708,8 @@ class _Extractor:
         line = column = 0
         if arguments is not None:
             row, byte_col = arguments.start_point
-            line, column = row + 1, self.pos.column(row, byte_col + (self.src[arguments.start_byte : arguments.start_byte + 1] == b"("))
+            lines = self.pos.lines  # the shared int of the line number (source.line_numbers)
+            line, column = lines[row] if row < len(lines) else row + 1, self.pos.column(row, byte_col + (self.src[arguments.start_byte : arguments.start_byte + 1] == b"("))
         if rest.endswith(".define") and arguments is not None and not self.defines_model:
             self.defines_model = self.model_definition(arguments)
         return CallSite(head + rest, self.resolve(head, rest), args_text, span, scope, self.flags(call), line, column)
