@@ -42,6 +42,9 @@ def _verdict(root, **constraints):
     ("agent-fastapi-sqlmodel-correct", "sqlmodel", True),
     ("agent-fastapi-sqlmodel-correct", "sqlalchemy", True),  # SQLModel models are SQLAlchemy mapped classes
     ("agent-quart-g-session-correct", "sqlmodel", False),  # plain SQLAlchemy models
+    ("agent-aiohttp-tortoise-correct", "tortoise", True),  # queries through the model classes, abstract base skipped
+    ("agent-aiohttp-tortoise-correct", "sqlalchemy", False),
+    ("agent-django-clean-arch-correct", "tortoise", False),
 ])
 def test_orm_verdicts(fixture, orm, compliant):
     got, reason = _verdict(FIXTURES / fixture, orm=orm)

@@ -209,9 +209,11 @@ def _finding(ctx: CheckContext, analysis, effect, raised: str) -> Finding:
         path, span = where, Span(int(line), int(column), int(line), int(column))
     if ctx.program.language(analysis.path) != "python":
         return _js_finding(ctx, analysis, effect, method, error, path, span)
-    django = error == "DoesNotExist"
+    tortoise = effect.stack == "tortoise"  # tortoise.exceptions.DoesNotExist: one class, no per-model attribute
+    django = error == "DoesNotExist" and not tortoise
     model = effect.model.rsplit(":", 1)[-1] if effect.model else ""
-    shown = f"{model}.DoesNotExist" if django and model else "DoesNotExist" if django else "NoResultFound"
+    shown = "tortoise.exceptions.DoesNotExist" if tortoise else f"{model}.DoesNotExist" if django and model \
+        else "DoesNotExist" if django else "NoResultFound"
     handler = analysis.function.name
     via = f" (run by the handler `{handler}` at {analysis.path}:{analysis.function.span.line})" if effect.trace else ""
     message = (
@@ -219,7 +221,10 @@ def _finding(ctx: CheckContext, analysis, effect, raised: str) -> Finding:
         f"parameter, the body){via}; nothing on the way catches it and the app registers no handler for it — a request for "
         f"a missing or deleted row answers 500 where the API should answer 404"
     )
-    if django:
+    if tortoise:
+        guidance = ("Use `Model.get_or_none(…)` and answer 404 when it is None (`raise web.HTTPNotFound()`), or catch "
+                    "`tortoise.exceptions.DoesNotExist` and answer 404.")
+    elif django:
         guidance = ("Use `get_object_or_404(Model, …)` (DRF and django-ninja turn its Http404 into a 404), or catch "
                     "`Model.DoesNotExist` and answer 404.")
     else:

@@ -20,6 +20,7 @@ from archlint.domain.facts import Span
 from archlint.domain.findings import Finding
 from archlint.domain.knowledge import module_matches
 from archlint.domain.records import NamedTuple
+from archlint.domain.orm_models import _declared_abstract
 from archlint.domain.schema_sync import schema_command, synchronised_schemas, untyped_schema_calls
 from archlint.domain.sql import detect_database, sql_knowledge, urls_in
 
@@ -482,7 +483,8 @@ def _declared_models(ctx: CheckContext, entry) -> list:
             own = [_own_name(resolved, entry, facts.language) for resolved in cls.resolved_bases]
             if any(name in bases for name in own):
                 models.add(cls.name)
-                found.append(_Declared(cls.name, path, cls.span))
+                if not _declared_abstract(facts, cls):  # Tortoise/peewee `class Meta: abstract = True`: a base, no table
+                    found.append(_Declared(cls.name, path, cls.span))
                 continue
             heads = {decorator.split("(")[0].strip() for decorator in cls.decorators}
             if ir_module is not None and any(_own_name(ir_module.binding(head.split(".")[0]), entry, facts.language) in decorators for head in heads):
@@ -501,7 +503,8 @@ def _declared_models(ctx: CheckContext, entry) -> list:
         for name, (path, cls) in list(derived.items()):
             if any(base.split(".")[-1].split(":")[-1] in models for base in cls.bases):
                 models.add(name)
-                found.append(_Declared(name, path, cls.span))
+                if not _declared_abstract(ctx.files[path], cls):
+                    found.append(_Declared(name, path, cls.span))
                 del derived[name]
                 changed = True
     if entry.name == "prisma":

@@ -667,6 +667,7 @@ class Known(NamedTuple):
     import_string: frozenset  # Django's import_string: the object a constant dotted path names
     body_parsers: frozenset  # json.loads / JSON.parse: a raw request body, parsed (still the client's keys)
     transaction_methods: frozenset  # begin / atomic / transaction: called on a DB handle, opens a transaction
+    transaction_functions: frozenset  # Tortoise in_transaction() / atomic(): a module function opening one
     sequelize_instance_methods: frozenset  # Sequelize's own instance methods that look like association mixins
     fastapi_depends: frozenset  # Depends / Security: FastAPI calls the provider per request (also interpreter, AL604)
     association_mixins: frozenset  # prefixes of the association methods Sequelize generates (getTags, $get("tags"))
@@ -1582,6 +1583,14 @@ class Calls:
         if kind is v.Row and MIKRO_WRAPPED in tags:
             handle_kind = "wrapped"
             tags = combined = combined - {MIKRO_WRAPPED}
+        if (stack, f"{value_kind}.{method}") in library.row_loader_methods:
+            # Tortoise `await Article.fetch_for_list(rows, "author")` / `await row.fetch_related("author")`: the rows the
+            # name holds (the receiver row) now have those relations — awaiting one later reads no more
+            target = args[0][3] if kind is v.ModelClass and args and args[0][0] == "pos" else \
+                node.func.obj if kind is v.Row and type(node.func) is ir.Attr else None
+            if type(target) is ir.Name and target.id in self.env:
+                loaded, _joined = self.argument_loads(stack, args[1:] if kind is v.ModelClass else args)
+                self.env[target.id] = sequences.with_loads(self.env[target.id], loaded)
         if kind is v.ModelClass:
             outcome = library.outcome(stack, "model", method) or library.outcome(stack, "modelclass", method)
         else:

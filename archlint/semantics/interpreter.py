@@ -612,6 +612,8 @@ class Frame(Calls):
             name = self.program.static_name(self.path, decorator.func if type(decorator) is ir.Call else decorator)
             if name.endswith(("transaction.atomic", "transaction.commit_on_success")) or name == "sqlalchemy_utils.transactional":
                 return True
+            if name in call_names(self.program).transaction_functions:  # Tortoise `@atomic()`
+                return True
         return False
 
     def _bind_parameters(self, args: tuple, kwargs: dict, bound) -> None:
@@ -2235,7 +2237,8 @@ class Frame(Calls):
         callee = self.program.static_value(self.path, call.func) if type(call.func) in (ir.Name, ir.Attr) else None
         if type(callee) is v.Function and callee.bound is None:
             return self.program.transactional_manager(callee.path, callee.fid)
-        return type(callee) is v.External and callee.name.endswith(("transaction.atomic", "transaction.commit_on_success"))
+        return type(callee) is v.External and (callee.name.endswith(("transaction.atomic", "transaction.commit_on_success"))
+                                               or callee.name in call_names(self.program).transaction_functions)
 
     def eval_cached(self, node):
         """Re-evaluating a receiver for a question must not record its effects (or its
@@ -3408,6 +3411,12 @@ class Frame(Calls):
         if back:  # `order.invoice_address.order` is `order` again, with what it has loaded
             nested = nested | {back} | frozenset(f"{back}.{path}" for path in row.loaded)
         target_stack = self.program.schema.models[relation.target].stack if relation.target in self.program.schema.models else stack
+        if stack == "tortoise" and not loaded:
+            # a relation the rows' queryset did not fetch: an awaitable query of the related rows (`await article.author`,
+            # `await user.articles.all()`) — one query per row in a loop.  A non-null forward key always finds its row.
+            owner = self.program.schema.get(row.model)
+            nonempty = not relation.collection and relation.kind == "forward" and owner is not None and name not in owner.nullable
+            return v.tag(v.Query(target_stack, relation.target, single=not relation.collection, nonempty=nonempty), tags)
         if stack == "django" and relation.collection:  # a related manager: queries when read through
             return v.tag(v.Db("django", "prefetched" if loaded else "manager", relation.target, f"{row.model}.{name}",
                               nested if loaded else frozenset()), tags)
@@ -3648,6 +3657,8 @@ class Frame(Calls):
                 return v.tag(v.UNKNOWN, data_tags)  # ids / a count / returned rows: not tracked
             op = "write" if chain_writes(self.program, bare) else "read"
             self.effect(op, bare.stack, bare.model, "await", node, v.tags_of(value), query=bare)
+            if self.python:  # Tortoise `await Article.filter(…)`: the chain's last call is the access site
+                self.evaluated(bare)
             if op == "write":
                 return v.tag(v.UNKNOWN, data_tags)
             if not bare.single and aggregate_row(self.program, bare):

@@ -114,6 +114,8 @@ class Library:
         self._orm_functions: dict[str, bool] = {}
         self.row_loaders: dict[str, str] = {  # function -> stack (semantics.toml `row_loaders`)
             name: stack for stack, table in knowledge.semantics.items() for name in table.get("row_loaders", ())}
+        self.row_loader_methods: frozenset = frozenset(  # (stack, "kind.method") loading relations onto rows given
+            (stack, name) for stack, table in knowledge.semantics.items() for name in table.get("row_loader_methods", ()))
         self.thread_wrappers: frozenset = frozenset(  # decorators that run a sync function in a worker thread
             name for table in knowledge.semantics.values() for name in table.get("thread_wrappers", ()))
         self.handles: dict[str, Db] = {}  # external attribute that is a DB handle (``mongoose:connection``)

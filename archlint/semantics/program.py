@@ -974,6 +974,8 @@ class Program:
                 return "sequelize"
             if name in ("objection:Model", "objection:default.Model"):
                 return "objection"
+            if name in names.tortoise_bases:
+                return "tortoise"
             return ""
         if type(base) is v.ClassValue:
             return self.class_stack(base.path, base.cid)

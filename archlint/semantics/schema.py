@@ -54,6 +54,9 @@ class Known(NamedTuple):
     django_prefetch_objects: frozenset  # Prefetch, GenericPrefetch
     django_generic_keys: frozenset  # generic foreign keys: no `<name>_id` column, prefetch_related only
     sequelize_bases: frozenset
+    tortoise_bases: frozenset  # Tortoise ORM's Model
+    tortoise_relations: dict  # relation field (short name) -> a collection?
+    tortoise_field_modules: frozenset  # the modules (prefixes) Tortoise's fields come from
     sequelize_associations: dict  # association method -> a collection?
     sequelize_association_keys: dict  # association method -> where its foreign key lives: source | target | through
     typeorm_relations: dict  # relation decorator -> a collection?
@@ -476,6 +479,8 @@ def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> 
             if short == "OneToOneField" or _declares_unique(call):
                 model.unique.add(frozenset({member.name}))
                 model.unique.add(frozenset({f"{member.name}_id"}))
+        elif model.stack == "tortoise" and callee.startswith(tuple(sorted(known(program).tortoise_field_modules))):
+            _tortoise_field(member, call, short, model, known(program).tortoise_relations)
         elif model.stack == "django" and callee.startswith("django.db.models") and short.endswith("Field"):
             model.columns.add(member.name)
             if _declares_unique(call):
@@ -491,6 +496,39 @@ def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> 
                 model.nullable_columns.add(member.name)
         elif call is None and member.annotation is not None and model.stack == "sqlalchemy":
             model.columns.add(member.name)
+
+
+def _tortoise_field(member, call: ir.Call, short: str, model: Model, relations: dict) -> None:
+    """A Tortoise field: a relation (``ForeignKeyField("models.User", related_name="articles")`` — its
+    ``<name>_id`` column too) or a column (``CharField(max_length=…, unique=True)``)."""
+    null = call.arg(keyword="null")
+    nullable = type(null) is ir.Const and null.value is True
+    if short in relations:
+        related = call.arg(keyword="related_name")
+        related_name = related.value if type(related) is ir.Const and isinstance(related.value, str) else ""
+        model.pending.append((member.name, _target_text(call.arg(0, "model_name")), relations[short], "select",
+                              member.span, short, related_name))
+        if relations[short]:
+            return
+        model.columns.add(f"{member.name}_id")
+        if nullable:
+            model.nullable.add(member.name)
+            model.nullable_columns.add(f"{member.name}_id")
+        if short == "OneToOneField" or _declares_unique(call):
+            model.unique.add(frozenset({member.name}))
+            model.unique.add(frozenset({f"{member.name}_id"}))
+        return
+    if short.endswith("Field"):
+        model.columns.add(member.name)
+        if nullable:
+            model.nullable_columns.add(member.name)
+        if _declares_unique(call) or _keyword_true(call, "pk"):
+            model.unique.add(frozenset({member.name}))
+
+
+def _keyword_true(call: ir.Call, name: str) -> bool:
+    value = call.arg(keyword=name)
+    return type(value) is ir.Const and value.value is True
 
 
 def _library_relation(program, path: str, call: ir.Call) -> str:
@@ -1065,6 +1103,10 @@ def _resolve_targets(schema: Schema) -> None:
                 many = back.uselist if back.uselist is not None else (back.secondary or not collection)
                 schema.models[key].relations.setdefault(
                     back.name, Relation(back.name, model.key, many, back.strategy, back.span, "forward", via))
+            if model.stack == "tortoise" and key and related_name:
+                # the reverse side Tortoise adds under `related_name`: a collection (one row of a OneToOneField)
+                schema.models[key].relations.setdefault(
+                    related_name, Relation(related_name, model.key, via != "OneToOneField", "select", span, "reverse", via))
             if model.stack == "django" and key:
                 # a OneToOneField's reverse accessor is the model's name (``user.profile``), a ForeignKey's ``<model>_set``
                 reverse = related_name or (model.name.lower() if via == "OneToOneField" else f"{model.name.lower()}_set")
