@@ -1790,6 +1790,7 @@ class Frame(Calls):
                 self.block(node.body)
                 self.env = join_envs(entry, self.env)
             self.block(node.body)
+            primed = self._primed_relations(node, element)
             result = self.eval(node.result) if node.result is not None and not callback else None
             results = self.callback_results[-1] if callback else ([] if result is None else [result])
         finally:
@@ -1801,6 +1802,11 @@ class Frame(Calls):
         if node.orelse:
             self.block(node.orelse)
         self.env = join_envs(before, self.env)
+        if primed:  # every row of `items` now holds what the loop assigned (the loop ran over all or none of them)
+            held = self.env[node.iter.id]
+            query = v.strip(held)
+            self.env[node.iter.id] = v.tag(query._replace(loaded=query.loaded | primed), v.tags_of(held)) \
+                if type(query) is v.Query and query.lazy and query.stack == "django" else sequences.with_loads(held, primed)
         if node.kind in ("filter",) and source == "rows":
             return iterable
         if node.kind in ("find",) and source == "rows":
@@ -1841,6 +1847,23 @@ class Frame(Calls):
             # code chose — iterating it (`.items()`, the keys) yields keys that are not request data
             return v.tag(v.Object(FIXED_KEYS), tags)
         return v.tag(v.Object("list"), tags)
+
+    def _primed_relations(self, node: ir.Loop, element) -> frozenset:
+        """``for item in items: item.event = event`` (pretix primes the caches this way to save a query per row):
+        the relations the body assigned on every element, which the rows of ``items`` keep for a later loop over
+        the same name — a list holds the same objects, and a Django QuerySet iterated again reads its result
+        cache.  Only a plain ``for`` over a name whose body cannot leave early (no ``break``/``return``/``raise``):
+        then the body ran for each row, and an assignment under an ``if`` is not in the joined element's loads."""
+        if node.kind not in ("for", "forEach") or type(node.target) is not ir.Name or type(node.iter) is not ir.Name \
+                or node.iter.id not in self.env or node.target.id not in self.env:
+            return frozenset()
+        before, after = v.strip(element), v.strip(self.env[node.target.id])
+        if type(before) is not v.Row or type(after) is not v.Row or not after.loaded - before.loaded:
+            return frozenset()
+        for child in ir.iter_nodes(node.body):
+            if type(child) in (ir.Jump, ir.Return, ir.Raise) and (type(child) is not ir.Jump or child.kind == "break"):
+                return frozenset()
+        return frozenset(after.loaded - before.loaded)
 
     def _unrolled(self, node: ir.Loop, iterable, source: str) -> tuple:
         """The items of a small literal table of routers a loop registers (JS): each is bound and the body run once
