@@ -33,6 +33,7 @@ from archlint.semantics.calls import known as call_names
 from archlint.semantics.discriminants import equality_side
 from archlint.semantics.exception_handlers import reraises
 from archlint.semantics.frameworks import known as framework_names
+from archlint.semantics.frameworks import updated_row
 from archlint.semantics.program import Program
 from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis, Deref, Effect, Event, LoopInfo, Site, Summary
 from archlint.semantics.support import (
@@ -688,9 +689,7 @@ class Frame(Calls):
             injected = self._injected_by_name(param.name)
             if injected is not None:
                 return injected
-            if self.function.name == "update":
-                from archlint.semantics.frameworks import updated_row
-
+            if self.function.name == "update":  # DRF ModelSerializer.update(self, instance, validated_data)
                 row = updated_row(self, self.function, param)
                 if row is not None:
                     return row
