@@ -930,9 +930,9 @@ class Frame(Calls):
             # (its static finders and creators), as `SequelizeModule.forFeature([Article])` provides it
             model = self.eval(call.arg(0))
             return model if type(v.strip(model)) in (v.ClassValue, v.ModelClass) and self.model_key(model) else None
-        if short in ("Body", "Param", "Query", "Headers", "Req", "Request") and name.startswith("@nestjs"):
-            part = {"Body": "body", "Param": "params", "Query": "query", "Headers": "headers"}.get(short, "")
-            return v.tag(v.Request("nestjs", part), frozenset({v.REQUEST_TAG}))
+        parts = self.program.library.framework_data.get("nestjs", {}).get("request_parameter_decorators", {})
+        if short in parts and name.startswith("@nestjs"):
+            return v.tag(v.Request("nestjs", parts[short]), frozenset({v.REQUEST_TAG}))
         return None
 
     def type_value(self, annotation, path: str | None = None):
