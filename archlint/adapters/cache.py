@@ -17,7 +17,7 @@ from pathlib import Path
 
 import archlint
 from archlint.adapters.digest import blake2b
-from archlint.domain.facts import FileFacts, _rebuild_facts
+from archlint.domain.facts import FileFacts, from_packed
 
 # 2: the pack also holds the deep findings of the last run (see get_deep); 3: the entries' bodies and
 # IR follow the header pickle as a stream of blobs (see FactsCache.save)
@@ -163,7 +163,7 @@ class FactsCache:
             os.makedirs(directory, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")
             with os.fdopen(handle, "wb") as stream:
-                heads = [(digest, facts._state()) for digest, facts in self.used.items()]
+                heads = [(digest, facts.head_state()) for digest, facts in self.used.items()]
                 payload = {"fingerprint": self.fingerprint, "heads": heads, "result": self.result, "deep": self.deep}
                 pickle.dump(payload, stream, protocol=pickle.HIGHEST_PROTOCOL)
                 _write_blobs(stream, self.used.values())
@@ -178,10 +178,7 @@ def _write_blobs(stream, entries) -> None:
     freed before the next."""
     sizes = _BLOB_SIZES.pack
     for facts in entries:
-        body = facts._blob
-        if body is None and facts._body is not None:
-            body = pickle.dumps(facts._body, pickle.HIGHEST_PROTOCOL)
-        ir = facts._ir_pickle()
+        _state, body, ir = facts.packed()
         stream.write(sizes(-1 if body is None else len(body), -1 if ir is None else len(ir)))
         if body is not None:
             stream.write(body)
@@ -200,5 +197,5 @@ def _read_entries(handle, heads) -> dict[str, FileFacts]:
         ir = read(ir_size) if ir_size >= 0 else None
         if (body is not None and len(body) != body_size) or (ir is not None and len(ir) != ir_size):
             raise EOFError("truncated pack")
-        entries[digest] = _rebuild_facts(state, body, ir)
+        entries[digest] = from_packed(state, body, ir)
     return entries

@@ -535,10 +535,19 @@ class FileFacts:
             # each, as the worker that extracted them from one parse held them — two blobs
             # unpickled apart held two copies (saleor-sized tree: see git log)
             return (_rebuild_joint, (self._state(), self._body, self._ir))
+        return (from_packed, self.packed())
+
+    def head_state(self) -> tuple:
+        """The head facts as one tuple (imports, problems, signals…), the first part of :meth:`packed`."""
+        return self._state()
+
+    def packed(self) -> tuple:
+        """(head state, body blob, IR blob): what a pickle or the cache's pack stores of the file, the
+        blobs ``None`` when there is no body or IR; :func:`from_packed` makes the facts again."""
         blob = self._blob
         if blob is None and self._body is not None:
             blob = pickle.dumps(self._body, pickle.HIGHEST_PROTOCOL)
-        return (_rebuild_facts, (self._state(), blob, self._ir_pickle()))
+        return self._state(), blob, self._ir_pickle()
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, FileFacts):
@@ -556,7 +565,8 @@ class FileFacts:
         return not any(p.rule in ("AL002", "AL004") for p in self.problems)
 
 
-def _rebuild_facts(state: tuple, blob: bytes | None, ir_blob: bytes | None = None) -> FileFacts:
+def from_packed(state: tuple, blob: bytes | None, ir_blob: bytes | None = None) -> FileFacts:
+    """The facts :meth:`FileFacts.packed` stored, the blobs left pickled until first read."""
     return FileFacts(*state[:-1], blob=blob, syntax_checked=state[-1], ir_blob=ir_blob)
 
 
