@@ -1970,7 +1970,7 @@ class Program:
         from archlint.semantics import web
 
         index: dict = {}
-        registered = web.Registrations(web.registrations(self, static=True))  # read once for every route below
+        registered = web.registration_index(self, static=True)  # read once for every route below
         for route in collect_static(self):
             if type(route.handler) is v.Function:
                 registration = web.registration_of(self, route)

@@ -107,6 +107,15 @@ class Registrations:
                     self.mounts.setdefault((registration.app.site, v.strip(value).site), registration)
 
 
+def registration_index(program, static: bool = False) -> Registrations:
+    """:class:`Registrations` of :func:`registrations`, built once per run for as long as no registration is added
+    (the checks ask for every route in turn; ``route_calls`` only grows, so its size tells when to build again)."""
+    if not static:
+        program.routes()
+    return program.memoised(f"web-registrations:{len(program.route_calls)}",
+                            lambda: Registrations(registrations(program, static=True)))
+
+
 def uses_before(program, registration: Registration, route, static: bool = False, index: Registrations | None = None) -> list[Registration]:
     """``app.use(auth)`` / ``router.use(validate(schema))`` / ``app.use('/api/articles', load)``
     registered, in the same file, before the route on its router — or before the mount of that router
@@ -118,7 +127,7 @@ def uses_before(program, registration: Registration, route, static: bool = False
     if route.framework not in route_names(program).ordered_middleware:
         return []
     if index is None:
-        index = Registrations(registrations(program, static))
+        index = registration_index(program, static)
     found = []
     entry = registration
     for site in ancestors(program, registration.app.site):
