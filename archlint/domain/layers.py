@@ -181,6 +181,12 @@ def file_stem(filename: str) -> str:
 @lru_cache(maxsize=1024)
 def _glob_regex(pattern: str) -> re.Pattern[str]:
     """Glob with ``**`` (any number of directories), ``*`` (within one component) and ``?``."""
+    return re.compile(_glob_source(pattern))
+
+
+def _glob_source(pattern: str) -> str:
+    """The regular expression text of :func:`_glob_regex` (compiled there; joined uncompiled by
+    :func:`_non_production_regex`, whose 18 patterns are never matched one by one)."""
     pattern = pattern.strip("/")
     parts: list[str] = []
     index = 0
@@ -200,7 +206,7 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
         else:
             parts.append(re.escape(pattern[index]))
             index += 1
-    return re.compile("".join(parts) + "(?:/.*)?$")
+    return "".join(parts) + "(?:/.*)?$"
 
 
 def glob_match(path: str, pattern: str) -> bool:
@@ -226,7 +232,7 @@ def non_production(path: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _non_production_regex() -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{_glob_regex(pattern).pattern})" for pattern in _NON_PRODUCTION))
+    return re.compile("|".join(f"(?:{_glob_source(pattern)})" for pattern in _NON_PRODUCTION))
 
 
 __all__ = ["Architecture", "Layer", "file_stem", "glob_match", "has_suffix", "non_production", "role_of_directory"]

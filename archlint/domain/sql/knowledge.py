@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from archlint.domain.constants import ValueFunctions, value_functions
 from archlint.domain.knowledge import Knowledge, Package
+from archlint.domain.lazy_regex import lazy_compile
 
 
 OTHER_DATABASE = "other"  # a database archlint has no dialect table for: its SQL is judged by none
@@ -42,7 +43,7 @@ class Construct:
     """A SQL construct that only some databases support."""
     name: str
     label: str
-    pattern: re.Pattern
+    pattern: object  # a pattern, compiled when first searched (lazy_compile)
     supported: frozenset[str]
     error: dict
     fix: str
@@ -94,9 +95,9 @@ class SqlKnowledge:
     constructs: tuple[Construct, ...] = ()
     paramstyles: dict[str, ParamStyle] = field(default_factory=dict)
     sinks: tuple[Sink, ...] = ()
-    safe_holes: tuple[re.Pattern, ...] = ()
+    safe_holes: tuple = ()  # of patterns, compiled when first searched (lazy_compile)
     values: ValueFunctions = ValueFunctions()  # what library functions do to a hole's value
-    syntax_slips: tuple[tuple[re.Pattern, str], ...] = ()  # (pattern, description)
+    syntax_slips: tuple[tuple, ...] = ()  # (pattern, description), compiled when first searched
     other_path_names: frozenset[str] = frozenset()  # directories of databases without a dialect table
     driver_styles: dict[str, str] = field(default_factory=dict)  # driver stack -> paramstyle
     driver_databases: dict[str, str] = field(default_factory=dict)  # driver stack -> database
@@ -259,7 +260,7 @@ def _build(knowledge: Knowledge) -> SqlKnowledge:
         Construct(
             name=entry.name,
             label=entry.extra.get("label", entry.name),
-            pattern=re.compile(entry.extra["pattern"], re.IGNORECASE | re.MULTILINE),
+            pattern=lazy_compile(entry.extra["pattern"], re.IGNORECASE | re.MULTILINE),
             supported=frozenset(_strings(entry, "supported")),
             error=dict(entry.extra.get("error", {})),
             fix=entry.extra.get("fix", ""),
@@ -275,9 +276,9 @@ def _build(knowledge: Knowledge) -> SqlKnowledge:
         )
         for entry in knowledge.of_kind("paramstyle")
     }
-    safe = tuple(re.compile(p) for entry in knowledge.of_kind("sql_safe_hole") for p in _strings(entry, "patterns"))
+    safe = tuple(lazy_compile(p) for entry in knowledge.of_kind("sql_safe_hole") for p in _strings(entry, "patterns"))
     slips = tuple(
-        (re.compile(entry.extra["pattern"], re.IGNORECASE), entry.extra.get("description", entry.name))
+        (lazy_compile(entry.extra["pattern"], re.IGNORECASE), entry.extra.get("description", entry.name))
         for entry in knowledge.of_kind("sql_syntax_slip")
     )
     drivers = knowledge.of_kind("driver")
