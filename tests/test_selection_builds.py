@@ -86,3 +86,53 @@ def test_a_selection_reports_what_the_full_check_reports_for_its_rules(tmp_path,
         chosen = set(select)
         wanted = [f for f in full if {f.rule, f.name, f.category} & chosen]
         assert _keys(_run(root, select).findings) == _keys(wanted), select
+
+
+# What a run imports, asked of a fresh interpreter (this one has imported everything by now).
+_IMPORTED = """
+import sys
+from archlint.application import parsing
+from archlint.application.pipeline import Options, run_check
+
+pools = []
+start = parsing.Workers._pool
+parsing.Workers._pool = lambda self, batches: pools.append(batches) or start(self, batches)
+run_check([sys.argv[1]], Options(use_cache=False, jobs=2, select=tuple(sys.argv[2:])))
+print(" ".join(sorted(name for name in sys.modules if name.split(".")[0] in ("sqlglot", "tree_sitter", "concurrent", "multiprocessing")
+                      or name.startswith("archlint.semantics"))))
+print(len(pools))
+"""
+
+
+def _imported(root: Path, select=()) -> tuple[set[str], int]:
+    """The heavy modules a run loads (sqlglot, tree-sitter, the process pool, the semantic model),
+    and how many times it started a process pool."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _IMPORTED, str(root), *select], capture_output=True, text=True, check=True,
+                          cwd=ROOT)
+    modules, pools = done.stdout.splitlines()[-2:]
+    return set(modules.split()), int(pools)
+
+
+def test_a_layers_only_run_of_a_small_app_loads_no_parser_no_sql_and_no_pool(tmp_path):
+    """The Conduit app's imports all come from the byte-level scanner: no tree-sitter, no semantic
+    model, no sqlglot, and 51 files never start a process pool (two jobs asked for)."""
+    modules, pools = _imported(_conduit(tmp_path), ("layering",))
+    assert modules == set() and pools == 0
+
+
+def test_a_full_check_loads_sqlglot_only_for_sql(tmp_path):
+    """A tree with no database code is analysed without sqlglot (~0.1 s to import); the Conduit
+    app's SQLAlchemy queries are lifted to sqlglot trees, so there it is loaded.  Neither starts a pool."""
+    plain = tmp_path / "plain"
+    for path, text in {"app/api/views.py": "from app.core import util\n\n\ndef handler(x):\n    return util.double(x)\n",
+                       "app/core/util.py": "def double(x):\n    return 2 * x\n"}.items():
+        (plain / path).parent.mkdir(parents=True, exist_ok=True)
+        (plain / path).write_text(text)
+    modules, pools = _imported(plain)
+    assert not any(name.startswith("sqlglot") for name in modules) and pools == 0
+    assert "archlint.semantics.program" in modules  # the model was built: the test would prove nothing otherwise
+    modules, pools = _imported(_conduit(tmp_path))
+    assert "sqlglot" in modules and pools == 0
