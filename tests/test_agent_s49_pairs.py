@@ -27,6 +27,8 @@ CASES = [
      {**ALL, "architecture": False, "orm": False}, ALL),
     ("agent-hono-base-repository", "node-hono-openapi-clean_architecture-sqlite-sequelize",
      {**ALL, "architecture": False, "orm": False}, ALL),
+    ("agent-fastify-esm-define-registry", "node-fastify-openapi-clean_architecture-sqlite-sequelize",
+     {**ALL, "architecture": False, "orm": False}, ALL),
 ]
 
 
