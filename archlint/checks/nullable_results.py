@@ -111,9 +111,11 @@ def _check(ctx: CheckContext) -> Iterator[Finding]:
         if callbacks_removed and deref.origin.endswith(f"{CALLBACK_FORM})"):
             continue
         key = (path, "callee", deref.origin, _read_name(deref))
-        if key in seen:
-            continue
+        at = (deref.path, deref.span, deref.origin)
+        if key in seen or at in seen:
+            continue  # the same read already judged above (a parameter's row, read in the caller's context too)
         seen.add(key)
+        seen.add(at)
         yield _finding(ctx, deref)
 
 

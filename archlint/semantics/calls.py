@@ -794,6 +794,10 @@ class Calls:
                     self.env[func.obj.id] = grown
                 else:
                     self._grown_literal(node, func.obj.id, func.name, args)
+        elif type(func) is ir.Name and func.id == "super" and not self.python:
+            receiver = v.UNKNOWN
+            args = self.arguments(node.args)
+            result = self._base_constructor(node, args)
         elif type(func) is ir.Name and func.id in ("require", "import") and not self.python and node.args:
             self.ran = saved_ran
             return self.require(node)
@@ -904,6 +908,23 @@ class Calls:
                 if found is not None:
                     return self.invoke(node, found._replace(bound=bound), args)
         return self._framework_queryset(bound, func.name, args, self.path, function.cls)
+
+    def _base_constructor(self, node: ir.Call, args):
+        """``super(User)`` in a JS/TS subclass's constructor: the constructor of the first project base that
+        defines one, run on ``this`` — so what it stores (``this.model = model``, a TypeScript parameter property
+        ``constructor(protected model: ModelStatic<T>)``) is written on the instance being built, and a generic
+        ``BaseRepository``'s ``this.model.findOne(…)`` is the subclass's model.  ``UNKNOWN`` otherwise."""
+        function = self.function
+        bound = v.strip(self.self_value) if self.self_value is not None else None
+        if function.name != "constructor" or function.cls < 0 or type(bound) is not v.Instance:
+            return v.UNKNOWN
+        for base in self.program.bases(self.path, function.cls):
+            if type(base) is v.ClassValue:
+                found = self.program.method(base.path, base.cid, "constructor")
+                if found is not None:
+                    self.invoke(node, found._replace(bound=bound), args)
+                return v.UNKNOWN
+        return v.UNKNOWN
 
     def _framework_queryset(self, bound: v.Instance, name: str, args, path: str, cid: int):
         """``GenericAPIView.get_queryset`` reached by ``super()`` on a DRF generic view (the class at
