@@ -1509,6 +1509,8 @@ class Calls:
         arg_tags = all_tags([a[2] for a in args]) | self._closure_elems(args)
         if stack in library.keyed_records and kind in (v.Db, v.ModelClass, v.Query):
             self._instance_as_key(node, stack, method, args)
+        if stack in library.undefined_keys and kind is v.Db and args and args[0][0] == "pos" and type(args[0][3]) is ir.Obj:
+            self._undefined_keys(stack, method, args[0][3])
         if kind is v.Db and args and args[0][0] == "pos" and args[0][3] is not None \
                 and (stack, f"{bare.kind}.{method}") in library.instance_arguments:
             self.dereference(args[0][3], args[0][2], node.span)  # session.delete(article) of a lookup that may be None
@@ -1874,6 +1876,36 @@ class Calls:
                     if isinstance(key, str) and (key.endswith(("Id", "_id")) or key == "id") and type(row) is v.Row and row.model:
                         self.event("instance-as-key", node, f"{stack}|{key}|{row.model}|{method}")
                         return
+
+    def _undefined_keys(self, stack: str, method: str, options: ir.Obj) -> None:
+        """Prisma drops a key whose value is ``undefined``: ``where: { articleId: article?.id }`` of a lookup that
+        found nothing filters nothing (``deleteMany`` deletes every comment), and a unique ``where`` or a nested
+        ``connect: { id: article?.id }`` left without its key throws a validation error.  The optional chain of a
+        row that may be missing here is judged like a read of it (AL220), with where it went."""
+        methods, relations, nested = self.program.library.undefined_keys[stack]
+        effect = methods.get(method)
+        if effect is None and method not in nested:
+            return
+        for entry in options.entries:
+            if entry.key == "where" and type(entry.value) is ir.Obj and effect is not None:
+                self._optional_keys(entry.value, f"{effect}:{method}")
+            elif entry.key in ("data", "create", "update") and type(entry.value) is ir.Obj and method in nested:
+                for field in entry.value.entries:  # author: { connect: { id: … } }
+                    if isinstance(field.key, str) and type(field.value) is ir.Obj:
+                        for write in field.value.entries:
+                            if write.key in relations and type(write.value) is ir.Obj:
+                                self._optional_keys(write.value, f"unique:{write.key}")
+
+    def _optional_keys(self, record: ir.Obj, sink: str, depth: int = 0) -> None:
+        """The values of ``record`` (and of its nested filter objects: ``{ id: { equals: x } }``) written as an
+        optional chain of a name that holds a row that may be missing on this path."""
+        for entry in record.entries:
+            value = entry.value
+            if type(value) is ir.Obj and depth < 3:
+                self._optional_keys(value, sink, depth + 1)
+            elif type(value) is ir.Attr and value.optional and type(value.obj) is ir.Name and value.obj.id in self.env \
+                    and v.is_nullable(self.env[value.obj.id]):
+                self.dereference(value, self.env[value.obj.id], value.span, sink=sink)
 
     def closing(self, node: ir.Call, func: ir.Attr, receiver, args) -> None:
         """``conn.close()`` / ``client.release()`` / ``pool.release(conn)``: the variable holding the
@@ -2821,7 +2853,8 @@ class Calls:
                 if self.analysis is not None:
                     self.analysis.derefs.append(inner)
             elif inner is not None:
-                self.dereference(expr, value, expr.span, ((inner.path, inner.span, f"`{label}` reads `{inner.name}`"),) + inner.via)
+                self.dereference(expr, value, expr.span, ((inner.path, inner.span, f"`{label}` reads `{inner.name}`"),) + inner.via,
+                                 sink=inner.sink)
 
     def _closure_elems(self, args) -> frozenset:
         """The loop rows a callback given to the query builder reads from the enclosing scope — Drizzle

@@ -3608,7 +3608,8 @@ class Frame(Calls):
             return self.strict_missed.get(node.id) in (v.LOCAL_LOOKUP, self.branch)
         return type(node) in (ir.Call, ir.Await)
 
-    def dereference(self, node, value, span: Span, via: tuple = (), subscript: str = "", destructure: bool = False) -> None:
+    def dereference(self, node, value, span: Span, via: tuple = (), subscript: str = "", destructure: bool = False,
+                    sink: str = "") -> None:
         """Record a read of a value that may be None/null; past it the name holds a row (on the
         path where it was None the read raised), so one lookup is judged once per path."""
         if not v.is_nullable(value):
@@ -3626,7 +3627,7 @@ class Frame(Calls):
             asserted = node is not None and (node.span.end_line, node.span.end_column) in self.module.asserted \
                 or ASSERTED_TAG in v.tags_of(value)
             empty = next((row.empty for row in rows if row.nullable and row.origin), "")
-            deref = Deref(self.path, span, render(node, 60), model, origin, via, subscript, destructure, guard, asserted, empty)
+            deref = Deref(self.path, span, render(node, 60), model, origin, via, subscript, destructure, guard, asserted, empty, sink)
             self.null_derefs.append(deref)
             tags = all_tags(v.options(value))
             parameters = frozenset(t[len(v.DEFERRED_PARAMETER_TAG):] for t in tags if t.startswith(v.DEFERRED_PARAMETER_TAG))
