@@ -117,6 +117,17 @@ MIKRO_WRAPPED = "mikro-orm:wrapped"
 SHARED_CONTEXT = "shared-context"  # on a plugin fastify-plugin wrapped: registered without encapsulation
 
 
+def _forwarded_sql(args) -> frozenset:
+    """``{FORWARDED_SQL}<text>`` when the SQL argument is a name holding a known text (a parameter the caller
+    gave a literal), not the literal written here."""
+    if not args or type(args[0][3]) is not ir.Name:
+        return frozenset()
+    first = v.strip(args[0][2])
+    if type(first) is v.Const and isinstance(first.value, str) and first.value.strip():
+        return frozenset({FORWARDED_SQL + " ".join(first.value.split())[:200]})
+    return frozenset()
+
+
 def _wrapped_plugin(program, path: str, node: ir.Call) -> bool:
     """``fastify.register(fp(plugin))``: the plugin argument is a call of fastify-plugin itself."""
     first = node.args[0].value if node.args else None
@@ -130,6 +141,10 @@ OPEN_TX = "open-tx:"  # open-tx:<site>: a query run while the unmanaged transact
 # its own unit of work (open-webui's skill import records an error per package and goes on)
 SWALLOW_TAG = "swallow:"
 CLOSED_HANDLE = "closed-handle:"  # closed-handle:<path:line:col:method>: the handle was closed/released there
+# forwarded-sql:<the text>: on a statement whose SQL a caller handed in (``query(sql, params) { return
+# this.pool.query(sql, params) }``): one site in the wrapper runs as many statements as its callers write —
+# two calls of it with two texts are two writes, not one statement reached twice (AL305)
+FORWARDED_SQL = "forwarded-sql:"
 
 
 
@@ -1658,6 +1673,7 @@ class Calls:
         if outcome is not None and (outcome.run or outcome.write):
             op = "write" if outcome.write or self._runs_write(outcome, args) or chain_writes(self.program, bare) else "read"
             op = self._sql_operation(args, op)
+            arg_tags = arg_tags | _forwarded_sql(args)
             written = model_of(value) or model or (model_of(args[0][2]) if args and op == "write" else "")
             if op == "write" and method in _PERSIST:
                 saved = v.tag(bare, tags) if kind is v.Row else args[0][2] if args else None
@@ -1678,6 +1694,7 @@ class Calls:
             if category == "query" and outcome is None and op == "read":
                 op = self._sql_operation(args, op)  # db.execute(sql`DELETE …`): the statement's first keyword
                 op = op if op in ("read", "write") else "read"
+                arg_tags = arg_tags | _forwarded_sql(args)
             if category in ("query", "write") and outcome is None:  # a builder the library says is lazy runs later
                 if op == "write" and method in _PERSIST and args and existing_row(args[0][2]):
                     arg_tags = arg_tags | {SAVES_EXISTING} | self._changed_unseen(args[0][2])  # session.add(current_user)
