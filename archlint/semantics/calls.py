@@ -2078,14 +2078,15 @@ class Calls:
         text = v.strip(args[0][2])
         return lookup_table(text.value) if type(text) is v.Const and isinstance(text.value, str) else ""
 
-    @staticmethod
-    def _sql_operation(args, default: str) -> str:
+    def _sql_operation(self, args, default: str) -> str:
         """Raw SQL run through ``execute``: its first keyword says read or write."""
         if not args:
             return default
         first = v.strip(args[0][2])
         text = first.value if type(first) is v.Const and isinstance(first.value, str) else ""
         node = args[0][3]
+        if not text and type(node) is ir.Name:
+            node = self._assigned_text(node.id) or node  # const query = `INSERT INTO t (${columns}) VALUES …`
         if not text and type(node) is ir.Call and node.args and type(node.args[0].value) in (ir.Const, ir.Template):
             node = node.args[0].value  # text("INSERT …")
             text = node.value if type(node) is ir.Const and isinstance(node.value, str) else ""
@@ -2103,6 +2104,28 @@ class Calls:
         if word in ("CREATE", "ALTER", "DROP", "PRAGMA"):
             return "schema"
         return default
+
+    def _assigned_text(self, name: str):
+        """The template literal (or string) every assignment of local ``name`` in this function gives it, when
+        they all start with the same text: its holes make the value unknown, but not the statement's first
+        keyword."""
+        found = None
+        for node in ir.iter_nodes(self.function.body):
+            if type(node) is not ir.Assign or not any(type(t) is ir.Name and t.id == name for t in node.targets):
+                continue
+            if node.op != "=":
+                continue  # `query += ' WHERE …'` keeps the statement's first keyword
+            value = node.value
+            if type(value) is ir.Template and value.strings:
+                head = value.strings[0]
+            elif type(value) is ir.Const and isinstance(value.value, str):
+                head = value.value
+            else:
+                return None
+            if found is not None and found[1].split(None, 1)[:1] != head.split(None, 1)[:1]:
+                return None
+            found = (value, head)
+        return found[0] if found is not None else None
 
     def row_method(self, node: ir.Call, row: v.Row, tags: frozenset, method: str, args):
         """Sequelize association mixins (``article.getTags()``, sequelize-typescript's
