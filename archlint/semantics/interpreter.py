@@ -3420,8 +3420,10 @@ class Frame(Calls):
                 return self.call_function(site, getter._replace(bound=v.tag(row, tags)), ())
             # a column of a row the program holds is a stored key — past the read, which raises on a
             # missing row (not `row?.id`) — unless declared nullable (`editor_id` may be None)
+            # — nor of a row built here from what the caller gave (`repository.create(input).tagList`): the client's
+            # values, not keys of stored rows
             stored = (not row.nullable or type(node) is ir.Attr and not node.optional) \
-                and (model is None or name not in model.nullable_columns)
+                and (model is None or name not in model.nullable_columns) and not (NEW_ROW & tags and name != "id")
             return v.tag(v.UNKNOWN, tags | {v.STORED_KEY_TAG} if stored else tags)
         shared = v.SHARED in row.loaded and not relation.collection  # a foreign key of a shared instance: loaded once
         loaded = "*" in row.loaded or shared or any(path == name or path.startswith(name + ".") for path in row.loaded)
