@@ -1580,8 +1580,8 @@ class Program:
                         return self.module_global(path, export.local)
                     if export.source and export.source_name == "*":  # export * as users from './users'
                         return self.import_value(path, f"{export.source}:")
-                    if export.source:
-                        return self.resolve_binding(path, f"{export.source}:{export.source_name or name}")
+                    if export.source:  # `export { knex } from './knex'`: that module's interpreted global
+                        return self.import_value(path, f"{export.source}:{export.source_name or name}")
             source = self.js_star_source(path, name)
             if source is not None:  # `export * from './data-source'` in a barrel index.ts
                 return self.module_member(source, name)
