@@ -181,6 +181,58 @@ def _prisma_loads(record, depth: int = 0) -> set:
 _COLLECTION_WRITES = frozenset({"append", "remove", "extend", "add", "discard", "clear", "pop"})
 
 
+_DELEGATING: dict = {}
+
+
+def delegating(function: ir.Function) -> bool:
+    """``async createArticle(input) { const id = await this.dbArticle.createArticle(input); return id; }`` — a
+    method whose whole body is one call of a method of a field of ``this`` (awaited, returned, or stored and
+    returned) given only its parameters (or an object literal of them): the Clean-Architecture pass-through
+    layer (repository -> DAO).  Cached per function."""
+    key = id(function)
+    found = _DELEGATING.get(key)
+    if found is not None and found[0] is function:
+        return found[1]
+    answer = _delegates(function)
+    if len(_DELEGATING) > 20_000:
+        _DELEGATING.clear()
+    _DELEGATING[key] = (function, answer)
+    return answer
+
+
+def _delegates(function: ir.Function) -> bool:
+    body = function.body
+    if function.cls < 0 or not 1 <= len(body) <= 2:
+        return False
+    names = {p.name for p in function.params} | {n for p in function.params if p.target is not None
+                                                  for n in ir.target_names(p.target)}
+    first = body[0]
+    if len(body) == 2:  # const x = await this.dep.m(…); return x;
+        if type(first) is not ir.Assign or len(first.targets) != 1 or type(first.targets[0]) is not ir.Name \
+                or type(body[1]) is not ir.Return or type(body[1].value) is not ir.Name \
+                or body[1].value.id != first.targets[0].id:
+            return False
+        expr = first.value
+    elif type(first) in (ir.Return, ir.ExprStmt):
+        expr = first.value
+    else:
+        return False
+    if type(expr) is ir.Await:
+        expr = expr.value
+    if type(expr) is not ir.Call or type(expr.func) is not ir.Attr or type(expr.func.obj) is not ir.Attr \
+            or type(expr.func.obj.obj) is not ir.Name or expr.func.obj.obj.id not in ("this", "self"):
+        return False
+
+    def plain(value) -> bool:
+        if type(value) is ir.Name:
+            return value.id in names
+        if type(value) is ir.Obj:
+            return all(e.key is not None and plain(e.value) for e in value.entries)
+        return False
+
+    return all(a.kind in ("pos", "kw") and plain(a.value) for a in expr.args)
+
+
 def forwarding_wrapper(program, function: v.Function) -> bool:
     """A project function that returns a function forwarding its own arguments to the one it was given —
     Express's hand-written ``const wrap = (fn) => (req, res, next) => Promise.resolve(fn(req, res, next)).catch(next)``
@@ -2730,7 +2782,10 @@ class Calls:
         if spread is not None and callee is not None and any(p.kind == "kwarg" for p in callee.params):
             # `repo.create(author=user, **data)` into `def create(**fields)`: `fields` is `{author, ...data}`
             keywords = tuple(sorted(keywords + (("...", spread),), key=lambda item: item[0]))
-        summary = self.program.summary_of(function, positional, keywords, self.depth + 1)
+        # a method that only hands its arguments to one call of a field (a repository forwarding to its DAO) is a
+        # step of the caller's call, not a level of its own: it costs no call depth
+        step = 0 if callee is not None and delegating(callee) else 1
+        summary = self.program.summary_of(function, positional, keywords, self.depth + step, step)
         returned = self._returned(node, function, args, label, summary)
         return (returned, summary) if with_summary else returned
 
