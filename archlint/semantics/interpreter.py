@@ -2802,22 +2802,13 @@ class Frame(Calls):
         if kind is ir.Attr:
             value = self.eval(node.obj)
             if node.optional:
+                if v.is_nullable(value):
+                    # `row?.id` of a lookup that may have found nothing: undefined then, not a stored row's key
+                    return _unstored(self._attr(node, non_null(value)))
                 value = non_null(value)
             else:
                 self.dereference(node.obj, value, node.span)
-            key = field_key(node.obj, node.name) or self._request_slot(node.obj, node.name)
-            if key and key in self.env:
-                return self.env[key]
-            held = self.context_read(value, node.name)
-            if held is not None:
-                return held
-            result = self.member(value, node.name, node)
-            held_row = self._request_row(value, node.name)
-            if held_row is not None:
-                return held_row  # read after member(): the request-read event (AL810) is recorded all the same
-            if type(node.obj) is ir.Name and type(v.strip(value)) is v.Row and node.obj.id in self.env:
-                self._remember_loaded(node.obj.id, value, node.name)
-            return result
+            return self._attr(node, value)
         if kind is ir.Const:
             return v.Const(node.value)
         if kind is ir.Await:
@@ -3601,6 +3592,22 @@ class Frame(Calls):
                 return v.Const(v.ANY_CONSTANT)  # "?" * len(ids)
         return v.tag(v.UNKNOWN, tags)
 
+    def _attr(self, node: ir.Attr, value):
+        """``obj.name`` of ``value`` (the object, past its null check)."""
+        key = field_key(node.obj, node.name) or self._request_slot(node.obj, node.name)
+        if key and key in self.env:
+            return self.env[key]
+        held = self.context_read(value, node.name)
+        if held is not None:
+            return held
+        result = self.member(value, node.name, node)
+        held_row = self._request_row(value, node.name)
+        if held_row is not None:
+            return held_row  # read after member(): the request-read event (AL810) is recorded all the same
+        if type(node.obj) is ir.Name and type(v.strip(value)) is v.Row and node.obj.id in self.env:
+            self._remember_loaded(node.obj.id, value, node.name)
+        return result
+
     def _strict_read(self, node) -> bool:
         """A read of a non-Django helper's possibly-missed None that is judged: through a name assigned from the call
         on this same branch and not handed to any function since (see ``strict_missed``), or the call itself."""
@@ -3921,6 +3928,14 @@ def catches_missing_row(types, names: Known) -> bool:
     items = types.elts if type(types) is ir.Seq else (types,)
     return any((type(t) is ir.Attr and t.name in names.missing_row_errors)
                or (type(t) is ir.Name and t.id in names.missing_row_errors) for t in items)
+
+
+def _unstored(value):
+    """``value`` without the stored-key tag (see ``Frame._attr``)."""
+    if type(value) is v.Tagged and v.STORED_KEY_TAG in value.tags:
+        rest = value.tags - {v.STORED_KEY_TAG}
+        return v.Tagged(value.value, rest) if rest else value.value
+    return value
 
 
 def _global_slot(value) -> bool:
