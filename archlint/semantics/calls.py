@@ -120,12 +120,18 @@ SHARED_CONTEXT = "shared-context"  # on a plugin fastify-plugin wrapped: registe
 def _forwarded_sql(args) -> frozenset:
     """``{FORWARDED_SQL}<text>`` when the SQL argument is a name holding a known text (a parameter the caller
     gave a literal), not the literal written here."""
-    if not args or type(args[0][3]) is not ir.Name:
+    if not args or args[0][0] != "pos" or type(args[0][3]) is not ir.Name:
         return frozenset()
     first = v.strip(args[0][2])
-    if type(first) is v.Const and isinstance(first.value, str) and first.value.strip():
-        return frozenset({FORWARDED_SQL + " ".join(first.value.split())[:200]})
-    return frozenset()
+    if type(first) is not v.Const or not isinstance(first.value, str):
+        return frozenset()
+    words = first.value.split()
+    if not words or words[0].lstrip("(").upper() not in _STATEMENT_WORDS:
+        return frozenset()  # `update_or_create(name=name)`: a value, not a statement's text
+    return frozenset({FORWARDED_SQL + " ".join(words)[:200]})
+
+
+_STATEMENT_WORDS = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE", "UPSERT", "TRUNCATE", "SELECT", "WITH"})
 
 
 def _wrapped_plugin(program, path: str, node: ir.Call) -> bool:
