@@ -2808,7 +2808,20 @@ class Frame(Calls):
                 value = non_null(value)
             else:
                 self.dereference(node.obj, value, node.span)
-            return self._attr(node, value)
+            # (Frame._attr inlined: the hot path of every attribute read)
+            key = field_key(node.obj, node.name) or self._request_slot(node.obj, node.name)
+            if key and key in self.env:
+                return self.env[key]
+            held = self.context_read(value, node.name)
+            if held is not None:
+                return held
+            result = self.member(value, node.name, node)
+            held_row = self._request_row(value, node.name)
+            if held_row is not None:
+                return held_row  # read after member(): the request-read event (AL810) is recorded all the same
+            if type(node.obj) is ir.Name and type(v.strip(value)) is v.Row and node.obj.id in self.env:
+                self._remember_loaded(node.obj.id, value, node.name)
+            return result
         if kind is ir.Const:
             return v.Const(node.value)
         if kind is ir.Await:
