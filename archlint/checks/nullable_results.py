@@ -200,6 +200,8 @@ def _returned_to_schema(ctx, program, analysis) -> Iterator[Finding]:
 
 
 def _finding(ctx: CheckContext, deref) -> Finding:
+    if deref.sink:
+        return _sink_finding(ctx, deref)
     origin_path, line, column, callee = _split(deref.origin)
     model = deref.model.rsplit(":", 1)[-1] if ":" in deref.model else f"row of `{deref.model}`" if deref.model else "row"
     python = deref.path.endswith(".py")
@@ -237,6 +239,35 @@ def _finding(ctx: CheckContext, deref) -> Finding:
     elif deref.asserted:
         guidance = f"Replace the `!` assertion by a runtime check unless the row is certain to exist: {check}."
     trace = () if here else (TraceStep(origin_path, int(line), int(column), f"`{callee}` returns None/null when no row matches"),)
+    trace += tuple(TraceStep(path, span.line, span.column, note) for path, span, note in deref.via)
+    return ctx.registry.finding("AL220", deref.path, deref.span, message, guidance, trace)
+
+
+def _sink_finding(ctx: CheckContext, deref) -> Finding:
+    """An optional chain of the missing row given as a key the ORM drops when it is ``undefined`` (Prisma)."""
+    origin_path, line, column, callee = _split(deref.origin)
+    effect, _, method = deref.sink.partition(":")
+    here = origin_path == deref.path
+    where = f"`{callee}`" + (f" at line {line}" if here else f" ({origin_path}:{line})")
+    use = f"`{deref.name}`"
+    if deref.via:
+        inner_path, inner_span, note = deref.via[-1]
+        use = f"it is passed on, and {note} at {inner_path}:{inner_span.line}"
+    if effect == "unique":
+        outcome = (f"`{method}` then has no unique key and Prisma rejects the call (PrismaClientValidationError) — a 500 "
+                   f"where the API should answer 404")
+    else:
+        writes = method in ("updateMany", "deleteMany")
+        outcome = (f"Prisma drops a filter whose value is undefined, so `{method}` "
+                   f"{'changes' if writes else 'answers'} every row the rest of its `where` matches (all of them when "
+                   f"nothing else filters) where the API should answer 404")
+    message = (
+        f"`{deref.name.split('?')[0]}` may be null here: it is the row returned by {where}, which returns null when no row "
+        f"matches, and {use} turns the missing row into undefined as a key of this query: {outcome}"
+    )
+    guidance = ("Check the lookup first (`if (!row) return res.status(404)…` / `throw new NotFoundError()`), or use "
+                "`findUniqueOrThrow`; optional chaining does not check it, it only hands Prisma an undefined key.")
+    trace = () if here else (TraceStep(origin_path, int(line), int(column), f"`{callee}` returns null when no row matches"),)
     trace += tuple(TraceStep(path, span.line, span.column, note) for path, span, note in deref.via)
     return ctx.registry.finding("AL220", deref.path, deref.span, message, guidance, trace)
 

@@ -33,7 +33,7 @@ from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding, TraceStep
 from archlint.semantics import values as v
-from archlint.semantics.calls import LOOKUP, OPEN_TX, SAVES_EXISTING, SWALLOW_TAG, chain_order
+from archlint.semantics.calls import FORWARDED_SQL, LOOKUP, OPEN_TX, SAVES_EXISTING, SWALLOW_TAG, chain_order
 from archlint.semantics.exception_handlers import JS_SCOPES
 from archlint.semantics.interpreter import known as unique_names
 from archlint.semantics.routes import handler_functions
@@ -353,8 +353,10 @@ def _distinct_statements(writes: list) -> list:
     seen: set = set()
     distinct = []
     for write in writes:
-        if (write.path, write.span) not in seen:
-            seen.add((write.path, write.span))
+        # a wrapper's one site runs the statement each caller hands it: its text tells them apart
+        key = (write.path, write.span, next((t for t in write.tags if t.startswith(FORWARDED_SQL)), ""))
+        if key not in seen:
+            seen.add(key)
             distinct.append(write)
     return distinct
 

@@ -117,6 +117,23 @@ MIKRO_WRAPPED = "mikro-orm:wrapped"
 SHARED_CONTEXT = "shared-context"  # on a plugin fastify-plugin wrapped: registered without encapsulation
 
 
+def _forwarded_sql(args) -> frozenset:
+    """``{FORWARDED_SQL}<text>`` when the SQL argument is a name holding a known text (a parameter the caller
+    gave a literal), not the literal written here."""
+    if not args or args[0][0] != "pos" or type(args[0][3]) is not ir.Name:
+        return frozenset()
+    first = v.strip(args[0][2])
+    if type(first) is not v.Const or not isinstance(first.value, str):
+        return frozenset()
+    words = first.value.split()
+    if not words or words[0].lstrip("(").upper() not in _STATEMENT_WORDS:
+        return frozenset()  # `update_or_create(name=name)`: a value, not a statement's text
+    return frozenset({FORWARDED_SQL + " ".join(words)[:200]})
+
+
+_STATEMENT_WORDS = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE", "UPSERT", "TRUNCATE", "SELECT", "WITH"})
+
+
 def _wrapped_plugin(program, path: str, node: ir.Call) -> bool:
     """``fastify.register(fp(plugin))``: the plugin argument is a call of fastify-plugin itself."""
     first = node.args[0].value if node.args else None
@@ -130,6 +147,10 @@ OPEN_TX = "open-tx:"  # open-tx:<site>: a query run while the unmanaged transact
 # its own unit of work (open-webui's skill import records an error per package and goes on)
 SWALLOW_TAG = "swallow:"
 CLOSED_HANDLE = "closed-handle:"  # closed-handle:<path:line:col:method>: the handle was closed/released there
+# forwarded-sql:<the text>: on a statement whose SQL a caller handed in (``query(sql, params) { return
+# this.pool.query(sql, params) }``): one site in the wrapper runs as many statements as its callers write —
+# two calls of it with two texts are two writes, not one statement reached twice (AL305)
+FORWARDED_SQL = "forwarded-sql:"
 
 
 
@@ -164,6 +185,58 @@ def _prisma_loads(record, depth: int = 0) -> set:
 
 
 _COLLECTION_WRITES = frozenset({"append", "remove", "extend", "add", "discard", "clear", "pop"})
+
+
+_DELEGATING: dict = {}
+
+
+def delegating(function: ir.Function) -> bool:
+    """``async createArticle(input) { const id = await this.dbArticle.createArticle(input); return id; }`` — a
+    method whose whole body is one call of a method of a field of ``this`` (awaited, returned, or stored and
+    returned) given only its parameters (or an object literal of them): the Clean-Architecture pass-through
+    layer (repository -> DAO).  Cached per function."""
+    key = id(function)
+    found = _DELEGATING.get(key)
+    if found is not None and found[0] is function:
+        return found[1]
+    answer = _delegates(function)
+    if len(_DELEGATING) > 20_000:
+        _DELEGATING.clear()
+    _DELEGATING[key] = (function, answer)
+    return answer
+
+
+def _delegates(function: ir.Function) -> bool:
+    body = function.body
+    if function.cls < 0 or not 1 <= len(body) <= 2:
+        return False
+    names = {p.name for p in function.params} | {n for p in function.params if p.target is not None
+                                                  for n in ir.target_names(p.target)}
+    first = body[0]
+    if len(body) == 2:  # const x = await this.dep.m(…); return x;
+        if type(first) is not ir.Assign or len(first.targets) != 1 or type(first.targets[0]) is not ir.Name \
+                or type(body[1]) is not ir.Return or type(body[1].value) is not ir.Name \
+                or body[1].value.id != first.targets[0].id:
+            return False
+        expr = first.value
+    elif type(first) in (ir.Return, ir.ExprStmt):
+        expr = first.value
+    else:
+        return False
+    if type(expr) is ir.Await:
+        expr = expr.value
+    if type(expr) is not ir.Call or type(expr.func) is not ir.Attr or type(expr.func.obj) is not ir.Attr \
+            or type(expr.func.obj.obj) is not ir.Name or expr.func.obj.obj.id not in ("this", "self"):
+        return False
+
+    def plain(value) -> bool:
+        if type(value) is ir.Name:
+            return value.id in names
+        if type(value) is ir.Obj:
+            return all(e.key is not None and plain(e.value) for e in value.entries)
+        return False
+
+    return all(a.kind in ("pos", "kw") and plain(a.value) for a in expr.args)
 
 
 def forwarding_wrapper(program, function: v.Function) -> bool:
@@ -1530,6 +1603,8 @@ class Calls:
         arg_tags = all_tags([a[2] for a in args]) | self._closure_elems(args)
         if stack in library.keyed_records and kind in (v.Db, v.ModelClass, v.Query):
             self._instance_as_key(node, stack, method, args)
+        if stack in library.undefined_keys and kind is v.Db and args and args[0][0] == "pos" and type(args[0][3]) is ir.Obj:
+            self._undefined_keys(stack, method, args[0][3])
         if kind is v.Db and args and args[0][0] == "pos" and args[0][3] is not None \
                 and (stack, f"{bare.kind}.{method}") in library.instance_arguments:
             self.dereference(args[0][3], args[0][2], node.span)  # session.delete(article) of a lookup that may be None
@@ -1677,6 +1752,7 @@ class Calls:
         if outcome is not None and (outcome.run or outcome.write):
             op = "write" if outcome.write or self._runs_write(outcome, args) or chain_writes(self.program, bare) else "read"
             op = self._sql_operation(args, op)
+            arg_tags = arg_tags | _forwarded_sql(args)
             written = model_of(value) or model or (model_of(args[0][2]) if args and op == "write" else "")
             if op == "write" and method in _PERSIST:
                 saved = v.tag(bare, tags) if kind is v.Row else args[0][2] if args else None
@@ -1697,6 +1773,7 @@ class Calls:
             if category == "query" and outcome is None and op == "read":
                 op = self._sql_operation(args, op)  # db.execute(sql`DELETE …`): the statement's first keyword
                 op = op if op in ("read", "write") else "read"
+                arg_tags = arg_tags | _forwarded_sql(args)
             if category in ("query", "write") and outcome is None:  # a builder the library says is lazy runs later
                 if op == "write" and method in _PERSIST and args and existing_row(args[0][2]):
                     arg_tags = arg_tags | {SAVES_EXISTING} | self._changed_unseen(args[0][2])  # session.add(current_user)
@@ -1896,6 +1973,36 @@ class Calls:
                         self.event("instance-as-key", node, f"{stack}|{key}|{row.model}|{method}")
                         return
 
+    def _undefined_keys(self, stack: str, method: str, options: ir.Obj) -> None:
+        """Prisma drops a key whose value is ``undefined``: ``where: { articleId: article?.id }`` of a lookup that
+        found nothing filters nothing (``deleteMany`` deletes every comment), and a unique ``where`` or a nested
+        ``connect: { id: article?.id }`` left without its key throws a validation error.  The optional chain of a
+        row that may be missing here is judged like a read of it (AL220), with where it went."""
+        methods, relations, nested = self.program.library.undefined_keys[stack]
+        effect = methods.get(method)
+        if effect is None and method not in nested:
+            return
+        for entry in options.entries:
+            if entry.key == "where" and type(entry.value) is ir.Obj and effect is not None:
+                self._optional_keys(entry.value, f"{effect}:{method}")
+            elif entry.key in ("data", "create", "update") and type(entry.value) is ir.Obj and method in nested:
+                for field in entry.value.entries:  # author: { connect: { id: … } }
+                    if isinstance(field.key, str) and type(field.value) is ir.Obj:
+                        for write in field.value.entries:
+                            if write.key in relations and type(write.value) is ir.Obj:
+                                self._optional_keys(write.value, f"unique:{write.key}")
+
+    def _optional_keys(self, record: ir.Obj, sink: str, depth: int = 0) -> None:
+        """The values of ``record`` (and of its nested filter objects: ``{ id: { equals: x } }``) written as an
+        optional chain of a name that holds a row that may be missing on this path."""
+        for entry in record.entries:
+            value = entry.value
+            if type(value) is ir.Obj and depth < 3:
+                self._optional_keys(value, sink, depth + 1)
+            elif type(value) is ir.Attr and value.optional and type(value.obj) is ir.Name and value.obj.id in self.env \
+                    and v.is_nullable(self.env[value.obj.id]):
+                self.dereference(value, self.env[value.obj.id], value.span, sink=sink)
+
     def closing(self, node: ir.Call, func: ir.Attr, receiver, args) -> None:
         """``conn.close()`` / ``client.release()`` / ``pool.release(conn)``: the variable holding the
         handle now holds a closed one (a later query through it raises)."""
@@ -2050,14 +2157,15 @@ class Calls:
         text = v.strip(args[0][2])
         return lookup_table(text.value) if type(text) is v.Const and isinstance(text.value, str) else ""
 
-    @staticmethod
-    def _sql_operation(args, default: str) -> str:
+    def _sql_operation(self, args, default: str) -> str:
         """Raw SQL run through ``execute``: its first keyword says read or write."""
         if not args:
             return default
         first = v.strip(args[0][2])
         text = first.value if type(first) is v.Const and isinstance(first.value, str) else ""
         node = args[0][3]
+        if not text and type(node) is ir.Name:
+            node = self._assigned_text(node.id) or node  # const query = `INSERT INTO t (${columns}) VALUES …`
         if not text and type(node) is ir.Call and node.args and type(node.args[0].value) in (ir.Const, ir.Template):
             node = node.args[0].value  # text("INSERT …")
             text = node.value if type(node) is ir.Const and isinstance(node.value, str) else ""
@@ -2075,6 +2183,28 @@ class Calls:
         if word in ("CREATE", "ALTER", "DROP", "PRAGMA"):
             return "schema"
         return default
+
+    def _assigned_text(self, name: str):
+        """The template literal (or string) every assignment of local ``name`` in this function gives it, when
+        they all start with the same text: its holes make the value unknown, but not the statement's first
+        keyword."""
+        found = None
+        for node in ir.iter_nodes(self.function.body):
+            if type(node) is not ir.Assign or not any(type(t) is ir.Name and t.id == name for t in node.targets):
+                continue
+            if node.op != "=":
+                continue  # `query += ' WHERE …'` keeps the statement's first keyword
+            value = node.value
+            if type(value) is ir.Template and value.strings:
+                head = value.strings[0]
+            elif type(value) is ir.Const and isinstance(value.value, str):
+                head = value.value
+            else:
+                return None
+            if found is not None and found[1].split(None, 1)[:1] != head.split(None, 1)[:1]:
+                return None
+            found = (value, head)
+        return found[0] if found is not None else None
 
     def row_method(self, node: ir.Call, row: v.Row, tags: frozenset, method: str, args):
         """Sequelize association mixins (``article.getTags()``, sequelize-typescript's
@@ -2679,7 +2809,10 @@ class Calls:
         if spread is not None and callee is not None and any(p.kind == "kwarg" for p in callee.params):
             # `repo.create(author=user, **data)` into `def create(**fields)`: `fields` is `{author, ...data}`
             keywords = tuple(sorted(keywords + (("...", spread),), key=lambda item: item[0]))
-        summary = self.program.summary_of(function, positional, keywords, self.depth + 1)
+        # a method that only hands its arguments to one call of a field (a repository forwarding to its DAO) is a
+        # step of the caller's call, not a level of its own: it costs no call depth
+        step = 0 if callee is not None and delegating(callee) else 1
+        summary = self.program.summary_of(function, positional, keywords, self.depth + step, step)
         returned = self._returned(node, function, args, label, summary)
         return (returned, summary) if with_summary else returned
 
@@ -2842,7 +2975,8 @@ class Calls:
                 if self.analysis is not None:
                     self.analysis.derefs.append(inner)
             elif inner is not None:
-                self.dereference(expr, value, expr.span, ((inner.path, inner.span, f"`{label}` reads `{inner.name}`"),) + inner.via)
+                self.dereference(expr, value, expr.span, ((inner.path, inner.span, f"`{label}` reads `{inner.name}`"),) + inner.via,
+                                 sink=inner.sink)
 
     def _closure_elems(self, args) -> frozenset:
         """The loop rows a callback given to the query builder reads from the enclosing scope — Drizzle

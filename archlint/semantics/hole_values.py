@@ -65,6 +65,7 @@ class Known(NamedTuple):
 
     compiled_sql_methods: frozenset = frozenset()  # `sql, params = expr.as_sql(compiler, connection)`
     element_preserving: frozenset = frozenset()  # `zip(a, b)`: its elements are made of its arguments' elements
+    key_lists: frozenset = frozenset()  # `Object.keys(obj)`: the keys of the object it is given
 
 
 def _known(table: dict) -> Known:
@@ -270,6 +271,10 @@ class _Evaluator:
             option = _option_read(function, node)
             if option is not None:
                 return option in self.scalar_options(function)
+        if kind is ir.Call and type(node.func) is ir.Attr and type(node.func.obj) is ir.Name and len(node.args) == 1 \
+                and node.args[0].kind == "pos" and f"{node.func.obj.id}.{node.func.name}" in self.names.key_lists \
+                and function.scope_of(node.func.obj.id) not in ("local", "param"):
+            return self.keys_fixed(function, node.args[0].value)  # Object.keys(payload): its keys, not its values
         if kind is ir.Call and type(node.func) is ir.Name and node.func.id in self.names.element_preserving \
                 and function.scope_of(node.func.id) not in ("local", "param") and node.args \
                 and all(a.kind == "pos" for a in node.args):
@@ -278,6 +283,21 @@ class _Evaluator:
         if kind is ir.Call and type(node.func) is ir.Name and all(a.kind in ("pos", "kw") for a in node.args):
             return self.helper_call(function, node, bound, depth + 1, seen)
         return False
+
+    def keys_fixed(self, function: ir.Function, node) -> bool:
+        """The keys of ``node`` are written in the code: an object literal with plain keys (no spread, no computed
+        key), or a local every assignment of which is one and into which nothing stores a computed key."""
+        if type(node) is ir.Obj:
+            return all(type(e.key) is str for e in node.entries)
+        if type(node) is not ir.Name or function.scope_of(node.id) != "local":
+            return False
+        assigned = self.bindings(function).get(node.id)
+        if not assigned or any(type(value) is not ir.Obj or not all(type(e.key) is str for e in value.entries)
+                               for _at, value in assigned):
+            return False
+        return not any(type(n) is ir.Assign and any(type(t) is ir.Index and type(t.obj) is ir.Name and t.obj.id == node.id
+                                                    for t in n.targets)
+                       for n in ir.iter_nodes(function.body))
 
     def helper_call(self, function: ir.Function, call: ir.Call, bound: dict, depth: int, seen: frozenset) -> bool:
         """``author('$.user_id')``: every def bound to the name (nested, or module-level) returns fixed

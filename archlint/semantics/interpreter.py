@@ -2802,9 +2802,13 @@ class Frame(Calls):
         if kind is ir.Attr:
             value = self.eval(node.obj)
             if node.optional:
+                if v.is_nullable(value):
+                    # `row?.id` of a lookup that may have found nothing: undefined then, not a stored row's key
+                    return _unstored(self._attr(node, non_null(value)))
                 value = non_null(value)
             else:
                 self.dereference(node.obj, value, node.span)
+            # (Frame._attr inlined: the hot path of every attribute read)
             key = field_key(node.obj, node.name) or self._request_slot(node.obj, node.name)
             if key and key in self.env:
                 return self.env[key]
@@ -3420,8 +3424,10 @@ class Frame(Calls):
                 return self.call_function(site, getter._replace(bound=v.tag(row, tags)), ())
             # a column of a row the program holds is a stored key — past the read, which raises on a
             # missing row (not `row?.id`) — unless declared nullable (`editor_id` may be None)
+            # — nor of a row built here from what the caller gave (`repository.create(input).tagList`): the client's
+            # values, not keys of stored rows
             stored = (not row.nullable or type(node) is ir.Attr and not node.optional) \
-                and (model is None or name not in model.nullable_columns)
+                and (model is None or name not in model.nullable_columns) and not (NEW_ROW & tags and name != "id")
             return v.tag(v.UNKNOWN, tags | {v.STORED_KEY_TAG} if stored else tags)
         shared = v.SHARED in row.loaded and not relation.collection  # a foreign key of a shared instance: loaded once
         loaded = "*" in row.loaded or shared or any(path == name or path.startswith(name + ".") for path in row.loaded)
@@ -3599,6 +3605,22 @@ class Frame(Calls):
                 return v.Const(v.ANY_CONSTANT)  # "?" * len(ids)
         return v.tag(v.UNKNOWN, tags)
 
+    def _attr(self, node: ir.Attr, value):
+        """``obj.name`` of ``value`` (the object, past its null check)."""
+        key = field_key(node.obj, node.name) or self._request_slot(node.obj, node.name)
+        if key and key in self.env:
+            return self.env[key]
+        held = self.context_read(value, node.name)
+        if held is not None:
+            return held
+        result = self.member(value, node.name, node)
+        held_row = self._request_row(value, node.name)
+        if held_row is not None:
+            return held_row  # read after member(): the request-read event (AL810) is recorded all the same
+        if type(node.obj) is ir.Name and type(v.strip(value)) is v.Row and node.obj.id in self.env:
+            self._remember_loaded(node.obj.id, value, node.name)
+        return result
+
     def _strict_read(self, node) -> bool:
         """A read of a non-Django helper's possibly-missed None that is judged: through a name assigned from the call
         on this same branch and not handed to any function since (see ``strict_missed``), or the call itself."""
@@ -3608,7 +3630,8 @@ class Frame(Calls):
             return self.strict_missed.get(node.id) in (v.LOCAL_LOOKUP, self.branch)
         return type(node) in (ir.Call, ir.Await)
 
-    def dereference(self, node, value, span: Span, via: tuple = (), subscript: str = "", destructure: bool = False) -> None:
+    def dereference(self, node, value, span: Span, via: tuple = (), subscript: str = "", destructure: bool = False,
+                    sink: str = "") -> None:
         """Record a read of a value that may be None/null; past it the name holds a row (on the
         path where it was None the read raised), so one lookup is judged once per path."""
         if not v.is_nullable(value):
@@ -3626,7 +3649,7 @@ class Frame(Calls):
             asserted = node is not None and (node.span.end_line, node.span.end_column) in self.module.asserted \
                 or ASSERTED_TAG in v.tags_of(value)
             empty = next((row.empty for row in rows if row.nullable and row.origin), "")
-            deref = Deref(self.path, span, render(node, 60), model, origin, via, subscript, destructure, guard, asserted, empty)
+            deref = Deref(self.path, span, render(node, 60), model, origin, via, subscript, destructure, guard, asserted, empty, sink)
             self.null_derefs.append(deref)
             tags = all_tags(v.options(value))
             parameters = frozenset(t[len(v.DEFERRED_PARAMETER_TAG):] for t in tags if t.startswith(v.DEFERRED_PARAMETER_TAG))
@@ -3918,6 +3941,14 @@ def catches_missing_row(types, names: Known) -> bool:
     items = types.elts if type(types) is ir.Seq else (types,)
     return any((type(t) is ir.Attr and t.name in names.missing_row_errors)
                or (type(t) is ir.Name and t.id in names.missing_row_errors) for t in items)
+
+
+def _unstored(value):
+    """``value`` without the stored-key tag (see ``Frame._attr``)."""
+    if type(value) is v.Tagged and v.STORED_KEY_TAG in value.tags:
+        rest = value.tags - {v.STORED_KEY_TAG}
+        return v.Tagged(value.value, rest) if rest else value.value
+    return value
 
 
 def _global_slot(value) -> bool:

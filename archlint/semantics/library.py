@@ -138,6 +138,13 @@ class Library:
         self.mutable_builders = frozenset(stack for stack, table in knowledge.semantics.items() if table.get("mutable_builder"))
         self.orm_lookups = frozenset(stack for stack, table in knowledge.semantics.items() if table.get("orm_lookups"))
         self.keyed_records = frozenset(stack for stack, table in knowledge.semantics.items() if table.get("keyed_records"))
+        # stack -> {method: "unique" | "filter"} and the nested-write keys whose value is a unique `where` (Prisma's
+        # `connect`): the stack drops an `undefined` key of those objects (semantics.toml `undefined_keys`)
+        self.undefined_keys: dict[str, tuple[dict, frozenset, frozenset]] = {
+            stack: ({**{m: "filter" for m in table["undefined_keys"].get("filter", ())},
+                     **{m: "unique" for m in table["undefined_keys"].get("unique", ())}},
+                    frozenset(table["undefined_keys"].get("relations", ())), frozenset(table["undefined_keys"].get("nested", ())))
+            for stack, table in knowledge.semantics.items() if table.get("undefined_keys")}
         self.mass_assign: dict[str, frozenset] = {
             stack: frozenset(table["mass_assign"]) for stack, table in knowledge.semantics.items() if table.get("mass_assign")}
         # stacks whose loaded relation "<alias>.<relation>" names a relation of the aliased row (TypeORM joins)

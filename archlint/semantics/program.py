@@ -1580,8 +1580,8 @@ class Program:
                         return self.module_global(path, export.local)
                     if export.source and export.source_name == "*":  # export * as users from './users'
                         return self.import_value(path, f"{export.source}:")
-                    if export.source:
-                        return self.resolve_binding(path, f"{export.source}:{export.source_name or name}")
+                    if export.source:  # `export { knex } from './knex'`: that module's interpreted global
+                        return self.import_value(path, f"{export.source}:{export.source_name or name}")
             source = self.js_star_source(path, name)
             if source is not None:  # `export * from './data-source'` in a barrel index.ts
                 return self.module_member(source, name)
@@ -1710,9 +1710,10 @@ class Program:
         return v.Module(path)
 
     # summaries and analyses of record ---------------------------------------------------------------
-    def summary_of(self, function: v.Function, args: tuple = (), kwargs: tuple = (), depth: int = 1):
+    def summary_of(self, function: v.Function, args: tuple = (), kwargs: tuple = (), depth: int = 1, step: int = 1):
         """What calling ``function`` with these argument values returns and does (cached).
-        Past :data:`MAX_CALL_DEPTH`, or inside a recursive cycle, the answer is ``UNKNOWN``."""
+        Past :data:`MAX_CALL_DEPTH`, or inside a recursive cycle, the answer is ``UNKNOWN``.  ``step``: the levels
+        of calls this call adds to its caller's (0 for a delegating method, ``calls.delegating``)."""
         from archlint.semantics.interpreter import Frame
         from archlint.semantics.records import UNKNOWN_SUMMARY
 
@@ -1751,7 +1752,7 @@ class Program:
                 if height < 0:
                     caller[1] = True
                 else:
-                    caller[0] = max(caller[0], height + 1)
+                    caller[0] = max(caller[0], height + step)
             if self.field_reads:  # a summary reused reads what its computation read, when it read it
                 _merge_reads(self.field_reads[-1], self.summary_reads.get(key if height >= 0 else (key, left)))
             return found
@@ -1776,7 +1777,7 @@ class Program:
             self.computing.pop()
             if self.computing:
                 caller = self.computing[-1]
-                caller[0] = max(caller[0], needed[0] + 1)
+                caller[0] = max(caller[0], needed[0] + step)
                 caller[1] = caller[1] or needed[1]
             if not needed[1]:  # every call it made was followed: the same summary wherever that many levels are left
                 self.summary_heights[key] = needed[0]

@@ -118,6 +118,9 @@ class Deref(NamedTuple):
     guard: str = ""  # "<line>:=== undefined": a strict guard of the other empty value let the row through
     asserted: bool = False  # TypeScript `row!.title`: the non-null assertion only silences the compiler
     empty: str = ""  # JS: "null" / "undefined", what the lookup yields for no row (Row.empty), "" unknown
+    # not a read that throws: an optional chain (`article?.id`) of the row given as a key where the stack drops an
+    # `undefined` key — "<unique|filter>:<method>" (Prisma `connect: { id: article?.id }`, `deleteMany({ where: … })`)
+    sink: str = ""
 
 
 class Event(NamedTuple):

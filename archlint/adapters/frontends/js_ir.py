@@ -1790,15 +1790,16 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
                 current = inner
             else:
                 break
-        awaited = None
+        awaited = False
         if current.type == "await_expression" and links and links[-1][0] == "call_expression" \
                 and any(child.type == "type_arguments" for child in links[-1][2]):
-            # tree-sitter-typescript reads `await sequelize.query<Row>(sql).then(f)` as `(await sequelize.query)<Row>(sql)…`;
-            # TypeScript awaits the whole chain: the call is on `sequelize.query`, and the await wraps what the chain gives
-            awaited, current = current, _first_named(current)
-            links[-1] = (links[-1][0], links[-1][1], [current, *links[-1][2][1:]], links[-1][3])
+            # tree-sitter-typescript reads `await repo.findOne<User>(q).then(…)` as `(await repo.findOne)<User>(q)…`:
+            # the await binds the whole chain, the call's callee is the awaited operand
+            inner = _first_named(current)
+            if inner is not None:
+                current, awaited = inner, True
         value = self.expr(current) if current is not node else Opaque(node.type, (), self.span(node))
-        start_row, start_column = (current if awaited is not None else node).start_point  # every link starts where the chain starts
+        start_row, start_column = (current if awaited else node).start_point  # every link starts where the chain starts
         for kind, link, children, wrapped in reversed(links):
             if self.ascii and not wrapped:
                 end_row, end_column = link.end_point
@@ -1818,9 +1819,7 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
                 optional = count > 2 and _optional(children)
                 index_value = self.expr(index) if index is not None else Const(None, span)
                 value = _new(Index, (value, index_value, span, optional))
-        if awaited is not None:
-            return Await(value, self.span(node))
-        return value
+        return Await(value, self.span(node)) if awaited else value
 
     def call(self, node, func, span, arguments, optional: bool):
         if arguments is None:

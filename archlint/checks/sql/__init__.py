@@ -148,18 +148,43 @@ def _typed_receivers(ctx: CheckContext) -> dict:
     from archlint.semantics import values as v
 
     typed: dict = {}
+    wrappers: dict = {}  # (path, fid) of a project function handing its first parameter on as a handle's SQL -> the stack
     for analysis in program.analyses():
         for record in analysis.calls:
             for option in v.options(record.receiver):
                 bare = v.strip(option)
                 if type(bare) is v.Db and record.node.method:
                     typed.setdefault((analysis.path, record.node.span), bare.stack)
+                    if _forwards_sql(analysis.function, record.node):
+                        wrappers.setdefault((analysis.path, analysis.fid), bare.stack)
                 elif type(bare) is v.Query and bare.stack in ("typeorm", "knex") and record.node.method:
                     # a condition of a query builder (`qb.where(…)`, `query.whereRaw(…)`): the builder-clause sinks
                     typed.setdefault((analysis.path, record.node.span), bare.stack)
+    if wrappers:
+        # `db.query('UPDATE …', [id])` on a project class whose `query(sql, params)` runs `this.pool.query(sql, params)`:
+        # the caller's call is where the SQL is written, so it is the site (placeholders, values, names)
+        for analysis in program.analyses():
+            for record in analysis.calls:
+                stacks = {wrappers.get((f.path, f.fid)) for f in record.callees} - {None}
+                if len(stacks) == 1 and record.node.method and record.node.args and record.node.args[0].kind == "pos":
+                    typed.setdefault((analysis.path, record.node.span), stacks.pop())
     for key, stack in program.context_receivers.items():  # typed only with a caller's values (a builder passed in)
         typed.setdefault(key, stack)
     return typed
+
+
+def _forwards_sql(function, node) -> bool:
+    """``node`` (a call on a DB handle inside ``function``) is given ``function``'s first parameter as its SQL
+    and, if anything more, its second as the values — the same argument positions as the handle's own call."""
+    from archlint.domain import ir
+
+    params = [p.name for p in function.params if p.kind in ("pos", "posonly") and p.name not in ("self", "this")]
+    args = node.args
+    if not params or not args or len(args) > 2 or any(a.kind != "pos" for a in args):
+        return False
+    if type(args[0].value) is not ir.Name or args[0].value.id != params[0]:
+        return False
+    return len(args) == 1 or len(params) > 1 and type(args[1].value) is ir.Name and args[1].value.id == params[1]
 
 
 def _builder_queries(ctx: CheckContext) -> list:
