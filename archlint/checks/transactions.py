@@ -559,7 +559,8 @@ def check_then_insert(ctx: CheckContext, analyses: dict, atomic_requests: bool =
         effects = analysis.summary.effects
         reads = {f"{e.path}:{e.span.line}:{e.span.column}": e for e in effects if e.op == "read" and e.model}
         for index, write in enumerate(effects):
-            if write.op != "write" or write.method not in names.inserts or not write.model or _caught(names, write, effects[index + 1:]):
+            if write.op != "write" or not write.model or not (write.method in names.inserts or _insert_statement(program, names, write)) \
+                    or _caught(names, write, effects[index + 1:]):
                 continue
             key = (write.path, write.span)
             if key in reported:
@@ -586,6 +587,21 @@ def check_then_insert(ctx: CheckContext, analyses: dict, atomic_requests: bool =
                 continue
             reported.add(key)
             yield _check_then_insert_finding(ctx, names, analysis, read, write, event, columns, unique if known else None, model)
+
+
+def _insert_statement(program, names: Known, write) -> bool:
+    """The write runs an INSERT statement built by a function of the ORM (``session.execute(insert(Follow)
+    .values(…))``, ``pg_insert(Follow)…``): its query's chain starts with a call of a function (not a method of
+    a built query) whose canonical name ends in one of the insert names."""
+    query = write.query
+    for chain in query.chains if query is not None else ():
+        for step in chain:
+            node = step.node
+            if type(node) is ir.Call and type(node.func) in (ir.Name, ir.Attr):
+                name = program.static_name(step.path, node.func)
+                if name and name.rsplit(".", 1)[-1].rsplit(":", 1)[-1] in names.inserts:
+                    return True
+    return False
 
 
 def _guards_inline(program, event, read, write) -> bool:
@@ -725,6 +741,13 @@ def _lookup_keys(program, names: Known, read) -> frozenset:
         keys: set = set()
         for step in chain:
             keys |= _step_keys(program, names, read.model, step)
+            for kind, _name, value in step.args:
+                inner = v.strip(value)
+                if kind == "pos" and type(inner) is v.Query and inner.model == read.model:
+                    # select(exists().where(Follow.a == x, Follow.b == y)): the WHERE of the subquery the statement wraps
+                    for inner_chain in inner.chains:
+                        for inner_step in inner_chain:
+                            keys |= _step_keys(program, names, read.model, inner_step)
         if _RANGE in keys:
             return frozenset()  # `created__gte=today`, `{ createdAt: { [Op.gte]: … } }`: a quota, not a duplicate check
         if known:
