@@ -33,7 +33,7 @@ from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding, TraceStep
 from archlint.semantics import values as v
-from archlint.semantics.calls import LOOKUP, OPEN_TX, SAVES_EXISTING, SWALLOW_TAG, chain_order
+from archlint.semantics.calls import LOOKUP, OPEN_TX, SAVES_EXISTING, SWALLOW_TAG, chain_order, insert_statement
 from archlint.semantics.exception_handlers import JS_SCOPES
 from archlint.semantics.interpreter import known as unique_names
 from archlint.semantics.routes import handler_functions
@@ -559,7 +559,7 @@ def check_then_insert(ctx: CheckContext, analyses: dict, atomic_requests: bool =
         effects = analysis.summary.effects
         reads = {f"{e.path}:{e.span.line}:{e.span.column}": e for e in effects if e.op == "read" and e.model}
         for index, write in enumerate(effects):
-            if write.op != "write" or not write.model or not (write.method in names.inserts or _insert_statement(program, names, write)) \
+            if write.op != "write" or not write.model or not (write.method in names.inserts or insert_statement(program, write.query)) \
                     or _caught(names, write, effects[index + 1:]):
                 continue
             key = (write.path, write.span)
@@ -587,21 +587,6 @@ def check_then_insert(ctx: CheckContext, analyses: dict, atomic_requests: bool =
                 continue
             reported.add(key)
             yield _check_then_insert_finding(ctx, names, analysis, read, write, event, columns, unique if known else None, model)
-
-
-def _insert_statement(program, names: Known, write) -> bool:
-    """The write runs an INSERT statement built by a function of the ORM (``session.execute(insert(Follow)
-    .values(…))``, ``pg_insert(Follow)…``): its query's chain starts with a call of a function (not a method of
-    a built query) whose canonical name ends in one of the insert names."""
-    query = write.query
-    for chain in query.chains if query is not None else ():
-        for step in chain:
-            node = step.node
-            if type(node) is ir.Call and type(node.func) in (ir.Name, ir.Attr):
-                name = program.static_name(step.path, node.func)
-                if name and name.rsplit(".", 1)[-1].rsplit(":", 1)[-1] in names.inserts:
-                    return True
-    return False
 
 
 def _guards_inline(program, event, read, write) -> bool:
