@@ -33,7 +33,7 @@ from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding, TraceStep
 from archlint.semantics import values as v
-from archlint.semantics.calls import FORWARDED_SQL, LOOKUP, OPEN_TX, SAVES_EXISTING, SWALLOW_TAG, chain_order
+from archlint.semantics.calls import FORWARDED_SQL, LOOKUP, OPEN_TX, SAVES_EXISTING, SWALLOW_TAG, chain_order, insert_statement
 from archlint.semantics.exception_handlers import JS_SCOPES
 from archlint.semantics.interpreter import known as unique_names
 from archlint.semantics.routes import handler_functions
@@ -561,7 +561,8 @@ def check_then_insert(ctx: CheckContext, analyses: dict, atomic_requests: bool =
         effects = analysis.summary.effects
         reads = {f"{e.path}:{e.span.line}:{e.span.column}": e for e in effects if e.op == "read" and e.model}
         for index, write in enumerate(effects):
-            if write.op != "write" or write.method not in names.inserts or not write.model or _caught(names, write, effects[index + 1:]):
+            if write.op != "write" or not write.model or not (write.method in names.inserts or insert_statement(program, write.query)) \
+                    or _caught(names, write, effects[index + 1:]):
                 continue
             key = (write.path, write.span)
             if key in reported:
@@ -727,6 +728,13 @@ def _lookup_keys(program, names: Known, read) -> frozenset:
         keys: set = set()
         for step in chain:
             keys |= _step_keys(program, names, read.model, step)
+            for kind, _name, value in step.args:
+                inner = v.strip(value)
+                if kind == "pos" and type(inner) is v.Query and inner.model == read.model:
+                    # select(exists().where(Follow.a == x, Follow.b == y)): the WHERE of the subquery the statement wraps
+                    for inner_chain in inner.chains:
+                        for inner_step in inner_chain:
+                            keys |= _step_keys(program, names, read.model, inner_step)
         if _RANGE in keys:
             return frozenset()  # `created__gte=today`, `{ createdAt: { [Op.gte]: … } }`: a quota, not a duplicate check
         if known:

@@ -37,6 +37,23 @@ def chain_writes(program, query) -> bool:
         type(step.node) is ir.Call and step.node.method in steps for chain in query.chains for step in chain)
 
 
+def insert_statement(program, query) -> bool:
+    """A built INSERT statement: a chain of the query starts with a call of a function (not a method of a
+    built query) whose canonical name ends in one of ``statement_inserts`` (``insert(Follow).values(…)``,
+    ``pg_insert(Follow)…``)."""
+    if type(query) is not v.Query:
+        return False
+    names = known(program).statement_inserts
+    for chain in query.chains:
+        for step in chain:
+            node = step.node
+            if type(node) is ir.Call and type(node.func) in (ir.Name, ir.Attr):
+                name = program.static_name(step.path, node.func)
+                if name and name.rsplit(".", 1)[-1].rsplit(":", 1)[-1] in names:
+                    return True
+    return False
+
+
 def written_step(program, query) -> str:
     """The write call of a built query (``del``, ``insert``: of its shortest chain that has one), what a
     statement effect is named after; ``""`` when no chain writes."""
@@ -750,6 +767,7 @@ class Known(NamedTuple):
     whole_object_setters: frozenset  # Sequelize/Mongoose `instance.set(values)`: copies every key of its argument
     statement_selects: frozenset  # SQLAlchemy `select(…)`: a statement selecting its arguments
     column_free_statements: frozenset  # SQLAlchemy `exists()`, no argument: a statement selecting no column
+    statement_inserts: frozenset  # SQLAlchemy `insert(Model)` / `pg_insert(Model)`: an INSERT statement
     column_free_selects: frozenset  # SQLAlchemy `func.count()` / `exists()` in `select(…)`: no model's column
     request_object_methods: dict  # request method -> the part of the request its result is (`get_json()` -> "body")
     request_validated_methods: frozenset  # Hono's `c.req.valid("json")`: a validator's parsed output, not the body as sent
@@ -2370,8 +2388,10 @@ class Calls:
         if kind == "result" and stack == "sqlalchemy" and loaded and args and type(receiver) is v.Db:
             self._reselected_rows(node, v.strip(args[0][2]), loaded)
         if kind == "result":
-            keyed = any(type(v.strip(arg[2])) is v.Query and keyed_by_stored_row(self.program, v.strip(arg[2]), ()) for arg in args[:1]) \
+            keyed = any(type(v.strip(arg[2])) is v.Query and (keyed_by_stored_row(self.program, v.strip(arg[2]), ())
+                                                               or insert_statement(self.program, v.strip(arg[2]))) for arg in args[:1]) \
                 or type(receiver) is v.Result and receiver.keyed  # result.mappings() / .scalars(): still that lookup
+            # (an INSERT … RETURNING gives back the rows it wrote: its first row is there)
             # (this function's filter: its names mean nothing elsewhere)
             where = receiver.where if type(receiver) is v.Result else \
                 statement_filter(self.program, v.strip(args[0][2]), f"{self.path}:{self.function.fid}") if args else None

@@ -1841,6 +1841,11 @@ class Frame(Calls):
             # it (`gather(*[repo.get(i) for i in ids])`) is a query per row (objects built from the rows
             # stay a plain list)
             return v.tag(v.Object(ROW_MAP + model), tags)
+        if node.kind == "comprehension" and source == "rows" and self.python and _built_from_target(node):
+            # [ArticleDTO(id=a.id, …) for a in rows] / [mapper.to_dto(a) for a in rows] / [{"id": a.id} for a in
+            # rows]: one object built from each row, like rows.map(toDto) — a repository's list of DTOs; a query
+            # per item of it keyed by the item (`repo.count(article_id=dto.id)`) is a query per row
+            return v.tag(v.Object(ROW_MAP + model), tags)
         if node.kind == "comprehension" and v.REQUEST_TAG in tags and _fixed_keys(node, results):
             # {k: data[k] for k in ("title", "body") if k in data}: the client's values under keys the
             # code chose — iterating it (`.items()`, the keys) yields keys that are not request data
@@ -3877,6 +3882,17 @@ MISSED_KEY = "missed-lookup"  # env key: in an `except …DoesNotExist` handler,
 
 
 FIXED_KEYS = "dict:fixed-keys"  # Object kind: a dict/list of pairs whose keys the code chose, values from the request
+
+
+def _built_from_target(node: ir.Loop) -> bool:
+    """A comprehension whose item is an object built from the element: a call or a dict literal reading
+    a name the loop binds (``ArticleDTO(id=a.id)``, ``mapper.to_dto(a)``, ``{"id": a.id}``), not the
+    element itself nor a plain field of it (those keep their own values)."""
+    result = node.result
+    if type(result) not in (ir.Call, ir.Obj) or node.target is None:
+        return False
+    bound = {n.id for n in ir.iter_nodes(node.target) if type(n) is ir.Name}
+    return any(type(n) is ir.Name and n.id in bound for n in ir.iter_nodes(result))
 
 
 def _fixed_keys(node: ir.Loop, results: list) -> bool:
