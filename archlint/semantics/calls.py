@@ -1712,7 +1712,10 @@ class Calls:
         if stack in NODE_CALLBACK_STACKS and args and args[-1][0] == "pos" and type(v.strip(args[-1][2])) is v.Function:
             return self.node_callback(node, value, tags, args[-1][2])
         if outcome is not None and (outcome.run or outcome.write):  # what the database answered is not the client's input
-            tags, arg_tags = tags - {v.INPUT_TAG}, arg_tags - {v.INPUT_TAG}
+            # nor a row built here: `Attachment.objects.create(email=email, …)` with an `email = Email(…)` the
+            # code built and saved answers a stored row (its own NEW_ROW, if any, is the value's) — a later
+            # `att.save()` updates it (hyperkitty's incoming.py; AL310 judged that save a second insert)
+            tags, arg_tags = tags - {v.INPUT_TAG} - NEW_ROW, arg_tags - {v.INPUT_TAG} - NEW_ROW
         # what a lookup keyed by a loop's row found is that row's data too (`author = session.get(User,
         # a.author_id)`): a query keyed by it, in a helper two calls away, runs once per row as well
         return v.tag(value, tags | arg_tags) if not v.is_unknown(value) or combined or tags else value
