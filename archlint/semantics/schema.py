@@ -419,8 +419,10 @@ def _django_abstract_fields(program, path: str, cls: ir.Class, model: Model) -> 
 
 def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> None:
     path = module.path
-    if model.stack == "django":
+    if model.stack in ("django", "tortoise"):  # Tortoise's Meta takes the same `unique_together`
         _django_meta_unique(program, path, cls, model)
+    if model.stack == "tortoise" and model.unique:
+        _tortoise_key_columns(program, cls, model)
     if model.stack == "tortoise" and not model.table:
         model.table = _tortoise_table(program, path, cls)
     for member in cls.fields:
@@ -499,6 +501,17 @@ def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> 
                 model.nullable_columns.add(member.name)
         elif call is None and member.annotation is not None and model.stack == "sqlalchemy":
             model.columns.add(member.name)
+
+
+def _tortoise_key_columns(program, cls: ir.Class, model: Model) -> None:
+    """``unique_together = (("follower", "followed"),)`` names foreign keys by their relation; the rows hold
+    (and lookups compare) their ``<name>_id`` columns: the same set under those names too."""
+    relations = known(program).tortoise_relations
+    keys = {member.name for member in cls.fields if type(member.value) is ir.Call
+            and relations.get(ir.dotted(member.value.func).rsplit(".", 1)[-1] if ir.dotted(member.value.func) else "") is False}
+    for group in list(model.unique):
+        if group & keys:
+            model.unique.add(frozenset(f"{name}_id" if name in keys else name for name in group))
 
 
 def _tortoise_table(program, path: str, cls: ir.Class) -> str:
