@@ -124,7 +124,7 @@ def _one_per_shared_site(ctx: CheckContext, found: list) -> Iterator[Finding]:
         if loop.kind == "serializer" and all(e.op == "read" and inside and chain for e, chain, inside in effects):
             shared.setdefault(_defect_site(effects), []).append(index)
     merged = {indexes[0]: indexes for indexes in shared.values()
-              if len({found[i][2].id for i in indexes}) > 1}
+              if len({found[i][3][0][1][0][:2] for i in indexes}) > 1}  # more than one view (entry place) reaches them
     skipped = {i for indexes in merged.values() for i in indexes[1:]}
     for index, (path, span, loop, effects) in enumerate(found):
         if index in skipped:
