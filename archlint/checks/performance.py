@@ -116,12 +116,14 @@ def _one_per_shared_site(ctx: CheckContext, found: list) -> Iterator[Finding]:
     are one defect: nautobot's ``TaggedModelSerializerMixin.to_representation`` re-queries the tags of
     each row, and every one of the 55 viewsets whose serializer inherits it serializes rows through it.
     Those are reported once, at the query in the shared code, with the views as the entry points: the
-    shared code has to change, whatever the views load.  A lazy load (AL603) is not merged — the shared
-    code's read is right and each view's queryset is what lacks the eager load — nor is a loop the code
-    writes itself (``for prefix in …: get_closest_parent(prefix)``): each is its own place."""
+    shared code has to change, whatever the views load.  What a view's eager load would answer is not
+    merged — a lazy load (AL603), a related manager's ``all()`` / iteration a prefetch serves: the shared
+    read is right and each view's queryset lacks the load — nor is a loop the code writes itself
+    (``for prefix in …: get_closest_parent(prefix)``): each is its own place."""
     shared: dict = {}
     for index, (_path, _span, loop, effects) in enumerate(found):
-        if loop.kind == "serializer" and all(e.op == "read" and inside and chain for e, chain, inside in effects):
+        if loop.kind == "serializer" and all(e.op == "read" and inside and chain and not _eager_load_answers(e)
+                                             for e, chain, inside in effects):
             shared.setdefault(_defect_site(effects), []).append(index)
     merged = {indexes[0]: indexes for indexes in shared.values()
               if len({found[i][3][0][1][0][:2] for i in indexes}) > 1}  # more than one view (entry place) reaches them
@@ -134,6 +136,24 @@ def _one_per_shared_site(ctx: CheckContext, found: list) -> Iterator[Finding]:
             continue
         members = [found[i] for i in merged[index]]
         yield _shared_finding(ctx, members, [_finding(ctx, *member) for member in members])
+
+
+def _eager_load_answers(effect) -> bool:
+    """A read through a related manager (``obj.tags.all()``, iterating it) that the view's queryset could
+    serve with a prefetch: every call of its chains is one the prefetch cache answers, and it is no
+    re-query (taggit's ``names()``).  ``instance.tags.values_list(…)`` clones the queryset and queries anyway."""
+    from archlint.semantics.calls import PREFETCH_SERVED
+
+    if any(t.startswith(v.REQUERY_TAG) for t in effect.tags):
+        return False
+    query = effect.query
+    if query is None or not query.chains:  # the framework reads the relation (a field's `source="tags"`)
+        return effect.method in PREFETCH_SERVED
+    if "." not in (getattr(query, "via", "") or ""):
+        return False  # a query of its own (`Tag.objects.filter(article=obj)`): no eager load answers it
+    methods = {step.node.func.name for chain in query.chains for step in chain
+               if type(step.node) is ir.Call and type(step.node.func) is ir.Attr}
+    return methods <= PREFETCH_SERVED
 
 
 def _defect_site(effects) -> tuple:

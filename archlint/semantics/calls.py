@@ -99,6 +99,8 @@ CAUGHT_MISSING = frozenset({v.CAUGHT_MISSING_TAG})
 CTOR_KEYED = "ctor-keyed"
 CTOR_ID_KEYED = "ctor-id-keyed"
 NEW_ROW = frozenset({"new-row"})  # on a model instance built here (`User(...)`, `new User(...)`): not yet stored
+# what a Django related manager answers from its prefetch cache (no query); its other methods build a new query
+PREFETCH_SERVED = frozenset({"all", "count", "exists", "first", "last", "__iter__"})
 STORED_ROW = frozenset({"stored-row"})  # on what an insert answered (`Model.objects.create(…)`): stored, built here or not
 SAVES_EXISTING = "saves-existing"  # on a save()/add() whose row was not built here: an update, not an insert
 # on such a save()/add() of a row of a model whose loaded rows this function changed in ways not seen column by
@@ -1181,7 +1183,7 @@ class Calls:
             # (prefetched) queryset that queries again — a lazy queryset of the relation like `.values_list()`
             return self.db_method(node, bare._replace(kind="manager"), tags | {v.REQUERY_TAG + method}, "values_list", [])
         if kind is v.Db and bare.kind == "prefetched":
-            if method in ("all", "count", "exists", "first", "last", "__iter__"):
+            if method in PREFETCH_SERVED:
                 return v.tag(v.Query("django", bare.model, bare.loaded, lazy=True, cached=True), tags)
             bare = bare._replace(kind="manager")
             kind = v.Db
