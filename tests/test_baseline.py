@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from helpers import make_repo
 from test_cli import VIOLATING, run_cli
@@ -103,3 +104,49 @@ def test_bad_baseline_files_are_exit_2(tmp_path):
     bad = run_cli("check", str(repo), "--baseline", str(tmp_path / "bad.json"), cwd=tmp_path)
     assert bad.returncode == 2 and "is not an archlint baseline" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1 and bad.stdout == ""
+
+
+def test_views_sharing_one_per_row_query_are_one_finding_an_older_baseline_still_accepts(tmp_path):
+    """AL601 reports a per-row query in serializer code that several views reach once, at the query
+    (it was one finding per view).  A baseline written when it was one per view still accepts it — the
+    merged finding answers to its views' fingerprints — and rewriting that baseline swaps those entries
+    for the merged finding's own; adding a view keeps the merged finding's fingerprint."""
+    import shutil
+
+    from archlint.application.baseline import aliases, entries, render
+    from archlint.application.pipeline import Options, run_check
+
+    repo = tmp_path / "repo"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "fixtures/agent-drf-shared-mixin-bugs", repo)
+    report = run_check([str(repo)], Options())
+    shared = [f for f in report.findings if f.path == "inventory/catalog/serializers.py"]
+    assert [(f.rule, f.line) for f in shared] == [("AL601", 16)]
+    assert [(step.path, step.line) for step in shared[0].trace] == [("inventory/catalog/views.py", line) for line in (8, 13, 18)]
+    members = dict(shared[0].data)["merged"]
+    assert [(f.path, f.line) for f in members] == [("inventory/catalog/views.py", line) for line in (8, 13, 18)]
+    # the baseline as it was written before: one entry per view, none for the merged finding
+    others = [f for f in report.findings if f not in shared]
+    old = entries(others + list(members), fingerprints(others, str(repo)) + fingerprints(list(members), str(repo)))
+    path = tmp_path / "baseline.json"
+    path.write_text(render(old))
+    result = run_cli("check", str(repo), "--baseline", str(path), "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert json.loads(result.stdout)["baseline"] == {"fixed": [], "suppressed": 4}
+    result = run_cli("check", str(repo), "--baseline", str(path), "--write-baseline", str(path), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(path.read_text())["findings"]
+    assert sorted(r["path"] for r in rows) == ["inventory/catalog/reports.py", "inventory/catalog/reports.py",
+                                               "inventory/catalog/serializers.py", "inventory/catalog/views.py"]
+    merged_print = fingerprints(shared, str(repo))[0]
+    assert merged_print in {r["fingerprint"] for r in rows}
+    assert aliases(shared, str(repo))[0] == frozenset(fingerprints(list(members), str(repo)))
+    # a fourth view reaching the mixin: still the same finding for the baseline
+    views = repo / "inventory/catalog/views.py"
+    views.write_text(views.read_text().replace(
+        "class SiteViewSet(", "class AreaViewSet(viewsets.ReadOnlyModelViewSet):\n    queryset = Site.objects.prefetch_related(\"labels\")\n"
+        "    serializer_class = SiteSerializer\n\n\nclass SiteViewSet("))
+    result = run_cli("check", str(repo), "--baseline", str(path), "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    after = run_check([str(repo)], Options())
+    merged = [f for f in after.findings if f.path == "inventory/catalog/serializers.py"]
+    assert "4 views" in merged[0].message and fingerprints(merged, str(repo)) == [merged_print]

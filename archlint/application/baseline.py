@@ -35,27 +35,43 @@ class BaselineResult:
     suppressed: int  # findings hidden because the baseline lists them
 
 
-def apply_baseline(findings: list[Finding], prints: list[str], baseline_path: str | None, write_path: str | None) -> BaselineResult:
+def apply_baseline(findings: list[Finding], prints: list[str], baseline_path: str | None, write_path: str | None,
+                   also: list[frozenset] | None = None) -> BaselineResult:
     """``--baseline`` / ``--write-baseline``: compare with the baseline file (or, when only
-    writing, with today's findings, which are then all known) and write the new file."""
+    writing, with today's findings, which are then all known) and write the new file.  ``also``:
+    each finding's :func:`aliases`."""
     rows = load(baseline_path) if baseline_path else entries(findings, prints)
     if write_path:
-        write(write_path, shrink(rows, prints) if baseline_path else rows)
-    return compare(findings, prints, rows)
+        write(write_path, shrink(rows, prints, findings, also) if baseline_path else rows)
+    return compare(findings, prints, rows, also)
 
 
 def fingerprints(findings: list[Finding], root: str) -> list[str]:
-    """One fingerprint per finding, in the findings' (report) order."""
+    """One fingerprint per finding, in the findings' (report) order.  A finding that names a changing
+    list (AL601's one finding for the views that share a per-row query) gives its identity in its
+    data (``("identity", text)``), which stands for the message."""
     source = SourceText(root)
     seen: Counter[str] = Counter()
     result = []
     for finding in findings:
         code = _SPACE.sub(" ", source.line(finding.path, finding.line).strip())
-        message = _DIGITS.sub("#", finding.message)
+        message = _DIGITS.sub("#", _datum(finding, "identity", finding.message))
         digest = hashlib.sha256("\0".join((finding.rule, finding.path, message, code)).encode()).hexdigest()[:20]
         result.append(f"{digest}-{seen[digest]}")
         seen[digest] += 1
     return result
+
+
+def aliases(findings: list[Finding], root: str) -> list[frozenset]:
+    """Per finding, the fingerprints it also answers to: a finding that stands for several findings
+    reported before (``("merged", findings)`` in its data — the views reaching one shared per-row query,
+    once reported one by one) is known to a baseline that lists any of them."""
+    return [frozenset(fingerprints(list(merged), root)) if (merged := _datum(finding, "merged", ())) else frozenset()
+            for finding in findings]
+
+
+def _datum(finding: Finding, key: str, default):
+    return next((value for name, value in finding.data if name == key), default)
 
 
 def entries(findings: list[Finding], prints: list[str]) -> list[dict]:
@@ -97,11 +113,15 @@ def load(path: str) -> list[dict]:
     return document["findings"]
 
 
-def compare(findings: list[Finding], prints: list[str], baseline: list[dict]) -> BaselineResult:
-    """Split ``findings`` into new ones and known ones; list the baseline entries now fixed."""
+def compare(findings: list[Finding], prints: list[str], baseline: list[dict], also: list[frozenset] | None = None) -> BaselineResult:
+    """Split ``findings`` into new ones and known ones; list the baseline entries now fixed.  A finding
+    is known by its fingerprint or by one of its aliases (``also``: a baseline written when the views
+    sharing one per-row query were reported one by one still accepts the one finding for them, and its
+    entries for those views are not fixed)."""
+    also = also or [frozenset()] * len(findings)
     known = {row["fingerprint"] for row in baseline}
-    current = set(prints)
-    new = [(finding, fp) for finding, fp in zip(findings, prints) if fp not in known]
+    current = set(prints).union(*also) if also else set(prints)
+    new = [(finding, fp) for finding, fp, alias in zip(findings, prints, also) if fp not in known and not alias & known]
     fixed = [row for row in baseline if row["fingerprint"] not in current]
     return BaselineResult(
         findings=[finding for finding, _fp in new],
@@ -111,10 +131,17 @@ def compare(findings: list[Finding], prints: list[str], baseline: list[dict]) ->
     )
 
 
-def shrink(baseline: list[dict], prints: list[str]) -> list[dict]:
-    """The baseline without its fixed entries (never with new ones), sorted like :func:`entries`."""
+def shrink(baseline: list[dict], prints: list[str], findings: list[Finding] | None = None,
+           also: list[frozenset] | None = None) -> list[dict]:
+    """The baseline without its fixed entries (never with new ones), sorted like :func:`entries`.  The
+    entries a finding answers to by its aliases are replaced by that finding's own entry, so the file
+    moves to today's fingerprints without losing what it accepted."""
     current = set(prints)
     kept = [row for row in baseline if row["fingerprint"] in current]
+    if findings and also:
+        known = {row["fingerprint"] for row in baseline}
+        renamed = {fp for fp, alias in zip(prints, also) if fp not in known and alias & known}
+        kept += [row for row in entries(findings, prints) if row["fingerprint"] in renamed]
     return sorted(kept, key=lambda row: (row.get("path", ""), row.get("rule", ""), row.get("message", ""), row["fingerprint"]))
 
 

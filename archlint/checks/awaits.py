@@ -61,7 +61,87 @@ def _check(ctx: CheckContext) -> Iterator[Finding]:
                 yield from _noted(dropped, _dropped_writes(ctx, analysis, records, awaitable))
         if javascript:
             yield from _noted(dropped, _dropped_builders(ctx, analysis, records))
+        else:
+            yield from _unawaited_relations(ctx, analysis)
     yield from _dropped_in_callers(ctx, program, dropped)
+
+
+def _unawaited_relations(ctx, analysis) -> Iterator[Finding]:
+    """Tortoise: a relation the row's query did not fetch is an awaitable, not the related rows —
+    ``article.author`` is a ``QuerySet`` (``.first()`` of the author) until awaited, ``user.articles`` a
+    ``ReverseRelation`` holding nothing.  Reading a field of the target model from the first
+    (``article.author.username``: AttributeError) or iterating / subscripting the second (``for a in
+    user.articles``: NoValuesFetched) is the agents' bug; the relation's own methods (``.all()``,
+    ``.filter(…)``), ``await article.author`` and a relation fetched with the rows are not."""
+    relations = {e.span: e.detail for e in analysis.events if e.kind == "awaitable-relation" and e.path == analysis.path}
+    if not relations:
+        return
+    schema = ctx.program.schema
+    function = analysis.function
+    nodes = list(ir.iter_edges(function.body))
+    assignments: dict = {}
+    awaited: set = set()
+    for node, _parent, _field in nodes:
+        if type(node) is ir.Assign:
+            for target in node.targets:
+                if type(target) is ir.Name:
+                    assignments[target.id] = assignments.get(target.id, 0) + 1
+        elif type(node) is ir.Await and type(node.value) is ir.Name:
+            awaited.add(node.value.id)
+    stored: dict = {}  # name -> (relation read, target, many)
+    reported: set = set()
+
+    def misuse(parent, field, target: str, many: bool) -> str:
+        if many:
+            if type(parent) is ir.Loop and field == "iter":
+                return "iterates it"
+            return "subscripts it" if type(parent) is ir.Index and field == "obj" else ""
+        model = schema.get(target)
+        if type(parent) is ir.Attr and field == "obj" and model is not None \
+                and (parent.name in model.columns or parent.name in model.relations):
+            return f"reads `.{parent.name}` from it"
+        return ""
+
+    for node, parent, field in nodes:
+        if type(node) is not ir.Attr or node.span not in relations or type(parent) is ir.Await:
+            continue
+        target, many = relations[node.span].split("|")[0], relations[node.span].endswith("|many")
+        used = misuse(parent, field, target, many)
+        if used and node.span not in reported:
+            reported.add(node.span)
+            yield _relation_finding(ctx, analysis.path, parent, node, target, many, used)
+        elif type(parent) is ir.Assign and field == "value" and len(parent.targets) == 1 and type(parent.targets[0]) is ir.Name:
+            stored[parent.targets[0].id] = (node, target, many)
+    for name, (read, target, many) in stored.items():
+        if assignments.get(name, 0) != 1 or name in awaited or function.scope_of(name) != "local":
+            continue
+        for node, parent, field in nodes:
+            if type(node) is ir.Name and node.id == name and parent is not None:
+                used = misuse(parent, field, target, many)
+                if used and read.span not in reported:
+                    reported.add(read.span)
+                    yield _relation_finding(ctx, analysis.path, parent, read, target, many, used, stored_as=name)
+                    break
+
+
+def _relation_finding(ctx, path: str, use, read: ir.Attr, target: str, many: bool, misuse: str, stored_as: str = "") -> Finding:
+    from archlint.domain.ir_format import render
+
+    shown = render(read, 60)
+    holder = f" (stored in `{stored_as}`)" if stored_as else ""
+    if many:
+        failure = (f"the relation was not fetched, so Tortoise raises NoValuesFetched instead of giving the "
+                   f"{target.rsplit(':', 1)[-1]} rows")
+        guidance = (f"Fetch the rows: `await {shown}.all()` (or `.prefetch_related(\"{read.name}\")` on the query that "
+                    f"loaded the row, or `await row.fetch_related(\"{read.name}\")`), then iterate them.")
+    else:
+        failure = ("the relation was not fetched, so Tortoise answers a QuerySet (an awaitable of the row), not the "
+                   "row: AttributeError: 'QuerySet' object has no attribute")
+        guidance = (f"Await it — `(await {shown})` — or load it with the row (`.select_related(\"{read.name}\")` / "
+                    f"`.prefetch_related(\"{read.name}\")` on its query, or `await row.fetch_related(\"{read.name}\")`).")
+    message = (f"`{shown}` is not awaited (a Tortoise relation the query did not fetch), yet the code {misuse}{holder}: "
+               f"{failure} — the request fails every time")
+    return ctx.registry.finding("AL809", path, use.span, message, guidance)
 
 
 def _noted(seen: set, findings) -> Iterator[Finding]:

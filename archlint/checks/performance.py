@@ -97,6 +97,7 @@ def _per_row_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
                 key = ("lazy", effect.model, effect.detail) if effect.op == "lazy" else (effect.path, effect.span, effect.op)
                 group.setdefault(key, (effect, chain, inside))
     claimed: set = set()  # (loop id, model, relation, receiver): a relation of one object, reported at its first read
+    found: list = []
     for (path, line, column, loop_id), effects in sorted(groups.items(), key=lambda item: item[0][:3]):
         for key, (effect, _chain, _inside) in list(effects.items()):
             receiver = _receiver(ctx, effect, loops[loop_id]) if effect.op == "lazy" else None
@@ -105,7 +106,90 @@ def _per_row_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
                     del effects[key]  # read again in the same iteration: the ORM holds it on the object, no query
                 claimed.add((loop_id, effect.model, effect.detail, receiver))
         if effects:
-            yield _finding(ctx, path, spans[(path, line, column, loop_id)], loops[loop_id], list(effects.values()))
+            found.append((path, spans[(path, line, column, loop_id)], loops[loop_id], list(effects.values())))
+    yield from _one_per_shared_site(ctx, found)
+
+
+def _one_per_shared_site(ctx: CheckContext, found: list) -> Iterator[Finding]:
+    """A finding per place, except that the places of framework loops (a view serializing its rows:
+    the loop is the framework's, its body the serializer's code) that run the very same per-row queries
+    are one defect: nautobot's ``TaggedModelSerializerMixin.to_representation`` re-queries the tags of
+    each row, and every one of the 55 viewsets whose serializer inherits it serializes rows through it.
+    Those are reported once, at the query in the shared code, with the views as the entry points: the
+    shared code has to change, whatever the views load.  What a view's eager load would answer is not
+    merged — a lazy load (AL603), a related manager's ``all()`` / iteration a prefetch serves: the shared
+    read is right and each view's queryset lacks the load — nor is a loop the code writes itself
+    (``for prefix in …: get_closest_parent(prefix)``): each is its own place."""
+    shared: dict = {}
+    for index, (_path, _span, loop, effects) in enumerate(found):
+        if loop.kind == "serializer" and all(e.op == "read" and inside and chain and not _eager_load_answers(e)
+                                             for e, chain, inside in effects):
+            shared.setdefault(_defect_site(effects), []).append(index)
+    merged = {indexes[0]: indexes for indexes in shared.values()
+              if len({found[i][3][0][1][0][:2] for i in indexes}) > 1}  # more than one view (entry place) reaches them
+    skipped = {i for indexes in merged.values() for i in indexes[1:]}
+    for index, (path, span, loop, effects) in enumerate(found):
+        if index in skipped:
+            continue
+        if index not in merged:
+            yield _finding(ctx, path, span, loop, effects)
+            continue
+        members = [found[i] for i in merged[index]]
+        yield _shared_finding(ctx, members, [_finding(ctx, *member) for member in members])
+
+
+def _eager_load_answers(effect) -> bool:
+    """A read through a related manager (``obj.tags.all()``, iterating it) that the view's queryset could
+    serve with a prefetch: every call of its chains is one the prefetch cache answers, and it is no
+    re-query (taggit's ``names()``).  ``instance.tags.values_list(…)`` clones the queryset and queries anyway."""
+    from archlint.semantics.calls import PREFETCH_SERVED
+
+    if any(t.startswith(v.REQUERY_TAG) for t in effect.tags):
+        return False
+    query = effect.query
+    if query is None or not query.chains:  # the framework reads the relation (a field's `source="tags"`)
+        return effect.method in PREFETCH_SERVED
+    if "." not in (getattr(query, "via", "") or ""):
+        return False  # a query of its own (`Tag.objects.filter(article=obj)`): no eager load answers it
+    methods = {step.node.func.name for chain in query.chains for step in chain
+               if type(step.node) is ir.Call and type(step.node.func) is ir.Attr}
+    return methods <= PREFETCH_SERVED
+
+
+def _defect_site(effects) -> tuple:
+    """The per-row queries of a place, as where they are written (the same for every view that reaches them)."""
+    return tuple(sorted({(e.path, e.span.line, e.span.column, e.op, e.model, e.detail) for e, _c, _i in effects}))
+
+
+_SHOWN_ENTRIES = 3  # entry points named in the message; the trace lists more
+_TRACED_ENTRIES = 10
+
+
+def _shared_finding(ctx: CheckContext, members: list, findings: list) -> Finding:
+    """One finding at the per-row query of shared serializer code, for the views (``members``, whose
+    own findings are ``findings``) that all reach it.  Its data carries those findings, so a baseline
+    that accepted them accepts this one, and its identity for baselines: the message without the views
+    it names, so adding or renaming a view keeps it the same finding (application/baseline.py)."""
+    entries = sorted({(chain[0][0], chain[0][1].line, chain[0][1].column, chain[0][2])
+                      for _p, _s, _l, effects in members for _e, chain, _i in effects[:1]})
+    effects = sorted((e for e, _c, _i in members[0][3]), key=lambda e: (e.path, e.span.line, e.span.column))
+    site = effects[0]
+    first = findings[0]
+    count, shown = len(entries), [f"`{label}`" for _p, _l, _c, label in entries[:_SHOWN_ENTRIES]]
+    more = f" and {count - _SHOWN_ENTRIES} more" if count > _SHOWN_ENTRIES else ""
+    what = ", ".join(_what(e) for e in effects[:3]) + (f" and {len(effects) - 3} more" if len(effects) > 3 else "")
+    head = f"N+1: {len(effects)} quer{'y' if len(effects) == 1 else 'ies'} per row here ({what}), keyed by the row"
+    message = (f"{head}, in serializer code {count} views run on each row they list — {', '.join(shown)}{more}: "
+               f"a list of 100 rows sends {100 * len(effects) + 1} queries from each of them")
+    guidance = (f"Fix it once here, where every one of the {count} views reaches it (the trace lists them): "
+                + first.guidance[:1].lower() + first.guidance[1:])
+    trace = [TraceStep(path, line, column, f"`{label}` runs it per row")
+             for path, line, column, label in entries[:_TRACED_ENTRIES]]
+    if count > _TRACED_ENTRIES:
+        step = trace[-1]
+        trace[-1] = step._replace(note=f"{step.note} (and {count - _TRACED_ENTRIES} more views)")
+    return ctx.registry.finding(first.rule, site.path, site.span, message, guidance, tuple(trace),
+                                data=(("identity", head), ("merged", tuple(findings))))
 
 
 def _receiver(ctx: CheckContext, effect, loop):

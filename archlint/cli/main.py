@@ -146,9 +146,10 @@ def check(paths, fmt, output, config_path, select, ignore, exclude, fail_on, no_
             prints = _fingerprints(report.findings, source_root) if (baseline_path or write_baseline or fmt == "sarif") else []
             outcome = None
             if baseline_path or write_baseline:
-                from archlint.application.baseline import apply_baseline
+                from archlint.application.baseline import aliases, apply_baseline
 
-                outcome = apply_baseline(report.findings, prints, baseline_path, write_baseline)
+                outcome = apply_baseline(report.findings, prints, baseline_path, write_baseline,
+                                         aliases(report.findings, source_root) if baseline_path else None)
                 report.findings, prints = outcome.findings, outcome.fingerprints
             if compared is not None and not report_all:
                 report.findings, prints = _only_introduced(report.findings, prints, compared)
@@ -197,7 +198,7 @@ _HARD_EXIT = False  # set by main(), the process entry point
 def _fix(paths: list[str], options, request, baseline_path: str | None, changed: bool, base: str | None):
     """--fix / --diff / --add-ignore: rounds of check -> fix; each round fixes what this command
     would report (the baseline's new findings; with --changed-only, what the change introduces)."""
-    from archlint.application.baseline import apply_baseline, fingerprints
+    from archlint.application.baseline import aliases, apply_baseline, fingerprints
     from archlint.application.fixing import run_fixes
     from archlint.application.patched import changed as compare_changed
     from archlint.application.pipeline import run_check
@@ -210,7 +211,8 @@ def _fix(paths: list[str], options, request, baseline_path: str | None, changed:
             report, introduced = run_check(paths, options), None
         found = report.findings
         if baseline_path:
-            found = apply_baseline(found, fingerprints(found, report.root), baseline_path, None).findings
+            found = apply_baseline(found, fingerprints(found, report.root), baseline_path, None,
+                                   aliases(found, report.root)).findings
         return report, [f for f in found if introduced is None or id(f) in introduced]
 
     return run_fixes(request, check_round)

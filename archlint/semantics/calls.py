@@ -116,6 +116,9 @@ CAUGHT_MISSING = frozenset({v.CAUGHT_MISSING_TAG})
 CTOR_KEYED = "ctor-keyed"
 CTOR_ID_KEYED = "ctor-id-keyed"
 NEW_ROW = frozenset({"new-row"})  # on a model instance built here (`User(...)`, `new User(...)`): not yet stored
+# what a Django related manager answers from its prefetch cache (no query); its other methods build a new query
+PREFETCH_SERVED = frozenset({"all", "count", "exists", "first", "last", "__iter__"})
+STORED_ROW = frozenset({"stored-row"})  # on what an insert answered (`Model.objects.create(…)`): stored, built here or not
 SAVES_EXISTING = "saves-existing"  # on a save()/add() whose row was not built here: an update, not an insert
 # on such a save()/add() of a row of a model whose loaded rows this function changed in ways not seen column by
 # column (`setattr(row, key, value)`): what it sends is not known (Frame.forget_found_filters)
@@ -300,7 +303,7 @@ def existing_row(value) -> bool:
     """A row that was read or handed in (``request.user``, ``get_object_or_404(…)``, a relation of
     another row), not one built here: saving it updates (AL310 judges inserts only).  A value that
     is not known to be a row — or may be one built here — is not."""
-    return all(type(v.strip(o)) is v.Row and not (NEW_ROW & v.tags_of(o)) for o in v.options(value))
+    return all(type(v.strip(o)) is v.Row and (not (NEW_ROW & v.tags_of(o)) or STORED_ROW <= v.tags_of(o)) for o in v.options(value))
 
 
 # The languages' own ways to copy an object's keys (builtins, not a library's names, so they stay here): JS
@@ -1292,7 +1295,7 @@ class Calls:
             # (prefetched) queryset that queries again — a lazy queryset of the relation like `.values_list()`
             return self.db_method(node, bare._replace(kind="manager"), tags | {v.REQUERY_TAG + method}, "values_list", [])
         if kind is v.Db and bare.kind == "prefetched":
-            if method in ("all", "count", "exists", "first", "last", "__iter__"):
+            if method in PREFETCH_SERVED:
                 return v.tag(v.Query("django", bare.model, bare.loaded, lazy=True, cached=True), tags)
             bare = bare._replace(kind="manager")
             kind = v.Db
@@ -1829,6 +1832,11 @@ class Calls:
             return self.node_callback(node, value, tags, args[-1][2])
         if outcome is not None and (outcome.run or outcome.write):  # what the database answered is not the client's input
             tags, arg_tags = tags - {v.INPUT_TAG}, arg_tags - {v.INPUT_TAG}
+        if outcome is not None and outcome.write and not outcome.new and outcome.value in ("row", "rows"):
+            # the row an insert answers is stored, whatever it was built from: `Attachment.objects.create(email=email, …)`
+            # with an `email = Email(…)` the code built carries that NEW_ROW mark (what the code made, for AL601's
+            # loops), but a later `att.save()` updates it (hyperkitty's incoming.py; AL310 took it for a second insert)
+            tags = tags | STORED_ROW
         # what a lookup keyed by a loop's row found is that row's data too (`author = session.get(User,
         # a.author_id)`): a query keyed by it, in a helper two calls away, runs once per row as well
         return v.tag(value, tags | arg_tags) if not v.is_unknown(value) or combined or tags else value

@@ -3449,6 +3449,8 @@ class Frame(Calls):
             # `await user.articles.all()`) — one query per row in a loop.  A non-null forward key always finds its row.
             owner = self.program.schema.get(row.model)
             nonempty = not relation.collection and relation.kind == "forward" and owner is not None and name not in owner.nullable
+            if type(node) is ir.Attr:  # read without `await` it is no row (AL809)
+                self.event("awaitable-relation", node, f"{relation.target}|{'many' if relation.collection else 'one'}")
             return v.tag(v.Query(target_stack, relation.target, single=not relation.collection, nonempty=nonempty), tags)
         if stack == "django" and relation.collection:  # a related manager: queries when read through
             return v.tag(v.Db("django", "prefetched" if loaded else "manager", relation.target, f"{row.model}.{name}",

@@ -57,6 +57,7 @@ class Known(NamedTuple):
     tortoise_bases: frozenset  # Tortoise ORM's Model
     tortoise_relations: dict  # relation field (short name) -> a collection?
     tortoise_field_modules: frozenset  # the modules (prefixes) Tortoise's fields come from
+    tortoise_defaults: dict  # the names Tortoise gives what a model does not name: table, related_name
     sequelize_associations: dict  # association method -> a collection?
     sequelize_association_keys: dict  # association method -> where its foreign key lives: source | target | through
     typeorm_relations: dict  # relation decorator -> a collection?
@@ -235,7 +236,7 @@ def discover(program) -> Schema:
     schema.user_model = _django_user_model(program, schema)
     _django_usernames(program, schema)
     _django_builtin_user(program, schema)
-    _resolve_targets(schema)
+    _resolve_targets(schema, known(program))
     _prisma_models(schema, getattr(program, "schema_files", ()))
     return schema
 
@@ -418,8 +419,12 @@ def _django_abstract_fields(program, path: str, cls: ir.Class, model: Model) -> 
 
 def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> None:
     path = module.path
-    if model.stack == "django":
+    if model.stack in ("django", "tortoise"):  # Tortoise's Meta takes the same `unique_together`
         _django_meta_unique(program, path, cls, model)
+    if model.stack == "tortoise" and model.unique:
+        _tortoise_key_columns(program, cls, model)
+    if model.stack == "tortoise" and not model.table:
+        model.table = _tortoise_table(program, path, cls)
     for member in cls.fields:
         if member.name == "__tablename__" and type(member.value) is ir.Const and isinstance(member.value.value, str):
             model.table = member.value.value
@@ -498,6 +503,29 @@ def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> 
             model.columns.add(member.name)
 
 
+def _tortoise_key_columns(program, cls: ir.Class, model: Model) -> None:
+    """``unique_together = (("follower", "followed"),)`` names foreign keys by their relation; the rows hold
+    (and lookups compare) their ``<name>_id`` columns: the same set under those names too."""
+    relations = known(program).tortoise_relations
+    keys = {member.name for member in cls.fields if type(member.value) is ir.Call
+            and relations.get(ir.dotted(member.value.func).rsplit(".", 1)[-1] if ir.dotted(member.value.func) else "") is False}
+    for group in list(model.unique):
+        if group & keys:
+            model.unique.add(frozenset(f"{name}_id" if name in keys else name for name in group))
+
+
+def _tortoise_table(program, path: str, cls: ir.Class) -> str:
+    """A Tortoise model's table: ``class Meta: table = "…"``, else its class name lowercased (orms.toml
+    ``tortoise_defaults``)."""
+    for nested in cls.nested:
+        inner = program.cls(path, nested)
+        if inner is not None and inner.name == "Meta":
+            for member in inner.fields:
+                if member.name == "table" and type(member.value) is ir.Const and isinstance(member.value.value, str):
+                    return member.value.value
+    return known(program).tortoise_defaults["table"].format(name=cls.name.lower())
+
+
 def _tortoise_field(member, call: ir.Call, short: str, model: Model, relations: dict) -> None:
     """A Tortoise field: a relation (``ForeignKeyField("models.User", related_name="articles")`` — its
     ``<name>_id`` column too) or a column (``CharField(max_length=…, unique=True)``)."""
@@ -505,7 +533,9 @@ def _tortoise_field(member, call: ir.Call, short: str, model: Model, relations: 
     nullable = type(null) is ir.Const and null.value is True
     if short in relations:
         related = call.arg(keyword="related_name")
-        related_name = related.value if type(related) is ir.Const and isinstance(related.value, str) else ""
+        # "" when not given (or None): Tortoise's default name; False: no reverse relation; None: a name not known here
+        related_name = (related.value if type(related) is ir.Const and (isinstance(related.value, str) or related.value is False)
+                        else "" if related is None or type(related) is ir.Const and related.value is None else None)
         model.pending.append((member.name, _target_text(call.arg(0, "model_name")), relations[short], "select",
                               member.span, short, related_name))
         if relations[short]:
@@ -1086,7 +1116,7 @@ def _direction_is_many(model: Model, target: Model | None, name: str) -> bool:
 
 
 # Targets -----------------------------------------------------------------------------------------------
-def _resolve_targets(schema: Schema) -> None:
+def _resolve_targets(schema: Schema, known_names: Known) -> None:
     for model in list(schema.models.values()):
         for name, target, collection, strategy, span, via, related_name in model.pending:
             if target == USER_MODEL_TARGET and model.stack == "django":  # ForeignKey(settings.AUTH_USER_MODEL)
@@ -1103,10 +1133,12 @@ def _resolve_targets(schema: Schema) -> None:
                 many = back.uselist if back.uselist is not None else (back.secondary or not collection)
                 schema.models[key].relations.setdefault(
                     back.name, Relation(back.name, model.key, many, back.strategy, back.span, "forward", via))
-            if model.stack == "tortoise" and key and related_name:
-                # the reverse side Tortoise adds under `related_name`: a collection (one row of a OneToOneField)
+            if model.stack == "tortoise" and key and isinstance(related_name, str):
+                # the reverse side Tortoise adds under `related_name` — or, not given, under its default name
+                # (`{table}s`: `comments` for `class Comment`): a collection (one row of a OneToOneField)
+                reverse = related_name or known_names.tortoise_defaults["related_name"].format(table=model.table or model.name.lower())
                 schema.models[key].relations.setdefault(
-                    related_name, Relation(related_name, model.key, via != "OneToOneField", "select", span, "reverse", via))
+                    reverse, Relation(reverse, model.key, via != "OneToOneField", "select", span, "reverse", via))
             if model.stack == "django" and key:
                 # a OneToOneField's reverse accessor is the model's name (``user.profile``), a ForeignKey's ``<model>_set``
                 reverse = related_name or (model.name.lower() if via == "OneToOneField" else f"{model.name.lower()}_set")
