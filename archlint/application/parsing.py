@@ -24,7 +24,7 @@ import os
 
 from archlint.adapters.cache import FactsCache, content_hash
 from archlint.adapters.discovery import SourceFile
-from archlint.domain.facts import FileFacts, ParseProblem, Span, SpooledBlob
+from archlint.domain.facts import FileFacts, ParseProblem, Span
 
 PARALLEL_THRESHOLD_FILES = 200
 PARALLEL_THRESHOLD_BYTES = 2_000_000  # of syntax-only parsing; a byte lowered to the IR weighs LOWERED_WEIGHT
@@ -168,7 +168,7 @@ def _work(batch: list[tuple[str, str, str, str]], keep_blobs: bool = True, spool
     return results
 
 
-_SPOOLS: dict[str, list] = {}  # this worker's spool file per directory: [handle, name, size]
+_SPOOLS: dict[str, tuple] = {}  # this worker's spool file per directory: (handle, name)
 
 
 def _spool(deep: list[FileFacts], directory: str) -> None:
@@ -179,20 +179,11 @@ def _spool(deep: list[FileFacts], directory: str) -> None:
         spool = _SPOOLS.get(directory)
         if spool is None:
             name = os.path.join(directory, f"{os.getpid()}.blobs")
-            spool = _SPOOLS[directory] = [open(name, "ab"), name, 0]  # noqa: SIM115 - open for the worker's life
-            spool[2] = spool[0].tell()
-
-        def write(blob: bytes | None) -> SpooledBlob | None:
-            if blob is None:
-                return None
-            handle, name, offset = spool
-            handle.write(blob)
-            spool[2] = offset + len(blob)
-            return SpooledBlob(name, offset, len(blob))
-
+            spool = _SPOOLS[directory] = (open(name, "ab"), name)  # noqa: SIM115 - open for the worker's life
+        handle, name = spool
         for facts in deep:
-            facts.spool(write)
-        spool[0].flush()
+            facts.spool(handle, name)
+        handle.flush()
     except OSError:
         _SPOOLS.pop(directory, None)
         for facts in deep:

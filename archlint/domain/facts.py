@@ -555,13 +555,22 @@ class FileFacts:
             return pickle.dumps(self._ir, pickle.HIGHEST_PROTOCOL)  # False (no IR) pickles too
         return None
 
-    def spool(self, write) -> None:
-        """Write the body and IR blobs with ``write(bytes) -> SpooledBlob`` (a pool worker's spool file)
+    def dump_blobs(self, stream) -> tuple[int, int]:
+        """Write the body blob and then the IR blob :meth:`packed` gives to ``stream`` (a seekable
+        binary file) and return their sizes (``-1``: none).  Records are pickled straight into the
+        stream, never made one bytes object (whose buffer doubled as it grew: the largest IR of
+        the saleor-sized tree made the cache's save its run's peak)."""
+        return _dump_part(stream, self._blob, self._body), _dump_part(stream, self._ir_blob, self._ir)
+
+    def spool(self, handle, name: str) -> None:
+        """Write the body and IR blobs to ``handle`` (a pool worker's spool file ``name``, at its end)
         and keep where they are: this object then pickles as its records and those places
         (:meth:`__reduce__`), so the process that reads it holds no blob.  Only for facts holding
         a body as records (the deep pass's extraction; its IR too when it has one)."""
-        _state, body, ir = self.packed()
-        self._blob, self._ir_blob = write(body), write(ir)
+        start = handle.tell()
+        body, ir = self.dump_blobs(handle)
+        self._blob = SpooledBlob(name, start, body) if body >= 0 else None
+        self._ir_blob = SpooledBlob(name, start + max(body, 0), ir) if ir >= 0 else None
 
     def unspool(self) -> None:
         """Forget spooled places (the spool could not be written): the facts pickle as blobs again."""
@@ -610,6 +619,19 @@ class FileFacts:
     def parsed(self) -> bool:
         """False when the file could not be read or decoded at all (counted as skipped)."""
         return not any(p.rule in ("AL002", "AL004") for p in self.problems)
+
+
+def _dump_part(stream, blob, record) -> int:
+    """One blob of :meth:`FileFacts.dump_blobs`: the blob as it is (read from the spool), else the
+    record pickled into ``stream``; its size, ``-1`` when there is neither."""
+    if blob is not None and (data := _bytes(blob)) is not None:
+        stream.write(data)
+        return len(data)
+    if record is None:
+        return -1
+    start = stream.tell()
+    pickle.dump(record, stream, pickle.HIGHEST_PROTOCOL)
+    return stream.tell() - start
 
 
 def from_packed(state: tuple, blob: bytes | None, ir_blob: bytes | None = None) -> FileFacts:
