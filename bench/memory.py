@@ -61,6 +61,7 @@ def _wrap(module, name: str, label: str) -> None:
 
 def instrument() -> None:
     import archlint.checks as checks
+    from archlint.adapters import cache
     from archlint.application import graph_builder, pipeline, semantic_model
 
     _wrap(pipeline, "_parse", "parse (heads)")
@@ -70,6 +71,7 @@ def instrument() -> None:
     _wrap(semantic_model, "build_program", "semantic model built")
     _wrap(semantic_model, "build_datalayer", "analyses + data layer")
     _wrap(pipeline, "_checks", "checks done")
+    _wrap(cache.FactsCache, "save", "cache saved")
     family_type = type(checks.FAMILIES[0])
     check = family_type.check
 
@@ -100,7 +102,7 @@ def main() -> None:
     argv = ["archlint", "check", options.tree, "--format", "json"]
     argv += ["--config", options.config] if options.config else []
     argv += ["--jobs", str(options.jobs)] if options.jobs else []
-    argv += [] if options.cache else ["--no-cache"]
+    argv += [] if options.cache else ["--no-cache"]  # --cache: ARCHLINT_CACHE_DIR names a fresh one
     sys.argv = argv
     with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
         archlint_main()

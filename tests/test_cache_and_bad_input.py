@@ -145,13 +145,68 @@ def test_the_pack_holds_heads_in_its_pickle_and_bodies_as_blobs_after_it(tmp_pat
     cache = FactsCache(str(tmp_path / "cache"), str(repo))
     with open(cache.path, "rb") as handle:
         header = pickle.load(handle)
-        assert handle.read()  # the blobs follow the header
-    assert "entries" not in header
+        heads = pickle.load(handle)  # the first chunk of heads (one here), then its blobs
+        assert handle.read()  # the blobs follow the heads
+    assert "entries" not in header and header["heads"] == len(heads) == len(cache.entries)
     assert all(type(state) is tuple and not any(isinstance(part, (bytes, FileFacts)) for part in state)
-               for _digest, state in header["heads"])
+               for _digest, state in heads)
     entry = cache.entries[facts.content_hash]
     assert entry._blob is not None and entry._ir_blob is not None and entry.read_parts == (False, False)
     assert entry.body == facts.body and entry.ir == facts.ir
+
+
+def test_a_pooled_cold_run_saves_from_the_spool_what_a_serial_one_pickles(tmp_path, monkeypatch):
+    """Issue 11 (peak RSS): with a cache, the pool's workers spool the deep files' blobs instead of
+    sending them, and the save copies them from there; the pack holds what a serial run's holds,
+    the spool is gone after the run, and a warm run hits."""
+    from archlint.application import parsing
+
+    if not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+        import pytest
+
+        pytest.skip("one CPU or no fork: no pool")
+    files = dict(DEEP)
+    for index in range(8):
+        files[f"app/repo{index}.py"] = (f"from app.db import engine\n\n\ndef load{index}(user_id):\n"
+                                        f"    for row in engine.execute('SELECT * FROM t{index} WHERE id = ' + user_id):\n"
+                                        f"        engine.execute(row)\n")
+    repo = make_repo(tmp_path / "repo", files)
+    monkeypatch.setattr(parsing, "PARALLEL_THRESHOLD_FILES", 1)
+    serial = run(repo, tmp_path / "serial", jobs=1)
+    pooled = run(repo, tmp_path / "pooled", jobs=2)
+    assert [f.to_dict() for f in pooled.findings] == [f.to_dict() for f in serial.findings]
+    assert not [p for p in (tmp_path / "pooled").rglob("*") if p.name.startswith("spool-")]
+    from archlint.domain.facts import SpooledBlob
+
+    assert any(type(facts._blob) is SpooledBlob for facts in pooled.context.files.values())  # the pool spooled
+
+    def entries(directory):
+        cache = FactsCache(str(tmp_path / directory), str(repo))
+        return {digest: (facts.head_state(), facts.body if facts._blob else None, facts.ir if facts._ir_blob else None)
+                for digest, facts in cache.entries.items()}
+
+    assert entries("pooled") == entries("serial")
+    assert any(body for _head, body, _ir in entries("pooled").values())
+    warm = run(repo, tmp_path / "pooled", jobs=2)
+    assert warm.cache_hits == len(files) - 1
+    assert [f.to_dict() for f in warm.findings] == [f.to_dict() for f in serial.findings]
+
+
+def test_a_pack_of_many_chunks_reads_back_every_entry(tmp_path, monkeypatch):
+    """The heads are pickled a chunk at a time (a pickle's memo holds all it wrote until it is
+    done), each chunk followed by its entries' blobs; a warm run reads every chunk back."""
+    from archlint.adapters import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "HEADS_PER_CHUNK", 2)
+    files = {**DEEP, **{f"app/m{index}.py": f"import app.db\nX = {index}\n" for index in range(5)}}
+    repo = make_repo(tmp_path / "repo", files)
+    cold = run(repo, tmp_path / "cache")
+    warm = run(repo, tmp_path / "cache", reuse_results=False)
+    assert warm.cache_hits == 6 and [f.to_dict() for f in warm.findings] == [f.to_dict() for f in cold.findings]
+    entries = FactsCache(str(tmp_path / "cache"), str(repo)).entries
+    assert len(entries) == 6
+    db = cold.context.files["app/db.py"]
+    assert entries[db.content_hash].body == db.body and entries[db.content_hash].ir == db.ir
 
 
 def test_a_truncated_pack_is_ignored(tmp_path):

@@ -216,3 +216,64 @@ def test_line_numbers_of_call_arguments_are_one_int_per_line_across_files():
              for facts in (first, second, script)]
     assert lines == [302, 302, 302]
     assert lines[0] is lines[1] is lines[2]
+
+
+def test_a_worker_with_a_cache_spools_the_blobs_and_sends_records_sharing_positions(tmp_path):
+    """With a cache and a spool directory, a pool worker writes a deep file's body and IR blobs to
+    its spool file and sends the records as one stream (as without a cache), with where the blobs
+    are: the caller holds no pickled copy, and the cache's save writes the same blobs from there.
+    Once the spool is gone, the save pickles the records again (nothing is lost)."""
+    from archlint.application.parsing import BODY, FULL, _work
+    from archlint.domain.facts import SpooledBlob
+
+    path = tmp_path / "db.py"
+    path.write_bytes(SOURCE)
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    (_, facts), (_, body_only) = pickle.loads(pickle.dumps(
+        _work([(FULL, str(path), "app/db.py", "python"), (BODY, str(path), "app/db_test.py", "python")], True, str(spool))))
+    assert type(facts._blob) is SpooledBlob and type(facts._ir_blob) is SpooledBlob and facts.keep_blobs
+    assert type(body_only._blob) is SpooledBlob and body_only._ir_blob is None and body_only._ir is None
+    assert facts.read_parts == (True, True)  # records, not blobs waiting to be unpickled
+    assert {id(call.span) for call in facts.body.calls} <= {id(span) for span in _spans_of(facts.ir)}  # one object each
+    expected = extract("app/db.py", SOURCE, full=True, ir=True)
+    assert facts.body == expected.body and facts.ir == expected.ir
+    _state, body, ir = facts.packed()
+    assert pickle.loads(body) == expected.body and pickle.loads(ir) == expected.ir
+    assert body == facts._blob.read() and len(list(spool.iterdir())) == 1  # one spool file per worker
+    for spooled in spool.iterdir():
+        spooled.unlink()
+    _state, body, ir = facts.packed()  # the spool removed: pickled from the records
+    assert pickle.loads(body) == expected.body and pickle.loads(ir) == expected.ir
+
+
+def _spans_of(value, seen=None):
+    from archlint.domain.facts import Span
+
+    seen = set() if seen is None else seen
+    if type(value) is Span:
+        yield value
+    elif isinstance(value, (tuple, list)) and id(value) not in seen:
+        seen.add(id(value))
+        for item in value:
+            yield from _spans_of(item, seen)
+
+
+def test_an_unwritable_spool_sends_the_blobs_in_the_pickle(tmp_path):
+    from archlint.application.parsing import FULL, _work
+
+    path = tmp_path / "db.py"
+    path.write_bytes(SOURCE)
+    (_, facts), = pickle.loads(pickle.dumps(_work([(FULL, str(path), "app/db.py", "python")], True, str(tmp_path / "missing"))))
+    assert type(facts._blob) is bytes and type(facts._ir_blob) is bytes
+    assert facts.body == extract("app/db.py", SOURCE, full=True, ir=True).body
+
+
+def test_the_spool_directory_is_made_in_the_cache_and_removed_with_the_workers(tmp_path):
+    from archlint.application.parsing import Workers
+
+    with Workers(2, keep_blobs=True, spool_in=str(tmp_path / "packs")) as workers:
+        directory = workers._spool_directory()
+        assert directory is not None and directory.startswith(str(tmp_path / "packs"))
+    assert not (tmp_path / "packs").exists() or not list((tmp_path / "packs").iterdir())
+    assert Workers(2, keep_blobs=False, spool_in=str(tmp_path))._spool_directory() is None  # no cache: nothing saved

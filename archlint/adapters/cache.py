@@ -20,9 +20,14 @@ from archlint.adapters.digest import blake2b
 from archlint.domain.facts import FileFacts, from_packed
 
 # 2: the pack also holds the deep findings of the last run (see get_deep); 3: the entries' bodies and
-# IR follow the header pickle as a stream of blobs (see FactsCache.save)
-_FORMAT = 3
+# IR follow the header pickle as a stream of blobs (see FactsCache.save); 4: the heads are pickled
+# in chunks, each followed by its entries' blobs
+_FORMAT = 4
 _BLOB_SIZES = struct.Struct("<qq")  # an entry's body and IR blob sizes; -1: none
+# Heads per pickle of the pack: one pickle's memo holds every object it wrote until it is done (all
+# heads of the saleor-sized tree in one: 16 MiB at the save, the cold run's peak), and a chunk still
+# shares the texts its heads repeat (module names, kinds)
+HEADS_PER_CHUNK = 512
 
 
 def default_cache_dir() -> str:
@@ -97,7 +102,7 @@ class FactsCache:
                 payload = pickle.load(handle)
                 if not isinstance(payload, dict) or payload.get("fingerprint") != self.fingerprint:
                     return
-                entries = _read_entries(handle, payload.get("heads", ()))
+                entries = _read_entries(handle, payload.get("heads", 0))
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError, struct.error):
             return
         self.entries = entries
@@ -147,12 +152,14 @@ class FactsCache:
         Call it after the checks ran: bodies extracted on demand during the run are then part of
         the entries, so the next run finds them without re-parsing.
 
-        The pack is one pickle of the heads (imports, problems, signals: their repeated texts
-        memoised once for the whole pack), then each entry's body and IR blob, written one at a
-        time.  In the one pickle they were before, the pickler's memo held every blob it had
-        written until the whole pack was done: a cold run's peak was its save, all bodies and IR
-        pickled at once beside their records (saleor-sized tree, ``--jobs 1``: 449 MiB against 368
-        without a cache)."""
+        The pack is a header pickle (fingerprint, findings, how many heads), then the heads in
+        chunks of ``HEADS_PER_CHUNK``: a pickle of the chunk's heads (imports, problems, signals:
+        their repeated texts memoised once per chunk), then each of its entries' body and IR
+        blob, written one at a time.  In the one pickle they were before, the pickler's memo held
+        every blob it had written until the whole pack was done: a cold run's peak was its save,
+        all bodies and IR pickled at once beside their records (saleor-sized tree, ``--jobs 1``:
+        449 MiB against 368 without a cache); with all heads in one pickle, its memo still held
+        16 MiB of them."""
         fresh = any(facts.fresh_body or facts.fresh_ir for facts in self.used.values())
         if not self.dirty and not fresh and len(self.used) == len(self.entries):
             return
@@ -163,39 +170,48 @@ class FactsCache:
             os.makedirs(directory, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")
             with os.fdopen(handle, "wb") as stream:
-                heads = [(digest, facts.head_state()) for digest, facts in self.used.items()]
-                payload = {"fingerprint": self.fingerprint, "heads": heads, "result": self.result, "deep": self.deep}
+                payload = {"fingerprint": self.fingerprint, "heads": len(self.used), "result": self.result, "deep": self.deep}
                 pickle.dump(payload, stream, protocol=pickle.HIGHEST_PROTOCOL)
-                _write_blobs(stream, self.used.values())
+                used = list(self.used.items())
+                for start in range(0, len(used), HEADS_PER_CHUNK):
+                    chunk = used[start : start + HEADS_PER_CHUNK]
+                    pickle.dump([(digest, facts.head_state()) for digest, facts in chunk], stream, protocol=pickle.HIGHEST_PROTOCOL)
+                    _write_blobs(stream, [facts for _digest, facts in chunk])
             os.replace(temporary, self.path)
         except OSError:
             return  # a read-only cache location must never fail the analysis
 
 
 def _write_blobs(stream, entries) -> None:
-    """Each entry's body and IR blob after the header pickle, in the heads' order: both sizes
-    (``-1`` for none), then the bytes.  A body read as records is pickled here, one at a time, and
-    freed before the next."""
+    """Each entry's body and IR blob after its chunk's heads, in the heads' order: both sizes
+    (``-1`` for none), then the bytes.  A body or IR read as records is pickled into the stream
+    here (``FileFacts.dump_blobs``), its sizes written in front of it once known."""
     sizes = _BLOB_SIZES.pack
     for facts in entries:
-        _state, body, ir = facts.packed()
-        stream.write(sizes(-1 if body is None else len(body), -1 if ir is None else len(ir)))
-        if body is not None:
-            stream.write(body)
-        if ir is not None:
-            stream.write(ir)
+        position = stream.tell()
+        stream.write(sizes(-1, -1))
+        body, ir = facts.dump_blobs(stream)
+        end = stream.tell()
+        stream.seek(position)
+        stream.write(sizes(body, ir))
+        stream.seek(end)
 
 
-def _read_entries(handle, heads) -> dict[str, FileFacts]:
-    """The entries of a pack whose header pickle was read from ``handle``: each head with its body
-    and IR blobs, left pickled until first read (``FileFacts.body`` / ``ir``)."""
+def _read_entries(handle, count: int) -> dict[str, FileFacts]:
+    """The ``count`` entries of a pack whose header pickle was read from ``handle``: chunk after
+    chunk, its heads, then each head's body and IR blobs, left pickled until first read
+    (``FileFacts.body`` / ``ir``)."""
     entries: dict[str, FileFacts] = {}
     read, size, unpack = handle.read, _BLOB_SIZES.size, _BLOB_SIZES.unpack
-    for digest, state in heads:
-        body_size, ir_size = unpack(read(size))
-        body = read(body_size) if body_size >= 0 else None
-        ir = read(ir_size) if ir_size >= 0 else None
-        if (body is not None and len(body) != body_size) or (ir is not None and len(ir) != ir_size):
-            raise EOFError("truncated pack")
-        entries[digest] = from_packed(state, body, ir)
+    while len(entries) < count:
+        chunk = pickle.load(handle)
+        if not chunk:
+            raise ValueError("empty chunk")
+        for digest, state in chunk:
+            body_size, ir_size = unpack(read(size))
+            body = read(body_size) if body_size >= 0 else None
+            ir = read(ir_size) if ir_size >= 0 else None
+            if (body is not None and len(body) != body_size) or (ir is not None and len(ir) != ir_size):
+                raise EOFError("truncated pack")
+            entries[digest] = from_packed(state, body, ir)
     return entries

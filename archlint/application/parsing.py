@@ -146,18 +146,48 @@ def _safe(function, path: str, data: bytes, language: str, full: bool) -> FileFa
     return facts
 
 
-def _work(batch: list[tuple[str, str, str, str]], keep_blobs: bool = True) -> list[tuple[str, object]]:
+def _work(batch: list[tuple[str, str, str, str]], keep_blobs: bool = True, spool: str | None = None) -> list[tuple[str, object]]:
     """One worker batch: (mode, absolute, path, language) -> (path, facts or syntax problems).
     ``keep_blobs=False``: the caller keeps no pickled bodies or IR (no cache), so the body and IR
     of a deep file (``FULL``: both are read) are sent back as records in the batch's one pickle
-    (``FileFacts.__reduce__``).  A JS/TS head's IR stays a blob: most are never read (Django's
-    admin scripts), and unpickling them all cost CPU."""
+    (``FileFacts.__reduce__``).  ``spool`` (a directory; a run with a cache, on the pool): the
+    blobs the cache will save of a deep file (``FULL`` or ``BODY``) are written to this worker's
+    spool file there, and the records travel as without a cache, with where their blobs are —
+    the caller holds no blob (see :func:`_spool`).  A JS/TS head's IR stays a blob: most are never read (Django's admin
+    scripts), and unpickling them all cost CPU."""
     results = _work_items(batch)
     if not keep_blobs:
         for (mode, *_item), (_path, facts) in zip(batch, results):
             if mode == FULL and isinstance(facts, FileFacts):
                 facts.keep_blobs = False
+    elif spool is not None:
+        deep = [facts for (mode, *_item), (_path, facts) in zip(batch, results)
+                if mode in (FULL, BODY) and isinstance(facts, FileFacts) and facts._body is not None]
+        if deep:
+            _spool(deep, spool)
     return results
+
+
+_SPOOLS: dict[str, tuple] = {}  # this worker's spool file per directory: (handle, name)
+
+
+def _spool(deep: list[FileFacts], directory: str) -> None:
+    """Write the body and IR blobs of ``deep`` to this process's spool file in ``directory`` (one per
+    worker, appended batch after batch) and mark each file with their places.  Any write error:
+    nothing is spooled, the blobs travel in the batch's pickle as before."""
+    try:
+        spool = _SPOOLS.get(directory)
+        if spool is None:
+            name = os.path.join(directory, f"{os.getpid()}.blobs")
+            spool = _SPOOLS[directory] = (open(name, "ab"), name)  # noqa: SIM115 - open for the worker's life
+        handle, name = spool
+        for facts in deep:
+            facts.spool(handle, name)
+        handle.flush()
+    except OSError:
+        _SPOOLS.pop(directory, None)
+        for facts in deep:
+            facts.unspool()
 
 
 def _work_items(batch: list[tuple[str, str, str, str]]) -> list[tuple[str, object]]:
@@ -201,11 +231,15 @@ class Workers:
     """Runs batches serially, or on a process pool once the work is large enough; the pool is
     started at most once per run and only when needed (small repos never pay for it)."""
 
-    def __init__(self, jobs: int, keep_blobs: bool = True) -> None:
+    def __init__(self, jobs: int, keep_blobs: bool = True, spool_in: str | None = None) -> None:
         self.jobs = min(jobs, os.cpu_count() or 1)
         self.pool = None
         self.size = 0  # the pool's workers
         self.keep_blobs = keep_blobs  # False: no cache saves pickled bodies or IR (see _work)
+        # With a cache: the directory under which the workers spool the deep files' blobs (a
+        # temporary directory made when the pool starts, removed on exit; see _work)
+        self.spool_in = spool_in if keep_blobs else None
+        self.spool: str | None = None
 
     def __enter__(self) -> Workers:
         return self
@@ -213,6 +247,22 @@ class Workers:
     def __exit__(self, *exc) -> None:
         if self.pool is not None:
             self.pool.shutdown()
+        if self.spool is not None:
+            import shutil
+
+            shutil.rmtree(self.spool, ignore_errors=True)
+            self.spool = None
+
+    def _spool_directory(self) -> str | None:
+        if self.spool is None and self.spool_in is not None:
+            import tempfile
+
+            try:
+                os.makedirs(self.spool_in, exist_ok=True)
+                self.spool = tempfile.mkdtemp(prefix="spool-", dir=self.spool_in)
+            except OSError:  # a read-only cache location: the blobs travel in the pickles
+                self.spool_in = None
+        return self.spool
 
     def pooled(self, items: list[tuple[str, str, str, str]], sizes: dict[str, int]) -> bool:
         """Whether a batch goes to the pool rather than this process: enough files, or enough bytes
@@ -238,7 +288,7 @@ class Workers:
             return lambda: []
         try:
             pool = self._pool(len(batches))
-            futures = [pool.submit(_work, batch, self.keep_blobs) for batch in batches]
+            futures = [pool.submit(_work, batch, self.keep_blobs, self._spool_directory()) for batch in batches]
         except (OSError, RuntimeError):  # no fork/semaphores in this sandbox: stay serial
             return lambda: [result for batch in batches for result in _work(batch)]
 
@@ -274,7 +324,7 @@ class Workers:
         futures = None
         try:
             pool = self._pool(len(batches))
-            futures = [pool.submit(_work, batch, self.keep_blobs) for batch in batches]
+            futures = [pool.submit(_work, batch, self.keep_blobs, self._spool_directory()) for batch in batches]
         except (OSError, RuntimeError):  # no fork/semaphores in this sandbox: each batch runs here
             futures = None
 

@@ -159,7 +159,8 @@ def _run_check(paths: list[str], options: Options | None = None) -> Report:
     """discover → parse → facts/IR → graph → checks → suppressions, one named stage each (the baseline
     and the reporters are the command's, after this returns)."""
     run = _discover(paths, options or Options())
-    with Workers(run.options.jobs or default_jobs(), keep_blobs=run.cache is not None) as workers:
+    spool_in = os.path.dirname(run.cache.path) if run.cache is not None else None
+    with Workers(run.options.jobs or default_jobs(), keep_blobs=run.cache is not None, spool_in=spool_in) as workers:
         run.workers = workers
         _parse(run)
         result_key = _result_key(run.root, run.config, run.files, run.found, run.spec) \

@@ -284,6 +284,32 @@ class ParseProblem(NamedTuple):
     span: Span
 
 
+class SpooledBlob(NamedTuple):
+    """A body or IR blob a pool worker wrote to its spool file instead of sending it: where it is.
+    The cache's save copies it from there (:meth:`read`), so this process holds the records the
+    worker sent and no pickled copy of them until the save (saleor-sized tree, default jobs: ~75
+    MiB of blobs held beside their records)."""
+
+    path: str
+    offset: int
+    size: int
+
+    def read(self) -> bytes | None:
+        """The blob's bytes, ``None`` when the spool is gone or short (the caller pickles the records)."""
+        try:
+            with open(self.path, "rb") as handle:
+                handle.seek(self.offset)
+                data = handle.read(self.size)
+        except OSError:
+            return None
+        return data if len(data) == self.size else None
+
+
+def _bytes(blob) -> bytes | None:
+    """A blob's bytes, read from the spool when it is a :class:`SpooledBlob`."""
+    return blob if blob is None or type(blob) is bytes else blob.read()
+
+
 @dataclass(slots=True)
 class FileBody:
     """The bulky part of a file's facts: needed only by data-layer rules, on some files."""
@@ -401,7 +427,8 @@ class FileFacts:
                 if self._blob is not None:
                     # the blob stays: saving the cache again writes it as is instead of pickling
                     # the body anew (a one-file edit re-saved Django's 185 bodies: 0.7 s)
-                    self._body = pickle.loads(self._blob)
+                    data = _bytes(self._blob)
+                    self._body = pickle.loads(data) if data is not None else FileBody()
                     if not self.keep_blobs:
                         self._blob = None
                 else:
@@ -451,7 +478,8 @@ class FileFacts:
             elif self._ir_blob is not None:
                 # the blob stays, like the body's: saving the cache again writes it as is (a
                 # one-file edit re-pickled Django's 540 IRs on save: 0.6 s)
-                self._ir = pickle.loads(self._ir_blob)
+                data = _bytes(self._ir_blob)
+                self._ir = pickle.loads(data) if data is not None else False
                 if not self.keep_blobs:
                     self._ir_blob = None
             elif self._ir_loader is not None:
@@ -521,13 +549,41 @@ class FileFacts:
         return copy
 
     def _ir_pickle(self) -> bytes | None:
-        if self._ir_blob is not None:
-            return self._ir_blob
+        if self._ir_blob is not None and (blob := _bytes(self._ir_blob)) is not None:
+            return blob
         if self._ir is not None:
             return pickle.dumps(self._ir, pickle.HIGHEST_PROTOCOL)  # False (no IR) pickles too
         return None
 
+    def dump_blobs(self, stream) -> tuple[int, int]:
+        """Write the body blob and then the IR blob :meth:`packed` gives to ``stream`` (a seekable
+        binary file) and return their sizes (``-1``: none).  Records are pickled straight into the
+        stream, never made one bytes object (whose buffer doubled as it grew: the largest IR of
+        the saleor-sized tree made the cache's save its run's peak)."""
+        return _dump_part(stream, self._blob, self._body), _dump_part(stream, self._ir_blob, self._ir)
+
+    def spool(self, handle, name: str) -> None:
+        """Write the body and IR blobs to ``handle`` (a pool worker's spool file ``name``, at its end)
+        and keep where they are: this object then pickles as its records and those places
+        (:meth:`__reduce__`), so the process that reads it holds no blob.  Only for facts holding
+        a body as records (the deep pass's extraction; its IR too when it has one)."""
+        start = handle.tell()
+        body, ir = self.dump_blobs(handle)
+        self._blob = SpooledBlob(name, start, body) if body >= 0 else None
+        self._ir_blob = SpooledBlob(name, start + max(body, 0), ir) if ir >= 0 else None
+
+    def unspool(self) -> None:
+        """Forget spooled places (the spool could not be written): the facts pickle as blobs again."""
+        if type(self._blob) is SpooledBlob:
+            self._blob = None
+        if type(self._ir_blob) is SpooledBlob:
+            self._ir_blob = None
+
     def __reduce__(self):
+        if type(self._blob) is SpooledBlob and self._body is not None:
+            # a worker wrote the blobs to its spool: the records travel as one stream (as below),
+            # with where the cache's save finds the blobs
+            return (_rebuild_joint, (self._state(), self._body, self._ir, self._blob, self._ir_blob))
         if not self.keep_blobs and self._body is not None and self._ir is not None:
             # Nothing will save blobs of this file (a run without a cache): the body and the IR go
             # into the enclosing pickle as records, in one stream, so the positions and texts they
@@ -544,7 +600,7 @@ class FileFacts:
     def packed(self) -> tuple:
         """(head state, body blob, IR blob): what a pickle or the cache's pack stores of the file, the
         blobs ``None`` when there is no body or IR; :func:`from_packed` makes the facts again."""
-        blob = self._blob
+        blob = _bytes(self._blob)
         if blob is None and self._body is not None:
             blob = pickle.dumps(self._body, pickle.HIGHEST_PROTOCOL)
         return self._state(), blob, self._ir_pickle()
@@ -565,16 +621,32 @@ class FileFacts:
         return not any(p.rule in ("AL002", "AL004") for p in self.problems)
 
 
+def _dump_part(stream, blob, record) -> int:
+    """One blob of :meth:`FileFacts.dump_blobs`: the blob as it is (read from the spool), else the
+    record pickled into ``stream``; its size, ``-1`` when there is neither."""
+    if blob is not None and (data := _bytes(blob)) is not None:
+        stream.write(data)
+        return len(data)
+    if record is None:
+        return -1
+    start = stream.tell()
+    pickle.dump(record, stream, pickle.HIGHEST_PROTOCOL)
+    return stream.tell() - start
+
+
 def from_packed(state: tuple, blob: bytes | None, ir_blob: bytes | None = None) -> FileFacts:
     """The facts :meth:`FileFacts.packed` stored, the blobs left pickled until first read."""
     return FileFacts(*state[:-1], blob=blob, syntax_checked=state[-1], ir_blob=ir_blob)
 
 
-def _rebuild_joint(state: tuple, body: FileBody, module) -> FileFacts:
-    """Facts whose body and IR travelled as records (``__reduce__``): no blobs to keep."""
-    facts = FileFacts(*state[:-1], body=body, syntax_checked=state[-1])
+def _rebuild_joint(state: tuple, body: FileBody, module, blob: SpooledBlob | None = None,
+                   ir_blob: SpooledBlob | None = None) -> FileFacts:
+    """Facts whose body and IR travelled as records (``__reduce__``): no blobs to keep, or only
+    where a worker spooled them (``blob``, ``ir_blob``: what the cache's save writes)."""
+    facts = FileFacts(*state[:-1], body=body, syntax_checked=state[-1], ir_blob=ir_blob)
+    facts._blob = blob
     facts._ir = module
-    facts.keep_blobs = False
+    facts.keep_blobs = blob is not None
     return facts
 
 
@@ -584,5 +656,6 @@ def _tuple_reduce(self):
     return (tuple.__new__, (type(self), tuple(self)))
 
 
-for _record in (Import, Binding, Argument, CallSite, Assign, Loop, Hole, StringLit, ClassDef, Parameter, FunctionDef, ParseProblem):
+for _record in (Import, Binding, Argument, CallSite, Assign, Loop, Hole, StringLit, ClassDef, Parameter, FunctionDef, ParseProblem,
+                SpooledBlob):
     _record.__reduce__ = _tuple_reduce  # type: ignore[method-assign]
