@@ -96,15 +96,20 @@ def _per_row_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
                 # A relation loads once per row however often it is read (the ORM caches it on the object).
                 key = ("lazy", effect.model, effect.detail) if effect.op == "lazy" else (effect.path, effect.span, effect.op)
                 group.setdefault(key, (effect, chain, inside))
-    claimed: set = set()  # (loop id, model, relation, receiver): a relation of one object, reported at its first read
+    # (loop id, model, relation, receiver) -> the branch sides of each read of that relation of one object: reported at
+    # its first read, a later read is no query where an earlier one runs on every path to it (its branch sides are
+    # among the later read's: not the other side of an `if`)
+    claimed: dict = {}
     found: list = []
     for (path, line, column, loop_id), effects in sorted(groups.items(), key=lambda item: item[0][:3]):
-        for key, (effect, _chain, _inside) in list(effects.items()):
-            receiver = _receiver(ctx, effect, loops[loop_id]) if effect.op == "lazy" else None
+        for key, (effect, chain, _inside) in list(effects.items()):
+            receiver = _receiver(ctx, effect, loops[loop_id], chain) if effect.op == "lazy" else None
             if receiver is not None:
-                if (loop_id, effect.model, effect.detail, receiver) in claimed:
+                sides = frozenset(effect.branch)
+                earlier = claimed.setdefault((loop_id, effect.model, effect.detail, receiver), [])
+                if any(before <= sides for before in earlier):
                     del effects[key]  # read again in the same iteration: the ORM holds it on the object, no query
-                claimed.add((loop_id, effect.model, effect.detail, receiver))
+                earlier.append(sides)
         if effects:
             found.append((path, spans[(path, line, column, loop_id)], loops[loop_id], list(effects.values())))
     yield from _one_per_shared_site(ctx, found)
@@ -192,47 +197,119 @@ def _shared_finding(ctx: CheckContext, members: list, findings: list) -> Finding
                                 data=(("identity", head), ("merged", tuple(findings))))
 
 
-def _receiver(ctx: CheckContext, effect, loop):
-    """The object a lazy load written in the loop body reads its relation from, as the reference naming it —
+def _receiver(ctx: CheckContext, effect, loop, chain=()):
+    """The object a lazy load reads its relation from, as the reference in the loop body naming it —
     ``("endpoint", "certificate")`` for ``endpoint.certificate.replaced`` — when that reference names one object
     all through an iteration: attributes from a name the loop body does not rebind (lemur's rotation loop reads
     ``endpoint.certificate.replaced`` on five lines; the first read loads it, the others read what the ORM
-    holds).  ``None`` otherwise: such reads are not merged."""
-    if effect.path != loop.path or not _within(effect.span, loop.span):
+    holds), or binds once to such a reference (``ev = wle.subevent or event``: ``ev`` is ``wle.subevent``
+    where it holds a subevent).  A load made in a method or property the loop body calls on such a reference
+    (``p.valid_until`` whose getter reads ``self.event``, through ``self.…`` calls only) reads it from that
+    reference's object: ``("p",)`` — the same relation of the same object as ``p.event`` read on another line,
+    loaded once.  ``None`` otherwise: such reads are not merged."""
+    if effect.path == loop.path and _within(effect.span, loop.span):
+        found = _body_function(ctx, effect.path, effect.span)
+        if found is None:
+            return None
+        function, reads, rebound = found
+        return _named(_reference(reads.get((effect.span, effect.detail))), function, loop, rebound)
+    if not chain or chain[0][0] != loop.path or not _within(chain[0][1], loop.span):
         return None
-    facts = ctx.files.get(effect.path)
+    found = _body_function(ctx, loop.path, chain[0][1])
+    if found is None:
+        return None
+    function, reads, rebound = found
+    base = _named(_reference(_called_on(found, chain[0][1])), function, loop, rebound)
+    if base is None:
+        return None
+    for path, span, _label in chain[1:]:  # each further step a call on the callee's own `self`
+        callee = _body_function(ctx, path, span)
+        if callee is None or _reference(_called_on(callee, span)) != (_self_name(callee[0]),):
+            return None
+    callee = _body_function(ctx, effect.path, effect.span)
+    reference = _reference(callee[1].get((effect.span, effect.detail))) if callee is not None else None
+    if not reference or reference[0] != _self_name(callee[0]):
+        return None
+    return base + reference[1:]
+
+
+def _body_function(ctx: CheckContext, path: str, span):
+    """(the innermost function holding ``span``, its reads and loops — see _reads_and_loops), walked once per run."""
+    facts = ctx.files.get(path)
     module = facts.ir if facts is not None and facts.parsed else None
-    if module is None:
-        return None
-    function = ir.innermost_function(module, effect.span)
+    function = ir.innermost_function(module, span) if module is not None else None
     if function is None:
         return None
-    reads, rebound = ctx.program.memoised(f"AL603-body:{effect.path}:{function.fid}", lambda: _reads_and_loops(function))
-    read = reads.get((effect.span, effect.detail))
+    reads, rebound = ctx.program.memoised(f"AL603-body:{path}:{function.fid}", lambda: _reads_and_loops(function))
+    return function, reads, rebound
+
+
+def _reference(node) -> tuple | None:
+    """``("endpoint", "certificate")`` for the object of the read ``endpoint.certificate.replaced``."""
     names: list = []
-    obj = read.obj if read is not None else None
+    obj = node.obj if type(node) is ir.Attr else None
     while type(obj) is ir.Attr:
         names.append(obj.name)
         obj = obj.obj
     if type(obj) is not ir.Name:
         return None
-    if obj.id in rebound.get(loop.span, ()):
-        return None  # `cert = …` inside the loop: the name may hold another object on a later line
     return (obj.id, *reversed(names))
+
+
+def _called_on(found, span):
+    """The attribute read a step of a trace is — a property read (``p.valid_until``) or the method of a call
+    (``op.event_name()``) — at ``span``, in the function ``found`` (see _body_function)."""
+    _function, reads, _rebound = found
+    call = reads.get((span, "()"))
+    if call is not None:
+        return call.func if type(call.func) is ir.Attr else None
+    return next((node for (at, _name), node in reads.items() if at == span), None)
+
+
+def _self_name(function: ir.Function) -> str:
+    return function.params[0].name if function.kind == "method" and function.params and not function.is_static else ""
+
+
+def _named(reference, function: ir.Function, loop, rebound: dict):
+    """``reference`` as the loop body names its object: from a name the body does not rebind, or binds once to
+    such a reference (or to ``reference or default``)."""
+    if not reference:
+        return None
+    names = rebound.get(loop.span, {})
+    if reference[0] not in names:
+        return reference
+    value = names[reference[0]]  # `cert = …` inside the loop: the name may hold another object on a later line
+    if type(value) is ir.BoolOp and value.op == "or":
+        value = value.values[0]
+    aliased = _reference(ir.Attr(value, "", value.span)) if type(value) in (ir.Attr, ir.Name) else None
+    if aliased is None or aliased[0] in names:
+        return None
+    return aliased + reference[1:]
 
 
 def _reads_and_loops(function: ir.Function) -> tuple[dict, dict]:
     """One walk of ``function``'s body, kept for the run (``_receiver`` asks once per lazy load): its attribute
-    reads by ``(span, attribute)`` and, by the span of each loop statement, the names its body assigns."""
+    reads by ``(span, attribute)`` (and its calls by ``(span, "()")``) and, by the span of each loop statement,
+    the names its body assigns — each with the value of its one plain assignment there, ``None`` when it has
+    another binding."""
     reads: dict = {}
     rebound: dict = {}
     for node in ir.iter_nodes(function.body):
         kind = type(node)
         if kind is ir.Attr:
             reads.setdefault((node.span, node.name), node)
+        elif kind is ir.Call:
+            reads.setdefault((node.span, "()"), node)
         elif kind is ir.Loop and node.span not in rebound:
-            rebound[node.span] = frozenset(name for inner in ir.iter_nodes(node.body) if type(inner) is ir.Assign
-                                           for target in inner.targets for name in ir.target_names(target))
+            names: dict = {}
+            for inner in ir.iter_nodes(node.body):
+                if type(inner) is not ir.Assign:
+                    continue
+                for target in inner.targets:
+                    for name in ir.target_names(target):
+                        single = type(target) is ir.Name and len(inner.targets) == 1 and inner.op == "=" and name not in names
+                        names[name] = inner.value if single else None
+            rebound[node.span] = names
     return reads, rebound
 
 

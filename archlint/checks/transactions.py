@@ -183,6 +183,8 @@ def _writes_without_transaction(ctx, names: Known, analysis, effects, atomic_req
     by_stack: dict[str, list] = {}
     present = {effect.stack for effect in effects}
     for effect in effects:
+        if effect.op == "write" and _retires_found_row(ctx.program, effect):
+            continue  # a lookup closing the stale row it found, then answering "none": complete on its own
         if effect.stack in names.unit_of_work or effect.stack in names.autocommit:
             stack = names.shares_connection.get(effect.stack, effect.stack)
             by_stack.setdefault(stack if stack in present else effect.stack, []).append(effect)
@@ -197,6 +199,55 @@ def _writes_without_transaction(ctx, names: Known, analysis, effects, atomic_req
             writes = _separate_blocks(names, stack_effects)
         if len(writes) >= 2:
             yield _finding(ctx, names, analysis, stack, writes)
+
+
+def _retires_found_row(program, effect) -> bool:
+    """The write stores the row a name holds (``sess.save()``) and the statement after it in the same block forgets
+    that row (``sess = None``): a lookup that found a stale row — an expired session, a lapsed token — closes it and
+    answers as if it had found none (pretix's ``User.get_active_staff_session``: ``sess.date_end = now();
+    sess.save(); sess = None``).  The close is complete on its own: the row stays retired whatever the request
+    writes next, and nothing the request writes depends on it, so it is no part of the operation's writes."""
+    key = (effect.path, effect.span)
+    found = program.__dict__.setdefault("_AL305_retired", {})
+    if key not in found:
+        found[key] = _forgotten_after(program, effect.path, effect.span)
+    return found[key]
+
+
+def _forgotten_after(program, path: str, span) -> bool:
+    module = program.modules.get(path)
+    function = ir.innermost_function(module, span) if module is not None else None
+    if function is None:
+        return False
+    for block in _blocks(function):
+        for index, statement in enumerate(block[:-1]):
+            if type(statement) is not ir.ExprStmt or statement.span != span and getattr(statement.value, "span", None) != span:
+                continue
+            call = statement.value
+            receiver = call.func.obj if type(call) is ir.Call and type(call.func) is ir.Attr else None
+            after = block[index + 1]
+            return type(receiver) is ir.Name and type(after) is ir.Assign and len(after.targets) == 1 \
+                and type(after.targets[0]) is ir.Name and after.targets[0].id == receiver.id \
+                and type(after.value) is ir.Const and after.value.value is None
+    return False
+
+
+def _blocks(function: ir.Function):
+    """The statement blocks of ``function``: its body and every block nested in it."""
+    yield function.body
+    for node in ir.iter_nodes(function.body):
+        kind = type(node)
+        if kind is ir.If:
+            yield node.body
+            yield node.orelse
+        elif kind in (ir.Loop, ir.With) and type(node.body) is tuple:
+            yield node.body
+        elif kind is ir.Try:
+            yield node.body
+            yield node.orelse
+            yield node.final
+            for handler in node.handlers:
+                yield handler.body
 
 
 def _separate_blocks(names: Known, effects) -> list:

@@ -1110,7 +1110,10 @@ class Calls:
 
     def arguments(self, args: tuple, spawned: frozenset = frozenset()) -> list[tuple[str, str, object, object]]:
         if not spawned:
-            return [(arg.kind, arg.name, self.eval(arg.value), arg.value) for arg in args]
+            found = [(arg.kind, arg.name, self.eval(arg.value), arg.value) for arg in args]
+            if self.raise_points:
+                self.raise_point()  # the call runs now, with its arguments evaluated: it may raise
+            return found
         found = []
         for index, arg in enumerate(args):
             first = len(self.effects)
@@ -1120,6 +1123,8 @@ class Calls:
                 depth, outer = len(self.loops), tuple(self.loops)
                 self.effects[first:] = [e._replace(loops=e.loops[depth:] if e.loops[:depth] == outer else e.loops,
                                                    tags=e.tags | _DETACHED) for e in self.effects[first:]]
+        if self.raise_points:
+            self.raise_point()
         return found
 
     def _spawned_arguments(self, node: ir.Call, receiver) -> frozenset:
@@ -1318,6 +1323,13 @@ class Calls:
             converted = adapter_hook(self, node, bare, method, args)
             if converted is not None:
                 return converted
+        if kind is v.Row and bare.model and self.program.schema.relation(bare.model, method) is not None:
+            # `order.all_positions(manager="objects")`: the relation's handle called (semantics.toml `manager.__call__`)
+            held = self.row_member(bare, tags, method, None)
+            if type(v.strip(held)) is v.Db:
+                found = self.db_method(node, v.strip(held), v.tags_of(held), "__call__", args)
+                if found is not None and not v.is_unknown(found):
+                    return found
         if kind in (v.Db, v.Query, v.Result, v.Rows, v.Row, v.ModelClass):
             found = self.db_method(node, bare, tags, method, args)
             if found is not None:

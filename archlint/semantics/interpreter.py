@@ -439,6 +439,25 @@ def _at_least_one(op: str, number: int, truthy: bool) -> bool:
     return (op == "==" and number >= 1) or (op == "!=" and number == 0) or (op == ">" and number >= 0) or (op == ">=" and number >= 1)
 
 
+def _caught_env(before: dict, first: dict | None, after_body: dict) -> dict:
+    """The environment a ``try``'s handler starts with: the one before the body joined with the one after it — and,
+    for a row a name holds all through the body, the relations it had loaded at the body's first call or ``raise``
+    (``first``, see Frame.raise_point): read before anything could raise, they are loaded on every path to the
+    handler (Django keeps them on the instance), so a later loop over the same rows does not load them again."""
+    caught = join_envs(before, after_body)
+    if not first:
+        return caught
+    for name, held in first.items():
+        at_first, prior = v.strip(held), v.strip(before.get(name))
+        if type(at_first) is not v.Row or type(prior) is not v.Row or at_first.loaded == prior.loaded \
+                or at_first._replace(loaded=prior.loaded) != prior or name not in after_body:
+            continue  # not a row, nothing read on it, or the name was bound to another object before the call
+        joined = v.strip(caught.get(name))
+        if type(joined) is v.Row and joined.model == at_first.model:
+            caught[name] = v.join(held, after_body[name])
+    return caught
+
+
 _NO_EXITS: frozenset = frozenset()  # the summaries of most calls exit no session block: one shared empty set
 
 
@@ -512,6 +531,11 @@ class Frame(Calls):
         # len(self.loops) at each enclosing `try` whose handlers let no error out (SWALLOW_TAG)
         self.swallowing: list[int] = []
         self.handling = 0  # > 0 inside an `except`/`catch` handler body
+        # one slot per enclosing `try` of this frame: [the environment at the body's first call or `raise`, or None
+        # while none ran; the branch and loop depth the body starts on] (see try_statement)
+        self.raise_points: list[list] = []
+        # the optional parameters (a falsy constant default) the caller gave a value, with that value (see BoolOp)
+        self.overrides: dict[str, object] = {}
         self.row_facts: set[str] = set()  # env keys of rows this frame inserted (see _inserted_here)
         self.filter_facts: dict = {}  # env key -> the FoundFilter of a statement filter found here (see _found_filters)
         self.changed_unseen: set[str] = set()  # models of loaded rows changed here column unknown (Calls.change_unseen)
@@ -627,6 +651,7 @@ class Frame(Calls):
         positional = list(args)
         body = self._body_args(params) if not args and not kwargs else None
         for param in params:
+            given = True
             if param.kind in ("pos", "posonly", "pattern") and positional:
                 value = positional.pop(0)
                 if not self.python and param.annotation is not None and v.is_unknown(value):
@@ -644,6 +669,7 @@ class Frame(Calls):
             elif param.kind == "kwarg":
                 value = v.Record(tuple(sorted(kwargs.items()))) if kwargs else self._body_kwargs()
             else:
+                given = False
                 value = self.default_parameter(param)
                 if self.python and param.kind in ("pos", "kwonly") and self._route_parameter(param, value):
                     value = v.tag(v.UNKNOWN if type(v.strip(value)) is v.Const else value, frozenset({v.INPUT_TAG}))
@@ -651,6 +677,8 @@ class Frame(Calls):
                 self.bind(param.target, value)
             else:
                 self.env[param.name] = value
+                if given and type(param.default) is ir.Const and not param.default.value and _given_truthy(value):
+                    self.overrides[param.name] = value
             if param.modifiers and self.function.name == "constructor":  # TS parameter property
                 receiver = v.strip(self.self_value)
                 if type(receiver) is v.Instance:
@@ -1215,6 +1243,8 @@ class Frame(Calls):
         if kind is ir.Raise:
             if node.value is not None:
                 self.eval(node.value)
+            if self.raise_points:
+                self.raise_point()
             self.always_raises = True
             return True
         if kind is ir.If:
@@ -2296,9 +2326,12 @@ class Frame(Calls):
             self.swallowing.append(len(self.loops) if swallows else 0)
         finalised = bool(node.final)
         self.finalised += finalised
+        point = [None, self.branch, len(self.loops)]
+        self.raise_points.append(point)
         try:
             ends_body = self.block(node.body)
         finally:
+            self.raise_points.pop()
             self.catching_none -= catches
             self.catching_unique -= unique
             self.catching_missing -= missing
@@ -2308,8 +2341,9 @@ class Frame(Calls):
         ends_all = ends_body
         envs = [after_body] if not ends_body else []
         missed = self._missed_get(node) if self.python else None
+        caught = _caught_env(before, point[0], after_body) if node.handlers else None
         for handler in node.handlers:
-            self.env = join_envs(before, after_body)
+            self.env = dict(caught)
             if handler.name:
                 self.env[handler.name] = v.UNKNOWN
             if missed is not None and _catches_does_not_exist(handler.types, names):
@@ -2338,6 +2372,15 @@ class Frame(Calls):
         if node.final:
             self.block(node.final)
         return ends_all and not envs
+
+    def raise_point(self) -> None:
+        """A call (its arguments evaluated) or a ``raise`` runs: the first of a ``try`` body's, on the branch and loop
+        depth the body starts on, is where its handlers can be entered first — what the body read before it stays
+        read there (``try: check(voucher=cp.voucher) except Invalid: …``: ``cp.voucher`` is loaded on both paths).
+        A first one under an ``if`` or in a loop of the body keeps the environment before the ``try``."""
+        for point in self.raise_points:
+            if point[0] is None:
+                point[0] = dict(self.env) if point[1] == self.branch and point[2] == len(self.loops) else False
 
     # assignment -----------------------------------------------------------------------------------------
     def assign(self, node: ir.Assign) -> None:
@@ -2864,6 +2907,12 @@ class Frame(Calls):
             before = self.env
             for index, part in enumerate(node.values):
                 values.append(self.eval(part))
+                if node.op == "or" and type(part) is ir.Name and self.overrides and index + 1 < len(node.values) \
+                        and self.overrides.get(part.id, self) is self.env.get(part.id):
+                    # `currency or self.event.currency` where the caller passed `currency=event.currency`: the
+                    # fallback of an optional parameter (default None) runs when the caller leaves it out, and
+                    # this one gave it — what the fallback reads (a lazy relation per row) is not read here
+                    break
                 if node.op in ("and", "or") and index + 1 < len(node.values):
                     # `user and user.name` / `not user or user.name`: the next operand runs only
                     # when this one was truthy (and) / falsy (or)
@@ -3794,6 +3843,18 @@ class Frame(Calls):
 
 
 # helpers ---------------------------------------------------------------------------------------------
+def _given_truthy(value) -> bool:
+    """A value a caller passed for an optional parameter that is taken as given: no option of it is a constant
+    that may be falsy (``None``, ``0``, ``''``, an unknown constant) nor a row that may be missing."""
+    if v.is_nullable(value):
+        return False
+    for option in v.options(value):
+        bare = v.strip(option)
+        if type(bare) is v.Const and (bare.value is v.ANY_CONSTANT or not bare.value):
+            return False
+    return True
+
+
 def _always_falsy(value) -> bool:
     """A value whose every option is a falsy constant (``None``, ``False``, ``0``, ``''``)."""
     options = v.options(value)
