@@ -1397,7 +1397,7 @@ class Frame(Calls):
             if type(subject) is ir.Const:
                 subject, other = other, subject
             if type(other) is ir.Const and other.value is None:
-                null = v.nullness(self.eval_cached(subject))
+                null = False if self._given(subject) else v.nullness(self.eval_cached(subject))
                 if null is None:
                     return None
                 return null if test.op in ("is", "==") else not null
@@ -1408,6 +1408,8 @@ class Frame(Calls):
             return self._callable(self.eval_cached(test.args[0].value))
         if kind is ir.Attr and not self.python and self._absent_attribute(test):
             return False  # `if (toAppend?.author)` on a User row: no such attribute, undefined
+        if kind is ir.Name and self._given(test):
+            return True
         if kind in (ir.Name, ir.Attr):
             value = self.eval_cached(test)
             if kind is ir.Attr and not self.python and _unloaded_relation(value):
@@ -1417,6 +1419,12 @@ class Frame(Calls):
                 return False
             return v.truth(value)
         return None
+
+    def _given(self, test) -> bool:
+        """``param`` is an optional parameter (a falsy default) the caller gave a value taken as given, still
+        bound to it: ``if function is None: function = Functions.get(id)`` / ``if not function:`` is the
+        fallback for callers that leave it out, and does not run for this one (as ``param or fallback``)."""
+        return type(test) is ir.Name and bool(self.overrides) and self.overrides.get(test.id, self) is self.env.get(test.id)
 
     def _callable(self, value):
         """``callable(x)`` when the value decides it: a function or a class is; an instance of a marshmallow
@@ -2907,8 +2915,7 @@ class Frame(Calls):
             before = self.env
             for index, part in enumerate(node.values):
                 values.append(self.eval(part))
-                if node.op == "or" and type(part) is ir.Name and self.overrides and index + 1 < len(node.values) \
-                        and self.overrides.get(part.id, self) is self.env.get(part.id):
+                if node.op == "or" and index + 1 < len(node.values) and self._given(part):
                     # `currency or self.event.currency` where the caller passed `currency=event.currency`: the
                     # fallback of an optional parameter (default None) runs when the caller leaves it out, and
                     # this one gave it — what the fallback reads (a lazy relation per row) is not read here
