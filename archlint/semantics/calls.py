@@ -1601,7 +1601,10 @@ class Calls:
             self.analysis.loops.append(LoopInfo(loop_id, self.path, node.span, short, source, model))
         self.loops.append(loop_id)
         try:
-            text = "lambda" if type(function[3]) is ir.FuncRef else callee_text(function[3])
+            written = function[3]
+            if type(written) is ir.Call and v.strip(function[2]).partial and written.args:
+                written = written.args[0].value  # partial(self._present, viewer): named after the function it fixes
+            text = "lambda" if type(written) is ir.FuncRef else callee_text(written)
             self.call_function(node, v.strip(function[2]), [("pos", "", element, None)], text)
         finally:
             self.loops.pop()
@@ -3323,6 +3326,12 @@ class Calls:
             stack = target.stack if type(target) in (v.ModelClass, v.Query) else "django"
             self.effect("read", stack, model, short, node, arg_tags)
             return v.Row(stack, model, getattr(target, "loaded", frozenset()))
+        if name == "functools.partial" and args and type(v.strip(args[0][2])) is v.Function:
+            # `map(partial(self._present, viewer), rows)`: the function with its first parameters fixed, as
+            # JS's `fn.bind(this, viewer)`; keywords (which parameters they fill) are not followed
+            function = v.strip(args[0][2])
+            if all(a[0] == "pos" for a in args[1:]):
+                return function._replace(partial=function.partial + tuple(a[2] for a in args[1:]))
         if name in _BUILTIN_CALLBACKS and args:
             self._builtin_callback(node, short, args)
         if name in ("builtins.list", "builtins.len", "builtins.bool", "builtins.sorted", "builtins.tuple", "builtins.set",
