@@ -21,7 +21,9 @@ An element is SQL text when it is a literal, an f-string / template literal (its
 the SQL), ``+`` / ``%`` / ``.format`` of literals, a conditional whose other arm is ``""``, a joined
 list, or a local name holding one of these.  An element that is none of these (``clauses.append(cond)``
 with ``cond`` a parameter, ``where.push(buildFilter(q))``) is left out, like a ``q += where_clause``
-step the facts do not show: no hole is invented for it.  A placeholder element (``"u.username =
+step the facts do not show: no hole is invented for it (and a list none of whose elements is known
+gives no text at all).  A spread (``...cols``), ``extend`` or ``+=`` of something that is not a list
+rebuilt here adds elements nobody can count: the list is unknown.  A placeholder element (``"u.username =
 :author"``) is constant text, so the bound look-alike has no hole.
 
 The text is never *exact*: whether each append runs, how often, and what a helper the list is
@@ -61,7 +63,7 @@ class _Step(NamedTuple):
 
 class _Value(NamedTuple):
     parts: tuple[_Part, ...] | None  # a text
-    elements: tuple[tuple[_Part, ...], ...] | None = None  # a list: each element's text
+    elements: tuple[tuple[_Part, ...] | None, ...] | None = None  # a list: each element's text (None: not known)
 
 
 def has_join(function: ir.Function) -> bool:
@@ -158,18 +160,18 @@ class Joined:
         else:
             return None
         elements = self._list(source, depth + 1, seen)
-        if elements is None:
-            return None
+        if elements is None or elements and all(e is None for e in elements):
+            return None  # unknown, or nothing known in it: no text, rather than an empty one
         self.joined = True
         parts: list[_Part] = []
-        for index, element in enumerate(elements):
+        for index, element in enumerate(e for e in elements if e is not None):
             if index and separator.value:
                 parts.append(_Part(separator.value, separator))
             parts.extend(element)
         return tuple(parts)
 
     # lists -------------------------------------------------------------------------------------------
-    def _list(self, node, depth: int, seen: frozenset) -> tuple[tuple[_Part, ...], ...] | None:
+    def _list(self, node, depth: int, seen: frozenset) -> tuple[tuple[_Part, ...] | None, ...] | None:
         if depth > _DEPTH:
             return None
         kind = type(node)
@@ -184,17 +186,19 @@ class Joined:
             return value.elements if value is not None else None
         return None
 
-    def _elements(self, nodes, depth: int, seen: frozenset) -> tuple[tuple[_Part, ...], ...]:
-        """Each element's text; one that is not SQL text built here is left out (see the module doc)."""
+    def _elements(self, nodes, depth: int, seen: frozenset) -> tuple[tuple[_Part, ...] | None, ...] | None:
+        """Each element's text, ``None`` for one that is not SQL text built here (left out of the join,
+        see the module doc); ``None`` when a spread (``...cols`` / ``*cols``) is not a list rebuilt here:
+        how many elements it adds, and what they are, is unknown."""
         found = []
         for element in nodes:
             if type(element) is ir.Starred:
                 inner = self._list(element.value, depth + 1, seen)
-                found.extend(inner or ())
+                if inner is None:
+                    return None
+                found.extend(inner)
                 continue
-            text = self._text(element, depth + 1, seen)
-            if text is not None:
-                found.append(text)
+            found.append(self._text(element, depth + 1, seen))
         return tuple(found)
 
     # names ---------------------------------------------------------------------------------------------
@@ -211,7 +215,10 @@ class Joined:
         base = steps[bases[-1]]
         value: _Value
         if type(base.value) is ir.Seq and base.value.kind in ("list", "tuple"):
-            value = _Value(None, self._elements(base.value.elts, depth + 1, seen))
+            elements = self._elements(base.value.elts, depth + 1, seen)
+            if elements is None:
+                return None
+            value = _Value(None, elements)
         else:
             text = self._text(base.value, depth + 1, seen)
             if text is None:
@@ -232,12 +239,14 @@ class Joined:
         if step.kind == "+=" or step.kind == "extend":
             source = step.value if step.kind == "+=" else (step.value.args[0].value if len(step.value.args) == 1 else None)
             added = self._list(source, depth + 1, seen) if source is not None else None
-            return value if added is None else _Value(None, value.elements + added)
+            return None if added is None else _Value(None, value.elements + added)
         if step.kind in ("append", "push", "unshift"):
             args = step.value.args
             if step.kind == "append" and len(args) != 1:
                 return value
             added = self._elements([a.value if a.kind == "pos" else ir.Starred(a.value, a.value.span) for a in args], depth, seen)
+            if added is None:
+                return None
             return _Value(None, added + value.elements if step.kind == "unshift" else value.elements + added)
         return value
 
