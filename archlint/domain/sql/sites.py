@@ -15,7 +15,9 @@ from; ``self.SQL`` / ``cls.SQL`` from the class body).  The frontends record onl
 value looks like SQL text starting with a common keyword; a name whose statement they do not
 recognise (``SCHEMA = "CREATE TABLE …"``, ``PRAGMA …``) has no such fact, and falls back to the
 free-standing SQL literal whose column fits ``name = "…"`` on a statement line of that scope —
-only when exactly one does, and inexact for a local name.
+only when exactly one does, and inexact for a local name.  SQL that goes through a list of clauses
+(``clauses.append(f"…")`` / ``where.push(`…`)`` then ``" AND ".join(clauses)``) is rebuilt from the
+IR of the sink's function first (see :mod:`joined`).
 """
 
 from __future__ import annotations
