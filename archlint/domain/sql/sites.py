@@ -15,7 +15,9 @@ from; ``self.SQL`` / ``cls.SQL`` from the class body).  The frontends record onl
 value looks like SQL text starting with a common keyword; a name whose statement they do not
 recognise (``SCHEMA = "CREATE TABLE …"``, ``PRAGMA …``) has no such fact, and falls back to the
 free-standing SQL literal whose column fits ``name = "…"`` on a statement line of that scope —
-only when exactly one does, and inexact for a local name.
+only when exactly one does, and inexact for a local name.  SQL that goes through a list of clauses
+(``clauses.append(f"…")`` / ``where.push(`…`)`` then ``" AND ".join(clauses)``) is rebuilt from the
+IR of the sink's function first (see :mod:`joined`).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from archlint.domain.sql import holes as hole_origin
 from archlint.domain.ir_format import render
 from archlint.domain.sql.compose import FORMAT_FIELD, Composed, Hole, compose, format_argument, is_name
 from archlint.domain.sql.holes import SqlHole
+from archlint.domain.sql.joined import Joined, has_join
 from archlint.domain.sql.knowledge import OTHER_DATABASE, Sink, SqlKnowledge
 from archlint.domain.sql.lexer import is_statement
 from archlint.domain.sql.location import guess_opener, raw_span, text_span
@@ -143,6 +146,7 @@ class _FileExtractor:
         self._owned: dict[int, list[StringLit]] | None = None  # by id() of the owning call
         self._folders: dict[int, ConstantFolder] = {}  # by id() of the facts (this file or an imported one)
         self._sink_at: Span = Span(0, 0, 0, 0)
+        self._join_functions: dict[int, bool] = {}  # fid -> whether it calls a `join` method
         self._free: dict[int, list[StringLit]] = {}  # by id() of the facts (this file or an imported one)
         self.sinks = [s for s in sql.sinks if s.language == self.language and not s.by_text]
         self.text_sink = next((s for s in sql.sinks if s.language == self.language and s.by_text), None)
@@ -174,13 +178,14 @@ class _FileExtractor:
         first = arguments[index]
         if first.keyword == "" and first.text.startswith(("*", "...")):
             return []
+        node = self._argument_node(call, arguments, index)
         if sink.untyped:
-            text = self._text(call, first.text)
+            text = self._text(call, first.text, node)
             if text is None or not is_statement(text.text):
                 return []  # an untyped receiver counts only with SQL in hand
             sink, stack = self._untyped_driver(sink)
         params = tuple(a for a in arguments[index + 1 :] if a.keyword == "" or a.keyword in _PARAM_KEYWORDS)
-        site = self._site(call, sink, method, stack, first.text, params, self._argument_node(call, arguments, index))
+        site = self._site(call, sink, method, stack, first.text, params, node)
         if site.sql is None and self._built_by_call(call, arguments, index) and not hole_origin.REQUEST_SOURCE.match(site.expression):
             return []  # execute(select(...)) / execute(text(...)): the inner call is its own site, if any
         return [site]
@@ -371,6 +376,10 @@ class _FileExtractor:
 
     def _text(self, call: CallSite, expression: str, node=None) -> SqlText | None:
         self._sink_at = call.span  # where the SQL runs: which loops enclose it, for folding its holes
+        if node is not None and type(node) in (ir.Name, ir.Call, ir.BinOp, ir.Template):
+            joined = self._joined(call, node)
+            if joined is not None:
+                return joined
         composed = compose(expression, "python" if self.language == "python" else "javascript")
         owned = self._owned_strings(call)
         anchor = self._anchor(owned, composed)
@@ -386,6 +395,21 @@ class _FileExtractor:
         if self.language == "python" and type(node) is ir.Call:
             return self._substituted(call, node)
         return None
+
+    def _joined(self, call: CallSite, node) -> SqlText | None:
+        """SQL assembled from a list of clauses in the sink's function (``clauses.append(…)`` then
+        ``" AND ".join(clauses)``; see :mod:`~archlint.domain.sql.joined`), read from the IR."""
+        module = self.facts.ir
+        function = ir.innermost_function(module, call.span) if module is not None else None
+        if function is None:
+            return None
+        cached = self._join_functions.get(function.fid)
+        if cached is None:
+            cached = self._join_functions[function.fid] = has_join(function)
+        if not cached:
+            return None
+        built = Joined(function, call.span, "python" if self.language == "python" else "javascript").build(node)
+        return self._built(built, self.path, self.facts, call.scope, exact=False)
 
     # str methods on a SQL constant -------------------------------------------------------------------
     def _substituted(self, call: CallSite, node, depth: int = 0) -> SqlText | None:
