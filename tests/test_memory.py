@@ -7,7 +7,9 @@ to the end unless its cycle is broken: these tests pin the three places where th
 from __future__ import annotations
 
 import gc
+import os
 import pickle
+import time
 
 from archlint.adapters.frontends.python import extract
 from archlint.application.pipeline import Options, run_check
@@ -277,3 +279,21 @@ def test_the_spool_directory_is_made_in_the_cache_and_removed_with_the_workers(t
         assert directory is not None and directory.startswith(str(tmp_path / "packs"))
     assert not (tmp_path / "packs").exists() or not list((tmp_path / "packs").iterdir())
     assert Workers(2, keep_blobs=False, spool_in=str(tmp_path))._spool_directory() is None  # no cache: nothing saved
+
+
+def test_a_killed_runs_spool_is_removed_by_the_next_pool_a_day_later(tmp_path):
+    """A run killed before its pool shut down leaves `spool-*` behind: the next pool removes the ones a day
+    old and keeps a fresh one (another run sharing the cache may be writing it) and anything else there."""
+    from archlint.application.parsing import STALE_SPOOL_SECONDS, Workers
+
+    packs = tmp_path / "packs"
+    old, fresh, other = packs / "spool-killed", packs / "spool-running", packs / "entries"
+    for directory in (old, fresh, other):
+        directory.mkdir(parents=True)
+        (directory / "blob").write_bytes(b"x")
+    long_ago = time.time() - STALE_SPOOL_SECONDS - 60
+    os.utime(old, (long_ago, long_ago))
+    os.utime(other, (long_ago, long_ago))
+    with Workers(2, keep_blobs=True, spool_in=str(packs)) as workers:
+        workers._spool_directory()
+        assert not old.exists() and fresh.exists() and other.exists()

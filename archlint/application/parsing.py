@@ -227,6 +227,26 @@ def extract_full(source: SourceFile, expected_hash: str) -> tuple[bytes, FileFac
     return data, facts
 
 
+STALE_SPOOL_SECONDS = 24 * 3600  # no run takes a day: a spool that old is a killed run's
+
+
+def _remove_stale_spools(directory: str) -> None:
+    """A run killed before its pool shut down leaves its spool directory behind; the next run with a
+    pool removes those a day old.  A live run's spool is minutes old, so runs sharing the cache keep theirs."""
+    import shutil
+    import time
+
+    cutoff = time.time() - STALE_SPOOL_SECONDS
+    try:
+        with os.scandir(directory) as entries:
+            stale = [e.path for e in entries if e.name.startswith("spool-") and e.is_dir(follow_symlinks=False)
+                     and e.stat(follow_symlinks=False).st_mtime < cutoff]
+    except OSError:
+        return
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 class Workers:
     """Runs batches serially, or on a process pool once the work is large enough; the pool is
     started at most once per run and only when needed (small repos never pay for it)."""
@@ -259,6 +279,7 @@ class Workers:
 
             try:
                 os.makedirs(self.spool_in, exist_ok=True)
+                _remove_stale_spools(self.spool_in)
                 self.spool = tempfile.mkdtemp(prefix="spool-", dir=self.spool_in)
             except OSError:  # a read-only cache location: the blobs travel in the pickles
                 self.spool_in = None
