@@ -131,7 +131,7 @@ def _one_per_shared_site(ctx: CheckContext, found: list) -> Iterator[Finding]:
                                              for e, chain, inside in effects):
             shared.setdefault(_defect_site(effects), []).append(index)
     merged = {indexes[0]: indexes for indexes in shared.values()
-              if len({found[i][3][0][1][0][:2] for i in indexes}) > 1}  # more than one view (entry place) reaches them
+              if len({_entry_place(found[i]) for i in indexes}) > 1}  # more than one view reaches them
     skipped = {i for indexes in merged.values() for i in indexes[1:]}
     for index, (path, span, loop, effects) in enumerate(found):
         if index in skipped:
@@ -141,6 +141,14 @@ def _one_per_shared_site(ctx: CheckContext, found: list) -> Iterator[Finding]:
             continue
         members = [found[i] for i in merged[index]]
         yield _shared_finding(ctx, members, [_finding(ctx, *member) for member in members])
+
+
+def _entry_place(place) -> tuple:
+    """Where a place's rows enter (path, span of the view): the first step of its first effect's call chain."""
+    _path, _span, _loop, effects = place
+    _effect, chain, _inside = effects[0]
+    entry_path, entry_span = chain[0][0], chain[0][1]
+    return entry_path, entry_span
 
 
 def _eager_load_answers(effect) -> bool:
