@@ -79,15 +79,7 @@ def _unawaited_relations(ctx, analysis) -> Iterator[Finding]:
     schema = ctx.program.schema
     function = analysis.function
     nodes = list(ir.iter_edges(function.body))
-    assignments: dict = {}
-    awaited: set = set()
-    for node, _parent, _field in nodes:
-        if type(node) is ir.Assign:
-            for target in node.targets:
-                if type(target) is ir.Name:
-                    assignments[target.id] = assignments.get(target.id, 0) + 1
-        elif type(node) is ir.Await and type(node.value) is ir.Name:
-            awaited.add(node.value.id)
+    assignments, awaited = _assigned_and_awaited(nodes)
     stored: dict = {}  # name -> (relation read, target, many)
     reported: set = set()
 
@@ -122,6 +114,21 @@ def _unawaited_relations(ctx, analysis) -> Iterator[Finding]:
                     reported.add(read.span)
                     yield _relation_finding(ctx, analysis.path, parent, read, target, many, used, stored_as=name)
                     break
+
+
+def _assigned_and_awaited(nodes) -> tuple[dict[str, int], set[str]]:
+    """How many times each plain name is assigned in a function (``nodes``: its ``ir.iter_edges``), and the
+    names it awaits as such (``await pending``): a value stored once and never awaited is the one judged."""
+    assignments: dict[str, int] = {}
+    awaited: set[str] = set()
+    for node, _parent, _field in nodes:
+        if type(node) is ir.Assign:
+            for target in node.targets:
+                if type(target) is ir.Name:
+                    assignments[target.id] = assignments.get(target.id, 0) + 1
+        elif type(node) is ir.Await and type(node.value) is ir.Name:
+            awaited.add(node.value.id)
+    return assignments, awaited
 
 
 def _relation_finding(ctx, path: str, use, read: ir.Attr, target: str, many: bool, misuse: str, stored_as: str = "") -> Finding:
@@ -239,15 +246,7 @@ def _uses(ctx, analysis, awaitable: dict, results: dict, direct: frozenset = fro
     python = ctx.program.language(analysis.path) == "python"
     nodes = list(ir.iter_edges(function.body))
     stored: dict[str, tuple] = {}  # name -> (call, what)
-    assignments: dict[str, int] = {}
-    awaited_names: set[str] = set()
-    for node, parent, field in nodes:
-        if type(node) is ir.Assign:
-            for target in node.targets:
-                if type(target) is ir.Name:
-                    assignments[target.id] = assignments.get(target.id, 0) + 1
-        if type(node) is ir.Await and type(node.value) is ir.Name:
-            awaited_names.add(node.value.id)
+    assignments, awaited_names = _assigned_and_awaited(nodes)
     reported: set = set()
     for node, parent, field in nodes:
         if type(node) is not ir.Call or node.span not in awaitable:
