@@ -3852,12 +3852,15 @@ class Frame(Calls):
 # helpers ---------------------------------------------------------------------------------------------
 def _given_truthy(value) -> bool:
     """A value a caller passed for an optional parameter that is taken as given: no option of it is a constant
-    that may be falsy (``None``, ``0``, ``''``, an unknown constant) nor a row that may be missing."""
+    that may be falsy (``None``, ``0``, ``''``, an unknown constant) nor a row that may be missing, nor a container
+    that may be empty (``filter = {}`` filled under ``if``s, then ``filter=filter``: ``if filter:`` may be false)."""
     if v.is_nullable(value):
         return False
     for option in v.options(value):
         bare = v.strip(option)
         if type(bare) is v.Const and (bare.value is v.ANY_CONSTANT or not bare.value):
+            return False
+        if type(bare) is v.Items or type(bare) in (v.Record, v.Tuple) and not bare.items:
             return False
     return True
 
