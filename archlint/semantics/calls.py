@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from archlint.domain import ir
 from archlint.domain.records import NamedTuple
+from archlint.domain.sql.lexer import is_statement
 from archlint.semantics import django_apps, lost_updates, sequences, validators
 from archlint.semantics import values as v
 from archlint.semantics.containers import known as container_names, registry_call, registry_classes
@@ -145,13 +146,9 @@ def _forwarded_sql(args) -> frozenset:
     first = v.strip(args[0][2])
     if type(first) is not v.Const or not isinstance(first.value, str):
         return frozenset()
-    words = first.value.split()
-    if not words or words[0].lstrip("(").upper() not in _STATEMENT_WORDS:
+    if not is_statement(first.value):
         return frozenset()  # `update_or_create(name=name)`: a value, not a statement's text
-    return frozenset({FORWARDED_SQL + " ".join(words)[:200]})
-
-
-_STATEMENT_WORDS = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE", "UPSERT", "TRUNCATE", "SELECT", "WITH"})
+    return frozenset({FORWARDED_SQL + " ".join(first.value.split())[:200]})
 
 
 def _wrapped_plugin(program, path: str, node: ir.Call) -> bool:
