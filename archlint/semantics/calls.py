@@ -2225,10 +2225,10 @@ class Calls:
     def _assigned_text(self, name: str):
         """The template literal (or string) every assignment of local ``name`` in this function gives it, when
         they all start with the same text: its holes make the value unknown, but not the statement's first
-        keyword."""
+        keyword.  Read from the function's node index (its assignments, in source order, listed once per run)."""
         found = None
-        for node in ir.iter_nodes(self.function.body):
-            if type(node) is not ir.Assign or not any(type(t) is ir.Name and t.id == name for t in node.targets):
+        for node in self.program.node_index(self.function).assigns:
+            if not any(type(t) is ir.Name and t.id == name for t in node.targets):
                 continue
             if node.op != "=":
                 continue  # `query += ' WHERE …'` keeps the statement's first keyword
