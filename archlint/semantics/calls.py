@@ -204,26 +204,11 @@ def _prisma_loads(record, depth: int = 0) -> set:
 _COLLECTION_WRITES = frozenset({"append", "remove", "extend", "add", "discard", "clear", "pop"})
 
 
-_DELEGATING: dict = {}
-
-
 def delegating(function: ir.Function) -> bool:
     """``async createArticle(input) { const id = await this.dbArticle.createArticle(input); return id; }`` — a
     method whose whole body is one call of a method of a field of ``this`` (awaited, returned, or stored and
     returned) given only its parameters (or an object literal of them): the Clean-Architecture pass-through
-    layer (repository -> DAO).  Cached per function."""
-    key = id(function)
-    found = _DELEGATING.get(key)
-    if found is not None and found[0] is function:
-        return found[1]
-    answer = _delegates(function)
-    if len(_DELEGATING) > 20_000:
-        _DELEGATING.clear()
-    _DELEGATING[key] = (function, answer)
-    return answer
-
-
-def _delegates(function: ir.Function) -> bool:
+    layer (repository -> DAO).  A look at one or two statements, most functions answered by their length."""
     body = function.body
     if function.cls < 0 or not 1 <= len(body) <= 2:
         return False
