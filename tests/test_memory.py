@@ -225,6 +225,7 @@ def test_a_worker_with_a_cache_spools_the_blobs_and_sends_records_sharing_positi
     its spool file and sends the records as one stream (as without a cache), with where the blobs
     are: the caller holds no pickled copy, and the cache's save writes the same blobs from there.
     Once the spool is gone, the save pickles the records again (nothing is lost)."""
+    from archlint.adapters.cache import read_spooled
     from archlint.application.parsing import BODY, FULL, _work
     from archlint.domain.facts import SpooledBlob
 
@@ -240,12 +241,12 @@ def test_a_worker_with_a_cache_spools_the_blobs_and_sends_records_sharing_positi
     assert {id(call.span) for call in facts.body.calls} <= {id(span) for span in _spans_of(facts.ir)}  # one object each
     expected = extract("app/db.py", SOURCE, full=True, ir=True)
     assert facts.body == expected.body and facts.ir == expected.ir
-    _state, body, ir = facts.packed()
+    _state, body, ir = facts.packed(read_spooled)
     assert pickle.loads(body) == expected.body and pickle.loads(ir) == expected.ir
-    assert body == facts._blob.read() and len(list(spool.iterdir())) == 1  # one spool file per worker
+    assert body == read_spooled(facts._blob) and len(list(spool.iterdir())) == 1  # one spool file per worker
     for spooled in spool.iterdir():
         spooled.unlink()
-    _state, body, ir = facts.packed()  # the spool removed: pickled from the records
+    _state, body, ir = facts.packed(read_spooled)  # the spool removed: pickled from the records
     assert pickle.loads(body) == expected.body and pickle.loads(ir) == expected.ir
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import archlint
 from archlint.adapters.digest import blake2b
-from archlint.domain.facts import FileFacts, from_packed
+from archlint.domain.facts import FileFacts, SpooledBlob, from_packed
 
 # 2: the pack also holds the deep findings of the last run (see get_deep); 3: the entries' bodies and
 # IR follow the header pickle as a stream of blobs (see FactsCache.save); 4: the heads are pickled
@@ -182,6 +182,18 @@ class FactsCache:
             return  # a read-only cache location must never fail the analysis
 
 
+def read_spooled(blob: SpooledBlob) -> bytes | None:
+    """The bytes of a blob a pool worker spooled, ``None`` when its spool is gone or short (the
+    save then pickles the records the facts hold)."""
+    try:
+        with open(blob.path, "rb") as handle:
+            handle.seek(blob.offset)
+            data = handle.read(blob.size)
+    except OSError:
+        return None
+    return data if len(data) == blob.size else None
+
+
 def _write_blobs(stream, entries) -> None:
     """Each entry's body and IR blob after its chunk's heads, in the heads' order: both sizes
     (``-1`` for none), then the bytes.  A body or IR read as records is pickled into the stream
@@ -190,7 +202,7 @@ def _write_blobs(stream, entries) -> None:
     for facts in entries:
         position = stream.tell()
         stream.write(sizes(-1, -1))
-        body, ir = facts.dump_blobs(stream)
+        body, ir = facts.dump_blobs(stream, read_spooled)
         end = stream.tell()
         stream.seek(position)
         stream.write(sizes(body, ir))

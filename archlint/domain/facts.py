@@ -286,28 +286,22 @@ class ParseProblem(NamedTuple):
 
 class SpooledBlob(NamedTuple):
     """A body or IR blob a pool worker wrote to its spool file instead of sending it: where it is.
-    The cache's save copies it from there (:meth:`read`), so this process holds the records the
-    worker sent and no pickled copy of them until the save (saleor-sized tree, default jobs: ~75
-    MiB of blobs held beside their records)."""
+    The cache's save copies it from there (the adapter reads it: the domain does no file I/O), so
+    this process holds the records the worker sent and no pickled copy of them until the save
+    (saleor-sized tree, default jobs: ~75 MiB of blobs held beside their records)."""
 
     path: str
     offset: int
     size: int
 
-    def read(self) -> bytes | None:
-        """The blob's bytes, ``None`` when the spool is gone or short (the caller pickles the records)."""
-        try:
-            with open(self.path, "rb") as handle:
-                handle.seek(self.offset)
-                data = handle.read(self.size)
-        except OSError:
-            return None
-        return data if len(data) == self.size else None
 
-
-def _bytes(blob) -> bytes | None:
-    """A blob's bytes, read from the spool when it is a :class:`SpooledBlob`."""
-    return blob if blob is None or type(blob) is bytes else blob.read()
+def _bytes(blob, read_spooled=None) -> bytes | None:
+    """A blob's bytes.  A :class:`SpooledBlob` is read by ``read_spooled`` (the cache adapter's
+    reader, ``None`` when the spool is gone or short); without a reader it is unavailable and the
+    caller pickles the records, which a spooled file always holds."""
+    if blob is None or type(blob) is bytes:
+        return blob
+    return read_spooled(blob) if read_spooled is not None else None
 
 
 @dataclass(slots=True)
@@ -548,19 +542,20 @@ class FileFacts:
         copy.path = path
         return copy
 
-    def _ir_pickle(self) -> bytes | None:
-        if self._ir_blob is not None and (blob := _bytes(self._ir_blob)) is not None:
+    def _ir_pickle(self, read_spooled=None) -> bytes | None:
+        if self._ir_blob is not None and (blob := _bytes(self._ir_blob, read_spooled)) is not None:
             return blob
         if self._ir is not None:
             return pickle.dumps(self._ir, pickle.HIGHEST_PROTOCOL)  # False (no IR) pickles too
         return None
 
-    def dump_blobs(self, stream) -> tuple[int, int]:
+    def dump_blobs(self, stream, read_spooled=None) -> tuple[int, int]:
         """Write the body blob and then the IR blob :meth:`packed` gives to ``stream`` (a seekable
         binary file) and return their sizes (``-1``: none).  Records are pickled straight into the
         stream, never made one bytes object (whose buffer doubled as it grew: the largest IR of
         the saleor-sized tree made the cache's save its run's peak)."""
-        return _dump_part(stream, self._blob, self._body), _dump_part(stream, self._ir_blob, self._ir)
+        return (_dump_part(stream, self._blob, self._body, read_spooled),
+                _dump_part(stream, self._ir_blob, self._ir, read_spooled))
 
     def spool(self, handle, name: str) -> None:
         """Write the body and IR blobs to ``handle`` (a pool worker's spool file ``name``, at its end)
@@ -597,13 +592,14 @@ class FileFacts:
         """The head facts as one tuple (imports, problems, signals…), the first part of :meth:`packed`."""
         return self._state()
 
-    def packed(self) -> tuple:
+    def packed(self, read_spooled=None) -> tuple:
         """(head state, body blob, IR blob): what a pickle or the cache's pack stores of the file, the
-        blobs ``None`` when there is no body or IR; :func:`from_packed` makes the facts again."""
-        blob = _bytes(self._blob)
+        blobs ``None`` when there is no body or IR; :func:`from_packed` makes the facts again.
+        ``read_spooled`` reads a blob a worker spooled (else the records are pickled)."""
+        blob = _bytes(self._blob, read_spooled)
         if blob is None and self._body is not None:
             blob = pickle.dumps(self._body, pickle.HIGHEST_PROTOCOL)
-        return self._state(), blob, self._ir_pickle()
+        return self._state(), blob, self._ir_pickle(read_spooled)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, FileFacts):
@@ -621,10 +617,10 @@ class FileFacts:
         return not any(p.rule in ("AL002", "AL004") for p in self.problems)
 
 
-def _dump_part(stream, blob, record) -> int:
+def _dump_part(stream, blob, record, read_spooled=None) -> int:
     """One blob of :meth:`FileFacts.dump_blobs`: the blob as it is (read from the spool), else the
     record pickled into ``stream``; its size, ``-1`` when there is neither."""
-    if blob is not None and (data := _bytes(blob)) is not None:
+    if blob is not None and (data := _bytes(blob, read_spooled)) is not None:
         stream.write(data)
         return len(data)
     if record is None:
