@@ -144,3 +144,33 @@ def test_parse_forms(comment, refs, reason):
 def test_comments_that_only_mention_archlint_are_not_parsed():
     assert parse_suppression("a.py", 1, "# archlint holds itself to its own rules") is None
     assert parse_suppression("a.py", 1, "# see archlint: ignore[AL102] in the docs") is None
+
+
+def test_a_view_suppression_accepts_its_share_of_a_finding_merged_at_shared_serializer_code(tmp_path):
+    """AL601 reports a per-row query in serializer code that several views reach once, at the query.
+    A suppression written at one view (where the finding was reported when it was one per view)
+    accepts that view: it is used, not stale (AL902), and the shared finding stays for the other
+    views; once every view's suppression accepts it, it is suppressed."""
+    import shutil
+    from pathlib import Path
+
+    repo = tmp_path / "repo"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "fixtures/agent-drf-shared-mixin-bugs", repo)
+    views = repo / "inventory/catalog/views.py"
+    lines = views.read_text().splitlines(keepends=True)
+    shared = ("AL601", "inventory/catalog/serializers.py", 16)
+    assert shared in findings(repo)
+
+    def suppress(*numbers):
+        text = list(lines)
+        for number in numbers:  # the view's `queryset = …` line, where its own finding was
+            text[number - 1] = text[number - 1].rstrip("\n") + "  # archlint: ignore[AL601] labels are few\n"
+        views.write_text("".join(text))
+        return findings(repo)
+
+    one = suppress(8)
+    assert shared in one and not [f for f in one if f[0].startswith("AL9")], one
+    every = suppress(8, 13, 18)
+    assert shared not in every and not [f for f in every if f[0].startswith("AL9")], every
+    unrelated = suppress(3)  # an import line: no view's finding is there
+    assert shared in unrelated and ("AL902", "inventory/catalog/views.py", 3) in unrelated

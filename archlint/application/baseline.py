@@ -55,7 +55,7 @@ def fingerprints(findings: list[Finding], root: str) -> list[str]:
     result = []
     for finding in findings:
         code = _SPACE.sub(" ", source.line(finding.path, finding.line).strip())
-        message = _DIGITS.sub("#", _datum(finding, "identity", finding.message))
+        message = _DIGITS.sub("#", finding.datum("identity", finding.message))
         digest = hashlib.sha256("\0".join((finding.rule, finding.path, message, code)).encode()).hexdigest()[:20]
         result.append(f"{digest}-{seen[digest]}")
         seen[digest] += 1
@@ -66,12 +66,8 @@ def aliases(findings: list[Finding], root: str) -> list[frozenset]:
     """Per finding, the fingerprints it also answers to: a finding that stands for several findings
     reported before (``("merged", findings)`` in its data — the views reaching one shared per-row query,
     once reported one by one) is known to a baseline that lists any of them."""
-    return [frozenset(fingerprints(list(merged), root)) if (merged := _datum(finding, "merged", ())) else frozenset()
+    return [frozenset(fingerprints(list(finding.members), root)) if finding.members else frozenset()
             for finding in findings]
-
-
-def _datum(finding: Finding, key: str, default):
-    return next((value for name, value in finding.data if name == key), default)
 
 
 def entries(findings: list[Finding], prints: list[str]) -> list[dict]:

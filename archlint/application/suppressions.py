@@ -120,10 +120,16 @@ def apply_suppressions(findings: list[Finding], ctx: CheckContext, configure: Co
     kept: list[Finding] = []
     for finding in findings:
         match = _covering(finding, by_line, registry)
-        if match is None:
-            kept.append(finding)
-        else:
+        if match is not None:
             used.add((match, finding.rule))
+            continue
+        # A finding standing for several (one per view reaching shared serializer code) is the
+        # members' too: a suppression at a view accepts that view — it is used, never stale — and
+        # the finding is suppressed once every view is (else the views left still reach the query).
+        covered = [m for member in finding.members if (m := _covering(member, by_line, registry)) is not None]
+        used.update((m, finding.rule) for m in covered)
+        if not finding.members or len(covered) < len(finding.members):
+            kept.append(finding)
     source = SourceText(ctx.root)
     meta = [m for s in suppressions for m in _judge(s, used, ctx, configure, source)]
     return sorted(kept + configure(meta), key=Finding.sort_key)

@@ -54,6 +54,17 @@ class Finding:
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.column, self.rule, self.message)
 
+    def datum(self, key: str, default=None):
+        """The value the check recorded under ``key`` in :attr:`data`, else ``default``."""
+        return next((value for name, value in self.data if name == key), default)
+
+    @property
+    def members(self) -> tuple[Finding, ...]:
+        """The findings this one stands for (``("merged", …)``: the views that reach one shared
+        per-row query, each once reported on its own), ``()`` for a plain finding.  Baselines,
+        inline suppressions and ``--changed-only`` judge a merged finding through them too."""
+        return self.datum("merged", ())
+
     def to_dict(self) -> dict:
         """The exact JSON shape of output-contract.md (field order included)."""
         return {
