@@ -120,3 +120,40 @@ def test_overlapping_paths_and_the_work_tree_is_never_written(tmp_path):
     assert result.returncode == 1, result.stderr
     assert [(f["rule"], f["path"]) for f in json.loads(result.stdout)["findings"]] == [("AL102", "app/routes/admin.py")]
     assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in repo.rglob("*.py")} == before
+
+
+def test_a_finding_merged_at_shared_serializer_code_is_judged_through_its_views(tmp_path):
+    """AL601 reports a per-row query in serializer code several views reach once, at the query, and
+    the finding answers to each view's own finding.  A change adding one more view to those that
+    reach it introduces nothing (the defect was there) and fixes nothing (the view reported alone is
+    one of several now); a change that makes the first views reach it lists the finding even though
+    the serializer's file is untouched — the change touched the views."""
+    from pathlib import Path
+
+    fixture = Path(__file__).resolve().parent.parent / "fixtures/agent-drf-shared-mixin-bugs"
+    files = {p.relative_to(fixture).as_posix(): p.read_text() for p in fixture.rglob("*") if p.is_file()}
+    views = files["inventory/catalog/views.py"]
+    head, rest = views.split("class SiteViewSet(", 1)
+    site, rest = rest.split("class RackViewSet(", 1)
+    rack, rest = rest.split("class DeviceViewSet(", 1)
+    device, vendor = rest.split("class VendorViewSet(", 1)
+    without = head + "class VendorViewSet(" + vendor
+    one = head + "class SiteViewSet(" + site + "class VendorViewSet(" + vendor
+    two = head + "class SiteViewSet(" + site + "class RackViewSet(" + rack + "class VendorViewSet(" + vendor
+    shared = ("AL601", "inventory/catalog/serializers.py", 16)
+
+    def change(base: str, after: str) -> tuple[list, dict]:
+        root = tmp_path / f"case{len(list(tmp_path.iterdir()))}"
+        repo = committed_repo(root, {**files, "inventory/catalog/views.py": base})
+        (repo / "inventory/catalog/views.py").write_text(after)
+        result = run_cli("check", str(repo), "--format", "json", "--changed-only", cwd=root)
+        assert result.returncode in (0, 1), result.stderr
+        data = json.loads(result.stdout)
+        return [(f["rule"], f["path"], f["line"]) for f in data["findings"]], data["change"]
+
+    found, summary = change(one, two)  # a second view: the one finding per view becomes the shared one
+    assert shared not in found and summary["fixed"] == 0 and summary["elsewhere"] == 0, (found, summary)
+    found, summary = change(two, views)  # a third and a fourth view
+    assert shared not in found and summary["fixed"] == 0 and summary["elsewhere"] == 0, (found, summary)
+    found, summary = change(without, two)  # no view reached it before
+    assert shared in found and summary["elsewhere"] == 0, (found, summary)

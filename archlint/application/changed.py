@@ -19,7 +19,7 @@ resolves into another layer) are counted, not listed; ``--all`` shows the whole 
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 
 from archlint.application.pipeline import Report
@@ -47,34 +47,63 @@ class Introduced:
 def introduced(before: Report | None, after: Report, changes: ChangeSet, before_source: SourceText | None,
                after_source: SourceText) -> Introduced:
     """Split ``after.findings`` by whether the change introduced them.  ``before`` is None when
-    there was no tree before (a repository without commits: everything is new)."""
+    there was no tree before (a repository without commits: everything is new).
+
+    A finding that stands for several (``Finding.members``: the views reaching one per-row query in
+    shared serializer code) answers to its members' keys too, as it does for a baseline: a view
+    added to those that already reached the query is no new defect, and the view reported alone
+    before is not "fixed" by now being one of several.  It belongs to the change when the change
+    touches its file or one of its views' files, so it is listed, not only counted."""
     touched = changes.touched()
-    before_keys: Counter = Counter()
+    waiting: dict[tuple, list[int]] = defaultdict(list)  # key -> findings of the tree before
+    total = 0
     if before is not None and before_source is not None:
-        for finding in before.findings:
-            path = changes.after_path(finding.path)
-            if path is not None:
-                before_keys[_key(finding, path, before.context, before_source, deep=path in touched)] += 1
-    groups: dict[tuple, list[int]] = defaultdict(list)
-    for index, finding in enumerate(after.findings):
-        groups[_key(finding, finding.path, after.context, after_source, deep=finding.path in touched)].append(index)
+        for index, finding in enumerate(before.findings):
+            if changes.after_path(finding.path) is None:
+                continue
+            total += 1
+            for key in _keys(finding, changes.after_path, before.context, before_source, touched):
+                waiting[key].append(index)
+    consumed: set[int] = set()
     new: set[int] = set()
-    matched = 0
-    for key, indices in groups.items():
-        on_added = [i for i in indices if after.findings[i].line in changes.added_lines(after.findings[i].path)]
-        others = [i for i in indices if i not in on_added]
-        budget = before_keys.get(key, 0)
-        matched += min(budget, len(others))
-        new.update(on_added)
-        new.update(others[budget:])
-    listed = [f for i, f in enumerate(after.findings) if i in new and f.path in touched]
-    in_touched = sum(1 for f in after.findings if f.path in touched)
+    # plain findings first, in report order (the first ones of a key match), then merged ones
+    for index in sorted(range(len(after.findings)), key=lambda i: bool(after.findings[i].members)):
+        finding = after.findings[index]
+        if finding.line in changes.added_lines(finding.path):
+            new.add(index)
+            continue
+        match = next((i for key in _keys(finding, _same, after.context, after_source, touched)
+                      for i in waiting.get(key, ()) if i not in consumed), None)
+        if match is None:
+            new.add(index)
+        else:
+            consumed.add(match)
+    mine = [_touches(f, touched) for f in after.findings]
+    listed = [f for i, f in enumerate(after.findings) if i in new and mine[i]]
     return Introduced(
         findings=listed,
-        elsewhere=sum(1 for i in new if after.findings[i].path not in touched),
-        preexisting=in_touched - len(listed),
-        fixed=max(0, sum(before_keys.values()) - matched) + _deleted(before, changes),
+        elsewhere=sum(1 for i in new if not mine[i]),
+        preexisting=sum(mine) - len(listed),
+        fixed=total - len(consumed) + _deleted(before, changes),
     )
+
+
+def _same(path: str) -> str:
+    return path
+
+
+def _touches(finding: Finding, touched) -> bool:
+    return finding.path in touched or any(member.path in touched for member in finding.members)
+
+
+def _keys(finding: Finding, rename, ctx: CheckContext | None, source: SourceText, touched) -> list[tuple]:
+    """The finding's key, then its members' (see :func:`introduced`)."""
+    keys = []
+    for one in (finding, *finding.members):
+        path = rename(one.path)
+        if path is not None:
+            keys.append(_key(one, path, ctx, source, deep=path in touched))
+    return keys
 
 
 def _deleted(before: Report | None, changes: ChangeSet) -> int:
