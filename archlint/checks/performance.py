@@ -69,6 +69,8 @@ def _per_row_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
                 continue  # it does not run at all: AL209 / AL218 / AL235 report it
             if v.ASYNC_RESPONSE_TAG in effect.tags:
                 continue  # an async django-ninja route's schema: the first query raises (AL233)
+            if v.FAILURE_TAG in effect.tags:
+                continue  # recovery when a row failed (`except Exception: deactivate(row.id); raise`), not every row's work
             keyed = [lid for lid in reversed(effect.loops) if f"elem:{lid}" in effect.deps and lid in loops]
             if effect.op == "read" and keyed and loops[keyed[0]].source == "built":
                 continue  # a list of instances the code constructed is no query result: a query per input item

@@ -523,6 +523,7 @@ def _rows_parameter(node, membership: frozenset) -> str | None:
 _IN_THREAD = frozenset({v.THREAD_TAG})
 _DETACHED = frozenset({v.DETACHED_TAG})
 _BEST_EFFORT = frozenset({v.BEST_EFFORT_TAG})
+_FAILURE = frozenset({v.FAILURE_TAG})
 _PARAMETER_KEY = frozenset({v.PARAMETER_KEY_TAG})
 # Calls whose result is still the client's value (AL234's `input`): these conversions, and the body parsers of
 # rules/knowledge/frameworks.toml (Known.body_parsers)
@@ -1217,13 +1218,15 @@ class Calls:
         else:  # finally(cb): runs either way, the chain keeps the receiver's value
             self._continue(inline[0], node, callbacks[0], [])
             return receiver
-        if rejected is not None:
+        if rejected is not None:  # a rejection handler runs only on a failure
             self.handling += 1
+            self.failing += 1
             try:
                 result = v.join(result, self._continue(rejected is callbacks[-1] and inline[-1], node, rejected,
                                                        [("pos", "", v.UNKNOWN, None)]))
             finally:
                 self.handling -= 1
+                self.failing -= 1
         return result
 
     def _continuation(self, callback) -> bool:
@@ -3046,7 +3049,10 @@ class Calls:
         return frozenset({f"{SWALLOW_TAG}{len(self.loops) - self.swallowing[-1] + len(effect.loops)}"})
 
     def _context_tags(self, effect) -> frozenset:
-        """A callee's write run from an ``except`` handler or from an injected dependency."""
+        """A callee's write run from an ``except`` handler or from an injected dependency; a callee's
+        read or lazy load run from a handler that runs only on a failure (``FAILURE_TAG``)."""
+        if effect.op in ("read", "lazy"):
+            return _FAILURE if self.failing else frozenset()
         if effect.op != "write":
             return frozenset()
         return frozenset(tag for tag, on in ((v.IN_HANDLER_TAG, self.handling), (v.INJECTED_TAG, self.injecting)) if on)

@@ -104,6 +104,23 @@ def _swallows(node: ir.Try) -> bool | None:
     return not returns
 
 
+def _failure_handler(handler) -> bool:
+    """A handler that runs only when something failed: a catch-all (bare ``except:``, ``except
+    Exception:``, a JS ``catch`` which has no types) or one whose last statement raises (``except
+    X: log(…); raise`` — the operation fails anyway).  A handler of a specific error that carries on
+    (``except KeyError:``, ``except Article.DoesNotExist:``) is control flow, not a failure path."""
+    types = handler.types
+    if types is None or _broad(types):
+        return True
+    return bool(handler.body) and type(handler.body[-1]) is ir.Raise
+
+
+def _broad(types) -> bool:
+    if type(types) is ir.Seq:
+        return any(_broad(item) for item in types.elts)
+    return type(types) is ir.Name and types.id in _CATCH_ALL
+
+
 def _catches_attribute_error(types) -> bool:
     """``except AttributeError:`` / ``except (AttributeError, KeyError):`` — the code expects a
     None somewhere in the ``try`` body and handles it (``qs.first().related.x``)."""
@@ -531,6 +548,7 @@ class Frame(Calls):
         # len(self.loops) at each enclosing `try` whose handlers let no error out (SWALLOW_TAG)
         self.swallowing: list[int] = []
         self.handling = 0  # > 0 inside an `except`/`catch` handler body
+        self.failing = 0  # > 0 inside a handler that runs only on a failure (FAILURE_TAG; see _failure_handler)
         # one slot per enclosing `try` of this frame: [the environment at the body's first call or `raise`, or None
         # while none ran; the branch and loop depth the body starts on] (see try_statement)
         self.raise_points: list[list] = []
@@ -2356,11 +2374,14 @@ class Frame(Calls):
                 self.env[handler.name] = v.UNKNOWN
             if missed is not None and _catches_does_not_exist(handler.types, names):
                 self.env[MISSED_KEY] = missed  # except Article.DoesNotExist: return None
+            failure = _failure_handler(handler)
             self.handling += 1
+            self.failing += failure
             try:
                 ends = self.block(handler.body)
             finally:
                 self.handling -= 1
+                self.failing -= failure
                 self.env.pop(MISSED_KEY, None)
             if not ends:
                 envs.append(self.env)
@@ -3815,6 +3836,8 @@ class Frame(Calls):
             extra.add(f"{SWALLOW_TAG}{len(self.loops) - self.swallowing[-1]}")
         if self.handling and op == "write":
             extra.add(v.IN_HANDLER_TAG)
+        if self.failing and op in ("read", "lazy"):
+            extra.add(v.FAILURE_TAG)
         if self.managed and not in_tx and op in ("read", "write"):
             extra.add("outside-tx:" + self.managed[-1])
         opened, handle = next(((site, key) for site, opened_stack, key in reversed(self.opened) if opened_stack == stack), (None, None))

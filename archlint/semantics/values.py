@@ -389,6 +389,12 @@ FOUND_FILTER_TAG = "found-filter:"
 # last-active update) — not one of the operation's own writes that belong in its transaction.
 IN_HANDLER_TAG = "in-except"
 INJECTED_TAG = "injected"
+# On a read or lazy load: it runs only when something failed — in a catch-all handler (bare `except:`,
+# `except Exception:`, a JS `catch`/`.catch`) or one that raises at its end (`except X: cleanup(); raise`).
+# A per-row query there is recovery on a failing row (open-webui deactivates a function whose module
+# failed to load), not the work of every row: no N+1.  A handler of a lookup error is ordinary control
+# flow (`except KeyError: cache[k] = Tag.objects.get(…)`, a memo filled on a miss) and is not tagged.
+FAILURE_TAG = "on-failure"
 # on a SQLAlchemy row known from a parameter's annotation only (`def to_dict(article: Article)` analysed on its
 # own): what the caller's query loaded is unknown, so a `lazy="raise"` relation read there is not known to raise
 TYPED_ROW_TAG = "typed-row"
