@@ -29,6 +29,7 @@ from archlint.semantics.support import (
     callee_text,
     computed_tags, dotted, field_key, query_chain, is_async_api, model_of, non_null, null_origins, prisma_fluent,
 )
+from archlint.semantics.support import known as known_support
 
 def chain_writes(program, query) -> bool:
     """A built query some call of whose chain writes (``db.insert(t).values(…)``,
@@ -2986,9 +2987,20 @@ class Calls:
 
     def _checked_nonempty(self, receiver) -> bool:
         """Whether this path tested ``<receiver>.exists()`` true, the receiver a chain of names
-        (see ``Frame.narrowing``; the fact is dropped at a merge with a path that did not)."""
-        chain = query_chain(self.program, receiver)
-        return chain is not None and (FACT + "nonempty:" + chain) in self.env
+        (see ``Frame.narrowing``; the fact is dropped at a merge with a path that did not) — or
+        tested the queryset that ``receiver`` only orders or loads more of (``row_keeping_builders``:
+        ``if t.emails.count() == 0: … else: t.emails.order_by("-date").first()``)."""
+        keeping = None
+        while True:
+            chain = query_chain(self.program, receiver)
+            if chain is None:
+                return False
+            if FACT + "nonempty:" + chain in self.env:
+                return True
+            keeping = keeping or known_support(self.program).row_keeping_builders
+            if type(receiver) is not ir.Call or type(receiver.func) is not ir.Attr or receiver.func.name not in keeping:
+                return False
+            receiver = receiver.func.obj
 
     def _dereferenced_by_callee(self, args, derefs: tuple, label: str) -> None:
         """A possibly-None row passed to a function that reads it: the read fails in the callee,

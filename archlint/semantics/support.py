@@ -21,6 +21,7 @@ class Known(NamedTuple):
     async_api_class_prefixes: tuple  # short-name prefixes of an async API wherever it comes from
     async_api_names: frozenset  # short names of an async API wherever it comes from
     queryset_builders: frozenset  # Django queryset methods that build another queryset of the same rows
+    row_keeping_builders: frozenset  # ... that drop no row (a queryset known to have a row keeps it)
 
 
 _PREFIXES = frozenset({"async_api_libraries", "async_api_modules", "async_api_prefixes", "async_api_class_prefixes"})
