@@ -27,7 +27,7 @@ from archlint.semantics.records import CallRecord, Construct, Event, LoopInfo, a
 from archlint.semantics.support import (
     ARRAY_LOOPS, ASYNC, CONTAINERS, EXISTS_MODEL, FACT, SYNC_DRIVER, all_tags,
     callee_text,
-    computed_tags, dotted, field_key, query_chain, is_async_api, model_of, non_null, null_origins, prisma_fluent,
+    computed_tags, dotted, field_key, without_optional, query_chain, is_async_api, model_of, non_null, null_origins, prisma_fluent,
 )
 
 def chain_writes(program, query) -> bool:
@@ -1618,11 +1618,12 @@ class Calls:
                       v.ModelClass: "model"}[kind]
         handle_kind = bare.kind if kind is v.Db else value_kind
         model = bare.model
-        arg_tags = all_tags([a[2] for a in args]) | self._closure_elems(args)
+        arg_tags = without_optional(all_tags([a[2] for a in args])) | self._closure_elems(args)
         if stack in library.keyed_records and kind in (v.Db, v.ModelClass, v.Query):
             self._instance_as_key(node, stack, method, args)
-        if stack in library.undefined_keys and kind is v.Db and args and args[0][0] == "pos" and type(args[0][3]) is ir.Obj:
-            self._undefined_keys(stack, method, args[0][3])
+        if stack in library.undefined_keys and kind is v.Db and args and args[0][0] == "pos" \
+                and type(v.strip(args[0][2])) is v.Record:
+            self._undefined_keys(stack, method, v.strip(args[0][2]))
         if kind is v.Db and args and args[0][0] == "pos" and args[0][3] is not None \
                 and (stack, f"{bare.kind}.{method}") in library.instance_arguments:
             self.dereference(args[0][3], args[0][2], node.span)  # session.delete(article) of a lookup that may be None
@@ -1996,35 +1997,43 @@ class Calls:
                         self.event("instance-as-key", node, f"{stack}|{key}|{row.model}|{method}")
                         return
 
-    def _undefined_keys(self, stack: str, method: str, options: ir.Obj) -> None:
+    def _undefined_keys(self, stack: str, method: str, options: v.Record) -> None:
         """Prisma drops a key whose value is ``undefined``: ``where: { articleId: article?.id }`` of a lookup that
         found nothing filters nothing (``deleteMany`` deletes every comment), and a unique ``where`` or a nested
         ``connect: { id: article?.id }`` left without its key throws a validation error.  The optional chain of a
-        row that may be missing here is judged like a read of it (AL220), with where it went."""
+        row that may be missing here is judged like a read of it (AL220), with where it went.  The options are
+        read as values: an object built beforehand (``const where = { id: user?.id }`` then ``{ where }``, a
+        spread ``{ ...base, id }``, ``const id = row?.id`` then ``{ id }``) holds the chain's value as well."""
         methods, relations, nested = self.program.library.undefined_keys[stack]
         effect = methods.get(method)
         if effect is None and method not in nested:
             return
-        for entry in options.entries:
-            if entry.key == "where" and type(entry.value) is ir.Obj and effect is not None:
-                self._optional_keys(entry.value, f"{effect}:{method}")
-            elif entry.key in ("data", "create", "update") and type(entry.value) is ir.Obj and method in nested:
-                for field in entry.value.entries:  # author: { connect: { id: … } }
-                    if isinstance(field.key, str) and type(field.value) is ir.Obj:
-                        for write in field.value.entries:
-                            if write.key in relations and type(write.value) is ir.Obj:
-                                self._optional_keys(write.value, f"unique:{write.key}")
+        for key, value in options.items:
+            bare = v.strip(value)
+            if type(bare) is not v.Record:
+                continue
+            if key == "where" and effect is not None:
+                self._optional_keys(bare, f"{effect}:{method}")
+            elif key in ("data", "create", "update") and method in nested:
+                for field, write in bare.items:  # author: { connect: { id: … } }
+                    if isinstance(field, str) and type(v.strip(write)) is v.Record:
+                        for relation, target in v.strip(write).items:
+                            if relation in relations and type(v.strip(target)) is v.Record:
+                                self._optional_keys(v.strip(target), f"unique:{relation}")
 
-    def _optional_keys(self, record: ir.Obj, sink: str, depth: int = 0) -> None:
-        """The values of ``record`` (and of its nested filter objects: ``{ id: { equals: x } }``) written as an
-        optional chain of a name that holds a row that may be missing on this path."""
-        for entry in record.entries:
-            value = entry.value
-            if type(value) is ir.Obj and depth < 3:
-                self._optional_keys(value, sink, depth + 1)
-            elif type(value) is ir.Attr and value.optional and type(value.obj) is ir.Name and value.obj.id in self.env \
-                    and v.is_nullable(self.env[value.obj.id]):
-                self.dereference(value, self.env[value.obj.id], value.span, sink=sink)
+    def _optional_keys(self, record: v.Record, sink: str, depth: int = 0) -> None:
+        """The values of ``record`` (and of its nested filter objects: ``{ id: { equals: x } }``) that are an
+        optional chain of a name that holds a row that may be missing on this path (``values.OPTIONAL_READ_TAG``)."""
+        for _key, value in record.items:
+            bare = v.strip(value)
+            if type(bare) is v.Record:
+                if depth < 3:
+                    self._optional_keys(bare, sink, depth + 1)
+                continue
+            for mark in sorted(v.tags_of(value)):
+                chain = self.optional_reads.get(mark) if mark.startswith(v.OPTIONAL_READ_TAG) else None
+                if chain is not None and chain.obj.id in self.env and v.is_nullable(self.env[chain.obj.id]):
+                    self.dereference(chain, self.env[chain.obj.id], chain.span, sink=sink)
 
     def closing(self, node: ir.Call, func: ir.Attr, receiver, args) -> None:
         """``conn.close()`` / ``client.release()`` / ``pool.release(conn)``: the variable holding the
@@ -3395,7 +3404,7 @@ class Calls:
         # a conversion (`int(row.author_id)`, `UUID(…)`) is still the key it converts, an ORM's condition
         # (`eq(users.id, article.authorId)`) is keyed by it
         keeps_key = name in _CONVERSIONS or name in known(self.program).body_parsers or library.orm_function(name)
-        return v.tag(v.UNKNOWN, arg_tags if keeps_key else computed_tags([a[2] for a in args]))
+        return v.tag(v.UNKNOWN, without_optional(arg_tags) if keeps_key else computed_tags([a[2] for a in args]))
 
     def context_method(self, node: ir.Call, context: v.Context, method: str, args):
         """``g.get('db')`` / ``request.app.get('db')``: the entry, or the default when nobody set it;
