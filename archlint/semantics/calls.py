@@ -1231,7 +1231,7 @@ class Calls:
         work, not a call one level down — a chain of them costs no call depth (``MAX_CALL_DEPTH`` counts
         handler → service → repository → helper, and a promise-chain handler nests a callback per step)."""
         bare = v.strip(callback)
-        if type(bare) is not v.Function or bare.path != self.path or bare.bound is not None or bare.partial:
+        if type(bare) is not v.Function or bare.path != self.path or bare.bound is not None or bare.partial or bare.keywords:
             return False
         definition = self.program.function(bare.path, bare.fid)
         return definition is not None and definition.parent == self.function.fid and definition.parent > 0
@@ -1584,7 +1584,7 @@ class Calls:
         self.loops.append(loop_id)
         try:
             written = function[3]
-            if type(written) is ir.Call and v.strip(function[2]).partial and written.args:
+            if type(written) is ir.Call and (v.strip(function[2]).partial or v.strip(function[2]).keywords) and written.args:
                 written = written.args[0].value  # partial(self._present, viewer): named after the function it fixes
             text = "lambda" if type(written) is ir.FuncRef else callee_text(written)
             self.call_function(node, v.strip(function[2]), [("pos", "", element, None)], text)
@@ -2837,8 +2837,13 @@ class Calls:
             args = self.parameter_keys(args)  # (a constructor stores its arguments in fields: never tagged)
         self.program.called.add((function.path, function.fid))
         positional = function.partial + tuple(a[2] for a in args if a[0] == "pos")
-        function = function._replace(partial=()) if function.partial else function
-        keywords = tuple(sorted((a[1], a[2]) for a in args if a[0] == "kw"))
+        if function.keywords:  # partial(serialize, many=True): the fixed keywords, the caller's winning
+            named = dict(function.keywords)
+            named.update((a[1], a[2]) for a in args if a[0] == "kw")
+            keywords = tuple(sorted(named.items(), key=lambda item: item[0]))
+        else:
+            keywords = tuple(sorted((a[1], a[2]) for a in args if a[0] == "kw"))
+        function = function._replace(partial=(), keywords=()) if function.partial or function.keywords else function
         spread = next((a[2] for a in args if a[0] == "kwstar"), None)
         if spread is not None and callee is not None and any(p.kind == "kwarg" for p in callee.params):
             # `repo.create(author=user, **data)` into `def create(**fields)`: `fields` is `{author, ...data}`
@@ -2965,7 +2970,7 @@ class Calls:
         its parameters (``Summary.row_loads``) are on the rows the caller's name holds — as
         ``prefetch_related_objects`` (semantics.toml ``row_loaders``) puts them."""
         callee = self.program.function(function.path, function.fid)
-        if callee is None or function.partial:
+        if callee is None or function.partial or function.keywords:
             return
         for name, model, loaded in row_loads:
             found = argument_for(callee, args, name, self.python and function.bound is not None)
@@ -3319,10 +3324,14 @@ class Calls:
             return v.Row(stack, model, getattr(target, "loaded", frozenset()))
         if name == "functools.partial" and args and type(v.strip(args[0][2])) is v.Function:
             # `map(partial(self._present, viewer), rows)`: the function with its first parameters fixed, as
-            # JS's `fn.bind(this, viewer)`; keywords (which parameters they fill) are not followed
+            # JS's `fn.bind(this, viewer)`, and its keywords (`partial(serialize, many=True)`) fixed by name;
+            # a spread (`*args` / `**options`) fills parameters nobody can tell
             function = v.strip(args[0][2])
-            if all(a[0] == "pos" for a in args[1:]):
-                return function._replace(partial=function.partial + tuple(a[2] for a in args[1:]))
+            if all(a[0] in ("pos", "kw") for a in args[1:]):
+                named = dict(function.keywords)
+                named.update((a[1], a[2]) for a in args[1:] if a[0] == "kw")
+                return function._replace(partial=function.partial + tuple(a[2] for a in args[1:] if a[0] == "pos"),
+                                         keywords=tuple(sorted(named.items(), key=lambda item: item[0])))
         if name in _BUILTIN_CALLBACKS and args:
             self._builtin_callback(node, short, args)
         if name in ("builtins.list", "builtins.len", "builtins.bool", "builtins.sorted", "builtins.tuple", "builtins.set",

@@ -220,12 +220,15 @@ class Loader(NamedTuple):
 
 class Function(NamedTuple):
     """A project function; ``bound`` is the receiver of a bound method (``self``/``this``); ``partial`` the
-    leading arguments ``fn.bind(this, viewer)`` fixed (passed before the caller's)."""
+    leading arguments ``fn.bind(this, viewer)`` / ``functools.partial(fn, viewer)`` fixed (passed before the
+    caller's); ``keywords`` the ``(name, value)`` pairs ``functools.partial(fn, session=db)`` fixed, by name
+    (a keyword the caller passes wins)."""
 
     path: str
     fid: int
     bound: object = None
     partial: tuple = ()
+    keywords: tuple = ()
 
 
 class ClassValue(NamedTuple):
