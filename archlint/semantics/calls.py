@@ -27,7 +27,7 @@ from archlint.semantics.records import CallRecord, Construct, Event, LoopInfo, a
 from archlint.semantics.support import (
     ARRAY_LOOPS, ASYNC, CONTAINERS, EXISTS_MODEL, FACT, SYNC_DRIVER, all_tags,
     callee_text,
-    computed_tags, dotted, field_key, query_chain, is_async_api, model_of, non_null, null_origins, prisma_fluent,
+    computed_tags, dotted, field_key, without_optional, query_chain, is_async_api, model_of, non_null, null_origins, prisma_fluent,
 )
 from archlint.semantics.support import known as known_support
 
@@ -1235,7 +1235,7 @@ class Calls:
         work, not a call one level down — a chain of them costs no call depth (``MAX_CALL_DEPTH`` counts
         handler → service → repository → helper, and a promise-chain handler nests a callback per step)."""
         bare = v.strip(callback)
-        if type(bare) is not v.Function or bare.path != self.path or bare.bound is not None or bare.partial:
+        if type(bare) is not v.Function or bare.path != self.path or bare.bound is not None or bare.partial or bare.keywords:
             return False
         definition = self.program.function(bare.path, bare.fid)
         return definition is not None and definition.parent == self.function.fid and definition.parent > 0
@@ -1588,7 +1588,7 @@ class Calls:
         self.loops.append(loop_id)
         try:
             written = function[3]
-            if type(written) is ir.Call and v.strip(function[2]).partial and written.args:
+            if type(written) is ir.Call and (v.strip(function[2]).partial or v.strip(function[2]).keywords) and written.args:
                 written = written.args[0].value  # partial(self._present, viewer): named after the function it fixes
             text = "lambda" if type(written) is ir.FuncRef else callee_text(written)
             self.call_function(node, v.strip(function[2]), [("pos", "", element, None)], text)
@@ -1622,11 +1622,12 @@ class Calls:
                       v.ModelClass: "model"}[kind]
         handle_kind = bare.kind if kind is v.Db else value_kind
         model = bare.model
-        arg_tags = all_tags([a[2] for a in args]) | self._closure_elems(args)
+        arg_tags = without_optional(all_tags([a[2] for a in args])) | self._closure_elems(args)
         if stack in library.keyed_records and kind in (v.Db, v.ModelClass, v.Query):
             self._instance_as_key(node, stack, method, args)
-        if stack in library.undefined_keys and kind is v.Db and args and args[0][0] == "pos" and type(args[0][3]) is ir.Obj:
-            self._undefined_keys(stack, method, args[0][3])
+        if stack in library.undefined_keys and kind is v.Db and args and args[0][0] == "pos" \
+                and type(v.strip(args[0][2])) is v.Record:
+            self._undefined_keys(stack, method, v.strip(args[0][2]))
         if kind is v.Db and args and args[0][0] == "pos" and args[0][3] is not None \
                 and (stack, f"{bare.kind}.{method}") in library.instance_arguments:
             self.dereference(args[0][3], args[0][2], node.span)  # session.delete(article) of a lookup that may be None
@@ -2000,35 +2001,43 @@ class Calls:
                         self.event("instance-as-key", node, f"{stack}|{key}|{row.model}|{method}")
                         return
 
-    def _undefined_keys(self, stack: str, method: str, options: ir.Obj) -> None:
+    def _undefined_keys(self, stack: str, method: str, options: v.Record) -> None:
         """Prisma drops a key whose value is ``undefined``: ``where: { articleId: article?.id }`` of a lookup that
         found nothing filters nothing (``deleteMany`` deletes every comment), and a unique ``where`` or a nested
         ``connect: { id: article?.id }`` left without its key throws a validation error.  The optional chain of a
-        row that may be missing here is judged like a read of it (AL220), with where it went."""
+        row that may be missing here is judged like a read of it (AL220), with where it went.  The options are
+        read as values: an object built beforehand (``const where = { id: user?.id }`` then ``{ where }``, a
+        spread ``{ ...base, id }``, ``const id = row?.id`` then ``{ id }``) holds the chain's value as well."""
         methods, relations, nested = self.program.library.undefined_keys[stack]
         effect = methods.get(method)
         if effect is None and method not in nested:
             return
-        for entry in options.entries:
-            if entry.key == "where" and type(entry.value) is ir.Obj and effect is not None:
-                self._optional_keys(entry.value, f"{effect}:{method}")
-            elif entry.key in ("data", "create", "update") and type(entry.value) is ir.Obj and method in nested:
-                for field in entry.value.entries:  # author: { connect: { id: … } }
-                    if isinstance(field.key, str) and type(field.value) is ir.Obj:
-                        for write in field.value.entries:
-                            if write.key in relations and type(write.value) is ir.Obj:
-                                self._optional_keys(write.value, f"unique:{write.key}")
+        for key, value in options.items:
+            bare = v.strip(value)
+            if type(bare) is not v.Record:
+                continue
+            if key == "where" and effect is not None:
+                self._optional_keys(bare, f"{effect}:{method}")
+            elif key in ("data", "create", "update") and method in nested:
+                for field, write in bare.items:  # author: { connect: { id: … } }
+                    if isinstance(field, str) and type(v.strip(write)) is v.Record:
+                        for relation, target in v.strip(write).items:
+                            if relation in relations and type(v.strip(target)) is v.Record:
+                                self._optional_keys(v.strip(target), f"unique:{relation}")
 
-    def _optional_keys(self, record: ir.Obj, sink: str, depth: int = 0) -> None:
-        """The values of ``record`` (and of its nested filter objects: ``{ id: { equals: x } }``) written as an
-        optional chain of a name that holds a row that may be missing on this path."""
-        for entry in record.entries:
-            value = entry.value
-            if type(value) is ir.Obj and depth < 3:
-                self._optional_keys(value, sink, depth + 1)
-            elif type(value) is ir.Attr and value.optional and type(value.obj) is ir.Name and value.obj.id in self.env \
-                    and v.is_nullable(self.env[value.obj.id]):
-                self.dereference(value, self.env[value.obj.id], value.span, sink=sink)
+    def _optional_keys(self, record: v.Record, sink: str, depth: int = 0) -> None:
+        """The values of ``record`` (and of its nested filter objects: ``{ id: { equals: x } }``) that are an
+        optional chain of a name that holds a row that may be missing on this path (``values.OPTIONAL_READ_TAG``)."""
+        for _key, value in record.items:
+            bare = v.strip(value)
+            if type(bare) is v.Record:
+                if depth < 3:
+                    self._optional_keys(bare, sink, depth + 1)
+                continue
+            for mark in sorted(v.tags_of(value)):
+                chain = self.optional_reads.get(mark) if mark.startswith(v.OPTIONAL_READ_TAG) else None
+                if chain is not None and chain.obj.id in self.env and v.is_nullable(self.env[chain.obj.id]):
+                    self.dereference(chain, self.env[chain.obj.id], chain.span, sink=sink)
 
     def closing(self, node: ir.Call, func: ir.Attr, receiver, args) -> None:
         """``conn.close()`` / ``client.release()`` / ``pool.release(conn)``: the variable holding the
@@ -2832,8 +2841,13 @@ class Calls:
             args = self.parameter_keys(args)  # (a constructor stores its arguments in fields: never tagged)
         self.program.called.add((function.path, function.fid))
         positional = function.partial + tuple(a[2] for a in args if a[0] == "pos")
-        function = function._replace(partial=()) if function.partial else function
-        keywords = tuple(sorted((a[1], a[2]) for a in args if a[0] == "kw"))
+        if function.keywords:  # partial(serialize, many=True): the fixed keywords, the caller's winning
+            named = dict(function.keywords)
+            named.update((a[1], a[2]) for a in args if a[0] == "kw")
+            keywords = tuple(sorted(named.items(), key=lambda item: item[0]))
+        else:
+            keywords = tuple(sorted((a[1], a[2]) for a in args if a[0] == "kw"))
+        function = function._replace(partial=(), keywords=()) if function.partial or function.keywords else function
         spread = next((a[2] for a in args if a[0] == "kwstar"), None)
         if spread is not None and callee is not None and any(p.kind == "kwarg" for p in callee.params):
             # `repo.create(author=user, **data)` into `def create(**fields)`: `fields` is `{author, ...data}`
@@ -2960,7 +2974,7 @@ class Calls:
         its parameters (``Summary.row_loads``) are on the rows the caller's name holds — as
         ``prefetch_related_objects`` (semantics.toml ``row_loaders``) puts them."""
         callee = self.program.function(function.path, function.fid)
-        if callee is None or function.partial:
+        if callee is None or function.partial or function.keywords:
             return
         for name, model, loaded in row_loads:
             found = argument_for(callee, args, name, self.python and function.bound is not None)
@@ -3328,10 +3342,14 @@ class Calls:
             return v.Row(stack, model, getattr(target, "loaded", frozenset()))
         if name == "functools.partial" and args and type(v.strip(args[0][2])) is v.Function:
             # `map(partial(self._present, viewer), rows)`: the function with its first parameters fixed, as
-            # JS's `fn.bind(this, viewer)`; keywords (which parameters they fill) are not followed
+            # JS's `fn.bind(this, viewer)`, and its keywords (`partial(serialize, many=True)`) fixed by name;
+            # a spread (`*args` / `**options`) fills parameters nobody can tell
             function = v.strip(args[0][2])
-            if all(a[0] == "pos" for a in args[1:]):
-                return function._replace(partial=function.partial + tuple(a[2] for a in args[1:]))
+            if all(a[0] in ("pos", "kw") for a in args[1:]):
+                named = dict(function.keywords)
+                named.update((a[1], a[2]) for a in args[1:] if a[0] == "kw")
+                return function._replace(partial=function.partial + tuple(a[2] for a in args[1:] if a[0] == "pos"),
+                                         keywords=tuple(sorted(named.items(), key=lambda item: item[0])))
         if name in _BUILTIN_CALLBACKS and args:
             self._builtin_callback(node, short, args)
         if name in ("builtins.list", "builtins.len", "builtins.bool", "builtins.sorted", "builtins.tuple", "builtins.set",
@@ -3413,7 +3431,7 @@ class Calls:
         # a conversion (`int(row.author_id)`, `UUID(…)`) is still the key it converts, an ORM's condition
         # (`eq(users.id, article.authorId)`) is keyed by it
         keeps_key = name in _CONVERSIONS or name in known(self.program).body_parsers or library.orm_function(name)
-        return v.tag(v.UNKNOWN, arg_tags if keeps_key else computed_tags([a[2] for a in args]))
+        return v.tag(v.UNKNOWN, without_optional(arg_tags) if keeps_key else computed_tags([a[2] for a in args]))
 
     def context_method(self, node: ir.Call, context: v.Context, method: str, args):
         """``g.get('db')`` / ``request.app.get('db')``: the entry, or the default when nobody set it;

@@ -38,7 +38,7 @@ from archlint.semantics.program import Program
 from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis, Deref, Effect, Event, LoopInfo, Site, Summary
 from archlint.semantics.support import (
     ASYNC, EXISTS_MODEL, FACT, FLASK_SESSION, G_CONNECTION, all_tags, callee_text,
-    computed_tags, dotted,
+    computed_tags, dotted, without_optional,
     entered, field_key, query_chain, is_async_api, join_envs, non_null, null_origins, request_free, row_of,
 )
 from archlint.semantics.support import known as support_names
@@ -560,6 +560,8 @@ class Frame(Calls):
         self.discarded = None  # the call an expression statement runs: nothing reads its value
         self.injecting = 0  # > 0 while a parameter's default (`Depends(provider)`) is evaluated
         self.exit_branches: list[tuple] = []  # self.branch at each normal return (Summary.exit_branch)
+        # values.OPTIONAL_READ_TAG of each optional chain of a maybe-missing row read here -> the chain
+        self.optional_reads: dict[str, ir.Attr] = {}
 
     # running ---------------------------------------------------------------------------------------
     def run(self, args: tuple = (), kwargs: tuple = (), bound=None) -> Summary:
@@ -2865,7 +2867,7 @@ class Frame(Calls):
         for option in v.options(current):  # built differently on two branches: both get the entry
             items = dict(v.strip(option).items)
             items[key] = value
-            result = v.join(result, v.tag(v.Record(tuple(items.items())), v.tags_of(option) | v.tags_of(value)))
+            result = v.join(result, v.tag(v.Record(tuple(items.items())), v.tags_of(option) | without_optional(v.tags_of(value))))
         self.env[name] = result
 
     # expressions ----------------------------------------------------------------------------------------
@@ -2880,8 +2882,12 @@ class Frame(Calls):
             value = self.eval(node.obj)
             if node.optional:
                 if v.is_nullable(value):
-                    # `row?.id` of a lookup that may have found nothing: undefined then, not a stored row's key
-                    return _unstored(self._attr(node, non_null(value)))
+                    # `row?.id` of a lookup that may have found nothing: undefined then, not a stored row's key;
+                    # marked with the chain, wherever the value is copied (`const where = { id: row?.id }`)
+                    mark = v.OPTIONAL_READ_TAG + self.site_key(node)
+                    if type(node.obj) is ir.Name:
+                        self.optional_reads[mark] = node
+                    return v.tag(_unstored(self._attr(node, non_null(value))), frozenset({mark}))
                 value = non_null(value)
             else:
                 self.dereference(node.obj, value, node.span)
@@ -2925,7 +2931,8 @@ class Frame(Calls):
         if kind is ir.Template:
             values = [self.eval(hole) for hole in node.holes]  # (a tag is its call's func, evaluated there)
             # f"{key}" is the key; f"{user}@{domain}" is a new string, not a stored row's key
-            tags = all_tags(values) if len(values) == 1 and not any(node.strings) else computed_tags(values)
+            # (`${row?.id}` is the string "undefined", not undefined)
+            tags = without_optional(all_tags(values)) if len(values) == 1 and not any(node.strings) else computed_tags(values)
             if all(v.is_constant(value) for value in values):
                 return v.Const("".join(node.strings) if not values else v.ANY_CONSTANT)
             return v.tag(v.UNKNOWN, tags)
@@ -2971,14 +2978,15 @@ class Frame(Calls):
                 # runs with when the variable is unset (the start-up environment is judged by `verify`)
                 return values[1]
             if node.op == "??" and values:
-                result = non_null(values[0])
+                # `row?.id ?? -1`: a fallback where the chain yields undefined
+                result = non_null(_without_optional_mark(values[0]) if len(values) > 1 else values[0])
                 for value in values[1:]:
                     result = v.join(result, value)
                 return result
             if node.op == "or" and values:
                 # `article or Article(slug=slug)`: an operand is the result only when it is truthy, so
                 # a row that may be None is, there, a row; only the last operand is taken as it is
-                values = [non_null(value) for value in values[:-1]] + [values[-1]]
+                values = [non_null(_without_optional_mark(value)) for value in values[:-1]] + [values[-1]]
             result = values[0] if values else v.UNKNOWN
             for value in values[1:]:
                 result = v.join(result, value)
@@ -2986,7 +2994,7 @@ class Frame(Calls):
         if kind is ir.Compare:
             left, right = self.eval(node.left), self.eval(node.right)
             return v.tag(v.Const(v.ANY_CONSTANT) if v.is_constant(left) and v.is_constant(right) else v.UNKNOWN,
-                         all_tags((left, right)))
+                         without_optional(all_tags((left, right))))
         if kind is ir.Unary:
             operand = self.eval(node.operand)
             if node.op == "-" and v.is_constant(operand):
@@ -3012,7 +3020,7 @@ class Frame(Calls):
             if (not self.python and len(items) == 1 and type(node.elts[0]) is ir.Starred
                     and type(v.strip(items[0])) is v.Rows):
                 return items[0]  # [...rows]: a copy of the rows
-            return v.tag(v.Tuple(items), all_tags(items))
+            return v.tag(v.Tuple(items), without_optional(all_tags(items)))
         if kind is ir.Obj:
             return self.object_literal(node)
         if kind is ir.Starred:
@@ -3045,7 +3053,7 @@ class Frame(Calls):
                 key = record_key(self.eval(entry.key))
                 if key:  # { [Op.or]: [...] } — what Sequelize where objects are built from
                     items[key] = value
-        return v.tag(v.Record(tuple(items.items())), all_tags(items.values()))
+        return v.tag(v.Record(tuple(items.items())), without_optional(all_tags(items.values())))
 
     @staticmethod
     def spread_into(items: dict, value) -> None:
@@ -4053,6 +4061,15 @@ def catches_missing_row(types, names: Known) -> bool:
     items = types.elts if type(types) is ir.Seq else (types,)
     return any((type(t) is ir.Attr and t.name in names.missing_row_errors)
                or (type(t) is ir.Name and t.id in names.missing_row_errors) for t in items)
+
+
+def _without_optional_mark(value):
+    """``value`` without the optional-chain marks (``values.OPTIONAL_READ_TAG``)."""
+    if type(value) is v.Tagged:
+        rest = without_optional(value.tags)
+        if rest is not value.tags:
+            return v.Tagged(value.value, rest) if rest else value.value
+    return value
 
 
 def _unstored(value):

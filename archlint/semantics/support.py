@@ -80,7 +80,15 @@ def computed_tags(values) -> frozenset:
     loop's row, a session block) — but not that one of them was a stored row's key.  ``Connection(server,
     config.bind_dn).entries[0]["mail"]`` is not a key, and a lookup by it may well find nothing (the
     caller's ``if not user:`` branch is live)."""
-    return all_tags(values) - {v.STORED_KEY_TAG}
+    return without_optional(all_tags(values) - {v.STORED_KEY_TAG})
+
+
+def without_optional(tags: frozenset) -> frozenset:
+    """``tags`` less the optional-chain marks (``values.OPTIONAL_READ_TAG``): what holds or is computed from
+    such a value is not itself ``undefined`` when the row is missing."""
+    if not any(t.startswith(v.OPTIONAL_READ_TAG) for t in tags):
+        return tags
+    return frozenset(t for t in tags if not t.startswith(v.OPTIONAL_READ_TAG))
 
 
 def field_key(obj, name: str) -> str:

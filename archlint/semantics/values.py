@@ -220,12 +220,15 @@ class Loader(NamedTuple):
 
 class Function(NamedTuple):
     """A project function; ``bound`` is the receiver of a bound method (``self``/``this``); ``partial`` the
-    leading arguments ``fn.bind(this, viewer)`` fixed (passed before the caller's)."""
+    leading arguments ``fn.bind(this, viewer)`` / ``functools.partial(fn, viewer)`` fixed (passed before the
+    caller's); ``keywords`` the ``(name, value)`` pairs ``functools.partial(fn, session=db)`` fixed, by name
+    (a keyword the caller passes wins)."""
 
     path: str
     fid: int
     bound: object = None
     partial: tuple = ()
+    keywords: tuple = ()
 
 
 class ClassValue(NamedTuple):
@@ -359,6 +362,12 @@ CAUGHT_MISSING_TAG = "caught-missing"
 # A column value read from a row the program holds (`comment.authorId`, `article.slug` after a
 # create): a lookup keyed only by such values re-reads a row that exists (a foreign key, a re-fetch).
 STORED_KEY_TAG = "stored-key"
+# On the value of an optional chain of a row that may be missing (JS ``article?.id`` of a lookup that may have
+# found nothing): ``optional-read:<path:line:column>`` of the chain, which yields ``undefined`` on that path.
+# Only the value itself carries it — copied by assignments, object entries, shorthand properties and spreads —
+# not what is computed from it (``support.computed_tags``), a fallback (``?? -1``) or the object holding it:
+# what reads it (Prisma's dropped ``undefined`` keys, ``Calls._undefined_keys``) finds the chain it came from.
+OPTIONAL_READ_TAG = "optional-read:"
 # A column read from a parameter the function's own analysis knows nothing of (`article.author_id` in
 # `def present(article)`): a foreign key if the callers pass a row, the client's id if they pass the
 # request's body — so a lookup keyed by it is judged where the callers' values are known, and the

@@ -34,6 +34,9 @@ class Hole(NamedTuple):
     offset: int  # index of the ``{}`` marker in Composed.text
     expr: str
     how: str  # fstring | template | percent | format | concat
+    # (line, column) where the expression is evaluated, when not where the SQL runs: a hole of the element a
+    # comprehension / `.map` callback builds (its loop variable is bound there, see ``sql.joined``)
+    at: tuple | None = None
 
 
 class Composed(NamedTuple):

@@ -31,8 +31,17 @@ handed to adds are not known, so the whole-statement rules skip it; the injectio
 placeholder rules read it as one possible statement.  Every piece keeps where its node is, so a
 finding about ``'${author}'`` lands on that ``push``.
 
-Only used when the SQL argument does reach a join over a list it can rebuild; anything else is left
-to :mod:`~archlint.domain.sql.compose` and :mod:`~archlint.domain.sql.steps`.
+A list of *statements* built by a comprehension / generator expression or a JS ``.map`` callback
+(``[f"DELETE FROM t WHERE id = {i}" for i in ids]``, ``ids.map((id) => `DELETE … ${id}`)``) is one
+element: the statement its element expression builds, each hole located where the loop binds its variable
+(``Hole.at``: the constant folder then knows ``i`` runs over ``ids``).  Only a list whose element is a
+whole statement is replayed; a comprehension of clauses (``", ".join(f"{c} = %s" for c in cols)``) keeps
+the reading of the join as a hole.  Such a list — or one grown by ``append`` — is either joined or run
+element by element: the variable of a ``for`` loop around the sink (``for q in queries: cur.execute(q)``,
+``for (const sql of statements) await client.query(sql)``) holds its one element.
+
+Only used when the SQL argument does reach a join, or a loop variable, over a list it can rebuild;
+anything else is left to :mod:`~archlint.domain.sql.compose` and :mod:`~archlint.domain.sql.steps`.
 """
 
 from __future__ import annotations
@@ -42,9 +51,11 @@ from archlint.domain.facts import Span
 from archlint.domain.ir_format import render
 from archlint.domain.records import NamedTuple
 from archlint.domain.sql.compose import Composed, Hole, compose
+from archlint.domain.sql.lexer import is_statement
 from archlint.domain.sql.steps import Built, Piece
 
 _GROW = frozenset({"append", "push", "extend", "unshift"})
+_ELEMENT_LOOPS = frozenset({"comprehension", "map"})  # loops whose value is the list of their element
 _DEPTH = 12
 
 
@@ -53,10 +64,11 @@ class _Part(NamedTuple):
     node: object  # the IR node (its span locates the part; a hole's expression)
     how: str = ""  # a hole's interpolation: fstring | template | concat | percent | format
     opener: int = 0  # a template's hole: width of its `{` / `${` (a finding points at it)
+    at: tuple | None = None  # a hole of a loop's element: where it is evaluated (compose.Hole.at)
 
 
 class _Step(NamedTuple):
-    kind: str  # = | += | append | push | extend | unshift
+    kind: str  # = | += | append | push | extend | unshift | each (the variable of a `for` loop around the sink)
     value: object  # the assigned value, or the Call
     position: tuple[int, int]
 
@@ -67,8 +79,11 @@ class _Value(NamedTuple):
 
 
 def has_join(function: ir.Function) -> bool:
-    """Whether the function calls a ``join`` method at all (the cheap test before replaying it)."""
-    return any(type(node) is ir.Call and node.method == "join" for node in ir.iter_nodes(function.body))
+    """Whether the function calls a ``join`` method or has a ``for`` loop binding a name (the cheap test
+    before replaying it)."""
+    return any(type(node) is ir.Call and node.method == "join"
+               or type(node) is ir.Loop and node.kind == "for" and type(node.target) is ir.Name
+               for node in ir.iter_nodes(function.body))
 
 
 class Joined:
@@ -87,6 +102,14 @@ class Joined:
         if parts is None or not self.joined:
             return None
         return _built(parts, "fstring" if self.python else "template")
+
+    def build_each(self, iterable) -> Built | None:
+        """The text each element of ``iterable`` holds when it is one statement rebuilt here: what a
+        callback run per element (``statements.forEach((sql) => client.query(sql))``) is handed."""
+        elements = self._list(iterable, 0, frozenset())
+        if elements is None or len(elements) != 1 or elements[0] is None:
+            return None
+        return _built(elements[0], "fstring" if self.python else "template")
 
     # texts ---------------------------------------------------------------------------------------------
     def _text(self, node, depth: int, seen: frozenset) -> tuple[_Part, ...] | None:
@@ -184,7 +207,25 @@ class Joined:
         if kind is ir.Name:
             value = self._name(node.id, depth, seen)
             return value.elements if value is not None else None
+        if kind is ir.Loop and node.kind in _ELEMENT_LOOPS:
+            element = self._loop_element(node, depth + 1, seen)
+            return None if element is None else (element,)
         return None
+
+    def _loop_element(self, loop: ir.Loop, depth: int, seen: frozenset) -> tuple[_Part, ...] | None:
+        """The statement a comprehension / ``.map`` callback builds per element, its holes located where
+        the loop binds its variable; ``None`` unless it is a whole statement."""
+        result = loop.result
+        if result is None and loop.kind == "map":  # ids.map((id) => { return `DELETE …`; })
+            returns = [node for node in ir.iter_nodes(loop.body) if type(node) is ir.Return]
+            result = returns[0].value if len(returns) == 1 and loop.body and loop.body[-1] is returns[0] else None
+        if result is None:
+            return None
+        parts = self._text(result, depth + 1, seen)
+        if parts is None or not is_statement("".join("{}" if p.text is None else p.text for p in parts)):
+            return None
+        return tuple(p._replace(at=(p.node.span.line, p.node.span.column)) if p.text is None and p.at is None else p
+                     for p in parts)
 
     def _elements(self, nodes, depth: int, seen: frozenset) -> tuple[tuple[_Part, ...] | None, ...] | None:
         """Each element's text, ``None`` for one that is not SQL text built here (left out of the join,
@@ -208,13 +249,24 @@ class Joined:
         steps = self._collect().get(name)
         if not steps:
             return None
-        bases = [i for i, step in enumerate(steps) if step.kind == "="]
+        bases = [i for i, step in enumerate(steps) if step.kind in ("=", "each")]
         if not bases:
             return None
         seen = seen | {name}
         base = steps[bases[-1]]
         value: _Value
-        if type(base.value) is ir.Seq and base.value.kind in ("list", "tuple"):
+        if base.kind == "each":  # for q in queries: — the one element the list is known to hold
+            elements = self._list(base.value, depth + 1, seen)
+            if elements is None or len(elements) != 1 or elements[0] is None:
+                return None
+            self.joined = True
+            value = _Value(elements[0])
+        elif type(base.value) is ir.Loop and base.value.kind in _ELEMENT_LOOPS:
+            elements = self._list(base.value, depth + 1, seen)
+            if elements is None:
+                return None
+            value = _Value(None, elements)
+        elif type(base.value) is ir.Seq and base.value.kind in ("list", "tuple"):
             elements = self._elements(base.value.elts, depth + 1, seen)
             if elements is None:
                 return None
@@ -257,6 +309,10 @@ class Joined:
         steps: dict[str, list[_Step]] = {}
         for node in ir.iter_nodes(self.function.body):
             kind = type(node)
+            if kind is ir.Loop and node.kind == "for" and type(node.target) is ir.Name \
+                    and (node.span.line, node.span.column) <= self.sink <= (node.span.end_line, node.span.end_column):
+                steps.setdefault(node.target.id, []).append(_Step("each", node.iter, (node.span.line, node.span.column)))
+                continue
             if kind is not ir.Assign and kind is not ir.ExprStmt or (node.span.end_line, node.span.end_column) > self.sink:
                 continue
             if kind is ir.Assign and node.value is not None and node.op in ("=", "+=") and len(node.targets) == 1 \
@@ -270,6 +326,18 @@ class Joined:
             found.sort(key=lambda step: step.position)
         self._steps = steps
         return steps
+
+
+def callback_loop(module: ir.ModuleIR, function: ir.Function) -> tuple[ir.Function, ir.Loop] | None:
+    """The enclosing function and the array-method loop (``xs.forEach(cb)``, ``xs.map(cb)``) whose inline
+    callback ``function`` is, else ``None``."""
+    if function.kind == "module" or not 0 <= function.parent < len(module.functions):
+        return None
+    parent = module.functions[function.parent]
+    for node in ir.iter_nodes(parent.body):
+        if type(node) is ir.Loop and node.fid == function.fid:
+            return parent, node
+    return None
 
 
 def _empty(parts) -> bool:
@@ -309,7 +377,7 @@ def _built(parts: tuple[_Part, ...], default_how: str) -> Built:
         if part.text is None:
             expr = part.node.text if type(part.node) is _Rendered else render(part.node)
             chunk = "{}"
-            holes.append(Hole(length, expr, part.how or default_how))
+            holes.append(Hole(length, expr, part.how or default_how, part.at))
         else:
             chunk = part.text
             if not chunk:

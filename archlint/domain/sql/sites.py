@@ -38,7 +38,7 @@ from archlint.domain.sql import holes as hole_origin
 from archlint.domain.ir_format import render
 from archlint.domain.sql.compose import FORMAT_FIELD, Composed, Hole, compose, format_argument, is_name
 from archlint.domain.sql.holes import SqlHole
-from archlint.domain.sql.joined import Joined, has_join
+from archlint.domain.sql.joined import Joined, callback_loop, has_join
 from archlint.domain.sql.knowledge import OTHER_DATABASE, Sink, SqlKnowledge
 from archlint.domain.sql.lexer import is_statement
 from archlint.domain.sql.location import guess_opener, raw_span, text_span
@@ -403,12 +403,19 @@ class _FileExtractor:
         function = ir.innermost_function(module, call.span) if module is not None else None
         if function is None:
             return None
+        language = "python" if self.language == "python" else "javascript"
+        if type(node) is ir.Name and function.scope_of(node.id) == "param" and function.kind != "module":
+            # statements.forEach((sql) => client.query(sql)): the element of the list the loop runs over
+            found = callback_loop(module, function)
+            if found is not None and type(found[1].target) is ir.Name and found[1].target.id == node.id:
+                built = Joined(found[0], found[1].span, language).build_each(found[1].iter)
+                return self._built(built, self.path, self.facts, call.scope, exact=False)
         cached = self._join_functions.get(function.fid)
         if cached is None:
             cached = self._join_functions[function.fid] = has_join(function)
         if not cached:
             return None
-        built = Joined(function, call.span, "python" if self.language == "python" else "javascript").build(node)
+        built = Joined(function, call.span, language).build(node)
         return self._built(built, self.path, self.facts, call.scope, exact=False)
 
     # str methods on a SQL constant -------------------------------------------------------------------
@@ -504,7 +511,8 @@ class _FileExtractor:
         holes = tuple(
             SqlHole(h.offset, h.expr, h.how,
                     hole_origin.SAFE if self._quoted_by_helper(path, facts, h.expr)
-                    else hole_origin.origin(h.expr, folder, scope, where, self.sql.safe_holes),
+                    else hole_origin.origin(h.expr, folder, scope, where if h.at is None or where is None else h.at,
+                                            self.sql.safe_holes),
                     hole_origin.role(composed.text, h.offset))
             for h in composed.holes
         )
