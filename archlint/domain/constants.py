@@ -54,6 +54,9 @@ _TABLE_ATTRIBUTES = frozenset({"__tablename__", "tableName", "table_name", "db_t
 _ENUM_BASES = lazy_compile(r"(^|\.)(Enum|IntEnum|StrEnum|Flag|IntFlag|TextChoices|IntegerChoices|Choices|enum)$")
 _DECLARED_EXPORT = lazy_compile(r"^(?:exports\.[\w$]+\s*=\s*)*void 0$")
 _INDEX_CALLBACKS = frozenset({"map", "flatMap", "forEach", "filter", "some", "every", "find", "findIndex"})
+# list (set) methods that put elements in place, and which arguments are elements: each one, the last one
+# (`insert(i, x)`), or each element of each one (`extend(xs)`)
+_GROWERS = {"append": "one", "push": "one", "unshift": "one", "add": "one", "insert": "last", "extend": "each"}
 
 
 class Folded(NamedTuple):
@@ -392,7 +395,36 @@ class ConstantFolder:
             if value.kind == UNKNOWN and (tree := self._ir_value(assign)) is not None:
                 value = self._node(tree, where, depth + 1, seen)  # the text was cut: the IR has it whole
             values.append(value)
-        return worst(*values)
+        value = worst(*values)
+        if value.items is not None and not value.mapping:
+            grown = self._grown(target, scope, depth, seen)
+            if grown:  # `const rows = []; rows.push(...(await q))`: the list holds what was put in it too
+                value = value._replace(kind=max(value.kind, DERIVED, key=_RANK.__getitem__), values=None,
+                                       items=worst(value.items, *grown))
+        return value
+
+    def _grown(self, name: str, scope: str, depth: int, seen: frozenset) -> list[Folded]:
+        """The elements the function ``scope`` puts into the list ``name`` in place (``name.push(x)``,
+        ``.append(x)``, ``.insert(i, x)``, ``.unshift(x)``, ``.add(x)``; ``.extend(xs)`` and ``push(...xs)``
+        each element of ``xs``), read from the IR.  A list bound to ``[]`` is not empty when the
+        code fills it: typeorm's ``dbTables = []`` filled with ``push(...(await this.query(sql)))``."""
+        module = self.facts.ir
+        if module is None:
+            return []
+        function = next((f for f in module.functions if f.qualname == scope), None)
+        if function is None:
+            return []
+        grown = []
+        for node in ir.iter_nodes(function.body):
+            if type(node) is not ir.Call or type(node.func) is not ir.Attr or type(node.func.obj) is not ir.Name \
+                    or node.func.obj.id != name or node.func.name not in _GROWERS or not node.args:
+                continue
+            where = _Where(scope, (node.span.line, node.span.column), {})
+            how = _GROWERS[node.func.name]
+            for arg in node.args[-1:] if how == "last" else node.args:
+                value = self._node(from_ir(arg.value, module), where, depth + 1, seen)
+                grown.append(_elements(value) if how == "each" or arg.kind == "star" else value)
+        return grown
 
     def _unpacked(self) -> dict[tuple[str, str], list]:
         """Assignments to a flat tuple of names (``a, b = value`` / ``(a, b) = value``), by name."""
@@ -467,8 +499,8 @@ class ConstantFolder:
         source = self._node(tree, loop_where, depth + 1, seen)
         if len(names) == 1:
             return _elements(source)
-        if self.language != "python" and len(names) == 2 and name == names[1]:
-            return _DERIVED  # rows.map((row, i) => …): the index
+        if self.language != "python" and len(names) == 2 and name == names[1] and not _destructured(best.target):
+            return _DERIVED  # rows.map((row, i) => …): the index (not `({ NAME, SCHEMA }) =>`: two fields of the row)
         return _elements(source) if source.kind == CONSTANT else UNKNOWN_VALUE
 
     def _constant_argument(self, name: str, scope: str, depth: int, seen: frozenset) -> Folded:
@@ -742,7 +774,7 @@ class ConstantFolder:
         if function[0] != "fn" or function[2] is None:
             return UNKNOWN_VALUE
         _kind, params, body = function
-        bound = dict(zip(params, arguments))  # a parameter with no argument: its default, as at the call sites
+        bound = _bind(params, arguments)  # a parameter with no argument: its default, as at the call sites
         return self._node(body, _Where(inner_scope, None, bound), depth + 1, seen)
 
     def _quoting_method(self, method: str, scope: str) -> bool:
@@ -866,11 +898,7 @@ class ConstantFolder:
         _kind, params, body = function
         if body is None:
             return UNKNOWN_VALUE
-        bound = {}
-        if params:
-            bound[params[0]] = _elements(source)
-        if len(params) > 1:
-            bound[params[1]] = _DERIVED
+        bound = _bind(params[:2], [_elements(source), _DERIVED])
         value = self._node(body, where.bind(bound), depth + 1, seen)
         return Folded(_sequence_kind(source, value), None, value)
 
@@ -934,6 +962,28 @@ def _elements(source: Folded) -> Folded:
     if source.kind == CONSTANT and source.foreign:
         return Folded(CONSTANT, mapping=True, foreign=True)  # an element of a package's exported table: that package's data
     return UNKNOWN_VALUE if source.kind == UNKNOWN else Folded(source.kind if source.kind != CONSTANT else CONSTANT)
+
+
+def _bind(params, values) -> dict:
+    """Parameters bound to values, by position.  A destructured parameter (``{ NAME, SCHEMA }``, as
+    :mod:`~archlint.domain.expressions` keeps it) binds each of its names to a field of its value — as
+    constant as the value, never constant by the UPPER_CASE convention (typeorm's
+    ``rows.map(({ TABLE_NAME, TABLE_SCHEMA }) => …)`` over INFORMATION_SCHEMA rows)."""
+    bound = {}
+    for param, value in zip(params, values):
+        if _destructured(param):
+            bound.update((name, Folded(value.kind)) for name in names_in(param))
+        else:
+            bound[param] = value
+    return bound
+
+
+def _destructured(target: str) -> bool:
+    """A loop target that is one destructuring pattern (``{ a, b }`` / ``[a, b]``), not a parameter list."""
+    text = target.strip()
+    if text.startswith("(") and text.endswith(")"):
+        text = text[1:-1].strip()
+    return text[:1] in ("{", "[") and text[-1:] in ("}", "]")
 
 
 def _sequence_kind(source: Folded, element: Folded) -> str:

@@ -358,12 +358,20 @@ class _Parser:
                 arrow_at = close + 1
             depth = 0
             expecting_name = True
+            pattern: list[str] | None = None  # a destructured parameter `{ a, b }` / `[a, b]`: kept as its text
             for token in self.tokens[self.index + 1 : close]:
+                if pattern is not None:
+                    pattern.append(token.text)
                 if token.text in ("(", "[", "{"):
+                    if depth == 0 and expecting_name and token.text != "(":
+                        pattern = [token.text]
                     depth += 1
                     expecting_name = False
                 elif token.text in (")", "]", "}"):
                     depth -= 1
+                    if depth == 0 and pattern is not None:
+                        params.append(" ".join(pattern))
+                        pattern = None
                 elif depth == 0 and token.text == ",":
                     expecting_name = True
                 elif depth == 0 and expecting_name and token.kind == "name":
