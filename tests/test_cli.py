@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import atexit
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import jsonschema
 import pytest
-from helpers import make_repo
+from helpers import cli_in_process, make_repo
 
 import archlint
 from archlint.adapters.knowledge import load_registry
@@ -67,8 +64,9 @@ VIOLATING = {
 }
 
 
-_SHARED_CACHE = tempfile.mkdtemp(prefix="archlint-test-cache-")  # runs from the repository root write here, not into it
-atexit.register(shutil.rmtree, _SHARED_CACHE, True)
+# runs from the repository root write their cache here, not into it: a directory of the session's scratch
+# directory (tests/conftest.py), removed at the end of the run
+_SHARED_CACHE = os.environ["ARCHLINT_TEST_SHARED_CACHE"]
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -76,6 +74,14 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "archlint", *args], capture_output=True, text=True, cwd=cwd or REPO_ROOT, env=env
     )
+
+
+def listing(*args: str) -> str:
+    """What ``archlint ARGS`` prints, through the CLI's command in this process: for the listings
+    (rules, explain) whose text is the point; run_cli keeps a real process for exit codes and streams."""
+    result = cli_in_process(*args, cwd=REPO_ROOT, env={"NO_COLOR": "1", "ARCHLINT_CACHE_DIR": _SHARED_CACHE})
+    assert result.returncode == 0, result.stderr
+    return result.stdout
 
 
 def test_json_report_matches_the_contract_and_exit_code_is_1(tmp_path):
@@ -167,13 +173,13 @@ def test_output_file_and_python_api_give_the_same_data(tmp_path):
 
 def test_rules_and_explain_come_from_the_registry():
     registry = load_registry()
-    listing = run_cli("rules").stdout.splitlines()
-    assert len(listing) == len(list(registry))
-    assert listing[0].startswith("AL001  syntax-error")
-    explained = run_cli("explain", "skip-layer-import").stdout
+    rules = run_cli("rules").stdout.splitlines()
+    assert len(rules) == len(list(registry))
+    assert rules[0].startswith("AL001  syntax-error")
+    explained = listing("explain", "skip-layer-import")
     for heading in ("## What it does", "## Why is this bad", "## Example", "## Use instead", "## How to fix"):
         assert heading in explained
-    as_json = json.loads(run_cli("rules", "--format", "json").stdout)
+    as_json = json.loads(listing("rules", "--format", "json"))
     assert {r["id"] for r in as_json} == {spec.id for spec in registry}
 
 
@@ -188,8 +194,11 @@ def test_every_rule_documents_why_and_how_to_fix():
         assert spec.what and spec.why and spec.example and spec.use_instead and spec.guidance, spec.id
 
 
-def test_archlint_passes_its_own_layers_contract():
-    result = run_cli("check", "archlint", "--format", "json", "--no-cache")
+def test_archlint_passes_its_own_layers_contract(early_self_check):
+    command = ("check", "archlint", "--format", "json", "--no-cache")
+    if early_self_check is not None:  # the same command, started after collection (tests/conftest.py)
+        assert early_self_check.args == [sys.executable, "-m", "archlint", *command]
+    result = early_self_check or run_cli(*command)
     data = json.loads(result.stdout)
     assert data["findings"] == [], data["findings"]
     assert result.returncode == 0
@@ -199,7 +208,7 @@ def test_every_heuristic_rule_states_its_measured_precision():
     for spec in load_registry():
         if spec.heuristic:
             assert "bench/precision.py" in spec.precision, spec.id
-            assert "## Measured precision" in run_cli("explain", spec.id).stdout
+            assert "## Measured precision" in listing("explain", spec.id)
 
 
 def test_every_declared_dependency_is_imported_by_archlint():

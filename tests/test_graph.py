@@ -8,7 +8,7 @@ import shutil
 import subprocess
 
 import pytest
-from helpers import make_repo
+from helpers import cli_in_process, make_repo
 from test_cli import run_cli
 
 REPO = {
@@ -28,9 +28,15 @@ _DOT_NODE = re.compile(r'^\s*"(?P<id>(?:[^"\\]|\\.)*)" \[(?P<attrs>.*)\];$')
 _DOT_EDGE = re.compile(r'^\s*"(?P<src>(?:[^"\\]|\\.)*)" -> "(?P<dst>(?:[^"\\]|\\.)*)"(?: \[(?P<attrs>.*)\])?;$')
 
 
+def run_graph(*args: str, cwd) -> subprocess.CompletedProcess:
+    """``archlint graph ARGS`` through the CLI's command in this process (what it prints is the point
+    here; test_graph_errors_are_exit_2 keeps a real process for the exit code and stderr)."""
+    return cli_in_process("graph", *args, cwd=cwd, env={"NO_COLOR": "1", "ARCHLINT_CACHE_DIR": str(cwd.resolve() / ".cache-test")})
+
+
 def graph(tmp_path, *args: str) -> str:
     repo = make_repo(tmp_path / "repo", REPO)
-    result = run_cli("graph", str(repo), *args, cwd=tmp_path)
+    result = run_graph(str(repo), *args, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -65,7 +71,7 @@ def test_stdlib_modules_only_when_asked_or_relevant(tmp_path):
     nodes, edges = parse_dot(graph(tmp_path, "--stdlib"))
     assert ("(unlayered)", "os") in edges and "typing" in nodes
     repo = make_repo(tmp_path / "other", {**REPO, "app/services/users.py": "import sqlite3\n"})
-    nodes, edges = parse_dot(run_cli("graph", str(repo), cwd=tmp_path).stdout)
+    nodes, edges = parse_dot(run_graph(str(repo), cwd=tmp_path).stdout)
     assert "color=red" in edges[("services", "sqlite3")] and "os" not in nodes  # a known driver, flagged
 
 
@@ -108,7 +114,7 @@ def test_suppressed_violation_is_not_drawn_red(tmp_path):
         tmp_path / "repo",
         {**REPO, "app/routes/users.py": "from app.repositories.users import UserRepository  # archlint: ignore[AL102] ok\n"},
     )
-    result = run_cli("graph", str(repo), cwd=tmp_path)
+    result = run_graph(str(repo), cwd=tmp_path)
     assert result.returncode == 0 and "color=red" not in result.stdout
     assert parse_dot(result.stdout)[1][("routes", "repositories")] == ""
 
