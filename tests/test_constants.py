@@ -241,3 +241,45 @@ def test_names_outside_ascii_are_names_and_the_class_matches_its_spelled_out_for
             assert (want and want.group()) == (got and got.group()), hex(code)
     assert parse("café.prénom(x)") == ("call", ("attr", ("name", "café"), "prénom"), (("name", "x"),), ())
     assert parse("$scope.name", "javascript") == ("attr", ("name", "$scope"), "name")
+
+
+FILLED_SOURCE = textwrap.dedent(
+    """
+    class Runner {
+      async loadTables(pool) {
+        const dbTables = [];
+        dbTables.push(...(await pool.query('SELECT TABLE_NAME, TABLE_SCHEMA FROM TABLES')));
+        const fromRows = dbTables.map((t) => `'${t.TABLE_NAME}'`).join(' OR ');
+        const destructured = dbTables.map(({ TABLE_NAME, TABLE_SCHEMA }) => `'${TABLE_SCHEMA}.${TABLE_NAME}'`).join(' OR ');
+        const columns = [];
+        columns.push('id');
+        columns.push('title');
+        const fixed = columns.map((c) => `"${c}"`).join(', ');
+        const pairs = [{ NAME: 'a', KIND: 'b' }].map(({ NAME, KIND }) => `${NAME} ${KIND}`).join(', ');
+        const numbered = dbTables.map((t, i) => `$${i + 1}`).join(', ');
+        return [fromRows, destructured, fixed, pairs, numbered];
+      }
+    }
+    """
+)
+
+
+@pytest.mark.parametrize(
+    "expression, kind",
+    [
+        ("fromRows", UNKNOWN),  # `[]` filled in place with query rows: their text
+        ("destructured", UNKNOWN),  # fields of those rows, UPPER_CASE or not
+        ("fixed", DERIVED),  # filled with constants: constant text, how many known at runtime
+        ("pairs", CONSTANT),  # fields of constant objects
+        ("numbered", DERIVED),  # the index of (row, i), not a field
+    ],
+)
+def test_lists_filled_in_place_and_destructured_callback_parameters(expression, kind):
+    """typeorm's MysqlQueryRunner.loadTables: ``const dbTables = []`` filled by ``push(...(await query))``, then
+    ``dbTables.map(({ TABLE_NAME, TABLE_SCHEMA }) => …).join(" OR ")`` spliced into SQL — the list is not the
+    empty constant it was bound to, and the destructured names are the rows' fields."""
+    from archlint.application.parsing import extract
+
+    facts = extract("src/runner.js", FILLED_SOURCE.encode(), "javascript", full=True, ir=True)
+    folder = ConstantFolder(facts, value_functions(load_knowledge()))
+    assert folder.fold(expression, "Runner.loadTables", (15, 1)).kind == kind

@@ -564,7 +564,8 @@ class ConstantFolder:
             return Folded(CONSTANT)  # ENUM.MEMBER.value, CONFIG.key of a constant object
         if base.kind == DERIVED or base.kind == QUOTED and base.mapping:
             return Folded(base.kind)  # a member of an object whose every value is a number / quoted
-        if base.kind == UNKNOWN and obj[0] == "name" and not self._is_parameter(obj[1], where.scope):
+        if base.kind == UNKNOWN and obj[0] == "name" and obj[1] not in where.bound and not self._is_parameter(obj[1], where.scope):
+            # (a name a callback binds is an element — `rows.map((t) => t.TABLE_NAME)` — not a module or a class)
             member = self._module_member(obj[1], attribute, depth)
             if member is not None:
                 return member
