@@ -61,3 +61,71 @@ def test_core_table_lookups_are_nullable_rows_of_their_table(tmp_path):
     assert all("of `users`" in f.message for f in found if f.rule == "AL220")
     by_line = {f.line: f.message for f in found if f.rule == "AL220"}
     assert "AttributeError" in by_line[9] and "not subscriptable" in by_line[15]  # row.name vs row["name"]
+
+
+def test_core_table_statement_methods_are_writes_when_run(tmp_path):
+    """`articles.insert()` / `.update()` / `.delete()` on a Core `Table` build an INSERT/UPDATE/DELETE like
+    `insert(articles)` does: run by `conn.execute`, they are writes (AL305 two commits, AL601 one per row, AL310
+    a check then an insert); building one runs nothing, and `engine.begin()` keeps the writes in one transaction."""
+    root = make_repo(tmp_path, {
+        "requirements.txt": "fastapi\nsqlalchemy\npsycopg2-binary\n",
+        "app/__init__.py": "",
+        "app/db.py": '''
+            import sqlalchemy as sa
+
+            metadata = sa.MetaData()
+            users = sa.Table("users", metadata, sa.Column("id", sa.Integer, primary_key=True),
+                             sa.Column("email", sa.String, unique=True))
+            posts = sa.Table("posts", metadata, sa.Column("id", sa.Integer, primary_key=True),
+                             sa.Column("author_id", sa.ForeignKey("users.id")), sa.Column("hidden", sa.Boolean))
+            engine = sa.create_engine("postgresql://app@localhost/app")
+        ''',
+        "app/main.py": '''
+            from fastapi import FastAPI, HTTPException
+
+            from app.db import engine, posts, users
+
+            app = FastAPI()
+
+
+            @app.delete("/users/{user_id}")
+            def remove(user_id: int):
+                with engine.connect() as conn:
+                    conn.execute(posts.delete().where(posts.c.author_id == user_id))
+                    conn.commit()
+                    conn.execute(users.delete().where(users.c.id == user_id))
+                    conn.commit()
+
+
+            @app.delete("/users/{user_id}/all")
+            def remove_at_once(user_id: int):
+                with engine.begin() as conn:
+                    conn.execute(posts.delete().where(posts.c.author_id == user_id))
+                    conn.execute(users.delete().where(users.c.id == user_id))
+
+
+            @app.post("/posts/hide")
+            def hide_each():
+                with engine.begin() as conn:
+                    for post in conn.execute(posts.select()).all():
+                        conn.execute(posts.update().where(posts.c.id == post.id).values(hidden=True))
+
+
+            @app.post("/posts/hide-all")
+            def hide_all():
+                with engine.begin() as conn:
+                    statements = [posts.update().values(hidden=True) for _ in range(3)]
+                    conn.execute(statements[0])
+
+
+            @app.post("/users")
+            def register(email: str):
+                with engine.connect() as conn:
+                    if conn.execute(users.select().where(users.c.email == email)).first() is not None:
+                        raise HTTPException(409)
+                    conn.execute(users.insert().values(email=email))
+                    conn.commit()
+        ''',
+    })
+    found = report(root).findings
+    assert sorted((f.rule, f.line) for f in found) == [("AL305", 11), ("AL310", 43), ("AL601", 28)]
