@@ -129,3 +129,44 @@ def test_core_table_statement_methods_are_writes_when_run(tmp_path):
     })
     found = report(root).findings
     assert sorted((f.rule, f.line) for f in found) == [("AL305", 11), ("AL310", 43), ("AL601", 28)]
+
+
+def test_a_mapped_models_table_builds_statements_of_that_model(tmp_path):
+    """``Customer.__table__.update()`` (the mapped model's Core table, SQLAlchemy's performance examples) is an
+    UPDATE of that model: run per row of a query loop it is one statement per row; built and never run, nothing."""
+    root = make_repo(tmp_path, {
+        "requirements.txt": "fastapi\nsqlalchemy\n",
+        "app/__init__.py": "",
+        "app/main.py": '''
+            from fastapi import FastAPI
+            from sqlalchemy import Boolean, Column, Integer, create_engine, select
+            from sqlalchemy.orm import Session, declarative_base
+
+            Base = declarative_base()
+            engine = create_engine("sqlite:///app.db")
+            app = FastAPI()
+
+
+            class Customer(Base):
+                __tablename__ = "customers"
+                id = Column(Integer, primary_key=True)
+                vip = Column(Boolean, default=False)
+
+
+            @app.post("/vip")
+            def promote():
+                with Session(engine) as session:
+                    for customer in session.scalars(select(Customer)).all():
+                        session.execute(Customer.__table__.update().where(Customer.__table__.c.id == customer.id).values(vip=True))
+                    session.commit()
+
+
+            @app.post("/vip/preview")
+            def preview():
+                with Session(engine) as session:
+                    return [str(Customer.__table__.update().where(Customer.__table__.c.id == c.id))
+                            for c in session.scalars(select(Customer)).all()]
+        ''',
+    })
+    found = [(f.rule, f.line) for f in report(root).findings if f.rule in ("AL601", "AL305")]
+    assert found == [("AL601", 20)]

@@ -368,7 +368,8 @@ def _per_row_writes(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
                 continue
             if effect.path != loop.path or not _within(effect.span, loop.span) or _batched(effect, loop_id):
                 continue
-            if _decided_per_row(effect, loop) or _leaves_the_loop(ctx, effect.path, effect.span, loop):
+            if _decided_per_row(effect, loop) or _leaves_the_loop(ctx, effect.path, effect.span, loop) \
+                    or _handles_failure(ctx, effect.path, effect.span, loop):
                 continue  # `if not cp.valid: cp.delete(); continue` — a per-row decision, not every row; `a.save(); break` — once
             if effect.method in ("save", "asave", "delete", "adelete") and _overridden(ctx, effect.model, effect.method):
                 continue
@@ -462,17 +463,33 @@ def _leaves_the_loop(ctx: CheckContext, path: str, span, loop) -> bool:
     """Every path from the place in the loop body leaves the loop (``return`` / ``raise`` /
     ``break``): the query runs at most once per loop, on the iteration that ends it — langflow's
     API-key lookup scans keys and, on the match, loads the user and returns."""
+    statement = _loop_statement(ctx, path, loop)
+    return statement is not None and _exits_after(statement.body, span)
+
+
+def _loop_statement(ctx: CheckContext, path: str, loop):
+    """The ``for`` / ``while`` statement of ``loop`` in ``path``, else ``None``."""
     program = ctx.program
     module = program.modules.get(path) if program is not None and path == loop.path else None
     if module is None or loop.kind not in ("for", "while"):
-        return False
+        return None
     statement = next((node for node in ir.iter_nodes(module.module.body) if type(node) is ir.Loop and node.span == loop.span), None)
     if statement is None:
         for function in module.functions:
             statement = next((node for node in ir.iter_nodes(function.body) if type(node) is ir.Loop and node.span == loop.span), None)
             if statement is not None:
                 break
-    return statement is not None and _exits_after(statement.body, span)
+    return statement
+
+
+def _handles_failure(ctx: CheckContext, path: str, span, loop) -> bool:
+    """The place is in an ``except`` handler inside the loop body: it runs for the rows whose step failed
+    (open-webui deletes the one session whose token does not decrypt), a per-row decision like an ``if``."""
+    statement = _loop_statement(ctx, path, loop)
+    if statement is None:
+        return False
+    return any(type(node) is ir.Try and any(ir.span_contains(handler.span, span) for handler in node.handlers)
+               for node in ir.iter_nodes(statement.body))
 
 
 def _exits_after(block, span) -> bool:
