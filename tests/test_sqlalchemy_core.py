@@ -170,3 +170,19 @@ def test_a_mapped_models_table_builds_statements_of_that_model(tmp_path):
     })
     found = [(f.rule, f.line) for f in report(root).findings if f.rule in ("AL601", "AL305")]
     assert found == [("AL601", 20)]
+
+
+def test_declaring_encode_databases_installs_sqlalchemy(tmp_path):
+    """encode/databases requires SQLAlchemy (Requires-Dist sqlalchemy>=2.0.7): an app declaring only
+    `databases[sqlite]` imports `sqlalchemy` for its tables without AL702; one declaring neither is told."""
+    app = '''
+        import databases
+        import sqlalchemy
+
+        database = databases.Database("sqlite:///./notes.db")
+        notes = sqlalchemy.Table("notes", sqlalchemy.MetaData(), sqlalchemy.Column("id", sqlalchemy.Integer, primary_key=True))
+    '''
+    declared = make_repo(tmp_path / "declared", {"requirements.txt": "fastapi\ndatabases[sqlite]\n", "app/db.py": app})
+    missing = make_repo(tmp_path / "missing", {"requirements.txt": "fastapi\n", "app/db.py": app})
+    assert [f.rule for f in report(declared).findings if f.rule == "AL702"] == []
+    assert sorted(f.message.split("`")[1] for f in report(missing).findings if f.rule == "AL702") == ["databases", "sqlalchemy"]
