@@ -186,3 +186,53 @@ def test_declaring_encode_databases_installs_sqlalchemy(tmp_path):
     missing = make_repo(tmp_path / "missing", {"requirements.txt": "fastapi\n", "app/db.py": app})
     assert [f.rule for f in report(declared).findings if f.rule == "AL702"] == []
     assert sorted(f.message.split("`")[1] for f in report(missing).findings if f.rule == "AL702") == ["databases", "sqlalchemy"]
+
+
+def test_a_core_tables_write_with_no_where_is_every_row(tmp_path):
+    """`notes.delete()` / `notes.update().values(…)` / `delete(notes)` with no `.where(…)` send a DELETE/UPDATE of
+    every row (AL405, lifted like `delete(Note)`); with a `.where` on the table's column they are the rows meant."""
+    root = make_repo(tmp_path, {
+        "requirements.txt": "fastapi\nsqlalchemy\npsycopg2-binary\n",
+        "app/__init__.py": "",
+        "app/main.py": '''
+            import sqlalchemy as sa
+            from fastapi import FastAPI
+
+            metadata = sa.MetaData()
+            notes = sa.Table("notes", metadata, sa.Column("id", sa.Integer, primary_key=True), sa.Column("done", sa.Boolean))
+            engine = sa.create_engine("postgresql://app@localhost/app")
+            app = FastAPI()
+
+
+            @app.delete("/notes/{note_id}")
+            def delete_note(note_id: int):
+                with engine.begin() as conn:
+                    conn.execute(notes.delete())
+
+
+            @app.post("/notes/{note_id}/done")
+            def mark_done(note_id: int):
+                with engine.begin() as conn:
+                    conn.execute(notes.update().values(done=True))
+
+
+            @app.delete("/notes/{note_id}/v2")
+            def delete_note_v2(note_id: int):
+                with engine.begin() as conn:
+                    conn.execute(sa.delete(notes))
+
+
+            @app.delete("/notes/{note_id}/v3")
+            def delete_note_v3(note_id: int):
+                with engine.begin() as conn:
+                    conn.execute(notes.delete().where(notes.c.id == note_id))
+
+
+            @app.post("/notes/{note_id}/undone")
+            def mark_undone(note_id: int):
+                with engine.begin() as conn:
+                    conn.execute(notes.update().where(notes.c.id == note_id).values(done=False))
+        ''',
+    })
+    found = [(f.rule, f.line) for f in report(root).findings if f.rule == "AL405"]
+    assert found == [("AL405", 13), ("AL405", 19), ("AL405", 25)]
