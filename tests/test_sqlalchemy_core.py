@@ -236,3 +236,44 @@ def test_a_core_tables_write_with_no_where_is_every_row(tmp_path):
     })
     found = [(f.rule, f.line) for f in report(root).findings if f.rule == "AL405"]
     assert found == [("AL405", 13), ("AL405", 19), ("AL405", 25)]
+
+
+def test_an_endpoint_named_for_emptying_tables_may_take_a_confirmation_and_the_response(tmp_path):
+    """prefect's admin `clear_database(db, confirm, response)` deletes every row of `work_pool` on purpose: a
+    confirmation flag and the framework's response object pick no rows.  A user id does (`clear_for_user`)."""
+    root = make_repo(tmp_path, {
+        "requirements.txt": "fastapi\nsqlalchemy\npsycopg2-binary\n",
+        "app/__init__.py": "",
+        "app/main.py": '''
+            from fastapi import Body, FastAPI, Response
+            from sqlalchemy import Column, Integer, create_engine
+            from sqlalchemy.orm import Session, declarative_base
+
+            Base = declarative_base()
+            engine = create_engine("postgresql://app@localhost/app")
+            app = FastAPI()
+
+
+            class WorkPool(Base):
+                __tablename__ = "work_pool"
+                id = Column(Integer, primary_key=True)
+                owner_id = Column(Integer)
+
+
+            @app.post("/admin/database/clear")
+            def clear_database(confirm: bool = Body(False), response: Response = None):
+                if not confirm:
+                    response.status_code = 400
+                    return
+                with Session(engine) as session, session.begin():
+                    session.execute(WorkPool.__table__.delete())
+
+
+            @app.post("/admin/pools/clear")
+            def clear_for_user(owner_id: int):
+                with Session(engine) as session, session.begin():
+                    session.execute(WorkPool.__table__.delete())
+        ''',
+    })
+    found = [(f.rule, f.line) for f in report(root).findings if f.rule == "AL405"]
+    assert found == [("AL405", 28)]
