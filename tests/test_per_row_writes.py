@@ -88,3 +88,57 @@ def test_a_management_command_writing_per_row_is_not_a_request(tmp_path):
         ),
     })
     assert _writes(root) == [("app/views.py", 5)]
+
+
+def test_a_write_in_an_except_handler_of_the_loop_is_decided_per_row(tmp_path):
+    """A DELETE run only for the rows whose step failed (open-webui drops the OAuth session whose token does
+    not decrypt) is a per-row decision like an ``if``; the same DELETE in the ``try`` body runs for every row."""
+    root = make_repo(tmp_path, {
+        "requirements.txt": "fastapi\nsqlalchemy\n",
+        "app/__init__.py": "",
+        "app/main.py": '''
+            from fastapi import FastAPI
+            from sqlalchemy import Column, Integer, String, create_engine, delete, select
+            from sqlalchemy.orm import Session, declarative_base
+
+            Base = declarative_base()
+            engine = create_engine("sqlite:///app.db")
+            app = FastAPI()
+
+
+            class Token(Base):
+                __tablename__ = "tokens"
+                id = Column(Integer, primary_key=True)
+                secret = Column(String)
+
+
+            def decrypt(secret):
+                return secret[::-1]
+
+
+            @app.get("/tokens")
+            def tokens():
+                with Session(engine) as session:
+                    out = []
+                    for token in session.scalars(select(Token)).all():
+                        try:
+                            out.append(decrypt(token.secret))
+                        except ValueError:
+                            session.execute(delete(Token).where(Token.id == token.id))
+                    session.commit()
+                    return out
+
+
+            @app.delete("/tokens")
+            def purge():
+                with Session(engine) as session:
+                    for token in session.scalars(select(Token)).all():
+                        try:
+                            session.execute(delete(Token).where(Token.id == token.id))
+                        except ValueError:
+                            pass
+                    session.commit()
+        ''',
+    })
+    found = [(f.rule, f.line) for f in report(root).findings if f.rule == "AL601"]
+    assert found == [("AL601", 38)]

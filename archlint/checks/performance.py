@@ -360,7 +360,9 @@ def _per_row_writes(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
         if non_production(analysis.path) or (analysis.path, analysis.fid) not in handlers:
             continue  # a request's latency: a periodic cleanup or a management command deletes row by row on purpose
         for effect in _effects(analysis):
-            if effect.op != "write" or effect.stack not in _PER_ROW_WRITE_STACKS or effect.method not in _ROUND_TRIP_WRITES:
+            statement = _write_statement(ctx, effect)  # conn.execute(tags.insert().values(…)): one statement run
+            if effect.op != "write" or not statement and (effect.stack not in _PER_ROW_WRITE_STACKS
+                                                          or effect.method not in _ROUND_TRIP_WRITES):
                 continue
             loop_id = next((lid for lid in reversed(effect.loops) if f"elem:{lid}" in effect.deps), None)
             loop = loops.get(loop_id) if loop_id is not None else None
@@ -368,7 +370,8 @@ def _per_row_writes(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
                 continue
             if effect.path != loop.path or not _within(effect.span, loop.span) or _batched(effect, loop_id):
                 continue
-            if _decided_per_row(effect, loop) or _leaves_the_loop(ctx, effect.path, effect.span, loop):
+            if _decided_per_row(effect, loop) or _leaves_the_loop(ctx, effect.path, effect.span, loop) \
+                    or _handles_failure(ctx, effect.path, effect.span, loop):
                 continue  # `if not cp.valid: cp.delete(); continue` — a per-row decision, not every row; `a.save(); break` — once
             if effect.method in ("save", "asave", "delete", "adelete") and _overridden(ctx, effect.model, effect.method):
                 continue
@@ -376,7 +379,22 @@ def _per_row_writes(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
             if key in seen or _guarded(ctx, {}, effect.path, effect.span, loop):
                 continue
             seen.add(key)
-            yield _write_finding(ctx, effect, loop)
+            yield _write_finding(ctx, effect, loop, statement)
+
+
+def _write_statement(ctx: CheckContext, effect) -> str:
+    """``insert`` / ``update`` / ``delete`` when the write runs a built INSERT/UPDATE/DELETE statement (a SQLAlchemy
+    ``insert(Tag)``, Core ``tags.update().where(…)``, given to ``execute``): each run is one statement and one round
+    trip, on any stack that runs it (a session, a connection, encode/databases).  ``""`` for any other write."""
+    query = effect.query
+    if type(query) is not v.Query or not query.write or not query.chains:
+        return ""
+    chain = min(query.chains, key=lambda c: (len(c), tuple((step.path, step.node.span) for step in c)))
+    first = chain[0].node if chain else None
+    if type(first) is not ir.Call:
+        return ""
+    name = first.method or (ctx.program.static_name(chain[0].path, first.func) or "").rsplit(".", 1)[-1].rsplit(":", 1)[-1]
+    return name if name in ("insert", "update", "delete") else "write"
 
 
 def _decided_per_row(effect, loop) -> bool:
@@ -400,10 +418,15 @@ def _overridden(ctx: CheckContext, model_key: str, method: str) -> bool:
     return ctx.program.method(model.path, model.cid, method.lstrip("a") if method.startswith("a") else method) is not None
 
 
-def _write_finding(ctx: CheckContext, effect, loop) -> Finding:
+def _write_finding(ctx: CheckContext, effect, loop, statement: str = "") -> Finding:
     name = _model_name(effect.model)
     on = f" on {name}" if name else ""
-    if effect.stack == "django":
+    if statement:
+        fix = {"insert": "one `execute(insert(table), [row, …])` with the list of rows (executemany)",
+               "update": "one `update(table).where(table.c.id.in_(ids))` (or one executemany of the statement with "
+                         "`bindparam`s and a list of values)",
+               "delete": "one `delete(table).where(table.c.id.in_(ids))`"}
+    elif effect.stack == "django":
         fix = {"save": "`Model.objects.bulk_update(rows, [fields])`", "create": "`Model.objects.bulk_create([...])`",
                "delete": "one `queryset.delete()` (Django still sends the delete signals)",
                "update": "one `.filter(pk__in=ids).update(…)` (or `bulk_update` for per-row values)"}
@@ -414,6 +437,7 @@ def _write_finding(ctx: CheckContext, effect, loop) -> Finding:
         fix = {"create": "one `createMany` / `insertMany` / `insert([...])`", "update": "one `updateMany` keyed by the ids",
                "delete": "one `deleteMany` keyed by the ids"}
     bare = effect.method.lstrip("a") if effect.method in ("asave", "acreate", "aupdate", "adelete") else effect.method
+    bare = statement or bare
     if loop.source == "built" and bare in ("save", "create"):
         # instances the code constructed and never stored: each `save()` is an INSERT (Django tries an UPDATE
         # first when the constructor set the primary key), and the list to insert at once is already there
@@ -427,8 +451,9 @@ def _write_finding(ctx: CheckContext, effect, loop) -> Finding:
         trace = (TraceStep(loop.path, loop.span.line, loop.span.column, "the loop over instances the code built, not loaded"),)
         return ctx.registry.finding("AL601", effect.path, effect.span, message, guidance, trace)
     instead = fix.get(bare, "one statement for all the rows")
+    shown = f"`{effect.method}` of {'a' if statement == 'delete' else 'an'} {statement.upper()} statement" if statement in fix else f"`{effect.method}`"
     message = (
-        f"N+1 writes: `{effect.method}`{on} runs once per row of the `{loop.kind}` loop at line {loop.span.line}: "
+        f"N+1 writes: {shown}{on} runs once per row of the `{loop.kind}` loop at line {loop.span.line}: "
         f"100 rows send 100 write statements (one round trip each, a transaction does not batch them)"
     )
     guidance = f"Write all the rows in one statement: {instead}."
@@ -440,17 +465,33 @@ def _leaves_the_loop(ctx: CheckContext, path: str, span, loop) -> bool:
     """Every path from the place in the loop body leaves the loop (``return`` / ``raise`` /
     ``break``): the query runs at most once per loop, on the iteration that ends it — langflow's
     API-key lookup scans keys and, on the match, loads the user and returns."""
+    statement = _loop_statement(ctx, path, loop)
+    return statement is not None and _exits_after(statement.body, span)
+
+
+def _loop_statement(ctx: CheckContext, path: str, loop):
+    """The ``for`` / ``while`` statement of ``loop`` in ``path``, else ``None``."""
     program = ctx.program
     module = program.modules.get(path) if program is not None and path == loop.path else None
     if module is None or loop.kind not in ("for", "while"):
-        return False
+        return None
     statement = next((node for node in ir.iter_nodes(module.module.body) if type(node) is ir.Loop and node.span == loop.span), None)
     if statement is None:
         for function in module.functions:
             statement = next((node for node in ir.iter_nodes(function.body) if type(node) is ir.Loop and node.span == loop.span), None)
             if statement is not None:
                 break
-    return statement is not None and _exits_after(statement.body, span)
+    return statement
+
+
+def _handles_failure(ctx: CheckContext, path: str, span, loop) -> bool:
+    """The place is in an ``except`` handler inside the loop body: it runs for the rows whose step failed
+    (open-webui deletes the one session whose token does not decrypt), a per-row decision like an ``if``."""
+    statement = _loop_statement(ctx, path, loop)
+    if statement is None:
+        return False
+    return any(type(node) is ir.Try and any(ir.span_contains(handler.span, span) for handler in node.handlers)
+               for node in ir.iter_nodes(statement.body))
 
 
 def _exits_after(block, span) -> bool:

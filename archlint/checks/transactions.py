@@ -65,6 +65,7 @@ class Known:
     unique_error: dict
     unique_fix: dict
     declare_unique: dict
+    table_columns: frozenset  # SQLAlchemy Core: the attribute of a `Table` holding its columns (`users.c.email`)
 
 
 _TEXTS = ("shares_connection", "guidance", "unique_error", "unique_fix", "declare_unique")
@@ -77,7 +78,7 @@ def _known(table: dict) -> Known:
                  **{key: frozenset(table[key]) for key in (
                      "unit_of_work", "autocommit", "flush_writes", "not_a_write", "idempotent_writes", "chain_writes",
                      "inserts", "saves_given_rows", "filter_methods", "range_lookups", "equality_operators", "conflict_steps", "schema_stacks",
-                     "python_unique_stacks", "js_unique_stacks")})
+                     "python_unique_stacks", "js_unique_stacks", "table_columns")})
 
 
 def transaction_names(program) -> Known:
@@ -819,7 +820,7 @@ def _step_keys(program, names: Known, model_key: str, step) -> set:
                 columns = frozenset(model.columns) if model is not None else frozenset()
                 keys |= _record_keys(names, where if type(where) is v.Record else record, columns=columns)
             else:
-                keys |= _compared_attributes(program, step.path, model_key, arg.value)
+                keys |= _compared_attributes(program, step.path, model_key, arg.value, names.table_columns)
     return keys
 
 
@@ -845,9 +846,10 @@ def _record_keys(names: Known, record, depth: int = 0, columns: frozenset = froz
     return keys
 
 
-def _compared_attributes(program, path: str, model_key: str, node) -> set:
+def _compared_attributes(program, path: str, model_key: str, node, table_columns: frozenset = frozenset()) -> set:
     """``User.email == email`` / ``or_(User.email == e, User.username == u)`` / ``func.lower(User.email) == e``;
-    the model may be reached through its module (``models.User.email == e``)."""
+    the model may be reached through its module (``models.User.email == e``); a SQLAlchemy Core table's
+    column through its column collection (``users.c.email == e``, the table named by its SQL name)."""
     keys: set = set()
     for inner in ir.iter_nodes(node):
         if type(inner) is not ir.Compare:
@@ -856,7 +858,9 @@ def _compared_attributes(program, path: str, model_key: str, node) -> set:
             for attr in ir.iter_nodes(side):
                 if type(attr) is ir.Attr and type(attr.obj) in (ir.Name, ir.Attr):
                     owner = program.static_value(path, attr.obj)
-                    if type(owner) is v.ClassValue and program.model_of_class(owner.path, owner.cid) == model_key:
+                    if type(owner) is v.ClassValue and program.model_of_class(owner.path, owner.cid) == model_key \
+                            or type(attr.obj) is ir.Attr and attr.obj.name in table_columns and type(attr.obj.obj) is ir.Name \
+                            and program.table_variable(path, attr.obj.obj.id) == model_key:
                         keys.add(attr.name if inner.op == "==" else _RANGE)  # Post.created >= today: not a duplicate check
     return keys
 

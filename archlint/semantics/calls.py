@@ -1770,9 +1770,9 @@ class Calls:
             relation = (wrapped if kind is v.Row else node.func.obj).name
             self.effect("lazy", stack, model, relation, node, tags, detail=relation)
             return v.tag(value, tags)
-        if outcome is not None and outcome.write or method in self.program.library.mass_assign.get(stack, ()):
+        if outcome is not None and outcome.write and not outcome.builds or method in self.program.library.mass_assign.get(stack, ()):
             self.mass_assignment(node, stack, model, method, args)
-        if outcome is not None and (outcome.run or outcome.write):
+        if outcome is not None and (outcome.run or outcome.write) and not outcome.builds:
             op = "write" if outcome.write or self._runs_write(outcome, args) or chain_writes(self.program, bare) else "read"
             op = self._sql_operation(args, op)
             arg_tags = arg_tags | _forwarded_sql(args)
@@ -2394,7 +2394,7 @@ class Calls:
             lazy = stack == "django"
             cached = type(receiver) is v.Db and receiver.kind == "prefetched"
             single = getattr(receiver, "single", False) or outcome.single or one_related
-            write = getattr(receiver, "write", False) or (outcome.write and type(receiver) is not v.Db)
+            write = getattr(receiver, "write", False) or (outcome.write and (type(receiver) is not v.Db or outcome.builds))
             if outcome.annotates:  # `.annotate(n=Count(…))`: an attribute `n` on every row (never a field's name)
                 loaded = loaded | self._shadowing_annotations(model, args)
             empty = outcome.nothing or type(receiver) is v.Query and receiver.empty
@@ -2772,6 +2772,8 @@ class Calls:
             return self.program.model_of_class(bare.path, bare.cid)
         if type(bare) in (v.Query, v.Result):
             return bare.model
+        if type(bare) is v.Db and bare.kind == "table":
+            return bare.model  # insert(self.table): a SQLAlchemy Core table, named by its SQL name
         if type(bare) is v.Const and isinstance(bare.value, str):
             return bare.value  # knex('articles'): a table name
         return ""

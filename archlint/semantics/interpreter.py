@@ -659,6 +659,10 @@ class Frame(Calls):
                 return True
             if name in call_names(self.program).transaction_functions:  # Tortoise `@atomic()`
                 return True
+            if type(decorator) is ir.Call and type(decorator.func) is ir.Attr \
+                    and decorator.func.name in call_names(self.program).transaction_methods \
+                    and type(v.strip(self.eval_cached(decorator.func.obj))) is v.Db:
+                return True  # encode/databases `@database.transaction()`: the function runs in one transaction
         return False
 
     def _bind_parameters(self, args: tuple, kwargs: dict, bound) -> None:

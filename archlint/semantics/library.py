@@ -30,6 +30,7 @@ class Outcome(NamedTuple):
     nonempty: bool = False  # the query throws when it finds no row (Objection throwIfNotFound())
     lazy: bool = False  # loads the relation the receiver was read from (MikroORM `article.tags.init()`)
     new: bool = False  # the row is built, not stored yet (TypeORM `repository.create(…)`)
+    builds: bool = False  # only builds a statement on the handle (Core `articles.insert()`): nothing runs here
     annotates: bool = False  # its keyword arguments become attributes of every row (Django `annotate(n=…)`)
     nothing: bool = False  # a query that matches no row (Django `none()`)
     assigns: bool = False  # the row built holds the related objects given by keyword (Django `objects.create(fk=obj)`)
@@ -45,7 +46,8 @@ def parse_outcome(descriptor: str) -> Outcome:
     fields: dict = {"value": words[0] if words else "none"}
     for word in words[1:]:
         key, _, argument = word.partition("=")
-        if key in ("run", "write", "unique", "single", "prefetch", "nonempty", "lazy", "new", "raw", "assigns", "nothing", "annotates"):
+        if key in ("run", "write", "unique", "single", "prefetch", "nonempty", "lazy", "new", "raw", "assigns", "nothing", "annotates",
+                   "builds"):
             fields[key] = True
         elif key == "model":
             fields["model"] = argument or "recv"

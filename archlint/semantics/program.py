@@ -3041,12 +3041,14 @@ def _bound_under_condition(body: tuple, name: str) -> bool:
 
 
 def _table_definition(module: ir.ModuleIR, name: str) -> str | None:
-    """The SQL name in ``name = …Table('articles', …)`` at the top of ``module`` (``""`` when it is
+    """The SQL name in ``name = …Table('articles', …)`` (or ``sa.Table(…)``) at the top of ``module`` (``""`` when it is
     not a literal), else ``None``: the module does not define ``name`` as a table."""
     for statement in module.module.body:
         value = statement.value if type(statement) is ir.Assign else None
-        if (type(value) is ir.Call and type(value.func) is ir.Name and value.func.id.endswith("Table")
-                and any(type(t) is ir.Name and t.id == name for t in statement.targets)):
+        callee = value.func if type(value) is ir.Call else None
+        # `Table(…)` / `sa.Table(…)` / `sqlalchemy.Table(…)`
+        if (type(callee) is ir.Name and callee.id.endswith("Table") or type(callee) is ir.Attr and callee.name.endswith("Table")) \
+                and any(type(t) is ir.Name and t.id == name for t in statement.targets):
             first = value.arg(0)
             return first.value if type(first) is ir.Const and isinstance(first.value, str) else ""
     return None

@@ -109,7 +109,7 @@ class SqlKnowledge:
     other_modules: tuple[str, ...] = ()  # drivers of those databases (oracledb, pyodbc, tedious …)
     orm_modules: tuple[str, ...] = ()  # modules of ORMs / query builders (Sequelize, knex, TypeORM …)
     purge_names: re.Pattern | None = None  # snake_case names of functions that empty tables
-    purge_parameters: frozenset[str] = frozenset()  # the handles such a function may take
+    purge_parameters: frozenset[str] = frozenset()  # the handles (and the parameters picking no rows) such a function may take
     schema_constructs: frozenset[str] = frozenset()  # constructs whose SQL fragment is DDL (CheckConstraint, …)
     # (modules, methods, parameters): hook parameters the framework checks against a fixed set first
     validated_parameters: tuple[tuple[tuple[str, ...], frozenset[str], frozenset[str]], ...] = ()
@@ -285,7 +285,8 @@ def _build(knowledge: Knowledge) -> SqlKnowledge:
     purges = knowledge.of_kind("purge_function")
     return SqlKnowledge(
         purge_names=_purge_names(purges),
-        purge_parameters=frozenset(p for entry in purges for p in _strings(entry, "handle_parameters")),
+        purge_parameters=frozenset(p for entry in purges for p in _strings(entry, "handle_parameters"))
+        | frozenset(p for entry in purges for p in _strings(entry, "neutral_parameters")),
         dialects=dialects,
         constructs=constructs,
         paramstyles=paramstyles,

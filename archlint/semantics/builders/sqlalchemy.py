@@ -351,6 +351,11 @@ class _Lifter(b.Lifter):
         if method in ("insert", "update", "delete"):
             node, value = step.arg(0)
             table = self.table_of(node, value)
+            if table is None and node is None and type(step.node) is ir.Call and type(step.node.func) is ir.Attr:
+                # `articles.delete()` / `Customer.__table__.update()`: a Core table's own statement, of the table
+                # (or the mapped model) the query was built on
+                model = self.query.model
+                table = (self.catalog.model(model) or self.catalog.get(model)) if model else None
             if table is None:
                 return False
             self.entity = self.last = table
@@ -637,6 +642,8 @@ class _Lifter(b.Lifter):
         model = ""
         if type(bare) is v.ModelClass:
             model = bare.model
+        elif type(bare) is v.Db and bare.kind == "table" and bare.model:  # insert(articles): a Core table (or a model's __table__)
+            return self.catalog.model(bare.model) or self.catalog.get(bare.model)
         elif type(bare) is v.ClassValue:
             model = self.program.model_of_class(bare.path, bare.cid)
         elif node is not None:
