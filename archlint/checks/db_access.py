@@ -116,7 +116,7 @@ def _data_access_file(ctx: CheckContext, architecture, path: str) -> bool:
     layer = ctx.layer(path)
     if layer is not None and layer.data_access:
         return True
-    nested = architecture.nested_layer(path) if layer is not None else None
+    nested = architecture.nested_layer(path) if layer is not None else architecture.stated_layer(path)
     return nested is not None and nested.data_access
 
 

@@ -1007,8 +1007,10 @@ def _within(span, outer) -> bool:
 
 
 # AL602 -------------------------------------------------------------------------------------------
-_JS_COUNT = "`findAll(…).length` loads every row to count them; the endpoint slows down as the table grows"
-_JS_GUIDANCE = "Use `Model.count({ where })` (or findAndCountAll for a page plus the total)."
+_JS_COUNT = ("`.length` of a query's rows (`findAll(…).length`, `(await db.select().from(t).where(…)).length`) loads "
+             "every row to count them; the endpoint slows down as the table grows")
+_JS_GUIDANCE = ("Count in the database: `Model.count({ where })` (or findAndCountAll for a page plus the total), "
+                "`db.select({ n: count() }).from(t).where(…)` / `db.$count(t, where)`, `knex('t').where(…).count()`.")
 _PY_COUNT = ("`len(…)` of a query result loads every row into memory only to count them; on a large table "
              "the endpoint slows down and can run out of memory")
 _PY_GUIDANCE = "Count in the database: select(func.count()).select_from(Model) / query.count() / Model.objects.count()."
@@ -1019,6 +1021,7 @@ def _count_by_loading(ctx: CheckContext, analyses) -> Iterator[Finding]:
     for analysis in analyses:
         writes = {site.span for site in analysis.sites if site.category == "write"}
         results = {record.node.span: record for record in analysis.calls if record.node.span not in writes}
+        results = _AwaitedRows(results, program)
         python = analysis.path.endswith((".py", ".pyi"))
         for record in analysis.calls:
             node = record.node
@@ -1054,6 +1057,11 @@ def _rows_bound_only_to_count(program, analysis, results, python: bool) -> list:
     candidates = {name: span for name, span in loading.items() if bound[name] == 1 and function.scope_of(name) == "local"}
     if not candidates:
         return []
+    # the rows of an awaited builder tested for being there (`(await db.select().from(f).where(and(…))).length > 0`):
+    # an existence test of a lookup, which loads the row or two it matches — not a count
+    builders = {target.id for node in index.assigns for target in node.targets
+                if type(target) is ir.Name and target.id in candidates and _awaited_builder(node.value, results)}
+    existence = _existence_tests(program, function) if builders and not python else set()
     counted: dict = {}
     other: set = set()
     len_arguments = {call.args[0].value.span for call in index.functions.get("len", ())
@@ -1062,7 +1070,10 @@ def _rows_bound_only_to_count(program, analysis, results, python: bool) -> list:
         if type(node) is not ir.Name or node.id not in candidates or node.span == candidates[node.id]:
             continue
         if not python and type(parent) is ir.Attr and field == "obj" and parent.name == "length":
-            counted.setdefault(node.id, parent.span)
+            if node.id in builders and parent.span in existence:
+                other.add(node.id)
+            else:
+                counted.setdefault(node.id, parent.span)
         elif python and type(parent) is ir.Arg and node.span in len_arguments:
             counted.setdefault(node.id, node.span)
         else:
@@ -1088,10 +1099,22 @@ def _read_by_nested_functions(program, analysis, names: set) -> set:
     return seen
 
 
+class _AwaitedRows(dict):
+    """The function's call records by span, and the program, for :func:`_loads_rows` to tell a query
+    builder that runs when awaited (knex, Drizzle: ``await db.select().from(t).where(…)`` are the rows)."""
+
+    def __init__(self, records: dict, program) -> None:
+        super().__init__(records)
+        self.program = program
+
+
 def _loads_rows(node, results) -> bool:
     """The expression itself runs a query and materialises its rows (``results``: the function's
     calls that are not writes — the objects ``bulk_create``/``bulkCreate`` returns were built in
-    memory, not loaded)."""
+    memory, not loaded).  Awaiting a read built on a thenable stack (``await db.select(…).from(t)
+    .where(…)``) runs it and yields every row it matches (not knex's ``.first()``)."""
+    if _awaited_builder(node, results):
+        return True
     inner = node.value if type(node) is ir.Await else node
     if type(inner) is not ir.Call:
         return False
@@ -1100,3 +1123,30 @@ def _loads_rows(node, results) -> bool:
         return False
     value = v.strip(record.result)
     return type(value) is v.Rows or (type(value) is v.Query and value.lazy and not value.cached)
+
+
+def _awaited_builder(node, results) -> bool:
+    """``await db.select(…).from(t).where(…)``: a read built on a thenable stack, run by the await."""
+    if type(node) is not ir.Await or type(node.value) is not ir.Call or getattr(results, "program", None) is None:
+        return False
+    record = results.get(node.value.span)
+    value = v.strip(record.result) if record is not None else None
+    if type(value) is not v.Query or value.single or value.write or value.cached \
+            or value.stack not in results.program.library.thenables:
+        return False
+    from archlint.semantics.calls import chain_writes
+
+    return not chain_writes(results.program, value)
+
+
+def _existence_tests(program, function) -> set:
+    """Spans of ``rows.length`` compared with 0 or 1 (``rows.length > 0``, ``=== 0``): whether a row matched."""
+    found = set()
+    for node in ir.iter_nodes(function.body):
+        if type(node) is not ir.Compare:
+            continue
+        for side, other in ((node.left, node.right), (node.right, node.left)):
+            if type(side) is ir.Attr and side.name == "length" and type(other) is ir.Const \
+                    and type(other.value) is int and other.value in (0, 1):
+                found.add(side.span)
+    return found

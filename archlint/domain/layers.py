@@ -93,6 +93,16 @@ class Architecture:
             found = self._nested[path] = self._nested_layer(path)
             return found
 
+    def stated_layer(self, path: str) -> Layer | None:
+        """For a file outside every layered container, the layer its own distinctive name or its innermost
+        distinctive directory states (a feature folder holding only ``entities/`` and ``repositories/`` —
+        ``api/follows/repositories/follows.repository.ts`` beside the layered ``api/articles/`` — is no
+        container, but its repository is one), else None."""
+        if not self.containers or self.assign(path) is not None:
+            return None
+        rest = path.split("/")
+        return self._by_distinctive_name(rest[-1]) or self._innermost_distinctive(rest[:-1])
+
     def _nested_layer(self, path: str) -> Layer | None:
         outer = self.assign(path)
         if outer is None or not self.containers:

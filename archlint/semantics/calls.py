@@ -1884,6 +1884,9 @@ class Calls:
         if found is None:
             return frozenset()
         names: set = set()
+        literal = v.strip(args[0][2]) if len(args) == 1 and args[0][0] == "pos" else None
+        if type(literal) is v.Record:  # TypeORM `repository.create({ body, article, user })`: the object's keys
+            args = [("kw", key, value, None) for key, value in literal.items]
         for arg in args:
             relation = found.relations.get(arg[1]) if arg[0] == "kw" else None
             if relation is None or relation.collection:
@@ -2172,9 +2175,22 @@ class Calls:
         keyed = bool(table) and keyed_by_stored_row(self.program, cursor, args)
         self.env[name] = v.tag(v.Db(stack, "cursor", table, via=KEYED_CURSOR if keyed else ""), v.tags_of(self.env[name]))
 
+    def _bound_parameters(self, node) -> list:
+        """The values ``text("…").bindparams(writer_id=entry.writer_id)`` binds, as keyword arguments (the
+        statement's parameters when ``execute`` is given none)."""
+        found: list = []
+        while type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in self.program.library.sql_text_methods:
+            if node.func.name == "bindparams":
+                found.extend(("kw", arg.name, self.eval_cached(arg.value), arg.value) for arg in node.args if arg.kind == "kw")
+            node = node.func.obj
+        return found
+
     def _text_lookup(self, node) -> str:
         """The table a lookup SELECT wrapped in an ORM's SQL text function reads (``text("SELECT * FROM
-        articles WHERE slug = :slug")``; an f-string's holes read as values), else ``""``."""
+        articles WHERE slug = :slug")``; an f-string's holes read as values), else ``""``.  The clause's own
+        methods that keep the statement (``text("…").bindparams(user_id=…)``) are looked through."""
+        while type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in self.program.library.sql_text_methods:
+            node = node.func.obj
         if type(node) is not ir.Call or not node.args or node.args[0].kind != "pos" or \
                 callee_name(self.program, self.path, node) not in self.program.library.sql_text_functions:
             return ""
@@ -2419,7 +2435,7 @@ class Calls:
                 # conn.execute(text("SELECT … FROM articles WHERE slug = :slug"), {…}): a result of that table,
                 # whose first() is a lookup like a cursor's fetchone() — unless keyed by a row's foreign key
                 model = self._text_lookup(args[0][3])
-                keyed = keyed or bool(model) and keyed_by_stored_row(self.program, receiver, args[1:])
+                keyed = keyed or bool(model) and keyed_by_stored_row(self.program, receiver, args[1:] or self._bound_parameters(args[0][3]))
             statement = v.strip(args[0][2]) if args else None
             key_tags = receiver.key_tags if type(receiver) is v.Result else \
                 lookup_key_tags(self.program, statement, ()) if type(statement) is v.Query else frozenset()
@@ -2462,6 +2478,9 @@ class Calls:
                 model = self._raw_lookup(args)  # a raw lookup that finds its row: still a row of its table
             if outcome.assigns:  # `Mail.objects.create(ticket=t)`: the instance holds the ticket it was given
                 loaded = loaded | self._assigned_relations(model, args)
+            given = v.strip(args[0][2]) if outcome.given and args and args[0][0] == "pos" else None
+            if type(given) is v.Row and given.model == model:
+                loaded = loaded | given.loaded  # `repository.save(comment)` answers that entity, relations and all
             return v.tag(v.Row(stack, model, loaded), NEW_ROW if outcome.new else frozenset())
         if kind.startswith("handle:"):  # a cursor remembers the table a raw lookup SELECT reads
             table = model or (self._raw_lookup(args) if stack not in self.program.library.orm_lookups else "")

@@ -65,6 +65,7 @@ class Known(NamedTuple):
     schema_bases: frozenset  # ninja / pydantic / sqlmodel response schemas
     struct_bases: frozenset  # msgspec Structs
     marshmallow_bases: frozenset
+    marshmallow_dumps: frozenset  # dump, flask-marshmallow's jsonify
     marshal_with: frozenset  # flask-apispec
     from_object: frozenset  # schema classmethods reading an object (model_validate)
     type_adapters: frozenset  # pydantic TypeAdapter
@@ -245,12 +246,12 @@ def dump_hook(frame, node, instance, method: str, args):
         # `schema.load(request.json)`: the declared fields, validated (unknown keys raise, or are excluded) —
         # like a pydantic body, no longer the client's raw body
         return v.Object("dict")
-    if method != "dump" or not args or not is_marshmallow(frame.program, bare):
+    if method not in known(frame.program).marshmallow_dumps or not args or not is_marshmallow(frame.program, bare):
         return None
     if MANY in v.tags_of(instance) or _many(args):
         serialize_many(frame, node, v.ClassValue(bare.path, bare.cid), args[0][2], f"{frame.program.cls(bare.path, bare.cid).name}.dump(many)")
     else:
-        _read_in(frame, node, f"{frame.program.cls(bare.path, bare.cid).name}.dump", v.ClassValue(bare.path, bare.cid), args[0][2], 0)
+        _read_in(frame, node, f"{frame.program.cls(bare.path, bare.cid).name}.{method}", v.ClassValue(bare.path, bare.cid), args[0][2], 0)
     return v.Object("dict")
 
 
@@ -1041,8 +1042,13 @@ def _short(value) -> str:
 
 # marshmallow schemas ------------------------------------------------------------------------------------
 def _marshmallow_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
-    """What ``Schema.dump(obj)`` reads: every declared field that is not ``load_only``."""
+    """What ``Schema.dump(obj)`` reads: every declared field that is not ``load_only``.  A dict with
+    known keys (the envelope ``articles_schema.jsonify({"articles": rows})``) is read by key, as
+    marshmallow's ``get_value`` does: a ``Nested(S, many=True)`` field given rows dumps each row."""
     program = child.program
+    if type(v.strip(obj)) is v.Record:
+        _marshmallow_envelope(child, cls, v.strip(obj), depth)
+        return
     if type(v.strip(obj)) is not v.Row:
         return
     for member in _fields(program, cls):
@@ -1067,6 +1073,27 @@ def _marshmallow_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
                                  f"{'List(Nested' if many else 'Nested'}({program.cls(inner.path, inner.cid).name})"
                                  f"{')' if many else ''}")
                 _read_in(child, call, program.cls(inner.path, inner.cid).name, inner, element, depth + 1)
+
+
+def _marshmallow_envelope(child, cls: v.ClassValue, record: v.Record, depth: int) -> None:
+    """The fields of a dict dumped by a schema: each key's value is dumped with its ``Nested`` schema
+    (rows of a many field one by one, a row or a nested dict as one object); plain fields read nothing."""
+    program = child.program
+    for member in _fields(program, cls):
+        call = member.value if type(member.value) is ir.Call else None
+        if call is None or _keyword_const(call, "load_only") is True:
+            continue
+        short = _short(child.eval_cached(call.func))
+        key = _keyword_text(call, "attribute") or member.name
+        value = record.get(key)
+        inner, many = _marshmallow_nested(child, call, short)
+        if value is None or inner is None:
+            continue
+        label = f"{program.cls(cls.path, cls.cid).name}.{member.name}"
+        if many:
+            serialize_many(child, call, inner, value, label)
+        elif type(v.strip(value)) in (v.Row, v.Record):
+            _read_in(child, call, label, inner, value, depth + 1)
 
 
 def _marshmallow_nested(child, call: ir.Call, short: str):

@@ -1640,9 +1640,13 @@ class Frame(Calls):
                             continue  # `x === null || x === undefined`: the other test narrowed it
                         found[key] = narrowed
                 return found
-            # `if (a and b) or (b and not a):` — one of the operands held: what every one of them knows
+            # `if (a and b) or (b and not a):` — one of the operands held: what every one of them knows.
+            # An operand the values decide the other way is not the one (`if not user and must_exist: raise`
+            # with must_exist True: past it, user is set)
             common: dict | None = None
             for value in test.values:
+                if self.decide(value) is (not truthy):
+                    continue
                 known = self.narrowing(value, truthy, seen)
                 common = known if common is None else {
                     key: v.join(common[key], known[key]) for key in common if key in known}  # in common's order, not a set's
@@ -3514,8 +3518,9 @@ class Frame(Calls):
                 getter = None
             if getter is not None:
                 # `article.favoritesCount`: the getter runs here, so what it queries is traced to this read
-                site = node if type(node) is ir.Attr else None
-                return self.call_function(site, getter._replace(bound=v.tag(row, tags)), ())
+                # (a serializer field reading the attribute — `fields.List(…, attribute="tag_names")` — is the site)
+                site = node if type(node) in (ir.Attr, ir.Call) else None
+                return self.call_function(site, getter._replace(bound=v.tag(row, tags)), (), label=name if type(node) is ir.Call else "")
             # a column of a row the program holds is a stored key — past the read, which raises on a
             # missing row (not `row?.id`) — unless declared nullable (`editor_id` may be None)
             # — nor of a row built here from what the caller gave (`repository.create(input).tagList`): the client's

@@ -34,6 +34,7 @@ class Outcome(NamedTuple):
     annotates: bool = False  # its keyword arguments become attributes of every row (Django `annotate(n=…)`)
     nothing: bool = False  # a query that matches no row (Django `none()`)
     assigns: bool = False  # the row built holds the related objects given by keyword (Django `objects.create(fk=obj)`)
+    given: bool = False  # the row stored is the one given as the first argument, with what it holds (TypeORM `save(entity)`)
     raw: bool = False  # plain objects of the selected columns (TypeORM `getRawMany()`): no relation to load
     empty: str = ""  # JS row?: "null" / "undefined", what it yields for no row ("" : the stack's `empty`)
     of: str = ""  # a tuple's first item: rows | row (advanced-alchemy `list_and_count` -> (rows, count))
@@ -46,8 +47,8 @@ def parse_outcome(descriptor: str) -> Outcome:
     fields: dict = {"value": words[0] if words else "none"}
     for word in words[1:]:
         key, _, argument = word.partition("=")
-        if key in ("run", "write", "unique", "single", "prefetch", "nonempty", "lazy", "new", "raw", "assigns", "nothing", "annotates",
-                   "builds"):
+        if key in ("run", "write", "unique", "single", "prefetch", "nonempty", "lazy", "new", "raw", "assigns", "given", "nothing",
+                   "annotates", "builds"):
             fields[key] = True
         elif key == "model":
             fields["model"] = argument or "recv"
@@ -110,6 +111,10 @@ class Library:
         self.sql_text_functions: frozenset = frozenset(
             name for entry in knowledge.of_kind("sql_sink") if entry.extra.get("statement", "auto") == "auto"
             for name in entry.extra.get("functions", ()))
+        # methods of the clause those functions build that give back the same statement (`text("…").bindparams(…)`)
+        self.sql_text_methods: frozenset = frozenset(
+            name for entry in knowledge.of_kind("sql_sink") if entry.extra.get("statement", "auto") == "auto"
+            for name in entry.extra.get("statement_methods", ()))
         # the ORMs' own modules: what a function of theirs builds from a key (`eq(users.id, key)`,
         # `and_(…)`) is a condition on that key, where any other library's result is a new value
         self.orm_modules: tuple = tuple(m for entry in knowledge.of_kind("orm") for m in entry.modules)

@@ -1477,7 +1477,14 @@ class Program:
         (``favorite_repo: IFavoriteRepository``, the constructor analysed on its own) gives way to
         an instance of one of its project subclasses that a composition root passes
         (``FavoriteService(favorite_repo=FavoriteRepository())``): the object held is that
-        subclass's, so its methods — not the abstract ones, which do nothing — are what run."""
+        subclass's, so its methods — not the abstract ones, which do nothing — are what run.
+        A ``None`` placeholder (``self.session = None`` in ``__init__``, the session made in ``__aenter__`` /
+        ``connect()``; ``self.session = None`` again on close) gives way to the database handle written
+        to the field: what the methods using it reach is that handle."""
+        for placeholder, other in ((old, value), (value, old)):
+            if v.strip(placeholder) == v.Const(None) and not v.tags_of(placeholder) \
+                    and type(v.strip(other)) in (v.Db, v.Instance):
+                return other
         for declared, other in ((old, value), (value, old)):
             if DECLARED_TAG not in v.tags_of(declared):
                 continue
