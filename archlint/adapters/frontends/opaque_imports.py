@@ -53,10 +53,11 @@ _IMPORT_LINE = lazy_compile(rb"[ \t]*(?:from|import)[ \t]")
 _FOR_LINE = lazy_compile(rb"[ \t]*(?:async[ \t]+)?for[ \t]+([^\n]*?)[ \t]+in[ \t]+([^\n]*):[ \t]*(?:#[^\n]*)?\r?$", re.M)
 # What can pin a name to an allow-list's keys (allow_lists._member / _lookups), over-approximated:
 # `x in <collection>` / `x not in …`, `x == "text"` / `"text" != x`, `<collection>.get(x` /
-# `.includes(x` / `.has(x` / `.__contains__(x` / `.test(x` / `.indexOf(x`.
-_PIN_IN = rb"(?<![\w.])%s[\s)]*(?:not\s+)?in\s+(?:([A-Za-z_][\w.]*)|.)"
-_PIN_EQUAL = rb"(?<![\w.])%s[\s)]*[=!]=\s*(?:[rRbBuUfF]{0,2}['\"])|['\"][\s)]*[=!]=[\s(]*%s(?!\w)"
-_PIN_METHOD = rb"([\w.]*)(\S?)\s*\.\s*(?:get|has|includes|__contains__|test|indexOf)\s*\(\s*%s(?!\w)"
+# `.includes(x` / `.has(x` / `.__contains__(x` / `.test(x` / `.indexOf(x` — tested around each
+# occurrence of the name (found by C's substring search), never by a regex over the file.
+_PIN_AFTER = lazy_compile(rb"[\s)]*(?:(?:not\s+)?in\s+(?:([A-Za-z_][\w.]*)|.)|[=!]=\s*[rRbBuUfF]{0,2}['\"])", re.S)
+_PIN_EQUAL_BEFORE = lazy_compile(rb"['\"][\s)]*[=!]=[\s(]*\Z")
+_PIN_METHOD_BEFORE = lazy_compile(rb"([\w.]*)(\S?)\s*\.\s*(?:get|has|includes|__contains__|test|indexOf)\s*\(\s*\Z")
 _STRING_OR_BRACKET = lazy_compile(rb"""'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|[()\[\]{}]""")
 _CODE_PREFIX = lazy_compile(rb"""(?:[^'"#\n]|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")*""")
 
@@ -75,6 +76,7 @@ class Prover:
         self._visiting: set[str] = set()
         self._scope: int | None = -1  # the header offset of the function the expression being folded is in (-1: none, None: unknown)
         self._parameters: dict[int, frozenset[str] | None] = {}
+        self._chains: dict[int, list[int] | None] = {}
 
     def opaque(self, text: str, at: int) -> bool:
         """Does folding leave the import argument ``text`` (the call at offset ``at``) opaque, as it
@@ -235,15 +237,19 @@ class Prover:
         indentation is not its scope's)."""
         from archlint.adapters.frontends.scanner import _Unsure
 
+        line_start = self.data.rfind(b"\n", 0, start) + 1
+        if line_start in self._chains:
+            return self._chains[line_start]
         try:
-            return self._headers(start)
+            chain = self._headers(line_start)
         except _Unsure:
-            return None
+            chain = None
+        self._chains[line_start] = chain
+        return chain
 
-    def _headers(self, start: int) -> list[int] | None:
+    def _headers(self, line_start: int) -> list[int] | None:
         scan = self.scan
         data = self.data
-        line_start = data.rfind(b"\n", 0, start) + 1
         if _DEF_OR_CLASS.match(data, line_start):
             return None
         chain = []
@@ -251,10 +257,9 @@ class Prover:
         position = line_start
         while indent > 0 and position > 0:
             position = data.rfind(b"\n", 0, position - 1) + 1
-            if scan._in_string(position) or scan._blank(position):
-                continue
-            width = _indent(data, position)
-            if width >= indent:
+            if data[position : position + indent].isspace():
+                continue  # indented as deep (or blank): the scanner's walk skips it too, by a slice test
+            if scan._in_string(position) or scan._blank(position) or _indent(data, position) >= indent:
                 continue
             opening = scan._header_line(position)
             if scan._classify(opening) in ("def", "class"):
@@ -272,7 +277,7 @@ class Prover:
             return self._parameters[header]
         found = None
         match = _DEF_SIGNATURE.match(self.data, header)
-        if match is not None and len(re.findall(rb"(?<!\w)def[ \t]+" + match.group(1) + rb"(?!\w)", self.data)) == 1:
+        if match is not None and _word_found(self.data, rb"def[ \t]+" + match.group(1) + rb"(?!\w)", 2) == 1:
             found = _parameter_names(self.data, match.end() - 1)
         self._parameters[header] = found
         return found
@@ -382,22 +387,34 @@ class Prover:
         return _bound(self.data, {name})
 
     def _is_class(self, name: str) -> bool:
-        return re.search(rb"(?<!\w)class[ \t]+" + re.escape(name.encode()) + rb"(?!\w)", self.data) is not None
+        return _word_found(self.data, rb"class[ \t]+" + re.escape(name.encode()) + rb"(?!\w)")
 
     def _pinnable(self, name: str) -> bool:
         """May a guard pin ``name`` to a constant collection's members?  (Then the IR decides.)"""
         data = self.data
-        token = re.escape(name.encode())
-        if re.search(_PIN_EQUAL.replace(b"%s", token), data):
-            return True
-        for match in re.finditer(_PIN_IN % token, data):
-            collection = match.group(1)
-            if collection is None or self._constant_collection(collection.decode()):
-                return True
-        for match in re.finditer(_PIN_METHOD % token, data):
-            receiver, closing = match.group(1).decode(), match.group(2)
-            if closing or "." not in receiver or _CONSTANT_NAME.match(receiver.rsplit(".", 1)[1]):
-                return True  # `ALLOWED.get(x`, `self.SORTS.includes(x`, `{…}.get(x`
+        token = name.encode()
+        start = data.find(token)
+        while start >= 0:
+            end = start + len(token)
+            if not (_is_word(data, start - 1) or _is_word(data, end)):
+                attribute = data[start - 1 : start] == b"."
+                after = None if attribute else _PIN_AFTER.match(data, end)
+                if after is not None:
+                    collection = after.group(1)
+                    if b"=" in after.group() or collection is None or self._constant_collection(collection.decode()):
+                        return True
+                window = max(0, start - 160)
+                previous = data[window:start].rstrip(b" \t\r\n")
+                opened = previous.endswith(b"(")
+                previous = previous.rstrip(b" \t\r\n(")  # the last code before: `==` or `.get(` …
+                if previous.endswith(b"=") and not attribute and _PIN_EQUAL_BEFORE.search(data, window, start):
+                    return True
+                method = _PIN_METHOD_BEFORE.search(data, window, start) if opened and _is_word(previous, len(previous) - 1) else None
+                if method is not None:
+                    receiver, closing = method.group(1).decode(), method.group(2)
+                    if closing or "." not in receiver or _CONSTANT_NAME.match(receiver.rsplit(".", 1)[1]):
+                        return True  # `ALLOWED.get(x`, `self.SORTS.includes(x`, `{…}.get(x`
+            start = data.find(token, end)
         return False
 
     def _constant_collection(self, dotted: str) -> bool:
@@ -409,8 +426,8 @@ class Prover:
             return True
         if "." in dotted:
             return False
-        pattern = rb"^" + re.escape(dotted.encode()) + rb"[ \t]*(?::[^=\n]*)?=[ \t\\]*[\[({]"
-        return re.search(pattern, self.data, re.M) is not None
+        pattern = re.escape(dotted.encode()) + rb"[ \t]*(?::[^=\n]*)?=[ \t\\]*[\[({]"
+        return any(match.start() == 0 or self.data[match.start() - 1] == 0x0A for match in re.finditer(pattern, self.data))
 
 
 def _group(chain: list[int], kind: str, members: bool) -> int | None:
@@ -483,6 +500,17 @@ def _unbalanced(text: bytes, closing: bool = False) -> bool:
             if depth < 0 and closing:
                 return True
     return depth > 0 and not closing
+
+
+def _word_found(data: bytes, pattern: bytes, count: int = 1) -> int:
+    """How many matches of ``pattern`` (a literal start: C's search finds them) start a word, up to ``count``."""
+    found = 0
+    for match in re.finditer(pattern, data):
+        if not _is_word(data, match.start() - 1):
+            found += 1
+            if found >= count:
+                break
+    return found
 
 
 def _indent(data: bytes, line_start: int) -> int:
