@@ -16,7 +16,11 @@ import with the argument's text, exactly what the scanner records.  It follows t
 rules node by node (same expression parser, same knowledge tables) and answers ``False`` (the
 frontend decides) for anything else: a constant anywhere on the way, a binding it cannot read (a
 comprehension variable, ``with … as``, ``:=``, ``+=``, an assignment over several lines), a class
-of the same name, an UPPER_CASE name (a constant by convention), a method of the class.
+of the same name, a table attribute.
+
+The proof is of *strict* folding (no UPPER_CASE convention): by convention a name may fold to a
+constant with no known text, which ``resolve_computed_imports`` still keeps opaque, since it asks
+strict folding (``_registered``) whether the argument is one of the code's constants.
 
 Property proven for an expression tree (``_variable``): its folded value is not ``constant``, has
 no known elements (``items``), is no mapping and no iterator step — what survives every operator
