@@ -331,3 +331,25 @@ def test_a_repository_in_a_services_feature_folder_is_data_access_by_its_own_nam
     assert architecture.nested_layer("models/ArticleRepository.js") is None
     assert architecture.nested_layer("repositories/members/UserRepository.js") is None  # already data access
     assert architecture.assign("services/offers/OfferBookshelfRepository.js").name == "services"  # imports: unchanged
+
+
+def test_a_guard_pinned_computed_import_is_no_opaque_import_in_a_layers_only_run(tmp_path):
+    """``import_module(name)`` after ``if name not in ALLOWED: raise``: one of the allow-list's
+    modules (a registry), no AL106 — in a layers-only run too, where the byte-level scanner reads the
+    heads (it once took the bare parameter for opaque); a parameter with no guard stays AL106."""
+    files = dict(CLEAN_PY)
+    files["app/repositories/plugins.py"] = """
+        import importlib
+        ALLOWED = {"app.models.article", "app.utils.data"}
+        def load(name):
+            if name not in ALLOWED:
+                raise ValueError(name)
+            return importlib.import_module(name)
+        def load_any(other):
+            return importlib.import_module(other)
+    """
+    root = make_repo(tmp_path, files)
+    for select in ((), ("layering",)):
+        rules = [(rule, line) for rule, path, line in findings(root, select=select) if path.endswith("plugins.py")]
+        assert ("AL106", 8) in rules
+        assert ("AL106", 6) not in rules

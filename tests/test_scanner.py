@@ -97,7 +97,9 @@ def test_dynamic_imports_resolve_like_the_frontend():
     rebound, _ = _scan("from mylib import import_module\nimport_module('x')\n")
     assert [i.module for i in rebound] == ["mylib"]  # not importlib's: no dynamic edge
     # a computed target is folded from constants by the frontend (a real edge or opaque): it decides
-    assert scan_python(b"import importlib\nimportlib.import_module(f'app.{name}')\n") is None
+    assert scan_python(b"import importlib\nfor name in ('a', 'b'):\n    importlib.import_module(f'app.{name}')\n") is None
+    unbound = b"import importlib\nimportlib.import_module(f'app.{name}')\n"  # nothing can fold `name`: opaque
+    assert scan_python(unbound)[0] == python.extract("x.py", unbound, full=False).imports
 
 
 # (source, does the scanner answer itself?): an argument folding can give no text value is opaque
@@ -108,7 +110,7 @@ _OPAQUE_CASES = [
     ("import importlib\n\n\nclass Ops:\n    def compiler(self):\n        return importlib.import_module(self.compiler_module)\n", True),
     ("import importlib\n\n\ndef load(path):\n    return importlib.import_module(path)\n", True),  # a parameter
     ("import importlib\n\n\ndef load(mods, i):\n    return importlib.import_module(mods[i])\n", True),  # parameters only
-    ("import importlib\n\n\ndef load(path):\n    log(path=path)\n    return importlib.import_module(path)\n", False),  # a keyword looks bound
+    ("import importlib\n\n\ndef load(path):\n    log(path=path)\n    return importlib.import_module(path)\n", True),  # a keyword binds nothing
     ("import importlib\n\n\ndef load(path, package):\n    return importlib.import_module(path, package=package)\n", True),
     # bound in the file: folding decides
     ("import importlib\n\n\nclass Ops:\n    compiler_module = 'app.sql.compiler'\n\n"
@@ -121,12 +123,12 @@ _OPAQUE_CASES = [
     ("import importlib\n\n\ndef load():\n    name \\\n        = 'a'\n    importlib.import_module(name)\n", False),
     ("import importlib\n\n\ndef load():\n    name += 'a'\n    importlib.import_module(name)\n", False),
     ("import importlib\n\n\ndef load():\n    if (name := 'a'):\n        importlib.import_module(name)\n", False),
-    # literals, folding's own names, comprehensions, empty calls: folding decides
-    ("import importlib\nimportlib.import_module('%s.models' % app)\n", False),
-    ("import importlib\nimportlib.import_module(__name__ + suffix)\n", False),
+    # literals and folding's own names with a variable part (what folding leaves opaque); empty calls
+    ("import importlib\nimportlib.import_module('%s.models' % app)\n", True),  # `app` bound nowhere
+    ("import importlib\nimportlib.import_module(__name__ + suffix)\n", True),
     ("import importlib\nimportlib.import_module(str())\n", False),
-    ("import importlib\nimportlib.import_module(x or None)\n", False),
-    ("import importlib\nimportlib.import_module(prefix + 2 * part)\n", False),
+    ("import importlib\nimportlib.import_module(x or None)\n", True),
+    ("import importlib\nimportlib.import_module(prefix + 2 * part)\n", True),
 ]
 
 
@@ -139,6 +141,62 @@ def test_opaque_dynamic_imports_are_the_frontends_or_deferred(source, answers):
     if scanned is not None:
         assert scanned[0] == reference
         assert any(record.kind == OPAQUE for record in scanned[0])
+
+
+_H = "import importlib\n\n\n"
+# (source, does the scanner answer itself?) for arguments built from names the file assigns: the
+# scanner proves the value variable along every assignment folding could follow (Django's shapes),
+# or hands the file to the frontend.  Either way the records are the frontend's (compare_file).
+_ASSIGNED_CASES = [
+    # proven opaque: a parameter's method, a parameter in a %-format, a loop over a parameter, a
+    # function's result unpacked twice, a member set from a parameter, a join of a parameter
+    (_H + "def load(entry):\n    mod_path, _, cls_name = entry.rpartition('.')\n    return importlib.import_module(mod_path)\n", True),
+    (_H + "def load_backend(backend_name):\n    if backend_name == 'old':\n        backend_name = 'new'\n"
+     "    return importlib.import_module('%s.base' % backend_name)\n", True),  # a parameter wins over assignments
+    (_H + "def load(app_name, name):\n    return importlib.import_module('%s.commands.%s' % (app_name, name))\n", True),
+    (_H + "def load(labels):\n    for label in labels:\n        importlib.import_module(label)\n", True),
+    (_H + "def load(labels):\n    for i, label in enumerate(labels):\n        importlib.import_module(label)\n", True),
+    (_H + "def load(view):\n    mod, func = split(view)\n    mod, klass = split(mod)\n    return importlib.import_module(mod)\n", True),
+    (_H + "class Loader:\n    def __init__(self, name):\n        self.urlconf_name = name\n\n"
+     "    def urls(self):\n        return importlib.import_module(self.urlconf_name)\n", True),
+    (_H + "def load(parts):\n    return importlib.import_module('.'.join(parts))\n", True),
+    (_H + "def load(path):\n    name = None\n    if path:\n        name = path.lower()\n    return importlib.import_module(name)\n", True),
+    (_H + "def load(path, x):\n    if path:\n        name = x\n    else:\n        name = 'b'\n    return importlib.import_module(name)\n", True),
+    # look-alikes folding resolves, or a guard pins, or a shape not read: the frontend decides
+    (_H + "def load(path):\n    name = 'app.' + 'x'\n    return importlib.import_module(name)\n", False),
+    (_H + "name = 'a'\n\ndef other(path):\n    name = path\n\ndef load():\n    return importlib.import_module(name)\n", False),
+    (_H + "def load():\n    for name in ('a', 'b'):\n        importlib.import_module(name)\n", False),
+    (_H + "def load(names):\n    for i, name in enumerate(['a', 'b']):\n        importlib.import_module(name)\n", False),
+    (_H + "ALLOWED = {'a', 'b'}\n\ndef load(name):\n    if name not in ALLOWED:\n        raise ValueError(name)\n"
+     "    return importlib.import_module(name)\n", False),
+    (_H + "allowed = ['a', 'b']\n\ndef load(name):\n    if name not in allowed:\n        raise ValueError(name)\n"
+     "    return importlib.import_module(name)\n", False),
+    (_H + "_API = {'a': 'x.a'}\n\ndef load(name):\n    found = _API.get(name)\n    if found is None:\n        return None\n"
+     "    return importlib.import_module(name)\n", False),
+    (_H + "helper = lambda x: 'a'\n\ndef load():\n    return importlib.import_module(helper(1))\n", False),
+    (_H + "def load():\n    name = os.path.join('a', 'b')\n    return importlib.import_module(name)\n", False),
+    (_H + "class Ops:\n    compiler_module = 'app.compiler'\n\n    def load(self):\n"
+     "        return importlib.import_module(self.compiler_module)\n", False),
+    (_H + "class name:\n    pass\n\ndef load():\n    return importlib.import_module(name)\n", False),
+    (_H + "def load(table):\n    return importlib.import_module(table._meta)\n", False),
+    (_H + "def load(path):\n    name = 'a' if path else 'b'\n    return importlib.import_module(name)\n", False),
+    (_H + "def load(path):\n    with path as name:\n        return importlib.import_module(name)\n", False),
+    (_H + "def load(path):\n    name = other = 'a'\n    return importlib.import_module(name)\n", False),
+    (_H + "def load(path):\n    x = [\n        name for name in path]\n    name = 'a'\n    return importlib.import_module(name)\n", False),
+    (_H + "def f(): name = 'a'\ndef load(path):\n    name = path\n    return importlib.import_module(name)\n", False),
+]
+
+
+@pytest.mark.parametrize("source,answers", _ASSIGNED_CASES, ids=range(len(_ASSIGNED_CASES)))
+def test_computed_imports_of_assigned_names_are_the_frontends_or_deferred(source, answers):
+    data = source.encode()
+    scanned = scan_python(data)
+    reference = python.extract("x.py", data, full=False).imports
+    assert (scanned is not None) == answers
+    if scanned is not None:
+        assert scanned[0] == reference
+        assert any(record.kind == OPAQUE for record in scanned[0])
+    assert compare_file("x.py", data) in ("", None)
 
 
 def test_imports_guarded_by_try_are_optional_as_in_the_frontend():
@@ -299,7 +357,9 @@ def test_the_lean_head_lowers_nothing_for_an_argument_no_guard_can_pin(monkeypat
         b"    def load(self, entry):\n        if entry in ALLOWED:\n            importlib.import_module(entry[1])\n"
         b"        return importlib.import_module(self.module)\n\nALLOWED = {'a': 'b'}\n"
     )
-    assert scan_python(source) is None  # `self.module =` is bound in the file: folding decides
+    # `self.module = module.strip()` (a parameter's method) and `entry[1]` (a parameter; a lookup no
+    # guard pins): the scanner proves both opaque itself, with the frontend's records
+    assert scan_python(source)[0] == python.extract("x.py", source, full=False).imports
     lowered = []
     real = python._lower
     monkeypatch.setattr(python, "_lower", lambda *args, **kwargs: lowered.append(args[2]) or real(*args, **kwargs))

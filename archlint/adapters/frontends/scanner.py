@@ -9,7 +9,8 @@ type-only under ``if TYPE_CHECKING:``, PEP 810 ``lazy import``; ``importlib.impo
 ``__import__`` calls resolved through the file's import bindings, literal or opaque), and where it
 cannot be sure (a block header it cannot classify, a string inside an import statement, a
 backslash-continued ``from``, an ``import_module(<expression>)`` that constant folding might turn
-into a real target) it returns ``None`` and the caller asks the frontend instead.
+into a real target — :mod:`~archlint.adapters.frontends.opaque_imports` proves the others opaque)
+it returns ``None`` and the caller asks the frontend instead.
 ``tests/test_scanner.py`` holds both to the same answer on a tricky corpus;
 ``bench/scanner_equivalence.py`` (and the opt-in ``tests/test_scanner_equivalence.py``) on whole
 trees: Django, SQLAlchemy, a saleor-sized tree.
@@ -132,16 +133,6 @@ _DYNAMIC_CALL = lazy_compile(rb"(?<![\w.])((?:[^\W\d]\w*[ \t]*\.[ \t]*)*(?:impor
 _ARGUMENT_TOKEN = lazy_compile(rb"""'''|\"\"\"|[^()'"#]+|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|[()#'"]""")
 
 
-# Text in an import argument that constant folding may turn into a value: a quote (a literal), a
-# number, a constant word, a name whose value folding knows (`__name__`), a comprehension or a
-# lambda (names bound inside the argument itself), an empty call (`str()` folds to "").
-_FOLDABLE_TEXT = lazy_compile(
-    r"""['"`\\]|(?<![\w.])\d|\b(?:None|True|False|null|undefined|NaN|Infinity|for|lambda|__\w+__|__dirname|__filename)\b|\(\s*\)"""
-)
-_PYTHON_NAME = lazy_compile(r"[^\W\d]\w*")
-_OPERATOR_WORDS = frozenset({"and", "or", "not", "in", "is", "if", "else", "await"})
-
-
 # After a name: an assignment to it (`x =`, `x: T =` with the annotation over lines, `x +=`,
 # `x :=`, a keyword argument `x=`, `x \\` continued); before it: `as` (`with … as x`, `except … as x`).
 _ASSIGNED_AFTER = lazy_compile(rb"[\s\\]*(?::[^=]*)?(?:[-+*/%&|^@]|//|\*\*|>>|<<)?=(?!=)")
@@ -225,7 +216,7 @@ def scan_python(data: bytes) -> tuple[list[Import], list[tuple[int, str]]] | Non
 
 class _Scan:
     __slots__ = ("data", "strings", "starts", "scanned_to", "ascii", "last_offset", "last_line", "bindings", "next_triple",
-                 "dynamic")
+                 "dynamic", "prover")
 
     def __init__(self, data: bytes) -> None:
         self.data = data
@@ -239,6 +230,7 @@ class _Scan:
         self.bindings: dict[str, str] = {}  # local name -> module:attr, as the frontend binds them
         # only dynamic imports read the bindings: a file without their callee's name builds none
         self.dynamic = b"import_module" in data or b"__import__" in data
+        self.prover = None  # the opaque-import prover, made for the first computed import
 
     def run(self):
         data = self.data
@@ -321,7 +313,7 @@ class _Scan:
             self.last_offset = self.last_line = 0  # points are counted forward; calls come after imports
             span = self._span(start, close + 1)
             if first.literal is None:
-                if not self._unfoldable(first.text):
+                if not self._proven_opaque(first.text, start):
                     raise _Unsure  # the frontend folds constants into the target (computed imports)
                 found.append(Import(first.text, (), OPAQUE, span))  # what folding leaves of it
             else:
@@ -329,23 +321,15 @@ class _Scan:
                 found.append(Import(stripped, (), DYNAMIC, span, len(first.literal) - len(stripped)))
         return found
 
-    def _unfoldable(self, expression: str) -> bool:
-        """Can constant folding (``adapters/frontends/computed_imports.py``) give ``expression`` no
-        text value at all, so that the frontend keeps the import opaque with this very text?
+    def _proven_opaque(self, expression: str, at: int) -> bool:
+        """Does constant folding certainly leave ``expression`` as it is, by the file's assignments
+        (:mod:`archlint.adapters.frontends.opaque_imports`)?  Django's ``import_module(mod_path)``
+        after ``mod_path, _, cls_name = entry.rpartition(".")``."""
+        if self.prover is None:
+            from archlint.adapters.frontends.opaque_imports import Prover
 
-        Folding gets text only from literals, from ``__name__``-like names, from an empty call
-        (``str()``) or from a name the file binds: by assignment (``x =``, ``x: T =``, ``self.x =``,
-        a class attribute, ``with … as x``) or as a loop variable; a parameter of a Python function
-        is never followed to its callers.  So the argument is unfoldable when it holds none of the
-        first three and none of its names (attributes included) is bound anywhere in the file — a
-        text test that over-approximates the bindings (a keyword argument ``f(x=1)`` counts, any
-        scope counts): when in doubt the frontend decides.  ``import_module(settings.SESSION_ENGINE)``
-        and ``import_module(self.compiler_module)`` (no ``compiler_module =`` in the file) pass;
-        ``import_module(mod_path)`` after ``mod_path, _, name = path.rpartition(".")`` does not."""
-        if _FOLDABLE_TEXT.search(expression):
-            return False
-        names = {name for name in _PYTHON_NAME.findall(expression) if name not in _OPERATOR_WORDS}
-        return bool(names) and not _bound(self.data, names)
+            self.prover = Prover(self)
+        return self.prover.opaque(expression, at)
 
     def _call_matches(self, calls: re.Pattern, tokens: list[bytes]):
         """``calls.finditer`` over the lines holding one of ``tokens`` only (a callee chain is on
