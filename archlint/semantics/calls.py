@@ -1879,7 +1879,19 @@ class Calls:
         if found is None:
             return frozenset()
         names: set = set()
+        keywords = []
         for arg in args:
+            if arg[0] != "kwstar":
+                keywords.append(arg)
+                continue
+            # `Ticket(**line)`: a mapping of known keys assigns the relations it names; one archlint cannot read
+            # (validated input, a comprehension over it) may give any relation its object — not judged
+            mapping = v.strip(arg[2])
+            if type(mapping) is not v.Record or any(key == "..." for key, _value in mapping.items):
+                names.add(ANY_RELATION)
+            else:
+                keywords.extend(("kw", key, value, None) for key, value in mapping.items)
+        for arg in keywords:
             relation = found.relations.get(arg[1]) if arg[0] == "kw" else None
             if relation is None or relation.collection:
                 continue
@@ -1887,7 +1899,27 @@ class Calls:
             value = v.strip(arg[2])
             if type(value) is v.Row and value.model == relation.target:
                 names.update(f"{arg[1]}.{path}" for path in value.loaded)
+            if self._same_in_every_iteration(arg[3]):
+                names.add(f"{arg[1]}.{v.SHARED}")
         return frozenset(names)
+
+    def _same_in_every_iteration(self, node) -> bool:
+        """``Order(event=event)`` in a loop of this function whose body never binds ``event``: every instance the
+        loop builds holds that one object, so what it loads through a foreign key (``o.event.organizer``) is
+        loaded once for all of them (``v.SHARED``) — pretix's order import builds each order with the task's
+        event.  A value computed in the loop (``Show.objects.get(pk=line["show"])``) is a new object each time."""
+        if type(node) is not ir.Name or not self.loops or not self.python:
+            return False
+        outermost = next((n for n in ir.iter_nodes(self.function.body) if type(n) is ir.Loop
+                          and f"{self.path}:{n.span.line}:{n.span.column}" == self.loops[0]), None)
+        if outermost is None:
+            return False
+        for inner in ir.iter_nodes(outermost):
+            if type(inner) is ir.Assign and any(node.id in ir.target_names(t) for t in inner.targets):
+                return False
+            if type(inner) is ir.Loop and inner.target is not None and node.id in ir.target_names(inner.target):
+                return False
+        return True
 
     def _shadowing_annotations(self, model: str, args) -> frozenset:
         """The keywords of ``.annotate(has_variations=Count("variations"))`` that name a method of the model

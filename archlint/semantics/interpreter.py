@@ -3509,6 +3509,12 @@ class Frame(Calls):
                 self.event("awaitable-relation", node, f"{relation.target}|{'many' if relation.collection else 'one'}")
             return v.tag(v.Query(target_stack, relation.target, single=not relation.collection, nonempty=nonempty), tags)
         if stack == "django" and relation.collection:  # a related manager: queries when read through
+            if loaded:
+                # prefetched: the prefetch hands each related row the row it was read through (Django sets the
+                # foreign key's cache of every prefetched row), so `answer.orderposition` is that row again, with
+                # what it loaded — and what it did not load is still that row's one load, not the related row's
+                back = [key for key in self.program.schema.back_reference(f"{row.model}.{name}") if "." not in key]
+                nested = nested | frozenset(back) | frozenset(f"{key}.{path}" for key in back for path in row.loaded)
             return v.tag(v.Db("django", "prefetched" if loaded else "manager", relation.target, f"{row.model}.{name}",
                               nested if loaded else frozenset()), tags)
         # a model built here and not yet stored (pending/transient) has nothing to lazy-load: no raise either
