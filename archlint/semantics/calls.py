@@ -1901,6 +1901,17 @@ class Calls:
                 names.update(f"{arg[1]}.{path}" for path in value.loaded)
             if self._same_in_every_iteration(arg[3]):
                 names.add(f"{arg[1]}.{v.SHARED}")
+        if found.stack == "django" and ANY_RELATION not in names:
+            # a foreign key given neither its object nor its key (`Order(event=event)`: no `sales_channel`) holds
+            # None: Django answers the read with None (or RelatedObjectDoesNotExist) and sends no query — until the
+            # code sets the key (`order.sales_channel_id = …`, which forgets it again) or assigns the object
+            from archlint.semantics.schema import known as schema_names
+
+            given = {a[1] for a in keywords if a[0] == "kw"}
+            generic = schema_names(self.program).django_generic_keys
+            names.update(name for name, relation in found.relations.items()
+                         if relation.kind == "forward" and not relation.collection and relation.via not in generic
+                         and name not in given and f"{name}_id" not in given)
         return frozenset(names)
 
     def _same_in_every_iteration(self, node) -> bool:
