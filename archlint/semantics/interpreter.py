@@ -2608,8 +2608,9 @@ class Frame(Calls):
     def _one_to_one_assigned(self, target: ir.Attr, name: str, value) -> None:
         """``address.order = o``: Django's one-to-one descriptor also caches ``address`` on ``o`` as the reverse
         accessor (``o.invoice_address``), so reading it back is no query.  The forward relation is the one named
-        ``target.name`` of the receiver's model, or — a receiver archlint does not type (``o._address``) — the one
-        one-to-one field of that name in the whole schema that points at the assigned row's model."""
+        ``target.name`` of the receiver's model, or — for an untyped object the code keeps on a model instance
+        (``o._address``, set by ``o._address = InvoiceAddress()``) — the one one-to-one field of that name in the
+        whole schema that points at the assigned row's model.  Any other receiver (a view's ``self``) is no row."""
         row = v.strip(value)
         if type(row) is not v.Row or row.stack != "django" or name not in self.env:
             return
@@ -2617,7 +2618,10 @@ class Frame(Calls):
         receiver = v.strip(self.eval_cached(target.obj))
         if type(receiver) is v.Row and receiver.model:
             owners = [receiver.model]
-        else:
+        elif type(receiver) is not v.Unknown or type(target.obj) is not ir.Attr \
+                or type(v.strip(self.eval_cached(target.obj.obj))) is not v.Row:
+            return  # `self.order = o` on a view, `ctx.order = o`: not a model instance
+        else:  # an object the code keeps on a model instance (`o._address`), untyped: the field's name decides
             owners = [key for key, model in schema.models.items() if model.stack == "django"
                       and (relation := model.relations.get(target.name)) is not None and relation.kind == "forward"
                       and relation.via == "OneToOneField" and relation.target == row.model]
