@@ -99,8 +99,9 @@ def _per_row_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
                 key = ("lazy", effect.model, effect.detail) if effect.op == "lazy" else (effect.path, effect.span, effect.op)
                 group.setdefault(key, (effect, chain, inside))
     # (loop id, model, relation, receiver) -> the branch sides of each read of that relation of one object: reported at
-    # its first read, a later read is no query where an earlier one runs on every path to it (its branch sides are
-    # among the later read's: not the other side of an `if`)
+    # its first read.  A later read on a path the earlier one may run on (no `if` puts them on opposite sides) is the
+    # same N+1: no query when the earlier read ran, the row's one load of that relation when it did not (a property
+    # whose read sits after its own early return, then the same relation read in the loop body) — one defect
     claimed: dict = {}
     found: list = []
     for (path, line, column, loop_id), effects in sorted(groups.items(), key=lambda item: item[0][:3]):
@@ -109,12 +110,18 @@ def _per_row_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
             if receiver is not None:
                 sides = frozenset(effect.branch)
                 earlier = claimed.setdefault((loop_id, effect.model, effect.detail, receiver), [])
-                if any(before <= sides for before in earlier):
-                    del effects[key]  # read again in the same iteration: the ORM holds it on the object, no query
+                if any(_same_path(before, sides) for before in earlier):
+                    del effects[key]  # read again in the same iteration: the ORM holds it on the object, one load per row
                 earlier.append(sides)
         if effects:
             found.append((path, spans[(path, line, column, loop_id)], loops[loop_id], list(effects.values())))
     yield from _one_per_shared_site(ctx, found)
+
+
+def _same_path(before: frozenset, after: frozenset) -> bool:
+    """Two reads' branch sides put them on one path: no ``if`` site has one on each side."""
+    sides = dict(before)
+    return all(sides.get(site, side) == side for site, side in after)
 
 
 def _one_per_shared_site(ctx: CheckContext, found: list) -> Iterator[Finding]:
@@ -866,6 +873,8 @@ def _memoized(ctx: CheckContext, path: str, span, loop) -> bool:
             return True
         if not any(_within(span, stmt.span) for stmt in node.body):
             continue
+        if in_loop_function and _change_guard(ctx, function, node, loop):
+            return True
         test = node.test
         if type(test) is ir.Compare and test.op == "not-in" and type(test.right) in (ir.Name, ir.Attr):
             cache = test.right
@@ -878,6 +887,54 @@ def _memoized(ctx: CheckContext, path: str, span, loop) -> bool:
         if cache is not None and any(_stores_into(stored, cache) or _cache_write(ctx, stored, cache)
                                      for stored in ir.iter_nodes(node.body)):
             return True
+    return False
+
+
+def _change_guard(ctx: CheckContext, function: ir.Function, node: ir.If, loop) -> bool:
+    """``if last != row.event_id: …; last = row.event_id`` in a loop over rows the query orders by that field
+    (``.order_by("event_id")``, orms.toml ``django_orderings``): the rows of one value come one after the other,
+    so the block runs once per value — pretix's expiry reminders read each event's settings only when the event
+    changes.  The name must be bound in the loop only by the block itself; rows in another order (or an order
+    archlint cannot read) may alternate between values, and the block may run for every row."""
+    test = node.test
+    if type(test) is not ir.Compare or test.op != "!=":
+        return False
+    statement = next((n for n in ir.iter_nodes(function.body) if type(n) is ir.Loop and n.span == loop.span), None)
+    if statement is None or type(statement.target) is not ir.Name or type(statement.body) is not tuple:
+        return False
+    for held, key in ((test.left, test.right), (test.right, test.left)):
+        if type(held) is not ir.Name or type(key) is not ir.Attr or type(key.obj) is not ir.Name \
+                or key.obj.id != statement.target.id:
+            continue
+        stores = [s for s in node.body if type(s) is ir.Assign and len(s.targets) == 1 and type(s.targets[0]) is ir.Name
+                  and s.targets[0].id == held.id and s.op == "=" and s.value is not None and _same_ref(s.value, key)]
+        if not stores:
+            continue
+        others = [n for n in ir.iter_nodes(statement.body) if type(n) is ir.Assign and n not in stores
+                  and any(held.id in ir.target_names(t) for t in n.targets)]
+        if not others and _ordered_by(ctx, function, statement.iter, key.name):
+            return True
+    return False
+
+
+def _ordered_by(ctx: CheckContext, function: ir.Function, source, field: str) -> bool:
+    """The rows ``source`` yields are ordered first by ``field`` (``event_id`` or its relation ``event``): the last
+    ordering call of its chain (or of the one assignment of the name it is) names it first."""
+    if type(source) is ir.Name:
+        bound = [n for n in ir.iter_nodes(function.body) if type(n) is ir.Assign
+                 and any(source.id in ir.target_names(t) for t in n.targets)]
+        if len(bound) != 1 or len(bound[0].targets) != 1 or type(bound[0].targets[0]) is not ir.Name or bound[0].value is None:
+            return False
+        source = bound[0].value
+    orderings = schema_known(ctx.program).django_orderings
+    while type(source) is ir.Call and type(source.func) is ir.Attr:
+        if source.func.name in orderings:
+            first = source.args[0].value if source.args and source.args[0].kind == "pos" else None
+            if type(first) is not ir.Const or not isinstance(first.value, str):
+                return False
+            name = first.value.lstrip("-")
+            return name == field or f"{name}_id" == field
+        source = source.func.obj
     return False
 
 

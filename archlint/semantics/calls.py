@@ -1887,7 +1887,19 @@ class Calls:
         literal = v.strip(args[0][2]) if len(args) == 1 and args[0][0] == "pos" else None
         if type(literal) is v.Record:  # TypeORM `repository.create({ body, article, user })`: the object's keys
             args = [("kw", key, value, None) for key, value in literal.items]
+        keywords = []
         for arg in args:
+            if arg[0] != "kwstar":
+                keywords.append(arg)
+                continue
+            # `Ticket(**line)`: a mapping of known keys assigns the relations it names; one archlint cannot read
+            # (validated input, a comprehension over it) may give any relation its object — not judged
+            mapping = v.strip(arg[2])
+            if type(mapping) is not v.Record or any(key == "..." for key, _value in mapping.items):
+                names.add(ANY_RELATION)
+            else:
+                keywords.extend(("kw", key, value, None) for key, value in mapping.items)
+        for arg in keywords:
             relation = found.relations.get(arg[1]) if arg[0] == "kw" else None
             if relation is None or relation.collection:
                 continue
@@ -1895,7 +1907,38 @@ class Calls:
             value = v.strip(arg[2])
             if type(value) is v.Row and value.model == relation.target:
                 names.update(f"{arg[1]}.{path}" for path in value.loaded)
+            if self._same_in_every_iteration(arg[3]):
+                names.add(f"{arg[1]}.{v.SHARED}")
+        if found.stack == "django" and ANY_RELATION not in names:
+            # a foreign key given neither its object nor its key (`Order(event=event)`: no `sales_channel`) holds
+            # None: Django answers the read with None (or RelatedObjectDoesNotExist) and sends no query — until the
+            # code sets the key (`order.sales_channel_id = …`, which forgets it again) or assigns the object
+            from archlint.semantics.schema import known as schema_names
+
+            given = {a[1] for a in keywords if a[0] == "kw"}
+            generic = schema_names(self.program).django_generic_keys
+            names.update(name for name, relation in found.relations.items()
+                         if relation.kind == "forward" and not relation.collection and relation.via not in generic
+                         and name not in given and f"{name}_id" not in given)
         return frozenset(names)
+
+    def _same_in_every_iteration(self, node) -> bool:
+        """``Order(event=event)`` in a loop of this function whose body never binds ``event``: every instance the
+        loop builds holds that one object, so what it loads through a foreign key (``o.event.organizer``) is
+        loaded once for all of them (``v.SHARED``) — pretix's order import builds each order with the task's
+        event.  A value computed in the loop (``Show.objects.get(pk=line["show"])``) is a new object each time."""
+        if type(node) is not ir.Name or not self.loops or not self.python:
+            return False
+        outermost = next((n for n in ir.iter_nodes(self.function.body) if type(n) is ir.Loop
+                          and f"{self.path}:{n.span.line}:{n.span.column}" == self.loops[0]), None)
+        if outermost is None:
+            return False
+        for inner in ir.iter_nodes(outermost):
+            if type(inner) is ir.Assign and any(node.id in ir.target_names(t) for t in inner.targets):
+                return False
+            if type(inner) is ir.Loop and inner.target is not None and node.id in ir.target_names(inner.target):
+                return False
+        return True
 
     def _shadowing_annotations(self, model: str, args) -> frozenset:
         """The keywords of ``.annotate(has_variations=Count("variations"))`` that name a method of the model

@@ -2453,6 +2453,9 @@ class Frame(Calls):
             added = sequences.elements(value) if self.python and node.op == "+=" and sequences.filled(current) else None
             grown = sequences.collect(current, added) if added is not None else None
             value = grown if grown is not None else self.binop(node.op.rstrip("="), current, value)  # picked += rows
+        if self.python and node.op == "=" and len(node.targets) == 1 and type(node.targets[0]) is ir.Attr \
+                and type(node.value) is ir.Name:
+            self._one_to_one_assigned(node.targets[0], node.value.id, value)
         for target in node.targets:
             if type(target) is ir.Obj and not self.python and node.op == "=":
                 # `const { title } = await repo.findBySlug(slug)`: destructuring null throws
@@ -2633,6 +2636,34 @@ class Frame(Calls):
             if any(held == name and (not attribute or read in ("", attribute)) for held, read in self.filter_facts[key].values):
                 del self.env[key]
 
+    def _one_to_one_assigned(self, target: ir.Attr, name: str, value) -> None:
+        """``address.order = o``: Django's one-to-one descriptor also caches ``address`` on ``o`` as the reverse
+        accessor (``o.invoice_address``), so reading it back is no query.  The forward relation is the one named
+        ``target.name`` of the receiver's model, or — for an untyped object the code keeps on a model instance
+        (``o._address``, set by ``o._address = InvoiceAddress()``) — the one one-to-one field of that name in the
+        whole schema that points at the assigned row's model.  Any other receiver (a view's ``self``) is no row."""
+        row = v.strip(value)
+        if type(row) is not v.Row or row.stack != "django" or name not in self.env:
+            return
+        schema = self.program.schema
+        receiver = v.strip(self.eval_cached(target.obj))
+        if type(receiver) is v.Row and receiver.model:
+            owners = [receiver.model]
+        elif type(receiver) is not v.Unknown or type(target.obj) is not ir.Attr \
+                or type(v.strip(self.eval_cached(target.obj.obj))) is not v.Row:
+            return  # `self.order = o` on a view, `ctx.order = o`: not a model instance
+        else:  # an object the code keeps on a model instance (`o._address`), untyped: the field's name decides
+            owners = [key for key, model in schema.models.items() if model.stack == "django"
+                      and (relation := model.relations.get(target.name)) is not None and relation.kind == "forward"
+                      and relation.via == "OneToOneField" and relation.target == row.model]
+        backs = {schema.one_to_one_back(owner, target.name) for owner in owners}
+        if len(backs) != 1 or "" in backs:
+            return
+        current = self.env[name]
+        held = v.strip(current)
+        if type(held) is v.Row:
+            self.env[name] = v.tag(held._replace(loaded=held.loaded | backs), v.tags_of(current))
+
     def _held(self, name: str):
         """The value of the name here: this frame's, or — in a closure reading a local or parameter of
         the function that defined it (``message_id`` of the enclosing handler) — that frame's.
@@ -2760,7 +2791,12 @@ class Frame(Calls):
                 current = self.env[obj.id]
                 row = v.strip(current)
                 if type(row) is v.Row:
-                    self.env[obj.id] = v.tag(row._replace(loaded=row.loaded | {target.name}), v.tags_of(current))
+                    loaded = row.loaded | {target.name}
+                    keyed = target.name[:-3] if target.name.endswith("_id") else ""
+                    if keyed and row.stack == "django" and self.program.schema.relation(row.model, keyed) is not None:
+                        # `ticket.rate_id = 5`: the key changed, the object is not held any more — the next read loads it
+                        loaded = frozenset(p for p in loaded if p != keyed and not p.startswith(keyed + "."))
+                    self.env[obj.id] = v.tag(row._replace(loaded=loaded), v.tags_of(current))
                     query = v.strip(value)
                     if type(query) is v.Query and query.lazy and not query.cached and query.stack == "django" \
                             and any(param.name == obj.id for param in self.function.params):
@@ -3547,6 +3583,12 @@ class Frame(Calls):
                 self.event("awaitable-relation", node, f"{relation.target}|{'many' if relation.collection else 'one'}")
             return v.tag(v.Query(target_stack, relation.target, single=not relation.collection, nonempty=nonempty), tags)
         if stack == "django" and relation.collection:  # a related manager: queries when read through
+            if loaded:
+                # prefetched: the prefetch hands each related row the row it was read through (Django sets the
+                # foreign key's cache of every prefetched row), so `answer.orderposition` is that row again, with
+                # what it loaded — and what it did not load is still that row's one load, not the related row's
+                back = [key for key in self.program.schema.back_reference(f"{row.model}.{name}") if "." not in key]
+                nested = nested | frozenset(back) | frozenset(f"{key}.{path}" for key in back for path in row.loaded)
             return v.tag(v.Db("django", "prefetched" if loaded else "manager", relation.target, f"{row.model}.{name}",
                               nested if loaded else frozenset()), tags)
         # a model built here and not yet stored (pending/transient) has nothing to lazy-load: no raise either

@@ -51,6 +51,7 @@ class Known(NamedTuple):
     django_keyword_targets: frozenset  # relation fields whose target is only the `to=` keyword
     django_relation_queries: dict  # relation field -> related-manager methods that query even when prefetched
     django_annotations: frozenset  # queryset methods whose keywords become row attributes (annotate)
+    django_orderings: frozenset  # queryset methods ordering the rows by the fields they name (order_by)
     django_prefetch_objects: frozenset  # Prefetch, GenericPrefetch
     django_generic_keys: frozenset  # generic foreign keys: no `<name>_id` column, prefetch_related only
     sequelize_bases: frozenset
