@@ -58,6 +58,10 @@ class Options:
     # Every file's content hash, for the fixers (they refuse a file changed since it was read); a
     # run without a cache or fixes skips them (blake2b over saleor's 28 MB: ~0.05 s on one core).
     hashes: bool = True
+    # The semantic model and its data layer stay on the report's context after the run (``verify``
+    # and the fixers read them).  A plain ``check`` reads only the findings: ``False`` frees them
+    # once the checks are done, before the cache's save, whose pickling would otherwise add to them.
+    keep_model: bool = True
 
 
 @dataclass(slots=True)
@@ -170,6 +174,8 @@ def _run_check(paths: list[str], options: Options | None = None) -> Report:
         context, reuse, keys, plan_reads = _facts_and_graph(run)
         findings = _checks(run, context, reuse, keys, plan_reads)
         findings = _suppressions(run, context, findings)
+        if not run.options.keep_model:
+            context.release_model()
         _save_cache(run, result_key, findings)
         return _report(run.root, findings, run.found, run.files, run.config, run.started, context, run.hits)
 
