@@ -60,7 +60,8 @@ class Options:
     hashes: bool = True
     # The semantic model and its data layer stay on the report's context after the run (``verify``
     # and the fixers read them).  A plain ``check`` reads only the findings: ``False`` frees them
-    # once the checks are done, before the cache's save, whose pickling would otherwise add to them.
+    # once the checks are done when the facts cache is saved next, whose pickling would otherwise
+    # add to them (without a save nothing comes after them: they are left to the process's exit).
     keep_model: bool = True
 
 
@@ -174,8 +175,8 @@ def _run_check(paths: list[str], options: Options | None = None) -> Report:
         context, reuse, keys, plan_reads = _facts_and_graph(run)
         findings = _checks(run, context, reuse, keys, plan_reads)
         findings = _suppressions(run, context, findings)
-        if not run.options.keep_model:
-            context.release_model()
+        if not run.options.keep_model and run.cache is not None and run.options.cache_root is None:
+            context.release_model()  # only under a save: freeing costs time, and nothing else comes after
         _save_cache(run, result_key, findings)
         return _report(run.root, findings, run.found, run.files, run.config, run.started, context, run.hits)
 
