@@ -23,5 +23,5 @@ def check(paths, config: str | os.PathLike | None = None) -> dict:
 
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
-    options = Options(config_path=os.fspath(config) if config is not None else None)
+    options = Options(config_path=os.fspath(config) if config is not None else None, keep_model=False)
     return run_check([os.fspath(p) for p in paths], options).to_dict()

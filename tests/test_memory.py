@@ -298,3 +298,39 @@ def test_a_killed_runs_spool_is_removed_by_the_next_pool_a_day_later(tmp_path):
     with Workers(2, keep_blobs=True, spool_in=str(packs)) as workers:
         workers._spool_directory()
         assert not old.exists() and fresh.exists() and other.exists()
+
+
+def test_a_plain_check_frees_the_semantic_model_before_the_cache_is_saved(tmp_path):
+    """``keep_model=False`` (the ``check`` command, ``archlint.check``): the model and its data layer
+    are gone by the time the cache is written — freed, with the collector paused; nothing rebuilds them — and the
+    findings are the ones a run that keeps them reports.  By default (``verify``, the fixers) they stay."""
+    import weakref
+
+    from archlint.application import pipeline
+
+    root = make_repo(tmp_path, {"app/db.py": SOURCE.decode(), "app/views.py": "from app.db import rows\n\n\ndef show(u):\n    return rows(u)\n"})
+    at_save: list = []
+    saving = pipeline._save_cache
+    programs: list = []
+
+    def spy(run, key, findings):
+        at_save.append(len(programs) and programs[-1]())
+        return saving(run, key, findings)
+
+    building = pipeline._semantic_model().build_program
+
+    def built(context):
+        program = building(context)
+        programs.append(weakref.ref(program))
+        return program
+
+    pipeline._save_cache, pipeline._semantic_model().build_program = spy, built
+    try:
+        kept = run_check([str(root)], Options(cache_dir=str(tmp_path / "c1")))
+        freed = run_check([str(root)], Options(cache_dir=str(tmp_path / "c2"), keep_model=False))
+    finally:
+        pipeline._save_cache, pipeline._semantic_model().build_program = saving, building
+    assert [f.to_dict() for f in kept.findings] == [f.to_dict() for f in freed.findings]
+    assert kept.context.program is not None and at_save[0] is kept.context.program
+    assert freed.context.program is None and freed.context._datalayer is None
+    assert len(programs) == 2 and at_save[1] is None  # freed by reference counting, the collector paused

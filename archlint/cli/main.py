@@ -272,7 +272,7 @@ def _check_run(paths: list[str], options, patch: str | None, changed: bool, base
         with compare_changed(paths, options, base or "HEAD") as compared:
             yield replace(compared.after, root=compared.root), compared.after.root, compared
     else:
-        report = run_check(paths, options)
+        report = run_check(paths, replace(options, keep_model=False))  # the reporters read the findings only
         yield report, report.root, None
 
 

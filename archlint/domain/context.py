@@ -77,6 +77,17 @@ class CheckContext:
             self._program = self.program_factory()
         return self._program
 
+    def release_model(self) -> None:
+        """Forget the semantic model and the data layer for good (no factory rebuilds them): the
+        run's findings are made and nothing reads them again.  The model's tables are cleared in
+        place, so what they hold is freed although the collector is paused during a run (the
+        saleor-sized tree: ~100 MiB of analyses, summaries and indexes, freed before the cache's
+        save instead of sitting under it)."""
+        program, self._program, self._datalayer = self._program, None, None
+        self.program_factory = self.datalayer_factory = None
+        if program is not None:
+            vars(program).clear()
+
     def selected(self, rule: str) -> bool:
         """Whether ``rule`` is selected: a family whose rules read different analyses skips the
         part of an unselected rule (its findings would be dropped, and what it reads not built)."""
