@@ -27,6 +27,13 @@ CASES = [
     ("agent-flask-di-container", "uv-flask-openapi-clean_architecture-sqlite-sqlalchemy", {**ALL, "database": False}, ALL),
     ("agent-aiohttp-backend-gather", "uv-aiohttp-openapi-clean_architecture-sqlite-sqlalchemy", {**ALL, "orm": False}, ALL),
     ("agent-fastify-awilix-plugin", "node-fastify-openapi-clean_architecture-postgres-sequelize", ALL, ALL),
+    # s50: an awilix-koa app whose composition root is a function and whose services are asFunction factories
+    ("agent-koa-awilix-scoped", "node-koa-openapi-clean_architecture-postgres-sequelize",
+     {**ALL, "architecture": False, "database": False}, ALL),
+    ("agent-flask-select-uow", "uv-flask-openapi-clean_architecture-postgres-sqlalchemy",
+     {**ALL, "architecture": False, "database": False}, ALL),
+    ("agent-fastapi-async-deps", "uv-fastapi-openapi-clean_architecture-postgres-sqlalchemy",
+     {**ALL, "architecture": False, "orm": False}, ALL),
 ]
 
 

@@ -378,7 +378,7 @@ class Program:
         if not envs:
             return None
         live = self.live_closure(path, fid)
-        if live is not None and name in live and type(live[name]) is not v.Unknown and not _unknown_parameter(live[name]):
+        if live is not None and name in live and not _knows_nothing(live[name]):
             return self._open_when_defined(path, fid, live[name])
         found = None
         bound = False
@@ -387,7 +387,7 @@ class Program:
                 continue
             bound = True
             value = env[name]
-            if type(value) is v.Unknown or _unknown_parameter(value):
+            if _knows_nothing(value):
                 continue
             found = value if found is None else v.join(found, value)
         if found is not None:
@@ -3050,6 +3050,21 @@ def _table_definition(module: ir.ModuleIR, name: str) -> str | None:
             first = value.arg(0)
             return first.value if type(first) is ir.Const and isinstance(first.value, str) else ""
     return None
+
+
+def _knows_nothing(value) -> bool:
+    """A closure frame's value that tells nothing of the name: unknown, an unknown parameter, or an object built
+    only from such (``const deps = { userRepository, articleRepository }`` in a factory analysed on its own, with
+    its parameters unknown) — joined with the frame that knows them (the composition root's call), it would turn
+    their repositories into unknowns."""
+    if type(value) is v.Unknown or _unknown_parameter(value):
+        return True
+    bare = v.strip(value)
+    if type(bare) is v.Record:
+        return bool(bare.items) and all(_knows_nothing(item) for _key, item in bare.items)
+    if type(bare) is v.Tuple:
+        return bool(bare.items) and all(_knows_nothing(item) for item in bare.items)
+    return False
 
 
 def _unknown_parameter(value) -> bool:
