@@ -34,6 +34,8 @@ CASES = [
      {**ALL, "architecture": False, "database": False}, ALL),
     ("agent-fastapi-async-deps", "uv-fastapi-openapi-clean_architecture-postgres-sqlalchemy",
      {**ALL, "architecture": False, "orm": False}, ALL),
+    ("agent-express-cli-models", "node-express-openapi-clean_architecture-postgres-sequelize",
+     {**ALL, "architecture": False, "database": False}, ALL),
 ]
 
 
