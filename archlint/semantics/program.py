@@ -539,11 +539,32 @@ class Program:
         if function is None or not function.is_generator or not self.context_manager_function(path, function):
             return False
         for node in ir.iter_nodes(function.body):
-            if type(node) is not ir.With or not any(self._atomic_call(path, item.context) for item in node.items):
+            if type(node) is not ir.With or not any(
+                    self._atomic_call(path, item.context) or self._handle_transaction(path, function, item.context)
+                    for item in node.items):
                 continue
             if any(type(inner) is ir.Opaque and inner.kind == "yield" for inner in ir.iter_nodes(node.body)):
                 return True
         return False
+
+    def _handle_transaction(self, path: str, function, context) -> bool:
+        """``async with self.engine.begin() as conn:`` / ``with self.session.begin():`` in a context-manager
+        method (a ``Database.transaction()`` helper): a transaction method called on a DB handle, the receiver
+        evaluated in the method (``self`` an instance of its class)."""
+        from archlint.semantics.interpreter import Frame, call_names
+
+        call = context.value if type(context) is ir.Await else context
+        if type(call) is not ir.Call or call.method not in call_names(self).transaction_methods or call.receiver is None:
+            return False
+        frame = Frame(self, path, function, 0)
+        frame.env = dict(self.module_env(path))
+        if function.cls >= 0 and function.params:
+            frame.self_value = frame.env[function.params[0].name] = v.Instance(path, function.cls)
+        try:
+            receiver = frame.eval(call.receiver)
+        except RecursionError:
+            return False
+        return type(v.strip(receiver)) is v.Db
 
     def context_manager_function(self, path: str, function) -> bool:
         """A function decorated as a context manager (``@contextmanager``/``@asynccontextmanager``; the names
@@ -3041,11 +3062,14 @@ def _bound_under_condition(body: tuple, name: str) -> bool:
 
 
 def _table_definition(module: ir.ModuleIR, name: str) -> str | None:
-    """The SQL name in ``name = …Table('articles', …)`` at the top of ``module`` (``""`` when it is
-    not a literal), else ``None``: the module does not define ``name`` as a table."""
+    """The SQL name in ``name = …Table('articles', …)`` (or ``sa.Table(…)`` through the module's alias) at the
+    top of ``module`` (``""`` when it is not a literal), else ``None``: the module does not define ``name`` as a
+    table."""
     for statement in module.module.body:
         value = statement.value if type(statement) is ir.Assign else None
-        if (type(value) is ir.Call and type(value.func) is ir.Name and value.func.id.endswith("Table")
+        called = value.func.id if type(value) is ir.Call and type(value.func) is ir.Name else \
+            value.func.name if type(value) is ir.Call and type(value.func) is ir.Attr else ""
+        if (called.endswith("Table")
                 and any(type(t) is ir.Name and t.id == name for t in statement.targets)):
             first = value.arg(0)
             return first.value if type(first) is ir.Const and isinstance(first.value, str) else ""
