@@ -39,6 +39,8 @@ CASES = [
     # SQLAlchemy Core: the CA+PostgreSQL level (Core is not the ORM the ORM level asks for)
     ("agent-aiohttp-core-views", "uv-aiohttp-openapi-clean_architecture-postgres",
      {"framework": True, "architecture": False, "database": False}, {"framework": True, "architecture": True, "database": True}),
+    ("agent-drf-service-layer", "uv-django-openapi-clean_architecture-postgres",
+     {"framework": True, "architecture": False, "database": False}, {"framework": True, "architecture": True, "database": True}),
 ]
 
 
