@@ -27,6 +27,20 @@ CASES = [
     ("agent-flask-di-container", "uv-flask-openapi-clean_architecture-sqlite-sqlalchemy", {**ALL, "database": False}, ALL),
     ("agent-aiohttp-backend-gather", "uv-aiohttp-openapi-clean_architecture-sqlite-sqlalchemy", {**ALL, "orm": False}, ALL),
     ("agent-fastify-awilix-plugin", "node-fastify-openapi-clean_architecture-postgres-sequelize", ALL, ALL),
+    # s50: an awilix-koa app whose composition root is a function and whose services are asFunction factories
+    ("agent-koa-awilix-scoped", "node-koa-openapi-clean_architecture-postgres-sequelize",
+     {**ALL, "architecture": False, "database": False}, ALL),
+    ("agent-flask-select-uow", "uv-flask-openapi-clean_architecture-postgres-sqlalchemy",
+     {**ALL, "architecture": False, "database": False}, ALL),
+    ("agent-fastapi-async-deps", "uv-fastapi-openapi-clean_architecture-postgres-sqlalchemy",
+     {**ALL, "architecture": False, "orm": False}, ALL),
+    ("agent-express-cli-models", "node-express-openapi-clean_architecture-postgres-sequelize",
+     {**ALL, "architecture": False, "database": False}, ALL),
+    # SQLAlchemy Core: the CA+PostgreSQL level (Core is not the ORM the ORM level asks for)
+    ("agent-aiohttp-core-views", "uv-aiohttp-openapi-clean_architecture-postgres",
+     {"framework": True, "architecture": False, "database": False}, {"framework": True, "architecture": True, "database": True}),
+    ("agent-drf-service-layer", "uv-django-openapi-clean_architecture-postgres",
+     {"framework": True, "architecture": False, "database": False}, {"framework": True, "architecture": True, "database": True}),
 ]
 
 
@@ -198,3 +212,15 @@ def test_fastify_awilix_slots_hold_the_container(tmp_path, lookup):
     server = root / "src" / "server.js"
     _edit(server, "diContainer.register({", "diContainer.registerNothing({")
     assert ("AL504", "src/repositories/articleRepository.js", 33) not in findings(root)
+
+
+def test_a_class_view_is_guarded_by_the_method_of_the_operation_only(tmp_path):
+    """aiohttp `web.View`: `ArticlesView.post` calls `require_user`, `get` reads the optional viewer — the public
+    GET /api/articles is not guarded by what `post` calls (AL814 used to fire on every public GET of such a view).
+    A `get` that calls `require_user` first is."""
+    root = _copy(tmp_path, "agent-aiohttp-core-views-correct")
+    assert findings(root) == []
+    _edit(root / "conduit" / "web" / "views.py",
+          "class ArticlesView(web.View):\n    async def get(self) -> web.Response:\n",
+          "class ArticlesView(web.View):\n    async def get(self) -> web.Response:\n        require_user(self.request)\n")
+    assert findings(root) == [("AL814", "conduit/web/routes.py", 12)]

@@ -243,7 +243,7 @@ def _auth_on_public(ctx: CheckContext, program, contract) -> Iterator[Finding]:
                 guidance = "Leave the auth middleware off public operations, or make it optional (express-jwt `credentialsRequired: false`, koa-jwt `passthrough: true`)."
                 yield ctx.registry.finding("AL814", route.file, route.span, message, guidance)
             continue
-        for guard in _guards(program, route):
+        for guard in _guards(program, route, operation.method):
             if _requires(program, guard, verifiers) is not True:
                 continue
             key = (route.file, route.span, operation.method)
@@ -417,10 +417,11 @@ def _module_construction(program, path: str, node):
     return None
 
 
-def _guards(program, route) -> list:
+def _guards(program, route, method: str = "") -> list:
     """Functions that run before the handler and may reject: route-level middleware
     (``router.get('/x', auth, handler)``), app/router ``use(auth)`` registered before the route on
-    it or an ancestor, FastAPI ``Depends(...)`` on the handler's parameters or the decorator."""
+    it or an ancestor, FastAPI ``Depends(...)`` on the handler's parameters or the decorator.  ``method``:
+    the operation's HTTP method — a class view answers it with its method of that name only."""
     found = [m for m in route.middleware if type(m) is v.Function]
     registration = web.registration_of(program, route)
     if registration is not None:
@@ -429,20 +430,25 @@ def _guards(program, route) -> list:
         found.extend(_fastify_hooks(program, registration))
     if route.framework == "fastapi" and type(route.handler) is v.Function:
         found.extend(_fastapi_dependencies(program, route.handler))
-    for handler in _handler_functions(program, route):
+    for handler in _handler_functions(program, route, method):
         found.extend(_decorator_guards(program, handler))
         found.extend(_unconditional_calls(program, handler))
     return list(dict.fromkeys(f._replace(bound=None) for f in found))
 
 
-def _handler_functions(program, route) -> list:
-    """The handler, or a class view's method for the route's methods."""
+def _handler_functions(program, route, method: str = "") -> list:
+    """The handler, or a class view's method for the route's methods (for ``method`` alone when the class
+    defines a method of that verb's name: aiohttp's ``web.View``, Django's ``View``, Flask's ``MethodView`` run
+    ``get`` for GET only — the guard its ``post`` calls does not run on a GET)."""
     handler = route.handler
     if type(handler) is v.Function:
         return [handler]
     if type(handler) is v.ClassValue:
         cls = program.cls(handler.path, handler.cid)
         wanted = {m.lower() for m in route.method.split(",")} | {"get", "list", "retrieve"}
+        names = {f.name for fid in (cls.methods if cls is not None else ()) if (f := program.function(handler.path, fid)) is not None}
+        if method and method.lower() in names:
+            wanted = {method.lower()}
         found = []
         for fid in cls.methods if cls is not None else ():
             function = program.function(handler.path, fid)

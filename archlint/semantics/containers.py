@@ -76,6 +76,9 @@ class Registration(NamedTuple):
     kind: str  # class | value | function | auto (loadModules: a class if it is one, else a factory)
     path: str  # the module that registers it
     node: object  # the IR expression given to asClass/asValue/asFunction
+    # the function whose body makes the registration (a composition root `function buildContainer() { const
+    # models = defineModels(sequelize); container.register({ models: asValue(models) }) }`), -1 at the top level
+    fid: int = -1
 
 
 def registrations(program) -> list[Registration]:
@@ -92,17 +95,18 @@ def registrations(program) -> list[Registration]:
                     continue
                 if call.method != "register" or not call.args:
                     continue
+                fid = function.fid if function.kind != "module" else -1
                 first = call.args[0].value
                 if type(first) is ir.Obj:
                     for entry in first.entries:
                         if isinstance(entry.key, str):
-                            found.extend(_registration(program, path, entry.key, entry.value))
+                            found.extend(_registration(program, path, entry.key, entry.value, fid))
                 elif type(first) is ir.Const and isinstance(first.value, str) and len(call.args) > 1:
-                    found.extend(_registration(program, path, first.value, call.args[1].value))
+                    found.extend(_registration(program, path, first.value, call.args[1].value, fid))
     return found
 
 
-def _registration(program, path: str, name: str, node) -> list[Registration]:
+def _registration(program, path: str, name: str, node, fid: int = -1) -> list[Registration]:
     while type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name in known(program).chained:
         node = node.func.obj  # asClass(X).singleton().inject(…)
     if type(node) is not ir.Call or not node.args:
@@ -110,7 +114,7 @@ def _registration(program, path: str, name: str, node) -> list[Registration]:
     target = program.static_name(path, node.func)
     registrar = target.split(":", 1)[1].rsplit(".", 1)[-1] if target.startswith("awilix:") else ""
     kind = known(program).registrars.get(registrar)
-    return [Registration(name, kind, path, node.args[0].value)] if kind else []
+    return [Registration(name, kind, path, node.args[0].value, fid)] if kind else []
 
 
 def _loaded_modules(program, path: str, call: ir.Call) -> list[Registration]:
@@ -216,14 +220,20 @@ def slot_container(program, framework: str, attribute: str):
 def _wire_project(program, project: str, found: list[Registration]) -> None:
     from archlint.semantics.interpreter import Frame
 
-    frames: dict[str, Frame] = {}
+    frames: dict[tuple, Frame] = {}
 
     def evaluate(registration: Registration):
-        frame = frames.get(registration.path)
+        key = (registration.path, registration.fid)
+        frame = frames.get(key)
         if frame is None:
             module = program.modules[registration.path]
-            frame = frames[registration.path] = Frame(program, registration.path, module.module, 0)
+            function = module.module if registration.fid < 0 else program.function(registration.path, registration.fid)
+            frame = frames[key] = Frame(program, registration.path, function or module.module, 0)
             frame.env = dict(program.module_env(registration.path))
+            if function is not None and function is not module.module and function.parent <= 0:
+                # a composition-root function: its body runs once (its parameters unknown) so the locals
+                # the registrations name (`asValue(models)`) hold what it assigned them; the effects stay here
+                frame.run()
         try:
             return frame.eval(registration.node)
         except RecursionError:
@@ -231,7 +241,7 @@ def _wire_project(program, project: str, found: list[Registration]) -> None:
 
     values: dict[str, object] = {}
     classes: list[v.ClassValue] = []
-    factories: list[v.Function] = []
+    factories: list[tuple[str, v.Function]] = []
     for registration in found:
         value = evaluate(registration)
         bare = v.strip(value)
@@ -241,19 +251,27 @@ def _wire_project(program, project: str, found: list[Registration]) -> None:
             classes.append(bare)
             value = v.Instance(bare.path, bare.cid)
         elif registration.kind == "function" and type(bare) is v.Function:
-            factories.append(bare)
+            factories.append((registration.name, bare))
             value = v.UNKNOWN  # what the factory returns: filled below, once the cradle is known
         elif registration.kind != "value":
             value = v.UNKNOWN
         values[registration.name] = value if registration.name not in values else v.join(values[registration.name], value)
-    cradle = v.Record(tuple(sorted(values.items())))
     program.container_cradle[project] = values  # `container.resolve('sequelize')` (calls.call_external)
-    for cls in classes:
-        constructor = program.method(cls.path, cls.cid, "constructor")
-        if constructor is not None:
-            program.summary_of(constructor._replace(bound=v.Instance(cls.path, cls.cid)), _arguments(program, constructor, cradle))
-    for factory in factories:
-        program.summary_of(factory, _arguments(program, factory, cradle))
+    # twice: a factory's product (`articleService: asFunction(makeArticleService)` returning its methods) is what
+    # the container resolves under its name, and what the classes and factories that receive it get
+    for _round in range(2):
+        cradle = v.Record(tuple(sorted(values.items())))
+        for cls in classes:
+            constructor = program.method(cls.path, cls.cid, "constructor")
+            if constructor is not None:
+                program.summary_of(constructor._replace(bound=v.Instance(cls.path, cls.cid)), _arguments(program, constructor, cradle))
+        made = {}
+        for name, factory in factories:
+            returns = program.summary_of(factory, _arguments(program, factory, cradle)).returns
+            made[name] = returns if name not in made else v.join(made[name], returns)
+        if not made or all(values.get(name) == value for name, value in made.items()):
+            break
+        values.update(made)
 
 
 def _arguments(program, function: v.Function, cradle: v.Record) -> tuple:

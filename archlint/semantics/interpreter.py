@@ -2330,6 +2330,11 @@ class Frame(Calls):
         callee = self.program.static_value(self.path, call.func) if type(call.func) in (ir.Name, ir.Attr) else None
         if type(callee) is v.Function and callee.bound is None:
             return self.program.transactional_manager(callee.path, callee.fid)
+        if type(callee) is not v.External and type(call.func) is ir.Attr and self.python:
+            # `async with self.db.transaction() as conn:`: a project context-manager method yielding in a transaction
+            method = v.strip(self.eval_cached(call.func))
+            if type(method) is v.Function:
+                return self.program.transactional_manager(method.path, method.fid)
         return type(callee) is v.External and (callee.name.endswith(("transaction.atomic", "transaction.commit_on_success"))
                                                or callee.name in call_names(self.program).transaction_functions)
 

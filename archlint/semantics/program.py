@@ -378,7 +378,7 @@ class Program:
         if not envs:
             return None
         live = self.live_closure(path, fid)
-        if live is not None and name in live and type(live[name]) is not v.Unknown and not _unknown_parameter(live[name]):
+        if live is not None and name in live and not _knows_nothing(live[name]):
             return self._open_when_defined(path, fid, live[name])
         found = None
         bound = False
@@ -387,7 +387,7 @@ class Program:
                 continue
             bound = True
             value = env[name]
-            if type(value) is v.Unknown or _unknown_parameter(value):
+            if _knows_nothing(value):
                 continue
             found = value if found is None else v.join(found, value)
         if found is not None:
@@ -539,11 +539,32 @@ class Program:
         if function is None or not function.is_generator or not self.context_manager_function(path, function):
             return False
         for node in ir.iter_nodes(function.body):
-            if type(node) is not ir.With or not any(self._atomic_call(path, item.context) for item in node.items):
+            if type(node) is not ir.With or not any(
+                    self._atomic_call(path, item.context) or self._handle_transaction(path, function, item.context)
+                    for item in node.items):
                 continue
             if any(type(inner) is ir.Opaque and inner.kind == "yield" for inner in ir.iter_nodes(node.body)):
                 return True
         return False
+
+    def _handle_transaction(self, path: str, function, context) -> bool:
+        """``async with self.engine.begin() as conn:`` / ``with self.session.begin():`` in a context-manager
+        method (a ``Database.transaction()`` helper): a transaction method called on a DB handle, the receiver
+        evaluated in the method (``self`` an instance of its class)."""
+        from archlint.semantics.interpreter import Frame, call_names
+
+        call = context.value if type(context) is ir.Await else context
+        if type(call) is not ir.Call or call.method not in call_names(self).transaction_methods or call.receiver is None:
+            return False
+        frame = Frame(self, path, function, 0)
+        frame.env = dict(self.module_env(path))
+        if function.cls >= 0 and function.params:
+            frame.self_value = frame.env[function.params[0].name] = v.Instance(path, function.cls)
+        try:
+            receiver = frame.eval(call.receiver)
+        except RecursionError:
+            return False
+        return type(v.strip(receiver)) is v.Db
 
     def context_manager_function(self, path: str, function) -> bool:
         """A function decorated as a context manager (``@contextmanager``/``@asynccontextmanager``; the names
@@ -3059,6 +3080,21 @@ def _table_definition(module: ir.ModuleIR, name: str) -> str | None:
             first = value.arg(0)
             return first.value if type(first) is ir.Const and isinstance(first.value, str) else ""
     return None
+
+
+def _knows_nothing(value) -> bool:
+    """A closure frame's value that tells nothing of the name: unknown, an unknown parameter, or an object built
+    only from such (``const deps = { userRepository, articleRepository }`` in a factory analysed on its own, with
+    its parameters unknown) — joined with the frame that knows them (the composition root's call), it would turn
+    their repositories into unknowns."""
+    if type(value) is v.Unknown or _unknown_parameter(value):
+        return True
+    bare = v.strip(value)
+    if type(bare) is v.Record:
+        return bool(bare.items) and all(_knows_nothing(item) for _key, item in bare.items)
+    if type(bare) is v.Tuple:
+        return bool(bare.items) and all(_knows_nothing(item) for item in bare.items)
+    return False
 
 
 def _unknown_parameter(value) -> bool:

@@ -33,7 +33,8 @@ from archlint.domain.manifest import Manifest
 from archlint.domain.records import NamedTuple
 from archlint.domain.sql.knowledge import SqlKnowledge
 
-_URL = re.compile(r"(?<![\w+.-])([A-Za-z][\w]*)(?:\+[\w]+)?:(?://|/|:memory:)")
+# (a shell default `${DATABASE_URL:-postgres://…}` / `${DATABASE_URL:=…}` puts the URL after `:-` / `:=`)
+_URL = re.compile(r"(?:(?<=:-)|(?<=:=)|(?<![\w+.-]))([A-Za-z][\w]*)(?:\+[\w]+)?:(?://|/|:memory:)")
 _FILE_DB = re.compile(r"\bfile:[^\s'\"`]*\.(?:db|sqlite3?)\b", re.IGNORECASE)
 _OPTION_KEYS = frozenset({"dialect", "client", "type", "provider"})
 _TEST_PATH = re.compile(r"(^|/)(tests?|__tests__|spec|fixtures?)/|(^|/)(test_[^/]*|[^/]*_test\.py|conftest\.py|[^/]*\.(test|spec)\.[jt]sx?)$")
