@@ -277,3 +277,40 @@ def test_an_endpoint_named_for_emptying_tables_may_take_a_confirmation_and_the_r
     })
     found = [(f.rule, f.line) for f in report(root).findings if f.rule == "AL405"]
     assert found == [("AL405", 28)]
+
+
+def test_a_core_table_selected_whole_is_the_from_entity_its_join_attaches_to(tmp_path):
+    """`select(comments, users.c.username).join(users, users.c.id == comments.c.author_id)`: `comments` is selected
+    whole, so it is the FROM entity and `users` joins it on the ON clause — no cartesian product (a false AL406 once
+    Core tables had values).  Without the join the two tables are a product (AL406)."""
+    root = make_repo(tmp_path, {
+        "requirements.txt": "sqlalchemy\n",
+        "app/__init__.py": "",
+        "app/db.py": '''
+            from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, create_engine
+
+            metadata = MetaData()
+            users = Table("users", metadata, Column("id", Integer, primary_key=True), Column("username", String))
+            comments = Table("comments", metadata, Column("id", Integer, primary_key=True),
+                             Column("author_id", ForeignKey("users.id")), Column("body", String))
+            engine = create_engine("sqlite:///app.db")
+        ''',
+        "app/queries.py": '''
+            from sqlalchemy import select
+
+            from app.db import comments, engine, users
+
+
+            def joined():
+                with engine.connect() as conn:
+                    stmt = select(comments, users.c.username).join(users, users.c.id == comments.c.author_id)
+                    return conn.execute(stmt.order_by(comments.c.id)).all()
+
+
+            def product():
+                with engine.connect() as conn:
+                    return conn.execute(select(comments, users.c.username).order_by(comments.c.id)).all()
+        ''',
+    })
+    found = [(f.rule, f.line) for f in report(root).findings if f.rule == "AL406"]
+    assert found == [("AL406", 14)]

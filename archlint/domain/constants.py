@@ -50,7 +50,9 @@ _RANK = {CONSTANT: 0, DERIVED: 1, QUOTED: 2, UNKNOWN: 3}
 _MAX_VALUES = 32
 _MAX_DEPTH = 20
 _CONSTANT_NAME = lazy_compile(r"^_*[A-Z][A-Z0-9_]*$")
-_TABLE_ATTRIBUTES = frozenset({"__tablename__", "tableName", "table_name", "db_table"})
+TABLE_ATTRIBUTES = frozenset({"__tablename__", "tableName", "table_name", "db_table"})
+# names whose value is the module's own place (folded without an assignment)
+FOLDED_NAMES = frozenset({"__dirname", "__filename", "__name__", "__package__", "__file__"})
 _ENUM_BASES = lazy_compile(r"(^|\.)(Enum|IntEnum|StrEnum|Flag|IntFlag|TextChoices|IntegerChoices|Choices|enum)$")
 _DECLARED_EXPORT = lazy_compile(r"^(?:exports\.[\w$]+\s*=\s*)*void 0$")
 _INDEX_CALLBACKS = frozenset({"map", "flatMap", "forEach", "filter", "some", "every", "find", "findIndex"})
@@ -314,7 +316,7 @@ class ConstantFolder:
     def _name(self, name: str, where: _Where, depth: int, seen: frozenset) -> Folded:
         if name in where.bound:
             return where.bound[name]
-        if name in ("__dirname", "__filename", "__name__", "__package__", "__file__"):
+        if name in FOLDED_NAMES:
             return Folded(CONSTANT, (".",) if name in ("__dirname", "__package__") else None)
         key = ("name", name, where.scope)
         if key in seen:
@@ -542,7 +544,7 @@ class ConstantFolder:
     # attributes ---------------------------------------------------------------------------------------
     def _attribute(self, node: tuple, where: _Where, depth: int, seen: frozenset) -> Folded:
         _kind, obj, attribute = node
-        if attribute in _TABLE_ATTRIBUTES or attribute == "_meta":
+        if attribute in TABLE_ATTRIBUTES or attribute == "_meta":
             return Folded(CONSTANT)  # the model's own table name (__tablename__, _meta.db_table)
         if attribute in ("name", "key") and _schema_column(obj):
             return Folded(CONSTANT)  # table.c[key].name / Model.__table__.c.id.name: a column the schema declares

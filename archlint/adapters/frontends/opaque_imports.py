@@ -31,14 +31,11 @@ from __future__ import annotations
 
 import re
 
-from archlint.domain.constants import _dotted, _schema_column
+from archlint.domain.constants import FOLDED_NAMES, TABLE_ATTRIBUTES, _dotted, _schema_column, constant_name
 from archlint.domain.lazy_regex import lazy_compile
 
 _MAX_DEPTH = 6  # names followed through assignments (the folder goes to 20; deeper: the frontend decides)
 _TEXT_LIMIT = 200  # the frontend cuts an assignment's value text there (python.py _ARG_TEXT_LIMIT)
-_FOLDED_NAMES = frozenset({"__dirname", "__filename", "__name__", "__package__", "__file__"})
-_TABLE_ATTRIBUTES = frozenset({"__tablename__", "tableName", "table_name", "db_table", "_meta"})
-_CONSTANT_NAME = re.compile(r"^_*[A-Z][A-Z0-9_]*$")  # constants.constant_name
 _SEQUENCE_CALLS = frozenset({"range", "Array", "Array.from", "Object.keys", "Object.entries", "Object.values"})
 # methods whose value the folder computes from the receiver or the arguments (constants._call)
 _RECEIVER_METHODS = frozenset({"replace", "replaceAll", "format", "get", "has", "includes", "repeat", "keys", "values"})
@@ -126,7 +123,7 @@ class Prover:
 
     def _attribute(self, node: tuple, depth: int) -> bool:
         _kind, obj, attribute = node
-        if attribute in _TABLE_ATTRIBUTES or attribute in ("name", "key") and _schema_column(obj):
+        if attribute in TABLE_ATTRIBUTES or attribute == "_meta" or attribute in ("name", "key") and _schema_column(obj):
             return False  # the model's table name, a column's name: constants
         if obj[0] == "name" and obj[1] in ("self", "this", "cls"):
             return self._member(attribute, depth)
@@ -171,7 +168,7 @@ class Prover:
         enclosing scope that has some.  Read over the whole file: every loop binding ``name`` gives
         a variable element, and it is a parameter here or every scope assigning it has a variable
         assignment."""
-        if name in _FOLDED_NAMES or name in ("self", "this", "cls"):
+        if name in FOLDED_NAMES or name in ("self", "this", "cls"):
             return False
         if name in self._visiting:
             return True  # the folder's answer for a name met again on its own way: unknown
@@ -416,7 +413,7 @@ class Prover:
                 method = _PIN_METHOD_BEFORE.search(data, window, start) if opened and _is_word(previous, len(previous) - 1) else None
                 if method is not None:
                     receiver, closing = method.group(1).decode(), method.group(2)
-                    if closing or "." not in receiver or _CONSTANT_NAME.match(receiver.rsplit(".", 1)[1]):
+                    if closing or "." not in receiver or constant_name(receiver.rsplit(".", 1)[1]):
                         return True  # `ALLOWED.get(x`, `self.SORTS.includes(x`, `{…}.get(x`
             start = data.find(token, end)
         return False
@@ -426,7 +423,7 @@ class Prover:
         level (allow_lists._constant_set): an UPPER_CASE end, or a name bound at column 0 to a
         bracket.  ``x in sys.modules`` or ``x in names`` (a parameter) is none."""
         last = dotted.rsplit(".", 1)[-1]
-        if _CONSTANT_NAME.match(last) or last in ("keys", "values"):
+        if constant_name(last) or last in ("keys", "values"):
             return True
         if "." in dotted:
             return False

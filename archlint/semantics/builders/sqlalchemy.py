@@ -385,7 +385,9 @@ class _Lifter(b.Lifter):
 
     def project(self, node, value, step: b.StepView) -> None:
         bare = v.strip(value)
-        if type(bare) is v.ModelClass or (type(bare) is v.ClassValue and self.program.model_of_class(bare.path, bare.cid)):
+        # a model class, or a Core table (`select(comments, users.c.username)`: every column of `comments`)
+        if type(bare) is v.ModelClass or (type(bare) is v.ClassValue and self.program.model_of_class(bare.path, bare.cid)) \
+                or (type(bare) is v.Db and bare.kind == "table" and bare.model):
             table = self.table_of(node, value)
             if table is not None:
                 self.tree.append("expressions", b.located(b.column("*", table.name), step.where))
