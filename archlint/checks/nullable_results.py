@@ -256,6 +256,11 @@ def _sink_finding(ctx: CheckContext, deref) -> Finding:
     if effect == "unique":
         outcome = (f"`{method}` then has no unique key and Prisma rejects the call (PrismaClientValidationError) — a 500 "
                    f"where the API should answer 404")
+    elif effect == "column":
+        method, _, column = method.partition(":")
+        outcome = (f"`{method}` leaves the column `{column}` out — a required column makes Prisma reject the call "
+                   f"(PrismaClientValidationError, a 500 where the API should answer 404), an optional one stores a row "
+                   f"that points at nothing")
     else:
         writes = method in ("updateMany", "deleteMany")
         outcome = (f"Prisma drops a filter whose value is undefined, so `{method}` "

@@ -2070,6 +2070,10 @@ class Calls:
                         for relation, target in v.strip(write).items:
                             if relation in relations and type(v.strip(target)) is v.Record:
                                 self._optional_keys(v.strip(target), f"unique:{relation}")
+                    elif isinstance(field, str) and field != "..." and (key == "create" or key == "data" and method == "create"):
+                        # `create({ data: { authorId: author?.id } })`: the column is left out — a required one makes
+                        # the create throw, an optional one stores a row that points at nothing
+                        self._optional_value(write, f"column:{method}:{field}")
 
     def _optional_keys(self, record: v.Record, sink: str, depth: int = 0) -> None:
         """The values of ``record`` (and of its nested filter objects: ``{ id: { equals: x } }``) that are an
@@ -2080,10 +2084,15 @@ class Calls:
                 if depth < 3:
                     self._optional_keys(bare, sink, depth + 1)
                 continue
-            for mark in sorted(v.tags_of(value)):
-                chain = self.optional_reads.get(mark) if mark.startswith(v.OPTIONAL_READ_TAG) else None
-                if chain is not None and chain.obj.id in self.env and v.is_nullable(self.env[chain.obj.id]):
-                    self.dereference(chain, self.env[chain.obj.id], chain.span, sink=sink)
+            self._optional_value(value, sink)
+
+    def _optional_value(self, value, sink: str) -> None:
+        """A value that is an optional chain of a name holding a row that may be missing here (its
+        ``values.OPTIONAL_READ_TAG``): judged like a read of that row, with where the undefined goes (``sink``)."""
+        for mark in sorted(v.tags_of(value)):
+            chain = self.optional_reads.get(mark) if mark.startswith(v.OPTIONAL_READ_TAG) else None
+            if chain is not None and chain.obj.id in self.env and v.is_nullable(self.env[chain.obj.id]):
+                self.dereference(chain, self.env[chain.obj.id], chain.span, sink=sink)
 
     def closing(self, node: ir.Call, func: ir.Attr, receiver, args) -> None:
         """``conn.close()`` / ``client.release()`` / ``pool.release(conn)``: the variable holding the
