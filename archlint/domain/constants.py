@@ -169,6 +169,7 @@ class ConstantFolder:
         self._foreign: dict[int, ConstantFolder] = {}
         self._ir_assigns: dict[tuple[int, int], object] | None = None
         self._by_unpacked: dict[tuple[str, str], list] | None = None
+        self._by_grown: dict[tuple[str, str], list] | None = None
 
     # public -----------------------------------------------------------------------------------------
     def fold(self, expression: str, scope: str = "", at: tuple[int, int] | None = None, known: dict[str, str] | None = None) -> Folded:
@@ -413,20 +414,31 @@ class ConstantFolder:
         module = self.facts.ir
         if module is None:
             return []
-        function = next((f for f in module.functions if f.qualname == scope), None)
-        if function is None:
-            return []
         grown = []
-        for node in ir.iter_nodes(function.body):
-            if type(node) is not ir.Call or type(node.func) is not ir.Attr or type(node.func.obj) is not ir.Name \
-                    or node.func.obj.id != name or node.func.name not in _GROWERS or not node.args:
-                continue
+        for node in self._grow_calls().get((scope, name), ()):
             where = _Where(scope, (node.span.line, node.span.column), {})
             how = _GROWERS[node.func.name]
             for arg in node.args[-1:] if how == "last" else node.args:
                 value = self._node(from_ir(arg.value, module), where, depth + 1, seen)
                 grown.append(_elements(value) if how == "each" or arg.kind == "star" else value)
         return grown
+
+    def _grow_calls(self) -> dict[tuple[str, str], list]:
+        """Each function's in-place growing calls (``name.push(…)`` …, ``_GROWERS``) by (function, list name):
+        one walk of the file's IR for every list the folder asks about."""
+        if self._by_grown is None:
+            table: dict[tuple[str, str], list] = {}
+            walked: set[str] = set()
+            for function in self.facts.ir.functions:
+                if function.qualname in walked:
+                    continue  # the first function of a qualified name is the scope's, as everywhere in the folder
+                walked.add(function.qualname)
+                for node in ir.iter_nodes(function.body):
+                    if type(node) is ir.Call and type(node.func) is ir.Attr and type(node.func.obj) is ir.Name \
+                            and node.func.name in _GROWERS and node.args:
+                        table.setdefault((function.qualname, node.func.obj.id), []).append(node)
+            self._by_grown = table
+        return self._by_grown
 
     def _unpacked(self) -> dict[tuple[str, str], list]:
         """Assignments to a flat tuple of names (``a, b = value`` / ``(a, b) = value``), by name."""
