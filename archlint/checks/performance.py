@@ -1078,17 +1078,16 @@ def _count_by_loading(ctx: CheckContext, analyses) -> Iterator[Finding]:
     for analysis in analyses:
         writes = {site.span for site in analysis.sites if site.category == "write"}
         results = {record.node.span: record for record in analysis.calls if record.node.span not in writes}
-        results = _AwaitedRows(results, program)
         python = analysis.path.endswith((".py", ".pyi"))
         for record in analysis.calls:
             node = record.node
             if type(node.func) is ir.Name and node.func.id == "len" and len(node.args) == 1:
                 argument = node.args[0].value
-                if _loads_rows(argument, results):
+                if _loads_rows(program, argument, results):
                     yield ctx.registry.finding("AL602", analysis.path, node.span, _PY_COUNT, _PY_GUIDANCE)
         if not python:  # `.length` of loaded rows is a JS idiom
             for node in program.nodes_of(analysis.function, ir.Attr):
-                if node.name == "length" and _loads_rows(node.obj, results):
+                if node.name == "length" and _loads_rows(program, node.obj, results):
                     yield ctx.registry.finding("AL602", analysis.path, node.span, _JS_COUNT, _JS_GUIDANCE)
         for span in _rows_bound_only_to_count(program, analysis, results, python):
             yield ctx.registry.finding("AL602", analysis.path, span,
@@ -1109,7 +1108,7 @@ def _rows_bound_only_to_count(program, analysis, results, python: bool) -> list:
             for name in ir.target_names(target):
                 bound[name] = bound.get(name, 0) + 1
                 if type(target) is ir.Name and node.op == "=" and node.value is not None \
-                        and _loads_rows(node.value, results):
+                        and _loads_rows(program, node.value, results):
                     loading[name] = target.span
     candidates = {name: span for name, span in loading.items() if bound[name] == 1 and function.scope_of(name) == "local"}
     if not candidates:
@@ -1117,7 +1116,7 @@ def _rows_bound_only_to_count(program, analysis, results, python: bool) -> list:
     # the rows of an awaited builder tested for being there (`(await db.select().from(f).where(and(…))).length > 0`):
     # an existence test of a lookup, which loads the row or two it matches — not a count
     builders = {target.id for node in index.assigns for target in node.targets
-                if type(target) is ir.Name and target.id in candidates and _awaited_builder(node.value, results)}
+                if type(target) is ir.Name and target.id in candidates and _awaited_builder(program, node.value, results)}
     existence = _existence_tests(program, function) if builders and not python else set()
     counted: dict = {}
     other: set = set()
@@ -1156,21 +1155,12 @@ def _read_by_nested_functions(program, analysis, names: set) -> set:
     return seen
 
 
-class _AwaitedRows(dict):
-    """The function's call records by span, and the program, for :func:`_loads_rows` to tell a query
-    builder that runs when awaited (knex, Drizzle: ``await db.select().from(t).where(…)`` are the rows)."""
-
-    def __init__(self, records: dict, program) -> None:
-        super().__init__(records)
-        self.program = program
-
-
-def _loads_rows(node, results) -> bool:
+def _loads_rows(program, node, results) -> bool:
     """The expression itself runs a query and materialises its rows (``results``: the function's
     calls that are not writes — the objects ``bulk_create``/``bulkCreate`` returns were built in
     memory, not loaded).  Awaiting a read built on a thenable stack (``await db.select(…).from(t)
     .where(…)``) runs it and yields every row it matches (not knex's ``.first()``)."""
-    if _awaited_builder(node, results):
+    if _awaited_builder(program, node, results):
         return True
     inner = node.value if type(node) is ir.Await else node
     if type(inner) is not ir.Call:
@@ -1182,18 +1172,18 @@ def _loads_rows(node, results) -> bool:
     return type(value) is v.Rows or (type(value) is v.Query and value.lazy and not value.cached)
 
 
-def _awaited_builder(node, results) -> bool:
+def _awaited_builder(program, node, results) -> bool:
     """``await db.select(…).from(t).where(…)``: a read built on a thenable stack, run by the await."""
-    if type(node) is not ir.Await or type(node.value) is not ir.Call or getattr(results, "program", None) is None:
+    if type(node) is not ir.Await or type(node.value) is not ir.Call:
         return False
     record = results.get(node.value.span)
     value = v.strip(record.result) if record is not None else None
     if type(value) is not v.Query or value.single or value.write or value.cached \
-            or value.stack not in results.program.library.thenables:
+            or value.stack not in program.library.thenables:
         return False
     from archlint.semantics.calls import chain_writes
 
-    return not chain_writes(results.program, value)
+    return not chain_writes(program, value)
 
 
 def _existence_tests(program, function) -> set:
