@@ -138,7 +138,19 @@ def test_a_write_in_an_except_handler_of_the_loop_is_decided_per_row(tmp_path):
                         except ValueError:
                             pass
                     session.commit()
+
+
+            @app.post("/tokens/rotate")
+            def rotate():
+                with Session(engine) as session:
+                    try:
+                        session.execute(select(Token).limit(1)).one()
+                    except ValueError:
+                        for token in session.scalars(select(Token)).all():
+                            session.execute(delete(Token).where(Token.id == token.id))
+                    session.commit()
         ''',
     })
     found = [(f.rule, f.line) for f in report(root).findings if f.rule == "AL601"]
-    assert found == [("AL601", 38)]
+    # the third route's handler holds the loop, not the other way round: every row, one DELETE each
+    assert found == [("AL601", 38), ("AL601", 51)]

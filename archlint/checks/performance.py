@@ -378,7 +378,7 @@ def _per_row_writes(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
             if effect.path != loop.path or not _within(effect.span, loop.span) or _batched(effect, loop_id):
                 continue
             if _decided_per_row(effect, loop) or _leaves_the_loop(ctx, effect.path, effect.span, loop) \
-                    or _handles_failure(ctx, effect.path, effect.span, loop):
+                    or v.inside_loop(effect.tags, v.HANDLER_LOOPS_TAG, effect.loops, loop_id):
                 continue  # `if not cp.valid: cp.delete(); continue` — a per-row decision, not every row; `a.save(); break` — once
             if effect.method in ("save", "asave", "delete", "adelete") and _overridden(ctx, effect.model, effect.method):
                 continue
@@ -482,23 +482,13 @@ def _loop_statement(ctx: CheckContext, path: str, loop):
     module = program.modules.get(path) if program is not None and path == loop.path else None
     if module is None or loop.kind not in ("for", "while"):
         return None
-    statement = next((node for node in ir.iter_nodes(module.module.body) if type(node) is ir.Loop and node.span == loop.span), None)
-    if statement is None:
-        for function in module.functions:
-            statement = next((node for node in ir.iter_nodes(function.body) if type(node) is ir.Loop and node.span == loop.span), None)
-            if statement is not None:
-                break
-    return statement
+    return next(filter(None, (_loop_in(body, loop) for body in
+                              (module.module.body, *(function.body for function in module.functions)))), None)
 
 
-def _handles_failure(ctx: CheckContext, path: str, span, loop) -> bool:
-    """The place is in an ``except`` handler inside the loop body: it runs for the rows whose step failed
-    (open-webui deletes the one session whose token does not decrypt), a per-row decision like an ``if``."""
-    statement = _loop_statement(ctx, path, loop)
-    if statement is None:
-        return False
-    return any(type(node) is ir.Try and any(ir.span_contains(handler.span, span) for handler in node.handlers)
-               for node in ir.iter_nodes(statement.body))
+def _loop_in(body, loop):
+    """The ``for`` / ``while`` statement of ``loop`` among the nodes of ``body``, else ``None``."""
+    return next((node for node in ir.iter_nodes(body) if type(node) is ir.Loop and node.span == loop.span), None)
 
 
 def _exits_after(block, span) -> bool:
@@ -899,7 +889,7 @@ def _change_guard(ctx: CheckContext, function: ir.Function, node: ir.If, loop) -
     test = node.test
     if type(test) is not ir.Compare or test.op != "!=":
         return False
-    statement = next((n for n in ir.iter_nodes(function.body) if type(n) is ir.Loop and n.span == loop.span), None)
+    statement = _loop_in(function.body, loop)
     if statement is None or type(statement.target) is not ir.Name or type(statement.body) is not tuple:
         return False
     for held, key in ((test.left, test.right), (test.right, test.left)):

@@ -367,12 +367,7 @@ def _per_item(effect, loop) -> bool:
     recorded or skipped and the loop goes on — each item is its own unit of work (open-webui's
     skill import reporting a status per package, a cleanup deleting stale sessions one by one through
     a helper that logs and returns False), not half of one."""
-    index = len(effect.loops) - 1 - effect.loops[::-1].index(loop)
-    for tag in effect.tags:
-        count = tag[len(SWALLOW_TAG):]
-        if tag.startswith(SWALLOW_TAG) and count.isdigit() and index < len(effect.loops) - int(count):
-            return True
-    return False
+    return v.inside_loop(effect.tags, SWALLOW_TAG, effect.loops, loop)
 
 
 def _autocommitted(names: Known, effects) -> list:

@@ -1220,13 +1220,13 @@ class Calls:
             self._continue(inline[0], node, callbacks[0], [])
             return receiver
         if rejected is not None:  # a rejection handler runs only on a failure
-            self.handling += 1
+            self.handling.append(len(self.loops))
             self.failing += 1
             try:
                 result = v.join(result, self._continue(rejected is callbacks[-1] and inline[-1], node, rejected,
                                                        [("pos", "", v.UNKNOWN, None)]))
             finally:
-                self.handling -= 1
+                self.handling.pop()
                 self.failing -= 1
         return result
 
@@ -3154,7 +3154,11 @@ class Calls:
             return _FAILURE if self.failing else frozenset()
         if effect.op != "write":
             return frozenset()
-        return frozenset(tag for tag, on in ((v.IN_HANDLER_TAG, self.handling), (v.INJECTED_TAG, self.injecting)) if on)
+        tags = frozenset({v.INJECTED_TAG}) if self.injecting else frozenset()
+        if not self.handling:
+            return tags
+        between = len(effect.loops) + (0 if v.DETACHED_TAG in effect.tags else len(self.loops) - self.handling[-1])
+        return tags | {v.IN_HANDLER_TAG, f"{v.HANDLER_LOOPS_TAG}{between}"}
 
     def _in_block(self, effect, tags: frozenset) -> frozenset:
         """A callee's write run while this frame holds a transaction open: it belongs to this frame's outermost

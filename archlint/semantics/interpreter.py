@@ -547,7 +547,7 @@ class Frame(Calls):
         self.catching_missing = 0  # > 0 inside `try` whose handler catches DoesNotExist / NoResultFound (or Exception)
         # len(self.loops) at each enclosing `try` whose handlers let no error out (SWALLOW_TAG)
         self.swallowing: list[int] = []
-        self.handling = 0  # > 0 inside an `except`/`catch` handler body
+        self.handling: list[int] = []  # len(self.loops) at each enclosing `except`/`catch` handler body
         self.failing = 0  # > 0 inside a handler that runs only on a failure (FAILURE_TAG; see _failure_handler)
         # one slot per enclosing `try` of this frame: [the environment at the body's first call or `raise`, or None
         # while none ran; the branch and loop depth the body starts on] (see try_statement)
@@ -2390,12 +2390,12 @@ class Frame(Calls):
             if missed is not None and _catches_does_not_exist(handler.types, names):
                 self.env[MISSED_KEY] = missed  # except Article.DoesNotExist: return None
             failure = _failure_handler(handler)
-            self.handling += 1
+            self.handling.append(len(self.loops))
             self.failing += failure
             try:
                 ends = self.block(handler.body)
             finally:
-                self.handling -= 1
+                self.handling.pop()
                 self.failing -= failure
                 self.env.pop(MISSED_KEY, None)
             if not ends:
@@ -3899,7 +3899,7 @@ class Frame(Calls):
         if self.swallowing and op in ("write", "commit"):
             extra.add(f"{SWALLOW_TAG}{len(self.loops) - self.swallowing[-1]}")
         if self.handling and op == "write":
-            extra.add(v.IN_HANDLER_TAG)
+            extra.update((v.IN_HANDLER_TAG, f"{v.HANDLER_LOOPS_TAG}{len(self.loops) - self.handling[-1]}"))
         if self.failing and op in ("read", "lazy"):
             extra.add(v.FAILURE_TAG)
         if self.managed and not in_tx and op in ("read", "write"):

@@ -397,6 +397,9 @@ FOUND_FILTER_TAG = "found-filter:"
 # dependency the framework injects before the handler (FastAPI `Depends`: the auth dependency's
 # last-active update) — not one of the operation's own writes that belong in its transaction.
 IN_HANDLER_TAG = "in-except"
+# beside IN_HANDLER_TAG: `handler-loops:<n>`, the loops between the innermost handler and the statement — a
+# handler inside a loop over rows runs for the rows whose step failed, a per-row decision (see inside_loop)
+HANDLER_LOOPS_TAG = "handler-loops:"
 INJECTED_TAG = "injected"
 # On a read or lazy load: it runs only when something failed — in a catch-all handler (bare `except:`,
 # `except Exception:`, a JS `catch`/`.catch`) or one that raises at its end (`except X: cleanup(); raise`).
@@ -753,3 +756,13 @@ def nullness(value):
 def elem_loops(value) -> frozenset:
     """The loops (ids) whose element this value depends on."""
     return frozenset(t for t in tags_of(value) if t.startswith("elem:"))
+
+
+def inside_loop(tags, prefix: str, loops: tuple, loop_id: str) -> bool:
+    """Some ``<prefix><n>`` tag (``n`` loops between a ``try`` or handler and the statement: SWALLOW_TAG,
+    HANDLER_LOOPS_TAG) places that ``try``/handler inside ``loop_id``, one of the statement's ``loops``."""
+    if loop_id not in loops:
+        return False
+    index = len(loops) - 1 - loops[::-1].index(loop_id)
+    return any(tag.startswith(prefix) and tag[len(prefix):].isdigit() and index < len(loops) - int(tag[len(prefix):])
+               for tag in tags)
