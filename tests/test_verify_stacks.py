@@ -39,6 +39,9 @@ def _verdict(root, **constraints):
     ("agent-koa-knex-bugs", "objection", False),  # Knex alone: no Objection model
     ("agent-django-clean-arch-correct", "django", True),
     ("agent-django-sqlalchemy-correct", "django", False),
+    ("agent-flask-peewee-correct", "peewee", True),
+    ("agent-flask-peewee-correct", "sqlalchemy", False),  # peewee models and queries only
+    ("agent-django-clean-arch-correct", "peewee", False),
     ("agent-fastapi-sqlmodel-correct", "sqlmodel", True),
     ("agent-fastapi-sqlmodel-correct", "sqlalchemy", True),  # SQLModel models are SQLAlchemy mapped classes
     ("agent-quart-g-session-correct", "sqlmodel", False),  # plain SQLAlchemy models

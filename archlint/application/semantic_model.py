@@ -91,6 +91,9 @@ def build_program(context: CheckContext):
     program = Program(modules, context.graph, Library(context.knowledge), loader=load)
     stars: dict = {}  # per path, once: the interpreter asks for every module-level name it misses (40k on Django)
     program.star_imports = lambda path: stars[path] if path in stars else stars.setdefault(path, star_imports(context, path))
+    outside: dict = {}
+    program.external_stars = lambda path: outside[path] if path in outside else outside.setdefault(
+        path, external_stars(context, path, program.library.star_exports))
     program.projects = context.projects  # framework context slots are per project
     program.schema_files = list(getattr(context.manifest, "schema_files", ()) or ())  # schema.prisma: the Prisma models
     return program
@@ -110,6 +113,16 @@ def star_imports(context: CheckContext, path: str) -> list[tuple[int, str]]:
             if target is not None:
                 found.append((record.span.line, target))
     return sorted(found)
+
+
+def external_stars(context: CheckContext, path: str, exported: dict) -> tuple[str, ...]:
+    """The external modules ``path`` imports with ``from m import *`` whose exports the knowledge lists
+    (``from peewee import *``), last first — a later star import shadows an earlier one."""
+    facts = context.files.get(path)
+    if facts is None or not facts.parsed or facts.language != "python":
+        return ()
+    return tuple(record.module for record in reversed(facts.imports)
+                 if "*" in record.names and not record.level and record.module in exported)
 
 
 def build_datalayer(context: CheckContext):

@@ -45,7 +45,7 @@ def frameworks() -> tuple[str, ...]:
 
 def orms() -> tuple[str, ...]:
     """The ``[[orm]]`` entries of ``orms.toml`` without a ``verify = "why not"`` (Knex, Mongoose,
-    peewee), and ``sqlmodel`` (SQLAlchemy with SQLModel models)."""
+    Bookshelf), and ``sqlmodel`` (SQLAlchemy with SQLModel models)."""
     names = [entry.name for entry in _knowledge().of_kind("orm") if "verify" not in entry.extra]
     return tuple(names + ["sqlmodel"])
 

@@ -221,7 +221,10 @@ def _finding(ctx: CheckContext, analysis, effect, raised: str) -> Finding:
         f"parameter, the body){via}; nothing on the way catches it and the app registers no handler for it — a request for "
         f"a missing or deleted row answers 500 where the API should answer 404"
     )
-    if tortoise:
+    if effect.stack == "peewee":
+        guidance = ("Use `Model.get_or_none(…)` and answer 404 when it is None (playhouse.flask_utils' `get_object_or_404(query, …)` "
+                    "does both), or catch `Model.DoesNotExist` and answer 404.")
+    elif tortoise:
         guidance = ("Use `Model.get_or_none(…)` and answer 404 when it is None (`raise web.HTTPNotFound()`), or catch "
                     "`tortoise.exceptions.DoesNotExist` and answer 404.")
     elif django:

@@ -2459,7 +2459,7 @@ class Calls:
         if kind == "same":
             kind = {v.Query: "query", v.Result: "result", v.Rows: "rows", v.Row: "row"}.get(type(receiver), "query")
         if kind == "query":
-            lazy = stack == "django"
+            lazy = stack in self.program.library.lazy_queries
             cached = type(receiver) is v.Db and receiver.kind == "prefetched"
             single = getattr(receiver, "single", False) or outcome.single or one_related
             write = getattr(receiver, "write", False) or (outcome.write and (type(receiver) is not v.Db or outcome.builds))
@@ -2650,6 +2650,10 @@ class Calls:
         joined: set[str] = set()
         if outcome.loads == "args":
             return self.argument_loads(stack, args)
+        if outcome.loads == "models":
+            # (a prefetch yields the rows: `prefetch(users, Tweet)` gives the query first, `users.prefetch(Tweet)` does not)
+            prefetch = outcome.value == "rows"
+            return self._model_loads(model, args[1:] if prefetch and outcome.source == "arg0" else args, prefetch), frozenset()
         key = outcome.loads
         if self.python:  # advanced-alchemy `repository.list(load=[selectinload(Article.author)])`: a keyword
             return self._keyword_loads(args, key)
@@ -2670,6 +2674,33 @@ class Calls:
         if not records and any(v.is_unknown(a[2]) for a in args):
             loaded.add(ANY_RELATION)  # options built elsewhere (or an id archlint cannot tell from them)
         return frozenset(loaded), frozenset(joined)
+
+    def _model_loads(self, model: str, args, prefetch: bool) -> frozenset:
+        """Peewee ``Tweet.select(Tweet, User).join(User)`` / ``prefetch(users, Tweet, Comment)``: the model classes
+        (or queries over one) among the arguments name what the rows load — the relation of ``model`` whose target
+        is that model, else a relation of a model already loaded (``tweets.comments``).  A model no relation
+        reaches loads nothing; a ``prefetch`` subquery that names no model archlint can place (an alias, a
+        ``(Child, Parent)`` pair, the rows' own model again: a self-referential tree) may load any relation."""
+        schema = self.program.schema
+        reached: dict[str, str] = {model: ""}  # model -> the relation path reaching it from the rows
+        loaded: set[str] = set()
+        for kind, _name, value, _node in args:
+            bare = v.strip(value)
+            target = "" if kind != "pos" else bare.model if type(bare) in (v.ModelClass, v.Query, v.ModelAttr) else \
+                schema.by_class.get((bare.path, bare.cid), "") if type(bare) is v.ClassValue else ""
+            if prefetch and kind in ("pos", "star") and (not target or target in reached):
+                loaded.add(ANY_RELATION)
+            if not target or target in reached:
+                continue
+            for owner, prefix in list(reached.items()):
+                found = schema.get(owner)
+                relation = next((r for _n, r in sorted(found.relations.items()) if r.target == target), None) if found else None
+                if relation is not None:
+                    path = f"{prefix}.{relation.name}" if prefix else relation.name
+                    reached[target] = path
+                    loaded.add(path)
+                    break
+        return frozenset(loaded)
 
     @staticmethod
     def _keyword_loads(args, key: str) -> tuple[frozenset, frozenset]:

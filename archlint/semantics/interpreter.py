@@ -3587,6 +3587,10 @@ class Frame(Calls):
             if type(node) is ir.Attr:  # read without `await` it is no row (AL809)
                 self.event("awaitable-relation", node, f"{relation.target}|{'many' if relation.collection else 'one'}")
             return v.tag(v.Query(target_stack, relation.target, single=not relation.collection, nonempty=nonempty), tags)
+        if stack == "peewee" and relation.collection and not loaded:
+            # a Peewee backref / many-to-many the rows were not prefetched with is a query of the related rows
+            # (`user.tweets.order_by(…)`): reading it runs nothing, iterating or counting it runs one — per row in a loop
+            return v.tag(v.Query(target_stack, relation.target, lazy=True), tags)
         if stack == "django" and relation.collection:  # a related manager: queries when read through
             if loaded:
                 # prefetched: the prefetch hands each related row the row it was read through (Django sets the

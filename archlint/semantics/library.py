@@ -144,6 +144,11 @@ class Library:
         # per-stack flags and lists of semantics.toml (see its header)
         self.mutable_builders = frozenset(stack for stack, table in knowledge.semantics.items() if table.get("mutable_builder"))
         self.orm_lookups = frozenset(stack for stack, table in knowledge.semantics.items() if table.get("orm_lookups"))
+        # module -> the names `from module import *` binds (semantics.toml `star_exports`: an external module's `__all__`)
+        self.star_exports: dict[str, frozenset] = {
+            module: frozenset(names) for table in knowledge.semantics.values() for module, names in table.get("star_exports", {}).items()}
+        # stacks whose built queries run when iterated and cache their rows (Django QuerySets, Peewee selects)
+        self.lazy_queries = frozenset(stack for stack, table in knowledge.semantics.items() if table.get("lazy_queries"))
         self.keyed_records = frozenset(stack for stack, table in knowledge.semantics.items() if table.get("keyed_records"))
         # stack -> {method: "unique" | "filter"} and the nested-write keys whose value is a unique `where` (Prisma's
         # `connect`): the stack drops an `undefined` key of those objects (semantics.toml `undefined_keys`)

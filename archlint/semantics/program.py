@@ -283,6 +283,8 @@ class Program:
         self.shared_contexts: set = set()  # Fastify plugin sites wrapped by fastify-plugin: the parent's context
         # path -> [(line, imported file)] of its `from x import *` (set by the builder: imports are facts, not IR)
         self.star_imports = lambda _path: []
+        # path -> the external modules of its `from m import *` whose exports the knowledge lists (set by the builder)
+        self.external_stars = lambda _path: ()
         self._imports_busy: set = set()  # (path, name) of the import bindings being resolved (re-export cycles)
         self._star_busy: set = set()  # (path, name) of star-import lookups running (cyclic `import *`)
         self.context_receivers: dict = {}  # (path, span) -> stack of a builder call typed only in a caller's context
@@ -659,7 +661,13 @@ class Program:
 
     def binding(self, path: str, name: str) -> str | None:
         table = self._bindings.get(path)
-        return table.get(name) if table is not None else None
+        found = table.get(name) if table is not None else None
+        if found is None and table is not None and self.library.star_exports:
+            # `from peewee import *`: a name the external module's `__all__` exports (semantics.toml star_exports)
+            for module in self.external_stars(path):
+                if name in self.library.star_exports[module]:
+                    return f"{module}:{name}"
+        return found
 
     def _module_member_static(self, module: ir.ModuleIR, path: str, name: str, before: int | None = None):
         assigned, exported = self._static_index(module)
@@ -997,6 +1005,8 @@ class Program:
                 return "objection"
             if name in names.tortoise_bases:
                 return "tortoise"
+            if name in names.peewee_bases:
+                return "peewee"
             return ""
         if type(base) is v.ClassValue:
             return self.class_stack(base.path, base.cid)

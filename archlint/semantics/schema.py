@@ -59,6 +59,10 @@ class Known(NamedTuple):
     tortoise_relations: dict  # relation field (short name) -> a collection?
     tortoise_field_modules: frozenset  # the modules (prefixes) Tortoise's fields come from
     tortoise_defaults: dict  # the names Tortoise gives what a model does not name: table, related_name
+    peewee_bases: frozenset  # Peewee's Model (and the playhouse models over it)
+    peewee_relations: dict  # relation field (short name) -> a collection?
+    peewee_field_modules: frozenset  # the modules (prefixes) Peewee's fields come from
+    peewee_defaults: dict  # the backref names Peewee gives when a relation field names none
     sequelize_associations: dict  # association method -> a collection?
     sequelize_association_keys: dict  # association method -> where its foreign key lives: source | target | through
     typeorm_relations: dict  # relation decorator -> a collection?
@@ -487,6 +491,8 @@ def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> 
                 model.unique.add(frozenset({f"{member.name}_id"}))
         elif model.stack == "tortoise" and callee.startswith(tuple(sorted(known(program).tortoise_field_modules))):
             _tortoise_field(member, call, short, model, known(program).tortoise_relations)
+        elif model.stack == "peewee" and callee.startswith(tuple(sorted(known(program).peewee_field_modules))):
+            _peewee_field(member, call, short, model, known(program).peewee_relations)
         elif model.stack == "django" and callee.startswith("django.db.models") and short.endswith("Field"):
             model.columns.add(member.name)
             if _declares_unique(call):
@@ -554,6 +560,37 @@ def _tortoise_field(member, call: ir.Call, short: str, model: Model, relations: 
         if nullable:
             model.nullable_columns.add(member.name)
         if _declares_unique(call) or _keyword_true(call, "pk"):
+            model.unique.add(frozenset({member.name}))
+
+
+def _peewee_field(member, call: ir.Call, short: str, model: Model, relations: dict) -> None:
+    """A Peewee field: a relation (``ForeignKeyField(User, backref="tweets")`` — its ``<name>_id`` column too;
+    ``ManyToManyField(Tag, backref="posts")``) or a column (``CharField(unique=True)``, ``null=True``)."""
+    nullable = _keyword_true(call, "null")
+    if short in relations:
+        backref = call.arg(keyword="backref")
+        if backref is None:
+            backref = call.arg(keyword="related_name")  # peewee 2's name, still accepted
+        # "" when not given: Peewee's default name; "+": none; None: a name not known here (a callable)
+        backref_name = (backref.value if type(backref) is ir.Const and isinstance(backref.value, str)
+                        else "" if backref is None or type(backref) is ir.Const and backref.value is None else None)
+        target = call.arg(0, "rel_model") if short != "DeferredForeignKey" else call.arg(0, "rel_model_name")
+        model.pending.append((member.name, _target_text(target), relations[short], "select", member.span, short, backref_name))
+        if relations[short]:
+            return
+        model.columns.add(f"{member.name}_id")
+        if nullable:
+            model.nullable.add(member.name)
+            model.nullable_columns.add(f"{member.name}_id")
+        if _declares_unique(call):
+            model.unique.add(frozenset({member.name}))
+            model.unique.add(frozenset({f"{member.name}_id"}))
+        return
+    if short.endswith(("Field", "Key")):
+        model.columns.add(member.name)
+        if nullable:
+            model.nullable_columns.add(member.name)
+        if _declares_unique(call) or _keyword_true(call, "primary_key"):
             model.unique.add(frozenset({member.name}))
 
 
@@ -1140,6 +1177,13 @@ def _resolve_targets(schema: Schema, known_names: Known) -> None:
                 reverse = related_name or known_names.tortoise_defaults["related_name"].format(table=model.table or model.name.lower())
                 schema.models[key].relations.setdefault(
                     reverse, Relation(reverse, model.key, via != "OneToOneField", "select", span, "reverse", via))
+            if model.stack == "peewee" and key and isinstance(related_name, str) and related_name != "+":
+                # the backref Peewee adds to the target — a query of the related rows (or, not named, `<model>_set`; a
+                # ManyToManyField's `<model>s`): iterated it runs one query per row unless the rows were prefetched
+                reverse = related_name or known_names.peewee_defaults["many_backref" if collection else "backref"].format(
+                    name=model.name.lower())
+                schema.models[key].relations.setdefault(
+                    reverse, Relation(reverse, model.key, True, "select", span, "reverse", via))
             if model.stack == "django" and key:
                 # a OneToOneField's reverse accessor is the model's name (``user.profile``), a ForeignKey's ``<model>_set``
                 reverse = related_name or (model.name.lower() if via == "OneToOneField" else f"{model.name.lower()}_set")
