@@ -44,11 +44,12 @@ _RAW_THROUGH_ORM = {
     "django": "`Model.objects.raw(sql, params)` or `connection.cursor()`",
     "prisma": "`prisma.$queryRaw` tagged templates",
     "knex": "`knex.raw(sql, bindings)`",
+    "kysely": "a Kysely sql`…` template run with `.execute(db)` (its holes bound)",
     "bookshelf": "`bookshelf.knex.raw(sql, bindings)`",
     "typeorm": "`dataSource.query(sql, params)`",
 }
 _STACK_NAMES = {"sqlalchemy": "SQLAlchemy", "django": "the Django ORM", "sequelize": "Sequelize", "prisma": "Prisma",
-                "typeorm": "TypeORM", "knex": "Knex", "drizzle": "Drizzle", "objection": "Objection.js",
+                "typeorm": "TypeORM", "knex": "Knex", "drizzle": "Drizzle", "kysely": "Kysely", "objection": "Objection.js",
                 "bookshelf": "Bookshelf"}
 
 

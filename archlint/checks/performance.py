@@ -28,6 +28,7 @@ _EAGER_HINT = {
     "prisma": "add `include: { relation: true }` to the findMany that loads the rows",
     "typeorm": "add `relations: ['relation']` (or leftJoinAndSelect) to the query that loads the rows",
     "knex": "join the related table in the first query, or fetch all related rows with one `whereIn` keyed by the ids",
+    "kysely": "join the related table in the first query, or fetch all related rows with one `where('id', 'in', ids)` query",
     "drizzle": "add `with: { relation: true }` to the findMany that loads the rows, or fetch them with one `inArray` query",
     "objection": "add `.withGraphFetched('[relation]')` to the query that loads the rows",
     "mikro-orm": "add `populate: ['relation']` to the find that loads the rows (or `em.populate(rows, ['relation'])` once)",

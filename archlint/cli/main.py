@@ -420,7 +420,7 @@ def init(path) -> None:
 @click.option("--orm", metavar="NAME",
               help="What all queries must go through: sqlalchemy (SQLModel models count), sqlmodel, django, "
                    "sequelize, prisma, typeorm, drizzle, objection, mikro-orm (mikroorm), tortoise (tortoise-orm), peewee.  Not ORM "
-                   "values: knex (a query builder without models), mongoose (MongoDB).")
+                   "values: knex, kysely (query builders without models), mongoose (MongoDB).")
 @click.option("--patch", "patch", type=click.Path(dir_okay=False),
               help="A unified diff.  With PATH: verify PATH as the patch leaves it (a temporary copy; PATH is not "
                    "touched), saying what the patch changed in each verdict's evidence.  Without PATH: the files a greenfield patch adds.")

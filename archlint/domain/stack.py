@@ -28,7 +28,7 @@ _DJANGO_ENGINE = re.compile(r"django\.db\.backends\.(\w+)")
 _CREATE_TABLE = re.compile(r"^\s*CREATE\s+(?:TEMP\w*\s+)?TABLE\b", re.I)
 _NICE = {"sqlalchemy": "SQLAlchemy", "sequelize": "Sequelize", "postgresql": "PostgreSQL", "sqlite": "SQLite",
          "mysql": "MySQL", "django": "Django ORM", "knex": "Knex", "prisma": "Prisma", "typeorm": "TypeORM",
-         "drizzle": "Drizzle", "mikro-orm": "MikroORM", "objection": "Objection.js", "tortoise": "Tortoise ORM",
+         "drizzle": "Drizzle", "kysely": "Kysely", "mikro-orm": "MikroORM", "objection": "Objection.js", "tortoise": "Tortoise ORM",
          "peewee": "peewee", "sqlmodel": "SQLModel"}
 
 

@@ -318,8 +318,8 @@ class Library:
             return False
         if rule == "run":
             outcome = self.outcome(stack, kind, method) or (self.outcome(stack, "modelclass", method) if kind == "model" else None)
-            if outcome is not None:
-                return outcome.run or outcome.write
+            if outcome is not None:  # (a statement only built on the handle runs at its `execute()`: Kysely `insertInto`)
+                return (outcome.run or outcome.write) and not outcome.builds
             return type(handle) is Db and self.category(handle, method) in ("query", "write", "transaction", "connect", "schema")
         return async_handle and f"{kind}.{method}" in rule
 

@@ -93,6 +93,8 @@ def _schema_definition(ctx: CheckContext, site: SqlSite, sql: SqlKnowledge) -> b
 
 
 def _bind_guidance(site: SqlSite, sql: SqlKnowledge) -> str:
+    if site.sink.guidance:
+        return site.sink.guidance
     if site.sink.name == "typeorm-builder-clause":
         return (f"Name a parameter in the condition and pass its value beside it: "
                 f"`.{site.method}('article.title ILIKE :term', {{ term: `%${{term}}%` }})`.")

@@ -6,7 +6,7 @@ syntax error on SQLite.  The signals, strongest first (reference §5):
 1. DB URLs — string literals in code (``create_engine("postgresql+psycopg://…")``, the
    ``os.getenv("DATABASE_URL", "sqlite:///./app.db")`` fallback) and ``.env`` / compose values;
 2. explicit options — Sequelize ``dialect: 'postgres'``, knex ``client: 'pg'``, TypeORM ``type``, Django's
-   ``ENGINE: "django.db.backends.sqlite3"``;
+   ``ENGINE: "django.db.backends.sqlite3"``, Kysely's dialect class (``new SqliteDialect(…)``);
 3. drivers imported by the code (psycopg, sqlite3, mysql2 …);
 4. docker-compose images (a ``postgres`` service may be unused, so it only breaks ties).
 
@@ -235,6 +235,10 @@ def _option_evidence(path: str, facts: FileFacts, sql: SqlKnowledge) -> list[Evi
     found = []
     if facts.language == "python":
         return found  # Python passes URLs and keywords (``{"type": …}`` dicts are not connection options)
+    for call in facts.calls if sql.dialect_constructors else ():
+        database = sql.dialect_constructors.get(call.resolved or "")
+        if database is not None:  # new Kysely({ dialect: new SqliteDialect({ database }) })
+            found.append(Evidence(database, "option", path, call.span.line, f"new {call.resolved.rsplit(':', 1)[-1]}"))
     calls = ir_calls(facts)
     functions = facts.ir.functions if facts.ir is not None else ()
     seen = set()  # an object nested in another call's arguments (`@Module({ imports: [X.forRoot({…})] })`) counts once

@@ -83,6 +83,7 @@ class Sink:
     by_text: bool = False  # SQL recognised by its text on any receiver (see the TOML header)
     quiet_methods: frozenset[str] = frozenset()
     traced_holes: bool = False  # AL502 only for holes that are request data or the function's parameters
+    guidance: str = ""  # AL502's fix when a placeholder passed beside the SQL is not how this API binds
 
     def takes_script(self, method: str) -> bool:
         return method in self.script_methods
@@ -104,6 +105,8 @@ class SqlKnowledge:
     driver_modules: dict[str, tuple[str, ...]] = field(default_factory=dict)  # driver stack -> modules
     # database -> imports that fix it by themselves (`bun:sqlite`, `@libsql/client`, `drizzle-orm/d1`, …)
     dialect_modules: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # class (canonical name) -> database its instance fixes (Kysely's `new PostgresDialect({ pool })`)
+    dialect_constructors: dict[str, str] = field(default_factory=dict)
     driver_languages: dict[str, str] = field(default_factory=dict)  # driver stack -> python | node
     other_grammars: tuple[str, ...] = ()  # sqlglot dialects of databases without a table here
     other_modules: tuple[str, ...] = ()  # drivers of those databases (oracledb, pyodbc, tedious …)
@@ -226,6 +229,7 @@ def _sink(entry: Package) -> Sink:
         traced_holes=bool(extra.get("traced_holes", False)),
         by_text=bool(extra.get("by_text", False)),
         quiet_methods=frozenset(_strings(entry, "quiet_methods")),
+        guidance=extra.get("guidance", ""),
     )
 
 
@@ -299,6 +303,7 @@ def _build(knowledge: Knowledge) -> SqlKnowledge:
         driver_databases={d.name: d.extra.get("database", "") for d in drivers},
         driver_modules={d.name: d.modules for d in drivers},
         dialect_modules={entry.name: entry.modules for entry in knowledge.of_kind("dialect") if entry.modules},
+        dialect_constructors={name: entry.name for entry in knowledge.of_kind("dialect") for name in _strings(entry, "constructors")},
         driver_languages={d.name: d.language for d in drivers},
         other_grammars=tuple(g for e in knowledge.of_kind("other_database") for g in e.extra.get("sqlglot", ())),
         dialect_subjects=tuple(tuple(c.split(".")) for e in knowledge.of_kind("dialect_subject") for c in _strings(e, "chains")),
