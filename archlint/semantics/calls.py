@@ -128,6 +128,10 @@ CHANGED_UNSEEN = "changed-unseen"
 _PERSIST = frozenset({"save", "add"})
 CAUGHT = frozenset({"caught:unique"})  # Frame.CAUGHT_UNIQUE
 ANY_RELATION = "*"  # in Row.loaded: the query's include was not readable, any relation may be loaded
+# in Row.loaded beside ANY_RELATION: the loads were not readable at all (`prefetch_related(*names)` with `names` grown
+# at run time, options built elsewhere), and a lookup may reach any depth (`"interface__device"`): the relations of a
+# related row may be loaded too.  A row built in memory (ANY_RELATION alone: its assigned objects) has no such depth.
+ANY_DEPTH = "**"
 DRF_PAGINATOR = "drf-paginator"  # v.Object kind of `PageNumberPagination()` and its siblings
 DECLARED = "declared"  # an instance known from a type annotation only: a subclass may add methods
 
@@ -2605,8 +2609,9 @@ class Calls:
                     spread.extend(("pos", "", item, None) for item in v.strip(option).items)
                 if type(v.strip(option)) is not v.Tuple or v.GROWN_TAG in v.tags_of(option) | v.tags_of(value):
                     # select_related(*names) with `names` grown at run time (appended in a loop over the
-                    # serializer's fields) or built elsewhere: which relations it names is unknown — any may be loaded
-                    loaded.add(ANY_RELATION)
+                    # serializer's fields) or built elsewhere: which relations it names is unknown — any may be loaded,
+                    # at any depth (nautobot's natural-key prefetch of `interface__device`)
+                    loaded.update((ANY_RELATION, ANY_DEPTH))
         for _kind, _name, value, _node in (*args, *spread):
             bare = v.strip(value)
             if _kind == "star":
@@ -2666,9 +2671,9 @@ class Calls:
             if option is None:
                 continue
             names = self._relation_names(option, model)
-            loaded.update(names or {ANY_RELATION})  # an include archlint cannot read may load anything
+            loaded.update(names or {ANY_RELATION, ANY_DEPTH})  # an include archlint cannot read may load anything
         if not records and any(v.is_unknown(a[2]) for a in args):
-            loaded.add(ANY_RELATION)  # options built elsewhere (or an id archlint cannot tell from them)
+            loaded.update((ANY_RELATION, ANY_DEPTH))  # options built elsewhere (or an id archlint cannot tell from them)
         return frozenset(loaded), frozenset(joined)
 
     @staticmethod
