@@ -122,6 +122,10 @@ NEW_ROW = frozenset({"new-row"})  # on a model instance built here (`User(...)`,
 PREFETCH_SERVED = frozenset({"all", "count", "exists", "first", "last", "__iter__"})
 STORED_ROW = frozenset({"stored-row"})  # on what an insert answered (`Model.objects.create(…)`): stored, built here or not
 SAVES_EXISTING = "saves-existing"  # on a save()/add() whose row was not built here: an update, not an insert
+# on a write that runs its statement once per value it is given (encode/databases `execute_many(query, values)` loops
+# `execute` over the values, outside a transaction each committed on its own): several statements, unless the values
+# are a literal list of one
+EACH_VALUE = "each-value"
 # on such a save()/add() of a row of a model whose loaded rows this function changed in ways not seen column by
 # column (`setattr(row, key, value)`): what it sends is not known (Frame.forget_found_filters)
 CHANGED_UNSEEN = "changed-unseen"
@@ -1785,6 +1789,8 @@ class Calls:
                 saved = v.tag(bare, tags) if kind is v.Row else args[0][2] if args else None
                 if saved is not None and existing_row(saved):
                     arg_tags = arg_tags | {SAVES_EXISTING} | self._changed_unseen(saved)
+            if op == "write" and outcome.each and not _one_value(args):
+                arg_tags = arg_tags | {EACH_VALUE}
             shown = written_step(self.program, bare) or method
             # (a write raises too where the knowledge says so: Prisma's single-row update/delete, P2025)
             raising = self._raises_missing(stack, kind, handle_kind, method, args, bare, node, tags) if op == "read" or not self.python else frozenset()
@@ -3595,3 +3601,13 @@ def _note_passed(program, arguments) -> None:
                 program.reached.add((bare.path, bare.fid))
             elif kind is v.ClassValue:
                 program.instantiated.add((bare.path, bare.cid))
+
+
+def _one_value(args) -> bool:
+    """The values of a statement run once per value (``execute_many(query, values)``) are a literal list or tuple
+    of one item: one statement.  Anything else — a comprehension, a list built elsewhere — may hold many."""
+    values = next((value for kind, name, value, _node in args[1:2] if kind == "pos"), None)
+    if values is None:
+        values = next((value for kind, name, value, _node in args if kind == "kw" and name == "values"), None)
+    bare = v.strip(values) if values is not None else None
+    return type(bare) is v.Tuple and len(bare.items) == 1 and v.GROWN_TAG not in v.tags_of(values)
