@@ -16,6 +16,7 @@ from archlint.domain import ir
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import Construct, DbAccess, access_owner, non_production
 from archlint.domain.findings import Finding
+from archlint.domain.knowledge import module_matches
 from archlint.domain.records import NamedTuple
 
 
@@ -307,6 +308,8 @@ def _mixed_stacks(ctx: CheckContext, accesses: list[DbAccess]) -> Iterator[Findi
 
 
 def _mixed_in_project(ctx: CheckContext, production: list[DbAccess]) -> Iterator[Finding]:
+    optional: dict = {}
+    production = [a for a in production if not _optional_backend(ctx, a, optional)]
     counts = Counter(a.stack for a in production)
     # ORMs built on another stack's connection (orms.toml `builds_on`): Objection.js runs every query through
     # the knex instance bound by `Model.knex(knex)`, Bookshelf through `bookshelf(knex)` — knex calls beside
@@ -339,6 +342,23 @@ def _mixed_in_project(ctx: CheckContext, production: list[DbAccess]) -> Iterator
             f"and drop the extra stack."
         )
         yield ctx.registry.finding("AL303", first.path, first.span, message, guidance)
+
+
+def _optional_backend(ctx: CheckContext, access: DbAccess, seen: dict) -> bool:
+    """``access`` sits in a file that imports its stack only inside ``try: … except ImportError`` (and imports
+    it at all): an optional backend that runs only where its user installed that stack and chose it — a
+    library's adapter per backend (fastapi-crudrouter's ``DatabasesCRUDRouter`` beside its
+    ``SQLAlchemyCRUDRouter``, each given its connection by the user) is one of alternatives, not a second
+    stack on one database.  An app that imports its driver plainly keeps it counted."""
+    key = (access.path, access.stack)
+    if key not in seen:
+        entry = ctx.knowledge.entry(access.stack)
+        facts = ctx.files.get(access.path)
+        modules = entry.modules if entry is not None else ()
+        imports = [record for record in (facts.imports if facts is not None else ())
+                   if any(module_matches(record.module, m) for m in modules)]
+        seen[key] = bool(imports) and all(record.optional for record in imports)
+    return seen[key]
 
 
 # AL304 ------------------------------------------------------------------------------------------

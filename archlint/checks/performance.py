@@ -230,7 +230,7 @@ def _receiver(ctx: CheckContext, effect, loop, chain=()):
         if found is None:
             return None
         function, reads, rebound = found
-        return _named(_reference(reads.get((effect.span, effect.detail))), function, loop, rebound)
+        return _collapsed(ctx, _named(_reference(reads.get((effect.span, effect.detail))), function, loop, rebound), effect)
     if not chain or chain[0][0] != loop.path or not _within(chain[0][1], loop.span):
         return None
     found = _body_function(ctx, loop.path, chain[0][1])
@@ -240,15 +240,56 @@ def _receiver(ctx: CheckContext, effect, loop, chain=()):
     base = _named(_reference(_called_on(found, chain[0][1])), function, loop, rebound)
     if base is None:
         return None
-    for path, span, _label in chain[1:]:  # each further step a call on the callee's own `self`
-        callee = _body_function(ctx, path, span)
-        if callee is None or _reference(_called_on(callee, span)) != (_self_name(callee[0]),):
-            return None
     callee = _body_function(ctx, effect.path, effect.span)
-    reference = _reference(callee[1].get((effect.span, effect.detail))) if callee is not None else None
-    if not reference or reference[0] != _self_name(callee[0]):
+    if callee is None:
         return None
-    return base + reference[1:]
+    anchor = None  # the method whose `self` the read's `self` is
+    for path, span, _label in chain[1:]:  # each further step a call on the callee's own `self` …
+        step = _body_function(ctx, path, span)
+        if step is None:
+            return None
+        if _reference(_called_on(step, span)) != (_self_name(step[0]),):
+            # … or, from here on, any call that ends in a closure written inside this method (`build_name(…,
+            # fallback_scheme=lambda: self.order.event…)` in the `name` property): the closure's `self` is the method's
+            anchor = step[0]
+            break
+    if anchor is None:
+        anchor = callee[0]
+    elif not _closure_of(ctx, effect.path, callee[0], anchor, path):
+        return None
+    reference = _reference(callee[1].get((effect.span, effect.detail)))
+    if not reference or reference[0] != _self_name(anchor):
+        return None
+    return _collapsed(ctx, base + reference[1:], effect)
+
+
+def _closure_of(ctx: CheckContext, path: str, inner: ir.Function, method: ir.Function, method_path: str) -> bool:
+    """``inner`` is ``method`` or a lambda / nested function written inside it that binds no name of its own over
+    ``method``'s ``self`` — so ``self`` in it is ``method``'s."""
+    if path != method_path:
+        return False
+    facts = ctx.files.get(path)
+    module = facts.ir if facts is not None and facts.parsed else None
+    functions = {f.fid: f for f in module.functions} if module is not None else {}
+    own = _self_name(method)
+    current = inner
+    while current is not None and current.fid != method.fid:
+        if not own or any(param.name == own for param in current.params):
+            return False
+        current = functions.get(current.parent)
+    return current is not None
+
+
+def _collapsed(ctx: CheckContext, reference, effect):
+    """``("order", "invoice_address", "order")`` is ``("order",)``: a Django one-to-one read back from the row it
+    loaded is the same instance (schema.one_to_one_back) — the relation ``effect`` loads is read from that object."""
+    if not reference or not effect.model:
+        return reference
+    names = list(reference)
+    schema = ctx.program.schema
+    while len(names) >= 3 and schema.one_to_one_back(effect.model, names[-2]) == names[-1]:
+        del names[-2:]
+    return tuple(names)
 
 
 def _body_function(ctx: CheckContext, path: str, span):

@@ -33,7 +33,7 @@ from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding, TraceStep
 from archlint.semantics import values as v
-from archlint.semantics.calls import FORWARDED_SQL, LOOKUP, OPEN_TX, SAVES_EXISTING, SWALLOW_TAG, chain_order, insert_statement
+from archlint.semantics.calls import EACH_VALUE, FORWARDED_SQL, LOOKUP, OPEN_TX, SAVES_EXISTING, SWALLOW_TAG, chain_order, insert_statement
 from archlint.semantics.exception_handlers import JS_SCOPES
 from archlint.semantics.interpreter import known as unique_names
 from archlint.semantics.routes import handler_functions
@@ -384,6 +384,8 @@ def _autocommitted(names: Known, effects) -> list:
     writes = _distinct_statements(writes)
     if not writes:
         return []
+    if len(writes) == 1 and EACH_VALUE in writes[0].tags:
+        return [writes[0], writes[0]]  # `execute_many(insert, values)`: one statement per value, each committed alone
     first = writes[0]
     together = [first] + [w for w in writes[1:] if compatible(first.branch, w.branch)]
     if len(together) < 2:
@@ -436,6 +438,10 @@ def _finding(ctx, names: Known, analysis, stack: str, writes: list) -> Finding:
         else:
             what = f"{len(writes)} writes ({', '.join(described)}) are committed separately: a `commit()` runs between them"
         consequence = "when a later write fails, the earlier ones are already committed and stay"
+    elif repeated and EACH_VALUE in writes[0].tags:
+        what = (f"{described[0]} runs its statement once per value outside a transaction: {stack} commits each "
+                f"statement on its own")
+        consequence = "when a later value fails (a constraint, a timeout, a crash), the rows of the earlier ones stay"
     else:
         what = f"{len(writes)} writes ({', '.join(described)}) run outside a transaction: {stack} commits each statement on its own"
         consequence = "when a later one fails (a constraint, a timeout, a crash), the earlier ones stay"

@@ -122,12 +122,20 @@ NEW_ROW = frozenset({"new-row"})  # on a model instance built here (`User(...)`,
 PREFETCH_SERVED = frozenset({"all", "count", "exists", "first", "last", "__iter__"})
 STORED_ROW = frozenset({"stored-row"})  # on what an insert answered (`Model.objects.create(…)`): stored, built here or not
 SAVES_EXISTING = "saves-existing"  # on a save()/add() whose row was not built here: an update, not an insert
+# on a write that runs its statement once per value it is given (encode/databases `execute_many(query, values)` loops
+# `execute` over the values, outside a transaction each committed on its own): several statements, unless the values
+# are a literal list of one
+EACH_VALUE = "each-value"
 # on such a save()/add() of a row of a model whose loaded rows this function changed in ways not seen column by
 # column (`setattr(row, key, value)`): what it sends is not known (Frame.forget_found_filters)
 CHANGED_UNSEEN = "changed-unseen"
 _PERSIST = frozenset({"save", "add"})
 CAUGHT = frozenset({"caught:unique"})  # Frame.CAUGHT_UNIQUE
 ANY_RELATION = "*"  # in Row.loaded: the query's include was not readable, any relation may be loaded
+# in Row.loaded beside ANY_RELATION: the loads were not readable at all (`prefetch_related(*names)` with `names` grown
+# at run time, options built elsewhere), and a lookup may reach any depth (`"interface__device"`): the relations of a
+# related row may be loaded too.  A row built in memory (ANY_RELATION alone: its assigned objects) has no such depth.
+ANY_DEPTH = "**"
 DRF_PAGINATOR = "drf-paginator"  # v.Object kind of `PageNumberPagination()` and its siblings
 DECLARED = "declared"  # an instance known from a type annotation only: a subclass may add methods
 
@@ -1781,6 +1789,8 @@ class Calls:
                 saved = v.tag(bare, tags) if kind is v.Row else args[0][2] if args else None
                 if saved is not None and existing_row(saved):
                     arg_tags = arg_tags | {SAVES_EXISTING} | self._changed_unseen(saved)
+            if op == "write" and outcome.each and not _one_value(args):
+                arg_tags = arg_tags | {EACH_VALUE}
             shown = written_step(self.program, bare) or method
             # (a write raises too where the knowledge says so: Prisma's single-row update/delete, P2025)
             raising = self._raises_missing(stack, kind, handle_kind, method, args, bare, node, tags) if op == "read" or not self.python else frozenset()
@@ -2605,8 +2615,9 @@ class Calls:
                     spread.extend(("pos", "", item, None) for item in v.strip(option).items)
                 if type(v.strip(option)) is not v.Tuple or v.GROWN_TAG in v.tags_of(option) | v.tags_of(value):
                     # select_related(*names) with `names` grown at run time (appended in a loop over the
-                    # serializer's fields) or built elsewhere: which relations it names is unknown — any may be loaded
-                    loaded.add(ANY_RELATION)
+                    # serializer's fields) or built elsewhere: which relations it names is unknown — any may be loaded,
+                    # at any depth (nautobot's natural-key prefetch of `interface__device`)
+                    loaded.update((ANY_RELATION, ANY_DEPTH))
         for _kind, _name, value, _node in (*args, *spread):
             bare = v.strip(value)
             if _kind == "star":
@@ -2670,9 +2681,9 @@ class Calls:
             if option is None:
                 continue
             names = self._relation_names(option, model)
-            loaded.update(names or {ANY_RELATION})  # an include archlint cannot read may load anything
+            loaded.update(names or {ANY_RELATION, ANY_DEPTH})  # an include archlint cannot read may load anything
         if not records and any(v.is_unknown(a[2]) for a in args):
-            loaded.add(ANY_RELATION)  # options built elsewhere (or an id archlint cannot tell from them)
+            loaded.update((ANY_RELATION, ANY_DEPTH))  # options built elsewhere (or an id archlint cannot tell from them)
         return frozenset(loaded), frozenset(joined)
 
     def _model_loads(self, model: str, args, prefetch: bool) -> frozenset:
@@ -3625,3 +3636,13 @@ def _note_passed(program, arguments) -> None:
                 program.reached.add((bare.path, bare.fid))
             elif kind is v.ClassValue:
                 program.instantiated.add((bare.path, bare.cid))
+
+
+def _one_value(args) -> bool:
+    """The values of a statement run once per value (``execute_many(query, values)``) are a literal list or tuple
+    of one item: one statement.  Anything else — a comprehension, a list built elsewhere — may hold many."""
+    values = next((value for kind, name, value, _node in args[1:2] if kind == "pos"), None)
+    if values is None:
+        values = next((value for kind, name, value, _node in args if kind == "kw" and name == "values"), None)
+    bare = v.strip(values) if values is not None else None
+    return type(bare) is v.Tuple and len(bare.items) == 1 and v.GROWN_TAG not in v.tags_of(values)

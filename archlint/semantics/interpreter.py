@@ -26,7 +26,7 @@ from archlint.domain.records import NamedTuple
 from archlint.semantics import lost_updates, sequences
 from archlint.semantics.containers import known as container_names, resolved as resolved_from_container, slot_container
 from archlint.semantics import values as v
-from archlint.semantics.calls import ANY_RELATION, CONNECTION, KEY_MATCH_TAG, NEW_ROW, OPEN_TX, ROW_MAP, SWALLOW_TAG, Calls, _no_tx, raw_row, keyed_by_stored_row, session_row
+from archlint.semantics.calls import ANY_DEPTH, ANY_RELATION, CONNECTION, KEY_MATCH_TAG, NEW_ROW, OPEN_TX, ROW_MAP, SWALLOW_TAG, Calls, _no_tx, raw_row, keyed_by_stored_row, session_row
 from archlint.semantics.calls import aggregate_row, chain_order, chain_writes, lookup_key_tags
 from archlint.semantics.calls import CHANGED_UNSEEN, SAVES_EXISTING, found_records
 from archlint.semantics.calls import known as call_names
@@ -3572,6 +3572,8 @@ class Frame(Calls):
         shared = v.SHARED in row.loaded and not relation.collection  # a foreign key of a shared instance: loaded once
         loaded = "*" in row.loaded or shared or any(path == name or path.startswith(name + ".") for path in row.loaded)
         nested = frozenset(path[len(name) + 1:] for path in row.loaded if path.startswith(name + "."))
+        if ANY_DEPTH in row.loaded:  # loads archlint could not read: the related row's relations may be loaded too
+            nested = nested | {ANY_RELATION, ANY_DEPTH}
         if shared:
             nested = nested | {v.SHARED}
         stack = row.stack

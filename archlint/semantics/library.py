@@ -31,6 +31,7 @@ class Outcome(NamedTuple):
     lazy: bool = False  # loads the relation the receiver was read from (MikroORM `article.tags.init()`)
     new: bool = False  # the row is built, not stored yet (TypeORM `repository.create(…)`)
     builds: bool = False  # only builds a statement on the handle (Core `articles.insert()`): nothing runs here
+    each: bool = False  # runs the statement once per value of its second argument, each its own statement (databases `execute_many`)
     annotates: bool = False  # its keyword arguments become attributes of every row (Django `annotate(n=…)`)
     nothing: bool = False  # a query that matches no row (Django `none()`)
     assigns: bool = False  # the row built holds the related objects given by keyword (Django `objects.create(fk=obj)`)
@@ -48,7 +49,7 @@ def parse_outcome(descriptor: str) -> Outcome:
     for word in words[1:]:
         key, _, argument = word.partition("=")
         if key in ("run", "write", "unique", "single", "prefetch", "nonempty", "lazy", "new", "raw", "assigns", "given", "nothing",
-                   "annotates", "builds"):
+                   "annotates", "builds", "each"):
             fields[key] = True
         elif key == "model":
             fields["model"] = argument or "recv"
