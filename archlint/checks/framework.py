@@ -60,13 +60,106 @@ def _flask(ctx: CheckContext, program, route, path: str, defined: set) -> Iterat
     if function is None or any(p.kind in ("kwarg", "vararg") for p in function.params):
         return
     names = {p.name for p in function.params}
-    for variable in sorted(defined - names, key=lambda n: [s.param for s in web.segments(path)].index(n)):
+    popped = _popped_view_args(program, route.framework, handler.path, function)
+    if popped is None:
+        return  # a preprocessor removes URL variables archlint cannot name
+    for variable in sorted(defined - names - popped, key=lambda n: [s.param for s in web.segments(path)].index(n)):
         message = (
             f"route `{path}` passes `{variable}` to `{function.name}()`, which has no such parameter: "
             f"every request raises TypeError (unexpected keyword argument '{variable}') and returns 500"
         )
         guidance = f"Name the parameter `{variable}` in `def {function.name}(…)` (or rename `<{variable}>` in the route)."
         yield ctx.registry.finding("AL801", handler.path, function.span, message, guidance)
+
+
+def _popped_view_args(program, framework: str, path: str, function: ir.Function) -> frozenset | None:
+    """The URL variables that Flask/Quart URL-value preprocessors remove before this view is called
+    (``@main.url_value_preprocessor def pull_project(endpoint, values): values.pop("project_id")``,
+    the view then declares no ``project_id``): those registered on the view's blueprint or on an app
+    the blueprint is mounted under, and every ``app_url_value_preprocessor``.  ``None`` when one of
+    them removes keys archlint cannot name (a computed key, ``values.clear()``, ``values`` handed on)."""
+    table = _preprocessors(program, framework)
+    if not table:
+        return frozenset()
+    sites = _owner_sites(program, path, function)
+    removed: set = set()
+    for site, keys in table:
+        if site is None or site in sites:
+            if keys is None:
+                return None
+            removed |= keys
+    return frozenset(removed)
+
+
+def _owner_sites(program, path: str, function: ir.Function) -> set:
+    """The app/blueprint a decorated view is registered on, and every app that one is mounted under."""
+    from archlint.semantics import routes
+
+    sites: set = set()
+    for decorator in function.decorators:
+        if type(decorator) is not ir.Call or type(decorator.func) is not ir.Attr:
+            continue
+        owner = routes._module_value(program, path, decorator.func.obj)
+        if type(owner) is not v.App:
+            owner = routes._enclosing_app(program, path, function, decorator.func.obj)
+        site = owner.site if type(owner) is v.App else None
+        while site and site not in sites:
+            sites.add(site)
+            parent = program.app_mounts.get(site)
+            site = parent[0] if parent is not None else None
+    return sites
+
+
+def _preprocessors(program, framework: str) -> list:
+    """(site, keys) per URL-value preprocessor of ``framework``: site None for one that runs before every
+    view; keys None when what it removes is not known (cached on the program)."""
+    cache = program.__dict__.setdefault("_url_preprocessors", {})
+    if framework in cache:
+        return cache[framework]
+    data = program.library.framework_data.get(framework, {})
+    local, app_wide = set(data.get("url_value_preprocessors", ())), set(data.get("app_url_value_preprocessors", ()))
+    found = []
+    for path in sorted(program.modules) if local or app_wide else ():
+        module = program.modules[path]
+        if module.language != "python":
+            continue
+        for function in module.functions:
+            for decorator in function.decorators:
+                if type(decorator) is not ir.Attr or decorator.name not in local | app_wide:
+                    continue
+                owner = _member_value(program, path, decorator.obj)
+                if decorator.name in local and type(owner) is not v.App:
+                    continue
+                found.append((None if decorator.name in app_wide else owner.site, _removed_keys(function)))
+    cache[framework] = found
+    return found
+
+
+def _removed_keys(function: ir.Function) -> frozenset | None:
+    """The keys ``f(endpoint, values)`` removes from ``values``: ``values.pop("k", …)``, ``del values["k"]``."""
+    if len(function.params) < 2:
+        return frozenset()
+    name = function.params[1].name
+    keys = set()
+    for node in ir.iter_nodes(function.body):
+        if type(node) is ir.Call:
+            if node.receiver is not None and type(node.receiver) is ir.Name and node.receiver.id == name:
+                if node.method == "pop":
+                    key = node.arg(0)
+                    if type(key) is not ir.Const or not isinstance(key.value, str):
+                        return None
+                    keys.add(key.value)
+                elif node.method in ("clear", "popitem"):
+                    return None
+            elif any(type(arg.value) is ir.Name and arg.value.id == name for arg in node.args):
+                return None  # handed to another function, which may remove anything
+        elif type(node) is ir.Delete:
+            for target in node.targets:
+                if type(target) is ir.Index and type(target.obj) is ir.Name and target.obj.id == name:
+                    if type(target.index) is not ir.Const or not isinstance(target.index.value, str):
+                        return None
+                    keys.add(target.index.value)
+    return frozenset(keys)
 
 
 def _js(ctx: CheckContext, program, route, path: str, defined: set) -> Iterator[Finding]:

@@ -425,6 +425,10 @@ class Function(NamedTuple):
     locals: frozenset[str] = NO_NAMES
     globals: frozenset[str] = NO_NAMES
     is_static: bool = False
+    # names a Python function-scope import binds (``from flask import Config`` inside a method): the
+    # file's ``bindings`` say what they import; inside this function they shadow a module-level
+    # definition of the same name (not in ``locals``: every other reader treats imports as module-wide)
+    imports: frozenset[str] = NO_NAMES
 
     def scope_of(self, name: str) -> str:
         """``param`` / ``local`` / ``outer`` (not bound here: an enclosing function, the module,
@@ -515,7 +519,7 @@ class ModuleIR(NamedTuple):
 
 _SCALAR_FIELDS = frozenset({
     "span", "id", "name", "op", "kind", "strict", "optional", "new", "is_async", "fid", "cid", "strings", "qualname",
-    "is_generator", "parent", "cls", "locals", "globals", "is_static", "modifiers", "local", "source", "source_name",
+    "is_generator", "parent", "cls", "locals", "globals", "is_static", "imports", "modifiers", "local", "source", "source_name",
     "path", "language", "truncated", "bindings",
     # ``Template.tag`` is the tagged call's own ``func`` again (``Call(sql, (Template(…, tag=sql),))``):
     # walking it too would visit the tag twice per level, and a chain of tagged templates

@@ -50,6 +50,8 @@ def _chain(node) -> tuple[str, ...]:
 class _Scope(NamedTuple):
     locals: frozenset[str]  # locals assigned only from a dialect name
     subjects: tuple[tuple[str, ...], ...]  # chains that read it; a leading "*" wants some receiver
+    tests: tuple = ()  # (name, test) of locals assigned once from a dialect test (`isSQLite = client === 'sqlite3'`)
+    calls: object = None  # call -> whether it answers a dialect name (a project helper `getDbClient(db)`)
 
 
 class Excluded(frozenset):
@@ -59,6 +61,10 @@ class Excluded(frozenset):
 def _is_subject(node, scope: _Scope) -> bool:
     if type(node) is ir.Name:
         return node.id in scope.locals
+    if type(node) is ir.BoolOp and node.op in ("??", "or", "||") and node.values:
+        return _is_subject(node.values[0], scope)  # `db.client?.config?.client ?? 'sqlite3'`: the name, or a default
+    if type(node) is ir.Call and scope.calls is not None and scope.calls(node):
+        return True
     if type(node) not in (ir.Attr, ir.Call):
         return False
     chain = _chain(node)
@@ -81,8 +87,21 @@ def _combine(found: list) -> frozenset[str] | None:
     return Excluded(excluded)
 
 
-def _dialect_locals(function: ir.Function, subjects) -> frozenset[str]:
-    """Locals whose every assignment in the function is a dialect name (``dialect = bind.dialect.name``)."""
+def _scope(function: ir.Function, subjects, calls=None) -> _Scope:
+    """The function's dialect locals (``client = knex.client.config.client``) and, read with them, its
+    locals holding a dialect test (``isSQLite = client === 'better-sqlite3' || client === 'sqlite3'``)."""
+    bare = _Scope(frozenset(), subjects, (), calls)
+    sources = _sources(function)
+    names = frozenset(name for name, values in sources.items()
+                      if function.scope_of(name) == "local" and all(v is not None and _is_subject(v, bare) for v in values))
+    scope = bare._replace(locals=names)
+    tests = tuple((name, values[0]) for name, values in sorted(sources.items())
+                  if name not in names and function.scope_of(name) == "local" and len(values) == 1 and values[0] is not None
+                  and _implied(values[0], True, scope) is not None)
+    return scope._replace(tests=tests)
+
+
+def _sources(function: ir.Function) -> dict:
     sources: dict[str, list] = {}
     for node in ir.iter_nodes(function.body):
         if type(node) is ir.Assign:
@@ -97,8 +116,7 @@ def _dialect_locals(function: ir.Function, subjects) -> frozenset[str]:
             for part in ir.iter_nodes((node.target,)):
                 if type(part) is ir.Name:
                     sources.setdefault(part.id, []).append(None)
-    return frozenset(name for name, values in sources.items()
-                     if function.scope_of(name) == "local" and all(v is not None and _is_subject(v, _Scope(frozenset(), subjects)) for v in values))
+    return sources
 
 
 def _names(node) -> frozenset[str] | None:
@@ -114,12 +132,19 @@ def _implied(test, truthy: bool, scope: _Scope) -> frozenset[str] | None:
     """The dialect names the connection can have when ``test`` evaluates to ``truthy`` (``None``: the
     test says nothing about it)."""
     kind = type(test)
+    if kind is ir.Name:
+        held = next((value for name, value in scope.tests if name == test.id), None)
+        return _implied(held, truthy, scope) if held is not None else None
     if kind is ir.Unary and test.op == "not":
         return _implied(test.operand, not truthy, scope)
     if kind is ir.BoolOp:
         # `a and b` true: both hold; `a or b` false: neither holds.  Any one that pins the dialect does.
         if (test.op == "and") == truthy:
             return _combine([f for f in (_implied(v, truthy, scope) for v in test.values) if f is not None])
+        # `a or b` true: one of them holds — the names either admits, when each admits some
+        either = [_implied(v, truthy, scope) for v in test.values]
+        if either and all(f is not None and type(f) is not Excluded for f in either):
+            return frozenset().union(*either)
         return None
     if kind is not ir.Compare:
         return None
@@ -174,18 +199,18 @@ def _walk(block: tuple, span: Span, scope: _Scope) -> list[frozenset[str]] | Non
     return None
 
 
-def guarded_dialects(module: ir.ModuleIR, span: Span, subjects) -> frozenset[str] | None:
+def guarded_dialects(module: ir.ModuleIR, span: Span, subjects, calls=None) -> frozenset[str] | None:
     """The dialect names (``postgresql``, ``sqlite``, ``mysql`` …) the connection can have where the
     code at ``span`` runs, by the dialect tests that guard it in its function; an :class:`Excluded`
     set for the names it cannot have (``else`` of ``if (dialect === 'postgres')``); ``None`` when no
     test says.  ``subjects``: what reads the connection's dialect name (``[[dialect_subject]]`` of
     rules/knowledge/sql_dialects.toml), each a dotted chain whose end the expression must match
-    (``("*", "dialect", "name")``, ``getDialect()``)."""
+    (``("*", "dialect", "name")``, ``getDialect()``).  ``calls``: whether a call answers a dialect
+    name (the caller's summary of a project helper such as ``getDbClient(db)``)."""
     function = ir.innermost_function(module, span)
     if function is None or not subjects:
         return None
-    subjects = tuple(subjects)
-    return _combine(_walk(function.body, span, _Scope(_dialect_locals(function, subjects), subjects)) or [])
+    return _combine(_walk(function.body, span, _scope(function, tuple(subjects), calls)) or [])
 
 
 # -- a connection made in place ------------------------------------------------------------------

@@ -3135,6 +3135,10 @@ class Frame(Calls):
             return v.UNKNOWN  # bound here but not yet (or not knowably) assigned on this path
         if name in ("self", "this") and self.self_value is not None and name not in self.env:
             return self.self_value
+        if name in self.function.imports:
+            # a function-scope import (`from flask import Config` in a method of the module's own class
+            # Config): the imported name, not the module-level definition it shadows
+            return self._imported(name)
         # enclosing functions (closures): the environment each function was defined in
         function = self.function
         while function.kind != "module" and function.parent > 0:
@@ -3144,6 +3148,8 @@ class Frame(Calls):
             outer = self.program.function(self.path, function.parent)
             if outer is None:
                 break
+            if name in outer.imports:
+                return self._imported(name)
             if outer.scope_of(name) != "outer":
                 return v.UNKNOWN
             function = outer
@@ -3157,6 +3163,10 @@ class Frame(Calls):
                 return self.program.import_value(self.path, binding)
             return self.program.module_member_static(self.path, name)
         return self.program.module_global(self.path, name)
+
+    def _imported(self, name: str):
+        binding = self.program.binding(self.path, name)
+        return self.program.import_value(self.path, binding) if binding is not None else v.UNKNOWN
 
     def member(self, value, name: str, node):  # noqa: C901
         """``value.name``: attributes of handles, models, rows, instances, modules, requests."""

@@ -76,12 +76,13 @@ def cook(raw: str) -> str:
 class _FunctionState:
     """What is being collected for the function under construction."""
 
-    __slots__ = ("fid", "locals", "globals", "hoisted")
+    __slots__ = ("fid", "locals", "globals", "hoisted", "imports")
 
     def __init__(self, fid: int) -> None:
         self.fid = fid
         self.locals: set[str] = set()
         self.globals: set[str] = set()
+        self.imports: set[str] = set()
         self.hoisted: list[ir.Stmt] = []  # walrus assignments of the statement being lowered
 
 
@@ -491,7 +492,15 @@ class _Lowerer:
         return []
 
     def s_import(self, node) -> list[ir.Stmt]:
-        """Imports bind module-wide (see the module docstring); they are not statements."""
+        """Imports bind module-wide (see the module docstring); they are not statements.  Inside a
+        function the names are also recorded as that function's ``imports``."""
+        start = len(self.bindings)
+        self._import(node)
+        if len(self.states) > 1:
+            self.state.imports.update(local for local, _ in self.bindings[start:])
+        return []
+
+    def _import(self, node) -> None:
         if node.type == "import_statement":
             for name_node in node.children_by_field_name("name"):
                 if name_node.type == "aliased_import":
@@ -500,7 +509,7 @@ class _Lowerer:
                 else:
                     top = self.text(name_node).split(".", 1)[0]
                     self.bindings.append((top, f"{top}:"))
-            return []
+            return
         module_node = node.child_by_field_name("module_name")
         level, module = 0, ""
         if module_node is not None:
@@ -518,7 +527,6 @@ class _Lowerer:
             else:
                 name = local = self.text(name_node)
             self.bindings.append((local, f"{'.' * level}{module}:{name}"))
-        return []
 
     def s_match(self, node) -> list[ir.Stmt]:
         subject = node.child_by_field_name("subject")
@@ -598,7 +606,7 @@ class _Lowerer:
         self.functions[fid] = ir.Function(
             fid, name, qualname, function_kind, tuple(params), body, self.span(node), decorators, is_async,
             is_generator, returns, parent, cls if in_class else -1, ir.frozen(state.locals), ir.frozen(state.globals),
-            is_static,
+            is_static, ir.frozen(state.imports),
         )
         return fid
 

@@ -83,7 +83,8 @@ def _guarded(ctx: CheckContext, sites: list, sql: SqlKnowledge) -> list:
     for site in sites:
         module = program.modules.get(site.path)
         site = _typed_holes(program, site, private)
-        names = guarded_dialects(module, site.call.span, sql.dialect_subjects) if module is not None else None
+        names = guarded_dialects(module, site.call.span, sql.dialect_subjects, _dialect_helper(program, site.path, sql)) \
+            if module is not None else None
         databases = {sql.database_named(name) for name in names} if names else set()
         if names is None and module is not None:
             # `sequelize = new Sequelize({ dialect: 'sqlite', … })` just before, in place: that connection's database
@@ -98,6 +99,32 @@ def _guarded(ctx: CheckContext, sites: list, sql: SqlKnowledge) -> list:
                 site = site._replace(database=database)
         result.append(site)
     return result
+
+
+def _dialect_helper(program, path: str, sql: SqlKnowledge):
+    """Whether a call answers the connection's dialect name: a project function every ``return`` of which
+    is the name of a database (``function getDbClient(db) { … if (client === 'pg') return 'postgres' …
+    return 'sqlite' }``, ``getDatabaseType()`` read from the URL) — code that picks its SQL by what it
+    answers tests a dialect like ``knex.client.config.client`` itself."""
+    from archlint.domain import ir
+    from archlint.semantics import values as v
+
+    cache = program.__dict__.setdefault("_dialect_helpers", {})
+
+    def answers(call) -> bool:
+        target = v.strip(program.static_value(path, call.func)) if type(call.func) in (ir.Name, ir.Attr) else None
+        if type(target) is not v.Function:
+            return False
+        key = (target.path, target.fid)
+        if key not in cache:
+            function = program.function(target.path, target.fid)
+            returned = [node.value for node in ir.iter_nodes(function.body) if type(node) is ir.Return] if function else []
+            cache[key] = bool(returned) and all(
+                type(value) is ir.Const and isinstance(value.value, str) and sql.database_named(value.value) is not None
+                for value in returned)
+        return cache[key]
+
+    return answers
 
 
 def _constructed_databases(program, module, span, sql: SqlKnowledge) -> set:
