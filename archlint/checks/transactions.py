@@ -309,9 +309,10 @@ def _split_by_commit(names: Known, effects, local_loop=None) -> list:
     # request of open-webui's size, hundreds of effects, that was a tenth of the whole run)
     unit = [_is_unit_write(names, effect) for effect in effects]
     commits = [j for j, effect in enumerate(effects) if effect.op == "commit" and not effect.in_tx]
+    placed = {j: _commit_site(effects, j) for j in commits}
     # changes to a held row that a later commit of their own function flushes
     alone = {k for k, effect in enumerate(effects) if unit[k] and effect.op == "dirty"
-             and any(j > k and effects[j].trace == effect.trace and compatible(effect.branch, effects[j].branch) for j in commits)}
+             and any(j > k and placed[j].trace == effect.trace and compatible(effect.branch, effects[j].branch) for j in commits)}
     for i, first in enumerate(effects):
         if not unit[i]:
             continue
@@ -319,7 +320,7 @@ def _split_by_commit(names: Known, effects, local_loop=None) -> list:
         for j in commits:
             if j <= i:
                 continue
-            commit = effects[j]
+            commit = placed[j]
             if not compatible(first.branch, commit.branch):
                 continue
             shared = [loop for loop in first.loops if loop in commit.loops]
@@ -336,6 +337,20 @@ def _split_by_commit(names: Known, effects, local_loop=None) -> list:
             if later and not _repeats_alone(first, later):
                 return [first] + later[:3]
     return repeated
+
+
+def _commit_site(effects, j: int):
+    """The commit at ``effects[j]`` placed where the operation commits: a call that does nothing but commit
+    (a repository's ``def commit(self): db.session.commit()``, a unit of work's ``commit()`` forwarding to its
+    session — one or several such wrappers deep) commits in the function that makes the call, as
+    ``db.session.commit()`` written there would; so ``add_favorite(…); repo.commit(); article.count += 1;
+    repo.commit()`` pairs the changed row with the commits of its own function.  A call that also writes
+    (``repo.save(row)``: add + commit) keeps its commit inside it."""
+    commit = effects[j]
+    trace = commit.trace
+    while trace and not any(k != j and effects[k].trace[:len(trace)] == trace for k in range(len(effects))):
+        trace = trace[:-1]
+    return commit if trace == commit.trace else commit._replace(trace=trace)
 
 
 def _unchanged_resave(effects, i: int, j: int, k: int, later) -> bool:

@@ -1449,6 +1449,10 @@ class Calls:
                 found = bare.get(key.value)
                 if found is not None:
                     return v.tag(found, tags)
+                if not bare.items and self.alternatives:
+                    # `(request.get_json() or {}).get("article")`: the empty-dict alternative has no key — the
+                    # default, not an unknown that would hide the body's own `article` in the join
+                    return args[1][2] if len(args) > 1 and args[1][0] == "pos" else v.Const(None)
             return v.tag(v.UNKNOWN, tags)  # a missing key: the literal may have had computed keys or spreads
         if kind is v.Record and method in ("items", "keys") and not args and bare.get(method) is None and self.python:
             spread = bare.get("...")
@@ -1482,6 +1486,10 @@ class Calls:
                 if method == "get":
                     held = self.program.read_context(bare.framework, "var", key.value)
                     return held if held is not None else v.tag(v.UNKNOWN, tags | {v.REQUEST_TAG})
+            if self.python and method == "get" and type(key) is v.Const and isinstance(key.value, str) \
+                    and (bare.part == "body" or bare.part.startswith("body.")):
+                # `body.get("article")` on the parsed JSON body: the sub-object, as `body["article"]` is
+                return self.member(receiver, key.value, None)
             names = known(self.program)
             part = names.request_object_methods.get(method)
             validated = method in names.request_validated_methods
