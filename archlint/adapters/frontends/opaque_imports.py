@@ -60,6 +60,8 @@ _PIN_AFTER = lazy_compile(rb"[\s)]*(?:(?:not\s+)?in\s+(?:([A-Za-z_][\w.]*)|.)|[=
 _PIN_EQUAL_BEFORE = lazy_compile(rb"['\"][\s)]*[=!]=[\s(]*\Z")
 _PIN_METHOD_BEFORE = lazy_compile(rb"([\w.]*)(\S?)\s*\.\s*(?:get|has|includes|__contains__|test|indexOf)\s*\(\s*\Z")
 _STRING_OR_BRACKET = lazy_compile(rb"""'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|[()\[\]{}]""")
+# a value that is a call opened on its line and not closed there: `MigrationLoader.migrations_module(`
+_CALL_OPENED = lazy_compile(rb"[A-Za-z_][\w.]*[ \t]*\(")
 _CODE_PREFIX = lazy_compile(rb"""(?:[^'"#\n]|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")*""")
 
 
@@ -309,6 +311,8 @@ class Prover:
             and not _STATEMENT_LINE.match(data, line_start)
         if not (assigned or unpacked or aliased or looped):
             return None  # a use
+        if looped and members and not dotted:
+            return None  # a loop binds no member: the folder's `_member` reads assignments only
         if not self.scan._in_code(start):
             return None  # in a string or a comment
         kind = "self" if dotted else "assign"
@@ -323,6 +327,8 @@ class Prover:
         elif unpacked is not None:
             if not dotted and not _UNPACKED_BEFORE.match(before) and _unbalanced(before):
                 return None  # `f(x, y=1)`
+        if (assigned is not None and not walrus or unpacked is not None) and self._opens_bracket(line_start):
+            return None  # `def f(` then `self, x, y=None`: parameters (or arguments) inside the brackets, no assignment
         elif aliased and _IMPORT_LINE.match(data, line_start) and not dotted:
             return None  # `import a as x`: an import binding, no assignment
         chain = self._chain(start)
@@ -352,6 +358,22 @@ class Prover:
             return "loop", name == names[0] or self._variable(iterable[2][0], depth + 1), chain  # the index: derived
         return "loop", self._variable(iterable, depth + 1), chain
 
+    def _opens_bracket(self, line_start: int) -> bool:
+        """The line before ``line_start`` ends, as code, with an opening bracket: this line is
+        inside brackets, where no statement (so no assignment) starts."""
+        from archlint.adapters.frontends.scanner import _Unsure
+
+        data = self.data
+        last = line_start - 2  # the byte before the newline ending the line above
+        while last >= 0 and data[last] in b" \t\r":
+            last -= 1
+        if last < 0 or data[last] not in b"([{":
+            return False
+        try:
+            return self.scan._in_code(last)
+        except _Unsure:
+            return False
+
     def _header_colon(self, colon: int) -> bool:
         """The ``:`` after a name leaves nothing open to its line's end (brackets closed, no ``\\``):
         no annotation continues onto the next line, whatever ``=`` comes there."""
@@ -374,12 +396,35 @@ class Prover:
         if stop < line_end and data[stop] != 0x23:  # an open quote: a string over lines
             return False
         text = data[at:stop].strip()
+        if _CALL_OPENED.fullmatch(text):
+            text = self._call_over_lines(at, at + data[at:stop].index(b"("))  # `f(` then its arguments on the lines below
+            if text is None:
+                return False
         if not text or len(text) >= _TEXT_LIMIT or text.endswith(b"\\") or b";" in text or _unbalanced(text) \
                 or _unbalanced(text, closing=True):
             return False
         from archlint.domain.expressions import parse
 
         return self._variable(parse(text.decode("utf-8", "replace"), "python"), depth + 1)  # "unknown": unsure
+
+    def _call_over_lines(self, start: int, open_paren: int) -> bytes | None:
+        """The whole value ``callee(…)`` whose arguments go on over lines, as one line, when the
+        statement ends at its closing bracket (nothing but a comment after it); None otherwise."""
+        from archlint.adapters.frontends.scanner import _Unsure
+
+        data = self.data
+        try:
+            close = self.scan._closing(open_paren)  # comments or triple-quoted strings inside: unsure
+        except _Unsure:
+            return None
+        line_end = data.find(b"\n", close)
+        rest = data[close + 1 : len(data) if line_end < 0 else line_end].strip()
+        if rest and not rest.startswith(b"#"):
+            return None  # `f(…) + x`, `f(…)[0]`, `f(…).g(` …: more value after the call
+        whole = data[start:close + 1]
+        if b"\\" in whole or b"'" in whole or b'"' in whole:
+            return None  # a string or a continuation over the lines: the frontend decides
+        return b" ".join(whole.split())
 
     # text tests -------------------------------------------------------------------------------------
     def _assigned_anywhere(self, name: str) -> bool:
