@@ -49,6 +49,9 @@ _SIGNATURE_TOKEN = lazy_compile(rb"""'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|#[^
 _PARAMETER = lazy_compile(rb"\s*\**\s*([^\W\d]\w*)")
 _DEF_OR_CLASS = lazy_compile(rb"[ \t]*(?:async[ \t]+)?(?:def|class)\b")
 _INDENT = re.compile(rb"[ \t\f]*")
+_ASCII_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")  # bytes `\w`
+# after a name at a line start: an assignment of a bracket (`sorts = [`, `SORTS: list = (`)
+_BRACKET_ASSIGNED = lazy_compile(rb"[ \t]*(?::[^=\n]*)?=[ \t\\]*[\[({]")
 _OPERATORS = frozenset(bytes([c]) for c in b"-+*/%&|^@<>")  # before `=`: an augmented assignment
 _IMPORT_LINE = lazy_compile(rb"[ \t]*(?:from|import)[ \t]")
 _FOR_LINE = lazy_compile(rb"[ \t]*(?:async[ \t]+)?for[ \t]+([^\n]*?)[ \t]+in[ \t]+([^\n]*):[ \t]*(?:#[^\n]*)?\r?$", re.M)
@@ -280,7 +283,7 @@ class Prover:
             return self._parameters[header]
         found = None
         match = _DEF_SIGNATURE.match(self.data, header)
-        if match is not None and _word_found(self.data, rb"def[ \t]+" + match.group(1) + rb"(?!\w)", 2) == 1:
+        if match is not None and _word_found(self.data, b"def", match.group(1), 2) == 1:
             found = _parameter_names(self.data, match.end() - 1)
         self._parameters[header] = found
         return found
@@ -433,7 +436,7 @@ class Prover:
         return _bound(self.data, {name})
 
     def _is_class(self, name: str) -> bool:
-        return _word_found(self.data, rb"class[ \t]+" + re.escape(name.encode()) + rb"(?!\w)")
+        return _word_found(self.data, b"class", name.encode())
 
     def _pinnable(self, name: str) -> bool:
         """May a guard pin ``name`` to a constant collection's members?  (Then the IR decides.)"""
@@ -472,8 +475,14 @@ class Prover:
             return True
         if "." in dotted:
             return False
-        pattern = re.escape(dotted.encode()) + rb"[ \t]*(?::[^=\n]*)?=[ \t\\]*[\[({]"
-        return any(match.start() == 0 or self.data[match.start() - 1] == 0x0A for match in re.finditer(pattern, self.data))
+        data = self.data
+        token = dotted.encode()
+        start = data.find(token)
+        while start >= 0:  # `name = [` at a line start: C's substring search, then the tail's regex
+            if (start == 0 or data[start - 1] == 0x0A) and _BRACKET_ASSIGNED.match(data, start + len(token)):
+                return True
+            start = data.find(token, start + 1)
+        return False
 
 
 def _group(chain: list[int], kind: str, members: bool) -> int | None:
@@ -548,14 +557,24 @@ def _unbalanced(text: bytes, closing: bool = False) -> bool:
     return depth > 0 and not closing
 
 
-def _word_found(data: bytes, pattern: bytes, count: int = 1) -> int:
-    """How many matches of ``pattern`` (a literal start: C's search finds them) start a word, up to ``count``."""
+def _word_found(data: bytes, keyword: bytes, name: bytes, count: int = 1) -> int:
+    """How many ``keyword name`` (``class Foo``, ``def load``: blanks between, the name ended, the
+    keyword starting a word) the file holds, up to ``count`` — what a search for
+    ``rb"keyword[ \\t]+name(?!\\w)"`` finds, by C's substring search for the name (no regex
+    compiled per name)."""
     found = 0
-    for match in re.finditer(pattern, data):
-        if not _is_word(data, match.start() - 1):
+    start = data.find(name)
+    while start >= 0:
+        end = start + len(name)
+        blank = start
+        while blank > 0 and data[blank - 1] in (0x20, 0x09):
+            blank -= 1
+        if blank < start and data.endswith(keyword, 0, blank) and not _is_word(data, blank - len(keyword) - 1) \
+                and not (end < len(data) and data[end] in _ASCII_WORD):
             found += 1
             if found >= count:
                 break
+        start = data.find(name, end)
     return found
 
 
