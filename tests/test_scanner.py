@@ -162,7 +162,25 @@ _ASSIGNED_CASES = [
     (_H + "def load(parts):\n    return importlib.import_module('.'.join(parts))\n", True),
     (_H + "def load(path):\n    name = None\n    if path:\n        name = path.lower()\n    return importlib.import_module(name)\n", True),
     (_H + "def load(path, x):\n    if path:\n        name = x\n    else:\n        name = 'b'\n    return importlib.import_module(name)\n", True),
+    # a member set from a parameter in a class whose method has a comprehension binding the same
+    # name (a loop binds no member); a parameter on a signature spread over lines (`name, other=None`
+    # there is no assignment); a value that is a call whose arguments go on over lines
+    (_H + "class Config:\n    def __init__(self, label):\n        self.name = label\n\n    def pairs(self, mod):\n"
+     "        return [\n            (name, value)\n            for name, value in vars(mod).items()\n        ]\n\n"
+     "    def load(self):\n        return importlib.import_module('%s.models' % (self.name,))\n", True),
+    (_H + "class Pattern:\n    def __init__(self, regex):\n        self.regex = regex\n\n\n"
+     "class Resolver:\n    def __init__(\n        self, pattern, name, default=None\n    ):\n        self.name = name\n\n"
+     "    def urls(self):\n        return importlib.import_module(self.name)\n", True),
+    (_H + "class Writer:\n    def base(self):\n        package, _ = Loader.package_of(\n            self.label\n        )\n"
+     "        return importlib.import_module(package)\n", True),
     # look-alikes folding resolves, or a guard pins, or a shape not read: the frontend decides
+    (_H + "class Config:\n    name = 'app.models'\n\n    def pairs(self, mod):\n        return [name for name in mod]\n\n"
+     "    def load(self):\n        return importlib.import_module(self.name)\n", False),
+    (_H + "def load(path):\n    if (\n        name := 'app.a'\n    ):\n        return importlib.import_module(name)\n", False),
+    (_H + "def load(path):\n    with (\n        path as name,\n    ):\n        return importlib.import_module(name)\n", False),
+    (_H + "def load(self):\n    package = get_package(\n        self.label\n    ) or 'app.a'\n"
+     "    return importlib.import_module(package)\n", False),
+    (_H + "def load(self):\n    package = str(\n        'app.a'\n    )\n    return importlib.import_module(package)\n", False),
     (_H + "def load(path):\n    name = 'app.' + 'x'\n    return importlib.import_module(name)\n", False),
     (_H + "name = 'a'\n\ndef other(path):\n    name = path\n\ndef load():\n    return importlib.import_module(name)\n", False),
     (_H + "def load():\n    for name in ('a', 'b'):\n        importlib.import_module(name)\n", False),
@@ -399,3 +417,35 @@ def test_the_lean_head_matches_the_frontend_on_each_computed_import_shape():
             (25, 'f"x.{name}"', "registry"), (29, "app.routes.orders", DYNAMIC), (29, "app.routes.users", DYNAMIC),
             (33, "name", OPAQUE), *expected]
         assert lean.imports == reference.imports and lean.lines == reference.lines
+
+
+@pytest.mark.parametrize(
+    "source,optional",
+    [
+        # black's layout of a caught tuple: one name a line, a comment after some
+        ("try:\n    import colorama\nexcept (\n    AttributeError,  # old versions\n    ImportError,\n    OSError,\n):\n    pass\n", True),
+        ("try:\n    import colorama\nexcept (\n    AttributeError,\n    OSError,  # not an import error\n) as error:\n    pass\n", False),
+    ],
+)
+def test_an_except_tuple_over_lines_is_read_as_the_frontend_reads_it(source, optional):
+    data = source.encode()
+    scanned = scan_python(data)
+    assert scanned is not None, "the scanner handed this source to the frontend"
+    assert scanned[0] == python.extract("x.py", data, full=False).imports
+    assert scanned[0][0].optional is optional
+
+
+@pytest.mark.parametrize(
+    "source,kind",
+    [
+        ("def f(setting):\n    if setting in {\n        'A',\n        'B',\n    }:\n        from app import engines\n", LAZY),
+        ("if name in {\n    'A',\n}:\n    from app import engines\n", RUNTIME),
+    ],
+)
+def test_an_import_under_a_header_whose_set_goes_on_over_lines_is_scanned(source, kind):
+    """`if setting in {` … `}:` (Django's test signals): the header's first line leaves a brace open."""
+    data = source.encode()
+    scanned = scan_python(data)
+    assert scanned is not None, "the scanner handed this source to the frontend"
+    assert scanned[0] == python.extract("x.py", data, full=False).imports
+    assert scanned[0][-1].kind == kind

@@ -262,11 +262,17 @@ def _walk(result, top, top_rel, real_root, exclude, ignores, seen_dirs: _SeenDir
         if ignores is not None and directory_rel and ".gitignore" in names:
             ignores.load(directory_rel, directory)
         for entry in entries:
-            relative = f"{directory_rel}/{entry.name}" if directory_rel else entry.name
             try:
                 is_dir = entry.is_dir()  # follows symlinks; False for broken ones
             except OSError:
                 is_dir = False
+            if not is_dir:
+                readable = _READ_NAMES.get(entry.name)
+                if readable is None:
+                    readable = _READ_NAMES[entry.name] = _may_be_read(entry.name)
+                if not readable:
+                    continue  # `django.po`, `logo.png`: neither a source nor a manifest (_add_file would return)
+            relative = f"{directory_rel}/{entry.name}" if directory_rel else entry.name
             if is_dir:
                 if _default_excluded(entry.name):
                     result.hidden.append((relative, f"default exclude `{entry.name}`"))
@@ -289,6 +295,21 @@ def _walk(result, top, top_rel, real_root, exclude, ignores, seen_dirs: _SeenDir
             except OSError:
                 regular = False
             _add_file(result, entry.path, relative, real_root, seen_files, explicit=False, symlink=entry.is_symlink(), regular=regular)
+
+
+# Every name ``is_manifest_name`` can accept ends or starts like one of these (or is in _MANIFEST_NAMES)
+_MANIFEST_ENDINGS = (*_MANIFEST_HINT, ".json", ".sql", ".sh", ".prisma")
+_MANIFEST_STARTS = (".env", "requirements", "docker-compose.", "tsconfig.")
+
+
+_READ_NAMES: dict[str, bool] = {}  # _may_be_read by name: a tree repeats its names (`__init__.py`, `django.po`)
+
+
+def _may_be_read(name: str) -> bool:
+    """Can ``_add_file`` do anything with a file of this name: a source by extension, or a name
+    ``is_manifest_name`` may accept (an over-approximation that reads the name alone)?"""
+    return (_extension(name) in LANGUAGES or name in _MANIFEST_NAMES or name == "METADATA" or name == ".sequelizerc"
+            or name.endswith(_MANIFEST_ENDINGS) or name.startswith(_MANIFEST_STARTS))
 
 
 def _default_excluded(name: str) -> bool:

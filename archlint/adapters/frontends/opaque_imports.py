@@ -49,6 +49,9 @@ _SIGNATURE_TOKEN = lazy_compile(rb"""'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|#[^
 _PARAMETER = lazy_compile(rb"\s*\**\s*([^\W\d]\w*)")
 _DEF_OR_CLASS = lazy_compile(rb"[ \t]*(?:async[ \t]+)?(?:def|class)\b")
 _INDENT = re.compile(rb"[ \t\f]*")
+_ASCII_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")  # bytes `\w`
+# after a name at a line start: an assignment of a bracket (`sorts = [`, `SORTS: list = (`)
+_BRACKET_ASSIGNED = lazy_compile(rb"[ \t]*(?::[^=\n]*)?=[ \t\\]*[\[({]")
 _OPERATORS = frozenset(bytes([c]) for c in b"-+*/%&|^@<>")  # before `=`: an augmented assignment
 _IMPORT_LINE = lazy_compile(rb"[ \t]*(?:from|import)[ \t]")
 _FOR_LINE = lazy_compile(rb"[ \t]*(?:async[ \t]+)?for[ \t]+([^\n]*?)[ \t]+in[ \t]+([^\n]*):[ \t]*(?:#[^\n]*)?\r?$", re.M)
@@ -60,6 +63,8 @@ _PIN_AFTER = lazy_compile(rb"[\s)]*(?:(?:not\s+)?in\s+(?:([A-Za-z_][\w.]*)|.)|[=
 _PIN_EQUAL_BEFORE = lazy_compile(rb"['\"][\s)]*[=!]=[\s(]*\Z")
 _PIN_METHOD_BEFORE = lazy_compile(rb"([\w.]*)(\S?)\s*\.\s*(?:get|has|includes|__contains__|test|indexOf)\s*\(\s*\Z")
 _STRING_OR_BRACKET = lazy_compile(rb"""'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|[()\[\]{}]""")
+# a value that is a call opened on its line and not closed there: `MigrationLoader.migrations_module(`
+_CALL_OPENED = lazy_compile(rb"[A-Za-z_][\w.]*[ \t]*\(")
 _CODE_PREFIX = lazy_compile(rb"""(?:[^'"#\n]|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")*""")
 
 
@@ -278,7 +283,7 @@ class Prover:
             return self._parameters[header]
         found = None
         match = _DEF_SIGNATURE.match(self.data, header)
-        if match is not None and _word_found(self.data, rb"def[ \t]+" + match.group(1) + rb"(?!\w)", 2) == 1:
+        if match is not None and _word_found(self.data, b"def", match.group(1), 2) == 1:
             found = _parameter_names(self.data, match.end() - 1)
         self._parameters[header] = found
         return found
@@ -309,6 +314,8 @@ class Prover:
             and not _STATEMENT_LINE.match(data, line_start)
         if not (assigned or unpacked or aliased or looped):
             return None  # a use
+        if looped and members and not dotted:
+            return None  # a loop binds no member: the folder's `_member` reads assignments only
         if not self.scan._in_code(start):
             return None  # in a string or a comment
         kind = "self" if dotted else "assign"
@@ -323,6 +330,8 @@ class Prover:
         elif unpacked is not None:
             if not dotted and not _UNPACKED_BEFORE.match(before) and _unbalanced(before):
                 return None  # `f(x, y=1)`
+        if (assigned is not None and not walrus or unpacked is not None) and self._opens_bracket(line_start):
+            return None  # `def f(` then `self, x, y=None`: parameters (or arguments) inside the brackets, no assignment
         elif aliased and _IMPORT_LINE.match(data, line_start) and not dotted:
             return None  # `import a as x`: an import binding, no assignment
         chain = self._chain(start)
@@ -352,6 +361,22 @@ class Prover:
             return "loop", name == names[0] or self._variable(iterable[2][0], depth + 1), chain  # the index: derived
         return "loop", self._variable(iterable, depth + 1), chain
 
+    def _opens_bracket(self, line_start: int) -> bool:
+        """The line before ``line_start`` ends, as code, with an opening bracket: this line is
+        inside brackets, where no statement (so no assignment) starts."""
+        from archlint.adapters.frontends.scanner import _Unsure
+
+        data = self.data
+        last = line_start - 2  # the byte before the newline ending the line above
+        while last >= 0 and data[last] in b" \t\r":
+            last -= 1
+        if last < 0 or data[last] not in b"([{":
+            return False
+        try:
+            return self.scan._in_code(last)
+        except _Unsure:
+            return False
+
     def _header_colon(self, colon: int) -> bool:
         """The ``:`` after a name leaves nothing open to its line's end (brackets closed, no ``\\``):
         no annotation continues onto the next line, whatever ``=`` comes there."""
@@ -374,12 +399,35 @@ class Prover:
         if stop < line_end and data[stop] != 0x23:  # an open quote: a string over lines
             return False
         text = data[at:stop].strip()
+        if _CALL_OPENED.fullmatch(text):
+            text = self._call_over_lines(at, at + data[at:stop].index(b"("))  # `f(` then its arguments on the lines below
+            if text is None:
+                return False
         if not text or len(text) >= _TEXT_LIMIT or text.endswith(b"\\") or b";" in text or _unbalanced(text) \
                 or _unbalanced(text, closing=True):
             return False
         from archlint.domain.expressions import parse
 
         return self._variable(parse(text.decode("utf-8", "replace"), "python"), depth + 1)  # "unknown": unsure
+
+    def _call_over_lines(self, start: int, open_paren: int) -> bytes | None:
+        """The whole value ``callee(…)`` whose arguments go on over lines, as one line, when the
+        statement ends at its closing bracket (nothing but a comment after it); None otherwise."""
+        from archlint.adapters.frontends.scanner import _Unsure
+
+        data = self.data
+        try:
+            close = self.scan._closing(open_paren)  # comments or triple-quoted strings inside: unsure
+        except _Unsure:
+            return None
+        line_end = data.find(b"\n", close)
+        rest = data[close + 1 : len(data) if line_end < 0 else line_end].strip()
+        if rest and not rest.startswith(b"#"):
+            return None  # `f(…) + x`, `f(…)[0]`, `f(…).g(` …: more value after the call
+        whole = data[start:close + 1]
+        if b"\\" in whole or b"'" in whole or b'"' in whole:
+            return None  # a string or a continuation over the lines: the frontend decides
+        return b" ".join(whole.split())
 
     # text tests -------------------------------------------------------------------------------------
     def _assigned_anywhere(self, name: str) -> bool:
@@ -388,7 +436,7 @@ class Prover:
         return _bound(self.data, {name})
 
     def _is_class(self, name: str) -> bool:
-        return _word_found(self.data, rb"class[ \t]+" + re.escape(name.encode()) + rb"(?!\w)")
+        return _word_found(self.data, b"class", name.encode())
 
     def _pinnable(self, name: str) -> bool:
         """May a guard pin ``name`` to a constant collection's members?  (Then the IR decides.)"""
@@ -427,8 +475,14 @@ class Prover:
             return True
         if "." in dotted:
             return False
-        pattern = re.escape(dotted.encode()) + rb"[ \t]*(?::[^=\n]*)?=[ \t\\]*[\[({]"
-        return any(match.start() == 0 or self.data[match.start() - 1] == 0x0A for match in re.finditer(pattern, self.data))
+        data = self.data
+        token = dotted.encode()
+        start = data.find(token)
+        while start >= 0:  # `name = [` at a line start: C's substring search, then the tail's regex
+            if (start == 0 or data[start - 1] == 0x0A) and _BRACKET_ASSIGNED.match(data, start + len(token)):
+                return True
+            start = data.find(token, start + 1)
+        return False
 
 
 def _group(chain: list[int], kind: str, members: bool) -> int | None:
@@ -503,14 +557,24 @@ def _unbalanced(text: bytes, closing: bool = False) -> bool:
     return depth > 0 and not closing
 
 
-def _word_found(data: bytes, pattern: bytes, count: int = 1) -> int:
-    """How many matches of ``pattern`` (a literal start: C's search finds them) start a word, up to ``count``."""
+def _word_found(data: bytes, keyword: bytes, name: bytes, count: int = 1) -> int:
+    """How many ``keyword name`` (``class Foo``, ``def load``: blanks between, the name ended, the
+    keyword starting a word) the file holds, up to ``count`` — what a search for
+    ``rb"keyword[ \\t]+name(?!\\w)"`` finds, by C's substring search for the name (no regex
+    compiled per name)."""
     found = 0
-    for match in re.finditer(pattern, data):
-        if not _is_word(data, match.start() - 1):
+    start = data.find(name)
+    while start >= 0:
+        end = start + len(name)
+        blank = start
+        while blank > 0 and data[blank - 1] in (0x20, 0x09):
+            blank -= 1
+        if blank < start and data.endswith(keyword, 0, blank) and not _is_word(data, blank - len(keyword) - 1) \
+                and not (end < len(data) and data[end] in _ASCII_WORD):
             found += 1
             if found >= count:
                 break
+        start = data.find(name, end)
     return found
 
 

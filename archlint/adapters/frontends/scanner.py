@@ -61,6 +61,9 @@ _HEADER = lazy_compile(rb"[ \t]*(?:(async[ \t]+)?(def)\b|(if)[ \t(]|(class|for|w
 # suppressed exceptions (group 1) when the header holds only that context manager
 _SUPPRESS = lazy_compile(rb"[ \t]*with[ \t]+(?:contextlib\.)?suppress\(([^()\n]*)\)[ \t]*:")
 _EXCEPT = lazy_compile(rb"except\b(?:(?!\*)([^\n:#(]*(?:\([^()\n]*\))?[^\n:#]*?)\s*:|)")
+_EXCEPT_OPEN = lazy_compile(rb"except[ \t]*\([ \t]*(?:#[^\n]*)?\r?\n")
+# the logical line of such a clause: `except ( A,  B, ):` (then `as e`, the colon and a body on its line)
+_EXCEPT_TUPLE = lazy_compile(rb"except\s*\(([\w.,\s]*)\)\s*(?:as\s+[^\W\d]\w*\s*)?:")
 _DOTTED = lazy_compile(rb"[A-Za-z_][\w.]*")
 _IMPORT_ERRORS = frozenset({b"ImportError", b"ModuleNotFoundError", b"Exception", b"BaseException"})
 _TYPE_CHECKING_IF = lazy_compile(rb"[ \t]*if[ \t]+((?:[^\W\d]\w*\.)*TYPE_CHECKING)[ \t]*:")
@@ -720,7 +723,7 @@ class _Scan:
                 return False  # else:, finally: or the next statement
             caught = clause.group(1)
             if caught is None:
-                raise _Unsure  # `except (` spread over lines, `except*`: not modelled
+                caught = self._caught_over_lines(line + indent)
             caught = caught.strip()
             if not caught:
                 return True  # a bare except
@@ -728,6 +731,18 @@ class _Scan:
             if names & _IMPORT_ERRORS:
                 return True
         return False
+
+    def _caught_over_lines(self, at: int) -> bytes:
+        """The exceptions of an ``except (`` clause whose parenthesised tuple goes on over lines
+        (a comment after each name, black's layout): the names, comments and newlines dropped;
+        ``except*`` or anything else: not modelled."""
+        if _EXCEPT_OPEN.match(self.data, at) is None:
+            raise _Unsure
+        text, _end = self._logical_slow(at)  # comments and newlines inside the brackets removed; a string: unsure
+        clause = _EXCEPT_TUPLE.match(text)
+        if clause is None:
+            raise _Unsure
+        return clause.group(1)
 
     def _blank(self, line_start: int) -> bool:
         data = self.data
@@ -750,7 +765,8 @@ class _Scan:
             if _indent(data, cursor) <= width:
                 newline = data.find(b"\n", cursor)
                 line = data[cursor : len(data) if newline < 0 else newline]
-                opened = line.count(b"(") + line.count(b"[") - line.count(b")") - line.count(b"]")
+                opened = line.count(b"(") + line.count(b"[") + line.count(b"{") \
+                    - line.count(b")") - line.count(b"]") - line.count(b"}")
                 if _HEADER.match(data, cursor) and opened > 0:
                     return cursor
                 raise _Unsure
