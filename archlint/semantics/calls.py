@@ -2943,7 +2943,8 @@ class Calls:
                         # nor is its None claimed past here (`require(user and …)` then `return user`)
                         self.env[inner.id] = non_null(v.without_missed(self.env[inner.id]))
         self.ran.append(function)
-        label = label or (callee_text(node) if node is not None else "call")
+        if not label and (summary.derefs or summary.effects):  # (rendered only when a deref or an effect names it)
+            label = callee_text(node) if node is not None else "call"
         if summary.always_raises and node is not None:
             self._raising_calls.add(node.span)
         if summary.derefs:
