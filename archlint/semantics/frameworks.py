@@ -1427,7 +1427,7 @@ def _ninja_schema(program, schema: v.ClassValue) -> bool:
 def _restx_marshalled(program, path: str, function: ir.Function):
     """The synthetic analysis of a handler whose decorator marshals what it returns
     (``@ns.marshal_list_with(article_fields)``), else ``None``."""
-    restx = _late("archlint.semantics.restx")  # (it imports this module; asked of every route handler)
+    restx = _late("restx")  # (it imports this module; asked of every route handler)
     marshalled, marshal_returned = restx.marshalled, restx.marshal_returned
     found = marshalled(program, path, function)
     if found is None:

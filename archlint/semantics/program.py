@@ -10,7 +10,6 @@ external package, or a builtin; anything else is ``UNKNOWN``.
 from __future__ import annotations
 
 import bisect
-import importlib
 from collections import deque
 from itertools import islice
 from types import MappingProxyType
@@ -1745,7 +1744,7 @@ class Program:
         """What calling ``function`` with these argument values returns and does (cached).
         Past :data:`MAX_CALL_DEPTH`, or inside a recursive cycle, the answer is ``UNKNOWN``.  ``step``: the levels
         of calls this call adds to its caller's (0 for a delegating method, ``calls.delegating``)."""
-        Frame = _late("archlint.semantics.interpreter").Frame
+        Frame = _late("interpreter").Frame
 
         definition = self.function(function.path, function.fid)
         # a nested function reads its definers' frames (closure_value joins them): a summary computed
@@ -1842,7 +1841,7 @@ class Program:
             # Sequelize/TypeORM/Objection load an association only when the query that made the row asked:
             # on its own the method cannot know what its callers loaded (judged in their contexts instead)
             return v.Row(stack, model, frozenset({"*"}) if stack in ("sequelize", "typeorm", "objection") else frozenset())
-        action = _late("archlint.semantics.frameworks").viewset_action(self, path, function) if self.language(path) == "python" else ""
+        action = _late("frameworks").viewset_action(self, path, function) if self.language(path) == "python" else ""
         if action:  # a DRF viewset's action method: `self.action` is its name while it runs
             return v.tag(v.Instance(path, function.cls), frozenset({"declared", v.DRF_ACTION_TAG + action}))
         # any subclass may be `self` (a mixin's methods call what the class it is mixed into defines)
@@ -2042,7 +2041,7 @@ class Program:
         (Sanic ``@app.on_request`` / ``@app.on_response`` / ``@bp.middleware("response")``) or a server listener
         (``@app.before_server_start``, ``@app.listener("main_process_start")``) of that framework's application
         (``frameworks.toml`` ``context_request_hooks`` / ``context_app_hooks``), else None."""
-        hooks = _late("archlint.semantics.interpreter").known(self).context_hooks
+        hooks = _late("interpreter").known(self).context_hooks
         if not hooks or self.language(path) != "python":
             return None
         for decorator in function.decorators:
@@ -2456,7 +2455,7 @@ class Program:
     def _analyse_module(self, path: str, functions=None, top: bool = True) -> list:
         """The analyses of record of ``path``: its top level (unless ``top`` is false) and its functions
         (``functions``, by default all of them)."""
-        run_module = _late("archlint.semantics.interpreter").run_module
+        run_module = _late("interpreter").run_module
 
         module = self.modules[path]
         results = []
@@ -2478,7 +2477,7 @@ class Program:
 
     def _analyse_root(self, path: str, function: ir.Function):
         """The analysis of record of one function; the fields it read (and when) are kept in ``root_reads``."""
-        Frame = _late("archlint.semantics.interpreter").Frame
+        Frame = _late("interpreter").Frame
 
         self.exited_sessions = set()
         analysis = Analysis(path, function)
@@ -3104,12 +3103,18 @@ _LATE: dict = {}
 
 
 def _late(name: str):
-    """The semantics module ``name`` that imports this one (the interpreter, the frameworks), imported on
+    """The semantics module ``name`` (``interpreter``, ``frameworks`` or ``restx``) that imports this one (the interpreter, the frameworks), imported on
     first use and then read from here: an import statement in a function body costs microseconds per
     call (a check of the module's spec each time), and ``summary_of`` alone runs ~46k times on Django."""
     found = _LATE.get(name)
     if found is None:
-        found = _LATE[name] = importlib.import_module(name)
+        if name == "interpreter":
+            from archlint.semantics import interpreter as found
+        elif name == "frameworks":
+            from archlint.semantics import frameworks as found
+        else:
+            from archlint.semantics import restx as found
+        _LATE[name] = found
     return found
 
 
