@@ -138,9 +138,11 @@ def _destructive_startup(ctx: CheckContext, program) -> Iterator[Finding]:
         for function in module.functions:
             if any(word in function.name.lower() for word in _RESET_WORDS):
                 continue  # an explicit reset helper, not start-up
-            calls = ir.calls_in(function.body)
-            drops = [c for c in calls if c.method == "drop_all"]
-            creates = [c for c in calls if c.method == "create_all"]
+            # the function's node index (one walk per function for the run, shared with the other rules)
+            # holds its calls in source order and by method name: no walk of every body again here
+            index = program.node_index(function)
+            drops = index.methods.get("drop_all", ())
+            creates = index.methods.get("create_all", ())
             for drop in drops:
                 if creates and any((c.span.line, c.span.column) > (drop.span.line, drop.span.column) for c in creates) \
                         and not _under_flag(function, drop):
@@ -150,8 +152,8 @@ def _destructive_startup(ctx: CheckContext, program) -> Iterator[Finding]:
                     )
                     guidance = "Call only `create_all()` at start-up (it creates missing tables); keep `drop_all()` in tests or an explicit reset command."
                     yield ctx.registry.finding("AL704", path, drop.span, message, guidance)
-            for call in calls:
-                option = _drop_schema_option(call)
+            for call in index.ordered:
+                option = _drop_schema_option(call) if type(call) is ir.Call else None
                 if option is not None and not _under_flag(function, call):
                     message = (
                         "the TypeORM data source sets `dropSchema: true`: every connection at start-up drops the whole "

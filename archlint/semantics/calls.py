@@ -10,7 +10,7 @@ from __future__ import annotations
 from archlint.domain import ir
 from archlint.domain.records import NamedTuple
 from archlint.domain.sql.lexer import is_statement
-from archlint.semantics import django_apps, lost_updates, sequences, validators
+from archlint.semantics import django_apps, lost_updates, sequences, tasks, validators
 from archlint.semantics import values as v
 from archlint.semantics.containers import known as container_names, registry_call, registry_classes
 from archlint.semantics.containers import resolved as resolved_from_container
@@ -1125,8 +1125,6 @@ class Calls:
         handed, where this function never awaits the task (:mod:`archlint.semantics.tasks`)."""
         if not self.python or not any(type(arg.value) is ir.Call for arg in node.args):
             return frozenset()
-        from archlint.semantics import tasks
-
         if type(node.func) is ir.Attr and node.func.name not in tasks.spawner_names(self.program):
             return frozenset()  # (`asyncio.create_task`: its name read statically only when it could be one)
         bare = v.strip(receiver if type(node.func) is not ir.Attr else self.program.static_value(self.path, node.func))
@@ -2750,10 +2748,12 @@ class Calls:
         """``Prefetch(…)`` of Django (orms.toml ``django_prefetch_objects``: ``GenericPrefetch`` too)."""
         if type(node) is not ir.Call or not self.python:
             return False
+        name = self.program.static_name(self.path, node.func) or ""
+        if not name.startswith("django."):
+            return False  # (asked of every library call: the import below runs only for Django's names)
         from archlint.semantics.schema import known as schema_names
 
-        name = self.program.static_name(self.path, node.func) or ""
-        return name.startswith("django.") and name.rsplit(".", 1)[-1] in schema_names(self.program).django_prefetch_objects
+        return name.rsplit(".", 1)[-1] in schema_names(self.program).django_prefetch_objects
 
     def _prefetch_object(self, node) -> set[str]:
         """``Prefetch("followups", queryset=FollowUp.objects.select_related("author"))``: the lookup,
@@ -2993,7 +2993,8 @@ class Calls:
                         # nor is its None claimed past here (`require(user and …)` then `return user`)
                         self.env[inner.id] = non_null(v.without_missed(self.env[inner.id]))
         self.ran.append(function)
-        label = label or (callee_text(node) if node is not None else "call")
+        if not label and (summary.derefs or summary.effects):  # (rendered only when a deref or an effect names it)
+            label = callee_text(node) if node is not None else "call"
         if summary.always_raises and node is not None:
             self._raising_calls.add(node.span)
         if summary.derefs:

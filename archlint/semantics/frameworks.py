@@ -36,7 +36,7 @@ from __future__ import annotations
 from archlint.domain import ir
 from archlint.domain.records import NamedTuple
 from archlint.semantics import values as v
-from archlint.semantics.program import MAX_CALL_DEPTH
+from archlint.semantics.program import MAX_CALL_DEPTH, _late
 from archlint.semantics.records import Analysis, LoopInfo, argument_for
 
 MANY = "schema-many"  # tag of a marshmallow schema instance made with many=True
@@ -1427,8 +1427,8 @@ def _ninja_schema(program, schema: v.ClassValue) -> bool:
 def _restx_marshalled(program, path: str, function: ir.Function):
     """The synthetic analysis of a handler whose decorator marshals what it returns
     (``@ns.marshal_list_with(article_fields)``), else ``None``."""
-    from archlint.semantics.restx import marshal_returned, marshalled
-
+    restx = _late("restx")  # (it imports this module; asked of every route handler)
+    marshalled, marshal_returned = restx.marshalled, restx.marshal_returned
     found = marshalled(program, path, function)
     if found is None:
         return None

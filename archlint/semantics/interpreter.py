@@ -33,7 +33,7 @@ from archlint.semantics.calls import known as call_names
 from archlint.semantics.discriminants import equality_side
 from archlint.semantics.exception_handlers import reraises
 from archlint.semantics.frameworks import known as framework_names
-from archlint.semantics.frameworks import updated_row
+from archlint.semantics.frameworks import loaded_fields, updated_row
 from archlint.semantics.program import Program
 from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis, Deref, Effect, Event, LoopInfo, Site, Summary
 from archlint.semantics.support import (
@@ -819,8 +819,6 @@ class Frame(Calls):
         return (first, found) if found is not None else None
 
     def _loaded_body(self, key: str):
-        from archlint.semantics.frameworks import loaded_fields
-
         if not self.python or self.function.kind == "module" or not self.function.decorators:
             return None
         for decorator in self.function.decorators:

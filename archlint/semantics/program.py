@@ -19,7 +19,9 @@ from archlint.domain.graph import ModuleGraph
 from archlint.domain.projects import Projects
 from archlint.domain.records import NamedTuple
 from archlint.semantics import values as v
+from archlint.semantics.discriminants import assigned_paths as _assigned_paths
 from archlint.semantics.library import Library
+from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis
 from archlint.semantics.schema import BUILTIN_USER_KEY, Schema, discover
 from archlint.semantics.schema import known as schema_names
 
@@ -1752,8 +1754,7 @@ class Program:
         """What calling ``function`` with these argument values returns and does (cached).
         Past :data:`MAX_CALL_DEPTH`, or inside a recursive cycle, the answer is ``UNKNOWN``.  ``step``: the levels
         of calls this call adds to its caller's (0 for a delegating method, ``calls.delegating``)."""
-        from archlint.semantics.interpreter import Frame
-        from archlint.semantics.records import UNKNOWN_SUMMARY
+        Frame = _late("interpreter").Frame
 
         definition = self.function(function.path, function.fid)
         # a nested function reads its definers' frames (closure_value joins them): a summary computed
@@ -1850,9 +1851,7 @@ class Program:
             # Sequelize/TypeORM/Objection load an association only when the query that made the row asked:
             # on its own the method cannot know what its callers loaded (judged in their contexts instead)
             return v.Row(stack, model, frozenset({"*"}) if stack in ("sequelize", "typeorm", "objection") else frozenset())
-        from archlint.semantics.frameworks import viewset_action
-
-        action = viewset_action(self, path, function) if self.language(path) == "python" else ""
+        action = _late("frameworks").viewset_action(self, path, function) if self.language(path) == "python" else ""
         if action:  # a DRF viewset's action method: `self.action` is its name while it runs
             return v.tag(v.Instance(path, function.cls), frozenset({"declared", v.DRF_ACTION_TAG + action}))
         # any subclass may be `self` (a mixin's methods call what the class it is mixed into defines)
@@ -2052,9 +2051,7 @@ class Program:
         (Sanic ``@app.on_request`` / ``@app.on_response`` / ``@bp.middleware("response")``) or a server listener
         (``@app.before_server_start``, ``@app.listener("main_process_start")``) of that framework's application
         (``frameworks.toml`` ``context_request_hooks`` / ``context_app_hooks``), else None."""
-        from archlint.semantics.interpreter import known as interpreter_names
-
-        hooks = interpreter_names(self).context_hooks
+        hooks = _late("interpreter").known(self).context_hooks
         if not hooks or self.language(path) != "python":
             return None
         for decorator in function.decorators:
@@ -2468,8 +2465,7 @@ class Program:
     def _analyse_module(self, path: str, functions=None, top: bool = True) -> list:
         """The analyses of record of ``path``: its top level (unless ``top`` is false) and its functions
         (``functions``, by default all of them)."""
-        from archlint.semantics.interpreter import run_module
-        from archlint.semantics.records import Analysis
+        run_module = _late("interpreter").run_module
 
         module = self.modules[path]
         results = []
@@ -2491,8 +2487,7 @@ class Program:
 
     def _analyse_root(self, path: str, function: ir.Function):
         """The analysis of record of one function; the fields it read (and when) are kept in ``root_reads``."""
-        from archlint.semantics.interpreter import Frame
-        from archlint.semantics.records import Analysis
+        Frame = _late("interpreter").Frame
 
         self.exited_sessions = set()
         analysis = Analysis(path, function)
@@ -2634,9 +2629,7 @@ class Program:
         key = (path, function.fid)
         found = cache.get(key)
         if found is None:
-            from archlint.semantics.discriminants import assigned_paths
-
-            found = cache[key] = assigned_paths(self.node_index(function).assigns)
+            found = cache[key] = _assigned_paths(self.node_index(function).assigns)
         return found
 
     def call_record(self, path: str, span):
@@ -3114,6 +3107,25 @@ def _unknown_parameter(value) -> bool:
     frame passed — ``{ ...data, slug }`` in a transaction callback — into an unknown)."""
     return type(value) is v.Tagged and type(value.value) is v.Unknown and all(
         t == v.PARAMETER_KEY_TAG or t.startswith(v.PLAIN_PARAMETER_TAG) for t in value.tags)
+
+
+_LATE: dict = {}
+
+
+def _late(name: str):
+    """The semantics module ``name`` (``interpreter``, ``frameworks`` or ``restx``) that imports this one (the interpreter, the frameworks), imported on
+    first use and then read from here: an import statement in a function body costs microseconds per
+    call (a check of the module's spec each time), and ``summary_of`` alone runs ~46k times on Django."""
+    found = _LATE.get(name)
+    if found is None:
+        if name == "interpreter":
+            from archlint.semantics import interpreter as found
+        elif name == "frameworks":
+            from archlint.semantics import frameworks as found
+        else:
+            from archlint.semantics import restx as found
+        _LATE[name] = found
+    return found
 
 
 def _key_values(values: tuple) -> tuple:

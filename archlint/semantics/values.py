@@ -470,8 +470,13 @@ def strip(value):
     return value.value if type(value) is Tagged else value
 
 
+_NO_TAGS = frozenset()  # the one empty tag set tags_of answers (frozenset() built a new object per call)
+# the kinds of value that never carry tags (see tag): a set, one hash per call instead of ten comparisons
+_UNTAGGED = frozenset({Function, ClassValue, Module, External, ModelClass, ModelAttr, Loader, Const, App, Context})
+
+
 def tags_of(value) -> frozenset:
-    return value.tags if type(value) is Tagged else frozenset()
+    return value.tags if type(value) is Tagged else _NO_TAGS
 
 
 def tag(value, tags: frozenset):
@@ -482,7 +487,7 @@ def tag(value, tags: frozenset):
     if type(value) is Tagged:
         merged = value.tags | tags
         return value if merged == value.tags else Tagged(value.value, shared_tags(merged))
-    if type(value) in (Function, ClassValue, Module, External, ModelClass, ModelAttr, Loader, Const, App, Context):
+    if type(value) in _UNTAGGED:
         return value
     return Tagged(value, shared_tags(frozenset(tags)))
 
