@@ -22,6 +22,7 @@ from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding
 from archlint.semantics import values as v
 from archlint.semantics import web
+from archlint.semantics.routes import decorator_app
 
 _PYTHON = ("flask", "quart")
 _JS = ("express", "koa", "hono", "fastify")
@@ -93,16 +94,12 @@ def _popped_view_args(program, framework: str, path: str, function: ir.Function)
 
 def _owner_sites(program, path: str, function: ir.Function) -> set:
     """The app/blueprint a decorated view is registered on, and every app that one is mounted under."""
-    from archlint.semantics import routes
-
     sites: set = set()
     for decorator in function.decorators:
         if type(decorator) is not ir.Call or type(decorator.func) is not ir.Attr:
             continue
-        owner = routes._module_value(program, path, decorator.func.obj)
-        if type(owner) is not v.App:
-            owner = routes._enclosing_app(program, path, function, decorator.func.obj)
-        site = owner.site if type(owner) is v.App else None
+        owner = decorator_app(program, path, function, decorator.func.obj)
+        site = owner.site if owner is not None else None
         while site and site not in sites:
             sites.add(site)
             parent = program.app_mounts.get(site)
@@ -113,9 +110,10 @@ def _owner_sites(program, path: str, function: ir.Function) -> set:
 def _preprocessors(program, framework: str) -> list:
     """(site, keys) per URL-value preprocessor of ``framework``: site None for one that runs before every
     view; keys None when what it removes is not known (cached on the program)."""
-    cache = program.__dict__.setdefault("_url_preprocessors", {})
-    if framework in cache:
-        return cache[framework]
+    return program.memoised(f"url-preprocessors:{framework}", lambda: _find_preprocessors(program, framework))
+
+
+def _find_preprocessors(program, framework: str) -> list:
     data = program.library.framework_data.get(framework, {})
     local, app_wide = set(data.get("url_value_preprocessors", ())), set(data.get("app_url_value_preprocessors", ()))
     found = []
@@ -131,7 +129,6 @@ def _preprocessors(program, framework: str) -> list:
                 if decorator.name in local and type(owner) is not v.App:
                     continue
                 found.append((None if decorator.name in app_wide else owner.site, _removed_keys(function)))
-    cache[framework] = found
     return found
 
 

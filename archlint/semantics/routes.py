@@ -368,10 +368,8 @@ def _from_decorators(program, path: str, function: ir.Function) -> list[Route]:
                 continue
         if type(decorator) is not ir.Call or type(decorator.func) is not ir.Attr:
             continue
-        owner = _module_value(program, path, decorator.func.obj)
-        if type(owner) is not v.App:
-            owner = _enclosing_app(program, path, function, decorator.func.obj)
-        if type(owner) is not v.App:
+        owner = decorator_app(program, path, function, decorator.func.obj)
+        if owner is None:
             continue
         name = decorator.func.name
         if name not in program.library.route_methods.get(owner.framework, ()) and name not in ("route", "api_route"):
@@ -425,6 +423,15 @@ def _route_methods(decorator: ir.Call) -> str:
     if type(methods) is ir.Seq and methods.elts and all(type(e) is ir.Const and isinstance(e.value, str) for e in methods.elts):
         return ",".join(e.value.upper() for e in methods.elts)
     return ""
+
+
+def decorator_app(program, path: str, function: ir.Function, node):
+    """The app or blueprint (``v.App``) that ``node`` — the receiver of a decorator on ``function``, ``app`` in
+    ``@app.get(…)`` — names: a module-level value, or an app made in the enclosing factory; else ``None``."""
+    owner = _module_value(program, path, node)
+    if type(owner) is not v.App:
+        owner = _enclosing_app(program, path, function, node)
+    return owner if type(owner) is v.App else None
 
 
 def _module_value(program, path: str, node):
