@@ -545,15 +545,8 @@ def _tortoise_field(member, call: ir.Call, short: str, model: Model, relations: 
                         else "" if related is None or type(related) is ir.Const and related.value is None else None)
         model.pending.append((member.name, _target_text(call.arg(0, "model_name")), relations[short], "select",
                               member.span, short, related_name))
-        if relations[short]:
-            return
-        model.columns.add(f"{member.name}_id")
-        if nullable:
-            model.nullable.add(member.name)
-            model.nullable_columns.add(f"{member.name}_id")
-        if short == "OneToOneField" or _declares_unique(call):
-            model.unique.add(frozenset({member.name}))
-            model.unique.add(frozenset({f"{member.name}_id"}))
+        if not relations[short]:
+            _foreign_key_column(model, member.name, nullable, short == "OneToOneField" or _declares_unique(call))
         return
     if short.endswith("Field"):
         model.columns.add(member.name)
@@ -576,15 +569,8 @@ def _peewee_field(member, call: ir.Call, short: str, model: Model, relations: di
                         else "" if backref is None or type(backref) is ir.Const and backref.value is None else None)
         target = call.arg(0, "rel_model") if short != "DeferredForeignKey" else call.arg(0, "rel_model_name")
         model.pending.append((member.name, _target_text(target), relations[short], "select", member.span, short, backref_name))
-        if relations[short]:
-            return
-        model.columns.add(f"{member.name}_id")
-        if nullable:
-            model.nullable.add(member.name)
-            model.nullable_columns.add(f"{member.name}_id")
-        if _declares_unique(call):
-            model.unique.add(frozenset({member.name}))
-            model.unique.add(frozenset({f"{member.name}_id"}))
+        if not relations[short]:
+            _foreign_key_column(model, member.name, nullable, _declares_unique(call))
         return
     if short.endswith(("Field", "Key")):
         model.columns.add(member.name)
@@ -592,6 +578,17 @@ def _peewee_field(member, call: ir.Call, short: str, model: Model, relations: di
             model.nullable_columns.add(member.name)
         if _declares_unique(call) or _keyword_true(call, "primary_key"):
             model.unique.add(frozenset({member.name}))
+
+
+def _foreign_key_column(model: Model, name: str, nullable: bool, unique: bool) -> None:
+    """A to-one relation's ``<name>_id`` column (Tortoise, Peewee): nullable with the relation, unique with it."""
+    model.columns.add(f"{name}_id")
+    if nullable:
+        model.nullable.add(name)
+        model.nullable_columns.add(f"{name}_id")
+    if unique:
+        model.unique.add(frozenset({name}))
+        model.unique.add(frozenset({f"{name}_id"}))
 
 
 def _keyword_true(call: ir.Call, name: str) -> bool:
