@@ -133,3 +133,87 @@ def test_kysely_builders_are_no_promises(tmp_path):
         """,
     })
     assert [rule for rule, _, _ in findings(tmp_path) if rule == "AL809"] == []
+
+
+_RAW_PER_ROW = """
+    import { sql } from 'kysely'
+    import { db } from '../db.js'
+
+    export async function tagsPerArticle() {
+      const articles = await db.selectFrom('articles').select('id').execute()
+      const out = []
+      for (const a of articles) {
+        const { rows } = await sql<{ name: string }>`select name from tags where article_id = ${a.id}`.execute(db)
+        out.push(rows)
+      }
+      return out
+    }
+
+    export async function tagsMapped() {
+      const articles = await db.selectFrom('articles').select('id').execute()
+      return Promise.all(articles.map(async (a) => {
+        return (await sql`select name from tags where article_id = ${a.id}`.execute(db)).rows
+      }))
+    }
+
+    export async function tagsAtOnce() {
+      const articles = await db.selectFrom('articles').select('id').execute()
+      const ids = articles.map((a) => a.id)
+      return (await sql`select name from tags where article_id in (${sql.join(ids)})`.execute(db)).rows
+    }
+
+    export async function byFragment() {
+      const articles = await db.selectFrom('articles').select('id').execute()
+      const out = []
+      for (const a of articles) {
+        out.push(sql`lower(title) = ${a.id}`)
+      }
+      return db.selectFrom('articles').selectAll().where(sql`id > 0`).execute()
+    }
+"""
+
+
+def test_a_raw_sql_template_run_per_row_is_n_plus_one(tmp_path):
+    # `sql`…`.execute(db)` runs the statement on `db`: per article in a loop or in Promise.all(map) it is one query
+    # per row (AL601).  Silent: the same statement run once over every id, and `sql`…`` built as a fragment only
+    make_repo(tmp_path, {
+        "package.json": _PACKAGE,
+        "src/db.ts": _SQLITE_DB,
+        "src/driver.ts": "import SQLite from 'better-sqlite3'\nexport const open = async () => new SQLite('app.db')\n",
+        "src/repositories/tags.ts": _RAW_PER_ROW,
+    })
+    found = sorted((rule, line) for rule, _, line in findings(tmp_path) if rule == "AL601")
+    assert found == [("AL601", 8), ("AL601", 17)]
+
+
+def test_raw_sql_template_writes_count_for_transactions(tmp_path):
+    # `sql`delete …`.execute(db)` then `sql`insert …`.execute(db)`: two writes (their first keyword), each committed
+    # alone (AL305); run on `trx` inside `db.transaction().execute(…)` they are one unit (silent)
+    make_repo(tmp_path, {
+        "package.json": '{"name": "app", "type": "module", "dependencies": {"express": "^5.1.0", "kysely": "^0.28.0", "better-sqlite3": "^11.0.0"}}',
+        "src/db.ts": _SQLITE_DB,
+        "src/driver.ts": "import SQLite from 'better-sqlite3'\nexport const open = async () => new SQLite('app.db')\n",
+        "src/app.ts": "import express from 'express'\nimport { router } from './routes/tags.js'\nconst app = express()\napp.use(router)\napp.listen(3000)\n",
+        "src/routes/tags.ts": """
+            import { Router } from 'express'
+            import { sql } from 'kysely'
+            import { db } from '../db.js'
+
+            export const router = Router()
+
+            router.put('/articles/:id/tag', async (req, res) => {
+              await sql`delete from tags where article_id = ${req.params.id}`.execute(db)
+              await sql`insert into tags (article_id, name) values (${req.params.id}, ${req.body.name})`.execute(db)
+              res.status(204).end()
+            })
+
+            router.put('/articles/:id/tag-tx', async (req, res) => {
+              await db.transaction().execute(async (trx) => {
+                await sql`delete from tags where article_id = ${req.params.id}`.execute(trx)
+                await sql`insert into tags (article_id, name) values (${req.params.id}, ${req.body.name})`.execute(trx)
+              })
+              res.status(204).end()
+            })
+        """,
+    })
+    assert [(rule, line) for rule, _, line in findings(tmp_path) if rule.startswith("AL30")] == [("AL305", 8)]

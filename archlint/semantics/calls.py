@@ -147,6 +147,12 @@ MIKRO_WRAPPED = "mikro-orm:wrapped"
 SHARED_CONTEXT = "shared-context"  # on a plugin fastify-plugin wrapped: registered without encapsulation
 
 
+def _tagged_statement(node) -> bool:
+    """``sql`…``` itself (a tagged template's call), the receiver of a raw statement run by ``.execute(db)``."""
+    return type(node) is ir.Call and len(node.args) == 1 and type(node.args[0].value) is ir.Template \
+        and node.args[0].value.tag is not None
+
+
 def _forwarded_sql(args) -> frozenset:
     """``{FORWARDED_SQL}<text>`` when the SQL argument is a name holding a known text (a parameter the caller
     gave a literal), not the literal written here."""
@@ -1789,6 +1795,9 @@ class Calls:
         if outcome is not None and (outcome.run or outcome.write) and not outcome.builds:
             op = "write" if outcome.write or self._runs_write(outcome, args) or chain_writes(self.program, bare) else "read"
             op = self._sql_operation(args, op)
+            if op == "read" and type(node.func) is ir.Attr and _tagged_statement(node.func.obj):
+                # Kysely `sql`INSERT …`.execute(db)`: the statement is the receiver, run on the handle given
+                op = self._sql_operation([("pos", "", v.UNKNOWN, node.func.obj)], op)
             arg_tags = arg_tags | _forwarded_sql(args)
             written = model_of(value) or model or (model_of(args[0][2]) if args and op == "write" else "")
             if op == "write" and method in _PERSIST:
