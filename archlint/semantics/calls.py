@@ -25,7 +25,7 @@ from archlint.semantics.web import callee_name
 from archlint.semantics.routes import known as route_names
 from archlint.semantics.records import CallRecord, Construct, Event, LoopInfo, argument_for
 from archlint.semantics.support import (
-    ARRAY_LOOPS, ASYNC, CONTAINERS, EXISTS_MODEL, FACT, SYNC_DRIVER, all_tags,
+    ARRAY_LOOPS, ASYNC, CONTAINERS, EXISTS_MODEL, FACT, MODEL_QUERY, SYNC_DRIVER, all_tags,
     callee_text,
     computed_tags, dotted, field_key, without_optional, query_chain, is_async_api, model_of, non_null, null_origins, prisma_fluent,
 )
@@ -1730,6 +1730,12 @@ class Calls:
             if type(target) is ir.Name and target.id in self.env:
                 loaded, _joined = self.argument_loads(stack, args[1:] if kind is v.ModelClass else args)
                 self.env[target.id] = sequences.with_loads(self.env[target.id], loaded)
+        if kind is v.Query and MODEL_QUERY in tags and model:
+            model_def = self.program.schema.get(model)
+            owner = self.program.query_class(model_def.path, model_def.cid) if model_def is not None and model_def.cid >= 0 else None
+            function = self.program.method(owner.path, owner.cid, method) if owner is not None else None
+            if function is not None:  # `Bill.query.delete(project, id)`: the model's query class defines delete
+                return self.invoke(node, function._replace(bound=v.tag(bare, tags)), args)
         if kind is v.ModelClass:
             outcome = library.outcome(stack, "model", method) or library.outcome(stack, "modelclass", method)
         else:

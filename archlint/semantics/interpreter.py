@@ -37,7 +37,7 @@ from archlint.semantics.frameworks import loaded_fields, updated_row
 from archlint.semantics.program import Program
 from archlint.semantics.records import UNKNOWN_SUMMARY, Analysis, Deref, Effect, Event, LoopInfo, Site, Summary
 from archlint.semantics.support import (
-    ASYNC, EXISTS_MODEL, FACT, FLASK_SESSION, G_CONNECTION, all_tags, callee_text,
+    ASYNC, EXISTS_MODEL, FACT, FLASK_SESSION, G_CONNECTION, MODEL_QUERY, all_tags, callee_text,
     computed_tags, dotted, without_optional,
     entered, field_key, query_chain, is_async_api, join_envs, non_null, null_origins, request_free, row_of,
 )
@@ -3197,7 +3197,7 @@ class Frame(Calls):
             if outcome is not None:
                 found = self.outcome_value(outcome, bare, (), node, bare.stack, bare.model)
                 if model is not None and model.cid >= 0 and self.program.flask_model(model.path, model.cid):
-                    return v.tag(found, v.tags_of(found) | {FLASK_SESSION})  # `User.query` runs on db.session
+                    return v.tag(found, v.tags_of(found) | {FLASK_SESSION, MODEL_QUERY})  # `User.query` runs on db.session
                 return found
             if model is not None and (name in model.relations or name in model.columns):
                 return v.ModelAttr(bare.stack, bare.model, name)

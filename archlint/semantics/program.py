@@ -241,6 +241,7 @@ class Program:
         # lookups through the class hierarchy, which is fixed once read (``bases`` is cached per class, and a
         # module loaded or missing stays so): hundreds of thousands of calls per run resolved once each
         self._method_lookups: dict[tuple[str, int, str], object] = {}
+        self._query_classes: dict[tuple[str, int], object] = {}  # model class -> its project query class (query_class)
         self._field_lookups: dict[tuple[str, int, str], object] = {}
         self._chains: dict[tuple[str, int], list] = {}
         self._exports: dict[str, set | None] = {}  # path -> its literal ``__all__`` (see star_source), walked once
@@ -990,6 +991,40 @@ class Program:
                 if type(base) is v.External and (base.name in names.flask_models or base.name.endswith("SQLAlchemy().Model")):
                     return True
         return False
+
+    def query_class(self, path: str, cid: int):
+        """The project class a Flask-SQLAlchemy model's ``query`` is an instance of (orms.toml
+        ``query_class_attributes`` / ``query_class_keywords``): ``query_class = BillQuery`` on the model
+        or a project base, else ``db = SQLAlchemy(query_class=BillQuery)`` behind its ``db.Model``;
+        None when neither names a project class (the library's own Query)."""
+        return _memo(self._query_classes, (path, cid), lambda: self._query_class(path, cid))
+
+    def _query_class(self, path: str, cid: int):
+        names = schema_names(self)
+        chain = self.subclass_chain(path, cid)
+        for link in chain:
+            cls = self.cls(*link)
+            for member in cls.fields if cls is not None else ():
+                if member.name in names.query_class_attributes and member.value is not None:
+                    nested = next((c for c in cls.nested if type(member.value) is ir.Name and (inner := self.cls(link[0], c))
+                                   is not None and inner.name == member.value.id), None)  # a class of the model's body
+                    found = v.ClassValue(link[0], nested) if nested is not None else self.static_value(link[0], member.value)
+                    if type(found) is v.ClassValue:
+                        return found
+        for link in chain:
+            cls = self.cls(*link)
+            for node in cls.bases if cls is not None else ():
+                made = self._defining_call(link[0], node, 0)
+                if made is None:
+                    continue
+                where, call = made
+                factory = self.static_value(where, call.func)
+                keyword = names.query_class_keywords.get(factory.name) if type(factory) is v.External else None
+                for arg in call.args if keyword else ():
+                    if arg.kind == "kw" and arg.name == keyword:
+                        found = self.static_value(where, arg.value)
+                        return found if type(found) is v.ClassValue else None
+        return None
 
     def _stack_of_base(self, base) -> str:
         if type(base) is v.External:

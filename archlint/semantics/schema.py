@@ -35,6 +35,8 @@ class Known(NamedTuple):
     sqlalchemy_bases: frozenset  # mapped-model bases
     flask_models: frozenset  # Flask-SQLAlchemy's db.Model
     model_base_keywords: dict  # factory -> keyword naming a class its models derive from (model_class=, cls=)
+    query_class_keywords: dict  # factory -> keyword naming the project query class of Model.query (query_class=)
+    query_class_attributes: frozenset  # model attribute naming it (query_class = BillQuery)
     sqlalchemy_relationship: frozenset
     sqlalchemy_backref: frozenset  # backref("runs", …) given to relationship(backref=…)
     sqlalchemy_columns: frozenset

@@ -46,6 +46,9 @@ SYNC_DRIVER = "sync-driver"  # a handle of a synchronous driver (Drizzle on bett
 # Flask-SQLAlchemy's ``db.session``: one scoped session per request, removed (rolled back) when the
 # request ends.  Its identity lets AL206 match a route's writes with the commits of the request.
 FLASK_SESSION = "sid:flask-sqlalchemy"
+# on the query `Model.query` of a Flask-SQLAlchemy model: an instance of the model's query class, whose own
+# methods (program.query_class) are the project's, called instead of the library's of the same name
+MODEL_QUERY = "model-query"
 # a DB-API connection a Flask/Quart app keeps per request in `g` (`g.db = sqlite3.connect(…)`, the Flask
 # tutorial's get_db()), closed at teardown: its writes are lost unless the request commits them (AL206)
 G_CONNECTION = "gconn:"
