@@ -2343,8 +2343,7 @@ class Calls:
 
     def row_method(self, node: ir.Call, row: v.Row, tags: frozenset, method: str, args):
         """Sequelize association mixins (``article.getTags()``, sequelize-typescript's
-        ``article.$get("tags")``) query per call; ``setX``/``addX``/``removeX``/``createX`` write — each a DB access
-        site of its own, as ``row.update()`` is; Django ``save()``/``delete()`` come from the tables.  A mixin
+        ``article.$get("tags")``) query per call; ``setX``/``addX``/``removeX``/``createX`` write; Django ``save()``/``delete()`` come from the tables.  A mixin
         that no association of the model generates is recorded (``missing-mixin``)."""
         if method in self.program.library.mass_assign.get(row.stack, ()) and args:
             self.mass_assignment(node, row.stack, row.model, method, args[:1])  # article.set(req.body.article)
@@ -2368,7 +2367,6 @@ class Calls:
                     if not keyed <= tags:  # the row is the key, not the receiver: the fix is one query for all the keys
                         keyed |= {v.KEYED_MIXIN_TAG}
                     self.effect("lazy", row.stack, row.model, name, node, tags | keyed, detail=name)
-                    self.site(node, row, method, "query", relation.target)  # a query of its own (AL301 outside the data layer)
                     target = relation.target
                     if prefix != "get":
                         return v.tag(v.Const(v.ANY_CONSTANT), tags)
@@ -2376,7 +2374,6 @@ class Calls:
                     return v.tag(v.Rows(row.stack, target, loaded) if relation.collection
                                  else v.Row(row.stack, target, loaded, nullable=True), tags)
                 self.effect("write", row.stack, row.model, method, node, tags | all_tags([a[2] for a in args]))
-                self.site(node, row, method, "write", row.model)
                 return v.tag(v.UNKNOWN, _no_tx(tags))
         if row.stack == "sequelize" and model.relations and not self._names_a_model(suffix):
             self.event("missing-mixin", node, f"{row.model}|{method}|{','.join(sorted(model.relations))}")
