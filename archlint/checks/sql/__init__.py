@@ -109,7 +109,7 @@ def _dialect_helper(program, path: str, sql: SqlKnowledge):
     from archlint.domain import ir
     from archlint.semantics import values as v
 
-    cache = program.__dict__.setdefault("_dialect_helpers", {})
+    cache = program.memoised("sql.dialect_helpers", dict)  # (path, fid) → answers a database name
 
     def answers(call) -> bool:
         target = v.strip(program.static_value(path, call.func)) if type(call.func) in (ir.Name, ir.Attr) else None
