@@ -25,6 +25,7 @@ happened nor stops when it fails.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -309,7 +310,8 @@ def _split_by_commit(names: Known, effects, local_loop=None) -> list:
     # request of open-webui's size, hundreds of effects, that was a tenth of the whole run)
     unit = [_is_unit_write(names, effect) for effect in effects]
     commits = [j for j, effect in enumerate(effects) if effect.op == "commit" and not effect.in_tx]
-    placed = {j: _commit_site(effects, j) for j in commits}
+    prefixes = _trace_prefixes(effects) if commits else Counter()
+    placed = {j: _commit_site(effects[j], prefixes) for j in commits}
     # changes to a held row that a later commit of their own function flushes
     alone = {k for k, effect in enumerate(effects) if unit[k] and effect.op == "dirty"
              and any(j > k and placed[j].trace == effect.trace and compatible(effect.branch, effects[j].branch) for j in commits)}
@@ -339,16 +341,22 @@ def _split_by_commit(names: Known, effects, local_loop=None) -> list:
     return repeated
 
 
-def _commit_site(effects, j: int):
-    """The commit at ``effects[j]`` placed where the operation commits: a call that does nothing but commit
+def _trace_prefixes(effects) -> Counter:
+    """How many effects' call traces begin with each prefix: counted once per request, so placing every
+    commit below is a walk up its own trace instead of a scan of every effect at each step."""
+    return Counter(effect.trace[:n] for effect in effects for n in range(len(effect.trace) + 1))
+
+
+def _commit_site(commit, prefixes: Counter):
+    """``commit`` placed where the operation commits: a call that does nothing but commit
     (a repository's ``def commit(self): db.session.commit()``, a unit of work's ``commit()`` forwarding to its
     session — one or several such wrappers deep) commits in the function that makes the call, as
     ``db.session.commit()`` written there would; so ``add_favorite(…); repo.commit(); article.count += 1;
     repo.commit()`` pairs the changed row with the commits of its own function.  A call that also writes
-    (``repo.save(row)``: add + commit) keeps its commit inside it."""
-    commit = effects[j]
+    (``repo.save(row)``: add + commit) keeps its commit inside it — some other effect's trace shares that
+    call's prefix (``prefixes`` counts the commit itself once for each of its own prefixes)."""
     trace = commit.trace
-    while trace and not any(k != j and effects[k].trace[:len(trace)] == trace for k in range(len(effects))):
+    while trace and prefixes[trace] == 1:
         trace = trace[:-1]
     return commit if trace == commit.trace else commit._replace(trace=trace)
 
