@@ -46,6 +46,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     yield from _per_row_queries(ctx, analyses, loops)
     yield from _per_row_writes(ctx, analyses, loops)
     yield from _count_by_loading(ctx, analyses)
+    yield from _loop_invariant_queries(ctx, analyses, loops)
 
 
 def _effects(analysis):
@@ -1093,6 +1094,123 @@ def _same_ref(a, b) -> bool:
 
 def _within(span, outer) -> bool:
     return ir.span_contains(outer, span)
+
+
+# AL605 -------------------------------------------------------------------------------------------
+def _loop_invariant_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
+    """A query the body of a loop over data runs on every iteration with the same arguments: nothing it
+    reads depends on the element (no ``elem:<loop>`` in its value-flow dependencies) nor on a name the loop
+    body binds or changes (the IR of the call in the body), and nothing in the iteration writes to the
+    database (a write could change what it returns).  It answers the same each time — ``for item in cart:
+    rate = Setting.objects.get(key="vat")`` — and belongs before the loop.  AL601 is the query that *is*
+    keyed by the element (its fix is one IN query); this one's fix is hoisting it.  Silent: a loop whose
+    element the body never reads (a retry / polling counter: ``for _ in range(5): job = Job.get(id)``),
+    ``while`` loops, a query in a ``try`` of the body (a retry), on a path that leaves the loop, or under a
+    memo guard (``if rate is None: rate = …``, a read-through cache)."""
+    reported: set = set()
+    guarded: dict = {}
+    for analysis in analyses:
+        if non_production(analysis.path):
+            continue
+        effects = _effects(analysis)
+        written = {loop_id for e in effects if e.op in ("write", "dirty") for loop_id in e.loops}
+        for effect in effects:
+            if effect.op != "read" or not effect.loops or non_production(effect.path):
+                continue
+            if v.ASYNC_RESPONSE_TAG in effect.tags or v.FAILURE_TAG in effect.tags or v.DETACHED_TAG in effect.tags:
+                continue
+            loop_id = effect.loops[-1]
+            loop = loops.get(loop_id)
+            if loop is None or loop.kind in ("while", "serializer") or loop_id in written:
+                continue
+            if f"elem:{loop_id}" in effect.deps:
+                continue  # keyed by the element: AL601's (or a loop over data that is no query result)
+            path, span, chain, _inside = _report_place(effect, loop)
+            key = (path, span, loop.path, loop.span)
+            if key in reported or path != loop.path:
+                continue
+            if not _invariant_in_body(ctx, loop, span):
+                continue
+            if _leaves_the_loop(ctx, path, span, loop):
+                continue
+            places = [(path, span)] + [(p, s) for p, s, _label in chain[1:]] + [(effect.path, effect.span)]
+            if any(_guarded(ctx, guarded, p, s, loop) for p, s in places):
+                continue
+            reported.add(key)
+            yield _invariant_finding(ctx, path, span, loop, effect, chain)
+
+
+def _invariant_in_body(ctx: CheckContext, loop, span) -> bool:
+    """The call at ``span`` in ``loop``'s body reads no name the body binds or changes, the body reads the
+    loop's element elsewhere (it iterates over data), and the call sits in no ``try`` of the body nor under an
+    ``if`` that tests a name its own block assigns (a lazy initialisation: it runs once)."""
+    module = ctx.program.modules.get(loop.path)
+    if module is None:
+        return False
+    statement = next(filter(None, (_loop_in(body, loop) for body in
+                                   (module.module.body, *(function.body for function in module.functions)))), None)
+    if statement is None:
+        return False
+    body, targets = statement.body, statement.target
+    if statement.fid >= 0:  # `items.map(async (item) => …)`: the callback's body and parameters
+        callback = next((f for f in module.functions if f.fid == statement.fid), None)
+        if callback is None:
+            return False
+        body = callback.body if type(callback.body) is tuple else (callback.body,)
+        element = {name for param in callback.params for name in ir.target_names(getattr(param, "target", None) or ir.Name(param.name, param.span))}
+    else:
+        element = set(ir.target_names(targets)) if targets is not None else set()
+    if type(body) is not tuple:
+        body = (body,)
+    scope = body + tuple(statement.conditions) + ((statement.result,) if statement.result is not None else ())
+    call = next((n for n in ir.iter_nodes(scope) if type(n) is ir.Call and n.span == span), None)
+    if call is None or not element:
+        return False
+    changed = set(element)
+    used = False
+    for node in ir.iter_nodes(scope):
+        kind = type(node)
+        if kind is ir.Name and node.id in element and not ir.span_contains(call.span, node.span):
+            used = True
+        elif kind is ir.Assign:
+            for target in node.targets:
+                base = target
+                while type(base) in (ir.Attr, ir.Index):
+                    base = base.obj
+                changed.update(ir.target_names(base))
+        elif kind is ir.Loop and node.target is not None:
+            changed.update(ir.target_names(node.target))
+        elif kind is ir.ExprStmt:  # `ids.append(x)`: a call statement changes its receiver
+            value = node.value.value if type(node.value) is ir.Await else node.value
+            receiver = value.func.obj if type(value) is ir.Call and type(value.func) is ir.Attr else None
+            if type(receiver) is ir.Name:
+                changed.add(receiver.id)
+        elif kind is ir.Try and any(ir.span_contains(s.span, span) for s in node.body):
+            return False  # a retry, or a per-item error path
+        elif kind is ir.If and any(ir.span_contains(s.span, span) for s in node.body):
+            tested = {n.id for n in ir.iter_nodes(node.test) if type(n) is ir.Name}
+            assigned = {name for s in ir.iter_nodes(node.body) if type(s) is ir.Assign
+                        for t in s.targets for name in ir.target_names(t)}
+            if tested & assigned:
+                return False  # `if rate is None: rate = …`: initialised once
+    if not used:
+        return False  # `for _ in range(5)`: a retry or polling counter, not a loop over data
+    read = {n.id for n in ir.iter_nodes(call) if type(n) is ir.Name}
+    return not read & changed
+
+
+def _invariant_finding(ctx: CheckContext, path: str, span, loop, effect, chain) -> Finding:
+    iterated = f"`{loop.kind}` loop at line {loop.span.line}"
+    through = f" through `{chain[0][2]}`" if chain else ""
+    trace = tuple(TraceStep(p, s.line, s.column, f"calls `{label}`") for p, s, label in chain[1:])
+    if chain:
+        trace += (TraceStep(effect.path, effect.span.line, effect.span.column, _what(effect)),)
+    message = (f"Loop-invariant query: {_what(effect)}{through} runs on every iteration of the {iterated} with the "
+               f"same arguments — nothing it reads depends on the element or changes in the loop: 100 items send "
+               f"100 identical queries")
+    guidance = ("Hoist it: run the query once before the loop, keep its result in a local, and read that in the "
+                "loop body (or pass it into the per-item code).")
+    return ctx.registry.finding("AL605", path, span, message, guidance, trace)
 
 
 # AL602 -------------------------------------------------------------------------------------------
