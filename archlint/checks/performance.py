@@ -111,13 +111,38 @@ def _per_row_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
             receiver = _receiver(ctx, effect, loops[loop_id], chain) if effect.op == "lazy" else None
             if receiver is not None:
                 sides = frozenset(effect.branch)
-                earlier = claimed.setdefault((loop_id, effect.model, effect.detail, receiver), [])
+                binding = _binding_loop(ctx, effect, loops, loop_id, receiver[0])
+                earlier = claimed.setdefault((binding, effect.model, effect.detail, receiver), [])
                 if any(_same_path(before, sides) for before in earlier):
                     del effects[key]  # read again in the same iteration: the ORM holds it on the object, one load per row
                 earlier.append(sides)
         if effects:
             found.append((path, spans[(path, line, column, loop_id)], loops[loop_id], list(effects.values())))
     yield from _one_per_shared_site(ctx, found)
+
+
+def _binding_loop(ctx: CheckContext, effect, loops: dict, loop_id: str, name: str) -> str:
+    """The loop around ``effect`` (``loop_id`` or one outside it, in the same file) whose ``for`` binds ``name``: a
+    relation of the outer row read again in an inner loop (``op.order.event`` in the loop over ``op``'s answers) is
+    the outer row's one load.  ``loop_id`` when no such loop binds it."""
+    ids = list(effect.loops)
+    if loop_id not in ids:
+        return loop_id
+    for candidate in reversed(ids[:ids.index(loop_id) + 1]):
+        info = loops.get(candidate)
+        if info is None or info.path != loops[loop_id].path:
+            continue
+        if name in ctx.program.memoised(f"AL603-binds:{candidate}", lambda: _loop_targets(ctx, info)):
+            return candidate
+    return loop_id
+
+
+def _loop_targets(ctx: CheckContext, info) -> frozenset:
+    """The names the ``for`` statement of ``info`` binds to each element."""
+    module = ctx.program.modules.get(info.path)
+    statement = next(filter(None, (_loop_in(body, info) for body in
+                                   (module.module.body, *(f.body for f in module.functions)))), None) if module else None
+    return frozenset(ir.target_names(statement.target)) if statement is not None and statement.target is not None else frozenset()
 
 
 def _same_path(before: frozenset, after: frozenset) -> bool:
@@ -231,7 +256,8 @@ def _receiver(ctx: CheckContext, effect, loop, chain=()):
         if found is None:
             return None
         function, reads, rebound = found
-        return _collapsed(ctx, _named(_reference(reads.get((effect.span, effect.detail))), function, loop, rebound), effect)
+        named = _named(_reference(reads.get((effect.span, effect.detail))), function, loop, rebound)
+        return _collapsed(ctx, _back_reference(ctx, function, named), effect)
     if not chain or chain[0][0] != loop.path or not _within(chain[0][1], loop.span):
         return None
     found = _body_function(ctx, loop.path, chain[0][1])
@@ -240,7 +266,7 @@ def _receiver(ctx: CheckContext, effect, loop, chain=()):
     function, reads, rebound = found
     base = _named(_reference(_called_on(found, chain[0][1])), function, loop, rebound)
     if base is None:
-        return None
+        return _passed_receiver(ctx, effect, loop, chain, found)
     callee = _body_function(ctx, effect.path, effect.span)
     if callee is None:
         return None
@@ -262,6 +288,104 @@ def _receiver(ctx: CheckContext, effect, loop, chain=()):
     if not reference or reference[0] != _self_name(anchor):
         return None
     return _collapsed(ctx, base + reference[1:], effect)
+
+
+def _passed_receiver(ctx: CheckContext, effect, loop, chain, found):
+    """The receiver of a lazy load made in code the loop body hands the object to as a plain argument:
+    ``format_answer(a)`` whose ``str(a)`` runs ``a.__str__``, whose ``self.to_string()`` reads
+    ``self.orderposition.order.event`` — ``("a", "orderposition", "order")``.  Each step passes the object on
+    as the one positional argument of a plain call (to the callee's parameter at that position, or to the
+    ``self`` of a dunder method a builtin dispatches to: ``str(x)``) or calls a method / reads a property on
+    it (to that method's ``self``); a name that holds it is never rebound in its function.  ``None`` otherwise."""
+    function, reads, rebound = found
+    passing = _passed_argument(reads.get((chain[0][1], "()")), None)
+    if passing is None:
+        return None
+    index, argument = passing
+    base = _named(_reference(ir.Attr(argument, "", argument.span)), function, loop, rebound)
+    if not base:
+        return None
+    steps = list(chain[1:]) + [(effect.path, effect.span, "")]
+    for number, (path, span, _label) in enumerate(steps):
+        step = _body_function(ctx, path, span)
+        if step is None:
+            return None
+        callee = step[0]
+        own = _self_name(callee)
+        if index < 0:
+            held = own
+        elif own and callee.name.startswith("__") and callee.name.endswith("__"):
+            held = own if index == 0 else ""
+        elif callee.kind != "method" and index < len(callee.params) and callee.params[index].kind in ("pos", "posonly"):
+            held = callee.params[index].name
+        else:
+            held = ""
+        if not held or any(type(node) is ir.Assign and any(held in ir.target_names(t) for t in node.targets)
+                           for node in ir.iter_nodes(callee.body)):
+            return None
+        if number == len(steps) - 1:
+            reference = _reference(step[1].get((effect.span, effect.detail)))
+            if not reference or reference[0] != held:
+                return None
+            return _collapsed(ctx, _back_reference(ctx, function, base + reference[1:]), effect)
+        attribute = _called_on(step, span)
+        if attribute is not None and _reference(attribute) == (held,):
+            index = -1  # `held.method()` / `held.prop`: the next function's `self`
+            continue
+        passing = _passed_argument(step[1].get((span, "()")), held)
+        if passing is None:
+            return None
+        index = passing[0]
+    return None
+
+
+def _passed_argument(call, held):
+    """(position, expression) of the one positional argument of the plain call ``call`` that names an object
+    (a name or attribute path) — the name ``held`` itself when given — else ``None``."""
+    if type(call) is not ir.Call or type(call.func) is not ir.Name:
+        return None
+    found = [(i, a.value) for i, a in enumerate(call.args) if a.kind == "pos"
+             and _reference(ir.Attr(a.value, "", a.value.span)) is not None
+             and (held is None or type(a.value) is ir.Name and a.value.id == held)]
+    return found[0] if len(found) == 1 else None
+
+
+def _back_reference(ctx: CheckContext, function: ir.Function, reference):
+    """``("a", "orderposition", …)`` is ``("op", …)`` when ``a`` is the element of a ``for`` over ``op.answers.all()``
+    (or ``op.answers``) in ``function`` and ``orderposition`` is the foreign key that Django reverse relation
+    follows back: a related manager's rows hold the instance they were read from (``_known_related_objects``,
+    prefetched or not), so reading the key back is ``op`` itself, no query."""
+    if not reference or len(reference) < 2:
+        return reference
+    for node in ir.iter_nodes(function.body):
+        if type(node) is not ir.Loop or node.kind != "for" or type(node.target) is not ir.Name \
+                or node.target.id != reference[0]:
+            continue
+        source = node.iter
+        if type(source) is ir.Call and type(source.func) is ir.Attr and source.func.name == "all" and not source.args:
+            source = source.func.obj
+        if type(source) is not ir.Attr:
+            return reference
+        owner = _reference(source)
+        if owner is None or not _reverse_of(ctx.program.schema, source.name, reference[1]):
+            return reference
+        return owner + reference[2:]
+    return reference
+
+
+def _reverse_of(schema, relation: str, back: str) -> bool:
+    """Every Django reverse foreign-key relation named ``relation`` is followed back by a foreign key named ``back``."""
+    found = False
+    for model in schema.models.values():
+        candidate = model.relations.get(relation)
+        if candidate is None or candidate.kind != "reverse" or candidate.via != "ForeignKey" or model.stack != "django":
+            continue
+        target = schema.models.get(candidate.target)
+        forward = target.relations.get(back) if target is not None else None
+        if forward is None or forward.kind != "forward" or forward.span != candidate.span:
+            return False
+        found = True
+    return found
 
 
 def _closure_of(ctx: CheckContext, path: str, inner: ir.Function, method: ir.Function, method_path: str) -> bool:
