@@ -17,6 +17,7 @@ from archlint.domain import ir
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding, TraceStep
+from archlint.domain.ir_format import render
 from archlint.semantics import frameworks
 from archlint.semantics import values as v
 from archlint.semantics.schema import known as schema_known
@@ -1168,21 +1169,27 @@ def _getattr_memo_test(function: ir.Function, test):
     for node in ir.iter_nodes(function.body):
         if type(node) is ir.Assign and len(node.targets) == 1 and type(node.targets[0]) is ir.Name and node.targets[0].id == name:
             value = node.value
+            if type(value) is ir.BoolOp and value.op == "or":  # `getattr(event, "_domain", None) or event.cache.get(…)`
+                value = value.values[0]
             args = [arg.value for arg in value.args] if type(value) is ir.Call else []
             if (type(value) is ir.Call and type(value.func) is ir.Name and value.func.id == "getattr" and len(args) == 3
-                    and type(args[1]) is ir.Const and isinstance(args[1].value, str) and type(args[0]) in (ir.Name, ir.Attr)):
-                return args[0], args[1].value
+                    and type(args[0]) in (ir.Name, ir.Attr)):
+                if type(args[1]) is ir.Const and isinstance(args[1].value, str):
+                    return args[0], args[1].value
+                return args[0], render(args[1])  # a computed name (`"_cached_domain" + suffix`): set back by setattr
     return None
 
 
 def _sets_attribute(node, held) -> bool:
-    """``obj.name = …`` / ``setattr(obj, "name", …)`` for ``held`` = (obj, name)."""
+    """``obj.name = …`` / ``setattr(obj, "name", …)`` for ``held`` = (obj, name) — ``name`` also the rendered
+    expression of a computed attribute name, set back by ``setattr(obj, <the same expression>, …)``."""
     target, name = held
     if type(node) is ir.Assign:
         return any(type(t) is ir.Attr and t.name == name and _same_ref(t.obj, target) for t in node.targets)
     if type(node) is ir.Call and type(node.func) is ir.Name and node.func.id == "setattr" and len(node.args) >= 3:
         key = node.args[1].value
-        return type(key) is ir.Const and key.value == name and _same_ref(node.args[0].value, target)
+        same = key.value == name if type(key) is ir.Const else render(key) == name
+        return same and _same_ref(node.args[0].value, target)
     return False
 
 
