@@ -258,7 +258,7 @@ def _receiver(ctx: CheckContext, effect, loop, chain=()):
             return None
         function, reads, rebound = found
         named = _named(_reference(reads.get((effect.span, effect.detail))), function, loop, rebound)
-        return _collapsed(ctx, _back_reference(ctx, function, named), effect)
+        return _collapsed(ctx, _back_reference(ctx, function, named, effect.span), effect)
     if not chain or chain[0][0] != loop.path or not _within(chain[0][1], loop.span):
         return None
     found = _body_function(ctx, loop.path, chain[0][1])
@@ -328,7 +328,7 @@ def _passed_receiver(ctx: CheckContext, effect, loop, chain, found):
             reference = _reference(step[1].get((effect.span, effect.detail)))
             if not reference or reference[0] != held:
                 return None
-            return _collapsed(ctx, _back_reference(ctx, function, base + reference[1:]), effect)
+            return _collapsed(ctx, _back_reference(ctx, function, base + reference[1:], chain[0][1]), effect)
         attribute = _called_on(step, span)
         if attribute is not None and _reference(attribute) == (held,):
             index = -1  # `held.method()` / `held.prop`: the next function's `self`
@@ -351,17 +351,20 @@ def _passed_argument(call, held):
     return found[0] if len(found) == 1 else None
 
 
-def _back_reference(ctx: CheckContext, function: ir.Function, reference):
+def _back_reference(ctx: CheckContext, function: ir.Function, reference, place):
     """``("a", "orderposition", …)`` is ``("op", …)`` when ``a`` is the element of a ``for`` over ``op.answers.all()``
     (or ``op.answers``) in ``function`` and ``orderposition`` is the foreign key that Django reverse relation
     follows back: a related manager's rows hold the instance they were read from (``_known_related_objects``,
     prefetched or not), so reading the key back is ``op`` itself, no query."""
     if not reference or len(reference) < 2:
         return reference
+    binding = None  # the innermost `for` around the place that binds the name
     for node in ir.iter_nodes(function.body):
-        if type(node) is not ir.Loop or node.kind != "for" or type(node.target) is not ir.Name \
-                or node.target.id != reference[0]:
-            continue
+        if type(node) is ir.Loop and node.kind == "for" and type(node.target) is ir.Name \
+                and node.target.id == reference[0] and ir.span_contains(node.span, place) \
+                and (binding is None or ir.span_contains(binding.span, node.span)):
+            binding = node
+    for node in (binding,) if binding is not None else ():
         source = node.iter
         if type(source) is ir.Call and type(source.func) is ir.Attr and source.func.name == "all" and not source.args:
             source = source.func.obj
