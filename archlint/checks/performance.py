@@ -109,7 +109,7 @@ def _per_row_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
     found: list = []
     for (path, line, column, loop_id), effects in sorted(groups.items(), key=lambda item: item[0][:3]):
         for key, (effect, chain, _inside) in list(effects.items()):
-            receiver = _receiver(ctx, effect, loops[loop_id], chain) if effect.op == "lazy" else None
+            receiver = _receiver(ctx, effect, loops[loop_id], chain, loops) if effect.op == "lazy" else None
             if receiver is not None:
                 sides = frozenset(effect.branch)
                 binding = _binding_loop(ctx, effect, loops, loop_id, receiver[0])
@@ -242,7 +242,7 @@ def _shared_finding(ctx: CheckContext, members: list, findings: list) -> Finding
                                 data=(("identity", head), ("merged", tuple(findings))))
 
 
-def _receiver(ctx: CheckContext, effect, loop, chain=()):
+def _receiver(ctx: CheckContext, effect, loop, chain=(), loops=None):
     """The object a lazy load reads its relation from, as the reference in the loop body naming it —
     ``("endpoint", "certificate")`` for ``endpoint.certificate.replaced`` — when that reference names one object
     all through an iteration: attributes from a name the loop body does not rebind (lemur's rotation loop reads
@@ -258,7 +258,7 @@ def _receiver(ctx: CheckContext, effect, loop, chain=()):
             return None
         function, reads, rebound = found
         named = _named(_reference(reads.get((effect.span, effect.detail))), function, loop, rebound)
-        return _collapsed(ctx, _back_reference(ctx, function, named, effect.span), effect)
+        return _collapsed(ctx, _back_reference(ctx, function, named, (effect.path, effect.span), loops), effect)
     if not chain or chain[0][0] != loop.path or not _within(chain[0][1], loop.span):
         return None
     found = _body_function(ctx, loop.path, chain[0][1])
@@ -267,7 +267,7 @@ def _receiver(ctx: CheckContext, effect, loop, chain=()):
     function, reads, rebound = found
     base = _named(_reference(_called_on(found, chain[0][1])), function, loop, rebound)
     if base is None:
-        return _passed_receiver(ctx, effect, loop, chain, found)
+        return _passed_receiver(ctx, effect, loop, chain, found, loops)
     callee = _body_function(ctx, effect.path, effect.span)
     if callee is None:
         return None
@@ -291,7 +291,7 @@ def _receiver(ctx: CheckContext, effect, loop, chain=()):
     return _collapsed(ctx, base + reference[1:], effect)
 
 
-def _passed_receiver(ctx: CheckContext, effect, loop, chain, found):
+def _passed_receiver(ctx: CheckContext, effect, loop, chain, found, loops=None):
     """The receiver of a lazy load made in code the loop body hands the object to as a plain argument:
     ``format_answer(a)`` whose ``str(a)`` runs ``a.__str__``, whose ``self.to_string()`` reads
     ``self.orderposition.order.event`` — ``("a", "orderposition", "order")``.  Each step passes the object on
@@ -328,7 +328,7 @@ def _passed_receiver(ctx: CheckContext, effect, loop, chain, found):
             reference = _reference(step[1].get((effect.span, effect.detail)))
             if not reference or reference[0] != held:
                 return None
-            return _collapsed(ctx, _back_reference(ctx, function, base + reference[1:], chain[0][1]), effect)
+            return _collapsed(ctx, _back_reference(ctx, function, base + reference[1:], chain[0][:2], loops), effect)
         attribute = _called_on(step, span)
         if attribute is not None and _reference(attribute) == (held,):
             index = -1  # `held.method()` / `held.prop`: the next function's `self`
@@ -351,13 +351,15 @@ def _passed_argument(call, held):
     return found[0] if len(found) == 1 else None
 
 
-def _back_reference(ctx: CheckContext, function: ir.Function, reference, place):
+def _back_reference(ctx: CheckContext, function: ir.Function, reference, where, loops=None):
     """``("a", "orderposition", …)`` is ``("op", …)`` when ``a`` is the element of a ``for`` over ``op.answers.all()``
-    (or ``op.answers``) in ``function`` and ``orderposition`` is the foreign key that Django reverse relation
-    follows back: a related manager's rows hold the instance they were read from (``_known_related_objects``,
-    prefetched or not), so reading the key back is ``op`` itself, no query."""
-    if not reference or len(reference) < 2:
+    (or ``op.answers``) in ``function``, ``op`` the row of an enclosing loop over rows of a model whose reverse
+    relation ``answers`` is the Django foreign key ``orderposition`` seen from the other side: a related manager's
+    rows hold the instance they were read from (``_known_related_objects``, prefetched or not), so reading the
+    key back is ``op`` itself, no query."""
+    if not reference or len(reference) < 2 or not loops:
         return reference
+    path, place = where
     binding = None  # the innermost `for` around the place that binds the name
     for node in ir.iter_nodes(function.body):
         if type(node) is ir.Loop and node.kind == "for" and type(node.target) is ir.Name \
@@ -371,25 +373,27 @@ def _back_reference(ctx: CheckContext, function: ir.Function, reference, place):
         if type(source) is not ir.Attr:
             return reference
         owner = _reference(source)
-        if owner is None or not _reverse_of(ctx.program.schema, source.name, reference[1]):
+        if owner is None or len(owner) != 1:
+            return reference
+        rows = [info for info in loops.values() if info.path == path and info.kind == "for" and info.model
+                and _within(place, info.span) and owner[0] in ctx.program.memoised(f"AL603-binds:{info.id}",
+                                                                                  lambda info=info: _loop_targets(ctx, info))]
+        rows.sort(key=lambda info: (info.span.line, info.span.column))
+        if not rows or not _reverse_of(ctx.program.schema, rows[-1].model, source.name, reference[1]):
             return reference
         return owner + reference[2:]
     return reference
 
 
-def _reverse_of(schema, relation: str, back: str) -> bool:
-    """Every Django reverse foreign-key relation named ``relation`` is followed back by a foreign key named ``back``."""
-    found = False
-    for model in schema.models.values():
-        candidate = model.relations.get(relation)
-        if candidate is None or candidate.kind != "reverse" or candidate.via != "ForeignKey" or model.stack != "django":
-            continue
-        target = schema.models.get(candidate.target)
-        forward = target.relations.get(back) if target is not None else None
-        if forward is None or forward.kind != "forward" or forward.span != candidate.span:
-            return False
-        found = True
-    return found
+def _reverse_of(schema, model_key: str, relation: str, back: str) -> bool:
+    """``relation`` of the Django model ``model_key`` is a reverse foreign key whose forward side is named ``back``."""
+    model = schema.models.get(model_key)
+    candidate = model.relations.get(relation) if model is not None and model.stack == "django" else None
+    if candidate is None or candidate.kind != "reverse" or candidate.via != "ForeignKey" or candidate.collection is False:
+        return False
+    target = schema.models.get(candidate.target)
+    forward = target.relations.get(back) if target is not None else None
+    return forward is not None and forward.kind == "forward" and forward.span == candidate.span and forward.target == model_key
 
 
 def _closure_of(ctx: CheckContext, path: str, inner: ir.Function, method: ir.Function, method_path: str) -> bool:
