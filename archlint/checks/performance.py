@@ -272,7 +272,8 @@ def _receiver(ctx: CheckContext, effect, loop, chain=(), loops=None):
     if callee is None:
         return None
     anchor = None  # the method whose `self` the read's `self` is
-    for path, span, _label in chain[1:]:  # each further step a call on the callee's own `self` …
+    at = 0
+    for at, (path, span, _label) in enumerate(chain[1:], 1):  # each further step a call on the callee's own `self` …
         step = _body_function(ctx, path, span)
         if step is None:
             return None
@@ -284,11 +285,35 @@ def _receiver(ctx: CheckContext, effect, loop, chain=(), loops=None):
     if anchor is None:
         anchor = callee[0]
     elif not _closure_of(ctx, effect.path, callee[0], anchor, path):
-        return None
+        if not _back_on_self(ctx, chain[at + 1:], anchor, path, callee):
+            return None
+        anchor = callee[0]  # the closure called a method of the same `self`: the read's `self` is that object
     reference = _reference(callee[1].get((effect.span, effect.detail)))
     if not reference or reference[0] != _self_name(anchor):
         return None
     return _collapsed(ctx, base + reference[1:], effect)
+
+
+def _back_on_self(ctx: CheckContext, steps, anchor: ir.Function, anchor_path: str, callee) -> bool:
+    """Among ``steps`` (the calls after the one that left ``anchor``), one is made in a closure written inside
+    ``anchor`` on ``anchor``'s own ``self`` (``fallback_scheme=lambda: self.event.settings…`` in the
+    ``attendee_name`` property reading the ``event`` property), and each later one on its own function's ``self``,
+    down to the method ``callee`` holding the read: that method's ``self`` is ``anchor``'s."""
+    own = _self_name(anchor)
+    if not own or not _self_name(callee[0]):
+        return False
+    for index, (path, span, _label) in enumerate(steps):
+        step = _body_function(ctx, path, span)
+        if step is None:
+            return False
+        if _reference(_called_on(step, span)) != (own,) or not _closure_of(ctx, path, step[0], anchor, anchor_path):
+            continue
+        for later_path, later_span, _l in steps[index + 1:]:
+            later = _body_function(ctx, later_path, later_span)
+            if later is None or _reference(_called_on(later, later_span)) != (_self_name(later[0]),):
+                return False
+        return True
+    return False
 
 
 def _passed_receiver(ctx: CheckContext, effect, loop, chain, found, loops=None):
