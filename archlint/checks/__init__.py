@@ -57,7 +57,7 @@ FAMILIES = (
          "AL412", "AL413", "AL414", "AL415", "AL416", "AL417", "AL418", "AL419", "AL420", "AL421", "AL502", "AL503"),
         reads=MODEL,
     ),
-    Family("performance", ("AL601", "AL602", "AL603"), reads=MODEL),
+    Family("performance", ("AL601", "AL602", "AL603", "AL605"), reads=MODEL),
     Family("blocking_calls", ("AL604",), reads=MODEL),
     Family("transactions", ("AL215", "AL305", "AL306", "AL310"), reads=MODEL),
     Family("lost_update", ("AL311",), reads=MODEL),

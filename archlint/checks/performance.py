@@ -17,6 +17,7 @@ from archlint.domain import ir
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import non_production
 from archlint.domain.findings import Finding, TraceStep
+from archlint.domain.ir_format import render
 from archlint.semantics import frameworks
 from archlint.semantics import values as v
 from archlint.semantics.schema import known as schema_known
@@ -46,6 +47,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     yield from _per_row_queries(ctx, analyses, loops)
     yield from _per_row_writes(ctx, analyses, loops)
     yield from _count_by_loading(ctx, analyses)
+    yield from _loop_invariant_queries(ctx, analyses, loops)
 
 
 def _effects(analysis):
@@ -107,16 +109,41 @@ def _per_row_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
     found: list = []
     for (path, line, column, loop_id), effects in sorted(groups.items(), key=lambda item: item[0][:3]):
         for key, (effect, chain, _inside) in list(effects.items()):
-            receiver = _receiver(ctx, effect, loops[loop_id], chain) if effect.op == "lazy" else None
+            receiver = _receiver(ctx, effect, loops[loop_id], chain, loops) if effect.op == "lazy" else None
             if receiver is not None:
                 sides = frozenset(effect.branch)
-                earlier = claimed.setdefault((loop_id, effect.model, effect.detail, receiver), [])
+                binding = _binding_loop(ctx, effect, loops, loop_id, receiver[0])
+                earlier = claimed.setdefault((binding, effect.model, effect.detail, receiver), [])
                 if any(_same_path(before, sides) for before in earlier):
                     del effects[key]  # read again in the same iteration: the ORM holds it on the object, one load per row
                 earlier.append(sides)
         if effects:
             found.append((path, spans[(path, line, column, loop_id)], loops[loop_id], list(effects.values())))
     yield from _one_per_shared_site(ctx, found)
+
+
+def _binding_loop(ctx: CheckContext, effect, loops: dict, loop_id: str, name: str) -> str:
+    """The loop around ``effect`` (``loop_id`` or one outside it, in the same file) whose ``for`` binds ``name``: a
+    relation of the outer row read again in an inner loop (``op.order.event`` in the loop over ``op``'s answers) is
+    the outer row's one load.  ``loop_id`` when no such loop binds it."""
+    ids = list(effect.loops)
+    if loop_id not in ids:
+        return loop_id
+    for candidate in reversed(ids[:ids.index(loop_id) + 1]):
+        info = loops.get(candidate)
+        if info is None or info.path != loops[loop_id].path:
+            continue
+        if name in ctx.program.memoised(f"AL603-binds:{candidate}", lambda: _loop_targets(ctx, info)):
+            return candidate
+    return loop_id
+
+
+def _loop_targets(ctx: CheckContext, info) -> frozenset:
+    """The names the ``for`` statement of ``info`` binds to each element."""
+    module = ctx.program.modules.get(info.path)
+    statement = next(filter(None, (_loop_in(body, info) for body in
+                                   (module.module.body, *(f.body for f in module.functions)))), None) if module else None
+    return frozenset(ir.target_names(statement.target)) if statement is not None and statement.target is not None else frozenset()
 
 
 def _same_path(before: frozenset, after: frozenset) -> bool:
@@ -215,7 +242,7 @@ def _shared_finding(ctx: CheckContext, members: list, findings: list) -> Finding
                                 data=(("identity", head), ("merged", tuple(findings))))
 
 
-def _receiver(ctx: CheckContext, effect, loop, chain=()):
+def _receiver(ctx: CheckContext, effect, loop, chain=(), loops=None):
     """The object a lazy load reads its relation from, as the reference in the loop body naming it —
     ``("endpoint", "certificate")`` for ``endpoint.certificate.replaced`` — when that reference names one object
     all through an iteration: attributes from a name the loop body does not rebind (lemur's rotation loop reads
@@ -230,7 +257,8 @@ def _receiver(ctx: CheckContext, effect, loop, chain=()):
         if found is None:
             return None
         function, reads, rebound = found
-        return _collapsed(ctx, _named(_reference(reads.get((effect.span, effect.detail))), function, loop, rebound), effect)
+        named = _named(_reference(reads.get((effect.span, effect.detail))), function, loop, rebound)
+        return _collapsed(ctx, _back_reference(ctx, function, named, (effect.path, effect.span), loops), effect)
     if not chain or chain[0][0] != loop.path or not _within(chain[0][1], loop.span):
         return None
     found = _body_function(ctx, loop.path, chain[0][1])
@@ -239,12 +267,13 @@ def _receiver(ctx: CheckContext, effect, loop, chain=()):
     function, reads, rebound = found
     base = _named(_reference(_called_on(found, chain[0][1])), function, loop, rebound)
     if base is None:
-        return None
+        return _passed_receiver(ctx, effect, loop, chain, found, loops)
     callee = _body_function(ctx, effect.path, effect.span)
     if callee is None:
         return None
     anchor = None  # the method whose `self` the read's `self` is
-    for path, span, _label in chain[1:]:  # each further step a call on the callee's own `self` …
+    at = 0
+    for at, (path, span, _label) in enumerate(chain[1:], 1):  # each further step a call on the callee's own `self` …
         step = _body_function(ctx, path, span)
         if step is None:
             return None
@@ -256,11 +285,140 @@ def _receiver(ctx: CheckContext, effect, loop, chain=()):
     if anchor is None:
         anchor = callee[0]
     elif not _closure_of(ctx, effect.path, callee[0], anchor, path):
-        return None
+        if not _back_on_self(ctx, chain[at + 1:], anchor, path, callee):
+            return None
+        anchor = callee[0]  # the closure called a method of the same `self`: the read's `self` is that object
     reference = _reference(callee[1].get((effect.span, effect.detail)))
     if not reference or reference[0] != _self_name(anchor):
         return None
     return _collapsed(ctx, base + reference[1:], effect)
+
+
+def _back_on_self(ctx: CheckContext, steps, anchor: ir.Function, anchor_path: str, callee) -> bool:
+    """Among ``steps`` (the calls after the one that left ``anchor``), one is made in a closure written inside
+    ``anchor`` on ``anchor``'s own ``self`` (``fallback_scheme=lambda: self.event.settings…`` in the
+    ``attendee_name`` property reading the ``event`` property), and each later one on its own function's ``self``,
+    down to the method ``callee`` holding the read: that method's ``self`` is ``anchor``'s."""
+    own = _self_name(anchor)
+    if not own or not _self_name(callee[0]):
+        return False
+    for index, (path, span, _label) in enumerate(steps):
+        step = _body_function(ctx, path, span)
+        if step is None:
+            return False
+        if _reference(_called_on(step, span)) != (own,) or not _closure_of(ctx, path, step[0], anchor, anchor_path):
+            continue
+        for later_path, later_span, _l in steps[index + 1:]:
+            later = _body_function(ctx, later_path, later_span)
+            if later is None or _reference(_called_on(later, later_span)) != (_self_name(later[0]),):
+                return False
+        return True
+    return False
+
+
+def _passed_receiver(ctx: CheckContext, effect, loop, chain, found, loops=None):
+    """The receiver of a lazy load made in code the loop body hands the object to as a plain argument:
+    ``format_answer(a)`` whose ``str(a)`` runs ``a.__str__``, whose ``self.to_string()`` reads
+    ``self.orderposition.order.event`` — ``("a", "orderposition", "order")``.  Each step passes the object on
+    as the one positional argument of a plain call (to the callee's parameter at that position, or to the
+    ``self`` of a dunder method a builtin dispatches to: ``str(x)``) or calls a method / reads a property on
+    it (to that method's ``self``); a name that holds it is never rebound in its function.  ``None`` otherwise."""
+    function, reads, rebound = found
+    passing = _passed_argument(reads.get((chain[0][1], "()")), None)
+    if passing is None:
+        return None
+    index, argument = passing
+    base = _named(_reference(ir.Attr(argument, "", argument.span)), function, loop, rebound)
+    if not base:
+        return None
+    steps = list(chain[1:]) + [(effect.path, effect.span, "")]
+    for number, (path, span, _label) in enumerate(steps):
+        step = _body_function(ctx, path, span)
+        if step is None:
+            return None
+        callee = step[0]
+        own = _self_name(callee)
+        if index < 0:
+            held = own
+        elif own and callee.name.startswith("__") and callee.name.endswith("__"):
+            held = own if index == 0 else ""
+        elif callee.kind != "method" and index < len(callee.params) and callee.params[index].kind in ("pos", "posonly"):
+            held = callee.params[index].name
+        else:
+            held = ""
+        if not held or any(type(node) is ir.Assign and any(held in ir.target_names(t) for t in node.targets)
+                           for node in ir.iter_nodes(callee.body)):
+            return None
+        if number == len(steps) - 1:
+            reference = _reference(step[1].get((effect.span, effect.detail)))
+            if not reference or reference[0] != held:
+                return None
+            return _collapsed(ctx, _back_reference(ctx, function, base + reference[1:], chain[0][:2], loops), effect)
+        attribute = _called_on(step, span)
+        if attribute is not None and _reference(attribute) == (held,):
+            index = -1  # `held.method()` / `held.prop`: the next function's `self`
+            continue
+        passing = _passed_argument(step[1].get((span, "()")), held)
+        if passing is None:
+            return None
+        index = passing[0]
+    return None
+
+
+def _passed_argument(call, held):
+    """(position, expression) of the one positional argument of the plain call ``call`` that names an object
+    (a name or attribute path) — the name ``held`` itself when given — else ``None``."""
+    if type(call) is not ir.Call or type(call.func) is not ir.Name:
+        return None
+    found = [(i, a.value) for i, a in enumerate(call.args) if a.kind == "pos"
+             and _reference(ir.Attr(a.value, "", a.value.span)) is not None
+             and (held is None or type(a.value) is ir.Name and a.value.id == held)]
+    return found[0] if len(found) == 1 else None
+
+
+def _back_reference(ctx: CheckContext, function: ir.Function, reference, where, loops=None):
+    """``("a", "orderposition", …)`` is ``("op", …)`` when ``a`` is the element of a ``for`` over ``op.answers.all()``
+    (or ``op.answers``) in ``function``, ``op`` the row of an enclosing loop over rows of a model whose reverse
+    relation ``answers`` is the Django foreign key ``orderposition`` seen from the other side: a related manager's
+    rows hold the instance they were read from (``_known_related_objects``, prefetched or not), so reading the
+    key back is ``op`` itself, no query."""
+    if not reference or len(reference) < 2 or not loops:
+        return reference
+    path, place = where
+    binding = None  # the innermost `for` around the place that binds the name
+    for node in ir.iter_nodes(function.body):
+        if type(node) is ir.Loop and node.kind == "for" and type(node.target) is ir.Name \
+                and node.target.id == reference[0] and ir.span_contains(node.span, place) \
+                and (binding is None or ir.span_contains(binding.span, node.span)):
+            binding = node
+    for node in (binding,) if binding is not None else ():
+        source = node.iter
+        if type(source) is ir.Call and type(source.func) is ir.Attr and source.func.name == "all" and not source.args:
+            source = source.func.obj
+        if type(source) is not ir.Attr:
+            return reference
+        owner = _reference(source)
+        if owner is None or len(owner) != 1:
+            return reference
+        rows = [info for info in loops.values() if info.path == path and info.kind == "for" and info.model
+                and _within(place, info.span) and owner[0] in ctx.program.memoised(f"AL603-binds:{info.id}",
+                                                                                  lambda info=info: _loop_targets(ctx, info))]
+        rows.sort(key=lambda info: (info.span.line, info.span.column))
+        if not rows or not _reverse_of(ctx.program.schema, rows[-1].model, source.name, reference[1]):
+            return reference
+        return owner + reference[2:]
+    return reference
+
+
+def _reverse_of(schema, model_key: str, relation: str, back: str) -> bool:
+    """``relation`` of the Django model ``model_key`` is a reverse foreign key whose forward side is named ``back``."""
+    model = schema.models.get(model_key)
+    candidate = model.relations.get(relation) if model is not None and model.stack == "django" else None
+    if candidate is None or candidate.kind != "reverse" or candidate.via != "ForeignKey" or candidate.collection is False:
+        return False
+    target = schema.models.get(candidate.target)
+    forward = target.relations.get(back) if target is not None else None
+    return forward is not None and forward.kind == "forward" and forward.span == candidate.span and forward.target == model_key
 
 
 def _closure_of(ctx: CheckContext, path: str, inner: ir.Function, method: ir.Function, method_path: str) -> bool:
@@ -1043,21 +1201,27 @@ def _getattr_memo_test(function: ir.Function, test):
     for node in ir.iter_nodes(function.body):
         if type(node) is ir.Assign and len(node.targets) == 1 and type(node.targets[0]) is ir.Name and node.targets[0].id == name:
             value = node.value
+            if type(value) is ir.BoolOp and value.op == "or":  # `getattr(event, "_domain", None) or event.cache.get(…)`
+                value = value.values[0]
             args = [arg.value for arg in value.args] if type(value) is ir.Call else []
             if (type(value) is ir.Call and type(value.func) is ir.Name and value.func.id == "getattr" and len(args) == 3
-                    and type(args[1]) is ir.Const and isinstance(args[1].value, str) and type(args[0]) in (ir.Name, ir.Attr)):
-                return args[0], args[1].value
+                    and type(args[0]) in (ir.Name, ir.Attr)):
+                if type(args[1]) is ir.Const and isinstance(args[1].value, str):
+                    return args[0], args[1].value
+                return args[0], render(args[1])  # a computed name (`"_cached_domain" + suffix`): set back by setattr
     return None
 
 
 def _sets_attribute(node, held) -> bool:
-    """``obj.name = …`` / ``setattr(obj, "name", …)`` for ``held`` = (obj, name)."""
+    """``obj.name = …`` / ``setattr(obj, "name", …)`` for ``held`` = (obj, name) — ``name`` also the rendered
+    expression of a computed attribute name, set back by ``setattr(obj, <the same expression>, …)``."""
     target, name = held
     if type(node) is ir.Assign:
         return any(type(t) is ir.Attr and t.name == name and _same_ref(t.obj, target) for t in node.targets)
     if type(node) is ir.Call and type(node.func) is ir.Name and node.func.id == "setattr" and len(node.args) >= 3:
         key = node.args[1].value
-        return type(key) is ir.Const and key.value == name and _same_ref(node.args[0].value, target)
+        same = key.value == name if type(key) is ir.Const else render(key) == name
+        return same and _same_ref(node.args[0].value, target)
     return False
 
 
@@ -1093,6 +1257,123 @@ def _same_ref(a, b) -> bool:
 
 def _within(span, outer) -> bool:
     return ir.span_contains(outer, span)
+
+
+# AL605 -------------------------------------------------------------------------------------------
+def _loop_invariant_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
+    """A query the body of a loop over data runs on every iteration with the same arguments: nothing it
+    reads depends on the element (no ``elem:<loop>`` in its value-flow dependencies) nor on a name the loop
+    body binds or changes (the IR of the call in the body), and nothing in the iteration writes to the
+    database (a write could change what it returns).  It answers the same each time — ``for item in cart:
+    rate = Setting.objects.get(key="vat")`` — and belongs before the loop.  AL601 is the query that *is*
+    keyed by the element (its fix is one IN query); this one's fix is hoisting it.  Silent: a loop whose
+    element the body never reads (a retry / polling counter: ``for _ in range(5): job = Job.get(id)``),
+    ``while`` loops, a query in a ``try`` of the body (a retry), on a path that leaves the loop, or under a
+    memo guard (``if rate is None: rate = …``, a read-through cache)."""
+    reported: set = set()
+    guarded: dict = {}
+    for analysis in analyses:
+        if non_production(analysis.path):
+            continue
+        effects = _effects(analysis)
+        written = {loop_id for e in effects if e.op in ("write", "dirty") for loop_id in e.loops}
+        for effect in effects:
+            if effect.op != "read" or not effect.loops or non_production(effect.path):
+                continue
+            if v.ASYNC_RESPONSE_TAG in effect.tags or v.FAILURE_TAG in effect.tags or v.DETACHED_TAG in effect.tags:
+                continue
+            loop_id = effect.loops[-1]
+            loop = loops.get(loop_id)
+            if loop is None or loop.kind in ("while", "serializer") or loop_id in written:
+                continue
+            if f"elem:{loop_id}" in effect.deps:
+                continue  # keyed by the element: AL601's (or a loop over data that is no query result)
+            path, span, chain, _inside = _report_place(effect, loop)
+            key = (path, span, loop.path, loop.span)
+            if key in reported or path != loop.path:
+                continue
+            if not _invariant_in_body(ctx, loop, span):
+                continue
+            if _leaves_the_loop(ctx, path, span, loop):
+                continue
+            places = [(path, span)] + [(p, s) for p, s, _label in chain[1:]] + [(effect.path, effect.span)]
+            if any(_guarded(ctx, guarded, p, s, loop) for p, s in places):
+                continue
+            reported.add(key)
+            yield _invariant_finding(ctx, path, span, loop, effect, chain)
+
+
+def _invariant_in_body(ctx: CheckContext, loop, span) -> bool:
+    """The call at ``span`` in ``loop``'s body reads no name the body binds or changes, the body reads the
+    loop's element elsewhere (it iterates over data), and the call sits in no ``try`` of the body nor under an
+    ``if`` that tests a name its own block assigns (a lazy initialisation: it runs once)."""
+    module = ctx.program.modules.get(loop.path)
+    if module is None:
+        return False
+    statement = next(filter(None, (_loop_in(body, loop) for body in
+                                   (module.module.body, *(function.body for function in module.functions)))), None)
+    if statement is None:
+        return False
+    body, targets = statement.body, statement.target
+    if statement.fid >= 0:  # `items.map(async (item) => …)`: the callback's body and parameters
+        callback = next((f for f in module.functions if f.fid == statement.fid), None)
+        if callback is None:
+            return False
+        body = callback.body if type(callback.body) is tuple else (callback.body,)
+        element = {name for param in callback.params for name in ir.target_names(getattr(param, "target", None) or ir.Name(param.name, param.span))}
+    else:
+        element = set(ir.target_names(targets)) if targets is not None else set()
+    if type(body) is not tuple:
+        body = (body,)
+    scope = body + tuple(statement.conditions) + ((statement.result,) if statement.result is not None else ())
+    call = next((n for n in ir.iter_nodes(scope) if type(n) is ir.Call and n.span == span), None)
+    if call is None or not element:
+        return False
+    changed = set(element)
+    used = False
+    for node in ir.iter_nodes(scope):
+        kind = type(node)
+        if kind is ir.Name and node.id in element and not ir.span_contains(call.span, node.span):
+            used = True
+        elif kind is ir.Assign:
+            for target in node.targets:
+                base = target
+                while type(base) in (ir.Attr, ir.Index):
+                    base = base.obj
+                changed.update(ir.target_names(base))
+        elif kind is ir.Loop and node.target is not None:
+            changed.update(ir.target_names(node.target))
+        elif kind is ir.ExprStmt:  # `ids.append(x)`: a call statement changes its receiver
+            value = node.value.value if type(node.value) is ir.Await else node.value
+            receiver = value.func.obj if type(value) is ir.Call and type(value.func) is ir.Attr else None
+            if type(receiver) is ir.Name:
+                changed.add(receiver.id)
+        elif kind is ir.Try and any(ir.span_contains(s.span, span) for s in node.body):
+            return False  # a retry, or a per-item error path
+        elif kind is ir.If and any(ir.span_contains(s.span, span) for s in node.body):
+            tested = {n.id for n in ir.iter_nodes(node.test) if type(n) is ir.Name}
+            assigned = {name for s in ir.iter_nodes(node.body) if type(s) is ir.Assign
+                        for t in s.targets for name in ir.target_names(t)}
+            if tested & assigned:
+                return False  # `if rate is None: rate = …`: initialised once
+    if not used:
+        return False  # `for _ in range(5)`: a retry or polling counter, not a loop over data
+    read = {n.id for n in ir.iter_nodes(call) if type(n) is ir.Name}
+    return not read & changed
+
+
+def _invariant_finding(ctx: CheckContext, path: str, span, loop, effect, chain) -> Finding:
+    iterated = f"`{loop.kind}` loop at line {loop.span.line}"
+    through = f" through `{chain[0][2]}`" if chain else ""
+    trace = tuple(TraceStep(p, s.line, s.column, f"calls `{label}`") for p, s, label in chain[1:])
+    if chain:
+        trace += (TraceStep(effect.path, effect.span.line, effect.span.column, _what(effect)),)
+    message = (f"Loop-invariant query: {_what(effect)}{through} runs on every iteration of the {iterated} with the "
+               f"same arguments — nothing it reads depends on the element or changes in the loop: 100 items send "
+               f"100 identical queries")
+    guidance = ("Hoist it: run the query once before the loop, keep its result in a local, and read that in the "
+                "loop body (or pass it into the per-item code).")
+    return ctx.registry.finding("AL605", path, span, message, guidance, trace)
 
 
 # AL602 -------------------------------------------------------------------------------------------

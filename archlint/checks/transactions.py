@@ -197,10 +197,77 @@ def _writes_without_transaction(ctx, names: Known, analysis, effects, atomic_req
             writes = _split_by_commit(names, stack_effects, local_loop)
         else:
             writes = _autocommitted(names, stack_effects)
+            if len(writes) >= 2 and _one_row(ctx.program, writes):
+                continue
         if len(writes) < 2:
             writes = _separate_blocks(names, stack_effects)
         if len(writes) >= 2:
             yield _finding(ctx, names, analysis, stack, writes)
+
+
+def _one_row(program, writes: list) -> bool:
+    """Every write stores one and the same row, named by one local of the function where their call paths part:
+    the row the first write inserted and bound (``cf = CachedFile.objects.create(…)``) saved again
+    (``cf.save()``), or one stored row the function holds saved again and again — directly or by methods called
+    on it that save ``self`` (``summary.recount_labels()`` → ``self.save()``).  A failure between them leaves that
+    row as the earlier write left it; no second row disagrees with it, which is what a transaction would prevent."""
+    steps = [list(w.trace) + [(w.path, w.span, "")] for w in writes]
+    common = 0
+    while all(len(s) > common + 1 for s in steps) and len({(s[common][0], s[common][1]) for s in steps}) == 1:
+        common += 1
+    path = steps[0][common][0]
+    module = program.modules.get(path)
+    function = ir.innermost_function(module, steps[0][common][1]) if module is not None else None
+    if function is None or any(chain[common][0] != path for chain in steps):
+        return False
+    calls = {node.span: node for node in ir.iter_nodes(function.body) if type(node) is ir.Call}
+    bound: dict = {}  # name -> the calls whose value it is bound to (None: bound otherwise)
+    for node in ir.iter_nodes(function.body):
+        if type(node) is ir.Assign:
+            for target in node.targets:
+                value = node.value.value if type(node.value) is ir.Await else node.value
+                for name in ir.target_names(target):
+                    bound.setdefault(name, []).append(value.span if type(value) is ir.Call and type(target) is ir.Name else None)
+        elif type(node) is ir.Loop and node.target is not None:
+            for name in ir.target_names(node.target):
+                bound.setdefault(name, []).append(None)
+    names = set()
+    for index, (write, chain) in enumerate(zip(writes, steps)):
+        call = calls.get(chain[common][1])
+        if call is None:
+            return False
+        receiver = call.func.obj if type(call.func) is ir.Attr else None
+        if index == 0 and len(chain) == common + 1 and SAVES_EXISTING not in write.tags:
+            # the insert: `name = Model.objects.create(…)`, the name bound by nothing else
+            held = [name for name, spans in bound.items() if spans == [call.span]]
+            if len(held) != 1:
+                return False
+            names.add(held[0])
+            continue
+        if SAVES_EXISTING not in write.tags or type(receiver) is not ir.Name or receiver.id == _self(function) \
+                or len(bound.get(receiver.id, ())) > 1 or not _saves_self(program, chain[common + 1:]):
+            return False
+        names.add(receiver.id)
+    return len(names) == 1
+
+
+def _self(function: ir.Function) -> str:
+    return function.params[0].name if function.kind == "method" and function.params and not function.is_static else ""
+
+
+def _saves_self(program, chain) -> bool:
+    """Each step of ``chain`` (the calls below the one made on the row, ending at the write) is a call on the
+    ``self`` of the method it is written in: the write saves the object the first call was made on."""
+    for path, span, _label in chain:
+        module = program.modules.get(path)
+        function = ir.innermost_function(module, span) if module is not None else None
+        if function is None or not _self(function):
+            return False
+        call = next((n for n in ir.iter_nodes(function.body) if type(n) is ir.Call and n.span == span), None)
+        receiver = call.func.obj if call is not None and type(call.func) is ir.Attr else None
+        if type(receiver) is not ir.Name or receiver.id != _self(function):
+            return False
+    return True
 
 
 def _retires_found_row(program, effect) -> bool:
