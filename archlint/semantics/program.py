@@ -2376,11 +2376,19 @@ class Program:
         return False
 
     def _handler_frameworks(self) -> dict:
-        found = getattr(self, "_handlers", None)
+        """(path, fid) of each route handler and middleware -> its framework.  Built again whenever more
+        registrations were recorded since: a router made in a factory that nothing at module level calls
+        (``export function createRouter() { const router = Router(); router.put(…, handler) … }``, the host
+        calling it from a start-up callback) registers its routes only while the factory is analysed, and a
+        table built before that handed those handlers no request."""
+        stamp = (len(self.route_calls), len(self.repeated_route_calls), len(self.param_loaders))
+        cached = getattr(self, "_handlers", None)
+        found = cached[1] if cached is not None and cached[0] == stamp else None
         if found is None:
             from archlint.semantics.routes import collect_static
 
-            found = self._handlers = {}
+            found = {}
+            self._handlers = (stamp, found)
             for path, node, _app, _values in self.route_calls.values():  # handle(async (req, res) => …)
                 for arg in node.args:
                     wrapped = arg.value
