@@ -3464,9 +3464,11 @@ class Frame(Calls):
         if name == "request" and written is None and member is None and self.python and self._routed_view(instance):
             return v.tag(v.Request("django"), frozenset({v.REQUEST_TAG}))  # View.setup() keeps the request it serves
         declared = None
+        initial = False  # `declared` is the value the field starts with (`isSQLite = false`), not its type
         if member is not None:
             if member.value is not None and type(member.value) is not ir.FuncRef:
                 declared = self.eval_in_module(instance.path, member.value)
+                initial = True
                 held = v.strip(declared)
                 if type(held) is v.Instance and self.program.method(held.path, held.cid, "__get__") is not None:
                     declared = v.UNKNOWN  # a descriptor (`event = AttributeProxyProperty("event")`): its __get__ answers the read
@@ -3475,13 +3477,18 @@ class Frame(Calls):
                     frame = Frame(self.program, instance.path, self.program.modules[instance.path].module, self.depth)
                     injected = frame.parameter_decorator(decorator)
                     if injected is not None:
-                        declared = injected
+                        declared, initial = injected, False
             if (declared is None or v.is_unknown(declared)) and member.annotation is not None:
                 frame = Frame(self.program, instance.path, self.program.modules[instance.path].module, self.depth)
-                declared = frame.type_value(member.annotation)
+                declared, initial = frame.type_value(member.annotation), False
             if member.value is not None and type(member.value) is ir.FuncRef:
                 return v.Function(instance.path, member.value.fid, instance)
         if written is not None and declared is not None and not v.is_unknown(declared):
+            if initial and type(v.strip(declared)) is v.Const and v.strip(declared).value is not None and v.is_unknown(written):
+                # a constant the field starts with, overwritten by a value archlint cannot tell (the constructor's
+                # `this.isSQLite = db.client.config.client.includes('sqlite3')`): either may be read — not the constant
+                # alone (a `None` placeholder keeps its meaning: filled later, see Program._refined_join)
+                return v.join(declared, written)
             return v.join(written, declared) if v.is_unknown(written) is False else declared
         if written is not None:
             return written
