@@ -985,16 +985,22 @@ class Frame(Calls):
             return v.tag(v.Request("nestjs", parts[short]), frozenset({v.REQUEST_TAG}))
         return None
 
-    def type_value(self, annotation, path: str | None = None):
+    def type_value(self, annotation, path: str | None = None, depth: int = 0):
         """The value a parameter annotated with this type holds, when the type says it.  ``path``:
-        the module the annotation is written in (a type alias imported from another module)."""
+        the module the annotation is written in (a type alias imported from another module); ``depth``:
+        TypeScript type names followed to their declarations so far."""
         path = path or self.path
         node = annotation
+        if type(node) is ir.Obj and not self.python:  # `{ database: Knex }`: an object whose members have those types
+            items = tuple((entry.key, self.type_value(entry.value, path, depth)) for entry in node.entries if type(entry.key) is str)
+            if all(value is None for _key, value in items):
+                return None
+            return v.Record(tuple((key, v.UNKNOWN if value is None else value) for key, value in items))
         if type(node) is ir.Const and isinstance(node.value, str) and node.value.isidentifier():
             node = ir.Name(node.value, annotation.span)  # "Session" forward reference
         if type(node) is ir.BinOp and node.op == "|":  # Optional: X | None
-            left = self.type_value(node.left, path)
-            return left if left is not None else self.type_value(node.right, path)
+            left = self.type_value(node.left, path, depth)
+            return left if left is not None else self.type_value(node.right, path, depth)
         if type(node) is ir.Name and self.python:
             alias = self.program.type_alias(path, node)
             if alias is not None:  # SessionDep = Annotated[AsyncSession, Depends(get_session)]
@@ -1009,19 +1015,27 @@ class Frame(Calls):
                         value = self._annotated_extra(extra, node.index.elts[0], path)
                         if not v.is_unknown(value):
                             return value
-                return self.type_value(node.index.elts[0], path) if node.index.elts else None
+                return self.type_value(node.index.elts[0], path, depth) if node.index.elts else None
             if short == "Optional":
-                return self.type_value(node.index, path)
+                return self.type_value(node.index, path, depth)
             if short in ("Repository", "EntityRepository", "MongoRepository"):
                 return v.Db("typeorm", "repository", self.model_key(self.eval(node.index)))
             if short in ("Promise",):
-                return self.type_value(node.index, path)
+                return self.type_value(node.index, path, depth)
             node = node.obj
         value = self.program.static_value(path, node) if type(node) in (ir.Name, ir.Attr) else None
         if (value is None or v.is_unknown(value)) and type(node) is ir.Name and not self.python:
             # `private readonly articles: IArticleRepository` (tsyringe / inversify / a hand-written
             # container): the one class of the program that `implements` the interface
             value = self.program.implementation_of(node.id) or value
+        if (value is None or v.is_unknown(value)) and type(node) is ir.Name and not self.python and depth < 4:
+            # `options: RouterOptions` of `interface RouterOptions { store: NotificationsStore }`: an object of the
+            # members' types (`const { store } = options`)
+            declared = self.program.declared_type(path, node.id)
+            if declared is not None:
+                typed = self.type_value(declared[1], declared[0], depth + 1)
+                if typed is not None:
+                    return typed
         if v.is_unknown(value) and type(node) is ir.Name and not self.python:
             # JSDoc `@param {Knex} db` with the type never imported: the handle type of a package this module requires
             typed = self.program.library.annotated(node.id)

@@ -2456,6 +2456,33 @@ class Program:
                 file = star
         return memo[key]
 
+    def declared_type(self, path: str, name: str):
+        """``(module, type expression)`` of the TypeScript interface or type alias ``name`` means in module
+        ``path`` (``ModuleIR.types``): declared there, or imported from the project module declaring it
+        (``import { RouterOptions } from './router'``); else ``None``."""
+        memo = self.__dict__.setdefault("_declared_types", {})
+        key = (path, name)
+        if key not in memo:
+            memo[key] = self._declared_type(path, name)
+        return memo[key]
+
+    def _declared_type(self, path: str, name: str):
+        module = self.modules.get(path)
+        if module is None or module.language == "python":
+            return None
+        for declared, value in module.types:
+            if declared == name:
+                return path, value
+        target = next((t for local, t in module.bindings if local == name), None)
+        if target is None:
+            return None
+        found = self.graph.resolve_binding(path, target)
+        other = self.modules.get(found.file) if found.file is not None and found.attr and "." not in found.attr else None
+        for declared, value in other.types if other is not None else ():
+            if declared == found.attr:
+                return found.file, value
+        return None
+
     def implementation_of(self, interface: str):
         """The class value of the one class in the program that declares ``implements <interface>``
         (TypeScript), else ``None`` (none, or several: which one a container injects is not known)."""
