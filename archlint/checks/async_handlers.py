@@ -111,19 +111,8 @@ def _flask_async_supported(ctx: CheckContext) -> bool:
 def _on_promise_router(ctx: CheckContext, program, route) -> bool:
     """The route is registered on a router that awaits its handlers' Promises (``frameworks.toml``
     ``promise_routers``: ``const router = Router()`` imported from express-promise-router)."""
-    registration = web.registration_of(program, route)
-    if registration is None or not registration.app.site:
-        return False
-    path, line, column = registration.app.site.rsplit(":", 2)
-    module = program.modules.get(path)
-    if module is None:
-        return False
-    names = _promise_routers(ctx)
-    for function in module.functions:
-        for node in ir.iter_nodes(function.body):
-            if type(node) is ir.Call and node.span.line == int(line) and node.span.column == int(column):
-                return program.static_name(path, node.func) in names
-    return False
+    made = web.router_constructor(program, route)
+    return bool(made) and made in _promise_routers(ctx)
 
 
 def _promise_routers(ctx: CheckContext) -> frozenset:
