@@ -58,7 +58,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             elif route.framework in ("fastapi", "flask", "aiohttp", "django", "starlette") and not definition.is_async:
                 yield from _sync_calls_async(ctx, program, index.get(key), definition)
             elif route.framework == "express" and definition.is_async and express_major is not None and express_major < 5 \
-                    and not async_errors and not route.wrapped:
+                    and not async_errors and not route.wrapped and not _on_promise_router(ctx, program, route):
                 uncaught = _uncaught_throw(program, index.get(key), definition)
                 if uncaught is not None:
                     node, what = uncaught
@@ -106,6 +106,20 @@ def _flask_async_supported(ctx: CheckContext) -> bool:
     if not flask or any(d.name.lower() == "quart" for d in flask):
         return True
     return any(d.name.lower() == "asgiref" or "async" in d.spec.lower() for d in ctx.manifest.dependencies if d.name.lower() in ("flask", "asgiref"))
+
+
+def _on_promise_router(ctx: CheckContext, program, route) -> bool:
+    """The route is registered on a router that awaits its handlers' Promises (``frameworks.toml``
+    ``promise_routers``: ``const router = Router()`` imported from express-promise-router)."""
+    made = web.router_constructor(program, route)
+    return bool(made) and made in _promise_routers(ctx)
+
+
+def _promise_routers(ctx: CheckContext) -> frozenset:
+    for entry in ctx.knowledge.entries:
+        if entry.kind == "framework" and entry.name == "express":
+            return frozenset(entry.extra.get("promise_routers", ()))
+    return frozenset()
 
 
 def _imports(ctx: CheckContext, packages: tuple) -> bool:

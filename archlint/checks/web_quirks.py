@@ -236,9 +236,12 @@ def _missing_body_parser(ctx: CheckContext, program, routes) -> Iterator[Finding
         uses = [reg for reg in web.registrations(program) if reg.app.framework == framework and _is_parser_use(program, reg, parsers)]
         if _project_parser(program, framework):
             continue
+        parsing_routers = _routers_parsing(ctx, framework)
         for route in readers:
             if _route_level_parser(program, route, parsers):
                 continue
+            if parsing_routers and web.router_constructor(program, route) in parsing_routers:
+                continue  # a router that comes with its own body parser (frameworks.toml body_parsing_routers)
             problem = _parser_problem(program, route, uses)
             if problem is None:
                 continue
@@ -250,6 +253,13 @@ def _missing_body_parser(ctx: CheckContext, program, routes) -> Iterator[Finding
             )
             guidance = f"Mount {parser} on the app before the routers (`app.use('/api', router)`) are mounted."
             yield ctx.registry.finding("AL806", route.file, route.span, message, guidance)
+
+
+def _routers_parsing(ctx: CheckContext, framework: str) -> frozenset:
+    for entry in ctx.knowledge.entries:
+        if entry.kind == "framework" and entry.name == framework:
+            return frozenset(entry.extra.get("body_parsing_routers", ()))
+    return frozenset()
 
 
 def _parsers_of(ctx: CheckContext, framework: str) -> frozenset:

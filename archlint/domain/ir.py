@@ -502,6 +502,9 @@ class ModuleIR(NamedTuple):
     # TypeScript `x!`: the (end line, end column) of each expression under a non-null assertion (the
     # assertion is dropped from the IR; it checks nothing at runtime)
     asserted: frozenset = NO_NAMES
+    # TypeScript `interface X { a: T }` / `type X = { a: T }` at module level: (name, the type as an expression;
+    # an object type is an `Obj` whose entries are the members' types) — what a parameter annotated `X` holds
+    types: tuple = ()
 
     @property
     def module(self) -> Function:

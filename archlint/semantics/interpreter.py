@@ -985,16 +985,22 @@ class Frame(Calls):
             return v.tag(v.Request("nestjs", parts[short]), frozenset({v.REQUEST_TAG}))
         return None
 
-    def type_value(self, annotation, path: str | None = None):
+    def type_value(self, annotation, path: str | None = None, depth: int = 0):
         """The value a parameter annotated with this type holds, when the type says it.  ``path``:
-        the module the annotation is written in (a type alias imported from another module)."""
+        the module the annotation is written in (a type alias imported from another module); ``depth``:
+        TypeScript type names followed to their declarations so far."""
         path = path or self.path
         node = annotation
+        if type(node) is ir.Obj and not self.python:  # `{ database: Knex }`: an object whose members have those types
+            items = tuple((entry.key, self.type_value(entry.value, path, depth)) for entry in node.entries if type(entry.key) is str)
+            if all(value is None for _key, value in items):
+                return None
+            return v.Record(tuple((key, v.UNKNOWN if value is None else value) for key, value in items))
         if type(node) is ir.Const and isinstance(node.value, str) and node.value.isidentifier():
             node = ir.Name(node.value, annotation.span)  # "Session" forward reference
         if type(node) is ir.BinOp and node.op == "|":  # Optional: X | None
-            left = self.type_value(node.left, path)
-            return left if left is not None else self.type_value(node.right, path)
+            left = self.type_value(node.left, path, depth)
+            return left if left is not None else self.type_value(node.right, path, depth)
         if type(node) is ir.Name and self.python:
             alias = self.program.type_alias(path, node)
             if alias is not None:  # SessionDep = Annotated[AsyncSession, Depends(get_session)]
@@ -1009,19 +1015,27 @@ class Frame(Calls):
                         value = self._annotated_extra(extra, node.index.elts[0], path)
                         if not v.is_unknown(value):
                             return value
-                return self.type_value(node.index.elts[0], path) if node.index.elts else None
+                return self.type_value(node.index.elts[0], path, depth) if node.index.elts else None
             if short == "Optional":
-                return self.type_value(node.index, path)
+                return self.type_value(node.index, path, depth)
             if short in ("Repository", "EntityRepository", "MongoRepository"):
                 return v.Db("typeorm", "repository", self.model_key(self.eval(node.index)))
             if short in ("Promise",):
-                return self.type_value(node.index, path)
+                return self.type_value(node.index, path, depth)
             node = node.obj
         value = self.program.static_value(path, node) if type(node) in (ir.Name, ir.Attr) else None
         if (value is None or v.is_unknown(value)) and type(node) is ir.Name and not self.python:
             # `private readonly articles: IArticleRepository` (tsyringe / inversify / a hand-written
             # container): the one class of the program that `implements` the interface
             value = self.program.implementation_of(node.id) or value
+        if (value is None or v.is_unknown(value)) and type(node) is ir.Name and not self.python and depth < 4:
+            # `options: RouterOptions` of `interface RouterOptions { store: NotificationsStore }`: an object of the
+            # members' types (`const { store } = options`)
+            declared = self.program.declared_type(path, node.id)
+            if declared is not None:
+                typed = self.type_value(declared[1], declared[0], depth + 1)
+                if typed is not None:
+                    return typed
         if v.is_unknown(value) and type(node) is ir.Name and not self.python:
             # JSDoc `@param {Knex} db` with the type never imported: the handle type of a package this module requires
             typed = self.program.library.annotated(node.id)
@@ -3464,9 +3478,11 @@ class Frame(Calls):
         if name == "request" and written is None and member is None and self.python and self._routed_view(instance):
             return v.tag(v.Request("django"), frozenset({v.REQUEST_TAG}))  # View.setup() keeps the request it serves
         declared = None
+        initial = False  # `declared` is the value the field starts with (`isSQLite = false`), not its type
         if member is not None:
             if member.value is not None and type(member.value) is not ir.FuncRef:
                 declared = self.eval_in_module(instance.path, member.value)
+                initial = True
                 held = v.strip(declared)
                 if type(held) is v.Instance and self.program.method(held.path, held.cid, "__get__") is not None:
                     declared = v.UNKNOWN  # a descriptor (`event = AttributeProxyProperty("event")`): its __get__ answers the read
@@ -3475,13 +3491,18 @@ class Frame(Calls):
                     frame = Frame(self.program, instance.path, self.program.modules[instance.path].module, self.depth)
                     injected = frame.parameter_decorator(decorator)
                     if injected is not None:
-                        declared = injected
+                        declared, initial = injected, False
             if (declared is None or v.is_unknown(declared)) and member.annotation is not None:
                 frame = Frame(self.program, instance.path, self.program.modules[instance.path].module, self.depth)
-                declared = frame.type_value(member.annotation)
+                declared, initial = frame.type_value(member.annotation), False
             if member.value is not None and type(member.value) is ir.FuncRef:
                 return v.Function(instance.path, member.value.fid, instance)
         if written is not None and declared is not None and not v.is_unknown(declared):
+            if initial and type(v.strip(declared)) is v.Const and v.strip(declared).value is not None and v.is_unknown(written):
+                # a constant the field starts with, overwritten by a value archlint cannot tell (the constructor's
+                # `this.isSQLite = db.client.config.client.includes('sqlite3')`): either may be read — not the constant
+                # alone (a `None` placeholder keeps its meaning: filled later, see Program._refined_join)
+                return v.join(declared, written)
             return v.join(written, declared) if v.is_unknown(written) is False else declared
         if written is not None:
             return written

@@ -2376,11 +2376,19 @@ class Program:
         return False
 
     def _handler_frameworks(self) -> dict:
-        found = getattr(self, "_handlers", None)
+        """(path, fid) of each route handler and middleware -> its framework.  Built again whenever more
+        registrations were recorded since: a router made in a factory that nothing at module level calls
+        (``export function createRouter() { const router = Router(); router.put(…, handler) … }``, the host
+        calling it from a start-up callback) registers its routes only while the factory is analysed, and a
+        table built before that handed those handlers no request."""
+        stamp = (len(self.route_calls), len(self.repeated_route_calls), len(self.param_loaders))
+        cached = getattr(self, "_handlers", None)
+        found = cached[1] if cached is not None and cached[0] == stamp else None
         if found is None:
             from archlint.semantics.routes import collect_static
 
-            found = self._handlers = {}
+            found = {}
+            self._handlers = (stamp, found)
             for path, node, _app, _values in self.route_calls.values():  # handle(async (req, res) => …)
                 for arg in node.args:
                     wrapped = arg.value
@@ -2447,6 +2455,33 @@ class Program:
                     break
                 file = star
         return memo[key]
+
+    def declared_type(self, path: str, name: str):
+        """``(module, type expression)`` of the TypeScript interface or type alias ``name`` means in module
+        ``path`` (``ModuleIR.types``): declared there, or imported from the project module declaring it
+        (``import { RouterOptions } from './router'``); else ``None``."""
+        memo = self.__dict__.setdefault("_declared_types", {})
+        key = (path, name)
+        if key not in memo:
+            memo[key] = self._declared_type(path, name)
+        return memo[key]
+
+    def _declared_type(self, path: str, name: str):
+        module = self.modules.get(path)
+        if module is None or module.language == "python":
+            return None
+        for declared, value in module.types:
+            if declared == name:
+                return path, value
+        target = next((t for local, t in module.bindings if local == name), None)
+        if target is None:
+            return None
+        found = self.graph.resolve_binding(path, target)
+        other = self.modules.get(found.file) if found.file is not None and found.attr and "." not in found.attr else None
+        for declared, value in other.types if other is not None else ():
+            if declared == found.attr:
+                return found.file, value
+        return None
 
     def implementation_of(self, interface: str):
         """The class value of the one class in the program that declares ``implements <interface>``

@@ -92,6 +92,41 @@ def registration_of(program, route) -> Registration | None:
     return Registration(found[0], found[1], v.strip(found[2]), found[3])
 
 
+def router_constructor(program, route) -> str:
+    """The resolved name of the library call that made the router a route is registered on
+    (``express-promise-router:default`` for ``const router = Router()``), through one project function
+    returning it (a generated ``createOpenApiRouter = async (o) => createValidatedOpenApiRouter…(spec, o)``);
+    ``""`` when archlint cannot tell."""
+    registration = registration_of(program, route)
+    if registration is None or not registration.app.site:
+        return ""
+    path, line, column = registration.app.site.rsplit(":", 2)
+    call = _call_at(program, path, int(line), int(column))
+    if call is None:
+        return ""
+    name = program.static_name(path, call.func)
+    if name:
+        return name
+    made = program.static_value(path, call.func)
+    function = program.function(made.path, made.fid) if type(made) is v.Function else None
+    if function is None:
+        return ""
+    returned = [stmt.value for stmt in ir.iter_nodes(function.body) if type(stmt) is ir.Return and stmt.value is not None]
+    inner = [r.value if type(r) is ir.Await else r for r in returned]
+    if len(inner) != 1 or type(inner[0]) is not ir.Call:
+        return ""
+    return program.static_name(made.path, inner[0].func)
+
+
+def _call_at(program, path: str, line: int, column: int):
+    module = program.modules.get(path)
+    for function in module.functions if module is not None else ():
+        for node in ir.iter_nodes(function.body):
+            if type(node) is ir.Call and node.span.line == line and node.span.column == column:
+                return node
+    return None
+
+
 class Registrations:
     """Every registration call on an app or router (:func:`registrations`), indexed once: the ``use``
     calls of each (app or router site, file), in order, and the registrations that mount each site."""

@@ -247,6 +247,7 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
         self.namespace = 0  # inside a TS namespace: its exports are not the module's
         self.queue: deque = deque()
         self.constructors: list[tuple[int, int, int]] = []  # (cid, fields index, constructor fid)
+        self.types: list[tuple[str, object]] = []  # ModuleIR.types
 
     # -- driver ----------------------------------------------------------------------------------
     def module(self, root, path: str, language: str) -> ModuleIR:
@@ -270,6 +271,7 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
             tuple((local, target) for _, local, target in self.bindings),
             self.truncated,
             frozen(self.asserted),
+            tuple(self.types),
         )
 
     # -- helpers ---------------------------------------------------------------------------------
@@ -359,6 +361,24 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
 
     def skip(self, node) -> None:
         """Type-only and ambient TypeScript, empty statements, comments: nothing runs."""
+
+    def type_declaration(self, node) -> None:
+        """``interface RouterOptions { store: NotificationsStore }`` / ``type Options = { database: Knex }``:
+        nothing runs, but a parameter annotated with the name holds an object of those members' types.
+        Read at module level only (outside a namespace), without the interface's ``extends``."""
+        name = node.child_by_field_name("name")
+        if name is None or self.namespace or self.prefix:
+            return
+        if node.type == "interface_declaration":
+            body = node.child_by_field_name("body")
+            value = self.object_type(body) if body is not None else None
+        else:
+            if node.child_by_field_name("type_parameters") is not None:
+                return  # a generic alias: its members depend on the arguments
+            target = node.child_by_field_name("value")
+            value = self.typ(target) if target is not None else None
+        if value is not None:
+            self.types.append((self.text(name), value))
 
     def expression_statement(self, node) -> None:
         inner = _first_named(node)
@@ -1990,7 +2010,22 @@ class _Lowerer:  # noqa: PLR0904 - one method per construct, flat on purpose
             return Seq("tuple", tuple(self.typ(c) for c in node.named_children if c.type != "comment"), span)
         if kind in ("undefined", "null"):
             return Const(None, span)
+        if kind == "object_type":
+            return self.object_type(node)
         return Opaque("type", (), span)
+
+    def object_type(self, node):
+        """``{ database: Knex; logger?: Logger }``: an ``Obj`` of the members' types (method and index
+        signatures left out)."""
+        entries = []
+        for member in node.named_children:
+            if member.type != "property_signature":
+                continue
+            key, annotation = member.child_by_field_name("name"), member.child_by_field_name("type")
+            if key is None or annotation is None or key.type not in ("property_identifier", "identifier"):
+                continue
+            entries.append(Entry(self.text(key), self.typ(annotation)))
+        return Obj(tuple(entries), self.span(node))
 
     def type_arguments(self, node):
         members = [self.typ(c) for c in node.named_children if c.type != "comment"]
@@ -2121,8 +2156,8 @@ _STMT = {
     "comment": "skip",
     "hash_bang_line": "skip",
     "html_comment": "skip",
-    "type_alias_declaration": "skip",
-    "interface_declaration": "skip",
+    "type_alias_declaration": "type_declaration",
+    "interface_declaration": "type_declaration",
     "ambient_declaration": "ambient",
     "function_signature": "skip",
     "ERROR": "error_statement",

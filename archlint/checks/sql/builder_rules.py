@@ -315,8 +315,8 @@ def _aggregates(context: Context, lifted: base.Lifted, tree) -> Iterator[Finding
             guidance = f"Group the rows: {_idiom(lifted, 'group')}."
             yield _finding(context, "AL415", lifted, aggregate, aggregate_message(name, database), guidance)
             continue
-        if not group.expressions or any(isinstance(g, exp.Literal) for g in group.expressions):
-            continue
+        if not group.expressions or any(isinstance(g, exp.Literal) or _unknown_group(g) for g in group.expressions):
+            continue  # (grouped by columns archlint cannot name: which projections they cover is unknown)
         aliases = {p.alias.lower() for p in select.expressions if p.alias}
         grouped = {(c.table.lower(), c.name.lower()) for g in group.expressions for c in g.find_all(exp.Column)}
         grouped_sql = {g.sql().lower() for g in group.expressions}
@@ -337,6 +337,10 @@ def _aggregates(context: Context, lifted: base.Lifted, tree) -> Iterator[Finding
 def _primary_key(context: Context, name: str) -> str:
     table = context.catalog.get(name)
     return table.primary_key if table is not None and table.primary_key else "id"
+
+
+def _unknown_group(node) -> bool:
+    return isinstance(node, exp.Anonymous) and node.name == base.UNKNOWN_GROUP
 
 
 def _keyed(context: Context, group) -> set[str]:

@@ -38,6 +38,7 @@ HOLE = "archlint_hole"  # Hole: the runtime value a placeholder stands for
 FAN_OUT = "archlint_fan_out"  # on a Join: True one-to-many, False many-to-one
 RELATION = "archlint_relation"  # on a Join: the relation (attribute) name it follows
 RAW = "archlint_raw"  # the node came from a raw SQL fragment (checked as SQL text already)
+UNKNOWN_GROUP = "__group__"  # a GROUP BY item archlint cannot read (see unknown_group)
 
 
 class Hole(NamedTuple):
@@ -294,6 +295,12 @@ def or_all(conditions: list[exp.Expression]) -> exp.Expression | None:
         result = exp.Or(this=exp.Paren(this=result) if isinstance(result, exp.And) else result,
                         expression=exp.Paren(this=item) if isinstance(item, exp.And) else item)
     return result
+
+
+def unknown_group() -> exp.Expression:
+    """A GROUP BY item that is there but not understood (a list held in a field, a spread): enough to
+    know the query is grouped — one row per group, not per joined row —, not by which columns."""
+    return exp.Anonymous(this=UNKNOWN_GROUP)
 
 
 def unknown_condition() -> exp.Expression:

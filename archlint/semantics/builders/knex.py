@@ -141,8 +141,9 @@ class _Lifter(b.Lifter):
         elif method == "groupBy" and isinstance(tree, exp.Select):
             for node, value in self._flat(step.positional):
                 name = b.string_of(value, node)
-                if name is None:
+                if name is None:  # `.groupBy(this.columns)`: grouped, by columns archlint cannot name
                     self.exact = False
+                    b.add_group(tree, b.unknown_group(), step.where)
                     continue
                 b.add_group(tree, b.located(b.dotted(name), step.where), step.where)
         elif method in ("groupByRaw",) and isinstance(tree, exp.Select):
