@@ -2603,6 +2603,10 @@ class Calls:
             return v.UNKNOWN
         if kind == "none":
             return v.Const(None)
+        if kind == "key":  # `cursor.lastrowid`: the key of the row the statement just inserted — a row that exists
+            return v.tag(v.UNKNOWN, frozenset({v.STORED_KEY_TAG}))
+        if kind == "scalar" and outcome.inserted:  # `info = stmt.run(…)`: `info.lastInsertRowid` is such a key
+            return v.Record(((outcome.inserted, v.tag(v.UNKNOWN, frozenset({v.STORED_KEY_TAG}))),))
         return v.UNKNOWN
 
     def _non_null_foreign_keys(self, model: str, depth: int = 0) -> frozenset:

@@ -1,0 +1,109 @@
+"""The s53 agent-style pairs (issue 12): Conduit under Clean Architecture in shapes the earlier fixtures do not
+have — Express over raw better-sqlite3 (repository classes taking the connection, services taking the
+repositories by destructured constructor parameters from a composition root).  The focused tests pin the
+general causes the pairs exposed."""
+
+from __future__ import annotations
+
+from helpers import findings, make_repo
+
+_BETTER_SQLITE = {
+    "package.json": '{"dependencies": {"express": "^4.19.2", "better-sqlite3": "^11.3.0"}}',
+    "src/db.js": """
+        const Database = require('better-sqlite3');
+        const db = new Database('conduit.sqlite');
+        db.exec('CREATE TABLE IF NOT EXISTS users (id INTEGER PRIMARY KEY, email TEXT, username TEXT)');
+        module.exports = db;
+    """,
+    "src/repositories/userRepository.js": """
+        class UserRepository {
+          constructor(db) {
+            this.db = db;
+          }
+
+          findById(id) {
+            return this.db.prepare('SELECT id, email, username FROM users WHERE id = ?').get(id);
+          }
+
+          insert({ email, username }) {
+            const info = this.db.prepare('INSERT INTO users (email, username) VALUES (?, ?)').run(email, username);
+            return this.findById(info.lastInsertRowid);
+          }
+        }
+
+        module.exports = UserRepository;
+    """,
+    "src/services/userService.js": """
+        class UserService {
+          constructor({ users }) {
+            this.users = users;
+          }
+
+          register({ email, username }) {
+            const user = this.users.insert({ email, username });
+            return { email: user.email, username: user.username };
+          }
+        }
+
+        module.exports = UserService;
+    """,
+    "src/routes/users.js": """
+        const express = require('express');
+
+        module.exports = function usersRouter({ userService }) {
+          const router = express.Router();
+          router.post('/users', (req, res) => {
+            res.status(201).json({ user: userService.register(req.body.user || {}) });
+          });
+          return router;
+        };
+    """,
+    "src/app.js": """
+        const express = require('express');
+        const db = require('./db');
+        const UserRepository = require('./repositories/userRepository');
+        const UserService = require('./services/userService');
+        const usersRouter = require('./routes/users');
+
+        const app = express();
+        app.use(express.json());
+        app.use('/api', usersRouter({ userService: new UserService({ users: new UserRepository(db) }) }));
+        module.exports = app;
+    """,
+}
+
+
+def test_a_lookup_by_the_inserted_row_id_finds_the_row(tmp_path):
+    """`info = stmt.run(INSERT …)` then `.get(info.lastInsertRowid)`: the re-read of the row the insert just stored
+    finds it, so reading the returned user unchecked is no AL220.  Before, the key was an unknown value and the
+    re-read answered `row | undefined`.  The same lookup keyed by the client's id still fires."""
+    root = make_repo(tmp_path / "inserted", _BETTER_SQLITE)
+    assert findings(root, select=["AL220"]) == []
+    repository = root / "src" / "repositories" / "userRepository.js"
+    repository.write_text(repository.read_text().replace("this.findById(info.lastInsertRowid)", "this.findById(email)"))
+    assert ("AL220", "src/services/userService.js", 8) in findings(root, select=["AL220"])
+
+
+def test_sqlite3_cursor_lastrowid_is_the_inserted_row_key(tmp_path):
+    """Python's sqlite3: `cur = conn.execute("INSERT …")` then `SELECT … WHERE id = ?` with `cur.lastrowid`
+    re-reads the row just stored — `fetchone()` of it finds the row."""
+    files = {
+        "requirements.txt": "fastapi\n",
+        "app/repositories/users.py": """
+            import sqlite3
+
+
+            def insert_user(conn: sqlite3.Connection, email: str, username: str):
+                cur = conn.execute("INSERT INTO users (email, username) VALUES (?, ?)", (email, username))
+                row = conn.execute("SELECT id, email, username FROM users WHERE id = ?", (cur.lastrowid,)).fetchone()
+                return {"id": row["id"], "email": row["email"], "username": row["username"]}
+
+
+            def by_email(conn: sqlite3.Connection, email: str):
+                row = conn.execute("SELECT id, email, username FROM users WHERE email = ?", (email,)).fetchone()
+                return {"id": row["id"], "email": row["email"]}
+        """,
+    }
+    root = make_repo(tmp_path / "py", files)
+    got = findings(root, select=["AL220"])
+    assert [line for rule, path, line in got] == [12], got
