@@ -107,3 +107,41 @@ def test_sqlite3_cursor_lastrowid_is_the_inserted_row_key(tmp_path):
     root = make_repo(tmp_path / "py", files)
     got = findings(root, select=["AL220"])
     assert [line for rule, path, line in got] == [12], got
+
+
+_UPDATE_REPOSITORY = """
+    const EDITABLE = ['title', 'description', 'body'];
+
+    class ArticleRepository {
+      constructor(db) {
+        this.db = db;
+      }
+
+      update(id, changes) {
+        const columns = EDITABLE.filter((column) => changes[column] !== undefined);
+        const assignments = columns.map((column) => `${column} = @${column}`).join(', ');
+        this.db.prepare(`UPDATE articles SET ${assignments} WHERE id = @id`).run({ ...changes, id });
+      }
+    }
+
+    module.exports = ArticleRepository;
+"""
+
+
+def _update_app(tmp_path, repository):
+    return make_repo(tmp_path, {
+        "package.json": '{"dependencies": {"better-sqlite3": "^11.3.0"}}',
+        "src/repositories/articleRepository.js": repository,
+    })
+
+
+def test_js_filter_and_map_of_a_fixed_column_list_are_fixed_text(tmp_path):
+    """`EDITABLE.filter(cb).map((c) => `${c} = @${c}`).join(', ')` over a constant list of column names splices only
+    the code's own text (the IR lowers the inline callbacks to loops): no AL502.  Before, a JS array method's
+    loop was no fixed value.  The same over `Object.keys(req-supplied changes)` stays reported."""
+    root = _update_app(tmp_path / "fixed", _UPDATE_REPOSITORY)
+    assert findings(root, select=["AL502"]) == []
+    client = _UPDATE_REPOSITORY.replace("EDITABLE.filter((column) => changes[column] !== undefined)", "changes.fields")
+    root = _update_app(tmp_path / "client", client)
+    assert [rule for rule, _p, _l in findings(root, select=["AL502"])] == ["AL502"]
+
