@@ -145,3 +145,14 @@ def test_js_filter_and_map_of_a_fixed_column_list_are_fixed_text(tmp_path):
     root = _update_app(tmp_path / "client", client)
     assert [rule for rule, _p, _l in findings(root, select=["AL502"])] == ["AL502"]
 
+
+def test_a_conditional_hole_choosing_fixed_texts_is_fixed(tmp_path):
+    """`${assignments ? `${assignments}, ` : ''}`: a conditional hole whose branches are fixed text (a JS hole's text
+    is its source, which the Python rendering of the IR never equals) — no AL502.  A branch with the client's
+    value stays reported."""
+    fixed = _UPDATE_REPOSITORY.replace("SET ${assignments} WHERE", "SET ${assignments ? `${assignments}, ` : ''}updated_at = 1 WHERE")
+    root = _update_app(tmp_path / "cond", fixed)
+    assert findings(root, select=["AL502"]) == []
+    client = fixed.replace("`${assignments}, ` : ''", "`${assignments}, ` : changes.extra")
+    root = _update_app(tmp_path / "cond-client", client)
+    assert [rule for rule, _p, _l in findings(root, select=["AL502"])] == ["AL502"]

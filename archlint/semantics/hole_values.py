@@ -491,8 +491,8 @@ def _hole_at(function: ir.Function, span: Span, text: str):
 
     for node in ir.iter_nodes(function.body):
         kind = type(node)
-        if kind is ir.Call and type(node.func) is ir.Name and ir.span_contains(span, node.span) \
-                and render(node) == text:
+        if (kind is ir.Call and type(node.func) is ir.Name or kind is ir.Cond) and ir.span_contains(span, node.span) \
+                and (render(node) == text or _spans_text(node.span, text)):
             return node
     return None
 
