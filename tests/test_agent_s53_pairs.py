@@ -156,3 +156,64 @@ def test_a_conditional_hole_choosing_fixed_texts_is_fixed(tmp_path):
     client = fixed.replace("`${assignments}, ` : ''", "`${assignments}, ` : changes.extra")
     root = _update_app(tmp_path / "cond-client", client)
     assert [rule for rule, _p, _l in findings(root, select=["AL502"])] == ["AL502"]
+
+
+_PRESENTER_APP = {
+    "requirements.txt": "fastapi\n",
+    "app/repositories/users.py": """
+        import sqlite3
+
+
+        class UserRepository:
+            def __init__(self, conn: sqlite3.Connection):
+                self.conn = conn
+
+            def by_id(self, user_id: int):
+                return self.conn.execute("SELECT id, username FROM users WHERE id = ?", (user_id,)).fetchone()
+
+            def articles(self):
+                return self.conn.execute("SELECT id, title, author_id FROM articles WHERE id > ?", (0,)).fetchall()
+    """,
+    "app/services/presenter.py": """
+        from app.repositories.users import UserRepository
+
+
+        def present(users: UserRepository, row) -> dict:
+            author = users.by_id(row["author_id"])
+            return {"title": row["title"], "author": author["username"]}
+    """,
+    "app/api/routes.py": """
+        import sqlite3
+
+        from fastapi import APIRouter, Body
+
+        from app.repositories.users import UserRepository
+        from app.services.presenter import present
+
+        router = APIRouter()
+
+
+        @router.get("/articles")
+        def articles() -> list:
+            users = UserRepository(sqlite3.connect("app.db"))
+            return [present(users, row) for row in users.articles()]
+    """,
+}
+
+
+def test_a_driver_lookup_keyed_by_a_parameter_rows_column_is_judged_by_the_callers(tmp_path):
+    """`users.by_id(row["author_id"])` in `present(users, row)`, `by_id` running `execute(…, (user_id,))` and
+    `fetchone()`: the key is a column of the row the callers pass — a stored row's foreign key for a caller looping
+    over fetched rows — so `author["username"]` is no AL220.  Before, a subscript of a parameter was no parameter
+    column and the cursor dropped the key between `execute` and `fetchone`: the helper's own analysis reported the
+    read.  A caller passing the request body (the client's id) still gets it reported."""
+    root = make_repo(tmp_path / "rows", _PRESENTER_APP)
+    assert findings(root, select=["AL220"]) == []
+    routes = root / "app" / "api" / "routes.py"
+    routes.write_text(routes.read_text() + """
+
+@router.post("/preview")
+def preview(payload: dict = Body()) -> dict:
+    return present(UserRepository(sqlite3.connect("app.db")), payload)
+""")
+    assert [(rule, path) for rule, path, _line in findings(root, select=["AL220"])] == [("AL220", "app/services/presenter.py")]

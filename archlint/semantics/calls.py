@@ -1175,7 +1175,9 @@ class Calls:
             if any(p.name == expr.id and p.kind in ("pos", "posonly", "kwonly") for p in self.function.params):
                 return v.tag(v.UNKNOWN, frozenset({v.PLAIN_PARAMETER_TAG + expr.id}))
             return value
-        if type(expr) is ir.Attr and type(expr.obj) is ir.Name and value is v.UNKNOWN:
+        if (type(expr) is ir.Attr or type(expr) is ir.Index and type(expr.index) is ir.Const and isinstance(expr.index.value, str)) \
+                and type(expr.obj) is ir.Name and value is v.UNKNOWN:
+            # `article.author_id`, or `row["author_id"]` of a driver row (sqlite3.Row, asyncpg Record, a dict row)
             name = expr.obj.id
             if self.env.get(name) is v.UNKNOWN and any(p.name == name for p in self.function.params):
                 return v.tag(v.UNKNOWN, _PARAMETER_KEY)
@@ -2571,6 +2573,13 @@ class Calls:
                 # db.execute("SELECT … WHERE id = ?", (row["author_id"],)): its fetchone() finds the row
                 return v.Db(stack, "cursor", table, via=KEYED_CURSOR)
             handle = v.Db(stack, kind[7:], table)
+            if kind == "handle:cursor" and table:
+                # db.execute("SELECT … WHERE id = ?", (user_id,)) in `by_id(user_id)`, or keyed by a parameter's column
+                # (`row["author_id"]` in `present(row)`): its fetchone() is judged where the key is known, as a
+                # one-call lookup keyed so is
+                keys = lookup_key_tags(self.program, receiver, args)
+                if keys:
+                    return v.tag(handle, keys)
             if node is not None and stack in known(self.program).async_drivers:  # `pool.acquire()`: a connection of its own
                 return v.tag(handle, self.own_session(handle, node, "", True)) if handle.kind == "connection" else handle
             return handle
