@@ -217,3 +217,91 @@ def preview(payload: dict = Body()) -> dict:
     return present(UserRepository(sqlite3.connect("app.db")), payload)
 """)
     assert [(rule, path) for rule, path, _line in findings(root, select=["AL220"])] == [("AL220", "app/services/presenter.py")]
+
+
+_KOA_REPOS = {
+    "package.json": '{"type": "module", "dependencies": {"koa": "^2.15.3", "@koa/router": "^13.1.0", "pg": "^8.12.0"}}',
+    "src/db.js": """
+        import pg from 'pg';
+
+        export const pool = new pg.Pool({ host: 'postgres', database: 'conduit' });
+    """,
+    "src/repositories/userRepository.js": """
+        export class UserRepository {
+          constructor(pool) {
+            this.pool = pool;
+          }
+
+          async findById(id) {
+            const { rows } = await this.pool.query('SELECT id, username FROM users WHERE id = $1', [id]);
+            return rows[0];
+          }
+        }
+    """,
+    "src/repositories/articleRepository.js": """
+        export class ArticleRepository {
+          constructor(pool) {
+            this.pool = pool;
+          }
+
+          async list() {
+            const { rows } = await this.pool.query('SELECT id, title, author_id FROM articles ORDER BY id LIMIT 20');
+            return rows;
+          }
+        }
+    """,
+    "src/services/presenters.js": """
+        export async function presentArticle({ users }, row) {
+          const author = await users.findById(row.author_id);
+          return { title: row.title, author: author && author.username };
+        }
+    """,
+    "src/services/articleService.js": """
+        import { presentArticle } from './presenters.js';
+
+        export class ArticleService {
+          constructor({ articles, users }) {
+            this.articles = articles;
+            this.repos = { articles, users };
+          }
+
+          async list() {
+            const rows = await this.articles.list();
+            return Promise.all(rows.map((row) => presentArticle(this.repos, row)));
+          }
+        }
+    """,
+    "src/routes/index.js": """
+        import Router from '@koa/router';
+
+        export function buildRouter({ articleService }) {
+          const router = new Router({ prefix: '/api' });
+          router.get('/articles', async (ctx) => {
+            ctx.body = { articles: await articleService.list() };
+          });
+          return router;
+        }
+    """,
+    "src/app.js": """
+        import Koa from 'koa';
+        import { pool } from './db.js';
+        import { ArticleRepository } from './repositories/articleRepository.js';
+        import { UserRepository } from './repositories/userRepository.js';
+        import { ArticleService } from './services/articleService.js';
+        import { buildRouter } from './routes/index.js';
+
+        const articles = new ArticleRepository(pool);
+        const users = new UserRepository(pool);
+        export const app = new Koa();
+        app.use(buildRouter({ articleService: new ArticleService({ articles, users }) }).routes());
+    """,
+}
+
+
+def test_a_field_holding_an_object_of_constructor_parameters_keeps_the_composition_roots_values(tmp_path):
+    """`this.repos = { articles, users }` in `constructor({ articles, users })`, handed to a presenter that
+    destructures `{ users }` and looks the author up per row: the constructor analysed on its own wrote an object
+    of unknowns, which joined with the composition root's repositories and hid them — the N+1 was missed.  An
+    object of unknowns now adds nothing to the field, as `UNKNOWN` does (test fails on the old code)."""
+    root = make_repo(tmp_path / "repos", _KOA_REPOS)
+    assert ("AL601", "src/services/articleService.js", 11) in findings(root, select=["AL601"])
