@@ -305,3 +305,61 @@ def test_a_field_holding_an_object_of_constructor_parameters_keeps_the_compositi
     object of unknowns now adds nothing to the field, as `UNKNOWN` does (test fails on the old code)."""
     root = make_repo(tmp_path / "repos", _KOA_REPOS)
     assert ("AL601", "src/services/articleService.js", 11) in findings(root, select=["AL601"])
+
+
+def test_rows_0_of_a_node_postgres_lookup_may_be_undefined(tmp_path):
+    """`const { rows } = await pool.query(\\`SELECT ${COLUMNS} FROM users WHERE username = $1\\`, [name]); return rows[0];`
+    then `user.id` in the service: no row matched → `undefined` (AL220, at the read, origin the query).  Before,
+    every subscript of rows was left unjudged and a template literal SQL was no lookup.  A checked read, and
+    `rows[0]` of `SELECT COUNT(*)` (always one row), stay silent."""
+    files = {
+        "package.json": '{"type": "module", "dependencies": {"pg": "^8.12.0"}}',
+        "src/repositories/userRepository.js": """
+            const COLUMNS = 'id, username, bio';
+
+            export class UserRepository {
+              constructor(pool) {
+                this.pool = pool;
+              }
+
+              async findByUsername(username) {
+                const { rows } = await this.pool.query(`SELECT ${COLUMNS} FROM users WHERE username = $1`, [username]);
+                return rows[0];
+              }
+
+              async countFollowers(id) {
+                const { rows } = await this.pool.query('SELECT COUNT(*) AS n FROM follows WHERE followed_id = $1', [id]);
+                return rows[0].n;
+              }
+            }
+        """,
+        "src/services/profileService.js": """
+            export class ProfileService {
+              constructor({ users }) {
+                this.users = users;
+              }
+
+              async get(username) {
+                const user = await this.users.findByUsername(username);
+                return { username: user.username, followers: await this.users.countFollowers(user.id) };
+              }
+
+              async checked(username) {
+                const user = await this.users.findByUsername(username);
+                if (!user) return null;
+                return { username: user.username };
+              }
+            }
+        """,
+        "src/app.js": """
+            import pg from 'pg';
+            import { UserRepository } from './repositories/userRepository.js';
+            import { ProfileService } from './services/profileService.js';
+
+            const pool = new pg.Pool({ host: 'postgres', database: 'conduit' });
+            export const profiles = new ProfileService({ users: new UserRepository(pool) });
+        """,
+    }
+    root = make_repo(tmp_path / "pg", files)
+    assert [(rule, path, line) for rule, path, line in findings(root, select=["AL220"])] == [
+        ("AL220", "src/services/profileService.js", 8)]

@@ -368,6 +368,15 @@ def _session_blocks(value) -> frozenset:
     return frozenset(t for t in v.tags_of(value) if t.startswith(v.SESSION_BLOCK_TAG)) if value is not None else frozenset()
 
 
+def _template_lookup(args) -> str:
+    """The table a lookup SELECT written as a template literal reads (`SELECT ${COLUMNS} FROM users WHERE id = $1`:
+    each hole read as a column name), else ``""``."""
+    node = args[0][3] if args and args[0][0] == "pos" else None
+    if type(node) is not ir.Template or node.tag is not None:
+        return ""
+    return lookup_table("x".join(node.strings))
+
+
 def keyed_by_stored_row(program, receiver, args) -> bool:
     """``findByPk(comment.authorId)``, ``findOne({ where: { slug: article.slug } })``,
     ``session.get(User, row.user_id)``, ``Article.objects.filter(slug=article.slug).first()``:
@@ -2597,7 +2606,12 @@ class Calls:
             return v.Loader(strategy, path)
         if kind == "record":
             if stack in ("pg", "sequelize"):
-                return v.Record((("rows", v.Rows(stack, model, loaded)), ("rowCount", v.UNKNOWN), ("count", v.UNKNOWN)))
+                rows = v.Rows(stack, model, loaded)
+                table = self._raw_lookup(args) or _template_lookup(args) \
+                    if not model and stack not in self.program.library.orm_lookups else ""
+                if table and node is not None:  # pool.query("SELECT … WHERE id = $1", [id]): rows[0] may be undefined
+                    rows = v.tag(v.Rows(stack, table, loaded), frozenset({v.LOOKUP_ROWS_TAG + self.origin_of(node)}))
+                return v.Record((("rows", rows), ("rowCount", v.UNKNOWN), ("count", v.UNKNOWN)))
             if stack == "sqlalchemy":  # Flask-SQLAlchemy's Pagination (query.paginate / db.paginate): .items is the page's rows
                 page = v.Rows(stack, model, loaded)  # and iterating the Pagination yields them too
                 return v.Record((("items", page), ("total", v.UNKNOWN), ("pages", v.UNKNOWN), (v.ITERATES, page)))
