@@ -1,11 +1,46 @@
 """The s53 agent-style pairs (issue 12): Conduit under Clean Architecture in shapes the earlier fixtures do not
-have — Express over raw better-sqlite3 (repository classes taking the connection, services taking the
-repositories by destructured constructor parameters from a composition root).  The focused tests pin the
-general causes the pairs exposed."""
+have — Express over raw better-sqlite3 and Koa over a raw `pg.Pool` (the study's CA + database tasks without an
+ORM: repository classes over the connection, services taking them by destructured constructor parameters from a
+composition root), FastAPI over the stdlib sqlite3 driver injected as `Annotated[sqlite3.Connection,
+Depends(get_conn)]`, and Django + django-ninja routers over SQLAlchemy 2.0 with a unit-of-work class (the study's
+Django + SQLAlchemy task).  `archlint verify` must give every verdict right on both twins, the ORM verdict
+included; the focused tests pin the general causes the pairs exposed."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+from archlint.application.pipeline import Options
+from archlint.application.verify import Constraints, parse_task, run_verify
 from helpers import findings, make_repo
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+ALL = {"framework": True, "architecture": True, "database": True}
+
+CASES = [
+    # a route querying the connection fails the architecture on each bugs twin; the raw-driver apps fail an
+    # ORM requirement (both twins), the SQLAlchemy one passes it and fails the Django ORM
+    ("agent-express-better-sqlite", "node-express-openapi-clean_architecture-sqlite", "sequelize"),
+    ("agent-fastapi-sqlite3-annotated", "uv-fastapi-openapi-clean_architecture-sqlite", "sqlalchemy"),
+    ("agent-koa-pg-pool", "node-koa-openapi-clean_architecture-postgres", "sequelize"),
+    ("agent-ninja-sqlalchemy", "uv-django-openapi-clean_architecture-sqlite-sqlalchemy", "django"),
+]
+
+
+@pytest.mark.parametrize("name, task, other_orm", CASES, ids=[case[0] for case in CASES])
+def test_both_twins_get_the_right_verdicts(name, task, other_orm):
+    parsed = parse_task(task)
+    expected_correct = {**ALL, **({"orm": True} if parsed.orm else {})}
+    for variant, expected in (("bugs", {**expected_correct, "architecture": False}), ("correct", expected_correct)):
+        root = str(FIXTURES / f"{name}-{variant}")
+        result = run_verify(root, parsed, options=Options(use_cache=False))
+        got = {verdict.constraint: verdict.compliant for verdict in result.verdicts}
+        assert got == expected, (variant, [verdict.reason for verdict in result.verdicts])
+        orm = run_verify(root, Constraints(orm=other_orm), options=Options(use_cache=False))
+        assert {verdict.constraint: verdict.compliant for verdict in orm.verdicts} == {"orm": False}, variant
+
 
 _BETTER_SQLITE = {
     "package.json": '{"dependencies": {"express": "^4.19.2", "better-sqlite3": "^11.3.0"}}',
