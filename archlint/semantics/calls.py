@@ -368,6 +368,15 @@ def _session_blocks(value) -> frozenset:
     return frozenset(t for t in v.tags_of(value) if t.startswith(v.SESSION_BLOCK_TAG)) if value is not None else frozenset()
 
 
+def _template_lookup(args) -> str:
+    """The table a lookup SELECT written as a template literal reads (`SELECT ${COLUMNS} FROM users WHERE id = $1`:
+    each hole read as a column name), else ``""``."""
+    node = args[0][3] if args and args[0][0] == "pos" else None
+    if type(node) is not ir.Template or node.tag is not None:
+        return ""
+    return lookup_table("x".join(node.strings))
+
+
 def keyed_by_stored_row(program, receiver, args) -> bool:
     """``findByPk(comment.authorId)``, ``findOne({ where: { slug: article.slug } })``,
     ``session.get(User, row.user_id)``, ``Article.objects.filter(slug=article.slug).first()``:
@@ -1175,7 +1184,9 @@ class Calls:
             if any(p.name == expr.id and p.kind in ("pos", "posonly", "kwonly") for p in self.function.params):
                 return v.tag(v.UNKNOWN, frozenset({v.PLAIN_PARAMETER_TAG + expr.id}))
             return value
-        if type(expr) is ir.Attr and type(expr.obj) is ir.Name and value is v.UNKNOWN:
+        if (type(expr) is ir.Attr or type(expr) is ir.Index and type(expr.index) is ir.Const and isinstance(expr.index.value, str)) \
+                and type(expr.obj) is ir.Name and value is v.UNKNOWN:
+            # `article.author_id`, or `row["author_id"]` of a driver row (sqlite3.Row, asyncpg Record, a dict row)
             name = expr.obj.id
             if self.env.get(name) is v.UNKNOWN and any(p.name == name for p in self.function.params):
                 return v.tag(v.UNKNOWN, _PARAMETER_KEY)
@@ -2571,6 +2582,13 @@ class Calls:
                 # db.execute("SELECT … WHERE id = ?", (row["author_id"],)): its fetchone() finds the row
                 return v.Db(stack, "cursor", table, via=KEYED_CURSOR)
             handle = v.Db(stack, kind[7:], table)
+            if kind == "handle:cursor" and table:
+                # db.execute("SELECT … WHERE id = ?", (user_id,)) in `by_id(user_id)`, or keyed by a parameter's column
+                # (`row["author_id"]` in `present(row)`): its fetchone() is judged where the key is known, as a
+                # one-call lookup keyed so is
+                keys = lookup_key_tags(self.program, receiver, args)
+                if keys:
+                    return v.tag(handle, keys)
             if node is not None and stack in known(self.program).async_drivers:  # `pool.acquire()`: a connection of its own
                 return v.tag(handle, self.own_session(handle, node, "", True)) if handle.kind == "connection" else handle
             return handle
@@ -2588,7 +2606,12 @@ class Calls:
             return v.Loader(strategy, path)
         if kind == "record":
             if stack in ("pg", "sequelize"):
-                return v.Record((("rows", v.Rows(stack, model, loaded)), ("rowCount", v.UNKNOWN), ("count", v.UNKNOWN)))
+                rows = v.Rows(stack, model, loaded)
+                table = self._raw_lookup(args) or _template_lookup(args) \
+                    if not model and stack not in self.program.library.orm_lookups else ""
+                if table and node is not None:  # pool.query("SELECT … WHERE id = $1", [id]): rows[0] may be undefined
+                    rows = v.tag(v.Rows(stack, table, loaded), frozenset({v.LOOKUP_ROWS_TAG + self.origin_of(node)}))
+                return v.Record((("rows", rows), ("rowCount", v.UNKNOWN), ("count", v.UNKNOWN)))
             if stack == "sqlalchemy":  # Flask-SQLAlchemy's Pagination (query.paginate / db.paginate): .items is the page's rows
                 page = v.Rows(stack, model, loaded)  # and iterating the Pagination yields them too
                 return v.Record((("items", page), ("total", v.UNKNOWN), ("pages", v.UNKNOWN), (v.ITERATES, page)))
@@ -2603,6 +2626,10 @@ class Calls:
             return v.UNKNOWN
         if kind == "none":
             return v.Const(None)
+        if kind == "key":  # `cursor.lastrowid`: the key of the row the statement just inserted — a row that exists
+            return v.tag(v.UNKNOWN, frozenset({v.STORED_KEY_TAG}))
+        if kind == "scalar" and outcome.inserted:  # `info = stmt.run(…)`: `info.lastInsertRowid` is such a key
+            return v.Record(((outcome.inserted, v.tag(v.UNKNOWN, frozenset({v.STORED_KEY_TAG}))),))
         return v.UNKNOWN
 
     def _non_null_foreign_keys(self, model: str, depth: int = 0) -> frozenset:

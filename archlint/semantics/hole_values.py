@@ -66,6 +66,8 @@ class Known(NamedTuple):
     compiled_sql_methods: frozenset = frozenset()  # `sql, params = expr.as_sql(compiler, connection)`
     element_preserving: frozenset = frozenset()  # `zip(a, b)`: its elements are made of its arguments' elements
     key_lists: frozenset = frozenset()  # `Object.keys(obj)`: the keys of the object it is given
+    subset_methods: frozenset = frozenset()  # `COLUMNS.filter(cb)`: some of the receiver's elements, unchanged
+    element_maps: frozenset = frozenset()  # `COLUMNS.map((c) => `${c} = ?`)`: one callback result per element
 
 
 def _known(table: dict) -> Known:
@@ -275,6 +277,22 @@ class _Evaluator:
                 and node.args[0].kind == "pos" and f"{node.func.obj.id}.{node.func.name}" in self.names.key_lists \
                 and function.scope_of(node.func.obj.id) not in ("local", "param"):
             return self.keys_fixed(function, node.args[0].value)  # Object.keys(payload): its keys, not its values
+        if kind is ir.Call and type(node.func) is ir.Attr and node.func.name in self.names.subset_methods:
+            # EDITABLE.filter((c) => c in changes): elements of a fixed list, whatever the callback keeps
+            return self.expr(function, node.func.obj, bound, depth + 1, seen)
+        if kind is ir.Loop and node.kind in self.names.subset_methods:
+            # EDITABLE.filter((c) => c in changes) (an inline callback is a loop of the IR): elements of the list
+            return self.expr(function, node.iter, bound, depth + 1, seen)
+        if kind is ir.Loop and node.kind in self.names.element_maps and 0 <= node.fid < len(self.module.functions):
+            # columns.map((c) => `${c} = @${c}`): the callback's results, its element (and index) fixed when the
+            # list's elements are — JS's comprehension
+            callback = self.module.functions[node.fid]
+            results = self._returns(callback)
+            if not results or not self.expr(function, node.iter, bound, depth + 1, seen):
+                return False
+            inner = {**bound, **{(callback.fid, n): True for p in callback.params[:2]
+                                 for n in ((p.name,) if p.target is None else ir.target_names(p.target))}}
+            return all(self.expr(callback, result, inner, depth + 1, seen) for result in results)
         if kind is ir.Call and type(node.func) is ir.Name and node.func.id in self.names.element_preserving \
                 and function.scope_of(node.func.id) not in ("local", "param") and node.args \
                 and all(a.kind == "pos" for a in node.args):
@@ -461,21 +479,28 @@ def fixed_name(module: ir.ModuleIR, span: Span, name: str, private=None, names: 
     base, dot, attribute = name.partition(".")
     if dot and attribute == "sql" and base.isidentifier():
         return _compiled(evaluator, function, ir.Name(base, span), 0)
-    call = _helper_call_at(function, span, name)
-    return call is not None and evaluator.expr(function, call, {}, 0, frozenset())
+    hole = _hole_at(function, span, name)
+    return hole is not None and evaluator.expr(function, hole, {}, 0, frozenset())
 
 
-def _helper_call_at(function: ir.Function, span: Span, text: str):
-    """The call ``text`` (``_sqlite_insert_assignments()``) written inside ``span``: a call of a
-    function by name, the one shape of hole the evaluator reads beyond names."""
-    if not text.endswith(")") or "(" not in text:
-        return None
+def _hole_at(function: ir.Function, span: Span, text: str):
+    """The expression ``text`` written inside ``span`` that the evaluator reads beyond names: a call of a
+    function by name (``_sqlite_insert_assignments()``), or a conditional choosing between texts
+    (``assignments ? `${assignments}, ` : ''``)."""
     from archlint.domain.ir_format import render
 
     for node in ir.iter_nodes(function.body):
-        if type(node) is ir.Call and type(node.func) is ir.Name and ir.span_contains(span, node.span) and render(node) == text:
+        kind = type(node)
+        if (kind is ir.Call and type(node.func) is ir.Name or kind is ir.Cond) and ir.span_contains(span, node.span) \
+                and (render(node) == text or _spans_text(node.span, text)):
             return node
     return None
+
+
+def _spans_text(span: Span, text: str) -> bool:
+    """The node is written on one line as exactly ``text`` long (the rendering is Python's, a JS hole's text is its
+    source: `a ? `${a}, ` : ''`)."""
+    return span.line == span.end_line and span.end_column - span.column == len(text) and "\n" not in text
 
 
 def static_constant(program, path: str, expr: str) -> bool:

@@ -3732,7 +3732,12 @@ class Frame(Calls):
         if kind is v.Rows and v.elem_loops(index):  # rows[i] in for (let i = 0; i < rows.length; i++)
             return v.tag(v.Row(bare.stack, bare.model, bare.loaded), tags | v.elem_loops(index))
         if kind is v.Rows:  # JS: rows[0] of no rows is undefined
-            return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=True, empty="" if self.python else "undefined"), tags)
+            # of a raw lookup's rows, the lookup's own row (judged at its reads, origin the query); else unjudged
+            origin = next((t[len(v.LOOKUP_ROWS_TAG):] for t in sorted(tags) if t.startswith(v.LOOKUP_ROWS_TAG)), "") \
+                if not self.python and type(v.strip(index)) is v.Const and v.strip(index).value == 0 else ""
+            tags = frozenset(t for t in tags if not t.startswith(v.LOOKUP_ROWS_TAG))
+            return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=True, origin=origin,
+                               empty="" if self.python else "undefined"), tags)
         if kind is v.Query and bare.lazy:  # Django qs[0] runs the query (IndexError when empty)
             return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=True), tags)
         if kind is v.External and bare.name in framework_names(self.program).converters:  # OffsetPagination[Article](items=rows): the same class

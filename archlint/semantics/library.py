@@ -40,6 +40,7 @@ class Outcome(NamedTuple):
     empty: str = ""  # JS row?: "null" / "undefined", what it yields for no row ("" : the stack's `empty`)
     of: str = ""  # a tuple's first item: rows | row (advanced-alchemy `list_and_count` -> (rows, count))
     nullable: str = ""  # a row that is row? when this option is given `false` (Bookshelf `fetch({ require: false })`)
+    inserted: str = ""  # the result's attribute holding the key of the row an INSERT stored (better-sqlite3 `lastInsertRowid`)
 
 
 @lru_cache(maxsize=512)
@@ -63,6 +64,8 @@ def parse_outcome(descriptor: str) -> Outcome:
             fields["of"] = argument
         elif key == "nullable":
             fields["nullable"] = argument
+        elif key == "inserted":
+            fields["inserted"] = argument
     return Outcome(**fields)
 
 

@@ -1527,9 +1527,9 @@ class Program:
         not erase what a composition root passed in."""
         table = self.fields.setdefault((path, cid), {})
         old = table.get(name)
-        if old is not None and v.is_unknown(value) and not v.tags_of(value):
+        if old is not None and _uninformative(value):
             return
-        if old is not None and v.is_unknown(old) and not v.tags_of(old):
+        if old is not None and _uninformative(old):
             old = None
         new = value if old is None else self._refined_join(old, value)
         if new != old:
@@ -2829,6 +2829,17 @@ class Program:
             analysis.compact()
         self._analyses = results
         return results
+
+
+def _uninformative(value) -> bool:
+    """A field write that adds nothing: ``UNKNOWN``, or an object of unknowns (``this.repos = { articles, users }``
+    in a constructor analysed on its own, the destructured parameters unknown) — what a composition root passed
+    stays the field's value."""
+    if v.is_unknown(value) and not v.tags_of(value):
+        return True
+    bare = v.strip(value)
+    return type(bare) is v.Record and not v.tags_of(value) and bool(bare.items) \
+        and all(_uninformative(item) for _key, item in bare.items)
 
 
 def _holds_object(value) -> bool:

@@ -362,6 +362,10 @@ CAUGHT_MISSING_TAG = "caught-missing"
 # A column value read from a row the program holds (`comment.authorId`, `article.slug` after a
 # create): a lookup keyed only by such values re-reads a row that exists (a foreign key, a re-fetch).
 STORED_KEY_TAG = "stored-key"
+# On the rows a raw lookup SELECT returned as a list (node-postgres `const { rows } = await pool.query("SELECT …
+# WHERE username = $1", …)`): ``lookup-rows:<path:line:column:callee>`` of the query — ``rows[0]`` is that lookup's
+# row, ``undefined`` when nothing matched (a subscript of other rows is left unjudged).
+LOOKUP_ROWS_TAG = "lookup-rows:"
 # On the value of an optional chain of a row that may be missing (JS ``article?.id`` of a lookup that may have
 # found nothing): ``optional-read:<path:line:column>`` of the chain, which yields ``undefined`` on that path.
 # Only the value itself carries it — copied by assignments, object entries, shorthand properties and spreads —
