@@ -1290,8 +1290,19 @@ class Calls:
             attribute = v.strip(args[0][2]) if args else None
             if method in ("raiseload", "lazyload", "noload", "defaultload"):
                 return bare  # selectinload(A.comments).raiseload(Comment.author): the chained relation is not loaded
+            if method == "options" and bare.path:
+                # selectinload(Record.dataset).options(selectinload(Dataset.fields), …): each sub-option loads below
+                # the parent's path (SQLAlchemy 1.4+ Load.options); the parent's path stays the loader's own
+                nested = list(bare.nested)
+                for _kind, _name, value, _node in args:
+                    for option in v.options(value):
+                        sub = v.strip(option)
+                        if type(sub) is v.Loader and sub.path:
+                            nested.append(v.Loader(sub.strategy, bare.path + sub.path))
+                            nested.extend(v.Loader(s.strategy, bare.path + s.path) for s in sub.nested)
+                return bare._replace(nested=tuple(nested))
             if type(attribute) is v.ModelAttr:
-                return v.Loader(bare.strategy, bare.path + (attribute.name,))
+                return bare._replace(path=bare.path + (attribute.name,))
             return bare
         if kind is v.Db and bare.stack == "django" and bare.kind in ("manager", "prefetched") and self._requeries(bare, method):
             # taggit's `article.tags.names()`: `get_queryset().values_list("name", flat=True)`, a clone of the
@@ -2639,10 +2650,15 @@ class Calls:
                     # serializer's fields) or built elsewhere: which relations it names is unknown — any may be loaded,
                     # at any depth (nautobot's natural-key prefetch of `interface__device`)
                     loaded.update((ANY_RELATION, ANY_DEPTH))
-        for _kind, _name, value, _node in (*args, *spread):
+        pending = [*args, *spread]
+        while pending:
+            _kind, _name, value, _node = pending.pop(0)
             bare = v.strip(value)
             if _kind == "star":
                 continue
+            if type(bare) is v.Loader and bare.nested:
+                # the sub-options of `.options()` on a loader: each loads (or raises on) its own longer path
+                pending.extend(("pos", "", item, None) for item in bare.nested)
             if type(bare) is v.Loader and bare.path:
                 if bare.strategy in ("raise", "raise_on_sql") and len(bare.path) == 1:
                     # raiseload(Article.author) / raiseload("*"): reading it unloaded raises (AL235)
