@@ -3123,6 +3123,10 @@ class Calls:
         rows = _rows_parameter(filters[0].node.args[0].value, known(self.program).membership_operators)
         if rows is not None and rows in params and rows != session:
             self.row_loads.append((rows, query.model, loaded))
+            if rows in self.env and query.model in sequences.row_models(self.env[rows]):
+                # and on the parameter's rows here too, from this statement on: argilla's build_dataset_event selects
+                # `Dataset.id == dataset.id` with selectinload(…) "to force loading", then serialises `dataset`
+                self.env[rows] = sequences.with_loads(self.env[rows], loaded)
 
     def _loaded_by_callee(self, function: v.Function, args, row_loads: tuple) -> None:
         """``_preload(self._db, records)``: the relations a callee's summary loaded onto the rows of one of
