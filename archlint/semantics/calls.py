@@ -2796,7 +2796,12 @@ class Calls:
         if not self._is_prefetch(node) or not node.args or node.arg(keyword="to_attr") is not None:
             return set()
         lookup = node.args[0].value if node.args[0].kind == "pos" else node.arg(keyword="lookup")
-        if type(lookup) is not ir.Const or not isinstance(lookup.value, str):
+        if type(lookup) is not ir.Const and lookup is not None:
+            # a project helper that builds the Prefetch for the lookup its caller names (rdmo's
+            # `def condition_prefetch(lookup): return Prefetch(lookup, queryset=…select_related(…))`): the
+            # summary of the call runs with that argument's text
+            lookup = v.strip(self.eval_cached(lookup))
+        if type(lookup) not in (ir.Const, v.Const) or not isinstance(lookup.value, str):
             return set()
         path = lookup.value.replace("__", ".")
         found = {path}
