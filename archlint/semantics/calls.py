@@ -1301,8 +1301,19 @@ class Calls:
             attribute = v.strip(args[0][2]) if args else None
             if method in ("raiseload", "lazyload", "noload", "defaultload"):
                 return bare  # selectinload(A.comments).raiseload(Comment.author): the chained relation is not loaded
+            if method == "options" and bare.path:
+                # selectinload(Record.dataset).options(selectinload(Dataset.fields), …): each sub-option loads below
+                # the parent's path (SQLAlchemy 1.4+ Load.options); the parent's path stays the loader's own
+                nested = list(bare.nested)
+                for _kind, _name, value, _node in args:
+                    for option in v.options(value):
+                        sub = v.strip(option)
+                        if type(sub) is v.Loader and sub.path:
+                            nested.append(v.Loader(sub.strategy, bare.path + sub.path))
+                            nested.extend(v.Loader(s.strategy, bare.path + s.path) for s in sub.nested)
+                return bare._replace(nested=tuple(nested))
             if type(attribute) is v.ModelAttr:
-                return v.Loader(bare.strategy, bare.path + (attribute.name,))
+                return bare._replace(path=bare.path + (attribute.name,))
             return bare
         if kind is v.Db and bare.stack == "django" and bare.kind in ("manager", "prefetched") and self._requeries(bare, method):
             # taggit's `article.tags.names()`: `get_queryset().values_list("name", flat=True)`, a clone of the
@@ -2666,10 +2677,15 @@ class Calls:
                     # serializer's fields) or built elsewhere: which relations it names is unknown — any may be loaded,
                     # at any depth (nautobot's natural-key prefetch of `interface__device`)
                     loaded.update((ANY_RELATION, ANY_DEPTH))
-        for _kind, _name, value, _node in (*args, *spread):
+        pending = [*args, *spread]
+        while pending:
+            _kind, _name, value, _node = pending.pop(0)
             bare = v.strip(value)
             if _kind == "star":
                 continue
+            if type(bare) is v.Loader and bare.nested:
+                # the sub-options of `.options()` on a loader: each loads (or raises on) its own longer path
+                pending.extend(("pos", "", item, None) for item in bare.nested)
             if type(bare) is v.Loader and bare.path:
                 if bare.strategy in ("raise", "raise_on_sql") and len(bare.path) == 1:
                     # raiseload(Article.author) / raiseload("*"): reading it unloaded raises (AL235)
@@ -2807,7 +2823,12 @@ class Calls:
         if not self._is_prefetch(node) or not node.args or node.arg(keyword="to_attr") is not None:
             return set()
         lookup = node.args[0].value if node.args[0].kind == "pos" else node.arg(keyword="lookup")
-        if type(lookup) is not ir.Const or not isinstance(lookup.value, str):
+        if type(lookup) is not ir.Const and lookup is not None:
+            # a project helper that builds the Prefetch for the lookup its caller names (rdmo's
+            # `def condition_prefetch(lookup): return Prefetch(lookup, queryset=…select_related(…))`): the
+            # summary of the call runs with that argument's text
+            lookup = v.strip(self.eval_cached(lookup))
+        if type(lookup) not in (ir.Const, v.Const) or not isinstance(lookup.value, str):
             return set()
         path = lookup.value.replace("__", ".")
         found = {path}
@@ -3134,6 +3155,10 @@ class Calls:
         rows = _rows_parameter(filters[0].node.args[0].value, known(self.program).membership_operators)
         if rows is not None and rows in params and rows != session:
             self.row_loads.append((rows, query.model, loaded))
+            if rows in self.env and query.model in sequences.row_models(self.env[rows]):
+                # and on the parameter's rows here too, from this statement on: argilla's build_dataset_event selects
+                # `Dataset.id == dataset.id` with selectinload(…) "to force loading", then serialises `dataset`
+                self.env[rows] = sequences.with_loads(self.env[rows], loaded)
 
     def _loaded_by_callee(self, function: v.Function, args, row_loads: tuple) -> None:
         """``_preload(self._db, records)``: the relations a callee's summary loaded onto the rows of one of

@@ -2965,6 +2965,10 @@ class Frame(Calls):
                 return held_row  # read after member(): the request-read event (AL810) is recorded all the same
             if type(node.obj) is ir.Name and type(v.strip(value)) is v.Row and node.obj.id in self.env:
                 self._remember_loaded(node.obj.id, value, node.name)
+            elif type(node.obj) is ir.Attr and node.obj.name == "awaitable_attrs" and type(node.obj.obj) is ir.Name \
+                    and AWAITABLE in v.tags_of(value) and node.obj.obj.id in self.env:
+                # `await team.awaitable_attrs.members`: the relation is loaded on `team` from here on
+                self._remember_loaded(node.obj.obj.id, self.env[node.obj.obj.id], node.name)
             return result
         if kind is ir.Const:
             return v.Const(node.value)

@@ -386,6 +386,7 @@ class Program:
         if live is not None and name in live and not _knows_nothing(live[name]):
             return self._open_when_defined(path, fid, live[name])
         found = None
+        typed = None
         bound = False
         for env in envs:
             if name not in env:
@@ -394,7 +395,16 @@ class Program:
             value = env[name]
             if _knows_nothing(value):
                 continue
+            if v.TYPED_ROW_TAG in v.tags_of(value):
+                # a row known from the definer's parameter annotation only (`def update(cls, field: Field)` analysed
+                # on its own): the frame of a real call knows what its query loaded, so the annotation adds nothing
+                # to that call's row — joined, it would unload what the caller's selectinload() loaded (argilla's
+                # policy closures `is_allowed` reading `field.dataset`)
+                typed = value if typed is None else v.join(typed, value)
+                continue
             found = value if found is None else v.join(found, value)
+        if found is None:
+            found = typed
         if found is not None:
             return self._open_when_defined(path, fid, found)
         return v.UNKNOWN if bound else None
@@ -1552,6 +1562,14 @@ class Program:
         for placeholder, other in ((old, value), (value, old)):
             if v.strip(placeholder) == v.Const(None) and not v.tags_of(placeholder) \
                     and type(v.strip(other)) in (v.Db, v.Instance):
+                return other
+        for typed, other in ((old, value), (value, old)):
+            if v.TYPED_ROW_TAG in v.tags_of(typed) and type(v.strip(typed)) is v.Row \
+                    and v.TYPED_ROW_TAG not in v.tags_of(other) and type(v.strip(other)) is v.Row \
+                    and v.strip(other).model == v.strip(typed).model:
+                # a row known from the constructor's annotation only (`def __init__(self, dataset: Dataset)` analysed
+                # on its own) gives way to the row a caller's query loaded (argilla's HubDatasetExporter(dataset) after
+                # selectinload(Dataset.fields)): the annotation tells nothing of what was loaded
                 return other
         for declared, other in ((old, value), (value, old)):
             if DECLARED_TAG not in v.tags_of(declared):

@@ -244,8 +244,41 @@ def discover(program) -> Schema:
     _django_usernames(program, schema)
     _django_builtin_user(program, schema)
     _resolve_targets(schema, known(program))
+    _django_concrete_parents(program, schema)
     _prisma_models(schema, getattr(program, "schema_files", ()))
     return schema
+
+
+def _django_concrete_parents(program, schema: Schema) -> None:
+    """Django multi-table inheritance: a model deriving from a concrete model (``class Attachment(ReusablePlugin)``,
+    ``class ReusablePlugin(ArticlePlugin)``) has its parents' fields and relations too — Django joins the parent
+    tables, so ``Attachment.objects.filter(articles=…)`` filters on the parent's many-to-many and
+    ``attachment.article`` reads the parent's foreign key (django-wiki's plugins).  The nearest parent's field wins,
+    and a field the model declares itself is kept."""
+    for model in list(schema.models.values()):
+        if model.stack != "django" or model.cid < 0:
+            continue
+        direct = not program.is_proxy_model(model.path, model.cid)  # a proxy model shares its parent's row: no link
+        for base_path, base_cid in program.subclass_chain(model.path, model.cid)[1:]:
+            parent = schema.models.get(schema.by_class.get((base_path, base_cid), ""))
+            if parent is None or parent is model or parent.stack != "django":
+                continue
+            accessor = model.name.lower()
+            if direct and accessor not in parent.relations:
+                # the parent's implicit one-to-one to the child (`revision.imagerevision`), and back (`<parent>_ptr`)
+                parent.relations[accessor] = Relation(accessor, model.key, False, "select", model.span, "reverse", "OneToOneField")
+                pointer = f"{parent.name.lower()}_ptr"
+                model.relations.setdefault(pointer, Relation(pointer, parent.key, False, "select", model.span, "forward", "OneToOneField"))
+            direct = False
+            for name, relation in parent.relations.items():
+                if name not in model.relations and name not in model.columns:
+                    model.relations[name] = relation
+            for name in parent.columns - model.columns:
+                if name not in model.relations:
+                    model.columns.add(name)
+                    if name in parent.nullable_columns:
+                        model.nullable_columns.add(name)
+            model.nullable.update(n for n in parent.nullable if n not in model.nullable and n in parent.relations)
 
 
 # Django's own ``auth.User`` (``django.contrib.auth.models``): its fields, for a project that has no

@@ -216,6 +216,7 @@ class Loader(NamedTuple):
 
     strategy: str
     path: tuple
+    nested: tuple = ()  # loaders of relations below ``path``, with full paths: ``selectinload(A.b).options(selectinload(B.c))``
 
 
 class Function(NamedTuple):
