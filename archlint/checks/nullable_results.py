@@ -8,7 +8,13 @@ over a query's rows, unless matched by a foreign key the program holds) the valu
 every check a program makes before use: ``if not user: raise/return/abort(…)``, ``is None``,
 ``=== null``, ``user and user.x``, ``user?.x``, ``assert user``, a helper that raises, a conditional
 expression.  ``get_object_or_404``, ``scalar_one()``, ``findOrFail``/``OrThrow``, Sequelize
-``rejectOnEmpty`` never yield ``None``.  What is left is a dereference that raises on a missing row —
+``rejectOnEmpty`` never yield ``None`` — unless a ``try`` turns their error into one: a handler catching it
+that returns ``None``/``null`` (``try: return q.one() except NoResultFound: return None``, ``try { return await
+repo.findOneOrFail(…) } catch { return null }``) or ``.catch(() => null)`` makes the function's result that
+lookup's nullable row.  A WTForms ``validate_<field>(self, field)`` that raises unless ``Model.query.get(field.data)``
+found a row is a check of that same lookup re-run on ``form.<field>.data`` past ``form.validate()`` /
+``validate_on_submit()``; a lookup by the primary key compared with a stored foreign key and otherwise only
+foreign-key columns (a tenant scope, ihatemoney's ``Person.id == bill.payer_id`` within the project) finds its row.  What is left is a dereference that raises on a missing row —
 ``AttributeError: 'NoneType' object has no attribute …`` / ``TypeError: Cannot read properties of
 null`` — a 500 where the API promises a 404.  The value travels through returns, so a repository
 that returns ``first()`` and a service that reads ``.title`` from it are judged together; the

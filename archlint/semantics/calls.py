@@ -383,8 +383,54 @@ def keyed_by_stored_row(program, receiver, args) -> bool:
     the one key value was read from a row the program holds — a foreign key, or the re-read of a row
     just written — so the lookup finds its row.  Two keys (``{ userId: user.id, articleId:
     article.id }``) ask whether a pair exists, which may well be null."""
-    key = single_key(program, receiver, args)
+    key = _lookup_key(program, receiver, args)
     return key is not None and v.STORED_KEY_TAG in v.tags_of(key)
+
+
+def _lookup_key(program, receiver, args):
+    """The one key of a lookup (:func:`single_key`), or the unique key of one scoped by foreign keys only
+    (:func:`_scoped_key`)."""
+    key = single_key(program, receiver, args)
+    return key if key is not None or args else _scoped_key(program, receiver)
+
+
+def _scoped_key(program, receiver):
+    """``Person.query.filter(Person.id == bill.payer_id).filter(Person.project_id == project.id)``: the value a
+    lookup compares the model's unique key (its primary key) with, when its other filters compare only foreign-key
+    columns — the tenant the row belongs to (ihatemoney scopes every person by its project).  Given a key read
+    from a row the program holds, the key names one row, and the row that holds it belongs to the same scope, so
+    the lookup finds it.  A filter on any other column (``activated == True``) may exclude it: ``None`` then."""
+    if type(receiver) is not v.Query or len(receiver.chains) != 1 or not receiver.model:
+        return None
+    model = program.schema.get(receiver.model)
+    if model is None or not model.foreign_keys:
+        return None
+    steps = known(program).filter_steps
+    keys: list = []
+    scoped = 0
+    for step in next(iter(receiver.chains)):
+        func = getattr(step.node, "func", None)
+        if type(func) is not ir.Attr or func.name not in steps:
+            continue
+        nodes = step.node.args
+        if len(nodes) != len(step.args):
+            return None
+        for node, (kind, name, value) in zip(nodes, step.args):
+            expr = node.value
+            if kind == "kw":
+                column = name
+            elif kind == "pos" and type(expr) is ir.Compare and expr.op == "==" and type(expr.left) is ir.Attr \
+                    and type(expr.left.obj) is ir.Name:
+                column = expr.left.name
+            else:
+                return None
+            if frozenset({column}) in model.unique:
+                keys.append(value)
+            elif column in model.foreign_keys:
+                scoped += 1
+            else:
+                return None
+    return keys[0] if len(keys) == 1 and scoped else None
 
 
 def _model_columns(program) -> dict:
@@ -474,7 +520,7 @@ def _client_scalar(value) -> bool:
 def keyed_by_parameter_member(program, receiver, args) -> bool:
     """``users.get(article.author_id)`` in ``def present(article)`` analysed on its own: the one key
     is a column of a parameter nothing is known of (see ``values.PARAMETER_KEY_TAG``)."""
-    key = single_key(program, receiver, args)
+    key = _lookup_key(program, receiver, args)
     return key is not None and v.PARAMETER_KEY_TAG in v.tags_of(key)
 
 
@@ -544,6 +590,7 @@ def _rows_parameter(node, membership: frozenset) -> str | None:
     return None
 
 
+VALIDATED = "validated:"  # path fact: a form validator checked a field's lookup (interpreter.Frame._validated_form)
 _IN_THREAD = frozenset({v.THREAD_TAG})
 _DETACHED = frozenset({v.DETACHED_TAG})
 _BEST_EFFORT = frozenset({v.BEST_EFFORT_TAG})
@@ -1228,7 +1275,7 @@ class Calls:
         if not any(functions):
             return None
         inline = [self._continuation(c) for c in callbacks]
-        result = None
+        result = missed = None
         if method == "then":
             if functions[0]:
                 # awaited as `await <receiver call>` would be: a maybe-null row names the lookup it came from (AL220)
@@ -1239,6 +1286,15 @@ class Calls:
             rejected = callbacks[1] if len(callbacks) > 1 and functions[1] else None
         elif method == "catch":
             result, rejected = receiver, callbacks[0] if functions[0] else None
+            lookup = node.func.obj if type(node.func) is ir.Attr and type(node.func.obj) is ir.Call else None
+            if rejected is not None and lookup is not None and self.origin_of(lookup) in self.raising_runs:
+                # `repo.findOneOrFail(…).catch(() => null)`: the null the callback answers stands for the missing row
+                self.raising_runs.remove(self.origin_of(lookup))
+                for index, effect in enumerate(self.effects):  # and the error it raises is caught there (AL234)
+                    if effect.path == self.path and effect.span == lookup.span and any(
+                            t.startswith(v.RAISES_MISSING_TAG) for t in effect.tags):
+                        self.effects[index] = effect._replace(tags=effect.tags | CAUGHT_MISSING)
+                missed = v.Tagged(v.Const(None), frozenset({v.MISSED_TAG + self.origin_of(lookup) + " → catch: null"}))
         else:  # finally(cb): runs either way, the chain keeps the receiver's value
             self._continue(inline[0], node, callbacks[0], [])
             return receiver
@@ -1246,8 +1302,10 @@ class Calls:
             self.handling.append(len(self.loops))
             self.failing += 1
             try:
-                result = v.join(result, self._continue(rejected is callbacks[-1] and inline[-1], node, rejected,
-                                                       [("pos", "", v.UNKNOWN, None)]))
+                answered = self._continue(rejected is callbacks[-1] and inline[-1], node, rejected, [("pos", "", v.UNKNOWN, None)])
+                if missed is not None and v.strip(answered) == v.Const(None):
+                    answered = missed
+                result = v.join(result, answered)
             finally:
                 self.handling.pop()
                 self.failing -= 1
@@ -1779,6 +1837,8 @@ class Calls:
             return self.row_method(node, bare, tags, method, args)
         if kind is v.Result and method in ("one", "scalar_one") and stack == "sqlalchemy":
             self._result_raises_missing(tags, method, node, model)
+            if not bare.keyed:
+                self.raising_runs.append(self.origin_of(node))  # `execute(stmt).scalar_one()`: NoResultFound (try_statement)
         if kind is v.Result and method in known(self.program).requires_unique and not bare.unique and self.analysis is not None:
             collections = self._joined_collections(bare)
             if collections:
@@ -1837,6 +1897,10 @@ class Calls:
             shown = written_step(self.program, bare) or method
             # (a write raises too where the knowledge says so: Prisma's single-row update/delete, P2025)
             raising = self._raises_missing(stack, kind, handle_kind, method, args, bare, node, tags) if op == "read" or not self.python else frozenset()
+            if op == "read" and not keyed_by_stored_row(self.program, bare, args) and self._raising_error(stack, kind, handle_kind, method, args):
+                # `.one()` / `findOneOrFail()` that finds no row raises: a `try` around it that answers None makes the
+                # function's result a nullable row (see Frame.try_statement)
+                self.raising_runs.append(self.origin_of(node))
             self.effect(op, stack, written, shown, node, tags | arg_tags | raising, deps=deps,
                         query=self.run_query(outcome, bare, node, args, stack, model), on=tags)
             if op == "read" and written:  # what the read returned decides a branch: see Frame._lookup_exit
@@ -1901,24 +1965,9 @@ class Calls:
         """The tags of a lookup that raises when no row matches — Django ``.get()`` (``DoesNotExist``),
         SQLAlchemy ``Query.one()`` / ``session.get_one()`` (``NoResultFound``) — for AL234: what it
         raises, and whether an enclosing ``try`` catches it."""
-        if stack == "django" and method in known(self.program).django_raising_lookups and handle_kind in ("manager", "query") \
-                and (args or kind is v.Query):
-            raised = "DoesNotExist"
-        else:  # the `raising_lookups` of rules/knowledge/orms.toml: SQLAlchemy `query.one()` / `session.get_one()`, TypeORM…
-            prefix = f"{stack}:{handle_kind}.{method}:"
-            raised = next((entry[len(prefix):] for entry in known(self.program).raising_lookups if entry.startswith(prefix)), "")
-            outcome = self.program.library.outcome(stack, handle_kind, method) if raised else None
-            if outcome is not None and outcome.nullable and _option_false(args, outcome.nullable):
-                raised = ""  # Bookshelf `fetch({ require: false })`: null instead of NotFoundError
-            elif raised and any(entry == f"{stack}:{option}" and _option_false(args, option)
-                                for entry in known(self.program).non_raising_options for option in (entry.split(":", 1)[1],)):
-                raised = ""  # Bookshelf `destroy({ require: false })`: no NoRowsDeletedError
-            elif not raised:  # `findOne({ where, rejectOnEmpty: true })`: the option makes it throw (an Error object given
-                # instead of `true` is what it throws — the code chose that error, often an HTTP one)
-                raised = next((entry[len(prefix):].split(":", 1)[1] for entry in known(self.program).raising_lookup_options
-                               if entry.startswith(prefix) and _option_true(args, entry[len(prefix):].split(":", 1)[0])), "")
-            if not raised:
-                return frozenset()
+        raised = self._raising_error(stack, kind, handle_kind, method, args)
+        if not raised:
+            return frozenset()
         written = self.program.library.outcome(stack, handle_kind, method) if kind is v.Row else None
         constructed = kind is v.Row and (CTOR_ID_KEYED if written is not None and written.write else CTOR_KEYED) in receiver_tags
         if not (input_keyed(self.program, receiver, args) or constructed) or self._checked_exists(receiver):
@@ -1928,6 +1977,37 @@ class Calls:
             return frozenset()  # the same client key found its row earlier on this path (`if (!found) throw 404`)
         return frozenset({v.RAISES_MISSING_TAG + f"{method}:{raised}"}) | (
             frozenset({v.CAUGHT_MISSING_TAG}) if self.catching_missing else frozenset())
+
+    def validated_lookup(self, node) -> bool:
+        """``Project.query.get(form.id.data)`` past ``form.validate()``, whose validator raised unless that same
+        lookup of that field's data found a row (see interpreter.validated_lookups)."""
+        if type(node) is not ir.Call or len(node.args) != 1 or not self.python:
+            return False
+        key = node.args[0].value
+        if type(key) is not ir.Attr or key.name != "data" or type(key.obj) is not ir.Attr or type(key.obj.obj) is not ir.Name:
+            return False
+        return f"{FACT}{VALIDATED}{key.obj.obj.id}.{key.obj.name}:{callee_text(node)}" in self.env
+
+    def _raising_error(self, stack: str, kind, handle_kind: str, method: str, args) -> str:
+        """What a lookup raises when no row matches (``DoesNotExist``, ``NoResultFound``, ``EntityNotFoundError`` …),
+        or ``""`` for one that answers None/null or is no lookup."""
+        if stack == "django" and method in known(self.program).django_raising_lookups and handle_kind in ("manager", "query") \
+                and (args or kind is v.Query):
+            return "DoesNotExist"
+        # the `raising_lookups` of rules/knowledge/orms.toml: SQLAlchemy `query.one()` / `session.get_one()`, TypeORM…
+        prefix = f"{stack}:{handle_kind}.{method}:"
+        raised = next((entry[len(prefix):] for entry in known(self.program).raising_lookups if entry.startswith(prefix)), "")
+        outcome = self.program.library.outcome(stack, handle_kind, method) if raised else None
+        if outcome is not None and outcome.nullable and _option_false(args, outcome.nullable):
+            return ""  # Bookshelf `fetch({ require: false })`: null instead of NotFoundError
+        if raised and any(entry == f"{stack}:{option}" and _option_false(args, option)
+                          for entry in known(self.program).non_raising_options for option in (entry.split(":", 1)[1],)):
+            return ""  # Bookshelf `destroy({ require: false })`: no NoRowsDeletedError
+        if not raised:  # `findOne({ where, rejectOnEmpty: true })`: the option makes it throw (an Error object given
+            # instead of `true` is what it throws — the code chose that error, often an HTTP one)
+            raised = next((entry[len(prefix):].split(":", 1)[1] for entry in known(self.program).raising_lookup_options
+                           if entry.startswith(prefix) and _option_true(args, entry[len(prefix):].split(":", 1)[0])), "")
+        return raised
 
     def _assigned_relations(self, model: str, args) -> frozenset:
         """The relations a model instance built here was given by keyword (``Ticket(event=event)``,
@@ -2564,7 +2644,8 @@ class Calls:
             kind = "row?"  # Bookshelf `fetch({ require: false })`: null when no row matches
         if kind == "row?" and _aggregates_only(self.program.library.single_row_aggregates.get(stack), args):
             return v.Row(stack, model, loaded)  # `SELECT COUNT(id) … LIMIT 1`: one row whatever matches
-        if kind == "row?" and not _rejects_on_empty(args) and not keyed_by_stored_row(self.program, receiver, args) and not getattr(receiver, "nonempty", False) and not keyed_cursor and not keyed_result:
+        if kind == "row?" and not _rejects_on_empty(args) and not keyed_by_stored_row(self.program, receiver, args) and not getattr(receiver, "nonempty", False) and not keyed_cursor and not keyed_result \
+                and not self.validated_lookup(node):
             # a lookup of a mapped model, or a raw lookup SELECT (`SELECT COUNT(*)`/`RETURNING id` always
             # yield a row: raw_lookups gives them no table)
             if stack not in self.program.library.orm_lookups and not model:

@@ -28,7 +28,7 @@ from archlint.semantics.containers import known as container_names, resolved as 
 from archlint.semantics import values as v
 from archlint.semantics.calls import ANY_DEPTH, ANY_RELATION, CONNECTION, KEY_MATCH_TAG, NEW_ROW, OPEN_TX, ROW_MAP, SWALLOW_TAG, Calls, _no_tx, raw_row, keyed_by_stored_row, session_row
 from archlint.semantics.calls import aggregate_row, chain_order, chain_writes, lookup_key_tags
-from archlint.semantics.calls import CHANGED_UNSEEN, SAVES_EXISTING, found_records
+from archlint.semantics.calls import CHANGED_UNSEEN, SAVES_EXISTING, VALIDATED, found_records
 from archlint.semantics.calls import known as call_names
 from archlint.semantics.discriminants import equality_side
 from archlint.semantics.exception_handlers import reraises
@@ -191,6 +191,8 @@ class Known(NamedTuple):
     no_return: frozenset  # calls that raise or exit: `abort(404)`, `sys.exit()` (Interpreter.never_returns)
     request_parts: dict  # request attribute -> the part of the request it holds (`request.args` -> "query")
     injected_repositories: dict  # module of a NestJS `@InjectRepository(Entity)` -> the stack of the repository it injects
+    form_validations: frozenset  # WTForms `form.validate()` / `validate_on_submit()`: the form's validators ran (_validated_form)
+    field_validator_prefixes: tuple  # `validate_<field>(self, field)`: WTForms' inline field validators
 
 
 def _known(table: dict) -> Known:
@@ -198,6 +200,7 @@ def _known(table: dict) -> Known:
                  context_attributes=dict(table["context_attributes"]),
                  request_parts=dict(table["request_parts"]),
                  injected_repositories=dict(table["injected_repositories"]),
+                 field_validator_prefixes=tuple(table["field_validator_prefixes"]),
                  context_hooks={framework: {"request": frozenset(table["context_request_hooks"].get(framework, ())),
                                             "app": frozenset(table["context_app_hooks"].get(framework, ()))}
                                 for framework in {**table["context_request_hooks"], **table["context_app_hooks"]}},
@@ -206,7 +209,7 @@ def _known(table: dict) -> Known:
                                                            "sends_held_changes", "sets_columns",
                                                            "attribute_scopes", "properties", "row_metadata",
                                                            "context_decorators", "unit_of_work_drivers", "scoped_sessions",
-                                                           "instance_state", "no_return")})
+                                                           "instance_state", "no_return", "form_validations")})
 
 
 def known(program) -> Known:
@@ -545,6 +548,7 @@ class Frame(Calls):
         self.pending_increments: list[tuple] = []
         self.catching_unique = 0  # > 0 inside `try` whose handler handles a unique violation (IntegrityError, P2002 …)
         self.catching_missing = 0  # > 0 inside `try` whose handler catches DoesNotExist / NoResultFound (or Exception)
+        self.raising_runs: list[str] = []  # origins of the lookups run here that raise on no row (`.one()`, `findOneOrFail`)
         # len(self.loops) at each enclosing `try` whose handlers let no error out (SWALLOW_TAG)
         self.swallowing: list[int] = []
         self.handling: list[int] = []  # len(self.loops) at each enclosing `except`/`catch` handler body
@@ -1491,10 +1495,10 @@ class Frame(Calls):
     def _missed_return(self, value):
         """``if article is None: return None``: on this path a lookup found no row, and the function
         says so with ``None`` — the caller gets that lookup's possibly-None result."""
-        if not self.python:
-            return value
         if MISSED_KEY in self.env:
             return self.env[MISSED_KEY]
+        if not self.python:
+            return value
         # inside an `if`, the None answers that if's test: the lookup's only when the test reads its name
         # (`if user is None: … return None`), not `if input_args.quiet_mode: return None` past `if user: return user`
         tested = self._names_read(self.if_tests[-1]) if self.if_tests else None  # walked once per test node
@@ -1692,6 +1696,9 @@ class Frame(Calls):
         if kind is ir.Call and truthy and self.python and type(test.func) is ir.Name and test.func.id == "hasattr" \
                 and len(test.args) == 2 and type(test.arg(0)) is ir.Name and test.arg(0).id in self.env:
             return {test.arg(0).id: non_null(self.env[test.arg(0).id])}  # `if hasattr(user, key)`: None has no columns
+        if kind is ir.Call and truthy and self.python and not test.args and type(test.func) is ir.Attr \
+                and type(test.func.obj) is ir.Name and test.func.name in _form_validations(self.program):
+            return self._validated_form(test.func.obj.id)  # if form.validate_on_submit(): its validators' lookups found rows
         if kind is ir.Call:
             return self._membership_narrowing(test.args[0].value if len(test.args) == 1 else None, test.func, truthy, "includes")
         if kind is ir.Attr and test.name == "rowcount" and type(test.obj) is ir.Name:
@@ -1740,6 +1747,17 @@ class Frame(Calls):
                     and (test.op in ("is", "==")) != truthy:
                 return self._field_narrowing(name)  # if self.user is None: raise …
         return {}
+
+    def _validated_form(self, name: str) -> dict:
+        """``if form.validate():`` with ``form`` an instance of a project form class: the path facts that the
+        lookups its inline validators check (``validate_id(self, field)`` raising when ``Project.query.get(field.data)``
+        is falsy or None) found their rows — by field and callee, ``validated:<form>.<field>:<callee>`` (read by
+        ``Calls.validated_lookup``)."""
+        bare = v.strip(self.env.get(name))
+        if type(bare) is not v.Instance:
+            return {}
+        return {f"{FACT}{VALIDATED}{name}.{field}:{callee}": v.Const(True)
+                for field, callee in validated_lookups(self.program, bare.path, bare.cid)}
 
     def _narrowable(self, name: ir.Name):
         """The value a test of ``name`` narrows: the local's, or — in a nested function testing a
@@ -2381,6 +2399,7 @@ class Frame(Calls):
         self.finalised += finalised
         point = [None, self.branch, len(self.loops)]
         self.raise_points.append(point)
+        raising = len(self.raising_runs)
         try:
             ends_body = self.block(node.body)
         finally:
@@ -2394,6 +2413,13 @@ class Frame(Calls):
         ends_all = ends_body
         envs = [after_body] if not ends_body else []
         missed = self._missed_get(node) if self.python else None
+        # `try: return q.one() except NoResultFound: return None`, `try { return await repo.findOneOrFail(…) } catch
+        # { return null }`: the None/null a handler answers stands for the raising lookup's missing row
+        raised = self.raising_runs[raising:]
+        if raised and any(catches_missing_row(handler.types, names) for handler in node.handlers):
+            del self.raising_runs[raising:]  # answered here: no enclosing `try` answers them
+        answered = " → except: None" if self.python else " → catch: null"
+        missed_raise = v.Tagged(v.Const(None), frozenset({v.MISSED_TAG + raised[0] + answered})) if raised else None
         caught = _caught_env(before, point[0], after_body) if node.handlers else None
         for handler in node.handlers:
             self.env = dict(caught)
@@ -2401,6 +2427,8 @@ class Frame(Calls):
                 self.env[handler.name] = v.UNKNOWN
             if missed is not None and _catches_does_not_exist(handler.types, names):
                 self.env[MISSED_KEY] = missed  # except Article.DoesNotExist: return None
+            elif missed_raise is not None and catches_missing_row(handler.types, names) and not reraises(handler):
+                self.env[MISSED_KEY] = missed_raise  # except NoResultFound: return None
             failure = _failure_handler(handler)
             self.handling.append(len(self.loops))
             self.failing += failure
@@ -4080,6 +4108,63 @@ def _nonempty(value):
     for option in options:
         joined = v.join(joined, option)
     return joined
+
+
+def _form_validations(program) -> frozenset:
+    return known(program).form_validations
+
+
+def validated_lookups(program, path: str, cid: int) -> frozenset:
+    """``(field, callee)`` of every lookup a form class's inline validators check exists (once per class): a method
+    ``validate_<field>(self, field)`` (WTForms) with ``if not <callee>(field.data): raise …`` / ``if <callee>(…) is
+    None: raise …``, or the same test of a name assigned that call — keyed by ``field.data`` (the validated field)
+    or ``self.<other>.data``.  Only a test that raises counts: a validator that checks a row is absent (a unique
+    name) proves nothing about a later lookup."""
+    cache = program.__dict__.setdefault("_validated_lookups", {})
+    found = cache.get((path, cid))
+    if found is not None:
+        return found
+    prefixes = known(program).field_validator_prefixes
+    result: set = set()
+    for link in program.subclass_chain(path, cid):
+        cls = program.cls(*link)
+        for fid in cls.methods if cls is not None else ():
+            method = program.function(link[0], fid)
+            if method is None or not method.name.startswith(prefixes) or len(method.params) != 2:
+                continue
+            field = method.name[next(len(p) for p in prefixes if method.name.startswith(p)):]
+            result.update(_checked_lookups(method, field))
+    cache[(path, cid)] = found = frozenset(result)
+    return found
+
+
+def _checked_lookups(method: ir.Function, field: str) -> set:
+    param = method.params[1].name
+    assigned: dict = {}
+    found: set = set()
+    for node in method.body:  # the validator's own statements: a test under another condition may not run
+        if type(node) is ir.Assign and len(node.targets) == 1 and type(node.targets[0]) is ir.Name and type(node.value) is ir.Call:
+            assigned[node.targets[0].id] = node.value
+        if type(node) is not ir.If or not node.body or type(node.body[-1]) is not ir.Raise:
+            continue
+        test = node.test
+        if type(test) is ir.Unary and test.op == "not":
+            tested = test.operand
+        elif type(test) is ir.Compare and test.op == "is" and type(test.right) is ir.Const and test.right.value is None:
+            tested = test.left
+        else:
+            continue
+        call = assigned.get(tested.id) if type(tested) is ir.Name else tested
+        if type(call) is not ir.Call or len(call.args) != 1 or call.args[0].kind != "pos":
+            continue
+        key = call.args[0].value
+        if type(key) is not ir.Attr or key.name != "data":
+            continue
+        if type(key.obj) is ir.Name and key.obj.id == param:
+            found.add((field, callee_text(call)))
+        elif type(key.obj) is ir.Attr and type(key.obj.obj) is ir.Name and key.obj.obj.id == "self":
+            found.add((key.obj.name, callee_text(call)))
+    return found
 
 
 MISSED_KEY = "missed-lookup"  # env key: in an `except …DoesNotExist` handler, the None of the try body's `.get()`
