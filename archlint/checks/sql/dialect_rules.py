@@ -36,7 +36,8 @@ def constructs(ctx: CheckContext, prepared: Prepared, sql: SqlKnowledge) -> Iter
         owners = " and ".join(sql.dialects[name].label for name in sorted(construct.supported) if name in sql.dialects)
         outcome = construct.error.get(dialect.name) or dialect.says("syntax_error")
         message = f"{construct.label} is {owners} syntax, but this project uses {dialect.label}: {outcome}"
-        yield finding(ctx, prepared, "AL402", match.start(), len(match.group(0).strip()) or 1, message, construct.fix)
+        at = "at" if "at" in construct.pattern.groupindex else 0  # a pattern with context names the construct's place
+        yield finding(ctx, prepared, "AL402", match.start(at), len(match.group(at).strip()) or 1, message, construct.fix)
 
 
 def construct_offsets(prepared: Prepared, sql: SqlKnowledge) -> set[int]:
