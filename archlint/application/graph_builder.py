@@ -9,7 +9,7 @@ from __future__ import annotations
 from archlint.adapters.resolution.python import PythonResolver
 from functools import lru_cache
 
-from archlint.domain.facts import OPAQUE, REGISTRY, RUNTIME, FileFacts, Import, Span
+from archlint.domain.facts import OPAQUE, REGISTRY, RUNTIME, TYPE_ONLY, FileFacts, Import, Span, is_declaration_file
 from archlint.domain.graph import BindingTarget, Edge, ModuleGraph
 from archlint.domain.manifest import Manifest
 
@@ -26,9 +26,12 @@ def build_graph(files: dict[str, FileFacts], manifest: Manifest, other_files: li
         graph.modules[path] = path.rsplit(".", 1)[0]
     for path in sorted(files):
         facts = files[path]
+        declaration = facts.language != "python" and is_declaration_file(path)
         for imp in facts.imports:
             if imp.kind in (OPAQUE, REGISTRY):
                 continue
+            if declaration and imp.kind != TYPE_ONLY:
+                imp = imp._replace(kind=TYPE_ONLY)  # a .d.ts never loads: its imports cannot form a load-time cycle
             if facts.language == "python":
                 targets = [(t.path, t.external) for t in python.resolve(path, imp)]  # type: ignore[union-attr]
                 specifier = "." * imp.level + imp.module

@@ -37,6 +37,14 @@ DEFERRED = "deferred"
 # (sequelize-cli's models/index.js: require(path.join(__dirname, file)) over readdirSync(__dirname)).
 OWN_DIRECTORY = "./*"
 
+# TypeScript declaration files: types only, never loaded — every import in one is erased at runtime
+DECLARATION_SUFFIXES = (".d.ts", ".d.mts", ".d.cts")
+
+
+def is_declaration_file(path: str) -> bool:
+    """``user.d.ts`` (any case): a file of type declarations, which no runtime ever loads."""
+    return path.lower().endswith(DECLARATION_SUFFIXES)
+
 # CallSite.callee of a callee too long to read (a generated 5,000-link chain): no name in it, so
 # nothing downstream mistakes it for a receiver or a method.
 UNREADABLE_CALLEE = "…"

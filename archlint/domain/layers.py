@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from archlint.domain.facts import DECLARATION_SUFFIXES
+
 
 @dataclass(frozen=True, slots=True)
 class Layer:
@@ -182,7 +184,7 @@ def has_suffix(stem: str, suffixes: tuple[str, ...], camel_case: bool = False) -
 
 def file_stem(filename: str) -> str:
     """``articles.controller.ts`` -> ``articles.controller``; ``user.d.ts`` -> ``user``."""
-    for ext in (".d.ts", ".d.mts", ".d.cts"):
+    for ext in DECLARATION_SUFFIXES:
         if filename.endswith(ext):
             return filename[: -len(ext)]
     return filename.rsplit(".", 1)[0] if "." in filename else filename

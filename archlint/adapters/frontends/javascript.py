@@ -51,6 +51,7 @@ from archlint.domain.facts import (
     RUNTIME,
     TYPE_ONLY,
     Assign,
+    is_declaration_file,
     Binding,
     CallSite,
     ClassDef,
@@ -163,7 +164,7 @@ def _grammar(name: str) -> _Grammar:
 
 def _is_declaration(path: str) -> bool:
     """``.d.ts`` / ``.d.mts`` / ``.d.cts``: type declarations, where functions have no bodies."""
-    return path.lower().endswith((".d.ts", ".d.mts", ".d.cts"))
+    return is_declaration_file(path)
 
 
 def syntax_tree(path: str, data: bytes, language: str) -> ts.Tree:
