@@ -208,6 +208,20 @@ _ASSIGNED_CASES = [
     (_H + "def load(lang):\n    locales = [lang.x for lang in LANGS]\n    for loc in locales:\n        importlib.import_module(loc)\n", False),
     (_H + "def load(lang):\n    for loc in [*LANGS]:\n        importlib.import_module(loc)\n", False),
     (_H + "TABLES = {'app.a': 1}\n\ndef load():\n    for key, value in TABLES.items():\n        importlib.import_module(key)\n", False),
+    # a parameter's default on a signature spread over lines (wagtail's `def sendfile(` … `backend=None,`)
+    # and a keyword argument on a call's lines bind nothing; a name used inside brackets over lines
+    (_H + "def get():\n    backend = getattr(settings, 'BACKEND', None)\n    return importlib.import_module(backend)\n\n\n"
+     "def send(\n    request,\n    backend=None,\n):\n    return backend\n", True),
+    (_H + "def get():\n    backend = getattr(settings, 'BACKEND', None)\n    log(\n        'x',\n        backend=None,\n    )\n"
+     "    return importlib.import_module(backend)\n", True),
+    (_H + "def load(name):\n    tags[name] = 1\n    log(\n        name,\n    )\n    return importlib.import_module(name)\n", True),
+    # their look-alikes: the same name assigned a constant in another function, a tuple target
+    # spread over lines (the folder unpacks it: each name is one of the constants)
+    (_H + "def get():\n    backend = getattr(settings, 'BACKEND', None)\n    return importlib.import_module(backend)\n\n\n"
+     "def send(request):\n    if request:\n        backend = 'app.x'\n    return backend\n", False),
+    (_H + "def load():\n    (name,\n     other) = 'app.a', 'app.b'\n    return importlib.import_module(name)\n", False),
+    (_H + "def load():\n    (other,\n     name) = 'app.a', 'app.b'\n    return importlib.import_module(name)\n", False),
+    (_H + "def load():\n    (other,\n     name,\n     third) = 'app.a', 'app.b', 'c'\n    return importlib.import_module(name)\n", False),
     # look-alikes folding resolves, or a guard pins, or a shape not read: the frontend decides
     (_H + "class Config:\n    name = 'app.models'\n\n    def pairs(self, mod):\n        return [name for name in mod]\n\n"
      "    def load(self):\n        return importlib.import_module(self.name)\n", False),

@@ -66,6 +66,12 @@ _PIN_METHOD_BEFORE = lazy_compile(rb"([\w.]*)(\S?)\s*\.\s*(?:get|has|includes|__
 _STRING_OR_BRACKET = lazy_compile(rb"""'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|[()\[\]{}]""")
 # a value that is a call opened on its line and not closed there: `MigrationLoader.migrations_module(`
 _CALL_OPENED = lazy_compile(rb"[A-Za-z_][\w.]*[ \t]*\(")
+# after a name: the end of an element of a bracket group — `,` ending the line, or the group's closing
+# bracket (`(name,` / `other) = …` of a tuple target spread over lines)
+_GROUP_ELEMENT_END = lazy_compile(rb"[ \t]*(?:,[ \t]*(?:#[^\n]*)?\r?\n|[)\]])")
+_GROUP_TOKEN = lazy_compile(rb"""'''|\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|#[^\n]*|[()\[\]{}]""")
+_ASSIGNED_GROUP = lazy_compile(rb"[ \t]*=(?!=)")
+_GROUP_SCAN_LIMIT = 4000
 _CODE_PREFIX = lazy_compile(rb"""(?:[^'"#\n]|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")*""")
 
 
@@ -363,6 +369,9 @@ class Prover:
         looped = not (assigned or unpacked or aliased) and _loop_target(data, start, end) \
             and not _STATEMENT_LINE.match(data, line_start)
         if not (assigned or unpacked or aliased or looped):
+            if _GROUP_ELEMENT_END.match(data, end) and _UNPACKED_BEFORE.match(before) and self.scan._in_code(start) \
+                    and self._target_group(end):
+                return "loop", False, None  # `(name,` then `other) = …`: a target the folder unpacks (unsure)
             return None  # a use
         if looped and members and not dotted:
             return None  # a loop binds no member: the folder's `_member` reads assignments only
@@ -382,6 +391,8 @@ class Prover:
                 return None  # `f(x, y=1)`
         if (assigned is not None and not walrus or unpacked is not None) and self._opens_bracket(line_start):
             return None  # `def f(` then `self, x, y=None`: parameters (or arguments) inside the brackets, no assignment
+        if assigned is not None and not walrus and not before.strip(b" \t") and self._inside_parentheses(line_start, start):
+            return None  # `def f(` … then `backend=None,` lines below: a default (or a keyword argument), no assignment
         elif aliased and _IMPORT_LINE.match(data, line_start) and not dotted:
             return None  # `import a as x`: an import binding, no assignment
         chain = self._chain(start)
@@ -425,6 +436,52 @@ class Prover:
             return False
         try:
             return self.scan._in_code(last)
+        except _Unsure:
+            return False
+
+    def _target_group(self, end: int) -> bool:
+        """The bracket group the name ending at ``end`` is an element of closes, and ``=`` (no ``==``)
+        follows it: an assignment's target (``(a,\n b) = …``), which the folder unpacks.  True when
+        unsure (a triple-quoted string, a group not closed within the scan's reach)."""
+        data = self.data
+        depth = 0
+        for match in _GROUP_TOKEN.finditer(data, end, min(len(data), end + _GROUP_SCAN_LIMIT)):
+            token = match.group()
+            if token in (b"(", b"[", b"{"):
+                depth += 1
+            elif token in (b")", b"]", b"}"):
+                depth -= 1
+                if depth < 0:
+                    return _ASSIGNED_GROUP.match(data, match.end()) is not None
+            elif token in (b"'''", b'"""'):
+                return True
+        return True
+
+    def _inside_parentheses(self, line_start: int, start: int) -> bool:
+        """The line at ``line_start`` lies inside a parenthesis opened on the nearest line above that
+        is indented less (``def sendfile(`` over the parameter lines of its signature, a call's
+        ``f(`` over its keyword-argument lines), closed after ``start``: no statement starts inside
+        it, so its ``x=…`` binds nothing."""
+        from archlint.adapters.frontends.scanner import _Unsure
+
+        scan = self.scan
+        data = self.data
+        indent = _indent(data, line_start)
+        position = line_start
+        try:
+            while True:
+                if position <= 0:
+                    return False
+                position = data.rfind(b"\n", 0, position - 1) + 1
+                if scan._in_string(position) or scan._blank(position):
+                    continue
+                if _indent(data, position) < indent:
+                    break
+            line_end = data.find(b"\n", position)
+            open_paren = data.rfind(b"(", position, len(data) if line_end < 0 else line_end)
+            if open_paren < 0 or not scan._in_code(open_paren):
+                return False
+            return scan._closing(open_paren) > start
         except _Unsure:
             return False
 
