@@ -173,6 +173,55 @@ _ASSIGNED_CASES = [
      "    def urls(self):\n        return importlib.import_module(self.name)\n", True),
     (_H + "class Writer:\n    def base(self):\n        package, _ = Loader.package_of(\n            self.label\n        )\n"
      "        return importlib.import_module(package)\n", True),
+    # a member one method of the class sets from a parameter, whatever another class (even a
+    # subclass, even over a header spread over lines) or the class body assigns (the folder pools
+    # the family's values, and the worst of them is variable: Django's Settings and
+    # UserSettingsHolder); a loop over a list holding a variable, grown by `append` (Django's
+    # `locales = [locale]`); a tuple unpacked from a variable and a literal (`dirs, missing =
+    # name.split("."), []`): each name gets the worst of its items
+    (_H + "class Settings:\n    def __init__(self, module):\n        self.MODULE = module\n"
+     "        importlib.import_module(self.MODULE)\n\n\nclass Holder:\n    MODULE = None\n", True),
+    (_H + "class Settings:\n    def __init__(self, module):\n        self.MODULE = module\n"
+     "        importlib.import_module(self.MODULE)\n\n\nclass Holder(\n    base.Settings,\n):\n    MODULE = 'app.x'\n", True),
+    (_H + "class Settings:\n    MODULE = 'app.x'\n\n    def __init__(self, module):\n        self.MODULE = module\n"
+     "        importlib.import_module(self.MODULE)\n", True),
+    (_H + "def load(lang):\n    locale = to_locale(lang)\n    locales = [locale]\n    if '_' in locale:\n"
+     "        locales.append('en')\n    for location in ['app.%s']:\n        for loc in locales:\n"
+     "            importlib.import_module('%s.formats' % (location % loc))\n", True),
+    (_H + "def load(lang):\n    langs = [lang, 'en']\n    for loc in langs:\n        importlib.import_module(loc)\n", True),
+    (_H + "def load(name):\n    dirs, missing = name.split('.'), []\n    while dirs:\n"
+     "        missing.insert(0, dirs.pop(-1))\n        importlib.import_module('.'.join(dirs))\n", True),
+    (_H + "def load(name):\n    pairs = [('a', 'b'), name]\n    for pair in pairs:\n        for loc in pair:\n"
+     "            importlib.import_module(loc)\n", True),
+    # their look-alikes: the constant is the owner's own (another class sets the member), the
+    # method is named like a class holding a constant (the folder's owner is then that class), a
+    # list of constants only, an empty list, a tuple of literals, a comprehension or a starred list
+    # (not read), a loop over a constant dict's items
+    (_H + "class Other:\n    def __init__(self, module):\n        self.MODULE = module\n\n\nclass Settings:\n"
+     "    MODULE = 'app.x'\n\n    def load(self):\n        return importlib.import_module(self.MODULE)\n", False),
+    (_H + "class Settings:\n    def __init__(self, module):\n        self.MODULE = module\n\n\nclass load:\n"
+     "    MODULE = 'app.x'\n\n\nclass Holder:\n    def load(self):\n        return importlib.import_module(self.MODULE)\n", False),
+    (_H + "def load(lang):\n    locales = ['en']\n    for loc in locales:\n        importlib.import_module('%s.formats' % loc)\n", False),
+    (_H + "def load(lang):\n    locales = []\n    for loc in locales:\n        importlib.import_module('%s.formats' % loc)\n", False),
+    (_H + "def load(name):\n    dirs, missing = ['a', 'b'], []\n    importlib.import_module('.'.join(dirs))\n", False),
+    (_H + "def load(name):\n    dirs, missing = 'app.a', 'app.b'\n    importlib.import_module(dirs)\n", False),
+    (_H + "def load(lang):\n    locales = [lang.x for lang in LANGS]\n    for loc in locales:\n        importlib.import_module(loc)\n", False),
+    (_H + "def load(lang):\n    for loc in [*LANGS]:\n        importlib.import_module(loc)\n", False),
+    (_H + "TABLES = {'app.a': 1}\n\ndef load():\n    for key, value in TABLES.items():\n        importlib.import_module(key)\n", False),
+    # a parameter's default on a signature spread over lines (wagtail's `def sendfile(` … `backend=None,`)
+    # and a keyword argument on a call's lines bind nothing; a name used inside brackets over lines
+    (_H + "def get():\n    backend = getattr(settings, 'BACKEND', None)\n    return importlib.import_module(backend)\n\n\n"
+     "def send(\n    request,\n    backend=None,\n):\n    return backend\n", True),
+    (_H + "def get():\n    backend = getattr(settings, 'BACKEND', None)\n    log(\n        'x',\n        backend=None,\n    )\n"
+     "    return importlib.import_module(backend)\n", True),
+    (_H + "def load(name):\n    tags[name] = 1\n    log(\n        name,\n    )\n    return importlib.import_module(name)\n", True),
+    # their look-alikes: the same name assigned a constant in another function, a tuple target
+    # spread over lines (the folder unpacks it: each name is one of the constants)
+    (_H + "def get():\n    backend = getattr(settings, 'BACKEND', None)\n    return importlib.import_module(backend)\n\n\n"
+     "def send(request):\n    if request:\n        backend = 'app.x'\n    return backend\n", False),
+    (_H + "def load():\n    (name,\n     other) = 'app.a', 'app.b'\n    return importlib.import_module(name)\n", False),
+    (_H + "def load():\n    (other,\n     name) = 'app.a', 'app.b'\n    return importlib.import_module(name)\n", False),
+    (_H + "def load():\n    (other,\n     name,\n     third) = 'app.a', 'app.b', 'c'\n    return importlib.import_module(name)\n", False),
     # look-alikes folding resolves, or a guard pins, or a shape not read: the frontend decides
     (_H + "class Config:\n    name = 'app.models'\n\n    def pairs(self, mod):\n        return [name for name in mod]\n\n"
      "    def load(self):\n        return importlib.import_module(self.name)\n", False),

@@ -47,6 +47,7 @@ _STATEMENT_LINE = lazy_compile(rb"[ \t]*(?:if|elif|while|return|raise|assert|del
 _DEF_SIGNATURE = lazy_compile(rb"[ \t]*(?:async[ \t]+)?def[ \t]+([^\W\d]\w*)[ \t]*\(")
 _SIGNATURE_TOKEN = lazy_compile(rb"""'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|#[^\n]*|[()\[\]{},]|[^()\[\]{},'"#]+""")
 _PARAMETER = lazy_compile(rb"\s*\**\s*([^\W\d]\w*)")
+_CLASS_HEADER = lazy_compile(rb"class[ \t]")
 _DEF_OR_CLASS = lazy_compile(rb"[ \t]*(?:async[ \t]+)?(?:def|class)\b")
 _INDENT = re.compile(rb"[ \t\f]*")
 _ASCII_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")  # bytes `\w`
@@ -65,6 +66,12 @@ _PIN_METHOD_BEFORE = lazy_compile(rb"([\w.]*)(\S?)\s*\.\s*(?:get|has|includes|__
 _STRING_OR_BRACKET = lazy_compile(rb"""'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|[()\[\]{}]""")
 # a value that is a call opened on its line and not closed there: `MigrationLoader.migrations_module(`
 _CALL_OPENED = lazy_compile(rb"[A-Za-z_][\w.]*[ \t]*\(")
+# after a name: the end of an element of a bracket group — `,` ending the line, or the group's closing
+# bracket (`(name,` / `other) = …` of a tuple target spread over lines)
+_GROUP_ELEMENT_END = lazy_compile(rb"[ \t]*(?:,[ \t]*(?:#[^\n]*)?\r?\n|[)\]])")
+_GROUP_TOKEN = lazy_compile(rb"""'''|\"\"\"|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|#[^\n]*|[()\[\]{}]""")
+_ASSIGNED_GROUP = lazy_compile(rb"[ \t]*=(?!=)")
+_GROUP_SCAN_LIMIT = 4000
 _CODE_PREFIX = lazy_compile(rb"""(?:[^'"#\n]|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")*""")
 
 
@@ -81,6 +88,8 @@ class Prover:
         self._members: dict[str, bool] = {}
         self._visiting: set[str] = set()
         self._scope: int | None = -1  # the header offset of the function the expression being folded is in (-1: none, None: unknown)
+        self._around: list[int] | None = []  # every def / class header around it, innermost first (None: unknown)
+        self._families: dict[int, frozenset[str] | None] = {}
         self._parameters: dict[int, frozenset[str] | None] = {}
         self._chains: dict[int, list[int] | None] = {}
 
@@ -96,6 +105,7 @@ class Prover:
             return False
         chain = self._chain(at)
         self._scope = None if chain is None else chain[0] if chain else -1
+        self._around = chain
         return self._variable(tree, 0)
 
     # the folder's nodes ---------------------------------------------------------------------------
@@ -125,6 +135,24 @@ class Prover:
         if kind == "format":
             return self._variable(node[1], depth + 1)
         return False  # a literal, a sequence, a condition, a comprehension …: the frontend decides
+
+    def _elements_variable(self, node: tuple, depth: int) -> bool:
+        """Is every element a loop over ``node`` binds (the folder's ``_elements``) variable?  When
+        ``node`` is (its elements are then unknown, or of its non-constant kind); when ``node`` is a
+        literal sequence one of whose items is — the folder's elements of ``[locale, "en"]`` are
+        ``worst`` of the items, which keeps that item's kind and, as it has none, no elements, no
+        mapping and no iterator step; or a name every value of which is such a sequence (or
+        variable).  Then the elements' elements are variable too: what unpacking (``a, b = …``)
+        and a loop over a loop's element bind."""
+        if self._variable(node, depth):
+            return True
+        if depth > _MAX_DEPTH:
+            return False
+        if node[0] == "seq":
+            return any(self._variable(item, depth + 1) for item in node[1])
+        if node[0] == "name":
+            return self._name(node[1], depth, elements=True)
+        return False
 
     def _attribute(self, node: tuple, depth: int) -> bool:
         _kind, obj, attribute = node
@@ -162,61 +190,88 @@ class Prover:
             return not args or self._variable(args[0], depth + 1)
         if method in _RECEIVER_METHODS:
             return self._variable(receiver, depth + 1)
-        if method in _DEFERRED_METHODS:
-            return False
+        if method in _DEFERRED_METHODS or method == "items":
+            return False  # (`for key, value in TABLE.items()`: the keys of a constant dict)
         return True  # count (derived) or a method the folder does not know: unknown
 
     # names ------------------------------------------------------------------------------------------
-    def _name(self, name: str, depth: int) -> bool:
+    def _name(self, name: str, depth: int, elements: bool = False) -> bool:
         """The folder's ``_name``: a loop around the place binding ``name`` gives its element; else a
         parameter of the function there is unknown; else the worst of the assignments of the first
         enclosing scope that has some.  Read over the whole file: every loop binding ``name`` gives
         a variable element, and it is a parameter here or every scope assigning it has a variable
-        assignment."""
+        assignment.  ``elements``: the same of the elements a loop over the name binds (a
+        parameter's are unknown)."""
         if name in FOLDED_NAMES or name in ("self", "this", "cls"):
             return False
         if name in self._visiting:
             return True  # the folder's answer for a name met again on its own way: unknown
-        sites = self._sites.get(name)
+        key = ("*" + name) if elements else name
+        sites = self._sites.get(key)
         if sites is None:
             if self._is_class(name):
                 sites = (False, False)
             else:
-                scope = self._scope
+                scope, around = self._scope, self._around
                 self._visiting.add(name)
                 try:
-                    sites = self._sites_variable(name, depth)
+                    sites = self._sites_variable(name, depth, elements=elements)[:2]
                 finally:
                     self._visiting.discard(name)
-                    self._scope = scope
+                    self._scope, self._around = scope, around
             if not all(sites) or not self._visiting:
-                self._sites[name] = sites  # a True reached under another name's hypothesis is not kept
+                self._sites[key] = sites  # a True reached under another name's hypothesis is not kept
         loops, assignments = sites
         return loops and (assignments or name in (self._parameters_of(self._scope) or ()))
 
     def _member(self, attribute: str, depth: int) -> bool:
-        """``self.x``: every ``self.x = …`` / ``cls.x = …`` and every plain ``x = …`` is variable."""
-        cached = self._members.get(attribute)
+        """``self.x``: every ``self.x = …`` / ``cls.x = …`` and every plain ``x = …`` is variable;
+        or one in the class around is.  The folder's ``_member`` pools (``worst``) the assignments
+        of the owner's family — the owner and the classes naming it as a base — and ``worst`` keeps
+        a variable value variable, whatever the others are: a method of a top-level class that sets
+        ``self.x`` from a parameter is proof enough, another class's ``x = None`` (Django's
+        ``UserSettingsHolder.SETTINGS_MODULE`` beside ``Settings``) cannot make it a constant."""
+        owner = self._owner()
+        cached = self._members.get((owner, attribute))
         if cached is None:
             key = "." + attribute
             if key in self._visiting:
                 return True  # met again on its own way: unknown
-            scope = self._scope
+            scope, around = self._scope, self._around
             self._visiting.add(key)
             try:
-                cached = all(self._sites_variable(attribute, depth, members=True))
+                loops, assignments, groups = self._sites_variable(attribute, depth, members=True)
+                cached = loops and (assignments or owner is not None and groups.get(owner, False))
             finally:
                 self._visiting.discard(key)
-                self._scope = scope
+                self._scope, self._around = scope, around
             if not cached or not self._visiting:
-                self._members[attribute] = cached
+                self._members[(owner, attribute)] = cached
         return cached
 
-    def _sites_variable(self, name: str, depth: int, members: bool = False) -> tuple[bool, bool]:
+    def _owner(self) -> int | None:
+        """The header of the folder's owner class of ``self.x`` here, when certain: a method (one
+        ``def`` whose name is no class's) right in a top-level class — the folder's scope is then
+        ``Class.method`` and its owner ``Class``, the first part every ``self.x = …`` of the class's
+        own methods has in its scope.  None otherwise."""
+        around = self._around
+        if not around or len(around) != 2:
+            return None
+        method, owner = around
+        data = self.data
+        signature = _DEF_SIGNATURE.match(data, method)
+        if signature is None or self._is_class(signature.group(1).decode("utf-8", "replace")):
+            return None
+        if not _CLASS_HEADER.match(data, owner) or _indent(data, owner):
+            return None
+        return owner
+
+    def _sites_variable(self, name: str, depth: int, members: bool = False, elements: bool = False) -> tuple[bool, bool, dict]:
         """Every loop binding ``name`` (``for name in …``) gives a variable element, and every scope
         that assigns it has a variable assignment: the folder takes the worst of one scope's
         assignments (``_assigned``, or the class family's for ``self.x``: ``_member``), and the
-        worst of a variable value and any other is variable."""
+        worst of a variable value and any other is variable.  Also returns each scope's verdict,
+        by its header (``_group``)."""
         data = self.data
         token = name.encode()
         groups: dict[int, bool] = {}
@@ -224,18 +279,18 @@ class Prover:
         while start >= 0:
             end = start + len(token)
             if not (_is_word(data, start - 1) or _is_word(data, end)):
-                found = self._site(name, start, end, depth, members)
+                found = self._site(name, start, end, depth, members, elements)
                 if found is not None:
                     kind, verdict, chain = found
                     if kind == "loop":
                         if not verdict:
-                            return False, False
+                            return False, False, {}
                     else:
                         key = _group(chain, kind, members)
                         if key is not None:
                             groups[key] = groups.get(key, False) or verdict
             start = data.find(token, end)
-        return True, all(groups.values())
+        return True, all(groups.values()), groups
 
     def _chain(self, start: int) -> list[int] | None:
         """The ``def`` / ``class`` headers around offset ``start``, innermost first, as the scanner
@@ -288,10 +343,11 @@ class Prover:
         self._parameters[header] = found
         return found
 
-    def _site(self, name: str, start: int, end: int, depth: int, members: bool) -> tuple[str, bool, list | None] | None:
+    def _site(self, name: str, start: int, end: int, depth: int, members: bool, elements: bool = False) -> tuple[str, bool, list | None] | None:
         """One occurrence: ``None`` when it binds nothing the folder reads, else ``(kind, variable, headers around it)``
         — kind "loop" (a loop target), "self" (``self.x = …``) or "assign"; variable False when
-        unsure.  Found by the scanner's own binding tests (``_bound``)."""
+        unsure.  Found by the scanner's own binding tests (``_bound``).  ``elements``: variable
+        means the elements a loop over the bound value gets are."""
         from archlint.adapters.frontends.scanner import _AS_BEFORE, _ASSIGNED_AFTER, _UNPACKED_AFTER, _UNPACKED_BEFORE, _loop_target
 
         data = self.data
@@ -313,6 +369,9 @@ class Prover:
         looped = not (assigned or unpacked or aliased) and _loop_target(data, start, end) \
             and not _STATEMENT_LINE.match(data, line_start)
         if not (assigned or unpacked or aliased or looped):
+            if _GROUP_ELEMENT_END.match(data, end) and _UNPACKED_BEFORE.match(before) and self.scan._in_code(start) \
+                    and self._target_group(end):
+                return "loop", False, None  # `(name,` then `other) = …`: a target the folder unpacks (unsure)
             return None  # a use
         if looped and members and not dotted:
             return None  # a loop binds no member: the folder's `_member` reads assignments only
@@ -332,21 +391,24 @@ class Prover:
                 return None  # `f(x, y=1)`
         if (assigned is not None and not walrus or unpacked is not None) and self._opens_bracket(line_start):
             return None  # `def f(` then `self, x, y=None`: parameters (or arguments) inside the brackets, no assignment
+        if assigned is not None and not walrus and not before.strip(b" \t") and self._inside_parentheses(line_start, start):
+            return None  # `def f(` … then `backend=None,` lines below: a default (or a keyword argument), no assignment
         elif aliased and _IMPORT_LINE.match(data, line_start) and not dotted:
             return None  # `import a as x`: an import binding, no assignment
         chain = self._chain(start)
         if chain is None:
             return "loop", False, None  # unsure, whatever it is
         self._scope = chain[0] if chain else -1
+        self._around = chain
         if assigned is not None:
             if walrus or b"\n" in span or b"\\" in span or span[-2:-1] in _OPERATORS:
                 return kind, False, chain  # `(x := …)`, over lines, `x += …` (the folder reads the added text as the value)
             if not before.strip(b" \t") or _UNPACKED_BEFORE.match(before) and not dotted:
-                return kind, self._value_variable(assigned.end(), depth), chain  # `x = …`, `x: T = …`, `a, x = …`
+                return kind, self._value_variable(assigned.end(), depth, elements), chain  # `x = …`, `x: T = …`, `a, x = …`
             return kind, False, chain  # `a = x = …`, `lambda x=1: …`, `…; x = …`
         if unpacked is not None:
             if not dotted and _UNPACKED_BEFORE.match(before):
-                return kind, self._value_variable(unpacked.end(), depth), chain  # `x, y = …`
+                return kind, self._value_variable(unpacked.end(), depth, True), chain  # `x, y = …`: an element of the value
             return kind, False, chain
         if aliased:
             return kind, False, chain  # `with … as x`, `except … as x`
@@ -358,8 +420,8 @@ class Prover:
         names = names_in(loop.group(1).decode("utf-8", "replace"))
         iterable = parse(loop.group(2).decode("utf-8", "replace"), "python")
         if iterable[0] == "call" and iterable[1] == ("name", "enumerate") and len(names) == 2 and iterable[2]:
-            return "loop", name == names[0] or self._variable(iterable[2][0], depth + 1), chain  # the index: derived
-        return "loop", self._variable(iterable, depth + 1), chain
+            return "loop", name == names[0] or self._elements_variable(iterable[2][0], depth + 1), chain  # the index: derived
+        return "loop", self._elements_variable(iterable, depth + 1), chain  # (an element of an element: variable too)
 
     def _opens_bracket(self, line_start: int) -> bool:
         """The line before ``line_start`` ends, as code, with an opening bracket: this line is
@@ -377,6 +439,52 @@ class Prover:
         except _Unsure:
             return False
 
+    def _target_group(self, end: int) -> bool:
+        """The bracket group the name ending at ``end`` is an element of closes, and ``=`` (no ``==``)
+        follows it: an assignment's target (``(a,\n b) = …``), which the folder unpacks.  True when
+        unsure (a triple-quoted string, a group not closed within the scan's reach)."""
+        data = self.data
+        depth = 0
+        for match in _GROUP_TOKEN.finditer(data, end, min(len(data), end + _GROUP_SCAN_LIMIT)):
+            token = match.group()
+            if token in (b"(", b"[", b"{"):
+                depth += 1
+            elif token in (b")", b"]", b"}"):
+                depth -= 1
+                if depth < 0:
+                    return _ASSIGNED_GROUP.match(data, match.end()) is not None
+            elif token in (b"'''", b'"""'):
+                return True
+        return True
+
+    def _inside_parentheses(self, line_start: int, start: int) -> bool:
+        """The line at ``line_start`` lies inside a parenthesis opened on the nearest line above that
+        is indented less (``def sendfile(`` over the parameter lines of its signature, a call's
+        ``f(`` over its keyword-argument lines), closed after ``start``: no statement starts inside
+        it, so its ``x=…`` binds nothing."""
+        from archlint.adapters.frontends.scanner import _Unsure
+
+        scan = self.scan
+        data = self.data
+        indent = _indent(data, line_start)
+        position = line_start
+        try:
+            while True:
+                if position <= 0:
+                    return False
+                position = data.rfind(b"\n", 0, position - 1) + 1
+                if scan._in_string(position) or scan._blank(position):
+                    continue
+                if _indent(data, position) < indent:
+                    break
+            line_end = data.find(b"\n", position)
+            open_paren = data.rfind(b"(", position, len(data) if line_end < 0 else line_end)
+            if open_paren < 0 or not scan._in_code(open_paren):
+                return False
+            return scan._closing(open_paren) > start
+        except _Unsure:
+            return False
+
     def _header_colon(self, colon: int) -> bool:
         """The ``:`` after a name leaves nothing open to its line's end (brackets closed, no ``\\``):
         no annotation continues onto the next line, whatever ``=`` comes there."""
@@ -389,8 +497,9 @@ class Prover:
         rest = data[colon + 1 : code.end()].rstrip()
         return not rest.endswith(b"\\") and not _unbalanced(rest) and not _unbalanced(rest, closing=True)
 
-    def _value_variable(self, at: int, depth: int) -> bool:
-        """The assigned value from ``at`` to the end of its line (the whole value, or unsure)."""
+    def _value_variable(self, at: int, depth: int, elements: bool = False) -> bool:
+        """The assigned value from ``at`` to the end of its line (the whole value, or unsure);
+        ``elements``: a loop's elements over it."""
         data = self.data
         line_end = data.find(b"\n", at)
         line_end = len(data) if line_end < 0 else line_end
@@ -408,7 +517,8 @@ class Prover:
             return False
         from archlint.domain.expressions import parse
 
-        return self._variable(parse(text.decode("utf-8", "replace"), "python"), depth + 1)  # "unknown": unsure
+        tree = parse(text.decode("utf-8", "replace"), "python")  # "unknown": unsure
+        return self._elements_variable(tree, depth + 1) if elements else self._variable(tree, depth + 1)
 
     def _call_over_lines(self, start: int, open_paren: int) -> bytes | None:
         """The whole value ``callee(…)`` whose arguments go on over lines, as one line, when the
