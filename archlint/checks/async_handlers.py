@@ -112,14 +112,7 @@ def _on_promise_router(ctx: CheckContext, program, route) -> bool:
     """The route is registered on a router that awaits its handlers' Promises (``frameworks.toml``
     ``promise_routers``: ``const router = Router()`` imported from express-promise-router)."""
     made = web.router_constructor(program, route)
-    return bool(made) and made in _promise_routers(ctx)
-
-
-def _promise_routers(ctx: CheckContext) -> frozenset:
-    for entry in ctx.knowledge.entries:
-        if entry.kind == "framework" and entry.name == "express":
-            return frozenset(entry.extra.get("promise_routers", ()))
-    return frozenset()
+    return bool(made) and made in ctx.knowledge.framework_names("express", "promise_routers")
 
 
 def _imports(ctx: CheckContext, packages: tuple) -> bool:

@@ -277,7 +277,7 @@ def _receiver(ctx: CheckContext, effect, loop, chain=(), loops=None):
         step = _body_function(ctx, path, span)
         if step is None:
             return None
-        if _reference(_called_on(step, span)) != (_self_name(step[0]),):
+        if _reference(_called_on(step, span)) != (ir.self_name(step[0]),):
             # … or, from here on, any call that ends in a closure written inside this method (`build_name(…,
             # fallback_scheme=lambda: self.order.event…)` in the `name` property): the closure's `self` is the method's
             anchor = step[0]
@@ -289,7 +289,7 @@ def _receiver(ctx: CheckContext, effect, loop, chain=(), loops=None):
             return None
         anchor = callee[0]  # the closure called a method of the same `self`: the read's `self` is that object
     reference = _reference(callee[1].get((effect.span, effect.detail)))
-    if not reference or reference[0] != _self_name(anchor):
+    if not reference or reference[0] != ir.self_name(anchor):
         return None
     return _collapsed(ctx, base + reference[1:], effect)
 
@@ -299,8 +299,8 @@ def _back_on_self(ctx: CheckContext, steps, anchor: ir.Function, anchor_path: st
     ``anchor`` on ``anchor``'s own ``self`` (``fallback_scheme=lambda: self.event.settings…`` in the
     ``attendee_name`` property reading the ``event`` property), and each later one on its own function's ``self``,
     down to the method ``callee`` holding the read: that method's ``self`` is ``anchor``'s."""
-    own = _self_name(anchor)
-    if not own or not _self_name(callee[0]):
+    own = ir.self_name(anchor)
+    if not own or not ir.self_name(callee[0]):
         return False
     for index, (path, span, _label) in enumerate(steps):
         step = _body_function(ctx, path, span)
@@ -310,7 +310,7 @@ def _back_on_self(ctx: CheckContext, steps, anchor: ir.Function, anchor_path: st
             continue
         for later_path, later_span, _l in steps[index + 1:]:
             later = _body_function(ctx, later_path, later_span)
-            if later is None or _reference(_called_on(later, later_span)) != (_self_name(later[0]),):
+            if later is None or _reference(_called_on(later, later_span)) != (ir.self_name(later[0]),):
                 return False
         return True
     return False
@@ -337,7 +337,7 @@ def _passed_receiver(ctx: CheckContext, effect, loop, chain, found, loops=None):
         if step is None:
             return None
         callee = step[0]
-        own = _self_name(callee)
+        own = ir.self_name(callee)
         if index < 0:
             held = own
         elif own and callee.name.startswith("__") and callee.name.endswith("__"):
@@ -429,7 +429,7 @@ def _closure_of(ctx: CheckContext, path: str, inner: ir.Function, method: ir.Fun
     facts = ctx.files.get(path)
     module = facts.ir if facts is not None and facts.parsed else None
     functions = {f.fid: f for f in module.functions} if module is not None else {}
-    own = _self_name(method)
+    own = ir.self_name(method)
     current = inner
     while current is not None and current.fid != method.fid:
         if not own or any(param.name == own for param in current.params):
@@ -481,10 +481,6 @@ def _called_on(found, span):
     if call is not None:
         return call.func if type(call.func) is ir.Attr else None
     return next((node for (at, _name), node in reads.items() if at == span), None)
-
-
-def _self_name(function: ir.Function) -> str:
-    return function.params[0].name if function.kind == "method" and function.params and not function.is_static else ""
 
 
 def _named(reference, function: ir.Function, loop, rebound: dict):

@@ -244,15 +244,11 @@ def _one_row(program, writes: list) -> bool:
                 return False
             names.add(held[0])
             continue
-        if SAVES_EXISTING not in write.tags or type(receiver) is not ir.Name or receiver.id == _self(function) \
+        if SAVES_EXISTING not in write.tags or type(receiver) is not ir.Name or receiver.id == ir.self_name(function) \
                 or len(bound.get(receiver.id, ())) > 1 or not _saves_self(program, chain[common + 1:]):
             return False
         names.add(receiver.id)
     return len(names) == 1
-
-
-def _self(function: ir.Function) -> str:
-    return function.params[0].name if function.kind == "method" and function.params and not function.is_static else ""
 
 
 def _saves_self(program, chain) -> bool:
@@ -261,11 +257,11 @@ def _saves_self(program, chain) -> bool:
     for path, span, _label in chain:
         module = program.modules.get(path)
         function = ir.innermost_function(module, span) if module is not None else None
-        if function is None or not _self(function):
+        if function is None or not ir.self_name(function):
             return False
         call = next((n for n in ir.iter_nodes(function.body) if type(n) is ir.Call and n.span == span), None)
         receiver = call.func.obj if call is not None and type(call.func) is ir.Attr else None
-        if type(receiver) is not ir.Name or receiver.id != _self(function):
+        if type(receiver) is not ir.Name or receiver.id != ir.self_name(function):
             return False
     return True
 

@@ -232,11 +232,11 @@ def _missing_body_parser(ctx: CheckContext, program, routes) -> Iterator[Finding
         readers = [r for r in own if _reads_parsed_body(program, r)]
         if not readers:
             continue
-        parsers = _parsers_of(ctx, framework)
+        parsers = ctx.knowledge.framework_names(framework, "body_parsers")
         uses = [reg for reg in web.registrations(program) if reg.app.framework == framework and _is_parser_use(program, reg, parsers)]
         if _project_parser(program, framework):
             continue
-        parsing_routers = _routers_parsing(ctx, framework)
+        parsing_routers = ctx.knowledge.framework_names(framework, "body_parsing_routers")
         for route in readers:
             if _route_level_parser(program, route, parsers):
                 continue
@@ -253,20 +253,6 @@ def _missing_body_parser(ctx: CheckContext, program, routes) -> Iterator[Finding
             )
             guidance = f"Mount {parser} on the app before the routers (`app.use('/api', router)`) are mounted."
             yield ctx.registry.finding("AL806", route.file, route.span, message, guidance)
-
-
-def _routers_parsing(ctx: CheckContext, framework: str) -> frozenset:
-    for entry in ctx.knowledge.entries:
-        if entry.kind == "framework" and entry.name == framework:
-            return frozenset(entry.extra.get("body_parsing_routers", ()))
-    return frozenset()
-
-
-def _parsers_of(ctx: CheckContext, framework: str) -> frozenset:
-    for entry in ctx.knowledge.entries:
-        if entry.kind == "framework" and entry.name == framework:
-            return frozenset(entry.extra.get("body_parsers", ()))
-    return frozenset()
 
 
 def _reads_parsed_body(program, route) -> bool:

@@ -643,6 +643,12 @@ def span_contains(outer: Span, inner: Span) -> bool:
         outer.end_line, outer.end_column)
 
 
+def self_name(function: Function) -> str:
+    """The name a method calls its own instance (``self``, or whatever its first parameter is named); ``""`` for a
+    function, a static method or a method without parameters."""
+    return function.params[0].name if function.kind == "method" and function.params and not function.is_static else ""
+
+
 def innermost_function(module: ModuleIR, span: Span) -> Function | None:
     """The innermost function (or the module's top level) whose source holds ``span``."""
     found = None

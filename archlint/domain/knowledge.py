@@ -67,6 +67,14 @@ class Knowledge:
             found = self.derived[key] = build(self.names.get(reader, {}))
         return found
 
+    def framework_names(self, framework: str, key: str) -> frozenset:
+        """The names a framework's entry lists under ``key`` (``body_parsers``, ``body_parsing_routers``,
+        ``promise_routers`` of ``express`` in rules/knowledge/frameworks.toml); empty when it lists none."""
+        for entry in self.entries:
+            if entry.kind == "framework" and entry.name == framework:
+                return frozenset(entry.extra.get(key, ()))
+        return frozenset()
+
     def of_kind(self, kind: str) -> list[Package]:
         return [entry for entry in self.entries if entry.kind == kind]
 
