@@ -140,9 +140,7 @@ def _binding_loop(ctx: CheckContext, effect, loops: dict, loop_id: str, name: st
 
 def _loop_targets(ctx: CheckContext, info) -> frozenset:
     """The names the ``for`` statement of ``info`` binds to each element."""
-    module = ctx.program.modules.get(info.path)
-    statement = next(filter(None, (_loop_in(body, info) for body in
-                                   (module.module.body, *(f.body for f in module.functions)))), None) if module else None
+    statement = _loop_node(ctx.program, info)
     return frozenset(ir.target_names(statement.target)) if statement is not None and statement.target is not None else frozenset()
 
 
@@ -678,8 +676,18 @@ def _loop_statement(ctx: CheckContext, path: str, loop):
     module = program.modules.get(path) if program is not None and path == loop.path else None
     if module is None or loop.kind not in ("for", "while"):
         return None
-    return next(filter(None, (_loop_in(body, loop) for body in
-                              (module.module.body, *(function.body for function in module.functions)))), None)
+    return _loop_node(program, loop)
+
+
+def _loop_node(program, loop):
+    """The IR loop of ``loop`` (a ``for``, ``while`` or an inline callback's ``.map``) in its module, found once
+    per run whichever of AL601/AL603/AL605 asks; ``None`` when its module has none at that place."""
+    def find():
+        module = program.modules.get(loop.path)
+        return next(filter(None, (_loop_in(body, loop) for body in
+                                  (module.module.body, *(function.body for function in module.functions)))), None) \
+            if module is not None else None
+    return program.memoised(f"loop-node:{loop.path}:{loop.span}", find)
 
 
 def _loop_in(body, loop):
@@ -1304,10 +1312,7 @@ def _invariant_in_body(ctx: CheckContext, loop, span) -> bool:
     loop's element elsewhere (it iterates over data), and the call sits in no ``try`` of the body nor under an
     ``if`` that tests a name its own block assigns (a lazy initialisation: it runs once)."""
     module = ctx.program.modules.get(loop.path)
-    if module is None:
-        return False
-    statement = next(filter(None, (_loop_in(body, loop) for body in
-                                   (module.module.body, *(function.body for function in module.functions)))), None)
+    statement = _loop_node(ctx.program, loop) if module is not None else None
     if statement is None:
         return False
     body, targets = statement.body, statement.target
