@@ -24,6 +24,9 @@ nothing can catch — the next session removes the directory of any earlier sess
 among the collected tests, that subprocess is started right after collection, the test is moved to the
 end of the run and reads its result there: the same command, environment and assertions, but it runs
 beside the rest of the suite (on the machine's other core) instead of alone while the suite waits.
+Under pytest-xdist (``-n auto``, the default in pyproject.toml: the suite's own checks spread over the
+cores) each worker collects every test, so none starts the subprocess: the test is moved to the front and
+runs in whichever worker the scheduler gives it first, while the other workers run the rest.
 """
 
 from __future__ import annotations
@@ -145,9 +148,15 @@ def self_check_result() -> subprocess.CompletedProcess | None:
 @pytest.hookimpl(trylast=True)  # after -k / -m / --deselect have chosen the items
 def pytest_collection_modifyitems(config, items):
     found = [index for index, item in enumerate(items) if item.nodeid.endswith(SELF_CHECK_TEST)]
-    if found and len(items) > 1:
-        _start_self_check()
-        items.append(items.pop(found[0]))  # read last: the rest of the suite runs while it works
+    if not found or len(items) < 2:
+        return
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # under pytest-xdist every worker collects (and would start a subprocess of its own): the test runs
+        # itself, first — the scheduler hands it to one worker while the others take the rest of the suite
+        items.insert(0, items.pop(found[0]))
+        return
+    _start_self_check()
+    items.append(items.pop(found[0]))  # read last: the rest of the suite runs while it works
 
 
 @pytest.fixture
