@@ -531,6 +531,8 @@ def seed_files(files: dict[str, FileFacts], graph: ModuleGraph, knowledge: Knowl
             facts.body  # noqa: B018 - the loader's full pass sets the signal too
         return facts.signals or ""
 
+    runtime = js_globals(knowledge)
+    inits = service_inits(knowledge)
     return {
         path
         for path, facts in files.items()
@@ -539,16 +541,48 @@ def seed_files(files: dict[str, FileFacts], graph: ModuleGraph, knowledge: Knowl
             any(edge.external and data_module(edge.target) for edge in graph.out_edges(path))
             and not migration(path)
             or signals(facts)
+            or runtime and reads_global(facts, runtime)
+            or inits and registers_services(facts, graph.out_edges(path), inits)
         )
     }
+
+
+def service_inits(knowledge: Knowledge) -> tuple[frozenset, frozenset]:
+    """The methods registering an ``init`` with its dependencies by service ref (semantics.toml `service_inits`) and
+    the modules of the refs that inject a DB handle (`service_refs`)."""
+    methods = frozenset(name for table in knowledge.semantics.values() for name in table.get("service_inits", ()))
+    modules = frozenset(name.partition(":")[0] for table in knowledge.semantics.values() for name in table.get("service_refs", {}))
+    return (methods, modules) if methods and modules else ()
+
+
+def registers_services(facts: FileFacts, edges, inits: tuple) -> bool:
+    """A JS file registering an ``init`` (`env.registerInit({ deps, init })`) that imports a module of DB service refs
+    (`coreServices.database`): the handle reaches it by injection, with no import of a driver to mark it."""
+    methods, modules = inits
+    return facts.language != "python" and any(call.callee.rpartition(".")[2] in methods for call in facts.calls) \
+        and any(edge.external and edge.target in modules for edge in edges)
+
+
+def js_globals(knowledge: Knowledge) -> frozenset:
+    """The JS runtime globals a data layer is reached through (semantics.toml `globals`: Strapi's `strapi`)."""
+    return frozenset(name for table in knowledge.semantics.values() for name in table.get("globals", ()))
+
+
+def reads_global(facts: FileFacts, names: frozenset) -> bool:
+    """A JS file calling a member of one of the runtime globals ``names`` (`strapi.db.query(…)`): it reaches the
+    database with no import to mark it (a local of the same name shadows it; the semantic model tells them apart)."""
+    return facts.language != "python" and any(call.callee.partition(".")[0] in names and "." in call.callee
+                                               for call in facts.calls)
 
 
 def marked(files, graph: ModuleGraph, knowledge: Knowledge, paths) -> set[str]:
     """Those of ``paths`` with data-layer marks of their own: they import a driver or an ORM, or
     hold SQL / DB-URL strings (the seeds' marks, migrations included)."""
     modules = data_layer_modules(knowledge)
+    runtime = js_globals(knowledge)
     return {path for path in paths if files[path].signals or any(
-        edge.external and any(module_matches(edge.target, m) for m in modules) for edge in graph.out_edges(path))}
+        edge.external and any(module_matches(edge.target, m) for m in modules) for edge in graph.out_edges(path))
+        or runtime and reads_global(files[path], runtime)}
 
 
 _MIGRATIONS = ("**/migrations/**", "**/alembic/**")

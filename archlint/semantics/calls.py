@@ -2408,7 +2408,8 @@ class Calls:
             text = node.value if type(node) is ir.Const and isinstance(node.value, str) else ""
         if not text and type(node) is ir.Template and node.strings:
             text = node.strings[0]
-        word = text.lstrip(" (\n\t").split(None, 1)[0].upper() if text.strip() else ""
+        words = text.lstrip(" (\n\t").split(None, 1)  # (a template opening with a hole: `(${sub}) union …` has no word)
+        word = words[0].upper() if words else ""
         if word in ("INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE", "UPSERT", "TRUNCATE"):
             return "write"
         if word in ("BEGIN", "START"):  # BEGIN / START TRANSACTION on one connection

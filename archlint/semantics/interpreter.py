@@ -702,6 +702,8 @@ class Frame(Calls):
                 if self.python and param.kind in ("pos", "kwonly") and self._route_parameter(param, value):
                     value = v.tag(v.UNKNOWN if type(v.strip(value)) is v.Const else value, frozenset({v.INPUT_TAG}))
             if param.kind == "pattern" and param.target is not None:
+                if not self.python and v.is_unknown(value):
+                    value = self._runtime_globals(param.target, value)
                 self.bind(param.target, value)
             else:
                 self.env[param.name] = value
@@ -711,6 +713,16 @@ class Frame(Calls):
                 receiver = v.strip(self.self_value)
                 if type(receiver) is v.Instance:
                     self.program.write_field(receiver.path, receiver.cid, param.name, value)
+
+    def _runtime_globals(self, pattern, value):
+        """``module.exports = ({ strapi }) => ({ … })``: the framework calls the factory with an object holding its runtime
+        global (semantics.toml `globals`) under that name — the same object the free name reads. Other keys stay unknown."""
+        names = self.program.library.js_globals
+        if not names or type(pattern) is not ir.Obj:
+            return value
+        found = tuple((entry.key, v.External(f"global:{entry.key}")) for entry in pattern.entries
+                      if entry.key in names and type(entry.value) is ir.Name and entry.value.id == entry.key)
+        return v.Record(found) if found else value
 
     def default_parameter(self, param: ir.Param):
         """A parameter's value when the caller does not give it: its default (``Depends(get_db)``),
@@ -1710,6 +1722,9 @@ class Frame(Calls):
             key = self._request_slot(test.obj, test.name)
             if key and truthy and key in self.env:  # if (!req.loggedUser) return …
                 return {key: non_null(self.env[key])}
+            if truthy and test.optional and type(test.obj) is ir.Name:
+                # `if (!row?.original_value) throw …`: past it the value held is truthy, so `row` was no null
+                return {**self.narrowing(test.obj, True, seen), **self._field_narrowing(test)}
             return self._field_narrowing(test) if truthy else {}
         if kind is ir.Compare and test.op in ("in", "not-in"):
             loaded = self._loaded_state_narrowing(test, truthy == (test.op == "in"))

@@ -726,7 +726,7 @@ class Program:
                 return self.module_member_static(source, name)
         if module.language == "python" and name in _PY_BUILTINS:
             return v.External(f"builtins.{name}")
-        if module.language != "python" and name in _JS_GLOBALS:
+        if module.language != "python" and (name in _JS_GLOBALS or name in self.library.js_globals):
             return v.External(f"global:{name}")
         return self.submodule(path, name)
 
@@ -1918,6 +1918,9 @@ class Program:
         plugin = self._fastify_plugins().get((path, function.fid))
         if plugin is not None:  # app.register(plugin): a Fastify plugin gets the (child) instance, not a request
             return (plugin,)
+        services = self._injected_services(path, function)
+        if services is not None:  # registerInit({ deps: { database: coreServices.database }, async init({ database }) {…} })
+            return (services,)
         framework = self._handler_frameworks().get((path, function.fid))
         if framework is None and any(
             self.static_name(path, d.func if type(d) is ir.Call else d) in known(self).aiohttp_middleware
@@ -1941,6 +1944,37 @@ class Program:
         if self.replaced_body(path, function.fid) is not None:  # validate(schema) before it on every route
             tags.add(f"{v.BODY_REPLACED_TAG}{path}:{function.fid}")
         return (v.tag(v.Request(framework), frozenset(tags)),)
+
+    def _injected_services(self, path: str, function: ir.Function):
+        """The object a framework calls an ``init`` function with when it is registered with its dependencies by
+        service ref (``env.registerInit({ deps: { database: coreServices.database }, async init({ database }) {…} })``,
+        semantics.toml ``service_inits``): each key of ``deps`` holds the DB handle its ref injects, other keys stay
+        unknown; ``None`` when the function is no such ``init``."""
+        library = self.library
+        if not library.service_inits or function.parent < 0 or self.language(path) == "python":
+            return None
+        outer = self.function(path, function.parent)
+        if outer is None:
+            return None
+        for method in sorted(library.service_inits):
+            for call in self.calls_named(outer, method=method):
+                options = call.arg(0)
+                if type(options) is not ir.Obj:
+                    continue
+                entries = {entry.key: entry.value for entry in options.entries if isinstance(entry.key, str)}
+                init, deps = entries.get("init"), entries.get("deps")
+                if type(init) is not ir.FuncRef or init.fid != function.fid or type(deps) is not ir.Obj:
+                    continue
+                found = []
+                for entry in deps.entries:
+                    if not isinstance(entry.key, str) or type(entry.value) not in (ir.Name, ir.Attr):
+                        continue
+                    ref = v.strip(self.static_value(path, entry.value))
+                    handle = library.service_refs.get(ref.name) if type(ref) is v.External else None
+                    if handle is not None:
+                        found.append((entry.key, handle))
+                return v.Record(tuple(sorted(found)))
+        return None
 
     def replaced_body(self, path: str, fid: int):
         """What a route handler reads as the request body when every route it serves runs a middleware that
