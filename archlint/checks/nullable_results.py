@@ -7,11 +7,14 @@ The semantic model gives each such result (``.first()``, ``one_or_none()``, ``sc
 over a query's rows, unless matched by a foreign key the program holds) the value *nullable row* and narrows it on
 every check a program makes before use: ``if not user: raise/return/abort(…)``, ``is None``,
 ``=== null``, ``user and user.x``, ``user?.x``, ``assert user``, a helper that raises, a conditional
-expression.  ``get_object_or_404``, ``scalar_one()``, ``findOrFail``/``OrThrow``, Sequelize
+expression, the count of a raw lookup's rows (``if (!rows.length)``, ``result.rowCount === 0``).
+``get_object_or_404``, ``scalar_one()``, ``findOrFail``/``OrThrow``, Sequelize
 ``rejectOnEmpty`` never yield ``None`` — unless a ``try`` turns their error into one: a handler catching it
 that returns ``None``/``null`` (``try: return q.one() except NoResultFound: return None``, ``try { return await
 repo.findOneOrFail(…) } catch { return null }``) or ``.catch(() => null)`` makes the function's result that
-lookup's nullable row.  A WTForms ``validate_<field>(self, field)`` that raises unless ``Model.query.get(field.data)``
+lookup's nullable row; so do ``rows[0] ?? null`` / ``row || null`` / ``row or None`` and a member read with ``?.``
+(``return result.rows[0]?.bio``).  A raw lookup bound to the values a raw ``INSERT`` of its table bound earlier in
+the function (insert-or-ignore, then select) finds its row.  A WTForms ``validate_<field>(self, field)`` that raises unless ``Model.query.get(field.data)``
 found a row is a check of that same lookup re-run on ``form.<field>.data`` past ``form.validate()`` /
 ``validate_on_submit()``; a lookup by the primary key compared with a stored foreign key and otherwise only
 foreign-key columns (a tenant scope, ihatemoney's ``Person.id == bill.payer_id`` within the project) finds its row.  What is left is a dereference that raises on a missing row —

@@ -20,7 +20,7 @@ from archlint.semantics.frameworks import (ADAPTER, adapter_hook, converter_hook
 from archlint.semantics.frameworks import known as framework_names
 from archlint.semantics.library import Outcome
 from archlint.semantics.program import passes_through, shares_context
-from archlint.semantics.raw_lookups import lookup_table
+from archlint.semantics.raw_lookups import inserted_table, lookup_table
 from archlint.semantics.web import callee_name
 from archlint.semantics.routes import known as route_names
 from archlint.semantics.records import CallRecord, Construct, Event, LoopInfo, argument_for
@@ -2530,9 +2530,61 @@ class Calls:
                         found.add(model)
         return found.pop() if len(found) == 1 else ""
 
+    def _statement_params(self, node, args) -> tuple[str, tuple | None]:
+        """The SQL text a raw driver call runs and the names of the values it binds (``pool.query(sql, [name])``,
+        ``db.prepare(sql).run(name)`` / ``.get(name)``, the statement held in a local), each a local or a local's
+        attribute (``tag.name``); the names ``None`` when any bound value is something else."""
+        if type(node) is not ir.Call or type(node.func) is not ir.Attr:
+            return "", None
+        statement = node.func.obj
+        if type(statement) is ir.Name:
+            assigned = [a.value for a in self.program.node_index(self.function).assigns
+                        if a.op == "=" and any(type(t) is ir.Name and t.id == statement.id for t in a.targets)]
+            statement = assigned[0] if len(assigned) == 1 else None
+        prepared = type(statement) is ir.Call and type(statement.func) is ir.Attr and statement.args \
+            and statement.args[0].kind == "pos" and type(statement.args[0].value) is ir.Const \
+            and isinstance(statement.args[0].value.value, str) and len(statement.args) == 1
+        if prepared:  # db.prepare("INSERT …").run(a, b): the arguments are the bound values
+            text, bound = statement.args[0].value.value, [a.value for a in node.args]
+        elif args and args[0][0] == "pos" and type(v.strip(args[0][2])) is v.Const and isinstance(v.strip(args[0][2]).value, str):
+            text, bound = v.strip(args[0][2]).value, [a.value for a in node.args[1:2]]
+        else:
+            return "", None
+        if len(bound) == 1 and type(bound[0]) is ir.Seq:
+            bound = list(bound[0].elts)
+        names = []
+        for value in bound:
+            if type(value) is ir.Name:
+                names.append(value.id)
+            elif type(value) is ir.Attr and type(value.obj) is ir.Name:
+                names.append(f"{value.obj.id}.{value.name}")
+            else:
+                return text, None
+        return text, tuple(names)
+
+    def _note_raw_insert(self, node, args) -> None:
+        """A raw ``INSERT`` run here (``INSERT … ON CONFLICT DO NOTHING``, ``INSERT OR IGNORE``, a plain one): past it a
+        row of that table holds the values it bound — stored, or already there — so a lookup of the table bound to the
+        same names finds it (``Frame.inserted_keys``, read by :meth:`_reinserted`)."""
+        text, names = self._statement_params(node, args)
+        table = inserted_table(text) if text and names else ""
+        if table:
+            self.inserted_keys[table] = self.inserted_keys.get(table, frozenset()) | frozenset(names)
+
+    def _reinserted(self, table: str, node, args) -> bool:
+        """A raw lookup of ``table`` bound only to names an ``INSERT`` of the same table bound earlier in this
+        function (insert-or-ignore, then select the row's id): it finds that row."""
+        inserted = self.inserted_keys.get(table) if table else None
+        if not inserted:
+            return False
+        _text, names = self._statement_params(node, args)
+        return bool(names) and set(names) <= inserted
+
     def outcome_value(self, outcome: Outcome, receiver, args, node, stack: str, model: str):  # noqa: C901
         """The value a library call yields, from its descriptor in ``semantics.toml``."""
         kind = outcome.value
+        if (outcome.run or outcome.write) and stack not in self.program.library.orm_lookups:
+            self._note_raw_insert(node, args)
         # a manager's own query (``ticket.followups.filter(…)``) loads afresh: not what a prefetch loaded
         loaded = getattr(receiver, "loaded", frozenset()) if type(receiver) is not v.Db else frozenset()
         if type(receiver) is v.ModelClass and not receiver.scoped and stack in self.program.library.scope_methods:
@@ -2646,7 +2698,8 @@ class Calls:
         if kind == "row?" and _aggregates_only(self.program.library.single_row_aggregates.get(stack), args):
             return v.Row(stack, model, loaded)  # `SELECT COUNT(id) … LIMIT 1`: one row whatever matches
         if kind == "row?" and not _rejects_on_empty(args) and not keyed_by_stored_row(self.program, receiver, args) and not getattr(receiver, "nonempty", False) and not keyed_cursor and not keyed_result \
-                and not self.validated_lookup(node):
+                and not self.validated_lookup(node) \
+                and not (type(receiver) is v.Db and receiver.kind == "statement" and self._reinserted(receiver.model, node, args)):
             # a lookup of a mapped model, or a raw lookup SELECT (`SELECT COUNT(*)`/`RETURNING id` always
             # yield a row: raw_lookups gives them no table)
             if stack not in self.program.library.orm_lookups and not model:
@@ -2671,7 +2724,7 @@ class Calls:
             return v.tag(v.Row(stack, model, loaded), NEW_ROW if outcome.new else frozenset())
         if kind.startswith("handle:"):  # a cursor remembers the table a raw lookup SELECT reads
             table = model or (self._raw_lookup(args) if stack not in self.program.library.orm_lookups else "")
-            if kind == "handle:cursor" and table and keyed_by_stored_row(self.program, receiver, args):
+            if kind == "handle:cursor" and table and (keyed_by_stored_row(self.program, receiver, args) or self._reinserted(table, node, args)):
                 # db.execute("SELECT … WHERE id = ?", (row["author_id"],)): its fetchone() finds the row
                 return v.Db(stack, "cursor", table, via=KEYED_CURSOR)
             handle = v.Db(stack, kind[7:], table)
@@ -2702,7 +2755,8 @@ class Calls:
                 rows = v.Rows(stack, model, loaded)
                 table = self._raw_lookup(args) or _template_lookup(args) \
                     if not model and stack not in self.program.library.orm_lookups else ""
-                if table and node is not None:  # pool.query("SELECT … WHERE id = $1", [id]): rows[0] may be undefined
+                if table and node is not None and not self._reinserted(table, node, args):
+                    # pool.query("SELECT … WHERE id = $1", [id]): rows[0] may be undefined
                     rows = v.tag(v.Rows(stack, table, loaded), frozenset({v.LOOKUP_ROWS_TAG + self.origin_of(node)}))
                 return v.Record((("rows", rows), ("rowCount", v.UNKNOWN), ("count", v.UNKNOWN)))
             if stack == "sqlalchemy":  # Flask-SQLAlchemy's Pagination (query.paginate / db.paginate): .items is the page's rows
@@ -2713,7 +2767,12 @@ class Calls:
             if outcome.of in ("rows", "row"):  # advanced-alchemy: (rows, count) / (row, created)
                 return v.Tuple((v.Rows(stack, model, loaded) if outcome.of == "rows" else v.Row(stack, model, loaded), v.UNKNOWN))
             if stack == "mysql2":
-                return v.Tuple((v.Rows(stack, model), v.UNKNOWN))
+                rows = v.Rows(stack, model)
+                table = self._raw_lookup(args) or _template_lookup(args) if not model else ""
+                if table and node is not None and not self._reinserted(table, node, args):
+                    # const [rows] = await pool.execute("SELECT … WHERE id = ?", [id]): rows[0] may be undefined
+                    rows = v.tag(v.Rows(stack, table), frozenset({v.LOOKUP_ROWS_TAG + self.origin_of(node)}))
+                return v.Tuple((rows, v.UNKNOWN))
             if stack in ("django", "sequelize"):
                 return v.Tuple((v.Row(stack, model, loaded), v.UNKNOWN))
             return v.UNKNOWN

@@ -193,6 +193,8 @@ class Known(NamedTuple):
     injected_repositories: dict  # module of a NestJS `@InjectRepository(Entity)` -> the stack of the repository it injects
     form_validations: frozenset  # WTForms `form.validate()` / `validate_on_submit()`: the form's validators ran (_validated_form)
     field_validator_prefixes: tuple  # `validate_<field>(self, field)`: WTForms' inline field validators
+    row_counts: frozenset  # `rows.length` / `result.rowCount`: a raw lookup's rows counted (_lookup_rows_found)
+    held_users: frozenset  # Flask-Login `current_user`: the request's loaded account, its columns a stored row's keys
 
 
 def _known(table: dict) -> Known:
@@ -209,11 +211,19 @@ def _known(table: dict) -> Known:
                                                            "sends_held_changes", "sets_columns",
                                                            "attribute_scopes", "properties", "row_metadata",
                                                            "context_decorators", "unit_of_work_drivers", "scoped_sessions",
-                                                           "instance_state", "no_return", "form_validations")})
+                                                           "instance_state", "no_return", "form_validations", "row_counts", "held_users")})
 
 
 def known(program) -> Known:
     return program.library.view("interpreter", _known)
+
+
+def _row_counts(program) -> frozenset:
+    return known(program).row_counts
+
+
+def _held_users(program) -> frozenset:
+    return known(program).held_users
 
 
 def handles_unique_violation(handler, names: Known, resolve=None) -> bool:
@@ -559,6 +569,7 @@ class Frame(Calls):
         # the optional parameters (a falsy constant default) the caller gave a value, with that value (see BoolOp)
         self.overrides: dict[str, object] = {}
         self.row_facts: set[str] = set()  # env keys of rows this frame inserted (see _inserted_here)
+        self.inserted_keys: dict[str, frozenset] = {}  # table -> names a raw INSERT here bound (Calls._note_raw_insert)
         self.filter_facts: dict = {}  # env key -> the FoundFilter of a statement filter found here (see _found_filters)
         self.changed_unseen: set[str] = set()  # models of loaded rows changed here column unknown (Calls.change_unseen)
         self.discarded = None  # the call an expression statement runs: nothing reads its value
@@ -566,6 +577,8 @@ class Frame(Calls):
         self.exit_branches: list[tuple] = []  # self.branch at each normal return (Summary.exit_branch)
         # values.OPTIONAL_READ_TAG of each optional chain of a maybe-missing row read here -> the chain
         self.optional_reads: dict[str, ir.Attr] = {}
+        # the same marks -> the maybe-missing row the chain read (a function returning the chain: see _missing_member)
+        self.optional_rows: dict[str, object] = {}
 
     # running ---------------------------------------------------------------------------------------
     def run(self, args: tuple = (), kwargs: tuple = (), bound=None) -> Summary:
@@ -1278,6 +1291,8 @@ class Frame(Calls):
             value = self.eval(node.value) if node.value is not None else v.Const(None)
             if node.value is None or (type(node.value) is ir.Const and node.value.value is None):
                 value = self._missed_return(value)
+            elif self.optional_rows and not self.python:
+                value = self._missing_member(node.value, value)
             if self.callback_results:
                 if self.callback_settled[-1] and type(v.strip(value)) is v.Query:
                     value = self.await_value(value, node.value)  # runs now, once per element
@@ -1713,6 +1728,12 @@ class Frame(Calls):
             return self._validated_form(test.func.obj.id)  # if form.validate_on_submit(): its validators' lookups found rows
         if kind is ir.Call:
             return self._membership_narrowing(test.args[0].value if len(test.args) == 1 else None, test.func, truthy, "includes")
+        if not self.python and kind is ir.Attr and test.name in _row_counts(self.program):
+            return self._lookup_rows_found(test.obj) if truthy else {}  # if (!rows.length) return null / !result.rowCount
+        if not self.python and kind is ir.Compare and type(test.left) is ir.Attr and test.left.name in _row_counts(self.program) \
+                and type(test.right) is ir.Const and type(test.right.value) is int and type(test.right.value) is not bool \
+                and _at_least_one(test.op, test.right.value, truthy):
+            return self._lookup_rows_found(test.left.obj)  # if (rows.length === 0) throw … / result.rowCount < 1
         if kind is ir.Attr and test.name == "rowcount" and type(test.obj) is ir.Name:
             return self._rows_matched(test.obj.id) if truthy else {}  # if not result.rowcount: return
         if kind is ir.Compare and type(test.left) is ir.Attr and test.left.name == "rowcount" and type(test.left.obj) is ir.Name \
@@ -1762,6 +1783,42 @@ class Frame(Calls):
                     and (test.op in ("is", "==")) != truthy:
                 return self._field_narrowing(name)  # if self.user is None: raise …
         return {}
+
+    def _missing_member(self, node, value):
+        """``return result.rows[0]?.bio`` / ``return user?.profile``: a member of a row that may be missing, read with an
+        optional chain, is ``undefined`` where the lookup found nothing — the caller gets that lookup's missing row
+        (a ``missed:`` None) besides the member, and a read of it unchecked raises as the row's would."""
+        while type(node) is ir.Await:
+            node = node.value
+        if type(node) is not ir.Attr or not node.optional:
+            return value
+        for mark in sorted(v.tags_of(value)):
+            row = self.optional_rows.get(mark) if mark.startswith(v.OPTIONAL_READ_TAG) else None
+            origin = next((v.strip(o).origin for o in v.options(row) if type(v.strip(o)) is v.Row and v.strip(o).nullable
+                           and v.strip(o).origin), "") if row is not None else ""
+            if origin:
+                member = _without_optional_mark(value)
+                missing = v.Tagged(v.Const(None), frozenset({v.MISSED_TAG + origin}))
+                joined = v.join(member, missing)
+                if type(v.strip(member)) is v.Unknown:  # a column's value: kept beside the None (a join would drop it)
+                    joined = v.Tagged(v.Union(tuple(sorted((v.UNKNOWN, v.Const(None)), key=v.order_key))),
+                                      v.tags_of(member) | missing.tags)
+                return joined
+        return value
+
+    def _lookup_rows_found(self, counted) -> dict:
+        """``if (!rows.length) return null`` / ``if (result.rowCount === 0) throw new NotFoundError()``: past the test a
+        raw lookup's rows (``result.rows`` of ``pool.query("SELECT … WHERE id = $1")``, a name holding them, or the
+        result whose ``rowCount`` was tested) hold at least one row, so ``rows[0]`` is a row, not undefined."""
+        if type(counted) is ir.Attr and type(counted.obj) is ir.Name:  # result.rows.length
+            counted = counted.obj if counted.name == "rows" else None
+        if type(counted) is not ir.Name or counted.id not in self.env:
+            return {}
+        current = self.env[counted.id]
+        found = None
+        for option in v.options(current):
+            found = v.join(found, _found_rows(option))
+        return {counted.id: found} if found is not None and found != current else {}
 
     def _validated_form(self, name: str) -> dict:
         """``if form.validate():`` with ``form`` an instance of a project form class: the path facts that the
@@ -2991,6 +3048,7 @@ class Frame(Calls):
                     mark = v.OPTIONAL_READ_TAG + self.site_key(node)
                     if type(node.obj) is ir.Name:
                         self.optional_reads[mark] = node
+                    self.optional_rows[mark] = value
                     return v.tag(_unstored(self._attr(node, non_null(value))), frozenset({mark}))
                 value = non_null(value)
             else:
@@ -3085,6 +3143,12 @@ class Frame(Calls):
                 # `process.env.NODE_ENV || 'development'`, `process.env.DB_DIALECT ?? 'sqlite'`: the value the app
                 # runs with when the variable is unset (the start-up environment is judged by `verify`)
                 return values[1]
+            if node.op in ("or", "??") and len(values) == 2 and _only_none(values[1]) \
+                    and v.is_nullable(values[0]):
+                # `return rows[0] ?? null` / `return row || null` / `return row or None`: the fallback is the missing row's own null — still
+                # the lookup's maybe-missing row (its origin kept, judged at the caller's read), null now
+                bare = v.strip(values[0])
+                return v.tag(bare._replace(empty=""), v.tags_of(values[0])) if type(bare) is v.Row else values[0]
             if node.op == "??" and values:
                 # `row?.id ?? -1`: a fallback where the chain yields undefined
                 result = non_null(_without_optional_mark(values[0]) if len(values) > 1 else values[0])
@@ -3252,6 +3316,10 @@ class Frame(Calls):
             if outcome is not None:
                 return v.tag(self.outcome_value(outcome, bare, (), node, bare.stack, bare.model), tags)
             return v.tag(v.UNKNOWN, tags)
+        if kind is v.External and bare.name in _held_users(self.program):
+            # Flask-Login's `current_user.id`: a column of the account the user loader found for this request (behind
+            # `login_required` it is that row, else the anonymous user, which has no id) — a stored row's key (AL220)
+            return v.tag(v.UNKNOWN, tags | {v.STORED_KEY_TAG})
         if kind is v.ModelClass:
             outcome = library.attribute(bare.stack, "modelclass", name)
             model = self.program.schema.get(bare.model)
@@ -3884,6 +3952,8 @@ class Frame(Calls):
             asserted = node is not None and (node.span.end_line, node.span.end_column) in self.module.asserted \
                 or ASSERTED_TAG in v.tags_of(value)
             empty = next((row.empty for row in rows if row.nullable and row.origin), "")
+            if not rows and not self.python:
+                empty = "undefined"  # a missing row's member read with `?.` (Frame._missing_member)
             deref = Deref(self.path, span, render(node, 60), model, origin, via, subscript, destructure, guard, asserted, empty, sink)
             self.null_derefs.append(deref)
             tags = all_tags(v.options(value))
@@ -4105,6 +4175,23 @@ def run_module(program: Program, path: str, analysis: Analysis | None = None) ->
 def _is_sqlalchemy_update(name: str) -> bool:
     """``sqlalchemy.update`` / ``sqlalchemy.sql.expression.update`` (however it was imported)."""
     return name.startswith("sqlalchemy") and name.rsplit(".", 1)[-1] == "update"
+
+
+def _found_rows(value):
+    """A raw lookup's rows (tagged ``values.LOOKUP_ROWS_TAG``), or the driver result holding them as ``rows``, known to
+    hold a row: the tag dropped, so their first element is a row."""
+    bare = v.strip(value)
+    if type(bare) is v.Rows:
+        tags = v.tags_of(value)
+        kept = frozenset(t for t in tags if not t.startswith(v.LOOKUP_ROWS_TAG))
+        return value if kept == tags else v.tag(bare, kept)
+    if type(bare) is v.Record and bare.get("rows") is not None:
+        rows = bare.get("rows")
+        found = _found_rows(rows)
+        if found is rows:
+            return value
+        return v.tag(v.Record(tuple((key, found if key == "rows" else item) for key, item in bare.items)), v.tags_of(value))
+    return value
 
 
 def _nonempty(value):

@@ -44,3 +44,33 @@ def lookup_table(sql: str) -> str:
     source = select.args.get("from_") or select.args.get("from")
     table = source.this if source is not None else None
     return table.name if isinstance(table, exp.Table) else ""
+
+
+@lru_cache(maxsize=1024)
+def inserted_table(sql: str) -> str:
+    """The table a raw ``INSERT`` writes (``INSERT INTO tags (name) VALUES ($1) ON CONFLICT DO NOTHING``, ``INSERT OR
+    IGNORE INTO …``, MySQL's ``INSERT IGNORE INTO …``), else ``""``.  Once it ran, a row with the values it was given
+    exists — it stored one, or one was there already (the conflict it ignored); a failed insert throws."""
+    if not sql.upper().lstrip(" (\n\t").startswith("INSERT"):
+        return ""
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import SqlglotError
+
+    from archlint.domain.sql.lexer import Statement, mask, normalise, placeholders
+
+    masked = mask(sql)
+    found = placeholders(masked)
+    if found:
+        sql = normalise(Statement(0, sql, masked), [], found, False).sql
+    for dialect in (None, "mysql"):  # INSERT IGNORE is MySQL's
+        try:
+            statements = sqlglot.parse(sql, read=dialect)
+        except (SqlglotError, ValueError, RecursionError):
+            continue
+        if len(statements) != 1 or not isinstance(statements[0], exp.Insert):
+            return ""
+        target = statements[0].this
+        table = target.this if isinstance(target, exp.Schema) else target
+        return table.name if isinstance(table, exp.Table) else ""
+    return ""

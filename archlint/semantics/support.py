@@ -113,6 +113,8 @@ def non_null(value):
     bare = v.strip(value)
     if type(bare) is v.Row and bare.nullable:
         return v.tag(bare._replace(nullable=False, origin="", empty=""), v.tags_of(value))
+    if type(value) is v.Tagged and type(bare) is not v.Const and v.missed_origin(value):
+        return v.without_missed(value)  # a missing row's member (`return row?.bio`), checked: the member
     return value
 
 
