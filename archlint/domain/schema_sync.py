@@ -52,6 +52,9 @@ class SchemaCalls:
     node_modules: tuple  # the JS modules those come from: only files importing one are lowered
     plugin_configs: frozenset  # advanced-alchemy's configs taking `create_all=True`
     plugin_modules: tuple
+    flags: tuple  # Python `(module.Name pattern, keyword)`: start-up calls creating the tables with the keyword on
+    calls: tuple  # Python `module.Name` patterns of calls creating the tables outright
+    python_modules: tuple  # the Python modules those come from: only files importing one are lowered
 
 
 def schema_calls_known(knowledge: Knowledge) -> SchemaCalls:
@@ -64,10 +67,14 @@ def schema_calls_known(knowledge: Knowledge) -> SchemaCalls:
         migrators = tuple(m for e in orms for m in e.extra.get("schema_migrators", ()))
         modules = {target.split(":", 1)[0] for target in autoload | synchronize}
         modules |= {pattern.split(":", 1)[0].split("/*", 1)[0] for pattern in migrators}
+        flags = tuple(sorted((pattern, keyword) for e in orms for pattern, keyword in e.extra.get("schema_flags", {}).items()))
+        calls = tuple(sorted(c for e in orms for c in e.extra.get("schema_calls", ())))
+        plugin_modules = tuple(m for f in frameworks for m in f.extra.get("plugin_modules", ()))
+        python_modules = {pattern.split(".*", 1)[0].split(".", 1)[0] for pattern, _ in flags} | {c.split(".", 1)[0] for c in calls}
         built = knowledge.derived["schema_sync"] = (len(knowledge.entries), SchemaCalls(
             autoload, synchronize, migrators, tuple(sorted(modules)),
             frozenset(c for f in frameworks for c in f.extra.get("plugin_configs", ())),
-            tuple(m for f in frameworks for m in f.extra.get("plugin_modules", ()))))
+            plugin_modules, flags, calls, tuple(sorted(set(plugin_modules) | python_modules))))
     return built[1]
 
 
@@ -78,7 +85,7 @@ def synchronising_calls(module: ir.ModuleIR, known: SchemaCalls, options_named=N
     literal a module-level name holds, also one imported from a config module
     (``TypeOrmModule.forRoot(typeOrmConfig)``), else ``None``."""
     if module.language == "python":
-        return _python_synchronising_calls(module, known.plugin_configs, known.plugin_modules)
+        return _python_synchronising_calls(module, known)
     decorators = tuple(decorator for cls in module.classes for decorator in cls.decorators)
     found = []
     for block in [decorators] + [function.body for function in module.functions]:
@@ -106,16 +113,26 @@ def synchronising_calls(module: ir.ModuleIR, known: SchemaCalls, options_named=N
     return found
 
 
-def _python_synchronising_calls(module: ir.ModuleIR, configs: frozenset[str], modules: tuple[str, ...]) -> list[tuple[ir.Span, str]]:
+def _python_synchronising_calls(module: ir.ModuleIR, known: SchemaCalls) -> list[tuple[ir.Span, str]]:
     """advanced-alchemy's (and Litestar's re-exported) plugin configs: ``SQLAlchemyAsyncConfig(create_all=True,
-    metadata=Base.metadata)`` runs ``metadata.create_all`` when the application starts."""
+    metadata=Base.metadata)`` runs ``metadata.create_all`` when the application starts; an ORM's start-up call with its
+    schema keyword on (``register_tortoise(app, …, generate_schemas=True)``, orms.toml ``schema_flags``) or a call
+    creating the tables outright (``await Tortoise.generate_schemas()``, ``schema_calls``)."""
     found = []
     for function in module.functions:
         for call in ir.calls_in(function.body):
             target = _target(module, call.func).replace(":", ".")
             head, _, name = target.rpartition(".")
-            if name in configs and head.startswith(modules) and _maybe_on(call.arg(keyword="create_all")):
+            if name in known.plugin_configs and head.startswith(known.plugin_modules) and _maybe_on(call.arg(keyword="create_all")):
                 found.append((call.span, f"{name}(create_all=True)"))
+                continue
+            if not target:
+                continue
+            keyword = next((k for pattern, k in known.flags if fnmatchcase(target, pattern)), None)
+            if keyword is not None and _maybe_on(call.arg(keyword=keyword)):
+                found.append((call.span, f"{name}({keyword}=True)"))
+            elif any(fnmatchcase(target, pattern) for pattern in known.calls):
+                found.append((call.span, f"{name}()"))
     return found
 
 
@@ -177,7 +194,7 @@ def synchronised_schemas(files, graph, wanted, knowledge: Knowledge) -> list[tup
         facts = files[path]
         if not facts.parsed or not wanted(path):
             continue
-        modules = known.plugin_modules if facts.language == "python" else known.node_modules
+        modules = known.python_modules if facts.language == "python" else known.node_modules
         if not any(edge.external and module_matches(edge.target, m) for edge in graph.out_edges(path) for m in modules):
             continue
         module = facts.ir

@@ -972,11 +972,17 @@ class Calls:
             locking = lost_updates.known(self.program)
             if func.name in locking.lock_methods or lost_updates.lock_option(node):
                 result = v.tag(result, lost_updates.LOCKED)  # the rows it returns stay locked until commit
-            if self.analysis is not None and (func.name in locking.write_methods
-                                              or func.name == "set" and type(v.strip(receiver)) is v.Query):  # Drizzle update().set()
+            if func.name in locking.write_methods or func.name == "set" and type(v.strip(receiver)) is v.Query:  # Drizzle update().set()
+                # (also while running for a caller: a repository given the row the service read — a context event)
                 for column, name, value in lost_updates.written_increments(node):
                     if not lost_updates.compare_and_set(node, column, locking):
                         self.stale_increment(name, column, value)
+                for column, name in lost_updates.written_names(node):
+                    # `set({ favoritesCount })` of a parameter the caller passed as `article.favoritesCount + 1`
+                    stale = next((t[len(lost_updates.STALE_TAG):] for t in sorted(v.tags_of(self.env.get(name.id)))
+                                  if t.startswith(lost_updates.STALE_TAG) and t.endswith(f"|{column}")), None)
+                    if stale is not None and not lost_updates.compare_and_set(node, column, locking):
+                        self.event("lost-update", node, stale)
         if self.analysis is not None:
             callees = tuple(self.ran)
             self.analysis.calls.append(CallRecord(node, receiver, tuple(a[2] for a in args), result, tuple(self.loops),
@@ -1161,6 +1167,21 @@ class Calls:
             self.event("lost-update", node, f"{row.stack}|{row.model}|{column}")
         else:
             self.pending_increments.append((node, f"{row.stack}|{row.model}|{column}", pending))
+
+    def stale_value(self, node: ir.BinOp) -> frozenset:
+        """The tag of ``row.column ± n`` where ``row`` holds a stored row read without a lock: the value, passed on
+        (``repository.setCount(article.id, article.count + 1)``), is a read-modify-write when it is written back to
+        that column (see :mod:`.lost_updates`)."""
+        found = lost_updates.incremented_column(node)
+        if found is None:
+            return frozenset()
+        held = self.env.get(found[0].id)
+        if held is None or not existing_row(held) or lost_updates.LOCKED <= v.tags_of(held):
+            return frozenset()
+        row = next((v.strip(o) for o in v.options(held) if v.strip(o).model), None)
+        if row is None:
+            return frozenset()
+        return frozenset({f"{lost_updates.STALE_TAG}{row.stack}|{row.model}|{found[1]}"})
 
     def arguments(self, args: tuple, spawned: frozenset = frozenset()) -> list[tuple[str, str, object, object]]:
         if not spawned:

@@ -3103,7 +3103,10 @@ class Frame(Calls):
                 return v.Const("".join(node.strings) if not values else v.ANY_CONSTANT)
             return v.tag(v.UNKNOWN, tags)
         if kind is ir.BinOp:
-            return self.binop(node.op, self.eval(node.left), self.eval(node.right))
+            result = self.binop(node.op, self.eval(node.left), self.eval(node.right))
+            if node.op in ("+", "-"):
+                result = v.tag(result, self.stale_value(node))  # `article.count + 1`, perhaps written back elsewhere
+            return result
         if kind is ir.BoolOp:
             values = []
             before = self.env

@@ -10,7 +10,11 @@ read can lock the row (``select_for_update``, ``with_for_update``, ``forUpdate``
 What this module reads is the IR only: which written value is an increment of the same column of a
 row held in a local name, whether the statement compares the old value (a compare-and-set, which
 is safe), and whether the function locks what it reads.  Whether the name holds a *stored* row is
-the interpreter's answer (see ``Frame``), so a row built in this request is never reported.
+the interpreter's answer (see ``Frame``), so a row built in this request is never reported.  The
+increment may be computed in one function and written in another — a service passing
+``article.favoritesCount + 1`` to a repository's ``set({ favoritesCount })``, or the row itself to a
+repository writing ``article.favorites_count + 1``: the value carries :data:`STALE_TAG` through arguments
+and locals, and the write runs in the caller's context (a context event).
 """
 
 from __future__ import annotations
@@ -48,6 +52,35 @@ def increment_of(node, column: str) -> ir.Name | None:
                 and type(other) is ir.Const and isinstance(other.value, (int, float)) and not isinstance(other.value, bool)):
             return attribute.obj
     return None
+
+
+STALE_TAG = "stale-increment:"  # + "stack|model|column": a value computed as a stored row's column ± a constant
+
+
+def incremented_column(node) -> tuple[ir.Name, str] | None:
+    """``row.column + n`` / ``n + row.column`` / ``row.column - n`` with a numeric constant ``n``, written
+    anywhere (an argument, a local): the name holding the row and the column, else ``None``."""
+    if type(node) is not ir.BinOp or node.op not in ("+", "-"):
+        return None
+    for side in (node.left, node.right) if node.op == "+" else (node.left,):
+        if type(side) is ir.Attr and type(side.obj) is ir.Name:
+            name = increment_of(node, side.name)
+            if name is not None:
+                return name, side.name
+    return None
+
+
+def written_names(call: ir.Call) -> list[tuple[str, ir.Name]]:
+    """(column, name) of each written value of ``call`` that is a plain local or parameter — a keyword
+    argument (``values(count=n)``) or an object literal's entry (``set({ favoritesCount })``), one level into
+    ``data``/``$set`` — whose value may have been computed elsewhere (a caller's ``row.count + 1``)."""
+    found = []
+    for arg in call.args:
+        if arg.kind == "kw" and arg.name and type(arg.value) is ir.Name:
+            found.append((arg.name, arg.value))
+        elif type(arg.value) is ir.Obj:
+            found.extend((column, value) for column, value in _entries(arg.value) if type(value) is ir.Name)
+    return found
 
 
 def written_increments(call: ir.Call) -> list[tuple[str, ir.Name, ir.Expr]]:
