@@ -259,7 +259,7 @@ def _facts_and_graph(run: _Run):
 
         deep, planned = plan_deep(files, graph, knowledge_tables, sources, workers, run.sizes, plan_reads)
         workers.release()
-        semantic = tuple(semantic_files(files, graph, knowledge_tables, deep))
+        semantic = tuple(semantic_files(files, graph, knowledge_tables, deep, _reader(sources)))
         reached = _reached(run, graph, semantic)
         # their IR, from one parse each: on the pool, not waited for (the analysis starts on what
         # has arrived), with the syntax-only checks the parse family reads last (_early_syntax)
@@ -268,6 +268,22 @@ def _facts_and_graph(run: _Run):
     workers.release()
     context = _context(run, graph, manifest, knowledge_tables, other_files, (deep, planned, semantic))
     return context, reuse, keys, plan_reads
+
+
+def _reader(sources):
+    """``read(path)``: a source file's bytes, ``None`` when unreadable (the plan then assumes the most)."""
+
+    def read(path: str) -> bytes | None:
+        source = sources.get(path)
+        if source is None:
+            return None
+        try:
+            with open(source.absolute, "rb") as handle:
+                return handle.read()
+        except OSError:
+            return None
+
+    return read
 
 
 def _import_order(graph, start, reached: set[str]) -> tuple[str, ...]:

@@ -5,7 +5,10 @@ files that import a DB driver or an ORM or hold SQL/DB-URL strings, and the file
 them — importers up to :data:`CALLER_LEVELS` levels (route → service → repository), the call depth
 the summaries follow, each counted through the names it imports (``domain/callers.py``: a name
 taken from a barrel counts for the module that defines it, a re-export calls nothing, a type-only
-import counts only toward a file with data-layer marks of its own) — and the files that import a
+import counts only toward a file with data-layer marks of its own; a Python file planned only for
+its SQL strings counts its importers of names that may carry that SQL, and its callers further up
+only once it imports from a file holding DB values: a query is an effect only on a handle, model or
+builder) — and the files that import a
 web framework (where apps, routers, routes and middleware are declared: what the framework rules
 read).  Any other file the analysis reaches (a service a composition root wires by constructor
 injection, a barrel an import goes through) is lowered when first reached; everything else keeps
@@ -14,7 +17,7 @@ the cheap facts only.
 
 from __future__ import annotations
 
-from archlint.domain.callers import ImportedNames, callers
+from archlint.domain.callers import ImportedNames, callers, sql_users
 from archlint.domain.context import CheckContext
 from archlint.domain.datalayer import OWNER_FLAG
 from archlint.domain.knowledge import module_matches
@@ -22,7 +25,7 @@ from archlint.domain.knowledge import module_matches
 CALLER_LEVELS = 3
 
 
-def semantic_files(files, graph, knowledge, deep=None) -> list[str]:
+def semantic_files(files, graph, knowledge, deep=None, read=None) -> list[str]:
     """The files the semantic model starts from: the data-layer files (``deep``: the pipeline's
     plan; without one, files importing a driver/ORM or holding SQL/DB-URL strings), the files that
     import a web framework, and their importers up to :data:`CALLER_LEVELS` levels — production
@@ -45,11 +48,13 @@ def semantic_files(files, graph, knowledge, deep=None) -> list[str]:
     configured = {tuple(name.rsplit(":", 1)) for e in knowledge.of_kind("connection_config")
                   for name in e.extra.get("functions", ())}
     level: set[str] = set()
+    held: set[str] = set()  # files passing a DB configuration to a framework's bootstrap
     for path, facts in files.items():
         if not facts.parsed or non_production(path):
             continue
         if configured and any((record.module, name) in configured for record in facts.imports for name in record.names):
             level.add(path)
+            held.add(path)
             continue
         if deep is not None:
             if path in deep or any(e.external and matching(e.target, True) for e in graph.out_edges(path)):
@@ -58,17 +63,30 @@ def semantic_files(files, graph, knowledge, deep=None) -> list[str]:
             level.add(path)
     # what a data-layer directory loader loads (sequelize-cli's models/index.js: the model files
     # receive `sequelize` as a parameter and import nothing that marks them)
-    level |= {e.target for path in level for e in graph.out_edges(path) if e.specifier == OWN_DIRECTORY and e.target in files}
+    loaded = {e.target for path in level for e in graph.out_edges(path) if e.specifier == OWN_DIRECTORY and e.target in files}
+    level |= loaded
     # a type-only import counts toward the files with marks of their own (a DB handle's or a
     # model's type annotating a parameter), not toward every caller of them
     typed = marked(files, graph, knowledge, level)
     names = ImportedNames(files, graph)
     selected = set(level)
+    # A Python file planned only for its SQL-looking strings holds no DB value of its own: a query is
+    # an effect only on a handle, model or builder, and those come from a driver/ORM import, a
+    # framework or a name taken from such a file.  Its importers of names that may carry its SQL text
+    # are read (they may run it: the SQL family's sites); its callers further up only once it is
+    # reached from a file holding DB values (then it is a caller like any other, a level later).
+    text_only = {path for path in level if files[path].language == "python"
+                 and not (deep is not None and path not in deep) and files[path].signals
+                 and not any(e.external and matching(e.target, False) for e in graph.out_edges(path))} - loaded - held
+    pending = text_only | {path for path in sql_users(names, text_only, read) if not non_production(path)} - selected
+    selected |= pending
+    level -= text_only
     for _ in range(CALLER_LEVELS):
-        level = {path for path in callers(names, level, typed) if not non_production(path)} - selected
+        level = {path for path in callers(names, level, typed) if not non_production(path)} - (selected - pending)
         if not level:
             break
         selected |= level
+        pending -= level
     return sorted(p for p in selected if p in files and files[p].parsed and files[p].language != "unknown")
 
 

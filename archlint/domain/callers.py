@@ -7,12 +7,18 @@ re-exports — JS/TS ``export * from``, ``export * as N from``, ``export {a as b
 frontend's ``reexports``), Python ``from .x import a`` / ``from .x import *`` in the importing
 module (read from the head: no body is extracted for it) — to the modules that may define it.
 
+A Python file planned only for its SQL-looking strings (no driver, ORM or framework import) holds
+no DB value: :func:`sql_users` finds the importers of names that may carry its SQL text
+(:func:`sql_names`), which may run it; the semantic model's callers start from files holding DB values.
+
 Where the facts cannot tell (a CommonJS ``module.exports = {...}``, a name a Python module may
 define itself or take from a star import) every candidate is kept: the scope may be wider than
 needed, never narrower.
 """
 
 from __future__ import annotations
+
+import re
 
 from archlint.domain.facts import TYPE_ONLY
 
@@ -191,3 +197,122 @@ def callers(names: ImportedNames, level: set[str], marked: set[str]) -> set[str]
                 found.add(source)
                 break
     return found
+
+
+def sql_users(names: ImportedNames, text_only: set[str], read=None) -> set[str]:
+    """The files outside ``text_only`` (Python files planned only for their SQL-looking strings)
+    that import from one of them — directly or through barrels — a name whose definition may carry
+    that SQL text (:func:`sql_names`), or the module whole: they may run the SQL themselves.
+    ``read(path)`` gives a file's bytes; without it (or them) every name of the file counts."""
+    if not text_only:
+        return set()
+    wanted = {path: sql_names(names.files[path], read(path) if read is not None else None) for path in text_only}
+    exposing = set(text_only)
+    stack = list(text_only)
+    while stack:
+        path = stack.pop()
+        for edge in names.graph.in_edges(path):
+            source = edge.source
+            if source not in exposing and source in names.files and (
+                    edge.span in names.reexport_spans(source) or _package(source)):
+                exposing.add(source)
+                stack.append(source)
+    found = set()
+    for source in sorted({edge.source for path in exposing for edge in names.graph.in_edges(path)} - text_only):
+        facts = names.files[source]
+        if not facts.parsed:
+            continue
+        targets = names.targets(source)
+        reexported = names.reexport_spans(source)
+        if any(_carries(names, facts, record, internal, text_only, wanted) for record in facts.imports
+               if (internal := targets.get(record.span)) and record.span not in reexported):
+            found.add(source)
+    return found
+
+
+def _carries(names: ImportedNames, facts, record, internal, text_only, wanted, seen=None) -> bool:
+    """Whether ``record`` (an import in ``facts``' file, of the project files ``internal``) takes a
+    name that may carry the SQL of a ``text_only`` file, or a module handing one out."""
+    python = facts.language == "python"
+    for target in internal:
+        if not record.names or "*" in record.names or (python and _submodule(target, record.names)):
+            if _hands_out(names, target, text_only, wanted, seen if seen is not None else set()):
+                return True
+            continue
+        for name in record.names:
+            for defining in names.resolve(target, name) & text_only:
+                carried = wanted[defining]
+                if carried is None or name in carried:
+                    return True
+    return False
+
+
+def _hands_out(names: ImportedNames, module: str, text_only, wanted, seen: set) -> bool:
+    """A module used whole (``import pkg``, ``from pkg import *``): whether one of the names it hands
+    out may carry a ``text_only`` file's SQL — its own, or what a Python package (or a star import)
+    takes from such a file; a JS/TS module, by everything it re-exports."""
+    if module in seen:
+        return False
+    seen.add(module)
+    if module in text_only and wanted[module] != frozenset():
+        return True
+    facts = names.files[module]
+    if facts.language != "python":
+        return bool(names.closure(module) & text_only)
+    targets = names.targets(module)
+    return any(_carries(names, facts, record, internal, text_only, wanted, seen) for record in facts.imports
+               if record.kind != TYPE_ONLY and (_package(module) or "*" in record.names)
+               and (internal := targets.get(record.span)))
+
+
+_IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def sql_names(facts, data: bytes | None) -> frozenset[str] | None:
+    """The top-level names of a Python file whose definitions may carry its SQL-looking strings: a
+    function or class holding one, or naming (anywhere in its source) another such definition — a
+    method calling a helper, a class deriving from one, a callback passed on.  ``None`` (every name)
+    when that cannot be told: no bytes or body, a SQL string or a use of such a name at module
+    level (a constant, an instance built at import), or a module ``__getattr__``."""
+    if data is None or facts.language != "python" or not facts.has_body:
+        return None
+    units: dict[str, list[tuple[int, int]]] = {}
+    spans = [(f.span.line, f.span.end_line, f.name) for f in facts.functions if "." not in f.qualname]
+    spans += [(c.span.line, c.span.end_line, c.name) for c in facts.classes]
+    spans.sort(key=lambda item: (item[0], -item[1]))
+    end = 0
+    for start, stop, name in spans:  # the outermost definitions (a nested class lies inside one)
+        if start > end:
+            units.setdefault(name, []).append((start, stop))
+            end = stop
+        else:
+            end = max(end, stop)
+    carrying = set()
+    for string in facts.strings:
+        top = string.scope.split(".", 1)[0]
+        if not top or top not in units:
+            return None
+        carrying.add(top)
+    if "__getattr__" in units:
+        return None
+    lines = data.split(b"\n")
+    inside = [False] * (len(lines) + 2)
+    words: dict[str, set[bytes]] = {}
+    for name, ranges in units.items():
+        found = words.setdefault(name, set())
+        for start, stop in ranges:
+            for line in range(start, min(stop, len(lines)) + 1):
+                inside[line] = True
+            found.update(_IDENTIFIER.findall(b"\n".join(lines[start - 1:stop])))
+    rest = set(_IDENTIFIER.findall(b"\n".join(line for number, line in enumerate(lines, 1) if not inside[number])))
+    grown = True
+    while grown:
+        grown = False
+        encoded = {name.encode() for name in carrying}
+        for name in units:
+            if name not in carrying and words[name] & encoded:
+                carrying.add(name)
+                grown = True
+    if rest & {name.encode() for name in carrying}:
+        return None
+    return frozenset(carrying)
