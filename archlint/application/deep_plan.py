@@ -26,7 +26,7 @@ def plan_deep(files, graph, knowledge_tables, sources, workers: Workers, sizes, 
     from archlint.domain.datalayer import follow_names, seed_files
 
     mentions = _mentions(sources, reads if reads is not None else {})
-    deep = seed_files(files, graph, knowledge_tables)
+    deep = seed_files(files, graph, knowledge_tables, mentions)
     others = _framework_files(files, graph, knowledge_tables, mentions)  # bodies, not data-layer files
     frontier = deep | others
     while frontier:

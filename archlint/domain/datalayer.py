@@ -516,8 +516,11 @@ class _Analyser:
 _MANAGED = ("objects", "query")  # Django `Model.objects`, Flask-SQLAlchemy `Model.query`
 
 
-def seed_files(files: dict[str, FileFacts], graph: ModuleGraph, knowledge: Knowledge) -> set[str]:
-    """Files importing a driver or ORM module, and files whose strings look like SQL or a DB URL."""
+def seed_files(files: dict[str, FileFacts], graph: ModuleGraph, knowledge: Knowledge, mentions=None) -> set[str]:
+    """Files importing a driver or ORM module, and files whose strings look like SQL or a DB URL.
+    ``mentions(path, words, managed)`` (the plan's look at a file's bytes): whether a JS file names a
+    framework's runtime global is asked of its text first, so that only a file that does has its body
+    read here — reading every JS file's calls would extract all of them in this process, before the pool."""
     modules = data_layer_modules(knowledge)
     matches: dict[str, bool] = {}
 
@@ -541,7 +544,8 @@ def seed_files(files: dict[str, FileFacts], graph: ModuleGraph, knowledge: Knowl
             any(edge.external and data_module(edge.target) for edge in graph.out_edges(path))
             and not migration(path)
             or signals(facts)
-            or runtime and reads_global(facts, runtime)
+            or runtime and facts.language != "python" and (mentions is None or mentions(path, set(runtime), set()))
+            and reads_global(facts, runtime)
             or inits and registers_services(facts, graph.out_edges(path), inits)
         )
     }
@@ -559,8 +563,8 @@ def registers_services(facts: FileFacts, edges, inits: tuple) -> bool:
     """A JS file registering an ``init`` (`env.registerInit({ deps, init })`) that imports a module of DB service refs
     (`coreServices.database`): the handle reaches it by injection, with no import of a driver to mark it."""
     methods, modules = inits
-    return facts.language != "python" and any(call.callee.rpartition(".")[2] in methods for call in facts.calls) \
-        and any(edge.external and edge.target in modules for edge in edges)
+    return facts.language != "python" and any(edge.external and edge.target in modules for edge in edges) \
+        and any(call.callee.rpartition(".")[2] in methods for call in facts.calls)  # (the calls last: they need the body)
 
 
 def js_globals(knowledge: Knowledge) -> frozenset:
