@@ -1063,7 +1063,7 @@ def _memoized(ctx: CheckContext, path: str, span, loop) -> bool:
             continue
         if in_loop_function and not _within(node.span, loop.span):
             continue
-        if _annotation_fallback(ctx, node, span, loop):
+        if _annotation_fallback(ctx, function, node, span, loop):
             return True
         if not any(_within(span, stmt.span) for stmt in node.body):
             continue
@@ -1132,15 +1132,19 @@ def _ordered_by(ctx: CheckContext, function: ir.Function, source, field: str) ->
     return False
 
 
-def _annotation_fallback(ctx: CheckContext, node: ir.If, span, loop) -> bool:
+def _annotation_fallback(ctx: CheckContext, function: ir.Function, node: ir.If, span, loop) -> bool:
     """The query is the fallback for rows loaded without an annotation: ``if not hasattr(self,
-    "config_context_data"): <query>`` (or ``if hasattr(…): … else: <query>``) where the name is one the
-    project's querysets of the loop's model annotate onto its rows (``self.annotate(config_context_data=…)``
-    in its queryset class, ``django_managers.annotated_names``) or the loop's own file annotates — the
-    rows that carry it answer from the annotation, with no query (nautobot's ``get_config_context``)."""
+    "config_context_data"): <query>`` (or ``if hasattr(…): … else: <query>``, or ``if hasattr(self, "pcnt"):
+    return self.pcnt`` followed by the query — the body exits, so what follows it in the same block runs
+    only without the attribute) where the name is one the project's querysets of the loop's model annotate
+    onto its rows (``self.annotate(config_context_data=…)`` in its queryset class,
+    ``django_managers.annotated_names``) or the loop's own file annotates — the rows that carry it answer
+    from the annotation, with no query (nautobot's ``get_config_context``, pretix's ``count_positions``)."""
     test, branch = node.test, node.body
     if type(test) is ir.Call:  # `if hasattr(obj, "n"): … else: <query>`
         test, branch = ir.Unary("not", test, test.span), node.orelse
+        if ir.exits(node.body):  # `if hasattr(obj, "n"): return obj.n` then <query>
+            branch = tuple(branch) + _following(function.body, node)
     held = _hasattr_test(test)
     if held is None or not loop.model or not any(_within(span, stmt.span) for stmt in branch):
         return False
@@ -1148,6 +1152,18 @@ def _annotation_fallback(ctx: CheckContext, node: ir.If, span, loop) -> bool:
 
     name = held[1]
     return name in annotated_names(ctx.program, loop.model) or name in _file_annotations(ctx, loop.path)
+
+
+def _following(block: tuple, statement) -> tuple:
+    """The statements after ``statement`` in the block that holds it (searched from ``block`` down), else ``()``."""
+    for index, candidate in enumerate(block):
+        if candidate is statement:
+            return tuple(block[index + 1:])
+    for node in ir.iter_nodes(block):
+        for value in node:
+            if type(value) is tuple and any(item is statement for item in value):
+                return _following(value, statement)
+    return ()
 
 
 def _file_annotations(ctx: CheckContext, path: str) -> frozenset:
