@@ -1163,7 +1163,11 @@ def _carried_queryset(ctx: CheckContext, path: str, span, effect, loop) -> bool:
     Django queryset keeps the rows of its first evaluation, so the query runs once per queryset, not once per
     row — again only where the loop drops it (``if change.kind != last_kind: rules = None``, nautobot's
     ``enqueue_job_hooks`` / ``enqueue_webhooks``).  The loop may not reset the name on every row (an
-    unconditional assignment in its body), and the callee may not assign the parameter another way."""
+    unconditional assignment in its body), and the callee may not assign the parameter another way.  Only a stack
+    whose built queries cache their rows (semantics.toml ``lazy_queries``): a SQLAlchemy ``Query`` runs again on
+    every iteration."""
+    if effect.stack not in ctx.program.library.lazy_queries:
+        return False
     loop_module = _module(ctx, loop.path)
     callee_module = _module(ctx, effect.path)
     if loop_module is None or callee_module is None:
