@@ -91,6 +91,8 @@ def _per_row_queries(ctx: CheckContext, analyses, loops) -> Iterator[Finding]:
                 places = [(path, span)] + [(p, s) for p, s, _label in chain[1:]] + [(effect.path, effect.span)]
                 if any(_guarded(ctx, guarded, p, s, loop) for p, s in places):  # a memo guard anywhere on the way to the query
                     break
+                if inside and len(chain) == 1 and _carried_queryset(ctx, path, span, effect, loop):
+                    break  # the loop hands the evaluated queryset back in: its rows are fetched once, not per row
                 if _leaves_the_loop(ctx, path, span, loop):
                     break  # `if matched: user = session.get(…); …; return user`: once, on the way out
                 # one place: `a.author.user.username` lazy-loads two relations from one expression (the
@@ -1063,7 +1065,7 @@ def _memoized(ctx: CheckContext, path: str, span, loop) -> bool:
             continue
         if in_loop_function and not _within(node.span, loop.span):
             continue
-        if _annotation_fallback(ctx, node, span, loop):
+        if _annotation_fallback(ctx, function, node, span, loop):
             return True
         if not any(_within(span, stmt.span) for stmt in node.body):
             continue
@@ -1132,15 +1134,19 @@ def _ordered_by(ctx: CheckContext, function: ir.Function, source, field: str) ->
     return False
 
 
-def _annotation_fallback(ctx: CheckContext, node: ir.If, span, loop) -> bool:
+def _annotation_fallback(ctx: CheckContext, function: ir.Function, node: ir.If, span, loop) -> bool:
     """The query is the fallback for rows loaded without an annotation: ``if not hasattr(self,
-    "config_context_data"): <query>`` (or ``if hasattr(…): … else: <query>``) where the name is one the
-    project's querysets of the loop's model annotate onto its rows (``self.annotate(config_context_data=…)``
-    in its queryset class, ``django_managers.annotated_names``) or the loop's own file annotates — the
-    rows that carry it answer from the annotation, with no query (nautobot's ``get_config_context``)."""
+    "config_context_data"): <query>`` (or ``if hasattr(…): … else: <query>``, or ``if hasattr(self, "pcnt"):
+    return self.pcnt`` followed by the query — the body exits, so what follows it in the same block runs
+    only without the attribute) where the name is one the project's querysets of the loop's model annotate
+    onto its rows (``self.annotate(config_context_data=…)`` in its queryset class,
+    ``django_managers.annotated_names``) or the loop's own file annotates — the rows that carry it answer
+    from the annotation, with no query (nautobot's ``get_config_context``, pretix's ``count_positions``)."""
     test, branch = node.test, node.body
     if type(test) is ir.Call:  # `if hasattr(obj, "n"): … else: <query>`
         test, branch = ir.Unary("not", test, test.span), node.orelse
+        if ir.exits(node.body):  # `if hasattr(obj, "n"): return obj.n` then <query>
+            branch = tuple(branch) + _following(function.body, node)
     held = _hasattr_test(test)
     if held is None or not loop.model or not any(_within(span, stmt.span) for stmt in branch):
         return False
@@ -1148,6 +1154,122 @@ def _annotation_fallback(ctx: CheckContext, node: ir.If, span, loop) -> bool:
 
     name = held[1]
     return name in annotated_names(ctx.program, loop.model) or name in _file_annotations(ctx, loop.path)
+
+
+def _carried_queryset(ctx: CheckContext, path: str, span, effect, loop) -> bool:
+    """The loop carries the queryset the query evaluates from one row to the next: ``qs = notify(row,
+    rules=qs)`` (or ``done, qs = …``) in the loop body, where the callee builds the queryset only under ``if
+    rules is None:``, evaluates that parameter (``if not rules:``, ``for rule in rules:``) and returns it.  A
+    Django queryset keeps the rows of its first evaluation, so the query runs once per queryset, not once per
+    row — again only where the loop drops it (``if change.kind != last_kind: rules = None``, nautobot's
+    ``enqueue_job_hooks`` / ``enqueue_webhooks``).  The loop may not reset the name on every row (an
+    unconditional assignment in its body), and the callee may not assign the parameter another way.  Only a stack
+    whose built queries cache their rows (semantics.toml ``lazy_queries``): a SQLAlchemy ``Query`` runs again on
+    every iteration."""
+    if effect.stack not in ctx.program.library.lazy_queries:
+        return False
+    loop_module = _module(ctx, loop.path)
+    callee_module = _module(ctx, effect.path)
+    if loop_module is None or callee_module is None:
+        return False
+    statement = _loop_statement_at(loop_module, loop)
+    call = next((n for n in ir.iter_nodes(statement.body) if type(n) is ir.Call and n.span == span), None) \
+        if statement is not None else None
+    callee = ir.innermost_function(callee_module, effect.span)
+    if call is None or callee is None or type(call.func) not in (ir.Name, ir.Attr):
+        return False
+    if (call.func.id if type(call.func) is ir.Name else call.func.name) != callee.name:
+        return False
+    carrier = next((n for n in ir.iter_nodes(statement.body) if type(n) is ir.Assign and n.value is call), None)
+    if carrier is None:
+        return False
+    carried = {name for t in carrier.targets for name in ir.target_names(t)}
+    params = [p.name for p in callee.params if p.name != ir.self_name(callee)]
+    passed = set()
+    for index, arg in enumerate(a for a in call.args if a.kind == "pos"):
+        if type(arg.value) is ir.Name and arg.value.id in carried and index < len(params):
+            passed.add((arg.value.id, params[index]))
+    for arg in call.args:
+        if arg.kind == "kw" and type(arg.value) is ir.Name and arg.value.id in carried and arg.name in params:
+            passed.add((arg.value.id, arg.name))
+    for name, param in passed:
+        if _reset_every_row(statement.body, name, carrier) or not _cached_parameter(callee, param, effect.span):
+            continue
+        return True
+    return False
+
+
+def _module(ctx: CheckContext, path: str):
+    facts = ctx.files.get(path)
+    return facts.ir if facts is not None and facts.parsed else None
+
+
+def _loop_statement_at(module, loop):
+    return next((n for function in module.functions for n in ir.iter_nodes(function.body)
+                 if type(n) is ir.Loop and n.span == loop.span), None)
+
+
+def _reset_every_row(body: tuple, name: str, carrier) -> bool:
+    """The loop body assigns ``name`` outside any ``if`` other than by the carrying call itself."""
+    for statement in body:
+        if statement is carrier:
+            continue
+        if type(statement) is ir.Assign and any(name in ir.target_names(t) for t in statement.targets):
+            return True
+    return False
+
+
+def _cached_parameter(function: ir.Function, param: str, span) -> bool:
+    """In ``function``, ``param`` is assigned only under ``if param is None:``, the query at ``span`` evaluates the
+    parameter itself (a truth test, ``for … in param``, ``len``/``list``/``bool`` of it), and a ``return``
+    hands it back (alone or in a tuple)."""
+    guarded = {id(n) for node in ir.iter_nodes(function.body) if type(node) is ir.If and _is_none_test(node.test, param)
+               for n in ir.iter_nodes(node.body)}
+    evaluated = returned = False
+    for node in ir.iter_nodes(function.body):
+        kind = type(node)
+        if kind is ir.Assign and any(param in ir.target_names(t) for t in node.targets) and id(node) not in guarded:
+            return False
+        if kind is ir.If and _evaluates(node.test, param, span):
+            evaluated = True
+        elif kind is ir.Loop and type(node.iter) is ir.Name and node.iter.id == param and _at(node.iter.span, span):
+            evaluated = True
+        elif kind is ir.Call and type(node.func) is ir.Name and node.func.id in ("len", "list", "bool") \
+                and len(node.args) == 1 and type(node.args[0].value) is ir.Name and node.args[0].value.id == param \
+                and (_at(node.span, span) or _at(node.args[0].value.span, span)):
+            evaluated = True
+        elif kind is ir.Return and node.value is not None:
+            values = node.value.elts if type(node.value) is ir.Seq else (node.value,)
+            returned = returned or any(type(value) is ir.Name and value.id == param for value in values)
+    return evaluated and returned
+
+
+def _is_none_test(test, name: str) -> bool:
+    return type(test) is ir.Compare and test.op == "is" and type(test.left) is ir.Name and test.left.id == name \
+        and type(test.right) is ir.Const and test.right.value is None
+
+
+def _evaluates(test, name: str, span) -> bool:
+    """``if name:`` / ``if not name:`` at ``span``."""
+    if type(test) is ir.Unary and test.op == "not":
+        test = test.operand
+    return type(test) is ir.Name and test.id == name and _at(test.span, span)
+
+
+def _at(node_span, span) -> bool:
+    return (node_span.line, node_span.column) == (span.line, span.column)
+
+
+def _following(block: tuple, statement) -> tuple:
+    """The statements after ``statement`` in the block that holds it (searched from ``block`` down), else ``()``."""
+    for index, candidate in enumerate(block):
+        if candidate is statement:
+            return tuple(block[index + 1:])
+    for node in ir.iter_nodes(block):
+        for value in node:
+            if type(value) is tuple and any(item is statement for item in value):
+                return _following(value, statement)
+    return ()
 
 
 def _file_annotations(ctx: CheckContext, path: str) -> frozenset:

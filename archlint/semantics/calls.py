@@ -2998,6 +2998,10 @@ class Calls:
         query = v.strip(self.eval_cached(inner)) if inner is not None else None
         if type(query) is v.Query:
             found.update(f"{path}.{name}" for name in query.loaded)
+        elif inner is not None and v.is_unknown(query):
+            # a queryset archlint cannot read here (`shop.products.annotate(…)` on a parameter not known in this run):
+            # what it loads and annotates onto the related rows is unknown — any relation, at any depth
+            found.update((f"{path}.{ANY_RELATION}", f"{path}.{ANY_DEPTH}"))
         return found
 
     def _collections(self, model: str, names) -> list[str]:
