@@ -103,6 +103,34 @@ def _argument(program, path: str, function: ir.Function, record, name: str):
     return record.args[found[0]], record.node.args[found[0]].value
 
 
+def argument_sites(program, path: str, fid: int, names: tuple) -> list:
+    """Each recorded call of the function at ``(path, fid)`` with what it passes for the parameters ``names``:
+    ``(caller path, the call, {name: index in the call's arguments, or None when the default fills it})``.
+    A call that passes a parameter through a ``*xs`` / ``**kw`` spread or a destructured field is left out
+    (what it passes is not written there).  Tests aside; in source order."""
+    function = program.function(path, fid)
+    if function is None:
+        return []
+    found = []
+    for caller, record in _graph(program).callers.get((path, fid), ()):
+        if non_production(caller.path):
+            continue
+        python = program.language(path) == "python"
+        slots = {}
+        for name in names:
+            at = recorded_argument(record, path, function, name, python)
+            if at is None and any(arg.kind in ("star", "kwstar") for arg in record.node.args):
+                slots = None
+                break
+            if at is not None and at[1]:
+                slots = None
+                break
+            slots[name] = at[0] if at is not None else None
+        if slots is not None:
+            found.append((caller.path, record.node, slots))
+    return sorted(found, key=lambda item: (item[0], item[1].span.line, item[1].span.column))
+
+
 class _Graph:
     __slots__ = ("callers", "unresolved", "analysed", "references", "closed")
 

@@ -28,12 +28,14 @@ class Known(NamedTuple):
     of ``rules/knowledge/orms.toml`` (each key is explained there), built once per run."""
 
     model_loaders: frozenset  # registry loaders that return a model by app label and name
-    class_loaders: frozenset  # django-oscar's overridable class loaders
+    class_loaders: frozenset  # django-oscar's (and django-machina's) overridable class loaders
     app_config_bases: frozenset  # Django's own AppConfig, which sets no label
+    class_loader_packages: dict  # loader module -> the package its apps' classes live in ("oscar.apps")
 
 
 def _known(table: dict) -> Known:
-    return Known(**{key: frozenset(table[key]) for key in Known._fields})
+    return Known(**{key: dict(table[key]) if key == "class_loader_packages" else frozenset(table[key])
+                    for key in Known._fields})
 
 
 def known(program) -> Known:
@@ -81,7 +83,8 @@ def load(program, name: str, args):
         key = model_by_label(program, label, model)
         return v.ModelClass("django", key) if key else v.UNKNOWN
     module_label = _text(positional[0]) if positional else _text(keywords.get("module_label"))
-    prefix = _text(positional[2]) if len(positional) > 2 else _text(keywords.get("module_prefix", v.Const("oscar.apps")))
+    package = known(program).class_loader_packages.get(name.rpartition(".")[0], "")
+    prefix = _text(positional[2]) if len(positional) > 2 else _text(keywords.get("module_prefix", v.Const(package)))
     if not module_label or not prefix or "." not in module_label:
         return v.UNKNOWN
     if name.endswith("get_class"):

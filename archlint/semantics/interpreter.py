@@ -3725,6 +3725,8 @@ class Frame(Calls):
             nested = nested | {v.SHARED}
         stack = row.stack
         back = self.program.schema.one_to_one_back(row.model, name) if stack == "django" else ""
+        if stack == "sqlalchemy":  # `card.board` over `board.cards`: the identity map answers with `board` again
+            back = self.program.schema.identity_back(row.model, name)
         if back:  # `order.invoice_address.order` is `order` again, with what it has loaded
             nested = nested | {back} | frozenset(f"{back}.{path}" for path in row.loaded)
         target_stack = self.program.schema.models[relation.target].stack if relation.target in self.program.schema.models else stack

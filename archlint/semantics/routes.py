@@ -339,6 +339,8 @@ def _django_view(program, path: str, node, record):
         return None
     if type(node) is ir.Call and type(node.func) is ir.Attr and node.func.name == "as_view":
         owner = program.static_value(path, node.func.obj) if type(node.func.obj) in (ir.Name, ir.Attr) else None
+        if type(owner) is not v.ClassValue:
+            owner = _held_view_class(program, path, node.func.obj)
         return owner if type(owner) is v.ClassValue else None
     for value in record.args:
         bare = v.strip(value)
@@ -346,6 +348,24 @@ def _django_view(program, path: str, node, record):
             return bare
     value = program.static_value(path, node) if type(node) in (ir.Name, ir.Attr) else None
     return value if type(value) is v.Function else None
+
+
+def _held_view_class(program, path: str, node):
+    """``self.forum_view`` in ``path(…, self.forum_view.as_view())`` written in a method of a URL-patterns
+    factory (django-machina's ``get_urlpatterns``, django-oscar's ``get_urls``): the view class the method's
+    class holds in that attribute (``forum_view = get_class("forum.views", "ForumView")``), read as an
+    instance of that class reads it, else ``None``."""
+    if type(node) is not ir.Attr or type(node.obj) is not ir.Name:
+        return None
+    module = program.modules.get(path)
+    function = ir.innermost_function(module, node.span) if module is not None else None
+    if function is None or function.cls < 0 or node.obj.id != ir.self_name(function):
+        return None
+    from archlint.semantics.interpreter import Frame
+
+    frame = Frame(program, path, module.module, 0)
+    held = v.strip(frame.instance_member(v.Instance(path, function.cls), node.name))
+    return held if type(held) is v.ClassValue else None
 
 
 def declared_handlers(program, path: str, module) -> tuple[frozenset, frozenset]:

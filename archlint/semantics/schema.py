@@ -124,6 +124,9 @@ class Model:
     # options are not known (a scope function): a query through one is ordered even with no `order` of its own
     scope_orders: set = field(default_factory=set)
     mapped_in: str = ""  # the module that maps it: its class's module, or where `map_imperatively` is called
+    # SQLAlchemy relations paired with one of the target's: relation name -> the target's relation that reads back
+    # (`back_populates="cards"`, or the relation a `backref=` adds — both ways)
+    inverse: dict = field(default_factory=dict)
 
 
 class Schema:
@@ -164,6 +167,26 @@ class Schema:
         keys = [key for key, forward in target.relations.items()
                 if forward.kind == "forward" and forward.target == owner and forward.span == relation.span]
         return frozenset(keys) | frozenset(f"{key}.{v.SHARED}" for key in keys)
+
+    def identity_back(self, key: str, name: str) -> str:
+        """The many-to-one that leads from the rows a SQLAlchemy relation yields back to the row it was read
+        through: ``board`` of each card ``board.cards`` holds (``back_populates`` / ``backref``).  Its lazy loader
+        looks the foreign key up in the session's identity map before it queries, and the row read through is
+        there, so ``card.board`` is that row again — no query, nothing for an AsyncSession to refuse.  Only a
+        many-to-one (the target holds the foreign key): the collection side of a pair always queries, and so does
+        a many-to-many (``secondary=``: a collection both ways)."""
+        model = self.models.get(key)
+        relation = model.relations.get(name) if model is not None else None
+        back = model.inverse.get(name, "") if model is not None else ""
+        if relation is None or not back or model.stack != "sqlalchemy" or relation.target not in self.models:
+            return ""
+        target = self.models[relation.target]
+        reverse = target.relations.get(back)
+        if reverse is None or reverse.target != key or reverse.collection or target.inverse.get(back) != name:
+            return ""
+        if not relation.collection and (not model.table or model.table not in target.foreign_keys.values()):
+            return ""  # a one-to-one: the back read is a many-to-one only when the target holds the key
+        return back
 
     def one_to_one_back(self, key: str, name: str) -> str:
         """The accessor that leads back from the row a Django one-to-one relation reads: ``order`` of the
@@ -501,6 +524,9 @@ def _class_fields(program, module: ir.ModuleIR, cls: ir.Class, model: Model) -> 
             strategy = _lazy_strategy(lazy)
             backref = _backref(program, path, call, member.span)
             model.pending.append((member.name, target, collection, strategy, member.span, "relationship", backref))
+            populates = call.arg(keyword="back_populates")
+            if type(populates) is ir.Const and isinstance(populates.value, str) and populates.value:
+                model.inverse[member.name] = populates.value
         elif model.stack == "django" and short in known(program).django_relations \
                 and callee.startswith(tuple(sorted(known(program).django_relation_modules))):
             to = call.arg(keyword="to") if short in known(program).django_keyword_targets else call.arg(0, "to")
@@ -1203,6 +1229,8 @@ def _resolve_targets(schema: Schema, known_names: Known) -> None:
                 many = back.uselist if back.uselist is not None else (back.secondary or not collection)
                 schema.models[key].relations.setdefault(
                     back.name, Relation(back.name, model.key, many, back.strategy, back.span, "forward", via))
+                schema.models[key].inverse.setdefault(back.name, name)
+                model.inverse.setdefault(name, back.name)
             if model.stack == "tortoise" and key and isinstance(related_name, str):
                 # the reverse side Tortoise adds under `related_name` — or, not given, under its default name
                 # (`{table}s`: `comments` for `class Comment`): a collection (one row of a OneToOneField)

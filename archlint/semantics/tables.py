@@ -143,7 +143,9 @@ class Catalog:
 
 
 # DDL -------------------------------------------------------------------------------------------
-_DDL = re.compile(r"\b(CREATE\s+(?:TEMP\w*\s+)?(?:TABLE|VIEW)|ALTER\s+TABLE)\b", re.IGNORECASE)
+_DDL = re.compile(r"\b(CREATE\s+(?:(?:TEMP\w*|VIRTUAL)\s+)?(?:TABLE|VIEW)|ALTER\s+TABLE)\b", re.IGNORECASE)
+# SQLite's `CREATE VIRTUAL TABLE name USING fts5(content, …)`: a table whose columns its module decides
+_VIRTUAL = re.compile(r"\bCREATE\s+VIRTUAL\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?[\"`\[]?(\w+)[\"`\]]?\s+USING\b", re.IGNORECASE)
 
 
 def looks_like_ddl(text: str) -> bool:
@@ -158,6 +160,12 @@ def add_ddl(catalog: Catalog, text: str, source: str, path: str, line: int, dial
     from sqlglot import exp
 
     logging.getLogger("sqlglot").setLevel(logging.CRITICAL)  # "falling back to parsing as a Command": not the user's concern
+    virtual = _VIRTUAL.findall(text)
+    if virtual:  # sqlglot does not read a module's arguments (`"identifier" UNINDEXED, prefix='2,3'`): the names only
+        for name in virtual:
+            catalog.add(Table(name, source, path, line, closed=False))
+        catalog.authoritative = True
+        return
     try:
         statements = sqlglot.parse(text.replace("?", "NULL"), read=dialect or None)
     except Exception:  # noqa: BLE001 - ParseError, TokenError, or a sqlglot bug on odd input

@@ -31,7 +31,7 @@ SQL_START = re.compile(
       | INSERT\s+(?:OR\s+\w+\s+)?INTO\s
       | UPDATE\s+[\w."`\[\]]+\s+SET\s
       | DELETE\s+FROM\s
-      | (?:CREATE|DROP)\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?(?:UNIQUE\s+)?
+      | (?:CREATE|DROP)\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+|VIRTUAL\s+)?(?:UNIQUE\s+)?
             (?:TABLE|INDEX|VIEW|SCHEMA|DATABASE|EXTENSION|TYPE|SEQUENCE|TRIGGER|FUNCTION)\b
       | ALTER\s+(?:TABLE|INDEX|SEQUENCE|TYPE|DATABASE|SCHEMA)\s
       | WITH\s+(?:RECURSIVE\s+)?\w+\s*(?:\([^)]*\)\s*)?AS\s*\(

@@ -36,6 +36,7 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         files = ctx.project_files(project)
         choice = detect_database(files, ctx.graph, ctx.projects.manifest_of(ctx.manifest, project), sql)
         sites = sql_sites(ctx.files, project_paths, ctx.datalayer, ctx.graph, sql, choice.database, typed) if project_paths else []
+        sites = [site for site in sites if not site.helper] + _helper_sites(ctx, sites, sql, choice.database, project_paths)
         sites = _guarded(ctx, sites, sql)
         reported: set[tuple[str, str, int]] = set()
         catalog = None
@@ -58,6 +59,63 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
                 if key not in reported:  # raw SQL inside a builder chain was judged as SQL text already
                     reported.add(key)
                     yield item
+
+
+def _helper_sites(ctx: CheckContext, sites: list, sql: SqlKnowledge, database: str | None, paths: list) -> list:
+    """The SQL callers hand a query helper: a sink whose SQL is a parameter of the function it is in
+    (``def _fetchone(self, query, vars): cursor.execute(query, vars)`` — alerta's backend, the Flask tutorial's
+    ``query_db(query, args=())``) runs the text each caller passes, with the values it passes for the helper's
+    own value parameters: one site per call of the helper the call graph records, judged where the caller wrote
+    its SQL.  A helper that passes values it builds itself, or a caller whose text is not known, gives none."""
+    program = ctx.program
+    if program is None:
+        return []
+    from archlint.domain import ir
+    from archlint.domain.facts import Argument
+    from archlint.domain.ir_format import render
+    from archlint.domain.sql.sites import helper_site
+    from archlint.semantics.callers import argument_sites
+
+    in_project = set(paths)
+    found = []
+    for site in sites:
+        name = site.expression
+        if site.sql is not None or not name.isidentifier():
+            continue
+        module = program.modules.get(site.path)
+        function = ir.innermost_function(module, site.call.span) if module is not None else None
+        if function is None or function.kind == "module" or function.scope_of(name) != "param":
+            continue
+        passed = tuple(argument.text.strip() for argument in site.params if not argument.keyword)
+        if len(passed) != len(site.params) or any(not p.isidentifier() or function.scope_of(p) != "param" for p in passed):
+            continue  # values the helper builds itself, or passes by keyword: not the caller's to count
+        defaults = {param.name: param.default for param in function.params}
+        changed = any(type(node) is ir.Assign and any(type(t) is ir.Name and t.id == name for t in node.targets)
+                      for node in ir.iter_nodes(function.body))
+        for path, node, slots in argument_sites(program, site.path, function.fid, (name,) + passed):
+            facts = ctx.files.get(path)
+            if path not in in_project or facts is None or slots[name] is None:
+                continue
+            call = next((c for c in facts.calls if c.span == node.span), None)
+            if call is None:
+                continue
+            arguments = call.arguments(full=True)
+            params = []
+            for value in passed:
+                index = slots[value]
+                if index is not None and index < len(arguments):
+                    params.append(Argument("", arguments[index].text))
+                elif index is None and defaults.get(value) is not None:
+                    params.append(Argument("", render(defaults[value], 80)))
+                else:
+                    params = None
+                    break
+            if params is None:
+                continue
+            lifted = helper_site(ctx.files, ctx.graph, sql, database, site, path, call, slots[name], tuple(params), not changed)
+            if lifted is not None:
+                found.append(lifted)
+    return found
 
 
 def _guarded(ctx: CheckContext, sites: list, sql: SqlKnowledge) -> list:

@@ -37,8 +37,9 @@ from archlint.domain.sql.catalog_tables import catalog_pattern
 from archlint.domain.sql.lexer import decode_escapes, has_sentinel, mask, split_statements
 from archlint.semantics.options import Option
 
-_DDL = re.compile(r"\b(CREATE\s+(?:TEMP\w*\s+)?(?:TABLE|VIEW)|ALTER\s+TABLE)\b", re.IGNORECASE)
-_DDL_NAME = lazy_compile(r"CREATE\s+(?:TEMP\w*\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?[\"`\[]?(\w+)", re.IGNORECASE)
+# `CREATE VIRTUAL TABLE main_document USING fts5(…)` (SQLite) defines a table too: its columns stay unknown
+_DDL = re.compile(r"\b(CREATE\s+(?:(?:TEMP\w*|VIRTUAL)\s+)?(?:TABLE|VIEW)|ALTER\s+TABLE)\b", re.IGNORECASE)
+_DDL_NAME = lazy_compile(r"CREATE\s+(?:(?:TEMP\w*|VIRTUAL)\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?[\"`\[]?(\w+)", re.IGNORECASE)
 _ADD_COLUMN = lazy_compile(r"ALTER\s+TABLE\s+[\"`]?(\w+)[\"`]?\s+ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?[\"`]?(\w+)", re.IGNORECASE)
 # Reflection (see _reflects): automap_base(), declarative_base(cls=DeferredReflection)
 _REFLECTING = frozenset({"automap_base", "DeferredReflection"})
@@ -335,7 +336,10 @@ def _unknown_table(prepared: Prepared, item: PreparedStatement, table: exp.Table
 
 
 def _unknown_columns(prepared, item, tree, aliases: dict[str, str], schema: Schema) -> Iterator[Issue]:
-    nested = any(True for _ in tree.find_all(exp.Subquery, exp.CTE, exp.Union))
+    # a row source other than a table (`FROM alerts, UNNEST(tags) tag`, `jsonb_each(…)`, `LATERAL (…)`) brings
+    # columns of its own, which an unqualified column may name: judged like a nested query's
+    nested = any(True for _ in tree.find_all(exp.Subquery, exp.CTE, exp.Union, exp.Unnest, exp.Lateral)) or any(
+        not isinstance(table.this, exp.Identifier) for table in tree.find_all(exp.Table))
     projected = {p.alias.lower() for s in tree.find_all(exp.Select) for p in s.expressions if p.alias}
     tables = set(aliases.values())
     for column, table in _columns(tree, aliases, nested, tables):

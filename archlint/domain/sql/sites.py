@@ -102,6 +102,9 @@ class SqlSite(NamedTuple):
     expression: str  # the SQL argument as written
     params: tuple[Argument, ...]  # the values passed with it ("" text = none given)
     many: bool  # executemany: params is a sequence of rows
+    # an untyped ``.execute(query)`` whose SQL is a parameter of its function: it counts only through the
+    # callers that hand it SQL text (checks/sql ``_helper_sites``), never on its own
+    helper: bool = False
 
     @property
     def language(self) -> str:
@@ -128,6 +131,35 @@ def sql_sites(
         for call in facts.calls:
             sites.extend(extractor.sites(call, accesses.get((path, call.span, call.callee))))
     return sites
+
+
+def helper_site(files: dict[str, FileFacts], graph: ModuleGraph, sql: SqlKnowledge, project_database: str | None,
+                site: SqlSite, path: str, call: CallSite, index: int, params: tuple[Argument, ...], exact: bool) -> SqlSite | None:
+    """The SQL a caller hands a query helper (``self._fetchone(select, {"id": id})`` where the helper runs
+    ``cursor.execute(query, vars)`` on its parameters): ``site`` (the helper's sink, whose SQL is its parameter)
+    seen at the caller's call — the text the caller's argument ``index`` holds, the values it passes as
+    ``params``; the helper's driver decides the database and placeholder style.  ``exact`` is False when the
+    helper changes the text before it runs (``query += " LIMIT …"``).  ``None`` when the caller's text is not
+    known either."""
+    facts = files.get(path)
+    if facts is None:
+        return None
+    arguments = call.arguments(full=True)
+    if index >= len(arguments):
+        return None
+    extractor = _FileExtractor(path, facts, files, graph, sql, project_database or "")
+    node = extractor._argument_node(call, arguments, index)
+    text = extractor._text(call, arguments[index].text, node)
+    if text is None or not text.located:
+        return None
+    if not exact:
+        text = text._replace(exact=False)
+    kind = "script" if site.sink.takes_script(site.method) else (
+        "fragment" if site.sink.statement == "fragment" or not is_statement(text.text) else "statement")
+    if site.helper and not is_statement(text.text):
+        return None  # an untyped receiver counts only with SQL in hand
+    return SqlSite(path, call, site.sink, site.method, site.stack, site.database, site.style, kind, text,
+                   arguments[index].text.strip(), params, site.many)
 
 
 class _FileExtractor:
@@ -181,6 +213,10 @@ class _FileExtractor:
         node = self._argument_node(call, arguments, index)
         if sink.untyped:
             text = self._text(call, first.text, node)
+            if text is None and self._parameter(call, node):
+                sink, stack = self._untyped_driver(sink)  # `def _fetchone(self, query, vars): cursor.execute(query, vars)`
+                params = tuple(a for a in arguments[index + 1 :] if a.keyword == "" or a.keyword in _PARAM_KEYWORDS)
+                return [self._site(call, sink, method, stack, first.text, params, node)._replace(helper=True)]
             if text is None or not is_statement(text.text):
                 return []  # an untyped receiver counts only with SQL in hand
             sink, stack = self._untyped_driver(sink)
@@ -189,6 +225,12 @@ class _FileExtractor:
         if site.sql is None and self._built_by_call(call, arguments, index) and not hole_origin.REQUEST_SOURCE.match(site.expression):
             return []  # execute(select(...)) / execute(text(...)): the inner call is its own site, if any
         return [site]
+
+    def _parameter(self, call: CallSite, node) -> bool:
+        """The SQL argument is a parameter of the (non-module) function the call is in."""
+        module = self.facts.ir
+        function = ir.innermost_function(module, call.span) if module is not None and type(node) is ir.Name else None
+        return function is not None and function.kind != "module" and function.scope_of(node.id) == "param"
 
     def _built_by_call(self, call: CallSite, arguments: tuple[Argument, ...], index: int) -> bool:
         """Whether the SQL argument is built by a call: ``execute(select(User))``,
