@@ -220,7 +220,7 @@ def _one_row(program, writes: list) -> bool:
     function = ir.innermost_function(module, steps[0][common][1]) if module is not None else None
     if function is None or any(chain[common][0] != path for chain in steps):
         return False
-    calls = {node.span: node for node in ir.iter_nodes(function.body) if type(node) is ir.Call}
+    calls = program.calls_by_span(function)
     bound: dict = {}  # name -> the calls whose value it is bound to (None: bound otherwise)
     for node in ir.iter_nodes(function.body):
         if type(node) is ir.Assign:
@@ -259,7 +259,7 @@ def _saves_self(program, chain) -> bool:
         function = ir.innermost_function(module, span) if module is not None else None
         if function is None or not ir.self_name(function):
             return False
-        call = next((n for n in ir.iter_nodes(function.body) if type(n) is ir.Call and n.span == span), None)
+        call = program.calls_by_span(function).get(span)
         receiver = call.func.obj if call is not None and type(call.func) is ir.Attr else None
         if type(receiver) is not ir.Name or receiver.id != ir.self_name(function):
             return False

@@ -2745,6 +2745,12 @@ class Program:
         index = self.node_index(function)
         return index.methods.get(method, ()) if method else index.functions.get(name, ())
 
+    def calls_by_span(self, function: ir.Function) -> dict:
+        """The calls of ``function``'s body (nested functions excluded) by their span, from its
+        :class:`NodeIndex` — for the rules that find the call an effect or a registration names by
+        position, instead of walking the body again for each."""
+        return {node.span: node for node in self.node_index(function).ordered if type(node) is ir.Call}
+
     def assigned_paths(self, path: str, function: ir.Function) -> frozenset:
         """Names and attribute chains the function assigns (see ``discriminants.py``), once per function."""
         cache = self.__dict__.setdefault("_assigned", {})

@@ -121,7 +121,7 @@ def router_constructor(program, route) -> str:
 def _call_at(program, path: str, line: int, column: int):
     module = program.modules.get(path)
     for function in module.functions if module is not None else ():
-        for node in ir.iter_nodes(function.body):
+        for node in program.node_index(function).ordered:
             if type(node) is ir.Call and node.span.line == line and node.span.column == column:
                 return node
     return None

@@ -36,9 +36,9 @@ from archlint.domain.facts import FileFacts
 from archlint.domain.sql.catalog_tables import catalog_pattern
 from archlint.domain.sql.lexer import decode_escapes, has_sentinel, mask, split_statements
 from archlint.semantics.options import Option
+from archlint.semantics.tables import looks_like_ddl
 
 # `CREATE VIRTUAL TABLE main_document USING fts5(…)` (SQLite) defines a table too: its columns stay unknown
-_DDL = re.compile(r"\b(CREATE\s+(?:(?:TEMP\w*|VIRTUAL)\s+)?(?:TABLE|VIEW)|ALTER\s+TABLE)\b", re.IGNORECASE)
 _DDL_NAME = lazy_compile(r"CREATE\s+(?:(?:TEMP\w*|VIRTUAL)\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?[\"`\[]?(\w+)", re.IGNORECASE)
 _ADD_COLUMN = lazy_compile(r"ALTER\s+TABLE\s+[\"`]?(\w+)[\"`]?\s+ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?[\"`]?(\w+)", re.IGNORECASE)
 # Reflection (see _reflects): automap_base(), declarative_base(cls=DeferredReflection)
@@ -107,7 +107,7 @@ def build_schema(ctx: CheckContext, paths: list[str], dialect: str, project: str
         facts = ctx.files[path]
         _calls(facts, schema)
         for literal in facts.strings:
-            if _DDL.search(literal.text):
+            if looks_like_ddl(literal.text):
                 _ddl(decode_escapes(literal.text), dialect, schema, "DDL")
     return schema
 
