@@ -174,14 +174,12 @@ def _submodule(target: str, names) -> bool:
     return stem.rsplit("/", 1)[-1] in names
 
 
-def callers(names: ImportedNames, level: set[str], marked: set[str]) -> set[str]:
-    """The files outside ``level`` that import something defined in it — directly or through
-    barrels that re-export it — by a runtime import, or by a type-only one of something defined in
-    a ``marked`` file (a DB handle's or a model's type annotates a parameter: receiver typing
-    reads it; a type from anywhere else calls nothing)."""
-    exposing = set(level)
-    stack = list(level)
-    while stack:  # the barrels that hand out what ``level`` defines
+def _exposing(names: ImportedNames, defining: set[str]) -> set[str]:
+    """``defining`` and the barrels that hand out what they define (a re-export, or a package's
+    ``__init__`` importing it), transitively."""
+    exposing = set(defining)
+    stack = list(defining)
+    while stack:
         path = stack.pop()
         for edge in names.graph.in_edges(path):
             source = edge.source
@@ -189,6 +187,15 @@ def callers(names: ImportedNames, level: set[str], marked: set[str]) -> set[str]
                     edge.span in names.reexport_spans(source) or _package(source)):
                 exposing.add(source)
                 stack.append(source)
+    return exposing
+
+
+def callers(names: ImportedNames, level: set[str], marked: set[str]) -> set[str]:
+    """The files outside ``level`` that import something defined in it — directly or through
+    barrels that re-export it — by a runtime import, or by a type-only one of something defined in
+    a ``marked`` file (a DB handle's or a model's type annotates a parameter: receiver typing
+    reads it; a type from anywhere else calls nothing)."""
+    exposing = _exposing(names, level)
     found = set()
     for source in {edge.source for path in exposing for edge in names.graph.in_edges(path)} - level:
         for reached, type_only in names.uses(source, exposing):
@@ -207,16 +214,7 @@ def sql_users(names: ImportedNames, text_only: set[str], read=None) -> set[str]:
     if not text_only:
         return set()
     wanted = {path: sql_names(names.files[path], read(path) if read is not None else None) for path in text_only}
-    exposing = set(text_only)
-    stack = list(text_only)
-    while stack:
-        path = stack.pop()
-        for edge in names.graph.in_edges(path):
-            source = edge.source
-            if source not in exposing and source in names.files and (
-                    edge.span in names.reexport_spans(source) or _package(source)):
-                exposing.add(source)
-                stack.append(source)
+    exposing = _exposing(names, text_only)
     found = set()
     for source in sorted({edge.source for path in exposing for edge in names.graph.in_edges(path)} - text_only):
         facts = names.files[source]
