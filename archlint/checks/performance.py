@@ -1168,11 +1168,10 @@ def _carried_queryset(ctx: CheckContext, path: str, span, effect, loop) -> bool:
     every iteration."""
     if effect.stack not in ctx.program.library.lazy_queries:
         return False
-    loop_module = _module(ctx, loop.path)
     callee_module = _module(ctx, effect.path)
-    if loop_module is None or callee_module is None:
+    if callee_module is None:
         return False
-    statement = _loop_statement_at(loop_module, loop)
+    statement = _loop_node(ctx.program, loop)
     call = next((n for n in ir.iter_nodes(statement.body) if type(n) is ir.Call and n.span == span), None) \
         if statement is not None else None
     callee = ir.innermost_function(callee_module, effect.span)
@@ -1202,11 +1201,6 @@ def _carried_queryset(ctx: CheckContext, path: str, span, effect, loop) -> bool:
 def _module(ctx: CheckContext, path: str):
     facts = ctx.files.get(path)
     return facts.ir if facts is not None and facts.parsed else None
-
-
-def _loop_statement_at(module, loop):
-    return next((n for function in module.functions for n in ir.iter_nodes(function.body)
-                 if type(n) is ir.Loop and n.span == loop.span), None)
 
 
 def _reset_every_row(body: tuple, name: str, carrier) -> bool:
