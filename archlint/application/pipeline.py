@@ -259,7 +259,7 @@ def _facts_and_graph(run: _Run):
 
         deep, planned = plan_deep(files, graph, knowledge_tables, sources, workers, run.sizes, plan_reads)
         workers.release()
-        semantic = tuple(semantic_files(files, graph, knowledge_tables, deep, _reader(sources)))
+        semantic = tuple(semantic_files(files, graph, knowledge_tables, deep, _reader(sources), manifest))
         reached = _reached(run, graph, semantic)
         # their IR, from one parse each: on the pool, not waited for (the analysis starts on what
         # has arrived), with the syntax-only checks the parse family reads last (_early_syntax)

@@ -25,11 +25,20 @@ from archlint.domain.knowledge import module_matches
 CALLER_LEVELS = 3
 
 
-def semantic_files(files, graph, knowledge, deep=None, read=None) -> list[str]:
+def semantic_files(files, graph, knowledge, deep=None, read=None, manifest=None) -> list[str]:
     """The files the semantic model starts from: the data-layer files (``deep``: the pipeline's
     plan; without one, files importing a driver/ORM or holding SQL/DB-URL strings), the files that
     import a web framework, and their importers up to :data:`CALLER_LEVELS` levels — production
-    code only (tests never decide a finding)."""
+    code only (tests never decide a finding).
+
+    In a tree whose production code imports no driver, ORM or web framework and whose manifests
+    declare no driver or ORM (:func:`database_tree`), a Python file's data-layer mark can only be
+    its strings (SQL- or DB-URL-looking text: the cheap signal also takes ``"(with a session)"`` in
+    a message, or ``SELECT`` in a docstring or a linter's knowledge table) or a name imported from
+    such a file: there no Python file starts the model.  Its body facts are still planned (the SQL
+    family reads them, and loads a module into the model when a SQL site asks); only the up-front
+    interpretation of its functions and their callers is skipped — on archlint's own package those
+    strings started the model from 81 files, ~50 s of the run."""
     from archlint.domain.datalayer import marked, non_production
     from archlint.domain.facts import OWN_DIRECTORY
 
@@ -47,6 +56,7 @@ def semantic_files(files, graph, knowledge, deep=None, read=None) -> list[str]:
     # [[connection_config]]): the call the database verdict reads, by the function's imported name
     configured = {tuple(name.rsplit(":", 1)) for e in knowledge.of_kind("connection_config")
                   for name in e.extra.get("functions", ())}
+    strings_count = database_tree(files, graph, knowledge, manifest)
     level: set[str] = set()
     held: set[str] = set()  # files passing a DB configuration to a framework's bootstrap
     for path, facts in files.items():
@@ -57,9 +67,11 @@ def semantic_files(files, graph, knowledge, deep=None, read=None) -> list[str]:
             held.add(path)
             continue
         if deep is not None:
-            if path in deep or any(e.external and matching(e.target, True) for e in graph.out_edges(path)):
+            if path in deep and (strings_count or facts.language != "python") \
+                    or any(e.external and matching(e.target, True) for e in graph.out_edges(path)):
                 level.add(path)
-        elif facts.signals or any(e.external and matching(e.target, False) for e in graph.out_edges(path)):
+        elif facts.signals and (strings_count or facts.language != "python") \
+                or any(e.external and matching(e.target, False) for e in graph.out_edges(path)):
             level.add(path)
     # what a data-layer directory loader loads (sequelize-cli's models/index.js: the model files
     # receive `sequelize` as a parameter and import nothing that marks them)
@@ -90,6 +102,32 @@ def semantic_files(files, graph, knowledge, deep=None, read=None) -> list[str]:
     return sorted(p for p in selected if p in files and files[p].parsed and files[p].language != "unknown")
 
 
+def database_tree(files, graph, knowledge, manifest=None) -> bool:
+    """Whether a Python file of this tree can be a data-layer file: some production file imports a
+    driver, an ORM or a web framework, or a manifest declares a driver or ORM as a runtime
+    dependency (a subtree checked on its own).  Tests, migrations and scripts do not count: they
+    never start the model, and a handle they pass into production code is typed by nothing the
+    model reads up front (archlint's own tests import SQLAlchemy and Django to compile queries)."""
+    from archlint.domain.datalayer import non_production
+
+    modules = tuple(m for e in knowledge.entries if e.kind in ("orm", "driver", "framework") for m in e.modules)
+    seen: set[str] = set()
+    for edge in graph.edges:
+        if edge.external and edge.target not in seen and edge.source in files and not non_production(edge.source):
+            seen.add(edge.target)
+            if any(module_matches(edge.target, m) for m in modules):
+                return True
+    if manifest is not None:
+        declared = {_package(d.name) for d in getattr(manifest, "dependencies", ()) if not d.dev}
+        if declared & {_package(p) for e in knowledge.entries if e.kind in ("orm", "driver") for p in e.packages}:
+            return True
+    return False
+
+
+def _package(name: str) -> str:
+    return name.lower().replace("_", "-")
+
+
 def build_program(context: CheckContext):
     from archlint.semantics.library import Library
     from archlint.semantics.program import Program
@@ -101,7 +139,7 @@ def build_program(context: CheckContext):
         return facts.ir if facts is not None and facts.parsed and facts.language != "unknown" else None
 
     modules = {}
-    chosen = context.semantic if context.semantic is not None else semantic_files(files, context.graph, context.knowledge)
+    chosen = context.semantic if context.semantic is not None else semantic_files(files, context.graph, context.knowledge, manifest=context.manifest)
     for path in chosen:
         module = files[path].ir
         if module is not None:
