@@ -19,21 +19,10 @@ def lookup_table(sql: str) -> str:
     upper = sql.upper()
     if not upper.lstrip(" (\n\t").startswith("SELECT") or "WHERE" not in upper:
         return ""  # not a SELECT, or one without a WHERE (no keyword, no clause): no parse, no sqlglot
-    import sqlglot
     from sqlglot import exp
-    from sqlglot.errors import SqlglotError
 
-    from archlint.domain.sql.lexer import Statement, mask, normalise, placeholders
-
-    masked = mask(sql)
-    found = placeholders(masked)
-    if found:  # the driver's placeholders (`%s`, `%(slug)s`, `?`, `$1`) as bind parameters sqlglot reads
-        sql = normalise(Statement(0, sql, masked), [], found, False).sql
-    try:
-        statements = sqlglot.parse(sql)
-    except (SqlglotError, ValueError, RecursionError):
-        return ""
-    if len(statements) != 1 or not isinstance(statements[0], exp.Select):
+    statements = _parsed(sql, (None,))
+    if statements is None or len(statements) != 1 or not isinstance(statements[0], exp.Select):
         return ""
     select = statements[0]
     if select.args.get("where") is None:
@@ -53,8 +42,20 @@ def inserted_table(sql: str) -> str:
     exists — it stored one, or one was there already (the conflict it ignored); a failed insert throws."""
     if not sql.upper().lstrip(" (\n\t").startswith("INSERT"):
         return ""
-    import sqlglot
     from sqlglot import exp
+
+    statements = _parsed(sql, (None, "mysql"))  # INSERT IGNORE is MySQL's
+    if statements is None or len(statements) != 1 or not isinstance(statements[0], exp.Insert):
+        return ""
+    target = statements[0].this
+    table = target.this if isinstance(target, exp.Schema) else target
+    return table.name if isinstance(table, exp.Table) else ""
+
+
+def _parsed(sql: str, dialects: tuple) -> list | None:
+    """``sql``'s statements as sqlglot reads them in the first of ``dialects`` that parses it (the driver's
+    placeholders — ``%s``, ``%(slug)s``, ``?``, ``$1`` — read as bind parameters), else ``None``."""
+    import sqlglot
     from sqlglot.errors import SqlglotError
 
     from archlint.domain.sql.lexer import Statement, mask, normalise, placeholders
@@ -63,14 +64,9 @@ def inserted_table(sql: str) -> str:
     found = placeholders(masked)
     if found:
         sql = normalise(Statement(0, sql, masked), [], found, False).sql
-    for dialect in (None, "mysql"):  # INSERT IGNORE is MySQL's
+    for dialect in dialects:
         try:
-            statements = sqlglot.parse(sql, read=dialect)
+            return sqlglot.parse(sql, read=dialect)
         except (SqlglotError, ValueError, RecursionError):
             continue
-        if len(statements) != 1 or not isinstance(statements[0], exp.Insert):
-            return ""
-        target = statements[0].this
-        table = target.this if isinstance(target, exp.Schema) else target
-        return table.name if isinstance(table, exp.Table) else ""
-    return ""
+    return None
