@@ -75,20 +75,26 @@ def _mentions(sources, reads: dict[str, list]):
     answer)``: the deep-findings cache asks them again of an edited file (``mentioned``)."""
 
     def mentions(path: str, words: set[str], managed: set[str], methods: set[str] = frozenset()) -> bool:
-        source = sources.get(path)
-        data = None
-        if source is not None:
-            try:
-                with open(source.absolute, "rb") as handle:
-                    data = handle.read()
-            except OSError:
-                pass
+        data = read_source(sources, path)
         question = (tuple(sorted(words)), tuple(sorted(managed)), tuple(sorted(methods)))
         answer = data is not None and mentioned(data, *question)
         reads.setdefault(path, []).append((*question, answer))
         return answer
 
     return mentions
+
+
+def read_source(sources, path: str) -> bytes | None:
+    """A source file's bytes, read again (the cheap pass keeps no text); ``None`` when unreadable — the
+    plan then assumes the most."""
+    source = sources.get(path)
+    if source is None:
+        return None
+    try:
+        with open(source.absolute, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
 
 
 def mentioned(data: bytes, words, managed, methods) -> bool:

@@ -25,7 +25,7 @@ from archlint.adapters import config_loader, knowledge
 from archlint.adapters.cache import FactsCache, code_and_data_fingerprint, default_cache_dir
 from archlint.adapters.digest import blake2b
 from archlint.adapters.discovery import describe_hidden, discover
-from archlint.application.deep_plan import plan_deep
+from archlint.application.deep_plan import plan_deep, read_source
 from archlint.application.parsing import FULL, Workers, deepen, extract_full, scan_sources
 from archlint.checks import FAMILIES
 from archlint.domain.config import Config, ConfigError
@@ -272,18 +272,7 @@ def _facts_and_graph(run: _Run):
 
 def _reader(sources):
     """``read(path)``: a source file's bytes, ``None`` when unreadable (the plan then assumes the most)."""
-
-    def read(path: str) -> bytes | None:
-        source = sources.get(path)
-        if source is None:
-            return None
-        try:
-            with open(source.absolute, "rb") as handle:
-                return handle.read()
-        except OSError:
-            return None
-
-    return read
+    return lambda path: read_source(sources, path)
 
 
 def _import_order(graph, start, reached: set[str]) -> tuple[str, ...]:
