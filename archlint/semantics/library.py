@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from archlint.domain.datalayer import js_globals
 from archlint.domain.knowledge import Knowledge, module_matches
 from archlint.domain.records import NamedTuple
 from archlint.semantics.values import Db
@@ -130,15 +131,14 @@ class Library:
         self.thread_wrappers: frozenset = frozenset(  # decorators that run a sync function in a worker thread
             name for table in knowledge.semantics.values() for name in table.get("thread_wrappers", ()))
         self.handles: dict[str, Db] = {}  # external attribute that is a DB handle (``mongoose:connection``)
-        # JS runtime globals a framework defines (semantics.toml `globals`: Strapi's `strapi`): a free name of a
-        # JS module that is one of them reads as ``global:<name>``
         # a framework's dependency injection by service refs (semantics.toml `service_inits`, `service_refs`)
         self.service_inits: frozenset = frozenset(
             name for table in knowledge.semantics.values() for name in table.get("service_inits", ()))
         self.service_refs: dict[str, Db] = {
             name: Db(stack, kind) for stack, table in knowledge.semantics.items() for name, kind in table.get("service_refs", {}).items()}
-        self.js_globals: frozenset = frozenset(
-            name for table in knowledge.semantics.values() for name in table.get("globals", ()))
+        # JS runtime globals a framework defines (semantics.toml `globals`: Strapi's `strapi`): a free name of a
+        # JS module that is one of them reads as ``global:<name>`` (the data-layer plan reads the same list)
+        self.js_globals: frozenset = js_globals(knowledge)
         # query libraries over a driver (aiosql): the callable that builds the handle -> its kind, and
         # what calling any method of that kind yields, whichever driver it adapts
         self.thenables = frozenset(stack for stack, table in knowledge.semantics.items() if table.get("thenable"))
