@@ -409,6 +409,7 @@ def _statement_key(program, query, function: ir.Function):
     model = program.schema.get(query.model)
     keys = transaction_names(program).row_keys | {next(iter(u)) for u in (model.unique if model is not None else ()) if len(u) == 1}
     steps = call_names(program).filter_steps
+    table = query.model.rsplit(":", 1)[-1]  # `App.id`: a key of the statement's own model, not of a joined one
     found = []
     for step in next(iter(query.chains)):
         node = step.node
@@ -421,7 +422,7 @@ def _statement_key(program, query, function: ir.Function):
             if arg.kind == "kw" and arg.name in keys:
                 found.append(expr)
             elif arg.kind == "pos" and type(expr) is ir.Compare and expr.op == "==" and type(expr.left) is ir.Attr \
-                    and expr.left.name in keys:
+                    and expr.left.name in keys and type(expr.left.obj) is ir.Name and expr.left.obj.id == table:
                 found.append(expr.right)
     return found[0] if len(found) == 1 else None
 
