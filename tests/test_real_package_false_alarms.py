@@ -3,6 +3,8 @@ semantic model does: regression tests, so none of them comes back."""
 
 from __future__ import annotations
 
+import pytest
+
 from helpers import findings, make_repo
 
 
@@ -1042,3 +1044,92 @@ def test_an_instance_given_another_class_is_not_missing_methods(tmp_path):
     }
     # Empty's instances may be any class; Blank only got an attribute, so its missing clone() raises
     assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL230"] == [("AL230", "pkg/query.py", 14)]
+
+
+def _keyed_writes(second_key: str) -> dict:
+    return {  # open-webui routers/apps.py connect_app_by_id: the app row updated by its id, then again by the same id
+        "requirements.txt": "fastapi\nsqlalchemy\n",
+        "app/models.py": (
+            "from sqlalchemy import Boolean, Integer, String\n"
+            "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n"
+            "class Base(DeclarativeBase):\n"
+            "    pass\n"
+            "class App(Base):\n"
+            "    __tablename__ = 'app'\n"
+            "    id: Mapped[str] = mapped_column(String, primary_key=True)\n"
+            "    is_active: Mapped[bool] = mapped_column(Boolean)\n"
+            "    updated_at: Mapped[int] = mapped_column(Integer)\n"
+        ),
+        "app/main.py": (
+            "from fastapi import Depends, FastAPI, HTTPException\n"
+            "from sqlalchemy import update\n"
+            "from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine\n"
+            "from app.models import App, Base\n"
+            "engine = create_async_engine('sqlite+aiosqlite:///app.db')\n"
+            "SessionLocal = async_sessionmaker(engine)\n"
+            "api = FastAPI()\n"
+            "@api.on_event('startup')\n"
+            "async def startup():\n"
+            "    async with engine.begin() as conn:\n"
+            "        await conn.run_sync(Base.metadata.create_all)\n"
+            "async def get_db():\n"
+            "    async with SessionLocal() as session:\n"
+            "        yield session\n"
+            "async def update_app(db: AsyncSession, id: str, data: dict):\n"
+            "    await db.execute(update(App).where(App.id == id).values(**data))\n"
+            "    await db.commit()\n"
+            "async def activate(app_id: str, stamp: int):\n"
+            "    async with SessionLocal() as db:\n"
+            "        result = await db.execute(update(App).where(App.id == app_id, App.updated_at == stamp).values(is_active=True))\n"
+            "        if result.rowcount != 1:\n"
+            "            raise HTTPException(409, 'changed')\n"
+            "        await db.commit()\n"
+            "@api.post('/apps/{app_id}/connect')\n"
+            "async def connect_app(app_id: str, other_id: str, stamp: int, db: AsyncSession = Depends(get_db)):\n"
+            "    await update_app(db, app_id, {'is_active': False})\n"
+            f"    await activate({second_key}, stamp)\n"
+            "    return {'ok': True}\n"
+        ),
+    }
+
+
+def _job_writes(saved: str) -> dict:
+    return {  # label-studio data_import/api.py async_reimport: the job row created, its id handed to the job, which
+        # looks it up and saves it (through core/redis.py start_job_async_or_sync(job, *args) -> job(*args))
+        "requirements.txt": "django\n",
+        "jobs/models.py": (
+            "from django.db import models\n"
+            "class Reimport(models.Model):\n"
+            "    status = models.CharField(max_length=20)\n"
+            "class Project(models.Model):\n"
+            "    reimports = models.IntegerField(default=0)\n"
+        ),
+        "jobs/runner.py": (
+            "def start_job_async_or_sync(job, *args, **kwargs):\n"
+            "    return job(*args, **kwargs)\n"
+        ),
+        "jobs/views.py": (
+            "from django.http import JsonResponse\n"
+            "from jobs.models import Project, Reimport\n"
+            "from jobs.runner import start_job_async_or_sync\n"
+            "def reimport_background(reimport_id, project_id):\n"
+            f"    row = {saved}.objects.get(id={saved.lower()}_id)\n"
+            "    row.status = 'done'\n"
+            "    row.save()\n"
+            "def reimport(request, project_id):\n"
+            "    job = Reimport.objects.create(status='created')\n"
+            "    start_job_async_or_sync(reimport_background, job.id, project_id)\n"
+            "    return JsonResponse({'id': job.id})\n"
+        ),
+        "jobs/urls.py": "from django.urls import path\nfrom jobs import views\nurlpatterns = [path('reimport/<int:project_id>', views.reimport)]\n",
+    }
+
+
+@pytest.mark.parametrize("files, expected", [
+    (_keyed_writes("app_id"), []),  # one row, by one key: left as the first update made it
+    (_keyed_writes("other_id"), [("AL305", "app/main.py", 26)]),  # two rows (a transfer): half-written
+    (_job_writes("Reimport"), []),  # the job row it created, looked up by that row's id and saved again
+    (_job_writes("Project"), [("AL305", "jobs/views.py", 9)]),  # another row, looked up by another key
+], ids=["same-key", "other-key", "job-row", "other-row"])
+def test_writes_of_one_row_by_one_key_are_one_write(tmp_path, files, expected):
+    assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL305"] == expected

@@ -65,6 +65,7 @@ class Known(NamedTuple):
 
     compiled_sql_methods: frozenset = frozenset()  # `sql, params = expr.as_sql(compiler, connection)`
     element_preserving: frozenset = frozenset()  # `zip(a, b)`: its elements are made of its arguments' elements
+    text_conversions: frozenset = frozenset()  # `str(sql)`: the text of the one value it is given
     key_lists: frozenset = frozenset()  # `Object.keys(obj)`: the keys of the object it is given
     subset_methods: frozenset = frozenset()  # `COLUMNS.filter(cb)`: some of the receiver's elements, unchanged
     element_maps: frozenset = frozenset()  # `COLUMNS.map((c) => `${c} = ?`)`: one callback result per element
@@ -293,10 +294,11 @@ class _Evaluator:
             inner = {**bound, **{(callback.fid, n): True for p in callback.params[:2]
                                  for n in ((p.name,) if p.target is None else ir.target_names(p.target))}}
             return all(self.expr(callback, result, inner, depth + 1, seen) for result in results)
-        if kind is ir.Call and type(node.func) is ir.Name and node.func.id in self.names.element_preserving \
+        if kind is ir.Call and type(node.func) is ir.Name and (node.func.id in self.names.element_preserving or
+                                                               node.func.id in self.names.text_conversions and len(node.args) == 1) \
                 and function.scope_of(node.func.id) not in ("local", "param") and node.args \
                 and all(a.kind == "pos" for a in node.args):
-            # zip(titles, bodies): each element is made of the arguments' elements
+            # zip(titles, bodies): each element is made of the arguments' elements; str(sql): the text itself
             return all(self.expr(function, a.value, bound, depth + 1, seen) for a in node.args)
         if kind is ir.Call and type(node.func) is ir.Name and all(a.kind in ("pos", "kw") for a in node.args):
             return self.helper_call(function, node, bound, depth + 1, seen)
