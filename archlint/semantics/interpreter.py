@@ -2254,6 +2254,7 @@ class Frame(Calls):
         first = len(self.effects)
         generators: list = []  # project @contextmanager functions entered here (`with db.session() as s:`)
         entered_tags: frozenset = frozenset()  # the tags of what those generators yielded
+        detaching: set[str] = set()  # sid: tags of the sessions a project manager's exit closes (a unit of work)
         for item in node.items:
             calls_before = len(self.analysis.calls) if self.analysis is not None else 0
             value = self.eval(item.context)
@@ -2271,6 +2272,8 @@ class Frame(Calls):
                 if committing is not None:
                     expiring.append(committing)
             inside = self._entered(value, node.is_async)
+            if type(v.strip(value)) is v.Instance:
+                detaching.update(self._closed_on_exit(value, node.is_async))
             bare = v.strip(inside)
             if type(bare) is v.Db and bare.kind == "session" and type(item.context) in (ir.Call, ir.Await):
                 session = f"sess:{self.path}:{node.span.line}:{node.span.column}"
@@ -2301,6 +2304,8 @@ class Frame(Calls):
                 # a generator that yields inside the block (`with Session(engine) as s: yield s`, a
                 # FastAPI dependency) hands the session to its consumer while the block is still open:
                 # the block exits only after the consumer is done with what it read
+                if detaching:
+                    sessions.append(self._detach_on_exit(node, frozenset(detaching)))
                 self.program.exited_sessions.update(sessions)
                 self.exited.update(sessions)
             self.yielded = self.yielded or outer_yield
@@ -2337,6 +2342,54 @@ class Frame(Calls):
         method = self.program.method(bare.path, bare.cid, "__aexit__" if is_async else "__exit__")
         if method is not None:
             self.call_function(None, method._replace(bound=value), ())
+
+    def _closed_on_exit(self, manager, is_async: bool) -> frozenset:
+        """The ``sid:`` tags of the SQLAlchemy sessions held in fields of ``manager`` (a project class entered by
+        ``with``) that its ``__exit__``/``__aexit__`` closes (``self.session.close()``): a unit of work whose exit
+        closes the session it opened in ``__enter__`` detaches every row loaded through it when the block ends."""
+        bare = v.strip(manager)
+        method = self.program.method(bare.path, bare.cid, "__aexit__" if is_async else "__exit__")
+        definition = self.program.function(method.path, method.fid) if method is not None else None
+        if definition is None or not definition.params:
+            return frozenset()
+        owner = definition.params[0].name
+        found: set[str] = set()
+        for inner in ir.iter_nodes(definition.body):
+            if type(inner) is not ir.Call or inner.method != "close" or type(inner.receiver) is not ir.Attr:
+                continue
+            holder = inner.receiver.obj
+            if type(holder) is not ir.Name or holder.id != owner:
+                continue
+            held = self.program.field_value(bare.path, bare.cid, inner.receiver.name)
+            if held is None:
+                continue
+            for option in v.options(held):
+                handle = v.strip(option)
+                if type(handle) is v.Db and handle.stack == "sqlalchemy" and handle.kind == "session":
+                    found.update(t for t in v.tags_of(option) if t.startswith("sid:"))
+        return frozenset(found)
+
+    def _detach_on_exit(self, node: ir.With, closing: frozenset) -> str:
+        """Leaving ``with uow:`` whose exit closed the session(s) ``closing`` (``sid:`` tags): the rows loaded
+        through them — held in names here or returned from inside the block — take this block's session tag, so a
+        lazy load read on them once the block has ended is judged as after ``with Session() as s:`` (AL218).  The
+        ``sid:`` is the site in ``__enter__`` shared by every block, so the tag is this block's own."""
+        tag = f"sess:{self.path}:{node.span.line}:{node.span.column}"
+
+        def detached(value):
+            joined = None
+            for option in v.options(value):
+                bare = v.strip(option)
+                if type(bare) in (v.Row, v.Rows) and bare.stack == "sqlalchemy" and closing & v.tags_of(option):
+                    option = v.tag(option, frozenset({tag}))
+                joined = v.join(joined, option)
+            return joined
+
+        for name, value in list(self.env.items()):
+            self.env[name] = detached(value)
+        if self.returns is not None:
+            self.returns = detached(self.returns)
+        return tag
 
     def _own_entered_sessions(self, managers: list, first: int, generators: tuple = (), entered: frozenset = frozenset()) -> None:
         """A session a project context manager opens itself (``self.session = self._factory()`` in a unit of
