@@ -2,7 +2,8 @@
 have — Koa over Sequelize wired by hand (`new ArticleRepository(models)` into `constructor({ Article, User })`,
 services with JS private methods `#present`), FastAPI over async SQLAlchemy with repositories and services built by
 `Annotated[…, Depends(…)]` providers, and Flask over SQLAlchemy 2 with a session factory, a unit of work whose
-`__exit__` closes the session, and use-case classes.  `archlint verify` must give every verdict right on both twins,
+`__exit__` closes the session, and use-case classes; Fastify over Sequelize in TypeScript with `fastify.db` and
+`fastify.services` decorated by `fastify-plugin` plugins and `Model.init` classes.  `archlint verify` must give every verdict right on both twins,
 the ORM verdict included.  The focused test pins the cause the Flask pair exposed: rows loaded inside
 `with self.uow as uow:` are detached when the block ends (the unit of work's exit closes its session), so a lazy
 relation read on a row the use case returned is a DetachedInstanceError (AL218)."""
@@ -25,6 +26,7 @@ CASES = [
     ("agent-koa-manual-di", "node-koa-openapi-clean_architecture-sqlite-sequelize", "sqlalchemy"),
     ("agent-fastapi-annotated-repos", "uv-fastapi-openapi-clean_architecture-postgres-sqlalchemy", "sequelize"),
     ("agent-flask-uow-usecases", "uv-flask-openapi-clean_architecture-sqlite-sqlalchemy", "sequelize"),
+    ("agent-fastify-ts-decorated-services", "node-fastify-openapi-clean_architecture-postgres-sequelize", "sqlalchemy"),
 ]
 
 
@@ -65,6 +67,8 @@ _UOW = {
             author: Mapped[User] = relationship()
     """,
     "app/db.py": """
+        from contextlib import contextmanager
+
         from sqlalchemy import create_engine, select
         from sqlalchemy.orm import joinedload, sessionmaker
 
@@ -100,9 +104,23 @@ _UOW = {
 
             def commit(self):
                 self.session.commit()
+
+        class Work:
+            def __init__(self, session):
+                self.session = session
+                self.articles = ArticleRepository(session)
+
+        @contextmanager
+        def unit_of_work():
+            session = SessionFactory()
+            try:
+                yield Work(session)
+                session.commit()
+            finally:
+                session.close()
     """,
     "app/use_cases.py": """
-        from app.db import UnitOfWork
+        from app.db import UnitOfWork, unit_of_work
 
         class GetArticle:
             def __init__(self, uow=None):
@@ -115,6 +133,10 @@ _UOW = {
             def execute_loaded(self, slug):
                 with self.uow as uow:
                     return uow.articles.by_slug_with_author(slug)
+
+            def through_generator(self, slug):
+                with unit_of_work() as work:
+                    return work.articles.by_slug(slug)
 
             def author_name(self, slug):
                 with self.uow as uow:
@@ -138,6 +160,11 @@ _UOW = {
             article = GetArticle().execute_loaded(slug)
             return {"slug": article.slug, "author": article.author.username}
 
+        @app.get("/generator/<slug>")
+        def get_generated(slug):
+            article = GetArticle().through_generator(slug)
+            return {"slug": article.slug, "author": article.author.username}
+
         @app.get("/inside/<slug>")
         def get_inside(slug):
             return {"author": GetArticle().author_name(slug)}
@@ -147,11 +174,14 @@ _UOW = {
 
 def test_a_lazy_relation_read_after_the_unit_of_work_closed_its_session_is_detached(tmp_path):
     """The route reads `article.author` on the row the use case returned from inside `with self.uow`: the
-    unit of work's `__exit__` closed the session, the row is detached.  The eager-loaded twin and the read made
-    inside the block stay silent."""
+    unit of work's `__exit__` closed the session, the row is detached; so is the row returned from inside
+    `with unit_of_work() as work:`, a `@contextmanager` yielding an object around the session it closes in `finally`.
+    The eager-loaded twin and the read made inside the block stay silent."""
     root = make_repo(tmp_path / "closes", _UOW)
-    assert findings(root, select=["AL218"]) == [("AL218", "app/main.py", 10)]
-    # a unit of work whose exit only ends the transaction (no close): the session, and its rows, stay attached
+    assert findings(root, select=["AL218"]) == [("AL218", "app/main.py", 10), ("AL218", "app/main.py", 20)]
+    # a unit of work whose exit only ends the transaction, a generator that only commits (no close): the session,
+    # and its rows, stay attached
     files = dict(_UOW)
-    files["app/db.py"] = files["app/db.py"].replace("        self.session.close()\n", "        self.session.commit()\n")
+    files["app/db.py"] = files["app/db.py"].replace("self.session.close()", "self.session.commit()").replace(
+        "session.close()", "session.rollback()")
     assert findings(make_repo(tmp_path / "keeps", files), select=["AL218"]) == []

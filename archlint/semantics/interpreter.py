@@ -2273,7 +2273,7 @@ class Frame(Calls):
                     expiring.append(committing)
             inside = self._entered(value, node.is_async)
             if type(v.strip(value)) is v.Instance:
-                detaching.update(self._closed_on_exit(value, node.is_async))
+                detaching.update(self._closed_on_exit(value, node.is_async) | self._closed_by_generator(item.context, value))
             bare = v.strip(inside)
             if type(bare) is v.Db and bare.kind == "session" and type(item.context) in (ir.Call, ir.Await):
                 session = f"sess:{self.path}:{node.span.line}:{node.span.column}"
@@ -2353,17 +2353,36 @@ class Frame(Calls):
         if definition is None or not definition.params:
             return frozenset()
         owner = definition.params[0].name
+        closed = {inner.receiver.name for inner in ir.iter_nodes(definition.body)
+                  if type(inner) is ir.Call and inner.method == "close" and type(inner.receiver) is ir.Attr
+                  and type(inner.receiver.obj) is ir.Name and inner.receiver.obj.id == owner}
+        return self._held_sessions(manager, closed)
+
+    def _closed_by_generator(self, context, value) -> frozenset:
+        """``with unit_of_work() as uow:`` where ``unit_of_work`` is a project ``@contextmanager`` generator that
+        yields an object built around a session it closes afterwards (``session = factory(); try: yield
+        UnitOfWork(session) … finally: session.close()``): the ``sid:`` tags of the sessions that object holds."""
+        if type(context) is not ir.Call:
+            return frozenset()
+        callee = v.strip(self.eval_cached(context.func))
+        if type(callee) is not v.Function:
+            return frozenset()
+        definition = self.program.function(callee.path, callee.fid)
+        if definition is None or not self.program.context_manager_function(callee.path, definition) \
+                or not _closes_held(definition):
+            return frozenset()
+        return self._held_sessions(value)
+
+    def _held_sessions(self, holder, names=None) -> frozenset:
+        """The ``sid:`` tags of the SQLAlchemy sessions held in the fields ``names`` (every field when ``None``) of
+        ``holder``, a project class instance."""
+        bare = v.strip(holder)
+        if type(bare) is not v.Instance:
+            return frozenset()
         found: set[str] = set()
-        for inner in ir.iter_nodes(definition.body):
-            if type(inner) is not ir.Call or inner.method != "close" or type(inner.receiver) is not ir.Attr:
-                continue
-            holder = inner.receiver.obj
-            if type(holder) is not ir.Name or holder.id != owner:
-                continue
-            held = self.program.field_value(bare.path, bare.cid, inner.receiver.name)
-            if held is None:
-                continue
-            for option in v.options(held):
+        for name in sorted(self.program.fields.get((bare.path, bare.cid), {}) if names is None else names):
+            held = self.program.field_value(bare.path, bare.cid, name)
+            for option in v.options(held) if held is not None else ():
                 handle = v.strip(option)
                 if type(handle) is v.Db and handle.stack == "sqlalchemy" and handle.kind == "session":
                     found.update(t for t in v.tags_of(option) if t.startswith("sid:"))
@@ -4461,6 +4480,16 @@ def _closes_yielded(function) -> bool:
                for part in node.parts if type(part) is ir.Name}
     return bool(yielded) and any(type(node) is ir.Call and node.method == "close" and type(node.receiver) is ir.Name
                                  and node.receiver.id in yielded for node in ir.iter_nodes(function.body))
+
+
+def _closes_held(function) -> bool:
+    """A generator that yields an object built around a name it then closes (``yield UnitOfWork(session)`` …
+    ``finally: session.close()``): the object's session ends with the ``with`` block."""
+    built = {arg.value.id for node in ir.iter_nodes(function.body) if type(node) is ir.Opaque and node.kind == "yield"
+             for part in node.parts if type(part) is ir.Call
+             for arg in part.args if type(arg.value) is ir.Name}
+    return bool(built) and any(type(node) is ir.Call and node.method == "close" and type(node.receiver) is ir.Name
+                               and node.receiver.id in built for node in ir.iter_nodes(function.body))
 
 
 def _names_test(test: ir.Compare, names_node, known: str):
