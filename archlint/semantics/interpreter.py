@@ -2291,6 +2291,7 @@ class Frame(Calls):
             self.tx_blocks.append((f"{self.path}:{node.span.line}:{node.span.column}", opened))
         self.catching_missing += suppressing  # with suppress(Article.DoesNotExist): …
         self.program.open_sessions.update(sessions)
+        returned_before = self.returns
         outer_yield, self.yielded = self.yielded, False
         try:
             terminated = self.block(node.body)
@@ -2305,7 +2306,7 @@ class Frame(Calls):
                 # FastAPI dependency) hands the session to its consumer while the block is still open:
                 # the block exits only after the consumer is done with what it read
                 if detaching:
-                    sessions.append(self._detach_on_exit(node, frozenset(detaching)))
+                    sessions.append(self._detach_on_exit(node, frozenset(detaching), returned_before))
                 self.program.exited_sessions.update(sessions)
                 self.exited.update(sessions)
             self.yielded = self.yielded or outer_yield
@@ -2388,18 +2389,24 @@ class Frame(Calls):
                     found.update(t for t in v.tags_of(option) if t.startswith("sid:"))
         return frozenset(found)
 
-    def _detach_on_exit(self, node: ir.With, closing: frozenset) -> str:
+    def _detach_on_exit(self, node: ir.With, closing: frozenset, returned_before) -> str:
         """Leaving ``with uow:`` whose exit closed the session(s) ``closing`` (``sid:`` tags): the rows loaded
         through them — held in names here or returned from inside the block — take this block's session tag, so a
         lazy load read on them once the block has ended is judged as after ``with Session() as s:`` (AL218).  The
-        ``sid:`` is the site in ``__enter__`` shared by every block, so the tag is this block's own."""
+        ``sid:`` is the site in ``__enter__`` shared by every block, so the tag is this block's own (a value returned
+        before the block began is not the block's)."""
         tag = f"sess:{self.path}:{node.span.line}:{node.span.column}"
+        earlier = set(v.options(returned_before)) if returned_before is not None else set()
 
-        def detached(value):
+        def detached(value, kept=frozenset()):
+            options = v.options(value)
+            if not any(type(v.strip(o)) in (v.Row, v.Rows) and closing & v.tags_of(o) and o not in kept for o in options):
+                return value
             joined = None
-            for option in v.options(value):
+            for option in options:
                 bare = v.strip(option)
-                if type(bare) in (v.Row, v.Rows) and bare.stack == "sqlalchemy" and closing & v.tags_of(option):
+                if type(bare) in (v.Row, v.Rows) and bare.stack == "sqlalchemy" and closing & v.tags_of(option) \
+                        and option not in kept:
                     option = v.tag(option, frozenset({tag}))
                 joined = v.join(joined, option)
             return joined
@@ -2407,7 +2414,7 @@ class Frame(Calls):
         for name, value in list(self.env.items()):
             self.env[name] = detached(value)
         if self.returns is not None:
-            self.returns = detached(self.returns)
+            self.returns = detached(self.returns, earlier)
         return tag
 
     def _own_entered_sessions(self, managers: list, first: int, generators: tuple = (), entered: frozenset = frozenset()) -> None:
