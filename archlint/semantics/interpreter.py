@@ -2254,6 +2254,7 @@ class Frame(Calls):
         first = len(self.effects)
         generators: list = []  # project @contextmanager functions entered here (`with db.session() as s:`)
         entered_tags: frozenset = frozenset()  # the tags of what those generators yielded
+        detaching: set[str] = set()  # sid: tags of the sessions a project manager's exit closes (a unit of work)
         for item in node.items:
             calls_before = len(self.analysis.calls) if self.analysis is not None else 0
             value = self.eval(item.context)
@@ -2271,6 +2272,8 @@ class Frame(Calls):
                 if committing is not None:
                     expiring.append(committing)
             inside = self._entered(value, node.is_async)
+            if type(v.strip(value)) is v.Instance:
+                detaching.update(self._closed_on_exit(value, node.is_async) | self._closed_by_generator(item.context, value))
             bare = v.strip(inside)
             if type(bare) is v.Db and bare.kind == "session" and type(item.context) in (ir.Call, ir.Await):
                 session = f"sess:{self.path}:{node.span.line}:{node.span.column}"
@@ -2288,6 +2291,7 @@ class Frame(Calls):
             self.tx_blocks.append((f"{self.path}:{node.span.line}:{node.span.column}", opened))
         self.catching_missing += suppressing  # with suppress(Article.DoesNotExist): …
         self.program.open_sessions.update(sessions)
+        returned_before = self.returns
         outer_yield, self.yielded = self.yielded, False
         try:
             terminated = self.block(node.body)
@@ -2301,6 +2305,8 @@ class Frame(Calls):
                 # a generator that yields inside the block (`with Session(engine) as s: yield s`, a
                 # FastAPI dependency) hands the session to its consumer while the block is still open:
                 # the block exits only after the consumer is done with what it read
+                if detaching:
+                    sessions.append(self._detach_on_exit(node, frozenset(detaching), returned_before))
                 self.program.exited_sessions.update(sessions)
                 self.exited.update(sessions)
             self.yielded = self.yielded or outer_yield
@@ -2337,6 +2343,79 @@ class Frame(Calls):
         method = self.program.method(bare.path, bare.cid, "__aexit__" if is_async else "__exit__")
         if method is not None:
             self.call_function(None, method._replace(bound=value), ())
+
+    def _closed_on_exit(self, manager, is_async: bool) -> frozenset:
+        """The ``sid:`` tags of the SQLAlchemy sessions held in fields of ``manager`` (a project class entered by
+        ``with``) that its ``__exit__``/``__aexit__`` closes (``self.session.close()``): a unit of work whose exit
+        closes the session it opened in ``__enter__`` detaches every row loaded through it when the block ends."""
+        bare = v.strip(manager)
+        method = self.program.method(bare.path, bare.cid, "__aexit__" if is_async else "__exit__")
+        definition = self.program.function(method.path, method.fid) if method is not None else None
+        if definition is None or not definition.params:
+            return frozenset()
+        owner = definition.params[0].name
+        closed = {inner.receiver.name for inner in ir.iter_nodes(definition.body)
+                  if type(inner) is ir.Call and inner.method == "close" and type(inner.receiver) is ir.Attr
+                  and type(inner.receiver.obj) is ir.Name and inner.receiver.obj.id == owner}
+        return self._held_sessions(manager, closed)
+
+    def _closed_by_generator(self, context, value) -> frozenset:
+        """``with unit_of_work() as uow:`` where ``unit_of_work`` is a project ``@contextmanager`` generator that
+        yields an object built around a session it closes afterwards (``session = factory(); try: yield
+        UnitOfWork(session) … finally: session.close()``): the ``sid:`` tags of the sessions that object holds."""
+        if type(context) is not ir.Call:
+            return frozenset()
+        callee = v.strip(self.eval_cached(context.func))
+        if type(callee) is not v.Function:
+            return frozenset()
+        definition = self.program.function(callee.path, callee.fid)
+        if definition is None or not self.program.context_manager_function(callee.path, definition) \
+                or not _closes_held(definition):
+            return frozenset()
+        return self._held_sessions(value)
+
+    def _held_sessions(self, holder, names=None) -> frozenset:
+        """The ``sid:`` tags of the SQLAlchemy sessions held in the fields ``names`` (every field when ``None``) of
+        ``holder``, a project class instance."""
+        bare = v.strip(holder)
+        if type(bare) is not v.Instance:
+            return frozenset()
+        found: set[str] = set()
+        for name in sorted(self.program.fields.get((bare.path, bare.cid), {}) if names is None else names):
+            held = self.program.field_value(bare.path, bare.cid, name)
+            for option in v.options(held) if held is not None else ():
+                handle = v.strip(option)
+                if type(handle) is v.Db and handle.stack == "sqlalchemy" and handle.kind == "session":
+                    found.update(t for t in v.tags_of(option) if t.startswith("sid:"))
+        return frozenset(found)
+
+    def _detach_on_exit(self, node: ir.With, closing: frozenset, returned_before) -> str:
+        """Leaving ``with uow:`` whose exit closed the session(s) ``closing`` (``sid:`` tags): the rows loaded
+        through them — held in names here or returned from inside the block — take this block's session tag, so a
+        lazy load read on them once the block has ended is judged as after ``with Session() as s:`` (AL218).  The
+        ``sid:`` is the site in ``__enter__`` shared by every block, so the tag is this block's own (a value returned
+        before the block began is not the block's)."""
+        tag = f"sess:{self.path}:{node.span.line}:{node.span.column}"
+        earlier = set(v.options(returned_before)) if returned_before is not None else set()
+
+        def detached(value, kept=frozenset()):
+            options = v.options(value)
+            if not any(type(v.strip(o)) in (v.Row, v.Rows) and closing & v.tags_of(o) and o not in kept for o in options):
+                return value
+            joined = None
+            for option in options:
+                bare = v.strip(option)
+                if type(bare) in (v.Row, v.Rows) and bare.stack == "sqlalchemy" and closing & v.tags_of(option) \
+                        and option not in kept:
+                    option = v.tag(option, frozenset({tag}))
+                joined = v.join(joined, option)
+            return joined
+
+        for name, value in list(self.env.items()):
+            self.env[name] = detached(value)
+        if self.returns is not None:
+            self.returns = detached(self.returns, earlier)
+        return tag
 
     def _own_entered_sessions(self, managers: list, first: int, generators: tuple = (), entered: frozenset = frozenset()) -> None:
         """A session a project context manager opens itself (``self.session = self._factory()`` in a unit of
@@ -4408,6 +4487,16 @@ def _closes_yielded(function) -> bool:
                for part in node.parts if type(part) is ir.Name}
     return bool(yielded) and any(type(node) is ir.Call and node.method == "close" and type(node.receiver) is ir.Name
                                  and node.receiver.id in yielded for node in ir.iter_nodes(function.body))
+
+
+def _closes_held(function) -> bool:
+    """A generator that yields an object built around a name it then closes (``yield UnitOfWork(session)`` …
+    ``finally: session.close()``): the object's session ends with the ``with`` block."""
+    built = {arg.value.id for node in ir.iter_nodes(function.body) if type(node) is ir.Opaque and node.kind == "yield"
+             for part in node.parts if type(part) is ir.Call
+             for arg in part.args if type(arg.value) is ir.Name}
+    return bool(built) and any(type(node) is ir.Call and node.method == "close" and type(node.receiver) is ir.Name
+                               and node.receiver.id in built for node in ir.iter_nodes(function.body))
 
 
 def _names_test(test: ir.Compare, names_node, known: str):
