@@ -227,3 +227,31 @@ def test_sync_on_what_an_awilix_container_resolves(tmp_path, registered, created
     al304 = [f for f in report(root).findings if f.rule == "AL304"]
     assert bool(al304) is not created, al304
     assert _verdict(root, "node-express-openapi-sqlite-sequelize").compliant is created
+
+
+@pytest.mark.parametrize("module, created", [
+    ("tortoise.contrib.fastapi", True),  # tortoise/contrib/fastapi/__init__.py's register_tortoise
+    ("tortoise.contrib.starlette", True),
+    # a look-alike two segments below contrib: `*` stands for one dotted segment (fnmatch's alone spanned dots)
+    ("tortoise.contrib.fastapi.helpers", False),
+])
+def test_a_schema_flag_pattern_star_is_one_dotted_segment(module, created):
+    import textwrap
+
+    import tree_sitter as ts
+    import tree_sitter_python as tsp
+
+    from archlint.adapters.frontends.python_ir import lower
+    from archlint.adapters.knowledge import load_knowledge
+    from archlint.domain.schema_sync import schema_calls_known, synchronising_calls
+
+    data = textwrap.dedent(f'''
+        from fastapi import FastAPI
+        from {module} import register_tortoise
+
+        app = FastAPI()
+        register_tortoise(app, db_url="sqlite://db.sqlite3", modules={{"models": ["app.models"]}}, generate_schemas=True)
+    ''').encode()
+    lowered = lower(ts.Parser(ts.Language(tsp.language())).parse(data).root_node, data, "app/main.py")
+    found = synchronising_calls(lowered, schema_calls_known(load_knowledge()))
+    assert [what for _span, what in found] == (["register_tortoise(generate_schemas=True)"] if created else [])

@@ -23,14 +23,17 @@ def plan_deep(files, graph, knowledge_tables, sources, workers: Workers, sizes, 
     (``datalayer.follow_names``), each round's bodies extracted in parallel before the next;
     and every file whose body was extracted (plus Flask routes and SQL-sink users).  ``reads``
     collects what the plan asked of each file's bytes (a dependency of what it decided)."""
-    from archlint.domain.datalayer import follow_names, seed_files
+    from archlint.domain.datalayer import body_seeds, follow_names, seed_candidates
 
     mentions = _mentions(sources, reads if reads is not None else {})
-    deep = seed_files(files, graph, knowledge_tables, mentions)
+    deep, candidates = seed_candidates(files, graph, knowledge_tables, mentions)
     others = _framework_files(files, graph, knowledge_tables, mentions)  # bodies, not data-layer files
-    frontier = deep | others
+    frontier = deep | others | set(candidates)  # a candidate's calls are read once the pool extracted its body
     while frontier:
         deepen(files, sources, frontier, set(), workers, sizes)
+        if candidates:
+            deep |= body_seeds(files, graph, knowledge_tables, candidates)
+            candidates = {}
         frontier = follow_names(files, graph, knowledge_tables, deep, mentions)
         deep |= frontier
     bodies = deep | others | {path for path, facts in files.items() if facts.language != "python"}

@@ -187,9 +187,10 @@ def _param_middleware_fills(program) -> dict:
     article`` in LimarenkoDenis' koa-knex Conduit), so ``ctx.params.article`` is defined on those
     routes.  param name -> the ``params`` attributes such middleware assigns (read from the files
     that register routes only)."""
-    cached = program.__dict__.get("_param_fills")
-    if cached is not None:
-        return cached
+    return program.memoised("param_fills", lambda: _find_param_fills(program))
+
+
+def _find_param_fills(program) -> dict:
     found: dict = {}
     for path in sorted({route.file for route in program.routes()}):
         module = program.modules.get(path)
@@ -208,7 +209,6 @@ def _param_middleware_fills(program) -> dict:
                     for assigned in inner.targets if type(inner) is ir.Assign else ():
                         if type(assigned) is ir.Attr and type(assigned.obj) is ir.Attr and assigned.obj.name == "params":
                             found.setdefault(name.value, set()).add(assigned.name)
-    program.__dict__["_param_fills"] = found
     return found
 
 

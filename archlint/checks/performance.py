@@ -1268,7 +1268,7 @@ def _following(block: tuple, statement) -> tuple:
 
 def _file_annotations(ctx: CheckContext, path: str) -> frozenset:
     """The keywords of every ``.annotate(…)`` call written in one file (orms.toml ``django_annotations``)."""
-    cache = ctx.program.__dict__.setdefault("_file_annotations", {})
+    cache = ctx.program.memoised("file_annotations", dict)
     if path not in cache:
         facts = ctx.files.get(path)
         module = facts.ir if facts is not None and facts.parsed else None

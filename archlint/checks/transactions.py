@@ -449,7 +449,7 @@ def _retires_found_row(program, effect) -> bool:
     sess.save(); sess = None``).  The close is complete on its own: the row stays retired whatever the request
     writes next, and nothing the request writes depends on it, so it is no part of the operation's writes."""
     key = (effect.path, effect.span)
-    found = program.__dict__.setdefault("_AL305_retired", {})
+    found = program.memoised("AL305_retired", dict)
     if key not in found:
         found[key] = _forgotten_after(program, effect.path, effect.span)
     return found[key]

@@ -517,10 +517,19 @@ _MANAGED = ("objects", "query")  # Django `Model.objects`, Flask-SQLAlchemy `Mod
 
 
 def seed_files(files: dict[str, FileFacts], graph: ModuleGraph, knowledge: Knowledge, mentions=None) -> set[str]:
-    """Files importing a driver or ORM module, and files whose strings look like SQL or a DB URL.
-    ``mentions(path, words, managed)`` (the plan's look at a file's bytes): whether a JS file names a
-    framework's runtime global is asked of its text first, so that only a file that does has its body
-    read here — reading every JS file's calls would extract all of them in this process, before the pool."""
+    """Files importing a driver or ORM module, files whose strings look like SQL or a DB URL, and the JS files
+    whose calls reach a DB with no import to mark them (:func:`seed_candidates`, then :func:`body_seeds`, their
+    bodies read here: without a plan there is no cheap pass to keep them out of)."""
+    seeds, candidates = seed_candidates(files, graph, knowledge, mentions)
+    return seeds | body_seeds(files, graph, knowledge, candidates)
+
+
+def seed_candidates(files: dict[str, FileFacts], graph: ModuleGraph, knowledge: Knowledge, mentions=None) -> tuple[set[str], dict[str, bool]]:
+    """The cheap pass's seeds — files importing a driver or ORM module, files whose strings look like SQL or a DB
+    URL — and the candidates whose answer is in their calls, which the cheap pass does not read (path -> whether
+    it names a runtime global): a JS file naming a framework's runtime global (``mentions(path, words, managed)``,
+    the plan's look at a file's bytes, asks it of its text) or importing a module of DB service refs.  The plan
+    extracts the candidates' bodies on the pool with the seeds' and asks :func:`body_seeds` then."""
     modules = data_layer_modules(knowledge)
     matches: dict[str, bool] = {}
 
@@ -536,19 +545,28 @@ def seed_files(files: dict[str, FileFacts], graph: ModuleGraph, knowledge: Knowl
 
     runtime = js_globals(knowledge)
     inits = service_inits(knowledge)
-    return {
-        path
-        for path, facts in files.items()
-        if facts.parsed
-        and (
-            any(edge.external and data_module(edge.target) for edge in graph.out_edges(path))
-            and not migration(path)
-            or signals(facts)
-            or runtime and facts.language != "python" and (mentions is None or mentions(path, set(runtime), set()))
-            and reads_global(facts, runtime)
-            or inits and registers_services(facts, graph.out_edges(path), inits)
-        )
-    }
+    seeds: set[str] = set()
+    candidates: dict[str, bool] = {}
+    for path, facts in files.items():
+        if not facts.parsed:
+            continue
+        if any(edge.external and data_module(edge.target) for edge in graph.out_edges(path)) and not migration(path) \
+                or signals(facts):
+            seeds.add(path)
+            continue
+        named = bool(runtime) and facts.language != "python" and (mentions is None or mentions(path, set(runtime), set()))
+        if named or inits and imports_service_refs(facts, graph.out_edges(path), inits):
+            candidates[path] = named
+    return seeds, candidates
+
+
+def body_seeds(files: dict[str, FileFacts], graph: ModuleGraph, knowledge: Knowledge, candidates: dict[str, bool]) -> set[str]:
+    """Those of :func:`seed_candidates`' ``candidates`` whose calls reach a DB: a member of a runtime global
+    (:func:`reads_global`, asked of a file that names one) or a registered ``init`` (:func:`registers_services`)."""
+    runtime = js_globals(knowledge)
+    inits = service_inits(knowledge)
+    return {path for path, named in candidates.items()
+            if named and reads_global(files[path], runtime) or inits and registers_services(files[path], graph.out_edges(path), inits)}
 
 
 def service_inits(knowledge: Knowledge) -> tuple[frozenset, frozenset]:
@@ -562,9 +580,15 @@ def service_inits(knowledge: Knowledge) -> tuple[frozenset, frozenset]:
 def registers_services(facts: FileFacts, edges, inits: tuple) -> bool:
     """A JS file registering an ``init`` (`env.registerInit({ deps, init })`) that imports a module of DB service refs
     (`coreServices.database`): the handle reaches it by injection, with no import of a driver to mark it."""
-    methods, modules = inits
-    return facts.language != "python" and any(edge.external and edge.target in modules for edge in edges) \
+    methods = inits[0]
+    return imports_service_refs(facts, edges, inits) \
         and any(call.callee.rpartition(".")[2] in methods for call in facts.calls)  # (the calls last: they need the body)
+
+
+def imports_service_refs(facts: FileFacts, edges, inits: tuple) -> bool:
+    """The head's half of :func:`registers_services`: a JS file importing a module of DB service refs."""
+    modules = inits[1]
+    return facts.language != "python" and any(edge.external and edge.target in modules for edge in edges)
 
 
 def js_globals(knowledge: Knowledge) -> frozenset:

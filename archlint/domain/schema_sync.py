@@ -128,16 +128,25 @@ def _python_synchronising_calls(module: ir.ModuleIR, known: SchemaCalls) -> list
                 continue
             if not target:
                 continue
-            keyword = next((k for pattern, k in known.flags if fnmatchcase(target, pattern)), None)
+            keyword = next((k for pattern, k in known.flags if dotted_match(target, pattern)), None)
             if keyword is not None and _maybe_on(call.arg(keyword=keyword)):
                 found.append((call.span, f"{name}({keyword}=True)"))
-            elif any(fnmatchcase(target, pattern) for pattern in known.calls):
+            elif any(dotted_match(target, pattern) for pattern in known.calls):
                 found.append((call.span, f"{name}()"))
     return found
 
 
+def dotted_match(target: str, pattern: str) -> bool:
+    """``target`` (``tortoise.contrib.fastapi.register_tortoise``) is ``pattern`` segment by segment, a ``*`` standing
+    for one dotted segment or part of one (``tortoise.contrib.*.register_tortoise``): fnmatch's ``*`` alone would
+    span dots, and take ``tortoise.contrib.fastapi.helpers.register_tortoise`` for the integration."""
+    parts, wanted = target.split("."), pattern.split(".")
+    return len(parts) == len(wanted) and all(fnmatchcase(part, glob) for part, glob in zip(parts, wanted))
+
+
 def _migrator(target: str, patterns: tuple) -> bool:
-    """``target`` is one of the migrator patterns (``drizzle-orm/*/migrator:migrate``, ``*`` any module path part)."""
+    """``target`` is one of the migrator patterns (``drizzle-orm/*/migrator:migrate``, ``*`` any module path part —
+    several, too: ``drizzle-orm/aws-data-api/pg/migrator`` is one of drizzle's migrators)."""
     return any(fnmatchcase(target, pattern) for pattern in patterns)
 
 

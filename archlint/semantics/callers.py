@@ -143,9 +143,10 @@ class _Graph:
 
 
 def _graph(program) -> _Graph:
-    graph = program.__dict__.get("_caller_graph")
-    if graph is not None:
-        return graph
+    return program.memoised("caller_graph", lambda: _build_graph(program))
+
+
+def _build_graph(program) -> _Graph:
     graph = _Graph()
     for analysis in program.analyses():
         graph.analysed.add(analysis.path)
@@ -158,7 +159,6 @@ def _graph(program) -> _Graph:
                 name = func.id if type(func) is ir.Name else func.name if type(func) is ir.Attr else ""
                 if name:
                     graph.unresolved.add(name)
-    program.__dict__["_caller_graph"] = graph
     return graph
 
 

@@ -436,14 +436,14 @@ def _scoped_key(program, receiver):
 def _model_columns(program) -> dict:
     """Model class name -> the columns of the models of that name (once per run): what a filter's
     ``Deployment.flow_id`` names."""
-    found = program.__dict__.get("_filter_model_columns")
-    if found is None:
-        found = {}
+    def columns() -> dict:
+        found: dict = {}
         for key, model in program.schema.models.items():
             name = key.rsplit(":", 1)[-1]
             found[name] = found.get(name, frozenset()) | frozenset(model.columns)
-        program.__dict__["_filter_model_columns"] = found
-    return found
+        return found
+
+    return program.memoised("filter_model_columns", columns)
 
 
 def _filter_reads(classes: dict, node, columns: set, whole: set, values: set) -> None:
@@ -477,7 +477,7 @@ def _filter_reads(classes: dict, node, columns: set, whole: set, values: set) ->
 def found_records(program) -> dict:
     """``FoundFilter.tag`` -> the record, for the filters whose lookups found rows this run (the record is
     all the tag says — its scope and steps — so one tag always holds an equal record)."""
-    return program.__dict__.setdefault("_found_filters", {})
+    return program.memoised("found_filters", dict)
 
 
 def statement_filter(program, query, scope: str) -> v.FoundFilter | None:

@@ -129,7 +129,7 @@ def annotated_names(program, model: str) -> frozenset:
     may carry them answers a model method's ``hasattr(self, "config_context_data")`` with no query."""
     from archlint.semantics.schema import known
 
-    cache = program.__dict__.setdefault("_annotated_names", {})
+    cache = program.memoised("annotated_names", dict)
     if model in cache:
         return cache[model]
     cache[model] = frozenset()

@@ -42,7 +42,7 @@ class Setting(NamedTuple):
 
 def read(program, path: str) -> dict[str, Setting]:
     """The settings a module defines, after its top level (and the star imports it runs)."""
-    cache = program.__dict__.setdefault("_django_settings", {})
+    cache = program.memoised("django_settings", dict)
     if path not in cache:
         cache[path] = {}
         cache[path] = _Reader(program).module(path, 0, frozenset())

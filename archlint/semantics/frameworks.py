@@ -655,7 +655,7 @@ def _opt_in_fields(program, cls: v.ClassValue) -> frozenset:
     list being the ``Meta`` attribute itself or filled by a method of the class that appends its parameter
     (``self.extend_field_names(fields, "config_context", opt_in_only=True)`` — nautobot's opt-in
     ``config_context``).  What such a field reads is not charged to every listing."""
-    cache = program.__dict__.setdefault("_opt_in_fields", {})
+    cache = program.memoised("opt_in_fields", dict)
     key = (cls.path, cls.cid)
     if key not in cache:
         cache[key] = frozenset()

@@ -2879,7 +2879,7 @@ class Frame(Calls):
     def _names_read(self, guard) -> frozenset:
         """The names a remembered guard's test (or an ``if`` test) reads, walked once per test node for the
         run — not once per assignment, nor once per ``return None`` under it (``_missed_return``)."""
-        cache = self.program.__dict__.setdefault("_guard_names", {})
+        cache = self.program.memoised("guard_names", dict)
         found = cache.get(id(guard))
         if found is not None and found[0] is guard:
             return found[1]
@@ -4306,7 +4306,7 @@ def validated_lookups(program, path: str, cid: int) -> frozenset:
     None: raise …``, or the same test of a name assigned that call — keyed by ``field.data`` (the validated field)
     or ``self.<other>.data``.  Only a test that raises counts: a validator that checks a row is absent (a unique
     name) proves nothing about a later lookup."""
-    cache = program.__dict__.setdefault("_validated_lookups", {})
+    cache = program.memoised("validated_lookups", dict)
     found = cache.get((path, cid))
     if found is not None:
         return found

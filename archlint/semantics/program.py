@@ -747,7 +747,7 @@ class Program:
         exports, and ``module_member_static`` asks for each name it reads): name -> the positions of
         the statements assigning it, ascending — not ``relationship = relationship``, a re-export of
         the import it shadows —, and name -> its exports in source order."""
-        cache = self.__dict__.setdefault("_static_indexes", {})
+        cache = self.memoised("static_indexes", dict)
         found = cache.get(id(module))
         if found is not None and found[0] is module:
             return found[1], found[2]
@@ -808,7 +808,7 @@ class Program:
     def _last_assignments(self, path: str, top: ir.Function) -> dict:
         """name -> the last top-level ``name = <value>`` statement of the module whose top level is
         ``top``, indexed once per module (``type_alias`` asks for every annotation an analysis reads)."""
-        cache = self.__dict__.setdefault("_last_assigned", {})
+        cache = self.memoised("last_assigned", dict)
         found = cache.get(path)
         if found is not None and found[0] is top:
             return found[1]
@@ -846,7 +846,7 @@ class Program:
         """The text a Django setting certainly holds (``USER_SERIALIZER = 'users.serializers.X'``) in
         every settings module of the project that sets it, else ``None`` (read statically: a
         settings module is ``settings.py`` or a module of a ``settings/`` package)."""
-        memo = self.__dict__.setdefault("_django_setting_texts", {})
+        memo = self.memoised("django_setting_texts", dict)
         if name not in memo:
             from archlint.semantics import django_settings
 
@@ -874,7 +874,7 @@ class Program:
     def runs_in_thread(self, path: str, fid: int) -> bool:
         """A function decorated to run in a worker thread when awaited (``@sync_to_async``,
         ``@database_sync_to_async``): what it does to the database happens off the event loop."""
-        memo = self.__dict__.setdefault("_in_thread", {})
+        memo = self.memoised("in_thread", dict)
         key = (path, fid)
         if key not in memo:
             function = self.function(path, fid)
@@ -2179,9 +2179,7 @@ class Program:
         from archlint.semantics import exception_handlers
 
         names = exception_handlers.known(self)
-        classes = self.__dict__.get("_django_middleware")
-        if classes is None:
-            classes = self.__dict__["_django_middleware"] = exception_handlers._settings_middleware(self, names)
+        classes = self.memoised("django_middleware", lambda: exception_handlers._settings_middleware(self, names))
         return any(link in classes or any(type(base) is v.External and base.name in names.middleware_bases
                                           and base.name.startswith("django.") for base in self.bases(*link))
                    for link in self.subclass_chain(path, function.cls))
@@ -2196,9 +2194,7 @@ class Program:
         plugin keeps the first registering call in (path, span) order, as a sorted pass would.
         An autoloaded folder's modules are listed once; what they export is read on every ask
         (it depends on the modules loaded so far)."""
-        memo = self.__dict__.get("_fastify_memo")
-        if memo is None:
-            memo = self.__dict__["_fastify_memo"] = {"seen": 0, "first": {}, "found": {}, "autoload": []}
+        memo = self.memoised("fastify_memo", lambda: {"seen": 0, "first": {}, "found": {}, "autoload": []})
         fresh = list(islice(self.route_calls, memo["seen"], None))  # a module loaded below may register more
         if not fresh and not memo["autoload"]:
             return memo["found"]
@@ -2243,7 +2239,7 @@ class Program:
         ``useFactory``: ``frameworks.toml`` ``validation_pipes``/``global_pipe_methods``/
         ``global_pipe_tokens``/``allow_list_options`` of ``framework``), read from the IR of the
         production modules once per run."""
-        memo = self.__dict__.setdefault("_allow_listing_pipes", {})
+        memo = self.memoised("allow_listing_pipes", dict)
         if framework in memo:
             return memo[framework]
         from archlint.domain.datalayer import non_production
@@ -2276,7 +2272,7 @@ class Program:
         ``validator_compilers``) and the route's options declare ``schema: { body: S }`` with ``S`` a
         stripping schema (``z.object({…})``, ``stripping_body_schemas``) to which no method keeping unknown
         keys (``.passthrough()``, ``keeping_schema_methods``) is applied.  Read from the IR once per run."""
-        memo = self.__dict__.setdefault("_stripped_bodies", {})
+        memo = self.memoised("stripped_bodies", dict)
         if framework in memo:
             return memo[framework]
         from archlint.domain.datalayer import non_production
@@ -2303,7 +2299,7 @@ class Program:
         (``frameworks.toml`` ``validator_middlewares``) among the route's arguments, ``zValidator('json', s)``
         in ``app.put(url, zValidator('json', s), handler)``, whose parsed output the handler reads as
         ``c.req.valid('json')``.  Read from the IR once per run."""
-        memo = self.__dict__.setdefault("_validated_targets", {})
+        memo = self.memoised("validated_targets", dict)
         if framework in memo:
             return memo[framework]
         from archlint.domain.datalayer import non_production
@@ -2480,7 +2476,7 @@ class Program:
         sqliteTable('articles', …)``) or a SQLAlchemy Core ``users = Table("users", metadata, …)``,
         here or through an import — else ``""``: a query's rows are then rows *of* that table, as
         knex's are."""
-        memo = self.__dict__.setdefault("_table_variables", {})
+        memo = self.memoised("table_variables", dict)
         key = (path, name)
         if key not in memo:
             memo[key] = ""
@@ -2512,7 +2508,7 @@ class Program:
         """``(module, type expression)`` of the TypeScript interface or type alias ``name`` means in module
         ``path`` (``ModuleIR.types``): declared there, or imported from the project module declaring it
         (``import { RouterOptions } from './router'``); else ``None``."""
-        memo = self.__dict__.setdefault("_declared_types", {})
+        memo = self.memoised("declared_types", dict)
         key = (path, name)
         if key not in memo:
             memo[key] = self._declared_type(path, name)
@@ -2538,23 +2534,14 @@ class Program:
     def implementation_of(self, interface: str):
         """The class value of the one class in the program that declares ``implements <interface>``
         (TypeScript), else ``None`` (none, or several: which one a container injects is not known)."""
-        index = self.__dict__.get("_implementations")
-        if index is None:
-            index = {}
-            for path in sorted(self.modules):
-                module = self.modules[path]
-                for cls in module.classes:
-                    for name in getattr(cls, "implements", ()):
-                        index.setdefault(name, []).append((path, cls.cid))
-            self.__dict__["_implementations"] = index
-        found = index.get(interface, [])
+        found = self.memoised("implementations", self._implementations).get(interface, [])
         return v.ClassValue(*found[0]) if len(found) == 1 else None
 
     def relational_table(self, member: str) -> str:
         """The SQL name of the table ``db.query.<member>`` reads: Drizzle's relational API is keyed
         by the schema object's keys, the export names of the table variables (``import * as schema``)
         — the one project module-level ``<member> = …Table('name', …)``; ``""`` when none or several."""
-        memo = self.__dict__.setdefault("_relational_tables", {})
+        memo = self.memoised("relational_tables", dict)
         if member not in memo:
             found = set()
             for path in sorted(self.modules):
@@ -2719,7 +2706,7 @@ class Program:
         """The :class:`NodeIndex` of ``function``'s body, built on first use and kept for the run: the
         schema, the exception handlers, the Flask teardown hooks, AL602 and the request discriminants
         read calls by name and assignments from it instead of each walking every function again."""
-        cache = self.__dict__.setdefault("_node_indexes", {})
+        cache = self.memoised("node_indexes", dict)
         found = cache.get(id(function))
         if found is not None and found[0] is function:
             return found[1]
@@ -2730,7 +2717,7 @@ class Program:
     def nodes_of(self, function: ir.Function, kind: type) -> tuple:
         """The nodes of type ``kind`` (one of :data:`_KEPT_KINDS`) in ``function``'s body, nested
         functions excluded, in source order: one walk per function for the run, whichever rules ask."""
-        cache = self.__dict__.setdefault("_kind_tables", {})
+        cache = self.memoised("kind_tables", dict)
         found = cache.get(id(function))
         if found is None or found[0] is not function:
             table: dict = {}
@@ -2753,29 +2740,40 @@ class Program:
 
     def assigned_paths(self, path: str, function: ir.Function) -> frozenset:
         """Names and attribute chains the function assigns (see ``discriminants.py``), once per function."""
-        cache = self.__dict__.setdefault("_assigned", {})
+        cache = self.memoised("assigned", dict)
         key = (path, function.fid)
         found = cache.get(key)
         if found is None:
             found = cache[key] = _assigned_paths(self.node_index(function).assigns)
         return found
 
+    def _implementations(self) -> dict:
+        """interface -> (path, cid) of each class declaring ``implements`` it."""
+        index: dict = {}
+        for path in sorted(self.modules):
+            module = self.modules[path]
+            for cls in module.classes:
+                for name in getattr(cls, "implements", ()):
+                    index.setdefault(name, []).append((path, cls.cid))
+        return index
+
     def call_record(self, path: str, span):
         """The :class:`~archlint.semantics.records.CallRecord` of the call at ``span`` in ``path`` as its
         function's analysis of record saw it (IR node, receiver and argument values), else ``None``:
         what rules about a call's arguments read instead of its text."""
-        index = self.__dict__.get("_call_records")
-        if index is None:  # path -> span -> record: no (path, span) key tuple per call (tens of thousands)
-            index = {}
-            for analysis in self.analyses():
-                by_span = index.get(analysis.path)
-                if by_span is None:
-                    by_span = index[analysis.path] = {}
-                for record in analysis.calls:
-                    by_span.setdefault(record.node.span, record)
-            self.__dict__["_call_records"] = index
-        by_span = index.get(path)
+        by_span = self.memoised("call_records", self._call_records).get(path)
         return by_span.get(span) if by_span is not None else None
+
+    def _call_records(self) -> dict:
+        """path -> span -> record: no (path, span) key tuple per call (tens of thousands)."""
+        index: dict = {}
+        for analysis in self.analyses():
+            by_span = index.get(analysis.path)
+            if by_span is None:
+                by_span = index[analysis.path] = {}
+            for record in analysis.calls:
+                by_span.setdefault(record.node.span, record)
+        return index
 
     def _analyse_reached(self, initial: list) -> list:
         """The analyses of record of the deep files (``initial``: every function), then of the modules
@@ -2946,7 +2944,7 @@ def _reached_functions(program: Program, path: str, module, done: set) -> list:
     from archlint.semantics.routes import declared_handlers
 
     reached, instantiated = program.reached, program.instantiated
-    declared = program.__dict__.setdefault("_declared_handlers", {})
+    declared = program.memoised("declared_handlers", dict)
     handlers, controllers = declared.get(path) or declared.setdefault(path, declared_handlers(program, path, module))
     chosen: set[int] = set()
     picked = []

@@ -27,7 +27,7 @@ def spawners(program) -> frozenset:
 
 def spawner_names(program) -> frozenset:
     """The last names of the spawners (``create_task``, ``ensure_future``)."""
-    memo = program.__dict__.setdefault("_spawner_names", [])
+    memo = program.memoised("spawner_names", list)
     if not memo:
         memo.append(frozenset(name.rsplit(".", 1)[-1] for name in spawners(program)))
     return memo[0]
@@ -73,7 +73,7 @@ def awaited(function: ir.Function, call: ir.Call, wrapper: bool, returning: bool
 def spawned_parameters(program, path: str, fid: int) -> frozenset:
     """The names of the parameters the function at ``(path, fid)`` starts as detached tasks (see the
     module docstring), memoised per function."""
-    memo = program.__dict__.setdefault("_spawned_parameters", {})
+    memo = program.memoised("spawned_parameters", dict)
     key = (path, fid)
     found = memo.get(key)
     if found is None:
@@ -102,7 +102,7 @@ def schedules_concurrently(program, path: str, function: ir.Function) -> bool:
     """Whether ``function`` runs coroutines at once (``asyncio.gather``/``wait``/``as_completed``, a ``TaskGroup``, a
     task spawner), memoised per function: only there does a session parameter get an identity of its own
     (``hid:``, AL237) — elsewhere it would only split the summaries of the callees it is passed to."""
-    memo = program.__dict__.setdefault("_schedules_concurrently", {})
+    memo = program.memoised("schedules_concurrently", dict)
     key = (path, function.fid)
     found = memo.get(key)
     if found is None:

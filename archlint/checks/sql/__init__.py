@@ -79,16 +79,18 @@ def _helper_sites(ctx: CheckContext, sites: list, sql: SqlKnowledge, database: s
     in_project = set(paths)
     found = []
     for site in sites:
-        name = site.expression
-        if site.sql is not None or not name.isidentifier():
+        if site.sql is not None or site.bound is None or type(site.bound[0]) is not ir.Name:
             continue
+        name = site.bound[0].id
         module = program.modules.get(site.path)
         function = ir.innermost_function(module, site.call.span) if module is not None else None
         if function is None or function.kind == "module" or function.scope_of(name) != "param":
             continue
-        passed = tuple(argument.text.strip() for argument in site.params if not argument.keyword)
-        if len(passed) != len(site.params) or any(not p.isidentifier() or function.scope_of(p) != "param" for p in passed):
+        values = site.bound[1]
+        if len(values) != len(site.params) or any(
+                arg.kind != "pos" or type(arg.value) is not ir.Name or function.scope_of(arg.value.id) != "param" for arg in values):
             continue  # values the helper builds itself, or passes by keyword: not the caller's to count
+        passed = tuple(arg.value.id for arg in values)
         defaults = {param.name: param.default for param in function.params}
         changed = any(type(node) is ir.Assign and any(type(t) is ir.Name and t.id == name for t in node.targets)
                       for node in ir.iter_nodes(function.body))

@@ -46,6 +46,7 @@ from archlint.domain.sql.steps import Built, Piece, assignments, build, literal_
 
 _SQL_KEYWORDS = ("sql", "query", "statement", "text", "operation", "stmt")
 _PARAM_KEYWORDS = ("params", "parameters", "args", "vars", "values", "bindings", "bind_params", "replacements")
+_VALUE_KEYWORDS = ("",) + _PARAM_KEYWORDS  # the arguments after the SQL that carry its values (positional, or these)
 _JS_DECLARATIONS = (0, 4, 6, 13)  # "", "let "/"var ", "const ", "export const "
 
 
@@ -105,6 +106,9 @@ class SqlSite(NamedTuple):
     # an untyped ``.execute(query)`` whose SQL is a parameter of its function: it counts only through the
     # callers that hand it SQL text (checks/sql ``_helper_sites``), never on its own
     helper: bool = False
+    # the IR of what ``expression`` and ``params`` were read from: (the SQL argument's expression, the
+    # :class:`ir.Arg` of each value in ``params``); None when the call's IR is not known
+    bound: tuple | None = None
 
     @property
     def language(self) -> str:
@@ -162,6 +166,16 @@ def helper_site(files: dict[str, FileFacts], graph: ModuleGraph, sql: SqlKnowled
                    arguments[index].text.strip(), params, site.many)
 
 
+def _option_values(arguments) -> tuple:
+    """The IR of :meth:`_FileExtractor._option_params`: the ``replacements`` / ``bind`` entry of an options object."""
+    for argument in arguments:
+        if type(argument.value) is ir.Obj:
+            for entry in argument.value.entries:
+                if entry.key in ("replacements", "bind"):
+                    return (ir.Arg("pos", "", entry.value),)
+    return ()
+
+
 class _FileExtractor:
     def __init__(self, path, facts: FileFacts, files, graph: ModuleGraph, sql: SqlKnowledge, database: str,
                  typed: dict | None = None) -> None:
@@ -210,18 +224,20 @@ class _FileExtractor:
         first = arguments[index]
         if first.keyword == "" and first.text.startswith(("*", "...")):
             return []
-        node = self._argument_node(call, arguments, index)
+        nodes = self._argument_nodes(call, arguments)
+        node = nodes[index].value if nodes is not None else None
+        values = [i for i in range(index + 1, len(arguments)) if arguments[i].keyword in _VALUE_KEYWORDS]
+        params = tuple(arguments[i] for i in values)
+        bound = (node, tuple(nodes[i] for i in values)) if nodes is not None else None
         if sink.untyped:
             text = self._text(call, first.text, node)
             if text is None and self._parameter(call, node):
                 sink, stack = self._untyped_driver(sink)  # `def _fetchone(self, query, vars): cursor.execute(query, vars)`
-                params = tuple(a for a in arguments[index + 1 :] if a.keyword == "" or a.keyword in _PARAM_KEYWORDS)
-                return [self._site(call, sink, method, stack, first.text, params, node)._replace(helper=True)]
+                return [self._site(call, sink, method, stack, first.text, params, node, bound)._replace(helper=True)]
             if text is None or not is_statement(text.text):
                 return []  # an untyped receiver counts only with SQL in hand
             sink, stack = self._untyped_driver(sink)
-        params = tuple(a for a in arguments[index + 1 :] if a.keyword == "" or a.keyword in _PARAM_KEYWORDS)
-        site = self._site(call, sink, method, stack, first.text, params, node)
+        site = self._site(call, sink, method, stack, first.text, params, node, bound)
         if site.sql is None and self._built_by_call(call, arguments, index) and not hole_origin.REQUEST_SOURCE.match(site.expression):
             return []  # execute(select(...)) / execute(text(...)): the inner call is its own site, if any
         return [site]
@@ -236,10 +252,7 @@ class _FileExtractor:
         """Whether the SQL argument is built by a call: ``execute(select(User))``,
         ``execute(text("…").bindparams(x=1))``, ``query(sql.build().text)`` — read from the IR call
         (the argument records and the IR arguments are the same list, in order)."""
-        node = ir_call(self.facts, call)
-        if node is None or len(node.args) != len(arguments):
-            return False
-        expr = node.args[index].value
+        expr = self._argument_node(call, arguments, index)
         while True:
             kind = type(expr)
             if kind is ir.Call:
@@ -321,7 +334,7 @@ class _FileExtractor:
         text = self._text(call, first)
         if text is None or not _WHOLE_STATEMENT.match(text.text):
             return []
-        params = tuple(a for a in arguments[1:] if a.keyword == "" or a.keyword in _PARAM_KEYWORDS)
+        params = tuple(a for a in arguments[1:] if a.keyword in _VALUE_KEYWORDS)
         site = self._site(call, sink, method, "", first, params)
         return [site] if site.kind == "statement" else []
 
@@ -369,14 +382,18 @@ class _FileExtractor:
 
     # building the site -------------------------------------------------------------------------------
     def _argument_node(self, call: CallSite, arguments: tuple[Argument, ...], index: int):
-        """The IR expression of argument ``index`` (the argument records and the IR arguments are
-        the same list, in order), else ``None``."""
-        node = ir_call(self.facts, call)
-        if node is None or len(node.args) != len(arguments):
-            return None
-        return node.args[index].value
+        """The IR expression of argument ``index``, else ``None``."""
+        nodes = self._argument_nodes(call, arguments)
+        return nodes[index].value if nodes is not None else None
 
-    def _site(self, call: CallSite, sink: Sink, method: str, stack: str, expression: str, params, node=None) -> SqlSite:
+    def _argument_nodes(self, call: CallSite, arguments: tuple[Argument, ...]):
+        """The IR arguments (:class:`ir.Arg`) of ``call`` — the argument records and the IR arguments are the
+        same list, in order — else ``None``."""
+        node = ir_call(self.facts, call)
+        return node.args if node is not None and len(node.args) == len(arguments) else None
+
+    def _site(self, call: CallSite, sink: Sink, method: str, stack: str, expression: str, params, node=None,
+              bound=None) -> SqlSite:
         text = self._text(call, expression, node)
         database = self.sql.driver_databases.get(stack, "") or self.sql.database_of_scope(call.scope) or self._path_database
         if text is None:
@@ -390,8 +407,9 @@ class _FileExtractor:
         style = self._style(call, sink, stack, database)
         if sink.params == "options":
             params = self._option_params(params)
+            bound = (bound[0], _option_values(bound[1])) if bound is not None else None
         return SqlSite(self.path, call, sink, method, stack, database, style, kind, text, expression.strip(), params,
-                       method in sink.many_methods)
+                       method in sink.many_methods, bound=bound)
 
     def _style(self, call: CallSite, sink: Sink, stack: str, database: str) -> str:
         if sink.placeholders == "driver":
