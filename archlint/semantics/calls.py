@@ -3547,8 +3547,9 @@ class Calls:
     def call_external(self, node: ir.Call, external: v.External, args):  # noqa: C901
         library = self.program.library
         name = external.name
-        if args and (name in known(self.program).compiled_iterators or name in known(self.program).compiled_reads
-                     or name in known(self.program).compiled_decorators):
+        names = known(self.program)  # (read once: ~27k external calls on Django, most reach the end)
+        if args and (name in names.compiled_iterators or name in names.compiled_reads
+                     or name in names.compiled_decorators):
             return self.compiled_iteration(name, args)  # tslib_1.__values(xs) (importHelpers)
         arg_tags = all_tags([a[2] for a in args])
         handle = library.constructor(name) or (library.constructor(name[:-2]) if name.endswith("()") else None)
@@ -3557,7 +3558,7 @@ class Calls:
                 self.analysis.constructs.append(Construct(self.path, node.span, handle.stack, handle.kind, callee_text(node), "", tuple(self.loops)))
             if handle.kind == "repository" and args and not handle.model:  # TypeORM getRepository(Article)
                 handle = handle._replace(model=self.model_key(args[0][2]))
-            asynchronous = name in library.asynchronous or handle.stack in known(self.program).async_drivers
+            asynchronous = name in library.asynchronous or handle.stack in names.async_drivers
             owned = self.own_session(handle, node, "", asynchronous)
             if name in library.synchronous:
                 owned = owned | {SYNC_DRIVER}
@@ -3657,12 +3658,12 @@ class Calls:
         if name in ("django.urls.path", "django.urls.re_path", "django.conf.urls.url") or name in route_names(self.program).starlette_routes:
             self.program.route_calls.setdefault((self.path, node.span), (self.path, node, external, tuple(a[2] for a in args)))
             return v.UNKNOWN
-        if name in known(self.program).mongoose_model and args:  # mongoose.model('Article', ArticleSchema)
+        if name in names.mongoose_model and args:  # mongoose.model('Article', ArticleSchema)
             label = v.strip(args[0][2])
             if type(label) is v.Const and isinstance(label.value, str):
                 key = self.program.schema.by_name(label.value, "mongoose", self.path) or f"{self.path}:{label.value}"
                 return v.ModelClass("mongoose", key)
-        if name in known(self.program).mongoose_class_models and args and type(v.strip(args[0][2])) is v.ClassValue:
+        if name in names.mongoose_class_models and args and type(v.strip(args[0][2])) is v.ClassValue:
             cls = v.strip(args[0][2])  # getModelForClass(Article): the model the schema read registers under the class's name
             definition = self.program.cls(cls.path, cls.cid)
             if definition is not None:
@@ -3685,7 +3686,7 @@ class Calls:
             self._handler_list(framework, site, args)
             return v.App(framework, site)
         short = name.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
-        if name in known(self.program).fastapi_depends and args:
+        if name in names.fastapi_depends and args:
             provider = args[0][2]
             if type(v.strip(provider)) is v.Function:
                 provided = self.call_function(node, v.strip(provider), [])
@@ -3695,7 +3696,7 @@ class Calls:
             if type(v.strip(provider)) is v.ClassValue:
                 return self.instantiate(node, v.strip(provider), [])
             return v.UNKNOWN
-        if name in known(self.program).get_or_404 and args:
+        if name in names.get_or_404 and args:
             target = v.strip(args[0][2])
             model = self.model_key(target)
             stack = target.stack if type(target) in (v.ModelClass, v.Query) else "django"
@@ -3748,10 +3749,10 @@ class Calls:
             if KEY_MATCH_TAG in v.tags_of(args[0][2]):
                 return v.Row(rows.stack, rows.model, rows.loaded)
             return v.Row(rows.stack, rows.model, rows.loaded, nullable=True, origin=f"{self.path}:{node.span.line}:{node.span.column}:next()")
-        if name in known(self.program).import_string and len(args) == 1 and type(v.strip(args[0][2])) is v.Const \
+        if name in names.import_string and len(args) == 1 and type(v.strip(args[0][2])) is v.Const \
                 and isinstance(v.strip(args[0][2]).value, str):
             return self.program.import_string(self.path, v.strip(args[0][2]).value)
-        if name in known(self.program).body_parsers and args and type(v.strip(args[0][2])) is v.Request:
+        if name in names.body_parsers and args and type(v.strip(args[0][2])) is v.Request:
             return args[0][2]  # json.loads(request.body): the body itself, parsed
         if name.startswith(("flask_restx.", "flask_restful.", "flask_restplus.")) and name.endswith("marshal"):
             from archlint.semantics.restx import marshal_hook
@@ -3791,7 +3792,7 @@ class Calls:
                 self.call_function(node, v.strip(value), [])
         # a conversion (`int(row.author_id)`, `UUID(…)`) is still the key it converts, an ORM's condition
         # (`eq(users.id, article.authorId)`) is keyed by it
-        keeps_key = name in _CONVERSIONS or name in known(self.program).body_parsers or library.orm_function(name)
+        keeps_key = name in _CONVERSIONS or name in names.body_parsers or library.orm_function(name)
         return v.tag(v.UNKNOWN, without_optional(arg_tags) if keeps_key else computed_tags([a[2] for a in args]))
 
     def context_method(self, node: ir.Call, context: v.Context, method: str, args):

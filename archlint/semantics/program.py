@@ -2848,7 +2848,8 @@ class Program:
         flush_registries(self)  # registered by a module the pre-pass ran
         wire(self)  # awilix: the constructors and factories a container builds, run with its cradle
         wire_providers(self)  # python-dependency-injector: the classes a declarative container provides
-        autoloading = [p for p in sorted(self.graph.modules) if p not in initial
+        deep = set(initial)  # (membership: `initial` is a list of hundreds of paths)
+        autoloading = [p for p in sorted(self.graph.modules) if p not in deep
                        and any(e.external and e.target.startswith("@fastify/autoload") for e in self.graph.out_edges(p))]
         for path in autoloading:  # the fastify-cli app.js: nothing imports it, it wires the folders autoload reads
             if path in self.modules:
