@@ -3604,6 +3604,13 @@ class Frame(Calls):
                 held = v.strip(declared)
                 if type(held) is v.Instance and self.program.method(held.path, held.cid, "__get__") is not None:
                     declared = v.UNKNOWN  # a descriptor (`event = AttributeProxyProperty("event")`): its __get__ answers the read
+                elif member.annotation is not None and self._schema_instance(instance):
+                    # `tag_list: Optional[List[str]] = None` of a pydantic model: the default only when the
+                    # client (or the constructor) left the field out — any value of its type otherwise
+                    # (luizcarloscf/fastapi-realworld-example create_article: `if article.tag_list:` was dead)
+                    frame = Frame(self.program, instance.path, self.program.modules[instance.path].module, self.depth)
+                    typed = frame.type_value(member.annotation)
+                    declared, initial = v.join(declared, v.UNKNOWN if typed is None else typed), False
             if (declared is None or v.is_unknown(declared)) and member.decorators:
                 for decorator in member.decorators:
                     frame = Frame(self.program, instance.path, self.program.modules[instance.path].module, self.depth)
@@ -3630,6 +3637,11 @@ class Frame(Calls):
         if handle is not None:  # this.prisma.article on a PrismaService: what the inherited client has
             return self._bound_member(instance, handle, name) or self.member(handle, name, None)
         return v.UNKNOWN
+
+    def _schema_instance(self, instance: v.Instance) -> bool:
+        from archlint.semantics.frameworks import is_schema
+
+        return is_schema(self.program, v.ClassValue(instance.path, instance.cid))
 
     def _bound_member(self, instance: v.Instance, handle, name: str):
         """``self.repository`` of an advanced-alchemy service: an instance of the project repository class
