@@ -3923,7 +3923,26 @@ class Frame(Calls):
         if op == "*" and (v.is_constant(left) or v.is_constant(right)) and request_free(left, right):
             if type(a) is v.Const and isinstance(a.value, str) or type(b) is v.Const and isinstance(b.value, str):
                 return v.Const(v.ANY_CONSTANT)  # "?" * len(ids)
+        rows = self._rows_operand(op, a, b)
+        if rows is not None:
+            return v.tag(rows, tags)
         return v.tag(v.UNKNOWN, tags)
+
+    def _rows_operand(self, op: str, a, b):
+        """The DB rows a Python set/list operator keeps: ``set(old_names) - set(new_names)`` and ``&`` are some
+        of the left operand's rows, ``set(old_names) | set(new_names)`` (``^``, list ``+``) holds every row of a
+        rows operand — a loop over it still runs once per stored row (chahoseong/realworld-fastapi-backend
+        ``_replace_article_tags``: a query per old tag name).  ``None`` when no operand is rows."""
+        if not self.python:
+            return None
+        if op in ("-", "&"):
+            return a if type(a) is v.Rows else None
+        if op in ("|", "^", "+"):
+            if type(a) is v.Rows and type(b) is v.Rows:
+                return a if a.model == b.model else None
+            # a list or set of rows combined with anything is a collection holding those rows
+            return a if type(a) is v.Rows else b if type(b) is v.Rows else None
+        return None
 
     def _attr(self, node: ir.Attr, value):
         """``obj.name`` of ``value`` (the object, past its null check)."""
