@@ -3874,6 +3874,11 @@ class Frame(Calls):
             return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=True), tags)
         if kind is v.External and bare.name in framework_names(self.program).converters:  # OffsetPagination[Article](items=rows): the same class
             return obj
+        if kind is v.Items and bare.keyed and type(v.strip(bare.item)) is v.Row and v.elem_loops(index):
+            # `tags[name]` with `name` a loop's element: the stored row that element picks — another row on
+            # every iteration, so a query keyed by it runs once per element (chahoseong/realworld-fastapi-backend
+            # _replace_article_tags: `tag = tags[name]` then a lookup by `tag.id` per dropped tag name)
+            return v.tag(bare.item, tags | v.elem_loops(index))
         if kind is v.Items:  # result[0] / by_slug[slug]: one of the elements
             return v.tag(bare.item, tags)
         if kind is v.Tuple:
