@@ -3727,11 +3727,11 @@ class Calls:
                 self.evaluated(value)
                 if short in ("list", "sorted", "tuple"):
                     return v.tag(v.Rows(value.stack, value.model, value.loaded), v.tags_of(args[0][2]))
-            if short in ("sorted", "list", "tuple") and type(value) is v.Rows:
-                return args[0][2]
+            if short in ("sorted", "list", "tuple", "set", "frozenset") and type(value) is v.Rows:
+                return args[0][2]  # set(names): the same rows, each once
             if short in ("sorted", "list", "tuple", "set", "frozenset") and type(value) is v.Items:
                 return v.tag(value._replace(keyed=False), v.tags_of(args[0][2])) if not value.keyed else v.UNKNOWN
-            if short in ("sorted", "list", "tuple") and type(value) is v.Result:
+            if short in ("sorted", "list", "tuple", "set", "frozenset") and type(value) is v.Result:
                 # list(await session.scalars(stmt)): iterating the result fetches its rows, as a `for` does
                 if not value.unique and self.analysis is not None and self._joined_collections(value):
                     self.analysis.events.append(Event("joined-without-unique", self.path, node.span, ",".join(self._joined_collections(value))))

@@ -184,9 +184,17 @@ def instantiate_hook(frame, node, cls: v.ClassValue, args):
             _read_in(frame, node, f"{frame.program.cls(cls.path, cls.cid).name}(row)", cls, bound, 0)
         return v.tag(v.Instance(cls.path, cls.cid), frozenset({BOUND + model}))
     rows = next((value for kind, name, value, _n in args if kind == "pos" or name == "instance"), None)
+    label = f"{frame.program.cls(cls.path, cls.cid).name}(many=True)"
+    if rows is None:
+        # `ArticleSerializer(data=page, many=True)`: model rows given as data fail validation (each is no
+        # mapping), and `.data` then renders the initial data — ListSerializer.get_initial() is
+        # to_representation(initial_data) — so each row is read as if it were the instance (twinstae/
+        # realworld-djangorestframework ArticleViewSet.list).  each_row reads nothing of request data.
+        rows = next((value for kind, name, value, _n in args if kind == "kw" and name == "data"), None)
+        label = f"{frame.program.cls(cls.path, cls.cid).name}(data=rows, many=True)"
     if rows is None:
         return None
-    serialize_many(frame, node, cls, rows, f"{frame.program.cls(cls.path, cls.cid).name}(many=True)")
+    serialize_many(frame, node, cls, rows, label)
     return v.Instance(cls.path, cls.cid)
 
 

@@ -3683,6 +3683,13 @@ class Frame(Calls):
                 held = v.strip(declared)
                 if type(held) is v.Instance and self.program.method(held.path, held.cid, "__get__") is not None:
                     declared = v.UNKNOWN  # a descriptor (`event = AttributeProxyProperty("event")`): its __get__ answers the read
+                elif member.annotation is not None and self._schema_instance(instance):
+                    # `tag_list: Optional[List[str]] = None` of a pydantic model: the default only when the
+                    # client (or the constructor) left the field out — any value of its type otherwise
+                    # (luizcarloscf/fastapi-realworld-example create_article: `if article.tag_list:` was dead)
+                    frame = Frame(self.program, instance.path, self.program.modules[instance.path].module, self.depth)
+                    typed = frame.type_value(member.annotation)
+                    declared, initial = v.join(declared, v.UNKNOWN if typed is None else typed), False
             if (declared is None or v.is_unknown(declared)) and member.decorators:
                 for decorator in member.decorators:
                     frame = Frame(self.program, instance.path, self.program.modules[instance.path].module, self.depth)
@@ -3709,6 +3716,11 @@ class Frame(Calls):
         if handle is not None:  # this.prisma.article on a PrismaService: what the inherited client has
             return self._bound_member(instance, handle, name) or self.member(handle, name, None)
         return v.UNKNOWN
+
+    def _schema_instance(self, instance: v.Instance) -> bool:
+        from archlint.semantics.frameworks import is_schema
+
+        return is_schema(self.program, v.ClassValue(instance.path, instance.cid))
 
     def _bound_member(self, instance: v.Instance, handle, name: str):
         """``self.repository`` of an advanced-alchemy service: an instance of the project repository class
@@ -3941,6 +3953,11 @@ class Frame(Calls):
             return v.tag(v.Row(bare.stack, bare.model, bare.loaded, nullable=True), tags)
         if kind is v.External and bare.name in framework_names(self.program).converters:  # OffsetPagination[Article](items=rows): the same class
             return obj
+        if kind is v.Items and bare.keyed and type(v.strip(bare.item)) is v.Row and v.elem_loops(index):
+            # `tags[name]` with `name` a loop's element: the stored row that element picks — another row on
+            # every iteration, so a query keyed by it runs once per element (chahoseong/realworld-fastapi-backend
+            # _replace_article_tags: `tag = tags[name]` then a lookup by `tag.id` per dropped tag name)
+            return v.tag(bare.item, tags | v.elem_loops(index))
         if kind is v.Items:  # result[0] / by_slug[slug]: one of the elements
             return v.tag(bare.item, tags)
         if kind is v.Tuple:
@@ -3990,7 +4007,26 @@ class Frame(Calls):
         if op == "*" and (v.is_constant(left) or v.is_constant(right)) and request_free(left, right):
             if type(a) is v.Const and isinstance(a.value, str) or type(b) is v.Const and isinstance(b.value, str):
                 return v.Const(v.ANY_CONSTANT)  # "?" * len(ids)
+        rows = self._rows_operand(op, a, b)
+        if rows is not None:
+            return v.tag(rows, tags)
         return v.tag(v.UNKNOWN, tags)
+
+    def _rows_operand(self, op: str, a, b):
+        """The DB rows a Python set/list operator keeps: ``set(old_names) - set(new_names)`` and ``&`` are some
+        of the left operand's rows, ``set(old_names) | set(new_names)`` (``^``, list ``+``) holds every row of a
+        rows operand — a loop over it still runs once per stored row (chahoseong/realworld-fastapi-backend
+        ``_replace_article_tags``: a query per old tag name).  ``None`` when no operand is rows."""
+        if not self.python:
+            return None
+        if op in ("-", "&"):
+            return a if type(a) is v.Rows else None
+        if op in ("|", "^", "+"):
+            if type(a) is v.Rows and type(b) is v.Rows:
+                return a if a.model == b.model else None
+            # a list or set of rows combined with anything is a collection holding those rows
+            return a if type(a) is v.Rows else b if type(b) is v.Rows else None
+        return None
 
     def _attr(self, node: ir.Attr, value):
         """``obj.name`` of ``value`` (the object, past its null check)."""
