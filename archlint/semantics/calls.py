@@ -368,6 +368,29 @@ def _session_blocks(value) -> frozenset:
     return frozenset(t for t in v.tags_of(value) if t.startswith(v.SESSION_BLOCK_TAG)) if value is not None else frozenset()
 
 
+def _sequelize_query_shape(args) -> str:
+    """What ``sequelize.query(sql, options)`` resolves to: ``"rows"`` with ``type: QueryTypes.SELECT`` (or
+    ``'SELECT'``), ``"tuple"`` (``[results, metadata]``) with no ``type``; ``""`` for any other option that changes
+    it (``plain: true`` gives one row, ``raw``/``model``/``mapToModel``/another type) or options not written here."""
+    if len(args) < 2:
+        return "tuple" if len(args) == 1 else ""
+    options = args[1][3]
+    if len(args) > 2 or type(options) is not ir.Obj:
+        return ""
+    shape = "tuple"
+    for entry in options.entries:
+        if entry.key in ("replacements", "bind", "transaction", "logging"):
+            continue
+        if entry.key != "type":
+            return ""
+        value = entry.value
+        name = value.name if type(value) is ir.Attr else value.value if type(value) is ir.Const else None
+        if name != "SELECT":
+            return ""
+        shape = "rows"
+    return shape
+
+
 def _template_lookup(args) -> str:
     """The table a lookup SELECT written as a template literal reads (`SELECT ${COLUMNS} FROM users WHERE id = $1`:
     each hole read as a column name), else ``""``."""
@@ -2795,6 +2818,14 @@ class Calls:
             chain = min(receiver.chains, key=chain_order) if receiver.chains else ()
             origin = self.origin_of(chain[0].node if chain and type(chain[0].node) is ir.Call else node)
             return v.Row(stack, model, loaded, nullable=True, origin=origin, empty="null")
+        if kind == "rows" and stack == "sequelize" and not model and node is not None:
+            table = self._raw_lookup(args) or _template_lookup(args)
+            shape = _sequelize_query_shape(args)
+            if table and shape and not self._reinserted(table, node, args):
+                # sequelize.query("SELECT … WHERE id = ?", { replacements: [id] }): `[rows, metadata]`, the rows alone
+                # with `type: QueryTypes.SELECT` — rows[0] may be undefined
+                rows = v.tag(v.Rows(stack, table, loaded), frozenset({v.LOOKUP_ROWS_TAG + self.origin_of(node)}))
+                return rows if shape == "rows" else v.Tuple((rows, v.UNKNOWN))
         if kind == "rows":
             return v.Rows(stack, model, loaded)
         keyed_cursor = type(receiver) is v.Db and receiver.kind == "cursor" and receiver.via == KEYED_CURSOR
