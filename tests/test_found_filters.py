@@ -277,3 +277,34 @@ def test_a_reread_by_the_key_a_check_found(tmp_path, check, reread, fires):
                                 "src/service.js": _KEY_SERVICE.format(check=check, reread=reread)})
     got = [f for f in findings(root) if f[0] == "AL220"]
     assert got == ([("AL220", "src/service.js", 6 + check.count("\n"))] if fires else [])
+
+
+_HELPER_SERVICE = """
+    const {{ Article }} = require('./models');
+
+    async function assertExists(id) {{
+      {rebind}
+      const found = await Article.findOne({{ where: {{ id }} }});
+      if (!found) throw new Error('missing');
+    }}
+
+    async function title(id) {{
+      await assertExists(id);
+      const article = await Article.findOne({{ where: {{ id }} }});
+      return article.title;
+    }}
+
+    module.exports = {{ title }};
+"""
+
+
+# the helper's found key reaches the caller (Summary.found_keys) only for a parameter that still holds what the
+# caller passed: `id = Number(id) + 1` in the helper found another row
+@pytest.mark.parametrize("rebind, fires", [("", False), ("id = Number(id) + 1;", True)])
+def test_a_helper_that_throws_unless_found_hands_its_key_to_the_caller(tmp_path, rebind, fires):
+    from helpers import findings, make_repo
+
+    root = make_repo(tmp_path, {"package.json": '{"dependencies": {"sequelize": "^6.37.0"}}', "src/models.js": _KEY_MODELS,
+                                "src/service.js": _HELPER_SERVICE.format(rebind=rebind)})
+    got = [f for f in findings(root) if f[0] == "AL220"]
+    assert got == ([("AL220", "src/service.js", 12)] if fires else [])

@@ -649,7 +649,10 @@ class Frame(Calls):
         if not self.filter_facts:
             return frozenset()
         scope = f"{self.path}:{self.function.fid}"
-        params = {param.name for param in self.function.params}
+        # a parameter the body assigns (`slug = slug.toLowerCase()`) no longer holds what the caller passed
+        assigned = {name for node in ir.iter_nodes(self.function.body) if type(node) is ir.Assign
+                    for target in node.targets for name in ir.target_names(target)}
+        params = {param.name for param in self.function.params} - assigned
         return frozenset(found for key, found in self.filter_facts.items()
                          if key in self.env and found.scope == scope and found.steps[0][0] == "key"
                          and found.values and all(name in params for name, _ in found.values))
