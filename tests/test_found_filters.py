@@ -234,3 +234,77 @@ def test_a_found_filter_record_says_which_writes_move_its_row():
     related = found_filter("app/r.py:1", (), frozenset(), frozenset({"Deployment"}), frozenset())
     assert related.moved_by("Deployment", frozenset({"concurrency"})) and not related.moved_by("FlowRun", None)
     assert found_filter("app/r.py:1", (), frozenset(), frozenset(), frozenset()).moved_by("FlowRun", frozenset({"x"}))
+
+
+# A lookup's key (calls.key_filter): the model and each (field, value) of its `where`.  After an inline
+# `if (!found) throw`, a re-read of the same model by the same key finds its row (Strapi admin's deleteById:
+# findOne({ where: { id } }), `if (!userToDelete) return null`, then delete({ where: { id } })); each look-alike
+# below keeps the re-read unchecked.
+_KEY_MODELS = """
+    const { Sequelize, DataTypes } = require('sequelize');
+    const sequelize = new Sequelize('sqlite::memory:');
+    const Article = sequelize.define('Article', { title: DataTypes.STRING, authorId: DataTypes.INTEGER });
+    const User = sequelize.define('User', { username: DataTypes.STRING });
+    sequelize.sync();
+    module.exports = { Article, User };
+"""
+_KEY_SERVICE = """
+    const {{ Article, User }} = require('./models');
+
+    async function title(id, authorId, strict) {{
+      {check}
+      const article = await Article.findOne({{ where: {reread} }});
+      return article.title;
+    }}
+
+    module.exports = {{ title }};
+"""
+_FOUND = "const found = await {model}.findOne({{ where: {{ id }} }});\n      if (!found) throw new Error('missing');"
+
+
+@pytest.mark.parametrize("check, reread, fires", [
+    (_FOUND.format(model="Article"), "{ id }", False),  # the same model and key: found
+    (_FOUND.format(model="User"), "{ id }", True),  # another model's row was found by that id
+    (_FOUND.format(model="Article") + "\n      id = id + 1;", "{ id }", True),  # the key rebound
+    (_FOUND.format(model="Article"), "{ id, authorId }", True),  # the re-read filters more
+    (_FOUND.format(model="Article").replace("if (!found)", "if (strict && !found)"), "{ id }", True),  # checked on one path
+    (_FOUND.format(model="Article") + "\n      await Article.destroy({ where: { authorId } });", "{ id }", True),  # a write between
+])
+def test_a_reread_by_the_key_a_check_found(tmp_path, check, reread, fires):
+    from helpers import findings, make_repo
+
+    root = make_repo(tmp_path, {"package.json": '{"dependencies": {"sequelize": "^6.37.0"}}', "src/models.js": _KEY_MODELS,
+                                "src/service.js": _KEY_SERVICE.format(check=check, reread=reread)})
+    got = [f for f in findings(root) if f[0] == "AL220"]
+    assert got == ([("AL220", "src/service.js", 6 + check.count("\n"))] if fires else [])
+
+
+_HELPER_SERVICE = """
+    const {{ Article }} = require('./models');
+
+    async function assertExists(id) {{
+      {rebind}
+      const found = await Article.findOne({{ where: {{ id }} }});
+      if (!found) throw new Error('missing');
+    }}
+
+    async function title(id) {{
+      await assertExists(id);
+      const article = await Article.findOne({{ where: {{ id }} }});
+      return article.title;
+    }}
+
+    module.exports = {{ title }};
+"""
+
+
+# the helper's found key reaches the caller (Summary.found_keys) only for a parameter that still holds what the
+# caller passed: `id = Number(id) + 1` in the helper found another row
+@pytest.mark.parametrize("rebind, fires", [("", False), ("id = Number(id) + 1;", True)])
+def test_a_helper_that_throws_unless_found_hands_its_key_to_the_caller(tmp_path, rebind, fires):
+    from helpers import findings, make_repo
+
+    root = make_repo(tmp_path, {"package.json": '{"dependencies": {"sequelize": "^6.37.0"}}', "src/models.js": _KEY_MODELS,
+                                "src/service.js": _HELPER_SERVICE.format(rebind=rebind)})
+    got = [f for f in findings(root) if f[0] == "AL220"]
+    assert got == ([("AL220", "src/service.js", 12)] if fires else [])

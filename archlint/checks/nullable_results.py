@@ -13,7 +13,11 @@ expression, the count of a raw lookup's rows (``if (!rows.length)``, ``result.ro
 that returns ``None``/``null`` (``try: return q.one() except NoResultFound: return None``, ``try { return await
 repo.findOneOrFail(…) } catch { return null }``) or ``.catch(() => null)`` makes the function's result that
 lookup's nullable row; so do ``rows[0] ?? null`` / ``row || null`` / ``row or None`` and a member read with ``?.``
-(``return result.rows[0]?.bio``).  A raw lookup bound to the values a raw ``INSERT`` of its table bound earlier in
+(``return result.rows[0]?.bio``).  A lookup of a model by the very key (same fields, same names or literals) a check
+on the path found a row of that model by — inline (``if (!found) throw …`` then ``findOne({ where: { slug } })``
+again, Strapi admin's ``deleteById``) or in a helper that returns only when it found one (``await
+assertArticleExists(slug)``, ``article_or_404(slug)``: ``Summary.found_keys``) — finds it, until a write or a new
+value of a name the key reads (``calls.key_filter``).  A raw lookup bound to the values a raw ``INSERT`` of its table bound earlier in
 the function (insert-or-ignore, then select) finds its row.  A WTForms ``validate_<field>(self, field)`` that raises unless ``Model.query.get(field.data)``
 found a row is a check of that same lookup re-run on ``form.<field>.data`` past ``form.validate()`` /
 ``validate_on_submit()``; a lookup by the primary key compared with a stored foreign key and otherwise only

@@ -368,6 +368,29 @@ def _session_blocks(value) -> frozenset:
     return frozenset(t for t in v.tags_of(value) if t.startswith(v.SESSION_BLOCK_TAG)) if value is not None else frozenset()
 
 
+def _sequelize_query_shape(args) -> str:
+    """What ``sequelize.query(sql, options)`` resolves to: ``"rows"`` with ``type: QueryTypes.SELECT`` (or
+    ``'SELECT'``), ``"tuple"`` (``[results, metadata]``) with no ``type``; ``""`` for any other option that changes
+    it (``plain: true`` gives one row, ``raw``/``model``/``mapToModel``/another type) or options not written here."""
+    if len(args) < 2:
+        return "tuple" if len(args) == 1 else ""
+    options = args[1][3]
+    if len(args) > 2 or type(options) is not ir.Obj:
+        return ""
+    shape = "tuple"
+    for entry in options.entries:
+        if entry.key in ("replacements", "bind", "transaction", "logging"):
+            continue
+        if entry.key != "type":
+            return ""
+        value = entry.value
+        name = value.name if type(value) is ir.Attr else value.value if type(value) is ir.Const else None
+        if name != "SELECT":
+            return ""
+        shape = "rows"
+    return shape
+
+
 def _template_lookup(args) -> str:
     """The table a lookup SELECT written as a template literal reads (`SELECT ${COLUMNS} FROM users WHERE id = $1`:
     each hole read as a column name), else ``""``."""
@@ -474,10 +497,88 @@ def _filter_reads(classes: dict, node, columns: set, whole: set, values: set) ->
             whole.add(names[at])
 
 
+# what a name holds that says where a lookup looks, not which row: never a value of its key (key_filter)
+_NOT_KEYS = (v.ModelClass, v.ModelAttr, v.ClassValue, v.Db, v.Module, v.Function, v.App)
+
+
 def found_records(program) -> dict:
     """``FoundFilter.tag`` -> the record, for the filters whose lookups found rows this run (the record is
     all the tag says — its scope and steps — so one tag always holds an equal record)."""
     return program.memoised("found_filters", dict)
+
+
+def key_filter(node, scope: str, model: str, value_name) -> v.FoundFilter | None:
+    """The key a lookup call finds its row by, as a :class:`FoundFilter` of ``scope`` (the function): the model
+    and each (field, value) its call chain filters by — a value a plain name (``findOne({ where: { slug } })``,
+    ``db.get(Article, article_id)``, ``filter_by(id=id)``), a chain of names (``req.params.id``) or a literal —
+    ``value_name(name)`` saying which names hold values (not a model class or a handle: ``Article`` above).
+    A row the program checked was found by it makes a later lookup of that model by the same key find its row
+    too (the re-read after ``if (!article) throw …``, or after a helper that throws unless it was found,
+    ``Summary.found_keys``) until a write or a new value of a name it reads (``FoundFilter.moved_by`` of any
+    write: ``whole`` is ``{""}``).  ``None`` when another argument (an expression, a spread, an options object
+    whose values are not all such) leaves the key unknown."""
+    slots: list = []
+    while type(node) is ir.Await:
+        node = node.value
+    while type(node) is ir.Call:
+        for arg in node.args:
+            if arg.kind not in ("pos", "kw"):
+                return None
+            value = arg.value
+            if type(value) is ir.Obj and arg.kind == "pos":
+                where = next((e.value for e in value.entries if e.key == "where"), None)
+                entries = value.entries if where is None else where.entries if type(where) is ir.Obj else None
+                if entries is None:
+                    return None
+                for entry in entries:
+                    slot = _key_slot(entry.value, value_name)
+                    if not isinstance(entry.key, str) or slot is None:
+                        return None
+                    if slot:
+                        slots.append((entry.key, *slot))
+                continue
+            slot = _key_slot(value, value_name)
+            if slot is None:
+                return None
+            if slot:
+                slots.append((arg.name if arg.kind == "kw" else "", *slot))
+        node = node.func.obj if type(node.func) is ir.Attr else None
+    if not model or not any(kind == "name" for _field, kind, _text in slots):
+        return None
+    steps = (("key", model, tuple(sorted(slots))),)
+    values = frozenset((text.split(".")[0], "") for _field, kind, text in slots if kind == "name")
+    return v.found_filter(scope, steps, frozenset(), frozenset({""}), values)
+
+
+def _key_slot(value, value_name) -> tuple | None:
+    """``("name", "req.params.id")`` / ``("const", "'public'")`` for one filter value, ``()`` for a name that
+    holds no value (a model class, a handle), ``None`` for anything else."""
+    if type(value) is ir.Const:
+        return ("const", repr(value.value))
+    text = ir.dotted(value)
+    if not text:
+        return None
+    if type(value) is ir.Name and not value_name(value.id):
+        return ()
+    return ("name", text)
+
+
+def rebound_key(found: v.FoundFilter, scope: str, names: dict) -> v.FoundFilter | None:
+    """A callee's found key (``Summary.found_keys``) in its caller: the parameters it reads replaced by the
+    names the caller passed (``names``: parameter -> the caller's name or chain of names); ``None`` when one it
+    reads was not passed as such."""
+    _key, model, slots = found.steps[0]
+    moved = []
+    for field, kind, text in slots:
+        if kind == "name":
+            root, dot, rest = text.partition(".")
+            if root not in names:
+                return None
+            text = names[root] + dot + rest
+        moved.append((field, kind, text))
+    steps = (("key", model, tuple(sorted(moved))),)
+    values = frozenset((text.split(".")[0], "") for _field, kind, text in moved if kind == "name")
+    return v.found_filter(scope, steps, frozenset(), frozenset({""}), values)
 
 
 def statement_filter(program, query, scope: str) -> v.FoundFilter | None:
@@ -1999,6 +2100,15 @@ class Calls:
         return frozenset({v.RAISES_MISSING_TAG + f"{method}:{raised}"}) | (
             frozenset({v.CAUGHT_MISSING_TAG}) if self.catching_missing else frozenset())
 
+    def lookup_key_filter(self, node, model: str) -> v.FoundFilter | None:
+        """The key this lookup call finds its row by (:func:`key_filter`), names of a model class or a handle
+        (``db.get(Article, id)``) not among its values."""
+        def value_name(name: str) -> bool:
+            held = self.name(ir.Name(name, node.span))
+            return not any(type(v.strip(option)) in _NOT_KEYS for option in v.options(held))
+
+        return key_filter(node, f"{self.path}:{self.function.fid}", model, value_name) if node is not None else None
+
     def validated_lookup(self, node) -> bool:
         """``Project.query.get(form.id.data)`` past ``form.validate()``, whose validator raised unless that same
         lookup of that field's data found a row (see interpreter.validated_lookups)."""
@@ -2708,6 +2818,14 @@ class Calls:
             chain = min(receiver.chains, key=chain_order) if receiver.chains else ()
             origin = self.origin_of(chain[0].node if chain and type(chain[0].node) is ir.Call else node)
             return v.Row(stack, model, loaded, nullable=True, origin=origin, empty="null")
+        if kind == "rows" and stack == "sequelize" and not model and node is not None:
+            table = self._raw_lookup(args) or _template_lookup(args)
+            shape = _sequelize_query_shape(args)
+            if table and shape and not self._reinserted(table, node, args):
+                # sequelize.query("SELECT … WHERE id = ?", { replacements: [id] }): `[rows, metadata]`, the rows alone
+                # with `type: QueryTypes.SELECT` — rows[0] may be undefined
+                rows = v.tag(v.Rows(stack, table, loaded), frozenset({v.LOOKUP_ROWS_TAG + self.origin_of(node)}))
+                return rows if shape == "rows" else v.Tuple((rows, v.UNKNOWN))
         if kind == "rows":
             return v.Rows(stack, model, loaded)
         keyed_cursor = type(receiver) is v.Db and receiver.kind == "cursor" and receiver.via == KEYED_CURSOR
@@ -2727,10 +2845,16 @@ class Calls:
                 model = self._raw_lookup(args)
             origin = self.origin_of(node) if model else ""
             empty = outcome.empty or self.program.library.empties.get(stack, "")
+            by_key = self.lookup_key_filter(node, model) if model else None
+            if by_key is not None and FACT + by_key.tag in self.env:
+                return v.Row(stack, model, loaded)  # this path checked a row of the model by that key was found
             row = v.Row(stack, model, loaded, nullable=True, origin=origin, empty=empty)
             found = frozenset()
+            if by_key is not None:
+                found = frozenset({by_key.tag})
+                found_records(self.program)[by_key.tag] = by_key
             if type(receiver) is v.Result and receiver.where is not None:
-                found = frozenset({receiver.where.tag})
+                found = found | {receiver.where.tag}
                 found_records(self.program)[receiver.where.tag] = receiver.where
             keys = receiver.key_tags if type(receiver) is v.Result and not args else lookup_key_tags(self.program, receiver, args)
             return v.tag(row, keys | found)
@@ -3267,6 +3391,8 @@ class Calls:
         if summary.exit_branch and not summary.always_raises:
             # the rest of the caller's block runs only where the callee returned: on its exit sides
             self.branch = self.branch + tuple(side for side in summary.exit_branch if side not in self.branch)
+        if summary.found_keys and not summary.always_raises and node is not None:
+            self._rebind_found_keys(function, args, summary.found_keys)
         if function.bound is not None and v.is_nullable(summary.returns):
             from archlint.semantics.frameworks import permission_object
 
@@ -3338,6 +3464,26 @@ class Calls:
             passed = args[found[0]][3] if found is not None and not found[1] else None
             if type(passed) is ir.Name and passed.id in self.env and model in sequences.row_models(self.env[passed.id]):
                 self.env[passed.id] = sequences.with_loads(self.env[passed.id], loaded)
+
+    def _rebind_found_keys(self, function: v.Function, args, found_keys: tuple) -> None:
+        """``await assertArticleExists(slug)`` returned: a row of each key its summary found (``Summary.found_keys``)
+        exists, keyed here by what the caller passed for the parameters it reads (a name or a chain of names)."""
+        callee = self.program.function(function.path, function.fid)
+        if callee is None or function.partial or function.keywords:
+            return
+        names = {}
+        for param in callee.params:
+            found = argument_for(callee, args, param.name, self.python and function.bound is not None)
+            passed = args[found[0]][3] if found is not None and not found[1] else None
+            if passed is not None and ir.dotted(passed):
+                names[param.name] = ir.dotted(passed)
+        scope = f"{self.path}:{self.function.fid}"
+        for key in found_keys:
+            moved = rebound_key(key, scope, names)
+            if moved is not None:
+                found_records(self.program)[moved.tag] = moved
+                self.filter_facts[FACT + moved.tag] = moved
+                self.env[FACT + moved.tag] = v.Const(True)
 
     def _held_member(self, node) -> bool:
         """``message.id`` / ``user.id`` of a row or a model object the function holds (not the request's data)."""

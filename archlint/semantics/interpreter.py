@@ -575,6 +575,7 @@ class Frame(Calls):
         self.discarded = None  # the call an expression statement runs: nothing reads its value
         self.injecting = 0  # > 0 while a parameter's default (`Depends(provider)`) is evaluated
         self.exit_branches: list[tuple] = []  # self.branch at each normal return (Summary.exit_branch)
+        self.exit_found: list[frozenset] = []  # the parameters' found keys at each normal return (Summary.found_keys)
         # values.OPTIONAL_READ_TAG of each optional chain of a maybe-missing row read here -> the chain
         self.optional_reads: dict[str, ir.Attr] = {}
         # the same marks -> the maybe-missing row the chain read (a function returning the chain: see _missing_member)
@@ -595,6 +596,7 @@ class Frame(Calls):
                     break
             if not terminated:
                 self.exit_branches.append(self.branch)
+                self.exit_found.append(self._found_parameter_keys())
                 self._exit_with_open_transaction(function.span)
         except (_Budget, RecursionError):  # past the budget, or nesting deeper than Python's stack
             return UNKNOWN_SUMMARY
@@ -623,7 +625,8 @@ class Frame(Calls):
                         self.program.callee_null_derefs.setdefault((deref.path, deref.span), deref)
         return Summary(returns, tuple(dict.fromkeys(self.effects)), raises, derefs, tuple(dict.fromkeys(self.context_events)),
                        self._exit_branch(), frozenset(self.exited) if self.exited else _NO_EXITS,
-                       tuple(dict.fromkeys(self.row_loads)), tuple(self.row_slots))
+                       tuple(dict.fromkeys(self.row_loads)), tuple(self.row_slots),
+                       () if raises or not self.exit_found else tuple(sorted(frozenset.intersection(*self.exit_found))))
 
     def _exit_with_open_transaction(self, span, value=None) -> None:
         """A normal exit (a ``return``, the end of the body) while an unmanaged transaction this
@@ -639,6 +642,20 @@ class Frame(Calls):
             path, line, _column = site.rsplit(":", 2)
             if path == self.path and function.span.line <= int(line) <= function.span.end_line:
                 self.analysis.events.append(Event("open-tx-exit", self.path, span, f"{stack}|{site}"))
+
+    def _found_parameter_keys(self) -> frozenset:
+        """The keys read from this function's parameters that a check on this path found a row by
+        (``calls.key_filter``): what a normal return here promises the caller (``Summary.found_keys``)."""
+        if not self.filter_facts:
+            return frozenset()
+        scope = f"{self.path}:{self.function.fid}"
+        # a parameter the body assigns (`slug = slug.toLowerCase()`) no longer holds what the caller passed
+        assigned = {name for node in ir.iter_nodes(self.function.body) if type(node) is ir.Assign
+                    for target in node.targets for name in ir.target_names(target)}
+        params = {param.name for param in self.function.params} - assigned
+        return frozenset(found for key, found in self.filter_facts.items()
+                         if key in self.env and found.scope == scope and found.steps[0][0] == "key"
+                         and found.values and all(name in params for name, _ in found.values))
 
     def _exit_branch(self) -> tuple:
         """The branch sides every normal return (a ``return``, the end of the body) runs on: after
@@ -1300,6 +1317,7 @@ class Frame(Calls):
             else:
                 self.returns = v.join(self.returns, value)
                 self.exit_branches.append(self.branch)
+                self.exit_found.append(self._found_parameter_keys())
                 self._exit_with_open_transaction(node.span, value)
                 if self.analysis is not None and node.value is not None and v.is_nullable(value):
                     # a handler returning the lookup itself: its response schema gets None (AL220)

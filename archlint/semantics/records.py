@@ -61,6 +61,10 @@ class Summary(NamedTuple):
     # parameter holds (`instance._actions = instance.get_actions()` in a serializer's to_representation):
     # not run yet — whatever renders that attribute runs it (frameworks._serializer_reads)
     row_slots: tuple = ()
+    # the keys (FoundFilter of calls.key_filter, read from parameters) by which a row was checked found on every
+    # normal return: `async function assertExists(slug) { if (!(await Article.findOne({ where: { slug } })))
+    # throw … }` — the caller that passed `slug` finds the row of that key again (Calls.rebind_found_keys)
+    found_keys: tuple = ()
 
 
 class Site(NamedTuple):
