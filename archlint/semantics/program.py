@@ -1638,6 +1638,10 @@ class Program:
         if env is not None:
             return env
         lazy = self.lazy_env(path)
+        if lazy is None and path in self._module_busy:
+            # the module's own top level is running and calls one of its functions (`const main = async () =>
+            # { initControllers(router) … }; main();`): that function reads the globals defined so far
+            return self.latest_closures.get((path, 0), {})
         return lazy if lazy is not None else self.module_env(path)
 
     def commonjs_exports(self, path: str):
