@@ -34,3 +34,15 @@ def test_both_twins_get_the_right_verdicts(name, task, bugs):
         result = run_verify(str(FIXTURES / f"{name}-{variant}"), parse_task(task), options=Options(use_cache=False))
         got = {verdict.constraint: verdict.compliant for verdict in result.verdicts}
         assert got == expected, (variant, [verdict.reason for verdict in result.verdicts])
+
+
+def test_an_es_module_autoload_folder_registers_its_routes():
+    """`@fastify/autoload` given `join(dirname(fileURLToPath(import.meta.url)), "routes")` (lifeiscontent/fastify-realworld
+    `src/app.ts`) loads the routes folder as `__dirname` would: the framework verdict sees the routes on both twins (it
+    failed with "no route is registered" before)."""
+    task = parse_task("node-fastify-openapi-clean_architecture-postgres-sequelize")
+    for variant in ("bugs", "correct"):
+        result = run_verify(str(FIXTURES / f"real-fastify-kysely-esm-autoload-{variant}"), task, options=Options(use_cache=False))
+        framework = next(verdict for verdict in result.verdicts if verdict.constraint == "framework")
+        assert framework.compliant, framework.reason
+        assert "2 route registration" in framework.reason

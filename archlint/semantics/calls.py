@@ -259,7 +259,8 @@ def delegating(function: ir.Function) -> bool:
 def forwarding_wrapper(program, function: v.Function) -> bool:
     """A project function that returns a function forwarding its own arguments to the one it was given —
     Express's hand-written ``const wrap = (fn) => (req, res, next) => Promise.resolve(fn(req, res, next)).catch(next)``
-    (or the ``try { await fn(req, res) } catch (err) { next(err) }`` form): what runs per request is ``fn`` itself,
+    (or the ``try { await fn(req, res) } catch (err) { next(err) }`` form, or ``(...args) => fn(...args).catch(args[2])``
+    handing on a rest parameter whole): what runs per request is ``fn`` itself,
     so ``router.get('/x', wrap(handler))`` serves ``handler``.  A wrapper doing anything else around the call
     (opening a transaction, reading the request) is not one."""
     outer = program.function(function.path, function.fid)
@@ -267,7 +268,8 @@ def forwarding_wrapper(program, function: v.Function) -> bool:
             or len(outer.body) != 1 or type(outer.body[0]) is not ir.Return or type(outer.body[0].value) is not ir.FuncRef:
         return False
     inner = program.function(function.path, outer.body[0].value.fid)
-    if inner is None or not inner.params or any(p.kind != "pos" for p in inner.params):
+    rest = inner is not None and len(inner.params) == 1 and inner.params[0].kind == "vararg"
+    if inner is None or not inner.params or not rest and any(p.kind != "pos" for p in inner.params):
         return False
     body = inner.body
     if len(body) == 1 and type(body[0]) is ir.Try and not body[0].orelse and not body[0].final:
@@ -286,6 +288,10 @@ def forwarding_wrapper(program, function: v.Function) -> bool:
         else:
             break
     names = {p.name for p in inner.params}
+    if rest:  # `(...args) => fn(...args).catch(args[2])`: every argument handed on as it came
+        return type(expr) is ir.Call and type(expr.func) is ir.Name and expr.func.id == outer.params[0].name \
+            and len(expr.args) == 1 and expr.args[0].kind == "star" and type(expr.args[0].value) is ir.Name \
+            and expr.args[0].value.id in names
     return type(expr) is ir.Call and type(expr.func) is ir.Name and expr.func.id == outer.params[0].name \
         and all(a.kind == "pos" and type(a.value) is ir.Name and a.value.id in names for a in expr.args)
 

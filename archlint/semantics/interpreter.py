@@ -3343,6 +3343,15 @@ class Frame(Calls):
             items.update(merged)
         elif type(spread) is v.Request:  # { ...req.body, authorId }: every key the client sent
             items[SPREAD] = value
+        elif type(spread) is v.Union:
+            # `({ article = {} }) => ({ ...article, slug })` given `req.body.article`: the client's object, or the
+            # empty default when it sent none — the keys of each record option, and every key the client sent
+            for option in v.options(value):
+                bare = v.strip(option)
+                if type(bare) is v.Record:
+                    items.update(bare.items)
+                elif type(bare) is v.Request:
+                    items[SPREAD] = option
 
     def name(self, node: ir.Name):
         name = node.id

@@ -1638,6 +1638,10 @@ class Program:
         if env is not None:
             return env
         lazy = self.lazy_env(path)
+        if lazy is None and path in self._module_busy:
+            # the module's own top level is running and calls one of its functions (`const main = async () =>
+            # { initControllers(router) … }; main();`): that function reads the globals defined so far
+            return self.latest_closures.get((path, 0), {})
         return lazy if lazy is not None else self.module_env(path)
 
     def commonjs_exports(self, path: str):
@@ -3058,7 +3062,7 @@ def _autoload_folder(path: str, node: ir.Call) -> str | None:
     if type(options) is not ir.Obj:
         return None
     target = next((e.value for e in options.entries if e.key == "dir"), None)
-    if type(target) is not ir.Call or not target.args or type(target.args[0].value) is not ir.Name or target.args[0].value.id != "__dirname":
+    if type(target) is not ir.Call or not target.args or not _module_directory(target.args[0].value):
         return None
     parts = [a.value.value for a in target.args[1:] if type(a.value) is ir.Const and isinstance(a.value.value, str)]
     if len(parts) != len(target.args) - 1 or not parts:
@@ -3066,6 +3070,25 @@ def _autoload_folder(path: str, node: ir.Call) -> str | None:
     base = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
     folder = "/".join(p.strip("/") for p in parts if p.strip("/") not in (".", ""))
     return base + folder + "/" if folder and ".." not in folder else None
+
+
+def _module_directory(node) -> bool:
+    """The directory of the module the expression is written in: CommonJS ``__dirname``, or the ES-module spelling
+    ``dirname(fileURLToPath(import.meta.url))`` (``path.dirname`` / ``url.fileURLToPath`` of Node's own modules)."""
+    if type(node) is ir.Name:
+        return node.id == "__dirname"
+    if type(node) is not ir.Call or len(node.args) != 1 or _called_name(node) != "dirname":
+        return False
+    inner = node.args[0].value
+    if type(inner) is not ir.Call or len(inner.args) != 1 or _called_name(inner) != "fileURLToPath":
+        return False
+    url = inner.args[0].value
+    return type(url) is ir.Attr and url.name == "url" and type(url.obj) is ir.Name and url.obj.id == "import.meta"
+
+
+def _called_name(call: ir.Call) -> str:
+    func = call.func
+    return func.id if type(func) is ir.Name else func.name if type(func) is ir.Attr else ""
 
 
 def _rows_of_one_model(value) -> bool:
