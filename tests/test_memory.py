@@ -116,8 +116,8 @@ def test_a_worker_without_a_cache_sends_body_and_ir_as_one_stream_sharing_positi
 
 
 def test_analyses_of_record_and_summaries_keep_no_empty_containers_of_their_own(tmp_path):
-    """Once every analysis of record ran, an empty list of sites/calls/… is one shared tuple and an
-    empty owned set one shared frozenset; a summary that exited no session block shares one empty
+    """Once every analysis of record ran, its lists of sites/calls/… are tuples (an empty one the shared
+    empty tuple) and an empty owned set one shared frozenset; a summary that exited no session block shares one empty
     set.  What an analysis found stays as found, and the call records are still found by position."""
     from archlint.application.semantic_model import build_program
     from archlint.domain.context import CheckContext
@@ -132,7 +132,8 @@ def test_analyses_of_record_and_summaries_keep_no_empty_containers_of_their_own(
     empty = analyses["helper"]
     assert empty.sites == () and empty.calls == () and empty.owned == frozenset()
     assert analyses["total"].owned is empty.owned  # one shared empty set, not one per analysis
-    assert type(analyses["rows"].calls) is list and analyses["rows"].calls  # found calls stay as found
+    # found calls stay as found, as a tuple: no list header and spare slots of their own (s55-rss)
+    assert type(analyses["rows"].calls) is tuple and analyses["rows"].calls
     record = analyses["rows"].calls[0]
     assert program.call_record("app/db.py", record.node.span) is record
     assert program.call_record("app/other.py", record.node.span) is None

@@ -134,7 +134,7 @@ def _node_index(function: ir.Function) -> NodeIndex:
                      tuple(assigns) if assigns else (), tuple(ordered) if ordered else ())
 
 
-_NO_CALLS = MappingProxyType({})
+_NO_CALLS = _EMPTY_TABLE = MappingProxyType({})  # one shared empty, read-only table
 # the node kinds :meth:`Program.nodes_of` keeps, one walk of a body filling them all: what the
 # rules that each walked every function again look for (AL201/AL809's returns and statements,
 # AL602's `.length`, AL404's option literals, the callback loops)
@@ -766,7 +766,9 @@ class Program:
         exported: dict[str, list] = {}
         for export in module.exports:
             exported.setdefault(export.name, []).append(export)
-        cache[id(module)] = (module, assigned, exported)  # the module is kept: its id is not reused
+        # read only: the positions as tuples (a one-name list took twice a tuple's memory), one empty table shared
+        assigned = {name: tuple(indices) for name, indices in assigned.items()} if assigned else _EMPTY_TABLE
+        cache[id(module)] = (module, assigned, exported or _EMPTY_TABLE)  # the module is kept: its id is not reused
         return assigned, exported
 
     def _rewrapped_function(self, module: ir.ModuleIR, path: str, name: str, index: int, value):

@@ -228,13 +228,13 @@ class Analysis:
         self.effects: tuple = ()  # the module top level's own effects (functions have them in summary)
 
     def compact(self) -> None:
-        """Once every analysis of record ran (nothing appends to them after): an empty list or set
-        becomes one shared empty tuple / frozenset.  Most functions have no sites, loops, derefs or
-        events and own no session: seven empty containers each (~550 bytes) on tens of thousands of
-        analyses stayed to the end of the run."""
+        """Once every analysis of record ran (nothing appends to them after): each list becomes a
+        tuple — an empty one the shared empty tuple, an empty set the shared empty frozenset.  Most
+        functions have no sites, loops, derefs or events and own no session: seven empty containers
+        each (~550 bytes) on tens of thousands of analyses stayed to the end of the run; a list that
+        grew by appending also holds a header and spare slots a tuple does not (s55-rss)."""
         for name in ("sites", "constructs", "loops", "derefs", "calls", "events"):
-            if not getattr(self, name):
-                setattr(self, name, ())
+            setattr(self, name, tuple(getattr(self, name)))
         if not self.owned:
             self.owned = _NO_NAMES
 
