@@ -195,12 +195,14 @@ class Known(NamedTuple):
     field_validator_prefixes: tuple  # `validate_<field>(self, field)`: WTForms' inline field validators
     row_counts: frozenset  # `rows.length` / `result.rowCount`: a raw lookup's rows counted (_lookup_rows_found)
     held_users: frozenset  # Flask-Login `current_user`: the request's loaded account, its columns a stored row's keys
+    held_user_contexts: dict  # JS runtime global -> `ctx.state.user`: the path to the account its auth loaded (Strapi)
 
 
 def _known(table: dict) -> Known:
     return Known(unique_errors=tuple(table["unique_errors"]),
                  context_attributes=dict(table["context_attributes"]),
                  request_parts=dict(table["request_parts"]),
+                 held_user_contexts={name: tuple(path.split(".")) for name, path in table["held_user_contexts"].items()},
                  injected_repositories=dict(table["injected_repositories"]),
                  field_validator_prefixes=tuple(table["field_validator_prefixes"]),
                  context_hooks={framework: {"request": frozenset(table["context_request_hooks"].get(framework, ())),
@@ -224,6 +226,46 @@ def _row_counts(program) -> frozenset:
 
 def _held_users(program) -> frozenset:
     return known(program).held_users
+
+
+def _held_user_context(frame, node) -> str:
+    """``ctx.state.user`` read in a function whose first parameter is ``ctx``, in a module that reads the JS runtime
+    global (Strapi's ``strapi``) whose knowledge names that path (auth.toml ``held_user_contexts``): the name of the
+    held account it is (``global:strapi.ctx.state.user``), else ``""``.  The parameter must be the function's own and
+    unassigned, and the global not shadowed where the function reads it."""
+    contexts = known(frame.program).held_user_contexts
+    if not contexts or frame.python or type(node) is not ir.Attr:
+        return ""
+    names = []
+    current = node
+    while type(current) is ir.Attr:
+        names.append(current.name)
+        current = current.obj
+    if type(current) is not ir.Name:
+        return ""
+    chain = (current.id, *reversed(names))
+    params = frame.function.params
+    for name, path in sorted(contexts.items()):
+        if chain != path or not params or params[0].kind != "pos" or params[0].name != path[0] \
+                or current.id in frame.function.locals:
+            continue
+        seen = frame.name(ir.Name(name, node.span))
+        if type(v.strip(seen)) is v.External and v.strip(seen).name == f"global:{name}" \
+                and name in _module_names(frame.program, frame.path):
+            return f"global:{name}.{'.'.join(path)}"
+    return ""
+
+
+def _module_names(program, path: str) -> frozenset:
+    """The names a module reads anywhere (its functions' bodies), once per module."""
+    cache = program.__dict__.setdefault("_module_names_read", {})
+    found = cache.get(path)
+    if found is None:
+        module = program.modules.get(path)
+        found = frozenset(node.id for node in ir.iter_nodes(module.functions) if type(node) is ir.Name) \
+            if module is not None else frozenset()
+        cache[path] = found
+    return found
 
 
 def handles_unique_violation(handler, names: Known, resolve=None) -> bool:
@@ -3425,10 +3467,16 @@ class Frame(Calls):
             if outcome is not None:
                 return v.tag(self.outcome_value(outcome, bare, (), node, bare.stack, bare.model), tags)
             return v.tag(v.UNKNOWN, tags)
-        if kind is v.External and bare.name in _held_users(self.program):
+        if kind is v.External and (bare.name in _held_users(self.program) or bare.name.startswith("global:") and any(
+                bare.name == f"global:{name}.{'.'.join(path)}" for name, path in known(self.program).held_user_contexts.items())):
             # Flask-Login's `current_user.id`: a column of the account the user loader found for this request (behind
-            # `login_required` it is that row, else the anonymous user, which has no id) — a stored row's key (AL220)
+            # `login_required` it is that row, else the anonymous user, which has no id) — a stored row's key (AL220);
+            # Strapi's `ctx.state.user.id` likewise (the user its auth strategy fetched)
             return v.tag(v.UNKNOWN, tags | {v.STORED_KEY_TAG})
+        if kind is v.Unknown and node is not None and not self.python:
+            held = _held_user_context(self, node)
+            if held:  # Strapi's `ctx.state.user`: the account its auth strategy loaded for this request
+                return v.External(held)
         if kind is v.ModelClass:
             outcome = library.attribute(bare.stack, "modelclass", name)
             model = self.program.schema.get(bare.model)
