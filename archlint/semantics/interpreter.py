@@ -258,7 +258,7 @@ def _held_user_context(frame, node) -> str:
 
 def _module_names(program, path: str) -> frozenset:
     """The names a module reads anywhere (its functions' bodies), once per module."""
-    cache = program.__dict__.setdefault("_module_names_read", {})
+    cache = program.memoised("module_names_read", dict)
     found = cache.get(path)
     if found is None:
         module = program.modules.get(path)
@@ -788,12 +788,14 @@ class Frame(Calls):
 
     def _runtime_globals(self, pattern, value):
         """``module.exports = ({ strapi }) => ({ … })``: the framework calls the factory with an object holding its runtime
-        global (semantics.toml `globals`) under that name — the same object the free name reads. Other keys stay unknown."""
+        global (semantics.toml `globals`) under that name — the same object the free name reads, whatever local the
+        pattern binds it to (a bundler's ``({ strapi: strapi1 })`` where the module also reads the free name, as in
+        @strapi/plugin-users-permissions' dist/server/controllers/auth.js). Other keys stay unknown."""
         names = self.program.library.js_globals
         if not names or type(pattern) is not ir.Obj:
             return value
         found = tuple((entry.key, v.External(f"global:{entry.key}")) for entry in pattern.entries
-                      if entry.key in names and type(entry.value) is ir.Name and entry.value.id == entry.key)
+                      if entry.key in names and type(entry.value) is ir.Name)
         return v.Record(found) if found else value
 
     def default_parameter(self, param: ir.Param):
