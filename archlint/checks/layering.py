@@ -128,9 +128,8 @@ def _known(table: dict) -> Known:
 
 def _framework_import(ctx: CheckContext, layer: Layer, module: str) -> bool:
     """``module`` is a web framework's the layer forbids (AL103 would report it)."""
-    if not any(module_matches(module, pattern) for pattern in layer.forbidden_external):
-        return False
-    return any(module_matches(module, m) for entry in ctx.knowledge.of_kind("framework") for m in entry.modules)
+    forbidden = any(module_matches(module, pattern) for pattern in layer.forbidden_external)
+    return forbidden and _describe_package(ctx, module) == _KIND_WORDS["framework"]
 
 
 def _wiring_plugin(ctx: CheckContext, path: str) -> bool:
@@ -149,11 +148,11 @@ def _wiring_plugin(ctx: CheckContext, path: str) -> bool:
     assigned = {statement.targets[0].id: statement.value for statement in module.module.body
                 if type(statement) is ir.Assign and len(statement.targets) == 1 and type(statement.targets[0]) is ir.Name
                 and statement.value is not None}
-    exported = {_assigned_value(assigned, export.value if export.value is not None else ir.Name(export.local, export.span))
-                if not export.source else None for export in module.exports}
-    if len(exported) != 1:
-        return False
-    call = exported.pop()
+    exported = [_assigned_value(assigned, export.value if export.value is not None else ir.Name(export.local, export.span))
+                if not export.source else None for export in module.exports]
+    call = exported[0]
+    if any(value != call for value in exported):
+        return False  # `export default plugin` beside `export const plugin = fp(…)` is one export
     if type(call) is not ir.Call or type(call.func) is not ir.Name or not call.args or call.args[0].kind != "pos":
         return False
     if module.binding(call.func.id) not in known.plugin_wrappers:
