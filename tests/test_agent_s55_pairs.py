@@ -27,6 +27,9 @@ CASES = [
     ("agent-fastapi-annotated-repos", "uv-fastapi-openapi-clean_architecture-postgres-sqlalchemy", "sequelize"),
     ("agent-flask-uow-usecases", "uv-flask-openapi-clean_architecture-sqlite-sqlalchemy", "sequelize"),
     ("agent-fastify-ts-decorated-services", "node-fastify-openapi-clean_architecture-postgres-sequelize", "sqlalchemy"),
+    # the database plugin at infrastructure/database/plugin.ts is wiring; the bugs twin fails on a route-serving
+    # plugin and a FastifyRequest-taking repository in that layer (AL103)
+    ("agent-fastify-ts-infra-plugin", "node-fastify-openapi-clean_architecture-postgres-sequelize", "sqlalchemy"),
 ]
 
 

@@ -353,3 +353,101 @@ def test_a_guard_pinned_computed_import_is_no_opaque_import_in_a_layers_only_run
         rules = [(rule, line) for rule, path, line in findings(root, select=select) if path.endswith("plugins.py")]
         assert ("AL106", 8) in rules
         assert ("AL106", 6) not in rules
+
+
+# A Fastify plugin that only decorates the instance is wiring (Fastify's dependency injection), wherever the agent
+# put it: the first draft of fixtures/agent-fastify-ts-decorated-services kept `export default fp(databasePlugin)`
+# (`fastify.decorate('db', …)`, `addHook('onClose', …)`) at src/infrastructure/database/plugin.ts, the shape public
+# fastify-plugin Sequelize plugins share (`const sequelizePlugin: FastifyPluginAsync = async (fastify) => { …
+# fastify.decorate('sequelize', sequelize) }; export default fp(sequelizePlugin, { name: 'sequelize' })`).  Its
+# look-alikes still import the framework into the repositories layer: a plugin that serves a route or injects
+# requests, one that only adds hooks, a module exporting a request reader beside its plugin, a repository taking a
+# `FastifyRequest`, a helper calling `app.inject`.
+_FASTIFY_INFRA = {
+    "package.json": '{"dependencies": {"fastify": "^4", "fastify-plugin": "^4", "sequelize": "^6"}}',
+    "src/server.ts": "import Fastify from 'fastify';\nimport db from './infrastructure/database/plugin';\nconst app = Fastify();\napp.register(db);\n",
+    "src/presentation/routes/articles.ts": "import { FastifyInstance } from 'fastify';\nimport { list } from '../../application/services/ArticleService';\nexport default async function routes(app: FastifyInstance) { app.get('/articles', async () => list()); }\n",
+    "src/application/services/ArticleService.ts": "import { ArticleRepository } from '../../infrastructure/repositories/ArticleRepository';\nexport const list = () => new ArticleRepository().all();\n",
+    "src/domain/models/article.ts": "export interface Article { slug: string }\n",
+    "src/infrastructure/repositories/ArticleRepository.ts": """
+        import { FastifyRequest } from 'fastify';
+        export class ArticleRepository {
+          all() { return []; }
+          bySlug(request: FastifyRequest<{ Params: { slug: string } }>) { return request.params.slug; }
+        }
+    """,
+    # wiring: the task's arrow, a CommonJS named function, a name assigned then exported, a namespace import
+    "src/infrastructure/database/plugin.ts": """
+        import fp from 'fastify-plugin';
+        import { FastifyInstance } from 'fastify';
+        import { Sequelize } from 'sequelize';
+        export default fp(async (fastify: FastifyInstance) => {
+          const sequelize = new Sequelize(process.env.DATABASE_URL as string);
+          fastify.decorate('db', sequelize);
+          fastify.addHook('onClose', async () => { await sequelize.close(); });
+        });
+    """,
+    "src/infrastructure/database/connector.js": """
+        const fp = require('fastify-plugin');
+        const fastify = require('fastify');
+        async function dbConnector(app, options) {
+          app.decorate('db', options.db);
+          app.log.info('connected');
+        }
+        module.exports = fp(dbConnector, { name: 'db' });
+    """,
+    "src/infrastructure/auth/plugin.ts": """
+        import * as fastifyPlugin from 'fastify-plugin';
+        import { FastifyPluginAsync } from 'fastify';
+        const authPlugin: FastifyPluginAsync = async (app) => { app.decorateRequest('user', null); };
+        const plugin = fastifyPlugin(authPlugin);
+        export default plugin;
+    """,
+    # presentation or request code in the repositories layer
+    "src/infrastructure/database/health.ts": """
+        import fp from 'fastify-plugin';
+        import { FastifyInstance } from 'fastify';
+        export default fp(async (fastify: FastifyInstance) => {
+          fastify.decorate('healthy', true);
+          fastify.get('/health', async () => ({ ok: fastify.healthy }));
+        });
+    """,
+    "src/infrastructure/database/warmup.ts": """
+        import fp from 'fastify-plugin';
+        import { FastifyInstance } from 'fastify';
+        export default fp(async (fastify: FastifyInstance) => {
+          fastify.decorate('warm', true);
+          fastify.addHook('onReady', async () => { await fastify.inject({ method: 'GET', url: '/articles' }); });
+        });
+    """,
+    "src/infrastructure/database/hooks.ts": """
+        import fp from 'fastify-plugin';
+        import { FastifyInstance } from 'fastify';
+        export default fp(async (fastify: FastifyInstance) => {
+          fastify.addHook('onRequest', async (request) => { request.log.info('hit'); });
+        });
+    """,
+    "src/infrastructure/database/mixed.ts": """
+        import fp from 'fastify-plugin';
+        import { FastifyInstance, FastifyRequest } from 'fastify';
+        export const userOf = (request: FastifyRequest) => request.headers['x-user'];
+        export default fp(async (fastify: FastifyInstance) => { fastify.decorate('userOf', userOf); });
+    """,
+    "src/infrastructure/http/smoke.ts": """
+        import { FastifyInstance } from 'fastify';
+        export async function smoke(app: FastifyInstance) { return app.inject({ method: 'GET', url: '/articles' }); }
+    """,
+}
+
+
+def test_a_fastify_plugin_that_only_decorates_the_instance_is_wiring_in_any_layer(tmp_path):
+    make_repo(tmp_path, _FASTIFY_INFRA)
+    flagged = sorted(path for rule, path, _line in findings(tmp_path) if rule == "AL103")
+    assert flagged == [
+        "src/infrastructure/database/health.ts",
+        "src/infrastructure/database/hooks.ts",
+        "src/infrastructure/database/mixed.ts",
+        "src/infrastructure/database/warmup.ts",
+        "src/infrastructure/http/smoke.ts",
+        "src/infrastructure/repositories/ArticleRepository.ts",
+    ]

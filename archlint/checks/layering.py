@@ -10,7 +10,9 @@ since each layer's own imports are judged where they are written.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NamedTuple
 
+from archlint.domain import ir
 from archlint.domain.context import CheckContext
 from archlint.domain.facts import DEFERRED, DYNAMIC, LAZY, OPAQUE, RUNTIME, Span
 from archlint.domain.findings import Finding
@@ -35,9 +37,14 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
             yield from _unlayered(ctx, path)
             continue
         reported: set[tuple] = set()
+        wiring = None  # whether the file is a framework plugin wiring a dependency: read once, on first need
         for edge in ctx.graph.out_edges(path):
             if edge.kind not in CHECKED_KINDS:
                 continue
+            if edge.external and _framework_import(ctx, layer, edge.target):
+                wiring = _wiring_plugin(ctx, path) if wiring is None else wiring
+                if wiring:
+                    continue
             for finding in _judge(ctx, layer, edge, (edge,)):
                 key = (finding.rule, finding.line, finding.column, finding.message.split(":", 1)[0])
                 if key not in reported:
@@ -104,6 +111,81 @@ def _forbidden_external(ctx, layer: Layer, first: Edge, last: Edge, forbidden: s
     where = ", ".join(allowed) if allowed else "a composition root"
     guidance = f"Move the code that uses `{forbidden}` into a layer that may use it ({where}) and call that layer from here."
     return ctx.registry.finding("AL103", first.source, first.span, message, guidance)
+
+
+class Known(NamedTuple):
+    """The framework plugins the layer rules read as wiring: the ``[[names]]`` table with ``reader =
+    "checks.layering"`` of ``rules/knowledge/frameworks.toml`` (each key is explained there)."""
+
+    plugin_wrappers: frozenset  # `fp` of fastify-plugin, as the frontends bind it (`module:export`)
+    wiring_methods: frozenset  # `fastify.decorate(…)`: the plugin provides a dependency to the app
+    presentation_methods: frozenset  # `fastify.get(…)` / `route` / `register` / `inject`: not wiring alone
+
+
+def _known(table: dict) -> Known:
+    return Known(**{key: frozenset(table[key]) for key in ("plugin_wrappers", "wiring_methods", "presentation_methods")})
+
+
+def _framework_import(ctx: CheckContext, layer: Layer, module: str) -> bool:
+    """``module`` is a web framework's the layer forbids (AL103 would report it)."""
+    forbidden = any(module_matches(module, pattern) for pattern in layer.forbidden_external)
+    return forbidden and _describe_package(ctx, module) == _KIND_WORDS["framework"]
+
+
+def _wiring_plugin(ctx: CheckContext, path: str) -> bool:
+    """The module exports one framework plugin that wires a dependency into the app, and nothing else:
+    ``export default fp(async (fastify) => { fastify.decorate('db', sequelize); … })`` — the framework's
+    dependency injection, wiring like a ``container`` module, wherever the agent put it
+    (``src/infrastructure/database/plugin.ts``).  Read from the file's own IR, only for a file whose
+    framework import AL103 would report.  Not one whose plugin also registers routes or sub-plugins
+    (``fastify.get(…)``, ``register``: presentation code in that layer), nor a module exporting anything
+    else (a repository taking a ``FastifyRequest``)."""
+    facts = ctx.files.get(path)
+    module = facts.ir if facts is not None and facts.parsed else None
+    if module is None or not module.exports:
+        return False
+    known = ctx.knowledge.view("checks.layering", _known)
+    assigned = {statement.targets[0].id: statement.value for statement in module.module.body
+                if type(statement) is ir.Assign and len(statement.targets) == 1 and type(statement.targets[0]) is ir.Name
+                and statement.value is not None}
+    exported = [_assigned_value(assigned, export.value if export.value is not None else ir.Name(export.local, export.span))
+                if not export.source else None for export in module.exports]
+    call = exported[0]
+    if any(value != call for value in exported):
+        return False  # `export default plugin` beside `export const plugin = fp(…)` is one export
+    if type(call) is not ir.Call or type(call.func) is not ir.Name or not call.args or call.args[0].kind != "pos":
+        return False
+    if module.binding(call.func.id) not in known.plugin_wrappers:
+        return False
+    plugin = _assigned_value(assigned, call.args[0].value)
+    if type(plugin) is not ir.FuncRef or plugin.fid >= len(module.functions):
+        return False
+    function = module.functions[plugin.fid]
+    if not function.params:
+        return False
+    instance = function.params[0].name
+    methods = {node.func.name for inner in _enclosed(module, plugin.fid) for node in ir.calls_in(inner.body)
+               if type(node.func) is ir.Attr and type(node.func.obj) is ir.Name and node.func.obj.id == instance}
+    return bool(methods & known.wiring_methods) and not methods & known.presentation_methods
+
+
+def _assigned_value(assigned: dict, node):
+    """``node``, or what the module-level name it is was assigned (``const plugin = fp(dbPlugin)``), a few hops."""
+    for _ in range(4):
+        if type(node) is not ir.Name or node.id not in assigned:
+            break
+        node = assigned[node.id]
+    return node
+
+
+def _enclosed(module: ir.ModuleIR, fid: int) -> list[ir.Function]:
+    """The function ``fid`` and the functions nested in it (its hooks and callbacks)."""
+    def within(function: ir.Function) -> bool:
+        while function.fid != fid and 0 < function.parent < len(module.functions):
+            function = module.functions[function.parent]
+        return function.fid == fid
+
+    return [function for function in module.functions if within(function)]
 
 
 def _describe_package(ctx: CheckContext, module: str) -> str:
