@@ -37,14 +37,15 @@ def interpolated(ctx: CheckContext, prepared: Prepared, sql: SqlKnowledge) -> It
     """AL502 at the first runtime hole; the message names every one."""
     site = prepared.site
     holes = site.sql.runtime_holes if site.sql is not None else ()
-    if holes and site.sink.traced_holes and not _request_argument(ctx, site):
+    request = _request_data(ctx, site)
+    if holes and site.sink.traced_holes and request is not True:
         facts = ctx.files[site.path]
-        holes = tuple(h for h in holes if REQUEST_SOURCE.match(h.expr)
+        holes = tuple(h for h in holes if request is None and REQUEST_SOURCE.match(h.expr)
                       or "(" not in h.expr and (_parameter_of(facts, site.call.scope, h.expr, site.language) is not None
                                                 or _destructured_parameter(ctx, site, h.expr)))
     # a view's defining query is SQL text by design (the developer's view), unless it is request data;
     # a value checked against a constant allow-list before the statement runs is one of its constants
-    holes = tuple(h for h in holes if (h.role != VIEW_QUERY or REQUEST_SOURCE.match(h.expr))
+    holes = tuple(h for h in holes if (h.role != VIEW_QUERY or request or request is None and REQUEST_SOURCE.match(h.expr))
                   and not _allow_listed(ctx, site, h.expr) and not _validated_parameter(ctx, site, h.expr, sql))
     if not holes or (site.kind == "fragment" and _schema_definition(ctx, site, sql)):
         return
@@ -166,17 +167,43 @@ def _root_name(expression: str, language: str) -> str:
     return tree[1] if tree[0] == "name" else ""
 
 
-def _request_argument(ctx: CheckContext, site: SqlSite) -> bool:
-    """The semantic model saw request data in the sink's SQL argument (``const slug = c.req.param('slug')``
-    then ``sql.raw(`… '${slug}'`)``): a traced sink's holes are input even when a local holds them."""
+def _request_data(ctx: CheckContext, site: SqlSite) -> bool | None:
+    """Whether the sink's SQL argument is (or holds) request data, as the semantic model's values say:
+    the request tag the interpreter carries through locals, destructuring and helper parameters
+    (``const { sql } = req.query`` then ``pool.query(sql)``; ``statement = request.args["sql"]`` handed
+    to ``run_report(db, statement)``) — never a name that merely starts with ``request``
+    (``request_count``, a migration runner's ``for request in pending``).  ``None`` when the file has
+    no semantic model (the model was not built for the run): the caller falls back to the
+    conventional spelling (:data:`REQUEST_SOURCE`), the only evidence left."""
     program = ctx.program
     if program is None or site.path not in program.modules:
-        return False
+        return None
     from archlint.semantics import values as v
 
     span = site.call.span
     records = _calls_by_position(program).get((site.path, span.line, span.column), ())
-    return any(v.REQUEST_TAG in v.tags_of(value) for record in records for value in record.args)
+    argument = site.bound[0] if site.bound is not None else None
+    if any(v.REQUEST_TAG in v.tags_of(value) for record in records for value in _sql_argument_values(record, argument)):
+        return True
+    # one helper call away: `def run_report(statement): … db.execute(statement)` analysed in its default
+    # context knows nothing of `statement`; its callers' records hold what they pass
+    function = ir.innermost_function(program.modules[site.path], span) if type(argument) is ir.Name else None
+    if function is None or function.kind == "module" or function.scope_of(argument.id) != "param" or any(
+            type(n) is ir.Assign and any(argument.id in ir.target_names(t) for t in n.targets) for n in ir.iter_nodes(function.body)):
+        return False
+    from archlint.semantics.callers import passed_values
+
+    return any(v.REQUEST_TAG in v.tags_of(value) for value in passed_values(program, site.path, function.fid, argument.id))
+
+
+def _sql_argument_values(record, argument) -> tuple:
+    """The value the call record holds for the site's SQL argument (not the bound values beside it:
+    ``pool.query(sql, [req.params.id])`` binds its request data); every argument's when the
+    argument's IR is not known."""
+    if argument is None:
+        return record.args
+    found = tuple(value for arg, value in zip(record.node.args, record.args) if arg.value.span == argument.span)
+    return found or record.args
 
 
 def _calls_by_position(program) -> dict:
@@ -214,7 +241,8 @@ def runtime_text(ctx: CheckContext, site: SqlSite) -> Iterator[Finding]:
         return
     expression = site.expression
     facts = ctx.files[site.path]
-    if REQUEST_SOURCE.match(expression):
+    request = _request_data(ctx, site)
+    if request or request is None and REQUEST_SOURCE.match(expression):
         why = "request data"
     elif site.kind == "fragment" or _inside_clause(facts, site):
         parameter = _parameter_of(facts, site.call.scope, expression, site.language)
