@@ -103,6 +103,20 @@ def _argument(program, path: str, function: ir.Function, record, name: str):
     return record.args[found[0]], record.node.args[found[0]].value
 
 
+def passed_values(program, path: str, fid: int, name: str) -> list:
+    """The values the recorded calls of the function at ``(path, fid)`` pass as its parameter ``name``
+    (tests aside; a spread, a default or a destructured field passes none written there)."""
+    function = program.function(path, fid)
+    if function is None:
+        return []
+    found = []
+    for caller, record in _graph(program).callers.get((path, fid), ()):
+        argument = None if non_production(caller.path) else _argument(program, path, function, record, name)
+        if argument is not None:
+            found.append(argument[0])
+    return found
+
+
 def argument_sites(program, path: str, fid: int, names: tuple) -> list:
     """Each recorded call of the function at ``(path, fid)`` with what it passes for the parameters ``names``:
     ``(caller path, the call, {name: index in the call's arguments, or None when the default fills it})``.

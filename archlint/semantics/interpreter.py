@@ -2187,6 +2187,11 @@ class Frame(Calls):
             zipped = self._zipped_rows(node, inner_call, loop_id)
             if zipped is not None:
                 return zipped
+            if all(type(arg.value) is ir.Name and arg.kind == "pos" for arg in inner_call.args):
+                # `for statement, article_id in zip(statements, ids)`: each position is an element of its own
+                # list — the request's ids do not make the code's statements request data
+                return v.Tuple(tuple(self.element_of(node._replace(iter=arg.value), self.eval(arg.value), loop_id)[0]
+                                     for arg in inner_call.args)), "other", ""
         tags = v.tags_of(iterable)
         bare = v.strip(iterable)
         kind = type(bare)

@@ -37,14 +37,16 @@ def interpolated(ctx: CheckContext, prepared: Prepared, sql: SqlKnowledge) -> It
     """AL502 at the first runtime hole; the message names every one."""
     site = prepared.site
     holes = site.sql.runtime_holes if site.sql is not None else ()
-    if holes and site.sink.traced_holes and not _request_argument(ctx, site):
+    # the model's verdict is asked only where a hole's being request data matters (a traced sink, a view's query)
+    request = _request_data(ctx, site) if holes and (site.sink.traced_holes or any(h.role == VIEW_QUERY for h in holes)) else None
+    if holes and site.sink.traced_holes and request is not True:
         facts = ctx.files[site.path]
-        holes = tuple(h for h in holes if REQUEST_SOURCE.match(h.expr)
+        holes = tuple(h for h in holes if _request_hole(ctx, site, h.expr, request)
                       or "(" not in h.expr and (_parameter_of(facts, site.call.scope, h.expr, site.language) is not None
                                                 or _destructured_parameter(ctx, site, h.expr)))
     # a view's defining query is SQL text by design (the developer's view), unless it is request data;
     # a value checked against a constant allow-list before the statement runs is one of its constants
-    holes = tuple(h for h in holes if (h.role != VIEW_QUERY or REQUEST_SOURCE.match(h.expr))
+    holes = tuple(h for h in holes if (h.role != VIEW_QUERY or _request_hole(ctx, site, h.expr, request))
                   and not _allow_listed(ctx, site, h.expr) and not _validated_parameter(ctx, site, h.expr, sql))
     if not holes or (site.kind == "fragment" and _schema_definition(ctx, site, sql)):
         return
@@ -166,17 +168,80 @@ def _root_name(expression: str, language: str) -> str:
     return tree[1] if tree[0] == "name" else ""
 
 
-def _request_argument(ctx: CheckContext, site: SqlSite) -> bool:
-    """The semantic model saw request data in the sink's SQL argument (``const slug = c.req.param('slug')``
-    then ``sql.raw(`… '${slug}'`)``): a traced sink's holes are input even when a local holds them."""
+def _request_hole(ctx: CheckContext, site: SqlSite, expression: str, request: bool | None) -> bool:
+    """The expression (a hole, or the whole SQL argument) is request data: the model's verdict on the
+    SQL argument (``request``, from :func:`_request_data`), a parameter named for the request in a
+    function the model does not see routed (:func:`_request_parameter`), or — no model for the file —
+    the conventional spelling."""
+    if request is None:
+        return bool(REQUEST_SOURCE.match(expression))
+    return request or _request_parameter(ctx, site, expression)
+
+
+# Where a request is read off a parameter named for it: `req.…` / `request.…`, Koa `ctx.request|query|params`,
+# Hono `c.req`, a Lambda handler's `event.body` — the spellings REQUEST_SOURCE knows, as (root, first attribute).
+_REQUEST_ROOTS = frozenset({"request", "req"})
+_REQUEST_PARTS = frozenset({("ctx", "request"), ("ctx", "query"), ("ctx", "params"), ("c", "req"), ("event", "body")})
+
+
+def _request_parameter(ctx: CheckContext, site: SqlSite, expression: str) -> bool:
+    """``async viewFromRequest(req) { … `CREATE VIEW report AS ${req.body.sql}` }``: read off a parameter
+    named for the request, in a function the model analysed without a caller that routes a request to
+    it — the name is the only evidence there (as AL501's ``_conventional_part``).  A local named so (a
+    migration runner's ``for request in pending``) is not a parameter and does not count."""
+    program = ctx.program
+    module = program.modules.get(site.path) if program is not None else None
+    tree, chain = parse(expression, site.language), []
+    while tree[0] in ("attr", "index", "call"):
+        if tree[0] == "attr":
+            chain.append(tree[2])
+        tree = tree[1]
+    if module is None or tree[0] != "name":
+        return False
+    head = tree[1]
+    if head not in _REQUEST_ROOTS and (not chain or (head, chain[-1]) not in _REQUEST_PARTS):
+        return False
+    function = ir.innermost_function(module, site.call.span)
+    return function is not None and function.kind != "module" and function.scope_of(head) == "param"
+
+
+def _request_data(ctx: CheckContext, site: SqlSite) -> bool | None:
+    """Whether the sink's SQL argument is (or holds) request data, as the semantic model's values say:
+    the request tag the interpreter carries through locals, destructuring and helper parameters
+    (``const { sql } = req.query`` then ``pool.query(sql)``; ``statement = request.args["sql"]`` handed
+    to ``run_report(db, statement)``) — never a name that merely starts with ``request``
+    (``request_count``, a migration runner's ``for request in pending``).  ``None`` when the file has
+    no semantic model (the model was not built for the run): the caller falls back to the
+    conventional spelling (:data:`REQUEST_SOURCE`), the only evidence left."""
     program = ctx.program
     if program is None or site.path not in program.modules:
-        return False
+        return None
     from archlint.semantics import values as v
 
     span = site.call.span
     records = _calls_by_position(program).get((site.path, span.line, span.column), ())
-    return any(v.REQUEST_TAG in v.tags_of(value) for record in records for value in record.args)
+    argument = site.bound[0] if site.bound is not None else None
+    if any(v.REQUEST_TAG in v.tags_of(value) for record in records for value in _sql_argument_values(record, argument)):
+        return True
+    # one helper call away: `def run_report(statement): … db.execute(statement)` analysed in its default
+    # context knows nothing of `statement`; its callers' records hold what they pass
+    function = ir.innermost_function(program.modules[site.path], span) if type(argument) is ir.Name else None
+    if function is None or function.kind == "module" or function.scope_of(argument.id) != "param" or any(
+            type(n) is ir.Assign and any(argument.id in ir.target_names(t) for t in n.targets) for n in ir.iter_nodes(function.body)):
+        return False
+    from archlint.semantics.callers import passed_values
+
+    return any(v.REQUEST_TAG in v.tags_of(value) for value in passed_values(program, site.path, function.fid, argument.id))
+
+
+def _sql_argument_values(record, argument) -> tuple:
+    """The value the call record holds for the site's SQL argument (not the bound values beside it:
+    ``pool.query(sql, [req.params.id])`` binds its request data); every argument's when the
+    argument's IR is not known."""
+    if argument is None:
+        return record.args
+    found = tuple(value for arg, value in zip(record.node.args, record.args) if arg.value.span == argument.span)
+    return found or record.args
 
 
 def _calls_by_position(program) -> dict:
@@ -214,7 +279,7 @@ def runtime_text(ctx: CheckContext, site: SqlSite) -> Iterator[Finding]:
         return
     expression = site.expression
     facts = ctx.files[site.path]
-    if REQUEST_SOURCE.match(expression):
+    if _request_hole(ctx, site, expression, _request_data(ctx, site)):
         why = "request data"
     elif site.kind == "fragment" or _inside_clause(facts, site):
         parameter = _parameter_of(facts, site.call.scope, expression, site.language)

@@ -239,7 +239,11 @@ class _FileExtractor:
             sink, stack = self._untyped_driver(sink)
         site = self._site(call, sink, method, stack, first.text, params, node, bound)
         if site.sql is None and self._built_by_call(call, arguments, index) and not hole_origin.REQUEST_SOURCE.match(site.expression):
-            return []  # execute(select(...)) / execute(text(...)): the inner call is its own site, if any
+            # execute(select(...)) / execute(text(...)): the inner call is its own site, if any.  A call spelled on
+            # the request (`execute(request.args.get("sql"))`) stays a site: extraction runs in the per-file pass,
+            # before any semantic model exists, so only the spelling can keep it; whether it IS request data is
+            # AL503's to decide from the model's values (checks/sql/injection.py `_request_data`)
+            return []
         return [site]
 
     def _parameter(self, call: CallSite, node) -> bool:
