@@ -4,6 +4,8 @@ each positive next to the look-alike that must stay silent."""
 
 from __future__ import annotations
 
+import pytest
+
 from helpers import make_repo, report
 
 
@@ -681,6 +683,90 @@ def test_sequelize_destroy_by_url_parameter_without_owner(tmp_path):
         ''',
     })
     assert _rules(root, "AL505") == [("AL505", "src/routes.js", 6)]
+
+
+# ch1n3du/realworld-nest-prisma `ArticlesService.deleteArticle`: the article is deleted first, then its
+# `authorId` is compared with the user and a 403 thrown — the row is already gone.  A check that surely runs
+# after the write does not count; the same comparison before it, or the owner in the write's `where`, does.
+_LATE_OWNER_JS = {
+    "package.json": NODE_PKG,
+    "src/models.js": '''
+        const { Sequelize, DataTypes } = require('sequelize');
+        const sequelize = new Sequelize('sqlite::memory:');
+        const User = sequelize.define('User', { username: DataTypes.STRING });
+        const Article = sequelize.define('Article', { slug: DataTypes.STRING });
+        Article.belongsTo(User, { as: 'author', foreignKey: 'authorId' });
+        module.exports = { Article };
+    ''',
+    "src/service.js": '''
+        const { Article } = require('./models');
+        async function removeArticle(slug, userId) {
+          const article = await Article.findOne({ where: { slug } });
+          if (!article) throw new Error('not found');
+          BODY
+        }
+        module.exports = { removeArticle };
+    ''',
+    "src/routes.js": '''
+        const express = require('express');
+        const { removeArticle } = require('./service');
+        const router = express.Router();
+        router.delete('/articles/:slug', async (req, res) => {
+          if (!req.user) return res.sendStatus(401);
+          await removeArticle(req.params.slug, req.user.id);
+          res.sendStatus(204);
+        });
+        module.exports = router;
+    ''',
+}
+_LATE_OWNER_PY = {
+    "requirements.txt": "fastapi\nsqlalchemy\n",
+    "app/db.py": SQLA,
+    "app/main.py": '''
+        from fastapi import Depends, FastAPI, HTTPException
+        from sqlalchemy.orm import Session
+        from app.db import Profile, SessionLocal, User
+
+        app = FastAPI()
+
+        def get_db():
+            with SessionLocal() as db:
+                yield db
+
+        def get_current_user(db: Session = Depends(get_db)) -> User:
+            return db.get(User, 1)
+
+        @app.delete("/profiles/{pid}")
+        def delete_profile(pid: int, user: User = Depends(get_current_user), db: Session = Depends(get_db)):
+            profile = db.get(Profile, pid)
+            if profile is None:
+                raise HTTPException(404)
+            BODY
+            db.commit()
+    ''',
+}
+
+
+@pytest.mark.parametrize("files, body, expected", [
+    (_LATE_OWNER_JS, "await Article.destroy({ where: { slug } });\n"
+                     "          if (article.authorId !== userId) throw new Error('forbidden');", [("AL505", "src/routes.js", 6)]),
+    (_LATE_OWNER_JS, "if (article.authorId !== userId) throw new Error('forbidden');\n"
+                     "          await Article.destroy({ where: { slug } });", []),
+    (_LATE_OWNER_JS, "await Article.destroy({ where: { slug, authorId: userId } });\n"
+                     "          if (article.authorId !== userId) throw new Error('forbidden');", []),
+    (_LATE_OWNER_JS, "if (slug) { await Article.destroy({ where: { slug } }); }\n"
+                     "          if (article.authorId !== userId) throw new Error('forbidden');", []),
+    (_LATE_OWNER_PY, "db.delete(profile)\n"
+                     "            if profile.user_id != user.id:\n"
+                     "                raise HTTPException(403)", [("AL505", "app/main.py", 19)]),
+    (_LATE_OWNER_PY, "if profile.user_id != user.id:\n"
+                     "                raise HTTPException(403)\n"
+                     "            db.delete(profile)", []),
+], ids=["js-delete-then-check", "js-check-then-delete", "js-owner-in-where", "js-delete-in-branch",
+        "py-delete-then-check", "py-check-then-delete"])
+def test_an_owner_check_after_the_write_does_not_count(tmp_path, files, body, expected):
+    root = make_repo(tmp_path, {name: text.replace("BODY", body) for name, text in files.items()})
+    assert _rules(root, "AL505") == expected
 
 
 def test_pooled_client_used_after_release(tmp_path):

@@ -9,6 +9,9 @@ write runs on the handler's path (effects, through services and repositories).  
 means: no comparison that reads an owner attribute, no query condition or object key naming the
 owner column, no call to a helper named for ownership or permission, in the handler or any project
 function it runs — any of them silences the rule, so it reports only the handlers that never look.
+A check that surely runs only after the write (a later statement of the same block, in the function that
+writes or in one that calls it on the write's path) is too late and does not count; when the order cannot be
+decided (other branches, loops, callbacks) the check still counts.
 """
 
 from __future__ import annotations
@@ -66,7 +69,8 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
         if not writes:
             continue
         functions = _reached(program, analyses, analysis)
-        if any(_checks_owner(program, path, function) for path, function in functions) \
+        steps = _write_steps(program, writes)
+        if any(_checks_owner(program, path, function, steps.get((path, function.fid))) for path, function in functions) \
                 or _scoped_to_caller(program, analyses, functions):
             continue
         effect = writes[0]
@@ -225,26 +229,78 @@ def _reached(program, analyses, analysis, limit: int = 40) -> list:
     return order
 
 
-def _checks_owner(program, path: str, function: ir.Function) -> bool:
+def _write_steps(program, writes) -> dict:
+    """Where each write happens in each function of its call path: ``(path, fid) -> [spans]``, one entry per
+    write, the span of the write itself in the function that makes it and of the call leading to it in each
+    caller (``effect.trace``).  A function missing from a write's path has no entry for it."""
+    found: dict = {}
+    for index, effect in enumerate(writes):
+        for path, span, _label in tuple(effect.trace) + ((effect.path, effect.span, ""),):
+            module = program.modules.get(path)
+            function = ir.innermost_function(module, span) if module is not None else None
+            if function is not None:
+                found.setdefault((path, function.fid), {})[index] = span
+    return {key: list(spans.values()) if len(spans) == len(writes) else None for key, spans in found.items()}
+
+
+def _checks_owner(program, path: str, function: ir.Function, steps=None) -> bool:
     """A comparison reading an owner attribute, a condition or object key naming the owner, or a
-    helper named for ownership/permission — anything that shows the code looks at who owns the row."""
+    helper named for ownership/permission — anything that shows the code looks at who owns the row.
+    ``steps``: where every write happens in this function (see :func:`_write_steps`); a check that surely
+    runs after all of them comes too late to stop the write and does not count (ch1n3du/realworld-nest-prisma
+    ``ArticlesService.deleteArticle`` deletes, then compares ``article.authorId !== userId``)."""
     words = known(program)
     owners = words.owner_columns
     if any(word in function.name.lower() for word in words.check_words):
         return True
     for node in ir.iter_nodes(function.body):
         kind = type(node)
+        found = None
         if kind is ir.Compare and any(type(n) is ir.Attr and n.name in owners for n in ir.iter_nodes((node.left, node.right))):
-            return True
-        if kind is ir.Call:
-            if any(arg.kind == "kw" and (arg.name in owners or arg.name.split("__")[0] in owners) for arg in node.args):
-                return True
+            found = node.span
+        elif kind is ir.Call:
             name = _text(node.func).lower()
-            if any(word in name.rsplit(".", 1)[-1] for word in words.check_words):
-                return True
-        if kind is ir.Entry and isinstance(node.key, str) and node.key in owners:
+            if any(arg.kind == "kw" and (arg.name in owners or arg.name.split("__")[0] in owners) for arg in node.args) \
+                    or any(word in name.rsplit(".", 1)[-1] for word in words.check_words):
+                found = node.span
+        elif kind is ir.Entry and isinstance(node.key, str) and node.key in owners:
+            found = getattr(node.value, "span", None)
+        if found is not None and not (steps and all(_runs_after(function.body, step, found) for step in steps)):
             return True
     return False
+
+
+def _runs_after(block: tuple, step, span) -> bool:
+    """``span`` surely runs after the call at ``step``: both sit in one block (entered through ``if``/``with``/
+    ``try`` blocks that hold both, never a loop), the call in an earlier statement that always makes it (not
+    under ``and``/``or``/a conditional/a loop or callback).  Anything else — other branches, a loop, one
+    statement — is undecided: ``False``."""
+    while True:
+        first = next((i for i, s in enumerate(block) if ir.span_contains(s.span, step)), None)
+        second = next((i for i, s in enumerate(block) if ir.span_contains(s.span, span)), None)
+        if first is None or second is None:
+            return False
+        statement = block[first]
+        if first != second:
+            return first < second and type(statement) in (ir.ExprStmt, ir.Assign, ir.Return) and not any(
+                type(node) in (ir.BoolOp, ir.Cond, ir.Loop, ir.Opaque) and ir.span_contains(node.span, step)
+                for node in ir.iter_nodes(statement))
+        kind = type(statement)
+        if kind is ir.If:
+            blocks = (statement.body, statement.orelse)
+        elif kind is ir.With:
+            blocks = (statement.body,)
+        elif kind is ir.Try:
+            blocks = (statement.body, statement.orelse, statement.final) + tuple(h.body for h in statement.handlers)
+        else:
+            return False
+        block = next((b for b in blocks if _holds(b, step) and _holds(b, span)), None)
+        if block is None:
+            return False
+
+
+def _holds(block: tuple, span) -> bool:
+    return any(ir.span_contains(s.span, span) for s in block)
 
 
 def _scoped_to_caller(program, analyses, functions) -> bool:
