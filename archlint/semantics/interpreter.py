@@ -3526,7 +3526,8 @@ class Frame(Calls):
             action = next((t for t in sorted(tags) if t.startswith(v.DRF_ACTION_TAG)), None)
             if action is not None:  # the DRF view of a list-view analysis: `self.action` is its action
                 return self._drf_action_member(bare, name, action)
-            return v.tag(self.instance_member(bare, name), tags - {"declared"})  # a field has its own provenance
+            client_data = bool(tags & {v.INPUT_TAG, v.REQUEST_TAG})
+            return v.tag(self.instance_member(bare, name, client_data), tags - {"declared"})  # a field has its own provenance
         if kind is v.ClassValue:
             model = self.program.model_of_class(bare.path, bare.cid)
             if model:
@@ -3720,7 +3721,7 @@ class Frame(Calls):
             return found._replace(bound=v.tag(instance, frozenset({action})))
         return found
 
-    def instance_member(self, instance: v.Instance, name: str):
+    def instance_member(self, instance: v.Instance, name: str, client_data: bool = False):
         found = self.program.method(instance.path, instance.cid, name)
         if found is not None:
             if _is_property(self.program.function(found.path, found.fid), known(self.program)):  # `self.connection` runs the getter
@@ -3765,10 +3766,12 @@ class Frame(Calls):
                 held = v.strip(declared)
                 if type(held) is v.Instance and self.program.method(held.path, held.cid, "__get__") is not None:
                     declared = v.UNKNOWN  # a descriptor (`event = AttributeProxyProperty("event")`): its __get__ answers the read
-                elif member.annotation is not None and self._schema_instance(instance):
-                    # `tag_list: Optional[List[str]] = None` of a pydantic model: the default only when the
-                    # client (or the constructor) left the field out — any value of its type otherwise
-                    # (luizcarloscf/fastapi-realworld-example create_article: `if article.tag_list:` was dead)
+                elif client_data and member.annotation is not None and self._schema_instance(instance):
+                    # `tag_list: Optional[List[str]] = None` of a pydantic model the client sent: the default only
+                    # when the client left the field out — any value of its type otherwise (luizcarloscf/
+                    # fastapi-realworld-example create_article: `if article.tag_list:` was dead).  Not on objects
+                    # the program builds itself (prefect's OrchestrationContext): there the default stands until
+                    # the construction is tracked — widening them made 5 false AL220 on prefect's orchestration
                     frame = Frame(self.program, instance.path, self.program.modules[instance.path].module, self.depth)
                     typed = frame.type_value(member.annotation)
                     declared, initial = v.join(declared, v.UNKNOWN if typed is None else typed), False
