@@ -164,7 +164,7 @@ def _wiring_plugin(ctx: CheckContext, path: str) -> bool:
     if not function.params:
         return False
     instance = function.params[0].name
-    methods = {node.func.name for inner in _enclosed(module, plugin.fid) for node in ir.calls_in(inner.body)
+    methods = {node.func.name for fid in ir.enclosed_fids(module, plugin.fid) for node in ir.calls_in(module.functions[fid].body)
                if type(node.func) is ir.Attr and type(node.func.obj) is ir.Name and node.func.obj.id == instance}
     return bool(methods & known.wiring_methods) and not methods & known.presentation_methods
 
@@ -176,16 +176,6 @@ def _assigned_value(assigned: dict, node):
             break
         node = assigned[node.id]
     return node
-
-
-def _enclosed(module: ir.ModuleIR, fid: int) -> list[ir.Function]:
-    """The function ``fid`` and the functions nested in it (its hooks and callbacks)."""
-    def within(function: ir.Function) -> bool:
-        while function.fid != fid and 0 < function.parent < len(module.functions):
-            function = module.functions[function.parent]
-        return function.fid == fid
-
-    return [function for function in module.functions if within(function)]
 
 
 def _describe_package(ctx: CheckContext, module: str) -> str:

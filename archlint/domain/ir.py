@@ -649,6 +649,16 @@ def self_name(function: Function) -> str:
     return function.params[0].name if function.kind == "method" and function.params and not function.is_static else ""
 
 
+def enclosed_fids(module: ModuleIR, fid: int) -> list[int]:
+    """``fid`` and the fids of the functions defined inside it (callbacks, closures, hooks), ascending: a nested
+    function comes after its parent in ``module.functions``."""
+    inside = {fid}
+    for candidate in module.functions[fid + 1:]:
+        if candidate.parent in inside:
+            inside.add(candidate.fid)
+    return sorted(inside)
+
+
 def innermost_function(module: ModuleIR, span: Span) -> Function | None:
     """The innermost function (or the module's top level) whose source holds ``span``."""
     found = None

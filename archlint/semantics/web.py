@@ -240,11 +240,7 @@ def nested(program, function: v.Function) -> list[v.Function]:
     module = program.modules.get(function.path)
     if module is None:
         return [function]
-    inside = {function.fid}
-    for candidate in module.functions[function.fid + 1:]:
-        if candidate.parent in inside:
-            inside.add(candidate.fid)
-    return [v.Function(function.path, fid) for fid in sorted(inside)]
+    return [v.Function(function.path, fid) for fid in ir.enclosed_fids(module, function.fid)]
 
 
 def events(program, functions, kind: str) -> list:
