@@ -692,9 +692,7 @@ class Frame(Calls):
             return frozenset()
         scope = f"{self.path}:{self.function.fid}"
         # a parameter the body assigns (`slug = slug.toLowerCase()`) no longer holds what the caller passed
-        assigned = {name for node in ir.iter_nodes(self.function.body) if type(node) is ir.Assign
-                    for target in node.targets for name in ir.target_names(target)}
-        params = {param.name for param in self.function.params} - assigned
+        params = {param.name for param in self.function.params} - self.program.assigned_names(self.function)
         return frozenset(found for key, found in self.filter_facts.items()
                          if key in self.env and found.scope == scope and found.steps[0][0] == "key"
                          and found.values and all(name in params for name, _ in found.values))

@@ -2720,6 +2720,12 @@ class Program:
         cache[id(function)] = (function, index)  # the function is kept: its id is not reused
         return index
 
+    def assigned_names(self, function: ir.Function) -> frozenset:
+        """The names the assignments of ``function``'s body bind (nested functions excluded), from its
+        :class:`NodeIndex`: a parameter among them no longer holds what the caller passed."""
+        return frozenset(name for node in self.node_index(function).assigns
+                         for target in node.targets for name in ir.target_names(target))
+
     def nodes_of(self, function: ir.Function, kind: type) -> tuple:
         """The nodes of type ``kind`` (one of :data:`_KEPT_KINDS`) in ``function``'s body, nested
         functions excluded, in source order: one walk per function for the run, whichever rules ask."""

@@ -226,8 +226,8 @@ def _request_data(ctx: CheckContext, site: SqlSite) -> bool | None:
     # one helper call away: `def run_report(statement): … db.execute(statement)` analysed in its default
     # context knows nothing of `statement`; its callers' records hold what they pass
     function = ir.innermost_function(program.modules[site.path], span) if type(argument) is ir.Name else None
-    if function is None or function.kind == "module" or function.scope_of(argument.id) != "param" or any(
-            type(n) is ir.Assign and any(argument.id in ir.target_names(t) for t in n.targets) for n in ir.iter_nodes(function.body)):
+    if function is None or function.kind == "module" or function.scope_of(argument.id) != "param" \
+            or argument.id in program.assigned_names(function):
         return False
     from archlint.semantics.callers import passed_values
 
