@@ -2398,7 +2398,8 @@ class Frame(Calls):
             for callee in record.callees:
                 definition = self.program.function(callee.path, callee.fid)
                 if definition is not None and self.program.context_manager_function(callee.path, definition):
-                    found.append((callee.path, definition.span.line, definition.span.end_line, _closes_yielded(definition)))
+                    found.append((callee.path, definition.span.line, definition.span.end_line,
+                                  _closes_after_yield(definition, built=False)))
         return found
 
     def _exited(self, value, is_async: bool) -> None:
@@ -2435,7 +2436,7 @@ class Frame(Calls):
             return frozenset()
         definition = self.program.function(callee.path, callee.fid)
         if definition is None or not self.program.context_manager_function(callee.path, definition) \
-                or not _closes_held(definition):
+                or not _closes_after_yield(definition, built=True):
             return frozenset()
         return self._held_sessions(value)
 
@@ -4600,22 +4601,20 @@ def _typeof_undefined(test: ir.Compare):
     return None
 
 
-def _closes_yielded(function) -> bool:
-    """A generator that calls ``.close()`` on a name it yields (``yield session`` … ``finally: session.close()``)."""
-    yielded = {part.id for node in ir.iter_nodes(function.body) if type(node) is ir.Opaque and node.kind == "yield"
-               for part in node.parts if type(part) is ir.Name}
+def _closes_after_yield(function, built: bool) -> bool:
+    """A generator that calls ``.close()`` on a name it yields (``yield session`` … ``finally: session.close()``)
+    or, ``built``, on a name passed to a call it yields (``yield UnitOfWork(session)`` … ``session.close()``:
+    the object's session ends with the ``with`` block)."""
+    yielded = set()
+    for node in ir.iter_nodes(function.body):
+        if type(node) is ir.Opaque and node.kind == "yield":
+            for part in node.parts:
+                if not built and type(part) is ir.Name:
+                    yielded.add(part.id)
+                elif built and type(part) is ir.Call:
+                    yielded.update(arg.value.id for arg in part.args if type(arg.value) is ir.Name)
     return bool(yielded) and any(type(node) is ir.Call and node.method == "close" and type(node.receiver) is ir.Name
                                  and node.receiver.id in yielded for node in ir.iter_nodes(function.body))
-
-
-def _closes_held(function) -> bool:
-    """A generator that yields an object built around a name it then closes (``yield UnitOfWork(session)`` …
-    ``finally: session.close()``): the object's session ends with the ``with`` block."""
-    built = {arg.value.id for node in ir.iter_nodes(function.body) if type(node) is ir.Opaque and node.kind == "yield"
-             for part in node.parts if type(part) is ir.Call
-             for arg in part.args if type(arg.value) is ir.Name}
-    return bool(built) and any(type(node) is ir.Call and node.method == "close" and type(node.receiver) is ir.Name
-                               and node.receiver.id in built for node in ir.iter_nodes(function.body))
 
 
 def _names_test(test: ir.Compare, names_node, known: str):
