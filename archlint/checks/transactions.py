@@ -359,12 +359,12 @@ def _resolve(program, function: ir.Function, held):
             _, varargs, index = name
             params = [p for p in function.params if p.kind in ("pos", "posonly", "vararg")]
             star = next((i for i, p in enumerate(params) if p.kind == "vararg" and p.name == varargs), None)
-            if star is None or varargs in _assigned(function):
+            if star is None or varargs in _assigned(program, function):
                 return None
             if ir.self_name(function):
                 star -= 1
             return (kind, star + index)
-        values = _assigned(function).get(name, [])
+        values = _assigned(program, function).get(name, [])
         parameter = any(p.name == name for p in function.params)
         if not values:
             return held if parameter or name not in function.locals else None
@@ -379,15 +379,16 @@ def _resolve(program, function: ir.Function, held):
     return None
 
 
-def _assigned(function: ir.Function) -> dict:
-    """name -> the values the function's plain assignments give it (a loop target or a destructuring: None)."""
+def _assigned(program, function: ir.Function) -> dict:
+    """name -> the values the function's plain assignments give it (a loop target or a destructuring: None), from
+    the walk of its body the program keeps (``node_index``, ``nodes_of``)."""
     found: dict = {}
-    for node in ir.iter_nodes(function.body):
-        if type(node) is ir.Assign:
-            for target in node.targets:
-                for name in ir.target_names(target):
-                    found.setdefault(name, []).append(node.value if type(target) is ir.Name else None)
-        elif type(node) is ir.Loop and node.target is not None:
+    for node in program.node_index(function).assigns:
+        for target in node.targets:
+            for name in ir.target_names(target):
+                found.setdefault(name, []).append(node.value if type(target) is ir.Name else None)
+    for node in program.nodes_of(function, ir.Loop):
+        if node.target is not None:
             for name in ir.target_names(node.target):
                 found.setdefault(name, []).append(None)
     return found
