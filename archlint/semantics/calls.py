@@ -374,7 +374,7 @@ def _session_blocks(value) -> frozenset:
     return frozenset(t for t in v.tags_of(value) if t.startswith(v.SESSION_BLOCK_TAG)) if value is not None else frozenset()
 
 
-def _sequelize_query_shape(args) -> str:
+def _sequelize_query_shape(args, names: Known) -> str:
     """What ``sequelize.query(sql, options)`` resolves to: ``"rows"`` with ``type: QueryTypes.SELECT`` (or
     ``'SELECT'``), ``"tuple"`` (``[results, metadata]``) with no ``type``; ``""`` for any other option that changes
     it (``plain: true`` gives one row, ``raw``/``model``/``mapToModel``/another type) or options not written here."""
@@ -385,13 +385,13 @@ def _sequelize_query_shape(args) -> str:
         return ""
     shape = "tuple"
     for entry in options.entries:
-        if entry.key in ("replacements", "bind", "transaction", "logging"):
+        if entry.key in names.sequelize_query_options:
             continue
         if entry.key != "type":
             return ""
         value = entry.value
         name = value.name if type(value) is ir.Attr else value.value if type(value) is ir.Const else None
-        if name != "SELECT":
+        if name not in names.sequelize_select_types:
             return ""
         shape = "rows"
     return shape
@@ -938,6 +938,8 @@ class Known(NamedTuple):
     compiled_iterators: frozenset  # TypeScript's emitted `__values(xs)`: an iterator over xs's elements
     compiled_reads: frozenset  # TypeScript's emitted `__read(xs, n)`: xs's first elements, as an array
     compiled_decorators: frozenset  # TypeScript's emitted `__decorate([…], C)`: the class C, decorated
+    sequelize_query_options: frozenset  # `sequelize.query(sql, { replacements })`: options leaving its result's shape
+    sequelize_select_types: frozenset  # `type: QueryTypes.SELECT`: the rows alone, not `[results, metadata]`
 
 
 def _known(table: dict) -> Known:
@@ -2826,7 +2828,7 @@ class Calls:
             return v.Row(stack, model, loaded, nullable=True, origin=origin, empty="null")
         if kind == "rows" and stack == "sequelize" and not model and node is not None:
             table = self._raw_lookup(args) or _template_lookup(args)
-            shape = _sequelize_query_shape(args)
+            shape = _sequelize_query_shape(args, known(self.program))
             if table and shape and not self._reinserted(table, node, args):
                 # sequelize.query("SELECT … WHERE id = ?", { replacements: [id] }): `[rows, metadata]`, the rows alone
                 # with `type: QueryTypes.SELECT` — rows[0] may be undefined
