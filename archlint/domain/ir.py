@@ -98,6 +98,12 @@ class Call(NamedTuple):
         return self.func.name if type(self.func) is Attr else ""
 
     @property
+    def short_name(self) -> str:
+        """The called attribute or plain name (``dirname`` of ``path.dirname(…)`` and of ``dirname(…)``), else ``""``."""
+        func = self.func
+        return func.name if type(func) is Attr else func.id if type(func) is Name else ""
+
+    @property
     def receiver(self) -> Expr | None:
         return self.func.obj if type(self.func) is Attr else None
 

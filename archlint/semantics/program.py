@@ -3085,18 +3085,13 @@ def _module_directory(node) -> bool:
     ``dirname(fileURLToPath(import.meta.url))`` (``path.dirname`` / ``url.fileURLToPath`` of Node's own modules)."""
     if type(node) is ir.Name:
         return node.id == "__dirname"
-    if type(node) is not ir.Call or len(node.args) != 1 or _called_name(node) != "dirname":
+    if type(node) is not ir.Call or len(node.args) != 1 or node.short_name != "dirname":
         return False
     inner = node.args[0].value
-    if type(inner) is not ir.Call or len(inner.args) != 1 or _called_name(inner) != "fileURLToPath":
+    if type(inner) is not ir.Call or len(inner.args) != 1 or inner.short_name != "fileURLToPath":
         return False
     url = inner.args[0].value
     return type(url) is ir.Attr and url.name == "url" and type(url.obj) is ir.Name and url.obj.id == "import.meta"
-
-
-def _called_name(call: ir.Call) -> str:
-    func = call.func
-    return func.id if type(func) is ir.Name else func.name if type(func) is ir.Attr else ""
 
 
 def _rows_of_one_model(value) -> bool:

@@ -254,9 +254,9 @@ def _writes_its_batch(program, run) -> bool:
     for node in ir.iter_nodes(function.body):
         if type(node) is not ir.Call or type(node.func) is not ir.Attr or node.func.name not in ("where", "filter"):
             continue
-        writes = any(type(inner) is ir.Call and _callee_name(inner) in ("delete", "update")
+        writes = any(type(inner) is ir.Call and inner.short_name in ("delete", "update")
                      for inner in ir.iter_nodes((node.func.obj,)))
-        keyed = any(type(inner) is ir.Call and _callee_name(inner) == "in_" and inner.args
+        keyed = any(type(inner) is ir.Call and inner.short_name == "in_" and inner.args
                     and type(inner.args[0].value) is ir.Name and inner.args[0].value.id in picked
                     for inner in ir.iter_nodes(tuple(a.value for a in node.args)))
         if writes and keyed:
@@ -292,11 +292,6 @@ def _processes_each_row(program, run, function: ir.Function, picked: set) -> boo
     # `event.state = "expired"` is written by the commit (the unit of work flushes each changed row);
     # rows only annotated for a response (`article.favorited = …`, no commit) are a page
     return "write" in per_row or ("dirty" in per_row and any(effect.op in ("commit", "transaction") for effect in effects))
-
-
-def _callee_name(call: ir.Call) -> str:
-    func = call.func
-    return func.name if type(func) is ir.Attr else func.id if type(func) is ir.Name else ""
 
 
 # AL408 / AL415 ---------------------------------------------------------------------------------------
