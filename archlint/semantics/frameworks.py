@@ -782,6 +782,11 @@ def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
         if call is None:
             continue
         callee = child.eval_cached(call.func)
+        built = _factory_field(program, callee)
+        if built is not None:  # `actor = get_grf()`: the field the project's factory function builds
+            callee, options = built
+            if not any(arg.kind == "kw" for arg in call.args):
+                call = ir.Call(call.func, options.args, call.span)
         short = _short(callee) or _field_base(program, callee)
         source = _source(call) or member.name
         many = any(arg.kind == "kw" and arg.name == "many" and type(arg.value) is ir.Const and arg.value.value is True
@@ -839,6 +844,28 @@ def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
                 _read_all(child, child.member(obj, name, anchor), anchor)
             elif nesting:
                 child.member(obj, name, anchor)
+
+
+def _factory_field(program, callee):
+    """A project function every ``return`` of which builds one field class — django-activity-stream's
+    ``def get_grf(): return GenericRelatedField(registry_factory(related_field_factory), read_only=True)``
+    declared as ``actor = get_grf()``: ``(that class, the call building it)``, whose keywords (``many``,
+    ``source``) hold when the declaration passes none of its own; else ``None``."""
+    bare = v.strip(callee)
+    function = program.function(bare.path, bare.fid) if type(bare) is v.Function and bare.bound is None else None
+    if function is None or function.kind == "method":
+        return None
+    built = None
+    for node in ir.iter_nodes(function.body):
+        if type(node) is not ir.Return:
+            continue
+        if type(node.value) is not ir.Call or built is not None:
+            return None
+        cls = program.static_value(bare.path, node.value.func)
+        if type(v.strip(cls)) not in (v.External, v.ClassValue):
+            return None
+        built = (cls, node.value)
+    return built
 
 
 def _rendered_slots(child, cls: v.ClassValue, function: ir.Function, slots: tuple, meta: dict) -> None:
