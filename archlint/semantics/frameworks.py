@@ -52,6 +52,7 @@ class Known(NamedTuple):
     serializer_bases: frozenset  # DRF serializers (and add-ons' ModelSerializer subclasses)
     list_views: frozenset  # DRF views whose list() serializes get_queryset() with many=True
     generic_view_modules: tuple  # prefixes: what GenericAPIView gives
+    request_view_modules: tuple  # prefixes: class-based views, whose `self.request` is the request served
     pagination_modules: tuple  # prefixes: DRF pagination classes
     many_related_fields: frozenset  # DRF relational fields, short names
     field_map_hooks: frozenset  # serializer methods that build / prune the rendered field map
@@ -81,8 +82,10 @@ class Known(NamedTuple):
 
 def _known(table: dict) -> Known:
     sets = {key: frozenset(table[key]) for key in Known._fields if key not in ("generic_view_modules", "pagination_modules",
-                                                                            "serialization_plugins", "converters")}
+                                                                            "serialization_plugins", "converters",
+                                                                            "request_view_modules")}
     return Known(**sets, generic_view_modules=tuple(table["generic_view_modules"]),
+                 request_view_modules=tuple(table["request_view_modules"]),
                  pagination_modules=tuple(table["pagination_modules"]), serialization_plugins=tuple(table["serialization_plugins"]),
                  converters=sets["type_adapters"] | sets["parse_as"] | frozenset(table["msgspec_convert"]) | sets["paginations"])
 
@@ -104,6 +107,12 @@ def _base_names(program, path: str, cid: int, seen=None) -> set[str]:
         elif type(base) is v.ClassValue:
             names |= _base_names(program, base.path, base.cid, seen)
     return names
+
+
+def is_view_class(program, path: str, cid: int) -> bool:
+    """A project class derived from a Django or DRF class-based view (frameworks.toml ``request_view_modules``)."""
+    prefixes = known(program).request_view_modules
+    return any(name.startswith(prefixes) for name in _base_names(program, path, cid))
 
 
 def project_only_bases(program, cls) -> bool:
