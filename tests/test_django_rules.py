@@ -431,3 +431,52 @@ def test_al603_guidance_names_the_django_path_of_a_nested_relation(tmp_path):
     assert 'select_related("author__user")' in al603[0].guidance, al603[0].guidance
     fixed = make_repo(tmp_path / "fixed", {**files, "blog/views.py": files["blog/views.py"].replace("QUERY", 'Article.objects.select_related("author__user")')})
     assert [f for f in findings(fixed) if f[0] in ("AL601", "AL603")] == []
+
+
+def test_a_page_is_ordered_by_the_meta_ordering_a_model_inherits(tmp_path):
+    # django-notifications-hq: `class Meta(AbstractNotification.Meta)` keeps the abstract base's ordering, and a
+    # child declaring no Meta inherits it; a plain `class Meta:` of its own replaces the abstract base's options
+    # (Django's rules): only that page has no defined order (AL409)
+    models = '''
+        from django.db import models
+
+        class Stamped(models.Model):
+            created = models.DateTimeField(auto_now_add=True)
+
+            class Meta:
+                abstract = True
+                ordering = ("-created",)
+
+        class Note(Stamped):
+            class Meta(Stamped.Meta):
+                abstract = False
+
+        class Entry(Stamped):
+            text = models.TextField()
+
+        class Draft(Stamped):
+            class Meta:
+                verbose_name = "draft"
+    '''
+    views = '''
+        from django.http import JsonResponse
+        from app.models import Draft, Entry, Note
+
+        def notes(request):
+            return JsonResponse({"ids": [n.id for n in Note.objects.filter(created__isnull=False)[0:10]]})
+
+        def entries(request):
+            return JsonResponse({"ids": [e.id for e in Entry.objects.filter(text="x")[0:10]]})
+
+        def drafts(request):
+            return JsonResponse({"ids": [d.id for d in Draft.objects.filter(created__isnull=False)[0:10]]})
+    '''
+    urls = '''
+        from django.urls import path
+        from app import views
+
+        urlpatterns = [path("notes/", views.notes), path("entries/", views.entries), path("drafts/", views.drafts)]
+    '''
+    root = make_repo(tmp_path, {"requirements.txt": "django\n", "app/__init__.py": "", "app/models.py": models,
+                                "app/views.py": views, "app/urls.py": urls})
+    assert [f for f in findings(root) if f[0] == "AL409"] == [("AL409", "app/views.py", 11)]

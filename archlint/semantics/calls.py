@@ -1064,6 +1064,12 @@ class Calls:
             receiver = v.UNKNOWN  # the helper TypeScript emitted in the file (`var __values = … || function (o) {…}`)
             args = self.arguments(node.args)
             result = self.compiled_iteration(func.id, args)
+        elif (method := self._getattr_method(func)) is not None:
+            # getattr(request.user.notifications, method_name)(): django-notifications' list helper picks the
+            # manager method by a name its callers pass ("unread", "all") — the method call of that name
+            receiver = method[0]
+            args = self.arguments(node.args)
+            result = self.method_call(node, receiver, method[1], args)
         else:
             receiver = self.eval(func)
             args = self.arguments(node.args, self._spawned_arguments(node, receiver))
@@ -1101,6 +1107,18 @@ class Calls:
             self.program.context_receivers.setdefault((self.path, node.span), v.strip(receiver).stack)
         self.ran = saved_ran
         return result
+
+    def _getattr_method(self, func):
+        """``getattr(obj, name)`` called, with ``name`` a string the interpreter knows here (a constant, or
+        the caller's argument ``"unread"``): ``(obj's value, name)``, the method call ``obj.<name>()`` it is;
+        else ``None``.  With a third argument (a default) the attribute may be missing: not read here."""
+        if not self.python or type(func) is not ir.Call or type(func.func) is not ir.Name or func.func.id != "getattr" \
+                or len(func.args) != 2 or any(a.kind != "pos" for a in func.args) or "getattr" in self.env:
+            return None
+        name = v.strip(self.eval(func.args[1].value))
+        if type(name) is not v.Const or not isinstance(name.value, str) or not name.value.isidentifier():
+            return None
+        return self.eval(func.args[0].value), name.value
 
     def _grown_literal(self, node: ir.Call, name: str, method: str, args) -> None:
         """``names.append("author")`` on a list literal the interpreter does not collect (no rows): a

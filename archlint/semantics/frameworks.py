@@ -52,6 +52,7 @@ class Known(NamedTuple):
     serializer_bases: frozenset  # DRF serializers (and add-ons' ModelSerializer subclasses)
     list_views: frozenset  # DRF views whose list() serializes get_queryset() with many=True
     generic_view_modules: tuple  # prefixes: what GenericAPIView gives
+    request_view_modules: tuple  # prefixes: class-based views, whose `self.request` is the request served
     pagination_modules: tuple  # prefixes: DRF pagination classes
     many_related_fields: frozenset  # DRF relational fields, short names
     field_map_hooks: frozenset  # serializer methods that build / prune the rendered field map
@@ -81,8 +82,10 @@ class Known(NamedTuple):
 
 def _known(table: dict) -> Known:
     sets = {key: frozenset(table[key]) for key in Known._fields if key not in ("generic_view_modules", "pagination_modules",
-                                                                            "serialization_plugins", "converters")}
+                                                                            "serialization_plugins", "converters",
+                                                                            "request_view_modules")}
     return Known(**sets, generic_view_modules=tuple(table["generic_view_modules"]),
+                 request_view_modules=tuple(table["request_view_modules"]),
                  pagination_modules=tuple(table["pagination_modules"]), serialization_plugins=tuple(table["serialization_plugins"]),
                  converters=sets["type_adapters"] | sets["parse_as"] | frozenset(table["msgspec_convert"]) | sets["paginations"])
 
@@ -104,6 +107,12 @@ def _base_names(program, path: str, cid: int, seen=None) -> set[str]:
         elif type(base) is v.ClassValue:
             names |= _base_names(program, base.path, base.cid, seen)
     return names
+
+
+def is_view_class(program, path: str, cid: int) -> bool:
+    """A project class derived from a Django or DRF class-based view (frameworks.toml ``request_view_modules``)."""
+    prefixes = known(program).request_view_modules
+    return any(name.startswith(prefixes) for name in _base_names(program, path, cid))
 
 
 def project_only_bases(program, cls) -> bool:
@@ -782,6 +791,11 @@ def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
         if call is None:
             continue
         callee = child.eval_cached(call.func)
+        built = _factory_field(program, callee)
+        if built is not None:  # `actor = get_grf()`: the field the project's factory function builds
+            callee, options = built
+            if not any(arg.kind == "kw" for arg in call.args):
+                call = ir.Call(call.func, options.args, call.span)
         short = _short(callee) or _field_base(program, callee)
         source = _source(call) or member.name
         many = any(arg.kind == "kw" and arg.name == "many" and type(arg.value) is ir.Const and arg.value.value is True
@@ -839,6 +853,28 @@ def _serializer_reads(child, cls: v.ClassValue, obj, depth: int) -> None:
                 _read_all(child, child.member(obj, name, anchor), anchor)
             elif nesting:
                 child.member(obj, name, anchor)
+
+
+def _factory_field(program, callee):
+    """A project function every ``return`` of which builds one field class — django-activity-stream's
+    ``def get_grf(): return GenericRelatedField(registry_factory(related_field_factory), read_only=True)``
+    declared as ``actor = get_grf()``: ``(that class, the call building it)``, whose keywords (``many``,
+    ``source``) hold when the declaration passes none of its own; else ``None``."""
+    bare = v.strip(callee)
+    function = program.function(bare.path, bare.fid) if type(bare) is v.Function and bare.bound is None else None
+    if function is None or function.kind == "method":
+        return None
+    built = None
+    for node in ir.iter_nodes(function.body):
+        if type(node) is not ir.Return:
+            continue
+        if type(node.value) is not ir.Call or built is not None:
+            return None
+        cls = program.static_value(bare.path, node.value.func)
+        if type(v.strip(cls)) not in (v.External, v.ClassValue):
+            return None
+        built = (cls, node.value)
+    return built
 
 
 def _rendered_slots(child, cls: v.ClassValue, function: ir.Function, slots: tuple, meta: dict) -> None:

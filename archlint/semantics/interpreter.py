@@ -3705,6 +3705,13 @@ class Frame(Calls):
                 return True
         return (instance.path, instance.cid) in self.program.routed_bases()  # a mixin of a routed view
 
+    def _view_class(self, instance: v.Instance) -> bool:
+        """A Django / DRF class-based view whose route archlint does not see (URL patterns built at runtime):
+        it still serves requests, so ``self.request`` is one."""
+        from archlint.semantics.frameworks import is_view_class
+
+        return is_view_class(self.program, instance.path, instance.cid)
+
     def _aiohttp_view(self, instance: v.Instance) -> bool:
         return any(type(base) is v.External and base.name in ("aiohttp.web.View", "aiohttp.web_urldispatcher.View", "aiohttp.web_views.View")
                    for path, cid in self.program.subclass_chain(instance.path, instance.cid) for base in self.program.bases(path, cid))
@@ -3754,7 +3761,8 @@ class Frame(Calls):
                 return v.tag(v.UNKNOWN, frozenset({v.INPUT_TAG}))  # what the client sent, validated or not
         if name == "request" and written is None and member is None and self._aiohttp_view(instance):
             return v.tag(v.Request("aiohttp"), frozenset({v.REQUEST_TAG}))  # web.View keeps the request it serves
-        if name == "request" and written is None and member is None and self.python and self._routed_view(instance):
+        if name == "request" and written is None and member is None and self.python and (
+                self._routed_view(instance) or self._view_class(instance)):
             return v.tag(v.Request("django"), frozenset({v.REQUEST_TAG}))  # View.setup() keeps the request it serves
         declared = None
         initial = False  # `declared` is the value the field starts with (`isSQLite = false`), not its type

@@ -62,15 +62,35 @@ def define(program, catalog: Catalog, in_project) -> None:
         _relations(program, catalog, model, reverse=True)
 
 
-def _meta(program, path: str, cid: int) -> dict:
+def _meta(program, path: str, cid: int, depth: int = 0) -> dict:
+    """The model's ``Meta`` options, with the ``ordering`` Django carries over from a parent model: all of a
+    ``class Meta(AbstractNotification.Meta)`` base's options (django-notifications' swappable Notification,
+    whose rows come ordered by ``-timestamp``), and a parent model's ``ordering`` when the child declares no
+    ``Meta`` (abstract parent) or no ``ordering`` of its own (multi-table parent)."""
     cls = program.cls(path, cid)
     found: dict = {}
+    meta = None
     for nested in cls.nested if cls is not None else ():
         inner = program.cls(path, nested)
         if inner is None or inner.name != "Meta":
             continue
+        meta = inner
         for member in inner.fields:
             found[member.name] = member.value
+    if cls is None or depth > 8 or "ordering" in found:
+        return found
+    for node in meta.bases if meta is not None else ():
+        owner = program.static_value(path, node.obj) if type(node) is ir.Attr and node.name == "Meta" else None
+        if type(owner) is v.ClassValue:
+            for key, value in _meta(program, owner.path, owner.cid, depth + 1).items():
+                found.setdefault(key, value)
+    for base in program.bases(path, cid):
+        if "ordering" in found or type(base) is not v.ClassValue:
+            continue
+        inherited = _meta(program, base.path, base.cid, depth + 1)
+        abstract = inherited.get("abstract")
+        if "ordering" in inherited and (meta is None or not (type(abstract) is ir.Const and abstract.value is True)):
+            found["ordering"] = inherited["ordering"]
     return found
 
 
