@@ -875,7 +875,7 @@ def _aggregate_call(spec: dict, node, depth: int = 0) -> bool:
     one over an aggregate (``fn('COALESCE', fn('SUM', col('views')), 0)``)."""
     if type(node) is not ir.Call or not node.args or node.args[0].kind != "pos" or depth > 4:
         return False
-    name = node.func.name if type(node.func) is ir.Attr else node.func.id if type(node.func) is ir.Name else ""
+    name = node.short_name
     first = node.args[0].value
     if name not in spec["builders"] or type(first) is not ir.Const or not isinstance(first.value, str):
         return False
@@ -2650,12 +2650,10 @@ class Calls:
         — for a statement that selects no column at all: ``exists()`` or ``select(func.count())`` (a statement
         selecting a column, ``select(Deployment.id)``, keeps what its own arguments say)."""
         built = node.func.obj if type(node.func) is ir.Attr else None
-        short = (built.func.name if type(built.func) is ir.Attr else built.func.id if type(built.func) is ir.Name else "") \
-            if type(built) is ir.Call else ""
+        short = built.short_name if type(built) is ir.Call else ""
         names = known(self.program)
         counting = short in names.statement_selects and built.args and all(
-            type(a.value) is ir.Call and type(a.value.func) in (ir.Attr, ir.Name) and not a.value.args
-            and (a.value.func.name if type(a.value.func) is ir.Attr else a.value.func.id) in names.column_free_selects
+            type(a.value) is ir.Call and not a.value.args and a.value.short_name in names.column_free_selects
             for a in built.args)
         if not (short in names.column_free_statements and not built.args or counting):
             return ""

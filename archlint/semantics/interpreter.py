@@ -2874,7 +2874,7 @@ class Frame(Calls):
         columns: set = set()
         for chain in query.chains:
             calls = [step.node for step in chain if type(step.node) is ir.Call]
-            methods = [call.method or (call.func.id if type(call.func) is ir.Name else "") for call in calls]
+            methods = [call.short_name for call in calls]
             written = [m for m in methods if m in writes or m in names.sets_columns]
             if len(written) != 1 or written[0] not in names.sets_columns:
                 return None  # a delete, an insert (`on_conflict_do_update`), or several

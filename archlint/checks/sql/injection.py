@@ -84,8 +84,7 @@ def _schema_definition(ctx: CheckContext, site: SqlSite, sql: SqlKnowledge) -> b
     for node in ir.iter_nodes(function.body):
         if type(node) is not ir.Call:
             continue
-        callee = node.func.name if type(node.func) is ir.Attr else node.func.id if type(node.func) is ir.Name else ""
-        if callee not in sql.schema_constructs:
+        if node.short_name not in sql.schema_constructs:
             continue
         for arg in node.args:
             value = arg.value
