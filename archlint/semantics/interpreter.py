@@ -717,7 +717,7 @@ class Frame(Calls):
             return False
         default = param.default
         if default is not None and type(default) is not ir.Const and not (
-                type(default) is ir.Call and callee_text(default).rsplit(".", 1)[-1] in ("Path", "Query")):
+                type(default) is ir.Call and default.short_name in ("Path", "Query")):
             return False
         bare = v.strip(value)
         if type(bare) is v.Instance:  # a FastAPI / django-ninja body schema (`body: NewArticle`)
@@ -2349,7 +2349,7 @@ class Frame(Calls):
             if generators:
                 entered_tags |= v.tags_of(inside)
         suppressing = self.python and any(
-            type(item.context) is ir.Call and callee_text(item.context).rsplit(".", 1)[-1] == "suppress"
+            type(item.context) is ir.Call and item.context.short_name == "suppress"
             and any(catches_missing_row(arg.value, known(self.program)) for arg in item.context.args) for item in node.items)
         self.tx += opened
         if opened:

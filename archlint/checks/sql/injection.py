@@ -300,14 +300,13 @@ def runtime_text(ctx: CheckContext, site: SqlSite, sql: SqlKnowledge) -> Iterato
 
 
 def _inside_clause(facts: FileFacts, site: SqlSite) -> bool:
+    """The site's call is an argument, at any depth, of a clause-building call (``order_by(text(sort))``):
+    read from the file's IR calls enclosing it, by the called attribute or name."""
+    from archlint.domain.arguments import ir_calls
+
     span = site.call.span
-    for call in facts.calls:
-        outer = call.span
-        if call is site.call or (outer.line, outer.column) > (span.line, span.column):
-            continue
-        if (outer.end_line, outer.end_column) >= (span.end_line, span.end_column) and call.callee.rsplit(".", 1)[-1] in _CLAUSE_CALLS:
-            return True
-    return False
+    return any(outer != span and node.short_name in _CLAUSE_CALLS and ir.span_contains(outer, span)
+               for outer, node in ir_calls(facts).items())
 
 
 def _parameter_of(facts: FileFacts, scope: str, expression: str, language: str) -> str | None:
