@@ -744,9 +744,25 @@ def _aggregate_select(query) -> bool:
     for chain in query.chains:
         first = chain[0].node if chain else None
         if type(first) is ir.Call and first.method in ("select", "query") and any(
-                type(arg.value) is ir.Call and "func" in callee_text(arg.value).split(".") for arg in first.args):
+                type(arg.value) is ir.Call and _named_along(arg.value.func, "func") for arg in first.args):
             return True
     return False
+
+
+def _named_along(callee, name: str) -> bool:
+    """A name or attribute of the callee's chain is ``name`` (``sa.func.count`` along ``func``), read from the IR."""
+    while True:
+        kind = type(callee)
+        if kind is ir.Attr:
+            if callee.name == name:
+                return True
+            callee = callee.obj
+        elif kind is ir.Call:
+            callee = callee.func
+        elif kind is ir.Index:
+            callee = callee.obj
+        else:
+            return kind is ir.Name and callee.id == name
 
 
 def _key_values(args) -> list:
