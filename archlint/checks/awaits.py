@@ -164,7 +164,7 @@ def _awaitable(program, record, direct: bool = False, seen: frozenset = frozense
     function the call names counts, not one it runs (``app.on_startup.append(init_db)`` runs the
     hook, but returns what ``append`` returns)."""
     node = record.node
-    called = node.func.id if type(node.func) is ir.Name else node.func.name if type(node.func) is ir.Attr else ""
+    called = node.short_name
     for callee in record.callees:
         function = program.function(callee.path, callee.fid)
         if function is None or function.is_generator:

@@ -233,11 +233,17 @@ def _per_request_functions(program) -> dict:
 def _instance_method(function) -> bool:
     """A repository/service method runs whenever its object is used; a constructor or a
     classmethod/staticmethod factory runs once to set things up."""
-    from archlint.domain.ir_format import render
-
     if function.kind != "method" or function.name in ("__init__", "constructor", "__new__", "setup", "setUp"):
         return False
-    return not any(render(d).split("(")[0].split(".")[-1] in ("classmethod", "staticmethod") for d in function.decorators)
+    return not any(_decorator_name(d) in ("classmethod", "staticmethod") for d in function.decorators)
+
+
+def _decorator_name(decorator) -> str:
+    """The decorator's name or last attribute, called or not (``lru_cache`` of ``@functools.lru_cache(maxsize=1)``),
+    read from its IR."""
+    if type(decorator) is ir.Call:
+        return decorator.short_name
+    return decorator.name if type(decorator) is ir.Attr else decorator.id if type(decorator) is ir.Name else ""
 
 
 def _returns_what_it_builds(function, construct) -> bool:
@@ -288,12 +294,7 @@ def _stored(function, construct) -> bool:
 
 
 def _cached(decorators) -> bool:
-    from archlint.domain.ir_format import render
-
-    return any(
-        render(d).split("(")[0].split(".")[-1] in ("lru_cache", "cache", "cached_property", "once", "property")
-        for d in decorators
-    )
+    return any(_decorator_name(d) in ("lru_cache", "cache", "cached_property", "once", "property") for d in decorators)
 
 
 # AL303 ------------------------------------------------------------------------------------------

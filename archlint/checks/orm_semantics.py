@@ -287,7 +287,7 @@ def _redundant_source(ctx, program) -> Iterator[Finding]:
                     continue
                 source = call.arg(keyword="source")
                 if type(source) is ir.Const and source.value == member.name:
-                    field = call.func.name if type(call.func) is ir.Attr else call.func.id if type(call.func) is ir.Name else "Field"
+                    field = call.short_name or "Field"
                     message = (
                         f"`{member.name}` declares `source='{member.name}'`, its own name: DRF raises AssertionError (\"It is "
                         f"redundant to specify `source='{member.name}'` on field '{field}' in serializer '{cls.name}', because "

@@ -1177,7 +1177,7 @@ def _carried_queryset(ctx: CheckContext, path: str, span, effect, loop) -> bool:
     callee = ir.innermost_function(callee_module, effect.span)
     if call is None or callee is None or type(call.func) not in (ir.Name, ir.Attr):
         return False
-    if (call.func.id if type(call.func) is ir.Name else call.func.name) != callee.name:
+    if call.short_name != callee.name:
         return False
     carrier = next((n for n in ir.iter_nodes(statement.body) if type(n) is ir.Assign and n.value is call), None)
     if carrier is None:

@@ -323,13 +323,20 @@ def _fanned_include(base: Model, include: Option, models: dict[str, Model], name
 
 
 def _has_unattributed_associations(ctx: CheckContext) -> bool:
-    """``this.hasMany(models.X)`` inside ``static associate`` cannot be attributed: stay silent."""
+    """``this.hasMany(models.X)`` inside ``static associate`` cannot be attributed: stay silent.  Read from
+    the files' IR calls: an association method called on something other than a model by its name (the
+    name, or the last attribute, of the receiver)."""
+    from archlint.domain.arguments import ir_calls
+
     models = ctx.datalayer.models
     associations = schema_names(ctx.program).sequelize_associations
     for path in ctx.datalayer.analysed:
-        for call in ctx.files[path].calls:
-            parts = call.callee.split(".")
-            if len(parts) >= 2 and parts[-1] in associations and parts[-2] not in models:
+        for node in ir_calls(ctx.files[path]).values():
+            if node.method not in associations:
+                continue
+            receiver = node.receiver
+            owner = receiver.id if type(receiver) is ir.Name else receiver.name if type(receiver) is ir.Attr else ""
+            if owner not in models:
                 return True
     return False
 

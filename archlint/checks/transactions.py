@@ -1066,7 +1066,7 @@ def _step_keys(program, names: Known, model_key: str, step) -> set:
     node = step.node
     if type(node) is not ir.Call:
         return set()
-    method = node.func.name if type(node.func) is ir.Attr else node.func.id if type(node.func) is ir.Name else ""
+    method = node.short_name
     if method not in names.filter_methods:
         return set()
     keys: set = set()

@@ -301,8 +301,7 @@ def _value_call(facts: FileFacts, assign, callee: str):
     """The IR call an assignment's value is (``posts = relationship("Post", back_populates=…)``):
     the first call on the assignment's line, after its target's start, that calls ``callee``."""
     for node in ir_calls_on_line(facts, assign.span.line):
-        func = node.func
-        name = func.name if type(func) is ir.Attr else func.id if type(func) is ir.Name else ""
+        name = node.short_name
         if name == callee and node.span.column >= assign.span.column:
             return node
     return None
@@ -314,8 +313,7 @@ def _keyword_strings(call) -> dict[str, str]:
     found = []
     for node in ir.iter_nodes(call):
         if type(node) is ir.Call:
-            func = node.func
-            if (func.name if type(func) is ir.Attr else func.id if type(func) is ir.Name else "") == "backref" and node.args:
+            if node.short_name == "backref" and node.args:
                 text = string_of(node.args[0].value) if node.args[0].kind == "pos" else None
                 if text:  # backref=backref("created", uselist=True): the name it adds to the target
                     found.append((node.args[0].value.span, "backref", text))

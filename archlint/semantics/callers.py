@@ -169,8 +169,7 @@ def _build_graph(program) -> _Graph:
                 for callee in dict.fromkeys((c.path, c.fid) for c in record.callees):
                     graph.callers.setdefault(callee, []).append((analysis, record))
             elif _unknown(record.receiver):
-                func = record.node.func
-                name = func.id if type(func) is ir.Name else func.name if type(func) is ir.Attr else ""
+                name = record.node.short_name
                 if name:
                     graph.unresolved.add(name)
     return graph

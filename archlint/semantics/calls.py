@@ -744,9 +744,25 @@ def _aggregate_select(query) -> bool:
     for chain in query.chains:
         first = chain[0].node if chain else None
         if type(first) is ir.Call and first.method in ("select", "query") and any(
-                type(arg.value) is ir.Call and "func" in callee_text(arg.value).split(".") for arg in first.args):
+                type(arg.value) is ir.Call and _named_along(arg.value.func, "func") for arg in first.args):
             return True
     return False
+
+
+def _named_along(callee, name: str) -> bool:
+    """A name or attribute of the callee's chain is ``name`` (``sa.func.count`` along ``func``), read from the IR."""
+    while True:
+        kind = type(callee)
+        if kind is ir.Attr:
+            if callee.name == name:
+                return True
+            callee = callee.obj
+        elif kind is ir.Call:
+            callee = callee.func
+        elif kind is ir.Index:
+            callee = callee.obj
+        else:
+            return kind is ir.Name and callee.id == name
 
 
 def _key_values(args) -> list:
@@ -875,7 +891,7 @@ def _aggregate_call(spec: dict, node, depth: int = 0) -> bool:
     one over an aggregate (``fn('COALESCE', fn('SUM', col('views')), 0)``)."""
     if type(node) is not ir.Call or not node.args or node.args[0].kind != "pos" or depth > 4:
         return False
-    name = node.func.name if type(node.func) is ir.Attr else node.func.id if type(node.func) is ir.Name else ""
+    name = node.short_name
     first = node.args[0].value
     if name not in spec["builders"] or type(first) is not ir.Const or not isinstance(first.value, str):
         return False
@@ -2668,12 +2684,10 @@ class Calls:
         — for a statement that selects no column at all: ``exists()`` or ``select(func.count())`` (a statement
         selecting a column, ``select(Deployment.id)``, keeps what its own arguments say)."""
         built = node.func.obj if type(node.func) is ir.Attr else None
-        short = (built.func.name if type(built.func) is ir.Attr else built.func.id if type(built.func) is ir.Name else "") \
-            if type(built) is ir.Call else ""
+        short = built.short_name if type(built) is ir.Call else ""
         names = known(self.program)
         counting = short in names.statement_selects and built.args and all(
-            type(a.value) is ir.Call and type(a.value.func) in (ir.Attr, ir.Name) and not a.value.args
-            and (a.value.func.name if type(a.value.func) is ir.Attr else a.value.func.id) in names.column_free_selects
+            type(a.value) is ir.Call and not a.value.args and a.value.short_name in names.column_free_selects
             for a in built.args)
         if not (short in names.column_free_statements and not built.args or counting):
             return ""

@@ -717,7 +717,7 @@ class Frame(Calls):
             return False
         default = param.default
         if default is not None and type(default) is not ir.Const and not (
-                type(default) is ir.Call and callee_text(default).rsplit(".", 1)[-1] in ("Path", "Query")):
+                type(default) is ir.Call and default.short_name in ("Path", "Query")):
             return False
         bare = v.strip(value)
         if type(bare) is v.Instance:  # a FastAPI / django-ninja body schema (`body: NewArticle`)
@@ -2349,7 +2349,7 @@ class Frame(Calls):
             if generators:
                 entered_tags |= v.tags_of(inside)
         suppressing = self.python and any(
-            type(item.context) is ir.Call and callee_text(item.context).rsplit(".", 1)[-1] == "suppress"
+            type(item.context) is ir.Call and item.context.short_name == "suppress"
             and any(catches_missing_row(arg.value, known(self.program)) for arg in item.context.args) for item in node.items)
         self.tx += opened
         if opened:
@@ -2874,7 +2874,7 @@ class Frame(Calls):
         columns: set = set()
         for chain in query.chains:
             calls = [step.node for step in chain if type(step.node) is ir.Call]
-            methods = [call.method or (call.func.id if type(call.func) is ir.Name else "") for call in calls]
+            methods = [call.short_name for call in calls]
             written = [m for m in methods if m in writes or m in names.sets_columns]
             if len(written) != 1 or written[0] not in names.sets_columns:
                 return None  # a delete, an insert (`on_conflict_do_update`), or several

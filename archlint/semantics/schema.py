@@ -938,7 +938,7 @@ def _mongoose_models(program, module: ir.ModuleIR, schema: Schema, calls) -> Non
         if type(node) is not ir.Call or len(node.args) < 2:
             continue
         func = node.func
-        module_name = names.mongoose_model_functions.get(func.name if type(func) is ir.Attr else func.id if type(func) is ir.Name else "")
+        module_name = names.mongoose_model_functions.get(node.short_name)
         if module_name is None or not program.static_name(path, func).startswith(f"{module_name}:"):
             continue
         name = node.arg(0)

@@ -355,7 +355,7 @@ def add_migrations(catalog: Catalog, module: ir.ModuleIR) -> None:
         for node in ir.iter_nodes(body):
             if type(node) is not ir.Call:
                 continue
-            method = node.method or (node.func.id if type(node.func) is ir.Name else "")
+            method = node.short_name
             if method in ("createTable", "createTableIfNotExists"):
                 _knex_or_sequelize_table(catalog, module, node)
             elif method == "create_table":
@@ -433,16 +433,16 @@ def _alembic_table(catalog: Catalog, module: ir.ModuleIR, node: ir.Call) -> None
     table = Table(name, "Alembic migration", module.path, node.span.line)
     for arg in node.args[1:]:
         inner = arg.value
-        if type(inner) is ir.Call and _callee(inner) in ("Column",):
+        if type(inner) is ir.Call and inner.short_name in ("Column",):
             column = _const(inner.arg(0))
             table.add_column(column)
             for item in inner.args:
-                if type(item.value) is ir.Call and _callee(item.value) == "ForeignKey":
+                if type(item.value) is ir.Call and item.value.short_name == "ForeignKey":
                     target = _const(item.value.arg(0))
                     if "." in target:
                         ref_table, _, ref_column = target.rpartition(".")
                         table.foreign_keys.append(ForeignKey(column, ref_table.lower(), ref_column))
-        elif type(inner) is ir.Call and _callee(inner) == "ForeignKeyConstraint":
+        elif type(inner) is ir.Call and inner.short_name == "ForeignKeyConstraint":
             own, ref = inner.arg(0), inner.arg(1)
             if type(own) is ir.Seq and type(ref) is ir.Seq and own.elts and ref.elts:
                 target = _const(ref.elts[0])
@@ -460,7 +460,7 @@ def _added_column(catalog: Catalog, node: ir.Call) -> None:
         return
     if type(second) is ir.Const and isinstance(second.value, str):
         table.add_column(second.value)
-    elif type(second) is ir.Call and _callee(second) == "Column":
+    elif type(second) is ir.Call and second.short_name == "Column":
         table.add_column(_const(second.arg(0)))
 
 
@@ -483,18 +483,13 @@ def _django_migration(catalog: Catalog, module: ir.ModuleIR, node: ir.Call) -> N
             table.closed = False
             continue
         field, kind = _const(item.elts[0]), item.elts[1]
-        callee = _callee(kind) if type(kind) is ir.Call else ""
+        callee = kind.short_name if type(kind) is ir.Call else ""
         if callee == "ManyToManyField":
             continue
         column = f"{field}_id" if callee in ("ForeignKey", "OneToOneField") else field
         db_column = kind.arg(keyword="db_column") if type(kind) is ir.Call else None
         table.add_column(_const(db_column) or column)
     catalog.add(table)
-
-
-def _callee(call: ir.Call) -> str:
-    func = call.func
-    return func.name if type(func) is ir.Attr else func.id if type(func) is ir.Name else ""
 
 
 _DRIZZLE_TABLES = frozenset({"pgTable", "sqliteTable", "mysqlTable"})
@@ -507,7 +502,7 @@ def add_drizzle(catalog: Catalog, module: ir.ModuleIR) -> list[tuple[str, str, s
     references = []
     for statement in module.module.body:
         target, call = _assigned_call(statement)
-        if call is None or _callee(call) not in _DRIZZLE_TABLES:
+        if call is None or call.short_name not in _DRIZZLE_TABLES:
             continue
         name = _const(call.arg(0))
         columns = call.arg(1)

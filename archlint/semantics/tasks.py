@@ -112,7 +112,7 @@ def schedules_concurrently(program, path: str, function: ir.Function) -> bool:
         every = names.concurrent_awaits | names.task_groups | names.task_spawners
         last = {name.rsplit(".", 1)[-1] for name in every}
         found = memo[key] = function.is_async and any(
-            type(call.func) in (ir.Name, ir.Attr) and (call.func.id if type(call.func) is ir.Name else call.func.name) in last
+            call.short_name in last
             and program.static_name(path, call.func) in every for call in ir.calls_in(function.body))
     return found
 

@@ -17,7 +17,7 @@ from archlint.domain.expressions import parse
 from archlint.domain.context import CheckContext
 from archlint.domain.facts import FileFacts
 from archlint.domain.findings import Finding
-from archlint.domain.sql.holes import REQUEST_SOURCE, VIEW_QUERY
+from archlint.domain.sql.holes import VIEW_QUERY
 from archlint.domain.sql.knowledge import SqlKnowledge
 from archlint.domain.sql.sites import SqlSite
 
@@ -41,12 +41,12 @@ def interpolated(ctx: CheckContext, prepared: Prepared, sql: SqlKnowledge) -> It
     request = _request_data(ctx, site) if holes and (site.sink.traced_holes or any(h.role == VIEW_QUERY for h in holes)) else None
     if holes and site.sink.traced_holes and request is not True:
         facts = ctx.files[site.path]
-        holes = tuple(h for h in holes if _request_hole(ctx, site, h.expr, request)
+        holes = tuple(h for h in holes if _request_hole(ctx, site, h.expr, request, sql)
                       or "(" not in h.expr and (_parameter_of(facts, site.call.scope, h.expr, site.language) is not None
                                                 or _destructured_parameter(ctx, site, h.expr)))
     # a view's defining query is SQL text by design (the developer's view), unless it is request data;
     # a value checked against a constant allow-list before the statement runs is one of its constants
-    holes = tuple(h for h in holes if (h.role != VIEW_QUERY or _request_hole(ctx, site, h.expr, request))
+    holes = tuple(h for h in holes if (h.role != VIEW_QUERY or _request_hole(ctx, site, h.expr, request, sql))
                   and not _allow_listed(ctx, site, h.expr) and not _validated_parameter(ctx, site, h.expr, sql))
     if not holes or (site.kind == "fragment" and _schema_definition(ctx, site, sql)):
         return
@@ -84,8 +84,7 @@ def _schema_definition(ctx: CheckContext, site: SqlSite, sql: SqlKnowledge) -> b
     for node in ir.iter_nodes(function.body):
         if type(node) is not ir.Call:
             continue
-        callee = node.func.name if type(node.func) is ir.Attr else node.func.id if type(node.func) is ir.Name else ""
-        if callee not in sql.schema_constructs:
+        if node.short_name not in sql.schema_constructs:
             continue
         for arg in node.args:
             value = arg.value
@@ -168,38 +167,39 @@ def _root_name(expression: str, language: str) -> str:
     return tree[1] if tree[0] == "name" else ""
 
 
-def _request_hole(ctx: CheckContext, site: SqlSite, expression: str, request: bool | None) -> bool:
+def _request_hole(ctx: CheckContext, site: SqlSite, expression: str, request: bool | None, sql: SqlKnowledge) -> bool:
     """The expression (a hole, or the whole SQL argument) is request data: the model's verdict on the
     SQL argument (``request``, from :func:`_request_data`), a parameter named for the request in a
     function the model does not see routed (:func:`_request_parameter`), or — no model for the file —
-    the conventional spelling."""
+    the conventional spelling (sql_dialects.toml ``[[request_spelling]]``)."""
     if request is None:
-        return bool(REQUEST_SOURCE.match(expression))
-    return request or _request_parameter(ctx, site, expression)
+        head, first = _chain_start(expression, site.language)
+        return sql.spelled_on_request(head, first)
+    return request or _request_parameter(ctx, site, expression, sql)
 
 
-# Where a request is read off a parameter named for it: `req.…` / `request.…`, Koa `ctx.request|query|params`,
-# Hono `c.req`, a Lambda handler's `event.body` — the spellings REQUEST_SOURCE knows, as (root, first attribute).
-_REQUEST_ROOTS = frozenset({"request", "req"})
-_REQUEST_PARTS = frozenset({("ctx", "request"), ("ctx", "query"), ("ctx", "params"), ("c", "req"), ("event", "body")})
+def _chain_start(expression: str, language: str) -> tuple[str, str]:
+    """The name an attribute/index/call chain starts from and the first attribute read off it
+    (``("ctx", "request")`` of ``ctx.request.body.sql``), from the expression's tree; ``("", "")``
+    when the chain starts anywhere but a name."""
+    tree, first = parse(expression, language), ""
+    while tree[0] in ("attr", "index", "call"):
+        first = tree[2] if tree[0] == "attr" else ""
+        tree = tree[1]
+    return (tree[1], first) if tree[0] == "name" else ("", "")
 
 
-def _request_parameter(ctx: CheckContext, site: SqlSite, expression: str) -> bool:
+def _request_parameter(ctx: CheckContext, site: SqlSite, expression: str, sql: SqlKnowledge) -> bool:
     """``async viewFromRequest(req) { … `CREATE VIEW report AS ${req.body.sql}` }``: read off a parameter
-    named for the request, in a function the model analysed without a caller that routes a request to
-    it — the name is the only evidence there (as AL501's ``_conventional_part``).  A local named so (a
-    migration runner's ``for request in pending``) is not a parameter and does not count."""
+    named for the request (sql_dialects.toml ``[[request_spelling]]``), in a function the model analysed
+    without a caller that routes a request to it — the name is the only evidence there (as AL501's
+    ``_conventional_part``).  A local named so (a migration runner's ``for request in pending``) is not a
+    parameter and does not count, nor is the instance (``self.request`` of a view class the model does not
+    see routed: the model knows the views that keep their request there)."""
     program = ctx.program
     module = program.modules.get(site.path) if program is not None else None
-    tree, chain = parse(expression, site.language), []
-    while tree[0] in ("attr", "index", "call"):
-        if tree[0] == "attr":
-            chain.append(tree[2])
-        tree = tree[1]
-    if module is None or tree[0] != "name":
-        return False
-    head = tree[1]
-    if head not in _REQUEST_ROOTS and (not chain or (head, chain[-1]) not in _REQUEST_PARTS):
+    head, first = _chain_start(expression, site.language)
+    if module is None or head in ("self", "cls", "this") or not sql.spelled_on_request(head, first):
         return False
     function = ir.innermost_function(module, site.call.span)
     return function is not None and function.kind != "module" and function.scope_of(head) == "param"
@@ -212,7 +212,7 @@ def _request_data(ctx: CheckContext, site: SqlSite) -> bool | None:
     to ``run_report(db, statement)``) — never a name that merely starts with ``request``
     (``request_count``, a migration runner's ``for request in pending``).  ``None`` when the file has
     no semantic model (the model was not built for the run): the caller falls back to the
-    conventional spelling (:data:`REQUEST_SOURCE`), the only evidence left."""
+    conventional spelling (sql_dialects.toml ``[[request_spelling]]``), the only evidence left."""
     program = ctx.program
     if program is None or site.path not in program.modules:
         return None
@@ -273,13 +273,13 @@ def _destructured_parameter(ctx: CheckContext, site: SqlSite, expression: str) -
     return any(p.target is not None and expression in ir.target_names(p.target) for p in function.params)
 
 
-def runtime_text(ctx: CheckContext, site: SqlSite) -> Iterator[Finding]:
+def runtime_text(ctx: CheckContext, site: SqlSite, sql: SqlKnowledge) -> Iterator[Finding]:
     """AL503: the SQL argument is request data, or a parameter that ends up in a clause."""
     if site.sql is not None or not site.expression:
         return
     expression = site.expression
     facts = ctx.files[site.path]
-    if _request_hole(ctx, site, expression, _request_data(ctx, site)):
+    if _request_hole(ctx, site, expression, _request_data(ctx, site), sql):
         why = "request data"
     elif site.kind == "fragment" or _inside_clause(facts, site):
         parameter = _parameter_of(facts, site.call.scope, expression, site.language)
@@ -300,14 +300,13 @@ def runtime_text(ctx: CheckContext, site: SqlSite) -> Iterator[Finding]:
 
 
 def _inside_clause(facts: FileFacts, site: SqlSite) -> bool:
+    """The site's call is an argument, at any depth, of a clause-building call (``order_by(text(sort))``):
+    read from the file's IR calls enclosing it, by the called attribute or name."""
+    from archlint.domain.arguments import ir_calls
+
     span = site.call.span
-    for call in facts.calls:
-        outer = call.span
-        if call is site.call or (outer.line, outer.column) > (span.line, span.column):
-            continue
-        if (outer.end_line, outer.end_column) >= (span.end_line, span.end_column) and call.callee.rsplit(".", 1)[-1] in _CLAUSE_CALLS:
-            return True
-    return False
+    return any(outer != span and node.short_name in _CLAUSE_CALLS and ir.span_contains(outer, span)
+               for outer, node in ir_calls(facts).items())
 
 
 def _parameter_of(facts: FileFacts, scope: str, expression: str, language: str) -> str | None:

@@ -39,7 +39,7 @@ def _site_findings(ctx: CheckContext, site, sql: SqlKnowledge, known: schema.Sch
     if site.sink.by_text:
         yield from _by_text(ctx, site, sql, known)
         return
-    yield from injection.runtime_text(ctx, site)
+    yield from injection.runtime_text(ctx, site, sql)
     prepared = prepare(site, sql)
     if prepared is None:
         return

@@ -144,8 +144,7 @@ def _sqlalchemy_columns(facts: FileFacts, model: Model) -> list[str]:
             value = field.value
             if type(value) is not ir.Call:
                 continue
-            func = value.func
-            called = func.name if type(func) is ir.Attr else func.id if type(func) is ir.Name else ""
+            called = value.short_name
             first = value.arg(0)
             if called in ("Column", "mapped_column") and type(first) is ir.Const and isinstance(first.value, str):
                 columns.append(first.value)
@@ -258,8 +257,7 @@ def _core_columns(table: ir.Call) -> list[str]:
         value = arg.value
         if arg.kind != "pos" or type(value) is not ir.Call:
             continue
-        func = value.func
-        called = func.name if type(func) is ir.Attr else func.id if type(func) is ir.Name else ""
+        called = value.short_name
         first = value.arg(0)
         if called == "Column" and type(first) is ir.Const and isinstance(first.value, str):
             columns.append(first.value)

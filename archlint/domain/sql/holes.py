@@ -41,10 +41,6 @@ _ROLES = (
     (lazy_compile(r"(=|<>|!=|<|>|\bLIKE|\bIS|\bBETWEEN|\bAND|\bVALUES\s*\(|,)\s*$", re.I), "a value"),
     (lazy_compile(r"\bSELECT\s+(DISTINCT\s+)?$", re.I), "a column list"),
 )
-# How request data is conventionally spelled (Flask/Django/FastAPI, Express/Koa/Hono).  Only a fallback:
-# the injection checks read the semantic model's request tag; this spelling decides only where no model
-# exists (site extraction in the per-file pass, a run without the model).
-REQUEST_SOURCE = re.compile(r"^(request|req|ctx\.request|ctx\.query|ctx\.params|c\.req|self\.request|event\.body)\b")
 CONSTANT = "constant"
 SAFE = "safe"
 RUNTIME = "runtime"

@@ -118,6 +118,14 @@ class SqlKnowledge:
     validated_parameters: tuple[tuple[tuple[str, ...], frozenset[str], frozenset[str]], ...] = ()
     # expressions that read a connection's dialect name, as chains (``("*", "getDialect()")``)
     dialect_subjects: tuple[tuple[str, ...], ...] = ()
+    request_roots: frozenset[str] = frozenset()  # names the request goes by (`req`, `request`)
+    request_holders: frozenset[tuple[str, str]] = frozenset()  # (name, attribute) holding it (`ctx.request`)
+
+    def spelled_on_request(self, head: str, first: str) -> bool:
+        """A chain starting at the name ``head``, whose first attribute read is ``first`` (``""`` for
+        none), is spelled on the request (sql_dialects.toml ``[[request_spelling]]``): the evidence
+        left where no semantic model says whether a value is request data."""
+        return head in self.request_roots or (head, first) in self.request_holders
 
     def purges(self, snake_name: str, parameters, table: str | None = None) -> bool:
         """A function that takes nothing but the handle it works through and is named for emptying
@@ -312,6 +320,9 @@ def _build(knowledge: Knowledge) -> SqlKnowledge:
         schema_constructs=frozenset(n for e in knowledge.of_kind("schema_construct") for n in _strings(e, "names")),
         validated_parameters=tuple((e.modules, frozenset(_strings(e, "methods")), frozenset(_strings(e, "parameters")))
                                    for e in knowledge.of_kind("validated_parameter")),
+        request_roots=frozenset(n for e in knowledge.of_kind("request_spelling") for n in _strings(e, "roots")),
+        request_holders=frozenset(tuple(h.split(".", 1)) for e in knowledge.of_kind("request_spelling")
+                                  for h in _strings(e, "holders")),
     )
 
 

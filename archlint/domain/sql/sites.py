@@ -238,10 +238,11 @@ class _FileExtractor:
                 return []  # an untyped receiver counts only with SQL in hand
             sink, stack = self._untyped_driver(sink)
         site = self._site(call, sink, method, stack, first.text, params, node, bound)
-        if site.sql is None and self._built_by_call(call, arguments, index) and not hole_origin.REQUEST_SOURCE.match(site.expression):
+        if site.sql is None and self._built_by_call(call, arguments, index) and not self.sql.spelled_on_request(*_chain_start(node)):
             # execute(select(...)) / execute(text(...)): the inner call is its own site, if any.  A call spelled on
             # the request (`execute(request.args.get("sql"))`) stays a site: extraction runs in the per-file pass,
-            # before any semantic model exists, so only the spelling can keep it; whether it IS request data is
+            # before any semantic model exists, so only the spelling (sql_dialects.toml [[request_spelling]], read
+            # off the argument's IR) can keep it; whether it IS request data is
             # AL503's to decide from the model's values (checks/sql/injection.py `_request_data`)
             return []
         return [site]
@@ -772,6 +773,27 @@ def _splice(text: str, holes: list, spans: list, value_of, how: str):
             out.append((length + offset - cursor, expr, kind))
     parts.append(text[cursor:])
     return "".join(parts), out
+
+
+def _chain_start(expr) -> tuple[str, str]:
+    """The name an attribute/index/call chain starts from and the first attribute read off it
+    (``("ctx", "request")`` of ``ctx.request.body.sql``, ``("request", "args")`` of
+    ``request.args.get("sql")``, ``("req", "")`` of ``req[0]``), read from the IR; ``("", "")``
+    when the chain starts anywhere but a name."""
+    first = ""
+    while True:
+        kind = type(expr)
+        if kind is ir.Attr:
+            first = expr.name
+            expr = expr.obj
+        elif kind is ir.Index:
+            first = ""
+            expr = expr.obj
+        elif kind is ir.Call:
+            first = ""
+            expr = expr.func
+        else:
+            return (expr.id, first) if kind is ir.Name else ("", "")
 
 
 def _dotted(expr) -> bool:

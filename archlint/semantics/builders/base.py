@@ -114,8 +114,7 @@ class StepView:
         self.path = step.path
         node = step.node
         if type(node) is ir.Call:
-            func = node.func
-            self.method = func.name if type(func) is ir.Attr else func.id if type(func) is ir.Name else ""
+            self.method = node.short_name
             nodes = node.args
         elif type(node) is ir.Attr:
             self.method, nodes = node.name, ()

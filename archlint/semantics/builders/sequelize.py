@@ -466,7 +466,7 @@ class _Lifter(b.Lifter):
         if type(node) is not ir.Call:
             text = item.string
             return self.column(text, self.table, alias, self._span(item)) if text is not None else None
-        method = node.method or (node.func.id if type(node.func) is ir.Name else "")
+        method = node.short_name
         args = [a.value for a in node.args if a.kind == "pos"]
         if method == "col" and args and type(args[0]) is ir.Const:
             return b.dotted(str(args[0].value))

@@ -429,7 +429,7 @@ class _Lifter(b.Lifter):
         return b.and_all(parts) or exp.Boolean(this=True)
 
     def operator(self, subject: exp.Expression, call: ir.Call) -> exp.Expression:
-        name = call.func.id if type(call.func) is ir.Name else call.method
+        name = call.short_name
         argument = call.arg(0)
         value = b.value_expr(argument, None) if argument is not None else b.hole(call, None)
         if name in ("Like", "ILike"):
