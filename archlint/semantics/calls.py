@@ -995,6 +995,20 @@ def _elements(value) -> list:
     return found
 
 
+_KEY_TYPES = frozenset({"number", "string", "bigint"})  # TypeScript's primitive types a row's key is declared with
+
+
+def _key_type(annotation) -> bool:
+    """``number`` / ``string`` / ``string | undefined``: a TypeScript annotation of a scalar key."""
+    if type(annotation) is ir.Name:
+        return annotation.id in _KEY_TYPES
+    if type(annotation) is ir.BinOp and annotation.op == "|":
+        sides = [side for side in (annotation.left, annotation.right)
+                 if not (type(side) is ir.Name and side.id in ("null", "undefined"))]
+        return bool(sides) and all(_key_type(side) for side in sides)
+    return False
+
+
 class Calls:
     def call(self, node: ir.Call):
         saved_ran, self.ran = self.ran, []
@@ -3040,9 +3054,21 @@ class Calls:
                 continue
             names = self._relation_names(option, model)
             loaded.update(names or {ANY_RELATION, ANY_DEPTH})  # an include archlint cannot read may load anything
-        if not records and any(v.is_unknown(a[2]) for a in args):
+        if not records and any(v.is_unknown(a[2]) and not self._key_argument(a[2], a[3]) for a in args):
             loaded.update((ANY_RELATION, ANY_DEPTH))  # options built elsewhere (or an id archlint cannot tell from them)
         return frozenset(loaded), frozenset(joined)
+
+    def _key_argument(self, value, node) -> bool:
+        """An unknown loader argument that is a primary key, not an options object built elsewhere: a value of
+        the request (``User.findByPk(req.params.id)``) or a parameter typed as a key (``findOne(id)`` in
+        ``favorite(id: number, …)``, TypeORM 0.2's lookup by id — lujakob's nestjs-realworld-example-app):
+        it names no relation, so the row loads none."""
+        if v.INPUT_TAG in v.tags_of(value) or v.REQUEST_TAG in v.tags_of(value):
+            return True
+        if self.python or type(node) is not ir.Name:
+            return False
+        param = next((p for p in self.function.params if p.name == node.id), None)
+        return param is not None and _key_type(param.annotation)
 
     def _model_loads(self, model: str, args, prefetch: bool) -> frozenset:
         """Peewee ``Tweet.select(Tweet, User).join(User)`` / ``prefetch(users, Tweet, Comment)``: the model classes

@@ -3124,6 +3124,11 @@ class Frame(Calls):
                 key = entry.key if isinstance(entry.key, str) else ""
                 held = self.context_read(value, key) if key else None  # const { db } = ctx.state
                 member = held if held is not None else self.member(value, key, target) if key else v.UNKNOWN
+                if held is None and key:
+                    # `const { loggedUser } = req`: the row an auth middleware stored there, as `req.loggedUser` reads it
+                    held_row = self._request_row(value, key)
+                    if held_row is not None:
+                        member = held_row
                 if entry.default is not None:
                     member = v.join(member, self.eval(entry.default)) if not v.is_unknown(member) else self.eval(entry.default)
                 self.bind(entry.value, member)
@@ -4161,6 +4166,11 @@ class Frame(Calls):
             deref = Deref(self.path, span, render(node, 60), model, origin, via, subscript, destructure, guard, asserted, empty, sink)
             self.null_derefs.append(deref)
             tags = all_tags(v.options(value))
+            if ":unloaded:" in origin:
+                # a relation the row's own query did not load is undefined whatever key found the row: not a
+                # question of what the callers pass (`user = await repo.findOne(id); user.favorites.findIndex(…)`)
+                tags = frozenset(t for t in tags if not t.startswith(v.DEFERRED_PARAMETER_TAG)
+                                 and t not in (v.CHECKED_LOOKUP_TAG, v.DEFERRED_TAG))
             parameters = frozenset(t[len(v.DEFERRED_PARAMETER_TAG):] for t in tags if t.startswith(v.DEFERRED_PARAMETER_TAG))
             if parameters:
                 # keyed by a parameter itself: what every caller passes decides (semantics/callers.py);
