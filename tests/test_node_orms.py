@@ -1015,3 +1015,11 @@ def test_a_row_destructured_from_the_request_is_the_middlewares_row():
                      ("AL220", "middleware/authentication.js", 15)]
     assert report(FIXTURES / "realworld-express-sequelize-logged-user-correct").findings == []
 
+
+def test_the_length_of_one_page_is_not_a_count_of_the_table():
+    """Found on akbarnafisa/realworld-express (server-express-prisma-pzn): cursor pagination's `hasMore` reads
+    `.length` of `findMany({ take, cursor })` — at most `take` rows, a page — and was reported as counting by loading
+    (AL602, two false alarms); the total counted by loading every row (`(await findMany({ where })).length`) still is."""
+    found = [(f.rule, f.line) for f in report(FIXTURES / "realworld-express-prisma-page-length-bugs").findings]
+    assert found == [("AL602", 22)]
+    assert report(FIXTURES / "realworld-express-prisma-page-length-correct").findings == []
