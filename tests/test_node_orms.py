@@ -1023,3 +1023,14 @@ def test_the_length_of_one_page_is_not_a_count_of_the_table():
     found = [(f.rule, f.line) for f in report(FIXTURES / "realworld-express-prisma-page-length-bugs").findings]
     assert found == [("AL602", 22)]
     assert report(FIXTURES / "realworld-express-prisma-page-length-correct").findings == []
+
+
+def test_the_read_back_of_ones_own_insert_finds_its_row():
+    """Found on inyourtime/realworld-fastify-drizzle: `db.insert(comments).values(…).returning({ id: comments.id })
+    .then(([comment]) => this.get(comment.id))` reads back the row it just inserted, by the id the INSERT … RETURNING
+    answered — it exists, and `response(result!)` on it was a false alarm (AL220), as was `fastify.register(a)
+    .register(b)` read as an unawaited Promise of the async plugin `a` (AL809: `register` answers the instance).
+    A lookup by the client's id is still judged."""
+    found = [(f.rule, f.line) for f in report(FIXTURES / "realworld-fastify-drizzle-read-back-bugs").findings]
+    assert found == [("AL220", 21)]
+    assert report(FIXTURES / "realworld-fastify-drizzle-read-back-correct").findings == []

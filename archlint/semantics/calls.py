@@ -39,6 +39,16 @@ def chain_writes(program, query) -> bool:
         type(step.node) is ir.Call and step.node.method in steps for chain in query.chains for step in chain)
 
 
+def returns_inserted(program, query) -> bool:
+    """A built INSERT that answers the rows it inserted: every chain holds an insert step and a returning step
+    (`db.insert(comments).values(…).returning({ id: comments.id })`): a key read from them is a stored row's."""
+    names = known(program)
+    return type(query) is v.Query and bool(query.chains) and all(
+        any(type(step.node) is ir.Call and step.node.method in names.insert_steps for step in chain)
+        and any(type(step.node) is ir.Call and step.node.method in names.returning_steps for step in chain)
+        for chain in query.chains)
+
+
 def insert_statement(program, query) -> bool:
     """A built INSERT statement: a chain of the query starts with a call of a function (not a method of a
     built query) whose canonical name ends in one of ``statement_inserts`` (``insert(Follow).values(…)``,
@@ -769,6 +779,10 @@ def _key_values(args) -> list:
                     # Prisma's compound unique selector `{ fanId_idolId: { fanId, idolId } }`: each column is a key
                     inner = v.strip(item)
                     keys.extend(i for _k, i in inner.items) if type(inner) is v.Record else keys.append(item)
+            elif where is not None and type(v.strip(where)) is not v.Const:
+                # Drizzle's `findFirst({ where: eq(comments.id, id), with: { author: true }, columns })`: the condition
+                # is the one key; `with` / `columns` say what to load, not which row
+                keys.append(where)
             elif index == 0 or not keys:  # findOneBy({ id }); a later object is options (`findByPk(id, { include })`)
                 keys.extend(item for _key, item in bare.items)
         else:
@@ -902,6 +916,8 @@ class Known(NamedTuple):
     mongoose_class_models: frozenset  # Typegoose getModelForClass(Article): the Mongoose model named by the class
     write_steps: frozenset  # query-builder steps that make the built query a write
     aggregate_steps: frozenset  # query-builder steps that make it one aggregated row
+    insert_steps: frozenset  # query-builder steps that make the built query an INSERT
+    returning_steps: frozenset  # ... and the steps that make it answer the inserted rows
     django_raising_lookups: frozenset  # Django lookups that raise DoesNotExist on no row (AL234)
     task_spawners: frozenset  # asyncio.create_task & co.: run a coroutine as a task of its own (semantics/tasks.py)
     concurrent_awaits: frozenset  # asyncio.gather / wait / as_completed: their coroutines run at once (AL237)

@@ -4218,13 +4218,13 @@ class Frame(Calls):
                     key = f"{FACT}row:{bare.model}:{pair}"
                     self.env[key] = v.Const(True)
                     self.row_facts.add(key)
-                return v.tag(v.UNKNOWN, data_tags)  # ids / a count / returned rows: not tracked
+                return v.tag(v.UNKNOWN, data_tags | _inserted_keys(self.program, bare))  # ids / a count / returned rows
             op = "write" if chain_writes(self.program, bare) else "read"
             self.effect(op, bare.stack, bare.model, "await", node, v.tags_of(value), query=bare)
             if self.python:  # Tortoise `await Article.filter(…)`: the chain's last call is the access site
                 self.evaluated(bare)
             if op == "write":
-                return v.tag(v.UNKNOWN, data_tags)
+                return v.tag(v.UNKNOWN, data_tags | _inserted_keys(self.program, bare))
             if not bare.single and aggregate_row(self.program, bare):
                 # `const [{ n }] = await db('t').count('* as n')`: an aggregate without groupBy answers
                 # exactly one row (a count, not rows of the table): the destructured row is never undefined
@@ -4635,3 +4635,12 @@ def _names_test(test: ir.Compare, names_node, known: str):
         return None
     found = known in {n.value for n in names}
     return found if test.op in ("==", "in") else not found
+
+
+def _inserted_keys(program, query) -> frozenset:
+    """``const [c] = await db.insert(comments).values(…).returning({ id: comments.id })``: the rows it answers were
+    just inserted, so a key read from them (``c.id``) is a stored row's — a lookup by it finds its row (the read-back
+    of one's own insert, inyourtime/realworld-fastify-drizzle's ``.then(([c]) => this.get(c.id))``)."""
+    from archlint.semantics.calls import returns_inserted
+
+    return frozenset({v.STORED_KEY_TAG}) if returns_inserted(program, query) else frozenset()
