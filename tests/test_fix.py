@@ -505,7 +505,8 @@ CASES = [
             """,
         },
         ("AL602",),
-        remain=(("AL602", "src/articles.js", 7),),
+        # one page (`limit: 10`) is not counted by loading the table (semantics.toml `page_options`): no finding
+        remain=(),
     ),
     Case(
         "AL216-sync-force-alter-unsafe-typescript",
@@ -736,7 +737,7 @@ const { sequelize, Article } = require('./db');
 
 async function start() {
   await sequelize.sync({ force: true });
-  const n = (await Article.findAll({ limit: 5, order: [['id', 'DESC']] })).length; // archlint-ignore AL211 a count for the banner
+  const n = (await Article.findAll({ order: [['id', 'DESC']] })).length; // archlint-ignore AL211 a count for the banner
   return n;
 }
 
@@ -747,7 +748,7 @@ const { sequelize, Article } = require('./db');
 
 async function start() {
   await sequelize.sync({ force: true });  // archlint-ignore AL216 reviewed in ADR-9
-  const n = (await Article.findAll({ limit: 5, order: [['id', 'DESC']] })).length; // archlint-ignore AL211, AL602 a count for the banner
+  const n = (await Article.findAll({ order: [['id', 'DESC']] })).length; // archlint-ignore AL211, AL602 a count for the banner
   return n;
 }
 

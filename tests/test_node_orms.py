@@ -992,3 +992,45 @@ def test_sequelize_own_instance_methods_are_not_missing_association_mixins(tmp_p
     })
     mixins = [(path, line) for rule, path, line in findings(tmp_path) if rule == "AL227"]
     assert mixins == [("src/app.js", 7)]
+
+
+def test_a_typeorm_row_found_by_a_typed_key_loads_no_relation():
+    """Found on lujakob/nestjs-realworld-example-app (`ArticleService.favorite`): `userRepository.findOne(id)`
+    with `id: number` from a `@User('id')` decorator, then `user.favorites.findIndex(…)` — TypeORM 0.2's lookup
+    by id loads no relation, so `favorites` is undefined (a 500 on every favorite).  The id was read as an options
+    object built elsewhere (any relation loaded), and the read was left to the callers, who pass nothing known:
+    both missed it.  A `FindOneOptions` parameter stays an options object (the correct twin)."""
+    found = [(f.rule, f.path, f.line) for f in report(FIXTURES / "realworld-nest-typeorm-by-id-bugs").findings]
+    assert found == [("AL229", "src/article/article.service.ts", 22), ("AL229", "src/article/article.service.ts", 30)]
+    assert report(FIXTURES / "realworld-nest-typeorm-by-id-correct").findings == []
+
+
+def test_a_row_destructured_from_the_request_is_the_middlewares_row():
+    """Found on TonyMckes/conduit-realworld-example-app: `const { loggedUser } = req;` in every handler, the row
+    `req.loggedUser = await User.findOne(…)` stored in the auth middleware.  Read as `req.loggedUser` it was the
+    row; destructured it was unknown, so the feed's per-author `getArticles` N+1 and the profile update copying
+    every body key onto the row went unseen."""
+    found = [(f.rule, f.path, f.line) for f in report(FIXTURES / "realworld-express-sequelize-logged-user-bugs").findings]
+    assert found == [("AL603", "controllers/articles.js", 13), ("AL504", "controllers/user.js", 12),
+                     ("AL220", "middleware/authentication.js", 15)]
+    assert report(FIXTURES / "realworld-express-sequelize-logged-user-correct").findings == []
+
+
+def test_the_length_of_one_page_is_not_a_count_of_the_table():
+    """Found on akbarnafisa/realworld-express (server-express-prisma-pzn): cursor pagination's `hasMore` reads
+    `.length` of `findMany({ take, cursor })` — at most `take` rows, a page — and was reported as counting by loading
+    (AL602, two false alarms); the total counted by loading every row (`(await findMany({ where })).length`) still is."""
+    found = [(f.rule, f.line) for f in report(FIXTURES / "realworld-express-prisma-page-length-bugs").findings]
+    assert found == [("AL602", 22)]
+    assert report(FIXTURES / "realworld-express-prisma-page-length-correct").findings == []
+
+
+def test_the_read_back_of_ones_own_insert_finds_its_row():
+    """Found on inyourtime/realworld-fastify-drizzle: `db.insert(comments).values(…).returning({ id: comments.id })
+    .then(([comment]) => this.get(comment.id))` reads back the row it just inserted, by the id the INSERT … RETURNING
+    answered — it exists, and `response(result!)` on it was a false alarm (AL220), as was `fastify.register(a)
+    .register(b)` read as an unawaited Promise of the async plugin `a` (AL809: `register` answers the instance).
+    A lookup by the client's id is still judged."""
+    found = [(f.rule, f.line) for f in report(FIXTURES / "realworld-fastify-drizzle-read-back-bugs").findings]
+    assert found == [("AL220", 21)]
+    assert report(FIXTURES / "realworld-fastify-drizzle-read-back-correct").findings == []

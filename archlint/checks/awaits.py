@@ -165,9 +165,14 @@ def _awaitable(program, record, direct: bool = False, seen: frozenset = frozense
     hook, but returns what ``append`` returns)."""
     node = record.node
     called = node.short_name
+    handed = {(bare.path, bare.fid) for bare in map(v.strip, record.args) if type(bare) is v.Function}
     for callee in record.callees:
         function = program.function(callee.path, callee.fid)
         if function is None or function.is_generator:
+            continue
+        if (callee.path, callee.fid) in handed and function.name != called:
+            # `fastify.register(articleRoutes, opts)`: the call runs the function it is handed and answers something
+            # of its own (the instance, chainable: `.register(a).register(b)`), not the function's Promise
             continue
         if function.is_async and (not direct or function.name == called and _plain(program, callee.path, function)):
             return f"`{function.name}` is async"

@@ -1599,7 +1599,24 @@ def _loads_rows(program, node, results) -> bool:
     if record is None:
         return False
     value = v.strip(record.result)
+    if type(value) is v.Rows and _one_page(program, value.stack, record.args):
+        return False
     return type(value) is v.Rows or (type(value) is v.Query and value.lazy and not value.cached)
+
+
+def _one_page(program, stack: str, args) -> bool:
+    """A read capped to one page by its options (`findMany({ take, cursor })`, `findAll({ limit })`): it loads at
+    most that many rows, so `.length` of them counts the page — a `hasMore` test of cursor pagination (akbarnafisa's
+    realworld-express) — not the table."""
+    keys = program.library.page_options.get(stack)
+    if not keys:
+        return False
+    for arg in args:
+        options = v.strip(arg)
+        if type(options) is v.Record and any(options.get(key) is not None and v.strip(options.get(key)) != v.Const(None)
+                                             for key in keys):
+            return True
+    return False
 
 
 def _awaited_builder(program, node, results) -> bool:

@@ -39,6 +39,16 @@ def chain_writes(program, query) -> bool:
         type(step.node) is ir.Call and step.node.method in steps for chain in query.chains for step in chain)
 
 
+def returns_inserted(program, query) -> bool:
+    """A built INSERT that answers the rows it inserted: every chain holds an insert step and a returning step
+    (`db.insert(comments).values(…).returning({ id: comments.id })`): a key read from them is a stored row's."""
+    names = known(program)
+    return type(query) is v.Query and bool(query.chains) and all(
+        any(type(step.node) is ir.Call and step.node.method in names.insert_steps for step in chain)
+        and any(type(step.node) is ir.Call and step.node.method in names.returning_steps for step in chain)
+        for chain in query.chains)
+
+
 def insert_statement(program, query) -> bool:
     """A built INSERT statement: a chain of the query starts with a call of a function (not a method of a
     built query) whose canonical name ends in one of ``statement_inserts`` (``insert(Follow).values(…)``,
@@ -785,6 +795,10 @@ def _key_values(args) -> list:
                     # Prisma's compound unique selector `{ fanId_idolId: { fanId, idolId } }`: each column is a key
                     inner = v.strip(item)
                     keys.extend(i for _k, i in inner.items) if type(inner) is v.Record else keys.append(item)
+            elif where is not None and type(v.strip(where)) is not v.Const:
+                # Drizzle's `findFirst({ where: eq(comments.id, id), with: { author: true }, columns })`: the condition
+                # is the one key; `with` / `columns` say what to load, not which row
+                keys.append(where)
             elif index == 0 or not keys:  # findOneBy({ id }); a later object is options (`findByPk(id, { include })`)
                 keys.extend(item for _key, item in bare.items)
         else:
@@ -918,6 +932,8 @@ class Known(NamedTuple):
     mongoose_class_models: frozenset  # Typegoose getModelForClass(Article): the Mongoose model named by the class
     write_steps: frozenset  # query-builder steps that make the built query a write
     aggregate_steps: frozenset  # query-builder steps that make it one aggregated row
+    insert_steps: frozenset  # query-builder steps that make the built query an INSERT
+    returning_steps: frozenset  # ... and the steps that make it answer the inserted rows
     django_raising_lookups: frozenset  # Django lookups that raise DoesNotExist on no row (AL234)
     task_spawners: frozenset  # asyncio.create_task & co.: run a coroutine as a task of its own (semantics/tasks.py)
     concurrent_awaits: frozenset  # asyncio.gather / wait / as_completed: their coroutines run at once (AL237)
@@ -1009,6 +1025,20 @@ def _elements(value) -> list:
         else:
             found.append(bare)
     return found
+
+
+_KEY_TYPES = frozenset({"number", "string", "bigint"})  # TypeScript's primitive types a row's key is declared with
+
+
+def _key_type(annotation) -> bool:
+    """``number`` / ``string`` / ``string | undefined``: a TypeScript annotation of a scalar key."""
+    if type(annotation) is ir.Name:
+        return annotation.id in _KEY_TYPES
+    if type(annotation) is ir.BinOp and annotation.op == "|":
+        sides = [side for side in (annotation.left, annotation.right)
+                 if not (type(side) is ir.Name and side.id in ("null", "undefined"))]
+        return bool(sides) and all(_key_type(side) for side in sides)
+    return False
 
 
 class Calls:
@@ -3072,9 +3102,21 @@ class Calls:
                 continue
             names = self._relation_names(option, model)
             loaded.update(names or {ANY_RELATION, ANY_DEPTH})  # an include archlint cannot read may load anything
-        if not records and any(v.is_unknown(a[2]) for a in args):
+        if not records and any(v.is_unknown(a[2]) and not self._key_argument(a[2], a[3]) for a in args):
             loaded.update((ANY_RELATION, ANY_DEPTH))  # options built elsewhere (or an id archlint cannot tell from them)
         return frozenset(loaded), frozenset(joined)
+
+    def _key_argument(self, value, node) -> bool:
+        """An unknown loader argument that is a primary key, not an options object built elsewhere: a value of
+        the request (``User.findByPk(req.params.id)``) or a parameter typed as a key (``findOne(id)`` in
+        ``favorite(id: number, …)``, TypeORM 0.2's lookup by id — lujakob's nestjs-realworld-example-app):
+        it names no relation, so the row loads none."""
+        if v.INPUT_TAG in v.tags_of(value) or v.REQUEST_TAG in v.tags_of(value):
+            return True
+        if self.python or type(node) is not ir.Name:
+            return False
+        param = next((p for p in self.function.params if p.name == node.id), None)
+        return param is not None and _key_type(param.annotation)
 
     def _model_loads(self, model: str, args, prefetch: bool) -> frozenset:
         """Peewee ``Tweet.select(Tweet, User).join(User)`` / ``prefetch(users, Tweet, Comment)``: the model classes

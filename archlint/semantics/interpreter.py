@@ -3124,6 +3124,11 @@ class Frame(Calls):
                 key = entry.key if isinstance(entry.key, str) else ""
                 held = self.context_read(value, key) if key else None  # const { db } = ctx.state
                 member = held if held is not None else self.member(value, key, target) if key else v.UNKNOWN
+                if held is None and key:
+                    # `const { loggedUser } = req`: the row an auth middleware stored there, as `req.loggedUser` reads it
+                    held_row = self._request_row(value, key)
+                    if held_row is not None:
+                        member = held_row
                 if entry.default is not None:
                     member = v.join(member, self.eval(entry.default)) if not v.is_unknown(member) else self.eval(entry.default)
                 self.bind(entry.value, member)
@@ -4169,6 +4174,11 @@ class Frame(Calls):
             deref = Deref(self.path, span, render(node, 60), model, origin, via, subscript, destructure, guard, asserted, empty, sink)
             self.null_derefs.append(deref)
             tags = all_tags(v.options(value))
+            if ":unloaded:" in origin:
+                # a relation the row's own query did not load is undefined whatever key found the row: not a
+                # question of what the callers pass (`user = await repo.findOne(id); user.favorites.findIndex(…)`)
+                tags = frozenset(t for t in tags if not t.startswith(v.DEFERRED_PARAMETER_TAG)
+                                 and t not in (v.CHECKED_LOOKUP_TAG, v.DEFERRED_TAG))
             parameters = frozenset(t[len(v.DEFERRED_PARAMETER_TAG):] for t in tags if t.startswith(v.DEFERRED_PARAMETER_TAG))
             if parameters:
                 # keyed by a parameter itself: what every caller passes decides (semantics/callers.py);
@@ -4216,13 +4226,13 @@ class Frame(Calls):
                     key = f"{FACT}row:{bare.model}:{pair}"
                     self.env[key] = v.Const(True)
                     self.row_facts.add(key)
-                return v.tag(v.UNKNOWN, data_tags)  # ids / a count / returned rows: not tracked
+                return v.tag(v.UNKNOWN, data_tags | _inserted_keys(self.program, bare))  # ids / a count / returned rows
             op = "write" if chain_writes(self.program, bare) else "read"
             self.effect(op, bare.stack, bare.model, "await", node, v.tags_of(value), query=bare)
             if self.python:  # Tortoise `await Article.filter(…)`: the chain's last call is the access site
                 self.evaluated(bare)
             if op == "write":
-                return v.tag(v.UNKNOWN, data_tags)
+                return v.tag(v.UNKNOWN, data_tags | _inserted_keys(self.program, bare))
             if not bare.single and aggregate_row(self.program, bare):
                 # `const [{ n }] = await db('t').count('* as n')`: an aggregate without groupBy answers
                 # exactly one row (a count, not rows of the table): the destructured row is never undefined
@@ -4633,3 +4643,12 @@ def _names_test(test: ir.Compare, names_node, known: str):
         return None
     found = known in {n.value for n in names}
     return found if test.op in ("==", "in") else not found
+
+
+def _inserted_keys(program, query) -> frozenset:
+    """``const [c] = await db.insert(comments).values(…).returning({ id: comments.id })``: the rows it answers were
+    just inserted, so a key read from them (``c.id``) is a stored row's — a lookup by it finds its row (the read-back
+    of one's own insert, inyourtime/realworld-fastify-drizzle's ``.then(([c]) => this.get(c.id))``)."""
+    from archlint.semantics.calls import returns_inserted
+
+    return frozenset({v.STORED_KEY_TAG}) if returns_inserted(program, query) else frozenset()

@@ -178,6 +178,9 @@ class Library:
         self.single_query_loads: dict[str, tuple[str, str]] = {
             stack: (table["single_query_loads"]["option"], table["single_query_loads"]["separate"])
             for stack, table in knowledge.semantics.items() if table.get("single_query_loads")}
+        # stack -> the option keys that cap a read to one page (`take`, `limit`): its `.length` is not a count (AL602)
+        self.page_options: dict[str, frozenset] = {
+            stack: frozenset(table["page_options"]) for stack, table in knowledge.semantics.items() if table.get("page_options")}
         self.adapters: dict[str, str] = {}
         self.adapted: dict[str, Outcome] = {}
         self.registries: set[tuple[str, str]] = set()  # (stack, handle kind) whose attributes are models by name
