@@ -1830,7 +1830,7 @@ class Program:
         # passing its own value is not the one a handler's call reads (left out, AL234 depended on which of
         # them ran first: agent-drf-generics-layered-bugs reversed).  +0.2 % summaries on Django, +3.5 % on
         # open-webui's backend
-        key = (function, _key_values(args), tuple((k, _key_values((a,))[0]) for k, a in kwargs), frames)
+        key = _SummaryKey((function, _key_values(args), tuple((k, _key_values((a,))[0]) for k, a in kwargs), frames))
         # a summary is what a call returns with calls followed to MAX_CALL_DEPTH: one computed near the budget
         # misses what its callees do further down, one computed near the top does not.  So a summary records
         # how many levels of calls it needed (``summary_heights``) and is reused wherever that many are left;
@@ -3292,6 +3292,28 @@ def _late(name: str):
             from archlint.semantics import restx as found
         _LATE[name] = found
     return found
+
+
+class _SummaryKey:
+    """A summary's key with its hash computed once: a call looks its key up in ``summaries``, then
+    ``summary_heights`` and often ``summaries`` again under ``(key, left)`` — and stores it in three tables
+    when computed —, and each lookup hashed the whole tuple of argument values again (rows, records,
+    unions: ~4 µs a key on Django, ~150,000 hashes a run).  Equal exactly when the tuples are."""
+
+    __slots__ = ("parts", "hash")
+
+    def __init__(self, parts: tuple) -> None:
+        self.parts = parts
+        self.hash = hash(parts)
+
+    def __hash__(self) -> int:
+        return self.hash
+
+    def __eq__(self, other) -> bool:
+        return type(other) is _SummaryKey and self.hash == other.hash and self.parts == other.parts
+
+    def __repr__(self) -> str:
+        return f"_SummaryKey({self.parts!r})"
 
 
 def _key_values(values: tuple) -> tuple:
