@@ -27,7 +27,7 @@ from archlint.semantics.records import CallRecord, Construct, Event, LoopInfo, a
 from archlint.semantics.support import (
     ARRAY_LOOPS, ASYNC, CONTAINERS, EXISTS_MODEL, FACT, MODEL_QUERY, SYNC_DRIVER, all_tags,
     callee_text,
-    computed_tags, dotted, field_key, without_optional, query_chain, is_async_api, model_of, non_null, null_origins, prisma_fluent,
+    computed_tags, dotted, field_key, without_identity, without_optional, query_chain, is_async_api, model_of, non_null, null_origins, prisma_fluent,
 )
 from archlint.semantics.support import known as known_support
 
@@ -1916,7 +1916,9 @@ class Calls:
                       v.ModelClass: "model"}[kind]
         handle_kind = bare.kind if kind is v.Db else value_kind
         model = bare.model
-        arg_tags = without_optional(all_tags([a[2] for a in args])) | self._closure_elems(args)
+        # the session a call writes or reads through is its receiver's (Effect.handle): an argument computed
+        # from rows of another session names no session here (see support.without_identity)
+        arg_tags = without_identity(without_optional(all_tags([a[2] for a in args]))) | self._closure_elems(args)
         if stack in library.keyed_records and kind in (v.Db, v.ModelClass, v.Query):
             self._instance_as_key(node, stack, method, args)
         if stack in library.undefined_keys and kind is v.Db and args and args[0][0] == "pos" \

@@ -2423,6 +2423,36 @@ class Frame(Calls):
                 if definition is not None and self.program.context_manager_function(callee.path, definition):
                     found.append((callee.path, definition.span.line, definition.span.end_line,
                                   _closes_after_yield(definition, built=False)))
+                    found.extend(self._blocks_around_yield(callee.path, definition))
+        return found
+
+    def _blocks_around_yield(self, path: str, definition, depth: int = 0) -> list:
+        """The project ``@contextmanager`` generators that ``definition`` (one itself) enters in a ``with`` block
+        around its ``yield`` — open-webui's ``hierarchy_transaction``: ``async with get_async_db() as db: try: yield
+        db; await db.commit() …`` — as ``_context_generators`` gives them.  The session such an inner generator
+        opens lives exactly as long as the outer block: the function running that block owns it (AL206 judges its
+        writes there, the outer generator's commit after ``yield`` included).  Only when every ``yield`` is in such a
+        block: ``get_async_db_context(db)``, which yields the caller's session when given one, hands over a session
+        that may be the caller's caller's to commit (``insert_new_user(…, db=db)`` flushes, the route commits)."""
+        found, covered = [], set()
+        for node in ir.iter_nodes(definition.body):
+            yields = {id(inner) for inner in ir.iter_nodes(node.body) if type(inner) is ir.Opaque and inner.kind == "yield"} \
+                if type(node) is ir.With else set()
+            if not yields:
+                continue
+            for item in node.items:
+                if type(item.context) is not ir.Call or type(item.context.func) not in (ir.Name, ir.Attr):
+                    continue
+                callee = v.strip(self.program.static_value(path, item.context.func))
+                inner = self.program.function(callee.path, callee.fid) if type(callee) is v.Function else None
+                if inner is None or not self.program.context_manager_function(callee.path, inner):
+                    continue
+                covered |= yields
+                found.append((callee.path, inner.span.line, inner.span.end_line, False))
+                if depth < 2:
+                    found.extend(self._blocks_around_yield(callee.path, inner, depth + 1))
+        if any(id(node) not in covered for node in ir.iter_nodes(definition.body) if type(node) is ir.Opaque and node.kind == "yield"):
+            return []
         return found
 
     def _exited(self, value, is_async: bool) -> None:

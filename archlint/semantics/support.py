@@ -86,6 +86,17 @@ def computed_tags(values) -> frozenset:
     return without_optional(all_tags(values) - {v.STORED_KEY_TAG})
 
 
+def without_identity(tags: frozenset) -> frozenset:
+    """``tags`` less the session/connection identities (``values.IDENTITY_TAGS``).  For the tags a call's
+    ARGUMENTS give its effect and its answer: what a statement runs through, and what loads the rows it
+    answers, is the receiver — ``session.execute(delete(M).where(M.id.in_(ids)))`` with ``ids`` read
+    through the request's session still writes through ``session`` (open-webui's ``remove_users_from_group``:
+    a write taken for the request session's, never committed, AL206)."""
+    if not any(t.startswith(v.IDENTITY_TAGS) for t in tags):
+        return tags
+    return frozenset(t for t in tags if not t.startswith(v.IDENTITY_TAGS))
+
+
 def without_optional(tags: frozenset) -> frozenset:
     """``tags`` less the optional-chain marks (``values.OPTIONAL_READ_TAG``): what holds or is computed from
     such a value is not itself ``undefined`` when the row is missing."""
