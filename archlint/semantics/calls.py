@@ -1636,6 +1636,11 @@ class Calls:
             held = self.context_read(receiver, method)
             if held is not None:
                 return self.invoke(node, held, args)
+        if kind is v.Context and bare.framework == "flask" and bare.scope == "app":
+            # Quart/Flask `current_app.sessions()`: the factory the app factory stored as `app.sessions = async_sessionmaker(…)`
+            held = self.program.read_context("flask", "app", method)
+            if held is not None:
+                return self.invoke(node, held, args)
         if kind is v.Context:
             return self.context_method(node, bare, method, args)
         if kind is v.App and bare.framework == "aiohttp" and method == "get" and args:
