@@ -972,11 +972,13 @@ class Known(NamedTuple):
     compiled_decorators: frozenset  # TypeScript's emitted `__decorate([…], C)`: the class C, decorated
     sequelize_query_options: frozenset  # `sequelize.query(sql, { replacements })`: options leaving its result's shape
     sequelize_select_types: frozenset  # `type: QueryTypes.SELECT`: the rows alone, not `[results, metadata]`
+    context_handles: dict  # extension constructor -> (framework, scope, key, kind): the handle it puts in that slot
 
 
 def _known(table: dict) -> Known:
     return Known(request_object_methods=dict(table["request_object_methods"]),
-                 **{key: frozenset(table[key]) for key in Known._fields if key != "request_object_methods"})
+                 context_handles={name: tuple(slot) for name, slot in table["context_handles"].items()},
+                 **{key: frozenset(table[key]) for key in Known._fields if key not in ("request_object_methods", "context_handles")})
 
 
 def known(program) -> Known:
@@ -1678,6 +1680,11 @@ class Calls:
             return bare
         if kind is v.Context and bare.scope == "app.ctx":  # Sanic request.app.ctx.sessionmaker(): the factory a listener stored
             held = self.context_read(receiver, method)
+            if held is not None:
+                return self.invoke(node, held, args)
+        if kind is v.Context and bare.framework == "flask" and bare.scope == "app":
+            # Quart/Flask `current_app.sessions()`: the factory the app factory stored as `app.sessions = async_sessionmaker(…)`
+            held = self.program.read_context("flask", "app", method)
             if held is not None:
                 return self.invoke(node, held, args)
         if kind is v.Context:
@@ -3794,6 +3801,12 @@ class Calls:
                 owned = owned | {SYNC_DRIVER}
             if is_async_api(self.program, name) or self._async_class_option(node) or name in library.asynchronous:
                 owned = ASYNC | owned
+            slot = names.context_handles.get(name)
+            if slot is not None:
+                # `QuartDB(app)`: the extension gives every request a connection in `g.connection` (no project code
+                # writes that slot, so views would read an unknown value)
+                framework, scope, key, kind = slot
+                self.program.write_context(framework, scope, key, v.tag(v.Db(handle.stack, kind), owned & ASYNC))
             return v.tag(handle, owned | self._expiring(handle, node))
         if name in library.row_loaders and args and args[0][0] == "pos" and type(args[0][3]) is ir.Name \
                 and args[0][3].id in self.env:

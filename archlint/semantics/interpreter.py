@@ -61,7 +61,6 @@ SPREAD = "..."  # the key under which an object literal keeps a spread of reques
 _CONTEXT_SCOPES = {"": "request", "state": "state", "var": "var", "app.locals": "app.locals", "ctx": "ctx"}
 # frameworks whose application object carries the project's own properties (`app.db = knex(…)`),
 # read back in a handler through `ctx.app` (Koa) / `req.app` (Express)
-_APP_OBJECT_SLOTS = ("koa", "express")
 
 # Python's own builtin types (the language, not a library's knowledge: they stay in code)
 _BUILTIN_TYPES = {"str": str, "int": int, "float": float, "bool": bool, "bytes": bytes}
@@ -180,6 +179,7 @@ class Known(NamedTuple):
     hand_begun: frozenset
     app_classes: frozenset
     attribute_scopes: frozenset
+    app_attribute_slots: frozenset  # frameworks whose app object holds the project's values as attributes (`app.db = …`)
     properties: frozenset
     row_metadata: frozenset
     context_decorators: frozenset
@@ -211,7 +211,7 @@ def _known(table: dict) -> Known:
                  **{key: frozenset(table[key]) for key in ("missing_row_errors", "does_not_exist_errors", "unique_codes",
                                                            "aiohttp_hooks", "primary_keys", "hand_begun", "app_classes", "non_database_errors", "keeps_found_rows",
                                                            "sends_held_changes", "sets_columns",
-                                                           "attribute_scopes", "properties", "row_metadata",
+                                                           "attribute_scopes", "app_attribute_slots", "properties", "row_metadata",
                                                            "context_decorators", "unit_of_work_drivers", "scoped_sessions",
                                                            "instance_state", "no_return", "form_validations", "row_counts", "held_users")})
 
@@ -3080,7 +3080,7 @@ class Frame(Calls):
                 if receiver.scope in known(self.program).attribute_scopes:  # (what context_read reads back)
                     self.program.write_context(receiver.framework, receiver.scope, target.name, value)
                 return
-            if type(receiver) is v.App and receiver.framework in _APP_OBJECT_SLOTS:
+            if type(receiver) is v.App and receiver.framework in known(self.program).app_attribute_slots:
                 # `app.db = knex(config)` on the Koa / Express application, read back as `ctx.app.db` / `req.app.db`
                 self.program.write_context(receiver.framework, "app", target.name, value)
                 return
@@ -3688,7 +3688,11 @@ class Frame(Calls):
         if context.framework == "starlette" and context.scope == "app":
             return v.Context("starlette", "app.state") if name == "state" else v.UNKNOWN
         if context.framework == "flask" and context.scope == "app":
-            return v.Context("flask", "extensions") if name == "extensions" else v.UNKNOWN
+            if name == "extensions":
+                return v.Context("flask", "extensions")
+            # `current_app.pool`: what a hook stored as `app.pool = await asyncpg.create_pool(…)` (a DB handle only)
+            held = self.program.read_context("flask", "app", name)
+            return held if held is not None else v.UNKNOWN
         if context.scope == "app" and context.framework in known(self.program).context_attributes:
             attribute = known(self.program).context_attributes[context.framework]
             return v.Context(context.framework, "app.ctx") if name == attribute else v.UNKNOWN
@@ -3715,7 +3719,7 @@ class Frame(Calls):
         if type(bare) is v.Request and name not in known(self.program).request_parts:
             scope = _CONTEXT_SCOPES.get(bare.part)
             return self.program.read_context(bare.framework, scope, name) if scope else None
-        if type(bare) is v.App and (bare.framework == "fastify" or bare.framework in _APP_OBJECT_SLOTS):
+        if type(bare) is v.App and (bare.framework == "fastify" or bare.framework in known(self.program).app_attribute_slots):
             return self.program.read_context(bare.framework, "app", name)
         if type(bare) is v.Context and bare.scope in known(self.program).attribute_scopes:
             held = self.program.read_context(bare.framework, bare.scope, name)

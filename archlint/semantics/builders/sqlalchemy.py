@@ -56,7 +56,7 @@ def define(program, catalog: Catalog, in_project) -> None:
         for statement in module.module.body:
             if type(statement) is ir.Assign and type(statement.value) is ir.Call:
                 name = program.static_name(path, statement.value.func)
-                if name.rsplit(".", 1)[-1] == "Table" and name.startswith(("sqlalchemy", "flask_sqlalchemy")):
+                if name.rsplit(".", 1)[-1] == "Table" and name.startswith(("sqlalchemy", "flask_sqlalchemy", "quart_sqlalchemy")):
                     table = _core_table(program, path, statement.value)
                     if table is not None:
                         catalog.add(table)
@@ -221,7 +221,7 @@ def _declarative(program, path: str, cid: int) -> bool:
 
 def _known_base(name: str) -> bool:
     short = name.rsplit(".", 1)[-1]
-    return name.startswith(("sqlalchemy", "sqlmodel", "flask_sqlalchemy")) or short in ("Model", "Base", "object") or name == "builtins.object"
+    return name.startswith(("sqlalchemy", "sqlmodel", "flask_sqlalchemy", "quart_sqlalchemy")) or short in ("Model", "Base", "object") or name == "builtins.object"
 
 
 def _model_field(program, path: str, member: ir.Field, model, table: Table) -> None:
