@@ -140,7 +140,7 @@ def _naive_type(program, path: str, call: ir.Call, annotation, mapped_aware: boo
     if type_arg is not None and _is_column_type_ref(program, path, type_arg):
         reference = type_arg.func if type(type_arg) is ir.Call else type_arg
         name = program.static_name(path, reference)
-        if name.rsplit(".", 1)[-1] not in _DATETIME_TYPES or not name.startswith(("sqlalchemy", "flask_sqlalchemy")):
+        if name.rsplit(".", 1)[-1] not in _DATETIME_TYPES or not _sqlalchemy_name(program, name):
             return False
         if type(type_arg) is ir.Call:
             tz = type_arg.arg(0, "timezone")
@@ -170,8 +170,14 @@ def _callee(node):
 
 def _is_column_type_ref(program, path: str, node) -> bool:
     name = program.static_name(path, _callee(node))
-    return name.startswith(("sqlalchemy", "flask_sqlalchemy")) and name.rsplit(".", 1)[-1][:1].isupper() \
+    return _sqlalchemy_name(program, name) and name.rsplit(".", 1)[-1][:1].isupper() \
         and name.rsplit(".", 1)[-1] not in ("ForeignKey", "Sequence", "Identity", "Computed")
+
+
+def _sqlalchemy_name(program, name: str) -> bool:
+    """A name of SQLAlchemy or of a package publishing its types (``flask_sqlalchemy.SQLAlchemy().DateTime``,
+    ``quart_sqlalchemy``'s, ``sqlmodel.DateTime``): the modules of the ``sqlalchemy`` entry of rules/knowledge/orms.toml."""
+    return name.split(".", 1)[0] in program.library.modules_of_orm.get("sqlalchemy", ())
 
 
 def _annotation_is_datetime(program, path: str, annotation) -> bool:

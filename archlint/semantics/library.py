@@ -123,6 +123,8 @@ class Library:
         # the ORMs' own modules: what a function of theirs builds from a key (`eq(users.id, key)`,
         # `and_(…)`) is a condition on that key, where any other library's result is a new value
         self.orm_modules: tuple = tuple(m for entry in knowledge.of_kind("orm") for m in entry.modules)
+        # each ORM's modules, by the entry's name (`sqlalchemy`: also flask_sqlalchemy, sqlmodel, quart_sqlalchemy…)
+        self.modules_of_orm: dict[str, tuple] = {entry.name: entry.modules for entry in knowledge.of_kind("orm")}
         self._orm_functions: dict[str, bool] = {}
         self.row_loaders: dict[str, str] = {  # function -> stack (semantics.toml `row_loaders`)
             name: stack for stack, table in knowledge.semantics.items() for name in table.get("row_loaders", ())}
