@@ -357,6 +357,10 @@ def _context(run: _Run, graph, manifest, knowledge_tables, other_files: list, pl
 
     if architecture is not None:
         context.composition_roots = frozenset(p for p in source_paths if architecture.is_composition_root(p))
+        groups = knowledge_tables.groups()
+        data_packages = groups["@orms"] + groups["@db-drivers"]
+        context.setup_modules = frozenset(p for p in source_paths if p not in context.composition_roots
+                                          and architecture.is_setup_module(p, graph.out_edges(p), data_packages))
     return context
 
 

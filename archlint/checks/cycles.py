@@ -79,6 +79,8 @@ def _layer_cycles(ctx: CheckContext, edges: list[Edge]) -> Iterator[Finding]:
         layer = ctx.layer(path)
         return layer.name if layer is not None else None
 
+    # an import of the ORM's setup from below it (models -> `db/sequelize.js`) is no upward dependency (AL101)
+    edges = [e for e in edges if not (e.target in ctx.setup_modules and _below(ctx, e.source, e.target))]
     successors, first = _first_edges(edges, layer_name)
     successors = {node: [c for c in children if c != node] for node, children in successors.items()}
     for component in strongly_connected(sorted(successors), successors):
@@ -91,3 +93,8 @@ def _layer_cycles(ctx: CheckContext, edges: list[Edge]) -> Iterator[Finding]:
             f"layer cycle: {' -> '.join(cycle)} ({examples}); these layers can no longer change or be tested apart"
         )
         yield ctx.registry.finding("AL105", edge.source, edge.span, message)
+
+
+def _below(ctx: CheckContext, source: str, target: str) -> bool:
+    source_layer, target_layer = ctx.layer(source), ctx.layer(target)
+    return source_layer is not None and target_layer is not None and target_layer.rank < source_layer.rank

@@ -294,10 +294,15 @@ def _project_decorator_exempts(program, decorator: v.Function):
 
 def _mutating_methods(program, view, url, contract) -> list[str]:
     """The mutating methods the view really handles: from its declared methods, its handler
-    methods, ``request.method == "POST"`` tests in its body, or the contract's operations on its URL."""
+    methods, ``request.method == "POST"`` tests in its body, or the contract's operations on its URL.
+    A view that declares only safe methods (``@require_GET``, ``require_http_methods(["GET"])``)
+    handles none: the contract's PUT on its URL is an operation the app does not serve (AL811),
+    and `csrf_exempt` would not make it served."""
     declared = [m for m in url.methods if m in _MUTATING]
     if declared:
         return declared
+    if url.methods and "ALL" not in url.methods:
+        return []
     found = []
     if type(view) is v.Function:
         function = program.function(view.path, view.fid)

@@ -71,6 +71,8 @@ def _judge(ctx: CheckContext, layer: Layer, edge: Edge, chain: tuple[Edge, ...])
     allowed = ", ".join(layer.may_import) if layer.may_import is not None else "the layers below it"
     target = last.target
     if target_layer.rank < layer.rank:
+        if target in ctx.setup_modules:
+            return  # the ORM's setup (a Sequelize instance, a declarative Base) the models must import
         message = (
             f"upward import: {layer.name} layer imports `{target}` from the {target_layer.name} layer above it{via}; "
             f"the lower layer now depends on the higher one, which breaks the required dependency direction "

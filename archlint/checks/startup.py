@@ -65,14 +65,16 @@ def _dialect_fallback(ctx: CheckContext, program) -> Iterator[Finding]:
         manifest, evidence = manifests[project]
         if not evidence:
             continue
-        for variable, default, node in _fallbacks(program, path, module):
-            if (project, variable) in seen or not _is_sqlite(variable, default):
+        for variable, default, node, branch in _fallbacks(program, path, module):
+            if (project, variable) in seen or not (branch or _is_sqlite(variable, default)):
                 continue
             seen.add((project, variable))
             if sets_variable(manifest, variable) is not None:
                 continue
+            fallback = (f"the branch taken when `{variable}` is unset uses `{default}`" if branch
+                        else f"`{variable}` falls back to `{default}` when it is unset")
             message = (
-                f"`{variable}` falls back to `{default}` when it is unset, and nothing that starts the app sets it "
+                f"{fallback}, and nothing that starts the app sets it "
                 f"(run.sh, Dockerfile, compose, .env, package.json scripts, Procfile) although the project targets "
                 f"PostgreSQL ({evidence}): the server starts on a SQLite file, every write lands there, and the "
                 f"PostgreSQL database stays empty"
@@ -94,9 +96,14 @@ def _is_sqlite(variable: str, default: str) -> bool:
 
 
 def _fallbacks(program, path: str, module: ir.ModuleIR):
-    """(variable, constant default, node): ``os.getenv("X", "d")``, ``process.env.X || 'd'``,
-    ``process.env.X ?? 'd'``, a settings-class field ``database_url: str = "d"``."""
+    """(variable, constant default, node, branch): ``os.getenv("X", "d")``, ``process.env.X || 'd'``,
+    ``process.env.X ?? 'd'``, a settings-class field ``database_url: str = "d"``; and with ``branch``
+    true a choice on whether the variable is set whose unset side names SQLite —
+    ``url ? new Sequelize(url, …) : new Sequelize({ dialect: 'sqlite' })`` (``url`` read from
+    ``process.env``), ``if os.environ.get("POSTGRES_HOST"): DATABASES = {…} else: {… sqlite3 …}``:
+    the same fallback written as a branch (the node is the SQLite constant)."""
     for function in module.functions:
+        env_names = None  # local name -> the variable it was read from, on first need
         for node in ir.iter_nodes(function.body):
             kind = type(node)
             if kind is ir.Call:
@@ -105,19 +112,74 @@ def _fallbacks(program, path: str, module: ir.ModuleIR):
                     continue
                 variable, default = node.arg(0), node.arg(1, "default")
                 if type(variable) is ir.Const and type(default) is ir.Const and isinstance(default.value, str):
-                    yield str(variable.value), default.value, node
+                    yield str(variable.value), default.value, node, False
             elif kind is ir.BoolOp and node.op in ("or", "??") and len(node.values) >= 2:
                 variable = _process_env(node.values[0])
                 default = node.values[-1]
                 if variable and type(default) is ir.Const and isinstance(default.value, str):
-                    yield variable, default.value, node
+                    yield variable, default.value, node, False
+            elif kind is ir.Cond or kind is ir.If:
+                if env_names is None:
+                    env_names = _env_names(program, path, function)
+                variable, negated = _env_test(program, path, node.test, env_names)
+                if not variable:
+                    continue
+                unset = (node.body if kind is ir.If else node.then) if negated else node.orelse
+                sqlite = _sqlite_constant(unset)
+                if sqlite is not None:
+                    yield variable, sqlite.value, sqlite, True
     for cls in module.classes:
         bases = {b.name for b in program.bases(path, cls.cid) if type(b) is v.External}
         if not bases & _SETTINGS_BASES:
             continue
         for member in cls.fields:
             if type(member.value) is ir.Const and isinstance(member.value.value, str):
-                yield member.name.upper(), member.value.value, member
+                yield member.name.upper(), member.value.value, member, False
+
+
+def _env_read(program, path: str, node) -> str:
+    """The environment variable ``node`` reads (``process.env.X``, ``os.getenv("X")``,
+    ``os.environ.get("X")``), or ``""``."""
+    variable = _process_env(node)
+    if variable:
+        return variable
+    if type(node) is ir.Call and web.callee_name(program, path, node).replace(":", ".") in _ENV_GETTERS:
+        first = node.arg(0)
+        if type(first) is ir.Const and isinstance(first.value, str):
+            return first.value
+    return ""
+
+
+def _env_names(program, path: str, function: ir.Function) -> dict[str, str]:
+    """Names the function binds once, straight from an environment read (``const url = process.env.DATABASE_URL``)."""
+    names: dict[str, str] = {}
+    for node in ir.iter_nodes(function.body):
+        if type(node) is ir.Assign and len(node.targets) == 1 and type(node.targets[0]) is ir.Name:
+            variable = _env_read(program, path, node.value)
+            name = node.targets[0].id
+            names[name] = variable if name not in names and variable else ""
+    return {name: variable for name, variable in names.items() if variable}
+
+
+def _env_test(program, path: str, test, env_names: dict[str, str]) -> tuple[str, bool]:
+    """(variable, negated) when ``test`` is only whether an environment variable is set."""
+    negated = False
+    while type(test) is ir.Unary and test.op == "not":
+        negated, test = not negated, test.operand
+    if type(test) is ir.Name:
+        return env_names.get(test.id, ""), negated
+    return _env_read(program, path, test), negated
+
+
+def _sqlite_constant(branch):
+    """The first constant in ``branch`` naming SQLite as the engine: a ``sqlite:``/``sqlite+…``
+    URL, the ``'sqlite'`` dialect, Django's ``django.db.backends.sqlite3``."""
+    for node in ir.iter_nodes(branch):
+        if type(node) is ir.Const and isinstance(node.value, str):
+            text = node.value.strip().lower()
+            if text in ("sqlite", "sqlite3", "django.db.backends.sqlite3") or text.startswith(("sqlite:", "sqlite+")):
+                return node
+    return None
 
 
 def _process_env(node) -> str:

@@ -769,6 +769,8 @@ def _outside_managed_transaction(ctx, names: Known, analyses) -> Iterator[Findin
             if start is None:
                 continue  # the callback is analysed from a caller: its own analysis reports it
             rest = chain[start + 1:]
+            while len(rest) > 1 and _relays_callback(ctx.program, *rest[0]):
+                rest = rest[1:]  # `work(t)` in a `withTransaction(work)` helper: the caller's callback holds the call
             path, span = (rest[0][0], rest[0][1]) if rest else (effect.path, effect.span)
             key = (path, span)
             if key in seen:
@@ -840,6 +842,21 @@ def _outside_open_transaction(ctx, names: Known, program) -> Iterator[Finding]:
             if rest:
                 trace += (TraceStep(effect.path, effect.span.line, effect.span.column, f"runs {query}"),)
             yield ctx.registry.finding("AL215" if effect.stack == "sequelize" else "AL306", where, span, message, guidance, trace)
+
+
+def _relays_callback(program, path: str, span, label: str) -> bool:
+    """Whether the call at ``span`` calls a parameter of its function or of one enclosing it: the
+    ``work(t)`` of ``withTransaction(work) { return sequelize.transaction((t) => work(t)); }``.  The
+    helper only relays the transaction to the callback its caller wrote; the query that forgets the
+    transaction is reached from that callback, so the finding belongs at the callback's call."""
+    module = program.modules.get(path)
+    function = _enclosing_function(program, path, span.line)
+    while function is not None:
+        if any(param.name == label for param in function.params):
+            return True
+        parent = function.parent
+        function = next((f for f in module.functions if f.fid == parent), None) if parent >= 0 else None
+    return False
 
 
 def _enclosing_function(program, path: str, line: int):

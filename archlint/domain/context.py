@@ -35,6 +35,7 @@ class CheckContext:
     architecture: Architecture | None = None
     layer_of: dict[str, Layer | None] = field(default_factory=dict)
     composition_roots: frozenset[str] = frozenset()
+    setup_modules: frozenset[str] = frozenset()  # the ORM's setup in a plain db/ directory (Architecture.is_setup_module)
     config_path: str = ""  # config file relative to root ("" if none or outside)
     deep: frozenset[str] | None = None  # the data-layer files the pipeline planned (None: find them)
     bodies: frozenset[str] | None = None  # every file whose body the plan extracted (None: no plan)

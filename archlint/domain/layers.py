@@ -151,6 +151,28 @@ class Architecture:
         stem = file_stem(filename)
         return next((layer for layer in self.layers if has_suffix(stem, layer.suffixes)), None)
 
+    def is_setup_module(self, path: str, edges, data_packages: tuple[str, ...]) -> bool:
+        """Whether ``path`` is the ORM's setup kept in a plain ``db/`` or ``database/`` directory of the
+        data-access layer (``src/db/sequelize.js``: ``new Sequelize(…)``; ``app/db/base.py``: the declarative
+        ``Base``): a file named with no distinctive role whose imports are all packages (no project module),
+        one of them an ORM or a driver.  The models layer must import it — a Sequelize ``Model.init`` needs the
+        instance, a SQLAlchemy model its ``Base`` — so that import is no upward dependency on the repositories
+        (AL101) and closes no layer cycle (AL105); the preset's ``distinctive`` list already says these
+        directories hold a plain app's connection.  What imports it from above (a route) stays judged."""
+        layer = self.assign(path) if self.containers else None
+        if layer is None or not layer.data_access:
+            return False
+        parts = path.split("/")
+        if has_suffix(file_stem(parts[-1]), layer.distinctive_suffixes, camel_case=True):
+            return False
+        if any(directory.lower() in layer.distinctive for directory in parts[:-1]):
+            return False
+        externals = [edge.target for edge in edges if edge.source != edge.target]
+        if not externals or any(not edge.external for edge in edges if edge.source != edge.target):
+            return False
+        return any(target == package or target.startswith(f"{package}.") or target.startswith(f"{package}/")
+                   for target in externals for package in data_packages)
+
     def is_composition_root(self, path: str) -> bool:
         stem = file_stem(path.rsplit("/", 1)[-1])
         if stem.lower() in _DIRECTORY_MODULES and self._in_layer_directory(path):

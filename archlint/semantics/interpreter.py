@@ -2798,14 +2798,23 @@ class Frame(Calls):
         target = node.targets[0]
         if type(target.obj) is not ir.Name:
             return
-        number = type(node.value) is ir.Const and isinstance(node.value.value, (int, float)) and not isinstance(node.value.value, bool)
         pending = None if stored else len(self.effects)
-        if node.op in ("+=", "-=") and number:
+        if node.op in ("+=", "-=") and self._numeric_constant(node.value):
             self.stale_increment(target.obj, target.name, node, pending)
         elif node.op == "=":
-            name = lost_updates.increment_of(node.value, target.name)
+            name = lost_updates.increment_of(node.value, target.name, self._numeric_constant)
             if name is not None and name.id == target.obj.id:
                 self.stale_increment(name, target.name, node, pending)
+
+    def _numeric_constant(self, node) -> bool:
+        """A number written here, or a name whose value where this runs is one (a parameter every
+        caller passes ``1`` / ``-1``: ``bumpFavorites(article, 1)``)."""
+        if lost_updates.is_number(node):
+            return True
+        if type(node) is not ir.Name:
+            return False
+        value = self.eval(node)
+        return type(value) is v.Const and isinstance(value.value, (int, float)) and not isinstance(value.value, bool)
 
     def _stored_increments(self) -> None:
         """The pending in-memory increments a later write of this run stores (see ``_instance_increment``)."""

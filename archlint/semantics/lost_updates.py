@@ -42,16 +42,22 @@ def known(program) -> Known:
     return program.library.view("lost_updates", _known)
 
 
-def increment_of(node, column: str) -> ir.Name | None:
+def increment_of(node, column: str, numeric=None) -> ir.Name | None:
     """``row.column + n`` / ``n + row.column`` / ``row.column - n`` with a numeric constant ``n``:
-    the name holding the row, else ``None``."""
+    the name holding the row, else ``None``.  ``numeric(expr)``, when given, says whether another
+    expression is a numeric constant where it runs — ``delta`` in ``bump(article, delta)`` that every
+    caller passes ``1`` or ``-1``."""
     if type(node) is not ir.BinOp or node.op not in ("+", "-"):
         return None
     for attribute, other in ((node.left, node.right), (node.right, node.left) if node.op == "+" else (None, None)):
         if (type(attribute) is ir.Attr and attribute.name == column and type(attribute.obj) is ir.Name
-                and type(other) is ir.Const and isinstance(other.value, (int, float)) and not isinstance(other.value, bool)):
+                and (is_number(other) or (numeric is not None and other is not None and numeric(other)))):
             return attribute.obj
     return None
+
+
+def is_number(node) -> bool:
+    return type(node) is ir.Const and isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
 
 
 STALE_TAG = "stale-increment:"  # + "stack|model|column": a value computed as a stored row's column ± a constant
