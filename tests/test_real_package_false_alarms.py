@@ -1133,3 +1133,129 @@ def _job_writes(saved: str) -> dict:
 ], ids=["same-key", "other-key", "job-row", "other-row"])
 def test_writes_of_one_row_by_one_key_are_one_write(tmp_path, files, expected):
     assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL305"] == expected
+
+
+_AUTH_MODELS = (
+    "from pydantic import BaseModel, ConfigDict\n"
+    "from sqlalchemy import String\n"
+    "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n"
+    "class Base(DeclarativeBase):\n"
+    "    pass\n"
+    "class Auth(Base):\n"
+    "    __tablename__ = 'auth'\n"
+    "    id: Mapped[str] = mapped_column(String, primary_key=True)\n"
+    "    email: Mapped[str] = mapped_column(String)\n"
+    "    password: Mapped[str] = mapped_column(String)\n"
+    "    stamp: Mapped[str] = mapped_column(String)\n"
+    "class AuthModel(BaseModel):\n"
+    "    model_config = ConfigDict(from_attributes=True)\n"
+    "    id: str\n"
+    "    email: str\n"
+    "    stamp: str\n"
+)
+
+# open-webui models/auths.py: the Auth row read through a pydantic model (`model_validate`), compared-and-swapped by
+# `auth.id`, the model copied with `model_copy(update=…)`; each method opens its own session and commits
+_AUTHS_TABLE = (
+    "from sqlalchemy import update\n"
+    "from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine\n"
+    "from app.models import Auth, AuthModel\n"
+    "engine = create_async_engine('sqlite+aiosqlite:///app.db')\n"
+    "SessionLocal = async_sessionmaker(engine)\n"
+    "class AuthsTable:\n"
+    "    async def get_auth_by_id(self, user_id: str, db: AsyncSession | None = None):\n"
+    "        if db is None:\n"
+    "            async with SessionLocal() as session:\n"
+    "                return await self.get_auth_by_id(user_id, db=session)\n"
+    "        row = await db.get(Auth, user_id)\n"
+    "        return AuthModel.model_validate(row) if row else None\n"
+    "    async def update_stamp(self, auth: AuthModel, *, db: AsyncSession):\n"
+    "        result = await db.execute(update(Auth).where(Auth.id == auth.id, Auth.stamp == auth.stamp).values(stamp='new'))\n"
+    "        if result.rowcount != 1:\n"
+    "            return None\n"
+    "        return auth.model_copy(update={'stamp': 'new'})\n"
+    "    async def update_password(self, user_id, password, *, current_auth=None):\n"
+    "        async with SessionLocal() as session:\n"
+    "            auth = current_auth or await self.get_auth_by_id(user_id, db=session)\n"
+    "            if auth is None:\n"
+    "                return False\n"
+    "            await self.update_stamp(auth, db=session)\n"
+    "            await session.execute(update(Auth).where(Auth.id == user_id).values(password=password))\n"
+    "            await session.commit()\n"
+    "            return True\n"
+    "    async def update_email(self, user_id, email):\n"
+    "        async with SessionLocal() as session:\n"
+    "            row = await session.get(Auth, user_id)\n"
+    "            if row is None:\n"
+    "                return False\n"
+    "            row.email = email\n"
+    "            await session.commit()\n"
+    "            return True\n"
+    "Auths = AuthsTable()\n"
+)
+
+
+def _auth_row_writes(email_key: str) -> dict:
+    return {  # open-webui routers/users.py update_user_by_id: password and email of the one Auth row of user_id
+        "requirements.txt": "fastapi\nsqlalchemy\npydantic\n",
+        "app/models.py": _AUTH_MODELS,
+        "app/auths.py": _AUTHS_TABLE,
+        "app/main.py": (
+            "from fastapi import FastAPI\n"
+            "from app.auths import Auths\n"
+            "api = FastAPI()\n"
+            "@api.post('/users/{user_id}/update')\n"
+            "async def update_user(user_id: str, other_id: str, password: str, email: str):\n"
+            "    await Auths.update_password(user_id, password)\n"
+            f"    await Auths.update_email({email_key}, email)\n"
+            "    return {'ok': True}\n"
+        ),
+    }
+
+
+def _challenge_writes(saved: str) -> dict:
+    return {  # open-webui utils/mfa.py: load_challenge counts an attempt on the Auth row of the token's user and
+        # returns that row (the copy update_stamp made) in a tuple; the caller saves it again
+        "requirements.txt": "fastapi\nsqlalchemy\npydantic\n",
+        "app/models.py": _AUTH_MODELS,
+        "app/auths.py": _AUTHS_TABLE,
+        "app/mfa.py": (
+            "from app.auths import Auths, SessionLocal\n"
+            "async def get_auth(user_id):\n"
+            "    auth = await Auths.get_auth_by_id(user_id)\n"
+            "    if auth is None:\n"
+            "        raise ValueError('no auth')\n"
+            "    return auth\n"
+            "async def save(auth):\n"
+            "    async with SessionLocal() as db:\n"
+            "        updated = await Auths.update_stamp(auth, db=db)\n"
+            "        await db.commit()\n"
+            "        return updated\n"
+            "async def load_challenge(token):\n"
+            "    user_id, _, _ = token.partition('.')\n"
+            "    auth = await get_auth(user_id)\n"
+            "    updated = await save(auth)\n"
+            "    return user_id, updated\n"
+        ),
+        "app/main.py": (
+            "from fastapi import FastAPI\n"
+            "from app.mfa import get_auth, load_challenge, save\n"
+            "api = FastAPI()\n"
+            "@api.post('/mfa/confirm')\n"
+            "async def confirm(token: str, other_id: str):\n"
+            "    user_id, auth = await load_challenge(token)\n"
+            "    other = await get_auth(other_id)\n"
+            f"    await save({saved})\n"
+            "    return {'ok': True}\n"
+        ),
+    }
+
+
+@pytest.mark.parametrize("files, expected", [
+    (_auth_row_writes("user_id"), []),  # the one Auth row of user_id, reached through its pydantic model and a lookup
+    (_auth_row_writes("other_id"), [("AL305", "app/main.py", 6)]),  # two users' rows: half-written
+    (_challenge_writes("auth"), []),  # the row the challenge counted on, handed back in a tuple, saved again
+    (_challenge_writes("other"), [("AL305", "app/main.py", 6)]),  # another user's row
+], ids=["same-auth", "other-auth", "same-challenge-row", "other-challenge-row"])
+def test_one_row_reached_through_models_copies_and_returned_tuples(tmp_path, files, expected):
+    assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL305"] == expected

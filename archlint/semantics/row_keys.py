@@ -27,10 +27,12 @@ from archlint.semantics.records import argument_for
 
 class Known(NamedTuple):
     row_keys: frozenset  # columns naming one row of any model (`pk`, the default `id` primary key)
+    row_copies: frozenset  # methods of a row answering a copy of that row (pydantic `model_copy`)
+    row_models: frozenset  # class methods building a model of the row given (pydantic `model_validate`)
 
 
 def _known(table: dict) -> Known:
-    return Known(frozenset(table["row_keys"]))
+    return Known(*(frozenset(table[key]) for key in ("row_keys", "row_copies", "row_models")))
 
 
 def known(program) -> Known:
@@ -56,11 +58,14 @@ def _written_row(program, write, chain: list, common: int):
         return None
     call = program.calls_by_span(function).get(span)
     receiver = call.func.obj if call is not None and type(call.func) is ir.Attr else None
-    if SAVES_EXISTING in write.tags and type(receiver) is ir.Name:
+    assigned = _assigned_attribute(program, function, span) if call is None else None
+    if assigned is not None:  # `auth_row.email = email` on a row the session holds: the flush stores that row
+        held = _resolve(program, path, function, ("row", assigned))
+    elif SAVES_EXISTING in write.tags and type(receiver) is ir.Name:
         held = _resolve(program, path, function, ("row", receiver.id))
     else:
         key = statement_key(program, write.query, function)
-        held = _resolve(program, path, function, _named("key", key, program)) if key is not None else None
+        held = _resolve(program, path, function, _held(program, path, function, "key", key)) if key is not None else None
     for level in range(len(chain) - 2, common - 1, -1):
         if held is None:
             return None
@@ -68,11 +73,23 @@ def _written_row(program, write, chain: list, common: int):
         path = chain[level][0]
         function = function_at(program, path, chain[level][1])
         call = program.calls_by_span(function).get(chain[level][1]) if function is not None else None
-        if call is None or held[1] in callee.locals:
-            return None  # a local of the callee, not handed in
+        if call is not None and type(held[1]) is tuple and held[1][0] == "unless":
+            # `auth = current_auth or lookup(user_id)`: the lookup's row when this call leaves `current_auth` None
+            _, parameter, alternative = held[1]
+            held = (held[0], alternative) if _left_none(callee, call, parameter) else None
+            if held is None:
+                return None
+        if call is None or type(held[1]) is tuple:
+            return None  # a callee's local met below the level where the paths part: another invocation each time
+        if held[1] in callee.locals:
+            # one value of the callee's run by this one call, where the paths part: the writes below it that name
+            # it and the rows the call returns that carry it (:func:`_returned`) name one row
+            local = _local(program, path, function, call, callee, held[1]) if level == common else None
+            held = (held[0], local) if local is not None else None
+            continue
         expr = _argument(callee, call, held[1])
-        held = _resolve(program, path, function, _named(held[0], expr, program)) if expr is not None else None
-    return held if held is not None and type(held[1]) is str else None
+        held = _resolve(program, path, function, _held(program, path, function, held[0], expr)) if expr is not None else None
+    return held if held is not None and (type(held[1]) is str or held[1][0] == "local") else None
 
 
 def saves_self(program, chain) -> bool:
@@ -141,7 +158,7 @@ def _named(kind: str, expr, program):
     return None
 
 
-def _resolve(program, path: str, function: ir.Function, held):
+def _resolve(program, path: str, function: ir.Function, held, depth: int = 0):
     """``held`` in ``function``'s terms: a parameter as it is (never assigned), a local bound once to another name
     or to the lookup of a row by its key followed to that name; a forwarded ``*args`` position as the index among
     the positional arguments of the call that ran ``function``."""
@@ -149,7 +166,7 @@ def _resolve(program, path: str, function: ir.Function, held):
         if held is None:
             return None
         kind, name = held
-        if type(name) is tuple:
+        if type(name) is tuple and name[0] == "forward":
             _, varargs, index = name
             params = [p for p in function.params if p.kind in ("pos", "posonly", "vararg")]
             star = next((i for i, p in enumerate(params) if p.kind == "vararg" and p.name == varargs), None)
@@ -158,19 +175,174 @@ def _resolve(program, path: str, function: ir.Function, held):
             if ir.self_name(function):
                 star -= 1
             return (kind, star + index)
+        if name[0] in ("local", "unless"):
+            return held
         values = _assigned(program, function).get(name, [])
         parameter = any(p.name == name for p in function.params)
         if not values:
             return held if parameter or name not in function.locals else None
-        if parameter or len(values) != 1 or values[0] is None:
+        if parameter or values[0] is None or len({_shape(value) for value in values}) != 1:
             return None
-        value = values[0].value if type(values[0]) is ir.Await else values[0]
-        if type(value) is ir.Name:
+        value = _unwrap(values[0])
+        if type(value) is ir.Name and len(values) == 1:
             held = (kind, value.id)
             continue
-        key = lookup_key(program, path, value) if kind == "row" else None
-        return _named("key", key, program) if key is not None else held
+        if kind != "row":
+            return held if len(values) == 1 else None
+        found = _held(program, path, function, kind, value, depth)
+        if found is None or found == held:
+            # bound again and again to what no row key follows from: which binding the write saw is unknown
+            return held if len(values) == 1 and type(value) is not _Item else None
+        held = found
     return None
+
+
+class _Item(NamedTuple):
+    """The ``index``-th item a destructuring assignment takes from ``value`` (``user, auth, … = await f()``)."""
+    value: object
+    index: int
+
+
+def _shape(value):
+    return (value.index, ir.shape(value.value)) if type(value) is _Item else ir.shape(value)
+
+
+def _unwrap(value):
+    return value.value if type(value) is ir.Await else value
+
+
+def _held(program, path: str, function: ir.Function, kind: str, expr, depth: int = 0):
+    """The name ``expr`` (written in ``function``) holds a row by: a name, a key read from a held row (``row.id``),
+    a forwarded position; for a row: a copy of a held row (pydantic ``auth.model_copy(update=…)``: ``row_copies``),
+    the model built from one (``AuthModel.model_validate(row)``: ``row_models``), the key of a lookup of one row
+    (:func:`lookup_key`), or the row a project function returns (:func:`_returned`, an item of the tuple it
+    returns too)."""
+    if type(expr) is tuple or type(expr) is ir.Name or kind == "key":
+        return _named(kind, expr, program)
+    expr = _unwrap(expr)
+    names = known(program)
+    if type(expr) is _Item:
+        call = _unwrap(expr.value)
+        return _returned(program, path, function, call, expr.index, depth) if type(call) is ir.Call else None
+    if type(expr) is ir.Name:
+        return (kind, expr.id)
+    if type(expr) is ir.BoolOp and expr.op == "or" and len(expr.values) == 2 and type(expr.values[0]) is ir.Name \
+            and any(p.name == expr.values[0].id and _none(p.default) and p.default is not None for p in function.params):
+        # `current_auth or await self.get_auth_by_id(user_id)`: the caller decides (see :func:`_left_none`)
+        alternative = _resolve(program, path, function, _held(program, path, function, kind, expr.values[1], depth))
+        if alternative is None or type(alternative[1]) is not str:
+            return None
+        return (alternative[0], ("unless", expr.values[0].id, alternative[1]))
+    if type(expr) is not ir.Call:
+        return None
+    if type(expr.func) is not ir.Attr:
+        return _returned(program, path, function, expr, None, depth)
+    method = expr.func.name
+    if method in names.row_copies and type(expr.func.obj) is ir.Name:
+        return ("row", expr.func.obj.id)
+    if method in names.row_models and len(expr.args) == 1 and expr.args[0].kind == "pos" and type(expr.args[0].value) is ir.Name:
+        return ("row", expr.args[0].value.id)
+    key = lookup_key(program, path, expr)
+    if key is not None:
+        return _named("key", key, program)
+    return _returned(program, path, function, expr, None, depth)
+
+
+def _returned(program, path: str, function: ir.Function, call: ir.Call, index, depth: int):
+    """The row the one project function ``call`` runs returns (its ``index``-th item when it returns a tuple), in
+    ``function``'s terms: what each of its returns holds — a parameter is the argument the call gives it; a local
+    bound once, outside loops, is that local of this run of the callee (``("local", path, call span, name)``); a
+    return of ``None`` (``x if row else None``, ``return None``) finds no row, so it stores none."""
+    if depth >= 3:
+        return None
+    callees = _runs(program, path, call)
+    if len(callees) != 1:
+        return None
+    callee_path, fid = next(iter(callees))
+    callee = program.function(callee_path, fid)
+    if callee is None:
+        return None
+    inner, again = set(), []
+    for node in program.nodes_of(callee, ir.Return):
+        value = _unwrap(node.value) if node.value is not None else None
+        if type(value) is ir.Cond:
+            value = value.then if _none(value.orelse) else value.orelse if _none(value.then) else value
+        if _none(value):
+            continue
+        if index is not None:
+            if type(value) is not ir.Seq or value.kind != "tuple" or len(value.elts) <= index \
+                    or any(type(e) is ir.Starred for e in value.elts[:index + 1]):
+                return None
+            value = _unwrap(value.elts[index])
+        if index is None and type(value) is ir.Call and _recursive(program, callee_path, callee, fid, value):
+            again.append(value)  # `return await self.get_auth_by_id(user_id, db=session)`: what the other returns hold
+            continue
+        inner.add(_resolve(program, callee_path, callee, _held(program, callee_path, callee, "row", value, depth + 1)))
+    if len(inner) != 1:
+        return None
+    held = next(iter(inner))
+    if held is None or type(held[1]) is not str:
+        return None
+    for recursive in again:  # the same row only when the call hands the parameter on as it is
+        expr = _argument(callee, recursive, held[1]) if held[1] not in callee.locals else None
+        if type(expr) is not ir.Name or expr.id != held[1]:
+            return None
+    if held[1] in callee.locals:
+        local = _local(program, path, function, call, callee, held[1])
+        return (held[0], local) if local is not None else None
+    expr = _argument(callee, call, held[1])
+    return _resolve(program, path, function, _held(program, path, function, held[0], expr, depth + 1)) if expr is not None else None
+
+
+def _left_none(callee: ir.Function, call: ir.Call, parameter: str) -> bool:
+    """``call`` gives ``callee``'s parameter ``parameter`` (one defaulting to ``None``) no argument."""
+    if any(arg.kind in ("star", "dstar") for arg in call.args):
+        return False
+    bound = type(call.func) is ir.Attr and callee.kind == "method" and not callee.is_static
+    return argument_for(callee, call.args, parameter, bound) is None
+
+
+def _assigned_attribute(program, function: ir.Function, span):
+    """The name of the row whose attribute the assignment at ``span`` sets (``auth_row.email = email``), else None."""
+    for node in program.node_index(function).assigns:
+        if len(node.targets) == 1 and type(node.targets[0]) is ir.Attr and span in (node.span, node.targets[0].span) \
+                and type(node.targets[0].obj) is ir.Name:
+            return node.targets[0].obj.id
+    return None
+
+
+def _recursive(program, path: str, function: ir.Function, fid: int, call: ir.Call) -> bool:
+    """``call`` (in ``function``) runs ``function`` again: ``self.get_auth_by_id(user_id, db=session)``."""
+    runs = _runs(program, path, call)
+    if runs:
+        return runs == {(path, fid)}
+    return type(call.func) is ir.Attr and type(call.func.obj) is ir.Name and call.func.name == function.name \
+        and bool(ir.self_name(function)) and call.func.obj.id == ir.self_name(function)
+
+
+def _runs(program, path: str, call: ir.Call) -> set:
+    """The project functions the analysis saw ``call`` run, as ``(path, fid)``."""
+    record = program.call_record(path, call.span)
+    return {(f.path, f.fid) for f in record.callees} if record is not None else set()
+
+
+def _none(value) -> bool:
+    return value is None or type(value) is ir.Const and value.value is None
+
+
+def _local(program, path: str, function: ir.Function, call: ir.Call, callee: ir.Function, name: str):
+    """``("local", path, call span, name)``: the callee's local ``name`` in the run ``call`` makes — one value when the
+    callee binds it once, outside its loops, and the call runs once (outside ``function``'s loops); else None."""
+    if any(p.name == name for p in callee.params):
+        return None
+    assigns = [node for node in program.node_index(callee).assigns
+               if any(name in ir.target_names(target) for target in node.targets)]
+    loops = program.nodes_of(callee, ir.Loop)
+    if len(assigns) != 1 or any(name in ir.target_names(loop.target) for loop in loops if loop.target is not None) \
+            or any(ir.span_contains(loop.span, assigns[0].span) for loop in loops) \
+            or any(ir.span_contains(loop.span, call.span) for loop in program.nodes_of(function, ir.Loop)):
+        return None
+    return ("local", path, call.span, name)
 
 
 def _assigned(program, function: ir.Function) -> dict:
@@ -179,6 +351,11 @@ def _assigned(program, function: ir.Function) -> dict:
     found: dict = {}
     for node in program.node_index(function).assigns:
         for target in node.targets:
+            if type(target) is ir.Seq and target.kind in ("tuple", "list") and not any(type(e) is ir.Starred for e in target.elts):
+                for index, element in enumerate(target.elts):
+                    for name in ir.target_names(element):
+                        found.setdefault(name, []).append(_Item(node.value, index) if type(element) is ir.Name else None)
+                continue
             for name in ir.target_names(target):
                 found.setdefault(name, []).append(node.value if type(target) is ir.Name else None)
     for node in program.nodes_of(function, ir.Loop):
