@@ -1259,3 +1259,85 @@ def _challenge_writes(saved: str) -> dict:
 ], ids=["same-auth", "other-auth", "same-challenge-row", "other-challenge-row"])
 def test_one_row_reached_through_models_copies_and_returned_tuples(tmp_path, files, expected):
     assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL305"] == expected
+
+
+def _connect_writes(update: str) -> dict:
+    return {  # open-webui routers/apps.py connect_app_by_id: the app row updated by its id, the row the update answers
+        # handed to a connection object (AppConnection(app) -> self.app) that updates it again by `self.app.id` and
+        # re-reads it by that id
+        "requirements.txt": "fastapi\nsqlalchemy\npydantic\n",
+        "app/models.py": (
+            "from pydantic import BaseModel, ConfigDict\n"
+            "from sqlalchemy import Boolean, String\n"
+            "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n"
+            "class Base(DeclarativeBase):\n"
+            "    pass\n"
+            "class App(Base):\n"
+            "    __tablename__ = 'app'\n"
+            "    id: Mapped[str] = mapped_column(String, primary_key=True)\n"
+            "    is_active: Mapped[bool] = mapped_column(Boolean)\n"
+            "class AppModel(BaseModel):\n"
+            "    model_config = ConfigDict(from_attributes=True)\n"
+            "    id: str\n"
+            "    is_active: bool\n"
+        ),
+        "app/apps.py": (
+            "from sqlalchemy import select, update\n"
+            "from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine\n"
+            "from app.models import App, AppModel\n"
+            "engine = create_async_engine('sqlite+aiosqlite:///app.db')\n"
+            "SessionLocal = async_sessionmaker(engine)\n"
+            "class AppsTable:\n"
+            "    async def get_app_by_id(self, id: str, db: AsyncSession):\n"
+            "        app = await db.scalar(select(App).where(App.id == id))\n"
+            "        return AppModel.model_validate(app) if app else None\n"
+            "    async def update_app_by_id(self, id: str, data: dict, db: AsyncSession):\n"
+            "        await db.execute(update(App).where(App.id == id).values(**data))\n"
+            "        await db.commit()\n"
+            "        return await self.get_app_by_id(id, db=db)\n"
+            "Apps = AppsTable()\n"
+        ),
+        "app/connections.py": (
+            "from sqlalchemy import update\n"
+            "from app.apps import Apps, SessionLocal\n"
+            "from app.models import App\n"
+            "class AppConnection:\n"
+            "    def __init__(self, app):\n"
+            "        self.app = app\n"
+            "    async def open(self):\n"
+            "        async with SessionLocal() as db:\n"
+            "            await db.execute(update(App).where(App.id == self.app.id).values(is_active=True))\n"
+            "            await db.commit()\n"
+            "            self.app = await Apps.get_app_by_id(self.app.id, db=db)\n"
+            "class AppConnections:\n"
+            "    async def connect(self, app):\n"
+            "        peer = AppConnection(app)\n"
+            "        await peer.open()\n"
+            "        return peer.app\n"
+            "connections = AppConnections()\n"
+        ),
+        "app/main.py": (
+            "from fastapi import Depends, FastAPI\n"
+            "from sqlalchemy.ext.asyncio import AsyncSession\n"
+            "from app.apps import Apps, SessionLocal\n"
+            "from app.connections import connections\n"
+            "api = FastAPI()\n"
+            "async def get_db():\n"
+            "    async with SessionLocal() as session:\n"
+            "        yield session\n"
+            "@api.post('/apps/{app_id}/connect')\n"
+            "async def connect_app(app_id: str, other_id: str, db: AsyncSession = Depends(get_db)):\n"
+            "    app = await Apps.get_app_by_id(app_id, db=db)\n"
+            f"    {update}\n"
+            "    app = await connections.connect(app)\n"
+            "    return {'ok': app.is_active}\n"
+        ),
+    }
+
+
+@pytest.mark.parametrize("files, expected", [
+    (_connect_writes("app = await Apps.update_app_by_id(app_id, {'is_active': False}, db=db)"), []),  # the app's row
+    (_connect_writes("await Apps.update_app_by_id(other_id, {'is_active': False}, db=db)"), [("AL305", "app/main.py", 12)]),
+], ids=["same-app", "other-app"])
+def test_one_row_held_in_a_field_of_the_object_built_with_it(tmp_path, files, expected):
+    assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL305"] == expected

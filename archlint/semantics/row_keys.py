@@ -60,12 +60,12 @@ def _written_row(program, write, chain: list, common: int):
     receiver = call.func.obj if call is not None and type(call.func) is ir.Attr else None
     assigned = _assigned_attribute(program, function, span) if call is None else None
     if assigned is not None:  # `auth_row.email = email` on a row the session holds: the flush stores that row
-        held = _resolve(program, path, function, ("row", assigned))
+        held = _resolve(program, path, function, ("row", assigned), at=span)
     elif SAVES_EXISTING in write.tags and type(receiver) is ir.Name:
-        held = _resolve(program, path, function, ("row", receiver.id))
+        held = _resolve(program, path, function, ("row", receiver.id), at=span)
     else:
         key = statement_key(program, write.query, function)
-        held = _resolve(program, path, function, _held(program, path, function, "key", key)) if key is not None else None
+        held = _resolve(program, path, function, _held(program, path, function, "key", key), at=span) if key is not None else None
     for level in range(len(chain) - 2, common - 1, -1):
         if held is None:
             return None
@@ -81,6 +81,11 @@ def _written_row(program, write, chain: list, common: int):
                 return None
         if call is None or type(held[1]) is tuple:
             return None  # a callee's local met below the level where the paths part: another invocation each time
+        if type(held[1]) is str and "." in held[1]:  # `self.app` handed in as the receiver's field: `peer.app`
+            across = _across(callee, call, held)
+            held = _resolve(program, path, function, (held[0], f"{across[0].id}.{across[1]}"), at=call.span) \
+                if across is not None and type(across[0]) is ir.Name else None
+            continue
         if held[1] in callee.locals:
             # one value of the callee's run by this one call, where the paths part: the writes below it that name
             # it and the rows the call returns that carry it (:func:`_returned`) name one row
@@ -88,7 +93,7 @@ def _written_row(program, write, chain: list, common: int):
             held = (held[0], local) if local is not None else None
             continue
         expr = _argument(callee, call, held[1])
-        held = _resolve(program, path, function, _held(program, path, function, held[0], expr)) if expr is not None else None
+        held = _resolve(program, path, function, _held(program, path, function, held[0], expr), at=call.span) if expr is not None else None
     return held if held is not None and (type(held[1]) is str or held[1][0] == "local") else None
 
 
@@ -153,19 +158,26 @@ def _named(kind: str, expr, program):
         return (kind, expr)
     if type(expr) is ir.Name:
         return (kind, expr.id)
-    if kind == "key" and type(expr) is ir.Attr and type(expr.obj) is ir.Name and expr.name in known(program).row_keys:
-        return ("row", expr.obj.id)
+    if kind == "key" and type(expr) is ir.Attr and expr.name in known(program).row_keys:
+        row = _named("row", expr.obj, program)
+        return row if row is not None and type(row[1]) is str else None
+    if kind == "row" and type(expr) is ir.Attr and type(expr.obj) is ir.Name:
+        return ("row", f"{expr.obj.id}.{expr.name}")  # the row a field of a held object holds (`self.app`)
     return None
 
 
-def _resolve(program, path: str, function: ir.Function, held, depth: int = 0):
+def _resolve(program, path: str, function: ir.Function, held, depth: int = 0, at=None):
     """``held`` in ``function``'s terms: a parameter as it is (never assigned), a local bound once to another name
-    or to the lookup of a row by its key followed to that name; a forwarded ``*args`` position as the index among
-    the positional arguments of the call that ran ``function``."""
+    or to the lookup of a row by its key followed to that name (a local bound several times: the binding that
+    reaches ``at``, the span of the call or write that reads it); a forwarded ``*args`` position as the index among
+    the positional arguments of the call that ran ``function``; a field of a held object (``self.app``) as that
+    object's field, or as the constructor argument it was built with (see :func:`_field`)."""
     for _ in range(4):
         if held is None:
             return None
         kind, name = held
+        if type(name) is str and "." in name:
+            return _field(program, path, function, held, depth)
         if type(name) is tuple and name[0] == "forward":
             _, varargs, index = name
             params = [p for p in function.params if p.kind in ("pos", "posonly", "vararg")]
@@ -175,12 +187,16 @@ def _resolve(program, path: str, function: ir.Function, held, depth: int = 0):
             if ir.self_name(function):
                 star -= 1
             return (kind, star + index)
-        if name[0] in ("local", "unless"):
+        if type(name) is tuple:  # ("local", …) / ("unless", …): decided where the call paths part
             return held
         values = _assigned(program, function).get(name, [])
         parameter = any(p.name == name for p in function.params)
         if not values:
             return held if parameter or name not in function.locals else None
+        if len({_shape(value) for value in values}) != 1 and not parameter and at is not None:
+            reaching = _reaching(program, function, name, at)
+            values = [reaching] if reaching is not None else values
+        at = None
         if parameter or values[0] is None or len({_shape(value) for value in values}) != 1:
             return None
         value = _unwrap(values[0])
@@ -195,6 +211,85 @@ def _resolve(program, path: str, function: ir.Function, held, depth: int = 0):
             return held if len(values) == 1 and type(value) is not _Item else None
         held = found
     return None
+
+
+def _reaching(program, function: ir.Function, name: str, at):
+    """The value of the one plain assignment of ``name`` that reaches ``at``: the last one written before it, in no
+    branch, loop or ``try`` that ``at`` is not in too (``app = await Apps.update_app_by_id(…)`` before
+    ``connections.connect(app)``), else None."""
+    before = [node for node in program.node_index(function).assigns
+              if len(node.targets) == 1 and type(node.targets[0]) is ir.Name and node.targets[0].id == name
+              and (node.span.end_line, node.span.end_column) <= (at.line, at.column)]
+    if not before:
+        return None
+    last = before[-1]
+    for node in ir.iter_nodes(function.body):
+        if type(node) in (ir.If, ir.Loop, ir.Try) and ir.span_contains(node.span, last.span) \
+                and not ir.span_contains(node.span, at):
+            return None
+    return last.value
+
+
+def _field(program, path: str, function: ir.Function, held, depth: int):
+    """``(kind, "base.field")``: the row a field of ``base`` holds.  Of ``self`` or a parameter: the field as it is
+    when every assignment of it in ``function`` keeps that row (``self.app = await Apps.get_app_by_id(self.app.id)``
+    re-reads the row by its own key); of a local bound once to a project class's constructor: the argument the
+    constructor stores in that field (``peer = AppConnection(app)``, ``self.app = app``)."""
+    kind, name = held
+    base, field = name.split(".", 1)
+    if "." in field:
+        return None
+    busy = program.memoised("row_keys.fields", set)
+    key = (path, function.span, name)
+    if key in busy:
+        return held  # re-reading the field while judging its own assignments: assumed kept, the others decide
+    busy.add(key)
+    try:
+        if base == ir.self_name(function) or any(p.name == base for p in function.params):
+            if base in _assigned(program, function):
+                return None
+            for node in program.node_index(function).assigns:
+                for target in node.targets:
+                    if type(target) is ir.Attr and target.name == field and type(target.obj) is ir.Name and target.obj.id == base \
+                            and _resolve(program, path, function, _held(program, path, function, kind, node.value, depth + 1)) != held:
+                        return None
+            return held
+        values = _assigned(program, function).get(base, [])
+        if len(values) != 1 or type(_unwrap(values[0])) is not ir.Call or base not in function.locals:
+            return None
+        built = _unwrap(values[0])
+        record = program.call_record(path, built.span)
+        result = v.strip(record.result) if record is not None else None
+        if type(result) is not v.Instance:
+            return None
+        stored = [(f, node.value) for f in record.callees for init in [program.function(f.path, f.fid)]
+                  if init is not None and init.name == "__init__"
+                  for node in program.node_index(init).assigns
+                  if any(type(t) is ir.Attr and t.name == field and type(t.obj) is ir.Name and t.obj.id == ir.self_name(init)
+                         for t in node.targets)]
+        if len(stored) != 1:
+            return None
+        init = program.function(stored[0][0].path, stored[0][0].fid)
+        inner = _resolve(program, stored[0][0].path, init, _held(program, stored[0][0].path, init, kind, stored[0][1], depth + 1))
+        if inner is None or type(inner[1]) is not str or "." in inner[1] or inner[1] in init.locals:
+            return None
+        found = argument_for(init, built.args, inner[1], True)
+        if found is None or found[1]:
+            return None
+        return _resolve(program, path, function, _held(program, path, function, inner[0], built.args[found[0]].value, depth + 1))
+    finally:
+        busy.discard(key)
+
+
+def _across(callee: ir.Function, call: ir.Call, held):
+    """``held`` (a name of ``callee``) as the expression of ``call`` it is handed in by, with the field it reads:
+    ``(expression, "")`` for a parameter, ``(receiver, "app")`` for ``self.app``; None for a local."""
+    name = held[1]
+    base, _, field = name.partition(".")
+    if base in callee.locals:
+        return None
+    expr = _argument(callee, call, base)
+    return (expr, field) if expr is not None else None
 
 
 class _Item(NamedTuple):
@@ -287,6 +382,10 @@ def _returned(program, path: str, function: ir.Function, call: ir.Call, index, d
         expr = _argument(callee, recursive, held[1]) if held[1] not in callee.locals else None
         if type(expr) is not ir.Name or expr.id != held[1]:
             return None
+    if type(held[1]) is str and "." in held[1]:
+        across = _across(callee, call, held)
+        return _resolve(program, path, function, (held[0], f"{across[0].id}.{across[1]}"), depth + 1) \
+            if across is not None and type(across[0]) is ir.Name else None
     if held[1] in callee.locals:
         local = _local(program, path, function, call, callee, held[1])
         return (held[0], local) if local is not None else None
@@ -388,6 +487,11 @@ def lookup_key(program, path: str, value):
     if outcome is not None and outcome.model.split(",")[0] == "arg0" and len(positional) == 2 \
             and all(arg.kind in ("pos", "kw") for arg in value.args):
         return positional[1]
+    if outcome is not None and outcome.source == "arg0" and len(positional) == 1 and record.args:
+        # `session.scalar(select(App).where(App.id == id))`: the key the statement it runs filters on
+        function = function_at(program, path, value.span)
+        statement = v.strip(record.args[0])
+        return statement_key(program, statement, function) if function is not None else None
     return None
 
 
