@@ -94,7 +94,9 @@ def _written_row(program, write, chain: list, common: int):
             continue
         expr = _argument(callee, call, held[1])
         held = _resolve(program, path, function, _held(program, path, function, held[0], expr), at=call.span) if expr is not None else None
-    return held if held is not None and (type(held[1]) is str or held[1][0] == "local") else None
+    # a field of `self` or of a parameter names no row where the paths part: a call between the writes may set it
+    return held if held is not None and (type(held[1]) is str and "." not in held[1] or type(held[1]) is tuple
+                                         and held[1][0] == "local") else None
 
 
 def saves_self(program, chain) -> bool:
@@ -226,6 +228,11 @@ def _reaching(program, function: ir.Function, name: str, at):
     for node in ir.iter_nodes(function.body):
         if type(node) in (ir.If, ir.Loop, ir.Try) and ir.span_contains(node.span, last.span) \
                 and not ir.span_contains(node.span, at):
+            return None
+    for loop in program.nodes_of(function, ir.Loop):  # a binding later in a loop around `at` reaches it on the next turn
+        if ir.span_contains(loop.span, at) and any(ir.span_contains(loop.span, node.span) and node is not last
+                                                   for node in program.node_index(function).assigns
+                                                   if name in [n for t in node.targets for n in ir.target_names(t)]):
             return None
     return last.value
 
