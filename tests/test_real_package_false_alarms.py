@@ -1147,6 +1147,10 @@ _AUTH_MODELS = (
     "    email: Mapped[str] = mapped_column(String)\n"
     "    password: Mapped[str] = mapped_column(String)\n"
     "    stamp: Mapped[str] = mapped_column(String)\n"
+    "class User(Base):\n"
+    "    __tablename__ = 'user'\n"
+    "    id: Mapped[str] = mapped_column(String, primary_key=True)\n"
+    "    scim: Mapped[str] = mapped_column(String)\n"
     "class AuthModel(BaseModel):\n"
     "    model_config = ConfigDict(from_attributes=True)\n"
     "    id: str\n"
@@ -1159,7 +1163,7 @@ _AUTH_MODELS = (
 _AUTHS_TABLE = (
     "from sqlalchemy import update\n"
     "from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine\n"
-    "from app.models import Auth, AuthModel\n"
+    "from app.models import Auth, AuthModel, User\n"
     "engine = create_async_engine('sqlite+aiosqlite:///app.db')\n"
     "SessionLocal = async_sessionmaker(engine)\n"
     "class AuthsTable:\n"
@@ -1191,11 +1195,16 @@ _AUTHS_TABLE = (
     "            row.email = email\n"
     "            await session.commit()\n"
     "            return True\n"
+    "    async def update_user_scim(self, user_id, external_id):\n"
+    "        async with SessionLocal() as session:\n"
+    "            user = await session.get(User, user_id)\n"
+    "            user.scim = external_id\n"
+    "            await session.commit()\n"
     "Auths = AuthsTable()\n"
 )
 
 
-def _auth_row_writes(email_key: str) -> dict:
+def _auth_row_writes(email_key: str, second: str = "update_email({key}, email)") -> dict:
     return {  # open-webui routers/users.py update_user_by_id: password and email of the one Auth row of user_id
         "requirements.txt": "fastapi\nsqlalchemy\npydantic\n",
         "app/models.py": _AUTH_MODELS,
@@ -1207,7 +1216,7 @@ def _auth_row_writes(email_key: str) -> dict:
             "@api.post('/users/{user_id}/update')\n"
             "async def update_user(user_id: str, other_id: str, password: str, email: str):\n"
             "    await Auths.update_password(user_id, password)\n"
-            f"    await Auths.update_email({email_key}, email)\n"
+            f"    await Auths.{second.format(key=email_key)}\n"
             "    return {'ok': True}\n"
         ),
     }
@@ -1254,9 +1263,11 @@ def _challenge_writes(saved: str) -> dict:
 @pytest.mark.parametrize("files, expected", [
     (_auth_row_writes("user_id"), []),  # the one Auth row of user_id, reached through its pydantic model and a lookup
     (_auth_row_writes("other_id"), [("AL305", "app/main.py", 6)]),  # two users' rows: half-written
+    # the user's Auth row, then its User row: one key, two rows (open-webui routers/scim.py:717)
+    (_auth_row_writes("user_id", "update_user_scim({key}, 'x')"), [("AL305", "app/main.py", 6)]),
     (_challenge_writes("auth"), []),  # the row the challenge counted on, handed back in a tuple, saved again
     (_challenge_writes("other"), [("AL305", "app/main.py", 6)]),  # another user's row
-], ids=["same-auth", "other-auth", "same-challenge-row", "other-challenge-row"])
+], ids=["same-auth", "other-auth", "other-model", "same-challenge-row", "other-challenge-row"])
 def test_one_row_reached_through_models_copies_and_returned_tuples(tmp_path, files, expected):
     assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL305"] == expected
 

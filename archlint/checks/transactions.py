@@ -256,7 +256,7 @@ def _one_row(program, writes: list) -> bool:
         if held is None or len(bound.get(held[1], ())) > 1:
             return False
         names.add(held[1] if held[0] == "row" else held)
-    return len(names) == 1
+    return len(names) == 1 and len({write.model for write in writes}) == 1  # one row is a row of one model
 
 
 def _retires_found_row(program, effect) -> bool:
