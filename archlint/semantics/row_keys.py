@@ -427,9 +427,17 @@ def _recursive(program, path: str, function: ir.Function, fid: int, call: ir.Cal
 
 
 def _runs(program, path: str, call: ir.Call) -> set:
-    """The project functions the analysis saw ``call`` run, as ``(path, fid)``."""
+    """The project functions the analysis saw ``call`` run, as ``(path, fid)``; a call the analysis of record did not
+    reach (in a branch its default arguments skip: ``if enroll:``) runs the function its callee names by definitions
+    and imports alone (``Apps.get_app_by_id`` of the module's ``Apps = AppsTable()``)."""
     record = program.call_record(path, call.span)
-    return {(f.path, f.fid) for f in record.callees} if record is not None else set()
+    if record is not None:
+        return {(f.path, f.fid) for f in record.callees}
+    found = program.static_value(path, call.func)
+    if type(found) is not v.Function and type(call.func) is ir.Attr:  # a method of a module's instance
+        owner = program.static_value(path, call.func.obj)
+        found = program.method(owner.path, owner.cid, call.func.name) if type(owner) is v.Instance else None
+    return {(found.path, found.fid)} if type(found) is v.Function else set()
 
 
 def _none(value) -> bool:
