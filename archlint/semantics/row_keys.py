@@ -10,9 +10,16 @@ a failure between them leaves that row as an earlier write left it, and no other
 What a lookup of one row is comes from knowledge: a library call whose value is one row (``semantics.toml``
 ``returns``: ``row`` / ``row?``, the call records of the analysis say which calls those were); the columns that
 name one row are ``row_keys`` (``transactions.toml``, ``reader = "row_keys"``) and the model's single-column
-unique keys.  A name is ``(kind, name)``: ``("row", local)`` for the row a local holds, ``("key", local)`` for
-the row whose key a local holds, ``name`` an ``int`` for a position among a job runner's forwarded ``*args``.
-Unknown stays unknown: anything not followed answers None.
+unique keys.  A row is followed through the pydantic model built from it and its copies (``row_models``,
+``row_copies``), the rows project functions return (an item of a returned tuple too), an object's field set from
+a constructor argument (``AppConnection(app)`` → ``self.app``), and ``current_auth or lookup(key)`` when the
+caller leaves ``current_auth`` None.
+
+A name is ``(kind, name)``: ``("row", local)`` for the row a local holds, ``("key", local)`` for the row whose
+key a local holds; ``name`` an ``int`` for a position among a job runner's forwarded ``*args``, ``"base.field"``
+for a field of a held object, ``("local", path, call span, name)`` for a callee's local bound once in the one run
+of it that call makes (the identity two writes share when one runs inside the call and the other stores the row
+the call returned).  Unknown stays unknown: anything not followed answers None.
 """
 
 from __future__ import annotations
