@@ -1133,3 +1133,223 @@ def _job_writes(saved: str) -> dict:
 ], ids=["same-key", "other-key", "job-row", "other-row"])
 def test_writes_of_one_row_by_one_key_are_one_write(tmp_path, files, expected):
     assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL305"] == expected
+
+
+_AUTH_MODELS = (
+    "from pydantic import BaseModel, ConfigDict\n"
+    "from sqlalchemy import String\n"
+    "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n"
+    "class Base(DeclarativeBase):\n"
+    "    pass\n"
+    "class Auth(Base):\n"
+    "    __tablename__ = 'auth'\n"
+    "    id: Mapped[str] = mapped_column(String, primary_key=True)\n"
+    "    email: Mapped[str] = mapped_column(String)\n"
+    "    password: Mapped[str] = mapped_column(String)\n"
+    "    stamp: Mapped[str] = mapped_column(String)\n"
+    "class User(Base):\n"
+    "    __tablename__ = 'user'\n"
+    "    id: Mapped[str] = mapped_column(String, primary_key=True)\n"
+    "    scim: Mapped[str] = mapped_column(String)\n"
+    "class AuthModel(BaseModel):\n"
+    "    model_config = ConfigDict(from_attributes=True)\n"
+    "    id: str\n"
+    "    email: str\n"
+    "    stamp: str\n"
+)
+
+# open-webui models/auths.py: the Auth row read through a pydantic model (`model_validate`), compared-and-swapped by
+# `auth.id`, the model copied with `model_copy(update=…)`; each method opens its own session and commits
+_AUTHS_TABLE = (
+    "from sqlalchemy import update\n"
+    "from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine\n"
+    "from app.models import Auth, AuthModel, User\n"
+    "engine = create_async_engine('sqlite+aiosqlite:///app.db')\n"
+    "SessionLocal = async_sessionmaker(engine)\n"
+    "class AuthsTable:\n"
+    "    async def get_auth_by_id(self, user_id: str, db: AsyncSession | None = None):\n"
+    "        if db is None:\n"
+    "            async with SessionLocal() as session:\n"
+    "                return await self.get_auth_by_id(user_id, db=session)\n"
+    "        row = await db.get(Auth, user_id)\n"
+    "        return AuthModel.model_validate(row) if row else None\n"
+    "    async def update_stamp(self, auth: AuthModel, *, db: AsyncSession):\n"
+    "        result = await db.execute(update(Auth).where(Auth.id == auth.id, Auth.stamp == auth.stamp).values(stamp='new'))\n"
+    "        if result.rowcount != 1:\n"
+    "            return None\n"
+    "        return auth.model_copy(update={'stamp': 'new'})\n"
+    "    async def update_password(self, user_id, password, *, current_auth=None):\n"
+    "        async with SessionLocal() as session:\n"
+    "            auth = current_auth or await self.get_auth_by_id(user_id, db=session)\n"
+    "            if auth is None:\n"
+    "                return False\n"
+    "            await self.update_stamp(auth, db=session)\n"
+    "            await session.execute(update(Auth).where(Auth.id == user_id).values(password=password))\n"
+    "            await session.commit()\n"
+    "            return True\n"
+    "    async def update_email(self, user_id, email):\n"
+    "        async with SessionLocal() as session:\n"
+    "            row = await session.get(Auth, user_id)\n"
+    "            if row is None:\n"
+    "                return False\n"
+    "            row.email = email\n"
+    "            await session.commit()\n"
+    "            return True\n"
+    "    async def update_user_scim(self, user_id, external_id):\n"
+    "        async with SessionLocal() as session:\n"
+    "            user = await session.get(User, user_id)\n"
+    "            user.scim = external_id\n"
+    "            await session.commit()\n"
+    "Auths = AuthsTable()\n"
+)
+
+
+def _auth_row_writes(email_key: str, second: str = "update_email({key}, email)") -> dict:
+    return {  # open-webui routers/users.py update_user_by_id: password and email of the one Auth row of user_id
+        "requirements.txt": "fastapi\nsqlalchemy\npydantic\n",
+        "app/models.py": _AUTH_MODELS,
+        "app/auths.py": _AUTHS_TABLE,
+        "app/main.py": (
+            "from fastapi import FastAPI\n"
+            "from app.auths import Auths\n"
+            "api = FastAPI()\n"
+            "@api.post('/users/{user_id}/update')\n"
+            "async def update_user(user_id: str, other_id: str, password: str, email: str):\n"
+            "    await Auths.update_password(user_id, password)\n"
+            f"    await Auths.{second.format(key=email_key)}\n"
+            "    return {'ok': True}\n"
+        ),
+    }
+
+
+def _challenge_writes(saved: str) -> dict:
+    return {  # open-webui utils/mfa.py: load_challenge counts an attempt on the Auth row of the token's user and
+        # returns that row (the copy update_stamp made) in a tuple; the caller saves it again
+        "requirements.txt": "fastapi\nsqlalchemy\npydantic\n",
+        "app/models.py": _AUTH_MODELS,
+        "app/auths.py": _AUTHS_TABLE,
+        "app/mfa.py": (
+            "from app.auths import Auths, SessionLocal\n"
+            "async def get_auth(user_id):\n"
+            "    auth = await Auths.get_auth_by_id(user_id)\n"
+            "    if auth is None:\n"
+            "        raise ValueError('no auth')\n"
+            "    return auth\n"
+            "async def save(auth):\n"
+            "    async with SessionLocal() as db:\n"
+            "        updated = await Auths.update_stamp(auth, db=db)\n"
+            "        await db.commit()\n"
+            "        return updated\n"
+            "async def load_challenge(token):\n"
+            "    user_id, _, _ = token.partition('.')\n"
+            "    auth = await get_auth(user_id)\n"
+            "    updated = await save(auth)\n"
+            "    return user_id, updated\n"
+        ),
+        "app/main.py": (
+            "from fastapi import FastAPI\n"
+            "from app.mfa import get_auth, load_challenge, save\n"
+            "api = FastAPI()\n"
+            "@api.post('/mfa/confirm')\n"
+            "async def confirm(token: str, other_id: str):\n"
+            "    user_id, auth = await load_challenge(token)\n"
+            "    other = await get_auth(other_id)\n"
+            f"    await save({saved})\n"
+            "    return {'ok': True}\n"
+        ),
+    }
+
+
+@pytest.mark.parametrize("files, expected", [
+    (_auth_row_writes("user_id"), []),  # the one Auth row of user_id, reached through its pydantic model and a lookup
+    (_auth_row_writes("other_id"), [("AL305", "app/main.py", 6)]),  # two users' rows: half-written
+    # the user's Auth row, then its User row: one key, two rows (open-webui routers/scim.py:717)
+    (_auth_row_writes("user_id", "update_user_scim({key}, 'x')"), [("AL305", "app/main.py", 6)]),
+    (_challenge_writes("auth"), []),  # the row the challenge counted on, handed back in a tuple, saved again
+    (_challenge_writes("other"), [("AL305", "app/main.py", 6)]),  # another user's row
+], ids=["same-auth", "other-auth", "other-model", "same-challenge-row", "other-challenge-row"])
+def test_one_row_reached_through_models_copies_and_returned_tuples(tmp_path, files, expected):
+    assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL305"] == expected
+
+
+def _connect_writes(update: str) -> dict:
+    return {  # open-webui routers/apps.py connect_app_by_id: the app row updated by its id, the row the update answers
+        # handed to a connection object (AppConnection(app) -> self.app) that updates it again by `self.app.id` and
+        # re-reads it by that id
+        "requirements.txt": "fastapi\nsqlalchemy\npydantic\n",
+        "app/models.py": (
+            "from pydantic import BaseModel, ConfigDict\n"
+            "from sqlalchemy import Boolean, String\n"
+            "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n"
+            "class Base(DeclarativeBase):\n"
+            "    pass\n"
+            "class App(Base):\n"
+            "    __tablename__ = 'app'\n"
+            "    id: Mapped[str] = mapped_column(String, primary_key=True)\n"
+            "    is_active: Mapped[bool] = mapped_column(Boolean)\n"
+            "class AppModel(BaseModel):\n"
+            "    model_config = ConfigDict(from_attributes=True)\n"
+            "    id: str\n"
+            "    is_active: bool\n"
+        ),
+        "app/apps.py": (
+            "from sqlalchemy import select, update\n"
+            "from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine\n"
+            "from app.models import App, AppModel\n"
+            "engine = create_async_engine('sqlite+aiosqlite:///app.db')\n"
+            "SessionLocal = async_sessionmaker(engine)\n"
+            "class AppsTable:\n"
+            "    async def get_app_by_id(self, id: str, db: AsyncSession):\n"
+            "        app = await db.scalar(select(App).where(App.id == id))\n"
+            "        return AppModel.model_validate(app) if app else None\n"
+            "    async def update_app_by_id(self, id: str, data: dict, db: AsyncSession):\n"
+            "        await db.execute(update(App).where(App.id == id).values(**data))\n"
+            "        await db.commit()\n"
+            "        return await self.get_app_by_id(id, db=db)\n"
+            "Apps = AppsTable()\n"
+        ),
+        "app/connections.py": (
+            "from sqlalchemy import update\n"
+            "from app.apps import Apps, SessionLocal\n"
+            "from app.models import App\n"
+            "class AppConnection:\n"
+            "    def __init__(self, app):\n"
+            "        self.app = app\n"
+            "    async def open(self, *, enroll=False):\n"
+            "        if enroll:\n"
+            "            async with SessionLocal() as db:\n"
+            "                await db.execute(update(App).where(App.id == self.app.id).values(is_active=True))\n"
+            "                await db.commit()\n"
+            "                self.app = await Apps.get_app_by_id(self.app.id, db=db)\n"
+            "class AppConnections:\n"
+            "    async def connect(self, app):\n"
+            "        peer = AppConnection(app)\n"
+            "        await peer.open(enroll=True)\n"
+            "        return peer.app\n"
+            "connections = AppConnections()\n"
+        ),
+        "app/main.py": (
+            "from fastapi import Depends, FastAPI\n"
+            "from sqlalchemy.ext.asyncio import AsyncSession\n"
+            "from app.apps import Apps, SessionLocal\n"
+            "from app.connections import connections\n"
+            "api = FastAPI()\n"
+            "async def get_db():\n"
+            "    async with SessionLocal() as session:\n"
+            "        yield session\n"
+            "@api.post('/apps/{app_id}/connect')\n"
+            "async def connect_app(app_id: str, other_id: str, db: AsyncSession = Depends(get_db)):\n"
+            "    app = await Apps.get_app_by_id(app_id, db=db)\n"
+            f"    {update}\n"
+            "    app = await connections.connect(app)\n"
+            "    return {'ok': app.is_active}\n"
+        ),
+    }
+
+
+@pytest.mark.parametrize("files, expected", [
+    (_connect_writes("app = await Apps.update_app_by_id(app_id, {'is_active': False}, db=db)"), []),  # the app's row
+    (_connect_writes("await Apps.update_app_by_id(other_id, {'is_active': False}, db=db)"), [("AL305", "app/main.py", 12)]),
+], ids=["same-app", "other-app"])
+def test_one_row_held_in_a_field_of_the_object_built_with_it(tmp_path, files, expected):
+    assert [f for f in findings(make_repo(tmp_path, files)) if f[0] == "AL305"] == expected

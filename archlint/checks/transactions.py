@@ -37,9 +37,9 @@ from archlint.semantics import values as v
 from archlint.semantics.calls import known as call_names
 from archlint.semantics.calls import EACH_VALUE, FORWARDED_SQL, LOOKUP, OPEN_TX, SAVES_EXISTING, SWALLOW_TAG, chain_order, insert_statement
 from archlint.semantics.exception_handlers import JS_SCOPES
-from archlint.semantics.records import argument_for
 from archlint.semantics.interpreter import known as unique_names
 from archlint.semantics.routes import handler_functions
+from archlint.semantics.row_keys import saves_self, written_row
 
 
 
@@ -69,7 +69,6 @@ class Known:
     unique_fix: dict
     declare_unique: dict
     table_columns: frozenset  # SQLAlchemy Core: the attribute of a `Table` holding its columns (`users.c.email`)
-    row_keys: frozenset  # columns naming one row of any model (`pk`, the default `id` primary key)
 
 
 _TEXTS = ("shares_connection", "guidance", "unique_error", "unique_fix", "declare_unique")
@@ -82,7 +81,7 @@ def _known(table: dict) -> Known:
                  **{key: frozenset(table[key]) for key in (
                      "unit_of_work", "autocommit", "flush_writes", "not_a_write", "idempotent_writes", "chain_writes",
                      "inserts", "saves_given_rows", "filter_methods", "range_lookups", "equality_operators", "conflict_steps", "schema_stacks",
-                     "python_unique_stacks", "js_unique_stacks", "table_columns", "row_keys")})
+                     "python_unique_stacks", "js_unique_stacks", "table_columns")})
 
 
 def transaction_names(program) -> Known:
@@ -250,197 +249,14 @@ def _one_row(program, writes: list) -> bool:
             names.add(held[0])
             continue
         if SAVES_EXISTING in write.tags and type(receiver) is ir.Name and receiver.id != ir.self_name(function) \
-                and len(bound.get(receiver.id, ())) <= 1 and _saves_self(program, chain[common + 1:]):
+                and len(bound.get(receiver.id, ())) <= 1 and saves_self(program, chain[common + 1:]):
             names.add(receiver.id)
             continue
-        held = _keyed_row(program, write, chain, common)
+        held = written_row(program, write, chain, common)
         if held is None or len(bound.get(held[1], ())) > 1:
             return False
         names.add(held[1] if held[0] == "row" else held)
-    return len(names) == 1
-
-
-def _keyed_row(program, write, chain: list, common: int):
-    """The one row ``write`` stores, named in the function where the call paths part (``chain[common]``):
-    ``("row", name)`` for the row a local holds, ``("key", name)`` for the row whose key a local holds — or None.
-    The write names its row where it runs: the held row it saves (``reimport.save()``) or the key its statement
-    filters on (``update(App).where(App.id == id)``); each call up the path hands that name in as an argument
-    (``Apps.update_app_by_id(app_id, …)``; a job runner's ``job(*args)`` forwarding its caller's arguments), and a
-    local bound once to the lookup of a row by its key (``reimport = ProjectReimport.objects.get(id=reimport_id)``)
-    names that key.  Writes reaching one name store one row: a failure between them leaves that row as an earlier
-    write left it and no other row disagrees with it (label-studio data_import/api.py async_reimport, open-webui's
-    apps router)."""
-    path, span, _ = chain[-1]
-    function = _function_at(program, path, span)
-    if function is None:
-        return None
-    call = program.calls_by_span(function).get(span)
-    receiver = call.func.obj if call is not None and type(call.func) is ir.Attr else None
-    if SAVES_EXISTING in write.tags and type(receiver) is ir.Name:
-        held = _resolve(program, function, ("row", receiver.id))
-    else:
-        key = _statement_key(program, write.query, function)
-        held = _resolve(program, function, _named("key", key, program)) if key is not None else None
-    for level in range(len(chain) - 2, common - 1, -1):
-        if held is None:
-            return None
-        callee = function
-        function = _function_at(program, chain[level][0], chain[level][1])
-        call = program.calls_by_span(function).get(chain[level][1]) if function is not None else None
-        if call is None or held[1] in callee.locals:
-            return None  # a local of the callee, not handed in
-        expr = _argument(callee, call, held[1])
-        held = _resolve(program, function, _named(held[0], expr, program)) if expr is not None else None
-    return held if held is not None and type(held[1]) is str else None
-
-
-def _function_at(program, path: str, span):
-    module = program.modules.get(path)
-    return ir.innermost_function(module, span) if module is not None else None
-
-
-def _argument(callee: ir.Function, call: ir.Call, name):
-    """The expression of ``call`` that fills ``callee``'s parameter ``name`` (an ``int``: the callee's positional
-    arguments forwarded from its own ``*args`` — see :func:`_forwarded`)."""
-    if type(name) is int:
-        positional = []
-        for arg in call.args:
-            if arg.kind == "pos":
-                positional.append(arg.value)
-            elif arg.kind == "star":
-                break  # which argument fills a position after `*xs` is unknown
-        return positional[name] if name < len(positional) else None
-    bound = type(call.func) is ir.Attr and callee.kind == "method" and not callee.is_static
-    if name == ir.self_name(callee):
-        return call.func.obj if bound else None
-    found = argument_for(callee, call.args, name, bound)
-    if found is not None:
-        return call.args[found[0]].value if not found[1] else None
-    return _forwarded(callee, call, name, bound)
-
-
-def _forwarded(callee: ir.Function, call: ir.Call, name: str, bound: bool):
-    """``job(*args)`` inside ``def start_job(job, *args, …)``: the callee's positional parameter ``name`` is one of the
-    arguments the caller of ``start_job`` passed after ``job`` — its index among that call's positional arguments."""
-    params = [p for p in callee.params[1 if bound else 0:] if p.kind in ("pos", "posonly")]
-    index = next((i for i, p in enumerate(params) if p.name == name), None)
-    stars = [i for i, arg in enumerate(call.args) if arg.kind == "star"]
-    if index is None or len(stars) != 1 or type(call.args[stars[0]].value) is not ir.Name:
-        return None
-    before = [arg for arg in call.args[:stars[0]] if arg.kind == "pos"]
-    if len(before) != stars[0] or index < len(before):
-        return None
-    caller = call.args[stars[0]].value.id
-    return ("forward", caller, index - len(before))
-
-
-def _named(kind: str, expr, program):
-    """``(kind, name)`` for an argument expression: a name, a key read from a held row (``row.id`` -> the row), or
-    a parameter's forwarded position (``("forward", varargs, i)``, resolved by :func:`_resolve`)."""
-    if type(expr) is tuple:
-        return (kind, expr)
-    if type(expr) is ir.Name:
-        return (kind, expr.id)
-    keys = transaction_names(program).row_keys
-    if kind == "key" and type(expr) is ir.Attr and type(expr.obj) is ir.Name and expr.name in keys:
-        return ("row", expr.obj.id)
-    return None
-
-
-def _resolve(program, function: ir.Function, held):
-    """``held`` in ``function``'s terms: a parameter as it is (never assigned), a local bound once to another name
-    or to the lookup of a row by its key followed to that name; a forwarded ``*args`` position as the index among
-    the positional arguments of the call that ran ``function``."""
-    for _ in range(4):
-        if held is None:
-            return None
-        kind, name = held
-        if type(name) is tuple:
-            _, varargs, index = name
-            params = [p for p in function.params if p.kind in ("pos", "posonly", "vararg")]
-            star = next((i for i, p in enumerate(params) if p.kind == "vararg" and p.name == varargs), None)
-            if star is None or varargs in _assigned(program, function):
-                return None
-            if ir.self_name(function):
-                star -= 1
-            return (kind, star + index)
-        values = _assigned(program, function).get(name, [])
-        parameter = any(p.name == name for p in function.params)
-        if not values:
-            return held if parameter or name not in function.locals else None
-        if parameter or len(values) != 1 or values[0] is None:
-            return None
-        value = values[0].value if type(values[0]) is ir.Await else values[0]
-        if type(value) is ir.Name:
-            held = (kind, value.id)
-            continue
-        key = _lookup_key(program, value) if kind == "row" else None
-        return _named("key", key, program) if key is not None else held
-    return None
-
-
-def _assigned(program, function: ir.Function) -> dict:
-    """name -> the values the function's plain assignments give it (a loop target or a destructuring: None), from
-    the walk of its body the program keeps (``node_index``, ``nodes_of``)."""
-    found: dict = {}
-    for node in program.node_index(function).assigns:
-        for target in node.targets:
-            for name in ir.target_names(target):
-                found.setdefault(name, []).append(node.value if type(target) is ir.Name else None)
-    for node in program.nodes_of(function, ir.Loop):
-        if node.target is not None:
-            for name in ir.target_names(node.target):
-                found.setdefault(name, []).append(None)
-    return found
-
-
-def _lookup_key(program, value):
-    """``Model.objects.get(id=key)``: the key expression of a lookup of one row by one of its keys."""
-    if type(value) is not ir.Call or type(value.func) is not ir.Attr or value.func.name != "get" or len(value.args) != 1:
-        return None
-    arg = value.args[0]
-    return arg.value if arg.kind == "kw" and arg.name in transaction_names(program).row_keys else None
-
-
-def _statement_key(program, query, function: ir.Function):
-    """The expression a write statement's filter compares the row's key with (``update(App).where(App.id == id)``,
-    ``.filter(pk=key)``), written in ``function``; None when the statement is not known to write one keyed row."""
-    if type(query) is not v.Query or len(query.chains) != 1:
-        return None
-    model = program.schema.get(query.model)
-    keys = transaction_names(program).row_keys | {next(iter(u)) for u in (model.unique if model is not None else ()) if len(u) == 1}
-    steps = call_names(program).filter_steps
-    table = query.model.rsplit(":", 1)[-1]  # `App.id`: a key of the statement's own model, not of a joined one
-    found = []
-    for step in next(iter(query.chains)):
-        node = step.node
-        if type(node) is not ir.Call or type(node.func) is not ir.Attr or node.func.name not in steps:
-            continue
-        if not ir.span_contains(function.span, node.span):
-            return None
-        for arg in node.args:
-            expr = arg.value
-            if arg.kind == "kw" and arg.name in keys:
-                found.append(expr)
-            elif arg.kind == "pos" and type(expr) is ir.Compare and expr.op == "==" and type(expr.left) is ir.Attr \
-                    and expr.left.name in keys and type(expr.left.obj) is ir.Name and expr.left.obj.id == table:
-                found.append(expr.right)
-    return found[0] if len(found) == 1 else None
-
-
-def _saves_self(program, chain) -> bool:
-    """Each step of ``chain`` (the calls below the one made on the row, ending at the write) is a call on the
-    ``self`` of the method it is written in: the write saves the object the first call was made on."""
-    for path, span, _label in chain:
-        module = program.modules.get(path)
-        function = ir.innermost_function(module, span) if module is not None else None
-        if function is None or not ir.self_name(function):
-            return False
-        call = program.calls_by_span(function).get(span)
-        receiver = call.func.obj if call is not None and type(call.func) is ir.Attr else None
-        if type(receiver) is not ir.Name or receiver.id != ir.self_name(function):
-            return False
-    return True
+    return len(names) == 1 and len({write.model for write in writes}) == 1  # one row is a row of one model
 
 
 def _retires_found_row(program, effect) -> bool:
