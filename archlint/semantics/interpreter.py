@@ -2802,7 +2802,8 @@ class Frame(Calls):
         if node.op in ("+=", "-=") and self._numeric_constant(node.value):
             self.stale_increment(target.obj, target.name, node, pending)
         elif node.op == "=":
-            name = lost_updates.increment_of(node.value, target.name, self._numeric_constant)
+            clamps = lost_updates.known(self.program).clamp_functions
+            name = lost_updates.increment_of(node.value, target.name, self._numeric_constant, clamps)
             if name is not None and name.id == target.obj.id:
                 self.stale_increment(name, target.name, node, pending)
 
