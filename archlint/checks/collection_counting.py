@@ -12,6 +12,10 @@ row) — a question one ``COUNT``/``EXISTS`` query answers.  A collection the qu
 stays silent, as do associations that never load by themselves.
 A function that also reads the same relationship of the same object in any other way (serialises
 the tag list, iterates it) needs the rows anyway and stays silent.
+A method reading its own row's collection (``any(u.id == uid for u in self.favorited_by)``) does not know
+what the caller's query loaded: when every caller the model ran it for passes a row whose query loaded
+that collection (``selectinload(Article.favorited_by)``), the method loads nothing and stays silent
+(gthomas08/realworld-fastapi's ``Article.is_favorited_by``).
 """
 
 from __future__ import annotations
@@ -42,15 +46,30 @@ def check(ctx: CheckContext) -> Iterator[Finding]:
     program = ctx.program
     if program is None or not program.modules:
         return
+    callers: dict = {}  # (path, span) -> states of the read when a caller ran the function that makes it
+    own_reads = []
     for analysis in program.analyses():
-        if not analysis.fid or non_production(analysis.path):
-            continue
-        reads = {e.span: e.detail for e in analysis.events if e.kind == "collection-read"}
-        if reads:
-            yield from _counted(ctx, analysis, reads)
+        reads = {}
+        for event in analysis.events:
+            if event.kind != "collection-read":
+                continue
+            if _own(analysis, event):
+                reads[event.span] = event.detail
+            else:  # a callee's read, run with the caller's row (a context event)
+                callers.setdefault((event.path, event.span), set()).add(event.detail.rsplit("|", 1)[-1])
+        if reads and analysis.fid and not non_production(analysis.path):
+            own_reads.append((analysis, reads))
+    for analysis, reads in own_reads:
+        yield from _counted(ctx, analysis, reads, callers)
 
 
-def _counted(ctx: CheckContext, analysis, reads: dict) -> Iterator[Finding]:
+def _own(analysis, event) -> bool:
+    """The read is in the analysed function's own body (not a callee's, reported to it as a context event)."""
+    span = analysis.function.span
+    return event.path == analysis.path and span.line <= event.span.line <= span.end_line
+
+
+def _counted(ctx: CheckContext, analysis, reads: dict, callers: dict) -> Iterator[Finding]:
     uses: dict = {}  # (object text, relation) -> [(span, how)]
     consumed: set = set()
     for node in ir.iter_nodes(analysis.function.body):
@@ -69,8 +88,12 @@ def _counted(ctx: CheckContext, analysis, reads: dict) -> Iterator[Finding]:
             continue
         span, attr, how = found[0]
         model, _relation, state = reads[attr.span].split("|")
-        if state in ("loaded", "none", "") or state in support_names(ctx.program).eager_strategies:
+        if state in ("loaded", "read", "none", "") or state in support_names(ctx.program).eager_strategies:
             continue  # the query chose to load it (selectinload, include): counting what is loaded costs no query
+        seen = callers.get((analysis.path, attr.span))
+        if seen and all(s in ("loaded", "none", "") or s in support_names(ctx.program).eager_strategies for s in seen):
+            continue  # every caller's query loaded it: the method's read costs no query either
+            # ("read": loaded only by the caller's own earlier lazy read — reported there, and here once that is fixed)
         stack = _stack(ctx, model)
         what = " and ".join(sorted({h for _s, _a, h in found}))
         subject = f"`{render(attr)}`"

@@ -1137,7 +1137,7 @@ class Calls:
                 result = v.tag(result, lost_updates.LOCKED)  # the rows it returns stay locked until commit
             if func.name in locking.write_methods or func.name == "set" and type(v.strip(receiver)) is v.Query:  # Drizzle update().set()
                 # (also while running for a caller: a repository given the row the service read — a context event)
-                for column, name, value in lost_updates.written_increments(node):
+                for column, name, value in lost_updates.written_increments(node, locking.clamp_functions):
                     if not lost_updates.compare_and_set(node, column, locking):
                         self.stale_increment(name, column, value)
                 for column, name in lost_updates.written_names(node):

@@ -53,7 +53,10 @@ def render_short(node) -> str:
 # in a service given the user, `target.addFollowing(u)`, a related manager iterated, `article.count += 1;
 # article.save()` in a repository given the row the service read): they hold for the
 # model whatever path brought the row, so a summary carries them to the caller's analysis.
-CONTEXT_EVENTS = frozenset({"instance-as-key", "missing-mixin", "manager-iterated", "lost-update", "body-write"})
+# (``collection-read``: what a method's ``self.favorited_by`` is when a caller runs it — the caller's query may have
+# loaded it; AL232 judges the method's own reading by these)
+CONTEXT_EVENTS = frozenset({"instance-as-key", "missing-mixin", "manager-iterated", "lost-update", "body-write",
+                            "collection-read"})
 AWAITABLE = "awaitable-attrs"  # a SQLAlchemy row read through ``row.awaitable_attrs``
 SPREAD = "..."  # the key under which an object literal keeps a spread of request data
 # where a framework context slot lives, by the request part it is written through (the model's own part and
@@ -2802,7 +2805,8 @@ class Frame(Calls):
         if node.op in ("+=", "-=") and self._numeric_constant(node.value):
             self.stale_increment(target.obj, target.name, node, pending)
         elif node.op == "=":
-            name = lost_updates.increment_of(node.value, target.name, self._numeric_constant)
+            clamps = lost_updates.known(self.program).clamp_functions
+            name = lost_updates.increment_of(node.value, target.name, self._numeric_constant, clamps)
             if name is not None and name.id == target.obj.id:
                 self.stale_increment(name, target.name, node, pending)
 
@@ -3917,7 +3921,7 @@ class Frame(Calls):
         SQLAlchemy in the identity map): reading it again issues no second query."""
         bare = v.strip(value)
         if relation not in bare.loaded and self.program.schema.relation(bare.model, relation) is not None:
-            self.env[name] = v.tag(bare._replace(loaded=bare.loaded | {relation}), v.tags_of(value))
+            self.env[name] = v.tag(bare._replace(loaded=bare.loaded | {relation, v.READ_LOADED + relation}), v.tags_of(value))
 
     def _in_param_loader(self) -> bool:
         """This frame runs a ``router.param`` loader, or a callback written inside one (``User.findOne(…)
@@ -4011,7 +4015,8 @@ class Frame(Calls):
         strategies = support_names(self.program)
         if relation.collection and relation.strategy not in strategies.no_query_strategies and type(node) is ir.Attr and not raising:
             # a collection materialised in memory (what counting it in code reads: AL232)
-            self.event("collection-read", node, f"{row.model}|{name}|{'loaded' if loaded else relation.strategy}")
+            state = ("read" if v.READ_LOADED + name in row.loaded else "loaded") if loaded else relation.strategy
+            self.event("collection-read", node, f"{row.model}|{name}|{state}")
         if raising:  # lazy="raise" / raiseload(): InvalidRequestError instead of a query (AL235)
             self.effect("lazy", stack, row.model, name, node, effect_tags | {v.RAISE_LOAD_TAG}, detail=name)
         elif not loaded and relation.strategy not in ("none",) and relation.strategy not in strategies.eager_strategies \

@@ -32,6 +32,7 @@ class Known(NamedTuple):
     write_methods: frozenset  # calls that write a row's values
     lock_methods: frozenset  # reads that lock the rows they return
     version_columns: frozenset  # columns whose condition makes an update a compare-and-set
+    clamp_functions: frozenset  # `max(0, row.count - 1)`: a bound around an increment keeps it one
 
 
 def _known(table: dict) -> Known:
@@ -42,11 +43,13 @@ def known(program) -> Known:
     return program.library.view("lost_updates", _known)
 
 
-def increment_of(node, column: str, numeric=None) -> ir.Name | None:
+def increment_of(node, column: str, numeric=None, clamps: frozenset = frozenset()) -> ir.Name | None:
     """``row.column + n`` / ``n + row.column`` / ``row.column - n`` with a numeric constant ``n``:
     the name holding the row, else ``None``.  ``numeric(expr)``, when given, says whether another
     expression is a numeric constant where it runs — ``delta`` in ``bump(article, delta)`` that every
-    caller passes ``1`` or ``-1``."""
+    caller passes ``1`` or ``-1``.  ``clamps``: bound functions (``max``, ``Math.max``) whose call
+    around the increment (``max(0, row.count - 1)``) still computes it from the value read."""
+    node = unclamped(node, clamps, numeric)
     if type(node) is not ir.BinOp or node.op not in ("+", "-"):
         return None
     for attribute, other in ((node.left, node.right), (node.right, node.left) if node.op == "+" else (None, None)):
@@ -54,6 +57,21 @@ def increment_of(node, column: str, numeric=None) -> ir.Name | None:
                 and (is_number(other) or (numeric is not None and other is not None and numeric(other)))):
             return attribute.obj
     return None
+
+
+def unclamped(node, clamps: frozenset, numeric=None):
+    """The bounded expression of ``max(0, expr)`` / ``min(expr, 100)`` (a call of a ``clamps`` function with
+    one numeric constant and one other positional argument), else ``node``: an unlike-that never goes below
+    zero is still the value read minus one, so two concurrent unlikes still lose one."""
+    if type(node) is not ir.Call or len(node.args) != 2 or not clamps or ir.dotted(node.func) not in clamps:
+        return node
+    if any(arg.kind != "pos" for arg in node.args):
+        return node
+    first, second = node.args[0].value, node.args[1].value
+    for bound, value in ((first, second), (second, first)):
+        if is_number(bound) or (numeric is not None and numeric(bound)):
+            return value
+    return node
 
 
 def is_number(node) -> bool:
@@ -89,19 +107,19 @@ def written_names(call: ir.Call) -> list[tuple[str, ir.Name]]:
     return found
 
 
-def written_increments(call: ir.Call) -> list[tuple[str, ir.Name, ir.Expr]]:
+def written_increments(call: ir.Call, clamps: frozenset = frozenset()) -> list[tuple[str, ir.Name, ir.Expr]]:
     """(column, row name, value) of each written value of ``call`` that increments the column it
     is written to: keyword arguments (``update(count=a.count + 1)``) and object literals, one level
     into ``data``/``$set`` (``update({ where, data: { count: a.count + 1 } })``)."""
     found = []
     for arg in call.args:
         if arg.kind == "kw" and arg.name:
-            name = increment_of(arg.value, arg.name)
+            name = increment_of(arg.value, arg.name, clamps=clamps)
             if name is not None:
                 found.append((arg.name, name, arg.value))
         elif type(arg.value) is ir.Obj:
             for column, value in _entries(arg.value):
-                name = increment_of(value, column)
+                name = increment_of(value, column, clamps=clamps)
                 if name is not None:
                     found.append((column, name, value))
     return found

@@ -419,6 +419,9 @@ RAISE_LOAD_TAG = "raise-load"  # on a lazy effect of a relation that raises inst
 PREFETCH_TAG = "prefetch:"  # prefetch:<path>: a Django Prefetch(…) object, with the relation path it loads
 REQUERY_TAG = "requery:"  # requery:<method>: a related manager's query that runs even when the relation was prefetched (taggit's names())
 KEYED_MIXIN_TAG = "keyed-mixin"  # on a lazy effect of an association mixin keyed by the row on another receiver (viewer.hasFollow(row.id))
+# in Row.loaded beside "rel": rel is loaded because this request already read it (a lazy load), not by the query's
+# options — a method the row is then passed to reads it for free, but only thanks to that earlier load (AL232)
+READ_LOADED = "~"
 RAISE_LOADER = "!raise:"  # in Row.loaded: raiseload(Model.rel) ("!raise:rel") / raiseload("*") ("!raise:*"); "!raise-sql:" for sql_only
 RAISE_SQL_LOADER = "!raise-sql:"
 # On an AsyncSession (or its factory) whose commit expires every object it holds (``expire_on_commit`` left at
