@@ -953,6 +953,7 @@ class Known(NamedTuple):
     import_string: frozenset  # Django's import_string: the object a constant dotted path names
     paginators: frozenset  # Django's Paginator: `Paginator(qs, n)` pages qs's rows
     page_methods: frozenset  # `paginator.page(n)` / `get_page(n)`: one page of those rows
+    page_functions: frozenset  # library helpers returning a Page of their first argument
     body_parsers: frozenset  # json.loads / JSON.parse: a raw request body, parsed (still the client's keys)
     transaction_methods: frozenset  # begin / atomic / transaction: called on a DB handle, opens a transaction
     transaction_functions: frozenset  # Tortoise in_transaction() / atomic(): a module function opening one
@@ -3952,6 +3953,9 @@ class Calls:
             stack = target.stack if type(target) in (v.ModelClass, v.Query) else "django"
             self.effect("read", stack, model, short, node, arg_tags)
             return v.Row(stack, model, getattr(target, "loaded", frozenset()))
+        if name in names.page_functions and args and args[0][0] == "pos":  # paginate(qs, page): a Page of qs
+            rows = args[0][2]
+            return v.Record((("object_list", rows), (v.ITERATES, rows)))
         if name in names.paginators:  # Paginator(qs, per_page): holds qs until a page of it is asked for
             rows = next((a[2] for a in args if a[0] == "pos" or a[1] == "object_list"), None)
             return v.Record(((PAGINATES, rows), ("object_list", rows))) if rows is not None else v.UNKNOWN
