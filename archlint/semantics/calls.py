@@ -951,6 +951,9 @@ class Known(NamedTuple):
     requires_unique: frozenset  # SQLAlchemy Result methods needing `.unique()` after a joined collection load
     get_or_404: frozenset  # get_object_or_404 / db.get_or_404: one row of the model given, never None
     import_string: frozenset  # Django's import_string: the object a constant dotted path names
+    paginators: frozenset  # Django's Paginator: `Paginator(qs, n)` pages qs's rows
+    page_methods: frozenset  # `paginator.page(n)` / `get_page(n)`: one page of those rows
+    page_functions: frozenset  # library helpers returning a Page of their first argument
     body_parsers: frozenset  # json.loads / JSON.parse: a raw request body, parsed (still the client's keys)
     transaction_methods: frozenset  # begin / atomic / transaction: called on a DB handle, opens a transaction
     transaction_functions: frozenset  # Tortoise in_transaction() / atomic(): a module function opening one
@@ -986,6 +989,7 @@ def known(program) -> Known:
 
 
 ITERATED = "\0iterated"  # the key under which the iterator `__values(xs)` holds xs (no source key has a NUL)
+PAGINATES = "\0paginates"  # the key under which a Django `Paginator(qs, n)` Record holds qs
 
 # builtins that call a function once per element of an iterable (a key, a mapper, a predicate)
 _BUILTIN_CALLBACKS = frozenset({"builtins.sorted", "builtins.map", "builtins.filter", "builtins.max", "builtins.min"})
@@ -1739,6 +1743,10 @@ class Calls:
                     # default, not an unknown that would hide the body's own `article` in the join
                     return args[1][2] if len(args) > 1 and args[1][0] == "pos" else v.Const(None)
             return v.tag(v.UNKNOWN, tags)  # a missing key: the literal may have had computed keys or spreads
+        if kind is v.Record and bare.get(PAGINATES) is not None and method in known(self.program).page_methods:
+            # paginator.get_page(n): a Page — iterating it, or its object_list, runs over a slice of the rows
+            rows = bare.get(PAGINATES)
+            return v.tag(v.Record((("object_list", rows), ("paginator", bare), (v.ITERATES, rows))), tags)
         if kind is v.Record and method in ("items", "keys") and not args and bare.get(method) is None and self.python:
             spread = bare.get("...")
             if spread is not None and whole_body(spread):  # `def update(self, **kwargs)` given `**body`: the client's keys
@@ -3945,6 +3953,12 @@ class Calls:
             stack = target.stack if type(target) in (v.ModelClass, v.Query) else "django"
             self.effect("read", stack, model, short, node, arg_tags)
             return v.Row(stack, model, getattr(target, "loaded", frozenset()))
+        if name in names.page_functions and args and args[0][0] == "pos":  # paginate(qs, page): a Page of qs
+            rows = args[0][2]
+            return v.Record((("object_list", rows), (v.ITERATES, rows)))
+        if name in names.paginators:  # Paginator(qs, per_page): holds qs until a page of it is asked for
+            rows = next((a[2] for a in args if a[0] == "pos" or a[1] == "object_list"), None)
+            return v.Record(((PAGINATES, rows), ("object_list", rows))) if rows is not None else v.UNKNOWN
         if name == "functools.partial" and args and type(v.strip(args[0][2])) is v.Function:
             # `map(partial(self._present, viewer), rows)`: the function with its first parameters fixed, as
             # JS's `fn.bind(this, viewer)`, and its keywords (`partial(serialize, many=True)`) fixed by name;

@@ -1573,6 +1573,23 @@ class Frame(Calls):
             return v.truth(value)
         return None
 
+    def _instance_narrowing(self, name: str, types) -> dict:
+        """``isinstance(orga, Organizer)`` held: ``orga`` is a row of that model (pretix's multidomain
+        middleware: ``request.organizer = orga if isinstance(orga, Organizer) else Organizer.objects.get(…)``
+        with ``orga`` read from a cache). Without it the unknown alternative hid every per-row read of
+        what views reach through ``request.organizer``."""
+        cls = v.strip(self.eval_cached(types))
+        model = self.program.model_of_class(cls.path, cls.cid) if type(cls) is v.ClassValue \
+            else cls.model if type(cls) is v.ModelClass else ""
+        if not model:
+            return {}
+        current = self.env[name]
+        row = v.strip(current)
+        if type(row) is v.Row:  # already a row (of that model or a subclass): only no longer None
+            return {name: non_null(current)}
+        stack = self.program.schema.models[model].stack
+        return {name: v.tag(v.Row(stack, model, frozenset()), v.tags_of(current))}
+
     def _given(self, test) -> bool:
         """``param`` is an optional parameter (a falsy default) the caller gave a value taken as given, still
         bound to it: ``if function is None: function = Functions.get(id)`` / ``if not function:`` is the
@@ -1812,6 +1829,9 @@ class Frame(Calls):
         if kind is ir.Call and truthy and self.python and not test.args and type(test.func) is ir.Attr \
                 and type(test.func.obj) is ir.Name and test.func.name in _form_validations(self.program):
             return self._validated_form(test.func.obj.id)  # if form.validate_on_submit(): its validators' lookups found rows
+        if kind is ir.Call and truthy and self.python and type(test.func) is ir.Name and test.func.id == "isinstance" \
+                and len(test.args) == 2 and type(test.arg(0)) is ir.Name and test.arg(0).id in self.env:
+            return self._instance_narrowing(test.arg(0).id, test.arg(1))
         if kind is ir.Call:
             return self._membership_narrowing(test.args[0].value if len(test.args) == 1 else None, test.func, truthy, "includes")
         if not self.python and kind is ir.Attr and test.name in _row_counts(self.program):
