@@ -967,8 +967,8 @@ class Program:
                 name = self.static_name(path, decorator.func if type(decorator) is ir.Call else decorator)
                 if name in ("typeorm:Entity", "typeorm:ViewEntity") or name.endswith(":Entity") and "typeorm" in name:
                     stack = "typeorm"
-                elif name.startswith("@mikro-orm/") and name.endswith(":Entity"):  # @mikro-orm/core or a driver package
-                    stack = "mikro-orm"
+                elif name.endswith(":Entity") and name[:-len(":Entity")] in self.library.modules_of_orm.get("mikro-orm", ()):
+                    stack = "mikro-orm"  # @mikro-orm/core, a driver package, or the pre-v4 `mikro-orm` (orms.toml)
             for base in self.bases(path, cid) if not stack else ():
                 stack = self._stack_of_base(base)
                 if stack:
