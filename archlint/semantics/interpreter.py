@@ -4276,6 +4276,12 @@ class Frame(Calls):
                 self.program.deep_derefs.setdefault((self.path, span), deref)
         if type(node) is ir.Name and node.id in self.env:
             self.env[node.id] = non_null(self.env[node.id])
+        elif not self.python and type(node) is ir.Call and len(node.args) == 1 and type(node.args[0].value) is ir.Name \
+                and node.args[0].value.id in self.env and v.strip(self.env[node.args[0].value.id]) == v.strip(value):
+            # `wrap(article).assign(data)` (MikroORM): the call handed back the row it was given, so past this
+            # read the row is there too — `article.toJSON()` after it is the same lookup, judged once
+            name = node.args[0].value.id
+            self.env[name] = non_null(self.env[name])
 
     def await_value(self, value, node):
         bare = v.strip(value)
