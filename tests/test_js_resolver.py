@@ -106,6 +106,26 @@ def test_module_alias_entries_of_the_package_json() -> None:
     assert r.resolve("src/main.js", "@model/Missing") == ("unresolved", "@model/Missing")
 
 
+def test_node_path_of_the_package_scripts() -> None:
+    """``cross-env NODE_PATH=src node …`` (gothinkster's koa-knex-realworld-example): ``require("lib/utils")``
+    is ``src/lib/utils.js``; a declared dependency stays the package even when ``src/config`` exists (Node
+    reads node_modules before NODE_PATH), and so does a name with no project file."""
+    (package, _deps) = read_package_json("package.json", """{
+      "scripts": {"start": "cross-env NODE_PATH=src node src/bin/server", "x": "NODE_PATH=/abs:../up node a"},
+      "dependencies": {"config": "3", "koa": "2", "@koa/router": "12"}
+    }""")
+    assert package.node_path == ("src",)
+    files = {"src/bin/server.js", "src/lib/utils.js", "src/controllers/index.js", "src/config/index.js"}
+    r = resolver(files, packages=[package])
+    assert r.resolve("src/bin/server.js", "lib/utils") == ("internal", "src/lib/utils.js")
+    assert r.resolve("src/lib/utils.js", "controllers") == ("internal", "src/controllers/index.js")
+    assert r.resolve("src/lib/utils.js", "config") == ("external", "config")
+    assert r.resolve("src/lib/utils.js", "lodash") == ("external", "lodash")
+    assert r.resolve("src/lib/utils.js", "fs") == ("external", "node:fs")
+    (plain, _deps) = read_package_json("package.json", '{"scripts": {"start": "node src/index.js"}}')
+    assert plain.node_path == () and plain.declared == ()
+
+
 def test_workspace_package_resolves_into_the_project() -> None:
     packages = [PackageJson("packages/db", "@acme/db", (), "src/index.ts")]
     files = {"apps/api/main.ts", "packages/db/src/index.ts", "packages/db/src/schema.ts"}

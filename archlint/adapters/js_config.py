@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import json
 import re
-from posixpath import dirname
+from dataclasses import replace
+from posixpath import dirname, normpath
 
 from archlint.domain.manifest import Dependency, PackageJson, TsConfig
 
@@ -70,7 +71,31 @@ def read_package_json(path_rel: str, text: str) -> tuple[PackageJson, list[Depen
         workspaces=_workspaces(data.get("workspaces")),
         aliases=_module_aliases(data.get("_moduleAliases")),
     )
-    return package, _dependencies(path_rel, text, data)
+    dependencies = _dependencies(path_rel, text, data)
+    node_path = _node_path(data.get("scripts"))
+    if node_path:
+        package = replace(package, node_path=node_path, declared=tuple(sorted({d.name for d in dependencies})))
+    return package, dependencies
+
+
+# `NODE_PATH=src node …` / `cross-env NODE_PATH=./src nodemon …` in a script: Node looks bare specifiers up there
+_NODE_PATH = re.compile(r"(?:^|[\s;&])NODE_PATH=(['\"]?)([^\s'\";&]+)\1")
+
+
+def _node_path(scripts: object) -> tuple[str, ...]:
+    """The project folders ``NODE_PATH`` names in the ``scripts`` commands (``require("lib/utils")`` from
+    ``src/lib/utils.js`` under ``NODE_PATH=src``), first seen first; folders outside the package, absolute
+    or variable ones are left out."""
+    if not isinstance(scripts, dict):
+        return ()
+    found: list[str] = []
+    for command in scripts.values():
+        for match in _NODE_PATH.finditer(command if isinstance(command, str) else ""):
+            for folder in match.group(2).split(":"):
+                folder = normpath(folder) if folder else ""
+                if folder and not folder.startswith(("/", "..", "$", "%", "~")) and folder not in found:
+                    found.append(folder)
+    return tuple(found)
 
 
 def _workspaces(raw: object) -> tuple[str, ...]:

@@ -59,6 +59,10 @@ class PackageJson:
     module_type: str = ""  # "module" | "commonjs" | ""
     workspaces: tuple[str, ...] = ()  # npm/yarn ``workspaces`` globs ("packages/*"), relative to ``directory``
     aliases: tuple[tuple[str, str], ...] = ()  # module-alias ``_moduleAliases``: "@model" -> "./src/model"
+    # ``NODE_PATH=src`` in a ``scripts`` command: folders bare specifiers are looked up in ("src"), relative to
+    # ``directory``, with the declared dependencies (which node_modules answers first) — both empty without one
+    node_path: tuple[str, ...] = ()
+    declared: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)

@@ -3864,7 +3864,8 @@ class Calls:
             for _kind, _name, value, _node in args[1:]:
                 self.spread_into(items, value)
             return v.tag(v.Record(tuple(items.items())), all_tags(value for _kind, _name, value, _node in args))
-        if name.startswith("@mikro-orm/") and name.endswith(":wrap") and args and type(v.strip(args[0][2])) is v.Row:
+        if name.endswith(":wrap") and name[:-len(":wrap")] in self.program.library.modules_of_orm.get("mikro-orm", ()) \
+                and args and type(v.strip(args[0][2])) is v.Row:
             # MikroORM `wrap(article.author)`: the entity's helper; `.init()` on it loads the reference
             return v.tag(args[0][2], frozenset({MIKRO_WRAPPED}))
         if passes_through(self.program, name) and args and type(v.strip(args[0][2])) is v.Function:

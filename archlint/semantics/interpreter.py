@@ -3130,7 +3130,8 @@ class Frame(Calls):
                 if scope:  # req.db = db in a middleware, ctx.state.db = db, app.context.db = db, Starlette request.state.db = db
                     # (a router.param loader's row is stored as it is: its own null check decides)
                     loader = self._in_param_loader()
-                    self.program.write_context(receiver.framework, scope, target.name, value, checked=not loader)
+                    if not (loader and self._loader_callback_alone() and type(v.strip(value)) is v.Unknown):
+                        self.program.write_context(receiver.framework, scope, target.name, value, checked=not loader)
                 key = self._request_slot(obj, target.name)
                 if key:  # req.loggedUser = await User.findOne(…): later reads in this frame see the row
                     self.env[key] = value
@@ -3943,6 +3944,13 @@ class Frame(Calls):
         if relation not in bare.loaded and self.program.schema.relation(bare.model, relation) is not None:
             self.env[name] = v.tag(bare._replace(loaded=bare.loaded | {relation, v.READ_LOADED + relation}), v.tags_of(value))
 
+    def _loader_callback_alone(self) -> bool:
+        """This frame is a callback written inside a ``router.param`` loader (``Article.findOne(…).then((article)
+        => { req.article = article; … })``) analysed on its own, its parameters unknown: the loader's own run
+        calls it with the row, and the unknown this run stores would join that row into an unknown slot, so a
+        handler in another module, analysed after both, would read no row from ``req.article``."""
+        return len(self.program.stack) == 1 and (self.path, self.function.fid) not in self.program.param_loaders
+
     def _in_param_loader(self) -> bool:
         """This frame runs a ``router.param`` loader, or a callback written inside one (``User.findOne(…)
         .then((user) => { req.profile = user; … })``: the promise callback stores the loader's row)."""
@@ -4293,6 +4301,12 @@ class Frame(Calls):
                 self.program.deep_derefs.setdefault((self.path, span), deref)
         if type(node) is ir.Name and node.id in self.env:
             self.env[node.id] = non_null(self.env[node.id])
+        elif not self.python and type(node) is ir.Call and len(node.args) == 1 and type(node.args[0].value) is ir.Name \
+                and node.args[0].value.id in self.env and v.strip(self.env[node.args[0].value.id]) == v.strip(value):
+            # `wrap(article).assign(data)` (MikroORM): the call handed back the row it was given, so past this
+            # read the row is there too — `article.toJSON()` after it is the same lookup, judged once
+            name = node.args[0].value.id
+            self.env[name] = non_null(self.env[name])
 
     def await_value(self, value, node):
         bare = v.strip(value)

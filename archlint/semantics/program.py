@@ -967,8 +967,8 @@ class Program:
                 name = self.static_name(path, decorator.func if type(decorator) is ir.Call else decorator)
                 if name in ("typeorm:Entity", "typeorm:ViewEntity") or name.endswith(":Entity") and "typeorm" in name:
                     stack = "typeorm"
-                elif name.startswith("@mikro-orm/") and name.endswith(":Entity"):  # @mikro-orm/core or a driver package
-                    stack = "mikro-orm"
+                elif name.endswith(":Entity") and name[:-len(":Entity")] in self.library.modules_of_orm.get("mikro-orm", ()):
+                    stack = "mikro-orm"  # @mikro-orm/core, a driver package, or the pre-v4 `mikro-orm` (orms.toml)
             for base in self.bases(path, cid) if not stack else ():
                 stack = self._stack_of_base(base)
                 if stack:
@@ -2676,7 +2676,8 @@ class Program:
             fastify = any(target.split(":", 1)[0] in known(self).fastify_modules for _name, target in module.bindings)
             for function in module.functions[1:]:
                 first = function.params[0].name if function.params else ""
-                arguments = self.handler_arguments(path, function) if first and _writes_context(function, first, known(self).context_calls) else ()
+                arguments = self.handler_arguments(path, function) \
+                    if first and _writes_context_nested(module, function, first, known(self).context_calls) else ()
                 if not arguments and first and fastify and _decorates(function, first):
                     # a plugin nothing in the project registers (fastify-cli loads app.js; @fastify/autoload its folders)
                     arguments = (v.App("fastify", f"{path}:{function.span.line}:{function.span.column}"),)
@@ -3167,6 +3168,23 @@ def _writes_context(function: ir.Function, first: str, context_calls: frozenset)
         elif type(node) is ir.Call and node.method in context_calls and type(node.func) is ir.Attr \
                 and type(node.func.obj) is ir.Name and node.func.obj.id == first and len(node.args) == 2 \
                 and type(node.arg(0)) is ir.Const and isinstance(node.arg(0).value, str):
+            return True
+    return False
+
+
+def _writes_context_nested(module, function: ir.Function, first: str, context_calls: frozenset) -> bool:
+    """:func:`_writes_context` in the function or in a callback written inside it that still sees ``first``:
+    a ``router.param`` loader or a middleware storing the row from its promise's callback
+    (``Article.findOne({ slug }).then((article) => { req.article = article; next() })``) runs early too, so a
+    handler in a module analysed before it reads the row."""
+    if _writes_context(function, first, context_calls):
+        return True
+    parents = {function.fid}
+    for inner in module.functions[function.fid + 1:]:
+        if inner.parent not in parents or any(p.name == first for p in inner.params):
+            continue
+        parents.add(inner.fid)
+        if _writes_context(inner, first, context_calls):
             return True
     return False
 

@@ -9,6 +9,8 @@ Mirrors what Node and the TypeScript compiler would do, without touching ``node_
   importer;
 * ``paths`` (longest matching pattern first) and ``baseUrl`` of the nearest tsconfig/jsconfig;
 * module-alias's ``_moduleAliases`` of the nearest ``package.json`` (``@model/User``);
+* ``NODE_PATH=src`` in that ``package.json``'s scripts: a bare specifier naming no declared dependency
+  is looked up under those folders (``require("lib/utils")`` -> ``src/lib/utils.js``);
 * workspace packages: a bare specifier naming a ``package.json`` of the project resolves into
   that package (monorepos import their own packages by name);
 * Node core modules, always reported as ``node:<name>`` (``fs`` and ``node:fs`` are one module);
@@ -94,6 +96,9 @@ class JsResolver:
             return aliased
         if specifier.split("/", 1)[0] in NODE_CORE_MODULES:
             return EXTERNAL, "node:" + specifier
+        found = self._node_path(directory, ts_first, specifier)
+        if found is not None:
+            return INTERNAL, found
         if not _PACKAGE.match(specifier):
             return UNRESOLVED, specifier
         return self._bare(ts_first, specifier)
@@ -183,6 +188,22 @@ class JsResolver:
                 return self._internal(self._probe(join(package.directory, target) + rest, ts_first), specifier)
             joined = target + rest
             return self._bare(ts_first, joined) if _PACKAGE.match(joined) else (UNRESOLVED, specifier)
+        return None
+
+    def _node_path(self, directory: str, ts_first: bool, specifier: str) -> str | None:
+        """``NODE_PATH=src`` in the nearest package.json's scripts: a bare specifier that names no declared
+        dependency (node_modules answers those first) is the project file under that folder
+        (``require("lib/utils")`` -> ``src/lib/utils.js``), else ``None``."""
+        package = _nearest(self.packages, directory)
+        if package is None or not package.node_path:
+            return None
+        parts = specifier.split("/")
+        if "/".join(parts[:2] if specifier.startswith("@") else parts[:1]) in package.declared:
+            return None
+        for folder in package.node_path:
+            found = self._probe(join(package.directory, folder, specifier), ts_first)
+            if found is not None:
+                return found
         return None
 
     def _bare(self, ts_first: bool, specifier: str) -> Resolution:
