@@ -592,8 +592,10 @@ class _Lifter(b.Lifter):
             if self.values:
                 for value_name in self.values:
                     column = self.lookup_column(value_name, step, record=False)
-                    if column is not None:
-                        b.add_group(tree, column, step.where)
+                    # a field the catalog cannot name (pretix's I18nCharField `name`): Django still groups by it
+                    b.add_group(tree, column if column is not None else b.unknown_group(), step.where)
+                    if column is None:
+                        self.exact = False
             elif tree.args.get("group") is None:
                 b.add_group(tree, b.column(self.table.primary_key, self.table.name), step.where)
 
