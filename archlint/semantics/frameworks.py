@@ -203,8 +203,22 @@ def instantiate_hook(frame, node, cls: v.ClassValue, args):
         label = f"{frame.program.cls(cls.path, cls.cid).name}(data=rows, many=True)"
     if rows is None:
         return None
-    serialize_many(frame, node, cls, rows, label)
+    serialize_many(frame, node, cls, _listed(frame, node, rows), label)
     return v.Instance(cls.path, cls.cid)
+
+
+def _listed(frame, node, rows):
+    """What a DRF ListSerializer iterates: ``.all()`` of a Django manager it is given (``TaskSerializer(task.drafts,
+    many=True)``, label-studio's drafts serializers) — a queryset of the relation, not a manager iterated (AL224)."""
+    held = v.strip(rows)
+    if type(held) is v.Union:
+        listed = None
+        for option in held.options:
+            listed = v.join(listed, _listed(frame, node, option))
+        return v.tag(listed, v.tags_of(rows))
+    if type(held) is v.Db and held.stack == "django" and held.kind in ("manager", "prefetched"):
+        return frame.db_method(node, held, v.tags_of(rows), "all", [])
+    return rows
 
 
 def save_hook(frame, node, instance, method: str):
