@@ -3,7 +3,8 @@
 Found on pretix (``presale/views/event.py``: ``subevents.order_by().values_list('name', flat=True)
 .annotate(c=Count('*'))``, where ``name`` is an ``I18nCharField``): the lifter could not name that column, dropped
 it from the GROUP BY and the projection, and read the query as ``*`` beside an aggregate with no GROUP BY — a false
-AL415.  A field the catalog cannot name still groups; a grouped query of a known field still lifts exactly."""
+AL415.  A field the catalog cannot name still groups; a grouped query of a known field still lifts exactly.  The
+same query's ``order_by()[:250]`` is a sample of any 250 names, ordered by nobody on purpose: no AL409."""
 
 from __future__ import annotations
 
@@ -50,6 +51,17 @@ FILES = {
         def page(request):
             rows = Date.objects.values("label").annotate(c=Count("*"))[:20]
             return JsonResponse({"rows": list(rows)})
+
+
+        def sample(request):
+            # ordering dropped on purpose: any 20 labels will do
+            labels = set(Date.objects.order_by().values_list("label", flat=True)[:20])
+            return JsonResponse({"varied": len(labels) > 1})
+
+
+        def second_page(request):
+            rows = Date.objects.order_by().values_list("label", flat=True)[20:40]
+            return JsonResponse({"rows": list(rows)})
     """,
 }
 
@@ -57,5 +69,6 @@ FILES = {
 def test_values_of_a_field_the_catalog_cannot_name_still_group(tmp_path):
     root = make_repo(tmp_path, FILES)
     got = [f for f in findings(root) if f[0] in ("AL408", "AL409", "AL415")]
-    # the unreadable field groups (no AL415); the known one still lifts: its unordered page is AL409
-    assert got == [("AL409", "shop/views.py", 14)]
+    # the unreadable field groups (no AL415); the known one still lifts: its unordered page is AL409.  A bare
+    # `order_by()` drops the ordering on purpose: a LIMIT over it is a sample, but an OFFSET still pages (AL409)
+    assert got == [("AL409", "shop/views.py", 14), ("AL409", "shop/views.py", 25)]

@@ -39,6 +39,9 @@ FAN_OUT = "archlint_fan_out"  # on a Join: True one-to-many, False many-to-one
 RELATION = "archlint_relation"  # on a Join: the relation (attribute) name it follows
 RAW = "archlint_raw"  # the node came from a raw SQL fragment (checked as SQL text already)
 UNKNOWN_GROUP = "__group__"  # a GROUP BY item archlint cannot read (see unknown_group)
+# meta flag of a SELECT whose ordering the code cleared on purpose (Django's bare `order_by()`): a LIMIT over it
+# takes any n rows by design, not a page
+UNORDERED = "archlint_unordered"
 
 
 class Hole(NamedTuple):

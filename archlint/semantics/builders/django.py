@@ -298,6 +298,7 @@ class _Lifter(b.Lifter):
         elif method == "order_by":
             tree.set("order", None)
             self.ordered = True
+            tree.meta[b.UNORDERED] = not step.positional  # `order_by()`: the default ordering dropped on purpose
             for node, value in step.positional:
                 text = b.string_of(value, node)
                 if text is None:
