@@ -1829,7 +1829,7 @@ class Frame(Calls):
         if kind is ir.Call and truthy and self.python and not test.args and type(test.func) is ir.Attr \
                 and type(test.func.obj) is ir.Name and test.func.name in _form_validations(self.program):
             return self._validated_form(test.func.obj.id)  # if form.validate_on_submit(): its validators' lookups found rows
-        if kind is ir.Call and truthy and self.python and type(test.func) is ir.Name and test.func.id == "isinstance" \
+        if kind is ir.Call and truthy and self.python and type(test.func) is ir.Name and test.func.id == "isinstance" and "isinstance" not in self.env \
                 and len(test.args) == 2 and type(test.arg(0)) is ir.Name and test.arg(0).id in self.env:
             return self._instance_narrowing(test.arg(0).id, test.arg(1))
         if kind is ir.Call:
