@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from archlint.domain.facts import DECLARATION_SUFFIXES
+from archlint.domain.knowledge import module_matches
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,8 +171,7 @@ class Architecture:
         externals = [edge.target for edge in edges if edge.source != edge.target]
         if not externals or any(not edge.external for edge in edges if edge.source != edge.target):
             return False
-        return any(target == package or target.startswith(f"{package}.") or target.startswith(f"{package}/")
-                   for target in externals for package in data_packages)
+        return any(module_matches(target, package) for target in externals for package in data_packages)
 
     def is_composition_root(self, path: str) -> bool:
         stem = file_stem(path.rsplit("/", 1)[-1])
