@@ -2674,10 +2674,11 @@ class Program:
                 continue
             express = any(target.split(":", 1)[0] == "express" for _name, target in module.bindings)
             fastify = any(target.split(":", 1)[0] in known(self).fastify_modules for _name, target in module.bindings)
+            nested = _nested_functions(module)
             for function in module.functions[1:]:
                 first = function.params[0].name if function.params else ""
                 arguments = self.handler_arguments(path, function) \
-                    if first and _writes_context_nested(module, function, first, known(self).context_calls) else ()
+                    if first and _writes_context_nested(nested, function, first, known(self).context_calls) else ()
                 if not arguments and first and fastify and _decorates(function, first):
                     # a plugin nothing in the project registers (fastify-cli loads app.js; @fastify/autoload its folders)
                     arguments = (v.App("fastify", f"{path}:{function.span.line}:{function.span.column}"),)
@@ -3172,20 +3173,26 @@ def _writes_context(function: ir.Function, first: str, context_calls: frozenset)
     return False
 
 
-def _writes_context_nested(module, function: ir.Function, first: str, context_calls: frozenset) -> bool:
+def _nested_functions(module) -> dict[int, list]:
+    """fid -> the functions written directly inside it (the JS lowering numbers bodies breadth-first, so a
+    function's descendants are not the fids right after it)."""
+    nested: dict[int, list] = {}
+    for inner in module.functions[1:]:
+        nested.setdefault(inner.parent, []).append(inner)
+    return nested
+
+
+def _writes_context_nested(nested: dict, function: ir.Function, first: str, context_calls: frozenset) -> bool:
     """:func:`_writes_context` in the function or in a callback written inside it that still sees ``first``:
     a ``router.param`` loader or a middleware storing the row from its promise's callback
     (``Article.findOne({ slug }).then((article) => { req.article = article; next() })``) runs early too, so a
     handler in a module analysed before it reads the row."""
-    if _writes_context(function, first, context_calls):
-        return True
-    parents = {function.fid}
-    for inner in module.functions[function.fid + 1:]:
-        if inner.parent not in parents or any(p.name == first for p in inner.params):
-            continue
-        parents.add(inner.fid)
-        if _writes_context(inner, first, context_calls):
+    pending = [function]
+    while pending:
+        current = pending.pop()
+        if _writes_context(current, first, context_calls):
             return True
+        pending.extend(inner for inner in nested.get(current.fid, ()) if not any(p.name == first for p in inner.params))
     return False
 
 
